@@ -1,0 +1,35 @@
+# Each target sets itself up: a .venv with the project and its dev extra.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo bench lint gen sandbox clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check bulk jobs tests benchmarks scripts
+	$(BIN)/mypy
+
+demo: $(STAMP)
+	$(BIN)/python -m bulk.demo
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+sandbox: $(STAMP)
+	$(BIN)/pdbulk sandbox
+
+gen: $(STAMP)
+	$(BIN)/python scripts/gen_operations.py ../shared/pipedrive
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,181 @@
+"""One error tree for the whole engine.
+
+    BulkError
+    ├── TransportError            network failed; ``may_have_applied`` for writes   [retryable]
+    ├── ApiError                  Pipedrive answered with an error status
+    │   ├── ValidationRejected    400 / 422: the row is wrong                       [row]
+    │   ├── Unauthorized          401: bad or revoked token                          [terminal]
+    │   ├── PaymentRequired       402: account not open (trial over, unpaid)         [terminal]
+    │   ├── Forbidden             403: missing permission / scope                    [terminal]
+    │   │   ├── PlanLimit         403 with a ``code`` (e.g. feature_capping_deals_limit)
+    │   │   └── Blocked           403 HTML page: the edge blocked the token
+    │   ├── NotFound              404                                                [row]
+    │   ├── Gone                  410                                                [row]
+    │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
+    │   └── ServerError           5xx                                                [retryable]
+    ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
+    ├── InputError                a bad manifest / mapping row; row number, column   [row]
+    └── StoreError                the job store failed                               [terminal]
+
+``retryable``: the same call may succeed later. ``terminal``: the whole job must
+stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
+(aiohttp, OSError, sqlite3) are translated in exactly one place each (the
+transport, the store). No message here ever contains the API token: the client
+never puts it anywhere but a request header.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .headers import RateHeaders
+
+
+class BulkError(Exception):
+    """Root of every error pipedrive-bulk raises on purpose."""
+
+    retryable: ClassVar[bool] = False
+    terminal: ClassVar[bool] = False
+
+    @property
+    def kind(self) -> str:
+        return "terminal" if self.terminal else "retryable" if self.retryable else "row"
+
+
+class TransportError(BulkError):
+    """The request did not get an HTTP answer (timeout, reset, refused)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, operation: str | None = None,
+                 may_have_applied: bool = False, timeout: bool = False) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.may_have_applied = may_have_applied
+        self.timeout = timeout
+
+
+class ApiError(BulkError):
+    """Pipedrive answered with an error status; carries its error body."""
+
+    def __init__(self, status: int, message: str, *, operation: str | None = None,
+                 error_info: str | None = None, code: str | None = None,
+                 body: Any = None, rate: RateHeaders | None = None) -> None:
+        super().__init__(f"{status} {message}" + (f" ({operation})" if operation else ""))
+        self.status = status
+        self.message = message
+        self.operation = operation
+        self.error_info = error_info
+        self.code = code
+        self.body = body
+        self.rate = rate  # the response's rate-limit headers, for the scheduler
+
+
+class ValidationRejected(ApiError):
+    """400/422: Pipedrive refused the payload (v2 schema validation, bad ids)."""
+
+
+class Unauthorized(ApiError):
+    terminal = True
+
+
+class PaymentRequired(ApiError):
+    terminal = True
+
+
+class Forbidden(ApiError):
+    terminal = True
+
+
+class PlanLimit(Forbidden):
+    """403 with a capping code, e.g. ``feature_capping_deals_limit`` (open deals limit)."""
+
+
+class Blocked(Forbidden):
+    """403 with an HTML page: the edge blocked this token after repeated 429s."""
+
+
+class NotFound(ApiError):
+    pass
+
+
+class Gone(ApiError):
+    pass
+
+
+class RateLimited(ApiError):
+    """429. ``reset_after``: seconds until the window resets, when the server said."""
+
+    retryable = True
+
+    def __init__(self, status: int, message: str, *, reset_after: float | None = None,
+                 **kw: Any) -> None:
+        super().__init__(status, message, **kw)
+        self.reset_after = reset_after
+
+
+class ServerError(ApiError):
+    retryable = True
+
+
+class BudgetExhausted(BulkError):
+    """The company's daily token budget, or the job's own cap, is spent.
+
+    ``resets_at``: Unix time of the next daily reset, when known.
+    """
+
+    terminal = True
+
+    def __init__(self, message: str, *, resets_at: float | None = None) -> None:
+        super().__init__(message)
+        self.resets_at = resets_at
+
+
+class InputError(BulkError):
+    """A manifest or mapping problem, with the row (1-based data row) and column."""
+
+    def __init__(self, reason: str, *, row: int | None = None, column: str | None = None) -> None:
+        where = ", ".join(
+            part for part in (f"row {row}" if row is not None else "",
+                              f"column {column!r}" if column else "") if part
+        )
+        super().__init__(f"{where}: {reason}" if where else reason)
+        self.reason = reason
+        self.row = row
+        self.column = column
+
+
+class StoreError(BulkError):
+    terminal = True
+
+
+def api_error_for(status: int, message: str, *, code: str | None = None,
+                  html: bool = False, **kw: Any) -> ApiError:
+    """The ApiError subclass for an HTTP status (and Pipedrive's error code)."""
+    cls: type[ApiError]
+    if status in (400, 422):
+        cls = ValidationRejected
+    elif status == 401:
+        cls = Unauthorized
+    elif status == 402:
+        cls = PaymentRequired
+    elif status == 403:
+        cls = Blocked if html else PlanLimit if code else Forbidden
+    elif status == 404:
+        cls = NotFound
+    elif status == 410:
+        cls = Gone
+    elif status == 429:
+        cls = RateLimited
+    elif status >= 500:
+        cls = ServerError
+    else:
+        cls = ApiError
+    return cls(status, message, code=code, **kw)
+
+
+__all__ = [
+    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "Forbidden", "Gone", "InputError",
+    "NotFound", "PaymentRequired", "PlanLimit", "RateLimited", "ServerError", "StoreError",
+    "TransportError", "Unauthorized", "ValidationRejected", "api_error_for",
+]

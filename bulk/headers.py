@@ -1,0 +1,64 @@
+"""Pipedrive's rate-limit response headers, parsed once for the client and the scheduler.
+
+Every field is optional: one integrator saw responses with no rate-limit
+headers at all, and the daily-token headers are not in the official docs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+H_LIMIT = "x-ratelimit-limit"
+H_REMAINING = "x-ratelimit-remaining"
+H_RESET = "x-ratelimit-reset"
+H_DAILY_LEFT = "x-daily-requests-left"
+H_DAILY_TOKEN_LIMIT = "x-daily-ratelimit-token-limit"
+H_DAILY_TOKEN_REMAINING = "x-daily-ratelimit-token-remaining"
+H_RETRY_AFTER = "retry-after"
+
+
+@dataclass(frozen=True, slots=True)
+class RateHeaders:
+    limit: int | None = None  # requests per 2-s window for this token
+    remaining: int | None = None  # requests left in the current window
+    reset: float | None = None  # seconds until the window resets (a duration)
+    daily_token_limit: int | None = None
+    daily_token_remaining: int | None = None
+    retry_after: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, f) is None for f in self.__slots__)
+
+    @classmethod
+    def parse(cls, headers: Mapping[str, str]) -> RateHeaders:
+        """Parse from a mapping whose keys may be in any case."""
+        low = {k.lower(): v for k, v in headers.items()}
+
+        def num(name: str) -> float | None:
+            raw = low.get(name)
+            if raw is None:
+                return None
+            try:
+                value = float(raw.strip())
+            except ValueError:
+                return None
+            return value if value >= 0 else None
+
+        def whole(name: str) -> int | None:
+            value = num(name)
+            return None if value is None else int(value)
+
+        return cls(
+            limit=whole(H_LIMIT),
+            remaining=whole(H_REMAINING),
+            reset=num(H_RESET),
+            daily_token_limit=whole(H_DAILY_TOKEN_LIMIT),
+            daily_token_remaining=whole(H_DAILY_TOKEN_REMAINING),
+            retry_after=num(H_RETRY_AFTER),
+        )
+
+
+__all__ = ["H_DAILY_LEFT", "H_DAILY_TOKEN_LIMIT", "H_DAILY_TOKEN_REMAINING", "H_LIMIT",
+           "H_REMAINING", "H_RESET", "H_RETRY_AFTER", "RateHeaders"]

@@ -1,0 +1,60 @@
+"""Pipedrive's rate-limit numbers by plan (FACTS.md), shared by the scheduler and the sandbox.
+
+Daily budget per company: 30,000 x plan multiplier x seats (+ top-ups).
+Burst: requests per rolling 2-second window per token, by plan and auth kind.
+Search: 10 requests per 2 s, every plan and auth kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+AuthKind = Literal["api_token", "oauth"]
+
+WINDOW_SECONDS = 2.0
+SEARCH_LIMIT = 10
+DAILY_BASE_TOKENS = 30_000
+
+# plan -> (daily multiplier, api_token burst, oauth burst); legacy names alias.
+_PLANS: dict[str, tuple[int, int, int]] = {
+    "lite": (1, 20, 80),
+    "growth": (2, 40, 160),
+    "professional": (3, 80, 320),
+    "premium": (5, 100, 400),
+    "ultimate": (7, 120, 480),
+}
+_ALIASES = {"essential": "lite", "advanced": "growth", "power": "premium", "enterprise": "ultimate"}
+PLAN_NAMES: tuple[str, ...] = tuple(_PLANS)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The limits one API token of one company works under."""
+
+    burst: int  # requests per window
+    search: int = SEARCH_LIMIT  # search requests per window
+    window: float = WINDOW_SECONDS
+    daily_tokens: int = DAILY_BASE_TOKENS
+
+    def scaled(self, time_scale: float) -> Limits:
+        """The same limits with a shorter window (tests run the sandbox fast)."""
+        return replace(self, window=self.window * time_scale)
+
+
+def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: int = 1,
+                top_up_tokens: int = 0) -> Limits:
+    name = _ALIASES.get(plan.lower(), plan.lower())
+    if name not in _PLANS:
+        raise ValueError(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_NAMES)}")
+    if seats < 1:
+        raise ValueError("seats must be at least 1")
+    multiplier, api_burst, oauth_burst = _PLANS[name]
+    return Limits(
+        burst=oauth_burst if auth == "oauth" else api_burst,
+        daily_tokens=DAILY_BASE_TOKENS * multiplier * seats + top_up_tokens,
+    )
+
+
+__all__ = ["AuthKind", "DAILY_BASE_TOKENS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
+           "WINDOW_SECONDS", "plan_limits"]
