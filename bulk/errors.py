@@ -13,6 +13,7 @@
     │   ├── Gone                  410                                                [row]
     │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
     │   └── ServerError           5xx                                                [retryable]
+    │       └── MalformedResponse 2xx that is not a JSON envelope, or success: false
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
     └── StoreError                the job store failed                               [terminal]
@@ -118,6 +119,13 @@ class ServerError(ApiError):
     retryable = True
 
 
+class MalformedResponse(ServerError):
+    """A 2xx whose body is not a Pipedrive JSON envelope, or says ``success: false``.
+
+    The server did receive the request: for a write, treat it as in doubt.
+    """
+
+
 class BudgetExhausted(BulkError):
     """The company's daily token budget, or the job's own cap, is spent.
 
@@ -176,6 +184,7 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 __all__ = [
     "ApiError", "Blocked", "BudgetExhausted", "BulkError", "Forbidden", "Gone", "InputError",
-    "NotFound", "PaymentRequired", "PlanLimit", "RateLimited", "ServerError", "StoreError",
-    "TransportError", "Unauthorized", "ValidationRejected", "api_error_for",
+    "MalformedResponse", "NotFound", "PaymentRequired", "PlanLimit", "RateLimited",
+    "ServerError", "StoreError", "TransportError", "Unauthorized", "ValidationRejected",
+    "api_error_for",
 ]

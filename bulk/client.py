@@ -1,0 +1,382 @@
+"""The Pipedrive client: an operation id in, an ``ApiResult`` or one typed error out.
+
+It builds the URL from the operation table, puts the credential in a header,
+encodes query parameters and JSON bodies (orjson), unwraps Pipedrive's
+envelope, and turns error answers into the error tree (``api_error_for``) with
+the response's rate-limit headers attached, for the scheduler.
+
+It must never: put the token anywhere but the ``x-api-token`` (or
+``Authorization: Bearer``) header — not in a URL, a repr, an exception or a
+log line; retry or sleep (the runner owns retry policy); speak plain HTTP to
+anything but a loopback address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, NoReturn
+from urllib.parse import quote, urlsplit
+
+import orjson
+
+from .errors import ApiError, MalformedResponse, TransportError, api_error_for
+from .headers import RateHeaders
+from .operations import Operation, get_operation
+from .plans import AuthKind
+from .transport import AiohttpTransport, Request, Response, Transport
+
+MASK = "***"
+_VERSION_SUFFIXES = ("/api/v2", "/api/v1", "/v1")
+_MAX_MESSAGE = 500
+_MAX_PAGE = 500
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+class Secret:
+    """Holds a credential; every rendering of it is masked. ``reveal()`` is the only way in."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not value or not (value.isascii() and value.isprintable()) or " " in value:
+            # The value is deliberately left out of the message.
+            raise ValueError("token must be non-empty printable ASCII without spaces")
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK!r})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResult:
+    """One successful answer: the envelope's ``data`` and ``additional_data``."""
+
+    operation: Operation
+    status: int
+    data: Any
+    additional_data: Any
+    rate: RateHeaders
+
+    @property
+    def next_cursor(self) -> str | None:
+        """The v2 cursor of the next page, or None on the last page."""
+        if isinstance(self.additional_data, Mapping):
+            cursor = self.additional_data.get("next_cursor")
+            if isinstance(cursor, str) and cursor:
+                return cursor
+        return None
+
+    @property
+    def next_start(self) -> int | None:
+        """The v1 ``start`` of the next page, or None when there are no more items."""
+        extra = self.additional_data
+        pagination = extra.get("pagination") if isinstance(extra, Mapping) else None
+        if not isinstance(pagination, Mapping) or not pagination.get("more_items_in_collection"):
+            return None
+        start = pagination.get("next_start")
+        return start if isinstance(start, int) and not isinstance(start, bool) else None
+
+
+def normalize_base_url(base_url: str) -> str:
+    """The origin (plus any proxy prefix) without a trailing ``/api/v2`` or ``/v1``.
+
+    Raises ValueError for plain ``http://`` to a non-loopback host. Messages never
+    echo the URL: someone may have pasted ``?api_token=...`` into it.
+    """
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("base_url must be an http(s) URL with a host")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("base_url must not carry credentials, a query or a fragment "
+                         "(the token is passed separately and only ever sent in a header)")
+    parts.port  # noqa: B018 - raises ValueError for a malformed port
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError("plain http:// is allowed to loopback addresses only; use https://")
+    path = parts.path.rstrip("/")
+    for suffix in _VERSION_SUFFIXES:
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def encode_query(params: Mapping[str, object] | None) -> str:
+    """Query string: None dropped, bools ``true``/``false``, lists comma-joined."""
+    pairs = []
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            if not value:
+                # An empty id list must not silently turn into "no filter".
+                raise ValueError(f"query parameter {key!r} is an empty list")
+            text = ",".join(_scalar(key, item) for item in value)
+        else:
+            text = _scalar(key, value)
+        pairs.append(f"{quote(str(key), safe='')}={quote(text, safe=',')}")
+    return "&".join(pairs)
+
+
+def _scalar(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # datetime too: RFC 3339
+        return value.isoformat()
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise TypeError(f"query parameter {key!r}: cannot encode {type(value).__name__}")
+
+
+class PipedriveClient:
+    """Calls Pipedrive operations by id; one instance per token.
+
+    The client owns its transport (as in httpx) and closes it in ``aclose``.
+    """
+
+    __slots__ = ("_auth", "_closed", "_origin", "_secret", "_timeout", "_transport",
+                 "_user_agent")
+
+    def __init__(self, base_url: str, token: str | Secret, *, auth: AuthKind = "api_token",
+                 transport: Transport | None = None, timeout: float = 30.0,
+                 user_agent: str = "pipedrive-bulk/0.1") -> None:
+        if auth not in ("api_token", "oauth"):
+            raise ValueError(f"auth must be 'api_token' or 'oauth', not {auth!r}")
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self._origin = normalize_base_url(base_url)
+        self._secret = token if isinstance(token, Secret) else Secret(token)
+        self._auth: AuthKind = auth
+        self._timeout = timeout
+        self._user_agent = user_agent
+        self._transport: Transport = transport or AiohttpTransport(timeout=timeout)
+        self._closed = False
+
+    @property
+    def origin(self) -> str:
+        return self._origin
+
+    @property
+    def auth(self) -> AuthKind:
+        return self._auth
+
+    def __repr__(self) -> str:
+        return (f"PipedriveClient(origin={self._origin!r}, auth={self._auth!r}, token={MASK!r}, "
+                f"transport={self._transport!r}{', closed' if self._closed else ''})")
+
+    async def __aenter__(self) -> PipedriveClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._transport.aclose()
+
+    # -- requests -------------------------------------------------------------------------
+    def build_request(self, operation: Operation, *, path: Mapping[str, object] | None = None,
+                      params: Mapping[str, object] | None = None, json: Any = None) -> Request:
+        """The Request for one call (pure: no I/O)."""
+        if json is not None and not operation.is_write:
+            raise ValueError(f"{operation.id}: a {operation.method} request takes no body")
+        quoted: dict[str, object] = {k: quote(str(v), safe="") for k, v in (path or {}).items()}
+        if any(v == "" for v in quoted.values()):
+            raise ValueError(f"{operation.id}: empty path parameter")
+        url = self._origin + operation.render_path(quoted)
+        query = encode_query(params)
+        if query:
+            url += "?" + query
+        headers = {"accept": "application/json", "user-agent": self._user_agent}
+        if self._auth == "oauth":
+            headers["authorization"] = "Bearer " + self._secret.reveal()
+        else:
+            headers["x-api-token"] = self._secret.reveal()
+        body = None
+        if json is not None:
+            body = orjson.dumps(json)
+            headers["content-type"] = "application/json"
+        return Request(operation.method, url, headers, body, operation.id, timeout=self._timeout)
+
+    async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
+        """One call; raises an ApiError subclass or TransportError. Never retries."""
+        if self._closed:
+            raise RuntimeError("PipedriveClient is closed")
+        operation = get_operation(operation_id)
+        request = self.build_request(operation, path=path, params=params, json=json)
+        try:
+            response = await self._transport.send(request)
+        except TransportError as exc:
+            if self._secret.reveal() in str(exc):  # a transport that quoted a header
+                raise TransportError(self._scrub(str(exc)), operation=exc.operation,
+                                     may_have_applied=exc.may_have_applied,
+                                     timeout=exc.timeout) from None
+            raise
+        rate = RateHeaders.parse(response.headers)
+        if not 200 <= response.status < 300:
+            raise self._error(operation, response, rate)
+        return self._result(operation, response, rate)
+
+    async def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                       limit: int = 500) -> AsyncIterator[ApiResult]:
+        """Every page of a list: v2 by ``cursor``, v1 by ``start``/``limit``.
+
+        A ``cursor`` (v2) or ``start`` (v1) in ``params`` resumes from that page.
+        Each page is one call, made only when the previous one has been consumed.
+        """
+        operation = get_operation(operation_id)
+        if operation.is_write:
+            raise ValueError(f"{operation_id} is not a list operation")
+        if not 1 <= limit <= _MAX_PAGE:
+            raise ValueError(f"limit must be between 1 and {_MAX_PAGE}")
+        if params and "limit" in params:
+            raise ValueError("pass the page size as limit=, not in params")
+        query: dict[str, object] = {**(params or {}), "limit": limit}
+        v2 = operation.version == "v2"
+        while True:
+            page = await self.call(operation_id, params=query)
+            yield page
+            if v2:
+                cursor = page.next_cursor
+                if cursor is None:
+                    return
+                stuck = cursor == query.get("cursor")
+                query["cursor"] = cursor
+            else:
+                start = page.next_start
+                if start is None:
+                    return
+                before = query.get("start", 0)
+                stuck = isinstance(before, int) and start <= before
+                query["start"] = start
+            if stuck:  # a server bug must not become an endless, token-burning loop
+                raise MalformedResponse(page.status, "pagination did not advance",
+                                        operation=operation_id, rate=page.rate)
+
+    # -- responses ------------------------------------------------------------------------
+    def _result(self, operation: Operation, response: Response, rate: RateHeaders) -> ApiResult:
+        if response.status == 204 and not response.body:
+            return ApiResult(operation, response.status, None, None, rate)
+        payload = _loads(response.body)
+        if not isinstance(payload, dict):
+            what = "not JSON" if payload is _NOT_JSON else "not a JSON object"
+            raise MalformedResponse(response.status, f"response body is {what}",
+                                    operation=operation.id, body=self._snippet(response.body),
+                                    rate=rate)
+        if payload.get("success") is False:
+            message, info, code = self._error_fields(payload)
+            raise MalformedResponse(response.status, message or "success: false",
+                                    operation=operation.id, error_info=info, code=code,
+                                    body=self._scrub_json(payload), rate=rate)
+        return ApiResult(operation, response.status, payload.get("data"),
+                         payload.get("additional_data"), rate)
+
+    def _error(self, operation: Operation, response: Response, rate: RateHeaders) -> ApiError:
+        status, raw = response.status, response.body
+        headers = {k.lower(): v for k, v in response.headers.items()}  # a MockTransport may not
+        payload = _loads(raw)
+        html = False
+        body: Any
+        info = code = None
+        message: str | None
+        if isinstance(payload, dict):
+            message, info, code = self._error_fields(payload)
+            body = self._scrub_json(payload)
+        else:
+            content_type = headers.get("content-type", "").lower()
+            html = "html" in content_type or raw.lstrip()[:1] == b"<"
+            message = self._html_title(raw) if html else self._snippet(raw).partition("\n")[0]
+            body = self._snippet(raw)
+        if 300 <= status < 400:  # redirects are not followed: the token stays on this host
+            location = headers.get("location")
+            message = f"redirect to {self._scrub(location)}" if location else message
+        message = message or _phrase(status)
+        extra: dict[str, Any] = {}
+        if status == 429:
+            waits = [w for w in (rate.reset, rate.retry_after) if w is not None]
+            # Retry-After speaks for this rejection, the reset for the burst window:
+            # never come back before the later of the two.
+            extra["reset_after"] = max(waits) if waits else None
+        return api_error_for(status, message[:_MAX_MESSAGE], code=code, html=html,
+                             operation=operation.id, error_info=info, body=body, rate=rate,
+                             **extra)
+
+    def _error_fields(self, payload: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+        """Pipedrive's ``error``, ``error_info`` and ``code`` (``errorCode`` only echoes
+        the status, so it is not a ``code``: that would make every 403 a PlanLimit)."""
+        error = payload.get("error")
+        if isinstance(error, Mapping):
+            error = error.get("message")
+        message = (self._scrub(error).strip() or None) if isinstance(error, str) else None
+        info = payload.get("error_info")
+        code = payload.get("code")
+        return (message,
+                self._scrub(info) if isinstance(info, str) else None,
+                self._scrub(str(code)) if isinstance(code, str | int)
+                and not isinstance(code, bool) else None)
+
+    def _html_title(self, raw: bytes) -> str:
+        match = _TITLE.search(raw[:8192])
+        title = " ".join(match.group(1).decode("utf-8", "replace").split()) if match else ""
+        return self._scrub(f"HTML page: {title[:120]}" if title else "HTML page")
+
+    def _snippet(self, raw: bytes) -> str:
+        return self._scrub(raw[:1000].decode("utf-8", "replace").strip())
+
+    # -- keeping the token out of errors ----------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret.reveal(), MASK)
+
+    def _scrub_json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._scrub(value)
+        if isinstance(value, dict):
+            return {self._scrub(str(k)): self._scrub_json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._scrub_json(v) for v in value]
+        return value
+
+
+_NOT_JSON: Any = object()
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _NOT_JSON
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+__all__ = ["ApiResult", "PipedriveClient", "Secret", "encode_query", "normalize_base_url"]

@@ -1,0 +1,204 @@
+"""The network seam: one ``send(request) -> response`` method, as in httpx.
+
+``AiohttpTransport`` is production; ``MockTransport`` takes a plain handler
+function for tests. This module is the one place where aiohttp, ``OSError`` and
+timeout exceptions become :class:`bulk.errors.TransportError`, with
+``may_have_applied`` set for writes that may have reached the server.
+
+It must never: retry (the runner owns retry policy; aiohttp's own silent
+retry of idempotent requests is switched off), follow a redirect (it would
+carry the ``x-api-token`` header to another host), read proxy settings or
+cookies, render a credential header value (``Request.__repr__`` masks them),
+or know anything about Pipedrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import aiohttp
+from yarl import URL
+
+from .errors import TransportError
+
+SENSITIVE_HEADERS = frozenset({"x-api-token", "authorization"})
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request. ``url`` is fully percent-encoded and is sent as is."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    operation: str  # the operation id, for errors and statistics
+    timeout: float | None = None  # total seconds; None: the transport's default
+
+    @property
+    def is_write(self) -> bool:
+        return self.method.upper() not in _READ_ONLY_METHODS
+
+    def __repr__(self) -> str:
+        headers = {k: "***" if k.lower() in SENSITIVE_HEADERS else v
+                   for k, v in self.headers.items()}
+        body = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        return (f"Request(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
+                f"body={body}, operation={self.operation!r}, timeout={self.timeout!r})")
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One HTTP response; header names are lower-cased."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status}, body=<{len(self.body)} bytes>)"
+
+
+class Transport(Protocol):
+    async def send(self, request: Request) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+Handler = Callable[[Request], Response | Awaitable[Response]]
+
+
+class MockTransport:
+    """Answers every request with ``handler(request)`` (a function or async function)."""
+
+    __slots__ = ("_handler",)
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+
+    async def send(self, request: Request) -> Response:
+        result = self._handler(request)
+        if isinstance(result, Response):
+            return result
+        return await result
+
+    async def aclose(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"MockTransport({getattr(self._handler, '__name__', self._handler)!r})"
+
+
+class AiohttpTransport:
+    """Production transport: one aiohttp session, created on the running loop at first use.
+
+    ``limit``: most connections open at once (the connector's pool size).
+    ``timeout``: default total seconds per request; ``connect_timeout`` caps
+    the TCP/TLS connect phase, so that a slow connect is told apart from a
+    slow answer.
+    """
+
+    __slots__ = ("_closed", "_connect_timeout", "_keepalive_timeout", "_limit", "_loop",
+                 "_session", "_timeout")
+
+    def __init__(self, *, limit: int = 100, timeout: float = 30.0,
+                 connect_timeout: float = 10.0, keepalive_timeout: float = 15.0) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        if timeout <= 0 or connect_timeout <= 0 or keepalive_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+        self._limit = limit
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._keepalive_timeout = keepalive_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    def _client_timeout(self, total: float | None) -> aiohttp.ClientTimeout:
+        total = self._timeout if total is None else total
+        return aiohttp.ClientTimeout(total=total, sock_connect=min(total, self._connect_timeout))
+
+    def _ensure_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("AiohttpTransport is closed")
+        loop = asyncio.get_running_loop()
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._limit,
+                                             keepalive_timeout=self._keepalive_timeout)
+            session = aiohttp.ClientSession(
+                connector=connector, timeout=self._client_timeout(None), trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(), raise_for_status=False,
+            )
+            # aiohttp re-sends GET/PUT/DELETE once when a connection drops (RFC 9112
+            # 9.3.1). A PUT here is a merge: the runner must see the failure, so off.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session, self._loop = session, loop
+        elif self._loop is not loop:
+            raise RuntimeError("AiohttpTransport is bound to another event loop")
+        return self._session
+
+    async def send(self, request: Request) -> Response:
+        session = self._ensure_session()
+        timeout = self._client_timeout(request.timeout)
+        try:
+            async with session.request(
+                request.method, URL(request.url, encoded=True), headers=dict(request.headers),
+                data=request.body, allow_redirects=False, timeout=timeout,
+            ) as resp:
+                body = await resp.read()
+                headers = {k.lower(): v for k, v in resp.headers.items()}
+                return Response(resp.status, headers, body)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            # ``from None``: aiohttp's exceptions keep the request headers (the token).
+            raise translate_error(exc, request) from None
+
+    async def aclose(self) -> None:
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open" if self._session else "idle"
+        return f"AiohttpTransport(limit={self._limit}, timeout={self._timeout}, {state})"
+
+
+def translate_error(exc: BaseException, request: Request) -> TransportError:
+    """The TransportError for an aiohttp / OS / timeout failure of ``request``.
+
+    Only the connect phase proves the request never left; anything later may
+    have reached the server, so a write is then marked ``may_have_applied``.
+    """
+    timeout = False
+    sent: bool
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        what, timeout, sent = "connect timed out", True, False
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        what, sent = "cannot connect", False
+    elif isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        what, sent = "invalid URL", False
+    elif isinstance(exc, TimeoutError):  # includes ServerTimeoutError (read)
+        what, timeout, sent = "timed out", True, True
+    elif isinstance(exc, aiohttp.ServerDisconnectedError):
+        what, sent = "server disconnected", True
+    elif isinstance(exc, aiohttp.ClientPayloadError):
+        what, sent = "response cut off", True
+    else:
+        what, sent = "connection failed", True
+    detail = str(exc) or "no detail"
+    path = urlsplit(request.url).path  # no query string: it may hold row data
+    message = (f"{request.operation}: {request.method} {path}: {what} "
+               f"({type(exc).__name__}: {detail})")
+    return TransportError(message, operation=request.operation,
+                          may_have_applied=sent and request.is_write, timeout=timeout)
+
+
+__all__ = ["SENSITIVE_HEADERS", "AiohttpTransport", "Handler", "MockTransport", "Request",
+           "Response", "Transport", "translate_error"]

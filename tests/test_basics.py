@@ -1,0 +1,83 @@
+"""Small shared pieces: plan limits, header parsing, the error tree, the fake clock."""
+
+import anyio
+import pytest
+
+from bulk.clock import FakeClock
+from bulk.errors import (
+    Blocked, BulkError, Forbidden, InputError, NotFound, PlanLimit, RateLimited, ServerError,
+    TransportError, Unauthorized, ValidationRejected, api_error_for,
+)
+from bulk.headers import RateHeaders
+from bulk.plans import plan_limits
+
+
+def test_plan_limits_follow_the_facts() -> None:
+    """Growth with 5 seats = 300,000 tokens/day; OAuth has 4x the burst; legacy names alias."""
+    assert plan_limits("growth", seats=5).daily_tokens == 300_000
+    assert plan_limits("growth").burst == 40
+    assert plan_limits("ultimate", auth="oauth").burst == 480
+    assert plan_limits("enterprise").burst == plan_limits("ultimate").burst
+    assert plan_limits("lite", top_up_tokens=5).daily_tokens == 30_005
+    with pytest.raises(ValueError, match="unknown plan"):
+        plan_limits("gold")
+
+
+def test_rate_headers_parse_any_case_and_garbage() -> None:
+    """Headers are optional; bad values are ignored, not trusted."""
+    h = RateHeaders.parse({"X-RateLimit-Remaining": "3", "x-ratelimit-reset": "1.5",
+                           "x-ratelimit-limit": "abc", "X-Daily-RateLimit-Token-Remaining": "90"})
+    assert (h.remaining, h.reset, h.limit, h.daily_token_remaining) == (3, 1.5, None, 90)
+    assert RateHeaders.parse({}).empty and not h.empty
+
+
+@pytest.mark.parametrize(("status", "code", "html", "cls", "kind"), [
+    (400, None, False, ValidationRejected, "row"),
+    (401, None, False, Unauthorized, "terminal"),
+    (403, None, False, Forbidden, "terminal"),
+    (403, "feature_capping_deals_limit", False, PlanLimit, "terminal"),
+    (403, None, True, Blocked, "terminal"),
+    (404, None, False, NotFound, "row"),
+    (429, None, False, RateLimited, "retryable"),
+    (503, None, False, ServerError, "retryable"),
+])
+def test_status_maps_to_class_and_kind(status: int, code: str | None, html: bool,
+                                       cls: type, kind: str) -> None:
+    """Each status has one class, and the class says retryable / terminal / row."""
+    err = api_error_for(status, "x", code=code, html=html)
+    assert type(err) is cls and err.kind == kind and isinstance(err, BulkError)
+
+
+def test_input_error_names_row_and_column() -> None:
+    err = InputError("not a number", row=12, column="Amount")
+    assert str(err) == "row 12, column 'Amount': not a number"
+    assert TransportError("t", may_have_applied=True).retryable
+
+
+@pytest.mark.anyio
+async def test_fake_clock_runs_concurrent_sleepers_in_virtual_time() -> None:
+    """Sleepers wake in deadline order at their exact virtual times, instantly."""
+    clock = FakeClock()
+    woke: list[tuple[str, float]] = []
+
+    async def sleeper(name: str, delay: float) -> None:
+        await clock.sleep(delay)
+        woke.append((name, clock.now()))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sleeper, "b", 5.0)
+        tg.start_soon(sleeper, "a", 2.0)
+        tg.start_soon(sleeper, "c", 3600.0)
+    assert woke == [("a", 2.0), ("b", 5.0), ("c", 3600.0)]
+
+
+@pytest.mark.anyio
+async def test_fake_clock_skips_cancelled_sleepers() -> None:
+    clock = FakeClock()
+    with anyio.move_on_after(0.05):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(clock.sleep, 10.0)
+            await anyio.sleep(0)
+            tg.cancel_scope.cancel()
+    await clock.sleep(1.0)
+    assert clock.now() == 1.0
