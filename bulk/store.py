@@ -1,0 +1,731 @@
+"""The job store: one SQLite file per job; its items are an explicit state machine.
+
+It holds what a job must not forget: its config, its items and their states,
+the lookups cache (name → id), before-images for undo and audit, the ledger of
+tokens spent per day and per operation, and job-kind key/values. It must never
+store an API token, let an item move outside ``LEGAL``, or block the event loop
+(the runner uses ``AsyncJobStore``). sqlite3 errors become ``StoreError`` in
+``_translated`` and nowhere else.
+
+Durability. WAL with ``synchronous=NORMAL``: a commit is written to the WAL (in
+the OS page cache) before COMMIT returns, so a killed process loses nothing it
+committed; only an OS crash or power loss can roll back the last commits, and
+never corrupts the file. For outcomes that is harmless: an item whose DONE is
+lost reverts to SENDING, is found in doubt and reconciled, never blindly
+re-sent. It is not harmless for ``mark_sending``, the write-ahead intent: if
+that were lost, a create already sent would come back PENDING and be sent
+twice. So ``mark_sending`` alone commits with ``synchronous=FULL``: one fsync
+per batch, not one per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from itertools import islice
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import anyio
+import anyio.to_thread
+import orjson
+
+from .errors import StoreError
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+SCHEMA_VERSION = 1
+FILENAME = "job.sqlite"
+LOCKNAME = "job.lock"
+_CHUNK = 1000  # rows per transaction when loading
+_PAGE = 1000  # rows per read when streaming
+_VARS = 500  # ids per `IN (...)`
+
+
+class ItemState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+_S = ItemState
+LEGAL: Mapping[ItemState, frozenset[ItemState]] = MappingProxyType({
+    _S.PENDING: frozenset({_S.SENDING, _S.SKIPPED, _S.FAILED}),
+    # -> pending: a retryable failure, or in doubt and reconciled as not applied
+    _S.SENDING: frozenset({_S.DONE, _S.FAILED, _S.PENDING}),
+    _S.FAILED: frozenset({_S.PENDING}),  # `pdbulk retry`
+    _S.DONE: frozenset(),
+    _S.SKIPPED: frozenset(),
+})
+_INITIAL = frozenset({_S.PENDING, _S.FAILED, _S.SKIPPED})  # states add_items accepts
+JOB_STATUSES = frozenset({"planned", "running", "stopped", "finished", "failed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: int
+    row: int | None
+    key: str | None
+    op: str
+    payload: dict[str, Any]
+    state: ItemState
+    attempts: int
+    result: dict[str, Any] | None
+    error: str | None
+    status: int | None
+    sent_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    row: int | None
+    key: str | None
+    op: str
+    payload: dict[str, Any]
+    state: ItemState = ItemState.PENDING
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    item_id: int
+    state: ItemState
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BeforeImage:
+    entity: str
+    entity_id: int
+    item_id: int | None
+    before: dict[str, Any]
+    taken_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    job_id: str
+    kind: str
+    status: str
+    status_message: str | None
+    counts: dict[ItemState, int]
+    created_at: float | None
+    directory: Path
+    error: str | None = None  # set when the store could not be read
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+_DDL = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    """CREATE TABLE job (one INTEGER PRIMARY KEY CHECK (one = 1), job_id TEXT NOT NULL,
+        kind TEXT NOT NULL, config TEXT NOT NULL, created_at REAL NOT NULL,
+        status TEXT NOT NULL, message TEXT, updated_at REAL NOT NULL)""",
+    f"""CREATE TABLE items (id INTEGER PRIMARY KEY, source_row INTEGER, source_key TEXT,
+        op TEXT NOT NULL, payload TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ({", ".join(f"'{s}'" for s in ItemState)})),
+        attempts INTEGER NOT NULL DEFAULT 0, result TEXT, error TEXT, status INTEGER,
+        sent_at REAL)""",
+    "CREATE INDEX items_state_id ON items (state, id)",
+    """CREATE TABLE lookups (kind TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL,
+        PRIMARY KEY (kind, key)) WITHOUT ROWID""",
+    """CREATE TABLE before_images (seq INTEGER PRIMARY KEY, entity TEXT NOT NULL,
+        entity_id INTEGER NOT NULL, item_id INTEGER, before TEXT NOT NULL,
+        taken_at REAL NOT NULL, UNIQUE (entity, entity_id))""",
+    """CREATE TABLE spend (day TEXT NOT NULL, operation TEXT NOT NULL,
+        tokens INTEGER NOT NULL, calls INTEGER NOT NULL,
+        PRIMARY KEY (day, operation)) WITHOUT ROWID""",
+    "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+)
+_COLS = "id, source_row, source_key, op, payload, state, attempts, result, error, status, sent_at"
+
+
+@contextlib.contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """The one place where sqlite3 (and file-system) errors become StoreError."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"job store: {what}: {exc}") from exc
+
+
+_SECRET_WORDS = ("password", "passwd", "secret", "authorization", "credential", "bearer",
+                 "cookie")
+_SECRET_ENDS = ("token", "apikey", "api_key")
+
+
+def _is_secret_name(name: str) -> bool:
+    k = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("-", "_").strip("_ ")
+    return k.endswith(_SECRET_ENDS) or any(w in k for w in _SECRET_WORDS)
+
+
+def _refuse_secrets(value: Any, where: str) -> None:
+    """Defence in depth: credentials have no business in a job file (the caller strips them)."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if isinstance(k, str) and _is_secret_name(k):
+                # the key's name only: the value must not reach a message either
+                raise ValueError(f"{where}: refusing to store {k!r}: no credentials in a job store")
+            _refuse_secrets(v, where)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _refuse_secrets(v, where)
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _item(r: Sequence[Any]) -> Item:
+    return Item(r[0], r[1], r[2], r[3], orjson.loads(r[4]), ItemState(r[5]), r[6],
+                None if r[7] is None else orjson.loads(r[7]), r[8], r[9], r[10])
+
+
+def _chunks(values: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(values)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _take_lock(directory: Path) -> int | None:
+    """One process per job: two runners of one job could send a create twice."""
+    if sys.platform == "win32":  # no flock; one runner per job is then up to the user
+        return None
+    import fcntl
+
+    fd = os.open(directory / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreError(f"job {directory.name!r} is open in another process") from None
+    return fd
+
+
+def _remove(directory: Path) -> None:
+    """Undo a failed create: a half-made job file would only confuse ``open``."""
+    for suffix in ("", "-wal", "-shm"):
+        (directory / (FILENAME + suffix)).unlink(missing_ok=True)
+
+
+class JobStore:
+    """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
+
+    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_status", "config", "created_at",
+                 "directory", "job_id", "kind")
+
+    def __init__(self, directory: Path, conn: sqlite3.Connection, lockfd: int | None) -> None:
+        self.directory = directory
+        self._conn: sqlite3.Connection | None = conn
+        self._lockfd = lockfd
+        self._lock = threading.Lock()
+        self.job_id = self.kind = self._status = ""
+        self.config: dict[str, Any] = {}
+        self.created_at = 0.0
+        self._message: str | None = None
+
+    # -- opening and closing ---------------------------------------------------------------
+
+    @classmethod
+    def _attach(cls, directory: Path, *, lock: bool, new: bool) -> JobStore:
+        """(Create,) lock, connect: a refused or failed open leaves nothing behind."""
+        path = directory / FILENAME
+        with _translated(f"open {path}"), contextlib.ExitStack() as undo:
+            if new:  # atomic "refuse if it exists"; 0600: the file holds customer data
+                try:
+                    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                except FileExistsError:
+                    raise StoreError(f"a job store already exists at {path}") from None
+                undo.callback(_remove, directory)
+            lockfd = _take_lock(directory) if lock else None
+            if lockfd is not None:
+                undo.callback(os.close, lockfd)
+            # Autocommit mode: transactions are explicit. One thread at a time (self._lock).
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   timeout=10.0)
+            undo.callback(conn.close)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            undo.pop_all()
+        return cls(directory, conn, lockfd)
+
+    @classmethod
+    def create(cls, directory: Path, *, job_id: str, kind: str, config: dict[str, Any],
+               lock: bool = True) -> JobStore:
+        """Make ``directory/job.sqlite``; refuses if it exists, or if config holds a credential."""
+        _refuse_secrets(config, "config")
+        config_json = _dumps(config)  # a bad config fails before anything touches the disk
+        directory = Path(directory)
+        with _translated(f"create {directory}"):
+            directory.mkdir(parents=True, exist_ok=True)
+        store = cls._attach(directory, lock=lock, new=True)
+        try:
+            now = time.time()
+            with store._tx("create schema") as c:
+                for stmt in _DDL:
+                    c.execute(stmt)
+                c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                c.execute("INSERT INTO job VALUES (1, ?, ?, ?, ?, 'planned', NULL, ?)",
+                          (job_id, kind, config_json, now, now))
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            store._load_job()
+        except BaseException:
+            store.close()
+            _remove(directory)
+            raise
+        return store
+
+    @classmethod
+    def open(cls, directory: Path, *, lock: bool = True) -> JobStore:
+        """Open an existing job; ``lock=False`` only for looking (``list_jobs``)."""
+        directory = Path(directory)
+        if not (directory / FILENAME).is_file():
+            raise StoreError(f"no job store at {directory / FILENAME}")
+        store = cls._attach(directory, lock=lock, new=False)
+        try:
+            store._check_schema()
+            store._load_job()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _check_schema(self) -> None:
+        path = self.directory / FILENAME
+        ((version,),) = self._query("read schema version", "PRAGMA user_version")
+        if version == 0:
+            raise StoreError(f"{path} is not a job store (or its creation was interrupted)")
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path} has schema version {version}, newer than this "
+                             f"pipedrive-bulk supports ({SCHEMA_VERSION}): upgrade pipedrive-bulk")
+        if version < SCHEMA_VERSION:  # migrations, one transaction per step, go here
+            raise StoreError(f"{path} has schema version {version}, which needs a migration")
+        ((recorded,),) = self._query("read schema version",
+                                     "SELECT value FROM meta WHERE key = 'schema_version'")
+        if int(recorded) != version:
+            raise StoreError(f"{path}: schema version {recorded} in meta but {version} in header")
+
+    def _load_job(self) -> None:
+        ((job_id, kind, config, created, status, message),) = self._query(
+            "read job", "SELECT job_id, kind, config, created_at, status, message FROM job")
+        self.job_id, self.kind, self.created_at = job_id, kind, created
+        self.config = orjson.loads(config)
+        self._status, self._message = status, message
+
+    def close(self) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+            lockfd, self._lockfd = self._lockfd, None
+            try:
+                if conn is not None:
+                    with _translated("close"):
+                        conn.close()
+            finally:
+                if lockfd is not None:
+                    os.close(lockfd)  # releases the flock
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else self._status
+        return f"JobStore({self.job_id!r}, kind={self.kind!r}, {state}, {str(self.directory)!r})"
+
+    # -- the one way in ------------------------------------------------------------------
+
+    def _live(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("the job store is closed")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _tx(self, what: str, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; IMMEDIATE so it never fails half-way on a lock upgrade."""
+        with self._lock, _translated(what):
+            conn = self._live()
+            if durable:
+                conn.execute("PRAGMA synchronous = FULL")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+            finally:
+                if durable:
+                    conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock, _translated(what):
+            return self._live().execute(sql, params).fetchall()
+
+    # -- job ---------------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @property
+    def status_message(self) -> str | None:
+        return self._message
+
+    def set_status(self, status: str, message: str | None = None) -> None:
+        if status not in JOB_STATUSES:
+            raise ValueError(f"unknown job status {status!r}")
+        with self._tx("set status") as c:
+            c.execute("UPDATE job SET status = ?, message = ?, updated_at = ?",
+                      (status, message, time.time()))
+        self._status, self._message = status, message
+
+    # -- items -------------------------------------------------------------------------
+
+    def add_items(self, items: Iterable[NewItem]) -> int:
+        """Stream items in, ``_CHUNK`` per transaction; returns how many were added."""
+        total = 0
+        dumps = orjson.dumps
+        for chunk in _chunks(items, _CHUNK):
+            if bad := [n.state for n in chunk if n.state not in _INITIAL]:
+                raise ValueError(f"a new item cannot start as {bad[0]}")
+            rows = [(n.row, n.key, n.op, dumps(n.payload).decode(), n.state, n.error)
+                    for n in chunk]
+            with self._tx("add items") as c:
+                c.executemany("INSERT INTO items (source_row, source_key, op, payload, state,"
+                              " error) VALUES (?, ?, ?, ?, ?, ?)", rows)
+            total += len(rows)
+        return total
+
+    def pending(self, limit: int, after_id: int = 0) -> list[Item]:
+        return [_item(r) for r in self._query(
+            "read pending", f"SELECT {_COLS} FROM items WHERE state = 'pending' AND id > ?"
+            " ORDER BY id LIMIT ?", (after_id, limit))]
+
+    def in_doubt(self) -> list[Item]:
+        """Items left SENDING: call on resume, before the run, and reconcile them first."""
+        return [_item(r) for r in self._query(
+            "read in-doubt", f"SELECT {_COLS} FROM items WHERE state = 'sending' ORDER BY id")]
+
+    def _check(self, c: sqlite3.Connection, ids: Sequence[int], target: ItemState,
+               only_from: frozenset[ItemState] | None = None) -> None:
+        """Raise ValueError unless every id may move to ``target`` (inside the transaction)."""
+        if len(set(ids)) != len(ids):
+            raise ValueError("an item appears twice in one batch")
+        current: dict[int, str] = {}
+        for part in _chunks(ids, _VARS):
+            current.update(c.execute(
+                f"SELECT id, state FROM items WHERE id IN ({_marks(len(part))})", part))
+        for i in ids:
+            if i not in current:
+                raise ValueError(f"item {i} does not exist")
+            src = ItemState(current[i])
+            if target not in LEGAL[src] or (only_from is not None and src not in only_from):
+                raise ValueError(f"item {i}: illegal transition {src} -> {target}")
+
+    def mark_sending(self, ids: Sequence[int], now: float) -> None:
+        """Before a batch is sent: one durable transaction; attempts += 1, sent_at = now."""
+        if not ids:
+            return
+        with self._tx("mark sending", durable=True) as c:
+            self._check(c, ids, _S.SENDING)
+            c.executemany("UPDATE items SET state = 'sending', attempts = attempts + 1,"
+                          " sent_at = ? WHERE id = ?", [(now, i) for i in ids])
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Record a batch of outcomes in one transaction; every move must be LEGAL."""
+        if not outcomes:
+            return
+        by_target: dict[ItemState, list[int]] = {}
+        rows = []
+        for o in outcomes:
+            if o.state is _S.SENDING:
+                raise ValueError("record() cannot mark items sending: use mark_sending()")
+            by_target.setdefault(o.state, []).append(o.item_id)
+            rows.append((o.state.value, None if o.result is None else _dumps(o.result),
+                         o.error, o.status, o.item_id))
+        if len({o.item_id for o in outcomes}) != len(outcomes):
+            raise ValueError("an item appears twice in one batch")
+        with self._tx("record outcomes") as c:
+            for target, ids in by_target.items():
+                self._check(c, ids, target)
+            c.executemany("UPDATE items SET state = ?, result = ?, error = ?, status = ?"
+                          " WHERE id = ?", rows)
+
+    def failed_to_pending(self, ids: Sequence[int] | None = None) -> int:
+        """``pdbulk retry``: failed items (all, or these, which must be failed) back to pending."""
+        sql = "UPDATE items SET state = 'pending', error = NULL, status = NULL WHERE "
+        with self._tx("retry failed items") as c:
+            if ids is None:
+                return c.execute(sql + "state = 'failed'").rowcount
+            self._check(c, ids, _S.PENDING, only_from=frozenset({_S.FAILED}))
+            c.executemany(sql + "id = ?", [(i,) for i in ids])
+            return len(ids)
+
+    def counts(self) -> dict[ItemState, int]:
+        out = dict.fromkeys(ItemState, 0)
+        for state, n in self._query("count items",
+                                    "SELECT state, count(*) FROM items GROUP BY state"):
+            out[ItemState(state)] = n
+        return out
+
+    def _items_page(self, state: ItemState | None, after_id: int, limit: int) -> list[Item]:
+        where = "id > ?" if state is None else "state = ? AND id > ?"
+        params = (after_id, limit) if state is None else (state.value, after_id, limit)
+        return [_item(r) for r in self._query(
+            "read items", f"SELECT {_COLS} FROM items WHERE {where} ORDER BY id LIMIT ?", params)]
+
+    def items(self, state: ItemState | None = None) -> Iterator[Item]:
+        """All items (or those in ``state``) by id, a page at a time: no cursor held open."""
+        after = 0
+        while page := self._items_page(state, after, _PAGE):
+            yield from page
+            after = page[-1].id
+
+    # -- lookups cache ---------------------------------------------------------------------
+
+    def lookup_get(self, kind: str, key: str) -> int | None:
+        rows = self._query("read lookup", "SELECT id FROM lookups WHERE kind = ? AND key = ?",
+                           (kind, key))
+        return int(rows[0][0]) if rows else None
+
+    def lookup_get_many(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in _chunks(keys, _VARS):
+            out.update(self._query(
+                "read lookups", f"SELECT key, id FROM lookups WHERE kind = ? AND key IN"
+                f" ({_marks(len(part))})", (kind, *part)))
+        return out
+
+    def lookup_put_many(self, kind: str, pairs: Iterable[tuple[str, int]]) -> int:
+        total = 0
+        for chunk in _chunks(pairs, _CHUNK):
+            with self._tx("write lookups") as c:
+                c.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?)",
+                              [(kind, k, v) for k, v in chunk])
+            total += len(chunk)
+        return total
+
+    # -- before-images ---------------------------------------------------------------------
+
+    def put_before_images(self, rows: Iterable[BeforeImage]) -> int:
+        """The first image of a record wins (it is the state before the job touched it)."""
+        added = 0
+        for chunk in _chunks(rows, _CHUNK):
+            data = [(b.entity, b.entity_id, b.item_id, _dumps(b.before), b.taken_at)
+                    for b in chunk]
+            with self._tx("write before-images") as c:
+                added += c.executemany("INSERT OR IGNORE INTO before_images (entity, entity_id,"
+                                       " item_id, before, taken_at) VALUES (?, ?, ?, ?, ?)",
+                                       data).rowcount
+        return added
+
+    def _before_page(self, entity: str | None, after: int) -> list[tuple[int, BeforeImage]]:
+        where = "seq > ?" if entity is None else "entity = ? AND seq > ?"
+        params = (after,) if entity is None else (entity, after)
+        rows = self._query("read before-images", "SELECT seq, entity, entity_id, item_id,"
+                           f" before, taken_at FROM before_images WHERE {where} ORDER BY seq"
+                           f" LIMIT {_PAGE}", params)
+        return [(r[0], BeforeImage(r[1], r[2], r[3], orjson.loads(r[4]), r[5])) for r in rows]
+
+    def before_images(self, entity: str | None = None) -> Iterator[BeforeImage]:
+        after = 0
+        while page := self._before_page(entity, after):
+            yield from (b for _, b in page)
+            after = page[-1][0]
+
+    # -- spend ledger ------------------------------------------------------------------
+
+    def add_spend(self, day: str, operation: str, tokens: int, calls: int) -> None:
+        date.fromisoformat(day)  # ValueError unless YYYY-MM-DD
+        with self._tx("add spend") as c:
+            c.execute("INSERT INTO spend VALUES (?, ?, ?, ?) ON CONFLICT (day, operation)"
+                      " DO UPDATE SET tokens = tokens + excluded.tokens,"
+                      " calls = calls + excluded.calls", (day, operation, tokens, calls))
+
+    def spend_by_day(self) -> dict[str, int]:
+        return dict(self._query("read spend", "SELECT day, sum(tokens) FROM spend"
+                                              " GROUP BY day ORDER BY day"))
+
+    def spend_by_operation(self) -> dict[str, tuple[int, int]]:
+        rows = self._query("read spend", "SELECT operation, sum(tokens), sum(calls) FROM spend"
+                                         " GROUP BY operation ORDER BY operation")
+        return {op: (tokens, calls) for op, tokens, calls in rows}
+
+    # -- job-kind key/values ---------------------------------------------------------------
+
+    def meta_get(self, key: str) -> Any | None:
+        rows = self._query("read meta", "SELECT value FROM kv WHERE key = ?", (key,))
+        return orjson.loads(rows[0][0]) if rows else None
+
+    def meta_put(self, key: str, value: Any) -> None:
+        _refuse_secrets({key: value}, "meta")
+        text = _dumps(value)
+        with self._tx("write meta") as c:
+            c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, text))
+
+
+def _in_thread(method: Callable[Concatenate[JobStore, P], T],
+               ) -> Callable[Concatenate[AsyncJobStore, P], Coroutine[Any, Any, T]]:
+    """The coroutine twin of a JobStore method, with the same (type-checked) signature."""
+    async def call(self: AsyncJobStore, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._run(functools.partial(method, self._store, *args, **kwargs))
+    return functools.update_wrapper(call, method)
+
+
+class AsyncJobStore:
+    """JobStore for the event loop: every call runs in a worker thread, one call at a time.
+
+    Serialised by a CapacityLimiter(1) (and JobStore's lock), so the connection is
+    never used by two threads at once. A cancelled call still finishes its
+    transaction (anyio does not abandon the thread): a batch is all or nothing.
+    """
+
+    __slots__ = ("_limiter", "_store")
+
+    def __init__(self, store: JobStore) -> None:
+        self._store = store
+        self._limiter = anyio.CapacityLimiter(1)
+
+    @classmethod
+    async def create(cls, directory: Path, *, job_id: str, kind: str,
+                     config: dict[str, Any]) -> AsyncJobStore:
+        return cls(await anyio.to_thread.run_sync(functools.partial(
+            JobStore.create, directory, job_id=job_id, kind=kind, config=config)))
+
+    @classmethod
+    async def open(cls, directory: Path) -> AsyncJobStore:
+        return cls(await anyio.to_thread.run_sync(JobStore.open, directory))
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(fn, limiter=self._limiter)
+
+    @property
+    def sync(self) -> JobStore:
+        """The blocking store (e.g. to load items before the loop runs)."""
+        return self._store
+
+    @property
+    def job_id(self) -> str:
+        return self._store.job_id
+
+    @property
+    def kind(self) -> str:
+        return self._store.kind
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self._store.config
+
+    @property
+    def directory(self) -> Path:
+        return self._store.directory
+
+    @property
+    def status(self) -> str:
+        return self._store.status
+
+    @property
+    def status_message(self) -> str | None:
+        return self._store.status_message
+
+    set_status = _in_thread(JobStore.set_status)
+    add_items = _in_thread(JobStore.add_items)  # the iterable is consumed in the worker thread
+    pending = _in_thread(JobStore.pending)
+    in_doubt = _in_thread(JobStore.in_doubt)
+    mark_sending = _in_thread(JobStore.mark_sending)
+    record = _in_thread(JobStore.record)
+    failed_to_pending = _in_thread(JobStore.failed_to_pending)
+    counts = _in_thread(JobStore.counts)
+    lookup_get = _in_thread(JobStore.lookup_get)
+    lookup_get_many = _in_thread(JobStore.lookup_get_many)
+    lookup_put_many = _in_thread(JobStore.lookup_put_many)
+    put_before_images = _in_thread(JobStore.put_before_images)
+    add_spend = _in_thread(JobStore.add_spend)
+    spend_by_day = _in_thread(JobStore.spend_by_day)
+    spend_by_operation = _in_thread(JobStore.spend_by_operation)
+    meta_get = _in_thread(JobStore.meta_get)
+    meta_put = _in_thread(JobStore.meta_put)
+    close = _in_thread(JobStore.close)
+
+    async def items(self, state: ItemState | None = None) -> AsyncIterator[Item]:
+        after = 0
+        while page := await self._run(
+                functools.partial(self._store._items_page, state, after, _PAGE)):
+            for item in page:
+                yield item
+            after = page[-1].id
+
+    async def before_images(self, entity: str | None = None) -> AsyncIterator[BeforeImage]:
+        after = 0
+        while page := await self._run(functools.partial(self._store._before_page, entity, after)):
+            for _, image in page:
+                yield image
+            after = page[-1][0]
+
+    async def __aenter__(self) -> AsyncJobStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        with anyio.CancelScope(shield=True):
+            await self.close()
+
+    def __repr__(self) -> str:
+        return f"Async{self._store!r}"
+
+
+def list_jobs(root: Path) -> list[JobSummary]:
+    """Every job under ``root`` (one directory each), oldest first; unreadable ones say why."""
+    out: list[JobSummary] = []
+    if not Path(root).is_dir():
+        return out
+    for d in sorted(Path(root).iterdir()):
+        if not (d / FILENAME).is_file():
+            continue
+        try:
+            with JobStore.open(d, lock=False) as s:  # a running job may be listed too
+                out.append(JobSummary(s.job_id, s.kind, s.status, s.status_message, s.counts(),
+                                      s.created_at, d))
+        except StoreError as exc:
+            out.append(JobSummary(d.name, "", "unreadable", None, {}, None, d, error=str(exc)))
+    out.sort(key=lambda j: (j.created_at is None, j.created_at or 0.0, j.job_id))
+    return out
+
+
+__all__ = [
+    "FILENAME", "JOB_STATUSES", "LEGAL", "SCHEMA_VERSION", "AsyncJobStore", "BeforeImage",
+    "Item", "ItemState", "JobStore", "JobSummary", "NewItem", "Outcome", "list_jobs",
+]
