@@ -1,0 +1,247 @@
+"""The account's metadata a mapping resolves names against: pipelines, stages,
+users and deal fields (with their options).
+
+A plain, immutable data model with local indexes. The import job fills it once
+from list pulls (``Catalog.from_api`` takes the raw v2 / v1 JSON); everything
+here is offline — no lookup ever costs a token. Names are matched case- and
+whitespace-insensitively; a name that matches two things is an error, never a
+guess. Lookups raise ``InputError(reason)``; callers add where it came from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from bulk.errors import InputError
+
+from .transforms import norm_key
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: int
+    name: str
+    pipeline_id: int
+    order_nr: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    email: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: int
+    label: str
+
+
+# The built-in deal field holding labels: "label_ids" in v2 (a set), "label" in older data.
+LABEL_FIELD_CODES = ("label_ids", "label")
+
+
+@dataclass(frozen=True, slots=True)
+class DealField:
+    code: str
+    name: str
+    type: str
+    options: tuple[Option, ...] = ()
+    is_custom: bool = False
+
+    def option(self, label: str) -> Option:
+        """The option with this label (case/whitespace-insensitive)."""
+        key = norm_key(label)
+        found = [o for o in self.options if norm_key(o.label) == key]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(f"field {self.name!r} has {len(found)} options named {label!r}")
+        raise InputError(f"field {self.name!r} has no option {label!r} "
+                         f"(options: {_names(o.label for o in self.options)})")
+
+
+T = TypeVar("T")
+
+
+def _names(names: Iterable[str], limit: int = 12) -> str:
+    items = list(names)
+    shown = ", ".join(items[:limit])
+    return (shown + f", … ({len(items)} in all)") if len(items) > limit else shown or "none"
+
+
+def _index(items: Iterable[T], *keys: Any) -> dict[str, list[T]]:
+    index: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        for key in keys:
+            value = key(item)
+            if value:
+                index[norm_key(value)].append(item)
+    return dict(index)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Pipelines, stages, users and deal fields of one Pipedrive account."""
+
+    pipelines: tuple[Pipeline, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    users: tuple[User, ...] = ()
+    deal_fields: tuple[DealField, ...] = ()
+    _pipelines: dict[str, list[Pipeline]] = field(init=False, repr=False, compare=False)
+    _stages: dict[str, list[Stage]] = field(init=False, repr=False, compare=False)
+    _user_emails: dict[str, list[User]] = field(init=False, repr=False, compare=False)
+    _user_names: dict[str, list[User]] = field(init=False, repr=False, compare=False)
+    _fields: dict[str, list[DealField]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("pipelines", "stages", "users", "deal_fields"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        put = object.__setattr__
+        put(self, "_pipelines", _index(self.pipelines, lambda p: p.name))
+        put(self, "_stages", _index(self.stages, lambda s: s.name))
+        put(self, "_user_emails", _index(self.users, lambda u: u.email))
+        put(self, "_user_names", _index(self.users, lambda u: u.name))
+        put(self, "_fields", _index(self.deal_fields, lambda f: f.name))
+
+    def __repr__(self) -> str:
+        return (f"Catalog({len(self.pipelines)} pipelines, {len(self.stages)} stages, "
+                f"{len(self.users)} users, {len(self.deal_fields)} deal fields)")
+
+    @classmethod
+    def from_api(cls, *, pipelines: Sequence[Mapping[str, Any]] = (),
+                 stages: Sequence[Mapping[str, Any]] = (),
+                 users: Sequence[Mapping[str, Any]] = (),
+                 deal_fields: Sequence[Mapping[str, Any]] = ()) -> Catalog:
+        """Build from the ``data`` items of GET /api/v2/pipelines, /api/v2/stages,
+        /v1/users and /api/v2/dealFields. Deleted pipelines and stages are left out."""
+        live = [p for p in pipelines if not p.get("is_deleted")]
+        return cls(
+            pipelines=tuple(Pipeline(int(p["id"]), str(p["name"])) for p in live),
+            stages=tuple(
+                Stage(int(s["id"]), str(s["name"]), int(s["pipeline_id"]),
+                      int(s.get("order_nr") or 0))
+                for s in stages if not s.get("is_deleted")),
+            users=tuple(
+                User(int(u["id"]), str(u.get("name") or ""), u.get("email") or None,
+                     bool(u.get("active_flag", u.get("active", True))))
+                for u in users),
+            deal_fields=tuple(
+                DealField(str(f["field_code"]), str(f.get("field_name") or f["field_code"]),
+                          str(f.get("field_type") or "varchar"),
+                          tuple(Option(int(o["id"]), str(o["label"]))
+                                for o in f.get("options") or ()),
+                          bool(f.get("is_custom_field", False)))
+                for f in deal_fields),
+        )
+
+    # ------------------------------------------------------------ pipelines, stages
+
+    def pipeline(self, name: str) -> Pipeline:
+        found = self._pipelines.get(norm_key(name), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(f"{len(found)} pipelines are named {name!r}")
+        raise InputError(f"no pipeline named {name!r} "
+                         f"(pipelines: {_names(p.name for p in self.pipelines)})")
+
+    def pipeline_by_id(self, pipeline_id: int) -> Pipeline:
+        for p in self.pipelines:
+            if p.id == pipeline_id:
+                return p
+        raise InputError(f"no pipeline with id {pipeline_id}")
+
+    def stages_in(self, pipeline_id: int) -> list[Stage]:
+        """The pipeline's stages in board order."""
+        return sorted((s for s in self.stages if s.pipeline_id == pipeline_id),
+                      key=lambda s: (s.order_nr, s.id))
+
+    def stage(self, name: str, pipeline_id: int | None = None) -> Stage:
+        """The stage with this name in the pipeline (or in any pipeline, if it is unique)."""
+        found = [s for s in self._stages.get(norm_key(name), [])
+                 if pipeline_id is None or s.pipeline_id == pipeline_id]
+        if len(found) == 1:
+            return found[0]
+        where = (f" in pipeline {self.pipeline_by_id(pipeline_id).name!r}"
+                 if pipeline_id is not None else "")
+        if found:
+            pipes = _names(self.pipeline_by_id(s.pipeline_id).name for s in found)
+            raise InputError(f"stage {name!r} is ambiguous{where} (in pipelines {pipes}); "
+                             "name the pipeline")
+        choices = self.stages_in(pipeline_id) if pipeline_id is not None else self.stages
+        raise InputError(f"no stage named {name!r}{where} "
+                         f"(stages: {_names(s.name for s in choices)})")
+
+    # ------------------------------------------------------------ users
+
+    def user(self, ref: str) -> User:
+        """A user by e-mail (when ``ref`` has an ``@``) or by name; an active user
+        wins over a deactivated namesake."""
+        by_email = "@" in ref
+        index = self._user_emails if by_email else self._user_names
+        found = index.get(norm_key(ref), [])
+        if len(found) > 1:
+            found = [u for u in found if u.active] or found
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(f"{len(found)} users are named {ref!r}; use the e-mail address")
+        raise InputError(f"no user {'with e-mail' if by_email else 'named'} {ref!r}")
+
+    # ------------------------------------------------------------ fields
+
+    def field(self, label: str, *, custom: bool | None = None) -> DealField:
+        """A deal field by its label (``field_name``) or its exact ``field_code``.
+
+        ``custom=True`` accepts only custom fields, ``False`` only built-in ones.
+        """
+        found = self._fields.get(norm_key(label), [])
+        if not found:
+            found = [f for f in self.deal_fields if f.code == label]
+        if custom is not None:
+            other = [f for f in found if f.is_custom != custom]
+            found = [f for f in found if f.is_custom == custom]
+            if not found and other:
+                kind = "a built-in field" if custom else "a custom field"
+                raise InputError(f"{label!r} is {kind}")
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(f"{len(found)} deal fields are labelled {label!r}; use a field "
+                             f"code ({', '.join(f.code for f in found)})")
+        pool = [f for f in self.deal_fields if custom is None or f.is_custom == custom]
+        raise InputError(f"no deal field labelled {label!r} "
+                         f"(fields: {_names(f.name for f in pool)})")
+
+    def field_by_code(self, code: str) -> DealField:
+        for f in self.deal_fields:
+            if f.code == code:
+                return f
+        raise InputError(f"no deal field with code {code!r}")
+
+    def label_field(self) -> DealField:
+        """The built-in deal field that holds labels (its options are the labels)."""
+        for code in LABEL_FIELD_CODES:
+            for f in self.deal_fields:
+                if f.code == code:
+                    return f
+        raise InputError("the account has no deal label field (label_ids)")
+
+    def option_id(self, label_or_code: str, option_label: str) -> int:
+        """The id of a field's option, both by label."""
+        return self.field(label_or_code).option(option_label).id
+
+
+__all__ = ["LABEL_FIELD_CODES", "Catalog", "DealField", "Option", "Pipeline", "Stage", "User"]

@@ -1,0 +1,890 @@
+"""The import mapping file (TOML): which manifest columns become which deal fields.
+
+``Mapping.load(path)`` validates the file (every error names its TOML key);
+``mapping.compile(catalog)`` resolves every name in it — pipelines, stages,
+users, custom field labels, option labels — once, against the account's
+metadata, and returns a ``RowMapper``; ``RowMapper.map(row)`` turns one
+manifest row into a v2 addDeal body plus the person and organization it
+references, or raises ``InputError(row=, column=)``. Nothing here talks to the
+network. The format is documented in docs/mapping.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from rapidfuzz import fuzz, process
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+
+from . import transforms as tf
+from .catalog import Catalog, DealField
+
+
+class MappingError(InputError):
+    """The mapping file is wrong; ``problems`` lists (TOML key, reason) pairs."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], *, source: str = "mapping") -> None:
+        self.problems = list(problems)
+        self.key = self.problems[0][0] if self.problems else ""
+        lines = [f"{key}: {reason}" if key else reason for key, reason in self.problems]
+        super().__init__(f"{source}: " + "; ".join(lines))
+
+
+# ---------------------------------------------------------------- the file's schema
+
+class FieldSpec(BaseModel):
+    """Where one target's value comes from. A bare string is a column name, or a
+    template when it has ``{Column}`` placeholders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str | None = None
+    template: str | None = None
+    default: str | int | float | None = None
+    map: dict[str, str] | None = None
+    formats: list[str] | None = None
+    separator: str | None = None
+    decimal: tf.Decimal_ | None = None
+    currency_column: str | None = None
+    when_not_lost: Literal["error", "drop"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"template": data} if tf.Template.is_template(data) else {"column": data}
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldSpec:
+        if self.column is not None and self.template is not None:
+            raise ValueError("give either column or template, not both")
+        if self.column is None and self.template is None and self.default is None:
+            raise ValueError("needs a column, a template or a default")
+        if self.template is not None:
+            tf.Template(self.template)  # raises ValueError on a bad template
+        if self.separator == "":
+            raise ValueError("separator must not be empty")
+        return self
+
+    def options_set(self) -> set[str]:
+        return {name for name in self.model_fields_set if name not in ("column", "template",
+                                                                          "default")}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImportSection(_Section):
+    key_column: str
+    key_field: str = "Import source key"
+    mode: Literal["insert", "upsert"] = "insert"
+
+
+class Defaults(_Section):
+    currency: str | None = None
+    decimal: tf.Decimal_ = "auto"
+    date_formats: list[str] = Field(default_factory=list)
+    separator: str = ";"
+
+    @field_validator("currency")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in tf.ISO_CURRENCIES:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value.upper() if value else None
+
+
+class DealSection(_Section):
+    title: FieldSpec
+    value: FieldSpec | None = None
+    currency: FieldSpec | None = None
+    status: FieldSpec | None = None
+    probability: FieldSpec | None = None
+    expected_close_date: FieldSpec | None = None
+    pipeline: FieldSpec | None = None
+    stage: FieldSpec | None = None
+    owner: FieldSpec | None = None
+    lost_reason: FieldSpec | None = None
+    label: FieldSpec | None = None
+
+
+class PersonSection(_Section):
+    name: FieldSpec | None = None
+    email: FieldSpec | None = None
+    phone: FieldSpec | None = None
+
+
+class OrgSection(_Section):
+    name: FieldSpec | None = None
+    address: FieldSpec | None = None
+
+
+class MappingFile(_Section):
+    version: Literal[1] = 1
+    import_: ImportSection = Field(alias="import")
+    defaults: Defaults = Field(default_factory=Defaults)
+    deal: DealSection
+    custom_fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    person: PersonSection | None = None
+    organization: OrgSection | None = None
+
+
+# Which options each target accepts, besides column / template / default.
+_OPTIONS: dict[str, set[str]] = {
+    "deal.title": set(), "deal.value": {"decimal"}, "deal.currency": {"map"},
+    "deal.status": {"map"}, "deal.probability": {"decimal"},
+    "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
+    "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
+    "deal.label": {"map", "separator"},
+    "person.name": set(), "person.email": set(), "person.phone": set(),
+    "organization.name": set(), "organization.address": set(),
+}
+_CUSTOM_OPTIONS: dict[str, set[str]] = {
+    "varchar": {"map"}, "varchar_auto": {"map"}, "text": {"map"}, "address": {"map"},
+    "phone": set(), "double": {"decimal"}, "int": {"decimal"},
+    "monetary": {"decimal", "currency_column"}, "enum": {"map"}, "set": {"map", "separator"},
+    "date": {"formats"}, "user": {"map"},
+}
+_NO_TEMPLATE = {"deal.value", "deal.probability", "deal.expected_close_date", "person.email",
+                "person.phone"}
+
+
+def _key(*parts: str) -> str:
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged"))]
+        reason = {"extra_forbidden": "unknown key", "missing": "missing"}.get(
+            err["type"], err["msg"].removeprefix("Value error, "))
+        problems.append((_key(*loc), reason))
+    return problems
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    name: str
+    address: str | None = None
+
+    @property
+    def match_key(self) -> str:
+        return tf.org_match_key(self.name) or self.name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRow:
+    """A row ready to send: ``deal`` is an addDeal body without person_id / org_id."""
+
+    row: int
+    key: str
+    deal: dict[str, Any]
+    person: PersonRef | None = None
+    org: OrgRef | None = None
+
+
+# ---------------------------------------------------------------- the mapping
+
+class Mapping:
+    """A loaded, validated mapping file (not yet resolved against an account)."""
+
+    def __init__(self, spec: MappingFile, *, source: str = "mapping") -> None:
+        self.spec = spec
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Mapping({self.source!r}, mode={self.mode!r}, {len(self.columns())} columns)"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+        return cls.loads(text, source=str(path))
+
+    @classmethod
+    def loads(cls, text: str, *, source: str = "mapping") -> Mapping:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        try:
+            spec = MappingFile.model_validate(data)
+        except ValidationError as exc:
+            raise MappingError(_pydantic_problems(exc), source=source) from None
+        problems = _option_problems(spec)
+        if problems:
+            raise MappingError(problems, source=source)
+        return cls(spec, source=source)
+
+    @property
+    def key_column(self) -> str:
+        return self.spec.import_.key_column
+
+    @property
+    def key_field(self) -> str:
+        return self.spec.import_.key_field
+
+    @property
+    def mode(self) -> Literal["insert", "upsert"]:
+        return self.spec.import_.mode
+
+    def targets(self) -> list[tuple[str, FieldSpec]]:
+        """Every (TOML key, spec) pair in the file."""
+        return _targets(self.spec)
+
+    def columns(self) -> list[str]:
+        """The manifest columns the mapping reads, in order, once each."""
+        names = [self.key_column]
+        for _, field_spec in self.targets():
+            names += _spec_columns(field_spec)
+        return list(dict.fromkeys(names))
+
+    def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
+        """Resolve every name against the account (all problems at once, as one
+        MappingError); with ``header``, also check that every column exists."""
+        return _Compiler(self, catalog, header).build()
+
+
+def _spec_columns(spec: FieldSpec) -> list[str]:
+    names = [spec.column] if spec.column else []
+    if spec.template:
+        names += tf.Template(spec.template).columns
+    if spec.currency_column:
+        names.append(spec.currency_column)
+    return names
+
+
+def _targets(spec: MappingFile) -> list[tuple[str, FieldSpec]]:
+    out: list[tuple[str, FieldSpec]] = []
+    for section in ("deal", "person", "organization"):
+        model = getattr(spec, section)
+        for name in type(model).model_fields if model is not None else ():
+            if getattr(model, name) is not None:
+                out.append((f"{section}.{name}", getattr(model, name)))
+    return out + [(_key("custom_fields", label), s) for label, s in spec.custom_fields.items()]
+
+
+def _option_problems(spec: MappingFile) -> list[tuple[str, str]]:
+    problems = []
+    for key, field_spec in _targets(spec):
+        if key in _OPTIONS:
+            problems += [(f"{key}.{option}", "not used by this field")
+                         for option in sorted(field_spec.options_set() - _OPTIONS[key])]
+        if field_spec.template is not None and key in _NO_TEMPLATE:
+            problems.append((f"{key}.template", "this field takes a column, not a template"))
+    return problems
+
+
+# ---------------------------------------------------------------- compiling
+
+Values = MappingABC[str, Any]
+Convert = Callable[[object, Values], Any]
+Make = Callable[[FieldSpec], Convert]
+_MEMO_LIMIT = 10_000
+
+
+class _Source:
+    """Reads one target's raw value from a row: column or template, else the default."""
+
+    __slots__ = ("_column", "_default", "_template", "where")
+
+    def __init__(self, key: str, spec: FieldSpec) -> None:
+        self._column = spec.column
+        self._template = tf.Template(spec.template) if spec.template else None
+        self._default = spec.default
+        self.where = spec.column or (", ".join(self._template.columns) if self._template
+                                     else key)
+
+    def __call__(self, values: Values) -> object:
+        raw: object = None
+        if self._template is not None:
+            raw = self._template.render(values)
+        elif self._column is not None:
+            raw = values.get(self._column)
+        return self._default if tf.is_empty(raw) else raw
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    name: str  # the body key or custom field code it fills
+    source: _Source
+    convert: Convert
+
+    def __call__(self, values: Values, row: int) -> Any:
+        raw = self.source(values)
+        if raw is None:
+            return None
+        try:
+            return self.convert(raw, values)
+        except InputError as exc:
+            raise InputError(exc.reason, row=row, column=self.source.where) from None
+
+
+def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Cache a name lookup, hits and misses, keyed case/whitespace-insensitively."""
+    cache: dict[str, Any] = {}
+
+    def lookup(name: str) -> Any:
+        key = tf.norm_key(name)
+        if key not in cache:
+            try:
+                cache[key] = resolve(name)
+            except InputError as exc:
+                cache[key] = exc
+            if len(cache) > _MEMO_LIMIT:  # a column of unique junk must not grow memory
+                cache.pop(next(iter(cache)))
+        hit = cache[key]
+        if isinstance(hit, InputError):
+            raise InputError(hit.reason)
+        return hit
+    return lookup
+
+
+def _text(raw: object, values: object = None) -> str:
+    text = tf.clean_text(raw)
+    if text is None:
+        raise InputError("empty value")
+    return text
+
+
+class _Compiler:
+    """Resolves a Mapping against a Catalog into a RowMapper, collecting every problem."""
+
+    def __init__(self, mapping: Mapping, catalog: Catalog, header: Sequence[str] | None) -> None:
+        self.mapping, self.catalog, self.spec = mapping, catalog, mapping.spec
+        self.defaults = mapping.spec.defaults
+        self.header = header
+        self.problems: list[tuple[str, str]] = []
+
+    def step(self, key: str, name: str, spec: FieldSpec | None, make: Make) -> _Step | None:
+        if spec is None:
+            return None
+        convert = make(spec)
+        if spec.default is not None:
+            try:
+                convert(spec.default, {})
+            except InputError as exc:
+                self.problems.append((f"{key}.default", exc.reason))
+        return _Step(name, _Source(key, spec), convert)
+
+    def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
+        """Values that name something: through the map, then resolved (and cached)."""
+        def make(spec: FieldSpec) -> Convert:
+            vmap = tf.ValueMap(spec.map)
+            for source_value, target in (spec.map or {}).items():
+                try:
+                    resolve(target)
+                except InputError as exc:
+                    self.problems.append((_key(*key.split("."), "map", source_value),
+                                          exc.reason))
+            lookup = _memo(lambda name: _through(vmap, name, resolve))
+            return lambda raw, values: lookup(_text(raw))
+        return make
+
+    def build(self) -> RowMapper:
+        deal, d = self.spec.deal, self.defaults
+        key_code = self._key_field()
+        steps = [
+            self.step("deal.title", "title", deal.title, lambda s: _text),
+            self.step("deal.status", "status", deal.status, self._status),
+            self.step("deal.probability", "probability", deal.probability,
+                      lambda s: lambda raw, values: tf.parse_probability(
+                          raw, decimal=s.decimal or d.decimal)),
+            self.step("deal.expected_close_date", "expected_close_date",
+                      deal.expected_close_date, self._date),
+            self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
+            self._label(),
+        ]
+        money = self.step("deal.value", "value", deal.value, lambda s: lambda raw, values: (
+            tf.parse_money(raw, decimal=s.decimal or d.decimal, prefer=d.currency)))
+        currency = self.step("deal.currency", "currency", deal.currency, self.named(
+            "deal.currency", lambda name: tf.parse_currency(name, prefer=d.currency)))
+        pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
+            "deal.pipeline", lambda name: self.catalog.pipeline(name).id))
+        stage = self._stage(pipeline)
+        lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason, self._mapped_text)
+        customs = [self._custom(label, spec) for label, spec in self.spec.custom_fields.items()]
+        person, org = self.spec.person, self.spec.organization
+        people = [self.step(f"person.{n}", n, getattr(person, n) if person else None, make)
+                  for n, make in (("name", lambda s: _text),
+                                  ("email", lambda s: lambda r, v: tf.normalize_email(r)),
+                                  ("phone", lambda s: lambda r, v: tf.clean_phone(r)))]
+        orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
+                          lambda s: _text) for n in ("name", "address")]
+        self._check_header()
+        if self.problems:
+            raise MappingError(self.problems, source=self.mapping.source)
+        return RowMapper(
+            mapping=self.mapping, key=_Source("import.key_column", FieldSpec(
+                column=self.mapping.key_column)), key_code=key_code,
+            steps=[s for s in steps if s], money=money, currency=currency, pipeline=pipeline,
+            stage=stage, lost_reason=lost,
+            when_not_lost=(deal.lost_reason.when_not_lost if deal.lost_reason else None) or "error",
+            customs=[c for c in customs if c], person=people, org=orgs,
+            default_currency=d.currency)
+
+    def _key_field(self) -> str:
+        label = self.mapping.key_field
+        try:
+            found = self.catalog.field(label, custom=True)
+        except InputError as exc:
+            self.problems.append(("import.key_field", exc.reason + "; create it first"))
+            return ""
+        if found.type not in ("varchar", "varchar_auto", "text"):
+            self.problems.append(("import.key_field", f"{label!r} is a {found.type} field, "
+                                                      "not a text field"))
+        for name in self.spec.custom_fields:
+            if name == found.code or tf.norm_key(name) == tf.norm_key(found.name):
+                self.problems.append((_key("custom_fields", name), "this is the key field; it "
+                                      "is filled from import.key_column"))
+        return found.code
+
+    def _status(self, spec: FieldSpec) -> Convert:
+        for source_value, target in (spec.map or {}).items():
+            if target not in tf.STATUSES:
+                self.problems.append((_key("deal", "status", "map", source_value),
+                                      f"{target!r} is not open, won or lost"))
+        vmap = tf.ValueMap(spec.map)
+        return lambda raw, values: tf.parse_status(raw, vmap)
+
+    def _date(self, spec: FieldSpec) -> Convert:
+        formats = spec.formats or self.defaults.date_formats
+        return lambda raw, values: tf.parse_date(raw, formats)
+
+    def _mapped_text(self, spec: FieldSpec, multiline: bool = False) -> Convert:
+        vmap = tf.ValueMap(spec.map)
+        clean = tf.clean_multiline if multiline else tf.clean_text
+
+        def convert(raw: object, values: Values) -> str | None:
+            text = clean(raw)
+            return None if text is None else (vmap.get(text) or vmap.fallback or text)
+        return convert
+
+    def _user(self, name: str) -> int:
+        user = self.catalog.user(name)
+        if not user.active:
+            raise InputError(f"user {name!r} is deactivated in Pipedrive")
+        return user.id
+
+    def _label(self) -> _Step | None:
+        spec = self.spec.deal.label
+        if spec is None:
+            return None
+        try:
+            field = self.catalog.label_field()
+        except InputError as exc:
+            self.problems.append(("deal.label", exc.reason))
+            return None
+        return self.step("deal.label", "label_ids", spec,
+                         self._options("deal.label", field, many=True))
+
+    def _options(self, key: str, field: DealField, many: bool = False) -> Make:
+        """Option labels → ids: one id for enum fields, a list for set fields and labels."""
+        def make(spec: FieldSpec) -> Convert:
+            one = self.named(key, lambda name: field.option(name).id)(spec)
+            if not many:
+                return one
+            separator = spec.separator or self.defaults.separator
+
+            def ids(raw: object, values: Values) -> list[int] | None:
+                found = [one(item, values) for item in tf.split_list(raw, separator)]
+                return list(dict.fromkeys(found)) or None  # never [] (v2 rejects it)
+            return ids
+        return make
+
+    def _stage(self, pipeline: _Step | None) -> _StageStep | None:
+        spec = self.spec.deal.stage
+        if spec is None:
+            return None
+        pipeline_spec = self.spec.deal.pipeline
+        static = None  # the pipeline every row uses, when it is not read from a column
+        if pipeline and pipeline_spec and pipeline_spec.column is None:
+            try:
+                static = pipeline.convert(pipeline_spec.default, {})
+            except InputError:
+                pass  # reported as deal.pipeline.default
+        vmap = tf.ValueMap(spec.map)
+        names = {tf.norm_key(s.name) for s in self.catalog.stages}
+        for source_value, target in (spec.map or {}).items():
+            try:
+                if static is not None or tf.norm_key(target) not in names:
+                    self.catalog.stage(target, static)
+            except InputError as exc:
+                self.problems.append((_key("deal", "stage", "map", source_value), exc.reason))
+        lookup = _memo(lambda key: self.catalog.stage(*_unpack(key)).id)
+
+        def resolve(raw: object, pipeline_id: int | None) -> int:
+            name = _text(raw)
+            where = "" if pipeline_id is None else str(pipeline_id)
+            try:
+                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}")))
+            except InputError as exc:
+                mapped = vmap.get(name) or vmap.fallback
+                if mapped:
+                    raise InputError(f"{name!r} maps to {mapped!r}: {exc.reason}") from None
+                raise InputError(f"{exc.reason}; map it in deal.stage.map") from None
+        if spec.default is not None:
+            try:
+                resolve(spec.default, static)
+            except InputError as exc:
+                self.problems.append(("deal.stage.default", exc.reason))
+        return _StageStep(_Source("deal.stage", spec), resolve)
+
+    def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
+        key = _key("custom_fields", label)
+        try:
+            field = self.catalog.field(label, custom=True)
+        except InputError as exc:
+            self.problems.append((key, exc.reason))
+            return None
+        if field.type not in _CUSTOM_OPTIONS:
+            self.problems.append((key, f"{field.type} fields are not supported (supported: "
+                                       f"{', '.join(sorted(_CUSTOM_OPTIONS))})"))
+            return None
+        for option in sorted(spec.options_set() - _CUSTOM_OPTIONS[field.type]):
+            self.problems.append((f"{key}.{option}", f"not used by a {field.type} field"))
+        return self.step(key, field.code, spec, self._custom_make(key, field))
+
+    def _custom_make(self, key: str, field: DealField) -> Make:
+        d, kind = self.defaults, field.type
+        if kind in ("enum", "set"):
+            return self._options(key, field, many=kind == "set")
+        if kind == "user":
+            return self.named(key, self._user)
+        if kind == "date":
+            return self._date
+        if kind == "phone":
+            return lambda s: lambda raw, values: tf.clean_phone(raw)
+        if kind == "int":
+            return lambda s: lambda raw, values: tf.parse_int(raw, decimal=s.decimal or d.decimal)
+        if kind == "double":
+            return lambda s: lambda raw, values: _number(
+                tf.parse_number(raw, decimal=s.decimal or d.decimal))
+        if kind == "monetary":
+            return lambda s: lambda raw, values: _monetary(raw, values, s, d, field.name)
+        if kind == "address":
+            return lambda s: lambda raw, values: _wrap(self._mapped_text(s)(raw, values))
+        return lambda s: self._mapped_text(s, multiline=kind == "text")
+
+    def _check_header(self) -> None:
+        if self.header is None:
+            return
+        known = set(self.header)
+        for key, spec in [("import.key_column", FieldSpec(column=self.mapping.key_column)),
+                          *self.mapping.targets()]:
+            self.problems += [(key, f"no column {column!r} in the manifest")
+                              for column in _spec_columns(spec) if column not in known]
+
+
+@dataclass(frozen=True, slots=True)
+class _StageStep:
+    source: _Source
+    resolve: Callable[[object, int | None], int]
+
+
+def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
+    """An explicit map entry, else the name itself, else the map's "*" fallback."""
+    mapped = vmap.get(name)
+    if mapped is not None:
+        return resolve(mapped)
+    try:
+        return resolve(name)
+    except InputError:
+        if vmap.fallback is None:
+            raise
+        return resolve(vmap.fallback)
+
+
+def _unpack(key: str) -> tuple[str, int | None]:
+    pipeline, _, name = key.partition("\x00")
+    return name, int(pipeline) if pipeline else None
+
+
+def _number(amount: Any) -> int | float | None:
+    return None if amount is None else tf.json_number(amount)
+
+
+def _wrap(text: str | None) -> dict[str, str] | None:
+    return None if text is None else {"value": text}
+
+
+def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
+              label: str) -> dict[str, Any] | None:
+    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency)
+    if money is None:
+        return None
+    currency = money.currency
+    if spec.currency_column:
+        column = tf.parse_currency(values.get(spec.currency_column), prefer=d.currency)
+        if column and currency and column != currency:
+            raise InputError(f"{currency} in the amount but {column} in "
+                             f"{spec.currency_column!r}")
+        currency = column or currency
+    currency = currency or d.currency
+    if currency is None:
+        raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
+    return {"value": tf.json_number(money.amount), "currency": currency}
+
+
+# ---------------------------------------------------------------- mapping rows
+
+@dataclass(frozen=True, kw_only=True)
+class RowMapper:
+    """A mapping resolved against one account: ``map(row)`` per manifest row."""
+
+    mapping: Mapping
+    key: _Source
+    key_code: str
+    steps: list[_Step]
+    money: _Step | None
+    currency: _Step | None
+    pipeline: _Step | None
+    stage: _StageStep | None
+    lost_reason: _Step | None
+    when_not_lost: Literal["error", "drop"]
+    customs: list[_Step]
+    person: list[_Step | None]
+    org: list[_Step | None]
+    default_currency: str | None
+
+    def __repr__(self) -> str:
+        return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
+                f"{len(self.customs)} custom fields)")
+
+    def map(self, row: SourceRow) -> MappedRow:
+        """The deal, person and organization of one row, or InputError(row=, column=)."""
+        if row.error is not None:
+            raise row.error
+        values, n = row.values, row.row
+        key = tf.clean_text(self.key(values))
+        if key is None:
+            raise InputError("the source key is empty", row=n, column=self.key.where)
+        deal: dict[str, Any] = {}
+        for step in self.steps:
+            value = step(values, n)
+            if value is not None:
+                deal[step.name] = value
+        if "title" not in deal:
+            raise InputError("the deal title is empty", row=n, column=self.steps[0].source.where)
+        self._money(values, n, deal)
+        self._place(values, n, deal)
+        self._lost_reason(values, n, deal)
+        custom: dict[str, Any] = {}
+        for step in self.customs:
+            value = step(values, n)
+            if value is not None:
+                custom[step.name] = value
+        custom[self.key_code] = key
+        deal["custom_fields"] = custom
+        return MappedRow(n, key, deal, self._person(values, n), self._org(values, n))
+
+    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        money: tf.Money | None = self.money(values, n) if self.money else None
+        currency = self.currency(values, n) if self.currency else None
+        if money is not None:
+            if currency and money.currency and currency != money.currency:
+                raise InputError(f"the amount says {money.currency} but the currency is "
+                                 f"{currency}", row=n, column=self.money.source.where
+                                 if self.money else None)
+            deal["value"] = tf.json_number(money.amount)
+            currency = currency or money.currency or self.default_currency
+        if currency:
+            deal["currency"] = currency
+
+    def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""
+        pipeline_id = self.pipeline(values, n) if self.pipeline else None
+        raw = self.stage.source(values) if self.stage else None
+        if self.stage is not None and raw is not None:
+            try:
+                deal["stage_id"] = self.stage.resolve(raw, pipeline_id)
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
+        elif pipeline_id is not None:
+            deal["pipeline_id"] = pipeline_id
+
+    def _lost_reason(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        reason = self.lost_reason(values, n) if self.lost_reason else None
+        if reason is None:
+            return
+        if deal.get("status") == "lost":
+            deal["lost_reason"] = reason
+        elif self.when_not_lost == "error":
+            raise InputError(f"a lost reason is given but the status is "
+                             f"{deal.get('status', 'open')!r}", row=n,
+                             column=self.lost_reason.source.where if self.lost_reason else None)
+
+    def _person(self, values: Values, n: int) -> PersonRef | None:
+        name, email, phone = (step(values, n) if step else None for step in self.person)
+        if name is None and email is None and phone is None:
+            return None
+        if name is None and email is None:
+            where = self.person[2].source.where if self.person[2] else None
+            raise InputError("the person has a phone number but no name or e-mail",
+                             row=n, column=where)
+        return PersonRef(str(name or email), email, phone)
+
+    def _org(self, values: Values, n: int) -> OrgRef | None:
+        name, address = (step(values, n) if step else None for step in self.org)
+        return OrgRef(name, address) if name is not None else None
+
+
+# ---------------------------------------------------------------- a starter mapping
+
+_GUESSES: dict[str, tuple[str, ...]] = {
+    "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
+                          "opportunity id", "source key"),
+    "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal"),
+    "deal.value": ("amount", "value", "deal value", "deal amount", "revenue"),
+    "deal.currency": ("currency", "currency code", "deal currency"),
+    "deal.status": ("status", "deal status"),
+    "deal.pipeline": ("pipeline", "deal pipeline"),
+    "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage"),
+    "deal.probability": ("probability", "win probability", "deal probability"),
+    "deal.expected_close_date": ("close date", "expected close date", "closing date",
+                                 "expected close"),
+    "deal.owner": ("owner", "deal owner", "sales rep", "owner email", "assigned to"),
+    "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
+    "deal.label": ("label", "labels", "tags", "tag"),
+    "person.name": ("contact", "contact name", "person", "person name", "full name"),
+    "person.email": ("email", "e-mail", "contact email", "email address", "person email"),
+    "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone"),
+    "organization.name": ("company", "company name", "organization", "organisation",
+                          "account", "account name", "organization name"),
+    "organization.address": ("address", "company address", "organization address",
+                             "billing address"),
+}
+_GUESS_CUTOFF = 85.0
+
+
+def _toml_str(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes (DEL aside)
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _toml_str(text)
+
+
+def _column_value(column: str) -> str:
+    if tf.Template.is_template(column):  # a column name with braces must not read as a template
+        return "{ column = " + _toml_str(column) + " }"
+    return _toml_str(column)
+
+
+def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
+    """Target → column, best fuzzy matches first, each column and target used once."""
+    scored = []
+    for target, names in candidates.items():
+        for column in header:
+            key = tf.norm_key(column).replace("_", " ")
+            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names)
+            if score >= _GUESS_CUTOFF:
+                scored.append((score, target, column))
+    chosen: dict[str, str] = {}
+    for _, target, column in sorted(scored, key=lambda t: -t[0]):
+        if target not in chosen and column not in chosen.values():
+            chosen[target] = column
+    return chosen
+
+
+def init_mapping(header: Sequence[str], catalog: Catalog, *,
+                 key_field: str = "Import source key",
+                 samples: MappingABC[str, Sequence[str]] | None = None) -> str:
+    """A starter mapping (TOML text) from a manifest header and the account's fields.
+
+    Columns are matched to deal fields by fuzzy name; targets nothing matched are
+    written as comments. ``samples`` (a few distinct values per column) fills in
+    a stage map with the closest Pipedrive stage names.
+    """
+    customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
+               and tf.norm_key(f.name) != tf.norm_key(key_field)]
+    guesses = _guess(header, {**_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}})
+    key_column = guesses.get("import.key_column", header[0] if header else "id")
+    title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
+    used = {key_column, title, *guesses.values()}
+    out = ["# pdbulk import mapping: generated by `pdbulk init-mapping`. Check every line;",
+           "# commented lines are fields no column matched. Reference: docs/mapping.md", "",
+           "version = 1", "", "[import]",
+           f"key_column = {_toml_str(key_column)}"
+           + ("" if "import.key_column" in guesses else "  # TODO: no id-like column found"),
+           f"key_field = {_toml_str(key_field)}", 'mode = "insert"  # or "upsert"', "",
+           "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
+           'decimal = "auto"  # or "." / ","', 'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]',
+           'separator = ";"', "", "[deal]",
+           f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
+    pipeline = catalog.pipelines[0] if catalog.pipelines else None
+    stage_column = guesses.get("deal.stage")
+    for target in _GUESSES:
+        name = target.removeprefix("deal.")
+        if not target.startswith("deal.") or name in ("title", "stage"):
+            continue
+        if name == "pipeline" and target not in guesses and pipeline is not None:
+            out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
+            continue
+        column = guesses.get(target)
+        out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
+    if stage_column is None:
+        out.append('# stage = ""')
+    else:
+        out += ["", "[deal.stage]", f"column = {_toml_str(stage_column)}"]
+        values = list(dict.fromkeys((samples or {}).get(stage_column, ())))[:50]
+        stages = [s.name for s in (catalog.stages_in(pipeline.id) if pipeline else ())]
+        if values and stages:
+            out += ["", "[deal.stage.map]  # source stage = Pipedrive stage"]
+            for value in values:
+                best = process.extractOne(value, stages, scorer=fuzz.WRatio, score_cutoff=60)
+                line = f"{_toml_str(value)} = {_toml_str(best[0] if best else '')}"
+                out.append(line if best else f"# {line}  # which stage?")
+    out += ["", "[custom_fields]  # Pipedrive field label = column"]
+    for f in customs:
+        column = guesses.get(f"custom.{f.name}")
+        line = f"{_toml_str(f.name)} = {_column_value(column or '')}"
+        out.append(line if column else f"# {line}  # {f.type}")
+    for section, fields in (("person", ("name", "email", "phone")),
+                            ("organization", ("name", "address"))):
+        out += ["", f"[{section}]"]
+        for name in fields:
+            column = guesses.get(f"{section}.{name}")
+            out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
+    unused = [c for c in header if c not in used]
+    if unused:
+        out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    return "\n".join(out) + "\n"
+
+
+__all__ = [
+    "Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile", "OrgRef",
+    "PersonRef", "RowMapper", "init_mapping",
+]

@@ -1,0 +1,463 @@
+"""Mapping files: loading, compiling against a catalog, mapping rows to v2 bodies, init-mapping.
+
+Also the catalog's lookups, which the mapping resolves through.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+from jobs.catalog import Catalog
+from jobs.mapping import MappedRow, Mapping, MappingError, OrgRef, PersonRef, init_mapping
+
+
+def code(letter: str) -> str:
+    return letter * 40
+
+
+RAW_FIELDS: list[dict[str, Any]] = [
+    {"field_code": "title", "field_name": "Title", "field_type": "varchar",
+     "is_custom_field": False, "options": None},
+    {"field_code": "value", "field_name": "Value", "field_type": "monetary",
+     "is_custom_field": False, "options": None},
+    {"field_code": "label_ids", "field_name": "Label", "field_type": "set",
+     "is_custom_field": False, "options": [{"id": 1, "label": "Hot", "color": "red"},
+                                           {"id": 2, "label": "Cold", "color": "blue"}]},
+    {"field_code": code("k"), "field_name": "Import source key", "field_type": "varchar",
+     "is_custom_field": True, "options": None},
+    {"field_code": code("v"), "field_name": "Lead source", "field_type": "varchar",
+     "is_custom_field": True},
+    {"field_code": code("t"), "field_name": "Background", "field_type": "text",
+     "is_custom_field": True},
+    {"field_code": code("d"), "field_name": "Seats", "field_type": "double",
+     "is_custom_field": True},
+    {"field_code": code("m"), "field_name": "Contract value", "field_type": "monetary",
+     "is_custom_field": True},
+    {"field_code": code("e"), "field_name": "Industry", "field_type": "enum",
+     "is_custom_field": True, "options": [{"id": 31, "label": "Technology"},
+                                          {"id": 32, "label": "Retail"}]},
+    {"field_code": code("s"), "field_name": "Products", "field_type": "set",
+     "is_custom_field": True, "options": [{"id": 41, "label": "CRM"}, {"id": 42, "label": "Email"},
+                                          {"id": 43, "label": "Phone"}]},
+    {"field_code": code("r"), "field_name": "Renewal date", "field_type": "date",
+     "is_custom_field": True},
+    {"field_code": code("p"), "field_name": "Hotline", "field_type": "phone",
+     "is_custom_field": True},
+    {"field_code": code("a"), "field_name": "Site address", "field_type": "address",
+     "is_custom_field": True},
+    {"field_code": code("u"), "field_name": "Account manager", "field_type": "user",
+     "is_custom_field": True},
+    {"field_code": code("i"), "field_name": "Employees", "field_type": "int",
+     "is_custom_field": True},
+    {"field_code": code("x"), "field_name": "Contract period", "field_type": "daterange",
+     "is_custom_field": True},
+]
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}, {"id": 2, "name": "Enterprise"},
+                   {"id": 3, "name": "Old", "is_deleted": True}],
+        stages=[{"id": 11, "name": "Qualified", "pipeline_id": 1, "order_nr": 1},
+                {"id": 12, "name": "Proposal Made", "pipeline_id": 1, "order_nr": 2},
+                {"id": 21, "name": "Qualified", "pipeline_id": 2, "order_nr": 1},
+                {"id": 22, "name": "Negotiation", "pipeline_id": 2, "order_nr": 2}],
+        users=[{"id": 100, "name": "Ann Lee", "email": "Ann@Acme.test", "active_flag": True},
+               {"id": 101, "name": "Bob Old", "email": "bob@acme.test", "active_flag": False},
+               {"id": 102, "name": "Sam Twin", "email": "sam1@acme.test", "active_flag": True},
+               {"id": 103, "name": "Sam Twin", "email": "sam2@acme.test", "active_flag": True}],
+        deal_fields=RAW_FIELDS)
+
+
+MAPPING = """
+version = 1
+
+[import]
+key_column = "Record ID"
+mode = "upsert"
+
+[defaults]
+currency = "EUR"
+date_formats = ["%m/%d/%Y"]
+
+[deal]
+title = "{Company} \u2013 {Deal Name}"
+value = "Amount"
+currency = "Currency"
+probability = "Probability"
+expected_close_date = "Close Date"
+owner = { column = "Owner", map = { "Ann" = "ann@acme.test" } }
+lost_reason = "Lost Reason"
+label = "Tags"
+pipeline = { default = "Sales" }
+
+[deal.status]
+column = "Deal Stage"
+map = { "Closed Won" = "won", "Closed Lost" = "lost", "*" = "open" }
+
+[deal.stage]
+column = "Deal Stage"
+map = { "Appointment Scheduled" = "Qualified", "Contract Sent" = "Proposal Made", \
+"Closed Won" = "Proposal Made", "Closed Lost" = "Qualified" }
+
+[custom_fields]
+"Lead source" = "Source"
+"Background" = "Notes"
+"Seats" = "Seats"
+"Contract value" = { column = "Contract", currency_column = "Contract Currency" }
+"Industry" = { column = "Industry", map = { "Tech" = "Technology" } }
+"Products" = { column = "Products", separator = "|" }
+"Renewal date" = { column = "Renewal", formats = ["%d.%m.%Y"] }
+"Hotline" = "Hotline"
+"Site address" = "Address"
+"Account manager" = "Manager"
+"Employees" = "Employees"
+
+[person]
+name = "{First} {Last}"
+email = "Email"
+phone = "Phone"
+
+[organization]
+name = "Company"
+address = "Address"
+"""
+
+ROW: dict[str, Any] = {
+    "Record ID": " HS-1 ", "Company": "Acme GmbH", "Deal Name": "Big  deal",
+    "Amount": "1.234,50 \u20ac", "Currency": "", "Deal Stage": "Closed Lost",
+    "Probability": "40%", "Close Date": "03/04/2024", "Owner": "Ann", "Lost Reason": "Price",
+    "Tags": "hot; Cold", "Source": "Web", "Notes": "line 1\r\nline 2", "Seats": "1,200",
+    "Contract": "$5,000", "Contract Currency": "", "Industry": "tech", "Products": "CRM|email",
+    "Renewal": "31.12.2025", "Hotline": "+1 555 0100 123", "Address": "Main St 1, Berlin",
+    "Manager": "Ann Lee", "Employees": "250", "First": "Jo", "Last": "Doe",
+    "Email": "Jo@Acme.test", "Phone": "030 1234567",
+}
+HEADER = list(ROW)
+
+
+def mapper(catalog: Catalog, text: str = MAPPING) -> Any:
+    return Mapping.loads(text).compile(catalog, header=HEADER)
+
+
+def row(**changes: Any) -> SourceRow:
+    return SourceRow(7, 9, {**ROW, **changes})
+
+
+# ---------------------------------------------------------------- mapping rows
+
+def test_map_realistic_row(catalog: Catalog) -> None:
+    """A realistic row becomes an exact v2 addDeal body, with custom fields of every type."""
+    mapped = mapper(catalog).map(row())
+    assert mapped == MappedRow(
+        row=7, key="HS-1",
+        deal={
+            "title": "Acme GmbH \u2013 Big deal",
+            "value": 1234.5, "currency": "EUR",
+            "status": "lost", "lost_reason": "Price",
+            "probability": 40,
+            "expected_close_date": "2024-03-04",
+            "stage_id": 11,
+            "owner_id": 100,
+            "label_ids": [1, 2],
+            "custom_fields": {
+                code("k"): "HS-1",
+                code("v"): "Web",
+                code("t"): "line 1\nline 2",
+                code("d"): 1200,
+                code("m"): {"value": 5000, "currency": "USD"},
+                code("e"): 31,
+                code("s"): [41, 42],
+                code("r"): "2025-12-31",
+                code("p"): "+15550100123",
+                code("a"): {"value": "Main St 1, Berlin"},
+                code("u"): 100,
+                code("i"): 250,
+            },
+        },
+        person=PersonRef("Jo Doe", "jo@acme.test", "0301234567"),
+        org=OrgRef("Acme GmbH", "Main St 1, Berlin"))
+    assert mapped.org is not None and mapped.org.match_key == "acme"
+    types = {k: type(v) for k, v in mapped.deal.items()}
+    assert types["value"] is float and types["stage_id"] is int and types["owner_id"] is int
+
+
+def test_empty_cells_are_left_out(catalog: Catalog) -> None:
+    """Empty cells set nothing: no key in the body, no [] for sets, no null."""
+    blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name")}
+    mapped = mapper(catalog).map(row(**blanks))
+    assert mapped.deal == {"title": "Big deal", "pipeline_id": 1,
+                           "custom_fields": {code("k"): "HS-1"}}
+    assert mapped.person is None and mapped.org is None
+
+
+def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
+    """A stage sets stage_id only (it decides the pipeline); '*' maps other statuses to open."""
+    deal = mapper(catalog).map(row(**{"Deal Stage": "Contract Sent", "Lost Reason": ""})).deal
+    assert deal["stage_id"] == 12 and "pipeline_id" not in deal and deal["status"] == "open"
+    # a source stage that is a Pipedrive stage name needs no map entry
+    assert mapper(catalog).map(row(**{"Deal Stage": "proposal made", "Lost Reason": ""})
+                               ).deal["stage_id"] == 12
+
+
+@pytest.mark.parametrize(("changes", "column", "reason"), [
+    ({"Deal Stage": "Demo booked", "Lost Reason": ""}, "Deal Stage",
+     "no stage named 'Demo booked' in pipeline 'Sales' (stages: Qualified, Proposal Made); "
+     "map it in deal.stage.map"),
+    ({"Deal Stage": "Contract Sent"}, "Lost Reason",
+     "a lost reason is given but the status is 'open'"),
+    ({"Company": "", "Deal Name": " "}, "Company, Deal Name", "the deal title is empty"),
+    ({"Record ID": ""}, "Record ID", "the source key is empty"),
+    ({"Amount": "12abc"}, "Amount", "not an amount: '12abc' (unknown currency 'abc')"),
+    ({"Currency": "USD"}, "Amount", "the amount says EUR but the currency is USD"),
+    ({"Close Date": "31/31/2024"}, "Close Date",
+     "not a date: '31/31/2024' (tried %m/%d/%Y, ISO (YYYY-MM-DD))"),
+    ({"Owner": "bob@acme.test"}, "Owner", "user 'bob@acme.test' is deactivated in Pipedrive"),
+    ({"Owner": "nobody"}, "Owner", "no user named 'nobody'"),
+    ({"Manager": "Sam Twin"}, "Manager", "2 users are named 'Sam Twin'; use the e-mail address"),
+    ({"Industry": "Mining"}, "Industry",
+     "field 'Industry' has no option 'Mining' (options: Technology, Retail)"),
+    ({"Products": "CRM|Fax"}, "Products", "field 'Products' has no option 'Fax'"),
+    ({"Tags": "Warm"}, "Tags", "field 'Label' has no option 'Warm'"),
+    ({"Probability": "120"}, "Probability", "probability must be between 0 and 100"),
+    ({"Email": "jo at acme"}, "Email", "not an e-mail address: 'jo at acme'"),
+    ({"First": "", "Last": "", "Email": ""}, "Phone",
+     "the person has a phone number but no name or e-mail"),
+    ({"Amount": "$1", "Currency": "eur"}, "Amount",
+     "the amount says USD but the currency is EUR"),
+    ({"Contract": "\u20ac100", "Contract Currency": "GBP"}, "Contract",
+     "EUR in the amount but GBP in 'Contract Currency'"),
+    ({"Seats": "many"}, "Seats", "not an amount: 'many'"),
+    ({"Employees": "12.5"}, "Employees", "not a whole number"),
+])
+def test_row_errors(catalog: Catalog, changes: dict[str, str], column: str,
+                    reason: str) -> None:
+    """A bad cell fails its row with the row number, the column and a clear reason."""
+    with pytest.raises(InputError) as info:
+        mapper(catalog).map(row(**changes))
+    assert info.value.row == 7
+    assert info.value.column == column
+    assert reason in info.value.reason
+
+
+def test_reader_error_rows_are_raised(catalog: Catalog) -> None:
+    """A row the reader already failed raises that same error."""
+    error = InputError("line 9: not valid UTF-8", row=7)
+    with pytest.raises(InputError) as info:
+        mapper(catalog).map(SourceRow(7, 9, {}, error))
+    assert info.value is error
+
+
+def test_lost_reason_drop_and_currency_defaults(catalog: Catalog) -> None:
+    """when_not_lost = "drop" drops the reason; the person's e-mail names a nameless person."""
+    text = MAPPING.replace('lost_reason = "Lost Reason"',
+                           'lost_reason = { column = "Lost Reason", when_not_lost = "drop" }')
+    mapped = mapper(catalog, text).map(row(**{"Deal Stage": "Closed Won", "First": "",
+                                              "Last": ""}))
+    assert mapped.deal["status"] == "won" and "lost_reason" not in mapped.deal
+    assert mapped.person == PersonRef("jo@acme.test", "jo@acme.test", "0301234567")
+
+
+def test_map_fallback(catalog: Catalog) -> None:
+    """'*' catches values that are neither mapped nor names in their own right."""
+    text = MAPPING.replace('"Closed Lost" = "Qualified" }', '"Closed Lost" = "Qualified", '
+                           '"*" = "Qualified" }')
+    m = mapper(catalog, text)
+    assert m.map(row(**{"Deal Stage": "Junk", "Lost Reason": ""})).deal["stage_id"] == 11
+    assert m.map(row(**{"Deal Stage": "Proposal Made", "Lost Reason": ""})
+                 ).deal["stage_id"] == 12
+
+
+def test_pipeline_from_column(catalog: Catalog) -> None:
+    """With a pipeline column, stages are looked up in each row's pipeline."""
+    text = MAPPING.replace('pipeline = { default = "Sales" }',
+                           'pipeline = { column = "Pipe", default = "Sales" }')
+    m = Mapping.loads(text).compile(catalog)
+    values = {**ROW, "Lost Reason": "", "Deal Stage": "Negotiation", "Pipe": "enterprise"}
+    assert m.map(SourceRow(1, 2, values)).deal["stage_id"] == 22
+    values["Deal Stage"] = "Appointment Scheduled"  # maps to "Qualified": id 21 here
+    assert m.map(SourceRow(1, 2, values)).deal["stage_id"] == 21
+    values["Deal Stage"] = ""
+    assert m.map(SourceRow(1, 2, values)).deal["pipeline_id"] == 2
+
+
+# ---------------------------------------------------------------- loading
+
+@pytest.mark.parametrize(("text", "key", "reason"), [
+    ("version = 1\n[deal]\ntitle = 'T'\n", "import", "missing"),
+    ("[import]\nkey_column='id'\n[deal]\ntitel = 'T'\n", "deal.titel", "unknown key"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle = 'T'\n[deal.status]\ncolumn='S'\nmapp={}\n",
+     "deal.status.mapp", "unknown key"),
+    ("[import]\nkey_column='id'\nmode='merge'\n[deal]\ntitle='T'\n", "import.mode",
+     "Input should be 'insert' or 'upsert'"),
+    ("[import]\nkey_column='id'\n[defaults]\ncurrency='EURO'\n[deal]\ntitle='T'\n",
+     "defaults.currency", "'EURO' is not an ISO 4217 currency code"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle={column='A', template='{B}'}\n", "deal.title",
+     "give either column or template, not both"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle={map={a='b'}}\n", "deal.title",
+     "needs a column, a template or a default"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle='T'\nvalue={column='A', formats=['%Y']}\n",
+     "deal.value.formats", "not used by this field"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle='{A} }'\n", "deal.title", "unbalanced"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle='T'\n[custom_fields]\n'My field'={colum='x'}\n",
+     'custom_fields."My field".colum', "unknown key"),
+    ("[import]\nkey_column='id'\n[deal]\ntitle='T'\n[person]\nemail='{A} {B}'\n",
+     "person.email.template", "takes a column, not a template"),
+    ("[import\nkey_column='id'\n", "", "not valid TOML"),
+])
+def test_load_errors(text: str, key: str, reason: str) -> None:
+    """A bad mapping file fails with the TOML key it is about."""
+    with pytest.raises(MappingError) as info:
+        Mapping.loads(text)
+    assert any(k == key and reason in r for k, r in info.value.problems), info.value.problems
+
+
+def test_load_file(tmp_path: Path) -> None:
+    """Mapping.load reads a UTF-8 file (BOM allowed); a missing file is a MappingError."""
+    path = tmp_path / "mapping.toml"
+    path.write_text("\ufeff" + MAPPING, encoding="utf-8")
+    mapping = Mapping.load(path)
+    assert mapping.mode == "upsert" and mapping.key_field == "Import source key"
+    assert mapping.columns()[:4] == ["Record ID", "Company", "Deal Name", "Amount"]
+    with pytest.raises(MappingError, match="cannot read"):
+        Mapping.load(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(("old", "new", "key", "reason"), [
+    ('"Lead source" = "Source"', '"Lead sauce" = "Source"', 'custom_fields."Lead sauce"',
+     "no deal field labelled 'Lead sauce'"),
+    ('"Contract Sent" = "Proposal Made"', '"Contract Sent" = "Proposal"',
+     'deal.stage.map."Contract Sent"', "no stage named 'Proposal' in pipeline 'Sales'"),
+    ('"Tech" = "Technology"', '"Tech" = "Tek"', 'custom_fields.Industry.map.Tech',
+     "field 'Industry' has no option 'Tek'"),
+    ('pipeline = { default = "Sales" }', 'pipeline = { default = "Sails" }',
+     "deal.pipeline.default", "no pipeline named 'Sails'"),
+    ('"Ann" = "ann@acme.test"', '"Ann" = "ann@elsewhere.test"', "deal.owner.map.Ann",
+     "no user with e-mail 'ann@elsewhere.test'"),
+    ('"Closed Won" = "won"', '"Closed Won" = "victory"', 'deal.status.map."Closed Won"',
+     "'victory' is not open, won or lost"),
+    ('"Employees" = "Employees"', '"Contract period" = "Period"',
+     'custom_fields."Contract period"', "daterange fields are not supported"),
+    ('"Seats" = "Seats"', '"Seats" = { column = "Seats", separator = "," }',
+     "custom_fields.Seats.separator", "not used by a double field"),
+    ('"Seats" = "Seats"', '"Title" = "Seats"', "custom_fields.Title",
+     "'Title' is a built-in field"),
+    ('"Seats" = "Seats"', '"Import source key" = "Seats"',
+     'custom_fields."Import source key"', "this is the key field"),
+    ('mode = "upsert"', 'key_field = "External ID"', "import.key_field",
+     "no deal field labelled 'External ID'"),
+    ('"Hotline" = "Hotline"', '"Hotline" = "Hot line"', "custom_fields.Hotline",
+     "no column 'Hot line' in the manifest"),
+])
+def test_compile_errors(catalog: Catalog, old: str, new: str, key: str, reason: str) -> None:
+    """Unknown labels, stages, options, users and columns fail at compile, naming the key."""
+    assert old in MAPPING
+    with pytest.raises(MappingError) as info:
+        mapper(catalog, MAPPING.replace(old, new))
+    assert any(k == key and reason in r for k, r in info.value.problems), info.value.problems
+
+
+def test_compile_reports_every_problem(catalog: Catalog) -> None:
+    """All problems come at once, so a mapping is fixed in one go."""
+    text = MAPPING.replace('"Lead source"', '"Lead sauce"').replace(
+        '"Tech" = "Technology"', '"Tech" = "Tek"')
+    with pytest.raises(MappingError) as info:
+        mapper(catalog, text)
+    assert len(info.value.problems) == 2
+
+
+# ---------------------------------------------------------------- the catalog
+
+def test_catalog_lookups(catalog: Catalog) -> None:
+    """Names match without case or extra spaces; ambiguity is an error, never a guess."""
+    assert catalog.pipeline("  sales ").id == 1
+    assert [p.name for p in catalog.pipelines] == ["Sales", "Enterprise"]  # deleted left out
+    assert catalog.stage("qualified", 2).id == 21
+    assert catalog.stage("negotiation").id == 22
+    with pytest.raises(InputError, match="stage 'Qualified' is ambiguous"):
+        catalog.stage("Qualified")
+    assert catalog.user("ANN@acme.test").id == 100
+    assert catalog.user("ann lee").id == 100
+    assert catalog.field("industry").code == code("e")
+    assert catalog.field(code("e")).name == "Industry"
+    assert catalog.option_id("Products", "email") == 42
+    assert catalog.label_field().code == "label_ids"
+    assert [s.id for s in catalog.stages_in(1)] == [11, 12]
+    assert "2 pipelines" in repr(catalog)
+
+
+# ---------------------------------------------------------------- init-mapping
+
+def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
+    """A starter mapping guesses columns, loads back and compiles against the account."""
+    header = ["Record ID", "Deal Name", "Amount", "Currency", "Deal Stage", "Close Date",
+              "Deal Owner", "Company", "Email", "Phone", "Lead Source", "industry",
+              "Contact Name", "Mystery {x}"]
+    text = init_mapping(header, catalog, samples={
+        "Deal Stage": ["appointmentscheduled", "qualified", "Proposal sent", "zzz"]})
+    mapping = Mapping.loads(text)
+    spec = mapping.spec
+    assert mapping.key_column == "Record ID"
+    assert spec.deal.title.column == "Deal Name"
+    assert spec.deal.value is not None and spec.deal.value.column == "Amount"
+    assert spec.deal.owner is not None and spec.deal.owner.column == "Deal Owner"
+    assert spec.deal.stage is not None and spec.deal.stage.map == {
+        "qualified": "Qualified", "Proposal sent": "Proposal Made"}
+    assert set(spec.custom_fields) == {"Lead source", "Industry"}
+    assert spec.person is not None and spec.person.name is not None
+    assert spec.person.name.column == "Contact Name"
+    assert "# Columns not mapped: Mystery {x}" in text
+    assert '# "zzz" = ""  # which stage?' in text
+    rm = mapping.compile(catalog, header=header)
+    values = dict.fromkeys(header, "")
+    values.update({"Record ID": "1", "Deal Name": "D", "Deal Stage": "qualified",
+                   "industry": "Retail"})
+    assert rm.map(SourceRow(1, 2, values)).deal == {
+        "title": "D", "stage_id": 11, "custom_fields": {code("k"): "1", code("e"): 32}}
+
+
+def test_init_mapping_without_guesses(catalog: Catalog) -> None:
+    """With nothing to guess from, the starter still loads and compiles (with TODOs)."""
+    text = init_mapping(["foo", "bar"], catalog)
+    assert "TODO" in text
+    Mapping.loads(text).compile(catalog, header=["foo", "bar"])
+
+
+def test_documented_example_compiles() -> None:
+    """The complete example in docs/mapping.md loads, compiles and maps a row."""
+    doc = (Path(__file__).parent.parent / "docs" / "mapping.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    options = [{"id": n, "label": label} for n, label in enumerate(
+        ["Technology", "Other", "CRM", "Email", "Hot"], 1)]
+    fields = [{"field_code": code(c), "field_name": name, "field_type": kind,
+               "is_custom_field": True, "options": options}
+              for c, name, kind in [("k", "Import source key", "varchar"),
+                                    ("v", "Lead source", "varchar"), ("t", "Background", "text"),
+                                    ("d", "Seats", "double"), ("m", "Contract value", "monetary"),
+                                    ("e", "Industry", "enum"), ("s", "Products", "set"),
+                                    ("r", "Renewal date", "date"), ("p", "Hotline", "phone"),
+                                    ("a", "Site address", "address")]]
+    fields.append({"field_code": "label_ids", "field_name": "Label", "field_type": "set",
+                   "is_custom_field": False, "options": options})
+    catalog = Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}],
+        stages=[{"id": 10 + i, "name": n, "pipeline_id": 1, "order_nr": i} for i, n in enumerate(
+            ["Qualified", "Demo Scheduled", "Proposal Made", "Negotiations Started"])],
+        users=[{"id": 5, "name": "Ann", "email": "ann@acme.com", "active_flag": True},
+               {"id": 6, "name": "Ops", "email": "sales-ops@acme.com", "active_flag": True}],
+        deal_fields=fields)
+    header = [c.strip() for c in doc.split("with columns `", 1)[1].split("`", 1)[0].split(",")]
+    mapper = Mapping.loads(example).compile(catalog, header=[" ".join(c.split()) for c in header])
+    values = dict.fromkeys(header, "")
+    values.update({"Record ID": "9", "Deal Name": "Renewal", "Company": "Acme",
+                   "Deal Stage": "contractsent", "Industry": "Tech", "Products": "CRM|Email"})
+    deal = mapper.map(SourceRow(1, 2, values)).deal
+    assert deal["title"] == "Acme \u2013 Renewal" and deal["stage_id"] == 12
+    assert deal["owner_id"] == 6 and deal["probability"] == 10 and deal["status"] == "open"
+    assert deal["custom_fields"][code("e")] == 1 and deal["custom_fields"][code("s")] == [3, 4]

@@ -1,0 +1,363 @@
+"""Value parsers: money, dates, numbers, statuses, e-mails, phones, organisation names."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bulk.errors import InputError
+from jobs import transforms as tf
+
+D = Decimal
+
+MONEY = [
+    # (cell, default currency, amount, currency)
+    ("$1,234.50", None, D("1234.50"), "USD"),
+    ("1.234,50 €", None, D("1234.50"), "EUR"),
+    ("1 234,50", "EUR", D("1234.50"), "EUR"),
+    ("1\u00a0234,50\u00a0€", None, D("1234.50"), "EUR"),  # no-break spaces (French Excel)
+    ("1\u202f234,50", None, D("1234.50"), None),  # narrow no-break space
+    ("1,234", None, D("1234"), None),  # a single comma + 3 digits groups thousands
+    ("0,123", None, D("0.123"), None),  # ... unless the integer part is 0
+    ("12,5", None, D("12.5"), None),
+    ("1.234", None, D("1.234"), None),  # a single dot is always the decimal mark
+    ("-12.5", None, D("-12.5"), None),
+    ("(12.50)", None, D("-12.50"), None),  # accounting negative
+    ("($1,000.00)", None, D("-1000.00"), "USD"),
+    ("12.50-", None, D("-12.50"), None),  # trailing minus (SAP exports)
+    ("\u221212.50", None, D("-12.50"), None),  # unicode minus sign
+    ("$-12.50", None, D("-12.50"), "USD"),
+    ("-$12.50", None, D("-12.50"), "USD"),
+    ("USD 1,000", None, D("1000"), "USD"),
+    ("1,000 usd", None, D("1000"), "USD"),
+    ("EUR1.000,00", None, D("1000.00"), "EUR"),
+    ("€1.000.000", None, D("1000000"), "EUR"),
+    ("1,234,567.89", None, D("1234567.89"), None),
+    ("1.234.567,89", None, D("1234567.89"), None),
+    ("12,34,567.00", None, D("1234567.00"), None),  # Indian grouping
+    ("1'234.50", None, D("1234.50"), None),  # Swiss
+    ("CHF 1'000.-", None, D("1000"), "CHF"),  # Swiss "no cents"
+    ("1.000,-- €", None, D("1000"), "EUR"),
+    ("£99", None, D("99"), "GBP"),
+    ("¥5000", None, D("5000"), "JPY"),
+    ("₹1,00,000", None, D("100000"), "INR"),
+    ("R$ 1.500,00", None, D("1500.00"), "BRL"),
+    ("CA$20", None, D("20"), "CAD"),
+    ("$20", "CAD", D("20"), "CAD"),  # "$" means the default when it is a dollar
+    ("$20", "EUR", D("20"), "USD"),  # ... and USD otherwise
+    ("100 kr", "SEK", D("100"), "SEK"),
+    ("100 zł", None, D("100"), "PLN"),
+    ("1234", "EUR", D("1234"), "EUR"),
+    ("1234.5", None, D("1234.5"), None),
+    (".5", None, D("0.5"), None),
+    ("1E+06", None, D("1E+6"), None),  # what Excel writes for big numbers
+    (1500, "USD", D("1500"), "USD"),  # JSONL numbers
+    (12.25, None, D("12.25"), None),
+]
+
+
+@pytest.mark.parametrize(("cell", "default", "amount", "currency"), MONEY)
+def test_parse_money(cell: object, default: str | None, amount: Decimal,
+                     currency: str | None) -> None:
+    """Each written form of an amount parses to its value and currency."""
+    money = tf.parse_money(cell, default_currency=default)
+    assert money == tf.Money(amount, currency)
+    assert money is not None and money.amount == amount
+
+
+@pytest.mark.parametrize("cell", ["", "   ", None, "-", "N/A", "null"])
+def test_parse_money_empty(cell: object) -> None:
+    """Empty cells and the usual 'no value' markers are no amount, not an error."""
+    assert tf.parse_money(cell) is None
+
+
+MONEY_ERRORS = [
+    ("abc", "not an amount: 'abc'"),
+    ("12abc", "unknown currency 'abc'"),
+    ("1,2,3", "bad digit grouping"),
+    ("1.234.56", "bad digit grouping"),
+    ("12 34", "bad digit grouping"),
+    ("€100 USD", "two currencies: EUR and USD"),
+    ("--5", "more than one minus sign"),
+    ("100 kr", "ambiguous currency 'kr': set a default currency"),
+    ("1,234.567.89", "not an amount"),
+    (True, "expected an amount, got bool"),
+    ({"a": 1}, "expected an amount, got dict"),
+]
+
+
+@pytest.mark.parametrize(("cell", "message"), MONEY_ERRORS)
+def test_parse_money_errors(cell: object, message: str) -> None:
+    """A cell that is not an amount fails with a reason a person can act on."""
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace("$", r"\$")):
+        tf.parse_money(cell)
+
+
+def test_forced_decimal_mark() -> None:
+    """decimal=',' makes '.' a grouping mark; decimal='.' makes ',' one."""
+    assert tf.parse_number("1.234", decimal=",") == D("1234")
+    assert tf.parse_number("1.234,5", decimal=",") == D("1234.5")
+    assert tf.parse_number("1,234", decimal=".") == D("1234")
+    with pytest.raises(InputError, match="bad digit grouping"):
+        tf.parse_number("1,5", decimal=".")
+    with pytest.raises(InputError, match="has a currency"):
+        tf.parse_number("$5")
+
+
+def test_json_number_types() -> None:
+    """Amounts become ints when whole, floats otherwise — never strings."""
+    assert tf.json_number(D("1234.00")) == 1234 and isinstance(tf.json_number(D("1234.00")), int)
+    assert tf.json_number(D("1234.5")) == 1234.5
+    assert isinstance(tf.json_number(D("1E+6")), int)
+
+
+DATES = [
+    ("03/04/2024", ["%m/%d/%Y"], "2024-03-04"),
+    ("03/04/2024", ["%d/%m/%Y"], "2024-04-03"),
+    ("03/04/2024", ["%m/%d/%Y", "%d/%m/%Y"], "2024-03-04"),  # ambiguous: first listed wins
+    ("13/04/2024", ["%m/%d/%Y", "%d/%m/%Y"], "2024-04-13"),  # only the second fits
+    ("3/4/2024", ["%m/%d/%Y"], "2024-03-04"),  # no zero padding
+    ("31.12.2025", ["%d.%m.%Y"], "2025-12-31"),
+    ("2024-02-29", [], "2024-02-29"),  # ISO always works
+    ("2024-02-29", ["%d.%m.%Y"], "2024-02-29"),
+    ("20240229", [], "2024-02-29"),  # ISO basic
+    ("2024-02-29T10:30:00Z", [], "2024-02-29"),  # ISO date-time: its date
+    ("2024-02-29 10:30:00", [], "2024-02-29"),
+    ("Mar 4, 2024", ["%b %d, %Y"], "2024-03-04"),
+    ("04-Mar-24", ["%d-%b-%y"], "2024-03-04"),
+    ("  12/31/2024 ", ["%m/%d/%Y"], "2024-12-31"),
+]
+
+
+@pytest.mark.parametrize(("cell", "formats", "expected"), DATES)
+def test_parse_date(cell: str, formats: list[str], expected: str) -> None:
+    """Dates parse with the listed formats in order, then ISO, to YYYY-MM-DD."""
+    assert tf.parse_date(cell, formats) == expected
+
+
+@pytest.mark.parametrize(("cell", "formats", "message"), [
+    ("31/31/2024", ["%m/%d/%Y", "%d/%m/%Y"],
+     "not a date: '31/31/2024' (tried %m/%d/%Y, %d/%m/%Y, ISO (YYYY-MM-DD))"),
+    ("2023-02-29", [], "not a date: '2023-02-29'"),
+    ("soon", ["%d.%m.%Y"], "not a date: 'soon'"),
+    ("45321", [], "not a date: '45321'"),  # an Excel serial number is not guessed
+])
+def test_parse_date_errors(cell: str, formats: list[str], message: str) -> None:
+    """A cell that is no date in any format names the formats it tried."""
+    with pytest.raises(InputError) as info:
+        tf.parse_date(cell, formats)
+    assert message in info.value.reason
+
+
+def test_parse_date_empty() -> None:
+    """An empty cell is no date, not an error."""
+    assert tf.parse_date("  ", ["%d.%m.%Y"]) is None and tf.parse_date(None) is None
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("yes", True), ("Y", True), ("TRUE", True), ("1", True), ("x", True), ("on", True),
+    ("no", False), ("n", False), ("False", False), ("0", False), ("off", False),
+    (True, True), (0, False), ("", None), (None, None),
+])
+def test_parse_bool(cell: object, expected: bool | None) -> None:
+    """Booleans accept the usual spellings."""
+    assert tf.parse_bool(cell) is expected
+
+
+def test_parse_bool_error() -> None:
+    """Anything else is an error."""
+    with pytest.raises(InputError, match="not a yes/no value: 'maybe'"):
+        tf.parse_bool("maybe")
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("1,234", 1234), ("12.0", 12), (" 7 ", 7), (42, 42), ("", None),
+])
+def test_parse_int(cell: object, expected: int | None) -> None:
+    """Integers accept grouping and a zero fraction."""
+    assert tf.parse_int(cell) == expected
+
+
+def test_parse_int_error() -> None:
+    """A fraction is not an integer."""
+    with pytest.raises(InputError, match="not a whole number"):
+        tf.parse_int("12.5")
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("75", 75), ("75%", 75), ("12.5 %", 12.5), (0, 0), ("100", 100), ("0.75", 0.75), ("", None),
+])
+def test_parse_probability(cell: object, expected: float | None) -> None:
+    """Probability is a percentage 0-100; a fraction is not scaled."""
+    assert tf.parse_probability(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["101", "-5", "150%"])
+def test_parse_probability_range(cell: str) -> None:
+    """Out of 0-100 is an error."""
+    with pytest.raises(InputError, match="between 0 and 100"):
+        tf.parse_probability(cell)
+
+
+def test_status_maps() -> None:
+    """Statuses map case-insensitively; '*' catches the rest; built-ins cover CRM exports."""
+    vmap = tf.ValueMap({"Closed Won": "won", "Closed Lost": "lost", "*": "open"})
+    assert tf.parse_status("closed  WON", vmap) == "won"
+    assert tf.parse_status("Negotiation", vmap) == "open"
+    assert tf.parse_status("Won", vmap) == "won"  # the fallback never hides a real status
+    assert tf.parse_status("closedwon") == "won"
+    assert tf.parse_status("LOST") == "lost"
+    assert tf.parse_status("") is None
+    with pytest.raises(InputError, match="unknown status 'Pending'"):
+        tf.parse_status("Pending")
+
+
+def test_text_cleaning() -> None:
+    """One-line text collapses whitespace; long text keeps its line breaks."""
+    assert tf.clean_text("  Big\t deal\r\n  2024\u200b ") == "Big deal 2024"
+    assert tf.clean_text("   ") is None
+    assert tf.clean_multiline(" a  b \r\n\r\n c\r") == "a b\n\nc"
+    assert tf.split_list("CRM; email ;;CRM") == ["CRM", "email"]
+    assert tf.split_list(["a", "b"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    (" John.Doe@Example.COM ", "john.doe@example.com"),
+    ("mailto:a@b.io", "a@b.io"),
+    ("John Doe <JD@x.org>", "jd@x.org"),
+    ("Doe, John <jd@x.org>", "jd@x.org"),
+    ("a@b.io; c@d.io", "a@b.io"),
+    ("", None),
+])
+def test_normalize_email(cell: str, expected: str | None) -> None:
+    """E-mails are trimmed, lower-cased and unwrapped; the first of a list is kept."""
+    assert tf.normalize_email(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["john", "john@", "@x.com", "a@b", "a b@c.com", "a@b..com"])
+def test_normalize_email_invalid(cell: str) -> None:
+    """An address without a valid shape is an error."""
+    with pytest.raises(InputError, match="not an e-mail address"):
+        tf.normalize_email(cell)
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("+1 (555) 123-4567", "+15551234567"),
+    ("0049 30 1234567", "+49301234567"),
+    ("030/1234567", "0301234567"),
+    ("+44 20 7946 0958 ext. 12", "+442079460958 ext. 12"),
+    ("555.123.4567 x9", "5551234567 ext. 9"),
+    (4915112345678, "4915112345678"),
+])
+def test_clean_phone(cell: object, expected: str) -> None:
+    """Phones keep digits and a leading +; 00 becomes +; extensions survive."""
+    assert tf.clean_phone(cell) == expected
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("call me", "not a phone number"), ("123", "3 digits"), ("+1 555 +2", "not a phone"),
+])
+def test_clean_phone_invalid(cell: str, message: str) -> None:
+    """Letters, too few or too many digits are errors."""
+    with pytest.raises(InputError, match=message):
+        tf.clean_phone(cell)
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Acme, Inc.", "acme"), ("ACME Inc", "acme"), ("acme", "acme"),
+    ("Müller GmbH & Co. KG", "muller"), ("Nokia Oyj", "nokia"), ("Volvo AB", "volvo"),
+    ("Foo S.A.", "foo"), ("Bar sp. z o.o.", "bar"), ("The Smith & Co", "smith"),
+    ("Maersk A/S", "maersk"), ("Grupo Bimbo S.A. de C.V.", "grupo bimbo"),
+    ("Tesco PLC", "tesco"), ("Johnson & Johnson", "johnson and johnson"),
+    ("AB", "ab"), ("Acme Zoo", "acme zoo"), ("Société Générale S.A.", "societe generale"),
+])
+def test_org_match_key(name: str, key: str) -> None:
+    """Organisation names compare without case, accents, punctuation or legal form."""
+    assert tf.org_match_key(name) == key
+
+
+def test_template() -> None:
+    """Templates fill columns, trim dangling separators, escape braces."""
+    t = tf.Template("{Company} \u2013 {Deal Name}")
+    assert t.columns == ["Company", "Deal Name"]
+    assert t.render({"Company": "Acme", "Deal Name": " Big  deal "}) == "Acme \u2013 Big deal"
+    assert t.render({"Deal Name": "Big deal"}) == "Big deal"
+    assert t.render({"Company": "", "Deal Name": None}) is None
+    assert tf.Template("{a} {{x}}").render({"a": "1"}) == "1 {x}"
+    with pytest.raises(ValueError, match="unbalanced"):
+        tf.Template("{a} }")
+
+
+# ---------------------------------------------------------------- round trips
+
+def _group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    return sep.join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+
+
+LOCALES = {  # (grouping, decimal mark)
+    "en": (",", "."), "de": (".", ","), "fr": ("\u00a0", ","), "fr-narrow": ("\u202f", ","),
+    "ch": ("'", "."), "plain": ("", "."), "plain-comma": ("", ","), "space": (" ", "."),
+}
+
+
+def _format(amount: Decimal, locale: str, places: int) -> str:
+    group, mark = LOCALES[locale]
+    text = f"{abs(amount):.{places}f}"
+    whole, _, frac = text.partition(".")
+    out = _group(whole, group) + (mark + frac if places else "")
+    return ("-" if amount < 0 else "") + out
+
+
+amounts = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False)
+
+
+@given(amount=amounts, locale=st.sampled_from(sorted(LOCALES)),
+       symbol=st.sampled_from(["", "€", "EUR ", " EUR", "$", " USD"]))
+def test_money_round_trip_with_cents(amount: Decimal, locale: str, symbol: str) -> None:
+    """An amount written with cents in any locale, with any currency, parses back equal."""
+    text = _format(amount, locale, 2)
+    text = symbol + text if not symbol.startswith(" ") else text + symbol
+    money = tf.parse_money(text, default_currency="EUR")
+    assert money is not None
+    assert money.amount == amount
+    assert money.currency == ("USD" if "$" in symbol or "USD" in symbol else "EUR")
+
+
+@given(amount=st.decimals(min_value=-10**9, max_value=10**9, places=0, allow_nan=False),
+       locale=st.sampled_from(sorted(LOCALES)))
+def test_money_round_trip_whole_with_hint(amount: Decimal, locale: str) -> None:
+    """Whole amounts are ambiguous in auto mode ('1.234'); the locale's decimal mark fixes it."""
+    decimal: tf.Decimal_ = "," if LOCALES[locale][1] == "," else "."
+    assert tf.parse_number(_format(amount, locale, 0), decimal=decimal) == amount
+
+
+@given(amount=st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False))
+def test_number_round_trip_plain(amount: Decimal) -> None:
+    """str(Decimal) of a plain number parses back equal."""
+    assert tf.parse_number(str(amount)) == amount
+
+
+@given(st.dates())
+def test_date_round_trip(day: object) -> None:
+    """Any date formatted with a listed format parses back to its ISO form."""
+    from datetime import date
+
+    assert isinstance(day, date)
+    for fmt in ("%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        if day.year >= 1000:
+            assert tf.parse_date(day.strftime(fmt), [fmt]) == day.isoformat()
+
+
+@given(st.text(max_size=40))
+def test_parsers_never_crash(text: str) -> None:
+    """Arbitrary text either parses or raises InputError — nothing else."""
+    for parse in (tf.parse_money, tf.parse_date, tf.parse_bool, tf.normalize_email,
+                  tf.clean_phone, tf.org_match_key, tf.clean_text, tf.parse_probability):
+        try:
+            parse(text)
+        except InputError:
+            pass
