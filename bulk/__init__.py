@@ -2,9 +2,22 @@
 
 from .clock import Clock, FakeClock, SystemClock
 from .errors import (
-    ApiError, Blocked, BudgetExhausted, BulkError, Forbidden, Gone, InputError, NotFound,
-    PaymentRequired, PlanLimit, RateLimited, ServerError, StoreError, TransportError,
-    Unauthorized, ValidationRejected,
+    ApiError,
+    Blocked,
+    BudgetExhausted,
+    BulkError,
+    Forbidden,
+    Gone,
+    InputError,
+    NotFound,
+    PaymentRequired,
+    PlanLimit,
+    RateLimited,
+    ServerError,
+    StoreError,
+    TransportError,
+    Unauthorized,
+    ValidationRejected,
 )
 from .headers import RateHeaders
 from .operations import OPERATIONS, Operation, get_operation

@@ -44,7 +44,7 @@ class SystemClock:
 class FakeClock:
     """Virtual time that jumps to the next deadline whenever the loop is idle."""
 
-    __slots__ = ("_now", "_epoch", "_sleepers", "_seq", "_driver")
+    __slots__ = ("_driver", "_epoch", "_now", "_seq", "_sleepers")
 
     def __init__(self, start: float = 0.0, epoch: float = 1_767_225_600.0) -> None:
         self._now = start

@@ -1,12 +1,23 @@
 """Small shared pieces: plan limits, header parsing, the error tree, the fake clock."""
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from bulk.clock import FakeClock
 from bulk.errors import (
-    Blocked, BulkError, Forbidden, InputError, NotFound, PlanLimit, RateLimited, ServerError,
-    TransportError, Unauthorized, ValidationRejected, api_error_for,
+    Blocked,
+    BulkError,
+    Forbidden,
+    InputError,
+    NotFound,
+    PlanLimit,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    ValidationRejected,
+    api_error_for,
 )
 from bulk.headers import RateHeaders
 from bulk.plans import plan_limits
@@ -77,7 +88,7 @@ async def test_fake_clock_skips_cancelled_sleepers() -> None:
     with anyio.move_on_after(0.05):
         async with anyio.create_task_group() as tg:
             tg.start_soon(clock.sleep, 10.0)
-            await anyio.sleep(0)
+            await anyio.lowlevel.checkpoint()
             tg.cancel_scope.cancel()
     await clock.sleep(1.0)
     assert clock.now() == 1.0

@@ -1,0 +1,84 @@
+"""What a person sees while a job runs: a rich progress bar on a TTY, plain lines elsewhere.
+
+It reads the same numbers the tests and benchmarks read (RunStats, the
+scheduler's statistics); it never computes anything of its own.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from .runner import RunStats
+from .scheduler import Scheduler
+
+
+class ProgressView:
+    """Context manager; call ``update(stats)`` as often as you like (it rate-limits itself)."""
+
+    def __init__(self, total: int, *, label: str = "items", already: int = 0,
+                 stream: TextIO | None = None, force_plain: bool = False,
+                 interval: float = 2.0) -> None:
+        self.total, self.label, self.already = total, label, already
+        self.stream = stream or sys.stderr
+        self.plain = force_plain or not self.stream.isatty()
+        self.interval = interval
+        self.scheduler: Scheduler | None = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._last = 0.0
+        self._start = time.monotonic()
+
+    def __enter__(self) -> ProgressView:
+        if not self.plain:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[tokens]}"),
+                TimeElapsedColumn(), TimeRemainingColumn(),
+                console=Console(file=self.stream), transient=False,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.label, total=self.total,
+                                                 completed=self.already, rate="", tokens="")
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(et, e, tb)
+
+    def update(self, stats: RunStats, *, final: bool = False) -> None:
+        now = time.monotonic()
+        completed = self.already + stats.done + stats.failed
+        elapsed = max(1e-9, now - self._start)
+        rate = (stats.done + stats.failed) / elapsed
+        sched = self.scheduler.statistics() if self.scheduler else None
+        tokens = (f"{sched.tokens_spent} tok, today {sched.tokens_today}/{sched.daily_limit}"
+                  if sched else f"{sum(stats.tokens_by_operation.values())} tok")
+        extra = f" 429s={stats.rate_limited}" if stats.rate_limited else ""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=completed, rate=f"{rate:.1f}/s{extra}",
+                                  tokens=tokens)
+            return
+        if final or now - self._last >= self.interval:
+            self._last = now
+            eta = (self.total - completed) / rate if rate > 0 else float("inf")
+            eta_s = f"{eta:.0f}s" if eta != float("inf") else "?"
+            print(f"[{self.label}] {completed}/{self.total} done={stats.done} failed={stats.failed}"
+                  f" {rate:.1f}/s {tokens}{extra} eta={eta_s}", file=self.stream, flush=True)
+
+
+__all__ = ["ProgressView"]

@@ -1,0 +1,387 @@
+"""The worker pool: pending items in, outcomes out, through the scheduler and the client.
+
+    store.pending ──► producer ──(bounded stream)──► N workers ──► outcome writer ──► store
+                       marks a batch SENDING          kind.execute(ctx, item)      batches
+                       before it is handed out        ctx.call → scheduler → client
+
+What it owns: retry policy (transient errors on idempotent calls, with capped
+exponential backoff and jitter), 429 handling (never a row failure: the
+scheduler pauses everyone), in-doubt writes (handed to the job kind's
+``reconcile`` instead of being re-sent blindly), clean stops (SIGINT/SIGTERM,
+terminal errors, exhausted budget: in-flight calls finish, the rest goes back
+to pending). It never builds a URL and never knows what a deal is.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import anyio
+
+from .client import ApiResult, PipedriveClient
+from .clock import Clock
+from .errors import ApiError, BulkError, RateLimited, ServerError, TransportError
+from .operations import Operation, get_operation
+from .scheduler import Scheduler
+from .store import AsyncJobStore, Item, ItemState, Outcome
+
+
+class InDoubt(BulkError):
+    """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend."""
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+
+class Stopped(BulkError):
+    """The run is stopping; the item was not sent and goes back to pending."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """What is retried, how often and how long to wait: data, not code paths."""
+
+    attempts: int = 5  # total tries of one call on transient errors
+    base: float = 0.5
+    cap: float = 20.0
+    rate_limited_attempts: int = 30  # 429s tolerated for one call before giving up the row
+    item_attempts: int = 5  # times one item may be sent (in-doubt rounds included)
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Capped exponential backoff with full jitter; attempt counts from 1."""
+        ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
+        return ceiling * (0.5 + rng.random() / 2)
+
+
+class JobKind(Protocol):
+    """What a job kind (jobs/) gives the runner."""
+
+    name: str
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        """Do one item: one or a few calls through ``ctx.call``. Raise to fail it."""
+        ...
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """Decide in-doubt items: DONE (with result) if applied, PENDING to resend."""
+        ...
+
+
+@dataclass
+class RunStats:
+    done: int = 0
+    failed: int = 0
+    in_doubt: int = 0
+    reconciled: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    calls: int = 0
+    calls_by_operation: dict[str, int] = field(default_factory=dict)
+    tokens_by_operation: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    stopped: bool  # True: not everything was attempted (stop request or terminal error)
+    error: BulkError | None
+    stats: RunStats
+    counts: Mapping[ItemState, int]
+
+
+class CallContext:
+    """The one door from a job kind to the API: scheduled, retried, accounted."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._r = runner
+
+    @property
+    def clock(self) -> Clock:
+        return self._r.clock
+
+    async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
+        return await self._r.call(get_operation(operation_id), path=path, params=params, json=json)
+
+    async def pages(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                    limit: int = 500) -> list[ApiResult]:
+        """Every page of a v2 cursor list, each page scheduled like any call."""
+        out: list[ApiResult] = []
+        query: dict[str, object] = {**(params or {}), "limit": limit}
+        while True:
+            page = await self.call(operation_id, params=query)
+            out.append(page)
+            cursor = page.next_cursor
+            if not cursor:
+                return out
+            query["cursor"] = cursor
+
+
+class Runner:
+    """Runs one job's pending items to the end, or to a clean stop."""
+
+    def __init__(self, store: AsyncJobStore, kind: JobKind, client: PipedriveClient,
+                 scheduler: Scheduler, *, clock: Clock, max_workers: int = 64,
+                 retry: RetryPolicy = RetryPolicy(), batch: int = 64, seed: int | None = None,
+                 on_progress: Callable[[RunStats], None] | None = None) -> None:
+        self.store, self.kind, self.client, self.scheduler = store, kind, client, scheduler
+        self.clock, self.retry, self.batch = clock, retry, batch
+        self.max_workers = max(1, max_workers)
+        self.stats = RunStats()
+        self._rng = random.Random(seed)
+        self._stopping = False
+        self._error: BulkError | None = None
+        self._waiting: set[anyio.CancelScope] = set()
+        self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
+        self._limiter = anyio.CapacityLimiter(self._target_workers())
+        self._on_progress = on_progress
+        self._spend: dict[str, list[int]] = {}  # op -> [tokens, calls] not yet in the ledger
+        self.ctx = CallContext(self)
+
+    def __repr__(self) -> str:
+        s = self.stats
+        return (f"Runner(kind={self.kind.name}, workers={self._limiter.total_tokens}, "
+                f"done={s.done}, failed={s.failed}, in_doubt={s.in_doubt}, stopping={self._stopping})")
+
+    # -- stopping -------------------------------------------------------------------------
+    def request_stop(self, error: BulkError | None = None) -> None:
+        """Stop admitting new calls; in-flight calls finish; the rest stays pending."""
+        if error is not None and self._error is None:
+            self._error = error
+        self._stopping = True
+        for scope in list(self._waiting):
+            scope.cancel()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    # -- one call -------------------------------------------------------------------------
+    def _target_workers(self) -> int:
+        limits = self.scheduler.limits
+        rate = limits.burst / limits.window
+        return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
+
+    async def _acquire(self, op: Operation) -> None:
+        if self._stopping:
+            raise Stopped("stopping")
+        with anyio.CancelScope() as scope:
+            self._waiting.add(scope)
+            try:
+                await self.scheduler.acquire(op)
+            finally:
+                self._waiting.discard(scope)
+        if scope.cancelled_caught or self._stopping:
+            if scope.cancelled_caught is False:
+                self.scheduler.refund(op)
+            raise Stopped("stopping")
+
+    async def call(self, op: Operation, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
+        transient = 0
+        limited = 0
+        while True:
+            await self._acquire(op)
+            started = self.clock.now()
+            self.stats.calls += 1
+            self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1
+            self.stats.tokens_by_operation[op.id] = (
+                self.stats.tokens_by_operation.get(op.id, 0) + op.token_cost)
+            spend = self._spend.setdefault(op.id, [0, 0])
+            spend[0] += op.token_cost
+            spend[1] += 1
+            try:
+                result = await self.client.call(op.id, path=path, params=params, json=json)
+            except RateLimited as exc:
+                self._uncharge(op)
+                self.scheduler.rate_limited(op, exc.rate, exc.reset_after)
+                self.scheduler.refund(op)
+                self.stats.rate_limited += 1
+                limited += 1
+                if limited >= self.retry.rate_limited_attempts:
+                    raise
+                continue
+            except ServerError as exc:
+                self.scheduler.observe(op, exc.rate, sent_at=started)
+                if not op.idempotent:
+                    raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
+                                  operation=op.id) from exc
+                transient += 1
+                if transient >= self.retry.attempts:
+                    raise
+            except ApiError as exc:
+                self.scheduler.observe(op, exc.rate, sent_at=started)
+                raise
+            except TransportError as exc:
+                if exc.may_have_applied and not op.idempotent:
+                    raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
+                if not exc.may_have_applied:
+                    self.scheduler.refund(op)
+                    self._uncharge(op)
+                transient += 1
+                if transient >= self.retry.attempts:
+                    raise
+            else:
+                self.scheduler.observe(op, result.rate, sent_at=started)
+                self._observe_latency(self.clock.now() - started)
+                return result
+            self.stats.retries += 1
+            await self.clock.sleep(self.retry.backoff(transient, self._rng))
+
+    def _uncharge(self, op: Operation) -> None:
+        self.stats.tokens_by_operation[op.id] -= op.token_cost
+        self._spend[op.id][0] -= op.token_cost
+
+    async def _flush_spend(self) -> None:
+        """Move the spend counted since the last flush into the job's ledger."""
+        day = time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
+        pending, self._spend = self._spend, {}
+        for op_id, (tokens, calls) in pending.items():
+            await self.store.add_spend(day, op_id, tokens, calls)
+
+    def _observe_latency(self, seconds: float) -> None:
+        self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
+        target = self._target_workers()
+        if target != self._limiter.total_tokens:
+            self._limiter.total_tokens = target
+
+    # -- the run --------------------------------------------------------------------------
+    async def run(self) -> RunResult:
+        """Reconcile what a crash left in doubt, then work every pending item."""
+        await self._reconcile(await self.store.in_doubt())
+        while not self._stopping:
+            worked = await self._pass()
+            doubtful = await self.store.in_doubt()
+            if doubtful and not self._stopping:
+                await self._reconcile(doubtful)
+                continue
+            if not worked:
+                break
+        await self._flush_spend()
+        counts = await self.store.counts()
+        return RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
+                         counts=counts)
+
+    async def _reconcile(self, items: Sequence[Item]) -> None:
+        if not items or self._stopping:
+            return
+        try:
+            outcomes = await self.kind.reconcile(self.ctx, items)
+        except Stopped:
+            return
+        except BulkError as exc:
+            if exc.terminal:
+                self.request_stop(exc)
+                return
+            raise
+        fixed = []
+        for outcome in outcomes:
+            item = next(i for i in items if i.id == outcome.item_id)
+            if outcome.state is ItemState.PENDING and item.attempts >= self.retry.item_attempts:
+                outcome = Outcome(item.id, ItemState.FAILED,
+                                  error=f"gave up after {item.attempts} attempts in doubt")
+            fixed.append(outcome)
+        self.stats.reconciled += len(fixed)
+        self.stats.done += sum(1 for o in fixed if o.state is ItemState.DONE)
+        self.stats.failed += sum(1 for o in fixed if o.state is ItemState.FAILED)
+        await self.store.record(fixed)
+
+    async def _pass(self) -> int:
+        """One sweep over the pending items; returns how many were handed out."""
+        handed = 0
+        send, receive = anyio.create_memory_object_stream[Item](self.batch)
+        out_send, out_receive = anyio.create_memory_object_stream[Outcome](self.batch * 2)
+
+        async def produce() -> None:
+            nonlocal handed
+            after = 0
+            async with send:
+                while not self._stopping:
+                    items = await self.store.pending(self.batch, after_id=after)
+                    if not items:
+                        return
+                    after = items[-1].id
+                    await self.store.mark_sending([i.id for i in items], self.clock.wall())
+                    for n, item in enumerate(items):
+                        if self._stopping:
+                            # handed out nothing more: back to pending at once
+                            await self.store.record([Outcome(i.id, ItemState.PENDING)
+                                                     for i in items[n:]])
+                            return
+                        await send.send(item)
+                        handed += 1
+
+        async def work() -> None:
+            async with out_send.clone() as outs, receive.clone() as items:
+                async for item in items:
+                    async with self._limiter:
+                        outcome = await self._execute(item)
+                    if outcome is not None:
+                        await outs.send(outcome)
+
+        async def write() -> None:
+            async with out_receive:
+                buf: list[Outcome] = []
+                async for outcome in out_receive:
+                    buf.append(outcome)
+                    if len(buf) >= self.batch or out_receive.statistics().current_buffer_used == 0:
+                        await self.store.record(buf)
+                        await self._flush_spend()
+                        buf = []
+                        if self._on_progress:
+                            self._on_progress(self.stats)
+                if buf:
+                    await self.store.record(buf)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(write)
+            async with out_send, receive:
+                async with anyio.create_task_group() as workers:
+                    workers.start_soon(produce)
+                    for _ in range(self.max_workers):
+                        workers.start_soon(work)
+        if self._on_progress:
+            self._on_progress(self.stats)
+        return handed
+
+    async def _execute(self, item: Item) -> Outcome | None:
+        """One item, every exception turned into its outcome (None: left in doubt)."""
+        if self._stopping:
+            return Outcome(item.id, ItemState.PENDING)
+        try:
+            outcome = await self.kind.execute(self.ctx, item)
+        except Stopped:
+            return Outcome(item.id, ItemState.PENDING)
+        except InDoubt:
+            self.stats.in_doubt += 1
+            return None  # stays SENDING; reconciled after this pass
+        except BulkError as exc:
+            if exc.terminal:
+                self.request_stop(exc)
+                return Outcome(item.id, ItemState.PENDING)
+            self.stats.failed += 1
+            return Outcome(item.id, ItemState.FAILED, error=str(exc),
+                           status=getattr(exc, "status", None))
+        if outcome.state is ItemState.DONE:
+            self.stats.done += 1
+        elif outcome.state is ItemState.FAILED:
+            self.stats.failed += 1
+        return outcome
+
+
+async def run_job(store: AsyncJobStore, kind: JobKind, client: PipedriveClient,
+                  scheduler: Scheduler, *, clock: Clock,
+                  install_signals: Callable[[Callable[[], None]], Awaitable[None]] | None = None,
+                  **kw: Any) -> RunResult:
+    """Convenience: build a Runner and run it."""
+    runner = Runner(store, kind, client, scheduler, clock=clock, **kw)
+    return await runner.run()
+
+
+__all__ = ["CallContext", "InDoubt", "JobKind", "RetryPolicy", "RunResult", "RunStats",
+           "Runner", "Stopped", "run_job"]

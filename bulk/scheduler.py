@@ -1,0 +1,401 @@
+"""The scheduler: admits a call only when the account has room for it.
+
+It holds three limits at once: the rolling burst window (requests), the search
+window (search requests) and the company's daily token budget (tokens, less the
+job's reserve / share / cap). Waiters are served FIFO by one synchronous
+dispatcher; the only exception is that a search waiting for the *search* window
+lets later non-search calls through while its own cost stays held against the
+budget. One timer task sleeps on the injected clock until the next slot frees.
+Response headers tighten the local accounting; a 429 pauses everyone, then the
+rate ramps back up (half a burst for one window), and as many slots as the storm
+had 429s stay spare (someone else may share the token), one back per 5 quiet
+windows.
+
+Call ``observe()`` after every response except a 429 (pass ``sent_at``),
+``rate_limited()`` (it reads the headers too) after a 429, and ``refund()`` when
+Pipedrive did not charge the call. asyncio only (like aiohttp); nothing binds
+to a loop before the first ``acquire``.
+
+It must never: admit a call the windows or the budget have no room for; read
+any clock but the injected one, or poll; let a cheap call overtake an older
+expensive one; widen a window because a header said so (window headers only
+tighten; the daily limit header is the server's word and is taken as is); treat
+a 429 as anything but a pause (or, repeated, as a spent budget).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, replace
+
+from .clock import Clock
+from .errors import BudgetExhausted
+from .headers import RateHeaders
+from .operations import Operation
+from .plans import Limits
+
+_EPS = 1e-9  # monotonic tolerance: a slot due "now" is free (no 1-ulp sleep loops)
+_WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coarse ulps)
+_JITTER = 0.05  # up to this share of a window is added to a 429 pause
+_SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
+_EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success: the budget is spent
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetPolicy:
+    max_tokens: int | None = None  # the job's own cap on tokens (per run)
+    share: float | None = None  # max share of the company's daily budget, e.g. 0.5
+    reserve_tokens: int = 0  # absolute reserve to leave for people and other integrations
+    wait_for_reset: bool = False  # on exhaustion: sleep until the daily reset, don't raise
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerStats:
+    admitted: int
+    waiting: int
+    tokens_spent: int  # this run
+    tokens_today: int  # the company's known spend today: own + observed from headers
+    daily_limit: int  # the company's daily budget as last known
+    window_fill: int
+    window_limit: int
+    search_fill: int
+    pauses: int
+    rate_limited: int  # 429s seen
+    paused_until: float | None  # clock.now() time the current 429 pause ends
+
+
+class _Waiter:
+    __slots__ = ("at", "day", "fut", "op")
+
+    def __init__(self, op: Operation, fut: asyncio.Future[None]) -> None:
+        self.op, self.fut, self.at, self.day = op, fut, 0.0, 0
+
+
+class Scheduler:
+    """Burst window, search window and daily budget for one API token."""
+
+    __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
+                 "_daily", "_day", "_day_seconds", "_limits", "_own_today", "_pause_end",
+                 "_pauses", "_ramp_until", "_rate_limited", "_rng", "_search",
+                 "_search_blocked_until", "_searches", "_spare", "_spare_at", "_spent_day",
+                 "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
+                 "_waiters", "_width")
+
+    def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
+                 tokens_spent_today: int = 0, day_seconds: float = 86400.0,
+                 safety: float = 1 / 64, rng: random.Random | None = None) -> None:
+        if limits.burst < 1 or limits.search < 1 or limits.window <= 0 or day_seconds <= 0:
+            raise ValueError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
+        if budget.share is not None and not 0 < budget.share <= 1:
+            raise ValueError("share must be in (0, 1]")
+        if safety < 0 or budget.reserve_tokens < 0 or (budget.max_tokens or 0) < 0:
+            raise ValueError("safety, reserve_tokens and max_tokens must not be negative")
+        self._limits, self._clock, self._budget = limits, clock, budget
+        self._day_seconds = day_seconds
+        # safety: share of the window added to it, against skew and latency jitter
+        # between our send times and the server's arrival times (1/64: 31 ms on 2 s).
+        self._width = limits.window * (1 + safety)
+        self._rng = rng or random.Random()
+        self._burst, self._search = limits.burst, limits.search
+        self._admits: deque[float] = deque()  # admission times in the burst window, sorted
+        self._searches: deque[float] = deque()
+        self._blocked_until = self._search_blocked_until = -math.inf
+        self._pause_end = self._ramp_until = -math.inf
+        self._streak, self._storm, self._spare, self._spare_at = 0, 0, 0, -math.inf
+        self._day = self._day_of(clock.wall())
+        self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
+        self._spent_day: int | None = None  # the day a 429 proved the budget spent
+        self._daily = limits.daily_tokens
+        self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
+        self._waiters: deque[_Waiter] = deque()
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at = math.inf
+
+    @property
+    def limits(self) -> Limits:
+        """The limits in force (the burst lowered if the server said so)."""
+        return replace(self._limits, burst=self._burst, search=self._search,
+                       daily_tokens=self._daily)
+
+    # -- the public surface ---------------------------------------------------------------
+    async def acquire(self, op: Operation) -> None:
+        """Wait until every limit has room for ``op``; charge it. FIFO, cancellation-safe."""
+        waiter = _Waiter(op, asyncio.get_running_loop().create_future())
+        self._waiters.append(waiter)
+        self._dispatch()
+        try:
+            await waiter.fut
+        except asyncio.CancelledError:
+            if not waiter.fut.done() or waiter.fut.cancelled():
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+            elif waiter.fut.exception() is None:  # admitted, but the caller won't send it
+                self._unadmit(waiter)
+            self._dispatch()
+            raise
+
+    def observe(self, op: Operation, rate: RateHeaders | None, *,
+                sent_at: float | None = None) -> None:
+        """Feedback from any response but a 429: its headers correct the accounting.
+
+        ``sent_at`` (clock.now() when the call went out) dates the headers: the
+        server counted no earlier. Without it, now is assumed, which over-waits by
+        the response's latency (2 s + RTT per window instead of 2 s)."""
+        now = self._clock.now()
+        sent = now if sent_at is None else min(sent_at, now)
+        self._roll()
+        if sent >= self._pause_end - _EPS:
+            self._streak = 0  # a call sent after the last pause got through
+        if rate is not None:
+            self._apply(op, rate, sent, windows=True)
+        self._dispatch()
+
+    def rate_limited(self, op: Operation, rate: RateHeaders | None,
+                     reset_after: float | None) -> None:
+        """A 429: pause every acquirer; repeated, or with the budget known spent: exhausted."""
+        now = self._clock.now()
+        self._roll()
+        self._rate_limited += 1
+        rate = rate or RateHeaders()
+        self._apply(op, rate, now, windows=False)
+        named = next((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
+                     None)
+        if now < self._pause_end - _EPS:  # an older call's 429 during the pause: same storm
+            self._storm += 1
+            if named is not None and now + named > self._pause_end:
+                self._pause(now + named)
+        else:
+            self._streak, self._storm, self._pauses = self._streak + 1, 1, self._pauses + 1
+            wait = self._width if named is None else named
+            if self._streak > 1:  # the last pause did not help: wait at least a full window
+                wait = max(wait, self._width)
+            self._pause(now + wait + self._rng.uniform(0, _JITTER * self._limits.window))
+        # Each 429 of a storm was one call too many (someone else uses this token?):
+        # keep that many slots spare, one more per storm, one back per quiet spell.
+        grown = self._spare + 1 if self._storm == 1 else self._spare
+        self._spare, self._spare_at = min(self._burst // 2, max(grown, self._storm)), now
+        if (rate.daily_token_remaining == 0 or self._today >= self._daily
+                or self._streak >= _EXHAUSTED_AFTER):
+            self._spent_day = self._day
+        self._dispatch()
+
+    def refund(self, op: Operation) -> None:
+        """Pipedrive did not charge ``op`` (never sent, or 429): give its tokens back."""
+        self._roll()
+        self._uncharge(op.token_cost, self._day)
+        self._dispatch()
+
+    def next_reset(self) -> float:
+        """Wall time of the next daily reset: the next multiple of day_seconds since epoch."""
+        return (self._day_of(self._clock.wall()) + 1) * self._day_seconds
+
+    def statistics(self) -> SchedulerStats:
+        """A snapshot of the live state (the progress bar and the benchmarks read it)."""
+        now = self._clock.now()
+        self._roll()
+        self._prune(now)
+        spent = self._spent_day == self._day
+        return SchedulerStats(
+            admitted=self._admitted, waiting=len(self._waiters), tokens_spent=self._tokens_spent,
+            tokens_today=max(self._today, self._daily) if spent else self._today,
+            daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
+            search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
+            paused_until=self._pause_end if now < self._pause_end else None)
+
+    def __repr__(self) -> str:
+        s = self.statistics()
+        pause = f" paused_until={s.paused_until:.3f}" if s.paused_until is not None else ""
+        return (f"<Scheduler window={s.window_fill}/{s.window_limit} search={s.search_fill}/"
+                f"{self._search} waiting={s.waiting} today={s.tokens_today}/{s.daily_limit} "
+                f"run={s.tokens_spent} 429s={s.rate_limited}{pause}>")
+
+    # -- the dispatcher -------------------------------------------------------------------
+    def _dispatch(self) -> None:
+        """Admit every waiter that fits now, in order; arm one timer for the next one."""
+        if not self._waiters:
+            self._arm(math.inf, 0.0)
+            return
+        now = self._clock.now()
+        self._roll()
+        self._prune(now)
+        wake, held, searches_blocked = math.inf, 0, False
+        kept: deque[_Waiter] = deque()
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters[0]
+            op = waiter.op
+            if waiter.fut.done():
+                waiters.popleft()
+                continue
+            problem = self._budget_problem(op, held)
+            if problem is not None:
+                if self._budget.wait_for_reset and problem.resets_at is not None:
+                    wake = min(wake, now + problem.resets_at - self._clock.wall())
+                    break  # FIFO: nobody overtakes a call waiting for its budget
+                waiters.popleft().fut.set_exception(problem)
+                continue
+            free_at = self._burst_free_at(now)
+            if free_at > now + _EPS:
+                wake = min(wake, free_at)
+                break
+            if op.search:
+                search_at = max(self._free_at(self._searches, self._search),
+                                self._search_blocked_until)
+                if searches_blocked or search_at > now + _EPS:
+                    searches_blocked = True  # later searches queue behind this one
+                    wake = min(wake, search_at)
+                    held += op.token_cost
+                    kept.append(waiters.popleft())
+                    continue
+            self._admit(waiters.popleft(), now)
+        kept.extend(waiters)
+        self._waiters = kept
+        self._arm(wake, now)
+
+    def _arm(self, at: float, now: float) -> None:
+        if self._timer is not None and not self._timer.done():
+            if at == self._timer_at:
+                return
+            self._timer.cancel()
+        self._timer, self._timer_at = None, at
+        if at < math.inf:
+            self._timer = asyncio.get_running_loop().create_task(self._tick(at - now))
+
+    async def _tick(self, delay: float) -> None:
+        await self._clock.sleep(delay)
+        self._timer = None
+        try:
+            self._dispatch()
+        except Exception as exc:  # a bug here must fail the waiters, not strand them
+            for waiter in self._waiters:
+                if not waiter.fut.done():
+                    waiter.fut.set_exception(exc)
+            self._waiters.clear()
+            raise
+
+    # -- windows --------------------------------------------------------------------------
+    def _pause(self, until: float) -> None:
+        self._pause_end = until
+        self._blocked_until = max(self._blocked_until, until)
+        self._ramp_until = until + self._width
+
+    def _prune(self, now: float) -> None:
+        for times in (self._admits, self._searches):
+            while times and times[0] + self._width <= now + _EPS:
+                times.popleft()
+
+    def _free_at(self, times: deque[float], cap: int) -> float:
+        """When the window (pruned) next has room under ``cap``; -inf if it has room now."""
+        return times[len(times) - cap] + self._width if len(times) >= cap else -math.inf
+
+    def _burst_free_at(self, now: float) -> float:
+        cap = self._cap(now)
+        full = max(self._free_at(self._admits, cap), self._blocked_until)
+        if now + _EPS >= self._ramp_until:
+            return full
+        # after a 429 pause: half a burst until the ramp ends, then the full burst
+        half = max(self._free_at(self._admits, max(1, cap // 2)), self._blocked_until)
+        return min(half if half < self._ramp_until else math.inf, max(full, self._ramp_until))
+
+    def _cap(self, now: float) -> int:
+        """The burst less the slots kept spare since the last 429s."""
+        if self._spare:
+            spell = _SPARE_FOR * self._width
+            back = min(self._spare, math.floor((now - self._spare_at + _EPS) / spell))
+            self._spare, self._spare_at = self._spare - back, self._spare_at + back * spell
+        return self._burst - self._spare
+
+    def _admit(self, waiter: _Waiter, now: float) -> None:
+        op = waiter.op
+        waiter.at, waiter.day = now, self._day
+        bisect.insort(self._admits, now)
+        if op.search:
+            bisect.insort(self._searches, now)
+        self._admitted += 1
+        self._tokens_spent += op.token_cost
+        self._today += op.token_cost
+        self._own_today += op.token_cost
+        waiter.fut.set_result(None)
+
+    def _unadmit(self, waiter: _Waiter) -> None:
+        for times in (self._admits, self._searches) if waiter.op.search else (self._admits,):
+            if waiter.at in times:
+                times.remove(waiter.at)
+        self._admitted -= 1
+        self._uncharge(waiter.op.token_cost, waiter.day)
+
+    def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool) -> None:
+        """Header feedback. Which window a search response's headers describe is
+        unconfirmed: a limit above the search limit means the burst window (as in
+        the sandbox); a lower or absent one is taken for the search window."""
+        search = op.search and (rate.limit is None or rate.limit <= self._search)
+        if rate.limit is not None and rate.limit >= 1:
+            if search:
+                self._search = min(self._search, rate.limit)
+            else:
+                self._burst = min(self._burst, rate.limit)
+        if windows and rate.remaining is not None:
+            reset = self._limits.window if rate.reset is None else rate.reset
+            if rate.remaining == 0:  # nobody before the server's reset
+                if search:
+                    self._search_blocked_until = max(self._search_blocked_until, now + reset)
+                else:
+                    self._blocked_until = max(self._blocked_until, now + reset)
+            # The server counts more than we do: others use this token too. Their calls
+            # leave its window at unknown times: the oldest at the reset, the rest (safe
+            # assumption) a full window from now. Phantom entries stand for them.
+            self._prune(now)
+            times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
+            for i in range(cap - len(times) - rate.remaining):
+                ahead = min(reset, self._width) if i == 0 else self._width
+                bisect.insort(times, now + ahead - self._width)
+        if rate.daily_token_limit is not None:
+            self._daily = rate.daily_token_limit
+        if rate.daily_token_remaining is not None:
+            self._today = max(self._today, self._daily - rate.daily_token_remaining)
+
+    # -- the daily budget -----------------------------------------------------------------
+    def _day_of(self, wall: float) -> int:
+        return math.floor((wall + _WALL_EPS) / self._day_seconds)
+
+    def _roll(self) -> None:
+        day = self._day_of(self._clock.wall())
+        if day > self._day:
+            self._day, self._today, self._own_today = day, 0, 0
+            self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
+
+    def _uncharge(self, cost: int, day: int) -> None:
+        self._tokens_spent = max(0, self._tokens_spent - cost)
+        if day == self._day:
+            back = min(cost, self._own_today)
+            self._own_today -= back
+            self._today -= back
+
+    def _day_limit(self) -> int:
+        limit = self._daily - self._budget.reserve_tokens
+        if self._budget.share is not None:
+            limit = min(limit, math.floor(self._budget.share * self._daily))
+        return limit
+
+    def _budget_problem(self, op: Operation, held: int) -> BudgetExhausted | None:
+        """Why ``op`` cannot be charged now; ``resets_at`` is None if waiting can't help."""
+        cost, cap, limit = op.token_cost, self._budget.max_tokens, self._day_limit()
+        if cap is not None and self._tokens_spent + held + cost > cap:
+            return BudgetExhausted(f"the job's cap of {cap} tokens is spent "
+                                   f"({self._tokens_spent} used; {op.id} needs {cost})")
+        if cost > limit:
+            return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
+                                   f"is {limit} of {self._daily}")
+        if self._spent_day == self._day or self._today + held + cost > limit:
+            used = max(self._today, self._daily) if self._spent_day == self._day else self._today
+            return BudgetExhausted(
+                f"daily token budget: {used} of {self._daily} used, usable {limit}; "
+                f"{op.id} needs {cost}", resets_at=self.next_reset())
+        return None
+
+
+__all__ = ["BudgetPolicy", "Scheduler", "SchedulerStats"]

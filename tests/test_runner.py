@@ -1,0 +1,181 @@
+"""The runner: every item done exactly once through retries, 429s, in-doubt writes and stops."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from bulk.client import PipedriveClient
+from bulk.clock import FakeClock
+from bulk.errors import TransportError
+from bulk.plans import Limits
+from bulk.runner import CallContext, RetryPolicy, Runner
+from bulk.scheduler import BudgetPolicy, Scheduler
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.transport import MockTransport, Request, Response
+from jobs.touch import TouchJob, touch_items
+
+OK_HEADERS = {"content-type": "application/json"}
+
+
+def reply(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, {**OK_HEADERS, **(headers or {})}, orjson.dumps(body))
+
+
+class FakePipedrive:
+    """A scripted server: per-id failure plans, counts of applied writes."""
+
+    def __init__(self, plans: dict[int, list[str]] | None = None) -> None:
+        self.plans = plans or {}
+        self.applied: Counter[int] = Counter()
+        self.created: list[dict[str, Any]] = []
+        self.calls = 0
+
+    def __call__(self, req: Request) -> Response:
+        self.calls += 1
+        if req.method == "POST":
+            return self.create(req)
+        if req.method == "GET":
+            return reply(200, {"success": True, "data": self.created,
+                               "additional_data": {"next_cursor": None}})
+        deal_id = int(re.search(r"/deals/(\d+)", req.url).group(1))  # type: ignore[union-attr]
+        plan = self.plans.get(deal_id, [])
+        step = plan.pop(0) if plan else "ok"
+        if step == "500":
+            return reply(500, {"success": False, "error": "boom"})
+        if step == "429":
+            return reply(429, {"success": False, "error": "Request over limit"},
+                         {"x-ratelimit-reset": "1"})
+        if step == "404":
+            return reply(404, {"success": False, "error": "Deal not found"})
+        if step == "drop":
+            raise TransportError("connection reset", may_have_applied=True)
+        if step == "401":
+            return reply(401, {"success": False, "error": "unauthorized access"})
+        self.applied[deal_id] += 1
+        return reply(200, {"success": True, "data": {"id": deal_id, "update_time": "t"}})
+
+    def create(self, req: Request) -> Response:
+        body = orjson.loads(req.body or b"{}")
+        key = body["title"]
+        deal = {"id": len(self.created) + 1, "title": key}
+        self.created.append(deal)
+        plan = self.plans.get(-1, [])
+        if plan and plan[0] == key:
+            plan.pop(0)
+            raise TransportError("response lost", may_have_applied=True)
+        return reply(201, {"success": True, "data": deal})
+
+
+class CreateJob:
+    """A create job kind whose reconcile looks the title up in a list (as imports do)."""
+
+    name = "create"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        res = await ctx.call("addDeal", json={"title": item.key})
+        return Outcome(item.id, ItemState.DONE, result={"deal_id": res.data["id"]})
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        pages = await ctx.pages("getDeals", params={"sort_by": "add_time"})
+        found = {d["title"]: d["id"] for p in pages for d in p.data}
+        return [Outcome(i.id, ItemState.DONE, result={"deal_id": found[i.key]})
+                if i.key in found else Outcome(i.id, ItemState.PENDING) for i in items]
+
+
+async def run(tmp: Path, kind: Any, items: list[NewItem], fake: FakePipedrive, *,
+              burst: int = 40, **kw: Any) -> tuple[Runner, Any, JobStore]:
+    clock = FakeClock()
+    store = JobStore.create(tmp / "job", job_id="j", kind=kind.name, config={})
+    store.add_items(items)
+    sched = Scheduler(Limits(burst=burst), clock=clock, budget=kw.pop("budget", BudgetPolicy()))
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    runner = Runner(AsyncJobStore(store), kind, client, sched, clock=clock, seed=1, **kw)
+    async with client:
+        result = await runner.run()
+    return runner, result, store
+
+
+@pytest.mark.anyio
+async def test_touch_job_is_done_exactly_once_through_faults(tmp_path: Path) -> None:
+    """500s and drops are retried (PATCH is idempotent), 429s pause, 404 fails only its row."""
+    fake = FakePipedrive({3: ["500", "500"], 5: ["429", "429"], 7: ["404"], 9: ["drop"]})
+    runner, result, store = await run(tmp_path, TouchJob(), list(touch_items(range(1, 201), {"x": 1})), fake)
+    assert not result.stopped
+    assert result.counts[ItemState.DONE] == 199 and result.counts[ItemState.FAILED] == 1
+    failed = list(store.items(ItemState.FAILED))
+    assert failed[0].payload["deal_id"] == 7 and failed[0].status == 404
+    assert all(n == 1 for n in fake.applied.values()) and len(fake.applied) == 199
+    assert runner.stats.rate_limited == 2 and runner.stats.retries >= 3
+    spend = store.spend_by_operation()
+    assert spend["updateDeal"][1] == fake.calls  # every call in the ledger, once
+    assert spend["updateDeal"][0] == 5 * (fake.calls - 2)  # 429s are not charged
+
+
+@pytest.mark.anyio
+async def test_rate_is_the_allowed_rate_in_virtual_time(tmp_path: Path) -> None:
+    """400 PATCHes at 40 per 2 s take 10 windows of virtual time, no more."""
+    fake = FakePipedrive()
+    clock_runner, result, _ = await run(tmp_path, TouchJob(), list(touch_items(range(400), {})), fake)
+    now = clock_runner.clock.now()
+    assert result.counts[ItemState.DONE] == 400
+    assert 18.0 <= now <= 2.04 * 10 + 0.5
+
+
+@pytest.mark.anyio
+async def test_in_doubt_create_is_reconciled_not_resent(tmp_path: Path) -> None:
+    """A create whose response was lost is found by reconcile: one deal per key, none doubled."""
+    fake = FakePipedrive({-1: ["k3", "k8"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 21)]
+    runner, result, store = await run(tmp_path, CreateJob(), items, fake)
+    titles = Counter(d["title"] for d in fake.created)
+    assert set(titles) == {f"k{n}" for n in range(1, 21)} and max(titles.values()) == 1
+    assert result.counts[ItemState.DONE] == 20 and runner.stats.in_doubt == 2
+    ids = {i.key: i.result["deal_id"] for i in store.items(ItemState.DONE) if i.result}
+    assert ids["k3"] == next(d["id"] for d in fake.created if d["title"] == "k3")
+
+
+@pytest.mark.anyio
+async def test_terminal_error_stops_checkpointed(tmp_path: Path) -> None:
+    """A 401 stops the job: nothing failed, nothing lost, the rest is pending for resume."""
+    fake = FakePipedrive({50: ["401"]})
+    _, result, store = await run(tmp_path, TouchJob(), list(touch_items(range(1, 301), {})), fake,
+                                 burst=10)
+    assert result.stopped and type(result.error).__name__ == "Unauthorized"
+    counts = store.counts()
+    assert counts.get(ItemState.FAILED, 0) == 0 and counts.get(ItemState.SENDING, 0) == 0
+    assert counts[ItemState.PENDING] > 0
+    assert counts[ItemState.DONE] == sum(fake.applied.values())
+
+
+@pytest.mark.anyio
+async def test_budget_cap_stops_and_resume_finishes(tmp_path: Path) -> None:
+    """--max-tokens stops the job checkpointed; a second run finishes the rest exactly once."""
+    fake = FakePipedrive()
+    _, result, store = await run(tmp_path, TouchJob(), list(touch_items(range(1, 101), {})), fake,
+                                 budget=BudgetPolicy(max_tokens=200))
+    assert result.stopped and type(result.error).__name__ == "BudgetExhausted"
+    assert store.counts()[ItemState.DONE] == 40
+    clock = FakeClock()
+    sched = Scheduler(Limits(burst=40), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    async with client:
+        again = await Runner(AsyncJobStore(store), TouchJob(), client, sched, clock=clock).run()
+    assert not again.stopped and again.counts[ItemState.DONE] == 100
+    assert sorted(fake.applied) == list(range(1, 101)) and max(fake.applied.values()) == 1
+
+
+def test_backoff_is_capped_and_grows() -> None:
+    import random
+
+    policy = RetryPolicy(base=0.5, cap=4.0)
+    rng = random.Random(0)
+    waits = [policy.backoff(n, rng) for n in range(1, 10)]
+    assert all(0 < w <= 4.0 for w in waits)
+    assert waits[0] <= 0.5 and waits[-1] >= 2.0

@@ -1,0 +1,512 @@
+"""The scheduler on virtual time: windows, budget, fairness, headers, 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bulk.clock import FakeClock
+from bulk.errors import BudgetExhausted
+from bulk.headers import RateHeaders
+from bulk.operations import Operation, get_operation
+from bulk.plans import Limits, plan_limits
+from bulk.scheduler import BudgetPolicy, Scheduler, SchedulerStats
+
+GET = get_operation("getDeal")  # 1 token
+ADD = get_operation("addDeal")  # 5 tokens
+MERGE = get_operation("mergeDeals")  # 40 tokens
+SEARCH = get_operation("searchDeals")  # 20 tokens, search window
+EPOCH = 1_767_225_600.0  # FakeClock's default wall time at now() == 0: 2026-01-01 00:00 UTC
+W = 2.0 * (1 + 1 / 64)  # the default effective window: 2 s plus the 1/64 safety margin
+
+
+class NoJitter(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return a
+
+
+def op(cost: int, search: bool = False) -> Operation:
+    return Operation(f"op{cost}", "GET", "/x", "v2", cost, True, search)
+
+
+async def admit_all(s: Scheduler, clock: FakeClock, ops: Sequence[Operation],
+                    arrivals: Sequence[float] | None = None) -> list[tuple[float, int]]:
+    """Acquire each op in its own task (in list order); (admission time, index), in order."""
+    out: list[tuple[float, int]] = []
+
+    async def one(i: int, o: Operation) -> None:
+        if arrivals is not None:
+            await clock.sleep(arrivals[i])
+        await s.acquire(o)
+        out.append((clock.now(), i))
+
+    async with asyncio.TaskGroup() as tg:
+        for i, o in enumerate(ops):
+            tg.create_task(one(i, o))
+    return out
+
+
+def times_of(admitted: list[tuple[float, int]]) -> Counter[float]:
+    return Counter(t for t, _ in admitted)
+
+
+# -- the burst window ---------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_600_calls_at_40_per_2s_end_at_30() -> None:
+    """Batch k goes at 2k s: the 600th call at 28.0, and its window closes at 30.0 (601st)."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, safety=0)
+    admitted: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(75):
+            await s.acquire(GET)
+            admitted.append(clock.now())
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(8):
+            tg.create_task(worker())
+    assert Counter(admitted) == {2.0 * k: 40 for k in range(15)}
+    await s.acquire(GET)
+    assert clock.now() == 30.0
+
+
+@pytest.mark.anyio
+async def test_default_safety_margin_costs_under_2_percent() -> None:
+    """With the 1/64 margin the 601st call waits until 15 x 2.03125 s: 98.5 % of the rate."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    assert times_of(await admit_all(s, clock, [GET] * 601)) == {k * W: 40 for k in range(15)} | {
+        15 * W: 1}
+    assert 600 / clock.now() / 20 >= 0.95
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(calls=st.lists(st.tuples(st.integers(0, 24).map(lambda n: n / 8), st.integers(1, 40),
+                                st.booleans()), min_size=1, max_size=100),
+       burst=st.sampled_from([1, 3, 20, 40]))
+def test_never_more_than_burst_in_any_window(calls: list[tuple[float, int, bool]],
+                                             burst: int) -> None:
+    """Any costs and arrivals: <= burst per rolling 2 s, <= 3 searches; FIFO per kind; all done."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=burst, search=3), clock=clock)
+    ops = [op(cost, search) for _, cost, search in calls]
+    arrivals = [at for at, _, _ in calls]
+    admitted = asyncio.run(asyncio.wait_for(admit_all(s, clock, ops, arrivals), 10))
+    assert len(admitted) == len(calls)
+    for t, _ in admitted:
+        in_window = [i for u, i in admitted if t - 2.0 < u <= t]
+        assert len(in_window) <= burst
+        assert sum(ops[i].search for i in in_window) <= 3
+    order = sorted(range(len(calls)), key=lambda i: (arrivals[i], i))
+    for kind in (False, True):
+        assert [i for _, i in admitted if ops[i].search is kind] == [
+            i for i in order if ops[i].search is kind]
+    assert s.statistics().tokens_spent == sum(cost for _, cost, _ in calls)
+
+
+@pytest.mark.anyio
+async def test_search_window_holds_while_normal_traffic_flows() -> None:
+    """30 searches queued ahead of 90 reads: 10 searches + 30 reads per window, no stall."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    ops = [SEARCH] * 30 + [GET] * 90
+    admitted = await admit_all(s, clock, ops)
+    by_kind = Counter((t, ops[i].search) for t, i in admitted)
+    assert by_kind == {(k * W, True): 10 for k in range(3)} | {(k * W, False): 30
+                                                              for k in range(3)}
+    assert [i for _, i in admitted if ops[i].search] == list(range(30))
+
+
+@pytest.mark.anyio
+async def test_reads_passing_a_search_cannot_spend_its_budget() -> None:
+    """A search waiting for the search window keeps its tokens held against the budget."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, search=1, daily_tokens=45), clock=clock)
+    await s.acquire(SEARCH)  # 20 tokens; the search window (1) is now full
+    second = asyncio.ensure_future(s.acquire(SEARCH))  # waits for the window, holds 20
+    await asyncio.sleep(0)
+    await s.acquire(ADD)  # 20 + 20 held + 5 == 45: fits
+    with pytest.raises(BudgetExhausted):
+        await s.acquire(ADD)  # 50 > 45: would eat the waiting search's tokens
+    await second
+    assert clock.now() == W and s.statistics().tokens_today == 45
+
+
+# -- the daily budget ---------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_budget_exhausted_names_the_next_reset() -> None:
+    """20 creates fit in 100 tokens; the 21st raises with resets_at = next midnight UTC."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=100), clock=clock)
+    assert s.next_reset() == EPOCH + 86400
+    for _ in range(20):
+        await s.acquire(ADD)
+    with pytest.raises(BudgetExhausted) as info:
+        await s.acquire(ADD)
+    assert info.value.resets_at == EPOCH + 86400
+    stats = s.statistics()
+    assert (stats.tokens_today, stats.tokens_spent, stats.admitted) == (100, 100, 20)
+
+
+@pytest.mark.parametrize(("policy", "spent_today", "fits", "resets"), [
+    (BudgetPolicy(), 0, 200, True),
+    (BudgetPolicy(share=0.5), 0, 100, True),
+    (BudgetPolicy(reserve_tokens=300), 0, 140, True),
+    (BudgetPolicy(share=0.5, reserve_tokens=300), 450, 10, True),  # min(700, 500) - 450
+    (BudgetPolicy(max_tokens=23), 0, 4, False),  # the job's cap: waiting won't help
+    (BudgetPolicy(max_tokens=23, wait_for_reset=True), 900, 4, False),
+])
+def test_share_reserve_and_cap(policy: BudgetPolicy, spent_today: int, fits: int,
+                               resets: bool) -> None:
+    """Usable = min(limit - reserve, share x limit) - known spend today, and the job's cap."""
+    async def main() -> tuple[int, BudgetExhausted]:
+        s = Scheduler(Limits(burst=1000, daily_tokens=1000), clock=FakeClock(),
+                      budget=policy, tokens_spent_today=spent_today)
+        for n in range(1000):
+            try:
+                await s.acquire(ADD)
+            except BudgetExhausted as exc:
+                return n, exc
+        raise AssertionError("never exhausted")
+
+    n, exc = asyncio.run(main())
+    assert n == fits
+    assert exc.resets_at == (EPOCH + 86400 if resets else None)
+
+
+@pytest.mark.anyio
+async def test_an_op_that_can_never_fit_raises_even_when_waiting_for_reset() -> None:
+    """A 40-token merge under a 30-token usable budget fails at once, resets_at None."""
+    s = Scheduler(Limits(burst=40, daily_tokens=100), clock=FakeClock(),
+                  budget=BudgetPolicy(reserve_tokens=70, wait_for_reset=True))
+    with pytest.raises(BudgetExhausted) as info:
+        await s.acquire(MERGE)
+    assert info.value.resets_at is None
+
+
+@pytest.mark.anyio
+async def test_wait_for_reset_sleeps_until_the_reset_then_goes_on() -> None:
+    """With wait_for_reset the third create waits until the day rolls over at t == 100."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10), clock=clock, day_seconds=100.0,
+                  budget=BudgetPolicy(wait_for_reset=True))
+    assert times_of(await admit_all(s, clock, [ADD] * 3)) == {0.0: 2, 100.0: 1}
+    stats = s.statistics()
+    assert (stats.tokens_today, stats.tokens_spent) == (5, 15)
+    assert s.next_reset() == EPOCH + 200
+
+
+@pytest.mark.anyio
+async def test_counters_roll_over_at_the_reset() -> None:
+    """At the reset, the company's spend today starts again at 0; the run's total stays."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40), clock=clock, day_seconds=100.0, tokens_spent_today=70)
+    await s.acquire(MERGE)
+    assert s.statistics().tokens_today == 110
+    await clock.sleep(100.0)
+    assert (s.statistics().tokens_today, s.statistics().tokens_spent) == (0, 40)
+
+
+# -- fairness and cancellation ------------------------------------------------------------
+@pytest.mark.anyio
+async def test_merge_waiting_for_budget_is_not_overtaken_by_cheap_calls() -> None:
+    """30 tokens left: the merge (40) waits for the reset and the 20 reads queue behind it."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=100), clock=clock, day_seconds=100.0,
+                  tokens_spent_today=70, budget=BudgetPolicy(wait_for_reset=True))
+    admitted = await admit_all(s, clock, [MERGE] + [GET] * 20)
+    assert admitted == [(100.0, i) for i in range(21)]
+
+
+@pytest.mark.anyio
+async def test_merge_in_a_flood_of_reads_keeps_its_place() -> None:
+    """Reads at 3x the rate, a merge among them: admitted exactly in arrival order."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    ops = [GET] * 100 + [MERGE] + [GET] * 100
+    admitted = await admit_all(s, clock, ops, arrivals=[i / 64 for i in range(201)])
+    assert [i for _, i in admitted] == list(range(201))
+    # the 101st admission takes the slot the 61st (at 20/64 s past W) frees a window later
+    assert admitted[100] == (2 * W + 20 / 64, 100)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("victim", [0, 1])
+async def test_cancelled_waiter_leaves_the_queue(victim: int) -> None:
+    """Cancel the head or a middle waiter: the others go at the next window; counters exact."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=2), clock=clock, safety=0)
+    await s.acquire(GET)
+    await s.acquire(GET)
+    tasks = [asyncio.ensure_future(s.acquire(ADD)) for _ in range(3)]
+    await clock.sleep(0.5)
+    assert s.statistics().waiting == 3
+    tasks[victim].cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert tasks[victim].cancelled() and clock.now() == 2.0
+    stats = s.statistics()
+    assert (stats.admitted, stats.waiting, stats.tokens_spent, stats.window_fill) == (4, 0, 12, 2)
+
+
+@pytest.mark.anyio
+async def test_cancel_after_admission_gives_everything_back() -> None:
+    """Admitted but cancelled before it ran: slot, tokens and count are returned."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10), clock=clock, tokens_spent_today=5,
+                  budget=BudgetPolicy(wait_for_reset=True))
+    await s.acquire(ADD)
+    waiter = asyncio.ensure_future(s.acquire(ADD))
+    await asyncio.sleep(0)
+    s.refund(ADD)  # room again: the waiter is admitted synchronously ...
+    assert s.statistics().admitted == 2
+    waiter.cancel()  # ... and cancelled before it could run
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    stats = s.statistics()
+    assert (stats.admitted, stats.tokens_spent, stats.tokens_today, stats.window_fill) == (
+        1, 0, 5, 1)
+
+
+@pytest.mark.anyio
+async def test_refund_returns_tokens_not_the_window_slot() -> None:
+    """A refunded call still counts in the burst window: the server may have counted it."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=2), clock=clock)
+    await s.acquire(ADD)
+    await s.acquire(ADD)
+    s.refund(ADD)
+    stats = s.statistics()
+    assert (stats.tokens_spent, stats.tokens_today, stats.window_fill) == (5, 5, 2)
+    await s.acquire(ADD)
+    assert clock.now() == W
+
+
+# -- header feedback ----------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_remaining_zero_blocks_until_the_named_reset() -> None:
+    """remaining=0, reset=r: nobody before now + r, even if our own count frees a slot sooner."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    await s.acquire(GET)
+    s.observe(GET, RateHeaders(limit=40, remaining=0, reset=1.5))
+    await s.acquire(GET)
+    assert clock.now() == 1.5
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    await admit_all(s, clock, [GET] * 40)  # by our count, a slot frees at W
+    await clock.sleep(0.125)
+    s.observe(GET, RateHeaders(remaining=0, reset=2.0))  # the server's window started later
+    await s.acquire(GET)
+    assert clock.now() == 2.125
+
+
+@pytest.mark.anyio
+async def test_sent_at_dates_the_headers_window_state() -> None:
+    """remaining=0, reset=2.0 on a call sent at 0.125: the server frees a slot at 2.125."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    await admit_all(s, clock, [GET] * 40)
+    await clock.sleep(0.25)  # the response arrives: without sent_at, 2.25 would be assumed
+    s.observe(GET, RateHeaders(remaining=0, reset=2.0), sent_at=0.125)
+    await s.acquire(GET)
+    assert clock.now() == 2.125
+
+
+@pytest.mark.anyio
+async def test_remaining_lower_than_ours_is_believed_until_its_reset() -> None:
+    """5 sent, server says 10 left, oldest leaves in 1 s: 10 now, 1 at 1.0, the rest at W."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    for _ in range(5):
+        await s.acquire(GET)
+    s.observe(GET, RateHeaders(remaining=10, reset=1.0))  # someone else sent 25
+    assert s.statistics().window_fill == 30
+    assert times_of(await admit_all(s, clock, [GET] * 35)) == {0.0: 10, 1.0: 1, W: 24}
+
+
+@pytest.mark.anyio
+async def test_search_response_headers_go_to_the_window_they_describe() -> None:
+    """limit above the search limit: the burst window; at or under it: the search window."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    await s.acquire(SEARCH)
+    s.observe(SEARCH, RateHeaders(limit=10, remaining=0, reset=1.0))
+    assert (await admit_all(s, clock, [SEARCH, GET])) == [(0.0, 1), (1.0, 0)]
+    s.observe(SEARCH, RateHeaders(limit=40, remaining=0, reset=0.5))
+    await s.acquire(GET)
+    assert clock.now() == 1.5
+    s.observe(SEARCH, RateHeaders(limit=5))
+    assert (s.limits.search, s.limits.burst) == (5, 40)
+
+
+@pytest.mark.anyio
+async def test_lower_limit_header_is_adopted_higher_ignored() -> None:
+    """x-ratelimit-limit 20 under a configured 40: 20 per window from then on."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    s.observe(GET, RateHeaders(limit=100))
+    assert s.statistics().window_limit == 40
+    s.observe(GET, RateHeaders(limit=20))
+    assert s.statistics().window_limit == 20 and s.limits.burst == 20
+    assert times_of(await admit_all(s, clock, [GET] * 60)) == {0.0: 20, W: 20, 2 * W: 20}
+
+
+@pytest.mark.anyio
+async def test_missing_headers_fall_back_to_own_accounting() -> None:
+    """No headers at all (None or empty): the timing is exactly the own-accounting one."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    s.observe(GET, None)
+    s.observe(GET, RateHeaders())
+    assert times_of(await admit_all(s, clock, [GET] * 80)) == {0.0: 40, W: 40}
+
+
+def test_daily_headers_correct_the_known_spend_upwards_only() -> None:
+    """remaining 400 of 1000: 600 spent; a later, staler header never lowers it."""
+    s = Scheduler(Limits(burst=40), clock=FakeClock(), tokens_spent_today=100)
+    s.observe(GET, RateHeaders(daily_token_limit=1000, daily_token_remaining=400))
+    assert (s.statistics().tokens_today, s.statistics().daily_limit) == (600, 1000)
+    s.observe(GET, RateHeaders(daily_token_limit=1000, daily_token_remaining=950))
+    assert s.statistics().tokens_today == 600
+
+
+# -- 429s ---------------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_429_pauses_everyone_then_ramps_back() -> None:
+    """A 429 at 0.5 (reset 3 s): nobody before 3.5, then half a burst, then full windows.
+
+    The burst is 39 then: the 429 left one slot spare for a while."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await admit_all(s, clock, [GET] * 40)
+
+    async def limited() -> None:
+        await clock.sleep(0.5)
+        s.rate_limited(GET, RateHeaders(remaining=0), 3.0)
+        assert s.statistics().paused_until == 3.5
+
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(limited())
+        waiting = tg.create_task(admit_all(s, clock, [GET] * 120))
+    assert times_of(waiting.result()) == {3.5: 19, 3.5 + W: 39, 3.5 + 2 * W: 39,
+                                          3.5 + 3 * W: 23}
+    stats = s.statistics()
+    assert (stats.pauses, stats.rate_limited, stats.paused_until) == (1, 1, None)
+
+
+def test_429_pause_defaults_to_a_window_plus_bounded_jitter() -> None:
+    """No reset named anywhere: one full window, plus at most 5 % of a window of jitter."""
+    for seed in range(20):
+        s = Scheduler(plan_limits("growth"), clock=FakeClock(), rng=random.Random(seed))
+        s.rate_limited(GET, None, None)
+        paused = s.statistics().paused_until
+        assert paused is not None and W <= paused <= W + 0.1
+
+
+def test_a_storm_of_429s_is_one_pause() -> None:
+    """40 in-flight calls all answered 429: one pause, 40 counted, at most half kept spare."""
+    s = Scheduler(plan_limits("growth"), clock=FakeClock(), rng=NoJitter())
+    for _ in range(40):
+        s.rate_limited(GET, RateHeaders(reset=1.0), None)
+    stats = s.statistics()
+    assert (stats.pauses, stats.rate_limited, stats.paused_until) == (1, 40, 1.0)
+    assert stats.window_limit == 20
+
+
+@pytest.mark.anyio
+async def test_429s_keep_slots_spare_and_give_them_back_slowly() -> None:
+    """8 calls too many: 8 slots spare; one back per 5 quiet windows; a new storm adds one."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    for _ in range(8):
+        s.rate_limited(GET, RateHeaders(reset=1.0), None)
+    assert s.statistics().window_limit == 32
+    await clock.sleep(5 * W)
+    assert s.statistics().window_limit == 33
+    s.rate_limited(GET, RateHeaders(reset=1.0), None)
+    assert s.statistics().window_limit == 32
+    await clock.sleep(10 * W)
+    assert s.statistics().window_limit == 34
+
+
+async def _three_pauses(s: Scheduler, clock: FakeClock, *, succeed: bool) -> None:
+    for _ in range(3):
+        await s.acquire(GET)  # sent after the previous pause
+        if succeed:
+            s.observe(GET, None)
+        s.rate_limited(GET, None, 1.0)
+
+
+@pytest.mark.anyio
+async def test_repeated_429s_mean_the_budget_is_spent() -> None:
+    """Three 429 pauses in a row, the later ones a full window long: BudgetExhausted."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await _three_pauses(s, clock, succeed=False)
+    assert clock.now() == 1.0 + W  # pause 1 lasted 1.0 (named), pause 2 a full window
+    with pytest.raises(BudgetExhausted) as info:
+        await s.acquire(GET)
+    assert info.value.resets_at == EPOCH + 86400
+    assert s.statistics().tokens_today == s.statistics().daily_limit
+
+
+@pytest.mark.anyio
+async def test_a_success_between_429s_is_not_exhaustion() -> None:
+    """A call that gets through after a pause resets the count of 429s in a row."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await _three_pauses(s, clock, succeed=True)
+    await s.acquire(GET)
+    assert s.statistics().pauses == 3
+
+
+@pytest.mark.anyio
+async def test_429_with_daily_remaining_zero_waits_for_the_reset() -> None:
+    """A 429 saying 0 daily tokens left: with wait_for_reset, the next call goes at the reset."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, day_seconds=100.0, rng=NoJitter(),
+                  budget=BudgetPolicy(wait_for_reset=True))
+    await s.acquire(GET)
+    s.rate_limited(GET, RateHeaders(daily_token_remaining=0), None)
+    s.refund(GET)
+    await s.acquire(GET)
+    assert clock.now() == 100.0
+
+
+# -- visible state ------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_statistics_and_repr_show_live_state() -> None:
+    """Every statistics() field, mid-run, with a waiter, a search and a pause."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=3, daily_tokens=1000), clock=clock, tokens_spent_today=100,
+                  rng=NoJitter())
+    for o in (SEARCH, ADD, GET):
+        await s.acquire(o)
+    waiter = asyncio.ensure_future(s.acquire(GET))
+    await asyncio.sleep(0)
+    s.rate_limited(GET, RateHeaders(reset=4.0), None)
+    assert s.statistics() == SchedulerStats(
+        admitted=3, waiting=1, tokens_spent=26, tokens_today=126, daily_limit=1000,
+        window_fill=3, window_limit=2, search_fill=1, pauses=1, rate_limited=1,
+        paused_until=4.0)
+    assert repr(s) == ("<Scheduler window=3/2 search=1/10 waiting=1 today=126/1000 run=26 "
+                       "429s=1 paused_until=4.000>")
+    await waiter
+    assert clock.now() == 4.0 and s.statistics().waiting == 0
+
+
+def test_bad_configuration_is_refused() -> None:
+    """A share outside (0, 1], a negative reserve or an empty burst: ValueError."""
+    for kwargs in ({"budget": BudgetPolicy(share=1.5)}, {"budget": BudgetPolicy(reserve_tokens=-1)},
+                   {"safety": -0.1}):
+        with pytest.raises(ValueError):
+            Scheduler(Limits(burst=40), clock=FakeClock(), **kwargs)
+    with pytest.raises(ValueError):
+        Scheduler(Limits(burst=0), clock=FakeClock())
