@@ -36,6 +36,9 @@ EXIT_OK, EXIT_INPUT, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 3, 4
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Bulk operations for the Pipedrive API: fast, cheap, exactly once.")
+plan_app = typer.Typer(no_args_is_help=True,
+                       help="Show what a job would do (calls, tokens, time) without writing anything.")
+app.add_typer(plan_app, name="plan")
 
 
 # -- shared options -------------------------------------------------------------------------
@@ -292,6 +295,10 @@ def parse_faults(spec: str) -> dict[str, Any]:
         else:
             raise ValueError(f"unknown fault {name!r}")
     return out
+
+
+# The job kinds add their commands (import, update, move-stage, merge, undo, plan ...).
+from jobs import cli_import, cli_ops  # noqa: E402, F401
 
 
 def main() -> None:

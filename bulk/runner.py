@@ -235,7 +235,9 @@ class Runner:
 
     def _uncharge(self, op: Operation) -> None:
         self.stats.tokens_by_operation[op.id] -= op.token_cost
-        self._spend[op.id][0] -= op.token_cost
+        # The writer may have flushed (and emptied) _spend while the call was in flight:
+        # the refund then goes into the next flush as a negative amount.
+        self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
 
     async def _flush_spend(self) -> None:
         """Move the spend counted since the last flush into the job's ledger."""

@@ -1,0 +1,52 @@
+"""``python -m bulk.sandbox [--port 8700] [--deals 1000] ...``: run the sandbox in front."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..plans import PLAN_NAMES
+from .config import Faults, SandboxConfig
+from .server import run_blocking
+
+
+def parse_args(argv: list[str] | None = None) -> SandboxConfig:
+    p = argparse.ArgumentParser(prog="python -m bulk.sandbox", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8700, help="0 picks a free port")
+    p.add_argument("--token", default="sandbox-token")
+    p.add_argument("--oauth-token", default=None)
+    p.add_argument("--plan", default="growth", choices=PLAN_NAMES)
+    p.add_argument("--auth", default="api_token", choices=("api_token", "oauth"))
+    p.add_argument("--seats", type=int, default=1)
+    p.add_argument("--burst", type=int, default=None)
+    p.add_argument("--daily-tokens", type=int, default=None)
+    p.add_argument("--time-scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--users", type=int, default=3)
+    p.add_argument("--pipelines", type=int, default=2)
+    p.add_argument("--deals", type=int, default=0)
+    p.add_argument("--state-file", type=Path, default=None)
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--jitter-ms", type=float, default=0.0)
+    p.add_argument("--error-rate", type=float, default=0.0)
+    p.add_argument("--drop-rate", type=float, default=0.0)
+    p.add_argument("--lost-response-rate", type=float, default=0.0)
+    p.add_argument("--search-lag", type=float, default=0.0)
+    a = p.parse_args(argv)
+    faults = Faults(latency_ms=a.latency_ms, latency_jitter_ms=a.jitter_ms,
+                    error_rate=a.error_rate, drop_rate=a.drop_rate,
+                    lost_response_rate=a.lost_response_rate, search_lag=a.search_lag)
+    return SandboxConfig(host=a.host, port=a.port, token=a.token, oauth_token=a.oauth_token,
+                         plan=a.plan, auth=a.auth, seats=a.seats, burst=a.burst,
+                         daily_tokens=a.daily_tokens, time_scale=a.time_scale, seed=a.seed,
+                         users=a.users, pipelines=a.pipelines, deals=a.deals,
+                         state_file=a.state_file, faults=faults)
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_blocking(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

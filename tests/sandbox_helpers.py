@@ -1,0 +1,92 @@
+"""Helpers for the sandbox tests: a running sandbox with a client session, one-line calls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    body: Any
+
+    @property
+    def data(self) -> Any:
+        return self.body["data"]
+
+
+class Api:
+    """A thin client for tests: ``await api.get("/api/v2/deals", limit=500)``."""
+
+    def __init__(self, sb: Sandbox, session: aiohttp.ClientSession,
+                 headers: dict[str, str] | None = None) -> None:
+        self.sb = sb
+        self.session = session
+        self.headers = {"x-api-token": sb.token} if headers is None else headers
+
+    async def call(self, method: str, path: str, json: Any = None,
+                   headers: dict[str, str] | None = None, **params: Any) -> Reply:
+        query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()}
+        kwargs: dict[str, Any] = {"params": query, "headers": self.headers if headers is None
+                                  else headers}
+        if json is not None:
+            kwargs["json"] = json
+        async with self.session.request(method, self.sb.url + path, **kwargs) as resp:
+            raw = await resp.read()
+            body = await resp.json(content_type=None) if raw else None
+            return Reply(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+
+    async def get(self, path: str, **params: Any) -> Reply:
+        return await self.call("GET", path, **params)
+
+    async def post(self, path: str, json: Any, **params: Any) -> Reply:
+        return await self.call("POST", path, json=json, **params)
+
+    async def patch(self, path: str, json: Any) -> Reply:
+        return await self.call("PATCH", path, json=json)
+
+    async def put(self, path: str, json: Any) -> Reply:
+        return await self.call("PUT", path, json=json)
+
+    async def delete(self, path: str) -> Reply:
+        return await self.call("DELETE", path)
+
+    async def all_pages(self, path: str, **params: Any) -> tuple[list[Any], int]:
+        """Follow next_cursor to the end; returns the items and the number of pages."""
+        items: list[Any] = []
+        pages = 0
+        cursor = params.pop("cursor", None)
+        while True:
+            extra = {"cursor": cursor} if cursor else {}
+            reply = await self.get(path, **params, **extra)
+            assert reply.status == 200, reply.body
+            pages += 1
+            items.extend(reply.data)
+            cursor = reply.body["additional_data"]["next_cursor"]
+            if cursor is None:
+                return items, pages
+
+
+def no_silent_retries(session: aiohttp.ClientSession) -> aiohttp.ClientSession:
+    """aiohttp re-sends GET/PUT/DELETE once, silently, when the server drops the
+    connection (even a fresh one). That would hide injected drops and re-send a
+    merge (a PUT) whose response was lost. aiohttp's own TestClient switches it
+    off the same way; there is no public setting."""
+    session._retry_connection = False
+    return session
+
+
+@asynccontextmanager
+async def running(config: SandboxConfig | None = None) -> AsyncIterator[tuple[Sandbox, Api]]:
+    """A sandbox and a client session without silent retries."""
+    async with serve(config or SandboxConfig()) as sb:
+        async with aiohttp.ClientSession() as session:
+            yield sb, Api(sb, no_silent_retries(session))
