@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -256,14 +256,20 @@ class Runner:
     async def run(self) -> RunResult:
         """Reconcile what a crash left in doubt, then work every pending item."""
         await self._reconcile(await self.store.in_doubt())
+        stalls = 0
         while not self._stopping:
+            before = _settled(await self.store.counts())
             worked = await self._pass()
             doubtful = await self.store.in_doubt()
             if doubtful and not self._stopping:
                 await self._reconcile(doubtful)
-                continue
-            if not worked:
+            elif not worked:
                 break
+            # A sweep that settles nothing (a kind that keeps answering PENDING, a
+            # reconcile that leaves items unresolved) must not spin forever.
+            stalls = stalls + 1 if _settled(await self.store.counts()) == before else 0
+            if stalls >= 5:
+                self.request_stop(BulkError("no progress in 5 sweeps; stopping (see pdbulk status)"))
         await self._flush_spend()
         counts = await self.store.counts()
         return RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
@@ -277,13 +283,13 @@ class Runner:
         except Stopped:
             return
         except BulkError as exc:
-            if exc.terminal:
-                self.request_stop(exc)
-                return
-            raise
+            # Items stay SENDING: the next run reconciles them again, never re-sends blindly.
+            self.request_stop(exc)
+            return
+        by_id = {item.id: item for item in items}
         fixed = []
         for outcome in outcomes:
-            item = next(i for i in items if i.id == outcome.item_id)
+            item = by_id[outcome.item_id]
             if outcome.state is ItemState.PENDING and item.attempts >= self.retry.item_attempts:
                 outcome = Outcome(item.id, ItemState.FAILED,
                                   error=f"gave up after {item.attempts} attempts in doubt")
@@ -376,14 +382,9 @@ class Runner:
         return outcome
 
 
-async def run_job(store: AsyncJobStore, kind: JobKind, client: PipedriveClient,
-                  scheduler: Scheduler, *, clock: Clock,
-                  install_signals: Callable[[Callable[[], None]], Awaitable[None]] | None = None,
-                  **kw: Any) -> RunResult:
-    """Convenience: build a Runner and run it."""
-    runner = Runner(store, kind, client, scheduler, clock=clock, **kw)
-    return await runner.run()
+def _settled(counts: Mapping[ItemState, int]) -> int:
+    return sum(counts.get(s, 0) for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
 
 
 __all__ = ["CallContext", "InDoubt", "JobKind", "RetryPolicy", "RunResult", "RunStats",
-           "Runner", "Stopped", "run_job"]
+           "Runner", "Stopped"]
