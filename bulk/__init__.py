@@ -1,33 +1,35 @@
-"""pipedrive-bulk: an async, high-throughput bulk-operations engine for the Pipedrive API."""
+"""pipedrive-bulk: an async, high-throughput bulk-operations engine for the Pipedrive API.
 
+The library surface: configure an ``EngineConfig``, open a ``JobStore``, run a
+job kind (see ``jobs``) with ``run_kind``; or use ``PipedriveClient`` and
+``Scheduler`` directly for your own calls.
+"""
+
+from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
+from .engine import EngineConfig, connect, run_kind
 from .errors import (
-    ApiError,
-    Blocked,
-    BudgetExhausted,
-    BulkError,
-    Forbidden,
-    Gone,
-    InputError,
-    NotFound,
-    PaymentRequired,
-    PlanLimit,
-    RateLimited,
-    ServerError,
-    StoreError,
-    TransportError,
-    Unauthorized,
-    ValidationRejected,
+    ApiError, Blocked, BudgetExhausted, BulkError, Forbidden, Gone, InputError, MalformedResponse,
+    NotFound, PaymentRequired, PlanLimit, RateLimited, ServerError, StoreError, TransportError,
+    Unauthorized, ValidationRejected,
 )
 from .headers import RateHeaders
 from .operations import OPERATIONS, Operation, get_operation
 from .plans import Limits, plan_limits
+from .runner import CallContext, InDoubt, JobKind, RetryPolicy, Runner, RunResult, RunStats
+from .scheduler import BudgetPolicy, Scheduler, SchedulerStats
+from .store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
+from .transport import AiohttpTransport, MockTransport, Request, Response, Transport
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "OPERATIONS", "ApiError", "Blocked", "BudgetExhausted", "BulkError", "Clock", "FakeClock",
-    "Forbidden", "Gone", "InputError", "Limits", "NotFound", "Operation", "PaymentRequired",
-    "PlanLimit", "RateHeaders", "RateLimited", "ServerError", "StoreError", "SystemClock",
-    "TransportError", "Unauthorized", "ValidationRejected", "get_operation", "plan_limits",
+    "OPERATIONS", "AiohttpTransport", "ApiError", "ApiResult", "AsyncJobStore", "Blocked",
+    "BudgetExhausted", "BudgetPolicy", "BulkError", "CallContext", "Clock", "EngineConfig",
+    "FakeClock", "Forbidden", "Gone", "InDoubt", "InputError", "Item", "ItemState", "JobKind",
+    "JobStore", "Limits", "MalformedResponse", "MockTransport", "NewItem", "NotFound", "Operation",
+    "Outcome", "PaymentRequired", "PipedriveClient", "PlanLimit", "RateHeaders", "RateLimited",
+    "Request", "Response", "RetryPolicy", "RunResult", "RunStats", "Runner", "Scheduler",
+    "SchedulerStats", "ServerError", "StoreError", "SystemClock", "Transport", "TransportError",
+    "Unauthorized", "ValidationRejected", "connect", "get_operation", "plan_limits", "run_kind",
 ]
