@@ -1,0 +1,99 @@
+"""The pdbulk command in-process: output, exit codes, the token kept out of everything."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app, parse_faults
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox on its own loop in a thread (the CLI runs its own loop)."""
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    box: list[Sandbox] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(SandboxConfig(plan="ultimate", deals=40, seed=3)) as sb:
+            box.append(sb)
+            ready.set()
+            await stop[0].wait()
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield box[0]
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+
+
+def test_touch_status_and_jobs(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A touch job runs to exit 0; status --json and jobs report it; no token on disk."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    res = runner.invoke(app, ["touch", "--ids", ",".join(str(i) for i in range(1, 31)),
+                              "--set", "probability=42", "--url", sandbox.url,
+                              "--plan", "ultimate", "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    job_id = next(p.name for p in tmp_path.iterdir())
+    assert "done 30" in res.output
+    status = runner.invoke(app, ["status", job_id, "--json", "--job-dir", str(tmp_path)])
+    info = orjson.loads(status.stdout)
+    assert info["counts"]["done"] == 30 and info["tokens_by_operation"]["updateDeal"] == 150
+    listed = runner.invoke(app, ["jobs", "--job-dir", str(tmp_path)])
+    assert job_id in listed.output and "touch" in listed.output
+    deals = {d["id"]: d for d in sandbox.state.deals.rows.values()}
+    assert all(deals[i]["probability"] == 42 for i in range(1, 31))
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert sandbox.token.encode() not in path.read_bytes()
+
+
+def test_missing_row_fails_with_exit_3_and_unknown_job_exit_1(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A deal that does not exist fails its row only (exit 3); an unknown job is exit 1."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    res = runner.invoke(app, ["touch", "--ids", "1,2,999999", "--set", "probability=5",
+                              "--url", sandbox.url, "--plan", "ultimate",
+                              "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 3, res.output
+    assert "failed 1" in res.output and "done 2" in res.output
+    res = runner.invoke(app, ["status", "nope", "--job-dir", str(tmp_path)])
+    assert res.exit_code == 1 and "no job 'nope'" in res.output
+
+
+def test_bad_token_stops_with_exit_4_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
+    """401 is terminal: the job stops checkpointed, says how to resume, never echoes the token."""
+    res = CliRunner().invoke(app, ["touch", "--ids", "1,2,3", "--set", "probability=5",
+                                   "--url", sandbox.url, "--job-dir", str(tmp_path)],
+                             env={"PIPEDRIVE_API_TOKEN": "not-the-right-one"})
+    assert res.exit_code == 4, res.output
+    assert "resume with: pdbulk resume" in res.output and "not-the-right-one" not in res.output
+
+
+def test_no_token_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["touch", "--ids", "1", "--set", "a=1", "--job-dir",
+                                   str(tmp_path)], env={"PIPEDRIVE_API_TOKEN": ""})
+    assert res.exit_code == 1 and "PIPEDRIVE_API_TOKEN" in res.output
+
+
+def test_parse_faults() -> None:
+    assert parse_faults("error=0.05, storm=30:3,no-rate-headers,lost=0.1") == {
+        "error_rate": 0.05, "storm_every": 30.0, "storm_length": 3.0, "no_rate_headers": True,
+        "lost_response_rate": 0.1}
+    with pytest.raises(ValueError, match="unknown fault"):
+        parse_faults("boom=1")
