@@ -38,7 +38,8 @@ class Window:
         self._times: deque[float] = deque()
 
     def _prune(self, now: float) -> None:
-        while self._times and self._times[0] <= now - self.length:
+        # Same expression as reset_in, so "no slot" and "wait > 0" agree in floating point.
+        while self._times and self._times[0] + self.length <= now:
             self._times.popleft()
 
     def remaining(self, now: float) -> int:
