@@ -1,6 +1,19 @@
-"""Shared fixtures: anyio on asyncio (aiohttp is asyncio-only)."""
+"""Shared fixtures: anyio on asyncio (aiohttp is asyncio-only); Hypothesis profiles."""
+
+import os
+import sys
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# tests import their helper modules (sandbox_helpers, import_support) by name
+sys.path.insert(0, str(Path(__file__).parent))
+
+# CI runs a fixed, reproducible set of examples; locally Hypothesis explores.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture
