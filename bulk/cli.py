@@ -24,7 +24,7 @@ import anyio
 import orjson
 import typer
 
-from .engine import DEFAULT_URL, EngineConfig, new_job_id, run_kind
+from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind
 from .errors import BulkError, InputError
 from .plans import PLAN_NAMES
 from .progress import ProgressView
@@ -116,6 +116,13 @@ def _install_stop(runner_box: list[Runner]) -> Callable[[], None]:
 def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
             label: str = "items") -> RunResult:
     """Run a job with progress and signal handling; print the outcome line."""
+    return anyio.run(lambda: execute_async(store, kind, cfg, token, label=label))
+
+
+async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
+                        label: str = "items", session: Session | None = None) -> RunResult:
+    """``execute`` on a running loop; with ``session``, on its client and scheduler (a job
+    whose load phase ran in that session keeps one view of the rate limits)."""
     counts = store.counts()
     total = sum(counts.values())
     already = counts.get(ItemState.DONE, 0) + counts.get(ItemState.FAILED, 0) + counts.get(
@@ -128,13 +135,17 @@ def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
             def on_runner(r: Runner) -> None:
                 box.append(r)
                 view.scheduler = r.scheduler
-            result = anyio.run(lambda: run_kind(cfg, token, store, kind, on_runner=on_runner,
-                                                on_progress=view.update))
+            result = await run_kind(cfg, token, store, kind, on_runner=on_runner,
+                                    on_progress=view.update, session=session)
             view.update(result.stats, final=True)
     finally:
         restore()
     store.set_status("stopped" if result.stopped else "finished",
                      str(result.error) if result.error else None)
+    after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
+    if after_run is not None:
+        for line in after_run(store, result):
+            typer.echo(line)
     return result
 
 

@@ -1,38 +1,129 @@
-"""`make demo` (interim): start the sandbox and run a short scripted session through the client."""
+"""``make demo`` / ``python -m bulk.demo``: a dirty CRM export imported into a local Pipedrive.
+
+1. starts the sandbox in its own process (Growth plan: 40 requests per 2 s, realistic
+   latency, 200 deals with their persons and organizations already in the account);
+2. writes a dirty HubSpot-style export (``jobs.demo_data``) and its mapping file;
+3. runs ``pdbulk plan import`` (what it will cost, before anything is written);
+4. runs ``pdbulk import`` with the progress bar, prints the summary and where the result
+   files are; stops the sandbox.
+
+Everything goes through the real ``pdbulk`` commands, in this process; the sandbox
+listens on 127.0.0.1 only. ``--rows``, ``--plan`` and ``--oauth`` make it smaller or
+faster (the tests run it that way).
+"""
 
 from __future__ import annotations
 
-import anyio
+import argparse
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from .client import PipedriveClient
-from .sandbox import SandboxConfig, serve
+TOKEN = "demo-sandbox-token"
 
 
-async def main() -> None:
-    async with serve(SandboxConfig(plan="growth")) as sb:
-        print(f"sandbox at {sb.url} (growth plan, api_token)")
-        async with PipedriveClient(sb.url, sb.token) as client:
-            stages = (await client.call("getStages")).data
-            made = []
-            for n in range(1, 6):
-                res = await client.call("addDeal", json={"title": f"Demo deal {n}", "value": 1000 * n,
-                                                         "currency": "EUR"})
-                made.append(res.data["id"])
-                print(f"created deal {res.data['id']}: {res.data['title']} "
-                      f"(x-ratelimit-remaining={res.rate.remaining})")
-            seen = 0
-            async for page in client.paginate("getDeals", limit=2):
-                seen += len(page.data)
-                print(f"page of {len(page.data)} deals, next cursor: {bool(page.next_cursor)}")
-            moved = await client.call("updateDeal", path={"id": made[0]},
-                                      json={"stage_id": stages[2]["id"]})
-            print(f"moved deal {made[0]} to stage {stages[2]['name']!r}")
-            merged = await client.call("mergeDeals", path={"id": made[1]},
-                                       json={"merge_with_id": made[2]})
-            print(f"merged deal {merged.data['merge_what_id']} into {merged.data['id']}")
-        stats = sb.stats()
-        print(f"{seen} deals listed; moved {moved.data['id']}; tokens spent: {stats['tokens_spent']}")
+@contextlib.contextmanager
+def sandbox_process(*, plan: str, oauth: bool, latency_ms: float, jitter_ms: float,
+                    deals: int, seed: int) -> Iterator[str]:
+    """The sandbox in a child process (its own CPU, like a remote server); yields its URL."""
+    cmd = [sys.executable, "-m", "bulk.sandbox", "--port", "0", "--plan", plan, "--token",
+           TOKEN, "--auth", "oauth" if oauth else "api_token", "--latency-ms", str(latency_ms),
+           "--jitter-ms", str(jitter_ms), "--deals", str(deals), "--seed", str(seed)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "listening on" not in line:
+            raise RuntimeError(f"the sandbox did not start: {line!r}")
+        yield line.split("listening on", 1)[1].strip()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def pdbulk(args: Sequence[str]) -> int:
+    """Run one pdbulk command in this process; its exit code."""
+    from bulk.cli import app
+
+    print(f"\n$ pdbulk {' '.join(args)}", flush=True)
+    try:
+        app(list(args), prog_name="pdbulk")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def _show_dirt(manifest: Path, count: int = 6) -> None:
+    import csv
+
+    with open(manifest, encoding="utf-8-sig", newline="") as f:
+        rows = [r for _, r in zip(range(count), csv.DictReader(f), strict=False)]
+    print("a few rows of it (amount · stage · close date · owner · contact):")
+    for r in rows:
+        print(f"  {r['Amount']!r:>14} · {r['Deal Stage']:<22} · {r['Close Date']!r:<12} · "
+              f"{r['Deal Owner'][:22]:<22} · {r['Email'][:40]}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from jobs.demo_data import write_demo_export
+
+    p = argparse.ArgumentParser(prog="python -m bulk.demo", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=int, default=1000, help="rows in the export (default 1000)")
+    p.add_argument("--out", type=Path, default=Path("demo-out"),
+                   help="where the export, the mapping and the job go (emptied first)")
+    p.add_argument("--plan", default="growth", help="the sandbox's plan (default growth)")
+    p.add_argument("--oauth", action="store_true", help="OAuth token: 4x the burst limit")
+    p.add_argument("--latency-ms", type=float, default=80.0)
+    p.add_argument("--jitter-ms", type=float, default=40.0)
+    p.add_argument("--seed", type=int, default=7)
+    a = p.parse_args(argv)
+    if a.out.exists():
+        shutil.rmtree(a.out)
+    export = write_demo_export(a.out, rows=a.rows, seed=a.seed)
+    print(f"wrote a dirty HubSpot-style export: {export.manifest} ({export.rows} rows; "
+          f"{export.broken} broken on purpose, {export.unknown_stage} with a stage Pipedrive "
+          f"does not know) and its mapping: {export.mapping}")
+    _show_dirt(export.manifest)
+    engine = ["--url", "", "--plan", a.plan] + (["--oauth"] if a.oauth else [])
+    started = time.monotonic()
+    with sandbox_process(plan=a.plan, oauth=a.oauth, latency_ms=a.latency_ms,
+                         jitter_ms=a.jitter_ms, deals=200, seed=a.seed) as url:
+        engine[1] = url
+        print(f"\nsandbox: a local Pipedrive at {url} ({a.plan} plan, "
+              f"{'OAuth' if a.oauth else 'API token'}, {a.latency_ms:g}±{a.jitter_ms:g} ms "
+              "latency, 200 deals with their persons and organizations already in it)")
+        os.environ["PIPEDRIVE_API_TOKEN"] = TOKEN
+        files = [str(export.manifest), "--mapping", str(export.mapping), "--create-key-field"]
+        code = pdbulk(["plan", "import", *files, *engine])
+        if code != 0:
+            return code
+        jobs = a.out / "jobs"
+        code = pdbulk(["import", *files, "--job-dir", str(jobs), *engine])
+    job = next((d for d in sorted(jobs.iterdir()) if d.is_dir()), None) if jobs.exists() else None
+    print(f"\ndemo finished in {time.monotonic() - started:.0f} s (exit code {code}: "
+          f"{ {0: 'every row imported', 3: 'some rows failed, see failed.csv'}.get(code, 'see above') })")
+    if job is not None:
+        print(f"result files in {job}/:")
+        print("  succeeded.csv   row → Pipedrive deal id, created/updated/unchanged, person, org")
+        print("  failed.csv      row → column and reason, with the original cells (fix, re-import)")
+        print("  unprocessed.csv rows not attempted (empty unless the job stopped)")
+        print("  summary.json    counts, tokens by operation, wall time, 429s")
+        print(f"its state and spend: pdbulk status {job.name} --job-dir {jobs}")
+    return 0 if code in (0, 3) else code
 
 
 if __name__ == "__main__":
-    anyio.run(main)
+    sys.exit(main())

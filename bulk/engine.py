@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from .client import PipedriveClient
 from .clock import Clock, SystemClock
 from .plans import AuthKind, Limits, plan_limits
-from .runner import JobKind, RetryPolicy, Runner, RunResult, RunStats
+from .runner import CallContext, JobKind, RetryPolicy, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, Scheduler
-from .store import AsyncJobStore, JobStore
+from .store import AsyncJobStore, Item, JobStore, Outcome
 
 DEFAULT_URL = "https://api.pipedrive.com"
 
@@ -83,8 +85,12 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
 async def run_kind(config: EngineConfig, token: str, store: JobStore, kind: JobKind, *,
                    clock: Clock | None = None, transport: Any = None,
                    retry: RetryPolicy = RetryPolicy(),
-                   on_runner: Any = None, on_progress: Any = None) -> RunResult:
-    """Run a job's pending items with a fresh client and scheduler."""
+                   on_runner: Any = None, on_progress: Any = None,
+                   session: Session | None = None) -> RunResult:
+    """Run a job's pending items with a fresh client and scheduler (or ``session``'s)."""
+    if session is not None:
+        return await session.run(kind, retry=retry, on_runner=on_runner,
+                                 on_progress=on_progress)
     clock = clock or SystemClock()
     astore = AsyncJobStore(store)
     async with connect(config, token, clock=clock, transport=transport) as (client, scheduler):
@@ -95,4 +101,73 @@ async def run_kind(config: EngineConfig, token: str, store: JobStore, kind: JobK
         return await runner.run()
 
 
-__all__ = ["DEFAULT_URL", "EngineConfig", "RunStats", "connect", "new_job_id", "run_kind"]
+class _Idle:
+    """The job kind of a session: it has no items; only its CallContext is used."""
+
+    name = "session"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        raise RuntimeError("a session runs no items")
+
+    async def reconcile(self, ctx: CallContext, items: Any) -> list[Outcome]:
+        raise RuntimeError("a session runs no items")
+
+
+class Session:
+    """Calls outside a run (a job's load phase, a plan), scheduled, retried and accounted
+    exactly like a run's: ``ctx`` is the same CallContext a job kind gets."""
+
+    __slots__ = ("_runner",)
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return f"Session(calls={self.stats.calls}, {self._runner.scheduler!r})"
+
+    @property
+    def ctx(self) -> CallContext:
+        return self._runner.ctx
+
+    @property
+    def stats(self) -> RunStats:
+        return self._runner.stats
+
+    @property
+    def scheduler(self) -> Scheduler:
+        return self._runner.scheduler
+
+    async def run(self, kind: JobKind, *, retry: RetryPolicy = RetryPolicy(),
+                  on_runner: Any = None, on_progress: Any = None) -> RunResult:
+        """Run the session's job store with ``kind`` on this client and scheduler."""
+        base = self._runner
+        await base._flush_spend()  # the load phase's calls are in the ledger before the run's
+        runner = Runner(base.store, kind, base.client, base.scheduler, clock=base.clock,
+                        max_workers=base.max_workers, retry=retry, on_progress=on_progress)
+        if on_runner is not None:
+            on_runner(runner)
+        return await runner.run()
+
+    def tokens_left_today(self) -> int:
+        """The company's budget left today, as the scheduler knows it (headers included)."""
+        s = self.scheduler.statistics()
+        return max(0, s.daily_limit - s.tokens_today)
+
+
+@asynccontextmanager
+async def session(config: EngineConfig, token: str, store: JobStore, *,
+                  clock: Clock | None = None, transport: Any = None) -> AsyncIterator[Session]:
+    """A Session whose spend goes to ``store``'s ledger when it closes."""
+    clock = clock or SystemClock()
+    async with connect(config, token, clock=clock, transport=transport) as (client, scheduler):
+        runner = Runner(AsyncJobStore(store), _Idle(), client, scheduler, clock=clock,
+                        max_workers=config.max_workers)
+        try:
+            yield Session(runner)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await runner._flush_spend()  # the same flush a run ends with
+
+
+__all__ = ["DEFAULT_URL", "EngineConfig", "RunStats", "Session", "connect", "new_job_id",
+           "run_kind", "session"]

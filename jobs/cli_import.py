@@ -1,3 +1,282 @@
-"""pdbulk commands of the job kinds (registered on bulk.cli.app)."""
+"""The import's pdbulk commands: ``plan import``, ``import``, ``init-mapping``.
 
-from bulk.cli import app, plan_app  # noqa: F401
+Registered on ``bulk.cli.app`` / ``plan_app`` when bulk.cli imports this module.
+Thin: parse, build the settings, call ``jobs.import_load`` / ``jobs.importing``,
+print, exit with the documented code (README, "Import"): 0 every row done,
+1 bad input or configuration (nothing sent), 3 some rows failed (failed.csv),
+4 stopped checkpointed (resume it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import orjson
+import typer
+from rich.console import Console
+
+from bulk.cli import (
+    EXIT_STOPPED,
+    JobDir,
+    MaxTokens,
+    OAuth,
+    Plan,
+    Seats,
+    Share,
+    TokenEnv,
+    Url,
+    WaitReset,
+    Workers,
+    _install_stop,
+    app,
+    engine_config,
+    fail,
+    finish,
+    plan_app,
+    read_token,
+)
+from bulk.clock import SystemClock
+from bulk.engine import DEFAULT_URL, EngineConfig, connect, new_job_id
+from bulk.errors import BulkError
+from bulk.manifest import header, read_manifest
+from bulk.progress import ProgressView
+from bulk.runner import CallContext, Runner, RunResult, RunStats, Stopped
+from bulk.scheduler import Scheduler
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+
+from .import_load import load, plan_import
+from .import_rows import ImportSettings, Mode
+from .importing import META_LOADED, ImportJob
+from .mapping import Mapping as ImportMapping
+from .mapping import init_mapping
+from .planning import render_plan
+
+ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV or JSONL.",
+                                             exists=True, dir_okay=False, readable=True)]
+MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping file (TOML); "
+                                          "see docs/mapping.md.", exists=True, dir_okay=False)]
+ModeOpt = Annotated[str | None, typer.Option(
+    "--mode", help="insert (a deal per row) or upsert (update the deal with the same source "
+                   "key); default: the mapping file's import.mode.")]
+CreateKey = Annotated[bool, typer.Option(
+    "--create-key-field", help="Create the source-key custom field if the account lacks it.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _settings(manifest: Path, mapping_path: Path, mode: str | None,
+              create_key_field: bool) -> tuple[ImportSettings, ImportMapping]:
+    mapping = ImportMapping.load(mapping_path)
+    chosen = mode or mapping.mode
+    if chosen not in ("insert", "upsert"):
+        raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
+    resolved: Mode = "upsert" if chosen == "upsert" else "insert"
+    return ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
+                          mode=resolved, create_key_field=create_key_field), mapping
+
+
+class _NoItems:
+    """The job kind of a session that only reads (plan, init-mapping)."""
+
+    name = "read-only"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        raise RuntimeError("a read-only session runs no items")
+
+    async def reconcile(self, ctx: CallContext, items: Any) -> list[Outcome]:
+        return []
+
+
+@asynccontextmanager
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[tuple[Runner, Scheduler]]:
+    """A scheduled, accounted CallContext for read-only work, with a throwaway job store."""
+    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
+        store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only", config={})
+        try:
+            async with connect(cfg, token) as (client, scheduler):
+                yield Runner(AsyncJobStore(store), _NoItems(), client, scheduler,
+                             clock=SystemClock(), max_workers=cfg.max_workers), scheduler
+        finally:
+            store.close()
+
+
+def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: float | None,
+            max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
+    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
+                         share=share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
+                         workers=workers)
+
+
+# -- pdbulk plan import ---------------------------------------------------------------------
+@plan_app.command("import")
+def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
+                    create_key_field: CreateKey = False, as_json: AsJson = False,
+                    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+                    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False) -> None:
+    """Validate every row and count the calls, tokens and time an import takes. No writes."""
+    token = read_token(token_env)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
+
+    async def session() -> Any:
+        async with _reading(cfg, token) as (runner, scheduler):
+            return await plan_import(runner.ctx, settings, mapping_file, scheduler.limits,
+                                     stats=runner.stats, scheduler=scheduler.statistics)
+    the_plan, _ = anyio.run(session)
+    if as_json:
+        typer.echo(orjson.dumps(the_plan.to_json(), option=orjson.OPT_INDENT_2).decode())
+        return
+    render_plan(the_plan, console=Console(file=sys.stdout, width=100))
+
+
+# -- pdbulk import ----------------------------------------------------------------------------
+async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMapping,
+                         cfg: EngineConfig, token: str, *, say: Callable[[str], None] = _err,
+                         on_runner: Callable[[Runner], None] | None = None,
+                         progress: bool = False, transport: Any = None) -> RunResult:
+    """Load the job (pulls, rows → items), then run it, in one engine session: one
+    scheduler holds the limits across both."""
+    sink: list[Callable[[RunStats], None]] = []
+
+    def on_progress(stats: RunStats) -> None:
+        for update in sink:
+            update(stats)
+
+    async with connect(cfg, token, transport=transport) as (client, scheduler):
+        runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=SystemClock(),
+                        max_workers=cfg.max_workers, on_progress=on_progress)
+        if on_runner is not None:
+            on_runner(runner)
+        kind.attach(await load(runner.ctx, store, kind.settings, mapping, say=say))
+        if not progress:
+            return await runner.run()
+        counts = store.counts()
+        done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
+        with ProgressView(sum(counts.values()), label="import", already=done) as view:
+            view.scheduler = scheduler
+            sink.append(view.update)
+            result = await runner.run()
+            view.update(result.stats, final=True)
+        return result
+
+
+def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping,
+               cfg: EngineConfig, token: str) -> RunResult:
+    """``import_session`` with progress, Ctrl-C handling and the result files."""
+    kind = ImportJob(store, settings, "")
+    box: list[Runner] = []
+    restore = _install_stop(box)
+    store.set_status("running")
+    try:
+        result = anyio.run(lambda: import_session(store, kind, mapping, cfg, token,
+                                                  on_runner=box.append, progress=True))
+    finally:
+        restore()
+    store.set_status("stopped" if result.stopped else "finished",
+                     str(result.error) if result.error else None)
+    for line in kind.after_run(store, result):
+        typer.echo(line)
+    return result
+
+
+@app.command("import")
+def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
+               create_key_field: CreateKey = False, as_json: AsJson = False,
+               url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+               plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+               job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+               max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+               workers: Workers = 64) -> None:
+    """Import deals (with their persons and organizations) from a manifest, exactly once."""
+    token = read_token(token_env)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+                  workers)
+    job_id = new_job_id("import")
+    store = JobStore.create(job_dir / job_id, job_id=job_id, kind="import",
+                            config={"engine": cfg.to_json(), "import": settings.to_json()})
+    _err(f"job {job_id} ({settings.mode}) in {store.directory}")
+    started = time.monotonic()
+    try:
+        result = run_import(store, settings, mapping_file, cfg, token)
+    except (BulkError, KeyboardInterrupt) as exc:
+        loaded = store.meta_get(META_LOADED)
+        store.close()
+        if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
+            _err(f"resume with: pdbulk resume {job_id} --job-dir {job_dir}")
+            if isinstance(exc, KeyboardInterrupt):
+                raise fail("aborted", code=EXIT_STOPPED) from None
+            raise
+        # nothing was sent before the load finished: a half-loaded job would only confuse
+        shutil.rmtree(job_dir / job_id, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt | Stopped):
+            raise fail("interrupted while loading; nothing was sent", code=EXIT_STOPPED) from None
+        raise
+    try:
+        if as_json:
+            summary = (store.directory / "summary.json").read_bytes()
+            typer.echo(summary.decode().rstrip())
+        _err(f"done in {time.monotonic() - started:.1f} s")
+        finish(store, result)
+    finally:
+        store.close()
+
+
+# -- pdbulk init-mapping --------------------------------------------------------------------
+def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50) -> dict[str, list[str]]:
+    out: dict[str, dict[str, None]] = {}
+    for n, row in enumerate(read_manifest(manifest)):
+        if n >= limit_rows:
+            break
+        for column, value in row.values.items():
+            seen = out.setdefault(column, {})
+            if isinstance(value, str) and value.strip() and len(seen) < per_column:
+                seen[value.strip()] = None
+    return {k: list(v) for k, v in out.items()}
+
+
+@app.command("init-mapping")
+def init_mapping_cmd(
+    manifest: ManifestArg,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write here (default: stdout).")] = None,
+    key_field: Annotated[str, typer.Option(help="Label of the source-key custom field.")]
+    = "Import source key",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+) -> None:
+    """Write a starter mapping from the manifest's header and the account's fields."""
+    from .account import load_catalog
+
+    if output is not None and output.exists() and not force:
+        raise fail(f"{output} exists (use --force to overwrite)")
+    token = read_token(token_env)
+    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 8)
+    columns = header(manifest)
+
+    async def session() -> Any:
+        async with _reading(cfg, token) as (runner, _):
+            return await load_catalog(runner.ctx)
+    catalog = anyio.run(session)
+    text = init_mapping(columns, catalog, key_field=key_field, samples=_samples(manifest))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    _err(f"wrote {output}: check every line (docs/mapping.md), then "
+         f"`pdbulk plan import {manifest} --mapping {output}`")
+
+
+__all__ = ["import_cmd", "import_session", "init_mapping_cmd", "plan_import_cmd", "run_import"]

@@ -1,0 +1,290 @@
+"""The account's metadata and indexes, pulled once per job by list calls (never searches).
+
+Every function here goes through ``CallContext`` (scheduled, retried, accounted),
+so it costs what the operation table says and nothing more: pipelines and stages
+5 tokens a page, deal fields, deals, persons and organizations 10 tokens per page
+of 500, users 20 per v1 page. A search costs 20 tokens *per row* and has its own
+tight window: this module never searches.
+
+Used by the import (catalog, key field, indexes, reconciliation) and by the other
+job kinds (update / move-stage / merge / undo) that resolve names or find deals by
+their source key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+
+from bulk.errors import BulkError, InputError
+from bulk.runner import CallContext, InDoubt
+
+from .catalog import Catalog, DealField
+from .transforms import clean_text, norm_key, normalize_email, org_match_key
+
+PAGE = 500  # the largest page every list operation allows
+KEY_FIELD_TYPES = ("varchar", "varchar_auto", "text")
+
+
+async def _all_v2(ctx: CallContext, operation_id: str,
+                  params: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
+    return [item for page in await ctx.pages(operation_id, params=params, limit=PAGE)
+            for item in page.data or ()]
+
+
+async def _all_users(ctx: CallContext) -> list[dict[str, Any]]:
+    """GET /v1/users, paginated by start/limit (v1)."""
+    out: list[dict[str, Any]] = []
+    start = 0
+    while True:
+        page = await ctx.call("getUsers", params={"start": start, "limit": PAGE})
+        out.extend(page.data or ())
+        nxt = page.next_start
+        if nxt is None or nxt <= start:
+            return out
+        start = nxt
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error to raise for a group: a terminal one if any, else the first."""
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for inner in exc.exceptions:
+                walk(inner)
+        else:
+            leaves.append(exc)
+    walk(group)
+    terminal = [e for e in leaves if isinstance(e, BulkError) and e.terminal]
+    return (terminal or leaves)[0]
+
+
+async def concurrently(*calls: Callable[[], Awaitable[object]]) -> None:
+    """Run ``calls`` at once (each still scheduled by the engine); the first error comes
+    out as itself (``Stopped``, ``InDoubt``, an ApiError), never as an ExceptionGroup the
+    runner would not recognise."""
+    async def run(call: Callable[[], Awaitable[object]]) -> None:
+        await call()
+
+    try:
+        async with anyio.create_task_group() as tg:
+            for call in calls:
+                tg.start_soon(run, call)
+    except BaseExceptionGroup as group:
+        raise _first_error(group) from None
+
+
+async def load_catalog(ctx: CallContext, *, users: bool = True,
+                       deal_fields: bool = True) -> Catalog:
+    """Pipelines, stages, users and deal fields (all pages), pulled concurrently.
+
+    ``users=False`` / ``deal_fields=False`` skip those pulls (20 and 10 tokens a page)
+    for a job that names no user or field (e.g. a stage move by pipeline and stage)."""
+    got: dict[str, list[dict[str, Any]]] = {"users": [], "deal_fields": []}
+
+    async def pull(name: str, operation_id: str) -> None:
+        got[name] = await _all_v2(ctx, operation_id)
+
+    async def pull_users() -> None:
+        got["users"] = await _all_users(ctx)
+
+    await concurrently(lambda: pull("pipelines", "getPipelines"),
+                       lambda: pull("stages", "getStages"),
+                       *([lambda: pull("deal_fields", "getDealFields")] if deal_fields else []),
+                       *([pull_users] if users else []))
+    return Catalog.from_api(pipelines=got["pipelines"], stages=got["stages"],
+                            users=got["users"], deal_fields=got["deal_fields"])
+
+
+def _find_key_field(catalog: Catalog, label: str) -> DealField | None:
+    try:
+        found = catalog.field(label, custom=True)
+    except InputError:
+        return None
+    if found.type not in KEY_FIELD_TYPES:
+        raise InputError(f"the key field {label!r} is a {found.type} field; it must be a text "
+                         f"field ({', '.join(KEY_FIELD_TYPES)})")
+    return found
+
+
+def _with_field(catalog: Catalog, raw: Mapping[str, Any]) -> Catalog:
+    extra = Catalog.from_api(deal_fields=[raw]).deal_fields
+    return dataclasses.replace(catalog, deal_fields=catalog.deal_fields + extra)
+
+
+async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
+                           create: bool) -> tuple[str, Catalog]:
+    """The field code of the external-id custom field ``label``, and the catalog with it.
+
+    Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
+    else ``InputError``. A create whose answer is lost is checked by pulling the
+    fields again before it is ever sent a second time.
+    """
+    found = _find_key_field(catalog, label)
+    if found is not None:
+        return found.code, catalog
+    if not create:
+        raise InputError(f"the account has no deal field {label!r} for the source keys; "
+                         "create it (a text field) or pass --create-key-field")
+    for _ in range(3):
+        try:
+            res = await ctx.call("addDealField",
+                                 json={"field_name": label, "field_type": "varchar"})
+        except InDoubt:
+            fields = await _all_v2(ctx, "getDealFields")
+            catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+                deal_fields=fields).deal_fields)
+            found = _find_key_field(catalog, label)
+            if found is not None:
+                return found.code, catalog
+            continue
+        raw = dict(res.data)
+        raw.setdefault("is_custom_field", True)
+        return str(raw["field_code"]), _with_field(catalog, raw)
+    raise InputError(f"could not create the key field {label!r}: its creation stayed in "
+                     "doubt three times")
+
+
+def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
+    """The source key a deal carries in the key field (None when empty)."""
+    custom = deal.get("custom_fields") or {}
+    value = custom.get(key_code) if isinstance(custom, Mapping) else None
+    if isinstance(value, Mapping):  # defensive: some shapes wrap text in {"value": ...}
+        value = value.get("value")
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+async def index_deals_by_key(ctx: CallContext, key_code: str, *,
+                             params: dict[str, object] | None = None) -> dict[str, dict[str, Any]]:
+    """Every (listed) deal's source key → the deal; 10 tokens per 500 deals.
+
+    By default only the key field is included among the custom fields (smaller
+    pages); ``params`` overrides or adds filters (``{"custom_fields": None}``
+    asks for all custom fields, ``{"status": "open"}`` narrows the pull). When
+    two deals carry one key, the older (lower id) wins. Archived deals are not
+    listed by the API and so are not in the index.
+    """
+    query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
+    query = {k: v for k, v in query.items() if v is not None}
+    out: dict[str, dict[str, Any]] = {}
+    for deal in await _all_v2(ctx, "getDeals", query):
+        key = deal_key(deal, key_code)
+        if key is None:
+            continue
+        held = out.get(key)
+        if held is None or int(deal["id"]) < int(held["id"]):
+            out[key] = deal
+    return out
+
+
+@dataclass
+class PersonIndex:
+    """Persons by normalised e-mail (every address they have) and by name."""
+
+    by_email: dict[str, int] = field(default_factory=dict)
+    by_name: dict[str, int] = field(default_factory=dict)  # norm_key(name) → lowest id
+    count: int = 0
+
+    def add(self, person: Mapping[str, Any]) -> None:
+        pid = int(person["id"])
+        self.count += 1
+        for entry in person.get("emails") or ():
+            raw = entry.get("value") if isinstance(entry, Mapping) else entry
+            try:
+                email = normalize_email(raw)
+            except InputError:
+                continue
+            if email and (email not in self.by_email or pid < self.by_email[email]):
+                self.by_email[email] = pid
+        name = clean_text(person.get("name"))
+        if name:
+            key = norm_key(name)
+            if key not in self.by_name or pid < self.by_name[key]:
+                self.by_name[key] = pid
+
+    def find(self, email: str | None, name: str | None) -> int | None:
+        """By e-mail; by name only when the row has no e-mail (see docs/mapping.md)."""
+        if email:
+            return self.by_email.get(email)
+        return self.by_name.get(norm_key(name)) if name else None
+
+
+async def index_persons(ctx: CallContext) -> PersonIndex:
+    """Every person, indexed by e-mail and name; 10 tokens per 500 persons."""
+    index = PersonIndex()
+    for person in await _all_v2(ctx, "getPersons"):
+        index.add(person)
+    return index
+
+
+def org_key(name: object) -> str | None:
+    """The key two organisation names must share to be one organisation."""
+    return org_match_key(name)
+
+
+async def index_orgs(ctx: CallContext) -> tuple[dict[str, int], int]:
+    """Organisations by normalised name (``org_match_key``; the lowest id wins), and
+    how many were listed; 10 tokens per 500 organisations."""
+    out: dict[str, int] = {}
+    count = 0
+    for org in await _all_v2(ctx, "getOrganizations"):
+        count += 1
+        key = org_key(org.get("name"))
+        oid = int(org["id"])
+        if key and (key not in out or oid < out[key]):
+            out[key] = oid
+    return out, count
+
+
+def parse_time(text: object) -> float | None:
+    """A Pipedrive timestamp (``2024-01-02T03:04:05Z`` or ``2024-01-02 03:04:05``) → Unix time."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+async def added_since(ctx: CallContext, operation_id: str, since: float, *,
+                      params: Mapping[str, object] | None = None,
+                      ) -> list[dict[str, Any]]:
+    """Records of a v2 list added at or after ``since`` (Unix time), newest first.
+
+    Pages are pulled sorted by ``add_time`` descending and the pull stops at the
+    first page that reaches older records: the cost is one page per 500 records
+    added since then (and at least one page).
+    """
+    query: dict[str, object] = {**(params or {}), "sort_by": "add_time",
+                                "sort_direction": "desc", "limit": PAGE}
+    found: list[dict[str, Any]] = []
+    while True:
+        page = await ctx.call(operation_id, params=query)
+        older = False
+        for record in page.data or ():
+            added = parse_time(record.get("add_time"))
+            if added is not None and added < since:
+                older = True
+                break
+            found.append(record)
+        cursor = page.next_cursor
+        if older or not cursor:
+            return found
+        query["cursor"] = cursor
+
+
+__all__ = ["KEY_FIELD_TYPES", "PAGE", "PersonIndex", "added_since", "concurrently", "deal_key",
+           "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
+           "load_catalog", "org_key", "parse_time"]

@@ -1,0 +1,181 @@
+"""Loading an import into its job store, planning it without writes, and its result files.
+
+``load``: pull what the rows are matched against (``RowPlanner.build``), stream
+the manifest through ``RowPlanner.decide`` into the store (one item per row, in
+row order), then mark the job loaded — nothing is sent before that mark, so an
+interrupted load is simply started again. ``plan_import``: the same pulls and
+the same decisions, nothing stored, nothing written; the calls counted into a
+``Plan``. ``write_import_results``: the result files and summary.json from the
+store (rebuilt after every run).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from bulk.manifest import header, read_manifest
+from bulk.plans import Limits
+from bulk.runner import CallContext, RunResult, RunStats
+from bulk.scheduler import SchedulerStats
+from bulk.store import ItemState, JobStore, NewItem
+
+from .import_resolve import Resolver
+from .import_rows import ImportSettings, RowCounts, RowPlanner, file_sha
+from .importing import META_KEY_CODE, META_LOADED, META_SHA
+from .mapping import Mapping as ImportMapping
+from .planning import Plan, estimate
+from .results import write_results
+
+META_COUNTS, META_RUNS = "import.counts", "import.runs"
+Say = Callable[[str], None]
+
+
+def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
+    for row in read_manifest(settings.manifest, format=settings.format,
+                             delimiter=settings.delimiter):
+        yield planner.decide(row)
+
+
+def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
+    c = planner.counts
+    parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
+             f"{c.unchanged:,} unchanged", f"{c.bad:,} with errors"]
+    found = ", ".join(f"{n:,} {what}" for what, n in listed.items())
+    return "; ".join(parts) + (f" | listed {found}" if found else "") + \
+        f" | new persons {c.persons_new:,}, new organizations {c.orgs_new:,}"
+
+
+async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
+               mapping: ImportMapping, *, say: Say = print) -> RowPlanner:
+    """Pull, decide every row, store the items; the job is then ready to run."""
+    columns = await anyio.to_thread.run_sync(
+        lambda: header(settings.manifest, format=settings.format, delimiter=settings.delimiter))
+    say("pulling pipelines, stages, users and fields; indexing persons, organizations"
+        + (" and deals" if settings.mode == "upsert" else "") + " ...")
+    planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
+                                                 create_key_field=settings.create_key_field)
+    if missing:
+        say(f"created the deal field {mapping.key_field!r} for the source keys")
+    store.meta_put("source_columns", columns)
+    store.meta_put(META_KEY_CODE, planner.key_code)
+    store.meta_put(META_SHA, file_sha(settings.mapping))
+    await anyio.to_thread.run_sync(lambda: store.add_items(_items(planner, settings)))
+    store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
+    store.meta_put(META_LOADED, True)
+    say(_describe(planner, planner.indexes.listed))
+    return planner
+
+
+async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
+                      limits: Limits, *, stats: RunStats,
+                      scheduler: Callable[[], SchedulerStats]) -> tuple[Plan, RowCounts]:
+    """Everything ``load`` decides, counted into a Plan; nothing is written anywhere."""
+    columns = await anyio.to_thread.run_sync(
+        lambda: header(settings.manifest, format=settings.format, delimiter=settings.delimiter))
+    planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
+                                                 create_key_field=settings.create_key_field,
+                                                 dry_run=True)
+
+    def decide_all() -> None:
+        for _ in _items(planner, settings):
+            pass
+    await anyio.to_thread.run_sync(decide_all)
+    c = planner.counts
+    pulls = dict(stats.calls_by_operation)
+    calls = {**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
+             "addPerson": c.persons_new, "addDeal": c.create, "updateDeal": c.update}
+    sched = scheduler()
+    left = max(0, sched.daily_limit - sched.tokens_today)
+    spent = sum(stats.tokens_by_operation.values())
+    notes = [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
+    notes += [f"persons: {c.persons_found:,} rows matched an existing person, "
+              f"{c.persons_new:,} new persons to create",
+              f"organizations: {c.orgs_found:,} rows matched an existing organization, "
+              f"{c.orgs_new:,} new organizations to create"]
+    if settings.mode == "upsert":
+        notes.append(f"upsert: {c.update:,} deals to update, {c.unchanged:,} unchanged (free)")
+    if missing:
+        notes.append(f"the key field {mapping.key_field!r} will be created")
+    notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
+                 "the import pulls them again")
+    notes += [f"bad row: {example}" for example in c.bad_examples]
+    if c.bad > len(c.bad_examples):
+        notes.append(f"... and {c.bad - len(c.bad_examples):,} more bad rows")
+    plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
+                    tokens_left_today=left, notes=notes)
+    return plan, c
+
+
+def _created(store: JobStore) -> tuple[dict[str, int], int]:
+    """Persons / orgs this job created (distinct ids behind to-create references), and
+    how many rows were settled by reconciliation."""
+    ids: dict[str, set[int]] = {"person": set(), "org": set()}
+    reconciled = 0
+    for item in store.items(ItemState.DONE):
+        result = item.result or {}
+        reconciled += bool(result.get("reconciled"))
+        for name in ("person", "org"):
+            ref = item.payload.get(name)
+            rid = result.get(f"{name}_id")
+            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
+                ids[name].add(rid)
+    return {k: len(v) for k, v in ids.items()}, reconciled
+
+
+def record_run(store: JobStore, result: RunResult | None, seconds: float) -> None:
+    runs = list(store.meta_get(META_RUNS) or [])
+    stats = result.stats if result is not None else None
+    runs.append({"ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 "seconds": round(seconds, 3),
+                 "rate_limited": stats.rate_limited if stats else 0,
+                 "reconciled": stats.reconciled if stats else 0,
+                 "stopped": bool(result and result.stopped),
+                 "error": str(result.error) if result and result.error else None})
+    store.meta_put(META_RUNS, runs)
+
+
+def write_import_results(store: JobStore, result: RunResult | None, *,
+                         resolver: Resolver | None = None) -> dict[str, Path]:
+    """succeeded.csv, failed.csv, unprocessed.csv and summary.json of an import job."""
+    settings = ImportSettings.from_json(store.config["import"])
+    runs = list(store.meta_get(META_RUNS) or [])
+    created, reconciled = _created(store)
+    counts = store.meta_get(META_COUNTS) or {}
+    summary: dict[str, Any] = {
+        "mode": settings.mode, "manifest": settings.manifest, "mapping": settings.mapping,
+        "persons_created": created["person"], "organizations_created": created["org"],
+        "reconciled_rows": reconciled, "load": counts,
+        "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
+        "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
+    }
+    return write_results(store, source_key_column=None, summary=summary)
+
+
+def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
+    """What a person reads at the end of a run: outcomes, tokens, time, and the files."""
+    import orjson
+
+    data = orjson.loads(Path(paths["summary"]).read_bytes())
+    rows, actions = data["rows"], data["actions"]
+    did = ", ".join(f"{n:,} {a}" for a, n in actions.items()) or "nothing done"
+    lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
+             f"{rows['unprocessed']:,} unprocessed",
+             f"persons created: {data['persons_created']:,}; organizations created: "
+             f"{data['organizations_created']:,}; rows settled by reconciliation: "
+             f"{data['reconciled_rows']:,}",
+             f"tokens: {data['tokens']:,} (" + ", ".join(
+                 f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items(),
+                                                  key=lambda kv: -kv[1])) + ")",
+             f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
+    lines += [f"{name:>12}: {path}" for name, path in paths.items()]
+    return lines
+
+
+__all__ = ["META_COUNTS", "META_RUNS", "load", "plan_import", "record_run", "summary_lines",
+           "write_import_results"]

@@ -1,0 +1,202 @@
+"""Persons and organizations an import creates: each exactly once, however many rows need it.
+
+A row's reference is ``{"id": n}`` (already in the account) or
+``{"kind", "key", "body"}`` (to create). ``Resolver.resolve`` turns a reference
+into an id: from memory, else from the job store's lookups (a previous run
+created it), else by creating it — one creation per key in flight (a
+single-flight: the other rows that need it wait for it), its id written to the
+lookups as soon as the 2xx arrives.
+
+Exactly once. A create whose answer is lost raises ``InDoubt`` for the row that
+sent it (the runner leaves that row SENDING and reconciles it), and marks the key
+in doubt: every other row that needs it in this pass is deferred (back to
+pending) instead of creating it a second time. ``Resolver.reconcile`` settles
+keys in doubt — after the pass, or after a crash on resume, for the rows left
+SENDING — by listing the records added since those rows were sent
+(``added_since``: newest first, one page per 500 added) and matching them by
+e-mail / name / normalised organization name. A key not found there was never
+created, and the next attempt creates it. Nothing here sleeps or searches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import anyio
+
+from bulk.errors import ApiError, BulkError, InputError
+from bulk.runner import CallContext, InDoubt
+from bulk.store import AsyncJobStore
+
+from . import transforms as tf
+from .account import added_since, org_key
+
+Ref = Mapping[str, Any]
+_CREATE = {"person": "addPerson", "org": "addOrganization"}
+_LIST = {"person": "getPersons", "org": "getOrganizations"}
+_LABEL = {"person": "person", "org": "organization"}
+
+
+class Deferred(BulkError):
+    """A person / organization this row needs is in doubt: send the row after reconciling."""
+
+
+class DependencyFailed(BulkError):
+    """The person / organization of this row could not be created; the row fails."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def person_keys(record: Mapping[str, Any]) -> list[str]:
+    """The keys a listed person answers to: ``e:<email>`` for each address, ``n:<name>``."""
+    keys = []
+    for entry in record.get("emails") or ():
+        raw = entry.get("value") if isinstance(entry, Mapping) else entry
+        try:
+            email = tf.normalize_email(raw)
+        except InputError:
+            continue
+        if email:
+            keys.append(f"e:{email}")
+    name = tf.clean_text(record.get("name"))
+    if name:
+        keys.append(f"n:{tf.norm_key(name)}")
+    return keys
+
+
+def refs_of(payload: Mapping[str, Any]) -> list[Ref]:
+    """Every to-create reference in an item payload (the person's organization too)."""
+    out: list[Ref] = []
+    for name in ("org", "person"):
+        ref = payload.get(name)
+        if isinstance(ref, Mapping) and "key" in ref:
+            org = ref.get("org")
+            if isinstance(org, Mapping) and "key" in org:
+                out.append(org)
+            out.append(ref)
+    return out
+
+
+class _Flight:
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+
+
+class Resolver:
+    """Ids of the persons and organizations rows refer to; see the module docstring."""
+
+    def __init__(self, store: AsyncJobStore) -> None:
+        self.store = store
+        self._ids: dict[tuple[str, str], int] = {}
+        self._flights: dict[tuple[str, str], _Flight] = {}
+        self._doubt: set[tuple[str, str]] = set()
+        self._failed: dict[tuple[str, str], DependencyFailed] = {}
+        self.created: Counter[str] = Counter()  # created by this process
+        self.found_on_reconcile: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
+                f"in_doubt={len(self._doubt)}, failed={len(self._failed)}, "
+                f"created={dict(self.created)})")
+
+    def in_doubt(self) -> int:
+        return len(self._doubt)
+
+    async def resolve(self, ctx: CallContext, ref: Ref | None) -> int | None:
+        if ref is None:
+            return None
+        if "id" in ref:
+            return int(ref["id"])
+        k = (str(ref["kind"]), str(ref["key"]))
+        while True:
+            if k in self._ids:
+                return self._ids[k]
+            if k in self._failed:
+                raise self._failed[k]
+            if k in self._doubt:
+                raise Deferred(f"{_LABEL[k[0]]} {ref['body'].get('name')!r} is in doubt")
+            flight = self._flights.get(k)
+            if flight is None:
+                break
+            await flight.done.wait()
+        flight = self._flights[k] = _Flight()
+        try:
+            rid = await self.store.lookup_get(k[0], k[1])
+            if rid is None:
+                rid = await self._create(ctx, k, ref)
+            self._ids[k] = rid
+            return rid
+        finally:
+            del self._flights[k]
+            flight.done.set()
+
+    async def _create(self, ctx: CallContext, k: tuple[str, str], ref: Ref) -> int:
+        body = dict(ref["body"])
+        if k[0] == "person":
+            org_id = await self.resolve(ctx, ref.get("org"))
+            if org_id is not None:
+                body["org_id"] = org_id
+        try:
+            res = await ctx.call(_CREATE[k[0]], json=body)
+        except InDoubt:
+            self._doubt.add(k)
+            raise
+        except ApiError as exc:
+            if exc.terminal or exc.retryable:
+                raise
+            failed = DependencyFailed(f"{_LABEL[k[0]]} {body.get('name')!r} could not be "
+                                      f"created: {exc}", status=exc.status)
+            self._failed[k] = failed
+            raise failed from None
+        rid = int(res.data["id"])
+        await self.store.lookup_put_many(k[0], [(k[1], rid)])
+        self.created[k[0]] += 1
+        return rid
+
+    async def reconcile(self, ctx: CallContext, refs: Iterable[Ref], since: float) -> None:
+        """Settle every to-create reference not yet known: find it among the records
+        added since ``since`` (Unix time), or learn that it was never created."""
+        wanted: dict[str, set[str]] = {"person": set(), "org": set()}
+        for ref in refs:
+            k = (str(ref["kind"]), str(ref["key"]))
+            if k not in self._ids:
+                wanted[k[0]].add(k[1])
+        for kind, keys in wanted.items():
+            if not keys:
+                continue
+            stored = await self.store.lookup_get_many(kind, sorted(keys))
+            for key, rid in stored.items():
+                self._ids[(kind, key)] = rid
+            missing = keys - set(stored)
+            if missing:
+                found = await self._find_added(ctx, kind, missing, since)
+                if found:
+                    await self.store.lookup_put_many(kind, sorted(found.items()))
+                for key, rid in found.items():
+                    self._ids[(kind, key)] = rid
+                self.found_on_reconcile[kind] += len(found)
+            for key in keys:
+                self._doubt.discard((kind, key))
+
+    async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
+                          since: float) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for record in await added_since(ctx, _LIST[kind], since):
+            rid = int(record["id"])
+            if kind == "org":
+                answers = [org_key(record.get("name")) or ""]
+            else:
+                answers = person_keys(record)
+            for key in answers:
+                if key in keys and (key not in found or rid < found[key]):
+                    found[key] = rid
+        return found
+
+
+__all__ = ["Deferred", "DependencyFailed", "Resolver", "person_keys", "refs_of"]

@@ -1,0 +1,329 @@
+"""From manifest rows to import items: map, check, match persons and organizations, diff.
+
+A ``RowPlanner`` is a mapping resolved against one account plus the indexes an
+import matches against (persons by e-mail then name, organizations by their
+normalised name, and — in upsert mode — the existing deals by source key), all
+built from list pulls by ``RowPlanner.build``. ``decide(row)`` turns one row
+into the item the job stores: a create, an update (only the fields that
+differ), an unchanged row (SKIPPED, costs nothing) or a failed row (never sent).
+
+References to persons / organizations in an item's payload are either
+``{"id": n}`` (found in the account) or ``{"kind", "key", "body"}`` (to be created
+once, by whichever row gets there first: see ``import_resolve``). The plan
+counts every unique reference to create once.
+
+Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
+persons and organizations to create, and, for upsert, the account's deals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+from bulk.runner import CallContext
+from bulk.store import ItemState, NewItem
+
+from . import transforms as tf
+from .account import (
+    PersonIndex,
+    concurrently,
+    ensure_key_field,
+    index_deals_by_key,
+    index_orgs,
+    index_persons,
+    load_catalog,
+)
+from .catalog import Catalog, DealField
+from .mapping import Mapping as ImportMapping
+from .mapping import OrgRef, PersonRef, RowMapper
+
+Mode = Literal["insert", "upsert"]
+PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """What an import job was started with (stored in the job's config)."""
+
+    manifest: str
+    mapping: str
+    mode: Mode
+    create_key_field: bool = False
+    format: Literal["csv", "jsonl"] | None = None
+    delimiter: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ImportSettings:
+        return cls(**data)
+
+
+def file_sha(path: str | Path) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class RowCounts:
+    """What the rows come to (the plan and the summary read these)."""
+
+    rows: int = 0
+    bad: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    persons_new: int = 0
+    orgs_new: int = 0
+    persons_found: int = 0  # rows whose person was found in the account
+    orgs_found: int = 0
+    bad_examples: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "bad_examples"}
+
+
+@dataclass
+class Indexes:
+    persons: PersonIndex | None = None
+    orgs: dict[str, int] | None = None
+    deals: dict[str, dict[str, Any]] | None = None
+    listed: dict[str, int] = field(default_factory=dict)  # what was listed: deals, persons...
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def same(old: Any, new: Any) -> bool:
+    """Whether a stored value already equals the value a row would send."""
+    if old == new:
+        return True
+    a, b = _number(old), _number(new)
+    if a is not None and b is not None:
+        return a == b
+    if isinstance(new, list):
+        return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
+    if isinstance(new, dict):
+        if not isinstance(old, Mapping):
+            return "currency" not in new and same(old, new.get("value"))
+        return all(same(old.get(k), v) for k, v in new.items())
+    if isinstance(old, Mapping) and "id" in old:  # an option shown as {id, label}
+        return same(old["id"], new)
+    return False
+
+
+def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an addDeal body that differs from the deal as it is (for a PATCH)."""
+    changes: dict[str, Any] = {}
+    for name, value in deal.items():
+        if name == "custom_fields":
+            stored = existing.get("custom_fields") or {}
+            custom = {code: v for code, v in value.items() if not same(stored.get(code), v)}
+            if custom:
+                changes["custom_fields"] = custom
+        elif not same(existing.get(name), value):
+            changes[name] = value
+    if "lost_reason" in changes and "status" not in changes and deal.get("status") == "lost":
+        changes["status"] = "lost"
+    return changes
+
+
+def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
+    return int(ref["id"]) if ref is not None and "id" in ref else None
+
+
+class RowPlanner:
+    """Decides, row by row, what an import does; see the module docstring."""
+
+    def __init__(self, mapper: RowMapper, key_code: str, mode: Mode, indexes: Indexes,
+                 *, key_column: str) -> None:
+        self.mapper, self.key_code, self.mode = mapper, key_code, mode
+        self.indexes = indexes
+        self.key_column = key_column
+        self.counts = RowCounts()
+        self._seen: set[int] = set()
+        self._persons: dict[str, dict[str, Any]] = {}
+        self._person_names: dict[str, str] = {}  # norm name -> planned person key
+        self._orgs: dict[str, dict[str, Any]] = {}
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (f"RowPlanner(mode={self.mode}, rows={c.rows}, bad={c.bad}, create={c.create}, "
+                f"update={c.update}, unchanged={c.unchanged}, persons_new={c.persons_new}, "
+                f"orgs_new={c.orgs_new})")
+
+    # -- building ------------------------------------------------------------------------
+    @classmethod
+    async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,
+                    mode: Mode, create_key_field: bool, dry_run: bool = False,
+                    ) -> tuple[RowPlanner, Catalog, bool]:
+        """Pull the account's metadata and indexes; returns the planner, the catalog and
+        whether the key field is missing (created unless ``dry_run``)."""
+        catalog = await load_catalog(ctx)
+        missing = False
+        try:
+            catalog.field(mapping.key_field, custom=True)
+        except InputError:
+            missing = True
+        if missing and dry_run:
+            if not create_key_field:
+                raise InputError(f"the account has no deal field {mapping.key_field!r} for the "
+                                 "source keys; create it (a text field) or pass "
+                                 "--create-key-field")
+            import dataclasses
+
+            catalog = dataclasses.replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
+                PLACEHOLDER_CODE, mapping.key_field, "varchar", is_custom=True)))
+            key_code = PLACEHOLDER_CODE
+        else:
+            key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
+                                                       create=create_key_field)
+        mapper = mapping.compile(catalog, header=header)
+        # a key field that did not exist is on no deal: nothing to index (and no tokens)
+        indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
+        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column), catalog, \
+            missing
+
+    @staticmethod
+    async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
+                           *, deals: bool = True) -> Indexes:
+        """Only what the mapping needs: persons and orgs if it maps them, deals if upsert."""
+        out = Indexes()
+        spec = mapping.spec
+
+        async def persons() -> None:
+            out.persons = await index_persons(ctx)
+            out.listed["persons"] = out.persons.count
+
+        async def orgs() -> None:
+            out.orgs, out.listed["organizations"] = await index_orgs(ctx)
+
+        async def existing() -> None:
+            out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None})
+            out.listed["deals with a key"] = len(out.deals)
+
+        await concurrently(*([persons] if spec.person is not None else []),
+                           *([orgs] if spec.organization is not None else []),
+                           *([existing] if mode == "upsert" and deals else []))
+        if mode == "upsert" and out.deals is None:
+            out.deals = {}
+        return out
+
+    # -- rows ------------------------------------------------------------------------------
+    def _raw_key(self, values: Mapping[str, Any]) -> str | None:
+        try:
+            return tf.clean_text(values.get(self.key_column))
+        except InputError:
+            return None
+
+    def _bad(self, row: SourceRow, reason: str, column: str | None,
+             **extra: Any) -> NewItem:
+        self.counts.bad += 1
+        if len(self.counts.bad_examples) < 10:
+            where = f"row {row.row}" + (f", column {column!r}" if column else "")
+            self.counts.bad_examples.append(f"{where}: {reason}")
+        return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
+                       payload={"values": row.values, "column": column, **extra},
+                       state=ItemState.FAILED, error=reason)
+
+    def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
+        """The item for one manifest row (see the module docstring)."""
+        self.counts.rows += 1
+        try:
+            mapped = self.mapper.map(row)
+        except InputError as exc:
+            return self._bad(row, exc.reason, exc.column)
+        if check_duplicate:
+            digest = hash(mapped.key)
+            if digest in self._seen:
+                reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
+                          "is imported once)")
+                return self._bad(row, reason, self.key_column, duplicate=reason)
+            self._seen.add(digest)
+        org = self._org_ref(mapped.org)
+        person = self._person_ref(mapped.person, org)
+        values = row.values
+        existing = self.indexes.deals.get(mapped.key) if self.indexes.deals is not None else None
+        if existing is None:
+            self.counts.create += 1
+            return NewItem(row=row.row, key=mapped.key, op="create",
+                           payload={"values": values, "deal": mapped.deal, "person": person,
+                                    "org": org})
+        changes = deal_changes(existing, mapped.deal)
+        links: dict[str, Any] = {}
+        for name, ref in (("person", person), ("org", org)):
+            rid = _ref_id(ref)
+            if ref is not None and (rid is None or rid != existing.get(f"{name}_id")):
+                links[name] = ref
+        if not changes and not links:
+            self.counts.unchanged += 1
+            return NewItem(row=row.row, key=mapped.key, op="update", state=ItemState.SKIPPED,
+                           payload={"values": values, "result": {
+                               "action": "unchanged", "deal_id": existing["id"],
+                               "person_id": existing.get("person_id"),
+                               "org_id": existing.get("org_id")}})
+        self.counts.update += 1
+        return NewItem(row=row.row, key=mapped.key, op="update",
+                       payload={"values": values, "deal_id": existing["id"], "changes": changes,
+                                "person": links.get("person"), "org": links.get("org"),
+                                "kept": {"person_id": existing.get("person_id"),
+                                         "org_id": existing.get("org_id")}})
+
+    def _org_ref(self, org: OrgRef | None) -> dict[str, Any] | None:
+        if org is None:
+            return None
+        key = org.match_key
+        found = self.indexes.orgs.get(key) if self.indexes.orgs is not None else None
+        if found is not None:
+            self.counts.orgs_found += 1
+            return {"id": found}
+        ref = self._orgs.get(key)
+        if ref is None:
+            body: dict[str, Any] = {"name": org.name}
+            if org.address:
+                body["address"] = {"value": org.address}
+            ref = {"kind": "org", "key": key, "body": body}
+            self._orgs[key] = ref
+            self.counts.orgs_new += 1
+        return ref
+
+    def _person_ref(self, person: PersonRef | None,
+                    org: dict[str, Any] | None) -> dict[str, Any] | None:
+        if person is None:
+            return None
+        index = self.indexes.persons
+        found = index.find(person.email, person.name) if index is not None else None
+        if found is not None:
+            self.counts.persons_found += 1
+            return {"id": found}
+        name_key = tf.norm_key(person.name)
+        key = f"e:{person.email}" if person.email else self._person_names.get(
+            name_key, f"n:{name_key}")
+        ref = self._persons.get(key)
+        if ref is None:
+            body: dict[str, Any] = {"name": person.name}
+            if person.email:
+                body["emails"] = [{"value": person.email, "primary": True, "label": "work"}]
+            if person.phone:
+                body["phones"] = [{"value": person.phone, "primary": True, "label": "work"}]
+            ref = {"kind": "person", "key": key, "body": body, "org": org}
+            self._persons[key] = ref
+            self._person_names.setdefault(name_key, key)
+            self.counts.persons_new += 1
+        return ref
+
+
+__all__ = ["ImportSettings", "Indexes", "Mode", "PLACEHOLDER_CODE", "RowCounts", "RowPlanner",
+           "deal_changes", "file_sha", "same"]

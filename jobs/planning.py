@@ -1,0 +1,136 @@
+"""The plan shown before every run: calls by operation, tokens, share of today's budget, time.
+
+Pure arithmetic over the operation table and the account's limits: nothing here
+talks to the network. A job kind counts the calls it will make (after pulling
+what it needs to know), ``estimate`` turns them into tokens, time and days, and
+``render_plan`` prints them (``Plan.to_json`` for ``--json``).
+
+Time: the burst window admits ``burst`` requests per ``window`` seconds (and the
+search window ``search`` per window), so ``n`` calls take about
+``(n - burst) / (burst / window)`` seconds once the first window is used up, plus
+a round trip. Days: a job needing more tokens than are left today stops
+checkpointed when the budget is spent (or waits for the reset when asked) and
+goes on the next day, for as many days as the daily budget takes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bulk.operations import get_operation
+from bulk.plans import Limits
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str
+    rows: int
+    bad_rows: int
+    calls: dict[str, int]  # operationId -> count
+    tokens: int
+    tokens_left_today: int | None  # None: unknown (no header seen yet)
+    seconds: float
+    days: int
+    notes: list[str] = field(default_factory=list)
+    daily_tokens: int = 0  # the company's daily budget the estimate used
+    burst: int = 0
+    window: float = 2.0
+
+    @property
+    def tokens_by_operation(self) -> dict[str, int]:
+        return {op: n * get_operation(op).token_cost for op, n in self.calls.items()}
+
+    @property
+    def share_of_today(self) -> float | None:
+        """Tokens needed ÷ tokens left today (above 1: the job spills into another day)."""
+        left = self.tokens_left_today
+        if left is None:
+            return None
+        return math.inf if left <= 0 and self.tokens else (self.tokens / left if left else 0.0)
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tokens_by_operation"] = self.tokens_by_operation
+        share = self.share_of_today
+        data["share_of_today"] = None if share is None or math.isinf(share) else round(share, 4)
+        data["seconds"] = round(self.seconds, 1)
+        return data
+
+
+def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, bad_rows: int,
+             tokens_left_today: int | None, latency: float = 0.2,
+             notes: Iterable[str] = ()) -> Plan:
+    """Tokens from the operation table, time from the burst (and search) window, days
+    from today's remaining budget and the daily limit."""
+    calls = {op: n for op, n in calls.items() if n > 0}
+    tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
+    total = sum(calls.values())
+    searches = sum(n for op, n in calls.items() if get_operation(op).search)
+    rate = limits.burst / limits.window
+    search_rate = limits.search / limits.window
+    busy = max((total - limits.burst) / rate, (searches - limits.search) / search_rate, 0.0)
+    seconds = busy + (latency if total else 0.0)
+    left = limits.daily_tokens if tokens_left_today is None else max(0, tokens_left_today)
+    days = 1
+    if tokens > left:
+        days += math.ceil((tokens - left) / max(1, limits.daily_tokens))
+    out_notes = list(notes)
+    if days > 1:
+        out_notes.append(
+            f"needs {tokens:,} tokens but {left:,} are left today: the job stops checkpointed "
+            f"when the budget is spent (resume it after the reset, or pass --wait-for-reset); "
+            f"about {days} days")
+    return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
+                tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
+                notes=out_notes, daily_tokens=limits.daily_tokens, burst=limits.burst,
+                window=limits.window)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render_plan(plan: Plan, *, console: Console) -> None:
+    """The plan as a person reads it: a table of calls, then tokens, time and days."""
+    table = Table(title=f"plan: {plan.kind}", show_footer=True, title_justify="left")
+    table.add_column("operation", footer="total")
+    table.add_column("calls", justify="right", footer=f"{plan.total_calls:,}")
+    table.add_column("tokens each", justify="right")
+    table.add_column("tokens", justify="right", footer=f"{plan.tokens:,}")
+    for op, n in plan.calls.items():
+        cost = get_operation(op).token_cost
+        table.add_row(op, f"{n:,}", str(cost), f"{n * cost:,}")
+    console.print(table)
+    good = plan.rows - plan.bad_rows
+    console.print(f"rows: {plan.rows:,} ({good:,} valid, {plan.bad_rows:,} with errors: "
+                  "they go to failed.csv and are never sent)")
+    share = plan.share_of_today
+    if plan.tokens_left_today is None:
+        budget = f"daily budget {plan.daily_tokens:,} tokens (today's spend unknown)"
+    else:
+        pct = "∞" if share is None or math.isinf(share) else f"{share:.1%}"
+        budget = (f"{pct} of the {plan.tokens_left_today:,} tokens left today "
+                  f"(daily budget {plan.daily_tokens:,})")
+    console.print(f"tokens: {plan.tokens:,} — {budget}")
+    console.print(f"time: about {_duration(plan.seconds)} at {plan.burst} requests per "
+                  f"{plan.window:g} s" + (f"; spills into {plan.days - 1} more day(s)"
+                                         if plan.days > 1 else "; fits in today's budget"))
+    for note in plan.notes:
+        console.print(f"note: {note}")
+
+
+__all__ = ["Plan", "estimate", "render_plan"]

@@ -1,0 +1,111 @@
+"""Result files rebuilt from the job store: succeeded, failed, unprocessed, summary.
+
+The store is the truth; the files are a view of it, written again from scratch
+after every run (first run, resume, retry), so they can never disagree with it.
+Rows are streamed from the store and written through ``bulk.reports.ReportWriter``
+(which neutralises formula cells).
+
+What a job kind puts in its items for this to work (every kind follows it):
+- ``item.row`` / ``item.key``: the manifest row number and source key. Items
+  without a row (helper items) are not rows and do not appear in the files;
+  ``row_ops`` narrows the rows further to some ``item.op`` values.
+- ``item.payload["values"]``: the original row as read (copied into failed.csv and
+  unprocessed.csv, so those files are manifests again).
+- DONE items: ``item.result`` holds the ``success_columns`` cells (``row`` and
+  ``key`` come from the item). SKIPPED items: ``item.payload["result"]`` does
+  (e.g. an upsert row that changed nothing: ``action = "unchanged"``).
+- FAILED items: ``item.error`` is the reason, ``item.status`` the HTTP status,
+  and the column is ``item.result["column"]`` or ``item.payload["column"]``.
+- PENDING / SENDING items are unprocessed (the job stopped before them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bulk.reports import SUCCESS_COLUMNS, ReportWriter
+from bulk.store import Item, ItemState, JobStore
+
+
+def _values(item: Item) -> Mapping[str, Any]:
+    values = item.payload.get("values")
+    return values if isinstance(values, Mapping) else {}
+
+
+def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
+    """The manifest's columns: as the job stored them, else every key seen in the rows."""
+    stored = store.meta_get("source_columns")
+    if isinstance(stored, list):
+        return [str(c) for c in stored]
+    seen: dict[str, None] = {}
+    for item in store.items():
+        if item.row is not None and (row_ops is None or item.op in row_ops):
+            seen.update(dict.fromkeys(_values(item)))
+    return list(seen)
+
+
+def write_results(store: JobStore, *, success_columns: Sequence[str] = SUCCESS_COLUMNS,
+                  source_key_column: str | None = None,
+                  source_columns: Sequence[str] | None = None,
+                  row_ops: Collection[str] | None = None,
+                  summary: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """Write the four result files into the job's directory; returns their paths.
+
+    ``source_key_column``: where the key is found in ``values`` for items stored
+    without one. ``summary``: extra entries for summary.json (wall time, 429s,
+    a job kind's own counts), merged over the ones computed here.
+    """
+    columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
+    counts: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    with ReportWriter(store.directory, source_columns=columns,
+                      success_columns=success_columns) as out:
+        for item in store.items():
+            if item.row is None or (row_ops is not None and item.op not in row_ops):
+                continue
+            values = _values(item)
+            key = item.key if item.key is not None else (
+                values.get(source_key_column) if source_key_column else None)
+            if item.state in (ItemState.DONE, ItemState.SKIPPED):
+                result = dict(item.result or {}) if item.state is ItemState.DONE else dict(
+                    item.payload.get("result") or {"action": "skipped"})
+                cells = {c: result.get(c) for c in success_columns if c in result}
+                cells.setdefault("row", item.row)
+                cells.setdefault("key", key)
+                out.succeeded(**{c: v for c, v in cells.items() if c in success_columns})
+                counts["succeeded"] += 1
+                actions[str(result.get("action") or "done")] += 1
+            elif item.state is ItemState.FAILED:
+                column = (item.result or {}).get("column") or item.payload.get("column")
+                out.failed(row=item.row, key=key, reason=item.error or "failed",
+                           status=item.status, column=column, values=values)
+                counts["failed"] += 1
+            else:
+                out.unprocessed(row=item.row, key=key, values=values)
+                counts["unprocessed"] += 1
+        paths = dict(out.paths)
+        spend = store.spend_by_operation()
+        data: dict[str, Any] = {
+            "job": store.job_id, "kind": store.kind, "status": store.status,
+            "message": store.status_message,
+            "rows": {"total": sum(counts.values()), "succeeded": counts["succeeded"],
+                     "failed": counts["failed"], "unprocessed": counts["unprocessed"]},
+            "actions": dict(sorted(actions.items())),
+            "items": {s.value: n for s, n in store.counts().items()},
+            "tokens": sum(t for t, _ in spend.values()),
+            "tokens_by_operation": {op: t for op, (t, _) in spend.items()},
+            "calls_by_operation": {op: c for op, (_, c) in spend.items()},
+            "tokens_by_day": store.spend_by_day(),
+            "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {name: str(path) for name, path in paths.items()},
+        }
+        data.update(summary or {})
+        out.write_summary(data)
+    return paths
+
+
+__all__ = ["write_results"]

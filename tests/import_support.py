@@ -1,0 +1,104 @@
+"""Helpers for the import tests: a sandbox-bound CallContext, engine configs, sandbox reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bulk.clock import SystemClock
+from bulk.engine import EngineConfig, connect
+from bulk.runner import CallContext, Runner
+from bulk.sandbox import Sandbox
+from bulk.store import AsyncJobStore, Item, JobStore, Outcome
+
+
+def engine_config(sb: Sandbox, job_root: Path, **kw: Any) -> EngineConfig:
+    """An engine config matching a (time-scaled) sandbox."""
+    return EngineConfig(base_url=sb.url, plan=sb.config.plan,
+                        window=2.0 * sb.config.time_scale, job_root=job_root,
+                        daily_tokens=sb.config.daily_tokens, **kw)
+
+
+class _NoKind:
+    name = "none"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        raise AssertionError("no items here")
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return []
+
+
+@asynccontextmanager
+async def api_runner(sb: Sandbox, tmp: Path) -> AsyncIterator[Runner]:
+    """A Runner without items on the sandbox: its ``ctx`` calls are scheduled and accounted."""
+    cfg = engine_config(sb, tmp)
+    store = JobStore.create(tmp / "ctx-job", job_id="ctx", kind="none", config={})
+    try:
+        async with connect(cfg, sb.token) as (client, scheduler):
+            yield Runner(AsyncJobStore(store), _NoKind(), client, scheduler,
+                         clock=SystemClock())
+    finally:
+        store.close()
+
+
+@asynccontextmanager
+async def api_context(sb: Sandbox, tmp: Path) -> AsyncIterator[CallContext]:
+    """A CallContext on the sandbox (scheduled and accounted like a job's calls)."""
+    async with api_runner(sb, tmp) as runner:
+        yield runner.ctx
+
+
+def sandbox_deals(sb: Sandbox) -> list[dict[str, Any]]:
+    """Every live deal in the sandbox (admin view, no tokens)."""
+    return [d for d in sb.state.deals.rows.values() if not d["is_deleted"]]
+
+
+async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path, *,
+                      mode: str | None = None, create_key_field: bool = True,
+                      job_id: str = "import-1", **cfg: Any) -> tuple[JobStore, Any, Any]:
+    """Load and run an import job in-process against ``sb``; the result files are written.
+
+    Returns (open store, RunResult, ImportJob); the caller closes the store.
+    """
+    from jobs.cli_import import import_session
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    mapping_file = Mapping.load(mapping)
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
+                              mode=(mode or mapping_file.mode),
+                              create_key_field=create_key_field)
+    config = engine_config(sb, job_root, **cfg)
+    store = JobStore.create(job_root / job_id, job_id=job_id, kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    result = await import_session(store, kind, mapping_file, config, sb.token,
+                                  say=lambda line: None)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store, result, kind
+
+
+async def resume_job(sb: Sandbox, directory: Path) -> tuple[JobStore, Any]:
+    """What `pdbulk resume` does, in-process: reconcile, run the rest, rewrite the files."""
+    from bulk.engine import run_kind
+    from jobs import kind_for
+
+    store = JobStore.open(directory)
+    config = EngineConfig.from_json(store.config["engine"])
+    kind = kind_for(store)
+    result = await run_kind(config, sb.token, store, kind)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store, result
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

@@ -1,0 +1,71 @@
+"""jobs.account: the catalog, the key field and the indexes come from list pulls, never searches."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bulk.errors import InputError
+from bulk.sandbox import Faults, SandboxConfig, serve
+from jobs.account import (
+    added_since,
+    ensure_key_field,
+    index_deals_by_key,
+    index_orgs,
+    index_persons,
+    load_catalog,
+)
+from tests.import_support import api_context
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_catalog_and_indexes_cost_only_list_pages(tmp_path: Path) -> None:
+    """One page per list; the seeded deals are found by their key; no search is made."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=600, seed=3)) as sb, \
+            api_context(sb, tmp_path) as ctx:
+        catalog = await load_catalog(ctx)
+        assert {p.name for p in catalog.pipelines} == {"Sales", "Partnerships"}
+        assert catalog.field("Lead source").options
+        code, same = await ensure_key_field(ctx, catalog, "External ID", create=False)
+        assert same is catalog and len(code) == 40
+        deals = await index_deals_by_key(ctx, code)
+        assert len(deals) == 600 and deals["SEED-000001"]["id"] == 1
+        persons = await index_persons(ctx)
+        orgs, n_orgs = await index_orgs(ctx)
+        assert persons.count == 200 and n_orgs == 75
+        assert orgs["acme"] == 1  # "Acme Corp" by its match key
+        stats = sb.stats()["requests_by_operation"]
+        assert stats == {"getPipelines": 1, "getStages": 1, "getUsers": 1, "getDealFields": 1,
+                         "getDeals": 2, "getPersons": 1, "getOrganizations": 1}
+
+
+async def test_key_field_created_once_even_if_the_answer_is_lost(tmp_path: Path) -> None:
+    """A lost addDealField answer is checked by re-pulling the fields, not re-sent."""
+    async with serve(SandboxConfig(time_scale=0.02)) as sb, api_context(sb, tmp_path) as ctx:
+        catalog = await load_catalog(ctx)
+        with pytest.raises(InputError, match="create-key-field"):
+            await ensure_key_field(ctx, catalog, "Import source key", create=False)
+        sb.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset({"addDealField"})))
+        code, catalog = await ensure_key_field(ctx, catalog, "Import source key", create=True)
+        sb.set_faults(Faults())
+        named = [f for f in sb.state.fields.values() if f["field_name"] == "Import source key"]
+        assert len(named) == 1 and named[0]["field_code"] == code
+        assert catalog.field("Import source key").code == code
+        with pytest.raises(InputError, match="text field"):
+            await ensure_key_field(ctx, catalog, "Lead source", create=True)
+
+
+async def test_added_since_stops_at_older_records(tmp_path: Path) -> None:
+    """Newest first, and the pull stops at the first record older than ``since``."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1200)) as sb, \
+            api_context(sb, tmp_path) as ctx:
+        since = time.time() - 5
+        for n in range(3):
+            await ctx.call("addDeal", json={"title": f"new {n}"})
+        found = await added_since(ctx, "getDeals", since)
+        assert [d["title"] for d in found] == ["new 2", "new 1", "new 0"] or \
+            sorted(d["title"] for d in found) == ["new 0", "new 1", "new 2"]
+        assert sb.stats()["requests_by_operation"]["getDeals"] == 1

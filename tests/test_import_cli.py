@@ -1,0 +1,199 @@
+"""The import commands: plan, init-mapping, import, and a kill -9 in the middle of an import."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from jobs.demo_data import write_demo_export
+from tests.import_support import read_csv
+
+TOKEN = "import-cli-token"
+# OAuth on Ultimate: 480 requests per 2 s, so the CLI (whose window is the real 2 s) is fast.
+FAST = ["--plan", "ultimate", "--oauth"]
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox on its own loop in a thread (the CLI runs its own loop)."""
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    box: list[Sandbox] = []
+
+    async def main() -> None:
+        stop.append(asyncio.Event())
+        async with serve(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=40,
+                                       seed=3)) as sb:
+            box.append(sb)
+            ready.set()
+            await stop[0].wait()
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield box[0]
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+
+
+def test_plan_import_json_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`plan import --json`: rows, bad rows, calls and tokens; the account is untouched."""
+    export = write_demo_export(tmp_path, rows=80)
+    res = CliRunner().invoke(app, ["plan", "import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--create-key-field", "--json",
+                                   "--url", sandbox.url, *FAST], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 0, res.output
+    plan = orjson.loads(res.stdout)
+    assert plan["rows"] == 80 and plan["bad_rows"] == export.broken + export.unknown_stage
+    assert plan["calls"]["addDealField"] == 1 and plan["calls"]["addDeal"] > 0
+    assert plan["tokens"] == sum(plan["tokens_by_operation"].values())
+    assert plan["days"] == 1 and plan["tokens_left_today"] > 0
+    assert sandbox.stats()["writes_applied"] == {}
+    human = CliRunner().invoke(app, ["plan", "import", str(export.manifest), "--mapping",
+                                     str(export.mapping), "--create-key-field", "--url",
+                                     sandbox.url, *FAST], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert "addDeal" in human.stdout and "of the" in human.stdout, human.output
+
+
+def test_init_mapping_then_import_exit_3_and_status(sandbox: Sandbox, tmp_path: Path) -> None:
+    """init-mapping drafts a loadable mapping; import exits 3 when rows fail, prints the
+    summary and the files; the token is in no file."""
+    export = write_demo_export(tmp_path, rows=60)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    drafted = tmp_path / "drafted.toml"
+    res = CliRunner().invoke(app, ["init-mapping", str(export.manifest), "-o", str(drafted),
+                                   "--url", sandbox.url, *FAST], env=env)
+    assert res.exit_code == 0, res.output
+    text = drafted.read_text()
+    assert 'key_column = "Record ID"' in text and '"Lead source" = "Lead Source"' in text
+    jobs = tmp_path / "jobs"
+    res = CliRunner().invoke(app, ["import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--create-key-field", "--url",
+                                   sandbox.url, "--job-dir", str(jobs), *FAST], env=env)
+    assert res.exit_code == 3, res.output
+    assert "succeeded: " in res.output and "persons created" in res.output
+    job = next(jobs.iterdir())
+    assert {"succeeded.csv", "failed.csv", "unprocessed.csv", "summary.json"} <= {
+        p.name for p in job.iterdir()}
+    for path in job.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes()
+    res = CliRunner().invoke(app, ["status", job.name, "--json", "--job-dir", str(jobs)])
+    info = orjson.loads(res.stdout)
+    assert info["kind"] == "import" and info["counts"]["failed"] == (
+        export.broken + export.unknown_stage)
+    res = CliRunner().invoke(app, ["import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--url", sandbox.url, "--mode", "merge",
+                                   "--job-dir", str(jobs), *FAST], env=env)
+    assert res.exit_code == 2
+
+
+# -- the crash test ---------------------------------------------------------------------------
+def _admin(url: str, path: str, body: Any = None) -> Any:
+    data = None if body is None else orjson.dumps(body)
+    req = urllib.request.Request(url + path, data=data, method="POST" if data else "GET",
+                                 headers={"content-type": "application/json"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        return orjson.loads(resp.read())
+
+
+def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bulk.sandbox", "--port", "0", "--plan", "ultimate", "--auth",
+         "oauth", "--token", TOKEN, "--deals", "30", "--seed", "11"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "listening on" in line, line
+    return proc, line.split("listening on", 1)[1].strip()
+
+
+@pytest.mark.slow
+def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Path) -> None:
+    """SIGKILL an import (lost responses and 5xx on, in another process), resume: one deal per
+    valid row, none missing, none doubled, one person per e-mail; succeeded.csv is right."""
+    export = write_demo_export(tmp_path / "in", rows=500)
+    jobs = tmp_path / "jobs"
+    sandbox, url = _start_sandbox()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN}
+    try:
+        _admin(url, "/_sandbox/faults", {
+            "lost_response_rate": 0.1, "error_rate": 0.03, "latency_ms": 15,
+            "latency_jitter_ms": 10, "only_operations": ["addDeal", "addPerson",
+                                                         "addOrganization", "getDeals"]})
+        cmd = [sys.executable, "-m", "bulk", "import", str(export.manifest), "--mapping",
+               str(export.mapping), "--mode", "insert", "--create-key-field", "--url", url,
+               "--job-dir", str(jobs), *FAST]
+        victim = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            applied = _admin(url, "/_sandbox/stats")["writes_applied"].get("addDeal", 0)
+            if applied >= 150 or victim.poll() is not None:
+                break
+            time.sleep(0.02)
+        assert victim.poll() is None, "the import finished before it could be killed"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        killed_at = _admin(url, "/_sandbox/stats")["writes_applied"]["addDeal"]
+        assert 150 <= killed_at < 500
+        job = next(jobs.iterdir())
+        resume = subprocess.run([sys.executable, "-m", "bulk", "resume", job.name,
+                                 "--job-dir", str(jobs)], env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert resume.returncode == 3, resume.stderr + resume.stdout  # the bad rows
+        _admin(url, "/_sandbox/faults", {})
+        deals = [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]
+                 and d["title"] and "SEED" not in str(d["custom_fields"])]
+        fields = {f["field_name"]: f["field_code"] for f in _field_list(url)}
+        code = fields["Import source key"]
+        keys = Counter(d["custom_fields"].get(code) for d in deals)
+        assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+        succeeded = read_csv(job / "succeeded.csv")
+        failed = read_csv(job / "failed.csv")
+        assert len(failed) == export.broken + export.unknown_stage
+        assert len(succeeded) + len(failed) == 500 and read_csv(job / "unprocessed.csv") == []
+        by_key = {d["custom_fields"][code]: d for d in deals}
+        assert set(by_key) == {line["key"] for line in succeeded}
+        for line in succeeded:
+            assert str(by_key[line["key"]]["id"]) == line["deal_id"]
+        persons = [p for p in _admin(url, "/_sandbox/persons")["data"] if not p["is_deleted"]]
+        emails = Counter(e["value"].lower() for p in persons for e in p["emails"])
+        assert max(emails.values()) == 1
+        summary = orjson.loads((job / "summary.json").read_bytes())
+        assert len(summary["runs"]) == 1  # the killed run never got to record itself
+        assert summary["runs"][0]["reconciled"] > 0  # rows left SENDING were settled first
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
+
+
+def _field_list(url: str) -> list[dict[str, Any]]:
+    req = urllib.request.Request(url + "/api/v2/dealFields?limit=500",
+                                 headers={"authorization": f"Bearer {TOKEN}"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
+        return data

@@ -1,0 +1,54 @@
+"""jobs.planning: tokens from the op table, time from the burst window, days from the budget."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from bulk.plans import Limits
+from jobs.planning import estimate, render_plan
+
+GROWTH = Limits(burst=40, window=2.0, daily_tokens=60_000)
+
+
+def test_tokens_time_and_one_day() -> None:
+    """1,000 creates + 1 page: 5,010 tokens; (1,001 - 40) / 20 per s + latency."""
+    plan = estimate("import", {"addDeal": 1000, "getPersons": 1, "getDeals": 0}, GROWTH,
+                    rows=1010, bad_rows=10, tokens_left_today=59_000, latency=0.2)
+    assert plan.tokens == 5010 and plan.calls == {"addDeal": 1000, "getPersons": 1}
+    assert abs(plan.seconds - (961 / 20 + 0.2)) < 1e-9
+    assert plan.days == 1 and plan.share_of_today is not None
+    assert abs(plan.share_of_today - 5010 / 59_000) < 1e-12
+    data = plan.to_json()
+    assert data["tokens_by_operation"] == {"addDeal": 5000, "getPersons": 10}
+
+
+def test_spill_into_other_days_is_said() -> None:
+    """100,000 tokens with 10,000 left today and 60,000 a day: three days, and a note."""
+    plan = estimate("import", {"addDeal": 20_000}, GROWTH, rows=20_000, bad_rows=0,
+                    tokens_left_today=10_000)
+    assert plan.days == 3 and any("days" in n for n in plan.notes)
+    out = io.StringIO()
+    render_plan(plan, console=Console(file=out, width=120))
+    text = out.getvalue()
+    assert "addDeal" in text and "100,000" in text and "2 more day" in text
+
+
+def test_searches_are_bound_by_the_search_window() -> None:
+    """200 searches at 10 per 2 s take ~38 s even though the burst allows 20 per s."""
+    plan = estimate("naive", {"searchPersons": 200}, GROWTH, rows=200, bad_rows=0,
+                    tokens_left_today=None, latency=0.0)
+    assert abs(plan.seconds - 190 / 5) < 1e-9 and plan.tokens == 4000
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6))
+def test_days_are_enough_for_the_tokens(creates: int, left: int) -> None:
+    """Whatever the numbers, today's remainder plus (days - 1) full budgets covers the job."""
+    plan = estimate("import", {"addDeal": creates}, GROWTH, rows=creates, bad_rows=0,
+                    tokens_left_today=left)
+    covered = left
+    assert covered + (plan.days - 1) * GROWTH.daily_tokens >= plan.tokens
+    assert plan.days == 1 or covered + (plan.days - 2) * GROWTH.daily_tokens < plan.tokens
