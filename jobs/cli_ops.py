@@ -1,3 +1,336 @@
-"""pdbulk commands of the job kinds (registered on bulk.cli.app)."""
+"""pdbulk commands of the day-to-day jobs: update, move-stage, merge, undo (and their plans).
 
-from bulk.cli import app, plan_app  # noqa: F401
+Each command has a twin under ``pdbulk plan`` with the same options: it reads
+what it must (names, the selected deals, their current values), prints the
+plan — calls by operation, tokens, share of today's budget, time — and writes
+nothing. The command itself does the same reads into a new job, shows the same
+plan, asks before destructive work (unless ``--yes``), runs the job and writes
+its result files. Registered on ``bulk.cli.app`` by import side effect.
+"""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import orjson
+import typer
+from rich.console import Console
+
+from bulk.cli import (
+    JobDir,
+    MaxTokens,
+    OAuth,
+    Plan,
+    Seats,
+    Share,
+    TokenEnv,
+    Url,
+    WaitReset,
+    Workers,
+    app,
+    engine_config,
+    execute_async,
+    fail,
+    find_job,
+    finish,
+    plan_app,
+    read_token,
+)
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
+from bulk.errors import BulkError, InputError
+from bulk.manifest import header
+from bulk.runner import RunResult
+from bulk.store import JobStore
+
+from .account import load_catalog
+from .merging import prepare_merge, read_pairs
+from .planning import Plan as JobPlan
+from .planning import estimate, render_plan
+from .selection import DealQuery
+from .stages import DealSource, MoveTarget, move_catalog, prepare_move
+from .undo import prepare_undo
+from .updating import Prepared, UpdateMapping, prepare_update
+
+Build = Callable[[Session], Awaitable[Prepared]]
+_WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
+         "undo": ("restore", "delete")}
+
+
+# -- the shared flow --------------------------------------------------------------------------
+async def _load(s: Session, build: Build) -> tuple[Prepared, JobPlan]:
+    """The load phase; the plan counts its reads and the run's writes."""
+    prep = await build(s)
+    calls = Counter(s.stats.calls_by_operation) + prep.calls
+    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+    plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
+                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes)
+    return prep, plan
+
+
+def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
+    actions = {k: v for k, v in sorted(prep.actions.items()) if v}
+    if as_json:
+        typer.echo(orjson.dumps({**plan.to_json(), "actions": actions},
+                                option=orjson.OPT_INDENT_2).decode())
+        return
+    render_plan(plan, console=Console(highlight=False, soft_wrap=True))
+    typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in actions.items())
+                                     or "none"))
+
+
+def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: bool) -> None:
+    """The load phase against a throwaway store; nothing is written to Pipedrive."""
+    async def main() -> tuple[Prepared, JobPlan]:
+        async with session(cfg, token, store) as s:
+            return await _load(s, build)
+
+    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=kind, config={})
+        try:
+            prep, plan = anyio.run(main)
+        except InputError as exc:
+            raise fail(str(exc)) from None
+        finally:
+            store.close()
+    _show(prep, plan, as_json=as_json)
+
+
+def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
+             confirm: str | None, yes: bool, extra: dict[str, Any] | None = None) -> None:
+    """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
+    load and the run in one session, so one scheduler sees every call of the job."""
+    from jobs import kind_for
+
+    job_id = new_job_id(kind)
+    directory = cfg.job_root / job_id
+    store = JobStore.create(directory, job_id=job_id, kind=kind,
+                            config={"engine": cfg.to_json(), **(extra or {})})
+
+    async def main() -> RunResult | None:
+        async with session(cfg, token, store) as s:
+            try:
+                prep, plan = await _load(s, build)
+            except BulkError:
+                store.set_status("failed", "the load phase failed; nothing was sent")
+                raise
+            prep.save(store)
+            _show(prep, plan)
+            work = sum(prep.actions[a] for a in _WORK[kind])
+            typer.echo(f"job {job_id}: {work:,} to send ({directory})")
+            if work and confirm and not yes and not typer.confirm(confirm.format(n=work)):
+                return None
+            return await execute_async(store, kind_for(store), cfg, token, label=kind,
+                                       session=s)
+
+    try:
+        try:
+            result = anyio.run(main)
+        except BulkError as exc:
+            if store.status != "failed":
+                raise
+            store.close()  # nothing was sent: leave no half-made job behind
+            shutil.rmtree(directory, ignore_errors=True)
+            if isinstance(exc, InputError):
+                raise fail(str(exc)) from None
+            raise
+        if result is None:
+            typer.echo(f"not started; run it later with: pdbulk resume {job_id} "
+                       f"--job-dir {cfg.job_root}")
+            return
+        finish(store, result)
+    finally:
+        store.close()
+
+
+def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
+    """Register ``command`` as ``pdbulk NAME`` (without --json) and ``pdbulk plan NAME``
+    (without --yes, and with plan_only set): one signature, two commands."""
+    sig = inspect.signature(command, eval_str=True)
+
+    def variant(drop: str, plan_only: bool) -> Callable[..., None]:
+        params = [p for n, p in sig.parameters.items() if n not in (drop, "plan_only")]
+
+        def run(**kw: Any) -> None:
+            command(plan_only=plan_only, **kw)
+        run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        run.__doc__ = help_text if not plan_only else (
+            f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
+        return run
+
+    app.command(name)(variant("as_json", plan_only=False))
+    plan_app.command(name)(variant("yes", plan_only=True))
+
+
+def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
+         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
+    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
+                         share=budget_share, max_tokens=max_tokens,
+                         wait_for_reset=wait_for_reset, workers=workers)
+
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
+Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+
+
+# -- update -----------------------------------------------------------------------------------
+def update(manifest: ExistingFile,
+           mapping: Annotated[Path, typer.Option("--mapping", exists=True, dir_okay=False,
+                                                 help="TOML mapping (docs/mapping.md; "
+                                                      "[update] names the deal column).")],
+           yes: Yes = False, as_json: Json = False,
+           url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+           plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+           job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+           max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+           workers: Workers = 64, plan_only: bool = False) -> None:
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    try:
+        umap = UpdateMapping.load(mapping)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+
+    async def build(s: Session) -> Prepared:
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+
+    if plan_only:
+        _plan_only(cfg, token, "update", build, as_json)
+    else:
+        _run_new(cfg, token, "update", build, confirm=None, yes=yes)
+
+
+_twin(update, "update", "Update fields of existing deals (only what differs is sent).")
+
+
+# -- move-stage -------------------------------------------------------------------------------
+def move_stage(
+    to_stage: Annotated[str, typer.Option("--to-stage", help="The stage to move to (name).")],
+    to_pipeline: Annotated[str | None, typer.Option(
+        "--to-pipeline", help="Its pipeline (default: --pipeline, else the stage's).")] = None,
+    status_to: Annotated[str | None, typer.Option(
+        "--status-to", help="Also set the status: open, won or lost.")] = None,
+    lost_reason: Annotated[str | None, typer.Option(
+        "--lost-reason", help="With --status-to lost.")] = None,
+    pipeline: Annotated[str | None, typer.Option("--pipeline", help="Select: pipeline name.")]
+    = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Select: stage name.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Select: open, won, lost.")]
+    = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Select: owner e-mail or name.")]
+    = None,
+    updated_before: Annotated[str | None, typer.Option(
+        "--updated-before", help="Select: last updated before this date (YYYY-MM-DD).")] = None,
+    filter_id: Annotated[int | None, typer.Option("--filter-id", help="Select: a saved filter.")]
+    = None,
+    manifest: Annotated[Path | None, typer.Option(
+        "--manifest", exists=True, dir_okay=False,
+        help="Select: a CSV/JSONL of deal ids (deal_id or id column) or source keys.")] = None,
+    id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    key_column: Annotated[str | None, typer.Option(
+        "--key-column", help="The manifest names deals by source key in this column.")] = None,
+    key_field: Annotated[str, typer.Option("--key-field", help="The deal field of the keys.")]
+    = "Import source key",
+    limit: Annotated[int | None, typer.Option(
+        "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
+    yes: Yes = False, as_json: Json = False,
+    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+    job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+    max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+    workers: Workers = 64, plan_only: bool = False,
+) -> None:
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
+    source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
+                        id_column=id_column, key_column=key_column, key_field=key_field,
+                        limit=limit)
+    target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
+    try:
+        source.check()
+    except InputError as exc:
+        raise fail(str(exc)) from None
+
+    async def build(s: Session) -> Prepared:
+        return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
+
+    if plan_only:
+        _plan_only(cfg, token, "move-stage", build, as_json)
+    else:
+        _run_new(cfg, token, "move-stage", build, confirm="Move {n:,} deals?", yes=yes)
+
+
+_twin(move_stage, "move-stage", "Move the selected deals to another stage (maybe closing them).")
+
+
+# -- merge ------------------------------------------------------------------------------------
+def merge(pairs: ExistingFile, yes: Yes = False, as_json: Json = False,
+          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+          workers: Workers = 64, plan_only: bool = False) -> None:
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    try:
+        rows = list(read_pairs(pairs))
+    except InputError as exc:
+        raise fail(str(exc)) from None
+
+    async def build(s: Session) -> Prepared:
+        return await prepare_merge(s.ctx, rows, source_columns=header(pairs))
+
+    if plan_only:
+        _plan_only(cfg, token, "merge", build, as_json)
+    else:
+        _run_new(cfg, token, "merge", build, yes=yes,
+                 confirm="Merges are final in Pipedrive. Merge {n:,} pairs?")
+
+
+_twin(merge, "merge", "Merge pairs (or groups) of deals into their survivors.")
+
+
+# -- undo -------------------------------------------------------------------------------------
+def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
+         force: Annotated[bool, typer.Option(
+             "--force", help="Also overwrite deals that changed since the job.")] = False,
+         yes: Yes = False, as_json: Json = False,
+         url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+         plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+         job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+         max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+         workers: Workers = 64, plan_only: bool = False) -> None:
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    source = JobStore.open(find_job(job_dir, job))
+    try:
+        async def build(s: Session) -> Prepared:
+            return await prepare_undo(s.ctx, source, force=force)
+
+        if plan_only:
+            _plan_only(cfg, token, "undo", build, as_json)
+        else:
+            _run_new(cfg, token, "undo", build, yes=yes,
+                     confirm=f"Undo job {source.job_id}: put back {{n:,}} deals?",
+                     extra={"undo_of": source.job_id})
+    finally:
+        source.close()
+
+
+_twin(undo, "undo", "Undo an update, move-stage or import job, as a new job.")
+
+
+__all__ = ["merge", "move_stage", "undo", "update"]

@@ -1,0 +1,318 @@
+"""Merge explicit pairs of deals: ``PUT /v1/deals/{id}/merge {"merge_with_id": survivor}``.
+
+Input: a manifest of pairs (``merge_id``, ``survivor_id``) or groups (one
+``survivor_id``, several ``merge_ids``). Before anything is sent the pairs are
+checked as a whole (``plan_merges``): both deals exist and are not deleted
+(read 100 at a time), no self-merges, no deal merged into two survivors, no
+cycles; chains are rewritten to their final survivor (A→B, B→C becomes A→C,
+B→C, and B→C is sent first, so the result is the one the chain describes).
+Every rejected row says why.
+
+Merges are final in Pipedrive. A full snapshot of both deals of every pair is
+stored as a before-image before the run (the audit trail), and a merge whose
+outcome is unknown (lost response, 5xx, crash) is never sent again blindly:
+``reconcile`` reads the merged-away deals and counts those already gone as
+merged. Merges into one survivor are sent one at a time, in chain order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bulk.errors import InputError
+from bulk.manifest import header as manifest_header
+from bulk.manifest import read_manifest
+from bulk.runner import CallContext, RunResult
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from .selection import Deal, is_gone, parse_id, read_deals
+from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
+
+OP = "merge"
+MERGE_COLUMNS = ("row", "key", "deal_id", "merged_id", "action")
+_MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplicate_id")
+_SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
+_GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
+_SPLIT = re.compile(r"[;|,\s]+")
+
+
+# -- reading the manifest ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    """One requested merge, as the manifest says it."""
+
+    row: int
+    merge_id: int
+    survivor_id: int
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A manifest row (or one pair of a group row) that will not be sent, and why."""
+
+    row: int
+    merge_id: int | None
+    survivor_id: int | None
+    reason: str
+    values: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.merge_id or '?'}->{self.survivor_id or '?'}"
+
+
+def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
+    lowered = {h.strip().casefold(): h for h in header}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _ids(raw: object) -> list[int]:
+    if isinstance(raw, list):
+        return [parse_id(x) for x in raw]
+    text = str(raw or "").strip()
+    return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
+
+
+def read_pairs(path: str | Path) -> Iterator[PairRow | Rejected]:
+    """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
+    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list)."""
+    head = manifest_header(path)
+    survivor = _pick(head, _SURVIVOR_COLUMNS)
+    merge = _pick(head, _MERGE_COLUMNS)
+    group = _pick(head, _GROUP_COLUMNS)
+    if survivor is None or (merge is None) == (group is None):
+        raise InputError("a merge manifest needs a survivor_id column and either a merge_id "
+                         "column (pairs) or a merge_ids column (groups); columns: "
+                         + ", ".join(head))
+    source_col = merge or group
+    assert source_col is not None
+    for source in read_manifest(path):
+        if source.error is not None:
+            yield Rejected(source.row, None, None, str(source.error), source.values)
+            continue
+        try:
+            keep = parse_id(source.values.get(survivor))
+        except InputError as exc:
+            yield Rejected(source.row, None, None, f"column {survivor!r}: {exc.reason}",
+                           source.values)
+            continue
+        try:
+            others = _ids(source.values.get(source_col))
+            if not others:
+                raise InputError("no deal to merge")
+        except InputError as exc:
+            yield Rejected(source.row, None, keep, f"column {source_col!r}: {exc.reason}",
+                           source.values)
+            continue
+        for other in others:
+            yield PairRow(source.row, other, keep, source.values)
+
+
+# -- checking the pairs as a whole -------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlannedMerge:
+    """A merge to send: ``merge_id`` into its final ``survivor_id``."""
+
+    row: int
+    merge_id: int
+    survivor_id: int
+    asked_survivor_id: int  # what the manifest said (differs when a chain was rewritten)
+    depth: int  # hops from the final survivor in the manifest's chain (1: a direct pair)
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MergePlan:
+    merges: list[PlannedMerge]
+    rejected: list[Rejected]
+
+    @property
+    def deal_ids(self) -> set[int]:
+        return {i for m in self.merges for i in (m.merge_id, m.survivor_id)}
+
+
+def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
+                deleted: Iterable[int] = ()) -> MergePlan:
+    """Check every pair against the account (``live``: the deals that exist and are not
+    deleted; ``deleted``: ids known to be deleted) and against each other."""
+    gone = set(deleted)
+    rejected: list[Rejected] = []
+    edges: dict[int, PairRow] = {}  # merged-away id -> its pair: one survivor per deal
+
+    def missing(deal_id: int) -> str | None:
+        if deal_id in live:
+            return None
+        return (f"deal {deal_id} is deleted" if deal_id in gone
+                else f"deal {deal_id} does not exist (or is archived)")
+
+    for pair in pairs:
+        def reject(reason: str, p: PairRow = pair) -> None:
+            rejected.append(Rejected(p.row, p.merge_id, p.survivor_id, reason, p.values))
+        if pair.merge_id == pair.survivor_id:
+            reject(f"deal {pair.merge_id} cannot be merged with itself")
+        elif why := missing(pair.merge_id) or missing(pair.survivor_id):
+            reject(why)
+        elif (seen := edges.get(pair.merge_id)) is not None:
+            if seen.survivor_id == pair.survivor_id:
+                reject(f"duplicate of row {seen.row}")
+            else:
+                reject(f"deal {pair.merge_id} is already merged into {seen.survivor_id} "
+                       f"by row {seen.row}; a deal can be merged away only once")
+        else:
+            edges[pair.merge_id] = pair
+
+    merges: list[PlannedMerge] = []
+    verdict: dict[int, tuple[int, int] | str] = {}  # deal -> (final survivor, depth) | reason
+    cycle_of: dict[int, str] = {}  # deal on or leading into a cycle -> the cycle
+
+    def resolve(start: int) -> tuple[int, int] | str:
+        """Follow merged-away → survivor to the end (a deal nobody merges away)."""
+        path: list[int] = []
+        where: dict[int, int] = {}
+        node = start
+        while node not in verdict:
+            if node not in edges:
+                verdict[node] = (node, 0)
+                break
+            if node in where:  # back on the path: everything from there on is a cycle
+                cycle = path[where[node]:]
+                text = " → ".join(map(str, [*cycle, node]))
+                for member in cycle:
+                    verdict[member] = f"cycle: {text}; pick one survivor"
+                    cycle_of[member] = text
+                path = path[:where[node]]
+                break
+            where[node] = len(path)
+            path.append(node)
+            node = edges[node].survivor_id
+        for member in reversed(path):
+            after = verdict[edges[member].survivor_id]
+            if isinstance(after, tuple):
+                verdict[member] = (after[0], after[1] + 1)
+            else:
+                text = cycle_of[member] = cycle_of[edges[member].survivor_id]
+                verdict[member] = f"leads into the cycle {text}; pick one survivor"
+        return verdict[start]
+
+    for merge_id, pair in edges.items():
+        outcome = resolve(merge_id)
+        if isinstance(outcome, str):
+            rejected.append(Rejected(pair.row, merge_id, pair.survivor_id, outcome, pair.values))
+        else:
+            merges.append(PlannedMerge(pair.row, merge_id, outcome[0], pair.survivor_id,
+                                       outcome[1], pair.values))
+    merges.sort(key=lambda m: (m.survivor_id, m.depth, m.row, m.merge_id))
+    rejected.sort(key=lambda r: (r.row, r.merge_id or 0))
+    return MergePlan(merges, rejected)
+
+
+async def check_pairs(ctx: CallContext, pairs: Sequence[PairRow]
+                      ) -> tuple[MergePlan, dict[int, Deal]]:
+    """Read every deal the pairs name (100 per call) and plan; the deals are the snapshots."""
+    ids = sorted({i for p in pairs for i in (p.merge_id, p.survivor_id)})
+    live = {i: d for i, d in (await read_deals(ctx, ids)).items() if not is_gone(d)}
+    absent = [i for i in ids if i not in live]
+    deleted = set(await read_deals(ctx, absent, deleted=True)) if absent else set()
+    return plan_merges(pairs, live, deleted), live
+
+
+# -- the store ---------------------------------------------------------------------------------
+def merge_items(plan: MergePlan, rejected: Iterable[Rejected] = ()) -> Iterator[NewItem]:
+    """Items in sending order (by survivor, nearest first); rejected rows as failed items."""
+    for m in plan.merges:
+        note = {} if m.survivor_id == m.asked_survivor_id else {
+            "asked_survivor_id": m.asked_survivor_id}
+        yield NewItem(row=m.row, key=f"{m.merge_id}->{m.survivor_id}", op=OP,
+                      payload={"merge_id": m.merge_id, "survivor_id": m.survivor_id,
+                               "depth": m.depth, **note, "values": m.values})
+    for r in [*rejected, *plan.rejected]:
+        yield NewItem(row=r.row, key=r.key, op=OP, state=ItemState.FAILED, error=r.reason,
+                      payload={"merge_id": r.merge_id, "survivor_id": r.survivor_id,
+                               LOAD_ERROR: r.reason, "values": r.values or {}})
+
+
+def snapshots(plan: MergePlan, deals: Mapping[int, Deal], taken_at: float
+              ) -> Iterator[BeforeImage]:
+    """The full state of both deals of every merge, before the run (first image wins)."""
+    for deal_id in sorted(plan.deal_ids):
+        yield BeforeImage("deal", deal_id, None, dict(deals[deal_id]), taken_at)
+
+
+async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
+                        source_columns: Sequence[str] = ()) -> Prepared:
+    """Check the pairs against the account and each other; the job's items and snapshots."""
+    rows = list(rows)
+    good = [r for r in rows if isinstance(r, PairRow)]
+    checked, deals = await check_pairs(ctx, good)
+    prep = Prepared("merge", meta={"source_columns": list(source_columns)})
+    for item in merge_items(checked, [r for r in rows if isinstance(r, Rejected)]):
+        prep.add(item, "failed" if item.state is ItemState.FAILED else "merge")
+    prep.images.extend(snapshots(checked, deals, ctx.clock.wall()))
+    prep.calls["mergeDeals"] += len(checked.merges)
+    rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
+    if rewritten:
+        prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
+    prep.notes.append("merges are final: a snapshot of both deals of every merge is kept in "
+                      "the job (`pdbulk undo JOB` exports them)")
+    return prep
+
+
+# -- the job kind ------------------------------------------------------------------------------
+class MergeJob:
+    """Sends one merge per item; serialises merges into the same survivor."""
+
+    name = "merge"
+
+    def __init__(self) -> None:
+        self._locks: dict[int, anyio.Lock] = {}
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> MergeJob:
+        check_loaded(store)
+        return cls()
+
+    def __repr__(self) -> str:
+        busy = sum(1 for lock in self._locks.values() if lock.locked())
+        return f"MergeJob(survivors={len(self._locks)}, merging={busy})"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
+        lock = self._locks.setdefault(survivor_id, anyio.Lock())
+        async with lock:
+            await ctx.call("mergeDeals", path={"id": merge_id},
+                           json={"merge_with_id": survivor_id})
+        return Outcome(item.id, ItemState.DONE, result=_merged(item))
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """A merge in doubt is done if its merged-away deal is gone; otherwise send it again."""
+        live = await read_deals(ctx, [i.payload["merge_id"] for i in items])
+        out = []
+        for item in items:
+            if is_gone(live.get(item.payload["merge_id"])):
+                out.append(Outcome(item.id, ItemState.DONE,
+                                   result={**_merged(item), "reconciled": True}))
+            else:
+                out.append(Outcome(item.id, ItemState.PENDING))
+        return out
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return write_job_results(store, result, MERGE_COLUMNS)
+
+
+def _merged(item: Item) -> dict[str, Any]:
+    return {"deal_id": item.payload["survivor_id"], "merged_id": item.payload["merge_id"],
+            "action": "merged"}
+
+
+__all__ = ["MERGE_COLUMNS", "MergeJob", "MergePlan", "PairRow", "PlannedMerge", "Rejected",
+           "check_pairs", "merge_items", "plan_merges", "prepare_merge", "read_pairs",
+           "snapshots"]

@@ -1,0 +1,223 @@
+"""Which deals a job works on: a query over the cheap list endpoint, or a manifest of ids/keys.
+
+``DealQuery`` holds the names a person typed (``--pipeline Sales --stage
+Qualified --owner ann@acme.com``); ``DealQuery.params(catalog)`` resolves them
+once, offline, into ``GET /api/v2/deals`` filters — an unknown or ambiguous
+name is an ``InputError`` before anything is sent. ``list_deals`` follows the
+cursor (10 tokens per 500 deals) and stops as soon as it has enough;
+``read_deals`` reads known ids 100 at a time (10 tokens per 100). Never a
+search, never a GET per deal. ``read_refs`` streams a manifest of ids or
+source keys.
+
+This module never writes to Pipedrive and never knows what a job will do with
+the deals it selects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bulk.errors import InputError
+from bulk.manifest import read_manifest
+from bulk.runner import CallContext
+
+from .catalog import Catalog
+
+IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
+PAGE = 500  # the largest page of a v2 list
+STATUSES = ("open", "won", "lost")
+Deal = dict[str, Any]
+
+_ID_COLUMNS = ("deal_id", "id", "deal id", "pipedrive id", "pipedrive_id")
+
+
+@dataclass(frozen=True, slots=True)
+class DealQuery:
+    """A selection of deals by what a person knows about them (names, not ids)."""
+
+    pipeline: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    owner: str | None = None  # e-mail or name
+    updated_before: str | None = None  # YYYY-MM-DD or an RFC 3339 instant
+    filter_id: int | None = None  # a saved filter of the account
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in (self.pipeline, self.stage, self.status, self.owner,
+                                       self.updated_before, self.filter_id))
+
+    def params(self, catalog: Catalog) -> dict[str, object]:
+        """The getDeals filters; every name resolved (InputError names what is wrong)."""
+        params: dict[str, object] = {}
+        pipeline_id = None
+        if self.pipeline is not None:
+            pipeline_id = catalog.pipeline(self.pipeline).id
+            params["pipeline_id"] = pipeline_id
+        if self.stage is not None:
+            params["stage_id"] = catalog.stage(self.stage, pipeline_id).id
+        if self.status is not None:
+            if self.status not in STATUSES:
+                raise InputError(f"--status must be one of {', '.join(STATUSES)}, "
+                                 f"not {self.status!r}")
+            params["status"] = self.status
+        if self.owner is not None:
+            params["owner_id"] = catalog.user(self.owner).id
+        if self.updated_before is not None:
+            params["updated_until"] = rfc3339(self.updated_before)
+        if self.filter_id is not None:
+            params["filter_id"] = self.filter_id
+        return params
+
+    def describe(self) -> str:
+        parts = [f"{name.replace('_', '-')}={value}" for name, value in (
+            ("pipeline", self.pipeline), ("stage", self.stage), ("status", self.status),
+            ("owner", self.owner), ("updated_before", self.updated_before),
+            ("filter_id", self.filter_id)) if value is not None]
+        return ", ".join(parts) or "every deal"
+
+
+def rfc3339(text: str) -> str:
+    """``2024-01-31`` (midnight UTC) or an ISO 8601 instant, as RFC 3339 in UTC."""
+    raw = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            return date.fromisoformat(raw).isoformat() + "T00:00:00Z"
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"not a date or an instant: {text!r} (use YYYY-MM-DD or "
+                         "2024-01-31T12:00:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a list pull found: the deals, the pages it took, and whether it stopped early."""
+
+    deals: list[Deal]
+    pages: int
+    more: bool  # True: stopped at ``limit``; more deals match
+
+
+async def list_deals(ctx: CallContext, params: dict[str, object], *,
+                     limit: int | None = None) -> Listing:
+    """Every deal the filters match (cursor pages of 500), or the first ``limit`` of them."""
+    deals: list[Deal] = []
+    query: dict[str, object] = {**params, "limit": PAGE}
+    pages = 0
+    while True:
+        page = await ctx.call("getDeals", params=query)
+        pages += 1
+        deals.extend(page.data or ())
+        cursor = page.next_cursor
+        if limit is not None and len(deals) > limit:
+            return Listing(deals[:limit], pages, True)
+        if not cursor:
+            return Listing(deals, pages, False)
+        query["cursor"] = cursor
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+def is_gone(deal: Deal | None) -> bool:
+    """A deal that no longer takes writes: missing, deleted or merged away."""
+    return deal is None or bool(deal.get("is_deleted")) or deal.get("status") == "deleted"
+
+
+async def read_deals(ctx: CallContext, ids: Iterable[int], *,
+                     deleted: bool = False) -> dict[int, Deal]:
+    """The current deals with these ids, 100 per call (10 tokens each). Missing ids are
+    simply absent; ``deleted=True`` reads deals deleted in the last 30 days instead."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[int, Deal] = {}
+    extra: dict[str, object] = {"status": "deleted"} if deleted else {}
+    for part in _chunks(wanted, IDS_PER_CALL):
+        page = await ctx.call("getDeals", params={"ids": part, "limit": IDS_PER_CALL, **extra})
+        for deal in page.data or ():
+            if deal.get("id") in part:
+                found[int(deal["id"])] = deal
+    return found
+
+
+# -- a manifest of deals ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """One manifest row naming a deal: by Pipedrive id, or by source key."""
+
+    row: int
+    deal_id: int | None
+    key: str | None
+    values: dict[str, Any]
+    error: InputError | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.deal_id) if self.deal_id is not None else str(self.key or "")
+
+
+def id_column(header: Sequence[str], wanted: str | None = None) -> str | None:
+    """The manifest's deal-id column: the one named, else a usual name (deal_id, id)."""
+    if wanted is not None:
+        if wanted not in header:
+            raise InputError(f"no column {wanted!r} in the manifest (columns: "
+                             f"{', '.join(header)})")
+        return wanted
+    lowered = {h.strip().casefold(): h for h in header}
+    return next((lowered[name] for name in _ID_COLUMNS if name in lowered), None)
+
+
+def parse_id(raw: object) -> int:
+    """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``)."""
+    if isinstance(raw, bool):
+        raise InputError(f"not a deal id: {raw!r}")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    else:
+        text = str(raw if raw is not None else "").strip().removesuffix(".0")
+        if not text.isdigit():
+            raise InputError(f"not a deal id: {raw!r}" if text else "the deal id is empty")
+        value = int(text)
+    if value < 1:
+        raise InputError(f"not a deal id: {raw!r}")
+    return value
+
+
+def read_refs(path: str | Path, *, id_col: str | None = None,
+              key_col: str | None = None) -> Iterator[Ref]:
+    """Stream a manifest's rows as deal references (bad rows carry their error)."""
+    if (id_col is None) == (key_col is None):
+        raise ValueError("name exactly one of id_col and key_col")
+    column = id_col or key_col
+    assert column is not None
+    for source in read_manifest(path):
+        if source.error is not None:
+            yield Ref(source.row, None, None, source.values, source.error)
+            continue
+        raw = source.values.get(column)
+        try:
+            if id_col is not None:
+                yield Ref(source.row, parse_id(raw), None, source.values)
+            else:
+                key = str(raw).strip() if raw is not None else ""
+                if not key:
+                    raise InputError("the source key is empty")
+                yield Ref(source.row, None, key, source.values)
+        except InputError as exc:
+            yield Ref(source.row, None, None, source.values,
+                      InputError(exc.reason, row=source.row, column=column))
+
+
+__all__ = ["IDS_PER_CALL", "PAGE", "STATUSES", "Deal", "DealQuery", "Listing", "Ref",
+           "id_column", "is_gone", "list_deals", "parse_id", "read_deals",
+           "read_refs", "rfc3339"]

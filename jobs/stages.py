@@ -1,0 +1,189 @@
+"""Mass stage reassignment: move the selected deals to a stage (and maybe close them).
+
+``pdbulk move-stage --pipeline Sales --stage Qualified --to-stage "Proposal Made"``
+selects deals with the list endpoint (10 tokens per 500, never a search) or
+from a manifest of ids / source keys, resolves the target names once (an
+unknown or ambiguous name stops everything before a call is sent), and sends
+one PATCH per deal that is not already where it should be. ``--limit N``
+refuses to go on when more than N deals match: a typo in a query must not move
+40,000 deals. Before-images (stage, pipeline, status, lost reason and the
+close times) are stored for every deal that moves, for ``pdbulk undo``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulk.errors import InputError
+from bulk.manifest import header as manifest_header
+from bulk.runner import CallContext
+from bulk.store import BeforeImage, NewItem
+
+from .account import ensure_key_field, index_deals_by_key, load_catalog
+from .catalog import Catalog
+from .import_rows import deal_changes
+from .selection import STATUSES, Deal, DealQuery, Ref, id_column, list_deals, read_deals, read_refs
+from .updating import STATUS_FIELDS, PatchJob, Prepared, before_image, changed_names
+
+OP = "move"
+MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+
+
+class MoveStageJob(PatchJob):
+    name = "move-stage"
+    action = "moved"
+
+
+@dataclass(frozen=True, slots=True)
+class MoveTarget:
+    """Where the deals go, by name: a stage (in ``pipeline``), and maybe a new status."""
+
+    stage: str
+    pipeline: str | None = None
+    status: str | None = None  # open | won | lost
+    lost_reason: str | None = None
+
+    def body(self, catalog: Catalog, from_pipeline: str | None = None) -> dict[str, Any]:
+        """The wanted values, every name resolved (InputError before anything is sent)."""
+        if self.status is not None and self.status not in STATUSES:
+            raise InputError(f"--status-to must be one of {', '.join(STATUSES)}, "
+                             f"not {self.status!r}")
+        if self.lost_reason is not None and self.status != "lost":
+            raise InputError("--lost-reason needs --status-to lost")
+        pipeline = self.pipeline or from_pipeline
+        pipeline_id = catalog.pipeline(pipeline).id if pipeline is not None else None
+        body: dict[str, Any] = {"stage_id": catalog.stage(self.stage, pipeline_id).id}
+        if self.status is not None:
+            body["status"] = self.status
+        if self.lost_reason is not None:
+            body["lost_reason"] = self.lost_reason
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class DealSource:
+    """The deals to move: a query, or a manifest naming them by id or by source key."""
+
+    query: DealQuery | None = None
+    manifest: Path | None = None
+    id_column: str | None = None  # manifest column of Pipedrive ids (default: deal_id / id)
+    key_column: str | None = None  # manifest column of source keys (instead of ids)
+    key_field: str = "Import source key"  # the deal field holding the source keys
+    limit: int | None = None  # refuse when more deals than this are selected
+
+    def check(self) -> None:
+        if (self.query is None or self.query.is_empty()) == (self.manifest is None):
+            raise InputError("select the deals either by a query (--pipeline, --stage, "
+                             "--status, --owner, --updated-before, --filter-id) or by "
+                             "--manifest, not both and not neither")
+        if self.limit is not None and self.limit < 1:
+            raise InputError("--limit must be at least 1")
+
+
+def _too_many(limit: int, what: str) -> InputError:
+    return InputError(f"more than {limit:,} deals {what} (--limit {limit:,}); nothing was "
+                      "sent. Narrow the selection or raise --limit")
+
+
+async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: Prepared
+                 ) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
+    """The selected deals as (row, key, deal, values); rows that name no deal fail in
+    ``prep``."""
+    source.check()
+    if source.query is not None and source.manifest is None:
+        listing = await list_deals(ctx, source.query.params(catalog), limit=source.limit)
+        if listing.more and source.limit is not None:
+            raise _too_many(source.limit, f"match {source.query.describe()}")
+        prep.notes.append(f"{len(listing.deals):,} deals match {source.query.describe()} "
+                          f"({listing.pages} list page(s))")
+        return [(n, str(d["id"]), d, {"deal_id": d["id"], "title": d.get("title")})
+                for n, d in enumerate(listing.deals, start=1)]
+    assert source.manifest is not None
+    head = manifest_header(source.manifest)
+    prep.meta["source_columns"] = head
+    by_id = source.key_column is None
+    column = id_column(head, source.id_column) if by_id else source.key_column
+    if column is None:
+        raise InputError("the manifest has no deal_id or id column; name it with --id-column, "
+                         "or use --key-column for source keys")
+    if not by_id and column not in head:
+        raise InputError(f"no column {column!r} in the manifest")
+    refs = list(read_refs(source.manifest, id_col=column if by_id else None,
+                          key_col=None if by_id else column))
+    good = [r for r in refs if r.error is None]
+    if source.limit is not None and len(good) > source.limit:
+        raise _too_many(source.limit, "are named in the manifest")
+    if by_id:
+        found = await read_deals(ctx, [r.deal_id for r in good if r.deal_id is not None])
+        deal_of = {str(i): d for i, d in found.items()}
+    else:
+        key_code, catalog = await ensure_key_field(ctx, catalog, source.key_field,
+                                                   create=False)
+        deal_of = await index_deals_by_key(ctx, key_code)
+    return _matched(refs, deal_of, prep)
+
+
+def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
+             ) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
+    out: list[tuple[int, str, Deal, Mapping[str, Any]]] = []
+    seen: dict[int, int] = {}
+    for ref in refs:
+        if ref.error is not None:
+            prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
+                      column=ref.error.column)
+            continue
+        deal = deal_of.get(ref.label)
+        if deal is None:
+            what = "id" if ref.deal_id is not None else "key"
+            prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
+                                          "deleted or archived)", op=OP, values=ref.values)
+        elif int(deal["id"]) in seen:
+            prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
+                                          f"{seen[int(deal['id'])]}", op=OP, values=ref.values)
+        else:
+            seen[int(deal["id"])] = ref.row
+            out.append((ref.row, ref.label, deal, ref.values))
+    return out
+
+
+async def move_catalog(ctx: CallContext, source: DealSource) -> Catalog:
+    """The account metadata a move's names need: pipelines and stages always, users only
+    for --owner, deal fields only for source keys (30 tokens saved when neither)."""
+    return await load_catalog(ctx, users=source.query is not None and source.query.owner
+                              is not None, deal_fields=source.key_column is not None)
+
+
+async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
+                       catalog: Catalog, *, now: float | None = None) -> Prepared:
+    """Resolve the target, select the deals, and decide each deal's PATCH (or none)."""
+    taken = time.time() if now is None else now
+    from_pipeline = source.query.pipeline if source.query is not None else None
+    wanted = target.body(catalog, from_pipeline)  # names first: nothing read if they are wrong
+    prep = Prepared("move-stage", meta={"target": wanted})
+    stage = next(s for s in catalog.stages if s.id == wanted["stage_id"])
+    prep.notes.append(f"to stage {stage.name!r} of pipeline "
+                      f"{catalog.pipeline_by_id(stage.pipeline_id).name!r}"
+                      + (f", status {target.status}" if target.status else "")
+                      + (f" ({target.lost_reason})" if target.lost_reason else ""))
+    for row, key, deal, values in await select(ctx, source, catalog, prep):
+        deal_id = int(deal["id"])
+        changes = deal_changes(deal, wanted)
+        if not changes:
+            prep.skip(row, key, {"deal_id": deal_id, "action": "unchanged"}, op=OP,
+                      values=values, deal_id=deal_id)
+            continue
+        prep.add(NewItem(row=row, key=key, op=OP, payload={
+            "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
+            "values": dict(values)}), "move")
+        image = before_image(deal, dict.fromkeys(("stage_id", *STATUS_FIELDS)))
+        prep.images.append(BeforeImage("deal", deal_id, None, image, taken))
+    prep.calls["updateDeal"] += prep.actions["move"]
+    return prep
+
+
+__all__ = ["MOVE_COLUMNS", "DealSource", "MoveStageJob", "MoveTarget", "move_catalog",
+           "prepare_move", "select"]

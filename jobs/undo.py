@@ -1,0 +1,237 @@
+"""Undo a finished (or stopped) run, as a new job: ``pdbulk undo JOB``.
+
+What can be undone, and how:
+- ``update`` and ``move-stage``: every deal the job changed gets its before-image
+  back (only the fields that differ now), the stage with its pipeline, a status
+  with its lost reason and close times;
+- ``import``: the deals it created are deleted (and deals an upsert updated get
+  their before-images back, when the import stored them).
+A deal that changed since the job wrote it (its ``update_time`` is no longer
+the one the job's PATCH returned) is a *conflict*: it is reported as a failed
+row and left alone — unless ``--force``. The current deals are read 100 per
+call (10 tokens) to decide this before the plan is shown.
+
+Merges are final in Pipedrive: undo refuses, and points at the snapshots the
+merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bulk.errors import InputError, NotFound
+from bulk.runner import CallContext, RunResult
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from .selection import Deal, is_gone, read_deals
+from .updating import (
+    Prepared,
+    before_image,
+    changed_names,
+    check_loaded,
+    refused,
+    restore_body,
+    write_job_results,
+)
+
+UNDOABLE = ("update", "move-stage", "import")
+UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+SNAPSHOTS = "merge-snapshots.jsonl"
+_RESTORED_ACTIONS = ("updated", "moved")
+
+
+def export_snapshots(store: JobStore) -> Path:
+    """A merge job's before-images as JSON lines (deal id, when taken, the whole deal)."""
+    path = store.directory / SNAPSHOTS
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        for image in store.before_images("deal"):
+            f.write(orjson.dumps({"deal_id": image.entity_id, "taken_at": image.taken_at,
+                                  "deal": image.before}) + b"\n")
+    tmp.replace(path)
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One deal of the source job to put back: restore its before-image, or delete it."""
+
+    op: str  # "restore" | "delete"
+    item: Item
+    deal_id: int
+    written: str | None  # the update_time the source job's write returned
+    before: Mapping[str, Any] | None
+
+
+def check_source(store: JobStore) -> None:
+    """InputError unless ``store`` is a job that can be undone now."""
+    if store.kind == "merge":
+        path = export_snapshots(store)
+        raise InputError(f"merges are final in Pipedrive and cannot be undone; the full "
+                         f"snapshot of both deals of every merge is in {path}")
+    if store.kind not in UNDOABLE:
+        raise InputError(f"a {store.kind} job cannot be undone (undo handles "
+                         f"{', '.join(UNDOABLE)})")
+    in_doubt = store.counts()[ItemState.SENDING]
+    if in_doubt:
+        raise InputError(f"job {store.job_id} has {in_doubt} item(s) in doubt: run "
+                         f"`pdbulk resume {store.job_id}` first, so that what it sent is known")
+
+
+def targets(store: JobStore) -> list[Target]:
+    """What the source job did that undo puts back (its done items, newest state first)."""
+    images = {b.entity_id: b.before for b in store.before_images("deal")}
+    out = []
+    for item in store.items(ItemState.DONE):
+        result = item.result or {}
+        deal_id, action = result.get("deal_id"), result.get("action")
+        if not isinstance(deal_id, int):
+            continue
+        written = result.get("update_time")
+        if store.kind == "import" and action == "created":
+            out.append(Target("delete", item, deal_id, written, None))
+        elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
+            before = images.get(deal_id)
+            out.append(Target("restore", item, deal_id, written, before))
+    return out
+
+
+async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
+                       now: float | None = None) -> Prepared:
+    """Read the deals the source job touched and decide, per deal, what puts it back."""
+    check_source(source)
+    taken = time.time() if now is None else now
+    todo = targets(source)
+    prep = Prepared("undo", meta={"source_job": source.job_id, "source_kind": source.kind,
+                                  "source_dir": str(source.directory), "force": force})
+    source_columns = source.meta_get("source_columns")
+    if isinstance(source_columns, list):
+        prep.meta["source_columns"] = source_columns
+    current = await read_deals(ctx, [t.deal_id for t in todo])
+    unchecked = 0
+    for target in todo:
+        deal = current.get(target.deal_id)
+        if target.op == "delete" and target.written is None:
+            unchecked += 1
+        _decide(prep, target, deal, force, taken)
+    if unchecked:
+        prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
+                          "(the import recorded no update_time): they are deleted as they are")
+    prep.calls["updateDeal"] += prep.actions["restore"]
+    prep.calls["deleteDeal"] += prep.actions["delete"]
+    if prep.actions["conflict"]:
+        prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
+                          "them: reported in failed.csv, left alone (--force overwrites them)")
+    return prep
+
+
+def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
+    row, key = t.item.row, t.item.key
+    values = t.item.payload.get("values") or {}
+    base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
+                            "values": values}
+    if is_gone(deal):
+        if t.op == "delete":
+            prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted"},
+                      op=t.op, values=values, deal_id=t.deal_id)
+        else:
+            prep.fail(row, key, f"deal {t.deal_id} is deleted: nothing to restore", op=t.op,
+                      values=values, deal_id=t.deal_id)
+        return
+    assert deal is not None
+    if t.op == "restore" and t.before is None:
+        prep.fail(row, key, f"deal {t.deal_id}: the job stored no before-image of it, so "
+                            "what it changed cannot be put back", op=t.op, action="no image",
+                  values=values, deal_id=t.deal_id)
+        return
+    now_time = deal.get("update_time")
+    changes = restore_body(deal, t.before) if t.before is not None else {}
+    if t.written is not None and now_time != t.written and not force:
+        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                            f"(update_time {t.written} then, {now_time} now); left alone",
+                  op=t.op, action="conflict", final=False, **base, before=t.before,
+                  conflict=True)
+        return
+    if t.op == "delete":
+        prep.add(NewItem(row=row, key=key, op="delete", payload=base), "delete")
+        prep.images.append(BeforeImage("deal", t.deal_id, None, dict(deal), taken))
+        return
+    if not changes:
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged"}, op=t.op,
+                  values=values, deal_id=t.deal_id)
+        return
+    prep.add(NewItem(row=row, key=key, op="restore", payload={
+        **base, "changes": changes, "fields": changed_names(changes)}), "restore")
+    prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+class UndoJob:
+    """Restores (PATCH) or deletes one deal per item. Both are idempotent: an item left in
+    doubt is sent again; a delete that finds the deal gone is done."""
+
+    name = "undo"
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> UndoJob:
+        check_loaded(store)
+        return cls()
+
+    def __repr__(self) -> str:
+        return "UndoJob()"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        deal_id = item.payload["deal_id"]
+        changes = item.payload.get("changes")
+        if item.payload.get("conflict"):  # a conflict sent again by `pdbulk retry`
+            checked = await self._recheck(ctx, item)
+            if isinstance(checked, Outcome):
+                return checked
+            changes = checked
+        if item.op == "delete":
+            try:
+                await ctx.call("deleteDeal", path={"id": deal_id})
+            except NotFound:
+                return Outcome(item.id, ItemState.DONE,
+                               result={"deal_id": deal_id, "action": "already deleted"})
+            return Outcome(item.id, ItemState.DONE,
+                           result={"deal_id": deal_id, "action": "deleted"})
+        if not changes:
+            return Outcome(item.id, ItemState.DONE,
+                           result={"deal_id": deal_id, "action": "unchanged"})
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
+        data = res.data if isinstance(res.data, Mapping) else {}
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
+            "update_time": data.get("update_time")})
+
+    async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
+        """A conflict, checked again (1 token): the restoring changes if the deal is back as
+        the job left it, else the conflict again."""
+        res = await ctx.call("getDeal", path={"id": item.payload["deal_id"]})
+        deal = res.data if isinstance(res.data, Mapping) else None
+        now_time = deal.get("update_time") if deal is not None else None
+        if (deal is not None and not is_gone(dict(deal))
+                and now_time == item.payload.get("expected_update_time")):
+            before = item.payload.get("before")
+            return restore_body(dict(deal), before) if before is not None else {}
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
+            f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return [Outcome(item.id, ItemState.PENDING) for item in items]
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return write_job_results(store, result, UNDO_COLUMNS)
+
+
+__all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
+           "export_snapshots", "prepare_undo", "targets"]

@@ -1,0 +1,478 @@
+"""Update fields of existing deals, sending only what changes.
+
+``pdbulk update MANIFEST --mapping FILE``: each row names a deal by Pipedrive id
+or by source key and gives new values through the import's mapping format
+(docs/mapping.md: custom fields and options by label, money and dates parsed).
+The current deals are read in bulk first (``GET /api/v2/deals?ids=``, 100 per
+call, 10 tokens; by key: the list pull of ``index_deals_by_key``), each row is
+compared with its deal, and a PATCH goes out only for deals that differ, with
+only the differing fields. Unchanged rows cost nothing and are reported as
+``unchanged``. The previous value of every field a PATCH changes is stored as a
+before-image for ``pdbulk undo``.
+
+Also here, because move-stage, merge and undo share them: before-images and
+the bodies that restore them (``before_image``, ``restore_body``), ``PatchJob``
+(the job kind that sends one prepared PATCH per item), ``Prepared`` (what a
+job's load phase hands to the plan and the store) and the result files.
+
+The diff itself is the import's (``import_rows.same`` / ``deal_changes``, also used
+by its upsert); the mapping is the import's too, read through ``UpdateMapping``.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow, read_manifest
+from bulk.manifest import header as manifest_header
+from bulk.runner import CallContext, RunResult
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from . import transforms as tf
+from .account import ensure_key_field, index_deals_by_key
+from .catalog import Catalog, DealField
+from .import_rows import deal_changes, same
+from .mapping import Mapping as ImportMapping
+from .mapping import MappingError, MappingFile, RowMapper, _option_problems
+from .results import write_results
+from .selection import IDS_PER_CALL, Deal, parse_id, read_deals
+
+UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+META_LOADED = "loaded"
+LOAD_ERROR = "load_error"  # payload key of a row refused at load time
+STATUS_FIELDS = ("status", "lost_reason", "won_time", "lost_time", "close_time")
+_ALLOWED_WITH = {"lost_reason": ("lost",), "won_time": ("won",), "lost_time": ("lost",),
+                 "close_time": ("won", "lost")}
+# Stand-ins that let the import mapping compile for updates (see UpdateMapping).
+_KEEP_TITLE = "__pdbulk_keep_title__"
+_ID_FIELD = "__pdbulk_deal_id__"
+MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
+
+
+# -- comparing and restoring ------------------------------------------------------------------
+# ``same`` / ``deal_changes`` (the import's upsert comparison) decide what differs; here is
+# what undo needs on top of them.
+def _plain(value: object) -> Any:
+    """An id out of ``{"id": 3, "name": ...}`` (how some readers show user/option values)."""
+    if isinstance(value, Mapping) and "id" in value and "value" not in value:
+        return value["id"]
+    return value
+
+
+def restorable(value: object) -> Any:
+    """A value as read, in the shape a PATCH takes back (no nulls inside objects)."""
+    value = _plain(value)
+    if isinstance(value, Mapping):
+        return {k: v for k, v in value.items() if v is not None}
+    return value
+
+
+def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The previous values of what ``changes`` touches, with what undo needs to put them
+    back exactly: the stage with its pipeline, a status with its reason and times."""
+    names = {k for k in changes if k != "custom_fields"}
+    if names & {"stage_id", "pipeline_id"}:
+        names |= {"stage_id", "pipeline_id"}
+    if names & set(STATUS_FIELDS):
+        names |= set(STATUS_FIELDS)
+    custom_now = current.get("custom_fields") or {}
+    return {
+        "update_time": current.get("update_time"),
+        "fields": {k: current.get(k) for k in sorted(names)},
+        "custom_fields": {code: custom_now.get(code)
+                          for code in sorted(changes.get("custom_fields") or {})},
+    }
+
+
+def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH that puts a before-image back on ``current`` (only what differs)."""
+    fields: Mapping[str, Any] = before.get("fields") or {}
+    body: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in STATUS_FIELDS and key != "pipeline_id" and not same(current.get(key),
+                                                                          value):
+            body[key] = restorable(value)
+    if ("stage_id" not in body and "pipeline_id" in fields
+            and not same(current.get("pipeline_id"), fields["pipeline_id"])):
+        body["pipeline_id"] = fields["pipeline_id"]
+    status = fields.get("status")
+    if status is not None and current.get("status") != status:
+        body["status"] = status
+        for key, allowed in _ALLOWED_WITH.items():
+            if status in allowed and fields.get(key) is not None:
+                body[key] = fields[key]
+    elif ("lost_reason" in fields and current.get("status") == "lost"
+          and not same(current.get("lost_reason"), fields["lost_reason"])):
+        body["lost_reason"] = fields["lost_reason"]
+    custom_now = current.get("custom_fields") or {}
+    custom = {code: restorable(v) for code, v in (before.get("custom_fields") or {}).items()
+              if not same(custom_now.get(code), v)}
+    if custom:
+        body["custom_fields"] = custom
+    return body
+
+
+def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None) -> str:
+    """``value; stage_id; Lead source``: what a PATCH changes, for succeeded.csv."""
+    names = [k for k in changes if k != "custom_fields"]
+    for code in changes.get("custom_fields") or {}:
+        try:
+            names.append(catalog.field_by_code(code).name if catalog else code)
+        except InputError:
+            names.append(code)
+    return "; ".join(names)
+
+
+# -- what a load phase produces ---------------------------------------------------------------
+@dataclass
+class Prepared:
+    """A job's items and before-images, and the calls its run will make (for the plan)."""
+
+    kind: str
+    items: list[NewItem] = field(default_factory=list)
+    images: list[BeforeImage] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)  # the run's calls by operation
+    actions: Counter[str] = field(default_factory=Counter)  # rows by what will happen
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
+
+    @property
+    def rows(self) -> int:
+        return sum(1 for i in self.items if i.row is not None)
+
+    @property
+    def bad_rows(self) -> int:
+        return sum(1 for i in self.items if i.state is ItemState.FAILED)
+
+    def add(self, item: NewItem, action: str) -> None:
+        self.items.append(item)
+        self.actions[action] += 1
+
+    def fail(self, row: int | None, key: str | None, reason: str, *, op: str,
+             values: Mapping[str, Any] | None = None, column: str | None = None,
+             action: str = "failed", final: bool = True, **payload: Any) -> None:
+        """A row refused at load time; ``final``: `pdbulk retry` refuses it again (the row
+        must be fixed in a new job), else the job kind checks it again."""
+        extra = {LOAD_ERROR: reason} if final else {}
+        self.add(NewItem(row=row, key=key, op=op, state=ItemState.FAILED, error=reason,
+                         payload={**payload, **extra, "values": dict(values or {}),
+                                  "column": column}), action)
+
+    def skip(self, row: int | None, key: str | None, result: Mapping[str, Any], *, op: str,
+             values: Mapping[str, Any] | None = None, **payload: Any) -> None:
+        self.add(NewItem(row=row, key=key, op=op, state=ItemState.SKIPPED,
+                         payload={**payload, "values": dict(values or {}),
+                                  "result": dict(result)}), str(result.get("action")))
+
+    def save(self, store: JobStore) -> None:
+        """Write everything into a new job's store (before-images first: they must exist
+        before any item can be sent)."""
+        store.put_before_images(self.images)
+        for key, value in self.meta.items():
+            store.meta_put(key, value)
+        store.add_items(self.items)
+        store.meta_put(META_LOADED, True)  # last: a job cut short while loading never runs
+
+
+def check_loaded(store: JobStore) -> None:
+    """InputError for a job whose load was cut short (it would run only part of its rows)."""
+    if not store.meta_get(META_LOADED):
+        raise InputError(f"job {store.job_id} was interrupted while it was being loaded; "
+                         "nothing was sent: start it again")
+
+
+def refused(item: Item) -> Outcome | None:
+    """A row refused at load time stays refused when `pdbulk retry` sends it again."""
+    reason = item.payload.get(LOAD_ERROR)
+    if reason is None:
+        return None
+    return Outcome(item.id, ItemState.FAILED, error=f"{reason} (refused when the job was "
+                                                   "loaded: fix it and start a new job)")
+
+
+# -- after a run ------------------------------------------------------------------------------
+def write_job_results(store: JobStore, result: RunResult | None,
+                      columns: Sequence[str]) -> list[str]:
+    """Rewrite the job's result files from its store; the lines the CLI prints."""
+    stats = result.stats if result is not None else None
+    summary = {"rate_limited": stats.rate_limited if stats else 0,
+               "reconciled": stats.reconciled if stats else 0}
+    paths = write_results(store, success_columns=columns, summary=summary)
+    data = orjson.loads(paths["summary"].read_bytes())
+    rows = data["rows"]
+    did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
+    lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
+             f"{rows['unprocessed']:,} unprocessed",
+             f"tokens: {data['tokens']:,} (" + ", ".join(
+                 f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items())) + ")"]
+    return lines + [f"{name:>12}: {path}" for name, path in paths.items()]
+
+
+# -- the job kind -----------------------------------------------------------------------------
+class PatchJob:
+    """Sends one prepared PATCH per item (``payload["changes"]``); PATCH is idempotent, so
+    an item left in doubt is simply sent again."""
+
+    name = "patch"
+    action = "updated"
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> PatchJob:
+        check_loaded(store)
+        return cls()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        deal_id = item.payload["deal_id"]
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=item.payload["changes"])
+        data = res.data if isinstance(res.data, Mapping) else {}
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": self.action, "fields": item.payload.get("fields"),
+            "update_time": data.get("update_time")})
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return [Outcome(item.id, ItemState.PENDING) for item in items]
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return write_job_results(store, result, UPDATE_COLUMNS)
+
+
+class UpdateJob(PatchJob):
+    name = "update"
+    action = "updated"
+
+
+# -- the mapping, read for updates ------------------------------------------------------------
+class UpdateSection(BaseModel):
+    """``[update]``: how a row names its deal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id_column: str | None = None
+    key_column: str | None = None
+    key_field: str = "Import source key"
+
+    @model_validator(mode="after")
+    def _one(self) -> UpdateSection:
+        if (self.id_column is None) == (self.key_column is None):
+            raise ValueError("give either id_column or key_column")
+        return self
+
+
+@dataclass(frozen=True)
+class UpdateMapping:
+    """An import mapping file (docs/mapping.md) read for updates.
+
+    The deal is named by ``[update] id_column`` (Pipedrive ids) or ``key_column`` +
+    ``key_field`` (source keys; an import mapping's ``[import]`` section works as is).
+    Every ``[deal]`` target is optional, ``title`` included; an empty cell changes nothing.
+    """
+
+    mapping: ImportMapping
+    by: Literal["id", "key"]
+    column: str
+    key_field: str | None
+
+    @classmethod
+    def load(cls, path: str | Path) -> UpdateMapping:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+        return cls.loads(text, source=str(path))
+
+    @classmethod
+    def loads(cls, text: str, *, source: str = "mapping") -> UpdateMapping:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        raw = data.pop("update", None)
+        if raw is not None:
+            try:
+                section = UpdateSection.model_validate(raw)
+            except ValidationError as exc:
+                raise MappingError([(f"update.{'.'.join(map(str, e['loc']))}".rstrip("."),
+                                     e["msg"].removeprefix("Value error, "))
+                                    for e in exc.errors()], source=source) from None
+            data.pop("import", None)
+        elif isinstance(data.get("import"), dict) and "key_column" in data["import"]:
+            section = UpdateSection(key_column=str(data["import"]["key_column"]),
+                                    key_field=str(data["import"].get("key_field",
+                                                                     "Import source key")))
+        else:
+            raise MappingError([("update", "say how rows name their deal: [update] id_column "
+                                           "= ... or key_column = ...")], source=source)
+        by: Literal["id", "key"] = "id" if section.id_column is not None else "key"
+        column = section.id_column or section.key_column or ""
+        data["import"] = {"key_column": column,
+                          "key_field": _ID_FIELD if by == "id" else section.key_field}
+        deal = data.setdefault("deal", {})
+        if isinstance(deal, dict):
+            deal["title"] = _optional_title(deal.get("title"))
+        extra = [name for name in ("person", "organization") if name in data]
+        if extra:
+            raise MappingError([(name, "updates do not link persons or organizations")
+                                for name in extra], source=source)
+        try:
+            mapping = _checked(MappingFile.model_validate(data), source)
+        except ValidationError as exc:
+            raise MappingError([(_renamed(".".join(map(str, e["loc"])), section), e["msg"])
+                                for e in exc.errors()], source=source) from None
+        return cls(mapping, by, column, section.key_field if by == "key" else None)
+
+    def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
+        """Resolve every name against the account (MappingError lists every problem)."""
+        if self.by == "id":
+            catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
+                _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
+        try:
+            return self.mapping.compile(catalog, header=header)
+        except MappingError as exc:
+            section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
+                key_column=self.column, key_field=self.key_field or "")
+            raise MappingError([(_renamed(k, section), r) for k, r in exc.problems],
+                               source=self.mapping.source) from None
+
+    def custom_codes(self, mapper: RowMapper) -> list[str]:
+        return [step.name for step in mapper.customs]
+
+
+def _optional_title(spec: object) -> object:
+    """``title`` made optional: a stand-in default that ``wanted_values`` drops again."""
+    if spec is None:
+        return {"default": _KEEP_TITLE}
+    if isinstance(spec, str):
+        kind = "template" if tf.Template.is_template(spec) else "column"
+        return {kind: spec, "default": _KEEP_TITLE}
+    if isinstance(spec, dict) and "default" not in spec:
+        return {**spec, "default": _KEEP_TITLE}
+    return spec
+
+
+def _checked(spec: MappingFile, source: str) -> ImportMapping:
+    """What ``Mapping.loads`` checks after the schema (the same function, not a copy)."""
+    problems = _option_problems(spec)
+    if problems:
+        raise MappingError(problems, source=source)
+    return ImportMapping(spec, source=source)
+
+
+def _renamed(key: str, section: UpdateSection) -> str:
+    """Problems with the stand-in [import] section, named after [update]."""
+    if key.startswith("import.key_column"):
+        return "update.id_column" if section.id_column else "update.key_column"
+    if key.startswith("import.key_field"):
+        return "update.key_field"
+    return key.replace("import_", "update")
+
+
+def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any]]:
+    """(the row's deal id or key, the values it wants): InputError for a bad row."""
+    mapped = mapper.map(row)
+    deal = dict(mapped.deal)
+    if deal.get("title") == _KEEP_TITLE:
+        del deal["title"]
+    custom = dict(deal.pop("custom_fields", {}))
+    custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
+    if custom:
+        deal["custom_fields"] = custom
+    return mapped.key, deal
+
+
+# -- the load phase ---------------------------------------------------------------------------
+async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
+                         catalog: Catalog, *, now: float | None = None) -> Prepared:
+    """Read the manifest and the current deals, and decide each row's PATCH (or none)."""
+    taken = time.time() if now is None else now
+    head = manifest_header(manifest)
+    mapper = umap.compile(catalog, header=head)
+    prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
+                                    "by": umap.by})
+    by_key: dict[str, Deal] = {}
+    if umap.by == "key":
+        key_code, catalog = await ensure_key_field(ctx, catalog, umap.key_field or "",
+                                                   create=False)
+        codes = [key_code, *umap.custom_codes(mapper)]
+        wanted_codes: object = ",".join(dict.fromkeys(codes)) if len(set(codes)) <= \
+            MAX_CUSTOM_KEYS else None
+        by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes})
+    claimed: dict[int, int] = {}  # deal id -> the row that updates it
+    batch: list[tuple[SourceRow, int, dict[str, Any]]] = []
+
+    async def flush() -> None:
+        deals = await read_deals(ctx, [deal_id for _, deal_id, _ in batch])
+        for source, deal_id, wanted in batch:
+            _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
+                    taken, what="id")
+        batch.clear()
+
+    for source in read_manifest(manifest):
+        try:
+            ref, wanted = wanted_values(mapper, source)
+        except InputError as exc:
+            prep.fail(source.row, None, exc.reason, op="update", values=source.values,
+                      column=exc.column)
+            continue
+        if umap.by == "key":
+            _decide(prep, catalog, source, ref, by_key.get(ref), wanted, claimed, taken,
+                    what="key")
+            continue
+        try:
+            deal_id = parse_id(ref)
+        except InputError as exc:
+            prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
+                      column=umap.column)
+            continue
+        batch.append((source, deal_id, wanted))
+        if len(batch) >= IDS_PER_CALL:
+            await flush()
+    if batch:
+        await flush()
+    prep.calls["updateDeal"] += prep.actions["update"]
+    return prep
+
+
+def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
+            current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
+            taken: float, *, what: str) -> None:
+    if current is None or current.get("is_deleted"):
+        prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
+                                   "archived)", op="update", values=source.values)
+        return
+    deal_id = int(current["id"])
+    if deal_id in claimed:
+        prep.fail(source.row, ref, f"deal {deal_id} is already updated by row "
+                                   f"{claimed[deal_id]}", op="update", values=source.values)
+        return
+    claimed[deal_id] = source.row
+    changes = deal_changes(current, wanted)
+    if not changes:
+        prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
+                  values=source.values, deal_id=deal_id)
+        return
+    names = changed_names(changes, catalog)
+    prep.add(NewItem(row=source.row, key=ref, op="update", payload={
+        "deal_id": deal_id, "changes": changes, "fields": names, "values": source.values}),
+        "update")
+    prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
+
+
+__all__ = ["LOAD_ERROR", "META_LOADED", "STATUS_FIELDS", "UPDATE_COLUMNS", "PatchJob",
+           "Prepared", "UpdateJob", "UpdateMapping", "before_image", "changed_names",
+           "check_loaded", "prepare_update", "refused", "restorable", "restore_body",
+           "wanted_values", "write_job_results"]

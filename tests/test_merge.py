@@ -1,0 +1,178 @@
+"""Merges: validated as a whole before any call, snapshots kept, in-doubt merges never doubled."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.merging import PairRow, plan_merges, prepare_merge, read_pairs
+from tests.import_support import read_csv
+from tests.test_update_support import (
+    cli_args,
+    deal,
+    delta,
+    load_job,
+    requests,
+    run_job,
+    threaded_sandbox,
+)
+
+
+def pairs(*edges: tuple[int, int]) -> list[PairRow]:
+    return [PairRow(n, a, b) for n, (a, b) in enumerate(edges, start=1)]
+
+
+def test_validation_self_duplicates_chains_cycles_and_deleted() -> None:
+    """Every row gets a verdict: chains rewritten to the final survivor (nearest sent first),
+    self-merges, cycles, a deal merged into two survivors, deleted and missing deals refused."""
+    live = {i: {"id": i} for i in range(1, 30)}
+    plan = plan_merges(pairs((1, 2), (2, 3), (4, 4), (5, 6), (6, 5), (7, 5), (8, 99), (9, 10),
+                             (9, 10), (9, 11), (12, 40)), live, deleted=[99])
+    assert [(m.merge_id, m.survivor_id, m.depth) for m in plan.merges] == [
+        (2, 3, 1), (1, 3, 2), (9, 10, 1)]
+    assert plan.merges[1].asked_survivor_id == 2
+    reasons = {r.row: r.reason for r in plan.rejected}
+    assert "itself" in reasons[3]
+    assert reasons[4].startswith("cycle: 5 → 6 → 5") and reasons[5].startswith("cycle")
+    assert reasons[6].startswith("leads into the cycle")
+    assert reasons[7] == "deal 99 is deleted"
+    assert reasons[9] == "duplicate of row 8"
+    assert "already merged into 10" in reasons[10]
+    assert "does not exist" in reasons[11]
+    merged_away = {m.merge_id for m in plan.merges}
+    assert not merged_away & {m.survivor_id for m in plan.merges}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 12)), max_size=30))
+def test_a_plan_never_merges_a_survivor_away(edges: list[tuple[int, int]]) -> None:
+    """Whatever the pairs: no deal is both survivor and merged away, none merged twice, and
+    every row is either planned or rejected."""
+    plan = plan_merges(pairs(*edges), {i: {"id": i} for i in range(1, 13)})
+    away = [m.merge_id for m in plan.merges]
+    assert len(away) == len(set(away))
+    assert not set(away) & {m.survivor_id for m in plan.merges}
+    assert all(m.merge_id != m.survivor_id for m in plan.merges)
+    assert len(plan.merges) + len(plan.rejected) == len(edges)
+
+
+def test_group_manifest_is_read_as_pairs(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text("survivor_id,merge_ids\n10,11;12\n20,x\n")
+    rows = list(read_pairs(path))
+    assert rows[:2] == [PairRow(1, 11, 10), PairRow(1, 12, 10)]
+    assert "not a deal id" in rows[2].reason  # type: ignore[union-attr]
+
+
+def merger(path: Path) -> Any:
+    async def build(s: Any) -> Any:
+        return await prepare_merge(s.ctx, read_pairs(path))
+    return build
+
+
+def lead_code(sb: Sandbox) -> str:
+    return str(next(f["field_code"] for f in sb.state.custom_fields()
+                    if f["field_name"] == "Lead source"))
+
+
+@pytest.mark.anyio
+async def test_merge_semantics_and_snapshots(tmp_path: Path) -> None:
+    """A group and a chain: merged-away deals are deleted, the survivor keeps its values and
+    fills its empty ones, both deals of every merge are snapshotted, nothing else is read."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=21)) as sb:
+        lead = lead_code(sb)
+        survivor = {**deal(sb, 1), "expected_close_date": None,
+                    "custom_fields": {k: v for k, v in deal(sb, 1)["custom_fields"].items()
+                                      if k != lead}}
+        sb.state.save("deal", survivor)
+        sb.state.save("deal", {**deal(sb, 2), "expected_close_date": "2030-01-31"})
+        sb.state.save("deal", {**deal(sb, 4), "is_deleted": True})
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n3,2\n5,5\n6,4\n")  # 3→2→1: rewritten to 3→1
+        before = requests(sb)
+        store, prep = await load_job(sb, tmp_path, "merge", merger(path))
+        assert prep.actions == {"merge": 2, "failed": 2}
+        assert delta(before, requests(sb)) == {"getDeals": 2}  # the pairs' deals; the deleted
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(before, requests(sb))["mergeDeals"] == 2
+        assert deal(sb, 2)["is_deleted"] and deal(sb, 3)["is_deleted"]
+        kept = deal(sb, 1)
+        assert not kept["is_deleted"] and kept["title"] == survivor["title"]
+        assert kept["expected_close_date"] == "2030-01-31"  # filled from the merged-away deal
+        images = {b.entity_id: b.before for b in store.before_images("deal")}
+        assert set(images) == {1, 2, 3}
+        assert images[2]["expected_close_date"] == "2030-01-31" and images[1]["title"]
+        failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+        assert "itself" in failed["5->5"] and "deleted" in failed["6->4"]
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_lost_responses_are_reconciled_never_merged_twice(tmp_path: Path) -> None:
+    """Half the merge responses are lost after the merge was applied: each in-doubt merge is
+    settled by reading the merged-away deal; no merge is sent twice, no 400 storm."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=80, seed=22)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n" + "".join(
+            f"{2 * i},{2 * i + 1}\n" for i in range(1, 31)))
+        store, _ = await load_job(sb, tmp_path, "merge", merger(path))
+        sb.set_faults(Faults(lost_response_rate=0.5, only_operations=frozenset({"mergeDeals"})))
+        before = requests(sb)
+        result = await run_job(sb, store)
+        stats = sb.stats()
+        assert stats["faults_injected"].get("lost_response", 0) > 5
+        assert result.counts[ItemState.DONE] == 30 and result.stats.in_doubt > 5
+        assert delta(before, requests(sb))["mergeDeals"] == 30  # one send per merge
+        assert stats["writes_applied"]["mergeDeals"] == 30
+        assert all(deal(sb, 2 * i)["is_deleted"] for i in range(1, 31))
+        reconciled = [i for i in store.items(ItemState.DONE) if (i.result or {}).get("reconciled")]
+        assert len(reconciled) == result.stats.in_doubt
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_crash_after_sending_is_reconciled_on_resume(tmp_path: Path) -> None:
+    """A crash left merges SENDING: the one Pipedrive applied is found done, the one it never
+    got is sent once; neither is sent twice."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=23)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n")
+        store, _ = await load_job(sb, tmp_path, "merge", merger(path))
+        ids = [i.id for i in store.pending(10)]
+        store.mark_sending(ids, 0.0)  # the crash: both were handed out ...
+        from bulk.sandbox.merge import merge
+        merge(sb.state, "deal", 2, {"merge_with_id": 1})  # ... and only 2→1 reached Pipedrive
+        before = requests(sb)
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(before, requests(sb))["mergeDeals"] == 1
+        assert deal(sb, 4)["is_deleted"] and not deal(sb, 3)["is_deleted"]
+        store.close()
+
+
+def test_cli_merge_and_undo_refusal(tmp_path: Path) -> None:
+    """`pdbulk merge --yes` merges; `pdbulk undo` of it refuses and exports the snapshots."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "pairs.jsonl"
+        path.write_text('{"survivor_id": 1, "merge_ids": [2, 3]}\n')
+        runner = CliRunner()
+        done = runner.invoke(app, ["merge", str(path), "--yes", *cli_args(sb, tmp_path / "j")],
+                             env=env)
+        assert done.exit_code == 0, done.output
+        assert deal(sb, 2)["is_deleted"] and deal(sb, 3)["is_deleted"]
+        (job,) = (tmp_path / "j").iterdir()
+        refused = runner.invoke(app, ["undo", job.name, *cli_args(sb, tmp_path / "j")], env=env)
+        assert refused.exit_code == 1 and "cannot be undone" in refused.output
+        lines = (job / "merge-snapshots.jsonl").read_text().splitlines()
+        assert len(lines) == 3

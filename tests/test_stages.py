@@ -1,0 +1,168 @@
+"""Mass stage reassignment: selection by query or manifest, names resolved once, guards."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.errors import InputError
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.selection import DealQuery, rfc3339
+from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+from tests.test_update_support import (
+    cli_args,
+    deal,
+    delta,
+    load_job,
+    requests,
+    run_job,
+    threaded_sandbox,
+)
+
+
+def live(sb: Sandbox) -> list[dict[str, Any]]:
+    return [dict(d) for d in sb.state.deals.rows.values() if not d["is_deleted"]]
+
+
+def mover(source: DealSource, target: MoveTarget) -> Any:
+    async def build(s: Any) -> Any:
+        return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
+    return build
+
+
+@pytest.mark.anyio
+async def test_move_by_query_moves_exactly_the_matching_deals(tmp_path: Path) -> None:
+    """Open deals of Sales/Qualified go to Proposal Made: list pages + one PATCH per deal,
+    nothing else touched, a before-image (stage, pipeline, status) for each."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=11)) as sb:
+        old = {d["id"]: d for d in live(sb)}
+        chosen = {i for i, d in old.items()
+                  if d["pipeline_id"] == 1 and d["stage_id"] == 1 and d["status"] == "open"}
+        assert len(chosen) > 20
+        source = DealSource(query=DealQuery(pipeline="Sales", stage="Qualified", status="open"))
+        before = requests(sb)
+        store, prep = await load_job(sb, tmp_path, "move-stage",
+                                     mover(source, MoveTarget("Proposal Made")))
+        assert delta(before, requests(sb)).get("getDeals") == 1  # < 500 matches: one page
+        assert prep.actions == {"move": len(chosen)}
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == len(chosen)
+        calls = delta(before, requests(sb))
+        assert calls["updateDeal"] == len(chosen) and "getDeal" not in calls
+        assert not {"searchDeals", "getUsers", "getDealFields"} & set(calls)  # names: 2 pulls
+        for deal_id, d in old.items():
+            now = deal(sb, deal_id)
+            if deal_id in chosen:
+                assert (now["stage_id"], now["pipeline_id"], now["status"]) == (4, 1, "open")
+            else:
+                assert now["update_time"] == d["update_time"]
+        images = {b.entity_id: b.before for b in store.before_images("deal")}
+        assert set(images) == chosen
+        some = images[min(chosen)]["fields"]
+        assert {k: some[k] for k in ("stage_id", "pipeline_id", "status")} == {
+            "stage_id": 1, "pipeline_id": 1, "status": "open"}
+        assert "lost_reason" in some and "close_time" in some
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_close_as_lost_across_pipelines_from_a_manifest(tmp_path: Path) -> None:
+    """A manifest of ids: deals move to another pipeline's stage and are closed as lost with
+    the reason; a deal already there is unchanged (no call); a bad id fails its row."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=60, seed=12)) as sb:
+        ids = [d["id"] for d in live(sb) if d["status"] == "open"][:6]
+        target_stage = 9  # Partnerships / Proposal Made
+        sb.state.save("deal", {**deal(sb, ids[0]), "stage_id": target_stage, "pipeline_id": 2,
+                               "status": "lost", "lost_reason": "Price"})
+        manifest = tmp_path / "ids.csv"
+        manifest.write_text("id\n" + "\n".join(map(str, ids)) + "\nabc\n")
+        source = DealSource(manifest=manifest)
+        target = MoveTarget("Proposal Made", pipeline="Partnerships", status="lost",
+                            lost_reason="Price")
+        before = requests(sb)
+        store, prep = await load_job(sb, tmp_path, "move-stage", mover(source, target))
+        assert prep.actions == {"move": 5, "unchanged": 1, "failed": 1}
+        await run_job(sb, store)
+        assert delta(before, requests(sb))["updateDeal"] == 5
+        for deal_id in ids:
+            now = deal(sb, deal_id)
+            assert (now["stage_id"], now["pipeline_id"], now["status"], now["lost_reason"]) == (
+                target_stage, 2, "lost", "Price")
+            assert deal_id == ids[0] or now["lost_time"] is not None
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_unknown_or_ambiguous_names_stop_before_any_deal_is_read(tmp_path: Path) -> None:
+    """'Proposal Made' is in two pipelines: without a pipeline it is ambiguous; an unknown stage
+    or pipeline is named in the error; only the catalog was read, no deal, no write."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=50, seed=13)) as sb:
+        manifest = tmp_path / "ids.csv"
+        manifest.write_text("deal_id\n1\n2\n")
+        cases = [
+            (DealSource(manifest=manifest), MoveTarget("Proposal Made"), "ambiguous"),
+            (DealSource(query=DealQuery(pipeline="Sales")), MoveTarget("Proposal Maid"),
+             "no stage named 'Proposal Maid'"),
+            (DealSource(query=DealQuery(pipeline="Sails")), MoveTarget("Proposal Made"),
+             "no pipeline named 'Sails'"),
+            (DealSource(query=DealQuery(owner="nobody@x.example")), MoveTarget(
+                "Qualified", pipeline="Sales"), "no user with e-mail"),
+            (DealSource(query=DealQuery(stage="Qualified", pipeline="Sales")), MoveTarget(
+                "Lead In", lost_reason="Price"), "--lost-reason needs --status-to lost"),
+        ]
+        before = requests(sb)
+        for n, (source, target, message) in enumerate(cases):
+            with pytest.raises(InputError, match=message):
+                await load_job(sb, tmp_path, "move-stage", mover(source, target),
+                               job_id=f"bad-{n}")
+        calls = delta(before, requests(sb))
+        assert "getDeals" not in calls and "updateDeal" not in calls
+
+
+@pytest.mark.anyio
+async def test_limit_refuses_a_selection_larger_than_expected(tmp_path: Path) -> None:
+    """--limit 10 with 100+ matching deals: refused after the first page, nothing sent."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=300, seed=14)) as sb:
+        source = DealSource(query=DealQuery(pipeline="Sales"), limit=10)
+        before = requests(sb)
+        with pytest.raises(InputError, match="more than 10 deals"):
+            await load_job(sb, tmp_path, "move-stage",
+                           mover(source, MoveTarget("Qualified")))
+        assert "updateDeal" not in delta(before, requests(sb))
+
+
+def test_dates_become_rfc3339_instants() -> None:
+    assert rfc3339("2024-03-01") == "2024-03-01T00:00:00Z"
+    assert rfc3339("2024-03-01T10:00:00+02:00") == "2024-03-01T08:00:00Z"
+    with pytest.raises(InputError):
+        rfc3339("yesterday")
+
+
+def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> None:
+    """`plan move-stage` counts the matches and sends nothing; `move-stage` answered "n"
+    sends nothing either (the job waits for `pdbulk resume`); with --yes the deals move."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=80, seed=15)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        query = ["--pipeline", "Sales", "--stage", "Contact Made", "--to-stage", "Demo Scheduled"]
+        runner = CliRunner()
+        before = requests(sb)
+        matching = [d for d in live(sb) if d["stage_id"] == 2]
+        planned = runner.invoke(app, ["plan", "move-stage", *query,
+                                      *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert planned.exit_code == 0, planned.output
+        assert f"move {len(matching)}" in planned.output
+        asked = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
+                              env=env, input="n\n")
+        assert asked.exit_code == 0 and "not started" in asked.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        moved = runner.invoke(app, ["move-stage", *query, "--yes",
+                                    *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert moved.exit_code == 0, moved.output
+        assert delta(before, requests(sb))["updateDeal"] == len(matching)
+        assert all(deal(sb, d["id"])["stage_id"] == 3 for d in matching)

@@ -1,0 +1,229 @@
+"""Undo: a new job that puts back exactly what a run changed, and leaves alone what changed since."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.errors import InputError
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.store import ItemState, JobStore, NewItem, Outcome
+from jobs.account import load_catalog
+from jobs.selection import DealQuery
+from jobs.stages import DealSource, MoveTarget, prepare_move
+from jobs.undo import prepare_undo
+from jobs.updating import UpdateMapping, prepare_update
+from tests.import_support import import_once, read_csv
+from tests.test_update import write_csv
+from tests.test_update_support import (
+    cli_args,
+    deal,
+    delta,
+    load_job,
+    requests,
+    run_job,
+    threaded_sandbox,
+)
+
+KEPT = ("title", "value", "currency", "owner_id", "stage_id", "pipeline_id", "status",
+        "lost_reason", "won_time", "lost_time", "close_time", "expected_close_date",
+        "custom_fields")
+MAPPING = """
+version = 1
+[update]
+id_column = "Deal"
+[defaults]
+currency = "USD"
+[deal]
+value = "Amount"
+title = "Title"
+[deal.status]
+column = "Status"
+[deal.lost_reason]
+column = "Reason"
+[custom_fields]
+"Lead source" = "Source"
+"""
+
+
+def state(sb: Sandbox, deal_id: int) -> dict[str, Any]:
+    d = deal(sb, deal_id)
+    return {k: d[k] for k in KEPT}
+
+
+def undoer(source: JobStore, **kw: Any) -> Any:
+    async def build(s: Any) -> Any:
+        return await prepare_undo(s.ctx, source, **kw)
+    return build
+
+
+def someone_edits(sb: Sandbox, deal_id: int, **fields: Any) -> None:
+    """Another user changes the deal (a later update_time than any write of the test)."""
+    sb.state.save("deal", {**deal(sb, deal_id), **fields, "update_time": "2031-01-01T00:00:00Z"})
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_update_restores_exact_values_and_reports_conflicts(
+        tmp_path: Path) -> None:
+    """Values, custom fields, a closed deal reopened (with its lost time and reason) come back
+    exactly; the deal someone changed in between is reported, not overwritten."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=60, seed=31)) as sb:
+        rows_now = sb.state.deals.rows.values()
+        a, b, c = [d["id"] for d in rows_now if d["status"] == "open"][:3]
+        lost = next(d["id"] for d in rows_now if d["status"] == "lost")
+        original = {i: state(sb, i) for i in (a, b, c, lost)}
+        rows = [(a, 99999, deal(sb, a)["title"], "open", "", "Partner"),
+                (b, deal(sb, b)["value"], "Renamed", "open", "", "Event"),
+                (c, deal(sb, c)["value"], deal(sb, c)["title"], "lost", "No budget", ""),
+                (lost, deal(sb, lost)["value"], deal(sb, lost)["title"], "open", "", "")]
+        manifest = write_csv(tmp_path / "rows.csv", [
+            dict(zip(("Deal", "Amount", "Title", "Status", "Reason", "Source"), r, strict=True))
+            for r in rows])
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        source, prep = await load_job(sb, tmp_path, "update", build)
+        assert prep.actions["update"] == 4
+        await run_job(sb, source)
+        assert deal(sb, lost)["status"] == "open" and deal(sb, c)["status"] == "lost"
+        someone_edits(sb, b, value=1)
+
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"restore": 3, "conflict": 1}
+        before = requests(sb)
+        result = await run_job(sb, undo)
+        assert delta(before, requests(sb)) == {"updateDeal": 3}
+        assert result.counts[ItemState.DONE] == 3 and result.counts[ItemState.FAILED] == 1
+        for i in (a, c, lost):
+            assert state(sb, i) == original[i], i
+        assert deal(sb, b)["value"] == 1 and deal(sb, b)["title"] == "Renamed"
+        (conflict,) = read_csv(undo.directory / "failed.csv")
+        assert conflict["key"] == str(b) and conflict["reason"].startswith("conflict")
+
+        undo.failed_to_pending()  # `pdbulk retry`: the conflict is checked again, not forced
+        before = requests(sb)
+        again = await run_job(sb, undo)
+        assert delta(before, requests(sb)) == {"getDeal": 1}
+        assert again.counts[ItemState.FAILED] == 1 and deal(sb, b)["value"] == 1
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_of_a_move_puts_stage_pipeline_and_status_back(tmp_path: Path) -> None:
+    """Deals moved to another pipeline and closed as lost go back to their stage, pipeline and
+    open status; --force also restores the deal someone touched since."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=200, seed=32)) as sb:
+        source_deals = {d["id"] for d in sb.state.deals.rows.values()
+                        if d["stage_id"] == 2 and d["status"] == "open"}
+        original = {i: state(sb, i) for i in source_deals}
+
+        async def build(s: Any) -> Any:
+            return await prepare_move(
+                s.ctx, DealSource(query=DealQuery(pipeline="Sales", stage="Contact Made",
+                                                  status="open")),
+                MoveTarget("Agreement Signed", pipeline="Partnerships", status="lost",
+                           lost_reason="Went dark"), await load_catalog(s.ctx))
+        source, _ = await load_job(sb, tmp_path, "move-stage", build)
+        await run_job(sb, source)
+        touched = min(source_deals)
+        someone_edits(sb, touched, title="Touched")
+
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=True))
+        assert plan.actions == {"restore": len(source_deals)}
+        await run_job(sb, undo)
+        for i in source_deals - {touched}:
+            assert state(sb, i) == original[i]
+        assert deal(sb, touched)["stage_id"] == 2 and deal(sb, touched)["title"] == "Touched"
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_deletes_exactly_the_deals_it_created(tmp_path: Path) -> None:
+    """The import's created deals are deleted (one DELETE each); deals it did not create stay."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=15, seed=33)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\nA-3,Third\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        created = {int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        assert len(created) == 3
+        untouched = {i for i, d in sb.state.deals.rows.items() if not d["is_deleted"]} - created
+
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"delete": 3}
+        before = requests(sb)
+        await run_job(sb, undo)
+        assert delta(before, requests(sb)) == {"deleteDeal": 3}
+        assert all(deal(sb, i)["is_deleted"] for i in created)
+        assert all(not deal(sb, i)["is_deleted"] for i in untouched)
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_follows_the_import_store_contract(tmp_path: Path) -> None:
+    """Against the contract alone: DONE items whose result says action "created" are deleted;
+    a deal already gone is reported as such; "unchanged" rows are not touched; an "updated"
+    row without a before-image is reported, not guessed."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=10, seed=34)) as sb:
+        source = JobStore.create(tmp_path / "imp", job_id="imp", kind="import", config={})
+        source.add_items([NewItem(row=n, key=f"k{n}", op="create", payload={})
+                          for n in (1, 2, 3, 4)])
+        ids = [i.id for i in source.pending(10)]
+        source.mark_sending(ids, 0.0)
+        sb.state.save("deal", {**deal(sb, 9), "is_deleted": True})
+        source.record([Outcome(ids[0], ItemState.DONE, {"deal_id": 8, "action": "created"}),
+                       Outcome(ids[1], ItemState.DONE, {"deal_id": 9, "action": "created"}),
+                       Outcome(ids[2], ItemState.DONE, {"deal_id": 3, "action": "unchanged"}),
+                       Outcome(ids[3], ItemState.DONE, {"deal_id": 4, "action": "updated"})])
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"delete": 1, "already deleted": 1, "no image": 1}
+        await run_job(sb, undo)
+        assert deal(sb, 8)["is_deleted"] and not deal(sb, 3)["is_deleted"]
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_refuses_a_job_with_writes_in_doubt(tmp_path: Path) -> None:
+    async with serve(SandboxConfig(time_scale=0.02, deals=5)) as sb:
+        source = JobStore.create(tmp_path / "u", job_id="u", kind="update", config={})
+        source.add_items([NewItem(row=1, key="1", op="update", payload={"deal_id": 1})])
+        source.mark_sending([i.id for i in source.pending(1)], 0.0)
+        with pytest.raises(InputError, match="resume"):
+            await load_job(sb, tmp_path, "undo", undoer(source))
+        source.close()
+
+
+def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
+    """The commands end to end: move, `plan undo` (no writes), `undo --yes`: stages restored."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=60, seed=35)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        moved = [i for i, d in sb.state.deals.rows.items() if d["stage_id"] == 3]
+        original = {i: state(sb, i) for i in moved}
+        out = runner.invoke(app, ["move-stage", "--stage", "Demo Scheduled", "--pipeline",
+                                  "Sales", "--to-stage", "Qualified", "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (job,) = jobs.iterdir()
+        before = requests(sb)
+        planned = runner.invoke(app, ["plan", "undo", job.name, "--json", *cli_args(sb, jobs)],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        assert f'"restore": {len(moved)}' in planned.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
+        assert undone.exit_code == 0, undone.output
+        assert all(state(sb, i) == original[i] for i in moved)

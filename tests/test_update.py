@@ -1,0 +1,209 @@
+"""Bulk update: current values read in bulk, a PATCH only for what differs, before-images kept."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.errors import InputError
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.account import load_catalog
+from jobs.mapping import MappingError
+from jobs.updating import UpdateMapping, prepare_update
+from tests.import_support import read_csv
+from tests.test_update_support import (
+    cli_args,
+    deal,
+    delta,
+    load_job,
+    requests,
+    run_job,
+    threaded_sandbox,
+)
+
+MAPPING = """
+version = 1
+[update]
+id_column = "Deal"
+[defaults]
+currency = "USD"
+[deal]
+value = "Amount"
+title = "Title"
+[custom_fields]
+"Lead source" = "Source"
+"""
+
+
+def code(sb: Sandbox, label: str) -> str:
+    return str(next(f["field_code"] for f in sb.state.custom_fields() if f["field_name"] == label))
+
+
+def option(sb: Sandbox, label: str, name: str) -> int:
+    field = next(f for f in sb.state.custom_fields() if f["field_name"] == label)
+    return int(next(o["id"] for o in field["options"] if o["label"] == name))
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def label_of(sb: Sandbox, deal_id: int) -> str:
+    field = next(f for f in sb.state.custom_fields() if f["field_name"] == "Lead source")
+    value = deal(sb, deal_id)["custom_fields"].get(field["field_code"])
+    return next((o["label"] for o in field["options"] if o["id"] == value), "")
+
+
+def rows_for(sb: Sandbox) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """10 rows: deals 1-4 as they are, 5-9 changed in one or two fields, 999 missing."""
+    rows = []
+    for deal_id in range(1, 5):
+        d = deal(sb, deal_id)
+        rows.append({"Deal": deal_id, "Amount": d["value"], "Title": d["title"],
+                     "Source": label_of(sb, deal_id)})
+    changed: dict[int, dict[str, Any]] = {5: {"value": 123456}, 6: {"title": "Renamed deal"},
+               7: {"lead": "Partner"}, 8: {"value": 777, "title": "Both"}, 9: {"lead": "Event"}}
+    for deal_id, change in changed.items():
+        d = deal(sb, deal_id)
+        if change.get("lead") == label_of(sb, deal_id):
+            change["lead"] = "Referral" if change["lead"] != "Referral" else "Website"
+        rows.append({"Deal": deal_id, "Amount": change.get("value", d["value"]),
+                     "Title": change.get("title", d["title"]),
+                     "Source": change.get("lead", label_of(sb, deal_id))})
+    rows.append({"Deal": 999, "Amount": 1, "Title": "ghost", "Source": ""})
+    return rows, changed
+
+
+@pytest.mark.anyio
+async def test_only_changed_deals_get_a_patch_with_only_changed_fields(tmp_path: Path) -> None:
+    """Unchanged rows cost no call; each PATCH carries only its differing fields; the
+    current values are read with one ids= call; before-images hold the old values."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:
+        rows, changed = rows_for(sb)
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        old = {i: deal(sb, i) for i in range(1, 10)}
+        before = requests(sb)
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        loaded = delta(before, requests(sb))
+        assert loaded.get("getDeals") == 1 and "updateDeal" not in loaded
+        assert prep.actions == {"update": 5, "unchanged": 4, "failed": 1}
+        result = await run_job(sb, store)
+        assert delta(before, requests(sb))["updateDeal"] == 5
+        assert result.counts[ItemState.DONE] == 5 and result.counts[ItemState.SKIPPED] == 4
+
+        lead = code(sb, "Lead source")
+        sent = {i.payload["deal_id"]: i.payload["changes"] for i in store.items(ItemState.DONE)}
+        assert sent[5] == {"value": 123456}
+        assert sent[6] == {"title": "Renamed deal"}
+        assert sent[7] == {"custom_fields": {lead: option(sb, "Lead source",
+                                                          str(changed[7]["lead"]))}}
+        assert sent[8] == {"value": 777, "title": "Both"}
+        for deal_id in range(1, 5):  # untouched: not even update_time moved
+            assert deal(sb, deal_id)["update_time"] == old[deal_id]["update_time"]
+        assert deal(sb, 8)["value"] == 777 and deal(sb, 8)["title"] == "Both"
+
+        images = {b.entity_id: b.before for b in store.before_images("deal")}
+        assert set(images) == {5, 6, 7, 8, 9}
+        assert images[5]["fields"] == {"value": old[5]["value"]}
+        assert images[7]["custom_fields"] == {lead: old[7]["custom_fields"].get(lead)}
+        assert images[8]["update_time"] == old[8]["update_time"]
+        failed = list(store.items(ItemState.FAILED))
+        assert [f.key for f in failed] == ["999"] and "no deal with id" in (failed[0].error or "")
+        ok = read_csv(store.directory / "succeeded.csv")
+        assert sorted(r["action"] for r in ok) == ["unchanged"] * 4 + ["updated"] * 5
+
+        store.failed_to_pending()  # `pdbulk retry`: a row refused at load stays refused
+        again = await run_job(sb, store)
+        assert again.counts[ItemState.FAILED] == 1
+        assert delta(before, requests(sb))["updateDeal"] == 5
+        assert "refused when the job was loaded" in (next(store.items(ItemState.FAILED)).error
+                                                     or "")
+        store.close()
+
+
+async def _prepare(s: Any, manifest: Path, umap: UpdateMapping) -> Any:
+    return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+
+
+@pytest.mark.anyio
+async def test_update_by_source_key_uses_the_list_pull(tmp_path: Path) -> None:
+    """Rows naming deals by source key are matched through one key index (list pages), and a
+    key nobody has fails its row."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
+        manifest = write_csv(tmp_path / "keys.csv", [
+            {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000004", "Amount": ""},
+            {"Key": "NOPE-1", "Amount": 5}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        before = requests(sb)
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        assert delta(before, requests(sb)).get("getDeals") == 1  # 30 deals: one page
+        assert prep.actions == {"update": 1, "unchanged": 1, "failed": 1}
+        await run_job(sb, store)
+        assert deal(sb, 3)["value"] == 4242
+        store.close()
+
+
+def test_a_job_cut_short_while_loading_never_runs(tmp_path: Path) -> None:
+    """Items without the "loaded" mark (a crash mid-load) are refused by resume."""
+    from bulk.store import JobStore, NewItem
+    from jobs import kind_for
+
+    store = JobStore.create(tmp_path / "half", job_id="half", kind="update", config={})
+    store.add_items([NewItem(row=1, key="1", op="update", payload={"deal_id": 1})])
+    with pytest.raises(InputError, match="interrupted while it was being loaded"):
+        kind_for(store)
+    store.close()
+
+
+def test_update_mapping_problems_are_named_after_the_update_section() -> None:
+    """Without a way to name the deal, or with a person section, the mapping is refused."""
+    with pytest.raises(MappingError, match="update"):
+        UpdateMapping.loads("version = 1\n[deal]\nvalue = 'A'\n")
+    with pytest.raises(MappingError, match="id_column or key_column"):
+        UpdateMapping.loads("version = 1\n[update]\n[deal]\nvalue = 'A'\n")
+    with pytest.raises(MappingError, match="person"):
+        UpdateMapping.loads("version = 1\n[update]\nid_column = 'Id'\n[person]\nname = 'N'\n")
+    m = UpdateMapping.loads("version = 1\n[import]\nkey_column = 'K'\n[deal]\ntitle = 'T'\n")
+    assert (m.by, m.column, m.key_field) == ("key", "K", "Import source key")
+
+
+def test_cli_update_plan_then_run(tmp_path: Path) -> None:
+    """`pdbulk plan update` writes nothing; `pdbulk update` sends the PATCHes and writes the
+    result files (unchanged rows in succeeded.csv)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=20, seed=7)) as sb:
+        rows, _ = rows_for(sb)
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        before = requests(sb)
+        planned = runner.invoke(app, ["plan", "update", str(manifest), "--mapping",
+                                      str(tmp_path / "map.toml"), "--json",
+                                      *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert planned.exit_code == 0, planned.output
+        assert '"updateDeal": 5' in planned.output and '"unchanged": 4' in planned.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        done = runner.invoke(app, ["update", str(manifest), "--mapping",
+                                   str(tmp_path / "map.toml"),
+                                   *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert done.exit_code == 3, done.output  # the missing deal's row failed
+        assert delta(before, requests(sb))["updateDeal"] == 5
+        (job,) = (tmp_path / "jobs").iterdir()
+        assert len(read_csv(job / "succeeded.csv")) == 9
+        assert [r["key"] for r in read_csv(job / "failed.csv")] == ["999"]

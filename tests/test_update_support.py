@@ -1,0 +1,113 @@
+"""Shared helpers (no tests) for the update, move-stage, merge and undo tests.
+
+``load_job`` / ``run_job`` do in-process what the commands do: the load phase in
+a ``bulk.engine.session`` against the sandbox, the items and before-images into
+a new job store, then the run through ``run_kind``. ``ThreadedSandbox`` runs a
+sandbox on its own event loop in a thread, so a test can call the CLI (which
+runs its own loop, and installs signal handlers, in the main thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bulk.engine import EngineConfig, Session, run_kind, session
+from bulk.runner import RunResult
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.store import JobStore
+from jobs import kind_for
+from jobs.updating import Prepared
+from tests.import_support import engine_config
+
+Build = Callable[[Session], Awaitable[Prepared]]
+
+
+def requests(sb: Sandbox) -> dict[str, int]:
+    """Requests the sandbox answered, by operation (its own counter)."""
+    return dict(sb.stats()["requests_by_operation"])
+
+
+def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {op: n - before.get(op, 0) for op, n in after.items() if n - before.get(op, 0)}
+
+
+async def load_job(sb: Sandbox, root: Path, kind: str, build: Build, *, job_id: str | None = None,
+                   **cfg: Any) -> tuple[JobStore, Prepared]:
+    """The load phase of a job, as the command does it: a new store with items and images."""
+    config = engine_config(sb, root, **cfg)
+    job_id = job_id or f"{kind}-job"
+    store = JobStore.create(root / job_id, job_id=job_id, kind=kind,
+                            config={"engine": config.to_json()})
+    async with session(config, sb.token, store) as s:
+        prep = await build(s)
+    prep.save(store)
+    return store, prep
+
+
+async def run_job(sb: Sandbox, store: JobStore) -> RunResult:
+    """The run, as `pdbulk` does it after the plan (and as `resume` does)."""
+    config = EngineConfig.from_json(store.config["engine"])
+    kind = kind_for(store)
+    result = await run_kind(config, sb.token, store, kind)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)  # type: ignore[attr-defined]
+    return result
+
+
+def deal(sb: Sandbox, deal_id: int) -> dict[str, Any]:
+    """A deal as the sandbox holds it (admin view: no tokens, deleted ones too)."""
+    return dict(sb.state.deals.rows[deal_id])
+
+
+class ThreadedSandbox:
+    """A sandbox serving from a thread with its own event loop."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.sb: Sandbox | None = None
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self) -> None:
+        async def serve_until_stopped() -> None:
+            self._stop = asyncio.Event()
+            async with serve(self.config) as sb:
+                self.sb = sb
+                self._ready.set()
+                await self._stop.wait()
+        self._loop.run_until_complete(serve_until_stopped())
+        self._loop.close()
+
+    def __enter__(self) -> Sandbox:
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise TimeoutError("the sandbox did not start")
+        assert self.sb is not None
+        return self.sb
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+
+@contextmanager
+def threaded_sandbox(config: SandboxConfig) -> Iterator[Sandbox]:
+    with ThreadedSandbox(config) as sb:
+        yield sb
+
+
+def cli_args(sb: Sandbox, job_dir: Path) -> list[str]:
+    """The options that point a pdbulk command at a (time-scaled) sandbox."""
+    return ["--url", sb.url, "--job-dir", str(job_dir), "--plan", sb.config.plan]
+
+
+__all__ = ["ThreadedSandbox", "cli_args", "deal", "delta", "load_job", "requests", "run_job",
+           "threaded_sandbox"]
