@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +92,43 @@ async def running(config: SandboxConfig | None = None) -> AsyncIterator[tuple[Sa
     async with serve(config or SandboxConfig()) as sb:
         async with aiohttp.ClientSession() as session:
             yield sb, Api(sb, no_silent_retries(session))
+
+
+class ThreadedSandbox:
+    """A sandbox serving from a thread with its own event loop."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.sb: Sandbox | None = None
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self) -> None:
+        async def serve_until_stopped() -> None:
+            self._stop = asyncio.Event()
+            async with serve(self.config) as sb:
+                self.sb = sb
+                self._ready.set()
+                await self._stop.wait()
+        self._loop.run_until_complete(serve_until_stopped())
+        self._loop.close()
+
+    def __enter__(self) -> Sandbox:
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise TimeoutError("the sandbox did not start")
+        assert self.sb is not None
+        return self.sb
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+
+@contextmanager
+def threaded_sandbox(config: SandboxConfig) -> Iterator[Sandbox]:
+    with ThreadedSandbox(config) as sb:
+        yield sb

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,33 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from bulk.cli import app, parse_faults
-from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox import Sandbox, SandboxConfig
+from tests.sandbox_helpers import ThreadedSandbox
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A sandbox on its own loop in a thread (the CLI runs its own loop)."""
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    box: list[Sandbox] = []
-
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        async with serve(SandboxConfig(plan="ultimate", deals=40, seed=3)) as sb:
-            box.append(sb)
-            ready.set()
-            await stop[0].wait()
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        yield box[0]
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", deals=40, seed=3)) as sb:
+        yield sb
 
 
 def test_touch_status_and_jobs(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -20,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bulk.cli import app
-from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.demo_data import write_demo_export
 from tests.import_support import read_csv
+from tests.sandbox_helpers import ThreadedSandbox
 
 TOKEN = "import-cli-token"
 # OAuth on Ultimate: 480 requests per 2 s, so the CLI (whose window is the real 2 s) is fast.
@@ -33,28 +32,9 @@ _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     """A sandbox on its own loop in a thread (the CLI runs its own loop)."""
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    box: list[Sandbox] = []
-
-    async def main() -> None:
-        stop.append(asyncio.Event())
-        async with serve(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=40,
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=40,
                                        seed=3)) as sb:
-            box.append(sb)
-            ready.set()
-            await stop[0].wait()
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        yield box[0]
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
+        yield sb
 
 
 def test_plan_import_json_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -9,20 +9,18 @@ runs its own loop, and installs signal handlers, in the main thread).
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from bulk.engine import EngineConfig, Session, run_kind, session
 from bulk.runner import RunResult
-from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox import Sandbox
 from bulk.store import JobStore
 from jobs import kind_for
 from jobs.updating import Prepared
 from tests.import_support import engine_config
+from tests.sandbox_helpers import ThreadedSandbox, threaded_sandbox
 
 Build = Callable[[Session], Awaitable[Prepared]]
 
@@ -62,46 +60,6 @@ async def run_job(sb: Sandbox, store: JobStore) -> RunResult:
 def deal(sb: Sandbox, deal_id: int) -> dict[str, Any]:
     """A deal as the sandbox holds it (admin view: no tokens, deleted ones too)."""
     return dict(sb.state.deals.rows[deal_id])
-
-
-class ThreadedSandbox:
-    """A sandbox serving from a thread with its own event loop."""
-
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self.sb: Sandbox | None = None
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._main, daemon=True)
-
-    def _main(self) -> None:
-        async def serve_until_stopped() -> None:
-            self._stop = asyncio.Event()
-            async with serve(self.config) as sb:
-                self.sb = sb
-                self._ready.set()
-                await self._stop.wait()
-        self._loop.run_until_complete(serve_until_stopped())
-        self._loop.close()
-
-    def __enter__(self) -> Sandbox:
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise TimeoutError("the sandbox did not start")
-        assert self.sb is not None
-        return self.sb
-
-    def __exit__(self, *exc: object) -> None:
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-
-@contextmanager
-def threaded_sandbox(config: SandboxConfig) -> Iterator[Sandbox]:
-    with ThreadedSandbox(config) as sb:
-        yield sb
 
 
 def cli_args(sb: Sandbox, job_dir: Path) -> list[str]:
