@@ -9,9 +9,23 @@ from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
 from .engine import EngineConfig, connect, run_kind
 from .errors import (
-    ApiError, Blocked, BudgetExhausted, BulkError, Forbidden, Gone, InputError, MalformedResponse,
-    NotFound, PaymentRequired, PlanLimit, RateLimited, ServerError, StoreError, TransportError,
-    Unauthorized, ValidationRejected,
+    ApiError,
+    Blocked,
+    BudgetExhausted,
+    BulkError,
+    Forbidden,
+    Gone,
+    InputError,
+    MalformedResponse,
+    NotFound,
+    PaymentRequired,
+    PlanLimit,
+    RateLimited,
+    ServerError,
+    StoreError,
+    TransportError,
+    Unauthorized,
+    ValidationRejected,
 )
 from .headers import RateHeaders
 from .operations import OPERATIONS, Operation, get_operation

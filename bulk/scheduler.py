@@ -6,10 +6,13 @@ job's reserve / share / cap). Waiters are served FIFO by one synchronous
 dispatcher; the only exception is that a search waiting for the *search* window
 lets later non-search calls through while its own cost stays held against the
 budget. One timer task sleeps on the injected clock until the next slot frees.
-Response headers tighten the local accounting; a 429 pauses everyone, then the
-rate ramps back up (half a burst for one window), and as many slots as the storm
-had 429s stay spare (someone else may share the token), one back per 5 quiet
-windows.
+Response headers tighten the local accounting. An answered call's window entry
+moves from its send time to its answer time less the fastest round trip seen: the
+server counted it somewhere in between, and with latency jitter a call sent one
+window after another can arrive less than a window after it (150 ± 50 ms
+against a 31 ms margin: 429s). A 429 pauses everyone, then the rate ramps back
+up (half a burst for one window), and as many slots as the storm had 429s stay
+spare (someone else may share the token), one back per 5 quiet windows.
 
 Call ``observe()`` after every response except a 429 (pass ``sent_at``),
 ``rate_limited()`` (it reads the headers too) after a 429, and ``refund()`` when
@@ -79,7 +82,7 @@ class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_day", "_day_seconds", "_limits", "_own_today", "_pause_end",
+                 "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_own_today", "_pause_end",
                  "_pauses", "_ramp_until", "_rate_limited", "_rng", "_search",
                  "_search_blocked_until", "_searches", "_spare", "_spare_at", "_spent_day",
                  "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
@@ -114,6 +117,7 @@ class Scheduler:
         self._waiters: deque[_Waiter] = deque()
         self._timer: asyncio.Task[None] | None = None
         self._timer_at = math.inf
+        self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
 
     @property
     def limits(self) -> Limits:
@@ -150,6 +154,8 @@ class Scheduler:
         self._roll()
         if sent >= self._pause_end - _EPS:
             self._streak = 0  # a call sent after the last pause got through
+        if sent_at is not None:
+            self._redate(op, sent, now)
         if rate is not None:
             self._apply(op, rate, sent, windows=True)
         self._dispatch()
@@ -327,6 +333,23 @@ class Scheduler:
                 times.remove(waiter.at)
         self._admitted -= 1
         self._uncharge(waiter.op.token_cost, waiter.day)
+
+    def _redate(self, op: Operation, sent: float, now: float) -> None:
+        """Move the call's window entry (the latest one at or before ``sent``) to
+        ``now - fastest round trip``, never earlier than it was. A call admitted a
+        window after that entry then reaches the server a window after this one
+        did, as long as one call's way there plus another's way back take no less
+        than the fastest round trip seen (exact when the delay is all on the way
+        there, as in the sandbox; the safety margin covers the rest)."""
+        self._fastest = min(self._fastest, now - sent)
+        at = now - self._fastest
+        if at <= sent + _EPS:
+            return
+        for times in (self._admits, self._searches) if op.search else (self._admits,):
+            i = bisect.bisect_right(times, sent + _EPS) - 1
+            if i >= 0:  # else it has left the window already
+                del times[i]
+                bisect.insort(times, at)
 
     def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool) -> None:
         """Header feedback. Which window a search response's headers describe is

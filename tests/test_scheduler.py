@@ -22,6 +22,7 @@ GET = get_operation("getDeal")  # 1 token
 ADD = get_operation("addDeal")  # 5 tokens
 MERGE = get_operation("mergeDeals")  # 40 tokens
 SEARCH = get_operation("searchDeals")  # 20 tokens, search window
+PATCH = get_operation("updateDeal")  # 5 tokens
 EPOCH = 1_767_225_600.0  # FakeClock's default wall time at now() == 0: 2026-01-01 00:00 UTC
 W = 2.0 * (1 + 1 / 64)  # the default effective window: 2 s plus the 1/64 safety margin
 
@@ -510,3 +511,32 @@ def test_bad_configuration_is_refused() -> None:
             Scheduler(Limits(burst=40), clock=FakeClock(), **kwargs)
     with pytest.raises(ValueError):
         Scheduler(Limits(burst=0), clock=FakeClock())
+
+
+@pytest.mark.anyio
+async def test_latency_jitter_never_overflows_the_servers_window() -> None:
+    """600 calls at 40/2 s, latency 150 ± 50 ms all before the server counts (as in the
+    sandbox): no 2-s span of arrivals holds more than 40, and the rate stays >= 0.95."""
+    clock, rng = FakeClock(), random.Random(7)
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    arrivals: list[float] = []
+    sends: list[float] = []
+    queue = list(range(600))
+
+    async def worker() -> None:
+        while queue:
+            queue.pop()
+            await s.acquire(PATCH)
+            sent = clock.now()
+            sends.append(sent)
+            await clock.sleep(rng.uniform(0.1, 0.2))  # counted by the server on arrival
+            arrivals.append(clock.now())
+            s.observe(PATCH, RateHeaders(), sent_at=sent)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(10):
+            tg.create_task(worker())
+    arrivals.sort()
+    sends.sort()
+    assert all(arrivals[i + 40] - arrivals[i] >= 2.0 for i in range(len(arrivals) - 40))
+    assert (600 - 40) / (sends[-1] - sends[39]) / 20 >= 0.95
