@@ -1,0 +1,123 @@
+"""The whole engine against the sandbox over real HTTP: every item done once through faults.
+
+Scheduler, runner, job store, client and aiohttp transport run unchanged against
+an in-process sandbox whose windows are 2 s x 0.02 (40 ms), so nothing waits for
+a real window. What is proven, for the job (not only the wire):
+
+- every item ends DONE, exactly one item per deal, none failed, pending or sending;
+- every touched deal has the new values and no other deal was written;
+- the sandbox's counters account for every write honestly: a PATCH is applied
+  once per item, plus once more for each response the sandbox lost after
+  applying it (the client cannot tell; PATCH is idempotent, so it is re-sent);
+- every attempt the runner made reached the sandbox, and its token ledger never
+  claims less than the sandbox charged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from bulk.engine import EngineConfig, run_kind
+from bulk.runner import RetryPolicy, Runner, RunResult
+from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
+from bulk.store import ItemState, JobStore
+from jobs.touch import TouchJob, touch_items
+
+SCALE = 0.02  # sandbox windows: 2 s x 0.02 = 40 ms
+N, SPARE = 500, 20  # deals 1..N are touched; N+1..N+SPARE must stay as they were
+FIELDS = {"value": 777, "probability": 42}
+# Waits are milliseconds, so a retry never sleeps for real; 10 tries make a row that
+# fails 10 transient faults in a row (p ~ 1e-8 here) practically impossible.
+FAST_RETRY = RetryPolicy(attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60)
+
+
+async def run_touch(tmp: Path, sb: Sandbox, on_runner: Callable[[Runner], None]) -> tuple[
+        RunResult, JobStore]:
+    config = EngineConfig(base_url=sb.url, plan="growth", window=2.0 * SCALE, job_root=tmp,
+                          timeout=5.0)
+    store = JobStore.create(tmp / "job", job_id="e2e", kind="touch",
+                            config={"engine": config.to_json()})
+    store.add_items(touch_items(range(1, N + 1), FIELDS))
+    with anyio.fail_after(60):
+        result = await run_kind(config, sb.token, store, TouchJob(), retry=FAST_RETRY,
+                                on_runner=on_runner)
+    return result, store
+
+
+def assert_done_exactly_once(result: RunResult, store: JobStore) -> None:
+    assert not result.stopped, result.error
+    counts = store.counts()
+    assert counts[ItemState.DONE] == N, counts
+    assert sum(counts.values()) == N
+    deal_ids = [item.result["deal_id"] for item in store.items(ItemState.DONE) if item.result]
+    assert sorted(deal_ids) == list(range(1, N + 1))  # one DONE item per deal, no more
+
+
+def assert_deals_written(sb: Sandbox, before: dict[int, dict[str, Any]]) -> None:
+    deals = sb.state.deals.rows
+    for deal_id in range(1, N + 1):
+        assert {k: deals[deal_id][k] for k in FIELDS} == FIELDS, deal_id
+    for deal_id in range(N + 1, N + SPARE + 1):
+        assert deals[deal_id] == before[deal_id]  # untouched, update_time included
+
+
+def assert_ledger_honest(store: JobStore, runner: Runner, stats: dict[str, Any]) -> None:
+    requests = stats["requests_by_operation"]["updateDeal"]
+    tokens, calls = store.spend_by_operation()["updateDeal"]
+    assert runner.stats.calls == requests == calls  # every attempt reached the sandbox
+    # A 5xx or a dropped connection costs nothing in the sandbox, but the client cannot
+    # know a write was not applied, so it keeps the charge: never less than the truth.
+    assert tokens >= stats["tokens_by_operation"]["updateDeal"] == 5 * (
+        stats["writes_applied"]["updateDeal"])
+
+
+@pytest.mark.anyio
+async def test_touch_500_through_5xx_drops_and_429_storms(tmp_path: Path) -> None:
+    """500 PATCHes through 5xx, dropped connections and 429 storms: each applied exactly once."""
+    faults = Faults(error_rate=0.08, drop_rate=0.04, storm_every=0.25, storm_length=0.03)
+    box: list[Runner] = []
+    async with serve(SandboxConfig(time_scale=SCALE, deals=N + SPARE, seed=11,
+                                   faults=faults)) as sb:
+        before = {i: dict(sb.state.deals.rows[i]) for i in range(N + 1, N + SPARE + 1)}
+        result, store = await run_touch(tmp_path, sb, box.append)
+        stats = sb.stats()
+        try:
+            assert_done_exactly_once(result, store)
+            assert_deals_written(sb, before)
+            injected = stats["faults_injected"]
+            assert injected["error"] > 0 and injected["drop"] > 0 and injected["storm"] > 0
+            assert box[0].stats.rate_limited > 0 and box[0].stats.retries > 0
+            # Nothing a fault touched was applied: each deal written once, no more.
+            assert stats["writes_applied"] == {"updateDeal": N}
+            assert_ledger_honest(store, box[0], stats)
+        finally:
+            store.close()
+
+
+@pytest.mark.anyio
+async def test_touch_500_through_lost_responses(tmp_path: Path) -> None:
+    """Responses lost after the PATCH was applied: re-sent, counted, and the end state is right."""
+    faults = Faults(lost_response_rate=0.1, error_rate=0.02)
+    box: list[Runner] = []
+    async with serve(SandboxConfig(time_scale=SCALE, deals=N + SPARE, seed=12,
+                                   faults=faults)) as sb:
+        before = {i: dict(sb.state.deals.rows[i]) for i in range(N + 1, N + SPARE + 1)}
+        result, store = await run_touch(tmp_path, sb, box.append)
+        stats = sb.stats()
+        try:
+            assert_done_exactly_once(result, store)
+            assert_deals_written(sb, before)
+            lost = stats["faults_injected"]["lost_response"]
+            assert lost > 0
+            # Every lost response was one applied write the client could not see, so it
+            # was sent again: one write per item, plus one per lost response, no others.
+            assert stats["writes_applied"] == {"updateDeal": N + lost}
+            assert box[0].stats.in_doubt == 0  # PATCH is idempotent: retried, not in doubt
+            assert_ledger_honest(store, box[0], stats)
+        finally:
+            store.close()
