@@ -170,3 +170,35 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(
     assert all(after_resume[i] == seeded[i] for i in range(N + 1, N + SPARE + 1))
     assert resumed_counts == clean_counts == {**dict.fromkeys(ItemState, 0), ItemState.DONE: N}
     assert resumed_per_deal == clean_per_deal == dict.fromkeys(range(1, N + 1), 1)
+
+
+@pytest.mark.slow
+def test_sigint_stops_cleanly_with_a_resume_hint(sandbox_url: str, tmp_path: Path) -> None:
+    """Ctrl-C: calls in flight finish, nothing is left in doubt, exit 4 names the resume
+    command; `pdbulk resume` then finishes the job with every deal touched once."""
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join(str(i) for i in range(1, N + 1)) + "\n")
+    out_path = tmp_path / "cli.log"
+    with out_path.open("wb") as log:
+        job = subprocess.Popen(touch_argv(sandbox_url, ids, tmp_path / "jobs"), env=cli_env(),
+                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            wait_for("100 writes", lambda: writes(sandbox_url) >= 100 or job.poll() is not None, 20)
+            assert job.poll() is None, "the job ended before it could be interrupted"
+            job.send_signal(signal.SIGINT)
+            assert job.wait(15) == 4
+        finally:
+            if job.poll() is None:
+                job.kill()
+                job.wait(5)
+    output = out_path.read_text()
+    assert "resume with: pdbulk resume" in output
+    counts, _ = job_state(tmp_path / "jobs")
+    assert counts[ItemState.SENDING] == 0 and counts[ItemState.FAILED] == 0
+    assert 0 < counts[ItemState.DONE] < N and counts[ItemState.PENDING] > 0
+    (job_id,) = [p.name for p in (tmp_path / "jobs").iterdir() if p.is_dir()]
+    with (tmp_path / "resume.log").open("wb") as log:
+        assert run_cli([sys.executable, "-m", "bulk", "resume", job_id,
+                        "--job-dir", str(tmp_path / "jobs")], log) == 0
+    counts, per_deal = job_state(tmp_path / "jobs")
+    assert counts[ItemState.DONE] == N and per_deal == dict.fromkeys(range(1, N + 1), 1)
