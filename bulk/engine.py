@@ -76,7 +76,7 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
     """A client and a scheduler bound to the running loop."""
     clock = clock or SystemClock()
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
-                          tokens_spent_today=config.tokens_spent_today)
+                          tokens_spent_today=config.tokens_spent_today, probe=True)
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
         yield client, scheduler

@@ -83,14 +83,15 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_own_today", "_pause_end",
-                 "_pauses", "_ramp_until", "_rate_limited", "_rng", "_search",
+                 "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_search",
                  "_search_blocked_until", "_searches", "_spare", "_spare_at", "_spent_day",
                  "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
                  "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
-                 safety: float = 1 / 64, rng: random.Random | None = None) -> None:
+                 safety: float = 1 / 64, rng: random.Random | None = None,
+                 probe: bool = False) -> None:
         if limits.burst < 1 or limits.search < 1 or limits.window <= 0 or day_seconds <= 0:
             raise ValueError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
         if budget.share is not None and not 0 < budget.share <= 1:
@@ -118,6 +119,10 @@ class Scheduler:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at = math.inf
         self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
+        # probe: send one call and read its headers before the first burst. Another
+        # process on this token (a plan run just before, a killed run being resumed)
+        # may have filled the server's window; bursting blind into it costs 429s.
+        self._probing = probe
 
     @property
     def limits(self) -> Limits:
@@ -152,6 +157,7 @@ class Scheduler:
         now = self._clock.now()
         sent = now if sent_at is None else min(sent_at, now)
         self._roll()
+        self._probing = False
         if sent >= self._pause_end - _EPS:
             self._streak = 0  # a call sent after the last pause got through
         if sent_at is not None:
@@ -165,6 +171,7 @@ class Scheduler:
         """A 429: pause every acquirer; repeated, or with the budget known spent: exhausted."""
         now = self._clock.now()
         self._roll()
+        self._probing = False
         self._rate_limited += 1
         rate = rate or RateHeaders()
         self._apply(op, rate, now, windows=False)
@@ -257,6 +264,10 @@ class Scheduler:
                     held += op.token_cost
                     kept.append(waiters.popleft())
                     continue
+            if self._probing and self._admits:
+                # the probe is out: wait for its answer (or, lost, for its window to pass)
+                wake = min(wake, self._admits[-1] + self._width)
+                break
             self._admit(waiters.popleft(), now)
         kept.extend(waiters)
         self._waiters = kept

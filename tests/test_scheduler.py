@@ -540,3 +540,36 @@ async def test_latency_jitter_never_overflows_the_servers_window() -> None:
     sends.sort()
     assert all(arrivals[i + 40] - arrivals[i] >= 2.0 for i in range(len(arrivals) - 40))
     assert (600 - 40) / (sends[-1] - sends[39]) / 20 >= 0.95
+
+
+@pytest.mark.anyio
+async def test_probe_reads_the_servers_window_before_the_first_burst() -> None:
+    """With probe on, one call goes first; its headers (window full, oldest slot frees at
+    1.5 s) hold the rest back — one slot at 1.5, the others (age unknown) a window after
+    the probe — so a run started right after another process's burst gets no 429."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40), clock=clock, safety=0, probe=True)
+    admitted: list[float] = []
+
+    async def call(n: int) -> None:
+        await s.acquire(GET)
+        admitted.append(clock.now())
+        if n == 0:
+            await clock.sleep(0.1)
+            s.observe(GET, RateHeaders(limit=40, remaining=0, reset=1.5), sent_at=0.0)
+
+    async with asyncio.TaskGroup() as tg:
+        for n in range(5):
+            tg.create_task(call(n))
+    assert admitted == [0.0, 1.5, 2.0, 2.0, 2.0]
+
+
+@pytest.mark.anyio
+async def test_a_lost_probe_does_not_stall_the_scheduler() -> None:
+    """No answer to the probe (refunded, never observed): the rest go one window later."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40), clock=clock, safety=0, probe=True)
+    await s.acquire(GET)
+    s.refund(GET)
+    await s.acquire(GET)
+    assert clock.now() == 2.0
