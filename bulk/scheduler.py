@@ -46,6 +46,7 @@ _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coar
 _JITTER = 0.05  # up to this share of a window is added to a 429 pause
 _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success: the budget is spent
+_TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answered calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_own_today", "_pause_end",
-                 "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_search",
+                 "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_spare", "_spare_at", "_spent_day",
                  "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
                  "_waiters", "_width")
@@ -119,6 +120,7 @@ class Scheduler:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at = math.inf
         self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
+        self._rtts = 0  # how many round trips that minimum is taken over
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
         # may have filled the server's window; bursting blind into it costs 429s.
@@ -353,7 +355,10 @@ class Scheduler:
         than the fastest round trip seen (exact when the delay is all on the way
         there, as in the sandbox; the safety margin covers the rest)."""
         self._fastest = min(self._fastest, now - sent)
-        at = now - self._fastest
+        self._rtts += 1
+        # One round trip is no estimate of the fastest: until a few have been seen,
+        # date the call at its answer (the server cannot have counted it later).
+        at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
         if at <= sent + _EPS:
             return
         for times in (self._admits, self._searches) if op.search else (self._admits,):

@@ -573,3 +573,27 @@ async def test_a_lost_probe_does_not_stall_the_scheduler() -> None:
     s.refund(GET)
     await s.acquire(GET)
     assert clock.now() == 2.0
+
+
+@pytest.mark.anyio
+async def test_a_slow_first_round_trip_does_not_date_calls_too_early() -> None:
+    """The probe took 200 ms, later calls 100 ms (delay on the way there, counted on
+    arrival): no 2-s span of arrivals may exceed the burst, so a single round trip must not
+    be taken for the fastest one."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=4), clock=clock, probe=True)
+    arrivals: list[float] = []
+    latencies = iter([0.2] + [0.1] * 40)
+
+    async def call() -> None:
+        await s.acquire(GET)
+        sent = clock.now()
+        await clock.sleep(next(latencies))
+        arrivals.append(clock.now())
+        s.observe(GET, RateHeaders(), sent_at=sent)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(20):
+            tg.create_task(call())
+    arrivals.sort()
+    assert all(arrivals[i + 4] - arrivals[i] >= 2.0 for i in range(len(arrivals) - 4))
