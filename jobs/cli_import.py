@@ -44,13 +44,12 @@ from bulk.cli import (
     read_token,
 )
 from bulk.clock import SystemClock
-from bulk.engine import DEFAULT_URL, EngineConfig, connect, new_job_id
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
 from bulk.errors import BulkError
 from bulk.manifest import header, read_manifest
 from bulk.progress import ProgressView
-from bulk.runner import CallContext, Runner, RunResult, RunStats, Stopped
-from bulk.scheduler import Scheduler
-from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+from bulk.runner import Runner, RunResult, RunStats, Stopped
+from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from .import_load import load, plan_import
 from .import_rows import ImportSettings, Mode
@@ -86,27 +85,15 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None,
                           mode=resolved, create_key_field=create_key_field), mapping
 
 
-class _NoItems:
-    """The job kind of a session that only reads (plan, init-mapping)."""
-
-    name = "read-only"
-
-    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
-        raise RuntimeError("a read-only session runs no items")
-
-    async def reconcile(self, ctx: CallContext, items: Any) -> list[Outcome]:
-        return []
-
-
 @asynccontextmanager
-async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[tuple[Runner, Scheduler]]:
-    """A scheduled, accounted CallContext for read-only work, with a throwaway job store."""
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
+    """A scheduled, accounted session for read-only work (plan, init-mapping), with a
+    throwaway job store."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only", config={})
         try:
-            async with connect(cfg, token) as (client, scheduler):
-                yield Runner(AsyncJobStore(store), _NoItems(), client, scheduler,
-                             clock=SystemClock(), max_workers=cfg.max_workers), scheduler
+            async with session(cfg, token, store) as reading:
+                yield reading
         finally:
             store.close()
 
@@ -129,11 +116,12 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
 
-    async def session() -> Any:
-        async with _reading(cfg, token) as (runner, scheduler):
-            return await plan_import(runner.ctx, settings, mapping_file, scheduler.limits,
-                                     stats=runner.stats, scheduler=scheduler.statistics)
-    the_plan, _ = anyio.run(session)
+    async def planning() -> Any:
+        async with _reading(cfg, token) as reading:
+            return await plan_import(reading.ctx, settings, mapping_file,
+                                     reading.scheduler.limits, stats=reading.stats,
+                                     scheduler=reading.scheduler.statistics)
+    the_plan, _ = anyio.run(planning)
     if as_json:
         typer.echo(orjson.dumps(the_plan.to_json(), option=orjson.OPT_INDENT_2).decode())
         return
@@ -266,10 +254,10 @@ def init_mapping_cmd(
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 8)
     columns = header(manifest)
 
-    async def session() -> Any:
-        async with _reading(cfg, token) as (runner, _):
-            return await load_catalog(runner.ctx)
-    catalog = anyio.run(session)
+    async def pulling() -> Any:
+        async with _reading(cfg, token) as reading:
+            return await load_catalog(reading.ctx)
+    catalog = anyio.run(pulling)
     text = init_mapping(columns, catalog, key_field=key_field, samples=_samples(manifest))
     if output is None:
         typer.echo(text, nl=False)

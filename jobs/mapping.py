@@ -49,6 +49,14 @@ class MappingError(InputError):
 
 # ---------------------------------------------------------------- the file's schema
 
+def read_mapping_text(path: str | Path) -> str:
+    """A mapping file's text (BOM tolerated); a MappingError if it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+
+
 class FieldSpec(BaseModel):
     """Where one target's value comes from. A bare string is a column name, or a
     template when it has ``{Column}`` placeholders."""
@@ -226,11 +234,7 @@ class Mapping:
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
-        return cls.loads(text, source=str(path))
+        return cls.loads(read_mapping_text(path), source=str(path))
 
     @classmethod
     def loads(cls, text: str, *, source: str = "mapping") -> Mapping:

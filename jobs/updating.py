@@ -43,7 +43,7 @@ from .account import ensure_key_field, index_deals_by_key
 from .catalog import Catalog, DealField
 from .import_rows import deal_changes, same
 from .mapping import Mapping as ImportMapping
-from .mapping import MappingError, MappingFile, RowMapper, _option_problems
+from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 from .results import write_results
 from .selection import IDS_PER_CALL, Deal, parse_id, read_deals
 
@@ -289,11 +289,7 @@ class UpdateMapping:
 
     @classmethod
     def load(cls, path: str | Path) -> UpdateMapping:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
-        return cls.loads(text, source=str(path))
+        return cls.loads(read_mapping_text(path), source=str(path))
 
     @classmethod
     def loads(cls, text: str, *, source: str = "mapping") -> UpdateMapping:
