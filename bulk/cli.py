@@ -178,23 +178,39 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
 @app.command()
 def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Counts by state, tokens spent and the last error of one job."""
-    store = JobStore.open(find_job(job_dir, job))
+    """Counts by state, tokens spent and the last error of one job (also while it runs)."""
+    store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
+        failed = [{"row": i.row, "key": i.key, "status": i.status, "error": i.error}
+                  for _, i in zip(range(3), store.items(ItemState.FAILED), strict=False)]
         info = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "message": store.status_message,
             "counts": {s.value: n for s, n in store.counts().items()},
             "tokens_by_day": store.spend_by_day(),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
+            "first_failed": failed,
         }
     finally:
         store.close()
     if as_json:
         typer.echo(orjson.dumps(info, option=orjson.OPT_INDENT_2).decode())
         return
-    for key, value in info.items():
-        typer.echo(f"{key:>20}: {value}")
+    counts: dict[str, int] = info["counts"]  # type: ignore[assignment]
+    by_op: dict[str, int] = info["tokens_by_operation"]  # type: ignore[assignment]
+    by_day: dict[str, int] = info["tokens_by_day"]  # type: ignore[assignment]
+    typer.echo(f"job {info['job']} ({info['kind']}): {info['status']}")
+    if info["message"]:
+        typer.echo(f"last error: {info['message']}")
+    typer.echo("items: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
+               + f" (total {sum(counts.values()):,})")
+    typer.echo(f"tokens: {sum(by_op.values()):,} — "
+               + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items())))
+    if by_op:
+        typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
+                                    sorted(by_op.items(), key=lambda kv: -kv[1])))
+    for item in failed:
+        typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
 
 
 @app.command()

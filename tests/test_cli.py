@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bulk.cli import app, parse_faults
 from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState
 from tests.sandbox_helpers import ThreadedSandbox
 
 
@@ -77,3 +78,20 @@ def test_parse_faults() -> None:
         "lost_response_rate": 0.1}
     with pytest.raises(ValueError, match="unknown fault"):
         parse_faults("boom=1")
+
+
+def test_status_reads_a_job_that_a_run_holds_open(tmp_path: Path) -> None:
+    """`pdbulk status` while the job runs (its store locked): counts and the first failures."""
+    from bulk.store import JobStore, NewItem
+
+    store = JobStore.create(tmp_path / "j1", job_id="j1", kind="touch", config={})
+    try:
+        store.add_items([NewItem(row=1, key="a", op="update", payload={}),
+                         NewItem(row=2, key="b", op="update", payload={},
+                                 state=ItemState.FAILED, error="bad amount")])
+        res = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
+    finally:
+        store.close()
+    assert res.exit_code == 0, res.output
+    assert "items: pending 1, failed 1 (total 2)" in res.output
+    assert "failed: row 2 (b): bad amount" in res.output
