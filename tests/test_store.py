@@ -369,15 +369,12 @@ def test_add_items_streams_100k_in_bounded_memory(tmp_path: Path) -> None:
 
     with make(tmp_path / "j") as store, contextlib.closing(
             sqlite3.connect(tmp_path / "j" / FILENAME)) as peek:
-        started = time.perf_counter()
         try:
             assert store.add_items(source(peek)) == 100_000
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        elapsed = time.perf_counter() - started
         assert peak < 1_000_000, peak  # 20k NewItems alone, held at once, take ~2.4 MB
-        assert elapsed < 5.0, elapsed  # ~2 s on a loaded 2-core box; generous for CI
         assert store.counts()[S.PENDING] == 100_000
 
 
