@@ -24,8 +24,9 @@ import anyio
 import orjson
 import typer
 
+from .coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind
-from .errors import BulkError, InputError
+from .errors import BulkError, CoordinatorLost, InputError
 from .plans import PLAN_NAMES
 from .progress import ProgressView
 from .runner import Runner, RunResult
@@ -73,8 +74,11 @@ def read_token(env_name: str) -> str:
 def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
                   share: float | None, max_tokens: int | None, wait_for_reset: bool,
                   workers: int) -> EngineConfig:
+    # PDBULK_WINDOW: the burst window in seconds, for a sandbox run with --time-scale
+    # (2 s x scale); Pipedrive's own is 2 s (FACTS.md)
+    window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
     cfg = EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
-                       seats=seats, job_root=job_dir, max_workers=workers,
+                       seats=seats, job_root=job_dir, max_workers=workers, window=window,
                        budget=BudgetPolicy(max_tokens=max_tokens, share=share,
                                            wait_for_reset=wait_for_reset))
     try:
@@ -163,6 +167,31 @@ def finish(store: JobStore, result: RunResult) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------
+_OFFLINE = {"jobs", "status", "sandbox", "init-mapping"}  # commands that never call the API
+
+
+@app.callback()
+def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
+        "--coordinator", envvar=ENV_COORDINATOR, show_default=False,
+        help="Share the account's limits with other pdbulk processes: redis://host:6379/0 "
+             "(default: local, this process only).")] = None) -> None:
+    """Options for every command. A coordinator that does not answer: exit 1, nothing sent."""
+    url = coordinator_url(coordinator or "")
+    if url is None:
+        os.environ.pop(ENV_COORDINATOR, None)
+        return
+    os.environ[ENV_COORDINATOR] = url  # engine.connect reads it, for every job kind
+    if ctx.invoked_subcommand in _OFFLINE:
+        return
+    try:
+        open_coordinator(url)
+        from .coordinator_redis import check
+
+        anyio.run(check, url)
+    except (ValueError, CoordinatorLost) as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
     """List the jobs in the job directory."""
