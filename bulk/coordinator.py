@@ -34,17 +34,6 @@ from .operations import Operation
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
 
 
-@dataclass(frozen=True, slots=True)
-class AccountKey:
-    """Where shared state lives: the company (daily budget) and the token (windows).
-
-    ``token_fp`` is a one-way fingerprint of the API token (see :func:`fingerprint`);
-    the token itself never leaves the process."""
-
-    company: str
-    token_fp: str
-
-
 def fingerprint(token: str) -> str:
     """A one-way, non-reversible 16-hex-digit fingerprint of an API token.
 
@@ -89,9 +78,13 @@ class Coordinator(Protocol):
     @property
     def shared(self) -> bool: ...
 
-    async def start(self, account: AccountKey, *, spent: int = 0) -> None:
-        """Bind to an account; ``spent``: tokens this process spent before binding.
-        Raises CoordinatorLost when the coordinator cannot be reached."""
+    async def start(self, token_fp: str) -> None:
+        """Connect for the token with fingerprint ``token_fp`` (:func:`fingerprint`; the
+        windows are per token). Raises CoordinatorLost when it cannot be reached."""
+
+    def bind(self, company: str) -> None:
+        """The token's company, once known: the daily budget is shared per company.
+        Tokens admitted before this are carried over to the company's day."""
 
     async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
         """Wait until the shared windows and today's shared spend have room for ``op``;
@@ -128,7 +121,10 @@ class LocalCoordinator:
     def shared(self) -> bool:
         return False
 
-    async def start(self, account: AccountKey, *, spent: int = 0) -> None:
+    async def start(self, token_fp: str) -> None:
+        return None
+
+    def bind(self, company: str) -> None:
         return None
 
     async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
@@ -183,5 +179,5 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
 
 
-__all__ = ["ENV_COORDINATOR", "AccountKey", "Coordinator", "Limit", "LocalCoordinator",
+__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator",
            "SharedStats", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]

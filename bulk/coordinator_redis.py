@@ -6,13 +6,17 @@ process polls). Answers, 429 pauses and refunds go back in one pipeline per
 burst of them, off the call path. redis-py's asyncio client runs the scripts
 (EVALSHA, re-loaded after a server restart).
 
-Keys (``{c}`` = company id, ``{t}`` = token fingerprint, never the token)::
+Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
 
-    pdbulk:{c}:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
-    pdbulk:{c}:t:{t}:search   ZSET, searches only                             TTL 2 windows
-    pdbulk:{c}:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
-    pdbulk:{c}:day:{n}        tokens the company spent on day n (all tokens)  TTL end of day + 1 day
-    pdbulk:{c}:procs          ZSET process id -> last admission               TTL 2 minutes
+    pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
+    pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
+    pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
+    pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
+    pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
+
+Until the company is known (``bind``, after the process's first call, GET
+/users/me) the day and procs keys are the token's (``pdbulk:t:{t}:day:{n}``); what
+was spent there is carried over to the company's day with the next admission.
 
 A process killed while holding window slots blocks nobody longer than the
 window: its entries age out of the sorted set like anyone's. Redis errors become
@@ -31,10 +35,12 @@ from collections import deque
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from .clock import Clock, SystemClock
-from .coordinator import AccountKey, Limit, SharedStats, redacted
+from .coordinator import Limit, SharedStats, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 
@@ -119,15 +125,17 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_account", "_carry", "_clock", "_flush_task", "_lost", "_observed", "_own",
-                 "_pending", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq", "_stats",
-                 "_url", "_width")
+    __slots__ = ("_carry", "_clock", "_company", "_flush_task", "_lost", "_observed", "_own",
+                 "_pending", "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
+                 "_stats", "_token_fp", "_url", "_width")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = url, clock or SystemClock()
         self._redis: aioredis.Redis | None = None
         self._scripts: dict[str, Any] = {}
-        self._account: AccountKey | None = None
+        self._token_fp: str | None = None
+        self._company: str | None = None
+        self._prebind = 0  # tokens admitted before the company was known
         self._queue: deque[_Waiter] = deque()
         self._pump: asyncio.Task[None] | None = None
         self._flush_task: asyncio.Task[None] | None = None
@@ -152,12 +160,15 @@ class RedisCoordinator:
         return f"<RedisCoordinator {redacted(self._url)} queued={len(self._queue)}{live}>"
 
     # -- lifecycle --------------------------------------------------------------------------
-    async def start(self, account: AccountKey, *, spent: int = 0) -> None:
+    async def start(self, token_fp: str) -> None:
         """Connect and load the scripts. Raises CoordinatorLost if Redis does not answer."""
-        self._account, self._carry = account, max(0, spent)
+        self._token_fp = token_fp
         try:
-            self._redis = aioredis.from_url(self._url, socket_connect_timeout=3.0,
-                                            socket_timeout=5.0)
+            # a blip is retried (3 times, 50 ms .. 0.5 s apart); a Redis that stays away
+            # is reported within about a second, and the run stops checkpointed
+            self._redis = aioredis.from_url(
+                self._url, socket_connect_timeout=3.0, socket_timeout=5.0,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
             await self._redis.ping()
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT),)}
@@ -169,7 +180,7 @@ class RedisCoordinator:
         for task in (self._pump, self._flush_task):
             if task is not None and not task.done():
                 task.cancel()
-        if self._redis is not None and self._lost is None and self._account is not None:
+        if self._redis is not None and self._lost is None and self._token_fp is not None:
             try:
                 await self._flush()
                 await self._redis.zrem(self._key("procs"), self._proc)
@@ -194,13 +205,19 @@ class RedisCoordinator:
         return self._lost
 
     # -- keys -------------------------------------------------------------------------------
+    def bind(self, company: str) -> None:
+        if self._company is None:
+            self._company, self._carry, self._prebind = company, self._prebind, 0
+
     def _key(self, what: str) -> str:
-        assert self._account is not None, "start() first"
-        return f"pdbulk:{self._account.company}:{what}"
+        """A company key (day, procs); the token's until the company is known."""
+        if self._company is None:
+            return self._token_key(what)
+        return f"pdbulk:c:{self._company}:{what}"
 
     def _token_key(self, what: str) -> str:
-        assert self._account is not None, "start() first"
-        return self._key(f"t:{self._account.token_fp}:{what}")
+        assert self._token_fp is not None, "start() first"
+        return f"pdbulk:t:{self._token_fp}:{what}"
 
     # -- admission --------------------------------------------------------------------------
     async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
@@ -257,6 +274,8 @@ class RedisCoordinator:
                                   tokens_today=int(float(res[5])), processes=int(res[6]),
                                   paused_until=pause if pause > now else None)
         for w, member in zip(batch[:admitted], members, strict=False):
+            if self._company is None:
+                self._prebind += w.op.token_cost
             self._own.append((now, member, w.op.search))
             self._queue.remove(w)
             if not w.fut.done():
@@ -307,7 +326,7 @@ class RedisCoordinator:
         self._observed = (day, max(seen, tokens_today) if d == day else tokens_today)
 
     def _kick(self) -> None:
-        if self._lost is not None or self._account is None:
+        if self._lost is not None or self._token_fp is None:
             return
         if self._flush_task is None or self._flush_task.done():
             self._flush_task = asyncio.get_running_loop().create_task(self._flush_loop())

@@ -19,7 +19,7 @@ import anyio
 
 from .client import PipedriveClient
 from .clock import Clock, SystemClock
-from .coordinator import AccountKey, Coordinator, coordinator_url, fingerprint, open_coordinator
+from .coordinator import Coordinator, coordinator_url, fingerprint, open_coordinator
 from .errors import RateLimited
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
@@ -91,11 +91,10 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
         try:
-            if coord.shared:
-                await coord.start(AccountKey(await _company_id(client, scheduler, clock),
-                                             fingerprint(token)),
-                                  spent=scheduler.statistics().tokens_spent)
+            if coord.shared:  # the first call already goes through the shared window
+                await coord.start(fingerprint(token))
                 scheduler.attach(coord)
+                coord.bind(await _company_id(client, scheduler, clock))
             yield client, scheduler
         finally:
             await coord.aclose()

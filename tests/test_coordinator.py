@@ -16,7 +16,6 @@ from redis_helpers import RedisServer, redis_server
 
 from bulk.clock import SystemClock
 from bulk.coordinator import (
-    AccountKey,
     LocalCoordinator,
     coordinator_url,
     fingerprint,
@@ -57,8 +56,9 @@ async def _scheduler(url: str | None, *, burst: int = BURST, daily: int = 10**6,
     if url is not None:
         coord = RedisCoordinator(url, clock=clock)
         _OPEN.append(coord)
-        await coord.start(AccountKey(company, fingerprint(token)))
+        await coord.start(fingerprint(token))
         sched.attach(coord)
+        coord.bind(company)
     return sched
 
 
@@ -178,7 +178,7 @@ async def test_unreachable_at_start(redis_server: RedisServer) -> None:
     coord = RedisCoordinator(url)
     _OPEN.append(coord)
     with pytest.raises(CoordinatorLost):
-        await coord.start(AccountKey("1", fingerprint(TOKEN)))
+        await coord.start(fingerprint(TOKEN))
 
 
 async def test_the_token_never_reaches_redis_and_every_key_expires(
@@ -192,7 +192,8 @@ async def test_the_token_never_reaches_redis_and_every_key_expires(
     r = aioredis.from_url(redis_server.url)
     try:
         keys = [k.decode() async for k in r.scan_iter("*")]
-        assert keys and all(k.startswith("pdbulk:42:") for k in keys)
+        assert keys and all(k.startswith((f"pdbulk:t:{fingerprint(TOKEN)}:", "pdbulk:c:42:"))
+                            for k in keys)
         for key in keys:
             assert await r.pttl(key) > 0, key
             dump = await r.dump(key)
