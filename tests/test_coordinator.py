@@ -88,8 +88,8 @@ async def test_two_schedulers_share_one_burst_window(redis_server: RedisServer) 
     start = time.monotonic()
     admitted = await _burst_of(scheds, 15)  # 30 calls at 5 per 0.2 s: 5 windows at least
     took = time.monotonic() - start
-    # a margin of 10 ms for the gap between the coordinator's clock read and ours
-    assert _max_in_window(admitted, WINDOW - 0.01) <= BURST
+    # a margin of 30 ms for the gap between the coordinator's clock read and ours (a busy loop)
+    assert _max_in_window(admitted, WINDOW - 0.03) <= BURST
     assert 5 * WINDOW * 0.9 <= took <= 5 * WINDOW + 0.6  # the full rate, not half of it
     stats = scheds[0].statistics().shared
     assert stats is not None and stats.processes == 2
@@ -98,13 +98,13 @@ async def test_two_schedulers_share_one_burst_window(redis_server: RedisServer) 
 async def test_without_a_coordinator_two_schedulers_overshoot() -> None:
     scheds = [await _scheduler(None) for _ in range(2)]
     admitted = await _burst_of(scheds, 15)
-    assert _max_in_window(admitted, WINDOW - 0.01) > BURST  # what the coordinator prevents
+    assert _max_in_window(admitted, WINDOW - 0.03) > BURST  # what the coordinator prevents
 
 
 async def test_search_window_is_shared(redis_server: RedisServer) -> None:
     scheds = [await _scheduler(redis_server.url) for _ in range(2)]
     admitted = await _burst_of(scheds, 3, SEARCH)  # 6 searches at 2 per window
-    assert _max_in_window(admitted, WINDOW - 0.01) <= 2
+    assert _max_in_window(admitted, WINDOW - 0.03) <= 2
 
 
 async def test_a_429_pauses_every_process_on_the_token(redis_server: RedisServer) -> None:
