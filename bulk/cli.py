@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -220,8 +221,10 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
             "first_failed": failed,
         }
+        window = float(store.config.get("engine", {}).get("window", 2.0))
     finally:
         store.close()
+    info["coordinator"] = _shared_picture(window)
     if as_json:
         typer.echo(orjson.dumps(info, option=orjson.OPT_INDENT_2).decode())
         return
@@ -240,6 +243,30 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
+    shared: dict[str, Any] | None = info["coordinator"]  # type: ignore[assignment]
+    if shared is not None:
+        if "error" in shared:
+            typer.echo(f"coordinator: {shared['error']}")
+        for company, c in shared["companies"].items():
+            typer.echo(f"account {company} (all processes): {c['processes']} active, "
+                       f"{c['tokens_today']:,} tokens today")
+        for fp, t in shared["tokens"].items():
+            typer.echo(f"token …{fp[-6:]}: {t['window_fill']} requests in the burst window")
+
+
+def _shared_picture(window: float) -> dict[str, Any] | None:
+    """With a shared coordinator: the account-wide picture (every process), else None."""
+    url = coordinator_url()
+    if url is None:
+        return None
+    from .coordinator_redis import snapshot
+
+    try:
+        picture: dict[str, Any] = anyio.run(
+            lambda: snapshot(url, wall=time.time(), window=window * (1 + 1 / 64)))
+    except (ValueError, CoordinatorLost) as exc:
+        return {"error": str(exc), "companies": {}, "tokens": {}}
+    return picture
 
 
 @app.command()

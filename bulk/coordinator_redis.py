@@ -374,4 +374,32 @@ async def check(url: str, *, within: float = 3.0) -> None:
         await client.aclose()
 
 
-__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check"]
+async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
+                   window: float = 2.0) -> dict[str, Any]:
+    """The account-wide picture for ``pdbulk status``: per company, processes active in
+    the last minute and today's spend; per token fingerprint, requests in the burst
+    window. Raises CoordinatorLost if Redis does not answer."""
+    client = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=3.0)
+    day = math.floor(wall / day_seconds)
+    out: dict[str, Any] = {"companies": {}, "tokens": {}}
+    try:
+        async for raw in client.scan_iter("pdbulk:c:*:procs"):
+            key = _text(raw)
+            company = key.split(":")[2]
+            active = await client.zcount(key, wall - _ACTIVE, "+inf")
+            spent = await client.get(f"pdbulk:c:{company}:day:{day}")
+            out["companies"][company] = {"processes": int(active),
+                                         "tokens_today": int(float(spent or 0))}
+        async for raw in client.scan_iter("pdbulk:t:*:burst"):
+            key = _text(raw)
+            in_window = await client.zcount(key, wall - window, "+inf")
+            out["tokens"][key.split(":")[2]] = {"window_fill": int(in_window)}
+    except (RedisError, OSError) as exc:
+        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
+                              f"({type(exc).__name__})") from None
+    finally:
+        await client.aclose()
+    return out
+
+
+__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "snapshot"]

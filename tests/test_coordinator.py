@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import orjson
 import pytest
 import redis.asyncio as aioredis
 from redis_helpers import RedisServer, redis_server
@@ -219,3 +221,30 @@ async def test_coordinator_urls() -> None:
     assert isinstance(open_coordinator(None), LocalCoordinator)
     with pytest.raises(ValueError, match="unknown coordinator"):
         open_coordinator("memcached://h")
+
+
+async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
+                                                     tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bulk.cli import app
+    from bulk.store import JobStore
+
+    a, b = [await _scheduler(redis_server.url) for _ in range(2)]
+    await _burst_of([a, b], 2)  # 4 requests from 2 processes
+    JobStore.create(tmp_path / "j1", job_id="j1", kind="update",
+                    config={"engine": {"window": WINDOW}}).close()
+    env = {"PDBULK_COORDINATOR": redis_server.url}
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "account 42 (all processes): 2 active, 4 tokens today" in res.output
+    assert "4 requests in the burst window" in res.output
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path), "--json"], env=env)
+    shared = orjson.loads(res.output)["coordinator"]
+    assert shared["companies"]["42"] == {"processes": 2, "tokens_today": 4}
+    redis_server.stop()
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0 and "does not answer" in res.output  # status still works
