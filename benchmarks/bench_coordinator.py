@@ -95,6 +95,9 @@ def prepare(sb: SandboxProcess, root: Path, scale: float) -> Path:
                           env=cli_env(sb, scale, None), capture_output=True, timeout=60)
     if done.returncode != 0:
         raise RuntimeError(f"seed import failed: {done.stderr.decode()[-2000:]}")
+    # the seed ran without the coordinator: let its calls leave the server's window, or
+    # the fleet's first burst meets them (the coordinator only knows what it admitted)
+    time.sleep(2.0 * scale * 1.1)
     return mapping
 
 

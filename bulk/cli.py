@@ -384,9 +384,30 @@ def parse_faults(spec: str) -> dict[str, Any]:
 from jobs import cli_import, cli_ops  # noqa: E402, F401
 
 
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """``--coordinator URL`` is accepted after the command too (``pdbulk import … --coordinator
+    URL``): it is moved in front of it, where the app-wide option is parsed."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out += argv[i:]
+            break
+        if arg == "--coordinator" and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if arg.startswith("--coordinator="):
+            front.append(arg)
+        else:
+            out.append(arg)
+        i += 1
+    return front + out
+
+
 def main() -> None:
     try:
-        app()
+        app(args=hoist_global_options(sys.argv[1:]))
     except InputError as exc:
         typer.echo(f"pdbulk: {exc}", err=True)
         sys.exit(EXIT_INPUT)

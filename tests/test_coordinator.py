@@ -248,3 +248,13 @@ async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
     res = await asyncio.to_thread(CliRunner().invoke, app,
                                   ["status", "j1", "--job-dir", str(tmp_path)], env=env)
     assert res.exit_code == 0 and "does not answer" in res.output  # status still works
+
+
+async def test_coordinator_option_is_accepted_after_the_command() -> None:
+    from bulk.cli import hoist_global_options
+
+    assert hoist_global_options(["import", "a.csv", "--coordinator", "redis://h/0", "-m", "m"]) == [
+        "--coordinator", "redis://h/0", "import", "a.csv", "-m", "m"]
+    assert hoist_global_options(["status", "j", "--coordinator=local"]) == [
+        "--coordinator=local", "status", "j"]
+    assert hoist_global_options(["import", "--", "--coordinator"]) == ["import", "--", "--coordinator"]

@@ -36,7 +36,7 @@ def test_four_imports_on_one_token_share_the_window(redis_server: RedisServer,
     with SandboxProcess(plan="growth", latency_ms=150, jitter_ms=50, time_scale=SCALE,
                         seats=20) as sb:
         mapping = prepare(sb, workdir, SCALE)
-        r = run_fleet(sb, workdir, mapping, scale=SCALE, rows=30, coordinator=redis_server.url,
+        r = run_fleet(sb, workdir, mapping, scale=SCALE, rows=25, coordinator=redis_server.url,
                       tag="shared", timeout=60)
     assert r.exit_codes == [0, 0, 0, 0], r.outputs
     assert r.r429 == 0
@@ -65,7 +65,7 @@ def test_two_processes_with_half_the_budget_spend_half_between_them(
 
 def test_redis_stopped_mid_run_stops_every_process_then_resume_finishes(
         redis_server: RedisServer, workdir: Path) -> None:
-    rows, n = 60, 2
+    rows, n = 40, 2
     with SandboxProcess(plan="growth", latency_ms=50, jitter_ms=20, time_scale=SCALE,
                         seats=20) as sb:
         mapping = prepare(sb, workdir, SCALE)
@@ -119,12 +119,50 @@ def test_unreachable_coordinator_at_start_is_exit_1(workdir: Path) -> None:
         manifest = write_manifest(workdir / "x.csv", "X", 3)
         from redis_helpers import free_port
 
-        env = cli_env(sb, SCALE, f"redis://:hunter2@127.0.0.1:{free_port()}/0")
-        done = subprocess.run(import_argv(sb, manifest, mapping, workdir / "jobs"), env=env,
-                              capture_output=True, timeout=60)
+        env = cli_env(sb, SCALE, None)
+        url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # the option after the command
+        done = subprocess.run([*import_argv(sb, manifest, mapping, workdir / "jobs"),
+                               "--coordinator", url], env=env, capture_output=True, timeout=60)
         requests = sum(sb.stats()["requests_by_operation"].values())
     err = done.stderr.decode()
     assert done.returncode == 1, err
     assert "does not answer" in err and "Traceback" not in err
     assert "hunter2" not in err
     assert requests == 0  # nothing was sent
+
+
+def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
+        redis_server: RedisServer, workdir: Path) -> None:
+    rows, n = 30, 4
+    with SandboxProcess(plan="growth", latency_ms=50, jitter_ms=20, time_scale=SCALE,
+                        seats=20) as sb:
+        mapping = prepare(sb, workdir, SCALE)
+        env = cli_env(sb, SCALE, redis_server.url)
+        manifests = [write_manifest(workdir / f"kill-{p}.csv", f"KILL-{p}", rows)
+                     for p in range(n)]
+        r429 = sb.stats()["rate_limited"]
+        procs = [subprocess.Popen(import_argv(sb, m, mapping, workdir / f"jobs-{p}"), env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  stdin=subprocess.DEVNULL)
+                 for p, m in enumerate(manifests)]
+        try:
+            deadline = time.monotonic() + 40
+            while sum(1 for k in key_counts(sb) if k.startswith("KILL-0-")) < 5:
+                assert time.monotonic() < deadline and procs[0].poll() is None
+                time.sleep(0.05)
+            procs[0].kill()  # kill -9, calls in flight, window slots held
+            codes = [p.wait(60) for p in procs]
+        finally:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait(10)
+        assert codes[1:] == [0, 0, 0] and codes[0] == -9
+        assert sb.stats()["rate_limited"] == r429  # no 429 for the others
+        (job,) = [d.name for d in (workdir / "jobs-0").iterdir() if d.is_dir()]
+        done = subprocess.run([sys.executable, "-m", "bulk", "resume", job, "--job-dir",
+                               str(workdir / "jobs-0")], env=env, capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr.decode()
+        counts = key_counts(sb)
+    wanted = [f"KILL-{p}-{i}" for p in range(n) for i in range(rows)]
+    assert [k for k in wanted if counts.get(k, 0) != 1] == []  # 0 duplicates, 0 missing
