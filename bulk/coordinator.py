@@ -51,7 +51,10 @@ class Limit:
     ``burst`` / ``search``: requests allowed per window; ``day_limit``: tokens the
     company may spend today under this job's reserve / ``--budget-share``;
     ``day``: index of the current day (``floor(wall / day_seconds)``);
-    ``day_ends``: wall time of the next daily reset."""
+    ``day_ends``: wall time of the next daily reset; ``ahead``: seconds past its
+    admission at which an unanswered call's entry is dated (the server counts a call
+    when it arrives: a process killed with calls in flight must not free their slots
+    before the server does); an answer re-dates it (``answered``)."""
 
     width: float
     burst: int
@@ -59,6 +62,7 @@ class Limit:
     day_limit: int
     day: int
     day_ends: float
+    ahead: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +96,8 @@ class Coordinator(Protocol):
         waiting is not asked) or CoordinatorLost. Cancellation-safe."""
 
     def answered(self, sent: float, at: float) -> None:
-        """The call admitted last at or before wall time ``sent`` was counted by the
-        server no earlier than ``at``: move its window entry there (never earlier)."""
+        """The call admitted last at or before wall time ``sent`` was answered: date its
+        window entry ``at`` (never before its admission) instead of ``admitted + ahead``."""
 
     def paused(self, until: float) -> None:
         """A 429: nobody on this token admits anything before wall time ``until``."""

@@ -48,13 +48,15 @@ _BATCH = 64  # admissions per round trip at most
 _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
 
 # KEYS: burst, search, pause, day, procs
-# ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry,
-#       then (member, is_search, cost) per call, in FIFO order
+# ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
+#       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
+#       now + ahead (it counts from now: every entry above now - width does).
 ADMIT = """
 local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
 local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
 local limit, dttl = tonumber(ARGV[5]), tonumber(ARGV[6])
 local wttl = math.ceil(width * 2000) + 1000
+local at = now + tonumber(ARGV[10])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
 redis.call('ZADD', KEYS[5], now, ARGV[7])
@@ -69,7 +71,7 @@ local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then
   wait, why = pause - now, 'pause'
 else
-  local i = 10
+  local i = 11
   while i + 2 <= #ARGV do
     local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
     if spent + cost > limit then why = 'budget'; break end
@@ -81,9 +83,9 @@ else
       local e = redis.call('ZRANGE', KEYS[2], scount - scap, scount - scap, 'WITHSCORES')
       wait, why = tonumber(e[2]) + width - now, 'search'; break
     end
-    redis.call('ZADD', KEYS[1], now, member)
+    redis.call('ZADD', KEYS[1], at, member)
     count = count + 1
-    if search then redis.call('ZADD', KEYS[2], now, member); scount = scount + 1 end
+    if search then redis.call('ZADD', KEYS[2], at, member); scount = scount + 1 end
     spent = spent + cost
     admitted = admitted + 1
     i = i + 3
@@ -261,7 +263,7 @@ class RedisCoordinator:
         args: list[Any] = [repr(now), repr(limit.width), limit.burst, limit.search,
                            limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),
                            self._proc, self._observed[1] if self._observed[0] == limit.day else 0,
-                           self._carry]
+                           self._carry, repr(limit.ahead)]
         for w, member in zip(batch, members, strict=True):
             args += [member, 1 if w.op.search else 0, w.op.token_cost]
         keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
@@ -303,13 +305,13 @@ class RedisCoordinator:
         own = self._own
         for i in range(len(own) - 1, -1, -1):
             t, member, search = own[i]
-            if t <= sent + 1e-6:
+            if t <= sent + 1e-6:  # answered: from "admitted + ahead" to when it was counted
                 del own[i]
-                if at > t:
-                    self._pending.append(("zadd", (self._token_key("burst"), member, at)))
-                    if search:
-                        self._pending.append(("zadd", (self._token_key("search"), member, at)))
-                    self._kick()
+                at = max(at, t)
+                self._pending.append(("zadd", (self._token_key("burst"), member, at)))
+                if search:
+                    self._pending.append(("zadd", (self._token_key("search"), member, at)))
+                self._kick()
                 return
 
     def paused(self, until: float) -> None:
@@ -345,7 +347,7 @@ class RedisCoordinator:
         pipe = self._redis.pipeline(transaction=False)
         for cmd, a in pending:
             if cmd == "zadd":
-                pipe.zadd(a[0], {a[1]: a[2]}, xx=True, gt=True)
+                pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
             elif cmd == "pause":  # EVAL, not EVALSHA: robust to a restarted server's empty cache
                 pipe.eval(PAUSE, 1, a[0], a[1], a[2])
             else:

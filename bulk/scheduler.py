@@ -175,8 +175,12 @@ class Scheduler:
                 raise
 
     def _shared_limit(self) -> Limit:
+        # an unanswered call counts from its admission until a window after it may have
+        # arrived: an eighth of a window plus the fastest round trip seen (0.35 s at 2 s)
+        ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
         return Limit(width=self._width, burst=self._cap(self._clock.now()), search=self._search,
-                     day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset())
+                     day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
+                     ahead=min(ahead, self._width / 2))
 
     def _to_wall(self, t: float) -> float:
         return self._clock.wall() + (t - self._clock.now())
