@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
+	./scripts/ensure_redis.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,8 +25,9 @@ import anyio
 import orjson
 import typer
 
+from .coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind
-from .errors import BulkError, InputError
+from .errors import BulkError, CoordinatorLost, InputError
 from .plans import PLAN_NAMES
 from .progress import ProgressView
 from .runner import Runner, RunResult
@@ -73,8 +75,11 @@ def read_token(env_name: str) -> str:
 def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
                   share: float | None, max_tokens: int | None, wait_for_reset: bool,
                   workers: int) -> EngineConfig:
+    # PDBULK_WINDOW: the burst window in seconds, for a sandbox run with --time-scale
+    # (2 s x scale); Pipedrive's own is 2 s (FACTS.md)
+    window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
     cfg = EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
-                       seats=seats, job_root=job_dir, max_workers=workers,
+                       seats=seats, job_root=job_dir, max_workers=workers, window=window,
                        budget=BudgetPolicy(max_tokens=max_tokens, share=share,
                                            wait_for_reset=wait_for_reset))
     try:
@@ -163,6 +168,31 @@ def finish(store: JobStore, result: RunResult) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------
+_OFFLINE = {"jobs", "status", "sandbox", "init-mapping"}  # commands that never call the API
+
+
+@app.callback()
+def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
+        "--coordinator", envvar=ENV_COORDINATOR, show_default=False,
+        help="Share the account's limits with other pdbulk processes: redis://host:6379/0 "
+             "(default: local, this process only).")] = None) -> None:
+    """Options for every command. A coordinator that does not answer: exit 1, nothing sent."""
+    url = coordinator_url(coordinator or "")
+    if url is None:
+        os.environ.pop(ENV_COORDINATOR, None)
+        return
+    os.environ[ENV_COORDINATOR] = url  # engine.connect reads it, for every job kind
+    if ctx.invoked_subcommand in _OFFLINE:
+        return
+    try:
+        open_coordinator(url)
+        from .coordinator_redis import check
+
+        anyio.run(check, url)
+    except (ValueError, CoordinatorLost) as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
     """List the jobs in the job directory."""
@@ -191,8 +221,10 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
             "first_failed": failed,
         }
+        window = float(store.config.get("engine", {}).get("window", 2.0))
     finally:
         store.close()
+    info["coordinator"] = _shared_picture(window)
     if as_json:
         typer.echo(orjson.dumps(info, option=orjson.OPT_INDENT_2).decode())
         return
@@ -211,6 +243,30 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
+    shared: dict[str, Any] | None = info["coordinator"]  # type: ignore[assignment]
+    if shared is not None:
+        if "error" in shared:
+            typer.echo(f"coordinator: {shared['error']}")
+        for company, c in shared["companies"].items():
+            typer.echo(f"account {company} (all processes): {c['processes']} active, "
+                       f"{c['tokens_today']:,} tokens today")
+        for fp, t in shared["tokens"].items():
+            typer.echo(f"token …{fp[-6:]}: {t['window_fill']} requests in the burst window")
+
+
+def _shared_picture(window: float) -> dict[str, Any] | None:
+    """With a shared coordinator: the account-wide picture (every process), else None."""
+    url = coordinator_url()
+    if url is None:
+        return None
+    from .coordinator_redis import snapshot
+
+    try:
+        picture: dict[str, Any] = anyio.run(
+            lambda: snapshot(url, wall=time.time(), window=window * (1 + 1 / 64)))
+    except (ValueError, CoordinatorLost) as exc:
+        return {"error": str(exc), "companies": {}, "tokens": {}}
+    return picture
 
 
 @app.command()
@@ -328,9 +384,30 @@ def parse_faults(spec: str) -> dict[str, Any]:
 from jobs import cli_import, cli_ops  # noqa: E402, F401
 
 
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """``--coordinator URL`` is accepted after the command too (``pdbulk import … --coordinator
+    URL``): it is moved in front of it, where the app-wide option is parsed."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out += argv[i:]
+            break
+        if arg == "--coordinator" and i + 1 < len(argv):
+            front += argv[i:i + 2]
+            i += 2
+            continue
+        if arg.startswith("--coordinator="):
+            front.append(arg)
+        else:
+            out.append(arg)
+        i += 1
+    return front + out
+
+
 def main() -> None:
     try:
-        app()
+        app(args=hoist_global_options(sys.argv[1:]))
     except InputError as exc:
         typer.echo(f"pdbulk: {exc}", err=True)
         sys.exit(EXIT_INPUT)

@@ -19,6 +19,9 @@ import anyio
 
 from .client import PipedriveClient
 from .clock import Clock, SystemClock
+from .coordinator import Coordinator, coordinator_url, fingerprint, open_coordinator
+from .errors import RateLimited
+from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .runner import CallContext, JobKind, RetryPolicy, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, Scheduler
@@ -72,14 +75,46 @@ def new_job_id(kind: str) -> str:
 
 @asynccontextmanager
 async def connect(config: EngineConfig, token: str, *, clock: Clock | None = None,
-                  transport: Any = None) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
-    """A client and a scheduler bound to the running loop."""
+                  transport: Any = None, coordinator: Coordinator | str | None = None,
+                  ) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
+    """A client and a scheduler bound to the running loop.
+
+    ``coordinator``: a Coordinator, a URL (``redis://host:6379/0``), or None for env
+    ``PDBULK_COORDINATOR`` (unset: local). A shared one is bound to the account with
+    one scheduled ``GET /v1/users/me`` (its ``company_id``; 2 tokens) and the token's
+    fingerprint; it raises CoordinatorLost if it cannot be reached."""
     clock = clock or SystemClock()
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
                           tokens_spent_today=config.tokens_spent_today, probe=True)
+    coord = (open_coordinator(coordinator_url(coordinator), clock=clock)
+             if coordinator is None or isinstance(coordinator, str) else coordinator)
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
-        yield client, scheduler
+        try:
+            if coord.shared:  # the first call already goes through the shared window
+                await coord.start(fingerprint(token))
+                scheduler.attach(coord)
+                coord.bind(await _company_id(client, scheduler, clock))
+            yield client, scheduler
+        finally:
+            await coord.aclose()
+
+
+async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Clock) -> str:
+    """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml)."""
+    op = get_operation("getCurrentUser")
+    for _ in range(20):  # bounded: each 429 pauses for the reset the server named
+        await scheduler.acquire(op)
+        sent = clock.now()
+        try:
+            result = await client.call(op.id)
+        except RateLimited as exc:
+            scheduler.rate_limited(op, exc.rate, exc.reset_after)
+            scheduler.refund(op)
+            continue
+        scheduler.observe(op, result.rate, sent_at=sent)
+        return str(result.data["company_id"])
+    raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
 
 
 async def run_kind(config: EngineConfig, token: str, store: JobStore, kind: JobKind, *,

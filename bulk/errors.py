@@ -16,7 +16,8 @@
     │       └── MalformedResponse 2xx that is not a JSON envelope, or success: false
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
-    └── StoreError                the job store failed                               [terminal]
+    ├── StoreError                the job store failed                               [terminal]
+    └── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
 
 ``retryable``: the same call may succeed later. ``terminal``: the whole job must
 stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
@@ -157,6 +158,16 @@ class StoreError(BulkError):
     terminal = True
 
 
+class CoordinatorLost(BulkError):
+    """The shared coordinator (``--coordinator redis://…``) could not be reached.
+
+    At start the CLI reports it as a configuration error (exit 1, nothing sent);
+    mid-run it is terminal: the job stops checkpointed (exit 4) and resumes once
+    the coordinator is back. The message names the host, never a password."""
+
+    terminal = True
+
+
 def api_error_for(status: int, message: str, *, code: str | None = None,
                   html: bool = False, **kw: Any) -> ApiError:
     """The ApiError subclass for an HTTP status (and Pipedrive's error code)."""
@@ -183,7 +194,7 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 
 __all__ = [
-    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "Forbidden", "Gone", "InputError",
+    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone", "InputError",
     "MalformedResponse", "NotFound", "PaymentRequired", "PlanLimit", "RateLimited",
     "ServerError", "StoreError", "TransportError", "Unauthorized", "ValidationRejected",
     "api_error_for",

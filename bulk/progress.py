@@ -68,6 +68,11 @@ class ProgressView:
         sched = self.scheduler.statistics() if self.scheduler else None
         tokens = (f"{sched.tokens_spent} tok, today {sched.tokens_today}/{sched.daily_limit}"
                   if sched else f"{sum(stats.tokens_by_operation.values())} tok")
+        if sched is not None and sched.shared is not None:  # account-wide, all processes
+            sh = sched.shared
+            tokens += (f"; account: window {sh.window_fill}/{sched.window_limit}, today "
+                       f"{sh.tokens_today} tok, {sh.processes} process"
+                       f"{'es' if sh.processes != 1 else ''}")
         extra = f" 429s={stats.rate_limited}" if stats.rate_limited else ""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=completed, rate=f"{rate:.1f}/s{extra}",

@@ -14,6 +14,13 @@ against a 31 ms margin: 429s). A 429 pauses everyone, then the rate ramps back
 up (half a burst for one window), and as many slots as the storm had 429s stay
 spare (someone else may share the token), one back per 5 quiet windows.
 
+Several processes on one account share a coordinator (bulk.coordinator): with a
+shared one (Redis), every call admitted here is also admitted against the
+account-wide windows, 429 pause and day's spend (one round trip, batched), and
+answers, pauses, refunds and the daily headers go back to it. Phantom window
+entries for "others on this token" are then not needed (the coordinator counts
+them) and are not made. Without one (the default), nothing changes.
+
 Call ``observe()`` after every response except a 429 (pass ``sent_at``),
 ``rate_limited()`` (it reads the headers too) after a 429, and ``refund()`` when
 Pipedrive did not charge the call. asyncio only (like aiohttp); nothing binds
@@ -36,6 +43,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 
 from .clock import Clock
+from .coordinator import Coordinator, Limit, SharedStats
 from .errors import BudgetExhausted
 from .headers import RateHeaders
 from .operations import Operation
@@ -70,6 +78,7 @@ class SchedulerStats:
     pauses: int
     rate_limited: int  # 429s seen
     paused_until: float | None  # clock.now() time the current 429 pause ends
+    shared: SharedStats | None = None  # the account-wide picture, with a shared coordinator
 
 
 class _Waiter:
@@ -85,14 +94,14 @@ class Scheduler:
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_own_today", "_pause_end",
                  "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
-                 "_search_blocked_until", "_searches", "_spare", "_spare_at", "_spent_day",
+                 "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at", "_spent_day",
                  "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
                  "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
                  safety: float = 1 / 64, rng: random.Random | None = None,
-                 probe: bool = False) -> None:
+                 probe: bool = False, coordinator: Coordinator | None = None) -> None:
         if limits.burst < 1 or limits.search < 1 or limits.window <= 0 or day_seconds <= 0:
             raise ValueError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
         if budget.share is not None and not 0 < budget.share <= 1:
@@ -125,6 +134,14 @@ class Scheduler:
         # process on this token (a plan run just before, a killed run being resumed)
         # may have filled the server's window; bursting blind into it costs 429s.
         self._probing = probe
+        self._shared: Coordinator | None = None
+        if coordinator is not None:
+            self.attach(coordinator)
+
+    def attach(self, coordinator: Coordinator) -> None:
+        """Share the account's limits through ``coordinator`` from now on (a started one).
+        A coordinator that is not shared (LocalCoordinator) changes nothing."""
+        self._shared = coordinator if coordinator.shared else None
 
     @property
     def limits(self) -> Limits:
@@ -148,6 +165,25 @@ class Scheduler:
                 self._unadmit(waiter)
             self._dispatch()
             raise
+        if self._shared is not None:
+            try:
+                await self._shared.admit(op, self._shared_limit(),
+                                         wait_for_reset=self._budget.wait_for_reset)
+            except BaseException:  # refused, lost or cancelled: the local slot goes back
+                self._unadmit(waiter)
+                self._dispatch()
+                raise
+
+    def _shared_limit(self) -> Limit:
+        # an unanswered call counts from its admission until a window after it may have
+        # arrived: an eighth of a window plus the fastest round trip seen (0.35 s at 2 s)
+        ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
+        return Limit(width=self._width, burst=self._cap(self._clock.now()), search=self._search,
+                     day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
+                     ahead=min(ahead, self._width / 2))
+
+    def _to_wall(self, t: float) -> float:
+        return self._clock.wall() + (t - self._clock.now())
 
     def observe(self, op: Operation, rate: RateHeaders | None, *,
                 sent_at: float | None = None) -> None:
@@ -202,6 +238,8 @@ class Scheduler:
         """Pipedrive did not charge ``op`` (never sent, or 429): give its tokens back."""
         self._roll()
         self._uncharge(op.token_cost, self._day)
+        if self._shared is not None:
+            self._shared.refunded(op, self._day)
         self._dispatch()
 
     def next_reset(self) -> float:
@@ -219,7 +257,8 @@ class Scheduler:
             tokens_today=max(self._today, self._daily) if spent else self._today,
             daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
             search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
-            paused_until=self._pause_end if now < self._pause_end else None)
+            paused_until=self._pause_end if now < self._pause_end else None,
+            shared=self._shared.statistics() if self._shared is not None else None)
 
     def __repr__(self) -> str:
         s = self.statistics()
@@ -298,6 +337,8 @@ class Scheduler:
 
     # -- windows --------------------------------------------------------------------------
     def _pause(self, until: float) -> None:
+        if self._shared is not None:
+            self._shared.paused(self._to_wall(until))
         self._pause_end = until
         self._blocked_until = max(self._blocked_until, until)
         self._ramp_until = until + self._width
@@ -359,6 +400,8 @@ class Scheduler:
         # One round trip is no estimate of the fastest: until a few have been seen,
         # date the call at its answer (the server cannot have counted it later).
         at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
+        if self._shared is not None:
+            self._shared.answered(self._to_wall(sent), self._to_wall(at))
         if at <= sent + _EPS:
             return
         for times in (self._admits, self._searches) if op.search else (self._admits,):
@@ -389,13 +432,16 @@ class Scheduler:
             # assumption) a full window from now. Phantom entries stand for them.
             self._prune(now)
             times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
-            for i in range(cap - len(times) - rate.remaining):
+            others = 0 if self._shared is not None else cap - len(times) - rate.remaining
+            for i in range(others):
                 ahead = min(reset, self._width) if i == 0 else self._width
                 bisect.insort(times, now + ahead - self._width)
         if rate.daily_token_limit is not None:
             self._daily = rate.daily_token_limit
         if rate.daily_token_remaining is not None:
             self._today = max(self._today, self._daily - rate.daily_token_remaining)
+            if self._shared is not None:
+                self._shared.observed(self._daily - rate.daily_token_remaining, self._day)
 
     # -- the daily budget -----------------------------------------------------------------
     def _day_of(self, wall: float) -> int:

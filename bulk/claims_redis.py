@@ -1,0 +1,256 @@
+"""Claims on Redis: one holder at a time for an opaque name, across machines.
+
+The same protocol as ``bulk.claims.Claims`` (the local SQLite claims of the trust
+work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
+``renew``, ``wait_released``); its value types are mirrored here field for field so
+this module stands alone until both are merged (then import them from
+``bulk.claims`` instead).
+
+One hash per name, ``pdbulk:c:{namespace}:claim:{name}`` (namespace: the company
+id; the token never appears)::
+
+    holder    host:pid:start of the live holder, '' once released
+    acquired  wall time it was taken     expires  wall time the lease runs out
+    outcome   JSON the last holder released it with ('' for none)
+
+Every change is one Lua script (atomic): acquire takes a free, released or expired
+name and says ``reconcile`` when the previous holder never released it (it died, or
+its lease ran out: what it did is unknown and must be looked up before acting);
+release and renew compare the holder before writing (compare-and-set; a holder
+whose lease was taken over changes nothing). The hash lives ``retain_s`` (default
+7 days) past its last change, so the outcome is known to late-comers; a dead
+holder blocks a name no longer than its lease (or, on the same host, not at all:
+its pid is checked, as the local claims do).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from .clock import Clock, SystemClock
+from .coordinator import redacted
+from .errors import CoordinatorLost
+
+DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
+RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim this process holds on ``name`` until ``expires`` (Unix time); see bulk.claims."""
+
+    name: str
+    holder: str
+    expires: float
+    previous: Mapping[str, Any] | None = None
+    reconcile: bool = False
+    since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """``name`` is held by another live ``holder`` until ``expires`` (Unix time)."""
+
+    name: str
+    holder: str
+    expires: float
+
+
+# KEYS: claim hashes; ARGV: now, lease_s, holder, retain_ms, then per key: a dead holder
+# that may be taken over at once ('' for none)
+ACQUIRE = """
+local now, lease, me, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local h = redis.call('HMGET', key, 'holder', 'acquired', 'expires', 'outcome')
+  local holder, acquired, expires, outcome = h[1], h[2], h[3], h[4] or ''
+  local taken = holder and holder ~= '' and holder ~= me
+  if taken and tonumber(expires) > now and holder ~= ARGV[4 + i] then
+    out[i] = {'held', holder, expires}
+  else
+    local reconcile, since = '0', ''
+    if taken then reconcile, since = '1', acquired end
+    redis.call('HSET', key, 'holder', me, 'acquired', ARGV[1], 'expires', tostring(now + lease),
+               'outcome', outcome)
+    redis.call('PEXPIRE', key, math.ceil(lease * 1000) + keep)
+    out[i] = {'claim', me, tostring(now + lease), outcome, reconcile, since}
+  end
+end
+return out
+"""
+
+# KEYS: claim; ARGV: holder, outcome JSON ('' keeps the old one), retain_ms, has_outcome
+RELEASE = """
+if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'holder', '')
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'outcome', ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+"""
+
+# KEYS: claims; ARGV: holder, expires, ttl_ms
+RENEW = """
+local n = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'holder') == ARGV[1] then
+    redis.call('HSET', key, 'expires', ARGV[2])
+    redis.call('PEXPIRE', key, tonumber(ARGV[3]))
+    n = n + 1
+  end
+end
+return n
+"""
+
+
+def holder_id(pid: int | None = None) -> str:
+    """``host:pid:start`` (the process start time guards against a recycled pid)."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def _start_time(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def _dead_here(holder: str) -> bool:
+    """The holder ran on this host and is gone (another host: unknown, so False)."""
+    host, _, rest = holder.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return False
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return True
+    except PermissionError:
+        return False
+    return bool(start) and _start_time(pid) != start
+
+
+class RedisClaims:
+    """``Claims`` on Redis (``url``: redis://host:6379/0), for ``namespace`` (company id).
+
+    Raises CoordinatorLost when Redis does not answer (terminal: the run stops
+    checkpointed; a claim it held expires with its lease)."""
+
+    __slots__ = ("_clock", "_redis", "_url", "holder", "namespace", "poll", "retain_s",
+                 "statistics_")
+
+    def __init__(self, url: str, namespace: str, *, clock: Clock | None = None,
+                 holder: str | None = None, poll: float = 0.1, retain_s: float = RETAIN) -> None:
+        self._url, self.namespace = url, namespace
+        self._clock = clock or SystemClock()
+        self.holder = holder or holder_id()
+        self.poll, self.retain_s = poll, retain_s
+        self._redis = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=5.0)
+        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
+
+    def __repr__(self) -> str:
+        return f"RedisClaims({redacted(self._url)!r}, holder={self.holder!r}, {self.statistics_})"
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+    def _key(self, name: str) -> str:
+        return f"pdbulk:c:{self.namespace}:claim:{name}"
+
+    async def _run(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        try:
+            return await self._redis.eval(script, len(keys), *keys, *args)
+        except (RedisError, OSError) as exc:
+            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
+                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+
+    # -- the protocol ---------------------------------------------------------------------
+    async def acquire_many(self, names: Sequence[str],
+                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
+        """Claim every free name in one round trip; each name → Claim or Held."""
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        dead = [""] * len(names)
+        out = await self._acquire(names, lease_s, dead)
+        # a holder on this host whose process is gone: take over now, not at lease end
+        retry = [i for i, n in enumerate(names)
+                 if isinstance(out[n], Held) and _dead_here(out[n].holder)]
+        if retry:
+            again = await self._acquire([names[i] for i in retry], lease_s,
+                                        [out[names[i]].holder for i in retry])
+            out.update(again)
+        for result in out.values():
+            key = "held" if isinstance(result, Held) else "acquired"
+            self.statistics_[key] += 1
+            if isinstance(result, Claim) and result.reconcile:
+                self.statistics_["taken_over"] += 1
+        return out
+
+    async def _acquire(self, names: list[str], lease_s: float,
+                       dead: list[str]) -> dict[str, Claim | Held]:
+        now = self._clock.wall()
+        raw = await self._run(ACQUIRE, [self._key(n) for n in names],
+                              [repr(now), repr(lease_s), self.holder,
+                               math.ceil(self.retain_s * 1000), *dead])
+        out: dict[str, Claim | Held] = {}
+        for name, row in zip(names, raw, strict=True):
+            row = [_text(v) for v in row]
+            if row[0] == "held":
+                out[name] = Held(name, row[1], float(row[2]))
+            else:
+                out[name] = Claim(name, row[1], float(row[2]),
+                                  json.loads(row[3]) if row[3] else None, row[4] == "1",
+                                  float(row[5]) if row[5] else None)
+        return out
+
+    async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        """Give the claim up (only if still ours), leaving ``outcome`` for the next holder."""
+        await self._run(RELEASE, [self._key(claim.name)],
+                        [self.holder, json.dumps(dict(outcome)) if outcome is not None else "",
+                         math.ceil(self.retain_s * 1000), "1" if outcome is not None else "0"])
+        self.statistics_["released"] += 1
+
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
+        """Push the lease of the claims this process still holds."""
+        if claims:
+            await self._run(RENEW, [self._key(c.name) for c in claims],
+                            [self.holder, repr(self._clock.wall() + lease_s),
+                             math.ceil((lease_s + self.retain_s) * 1000)])
+
+    async def wait_released(self, name: str, within_s: float) -> bool:
+        """Wait (at most ``within_s`` s; checks every ``poll`` s) until nobody live holds
+        ``name``; True if so."""
+        deadline = self._clock.now() + max(0.0, within_s)
+        while True:
+            try:
+                holder, expires = await self._redis.hmget(self._key(name), ["holder", "expires"])
+            except (RedisError, OSError) as exc:
+                raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
+                                      f"({type(exc).__name__})") from None
+            who = _text(holder) if holder is not None else ""
+            if (not who or who == self.holder or float(_text(expires)) <= self._clock.wall()
+                    or _dead_here(who)):
+                return True
+            if self._clock.now() >= deadline:
+                return False
+            await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "holder_id"]

@@ -1,0 +1,187 @@
+"""What processes on one Pipedrive account must share: the coordinator interface.
+
+Pipedrive's limits belong to the account, not to a process: the burst and search
+windows are per token, the daily token budget per company (FACTS.md; spec
+``openapi-v1.yaml`` ``x-ratelimit-*`` / ``x-daily-requests-left`` headers). The
+:class:`~bulk.scheduler.Scheduler` keeps the in-process picture; a *shared*
+coordinator adds one admission per call against the account-wide state::
+
+    Scheduler.acquire(op)  ── local windows, budget policy, FIFO ──► admitted locally
+         └─ coordinator.admit(op, Limit)  ── shared windows, pause, day's spend ──► send
+
+Implementations:
+
+- :class:`LocalCoordinator` (the default): today's in-process behaviour. It is
+  not shared, so the scheduler never calls it per request (no speed loss).
+- :class:`bulk.coordinator_redis.RedisCoordinator` (``--coordinator
+  redis://host:6379/0`` or env ``PDBULK_COORDINATOR``): one Lua script per batch of
+  admissions, one atomic round trip.
+
+Times given to a coordinator are wall-clock seconds (``Clock.wall()``): the one
+time base several processes (or machines, NTP-synced) have in common.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+from .operations import Operation
+
+ENV_COORDINATOR = "PDBULK_COORDINATOR"
+
+
+def fingerprint(token: str) -> str:
+    """A one-way, non-reversible 16-hex-digit fingerprint of an API token.
+
+    HMAC-SHA256 keyed with a fixed label (so it matches no plain sha256 of the token
+    listed elsewhere), truncated to 64 bits: enough to tell tokens apart, useless for
+    recovering one."""
+    return hmac.new(b"pdbulk-coordinator-v1", token.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """The limits one admission is checked against (from the scheduler's current view).
+
+    ``width``: burst/search window length in seconds (window x (1 + safety));
+    ``burst`` / ``search``: requests allowed per window; ``day_limit``: tokens the
+    company may spend today under this job's reserve / ``--budget-share``;
+    ``day``: index of the current day (``floor(wall / day_seconds)``);
+    ``day_ends``: wall time of the next daily reset; ``ahead``: seconds past its
+    admission at which an unanswered call's entry is dated (the server counts a call
+    when it arrives: a process killed with calls in flight must not free their slots
+    before the server does); an answer re-dates it (``answered``)."""
+
+    width: float
+    burst: int
+    search: int
+    day_limit: int
+    day: int
+    day_ends: float
+    ahead: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SharedStats:
+    """The account-wide picture as of the last round trip (for progress / status)."""
+
+    window_fill: int  # requests in the burst window, all processes
+    search_fill: int
+    tokens_today: int  # the company's spend today as counted by the coordinator
+    processes: int  # processes that admitted a call in the last minute
+    paused_until: float | None  # wall time a shared 429 pause ends
+
+
+class Coordinator(Protocol):
+    """The shared state's interface. ``shared`` False: the scheduler alone decides."""
+
+    @property
+    def shared(self) -> bool: ...
+
+    async def start(self, token_fp: str) -> None:
+        """Connect for the token with fingerprint ``token_fp`` (:func:`fingerprint`; the
+        windows are per token). Raises CoordinatorLost when it cannot be reached."""
+
+    def bind(self, company: str) -> None:
+        """The token's company, once known: the daily budget is shared per company.
+        Tokens admitted before this are carried over to the company's day."""
+
+    async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
+        """Wait until the shared windows and today's shared spend have room for ``op``;
+        take its slot. Raises BudgetExhausted (the shared day's limit is reached and
+        waiting is not asked) or CoordinatorLost. Cancellation-safe."""
+
+    def answered(self, sent: float, at: float) -> None:
+        """The call admitted last at or before wall time ``sent`` was answered: date its
+        window entry ``at`` (never before its admission) instead of ``admitted + ahead``."""
+
+    def paused(self, until: float) -> None:
+        """A 429: nobody on this token admits anything before wall time ``until``."""
+
+    def refunded(self, op: Operation, day: int) -> None:
+        """Pipedrive did not charge ``op``: give its tokens back to day ``day``."""
+
+    def observed(self, tokens_today: int, day: int) -> None:
+        """The server's headers say the company spent at least this much today."""
+
+    def statistics(self) -> SharedStats | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LocalCoordinator:
+    """In-process only: the scheduler's own state is the whole picture (the default).
+
+    Concurrent *jobs* on one machine still never double a create: each job store is
+    held by an OS file lock (bulk.store)."""
+
+    __slots__ = ()
+
+    @property
+    def shared(self) -> bool:
+        return False
+
+    async def start(self, token_fp: str) -> None:
+        return None
+
+    def bind(self, company: str) -> None:
+        return None
+
+    async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
+        return None
+
+    def answered(self, sent: float, at: float) -> None:
+        return None
+
+    def paused(self, until: float) -> None:
+        return None
+
+    def refunded(self, op: Operation, day: int) -> None:
+        return None
+
+    def observed(self, tokens_today: int, day: int) -> None:
+        return None
+
+    def statistics(self) -> SharedStats | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "LocalCoordinator()"
+
+
+def coordinator_url(explicit: str | None = None) -> str | None:
+    """The coordinator URL in force: ``explicit`` (``--coordinator``), else env
+    ``PDBULK_COORDINATOR``; ``None`` / empty / ``local`` means the local coordinator."""
+    url = (explicit if explicit is not None else os.environ.get(ENV_COORDINATOR, "")).strip()
+    return None if url in ("", "local") else url
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for messages (redis://:secret@h → redis://***@h)."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
+    """A coordinator for ``url`` (see :func:`coordinator_url`). Raises ValueError for
+    an unknown scheme. Nothing is connected until ``start``."""
+    if url is None:
+        return LocalCoordinator()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from .coordinator_redis import RedisCoordinator
+
+        return RedisCoordinator(url, clock=clock)  # type: ignore[arg-type]
+    raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
+
+
+__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator",
+           "SharedStats", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]

@@ -1,0 +1,407 @@
+"""The shared coordinator on Redis: many processes (or machines), one account.
+
+One Lua script admits a *batch* of queued calls in one atomic round trip (FIFO:
+it stops at the first call that does not fit and says how long to wait, so no
+process polls). Answers, 429 pauses and refunds go back in one pipeline per
+burst of them, off the call path. redis-py's asyncio client runs the scripts
+(EVALSHA, re-loaded after a server restart).
+
+Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
+
+    pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
+    pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
+    pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
+    pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
+    pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
+
+Until the company is known (``bind``, after the process's first call, GET
+/users/me) the day and procs keys are the token's (``pdbulk:t:{t}:day:{n}``); what
+was spent there is carried over to the company's day with the next admission.
+
+A process killed while holding window slots blocks nobody longer than the
+window: its entries age out of the sorted set like anyone's. Redis errors become
+:class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import os
+import secrets
+import socket
+from collections import deque
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import RedisError
+
+from .clock import Clock, SystemClock
+from .coordinator import Limit, SharedStats, redacted
+from .errors import BudgetExhausted, CoordinatorLost
+from .operations import Operation
+
+_BATCH = 64  # admissions per round trip at most
+_ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
+
+# KEYS: burst, search, pause, day, procs
+# ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
+#       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
+#       now + ahead (it counts from now: every entry above now - width does).
+ADMIT = """
+local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
+local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
+local limit, dttl = tonumber(ARGV[5]), tonumber(ARGV[6])
+local wttl = math.ceil(width * 2000) + 1000
+local at = now + tonumber(ARGV[10])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
+redis.call('ZADD', KEYS[5], now, ARGV[7])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 60)
+redis.call('PEXPIRE', KEYS[5], 120000)
+local spent = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[9])
+local observed = tonumber(ARGV[8])
+if observed > spent then spent = observed end
+local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+local admitted, wait, why = 0, 0, 'ok'
+local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
+if pause > now then
+  wait, why = pause - now, 'pause'
+else
+  local i = 11
+  while i + 2 <= #ARGV do
+    local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
+    if spent + cost > limit then why = 'budget'; break end
+    if count >= burst then
+      local e = redis.call('ZRANGE', KEYS[1], count - burst, count - burst, 'WITHSCORES')
+      wait, why = tonumber(e[2]) + width - now, 'burst'; break
+    end
+    if search and scount >= scap then
+      local e = redis.call('ZRANGE', KEYS[2], scount - scap, scount - scap, 'WITHSCORES')
+      wait, why = tonumber(e[2]) + width - now, 'search'; break
+    end
+    redis.call('ZADD', KEYS[1], at, member)
+    count = count + 1
+    if search then redis.call('ZADD', KEYS[2], at, member); scount = scount + 1 end
+    spent = spent + cost
+    admitted = admitted + 1
+    i = i + 3
+  end
+end
+redis.call('SET', KEYS[4], spent, 'PX', dttl)
+redis.call('PEXPIRE', KEYS[1], wttl)
+redis.call('PEXPIRE', KEYS[2], wttl)
+return {admitted, tostring(wait), why, count, scount, tostring(spent), redis.call('ZCARD', KEYS[5]),
+        tostring(pause)}
+"""
+
+# KEYS: pause; ARGV: until (wall), ttl_ms — only ever extends the pause
+PAUSE = """
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 1
+"""
+
+# KEYS: day; ARGV: tokens — never below 0, never creates the key
+REFUND = """
+local v = redis.call('GET', KEYS[1])
+if v then redis.call('SET', KEYS[1], math.max(0, tonumber(v) - tonumber(ARGV[1])), 'KEEPTTL') end
+return 1
+"""
+
+
+class _Waiter:
+    __slots__ = ("fut", "limit", "op", "wait_for_reset")
+
+    def __init__(self, op: Operation, limit: Limit, wait_for_reset: bool,
+                 fut: asyncio.Future[None]) -> None:
+        self.op, self.limit, self.wait_for_reset, self.fut = op, limit, wait_for_reset, fut
+
+
+class RedisCoordinator:
+    """Shared burst window, search window, daily spend and 429 pause on Redis.
+
+    ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
+    times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
+
+    __slots__ = ("_carry", "_clock", "_company", "_flush_task", "_lost", "_observed", "_own",
+                 "_pending", "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
+                 "_stats", "_token_fp", "_url", "_width")
+
+    def __init__(self, url: str, *, clock: Clock | None = None) -> None:
+        self._url, self._clock = url, clock or SystemClock()
+        self._redis: aioredis.Redis | None = None
+        self._scripts: dict[str, Any] = {}
+        self._token_fp: str | None = None
+        self._company: str | None = None
+        self._prebind = 0  # tokens admitted before the company was known
+        self._queue: deque[_Waiter] = deque()
+        self._pump: asyncio.Task[None] | None = None
+        self._flush_task: asyncio.Task[None] | None = None
+        self._pending: list[tuple[str, tuple[Any, ...]]] = []  # commands for the next flush
+        self._own: deque[tuple[float, str, bool]] = deque()  # (admitted at, member, search)
+        self._lost: CoordinatorLost | None = None
+        self._seq = itertools.count()
+        self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._observed: tuple[int, int] = (-1, 0)  # (day, tokens) from headers
+        self._carry = 0
+        self._stats: SharedStats | None = None
+        self._width = 0.0
+
+    @property
+    def shared(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        s = self._stats
+        live = (f" window={s.window_fill} today={s.tokens_today} processes={s.processes}"
+                if s else "")
+        return f"<RedisCoordinator {redacted(self._url)} queued={len(self._queue)}{live}>"
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def start(self, token_fp: str) -> None:
+        """Connect and load the scripts. Raises CoordinatorLost if Redis does not answer."""
+        self._token_fp = token_fp
+        try:
+            # a blip is retried (3 times, 50 ms .. 0.5 s apart); a Redis that stays away
+            # is reported within about a second, and the run stops checkpointed
+            self._redis = aioredis.from_url(
+                self._url, socket_connect_timeout=3.0, socket_timeout=5.0,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
+            await self._redis.ping()
+            self._scripts = {name: self._redis.register_script(src)
+                             for name, src in (("admit", ADMIT),)}
+        except (RedisError, OSError) as exc:
+            await self._drop()
+            raise self._lose(exc) from None
+
+    async def aclose(self) -> None:
+        for task in (self._pump, self._flush_task):
+            if task is not None and not task.done():
+                task.cancel()
+        if self._redis is not None and self._lost is None and self._token_fp is not None:
+            try:
+                await self._flush()
+                await self._redis.zrem(self._key("procs"), self._proc)
+            except (RedisError, OSError):
+                pass
+        await self._drop()
+
+    async def _drop(self) -> None:
+        if self._redis is not None:
+            try:
+                await self._redis.aclose()
+            except (RedisError, OSError):
+                pass
+            self._redis = None
+
+    def _lose(self, exc: BaseException) -> CoordinatorLost:
+        if self._lost is None:
+            why = type(exc).__name__
+            self._lost = CoordinatorLost(
+                f"the coordinator at {redacted(self._url)} does not answer ({why}); "
+                "the job stops checkpointed: resume it once Redis is back")
+        return self._lost
+
+    # -- keys -------------------------------------------------------------------------------
+    def bind(self, company: str) -> None:
+        if self._company is None:
+            self._company, self._carry, self._prebind = company, self._prebind, 0
+
+    def _key(self, what: str) -> str:
+        """A company key (day, procs); the token's until the company is known."""
+        if self._company is None:
+            return self._token_key(what)
+        return f"pdbulk:c:{self._company}:{what}"
+
+    def _token_key(self, what: str) -> str:
+        assert self._token_fp is not None, "start() first"
+        return f"pdbulk:t:{self._token_fp}:{what}"
+
+    # -- admission --------------------------------------------------------------------------
+    async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
+        if self._lost is not None:
+            raise self._lost
+        if self._redis is None:
+            raise RuntimeError("RedisCoordinator.admit before start()")
+        waiter = _Waiter(op, limit, wait_for_reset, asyncio.get_running_loop().create_future())
+        self._queue.append(waiter)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.get_running_loop().create_task(self._run_pump())
+        await waiter.fut  # cancelled: the pump skips it (an admitted slot just stays used)
+
+    async def _run_pump(self) -> None:
+        try:
+            while self._queue:
+                await self._pump_once()
+        except (RedisError, OSError) as exc:
+            self._fail_all(self._lose(exc))
+        except Exception as exc:  # a bug must fail the waiters, not strand them
+            self._fail_all(exc)
+            raise
+
+    def _fail_all(self, exc: BaseException) -> None:
+        while self._queue:
+            w = self._queue.popleft()
+            if not w.fut.done():
+                w.fut.set_exception(exc)
+
+    async def _pump_once(self) -> None:
+        while self._queue and self._queue[0].fut.done():
+            self._queue.popleft()
+        if not self._queue:
+            return
+        assert self._redis is not None
+        batch = [w for w in itertools.islice(self._queue, _BATCH) if not w.fut.done()]
+        limit = batch[0].limit
+        self._width = limit.width
+        now = self._clock.wall()
+        members = [f"{self._proc}:{next(self._seq)}" for _ in batch]
+        args: list[Any] = [repr(now), repr(limit.width), limit.burst, limit.search,
+                           limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),
+                           self._proc, self._observed[1] if self._observed[0] == limit.day else 0,
+                           self._carry, repr(limit.ahead)]
+        for w, member in zip(batch, members, strict=True):
+            args += [member, 1 if w.op.search else 0, w.op.token_cost]
+        keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
+                self._key(f"day:{limit.day}"), self._key("procs")]
+        res = await self._scripts["admit"](keys=keys, args=args)
+        self._carry = 0
+        admitted, wait, why = int(res[0]), float(res[1]), _text(res[2])
+        pause = float(res[7])
+        self._stats = SharedStats(window_fill=int(res[3]), search_fill=int(res[4]),
+                                  tokens_today=int(float(res[5])), processes=int(res[6]),
+                                  paused_until=pause if pause > now else None)
+        for w, member in zip(batch[:admitted], members, strict=False):
+            if self._company is None:
+                self._prebind += w.op.token_cost
+            self._own.append((now, member, w.op.search))
+            self._queue.remove(w)
+            if not w.fut.done():
+                w.fut.set_result(None)
+        while self._own and self._own[0][0] + 2 * limit.width < now:
+            self._own.popleft()
+        if admitted == len(batch):
+            return
+        head = batch[admitted]
+        if why == "budget":
+            if head.wait_for_reset:
+                await self._clock.sleep(max(0.001, limit.day_ends - self._clock.wall()))
+                return
+            self._queue.remove(head)
+            if not head.fut.done():
+                head.fut.set_exception(BudgetExhausted(
+                    f"the company's shared daily budget: {self._stats.tokens_today} tokens used "
+                    f"by all processes, usable {limit.day_limit}; {head.op.id} needs "
+                    f"{head.op.token_cost}", resets_at=limit.day_ends))
+            return
+        await self._clock.sleep(max(0.0005, wait))
+
+    # -- feedback (one pipeline per burst of answers, off the call path) ----------------------
+    def answered(self, sent: float, at: float) -> None:
+        own = self._own
+        for i in range(len(own) - 1, -1, -1):
+            t, member, search = own[i]
+            if t <= sent + 1e-6:  # answered: from "admitted + ahead" to when it was counted
+                del own[i]
+                at = max(at, t)
+                self._pending.append(("zadd", (self._token_key("burst"), member, at)))
+                if search:
+                    self._pending.append(("zadd", (self._token_key("search"), member, at)))
+                self._kick()
+                return
+
+    def paused(self, until: float) -> None:
+        ttl = max(1, math.ceil((until - self._clock.wall()) * 1000) + 1000)
+        self._pending.append(("pause", (self._token_key("pause"), repr(until), ttl)))
+        self._kick()
+
+    def refunded(self, op: Operation, day: int) -> None:
+        self._pending.append(("refund", (self._key(f"day:{day}"), op.token_cost)))
+        self._kick()
+
+    def observed(self, tokens_today: int, day: int) -> None:
+        d, seen = self._observed
+        self._observed = (day, max(seen, tokens_today) if d == day else tokens_today)
+
+    def _kick(self) -> None:
+        if self._lost is not None or self._token_fp is None:
+            return
+        if self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.get_running_loop().create_task(self._flush_loop())
+
+    async def _flush_loop(self) -> None:
+        try:
+            while self._pending:
+                await self._flush()
+        except (RedisError, OSError) as exc:
+            self._fail_all(self._lose(exc))
+
+    async def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending or self._redis is None:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for cmd, a in pending:
+            if cmd == "zadd":
+                pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
+            elif cmd == "pause":  # EVAL, not EVALSHA: robust to a restarted server's empty cache
+                pipe.eval(PAUSE, 1, a[0], a[1], a[2])
+            else:
+                pipe.eval(REFUND, 1, a[0], a[1])
+        await pipe.execute()
+
+    def statistics(self) -> SharedStats | None:
+        """The account-wide picture as of the last admission round trip."""
+        return self._stats
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def check(url: str, *, within: float = 3.0) -> None:
+    """Ping the coordinator once; raises CoordinatorLost with a clear message if it does
+    not answer (the CLI turns that into exit 1 before anything is sent)."""
+    client = aioredis.from_url(url, socket_connect_timeout=within, socket_timeout=within)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
+                              f"({type(exc).__name__}): start Redis or drop --coordinator") from None
+    finally:
+        await client.aclose()
+
+
+async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
+                   window: float = 2.0) -> dict[str, Any]:
+    """The account-wide picture for ``pdbulk status``: per company, processes active in
+    the last minute and today's spend; per token fingerprint, requests in the burst
+    window. Raises CoordinatorLost if Redis does not answer."""
+    client = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=3.0)
+    day = math.floor(wall / day_seconds)
+    out: dict[str, Any] = {"companies": {}, "tokens": {}}
+    try:
+        async for raw in client.scan_iter("pdbulk:c:*:procs"):
+            key = _text(raw)
+            company = key.split(":")[2]
+            active = await client.zcount(key, wall - _ACTIVE, "+inf")
+            spent = await client.get(f"pdbulk:c:{company}:day:{day}")
+            out["companies"][company] = {"processes": int(active),
+                                         "tokens_today": int(float(spent or 0))}
+        async for raw in client.scan_iter("pdbulk:t:*:burst"):
+            key = _text(raw)
+            in_window = await client.zcount(key, wall - window, "+inf")
+            out["tokens"][key.split(":")[2]] = {"window_fill": int(in_window)}
+    except (RedisError, OSError) as exc:
+        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
+                              f"({type(exc).__name__})") from None
+    finally:
+        await client.aclose()
+    return out
+
+
+__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "snapshot"]

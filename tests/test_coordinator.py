@@ -1,0 +1,260 @@
+"""The shared coordinator against a real redis-server: several schedulers, one account.
+
+Real time with short windows (0.2 s): FakeClock cannot stand in here, because it
+jumps time while a Redis round trip is in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import orjson
+import pytest
+import redis.asyncio as aioredis
+from redis_helpers import RedisServer, redis_server
+
+from bulk.clock import SystemClock
+from bulk.coordinator import (
+    LocalCoordinator,
+    coordinator_url,
+    fingerprint,
+    open_coordinator,
+    redacted,
+)
+from bulk.coordinator_redis import RedisCoordinator, check
+from bulk.errors import BudgetExhausted, CoordinatorLost
+from bulk.headers import RateHeaders
+from bulk.operations import get_operation
+from bulk.plans import Limits
+from bulk.scheduler import BudgetPolicy, Scheduler
+
+__all__ = ["redis_server"]  # the fixture, re-exported for pytest
+
+pytestmark = pytest.mark.anyio
+TOKEN = "0123456789abcdef-secret-token"
+WINDOW, BURST = 0.2, 5
+GET = get_operation("getDeal")
+SEARCH = get_operation("searchDeals")
+ADD = get_operation("addDeal")
+_OPEN: list[RedisCoordinator] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_coordinators() -> AsyncIterator[None]:
+    yield
+    while _OPEN:
+        await _OPEN.pop().aclose()
+
+
+async def _scheduler(url: str | None, *, burst: int = BURST, daily: int = 10**6,
+                     budget: BudgetPolicy = BudgetPolicy(), company: str = "42",
+                     token: str = TOKEN) -> Scheduler:
+    clock = SystemClock()
+    sched = Scheduler(Limits(burst=burst, search=2, window=WINDOW, daily_tokens=daily),
+                      clock=clock, budget=budget, safety=0.0)
+    if url is not None:
+        coord = RedisCoordinator(url, clock=clock)
+        _OPEN.append(coord)
+        await coord.start(fingerprint(token))
+        sched.attach(coord)
+        coord.bind(company)
+    return sched
+
+
+def _max_in_window(times: list[float], width: float) -> int:
+    times = sorted(times)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - width:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+async def _burst_of(scheds: list[Scheduler], per: int, op: object = GET) -> list[float]:
+    admitted: list[float] = []
+
+    async def one(s: Scheduler) -> None:
+        await s.acquire(op)  # type: ignore[arg-type]
+        admitted.append(time.time())
+
+    await asyncio.gather(*(one(s) for s in scheds for _ in range(per)))
+    return admitted
+
+
+async def test_two_schedulers_share_one_burst_window(redis_server: RedisServer) -> None:
+    scheds = [await _scheduler(redis_server.url) for _ in range(2)]
+    start = time.monotonic()
+    admitted = await _burst_of(scheds, 15)  # 30 calls at 5 per 0.2 s: 5 windows at least
+    took = time.monotonic() - start
+    # a margin of 30 ms for the gap between the coordinator's clock read and ours (a busy loop)
+    assert _max_in_window(admitted, WINDOW - 0.03) <= BURST
+    assert 5 * WINDOW * 0.9 <= took <= 5 * WINDOW + 0.6  # the full rate, not half of it
+    stats = scheds[0].statistics().shared
+    assert stats is not None and stats.processes == 2
+
+
+async def test_without_a_coordinator_two_schedulers_overshoot() -> None:
+    scheds = [await _scheduler(None) for _ in range(2)]
+    admitted = await _burst_of(scheds, 15)
+    assert _max_in_window(admitted, WINDOW - 0.03) > BURST  # what the coordinator prevents
+
+
+async def test_search_window_is_shared(redis_server: RedisServer) -> None:
+    scheds = [await _scheduler(redis_server.url) for _ in range(2)]
+    admitted = await _burst_of(scheds, 3, SEARCH)  # 6 searches at 2 per window
+    assert _max_in_window(admitted, WINDOW - 0.03) <= 2
+
+
+async def test_a_429_pauses_every_process_on_the_token(redis_server: RedisServer) -> None:
+    a, b = [await _scheduler(redis_server.url) for _ in range(2)]
+    await a.acquire(GET)
+    a.rate_limited(GET, RateHeaders(), 0.5)  # the server named 0.5 s
+    await asyncio.sleep(0.02)  # the pause is flushed off the call path
+    start = time.monotonic()
+    await b.acquire(GET)
+    assert time.monotonic() - start >= 0.45
+
+
+async def test_budget_share_holds_across_processes(redis_server: RedisServer) -> None:
+    share = BudgetPolicy(share=0.5)
+    a, b = [await _scheduler(redis_server.url, burst=100, daily=200, budget=share)
+            for _ in range(2)]
+    spent, refused = 0, 0
+
+    async def spend(s: Scheduler) -> None:
+        nonlocal spent, refused
+        for _ in range(30):  # bounded
+            try:
+                await s.acquire(ADD)  # 5 tokens
+            except BudgetExhausted:
+                refused += 1
+                return
+            spent += ADD.token_cost
+
+    await asyncio.gather(spend(a), spend(b))
+    assert spent == 100 and refused == 2  # half of 200, between them
+    stats = a.statistics().shared
+    assert stats is not None and stats.tokens_today == 100
+
+
+async def test_refund_gives_shared_tokens_back(redis_server: RedisServer) -> None:
+    a = await _scheduler(redis_server.url, daily=100, budget=BudgetPolicy(share=0.1))
+    await a.acquire(ADD)
+    await a.acquire(ADD)
+    with pytest.raises(BudgetExhausted):
+        await a.acquire(ADD)
+    a.refund(ADD)
+    await asyncio.sleep(0.05)
+    await a.acquire(ADD)  # the refunded 5 tokens are there again
+
+
+async def test_a_dead_process_blocks_nobody_longer_than_the_window(
+        redis_server: RedisServer) -> None:
+    dead = await _scheduler(redis_server.url)
+    await _burst_of([dead], BURST)  # fills the window, then "dies" (never closes)
+    alive = await _scheduler(redis_server.url)
+    start = time.monotonic()
+    await alive.acquire(GET)
+    assert time.monotonic() - start <= WINDOW + 0.1
+
+
+async def test_redis_lost_mid_run_is_terminal(redis_server: RedisServer) -> None:
+    a = await _scheduler(redis_server.url)
+    await a.acquire(GET)
+    redis_server.stop()
+    with pytest.raises(CoordinatorLost) as err:
+        await a.acquire(GET)
+    assert err.value.terminal
+    assert a.statistics().admitted == 1  # the refused call's local slot went back
+
+
+async def test_unreachable_at_start(redis_server: RedisServer) -> None:
+    url = redis_server.url
+    redis_server.stop()
+    with pytest.raises(CoordinatorLost, match="does not answer"):
+        await check(url)
+    coord = RedisCoordinator(url)
+    _OPEN.append(coord)
+    with pytest.raises(CoordinatorLost):
+        await coord.start(fingerprint(TOKEN))
+
+
+async def test_the_token_never_reaches_redis_and_every_key_expires(
+        redis_server: RedisServer) -> None:
+    a = await _scheduler(redis_server.url)
+    await _burst_of([a], 3, SEARCH)
+    a.rate_limited(GET, RateHeaders(), 0.3)
+    a.observe(GET, RateHeaders(daily_token_limit=10**6, daily_token_remaining=10**6 - 70),
+              sent_at=None)
+    await asyncio.sleep(0.05)
+    r = aioredis.from_url(redis_server.url)
+    try:
+        keys = [k.decode() async for k in r.scan_iter("*")]
+        assert keys and all(k.startswith((f"pdbulk:t:{fingerprint(TOKEN)}:", "pdbulk:c:42:"))
+                            for k in keys)
+        for key in keys:
+            assert await r.pttl(key) > 0, key
+            dump = await r.dump(key)
+            assert TOKEN.encode() not in (dump or b"") and TOKEN not in key
+    finally:
+        await r.aclose()
+    assert TOKEN not in fingerprint(TOKEN) and len(fingerprint(TOKEN)) == 16
+    assert fingerprint(TOKEN) != fingerprint(TOKEN + "x")
+
+
+async def test_different_tokens_have_their_own_windows(redis_server: RedisServer) -> None:
+    a = await _scheduler(redis_server.url, token="token-a")
+    b = await _scheduler(redis_server.url, token="token-b")
+    start = time.monotonic()
+    await _burst_of([a, b], BURST)  # a full burst each, at once
+    assert time.monotonic() - start < WINDOW / 2
+
+
+async def test_coordinator_urls() -> None:
+    assert coordinator_url("") is None and coordinator_url("local") is None
+    assert coordinator_url("redis://h:6379/0") == "redis://h:6379/0"
+    assert redacted("redis://:hunter2@h:6379/0") == "redis://***@h:6379/0"
+    assert isinstance(open_coordinator(None), LocalCoordinator)
+    with pytest.raises(ValueError, match="unknown coordinator"):
+        open_coordinator("memcached://h")
+
+
+async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
+                                                     tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bulk.cli import app
+    from bulk.store import JobStore
+
+    a, b = [await _scheduler(redis_server.url) for _ in range(2)]
+    await _burst_of([a, b], 2)  # 4 requests from 2 processes
+    JobStore.create(tmp_path / "j1", job_id="j1", kind="update",
+                    config={"engine": {"window": WINDOW}}).close()
+    env = {"PDBULK_COORDINATOR": redis_server.url}
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "account 42 (all processes): 2 active, 4 tokens today" in res.output
+    assert "4 requests in the burst window" in res.output
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path), "--json"], env=env)
+    shared = orjson.loads(res.output)["coordinator"]
+    assert shared["companies"]["42"] == {"processes": 2, "tokens_today": 4}
+    redis_server.stop()
+    res = await asyncio.to_thread(CliRunner().invoke, app,
+                                  ["status", "j1", "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0 and "does not answer" in res.output  # status still works
+
+
+async def test_coordinator_option_is_accepted_after_the_command() -> None:
+    from bulk.cli import hoist_global_options
+
+    assert hoist_global_options(["import", "a.csv", "--coordinator", "redis://h/0", "-m", "m"]) == [
+        "--coordinator", "redis://h/0", "import", "a.csv", "-m", "m"]
+    assert hoist_global_options(["status", "j", "--coordinator=local"]) == [
+        "--coordinator=local", "status", "j"]
+    assert hoist_global_options(["import", "--", "--coordinator"]) == ["import", "--", "--coordinator"]
