@@ -5,7 +5,13 @@ Exit codes (documented in README):
   1  bad input or configuration (nothing was sent)
   2  usage error (unknown option, missing argument)
   3  the job finished but some rows failed (see failed.csv)
-  4  the job stopped checkpointed (budget spent, terminal API error, interrupted): resume it
+  4  the job stopped checkpointed (budget spent, API unreachable, interrupted): resume it
+     (only when something is left to resume)
+  5  authentication or permission failure (bad token, missing scope): fix the token
+  6  busy: the job is held by another live process; try again later
+
+No user error ends in a traceback: every exception below a command is turned into
+one ``pdbulk: ...`` line and one of these codes (``SafeGroup``).
 
 The API token is read from an environment variable (default PIPEDRIVE_API_TOKEN), never from
 a command-line flag (a process list would show it), and never written anywhere.
@@ -23,19 +29,85 @@ from typing import Annotated, Any
 import anyio
 import orjson
 import typer
+import typer.core
 
+from .client import Secret, normalize_base_url
 from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind
-from .errors import BulkError, InputError
+from .errors import BulkError, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
 from .plans import PLAN_NAMES
 from .progress import ProgressView
 from .runner import Runner, RunResult
 from .scheduler import BudgetPolicy
-from .store import ItemState, JobStore, list_jobs
+from .store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 
-EXIT_OK, EXIT_INPUT, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 3, 4
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
+EXIT_AUTH, EXIT_BUSY = 5, 6
+AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+
+def exit_code_for(exc: BaseException) -> int:
+    """The documented exit code of an error that ends a command (module docstring)."""
+    if isinstance(exc, JobBusy):
+        return EXIT_BUSY
+    if isinstance(exc, AUTH_ERRORS):
+        return EXIT_AUTH
+    return EXIT_INPUT
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, InputError | JobBusy):
+        return str(exc)
+    if isinstance(exc, Unauthorized):
+        return f"authentication failed: {exc} (check the API token and --url)"
+    if isinstance(exc, AUTH_ERRORS):
+        return f"permission denied: {exc}"
+    if isinstance(exc, BulkError):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
+
+
+class SafeGroup(typer.core.TyperGroup):
+    """The CLI's one exception boundary: an error below a command becomes one line on
+    stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 re-raises)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
+                raise
+            if os.environ.get("PDBULK_DEBUG"):
+                raise
+            typer.echo(f"pdbulk: {_describe(exc)}", err=True)
+            raise typer.Exit(exit_code_for(exc)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"pdbulk {version('pipedrive-bulk')}")
+        except PackageNotFoundError:
+            typer.echo("pdbulk (not installed)")
+        raise typer.Exit()
+
+
+app = typer.Typer(cls=SafeGroup, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
                   help="Bulk operations for the Pipedrive API: fast, cheap, exactly once.")
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Bulk operations for the Pipedrive API: fast, cheap, exactly once."""
+
 plan_app = typer.Typer(no_args_is_help=True,
                        help="Show what a job would do (calls, tokens, time) without writing anything.")
 app.add_typer(plan_app, name="plan")
@@ -64,15 +136,33 @@ def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
 
 
 def read_token(env_name: str) -> str:
+    """The API token from ``env_name``; exit 1 (never echoing it) when it is missing or
+    holds a space, newline or other control character (it goes into a header)."""
     token = os.environ.get(env_name, "").strip()
     if not token:
         raise fail(f"no API token: set the environment variable {env_name}")
+    try:
+        Secret(token)
+    except ValueError:
+        raise fail(f"the API token in {env_name} holds a space, newline or other control "
+                   "character (check for a stray line break when it was pasted)") from None
     return token
+
+
+def check_url(url: str) -> str:
+    """Refuse a bad ``--url`` before anything is written (exit 1). The message never
+    echoes the URL: it may carry a credential."""
+    try:
+        return normalize_base_url(url)
+    except ValueError as exc:
+        raise fail(f"bad --url: {exc}") from None
 
 
 def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
                   share: float | None, max_tokens: int | None, wait_for_reset: bool,
                   workers: int) -> EngineConfig:
+    """The engine configuration of a command; validates the URL and plan (exit 1)."""
+    check_url(url)
     cfg = EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
                        seats=seats, job_root=job_dir, max_workers=workers,
                        budget=BudgetPolicy(max_tokens=max_tokens, share=share,
@@ -129,8 +219,7 @@ async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: st
         ItemState.SKIPPED, 0)
     box: list[Runner] = []
     restore = _install_stop(box)
-    store.set_status("running")
-    try:
+    try:  # the runner sets the job's status (running, then stopped/finished) in a finally
         with ProgressView(total, label=label, already=already) as view:
             def on_runner(r: Runner) -> None:
                 box.append(r)
@@ -140,8 +229,6 @@ async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: st
             view.update(result.stats, final=True)
     finally:
         restore()
-    store.set_status("stopped" if result.stopped else "finished",
-                     str(result.error) if result.error else None)
     after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
     if after_run is not None:
         for line in after_run(store, result):
@@ -150,14 +237,17 @@ async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: st
 
 
 def finish(store: JobStore, result: RunResult) -> None:
+    """Print the outcome line and exit with its code: 4 only when something is left to
+    resume (pending or in-doubt items), 5 when the account refused the token."""
     counts = {state.value: n for state, n in result.counts.items() if n}
     typer.echo(f"job {store.job_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if result.stopped:
+    left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
+    if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"
         typer.echo(f"stopped: {why}", err=True)
         typer.echo(f"resume with: pdbulk resume {store.job_id} --job-dir {store.directory.parent}",
                    err=True)
-        raise typer.Exit(EXIT_STOPPED)
+        raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0):
         raise typer.Exit(EXIT_ROWS_FAILED)
 
@@ -172,7 +262,10 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
         return
     for job in found:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(job.counts.items()) if v)
-        typer.echo(f"{job.job_id}  {job.kind:<10} {job.status:<9} {counts}")
+        state = job.status
+        if state in ACTIVE_STATUSES and not held_by_live_process(job.directory):
+            state = "interrupted"  # its process is gone (kill -9, power cut): resume it
+        typer.echo(f"{job.job_id}  {job.kind:<10} {state:<11} {counts}")
 
 
 @app.command()
@@ -185,6 +278,7 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
                   for _, i in zip(range(3), store.items(ItemState.FAILED), strict=False)]
         info = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
+            "state": store.liveness(),  # "running" whose process is gone says so
             "message": store.status_message,
             "counts": {s.value: n for s, n in store.counts().items()},
             "tokens_by_day": store.spend_by_day(),
@@ -199,7 +293,7 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
     counts: dict[str, int] = info["counts"]  # type: ignore[assignment]
     by_op: dict[str, int] = info["tokens_by_operation"]  # type: ignore[assignment]
     by_day: dict[str, int] = info["tokens_by_day"]  # type: ignore[assignment]
-    typer.echo(f"job {info['job']} ({info['kind']}): {info['status']}")
+    typer.echo(f"job {info['job']} ({info['kind']}): {info['state']}")
     if info["message"]:
         typer.echo(f"last error: {info['message']}")
     typer.echo("items: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
@@ -331,12 +425,11 @@ from jobs import cli_import, cli_ops  # noqa: E402, F401
 def main() -> None:
     try:
         app()
-    except InputError as exc:
-        typer.echo(f"pdbulk: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
-    except BulkError as exc:
-        typer.echo(f"pdbulk: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_STOPPED if exc.terminal else EXIT_INPUT)
+    except Exception as exc:  # SafeGroup handles commands; this covers the rest
+        if os.environ.get("PDBULK_DEBUG"):
+            raise
+        typer.echo(f"pdbulk: {_describe(exc)}", err=True)
+        sys.exit(exit_code_for(exc))
 
 
 __all__ = ["app", "main"]

@@ -57,12 +57,13 @@ def test_missing_row_fails_with_exit_3_and_unknown_job_exit_1(sandbox: Sandbox, 
     assert res.exit_code == 1 and "no job 'nope'" in res.output
 
 
-def test_bad_token_stops_with_exit_4_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
-    """401 is terminal: the job stops checkpointed, says how to resume, never echoes the token."""
+def test_bad_token_stops_with_exit_5_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
+    """401 is terminal: the job stops checkpointed with exit 5 (an authentication failure,
+    not "resume it"), says how to resume once the token is fixed, never echoes the token."""
     res = CliRunner().invoke(app, ["touch", "--ids", "1,2,3", "--set", "probability=5",
                                    "--url", sandbox.url, "--job-dir", str(tmp_path)],
                              env={"PIPEDRIVE_API_TOKEN": "not-the-right-one"})
-    assert res.exit_code == 4, res.output
+    assert res.exit_code == 5, res.output
     assert "resume with: pdbulk resume" in res.output and "not-the-right-one" not in res.output
 
 

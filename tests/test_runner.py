@@ -70,6 +70,10 @@ class FakePipedrive:
         if plan and plan[0] == key:
             plan.pop(0)
             raise TransportError("response lost", may_have_applied=True)
+        nulls = self.plans.get(-2, [])
+        if nulls and nulls[0] == key:  # applied, but the answer's data is null
+            nulls.pop(0)
+            return reply(201, {"success": True, "data": None})
         return reply(201, {"success": True, "data": deal})
 
 
@@ -169,6 +173,69 @@ async def test_budget_cap_stops_and_resume_finishes(tmp_path: Path) -> None:
         again = await Runner(AsyncJobStore(store), TouchJob(), client, sched, clock=clock).run()
     assert not again.stopped and again.counts[ItemState.DONE] == 100
     assert sorted(fake.applied) == list(range(1, 101)) and max(fake.applied.values()) == 1
+
+
+@pytest.mark.anyio
+async def test_null_data_on_a_create_is_a_malformed_answer_reconciled(tmp_path: Path) -> None:
+    """A 2xx whose data is null is the client's MalformedResponse, never a TypeError in a
+    job kind: the create is in doubt, reconciled, one deal per key."""
+    fake = FakePipedrive({-2: ["k4"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 9)]
+    runner, result, store = await run(tmp_path, CreateJob(), items, fake)
+    assert not result.stopped and result.counts[ItemState.DONE] == 8
+    assert Counter(d["title"] for d in fake.created)["k4"] == 1 and runner.stats.in_doubt == 1
+    assert store.status == "finished"
+
+
+class BuggyJob(CreateJob):
+    """A job kind with a bug: one row raises a plain exception after its create was sent."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad = bad
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        outcome = await super().execute(ctx, item)
+        if item.key == self.bad:
+            raise KeyError("deal_id")
+        return outcome
+
+
+@pytest.mark.anyio
+async def test_unexpected_exception_stops_checkpointed_and_resume_reconciles(
+        tmp_path: Path) -> None:
+    """One exception boundary: no ExceptionGroup escapes; the job stops with the error
+    recorded and its status set; the item in flight is in doubt and reconciled on resume
+    (found, not re-sent)."""
+    fake = FakePipedrive()
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 41)]
+    _, result, store = await run(tmp_path, BuggyJob("k7"), items, fake, burst=10)
+    assert result.stopped and type(result.error).__name__ == "Unexpected"
+    assert "KeyError" in str(result.error)
+    assert store.status == "stopped" and "KeyError" in (store.status_message or "")
+    assert store.counts()[ItemState.SENDING] >= 1  # in doubt, not failed, not lost
+    assert store.counts().get(ItemState.FAILED, 0) == 0
+    clock = FakeClock()
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    async with client:
+        again = await Runner(AsyncJobStore(store), CreateJob(), client,
+                             Scheduler(Limits(burst=40), clock=clock), clock=clock).run()
+    assert not again.stopped and again.counts[ItemState.DONE] == 40
+    titles = Counter(d["title"] for d in fake.created)
+    assert set(titles) == {f"k{n}" for n in range(1, 41)} and max(titles.values()) == 1
+    assert store.status == "finished"
+
+
+@pytest.mark.anyio
+async def test_unexpected_exception_in_reconcile_stops_cleanly(tmp_path: Path) -> None:
+    class BadReconcile(CreateJob):
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            raise ValueError("cannot parse the page")
+
+    fake = FakePipedrive({-1: ["k2"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 5)]
+    _, result, store = await run(tmp_path, BadReconcile(), items, fake)
+    assert result.stopped and "cannot parse the page" in str(result.error)
+    assert store.counts()[ItemState.SENDING] == 1 and store.status == "stopped"
 
 
 def test_backoff_is_capped_and_grows() -> None:
