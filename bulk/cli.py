@@ -24,7 +24,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 import orjson
@@ -38,7 +38,14 @@ from .plans import PLAN_NAMES
 from .progress import ProgressView
 from .runner import Runner, RunResult
 from .scheduler import BudgetPolicy
-from .store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
+from .store import (
+    ACTIVE_STATUSES,
+    ItemState,
+    JobStore,
+    held_by_live_process,
+    list_jobs,
+    private_tree,
+)
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
@@ -66,6 +73,19 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
     return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
+
+
+def _display_type_rich(self: Any, ctx: Any) -> str | None:
+    """Help shows a value's type only where it tells something: no ``<bool>`` on a flag,
+    no ``<str>`` on free text (the help text says what goes there)."""
+    if getattr(self, "metavar", None) is not None:
+        return str(self.metavar)
+    shown = self.display_type(ctx)
+    return None if shown in ("<bool>", "<str>") else shown
+
+
+for _cls in (typer.core.TyperOption, typer.core.TyperArgument):
+    setattr(_cls, "display_type_rich", _display_type_rich)  # noqa: B010 - one place
 
 
 class SafeGroup(typer.core.TyperGroup):
@@ -119,7 +139,9 @@ JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR",
 Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
                                   help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]
 TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
-Plan = Annotated[str, typer.Option("--plan", help=f"Plan preset: {', '.join(PLAN_NAMES)}.")]
+PlanName = Literal["lite", "growth", "professional", "premium", "ultimate"]  # = PLAN_NAMES
+Plan = Annotated[PlanName, typer.Option(
+    "--plan", help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription).")]
 Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
 OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
 Share = Annotated[float | None, typer.Option("--budget-share", min=0.0, max=1.0,
@@ -127,6 +149,7 @@ Share = Annotated[float | None, typer.Option("--budget-share", min=0.0, max=1.0,
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1, help="Hard cap on tokens for this run.")]
 WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
                                          help="When the daily budget is spent, wait for the reset and go on.")]
+JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=1024, help="Upper bound on concurrent calls.")]
 
 
@@ -233,6 +256,7 @@ async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: st
     if after_run is not None:
         for line in after_run(store, result):
             typer.echo(line)
+    private_tree(store.directory)  # whatever a kind wrote: 0700 / 0600
     return result
 
 
@@ -269,8 +293,10 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
 
 
 @app.command()
-def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
-           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def status(job: JobArg,
+           job_dir: JobDir = Path("pdbulk-jobs"),
+           as_json: Annotated[bool, typer.Option(
+               "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs)."""
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
@@ -308,7 +334,7 @@ def status(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
 
 
 @app.command()
-def resume(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
+def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     from jobs import kind_for  # the job kinds live above the engine
@@ -316,6 +342,10 @@ def resume(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
     token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
     try:
+        if store.status in ("cancelled", "failed"):
+            raise fail(f"job {store.job_id} is {store.status} "
+                       f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
+                       "start a new job")
         cfg = EngineConfig.from_json(store.config["engine"])
         finish(store, execute(store, kind_for(store), cfg, token))
     finally:
@@ -323,7 +353,7 @@ def resume(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
 
 
 @app.command()
-def retry(job: str, job_dir: JobDir = Path("pdbulk-jobs"),
+def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))

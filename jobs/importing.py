@@ -77,7 +77,7 @@ class ImportJob:
     @classmethod
     def from_store(cls, store: JobStore) -> ImportJob:
         """Rebuild the job kind for ``resume`` / ``retry``."""
-        if not store.meta_get(META_LOADED):
+        if not store.loaded:
             raise InputError(f"job {store.job_id} was interrupted while its manifest was being "
                              "loaded; nothing was sent yet: start the import again")
         settings = ImportSettings.from_json(store.config["import"])

@@ -181,12 +181,12 @@ class Prepared:
         for key, value in self.meta.items():
             store.meta_put(key, value)
         store.add_items(self.items)
-        store.meta_put(META_LOADED, True)  # last: a job cut short while loading never runs
+        store.mark_loaded()  # last: a job cut short while loading never runs
 
 
 def check_loaded(store: JobStore) -> None:
     """InputError for a job whose load was cut short (it would run only part of its rows)."""
-    if not store.meta_get(META_LOADED):
+    if not store.loaded:
         raise InputError(f"job {store.job_id} was interrupted while it was being loaded; "
                          "nothing was sent: start it again")
 

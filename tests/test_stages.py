@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from bulk.store import ItemState
+from bulk.store import ItemState, list_jobs
 from jobs.selection import DealQuery, rfc3339
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from tests.test_update_support import (
@@ -146,7 +146,8 @@ def test_dates_become_rfc3339_instants() -> None:
 
 def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> None:
     """`plan move-stage` counts the matches and sends nothing; `move-stage` answered "n"
-    sends nothing either (the job waits for `pdbulk resume`); with --yes the deals move."""
+    sends nothing either and cancels the job (a resume of it is refused); with --yes the
+    deals move."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=80, seed=15)) as sb:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         query = ["--pipeline", "Sales", "--stage", "Contact Made", "--to-stage", "Demo Scheduled"]
@@ -159,7 +160,14 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert f"move {len(matching)}" in planned.output
         asked = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
                               env=env, input="n\n")
-        assert asked.exit_code == 0 and "not started" in asked.output
+        assert asked.exit_code == 0 and "cancelled" in asked.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        (declined,) = list_jobs(tmp_path / "jobs")
+        assert declined.status == "cancelled"
+        again = runner.invoke(app, ["resume", declined.job_id, "--job-dir",
+                                    str(tmp_path / "jobs")], env=env)
+        assert again.exit_code == 1 and "cancelled" in again.output
+        assert "Traceback" not in again.output
         assert "updateDeal" not in delta(before, requests(sb))
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)
