@@ -327,8 +327,12 @@ class Runner:
         for outcome in outcomes:
             item = by_id[outcome.item_id]
             if outcome.state is ItemState.PENDING and item.attempts >= self.retry.item_attempts:
-                outcome = Outcome(item.id, ItemState.FAILED,
-                                  error=f"gave up after {item.attempts} attempts in doubt")
+                # Sent that often, each time in doubt and found not applied: the account
+                # keeps losing answers. Not the row's fault: it stays pending, the job
+                # stops checkpointed and a later resume tries again.
+                self.request_stop(BulkError(
+                    f"row {item.row}: {item.attempts} sends in doubt and not applied; "
+                    "the account keeps losing answers: stopped, resume later"))
             fixed.append(outcome)
         self.stats.reconciled += len(fixed)
         self.stats.done += sum(1 for o in fixed if o.state is ItemState.DONE)
@@ -396,17 +400,23 @@ class Runner:
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""
         if self._stopping:
-            return Outcome(item.id, ItemState.PENDING)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         try:
             outcome = await self.kind.execute(self.ctx, item)
         except Stopped:
-            return Outcome(item.id, ItemState.PENDING)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         except InDoubt:
             self.stats.in_doubt += 1
             return None  # stays SENDING; reconciled after this pass
         except BulkError as exc:
             if exc.terminal:
                 self.request_stop(exc)
+                return Outcome(item.id, ItemState.PENDING)
+            if exc.retryable:
+                # A transient fault outlived the call's retries: the account is not
+                # answering. Never a row failure: the row stays pending and the job stops
+                # checkpointed (resume it later).
+                self.request_stop(_unreachable(exc))
                 return Outcome(item.id, ItemState.PENDING)
             self.stats.failed += 1
             return Outcome(item.id, ItemState.FAILED, error=str(exc),
@@ -420,6 +430,13 @@ class Runner:
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
         return outcome
+
+
+def _unreachable(exc: BulkError) -> BulkError:
+    err = BulkError(f"the account is not answering ({exc}); stopped checkpointed, every row "
+                    "resumable")
+    err.__cause__ = exc
+    return err
 
 
 def _boundary_error(exc: Exception) -> BulkError:

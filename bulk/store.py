@@ -134,6 +134,9 @@ class Outcome:
     result: dict[str, Any] | None = None
     error: str | None = None
     status: int | None = None
+    # PENDING without a call sent (stopping, waiting for a dependency): the attempt that
+    # mark_sending counted is given back, so waiting never uses up an item's attempts
+    unsent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +573,10 @@ class JobStore:
                 self._check(c, ids, target)
             c.executemany("UPDATE items SET state = ?, result = ?, error = ?, status = ?"
                           " WHERE id = ?", rows)
+            unsent = [(o.item_id,) for o in outcomes if o.unsent and o.state is _S.PENDING]
+            if unsent:
+                c.executemany("UPDATE items SET attempts = MAX(0, attempts - 1) WHERE id = ?",
+                              unsent)
 
     def failed_to_pending(self, ids: Sequence[int] | None = None) -> int:
         """``pdbulk retry``: failed items (all, or these, which must be failed) back to pending."""

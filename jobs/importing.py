@@ -144,8 +144,8 @@ class ImportJob:
         try:
             org_id = await self.resolver.resolve(ctx, payload.get("org"))
             person_id = await self.resolver.resolve(ctx, payload.get("person"))
-        except Deferred:
-            return Outcome(item.id, ItemState.PENDING)
+        except Deferred:  # only waited for its person/org: not an attempt
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         if op == "update":
             return await self._update(ctx, item, payload, person_id, org_id)
         body = dict(payload["deal"])

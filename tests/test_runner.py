@@ -238,6 +238,69 @@ async def test_unexpected_exception_in_reconcile_stops_cleanly(tmp_path: Path) -
     assert store.counts()[ItemState.SENDING] == 1 and store.status == "stopped"
 
 
+@pytest.mark.anyio
+async def test_a_transient_fault_that_outlives_retries_stops_the_job_not_the_row(
+        tmp_path: Path) -> None:
+    """Issue 9 §12: 500s past the call's retries mean the account is not answering: the
+    row stays pending (never failed), the job stops checkpointed, a resume finishes it."""
+    fake = FakePipedrive({4: ["500"] * 5})
+    _, result, store = await run(tmp_path, TouchJob(), list(touch_items(range(1, 11), {})), fake,
+                                 burst=4)
+    assert result.stopped and "not answering" in str(result.error)
+    counts = store.counts()
+    assert counts.get(ItemState.FAILED, 0) == 0 and counts[ItemState.PENDING] >= 1
+    clock = FakeClock()
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    async with client:
+        again = await Runner(AsyncJobStore(store), TouchJob(), client,
+                             Scheduler(Limits(burst=40), clock=clock), clock=clock).run()
+    assert not again.stopped and again.counts[ItemState.DONE] == 10
+    assert sorted(fake.applied) == list(range(1, 11)) and max(fake.applied.values()) == 1
+
+
+@pytest.mark.anyio
+async def test_lost_answers_past_the_attempt_limit_stop_the_job_not_the_row(
+        tmp_path: Path) -> None:
+    """A create whose answer is lost and that reconcile finds not applied, again and again:
+    the row stays pending (never "gave up after 5 attempts in doubt")."""
+
+    class NeverApplied(CreateJob):
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            if item.key == "k2":
+                from bulk.runner import InDoubt
+                raise InDoubt("answer lost")
+            return await super().execute(ctx, item)
+
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            return [Outcome(i.id, ItemState.PENDING) for i in items]
+
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 4)]
+    _, result, store = await run(tmp_path, NeverApplied(), items, FakePipedrive())
+    assert result.stopped and "resume later" in str(result.error)
+    assert store.counts().get(ItemState.FAILED, 0) == 0
+    assert store.counts()[ItemState.PENDING] == 1
+
+
+@pytest.mark.anyio
+async def test_waiting_for_a_dependency_is_not_an_attempt(tmp_path: Path) -> None:
+    """A row that only waited (PENDING, unsent) gets its attempt back."""
+
+    class Waits(CreateJob):
+        def __init__(self) -> None:
+            self.waits = 3
+
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            if item.key == "k1" and self.waits:
+                self.waits -= 1
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            return await super().execute(ctx, item)
+
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 3)]
+    _, result, store = await run(tmp_path, Waits(), items, FakePipedrive())
+    assert not result.stopped and result.counts[ItemState.DONE] == 2
+    assert all(i.attempts == 1 for i in store.items(ItemState.DONE))
+
+
 def test_backoff_is_capped_and_grows() -> None:
     import random
 
