@@ -399,9 +399,16 @@ def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @F
 
 @app.command()
 def sandbox(
-    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; "
+                                           "any other needs --allow-remote).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 8700,
-    token: Annotated[str, typer.Option(help="The API token the sandbox accepts.")] = "sandbox-token",
+    token: Annotated[str, typer.Option(
+        envvar="PDBULK_SANDBOX_TOKEN",
+        help="The API token the sandbox accepts (off loopback: one of your own, 16+ "
+             "characters; the admin API then requires it too).")] = "sandbox-token",
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow a --host that is not loopback (other machines can "
+                               "then reach the sandbox and its data).")] = False,
     plan: Plan = "growth", oauth: OAuth = False, seats: Seats = 1,
     latency_ms: Annotated[float, typer.Option(help="Mean latency per request.")] = 0.0,
     jitter_ms: Annotated[float, typer.Option(help="Latency jitter (uniform ±).")] = 0.0,
@@ -420,11 +427,16 @@ def sandbox(
         fault_cfg = Faults(latency_ms=latency_ms, latency_jitter_ms=jitter_ms, **parse_faults(faults))
     except (ValueError, TypeError) as exc:
         raise fail(f"bad --faults: {exc}") from None
-    run_blocking(SandboxConfig(host=host, port=port, token=token, plan=plan,
+    try:
+        config = SandboxConfig(host=host, port=port, token=token, plan=plan,
                                auth="oauth" if oauth else "api_token",
                                oauth_token=token if oauth else None, seats=seats,
                                time_scale=time_scale, seed=seed, deals=deals, faults=fault_cfg,
-                               daily_tokens=daily_tokens, state_file=state_file))
+                               daily_tokens=daily_tokens, state_file=state_file,
+                               allow_remote=allow_remote)
+    except ValueError as exc:
+        raise fail(f"sandbox: {exc}") from None
+    run_blocking(config)
 
 
 _FAULT_KEYS = {"error": "error_rate", "drop": "drop_rate", "lost": "lost_response_rate",
