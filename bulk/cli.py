@@ -243,7 +243,9 @@ async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: st
     box: list[Runner] = []
     restore = _install_stop(box)
     try:  # the runner sets the job's status (running, then stopped/finished) in a finally
-        with ProgressView(total, label=label, already=already) as view:
+        with ProgressView(total, label=label, already=already,
+                          done_before=counts.get(ItemState.DONE, 0),
+                          failed_before=counts.get(ItemState.FAILED, 0)) as view:
             def on_runner(r: Runner) -> None:
                 box.append(r)
                 view.scheduler = r.scheduler
@@ -347,7 +349,7 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
         cfg = EngineConfig.from_json(store.config["engine"])
-        finish(store, execute(store, kind_for(store), cfg, token))
+        finish(store, execute(store, kind_for(store), cfg, token, label=store.kind))
     finally:
         store.close()
 

@@ -151,7 +151,9 @@ async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMappin
             return await runner.run()
         counts = store.counts()
         done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
-        with ProgressView(sum(counts.values()), label="import", already=done) as view:
+        with ProgressView(sum(counts.values()), label="import", already=done,
+                          done_before=counts[ItemState.DONE],
+                          failed_before=counts[ItemState.FAILED]) as view:  # refused rows too
             view.scheduler = scheduler
             sink.append(view.update)
             result = await runner.run()
