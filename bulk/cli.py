@@ -32,7 +32,7 @@ import typer
 import typer.core
 
 from .client import Secret, normalize_base_url
-from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind
+from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
 from .errors import BulkError, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
 from .plans import PLAN_NAMES
 from .progress import ProgressView
@@ -349,7 +349,17 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
         cfg = EngineConfig.from_json(store.config["engine"])
-        finish(store, execute(store, kind_for(store), cfg, token, label=store.kind))
+        kind = kind_for(store)
+        before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
+
+        async def resuming() -> RunResult:
+            async with session(cfg, token, store) as s:
+                if before is not None:
+                    for line in await before(s.ctx, store):
+                        typer.echo(line)
+                return await execute_async(store, kind, cfg, token, label=store.kind,
+                                           session=s)
+        finish(store, anyio.run(resuming))
     finally:
         store.close()
 
