@@ -311,17 +311,28 @@ class Runner:
     async def _reconcile(self, items: Sequence[Item]) -> None:
         if not items or self._stopping:
             return
-        try:
-            outcomes = await self.kind.reconcile(self.ctx, items)
-        except Stopped:
-            return
-        except BulkError as exc:
-            # Items stay SENDING: the next run reconciles them again, never re-sends blindly.
-            self.request_stop(exc)
-            return
-        except Exception as exc:  # the boundary, as in run()
-            self.request_stop(Unexpected(exc))
-            return
+        rounds = 0
+        while True:
+            try:
+                outcomes = await self.kind.reconcile(self.ctx, items)
+                break
+            except Stopped:
+                return
+            except BulkError as exc:
+                rounds += 1
+                if exc.retryable and rounds < self.retry.attempts and not self._stopping:
+                    # a page read that failed past its own retries: the whole reconcile
+                    # backs off and tries again before it gives up the run
+                    self.stats.retries += 1
+                    await self.clock.sleep(self.retry.backoff(rounds + 2, self._rng))
+                    continue
+                # Items stay SENDING: the next run reconciles them again, never re-sends
+                # blindly.
+                self.request_stop(_unreachable(exc) if exc.retryable else exc)
+                return
+            except Exception as exc:  # the boundary, as in run()
+                self.request_stop(Unexpected(exc))
+                return
         by_id = {item.id: item for item in items}
         fixed = []
         for outcome in outcomes:

@@ -301,6 +301,30 @@ async def test_waiting_for_a_dependency_is_not_an_attempt(tmp_path: Path) -> Non
     assert all(i.attempts == 1 for i in store.items(ItemState.DONE))
 
 
+@pytest.mark.anyio
+async def test_reconcile_reads_that_keep_failing_are_retried_with_backoff(
+        tmp_path: Path) -> None:
+    """Issue 9 §12: a reconciliation page read that failed past its call's retries does not
+    stop the job at once: the reconcile backs off and tries again."""
+
+    class FlakyReconcile(CreateJob):
+        def __init__(self) -> None:
+            self.failures = 3
+
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            if self.failures:
+                self.failures -= 1
+                raise TransportError("connection reset while reading a page")
+            return await super().reconcile(ctx, items)
+
+    fake = FakePipedrive({-1: ["k3"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 6)]
+    runner, result, store = await run(tmp_path, FlakyReconcile(), items, fake)
+    assert not result.stopped and result.counts[ItemState.DONE] == 5
+    assert Counter(d["title"] for d in fake.created)["k3"] == 1
+    assert runner.clock.now() > 0  # it waited (virtual time) between the rounds
+
+
 def test_backoff_is_capped_and_grows() -> None:
     import random
 
