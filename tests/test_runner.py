@@ -319,7 +319,7 @@ async def test_reconcile_reads_that_keep_failing_are_retried_with_backoff(
 
     fake = FakePipedrive({-1: ["k3"]})
     items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 6)]
-    runner, result, store = await run(tmp_path, FlakyReconcile(), items, fake)
+    runner, result, _ = await run(tmp_path, FlakyReconcile(), items, fake)
     assert not result.stopped and result.counts[ItemState.DONE] == 5
     assert Counter(d["title"] for d in fake.created)["k3"] == 1
     assert runner.clock.now() > 0  # it waited (virtual time) between the rounds
