@@ -169,3 +169,32 @@ def test_plan_choices_are_the_plan_presets() -> None:
     from bulk.plans import PLAN_NAMES
 
     assert set(get_args(PlanName)) == set(PLAN_NAMES)
+
+
+def test_wrong_token_on_read_only_commands_is_exit_5(files: dict[str, Path]) -> None:
+    """Issue 9 §9: an authentication failure is not "resume it" (4): no job exists."""
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05)) as sb:
+        env = {"PIPEDRIVE_API_TOKEN": "not-the-token"}
+        for args in (["plan", "import", str(files["manifest"]), "-m", str(files["mapping"])],
+                     ["init-mapping", str(files["manifest"])],
+                     ["plan", "merge", str(files["pairs"]), "--job-dir", str(files["jobs"])]):
+            res = CliRunner().invoke(app, [*args, "--url", sb.url], env=env)
+            assert res.exit_code == 5, (args, res.output)
+            assert "authentication failed" in res.output and "Traceback" not in res.output
+            assert "not-the-token" not in res.output
+    assert job_folders(files["jobs"]) == {"old"}
+
+
+def test_a_job_held_by_another_process_is_exit_6(files: dict[str, Path]) -> None:
+    store = JobStore.open(files["jobs"] / "old")  # holds the job's lock
+    try:
+        for args in (["resume", "old"], ["retry", "old"]):
+            res = CliRunner().invoke(app, [*args, "--job-dir", str(files["jobs"])],
+                                     env={"PIPEDRIVE_API_TOKEN": "tok"})
+            assert res.exit_code == 6, (args, res.output)
+            assert "another process" in res.output and "Traceback" not in res.output
+    finally:
+        store.close()
