@@ -7,7 +7,9 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -198,3 +200,18 @@ def test_a_job_held_by_another_process_is_exit_6(files: dict[str, Path]) -> None
             assert "another process" in res.output and "Traceback" not in res.output
     finally:
         store.close()
+
+
+def test_every_argument_and_option_has_help() -> None:
+    import typer.main
+
+    def walk(cmd: Any, path: str) -> Iterator[tuple[str, Any]]:
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+        if not getattr(cmd, "commands", None):
+            for param in cmd.params:
+                yield path, param
+
+    missing = [(path, p.name) for path, p in walk(typer.main.get_command(app), "pdbulk")
+               if not getattr(p, "help", None) and not getattr(p, "hidden", False)]
+    assert not missing, missing
