@@ -370,6 +370,9 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))
     try:
+        if store.status in ("cancelled", "failed"):
+            raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
+                       "start a new job")
         n = store.failed_to_pending()
         typer.echo(f"{n} failed items back to pending")
     finally:

@@ -215,3 +215,31 @@ def test_every_argument_and_option_has_help() -> None:
     missing = [(path, p.name) for path, p in walk(typer.main.get_command(app), "pdbulk")
                if not getattr(p, "help", None) and not getattr(p, "hidden", False)]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("url", ["example.com", "ftp://x.example", "http://example.com",
+                                 f"http://u:{SECRET}@127.0.0.1:9",
+                                 f"https://x.pipedrive.com/?api_token={SECRET}"])
+def test_the_library_config_refuses_bad_urls_before_any_store(url: str) -> None:
+    from bulk.engine import EngineConfig
+
+    with pytest.raises(ValueError) as info:
+        EngineConfig(base_url=url)
+    assert SECRET not in str(info.value)
+
+
+def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
+        files: dict[str, Path]) -> None:
+    jobs = files["jobs"]
+    for token, words in (("", "no API token"), (f"{SECRET}\nx", "control character")):
+        for cmd in ("resume", "retry"):
+            res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
+                                     env={"PIPEDRIVE_API_TOKEN": token})
+            assert res.exit_code == 1 and words in res.output, (cmd, res.output)
+            assert SECRET not in res.output and "Traceback" not in res.output
+    with JobStore.open(jobs / "old") as store:
+        store.set_status("cancelled", "declined at the confirmation prompt")
+    for cmd in ("resume", "retry"):
+        res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
+                                 env={"PIPEDRIVE_API_TOKEN": "tok"})
+        assert res.exit_code == 1 and "cancelled" in res.output, (cmd, res.output)
