@@ -125,7 +125,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             _show(prep, plan)
             work = sum(prep.actions[a] for a in _WORK[kind])
             typer.echo(f"job {job_id}: {work:,} to send ({directory})")
-            if work and confirm and not yes and not typer.confirm(confirm.format(n=work)):
+            if work and confirm and not yes and not _confirmed(confirm.format(n=work)):
                 # declined: cancelled, never resumable (a later resume would work from a
                 # stale picture of the deals)
                 store.set_status("cancelled", "declined at the confirmation prompt")
@@ -150,6 +150,14 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
         finish(store, result)
     finally:
         store.close()
+
+
+def _confirmed(question: str) -> bool:
+    """The confirmation prompt; end of input or Ctrl-C at the prompt is a "no"."""
+    try:
+        return typer.confirm(question)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        return False
 
 
 def _twin(command: Callable[..., None], name: str, help_text: str) -> None:

@@ -169,6 +169,10 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert again.exit_code == 1 and "cancelled" in again.output
         assert "Traceback" not in again.output
         assert "updateDeal" not in delta(before, requests(sb))
+        eof = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
+                            env=env, input="")  # no answer at all (a cron job): a "no"
+        assert eof.exit_code == 0 and "cancelled" in eof.output, eof.output
+        assert sorted(j.status for j in list_jobs(tmp_path / "jobs")) == ["cancelled"] * 2
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)
         assert moved.exit_code == 0, moved.output
