@@ -91,6 +91,16 @@ class ApiResult:
         return start if isinstance(start, int) and not isinstance(start, bool) else None
 
 
+def _expects_data(operation: Operation) -> bool:
+    """Whether a 2xx of ``operation`` must carry a non-null ``data``: writes (POST,
+    PUT, PATCH) and v2 reads of one record (``GET .../{id}``). v1 lists answer an
+    empty result with ``data: null`` (FACTS.md), so lists are exempt."""
+    if operation.method in ("POST", "PUT", "PATCH"):
+        return True
+    return (operation.method == "GET" and operation.version == "v2"
+            and operation.path.endswith("/{id}"))
+
+
 def normalize_base_url(base_url: str) -> str:
     """The origin (plus any proxy prefix) without a trailing ``/api/v2`` or ``/v1``.
 
@@ -293,8 +303,15 @@ class PipedriveClient:
             raise MalformedResponse(response.status, message or "success: false",
                                     operation=operation.id, error_info=info, code=code,
                                     body=self._scrub_json(payload), rate=rate)
-        return ApiResult(operation, response.status, payload.get("data"),
-                         payload.get("additional_data"), rate)
+        data = payload.get("data")
+        if data is None and _expects_data(operation):
+            # A write or a read of one record answers with the record (openapi-v1/v2:
+            # every such 200/201 schema has a non-null ``data``); null is a malformed
+            # answer, never something a job kind should index into.
+            raise MalformedResponse(response.status, "malformed answer: data is null",
+                                    operation=operation.id, body=self._scrub_json(payload),
+                                    rate=rate)
+        return ApiResult(operation, response.status, data, payload.get("additional_data"), rate)
 
     def _error(self, operation: Operation, response: Response, rate: RateHeaders) -> ApiError:
         status, raw = response.status, response.body

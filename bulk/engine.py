@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio
 
-from .client import PipedriveClient
+from .client import PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
 from .coordinator import Coordinator, coordinator_url, fingerprint, open_coordinator
 from .errors import RateLimited
@@ -32,7 +32,10 @@ DEFAULT_URL = "https://api.pipedrive.com"
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
-    """How to reach the account and how hard to push it. Never the token."""
+    """How to reach the account and how hard to push it. Never the token.
+
+    Raises ValueError for a ``base_url`` that ``normalize_base_url`` refuses (the
+    message never echoes the URL)."""
 
     base_url: str = DEFAULT_URL
     auth: AuthKind = "api_token"
@@ -46,6 +49,11 @@ class EngineConfig:
     job_root: Path = Path("pdbulk-jobs")
     timeout: float = 30.0
     tokens_spent_today: int = 0
+
+    def __post_init__(self) -> None:
+        # A bad URL (no scheme, ftp://, plain http off loopback, user:pw@, a query that
+        # may hold ?api_token=) is refused here, before any job store is written.
+        normalize_base_url(self.base_url)
 
     def limits(self) -> Limits:
         base = plan_limits(self.plan, auth=self.auth, seats=self.seats)

@@ -13,11 +13,15 @@
     │   ├── Gone                  410                                                [row]
     │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
     │   └── ServerError           5xx                                                [retryable]
-    │       └── MalformedResponse 2xx that is not a JSON envelope, or success: false
+    │       └── MalformedResponse 2xx that is not a JSON envelope, success: false, or a
+    │                             write / single-record read whose ``data`` is null
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
     ├── StoreError                the job store failed                               [terminal]
-    └── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
+    │   └── JobBusy               another live process holds the job (exit 6)        [terminal]
+    ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
+    └── Unexpected                any other exception (a bug) caught at the runner's
+                                  boundary: the job stops checkpointed               [terminal]
 
 ``retryable``: the same call may succeed later. ``terminal``: the whole job must
 stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
@@ -167,6 +171,21 @@ class CoordinatorLost(BulkError):
 
     terminal = True
 
+class JobBusy(StoreError):
+    """Another live process holds the job (its lock): try again later (exit code 6)."""
+
+
+class Unexpected(BulkError):
+    """An exception that is not a BulkError (a bug in a job kind, an answer nobody
+    foresaw) reached the runner's boundary: the job stops checkpointed, the error is
+    recorded, items in flight are reconciled on resume."""
+
+    terminal = True
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(f"unexpected {type(exc).__name__}: {exc}")
+        self.original = exc
+
 
 def api_error_for(status: int, message: str, *, code: str | None = None,
                   html: bool = False, **kw: Any) -> ApiError:
@@ -194,8 +213,9 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 
 __all__ = [
-    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone", "InputError",
-    "MalformedResponse", "NotFound", "PaymentRequired", "PlanLimit", "RateLimited",
-    "ServerError", "StoreError", "TransportError", "Unauthorized", "ValidationRejected",
+    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone",
+    "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired", "PlanLimit", "RateLimited",
+    "ServerError", "StoreError", "TransportError", "Unauthorized", "Unexpected",
+    "ValidationRejected",
     "api_error_for",
 ]

@@ -31,8 +31,12 @@ class ProgressView:
 
     def __init__(self, total: int, *, label: str = "items", already: int = 0,
                  stream: TextIO | None = None, force_plain: bool = False,
-                 interval: float = 2.0) -> None:
+                 interval: float = 2.0, done_before: int = 0, failed_before: int = 0) -> None:
+        """``already``: items settled before this run (done, failed, skipped);
+        ``done_before`` / ``failed_before``: of those, the done and the failed ones (rows
+        refused at load time included), so ``done=`` and ``failed=`` count the whole job."""
         self.total, self.label, self.already = total, label, already
+        self.done_before, self.failed_before = done_before, failed_before
         self.stream = stream or sys.stderr
         self.plain = force_plain or not self.stream.isatty()
         self.interval = interval
@@ -82,7 +86,8 @@ class ProgressView:
             self._last = now
             eta = (self.total - completed) / rate if rate > 0 else float("inf")
             eta_s = f"{eta:.0f}s" if eta != float("inf") else "?"
-            print(f"[{self.label}] {completed}/{self.total} done={stats.done} failed={stats.failed}"
+            done, failed = self.done_before + stats.done, self.failed_before + stats.failed
+            print(f"[{self.label}] {completed}/{self.total} done={done} failed={failed}"
                   f" {rate:.1f}/s {tokens}{extra} eta={eta_s}", file=self.stream, flush=True)
 
 

@@ -91,7 +91,11 @@ class _CsvFile:
         if self._file is not None:
             return
         exists = self.append and self.path.exists() and self.path.stat().st_size > 0
-        self._file = open(self.path, "a" if exists else "w", encoding="utf-8", newline="")
+        # 0600 whatever the umask: result files hold customers' names, e-mails, phones
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if exists else os.O_TRUNC),
+                     0o600)
+        os.fchmod(fd, 0o600)
+        self._file = open(fd, "a" if exists else "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._file)
         if not exists:
             self._writer.writerow(self.columns)
@@ -210,6 +214,7 @@ class ReportWriter:
             dict(summary), default=_json_default,
             option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
             | orjson.OPT_APPEND_NEWLINE))
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         return path
 

@@ -25,7 +25,7 @@ import anyio
 
 from .client import ApiResult, PipedriveClient
 from .clock import Clock
-from .errors import ApiError, BulkError, RateLimited, ServerError, TransportError
+from .errors import ApiError, BulkError, RateLimited, ServerError, TransportError, Unexpected
 from .operations import Operation, get_operation
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -254,7 +254,44 @@ class Runner:
 
     # -- the run --------------------------------------------------------------------------
     async def run(self) -> RunResult:
-        """Reconcile what a crash left in doubt, then work every pending item."""
+        """Reconcile what a crash left in doubt, then work every pending item.
+
+        The one exception boundary of a run: any exception that is not a BulkError
+        (a job kind's bug, an answer nobody foresaw) stops the run checkpointed with
+        ``Unexpected`` as its error; items in flight stay SENDING (in doubt) and are
+        reconciled on resume. Never raises an ExceptionGroup. The job's status is
+        set here, in a ``finally``: ``running`` while it runs, then ``stopped`` or
+        ``finished`` (BaseExceptions such as Ctrl-C leave it ``stopped``)."""
+        await self.store.set_status("running")
+        result: RunResult | None = None
+        try:
+            try:
+                await self._sweep()
+            except Exception as exc:  # the boundary: see the docstring
+                self.request_stop(_boundary_error(exc))
+            with anyio.CancelScope(shield=True):
+                await self._flush_spend()
+            counts = await self.store.counts()
+            result = RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
+                               counts=counts)
+            return result
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._settle_status(result)
+
+    async def _settle_status(self, result: RunResult | None) -> None:
+        message: str | None
+        if result is None:
+            status, message = "stopped", "interrupted"
+        else:
+            status = "stopped" if result.stopped else "finished"
+            message = str(result.error) if result.error else None
+        try:
+            await self.store.set_status(status, message)
+        except BulkError:
+            pass  # the store itself failed: the status stays as it was; resume decides
+
+    async def _sweep(self) -> None:
         await self._reconcile(await self.store.in_doubt())
         stalls = 0
         while not self._stopping:
@@ -270,29 +307,43 @@ class Runner:
             stalls = stalls + 1 if _settled(await self.store.counts()) == before else 0
             if stalls >= 5:
                 self.request_stop(BulkError("no progress in 5 sweeps; stopping (see pdbulk status)"))
-        await self._flush_spend()
-        counts = await self.store.counts()
-        return RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
-                         counts=counts)
 
     async def _reconcile(self, items: Sequence[Item]) -> None:
         if not items or self._stopping:
             return
-        try:
-            outcomes = await self.kind.reconcile(self.ctx, items)
-        except Stopped:
-            return
-        except BulkError as exc:
-            # Items stay SENDING: the next run reconciles them again, never re-sends blindly.
-            self.request_stop(exc)
-            return
+        rounds = 0
+        while True:
+            try:
+                outcomes = await self.kind.reconcile(self.ctx, items)
+                break
+            except Stopped:
+                return
+            except BulkError as exc:
+                rounds += 1
+                if exc.retryable and rounds < self.retry.attempts and not self._stopping:
+                    # a page read that failed past its own retries: the whole reconcile
+                    # backs off and tries again before it gives up the run
+                    self.stats.retries += 1
+                    await self.clock.sleep(self.retry.backoff(rounds + 2, self._rng))
+                    continue
+                # Items stay SENDING: the next run reconciles them again, never re-sends
+                # blindly.
+                self.request_stop(_unreachable(exc) if exc.retryable else exc)
+                return
+            except Exception as exc:  # the boundary, as in run()
+                self.request_stop(Unexpected(exc))
+                return
         by_id = {item.id: item for item in items}
         fixed = []
         for outcome in outcomes:
             item = by_id[outcome.item_id]
             if outcome.state is ItemState.PENDING and item.attempts >= self.retry.item_attempts:
-                outcome = Outcome(item.id, ItemState.FAILED,
-                                  error=f"gave up after {item.attempts} attempts in doubt")
+                # Sent that often, each time in doubt and found not applied: the account
+                # keeps losing answers. Not the row's fault: it stays pending, the job
+                # stops checkpointed and a later resume tries again.
+                self.request_stop(BulkError(
+                    f"row {item.row}: {item.attempts} sends in doubt and not applied; "
+                    "the account keeps losing answers: stopped, resume later"))
             fixed.append(outcome)
         self.stats.reconciled += len(fixed)
         self.stats.done += sum(1 for o in fixed if o.state is ItemState.DONE)
@@ -360,11 +411,11 @@ class Runner:
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""
         if self._stopping:
-            return Outcome(item.id, ItemState.PENDING)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         try:
             outcome = await self.kind.execute(self.ctx, item)
         except Stopped:
-            return Outcome(item.id, ItemState.PENDING)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         except InDoubt:
             self.stats.in_doubt += 1
             return None  # stays SENDING; reconciled after this pass
@@ -372,14 +423,43 @@ class Runner:
             if exc.terminal:
                 self.request_stop(exc)
                 return Outcome(item.id, ItemState.PENDING)
+            if exc.retryable:
+                # A transient fault outlived the call's retries: the account is not
+                # answering. Never a row failure: the row stays pending and the job stops
+                # checkpointed (resume it later).
+                self.request_stop(_unreachable(exc))
+                return Outcome(item.id, ItemState.PENDING)
             self.stats.failed += 1
             return Outcome(item.id, ItemState.FAILED, error=str(exc),
                            status=getattr(exc, "status", None))
+        except Exception as exc:  # the boundary: the item may have been sent
+            self.request_stop(Unexpected(exc))
+            self.stats.in_doubt += 1
+            return None  # stays SENDING: in doubt, reconciled on resume
         if outcome.state is ItemState.DONE:
             self.stats.done += 1
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
         return outcome
+
+
+def _unreachable(exc: BulkError) -> BulkError:
+    err = BulkError(f"the account is not answering ({exc}); stopped checkpointed, every row "
+                    "resumable")
+    err.__cause__ = exc
+    return err
+
+
+def _boundary_error(exc: Exception) -> BulkError:
+    """The error a run stops with: the first BulkError inside (an ExceptionGroup of
+    the worker task group), else ``Unexpected``."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if isinstance(inner, Exception):
+                return _boundary_error(inner)
+    if isinstance(exc, BulkError):
+        return exc
+    return Unexpected(exc)
 
 
 def _settled(counts: Mapping[ItemState, int]) -> int:

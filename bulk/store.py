@@ -49,7 +49,7 @@ import anyio
 import anyio.to_thread
 import orjson
 
-from .errors import StoreError
+from .errors import JobBusy, StoreError
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -80,7 +80,26 @@ LEGAL: Mapping[ItemState, frozenset[ItemState]] = MappingProxyType({
     _S.SKIPPED: frozenset(),
 })
 _INITIAL = frozenset({_S.PENDING, _S.FAILED, _S.SKIPPED})  # states add_items accepts
-JOB_STATUSES = frozenset({"planned", "running", "stopped", "finished", "failed"})
+
+# The job lifecycle, enforced like the item states (issue 8):
+#   planned → loading → loaded → running → stopped | finished | failed | cancelled
+# ``stopped`` is resumable (→ running); ``finished`` may run again (`pdbulk retry`);
+# ``failed`` (the load phase failed, nothing sent) and ``cancelled`` (declined at the
+# confirmation prompt, or cancelled before anything was sent) are final.
+JOB_LEGAL: Mapping[str, frozenset[str]] = MappingProxyType({
+    "planned": frozenset({"loading", "loaded", "running", "failed", "cancelled"}),
+    "loading": frozenset({"loaded", "failed", "cancelled", "stopped"}),
+    "loaded": frozenset({"running", "failed", "cancelled"}),
+    "running": frozenset({"stopped", "finished", "failed"}),
+    "stopped": frozenset({"running", "cancelled"}),
+    "finished": frozenset({"running"}),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+})
+JOB_STATUSES = frozenset(JOB_LEGAL)
+ACTIVE_STATUSES = frozenset({"loading", "running"})  # a live process must hold the lock
+LOADED_KEY = "job.loaded"  # the one "loaded" flag (kv); older jobs wrote these:
+_LEGACY_LOADED = ("loaded", "import.loaded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +134,9 @@ class Outcome:
     result: dict[str, Any] | None = None
     error: str | None = None
     status: int | None = None
+    # PENDING without a call sent (stopping, waiting for a dependency): the attempt that
+    # mark_sending counted is given back, so waiting never uses up an item's attempts
+    unsent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,18 +240,54 @@ def _marks(n: int) -> str:
 
 
 def _take_lock(directory: Path) -> int | None:
-    """One process per job: two runners of one job could send a create twice."""
+    """One process per job: two runners of one job could send a create twice.
+
+    Raises JobBusy when another live process holds the job (the OS drops a dead
+    process's flock, so a ``kill -9`` never leaves a job locked)."""
     if sys.platform == "win32":  # no flock; one runner per job is then up to the user
         return None
     import fcntl
 
     fd = os.open(directory / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise StoreError(f"job {directory.name!r} is open in another process") from None
+        raise JobBusy(f"job {directory.name!r} is open in another process; "
+                      "try again when it has finished") from None
     return fd
+
+
+def held_by_live_process(directory: Path) -> bool:
+    """Whether a live process holds the job's lock right now (a probe; takes nothing)."""
+    if sys.platform == "win32" or not (Path(directory) / LOCKNAME).exists():
+        return False
+    try:
+        fd = _take_lock(Path(directory))
+    except JobBusy:
+        return True
+    except OSError:
+        return False
+    if fd is not None:
+        os.close(fd)
+    return False
+
+
+def make_private(path: Path) -> None:
+    """0700 for a directory, 0600 for a file, whatever the umask: job folders hold
+    names, e-mails and phones of customers."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
+
+
+def private_tree(directory: Path) -> None:
+    """``make_private`` on a job folder and everything in it."""
+    directory = Path(directory)
+    make_private(directory)
+    if directory.is_dir():
+        for child in directory.rglob("*"):
+            make_private(child)
 
 
 def _remove(directory: Path) -> None:
@@ -276,6 +334,9 @@ class JobStore:
             undo.callback(conn.close)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            if lock or new:  # the -wal/-shm files SQLite made follow the umask
+                for suffix in ("", "-wal", "-shm"):
+                    make_private(path.with_name(FILENAME + suffix))
             undo.pop_all()
         return cls(directory, conn, lockfd)
 
@@ -288,6 +349,7 @@ class JobStore:
         directory = Path(directory)
         with _translated(f"create {directory}"):
             directory.mkdir(parents=True, exist_ok=True)
+            make_private(directory)
         store = cls._attach(directory, lock=lock, new=True)
         try:
             now = time.time()
@@ -406,12 +468,39 @@ class JobStore:
         return self._message
 
     def set_status(self, status: str, message: str | None = None) -> None:
+        """Move the job along its lifecycle (``JOB_LEGAL``); staying put is allowed.
+
+        Raises ValueError for an unknown status, StoreError for an illegal transition
+        (e.g. running a cancelled job)."""
         if status not in JOB_STATUSES:
             raise ValueError(f"unknown job status {status!r}")
         with self._tx("set status") as c:
+            ((current,),) = c.execute("SELECT status FROM job").fetchall()
+            if status != current and status not in JOB_LEGAL.get(current, frozenset()):
+                raise StoreError(f"job {self.job_id!r} is {current}; it cannot become {status}")
             c.execute("UPDATE job SET status = ?, message = ?, updated_at = ?",
                       (status, message, time.time()))
         self._status, self._message = status, message
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the load phase finished (items complete): the one "loaded" flag."""
+        return any(self.meta_get(k) for k in (LOADED_KEY, *_LEGACY_LOADED))
+
+    def mark_loaded(self) -> None:
+        """Record that the load phase finished; the status becomes ``loaded``."""
+        self.meta_put(LOADED_KEY, True)
+        if self._status in ("planned", "loading"):
+            self.set_status("loaded")
+
+    def liveness(self) -> str:
+        """The status as a reader should see it: an active status ("running",
+        "loading") whose process is gone (no lock held, e.g. after ``kill -9``) reads
+        "interrupted (no live process)"."""
+        if self._status in ACTIVE_STATUSES and self._lockfd is None \
+                and not held_by_live_process(self.directory):
+            return f"interrupted (was {self._status}; no live process holds it)"
+        return self._status
 
     # -- items -------------------------------------------------------------------------
 
@@ -484,6 +573,10 @@ class JobStore:
                 self._check(c, ids, target)
             c.executemany("UPDATE items SET state = ?, result = ?, error = ?, status = ?"
                           " WHERE id = ?", rows)
+            unsent = [(o.item_id,) for o in outcomes if o.unsent and o.state is _S.PENDING]
+            if unsent:
+                c.executemany("UPDATE items SET attempts = MAX(0, attempts - 1) WHERE id = ?",
+                              unsent)
 
     def failed_to_pending(self, ids: Sequence[int] | None = None) -> int:
         """``pdbulk retry``: failed items (all, or these, which must be failed) back to pending."""
@@ -726,6 +819,7 @@ def list_jobs(root: Path) -> list[JobSummary]:
 
 
 __all__ = [
-    "FILENAME", "JOB_STATUSES", "LEGAL", "SCHEMA_VERSION", "AsyncJobStore", "BeforeImage",
+    "ACTIVE_STATUSES", "FILENAME", "JOB_LEGAL", "JOB_STATUSES", "LEGAL", "LOADED_KEY",
+    "held_by_live_process", "make_private", "private_tree", "SCHEMA_VERSION", "AsyncJobStore", "BeforeImage",
     "Item", "ItemState", "JobStore", "JobSummary", "NewItem", "Outcome", "list_jobs",
 ]

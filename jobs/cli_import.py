@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 import orjson
@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 
 from bulk.cli import (
+    EXIT_INPUT,
     EXIT_STOPPED,
     JobDir,
     MaxTokens,
@@ -45,15 +46,14 @@ from bulk.cli import (
 )
 from bulk.clock import SystemClock
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
-from bulk.errors import BulkError
 from bulk.manifest import header, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
-from bulk.store import AsyncJobStore, ItemState, JobStore
+from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
 
 from .import_load import load, plan_import
 from .import_rows import ImportSettings, Mode
-from .importing import META_LOADED, ImportJob
+from .importing import ImportJob
 from .mapping import Mapping as ImportMapping
 from .mapping import init_mapping
 from .planning import render_plan
@@ -62,7 +62,7 @@ ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV or JSONL.",
                                              exists=True, dir_okay=False, readable=True)]
 MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping file (TOML); "
                                           "see docs/mapping.md.", exists=True, dir_okay=False)]
-ModeOpt = Annotated[str | None, typer.Option(
+ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
     "--mode", help="insert (a deal per row) or upsert (update the deal with the same source "
                    "key); default: the mapping file's import.mode.")]
 CreateKey = Annotated[bool, typer.Option(
@@ -151,7 +151,9 @@ async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMappin
             return await runner.run()
         counts = store.counts()
         done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
-        with ProgressView(sum(counts.values()), label="import", already=done) as view:
+        with ProgressView(sum(counts.values()), label="import", already=done,
+                          done_before=counts[ItemState.DONE],
+                          failed_before=counts[ItemState.FAILED]) as view:  # refused rows too
             view.scheduler = scheduler
             sink.append(view.update)
             result = await runner.run()
@@ -165,16 +167,15 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     kind = ImportJob(store, settings, "")
     box: list[Runner] = []
     restore = _install_stop(box)
-    store.set_status("running")
+    store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
         result = anyio.run(lambda: import_session(store, kind, mapping, cfg, token,
                                                   on_runner=box.append, progress=True))
     finally:
         restore()
-    store.set_status("stopped" if result.stopped else "finished",
-                     str(result.error) if result.error else None)
     for line in kind.after_run(store, result):
         typer.echo(line)
+    private_tree(store.directory)
     return result
 
 
@@ -198,8 +199,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
     started = time.monotonic()
     try:
         result = run_import(store, settings, mapping_file, cfg, token)
-    except (BulkError, KeyboardInterrupt) as exc:
-        loaded = store.meta_get(META_LOADED)
+    except BaseException as exc:  # a load cut short by anything leaves no junk job
+        loaded = store.loaded
+        if not loaded and store.status == "loading":
+            store.set_status("failed", "the load phase failed; nothing was sent")
         store.close()
         if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
             _err(f"resume with: pdbulk resume {job_id} --job-dir {job_dir}")
@@ -209,7 +212,8 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         # nothing was sent before the load finished: a half-loaded job would only confuse
         shutil.rmtree(job_dir / job_id, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt | Stopped):
-            raise fail("interrupted while loading; nothing was sent", code=EXIT_STOPPED) from None
+            # nothing to resume (the folder is gone): not exit 4
+            raise fail("interrupted while loading; nothing was sent", code=EXIT_INPUT) from None
         raise
     try:
         if as_json:

@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 import orjson
@@ -44,7 +44,7 @@ from bulk.cli import (
     read_token,
 )
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
-from bulk.errors import BulkError, InputError
+from bulk.errors import InputError
 from bulk.manifest import header
 from bulk.runner import RunResult
 from bulk.store import JobStore
@@ -115,16 +115,20 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
 
     async def main() -> RunResult | None:
         async with session(cfg, token, store) as s:
+            store.set_status("loading")
             try:
                 prep, plan = await _load(s, build)
-            except BulkError:
+                prep.save(store)  # marks the job loaded, last
+            except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
-            prep.save(store)
             _show(prep, plan)
             work = sum(prep.actions[a] for a in _WORK[kind])
             typer.echo(f"job {job_id}: {work:,} to send ({directory})")
-            if work and confirm and not yes and not typer.confirm(confirm.format(n=work)):
+            if work and confirm and not yes and not _confirmed(confirm.format(n=work)):
+                # declined: cancelled, never resumable (a later resume would work from a
+                # stale picture of the deals)
+                store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             return await execute_async(store, kind_for(store), cfg, token, label=kind,
                                        session=s)
@@ -132,7 +136,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
     try:
         try:
             result = anyio.run(main)
-        except BulkError as exc:
+        except BaseException as exc:
             if store.status != "failed":
                 raise
             store.close()  # nothing was sent: leave no half-made job behind
@@ -141,12 +145,19 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
                 raise fail(str(exc)) from None
             raise
         if result is None:
-            typer.echo(f"not started; run it later with: pdbulk resume {job_id} "
-                       f"--job-dir {cfg.job_root}")
+            typer.echo(f"job {job_id} cancelled; nothing was sent")
             return
         finish(store, result)
     finally:
         store.close()
+
+
+def _confirmed(question: str) -> bool:
+    """The confirmation prompt; end of input or Ctrl-C at the prompt is a "no"."""
+    try:
+        return typer.confirm(question)
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        return False
 
 
 def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
@@ -178,12 +189,19 @@ def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_sha
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
 Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
-ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
+UpdateManifest = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, readable=True,
+    help="CSV/JSONL: one row per deal, its id (or source key) and the new values.")]
+PairsFile = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, readable=True,
+    help="CSV/JSONL of pairs: merge_id and survivor_id columns (or a survivor_id with "
+         "several merge_ids).")]
 
 
 # -- update -----------------------------------------------------------------------------------
-def update(manifest: ExistingFile,
-           mapping: Annotated[Path, typer.Option("--mapping", exists=True, dir_okay=False,
+def update(manifest: UpdateManifest,
+           mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
@@ -217,14 +235,14 @@ def move_stage(
     to_stage: Annotated[str, typer.Option("--to-stage", help="The stage to move to (name).")],
     to_pipeline: Annotated[str | None, typer.Option(
         "--to-pipeline", help="Its pipeline (default: --pipeline, else the stage's).")] = None,
-    status_to: Annotated[str | None, typer.Option(
+    status_to: Annotated[DealStatus | None, typer.Option(
         "--status-to", help="Also set the status: open, won or lost.")] = None,
     lost_reason: Annotated[str | None, typer.Option(
         "--lost-reason", help="With --status-to lost.")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Select: pipeline name.")]
     = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Select: stage name.")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="Select: open, won, lost.")]
+    status: Annotated[DealStatus | None, typer.Option("--status", help="Select: open, won, lost.")]
     = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Select: owner e-mail or name.")]
     = None,
@@ -235,7 +253,8 @@ def move_stage(
     manifest: Annotated[Path | None, typer.Option(
         "--manifest", exists=True, dir_okay=False,
         help="Select: a CSV/JSONL of deal ids (deal_id or id column) or source keys.")] = None,
-    id_column: Annotated[str | None, typer.Option("--id-column")] = None,
+    id_column: Annotated[str | None, typer.Option(
+        "--id-column", help="The --manifest column of deal ids (default: deal_id or id).")] = None,
     key_column: Annotated[str | None, typer.Option(
         "--key-column", help="The manifest names deals by source key in this column.")] = None,
     key_field: Annotated[str, typer.Option("--key-field", help="The deal field of the keys.")]
@@ -275,7 +294,7 @@ _twin(move_stage, "move-stage", "Move the selected deals to another stage (maybe
 
 
 # -- merge ------------------------------------------------------------------------------------
-def merge(pairs: ExistingFile, yes: Yes = False, as_json: Json = False,
+def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
           plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
           job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,

@@ -27,7 +27,7 @@ from bulk.store import ItemState, JobStore, NewItem
 
 from .import_resolve import Resolver
 from .import_rows import ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_LOADED, META_SHA
+from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate
 from .results import write_results
@@ -67,7 +67,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put(META_SHA, file_sha(settings.mapping))
     await anyio.to_thread.run_sync(lambda: store.add_items(_items(planner, settings)))
     store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
-    store.meta_put(META_LOADED, True)
+    store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     say(_describe(planner, planner.indexes.listed))
     return planner
 

@@ -77,7 +77,7 @@ class ImportJob:
     @classmethod
     def from_store(cls, store: JobStore) -> ImportJob:
         """Rebuild the job kind for ``resume`` / ``retry``."""
-        if not store.meta_get(META_LOADED):
+        if not store.loaded:
             raise InputError(f"job {store.job_id} was interrupted while its manifest was being "
                              "loaded; nothing was sent yet: start the import again")
         settings = ImportSettings.from_json(store.config["import"])
@@ -144,8 +144,8 @@ class ImportJob:
         try:
             org_id = await self.resolver.resolve(ctx, payload.get("org"))
             person_id = await self.resolver.resolve(ctx, payload.get("person"))
-        except Deferred:
-            return Outcome(item.id, ItemState.PENDING)
+        except Deferred:  # only waited for its person/org: not an attempt
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
         if op == "update":
             return await self._update(ctx, item, payload, person_id, org_id)
         body = dict(payload["deal"])

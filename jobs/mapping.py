@@ -55,6 +55,10 @@ def read_mapping_text(path: str | Path) -> str:
         return Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise MappingError([("", f"{str(path)!r} is not valid UTF-8 (line {line}, byte "
+                                 f"{exc.start}): save it as UTF-8")]) from None
 
 
 class FieldSpec(BaseModel):

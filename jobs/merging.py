@@ -304,6 +304,29 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.PENDING))
         return out
 
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check pending merges against the deals as they are now (issue 9 §4): a pair
+        whose merged-away deal or survivor is gone since the job was planned (deleted,
+        archived, merged elsewhere) fails with that reason instead of a blind PUT. Reads
+        100 deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
+        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None]
+        if not pending:
+            return []
+        live = await read_deals(ctx, [d for i in pending for d in
+                                      (i.payload["merge_id"], i.payload["survivor_id"])])
+        outcomes = []
+        for item in pending:
+            for role, deal_id in (("merged-away", item.payload["merge_id"]),
+                                  ("survivor", item.payload["survivor_id"])):
+                if is_gone(live.get(deal_id)):
+                    outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                        f"{role} deal {deal_id} no longer exists (deleted, archived or "
+                        "merged since the job was planned); nothing sent")))
+                    break
+        store.record(outcomes)
+        return [f"re-read {len(pending):,} pending merge(s): {len(outcomes):,} no longer "
+                f"possible, {len(pending) - len(outcomes):,} to send"]
+
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, MERGE_COLUMNS)
 

@@ -72,7 +72,7 @@ def write_results(store: JobStore, *, success_columns: Sequence[str] = SUCCESS_C
                 values.get(source_key_column) if source_key_column else None)
             if item.state in (ItemState.DONE, ItemState.SKIPPED):
                 result = dict(item.result or {}) if item.state is ItemState.DONE else dict(
-                    item.payload.get("result") or {"action": "skipped"})
+                    item.result or item.payload.get("result") or {"action": "skipped"})
                 cells = {c: result.get(c) for c in success_columns if c in result}
                 cells.setdefault("row", item.row)
                 cells.setdefault("key", key)

@@ -54,6 +54,7 @@ def export_snapshots(store: JobStore) -> Path:
         for image in store.before_images("deal"):
             f.write(orjson.dumps({"deal_id": image.entity_id, "taken_at": image.taken_at,
                                   "deal": image.before}) + b"\n")
+    tmp.chmod(0o600)  # the deals' data: private to the user
     tmp.replace(path)
     return path
 

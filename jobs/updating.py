@@ -181,12 +181,12 @@ class Prepared:
         for key, value in self.meta.items():
             store.meta_put(key, value)
         store.add_items(self.items)
-        store.meta_put(META_LOADED, True)  # last: a job cut short while loading never runs
+        store.mark_loaded()  # last: a job cut short while loading never runs
 
 
 def check_loaded(store: JobStore) -> None:
     """InputError for a job whose load was cut short (it would run only part of its rows)."""
-    if not store.meta_get(META_LOADED):
+    if not store.loaded:
         raise InputError(f"job {store.job_id} was interrupted while it was being loaded; "
                          "nothing was sent: start it again")
 
@@ -246,6 +246,39 @@ class PatchJob:
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         return [Outcome(item.id, ItemState.PENDING) for item in items]
+
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-decide the pending items against the deals as they are now (issue 9 §4): a
+        resumed job must not work from the picture taken when it was loaded.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, openapi-v2). A deal
+        already as the item wants it becomes SKIPPED ``unchanged`` (no PATCH); a deal
+        that no longer exists (deleted, or archived: the default list omits both) fails
+        its row with that reason, status 404, nothing sent. Others stay pending as
+        decided. Returns the lines to print."""
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        if not pending:
+            return []
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        gone = unchanged = 0
+        for item in pending:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if deal is None or deal.get("is_deleted"):
+                gone += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {deal_id} no longer exists (deleted or archived since the job "
+                    "was planned); nothing sent")))
+            elif not deal_changes(deal, item.payload["changes"]):
+                unchanged += 1
+                outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
+                    "deal_id": deal_id, "action": "unchanged",
+                    "fields": item.payload.get("fields")}))
+        store.record(outcomes)
+        return [f"re-read {len(pending):,} pending deal(s): {unchanged:,} already as wanted "
+                f"(unchanged), {gone:,} gone, {len(pending) - unchanged - gone:,} to send"]
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, UPDATE_COLUMNS)

@@ -57,12 +57,13 @@ def test_missing_row_fails_with_exit_3_and_unknown_job_exit_1(sandbox: Sandbox, 
     assert res.exit_code == 1 and "no job 'nope'" in res.output
 
 
-def test_bad_token_stops_with_exit_4_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
-    """401 is terminal: the job stops checkpointed, says how to resume, never echoes the token."""
+def test_bad_token_stops_with_exit_5_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
+    """401 is terminal: the job stops checkpointed with exit 5 (an authentication failure,
+    not "resume it"), says how to resume once the token is fixed, never echoes the token."""
     res = CliRunner().invoke(app, ["touch", "--ids", "1,2,3", "--set", "probability=5",
                                    "--url", sandbox.url, "--job-dir", str(tmp_path)],
                              env={"PIPEDRIVE_API_TOKEN": "not-the-right-one"})
-    assert res.exit_code == 4, res.output
+    assert res.exit_code == 5, res.output
     assert "resume with: pdbulk resume" in res.output and "not-the-right-one" not in res.output
 
 
@@ -95,3 +96,52 @@ def test_status_reads_a_job_that_a_run_holds_open(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "items: pending 1, failed 1 (total 2)" in res.output
     assert "failed: row 2 (b): bad amount" in res.output
+
+
+def test_resume_line_is_labelled_by_kind_with_the_real_done_count(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Issue 9 §9: a job stopped by --max-tokens resumes with `[touch]` lines whose done=
+    counts the whole job (not 0 after the first run's work), and exit 4 only while
+    something is left."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    first = runner.invoke(app, ["touch", "--ids", ",".join(str(i) for i in range(1, 21)),
+                                "--set", "probability=7", "--url", sandbox.url,
+                                "--plan", "ultimate", "--max-tokens", "50",
+                                "--job-dir", str(tmp_path)], env=env)
+    assert first.exit_code == 4, first.output
+    job_id = next(p.name for p in tmp_path.iterdir())
+    again = runner.invoke(app, ["resume", job_id, "--job-dir", str(tmp_path)], env=env)
+    assert again.exit_code == 0, again.output
+    last = [line for line in again.output.splitlines() if line.startswith("[")][-1]
+    assert last.startswith("[touch] 20/20 done=20 failed=0"), again.output
+    assert "[items]" not in again.output
+
+
+def test_status_of_a_killed_run_says_interrupted(tmp_path: Path) -> None:
+    """Issue 9 §5: a job left "running" by a process that died (kill -9) is not shown as
+    running: the lock tells."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time; from pathlib import Path; from bulk.store import JobStore;"
+              "s = JobStore.create(Path(sys.argv[1]), job_id='j1', kind='touch', config={});"
+              "s.set_status('running'); print('up', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "j1")],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "up"
+        live = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
+        assert "j1 (touch): running" in live.output, live.output
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    dead = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
+    assert dead.exit_code == 0 and "interrupted" in dead.output, dead.output
+    assert ": running" not in dead.output
+    listed = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
+    assert "interrupted" in listed.output

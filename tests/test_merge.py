@@ -176,3 +176,31 @@ def test_cli_merge_and_undo_refusal(tmp_path: Path) -> None:
         assert refused.exit_code == 1 and "cannot be undone" in refused.output
         lines = (job / "merge-snapshots.jsonl").read_text().splitlines()
         assert len(lines) == 3
+
+
+def test_resume_re_checks_pending_merges(tmp_path: Path) -> None:
+    """Issue 9 §4: a loaded merge job resumed later re-reads its deals: a pair whose deal
+    was deleted in between fails with that reason (no PUT); the rest merge."""
+    import anyio
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=40, seed=23)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n" + "".join(
+            f"{2 * i},{2 * i + 1}\n" for i in range(1, 6)))
+
+        async def load() -> None:
+            store, _ = await load_job(sb, tmp_path / "jobs", "merge", merger(path),
+                                      job_id="later")
+            store.close()
+        anyio.run(load)
+        sb.state.deals.rows[4]["is_deleted"] = True  # merged-away deal of pair 2
+        sb.state.deals.rows[7]["is_deleted"] = True  # survivor of pair 3
+        before = requests(sb)
+        res = CliRunner().invoke(app, ["resume", "later", "--job-dir", str(tmp_path / "jobs")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 3, res.output
+        assert "2 no longer possible, 3 to send" in res.output, res.output
+        assert delta(before, requests(sb))["mergeDeals"] == 3
+        failed = read_csv(tmp_path / "jobs" / "later" / "failed.csv")
+        assert len(failed) == 2 and all("no longer exists" in " ".join(r.values())
+                                        for r in failed)

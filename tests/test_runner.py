@@ -70,6 +70,10 @@ class FakePipedrive:
         if plan and plan[0] == key:
             plan.pop(0)
             raise TransportError("response lost", may_have_applied=True)
+        nulls = self.plans.get(-2, [])
+        if nulls and nulls[0] == key:  # applied, but the answer's data is null
+            nulls.pop(0)
+            return reply(201, {"success": True, "data": None})
         return reply(201, {"success": True, "data": deal})
 
 
@@ -169,6 +173,156 @@ async def test_budget_cap_stops_and_resume_finishes(tmp_path: Path) -> None:
         again = await Runner(AsyncJobStore(store), TouchJob(), client, sched, clock=clock).run()
     assert not again.stopped and again.counts[ItemState.DONE] == 100
     assert sorted(fake.applied) == list(range(1, 101)) and max(fake.applied.values()) == 1
+
+
+@pytest.mark.anyio
+async def test_null_data_on_a_create_is_a_malformed_answer_reconciled(tmp_path: Path) -> None:
+    """A 2xx whose data is null is the client's MalformedResponse, never a TypeError in a
+    job kind: the create is in doubt, reconciled, one deal per key."""
+    fake = FakePipedrive({-2: ["k4"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 9)]
+    runner, result, store = await run(tmp_path, CreateJob(), items, fake)
+    assert not result.stopped and result.counts[ItemState.DONE] == 8
+    assert Counter(d["title"] for d in fake.created)["k4"] == 1 and runner.stats.in_doubt == 1
+    assert store.status == "finished"
+
+
+class BuggyJob(CreateJob):
+    """A job kind with a bug: one row raises a plain exception after its create was sent."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad = bad
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        outcome = await super().execute(ctx, item)
+        if item.key == self.bad:
+            raise KeyError("deal_id")
+        return outcome
+
+
+@pytest.mark.anyio
+async def test_unexpected_exception_stops_checkpointed_and_resume_reconciles(
+        tmp_path: Path) -> None:
+    """One exception boundary: no ExceptionGroup escapes; the job stops with the error
+    recorded and its status set; the item in flight is in doubt and reconciled on resume
+    (found, not re-sent)."""
+    fake = FakePipedrive()
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 41)]
+    _, result, store = await run(tmp_path, BuggyJob("k7"), items, fake, burst=10)
+    assert result.stopped and type(result.error).__name__ == "Unexpected"
+    assert "KeyError" in str(result.error)
+    assert store.status == "stopped" and "KeyError" in (store.status_message or "")
+    assert store.counts()[ItemState.SENDING] >= 1  # in doubt, not failed, not lost
+    assert store.counts().get(ItemState.FAILED, 0) == 0
+    clock = FakeClock()
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    async with client:
+        again = await Runner(AsyncJobStore(store), CreateJob(), client,
+                             Scheduler(Limits(burst=40), clock=clock), clock=clock).run()
+    assert not again.stopped and again.counts[ItemState.DONE] == 40
+    titles = Counter(d["title"] for d in fake.created)
+    assert set(titles) == {f"k{n}" for n in range(1, 41)} and max(titles.values()) == 1
+    assert store.status == "finished"
+
+
+@pytest.mark.anyio
+async def test_unexpected_exception_in_reconcile_stops_cleanly(tmp_path: Path) -> None:
+    class BadReconcile(CreateJob):
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            raise ValueError("cannot parse the page")
+
+    fake = FakePipedrive({-1: ["k2"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 5)]
+    _, result, store = await run(tmp_path, BadReconcile(), items, fake)
+    assert result.stopped and "cannot parse the page" in str(result.error)
+    assert store.counts()[ItemState.SENDING] == 1 and store.status == "stopped"
+
+
+@pytest.mark.anyio
+async def test_a_transient_fault_that_outlives_retries_stops_the_job_not_the_row(
+        tmp_path: Path) -> None:
+    """Issue 9 §12: 500s past the call's retries mean the account is not answering: the
+    row stays pending (never failed), the job stops checkpointed, a resume finishes it."""
+    fake = FakePipedrive({4: ["500"] * 5})
+    _, result, store = await run(tmp_path, TouchJob(), list(touch_items(range(1, 11), {})), fake,
+                                 burst=4)
+    assert result.stopped and "not answering" in str(result.error)
+    counts = store.counts()
+    assert counts.get(ItemState.FAILED, 0) == 0 and counts[ItemState.PENDING] >= 1
+    clock = FakeClock()
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    async with client:
+        again = await Runner(AsyncJobStore(store), TouchJob(), client,
+                             Scheduler(Limits(burst=40), clock=clock), clock=clock).run()
+    assert not again.stopped and again.counts[ItemState.DONE] == 10
+    assert sorted(fake.applied) == list(range(1, 11)) and max(fake.applied.values()) == 1
+
+
+@pytest.mark.anyio
+async def test_lost_answers_past_the_attempt_limit_stop_the_job_not_the_row(
+        tmp_path: Path) -> None:
+    """A create whose answer is lost and that reconcile finds not applied, again and again:
+    the row stays pending (never "gave up after 5 attempts in doubt")."""
+
+    class NeverApplied(CreateJob):
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            if item.key == "k2":
+                from bulk.runner import InDoubt
+                raise InDoubt("answer lost")
+            return await super().execute(ctx, item)
+
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            return [Outcome(i.id, ItemState.PENDING) for i in items]
+
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 4)]
+    _, result, store = await run(tmp_path, NeverApplied(), items, FakePipedrive())
+    assert result.stopped and "resume later" in str(result.error)
+    assert store.counts().get(ItemState.FAILED, 0) == 0
+    assert store.counts()[ItemState.PENDING] == 1
+
+
+@pytest.mark.anyio
+async def test_waiting_for_a_dependency_is_not_an_attempt(tmp_path: Path) -> None:
+    """A row that only waited (PENDING, unsent) gets its attempt back."""
+
+    class Waits(CreateJob):
+        def __init__(self) -> None:
+            self.waits = 3
+
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            if item.key == "k1" and self.waits:
+                self.waits -= 1
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            return await super().execute(ctx, item)
+
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 3)]
+    _, result, store = await run(tmp_path, Waits(), items, FakePipedrive())
+    assert not result.stopped and result.counts[ItemState.DONE] == 2
+    assert all(i.attempts == 1 for i in store.items(ItemState.DONE))
+
+
+@pytest.mark.anyio
+async def test_reconcile_reads_that_keep_failing_are_retried_with_backoff(
+        tmp_path: Path) -> None:
+    """Issue 9 §12: a reconciliation page read that failed past its call's retries does not
+    stop the job at once: the reconcile backs off and tries again."""
+
+    class FlakyReconcile(CreateJob):
+        def __init__(self) -> None:
+            self.failures = 3
+
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            if self.failures:
+                self.failures -= 1
+                raise TransportError("connection reset while reading a page")
+            return await super().reconcile(ctx, items)
+
+    fake = FakePipedrive({-1: ["k3"]})
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 6)]
+    runner, result, _ = await run(tmp_path, FlakyReconcile(), items, fake)
+    assert not result.stopped and result.counts[ItemState.DONE] == 5
+    assert Counter(d["title"] for d in fake.created)["k3"] == 1
+    assert runner.clock.now() > 0  # it waited (virtual time) between the rounds
 
 
 def test_backoff_is_capped_and_grows() -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from bulk.store import ItemState
+from bulk.store import ItemState, list_jobs
 from jobs.selection import DealQuery, rfc3339
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from tests.test_update_support import (
@@ -146,7 +146,8 @@ def test_dates_become_rfc3339_instants() -> None:
 
 def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> None:
     """`plan move-stage` counts the matches and sends nothing; `move-stage` answered "n"
-    sends nothing either (the job waits for `pdbulk resume`); with --yes the deals move."""
+    sends nothing either and cancels the job (a resume of it is refused); with --yes the
+    deals move."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=80, seed=15)) as sb:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         query = ["--pipeline", "Sales", "--stage", "Contact Made", "--to-stage", "Demo Scheduled"]
@@ -159,10 +160,66 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert f"move {len(matching)}" in planned.output
         asked = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
                               env=env, input="n\n")
-        assert asked.exit_code == 0 and "not started" in asked.output
+        assert asked.exit_code == 0 and "cancelled" in asked.output
         assert "updateDeal" not in delta(before, requests(sb))
+        (declined,) = list_jobs(tmp_path / "jobs")
+        assert declined.status == "cancelled"
+        again = runner.invoke(app, ["resume", declined.job_id, "--job-dir",
+                                    str(tmp_path / "jobs")], env=env)
+        assert again.exit_code == 1 and "cancelled" in again.output
+        assert "Traceback" not in again.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        eof = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
+                            env=env, input="")  # no answer at all (a cron job): a "no"
+        assert eof.exit_code == 0 and "cancelled" in eof.output, eof.output
+        assert sorted(j.status for j in list_jobs(tmp_path / "jobs")) == ["cancelled"] * 2
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)
         assert moved.exit_code == 0, moved.output
         assert delta(before, requests(sb))["updateDeal"] == len(matching)
         assert all(deal(sb, d["id"])["stage_id"] == 3 for d in matching)
+
+
+def test_resume_re_decides_from_fresh_reads(tmp_path: Path) -> None:
+    """Issue 9 §4: a loaded move-stage job resumed later re-reads its deals (100 per
+    call): a deal moved in between is `unchanged` (no PATCH), a deal deleted in between
+    fails with that reason (no PATCH, no 404), the rest move."""
+    import anyio
+
+    from tests.test_update_support import load_job
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=120, seed=21)) as sb:
+        chosen = sorted(d["id"] for d in live(sb) if d["stage_id"] == 2)
+        assert len(chosen) >= 5
+        source = DealSource(query=DealQuery(pipeline="Sales", stage="Contact Made"))
+
+        async def load() -> None:
+            store, prep = await load_job(sb, tmp_path / "jobs", "move-stage",
+                                         mover(source, MoveTarget("Demo Scheduled")),
+                                         job_id="later")
+            assert prep.actions["move"] == len(chosen)
+            store.close()
+        anyio.run(load)
+        moved_meanwhile, deleted_meanwhile = chosen[0], chosen[1]
+        sb.state.deals.rows[moved_meanwhile]["stage_id"] = 3
+        sb.state.deals.rows[deleted_meanwhile]["is_deleted"] = True
+        before = requests(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["resume", "later", "--job-dir", str(tmp_path / "jobs")],
+                                 env=env)
+        assert res.exit_code == 3, res.output  # the deleted deal's row failed
+        assert "1 already as wanted (unchanged), 1 gone" in res.output, res.output
+        calls = delta(before, requests(sb))
+        assert calls["updateDeal"] == len(chosen) - 2, calls
+        assert calls["getDeals"] == 1 + (len(chosen) - 1) // 100  # 100 ids per call
+        assert all(deal(sb, i)["stage_id"] == 3 for i in chosen if i != deleted_meanwhile)
+        from bulk.store import JobStore
+        with JobStore.open(tmp_path / "jobs" / "later", lock=False) as store:
+            (failed,) = list(store.items(ItemState.FAILED))
+            assert failed.payload["deal_id"] == deleted_meanwhile
+            assert "no longer exists" in (failed.error or "")
+            skipped = [i for i in store.items(ItemState.SKIPPED)
+                       if (i.result or {}).get("action") == "unchanged"]
+            assert [i.payload["deal_id"] for i in skipped] == [moved_meanwhile]
+        succeeded = (tmp_path / "jobs" / "later" / "succeeded.csv").read_text()
+        assert "unchanged" in succeeded

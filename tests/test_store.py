@@ -340,6 +340,7 @@ def test_lookups_before_images_spend_and_meta_round_trip(tmp_path: Path) -> None
         assert store.meta_get("missing") is None
         with pytest.raises(ValueError, match="unknown job status"):
             store.set_status("exploded")
+        store.set_status("running")
         store.set_status("stopped", "daily budget spent; resumes after the reset")
     with JobStore.open(tmp_path / "j") as store:
         assert store.spend_by_day() == {"2026-01-01": 55, "2026-01-02": 10}
@@ -456,7 +457,80 @@ async def test_async_store_serialises_concurrent_batches(tmp_path: Path) -> None
         assert (await store.counts())[S.DONE] == 1000
         assert await store.spend_by_day() == {"2026-01-01": 5000}
         assert [it.id async for it in store.items(S.DONE)] == list(range(1, 1001))
+        await store.set_status("running")
         await store.set_status("finished")
         assert store.status == "finished" and store.job_id == "j"
     with JobStore.open(tmp_path / "j") as again:  # the async close released the lock
         assert again.status == "finished"
+
+
+# -- the job lifecycle (issue 8) ---------------------------------------------------------------
+def test_job_lifecycle_is_a_state_machine(tmp_path: Path) -> None:
+    """planned → loading → loaded → running → stopped | finished; cancelled and failed
+    are final; an illegal move is refused and leaves the status as it was."""
+    from bulk.errors import StoreError
+    from bulk.store import JOB_LEGAL
+
+    with JobStore.create(tmp_path / "j", job_id="j", kind="update", config={}) as store:
+        assert store.status == "planned" and not store.loaded
+        with pytest.raises(StoreError, match="planned; it cannot become finished"):
+            store.set_status("finished")
+        store.set_status("loading")
+        store.mark_loaded()
+        assert store.status == "loaded" and store.loaded
+        store.set_status("running")
+        store.set_status("stopped", "budget spent")
+        store.set_status("running")
+        store.set_status("finished")
+        store.set_status("running")  # `pdbulk retry`
+        store.set_status("stopped")
+        store.set_status("cancelled")
+        for status in JOB_LEGAL:
+            if status != "cancelled":
+                with pytest.raises(StoreError, match="cancelled"):
+                    store.set_status(status)
+        assert store.status == "cancelled"
+    assert JOB_LEGAL["failed"] == frozenset() == JOB_LEGAL["cancelled"]
+
+
+def test_legacy_loaded_flags_still_read(tmp_path: Path) -> None:
+    with JobStore.create(tmp_path / "j", job_id="j", kind="import", config={}) as store:
+        store.meta_put("import.loaded", True)
+        assert store.loaded
+
+
+def test_liveness_tells_a_dead_process_from_a_live_one(tmp_path: Path) -> None:
+    """"running" with nobody holding the lock (kill -9) reads as interrupted."""
+    with JobStore.create(tmp_path / "j", job_id="j", kind="touch", config={}) as store:
+        store.set_status("running")
+        with JobStore.open(tmp_path / "j", lock=False) as reader:
+            assert reader.liveness() == "running"  # the holder is alive
+    with JobStore.open(tmp_path / "j", lock=False) as reader:
+        assert reader.liveness().startswith("interrupted")
+
+
+def test_a_second_process_on_a_job_is_busy(tmp_path: Path) -> None:
+    from bulk.errors import JobBusy
+
+    with JobStore.create(tmp_path / "j", job_id="j", kind="touch", config={}):
+        with pytest.raises(JobBusy, match="another process"):
+            JobStore.open(tmp_path / "j")
+
+
+def test_job_folder_and_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0)
+    try:
+        with JobStore.create(tmp_path / "jobs" / "j", job_id="j", kind="touch",
+                             config={}) as store:
+            store.meta_put("x", 1)
+            d = tmp_path / "jobs" / "j"
+            assert stat.S_IMODE(d.stat().st_mode) == 0o700
+            files = [p for p in d.iterdir() if p.is_file()]
+            assert files and {p.name for p in files} >= {"job.sqlite", "job.lock"}
+            for p in files:
+                assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    finally:
+        os.umask(old)

@@ -1,4 +1,8 @@
-"""The admin API under ``/_sandbox/``: no auth, no rate limits, not Pipedrive surface.
+"""The admin API under ``/_sandbox/``: no rate limits, not Pipedrive surface.
+
+On loopback it needs no auth. Off loopback (``allow_remote``) every admin request
+must carry the sandbox's token as ``Authorization: Bearer TOKEN`` or
+``x-api-token: TOKEN``; otherwise 401.
 
 GET stats · GET deals|persons|organizations (every record, deleted too) ·
 POST reset · POST load {deals, persons, organizations} · GET/POST faults.
@@ -9,6 +13,7 @@ nothing else is checked, so tests can set up states the API cannot produce
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -48,7 +53,27 @@ def _complete(acct: Account, kind: str, record: Record) -> Record:
     return {**base, **record, "id": rid}
 
 
+def _authorised(request: web.Request, token: str | None) -> bool:
+    if token is None:
+        return True
+    given = request.headers.get("x-api-token") or ""
+    bearer = request.headers.get("authorization", "")
+    if bearer.lower().startswith("bearer "):
+        given = given or bearer[7:].strip()
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
 def add_admin_routes(app: web.Application, rt: Runtime) -> None:
+    @web.middleware
+    async def admin_auth(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/_sandbox/") and not _authorised(
+                request, rt.config.admin_token):
+            return _json({"error": "the admin API needs the sandbox token"}, 401)
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    app.middlewares.append(admin_auth)
+
     async def stats(request: web.Request) -> web.Response:
         return _json(rt.stats_dict())
 

@@ -12,6 +12,7 @@ wall time (``day_seconds`` since the Unix epoch).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -82,13 +83,16 @@ class Faults:
         return out
 
 
+DEFAULT_TOKEN = "sandbox-token"  # loopback only
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """Which Pipedrive account the sandbox plays, where it listens, how fast time runs."""
 
     host: str = "127.0.0.1"
     port: int = 0
-    token: str = "sandbox-token"  # the primary credential; its kind is ``auth``
+    token: str = "sandbox-token"  # = DEFAULT_TOKEN; the primary credential; its kind is ``auth``
     oauth_token: str | None = None  # an extra OAuth access token (Authorization: Bearer)
     plan: str = "growth"
     auth: str = "api_token"  # "api_token" | "oauth"
@@ -108,6 +112,9 @@ class SandboxConfig:
     open_deals_limit: int | None = None  # 403 feature_capping_deals_limit when reached
     deleted_lookup: DeletedLookup = "visible"  # GET of a deleted record: 200 is_deleted, or 404
     count_rejected: bool = False  # whether a 429'd request still takes a window slot
+    # Off loopback the sandbox holds people's dry-run data: listening there needs this
+    # explicit consent and a token of its own, which the admin API then requires too.
+    allow_remote: bool = False
 
     def __post_init__(self) -> None:
         if self.auth not in ("api_token", "oauth"):
@@ -125,6 +132,30 @@ class SandboxConfig:
             raise ValueError("deleted_lookup must be 'visible' or 'not_found'")
         if not self.token:
             raise ValueError("token must not be empty")
+        if not self.loopback:
+            if not self.allow_remote:
+                raise ValueError(f"host {self.host!r} is not a loopback address: listening "
+                                 "there needs allow_remote (pdbulk sandbox --allow-remote)")
+            if self.token == DEFAULT_TOKEN or len(self.token) < 16:
+                raise ValueError("off loopback the sandbox needs a token of its own (16+ "
+                                 "characters, not the default): the admin API requires it "
+                                 "too")
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the sandbox listens on a loopback address only."""
+        host = self.host.strip("[]")
+        if host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def admin_token(self) -> str | None:
+        """The token the admin API (``/_sandbox/...``) requires; None on loopback."""
+        return None if self.loopback else self.token
 
     @property
     def auth_kind(self) -> AuthKind:

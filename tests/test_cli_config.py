@@ -1,0 +1,245 @@
+"""Issue 9 §8/§13: every command meets a table of bad configurations with one clear line,
+its documented exit code, no traceback, no secret echoed and no job folder left behind."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.store import JobStore
+
+SECRET = "SECRET-abc123"
+GOOD_URL = "http://127.0.0.1:9"  # loopback: allowed; nothing listens (never reached here)
+
+# (label, url, token or None for unset, expected exit code, words the message must hold)
+BAD_CONFIGS: list[tuple[str, str, str | None, int, str]] = [
+    ("http off loopback", "http://example.com", "tok", 1, "bad --url"),
+    ("no scheme", "example.com", "tok", 1, "bad --url"),
+    ("ftp", "ftp://example.com", "tok", 1, "bad --url"),
+    ("credentials in url", f"http://user:{SECRET}@127.0.0.1:9", "tok", 1, "credentials"),
+    ("token in query", f"http://127.0.0.1:9/?api_token={SECRET}", "tok", 1, "query"),
+    ("bad port", "http://127.0.0.1:99999", "tok", 1, "bad --url"),
+    ("no token", GOOD_URL, None, 1, "no API token"),
+    ("token with newline", GOOD_URL, f"{SECRET}\nx", 1, "control character"),
+    ("token with control char", GOOD_URL, f"{SECRET}\x07", 1, "control character"),
+]
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> dict[str, Path]:
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,deal_id\nk1,A,1\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[deal]\ntitle = "title"\n',
+                       encoding="utf-8")
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("merge_id,survivor_id\n2,1\n", encoding="utf-8")
+    jobs = tmp_path / "jobs"
+    JobStore.create(jobs / "old", job_id="old", kind="update", config={}).close()
+    return {"manifest": manifest, "mapping": mapping, "pairs": pairs, "jobs": jobs}
+
+
+def commands(f: dict[str, Path]) -> dict[str, list[str]]:
+    """Every command that talks to an account, with otherwise valid arguments."""
+    m, mp, pairs = str(f["manifest"]), str(f["mapping"]), str(f["pairs"])
+    move = ["--to-stage", "Won", "--stage", "Lead In"]
+    return {
+        "import": ["import", m, "-m", mp],
+        "plan import": ["plan", "import", m, "-m", mp],
+        "update": ["update", m, "-m", mp],
+        "plan update": ["plan", "update", m, "-m", mp],
+        "move-stage": ["move-stage", *move],
+        "plan move-stage": ["plan", "move-stage", *move],
+        "merge": ["merge", pairs],
+        "plan merge": ["plan", "merge", pairs],
+        "undo": ["undo", "old"],
+        "plan undo": ["plan", "undo", "old"],
+        "init-mapping": ["init-mapping", m],
+        "touch": ["touch", "--ids", "1", "--set", "x=1"],
+    }
+
+
+def job_folders(jobs: Path) -> set[str]:
+    return {p.name for p in jobs.iterdir()} if jobs.exists() else set()
+
+
+@pytest.mark.parametrize("label,url,token,code,words", BAD_CONFIGS,
+                         ids=[c[0] for c in BAD_CONFIGS])
+def test_every_command_refuses_a_bad_configuration_cleanly(
+        files: dict[str, Path], label: str, url: str, token: str | None, code: int,
+        words: str) -> None:
+    jobs = files["jobs"]
+    before = job_folders(jobs)
+    for name, args in commands(files).items():
+        argv = [*args, "--url", url]
+        if name not in ("plan import", "init-mapping"):
+            argv += ["--job-dir", str(jobs)]
+        env = {"PIPEDRIVE_API_TOKEN": token or ""}
+        res = CliRunner().invoke(app, argv, env=env)
+        where = f"{name} / {label}: {res.output}"
+        assert res.exit_code == code, where
+        assert words in res.output, where
+        assert "Traceback" not in res.output, where
+        assert res.exception is None or isinstance(res.exception, SystemExit), where
+        assert SECRET not in res.output, where
+        assert job_folders(jobs) == before, where  # no junk job
+
+
+def test_mapping_with_invalid_utf8_is_a_clear_error(files: dict[str, Path]) -> None:
+    bad = files["mapping"]
+    bad.write_bytes(b'[import]\nkey_column = "k\xff"\n')
+    jobs = ["--job-dir", str(files["jobs"])]
+    for args in (["import", str(files["manifest"]), "-m", str(bad), *jobs],
+                 ["update", str(files["manifest"]), "-m", str(bad), *jobs],
+                 ["plan", "import", str(files["manifest"]), "-m", str(bad)]):
+        res = CliRunner().invoke(app, [*args, "--url", GOOD_URL],
+                                 env={"PIPEDRIVE_API_TOKEN": "tok"})
+        assert res.exit_code == 1, res.output
+        assert "not valid UTF-8 (line 2" in res.output and "Traceback" not in res.output
+        assert job_folders(files["jobs"]) == {"old"}
+
+
+def test_bad_choices_are_usage_errors_listing_the_choices(files: dict[str, Path]) -> None:
+    env = {"PIPEDRIVE_API_TOKEN": "tok"}
+    for args, choices in (
+            (["import", str(files["manifest"]), "-m", str(files["mapping"]), "--mode", "bogus"],
+             ("insert", "upsert")),
+            (["plan", "merge", str(files["pairs"]), "--plan", "bogus"], ("growth",)),
+            (["move-stage", "--to-stage", "X", "--status", "bogus"], ("open", "won", "lost")),
+            (["move-stage", "--to-stage", "X", "--status-to", "bogus"], ("open", "won", "lost"))):
+        res = CliRunner().invoke(app, [*args, "--url", GOOD_URL], env=env)
+        assert res.exit_code == 2, res.output
+        assert all(c in res.output for c in choices), res.output
+
+
+def test_help_has_no_type_noise_and_version_prints() -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.startswith("pdbulk ")
+    for cmd in (["import"], ["update"], ["move-stage"], ["merge"], ["undo"], ["status"],
+                ["plan", "import"], ["resume"]):
+        text = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"}).output
+        assert "<bool>" not in text and "<str>" not in text, (cmd, text)
+
+
+def test_update_and_import_take_short_mapping_flag() -> None:
+    for cmd in (["import"], ["update"], ["plan", "update"], ["plan", "import"]):
+        text = CliRunner().invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"}).output
+        assert "-m" in text and "--mapping" in text, (cmd, text)
+
+
+def test_the_installed_command_refuses_bad_urls_without_traceback(
+        files: dict[str, Path], tmp_path: Path) -> None:
+    """Through the real entry point (``pdbulk`` = bulk.cli:main), with umask 000: still
+    nothing written."""
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": "tok"}
+    for url in ("http://example.com", f"http://127.0.0.1:9/?api_token={SECRET}"):
+        proc = subprocess.run(
+            [sys.executable, "-c", "import os; os.umask(0); from bulk.cli import main; main()",
+             "merge", str(files["pairs"]), "--url", url, "--job-dir", str(tmp_path / "new")],
+            capture_output=True, text=True, env=env, timeout=60, check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout and SECRET not in proc.stderr
+        assert not (tmp_path / "new").exists()
+
+
+def test_job_files_are_private_under_umask_000(files: dict[str, Path]) -> None:
+    jobs = files["jobs"]
+    old = os.umask(0)
+    try:
+        with JobStore.create(jobs / "new", job_id="new", kind="touch", config={}) as store:
+            store.meta_put("a", 1)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((jobs / "new").stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (jobs / "new").iterdir())
+
+
+def test_plan_choices_are_the_plan_presets() -> None:
+    from typing import get_args
+
+    from bulk.cli import PlanName
+    from bulk.plans import PLAN_NAMES
+
+    assert set(get_args(PlanName)) == set(PLAN_NAMES)
+
+
+def test_wrong_token_on_read_only_commands_is_exit_5(files: dict[str, Path]) -> None:
+    """Issue 9 §9: an authentication failure is not "resume it" (4): no job exists."""
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05)) as sb:
+        env = {"PIPEDRIVE_API_TOKEN": "not-the-token"}
+        for args in (["plan", "import", str(files["manifest"]), "-m", str(files["mapping"])],
+                     ["init-mapping", str(files["manifest"])],
+                     ["plan", "merge", str(files["pairs"]), "--job-dir", str(files["jobs"])]):
+            res = CliRunner().invoke(app, [*args, "--url", sb.url], env=env)
+            assert res.exit_code == 5, (args, res.output)
+            assert "authentication failed" in res.output and "Traceback" not in res.output
+            assert "not-the-token" not in res.output
+    assert job_folders(files["jobs"]) == {"old"}
+
+
+def test_a_job_held_by_another_process_is_exit_6(files: dict[str, Path]) -> None:
+    store = JobStore.open(files["jobs"] / "old")  # holds the job's lock
+    try:
+        for args in (["resume", "old"], ["retry", "old"]):
+            res = CliRunner().invoke(app, [*args, "--job-dir", str(files["jobs"])],
+                                     env={"PIPEDRIVE_API_TOKEN": "tok"})
+            assert res.exit_code == 6, (args, res.output)
+            assert "another process" in res.output and "Traceback" not in res.output
+    finally:
+        store.close()
+
+
+def test_every_argument_and_option_has_help() -> None:
+    import typer.main
+
+    def walk(cmd: Any, path: str) -> Iterator[tuple[str, Any]]:
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+        if not getattr(cmd, "commands", None):
+            for param in cmd.params:
+                yield path, param
+
+    missing = [(path, p.name) for path, p in walk(typer.main.get_command(app), "pdbulk")
+               if not getattr(p, "help", None) and not getattr(p, "hidden", False)]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("url", ["example.com", "ftp://x.example", "http://example.com",
+                                 f"http://u:{SECRET}@127.0.0.1:9",
+                                 f"https://x.pipedrive.com/?api_token={SECRET}"])
+def test_the_library_config_refuses_bad_urls_before_any_store(url: str) -> None:
+    from bulk.engine import EngineConfig
+
+    with pytest.raises(ValueError) as info:
+        EngineConfig(base_url=url)
+    assert SECRET not in str(info.value)
+
+
+def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
+        files: dict[str, Path]) -> None:
+    jobs = files["jobs"]
+    for token, words in (("", "no API token"), (f"{SECRET}\nx", "control character")):
+        for cmd in ("resume", "retry"):
+            res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
+                                     env={"PIPEDRIVE_API_TOKEN": token})
+            assert res.exit_code == 1 and words in res.output, (cmd, res.output)
+            assert SECRET not in res.output and "Traceback" not in res.output
+    with JobStore.open(jobs / "old") as store:
+        store.set_status("cancelled", "declined at the confirmation prompt")
+    for cmd in ("resume", "retry"):
+        res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
+                                 env={"PIPEDRIVE_API_TOKEN": "tok"})
+        assert res.exit_code == 1 and "cancelled" in res.output, (cmd, res.output)
