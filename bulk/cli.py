@@ -124,11 +124,6 @@ app = typer.Typer(cls=SafeGroup, add_completion=False, no_args_is_help=True,
                   help="Bulk operations for the Pipedrive API: fast, cheap, exactly once.")
 
 
-@app.callback()
-def _root(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True,
-        help="Print the version and exit.")] = False) -> None:
-    """Bulk operations for the Pipedrive API: fast, cheap, exactly once."""
 
 plan_app = typer.Typer(no_args_is_help=True,
                        help="Show what a job would do (calls, tokens, time) without writing anything.")
@@ -289,9 +284,12 @@ _OFFLINE = {"jobs", "status", "sandbox", "init-mapping"}  # commands that never 
 
 @app.callback()
 def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
-        "--coordinator", envvar=ENV_COORDINATOR, show_default=False,
+        "--coordinator", envvar=ENV_COORDINATOR, show_default=False, metavar="URL",
         help="Share the account's limits with other pdbulk processes: redis://host:6379/0 "
-             "(default: local, this process only).")] = None) -> None:
+             "(default: local, this process only).")] = None,
+        version: Annotated[bool, typer.Option(
+            "--version", callback=_version, is_eager=True,
+            help="Print the version and exit.")] = False) -> None:
     """Options for every command. A coordinator that does not answer: exit 1, nothing sent."""
     url = coordinator_url(coordinator or "")
     if url is None:
