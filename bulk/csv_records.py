@@ -13,9 +13,10 @@ and reading goes on after the whole record: it never desynchronises.
 
 ``csv.reader`` alone cannot give this: with ``strict=False`` it reads an
 unclosed quote up to the end of the file as one cell, and after a field-limit
-error it restarts in the middle of the cell. Here the record boundaries are
-found first (a regular expression per line that has a quote), then the
-record's text goes through ``csv.reader`` for its cells.
+error it restarts in the middle of the cell. Here it runs in strict mode (so
+every malformed record raises) over a line source that remembers the lines
+the current record took and can push them back; a record over the field-size
+limit is followed to its end with a small per-line grammar.
 
 Memory: one record at a time; a malformed record keeps its lines until it is
 known to be malformed (at worst up to the end of the file).
@@ -26,7 +27,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,79 +61,118 @@ class _Grammar:
 
 
 class _Lines:
-    """Physical lines with their numbers, and a pushback for re-reading after a bad record."""
+    """The reader's input: physical lines, a pushback for re-reading after a bad record, and
+    the lines the current record has taken (``csv.reader`` pulls them one by one).
 
-    __slots__ = ("_back", "_it", "number")
+    A class, not a generator: after the end of the file it must serve pushed-back lines.
+    """
+
+    __slots__ = ("_back", "_it", "number", "taken")
 
     def __init__(self, lines: Iterable[str]) -> None:
         self._it = iter(lines)
         self._back: deque[tuple[int, str]] = deque()
         self.number = 0
+        self.taken: list[tuple[int, str]] = []
 
-    def next(self) -> tuple[int, str] | None:
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
         if self._back:
-            return self._back.popleft()
-        line = next(self._it, None)
-        if line is None:
-            return None
-        self.number += 1
-        return self.number, line
+            item = self._back.popleft()
+        else:
+            line = next(self._it)  # StopIteration: the end of the file
+            self.number += 1
+            item = (self.number, line)
+        self.taken.append(item)
+        return item[1]
 
     def push_back(self, lines: list[tuple[int, str]]) -> None:
         self._back.extendleft(reversed(lines))
 
 
-class _Feed:
-    """An endless iterator over one string: ``csv.reader`` reads exactly one record from it."""
-
-    __slots__ = ("text",)
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def __iter__(self) -> _Feed:
-        return self
-
-    def __next__(self) -> str:
-        return self.text
-
-
-def records(lines: Iterable[str], dialect: type[csv.Dialect]) -> Iterator[tuple[int, list[str] | BadRecord]]:
-    """(first physical line, cells or ``BadRecord``) per record, blank lines included as ``[]``.
+def records(lines: Iterable[str], dialect: type[csv.Dialect],
+            fits: Callable[[list[str]], bool] | None = None,
+            ) -> Iterator[tuple[int, list[str] | BadRecord]]:
+    """(first physical line, cells or ``BadRecord``) per record; blank records are skipped.
 
     ``lines``: the file's physical lines, line ends kept (open with ``newline=""``).
+    ``fits(cells)``: whether a record that spans several lines has a plausible
+    width; one that does not is taken for an unclosed quote that met a quote
+    followed by a delimiter on a later line, and is treated as malformed (so
+    the lines it would have swallowed are read again as rows).
+
+    ``csv.reader`` in strict mode does the parsing (in C) and raises on each
+    malformed record; spans, errors and the field-size limit are handled here.
     """
-    delimiter = str(dialect.delimiter)
-    grammar = _Grammar(delimiter)
+    strict: type[csv.Dialect] = type("StrictDialect", (dialect,), {"strict": True})
     source = _Lines(lines)
-    feed = _Feed()
-    reader: Any = csv.reader(feed, dialect)
-    while (first := source.next()) is not None:
-        start, line = first
-        if '"' not in line:
-            stripped = line.rstrip("\r\n")
-            yield start, stripped.split(delimiter) if stripped else []
+    reader: Any = csv.reader(source, strict)
+    taken = source.taken
+    while True:
+        taken.clear()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if not taken:
+                return
+            yield _failed(source, dialect, exc)
             continue
-        taken = [first]
-        state = _state(grammar, line, opened=False)
-        while state == "open":
-            more = source.next()
-            if more is None:
-                state = "eof"
-                break
-            taken.append(more)
-            state = _state(grammar, more[1], opened=True)
+        if len(taken) == 1 or fits is None or fits(cells):
+            joined = "".join(cells)
+            if joined and not joined.isspace():
+                yield taken[0][0], cells
+            continue
+        start, first = taken[0]
+        source.push_back(taken[1:])
+        yield start, BadRecord("quoting error: a quoted cell spans lines and the record has the "
+                               "wrong number of cells (an unclosed quote?)",
+                               _lenient(first, dialect))
+
+
+def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
+            ) -> tuple[int, BadRecord]:
+    """The error of the record that began at ``source.taken[0]``; the input is left after it
+    (a well-formed record over the field-size limit) or at its second line (malformed)."""
+    taken = list(source.taken)
+    start, first = taken[0]
+    message = str(exc)
+    if "field larger than field limit" in message:
+        state = _skip_rest(source, taken, _Grammar(str(dialect.delimiter)))
         if state == "done":
-            feed.text = "".join(text for _, text in taken)
-            try:
-                yield start, next(reader)
-            except csv.Error as exc:
-                yield start, BadRecord(_why(exc, len(taken)), _lenient(line, dialect))
-            continue
-        source.push_back(taken[1:])  # re-read what the bad record would have swallowed
-        reason = ("a quoted cell is never closed" if state == "eof"
-                  else "text after a closing quote (a quote that should be doubled?)")
-        yield start, BadRecord(f"quoting error: {reason}", _lenient(line, dialect))
+            return start, BadRecord(
+                f"a cell is longer than {csv.field_size_limit():,} characters (the CSV "
+                f"field-size limit; the record spans {len(taken)} line(s))", _lenient(first, dialect))
+    else:
+        state = "eof" if "unexpected end of data" in message else "bad"
+    source.push_back(taken[1:])  # re-read what the bad record would have swallowed
+    text = ("a quoted cell is never closed" if state == "eof"
+            else "text after a closing quote (a quote that should be doubled?)")
+    return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect))
+
+
+def _skip_rest(source: _Lines, taken: list[tuple[int, str]], grammar: _Grammar) -> str:
+    """Read on to the end of a record the csv module gave up on: "done", "bad" or "eof".
+
+    ``taken`` grows with the lines read (the caller pushes them back if it is malformed)."""
+    state, opened = "open", False
+    for _, line in taken:
+        state = _state(grammar, line, opened=opened)
+        opened = True
+        if state != "open":
+            return state
+    while state == "open":
+        source.taken.clear()
+        try:
+            next(source)
+        except StopIteration:
+            return "eof"
+        taken.append(source.taken[0])
+        state = _state(grammar, taken[-1][1], opened=True)
+    return state
 
 
 def _state(grammar: _Grammar, line: str, *, opened: bool) -> str:
@@ -151,13 +191,6 @@ def _state(grammar: _Grammar, line: str, *, opened: bool) -> str:
     if m is None:
         return "bad"
     return "open" if m.group("open") is not None else "done"
-
-
-def _why(exc: csv.Error, lines: int) -> str:
-    if "field larger than field limit" in str(exc):
-        return (f"a cell is longer than {csv.field_size_limit():,} characters "
-                f"(the CSV field-size limit; the record spans {lines} line(s))")
-    return f"unreadable CSV record ({exc})"
 
 
 def _lenient(line: str, dialect: type[csv.Dialect]) -> list[str]:

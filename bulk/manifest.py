@@ -335,7 +335,8 @@ class _Csv:
         self._f = _open_text(path, encoding)
         try:
             self.dialect = _dialect_for(self._f, delimiter)
-            self._records = records(self._f, self.dialect)
+            self.names: list[str] = []
+            self._records = records(self._f, self.dialect, self._fits)
             for line, cells in self._records:
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
@@ -349,6 +350,10 @@ class _Csv:
             self._f.close()
             raise
 
+    def _fits(self, cells: list[str]) -> bool:
+        width = len(self.names)
+        return not width or len(cells) == width or (len(cells) > width and not any(cells[width:]))
+
     def __enter__(self) -> _Csv:
         return self
 
@@ -356,13 +361,7 @@ class _Csv:
         self._f.close()
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | BadRecord]]:
-        for line, cells in self._records:
-            if isinstance(cells, BadRecord):
-                yield line, cells
-                continue
-            joined = "".join(cells)
-            if joined and not joined.isspace():
-                yield line, cells
+        return self._records
 
 
 def _trailing_empties(cells: list[str], width: int) -> int | None:

@@ -5,6 +5,7 @@ Also the catalog's lookups, which the mapping resolves through.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -401,19 +402,21 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
               "Contact Name", "Mystery {x}"]
     text = init_mapping(header, catalog, samples={
         "Deal Stage": ["appointmentscheduled", "qualified", "Proposal sent", "zzz"]})
-    mapping = Mapping.loads(text)
+    with pytest.raises(MappingError, match=r"unresolved TODO on line \d+: # TODO: map each source"):
+        Mapping.loads(text)
+    mapping = Mapping.loads(_resolved(text))
     spec = mapping.spec
     assert mapping.key_column == "Record ID"
     assert spec.deal.title.column == "Deal Name"
     assert spec.deal.value is not None and spec.deal.value.column == "Amount"
     assert spec.deal.owner is not None and spec.deal.owner.column == "Deal Owner"
-    assert spec.deal.stage is not None and spec.deal.stage.map == {
-        "qualified": "Qualified", "Proposal sent": "Proposal Made"}
+    assert spec.deal.stage is not None and spec.deal.stage.map == {"qualified": "Qualified"}
     assert set(spec.custom_fields) == {"Lead source", "Industry"}
     assert spec.person is not None and spec.person.name is not None
     assert spec.person.name.column == "Contact Name"
     assert "# Columns not mapped: Mystery {x}" in text
-    assert '# "zzz" = ""  # which stage?' in text
+    for unmatched in ("zzz", "Proposal sent", "appointmentscheduled"):
+        assert f'# "{unmatched}" = ""' in text
     rm = mapping.compile(catalog, header=header)
     values = dict.fromkeys(header, "")
     values.update({"Record ID": "1", "Deal Name": "D", "Deal Stage": "qualified",
@@ -422,11 +425,66 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
         "title": "D", "stage_id": 11, "custom_fields": {code("k"): "1", code("e"): 32}}
 
 
+def _resolved(text: str) -> str:
+    """The starter mapping after a person decided every TODO (here: left them commented)."""
+    return "\n".join(re.sub(r"\s*# TODO.*$", "", line) for line in text.splitlines()) + "\n"
+
+
 def test_init_mapping_without_guesses(catalog: Catalog) -> None:
-    """With nothing to guess from, the starter still loads and compiles (with TODOs)."""
+    """With nothing to guess from, the starter is refused until its TODOs are resolved."""
     text = init_mapping(["foo", "bar"], catalog)
-    assert "TODO" in text
-    Mapping.loads(text).compile(catalog, header=["foo", "bar"])
+    with pytest.raises(MappingError, match="unresolved TODO"):
+        Mapping.loads(text)
+    Mapping.loads(_resolved(text)).compile(catalog, header=["foo", "bar"])
+
+
+@pytest.mark.parametrize(("source", "wrong"), [
+    ("Contract Sent", "Contact Made"), ("Qualified To Buy", "Qualified"),
+    ("Stalled", "Negotiations Started"), ("Proposal", "Proposal Made")])
+def test_init_mapping_never_guesses_a_stage(catalog: Catalog, source: str, wrong: str) -> None:
+    """A source stage without a same-named Pipedrive stage is a TODO listing the stages."""
+    text = init_mapping(["id", "Deal Name", "Stage"], catalog, samples={"Stage": [source]})
+    assert f'"{source}" = "{wrong}"' not in text
+    assert f'# "{source}" = ""' in text
+    todo = next(line for line in text.splitlines() if line.startswith("# TODO: map each"))
+    assert '"Qualified"' in todo
+    with pytest.raises(MappingError, match="unresolved TODO"):
+        Mapping.loads(text)
+
+
+def test_init_mapping_maps_same_names_case_and_space_insensitively(catalog: Catalog) -> None:
+    """`QUALIFIED`, ` qualified ` map to Qualified without any TODO."""
+    text = init_mapping(["id", "Deal Name", "Stage"], catalog,
+                        samples={"Stage": ["QUALIFIED", "qualified "]})
+    assert "TODO" not in text
+    stage = Mapping.loads(text).spec.deal.stage
+    assert stage is not None and stage.map == {"QUALIFIED": "Qualified", "qualified ": "Qualified"}
+
+
+def test_init_mapping_owner_probability_and_name_parts(catalog: Catalog) -> None:
+    """Owner, probability and first/last-name headers are mapped when they say so."""
+    for owner in ("Deal Owner", "Owner Email"):
+        header = ["id", "Deal Name", owner, "Probability (%)", "First Name", "Last Name"]
+        spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
+        assert spec.deal.owner is not None and spec.deal.owner.column == owner
+        assert spec.deal.probability is not None
+        assert spec.deal.probability.column == "Probability (%)"
+        assert spec.person is not None and spec.person.name is not None
+        assert spec.person.name.template == "{First Name} {Last Name}"
+
+
+def test_init_mapping_proposes_json_paths(catalog: Catalog) -> None:
+    """On a JSONL header (dotted paths) the starter maps by each path's last segment."""
+    header = ["id", "properties.dealname", "properties.amount", "properties.closedate",
+              "properties.dealstage", "associations.company", 'properties["hs.custom"]']
+    spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
+    assert spec.import_.key_column == "id"
+    assert spec.deal.title.column == "properties.dealname"
+    assert spec.deal.value is not None and spec.deal.value.column == "properties.amount"
+    assert spec.deal.expected_close_date is not None
+    assert spec.deal.expected_close_date.column == "properties.closedate"
+    assert spec.organization is not None and spec.organization.name is not None
+    assert spec.organization.name.column == "associations.company"
 
 
 def test_documented_example_compiles() -> None:
