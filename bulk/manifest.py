@@ -132,7 +132,8 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
         for seen, row in enumerate(rows):
             if seen >= _JSONL_HEADER_SAMPLE:
                 break
-            names.update(dict.fromkeys(leaf_paths(row.values)))
+            if row.ok:  # an error row's "(line)" is not a column
+                names.update(dict.fromkeys(leaf_paths(row.values)))
         return list(names)
     if kind == "xlsx":
         return xlsx_header(path, sheet)
@@ -431,14 +432,19 @@ def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
             try:
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                yield SourceRow(number, line, {}, InputError(
+                yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))
                 continue
             if not isinstance(value, dict):
-                yield SourceRow(number, line, {}, InputError(
+                yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}: expected a JSON object, got {_json_kind(value)}", row=number))
                 continue
             yield SourceRow(number, line, flatten(value))
+
+
+def _raw_line(raw: bytes) -> dict[str, Any]:
+    """An unreadable JSONL line as it is, for failed.csv (column ``(line)``)."""
+    return {"(line)": raw.decode("utf-8", "backslashreplace").rstrip("\r\n")}
 
 
 def _json_kind(value: object) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import ijson  # streaming JSON: a 2 GB export must not be loaded whole
+import orjson
 
 from .errors import InputError
 
@@ -94,9 +95,10 @@ def read_json_array(path: str | os.PathLike[str]) -> Iterator[Any]:
                 if isinstance(value, dict):
                     yield SourceRow(number, number, flatten(value))
                 else:
-                    yield SourceRow(number, number, {}, InputError(
-                        f"record {number}: expected a JSON object, got {type(value).__name__}",
-                        row=number))
+                    yield SourceRow(number, number, {"(record)": orjson.dumps(value).decode()},
+                                    InputError(
+                                        f"record {number}: expected a JSON object, got "
+                                        f"{type(value).__name__}", row=number))
         except ijson.JSONError as exc:
             yield SourceRow(number + 1, number + 1, {}, InputError(
                 f"record {number + 1}: not valid JSON ({exc}); the file's other records "

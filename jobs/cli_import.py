@@ -85,7 +85,10 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
               encoding: str | None = None, sheet: str | None = None,
               ) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder or call."""
-    mapping = ImportMapping.load(mapping_path)
+    try:
+        mapping = ImportMapping.load(mapping_path)
+    except InputError as exc:  # MappingError included: every problem, one line, exit 1
+        raise fail(str(exc)) from None
     chosen = mode or mapping.mode
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)

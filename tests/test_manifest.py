@@ -204,6 +204,8 @@ def test_jsonl_rows_and_errors(tmp_path: Path) -> None:
     assert rows[2].error is not None
     assert "expected a JSON object, got an array" in str(rows[2].error)
     assert rows[4].error is not None and "got a string" in rows[4].error.reason
+    assert rows[2].values == {"(line)": "[1, 2]"}  # kept as it is for failed.csv
+    assert rows[1].values == {"(line)": '{"id": 2, "amount":'}
     assert count_rows(path) == 5
     assert header(path) == ["id", "amount", "nested.a"]  # nested keys as dotted paths
 

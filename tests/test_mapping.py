@@ -519,3 +519,18 @@ def test_documented_example_compiles() -> None:
     assert deal["title"] == "Acme \u2013 Renewal" and deal["stage_id"] == 12
     assert deal["owner_id"] == 6 and deal["probability"] == 10 and deal["status"] == "open"
     assert deal["custom_fields"][code("e")] == 1 and deal["custom_fields"][code("s")] == [3, 4]
+
+
+def test_json_array_first_item_or_join(catalog: Catalog) -> None:
+    """A path ending in an array takes its first item, or all joined with the field's `join`."""
+    text = ('version = 1\n[import]\nkey_column = "id"\n[deal]\n'
+            'title = { column = "names", join = " + " }\npipeline = { default = "Sales" }\n'
+            'stage = { default = "Qualified" }\n[organization]\nname = "companies"\n')
+    header = ["id", "names", "companies"]
+    rm = Mapping.loads(text).compile(catalog, header=header)
+    mapped = rm.map(SourceRow(1, 1, {"id": "7", "names": ["A", "", "B"],
+                                     "companies": ["Initech", "Globex"]}))
+    assert mapped.deal["title"] == "A + B"
+    assert mapped.org == OrgRef("Initech", None)
+    with pytest.raises(InputError, match=r"the deal title is empty \(no 'names' in this record\)"):
+        rm.map(SourceRow(2, 2, {"id": "8", "companies": []}))

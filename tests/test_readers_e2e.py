@@ -181,3 +181,43 @@ def test_xlsx_typed_cells_and_excel_row_numbers(sandbox: Sandbox, tmp_path: Path
     assert job is not None
     failed = read_csv(job / "failed.csv")
     assert [f["key"] for f in failed] == ["x2"] and "line 4" in failed[0]["reason"]
+
+
+def test_init_mapping_todo_is_refused_by_plan_and_import(sandbox: Sandbox, tmp_path: Path) -> None:
+    """An unknown source stage becomes a TODO; plan and import exit 1 listing it; resolved, plan runs."""
+    path = tmp_path / "m.csv"
+    path.write_text("Record ID,Deal Name,Deal Stage,Deal Owner,Probability (%)\n"
+                    "1,A,Stalled,,10\n2,B,qualified,,20\n")
+    drafted = tmp_path / "drafted.toml"
+    res = CliRunner().invoke(app, ["init-mapping", str(path), "-o", str(drafted), "--url",
+                                   sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+    text = drafted.read_text()
+    assert '"qualified" = "Qualified"' in text and '# "Stalled" = ""' in text
+    assert 'owner = "Deal Owner"' in text and 'probability = "Probability (%)"' in text
+    for command in (["plan", "import"], ["import", "--job-dir", str(tmp_path / "jobs")]):
+        res = CliRunner().invoke(app, [*command, str(path), "--mapping", str(drafted),
+                                       "--create-key-field", "--url", sandbox.url, *FAST], env=ENV)
+        assert res.exit_code == 1, res.output
+        assert "unresolved TODO on line" in res.output and "Stalled" not in res.output.split(
+            "unresolved TODO")[0]
+        assert "Traceback" not in res.output
+    assert not (tmp_path / "jobs").exists() and sandbox.stats()["writes_applied"] == {}
+    drafted.write_text("\n".join(line for line in text.splitlines() if "TODO" not in line)
+                       .replace('# "Stalled" = ""', '"Stalled" = "Qualified"') + "\n")
+    res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping", str(drafted),
+                                   "--create-key-field", "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+
+
+def test_init_mapping_on_cp1252_exits_1_before_any_call(sandbox: Sandbox, tmp_path: Path) -> None:
+    """init-mapping on a cp1252 file names the encoding; with --encoding it drafts the mapping."""
+    path = tmp_path / "m.csv"
+    path.write_bytes("Record ID;Deal Name;Betrag\r\n1;Müller;1,5\r\n".encode("cp1252"))
+    res = CliRunner().invoke(app, ["init-mapping", str(path), "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 1 and "--encoding cp1252" in res.output, res.output
+    assert not any(sandbox.stats()["tokens_by_operation"].values())
+    res = CliRunner().invoke(app, ["init-mapping", str(path), "--encoding", "cp1252", "--url",
+                                   sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert 'key_column = "Record ID"' in res.stdout
