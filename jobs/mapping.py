@@ -346,6 +346,10 @@ class _Source:
     def __call__(self, values: Values) -> object:
         raw: object = None
         if self._template is not None:
+            columns = self._template.columns
+            if any(isinstance(values.get(c), list) for c in columns):  # JSON arrays in a template
+                values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
+                          else v for c in columns}
             raw = self._template.render(values)
         elif self._column is not None:
             raw = values.get(self._column)

@@ -534,3 +534,7 @@ def test_json_array_first_item_or_join(catalog: Catalog) -> None:
     assert mapped.org == OrgRef("Initech", None)
     with pytest.raises(InputError, match=r"the deal title is empty \(no 'names' in this record\)"):
         rm.map(SourceRow(2, 2, {"id": "8", "companies": []}))
+    templated = Mapping.loads(text.replace('title = { column = "names", join = " + " }',
+                                           'title = "{names} at {companies}"'))
+    row = SourceRow(3, 3, {"id": "9", "names": ["A", "B"], "companies": ["Initech", "Globex"]})
+    assert templated.compile(catalog, header=header).map(row).deal["title"] == "A at Initech"
