@@ -29,8 +29,8 @@ class Line:
     lines: int  # physical lines it spans
 
 
-def quote(cell: str) -> str:
-    if any(c in cell for c in ',"\r\n') or cell.startswith(" "):
+def quote(cell: str, d: str) -> str:
+    if any(c in cell for c in d + '"\r\n') or cell.startswith(" "):
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
@@ -38,38 +38,39 @@ def quote(cell: str) -> str:
 # Quoted text never starts with a delimiter or a line end: a lone quote followed by
 # one of those is a legal closing quote, so `"abc` + newline + `",x` is genuinely a
 # two-line cell for any reader. Every other shape is checked.
-title_text = st.text(alphabet=st.sampled_from(list('ab ,;"\n\'x')), min_size=0, max_size=12).map(
+title_text = st.text(alphabet=st.sampled_from(list('ab ,;\t"\n\'x')), min_size=0, max_size=12).map(
     lambda s: "T" + s)
 
 
 @st.composite
-def records(draw: st.DrawFn, i: int, eol: str) -> Line:
+def records(draw: st.DrawFn, i: int, eol: str, d: str) -> Line:
     kind = draw(st.sampled_from(["valid", "valid", "valid", "literal", "unclosed", "after_close"]))
     key, amount = f"k{i}", str(draw(st.integers(0, 10**6)))
     if kind == "valid":
         title = draw(title_text).replace("\n", eol)
-        text = ",".join(quote(c) for c in (key, title, amount)) + eol
+        text = d.join(quote(c, d) for c in (key, title, amount)) + eol
         return Line(text, [key, title, amount], 1 + title.count("\n") + title.count("\r")
                     - title.count("\r\n"))
     if kind == "literal":  # a quote inside an unquoted cell is an ordinary character
         title = f'{draw(st.sampled_from(["5", "a b", "x"]))}" screen'
-        return Line(f"{key},{title},{amount}{eol}", [key, title, amount], 1)
+        return Line(f"{key}{d}{title}{d}{amount}{eol}", [key, title, amount], 1)
     if kind == "unclosed":
-        return Line(f'{key},"Deal {i} unclosed,{amount}{eol}', None, 1)
-    return Line(f'{key},"Deal {i}"x,{amount}{eol}', None, 1)
+        return Line(f'{key}{d}"Deal {i} unclosed{d}{amount}{eol}', None, 1)
+    return Line(f'{key}{d}"Deal {i}"x{d}{amount}{eol}', None, 1)
 
 
 @st.composite
 def files(draw: st.DrawFn) -> tuple[str, list[tuple[int, Line]]]:
     eol = draw(st.sampled_from(["\n", "\r\n"]))
+    d = draw(st.sampled_from([",", ";", "\t"]))
     n = draw(st.integers(1, 25))
     body: list[tuple[int, Line]] = []
     line = 2
     for i in range(n):
-        rec = draw(records(i, eol))
+        rec = draw(records(i, eol, d))
         body.append((line, rec))
         line += rec.lines
-    text = ",".join(HEADER) + eol + "".join(rec.text for _, rec in body)
+    text = d.join(HEADER) + eol + "".join(rec.text for _, rec in body)
     if draw(st.booleans()):  # a stray quote at the end of the file
         body.append((line, Line('"', None, 1)))
         text += '"'
@@ -83,7 +84,7 @@ def test_every_quoting_defect(tmp_path: Path, case: tuple[str, list[tuple[int, L
     text, body = case
     path = tmp_path / "m.csv"
     path.write_bytes(text.encode())
-    rows = list(read_manifest(path))
+    rows = list(read_manifest(path))  # the delimiter is sniffed, defects and all
     got = [(r.line, r.values if r.ok else None) for r in rows]
     want = [(line, dict(zip(HEADER, rec.cells, strict=True)) if rec.cells else None)
             for line, rec in body]
