@@ -55,6 +55,9 @@ def _empty(value: Any) -> bool:
 
 def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     book, ws = _open_sheet(path, sheet)
+    # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
+    # one: rows and columns past it would be lost silently. Read what the sheet holds instead.
+    ws.reset_dimensions()
     try:
         for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
             values = [_value(c) for c in cells]

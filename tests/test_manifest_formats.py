@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -66,6 +67,22 @@ def test_xlsx_row_numbers_sheets_and_extra_cells(tmp_path: Path) -> None:
     assert rows[1].values == {"Key": "b", "Title": "B", "(extra 1)": "stray"}
     with pytest.raises(InputError, match=r"no sheet 'Dealz'.*sheets: Cover, Deals"):
         header(path, sheet="Dealz")
+
+
+def test_xlsx_with_a_wrong_stored_dimension_loses_nothing(tmp_path: Path) -> None:
+    """A sheet whose stored dimension says A1:A1 still gives every row and column."""
+    path = _book(tmp_path / "m.xlsx", [["Key", "Title"], ["a", "A"], [], ["b", "B"]])
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                assert b'<dimension ref="A1:B4" />' in data
+                data = data.replace(b'<dimension ref="A1:B4" />', b'<dimension ref="A1"/>')
+            dst.writestr(item, data)
+    rows = list(read_manifest(patched))
+    assert [(r.line, r.values) for r in rows] == [(2, {"Key": "a", "Title": "A"}),
+                                                  (4, {"Key": "b", "Title": "B"})]
 
 
 def test_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
