@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _EOL = re.compile(r"(?:\r\n|\r|\n)?\Z")
+# A quoted cell running on past these is taken for an unclosed quote (memory stays bounded).
+MAX_RECORD_LINES = 100_000
+MAX_RECORD_CHARS = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +152,16 @@ def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
     else:
         state = "eof" if "unexpected end of data" in message else "bad"
     source.push_back(taken[1:])  # re-read what the bad record would have swallowed
-    text = ("a quoted cell is never closed" if state == "eof"
-            else "text after a closing quote (a quote that should be doubled?)")
+    text = {"eof": "a quoted cell is never closed",
+            "long": f"a quoted cell runs on for more than {MAX_RECORD_LINES:,} lines or "
+                    f"{MAX_RECORD_CHARS // 2**20} MiB (an unclosed quote?)",
+            }.get(state, "text after a closing quote (a quote that should be doubled?)")
     return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect))
 
 
 def _skip_rest(source: _Lines, taken: list[tuple[int, str]], grammar: _Grammar) -> str:
-    """Read on to the end of a record the csv module gave up on: "done", "bad" or "eof".
+    """Read on to the end of a record the csv module gave up on: "done", "bad", "eof" or
+    "long" (past ``MAX_RECORD_LINES`` / ``MAX_RECORD_CHARS``).
 
     ``taken`` grows with the lines read (the caller pushes them back if it is malformed)."""
     state, opened = "open", False
@@ -164,13 +170,17 @@ def _skip_rest(source: _Lines, taken: list[tuple[int, str]], grammar: _Grammar) 
         opened = True
         if state != "open":
             return state
+    chars = sum(len(line) for _, line in taken)
     while state == "open":
+        if len(taken) >= MAX_RECORD_LINES or chars >= MAX_RECORD_CHARS:
+            return "long"
         source.taken.clear()
         try:
             next(source)
         except StopIteration:
             return "eof"
         taken.append(source.taken[0])
+        chars += len(taken[-1][1])
         state = _state(grammar, taken[-1][1], opened=True)
     return state
 

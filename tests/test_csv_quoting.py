@@ -14,6 +14,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,21 @@ def test_unclosed_quote_meeting_a_closing_quote_later(tmp_path: Path) -> None:
     rows = list(read_manifest(path))
     assert [(r.line, r.ok) for r in rows] == [(2, False), (3, True), (4, True)]
     assert rows[1].values == {"key": "k2", "title": ",x", "amount": "200"}
+
+
+def test_an_unclosed_quote_in_a_long_quote_free_file_is_bounded(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                ) -> None:
+    """An unclosed quote past the field-size limit stops at MAX_RECORD_LINES and resynchronises."""
+    from bulk import csv_records
+
+    monkeypatch.setattr(csv_records, "MAX_RECORD_LINES", 5_000)
+    n = 40_000  # 40,000 rows of ~12 characters: past 131,072 characters inside the quote
+    path = tmp_path / "m.csv"
+    with open(path, "w", newline="") as f:
+        f.write('key,title\nk0,"unclosed\n')
+        f.writelines(f"k{i},Deal {i}\n" for i in range(1, n))
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False] + [True] * (n - 1)
+    assert rows[0].error is not None and "runs on for more than 5,000 lines" in rows[0].error.reason
+    assert [r.values["key"] for r in rows[1:3]] == ["k1", "k2"] and rows[-1].line == n + 1
