@@ -334,6 +334,9 @@ class _Csv:
 
     def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None) -> None:
         self._f = _open_text(path, encoding)
+        chosen = codecs.lookup(self._f.encoding).name
+        self.undecodable = ("not valid UTF-8" if chosen.startswith("utf-8")
+                            else f"bytes that are not valid {chosen}")
         try:
             self.dialect = _dialect_for(self._f, delimiter)
             self.names: list[str] = []
@@ -404,7 +407,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
                            + (f" (and every row {allowed - width} trailing empty cell(s))"
                               if allowed != width else ""))
             elif not _is_utf8("".join(cells)):
-                yield _bad(number, line, names, cells, "not valid UTF-8")
+                yield _bad(number, line, names, cells, source.undecodable)
             else:
                 yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
 

@@ -278,3 +278,12 @@ def test_count_rows_matches_reader(tmp_path: Path) -> None:
     text = 'a,b\n1,2\n"x\ny",3\n\n4,5,6\n7,8\n'
     path = write(tmp_path, "m.csv", text)
     assert count_rows(path) == len(list(read_manifest(path))) == 4
+
+
+def test_bytes_undefined_in_the_chosen_encoding_fail_their_row(tmp_path: Path) -> None:
+    """0x81 has no character in cp1252: that row fails naming cp1252; its cells are kept."""
+    path = write(tmp_path, "m.csv", b"a,b\n1,M\xfcller\n2,x\x81y\n")
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert rows[0].values == {"a": "1", "b": "Müller"}
+    assert rows[1].error is not None and "bytes that are not valid cp1252" in rows[1].error.reason
+    assert rows[1].values == {"a": "2", "b": "x\\x81y"}
