@@ -333,11 +333,12 @@ _MEMO_LIMIT = 10_000
 class _Source:
     """Reads one target's raw value from a row: column or template, else the default."""
 
-    __slots__ = ("_column", "_default", "_join", "_template", "where")
+    __slots__ = ("_column", "_default", "_join", "_many", "_template", "where")
 
-    def __init__(self, key: str, spec: FieldSpec) -> None:
+    def __init__(self, key: str, spec: FieldSpec, *, many: bool = False) -> None:
         self._column = spec.column
         self._join = spec.join
+        self._many = many and spec.join is None  # a multi-option target takes the array whole
         self._template = tf.Template(spec.template) if spec.template else None
         self._default = spec.default
         self.where = spec.column or (", ".join(self._template.columns) if self._template
@@ -353,7 +354,7 @@ class _Source:
             raw = self._template.render(values)
         elif self._column is not None:
             raw = values.get(self._column)
-            if isinstance(raw, list):  # a JSON array: its first item, or all of them joined
+            if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
                 raw = _from_array(raw, self._join)
         return self._default if tf.is_empty(raw) else raw
 
@@ -424,7 +425,9 @@ class _Compiler:
         self.header = header
         self.problems: list[tuple[str, str]] = []
 
-    def step(self, key: str, name: str, spec: FieldSpec | None, make: Make) -> _Step | None:
+    def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
+             many: bool = False) -> _Step | None:
+        """``many``: a multi-option target, which takes a JSON array whole (unless ``join``)."""
         if spec is None:
             return None
         convert = make(spec)
@@ -433,7 +436,7 @@ class _Compiler:
                 convert(spec.default, {})
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
-        return _Step(name, _Source(key, spec), convert)
+        return _Step(name, _Source(key, spec, many=many), convert)
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -544,7 +547,7 @@ class _Compiler:
             self.problems.append(("deal.label", exc.reason))
             return None
         return self.step("deal.label", "label_ids", spec,
-                         self._options("deal.label", field, many=True))
+                         self._options("deal.label", field, many=True), many=True)
 
     def _options(self, key: str, field: DealField, many: bool = False) -> Make:
         """Option labels → ids: one id for enum fields, a list for set fields and labels."""
@@ -611,7 +614,8 @@ class _Compiler:
             return None
         for option in sorted(spec.options_set() - _CUSTOM_OPTIONS[field.type]):
             self.problems.append((f"{key}.{option}", f"not used by a {field.type} field"))
-        return self.step(key, field.code, spec, self._custom_make(key, field))
+        return self.step(key, field.code, spec, self._custom_make(key, field),
+                         many=field.type == "set")
 
     def _custom_make(self, key: str, field: DealField) -> Make:
         d, kind = self.defaults, field.type

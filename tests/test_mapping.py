@@ -538,3 +538,16 @@ def test_json_array_first_item_or_join(catalog: Catalog) -> None:
                                            'title = "{names} at {companies}"'))
     row = SourceRow(3, 3, {"id": "9", "names": ["A", "B"], "companies": ["Initech", "Globex"]})
     assert templated.compile(catalog, header=header).map(row).deal["title"] == "A at Initech"
+
+
+def test_json_array_reaches_a_multi_option_target_whole(catalog: Catalog) -> None:
+    """A set custom field takes every item of a JSON array (the first-item rule is for single values)."""
+    text = ('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
+            'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n'
+            '[custom_fields]\nProducts = "products"\n')
+    rm = Mapping.loads(text).compile(catalog, header=["id", "t", "products"])
+    whole = rm.map(SourceRow(1, 1, {"id": "1", "t": "T", "products": ["CRM", "Email"]}))
+    single = rm.map(SourceRow(2, 2, {"id": "2", "t": "T", "products": "CRM"}))
+    products = code("s")
+    assert len(whole.deal["custom_fields"][products]) == 2
+    assert len(single.deal["custom_fields"][products]) == 1
