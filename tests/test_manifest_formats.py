@@ -137,3 +137,25 @@ def test_json_not_an_array(tmp_path: Path) -> None:
     path.write_text('{"id": 1}\n{"id": 2}\n')
     with pytest.raises(InputError, match=r"must be an array of records.*name it \.jsonl"):
         list(read_manifest(path))
+
+
+def test_json_array_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Reading a 60,000-record .json array keeps the traced peak far below the file's size."""
+    import tracemalloc
+
+    path = tmp_path / "big.json"
+    with open(path, "wb") as f:
+        f.write(b"[")
+        f.write(b",".join(orjson.dumps({"id": i, "properties": {"dealname": f"Deal {i}" * 5,
+                                                                "amount": str(i)}})
+                          for i in range(60_000)))
+        f.write(b"]")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        n = sum(1 for _ in read_manifest(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert n == 60_000
+    assert size > 5 * 2**20 and peak < 2**20, (size, peak)
