@@ -221,3 +221,33 @@ def test_init_mapping_on_cp1252_exits_1_before_any_call(sandbox: Sandbox, tmp_pa
                                    sandbox.url, *FAST], env=ENV)
     assert res.exit_code == 0, res.output
     assert 'key_column = "Record ID"' in res.stdout
+
+
+def test_shifted_row_fails_with_its_cells(sandbox: Sandbox, tmp_path: Path) -> None:
+    """An unquoted $17,300.00 split in two fails its row (cells kept); the other rows land."""
+    path = tmp_path / "m.csv"
+    path.write_text('key,title,amount,note\nk1,A,"$1,000.00",x\nk2,B,$17,300.00,\nk3,C,5,\n')
+    res, job = _import(sandbox, tmp_path, path)
+    assert res.exit_code == 3, res.output
+    assert sorted(_by_key(sandbox)) == ["k1", "k3"]
+    assert job is not None
+    failed = read_csv(job / "failed.csv")
+    assert [f["key"] for f in failed] == ["k2"]
+    assert "line 3: 5 cells but the header has 4 columns" in failed[0]["reason"]
+    assert (failed[0]["amount"], failed[0]["note"], failed[0]["(extra 1)"]) == ("$17", "300.00", "")
+
+
+def test_init_mapping_on_jsonl_proposes_paths(sandbox: Sandbox, tmp_path: Path) -> None:
+    """init-mapping on a HubSpot-API-style JSONL writes dotted paths; internal stage ids are TODOs."""
+    path = tmp_path / "deals.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [
+        {"id": "1", "properties": {"dealname": "A", "amount": "5", "dealstage": "qualifiedtobuy"},
+         "associations": {"company": "Initech"}},
+        {"id": "2", "properties": {"dealname": "B", "amount": "6", "dealstage": "Qualified"}}]))
+    res = CliRunner().invoke(app, ["init-mapping", str(path), "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+    text = res.stdout
+    assert 'key_column = "id"' in text and 'title = "properties.dealname"' in text
+    assert 'value = "properties.amount"' in text and 'name = "associations.company"' in text
+    assert 'column = "properties.dealstage"' in text
+    assert '"Qualified" = "Qualified"' in text and '# "qualifiedtobuy" = ""' in text
