@@ -1,6 +1,6 @@
 """CSV records from physical lines, without ever merging or inventing rows.
 
-The rule (docs/mapping.md, "CSV quoting"): a record is well formed when every
+The rule (docs/mapping.md, "Manifests / CSV"): a record is well formed when every
 quoted cell is closed by a quote followed by the delimiter, the line end or
 the end of the file. A quote inside an unquoted cell (``5" screen``) is an
 ordinary character. A record that is not well formed (an unclosed quote, text
@@ -19,7 +19,9 @@ the current record took and can push them back; a record over the field-size
 limit is followed to its end with a small per-line grammar.
 
 Memory: one record at a time; a malformed record keeps its lines until it is
-known to be malformed (at worst up to the end of the file).
+known to be malformed — at most the field-size limit, then ``MAX_RECORD_LINES``
+lines or ``MAX_RECORD_CHARS`` characters (past those, a quoted cell is taken
+for an unclosed quote and reading restarts at its record's second line).
 """
 
 from __future__ import annotations
