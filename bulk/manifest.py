@@ -1,33 +1,39 @@
-"""Streaming manifest readers: CSV (any common dialect) and JSONL, row by row.
+"""Streaming manifest readers: CSV (any common dialect), JSONL, JSON arrays and XLSX.
 
 Each record comes out as a ``SourceRow``: its 1-based data row number (the
 header and blank records don't count), the physical line where it starts (so
-a quoted cell spanning three lines moves the next row's line by three), and
-its values. A bad record is not an exception: it comes out as a row with
-``error`` set, so one broken line never stops a job. Only a problem with the
-whole file (missing, no header, duplicate or empty column names, unknown
-format) raises ``InputError``.
+a quoted cell spanning three lines moves the next row's line by three; XLSX:
+the row number Excel shows; JSON array: the record's position), and its
+values. A bad record is not an exception: it comes out as a row with
+``error`` set and every original cell it has in ``values`` (for failed.csv),
+so one broken line never stops a job. Only a problem with the whole file
+(missing, no header, duplicate or empty column names, unknown format, not
+UTF-8) raises ``InputError``.
 
 Memory stays flat: one record at a time, never the file. This module must
 never hold more than one record, nor know what a deal is.
 
-CSV: UTF-8 with or without BOM; CRLF, LF or CR; quoted cells with embedded
-newlines and doubled quotes. The delimiter (comma, semicolon, tab or pipe) is
-chosen from a 64 KiB sample by parsing it with each candidate and keeping the
-one that gives the widest header every sampled record agrees with —
-``csv.Sniffer`` guesses wrong on quoted cells with newlines, this does not.
-Cells stay strings, untrimmed. A record with fewer cells than the header gets
-``""`` for the missing ones; more cells is an error unless the extra ones are
-empty (a trailing delimiter). A record whose cells are all empty is skipped.
-Bytes that are not UTF-8 make that row an error row, not the file.
+CSV: UTF-8 with or without BOM, or UTF-16; any other encoding is refused
+with the likely one named (``detect_encoding``) unless ``encoding`` is given.
+CRLF, LF or CR; quoted cells with embedded newlines and doubled quotes. The
+delimiter (comma, semicolon, tab or pipe) is chosen from a 64 KiB sample by
+parsing it with each candidate and keeping the one that gives the widest
+header every sampled record agrees with — ``csv.Sniffer`` guesses wrong on
+quoted cells with newlines, this does not. Quoting errors never merge or
+invent rows (``csv_records``). Cells stay strings, untrimmed. A record whose
+cell count differs from the header's is an error row, trailing empty cells
+included — unless every data row has the same trailing empty cells (a
+file-wide trailing delimiter). A record whose cells are all empty is skipped.
 
-JSONL: one JSON object per line; blank lines skipped; a line that is not JSON,
-or not an object, is an error row. ``header()`` of a JSONL file is the union of
-the keys of its first 1,000 objects, in order of appearance.
+JSONL and JSON: one object per record; nested objects become dotted paths
+(``manifest_json``); a line that is not JSON, or not an object, is an error
+row. ``header()`` of a JSON file is the union of the paths of its first
+1,000 records, in order of appearance.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -35,11 +41,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TextIO
 
+import charset_normalizer
 import orjson
 
+from .csv_records import BadRecord, records
 from .errors import InputError
+from .manifest_json import flatten, leaf_paths, read_json_array
+from .manifest_xlsx import read_xlsx, xlsx_header
 
-Format = Literal["csv", "jsonl"]
+Format = Literal["csv", "jsonl", "json", "xlsx"]
+FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]
 
 SAMPLE_CHARS = 64 * 1024
@@ -47,7 +58,13 @@ DELIMITERS = (",", ";", "\t", "|")
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".psv": "csv",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
+    ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx",
 }
+ENCODING_SAMPLE = 4 * 1024 * 1024  # bytes checked for UTF-8 (streamed in 64 KiB chunks)
+DETECTOR_SAMPLE = 1024 * 1024  # bytes given to charset-normalizer when they are not UTF-8
+# charset-normalizer's codec names -> the names users type
+_CODEC_NAMES = {"cp1252": "cp1252", "latin_1": "latin-1", "iso8859_15": "iso-8859-15",
+                "mac_roman": "mac-roman", "cp1250": "cp1250", "cp850": "cp850"}
 _BOM = b"\xef\xbb\xbf"
 _JSONL_HEADER_SAMPLE = 1000
 
@@ -72,57 +89,83 @@ class SourceRow(NamedTuple):
 def detect_format(path: PathLike, format: Format | None = None) -> Format:
     """The manifest format: ``format`` if given, else from the file suffix."""
     if format is not None:
-        if format not in ("csv", "jsonl"):
+        if format not in FORMATS:
             raise ValueError(f"unknown manifest format {format!r}")
         return format
     suffix = Path(path).suffix.lower()
     if suffix not in _SUFFIXES:
         raise InputError(f"cannot tell the format of {os.fspath(path)!r} from its suffix; "
-                         "use .csv or .jsonl, or name the format")
+                         "use .csv, .jsonl, .json or .xlsx, or name the format")
     return _SUFFIXES[suffix]
 
 
 def read_manifest(path: PathLike, *, format: Format | None = None,
-                  delimiter: str | None = None) -> Iterator[SourceRow]:
-    """Stream the manifest's records (CSV: ``delimiter`` overrides the sniffed one)."""
-    if detect_format(path, format) == "jsonl":
+                  delimiter: str | None = None, encoding: str | None = None,
+                  sheet: str | None = None) -> Iterator[SourceRow]:
+    """Stream the manifest's records.
+
+    CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
+    (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
+    first). Raises ``InputError`` for a problem with the whole file.
+    """
+    kind = detect_format(path, format)
+    if kind == "jsonl":
         return _read_jsonl(path)
-    return _read_csv(path, delimiter)
+    if kind == "json":
+        return read_json_array(path)
+    if kind == "xlsx":
+        return read_xlsx(path, sheet)
+    return _read_csv(path, delimiter, encoding)
 
 
-def header(path: PathLike, *, format: Format | None = None,
-           delimiter: str | None = None) -> list[str]:
-    """The column names (CSV: the header row; JSONL: keys of the first objects)."""
-    if detect_format(path, format) == "jsonl":
+def header(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
+           encoding: str | None = None, sheet: str | None = None) -> list[str]:
+    """The column names (CSV/XLSX: the header row; JSON/JSONL: keys of the first objects).
+
+    For JSON records the names are dotted paths to every leaf of the first
+    records (``properties.dealname``), as a mapping refers to them.
+    """
+    kind = detect_format(path, format)
+    if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
-        for seen, row in enumerate(_read_jsonl(path)):
+        rows = _read_jsonl(path) if kind == "jsonl" else read_json_array(path)
+        for seen, row in enumerate(rows):
             if seen >= _JSONL_HEADER_SAMPLE:
                 break
-            names.update(dict.fromkeys(row.values))
+            if row.ok:  # an error row's "(line)" is not a column
+                names.update(dict.fromkeys(leaf_paths(row.values)))
         return list(names)
-    with _open_text(path) as f:
-        dialect = _dialect_for(f, delimiter)
-        return _read_header(csv.reader(f, dialect))
+    if kind == "xlsx":
+        return xlsx_header(path, sheet)
+    with _Csv(path, delimiter, encoding) as source:
+        return source.names
 
 
-def count_rows(path: PathLike, *, format: Format | None = None,
-               delimiter: str | None = None) -> int:
+def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
+               encoding: str | None = None, sheet: str | None = None) -> int:
     """How many rows ``read_manifest`` will yield (error rows included), for progress totals."""
-    if detect_format(path, format) == "jsonl":
+    kind = detect_format(path, format)
+    if kind == "jsonl":
         with _open_binary(path) as fb:
             return sum(1 for raw in fb if raw.strip() and raw.strip() != _BOM)
-    with _open_text(path) as f:
-        reader = csv.reader(f, _dialect_for(f, delimiter))
-        _read_header(reader)
-        return sum(1 for _ in _records(reader))
+    if kind != "csv":
+        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet))
+    with _Csv(path, delimiter, encoding) as source:
+        return sum(1 for _ in source)
 
 
 # ---------------------------------------------------------------- CSV
 
-def _open_text(path: PathLike) -> TextIO:
+def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
+    """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``)."""
+    chosen = encoding or detect_encoding(path)
     try:
-        # surrogateescape: a bad byte fails its own row (checked per row), not the file
-        return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        codecs.lookup(chosen)
+    except LookupError:
+        raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+    try:
+        # surrogateescape: a stray bad byte fails its own row (checked per row), not the file
+        return open(path, encoding=chosen, errors="surrogateescape", newline="")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
 
@@ -132,6 +175,78 @@ def _open_binary(path: PathLike) -> io.BufferedReader:
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+
+
+def detect_encoding(path: PathLike) -> str:
+    """The codec to read a text manifest with: ``"utf-8-sig"`` or ``"utf-16"``.
+
+    UTF-8 (with or without BOM) and UTF-16 (with a BOM, or as charset-normalizer
+    sees it) are read; for anything else, the first ``ENCODING_SAMPLE`` bytes go
+    to charset-normalizer and ``InputError`` names the likely encoding and the
+    fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
+    ``[defaults]``). Raised before any API call: every command reads the header
+    first.
+    """
+    with _open_binary(path) as f:
+        head = f.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        f.seek(0)
+        bad = _first_bad_utf8(f)
+        if bad is None:
+            return "utf-8-sig"
+        line = bad
+        f.seek(0)
+        sample = f.read(DETECTOR_SAMPLE)
+    found = [m.encoding for m in charset_normalizer.from_bytes(sample)]
+    if found and found[0].startswith("utf_16"):
+        return found[0].replace("_", "-")
+    name, others = _likely(sample, found)
+    also = f" (or {', '.join(others)})" if others else ""
+    raise InputError(
+        f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}); it looks like "
+        f"{name}{also}. Read it with --encoding {name} (or encoding = \"{name}\" in the "
+        "mapping's [defaults]), or save it as UTF-8")
+
+
+def _first_bad_utf8(f: io.BufferedReader) -> int | None:
+    """The line of the first byte in the first ``ENCODING_SAMPLE`` bytes that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    read = lines = 0
+    while read < ENCODING_SAMPLE:
+        chunk = f.read(64 * 1024)
+        read += len(chunk)
+        try:
+            decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            return lines + chunk[:max(exc.start, 0)].count(b"\n") + 1
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+    return None
+
+
+def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
+    """The encoding to suggest, and the detector's other candidates.
+
+    charset-normalizer cannot tell the Windows code pages apart on short Western
+    text (it ranks cp1250 first for German with umlauts and the euro sign); the
+    Excel "CSV" of Western Europe and the Americas is cp1252, so when cp1252
+    decodes the sample and the detector's best is a single-byte code page, we
+    suggest cp1252 and name the others.
+    """
+    names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
+    single_byte = not found or found[0].startswith(("cp", "latin", "iso8859", "mac", "windows"))
+    try:
+        sample.decode("cp1252")
+        cp1252_fits = True
+    except UnicodeDecodeError:
+        cp1252_fits = False
+    if cp1252_fits and single_byte:
+        return "cp1252", [n for n in names if n != "cp1252"][:2]
+    if names:
+        return names[0], names[1:3]
+    return "latin-1", []
 
 
 class _Dialect(csv.Dialect):
@@ -181,12 +296,7 @@ def _dialect_for(f: TextIO, delimiter: str | None) -> type[csv.Dialect]:
     return dialect(delimiter)
 
 
-def _read_header(reader: Any) -> list[str]:
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            break
-    else:
-        raise InputError("the file is empty: a header row is required")
+def _check_header(cells: list[str]) -> list[str]:
     names = [c.strip() for c in cells]
     while names and not names[-1]:  # a trailing delimiter on the header line
         names.pop()
@@ -212,51 +322,103 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def _records(reader: Any) -> Iterator[tuple[int, list[str] | csv.Error]]:
-    """(start line, cells or the parse error) per non-blank record."""
-    start = reader.line_num + 1
-    while True:
+def _printable(text: str) -> str:
+    """A cell with undecodable bytes shown as ``\\xNN`` (for failed.csv, which is UTF-8)."""
+    if _is_utf8(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class _Csv:
+    """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
+
+    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None) -> None:
+        self._f = _open_text(path, encoding)
+        chosen = codecs.lookup(self._f.encoding).name
+        self.undecodable = ("not valid UTF-8" if chosen.startswith("utf-8")
+                            else f"bytes that are not valid {chosen}")
         try:
-            for cells in reader:  # a for loop: much faster than next() per record
-                line, start = start, reader.line_num + 1
-                joined = "".join(cells)
-                if joined and not joined.isspace():
-                    yield line, cells
-            return
-        except csv.Error as exc:
-            line, start = start, reader.line_num + 1
-            yield line, exc
-
-
-def _read_csv(path: PathLike, delimiter: str | None) -> Iterator[SourceRow]:
-    with _open_text(path) as f:
-        reader = csv.reader(f, _dialect_for(f, delimiter))
-        names = _read_header(reader)
-        width = len(names)
-        number = 0
-        for line, cells in _records(reader):
-            number += 1
-            if isinstance(cells, csv.Error):
-                yield SourceRow(number, line, {}, InputError(
-                    f"line {line}: unreadable CSV record ({cells})", row=number))
-            elif len(cells) != width:
-                yield _uneven(number, line, names, cells)
-            elif not _is_utf8("".join(cells)):
-                yield SourceRow(number, line, {}, InputError(
-                    f"line {line}: not valid UTF-8", row=number))
+            self.dialect = _dialect_for(self._f, delimiter)
+            self.names: list[str] = []
+            self._records = records(self._f, self.dialect, self._fits)
+            for line, cells in self._records:
+                if isinstance(cells, BadRecord):
+                    raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
+                if any(c.strip() for c in cells):
+                    self.raw_header = cells
+                    break
             else:
-                yield SourceRow(number, line, dict(zip(names, cells, strict=True)))
+                raise InputError("the file is empty: a header row is required")
+            self.names = _check_header(cells)
+        except BaseException:
+            self._f.close()
+            raise
+
+    def _fits(self, cells: list[str]) -> bool:
+        width = len(self.names)
+        return not width or len(cells) == width or (len(cells) > width and not any(cells[width:]))
+
+    def __enter__(self) -> _Csv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._f.close()
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | BadRecord]]:
+        return self._records
 
 
-def _uneven(number: int, line: int, names: list[str], cells: list[str]) -> SourceRow:
-    width = len(names)
-    if len(cells) > width and any(c.strip() for c in cells[width:]):
-        return SourceRow(number, line, dict(zip(names, cells, strict=False)), InputError(
-            f"line {line}: {len(cells)} cells but the header has {width} columns", row=number))
-    if not _is_utf8("".join(cells)):
-        return SourceRow(number, line, {}, InputError(f"line {line}: not valid UTF-8", row=number))
-    cells = cells[:width] + [""] * (width - len(cells))
-    return SourceRow(number, line, dict(zip(names, cells, strict=True)))
+def _trailing_empties(cells: list[str], width: int) -> int | None:
+    """How many empty cells follow the header's width (None: a non-empty one does)."""
+    extra = cells[width:]
+    return None if any(extra) else len(extra)
+
+
+def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None) -> int:
+    """The trailing empty cells every data record has (and the header, if it has any), else 0."""
+    with _Csv(path, delimiter, encoding) as source:
+        width = len(source.names)
+        common = _trailing_empties(source.raw_header, width) or None
+        for _, cells in source:
+            if isinstance(cells, BadRecord) or len(cells) <= width:
+                return 0
+            trailer = _trailing_empties(cells, width)
+            if trailer is None or (common is not None and trailer != common):
+                return 0
+            common = trailer
+        return common or 0
+
+
+def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
+    with _Csv(path, delimiter, encoding) as source:
+        names = source.names
+        width = len(names)
+        allowed = width
+        number = 0
+        for line, cells in source:
+            number += 1
+            if number == 1 and not isinstance(cells, BadRecord) and len(cells) > width:
+                allowed = width + _file_wide_trailer(path, delimiter, encoding)
+            if isinstance(cells, BadRecord):
+                yield _bad(number, line, names, cells.cells, cells.reason)
+            elif len(cells) != allowed:
+                yield _bad(number, line, names, cells,
+                           f"{len(cells)} cells but the header has {width} columns"
+                           + (f" (and every row {allowed - width} trailing empty cell(s))"
+                              if allowed != width else ""))
+            elif not _is_utf8("".join(cells)):
+                yield _bad(number, line, names, cells, source.undecodable)
+            else:
+                yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
+
+
+def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str) -> SourceRow:
+    """An error row that keeps every original cell (extra ones as ``(extra N)`` columns)."""
+    values: dict[str, Any] = {}
+    for position, cell in enumerate(cells):
+        name = names[position] if position < len(names) else f"(extra {position - len(names) + 1})"
+        values[name] = _printable(cell)
+    return SourceRow(number, line, values, InputError(f"line {line}: {reason}", row=number))
 
 
 # ---------------------------------------------------------------- JSONL
@@ -273,14 +435,19 @@ def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
             try:
                 value = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                yield SourceRow(number, line, {}, InputError(
+                yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))
                 continue
             if not isinstance(value, dict):
-                yield SourceRow(number, line, {}, InputError(
+                yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}: expected a JSON object, got {_json_kind(value)}", row=number))
                 continue
-            yield SourceRow(number, line, value)
+            yield SourceRow(number, line, flatten(value))
+
+
+def _raw_line(raw: bytes) -> dict[str, Any]:
+    """An unreadable JSONL line as it is, for failed.csv (column ``(line)``)."""
+    return {"(line)": raw.decode("utf-8", "backslashreplace").rstrip("\r\n")}
 
 
 def _json_kind(value: object) -> str:
@@ -296,6 +463,6 @@ def _json_kind(value: object) -> str:
 
 
 __all__ = [
-    "DELIMITERS", "Format", "SourceRow", "count_rows", "detect_format", "dialect", "header",
-    "read_manifest", "sniff_delimiter",
+    "DELIMITERS", "FORMATS", "Format", "SourceRow", "count_rows", "detect_encoding", "detect_format",
+    "dialect", "header", "read_manifest", "sniff_delimiter",
 ]

@@ -46,19 +46,20 @@ from bulk.cli import (
 )
 from bulk.clock import SystemClock
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
+from bulk.errors import InputError
 from bulk.manifest import header, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
 
-from .import_load import load, plan_import
+from .import_load import load, manifest_header, plan_import
 from .import_rows import ImportSettings, Mode
 from .importing import ImportJob
 from .mapping import Mapping as ImportMapping
 from .mapping import init_mapping
 from .planning import render_plan
 
-ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV or JSONL.",
+ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
                                              exists=True, dir_okay=False, readable=True)]
 MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping file (TOML); "
                                           "see docs/mapping.md.", exists=True, dir_okay=False)]
@@ -74,15 +75,33 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _settings(manifest: Path, mapping_path: Path, mode: str | None,
-              create_key_field: bool) -> tuple[ImportSettings, ImportMapping]:
-    mapping = ImportMapping.load(mapping_path)
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
+                       "detected. Overrides the mapping's [defaults] encoding.")]
+SheetOpt = Annotated[str | None, typer.Option(
+    "--sheet", help="XLSX: the worksheet to read (default: the first).")]
+
+
+def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
+              encoding: str | None = None, sheet: str | None = None,
+              ) -> tuple[ImportSettings, ImportMapping]:
+    """The job's settings; the manifest's header is read here, before any job folder or call."""
+    try:
+        mapping = ImportMapping.load(mapping_path)
+    except InputError as exc:  # MappingError included: every problem, one line, exit 1
+        raise fail(str(exc)) from None
     chosen = mode or mapping.mode
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
-    return ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
-                          mode=resolved, create_key_field=create_key_field), mapping
+    settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
+                              mode=resolved, create_key_field=create_key_field,
+                              encoding=encoding or mapping.encoding, sheet=sheet)
+    try:
+        manifest_header(settings)
+    except InputError as exc:
+        raise fail(f"{manifest}: {exc}") from None
+    return settings, mapping
 
 
 @asynccontextmanager
@@ -109,11 +128,12 @@ def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: 
 @plan_app.command("import")
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
+                    encoding: EncodingOpt = None, sheet: SheetOpt = None,
                     url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                     plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False) -> None:
     """Validate every row and count the calls, tokens and time an import takes. No writes."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet)
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
 
     async def planning() -> Any:
@@ -182,6 +202,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
 @app.command("import")
 def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
+               encoding: EncodingOpt = None, sheet: SheetOpt = None,
                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
@@ -189,7 +210,7 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                workers: Workers = 64) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet)
     cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                   workers)
     job_id = new_job_id("import")
@@ -226,9 +247,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
 
 
 # -- pdbulk init-mapping --------------------------------------------------------------------
-def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50) -> dict[str, list[str]]:
+def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
+             encoding: str | None = None, sheet: str | None = None) -> dict[str, list[str]]:
     out: dict[str, dict[str, None]] = {}
-    for n, row in enumerate(read_manifest(manifest)):
+    for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet)):
         if n >= limit_rows:
             break
         for column, value in row.values.items():
@@ -246,6 +268,7 @@ def init_mapping_cmd(
     key_field: Annotated[str, typer.Option(help="Label of the source-key custom field.")]
     = "Import source key",
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
+    encoding: EncodingOpt = None, sheet: SheetOpt = None,
     url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
     plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
 ) -> None:
@@ -256,13 +279,17 @@ def init_mapping_cmd(
         raise fail(f"{output} exists (use --force to overwrite)")
     token = read_token(token_env)
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 8)
-    columns = header(manifest)
+    try:
+        columns = header(manifest, encoding=encoding, sheet=sheet)
+    except InputError as exc:
+        raise fail(f"{manifest}: {exc}") from None
 
     async def pulling() -> Any:
         async with _reading(cfg, token) as reading:
             return await load_catalog(reading.ctx)
     catalog = anyio.run(pulling)
-    text = init_mapping(columns, catalog, key_field=key_field, samples=_samples(manifest))
+    text = init_mapping(columns, catalog, key_field=key_field,
+                        samples=_samples(manifest, encoding=encoding, sheet=sheet))
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -38,8 +38,15 @@ Say = Callable[[str], None]
 
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
     for row in read_manifest(settings.manifest, format=settings.format,
-                             delimiter=settings.delimiter):
+                             delimiter=settings.delimiter, encoding=settings.encoding,
+                             sheet=settings.sheet):
         yield planner.decide(row)
+
+
+def manifest_header(settings: ImportSettings) -> list[str]:
+    """The manifest's column names as these settings read it (InputError if unreadable)."""
+    return header(settings.manifest, format=settings.format, delimiter=settings.delimiter,
+                  encoding=settings.encoding, sheet=settings.sheet)
 
 
 def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
@@ -55,7 +62,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                mapping: ImportMapping, *, say: Say = print) -> RowPlanner:
     """Pull, decide every row, store the items; the job is then ready to run."""
     columns = await anyio.to_thread.run_sync(
-        lambda: header(settings.manifest, format=settings.format, delimiter=settings.delimiter))
+        lambda: manifest_header(settings))
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
@@ -77,7 +84,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       scheduler: Callable[[], SchedulerStats]) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is written anywhere."""
     columns = await anyio.to_thread.run_sync(
-        lambda: header(settings.manifest, format=settings.format, delimiter=settings.delimiter))
+        lambda: manifest_header(settings))
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bulk.errors import InputError
-from bulk.manifest import SourceRow
+from bulk.manifest import Format, SourceRow
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -55,8 +55,10 @@ class ImportSettings:
     mapping: str
     mode: Mode
     create_key_field: bool = False
-    format: Literal["csv", "jsonl"] | None = None
+    format: Format | None = None
     delimiter: str | None = None
+    encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
+    sheet: str | None = None  # XLSX: None is the first sheet
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,7 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
@@ -76,6 +76,7 @@ class FieldSpec(BaseModel):
     decimal: tf.Decimal_ | None = None
     currency_column: str | None = None
     when_not_lost: Literal["error", "drop"] | None = None
+    join: str | None = None  # JSON: an array's items joined with this (else its first item)
 
     @model_validator(mode="before")
     @classmethod
@@ -98,7 +99,7 @@ class FieldSpec(BaseModel):
 
     def options_set(self) -> set[str]:
         return {name for name in self.model_fields_set if name not in ("column", "template",
-                                                                          "default")}
+                                                                          "default", "join")}
 
 
 class _Section(BaseModel):
@@ -116,6 +117,7 @@ class Defaults(_Section):
     decimal: tf.Decimal_ = "auto"
     date_formats: list[str] = Field(default_factory=list)
     separator: str = ";"
+    encoding: str | None = None  # the manifest's text encoding; None: detected
 
     @field_validator("currency")
     @classmethod
@@ -253,6 +255,11 @@ class Mapping:
         problems = _option_problems(spec)
         if problems:
             raise MappingError(problems, source=source)
+        todos = unresolved_todos(text)
+        if todos:
+            raise MappingError([("", "unresolved TODO on line " + "; line ".join(
+                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)")],
+                source=source)
         return cls(spec, source=source)
 
     @property
@@ -262,6 +269,11 @@ class Mapping:
     @property
     def key_field(self) -> str:
         return self.spec.import_.key_field
+
+    @property
+    def encoding(self) -> str | None:
+        """``[defaults] encoding``: the manifest's text encoding (None: detected)."""
+        return self.spec.defaults.encoding
 
     @property
     def mode(self) -> Literal["insert", "upsert"]:
@@ -325,10 +337,12 @@ _MEMO_LIMIT = 10_000
 class _Source:
     """Reads one target's raw value from a row: column or template, else the default."""
 
-    __slots__ = ("_column", "_default", "_template", "where")
+    __slots__ = ("_column", "_default", "_join", "_many", "_template", "where")
 
-    def __init__(self, key: str, spec: FieldSpec) -> None:
+    def __init__(self, key: str, spec: FieldSpec, *, many: bool = False) -> None:
         self._column = spec.column
+        self._join = spec.join
+        self._many = many and spec.join is None  # a multi-option target takes the array whole
         self._template = tf.Template(spec.template) if spec.template else None
         self._default = spec.default
         self.where = spec.column or (", ".join(self._template.columns) if self._template
@@ -337,10 +351,30 @@ class _Source:
     def __call__(self, values: Values) -> object:
         raw: object = None
         if self._template is not None:
+            columns = self._template.columns
+            if any(isinstance(values.get(c), list) for c in columns):  # JSON arrays in a template
+                values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
+                          else v for c in columns}
             raw = self._template.render(values)
         elif self._column is not None:
             raw = values.get(self._column)
+            if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
+                raw = _from_array(raw, self._join)
         return self._default if tf.is_empty(raw) else raw
+
+    def missing(self, values: Values) -> str:
+        """`` (no 'a.b' in this record)`` naming the paths absent from a JSON row, else ``""``."""
+        paths = self._template.columns if self._template is not None else [self._column]
+        gone = [p for p in paths if p is not None and p not in values]
+        return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
+
+
+def _from_array(items: list[Any], join: str | None) -> object:
+    """An array's first item, or with ``join`` its non-empty scalar items joined."""
+    if join is None:
+        return items[0] if items else None
+    return join.join(str(item) for item in items if not tf.is_empty(item)
+                     and not isinstance(item, dict | list))
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +429,9 @@ class _Compiler:
         self.header = header
         self.problems: list[tuple[str, str]] = []
 
-    def step(self, key: str, name: str, spec: FieldSpec | None, make: Make) -> _Step | None:
+    def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
+             many: bool = False) -> _Step | None:
+        """``many``: a multi-option target, which takes a JSON array whole (unless ``join``)."""
         if spec is None:
             return None
         convert = make(spec)
@@ -404,7 +440,7 @@ class _Compiler:
                 convert(spec.default, {})
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
-        return _Step(name, _Source(key, spec), convert)
+        return _Step(name, _Source(key, spec, many=many), convert)
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -515,7 +551,7 @@ class _Compiler:
             self.problems.append(("deal.label", exc.reason))
             return None
         return self.step("deal.label", "label_ids", spec,
-                         self._options("deal.label", field, many=True))
+                         self._options("deal.label", field, many=True), many=True)
 
     def _options(self, key: str, field: DealField, many: bool = False) -> Make:
         """Option labels → ids: one id for enum fields, a list for set fields and labels."""
@@ -582,7 +618,8 @@ class _Compiler:
             return None
         for option in sorted(spec.options_set() - _CUSTOM_OPTIONS[field.type]):
             self.problems.append((f"{key}.{option}", f"not used by a {field.type} field"))
-        return self.step(key, field.code, spec, self._custom_make(key, field))
+        return self.step(key, field.code, spec, self._custom_make(key, field),
+                         many=field.type == "set")
 
     def _custom_make(self, key: str, field: DealField) -> Make:
         d, kind = self.defaults, field.type
@@ -697,14 +734,16 @@ class RowMapper:
         values, n = row.values, row.row
         key = tf.clean_text(self.key(values))
         if key is None:
-            raise InputError("the source key is empty", row=n, column=self.key.where)
+            raise InputError("the source key is empty" + self.key.missing(values), row=n,
+                             column=self.key.where)
         deal: dict[str, Any] = {}
         for step in self.steps:
             value = step(values, n)
             if value is not None:
                 deal[step.name] = value
         if "title" not in deal:
-            raise InputError("the deal title is empty", row=n, column=self.steps[0].source.where)
+            raise InputError("the deal title is empty" + self.steps[0].source.missing(values),
+                             row=n, column=self.steps[0].source.where)
         self._money(values, n, deal)
         self._place(values, n, deal)
         self._lost_reason(values, n, deal)
@@ -770,6 +809,18 @@ class RowMapper:
 
 # ---------------------------------------------------------------- a starter mapping
 
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_TODO = re.compile(r"#.*\bTODO\b")
+
+
+def unresolved_todos(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of every comment that says ``TODO`` — init-mapping marks what a
+    person must decide (a stage with no exact match, a missing key column) that way."""
+    blanked = _STRINGS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return [(n, line.strip()) for n, (line, bare) in enumerate(
+        zip(text.splitlines(), blanked.splitlines(), strict=True), 1) if _TODO.search(bare)]
+
+
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
                           "opportunity id", "source key"),
@@ -779,10 +830,12 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "deal.status": ("status", "deal status"),
     "deal.pipeline": ("pipeline", "deal pipeline"),
     "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage"),
-    "deal.probability": ("probability", "win probability", "deal probability"),
+    "deal.probability": ("probability", "win probability", "deal probability", "probability (%)",
+                         "probability %", "win %", "deal probability (%)"),
     "deal.expected_close_date": ("close date", "expected close date", "closing date",
                                  "expected close"),
-    "deal.owner": ("owner", "deal owner", "sales rep", "owner email", "assigned to"),
+    "deal.owner": ("owner", "deal owner", "sales rep", "owner email", "assigned to",
+                   "deal owner email", "opportunity owner", "owner name"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     "deal.label": ("label", "labels", "tags", "tag"),
     "person.name": ("contact", "contact name", "person", "person name", "full name"),
@@ -811,12 +864,55 @@ def _column_value(column: str) -> str:
     return _toml_str(column)
 
 
+_FIRST = ("first name", "firstname", "given name", "contact first name", "person first name")
+_LAST = ("last name", "lastname", "surname", "family name", "contact last name",
+         "person last name")
+
+
+def _leaf(column: str) -> str:
+    """The last segment of a JSON path (``properties.dealname`` -> ``dealname``)."""
+    if "." not in column and "[" not in column:
+        return column
+    tail = re.split(r'\.|\[', column)[-1]
+    return tail.strip('"]') or column
+
+
+def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
+    """The first-name and last-name columns, when the header has both."""
+    keys = {tf.norm_key(_leaf(c)).replace("_", " "): c for c in header}
+    first = next((keys[k] for k in _FIRST if k in keys), None)
+    last = next((keys[k] for k in _LAST if k in keys), None)
+    return (first, last) if first and last else None
+
+
+def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
+    """Stage map entries: a source value maps only to a stage of the same name (case and
+    spaces aside); any other is a commented TODO listing the candidates — a plausible
+    guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage."""
+    by_key = {tf.norm_key(s).replace(" ", ""): s for s in stages}
+    lines, todo = [], []
+    for value in values:
+        same = by_key.get(tf.norm_key(value).replace(" ", "").replace("_", ""))
+        if same is not None:
+            lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
+        else:
+            todo.append(value)
+    if todo:
+        choices = ", ".join(_toml_str(s) for s in stages)
+        lines.append(f"# TODO: map each source stage below to one of: {choices}; "
+                     "uncomment it, then delete this TODO line")
+        lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
+    return lines
+
+
 def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
-    """Target → column, best fuzzy matches first, each column and target used once."""
+    """Target → column, best fuzzy matches first, each column and target used once.
+
+    A JSON path is matched by its last segment (``properties.dealname``)."""
     scored = []
     for target, names in candidates.items():
         for column in header:
-            key = tf.norm_key(column).replace("_", " ")
+            key = tf.norm_key(_leaf(column)).replace("_", " ")
             score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names)
             if score >= _GUESS_CUTOFF:
                 scored.append((score, target, column))
@@ -870,11 +966,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         values = list(dict.fromkeys((samples or {}).get(stage_column, ())))[:50]
         stages = [s.name for s in (catalog.stages_in(pipeline.id) if pipeline else ())]
         if values and stages:
-            out += ["", "[deal.stage.map]  # source stage = Pipedrive stage"]
-            for value in values:
-                best = process.extractOne(value, stages, scorer=fuzz.WRatio, score_cutoff=60)
-                line = f"{_toml_str(value)} = {_toml_str(best[0] if best else '')}"
-                out.append(line if best else f"# {line}  # which stage?")
+            out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
+            out += _stage_lines(values, stages)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
@@ -885,6 +978,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         out += ["", f"[{section}]"]
         for name in fields:
             column = guesses.get(f"{section}.{name}")
+            names = _name_columns(header) if (section, name) == ("person", "name") else None
+            if column is None and names is not None:
+                out.append(f"name = {_toml_str('{' + names[0] + '} {' + names[1] + '}')}")
+                used.update(names)
+                continue
             out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
     unused = [c for c in header if c not in used]
     if unused:

@@ -40,7 +40,13 @@ def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
     """The manifest's columns: as the job stored them, else every key seen in the rows."""
     stored = store.meta_get("source_columns")
     if isinstance(stored, list):
-        return [str(c) for c in stored]
+        # plus what only unreadable rows have (cells past the header, a JSON line's text),
+        # so that failed.csv carries every original cell
+        columns = dict.fromkeys(str(c) for c in stored)
+        for item in store.items(ItemState.FAILED):
+            if item.row is not None:
+                columns.update(dict.fromkeys(k for k in _values(item) if k not in columns))
+        return list(columns)
     seen: dict[str, None] = {}
     for item in store.items():
         if item.row is not None and (row_ops is None or item.op in row_ops):

@@ -304,6 +304,8 @@ def parse_date(value: object, formats: Sequence[str] = ()) -> str | None:
     """
     if is_empty(value):
         return None
+    if isinstance(value, date):  # a typed cell (XLSX): already a date, whatever the formats
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
     text = _SPACES.sub(" ", _text(value, "a date")).strip()
     for fmt in formats:
         try:

@@ -428,7 +428,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                          catalog: Catalog, *, now: float | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none)."""
     taken = time.time() if now is None else now
-    head = manifest_header(manifest)
+    encoding = umap.mapping.encoding  # [defaults] encoding; None: detected
+    head = manifest_header(manifest, encoding=encoding)
     mapper = umap.compile(catalog, header=head)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     "by": umap.by})
@@ -450,7 +451,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id")
         batch.clear()
 
-    for source in read_manifest(manifest):
+    for source in read_manifest(manifest, encoding=encoding):
         try:
             ref, wanted = wanted_values(mapper, source)
         except InputError as exc:

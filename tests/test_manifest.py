@@ -59,14 +59,41 @@ def test_bom_crlf_and_multiline_cells(tmp_path: Path) -> None:
 
 
 def test_short_and_long_rows(tmp_path: Path) -> None:
-    """Missing trailing cells are empty; extra non-empty cells make an error row."""
+    """A row with fewer or more cells than the header is an error row, trailing empties included."""
     text = "a,b,c\n1,2\n1,2,3,\n1,2,3,4\n5,6,7\n"
     rows = list(read_manifest(write(tmp_path, "m.csv", text)))
-    assert rows[0].values == {"a": "1", "b": "2", "c": ""}
-    assert rows[1].ok and rows[1].values == {"a": "1", "b": "2", "c": "3"}
-    assert rows[2].error is not None and rows[2].error.row == 3
-    assert "line 4: 4 cells but the header has 3 columns" in rows[2].error.reason
-    assert rows[3].ok and rows[3].row == 4  # reading goes on after a bad row
+    assert [(r.row, r.ok) for r in rows] == [(1, False), (2, False), (3, False), (4, True)]
+    assert rows[0].error is not None and "line 2: 2 cells but the header has 3" in rows[0].error.reason
+    assert rows[1].error is not None and rows[1].error.row == 2
+    assert "line 3: 4 cells but the header has 3 columns" in rows[1].error.reason
+    assert rows[2].values == {"a": "1", "b": "2", "c": "3", "(extra 1)": "4"}  # kept for failed.csv
+    assert rows[3].values == {"a": "5", "b": "6", "c": "7"}
+
+
+def test_shifted_row_with_an_empty_last_cell(tmp_path: Path) -> None:
+    """An unquoted $17,300.00 split in two is caught although its extra cell is empty."""
+    text = "key,title,amount,stage\nk1,A,\"$1,000.00\",Won\nk2,B,$17,300.00,\n"
+    rows = list(read_manifest(write(tmp_path, "m.csv", text)))
+    assert rows[0].ok and not rows[1].ok
+    assert rows[1].values["stage"] == "300.00" and rows[1].values["(extra 1)"] == ""
+
+
+def test_file_wide_trailing_delimiter(tmp_path: Path) -> None:
+    """When every row ends with the same trailing delimiter, the empties are dropped."""
+    path = write(tmp_path, "m.csv", "a,b,\n1,2,\n3,4,\n")
+    rows = list(read_manifest(path))
+    assert [r.values for r in rows] == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
+    assert all(r.ok for r in rows)
+    mixed = write(tmp_path, "x.csv", "a,b,\n1,2,\n3,4\n")
+    assert [r.ok for r in read_manifest(mixed)] == [False, True]  # not file-wide: widths count
+
+
+def test_trailing_delimiter_on_data_rows_only(tmp_path: Path) -> None:
+    """Data rows that all end with a delimiter (header without one) are read."""
+    path = write(tmp_path, "m.csv", "a,b\n1,2,\n3,4,\n")
+    assert [r.ok for r in read_manifest(path)] == [True, True]
+    path = write(tmp_path, "n.csv", "a,b\n1,2,\n3,4\n")
+    assert [r.ok for r in read_manifest(path)] == [False, True]
 
 
 def test_blank_records_are_skipped(tmp_path: Path) -> None:
@@ -98,18 +125,47 @@ def test_header_trimmed_and_trailing_delimiter(tmp_path: Path) -> None:
     assert header(write(tmp_path, "m.csv", " a , b ,\n1,2,\n")) == ["a", "b"]
 
 
-def test_invalid_utf8_fails_only_its_row(tmp_path: Path) -> None:
-    """A row with bytes that are not UTF-8 is an error row; the others are read."""
+def test_invalid_utf8_with_explicit_utf8_fails_only_its_row(tmp_path: Path) -> None:
+    """Read as UTF-8 on request, a row with a bad byte is an error row keeping its cells."""
     path = write(tmp_path, "m.csv", b"a,b\n1,ok\n2,caf\xe9\n3,fine\n")
-    rows = list(read_manifest(path))
+    rows = list(read_manifest(path, encoding="utf-8"))
     assert [r.ok for r in rows] == [True, False, True]
     assert rows[1].error is not None and "line 3: not valid UTF-8" in rows[1].error.reason
+    assert rows[1].values == {"a": "2", "b": "caf\\xe9"}
+
+
+WIN1252 = "Titel;Betrag;Stufe\r\nMüller GmbH;1.234,50 €;Gewonnen\r\nSchöne Grüße;12,00 €;Offen\r\n"
+
+
+def test_windows_1252_is_refused_with_the_fix(tmp_path: Path) -> None:
+    """A cp1252 file stops before any row, naming the encoding and the option; the option reads it."""
+    path = write(tmp_path, "m.csv", WIN1252.encode("cp1252"))
+    for call in (lambda: header(path), lambda: list(read_manifest(path)), lambda: count_rows(path)):
+        with pytest.raises(InputError, match=r"not UTF-8 \(first bad byte on line 2\); it looks like "
+                                             r"cp1252.*--encoding cp1252"):
+            call()
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert [r.values["Titel"] for r in rows] == ["Müller GmbH", "Schöne Grüße"]
+    assert rows[0].values["Betrag"] == "1.234,50 €"
+    with pytest.raises(InputError, match="unknown encoding"):
+        header(path, encoding="klingon")
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+def test_utf8_and_utf16_are_read(tmp_path: Path, codec: str) -> None:
+    """UTF-8 with or without BOM and UTF-16 with a BOM (or detected) are read as text."""
+    text = WIN1252.replace(";", ",")
+    data = text.encode(codec)
+    if codec in ("utf-16-le", "utf-16-be"):
+        data = ("\ufeff" + text).encode(codec)
+    path = write(tmp_path, "m.csv", data)
+    assert [r.values["Titel"] for r in read_manifest(path)] == ["Müller GmbH", "Schöne Grüße"]
 
 
 def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
     """The format comes from the suffix (or the caller); a missing file is an InputError."""
     with pytest.raises(InputError, match="cannot tell the format"):
-        read_manifest(write(tmp_path, "m.xlsx", "a"))
+        read_manifest(write(tmp_path, "m.pdf", "a"))
     rows = list(read_manifest(write(tmp_path, "m.data", "a\n1\n"), format="csv"))
     assert rows[0].values == {"a": "1"}
     with pytest.raises(InputError, match="cannot read"):
@@ -148,8 +204,10 @@ def test_jsonl_rows_and_errors(tmp_path: Path) -> None:
     assert rows[2].error is not None
     assert "expected a JSON object, got an array" in str(rows[2].error)
     assert rows[4].error is not None and "got a string" in rows[4].error.reason
+    assert rows[2].values == {"(line)": "[1, 2]"}  # kept as it is for failed.csv
+    assert rows[1].values == {"(line)": '{"id": 2, "amount":'}
     assert count_rows(path) == 5
-    assert header(path) == ["id", "amount", "nested"]
+    assert header(path) == ["id", "amount", "nested.a"]  # nested keys as dotted paths
 
 
 # ---------------------------------------------------------------- round trips, memory
@@ -220,3 +278,12 @@ def test_count_rows_matches_reader(tmp_path: Path) -> None:
     text = 'a,b\n1,2\n"x\ny",3\n\n4,5,6\n7,8\n'
     path = write(tmp_path, "m.csv", text)
     assert count_rows(path) == len(list(read_manifest(path))) == 4
+
+
+def test_bytes_undefined_in_the_chosen_encoding_fail_their_row(tmp_path: Path) -> None:
+    """0x81 has no character in cp1252: that row fails naming cp1252; its cells are kept."""
+    path = write(tmp_path, "m.csv", b"a,b\n1,M\xfcller\n2,x\x81y\n")
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert rows[0].values == {"a": "1", "b": "Müller"}
+    assert rows[1].error is not None and "bytes that are not valid cp1252" in rows[1].error.reason
+    assert rows[1].values == {"a": "2", "b": "x\\x81y"}

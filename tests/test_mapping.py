@@ -5,6 +5,7 @@ Also the catalog's lookups, which the mapping resolves through.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -401,19 +402,21 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
               "Contact Name", "Mystery {x}"]
     text = init_mapping(header, catalog, samples={
         "Deal Stage": ["appointmentscheduled", "qualified", "Proposal sent", "zzz"]})
-    mapping = Mapping.loads(text)
+    with pytest.raises(MappingError, match=r"unresolved TODO on line \d+: # TODO: map each source"):
+        Mapping.loads(text)
+    mapping = Mapping.loads(_resolved(text))
     spec = mapping.spec
     assert mapping.key_column == "Record ID"
     assert spec.deal.title.column == "Deal Name"
     assert spec.deal.value is not None and spec.deal.value.column == "Amount"
     assert spec.deal.owner is not None and spec.deal.owner.column == "Deal Owner"
-    assert spec.deal.stage is not None and spec.deal.stage.map == {
-        "qualified": "Qualified", "Proposal sent": "Proposal Made"}
+    assert spec.deal.stage is not None and spec.deal.stage.map == {"qualified": "Qualified"}
     assert set(spec.custom_fields) == {"Lead source", "Industry"}
     assert spec.person is not None and spec.person.name is not None
     assert spec.person.name.column == "Contact Name"
     assert "# Columns not mapped: Mystery {x}" in text
-    assert '# "zzz" = ""  # which stage?' in text
+    for unmatched in ("zzz", "Proposal sent", "appointmentscheduled"):
+        assert f'# "{unmatched}" = ""' in text
     rm = mapping.compile(catalog, header=header)
     values = dict.fromkeys(header, "")
     values.update({"Record ID": "1", "Deal Name": "D", "Deal Stage": "qualified",
@@ -422,11 +425,66 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
         "title": "D", "stage_id": 11, "custom_fields": {code("k"): "1", code("e"): 32}}
 
 
+def _resolved(text: str) -> str:
+    """The starter mapping after a person decided every TODO (here: left them commented)."""
+    return "\n".join(re.sub(r"\s*# TODO.*$", "", line) for line in text.splitlines()) + "\n"
+
+
 def test_init_mapping_without_guesses(catalog: Catalog) -> None:
-    """With nothing to guess from, the starter still loads and compiles (with TODOs)."""
+    """With nothing to guess from, the starter is refused until its TODOs are resolved."""
     text = init_mapping(["foo", "bar"], catalog)
-    assert "TODO" in text
-    Mapping.loads(text).compile(catalog, header=["foo", "bar"])
+    with pytest.raises(MappingError, match="unresolved TODO"):
+        Mapping.loads(text)
+    Mapping.loads(_resolved(text)).compile(catalog, header=["foo", "bar"])
+
+
+@pytest.mark.parametrize(("source", "wrong"), [
+    ("Contract Sent", "Contact Made"), ("Qualified To Buy", "Qualified"),
+    ("Stalled", "Negotiations Started"), ("Proposal", "Proposal Made")])
+def test_init_mapping_never_guesses_a_stage(catalog: Catalog, source: str, wrong: str) -> None:
+    """A source stage without a same-named Pipedrive stage is a TODO listing the stages."""
+    text = init_mapping(["id", "Deal Name", "Stage"], catalog, samples={"Stage": [source]})
+    assert f'"{source}" = "{wrong}"' not in text
+    assert f'# "{source}" = ""' in text
+    todo = next(line for line in text.splitlines() if line.startswith("# TODO: map each"))
+    assert '"Qualified"' in todo
+    with pytest.raises(MappingError, match="unresolved TODO"):
+        Mapping.loads(text)
+
+
+def test_init_mapping_maps_same_names_case_and_space_insensitively(catalog: Catalog) -> None:
+    """`QUALIFIED`, ` qualified ` map to Qualified without any TODO."""
+    text = init_mapping(["id", "Deal Name", "Stage"], catalog,
+                        samples={"Stage": ["QUALIFIED", "qualified "]})
+    assert "TODO" not in text
+    stage = Mapping.loads(text).spec.deal.stage
+    assert stage is not None and stage.map == {"QUALIFIED": "Qualified", "qualified ": "Qualified"}
+
+
+def test_init_mapping_owner_probability_and_name_parts(catalog: Catalog) -> None:
+    """Owner, probability and first/last-name headers are mapped when they say so."""
+    for owner in ("Deal Owner", "Owner Email"):
+        header = ["id", "Deal Name", owner, "Probability (%)", "First Name", "Last Name"]
+        spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
+        assert spec.deal.owner is not None and spec.deal.owner.column == owner
+        assert spec.deal.probability is not None
+        assert spec.deal.probability.column == "Probability (%)"
+        assert spec.person is not None and spec.person.name is not None
+        assert spec.person.name.template == "{First Name} {Last Name}"
+
+
+def test_init_mapping_proposes_json_paths(catalog: Catalog) -> None:
+    """On a JSONL header (dotted paths) the starter maps by each path's last segment."""
+    header = ["id", "properties.dealname", "properties.amount", "properties.closedate",
+              "properties.dealstage", "associations.company", 'properties["hs.custom"]']
+    spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
+    assert spec.import_.key_column == "id"
+    assert spec.deal.title.column == "properties.dealname"
+    assert spec.deal.value is not None and spec.deal.value.column == "properties.amount"
+    assert spec.deal.expected_close_date is not None
+    assert spec.deal.expected_close_date.column == "properties.closedate"
+    assert spec.organization is not None and spec.organization.name is not None
+    assert spec.organization.name.column == "associations.company"
 
 
 def test_documented_example_compiles() -> None:
@@ -461,3 +519,35 @@ def test_documented_example_compiles() -> None:
     assert deal["title"] == "Acme \u2013 Renewal" and deal["stage_id"] == 12
     assert deal["owner_id"] == 6 and deal["probability"] == 10 and deal["status"] == "open"
     assert deal["custom_fields"][code("e")] == 1 and deal["custom_fields"][code("s")] == [3, 4]
+
+
+def test_json_array_first_item_or_join(catalog: Catalog) -> None:
+    """A path ending in an array takes its first item, or all joined with the field's `join`."""
+    text = ('version = 1\n[import]\nkey_column = "id"\n[deal]\n'
+            'title = { column = "names", join = " + " }\npipeline = { default = "Sales" }\n'
+            'stage = { default = "Qualified" }\n[organization]\nname = "companies"\n')
+    header = ["id", "names", "companies"]
+    rm = Mapping.loads(text).compile(catalog, header=header)
+    mapped = rm.map(SourceRow(1, 1, {"id": "7", "names": ["A", "", "B"],
+                                     "companies": ["Initech", "Globex"]}))
+    assert mapped.deal["title"] == "A + B"
+    assert mapped.org == OrgRef("Initech", None)
+    with pytest.raises(InputError, match=r"the deal title is empty \(no 'names' in this record\)"):
+        rm.map(SourceRow(2, 2, {"id": "8", "companies": []}))
+    templated = Mapping.loads(text.replace('title = { column = "names", join = " + " }',
+                                           'title = "{names} at {companies}"'))
+    row = SourceRow(3, 3, {"id": "9", "names": ["A", "B"], "companies": ["Initech", "Globex"]})
+    assert templated.compile(catalog, header=header).map(row).deal["title"] == "A at Initech"
+
+
+def test_json_array_reaches_a_multi_option_target_whole(catalog: Catalog) -> None:
+    """A set custom field takes every item of a JSON array (the first-item rule is for single values)."""
+    text = ('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
+            'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n'
+            '[custom_fields]\nProducts = "products"\n')
+    rm = Mapping.loads(text).compile(catalog, header=["id", "t", "products"])
+    whole = rm.map(SourceRow(1, 1, {"id": "1", "t": "T", "products": ["CRM", "Email"]}))
+    single = rm.map(SourceRow(2, 2, {"id": "2", "t": "T", "products": "CRM"}))
+    products = code("s")
+    assert len(whole.deal["custom_fields"][products]) == 2
+    assert len(single.deal["custom_fields"][products]) == 1

@@ -207,3 +207,25 @@ def test_cli_update_plan_then_run(tmp_path: Path) -> None:
         (job,) = (tmp_path / "jobs").iterdir()
         assert len(read_csv(job / "succeeded.csv")) == 9
         assert [r["key"] for r in read_csv(job / "failed.csv")] == ["999"]
+
+
+@pytest.mark.anyio
+async def test_update_reads_the_mappings_encoding(tmp_path: Path) -> None:
+    """A cp1252 update manifest is refused naming cp1252; with [defaults] encoding it is read."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=5, seed=5)) as sb:
+        manifest = tmp_path / "rows.csv"
+        manifest.write_bytes("Deal;Title\r\n1;Müller Grüße\r\n".encode("cp1252"))
+        plain = MAPPING.replace('value = "Amount"\n', "").split("[custom_fields]")[0]
+        (tmp_path / "map.toml").write_text(plain)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        with pytest.raises(InputError, match="it looks like cp1252"):
+            await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        (tmp_path / "enc.toml").write_text(plain.replace('currency = "USD"',
+                                                         'currency = "USD"\nencoding = "cp1252"'))
+        umap = UpdateMapping.load(tmp_path / "enc.toml")
+        store, prep = await load_job(sb, tmp_path / "2", "update",
+                                     lambda s: _prepare(s, manifest, umap))
+        assert prep.actions == {"update": 1}
+        await run_job(sb, store)
+        assert deal(sb, 1)["title"] == "Müller Grüße"
+        store.close()

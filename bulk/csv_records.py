@@ -1,0 +1,217 @@
+"""CSV records from physical lines, without ever merging or inventing rows.
+
+The rule (docs/mapping.md, "Manifests / CSV"): a record is well formed when every
+quoted cell is closed by a quote followed by the delimiter, the line end or
+the end of the file. A quote inside an unquoted cell (``5" screen``) is an
+ordinary character. A record that is not well formed (an unclosed quote, text
+after a closing quote, a quote left open at the end of the file) is reported
+at the physical line where it starts, and reading restarts at the **next
+physical line** — so the rows after a quoting error are read exactly once and
+nothing is swallowed into one cell. A well-formed record with a cell longer
+than the csv module's field-size limit (131,072 characters) is one row error,
+and reading goes on after the whole record: it never desynchronises.
+
+``csv.reader`` alone cannot give this: with ``strict=False`` it reads an
+unclosed quote up to the end of the file as one cell, and after a field-limit
+error it restarts in the middle of the cell. Here it runs in strict mode (so
+every malformed record raises) over a line source that remembers the lines
+the current record took and can push them back; a record over the field-size
+limit is followed to its end with a small per-line grammar.
+
+Memory: one record at a time; a malformed record keeps its lines until it is
+known to be malformed — at most the field-size limit, then ``MAX_RECORD_LINES``
+lines or ``MAX_RECORD_CHARS`` characters (past those, a quoted cell is taken
+for an unclosed quote and reading restarts at its record's second line).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_EOL = re.compile(r"(?:\r\n|\r|\n)?\Z")
+# A quoted cell running on past these is taken for an unclosed quote (memory stays bounded).
+MAX_RECORD_LINES = 100_000
+MAX_RECORD_CHARS = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that could not be read: why, and its first physical line's cells (lenient)."""
+
+    reason: str
+    cells: list[str]
+
+
+class _Grammar:
+    """The per-delimiter regular expressions of a well-formed record."""
+
+    __slots__ = ("cont", "delimiter", "tail")
+
+    def __init__(self, delimiter: str) -> None:
+        self.delimiter = delimiter
+        d = re.escape(delimiter)
+        unquoted = f'[^"{d}\\r\\n][^{d}\\r\\n]*'
+        quoted = '"(?:[^"]|"")*"'
+        field = f"(?:{quoted}|{unquoted})?"
+        # a line segment at a field start: fields, then either the line end or an open quote
+        self.tail = re.compile(
+            f'(?:{field}{d})*(?:{field}(?:\\r\\n|\\r|\\n)?|(?P<open>"(?:[^"]|"")*))\\Z')
+        # inside an open quoted cell: up to its closing quote (a lone quote)
+        self.cont = re.compile('(?:[^"]|"")*"(?!")')
+
+
+class _Lines:
+    """The reader's input: physical lines, a pushback for re-reading after a bad record, and
+    the lines the current record has taken (``csv.reader`` pulls them one by one).
+
+    A class, not a generator: after the end of the file it must serve pushed-back lines.
+    """
+
+    __slots__ = ("_back", "_it", "number", "taken")
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._it = iter(lines)
+        self._back: deque[tuple[int, str]] = deque()
+        self.number = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._back:
+            item = self._back.popleft()
+        else:
+            line = next(self._it)  # StopIteration: the end of the file
+            self.number += 1
+            item = (self.number, line)
+        self.taken.append(item)
+        return item[1]
+
+    def push_back(self, lines: list[tuple[int, str]]) -> None:
+        self._back.extendleft(reversed(lines))
+
+
+def records(lines: Iterable[str], dialect: type[csv.Dialect],
+            fits: Callable[[list[str]], bool] | None = None,
+            ) -> Iterator[tuple[int, list[str] | BadRecord]]:
+    """(first physical line, cells or ``BadRecord``) per record; blank records are skipped.
+
+    ``lines``: the file's physical lines, line ends kept (open with ``newline=""``).
+    ``fits(cells)``: whether a record that spans several lines has a plausible
+    width; one that does not is taken for an unclosed quote that met a quote
+    followed by a delimiter on a later line, and is treated as malformed (so
+    the lines it would have swallowed are read again as rows).
+
+    ``csv.reader`` in strict mode does the parsing (in C) and raises on each
+    malformed record; spans, errors and the field-size limit are handled here.
+    """
+    strict: type[csv.Dialect] = type("StrictDialect", (dialect,), {"strict": True})
+    source = _Lines(lines)
+    reader: Any = csv.reader(source, strict)
+    taken = source.taken
+    while True:
+        taken.clear()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if not taken:
+                return
+            yield _failed(source, dialect, exc)
+            continue
+        if len(taken) == 1 or fits is None or fits(cells):
+            joined = "".join(cells)
+            if joined and not joined.isspace():
+                yield taken[0][0], cells
+            continue
+        start, first = taken[0]
+        source.push_back(taken[1:])
+        yield start, BadRecord("quoting error: a quoted cell spans lines and the record has the "
+                               "wrong number of cells (an unclosed quote?)",
+                               _lenient(first, dialect))
+
+
+def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
+            ) -> tuple[int, BadRecord]:
+    """The error of the record that began at ``source.taken[0]``; the input is left after it
+    (a well-formed record over the field-size limit) or at its second line (malformed)."""
+    taken = list(source.taken)
+    start, first = taken[0]
+    message = str(exc)
+    if "field larger than field limit" in message:
+        state = _skip_rest(source, taken, _Grammar(str(dialect.delimiter)))
+        if state == "done":
+            return start, BadRecord(
+                f"a cell is longer than {csv.field_size_limit():,} characters (the CSV "
+                f"field-size limit; the record spans {len(taken)} line(s))", _lenient(first, dialect))
+    else:
+        state = "eof" if "unexpected end of data" in message else "bad"
+    source.push_back(taken[1:])  # re-read what the bad record would have swallowed
+    text = {"eof": "a quoted cell is never closed",
+            "long": f"a quoted cell runs on for more than {MAX_RECORD_LINES:,} lines or "
+                    f"{MAX_RECORD_CHARS // 2**20} MiB (an unclosed quote?)",
+            }.get(state, "text after a closing quote (a quote that should be doubled?)")
+    return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect))
+
+
+def _skip_rest(source: _Lines, taken: list[tuple[int, str]], grammar: _Grammar) -> str:
+    """Read on to the end of a record the csv module gave up on: "done", "bad", "eof" or
+    "long" (past ``MAX_RECORD_LINES`` / ``MAX_RECORD_CHARS``).
+
+    ``taken`` grows with the lines read (the caller pushes them back if it is malformed)."""
+    state, opened = "open", False
+    for _, line in taken:
+        state = _state(grammar, line, opened=opened)
+        opened = True
+        if state != "open":
+            return state
+    chars = sum(len(line) for _, line in taken)
+    while state == "open":
+        if len(taken) >= MAX_RECORD_LINES or chars >= MAX_RECORD_CHARS:
+            return "long"
+        source.taken.clear()
+        try:
+            next(source)
+        except StopIteration:
+            return "eof"
+        taken.append(source.taken[0])
+        chars += len(taken[-1][1])
+        state = _state(grammar, taken[-1][1], opened=True)
+    return state
+
+
+def _state(grammar: _Grammar, line: str, *, opened: bool) -> str:
+    """"done" (the record ends on this line), "open" (a quoted cell goes on) or "bad"."""
+    if opened:
+        m = grammar.cont.match(line)
+        if m is None:
+            return "open"  # the whole line is inside the quoted cell
+        rest = line[m.end():]
+        if _EOL.fullmatch(rest):
+            return "done"
+        if not rest.startswith(grammar.delimiter):
+            return "bad"
+        line = rest[1:]
+    m = grammar.tail.fullmatch(line)
+    if m is None:
+        return "bad"
+    return "open" if m.group("open") is not None else "done"
+
+
+def _lenient(line: str, dialect: type[csv.Dialect]) -> list[str]:
+    """The cells of one physical line as a lenient reader sees them (for failed.csv)."""
+    text = line.rstrip("\r\n")
+    try:
+        return next(csv.reader([text], dialect), [])
+    except csv.Error:
+        return [text]
+
+
+__all__ = ["BadRecord", "records"]

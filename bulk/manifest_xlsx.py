@@ -1,0 +1,119 @@
+"""XLSX manifests, streamed with openpyxl's read-only mode.
+
+The first worksheet, or the one named by ``sheet``. The header is the first
+row with a non-empty cell; each later non-empty row is a record whose ``line``
+is the row number Excel shows. Cells keep the type Excel stores: text as
+``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
+format without a time part) or ``datetime.datetime``, booleans as ``bool``.
+A cell to the right of the header's last column that is not empty makes the
+row an error row (every cell kept for failed.csv).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet XML
+
+from .errors import InputError
+
+_TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
+
+
+def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
+    if sheet is None:
+        return book, book.worksheets[0]
+    if sheet not in book.sheetnames:
+        book.close()
+        raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
+                         f"(sheets: {', '.join(book.sheetnames)})")
+    return book, book[sheet]
+
+
+def _value(cell: Any) -> Any:
+    value = cell.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime) and value.time() == dt.time() \
+            and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
+        return value.date()
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    book, ws = _open_sheet(path, sheet)
+    # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
+    # one: rows and columns past it would be lost silently. Read what the sheet holds instead.
+    ws.reset_dimensions()
+    try:
+        for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
+            values = [_value(c) for c in cells]
+            if not all(_empty(v) for v in values):
+                yield number, values
+    finally:
+        book.close()
+
+
+def _names(cells: list[Any]) -> list[str]:
+    names = ["" if v is None else str(v).strip() for v in cells]
+    while names and not names[-1]:
+        names.pop()
+    seen: set[str] = set()
+    for position, name in enumerate(names, 1):
+        if not name:
+            raise InputError(f"the header has an empty column name (column {position})")
+        if name in seen:
+            raise InputError(f"the header names column {name!r} twice", column=name)
+        seen.add(name)
+    return names
+
+
+def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
+    """The header row's column names."""
+    for _, cells in _rows(path, sheet):
+        return _names(cells)
+    raise InputError("the sheet is empty: a header row is required")
+
+
+def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterator[Any]:
+    """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number)."""
+    from .manifest import SourceRow
+
+    rows = _rows(path, sheet)
+    names: list[str] | None = None
+    number = 0
+    for excel_row, cells in rows:
+        if names is None:
+            names = _names(cells)
+            continue
+        number += 1
+        width = len(names)
+        extra = [v for v in cells[width:] if not _empty(v)]
+        values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False)}
+        values.update({n: "" for n in names[len(cells):]})
+        if extra:
+            for position, v in enumerate(cells[width:], 1):
+                values[f"(extra {position})"] = "" if v is None else v
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: a value right of the header's last column "
+                f"({width} columns)", row=number))
+            continue
+        yield SourceRow(number, excel_row, values)
+    if names is None:
+        raise InputError("the sheet is empty: a header row is required")
+
+
+__all__ = ["read_xlsx", "xlsx_header"]

@@ -1,0 +1,150 @@
+"""CSV quoting defects never merge, lose or invent rows (issue 9 §10).
+
+A generator writes files that mix valid rows (quoted cells with delimiters,
+doubled quotes and newlines; literal quotes inside unquoted cells) with every
+quoting defect: an unclosed quote, text after a closing quote, a stray quote
+at the end of the file, and a cell over the field-size limit. Every valid row
+must come out exactly once with its cells, every bad one as an error row at
+the line where it starts, and nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bulk.manifest import count_rows, read_manifest
+
+HEADER = ["key", "title", "amount"]
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # the record as written, line ends included
+    cells: list[str] | None  # the cells it must read as; None: a bad record
+    lines: int  # physical lines it spans
+
+
+def quote(cell: str, d: str) -> str:
+    if any(c in cell for c in d + '"\r\n') or cell.startswith(" "):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+# Quoted text never starts with a delimiter or a line end: a lone quote followed by
+# one of those is a legal closing quote, so `"abc` + newline + `",x` is genuinely a
+# two-line cell for any reader. Every other shape is checked.
+title_text = st.text(alphabet=st.sampled_from(list('ab ,;\t"\n\'x')), min_size=0, max_size=12).map(
+    lambda s: "T" + s)
+
+
+@st.composite
+def records(draw: st.DrawFn, i: int, eol: str, d: str) -> Line:
+    kind = draw(st.sampled_from(["valid", "valid", "valid", "literal", "unclosed", "after_close"]))
+    key, amount = f"k{i}", str(draw(st.integers(0, 10**6)))
+    if kind == "valid":
+        title = draw(title_text).replace("\n", eol)
+        text = d.join(quote(c, d) for c in (key, title, amount)) + eol
+        return Line(text, [key, title, amount], 1 + title.count("\n") + title.count("\r")
+                    - title.count("\r\n"))
+    if kind == "literal":  # a quote inside an unquoted cell is an ordinary character
+        title = f'{draw(st.sampled_from(["5", "a b", "x"]))}" screen'
+        return Line(f"{key}{d}{title}{d}{amount}{eol}", [key, title, amount], 1)
+    if kind == "unclosed":
+        return Line(f'{key}{d}"Deal {i} unclosed{d}{amount}{eol}', None, 1)
+    return Line(f'{key}{d}"Deal {i}"x{d}{amount}{eol}', None, 1)
+
+
+@st.composite
+def files(draw: st.DrawFn) -> tuple[str, list[tuple[int, Line]]]:
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    d = draw(st.sampled_from([",", ";", "\t"]))
+    n = draw(st.integers(1, 25))
+    body: list[tuple[int, Line]] = []
+    line = 2
+    for i in range(n):
+        rec = draw(records(i, eol, d))
+        body.append((line, rec))
+        line += rec.lines
+    text = d.join(HEADER) + eol + "".join(rec.text for _, rec in body)
+    if draw(st.booleans()):  # a stray quote at the end of the file
+        body.append((line, Line('"', None, 1)))
+        text += '"'
+    return text, body
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files())
+def test_every_quoting_defect(tmp_path: Path, case: tuple[str, list[tuple[int, Line]]]) -> None:
+    """Each valid row is read exactly once with its cells; each bad one is an error at its line."""
+    text, body = case
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode())
+    rows = list(read_manifest(path))  # the delimiter is sniffed, defects and all
+    got = [(r.line, r.values if r.ok else None) for r in rows]
+    want = [(line, dict(zip(HEADER, rec.cells, strict=True)) if rec.cells else None)
+            for line, rec in body]
+    assert got == want
+    for r in rows:
+        if not r.ok:
+            assert r.error is not None and r.error.reason.startswith(f"line {r.line}: ")
+    assert [r.row for r in rows] == list(range(1, len(rows) + 1))
+    assert count_rows(path) == len(rows)
+
+
+def test_unclosed_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
+    """The reported case: k2's unclosed quote is an error; k3 and k4 are read, no "Deal 4,100"."""
+    path = tmp_path / "m.csv"
+    path.write_text('key,title,amount\nk1,Deal 1,100\nk2,"Deal 2 unclosed,100\nk3,Deal 3,300\n'
+                    'k4,Deal 4,400\n')
+    rows = list(read_manifest(path))
+    assert [(r.line, r.ok, r.values.get("key"), r.values.get("title")) for r in rows] == [
+        (2, True, "k1", "Deal 1"), (3, False, "k2", "Deal 2 unclosed,100"),
+        (4, True, "k3", "Deal 3"), (5, True, "k4", "Deal 4")]
+    assert rows[1].error is not None
+    assert rows[1].error.reason == "line 3: quoting error: a quoted cell is never closed"
+
+
+def test_field_size_limit_is_a_row_error_not_a_desync(tmp_path: Path) -> None:
+    """A quoted multi-line cell over 131,072 characters is one error row; its lines are not rows."""
+    limit = csv.field_size_limit()
+    inner = "x,y\n" * (limit // 4 + 10)  # lines that would parse as (key=x, title=y) rows
+    path = tmp_path / "m.csv"
+    path.write_text(f'key,title\nk1,"{inner}"\nk2,real next row\n')
+    rows = list(read_manifest(path))
+    assert [(r.ok, r.line, r.values.get("key")) for r in rows] == [
+        (False, 2, "k1"), (True, 3 + inner.count("\n"), "k2")]
+    assert rows[0].error is not None and f"longer than {limit:,} characters" in rows[0].error.reason
+    assert count_rows(path) == 2
+
+
+def test_unclosed_quote_meeting_a_closing_quote_later(tmp_path: Path) -> None:
+    """An unclosed quote that a later quote "closes" with the wrong width is still resynchronised."""
+    path = tmp_path / "m.csv"
+    path.write_text('key,title,amount\nk1,"Deal 1,100\nk2,",x",200\nk3,Deal 3,300\n')
+    rows = list(read_manifest(path))
+    assert [(r.line, r.ok) for r in rows] == [(2, False), (3, True), (4, True)]
+    assert rows[1].values == {"key": "k2", "title": ",x", "amount": "200"}
+
+
+def test_an_unclosed_quote_in_a_long_quote_free_file_is_bounded(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                ) -> None:
+    """An unclosed quote past the field-size limit stops at MAX_RECORD_LINES and resynchronises."""
+    from bulk import csv_records
+
+    monkeypatch.setattr(csv_records, "MAX_RECORD_LINES", 5_000)
+    n = 40_000  # 40,000 rows of ~12 characters: past 131,072 characters inside the quote
+    path = tmp_path / "m.csv"
+    with open(path, "w", newline="") as f:
+        f.write('key,title\nk0,"unclosed\n')
+        f.writelines(f"k{i},Deal {i}\n" for i in range(1, n))
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False] + [True] * (n - 1)
+    assert rows[0].error is not None and "runs on for more than 5,000 lines" in rows[0].error.reason
+    assert [r.values["key"] for r in rows[1:3]] == ["k1", "k2"] and rows[-1].line == n + 1

@@ -1,0 +1,161 @@
+"""XLSX and JSON manifests: typed cells, Excel row numbers, sheets, nested paths, streaming arrays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import orjson
+import pytest
+
+from bulk.errors import InputError
+from bulk.manifest import count_rows, header, read_manifest
+from bulk.manifest_json import flatten
+from jobs.transforms import parse_date
+
+
+def _book(path: Path, rows: list[list[object]], *, sheet: str | None = None,
+          date_format: str | None = None) -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    if sheet is not None:
+        ws.title = "Cover"
+        ws.append(["not the data"])
+        ws = book.create_sheet(sheet)
+    for row in rows:
+        ws.append(row)
+    if date_format:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = date_format
+    book.save(path)
+    return path
+
+
+def test_xlsx_cells_keep_excel_types(tmp_path: Path) -> None:
+    """Numbers stay int/float, a date-formatted cell is a date, a date-time one a datetime."""
+    path = _book(tmp_path / "m.xlsx", [
+        ["Key", "Amount", "Close", "When", "Note"],
+        ["a", 1500.5, dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 9, 30), "x"],
+        ["b", 7, None, None, None],
+    ])
+    rows = list(read_manifest(path))
+    assert header(path) == ["Key", "Amount", "Close", "When", "Note"]
+    assert rows[0].values == {"Key": "a", "Amount": 1500.5, "Close": dt.date(2026, 3, 1),
+                              "When": dt.datetime(2026, 3, 1, 9, 30), "Note": "x"}
+    assert type(rows[0].values["Close"]) is dt.date
+    assert rows[1].values == {"Key": "b", "Amount": 7, "Close": "", "When": "", "Note": ""}
+    assert [(r.row, r.line) for r in rows] == [(1, 2), (2, 3)]
+    assert count_rows(path) == 2
+    assert parse_date(rows[0].values["Close"], ["%m/%d/%Y"]) == "2026-03-01"
+    assert parse_date(rows[0].values["When"]) == "2026-03-01"
+
+
+def test_xlsx_row_numbers_sheets_and_extra_cells(tmp_path: Path) -> None:
+    """Blank rows keep Excel's numbering; --sheet picks the sheet; a stray cell fails its row."""
+    path = _book(tmp_path / "m.xlsx", [
+        [], ["Key", "Title"], ["a", "A"], [], [], ["b", "B", "stray"], ["c", "C"],
+    ], sheet="Deals")
+    assert header(path) == ["not the data"]  # the first sheet by default
+    rows = list(read_manifest(path, sheet="Deals"))
+    assert [(r.row, r.line, r.ok) for r in rows] == [(1, 3, True), (2, 6, False), (3, 7, True)]
+    assert rows[1].error is not None and rows[1].error.reason.startswith("line 6:")
+    assert rows[1].values == {"Key": "b", "Title": "B", "(extra 1)": "stray"}
+    with pytest.raises(InputError, match=r"no sheet 'Dealz'.*sheets: Cover, Deals"):
+        header(path, sheet="Dealz")
+
+
+def test_xlsx_with_a_wrong_stored_dimension_loses_nothing(tmp_path: Path) -> None:
+    """A sheet whose stored dimension says A1:A1 still gives every row and column."""
+    path = _book(tmp_path / "m.xlsx", [["Key", "Title"], ["a", "A"], [], ["b", "B"]])
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                assert b'<dimension ref="A1:B4" />' in data
+                data = data.replace(b'<dimension ref="A1:B4" />', b'<dimension ref="A1"/>')
+            dst.writestr(item, data)
+    rows = list(read_manifest(patched))
+    assert [(r.line, r.values) for r in rows] == [(2, {"Key": "a", "Title": "A"}),
+                                                  (4, {"Key": "b", "Title": "B"})]
+
+
+def test_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
+    """A file named .xlsx that is not a workbook is one clear InputError."""
+    path = tmp_path / "m.xlsx"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match=r"cannot read .* as an XLSX workbook"):
+        header(path)
+
+
+def test_flatten_paths() -> None:
+    """Nested keys join with dots; a dotted key goes in brackets; arrays stay whole."""
+    record = {"id": 7, "properties": {"dealname": "A", "hs.custom": 1, "empty": {}},
+              "associations": {"companies": ["Initech", "Globex"],
+                               "contacts": [{"email": "a@x"}, {"email": "b@x"}]}}
+    assert flatten(record) == {
+        "id": 7, "properties.dealname": "A", 'properties["hs.custom"]': 1,
+        "properties.empty": None, "associations.companies": ["Initech", "Globex"],
+        "associations.contacts": [{"email": "a@x"}, {"email": "b@x"}],
+        "associations.contacts.email": "a@x"}
+
+
+def test_jsonl_header_lists_paths(tmp_path: Path) -> None:
+    """init-mapping sees dotted paths (arrays of objects through their fields)."""
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(b'{"id": 1, "properties": {"dealname": "A"}}\n'
+                     b'{"id": 2, "associations": {"contacts": [{"email": "e"}]}}\n')
+    assert header(path) == ["id", "properties.dealname", "associations.contacts.email"]
+
+
+def test_json_array_is_streamed(tmp_path: Path) -> None:
+    """A .json array of records reads record by record; non-objects and bad JSON are error rows."""
+    path = tmp_path / "m.json"
+    path.write_bytes(b'\xef\xbb\xbf[{"id": 1, "p": {"a": 1.5}}, 3, {"id": 2}, {"id": ')
+    rows = list(read_manifest(path))
+    assert [(r.row, r.ok) for r in rows] == [(1, True), (2, False), (3, True), (4, False)]
+    assert rows[0].values == {"id": 1, "p.a": 1.5}
+    assert rows[3].error is not None and "not valid JSON" in rows[3].error.reason
+    assert header(path) == ["id", "p.a"]
+    big = tmp_path / "big.json"
+    with open(big, "wb") as f:
+        f.write(b"[")
+        f.write(b",".join(orjson.dumps({"id": i, "properties": {"dealname": f"D{i}"}})
+                          for i in range(20_000)))
+        f.write(b"]")
+    assert count_rows(big) == 20_000
+
+
+def test_json_not_an_array(tmp_path: Path) -> None:
+    """A .json whose top level is not an array is refused with the fix."""
+    path = tmp_path / "m.json"
+    path.write_text('{"id": 1}\n{"id": 2}\n')
+    with pytest.raises(InputError, match=r"must be an array of records.*name it \.jsonl"):
+        list(read_manifest(path))
+
+
+def test_json_array_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Reading a 60,000-record .json array keeps the traced peak far below the file's size."""
+    import tracemalloc
+
+    path = tmp_path / "big.json"
+    with open(path, "wb") as f:
+        f.write(b"[")
+        f.write(b",".join(orjson.dumps({"id": i, "properties": {"dealname": f"Deal {i}" * 5,
+                                                                "amount": str(i)}})
+                          for i in range(60_000)))
+        f.write(b"]")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        n = sum(1 for _ in read_manifest(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert n == 60_000
+    assert size > 5 * 2**20 and peak < 2**20, (size, peak)
