@@ -128,7 +128,8 @@ def _created(store: JobStore) -> tuple[dict[str, int], int]:
     return {k: len(v) for k, v in ids.items()}, reconciled
 
 
-def record_run(store: JobStore, result: RunResult | None, seconds: float) -> None:
+def record_run(store: JobStore, result: RunResult | None, seconds: float, *,
+               claims: Mapping[str, int] | None = None) -> None:
     runs = list(store.meta_get(META_RUNS) or [])
     stats = result.stats if result is not None else None
     runs.append({"ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -136,6 +137,7 @@ def record_run(store: JobStore, result: RunResult | None, seconds: float) -> Non
                  "rate_limited": stats.rate_limited if stats else 0,
                  "reconciled": stats.reconciled if stats else 0,
                  "stopped": bool(result and result.stopped),
+                 "claims": dict(claims or {}),
                  "error": str(result.error) if result and result.error else None})
     store.meta_put(META_RUNS, runs)
 
