@@ -163,26 +163,61 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
     return text or None
 
 
+class DealsByKey(dict[str, dict[str, Any]]):
+    """Source key → the deal carrying it, plus what makes a key unusable.
+
+    ``ambiguous``: keys two or more deals carry → their ids (ascending); the mapping
+    still holds the lowest id, but no job may pick it: ``key_problem`` says why.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ambiguous: dict[str, list[int]] = {}
+
+    def add(self, key: str, deal: dict[str, Any]) -> None:
+        held = self.get(key)
+        if held is None:
+            self[key] = deal
+            return
+        ids = self.ambiguous.setdefault(key, [int(held["id"])])
+        ids.append(int(deal["id"]))
+        ids.sort()
+        if int(deal["id"]) < int(held["id"]):
+            self[key] = deal
+
+
+def ambiguous_reason(key: str, ids: list[int]) -> str:
+    return f"key {key} matches deals {', '.join(map(str, ids))}"
+
+
+def key_problem(index: Mapping[str, Any], key: str) -> str | None:
+    """Why the deal ``index`` has for ``key`` must not be used (None: it may).
+
+    A key two or more deals carry is never resolved by picking one of them."""
+    ambiguous = getattr(index, "ambiguous", None)
+    if ambiguous and key in ambiguous:
+        return ambiguous_reason(key, ambiguous[key])
+    return None
+
+
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
-                             params: dict[str, object] | None = None) -> dict[str, dict[str, Any]]:
+                             params: dict[str, object] | None = None) -> DealsByKey:
     """Every (listed) deal's source key → the deal; 10 tokens per 500 deals.
 
     By default only the key field is included among the custom fields (smaller
     pages); ``params`` overrides or adds filters (``{"custom_fields": None}``
-    asks for all custom fields, ``{"status": "open"}`` narrows the pull). When
-    two deals carry one key, the older (lower id) wins. Archived deals are not
-    listed by the API and so are not in the index.
+    asks for all custom fields, ``{"status": "open"}`` narrows the pull). A key
+    two deals carry is recorded in ``.ambiguous`` (see ``key_problem``). Archived
+    deals are not listed by getDeals (openapi-v2.yaml: "Returns data about all not
+    archived deals").
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
-    out: dict[str, dict[str, Any]] = {}
+    out = DealsByKey()
     for deal in await _all_v2(ctx, "getDeals", query):
         key = deal_key(deal, key_code)
-        if key is None:
-            continue
-        held = out.get(key)
-        if held is None or int(deal["id"]) < int(held["id"]):
-            out[key] = deal
+        if key is not None:
+            out.add(key, deal)
     return out
 
 
@@ -285,6 +320,7 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
         query["cursor"] = cursor
 
 
-__all__ = ["KEY_FIELD_TYPES", "PAGE", "PersonIndex", "added_since", "concurrently", "deal_key",
+__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "PersonIndex", "added_since",
+           "ambiguous_reason", "concurrently", "deal_key", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

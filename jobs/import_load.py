@@ -93,7 +93,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     sched = scheduler()
     left = max(0, sched.daily_limit - sched.tokens_today)
     spent = sum(stats.tokens_by_operation.values())
-    notes = [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
+    notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
+    if len(planner.key_problems) > 20:
+        notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
+    notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
     notes += [f"persons: {c.persons_found:,} rows matched an existing person, "
               f"{c.persons_new:,} new persons to create",
               f"organizations: {c.orgs_found:,} rows matched an existing organization, "

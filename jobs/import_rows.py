@@ -37,6 +37,7 @@ from .account import (
     index_deals_by_key,
     index_orgs,
     index_persons,
+    key_problem,
     load_catalog,
 )
 from .catalog import Catalog, DealField
@@ -153,6 +154,7 @@ class RowPlanner:
         self.indexes = indexes
         self.key_column = key_column
         self.counts = RowCounts()
+        self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
         self._persons: dict[str, dict[str, Any]] = {}
         self._person_names: dict[str, str] = {}  # norm name -> planned person key
@@ -252,6 +254,11 @@ class RowPlanner:
                           "is imported once)")
                 return self._bad(row, reason, self.key_column, duplicate=reason)
             self._seen.add(digest)
+        if self.indexes.deals is not None:
+            problem = key_problem(self.indexes.deals, mapped.key)
+            if problem is not None:
+                self.key_problems.append(f"row {row.row}: {problem}")
+                return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
         values = row.values

@@ -39,7 +39,7 @@ from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
-from .account import ensure_key_field, index_deals_by_key
+from .account import ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog, DealField
 from .import_rows import deal_changes, same
 from .mapping import Mapping as ImportMapping
@@ -425,6 +425,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                       column=exc.column)
             continue
         if umap.by == "key":
+            problem = key_problem(by_key, ref)
+            if problem is not None:
+                prep.fail(source.row, ref, problem, op="update", values=source.values,
+                          column=umap.column)
+                continue
             _decide(prep, catalog, source, ref, by_key.get(ref), wanted, claimed, taken,
                     what="key")
             continue
