@@ -25,9 +25,9 @@ from typing import Any
 
 import orjson
 
-from bulk.errors import InputError, NotFound
+from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
 
 from .selection import Deal, is_gone, read_deals
 from .updating import (
@@ -84,6 +84,40 @@ def check_source(store: JobStore) -> None:
                          f"`pdbulk resume {store.job_id}` first, so that what it sent is known")
 
 
+_WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
+
+
+def later_writes(source: JobStore) -> dict[int, str]:
+    """Deals that other jobs in ``source``'s job directory wrote after it was created:
+    deal id → what happened (the first such record). Merge jobs name their survivors
+    (a deal that absorbed another) and the deals they merged away; update, move-stage,
+    import and undo jobs the deals they changed. Unreadable jobs are skipped."""
+    out: dict[int, str] = {}
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or (job.created_at or 0.0) < source.created_at):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                for item in other.items(ItemState.DONE):
+                    result = item.result or {}
+                    deal_id, action = result.get("deal_id"), result.get("action")
+                    if not isinstance(deal_id, int):
+                        continue
+                    if action == "merged":
+                        out.setdefault(deal_id, f"merge survivor: it absorbed deal "
+                                                f"{result.get('merged_id')} (job {job.job_id})")
+                        merged = result.get("merged_id")
+                        if isinstance(merged, int):
+                            out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
+                    elif action in _WRITES and _WRITES[action] is not None:
+                        out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} "
+                                                f"({job.kind})")
+        except StoreError:
+            continue
+    return out
+
+
 def targets(store: JobStore) -> list[Target]:
     """What the source job did that undo puts back (its done items, newest state first)."""
     images = {b.entity_id: b.before for b in store.before_images("deal")}
@@ -114,11 +148,17 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     if isinstance(source_columns, list):
         prep.meta["source_columns"] = source_columns
     current = await read_deals(ctx, [t.deal_id for t in todo])
+    later = later_writes(source)
     unchecked = 0
     for target in todo:
         deal = current.get(target.deal_id)
-        if target.op == "delete" and target.written is None:
+        if target.op == "delete" and target.written is None and target.deal_id not in later:
             unchecked += 1
+        why = later.get(target.deal_id)
+        if why is not None and not force and not is_gone(deal):
+            _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
+                                    "left alone", recheck=False)
+            continue
         _decide(prep, target, deal, force, taken)
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
@@ -129,6 +169,16 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
                           "them: reported in failed.csv, left alone (--force overwrites them)")
     return prep
+
+
+def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -> None:
+    """A deal someone changed since the source job wrote it: reported, left alone.
+    ``recheck=False``: a later job's record says so, and `pdbulk retry` must not take an
+    unchanged update_time (1-second resolution) as proof of the opposite."""
+    values = t.item.payload.get("values") or {}
+    prep.fail(t.item.row, t.item.key, reason, op=t.op, action="conflict", final=False,
+              deal_id=t.deal_id, expected_update_time=t.written if recheck else None,
+              values=values, before=t.before, conflict=True)
 
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
@@ -153,10 +203,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     now_time = deal.get("update_time")
     changes = restore_body(deal, t.before) if t.before is not None else {}
     if t.written is not None and now_time != t.written and not force:
-        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
-                            f"(update_time {t.written} then, {now_time} now); left alone",
-                  op=t.op, action="conflict", final=False, **base, before=t.before,
-                  conflict=True)
+        _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                           f"(update_time {t.written} then, {now_time} now); left alone")
         return
     if t.op == "delete":
         prep.add(NewItem(row=row, key=key, op="delete", payload=base), "delete")
@@ -234,4 +282,4 @@ class UndoJob:
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "export_snapshots", "prepare_undo", "targets"]
+           "export_snapshots", "later_writes", "prepare_undo", "targets"]
