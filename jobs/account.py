@@ -164,60 +164,83 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
 
 
 class DealsByKey(dict[str, dict[str, Any]]):
-    """Source key → the deal carrying it, plus what makes a key unusable.
+    """Source key → the (not archived) deal carrying it, plus what makes a key unusable.
 
-    ``ambiguous``: keys two or more deals carry → their ids (ascending); the mapping
-    still holds the lowest id, but no job may pick it: ``key_problem`` says why.
+    ``ambiguous``: keys two or more deals carry (archived ones included) → their ids,
+    ascending; the mapping still holds the lowest id, but no job may pick it.
+    ``archived``: keys only an archived deal carries → that deal (not in the mapping).
+    ``key_problem`` says why a key cannot be used.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.ambiguous: dict[str, list[int]] = {}
+        self.archived: dict[str, dict[str, Any]] = {}
 
-    def add(self, key: str, deal: dict[str, Any]) -> None:
-        held = self.get(key)
-        if held is None:
-            self[key] = deal
+    def _ids(self, key: str) -> list[int]:
+        held = self.get(key) or self.archived.get(key)
+        return [int(held["id"])] if held is not None else []
+
+    def add(self, key: str, deal: dict[str, Any], *, archived: bool = False) -> None:
+        ids = self.ambiguous.get(key) or self._ids(key)
+        if ids:
+            self.ambiguous[key] = sorted({*ids, int(deal["id"])})
+        if archived:
+            if key not in self and (key not in self.archived
+                                    or int(deal["id"]) < int(self.archived[key]["id"])):
+                self.archived[key] = deal
             return
-        ids = self.ambiguous.setdefault(key, [int(held["id"])])
-        ids.append(int(deal["id"]))
-        ids.sort()
-        if int(deal["id"]) < int(held["id"]):
+        self.archived.pop(key, None)
+        held = self.get(key)
+        if held is None or int(deal["id"]) < int(held["id"]):
             self[key] = deal
 
 
-def ambiguous_reason(key: str, ids: list[int]) -> str:
-    return f"key {key} matches deals {', '.join(map(str, ids))}"
-
-
-def key_problem(index: Mapping[str, Any], key: str) -> str | None:
+def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False) -> str | None:
     """Why the deal ``index`` has for ``key`` must not be used (None: it may).
 
-    A key two or more deals carry is never resolved by picking one of them."""
+    A key two or more deals carry is never resolved by picking one of them. A key
+    only an archived deal carries cannot be written (archived deals cannot be edited:
+    FACTS.md, Deals) unless ``unarchive``.
+    """
     ambiguous = getattr(index, "ambiguous", None)
     if ambiguous and key in ambiguous:
-        return ambiguous_reason(key, ambiguous[key])
+        return f"key {key} matches deals {', '.join(map(str, ambiguous[key]))}"
+    archived = getattr(index, "archived", None)
+    if archived and key in archived and not unarchive:
+        return (f"key {key} belongs to archived deal {archived[key]['id']}; archived deals "
+                "cannot be edited (pass --unarchive to unarchive and update it)")
     return None
 
 
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
-                             params: dict[str, object] | None = None) -> DealsByKey:
-    """Every (listed) deal's source key → the deal; 10 tokens per 500 deals.
+                             params: dict[str, object] | None = None,
+                             archived: bool = True) -> DealsByKey:
+    """Every deal's source key → the deal; 10 tokens per 500 deals, plus (``archived``)
+    20 tokens per 500 archived deals (``getArchivedDeals``, GET /api/v2/deals/archived:
+    getDeals "Returns data about all not archived deals", openapi-v2.yaml).
 
     By default only the key field is included among the custom fields (smaller
     pages); ``params`` overrides or adds filters (``{"custom_fields": None}``
-    asks for all custom fields, ``{"status": "open"}`` narrows the pull). A key
-    two deals carry is recorded in ``.ambiguous`` (see ``key_problem``). Archived
-    deals are not listed by getDeals (openapi-v2.yaml: "Returns data about all not
-    archived deals").
+    asks for all custom fields, ``{"status": "open"}`` narrows the pull). Keys two
+    deals carry, and keys only an archived deal carries, are recorded (see
+    ``DealsByKey`` and ``key_problem``).
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
     out = DealsByKey()
-    for deal in await _all_v2(ctx, "getDeals", query):
-        key = deal_key(deal, key_code)
-        if key is not None:
-            out.add(key, deal)
+    pulls: dict[str, list[dict[str, Any]]] = {}
+
+    async def pull(operation_id: str) -> None:
+        pulls[operation_id] = await _all_v2(ctx, operation_id, query)
+
+    await concurrently(lambda: pull("getDeals"),
+                       *([lambda: pull("getArchivedDeals")] if archived else []))
+    for operation_id in ("getDeals", "getArchivedDeals"):
+        for deal in pulls.get(operation_id, ()):
+            key = deal_key(deal, key_code)
+            if key is not None:
+                out.add(key, deal, archived=operation_id == "getArchivedDeals")
     return out
 
 
@@ -321,6 +344,6 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
 
 
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "PersonIndex", "added_since",
-           "ambiguous_reason", "concurrently", "deal_key", "key_problem",
+           "concurrently", "deal_key", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

@@ -68,6 +68,9 @@ ModeOpt = Annotated[str | None, typer.Option(
 CreateKey = Annotated[bool, typer.Option(
     "--create-key-field", help="Create the source-key custom field if the account lacks it.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+Unarchive = Annotated[bool, typer.Option(
+    "--unarchive", help="Upsert: a row whose key belongs to an archived deal unarchives and "
+                        "updates it (default: the row fails).")]
 
 
 def _err(message: str) -> None:
@@ -75,14 +78,16 @@ def _err(message: str) -> None:
 
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None,
-              create_key_field: bool) -> tuple[ImportSettings, ImportMapping]:
+              create_key_field: bool, unarchive: bool = False
+              ) -> tuple[ImportSettings, ImportMapping]:
     mapping = ImportMapping.load(mapping_path)
     chosen = mode or mapping.mode
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
     return ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
-                          mode=resolved, create_key_field=create_key_field), mapping
+                          mode=resolved, create_key_field=create_key_field,
+                          unarchive=unarchive), mapping
 
 
 @asynccontextmanager
@@ -109,11 +114,12 @@ def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: 
 @plan_app.command("import")
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
+                    unarchive: Unarchive = False,
                     url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                     plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False) -> None:
     """Validate every row and count the calls, tokens and time an import takes. No writes."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, unarchive)
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
 
     async def planning() -> Any:
@@ -185,10 +191,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
                max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-               workers: Workers = 64) -> None:
+               workers: Workers = 64, unarchive: Unarchive = False) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, unarchive)
     cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                   workers)
     job_id = new_job_id("import")

@@ -191,7 +191,10 @@ def update(manifest: ExistingFile,
            plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
            job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
            max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-           workers: Workers = 64, plan_only: bool = False) -> None:
+           workers: Workers = 64, plan_only: bool = False,
+           unarchive: Annotated[bool, typer.Option(
+               "--unarchive", help="By key: a key on an archived deal unarchives and updates "
+                                   "it (default: the row fails).")] = False) -> None:
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
@@ -201,7 +204,8 @@ def update(manifest: ExistingFile,
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
-        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
+                                    unarchive=unarchive)
 
     if plan_only:
         _plan_only(cfg, token, "update", build, as_json)

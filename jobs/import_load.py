@@ -60,6 +60,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field)
+    planner.unarchive = settings.unarchive
     if missing:
         say(f"created the deal field {mapping.key_field!r} for the source keys")
     store.meta_put("source_columns", columns)
@@ -81,6 +82,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
+    planner.unarchive = settings.unarchive
 
     def decide_all() -> None:
         for _ in _items(planner, settings):

@@ -31,6 +31,7 @@ from bulk.store import ItemState, NewItem
 
 from . import transforms as tf
 from .account import (
+    DealsByKey,
     PersonIndex,
     concurrently,
     ensure_key_field,
@@ -58,6 +59,7 @@ class ImportSettings:
     create_key_field: bool = False
     format: Literal["csv", "jsonl"] | None = None
     delimiter: str | None = None
+    unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +155,7 @@ class RowPlanner:
         self.mapper, self.key_code, self.mode = mapper, key_code, mode
         self.indexes = indexes
         self.key_column = key_column
+        self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
@@ -255,20 +258,26 @@ class RowPlanner:
                 return self._bad(row, reason, self.key_column, duplicate=reason)
             self._seen.add(digest)
         if self.indexes.deals is not None:
-            problem = key_problem(self.indexes.deals, mapped.key)
+            problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
             if problem is not None:
                 self.key_problems.append(f"row {row.row}: {problem}")
                 return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
         values = row.values
-        existing = self.indexes.deals.get(mapped.key) if self.indexes.deals is not None else None
+        deals = self.indexes.deals
+        existing = deals.get(mapped.key) if deals is not None else None
+        deal = mapped.deal
+        if existing is None and self.unarchive and isinstance(deals, DealsByKey):
+            existing = deals.archived.get(mapped.key)
+            if existing is not None:  # archived deals take no edit but the one unarchiving
+                deal = {**deal, "is_archived": False}
         if existing is None:
             self.counts.create += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={"values": values, "deal": mapped.deal, "person": person,
                                     "org": org})
-        changes = deal_changes(existing, mapped.deal)
+        changes = deal_changes(existing, deal)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

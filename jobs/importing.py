@@ -123,6 +123,7 @@ class ImportJob:
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
+                planner.unarchive = s.unarchive
                 if planner.key_code != self.key_code:
                     self._unusable = MappingUnusable(
                         "the mapping's key field is not the one this job was loaded with; "
@@ -272,6 +273,12 @@ class ImportJob:
                 "org_id": existing.get("org_id"),
                 "note": "created meanwhile by another run; not created again"})
         body = deal_changes(existing, payload["deal"])
+        if existing.get("is_archived"):
+            if not self.settings.unarchive:
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"key {item.key} belongs to archived deal {deal_id}; archived deals cannot "
+                    "be edited (pass --unarchive to unarchive and update it)"))
+            body["is_archived"] = False
         for name, rid in (("person_id", person_id), ("org_id", org_id)):
             if rid is not None and rid != existing.get(name):
                 body[name] = rid
