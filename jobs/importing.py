@@ -78,7 +78,8 @@ class ImportJob:
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.settings = settings
         self.key_code = key_code
-        self.resolver = Resolver(AsyncJobStore(store))
+        self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
+                                 scope=lambda: self.key_code)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None

@@ -165,7 +165,8 @@ def _live_deals(url: str) -> list[dict[str, Any]]:
 @pytest.mark.slow
 def test_two_upserts_half_a_second_apart_make_one_deal_per_key(tmp_path: Path) -> None:
     """Two `pdbulk import --mode upsert` of one manifest, started 0.5 s apart against one
-    account: exactly one deal per key; together they created each key once."""
+    account: exactly one deal per key, one person per e-mail, one organization per name;
+    together they created each key once."""
     export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
     sandbox, url = _sandbox_process()
     env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
@@ -190,6 +191,13 @@ def test_two_upserts_half_a_second_apart_make_one_deal_per_key(tmp_path: Path) -
             job = next((tmp_path / f"jobs{n}").iterdir())
             created += sum(1 for r in read_csv(job / "succeeded.csv") if r["action"] == "created")
         assert created == 60, outs
+        persons = [p for p in _admin(url, "/_sandbox/persons")["data"] if not p["is_deleted"]]
+        emails = Counter(e["value"].lower() for p in persons for e in p["emails"])
+        assert emails and max(emails.values()) == 1, [e for e, n in emails.items() if n > 1]
+        orgs = [o for o in _admin(url, "/_sandbox/organizations")["data"]
+                if not o["is_deleted"]]
+        names = Counter(o["name"] for o in orgs)
+        assert names and max(names.values()) == 1, [o for o, n in names.items() if n > 1]
     finally:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(10)
