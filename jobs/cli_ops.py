@@ -310,6 +310,9 @@ _twin(merge, "merge", "Merge pairs (or groups) of deals into their survivors.")
 def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
          force: Annotated[bool, typer.Option(
              "--force", help="Also overwrite deals that changed since the job.")] = False,
+         contacts: Annotated[bool, typer.Option(
+             "--contacts", help="Undo of an import: also delete the persons and "
+                                "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
@@ -322,7 +325,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
     source = JobStore.open(find_job(job_dir, job))
     try:
         async def build(s: Session) -> Prepared:
-            return await prepare_undo(s.ctx, source, force=force)
+            return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
 
         if plan_only:
             _plan_only(cfg, token, "undo", build, as_json)

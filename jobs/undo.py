@@ -44,6 +44,8 @@ UNDOABLE = ("update", "move-stage", "import")
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 SNAPSHOTS = "merge-snapshots.jsonl"
 _RESTORED_ACTIONS = ("updated", "moved")
+_CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
+                "delete-org": ("org", "deleteOrganization")}
 
 
 def export_snapshots(store: JobStore) -> Path:
@@ -136,9 +138,66 @@ def targets(store: JobStore) -> list[Target]:
     return out
 
 
+def created_contacts(source: JobStore) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") an import job created (or found created
+    by another run of the same source key): the ids behind its to-create references."""
+    ids: dict[str, set[int]] = {"person": set(), "org": set()}
+    for item in source.items(ItemState.DONE):
+        result = item.result or {}
+        for name in ("person", "org"):
+            ref, rid = item.payload.get(name), result.get(f"{name}_id")
+            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
+                ids[name].add(rid)
+    return ids
+
+
+async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:
+    """The persons / organizations the import created that carry no deal but the ones this
+    undo deletes: listed in the plan; deleted too when ``delete`` (``--contacts``).
+    One list pull of the deals (10 tokens per 500) and of the archived deals (20 per 500)
+    decides which still carry deals. Persons linked to a kept organization do not keep
+    it: only deals do."""
+    created = created_contacts(source)
+    if not created["person"] and not created["org"]:
+        return
+    going = {int(i.payload["deal_id"]) for i in prep.items
+             if i.op == "delete" and i.state is ItemState.PENDING}
+    carried: dict[str, set[int]] = {"person": set(), "org": set()}
+    pages = [*await ctx.pages("getDeals"), *await ctx.pages("getArchivedDeals")]
+    for page in pages:
+        for deal in page.data or ():
+            if int(deal["id"]) in going:
+                continue
+            for name in ("person", "org"):
+                rid = deal.get(f"{name}_id")
+                if isinstance(rid, int):
+                    carried[name].add(rid)
+    free = {name: sorted(created[name] - carried[name]) for name in ("person", "org")}
+    kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
+    if not delete:
+        if free["person"] or free["org"]:
+            prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                              "organization(s) the import created carry no other deals: "
+                              "--contacts deletes them too")
+        return
+    for name, op, operation in (("person", "delete-person", "deletePerson"),
+                                ("org", "delete-org", "deleteOrganization")):
+        for rid in free[name]:
+            prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
+                             payload={f"{name}_id": rid}), op)
+        prep.calls[operation] += len(free[name])
+    if kept["person"] or kept["org"]:
+        prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
+                          "import created still carry other deals: kept")
+
+
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
-                       now: float | None = None) -> Prepared:
-    """Read the deals the source job touched and decide, per deal, what puts it back."""
+                       now: float | None = None, contacts: bool = False) -> Prepared:
+    """Read the deals the source job touched and decide, per deal, what puts it back.
+
+    Undo of an import also lists the persons and organizations it created that carry no
+    other deals, and with ``contacts`` deletes them (deletePerson / deleteOrganization,
+    3 tokens each, openapi-v2.yaml)."""
     check_source(source)
     taken = time.time() if now is None else now
     todo = targets(source)
@@ -165,6 +224,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "(the import recorded no update_time): they are deleted as they are")
     prep.calls["updateDeal"] += prep.actions["restore"]
     prep.calls["deleteDeal"] += prep.actions["delete"]
+    if source.kind == "import":
+        await _contacts(ctx, prep, source, contacts)
     if prep.actions["conflict"]:
         prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
                           "them: reported in failed.csv, left alone (--force overwrites them)")
@@ -236,13 +297,23 @@ class UndoJob:
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
             return again
-        deal_id = item.payload["deal_id"]
+        deal_id = item.payload.get("deal_id")
         changes = item.payload.get("changes")
         if item.payload.get("conflict"):  # a conflict sent again by `pdbulk retry`
             checked = await self._recheck(ctx, item)
             if isinstance(checked, Outcome):
                 return checked
             changes = checked
+        if item.op in _CONTACT_OPS:
+            name, operation = _CONTACT_OPS[item.op]
+            rid = item.payload[f"{name}_id"]
+            try:
+                await ctx.call(operation, path={"id": rid})
+            except NotFound:
+                return Outcome(item.id, ItemState.DONE,
+                               result={f"{name}_id": rid, "action": "already deleted"})
+            return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
+                                                            "action": "deleted"})
         if item.op == "delete":
             try:
                 await ctx.call("deleteDeal", path={"id": deal_id})
@@ -282,4 +353,4 @@ class UndoJob:
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "export_snapshots", "later_writes", "prepare_undo", "targets"]
+           "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]

@@ -283,3 +283,43 @@ def test_undo_of_an_import_leaves_edited_deals_and_merge_survivors_alone(tmp_pat
         assert "merge survivor" in conflicts["A-3"]["reason"]
         assert "merge survivor" in conflicts["A-5"]["reason"]
         assert "changed since" in conflicts["A-7"]["reason"]
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_offers_then_deletes_the_persons_and_orgs_it_created(
+        tmp_path: Path) -> None:
+    """The plan lists the persons / organizations the import created that carry no other deal;
+    with contacts=True they are deleted; those still carrying a kept deal (a conflict) stay,
+    and so does an organization that existed before the import."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=37)) as sb:
+        existing_org = next(o for o in sb.state.orgs.rows.values() if not o["is_deleted"])
+        manifest = tmp_path / "in.csv"
+        manifest.write_text(
+            "id,title,person,email,org\n"
+            "A-1,First,Pat One,pat@x.example,New Org One\n"
+            "A-2,Second,Sam Two,sam@x.example,New Org Two\n"
+            "A-3,Third,Sam Two,sam@x.example,New Org Two\n"
+            f"A-4,Fourth,Kim Four,kim@x.example,{existing_org['name']}\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                           '[person]\nname = "person"\nemail = "email"\n'
+                           '[organization]\nname = "org"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        someone_edits(sb, int(ids["A-3"]["deal_id"]), title="Kept by a colleague")
+
+        _, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="look")
+        assert "2 person(s) and 1 organization(s) the import created carry no other deals: " \
+               "--contacts deletes them too" in plan.notes
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True),
+                                    job_id="undo-contacts")
+        assert plan.actions["delete-person"] == 2 and plan.actions["delete-org"] == 1
+        await run_job(sb, undo)
+        person = {r["key"]: sb.state.persons.rows[int(r["person_id"])] for r in ids.values()}
+        org = {r["key"]: sb.state.orgs.rows[int(r["org_id"])] for r in ids.values()}
+        assert person["A-1"]["is_deleted"] and person["A-4"]["is_deleted"]
+        assert not person["A-3"]["is_deleted"]  # Sam Two still carries the kept deal A-3
+        assert org["A-1"]["is_deleted"] and not org["A-3"]["is_deleted"]
+        assert not org["A-4"]["is_deleted"] and org["A-4"]["id"] == existing_org["id"]
+        undo.close()
+        source.close()
