@@ -37,6 +37,7 @@ from .clock import Clock, SystemClock
 
 DEFAULT_LEASE = 300.0  # seconds; a create waits at most a burst window plus its retries
 STATE_ENV = "PDBULK_STATE_DIR"
+RETENTION = 30 * 86400.0  # seconds a released claim (and its outcome) is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,10 @@ class LocalClaims:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute(_SCHEMA)
+        # Released claims keep their outcome for runs that started before it was known;
+        # after RETENTION nobody is waiting on them any more.
+        self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
+                           (self._clock.wall() - RETENTION,))
         self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
 
     def __repr__(self) -> str:

@@ -180,6 +180,12 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                  f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items(),
                                                   key=lambda kv: -kv[1])) + ")",
              f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
+    waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
+    meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
+    if waited or meanwhile:
+        lines.append(f"another run at once: {waited:,} rows waited for its create of their "
+                     f"key; {meanwhile:,} keys were already created (updated / skipped, "
+                     "never created twice)")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 

@@ -325,6 +325,11 @@ class ImportJob:
                 key = deal_key(deal, self.key_code)
                 if key is not None and key in wanted and (key not in found or deal["id"] < found[key]["id"]):
                     found[key] = deal
+        # The claims of these creates (ours, or a dead run's: e.g. this job's own process
+        # before a kill -9) are settled too, so a later run learns the outcome for free.
+        for i in creates:
+            if i.key and i.key not in self._held:
+                await self._settle_claim(i.key, found.get(i.key))
         out = []
         for item in items:
             key = item.key or ""
@@ -342,6 +347,13 @@ class ImportJob:
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time")}))
         return out
+
+    async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
+        """Take over a dead holder's claim on ``key`` and release it with what reconcile
+        found (nothing when not found: the row is sent again under a fresh claim)."""
+        got = await acquire(self.claims, self.claim_name(key))
+        if isinstance(got, Claim):  # else a live run holds it, and that run settles it
+            await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:
