@@ -245,3 +245,37 @@ def test_kill_9_of_the_claim_holder_then_next_run_reconciles(tmp_path: Path) -> 
         sandbox.wait(10)
         if sandbox.stdout is not None:
             sandbox.stdout.close()
+
+
+@pytest.mark.slow
+def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
+    """Two upserts of manifests with disjoint keys, started together: both finish, every key
+    has one deal, and no row of either waited for a claim of the other."""
+    export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
+    other = tmp_path / "other.csv"
+    other.write_text(export.manifest.read_text(encoding="utf-8-sig").replace("HS-", "HT-"),
+                     encoding="utf-8")
+    sandbox, url = _sandbox_process()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+           "PDBULK_STATE_DIR": str(tmp_path / "state")}
+    try:
+        code = _add_key_field(url)
+        runs = [subprocess.Popen(_import_cmd(manifest, export.mapping, url, tmp_path / f"j{n}"),
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)
+                for n, manifest in enumerate((export.manifest, other))]
+        outs = [r.communicate(timeout=180)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0, 0], outs
+        keys = _keys(_live_deals(url), code)
+        assert set(keys) == {f"{p}-{100000 + n}" for p in ("HS", "HT") for n in range(60)}
+        assert max(keys.values()) == 1
+        for n in range(2):
+            job = next((tmp_path / f"j{n}").iterdir())
+            summary = orjson.loads((job / "summary.json").read_bytes())
+            assert summary["runs"][-1]["claims"] == {"waited": 0, "found_created": 0}
+            assert summary["actions"] == {"created": 60}
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
