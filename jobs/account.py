@@ -21,6 +21,7 @@ from typing import Any
 
 import anyio
 
+from bulk.claims import Claim, Claims, LocalClaims, acquire
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
@@ -119,12 +120,15 @@ def _with_field(catalog: Catalog, raw: Mapping[str, Any]) -> Catalog:
 
 
 async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
-                           create: bool) -> tuple[str, Catalog]:
+                           create: bool, claims: Claims | None = None) -> tuple[str, Catalog]:
     """The field code of the external-id custom field ``label``, and the catalog with it.
 
     Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
-    else ``InputError``. A create whose answer is lost is checked by pulling the
-    fields again before it is ever sent a second time.
+    else ``InputError``. The create is claimed across processes (``claims``, default
+    ``LocalClaims``): two imports started at once never create two fields of one label;
+    under the claim the fields are pulled again (10 tokens) and the field another run
+    created is used. A create whose answer is lost is checked by pulling the fields
+    again before it is ever sent a second time.
     """
     found = _find_key_field(catalog, label)
     if found is not None:
@@ -132,6 +136,34 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
                          "create it (a text field) or pass --create-key-field")
+    claims = claims or LocalClaims()
+    name = f"deal-field\x1f{label}"
+    for _ in range(8):
+        got = await acquire(claims, name)
+        if isinstance(got, Claim):
+            break
+        await claims.wait_released(name, 60.0)
+    else:
+        raise InputError(f"another run has been creating the deal field {label!r} for "
+                         "8 minutes; try again later")
+    code: str | None = None
+    try:
+        fields = await _all_v2(ctx, "getDealFields")
+        catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+            deal_fields=fields).deal_fields)
+        found = _find_key_field(catalog, label)
+        if found is not None:
+            code = found.code
+            return found.code, catalog
+        code, catalog = await _create_key_field(ctx, catalog, label)
+        return code, catalog
+    finally:
+        with anyio.CancelScope(shield=True):
+            await claims.release(got, {"field_code": code} if code else None)
+
+
+async def _create_key_field(ctx: CallContext, catalog: Catalog, label: str
+                            ) -> tuple[str, Catalog]:
     for _ in range(3):
         try:
             res = await ctx.call("addDealField",

@@ -153,9 +153,22 @@ def _add_key_field(url: str) -> str:
         return str(orjson.loads(resp.read())["data"]["field_code"])
 
 
-def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path) -> list[str]:
+def _field_list(url: str) -> list[dict[str, Any]]:
+    import urllib.request
+
+    from tests.test_import_cli import _LOCAL
+
+    req = urllib.request.Request(url + "/api/v2/dealFields?limit=500",
+                                 headers={"x-api-token": TOKEN})
+    with _LOCAL.open(req, timeout=10) as resp:
+        data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
+        return data
+
+
+def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path,
+                *extra: str) -> list[str]:
     return [sys.executable, "-m", "bulk", "import", str(manifest), "--mapping", str(mapping),
-            "--mode", "upsert", "--url", url, "--job-dir", str(jobs), "--plan", "growth"]
+            "--mode", "upsert", "--url", url, "--job-dir", str(jobs), "--plan", "growth", *extra]
 
 
 def _live_deals(url: str) -> list[dict[str, Any]]:
@@ -164,25 +177,26 @@ def _live_deals(url: str) -> list[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_two_upserts_half_a_second_apart_make_one_deal_per_key(tmp_path: Path) -> None:
-    """Two `pdbulk import --mode upsert` of one manifest, started 0.5 s apart against one
-    account: exactly one deal per key, one person per e-mail, one organization per name;
-    together they created each key once."""
+    """Two `pdbulk import --mode upsert --create-key-field` of one manifest, started 0.5 s
+    apart against one account: one key field, exactly one deal per key, one person per
+    e-mail, one organization per name; together they created each key once."""
     export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
     sandbox, url = _sandbox_process()
     env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
-        code = _add_key_field(url)
         _admin(url, "/_sandbox/faults", {"latency_ms": 20, "only_operations": ["addDeal"]})
         runs = []
         for n in range(2):
             runs.append(subprocess.Popen(_import_cmd(export.manifest, export.mapping, url,
-                                                     tmp_path / f"jobs{n}"), env=env,
+                                                     tmp_path / f"jobs{n}",
+                                                     "--create-key-field"), env=env,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                          text=True))
             time.sleep(0.5)
         outs = [r.communicate(timeout=180)[0] for r in runs]
         assert [r.returncode for r in runs] == [0, 0], outs
+        (code,) = [f["field_code"] for f in _field_list(url) if f["field_name"] == KEY_FIELD]
         keys = _keys(_live_deals(url), code)
         assert set(keys) == {f"HS-{100000 + n}" for n in range(60)}
         assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
