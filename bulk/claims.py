@@ -9,9 +9,11 @@ again). ``release`` records the outcome (e.g. ``{"deal_id": 12}``) in the
 claim, so whoever reaches the name later knows what was done. Names mean
 nothing here: this module knows no deal, key or account.
 
-``LocalClaims`` is the default: a SQLite file (WAL, one short ``BEGIN
-IMMEDIATE`` transaction per call, run in a worker thread, never on the event
-loop) in the per-user state directory. A holder is ``host:pid:start``; the
+``LocalClaims`` is the default: a SQLite file (WAL) in the per-user state
+directory. Calls are group-committed: the acquires and releases queued while a
+batch runs go together in the next short ``BEGIN IMMEDIATE`` transaction, in a
+worker thread, never on the event loop — so many workers claiming at once cost
+one transaction, not one each. A holder is ``host:pid:start``; the
 process start time (``/proc/<pid>/stat``) guards against a recycled pid. A
 claim whose holder process is gone, or whose lease ran out, is taken over — and
 the taker is told to reconcile (look the thing up) before doing it again.
@@ -143,10 +145,25 @@ CREATE TABLE IF NOT EXISTS claims (
 """
 
 
+class _Op:
+    """One queued acquire (``names``) or release (``release``) and its answer."""
+
+    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result")
+
+    def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
+                 release: Claim | None = None,
+                 outcome: Mapping[str, Any] | None = None) -> None:
+        self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
+        self.done = anyio.Event()
+        self.error: Exception | None = None
+        self.result: dict[str, Claim | Held] = {}
+
+
 class LocalClaims:
     """``Claims`` across the processes of this machine, in one SQLite file."""
 
-    __slots__ = ("_clock", "_conn", "_lock", "holder", "path", "poll", "statistics_")
+    __slots__ = ("_clock", "_conn", "_flushing", "_lock", "_queue", "holder", "path", "poll",
+                 "statistics_")
 
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1) -> None:
@@ -165,7 +182,10 @@ class LocalClaims:
         # after RETENTION nobody is waiting on them any more.
         self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
                            (self._clock.wall() - RETENTION,))
-        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
+        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0,
+                            "batches": 0}
+        self._queue: list[_Op] = []
+        self._flushing = False
 
     def __repr__(self) -> str:
         return f"LocalClaims({str(self.path)!r}, holder={self.holder!r}, {self.statistics_})"
@@ -175,52 +195,85 @@ class LocalClaims:
             self._conn.close()
 
     # -- blocking parts (run in a worker thread) --------------------------------------------
-    def _acquire_sync(self, names: Sequence[str], lease_s: float) -> dict[str, Claim | Held]:
-        now = self._clock.wall()
+    def _acquire_tx(self, names: Sequence[str], lease_s: float,
+                    now: float) -> dict[str, Claim | Held]:
+        c = self._conn
         out: dict[str, Claim | Held] = {}
+        for name in names:
+            row = c.execute("SELECT holder, acquired, expires, outcome FROM claims "
+                            "WHERE name = ?", (name,)).fetchone()
+            reconcile, since, previous = False, None, None
+            if row is not None:
+                holder, acquired, expires, outcome = row
+                if holder is not None and holder != self.holder:
+                    if expires > now and holder_alive(holder):
+                        out[name] = Held(name, holder, expires)
+                        self.statistics_["held"] += 1
+                        continue
+                    reconcile, since = True, acquired
+                    self.statistics_["taken_over"] += 1
+                previous = json.loads(outcome) if outcome else None
+            c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                      "holder=excluded.holder, acquired=excluded.acquired, "
+                      "expires=excluded.expires",
+                      (name, self.holder, now, now + lease_s,
+                       json.dumps(previous) if previous is not None else None))
+            out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile, since)
+            self.statistics_["acquired"] += 1
+        return out
+
+    def _release_tx(self, claim: Claim, outcome: Mapping[str, Any] | None) -> None:
+        if outcome is None:
+            self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
+                               (claim.name, self.holder))
+        else:
+            self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                               "WHERE name = ? AND holder = ?",
+                               (json.dumps(dict(outcome)), claim.name, self.holder))
+        self.statistics_["released"] += 1
+
+    def _run_batch(self, batch: list[_Op]) -> None:
+        """Every queued acquire and release in one short transaction (a group commit)."""
+        now = self._clock.wall()
         with self._lock:
             c = self._conn
             c.execute("BEGIN IMMEDIATE")
             try:
-                for name in names:
-                    row = c.execute("SELECT holder, acquired, expires, outcome FROM claims "
-                                    "WHERE name = ?", (name,)).fetchone()
-                    reconcile, since, previous = False, None, None
-                    if row is not None:
-                        holder, acquired, expires, outcome = row
-                        if holder is not None and holder != self.holder:
-                            if expires > now and holder_alive(holder):
-                                out[name] = Held(name, holder, expires)
-                                self.statistics_["held"] += 1
-                                continue
-                            reconcile, since = True, acquired
-                            self.statistics_["taken_over"] += 1
-                        previous = json.loads(outcome) if outcome else None
-                    c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome) "
-                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                              "holder=excluded.holder, acquired=excluded.acquired, "
-                              "expires=excluded.expires",
-                              (name, self.holder, now, now + lease_s,
-                               json.dumps(previous) if previous is not None else None))
-                    out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile,
-                                      since)
-                    self.statistics_["acquired"] += 1
+                for op in batch:
+                    if op.release is not None:
+                        self._release_tx(op.release, op.outcome)
+                    else:
+                        op.result = self._acquire_tx(op.names, op.lease_s, now)
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-        return out
+        self.statistics_["batches"] += 1
 
-    def _release_sync(self, claim: Claim, outcome: Mapping[str, Any] | None) -> None:
-        with self._lock:
-            if outcome is None:
-                self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
-                                   (claim.name, self.holder))
-            else:
-                self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
-                                   "WHERE name = ? AND holder = ?",
-                                   (json.dumps(dict(outcome)), claim.name, self.holder))
-            self.statistics_["released"] += 1
+    async def _submit(self, op: _Op) -> _Op:
+        """Queue ``op``; the first caller with nothing in flight runs the queue in a worker
+        thread, batch after batch (shielded: queued callers must not be left waiting)."""
+        self._queue.append(op)
+        if not self._flushing:
+            self._flushing = True
+            try:
+                with anyio.CancelScope(shield=True):
+                    while self._queue:
+                        batch, self._queue = self._queue, []
+                        try:
+                            await anyio.to_thread.run_sync(self._run_batch, batch)
+                        except Exception as exc:  # every caller of the batch gets it
+                            for queued in batch:
+                                queued.error = exc
+                        for queued in batch:
+                            queued.done.set()
+            finally:
+                self._flushing = False
+        await op.done.wait()
+        if op.error is not None:
+            raise op.error
+        return op
 
     def _renew_sync(self, names: Sequence[str], lease_s: float) -> None:
         expires = self._clock.wall() + lease_s
@@ -246,10 +299,10 @@ class LocalClaims:
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str],
                            lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
-        return await anyio.to_thread.run_sync(self._acquire_sync, list(names), lease_s)
+        return (await self._submit(_Op(names=list(names), lease_s=lease_s))).result
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
-        await anyio.to_thread.run_sync(self._release_sync, claim, outcome)
+        await self._submit(_Op(release=claim, outcome=outcome))
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
         await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims], lease_s)
