@@ -5,6 +5,7 @@ job kind (see ``jobs``) with ``run_kind``; or use ``PipedriveClient`` and
 ``Scheduler`` directly for your own calls.
 """
 
+from .claims import Claim, Claims, Held, LocalClaims
 from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
 from .engine import EngineConfig, connect, run_kind
@@ -47,3 +48,4 @@ __all__ = [
     "SchedulerStats", "ServerError", "StoreError", "SystemClock", "Transport", "TransportError",
     "Unauthorized", "ValidationRejected", "connect", "get_operation", "plan_limits", "run_kind",
 ]
+__all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates claimed across runs

@@ -21,6 +21,7 @@ from typing import Any
 
 import anyio
 
+from bulk.claims import Claim, Claims, LocalClaims, acquire
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
@@ -119,12 +120,15 @@ def _with_field(catalog: Catalog, raw: Mapping[str, Any]) -> Catalog:
 
 
 async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
-                           create: bool) -> tuple[str, Catalog]:
+                           create: bool, claims: Claims | None = None) -> tuple[str, Catalog]:
     """The field code of the external-id custom field ``label``, and the catalog with it.
 
     Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
-    else ``InputError``. A create whose answer is lost is checked by pulling the
-    fields again before it is ever sent a second time.
+    else ``InputError``. The create is claimed across processes (``claims``, default
+    ``LocalClaims``): two imports started at once never create two fields of one label;
+    under the claim the fields are pulled again (10 tokens) and the field another run
+    created is used. A create whose answer is lost is checked by pulling the fields
+    again before it is ever sent a second time.
     """
     found = _find_key_field(catalog, label)
     if found is not None:
@@ -132,6 +136,34 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
                          "create it (a text field) or pass --create-key-field")
+    claims = claims or LocalClaims()
+    name = f"deal-field\x1f{label}"
+    for _ in range(8):
+        got = await acquire(claims, name)
+        if isinstance(got, Claim):
+            break
+        await claims.wait_released(name, 60.0)
+    else:
+        raise InputError(f"another run has been creating the deal field {label!r} for "
+                         "8 minutes; try again later")
+    code: str | None = None
+    try:
+        fields = await _all_v2(ctx, "getDealFields")
+        catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+            deal_fields=fields).deal_fields)
+        found = _find_key_field(catalog, label)
+        if found is not None:
+            code = found.code
+            return found.code, catalog
+        code, catalog = await _create_key_field(ctx, catalog, label)
+        return code, catalog
+    finally:
+        with anyio.CancelScope(shield=True):
+            await claims.release(got, {"field_code": code} if code else None)
+
+
+async def _create_key_field(ctx: CallContext, catalog: Catalog, label: str
+                            ) -> tuple[str, Catalog]:
     for _ in range(3):
         try:
             res = await ctx.call("addDealField",
@@ -163,26 +195,84 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
     return text or None
 
 
+class DealsByKey(dict[str, dict[str, Any]]):
+    """Source key → the (not archived) deal carrying it, plus what makes a key unusable.
+
+    ``ambiguous``: keys two or more deals carry (archived ones included) → their ids,
+    ascending; the mapping still holds the lowest id, but no job may pick it.
+    ``archived``: keys only an archived deal carries → that deal (not in the mapping).
+    ``key_problem`` says why a key cannot be used.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ambiguous: dict[str, list[int]] = {}
+        self.archived: dict[str, dict[str, Any]] = {}
+
+    def _ids(self, key: str) -> list[int]:
+        held = self.get(key) or self.archived.get(key)
+        return [int(held["id"])] if held is not None else []
+
+    def add(self, key: str, deal: dict[str, Any], *, archived: bool = False) -> None:
+        ids = self.ambiguous.get(key) or self._ids(key)
+        if ids:
+            self.ambiguous[key] = sorted({*ids, int(deal["id"])})
+        if archived:
+            if key not in self and (key not in self.archived
+                                    or int(deal["id"]) < int(self.archived[key]["id"])):
+                self.archived[key] = deal
+            return
+        self.archived.pop(key, None)
+        held = self.get(key)
+        if held is None or int(deal["id"]) < int(held["id"]):
+            self[key] = deal
+
+
+def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False) -> str | None:
+    """Why the deal ``index`` has for ``key`` must not be used (None: it may).
+
+    A key two or more deals carry is never resolved by picking one of them. A key
+    only an archived deal carries cannot be written (archived deals cannot be edited:
+    FACTS.md, Deals) unless ``unarchive``.
+    """
+    ambiguous = getattr(index, "ambiguous", None)
+    if ambiguous and key in ambiguous:
+        return f"key {key} matches deals {', '.join(map(str, ambiguous[key]))}"
+    archived = getattr(index, "archived", None)
+    if archived and key in archived and not unarchive:
+        return (f"key {key} belongs to archived deal {archived[key]['id']}; archived deals "
+                "cannot be edited (pass --unarchive to unarchive and update it)")
+    return None
+
+
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
-                             params: dict[str, object] | None = None) -> dict[str, dict[str, Any]]:
-    """Every (listed) deal's source key → the deal; 10 tokens per 500 deals.
+                             params: dict[str, object] | None = None,
+                             archived: bool = True) -> DealsByKey:
+    """Every deal's source key → the deal; 10 tokens per 500 deals, plus (``archived``)
+    20 tokens per 500 archived deals (``getArchivedDeals``, GET /api/v2/deals/archived:
+    getDeals "Returns data about all not archived deals", openapi-v2.yaml).
 
     By default only the key field is included among the custom fields (smaller
     pages); ``params`` overrides or adds filters (``{"custom_fields": None}``
-    asks for all custom fields, ``{"status": "open"}`` narrows the pull). When
-    two deals carry one key, the older (lower id) wins. Archived deals are not
-    listed by the API and so are not in the index.
+    asks for all custom fields, ``{"status": "open"}`` narrows the pull). Keys two
+    deals carry, and keys only an archived deal carries, are recorded (see
+    ``DealsByKey`` and ``key_problem``).
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
-    out: dict[str, dict[str, Any]] = {}
-    for deal in await _all_v2(ctx, "getDeals", query):
-        key = deal_key(deal, key_code)
-        if key is None:
-            continue
-        held = out.get(key)
-        if held is None or int(deal["id"]) < int(held["id"]):
-            out[key] = deal
+    out = DealsByKey()
+    pulls: dict[str, list[dict[str, Any]]] = {}
+
+    async def pull(operation_id: str) -> None:
+        pulls[operation_id] = await _all_v2(ctx, operation_id, query)
+
+    await concurrently(lambda: pull("getDeals"),
+                       *([lambda: pull("getArchivedDeals")] if archived else []))
+    for operation_id in ("getDeals", "getArchivedDeals"):
+        for deal in pulls.get(operation_id, ()):
+            key = deal_key(deal, key_code)
+            if key is not None:
+                out.add(key, deal, archived=operation_id == "getArchivedDeals")
     return out
 
 
@@ -285,6 +375,7 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
         query["cursor"] = cursor
 
 
-__all__ = ["KEY_FIELD_TYPES", "PAGE", "PersonIndex", "added_since", "concurrently", "deal_key",
+__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "PersonIndex", "added_since",
+           "concurrently", "deal_key", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

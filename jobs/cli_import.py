@@ -69,6 +69,9 @@ ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
 CreateKey = Annotated[bool, typer.Option(
     "--create-key-field", help="Create the source-key custom field if the account lacks it.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+Unarchive = Annotated[bool, typer.Option(
+    "--unarchive", help="Upsert: a row whose key belongs to an archived deal unarchives and "
+                        "updates it (default: the row fails).")]
 
 
 def _err(message: str) -> None:
@@ -83,7 +86,7 @@ SheetOpt = Annotated[str | None, typer.Option(
 
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
-              encoding: str | None = None, sheet: str | None = None,
+              encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               ) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder or call."""
     try:
@@ -96,7 +99,8 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
-                              encoding=encoding or mapping.encoding, sheet=sheet)
+                              encoding=encoding or mapping.encoding, sheet=sheet,
+                              unarchive=unarchive)
     try:
         manifest_header(settings)
     except InputError as exc:
@@ -128,12 +132,13 @@ def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: 
 @plan_app.command("import")
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
-                    encoding: EncodingOpt = None, sheet: SheetOpt = None,
+                    encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
                     url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                     plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False) -> None:
     """Validate every row and count the calls, tokens and time an import takes. No writes."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
+                                       unarchive)
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
 
     async def planning() -> Any:
@@ -207,10 +212,11 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
                max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-               workers: Workers = 64) -> None:
+               workers: Workers = 64, unarchive: Unarchive = False) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = read_token(token_env)
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet)
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
+                                       unarchive)
     cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                   workers)
     job_id = new_job_id("import")

@@ -209,7 +209,10 @@ def update(manifest: UpdateManifest,
            plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
            job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
            max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-           workers: Workers = 64, plan_only: bool = False) -> None:
+           workers: Workers = 64, plan_only: bool = False,
+           unarchive: Annotated[bool, typer.Option(
+               "--unarchive", help="By key: a key on an archived deal unarchives and updates "
+                                   "it (default: the row fails).")] = False) -> None:
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
@@ -219,7 +222,8 @@ def update(manifest: UpdateManifest,
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
-        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
+                                    unarchive=unarchive)
 
     if plan_only:
         _plan_only(cfg, token, "update", build, as_json)
@@ -325,6 +329,9 @@ _twin(merge, "merge", "Merge pairs (or groups) of deals into their survivors.")
 def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
          force: Annotated[bool, typer.Option(
              "--force", help="Also overwrite deals that changed since the job.")] = False,
+         contacts: Annotated[bool, typer.Option(
+             "--contacts", help="Undo of an import: also delete the persons and "
+                                "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
@@ -337,7 +344,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
     source = JobStore.open(find_job(job_dir, job))
     try:
         async def build(s: Session) -> Prepared:
-            return await prepare_undo(s.ctx, source, force=force)
+            return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
 
         if plan_only:
             _plan_only(cfg, token, "undo", build, as_json)

@@ -67,6 +67,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field)
+    planner.unarchive = settings.unarchive
     if missing:
         say(f"created the deal field {mapping.key_field!r} for the source keys")
     store.meta_put("source_columns", columns)
@@ -88,6 +89,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
+    planner.unarchive = settings.unarchive
 
     def decide_all() -> None:
         for _ in _items(planner, settings):
@@ -95,12 +97,17 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     await anyio.to_thread.run_sync(decide_all)
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
+    if missing:  # the import pulls the fields again under the claim before creating one
+        pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
     calls = {**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
              "addPerson": c.persons_new, "addDeal": c.create, "updateDeal": c.update}
     sched = scheduler()
     left = max(0, sched.daily_limit - sched.tokens_today)
     spent = sum(stats.tokens_by_operation.values())
-    notes = [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
+    notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
+    if len(planner.key_problems) > 20:
+        notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
+    notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
     notes += [f"persons: {c.persons_found:,} rows matched an existing person, "
               f"{c.persons_new:,} new persons to create",
               f"organizations: {c.orgs_found:,} rows matched an existing organization, "
@@ -135,7 +142,8 @@ def _created(store: JobStore) -> tuple[dict[str, int], int]:
     return {k: len(v) for k, v in ids.items()}, reconciled
 
 
-def record_run(store: JobStore, result: RunResult | None, seconds: float) -> None:
+def record_run(store: JobStore, result: RunResult | None, seconds: float, *,
+               claims: Mapping[str, int] | None = None) -> None:
     runs = list(store.meta_get(META_RUNS) or [])
     stats = result.stats if result is not None else None
     runs.append({"ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -143,6 +151,7 @@ def record_run(store: JobStore, result: RunResult | None, seconds: float) -> Non
                  "rate_limited": stats.rate_limited if stats else 0,
                  "reconciled": stats.reconciled if stats else 0,
                  "stopped": bool(result and result.stopped),
+                 "claims": dict(claims or {}),
                  "error": str(result.error) if result and result.error else None})
     store.meta_put(META_RUNS, runs)
 
@@ -180,6 +189,12 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                  f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items(),
                                                   key=lambda kv: -kv[1])) + ")",
              f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
+    waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
+    meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
+    if waited or meanwhile:
+        lines.append(f"another run at once: {waited:,} rows waited for its create of their "
+                     f"key; {meanwhile:,} keys were already created (updated / skipped, "
+                     "never created twice)")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 

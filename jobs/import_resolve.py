@@ -21,12 +21,13 @@ created, and the next attempt creates it. Nothing here sleeps or searches.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import anyio
 
-from bulk.errors import ApiError, BulkError, InputError
+from bulk.claims import Claim, Claims, acquire
+from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
 
@@ -37,6 +38,8 @@ Ref = Mapping[str, Any]
 _CREATE = {"person": "addPerson", "org": "addOrganization"}
 _LIST = {"person": "getPersons", "org": "getOrganizations"}
 _LABEL = {"person": "person", "org": "organization"}
+_GET = {"person": "getPerson", "org": "getOrganization"}
+CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same person / org
 
 
 class Deferred(BulkError):
@@ -91,8 +94,13 @@ class _Flight:
 class Resolver:
     """Ids of the persons and organizations rows refer to; see the module docstring."""
 
-    def __init__(self, store: AsyncJobStore) -> None:
+    def __init__(self, store: AsyncJobStore, *,
+                 claims: Callable[[], Claims | None] | None = None,
+                 scope: Callable[[], str] | None = None) -> None:
         self.store = store
+        self._claims = claims or (lambda: None)
+        self._scope = scope or (lambda: "")
+        self._held: dict[tuple[str, str], Claim] = {}
         self._ids: dict[tuple[str, str], int] = {}
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
@@ -142,6 +150,64 @@ class Resolver:
             org_id = await self.resolve(ctx, ref.get("org"))
             if org_id is not None:
                 body["org_id"] = org_id
+        claims = self._claims()
+        if claims is None:
+            return await self._send(ctx, k, body)
+        claim = await self._claim(claims, k)
+        rid: int | None = None
+        keep = False
+        try:
+            rid = await self._created_meanwhile(ctx, claim, k)
+            if rid is None:
+                try:
+                    rid = await self._send(ctx, k, body)
+                except InDoubt:
+                    self._held[k] = claim  # whoever comes next reconciles first
+                    keep = True
+                    raise
+            else:
+                await self.store.lookup_put_many(k[0], [(k[1], rid)])
+            return rid
+        finally:
+            if not keep:
+                with anyio.CancelScope(shield=True):
+                    await claims.release(claim, {"id": rid} if rid is not None else None)
+
+    async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
+        """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
+        name = f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
+        for _ in range(8):
+            got = await acquire(claims, name)
+            if isinstance(got, Claim):
+                return got
+            if not await claims.wait_released(name, CLAIM_WAIT):
+                break
+        raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
+                               f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "
+                               "the row again")
+
+    def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
+        return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
+
+    async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
+                                 k: tuple[str, str]) -> int | None:
+        """The id another run (the claim's previous holder) created ``k`` under, if any."""
+        previous = claim.previous or {}
+        if isinstance(previous.get("id"), int):
+            try:
+                res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
+            except NotFound:
+                res = None
+            record = res.data if res is not None and isinstance(res.data, Mapping) else None
+            if record is not None and not record.get("is_deleted") \
+                    and k[1] in self._answers(k[0], record):
+                return int(record["id"])
+        if claim.reconcile:
+            found = await self._find_added(ctx, k[0], {k[1]}, (claim.since or 0.0) - 120.0)
+            return found.get(k[1])
+        return None
+
+    async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any]) -> int:
         try:
             res = await ctx.call(_CREATE[k[0]], json=body)
         except InDoubt:
@@ -181,19 +247,20 @@ class Resolver:
                 for key, rid in found.items():
                     self._ids[(kind, key)] = rid
                 self.found_on_reconcile[kind] += len(found)
+            claims = self._claims()
             for key in keys:
                 self._doubt.discard((kind, key))
+                held = self._held.pop((kind, key), None)
+                if held is not None and claims is not None:
+                    known = self._ids.get((kind, key))
+                    await claims.release(held, {"id": known} if known is not None else None)
 
     async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
                           since: float) -> dict[str, int]:
         found: dict[str, int] = {}
         for record in await added_since(ctx, _LIST[kind], since):
             rid = int(record["id"])
-            if kind == "org":
-                answers = [org_key(record.get("name")) or ""]
-            else:
-                answers = person_keys(record)
-            for key in answers:
+            for key in self._answers(kind, record):
                 if key in keys and (key not in found or rid < found[key]):
                     found[key] = rid
         return found

@@ -31,12 +31,14 @@ from bulk.store import ItemState, NewItem
 
 from . import transforms as tf
 from .account import (
+    DealsByKey,
     PersonIndex,
     concurrently,
     ensure_key_field,
     index_deals_by_key,
     index_orgs,
     index_persons,
+    key_problem,
     load_catalog,
 )
 from .catalog import Catalog, DealField
@@ -59,6 +61,7 @@ class ImportSettings:
     delimiter: str | None = None
     encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
     sheet: str | None = None  # XLSX: None is the first sheet
+    unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,7 +157,9 @@ class RowPlanner:
         self.mapper, self.key_code, self.mode = mapper, key_code, mode
         self.indexes = indexes
         self.key_column = key_column
+        self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
         self.counts = RowCounts()
+        self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
         self._persons: dict[str, dict[str, Any]] = {}
         self._person_names: dict[str, str] = {}  # norm name -> planned person key
@@ -254,16 +259,27 @@ class RowPlanner:
                           "is imported once)")
                 return self._bad(row, reason, self.key_column, duplicate=reason)
             self._seen.add(digest)
+        if self.indexes.deals is not None:
+            problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
+            if problem is not None:
+                self.key_problems.append(f"row {row.row}: {problem}")
+                return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
         values = row.values
-        existing = self.indexes.deals.get(mapped.key) if self.indexes.deals is not None else None
+        deals = self.indexes.deals
+        existing = deals.get(mapped.key) if deals is not None else None
+        deal = mapped.deal
+        if existing is None and self.unarchive and isinstance(deals, DealsByKey):
+            existing = deals.archived.get(mapped.key)
+            if existing is not None:  # archived deals take no edit but the one unarchiving
+                deal = {**deal, "is_archived": False}
         if existing is None:
             self.counts.create += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={"values": values, "deal": mapped.deal, "person": person,
                                     "org": org})
-        changes = deal_changes(existing, mapped.deal)
+        changes = deal_changes(existing, deal)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

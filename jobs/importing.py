@@ -29,19 +29,29 @@ from typing import Any
 
 import anyio
 
-from bulk.errors import BulkError, InputError
+from bulk.claims import Claim, Claims, Held, LocalClaims, acquire
+from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
-from bulk.runner import CallContext, RunResult
+from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of
-from .import_rows import ImportSettings, RowPlanner, file_sha
+from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha
 from .mapping import Mapping as ImportMapping
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
+# How long a row waits for another process's create of its key before it fails (retryable).
+CLAIM_WAIT = 120.0
 META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
+
+
+def claim_name(key_code: str, key: str) -> str:
+    """The claim a create of source key ``key`` takes: one per (account, key field, key).
+    The key field's code is a random 40-char hash per company (Pipedrive docs:
+    core-api-concepts-custom-fields), so it names the account as well as the field."""
+    return f"deal-key\x1f{key_code}\x1f{key}"
 
 
 class MappingUnusable(BulkError):
@@ -57,11 +67,19 @@ class ImportJob:
     name = "import"
 
     def __init__(self, store: JobStore, settings: ImportSettings, key_code: str, *,
-                 planner: RowPlanner | None = None, mapping_sha: str | None = None) -> None:
+                 planner: RowPlanner | None = None, mapping_sha: str | None = None,
+                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT) -> None:
         self.store = store
+        self._claims = claims
+        self.claim_wait = claim_wait
+        self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
+        self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        self.claim_waits = 0  # rows that waited for another run's create of their key
+        self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.settings = settings
         self.key_code = key_code
-        self.resolver = Resolver(AsyncJobStore(store))
+        self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
+                                 scope=lambda: self.key_code)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -106,6 +124,7 @@ class ImportJob:
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
+                planner.unarchive = s.unarchive
                 if planner.key_code != self.key_code:
                     self._unusable = MappingUnusable(
                         "the mapping's key field is not the one this job was loaded with; "
@@ -148,15 +167,131 @@ class ImportJob:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         if op == "update":
             return await self._update(ctx, item, payload, person_id, org_id)
-        body = dict(payload["deal"])
-        if person_id is not None:
-            body["person_id"] = person_id
-        if org_id is not None:
-            body["org_id"] = org_id
-        res = await ctx.call("addDeal", json=body)
+        return await self._create(ctx, item, payload, person_id, org_id)
+
+    # -- creating under a claim ---------------------------------------------------------------
+    @property
+    def claims(self) -> Claims:
+        """The claims the creates go through (``LocalClaims`` unless one was injected)."""
+        if self._claims is None:
+            self._claims = LocalClaims()
+        return self._claims
+
+    def claim_name(self, key: str) -> str:
+        return claim_name(self.key_code, key)
+
+    async def _claim(self, key: str) -> Claim | str:
+        """The claim on ``key``'s create, waiting (bounded) for another live holder; a
+        string says why it could not be had."""
+        name = self.claim_name(key)
+        held: Held | None = None
+        for _ in range(8):
+            got = await acquire(self.claims, name)
+            if isinstance(got, Claim):
+                return got
+            held = got
+            self.claim_waits += 1
+            if not await self.claims.wait_released(name, self.claim_wait):
+                break
+        who = held.holder if held is not None else "another run"
+        return (f"key {key!r} is being created by another run ({who}) that did not finish "
+                f"within {self.claim_wait:.0f} s; not created here (pdbulk retry sends it again)")
+
+    async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
+        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
+        try:
+            res = await ctx.call("getDeal", path={"id": deal_id})
+        except NotFound:
+            return None
+        deal = dict(res.data) if isinstance(res.data, Mapping) else None
+        if deal is None or deal.get("is_deleted") or deal.get("status") == "deleted":
+            return None
+        return deal if deal_key(deal, self.key_code) == key else None
+
+    async def _find_created(self, ctx: CallContext, claim: Claim, key: str
+                            ) -> dict[str, Any] | None:
+        """What the previous holder of ``claim`` did with ``key``: its recorded deal, or —
+        when it died holding the claim — the deal with the key added since it claimed."""
+        previous = claim.previous or {}
+        if isinstance(previous.get("deal_id"), int):
+            found = await self._read_keyed(ctx, int(previous["deal_id"]), key)
+            if found is not None or not claim.reconcile:
+                return found
+        if not claim.reconcile:
+            return None
+        since = (claim.since or 0.0) - RECONCILE_MARGIN
+        if self._looked_up.get(key, float("inf")) <= since:
+            return None  # this run's reconcile already looked further back and found none
+        hits = [d for d in await added_since(ctx, "getDeals", since,
+                                             params={"custom_fields": self.key_code})
+                if deal_key(d, self.key_code) == key]
+        if not hits:
+            return None
+        return await self._read_keyed(ctx, min(int(d["id"]) for d in hits), key)
+
+    async def _create(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
+                      person_id: int | None, org_id: int | None) -> Outcome:
+        key = item.key or ""
+        claim = await self._claim(key)
+        if isinstance(claim, str):
+            return Outcome(item.id, ItemState.FAILED, error=claim)
+        outcome: Mapping[str, Any] | None = None
+        keep = False
+        try:
+            existing = await self._find_created(ctx, claim, key)
+            if existing is not None:
+                self.found_created += 1
+                outcome = {"deal_id": int(existing["id"])}
+                return await self._exists(ctx, item, payload, existing, person_id, org_id)
+            body = dict(payload["deal"])
+            if person_id is not None:
+                body["person_id"] = person_id
+            if org_id is not None:
+                body["org_id"] = org_id
+            try:
+                res = await ctx.call("addDeal", json=body)
+            except InDoubt:
+                self._held[key] = claim  # kept: whoever comes next must reconcile first
+                keep = True
+                raise
+            outcome = {"deal_id": int(res.data["id"])}
+            return Outcome(item.id, ItemState.DONE, result={
+                "deal_id": res.data["id"], "action": "created", "person_id": person_id,
+                "org_id": org_id, "update_time": res.data.get("update_time")})
+        finally:
+            if not keep:
+                with anyio.CancelScope(shield=True):
+                    await self.claims.release(claim, outcome)
+
+    async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
+                      existing: Mapping[str, Any], person_id: int | None,
+                      org_id: int | None) -> Outcome:
+        """The key got its deal from another run meanwhile: upsert updates it, insert skips."""
+        deal_id = int(existing["id"])
+        if self.settings.mode != "upsert":
+            return Outcome(item.id, ItemState.DONE, result={
+                "deal_id": deal_id, "action": "exists", "person_id": existing.get("person_id"),
+                "org_id": existing.get("org_id"),
+                "note": "created meanwhile by another run; not created again"})
+        body = deal_changes(existing, payload["deal"])
+        if existing.get("is_archived"):
+            if not self.settings.unarchive:
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"key {item.key} belongs to archived deal {deal_id}; archived deals cannot "
+                    "be edited (pass --unarchive to unarchive and update it)"))
+            body["is_archived"] = False
+        for name, rid in (("person_id", person_id), ("org_id", org_id)):
+            if rid is not None and rid != existing.get(name):
+                body[name] = rid
+        if not body:
+            return Outcome(item.id, ItemState.DONE, result={
+                "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
+                "org_id": existing.get("org_id")})
+        await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": res.data["id"], "action": "created", "person_id": person_id,
-            "org_id": org_id})
+            "deal_id": deal_id, "action": "updated",
+            "person_id": person_id if person_id is not None else existing.get("person_id"),
+            "org_id": org_id if org_id is not None else existing.get("org_id")})
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -190,16 +325,35 @@ class ImportJob:
                 key = deal_key(deal, self.key_code)
                 if key is not None and key in wanted and (key not in found or deal["id"] < found[key]["id"]):
                     found[key] = deal
+        # The claims of these creates (ours, or a dead run's: e.g. this job's own process
+        # before a kill -9) are settled too, so a later run learns the outcome for free.
+        for i in creates:
+            if i.key and i.key not in self._held:
+                await self._settle_claim(i.key, found.get(i.key))
         out = []
         for item in items:
-            hit = found.get(item.key or "") if item.op == "create" else None
+            key = item.key or ""
+            hit = found.get(key) if item.op == "create" else None
+            if item.op == "create":
+                self._looked_up[key] = min(since, self._looked_up.get(key, since))
             if hit is None:
                 out.append(Outcome(item.id, ItemState.PENDING))
                 continue
+            held = self._held.pop(key, None)
+            if held is not None:
+                await self.claims.release(held, {"deal_id": int(hit["id"])})
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
-                "org_id": hit.get("org_id"), "reconciled": True}))
+                "org_id": hit.get("org_id"), "reconciled": True,
+                "update_time": hit.get("update_time")}))
         return out
+
+    async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
+        """Take over a dead holder's claim on ``key`` and release it with what reconcile
+        found (nothing when not found: the row is sent again under a fresh claim)."""
+        got = await acquire(self.claims, self.claim_name(key))
+        if isinstance(got, Claim):  # else a live run holds it, and that run settles it
+            await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:
@@ -212,11 +366,12 @@ class ImportJob:
         """Rewrite the result files from the store; the lines the CLI prints."""
         from .import_load import record_run, summary_lines, write_import_results
 
-        record_run(store, result, time.monotonic() - self.started)
+        record_run(store, result, time.monotonic() - self.started,
+                   claims={"waited": self.claim_waits, "found_created": self.found_created})
         self.started = time.monotonic()
         paths = write_import_results(store, result)
         return summary_lines(store, paths)
 
 
-__all__ = ["META_KEY_CODE", "META_LOADED", "META_SHA", "RECONCILE_MARGIN", "ImportJob",
-           "MappingUnusable"]
+__all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_SHA", "RECONCILE_MARGIN",
+           "ImportJob", "MappingUnusable", "claim_name"]

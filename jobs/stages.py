@@ -23,7 +23,7 @@ from bulk.manifest import header as manifest_header
 from bulk.runner import CallContext
 from bulk.store import BeforeImage, NewItem
 
-from .account import ensure_key_field, index_deals_by_key, load_catalog
+from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
 from .import_rows import deal_changes
 from .selection import STATUSES, Deal, DealQuery, Ref, id_column, list_deals, read_deals, read_refs
@@ -137,7 +137,10 @@ def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
                       column=ref.error.column)
             continue
         deal = deal_of.get(ref.label)
-        if deal is None:
+        problem = key_problem(deal_of, ref.label) if ref.deal_id is None else None
+        if problem is not None:
+            prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values)
+        elif deal is None:
             what = "id" if ref.deal_id is not None else "key"
             prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
                                           "deleted or archived)", op=OP, values=ref.values)

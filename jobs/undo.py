@@ -25,9 +25,9 @@ from typing import Any
 
 import orjson
 
-from bulk.errors import InputError, NotFound
+from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
 
 from .selection import Deal, is_gone, read_deals
 from .updating import (
@@ -44,6 +44,8 @@ UNDOABLE = ("update", "move-stage", "import")
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 SNAPSHOTS = "merge-snapshots.jsonl"
 _RESTORED_ACTIONS = ("updated", "moved")
+_CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
+                "delete-org": ("org", "deleteOrganization")}
 
 
 def export_snapshots(store: JobStore) -> Path:
@@ -85,6 +87,40 @@ def check_source(store: JobStore) -> None:
                          f"`pdbulk resume {store.job_id}` first, so that what it sent is known")
 
 
+_WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
+
+
+def later_writes(source: JobStore) -> dict[int, str]:
+    """Deals that other jobs in ``source``'s job directory wrote after it was created:
+    deal id → what happened (the first such record). Merge jobs name their survivors
+    (a deal that absorbed another) and the deals they merged away; update, move-stage,
+    import and undo jobs the deals they changed. Unreadable jobs are skipped."""
+    out: dict[int, str] = {}
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or (job.created_at or 0.0) < source.created_at):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                for item in other.items(ItemState.DONE):
+                    result = item.result or {}
+                    deal_id, action = result.get("deal_id"), result.get("action")
+                    if not isinstance(deal_id, int):
+                        continue
+                    if action == "merged":
+                        out.setdefault(deal_id, f"merge survivor: it absorbed deal "
+                                                f"{result.get('merged_id')} (job {job.job_id})")
+                        merged = result.get("merged_id")
+                        if isinstance(merged, int):
+                            out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
+                    elif action in _WRITES and _WRITES[action] is not None:
+                        out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} "
+                                                f"({job.kind})")
+        except StoreError:
+            continue
+    return out
+
+
 def targets(store: JobStore) -> list[Target]:
     """What the source job did that undo puts back (its done items, newest state first)."""
     images = {b.entity_id: b.before for b in store.before_images("deal")}
@@ -103,9 +139,66 @@ def targets(store: JobStore) -> list[Target]:
     return out
 
 
+def created_contacts(source: JobStore) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") an import job created (or found created
+    by another run of the same source key): the ids behind its to-create references."""
+    ids: dict[str, set[int]] = {"person": set(), "org": set()}
+    for item in source.items(ItemState.DONE):
+        result = item.result or {}
+        for name in ("person", "org"):
+            ref, rid = item.payload.get(name), result.get(f"{name}_id")
+            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
+                ids[name].add(rid)
+    return ids
+
+
+async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:
+    """The persons / organizations the import created that carry no deal but the ones this
+    undo deletes: listed in the plan; deleted too when ``delete`` (``--contacts``).
+    One list pull of the deals (10 tokens per 500) and of the archived deals (20 per 500)
+    decides which still carry deals. Persons linked to a kept organization do not keep
+    it: only deals do."""
+    created = created_contacts(source)
+    if not created["person"] and not created["org"]:
+        return
+    going = {int(i.payload["deal_id"]) for i in prep.items
+             if i.op == "delete" and i.state is ItemState.PENDING}
+    carried: dict[str, set[int]] = {"person": set(), "org": set()}
+    pages = [*await ctx.pages("getDeals"), *await ctx.pages("getArchivedDeals")]
+    for page in pages:
+        for deal in page.data or ():
+            if int(deal["id"]) in going:
+                continue
+            for name in ("person", "org"):
+                rid = deal.get(f"{name}_id")
+                if isinstance(rid, int):
+                    carried[name].add(rid)
+    free = {name: sorted(created[name] - carried[name]) for name in ("person", "org")}
+    kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
+    if not delete:
+        if free["person"] or free["org"]:
+            prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                              "organization(s) the import created carry no other deals: "
+                              "--contacts deletes them too")
+        return
+    for name, op, operation in (("person", "delete-person", "deletePerson"),
+                                ("org", "delete-org", "deleteOrganization")):
+        for rid in free[name]:
+            prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
+                             payload={f"{name}_id": rid}), op)
+        prep.calls[operation] += len(free[name])
+    if kept["person"] or kept["org"]:
+        prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
+                          "import created still carry other deals: kept")
+
+
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
-                       now: float | None = None) -> Prepared:
-    """Read the deals the source job touched and decide, per deal, what puts it back."""
+                       now: float | None = None, contacts: bool = False) -> Prepared:
+    """Read the deals the source job touched and decide, per deal, what puts it back.
+
+    Undo of an import also lists the persons and organizations it created that carry no
+    other deals, and with ``contacts`` deletes them (deletePerson / deleteOrganization,
+    3 tokens each, openapi-v2.yaml)."""
     check_source(source)
     taken = time.time() if now is None else now
     todo = targets(source)
@@ -115,21 +208,39 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     if isinstance(source_columns, list):
         prep.meta["source_columns"] = source_columns
     current = await read_deals(ctx, [t.deal_id for t in todo])
+    later = later_writes(source)
     unchecked = 0
     for target in todo:
         deal = current.get(target.deal_id)
-        if target.op == "delete" and target.written is None:
+        if target.op == "delete" and target.written is None and target.deal_id not in later:
             unchecked += 1
+        why = later.get(target.deal_id)
+        if why is not None and not force and not is_gone(deal):
+            _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
+                                    "left alone", recheck=False)
+            continue
         _decide(prep, target, deal, force, taken)
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
     prep.calls["updateDeal"] += prep.actions["restore"]
     prep.calls["deleteDeal"] += prep.actions["delete"]
+    if source.kind == "import":
+        await _contacts(ctx, prep, source, contacts)
     if prep.actions["conflict"]:
         prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
                           "them: reported in failed.csv, left alone (--force overwrites them)")
     return prep
+
+
+def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -> None:
+    """A deal someone changed since the source job wrote it: reported, left alone.
+    ``recheck=False``: a later job's record says so, and `pdbulk retry` must not take an
+    unchanged update_time (1-second resolution) as proof of the opposite."""
+    values = t.item.payload.get("values") or {}
+    prep.fail(t.item.row, t.item.key, reason, op=t.op, action="conflict", final=False,
+              deal_id=t.deal_id, expected_update_time=t.written if recheck else None,
+              values=values, before=t.before, conflict=True)
 
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
@@ -154,10 +265,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     now_time = deal.get("update_time")
     changes = restore_body(deal, t.before) if t.before is not None else {}
     if t.written is not None and now_time != t.written and not force:
-        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
-                            f"(update_time {t.written} then, {now_time} now); left alone",
-                  op=t.op, action="conflict", final=False, **base, before=t.before,
-                  conflict=True)
+        _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                           f"(update_time {t.written} then, {now_time} now); left alone")
         return
     if t.op == "delete":
         prep.add(NewItem(row=row, key=key, op="delete", payload=base), "delete")
@@ -189,13 +298,23 @@ class UndoJob:
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
             return again
-        deal_id = item.payload["deal_id"]
+        deal_id = item.payload.get("deal_id")
         changes = item.payload.get("changes")
         if item.payload.get("conflict"):  # a conflict sent again by `pdbulk retry`
             checked = await self._recheck(ctx, item)
             if isinstance(checked, Outcome):
                 return checked
             changes = checked
+        if item.op in _CONTACT_OPS:
+            name, operation = _CONTACT_OPS[item.op]
+            rid = item.payload[f"{name}_id"]
+            try:
+                await ctx.call(operation, path={"id": rid})
+            except NotFound:
+                return Outcome(item.id, ItemState.DONE,
+                               result={f"{name}_id": rid, "action": "already deleted"})
+            return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
+                                                            "action": "deleted"})
         if item.op == "delete":
             try:
                 await ctx.call("deleteDeal", path={"id": deal_id})
@@ -235,4 +354,4 @@ class UndoJob:
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "export_snapshots", "prepare_undo", "targets"]
+           "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]

@@ -39,7 +39,7 @@ from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
-from .account import ensure_key_field, index_deals_by_key
+from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog, DealField
 from .import_rows import deal_changes, same
 from .mapping import Mapping as ImportMapping
@@ -425,8 +425,12 @@ def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any
 
 # -- the load phase ---------------------------------------------------------------------------
 async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
-                         catalog: Catalog, *, now: float | None = None) -> Prepared:
-    """Read the manifest and the current deals, and decide each row's PATCH (or none)."""
+                         catalog: Catalog, *, now: float | None = None,
+                         unarchive: bool = False) -> Prepared:
+    """Read the manifest and the current deals, and decide each row's PATCH (or none).
+
+    By key, a key two deals carry fails its row; so does a key only an archived deal
+    carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
     taken = time.time() if now is None else now
     encoding = umap.mapping.encoding  # [defaults] encoding; None: detected
     head = manifest_header(manifest, encoding=encoding)
@@ -459,8 +463,16 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                       column=exc.column)
             continue
         if umap.by == "key":
-            _decide(prep, catalog, source, ref, by_key.get(ref), wanted, claimed, taken,
-                    what="key")
+            problem = key_problem(by_key, ref, unarchive=unarchive)
+            if problem is not None:
+                prep.fail(source.row, ref, problem, op="update", values=source.values,
+                          column=umap.column)
+                continue
+            current = by_key.get(ref)
+            if current is None and unarchive and isinstance(by_key, DealsByKey) \
+                    and ref in by_key.archived:
+                current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
+            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key")
             continue
         try:
             deal_id = parse_id(ref)

@@ -30,9 +30,9 @@ WANTED: dict[str, tuple[str, ...]] = {
         "getDeals", "getDeal", "addDeal", "updateDeal", "deleteDeal", "searchDeals",
         "getArchivedDeals", "getDealFields", "getDealField", "addDealField",
         "addDealFieldOptions", "getPipelines", "getPipeline", "getStages", "getStage",
-        "getPersons", "getPerson", "addPerson", "updatePerson", "searchPersons",
-        "getOrganizations", "getOrganization", "addOrganization", "updateOrganization",
-        "searchOrganization",
+        "getPersons", "getPerson", "addPerson", "updatePerson", "deletePerson",
+        "searchPersons", "getOrganizations", "getOrganization", "addOrganization",
+        "updateOrganization", "deleteOrganization", "searchOrganization",
     ),
     "v1": ("mergeDeals", "mergePersons", "mergeOrganizations", "getCurrentUser", "getUsers"),
 }

@@ -19,3 +19,10 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own claims file (bulk.claims), never the user's."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path_factory.mktemp("state")))

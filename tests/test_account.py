@@ -39,7 +39,8 @@ async def test_catalog_and_indexes_cost_only_list_pages(tmp_path: Path) -> None:
         assert orgs["acme"] == 1  # "Acme Corp" by its match key
         stats = sb.stats()["requests_by_operation"]
         assert stats == {"getPipelines": 1, "getStages": 1, "getUsers": 1, "getDealFields": 1,
-                         "getDeals": 2, "getPersons": 1, "getOrganizations": 1}
+                         "getDeals": 2, "getArchivedDeals": 1, "getPersons": 1,
+                         "getOrganizations": 1}
 
 
 async def test_key_field_created_once_even_if_the_answer_is_lost(tmp_path: Path) -> None:

@@ -227,3 +227,99 @@ def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
         undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
         assert undone.exit_code == 0, undone.output
         assert all(state(sb, i) == original[i] for i in moved)
+
+
+def test_undo_of_an_import_leaves_edited_deals_and_merge_survivors_alone(tmp_path: Path) -> None:
+    """import → update (A-1) → move-stage (A-1) → merge A-4→A-3, A-6→A-5 → `undo IMPORT --yes`:
+    only untouched deals are deleted; A-1 and both survivors remain, listed as conflicts (the
+    later jobs' records say so, even within one second of the import); a deal another user
+    edited (its update_time moved, A-7) is a conflict too. --force would delete them."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=5, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        keys = [f"A-{n}" for n in range(1, 10)]
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\n" + "".join(f"{k},Deal {k}\n" for k in keys))
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        out = runner.invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                  "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (imported,) = jobs.iterdir()
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(imported / "succeeded.csv")}
+        assert set(ids) == set(keys)
+        upd = write_csv(tmp_path / "upd.csv", [{"Deal": ids["A-1"], "Amount": 500,
+                                                 "Title": "Edited"}])
+        (tmp_path / "upd.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\nvalue = "Amount"\ntitle = "Title"\n')
+        out = runner.invoke(app, ["update", str(upd), "--mapping", str(tmp_path / "upd.toml"),
+                                  "--yes", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (tmp_path / "move.csv").write_text(f"id\n{ids['A-1']}\n")
+        out = runner.invoke(app, ["move-stage", "--manifest", str(tmp_path / "move.csv"),
+                                  "--to-stage", "Proposal Made", "--to-pipeline", "Sales", "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (tmp_path / "pairs.csv").write_text(
+            f"merge_id,survivor_id\n{ids['A-4']},{ids['A-3']}\n{ids['A-6']},{ids['A-5']}\n")
+        out = runner.invoke(app, ["merge", str(tmp_path / "pairs.csv"), "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        someone_edits(sb, ids["A-7"], title="Renamed by a colleague")
+        before = requests(sb)
+        undone = runner.invoke(app, ["undo", imported.name, "--yes", *cli_args(sb, jobs)],
+                               env=env)
+        assert undone.exit_code == 3, undone.output  # conflicts are failed rows
+        assert delta(before, requests(sb)).get("deleteDeal") == 3  # A-2, A-8, A-9; A-4, A-6 merged
+        kept = {"A-1", "A-3", "A-5", "A-7"}
+        for key, deal_id in ids.items():
+            gone = deal(sb, deal_id)["is_deleted"]
+            assert gone == (key not in kept), (key, deal(sb, deal_id))
+        undo_dir = next(d for d in jobs.iterdir() if "undo" in d.name)
+        conflicts = {r["key"]: r for r in read_csv(undo_dir / "failed.csv")}
+        assert set(conflicts) == kept
+        assert "merge survivor" in conflicts["A-3"]["reason"]
+        assert "merge survivor" in conflicts["A-5"]["reason"]
+        assert "changed since" in conflicts["A-7"]["reason"]
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_offers_then_deletes_the_persons_and_orgs_it_created(
+        tmp_path: Path) -> None:
+    """The plan lists the persons / organizations the import created that carry no other deal;
+    with contacts=True they are deleted; those still carrying a kept deal (a conflict) stay,
+    and so does an organization that existed before the import."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=37)) as sb:
+        existing_org = next(o for o in sb.state.orgs.rows.values() if not o["is_deleted"])
+        manifest = tmp_path / "in.csv"
+        manifest.write_text(
+            "id,title,person,email,org\n"
+            "A-1,First,Pat One,pat@x.example,New Org One\n"
+            "A-2,Second,Sam Two,sam@x.example,New Org Two\n"
+            "A-3,Third,Sam Two,sam@x.example,New Org Two\n"
+            f"A-4,Fourth,Kim Four,kim@x.example,{existing_org['name']}\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                           '[person]\nname = "person"\nemail = "email"\n'
+                           '[organization]\nname = "org"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        someone_edits(sb, int(ids["A-3"]["deal_id"]), title="Kept by a colleague")
+
+        _, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="look")
+        assert "2 person(s) and 1 organization(s) the import created carry no other deals: " \
+               "--contacts deletes them too" in plan.notes
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True),
+                                    job_id="undo-contacts")
+        assert plan.actions["delete-person"] == 2 and plan.actions["delete-org"] == 1
+        await run_job(sb, undo)
+        person = {r["key"]: sb.state.persons.rows[int(r["person_id"])] for r in ids.values()}
+        org = {r["key"]: sb.state.orgs.rows[int(r["org_id"])] for r in ids.values()}
+        assert person["A-1"]["is_deleted"] and person["A-4"]["is_deleted"]
+        assert not person["A-3"]["is_deleted"]  # Sam Two still carries the kept deal A-3
+        assert org["A-1"]["is_deleted"] and not org["A-3"]["is_deleted"]
+        assert not org["A-4"]["is_deleted"] and org["A-4"]["id"] == existing_org["id"]
+        undo.close()
+        source.close()

@@ -227,6 +227,16 @@ def get_organizations(acct: Account, call: Call) -> Reply:
     return listed(*contacts.list_contacts(acct, "organization", call.query))
 
 
+def _deleter(kind: str) -> Handler:
+    """DELETE /api/v2/persons/{id}, /organizations/{id}: marks the record deleted (purged after
+    30 days, openapi-v2.yaml); its deals keep their link, as in Pipedrive."""
+    def delete(acct: Account, call: Call) -> Reply:
+        current = acct.live(kind, call.id())
+        acct.save(kind, {**current, "is_deleted": True, "update_time": acct.now_iso()})
+        return ok({"id": call.id()})
+    return delete
+
+
 def get_organization(acct: Account, call: Call) -> Reply:
     return ok(acct.lookup("organization", call.id()))
 
@@ -270,6 +280,7 @@ HANDLERS: dict[str, Handler] = {
     "getPipeline": get_pipeline, "getStages": get_stages, "getStage": get_stage,
     "getPersons": get_persons, "getPerson": get_person, "addPerson": add_person,
     "updatePerson": update_person, "searchPersons": search_persons,
+    "deletePerson": _deleter("person"), "deleteOrganization": _deleter("organization"),
     "getOrganizations": get_organizations, "getOrganization": get_organization,
     "addOrganization": add_organization, "updateOrganization": update_organization,
     "searchOrganization": search_organizations, "mergeDeals": _merger("deal"),

@@ -1,0 +1,321 @@
+"""Claims across processes: one holder at a time for an opaque name, with a lease.
+
+A job that is about to do something that must happen once across every process
+on the machine (the create of a source key) claims a name first. ``acquire``
+answers ``Claim`` (you hold it; maybe with the outcome a previous holder left,
+or with ``reconcile=True`` when the previous holder died before telling) or
+``Held`` (another live holder has it: wait with ``wait_released``, then acquire
+again). ``release`` records the outcome (e.g. ``{"deal_id": 12}``) in the
+claim, so whoever reaches the name later knows what was done. Names mean
+nothing here: this module knows no deal, key or account.
+
+``LocalClaims`` is the default: a SQLite file (WAL) in the per-user state
+directory. Calls are group-committed: the acquires and releases queued while a
+batch runs go together in the next short ``BEGIN IMMEDIATE`` transaction, in a
+worker thread, never on the event loop — so many workers claiming at once cost
+one transaction, not one each. A holder is ``host:pid:start``; the
+process start time (``/proc/<pid>/stat``) guards against a recycled pid. A
+claim whose holder process is gone, or whose lease ran out, is taken over — and
+the taker is told to reconcile (look the thing up) before doing it again.
+A later issue brings a Redis implementation of the same ``Claims`` protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import anyio
+import anyio.to_thread
+
+from .clock import Clock, SystemClock
+
+DEFAULT_LEASE = 300.0  # seconds; a create waits at most a burst window plus its retries
+STATE_ENV = "PDBULK_STATE_DIR"
+RETENTION = 30 * 86400.0  # seconds a released claim (and its outcome) is kept
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim this process holds on ``name`` until ``expires`` (Unix time).
+
+    ``previous``: the outcome the last holder released it with (None: none, or it
+    released without one). ``reconcile``: the last holder died (or its lease ran
+    out) while holding it, at ``since`` (Unix time) — what it did is unknown and
+    must be looked up before acting."""
+
+    name: str
+    holder: str
+    expires: float
+    previous: Mapping[str, Any] | None = None
+    reconcile: bool = False
+    since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """``name`` is held by another live ``holder`` (``host:pid:start``) until ``expires``."""
+
+    name: str
+    holder: str
+    expires: float
+
+
+class Claims(Protocol):
+    """Claims on opaque names with a lease; see the module docstring."""
+
+    holder: str
+
+    async def acquire_many(self, names: Sequence[str],
+                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
+        """Claim every free name in one step; each name → ``Claim`` or ``Held``."""
+        ...
+
+    async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        """Give the claim up, leaving ``outcome`` (JSON-able) for the next holder."""
+        ...
+
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
+        """Push the lease of claims this process still holds."""
+        ...
+
+    async def wait_released(self, name: str, within_s: float) -> bool:
+        """Wait (at most ``within_s`` seconds) until nobody live holds ``name``; True if so."""
+        ...
+
+
+async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE) -> Claim | Held:
+    """One name (``acquire_many`` of one)."""
+    return (await claims.acquire_many([name], lease_s))[name]
+
+
+def state_dir() -> Path:
+    """``$PDBULK_STATE_DIR``, else ``$XDG_STATE_HOME/pdbulk``, else ``~/.local/state/pdbulk``."""
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "pdbulk"
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot ('' where /proc is missing)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def holder_id(pid: int | None = None) -> str:
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def holder_alive(holder: str) -> bool:
+    """Whether the process ``holder`` names still runs (on this host; another host: assumed)."""
+    host, _, rest = holder.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    return not start or _start_time(pid) == start
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS claims (
+    name TEXT PRIMARY KEY,
+    holder TEXT,            -- NULL once released
+    acquired REAL NOT NULL,
+    expires REAL NOT NULL,
+    outcome TEXT            -- JSON left by the last release
+)
+"""
+
+
+class _Op:
+    """One queued acquire (``names``) or release (``release``) and its answer."""
+
+    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result")
+
+    def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
+                 release: Claim | None = None,
+                 outcome: Mapping[str, Any] | None = None) -> None:
+        self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
+        self.done = anyio.Event()
+        self.error: Exception | None = None
+        self.result: dict[str, Claim | Held] = {}
+
+
+class LocalClaims:
+    """``Claims`` across the processes of this machine, in one SQLite file."""
+
+    __slots__ = ("_clock", "_conn", "_flushing", "_lock", "_queue", "holder", "path", "poll",
+                 "statistics_")
+
+    def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
+                 holder: str | None = None, poll: float = 0.1) -> None:
+        self.path = path or state_dir() / "claims.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.holder = holder or holder_id()
+        self.poll = poll
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(_SCHEMA)
+        # Released claims keep their outcome for runs that started before it was known;
+        # after RETENTION nobody is waiting on them any more.
+        self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
+                           (self._clock.wall() - RETENTION,))
+        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0,
+                            "batches": 0}
+        self._queue: list[_Op] = []
+        self._flushing = False
+
+    def __repr__(self) -> str:
+        return f"LocalClaims({str(self.path)!r}, holder={self.holder!r}, {self.statistics_})"
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- blocking parts (run in a worker thread) --------------------------------------------
+    def _acquire_tx(self, names: Sequence[str], lease_s: float,
+                    now: float) -> dict[str, Claim | Held]:
+        c = self._conn
+        out: dict[str, Claim | Held] = {}
+        for name in names:
+            row = c.execute("SELECT holder, acquired, expires, outcome FROM claims "
+                            "WHERE name = ?", (name,)).fetchone()
+            reconcile, since, previous = False, None, None
+            if row is not None:
+                holder, acquired, expires, outcome = row
+                if holder is not None and holder != self.holder:
+                    if expires > now and holder_alive(holder):
+                        out[name] = Held(name, holder, expires)
+                        self.statistics_["held"] += 1
+                        continue
+                    reconcile, since = True, acquired
+                    self.statistics_["taken_over"] += 1
+                previous = json.loads(outcome) if outcome else None
+            c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                      "holder=excluded.holder, acquired=excluded.acquired, "
+                      "expires=excluded.expires",
+                      (name, self.holder, now, now + lease_s,
+                       json.dumps(previous) if previous is not None else None))
+            out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile, since)
+            self.statistics_["acquired"] += 1
+        return out
+
+    def _release_tx(self, claim: Claim, outcome: Mapping[str, Any] | None) -> None:
+        if outcome is None:
+            self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
+                               (claim.name, self.holder))
+        else:
+            self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                               "WHERE name = ? AND holder = ?",
+                               (json.dumps(dict(outcome)), claim.name, self.holder))
+        self.statistics_["released"] += 1
+
+    def _run_batch(self, batch: list[_Op]) -> None:
+        """Every queued acquire and release in one short transaction (a group commit)."""
+        now = self._clock.wall()
+        with self._lock:
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for op in batch:
+                    if op.release is not None:
+                        self._release_tx(op.release, op.outcome)
+                    else:
+                        op.result = self._acquire_tx(op.names, op.lease_s, now)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        self.statistics_["batches"] += 1
+
+    async def _submit(self, op: _Op) -> _Op:
+        """Queue ``op``; the first caller with nothing in flight runs the queue in a worker
+        thread, batch after batch (shielded: queued callers must not be left waiting)."""
+        self._queue.append(op)
+        if not self._flushing:
+            self._flushing = True
+            try:
+                with anyio.CancelScope(shield=True):
+                    while self._queue:
+                        batch, self._queue = self._queue, []
+                        try:
+                            await anyio.to_thread.run_sync(self._run_batch, batch)
+                        except Exception as exc:  # every caller of the batch gets it
+                            for queued in batch:
+                                queued.error = exc
+                        for queued in batch:
+                            queued.done.set()
+            finally:
+                self._flushing = False
+        await op.done.wait()
+        if op.error is not None:
+            raise op.error
+        return op
+
+    def _renew_sync(self, names: Sequence[str], lease_s: float) -> None:
+        expires = self._clock.wall() + lease_s
+        with self._lock:
+            self._conn.executemany("UPDATE claims SET expires = ? WHERE name = ? AND holder = ?",
+                                   [(expires, n, self.holder) for n in names])
+
+    def _free_sync(self, name: str) -> bool:
+        with self._lock:
+            row = self._conn.execute("SELECT holder, expires FROM claims WHERE name = ?",
+                                     (name,)).fetchone()
+        if row is None or row[0] is None or row[0] == self.holder:
+            return True
+        return bool(row[1] <= self._clock.wall() or not holder_alive(row[0]))
+
+    def release_all(self) -> int:
+        """Release (without outcome) every claim this holder still has; how many."""
+        with self._lock:
+            cur = self._conn.execute("UPDATE claims SET holder = NULL WHERE holder = ?",
+                                     (self.holder,))
+            return cur.rowcount
+
+    # -- the protocol ---------------------------------------------------------------------
+    async def acquire_many(self, names: Sequence[str],
+                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
+        return (await self._submit(_Op(names=list(names), lease_s=lease_s))).result
+
+    async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        await self._submit(_Op(release=claim, outcome=outcome))
+
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
+        await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims], lease_s)
+
+    async def wait_released(self, name: str, within_s: float) -> bool:
+        deadline = self._clock.now() + max(0.0, within_s)
+        while True:
+            if await anyio.to_thread.run_sync(self._free_sync, name):
+                return True
+            if self._clock.now() >= deadline:
+                return False
+            await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
+
+
+__all__ = ["DEFAULT_LEASE", "STATE_ENV", "Claim", "Claims", "Held", "LocalClaims", "acquire",
+           "holder_alive", "holder_id", "state_dir"]

@@ -1,0 +1,295 @@
+"""Creates of a source key are claimed across processes: two runs at once never double a deal;
+a claim whose holder died is reconciled before anyone creates; different keys run side by side."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import orjson
+import pytest
+
+from bulk.claims import Claim, LocalClaims, acquire, holder_id
+from bulk.sandbox import SandboxConfig, serve
+from jobs.demo_data import write_demo_export
+from jobs.importing import claim_name
+from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.test_import_cli import TOKEN, _admin
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+KEY_FIELD = "Import source key"
+
+
+def _dead_holder() -> str:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(10)
+    return f"{holder_id().split(':')[0]}:{proc.pid}:gone"
+
+
+def _keys(deals: list[dict[str, Any]], code: str) -> Counter[str]:
+    return Counter(str(d["custom_fields"].get(code)) for d in deals
+                   if d["custom_fields"].get(code))
+
+
+async def test_dead_holders_create_is_reconciled_not_doubled(tmp_path: Path) -> None:
+    """A run died holding the claim of key K after its create landed: the next run takes the
+    claim over, finds the deal by reconciling, and does not create K again."""
+    export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", create_key_field=True, job_id="seed")
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        first.close()
+        # Delete every deal but remember one: the "dead run" re-created it under its claim.
+        deals = sandbox_deals(sb)
+        survivor_key = "HS-100003"
+        for d in deals:
+            if d["custom_fields"].get(code) != survivor_key:
+                d["is_deleted"] = True
+                d["status"] = "deleted"
+        dead = LocalClaims(holder=_dead_holder())
+        claim = await acquire(dead, claim_name(code, survivor_key))
+        assert isinstance(claim, Claim)
+        store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                export.mapping, mode="insert",
+                                                create_key_field=False, job_id="second")
+        keys = _keys(sandbox_deals(sb), code)
+        assert keys[survivor_key] == 1
+        assert set(keys) == {f"HS-{100000 + n}" for n in range(30)} and max(keys.values()) == 1
+        row = next(i for i in store.items() if i.key == survivor_key)
+        assert row.result is not None and row.result["action"] == "exists"
+        assert kind.found_created == 1
+        store.close()
+
+
+@pytest.fixture
+def sleeper() -> Iterator[int]:
+    """The pid of another live process (a sleeping child)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path,
+                                                                  sleeper: int) -> None:
+    """Another live run holds K's claim: this run's row waits, gets the holder's outcome (the
+    deal it created) and, in upsert mode, updates that deal instead of creating one."""
+    export = write_demo_export(tmp_path / "in", rows=12, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="insert", job_id="seed")
+        first.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        key = "HS-100005"
+        for d in sandbox_deals(sb):  # only K's deal remains, as the other run left it
+            if d["custom_fields"].get(code) != key:
+                d["is_deleted"], d["status"] = True, "deleted"
+        theirs = next(d for d in sandbox_deals(sb) if d["custom_fields"].get(code) == key)
+        theirs["is_archived"] = False
+        holder = LocalClaims(holder=holder_id(sleeper))
+        claim = await acquire(holder, claim_name(code, key))
+        assert isinstance(claim, Claim)
+        hidden = dict(theirs)
+        theirs["is_deleted"] = True  # not there when the second run pulls its index
+
+        async def finish_other_run() -> None:
+            await anyio.sleep(1.0)
+            theirs.update(hidden)
+            theirs["title"] = "old title"
+            await holder.release(claim, {"deal_id": theirs["id"]})
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(finish_other_run)
+            store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                               export.mapping, mode="upsert",
+                                               create_key_field=False, job_id="second")
+        keys = _keys(sandbox_deals(sb), code)
+        assert keys[key] == 1 and len(keys) == 12 and max(keys.values()) == 1
+        row = next(i for i in store.items() if i.key == key)
+        assert row.result is not None and row.result["action"] == "updated"
+        now = sb.state.deals.rows[theirs["id"]]
+        assert row.result["deal_id"] == theirs["id"] and now["title"] != "old title"
+        assert kind.claim_waits >= 1
+        store.close()
+
+
+# -- two real processes ---------------------------------------------------------------------
+def _sandbox_process(plan: str = "growth") -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bulk.sandbox", "--port", "0", "--plan", plan, "--token", TOKEN,
+         "--deals", "0", "--seed", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert "listening on" in line, line
+    return proc, line.split("listening on", 1)[1].strip()
+
+
+def _add_key_field(url: str) -> str:
+    import urllib.request
+
+    from tests.test_import_cli import _LOCAL
+
+    req = urllib.request.Request(url + "/api/v2/dealFields", method="POST",
+                                 data=orjson.dumps({"field_name": KEY_FIELD,
+                                                    "field_type": "varchar"}),
+                                 headers={"x-api-token": TOKEN,
+                                          "content-type": "application/json"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        return str(orjson.loads(resp.read())["data"]["field_code"])
+
+
+def _field_list(url: str) -> list[dict[str, Any]]:
+    import urllib.request
+
+    from tests.test_import_cli import _LOCAL
+
+    req = urllib.request.Request(url + "/api/v2/dealFields?limit=500",
+                                 headers={"x-api-token": TOKEN})
+    with _LOCAL.open(req, timeout=10) as resp:
+        data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
+        return data
+
+
+def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path,
+                *extra: str) -> list[str]:
+    return [sys.executable, "-m", "bulk", "import", str(manifest), "--mapping", str(mapping),
+            "--mode", "upsert", "--url", url, "--job-dir", str(jobs), "--plan", "growth", *extra]
+
+
+def _live_deals(url: str) -> list[dict[str, Any]]:
+    return [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]]
+
+
+@pytest.mark.slow
+def test_two_upserts_half_a_second_apart_make_one_deal_per_key(tmp_path: Path) -> None:
+    """Two `pdbulk import --mode upsert --create-key-field` of one manifest, started 0.5 s
+    apart against one account: one key field, exactly one deal per key, one person per
+    e-mail, one organization per name; together they created each key once."""
+    export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
+    sandbox, url = _sandbox_process()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+           "PDBULK_STATE_DIR": str(tmp_path / "state")}
+    try:
+        _admin(url, "/_sandbox/faults", {"latency_ms": 20, "only_operations": ["addDeal"]})
+        runs = []
+        for n in range(2):
+            runs.append(subprocess.Popen(_import_cmd(export.manifest, export.mapping, url,
+                                                     tmp_path / f"jobs{n}",
+                                                     "--create-key-field"), env=env,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                         text=True))
+            time.sleep(0.5)
+        outs = [r.communicate(timeout=180)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0, 0], outs
+        (code,) = [f["field_code"] for f in _field_list(url) if f["field_name"] == KEY_FIELD]
+        keys = _keys(_live_deals(url), code)
+        assert set(keys) == {f"HS-{100000 + n}" for n in range(60)}
+        assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+        created = 0
+        for n in range(2):
+            job = next((tmp_path / f"jobs{n}").iterdir())
+            created += sum(1 for r in read_csv(job / "succeeded.csv") if r["action"] == "created")
+        assert created == 60, outs
+        persons = [p for p in _admin(url, "/_sandbox/persons")["data"] if not p["is_deleted"]]
+        emails = Counter(e["value"].lower() for p in persons for e in p["emails"])
+        assert emails and max(emails.values()) == 1, [e for e, n in emails.items() if n > 1]
+        orgs = [o for o in _admin(url, "/_sandbox/organizations")["data"]
+                if not o["is_deleted"]]
+        names = Counter(o["name"] for o in orgs)
+        assert names and max(names.values()) == 1, [o for o, n in names.items() if n > 1]
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_claim_holder_then_next_run_reconciles(tmp_path: Path) -> None:
+    """kill -9 an upsert mid-run (lost answers on: claims left in doubt), then a second
+    upsert of the same manifest: every key has exactly one deal, none missing."""
+    export = write_demo_export(tmp_path / "in", rows=120, broken=0, unknown_stage=0)
+    sandbox, url = _sandbox_process()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+           "PDBULK_STATE_DIR": str(tmp_path / "state")}
+    try:
+        code = _add_key_field(url)
+        _admin(url, "/_sandbox/faults", {"lost_response_rate": 0.2, "latency_ms": 20,
+                                         "only_operations": ["addDeal"]})
+        victim = subprocess.Popen(_import_cmd(export.manifest, export.mapping, url,
+                                              tmp_path / "jobs0"), env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and victim.poll() is None:
+            if _admin(url, "/_sandbox/stats")["writes_applied"].get("addDeal", 0) >= 30:
+                break
+            time.sleep(0.02)
+        assert victim.poll() is None, "the import finished before it could be killed"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        claims = LocalClaims(tmp_path / "state" / "claims.sqlite3")
+        left = claims._conn.execute("SELECT count(*) FROM claims WHERE holder IS NOT NULL"
+                                    ).fetchone()[0]
+        claims.close()
+        _admin(url, "/_sandbox/faults", {"latency_ms": 5, "only_operations": ["addDeal"]})
+        second = subprocess.run(_import_cmd(export.manifest, export.mapping, url,
+                                            tmp_path / "jobs1"), env=env, capture_output=True,
+                                text=True, timeout=180)
+        assert second.returncode == 0, second.stdout + second.stderr
+        keys = _keys(_live_deals(url), code)
+        assert set(keys) == {f"HS-{100000 + n}" for n in range(120)}, left
+        assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
+
+
+@pytest.mark.slow
+def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
+    """Two upserts of manifests with disjoint keys, started together: both finish, every key
+    has one deal, and no row of either waited for a claim of the other."""
+    export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
+    other = tmp_path / "other.csv"
+    other.write_text(export.manifest.read_text(encoding="utf-8-sig").replace("HS-", "HT-"),
+                     encoding="utf-8")
+    sandbox, url = _sandbox_process()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+           "PDBULK_STATE_DIR": str(tmp_path / "state")}
+    try:
+        code = _add_key_field(url)
+        runs = [subprocess.Popen(_import_cmd(manifest, export.mapping, url, tmp_path / f"j{n}"),
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)
+                for n, manifest in enumerate((export.manifest, other))]
+        outs = [r.communicate(timeout=180)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0, 0], outs
+        keys = _keys(_live_deals(url), code)
+        assert set(keys) == {f"{p}-{100000 + n}" for p in ("HS", "HT") for n in range(60)}
+        assert max(keys.values()) == 1
+        for n in range(2):
+            job = next((tmp_path / f"j{n}").iterdir())
+            summary = orjson.loads((job / "summary.json").read_bytes())
+            assert summary["runs"][-1]["claims"] == {"waited": 0, "found_created": 0}
+            assert summary["actions"] == {"created": 60}
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
