@@ -21,12 +21,13 @@ import anyio.to_thread
 
 from bulk.manifest import header, read_manifest
 from bulk.plans import Limits
+from bulk.reports import SUCCESS_COLUMNS
 from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
 from bulk.store import ItemState, JobStore, NewItem
 
 from .import_resolve import Resolver
-from .import_rows import ImportSettings, RowCounts, RowPlanner, file_sha
+from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_LOADED, META_SHA
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate
@@ -154,7 +155,8 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
     }
-    return write_results(store, source_key_column=None, summary=summary)
+    return write_results(store, source_key_column=None, summary=summary,
+                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS))
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

@@ -36,7 +36,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of
-from .import_rows import ImportSettings, RowPlanner, file_sha
+from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
@@ -156,7 +156,7 @@ class ImportJob:
         res = await ctx.call("addDeal", json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": res.data["id"], "action": "created", "person_id": person_id,
-            "org_id": org_id})
+            "org_id": org_id, **matched_by(payload)})
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -171,7 +171,8 @@ class ImportJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
-            "org_id": org_id if payload.get("org") is not None else kept.get("org_id")})
+            "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
+            **matched_by(payload)})
 
     # -- in doubt ---------------------------------------------------------------------------
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
@@ -198,7 +199,7 @@ class ImportJob:
                 continue
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
-                "org_id": hit.get("org_id"), "reconciled": True}))
+                "org_id": hit.get("org_id"), "reconciled": True, **matched_by(item.payload)}))
         return out
 
     # -- after a run ------------------------------------------------------------------------

@@ -118,8 +118,11 @@ def _deals(acct: Account, count: int, now: float) -> None:
             name += f" {i // (len(COMPANIES) * len(SUFFIXES)) + 1}"
         org = contacts.blank_org(acct, acct.orgs.take_id())
         org["add_time"], org["update_time"] = _when(acct, now, 500)
+        rng.randint(1, 200)  # was the street number: kept so the seeded data stays the same
+        # one street per company, as the demo export writes it (jobs/demo_data._street)
+        street = sum(map(ord, COMPANIES[i % len(COMPANIES)])) % 200 + 1
         org.update(name=name, owner_id=rng.choice(user_ids),
-                   address={"value": f"{rng.randint(1, 200)} Main Street, Springfield"})
+                   address={"value": f"{street} Main Street, Springfield"})
         acct.orgs.put(org)
         orgs.append(org)
     persons = []
