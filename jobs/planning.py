@@ -16,6 +16,7 @@ goes on the next day, for as many days as the daily budget takes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -41,6 +42,9 @@ class Plan:
     daily_tokens: int = 0  # the company's daily budget the estimate used
     burst: int = 0
     window: float = 2.0
+    reasons: dict[str, int] = field(default_factory=dict)  # bad rows per reason
+    failed_rows: list[dict[str, Any]] = field(default_factory=list)  # every bad row
+    failed_csv: str | None = None  # where plan-failed.csv was written
 
     @property
     def tokens_by_operation(self) -> dict[str, int]:
@@ -129,8 +133,24 @@ def render_plan(plan: Plan, *, console: Console) -> None:
     console.print(f"time: about {_duration(plan.seconds)} at {plan.burst} requests per "
                   f"{plan.window:g} s" + (f"; spills into {plan.days - 1} more day(s)"
                                          if plan.days > 1 else "; fits in today's budget"))
+    if plan.reasons:
+        console.print("bad rows by reason:")
+        for reason, n in plan.reasons.items():
+            console.print(f"  {n:>7,}  {reason}")
+    if plan.failed_csv:
+        console.print(f"every bad row, with its cells: {plan.failed_csv}")
     for note in plan.notes:
         console.print(f"note: {note}")
 
 
-__all__ = ["Plan", "estimate", "render_plan"]
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\b\d[\d,.]*\b")
+
+
+def reason_class(reason: str, column: str | None) -> str:
+    """A row error without its cell values (quoted text and numbers become ``…``), with
+    its column: the line ``plan`` counts rows under."""
+    general = _QUOTED.sub("…", reason)
+    return f"{column}: {general}" if column else general
+
+
+__all__ = ["Plan", "estimate", "reason_class", "render_plan"]
