@@ -170,7 +170,6 @@ class RowPlanner:
         self.counts = RowCounts()
         self._seen: set[int] = set()
         self._persons: dict[str, dict[str, Any]] = {}
-        self._person_names: dict[str, str] = {}  # norm name -> planned person key
         self._orgs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -329,8 +328,11 @@ class RowPlanner:
             self.counts.persons_found += 1
             return {"id": found[0], "matched_by": found[1]}
         name_key = tf.norm_key(person.name)
-        key = f"e:{person.email}" if person.email else self._person_names.get(
-            name_key, f"n:{name_key}")
+        # one person per e-mail; without one, per name plus phone (or name alone when the
+        # row has neither): never an e-mail person reached by name only (issue 9 section 7)
+        phone_key = tf.phone_match_key(person.phone) if person.phone else None
+        key = f"e:{person.email}" if person.email else (
+            f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}")
         ref = self._persons.get(key)
         if ref is None:
             body: dict[str, Any] = {"name": person.name}
@@ -340,7 +342,6 @@ class RowPlanner:
                 body["phones"] = [{"value": person.phone, "primary": True, "label": "work"}]
             ref = {"kind": "person", "key": key, "body": body, "org": org}
             self._persons[key] = ref
-            self._person_names.setdefault(name_key, key)
             self.counts.persons_new += 1
         return ref
 
