@@ -641,6 +641,8 @@ def clean_phone(value: object) -> str | None:
     """Digits with a leading ``+`` kept (``00`` becomes ``+``), separators dropped,
     an extension kept as `` ext. 123``. 5 to 15 digits (E.164), else an error.
     """
+    if isinstance(value, float) and value.is_integer():  # an XLSX number cell
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     text = clean_text(value)

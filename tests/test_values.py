@@ -163,3 +163,16 @@ def test_bad_email(cell: str) -> None:
 
 def test_excel_epoch_constant() -> None:
     assert date(1899, 12, 30) + timedelta(days=45292) == date(2024, 1, 1)
+
+
+def test_typed_xlsx_cells() -> None:
+    """The XLSX reader yields typed values: numbers, dates and date-times are accepted."""
+    from datetime import datetime as dt
+
+    assert tf.clean_phone(4915112345678.0) == "4915112345678"
+    assert tf.parse_money(1234.5) == tf.Money(Decimal("1234.5"), None)
+    assert tf.parse_int(12.0) == 12
+    assert tf.parse_date(dt(2024, 1, 2, 13, 5)) == "2024-01-02"
+    assert tf.parse_date(45292, ["excel"]) == "2024-01-01"
+    with pytest.raises(InputError, match="outside"):
+        tf.parse_date(date(1785, 1, 1))
