@@ -131,7 +131,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
             return await plan_import(reading.ctx, settings, mapping_file,
                                      reading.scheduler.limits, stats=reading.stats,
                                      scheduler=reading.scheduler.statistics,
-                                     failed_csv=failed_csv)
+                                     failed_csv=failed_csv, workers=cfg.max_workers)
     the_plan, _ = anyio.run(planning)
     if as_json:
         typer.echo(orjson.dumps(the_plan.to_json(), option=orjson.OPT_INDENT_2).decode())

@@ -80,16 +80,19 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
                       limits: Limits, *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
-                      failed_csv: Path | None = None) -> tuple[Plan, RowCounts]:
+                      failed_csv: Path | None = None,
+                      workers: int = 64) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given): every bad row, same columns as failed.csv.
     ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
     them all (row, key, column, reason)."""
     columns = await anyio.to_thread.run_sync(
         lambda: header(settings.manifest, format=settings.format, delimiter=settings.delimiter))
+    started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
+    load_seconds = time.monotonic() - started
 
     reasons: Counter[str] = Counter()
     failed: list[dict[str, Any]] = []
@@ -135,8 +138,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
                  "the import pulls them again")
+    # the pulls run in rounds: the catalog, then the lists side by side, page by page
+    rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
+                                                  "getOrganizations")), default=0)
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
-                    tokens_left_today=left, notes=notes)
+                    tokens_left_today=left, notes=notes, load_seconds=load_seconds,
+                    latency=load_seconds / max(1, rounds), workers=workers)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()), failed_rows=failed,
         failed_csv=str(failed_csv) if failed_csv is not None else None)
