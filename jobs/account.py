@@ -26,7 +26,14 @@ from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
 from .catalog import Catalog, DealField
-from .transforms import clean_text, norm_key, normalize_email, org_match_key
+from .transforms import (
+    address_match_key,
+    clean_text,
+    norm_key,
+    normalize_email,
+    org_match_key,
+    phone_match_key,
+)
 
 PAGE = 500  # the largest page every list operation allows
 KEY_FIELD_TYPES = ("varchar", "varchar_auto", "text")
@@ -278,10 +285,14 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
 
 @dataclass
 class PersonIndex:
-    """Persons by normalised e-mail (every address they have) and by name."""
+    """Persons by normalised e-mail (every address they have) and by name, with the
+    phones and organization of each, for matching rules at least as strict as
+    Pipedrive's importer (issue 9 section 7; docs/mapping.md "Matching")."""
 
     by_email: dict[str, int] = field(default_factory=dict)
-    by_name: dict[str, int] = field(default_factory=dict)  # norm_key(name) → lowest id
+    # norm_key(name) → [(id, phone keys, org_id)], lowest id first
+    by_name: dict[str, list[tuple[int, frozenset[str], int | None]]] = field(
+        default_factory=dict)
     count: int = 0
 
     def add(self, person: Mapping[str, Any]) -> None:
@@ -295,17 +306,48 @@ class PersonIndex:
                 continue
             if email and (email not in self.by_email or pid < self.by_email[email]):
                 self.by_email[email] = pid
-        name = clean_text(person.get("name"))
+        try:
+            name = clean_text(person.get("name"))
+        except InputError:
+            name = None
         if name:
-            key = norm_key(name)
-            if key not in self.by_name or pid < self.by_name[key]:
-                self.by_name[key] = pid
+            phones = frozenset(
+                k for entry in person.get("phones") or ()
+                if (k := phone_match_key(entry.get("value") if isinstance(entry, Mapping)
+                                         else entry)))
+            org = person.get("org_id")
+            org_id = org.get("value") if isinstance(org, Mapping) else org
+            entries = self.by_name.setdefault(norm_key(name), [])
+            entries.append((pid, phones, int(org_id) if isinstance(org_id, int) else None))
+            entries.sort(key=lambda e: e[0])
 
-    def find(self, email: str | None, name: str | None) -> int | None:
-        """By e-mail; by name only when the row has no e-mail (see docs/mapping.md)."""
+    def match(self, email: str | None, name: str | None, phone: str | None = None,
+              org_id: int | None = None) -> tuple[int, str] | None:
+        """(person id, matched_by) or None. A row with an e-mail matches by e-mail only;
+        without one, by name plus phone (``name+phone``) or name plus the row's existing
+        organization (``name+org``). A name alone never links to an existing person."""
         if email:
-            return self.by_email.get(email)
-        return self.by_name.get(norm_key(name)) if name else None
+            found = self.by_email.get(email)
+            return None if found is None else (found, "email")
+        if not name:
+            return None
+        candidates = self.by_name.get(norm_key(name), ())
+        wanted = phone_match_key(phone) if phone else None
+        if wanted:
+            for pid, phones, _ in candidates:
+                if wanted in phones:
+                    return pid, "name+phone"
+        if org_id is not None:
+            for pid, _, person_org in candidates:
+                if person_org == org_id:
+                    return pid, "name+org"
+        return None
+
+    def find(self, email: str | None, name: str | None, phone: str | None = None,
+             org_id: int | None = None) -> int | None:
+        """The id ``match`` finds, or None."""
+        found = self.match(email, name, phone, org_id)
+        return None if found is None else found[0]
 
 
 async def index_persons(ctx: CallContext) -> PersonIndex:
@@ -321,17 +363,59 @@ def org_key(name: object) -> str | None:
     return org_match_key(name)
 
 
-async def index_orgs(ctx: CallContext) -> tuple[dict[str, int], int]:
-    """Organisations by normalised name (``org_match_key``; the lowest id wins), and
-    how many were listed; 10 tokens per 500 organisations."""
-    out: dict[str, int] = {}
+class OrgIndex(dict[str, int]):
+    """Organisations by ``org_match_key`` (the lowest id per key), with each one's
+    address for ``match``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.candidates: dict[str, list[tuple[int, str | None]]] = {}
+
+    def add(self, org: Mapping[str, Any]) -> None:
+        try:
+            key = org_key(org.get("name"))
+        except InputError:
+            return
+        if not key:
+            return
+        oid = int(org["id"])
+        address = org.get("address")
+        if isinstance(address, Mapping):
+            address = address.get("value") or address.get("formatted_address")
+        try:
+            where = address_match_key(address)
+        except InputError:
+            where = None
+        self.candidates.setdefault(key, []).append((oid, where))
+        self.candidates[key].sort(key=lambda c: c[0])
+        if key not in self or oid < self[key]:
+            self[key] = oid
+
+    def match(self, key: str, address: str | None = None) -> tuple[int, str] | None:
+        """(org id, matched_by) or None: the same name key and, when the row and the
+        organization both have an address, the same address (``name+address``);
+        ``name`` when either has none. Different addresses never match."""
+        candidates = self.candidates.get(key, ())
+        where = address_match_key(address) if address else None
+        if where is not None:
+            for oid, theirs in candidates:
+                if theirs == where:
+                    return oid, "name+address"
+            for oid, theirs in candidates:
+                if theirs is None:
+                    return oid, "name"
+            return None
+        return (candidates[0][0], "name") if candidates else None
+
+
+async def index_orgs(ctx: CallContext) -> tuple[OrgIndex, int]:
+    """Organisations by normalised name (``org_match_key``; the lowest id wins) with
+    their addresses, and how many were listed; 10 tokens per 500 organisations."""
+    out = OrgIndex()
     count = 0
     for org in await _all_v2(ctx, "getOrganizations"):
         count += 1
-        key = org_key(org.get("name"))
-        oid = int(org["id"])
-        if key and (key not in out or oid < out[key]):
-            out[key] = oid
+        out.add(org)
     return out, count
 
 
@@ -375,7 +459,7 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
         query["cursor"] = cursor
 
 
-__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "PersonIndex", "added_since",
+__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
            "concurrently", "deal_key", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

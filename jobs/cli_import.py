@@ -25,6 +25,7 @@ from rich.console import Console
 
 from bulk.cli import (
     EXIT_INPUT,
+    EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     JobDir,
     MaxTokens,
@@ -129,28 +130,40 @@ def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: 
 
 
 # -- pdbulk plan import ---------------------------------------------------------------------
+FailedCsv = Annotated[Path, typer.Option(
+    "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
+
+
 @plan_app.command("import")
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
                     url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False) -> None:
-    """Validate every row and count the calls, tokens and time an import takes. No writes."""
+                    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+                    failed_csv: FailedCsv = Path("plan-failed.csv")) -> None:
+    """Validate every row and count the calls, tokens and time an import takes. Nothing
+    is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
+    valid, 3 some rows would fail, 1 unusable mapping or input."""
     token = read_token(token_env)
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive)
+    if not failed_csv.parent.is_dir():
+        raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
     cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
 
     async def planning() -> Any:
         async with _reading(cfg, token) as reading:
             return await plan_import(reading.ctx, settings, mapping_file,
                                      reading.scheduler.limits, stats=reading.stats,
-                                     scheduler=reading.scheduler.statistics)
+                                     scheduler=reading.scheduler.statistics,
+                                     failed_csv=failed_csv, workers=cfg.max_workers)
     the_plan, _ = anyio.run(planning)
     if as_json:
         typer.echo(orjson.dumps(the_plan.to_json(), option=orjson.OPT_INDENT_2).decode())
-        return
-    render_plan(the_plan, console=Console(file=sys.stdout, width=100))
+    else:
+        render_plan(the_plan, console=Console(file=sys.stdout, width=100))
+    if the_plan.bad_rows:
+        raise typer.Exit(EXIT_ROWS_FAILED)
 
 
 # -- pdbulk import ----------------------------------------------------------------------------

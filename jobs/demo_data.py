@@ -33,9 +33,10 @@ COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli",
              "São Paulo Têxtil", "Kraków Mining", "Helsinki Design", "Dublin Brewing",
              "Lisboa Azulejos", "Praha Glass", "Oslo Fjord Tours", "Athens Olive Co",
              "Madrid Motors", "Porto Wines", "Bergen Fisk", "Riga Amber")
-# How one company is spelled across rows: all share one match key (docs/mapping.md).
-SPELLINGS = ("{} Corp", "{} Corp.", "{} Corporation", "{}, Inc.", "{} Inc", "{}", "{} GmbH",
-             "{} Ltd", "The {} Company", "{} LLC")
+# How one company is spelled across rows: all share one match key (docs/mapping.md):
+# spelling variants of ONE legal form (a different legal form is a different company).
+SPELLINGS = ("{} Corp", "{} Corp.", "{} Corporation", "{} CORP", "The {} Corp.",
+             "{} corporation")
 FIRST = ("Anna", "Ben", "Zoë", "José", "Łukasz", "Søren", "Amélie", "Jürgen", "Chloé",
          "Mateus", "Aoife", "Björn", "Dorota", "Kenji", "Priyanka", "Olusegun", "Ingrid",
          "Nikolaos", "Renée", "Tomás", "娜", "Ahmet", "Eszter", "Radu")
@@ -114,6 +115,11 @@ def _people(rng: random.Random, n: int) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def _street(company: str) -> int:
+    """One address per company (a company is matched by name plus address)."""
+    return sum(map(ord, company)) % 200 + 1
+
+
 def _row(rng: random.Random, n: int, people: list[tuple[str, str, str, str]],
          companies: list[str]) -> dict[str, str]:
     first, last, email, phone = rng.choice(people)
@@ -126,7 +132,7 @@ def _row(rng: random.Random, n: int, people: list[tuple[str, str, str, str]],
         "Record ID": f"HS-{100000 + n}",
         "Deal Name": f"{rng.choice(PRODUCT_NAMES)}",
         "Company": rng.choice(SPELLINGS).format(company),
-        "Company Address": rng.choice((f"{rng.randint(1, 200)} Main Street, Springfield", "")),
+        "Company Address": rng.choice((f"{_street(company)} Main Street, Springfield", "")),
         "Amount": value if rng.random() > 0.04 else "",
         "Currency": currency,
         "Deal Stage": stage,

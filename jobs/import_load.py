@@ -11,7 +11,11 @@ store (rebuilt after every run).
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,15 +25,16 @@ import anyio.to_thread
 
 from bulk.manifest import header, read_manifest
 from bulk.plans import Limits
+from bulk.reports import FAILED, SUCCESS_COLUMNS, ReportWriter
 from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
 from bulk.store import ItemState, JobStore, NewItem
 
 from .import_resolve import Resolver
-from .import_rows import ImportSettings, RowCounts, RowPlanner, file_sha
+from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
-from .planning import Plan, estimate
+from .planning import Plan, estimate, reason_class
 from .results import write_results
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
@@ -82,19 +87,48 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
 
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
                       limits: Limits, *, stats: RunStats,
-                      scheduler: Callable[[], SchedulerStats]) -> tuple[Plan, RowCounts]:
-    """Everything ``load`` decides, counted into a Plan; nothing is written anywhere."""
+                      scheduler: Callable[[], SchedulerStats],
+                      failed_csv: Path | None = None,
+                      workers: int = 64) -> tuple[Plan, RowCounts]:
+    """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
+    written but ``failed_csv`` (when given): every bad row, same columns as failed.csv.
+    ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
+    them all (row, key, column, reason)."""
     columns = await anyio.to_thread.run_sync(
         lambda: manifest_header(settings))
+    started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
+    load_seconds = time.monotonic() - started
     planner.unarchive = settings.unarchive
 
-    def decide_all() -> None:
-        for _ in _items(planner, settings):
-            pass
-    await anyio.to_thread.run_sync(decide_all)
+    reasons: Counter[str] = Counter()
+    failed: list[dict[str, Any]] = []
+
+    def decide_all(out: ReportWriter | None) -> None:
+        for item in _items(planner, settings):
+            if item.state is not ItemState.FAILED:
+                continue
+            column = item.payload.get("column")
+            reason = item.error or "failed"
+            reasons[reason_class(reason, column)] += 1
+            failed.append({"row": item.row, "key": item.key, "column": column,
+                           "reason": reason})
+            if out is not None:
+                out.failed(row=item.row, key=item.key, reason=reason, column=column,
+                           values=item.payload.get("values"))
+
+    def decide_and_write() -> None:
+        if failed_csv is None:
+            decide_all(None)
+            return
+        with tempfile.TemporaryDirectory(prefix="pdbulk-plan-",
+                                         dir=failed_csv.parent) as tmp:
+            with ReportWriter(tmp, source_columns=columns) as out:
+                decide_all(out)
+            os.replace(Path(tmp) / FAILED, failed_csv)
+    await anyio.to_thread.run_sync(decide_and_write)
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
@@ -118,11 +152,15 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
                  "the import pulls them again")
-    notes += [f"bad row: {example}" for example in c.bad_examples]
-    if c.bad > len(c.bad_examples):
-        notes.append(f"... and {c.bad - len(c.bad_examples):,} more bad rows")
+    # the pulls run in rounds: the catalog, then the lists side by side, page by page
+    rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
+                                                  "getOrganizations")), default=0)
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
-                    tokens_left_today=left, notes=notes)
+                    tokens_left_today=left, notes=notes, load_seconds=load_seconds,
+                    latency=load_seconds / max(1, rounds), workers=workers)
+    plan = dataclasses.replace(
+        plan, reasons=dict(reasons.most_common()), failed_rows=failed,
+        failed_csv=str(failed_csv) if failed_csv is not None else None)
     return plan, c
 
 
@@ -170,7 +208,8 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
     }
-    return write_results(store, source_key_column=None, summary=summary)
+    return write_results(store, source_key_column=None, summary=summary,
+                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS))
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

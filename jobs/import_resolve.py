@@ -55,7 +55,8 @@ class DependencyFailed(BulkError):
 
 
 def person_keys(record: Mapping[str, Any]) -> list[str]:
-    """The keys a listed person answers to: ``e:<email>`` for each address, ``n:<name>``."""
+    """The keys a listed person answers to: ``e:<email>`` for each address, ``n:<name>``,
+    and ``n:<name>|p:<phone>`` for each phone (``phone_match_key``)."""
     keys = []
     for entry in record.get("emails") or ():
         raw = entry.get("value") if isinstance(entry, Mapping) else entry
@@ -65,9 +66,17 @@ def person_keys(record: Mapping[str, Any]) -> list[str]:
             continue
         if email:
             keys.append(f"e:{email}")
-    name = tf.clean_text(record.get("name"))
+    try:
+        name = tf.clean_text(record.get("name"))
+    except InputError:
+        name = None
     if name:
         keys.append(f"n:{tf.norm_key(name)}")
+        for entry in record.get("phones") or ():
+            phone = tf.phone_match_key(entry.get("value") if isinstance(entry, Mapping)
+                                       else entry)
+            if phone:
+                keys.append(f"n:{tf.norm_key(name)}|p:{phone}")
     return keys
 
 

@@ -32,6 +32,7 @@ from bulk.store import ItemState, NewItem
 from . import transforms as tf
 from .account import (
     DealsByKey,
+    OrgIndex,
     PersonIndex,
     concurrently,
     ensure_key_field,
@@ -100,9 +101,23 @@ class RowCounts:
 @dataclass
 class Indexes:
     persons: PersonIndex | None = None
-    orgs: dict[str, int] | None = None
+    orgs: OrgIndex | None = None
     deals: dict[str, dict[str, Any]] | None = None
     listed: dict[str, int] = field(default_factory=dict)  # what was listed: deals, persons...
+
+
+MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+
+
+def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
+    """succeeded.csv's audit of each link: ``email``, ``name+phone``, ``name+org``,
+    ``name+address``, ``name`` (an existing record) or ``created`` (by this import)."""
+    out: dict[str, str] = {}
+    for name, column in (("person", "person_matched_by"), ("org", "org_matched_by")):
+        ref = payload.get(name)
+        if isinstance(ref, Mapping):
+            out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
+    return out
 
 
 def _number(value: Any) -> float | None:
@@ -162,7 +177,6 @@ class RowPlanner:
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
         self._persons: dict[str, dict[str, Any]] = {}
-        self._person_names: dict[str, str] = {}  # norm name -> planned person key
         self._orgs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -242,7 +256,7 @@ class RowPlanner:
             where = f"row {row.row}" + (f", column {column!r}" if column else "")
             self.counts.bad_examples.append(f"{where}: {reason}")
         return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
-                       payload={"values": row.values, "column": column, **extra},
+                       payload={"values": tf.storable(row.values), "column": column, **extra},
                        state=ItemState.FAILED, error=reason)
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
@@ -266,7 +280,7 @@ class RowPlanner:
                 return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
-        values = row.values
+        values = tf.storable(row.values)
         deals = self.indexes.deals
         existing = deals.get(mapped.key) if deals is not None else None
         deal = mapped.deal
@@ -291,7 +305,8 @@ class RowPlanner:
                            payload={"values": values, "result": {
                                "action": "unchanged", "deal_id": existing["id"],
                                "person_id": existing.get("person_id"),
-                               "org_id": existing.get("org_id")}})
+                               "org_id": existing.get("org_id"),
+                               **matched_by({"person": person, "org": org})}})
         self.counts.update += 1
         return NewItem(row=row.row, key=mapped.key, op="update",
                        payload={"values": values, "deal_id": existing["id"], "changes": changes,
@@ -303,10 +318,11 @@ class RowPlanner:
         if org is None:
             return None
         key = org.match_key
-        found = self.indexes.orgs.get(key) if self.indexes.orgs is not None else None
+        found = self.indexes.orgs.match(key, org.address) if self.indexes.orgs is not None \
+            else None
         if found is not None:
             self.counts.orgs_found += 1
-            return {"id": found}
+            return {"id": found[0], "matched_by": found[1]}
         ref = self._orgs.get(key)
         if ref is None:
             body: dict[str, Any] = {"name": org.name}
@@ -322,13 +338,19 @@ class RowPlanner:
         if person is None:
             return None
         index = self.indexes.persons
-        found = index.find(person.email, person.name) if index is not None else None
+        org_id = org.get("id") if org is not None else None
+        found = index.match(person.email, person.name, person.phone,
+                            org_id if isinstance(org_id, int) else None) \
+            if index is not None else None
         if found is not None:
             self.counts.persons_found += 1
-            return {"id": found}
+            return {"id": found[0], "matched_by": found[1]}
         name_key = tf.norm_key(person.name)
-        key = f"e:{person.email}" if person.email else self._person_names.get(
-            name_key, f"n:{name_key}")
+        # one person per e-mail; without one, per name plus phone (or name alone when the
+        # row has neither): never an e-mail person reached by name only (issue 9 section 7)
+        phone_key = tf.phone_match_key(person.phone) if person.phone else None
+        key = f"e:{person.email}" if person.email else (
+            f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}")
         ref = self._persons.get(key)
         if ref is None:
             body: dict[str, Any] = {"name": person.name}
@@ -338,10 +360,9 @@ class RowPlanner:
                 body["phones"] = [{"value": person.phone, "primary": True, "label": "work"}]
             ref = {"kind": "person", "key": key, "body": body, "org": org}
             self._persons[key] = ref
-            self._person_names.setdefault(name_key, key)
             self.counts.persons_new += 1
         return ref
 
 
-__all__ = ["ImportSettings", "Indexes", "Mode", "PLACEHOLDER_CODE", "RowCounts", "RowPlanner",
-           "deal_changes", "file_sha", "same"]
+__all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
+           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same"]

@@ -37,7 +37,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of
-from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha
+from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
@@ -257,7 +257,7 @@ class ImportJob:
             outcome = {"deal_id": int(res.data["id"])}
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": res.data["id"], "action": "created", "person_id": person_id,
-                "org_id": org_id, "update_time": res.data.get("update_time")})
+                "org_id": org_id, "update_time": res.data.get("update_time"), **matched_by(payload)})
         finally:
             if not keep:
                 with anyio.CancelScope(shield=True):
@@ -291,7 +291,8 @@ class ImportJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if person_id is not None else existing.get("person_id"),
-            "org_id": org_id if org_id is not None else existing.get("org_id")})
+            "org_id": org_id if org_id is not None else existing.get("org_id"),
+            **matched_by(payload)})
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -306,7 +307,8 @@ class ImportJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
-            "org_id": org_id if payload.get("org") is not None else kept.get("org_id")})
+            "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
+            **matched_by(payload)})
 
     # -- in doubt ---------------------------------------------------------------------------
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
@@ -345,7 +347,7 @@ class ImportJob:
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
-                "update_time": hit.get("update_time")}))
+                "update_time": hit.get("update_time"), **matched_by(item.payload)}))
         return out
 
     async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:

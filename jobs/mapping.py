@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,6 +78,11 @@ class FieldSpec(BaseModel):
     currency_column: str | None = None
     when_not_lost: Literal["error", "drop"] | None = None
     join: str | None = None  # JSON: an array's items joined with this (else its first item)
+    # validation rules (issue 10 section 4); documented in docs/mapping.md
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -84,6 +90,15 @@ class FieldSpec(BaseModel):
         if isinstance(data, str):
             return {"template": data} if tf.Template.is_template(data) else {"column": data}
         return data
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str] | None) -> list[str] | None:
+        for fmt in value or ():
+            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
+                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
+                                 f"{', '.join(tf.DATE_TOKENS)}")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
@@ -95,11 +110,20 @@ class FieldSpec(BaseModel):
             tf.Template(self.template)  # raises ValueError on a bad template
         if self.separator == "":
             raise ValueError("separator must not be empty")
+        if self.required and self.default is not None:
+            raise ValueError("required = true and a default exclude each other (a required "
+                             "blank cell is a row error)")
+        if self.required and self.column is None and self.template is None:
+            raise ValueError("required = true needs a column or a template")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.allowed is not None and not self.allowed:
+            raise ValueError("allowed must list at least one value")
         return self
 
     def options_set(self) -> set[str]:
-        return {name for name in self.model_fields_set if name not in ("column", "template",
-                                                                          "default", "join")}
+        return {name for name in self.model_fields_set if name not in (
+            "column", "template", "default", "join", "required", "allowed")}
 
 
 class _Section(BaseModel):
@@ -118,6 +142,26 @@ class Defaults(_Section):
     date_formats: list[str] = Field(default_factory=list)
     separator: str = ";"
     encoding: str | None = None  # the manifest's text encoding; None: detected
+    # cells that mean "no value" (besides blank); compared case-insensitively
+    empty_values: list[str] = Field(default_factory=list)
+    # the plausible years of a date (inclusive); a date outside is a row error
+    date_window: tuple[int, int] = tf.DEFAULT_DATE_WINDOW
+
+    @field_validator("date_formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        for fmt in value:
+            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
+                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
+                                 f"{', '.join(tf.DATE_TOKENS)}")
+        return value
+
+    @field_validator("date_window")
+    @classmethod
+    def _window(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1] <= 9999:
+            raise ValueError("needs [first year, last year] within 1-9999")
+        return value
 
     @field_validator("currency")
     @classmethod
@@ -164,8 +208,8 @@ class MappingFile(_Section):
 
 # Which options each target accepts, besides column / template / default.
 _OPTIONS: dict[str, set[str]] = {
-    "deal.title": set(), "deal.value": {"decimal"}, "deal.currency": {"map"},
-    "deal.status": {"map"}, "deal.probability": {"decimal"},
+    "deal.title": set(), "deal.value": {"decimal", "min", "max"}, "deal.currency": {"map"},
+    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max"},
     "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
     "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
     "deal.label": {"map", "separator"},
@@ -174,8 +218,8 @@ _OPTIONS: dict[str, set[str]] = {
 }
 _CUSTOM_OPTIONS: dict[str, set[str]] = {
     "varchar": {"map"}, "varchar_auto": {"map"}, "text": {"map"}, "address": {"map"},
-    "phone": set(), "double": {"decimal"}, "int": {"decimal"},
-    "monetary": {"decimal", "currency_column"}, "enum": {"map"}, "set": {"map", "separator"},
+    "phone": set(), "double": {"decimal", "min", "max"}, "int": {"decimal", "min", "max"},
+    "monetary": {"decimal", "currency_column", "min", "max"}, "enum": {"map"}, "set": {"map", "separator"},
     "date": {"formats"}, "user": {"map"},
 }
 _NO_TEMPLATE = {"deal.value", "deal.probability", "deal.expected_close_date", "person.email",
@@ -335,16 +379,27 @@ _MEMO_LIMIT = 10_000
 
 
 class _Source:
-    """Reads one target's raw value from a row: column or template, else the default."""
+    """Reads one target's raw value from a row: column or template, else the default.
 
-    __slots__ = ("_column", "_default", "_join", "_many", "_template", "where")
+    Applies the field's rules on the raw cell: an ``empty_values`` marker counts as
+    blank; a blank cell of a ``required`` field is an InputError (never the default);
+    ``allowed`` limits the raw values (case- and space-insensitively).
+    """
 
-    def __init__(self, key: str, spec: FieldSpec, *, many: bool = False) -> None:
+    __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_required",
+                 "_template", "where")
+
+    def __init__(self, key: str, spec: FieldSpec, empty: frozenset[str] = frozenset(), *,
+                 many: bool = False) -> None:
         self._column = spec.column
         self._join = spec.join
         self._many = many and spec.join is None  # a multi-option target takes the array whole
         self._template = tf.Template(spec.template) if spec.template else None
         self._default = spec.default
+        self._required = spec.required
+        self._allowed = ({tf.norm_key(a): a for a in spec.allowed}
+                         if spec.allowed is not None else None)
+        self._empty = empty
         self.where = spec.column or (", ".join(self._template.columns) if self._template
                                      else key)
 
@@ -355,12 +410,27 @@ class _Source:
             if any(isinstance(values.get(c), list) for c in columns):  # JSON arrays in a template
                 values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
                           else v for c in columns}
-            raw = self._template.render(values)
+            raw = self._template.render(
+                {k: None if self._marker(v) else v for k, v in values.items()}
+                if self._empty else values)
         elif self._column is not None:
             raw = values.get(self._column)
             if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
                 raw = _from_array(raw, self._join)
-        return self._default if tf.is_empty(raw) else raw
+        if tf.is_empty(raw) or self._marker(raw):
+            if self._required:
+                raise InputError(f"a value is required but {self.where!r} is empty"
+                                 + self.missing(values))
+            return self._default
+        if self._allowed is not None:
+            text = tf.clean_text(raw) or ""
+            if tf.norm_key(text) not in self._allowed:
+                raise InputError(f"{text!r} is not an allowed value (allowed: "
+                                 f"{', '.join(map(repr, self._allowed.values()))})")
+        return raw
+
+    def _marker(self, raw: object) -> bool:
+        return bool(self._empty) and isinstance(raw, str) and tf.norm_key(raw) in self._empty
 
     def missing(self, values: Values) -> str:
         """`` (no 'a.b' in this record)`` naming the paths absent from a JSON row, else ``""``."""
@@ -377,20 +447,47 @@ def _from_array(items: list[Any], join: str | None) -> object:
                      and not isinstance(item, dict | list))
 
 
+def _number_of(value: object) -> Decimal | None:
+    """The number a converted value carries (amount, monetary value), for min/max."""
+    if isinstance(value, tf.Money):
+        return value.amount
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Step:
     name: str  # the body key or custom field code it fills
     source: _Source
     convert: Convert
+    low: float | None = None
+    high: float | None = None
 
     def __call__(self, values: Values, row: int) -> Any:
-        raw = self.source(values)
-        if raw is None:
-            return None
         try:
-            return self.convert(raw, values)
+            raw = self.source(values)
+            if raw is None:
+                return None
+            value = self.convert(raw, values)
+            if self.low is not None or self.high is not None:
+                self._bounds(value, raw)
+            return value
         except InputError as exc:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
+
+    def _bounds(self, value: object, raw: object) -> None:
+        number = _number_of(value)
+        if number is None:
+            return
+        if self.low is not None and number < Decimal(str(self.low)):
+            raise InputError(f"{raw!r} is below the minimum {self.low:g}")
+        if self.high is not None and number > Decimal(str(self.high)):
+            raise InputError(f"{raw!r} is above the maximum {self.high:g}")
 
 
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -413,6 +510,13 @@ def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
     return lookup
 
 
+def _title(raw: object, values: object = None) -> str:
+    text = tf.clean_title(raw)
+    if text is None:
+        raise InputError("empty value")
+    return text
+
+
 def _text(raw: object, values: object = None) -> str:
     text = tf.clean_text(raw)
     if text is None:
@@ -426,6 +530,7 @@ class _Compiler:
     def __init__(self, mapping: Mapping, catalog: Catalog, header: Sequence[str] | None) -> None:
         self.mapping, self.catalog, self.spec = mapping, catalog, mapping.spec
         self.defaults = mapping.spec.defaults
+        self.empty = frozenset(tf.norm_key(v) for v in self.defaults.empty_values)
         self.header = header
         self.problems: list[tuple[str, str]] = []
 
@@ -440,7 +545,7 @@ class _Compiler:
                 convert(spec.default, {})
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
-        return _Step(name, _Source(key, spec, many=many), convert)
+        return _Step(name, _Source(key, spec, self.empty, many=many), convert, spec.min, spec.max)
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -460,7 +565,7 @@ class _Compiler:
         deal, d = self.spec.deal, self.defaults
         key_code = self._key_field()
         steps = [
-            self.step("deal.title", "title", deal.title, lambda s: _text),
+            self.step("deal.title", "title", deal.title, lambda s: _title),
             self.step("deal.status", "status", deal.status, self._status),
             self.step("deal.probability", "probability", deal.probability,
                       lambda s: lambda raw, values: tf.parse_probability(
@@ -524,7 +629,8 @@ class _Compiler:
 
     def _date(self, spec: FieldSpec) -> Convert:
         formats = spec.formats or self.defaults.date_formats
-        return lambda raw, values: tf.parse_date(raw, formats)
+        window = self.defaults.date_window
+        return lambda raw, values: tf.parse_date(raw, formats, window=window)
 
     def _mapped_text(self, spec: FieldSpec, multiline: bool = False) -> Convert:
         vmap = tf.ValueMap(spec.map)
@@ -603,7 +709,7 @@ class _Compiler:
                 resolve(spec.default, static)
             except InputError as exc:
                 self.problems.append(("deal.stage.default", exc.reason))
-        return _StageStep(_Source("deal.stage", spec), resolve)
+        return _StageStep(_Source("deal.stage", spec, self.empty), resolve)
 
     def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
         key = _key("custom_fields", label)
@@ -732,7 +838,11 @@ class RowMapper:
         if row.error is not None:
             raise row.error
         values, n = row.values, row.row
-        key = tf.clean_text(self.key(values))
+        try:
+            key = tf.clean_text(self.key(values))
+        except InputError as exc:
+            raise InputError(f"the source key: {exc.reason}", row=n,
+                             column=self.key.where) from None
         if key is None:
             raise InputError("the source key is empty" + self.key.missing(values), row=n,
                              column=self.key.where)
@@ -772,9 +882,12 @@ class RowMapper:
     def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""
         pipeline_id = self.pipeline(values, n) if self.pipeline else None
-        raw = self.stage.source(values) if self.stage else None
-        if self.stage is not None and raw is not None:
+        if self.stage is not None:
             try:
+                raw = self.stage.source(values)
+                if raw is None:  # never a silent first stage (issue 10 section 4)
+                    raise InputError("the stage is empty (set deal.stage.default for blank "
+                                     "cells, or fix the row)")
                 deal["stage_id"] = self.stage.resolve(raw, pipeline_id)
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.stage.source.where) from None

@@ -16,6 +16,7 @@ goes on the next day, for as many days as the daily budget takes.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -41,6 +42,9 @@ class Plan:
     daily_tokens: int = 0  # the company's daily budget the estimate used
     burst: int = 0
     window: float = 2.0
+    reasons: dict[str, int] = field(default_factory=dict)  # bad rows per reason
+    failed_rows: list[dict[str, Any]] = field(default_factory=list)  # every bad row
+    failed_csv: str | None = None  # where plan-failed.csv was written
 
     @property
     def tokens_by_operation(self) -> dict[str, int]:
@@ -69,17 +73,26 @@ class Plan:
 
 def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, bad_rows: int,
              tokens_left_today: int | None, latency: float = 0.2,
-             notes: Iterable[str] = ()) -> Plan:
+             notes: Iterable[str] = (), load_seconds: float | None = None,
+             workers: int = 64) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
-    from today's remaining budget and the daily limit."""
+    from today's remaining budget and the daily limit.
+
+    With ``load_seconds`` (the measured time of the job's list pulls, in seconds) the
+    time is that load phase plus the write phase, which is bound by the burst window
+    and by the round trip ``latency`` (seconds) times the runner's concurrency (at most
+    ``workers``, see ``bulk.runner.Runner._target_workers``)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     total = sum(calls.values())
     searches = sum(n for op, n in calls.items() if get_operation(op).search)
     rate = limits.burst / limits.window
     search_rate = limits.search / limits.window
-    busy = max((total - limits.burst) / rate, (searches - limits.search) / search_rate, 0.0)
-    seconds = busy + (latency if total else 0.0)
+    if load_seconds is None:
+        busy = max((total - limits.burst) / rate, (searches - limits.search) / search_rate, 0.0)
+        seconds = busy + (latency if total else 0.0)
+    else:
+        seconds = load_seconds + _write_seconds(calls, limits, latency, workers)
     left = limits.daily_tokens if tokens_left_today is None else max(0, tokens_left_today)
     days = 1
     if tokens > left:
@@ -94,6 +107,22 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=limits.daily_tokens, burst=limits.burst,
                 window=limits.window)
+
+
+def _write_seconds(calls: Mapping[str, int], limits: Limits, latency: float,
+                   workers: int) -> float:
+    """The writes (every call but the list pulls): the slower of the burst window and
+    the concurrency the runner keeps in flight, plus one round trip per dependency
+    level (persons / organizations before the deals that link them)."""
+    writes = sum(n for op, n in calls.items() if not op.startswith("get"))
+    if not writes:
+        return 0.0
+    rate = limits.burst / limits.window
+    latency = max(latency, 1e-3)
+    in_flight = max(2, min(workers, math.ceil(rate * latency * 1.5) + 2))
+    levels = 2 if calls.get("addPerson") or calls.get("addOrganization") else 1
+    return max(writes * latency / in_flight, (writes - limits.burst) / rate, 0.0) + \
+        levels * latency
 
 
 def _duration(seconds: float) -> str:
@@ -129,8 +158,24 @@ def render_plan(plan: Plan, *, console: Console) -> None:
     console.print(f"time: about {_duration(plan.seconds)} at {plan.burst} requests per "
                   f"{plan.window:g} s" + (f"; spills into {plan.days - 1} more day(s)"
                                          if plan.days > 1 else "; fits in today's budget"))
+    if plan.reasons:
+        console.print("bad rows by reason:")
+        for reason, n in plan.reasons.items():
+            console.print(f"  {n:>7,}  {reason}")
+    if plan.failed_csv:
+        console.print(f"every bad row, with its cells: {plan.failed_csv}")
     for note in plan.notes:
         console.print(f"note: {note}")
 
 
-__all__ = ["Plan", "estimate", "render_plan"]
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\b\d[\d,.]*\b")
+
+
+def reason_class(reason: str, column: str | None) -> str:
+    """A row error without its cell values (quoted text and numbers become ``…``), with
+    its column: the line ``plan`` counts rows under."""
+    general = _QUOTED.sub("…", reason)
+    return f"{column}: {general}" if column else general
+
+
+__all__ = ["Plan", "estimate", "reason_class", "render_plan"]

@@ -25,12 +25,15 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
 
@@ -39,12 +42,46 @@ Decimal_ = Literal["auto", ".", ","]
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_EMPTY_MARKERS = frozenset({"", "-", "--", "n/a", "na", "null", "none", "nan"})
+# C0/C1 control characters (and DEL) Pipedrive cannot store in a text field; tab,
+# CR and LF are whitespace (collapsed, or kept as line breaks in long text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Pipedrive's spec gives no maximum for a deal title (openapi-v2.yaml, POST /deals);
+# 255 characters is the limit chosen and documented in docs/mapping.md.
+MAX_TITLE = 255
 
 
 def is_empty(value: object) -> bool:
     """True for a missing cell: None, '', whitespace, or a JSON empty string."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+_INT64 = (-(2 ** 63), 2 ** 64 - 1)
+
+
+def storable(value: Any) -> Any:
+    """A manifest value the job store can keep as JSON, with nothing lost: integers
+    beyond 64 bits and NaN/Infinity floats become their text (so failed.csv still
+    shows the original cell); dicts and lists are converted item by item."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if _INT64[0] <= value <= _INT64[1] else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def check_control(text: str) -> str:
+    """``text`` itself, or InputError naming the first control character (NUL, ESC, ...)."""
+    found = _CONTROL.search(text)
+    if found:
+        raise InputError(f"control character U+{ord(found[0]):04X} at position "
+                         f"{found.start() + 1} (Pipedrive cannot store it)")
+    return text
 
 
 def _text(value: object, what: str) -> str:
@@ -64,7 +101,7 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, bool):
         value = "true" if value else "false"
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
+    text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
 
 
@@ -74,7 +111,16 @@ def clean_multiline(value: object) -> str | None:
         return None
     text = unicodedata.normalize("NFC", _text(value, "text")).translate(_INVISIBLE)
     lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text)]
-    return "\n".join(lines).strip("\n") or None
+    return check_control("\n".join(lines).strip("\n")) or None
+
+
+def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
+    """A deal title: ``clean_text`` plus at most ``limit`` characters (InputError beyond)."""
+    text = clean_text(value)
+    if text is not None and len(text) > limit:
+        raise InputError(f"the title is {len(text)} characters long; at most {limit} are "
+                         "accepted")
+    return text
 
 
 def norm_key(value: str) -> str:
@@ -210,16 +256,14 @@ def parse_money(value: object, *, default_currency: str | None = None,
     prefer = prefer or default_currency
     if is_empty(value):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if not amount.is_finite():
             raise InputError(f"not a finite number: {value!r}")
-        return Money(amount, default_currency)
+        return Money(check_api_number(amount, value), default_currency)
     text = _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
-    if text.casefold() in _EMPTY_MARKERS:
-        return None
     if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
-        return Money(Decimal(text), default_currency)
+        return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
     if no_cents:  # the mark written before the dash is the decimal mark
         decimal = "." if no_cents[0][0] == "." else ","
@@ -244,8 +288,31 @@ def parse_money(value: object, *, default_currency: str | None = None,
     minus = minus_pre + minus_post + negative
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
-    amount = _parse_digits(num, decimal, text)
+    amount = check_api_number(_parse_digits(num, decimal, text), text)
     return Money(-amount if minus else amount, currency or default_currency)
+
+
+# Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up
+# to 2^53 and a double carries at most 15 significant decimal digits reliably.
+MAX_EXACT = 2 ** 53
+_MAX_DIGITS = 15
+
+
+def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
+    """``amount`` itself, or InputError when a JSON double cannot hold it exactly:
+    NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), or more than
+    15 significant digits (``0.1234567890123456``)."""
+    cell = amount if shown is None else shown
+    if not amount.is_finite():
+        raise InputError(f"not a finite number: {cell!r}")
+    if abs(amount) >= MAX_EXACT:
+        raise InputError(f"number too large: {cell!r} (Pipedrive holds numbers exactly only "
+                         f"below 2^53 = {MAX_EXACT:,})")
+    digits = amount.normalize().as_tuple().digits
+    if len(digits) > _MAX_DIGITS and amount != amount.to_integral_value():
+        raise InputError(f"too precise: {cell!r} (more than {_MAX_DIGITS} significant digits "
+                         "do not survive a JSON number)")
+    return amount
 
 
 def _parse_digits(num: str, decimal: Decimal_, text: str) -> Decimal:
@@ -297,30 +364,107 @@ def parse_probability(value: object, *, decimal: Decimal_ = "auto") -> int | flo
 
 # ---------------------------------------------------------------- dates
 
-def parse_date(value: object, formats: Sequence[str] = ()) -> str | None:
-    """A date as ``YYYY-MM-DD``: the listed ``strptime`` formats in order, then ISO 8601.
+DATE_TOKENS = ("unix", "unix_ms", "excel")
+DEFAULT_DATE_WINDOW = (1900, 2100)
+_ISO_DATE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_UNIX = re.compile(r"-?\d{1,15}")
+_EXCEL = re.compile(r"\d{1,6}(?:\.\d+)?")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 after Excel's 1900-02-29 bug
 
-    An ambiguous cell (``03/04/2024``) takes the first listed format that matches.
+
+def _from_token(token: str, value: object) -> date | None:
+    """One of DATE_TOKENS applied to a cell; None when the cell is not in its grammar."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
+        number = Decimal(str(value))
+    else:
+        text = str(value)
+        if not (_EXCEL if token == "excel" else _UNIX).fullmatch(text):
+            return None
+        number = Decimal(text)
+    try:
+        if token == "excel":
+            if number < 1 or number == 60:  # 60 is Excel's non-existent 1900-02-29
+                return None
+            days = int(number)
+            return _EXCEL_EPOCH + timedelta(days=days + (1 if days < 60 else 0))
+        if number != number.to_integral_value():
+            return None
+        seconds = number / 1000 if token == "unix_ms" else number
+        return datetime.fromtimestamp(float(seconds), tz=UTC).date()
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def parse_date(value: object, formats: Sequence[str] = (), *,
+               window: tuple[int, int] = DEFAULT_DATE_WINDOW) -> str | None:
+    """A date as ``YYYY-MM-DD``, read by an explicit grammar only.
+
+    ``formats`` are tried in order: ``strptime`` patterns and the tokens ``"unix"``
+    (seconds since 1970-01-01 UTC), ``"unix_ms"`` (milliseconds, UTC) and
+    ``"excel"`` (serial day numbers of the 1900 date system); then extended ISO 8601
+    (``2024-03-01``, ``2024-03-01T10:00:00Z``; the date as written). ``date`` and
+    ``datetime`` values (XLSX) are taken as they are. A digits-only cell or a JSON/XLSX
+    number is a date only through a token. The year must lie within ``window``
+    (inclusive). InputError otherwise, naming what was tried.
     """
     if is_empty(value):
         return None
-    if isinstance(value, date):  # a typed cell (XLSX): already a date, whatever the formats
-        return (value.date() if isinstance(value, datetime) else value).isoformat()
-    text = _SPACES.sub(" ", _text(value, "a date")).strip()
+    found: date | None = None
+    if isinstance(value, datetime):
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        for fmt in formats:
+            got = _from_token(fmt, value) if fmt in DATE_TOKENS else None
+            if got is not None:
+                found = found or got
+                if window[0] <= got.year <= window[1]:
+                    found = got
+                    break
+        if found is None:
+            raise InputError(f"not a date: the number {value!r} (add \"unix\", \"unix_ms\" "
+                             "or \"excel\" to date_formats to read numbers as dates)")
+    else:
+        found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
+                                window)
+    if not window[0] <= found.year <= window[1]:
+        raise InputError(f"date {found.isoformat()} (from {value!r}) is outside "
+                         f"{window[0]}-{window[1]}")
+    return found.isoformat()
+
+
+def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) -> date:
+    first: date | None = None
     for fmt in formats:
         try:
-            return datetime.strptime(text, fmt).date().isoformat()
+            got = (_from_token(fmt, text) if fmt in DATE_TOKENS
+                   else datetime.strptime(text, fmt).date())
         except ValueError:
             continue
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text).date().isoformat()
-    except ValueError:
-        pass
+        if got is not None:
+            if window[0] <= got.year <= window[1]:
+                return got
+            first = first or got
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        try:
+            got = date.fromisoformat(match[1])
+        except ValueError:
+            raise InputError(f"not a date: {text!r} (no such day)") from None
+        if window[0] <= got.year <= window[1] or first is None:
+            return got
+    if first is not None:
+        return first  # out of the window: the caller says so
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
+    if text.lstrip("-").isdigit():
+        raise InputError(f"not a date: {text!r} is only digits (tried {tried}; add \"unix\", "
+                         "\"unix_ms\" or \"excel\" to date_formats for epoch or serial dates)")
     raise InputError(f"not a date: {text!r} (tried {tried})")
 
 
@@ -464,15 +608,16 @@ class Template:
 
 # ---------------------------------------------------------------- e-mail, phone
 
-_EMAIL = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}")
 _ANGLE = re.compile(r"<([^<>]+)>")
 
 
 def normalize_email(value: object) -> str | None:
     """Lower-cased, trimmed, ``mailto:`` and ``Name <addr>`` unwrapped; the first of a
-    ``;``/``,`` separated list. Lower-casing the local part is deliberate: mail systems
-    Pipedrive users meet treat it case-insensitively, and matching needs one spelling.
+    ``;``/``,`` separated list; checked by email-validator (RFC 5321/5322 syntax,
+    internationalized addresses such as ``grace.müller@example.com`` accepted, domain
+    in Unicode form, no DNS lookup). Lower-casing the local part is deliberate: mail
+    systems Pipedrive users meet treat it case-insensitively, and matching needs one
+    spelling. InputError("not an e-mail address: ...") otherwise.
     """
     text = clean_text(value)
     if text is None:
@@ -480,9 +625,13 @@ def normalize_email(value: object) -> str | None:
     angle = _ANGLE.search(text)
     first = angle[1] if angle else re.split(r"[;,\s]", text)[0]
     email = first.strip().casefold().removeprefix("mailto:")
-    if not _EMAIL.fullmatch(email) or ".." in email or email.startswith("."):
-        raise InputError(f"not an e-mail address: {text!r}")
-    return email
+    try:
+        checked = validate_email(email, check_deliverability=False,
+                                 allow_smtputf8=True, allow_quoted_local=False,
+                                 test_environment=True)  # ".test" domains (RFC 2606) pass
+    except EmailNotValidError as exc:
+        raise InputError(f"not an e-mail address: {text!r} ({exc})") from None
+    return str(checked.normalized).casefold()
 
 
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$", re.I)
@@ -492,6 +641,8 @@ def clean_phone(value: object) -> str | None:
     """Digits with a leading ``+`` kept (``00`` becomes ``+``), separators dropped,
     an extension kept as `` ext. 123``. 5 to 15 digits (E.164), else an error.
     """
+    if isinstance(value, float) and value.is_integer():  # an XLSX number cell
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     text = clean_text(value)
@@ -523,14 +674,24 @@ _LEGAL_PHRASES = (("sp", "z", "oo"), ("sa", "de", "cv"), ("s", "de", "rl"), ("co
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e"})
 
 
+# Spellings of one legal form → one canonical word. Different forms stay different.
+_LEGAL_CANON = {
+    "incorporated": "inc", "corporation": "corp", "company": "co", "limited": "ltd",
+    "spzoo": "sp z oo", "sp z oo": "sp z oo", "s de rl": "s de rl", "sa de cv": "sa de cv",
+    "co ltd": "co ltd",
+}
+
+
 def org_match_key(name: object) -> str | None:
     """The key two organisation names must share to be the same organisation.
 
     Accents removed, case-folded, ``&`` read as "and", dots inside abbreviations
-    joined (``S.A.`` → ``sa``), other punctuation as spaces, a leading "the"
-    dropped, and trailing legal-form words (``LEGAL_SUFFIXES``: Inc, LLC, Ltd,
-    GmbH, S.A., Oy, AB, ... and chains like "GmbH & Co. KG") stripped — never
-    down to nothing: "AB" alone stays "ab".
+    joined (``S.A.`` → ``sa``, ``L.L.C.`` → ``llc``), other punctuation as spaces, a
+    leading "the" dropped. Trailing legal-form words (``LEGAL_SUFFIXES``) are kept
+    but spelled one way: ``Inc``/``Inc.``/``Incorporated`` → ``inc``, ``Ltd``/``Limited``
+    → ``ltd``, ``Corp``/``Corporation`` → ``corp``. So "Northwind Traders Inc." and
+    "Northwind Traders Incorporated" share a key, while "Northwind Traders GmbH" and
+    "Northwind Traders" (no legal form) each have their own (issue 9 section 7).
     """
     text = clean_text(name)
     if text is None:
@@ -543,22 +704,43 @@ def org_match_key(name: object) -> str | None:
     words = text.split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
+    forms: list[str] = []
     stripped = True
     while stripped:
         stripped = False
         for phrase in _LEGAL_PHRASES:
             if len(words) > len(phrase) and tuple(words[-len(phrase):]) == phrase:
                 del words[-len(phrase):]
+                forms.insert(0, _LEGAL_CANON.get(" ".join(phrase), " ".join(phrase)))
                 stripped = True
         if len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-            words.pop()
+            word = words.pop()
+            forms.insert(0, _LEGAL_CANON.get(word, word))
             stripped = True
         if stripped and len(words) > 1 and words[-1] in _CONNECTORS:
             words.pop()
-    return " ".join(words) or None
+    return " ".join(words + forms) or None
+
+
+def address_match_key(address: object) -> str | None:
+    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+    text = clean_text(address)
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split()) or None
+
+
+def phone_match_key(phone: object) -> str | None:
+    """A phone compared by its last 9 digits (country prefix and formatting ignored)."""
+    digits = re.sub(r"\D", "", str(phone or "").split(" ext")[0])
+    return digits[-9:] if len(digits) >= 5 else None
 
 
 __all__ = [
+    "DATE_TOKENS", "DEFAULT_DATE_WINDOW", "MAX_EXACT", "MAX_TITLE", "check_api_number",
+    "address_match_key", "check_control", "clean_title", "phone_match_key", "storable",
     "DEFAULT_STATUS_MAP", "ISO_CURRENCIES", "LEGAL_SUFFIXES", "Money", "STATUSES", "Template",
     "ValueMap", "parse_currency",
     "clean_multiline", "clean_phone", "clean_text", "is_empty", "json_number", "norm_key",

@@ -36,7 +36,8 @@ async def test_catalog_and_indexes_cost_only_list_pages(tmp_path: Path) -> None:
         persons = await index_persons(ctx)
         orgs, n_orgs = await index_orgs(ctx)
         assert persons.count == 200 and n_orgs == 75
-        assert orgs["acme"] == 1  # "Acme Corp" by its match key
+        assert orgs["acme corp"] == 1  # "Acme Corp" by its match key
+        assert orgs.match("acme corp") == (1, "name")
         stats = sb.stats()["requests_by_operation"]
         assert stats == {"getPipelines": 1, "getStages": 1, "getUsers": 1, "getDealFields": 1,
                          "getDeals": 2, "getArchivedDeals": 1, "getPersons": 1,

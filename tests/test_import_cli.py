@@ -40,20 +40,50 @@ def sandbox() -> Iterator[Sandbox]:
 def test_plan_import_json_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
     """`plan import --json`: rows, bad rows, calls and tokens; the account is untouched."""
     export = write_demo_export(tmp_path, rows=80)
+    failed_csv = tmp_path / "plan-failed.csv"
     res = CliRunner().invoke(app, ["plan", "import", str(export.manifest), "--mapping",
                                    str(export.mapping), "--create-key-field", "--json",
-                                   "--url", sandbox.url, *FAST], env={"PIPEDRIVE_API_TOKEN": TOKEN})
-    assert res.exit_code == 0, res.output
+                                   "--url", sandbox.url, *FAST, "--failed-csv", str(failed_csv)],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 3, res.output  # like import: some rows would fail
     plan = orjson.loads(res.stdout)
-    assert plan["rows"] == 80 and plan["bad_rows"] == export.broken + export.unknown_stage
+    bad = export.broken + export.unknown_stage
+    assert plan["rows"] == 80 and plan["bad_rows"] == bad
+    assert len(plan["failed_rows"]) == bad and sum(plan["reasons"].values()) == bad
+    rows = read_csv(failed_csv)
+    assert sorted(int(r["row"]) for r in rows) == sorted(r["row"] for r in plan["failed_rows"])
+    assert all(r["reason"] and "Record ID" in r for r in rows)
     assert plan["calls"]["addDealField"] == 1 and plan["calls"]["addDeal"] > 0
     assert plan["tokens"] == sum(plan["tokens_by_operation"].values())
     assert plan["days"] == 1 and plan["tokens_left_today"] > 0
     assert sandbox.stats()["writes_applied"] == {}
     human = CliRunner().invoke(app, ["plan", "import", str(export.manifest), "--mapping",
                                      str(export.mapping), "--create-key-field", "--url",
-                                     sandbox.url, *FAST], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+                                     sandbox.url, *FAST, "--failed-csv", str(failed_csv)],
+                               env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert human.exit_code == 3, human.output
     assert "addDeal" in human.stdout and "of the" in human.stdout, human.output
+    assert "bad rows by reason:" in human.stdout and str(failed_csv) in human.stdout
+
+
+def test_plan_import_exit_0_when_every_row_is_valid(sandbox: Sandbox, tmp_path: Path) -> None:
+    """No bad row: exit 0 and an empty plan-failed.csv (header only)."""
+    manifest = tmp_path / "ok.csv"
+    manifest.write_text("id,title\nk1,Deal one\nk2,Deal two\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    failed_csv = tmp_path / "plan-failed.csv"
+    res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(failed_csv)],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 0, res.output
+    assert orjson.loads(res.stdout)["failed_rows"] == [] and read_csv(failed_csv) == []
+    bad = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(mapping),
+                                   "--url", sandbox.url, *FAST, "--failed-csv",
+                                   str(tmp_path / "nowhere" / "x.csv")],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert bad.exit_code == 1 and "no directory" in bad.output
 
 
 def test_init_mapping_then_import_exit_3_and_status(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -184,18 +184,25 @@ def test_map_realistic_row(catalog: Catalog) -> None:
         },
         person=PersonRef("Jo Doe", "jo@acme.test", "0301234567"),
         org=OrgRef("Acme GmbH", "Main St 1, Berlin"))
-    assert mapped.org is not None and mapped.org.match_key == "acme"
+    assert mapped.org is not None and mapped.org.match_key == "acme gmbh"
     types = {k: type(v) for k, v in mapped.deal.items()}
     assert types["value"] is float and types["stage_id"] is int and types["owner_id"] is int
 
 
 def test_empty_cells_are_left_out(catalog: Catalog) -> None:
     """Empty cells set nothing: no key in the body, no [] for sets, no null."""
-    blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name")}
-    mapped = mapper(catalog).map(row(**blanks))
-    assert mapped.deal == {"title": "Big deal", "pipeline_id": 1,
+    blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name", "Deal Stage")}
+    mapped = mapper(catalog).map(row(**blanks, **{"Deal Stage": "Proposal Made"}))
+    assert mapped.deal == {"title": "Big deal", "stage_id": 12, "status": "open",
                            "custom_fields": {code("k"): "HS-1"}}
     assert mapped.person is None and mapped.org is None
+
+
+def test_blank_stage_is_never_a_silent_first_stage(catalog: Catalog) -> None:
+    """A blank stage without a default is a row error (issue 10 section 4)."""
+    with pytest.raises(InputError, match="the stage is empty") as info:
+        mapper(catalog).map(row(**{"Deal Stage": "", "Lost Reason": ""}))
+    assert info.value.row is not None and info.value.column == "Deal Stage"
 
 
 def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
@@ -285,7 +292,8 @@ def test_pipeline_from_column(catalog: Catalog) -> None:
     values["Deal Stage"] = "Appointment Scheduled"  # maps to "Qualified": id 21 here
     assert m.map(SourceRow(1, 2, values)).deal["stage_id"] == 21
     values["Deal Stage"] = ""
-    assert m.map(SourceRow(1, 2, values)).deal["pipeline_id"] == 2
+    with pytest.raises(InputError, match="the stage is empty"):
+        m.map(SourceRow(1, 2, values))
 
 
 # ---------------------------------------------------------------- loading

@@ -104,6 +104,7 @@ class SandboxConfig:
     seed: int = 0
     faults: Faults = field(default_factory=Faults)
     users: int = 3
+    deactivated_users: int = 0  # the last N users have active_flag false (see README.md)
     pipelines: int = 2
     deals: int = 0  # pre-existing deals generated at start (with persons and organizations)
     state_file: Path | None = None  # load at start if it exists, save on shutdown
@@ -126,6 +127,8 @@ class SandboxConfig:
             raise ValueError("burst must be at least 1")
         if self.daily_tokens is not None and self.daily_tokens < 0:
             raise ValueError("daily_tokens must not be negative")
+        if not 0 <= self.deactivated_users < self.users:
+            raise ValueError("deactivated_users must be between 0 and users - 1")
         if self.users < 1 or self.pipelines < 1 or self.deals < 0:
             raise ValueError("need at least one user and one pipeline, and deals >= 0")
         if self.deleted_lookup not in ("visible", "not_found"):

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import bad_request, invalid, not_found, open_deals_limit
+from .errors import ApiFailure, bad_request, combined, invalid, not_found, open_deals_limit
 from .fields import check_custom_value
 from .paging import PageQuery, keyset_page
 from .state import Account, Record
@@ -64,8 +64,20 @@ def _ref(kind: str, label: str) -> Callable[[Account, object, str], int | None]:
         rid = want_int(value, key)
         if not acct.exists(kind, rid):
             raise bad_request(f"{key}: {label} {rid} not found")
+        if kind == "user" and not acct.users[rid].get("active_flag", True):
+            # sandbox choice (README.md): a deactivated user cannot own a deal
+            raise bad_request(f"{key}: user {rid} is deactivated")
         return rid
     return check
+
+
+def _labels(acct: Account, value: object, key: str) -> list[int]:
+    ids = want_int_list(value, key)
+    known = {o["id"] for o in acct.fields["label_ids"].get("options") or []}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise invalid(key, f"unknown label id(s) {', '.join(map(str, unknown))}")
+    return list(dict.fromkeys(ids))
 
 
 def _probability(acct: Account, value: object, key: str) -> Any:
@@ -113,7 +125,7 @@ _CHECKS: dict[str, Callable[[Account, object, str], Any]] = {
     "probability": _probability,
     "expected_close_date": _nullable(want_date),
     "visible_to": _visible_to,
-    "label_ids": _plain(want_int_list),
+    "label_ids": _labels,
     "is_archived": _plain(want_bool),
     "archive_time": _nullable(want_datetime),
     "is_deleted": _plain(want_bool),
@@ -127,12 +139,20 @@ def check_custom_fields(acct: Account, value: object, key: str = "custom_fields"
     obj = want_object(value, key)
     known = {f["field_code"]: f for f in acct.custom_fields()}
     out: Record = {}
+    problems: list[ApiFailure] = []
     for code, raw in obj.items():
         field = known.get(code)
-        if field is None:
-            raise invalid(f"{key}.{code}", "is not a custom field of this company")
-        out[code] = check_custom_value(field, raw, f"{key}.{code}", acct.exists,
-                                       acct.company["default_currency"])
+        try:
+            if field is None:
+                raise invalid(f"{key}.{code}", "is not a custom field of this company")
+            out[code] = check_custom_value(field, raw, f"{key}.{code}", acct.exists,
+                                           acct.company["default_currency"])
+        except ApiFailure as exc:
+            if exc.status != 400:
+                raise
+            problems.append(exc)
+    if problems:
+        raise combined(problems)
     return out
 
 
@@ -140,18 +160,29 @@ def parse_body(acct: Account, body: object) -> Record:
     """The validated changes of a POST/PATCH body (400 on the first problem)."""
     if not isinstance(body, dict):
         raise invalid("body", "must be object")
+    problems: list[ApiFailure] = []
     for key in body:
         if key not in BODY_KEYS:
             if key in acct.fields and acct.fields[key]["is_custom_field"]:
-                raise invalid(key, "is not an allowed property (custom fields go inside "
-                                   "custom_fields)")
-            raise invalid(key, "is not an allowed property")
+                problems.append(invalid(key, "is not an allowed property (custom fields go "
+                                             "inside custom_fields)"))
+            else:
+                problems.append(invalid(key, "is not an allowed property"))
     changes: Record = {}
     for key, value in body.items():
-        if key == "custom_fields":
-            changes[key] = check_custom_fields(acct, value)
-        else:
-            changes[key] = _CHECKS[key](acct, value, key)
+        if key not in BODY_KEYS:
+            continue
+        try:
+            if key == "custom_fields":
+                changes[key] = check_custom_fields(acct, value)
+            else:
+                changes[key] = _CHECKS[key](acct, value, key)
+        except ApiFailure as exc:
+            if exc.status != 400:
+                raise
+            problems.append(exc)
+    if problems:
+        raise combined(problems)
     return changes
 
 

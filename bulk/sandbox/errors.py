@@ -42,6 +42,17 @@ def invalid(key: str, reason: str) -> ApiFailure:
     return ApiFailure(400, f"Validation failed: {key}: {reason}", code=SCHEMA_CODE)
 
 
+def combined(problems: list[ApiFailure]) -> ApiFailure:
+    """One 400 naming every bad key of a body (not only the first), ``; ``-separated;
+    a schema failure when any part is one."""
+    if len(problems) == 1:
+        return problems[0]
+    parts = [p.error.removeprefix("Validation failed: ") for p in problems]
+    schema = any(p.code == SCHEMA_CODE for p in problems)
+    return ApiFailure(400, ("Validation failed: " if schema else "") + "; ".join(parts),
+                      code=SCHEMA_CODE if schema else None)
+
+
 def bad_request(message: str) -> ApiFailure:
     return ApiFailure(400, message)
 
@@ -62,5 +73,5 @@ def server_error(status: int) -> ApiFailure:
     return ApiFailure(status, "Service unavailable" if status == 503 else "Internal server error")
 
 
-__all__ = ["ERROR_INFO", "RATE_LIMITED_BODY", "SCHEMA_CODE", "ApiFailure", "bad_request",
+__all__ = ["ERROR_INFO", "RATE_LIMITED_BODY", "SCHEMA_CODE", "ApiFailure", "bad_request", "combined",
            "invalid", "not_found", "open_deals_limit", "server_error", "unauthorized"]

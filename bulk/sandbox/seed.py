@@ -37,6 +37,7 @@ CUSTOM_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Renewal date", "date", ()),
     ("Discount", "double", ()),
 )
+DEAL_LABELS = (("Hot", "red"), ("Warm", "yellow"), ("Cold", "blue"))
 COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
              "Soylent", "Tyrell", "Cyberdyne", "Wonka", "Oceanic", "Monarch", "Nakatomi",
              "Aperture", "Gekko", "Dunder", "Pied Piper", "Massive Dynamic")
@@ -66,6 +67,7 @@ def populate(acct: Account) -> None:
             "id": i + 1, "name": name, "is_admin": i == 0, "created": created,
             "email": name.lower().replace(" ", ".") + "@sandbox-company.example",
             "permission_set_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "active_flag": i < cfg.users - cfg.deactivated_users,
         }
     acct.me_id = 1
     stage_id = 1
@@ -90,6 +92,10 @@ def populate(acct: Account) -> None:
                    for oid, label in zip(acct.take_option_ids(len(labels)), labels, strict=True)]
         code = new_field_code(rng)
         acct.fields[code] = custom_field(code, name, ftype, options)
+    # Pipedrive's default deal labels: the options of the built-in label field
+    acct.fields["label_ids"]["options"] = [
+        {"id": oid, "label": label, "color": color} for oid, (label, color) in zip(
+            acct.take_option_ids(len(DEAL_LABELS)), DEAL_LABELS, strict=True)]
     if cfg.deals:
         # Creating ~30 containers per deal makes the cyclic GC rescan the growing heap
         # over and over (half the time at 100k deals); nothing here forms cycles.
@@ -118,8 +124,11 @@ def _deals(acct: Account, count: int, now: float) -> None:
             name += f" {i // (len(COMPANIES) * len(SUFFIXES)) + 1}"
         org = contacts.blank_org(acct, acct.orgs.take_id())
         org["add_time"], org["update_time"] = _when(acct, now, 500)
+        rng.randint(1, 200)  # was the street number: kept so the seeded data stays the same
+        # one street per company, as the demo export writes it (jobs/demo_data._street)
+        street = sum(map(ord, COMPANIES[i % len(COMPANIES)])) % 200 + 1
         org.update(name=name, owner_id=rng.choice(user_ids),
-                   address={"value": f"{rng.randint(1, 200)} Main Street, Springfield"})
+                   address={"value": f"{street} Main Street, Springfield"})
         acct.orgs.put(org)
         orgs.append(org)
     persons = []

@@ -1,0 +1,145 @@
+"""Field rules in the mapping: required, min/max, allowed, empty_values, date tokens and
+window, title and key checks (issue 10 sections 3-5, issue 9 sections 6 and 11)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+from jobs.catalog import Catalog
+from jobs.mapping import Mapping, MappingError
+from tests.test_mapping import catalog  # noqa: F401  (fixture)
+
+BASE = """
+[import]
+key_column = "id"
+[defaults]
+currency = "EUR"
+{defaults}
+[deal]
+title = "t"
+{deal}
+"""
+
+
+def mapper(catalog: Catalog, deal: str = "", defaults: str = "") -> Any:  # noqa: F811
+    return Mapping.loads(BASE.format(deal=deal, defaults=defaults)).compile(catalog)
+
+
+def mapped(m: Any, **cells: Any) -> dict[str, Any]:
+    result: dict[str, Any] = m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", **cells})).deal
+    return result
+
+
+def fails(m: Any, reason: str, **cells: Any) -> InputError:
+    with pytest.raises(InputError, match=reason) as info:
+        m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", **cells}))
+    assert info.value.row == 5
+    return info.value
+
+
+@pytest.mark.parametrize("cell", ["-15.400,00 \u20ac", "(9,500.00)", "-1", "\u22125"])
+def test_min_refuses_negative_amounts(catalog: Catalog, cell: str) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = { column = "Amount", min = 0 }')
+    assert fails(m, "below the minimum 0", Amount=cell).column == "Amount"
+    assert mapped(m, Amount="0")["value"] == 0
+    assert mapped(m, Amount="1.234,50 \u20ac")["value"] == 1234.5
+
+
+def test_max_and_probability_bounds(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = { column = "Amount", max = 1000 }\n'
+                        'probability = { column = "P", min = 10 }')
+    fails(m, "above the maximum 1000", Amount="1000.01", P="50")
+    fails(m, "below the minimum 10", Amount="5", P="5")
+    assert mapped(m, Amount="1000", P="10")["value"] == 1000
+
+
+@pytest.mark.parametrize("cell", ["NaN", "n/a", "--", "TBD", "-"])
+def test_non_number_is_a_row_error_quoting_the_cell(catalog: Catalog, cell: str) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = "Amount"')
+    assert repr(cell) in fails(m, "not", Amount=cell).reason
+
+
+def test_empty_values_are_explicit(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = "Amount"', 'empty_values = ["n/a", "-", "TBD"]')
+    for cell in ("n/a", "N/A", "-", "tbd", "  "):
+        assert "value" not in mapped(m, Amount=cell)
+    fails(m, "not an amount", Amount="--")
+
+
+def test_required_blank_is_an_error_not_the_default(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = { column = "Amount", required = true }')
+    fails(m, "a value is required", Amount=" ")
+    fails(m, "a value is required", Amount=None)
+    with pytest.raises(MappingError, match="exclude each other"):
+        mapper(catalog, 'value = { column = "Amount", required = true, default = 5 }')
+
+
+def test_required_with_empty_marker(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = { column = "Amount", required = true }',
+               'empty_values = ["n/a"]')
+    fails(m, "a value is required", Amount="n/a")
+
+
+def test_stage_required_and_default(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'stage = { column = "S", required = true }\n'
+                        'pipeline = { default = "Sales" }')
+    assert fails(m, "a value is required", S="").column == "S"
+    m = mapper(catalog, 'stage = { column = "S", default = "Proposal Made" }\n'
+                        'pipeline = { default = "Sales" }')
+    assert mapped(m, S="")["stage_id"] == 12
+    m = mapper(catalog, 'stage = "S"\npipeline = { default = "Sales" }')
+    fails(m, "the stage is empty", S="")
+
+
+def test_allowed_raw_values(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'status = { column = "St", allowed = ["open", "won"] }')
+    assert mapped(m, St=" Won ")["status"] == "won"
+    assert "'lost' is not an allowed value" in fails(m, "allowed", St="lost").reason
+
+
+@pytest.mark.parametrize(("deal", "key"), [
+    ('value = { column = "A", minimum = 0 }', "deal.value.minimum"),
+    ('title = { column = "t", min = 0 }', "deal.title.min"),
+    ('value = { column = "A", min = 5, max = 1 }', "deal.value"),
+    ('expected_close_date = { column = "D", formats = ["epoch"] }',
+     "deal.expected_close_date.formats"),
+])
+def test_unknown_or_misused_rule_is_a_mapping_error(catalog: Catalog, deal: str,  # noqa: F811
+                                                    key: str) -> None:
+    text = BASE.format(deal=deal, defaults="").replace('title = "t"\n', "", 1) \
+        if deal.startswith("title") else BASE.format(deal=deal, defaults="")
+    with pytest.raises(MappingError) as info:
+        Mapping.loads(text)
+    assert any(k == key for k, _ in info.value.problems), info.value.problems
+
+
+def test_date_tokens_and_window(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog, 'expected_close_date = "D"', 'date_formats = ["unix_ms"]')
+    assert mapped(m, D="1766538000000")["expected_close_date"] == "2025-12-24"
+    assert mapped(m, D=1766538000000)["expected_close_date"] == "2025-12-24"
+    m = mapper(catalog, 'expected_close_date = "D"')
+    assert fails(m, "only digits", D="1766538000000").column == "D"
+    fails(m, "outside 1900-2100", D="1785-03-01")
+    m = mapper(catalog, 'expected_close_date = "D"', "date_window = [2000, 2030]")
+    fails(m, "outside 2000-2030", D="1999-03-01")
+    with pytest.raises(MappingError, match="date_window"):
+        mapper(catalog, 'expected_close_date = "D"', "date_window = [2100, 1900]")
+
+
+@pytest.mark.parametrize(("cells", "reason"), [
+    ({"t": "a\x00b"}, "control character U\\+0000"),
+    ({"t": "x" * 300}, "300 characters long"),
+    ({"id": "k\x00"}, "the source key: control character"),
+    ({"Amount": "1e20"}, "too large"),
+    ({"Amount": 2 ** 64}, "too large"),
+    ({"Amount": "100000000000000000000"}, "too large"),
+    ({"Amount": float("nan")}, "not a finite number"),
+])
+def test_values_the_api_cannot_hold(catalog: Catalog, cells: dict[str, Any],  # noqa: F811
+                                    reason: str) -> None:
+    m = mapper(catalog, 'value = "Amount"')
+    fails(m, reason, **cells)

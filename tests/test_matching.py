@@ -1,0 +1,87 @@
+"""Identity matching at least as strict as Pipedrive's importer (issue 9 section 7):
+a labelled set of person and organization pairs (same / different)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jobs import transforms as tf
+from jobs.account import OrgIndex, PersonIndex
+
+# (existing organization, row's name, row's address, same?)
+ORG_PAIRS: list[tuple[dict[str, Any], str, str | None, str | None]] = [
+    ({"name": "Northwind Traders Inc.", "address": {"value": "1 Pike St, Seattle"}},
+     "Northwind Traders Incorporated", "1 Pike St., Seattle", "name+address"),
+    ({"name": "Northwind Traders Inc.", "address": {"value": "1 Pike St, Seattle"}},
+     "Northwind Traders GmbH", "Hauptstr. 5, Berlin", None),
+    ({"name": "Northwind Traders GmbH", "address": None}, "Northwind Traders Inc.", None, None),
+    ({"name": "Northwind Traders Inc.", "address": {"value": "1 Pike St, Seattle"}},
+     "Northwind Traders Inc", "Hauptstr. 5, Berlin", None),  # same name, other address
+    ({"name": "Acme LLC", "address": None}, "ACME L.L.C.", "9 Elm St", "name"),
+    ({"name": "Acme Ltd", "address": None}, "Acme Limited", None, "name"),
+    ({"name": "Acme Ltd", "address": None}, "Acme LLC", None, None),
+    ({"name": "Acme Corp", "address": None}, "Acme", None, None),
+    ({"name": "Müller GmbH", "address": None}, "Mueller AG", None, None),
+    ({"name": "Müller GmbH", "address": None}, "MÜLLER GMBH", None, "name"),
+    ({"name": "Oy Example", "address": None}, "Example Oy", None, None),
+    ({"name": "Volvo AB", "address": None}, "Volvo Group", None, None),
+]
+
+
+@pytest.mark.parametrize(("existing", "name", "address", "expected"), ORG_PAIRS)
+def test_org_pairs(existing: dict[str, Any], name: str, address: str | None,
+                   expected: str | None) -> None:
+    index = OrgIndex()
+    index.add({"id": 7, **existing})
+    key = tf.org_match_key(name)
+    assert key is not None
+    found = index.match(key, address)
+    assert (found[1] if found else None) == expected
+    if found:
+        assert found[0] == 7
+
+
+def test_hubspot_legal_forms_stay_apart() -> None:
+    """1,357 distinct names must not collapse: each legal form is its own organization."""
+    forms = ["LLC", "AG", "GmbH", "Oy", "Inc.", "Ltd", "S.A.", "B.V.", "AB", "PLC", "KG", ""]
+    keys = {tf.org_match_key(f"Northwind {form}".strip()) for form in forms}
+    assert len(keys) == len(forms)
+
+
+# (existing person, row: (email, name, phone, org id), expected matched_by)
+PERSON_PAIRS: list[tuple[dict[str, Any], tuple[str | None, str, str | None, int | None],
+                         str | None]] = [
+    # Sam Rivera of Globex vs a row with a UK phone and company Initech (org 3)
+    ({"name": "Sam Rivera", "emails": [], "phones": [{"value": "+1 555 0100"}], "org_id": 2},
+     (None, "Sam Rivera", "+44 20 7946 0958", 3), None),
+    ({"name": "Sam Rivera", "emails": [], "phones": [{"value": "+1 555 0100"}], "org_id": 2},
+     (None, "Sam Rivera", None, None), None),  # name alone never links
+    ({"name": "Sam Rivera", "emails": [], "phones": [{"value": "+44 20 7946 0958"}]},
+     (None, "sam  rivera", "020 7946 0958", None), "name+phone"),
+    ({"name": "Sam Rivera", "emails": [], "phones": [], "org_id": 3},
+     (None, "Sam Rivera", None, 3), "name+org"),
+    ({"name": "Sam Rivera", "emails": [{"value": "sam@globex.example"}]},
+     ("sam@globex.example", "Samuel Rivera", None, None), "email"),
+    ({"name": "Sam Rivera", "emails": [{"value": "sam@globex.example"}], "org_id": 3},
+     ("sam@initech.example", "Sam Rivera", None, 3), None),  # another e-mail: another person
+    ({"name": "Grace Müller", "emails": [{"value": "Grace.Müller@Example.com"}]},
+     ("grace.müller@example.com", "G. Müller", None, None), "email"),
+    ({"name": "Ann Lee", "emails": [], "phones": [], "org_id": {"value": 3}},
+     (None, "Ann Lee", None, 3), "name+org"),
+]
+
+
+@pytest.mark.parametrize(("existing", "row", "expected"), PERSON_PAIRS)
+def test_person_pairs(existing: dict[str, Any],
+                      row: tuple[str | None, str, str | None, int | None],
+                      expected: str | None) -> None:
+    index = PersonIndex()
+    index.add({"id": 9, **existing})
+    email, name, phone, org_id = row
+    email = tf.normalize_email(email) if email else None
+    found = index.match(email, name, tf.clean_phone(phone) if phone else None, org_id)
+    assert (found[1] if found else None) == expected
+    if found:
+        assert found[0] == 9

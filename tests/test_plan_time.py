@@ -1,0 +1,40 @@
+"""plan import's time estimate held against an actual run at the same limits and latency
+(issue 10 section 10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.sandbox import Faults, SandboxConfig
+from jobs.demo_data import write_demo_export
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "plan-time-token"
+
+
+@pytest.mark.parametrize("latency_ms", [10.0, 40.0, 120.0])
+def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float) -> None:
+    export = write_demo_export(tmp_path, rows=300)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=200, seed=3,
+                           faults=Faults(latency_ms=latency_ms))
+    with ThreadedSandbox(config) as sb:
+        common = [str(export.manifest), "--mapping", str(export.mapping),
+                  "--create-key-field", "--url", sb.url, "--plan", "ultimate", "--oauth"]
+        planned = CliRunner().invoke(app, ["plan", "import", *common, "--json",
+                                           "--failed-csv", str(tmp_path / "pf.csv")], env=env)
+        assert planned.exit_code == 3, planned.output
+        estimate = orjson.loads(planned.stdout)["seconds"]
+        ran = CliRunner().invoke(app, ["import", *common, "--json", "--job-dir",
+                                       str(tmp_path / "jobs")], env=env)
+        assert ran.exit_code == 3, ran.output
+        job = next(d for d in (tmp_path / "jobs").iterdir() if d.is_dir())
+        actual = orjson.loads((job / "summary.json").read_bytes())["wall_seconds"]
+    print(f"plan {estimate:.2f} s, run {actual:.2f} s")
+    # measured: within 3-7 % at 10-120 ms; 15 % leaves room for a loaded machine
+    assert abs(estimate - actual) <= 0.15 * actual, (estimate, actual)

@@ -1,0 +1,178 @@
+"""Parsers accept exactly their grammar (issue 9 sections 6 and 11, issue 10 sections 3, 5, 8)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bulk.errors import InputError
+from jobs import transforms as tf
+
+IN_WINDOW = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+
+
+# ---------------------------------------------------------------- dates
+
+@pytest.mark.parametrize(("cell", "formats", "expected"), [
+    ("1766538000000", ["unix_ms"], "2025-12-24"),
+    (1766538000000, ["unix_ms"], "2025-12-24"),
+    ("1766538000", ["unix"], "2025-12-24"),
+    ("45292", ["excel"], "2024-01-01"),
+    (45292.75, ["excel"], "2024-01-01"),
+    ("59", ["excel"], "1900-02-28"),
+    ("61", ["excel"], "1900-03-01"),
+    ("1766538000000", ["unix", "unix_ms"], "2025-12-24"),  # unix would be year 57950
+    ("2024-03-01T23:30:00+05:00", [], "2024-03-01"),
+    (datetime(2024, 5, 6, 12, 0), [], "2024-05-06"),
+    (date(2024, 5, 6), [], "2024-05-06"),
+])
+def test_date_grammars(cell: object, formats: list[str], expected: str) -> None:
+    assert tf.parse_date(cell, formats) == expected
+
+
+@pytest.mark.parametrize(("cell", "formats", "reason"), [
+    ("1766538000000", [], "only digits"),          # was read as 1785 (issue 9 section 6)
+    ("20240301", [], "only digits"),
+    ("1766538000000", ["%m/%d/%Y"], "only digits"),
+    (1766538000000, [], "the number"),
+    (45292, [], "the number"),
+    ("1785-01-01", [], "outside 1900-2100"),
+    ("1766538000000", ["unix"], "not a date"),       # seconds: beyond any calendar
+    ("4133980800", ["unix"], "outside 1900-2100"),
+    ("60", ["excel"], "only digits"),               # Excel's 1900-02-29 does not exist
+    ("2024-02-30", [], "no such day"),
+    ("2024-03-01 junk", [], "not a date"),
+    ("12.5", ["unix"], "not a date"),
+])
+def test_date_rejects(cell: object, formats: list[str], reason: str) -> None:
+    with pytest.raises(InputError, match=reason):
+        tf.parse_date(cell, formats)
+
+
+def test_date_window_is_configurable() -> None:
+    assert tf.parse_date("1850-06-01", window=(1800, 2100)) == "1850-06-01"
+    with pytest.raises(InputError, match="outside 2000-2030"):
+        tf.parse_date("1999-12-31", window=(2000, 2030))
+
+
+@given(IN_WINDOW)
+def test_epoch_tokens_round_trip(day: date) -> None:
+    """A date rendered as epoch seconds, epoch ms or an Excel serial reads back the same."""
+    moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    assert tf.parse_date(str(int(moment.timestamp())), ["unix"]) == day.isoformat()
+    assert tf.parse_date(str(int(moment.timestamp()) * 1000), ["unix_ms"]) == day.isoformat()
+    serial = (day - date(1899, 12, 30)).days
+    if day >= date(1900, 3, 1):
+        assert tf.parse_date(str(serial), ["excel"]) == day.isoformat()
+
+
+@given(st.text(max_size=20), st.sampled_from([[], ["unix"], ["unix_ms"], ["excel"],
+                                               ["%d.%m.%Y"], ["%m/%d/%Y", "unix_ms"]]))
+def test_accepted_date_re_renders(text: str, formats: list[str]) -> None:
+    """Whatever the date parser accepts lies in the window and re-renders to itself."""
+    try:
+        got = tf.parse_date(text, formats)
+    except InputError:
+        return
+    if got is None:
+        assert not text.strip()
+        return
+    day = date.fromisoformat(got)
+    assert 1900 <= day.year <= 2100
+    assert tf.parse_date(got) == got
+    for fmt in formats:
+        if "%" in fmt:
+            assert tf.parse_date(day.strftime(fmt), [fmt]) == got
+
+
+@given(st.integers(min_value=0, max_value=99_999_999_999_999))
+def test_digits_never_a_date_without_token(number: int) -> None:
+    with pytest.raises(InputError):
+        tf.parse_date(str(number))
+
+
+# ---------------------------------------------------------------- numbers
+
+@pytest.mark.parametrize("cell", [
+    "1e20", "100000000000000000000", 2 ** 63, 2 ** 64, float("1e20"), "9007199254740992",
+    "NaN", "Infinity", float("nan"), float("-inf"), "0.12345678901234567", Decimal("NaN"),
+])
+def test_numbers_the_api_cannot_hold(cell: object) -> None:
+    with pytest.raises(InputError):
+        tf.parse_money(cell)
+
+
+@pytest.mark.parametrize(("cell", "amount"), [
+    ("-15.400,00 €", Decimal("-15400.00")), ("(9,500.00)", Decimal("-9500.00")),
+    ("9007199254740991", Decimal("9007199254740991")),
+])
+def test_negative_and_limit_amounts(cell: str, amount: Decimal) -> None:
+    money = tf.parse_money(cell)
+    assert money is not None and money.amount == amount
+
+
+@given(st.text(max_size=20))
+def test_accepted_number_re_renders(text: str) -> None:
+    """Whatever the number parser accepts is finite, holdable, and re-renders to itself."""
+    try:
+        got = tf.parse_number(text)
+    except InputError:
+        return
+    if got is None:
+        assert not text.strip()
+        return
+    assert got.is_finite() and abs(got) < 2 ** 53
+    assert tf.parse_number(str(got)) == got
+    assert tf.parse_number(f"{got:,}") == got if got == got.to_integral_value() else True
+
+
+# ---------------------------------------------------------------- text, e-mail
+
+@pytest.mark.parametrize("cell", ["Deal\x00one", "a\x1bb", "x\x7f", "\x08"])
+def test_control_characters_are_errors(cell: str) -> None:
+    with pytest.raises(InputError, match="control character"):
+        tf.clean_text(cell)
+    with pytest.raises(InputError, match="control character"):
+        tf.clean_multiline(cell)
+
+
+def test_title_length() -> None:
+    assert tf.clean_title("x" * 255) == "x" * 255
+    with pytest.raises(InputError, match="100000 characters"):
+        tf.clean_title("y" * 100_000)
+
+
+@pytest.mark.parametrize(("cell", "email"), [
+    ("grace.müller@example.com", "grace.müller@example.com"),
+    ("Grace <GRACE@Example.COM>", "grace@example.com"),
+    ("δοκιμή@παράδειγμα.δοκιμή", "δοκιμή@παράδειγμα.δοκιμή"),
+])
+def test_international_email(cell: str, email: str) -> None:
+    assert tf.normalize_email(cell) == email
+
+
+@pytest.mark.parametrize("cell", ["a..b@x.com", "x@localhost", "nope", "a@b@c.com", "@x.com"])
+def test_bad_email(cell: str) -> None:
+    with pytest.raises(InputError, match="not an e-mail address"):
+        tf.normalize_email(cell)
+
+
+def test_excel_epoch_constant() -> None:
+    assert date(1899, 12, 30) + timedelta(days=45292) == date(2024, 1, 1)
+
+
+def test_typed_xlsx_cells() -> None:
+    """The XLSX reader yields typed values: numbers, dates and date-times are accepted."""
+    from datetime import datetime as dt
+
+    assert tf.clean_phone(4915112345678.0) == "4915112345678"
+    assert tf.parse_money(1234.5) == tf.Money(Decimal("1234.5"), None)
+    assert tf.parse_int(12.0) == 12
+    assert tf.parse_date(dt(2024, 1, 2, 13, 5)) == "2024-01-02"
+    assert tf.parse_date(45292, ["excel"]) == "2024-01-01"
+    with pytest.raises(InputError, match="outside"):
+        tf.parse_date(date(1785, 1, 1))
