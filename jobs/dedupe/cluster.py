@@ -1,0 +1,108 @@
+"""Grouping scored pairs into merge groups, with cannot-link and anti-chaining.
+
+Groups are connected components over duplicate-band edges, built strongest
+edge first; two components are never joined if any pair across them is a
+cannot-link (a guard, or a ``keep_separate`` pair) — so no group ever holds a
+pair a guard forbids, even through a third deal. Deals left over are grouped
+the same way over review-band edges. A duplicate component whose members are
+not *all* pairwise at or above the review threshold (A~B and B~C strong, A~C
+weak: chaining) becomes a review group, never an auto-merge. Components are
+capped at ``MAX_GROUP`` deals. Pure; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .model import ScoredPair
+
+MAX_GROUP = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Member indexes (sorted) and the band the cluster earned."""
+
+    members: tuple[int, ...]
+    band: str  # "duplicate" | "review"
+    weakest: tuple[int, int]  # the pair with the lowest score
+    min_score: float
+    chained: bool  # a pair below the review threshold (sent to review)
+
+
+class _Components:
+    __slots__ = ("members", "parent")
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+        self.members: dict[int, list[int]] = {}
+
+    def find(self, x: int) -> int:
+        p = self.parent.setdefault(x, x)
+        if p != x:
+            p = self.parent[x] = self.find(p)
+        return p
+
+    def group(self, x: int) -> list[int]:
+        r = self.find(x)
+        return self.members.setdefault(r, [r])
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        gx, gy = self.group(rx), self.group(ry)
+        if len(gx) < len(gy):
+            rx, ry, gx, gy = ry, rx, gy, gx
+        self.parent[ry] = rx
+        gx.extend(gy)
+        del self.members[ry]
+
+
+def build_components(edges: Iterable[tuple[int, int, float]],
+                     cannot_link: Callable[[int, int], bool],
+                     taken: set[int]) -> list[list[int]]:
+    """Constrained single-link components over ``edges`` (i, j, score), strongest first.
+
+    Skips deals in ``taken``; never joins components with a cannot-link pair
+    across them or beyond ``MAX_GROUP`` members. Returns components of ≥ 2 members.
+    """
+    comps = _Components()
+    for i, j, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        if i in taken or j in taken:
+            continue
+        if comps.find(i) == comps.find(j):
+            continue
+        gi, gj = comps.group(i), comps.group(j)
+        if len(gi) + len(gj) > MAX_GROUP:
+            continue
+        if any(cannot_link(x, y) for x in gi for y in gj):
+            continue
+        comps.union(i, j)
+    return [sorted(m) for m in comps.members.values() if len(m) > 1]
+
+
+def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair],
+             index: dict[int, int], score: Callable[[int, int], float],
+             cannot_link: Callable[[int, int], bool], review_threshold: float) -> list[Cluster]:
+    """Clusters from the duplicate band, then the review band over deals not yet grouped.
+
+    ``index`` maps deal id -> index; ``score(i, j)`` gives any pair's score
+    (cached or computed); ``cannot_link(i, j)`` is True for a guarded or
+    keep-separate pair.
+    """
+    out: list[Cluster] = []
+    taken: set[int] = set()
+    for band, edges in (("duplicate", dup_edges), ("review", review_edges)):
+        triples = [(index[p.a], index[p.b], p.score) for p in edges]
+        for members in build_components(triples, cannot_link, taken):
+            taken.update(members)
+            worst = (members[0], members[1])
+            low = 2.0
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    s = score(members[x], members[y])
+                    if s < low:
+                        low, worst = s, (members[x], members[y])
+            chained = low < review_threshold
+            out.append(Cluster(tuple(members), "review" if chained else band, worst, low, chained))
+    return out

@@ -1,0 +1,111 @@
+"""Title and organization-name normalization for matching. Pure functions, no I/O.
+
+A title is compared in a normalized form: Unicode NFKC + casefold, every
+punctuation or dash variant (en dash, em dash, ``_``, ``/``...) a word break, runs
+of whitespace collapsed, legal suffixes (``Inc``, ``GmbH``, ``Ltd``...) and
+noise words dropped, and the deal's own organization name removed — so
+``ACME Corp \u2013 Website redesign`` and ``Website redesign - Acme`` both become
+``website redesign``. Numbers are never dropped: tokens with a digit and roman
+numerals II-XII are kept apart in ``numbers`` because a differing number
+(``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``, ``Q3`` / ``Q4``) means a
+different deal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+# Legal forms found in company names (common EU/US/UK/Nordic/LatAm forms). Dotted
+# forms ("S.A.", "B.V.") become separate letters after punctuation is split, so
+# they are matched as joined letters too (see _join_initials).
+LEGAL_SUFFIXES = frozenset({
+    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
+    "lp", "plc", "gmbh", "ag", "kg", "ug", "mbh", "sa", "sas", "sarl", "srl", "spa", "bv", "nv",
+    "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "kk", "sl", "sro", "zoo", "doo", "ltda",
+    "group", "holding", "holdings",
+})
+_ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
+
+
+@dataclass(frozen=True, slots=True)
+class NormTitle:
+    """A normalized title: ``tokens`` in order, ``text`` (joined), ``sorted_text``
+    (tokens sorted, for word-order-free comparison) and the number tokens."""
+
+    tokens: tuple[str, ...]
+    text: str
+    sorted_text: str
+    numbers: frozenset[str]
+
+
+def words(s: str) -> list[str]:
+    """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split)."""
+    return _join_initials(_WORD.findall(unicodedata.normalize("NFKC", s).casefold()))
+
+
+def _join_initials(tokens: list[str]) -> list[str]:
+    """``s a`` (from ``S.A.``) -> ``sa``: runs of single letters become one token."""
+    if not any(len(t) == 1 and t.isalpha() for t in tokens):
+        return tokens
+    out: list[str] = []
+    run: list[str] = []
+    for t in [*tokens, ""]:
+        if len(t) == 1 and t.isalpha():
+            run.append(t)
+            continue
+        if run:
+            out.append("".join(run)) if len(run) > 1 else out.append(run[0])
+            run = []
+        if t:
+            out.append(t)
+    return out
+
+
+def is_number(token: str) -> bool:
+    """A token that names a number: it has a digit (``2024``, ``q3``, ``v2``) or is a roman II-XII."""
+    return token in _ROMAN or any(c.isdigit() for c in token)
+
+
+def org_key(name: str | None) -> str:
+    """The organization name without case, punctuation and legal suffixes (``ACME Corp.`` -> ``acme``).
+
+    Empty when there is no name. Two org records of the same company usually
+    share this key.
+    """
+    if not name:
+        return ""
+    toks = [t for t in words(name) if t not in LEGAL_SUFFIXES]
+    return " ".join(toks) if toks else " ".join(words(name))
+
+
+def _remove_run(tokens: list[str], run: Sequence[str]) -> list[str]:
+    n = len(run)
+    if not n:
+        return tokens
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == list(run):
+            return tokens[:i] + tokens[i + n:]
+    return tokens
+
+
+def normalize_title(title: str, org_name: str | None = None,
+                    noise_words: Collection[str] = ()) -> NormTitle:
+    """Normalize a deal title for comparison (see the module docstring).
+
+    ``org_name`` is the deal's own organization name; its words are removed
+    from the title where they appear as a run. If removing the organization,
+    legal suffixes and noise words would leave nothing, the title's words are
+    kept without that removal (a deal titled just ``Acme Corp`` still has a title).
+    """
+    toks = words(title)
+    org_toks = org_key(org_name).split()
+    core = [t for t in _remove_run(toks, org_toks) if t not in LEGAL_SUFFIXES and t not in noise_words]
+    if not core:
+        core = ([t for t in toks if t not in noise_words and t not in LEGAL_SUFFIXES]
+                or [t for t in toks if t not in noise_words] or toks)
+    numbers = frozenset(t for t in core if is_number(t))
+    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers)

@@ -1,0 +1,180 @@
+"""Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
+
+The title carries most of the weight: rapidfuzz similarity of the normalized
+titles (the better of in-order and sorted-words, so words reordered around a
+dash still match), stretched so that 0.5 similarity counts as nothing. Then:
+
+* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
+  a number on one side only: -0.15;
+* a whole word substituted (``crm licences`` / ``erp licences``): -0.25; a word only on one side: -0.10;
+* same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
+* same person +0.04, different persons -0.08;
+* same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
+* add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 1 year -0.08; same pipeline +0.02.
+
+Guards (``DedupeConfig.guards``) are checked first: a guarded pair is band
+``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
+does I/O; scores are deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .config import DedupeConfig
+from .model import Band, DealRecord, ScoredPair
+from .normalize import NormTitle, normalize_title, org_key
+
+MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
+_CLOSED = frozenset({"won", "lost"})
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A deal with what scoring needs precomputed (normalized title, org key)."""
+
+    deal: DealRecord
+    title: NormTitle
+    org: str  # org_key(org_name)
+
+
+def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple[str, ...]:
+    """The guards this pair breaks (empty when it may be merged). Self is always a guard."""
+    out: list[str] = []
+    if a.id == b.id:
+        out.append("guard: self")
+    if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
+        out.append(f"guard: currency {a.currency}≠{b.currency}")
+    if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
+        out.append("guard: won with lost")
+    if "pipeline" in guards and a.pipeline_id is not None and b.pipeline_id is not None \
+            and a.pipeline_id != b.pipeline_id:
+        out.append(f"guard: pipeline {a.pipeline_id}≠{b.pipeline_id}")
+    if "deleted" in guards and "deleted" in (a.status, b.status):
+        out.append("guard: deleted deal")
+    if "archived" in guards and (a.is_archived or b.is_archived):
+        out.append("guard: archived deal")
+    return tuple(out)
+
+
+def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
+    """rapidfuzz similarity in [0, 1] of two normalized titles (in order or sorted, the better).
+
+    Returns 0.0 when below ``score_cutoff`` (a fast reject) or when a title is empty.
+    """
+    if not x.text or not y.text:
+        return 0.0
+    cut = score_cutoff * 100
+    r = max(fuzz.ratio(x.text, y.text, score_cutoff=cut),
+            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cut))
+    return r / 100.0
+
+
+def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
+    """Words of each side with no equal or near-equal (typo) word on the other side."""
+    only_x = [t for t in x.tokens if t not in y.tokens and not t.isdigit()]
+    only_y = [t for t in y.tokens if t not in x.tokens and not t.isdigit()]
+    ux = [t for t in only_x if not any(fuzz.ratio(t, u) >= 75 for u in only_y)]
+    uy = [u for u in only_y if not any(fuzz.ratio(t, u) >= 75 for t in only_x)]
+    return ux, uy
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
+    """Score two prepared deals; ``a < b`` in the result. Pure and deterministic."""
+    a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
+    da, db = a.deal, b.deal
+    guards = guard_reasons(da, db, config.guards)
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    title = title_similarity(a.title, b.title, score_cutoff=cutoff)
+    if title == 0.0:
+        return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
+    reasons = [f"title {title:.2f}"]
+    s = max(0.0, (title - 0.5) / 0.5)
+    s += _title_evidence(a.title, b.title, reasons)
+    s = _context(a, b, s, reasons)
+    if a.title.numbers != b.title.numbers and a.title.numbers and b.title.numbers:
+        s = min(s, 0.40)  # applied last: no other evidence may lift a differing number
+    score = round(min(1.0, max(0.0, s)), 4)
+    reasons.extend(guards)
+    band: Band
+    if guards:
+        band = "distinct"
+    elif score >= config.duplicate_threshold:
+        band = "duplicate"
+    elif score >= config.review_threshold:
+        band = "review"
+    else:
+        band = "distinct"
+    return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
+    s = 0.0
+    if x.numbers != y.numbers:
+        if x.numbers and y.numbers:
+            reasons.append(f"numbers differ: {' '.join(sorted(x.numbers))}≠{' '.join(sorted(y.numbers))}")
+        else:
+            s -= 0.15
+            reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
+    ux, uy = _word_diff(x, y)
+    if ux and uy:
+        s -= 0.25
+        reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")
+    elif ux or uy:
+        s -= 0.10
+        reasons.append(f"word only on one: {' '.join(ux or uy)}")
+    return s
+
+
+def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
+    da, db = a.deal, b.deal
+    if da.org_id is not None and da.org_id == db.org_id:
+        s += 0.05
+        reasons.append("same org")
+    elif a.org and b.org and (a.org == b.org or fuzz.ratio(a.org, b.org) >= 90):
+        s += 0.03
+        reasons.append("same org name, two org records")
+    elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
+        s -= 0.40
+        reasons.append("different org")
+    if da.person_id is not None and db.person_id is not None:
+        if da.person_id == db.person_id:
+            s += 0.04
+            reasons.append("same person")
+        else:
+            s -= 0.08
+            reasons.append("different person")
+    if da.value and db.value:
+        if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
+            s += 0.04
+            reasons.append("same value")
+        else:
+            s -= 0.08
+            reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
+    if da.add_time is not None and db.add_time is not None:
+        gap = abs((da.add_time - db.add_time).total_seconds())
+        if gap <= 3600:
+            s += 0.05
+            reasons.append(f"add_time {round(gap / 60)} min apart")
+        elif gap <= 2 * 86400:
+            s += 0.02
+            reasons.append(f"add_time {gap / 3600:.0f} h apart")
+        elif gap > 365 * 86400:
+            s -= 0.08
+            reasons.append(f"add_time {gap / 86400:.0f} days apart")
+    if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
+        s += 0.02
+        reasons.append("same pipeline")
+    return s
+
+
+def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
+    """Normalize once per deal (see normalize.normalize_title)."""
+    title = normalize_title(deal.title, deal.org_name, config.noise_words)
+    return Prepared(deal, title, org_key(deal.org_name))
