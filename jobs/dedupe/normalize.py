@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 # Legal forms found in company names (common EU/US/UK/Nordic/LatAm forms). Dotted
 # forms ("S.A.", "B.V.") become separate letters after punctuation is split, so
 # they are matched as joined letters too (see _join_initials).
@@ -29,17 +31,21 @@ LEGAL_SUFFIXES = frozenset({
 })
 _ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
+# where a title is made of parts ("Acme Corp - Website redesign", "Website (Acme GmbH)")
+_PARTS = re.compile(r"\s[-\u2010-\u2015|/:]+\s|[()\[\]]|\s[\u2010-\u2015]|[\u2010-\u2015]\s")
 
 
 @dataclass(frozen=True, slots=True)
 class NormTitle:
     """A normalized title: ``tokens`` in order, ``text`` (joined), ``sorted_text``
-    (tokens sorted, for word-order-free comparison) and the number tokens."""
+    (tokens sorted, for word-order-free comparison), the number tokens, and the
+    words that look like a company name written into the title."""
 
     tokens: tuple[str, ...]
     text: str
     sorted_text: str
     numbers: frozenset[str]
+    aside: frozenset[str] = frozenset()  # words that look like a company name (see _split_parts)
 
 
 def words(s: str) -> list[str]:
@@ -83,13 +89,50 @@ def org_key(name: str | None) -> str:
 
 
 def _remove_run(tokens: list[str], run: Sequence[str]) -> list[str]:
+    """Drop every occurrence of the word run, and words one typo away from a word of it."""
     n = len(run)
     if not n:
         return tokens
-    for i in range(len(tokens) - n + 1):
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
         if tokens[i:i + n] == list(run):
-            return tokens[:i] + tokens[i + n:]
-    return tokens
+            i += n
+            continue
+        out.append(tokens[i])
+        i += 1
+    return [t for t in out if not any(len(r) >= 4 and len(t) >= 4 and one_typo(t, r) for r in run)]
+
+
+def one_typo(x: str, y: str) -> bool:
+    """True when ``x`` and ``y`` are one edit apart (insert, delete, replace, or swap of neighbours);
+    two edits for words of 9+ letters."""
+    return OSA.distance(x, y, score_cutoff=2) <= (2 if min(len(x), len(y)) >= 9 else 1)
+
+
+def _split_parts(title: str) -> tuple[list[str], frozenset[str]]:
+    """Title words without company-name parts, and the words that look like a company name.
+
+    A part (between dashes, bars, slashes, colons, brackets) of 2-4 words ending
+    in a legal suffix is a company name: its words are dropped (its numbers are
+    kept). A single-word part at either end (``Website - Acme``) is kept but
+    recorded as a possible company name.
+    """
+    parts = [p for p in _PARTS.split(title) if p and p.strip()]
+    if len(parts) < 2:
+        return words(title), frozenset()
+    kept: list[str] = []
+    aside: set[str] = set()
+    for n, p in enumerate(parts):
+        w = words(p)
+        if 1 < len(w) <= 4 and w[-1] in LEGAL_SUFFIXES and w[0] not in LEGAL_SUFFIXES:
+            kept.extend(t for t in w if is_number(t))
+            aside.update(t for t in w if not is_number(t) and t not in LEGAL_SUFFIXES)
+            continue
+        if len(w) == 1 and n in (0, len(parts) - 1) and not is_number(w[0]):
+            aside.add(w[0])
+        kept.extend(w)
+    return (kept or words(title)), frozenset(aside)
 
 
 def normalize_title(title: str, org_name: str | None = None,
@@ -101,11 +144,11 @@ def normalize_title(title: str, org_name: str | None = None,
     legal suffixes and noise words would leave nothing, the title's words are
     kept without that removal (a deal titled just ``Acme Corp`` still has a title).
     """
-    toks = words(title)
+    toks, aside = _split_parts(title)
     org_toks = org_key(org_name).split()
     core = [t for t in _remove_run(toks, org_toks) if t not in LEGAL_SUFFIXES and t not in noise_words]
     if not core:
         core = ([t for t in toks if t not in noise_words and t not in LEGAL_SUFFIXES]
                 or [t for t in toks if t not in noise_words] or toks)
     numbers = frozenset(t for t in core if is_number(t))
-    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers)
+    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers, aside)

@@ -5,7 +5,8 @@ titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
-  a number on one side only: -0.15;
+  a number on one side only: -0.15 and capped at 0.75 (review at most);
+* a word that looks like a company name in one title only (``Website - Acme``): -0.03;
 * a whole word substituted (``crm licences`` / ``erp licences``): -0.25; a word only on one side: -0.10;
 * same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
 * same person +0.04, different persons -0.08;
@@ -25,7 +26,7 @@ from rapidfuzz import fuzz
 
 from .config import DedupeConfig
 from .model import Band, DealRecord, ScoredPair
-from .normalize import NormTitle, normalize_title, org_key
+from .normalize import NormTitle, normalize_title, one_typo, org_key
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 _CLOSED = frozenset({"won", "lost"})
@@ -72,12 +73,22 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
     return r / 100.0
 
 
+def _without_company_words(x: NormTitle, y: NormTitle) -> NormTitle:
+    """``x`` without the words it alone has that look like a company name (NormTitle.aside)."""
+    drop = {t for t in x.aside if t in x.tokens and t not in y.tokens
+            and not any(one_typo(t, u) for u in y.tokens)}
+    if not drop or len(drop) >= len(x.tokens):
+        return x
+    core = tuple(t for t in x.tokens if t not in drop)
+    return NormTitle(core, " ".join(core), " ".join(sorted(core)), x.numbers, x.aside)
+
+
 def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
     """Words of each side with no equal or near-equal (typo) word on the other side."""
     only_x = [t for t in x.tokens if t not in y.tokens and not t.isdigit()]
     only_y = [t for t in y.tokens if t not in x.tokens and not t.isdigit()]
-    ux = [t for t in only_x if not any(fuzz.ratio(t, u) >= 75 for u in only_y)]
-    uy = [u for u in only_y if not any(fuzz.ratio(t, u) >= 75 for t in only_x)]
+    ux = [t for t in only_x if not any(one_typo(t, u) for u in only_y)]
+    uy = [u for u in only_y if not any(one_typo(t, u) for t in only_x)]
     return ux, uy
 
 
@@ -94,12 +105,19 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     title = title_similarity(a.title, b.title, score_cutoff=cutoff)
     if title == 0.0:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
+    ta, tb = _without_company_words(a.title, b.title), _without_company_words(b.title, a.title)
+    extra = sorted((set(a.title.tokens) - set(ta.tokens)) | (set(b.title.tokens) - set(tb.tokens)))
+    if extra:
+        title = max(title, title_similarity(ta, tb))
     reasons = [f"title {title:.2f}"]
     s = max(0.0, (title - 0.5) / 0.5)
-    s += _title_evidence(a.title, b.title, reasons)
+    if extra:
+        s -= 0.03
+        reasons.append(f"company name only in one title: {' '.join(extra)}")
+    s += _title_evidence(ta, tb, reasons)
     s = _context(a, b, s, reasons)
-    if a.title.numbers != b.title.numbers and a.title.numbers and b.title.numbers:
-        s = min(s, 0.40)  # applied last: no other evidence may lift a differing number
+    if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
+        s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     score = round(min(1.0, max(0.0, s)), 4)
     reasons.extend(guards)
     band: Band
@@ -134,11 +152,14 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
 
 def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
     da, db = a.deal, b.deal
+    same_org = False
     if da.org_id is not None and da.org_id == db.org_id:
         s += 0.05
+        same_org = True
         reasons.append("same org")
     elif a.org and b.org and (a.org == b.org or fuzz.ratio(a.org, b.org) >= 90):
         s += 0.03
+        same_org = True
         reasons.append("same org name, two org records")
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
         s -= 0.40
@@ -147,9 +168,12 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
         if da.person_id == db.person_id:
             s += 0.04
             reasons.append("same person")
-        else:
+        elif same_org:
             s -= 0.08
             reasons.append("different person")
+        else:  # with no org to confirm the customer, another person is another customer
+            s -= 0.30
+            reasons.append("different person, org not shared")
     if da.value and db.value:
         if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
             s += 0.04
