@@ -88,21 +88,81 @@ def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair]
 
     ``index`` maps deal id -> index; ``score(i, j)`` gives any pair's score
     (cached or computed); ``cannot_link(i, j)`` is True for a guarded or
-    keep-separate pair.
+    keep-separate pair. A chained duplicate component is split at its bridges
+    (see ``_split_chained``); what cannot be split goes to review whole.
     """
     out: list[Cluster] = []
     taken: set[int] = set()
     for band, edges in (("duplicate", dup_edges), ("review", review_edges)):
         triples = [(index[p.a], index[p.b], p.score) for p in edges]
+        adjacent: dict[int, set[int]] = {}
+        for i, j, _ in triples:
+            adjacent.setdefault(i, set()).add(j)
+            adjacent.setdefault(j, set()).add(i)
         for members in build_components(triples, cannot_link, taken):
-            taken.update(members)
-            worst = (members[0], members[1])
-            low = 2.0
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    s = score(members[x], members[y])
-                    if s < low:
-                        low, worst = s, (members[x], members[y])
-            chained = low < review_threshold
-            out.append(Cluster(tuple(members), "review" if chained else band, worst, low, chained))
+            for c in _settle(members, band, adjacent, score, review_threshold):
+                taken.update(c.members)
+                out.append(c)
+    return out
+
+
+def _judge(members: list[int], band: str, score: Callable[[int, int], float],
+           review_threshold: float) -> Cluster:
+    worst = (members[0], members[1])
+    low = 2.0
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            s = score(members[x], members[y])
+            if s < low:
+                low, worst = s, (members[x], members[y])
+    chained = low < review_threshold
+    return Cluster(tuple(members), "review" if chained else band, worst, low, chained)
+
+
+def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
+            score: Callable[[int, int], float], review_threshold: float) -> list[Cluster]:
+    """Judge a component; split a chained one at its bridges (at most a few rounds).
+
+    A bridge is a deal linked to two deals that are not alike (their pair below
+    the review threshold), e.g. a copy with no org and no person whose title
+    matches deals of two companies. Without the bridges the component falls
+    apart into parts that are judged on their own; the bridges and the deals
+    left alone are not grouped here (they stay in the pairs for review), unless
+    nothing could be split off: then the whole component is one review group.
+    """
+    whole = _judge(members, band, score, review_threshold)
+    if not whole.chained or band != "duplicate":
+        return [whole]
+    inside = set(members)
+    bridges = set()
+    for m in members:
+        near = sorted(adjacent.get(m, set()) & inside)
+        if any(score(near[x], near[y]) < review_threshold
+               for x in range(len(near)) for y in range(x + 1, len(near))):
+            bridges.add(m)
+    rest = [m for m in members if m not in bridges]
+    parts = _parts(rest, adjacent)
+    found: list[Cluster] = []
+    for part in parts:
+        c = _judge(part, band, score, review_threshold)
+        if not c.chained:
+            found.append(c)
+    return found or [whole]
+
+
+def _parts(members: list[int], adjacent: dict[int, set[int]]) -> list[list[int]]:
+    """Connected parts (≥ 2 deals) of ``members`` over ``adjacent``."""
+    left = set(members)
+    out = []
+    while left:
+        seed = min(left)
+        left.discard(seed)
+        part, stack = [seed], [seed]
+        while stack:
+            for n in adjacent.get(stack.pop(), set()) & left:
+                left.discard(n)
+                part.append(n)
+                stack.append(n)
+        if len(part) > 1:
+            out.append(sorted(part))
     return out
