@@ -1,0 +1,113 @@
+"""The dedupe state directory: remembered keep-separate decisions and the nightly index.
+
+Files (all rewritten atomically: a temporary file, then a rename):
+- ``keep-separate.json``: ``[[a, b], ...]`` deal-id pairs a person marked distinct
+  (``decision = keep-separate`` in groups.csv); they are passed to
+  ``find_duplicates(keep_separate=...)`` and never proposed again.
+- ``index.jsonl``: one compact ``DealRecord`` per live deal (id, title, org and
+  its name, person, value, currency, status, pipeline, stage, update_time ...),
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n}`` — the largest
+  ``update_time`` the index has seen, as Pipedrive's clock gave it, so the next
+  ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=`` (spec:
+  openapi-v2.yaml ``getDeals``) and nothing else.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+
+import orjson
+
+from bulk.errors import InputError
+
+from .model import DealRecord
+from .records import record_from_json, record_json
+
+KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index.jsonl", "index.json"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def load_keep_separate(state: Path) -> set[frozenset[int]]:
+    """The remembered keep-separate pairs (empty when none were recorded)."""
+    path = state / KEEP_SEPARATE
+    if not path.is_file():
+        return set()
+    try:
+        raw = orjson.loads(path.read_bytes())
+        return {frozenset(int(x) for x in pair) for pair in raw}
+    except (orjson.JSONDecodeError, TypeError, ValueError):
+        raise InputError(f"{path} is damaged (not a JSON list of deal-id pairs)") from None
+
+
+def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
+    """Record every pair of each group as distinct; returns how many pairs were new."""
+    known = load_keep_separate(state)
+    new = {frozenset(p) for ids in groups for p in itertools.combinations(sorted(set(ids)), 2)}
+    added = len(new - known)
+    if added:
+        pairs = sorted(sorted(p) for p in known | new)
+        _write(state / KEEP_SEPARATE, orjson.dumps(pairs))
+    return added
+
+
+@dataclass
+class DealIndex:
+    """The account's deals as of the last run, and Pipedrive's time of the newest change."""
+
+    deals: dict[int, DealRecord]
+    updated_since: str | None  # RFC 3339; None: no index yet (a full read is needed)
+
+    @classmethod
+    def load(cls, state: Path) -> DealIndex:
+        meta_path, rows_path = state / INDEX_META, state / INDEX
+        if not meta_path.is_file() or not rows_path.is_file():
+            return cls({}, None)
+        try:
+            meta = orjson.loads(meta_path.read_bytes())
+            deals: dict[int, DealRecord] = {}
+            with open(rows_path, "rb") as f:
+                for line in f:
+                    if line.strip():
+                        r = record_from_json(orjson.loads(line))
+                        deals[r.id] = r
+        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError):
+            raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
+                             f"{INDEX_META} there to rebuild it with a full read") from None
+        return cls(deals, meta.get("updated_since"))
+
+    def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
+        """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
+        for r in changed:
+            if r.status == "deleted":
+                self.deals.pop(r.id, None)
+            else:
+                self.deals[r.id] = r
+            if r.update_time is not None:
+                stamp = r.update_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if self.updated_since is None or stamp > self.updated_since:
+                    self.updated_since = stamp
+        for deal_id in gone:
+            self.deals.pop(deal_id, None)
+
+    def org_names(self) -> Mapping[int, str]:
+        return {r.org_id: r.org_name for r in self.deals.values() if r.org_id and r.org_name}
+
+    def save(self, state: Path) -> None:
+        _write(state / INDEX, b"".join(orjson.dumps(record_json(r)) + b"\n"
+                                       for r in sorted(self.deals.values(), key=lambda r: r.id)))
+        _write(state / INDEX_META, orjson.dumps({"updated_since": self.updated_since,
+                                                 "deals": len(self.deals)}))
+
+
+__all__ = ["DealIndex", "load_keep_separate", "remember_keep_separate"]

@@ -1,0 +1,68 @@
+"""The dedupe commands end to end through the CLI: plan writes the files, apply merges,
+run --json prints a parsable summary and exits 0, plan dedupe prints the cost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.sandbox import SandboxConfig
+from tests.dedupe_job_support import seed_account
+from tests.test_update_support import cli_args, threaded_sandbox
+from tests.test_update_support import deal as sb_deal
+
+
+def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
+    """`dedupe plan -o` writes the plan and merges nothing; `apply --yes` merges both
+    groups; `run --json` afterwards reports 0 merges with exit 0."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert "mergeDeals" in cost.output and "tokens" in cost.output
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        assert "groups: 2 (2 duplicate, 0 review)" in planned.output
+        assert {p.name for p in (tmp_path / "p").iterdir()} >= {
+            "groups.csv", "pairs.csv", "summary.json", "review.html"}
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
+        applied = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
+                                env=env)
+        assert applied.exit_code == 0, applied.output
+        assert sum(sb_deal(sb, ids[k])["is_deleted"]
+                   for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--since-last", *args], env=env)
+        assert ran.exit_code == 0, ran.output
+        summary = orjson.loads(ran.stdout)
+        assert summary["exit_code"] == 0 and summary["plan"]["groups"] == 0
+        assert summary["actions"] == {} or not summary["actions"].get("merge")
+
+
+def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
+    """A bad config, a directory that is no plan: exit 1, one clear line, no traceback."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=42)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        bad = tmp_path / "dedupe.toml"
+        bad.write_text("duplicate_treshold = 0.9\n")
+        res = runner.invoke(app, ["dedupe", "plan", "--config", str(bad), *args], env=env)
+        assert res.exit_code == 1 and "duplicate_treshold" in res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path), "--yes", *args], env=env)
+        assert res.exit_code == 1 and "not a dedupe plan" in res.output
+        (tmp_path / "p").mkdir()
+        (tmp_path / "p" / "groups.csv").write_text(
+            "group_id,decision,band,score,survivor_id,merged_ids\ng-1,perhaps,review,0.8,1,2\n")
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
+                            env=env)
+        assert res.exit_code == 1 and "row 2" in res.output, res.output
+        assert sb.token not in res.output
