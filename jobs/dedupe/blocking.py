@@ -3,12 +3,14 @@
 Deals share a block when they have the same organization, the same person,
 the same organization *name* (two org records of one company), or the same
 title key (the normalized title's words without numbers, sorted — finds copies
-with no org or person, and copies on another org record). A block larger than
+with no org or person, and copies on another org record). A title block of
+more than 12 deals (a generic title used at many companies) is compared as a
+neighbourhood sorted by organization name and person (window 4). A block larger than
 ``max_block_size`` (e.g. every deal of a huge org, or a generic title) is
 compared as a sorted neighbourhood: members sorted by normalized title, each
 compared with the next ``window - 1``. On top, one global sorted neighbourhood
-over all titles (window 3) catches copies whose only shared evidence is a
-near-equal title. Work is O(n · (block cap + window)), not O(n²).
+over all titles (words sorted; window 3) catches copies whose only shared
+evidence is a near-equal title. Work is O(n · (block cap + window)), not O(n²).
 
 With ``focus`` only pairs with at least one member in focus are produced.
 """
@@ -21,6 +23,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from .scoring import Prepared
 
 GLOBAL_WINDOW = 3
+TITLE_BLOCK_FULL = 12  # a title block up to this size is compared in full
+TITLE_WINDOW = 4  # else: each deal with its next 3 neighbours in (org name, person) order
 
 
 def block_keys(p: Prepared) -> Iterator[tuple[str, object]]:
@@ -63,12 +67,20 @@ def candidate_pairs(prepared: Sequence[Prepared], *, max_block_size: int, window
     def by_title(i: int) -> str:
         return prepared[i].title.sorted_text
 
+    def by_company(i: int) -> str:
+        p = prepared[i]
+        return f"{p.org}\x00{p.deal.person_id}"
+
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    for key, members in blocks.items():
         n = len(members)
         if n < 2:
             continue
         if focus is not None and not any(m in focus for m in members):
+            continue
+        if key[0] == "title" and n > TITLE_BLOCK_FULL:
+            # one title at many companies (a generic title): neighbours by company, not all pairs
+            pairs.update(_window_pairs(members, TITLE_WINDOW, by_company, focus))
             continue
         if n > max_block_size:
             pairs.update(_window_pairs(members, window, by_title, focus))
@@ -79,5 +91,4 @@ def candidate_pairs(prepared: Sequence[Prepared], *, max_block_size: int, window
             for f in (m for m in members if m in focus):
                 pairs.update((f, m) if f < m else (m, f) for m in members if m != f)
     pairs.update(_window_pairs(range(len(prepared)), GLOBAL_WINDOW, by_title, focus))
-    pairs.update(_window_pairs(range(len(prepared)), GLOBAL_WINDOW, lambda i: prepared[i].title.text, focus))
     return pairs

@@ -16,7 +16,7 @@ from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
-from .scoring import Prepared, guard_reasons, prepare, score_pair
+from .scoring import Prepared, guard_reasons, prepare, score_if_kept, score_pair
 from .survivor import rank
 
 # DealRecord fields compared for Group.differing (custom fields are added by key)
@@ -52,8 +52,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     scores: dict[tuple[int, int], float] = {}
     kept: list[ScoredPair] = []
     for i, j in cands:
-        sp = score_pair(prepared[i], prepared[j], config)
-        if sp.band == "distinct":
+        sp = score_if_kept(prepared[i], prepared[j], config)
+        if sp is None:
             continue
         if frozenset((sp.a, sp.b)) in separate:
             continue

@@ -60,6 +60,40 @@ def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple
     return tuple(out)
 
 
+def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
+    """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
+    if a.id == b.id:
+        return True
+    if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
+            and a.currency.upper() != b.currency.upper():
+        return True
+    if "won_lost" in guards and a.status != b.status and a.status in _CLOSED and b.status in _CLOSED:
+        return True
+    if "pipeline" in guards and a.pipeline_id != b.pipeline_id and a.pipeline_id is not None \
+            and b.pipeline_id is not None:
+        return True
+    if "deleted" in guards and (a.status == "deleted" or b.status == "deleted"):
+        return True
+    return "archived" in guards and (a.is_archived or b.is_archived)
+
+
+def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_pair`` for pairs that may reach the review band; None for a guarded pair
+    or one whose title is too far apart for any evidence to lift it to review."""
+    if guarded(p.deal, q.deal, config.guards):
+        return None
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
+    x, y = p.title, q.title
+    if not x.text or not y.text:
+        return None
+    c = cutoff * 100
+    if (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
+            and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0 and not (x.aside or y.aside)):
+        return None
+    sp = score_pair(p, q, config)
+    return None if sp.band == "distinct" else sp
+
+
 def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
     """rapidfuzz similarity in [0, 1] of two normalized titles (in order or sorted, the better).
 
