@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -31,6 +32,7 @@ LEGAL_SUFFIXES = frozenset({
 })
 _ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
+_DIGIT = re.compile(r"\d")
 # where a title is made of parts ("Acme Corp - Website redesign", "Website (Acme GmbH)")
 _PARTS = re.compile(r"\s[-\u2010-\u2015|/:]+\s|[()\[\]]|\s[\u2010-\u2015]|[\u2010-\u2015]\s")
 
@@ -50,12 +52,14 @@ class NormTitle:
 
 def words(s: str) -> list[str]:
     """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split)."""
+    if s.isascii():  # ASCII is already NFKC, and casefold() == lower() on it
+        return _join_initials(_WORD.findall(s.lower()))
     return _join_initials(_WORD.findall(unicodedata.normalize("NFKC", s).casefold()))
 
 
 def _join_initials(tokens: list[str]) -> list[str]:
     """``s a`` (from ``S.A.``) -> ``sa``: runs of single letters become one token."""
-    if not any(len(t) == 1 and t.isalpha() for t in tokens):
+    if min(map(len, tokens), default=2) > 1:
         return tokens
     out: list[str] = []
     run: list[str] = []
@@ -73,9 +77,10 @@ def _join_initials(tokens: list[str]) -> list[str]:
 
 def is_number(token: str) -> bool:
     """A token that names a number: it has a digit (``2024``, ``q3``, ``v2``) or is a roman II-XII."""
-    return token in _ROMAN or any(c.isdigit() for c in token)
+    return token in _ROMAN or _DIGIT.search(token) is not None
 
 
+@lru_cache(maxsize=65536)
 def org_key(name: str | None) -> str:
     """The organization name without case, punctuation and legal suffixes (``ACME Corp.`` -> ``acme``).
 
@@ -93,15 +98,31 @@ def _remove_run(tokens: list[str], run: Sequence[str]) -> list[str]:
     n = len(run)
     if not n:
         return tokens
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i:i + n] == list(run):
-            i += n
-            continue
-        out.append(tokens[i])
-        i += 1
-    return [t for t in out if not any(len(r) >= 4 and len(t) >= 4 and one_typo(t, r) for r in run)]
+    out = tokens
+    if run[0] in tokens:
+        want = list(run)
+        out = []
+        i = 0
+        while i < len(tokens):
+            if tokens[i] == want[0] and tokens[i:i + n] == want:
+                i += n
+                continue
+            out.append(tokens[i])
+            i += 1
+    long_run = [r for r in run if len(r) >= 4]
+    if not long_run:
+        return out
+    kept = []
+    for t in out:
+        if len(t) >= 4 and t not in long_run:
+            for r in long_run:
+                if abs(len(t) - len(r)) <= 2 and one_typo(t, r):
+                    break
+            else:
+                kept.append(t)
+        else:
+            kept.append(t)
+    return kept
 
 
 def one_typo(x: str, y: str) -> bool:
@@ -135,8 +156,9 @@ def _split_parts(title: str) -> tuple[list[str], frozenset[str]]:
     return (kept or words(title)), frozenset(aside)
 
 
+@lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
 def normalize_title(title: str, org_name: str | None = None,
-                    noise_words: Collection[str] = ()) -> NormTitle:
+                    noise_words: frozenset[str] = frozenset()) -> NormTitle:
     """Normalize a deal title for comparison (see the module docstring).
 
     ``org_name`` is the deal's own organization name; its words are removed
