@@ -13,6 +13,10 @@ call (10 tokens) to decide this before the plan is shown.
 
 Merges are final in Pipedrive: undo refuses, and points at the snapshots the
 merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).
+A ``dedupe`` job's merges are final too; undo puts back what its field-policy
+PATCHes changed on the survivors (their ``deal-policy`` before-images; the
+merges changed the survivors' ``update_time``, so there is no conflict check)
+and exports the snapshots the same way.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from .updating import (
     write_job_results,
 )
 
-UNDOABLE = ("update", "move-stage", "import")
+UNDOABLE = ("update", "move-stage", "import", "dedupe")
+POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 SNAPSHOTS = "merge-snapshots.jsonl"
 _RESTORED_ACTIONS = ("updated", "moved")
@@ -86,6 +91,12 @@ def check_source(store: JobStore) -> None:
 
 def targets(store: JobStore) -> list[Target]:
     """What the source job did that undo puts back (its done items, newest state first)."""
+    if store.kind == "dedupe":
+        export_snapshots(store)
+        policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
+        return [Target("restore", item, int(item.payload["survivor_id"]), None,
+                       policy.get(int(item.payload["survivor_id"])))
+                for item in store.items(ItemState.DONE) if item.payload.get("patch")]
     images = {b.entity_id: b.before for b in store.before_images("deal")}
     out = []
     for item in store.items(ItemState.DONE):

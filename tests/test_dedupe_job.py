@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -18,7 +19,7 @@ from jobs.dedupe.planfiles import read_groups
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
 from tests.import_support import read_csv
 from tests.test_update_support import deal as sb_deal
-from tests.test_update_support import delta, requests, run_job
+from tests.test_update_support import delta, load_job, requests, run_job
 
 MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
 
@@ -68,6 +69,17 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         assert not sb_deal(sb, ids["ren_2024"])["is_deleted"]  # a hard negative
         images = {b.entity_id: b.before for b in store.before_images("deal-policy")}
         assert images[web.survivor_id]["fields"]["value"] == 1000  # undo can put it back
+        from jobs.undo import prepare_undo
+
+        async def undo_build(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store)
+        undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
+                                         job_id="undo-job")
+        assert undo_prep.actions["restore"] == 1
+        await run_job(sb, undo)
+        assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
+        assert (store.directory / "merge-snapshots.jsonl").is_file()
+        undo.close()
         store.close()
 
         again = await plan(sb, tmp_path, tmp_path / "p2", MAX_VALUE)
@@ -168,3 +180,60 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     (tmp_path / "groups.csv").write_text(head + "g-1,Keep separate,review,0.8,1,2;3\n")
     (g,) = read_groups(tmp_path)
     assert g.decision == "keep-separate" and g.merged_ids == (2, 3)
+
+
+@pytest.mark.anyio
+async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path: Path) -> None:
+    """Half the merge responses are lost after being applied: every merge is applied once
+    (reconciled, not re-sent; the group's PATCH went first), survivors keep the max value."""
+    from bulk.sandbox import Faults
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        ids = seed_account(sb)["ids"]
+        extra = [(deal(sb, f"Support plan {i}", None, value=100.0 * i),
+                  deal(sb, f"support plan {i}", None, value=100.0 * i + 50))
+                 for i in range(1, 9)]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        assert len(out.result.groups) == 10
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        sb.set_faults(Faults(lost_response_rate=0.5,
+                             only_operations=frozenset({"mergeDeals"})))
+        result = await run_job(sb, store)
+        stats = sb.stats()
+        assert stats["faults_injected"].get("lost_response", 0) > 2
+        assert result.counts[ItemState.DONE] == 10
+        assert stats["writes_applied"]["mergeDeals"] == 10  # none twice
+        for g in out.result.groups:
+            assert [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]] == [
+                g.survivor_id]
+        assert stats["writes_applied"]["updateDeal"] == prep.calls["updateDeal"] > 0
+        for n, (a, b) in enumerate(extra, start=1):
+            survivor = a if not sb_deal(sb, a)["is_deleted"] else b
+            assert sb_deal(sb, survivor)["value"] == 100.0 * n + 50
+        live = [i for i in (ids["web"], ids["web_copy"]) if not sb_deal(sb, i)["is_deleted"]]
+        assert [sb_deal(sb, i)["value"] for i in live] == [5000]
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: Path) -> None:
+    """A crash left a group's first merge SENDING after its PATCH reached Pipedrive but
+    not its merge, and another group's merge applied: on resume the first is sent (PATCH
+    again, idempotent) once, the applied one is reconciled, nothing is merged twice."""
+    from bulk.sandbox.merge import merge
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        ids = seed_account(sb)["ids"]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = {i.key: i for i in store.pending(10)}
+        store.mark_sending([i.id for i in items.values()], 0.0)  # the crash
+        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+        ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})  # PATCH only
+        merge(sb.state, "deal", ren.merged_ids[0], {"merge_with_id": ren.survivor_id})
+        before = requests(sb)
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(before, requests(sb)).get("mergeDeals") == 1
+        assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
+        assert sb_deal(sb, web.survivor_id)["value"] == 5000
+        store.close()

@@ -66,3 +66,27 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
                             env=env)
         assert res.exit_code == 1 and "row 2" in res.output, res.output
         assert sb.token not in res.output
+
+
+def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
+    """`run --auto-apply-above 0.5 --max-merges 1 --json`: one group merged, the other
+    skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges at 40 tokens."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 80
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.5",
+                                  "--max-merges", "1", "-o", str(tmp_path / "p"), *args],
+                            env=env)
+        assert ran.exit_code == 0, ran.output
+        summary = orjson.loads(ran.stdout)
+        assert summary["merged"] == 1 and summary["skipped"] == 1 and summary["failed"] == 0
+        assert summary["tokens"] >= 40
+        gone = [k for k in ("web", "web_copy", "ren", "ren_copy")
+                if sb_deal(sb, ids[k])["is_deleted"]]
+        assert len(gone) == 1
+        assert (tmp_path / "p" / "review.html").is_file()

@@ -34,15 +34,17 @@ from bulk.cli import (
     Url,
     WaitReset,
     Workers,
+    _install_stop,
     app,
     engine_config,
+    execute_async,
     fail,
     plan_app,
     read_token,
 )
-from bulk.engine import DEFAULT_URL, EngineConfig, new_job_id, run_kind, session
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
 from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
-from bulk.runner import RunResult
+from bulk.runner import Runner, RunResult
 from bulk.store import ItemState, JobStore
 
 from ..planning import estimate, render_plan
@@ -187,12 +189,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                     and not typer.confirm(f"Merges are final in Pipedrive. Merge {work:,} "
                                           "deals away?")):
                 return None
-            if work:
-                store.set_status("running")
-                result = await run_kind(cfg, token, store, DedupeJob.from_store(store),
-                                        session=s)
-            else:
-                result = None
+            result = await _send(store, cfg, token, s, quiet) if work else None
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
                 planned.index.save(state)
@@ -214,8 +211,9 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             return summary, EXIT_OK
         store.set_status("stopped" if result is not None and result.stopped else "finished",
                          str(result.error) if result is not None and result.error else None)
-        for line in DedupeJob().after_run(store, result):
-            say(line)
+        if result is None or quiet:  # execute_async printed them already otherwise
+            for line in DedupeJob().after_run(store, result):
+                say(line)
         counts = Counter({state.value: n for state, n in store.counts().items() if n})
         summary["items"] = dict(counts)
         summary["merged"] = counts.get("done", 0)
@@ -231,6 +229,22 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         return summary, EXIT_FAILED if summary["failed"] else EXIT_OK
     finally:
         store.close()
+
+
+async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
+                quiet: bool) -> RunResult:
+    """Run the loaded job on the session: with the progress view and its result lines,
+    or (``quiet``: stdout is kept for JSON) silently; Ctrl-C / SIGTERM stop it cleanly."""
+    kind = DedupeJob.from_store(store)
+    if not quiet:
+        return await execute_async(store, kind, cfg, token, label="merges", session=s)
+    box: list[Runner] = []
+    restore = _install_stop(box)
+    store.set_status("running")
+    try:
+        return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
+    finally:
+        restore()
 
 
 @dedupe_app.command("apply")

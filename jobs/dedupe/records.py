@@ -51,9 +51,10 @@ def _id(raw: object) -> int | None:
     return int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) and raw else None
 
 
-def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str]
-              ) -> DealRecord:
-    """A v2 deal object as the compact record matching needs."""
+def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str],
+              custom: Collection[str] | None = None) -> DealRecord:
+    """A v2 deal object as the compact record matching needs; ``custom``: the custom field
+    keys to keep (None: all)."""
     status = "deleted" if deal.get("is_deleted") else str(deal.get("status") or "open")
     org_id, stage_id = _id(deal.get("org_id")), _id(deal.get("stage_id"))
     value = deal.get("value")
@@ -69,7 +70,8 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         update_time=parse_time(deal.get("update_time")),
         expected_close_date=parse_day(deal.get("expected_close_date")),
         is_archived=bool(deal.get("is_archived")),
-        fields=dict(deal.get("custom_fields") or {}))
+        fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
+                if custom is None or k in custom})
 
 
 def custom_keys(policy: Mapping[str, str]) -> list[str]:
@@ -137,12 +139,13 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
                        known_orgs: Mapping[int, str] | None = None) -> list[DealRecord]:
     """The account's deals (or those updated since ``since``) as records, with stage order
     and organization names (``known_orgs`` are not read again)."""
-    deals = await list_deal_pages(ctx, since=since, custom=custom_keys(policy or {}))
+    keys = custom_keys(policy or {})
+    deals = await list_deal_pages(ctx, since=since, custom=keys)
     orders = await stage_orders(ctx)
     names = dict(known_orgs or {})
     missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
     names.update(await organization_names(ctx, missing))
-    return [to_record(d, stage_order=orders, org_names=names) for d in deals]
+    return [to_record(d, stage_order=orders, org_names=names, custom=keys) for d in deals]
 
 
 def record_json(r: DealRecord) -> dict[str, Any]:
