@@ -3,7 +3,6 @@ keep-separate and anti-chaining, focus limits the work; Hypothesis checks the in
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
@@ -34,8 +33,8 @@ def grouped(result: MatchResult) -> dict[int, tuple[str, frozenset[int]]]:
 
 def test_simple_group_with_survivor_and_reasons() -> None:
     """Two copies of one deal: one duplicate group, survivor by rules, reasons and differing fields."""
-    r = find_duplicates([deal(1), deal(2, "WEBSITE REDESIGN", value=0.0, stage_order=3), deal(3, "CRM rollout")],
-                        CFG)
+    deals = [deal(1), deal(2, "WEBSITE REDESIGN", value=0.0, stage_order=3), deal(3, "CRM rollout")]
+    r = find_duplicates(deals, CFG)
     assert len(r.groups) == 1
     g = r.groups[0]
     assert (g.id, g.band, set(g.member_ids)) == ("g-1", "duplicate", {1, 2})
@@ -56,7 +55,7 @@ def test_chain_through_an_ambiguous_deal_goes_to_review() -> None:
 
 
 def test_chain_splits_at_its_bridge() -> None:
-    """Two companies' copies joined only through one no-org deal: each company's pair merges, the bridge stays out."""
+    """Two companies' copies joined only through a no-org deal: each pair merges, the bridge stays out."""
     deals = [deal(1, org_id=1, org_name="Acme", person_id=1), deal(2, org_id=1, org_name="Acme", person_id=1),
              deal(3, org_id=2, org_name="Globex", person_id=2, value=555.0),
              deal(4, org_id=2, org_name="Globex", person_id=2, value=555.0),

@@ -15,7 +15,7 @@ NOISE = DedupeConfig.default().noise_words
     ("Website  redesign.", None, "website redesign", None),
     ("Website_redesign", None, "WEBSITE REDESIGN", None),
     ("Website \u2014 redesign", None, "Website - redesign", None),
-    ("Ｗｅｂｓｉｔｅ redesign", None, "Website redesign", None),  # fullwidth (NFKC)
+    ("\uff37\uff45\uff42\uff53\uff49\uff54\uff45 redesign", None, "Website redesign", None),  # fullwidth (NFKC)
     ("Straße rollout", None, "STRASSE rollout", None),  # casefold
     ("Globex GmbH - CRM rollout", None, "CRM rollout", None),  # company part with a legal form
     ("CRM rollout (Globex S.A.)", None, "CRM rollout", None),
