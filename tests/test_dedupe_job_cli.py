@@ -90,3 +90,23 @@ def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
                 if sb_deal(sb, ids[k])["is_deleted"]]
         assert len(gone) == 1
         assert (tmp_path / "p" / "review.html").is_file()
+
+
+def test_cli_busy_state_and_bad_token(tmp_path: Path) -> None:
+    """A second run while one holds the state directory exits 6 and leaves no job; a bad
+    token exits 5 and the token is in no output."""
+    from jobs.dedupe.index import state_lock
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=44)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        with state_lock(tmp_path / "j" / "dedupe-state"):
+            busy = runner.invoke(app, ["dedupe", "run", "--json", *args], env=env)
+        assert busy.exit_code == 6, busy.output
+        assert "another pdbulk dedupe is running" in busy.output
+        assert not [d for d in (tmp_path / "j").iterdir() if d.name != "dedupe-state"]
+        env["PIPEDRIVE_API_TOKEN"] = "not-the-token-0123456789"
+        bad = runner.invoke(app, ["dedupe", "run", *args], env=env)
+        assert bad.exit_code == 5, bad.output
+        assert "not-the-token-0123456789" not in bad.output

@@ -2,7 +2,8 @@
 
 Exit codes (README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or
 configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
-4 stopped checkpointed (resume the job); 5 authentication/permission failure.
+4 stopped checkpointed (resume the job); 5 authentication/permission failure;
+6 busy: another apply/run holds the state directory.
 Groups skipped because their deals changed since the plan are reported in the
 job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
 """
@@ -50,10 +51,11 @@ from bulk.store import ItemState, JobStore
 from ..planning import estimate, render_plan
 from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
 from .config import DedupeConfig
+from .index import StateBusy, state_lock
 from .job import PlanOutcome, make_plan
 from .review import REVIEW
 
-EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH = 0, 1, 3, 4, 5
+EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
 
 dedupe_app = typer.Typer(no_args_is_help=True,
                          help="Find duplicate deals, review them, merge them.")
@@ -91,6 +93,8 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
 def _api_failure(exc: BulkError) -> typer.Exit:
     if isinstance(exc, InputError):
         return fail(str(exc))
+    if isinstance(exc, StateBusy):
+        return fail(str(exc), EXIT_BUSY)
     if isinstance(exc, Unauthorized | Forbidden):
         return fail(f"{type(exc).__name__}: {exc} — check the token and its scopes",
                     EXIT_AUTH)
@@ -196,11 +200,12 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             return result
 
     try:
-        result = anyio.run(main)
+        with state_lock(state):
+            result = anyio.run(main)
     except BulkError as exc:
         status = store.status
         store.close()
-        if status == "failed":
+        if status == "failed" or isinstance(exc, StateBusy):  # nothing was sent
             shutil.rmtree(directory, ignore_errors=True)
         raise _api_failure(exc) from None
     try:
@@ -220,6 +225,12 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         summary["failed"] = counts.get("failed", 0)
         summary["skipped"] = counts.get("skipped", 0)
         summary["tokens"] = sum(store.spend_by_day().values())
+        if result is not None and result.stopped and isinstance(result.error,
+                                                                 Unauthorized | Forbidden):
+            summary["status"] = "unauthorized"
+            say(f"stopped: {type(result.error).__name__}: {result.error} — check the token "
+                "and its scopes")
+            return summary, EXIT_AUTH
         if result is not None and result.stopped:
             summary["status"] = "stopped"
             say(f"stopped: {result.error or 'interrupted'}; resume with: pdbulk resume "

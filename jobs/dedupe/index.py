@@ -14,21 +14,45 @@ Files (all rewritten atomically: a temporary file, then a rename):
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
 import orjson
 
-from bulk.errors import InputError
+from bulk.errors import BulkError, InputError
 
 from .model import DealRecord
 from .records import record_from_json, record_json
 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index.jsonl", "index.json"
+LOCK = "lock"
+
+
+class StateBusy(BulkError):
+    """Another live process holds the dedupe state directory (exit code 6: try later)."""
+
+
+@contextmanager
+def state_lock(state: Path) -> Iterator[None]:
+    """Hold the state directory for one apply/run (an OS lock: released if the process
+    dies). Raises ``StateBusy`` at once when another process holds it."""
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / LOCK, "a+") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StateBusy(f"another pdbulk dedupe is running on {state}; try again "
+                            "later") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -110,4 +134,5 @@ class DealIndex:
                                                  "deals": len(self.deals)}))
 
 
-__all__ = ["DealIndex", "load_keep_separate", "remember_keep_separate"]
+__all__ = ["DealIndex", "StateBusy", "load_keep_separate", "remember_keep_separate",
+           "state_lock"]
