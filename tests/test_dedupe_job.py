@@ -152,9 +152,12 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
                  add=now, update=now)
         b = deal(sb, "Annual renewal 2024.", sb_deal(sb, ids["ren_2024"])["org_id"], value=800,
                  add=now, update=now)
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_deleted": True,
+                               "update_time": now})  # deleted since: leaves the index
         before = requests(sb)
         second = await plan(sb, tmp_path, tmp_path / "p2", since_last=True)
-        assert delta(before, requests(sb))["getDeals"] == 1
+        assert delta(before, requests(sb))["getDeals"] == 2  # changed + deleted since
+        assert second.index is not None and ids["web_copy"] not in second.index.deals
         assert second.deals_read == 3 and second.summary["incremental"] is True
         groups = {frozenset(g.member_ids) for g in second.result.groups}
         assert groups == {frozenset({ids["phase1"], a}), frozenset({ids["ren_2024"], b})}
@@ -162,7 +165,7 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
         result = await run_job(sb, store)
         assert result.counts[ItemState.DONE] == 2
         assert sb_deal(sb, a)["is_deleted"] or sb_deal(sb, ids["phase1"])["is_deleted"]
-        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]  # not in this run's focus
+        assert not sb_deal(sb, ids["ren_copy"])["is_deleted"]  # not in this run's focus
         store.close()
 
 

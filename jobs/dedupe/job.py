@@ -4,7 +4,8 @@
 planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 (``records.read_records``; with ``since_last`` only the deals updated since the
 index's newest ``update_time``, compared against the index with
-``find_duplicates(focus=changed ids)``), calls ``find_duplicates`` with the
+``find_duplicates(focus=changed ids)``; deals deleted or merged away since are
+dropped from the index: one more list call), calls ``find_duplicates`` with the
 remembered keep-separate pairs, and writes groups.csv, pairs.csv, summary.json,
 deals.jsonl and review.html into the plan directory. Nothing is written to
 Pipedrive.
@@ -23,7 +24,7 @@ from .index import DealIndex, load_keep_separate
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
-from .records import read_records
+from .records import deleted_since, read_records
 from .review import write_review
 
 
@@ -50,9 +51,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
                                      known_orgs=index.org_names())
+        gone = [] if full else await deleted_since(ctx, str(index.updated_since))
         if full:
             index.deals.clear()
-        index.refresh(changed)
+        index.refresh(changed, gone=gone)
         focus = None if full else {r.id for r in changed}
         deals: list[DealRecord] = list(index.deals.values())
         read = len(changed)

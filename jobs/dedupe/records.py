@@ -100,6 +100,20 @@ async def list_deal_pages(ctx: CallContext, *, since: str | None = None,
         query["cursor"] = page.next_cursor
 
 
+async def deleted_since(ctx: CallContext, since: str) -> list[int]:
+    """Ids of deals deleted (or merged away) since ``since``: ``getDeals?status=deleted``
+    with ``updated_since`` (deletion sets ``update_time``; v2 lists deleted deals for 30
+    days — openapi-v2.yaml ``getDeals``, FACTS.md)."""
+    query: dict[str, object] = {"limit": PAGE, "status": "deleted", "updated_since": since}
+    out: list[int] = []
+    while True:
+        page = await ctx.call("getDeals", params=query)
+        out.extend(int(d["id"]) for d in page.data or ())
+        if not page.next_cursor:
+            return out
+        query["cursor"] = page.next_cursor
+
+
 async def stage_orders(ctx: CallContext) -> dict[int, int]:
     """Stage id -> ``order_nr`` (v2 ``getStages``)."""
     out: dict[int, int] = {}
@@ -170,5 +184,5 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
                          "fields": dict(d.get("fields") or {})})
 
 
-__all__ = ["custom_keys", "organization_names", "parse_time", "read_records", "record_from_json",
-           "record_json", "stage_orders", "to_record"]
+__all__ = ["custom_keys", "deleted_since", "organization_names", "parse_time", "read_records",
+           "record_from_json", "record_json", "stage_orders", "to_record"]
