@@ -60,9 +60,16 @@ def candidate_pairs(prepared: Sequence[Prepared], *, max_block_size: int, window
     ``focus`` holds *indexes* into ``prepared``; when given, every pair has a member in it.
     """
     blocks: defaultdict[tuple[str, object], list[int]] = defaultdict(list)
-    for i, p in enumerate(prepared):
-        for k in block_keys(p):
-            blocks[k].append(i)
+    if focus is None:
+        for i, p in enumerate(prepared):
+            for k in block_keys(p):
+                blocks[k].append(i)
+    else:  # only the blocks a focused deal is in
+        wanted = {k for f in focus for k in block_keys(prepared[f])}
+        for i, p in enumerate(prepared):
+            for k in block_keys(p):
+                if k in wanted:
+                    blocks[k].append(i)
 
     def by_title(i: int) -> str:
         return prepared[i].title.sorted_text

@@ -172,5 +172,6 @@ def normalize_title(title: str, org_name: str | None = None,
     if not core:
         core = ([t for t in toks if t not in noise_words and t not in LEGAL_SUFFIXES]
                 or [t for t in toks if t not in noise_words] or toks)
-    numbers = frozenset(t for t in core if is_number(t))
+    has_digit = _DIGIT.search(title) is not None
+    numbers = frozenset(t for t in core if t in _ROMAN or (has_digit and _DIGIT.search(t) is not None))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers, aside)
