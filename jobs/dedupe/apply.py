@@ -81,10 +81,13 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
             return f"deal {deal_id} was deleted or merged since the plan"
         assert deal is not None
         before = planned.get(deal_id)
+        if before is None:
+            return (f"deal {deal_id} is not one the plan read (deals.jsonl): a group may "
+                    "only name deals of the plan")
         now = to_record(deal, stage_order={}, org_names={}).update_time
-        if before is None or before.update_time != now:
+        if before.update_time != now:
             return (f"deal {deal_id} changed since the plan (update_time "
-                    f"{before.update_time if before else '?'} then, {deal.get('update_time')} "
+                    f"{before.update_time} then, {deal.get('update_time')} "
                     "now): plan again")
     return None
 

@@ -4,8 +4,10 @@ Files (all rewritten atomically: a temporary file, then a rename):
 - ``keep-separate.json``: ``[[a, b], ...]`` deal-id pairs a person marked distinct
   (``decision = keep-separate`` in groups.csv); they are passed to
   ``find_duplicates(keep_separate=...)`` and never proposed again.
-- ``index.jsonl``: one compact ``DealRecord`` per live deal (id, title, org and
-  its name, person, value, currency, status, pipeline, stage, update_time ...),
+- ``index-v1.json``: one compact ``DealRecord`` per live deal, as a JSON array
+  (id, title, status, org and its name, person, value, currency, pipeline, stage
+  and its order, owner, add/update time in Unix seconds, expected close, archived,
+  policy custom fields); 100,000 deals: about 1 s to load or save,
   and ``index.json``: ``{"updated_since": RFC 3339, "deals": n}`` — the largest
   ``update_time`` the index has seen, as Pipedrive's clock gave it, so the next
   ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=`` (spec:
@@ -20,17 +22,42 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from bulk.errors import BulkError, InputError
 
 from .model import DealRecord
-from .records import record_from_json, record_json
 
-KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index.jsonl", "index.json"
+
+def _ts(t: datetime | None) -> int | None:
+    return None if t is None else int(t.timestamp())
+
+
+def _row(r: DealRecord) -> list[object]:
+    """A record as a compact JSON array (times as Unix seconds)."""
+    return [r.id, r.title, r.status, r.org_id, r.org_name, r.person_id, r.value, r.currency,
+            r.pipeline_id, r.stage_id, r.stage_order, r.owner_id, _ts(r.add_time),
+            _ts(r.update_time),
+            None if r.expected_close_date is None else r.expected_close_date.isoformat(),
+            r.is_archived, dict(r.fields) or None]
+
+
+def _time(ts: int | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def _from_row(row: list[Any]) -> DealRecord:
+    (i, title, status, org_id, org_name, person_id, value, currency, pipeline_id, stage_id,
+     stage_order, owner_id, add, update, ecd, archived, fields) = row
+    return DealRecord(i, title, status, org_id, org_name, person_id, value, currency,
+                      pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
+                      None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
+
+KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
 LOCK = "lock"
 
 
@@ -99,13 +126,9 @@ class DealIndex:
             return cls({}, None)
         try:
             meta = orjson.loads(meta_path.read_bytes())
-            deals: dict[int, DealRecord] = {}
-            with open(rows_path, "rb") as f:
-                for line in f:
-                    if line.strip():
-                        r = record_from_json(orjson.loads(line))
-                        deals[r.id] = r
-        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError):
+            rows = orjson.loads(rows_path.read_bytes())
+            deals = {r.id: r for r in map(_from_row, rows)}
+        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
         return cls(deals, meta.get("updated_since"))
@@ -128,8 +151,8 @@ class DealIndex:
         return {r.org_id: r.org_name for r in self.deals.values() if r.org_id and r.org_name}
 
     def save(self, state: Path) -> None:
-        _write(state / INDEX, b"".join(orjson.dumps(record_json(r)) + b"\n"
-                                       for r in sorted(self.deals.values(), key=lambda r: r.id)))
+        _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),
+                                                                    key=lambda r: r.id)]))
         _write(state / INDEX_META, orjson.dumps({"updated_since": self.updated_since,
                                                  "deals": len(self.deals)}))
 
