@@ -110,3 +110,35 @@ def test_cli_busy_state_and_bad_token(tmp_path: Path) -> None:
         bad = runner.invoke(app, ["dedupe", "run", *args], env=env)
         assert bad.exit_code == 5, bad.output
         assert "not-the-token-0123456789" not in bad.output
+
+
+def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
+    """Two `run --since-last --json` nights: the first reads everything and merges both
+    groups; after two new copies, the second reads only changed deals (one page) and
+    merges just those."""
+    from tests.dedupe_job_support import deal
+    from tests.test_update_support import delta, requests
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
+        ids = seed_account(sb, fillers=600)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+        first = runner.invoke(app, night, env=env)
+        assert first.exit_code == 0, first.output
+        one = orjson.loads(first.stdout)
+        assert one["merged"] == 2 and one["plan"]["deals_read"] == 607
+        now = sb.state.now_iso()
+        org = sb_deal(sb, ids["phase1"])["org_id"]
+        copy = deal(sb, "Phase 1 rollout", org, value=300, add=now, update=now)
+        before = requests(sb)
+        second = runner.invoke(app, night, env=env)
+        assert second.exit_code == 0, second.output
+        two = orjson.loads(second.stdout)
+        assert two["merged"] == 1 and two["plan"]["incremental"] is True
+        assert two["plan"]["deals_read"] < 10  # the copy and the survivors merges touched
+        # list pages: changed + deleted-since, then the re-read of the group before merging
+        assert delta(before, requests(sb))["getDeals"] == 3
+        assert sb_deal(sb, copy)["is_deleted"] != sb_deal(sb, ids["phase1"])["is_deleted"]
