@@ -240,3 +240,27 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
         assert sb_deal(sb, web.survivor_id)["value"] == 5000
         store.close()
+
+
+def test_field_policy_changes_only_what_differs_from_the_survivor() -> None:
+    """max / latest / newest-non-empty / survivor, on record and custom fields: the PATCH
+    body names only values that differ from the survivor's; empty values never win."""
+    from datetime import UTC, date, datetime
+
+    from jobs.dedupe.model import DealRecord, Group
+    from jobs.dedupe.planfiles import policy_changes
+    t0, t1, t2 = (datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
+                  datetime(2026, 2, 1, tzinfo=UTC))
+    recs = {1: DealRecord(1, "a", "open", value=100, expected_close_date=date(2026, 5, 1),
+                          owner_id=7, update_time=t1, fields={"k1": "old", "k2": None}),
+            2: DealRecord(2, "a", "open", value=900, expected_close_date=None, owner_id=8,
+                          update_time=t2, fields={"k1": "", "k2": "new"}),
+            3: DealRecord(3, "a", "open", value=None, expected_close_date=date(2026, 7, 1),
+                          owner_id=9, update_time=t0, fields={"k1": "mid"})}
+    g = Group("g-1", 1, (2, 3), "duplicate", 0.9, (), (), ())
+    body = policy_changes(g, recs, {"value": "max", "expected_close_date": "latest",
+                                    "owner": "survivor", "k1": "newest-non-empty",
+                                    "k2": "newest-non-empty"})
+    assert body == {"value": 900, "expected_close_date": "2026-07-01",
+                    "custom_fields": {"k2": "new"}}  # k1: the survivor's is the newest non-empty
+    assert policy_changes(g, recs, {"value": "min"}) == {}  # the survivor already has 100
