@@ -134,7 +134,7 @@ deal_strategy = st.builds(
     st.integers(0, 60 * 24 * 3))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(deal_strategy, min_size=2, max_size=14),
        st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), max_size=3))
 def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, int]]) -> None:
