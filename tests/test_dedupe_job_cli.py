@@ -133,6 +133,10 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
         now = sb.state.now_iso()
         org = sb_deal(sb, ids["phase1"])["org_id"]
         copy = deal(sb, "Phase 1 rollout", org, value=300, add=now, update=now)
+        cost = runner.invoke(app, ["plan", "dedupe", "--since-last", "--json", *args],
+                             env=env)
+        assert cost.exit_code == 0, cost.output
+        assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 40
         before = requests(sb)
         second = runner.invoke(app, night, env=env)
         assert second.exit_code == 0, second.output

@@ -330,6 +330,10 @@ def run_command(config: Config = None,
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
 @plan_app.command("dedupe")
 def plan_dedupe(config: Config = None, include_review: Review = False,
+                since_last: Annotated[bool, typer.Option(
+                    "--since-last", help="Cost of the next nightly run (reads only what "
+                                         "changed since the index; the index is kept).")]
+                = False,
                 as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
                 = False,
                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
@@ -350,7 +354,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
             store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
             try:
                 async with session(cfg, token, store) as s:
-                    out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state)
+                    out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
+                                          since_last=since_last)
                     groups = [g for g in out.result.groups
                               if g.band == "duplicate" or include_review]
                     merges = sum(len(g.merged_ids) for g in groups)
