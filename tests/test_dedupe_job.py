@@ -173,9 +173,11 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     """A bad decision, id or a deal in two groups: InputError with the row number."""
     from bulk.errors import InputError
     head = "group_id,decision,band,score,survivor_id,merged_ids\n"
-    for body, needle in (("g-1,maybe,duplicate,0.9,1,2\n", "row 2"),
+    for body, needle in (("g-1,maybe,duplicate,0.9,1,2\n", "row 1"),
                          ("g-1,,duplicate,0.9,1,x\n", "not a deal id"),
-                         ("g-1,,duplicate,0.9,1,2\ng-3,,review,0.8,3,2\n", "row 3"),
+                         ("g-1,,duplicate,0.9,1,2\ng-3,,review,0.8,3,2\n",
+                          "row 2.*also in the group of row 1"),
+                         ("g-1,,duplicate,0.9,1,1;2\n", "survivor and also merged"),
                          ("g-1,,duplicate,1.7,1,2\n", "score")):
         (tmp_path / "groups.csv").write_text(head + body)
         with pytest.raises(InputError, match=needle):
@@ -183,6 +185,15 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     (tmp_path / "groups.csv").write_text(head + "g-1,Keep separate,review,0.8,1,2;3\n")
     (g,) = read_groups(tmp_path)
     assert g.decision == "keep-separate" and g.merged_ids == (2, 3)
+    # as a spreadsheet saves it: semicolons, CRLF, a BOM; a legacy encoding is refused
+    text = ("group_id;decision;band;score;survivor_id;merged_ids;survivor_title\r\n"
+            "g-1;merge;review;0.8;1;2;Caf\u00e9 \u2013 Pilot\r\n")
+    (tmp_path / "groups.csv").write_bytes(text.encode("utf-8-sig"))
+    (g,) = read_groups(tmp_path)
+    assert g.decision == "merge" and g.row == 1 and g.merged_ids == (2,)
+    (tmp_path / "groups.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputError, match=r"row 1.*UTF-8"):
+        read_groups(tmp_path)
 
 
 @pytest.mark.anyio

@@ -12,7 +12,7 @@ PATCHes (5 each, v2 ``updateDeal``) will cost (FACTS.md, token table).
 their ``update_time`` with the deals it re-reads, and review.html shows them.
 
 ``read_groups`` reads ``groups.csv`` back; a bad row is an ``InputError``
-naming its row number (the header is row 1).
+naming its data row (1-based, the header not counted, as in every manifest).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from typing import Any
 import orjson
 
 from bulk.errors import InputError
+from bulk.manifest import header as manifest_header
+from bulk.manifest import read_manifest
 
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
@@ -182,54 +184,67 @@ def _int(text: str, row: int, column: str) -> int:
 
 
 def read_groups(directory: Path) -> list[PlannedGroup]:
-    """groups.csv as edited; InputError (with the row) for a bad id, score or decision,
-    a deal in two groups, or a survivor also merged away."""
+    """groups.csv as edited (any CSV dialect or encoding a spreadsheet saves, read by
+    ``bulk.manifest``); InputError with the data row (1-based) for a bad id, score,
+    band or decision, a deal in two groups, or a survivor also merged away."""
     path = directory / GROUPS
     if not path.is_file():
         raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
                          "`pdbulk dedupe plan -o DIR`")
+    missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
+        h.strip() for h in manifest_header(path, format="csv")}
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
     out: list[PlannedGroup] = []
     seen: dict[int, int] = {}
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - set(
-            reader.fieldnames or ())
-        if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        for n, row in enumerate(reader, start=2):
-            decision = (row.get("decision") or "").strip().casefold().replace("_", "-")
-            if decision in ("keep separate", "keep", "separate", "no"):
-                decision = "keep-separate"
-            elif decision in ("yes", "y"):
-                decision = "merge"
-            if decision not in DECISIONS:
-                raise InputError(f"decision must be blank, merge or keep-separate, not "
-                                 f"{row.get('decision')!r}", row=n, column="decision")
-            survivor = _int(row.get("survivor_id") or "", n, "survivor_id")
-            merged = tuple(_int(x, n, "merged_ids")
-                           for x in (row.get("merged_ids") or "").replace(",", ";").split(";")
-                           if x.strip())
-            if not merged:
-                raise InputError("no deal to merge", row=n, column="merged_ids")
-            try:
-                score = float(row.get("score") or "nan")
-            except ValueError:
-                score = math.nan
-            if not 0.0 <= score <= 1.0:
-                raise InputError(f"score must be in [0, 1], not {row.get('score')!r}", row=n,
-                                 column="score")
-            band = (row.get("band") or "").strip()
-            if band not in ("duplicate", "review"):
-                raise InputError(f"band must be duplicate or review, not {band!r}", row=n,
-                                 column="band")
-            for deal_id in (survivor, *merged):
-                if deal_id in seen:
-                    raise InputError(f"deal {deal_id} is also in the group of row {seen[deal_id]}"
-                                     "; a deal can be in one group only", row=n)
-                seen[deal_id] = n
-            out.append(PlannedGroup(n, (row.get("group_id") or f"row-{n}").strip(), decision,
-                                    band, score, survivor, merged))
+    for source in read_manifest(path, format="csv"):
+        if source.error is not None:
+            raise source.error
+        out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
+                              seen))
     return out
+
+
+def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGroup:
+    def cell(name: str) -> str:
+        v = row.get(name)
+        return "" if v is None else str(v).strip()
+    decision = _DECISION_ALIASES.get(cell("decision").casefold().replace("_", "-"),
+                                     cell("decision").casefold().replace("_", "-"))
+    if decision not in DECISIONS:
+        raise InputError(f"decision must be blank, merge or keep-separate, not "
+                         f"{row.get('decision')!r}", row=n, column="decision")
+    survivor = _int(cell("survivor_id"), n, "survivor_id")
+    merged = tuple(_int(x, n, "merged_ids")
+                   for x in cell("merged_ids").replace(",", ";").split(";") if x.strip())
+    if not merged:
+        raise InputError("no deal to merge", row=n, column="merged_ids")
+    if survivor in merged:
+        raise InputError(f"deal {survivor} is the survivor and also merged away", row=n,
+                         column="merged_ids")
+    try:
+        score = float(cell("score") or "nan")
+    except ValueError:
+        score = math.nan
+    if not 0.0 <= score <= 1.0:
+        raise InputError(f"score must be in [0, 1], not {row.get('score')!r}", row=n,
+                         column="score")
+    band = cell("band")
+    if band not in ("duplicate", "review"):
+        raise InputError(f"band must be duplicate or review, not {band!r}", row=n,
+                         column="band")
+    for deal_id in (survivor, *merged):
+        if deal_id in seen:
+            raise InputError(f"deal {deal_id} is also in the group of row {seen[deal_id]}; "
+                             "a deal can be in one group only", row=n)
+        seen[deal_id] = n
+    return PlannedGroup(n, cell("group_id") or f"row-{n}", decision, band, score, survivor,
+                        merged)
+
+
+_DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
+                     "separate": "keep-separate", "no": "keep-separate", "yes": "merge",
+                     "y": "merge"}
 
 
 def read_records(directory: Path) -> dict[int, DealRecord]:
