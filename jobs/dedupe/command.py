@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -209,37 +210,40 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             shutil.rmtree(directory, ignore_errors=True)
         raise _api_failure(exc) from None
     try:
-        if result is None and store.counts().get(ItemState.PENDING, 0):
-            say(f"not started; run it later with: pdbulk resume {job_id} "
-                f"--job-dir {cfg.job_root}")
-            summary["status"] = "not started"
-            return summary, EXIT_OK
-        store.set_status("stopped" if result is not None and result.stopped else "finished",
-                         str(result.error) if result is not None and result.error else None)
-        if result is None or quiet:  # execute_async printed them already otherwise
-            for line in DedupeJob().after_run(store, result):
-                say(line)
-        counts = Counter({state.value: n for state, n in store.counts().items() if n})
-        summary["items"] = dict(counts)
-        summary["merged"] = counts.get("done", 0)
-        summary["failed"] = counts.get("failed", 0)
-        summary["skipped"] = counts.get("skipped", 0)
-        summary["tokens"] = sum(store.spend_by_day().values())
-        if result is not None and result.stopped and isinstance(result.error,
-                                                                 Unauthorized | Forbidden):
-            summary["status"] = "unauthorized"
-            say(f"stopped: {type(result.error).__name__}: {result.error} — check the token "
-                "and its scopes")
-            return summary, EXIT_AUTH
-        if result is not None and result.stopped:
-            summary["status"] = "stopped"
-            say(f"stopped: {result.error or 'interrupted'}; resume with: pdbulk resume "
-                f"{job_id} --job-dir {cfg.job_root}")
-            return summary, EXIT_STOPPED
-        summary["status"] = "finished"
-        return summary, EXIT_FAILED if summary["failed"] else EXIT_OK
+        return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
     finally:
         store.close()
+
+
+def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
+             say: Callable[[str], None], cfg: EngineConfig, *, printed: bool) -> int:
+    """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
+    the run's result lines were printed already (by ``execute_async``)."""
+    resume = f"pdbulk resume {store.job_id} --job-dir {cfg.job_root}"
+    if result is None and store.counts().get(ItemState.PENDING, 0):
+        say(f"not started; run it later with: {resume}")
+        summary["status"] = "not started"
+        return EXIT_OK
+    stopped = result is not None and result.stopped
+    error = result.error if result is not None else None
+    store.set_status("stopped" if stopped else "finished", str(error) if error else None)
+    if result is None or not printed:
+        for line in DedupeJob().after_run(store, result):
+            say(line)
+    counts = Counter({state.value: n for state, n in store.counts().items() if n})
+    summary.update(items=dict(counts), merged=counts.get("done", 0),
+                   failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
+                   tokens=sum(store.spend_by_day().values()))
+    if stopped and isinstance(error, Unauthorized | Forbidden):
+        summary["status"] = "unauthorized"
+        say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
+        return EXIT_AUTH
+    if stopped:
+        summary["status"] = "stopped"
+        say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
+        return EXIT_STOPPED
+    summary["status"] = "finished"
+    return EXIT_FAILED if summary["failed"] else EXIT_OK
 
 
 async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
