@@ -112,3 +112,9 @@ def test_open_with_won_and_missing_currency_are_not_guards() -> None:
     """Open with won is allowed; a missing currency is no conflict."""
     assert not guarded(BASE, copy(status="won"), CFG.guards)
     assert not guarded(BASE, copy(currency=None), CFG.guards)
+
+
+def test_naive_and_aware_times_mix() -> None:
+    """A naive add_time (taken as UTC) next to an aware one scores instead of raising TypeError."""
+    _, band, reasons = score(BASE, copy(add_time=(T + timedelta(minutes=2)).replace(tzinfo=None)))
+    assert band == "duplicate" and "add_time 2 min apart" in reasons

@@ -21,6 +21,7 @@ does I/O; scores are deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rapidfuzz import fuzz
 
@@ -216,7 +217,7 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
             s -= 0.08
             reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
     if da.add_time is not None and db.add_time is not None:
-        gap = abs((da.add_time - db.add_time).total_seconds())
+        gap = abs(epoch(da.add_time) - epoch(db.add_time))
         if gap <= 3600:
             s += 0.05
             reasons.append(f"add_time {round(gap / 60)} min apart")
@@ -230,6 +231,11 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
         s += 0.02
         reasons.append("same pipeline")
     return s
+
+
+def epoch(t: datetime) -> float:
+    """Seconds since the epoch; a naive time is taken as UTC (Pipedrive's times are UTC)."""
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t).timestamp()
 
 
 def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:

@@ -27,13 +27,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from .model import DealRecord
+from .scoring import epoch
 
 _STATUS_ORDER = {"open": 0, "won": 1, "lost": 2}
 _INF = float("inf")
 
 
 def _ts(t: datetime | None) -> float | None:
-    return t.timestamp() if t is not None else None
+    return epoch(t) if t is not None else None
 
 
 def _asc(v: float | None) -> float:
