@@ -19,7 +19,7 @@ Hard negatives (never duplicates, listed as pairs): deals of one company whose
 titles differ by year, phase, quarter or product, and the same generic title
 at two companies. ``LabelledSet.clusters`` are the true duplicate groups;
 ``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
-(pipeline 1, stages 1-5 of the seeded account).
+(pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                 id=g.take("deal"), title=title, status=status,
                 org_id=None if no_org else org_id, org_name=None if no_org else f"{name} {legal}",
                 person_id=rng.choice(people), value=float(rng.randrange(5, 500) * 100), currency=currency,
-                pipeline_id=1, stage_id=stage, stage_order=stage, owner_id=rng.randint(1, 10),
+                pipeline_id=1, stage_id=stage, stage_order=stage, owner_id=rng.randint(1, 3),
                 add_time=add, update_time=add + timedelta(days=rng.uniform(0, 30)))
             deals.append(base)
             ids_by_title[title] = base.id
