@@ -73,6 +73,13 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
 
         async def undo_build(s: Any) -> Any:
             return await prepare_undo(s.ctx, store)
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 7000})  # a person
+        undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
+                                         job_id="undo-conflict")
+        assert undo_prep.actions["conflict"] == 1 and not undo_prep.actions["restore"]
+        assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
+        undo.close()
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-job")
         assert undo_prep.actions["restore"] == 1
