@@ -22,12 +22,12 @@ Default thresholds were chosen on the labelled generator
 ``python -m benchmarks --only dedupe_quality``). Precision and recall are over
 deal pairs inside duplicate-band groups (what runs unattended); worst seed shown:
 
-    duplicate / review   precision  recall   hard negatives merged  (in review)
-    0.75 / 0.70          0.9903     0.9738   0                      15
-    0.80 / 0.70          1.0000     0.9866   0                      12
-    0.85 / 0.70          1.0000     0.9860   0                      12   <- default
-    0.90 / 0.70          1.0000     0.9861   0                      11
-    0.85 / 0.60          0.9821     0.9895   1                      125
+    duplicate / review   precision  recall   hard negatives merged  (in review, 3 seeds)
+    0.75 / 0.70          0.9920     0.9845   0                      20
+    0.80 / 0.70          1.0000     0.9874   0                      20
+    0.85 / 0.70          1.0000     0.9862   0                      20   <- default
+    0.90 / 0.70          1.0000     0.9868   0                      20
+    0.85 / 0.60          0.9869     0.9928   3                      132
 
 The review threshold is also the anti-chaining bar (every pair of a duplicate
 group must reach it), which is why lowering it costs precision. 0.85 / 0.70
