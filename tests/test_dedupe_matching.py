@@ -167,3 +167,9 @@ def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, in
     for p in r.pairs:
         assert p.a < p.b and 0.0 <= p.score <= 1.0 and p.band in ("duplicate", "review")
         assert frozenset((p.a, p.b)) not in keep
+
+
+def test_keep_separate_accepts_any_pair_collection() -> None:
+    """keep_separate given as tuples or sets works like frozensets."""
+    r = find_duplicates([deal(1), deal(2)], CFG, keep_separate=[(2, 1)])  # type: ignore[list-item]
+    assert r.groups == () and r.pairs == ()

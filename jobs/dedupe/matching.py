@@ -16,7 +16,7 @@ from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
-from .scoring import Prepared, guard_reasons, prepare, score_if_kept, score_pair
+from .scoring import Prepared, guarded, prepare, score_if_kept, score_pair
 from .survivor import rank
 
 # DealRecord fields compared for Group.differing (custom fields are added by key)
@@ -45,7 +45,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         if d.id not in index:
             index[d.id] = len(prepared)
             prepared.append(prepare(d, config))
-    separate = {s for s in keep_separate if len(s) == 2}
+    separate = {frozenset(s) for s in keep_separate if len(frozenset(s)) == 2}
     focus_idx = None if focus is None else {index[f] for f in focus if f in index}
     cands = candidate_pairs(prepared, max_block_size=config.max_block_size, window=config.window,
                             focus=focus_idx)
@@ -70,7 +70,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
 
     def cannot_link(i: int, j: int) -> bool:
         a, b = prepared[i].deal, prepared[j].deal
-        return bool(guard_reasons(a, b, config.guards)) or frozenset((a.id, b.id)) in separate
+        return guarded(a, b, config.guards) or frozenset((a.id, b.id)) in separate
 
     pair_by_ids = {(p.a, p.b): p for p in kept}
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
