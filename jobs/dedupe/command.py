@@ -115,7 +115,11 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
-@dedupe_app.command("plan")
+@dedupe_app.command(
+    "plan",
+    help=(
+        "Find duplicate deals and write a plan (groups.csv, pairs.csv, "
+        "summary.json, review.html); nothing is written to Pipedrive."))
 def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
@@ -262,7 +266,12 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         restore()
 
 
-@dedupe_app.command("apply")
+@dedupe_app.command(
+    "apply",
+    help=(
+        "Merge what a plan says: the duplicate band (review groups with "
+        "--include-review or decision = merge); groups whose deals changed "
+        "since the plan are skipped."))
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
                   yes: Annotated[bool, typer.Option("--yes", "-y",
@@ -287,7 +296,12 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
-@dedupe_app.command("run")
+@dedupe_app.command(
+    "run",
+    help=(
+        "Plan and apply in one step, for cron: never asks, merges only the "
+        "duplicate band (or above --auto-apply-above), leaves the review band "
+        "in the plan."))
 def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
@@ -332,7 +346,11 @@ def run_command(config: Config = None,
 
 
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
-@plan_app.command("dedupe")
+@plan_app.command(
+    "dedupe",
+    help=(
+        "Plan: find duplicate deals and show what merging them costs (calls, "
+        "tokens, share of today's budget, time); nothing is written."))
 def plan_dedupe(config: Config = None, include_review: Review = False,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
