@@ -52,11 +52,19 @@ def test_duplicates_land_in_duplicate_band(changes: dict[str, object]) -> None:
     ("Renewal 2024", "Renewal 2025"), ("Rollout phase 1", "Rollout phase 2"),
     ("Q3 licences", "Q4 licences"), ("CRM licences", "ERP licences"),
     ("Website redesign", "Website hosting"),
+    ("Website redesign phase one", "Website redesign phase two"),
 ])
 def test_hard_negatives_at_one_org_are_distinct(t1: str, t2: str) -> None:
     """Year / phase / quarter / product variants of one org are never duplicates, whatever else matches."""
     s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(minutes=1)))
     assert band == "distinct", (s, reasons)
+
+
+def test_a_substituted_short_word_is_never_a_duplicate() -> None:
+    """``app`` / ``api``: one letter apart, but a short word has no typos; review at most."""
+    _, band, reasons = score(replace(BASE, title="Mobile app integration"),
+                             copy(title="Mobile api integration", add_time=T + timedelta(minutes=1)))
+    assert band != "duplicate" and "different words: app≠api" in reasons
 
 
 def test_number_on_one_side_only_is_review_at_most() -> None:

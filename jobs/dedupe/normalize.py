@@ -30,7 +30,12 @@ LEGAL_SUFFIXES = frozenset({
     "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "kk", "sl", "sro", "zoo", "doo", "ltda",
     "group", "holding", "holdings",
 })
-_ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
+# tokens that name a number without a digit: roman numerals, number words, ordinals
+_ROMAN = frozenset({
+    "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+})
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
 _DIGIT = re.compile(r"\d")
 # where a title is made of parts ("Acme Corp - Website redesign", "Website (Acme GmbH)")
@@ -76,7 +81,8 @@ def _join_initials(tokens: list[str]) -> list[str]:
 
 
 def is_number(token: str) -> bool:
-    """A token that names a number: it has a digit (``2024``, ``q3``, ``v2``) or is a roman II-XII."""
+    """A token that names a number: it has a digit (``2024``, ``q3``, ``v2``), is a roman II-XII,
+    a number word (``one``-``twelve``) or an ordinal (``first``-``tenth``)."""
     return token in _ROMAN or _DIGIT.search(token) is not None
 
 

@@ -7,7 +7,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * a word that looks like a company name in one title only (``Website - Acme``): -0.03;
-* a whole word substituted (``crm licences`` / ``erp licences``): -0.25; a word only on one side: -0.10;
+* a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
+  letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
 * same person +0.04, different persons -0.08;
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
@@ -30,6 +31,7 @@ from .model import Band, DealRecord, ScoredPair
 from .normalize import NormTitle, normalize_title, one_typo, org_key
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
+SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
 _CLOSED = frozenset({"won", "lost"})
 
 
@@ -118,12 +120,17 @@ def _without_company_words(x: NormTitle, y: NormTitle) -> NormTitle:
     return NormTitle(core, " ".join(core), " ".join(sorted(core)), x.numbers, x.aside)
 
 
+def _typo_of(x: str, y: str) -> bool:
+    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo
+    return min(len(x), len(y)) >= 4 and one_typo(x, y)
+
+
 def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
     """Words of each side with no equal or near-equal (typo) word on the other side."""
     only_x = [t for t in x.tokens if t not in y.tokens and not t.isdigit()]
     only_y = [t for t in y.tokens if t not in x.tokens and not t.isdigit()]
-    ux = [t for t in only_x if not any(one_typo(t, u) for u in only_y)]
-    uy = [u for u in only_y if not any(one_typo(t, u) for t in only_x)]
+    ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
+    uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
     return ux, uy
 
 
@@ -151,6 +158,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.append(f"company name only in one title: {' '.join(extra)}")
     s += _title_evidence(ta, tb, reasons)
     s = _context(a, b, s, reasons)
+    if any(r.startswith("different words:") for r in reasons):
+        s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
         s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     score = round(min(1.0, max(0.0, s)), 4)
