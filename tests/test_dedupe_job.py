@@ -282,3 +282,36 @@ def test_field_policy_changes_only_what_differs_from_the_survivor() -> None:
     assert body == {"value": 900, "expected_close_date": "2026-07-01",
                     "custom_fields": {"k2": "new"}}  # k1: the survivor's is the newest non-empty
     assert policy_changes(g, recs, {"value": "min"}) == {}  # the survivor already has 100
+
+
+@pytest.mark.anyio
+async def test_labelled_account_end_to_end(tmp_path: Path) -> None:
+    """The labelled generator's account in the sandbox: every duplicate-band group lies
+    inside one true cluster, no hard negative is merged, each merged group leaves one
+    live deal, and a second plan finds no duplicate group."""
+    from benchmarks.dedupe_data import generate
+    from bulk.sandbox.admin import _complete
+    truth = generate(seed=11, companies=40)
+    cluster_of = {i: c for c in truth.clusters for i in c}
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=38)) as sb:
+        payload = truth.sandbox_payload()
+        for key, kind in (("organizations", "organization"), ("persons", "person"),
+                          ("deals", "deal")):
+            sb.state.load(kind, [_complete(sb.state, kind, r) for r in payload[key]])
+        out = await plan(sb, tmp_path, tmp_path / "p1")
+        dup = [g for g in out.result.groups if g.band == "duplicate"]
+        assert len(dup) >= 0.9 * len(truth.clusters)
+        for g in dup:
+            assert set(g.member_ids) <= cluster_of.get(g.survivor_id, frozenset()), g
+        merged_together = {frozenset(p) for g in dup for p in
+                           ((a, b) for a in g.member_ids for b in g.member_ids if a < b)}
+        assert not merged_together & {pair for pair, _ in truth.hard_negatives}
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == sum(len(g.merged_ids) for g in dup)
+        for g in dup:
+            assert [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]] == [
+                g.survivor_id]
+        store.close()
+        again = await plan(sb, tmp_path, tmp_path / "p2")
+        assert again.summary["duplicate_groups"] == 0
