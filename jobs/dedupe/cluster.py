@@ -126,9 +126,10 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
     A bridge is a deal linked to two deals that are not alike (their pair below
     the review threshold), e.g. a copy with no org and no person whose title
     matches deals of two companies. Without the bridges the component falls
-    apart into parts that are judged on their own; the bridges and the deals
-    left alone are not grouped here (they stay in the pairs for review), unless
-    nothing could be split off: then the whole component is one review group.
+    apart into parts that are judged on their own (a part still chained is a
+    review group); the bridges and the deals left alone are not grouped here
+    (they stay in the pairs for review), unless nothing could be split off:
+    then the whole component is one review group.
     """
     whole = _judge(members, band, score, review_threshold)
     if not whole.chained or band != "duplicate":
@@ -142,12 +143,10 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
             bridges.add(m)
     rest = [m for m in members if m not in bridges]
     parts = _parts(rest, adjacent)
-    found: list[Cluster] = []
-    for part in parts:
-        c = _judge(part, band, score, review_threshold)
-        if not c.chained:
-            found.append(c)
-    return found or [whole]
+    if not parts:
+        return [whole]
+    # a part still chained (a longer chain, no single bridge) is judged as review like any chain
+    return [_judge(part, band, score, review_threshold) for part in parts]
 
 
 def _parts(members: list[int], adjacent: dict[int, set[int]]) -> list[list[int]]:
