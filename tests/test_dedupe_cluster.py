@@ -64,7 +64,7 @@ def test_component_size_is_capped() -> None:
 
 
 def test_part_still_chained_after_cutting_the_bridge_goes_to_review() -> None:
-    """Cutting bridge 5 leaves {6,7} (duplicate) and the chain 1~2~3~4 (review, not dropped)."""
+    """Cutting bridge 5 leaves {6,7} (5 fits it: joins) and the chain 1~2~3~4 (review, not dropped)."""
     dup = {(1, 2): 0.9, (2, 3): 0.9, (3, 4): 0.9, (1, 5): 0.9, (5, 6): 0.9, (6, 7): 0.95}
     others = {(1, 3): 0.75, (2, 4): 0.75, (2, 5): 0.75, (5, 7): 0.75}
-    assert run(dup, others) == [("duplicate", (6, 7), False), ("review", (1, 2, 3, 4), True)]
+    assert run(dup, others) == [("duplicate", (5, 6, 7), False), ("review", (1, 2, 3, 4), True)]

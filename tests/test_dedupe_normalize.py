@@ -21,6 +21,7 @@ NOISE = DedupeConfig.default().noise_words
     ("CRM rollout (Globex S.A.)", None, "CRM rollout", None),
     ("Glbex - CRM rollout", "Globex SA", "CRM rollout", "Globex SA"),  # org name with a typo
     ("New deal: CRM rollout", None, "CRM rollout", None),  # noise words
+    ("Website upgrade - Quapel S.A. S.A.", "Quapel S.A.", "Website upgrade", "Quapel S.A."),  # doubled form
 ])
 def test_variants_normalize_equal(a: str, org_a: str | None, b: str, org_b: str | None) -> None:
     """Case, punctuation, dash, spacing, width, org name and legal-suffix variants compare equal."""

@@ -126,3 +126,12 @@ def test_naive_and_aware_times_mix() -> None:
     """A naive add_time (taken as UTC) next to an aware one scores instead of raising TypeError."""
     _, band, reasons = score(BASE, copy(add_time=(T + timedelta(minutes=2)).replace(tzinfo=None)))
     assert band == "duplicate" and "add_time 2 min apart" in reasons
+
+
+def test_nothing_ties_the_customer_is_review_at_most() -> None:
+    """No org on one deal, no person on the other, days apart: review at most; minutes apart: duplicate."""
+    a = replace(BASE, org_id=None, org_name=None)
+    far = copy(person_id=None, add_time=T + timedelta(days=4))
+    _, band, reasons = score(a, far)
+    assert band == "review" and "no shared org or person" in reasons
+    assert score(a, copy(person_id=None, add_time=T + timedelta(minutes=5)))[1] == "duplicate"

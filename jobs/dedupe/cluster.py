@@ -127,7 +127,8 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
     the review threshold), e.g. a copy with no org and no person whose title
     matches deals of two companies. Without the bridges the component falls
     apart into parts that are judged on their own (a part still chained is a
-    review group); the bridges and the deals left alone are not grouped here
+    review group). A bridge alike with every deal of exactly one part joins
+    it; the other bridges and the deals left alone are not grouped here
     (they stay in the pairs for review), unless nothing could be split off:
     then the whole component is one review group.
     """
@@ -145,6 +146,12 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
     parts = _parts(rest, adjacent)
     if not parts:
         return [whole]
+    for b in sorted(bridges):  # a bridge like every deal of exactly one part joins that part
+        fits = [p for p in parts if adjacent.get(b, set()) & set(p)
+                and all(score(b, m) >= review_threshold for m in p)]
+        if len(fits) == 1:
+            fits[0].append(b)
+            fits[0].sort()
     # a part still chained (a longer chain, no single bridge) is judged as review like any chain
     return [_judge(part, band, score, review_threshold) for part in parts]
 

@@ -38,6 +38,7 @@ _ROMAN = frozenset({
 })
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
 _DIGIT = re.compile(r"\d")
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o.
 # where a title is made of parts ("Acme Corp - Website redesign", "Website (Acme GmbH)")
 _PARTS = re.compile(r"\s[-\u2010-\u2015|/:]+\s|[()\[\]]|\s[\u2010-\u2015]|[\u2010-\u2015]\s")
 
@@ -58,26 +59,13 @@ class NormTitle:
 def words(s: str) -> list[str]:
     """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split)."""
     if s.isascii():  # ASCII is already NFKC, and casefold() == lower() on it
-        return _join_initials(_WORD.findall(s.lower()))
-    return _join_initials(_WORD.findall(unicodedata.normalize("NFKC", s).casefold()))
+        return _WORD.findall(_join_initials(s.lower()))
+    return _WORD.findall(_join_initials(unicodedata.normalize("NFKC", s).casefold()))
 
 
-def _join_initials(tokens: list[str]) -> list[str]:
-    """``s a`` (from ``S.A.``) -> ``sa``: runs of single letters become one token."""
-    if min(map(len, tokens), default=2) > 1:
-        return tokens
-    out: list[str] = []
-    run: list[str] = []
-    for t in [*tokens, ""]:
-        if len(t) == 1 and t.isalpha():
-            run.append(t)
-            continue
-        if run:
-            out.append("".join(run)) if len(run) > 1 else out.append(run[0])
-            run = []
-        if t:
-            out.append(t)
-    return out
+def _join_initials(s: str) -> str:
+    """``S.A.`` -> ``SA``, ``B.V.`` -> ``BV`` (dotted initials are one word), before tokenizing."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
 
 
 def is_number(token: str) -> bool:

@@ -10,7 +10,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
-* same person +0.04, different persons -0.08;
+* same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
+* neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 1 year -0.08; same pipeline +0.02.
 
@@ -32,6 +33,7 @@ from .normalize import NormTitle, normalize_title, one_typo, org_key
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
+NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
 _CLOSED = frozenset({"won", "lost"})
 
 
@@ -218,6 +220,14 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
         else:  # with no org to confirm the customer, another person is another customer
             s -= 0.30
             reasons.append("different person, org not shared")
+    if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
+        # nothing ties the two to one customer (an org or person missing on a side): review at most,
+        # unless added within the hour (a double submit)
+        close = da.add_time is not None and db.add_time is not None \
+            and abs(epoch(da.add_time) - epoch(db.add_time)) <= 3600
+        if not close:
+            s = min(s, NO_CUSTOMER_CAP)
+            reasons.append("no shared org or person")
     if da.value and db.value:
         if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
             s += 0.04
