@@ -34,6 +34,7 @@ from .normalize import NormTitle, normalize_title, one_typo, org_key
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
+NO_CUSTOMER = "no shared org or person"
 _CLOSED = frozenset({"won", "lost"})
 
 
@@ -162,6 +163,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     s = _context(a, b, s, reasons)
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
+    if NO_CUSTOMER in reasons:
+        s = min(s, NO_CUSTOMER_CAP)
     if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
         s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     score = round(min(1.0, max(0.0, s)), 4)
@@ -226,8 +229,7 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
         close = da.add_time is not None and db.add_time is not None \
             and abs(epoch(da.add_time) - epoch(db.add_time)) <= 3600
         if not close:
-            s = min(s, NO_CUSTOMER_CAP)
-            reasons.append("no shared org or person")
+            reasons.append(NO_CUSTOMER)  # capped in score_pair, after all evidence
     if da.value and db.value:
         if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
             s += 0.04
