@@ -15,6 +15,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 1 year -0.08; same pipeline +0.02.
 
+The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
+duplicate threshold above 0.80, as the default 0.85 is.
+
 Guards (``DedupeConfig.guards``) are checked first: a guarded pair is band
 ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
 does I/O; scores are deterministic.
