@@ -531,6 +531,7 @@ def parse_faults(spec: str) -> dict[str, Any]:
 
 # The job kinds add their commands (import, update, move-stage, merge, undo, plan ...).
 from jobs import cli_import, cli_ops  # noqa: E402, F401
+from jobs.dedupe import command as dedupe_command  # noqa: E402, F401
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:

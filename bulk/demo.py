@@ -5,7 +5,10 @@
 2. writes a dirty HubSpot-style export (``jobs.demo_data``) and its mapping file;
 3. runs ``pdbulk plan import`` (what it will cost, before anything is written);
 4. runs ``pdbulk import`` with the progress bar, prints the summary and where the result
-   files are; stops the sandbox.
+   files are;
+5. runs ``pdbulk dedupe plan`` (the duplicate deals the export carried: groups.csv and
+   review.html in ``OUT/dedupe-plan``) and ``pdbulk dedupe apply`` (the duplicate band,
+   at most 50 merges); prints where the review page is; stops the sandbox.
 
 Everything goes through the real ``pdbulk`` commands, in this process; the sandbox
 listens on 127.0.0.1 only. ``--rows``, ``--plan`` and ``--oauth`` make it smaller or
@@ -99,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _show_dirt(export.manifest)
     engine = ["--url", "", "--plan", a.plan] + (["--oauth"] if a.oauth else [])
     started = time.monotonic()
+    review: Path | None = None
     with sandbox_process(plan=a.plan, oauth=a.oauth, latency_ms=a.latency_ms,
                          jitter_ms=a.jitter_ms, deals=200, seed=a.seed) as url:
         engine[1] = url
@@ -113,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
         jobs = a.out / "jobs"
         code = pdbulk(["import", *files, "--job-dir", str(jobs), *engine])
+        review = _dedupe_step(a.out, a.out / "dedupe-jobs", engine) if code in (0, 3) else None
     job = next((d for d in sorted(jobs.iterdir()) if d.is_dir()), None) if jobs.exists() else None
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s (exit code {code}: "
           f"{ {0: 'every row imported', 3: 'some rows failed, see failed.csv'}.get(code, 'see above') })")
@@ -123,7 +128,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  unprocessed.csv rows not attempted (empty unless the job stopped)")
         print("  summary.json    counts, tokens by operation, wall time, 429s")
         print(f"its state and spend: pdbulk status {job.name} --job-dir {jobs}")
+    if review is not None:
+        print(f"dedupe review page: {review} (open it in a browser; decide in groups.csv "
+              "next to it, then `pdbulk dedupe apply` that folder)")
     return 0 if code in (0, 3) else code
+
+
+def _dedupe_step(out: Path, jobs: Path, engine: list[str]) -> Path | None:
+    """After the import: find the duplicate deals the export carried, write the plan and
+    its review page, merge the duplicate band (at most 50 merges: a demo)."""
+    plan_dir = out / "dedupe-plan"
+    print("\ndedupe: looking for duplicate deals (list pages only) ...")
+    code = pdbulk(["dedupe", "plan", "-o", str(plan_dir), "--job-dir", str(jobs), *engine])
+    if code != 0:
+        return None
+    pdbulk(["dedupe", "apply", str(plan_dir), "--yes", "--max-merges", "50",
+            "--job-dir", str(jobs), *engine])
+    return plan_dir / "review.html"
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ call (10 tokens) to decide this before the plan is shown.
 
 Merges are final in Pipedrive: undo refuses, and points at the snapshots the
 merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).
+A ``dedupe`` job's merges are final too; undo puts back what its field-policy
+PATCHes changed on the survivors (their ``deal-policy`` before-images; the
+merges changed the survivors' ``update_time``, so a conflict is a field the
+PATCH set whose value is no longer the one it set) and exports the snapshots
+the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
 
+from .import_rows import same
 from .selection import Deal, is_gone, read_deals
 from .updating import (
     Prepared,
@@ -40,7 +46,8 @@ from .updating import (
     write_job_results,
 )
 
-UNDOABLE = ("update", "move-stage", "import")
+UNDOABLE = ("update", "move-stage", "import", "dedupe")
+POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 SNAPSHOTS = "merge-snapshots.jsonl"
 _RESTORED_ACTIONS = ("updated", "moved")
@@ -70,6 +77,7 @@ class Target:
     deal_id: int
     written: str | None  # the update_time the source job's write returned
     before: Mapping[str, Any] | None
+    wrote: Mapping[str, Any] | None = None  # the body the job sent (dedupe: field by field)
 
 
 def check_source(store: JobStore) -> None:
@@ -123,6 +131,12 @@ def later_writes(source: JobStore) -> dict[int, str]:
 
 def targets(store: JobStore) -> list[Target]:
     """What the source job did that undo puts back (its done items, newest state first)."""
+    if store.kind == "dedupe":
+        export_snapshots(store)
+        policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
+        return [Target("restore", item, int(item.payload["survivor_id"]), None,
+                       policy.get(int(item.payload["survivor_id"])), item.payload["patch"])
+                for item in store.items(ItemState.DONE) if item.payload.get("patch")]
     images = {b.entity_id: b.before for b in store.before_images("deal")}
     out = []
     for item in store.items(ItemState.DONE):
@@ -264,6 +278,11 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         return
     now_time = deal.get("update_time")
     changes = restore_body(deal, t.before) if t.before is not None else {}
+    if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
+        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                            f"({moved}); left alone", op=t.op, action="conflict",
+                  **base, before=t.before)
+        return
     if t.written is not None and now_time != t.written and not force:
         _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
                            f"(update_time {t.written} then, {now_time} now); left alone")
@@ -279,6 +298,15 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     prep.add(NewItem(row=row, key=key, op="restore", payload={
         **base, "changes": changes, "fields": changed_names(changes)}), "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
+    """The fields (of those the job wrote) whose values are no longer what it wrote."""
+    custom = deal.get("custom_fields") or {}
+    moved = [k for k, v in wrote.items() if k != "custom_fields" and not same(deal.get(k), v)]
+    moved += [k for k, v in (wrote.get("custom_fields") or {}).items()
+              if not same(custom.get(k), v)]
+    return ", ".join(f"{k} is no longer the value it wrote" for k in moved)
 
 
 class UndoJob:

@@ -1,0 +1,285 @@
+"""Labelled generator for dedupe: made-up accounts with known duplicates and hard negatives.
+
+Seeded, pure Python, no I/O. ``generate(seed, companies)`` builds one account:
+companies (made-up names with a legal form; some with a second org record of
+the same company), persons, and deals whose titles follow real CRM habits.
+About a third of the deals get one or two copies, each with one or two of the
+defects seen in real exports:
+
+* ``double_import``: the same deal added again minutes later;
+* ``case`` / ``punct``: case, punctuation, dash and spacing variants;
+* ``typo``: one letter dropped, swapped or replaced in a word of 5+ letters;
+* ``legal``: the company name with its legal form put in the title;
+* ``reorder``: the parts around a dash swapped (``Acme - Website`` / ``Website - Acme``);
+* ``value0``: the copy has value 0; ``no_person``: the copy has no person;
+* ``second_org``: the copy sits on the company's second org record;
+* ``stage``: the copy is one stage further.
+
+Hard negatives (never duplicates, listed as pairs): deals of one company whose
+titles differ by year, phase, quarter or product, and the same generic title
+at two companies. ``LabelledSet.clusters`` are the true duplicate groups;
+``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
+(pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jobs.dedupe.model import DealRecord
+
+SYLLABLES = ("vor", "an", "tis", "kel", "bri", "dge", "mar", "lo", "qua", "zen", "tor", "pel", "rik", "sa",
+             "nov", "ex", "ly", "dra", "fen", "gal", "hum", "ix", "jor", "ka", "lum", "mo", "nar", "ost",
+             "pra", "ru", "sel", "tem", "ul", "ver", "wen", "yar", "zo", "bel", "cor", "dun")
+LEGAL = ("Inc", "Ltd", "GmbH", "LLC", "S.A.", "B.V.", "AG", "Oy", "AB", "Corp", "PLC", "SRL")
+PRODUCTS = ("Website", "Mobile app", "CRM", "ERP", "Data warehouse", "Cloud hosting", "Security audit",
+            "Staff training", "Support contract", "Laptop fleet", "Office furniture", "Payroll service",
+            "Marketing campaign", "Video production", "Translation", "Firewall", "Analytics suite",
+            "Call center", "Solar panels", "Catering")
+ACTIONS = ("redesign", "rollout", "upgrade", "implementation", "renewal", "expansion", "pilot",
+           "integration", "licences", "maintenance", "consulting", "migration")
+GENERIC = ("Annual support renewal", "New website", "Consulting hours", "Hardware order",
+           "Software licences", "Onboarding package")
+FIRST = ("Alva", "Brin", "Cato", "Dela", "Eskil", "Fenna", "Goran", "Hedda", "Ivo", "Jalle", "Kasia",
+         "Lenno", "Mirta", "Nils", "Orla", "Pim", "Quin", "Runa", "Soren", "Tilde")
+LAST = ("Varnholm", "Quisted", "Brannick", "Oltmar", "Pesk", "Rundqvist", "Sallow", "Tavener",
+        "Ulvang", "Wexley", "Yorath", "Zelinsky")
+CURRENCIES = ("EUR", "USD", "GBP")
+DEFECTS = ("double_import", "case", "punct", "typo", "legal", "reorder", "value0", "no_person",
+           "second_org", "stage")
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class LabelledSet:
+    """Deals plus the truth: duplicate clusters (ids) and hard-negative pairs."""
+
+    deals: list[DealRecord]
+    clusters: list[frozenset[int]]
+    hard_negatives: list[tuple[frozenset[int], str]]  # (pair, kind: year|phase|quarter|product|generic)
+    orgs: list[dict[str, Any]] = field(default_factory=list)
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    defects: dict[int, tuple[str, ...]] = field(default_factory=dict)  # copy id -> its defects
+
+    def true_pairs(self) -> set[frozenset[int]]:
+        """Every pair of deals that are one deal."""
+        out: set[frozenset[int]] = set()
+        for c in self.clusters:
+            m = sorted(c)
+            out.update(frozenset((m[i], m[j])) for i in range(len(m)) for j in range(i + 1, len(m)))
+        return out
+
+    def sandbox_payload(self) -> dict[str, list[dict[str, Any]]]:
+        """``{"organizations": [...], "persons": [...], "deals": [...]}`` for the sandbox's admin load."""
+        deals = []
+        for d in self.deals:
+            deals.append({
+                "id": d.id, "title": d.title, "status": d.status, "org_id": d.org_id,
+                "person_id": d.person_id, "value": d.value or 0, "currency": d.currency,
+                "stage_id": d.stage_id, "pipeline_id": d.pipeline_id, "owner_id": d.owner_id,
+                "add_time": _iso(d.add_time), "update_time": _iso(d.update_time),
+                "is_archived": d.is_archived,
+            })
+        return {"organizations": list(self.orgs), "persons": list(self.persons), "deals": deals}
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Gen:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.names: set[str] = set()
+        self.next_id = {"deal": 1, "org": 1, "person": 1}
+
+    def take(self, kind: str) -> int:
+        i = self.next_id[kind]
+        self.next_id[kind] = i + 1
+        return i
+
+    def company(self) -> str:
+        rng = self.rng
+        for n in (2, 3, 3, 3, 4, 4, 5, 6):
+            name = "".join(rng.choice(SYLLABLES) for _ in range(n)).capitalize()
+            if name not in self.names and len(name) >= 4:
+                self.names.add(name)
+                return name
+        raise RuntimeError("name space exhausted")  # unreachable for realistic sizes
+
+
+def _typo(rng: random.Random, title: str) -> str:
+    words = title.split(" ")
+    idx = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+    if not idx:
+        return title + "s" if title[-1:].isalpha() else title
+    i = rng.choice(idx)
+    w = words[i]
+    k = rng.randrange(1, len(w) - 1)
+    op = rng.randrange(3)
+    if op == 0:
+        w = w[:k] + w[k + 1:]
+    elif op == 1:
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    else:
+        w = w[:k] + rng.choice("aeiounrst".replace(w[k].lower(), "")) + w[k + 1:]
+    words[i] = w
+    return " ".join(words)
+
+
+def _punct(rng: random.Random, title: str) -> str:
+    choice = rng.randrange(4)
+    if choice == 0:
+        return title.replace(" - ", " \u2013 ") if " - " in title else title.replace(" ", "  ", 1) + "."
+    if choice == 1:
+        return "  " + title.replace(" ", "-", 1) + " "
+    if choice == 2:
+        return title.replace(" - ", " / ") if " - " in title else title + "!"
+    return title.replace(" ", "_")
+
+
+def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
+    """One made-up account with ``companies`` companies (about 6 deals each, with copies).
+
+    Deterministic for a seed. Deal ids start at 1 and are dense.
+    """
+    g = _Gen(seed)
+    rng = g.rng
+    deals: list[DealRecord] = []
+    clusters: list[frozenset[int]] = []
+    negatives: list[tuple[frozenset[int], str]] = []
+    orgs: list[dict[str, Any]] = []
+    persons: list[dict[str, Any]] = []
+    defects: dict[int, tuple[str, ...]] = {}
+    generic_owner: dict[str, int] = {}
+    for _ in range(companies):
+        name = g.company()
+        legal = rng.choice(LEGAL)
+        org_id = g.take("org")
+        orgs.append({"id": org_id, "name": f"{name} {legal}"})
+        second: tuple[int, str] | None = None
+        if rng.random() < 0.25:
+            second_name = rng.choice((name.upper(), f"{name} {rng.choice(LEGAL)}", f"{name}, {legal}."))
+            second = (g.take("org"), second_name)
+            orgs.append({"id": second[0], "name": second_name})
+        people = []
+        for _ in range(rng.randint(1, 3)):
+            pid = g.take("person")
+            people.append(pid)
+            persons.append({"id": pid, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "org_id": org_id})
+        currency = rng.choice(CURRENCIES)
+        titles = _company_titles(rng, name, legal)
+        ids_by_title: dict[str, int] = {}
+        for title, kind, sibling in titles:
+            no_org = rng.random() < 0.05
+            add = T0 + timedelta(days=rng.uniform(0, 700))
+            stage = rng.randint(1, 4)
+            roll = rng.random()
+            status = "open" if roll < 0.8 else "won" if roll < 0.9 else "lost"
+            base = DealRecord(
+                id=g.take("deal"), title=title, status=status,
+                org_id=None if no_org else org_id, org_name=None if no_org else f"{name} {legal}",
+                person_id=rng.choice(people), value=float(rng.randrange(5, 500) * 100), currency=currency,
+                pipeline_id=1, stage_id=stage, stage_order=stage, owner_id=rng.randint(1, 3),
+                add_time=add, update_time=add + timedelta(days=rng.uniform(0, 30)))
+            deals.append(base)
+            ids_by_title[title] = base.id
+            if kind == "generic":
+                other = generic_owner.get(title)
+                if other is not None:
+                    negatives.append((frozenset((other, base.id)), "generic"))
+                generic_owner[title] = base.id
+            elif kind and sibling in ids_by_title:
+                negatives.append((frozenset((ids_by_title[sibling], base.id)), kind))
+            if rng.random() < 0.33:
+                members = [base.id]
+                for _ in range(rng.choice((1, 1, 1, 2))):
+                    copy, why = _copy(g, base, name, legal, second)
+                    deals.append(copy)
+                    defects[copy.id] = why
+                    members.append(copy.id)
+                clusters.append(frozenset(members))
+    return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
+
+
+def _company_titles(rng: random.Random, name: str, legal: str) -> list[tuple[str, str, str]]:
+    """(title, hard-negative kind or "", the sibling title it must not merge with)."""
+    out: list[tuple[str, str, str]] = []
+    used: set[str] = set()
+    products = rng.sample(PRODUCTS, 4)
+    for i, product in enumerate(products[: rng.randint(2, 4)]):
+        action = rng.choice(ACTIONS)
+        title = plain = f"{product} {action}"
+        if plain in used:
+            continue
+        used.add(plain)
+        style = rng.random()
+        if style < 0.3:
+            title = f"{name} - {title}"
+        elif style < 0.4:
+            title = f"{title} - {name} {legal}"
+        out.append((title, "", ""))
+        twist = rng.random()
+        if twist < 0.15:
+            y = rng.randint(2022, 2025)
+            out.append((f"{title} {y}", "", ""))
+            out.append((f"{title} {y + 1}", "year", f"{title} {y}"))
+        elif twist < 0.25:
+            out.append((f"{title} phase 1", "", ""))
+            out.append((f"{title} phase 2", "phase", f"{title} phase 1"))
+        elif twist < 0.35:
+            q = rng.randint(1, 3)
+            out.append((f"Q{q} {title}", "", ""))
+            out.append((f"Q{q + 1} {title}", "quarter", f"Q{q} {title}"))
+        elif twist < 0.45 and i + 1 < len(products):
+            other = products[-1 - i]
+            sib = title.replace(product, other) if other != product else ""
+            if sib and plain.replace(product, other) not in used:
+                used.add(plain.replace(product, other))
+                out.append((sib, "product", title))
+    if rng.random() < 0.3:
+        out.append((rng.choice(GENERIC), "generic", ""))
+    return out
+
+
+def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
+          second: tuple[int, str] | None) -> tuple[DealRecord, tuple[str, ...]]:
+    rng = g.rng
+    picks = rng.sample(DEFECTS, rng.choice((1, 1, 2)))
+    if "second_org" in picks and (second is None or base.org_id is None):
+        picks.remove("second_org")
+    title = base.title
+    changes: dict[str, Any] = {}
+    add = base.add_time or T0
+    changes["add_time"] = add + (timedelta(minutes=rng.uniform(1, 15)) if "double_import" in picks
+                                 else timedelta(hours=rng.uniform(1, 24 * 20)))
+    changes["update_time"] = changes["add_time"]
+    for d in picks:
+        if d == "case":
+            title = rng.choice((title.upper(), title.lower(), title.title()))
+        elif d == "punct":
+            title = _punct(rng, title)
+        elif d == "typo":
+            title = _typo(rng, title)
+        elif d == "legal":
+            title = f"{name} {legal} - {title}" if name not in title else title.replace(name, f"{name} {legal}")
+        elif d == "reorder":
+            if " - " in title:
+                left, right = title.split(" - ", 1)
+                title = f"{right} - {left}"
+            else:
+                title = f"{title} - {name}"
+        elif d == "value0":
+            changes["value"] = rng.choice((0.0, None))
+        elif d == "no_person":
+            changes["person_id"] = None
+        elif d == "second_org" and second is not None:
+            changes["org_id"], changes["org_name"] = second
+        elif d == "stage" and base.stage_order is not None:
+            changes["stage_id"] = changes["stage_order"] = min(5, base.stage_order + 1)
+    if "status" not in changes:
+        changes["status"] = "open"
+    return replace(base, id=g.take("deal"), title=title, **changes), tuple(picks)

@@ -1,0 +1,234 @@
+"""``pdbulk dedupe apply``: merge what a dedupe plan says, through the merge job's machinery.
+
+Which groups: the duplicate band; the review band only with ``include_review``
+or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
+nightly ``run``) every group whose score is at least that. ``keep-separate``
+groups are recorded in the state directory (``index.remember_keep_separate``)
+and never proposed again. ``max_merges`` caps the merges: whole groups are taken
+in plan order until the next would pass the cap.
+
+Right before anything is sent, every deal of the chosen groups is read again
+(``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
+with the reason in the job's report, when one of its deals was deleted or
+merged, or changed (its ``update_time`` is not the plan's).
+
+Field policy (config ``[field_policy]``): where the chosen values differ from the
+survivor's, the survivor gets ONE ``PATCH /api/v2/deals/{id}`` (5 tokens) before
+its group's first merge; the previous values are kept as a ``deal-policy``
+before-image (``pdbulk undo`` of the job puts them back). Merges then keep the
+survivor's non-empty values (FACTS.md, Merge). The merges are ``PUT
+/v1/deals/{id}/merge`` (40 tokens), one at a time per survivor, each in doubt
+until proven (``MergeJob.reconcile``: a merge whose merged-away deal is gone is
+done, never sent twice). A full snapshot of every deal of every merged group
+is stored before the run, as for ``pdbulk merge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bulk.errors import BulkError
+from bulk.runner import CallContext, RunResult
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from ..merging import MergeJob
+from ..selection import Deal, is_gone, read_deals
+from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
+from .index import remember_keep_separate
+from .model import DealRecord
+from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
+from .records import to_record
+
+KIND = "dedupe"
+DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
+                  "fields")
+POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    """Which groups of a plan to merge (see the module docstring)."""
+
+    include_review: bool = False
+    max_merges: int | None = None
+    auto_apply_above: float | None = None
+    record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
+
+    def wants(self, g: PlannedGroup) -> str | None:
+        """None when the group is merged, else why not."""
+        if g.decision == "keep-separate":
+            return "kept separate (decision)"
+        if g.decision == "merge":
+            return None
+        if self.auto_apply_above is not None:
+            return None if g.score >= self.auto_apply_above else (
+                f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
+        if g.band == "duplicate" or self.include_review:
+            return None
+        return "review band: needs decision = merge (or --include-review)"
+
+
+def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
+             live: Mapping[int, Deal]) -> str | None:
+    for deal_id in g.member_ids:
+        deal = live.get(deal_id)
+        if is_gone(deal):
+            return f"deal {deal_id} was deleted or merged since the plan"
+        assert deal is not None
+        before = planned.get(deal_id)
+        if before is None:
+            return (f"deal {deal_id} is not one the plan read (deals.jsonl): a group may "
+                    "only name deals of the plan")
+        now = to_record(deal, stage_order={}, org_names={}).update_time
+        if before.update_time != now:
+            return (f"deal {deal_id} changed since the plan (update_time "
+                    f"{before.update_time} then, {deal.get('update_time')} "
+                    "now): plan again")
+    return None
+
+
+async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions, *,
+                        state_dir: Path | None, taken_at: float | None = None) -> Prepared:
+    """Read the plan, re-read its groups' deals, decide per group; the job's items."""
+    groups = read_groups(plan_dir)
+    planned = read_records(plan_dir)
+    policy: Mapping[str, str] = read_summary(plan_dir).get("field_policy") or {}
+    taken = ctx.clock.wall() if taken_at is None else taken_at
+    prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
+    separate = [g for g in groups if g.decision == "keep-separate"]
+    if separate and options.record_decisions and state_dir is not None:
+        added = remember_keep_separate(state_dir, (g.member_ids for g in separate))
+        prep.notes.append(f"{len(separate)} group(s) kept separate ({added} new pair(s) "
+                          f"remembered in {state_dir})")
+    chosen: list[PlannedGroup] = []
+    merges = 0
+    for g in groups:
+        why = options.wants(g)
+        if why is None and options.max_merges is not None and (
+                merges + len(g.merged_ids) > options.max_merges):
+            why = f"over --max-merges {options.max_merges}"
+        if why is not None:
+            _skip(prep, g, why)
+            continue
+        chosen.append(g)
+        merges += len(g.merged_ids)
+    live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
+    for g in chosen:
+        if (why := _changed(g, planned, live)) is not None:
+            _skip(prep, g, why)
+            continue
+        fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
+        changes = policy_changes(g, fresh, policy)
+        for position, merge_id in enumerate(g.merged_ids):
+            payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
+                                       "group_id": g.id, "values": {"group_id": g.id}}
+            if changes and position == 0:
+                payload["patch"] = changes
+                payload["fields"] = changed_names(changes)
+                prep.images.append(BeforeImage(POLICY_IMAGE, g.survivor_id, None,
+                                               before_image(live[g.survivor_id], changes),
+                                               taken))
+                prep.calls["updateDeal"] += 1
+            elif changes:
+                payload["needs_patch"] = True
+            prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
+                             payload=payload), "merge")
+            prep.calls["mergeDeals"] += 1
+        for deal_id in g.member_ids:
+            prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
+    prep.meta["source_columns"] = ["group_id"]
+    prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
+                      "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
+                      "only)")
+    return prep
+
+
+def _skip(prep: Prepared, g: PlannedGroup, why: str) -> None:
+    action = "kept separate" if g.decision == "keep-separate" else "skipped"
+    for merge_id in g.merged_ids:
+        prep.skip(g.row, f"{merge_id}->{g.survivor_id}",
+                  {"group_id": g.id, "deal_id": g.survivor_id, "merged_id": merge_id,
+                   "action": action, "reason": why},
+                  op="merge", values={"group_id": g.id}, group_id=g.id)
+
+
+class DedupeJob(MergeJob):
+    """A merge job whose first merge of a group may first PATCH the survivor (field
+    policy); the group's other merges wait for that PATCH. PATCH is idempotent, so a
+    first merge found in doubt and not applied is simply sent again, PATCH included."""
+
+    name = KIND
+
+    def __init__(self, patched: set[int] | None = None, broken: set[int] | None = None) -> None:
+        super().__init__()
+        self._patched: set[int] = set(patched or ())
+        self._broken: set[int] = set(broken or ())  # survivors whose PATCH item failed
+        self._events: dict[int, anyio.Event] = {}
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> DedupeJob:
+        check_loaded(store)
+        patched, broken = set(), set()
+        for item in store.items():
+            if item.payload.get("patch"):
+                if item.state is ItemState.DONE:
+                    patched.add(item.payload["survivor_id"])
+                elif item.state is ItemState.FAILED:
+                    broken.add(item.payload["survivor_id"])
+        return cls(patched, broken)
+
+    def __repr__(self) -> str:
+        return f"DedupeJob(patched={len(self._patched)}, waiting={len(self._events)})"
+
+    def _event(self, survivor: int) -> anyio.Event:
+        return self._events.setdefault(survivor, anyio.Event())
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        p = item.payload
+        survivor = p["survivor_id"]
+        if p.get("patch"):
+            lock = self._locks.setdefault(survivor, anyio.Lock())
+            async with lock:
+                try:
+                    await ctx.call("updateDeal", path={"id": survivor}, json=p["patch"])
+                    self._patched.add(survivor)
+                except BulkError:
+                    self._broken.add(survivor)
+                    raise
+                finally:
+                    self._event(survivor).set()
+            outcome = await super().execute(ctx, item)
+            return Outcome(outcome.item_id, outcome.state,
+                           result={**(outcome.result or {}), "group_id": p.get("group_id"),
+                                   "fields": p.get("fields")})
+        if p.get("needs_patch") and survivor not in self._patched:
+            if survivor not in self._broken:
+                await self._event(survivor).wait()
+            if survivor not in self._patched:
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"not merged: the field-policy PATCH of survivor {survivor} failed "
+                    "(see its group's first merge); fix it and `pdbulk retry` the job"))
+        outcome = await super().execute(ctx, item)
+        return Outcome(outcome.item_id, outcome.state,
+                       result={**(outcome.result or {}), "group_id": p.get("group_id")})
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return write_job_results(store, result, DEDUPE_COLUMNS)
+
+
+def merged_away(store: JobStore) -> list[int]:
+    """The deals a dedupe (or merge) job merged away."""
+    return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
+
+
+__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "DedupeJob", "merged_away",
+           "prepare_apply"]
+
+

@@ -1,0 +1,411 @@
+"""``pdbulk dedupe plan | apply | run`` and ``pdbulk plan dedupe``.
+
+Exit codes (README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or
+configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
+4 stopped checkpointed (resume the job); 5 authentication/permission failure;
+6 busy: another apply/run holds the state directory.
+Groups skipped because their deals changed since the plan are reported in the
+job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+import orjson
+import typer
+from rich.console import Console
+
+from bulk.cli import (
+    JobDir,
+    MaxTokens,
+    OAuth,
+    Plan,
+    Seats,
+    Share,
+    TokenEnv,
+    Url,
+    WaitReset,
+    Workers,
+    _install_stop,
+    app,
+    engine_config,
+    execute_async,
+    fail,
+    plan_app,
+    read_token,
+)
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
+from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
+from bulk.runner import Runner, RunResult
+from bulk.store import ItemState, JobStore
+
+from ..planning import estimate, render_plan
+from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
+from .config import DedupeConfig
+from .index import StateBusy, state_lock
+from .job import PlanOutcome, make_plan
+from .review import REVIEW
+
+EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
+
+dedupe_app = typer.Typer(no_args_is_help=True,
+                         help="Find duplicate deals, review them, merge them.")
+app.add_typer(dedupe_app, name="dedupe")
+
+Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
+                                             "thresholds, guards and survivor rules).")]
+StateDir = Annotated[Path | None, typer.Option(
+    "--state-dir", envvar="PDBULK_DEDUPE_STATE",
+    help="Keep-separate decisions and the nightly index (default: JOB_DIR/dedupe-state).")]
+MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
+                                               help="Merge at most this many deals away.")]
+Review = Annotated[bool, typer.Option("--include-review",
+                                      help="Also merge the review band's groups.")]
+
+
+def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
+         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
+    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
+                         share=budget_share, max_tokens=max_tokens,
+                         wait_for_reset=wait_for_reset, workers=workers)
+
+
+def _config(path: Path | None) -> DedupeConfig:
+    try:
+        return DedupeConfig.load(path)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+
+
+def _state(state_dir: Path | None, job_dir: Path) -> Path:
+    return state_dir if state_dir is not None else job_dir / "dedupe-state"
+
+
+def _api_failure(exc: BulkError) -> typer.Exit:
+    if isinstance(exc, InputError):
+        return fail(str(exc))
+    if isinstance(exc, StateBusy):
+        return fail(str(exc), EXIT_BUSY)
+    if isinstance(exc, Unauthorized | Forbidden):
+        return fail(f"{type(exc).__name__}: {exc} — check the token and its scopes",
+                    EXIT_AUTH)
+    return fail(f"{type(exc).__name__}: {exc}", EXIT_STOPPED)
+
+
+def _plan_lines(out: PlanOutcome) -> list[str]:
+    s = out.summary
+    return [f"deals read: {out.deals_read:,}; compared: {s['deals_compared']:,}; candidate "
+            f"pairs scored: {s['pairs_compared']:,}",
+            f"groups: {s['groups']:,} ({s['duplicate_groups']:,} duplicate, "
+            f"{s['review_groups']:,} review); deals to merge away: "
+            f"{s['deals_to_merge_away']:,}",
+            f"tokens to merge them: {s['tokens']['merges']:,} merges + "
+            f"{s['tokens']['patches']:,} field-policy PATCHes",
+            f"plan: {out.directory}", f"review page: {out.directory / REVIEW}"]
+
+
+# -- dedupe plan --------------------------------------------------------------------------------
+@dedupe_app.command(
+    "plan",
+    help=(
+        "Find duplicate deals and write a plan (groups.csv, pairs.csv, "
+        "summary.json, review.html); nothing is written to Pipedrive."))
+def plan_command(config: Config = None,
+                 output: Annotated[Path, typer.Option("--output", "-o",
+                                                      help="Plan directory.")]
+                 = Path("dedupe-plan"),
+                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+                 plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+                 job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
+                 budget_share: Share = None, max_tokens: MaxTokens = None,
+                 wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+    """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
+    review.html); nothing is written to Pipedrive."""
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    dcfg = _config(config)
+    state = _state(state_dir, job_dir)
+
+    async def main() -> PlanOutcome:
+        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+            try:
+                async with session(cfg, token, store) as s:
+                    return await make_plan(s.ctx, dcfg, output, state_dir=state)
+            finally:
+                store.close()
+
+    try:
+        out = anyio.run(main)
+    except BulkError as exc:
+        raise _api_failure(exc) from None
+    for line in _plan_lines(out):
+        typer.echo(line)
+
+
+# -- dedupe apply -------------------------------------------------------------------------------
+def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
+               state: Path, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
+               since_last: bool = False, output: Path | None = None
+               ) -> tuple[dict[str, Any], int]:
+    """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code."""
+    job_id = new_job_id(KIND)
+    directory = cfg.job_root / job_id
+    store = JobStore.create(directory, job_id=job_id, kind=KIND,
+                            config={"engine": cfg.to_json()})
+
+    def say(line: str) -> None:
+        typer.echo(line, err=quiet)
+    summary: dict[str, Any] = {"job": job_id, "job_dir": str(directory)}
+
+    async def main() -> RunResult | None:
+        nonlocal plan_dir
+        async with session(cfg, token, store) as s:
+            try:
+                planned: PlanOutcome | None = None
+                if dcfg is not None:
+                    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+                    plan_dir = output or state / "plans" / stamp
+                    planned = await make_plan(s.ctx, dcfg, plan_dir, state_dir=state,
+                                              since_last=since_last)
+                    for line in _plan_lines(planned):
+                        say(line)
+                    summary["plan"] = planned.summary
+                assert plan_dir is not None
+                prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+            except BulkError:
+                store.set_status("failed", "the load phase failed; nothing was sent")
+                raise
+            prep.save(store)
+            summary["plan_dir"] = str(plan_dir)
+            summary["actions"] = dict(prep.actions)
+            for note in prep.notes:
+                say(f"note: {note}")
+            work = prep.actions["merge"]
+            say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
+            if (work and not yes
+                    and not typer.confirm(f"Merges are final in Pipedrive. Merge {work:,} "
+                                          "deals away?")):
+                return None
+            result = await _send(store, cfg, token, s, quiet) if work else None
+            if planned is not None and planned.index is not None:
+                planned.index.refresh((), gone=merged_away(store))
+                planned.index.save(state)
+            return result
+
+    try:
+        with state_lock(state):
+            result = anyio.run(main)
+    except BulkError as exc:
+        status = store.status
+        store.close()
+        if status == "failed" or isinstance(exc, StateBusy):  # nothing was sent
+            shutil.rmtree(directory, ignore_errors=True)
+        raise _api_failure(exc) from None
+    try:
+        return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
+    finally:
+        store.close()
+
+
+def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
+             say: Callable[[str], None], cfg: EngineConfig, *, printed: bool) -> int:
+    """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
+    the run's result lines were printed already (by ``execute_async``)."""
+    resume = f"pdbulk resume {store.job_id} --job-dir {cfg.job_root}"
+    if result is None and store.counts().get(ItemState.PENDING, 0):
+        say(f"not started; run it later with: {resume}")
+        summary["status"] = "not started"
+        return EXIT_OK
+    stopped = result is not None and result.stopped
+    error = result.error if result is not None else None
+    store.set_status("stopped" if stopped else "finished", str(error) if error else None)
+    if result is None or not printed:
+        for line in DedupeJob().after_run(store, result):
+            say(line)
+    counts = Counter({state.value: n for state, n in store.counts().items() if n})
+    summary.update(items=dict(counts), merged=counts.get("done", 0),
+                   failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
+                   tokens=sum(store.spend_by_day().values()))
+    if stopped and isinstance(error, Unauthorized | Forbidden):
+        summary["status"] = "unauthorized"
+        say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
+        return EXIT_AUTH
+    if stopped:
+        summary["status"] = "stopped"
+        say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
+        return EXIT_STOPPED
+    summary["status"] = "finished"
+    return EXIT_FAILED if summary["failed"] else EXIT_OK
+
+
+async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
+                quiet: bool) -> RunResult:
+    """Run the loaded job on the session: with the progress view and its result lines,
+    or (``quiet``: stdout is kept for JSON) silently; Ctrl-C / SIGTERM stop it cleanly."""
+    kind = DedupeJob.from_store(store)
+    if not quiet:
+        return await execute_async(store, kind, cfg, token, label="merges", session=s)
+    box: list[Runner] = []
+    restore = _install_stop(box)
+    store.set_status("running")
+    try:
+        return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
+    finally:
+        restore()
+
+
+@dedupe_app.command(
+    "apply",
+    help=(
+        "Merge what a plan says: the duplicate band (review groups with "
+        "--include-review or decision = merge); groups whose deals changed "
+        "since the plan are skipped."))
+def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+                  include_review: Review = False, max_merges: MaxMerges = None,
+                  yes: Annotated[bool, typer.Option("--yes", "-y",
+                                                    help="Do not ask before merging.")] = False,
+                  url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+                  plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+                  job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
+                  budget_share: Share = None, max_tokens: MaxTokens = None,
+                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+    """Merge what a plan says: the duplicate band (review: with --include-review or
+    decision = merge); groups whose deals changed since the plan are skipped."""
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    if not (plan_dir / "groups.csv").is_file():
+        raise fail(f"{plan_dir} is not a dedupe plan (no groups.csv); make one with "
+                   "`pdbulk dedupe plan -o DIR`")
+    _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
+                         state=_state(state_dir, job_dir), yes=yes, quiet=False)
+    if code:
+        raise typer.Exit(code)
+
+
+# -- dedupe run ---------------------------------------------------------------------------------
+@dedupe_app.command(
+    "run",
+    help=(
+        "Plan and apply in one step, for cron: never asks, merges only the "
+        "duplicate band (or above --auto-apply-above), leaves the review band "
+        "in the plan."))
+def run_command(config: Config = None,
+                auto_apply_above: Annotated[float | None, typer.Option(
+                    "--auto-apply-above", min=0.0, max=1.0,
+                    help="Merge every group scoring at least this (default: the duplicate "
+                         "band).")] = None,
+                max_merges: MaxMerges = None,
+                since_last: Annotated[bool, typer.Option(
+                    "--since-last", help="Read only deals updated since the last run (keeps "
+                                         "an index in the state directory).")] = False,
+                as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
+                                                      "stdout; everything else on stderr.")]
+                = False,
+                output: Annotated[Path | None, typer.Option(
+                    "--output", "-o", help="Plan directory (default: STATE_DIR/plans/TIME).")]
+                = None,
+                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
+                budget_share: Share = None, max_tokens: MaxTokens = None,
+                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+    """Plan and apply in one step, for cron: never asks, merges only the duplicate band
+    (or above --auto-apply-above), leaves the review band in the plan."""
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    dcfg = _config(config)
+    try:
+        summary, code = _run_apply(cfg, token, None, ApplyOptions(
+            max_merges=max_merges, auto_apply_above=auto_apply_above),
+            state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+            since_last=since_last, output=output)
+    except typer.Exit as exc:
+        if as_json:
+            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code}).decode())
+        raise
+    summary["exit_code"] = code
+    if as_json:
+        sys.stdout.flush()
+        typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+    if code:
+        raise typer.Exit(code)
+
+
+# -- pdbulk plan dedupe -------------------------------------------------------------------------
+@plan_app.command(
+    "dedupe",
+    help=(
+        "Plan: find duplicate deals and show what merging them costs (calls, "
+        "tokens, share of today's budget, time); nothing is written."))
+def plan_dedupe(config: Config = None, include_review: Review = False,
+                since_last: Annotated[bool, typer.Option(
+                    "--since-last", help="Cost of the next nightly run (reads only what "
+                                         "changed since the index; the index is kept).")]
+                = False,
+                as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
+                = False,
+                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
+                budget_share: Share = None, max_tokens: MaxTokens = None,
+                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+    """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
+    today's budget, time); nothing is written."""
+    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
+               workers)
+    token = read_token(token_env)
+    dcfg = _config(config)
+    state = _state(state_dir, job_dir)
+
+    async def main() -> Any:
+        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+            try:
+                async with session(cfg, token, store) as s:
+                    out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
+                                          since_last=since_last)
+                    groups = [g for g in out.result.groups
+                              if g.band == "duplicate" or include_review]
+                    merges = sum(len(g.merged_ids) for g in groups)
+                    members = sum(len(g.member_ids) for g in groups)
+                    calls = Counter(s.stats.calls_by_operation)
+                    calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
+                    calls["mergeDeals"] += merges
+                    calls["updateDeal"] += out.summary["field_policy_patches"]
+                    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+                    return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
+                                         bad_rows=0, tokens_left_today=left,
+                                         notes=[f"{out.summary['review_groups']} review-band "
+                                                "group(s) need a person"
+                                                + (" (included)" if include_review else "")])
+            finally:
+                store.close()
+
+    try:
+        out, est = anyio.run(main)
+    except BulkError as exc:
+        raise _api_failure(exc) from None
+    if as_json:
+        typer.echo(orjson.dumps({**est.to_json(), "summary": out.summary},
+                                option=orjson.OPT_INDENT_2).decode())
+        return
+    render_plan(est, console=Console(highlight=False, soft_wrap=True))
+    for line in _plan_lines(out)[:3]:
+        typer.echo(line)
+
+
+__all__ = ["dedupe_app"]

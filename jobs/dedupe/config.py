@@ -1,0 +1,196 @@
+"""Dedupe matching configuration: a frozen value, read from an optional TOML file.
+
+A sensible default needs no file. A file may set any of these keys (unknown
+keys, wrong types and out-of-range values raise ``DedupeConfigError``)::
+
+    duplicate_threshold = 0.85      # score >= this: duplicate band (auto-merge)
+    review_threshold = 0.70         # score >= this (and < duplicate): review band
+    guards = ["currency", "won_lost", "pipeline", "deleted", "archived"]
+    survivor_rules = ["open_first", "most_advanced_stage", "most_recently_updated",
+                      "oldest", "highest_value", "has_owner"]
+    noise_words = ["deal", "opportunity"]     # replaces the default list
+    extra_noise_words = ["project"]           # added to it
+    max_block_size = 200            # larger blocks are compared as a sorted neighbourhood
+    window = 20                     # neighbourhood width inside an oversized block
+
+    [field_policy]                  # field -> survivor|max|min|latest|earliest|newest-non-empty
+    value = "max"
+    expected_close_date = "latest"
+
+Default thresholds were chosen on the labelled generator
+(``benchmarks/dedupe_data.py``, seeds 11-13, 600 companies / ~4,800 deals each;
+``python -m benchmarks --only dedupe_quality``). Precision and recall are over
+deal pairs inside duplicate-band groups (what runs unattended); worst seed shown:
+
+    duplicate / review   precision  recall   hard negatives merged  (in review, 3 seeds)
+    0.75 / 0.70          0.9863     0.9896   0                      20
+    0.80 / 0.70          0.9958     0.9928   0                      20
+    0.85 / 0.70          1.0000     0.9869   0                      19   <- default
+    0.90 / 0.70          1.0000     0.9869   0                      19
+    0.85 / 0.60          1.0000     0.9869   0                      133
+
+0.85 is the lowest duplicate threshold with precision 1.000 on every seed;
+0.70 keeps the review band small (19 hard negatives in review on 3 seeds,
+against 133 at 0.60).
+The review threshold is also the anti-chaining bar: every pair of a
+duplicate group must reach it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from bulk.errors import InputError
+
+GUARDS = frozenset({"currency", "won_lost", "pipeline", "deleted", "archived"})
+SURVIVOR_RULES = (
+    "open_first", "most_advanced_stage", "most_recently_updated", "oldest",
+    "highest_value", "has_owner",
+)
+# every rule a user may name: the defaults and their opposites
+KNOWN_SURVIVOR_RULES = frozenset({*SURVIVOR_RULES, "newest", "least_recently_updated", "lowest_value"})
+FIELD_POLICIES = frozenset({"survivor", "max", "min", "latest", "earliest", "newest-non-empty"})
+DEFAULT_NOISE_WORDS = frozenset({
+    "deal", "deals", "opportunity", "opp", "the", "a", "an", "for", "of", "and", "new", "copy",
+    "duplicate", "dup", "re", "fw", "fwd",
+})
+
+
+class DedupeConfigError(InputError):
+    """The dedupe TOML file is unreadable, not TOML, or has an unknown key or bad value."""
+
+
+@dataclass(frozen=True)
+class DedupeConfig:
+    """How deals are matched, grouped and given a survivor. Build with ``default()`` / ``load()``.
+
+    Thresholds are scores in [0, 1], ``review_threshold <= duplicate_threshold``.
+    ``guards`` names the guards that are on (never merging a deal with itself is
+    always on). ``survivor_rules`` are tried in order until one prefers a deal;
+    the smallest id breaks a final tie. ``field_policy`` maps a DealRecord field
+    or a custom field key to a policy in ``FIELD_POLICIES``.
+    """
+
+    duplicate_threshold: float = 0.85
+    review_threshold: float = 0.70
+    guards: frozenset[str] = GUARDS
+    survivor_rules: tuple[str, ...] = SURVIVOR_RULES
+    field_policy: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    noise_words: frozenset[str] = DEFAULT_NOISE_WORDS
+    max_block_size: int = 200
+    window: int = 20
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+    @classmethod
+    def default(cls) -> DedupeConfig:
+        """The defaults documented in the module docstring."""
+        return cls()
+
+    @classmethod
+    def load(cls, path: Path | None) -> DedupeConfig:
+        """Read ``path`` (TOML); ``None`` gives the defaults.
+
+        Raises ``DedupeConfigError`` (an ``InputError``: exit code 1) naming the
+        file and the key for an unreadable file, bad TOML, an unknown key or a
+        bad value.
+        """
+        if path is None:
+            return cls.default()
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except OSError as e:
+            raise DedupeConfigError(f"{path}: cannot read the dedupe config ({e.strerror or e})") from None
+        except UnicodeDecodeError:
+            raise DedupeConfigError(f"{path}: the dedupe config is not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as e:
+            raise DedupeConfigError(f"{path}: not valid TOML: {e}") from None
+        try:
+            return cls.from_mapping(raw)
+        except DedupeConfigError as e:
+            raise DedupeConfigError(f"{path}: {e.reason}") from None
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> DedupeConfig:
+        """Build from a parsed TOML table; raises ``DedupeConfigError``."""
+        unknown = set(raw) - _KEYS
+        if unknown:
+            raise DedupeConfigError(
+                f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+        d = cls()
+        kw: dict[str, Any] = {}
+        for key in ("duplicate_threshold", "review_threshold"):
+            if key in raw:
+                v = raw[key]
+                if isinstance(v, bool) or not isinstance(v, int | float):
+                    raise DedupeConfigError(f"{key} must be a number in [0, 1], got {v!r}")
+                kw[key] = float(v)
+        for key in ("max_block_size", "window"):
+            if key in raw:
+                v = raw[key]
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise DedupeConfigError(f"{key} must be a whole number, got {v!r}")
+                kw[key] = v
+        if "guards" in raw:
+            kw["guards"] = frozenset(_str_list(raw, "guards"))
+        if "survivor_rules" in raw:
+            kw["survivor_rules"] = tuple(_str_list(raw, "survivor_rules"))
+        noise = d.noise_words
+        if "noise_words" in raw:
+            noise = frozenset(w.casefold() for w in _str_list(raw, "noise_words"))
+        if "extra_noise_words" in raw:
+            noise = noise | {w.casefold() for w in _str_list(raw, "extra_noise_words")}
+        kw["noise_words"] = noise
+        if "field_policy" in raw:
+            fp = raw["field_policy"]
+            if not isinstance(fp, Mapping) or not all(isinstance(v, str) for v in fp.values()):
+                raise DedupeConfigError("[field_policy] must be a table of field = \"policy\"")
+            kw["field_policy"] = MappingProxyType(dict(fp))
+        return cls(**kw)
+
+
+_KEYS = frozenset({
+    "duplicate_threshold", "review_threshold", "guards", "survivor_rules", "field_policy",
+    "noise_words", "extra_noise_words", "max_block_size", "window",
+})
+
+
+def _str_list(raw: Mapping[str, Any], key: str) -> list[str]:
+    v = raw[key]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise DedupeConfigError(f"{key} must be a list of strings, got {v!r}")
+    return v
+
+
+def _check(c: DedupeConfig) -> None:
+    for key in ("duplicate_threshold", "review_threshold"):
+        v = getattr(c, key)
+        if not 0.0 <= v <= 1.0:
+            raise DedupeConfigError(f"{key} must be in [0, 1], got {v}")
+    if c.review_threshold > c.duplicate_threshold:
+        raise DedupeConfigError(
+            f"review_threshold {c.review_threshold} is above duplicate_threshold {c.duplicate_threshold}")
+    bad = c.guards - GUARDS
+    if bad:
+        raise DedupeConfigError(
+            f"unknown guard(s) {', '.join(sorted(bad))}; known: {', '.join(sorted(GUARDS))}")
+    bad_rules = [r for r in c.survivor_rules if r not in KNOWN_SURVIVOR_RULES]
+    if bad_rules:
+        raise DedupeConfigError(f"unknown survivor rule(s) {', '.join(bad_rules)}; "
+                                f"known: {', '.join(sorted(KNOWN_SURVIVOR_RULES))}")
+    if len(set(c.survivor_rules)) != len(c.survivor_rules):
+        raise DedupeConfigError("survivor_rules names a rule twice")
+    for f, p in c.field_policy.items():
+        if p not in FIELD_POLICIES:
+            raise DedupeConfigError(f"field_policy {f} = {p!r}: known policies are "
+                                    f"{', '.join(sorted(FIELD_POLICIES))}")
+    if c.max_block_size < 2:
+        raise DedupeConfigError(f"max_block_size must be at least 2, got {c.max_block_size}")
+    if c.window < 2:
+        raise DedupeConfigError(f"window must be at least 2, got {c.window}")

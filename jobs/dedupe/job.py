@@ -1,0 +1,75 @@
+"""Making a dedupe plan: read the account (or what changed since the last run), match, write.
+
+``make_plan`` is the library entry point of ``pdbulk dedupe plan`` and of the
+planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
+(``records.read_records``; with ``since_last`` only the deals updated since the
+index's newest ``update_time``, compared against the index with
+``find_duplicates(focus=changed ids)``; deals deleted or merged away since are
+dropped from the index: one more list call), calls ``find_duplicates`` with the
+remembered keep-separate pairs, and writes groups.csv, pairs.csv, summary.json,
+deals.jsonl and review.html into the plan directory. Nothing is written to
+Pipedrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulk.runner import CallContext
+
+from .config import DedupeConfig
+from .index import DealIndex, load_keep_separate
+from .matching import find_duplicates
+from .model import DealRecord, MatchResult
+from .planfiles import write_plan
+from .records import deleted_since, read_records
+from .review import write_review
+
+
+@dataclass
+class PlanOutcome:
+    """What ``make_plan`` found and wrote."""
+
+    directory: Path
+    result: MatchResult
+    summary: dict[str, Any]
+    index: DealIndex | None  # the refreshed index (since_last), not yet saved
+    deals_read: int
+
+
+async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
+                    state_dir: Path, since_last: bool = False) -> PlanOutcome:
+    """Read, match and write the plan files (see the module docstring)."""
+    keep = load_keep_separate(state_dir)
+    index: DealIndex | None = None
+    focus: set[int] | None = None
+    if since_last:
+        index = DealIndex.load(state_dir)
+        full = index.updated_since is None
+        changed = await read_records(ctx, since=index.updated_since,
+                                     policy=config.field_policy,
+                                     known_orgs=index.org_names())
+        gone = [] if full else await deleted_since(ctx, str(index.updated_since))
+        if full:
+            index.deals.clear()
+        index.refresh(changed, gone=gone)
+        focus = None if full else {r.id for r in changed}
+        deals: list[DealRecord] = list(index.deals.values())
+        read = len(changed)
+    else:
+        deals = await read_records(ctx, policy=config.field_policy)
+        read = len(deals)
+    result = find_duplicates(deals, config, keep_separate=keep, focus=focus)
+    records = {r.id: r for r in deals}
+    summary = write_plan(directory, result, records, config.field_policy, extra={
+        "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
+        "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
+        "duplicate_threshold": config.duplicate_threshold,
+        "review_threshold": config.review_threshold})
+    write_review(directory, result.groups, records)
+    return PlanOutcome(directory, result, summary, index, read)
+
+
+__all__ = ["PlanOutcome", "make_plan"]

@@ -1,0 +1,111 @@
+"""``find_duplicates``: deals in, scored pairs and merge groups out. The one entry point of matching.
+
+Pipeline: normalize each deal once (normalize.py) -> candidate pairs by
+blocking (blocking.py, never all-pairs) -> score each pair with its reasons
+(scoring.py) -> group duplicate-band edges, then review-band edges, under
+guards, ``keep_separate`` and anti-chaining (cluster.py) -> pick each group's
+survivor and merge order (survivor.py). Pure: no I/O, no Pipedrive calls;
+the same input gives the same output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+
+from .blocking import candidate_pairs
+from .cluster import Cluster, clusters
+from .config import DedupeConfig
+from .model import DealRecord, Group, MatchResult, ScoredPair
+from .scoring import Prepared, guarded, prepare, score_if_kept, score_pair
+from .survivor import rank
+
+# DealRecord fields compared for Group.differing (custom fields are added by key)
+DIFF_FIELDS = ("title", "status", "org_id", "person_id", "value", "currency", "pipeline_id", "stage_id",
+               "owner_id", "expected_close_date")
+
+
+def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
+                    keep_separate: Collection[frozenset[int]] = (),
+                    focus: Collection[int] | None = None) -> MatchResult:
+    """Find duplicate deals.
+
+    ``deals``: the account's deals (ids unique; a repeated id is ignored after
+    its first record). ``keep_separate``: pairs of deal ids a person marked
+    distinct; never proposed, never in one group. ``focus``: deal ids; when
+    given only candidate pairs with at least one member in focus are scored
+    (nightly incremental runs: changed deals against the index).
+
+    Returns ``MatchResult``: groups (each deal in at most one; survivor first
+    by ``config.survivor_rules``), every review/duplicate-band pair, and the
+    number of candidate pairs scored. Raises nothing for well-typed input.
+    """
+    prepared: list[Prepared] = []
+    index: dict[int, int] = {}
+    for d in deals:
+        if d.id not in index:
+            index[d.id] = len(prepared)
+            prepared.append(prepare(d, config))
+    separate = {frozenset(s) for s in keep_separate if len(frozenset(s)) == 2}
+    focus_idx = None if focus is None else {index[f] for f in focus if f in index}
+    cands = candidate_pairs(prepared, max_block_size=config.max_block_size, window=config.window,
+                            focus=focus_idx)
+    scores: dict[tuple[int, int], float] = {}
+    kept: list[ScoredPair] = []
+    for i, j in cands:
+        sp = score_if_kept(prepared[i], prepared[j], config)
+        if sp is None:
+            continue
+        if frozenset((sp.a, sp.b)) in separate:
+            continue
+        scores[(i, j) if i < j else (j, i)] = sp.score
+        kept.append(sp)
+    kept.sort(key=lambda p: (p.a, p.b))
+
+    def score(i: int, j: int) -> float:
+        key = (i, j) if i < j else (j, i)
+        s = scores.get(key)
+        if s is None:
+            s = scores[key] = score_pair(prepared[i], prepared[j], config).score
+        return s
+
+    def cannot_link(i: int, j: int) -> bool:
+        a, b = prepared[i].deal, prepared[j].deal
+        return guarded(a, b, config.guards) or frozenset((a.id, b.id)) in separate
+
+    pair_by_ids = {(p.a, p.b): p for p in kept}
+    found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
+                     index, score, cannot_link, config.review_threshold)
+    groups = [_group(c, prepared, pair_by_ids, config) for c in found]
+    groups.sort(key=lambda g: min(g.member_ids))
+    return MatchResult(tuple(groups), tuple(kept), len(cands))
+
+
+def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],
+           config: DedupeConfig) -> Group:
+    members = [prepared[i].deal for i in c.members]
+    ordered, why = rank(members, config.survivor_rules)
+    a, b = sorted((prepared[c.weakest[0]].deal.id, prepared[c.weakest[1]].deal.id))
+    weakest = pair_by_ids.get((a, b))
+    reasons: list[str] = [f"{len(members)} deals", f"weakest pair {a}~{b} {c.min_score:.2f}"]
+    if c.chained:
+        reasons.append(f"chained: {a}~{b} below review {config.review_threshold:.2f}, needs review")
+    if weakest is not None:
+        reasons.extend(weakest.reasons)
+    return Group(
+        id=f"g-{min(d.id for d in members)}",
+        survivor_id=ordered[0].id,
+        merged_ids=tuple(d.id for d in ordered[1:]),
+        band="review" if c.band == "review" else "duplicate",
+        score=round(c.min_score, 4),
+        reasons=tuple(reasons),
+        survivor_reasons=why,
+        differing=differing(members),
+    )
+
+
+def differing(members: Sequence[DealRecord]) -> tuple[str, ...]:
+    """DealRecord field names (and custom field keys) whose values are not all equal."""
+    out = [f for f in DIFF_FIELDS if len({getattr(d, f) for d in members}) > 1]
+    keys = sorted({k for d in members for k in d.fields})
+    out.extend(k for k in keys if len({repr(d.fields.get(k)) for d in members}) > 1)
+    return tuple(out)

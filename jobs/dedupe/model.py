@@ -1,0 +1,101 @@
+"""The values matching works on and produces: deals in, scored pairs and groups out.
+
+Pure data (frozen, slotted dataclasses); nothing here talks to Pipedrive. A
+``DealRecord`` is the compact view of a deal that matching needs and also the
+nightly index row. Field names follow Pipedrive's deal object (v2
+``GET /api/v2/deals``: ``title``, ``status``, ``org_id``, ``person_id``,
+``value``, ``currency``, ``pipeline_id``, ``stage_id``, ``owner_id``,
+``add_time``, ``update_time``, ``expected_close_date``, ``is_archived``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Band = Literal["duplicate", "review", "distinct"]
+GroupBand = Literal["duplicate", "review"]
+
+
+@dataclass(frozen=True, slots=True)
+class DealRecord:
+    """The compact view of a deal that matching needs (also the nightly index row).
+
+    ``status`` is Pipedrive's ``open`` / ``won`` / ``lost`` / ``deleted``;
+    ``stage_order`` is the stage's ``order_nr`` in its pipeline; ``value`` is in
+    ``currency`` units (a 3-letter code); times are aware UTC; ``fields`` holds
+    custom field values by field key, for field policies.
+    """
+
+    id: int
+    title: str
+    status: str
+    org_id: int | None = None
+    org_name: str | None = None
+    person_id: int | None = None
+    value: float | None = None
+    currency: str | None = None
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    stage_order: int | None = None
+    owner_id: int | None = None
+    add_time: datetime | None = None
+    update_time: datetime | None = None
+    expected_close_date: date | None = None
+    is_archived: bool = False
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """One candidate pair, ``a < b``, its score in [0, 1], band and the evidence.
+
+    ``reasons`` are human-readable, e.g. ``"title 0.97"``, ``"same org"``,
+    ``"add_time 3 min apart"``, ``"guard: currency EUR≠USD"``.
+    """
+
+    a: int
+    b: int
+    score: float
+    band: Band
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Deals that are one deal: the survivor and the others in merge order.
+
+    ``id`` is stable (``"g-"`` + smallest member id); ``score`` is the minimum
+    pairwise score within the group; ``survivor_reasons`` says which survivor
+    rule decided; ``differing`` lists the DealRecord field names whose values
+    differ within the group.
+    """
+
+    id: str
+    survivor_id: int
+    merged_ids: tuple[int, ...]
+    band: GroupBand
+    score: float
+    reasons: tuple[str, ...]
+    survivor_reasons: tuple[str, ...]
+    differing: tuple[str, ...]
+
+    @property
+    def member_ids(self) -> tuple[int, ...]:
+        """Survivor first, then the merged ids."""
+        return (self.survivor_id, *self.merged_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What ``find_duplicates`` found.
+
+    ``pairs``: every scored candidate pair in the review or duplicate band;
+    ``compared``: how many candidate pairs were scored (the blocking's cost).
+    """
+
+    groups: tuple[Group, ...]
+    pairs: tuple[ScoredPair, ...]
+    compared: int

@@ -1,0 +1,276 @@
+"""The dedupe plan on disk: ``groups.csv``, ``pairs.csv``, ``summary.json``, ``deals.jsonl``.
+
+``groups.csv`` is for people: one row per group (``group_id``, ``decision``
+— blank, ``merge`` or ``keep-separate``, edited by a reviewer —, ``band``,
+``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
+``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
+``policy_fields``). ``pairs.csv`` lists every scored pair in the review or
+duplicate band. ``summary.json`` counts groups, deals to merge away, review
+groups and the tokens the merges (40 each, v1 ``mergeDeals``) and field-policy
+PATCHes (5 each, v2 ``updateDeal``) will cost (FACTS.md, token table).
+``deals.jsonl`` keeps the records the plan was made from: ``apply`` compares
+their ``update_time`` with the deals it re-reads, and review.html shows them.
+
+``read_groups`` reads ``groups.csv`` back; a bad row is an ``InputError``
+naming its data row (1-based, the header not counted, as in every manifest).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bulk.errors import InputError
+from bulk.manifest import header as manifest_header
+from bulk.manifest import read_manifest
+
+from .model import DealRecord, Group, MatchResult
+from .records import record_from_json, record_json
+
+GROUPS, PAIRS, SUMMARY, DEALS = "groups.csv", "pairs.csv", "summary.json", "deals.jsonl"
+GROUP_COLUMNS = ("group_id", "decision", "band", "score", "survivor_id", "merged_ids",
+                 "survivor_title", "reasons", "survivor_reasons", "differing", "policy_fields")
+PAIR_COLUMNS = ("a", "b", "band", "score", "reasons")
+DECISIONS = ("", "merge", "keep-separate")
+MERGE_TOKENS, PATCH_TOKENS = 40, 5  # mergeDeals (v1), updateDeal (v2): FACTS.md token table
+_ALIASES = {"owner": "owner_id", "org": "org_id", "person": "person_id",
+            "organization": "org_id"}
+_PATCHABLE = ("title", "value", "expected_close_date", "owner_id", "org_id", "person_id")
+
+
+# -- field policy -------------------------------------------------------------------------------
+def _empty(v: object) -> bool:
+    return v is None or v == "" or v == [] or v == {}
+
+
+def _comparable(v: object) -> Any:
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if isinstance(v, Mapping):
+        return v.get("value", v.get("id"))
+    return v
+
+
+def _value(r: DealRecord, name: str) -> object:
+    return getattr(r, name) if name in _PATCHABLE else r.fields.get(name)
+
+
+def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
+                   policy: Mapping[str, str]) -> dict[str, Any]:
+    """The PATCH body that gives the survivor the values ``policy`` chooses (v2 deal
+    fields; custom fields under ``custom_fields``), only where they differ from the
+    survivor's. ``survivor`` is Pipedrive's own merge rule: no PATCH. Empty: no PATCH."""
+    members = [records[i] for i in group.member_ids if i in records]
+    survivor = records.get(group.survivor_id)
+    if survivor is None:
+        return {}
+    body: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for raw_name, rule in policy.items():
+        name = _ALIASES.get(raw_name, raw_name)
+        if rule == "survivor":
+            continue
+        values = [(r, _value(r, name)) for r in members if not _empty(_value(r, name))]
+        if not values:
+            continue
+        try:
+            if rule in ("max", "latest"):
+                chosen = max(values, key=lambda rv: _comparable(rv[1]))[1]
+            elif rule in ("min", "earliest"):
+                chosen = min(values, key=lambda rv: _comparable(rv[1]))[1]
+            else:  # newest-non-empty: from the most recently updated deal that has one
+                chosen = max(values, key=lambda rv: (rv[0].update_time is not None,
+                                                     rv[0].update_time or 0, rv[0].id))[1]
+        except TypeError:
+            continue  # values of mixed types: leave the field to the merge
+        if _comparable(chosen) == _comparable(_value(survivor, name)):
+            continue
+        if isinstance(chosen, date | datetime):
+            chosen = chosen.isoformat()
+        if name in _PATCHABLE:
+            body[name] = chosen
+        else:
+            custom[name] = chosen
+    if custom:
+        body["custom_fields"] = custom
+    return body
+
+
+# -- writing ------------------------------------------------------------------------------------
+def _cells(values: Iterable[object]) -> str:
+    return "; ".join(str(v) for v in values)
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealRecord],
+               policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None
+               ) -> dict[str, Any]:
+    """Write the plan files into ``directory`` (created); returns the summary."""
+    directory.mkdir(parents=True, exist_ok=True)
+    patches = 0
+    with open(directory / GROUPS, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(GROUP_COLUMNS)
+        for g in result.groups:
+            changes = policy_changes(g, records, policy)
+            patches += bool(changes)
+            fields = [k for k in changes if k != "custom_fields"] + list(
+                changes.get("custom_fields") or {})
+            survivor = records.get(g.survivor_id)
+            w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
+                        ";".join(map(str, g.merged_ids)),
+                        _safe(survivor.title if survivor else ""), _cells(g.reasons),
+                        _cells(g.survivor_reasons), _cells(g.differing), _cells(fields)])
+    with open(directory / PAIRS, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(PAIR_COLUMNS)
+        for p in result.pairs:
+            w.writerow([p.a, p.b, p.band, f"{p.score:.3f}", _cells(p.reasons)])
+    wanted = {i for g in result.groups for i in g.member_ids}
+    with open(directory / DEALS, "wb") as fb:
+        for deal_id in sorted(wanted):
+            if deal_id in records:
+                fb.write(orjson.dumps(record_json(records[deal_id])) + b"\n")
+    dup = [g for g in result.groups if g.band == "duplicate"]
+    review = [g for g in result.groups if g.band == "review"]
+    merges = sum(len(g.merged_ids) for g in dup)
+    summary = {
+        "groups": len(result.groups), "duplicate_groups": len(dup), "review_groups": len(review),
+        "deals_to_merge_away": merges,
+        "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
+        "pairs": len(result.pairs), "pairs_compared": result.compared,
+        "field_policy_patches": patches,
+        "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
+                   "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
+        **dict(extra or {})}
+    (directory / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+    return summary
+
+
+# -- reading ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PlannedGroup:
+    """One row of groups.csv as a reviewer left it."""
+
+    row: int
+    id: str
+    decision: str
+    band: str
+    score: float
+    survivor_id: int
+    merged_ids: tuple[int, ...]
+
+    @property
+    def member_ids(self) -> tuple[int, ...]:
+        return (self.survivor_id, *self.merged_ids)
+
+
+def _int(text: str, row: int, column: str) -> int:
+    t = text.strip()
+    if not t.isdigit() or int(t) < 1:
+        raise InputError(f"not a deal id: {text!r}", row=row, column=column)
+    return int(t)
+
+
+def read_groups(directory: Path) -> list[PlannedGroup]:
+    """groups.csv as edited (any CSV dialect or encoding a spreadsheet saves, read by
+    ``bulk.manifest``); InputError with the data row (1-based) for a bad id, score,
+    band or decision, a deal in two groups, or a survivor also merged away."""
+    path = directory / GROUPS
+    if not path.is_file():
+        raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
+                         "`pdbulk dedupe plan -o DIR`")
+    missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
+        h.strip() for h in manifest_header(path, format="csv")}
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    out: list[PlannedGroup] = []
+    seen: dict[int, int] = {}
+    for source in read_manifest(path, format="csv"):
+        if source.error is not None:
+            raise source.error
+        out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
+                              seen))
+    return out
+
+
+def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGroup:
+    def cell(name: str) -> str:
+        v = row.get(name)
+        return "" if v is None else str(v).strip()
+    decision = _DECISION_ALIASES.get(cell("decision").casefold().replace("_", "-"),
+                                     cell("decision").casefold().replace("_", "-"))
+    if decision not in DECISIONS:
+        raise InputError(f"decision must be blank, merge or keep-separate, not "
+                         f"{row.get('decision')!r}", row=n, column="decision")
+    survivor = _int(cell("survivor_id"), n, "survivor_id")
+    merged = tuple(_int(x, n, "merged_ids")
+                   for x in cell("merged_ids").replace(",", ";").split(";") if x.strip())
+    if not merged:
+        raise InputError("no deal to merge", row=n, column="merged_ids")
+    if survivor in merged:
+        raise InputError(f"deal {survivor} is the survivor and also merged away", row=n,
+                         column="merged_ids")
+    try:
+        score = float(cell("score") or "nan")
+    except ValueError:
+        score = math.nan
+    if not 0.0 <= score <= 1.0:
+        raise InputError(f"score must be in [0, 1], not {row.get('score')!r}", row=n,
+                         column="score")
+    band = cell("band")
+    if band not in ("duplicate", "review"):
+        raise InputError(f"band must be duplicate or review, not {band!r}", row=n,
+                         column="band")
+    for deal_id in (survivor, *merged):
+        if deal_id in seen:
+            raise InputError(f"deal {deal_id} is also in the group of row {seen[deal_id]}; "
+                             "a deal can be in one group only", row=n)
+        seen[deal_id] = n
+    return PlannedGroup(n, cell("group_id") or f"row-{n}", decision, band, score, survivor,
+                        merged)
+
+
+_DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
+                     "separate": "keep-separate", "no": "keep-separate", "yes": "merge",
+                     "y": "merge"}
+
+
+def read_records(directory: Path) -> dict[int, DealRecord]:
+    """The records the plan was made from (deals.jsonl)."""
+    path = directory / DEALS
+    if not path.is_file():
+        raise InputError(f"{directory}: {DEALS} is missing; make the plan again")
+    out: dict[int, DealRecord] = {}
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                r = record_from_json(orjson.loads(line))
+                out[r.id] = r
+    return out
+
+
+def read_summary(directory: Path) -> dict[str, Any]:
+    try:
+        data = orjson.loads((directory / SUMMARY).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+__all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
+           "PlannedGroup", "policy_changes", "read_groups", "read_records", "read_summary",
+           "write_plan"]
+
+

@@ -1,0 +1,188 @@
+"""Reading the account for dedupe: deals as ``DealRecord``s, stage order, organization names.
+
+Only list endpoints are used, never a search and never a GET per deal:
+``GET /api/v2/deals`` (cursor pages of 500, 10 tokens each; ``updated_since``
+for nightly runs; ``custom_fields`` narrowed to the keys a field policy names,
+at most 15 — spec: openapi-v2.yaml ``getDeals``), ``GET /api/v2/stages``
+(``order_nr``, 5 tokens per page) and ``GET /api/v2/organizations?ids=`` (names
+of the organizations the deals name, 100 per call, 10 tokens; above 500
+organizations the whole list is pulled instead, 500 per page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bulk.errors import InputError
+from bulk.runner import CallContext
+
+from ..selection import PAGE, Deal
+from .model import DealRecord
+
+MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
+RECORD_FIELDS = frozenset(DealRecord.__slots__)
+
+
+def parse_time(raw: object) -> datetime | None:
+    """An API timestamp (``2024-01-31T12:00:00Z`` or ``2024-01-31 12:00:00``) as aware UTC."""
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def parse_day(raw: object) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None
+
+
+def _id(raw: object) -> int | None:
+    if isinstance(raw, Mapping):
+        raw = raw.get("id") if "value" not in raw else raw.get("value")
+    return int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) and raw else None
+
+
+def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str],
+              custom: Collection[str] | None = None) -> DealRecord:
+    """A v2 deal object as the compact record matching needs; ``custom``: the custom field
+    keys to keep (None: all)."""
+    status = "deleted" if deal.get("is_deleted") else str(deal.get("status") or "open")
+    org_id, stage_id = _id(deal.get("org_id")), _id(deal.get("stage_id"))
+    value = deal.get("value")
+    return DealRecord(
+        id=int(deal["id"]), title=str(deal.get("title") or ""), status=status,
+        org_id=org_id, org_name=org_names.get(org_id) if org_id else None,
+        person_id=_id(deal.get("person_id")),
+        value=float(value) if isinstance(value, int | float) and not isinstance(value, bool)
+        else None,
+        currency=deal.get("currency") or None, pipeline_id=_id(deal.get("pipeline_id")),
+        stage_id=stage_id, stage_order=stage_order.get(stage_id) if stage_id else None,
+        owner_id=_id(deal.get("owner_id")), add_time=parse_time(deal.get("add_time")),
+        update_time=parse_time(deal.get("update_time")),
+        expected_close_date=parse_day(deal.get("expected_close_date")),
+        is_archived=bool(deal.get("is_archived")),
+        fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
+                if custom is None or k in custom})
+
+
+def custom_keys(policy: Mapping[str, str]) -> list[str]:
+    """The custom field keys a field policy names (fields that are not DealRecord fields)."""
+    keys = [k for k in policy if k not in RECORD_FIELDS and k not in ("owner",)]
+    if len(keys) > MAX_CUSTOM_KEYS:
+        raise InputError(f"[field_policy] names {len(keys)} custom fields; at most "
+                         f"{MAX_CUSTOM_KEYS} can be read with the deals list")
+    return keys
+
+
+async def list_deal_pages(ctx: CallContext, *, since: str | None = None,
+                          custom: Collection[str] = ()) -> list[Deal]:
+    """Every open/won/lost deal (v2 ``getDeals``, 500 per page), or those updated since."""
+    query: dict[str, object] = {"limit": PAGE}
+    if since:
+        query["updated_since"] = since
+    if custom:
+        query["custom_fields"] = ",".join(custom)
+    deals: list[Deal] = []
+    while True:
+        page = await ctx.call("getDeals", params=query)
+        deals.extend(page.data or ())
+        if not page.next_cursor:
+            return deals
+        query["cursor"] = page.next_cursor
+
+
+async def deleted_since(ctx: CallContext, since: str) -> list[int]:
+    """Ids of deals deleted (or merged away) since ``since``: ``getDeals?status=deleted``
+    with ``updated_since`` (deletion sets ``update_time``; v2 lists deleted deals for 30
+    days — openapi-v2.yaml ``getDeals``, FACTS.md)."""
+    query: dict[str, object] = {"limit": PAGE, "status": "deleted", "updated_since": since}
+    out: list[int] = []
+    while True:
+        page = await ctx.call("getDeals", params=query)
+        out.extend(int(d["id"]) for d in page.data or ())
+        if not page.next_cursor:
+            return out
+        query["cursor"] = page.next_cursor
+
+
+async def stage_orders(ctx: CallContext) -> dict[int, int]:
+    """Stage id -> ``order_nr`` (v2 ``getStages``)."""
+    out: dict[int, int] = {}
+    query: dict[str, object] = {"limit": PAGE}
+    while True:
+        page = await ctx.call("getStages", params=query)
+        for stage in page.data or ():
+            out[int(stage["id"])] = int(stage.get("order_nr") or 0)
+        if not page.next_cursor:
+            return out
+        query["cursor"] = page.next_cursor
+
+
+async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
+    """Names of these organizations: by ids (100 per call) or, above 500, the whole list."""
+    wanted = sorted(set(ids))
+    out: dict[int, str] = {}
+    if not wanted:
+        return out
+    if len(wanted) > 500:
+        query: dict[str, object] = {"limit": PAGE}
+        while True:
+            page = await ctx.call("getOrganizations", params=query)
+            out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
+            if not page.next_cursor:
+                return out
+            query["cursor"] = page.next_cursor
+    for start in range(0, len(wanted), 100):
+        part = wanted[start:start + 100]
+        page = await ctx.call("getOrganizations", params={"ids": part, "limit": 100})
+        out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
+    return out
+
+
+async def read_records(ctx: CallContext, *, since: str | None = None,
+                       policy: Mapping[str, str] | None = None,
+                       known_orgs: Mapping[int, str] | None = None) -> list[DealRecord]:
+    """The account's deals (or those updated since ``since``) as records, with stage order
+    and organization names (``known_orgs`` are not read again)."""
+    keys = custom_keys(policy or {})
+    deals = await list_deal_pages(ctx, since=since, custom=keys)
+    orders = await stage_orders(ctx)
+    names = dict(known_orgs or {})
+    missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
+    names.update(await organization_names(ctx, missing))
+    return [to_record(d, stage_order=orders, org_names=names, custom=keys) for d in deals]
+
+
+def record_json(r: DealRecord) -> dict[str, Any]:
+    """A record as JSON (times as RFC 3339, dates as ISO)."""
+    out: dict[str, Any] = {}
+    for name in DealRecord.__slots__:
+        v = getattr(r, name)
+        if isinstance(v, datetime):
+            v = v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif isinstance(v, date):
+            v = v.isoformat()
+        elif isinstance(v, Mapping):
+            v = dict(v)
+        out[name] = v
+    return out
+
+
+def record_from_json(d: Mapping[str, Any]) -> DealRecord:
+    return DealRecord(**{**d, "add_time": parse_time(d.get("add_time")),
+                         "update_time": parse_time(d.get("update_time")),
+                         "expected_close_date": parse_day(d.get("expected_close_date")),
+                         "fields": dict(d.get("fields") or {})})
+
+
+__all__ = ["custom_keys", "deleted_since", "organization_names", "parse_time", "read_records",
+           "record_from_json", "record_json", "stage_orders", "to_record"]

@@ -1,0 +1,113 @@
+"""``review.html``: a static page (no server, no script) showing each group side by side.
+
+Every group is a table: one column per deal (survivor first), one row per field
+— title, organization, person, value, stage, status, pipeline, owner, added,
+updated, expected close — with the cells of fields that differ within the group
+marked ``class="diff"`` (highlighted), and the group's band, score, reasons and
+survivor reasons above it. A reviewer decides by editing the ``decision`` column
+of groups.csv (``merge`` / ``keep-separate``); the page says so. All text is
+HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from html import escape
+from pathlib import Path
+
+from .model import DealRecord, Group
+
+REVIEW = "review.html"
+
+_ROWS: tuple[tuple[str, str, Callable[[DealRecord], object]], ...] = (
+    ("title", "Title", lambda r: r.title),
+    ("org_id", "Organization", lambda r: f"{r.org_name or ''} (#{r.org_id})" if r.org_id else ""),
+    ("person_id", "Person", lambda r: f"#{r.person_id}" if r.person_id else ""),
+    ("value", "Value", lambda r: "" if r.value is None else f"{r.value:,.2f} {r.currency or ''}"),
+    ("stage_id", "Stage", lambda r: f"#{r.stage_id} (order {r.stage_order})"
+     if r.stage_id else ""),
+    ("status", "Status", lambda r: r.status),
+    ("pipeline_id", "Pipeline", lambda r: f"#{r.pipeline_id}" if r.pipeline_id else ""),
+    ("owner_id", "Owner", lambda r: f"#{r.owner_id}" if r.owner_id else ""),
+    ("add_time", "Added", lambda r: r.add_time),
+    ("update_time", "Updated", lambda r: r.update_time),
+    ("expected_close_date", "Expected close", lambda r: r.expected_close_date),
+)
+# differing-field names that highlight a row other than their own
+_SAME_ROW = {"org_name": "org_id", "currency": "value", "stage_order": "stage_id"}
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin:1.6em 0 .3em}
+.group{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin-bottom:1.2em}
+.band-duplicate h2 .band{background:#c8e6c9} .band-review h2 .band{background:#ffe0b2}
+.band{padding:.1em .5em;border-radius:4px;font-weight:normal}
+table{border-collapse:collapse;margin:.5em 0} th,td{border:1px solid #ddd;padding:.25em .6em;
+text-align:left;vertical-align:top} th.field{background:#f6f6f6}
+td.diff{background:#fff59d;font-weight:600} .survivor{background:#e3f2fd}
+.reasons{font-size:.9em;color:#444} .score{font-weight:600}
+"""
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _group_html(g: Group, records: Mapping[int, DealRecord]) -> str:
+    members = [records[i] for i in g.member_ids if i in records]
+    diff = {_SAME_ROW.get(name, name) for name in g.differing}
+    head = "".join(
+        f'<th class="{"survivor" if r.id == g.survivor_id else "merged"}">deal {r.id}'
+        f'{" — survivor" if r.id == g.survivor_id else " — merged away"}</th>' for r in members)
+    rows = []
+    for name, label, get in _ROWS:
+        cls = ' class="diff"' if name in diff else ""
+        cells = "".join(f"<td{cls}>{escape(_text(get(r)))}</td>" for r in members)
+        rows.append(f'<tr data-field="{name}"><th class="field">{label}</th>{cells}</tr>')
+    for key in sorted({k for r in members for k in r.fields}):
+        cls = ' class="diff"' if key in diff else ""
+        cells = "".join(f"<td{cls}>{escape(_text(r.fields.get(key)))}</td>" for r in members)
+        rows.append(f'<tr data-field="{escape(key)}"><th class="field">{escape(key)}</th>'
+                    f"{cells}</tr>")
+    reasons = escape(", ".join(g.reasons))
+    why = escape(", ".join(g.survivor_reasons))
+    return (f'<section class="group band-{g.band}" id="{escape(g.id)}">'
+            f'<h2>{escape(g.id)} <span class="band">{g.band}</span> '
+            f'score <span class="score">{g.score:.3f}</span></h2>'
+            f'<p class="reasons">reasons: {reasons}</p>'
+            f'<p class="reasons">survivor {g.survivor_id}: {why}</p>'
+            f'<p class="reasons">differing: {escape(", ".join(g.differing)) or "none"}</p>'
+            f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table></section>")
+
+
+def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
+                  title: str = "pdbulk dedupe plan") -> str:
+    """The whole page as a string (review band first: those need a person)."""
+    ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
+    dup = sum(1 for g in groups if g.band == "duplicate")
+    body = "".join(_group_html(g, records) for g in ordered) or "<p>No duplicates found.</p>"
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{escape(title)}</h1><p>{len(groups)} groups: {dup} duplicate, "
+            f"{len(groups) - dup} review. Highlighted cells differ within their group. "
+            "Decide in <code>groups.csv</code>, column <code>decision</code>: "
+            "<code>merge</code> or <code>keep-separate</code>; then "
+            "<code>pdbulk dedupe apply PLAN_DIR</code>.</p>"
+            f"{body}</body></html>")
+
+
+def write_review(directory: Path, groups: Sequence[Group],
+                 records: Mapping[int, DealRecord]) -> Path:
+    path = directory / REVIEW
+    path.write_text(render_review(groups, records), encoding="utf-8")
+    return path
+
+
+__all__ = ["REVIEW", "render_review", "write_review"]

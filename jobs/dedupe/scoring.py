@@ -1,0 +1,268 @@
+"""Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
+
+The title carries most of the weight: rapidfuzz similarity of the normalized
+titles (the better of in-order and sorted-words, so words reordered around a
+dash still match), stretched so that 0.5 similarity counts as nothing. Then:
+
+* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
+  a number on one side only: -0.15 and capped at 0.75 (review at most);
+* a word that looks like a company name in one title only (``Website - Acme``): -0.03;
+* a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
+  letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
+* same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
+* same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
+* neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
+* same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
+* add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 1 year -0.08; same pipeline +0.02.
+
+The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
+duplicate threshold above 0.80, as the default 0.85 is.
+
+Guards (``DedupeConfig.guards``) are checked first: a guarded pair is band
+``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
+does I/O; scores are deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rapidfuzz import fuzz
+
+from .config import DedupeConfig
+from .model import Band, DealRecord, ScoredPair
+from .normalize import NormTitle, normalize_title, one_typo, org_key
+
+MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
+SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
+NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
+NO_CUSTOMER = "no shared org or person"
+_CLOSED = frozenset({"won", "lost"})
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A deal with what scoring needs precomputed (normalized title, org key)."""
+
+    deal: DealRecord
+    title: NormTitle
+    org: str  # org_key(org_name)
+
+
+def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple[str, ...]:
+    """The guards this pair breaks (empty when it may be merged). Self is always a guard."""
+    out: list[str] = []
+    if a.id == b.id:
+        out.append("guard: self")
+    if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
+        out.append(f"guard: currency {a.currency}≠{b.currency}")
+    if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
+        out.append("guard: won with lost")
+    if "pipeline" in guards and a.pipeline_id is not None and b.pipeline_id is not None \
+            and a.pipeline_id != b.pipeline_id:
+        out.append(f"guard: pipeline {a.pipeline_id}≠{b.pipeline_id}")
+    if "deleted" in guards and "deleted" in (a.status, b.status):
+        out.append("guard: deleted deal")
+    if "archived" in guards and (a.is_archived or b.is_archived):
+        out.append("guard: archived deal")
+    return tuple(out)
+
+
+def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
+    """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
+    if a.id == b.id:
+        return True
+    if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
+            and a.currency.upper() != b.currency.upper():
+        return True
+    if "won_lost" in guards and a.status != b.status and a.status in _CLOSED and b.status in _CLOSED:
+        return True
+    if "pipeline" in guards and a.pipeline_id != b.pipeline_id and a.pipeline_id is not None \
+            and b.pipeline_id is not None:
+        return True
+    if "deleted" in guards and (a.status == "deleted" or b.status == "deleted"):
+        return True
+    return "archived" in guards and (a.is_archived or b.is_archived)
+
+
+def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_pair`` for pairs that may reach the review band; None for a guarded pair
+    or one whose title is too far apart for any evidence to lift it to review."""
+    if guarded(p.deal, q.deal, config.guards):
+        return None
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
+    x, y = p.title, q.title
+    if not x.text or not y.text:
+        return None
+    c = cutoff * 100
+    if (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
+            and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0 and not (x.aside or y.aside)):
+        return None
+    sp = score_pair(p, q, config)
+    return None if sp.band == "distinct" else sp
+
+
+def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
+    """rapidfuzz similarity in [0, 1] of two normalized titles (in order or sorted, the better).
+
+    Returns 0.0 when below ``score_cutoff`` (a fast reject) or when a title is empty.
+    """
+    if not x.text or not y.text:
+        return 0.0
+    cut = score_cutoff * 100
+    r = max(fuzz.ratio(x.text, y.text, score_cutoff=cut),
+            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cut))
+    return r / 100.0
+
+
+def _without_company_words(x: NormTitle, y: NormTitle) -> NormTitle:
+    """``x`` without the words it alone has that look like a company name (NormTitle.aside)."""
+    drop = {t for t in x.aside if t in x.tokens and t not in y.tokens
+            and not any(one_typo(t, u) for u in y.tokens)}
+    if not drop or len(drop) >= len(x.tokens):
+        return x
+    core = tuple(t for t in x.tokens if t not in drop)
+    return NormTitle(core, " ".join(core), " ".join(sorted(core)), x.numbers, x.aside)
+
+
+def _typo_of(x: str, y: str) -> bool:
+    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo
+    return min(len(x), len(y)) >= 4 and one_typo(x, y)
+
+
+def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
+    """Words of each side with no equal or near-equal (typo) word on the other side."""
+    only_x = [t for t in x.tokens if t not in y.tokens and not t.isdigit()]
+    only_y = [t for t in y.tokens if t not in x.tokens and not t.isdigit()]
+    ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
+    uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
+    return ux, uy
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
+    """Score two prepared deals; ``a < b`` in the result. Pure and deterministic."""
+    a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
+    da, db = a.deal, b.deal
+    guards = guard_reasons(da, db, config.guards)
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    title = title_similarity(a.title, b.title, score_cutoff=cutoff)
+    if title == 0.0:
+        return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
+    ta, tb = _without_company_words(a.title, b.title), _without_company_words(b.title, a.title)
+    extra = sorted((set(a.title.tokens) - set(ta.tokens)) | (set(b.title.tokens) - set(tb.tokens)))
+    if extra:
+        title = max(title, title_similarity(ta, tb))
+    reasons = [f"title {title:.2f}"]
+    s = max(0.0, (title - 0.5) / 0.5)
+    if extra:
+        s -= 0.03
+        reasons.append(f"company name only in one title: {' '.join(extra)}")
+    s += _title_evidence(ta, tb, reasons)
+    s = _context(a, b, s, reasons)
+    if any(r.startswith("different words:") for r in reasons):
+        s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
+    if NO_CUSTOMER in reasons:
+        s = min(s, NO_CUSTOMER_CAP)
+    if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
+        s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
+    score = round(min(1.0, max(0.0, s)), 4)
+    reasons.extend(guards)
+    band: Band
+    if guards:
+        band = "distinct"
+    elif score >= config.duplicate_threshold:
+        band = "duplicate"
+    elif score >= config.review_threshold:
+        band = "review"
+    else:
+        band = "distinct"
+    return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
+    s = 0.0
+    if x.numbers != y.numbers:
+        if x.numbers and y.numbers:
+            reasons.append(f"numbers differ: {' '.join(sorted(x.numbers))}≠{' '.join(sorted(y.numbers))}")
+        else:
+            s -= 0.15
+            reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
+    ux, uy = _word_diff(x, y)
+    if ux and uy:
+        s -= 0.25
+        reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")
+    elif ux or uy:
+        s -= 0.10
+        reasons.append(f"word only on one: {' '.join(ux or uy)}")
+    return s
+
+
+def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
+    da, db = a.deal, b.deal
+    same_org = False
+    if da.org_id is not None and da.org_id == db.org_id:
+        s += 0.05
+        same_org = True
+        reasons.append("same org")
+    elif a.org and b.org and (a.org == b.org or fuzz.ratio(a.org, b.org) >= 90):
+        s += 0.03
+        same_org = True
+        reasons.append("same org name, two org records")
+    elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
+        s -= 0.40
+        reasons.append("different org")
+    if da.person_id is not None and db.person_id is not None:
+        if da.person_id == db.person_id:
+            s += 0.04
+            reasons.append("same person")
+        elif same_org:
+            s -= 0.08
+            reasons.append("different person")
+        else:  # with no org to confirm the customer, another person is another customer
+            s -= 0.30
+            reasons.append("different person, org not shared")
+    if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
+        # nothing ties the two to one customer (an org or person missing on a side): review at most,
+        # unless added within the hour (a double submit)
+        close = da.add_time is not None and db.add_time is not None \
+            and abs(epoch(da.add_time) - epoch(db.add_time)) <= 3600
+        if not close:
+            reasons.append(NO_CUSTOMER)  # capped in score_pair, after all evidence
+    if da.value and db.value:
+        if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
+            s += 0.04
+            reasons.append("same value")
+        else:
+            s -= 0.08
+            reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
+    if da.add_time is not None and db.add_time is not None:
+        gap = abs(epoch(da.add_time) - epoch(db.add_time))
+        if gap <= 3600:
+            s += 0.05
+            reasons.append(f"add_time {round(gap / 60)} min apart")
+        elif gap <= 2 * 86400:
+            s += 0.02
+            reasons.append(f"add_time {gap / 3600:.0f} h apart")
+        elif gap > 365 * 86400:
+            s -= 0.08
+            reasons.append(f"add_time {gap / 86400:.0f} days apart")
+    if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
+        s += 0.02
+        reasons.append("same pipeline")
+    return s
+
+
+def epoch(t: datetime) -> float:
+    """Seconds since the epoch; a naive time is taken as UTC (Pipedrive's times are UTC)."""
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t).timestamp()
+
+
+def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
+    """Normalize once per deal (see normalize.normalize_title)."""
+    title = normalize_title(deal.title, deal.org_name, config.noise_words)
+    return Prepared(deal, title, org_key(deal.org_name))

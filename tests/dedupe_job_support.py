@@ -1,0 +1,91 @@
+"""Helpers (no tests) for the dedupe job tests: an account with known duplicates, seeded
+straight into a sandbox's state, and the plan/apply flows run in-process."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from bulk.engine import EngineConfig, session
+from bulk.sandbox import Sandbox
+from bulk.store import JobStore
+from jobs.dedupe.apply import ApplyOptions, prepare_apply
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.job import PlanOutcome, make_plan
+from tests.import_support import engine_config
+from tests.test_update_support import load_job
+
+PAST = "2026-11-01T10:00:00Z"
+
+
+def org(sb: Sandbox, name: str) -> int:
+    tpl = dict(sb.state.table("organization").rows[1])
+    (oid,) = sb.state.load("organization", [{k: v for k, v in tpl.items() if k != "id"}
+                                            | {"name": name}])
+    return oid
+
+
+def deal(sb: Sandbox, title: str, org_id: int | None, *, value: float = 1000.0,
+         add: str = PAST, update: str = PAST, **extra: Any) -> int:
+    tpl = dict(sb.state.deals.rows[1])
+    row = {k: v for k, v in tpl.items() if k != "id"} | {
+        "title": title, "org_id": org_id, "person_id": None, "value": value,
+        "add_time": add, "update_time": update, "stage_id": tpl["stage_id"],
+        "custom_fields": {}, "is_deleted": False, "status": "open", **extra}
+    (did,) = sb.state.load("deal", [row])
+    return did
+
+
+def filler_title(i: int) -> str:
+    h = hashlib.sha256(str(i).encode()).hexdigest()
+    return f"{h[:7]} {h[7:13]} {h[13:18]}"
+
+
+def seed_account(sb: Sandbox, fillers: int = 0) -> dict[str, Any]:
+    """Two duplicate groups, hard negatives, ``fillers`` distinct deals. Deal 1 (the
+    sandbox's own) is deleted so only these deals are live."""
+    acme, globex, initech = org(sb, "Acme Corp"), org(sb, "Globex GmbH"), org(sb, "Initech")
+    ids = {
+        "web": deal(sb, "Website redesign", acme, value=1000,
+                    add="2026-11-01T10:00:00Z"),
+        "web_copy": deal(sb, "ACME Corp \u2013 Website redesign", acme, value=5000,
+                         add="2026-11-01T10:03:00Z"),
+        "ren": deal(sb, "Annual renewal 2025", globex, value=800,
+                    add="2026-11-02T09:00:00Z"),
+        "ren_copy": deal(sb, "annual renewal 2025", globex, value=0,
+                         add="2026-11-02T09:02:00Z"),
+        "ren_2024": deal(sb, "Annual renewal 2024", globex, value=800,
+                         add="2025-11-02T09:00:00Z"),
+        "phase1": deal(sb, "Phase 1 rollout", initech, value=300),
+        "phase2": deal(sb, "Phase 2 rollout", initech, value=300),
+    }
+    for i in range(fillers):
+        deal(sb, filler_title(i), None, value=float(i))
+    sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+    return {"ids": ids, "orgs": {"acme": acme, "globex": globex, "initech": initech}}
+
+
+async def plan(sb: Sandbox, root: Path, out: Path, config: DedupeConfig | None = None, *,
+               since_last: bool = False) -> PlanOutcome:
+    """`pdbulk dedupe plan` in-process (a throwaway store for the session's ledger)."""
+    cfg: EngineConfig = engine_config(sb, root / "jobs")
+    root.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (test setup)
+    store = JobStore.create(root / f"plan-{out.name}", job_id="plan", kind="dedupe", config={})
+    try:
+        async with session(cfg, sb.token, store) as s:
+            return await make_plan(s.ctx, config or DedupeConfig.default(), out,
+                                   state_dir=root / "state", since_last=since_last)
+    finally:
+        store.close()
+
+
+async def load_apply(sb: Sandbox, root: Path, plan_dir: Path,
+                     options: ApplyOptions = ApplyOptions(), job_id: str = "dedupe-job"
+                     ) -> tuple[JobStore, Any]:
+    async def build(s: Any) -> Any:
+        return await prepare_apply(s.ctx, plan_dir, options, state_dir=root / "state")
+    return await load_job(sb, root / "jobs", "dedupe", build, job_id=job_id)
+
+
+__all__ = ["PAST", "deal", "filler_title", "load_apply", "org", "plan", "seed_account"]

@@ -1,0 +1,62 @@
+"""Dedupe config: sensible defaults without a file; clear errors for bad TOML, keys and values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulk.errors import InputError
+from jobs.dedupe.config import GUARDS, DedupeConfig, DedupeConfigError
+
+
+def test_defaults() -> None:
+    """No file: every guard on, review below duplicate, the documented survivor order."""
+    c = DedupeConfig.load(None)
+    assert c == DedupeConfig.default()
+    assert c.guards == GUARDS
+    assert 0 < c.review_threshold < c.duplicate_threshold <= 1
+    assert c.survivor_rules[0] == "open_first"
+
+
+def test_load_file(tmp_path: Path) -> None:
+    """A TOML file sets thresholds, guards, rules, noise words and field policy."""
+    p = tmp_path / "dedupe.toml"
+    p.write_text('duplicate_threshold = 0.9\nreview_threshold = 0.6\nguards = ["currency"]\n'
+                 'survivor_rules = ["oldest", "has_owner"]\nextra_noise_words = ["Project"]\n'
+                 '[field_policy]\nvalue = "max"\nexpected_close_date = "latest"\n', encoding="utf-8")
+    c = DedupeConfig.load(p)
+    assert (c.duplicate_threshold, c.review_threshold) == (0.9, 0.6)
+    assert c.guards == {"currency"}
+    assert c.survivor_rules == ("oldest", "has_owner")
+    assert "project" in c.noise_words and "deal" in c.noise_words
+    assert dict(c.field_policy) == {"value": "max", "expected_close_date": "latest"}
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("duplicate_threshold = ", "not valid TOML"),
+    ("treshold = 0.9", "unknown key(s) treshold"),
+    ("duplicate_threshold = 1.5", "duplicate_threshold must be in [0, 1]"),
+    ('duplicate_threshold = "high"', "must be a number"),
+    ("duplicate_threshold = 0.5\nreview_threshold = 0.8", "above duplicate_threshold"),
+    ('guards = ["currency", "colour"]', "unknown guard(s) colour"),
+    ('survivor_rules = ["oldest", "prettiest"]', "unknown survivor rule(s) prettiest"),
+    ('survivor_rules = ["oldest", "oldest"]', "twice"),
+    ('[field_policy]\nvalue = "biggest"', "field_policy value = 'biggest'"),
+    ("guards = 3", "guards must be a list of strings"),
+    ("max_block_size = 1", "max_block_size must be at least 2"),
+])
+def test_bad_config_is_a_clear_input_error(tmp_path: Path, text: str, words: str) -> None:
+    """Each mistake is one InputError naming the file and the key; no traceback-only errors."""
+    p = tmp_path / "d.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(DedupeConfigError) as e:
+        DedupeConfig.load(p)
+    assert isinstance(e.value, InputError)
+    assert words in str(e.value) and str(p) in str(e.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing file is an input error, not an OSError."""
+    with pytest.raises(DedupeConfigError, match="cannot read"):
+        DedupeConfig.load(tmp_path / "nope.toml")

@@ -1,0 +1,317 @@
+"""Dedupe plan → apply against the sandbox: one live deal per group, field policy applied
+before the merge, a second plan finds nothing, keep-separate remembered, stale groups
+skipped, the nightly index reads only what changed."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.dedupe.apply import ApplyOptions
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.planfiles import read_groups
+from tests.dedupe_job_support import deal, load_apply, plan, seed_account
+from tests.import_support import read_csv
+from tests.test_update_support import deal as sb_deal
+from tests.test_update_support import delta, load_job, requests, run_job
+
+MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
+
+
+def _edit_decisions(plan_dir: Path, decisions: dict[str, str]) -> None:
+    path = plan_dir / "groups.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["decision"] = decisions.get(row["group_id"], row["decision"])
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+@pytest.mark.anyio
+async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: Path) -> None:
+    """Plan reads only list pages; apply PATCHes the survivor's value to the group's max
+    before merging, merges the copies away, and a second plan finds no group."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        acc = seed_account(sb)
+        ids = acc["ids"]
+        before = requests(sb)
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        reads = delta(before, requests(sb))
+        assert set(reads) <= {"getDeals", "getStages", "getOrganizations"}, reads
+        groups = {frozenset(g.member_ids) for g in out.result.groups}
+        assert groups == {frozenset({ids["web"], ids["web_copy"]}),
+                          frozenset({ids["ren"], ids["ren_copy"]})}
+        summary = orjson.loads((tmp_path / "p1" / "summary.json").read_bytes())
+        assert summary["deals_to_merge_away"] == 2 and summary["tokens"]["merges"] == 80
+        assert summary["field_policy_patches"] == 1 and summary["tokens"]["patches"] == 5
+        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 2 and prep.calls["updateDeal"] == 1
+        sent = requests(sb)
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(sent, requests(sb)) == {"updateDeal": 1, "mergeDeals": 2}
+        survivor = sb_deal(sb, web.survivor_id)
+        assert not survivor["is_deleted"] and survivor["value"] == 5000  # value = "max"
+        for g in out.result.groups:
+            live = [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]]
+            assert live == [g.survivor_id]
+        assert not sb_deal(sb, ids["ren_2024"])["is_deleted"]  # a hard negative
+        images = {b.entity_id: b.before for b in store.before_images("deal-policy")}
+        assert images[web.survivor_id]["fields"]["value"] == 1000  # undo can put it back
+        from jobs.undo import prepare_undo
+
+        async def undo_build(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store)
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 7000})  # a person
+        undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
+                                         job_id="undo-conflict")
+        assert undo_prep.actions["conflict"] == 1 and not undo_prep.actions["restore"]
+        assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
+        undo.close()
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})
+        undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
+                                         job_id="undo-job")
+        assert undo_prep.actions["restore"] == 1
+        await run_job(sb, undo)
+        assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
+        assert (store.directory / "merge-snapshots.jsonl").is_file()
+        undo.close()
+        store.close()
+
+        again = await plan(sb, tmp_path, tmp_path / "p2", MAX_VALUE)
+        assert again.result.groups == ()
+
+
+@pytest.mark.anyio
+async def test_keep_separate_is_remembered_and_review_needs_a_decision(tmp_path: Path) -> None:
+    """decision = keep-separate: recorded, nothing merged, never proposed again; blank
+    review-band groups are skipped unless --include-review."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=32)) as sb:
+        ids = seed_account(sb)["ids"]
+        out = await plan(sb, tmp_path, tmp_path / "p1")
+        ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
+        _edit_decisions(tmp_path / "p1", {ren.id: "keep-separate"})
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["kept separate"] == 1 and prep.actions["merge"] == 1
+        await run_job(sb, store)
+        assert not sb_deal(sb, ids["ren"])["is_deleted"]
+        assert not sb_deal(sb, ids["ren_copy"])["is_deleted"]
+        report = read_csv(store.directory / "succeeded.csv")
+        assert any(r["action"] == "kept separate" for r in report)
+        store.close()
+        again = await plan(sb, tmp_path, tmp_path / "p2")
+        assert again.result.groups == ()
+        assert again.summary["keep_separate_pairs"] == 1
+
+
+@pytest.mark.anyio
+async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path) -> None:
+    """A group whose deal changed (update_time) or was deleted after the plan is skipped
+    with the reason; --max-merges stops at whole groups; nothing else is sent."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=33)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]),
+                               "update_time": "2026-11-20T00:00:00Z"})
+        sb.state.save("deal", {**sb_deal(sb, ids["ren_copy"]), "is_deleted": True})
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 0 and prep.actions["skipped"] == 2
+        reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "changed since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+        assert "deleted or merged" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+        store.close()
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=34)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path / "b", tmp_path / "b" / "p1")
+        store, prep = await load_apply(sb, tmp_path / "b", tmp_path / "b" / "p1",
+                                       ApplyOptions(max_merges=1))
+        assert prep.actions["merge"] == 1 and prep.actions["skipped"] == 1
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
+    """--since-last: the first run reads every page and builds the index; after two new
+    copies are added, the next run reads one page (updated_since) and finds only them."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=35)) as sb:
+        ids = seed_account(sb, fillers=1100)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]), "update_time": "2026-11-05T00:00:00Z"})
+        before = requests(sb)
+        first = await plan(sb, tmp_path, tmp_path / "p1", since_last=True)
+        assert delta(before, requests(sb))["getDeals"] == 3  # 1,107 deals: 3 pages of 500
+        assert first.index is not None and len(first.index.deals) == 1107
+        first.index.save(tmp_path / "state")
+        assert len(first.result.groups) == 2
+        # the two existing groups are left alone (a person keeps them); two new copies:
+        now = sb.state.now_iso()
+        a = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
+                 add=now, update=now)
+        b = deal(sb, "Annual renewal 2024.", sb_deal(sb, ids["ren_2024"])["org_id"], value=800,
+                 add=now, update=now)
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_deleted": True,
+                               "update_time": now})  # deleted since: leaves the index
+        before = requests(sb)
+        second = await plan(sb, tmp_path, tmp_path / "p2", since_last=True)
+        assert delta(before, requests(sb))["getDeals"] == 2  # changed + deleted since
+        assert second.index is not None and ids["web_copy"] not in second.index.deals
+        assert second.deals_read == 3 and second.summary["incremental"] is True
+        groups = {frozenset(g.member_ids) for g in second.result.groups}
+        assert groups == {frozenset({ids["phase1"], a}), frozenset({ids["ren_2024"], b})}
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p2")
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert sb_deal(sb, a)["is_deleted"] or sb_deal(sb, ids["phase1"])["is_deleted"]
+        assert not sb_deal(sb, ids["ren_copy"])["is_deleted"]  # not in this run's focus
+        store.close()
+
+
+def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
+    """A bad decision, id or a deal in two groups: InputError with the row number."""
+    from bulk.errors import InputError
+    head = "group_id,decision,band,score,survivor_id,merged_ids\n"
+    for body, needle in (("g-1,maybe,duplicate,0.9,1,2\n", "row 1"),
+                         ("g-1,,duplicate,0.9,1,x\n", "not a deal id"),
+                         ("g-1,,duplicate,0.9,1,2\ng-3,,review,0.8,3,2\n",
+                          "row 2.*also in the group of row 1"),
+                         ("g-1,,duplicate,0.9,1,1;2\n", "survivor and also merged"),
+                         ("g-1,,duplicate,1.7,1,2\n", "score")):
+        (tmp_path / "groups.csv").write_text(head + body)
+        with pytest.raises(InputError, match=needle):
+            read_groups(tmp_path)
+    (tmp_path / "groups.csv").write_text(head + "g-1,Keep separate,review,0.8,1,2;3\n")
+    (g,) = read_groups(tmp_path)
+    assert g.decision == "keep-separate" and g.merged_ids == (2, 3)
+    # as a spreadsheet saves it: semicolons, CRLF, a BOM; a legacy encoding is refused
+    text = ("group_id;decision;band;score;survivor_id;merged_ids;survivor_title\r\n"
+            "g-1;merge;review;0.8;1;2;Caf\u00e9 \u2013 Pilot\r\n")
+    (tmp_path / "groups.csv").write_bytes(text.encode("utf-8-sig"))
+    (g,) = read_groups(tmp_path)
+    assert g.decision == "merge" and g.row == 1 and g.merged_ids == (2,)
+    (tmp_path / "groups.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputError, match=r"row 1.*UTF-8"):
+        read_groups(tmp_path)
+
+
+@pytest.mark.anyio
+async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path: Path) -> None:
+    """Half the merge responses are lost after being applied: every merge is applied once
+    (reconciled, not re-sent; the group's PATCH went first), survivors keep the max value."""
+    from bulk.sandbox import Faults
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        ids = seed_account(sb)["ids"]
+        extra = [(deal(sb, f"Support plan {i}", None, value=100.0 * i),
+                  deal(sb, f"support plan {i}", None, value=100.0 * i + 50))
+                 for i in range(1, 9)]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        assert len(out.result.groups) == 10
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        sb.set_faults(Faults(lost_response_rate=0.5,
+                             only_operations=frozenset({"mergeDeals"})))
+        result = await run_job(sb, store)
+        stats = sb.stats()
+        assert stats["faults_injected"].get("lost_response", 0) > 2
+        assert result.counts[ItemState.DONE] == 10
+        assert stats["writes_applied"]["mergeDeals"] == 10  # none twice
+        for g in out.result.groups:
+            assert [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]] == [
+                g.survivor_id]
+        assert stats["writes_applied"]["updateDeal"] == prep.calls["updateDeal"] > 0
+        for n, (a, b) in enumerate(extra, start=1):
+            survivor = a if not sb_deal(sb, a)["is_deleted"] else b
+            assert sb_deal(sb, survivor)["value"] == 100.0 * n + 50
+        live = [i for i in (ids["web"], ids["web_copy"]) if not sb_deal(sb, i)["is_deleted"]]
+        assert [sb_deal(sb, i)["value"] for i in live] == [5000]
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: Path) -> None:
+    """A crash left a group's first merge SENDING after its PATCH reached Pipedrive but
+    not its merge, and another group's merge applied: on resume the first is sent (PATCH
+    again, idempotent) once, the applied one is reconciled, nothing is merged twice."""
+    from bulk.sandbox.merge import merge
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        ids = seed_account(sb)["ids"]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = {i.key: i for i in store.pending(10)}
+        store.mark_sending([i.id for i in items.values()], 0.0)  # the crash
+        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+        ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})  # PATCH only
+        merge(sb.state, "deal", ren.merged_ids[0], {"merge_with_id": ren.survivor_id})
+        before = requests(sb)
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(before, requests(sb)).get("mergeDeals") == 1
+        assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
+        assert sb_deal(sb, web.survivor_id)["value"] == 5000
+        store.close()
+
+
+def test_field_policy_changes_only_what_differs_from_the_survivor() -> None:
+    """max / latest / newest-non-empty / survivor, on record and custom fields: the PATCH
+    body names only values that differ from the survivor's; empty values never win."""
+    from datetime import UTC, date, datetime
+
+    from jobs.dedupe.model import DealRecord, Group
+    from jobs.dedupe.planfiles import policy_changes
+    t0, t1, t2 = (datetime(2025, 12, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
+                  datetime(2026, 2, 1, tzinfo=UTC))
+    recs = {1: DealRecord(1, "a", "open", value=100, expected_close_date=date(2026, 5, 1),
+                          owner_id=7, update_time=t1, fields={"k1": "old", "k2": None}),
+            2: DealRecord(2, "a", "open", value=900, expected_close_date=None, owner_id=8,
+                          update_time=t2, fields={"k1": "", "k2": "new"}),
+            3: DealRecord(3, "a", "open", value=None, expected_close_date=date(2026, 7, 1),
+                          owner_id=9, update_time=t0, fields={"k1": "mid"})}
+    g = Group("g-1", 1, (2, 3), "duplicate", 0.9, (), (), ())
+    body = policy_changes(g, recs, {"value": "max", "expected_close_date": "latest",
+                                    "owner": "survivor", "k1": "newest-non-empty",
+                                    "k2": "newest-non-empty"})
+    assert body == {"value": 900, "expected_close_date": "2026-07-01",
+                    "custom_fields": {"k2": "new"}}  # k1: the survivor's is the newest non-empty
+    assert policy_changes(g, recs, {"value": "min"}) == {}  # the survivor already has 100
+
+
+@pytest.mark.anyio
+async def test_labelled_account_end_to_end(tmp_path: Path) -> None:
+    """The labelled generator's account in the sandbox: every duplicate-band group lies
+    inside one true cluster, no hard negative is merged, each merged group leaves one
+    live deal, and a second plan finds no duplicate group."""
+    from benchmarks.dedupe_data import generate
+    from bulk.sandbox.admin import _complete
+    truth = generate(seed=11, companies=40)
+    cluster_of = {i: c for c in truth.clusters for i in c}
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=38)) as sb:
+        payload = truth.sandbox_payload()
+        for key, kind in (("organizations", "organization"), ("persons", "person"),
+                          ("deals", "deal")):
+            sb.state.load(kind, [_complete(sb.state, kind, r) for r in payload[key]])
+        out = await plan(sb, tmp_path, tmp_path / "p1")
+        dup = [g for g in out.result.groups if g.band == "duplicate"]
+        assert len(dup) >= 0.9 * len(truth.clusters)
+        for g in dup:
+            assert set(g.member_ids) <= cluster_of.get(g.survivor_id, frozenset()), g
+        merged_together = {frozenset(p) for g in dup for p in
+                           ((a, b) for a in g.member_ids for b in g.member_ids if a < b)}
+        assert not merged_together & {pair for pair, _ in truth.hard_negatives}
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == sum(len(g.merged_ids) for g in dup)
+        for g in dup:
+            assert [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]] == [
+                g.survivor_id]
+        store.close()
+        again = await plan(sb, tmp_path, tmp_path / "p2")
+        assert again.summary["duplicate_groups"] == 0

@@ -1,0 +1,148 @@
+"""The dedupe commands end to end through the CLI: plan writes the files, apply merges,
+run --json prints a parsable summary and exits 0, plan dedupe prints the cost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.cli import app
+from bulk.sandbox import SandboxConfig
+from tests.dedupe_job_support import seed_account
+from tests.test_update_support import cli_args, threaded_sandbox
+from tests.test_update_support import deal as sb_deal
+
+
+def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
+    """`dedupe plan -o` writes the plan and merges nothing; `apply --yes` merges both
+    groups; `run --json` afterwards reports 0 merges with exit 0."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert "mergeDeals" in cost.output and "tokens" in cost.output
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        assert "groups: 2 (2 duplicate, 0 review)" in planned.output
+        assert {p.name for p in (tmp_path / "p").iterdir()} >= {
+            "groups.csv", "pairs.csv", "summary.json", "review.html"}
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
+        applied = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
+                                env=env)
+        assert applied.exit_code == 0, applied.output
+        assert sum(sb_deal(sb, ids[k])["is_deleted"]
+                   for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--since-last", *args], env=env)
+        assert ran.exit_code == 0, ran.output
+        summary = orjson.loads(ran.stdout)
+        assert summary["exit_code"] == 0 and summary["plan"]["groups"] == 0
+        assert summary["actions"] == {} or not summary["actions"].get("merge")
+
+
+def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
+    """A bad config, a directory that is no plan: exit 1, one clear line, no traceback."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=42)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        bad = tmp_path / "dedupe.toml"
+        bad.write_text("duplicate_treshold = 0.9\n")
+        res = runner.invoke(app, ["dedupe", "plan", "--config", str(bad), *args], env=env)
+        assert res.exit_code == 1 and "duplicate_treshold" in res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path), "--yes", *args], env=env)
+        assert res.exit_code == 1 and "not a dedupe plan" in res.output
+        (tmp_path / "p").mkdir()
+        (tmp_path / "p" / "groups.csv").write_text(
+            "group_id,decision,band,score,survivor_id,merged_ids\ng-1,perhaps,review,0.8,1,2\n")
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
+                            env=env)
+        assert res.exit_code == 1 and "row 1" in res.output, res.output
+        assert sb.token not in res.output
+
+
+def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
+    """`run --auto-apply-above 0.5 --max-merges 1 --json`: one group merged, the other
+    skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges at 40 tokens."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 80
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.5",
+                                  "--max-merges", "1", "-o", str(tmp_path / "p"), *args],
+                            env=env)
+        assert ran.exit_code == 0, ran.output
+        summary = orjson.loads(ran.stdout)
+        assert summary["merged"] == 1 and summary["skipped"] == 1 and summary["failed"] == 0
+        assert summary["tokens"] >= 40
+        gone = [k for k in ("web", "web_copy", "ren", "ren_copy")
+                if sb_deal(sb, ids[k])["is_deleted"]]
+        assert len(gone) == 1
+        assert (tmp_path / "p" / "review.html").is_file()
+
+
+def test_cli_busy_state_and_bad_token(tmp_path: Path) -> None:
+    """A second run while one holds the state directory exits 6 and leaves no job; a bad
+    token exits 5 and the token is in no output."""
+    from jobs.dedupe.index import state_lock
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=44)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        with state_lock(tmp_path / "j" / "dedupe-state"):
+            busy = runner.invoke(app, ["dedupe", "run", "--json", *args], env=env)
+        assert busy.exit_code == 6, busy.output
+        assert "another pdbulk dedupe is running" in busy.output
+        assert not [d for d in (tmp_path / "j").iterdir() if d.name != "dedupe-state"]
+        env["PIPEDRIVE_API_TOKEN"] = "not-the-token-0123456789"
+        bad = runner.invoke(app, ["dedupe", "run", *args], env=env)
+        assert bad.exit_code == 5, bad.output
+        assert "not-the-token-0123456789" not in bad.output
+
+
+def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
+    """Two `run --since-last --json` nights: the first reads everything and merges both
+    groups; after two new copies, the second reads only changed deals (one page) and
+    merges just those."""
+    from tests.dedupe_job_support import deal
+    from tests.test_update_support import delta, requests
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
+        ids = seed_account(sb, fillers=600)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+        first = runner.invoke(app, night, env=env)
+        assert first.exit_code == 0, first.output
+        one = orjson.loads(first.stdout)
+        assert one["merged"] == 2 and one["plan"]["deals_read"] == 607
+        now = sb.state.now_iso()
+        org = sb_deal(sb, ids["phase1"])["org_id"]
+        copy = deal(sb, "Phase 1 rollout", org, value=300, add=now, update=now)
+        cost = runner.invoke(app, ["plan", "dedupe", "--since-last", "--json", *args],
+                             env=env)
+        assert cost.exit_code == 0, cost.output
+        assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 40
+        before = requests(sb)
+        second = runner.invoke(app, night, env=env)
+        assert second.exit_code == 0, second.output
+        two = orjson.loads(second.stdout)
+        assert two["merged"] == 1 and two["plan"]["incremental"] is True
+        assert two["plan"]["deals_read"] < 10  # the copy and the survivors merges touched
+        # list pages: changed + deleted-since, then the re-read of the group before merging
+        assert delta(before, requests(sb))["getDeals"] == 3
+        assert sb_deal(sb, copy)["is_deleted"] != sb_deal(sb, ids["phase1"])["is_deleted"]

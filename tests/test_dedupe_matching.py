@@ -1,0 +1,175 @@
+"""find_duplicates end to end (pure): blocking stays near-linear, clustering honours guards,
+keep-separate and anti-chaining, focus limits the work; Hypothesis checks the invariants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from benchmarks.bench_dedupe_quality import evaluate
+from benchmarks.dedupe_data import generate
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.matching import find_duplicates
+from jobs.dedupe.model import DealRecord, MatchResult
+from jobs.dedupe.scoring import guard_reasons, prepare, score_pair
+
+CFG = DedupeConfig.default()
+T = datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def deal(i: int, title: str = "Website redesign", **kw: object) -> DealRecord:
+    base: dict[str, object] = {"org_id": 1, "org_name": "Acme", "person_id": 7, "value": 100.0,
+                               "currency": "EUR", "pipeline_id": 1, "add_time": T + timedelta(minutes=i)}
+    base.update(kw)
+    return DealRecord(id=i, title=title, status="open", **base)  # type: ignore[arg-type]
+
+
+def grouped(result: MatchResult) -> dict[int, tuple[str, frozenset[int]]]:
+    return {m: (g.band, frozenset(g.member_ids)) for g in result.groups for m in g.member_ids}
+
+
+def test_simple_group_with_survivor_and_reasons() -> None:
+    """Two copies of one deal: one duplicate group, survivor by rules, reasons and differing fields."""
+    deals = [deal(1), deal(2, "WEBSITE REDESIGN", value=0.0, stage_order=3), deal(3, "CRM rollout")]
+    r = find_duplicates(deals, CFG)
+    assert len(r.groups) == 1
+    g = r.groups[0]
+    assert (g.id, g.band, set(g.member_ids)) == ("g-1", "duplicate", {1, 2})
+    assert g.survivor_id == 2 and g.survivor_reasons == ("most_advanced_stage: most advanced stage",)
+    assert {"title", "value"} <= set(g.differing)
+    assert g.score >= CFG.duplicate_threshold and any(x.startswith("title") for x in g.reasons)
+    assert [(p.a, p.b, p.band) for p in r.pairs] == [(1, 2, "duplicate")]
+
+
+def test_chain_through_an_ambiguous_deal_goes_to_review() -> None:
+    """A~B and B~C strong, A~C weak (B has no org/person; A and C are other companies): review, never merged."""
+    a = deal(1, org_id=1, org_name="Acme", person_id=1)
+    b = deal(2, org_id=None, org_name=None, person_id=None, value=None)
+    c = deal(3, org_id=2, org_name="Globex", person_id=2, value=555.0)
+    r = find_duplicates([a, b, c], CFG)
+    assert [(g.band, set(g.member_ids)) for g in r.groups] == [("review", {1, 2, 3})]
+    assert any(x.startswith("chained") for x in r.groups[0].reasons)
+
+
+def test_chain_splits_at_its_bridge() -> None:
+    """Two companies' copies joined only through a no-org deal: each pair merges, the bridge stays out."""
+    deals = [deal(1, org_id=1, org_name="Acme", person_id=1), deal(2, org_id=1, org_name="Acme", person_id=1),
+             deal(3, org_id=2, org_name="Globex", person_id=2, value=555.0),
+             deal(4, org_id=2, org_name="Globex", person_id=2, value=555.0),
+             deal(5, org_id=None, org_name=None, person_id=None, value=None)]
+    g = grouped(find_duplicates(deals, CFG))
+    assert g[1] == ("duplicate", frozenset({1, 2})) and g[3] == ("duplicate", frozenset({3, 4}))
+    assert 5 not in g
+
+
+def test_guard_holds_through_a_third_deal() -> None:
+    """EUR~(no currency)~USD: the EUR and USD deals never end in one group."""
+    r = find_duplicates([deal(1, currency="EUR"), deal(2, currency=None), deal(3, currency="USD")], CFG)
+    for g in r.groups:
+        assert not {1, 3} <= set(g.member_ids)
+    assert all({p.a, p.b} != {1, 3} for p in r.pairs)
+
+
+def test_keep_separate_is_never_proposed() -> None:
+    """A pair marked keep-separate is neither a pair nor in one group."""
+    r = find_duplicates([deal(1), deal(2)], CFG, keep_separate=[frozenset((1, 2))])
+    assert r.groups == () and r.pairs == ()
+    r3 = find_duplicates([deal(1), deal(2), deal(3)], CFG, keep_separate=[frozenset((1, 2))])
+    assert all(not {1, 2} <= set(g.member_ids) for g in r3.groups)
+
+
+def test_focus_scores_only_pairs_touching_focus() -> None:
+    """With focus, only pairs with a focused member are scored and grouped."""
+    deals = [deal(1), deal(2), deal(3, "CRM rollout", org_id=2, org_name="Globex"),
+             deal(4, "CRM rollout", org_id=2, org_name="Globex")]
+    r = find_duplicates(deals, CFG, focus=[3])
+    assert [set(g.member_ids) for g in r.groups] == [{3, 4}]
+    assert all(3 in (p.a, p.b) for p in r.pairs)
+    assert r.compared < find_duplicates(deals, CFG).compared
+
+
+def test_blocking_is_not_all_pairs() -> None:
+    """3,000 deals with no org or person and one generic title word: pairs scored grow linearly."""
+    deals = [DealRecord(id=i, title=f"Order {i}", status="open") for i in range(1, 3001)]
+    r = find_duplicates(deals, CFG)
+    assert r.compared <= 3000 * 10  # all-pairs would be 4,498,500
+    assert r.groups == ()  # every number differs
+
+
+def test_copy_on_second_org_record_without_person_is_found() -> None:
+    """No shared org id or person: the org name and the title key still bring the copy in."""
+    r = find_duplicates([deal(1), deal(2, org_id=99, org_name="ACME Inc.", person_id=None, value=0.0)], CFG)
+    assert [(g.band, set(g.member_ids)) for g in r.groups] == [("duplicate", {1, 2})]
+
+
+def test_generator_quality_small() -> None:
+    """On a small generated account the defaults keep precision, recall and hard negatives in line."""
+    data = generate(3, companies=80)
+    q = evaluate(data, find_duplicates(data.deals, CFG))
+    assert q.precision >= 0.99 and q.recall >= 0.93 and q.hard_negatives_merged == 0
+
+
+def test_generator_is_deterministic_and_loadable() -> None:
+    """Same seed, same account; the sandbox payload carries every deal with its org and person."""
+    a, b = generate(4, companies=10), generate(4, companies=10)
+    assert a.deals == b.deals and a.clusters == b.clusters
+    payload = a.sandbox_payload()
+    assert len(payload["deals"]) == len(a.deals)
+    orgs = {o["id"] for o in payload["organizations"]}
+    assert all(d["org_id"] is None or d["org_id"] in orgs for d in payload["deals"])
+    assert all(len(c) >= 2 for c in a.clusters) and a.hard_negatives
+
+
+TITLES = ["Website redesign", "website redesing", "Website redesign 2024", "Website redesign 2025",
+          "CRM rollout", "Acme - CRM rollout", "Q3 CRM rollout", "Support renewal"]
+deal_strategy = st.builds(
+    lambda title, org, person, cur, status, pipe, arch, value, mins: (title, org, person, cur, status, pipe,
+                                                                       arch, value, mins),
+    st.sampled_from(TITLES), st.sampled_from([None, 1, 2]), st.sampled_from([None, 5, 6]),
+    st.sampled_from([None, "EUR", "USD"]), st.sampled_from(["open", "open", "won", "lost", "deleted"]),
+    st.sampled_from([None, 1, 2]), st.booleans() | st.just(False), st.sampled_from([None, 0.0, 100.0, 250.0]),
+    st.integers(0, 60 * 24 * 3))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(deal_strategy, min_size=2, max_size=14),
+       st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), max_size=3))
+def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, int]]) -> None:
+    """At most one group per deal; survivor in its group; no guard or keep-separate pair inside any
+    group; duplicate groups are all pairwise at or above the review threshold (no chaining)."""
+    deals = []
+    for i, (title, org, person, cur, status, pipe, arch, value, mins) in enumerate(rows, start=1):
+        deals.append(DealRecord(
+            id=i, title=str(title), status=str(status), org_id=org,  # type: ignore[arg-type]
+            org_name=None if org is None else f"Org{org}", person_id=person,  # type: ignore[arg-type]
+            currency=cur, pipeline_id=pipe, is_archived=bool(arch), value=value,  # type: ignore[arg-type]
+            add_time=T + timedelta(minutes=int(mins))))  # type: ignore[call-overload]
+    keep = [frozenset(p) for p in separate if p[0] != p[1]]
+    r = find_duplicates(deals, CFG, keep_separate=keep)
+    by = {d.id: d for d in deals}
+    seen: set[int] = set()
+    for g in r.groups:
+        members = g.member_ids
+        assert g.survivor_id not in g.merged_ids and len(set(members)) == len(members) >= 2
+        assert not (seen & set(members))
+        seen |= set(members)
+        scores = []
+        for x, y in combinations(sorted(members), 2):
+            assert not guard_reasons(by[x], by[y], CFG.guards), (x, y)
+            assert frozenset((x, y)) not in keep
+            scores.append(score_pair(prepare(by[x], CFG), prepare(by[y], CFG), CFG).score)
+        assert abs(g.score - min(scores)) < 1e-9
+        if g.band == "duplicate":
+            assert min(scores) >= CFG.review_threshold
+    for p in r.pairs:
+        assert p.a < p.b and 0.0 <= p.score <= 1.0 and p.band in ("duplicate", "review")
+        assert frozenset((p.a, p.b)) not in keep
+
+
+def test_keep_separate_accepts_any_pair_collection() -> None:
+    """keep_separate given as tuples or sets works like frozensets."""
+    r = find_duplicates([deal(1), deal(2)], CFG, keep_separate=[(2, 1)])  # type: ignore[list-item]
+    assert r.groups == () and r.pairs == ()

@@ -1,0 +1,137 @@
+"""Pair scoring and guards: duplicates score high with reasons, hard negatives low, guards always hold."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.model import DealRecord
+from jobs.dedupe.scoring import guard_reasons, guarded, prepare, score_pair
+
+CFG = DedupeConfig.default()
+T = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+BASE = DealRecord(id=1, title="Website redesign", status="open", org_id=10, org_name="Acme Corp", person_id=5,
+                  value=12000.0, currency="EUR", pipeline_id=1, stage_id=2, stage_order=2, owner_id=3,
+                  add_time=T, update_time=T)
+
+
+def score(a: DealRecord, b: DealRecord, config: DedupeConfig = CFG) -> tuple[float, str, tuple[str, ...]]:
+    sp = score_pair(prepare(a, config), prepare(b, config), config)
+    assert 0.0 <= sp.score <= 1.0 and sp.a < sp.b
+    return sp.score, sp.band, sp.reasons
+
+
+def copy(**kw: object) -> DealRecord:
+    return replace(BASE, id=2, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("changes", [
+    {"add_time": T + timedelta(minutes=4)},                                  # double import
+    {"title": "WEBSITE REDESIGN"},
+    {"title": "Website-redesign."},
+    {"title": "Website redesing"},                                           # typo
+    {"title": "Acme Corp \u2013 Website redesign"},                           # org name + legal form
+    {"title": "Website redesign - Acme"},                                     # reordered around a dash
+    {"value": 0.0}, {"value": None},
+    {"person_id": None},
+    {"org_id": 11, "org_name": "ACME Corporation"},                           # second org record
+    {"stage_id": 3, "stage_order": 3},                                        # one stage further
+    {"title": "website redesign", "value": 0.0, "person_id": None, "add_time": T + timedelta(days=3)},
+])
+def test_duplicates_land_in_duplicate_band(changes: dict[str, object]) -> None:
+    """Every realistic copy scores in the duplicate band, with the title evidence in its reasons."""
+    s, band, reasons = score(BASE, copy(**changes))
+    assert band == "duplicate", (s, reasons)
+    assert reasons[0].startswith("title ")
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Renewal 2024", "Renewal 2025"), ("Rollout phase 1", "Rollout phase 2"),
+    ("Q3 licences", "Q4 licences"), ("CRM licences", "ERP licences"),
+    ("Website redesign", "Website hosting"),
+    ("Website redesign phase one", "Website redesign phase two"),
+])
+def test_hard_negatives_at_one_org_are_distinct(t1: str, t2: str) -> None:
+    """Year / phase / quarter / product variants of one org are never duplicates, whatever else matches."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(minutes=1)))
+    assert band == "distinct", (s, reasons)
+
+
+def test_a_substituted_short_word_is_never_a_duplicate() -> None:
+    """``app`` / ``api``: one letter apart, but a short word has no typos; review at most."""
+    _, band, reasons = score(replace(BASE, title="Mobile app integration"),
+                             copy(title="Mobile api integration", add_time=T + timedelta(minutes=1)))
+    assert band != "duplicate" and "different words: app≠api" in reasons
+
+
+def test_number_on_one_side_only_is_review_at_most() -> None:
+    """``Renewal`` vs ``Renewal 2025`` may be one deal, but never without a person looking."""
+    _, band, reasons = score(replace(BASE, title="Annual support renewal"),
+                             copy(title="Annual support renewal 2025"))
+    assert band != "duplicate"
+    assert any("number only on one" in r for r in reasons)
+
+
+def test_generic_title_at_two_companies_is_distinct() -> None:
+    """The same generic title at another company is another deal."""
+    _, band, reasons = score(replace(BASE, title="Annual support renewal"),
+                             copy(title="Annual support renewal", org_id=99, org_name="Globex", person_id=77))
+    assert band == "distinct" and "different org" in reasons
+
+
+def test_reasons_explain_the_score() -> None:
+    """Reasons name the evidence: org, person, value, add_time gap, pipeline."""
+    _, _, reasons = score(BASE, copy(add_time=T + timedelta(minutes=3)))
+    assert {"same org", "same person", "same value", "add_time 3 min apart", "same pipeline"} <= set(reasons)
+
+
+GUARD_CASES = [
+    ("currency", {"currency": "USD"}, "guard: currency EUR≠USD"),
+    ("won_lost", {"status": "lost"}, "guard: won with lost"),
+    ("pipeline", {"pipeline_id": 2}, "guard: pipeline 1≠2"),
+    ("deleted", {"status": "deleted"}, "guard: deleted deal"),
+    ("archived", {"is_archived": True}, "guard: archived deal"),
+]
+
+
+@pytest.mark.parametrize(("guard", "changes", "reason"), GUARD_CASES)
+def test_guards(guard: str, changes: dict[str, object], reason: str) -> None:
+    """Each guard turns an otherwise perfect duplicate distinct, with its reason; off, it does not."""
+    a = replace(BASE, status="won") if guard == "won_lost" else BASE
+    b = copy(**changes)
+    s, band, reasons = score(a, b)
+    assert band == "distinct" and reason in reasons and s > CFG.duplicate_threshold
+    assert guarded(a, b, CFG.guards)
+    off = replace(CFG, guards=CFG.guards - {guard})
+    assert not guarded(a, b, off.guards)
+    assert score(a, b, off)[1] == "duplicate"
+
+
+def test_self_is_always_guarded() -> None:
+    """A deal is never merged into itself, even with every guard off."""
+    assert guard_reasons(BASE, BASE, frozenset()) == ("guard: self",)
+    assert guarded(BASE, BASE, frozenset())
+
+
+def test_open_with_won_and_missing_currency_are_not_guards() -> None:
+    """Open with won is allowed; a missing currency is no conflict."""
+    assert not guarded(BASE, copy(status="won"), CFG.guards)
+    assert not guarded(BASE, copy(currency=None), CFG.guards)
+
+
+def test_naive_and_aware_times_mix() -> None:
+    """A naive add_time (taken as UTC) next to an aware one scores instead of raising TypeError."""
+    _, band, reasons = score(BASE, copy(add_time=(T + timedelta(minutes=2)).replace(tzinfo=None)))
+    assert band == "duplicate" and "add_time 2 min apart" in reasons
+
+
+def test_nothing_ties_the_customer_is_review_at_most() -> None:
+    """No org on one deal, no person on the other, days apart: review at most; minutes apart: duplicate."""
+    a = replace(BASE, org_id=None, org_name=None)
+    far = copy(person_id=None, add_time=T + timedelta(days=4))
+    _, band, reasons = score(a, far)
+    assert band == "review" and "no shared org or person" in reasons
+    assert score(a, copy(person_id=None, add_time=T + timedelta(minutes=5)))[1] == "duplicate"
