@@ -89,7 +89,7 @@ _INITIAL = frozenset({_S.PENDING, _S.FAILED, _S.SKIPPED})  # states add_items ac
 JOB_LEGAL: Mapping[str, frozenset[str]] = MappingProxyType({
     "planned": frozenset({"loading", "loaded", "running", "failed", "cancelled"}),
     "loading": frozenset({"loaded", "failed", "cancelled", "stopped"}),
-    "loaded": frozenset({"running", "failed", "cancelled"}),
+    "loaded": frozenset({"running", "finished", "failed", "cancelled"}),  # finished: nothing to send
     "running": frozenset({"stopped", "finished", "failed"}),
     "stopped": frozenset({"running", "cancelled"}),
     "finished": frozenset({"running"}),

@@ -33,6 +33,7 @@ from bulk.store import AsyncJobStore
 
 from . import transforms as tf
 from .account import added_since, org_key
+from .transforms import address_match_key
 
 Ref = Mapping[str, Any]
 _CREATE = {"person": "addPerson", "org": "addOrganization"}
@@ -166,7 +167,7 @@ class Resolver:
         rid: int | None = None
         keep = False
         try:
-            rid = await self._created_meanwhile(ctx, claim, k)
+            rid = await self._created_meanwhile(ctx, claim, k, body)
             if rid is None:
                 try:
                     rid = await self._send(ctx, k, body)
@@ -199,8 +200,11 @@ class Resolver:
         return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
-                                 k: tuple[str, str]) -> int | None:
-        """The id another run (the claim's previous holder) created ``k`` under, if any."""
+                                 k: tuple[str, str], body: Mapping[str, Any]) -> int | None:
+        """The id another run (the claim's previous holder) created ``k`` under, if any.
+
+        An organization another run created under the same name but at another address
+        is not this one (``OrgIndex.match``: different addresses never match)."""
         previous = claim.previous or {}
         if isinstance(previous.get("id"), int):
             try:
@@ -209,7 +213,8 @@ class Resolver:
                 res = None
             record = res.data if res is not None and isinstance(res.data, Mapping) else None
             if record is not None and not record.get("is_deleted") \
-                    and k[1] in self._answers(k[0], record):
+                    and k[1] in self._answers(k[0], record) \
+                    and (k[0] != "org" or _same_address(body, record)):
                 return int(record["id"])
         if claim.reconcile:
             found = await self._find_added(ctx, k[0], {k[1]}, (claim.since or 0.0) - 120.0)
@@ -273,6 +278,17 @@ class Resolver:
                 if key in keys and (key not in found or rid < found[key]):
                     found[key] = rid
         return found
+
+
+def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Both organizations at one address, or at least one without an address."""
+    def where(org: Mapping[str, Any]) -> str | None:
+        address = org.get("address")
+        if isinstance(address, Mapping):
+            address = address.get("value") or address.get("formatted_address")
+        return address_match_key(address) if isinstance(address, str) and address else None
+    want, have = where(body), where(record)
+    return want is None or have is None or want == have
 
 
 __all__ = ["Deferred", "DependencyFailed", "Resolver", "person_keys", "refs_of"]

@@ -199,7 +199,7 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     (g,) = read_groups(tmp_path)
     assert g.decision == "merge" and g.row == 1 and g.merged_ids == (2,)
     (tmp_path / "groups.csv").write_bytes(text.encode("cp1252"))
-    with pytest.raises(InputError, match=r"row 1.*UTF-8"):
+    with pytest.raises(InputError, match=r"not UTF-8.*line 2"):
         read_groups(tmp_path)
 
 
