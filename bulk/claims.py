@@ -317,5 +317,25 @@ class LocalClaims:
             await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
 
 
+
+
+
+def open_claims() -> Claims:
+    """The claims a run's creates go through: ``RedisClaims`` on the shared coordinator
+    when one is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), so runs on
+    other machines see them too; else ``LocalClaims`` (this machine).
+
+    Claim names already carry the account (the key field's code is unique per company),
+    so one Redis namespace serves every account."""
+    from .coordinator import coordinator_url
+
+    url = coordinator_url()
+    if url is None:
+        return LocalClaims()
+    from .claims_redis import RedisClaims
+
+    return RedisClaims(url, namespace="claims")
+
+
 __all__ = ["DEFAULT_LEASE", "STATE_ENV", "Claim", "Claims", "Held", "LocalClaims", "acquire",
-           "holder_alive", "holder_id", "state_dir"]
+           "holder_alive", "holder_id", "open_claims", "state_dir"]

@@ -2,9 +2,8 @@
 
 The same protocol as ``bulk.claims.Claims`` (the local SQLite claims of the trust
 work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
-``renew``, ``wait_released``); its value types are mirrored here field for field so
-this module stands alone until both are merged (then import them from
-``bulk.claims`` instead).
+``renew``, ``wait_released``); it answers with ``bulk.claims``' own ``Claim`` / ``Held``, and
+``bulk.claims.open_claims`` picks it when a coordinator URL is in force.
 
 One hash per name, ``pdbulk:c:{namespace}:claim:{name}`` (namespace: the company
 id; the token never appears)::
@@ -30,40 +29,19 @@ import math
 import os
 import socket
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from .claims import Claim, Held
 from .clock import Clock, SystemClock
 from .coordinator import redacted
 from .errors import CoordinatorLost
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
 RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A claim this process holds on ``name`` until ``expires`` (Unix time); see bulk.claims."""
-
-    name: str
-    holder: str
-    expires: float
-    previous: Mapping[str, Any] | None = None
-    reconcile: bool = False
-    since: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    """``name`` is held by another live ``holder`` until ``expires`` (Unix time)."""
-
-    name: str
-    holder: str
-    expires: float
 
 
 # KEYS: claim hashes; ARGV: now, lease_s, holder, retain_ms, then per key: a dead holder

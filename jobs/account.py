@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, LocalClaims, acquire
+from bulk.claims import Claim, Claims, acquire, open_claims
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
@@ -132,7 +132,7 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
 
     Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
     else ``InputError``. The create is claimed across processes (``claims``, default
-    ``LocalClaims``): two imports started at once never create two fields of one label;
+    ``open_claims()``): two imports started at once never create two fields of one label;
     under the claim the fields are pulled again (10 tokens) and the field another run
     created is used. A create whose answer is lost is checked by pulling the fields
     again before it is ever sent a second time.
@@ -143,7 +143,7 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
                          "create it (a text field) or pass --create-key-field")
-    claims = claims or LocalClaims()
+    claims = claims or open_claims()
     name = f"deal-field\x1f{label}"
     for _ in range(8):
         got = await acquire(claims, name)

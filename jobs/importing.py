@@ -29,7 +29,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, Held, LocalClaims, acquire
+from bulk.claims import Claim, Claims, Held, acquire, open_claims
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
@@ -172,9 +172,9 @@ class ImportJob:
     # -- creating under a claim ---------------------------------------------------------------
     @property
     def claims(self) -> Claims:
-        """The claims the creates go through (``LocalClaims`` unless one was injected)."""
+        """The claims the creates go through (``open_claims()``: Redis with a coordinator, else local; or one injected)."""
         if self._claims is None:
-            self._claims = LocalClaims()
+            self._claims = open_claims()
         return self._claims
 
     def claim_name(self, key: str) -> str:

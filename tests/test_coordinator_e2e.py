@@ -173,3 +173,22 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
     counts = key_counts(sb)
     wanted = [f"KILL-{p}-{i}" for p in range(n) for i in range(rows)]
     assert [k for k in wanted if counts.get(k, 0) != 1] == []  # 0 duplicates, 0 missing
+
+
+def test_two_imports_of_one_manifest_on_a_shared_coordinator_double_nothing(
+        redis_server: RedisServer, growth: tuple[SandboxProcess, Path, Path]) -> None:
+    """The per-key create claims go through Redis when a coordinator is shared: two
+    processes importing the same keys create each deal once."""
+    import redis
+
+    sb, workdir, mapping = growth
+    r = run_fleet(sb, workdir, mapping, scale=SCALE, rows=20, processes=2,
+                  coordinator=redis_server.url, tag="same", same_manifest=True, timeout=60)
+    assert r.doubled == 0 and r.missing == 0, r.outputs
+    assert all(code in (0, 3) for code in r.exit_codes), r.outputs
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        claimed = list(client.scan_iter("pdbulk:c:claims:claim:*", count=1000))
+    finally:
+        client.close()
+    assert len(claimed) >= 20  # one claim per source key (and its person/org) in Redis
