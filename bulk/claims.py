@@ -82,6 +82,16 @@ class Claims(Protocol):
         """Give the claim up, leaving ``outcome`` (JSON-able) for the next holder."""
         ...
 
+    def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        """``release`` without waiting: written with the next ``acquire_many`` or ``flush``
+        (one transaction / round trip for many). Until then the claim looks held by this
+        live process; if it dies first, the next holder reconciles (see the module doc)."""
+        ...
+
+    async def flush(self) -> None:
+        """Write every ``release_soon`` queued so far."""
+        ...
+
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
         """Push the lease of claims this process still holds."""
         ...
@@ -243,7 +253,7 @@ class LocalClaims:
                 for op in batch:
                     if op.release is not None:
                         self._release_tx(op.release, op.outcome)
-                    else:
+                    elif op.names:
                         op.result = self._acquire_tx(op.names, op.lease_s, now)
                 c.execute("COMMIT")
             except BaseException:
@@ -304,6 +314,13 @@ class LocalClaims:
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         await self._submit(_Op(release=claim, outcome=outcome))
 
+    def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        self._queue.append(_Op(release=claim, outcome=outcome))
+
+    async def flush(self) -> None:
+        if self._queue:
+            await self._submit(_Op())
+
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
         await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims], lease_s)
 
@@ -315,10 +332,6 @@ class LocalClaims:
             if self._clock.now() >= deadline:
                 return False
             await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
-
-
-
-
 
 def open_claims() -> Claims:
     """The claims a run's creates go through: ``RedisClaims`` on the shared coordinator

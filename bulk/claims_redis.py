@@ -126,7 +126,7 @@ class RedisClaims:
     Raises CoordinatorLost when Redis does not answer (terminal: the run stops
     checkpointed; a claim it held expires with its lease)."""
 
-    __slots__ = ("_clock", "_redis", "_url", "holder", "namespace", "poll", "retain_s",
+    __slots__ = ("_clock", "_later", "_redis", "_url", "holder", "namespace", "poll", "retain_s",
                  "statistics_")
 
     def __init__(self, url: str, namespace: str, *, clock: Clock | None = None,
@@ -137,6 +137,7 @@ class RedisClaims:
         self.poll, self.retain_s = poll, retain_s
         self._redis = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=5.0)
         self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
+        self._later: list[tuple[Claim, Mapping[str, Any] | None]] = []
 
     def __repr__(self) -> str:
         return f"RedisClaims({redacted(self._url)!r}, holder={self.holder!r}, {self.statistics_})"
@@ -158,6 +159,7 @@ class RedisClaims:
     async def acquire_many(self, names: Sequence[str],
                            lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
         """Claim every free name in one round trip; each name → Claim or Held."""
+        await self.flush()
         names = list(dict.fromkeys(names))
         if not names:
             return {}
@@ -196,10 +198,31 @@ class RedisClaims:
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         """Give the claim up (only if still ours), leaving ``outcome`` for the next holder."""
-        await self._run(RELEASE, [self._key(claim.name)],
-                        [self.holder, json.dumps(dict(outcome)) if outcome is not None else "",
-                         math.ceil(self.retain_s * 1000), "1" if outcome is not None else "0"])
+        await self._run(RELEASE, [self._key(claim.name)], self._release_args(outcome))
         self.statistics_["released"] += 1
+
+    def _release_args(self, outcome: Mapping[str, Any] | None) -> list[Any]:
+        return [self.holder, json.dumps(dict(outcome)) if outcome is not None else "",
+                math.ceil(self.retain_s * 1000), "1" if outcome is not None else "0"]
+
+    def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        """``release`` at the next ``acquire_many`` or ``flush``."""
+        self._later.append((claim, outcome))
+
+    async def flush(self) -> None:
+        """Send the queued ``release_soon`` calls (one pipelined round trip)."""
+        if not self._later:
+            return
+        later, self._later = self._later, []
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for claim, outcome in later:
+                    pipe.eval(RELEASE, 1, self._key(claim.name), *self._release_args(outcome))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
+                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+        self.statistics_["released"] += len(later)
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
         """Push the lease of the claims this process still holds."""

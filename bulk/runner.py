@@ -60,7 +60,12 @@ class RetryPolicy:
 
 
 class JobKind(Protocol):
-    """What a job kind (jobs/) gives the runner."""
+    """What a job kind (jobs/) gives the runner.
+
+    Two optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
+    batch (``Runner.batch`` items, in id order) is handed to the workers — e.g. to
+    claim the batch's creates in one step; ``async finish()`` runs once when the run
+    ends, stopped or not (shielded) — e.g. to write what ``prepare`` left open."""
 
     name: str
 
@@ -271,6 +276,12 @@ class Runner:
                 self.request_stop(_boundary_error(exc))
             with anyio.CancelScope(shield=True):
                 await self._flush_spend()
+                finish = getattr(self.kind, "finish", None)
+                if finish is not None:
+                    try:
+                        await finish()
+                    except Exception as exc:  # the boundary, as above
+                        self.request_stop(_boundary_error(exc))
             counts = await self.store.counts()
             result = RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
                                counts=counts)
@@ -356,6 +367,8 @@ class Runner:
         send, receive = anyio.create_memory_object_stream[Item](self.batch)
         out_send, out_receive = anyio.create_memory_object_stream[Outcome](self.batch * 2)
 
+        prepare = getattr(self.kind, "prepare", None)
+
         async def produce() -> None:
             nonlocal handed
             after = 0
@@ -365,6 +378,8 @@ class Runner:
                     if not items:
                         return
                     after = items[-1].id
+                    if prepare is not None:  # before SENDING: if it fails, nothing is in doubt
+                        await prepare(items)
                     await self.store.mark_sending([i.id for i in items], self.clock.wall())
                     for n, item in enumerate(items):
                         if self._stopping:

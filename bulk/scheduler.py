@@ -53,7 +53,8 @@ _EPS = 1e-9  # monotonic tolerance: a slot due "now" is free (no 1-ulp sleep loo
 _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coarse ulps)
 _JITTER = 0.05  # up to this share of a window is added to a 429 pause
 _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
-_EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success: the budget is spent
+_EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
+# the burst window or showing tokens left today: the budget is spent
 _TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answered calls
 
 
@@ -229,8 +230,11 @@ class Scheduler:
         # keep that many slots spare, one more per storm, one back per quiet spell.
         grown = self._spare + 1 if self._storm == 1 else self._spare
         self._spare, self._spare_at = min(self._burst // 2, max(grown, self._storm)), now
+        # 429s in a row prove nothing about the day when the headers name the window as
+        # the cause (another process on this token keeps filling it) or tokens left today.
+        window_full = rate.remaining == 0 or bool(rate.daily_token_remaining)
         if (rate.daily_token_remaining == 0 or self._today >= self._daily
-                or self._streak >= _EXHAUSTED_AFTER):
+                or (self._streak >= _EXHAUSTED_AFTER and not window_full)):
             self._spent_day = self._day
         self._dispatch()
 

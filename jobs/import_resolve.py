@@ -179,9 +179,8 @@ class Resolver:
                 await self.store.lookup_put_many(k[0], [(k[1], rid)])
             return rid
         finally:
-            if not keep:
-                with anyio.CancelScope(shield=True):
-                    await claims.release(claim, {"id": rid} if rid is not None else None)
+            if not keep:  # written with the next claims (or when the run finishes)
+                claims.release_soon(claim, {"id": rid} if rid is not None else None)
 
     async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""

@@ -29,7 +29,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, Held, acquire, open_claims
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, open_claims
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
@@ -73,6 +73,10 @@ class ImportJob:
         self._claims = claims
         self.claim_wait = claim_wait
         self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
+        self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
+        # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
+        self._scan: tuple[float, float, dict[str, list[int]]] | None = None
+        self._scan_lock = anyio.Lock()
         self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
@@ -172,7 +176,8 @@ class ImportJob:
     # -- creating under a claim ---------------------------------------------------------------
     @property
     def claims(self) -> Claims:
-        """The claims the creates go through (``open_claims()``: Redis with a coordinator, else local; or one injected)."""
+        """The claims the creates go through: the one injected, else ``open_claims()``
+        (Redis on a shared coordinator, else local)."""
         if self._claims is None:
             self._claims = open_claims()
         return self._claims
@@ -180,17 +185,48 @@ class ImportJob:
     def claim_name(self, key: str) -> str:
         return claim_name(self.key_code, key)
 
-    async def _claim(self, key: str) -> Claim | str:
-        """The claim on ``key``'s create, waiting (bounded) for another live holder; a
-        string says why it could not be had."""
+    async def prepare(self, items: Sequence[Item]) -> None:
+        """Claim the creates of a batch about to be sent in one step (one transaction
+        locally, one round trip on Redis) instead of one each; the releases of the
+        creates done so far are written in the same step. A key another live run
+        holds is left to ``_claim`` when its row comes."""
+        keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool
+                and i.key not in self._held]
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys])
+        now = time.time()
+        for key in keys:
+            claim = got.get(self.claim_name(key))
+            if isinstance(claim, Claim):
+                self._pool[key] = (claim, now)
+
+    async def finish(self) -> None:
+        """At the end of the run: give back the claims of rows never sent, and write
+        every release still queued."""
+        await self._give_back()
+
+    async def _give_back(self) -> None:
+        """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""
+        for claim, _ in self._pool.values():
+            self.claims.release_soon(claim)
+        self._pool.clear()
+        await self.claims.flush()
+
+    async def _claim(self, key: str) -> tuple[Claim, float] | str:
+        """The claim on ``key``'s create (and when it was had), waiting (bounded) for
+        another live holder; a string says why it could not be had. A claim ``prepare``
+        took is used while more than half its lease is left."""
+        pooled = self._pool.pop(key, None)
+        if pooled is not None and pooled[0].expires - time.time() > DEFAULT_LEASE / 2:
+            return pooled
         name = self.claim_name(key)
         held: Held | None = None
         for _ in range(8):
             got = await acquire(self.claims, name)
             if isinstance(got, Claim):
-                return got
+                return got, time.time()
             held = got
             self.claim_waits += 1
+            await self._give_back()  # never hold claims while waiting: no deadlock
             if not await self.claims.wait_released(name, self.claim_wait):
                 break
         who = held.holder if held is not None else "another run"
@@ -208,10 +244,15 @@ class ImportJob:
             return None
         return deal if deal_key(deal, self.key_code) == key else None
 
-    async def _find_created(self, ctx: CallContext, claim: Claim, key: str
+    async def _find_created(self, ctx: CallContext, claim: Claim, had: float, key: str
                             ) -> dict[str, Any] | None:
-        """What the previous holder of ``claim`` did with ``key``: its recorded deal, or —
-        when it died holding the claim — the deal with the key added since it claimed."""
+        """What the previous holder of ``claim`` (had at Unix time ``had``) did with
+        ``key``: its recorded deal, or — when it died holding the claim — the deal with
+        the key added since it claimed.
+
+        A dead run leaves a batch of claims behind; one scan of the deals added since
+        the earliest of them answers every claim that was had before the scan began
+        (its holder was dead by then, so it added nothing after)."""
         previous = claim.previous or {}
         if isinstance(previous.get("deal_id"), int):
             found = await self._read_keyed(ctx, int(previous["deal_id"]), key)
@@ -222,23 +263,35 @@ class ImportJob:
         since = (claim.since or 0.0) - RECONCILE_MARGIN
         if self._looked_up.get(key, float("inf")) <= since:
             return None  # this run's reconcile already looked further back and found none
-        hits = [d for d in await added_since(ctx, "getDeals", since,
-                                             params={"custom_fields": self.key_code})
-                if deal_key(d, self.key_code) == key]
+        async with self._scan_lock:  # the rows of a batch wait for one scan, not one each
+            scan = self._scan
+            if scan is None or scan[0] > since or scan[1] < had:
+                dead = [c.since for c, _ in self._pool.values() if c.reconcile and c.since]
+                start = min([since, *(d - RECONCILE_MARGIN for d in dead)])
+                started = time.time()
+                ids: dict[str, list[int]] = {}
+                for deal in await added_since(ctx, "getDeals", start,
+                                              params={"custom_fields": self.key_code}):
+                    k = deal_key(deal, self.key_code)
+                    if k is not None:
+                        ids.setdefault(k, []).append(int(deal["id"]))
+                scan = self._scan = (start, started, ids)
+        hits = scan[2].get(key)
         if not hits:
             return None
-        return await self._read_keyed(ctx, min(int(d["id"]) for d in hits), key)
+        return await self._read_keyed(ctx, min(hits), key)
 
     async def _create(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
         key = item.key or ""
-        claim = await self._claim(key)
-        if isinstance(claim, str):
-            return Outcome(item.id, ItemState.FAILED, error=claim)
+        claimed = await self._claim(key)
+        if isinstance(claimed, str):
+            return Outcome(item.id, ItemState.FAILED, error=claimed)
+        claim, had = claimed
         outcome: Mapping[str, Any] | None = None
         keep = False
         try:
-            existing = await self._find_created(ctx, claim, key)
+            existing = await self._find_created(ctx, claim, had, key)
             if existing is not None:
                 self.found_created += 1
                 outcome = {"deal_id": int(existing["id"])}
@@ -259,9 +312,8 @@ class ImportJob:
                 "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                 "org_id": org_id, "update_time": res.data.get("update_time"), **matched_by(payload)})
         finally:
-            if not keep:
-                with anyio.CancelScope(shield=True):
-                    await self.claims.release(claim, outcome)
+            if not keep:  # written with the next batch's claims (or at finish)
+                self.claims.release_soon(claim, outcome)
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,

@@ -3,6 +3,7 @@ a claim whose holder died is reconciled before anyone creates; different keys ru
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -69,6 +70,63 @@ async def test_dead_holders_create_is_reconciled_not_doubled(tmp_path: Path) -> 
         row = next(i for i in store.items() if i.key == survivor_key)
         assert row.result is not None and row.result["action"] == "exists"
         assert kind.found_created == 1
+        store.close()
+
+
+async def test_a_dead_runs_claims_are_reconciled_with_one_scan_not_one_each(
+        tmp_path: Path) -> None:
+    """A run died holding the claims of a whole batch (30 keys), 3 of whose creates had
+    landed: the next run finds those 3, creates the other 27, and learns all of it from
+    one list scan of the deals added since (not one scan per key)."""
+    export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", create_key_field=True, job_id="seed")
+        first.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        landed = {"HS-100003", "HS-100010", "HS-100020"}
+        for d in sandbox_deals(sb):
+            if d["custom_fields"].get(code) not in landed:
+                d["is_deleted"], d["status"] = True, "deleted"
+        dead = LocalClaims(holder=_dead_holder())
+        got = await dead.acquire_many([claim_name(code, f"HS-{100000 + n}") for n in range(30)])
+        assert all(isinstance(c, Claim) for c in got.values())
+        before = sb.stats()["requests_by_operation"].get("getDeals", 0)
+        store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                           export.mapping, mode="insert",
+                                           create_key_field=False, job_id="second")
+        scans = sb.stats()["requests_by_operation"].get("getDeals", 0) - before
+        keys = _keys(sandbox_deals(sb), code)
+        assert set(keys) == {f"HS-{100000 + n}" for n in range(30)} and max(keys.values()) == 1
+        assert kind.found_created == 3
+        assert scans == 1, scans  # one reconcile scan (the key index comes from another list)
+        actions = Counter(i.result["action"] for i in store.items() if i.result)
+        assert actions == {"created": 27, "exists": 3}
+        store.close()
+
+
+async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> None:
+    """150 creates take their claims in a few transactions (one per batch, with the releases
+    of the batch before), not two per create."""
+    export = write_demo_export(tmp_path / "in", rows=150, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        from jobs.cli_import import import_session  # noqa: F401  (import_once uses it)
+
+        claims = LocalClaims(tmp_path / "claims.sqlite3")
+        import jobs.importing as importing
+
+        original = importing.open_claims
+        importing.open_claims = lambda: claims
+        try:
+            store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                            export.mapping, mode="insert")
+        finally:
+            importing.open_claims = original
+        assert claims.statistics_["acquired"] >= 150
+        assert claims.statistics_["released"] == claims.statistics_["acquired"]
+        ops = claims.statistics_["acquired"] + claims.statistics_["released"]
+        assert claims.statistics_["batches"] * 8 <= ops, claims.statistics_  # was 1 op each
         store.close()
 
 
@@ -288,6 +346,47 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
             summary = orjson.loads((job / "summary.json").read_bytes())
             assert summary["runs"][-1]["claims"] == {"waited": 0, "found_created": 0}
             assert summary["actions"] == {"created": 60}
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(10)
+        if sandbox.stdout is not None:
+            sandbox.stdout.close()
+
+
+@pytest.mark.slow
+def test_two_runs_over_the_same_keys_in_opposite_orders_neither_deadlock_nor_double(
+        tmp_path: Path) -> None:
+    """Two upserts of the same 80 keys, one file reversed, started together: each run claims
+    a batch ahead, so each holds keys the other is about to reach. A run gives its unsent
+    claims back before it waits, so both finish (exit 0, no row failed) and every key has
+    one deal."""
+    export = write_demo_export(tmp_path / "in", rows=80, broken=0, unknown_stage=0)
+    with export.manifest.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    reversed_csv = tmp_path / "reversed.csv"
+    with reversed_csv.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], *reversed(rows[1:])])
+    sandbox, url = _sandbox_process()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+           "PDBULK_STATE_DIR": str(tmp_path / "state")}
+    try:
+        code = _add_key_field(url)
+        runs = [subprocess.Popen(_import_cmd(manifest, export.mapping, url, tmp_path / f"j{n}"),
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 text=True)
+                for n, manifest in enumerate((export.manifest, reversed_csv))]
+        outs = [r.communicate(timeout=240)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0, 0], outs
+        keys = _keys(_live_deals(url), code)
+        assert set(keys) == {f"HS-{100000 + n}" for n in range(80)}
+        assert max(keys.values()) == 1
+        created = 0
+        for n in range(2):
+            job = next((tmp_path / f"j{n}").iterdir())
+            summary = orjson.loads((job / "summary.json").read_bytes())
+            assert set(summary["actions"]) <= {"created", "updated", "unchanged"}, summary
+            created += summary["actions"].get("created", 0)
+        assert created == 80
     finally:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(10)

@@ -17,10 +17,10 @@ from tests.sandbox_helpers import ThreadedSandbox
 TOKEN = "plan-time-token"
 
 
-@pytest.mark.parametrize("latency_ms", [10.0, 40.0, 120.0])
-def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float) -> None:
+def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
+    """(estimate, actual) in seconds: plan import, then import, on a fresh sandbox."""
     export = write_demo_export(tmp_path, rows=300)
-    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_STATE_DIR": str(tmp_path / "state")}
     config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=200, seed=3,
                            faults=Faults(latency_ms=latency_ms))
     with ThreadedSandbox(config) as sb:
@@ -36,6 +36,16 @@ def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float
         job = next(d for d in (tmp_path / "jobs").iterdir() if d.is_dir())
         actual = orjson.loads((job / "summary.json").read_bytes())["wall_seconds"]
     print(f"plan {estimate:.2f} s, run {actual:.2f} s")
-    # measured: within 3-7 % at 10-120 ms before per-key create claims landed; with them the
-    # run is up to ~30 % slower than the estimate (the claims are not yet priced in the plan)
-    assert abs(estimate - actual) <= 0.35 * actual, (estimate, actual)
+    return float(estimate), float(actual)
+
+
+@pytest.mark.parametrize("latency_ms", [10.0, 40.0, 120.0])
+def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float) -> None:
+    """Measured on an idle machine: the run within 5-16 % of the plan at 10-120 ms. The
+    run's local work (mapping, the job store, claims) is CPU time the plan does not price,
+    so a loaded machine (CI) stretches it: a second try on a fresh sandbox before failing."""
+    for attempt in range(2):
+        estimate, actual = _plan_and_run(tmp_path / str(attempt), latency_ms)
+        if abs(estimate - actual) <= 0.25 * actual:
+            return
+    raise AssertionError(f"plan {estimate} s vs run {actual} s: off by more than 25 %")

@@ -437,12 +437,29 @@ async def test_429s_keep_slots_spare_and_give_them_back_slowly() -> None:
     assert s.statistics().window_limit == 34
 
 
-async def _three_pauses(s: Scheduler, clock: FakeClock, *, succeed: bool) -> None:
+async def _three_pauses(s: Scheduler, clock: FakeClock, *, succeed: bool,
+                        rate: RateHeaders | None = None) -> None:
     for _ in range(3):
         await s.acquire(GET)  # sent after the previous pause
         if succeed:
             s.observe(GET, None)
-        s.rate_limited(GET, None, 1.0)
+        s.rate_limited(GET, rate, 1.0)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("rate", [RateHeaders(remaining=0, reset=1.0),
+                                  RateHeaders(daily_token_remaining=5000)])
+async def test_429s_that_blame_the_window_are_never_taken_for_a_spent_day(
+        rate: RateHeaders) -> None:
+    """Another process on the same token fills the window each time a pause ends: however
+    many 429s in a row, headers saying the window is full (or tokens are left today) keep
+    the run waiting, never failing it as 'daily budget spent'."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    for _ in range(3):
+        await _three_pauses(s, clock, succeed=False, rate=rate)
+    await s.acquire(GET)  # admitted after the last pause: no BudgetExhausted
+    assert s.statistics().pauses == 9
 
 
 @pytest.mark.anyio
