@@ -111,7 +111,7 @@ def test_redis_stopped_mid_run_stops_every_process_then_resume_finishes(
     redis_server.start()  # back, empty: nothing it held was needed
     for p in range(n):
         (job,) = [d.name for d in (workdir / f"lost-jobs-{p}").iterdir() if d.is_dir()]
-        done = subprocess.run([sys.executable, "-m", "bulk", "resume", job, "--job-dir",
+        done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
                                str(workdir / f"lost-jobs-{p}")],
                               env=env, capture_output=True, timeout=60)
         assert done.returncode == 0, done.stderr.decode()
@@ -167,7 +167,7 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
     assert codes[1:] == [0, 0, 0] and codes[0] == -9
     assert sb.stats()["rate_limited"] == r429  # no 429 for the others
     (job,) = [d.name for d in (workdir / "kill-jobs-0").iterdir() if d.is_dir()]
-    done = subprocess.run([sys.executable, "-m", "bulk", "resume", job, "--job-dir",
+    done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
                            str(workdir / "kill-jobs-0")], env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
     counts = key_counts(sb)

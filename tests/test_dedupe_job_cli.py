@@ -9,8 +9,8 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
 from tests.test_update_support import cli_args, threaded_sandbox
 from tests.test_update_support import deal as sb_deal

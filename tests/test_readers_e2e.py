@@ -14,8 +14,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk.cli import app
 from tests.import_support import read_csv, sandbox_deals
 from tests.sandbox_helpers import ThreadedSandbox
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, list_jobs
 from jobs.selection import DealQuery, rfc3339
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+from pdbulk.cli import app
 from tests.test_update_support import (
     cli_args,
     deal,

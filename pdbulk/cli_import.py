@@ -1,6 +1,6 @@
 """The import's pdbulk commands: ``plan import``, ``import``, ``init-mapping``.
 
-Registered on ``bulk.cli.app`` / ``plan_app`` when bulk.cli imports this module.
+Registered on ``pdbulk.cli.app`` / ``plan_app`` when pdbulk.cli imports this module.
 Thin: parse, build the settings, call ``jobs.import_load`` / ``jobs.importing``,
 print, exit with the documented code (README, "Import"): 0 every row done,
 1 bad input or configuration (nothing sent), 3 some rows failed (failed.csv),
@@ -23,7 +23,21 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
+from bulk.clock import SystemClock
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
+from bulk.errors import InputError
+from bulk.manifest import header, read_manifest
+from bulk.progress import ProgressView
+from bulk.runner import Runner, RunResult, RunStats, Stopped
+from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
+from jobs.import_load import load, manifest_header, plan_import
+from jobs.import_rows import ImportSettings, Mode
+from jobs.importing import ImportJob
+from jobs.mapping import Mapping as ImportMapping
+from jobs.mapping import init_mapping
+from jobs.planning import render_plan
+
+from .cli import (
     EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
@@ -45,20 +59,6 @@ from bulk.cli import (
     plan_app,
     read_token,
 )
-from bulk.clock import SystemClock
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
-from bulk.errors import InputError
-from bulk.manifest import header, read_manifest
-from bulk.progress import ProgressView
-from bulk.runner import Runner, RunResult, RunStats, Stopped
-from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
-
-from .import_load import load, manifest_header, plan_import
-from .import_rows import ImportSettings, Mode
-from .importing import ImportJob
-from .mapping import Mapping as ImportMapping
-from .mapping import init_mapping
-from .planning import render_plan
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
                                              exists=True, dir_okay=False, readable=True)]
@@ -292,7 +292,7 @@ def init_mapping_cmd(
     plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
 ) -> None:
     """Write a starter mapping from the manifest's header and the account's fields."""
-    from .account import load_catalog
+    from jobs.account import load_catalog
 
     if output is not None and output.exists() and not force:
         raise fail(f"{output} exists (use --force to overwrite)")

@@ -32,15 +32,23 @@ import orjson
 import typer
 import typer.core
 
-from .client import Secret, normalize_base_url
-from .coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
-from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
-from .errors import BulkError, CoordinatorLost, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
-from .plans import PLAN_NAMES
-from .progress import ProgressView
-from .runner import Runner, RunResult
-from .scheduler import BudgetPolicy
-from .store import (
+from bulk.client import Secret, normalize_base_url
+from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
+from bulk.errors import (
+    BulkError,
+    CoordinatorLost,
+    Forbidden,
+    InputError,
+    JobBusy,
+    PaymentRequired,
+    Unauthorized,
+)
+from bulk.plans import PLAN_NAMES
+from bulk.progress import ProgressView
+from bulk.runner import Runner, RunResult
+from bulk.scheduler import BudgetPolicy
+from bulk.store import (
     ACTIVE_STATUSES,
     ItemState,
     JobStore,
@@ -300,7 +308,7 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
         return
     try:
         open_coordinator(url)
-        from .coordinator_redis import check
+        from bulk.coordinator_redis import check
 
         anyio.run(check, url)
     except (ValueError, CoordinatorLost) as exc:
@@ -379,7 +387,7 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
     url = coordinator_url()
     if url is None:
         return None
-    from .coordinator_redis import snapshot
+    from bulk.coordinator_redis import snapshot
 
     try:
         picture: dict[str, Any] = anyio.run(
@@ -490,7 +498,7 @@ def sandbox(
     state_file: Annotated[Path | None, typer.Option(help="Load/save the account state here.")] = None,
 ) -> None:
     """Run the local Pipedrive sandbox (prints its URL and token)."""
-    from .sandbox import Faults, SandboxConfig, run_blocking
+    from bulk.sandbox import Faults, SandboxConfig, run_blocking
 
     try:
         fault_cfg = Faults(latency_ms=latency_ms, latency_jitter_ms=jitter_ms, **parse_faults(faults))
@@ -530,8 +538,7 @@ def parse_faults(spec: str) -> dict[str, Any]:
 
 
 # The job kinds add their commands (import, update, move-stage, merge, undo, plan ...).
-from jobs import cli_import, cli_ops  # noqa: E402, F401
-from jobs.dedupe import command as dedupe_command  # noqa: E402, F401
+from . import cli_dedupe, cli_import, cli_ops  # noqa: E402, F401
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
 4 stopped checkpointed (resume the job); 5 authentication/permission failure;
 6 busy: another apply/run holds the state directory.
 Groups skipped because their deals changed since the plan are reported in the
-job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
+job's files, not failures. Registered on ``pdbulk.cli.app`` by import side effect.
 """
 
 from __future__ import annotations
@@ -25,7 +25,18 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
+from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
+from bulk.runner import Runner, RunResult
+from bulk.store import ItemState, JobStore
+from jobs.dedupe.apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.index import StateBusy, state_lock
+from jobs.dedupe.job import PlanOutcome, make_plan
+from jobs.dedupe.review import REVIEW
+from jobs.planning import estimate, render_plan
+
+from .cli import (
     JobDir,
     MaxTokens,
     OAuth,
@@ -44,17 +55,6 @@ from bulk.cli import (
     plan_app,
     read_token,
 )
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
-from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
-from bulk.runner import Runner, RunResult
-from bulk.store import ItemState, JobStore
-
-from ..planning import estimate, render_plan
-from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
-from .config import DedupeConfig
-from .index import StateBusy, state_lock
-from .job import PlanOutcome, make_plan
-from .review import REVIEW
 
 EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
 

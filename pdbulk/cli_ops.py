@@ -5,7 +5,7 @@ what it must (names, the selected deals, their current values), prints the
 plan — calls by operation, tokens, share of today's budget, time — and writes
 nothing. The command itself does the same reads into a new job, shows the same
 plan, asks before destructive work (unless ``--yes``), runs the job and writes
-its result files. Registered on ``bulk.cli.app`` by import side effect.
+its result files. Registered on ``pdbulk.cli.app`` by import side effect.
 """
 
 from __future__ import annotations
@@ -23,7 +23,21 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
+from bulk.errors import InputError
+from bulk.manifest import header
+from bulk.runner import RunResult
+from bulk.store import JobStore
+from jobs.account import load_catalog
+from jobs.merging import prepare_merge, read_pairs
+from jobs.planning import Plan as JobPlan
+from jobs.planning import estimate, render_plan
+from jobs.selection import DealQuery
+from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+from jobs.undo import prepare_undo
+from jobs.updating import Prepared, UpdateMapping, prepare_update
+
+from .cli import (
     JobDir,
     MaxTokens,
     OAuth,
@@ -43,20 +57,6 @@ from bulk.cli import (
     plan_app,
     read_token,
 )
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
-from bulk.errors import InputError
-from bulk.manifest import header
-from bulk.runner import RunResult
-from bulk.store import JobStore
-
-from .account import load_catalog
-from .merging import prepare_merge, read_pairs
-from .planning import Plan as JobPlan
-from .planning import estimate, render_plan
-from .selection import DealQuery
-from .stages import DealSource, MoveTarget, move_catalog, prepare_move
-from .undo import prepare_undo
-from .updating import Prepared, UpdateMapping, prepare_update
 
 Build = Callable[[Session], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
