@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from redis_helpers import RedisServer, redis_server
 
 from bulk.clock import SystemClock
 from bulk.coordinator import (
@@ -30,6 +29,7 @@ from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import BudgetPolicy, Scheduler
+from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]  # the fixture, re-exported for pytest
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis_helpers import RedisServer, redis_server
 
 from benchmarks.bench_coordinator import cli_env, import_argv, key_counts, prepare, run_fleet, write_manifest
 from benchmarks.harness import SandboxProcess
+from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]
 
@@ -125,7 +125,7 @@ def test_unreachable_coordinator_at_start_is_exit_1(workdir: Path) -> None:
         mapping = workdir / "m.toml"
         mapping.write_text("version = 1\n[import]\nkey_column = \"id\"\n[deal]\ntitle = \"title\"\n")
         manifest = write_manifest(workdir / "x.csv", "X", 3)
-        from redis_helpers import free_port
+        from tests.redis_helpers import free_port
 
         env = cli_env(sb, SCALE, None)
         url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # the option after the command

@@ -20,7 +20,7 @@ from jobs.updating import UpdateMapping, prepare_update
 from pdbulk.cli import app
 from tests.import_support import import_once, read_csv
 from tests.test_update import write_csv
-from tests.test_update_support import (
+from tests.update_support import (
     cli_args,
     deal,
     delta,

@@ -18,7 +18,7 @@ from jobs.mapping import MappingError
 from jobs.updating import UpdateMapping, prepare_update
 from pdbulk.cli import app
 from tests.import_support import read_csv
-from tests.test_update_support import (
+from tests.update_support import (
     cli_args,
     deal,
     delta,
