@@ -5,7 +5,7 @@ configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
 4 stopped checkpointed (resume the job); 5 authentication/permission failure;
 6 busy: another apply/run holds the state directory.
 Groups skipped because their deals changed since the plan are reported in the
-job's files, not failures. Registered on ``pdbulk.cli.app`` by import side effect.
+job's files, not failures. Listed in ``pdbulk.cli.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from jobs.dedupe.job import PlanOutcome, make_plan
 from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 
-from .cli import (
+from .options import (
     JobDir,
     MaxTokens,
     OAuth,
@@ -47,20 +47,15 @@ from .cli import (
     Url,
     WaitReset,
     Workers,
-    _install_stop,
-    app,
     engine_config,
     execute_async,
     fail,
-    plan_app,
+    install_stop,
     read_token,
 )
 
 EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
 
-dedupe_app = typer.Typer(no_args_is_help=True,
-                         help="Find duplicate deals, review them, merge them.")
-app.add_typer(dedupe_app, name="dedupe")
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
                                              "thresholds, guards and survivor rules).")]
@@ -115,11 +110,6 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
-@dedupe_app.command(
-    "plan",
-    help=(
-        "Find duplicate deals and write a plan (groups.csv, pairs.csv, "
-        "summary.json, review.html); nothing is written to Pipedrive."))
 def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
@@ -258,7 +248,7 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
     if not quiet:
         return await execute_async(store, kind, cfg, token, label="merges", session=s)
     box: list[Runner] = []
-    restore = _install_stop(box)
+    restore = install_stop(box)
     store.set_status("running")
     try:
         return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
@@ -266,12 +256,6 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         restore()
 
 
-@dedupe_app.command(
-    "apply",
-    help=(
-        "Merge what a plan says: the duplicate band (review groups with "
-        "--include-review or decision = merge); groups whose deals changed "
-        "since the plan are skipped."))
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
                   yes: Annotated[bool, typer.Option("--yes", "-y",
@@ -281,7 +265,7 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
                   job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
                   budget_share: Share = None, max_tokens: MaxTokens = None,
                   wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
-    """Merge what a plan says: the duplicate band (review: with --include-review or
+    """Merge what a plan says: the duplicate band (review groups with --include-review or
     decision = merge); groups whose deals changed since the plan are skipped."""
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
@@ -296,12 +280,6 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
-@dedupe_app.command(
-    "run",
-    help=(
-        "Plan and apply in one step, for cron: never asks, merges only the "
-        "duplicate band (or above --auto-apply-above), leaves the review band "
-        "in the plan."))
 def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
@@ -346,11 +324,6 @@ def run_command(config: Config = None,
 
 
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
-@plan_app.command(
-    "dedupe",
-    help=(
-        "Plan: find duplicate deals and show what merging them costs (calls, "
-        "tokens, share of today's budget, time); nothing is written."))
 def plan_dedupe(config: Config = None, include_review: Review = False,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
@@ -408,4 +381,4 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         typer.echo(line)
 
 
-__all__ = ["dedupe_app"]
+__all__ = ["apply_command", "plan_command", "plan_dedupe", "run_command"]

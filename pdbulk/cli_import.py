@@ -1,6 +1,6 @@
 """The import's pdbulk commands: ``plan import``, ``import``, ``init-mapping``.
 
-Registered on ``pdbulk.cli.app`` / ``plan_app`` when pdbulk.cli imports this module.
+Listed in ``pdbulk.cli.COMMANDS``.
 Thin: parse, build the settings, call ``jobs.import_load`` / ``jobs.importing``,
 print, exit with the documented code (README, "Import"): 0 every row done,
 1 bad input or configuration (nothing sent), 3 some rows failed (failed.csv),
@@ -37,7 +37,7 @@ from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
 from jobs.planning import render_plan
 
-from .cli import (
+from .options import (
     EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
@@ -51,12 +51,10 @@ from .cli import (
     Url,
     WaitReset,
     Workers,
-    _install_stop,
-    app,
     engine_config,
     fail,
     finish,
-    plan_app,
+    install_stop,
     read_token,
 )
 
@@ -134,7 +132,6 @@ FailedCsv = Annotated[Path, typer.Option(
     "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
 
 
-@plan_app.command("import")
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
@@ -204,7 +201,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     """``import_session`` with progress, Ctrl-C handling and the result files."""
     kind = ImportJob(store, settings, "")
     box: list[Runner] = []
-    restore = _install_stop(box)
+    restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
         result = anyio.run(lambda: import_session(store, kind, mapping, cfg, token,
@@ -217,7 +214,6 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     return result
 
 
-@app.command("import")
 def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
@@ -279,7 +275,6 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
     return {k: list(v) for k, v in out.items()}
 
 
-@app.command("init-mapping")
 def init_mapping_cmd(
     manifest: ManifestArg,
     output: Annotated[Path | None, typer.Option("--output", "-o",

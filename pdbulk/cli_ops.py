@@ -1,11 +1,12 @@
-"""pdbulk commands of the day-to-day jobs: update, move-stage, merge, undo (and their plans).
+"""pdbulk commands of the day-to-day jobs: update, move-stage, merge, undo (and their plans);
+``touch``, the engine's hidden test job.
 
 Each command has a twin under ``pdbulk plan`` with the same options: it reads
 what it must (names, the selected deals, their current values), prints the
 plan — calls by operation, tokens, share of today's budget, time — and writes
 nothing. The command itself does the same reads into a new job, shows the same
 plan, asks before destructive work (unless ``--yes``), runs the job and writes
-its result files. Registered on ``pdbulk.cli.app`` by import side effect.
+its result files. Listed in ``pdbulk.cli.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from jobs.undo import prepare_undo
 from jobs.updating import Prepared, UpdateMapping, prepare_update
 
-from .cli import (
+from .options import (
     JobDir,
     MaxTokens,
     OAuth,
@@ -48,13 +49,12 @@ from .cli import (
     Url,
     WaitReset,
     Workers,
-    app,
     engine_config,
+    execute,
     execute_async,
     fail,
     find_job,
     finish,
-    plan_app,
     read_token,
 )
 
@@ -160,9 +160,10 @@ def _confirmed(question: str) -> bool:
         return False
 
 
-def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
-    """Register ``command`` as ``pdbulk NAME`` (without --json) and ``pdbulk plan NAME``
-    (without --yes, and with plan_only set): one signature, two commands."""
+def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., None],
+                                                                 Callable[..., None]]:
+    """``command`` as ``pdbulk NAME`` (without --json) and as ``pdbulk plan NAME`` (without
+    --yes, and with plan_only set): one signature, two commands."""
     sig = inspect.signature(command, eval_str=True)
 
     def variant(drop: str, plan_only: bool) -> Callable[..., None]:
@@ -176,8 +177,7 @@ def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
             f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
         return run
 
-    app.command(name)(variant("as_json", plan_only=False))
-    plan_app.command(name)(variant("yes", plan_only=True))
+    return variant("as_json", plan_only=False), variant("yes", plan_only=True)
 
 
 def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
@@ -231,7 +231,8 @@ def update(manifest: UpdateManifest,
         _run_new(cfg, token, "update", build, confirm=None, yes=yes)
 
 
-_twin(update, "update", "Update fields of existing deals (only what differs is sent).")
+update_cmd, plan_update_cmd = twin(
+    update, "Update fields of existing deals (only what differs is sent).")
 
 
 # -- move-stage -------------------------------------------------------------------------------
@@ -294,7 +295,8 @@ def move_stage(
         _run_new(cfg, token, "move-stage", build, confirm="Move {n:,} deals?", yes=yes)
 
 
-_twin(move_stage, "move-stage", "Move the selected deals to another stage (maybe closing them).")
+move_stage_cmd, plan_move_stage_cmd = twin(
+    move_stage, "Move the selected deals to another stage (maybe closing them).")
 
 
 # -- merge ------------------------------------------------------------------------------------
@@ -322,7 +324,8 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
                  confirm="Merges are final in Pipedrive. Merge {n:,} pairs?")
 
 
-_twin(merge, "merge", "Merge pairs (or groups) of deals into their survivors.")
+merge_cmd, plan_merge_cmd = twin(
+    merge, "Merge pairs (or groups) of deals into their survivors.")
 
 
 # -- undo -------------------------------------------------------------------------------------
@@ -356,7 +359,41 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         source.close()
 
 
-_twin(undo, "undo", "Undo an update, move-stage or import job, as a new job.")
+undo_cmd, plan_undo_cmd = twin(
+    undo, "Undo an update, move-stage or import job, as a new job.")
 
 
-__all__ = ["merge", "move_stage", "undo", "update"]
+# -- touch (hidden: the engine's test job) ---------------------------------------------------
+def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @FILE (one per line).")],
+          set_: Annotated[list[str], typer.Option("--set", help="field=value (JSON value)")],
+          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
+          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
+          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
+          workers: Workers = 64) -> None:
+    """PATCH the same fields onto a list of deals (engine test job)."""
+    from jobs.touch import TouchJob, touch_items
+
+    token = read_token(token_env)
+    raw = Path(ids[1:]).read_text().split() if ids.startswith("@") else ids.split(",")
+    try:
+        deal_ids = [int(x) for x in raw if x.strip()]
+        fields = {k: orjson.loads(v) for k, v in (s.split("=", 1) for s in set_)}
+    except ValueError as exc:
+        raise fail(f"bad --ids or --set: {exc}") from None
+    cfg = engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
+                        share=budget_share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
+                        workers=workers)
+    job_id = new_job_id("touch")
+    store = JobStore.create(job_dir / job_id, job_id=job_id, kind="touch",
+                            config={"engine": cfg.to_json()})
+    try:
+        store.add_items(touch_items(deal_ids, fields))
+        typer.echo(f"job {job_id}: {len(deal_ids)} deals")
+        finish(store, execute(store, TouchJob(), cfg, token, label="touch"))
+    finally:
+        store.close()
+
+
+__all__ = ["merge_cmd", "move_stage_cmd", "plan_merge_cmd", "plan_move_stage_cmd",
+           "plan_undo_cmd", "plan_update_cmd", "touch", "undo_cmd", "update_cmd"]

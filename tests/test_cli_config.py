@@ -168,7 +168,7 @@ def test_plan_choices_are_the_plan_presets() -> None:
     from typing import get_args
 
     from bulk.plans import PLAN_NAMES
-    from pdbulk.cli import PlanName
+    from pdbulk.options import PlanName
 
     assert set(get_args(PlanName)) == set(PLAN_NAMES)
 
