@@ -25,7 +25,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
+from bulk.engine import EngineConfig, Session, new_job_id, run_kind, session
 from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
 from bulk.runner import Runner, RunResult
 from bulk.store import ItemState, JobStore
@@ -37,21 +37,12 @@ from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 
 from .options import (
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    engine_config,
+    DEFAULTS,
+    EngineOptions,
+    engine_options,
     execute_async,
     fail,
     install_stop,
-    read_token,
 )
 
 EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
@@ -66,13 +57,6 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away.")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
-
-
-def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
-         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=budget_share, max_tokens=max_tokens,
-                         wait_for_reset=wait_for_reset, workers=workers)
 
 
 def _config(path: Path | None) -> DedupeConfig:
@@ -110,22 +94,19 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
+@engine_options()
 def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
                  = Path("dedupe-plan"),
-                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                 plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                 job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                 budget_share: Share = None, max_tokens: MaxTokens = None,
-                 wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                 state_dir: StateDir = None,
+                 engine: EngineOptions = DEFAULTS) -> None:
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> PlanOutcome:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
@@ -256,30 +237,28 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         restore()
 
 
+@engine_options()
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
                   yes: Annotated[bool, typer.Option("--yes", "-y",
                                                     help="Do not ask before merging.")] = False,
-                  url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                  plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                  job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                  budget_share: Share = None, max_tokens: MaxTokens = None,
-                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                  state_dir: StateDir = None,
+                  engine: EngineOptions = DEFAULTS) -> None:
     """Merge what a plan says: the duplicate band (review groups with --include-review or
     decision = merge); groups whose deals changed since the plan are skipped."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     if not (plan_dir / "groups.csv").is_file():
         raise fail(f"{plan_dir} is not a dedupe plan (no groups.csv); make one with "
                    "`pdbulk dedupe plan -o DIR`")
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
-                         state=_state(state_dir, job_dir), yes=yes, quiet=False)
+                         state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
     if code:
         raise typer.Exit(code)
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
+@engine_options()
 def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
@@ -295,21 +274,17 @@ def run_command(config: Config = None,
                 output: Annotated[Path | None, typer.Option(
                     "--output", "-o", help="Plan directory (default: STATE_DIR/plans/TIME).")]
                 = None,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
     try:
         summary, code = _run_apply(cfg, token, None, ApplyOptions(
             max_merges=max_merges, auto_apply_above=auto_apply_above),
-            state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+            state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,
             since_last=since_last, output=output)
     except typer.Exit as exc:
         if as_json:
@@ -324,6 +299,7 @@ def run_command(config: Config = None,
 
 
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
+@engine_options()
 def plan_dedupe(config: Config = None, include_review: Review = False,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
@@ -331,18 +307,14 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 = False,
                 as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
                 = False,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> Any:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:

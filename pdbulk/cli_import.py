@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,7 @@ import typer
 from rich.console import Console
 
 from bulk.clock import SystemClock
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
+from bulk.engine import EngineConfig, Session, connect, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import header, read_manifest
 from bulk.progress import ProgressView
@@ -38,24 +39,16 @@ from jobs.mapping import init_mapping
 from jobs.planning import render_plan
 
 from .options import (
+    DEFAULTS,
     EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    engine_config,
+    READ_OPTIONS,
+    EngineOptions,
+    engine_options,
     fail,
     finish,
     install_stop,
-    read_token,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
@@ -120,33 +113,26 @@ async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
             store.close()
 
 
-def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: float | None,
-            max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
-                         workers=workers)
-
-
 # -- pdbulk plan import ---------------------------------------------------------------------
 FailedCsv = Annotated[Path, typer.Option(
     "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
 
 
+@engine_options(*READ_OPTIONS)
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
-                    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                    failed_csv: FailedCsv = Path("plan-failed.csv")) -> None:
+                    failed_csv: FailedCsv = Path("plan-failed.csv"),
+                    engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
-    token = read_token(token_env)
+    token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive)
     if not failed_csv.parent.is_dir():
         raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
-    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
+    cfg = engine.config()
 
     async def planning() -> Any:
         async with _reading(cfg, token) as reading:
@@ -214,20 +200,17 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     return result
 
 
+@engine_options()
 def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
-               url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-               plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-               job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-               max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-               workers: Workers = 64, unarchive: Unarchive = False) -> None:
+               unarchive: Unarchive = False, engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
-    token = read_token(token_env)
+    token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive)
-    cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-                  workers)
+    cfg = engine.config()
+    job_dir = engine.job_dir
     job_id = new_job_id("import")
     store = JobStore.create(job_dir / job_id, job_id=job_id, kind="import",
                             config={"engine": cfg.to_json(), "import": settings.to_json()})
@@ -275,6 +258,7 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
     return {k: list(v) for k, v in out.items()}
 
 
+@engine_options(*READ_OPTIONS)
 def init_mapping_cmd(
     manifest: ManifestArg,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -283,16 +267,15 @@ def init_mapping_cmd(
     = "Import source key",
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
     encoding: EncodingOpt = None, sheet: SheetOpt = None,
-    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+    engine: EngineOptions = DEFAULTS,
 ) -> None:
     """Write a starter mapping from the manifest's header and the account's fields."""
     from jobs.account import load_catalog
 
     if output is not None and output.exists() and not force:
         raise fail(f"{output} exists (use --force to overwrite)")
-    token = read_token(token_env)
-    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 8)
+    token = engine.token()
+    cfg = replace(engine, workers=8).config()
     try:
         columns = header(manifest, encoding=encoding, sheet=sheet)
     except InputError as exc:

@@ -24,7 +24,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
+from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import header
 from bulk.runner import RunResult
@@ -39,23 +39,14 @@ from jobs.undo import prepare_undo
 from jobs.updating import Prepared, UpdateMapping, prepare_update
 
 from .options import (
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    engine_config,
+    DEFAULTS,
+    EngineOptions,
+    engine_options,
     execute,
     execute_async,
     fail,
     find_job,
     finish,
-    read_token,
 )
 
 Build = Callable[[Session], Awaitable[Prepared]]
@@ -180,13 +171,6 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
     return variant("as_json", plan_only=False), variant("yes", plan_only=True)
 
 
-def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
-         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=budget_share, max_tokens=max_tokens,
-                         wait_for_reset=wait_for_reset, workers=workers)
-
-
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
 Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
@@ -200,22 +184,18 @@ PairsFile = Annotated[Path, typer.Argument(
 
 
 # -- update -----------------------------------------------------------------------------------
+@engine_options()
 def update(manifest: UpdateManifest,
            mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
-           url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-           plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-           job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-           max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-           workers: Workers = 64, plan_only: bool = False,
+           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
                                    "it (default: the row fails).")] = False) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     try:
         umap = UpdateMapping.load(mapping)
     except InputError as exc:
@@ -236,6 +216,7 @@ update_cmd, plan_update_cmd = twin(
 
 
 # -- move-stage -------------------------------------------------------------------------------
+@engine_options()
 def move_stage(
     to_stage: Annotated[str, typer.Option("--to-stage", help="The stage to move to (name).")],
     to_pipeline: Annotated[str | None, typer.Option(
@@ -267,15 +248,10 @@ def move_stage(
     limit: Annotated[int | None, typer.Option(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
-    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-    job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-    max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-    workers: Workers = 64, plan_only: bool = False,
+    engine: EngineOptions = DEFAULTS, plan_only: bool = False,
 ) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
     source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
                         id_column=id_column, key_column=key_column, key_field=key_field,
@@ -300,15 +276,11 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 
 
 # -- merge ------------------------------------------------------------------------------------
+@engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
-          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-          workers: Workers = 64, plan_only: bool = False) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+          engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
+    cfg = engine.config()
+    token = engine.token()
     try:
         rows = list(read_pairs(pairs))
     except InputError as exc:
@@ -329,6 +301,7 @@ merge_cmd, plan_merge_cmd = twin(
 
 
 # -- undo -------------------------------------------------------------------------------------
+@engine_options()
 def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
          force: Annotated[bool, typer.Option(
              "--force", help="Also overwrite deals that changed since the job.")] = False,
@@ -336,15 +309,10 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
              "--contacts", help="Undo of an import: also delete the persons and "
                                 "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
-         url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-         plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-         job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-         max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-         workers: Workers = 64, plan_only: bool = False) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
-    source = JobStore.open(find_job(job_dir, job))
+         engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
+    cfg = engine.config()
+    token = engine.token()
+    source = JobStore.open(find_job(engine.job_dir, job))
     try:
         async def build(s: Session) -> Prepared:
             return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
@@ -364,28 +332,23 @@ undo_cmd, plan_undo_cmd = twin(
 
 
 # -- touch (hidden: the engine's test job) ---------------------------------------------------
+@engine_options()
 def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @FILE (one per line).")],
           set_: Annotated[list[str], typer.Option("--set", help="field=value (JSON value)")],
-          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-          workers: Workers = 64) -> None:
+          engine: EngineOptions = DEFAULTS) -> None:
     """PATCH the same fields onto a list of deals (engine test job)."""
     from jobs.touch import TouchJob, touch_items
 
-    token = read_token(token_env)
+    token = engine.token()
     raw = Path(ids[1:]).read_text().split() if ids.startswith("@") else ids.split(",")
     try:
         deal_ids = [int(x) for x in raw if x.strip()]
         fields = {k: orjson.loads(v) for k, v in (s.split("=", 1) for s in set_)}
     except ValueError as exc:
         raise fail(f"bad --ids or --set: {exc}") from None
-    cfg = engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                        share=budget_share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
-                        workers=workers)
+    cfg = engine.config()
     job_id = new_job_id("touch")
-    store = JobStore.create(job_dir / job_id, job_id=job_id, kind="touch",
+    store = JobStore.create(engine.job_dir / job_id, job_id=job_id, kind="touch",
                             config={"engine": cfg.to_json()})
     try:
         store.add_items(touch_items(deal_ids, fields))

@@ -12,9 +12,12 @@ from a command-line flag (a process list would show it), and never written anywh
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +25,7 @@ import anyio
 import typer
 
 from bulk.client import Secret, normalize_base_url
-from bulk.engine import EngineConfig, Session, run_kind
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
 from bulk.errors import Forbidden, JobBusy, PaymentRequired, Unauthorized
 from bulk.plans import PLAN_NAMES
 from bulk.progress import ProgressView
@@ -191,3 +194,68 @@ def finish(store: JobStore, result: RunResult) -> None:
         raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0):
         raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+# -- the engine options, declared once ----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """What a job command was told about the account and the engine (``engine_options``)."""
+
+    url: str = DEFAULT_URL
+    token_env: str = "PIPEDRIVE_API_TOKEN"
+    plan: str = "growth"
+    seats: int = 1
+    oauth: bool = False
+    job_dir: Path = Path("pdbulk-jobs")
+    budget_share: float | None = None
+    max_tokens: int | None = None
+    wait_for_reset: bool = False
+    workers: int = 64
+
+    def config(self) -> EngineConfig:
+        """The engine configuration; a bad URL or plan exits 1."""
+        return engine_config(url=self.url, plan=self.plan, seats=self.seats, oauth=self.oauth,
+                             job_dir=self.job_dir, share=self.budget_share,
+                             max_tokens=self.max_tokens, wait_for_reset=self.wait_for_reset,
+                             workers=self.workers)
+
+    def token(self) -> str:
+        """The API token from ``--token-env``; missing or malformed exits 1."""
+        return read_token(self.token_env)
+
+
+DEFAULTS = EngineOptions()  # a command's ``engine`` parameter default (engine_options fills it)
+
+# name -> its option (default: EngineOptions' own)
+_ENGINE_OPTIONS: dict[str, Any] = {
+    "url": Url, "token_env": TokenEnv, "plan": Plan, "seats": Seats, "oauth": OAuth,
+    "job_dir": JobDir, "budget_share": Share, "max_tokens": MaxTokens,
+    "wait_for_reset": WaitReset, "workers": Workers,
+}
+ALL_ENGINE_OPTIONS = tuple(_ENGINE_OPTIONS)
+# a command that only reads (plan import, init-mapping): no job, no budget of its own
+READ_OPTIONS = ("url", "token_env", "plan", "seats", "oauth")
+
+
+def engine_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command that takes ``engine: EngineOptions`` the engine options (``names``,
+    default all) on its command line, after its own."""
+    chosen = names or ALL_ENGINE_OPTIONS
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                               default=getattr(DEFAULTS, name), annotation=_ENGINE_OPTIONS[name])
+             for name in chosen]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(command, eval_str=True)
+        own = [p for name, p in sig.parameters.items() if name != "engine"]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kw: Any) -> None:
+            engine = EngineOptions(**{name: kw.pop(name) for name in chosen})
+            command(*args, engine=engine, **kw)
+
+        params = sorted(own, key=lambda p: p.kind) + extra  # keyword-only last
+        run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+    return decorate
