@@ -18,8 +18,8 @@ from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.planfiles import read_groups
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
 from tests.import_support import read_csv
-from tests.test_update_support import deal as sb_deal
-from tests.test_update_support import delta, load_job, requests, run_job
+from tests.update_support import deal as sb_deal
+from tests.update_support import delta, load_job, requests, run_job
 
 MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
 

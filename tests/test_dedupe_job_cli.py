@@ -9,11 +9,11 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
-from tests.test_update_support import cli_args, threaded_sandbox
-from tests.test_update_support import deal as sb_deal
+from tests.update_support import cli_args, threaded_sandbox
+from tests.update_support import deal as sb_deal
 
 
 def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
     groups; after two new copies, the second reads only changed deals (one page) and
     merges just those."""
     from tests.dedupe_job_support import deal
-    from tests.test_update_support import delta, requests
+    from tests.update_support import delta, requests
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
         ids = seed_account(sb, fillers=600)["ids"]
         sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),

@@ -5,7 +5,7 @@ configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
 4 stopped checkpointed (resume the job); 5 authentication/permission failure;
 6 busy: another apply/run holds the state directory.
 Groups skipped because their deals changed since the plan are reported in the
-job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
+job's files, not failures. Listed in ``pdbulk.cli.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -25,42 +25,28 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    _install_stop,
-    app,
-    engine_config,
-    execute_async,
-    fail,
-    plan_app,
-    read_token,
-)
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
+from bulk.engine import EngineConfig, Session, new_job_id, run_kind, session
 from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
 from bulk.runner import Runner, RunResult
 from bulk.store import ItemState, JobStore
+from jobs.dedupe.apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.index import StateBusy, state_lock
+from jobs.dedupe.job import PlanOutcome, make_plan
+from jobs.dedupe.review import REVIEW
+from jobs.planning import estimate, render_plan
 
-from ..planning import estimate, render_plan
-from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
-from .config import DedupeConfig
-from .index import StateBusy, state_lock
-from .job import PlanOutcome, make_plan
-from .review import REVIEW
+from .options import (
+    DEFAULTS,
+    EngineOptions,
+    engine_options,
+    execute_async,
+    fail,
+    install_stop,
+)
 
 EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
 
-dedupe_app = typer.Typer(no_args_is_help=True,
-                         help="Find duplicate deals, review them, merge them.")
-app.add_typer(dedupe_app, name="dedupe")
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
                                              "thresholds, guards and survivor rules).")]
@@ -71,13 +57,6 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away.")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
-
-
-def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
-         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=budget_share, max_tokens=max_tokens,
-                         wait_for_reset=wait_for_reset, workers=workers)
 
 
 def _config(path: Path | None) -> DedupeConfig:
@@ -115,27 +94,19 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
-@dedupe_app.command(
-    "plan",
-    help=(
-        "Find duplicate deals and write a plan (groups.csv, pairs.csv, "
-        "summary.json, review.html); nothing is written to Pipedrive."))
+@engine_options()
 def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
                  = Path("dedupe-plan"),
-                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                 plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                 job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                 budget_share: Share = None, max_tokens: MaxTokens = None,
-                 wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                 state_dir: StateDir = None,
+                 engine: EngineOptions = DEFAULTS) -> None:
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> PlanOutcome:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
@@ -258,7 +229,7 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
     if not quiet:
         return await execute_async(store, kind, cfg, token, label="merges", session=s)
     box: list[Runner] = []
-    restore = _install_stop(box)
+    restore = install_stop(box)
     store.set_status("running")
     try:
         return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
@@ -266,42 +237,28 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         restore()
 
 
-@dedupe_app.command(
-    "apply",
-    help=(
-        "Merge what a plan says: the duplicate band (review groups with "
-        "--include-review or decision = merge); groups whose deals changed "
-        "since the plan are skipped."))
+@engine_options()
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
                   yes: Annotated[bool, typer.Option("--yes", "-y",
                                                     help="Do not ask before merging.")] = False,
-                  url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                  plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                  job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                  budget_share: Share = None, max_tokens: MaxTokens = None,
-                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
-    """Merge what a plan says: the duplicate band (review: with --include-review or
+                  state_dir: StateDir = None,
+                  engine: EngineOptions = DEFAULTS) -> None:
+    """Merge what a plan says: the duplicate band (review groups with --include-review or
     decision = merge); groups whose deals changed since the plan are skipped."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     if not (plan_dir / "groups.csv").is_file():
         raise fail(f"{plan_dir} is not a dedupe plan (no groups.csv); make one with "
                    "`pdbulk dedupe plan -o DIR`")
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
-                         state=_state(state_dir, job_dir), yes=yes, quiet=False)
+                         state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
     if code:
         raise typer.Exit(code)
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
-@dedupe_app.command(
-    "run",
-    help=(
-        "Plan and apply in one step, for cron: never asks, merges only the "
-        "duplicate band (or above --auto-apply-above), leaves the review band "
-        "in the plan."))
+@engine_options()
 def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
@@ -317,21 +274,17 @@ def run_command(config: Config = None,
                 output: Annotated[Path | None, typer.Option(
                     "--output", "-o", help="Plan directory (default: STATE_DIR/plans/TIME).")]
                 = None,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
     try:
         summary, code = _run_apply(cfg, token, None, ApplyOptions(
             max_merges=max_merges, auto_apply_above=auto_apply_above),
-            state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+            state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,
             since_last=since_last, output=output)
     except typer.Exit as exc:
         if as_json:
@@ -346,11 +299,7 @@ def run_command(config: Config = None,
 
 
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
-@plan_app.command(
-    "dedupe",
-    help=(
-        "Plan: find duplicate deals and show what merging them costs (calls, "
-        "tokens, share of today's budget, time); nothing is written."))
+@engine_options()
 def plan_dedupe(config: Config = None, include_review: Review = False,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
@@ -358,18 +307,14 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 = False,
                 as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
                 = False,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> Any:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
@@ -408,4 +353,4 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         typer.echo(line)
 
 
-__all__ = ["dedupe_app"]
+__all__ = ["apply_command", "plan_command", "plan_dedupe", "run_command"]
