@@ -176,6 +176,46 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.anyio
+async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None:
+    """The sandbox's seeded account (400 deals, seed 5: won and lost copies of one deal):
+    plan → apply → plan again finds no duplicate group, and every group it finds is made of
+    deals the first plan's review band held. A survivor keeps the won/lost guard of what it
+    absorbed; merges are recorded before anything is sent, and a merge not (yet) done keeps
+    nothing apart."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
+        first = await plan(sb, tmp_path, tmp_path / "p1")
+        assert first.summary["duplicate_groups"] > 50
+        loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
+        unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
+        assert [g.member_ids for g in unsent.result.groups] == [
+            g.member_ids for g in first.result.groups]
+        result = await run_job(sb, loaded)
+        loaded.close()
+        assert result.counts[ItemState.DONE] == first.summary["deals_to_merge_away"]
+        again = await plan(sb, tmp_path, tmp_path / "p2")
+        review_left = {i for p in first.result.pairs if p.band == "review" for i in (p.a, p.b)}
+        assert again.summary["duplicate_groups"] == 0, [
+            g.member_ids for g in again.result.groups]
+        assert all(set(g.member_ids) <= review_left for g in again.result.groups)
+
+
+def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: Path) -> None:
+    """merges.json: 3 → 2 and 2 → 1 give deal 1 both records; a merge whose merged deal
+    is still live (failed, never sent) is left out; re-recording one is idempotent."""
+    from jobs.dedupe.index import absorbed, load_merges, remember_merges
+    from jobs.dedupe.model import DealRecord
+    rec = {i: DealRecord(id=i, title=f"t{i}", status="lost") for i in (2, 3, 5)}
+    assert remember_merges(tmp_path, [(3, 2, rec[3]), (2, 1, rec[2]), (5, 4, rec[5])]) == 3
+    assert remember_merges(tmp_path, [(3, 2, rec[3])]) == 0
+    merges = load_merges(tmp_path)
+    assert merges[3] == (2, rec[3])
+    got = absorbed(merges, live={1, 4, 5})
+    assert got == {1: [rec[2], rec[3]]}  # 5 is still live: its merge did not happen
+    assert absorbed(merges, live={5}) == {}  # chains ending at deals gone for good: dropped
+
+
 def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     """A bad decision, id or a deal in two groups: InputError with the row number."""
     from bulk.errors import InputError

@@ -3,6 +3,7 @@ keep-separate and anti-chaining, focus limits the work; Hypothesis checks the in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
@@ -79,6 +80,26 @@ def test_keep_separate_is_never_proposed() -> None:
     assert r.groups == () and r.pairs == ()
     r3 = find_duplicates([deal(1), deal(2), deal(3)], CFG, keep_separate=[frozenset((1, 2))])
     assert all(not {1, 2} <= set(g.member_ids) for g in r3.groups)
+
+
+def test_a_survivor_keeps_the_guards_and_decisions_of_what_it_absorbed() -> None:
+    """The next night after merging a lost copy into an open deal: the open survivor is never
+    grouped with a won copy (won/lost held through the merged deal), nor with a deal kept
+    separate from the merged one; without ``absorbed`` the same pair is one group."""
+    lost = replace(deal(2), status="lost")
+    won = replace(deal(3), status="won")
+    night1 = find_duplicates([deal(1), lost, won], CFG)
+    assert any(len(g.member_ids) == 2 for g in night1.groups)
+    assert not any({2, 3} <= set(g.member_ids) for g in night1.groups)
+    night2 = [deal(1), won]  # deal 2 was merged into deal 1
+    assert find_duplicates(night2, CFG).groups  # what converging must prevent
+    r = find_duplicates(night2, CFG, absorbed={1: [lost]})
+    assert r.groups == () and r.pairs == ()
+    r = find_duplicates([deal(1), deal(4)], CFG, keep_separate=[frozenset((2, 4))],
+                        absorbed={1: [deal(2)]})
+    assert r.groups == ()
+    r = find_duplicates([deal(1), deal(4)], CFG, absorbed={1: [deal(2)]})
+    assert [set(g.member_ids) for g in r.groups] == [{1, 4}]  # absorbing alone parts nothing
 
 
 def test_focus_scores_only_pairs_touching_focus() -> None:

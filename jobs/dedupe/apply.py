@@ -4,7 +4,9 @@ Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
 nightly ``run``) every group whose score is at least that. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
-and never proposed again. ``max_merges`` caps the merges: whole groups are taken
+and never proposed again; the merges chosen are recorded there too
+(``index.remember_merges``: the next plan keeps each survivor apart from what
+the deals merged into it were kept apart from). ``max_merges`` caps the merges: whole groups are taken
 in plan order until the next would pass the cap.
 
 Right before anything is sent, every deal of the chosen groups is read again
@@ -39,7 +41,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from ..merging import MergeJob
 from ..selection import Deal, is_gone, read_deals
 from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
-from .index import remember_keep_separate
+from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
 from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
 from .records import to_record
@@ -118,11 +120,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         chosen.append(g)
         merges += len(g.merged_ids)
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
+    lineage: list[tuple[int, int, DealRecord]] = []
     for g in chosen:
         if (why := _changed(g, planned, live)) is not None:
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
+        lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
@@ -141,6 +145,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.calls["mergeDeals"] += 1
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
+    if lineage and options.record_decisions and state_dir is not None:
+        remember_merges(state_dir, lineage)  # before anything is sent: a killed run has it too
     prep.meta["source_columns"] = ["group_id"]
     prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "

@@ -12,6 +12,15 @@ Files (all rewritten atomically: a temporary file, then a rename):
   ``update_time`` the index has seen, as Pipedrive's clock gave it, so the next
   ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=`` (spec:
   openapi-v2.yaml ``getDeals``) and nothing else.
+- ``merges.json``: ``[[merged_id, survivor_id, record], ...]`` — every merge an
+  apply chose, with the merged-away deal's compact record as the plan's re-read
+  saw it (recorded before anything is sent, so a killed apply has it too). A
+  survivor stands for the deals merged into it: ``absorbed`` gives each live
+  deal the records of the deals merged into it (through chains), so a guard or
+  a keep-separate pair that held through a merged-away deal still holds
+  through its survivor, and the next plan does not propose what this one kept
+  apart (a nightly run converges). An entry whose merged deal is still live
+  (the merge failed or was never sent) is ignored.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -58,6 +67,7 @@ def _from_row(row: list[Any]) -> DealRecord:
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
+MERGES = "merges.json"
 LOCK = "lock"
 
 
@@ -112,6 +122,50 @@ def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
     return added
 
 
+def load_merges(state: Path) -> dict[int, tuple[int, DealRecord]]:
+    """Merged-away deal id -> (its survivor, its record), as applies recorded them."""
+    path = state / MERGES
+    if not path.is_file():
+        return {}
+    try:
+        return {int(m): (int(s), _from_row(row)) for m, s, row in orjson.loads(path.read_bytes())}
+    except (orjson.JSONDecodeError, TypeError, ValueError, IndexError):
+        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal]); "
+                         "delete it to forget which deals were merged into which") from None
+
+
+def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]]) -> int:
+    """Record merges (merged id, survivor id, the merged deal's record); how many were new."""
+    known = load_merges(state)
+    new = {m: (s, r) for m, s, r in merges if known.get(m, (None,))[0] != s}
+    if new:
+        known.update(new)
+        _write(state / MERGES, orjson.dumps([[m, s, _row(r)] for m, (s, r)
+                                             in sorted(known.items())]))
+    return len(new)
+
+
+def absorbed(merges: Mapping[int, tuple[int, DealRecord]],
+             live: Collection[int]) -> dict[int, list[DealRecord]]:
+    """Live deal id -> the records of the deals merged into it (directly or through a chain
+    of merges). Merges whose merged deal is still live did not happen and are left out;
+    a chain that ends at a deal no longer live is dropped."""
+    out: dict[int, list[DealRecord]] = {}
+    for merged, (survivor, record) in merges.items():
+        if merged in live:
+            continue
+        seen = {merged}
+        root = survivor
+        while root not in live and root in merges and root not in seen:
+            seen.add(root)
+            root = merges[root][0]
+        if root in live:
+            out.setdefault(root, []).append(record)
+    for records in out.values():
+        records.sort(key=lambda r: r.id)
+    return out
+
+
 @dataclass
 class DealIndex:
     """The account's deals as of the last run, and Pipedrive's time of the newest change."""
@@ -157,5 +211,5 @@ class DealIndex:
                                                  "deals": len(self.deals)}))
 
 
-__all__ = ["DealIndex", "StateBusy", "load_keep_separate", "remember_keep_separate",
-           "state_lock"]
+__all__ = ["DealIndex", "StateBusy", "absorbed", "load_keep_separate", "load_merges",
+           "remember_keep_separate", "remember_merges", "state_lock"]

@@ -6,8 +6,10 @@ planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 index's newest ``update_time``, compared against the index with
 ``find_duplicates(focus=changed ids)``; deals deleted or merged away since are
 dropped from the index: one more list call), calls ``find_duplicates`` with the
-remembered keep-separate pairs, and writes groups.csv, pairs.csv, summary.json,
-deals.jsonl and review.html into the plan directory. Nothing is written to
+remembered keep-separate pairs and what earlier applies merged into each deal
+(``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
+writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
+plan directory. Nothing is written to
 Pipedrive.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 from bulk.runner import CallContext
 
 from .config import DedupeConfig
-from .index import DealIndex, load_keep_separate
+from .index import DealIndex, absorbed, load_keep_separate, load_merges
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
@@ -61,7 +63,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     else:
         deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
-    result = find_duplicates(deals, config, keep_separate=keep, focus=focus)
+    merged_into = absorbed(load_merges(state_dir), {r.id for r in deals})
+    result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
+                             absorbed=merged_into)
     records = {r.id: r for r in deals}
     summary = write_plan(directory, result, records, config.field_policy, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
