@@ -1,11 +1,13 @@
 """``pdbulk dedupe plan | apply | run`` and ``pdbulk plan dedupe``.
 
-Exit codes (README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or
-configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
-4 stopped checkpointed (resume the job); 5 authentication/permission failure;
-6 busy: another apply/run holds the state directory.
-Groups skipped because their deals changed since the plan are reported in the
-job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
+Exit codes are the CLI's own (``bulk.cli``: ``EXIT_*``, ``exit_code_for``; README,
+"Dedupe"): 0 done (or nothing to merge); 1 bad input or configuration, or the
+account could not be read: nothing sent; 2 usage error; 3 finished but some merges
+failed; 4 stopped checkpointed (resume the job); 5 authentication/permission
+failure; 6 busy: another apply/run (or ``plan --since-last``) holds the state
+directory. Groups skipped because their deals changed since the plan are reported
+in the job's files, not failures. Registered on ``bulk.cli.app`` by import side
+effect.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +29,11 @@ import typer
 from rich.console import Console
 
 from bulk.cli import (
+    AUTH_ERRORS,
+    EXIT_AUTH,
+    EXIT_OK,
+    EXIT_ROWS_FAILED,
+    EXIT_STOPPED,
     JobDir,
     MaxTokens,
     OAuth,
@@ -40,23 +48,23 @@ from bulk.cli import (
     app,
     engine_config,
     execute_async,
+    exit_code_for,
     fail,
     plan_app,
     read_token,
 )
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
-from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
+from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import Runner, RunResult
-from bulk.store import ItemState, JobStore
+from bulk.store import JobStore
 
+from ..cli_ops import Json, Yes, _confirmed
 from ..planning import estimate, render_plan
 from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
 from .config import DedupeConfig
-from .index import StateBusy, state_lock
+from .index import state_lock
 from .job import PlanOutcome, make_plan
 from .review import REVIEW
-
-EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
 
 dedupe_app = typer.Typer(no_args_is_help=True,
                          help="Find duplicate deals, review them, merge them.")
@@ -92,14 +100,30 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
 
 
 def _api_failure(exc: BulkError) -> typer.Exit:
-    if isinstance(exc, InputError):
-        return fail(str(exc))
-    if isinstance(exc, StateBusy):
-        return fail(str(exc), EXIT_BUSY)
-    if isinstance(exc, Unauthorized | Forbidden):
+    """One line and the CLI's exit code for an error before anything was sent."""
+    if isinstance(exc, InputError | JobBusy):
+        return fail(str(exc), exit_code_for(exc))
+    if isinstance(exc, AUTH_ERRORS):
         return fail(f"{type(exc).__name__}: {exc} — check the token and its scopes",
-                    EXIT_AUTH)
-    return fail(f"{type(exc).__name__}: {exc}", EXIT_STOPPED)
+                    exit_code_for(exc))
+    return fail(f"{type(exc).__name__}: {exc}", exit_code_for(exc))
+
+
+@asynccontextmanager
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
+    """A session for reads only (plans): a throwaway store keeps the call ledger."""
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        try:
+            async with session(cfg, token, store) as s:
+                yield s
+        finally:
+            store.close()
+
+
+SinceLast = Annotated[bool, typer.Option(
+    "--since-last", help="Read only deals updated since the last --since-last run and "
+                         "compare them against the index in the state directory.")]
 
 
 def _plan_lines(out: PlanOutcome) -> list[str]:
@@ -124,13 +148,15 @@ def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
                  = Path("dedupe-plan"),
+                 since_last: SinceLast = False,
                  url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                  plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                  job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
                  budget_share: Share = None, max_tokens: MaxTokens = None,
                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
-    review.html); nothing is written to Pipedrive."""
+    review.html); nothing is written to Pipedrive. With --since-last the index moves on,
+    as after a nightly run: what this plan leaves is not proposed again until it changes."""
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
@@ -138,20 +164,21 @@ def plan_command(config: Config = None,
     state = _state(state_dir, job_dir)
 
     async def main() -> PlanOutcome:
-        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
-            try:
-                async with session(cfg, token, store) as s:
-                    return await make_plan(s.ctx, dcfg, output, state_dir=state)
-            finally:
-                store.close()
+        async with _reading(cfg, token) as s:
+            return await make_plan(s.ctx, dcfg, output, state_dir=state, since_last=since_last)
 
     try:
-        out = anyio.run(main)
+        with state_lock(state) if since_last else nullcontext():  # the index is rewritten
+            out = anyio.run(main)
+            if out.index is not None:
+                out.index.save(state)
     except BulkError as exc:
         raise _api_failure(exc) from None
     for line in _plan_lines(out):
         typer.echo(line)
+    if out.index is not None:
+        typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since} "
+                   f"({state})")
 
 
 # -- dedupe apply -------------------------------------------------------------------------------
@@ -195,8 +222,11 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             work = prep.actions["merge"]
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
-                    and not typer.confirm(f"Merges are final in Pipedrive. Merge {work:,} "
-                                          "deals away?")):
+                    and not _confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
+                                       "deals away?")):
+                # declined (or no one to answer): cancelled, never resumable — a later
+                # resume would merge from a stale picture of the deals
+                store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             result = await _send(store, cfg, token, s, quiet) if work else None
             if planned is not None and planned.index is not None:
@@ -210,7 +240,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     except BulkError as exc:
         status = store.status
         store.close()
-        if status == "failed" or isinstance(exc, StateBusy):  # nothing was sent
+        if status == "failed" or isinstance(exc, JobBusy):  # nothing was sent
             shutil.rmtree(directory, ignore_errors=True)
         raise _api_failure(exc) from None
     try:
@@ -224,9 +254,9 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
     the run's result lines were printed already (by ``execute_async``)."""
     resume = f"pdbulk resume {store.job_id} --job-dir {cfg.job_root}"
-    if result is None and store.counts().get(ItemState.PENDING, 0):
-        say(f"not started; run it later with: {resume}")
-        summary["status"] = "not started"
+    if store.status == "cancelled":
+        say(f"job {store.job_id} cancelled; nothing was sent")
+        summary["status"] = "cancelled"
         return EXIT_OK
     stopped = result is not None and result.stopped
     error = result.error if result is not None else None
@@ -238,7 +268,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary.update(items=dict(counts), merged=counts.get("done", 0),
                    failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
                    tokens=sum(store.spend_by_day().values()))
-    if stopped and isinstance(error, Unauthorized | Forbidden):
+    if stopped and isinstance(error, AUTH_ERRORS):
         summary["status"] = "unauthorized"
         say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
         return EXIT_AUTH
@@ -247,7 +277,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
         say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
         return EXIT_STOPPED
     summary["status"] = "finished"
-    return EXIT_FAILED if summary["failed"] else EXIT_OK
+    return EXIT_ROWS_FAILED if summary["failed"] else EXIT_OK
 
 
 async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
@@ -274,8 +304,7 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         "since the plan are skipped."))
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
-                  yes: Annotated[bool, typer.Option("--yes", "-y",
-                                                    help="Do not ask before merging.")] = False,
+                  yes: Yes = False,
                   url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                   plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                   job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
@@ -308,9 +337,7 @@ def run_command(config: Config = None,
                     help="Merge every group scoring at least this (default: the duplicate "
                          "band).")] = None,
                 max_merges: MaxMerges = None,
-                since_last: Annotated[bool, typer.Option(
-                    "--since-last", help="Read only deals updated since the last run (keeps "
-                                         "an index in the state directory).")] = False,
+                since_last: SinceLast = False,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
                                                       "stdout; everything else on stderr.")]
                 = False,
@@ -356,8 +383,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                     "--since-last", help="Cost of the next nightly run (reads only what "
                                          "changed since the index; the index is kept).")]
                 = False,
-                as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
-                = False,
+                as_json: Json = False,
                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
                 plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
                 job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
@@ -372,28 +398,24 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     state = _state(state_dir, job_dir)
 
     async def main() -> Any:
-        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
-            try:
-                async with session(cfg, token, store) as s:
-                    out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
-                                          since_last=since_last)
-                    groups = [g for g in out.result.groups
-                              if g.band == "duplicate" or include_review]
-                    merges = sum(len(g.merged_ids) for g in groups)
-                    members = sum(len(g.member_ids) for g in groups)
-                    calls = Counter(s.stats.calls_by_operation)
-                    calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
-                    calls["mergeDeals"] += merges
-                    calls["updateDeal"] += out.summary["field_policy_patches"]
-                    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
-                    return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
-                                         bad_rows=0, tokens_left_today=left,
-                                         notes=[f"{out.summary['review_groups']} review-band "
-                                                "group(s) need a person"
-                                                + (" (included)" if include_review else "")])
-            finally:
-                store.close()
+        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:
+            async with _reading(cfg, token) as s:
+                out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
+                                      since_last=since_last)
+                groups = [g for g in out.result.groups
+                          if g.band == "duplicate" or include_review]
+                merges = sum(len(g.merged_ids) for g in groups)
+                members = sum(len(g.member_ids) for g in groups)
+                calls = Counter(s.stats.calls_by_operation)
+                calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
+                calls["mergeDeals"] += merges
+                calls["updateDeal"] += out.summary["field_policy_patches"]
+                left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+                return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
+                                     bad_rows=0, tokens_left_today=left,
+                                     notes=[f"{out.summary['review_groups']} review-band "
+                                            "group(s) need a person"
+                                            + (" (included)" if include_review else "")])
 
     try:
         out, est = anyio.run(main)

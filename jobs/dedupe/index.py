@@ -37,7 +37,7 @@ from typing import Any
 
 import orjson
 
-from bulk.errors import BulkError, InputError
+from bulk.errors import InputError, JobBusy
 
 from .model import DealRecord
 
@@ -71,8 +71,9 @@ MERGES = "merges.json"
 LOCK = "lock"
 
 
-class StateBusy(BulkError):
-    """Another live process holds the dedupe state directory (exit code 6: try later)."""
+class StateBusy(JobBusy):
+    """Another live process holds the dedupe state directory (the CLI's busy exit code, 6:
+    try later)."""
 
 
 @contextmanager
