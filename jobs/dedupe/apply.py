@@ -6,8 +6,9 @@ nightly ``run``) every group whose score is at least that. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
-the deals merged into it were kept apart from). ``max_merges`` caps the merges: whole groups are taken
-in plan order until the next would pass the cap.
+the deals merged into it were kept apart from). ``max_merges`` caps the merges:
+whole groups are taken in plan order while they fit under the cap (a group that
+would pass it is skipped; a smaller one after it may still fit).
 
 Right before anything is sent, every deal of the chosen groups is read again
 (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
