@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from benchmarks.bench_dedupe_quality import evaluate
 from benchmarks.dedupe_data import generate
 from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.index import absorbed
 from jobs.dedupe.matching import find_duplicates
 from jobs.dedupe.model import DealRecord, MatchResult
 from jobs.dedupe.scoring import guard_reasons, prepare, score_pair
@@ -155,19 +156,22 @@ deal_strategy = st.builds(
     st.integers(0, 60 * 24 * 3))
 
 
+def _records(rows: list[tuple[object, ...]]) -> list[DealRecord]:
+    return [DealRecord(
+        id=i, title=str(title), status=str(status), org_id=org,  # type: ignore[arg-type]
+        org_name=None if org is None else f"Org{org}", person_id=person,  # type: ignore[arg-type]
+        currency=cur, pipeline_id=pipe, is_archived=bool(arch), value=value,  # type: ignore[arg-type]
+        add_time=T + timedelta(minutes=int(mins)))  # type: ignore[call-overload]
+        for i, (title, org, person, cur, status, pipe, arch, value, mins) in enumerate(rows, start=1)]
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(deal_strategy, min_size=2, max_size=14),
        st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), max_size=3))
 def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, int]]) -> None:
     """At most one group per deal; survivor in its group; no guard or keep-separate pair inside any
     group; duplicate groups are all pairwise at or above the review threshold (no chaining)."""
-    deals = []
-    for i, (title, org, person, cur, status, pipe, arch, value, mins) in enumerate(rows, start=1):
-        deals.append(DealRecord(
-            id=i, title=str(title), status=str(status), org_id=org,  # type: ignore[arg-type]
-            org_name=None if org is None else f"Org{org}", person_id=person,  # type: ignore[arg-type]
-            currency=cur, pipeline_id=pipe, is_archived=bool(arch), value=value,  # type: ignore[arg-type]
-            add_time=T + timedelta(minutes=int(mins))))  # type: ignore[call-overload]
+    deals = _records(rows)
     keep = [frozenset(p) for p in separate if p[0] != p[1]]
     r = find_duplicates(deals, CFG, keep_separate=keep)
     by = {d.id: d for d in deals}
@@ -188,6 +192,31 @@ def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, in
     for p in r.pairs:
         assert p.a < p.b and 0.0 <= p.score <= 1.0 and p.band in ("duplicate", "review")
         assert frozenset((p.a, p.b)) not in keep
+
+
+_FILLED = ("org_id", "org_name", "person_id", "value", "currency", "pipeline_id")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(deal_strategy, min_size=2, max_size=14))
+def test_merging_the_duplicate_band_converges(rows: list[tuple[object, ...]]) -> None:
+    """Merge every duplicate group as Pipedrive does (the survivor's empty fields filled from
+    the merged deal), then match again with what each survivor absorbed: no duplicate group
+    is left (a guard that held through a merged deal still holds through its survivor)."""
+    by = {d.id: d for d in _records(rows)}
+    merges: dict[int, tuple[int, DealRecord]] = {}
+    for g in find_duplicates(list(by.values()), CFG).groups:
+        if g.band != "duplicate":
+            continue
+        survivor = by[g.survivor_id]
+        for m in g.merged_ids:
+            merges[m] = (g.survivor_id, by[m])
+            survivor = replace(survivor, **{f: getattr(by[m], f) for f in _FILLED
+                                            if getattr(survivor, f) in (None, 0.0)})
+        by[g.survivor_id] = survivor
+    live = [d for i, d in by.items() if i not in merges]
+    again = find_duplicates(live, CFG, absorbed=absorbed(merges, {d.id for d in live}))
+    assert [g for g in again.groups if g.band == "duplicate"] == []
 
 
 def test_keep_separate_accepts_any_pair_collection() -> None:
