@@ -66,6 +66,12 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
                             env=env)
         assert res.exit_code == 1 and "row 1" in res.output, res.output
         assert sb.token not in res.output
+        for cron in (["--config", str(bad)], ["--url", "http://127.0.0.1:9"]):
+            res = runner.invoke(app, ["dedupe", "run", "--json", *args, *cron], env=env)
+            out = orjson.loads(res.stdout)  # one JSON object on stdout, whatever went wrong
+            assert res.exit_code == out["exit_code"] == 1 and out["status"] == "error"
+            assert ("duplicate_treshold" if "--config" in cron else "connect") in out["error"]
+            assert sb.token not in res.output
 
 
 def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:

@@ -99,14 +99,17 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
     return state_dir if state_dir is not None else job_dir / "dedupe-state"
 
 
+def _describe(exc: BulkError) -> str:
+    if isinstance(exc, InputError | JobBusy):
+        return str(exc)
+    if isinstance(exc, AUTH_ERRORS):
+        return f"{type(exc).__name__}: {exc} — check the token and its scopes"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _api_failure(exc: BulkError) -> typer.Exit:
     """One line and the CLI's exit code for an error before anything was sent."""
-    if isinstance(exc, InputError | JobBusy):
-        return fail(str(exc), exit_code_for(exc))
-    if isinstance(exc, AUTH_ERRORS):
-        return fail(f"{type(exc).__name__}: {exc} — check the token and its scopes",
-                    exit_code_for(exc))
-    return fail(f"{type(exc).__name__}: {exc}", exit_code_for(exc))
+    return fail(_describe(exc), exit_code_for(exc))
 
 
 @asynccontextmanager
@@ -184,9 +187,10 @@ def plan_command(config: Config = None,
 # -- dedupe apply -------------------------------------------------------------------------------
 def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
                state: Path, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
-               since_last: bool = False, output: Path | None = None
-               ) -> tuple[dict[str, Any], int]:
-    """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code."""
+               since_last: bool = False, output: Path | None = None,
+               error: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
+    """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code.
+    An error before anything was sent: its line goes to ``error["error"]``, then exit."""
     job_id = new_job_id(KIND)
     directory = cfg.job_root / job_id
     store = JobStore.create(directory, job_id=job_id, kind=KIND,
@@ -242,6 +246,8 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         store.close()
         if status == "failed" or isinstance(exc, JobBusy):  # nothing was sent
             shutil.rmtree(directory, ignore_errors=True)
+        if error is not None:
+            error["error"] = _describe(exc)
         raise _api_failure(exc) from None
     try:
         return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
@@ -351,18 +357,24 @@ def run_command(config: Config = None,
                 wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
-    dcfg = _config(config)
-    try:
-        summary, code = _run_apply(cfg, token, None, ApplyOptions(
-            max_merges=max_merges, auto_apply_above=auto_apply_above),
-            state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
-            since_last=since_last, output=output)
+    error: dict[str, str] = {}
+    try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
+        cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens,
+                   wait_for_reset, workers)
+        token = read_token(token_env)
+        try:
+            dcfg = DedupeConfig.load(config)
+            summary, code = _run_apply(cfg, token, None, ApplyOptions(
+                max_merges=max_merges, auto_apply_above=auto_apply_above),
+                state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+                since_last=since_last, output=output, error=error)
+        except InputError as exc:
+            error["error"] = str(exc)
+            raise fail(str(exc)) from None
     except typer.Exit as exc:
         if as_json:
-            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code}).decode())
+            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code,
+                                     **error}).decode())
         raise
     summary["exit_code"] = code
     if as_json:
