@@ -216,6 +216,18 @@ def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: P
     assert absorbed(merges, live={5}) == {}  # chains ending at deals gone for good: dropped
 
 
+def test_auto_apply_never_takes_a_chain() -> None:
+    """--auto-apply-above below the review threshold still leaves chained groups (scoring
+    below it) to a person; a reviewer's decision = merge or --include-review takes them."""
+    from jobs.dedupe.planfiles import PlannedGroup
+    chain = PlannedGroup(1, "g-1", "", "review", 0.40, 1, (2, 3))
+    alike = PlannedGroup(2, "g-4", "", "review", 0.75, 4, (5,))
+    low = ApplyOptions(auto_apply_above=0.3)
+    assert "a chain" in str(low.wants(chain, 0.70)) and low.wants(alike, 0.70) is None
+    assert low.wants(PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3)), 0.70) is None
+    assert ApplyOptions(include_review=True).wants(chain, 0.70) is None
+
+
 def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     """A bad decision, id or a deal in two groups: InputError with the row number."""
     from bulk.errors import InputError

@@ -2,7 +2,8 @@
 
 Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
-nightly ``run``) every group whose score is at least that. ``keep-separate``
+nightly ``run``) every group whose score is at least that — never a chained group
+(scoring below the plan's review threshold). ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
@@ -42,6 +43,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from ..merging import MergeJob
 from ..selection import Deal, is_gone, read_deals
 from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
+from .config import DedupeConfig
 from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
 from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
@@ -62,13 +64,18 @@ class ApplyOptions:
     auto_apply_above: float | None = None
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
-    def wants(self, g: PlannedGroup) -> str | None:
-        """None when the group is merged, else why not."""
+    def wants(self, g: PlannedGroup, review_threshold: float = 0.0) -> str | None:
+        """None when the group is merged, else why not. ``auto_apply_above`` never takes a
+        group scoring below ``review_threshold`` (the plan's): such a group is a chain of
+        deals not all alike, and chaining never merges unattended."""
         if g.decision == "keep-separate":
             return "kept separate (decision)"
         if g.decision == "merge":
             return None
         if self.auto_apply_above is not None:
+            if g.score < review_threshold:
+                return (f"score {g.score:.3f} below the review threshold "
+                        f"{review_threshold:g} (a chain): needs decision = merge")
             return None if g.score >= self.auto_apply_above else (
                 f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
         if g.band == "duplicate" or self.include_review:
@@ -100,7 +107,11 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     """Read the plan, re-read its groups' deals, decide per group; the job's items."""
     groups = read_groups(plan_dir)
     planned = read_records(plan_dir)
-    policy: Mapping[str, str] = read_summary(plan_dir).get("field_policy") or {}
+    summary = read_summary(plan_dir)
+    policy: Mapping[str, str] = summary.get("field_policy") or {}
+    threshold = summary.get("review_threshold")
+    review_threshold = (float(threshold) if isinstance(threshold, int | float)
+                        else DedupeConfig.default().review_threshold)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
     separate = [g for g in groups if g.decision == "keep-separate"]
@@ -111,7 +122,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     chosen: list[PlannedGroup] = []
     merges = 0
     for g in groups:
-        why = options.wants(g)
+        why = options.wants(g, review_threshold)
         if why is None and options.max_merges is not None and (
                 merges + len(g.merged_ids) > options.max_merges):
             why = f"over --max-merges {options.max_merges}"

@@ -341,7 +341,7 @@ def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
                     help="Merge every group scoring at least this (default: the duplicate "
-                         "band).")] = None,
+                         "band); never a chain scoring below the review threshold.")] = None,
                 max_merges: MaxMerges = None,
                 since_last: SinceLast = False,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
