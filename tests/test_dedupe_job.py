@@ -255,6 +255,27 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
         read_groups(tmp_path)
 
 
+
+def test_damaged_plan_files_are_input_errors(tmp_path: Path) -> None:
+    """deals.jsonl with a line that is no record, summary.json missing or damaged: an
+    InputError naming the file (and line), never a decoder's exception or a silent {}."""
+    from bulk.errors import InputError
+    from jobs.dedupe.planfiles import read_records, read_summary
+    (tmp_path / "deals.jsonl").write_text('{"id": 1, "title": "a", "status": "open"}\n\n'
+                                          '{"id": 2, "title": "b", "status": "open"}\n')
+    assert sorted(read_records(tmp_path)) == [1, 2]
+    for bad in ("{bad\n", '{"title": "no id"}\n', "[1, 2]\n"):
+        (tmp_path / "deals.jsonl").write_text('{"id": 1, "title": "a", "status": "open"}\n'
+                                              + bad)
+        with pytest.raises(InputError, match=r"deals\.jsonl line 2"):
+            read_records(tmp_path)
+    with pytest.raises(InputError, match=r"summary\.json is missing or damaged"):
+        read_summary(tmp_path)
+    (tmp_path / "summary.json").write_text("[1]")
+    with pytest.raises(InputError, match=r"summary\.json is missing or damaged"):
+        read_summary(tmp_path)
+
+
 @pytest.mark.anyio
 async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path: Path) -> None:
     """Half the merge responses are lost after being applied: every merge is applied once

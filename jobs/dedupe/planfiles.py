@@ -248,25 +248,36 @@ _DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
 
 
 def read_records(directory: Path) -> dict[int, DealRecord]:
-    """The records the plan was made from (deals.jsonl)."""
+    """The records the plan was made from (deals.jsonl); InputError naming the line of a
+    damaged record."""
     path = directory / DEALS
     if not path.is_file():
         raise InputError(f"{directory}: {DEALS} is missing; make the plan again")
     out: dict[int, DealRecord] = {}
     with open(path, "rb") as f:
-        for line in f:
-            if line.strip():
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
                 r = record_from_json(orjson.loads(line))
-                out[r.id] = r
+            except (orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
+                raise InputError(f"{path} line {n} is not a deal record the plan wrote; "
+                                 "make the plan again") from None
+            out[r.id] = r
     return out
 
 
 def read_summary(directory: Path) -> dict[str, Any]:
+    """summary.json; InputError when it is missing or damaged (it carries the field policy
+    and the thresholds the plan was made with: apply must not run without them)."""
+    path = directory / SUMMARY
     try:
-        data = orjson.loads((directory / SUMMARY).read_bytes())
+        data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} is missing or damaged; make the plan again")
+    return data
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
