@@ -140,6 +140,37 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         store.close()
 
 
+def _join_groups(path: Path) -> None:
+    """groups.csv with its two groups joined into the first, decision = merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        first, second = list(csv.DictReader(f))
+    first["merged_ids"] = ";".join([first["merged_ids"], second["survivor_id"],
+                                    second["merged_ids"]])
+    first["decision"] = "merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(first))
+        w.writeheader()
+        w.writerow(first)
+
+
+@pytest.mark.anyio
+async def test_a_group_edited_across_a_guard_is_skipped(tmp_path: Path) -> None:
+    """A reviewer joins two groups in groups.csv, one holding a won deal and the other a
+    lost one, with decision = merge: apply skips the group, naming the guard; nothing of
+    it is merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        ids = seed_account(sb)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "status": "won"})
+        sb.state.save("deal", {**sb_deal(sb, ids["ren"]), "status": "lost"})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 0
+        (reason,) = {(i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "won with lost (never merged)" in str(reason)
+        store.close()
+
+
 @pytest.mark.anyio
 async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
     """--since-last: the first run reads every page and builds the index; after two new

@@ -13,7 +13,8 @@ would pass it is skipped; a smaller one after it may still fit).
 
 Right before anything is sent, every deal of the chosen groups is read again
 (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
-with the reason in the job's report, when one of its deals was deleted or
+with the reason in the job's report, when two of its deals break a guard of the
+plan (a reviewer may have edited the group), when one of its deals was deleted or
 merged, or changed (its ``update_time`` is not the plan's).
 
 Field policy (config ``[field_policy]``): where the chosen values differ from the
@@ -29,6 +30,7 @@ is stored before the run, as for ``pdbulk merge``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,7 @@ from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
 from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
 from .records import to_record
+from .scoring import guard_reasons
 
 KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
@@ -102,6 +105,16 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     return None
 
 
+def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
+             guards: frozenset[str]) -> str | None:
+    """Why a group (as a reviewer may have edited it) breaks a guard, else None: a guard
+    holds for every pair of the group, whatever groups.csv says."""
+    for x, y in itertools.combinations(g.member_ids, 2):
+        if broken := guard_reasons(fresh[x], fresh[y], guards):
+            return f"deals {x} and {y}: {', '.join(broken)} (never merged)"
+    return None
+
+
 async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions, *,
                         state_dir: Path | None, taken_at: float | None = None) -> Prepared:
     """Read the plan, re-read its groups' deals, decide per group; the job's items."""
@@ -109,6 +122,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     planned = read_records(plan_dir)
     summary = read_summary(plan_dir)
     policy: Mapping[str, str] = summary.get("field_policy") or {}
+    named = summary.get("guards")
+    guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
     threshold = summary.get("review_threshold")
     review_threshold = (float(threshold) if isinstance(threshold, int | float)
                         else DedupeConfig.default().review_threshold)
@@ -138,6 +153,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
+        if (why := _guarded(g, fresh, guards)) is not None:
+            _skip(prep, g, why)
+            continue
         lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
         for position, merge_id in enumerate(g.merged_ids):

@@ -71,7 +71,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
-        "review_threshold": config.review_threshold})
+        "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
     write_review(directory, result.groups, records)
     return PlanOutcome(directory, result, summary, index, read)
 
