@@ -287,6 +287,27 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
 
 
 
+def test_planning_again_never_overwrites_a_reviewers_decisions(tmp_path: Path) -> None:
+    """A plan written where groups.csv holds decisions moves that file aside (named in the
+    summary); a groups.csv without decisions is simply replaced."""
+    from jobs.dedupe.matching import find_duplicates
+    from jobs.dedupe.model import DealRecord
+    from jobs.dedupe.planfiles import write_plan
+    records = {i: DealRecord(id=i, title="Website redesign", status="open", org_id=1)
+               for i in (1, 2)}
+    result = find_duplicates(records.values(), DedupeConfig.default())
+    assert "previous_decisions" not in write_plan(tmp_path, result, records, {})
+    assert "previous_decisions" not in write_plan(tmp_path, result, records, {})
+    _edit_decisions(tmp_path, {"g-1": "keep-separate"})
+    summary = write_plan(tmp_path, result, records, {})
+    kept = tmp_path / summary["previous_decisions"]
+    assert [g.decision for g in read_groups(tmp_path)] == [""]
+    assert "keep-separate" in kept.read_text(encoding="utf-8")
+    _edit_decisions(tmp_path, {"g-1": "merge"})
+    again = write_plan(tmp_path, result, records, {})
+    assert again["previous_decisions"] != summary["previous_decisions"] and kept.is_file()
+
+
 def test_damaged_plan_files_are_input_errors(tmp_path: Path) -> None:
     """deals.jsonl with a line that is no record, summary.json missing or damaged: an
     InputError naming the file (and line), never a decoder's exception or a silent {}."""

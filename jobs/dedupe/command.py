@@ -74,7 +74,8 @@ Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (defa
                                              "thresholds, guards and survivor rules).")]
 StateDir = Annotated[Path | None, typer.Option(
     "--state-dir", envvar="PDBULK_DEDUPE_STATE",
-    help="Keep-separate decisions and the nightly index (default: JOB_DIR/dedupe-state).")]
+    help="Keep-separate decisions, the merges applied and the nightly index (default: "
+         "JOB_DIR/dedupe-state).")]
 MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away.")]
 Review = Annotated[bool, typer.Option("--include-review",
@@ -138,7 +139,10 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
             f"{s['deals_to_merge_away']:,}",
             f"tokens to merge them: {s['tokens']['merges']:,} merges + "
             f"{s['tokens']['patches']:,} field-policy PATCHes",
-            f"plan: {out.directory}", f"review page: {out.directory / REVIEW}"]
+            f"plan: {out.directory}", f"review page: {out.directory / REVIEW}",
+            *([f"note: the decisions of the previous groups.csv were kept in "
+               f"{out.directory / s['previous_decisions']}"] if s.get("previous_decisions")
+              else [])]
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
