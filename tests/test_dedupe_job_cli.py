@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import orjson
 from typer.testing import CliRunner
@@ -154,12 +155,12 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
         assert sb_deal(sb, copy)["is_deleted"] != sb_deal(sb, ids["phase1"])["is_deleted"]
 
 
-def test_cli_plan_since_last_moves_the_index_and_apply_needs_an_answer(tmp_path: Path) -> None:
-    """`dedupe plan --since-last` reads everything the first time and keeps the index; the
-    next reads only what changed; it holds the state directory (busy: exit 6). `apply`
-    with no one to answer the prompt cancels the job: exit 0, nothing merged, nothing to
-    resume."""
-    from jobs.dedupe.index import state_lock
+def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path: Path) -> None:
+    """`dedupe plan --since-last` reads everything the first time and keeps the refreshed
+    index with the plan, not in the state: a plan nobody applies hides nothing from the
+    nightly run. `apply` of the plan installs it; the next plan reads only what changed.
+    `apply` with no one to answer the prompt cancels the job (exit 0, nothing merged, the
+    index left alone); a plan whose index a run has moved since does not install it."""
     from tests.dedupe_job_support import deal
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=46)) as sb:
         ids = seed_account(sb, fillers=20)["ids"]
@@ -168,32 +169,38 @@ def test_cli_plan_since_last_moves_the_index_and_apply_needs_an_answer(tmp_path:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         runner = CliRunner()
         args = cli_args(sb, tmp_path / "j")
-        first = runner.invoke(app, ["dedupe", "plan", "--since-last", "-o",
-                                    str(tmp_path / "p1"), *args], env=env)
-        assert first.exit_code == 0, first.output
-        assert "deals read: 27;" in first.output and "index: 27 deals" in first.output
+        meta = tmp_path / "j" / "dedupe-state" / "index.json"
+
+        def plan(name: str) -> Any:
+            res = runner.invoke(app, ["dedupe", "plan", "--since-last", "-o",
+                                      str(tmp_path / name), *args], env=env)
+            assert res.exit_code == 0, res.output
+            return res
+        first = plan("p1")
+        assert "deals read: 27;" in first.output and "kept with the plan" in first.output
+        assert not meta.exists()
+        applied = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p1"), "--yes",
+                                      *args], env=env)
+        assert applied.exit_code == 0 and "index: 25 deals" in applied.output, applied.output
+        installed = meta.read_bytes()
         now = sb.state.now_iso()
         copy = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
                     add=now, update=now)
-        second = runner.invoke(app, ["dedupe", "plan", "--since-last", "-o",
-                                     str(tmp_path / "p2"), *args], env=env)
-        assert second.exit_code == 0, second.output
-        # the copy, and phase 2 (updated_since includes its second)
-        assert "deals read: 2;" in second.output and "index: 28 deals" in second.output
+        plan("p2")
         summary = orjson.loads((tmp_path / "p2" / "summary.json").read_bytes())
-        assert summary["incremental"] is True and summary["groups"] == 1
-        with state_lock(tmp_path / "j" / "dedupe-state"):
-            busy = runner.invoke(app, ["dedupe", "plan", "--since-last", "-o",
-                                       str(tmp_path / "p3"), *args], env=env)
-        assert busy.exit_code == 6, busy.output
+        assert summary["incremental"] is True and summary["deals_read"] < 10
+        assert summary["groups"] == 1 and meta.read_bytes() == installed
         declined = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), *args],
                                  env=env, input="")
         assert declined.exit_code == 0, declined.output
         assert "cancelled; nothing was sent" in declined.output
-        assert not sb_deal(sb, copy)["is_deleted"]
-        assert not sb_deal(sb, ids["phase1"])["is_deleted"]
-        (job,) = [d for d in (tmp_path / "j").iterdir() if "dedupe-" in d.name
-                  and d.name != "dedupe-state"]
-        status = runner.invoke(app, ["status", job.name, "--json", "--job-dir",
-                                     str(tmp_path / "j")], env=env)
-        assert orjson.loads(status.stdout)["status"] == "cancelled", status.output
+        assert not sb_deal(sb, copy)["is_deleted"] and meta.read_bytes() == installed
+        statuses = [orjson.loads(runner.invoke(app, ["status", d.name, "--json", "--job-dir",
+                                                     str(tmp_path / "j")], env=env).stdout)
+                    ["status"] for d in (tmp_path / "j").iterdir() if d.name != "dedupe-state"]
+        assert sorted(statuses) == ["cancelled", "finished"]
+        ran = runner.invoke(app, ["dedupe", "run", "--since-last", "--json", *args], env=env)
+        assert orjson.loads(ran.stdout)["merged"] == 1, ran.output
+        late = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), "--yes", *args],
+                             env=env)
+        assert late.exit_code == 0 and "moved since this plan" in late.output, late.output

@@ -4,10 +4,9 @@ Exit codes are the CLI's own (``bulk.cli``: ``EXIT_*``, ``exit_code_for``; READM
 "Dedupe"): 0 done (or nothing to merge); 1 bad input or configuration, or the
 account could not be read: nothing sent; 2 usage error; 3 finished but some merges
 failed; 4 stopped checkpointed (resume the job); 5 authentication/permission
-failure; 6 busy: another apply/run (or ``plan --since-last``) holds the state
-directory. Groups skipped because their deals changed since the plan are reported
-in the job's files, not failures. Registered on ``bulk.cli.app`` by import side
-effect.
+failure; 6 busy: another apply/run holds the state directory. Groups skipped
+because their deals changed since the plan are reported in the job's files, not
+failures. Registered on ``bulk.cli.app`` by import side effect.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,7 +61,7 @@ from ..cli_ops import Json, Yes, _confirmed
 from ..planning import estimate, render_plan
 from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
 from .config import DedupeConfig
-from .index import state_lock
+from .index import install_plan_index, save_plan_index, state_lock
 from .job import PlanOutcome, make_plan
 from .review import REVIEW
 
@@ -162,8 +161,8 @@ def plan_command(config: Config = None,
                  budget_share: Share = None, max_tokens: MaxTokens = None,
                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
-    review.html); nothing is written to Pipedrive. With --since-last the index moves on,
-    as after a nightly run: what this plan leaves is not proposed again until it changes."""
+    review.html); nothing is written to Pipedrive. With --since-last the refreshed index
+    is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
@@ -175,17 +174,16 @@ def plan_command(config: Config = None,
             return await make_plan(s.ctx, dcfg, output, state_dir=state, since_last=since_last)
 
     try:
-        with state_lock(state) if since_last else nullcontext():  # the index is rewritten
-            out = anyio.run(main)
-            if out.index is not None:
-                out.index.save(state)
+        out = anyio.run(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
+    if out.index is not None:  # the state's index moves on only when the plan is applied
+        save_plan_index(out.index, output, out.index_base)
     for line in _plan_lines(out):
         typer.echo(line)
     if out.index is not None:
-        typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since} "
-                   f"({state})")
+        typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "
+                   "kept with the plan (`dedupe apply` makes it the nightly index)")
 
 
 # -- dedupe apply -------------------------------------------------------------------------------
@@ -240,6 +238,9 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
                 planned.index.save(state)
+            elif planned is None and not (result is not None and result.stopped):
+                if (moved := install_plan_index(plan_dir, state, merged_away(store))):
+                    say(moved)
             return result
 
     try:

@@ -21,6 +21,12 @@ Files (all rewritten atomically: a temporary file, then a rename):
   through its survivor, and the next plan does not propose what this one kept
   apart (a nightly run converges). An entry whose merged deal is still live
   (the merge failed or was never sent) is ignored.
+
+``dedupe plan --since-last`` leaves the state's index as it is and writes the index
+it refreshed into the plan directory (``index/``, with the index time it started
+from); ``dedupe apply`` of that plan installs it (``install_plan_index``) unless a
+run moved the state's index meanwhile. So a plan nobody applies never hides its
+groups from the next nightly run.
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ def _from_row(row: list[Any]) -> DealRecord:
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
+PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
 LOCK = "lock"
 
@@ -212,5 +219,40 @@ class DealIndex:
                                                  "deals": len(self.deals)}))
 
 
-__all__ = ["DealIndex", "StateBusy", "absorbed", "load_keep_separate", "load_merges",
-           "remember_keep_separate", "remember_merges", "state_lock"]
+def _indexed_since(state: Path) -> str | None:
+    try:
+        meta = orjson.loads((state / INDEX_META).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return meta.get("updated_since") if isinstance(meta, dict) else None
+
+
+def save_plan_index(index: DealIndex, plan_dir: Path, base: str | None) -> None:
+    """Keep a plan's refreshed index in the plan directory, with the time it started from."""
+    index.save(plan_dir / PLAN_INDEX)
+    _write(plan_dir / PLAN_INDEX / PLAN_BASE, orjson.dumps({"base": base}))
+
+
+def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int]) -> str | None:
+    """Make a plan's index (``save_plan_index``) the state's, without the deals merged away;
+    a line saying what happened, or None when the plan has no index. Refused (the line says
+    why) when the state's index moved since the plan read it."""
+    folder = plan_dir / PLAN_INDEX
+    if not (folder / PLAN_BASE).is_file():
+        return None
+    try:
+        base = orjson.loads((folder / PLAN_BASE).read_bytes())["base"]
+    except (orjson.JSONDecodeError, TypeError, KeyError):
+        raise InputError(f"{folder / PLAN_BASE} is damaged; make the plan again") from None
+    if _indexed_since(state) != base:
+        return (f"the index in {state} moved since this plan (another run); it stays as "
+                "it is")
+    index = DealIndex.load(folder)
+    index.refresh((), gone=gone)
+    index.save(state)
+    return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
+
+
+__all__ = ["DealIndex", "StateBusy", "absorbed", "load_keep_separate", "install_plan_index",
+           "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
+           "state_lock"]

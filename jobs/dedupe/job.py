@@ -39,6 +39,7 @@ class PlanOutcome:
     summary: dict[str, Any]
     index: DealIndex | None  # the refreshed index (since_last), not yet saved
     deals_read: int
+    index_base: str | None = None  # the index's time before this plan refreshed it
 
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
@@ -46,9 +47,11 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     """Read, match and write the plan files (see the module docstring)."""
     keep = load_keep_separate(state_dir)
     index: DealIndex | None = None
+    base: str | None = None
     focus: set[int] | None = None
     if since_last:
         index = DealIndex.load(state_dir)
+        base = index.updated_since
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
@@ -73,7 +76,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
     write_review(directory, result.groups, records)
-    return PlanOutcome(directory, result, summary, index, read)
+    return PlanOutcome(directory, result, summary, index, read,
+                       None if index is None else base)
 
 
 __all__ = ["PlanOutcome", "make_plan"]
