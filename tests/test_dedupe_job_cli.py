@@ -204,3 +204,25 @@ def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path:
         late = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), "--yes", *args],
                              env=env)
         assert late.exit_code == 0 and "moved since this plan" in late.output, late.output
+
+
+def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
+    """`run --since-last --max-merges 1` on two duplicate groups merges one; the next night,
+    with nothing changed in the other group, merges it (the index keeps it pending); the
+    third night has nothing left."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = seed_account(sb, fillers=30)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        night = ["dedupe", "run", "--since-last", "--json", "--max-merges", "1",
+                 *cli_args(sb, tmp_path / "j")]
+        merged = []
+        for _ in range(3):
+            res = runner.invoke(app, night, env=env)
+            assert res.exit_code == 0, res.output
+            merged.append(orjson.loads(res.stdout)["merged"])
+        assert merged == [1, 1, 0]
+        assert sum(sb_deal(sb, ids[k])["is_deleted"]
+                   for k in ("web", "web_copy", "ren", "ren_copy")) == 2

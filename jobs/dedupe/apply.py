@@ -105,6 +105,12 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     return None
 
 
+def _review_threshold(summary: Mapping[str, Any]) -> float:
+    threshold = summary.get("review_threshold")
+    return (float(threshold) if isinstance(threshold, int | float)
+            else DedupeConfig.default().review_threshold)
+
+
 def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
              guards: frozenset[str]) -> str | None:
     """Why a group (as a reviewer may have edited it) breaks a guard, else None: a guard
@@ -124,9 +130,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     policy: Mapping[str, str] = summary.get("field_policy") or {}
     named = summary.get("guards")
     guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
-    threshold = summary.get("review_threshold")
-    review_threshold = (float(threshold) if isinstance(threshold, int | float)
-                        else DedupeConfig.default().review_threshold)
+    review_threshold = _review_threshold(summary)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
     separate = [g for g in groups if g.decision == "keep-separate"]
@@ -259,12 +263,23 @@ class DedupeJob(MergeJob):
         return write_job_results(store, result, DEDUPE_COLUMNS)
 
 
+def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[int]:
+    """Deals of the plan's groups that ``options`` wanted merged but that are not all
+    merged (over --max-merges, failed, stopped, skipped as stale): the next incremental
+    plan compares them again even if they do not change."""
+    review_threshold = _review_threshold(read_summary(plan_dir))
+    done = set(merged_away(store))
+    return {i for g in read_groups(plan_dir)
+            if options.wants(g, review_threshold) is None and not set(g.merged_ids) <= done
+            for i in g.member_ids if i not in done}
+
+
 def merged_away(store: JobStore) -> list[int]:
     """The deals a dedupe (or merge) job merged away."""
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "DedupeJob", "merged_away",
-           "prepare_apply"]
+           "prepare_apply", "unfinished"]
 
 

@@ -59,7 +59,7 @@ from bulk.store import JobStore
 
 from ..cli_ops import Json, Yes, _confirmed
 from ..planning import estimate, render_plan
-from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
+from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply, unfinished
 from .config import DedupeConfig
 from .index import install_plan_index, save_plan_index, state_lock
 from .job import PlanOutcome, make_plan
@@ -235,11 +235,13 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             result = await _send(store, cfg, token, s, quiet) if work else None
+            left = unfinished(plan_dir, options, store)  # compared again next time
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
+                planned.index.pending = left
                 planned.index.save(state)
             elif planned is None and not (result is not None and result.stopped):
-                if (moved := install_plan_index(plan_dir, state, merged_away(store))):
+                if (moved := install_plan_index(plan_dir, state, merged_away(store), left)):
                     say(moved)
             return result
 

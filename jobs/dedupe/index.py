@@ -36,7 +36,7 @@ import itertools
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,9 @@ class DealIndex:
 
     deals: dict[int, DealRecord]
     updated_since: str | None  # RFC 3339; None: no index yet (a full read is needed)
+    # deals of groups an apply wanted but did not finish (--max-merges, failed, stopped):
+    # the next --since-last plan compares them again although they did not change
+    pending: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, state: Path) -> DealIndex:
@@ -190,10 +193,12 @@ class DealIndex:
             meta = orjson.loads(meta_path.read_bytes())
             rows = orjson.loads(rows_path.read_bytes())
             deals = {r.id: r for r in map(_from_row, rows)}
-        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError):
+            pending = {int(i) for i in meta.get("pending") or ()}
+        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError,
+                AttributeError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
-        return cls(deals, meta.get("updated_since"))
+        return cls(deals, meta.get("updated_since"), pending)
 
     def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
         """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
@@ -215,8 +220,9 @@ class DealIndex:
     def save(self, state: Path) -> None:
         _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),
                                                                     key=lambda r: r.id)]))
-        _write(state / INDEX_META, orjson.dumps({"updated_since": self.updated_since,
-                                                 "deals": len(self.deals)}))
+        _write(state / INDEX_META, orjson.dumps({
+            "updated_since": self.updated_since, "deals": len(self.deals),
+            "pending": sorted(self.pending & self.deals.keys())}))
 
 
 def _indexed_since(state: Path) -> str | None:
@@ -233,7 +239,8 @@ def save_plan_index(index: DealIndex, plan_dir: Path, base: str | None) -> None:
     _write(plan_dir / PLAN_INDEX / PLAN_BASE, orjson.dumps({"base": base}))
 
 
-def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int]) -> str | None:
+def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
+                       pending: Iterable[int] = ()) -> str | None:
     """Make a plan's index (``save_plan_index``) the state's, without the deals merged away;
     a line saying what happened, or None when the plan has no index. Refused (the line says
     why) when the state's index moved since the plan read it."""
@@ -249,6 +256,7 @@ def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int]) -> str 
                 "it is")
     index = DealIndex.load(folder)
     index.refresh((), gone=gone)
+    index.pending = set(pending)
     index.save(state)
     return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
 

@@ -60,7 +60,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         if full:
             index.deals.clear()
         index.refresh(changed, gone=gone)
-        focus = None if full else {r.id for r in changed}
+        # the deals that changed, and those of groups an earlier apply left unfinished
+        focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
         read = len(changed)
     else:
