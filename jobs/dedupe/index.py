@@ -8,10 +8,12 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
   policy custom fields); 100,000 deals: about 1 s to load or save,
-  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n}`` — the largest
-  ``update_time`` the index has seen, as Pipedrive's clock gave it, so the next
-  ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=`` (spec:
-  openapi-v2.yaml ``getDeals``) and nothing else.
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
+  — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
+  so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
+  (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of
+  groups the last apply wanted but did not finish, compared again with the
+  changed ones.
 - ``merges.json``: ``[[merged_id, survivor_id, record], ...]`` — every merge an
   apply chose, with the merged-away deal's compact record as the plan's re-read
   saw it (recorded before anything is sent, so a killed apply has it too). A
