@@ -222,6 +222,7 @@ def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
         for _ in range(3):
             res = runner.invoke(app, night, env=env)
             assert res.exit_code == 0, res.output
+            assert res.stdout.count("\n") == 1  # one JSON line a night (dedupe.jsonl)
             merged.append(orjson.loads(res.stdout)["merged"])
         assert merged == [1, 1, 0]
         assert sum(sb_deal(sb, ids[k])["is_deleted"]

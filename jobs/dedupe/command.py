@@ -386,7 +386,7 @@ def run_command(config: Config = None,
     summary["exit_code"] = code
     if as_json:
         sys.stdout.flush()
-        typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+        typer.echo(orjson.dumps(summary).decode())  # one line: cron appends to a .jsonl
     if code:
         raise typer.Exit(code)
 
