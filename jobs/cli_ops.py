@@ -60,7 +60,7 @@ from .updating import Prepared, UpdateMapping, prepare_update
 
 Build = Callable[[Session], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
-         "undo": ("restore", "delete")}
+         "undo": ("restore", "delete", "delete-person", "delete-org")}
 
 
 # -- the shared flow --------------------------------------------------------------------------
@@ -350,7 +350,8 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
             _plan_only(cfg, token, "undo", build, as_json)
         else:
             _run_new(cfg, token, "undo", build, yes=yes,
-                     confirm=f"Undo job {source.job_id}: put back {{n:,}} deals?",
+                     confirm=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
+                             "(see 'rows by action')?",
                      extra={"undo_of": source.job_id})
     finally:
         source.close()

@@ -30,7 +30,7 @@ from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
 from bulk.store import ItemState, JobStore, NewItem
 
-from .import_resolve import Resolver
+from .import_resolve import Resolver, contact_ids
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
@@ -165,19 +165,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
 
 
 def _created(store: JobStore) -> tuple[dict[str, int], int]:
-    """Persons / orgs this job created (distinct ids behind to-create references), and
-    how many rows were settled by reconciliation."""
-    ids: dict[str, set[int]] = {"person": set(), "org": set()}
-    reconciled = 0
-    for item in store.items(ItemState.DONE):
-        result = item.result or {}
-        reconciled += bool(result.get("reconciled"))
-        for name in ("person", "org"):
-            ref = item.payload.get(name)
-            rid = result.get(f"{name}_id")
-            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
-                ids[name].add(rid)
-    return {k: len(v) for k, v in ids.items()}, reconciled
+    """Persons / orgs this job created (distinct ids behind to-create references, also of
+    rows a retry mapped again), and how many rows were settled by reconciliation."""
+    done = list(store.items(ItemState.DONE))
+    reconciled = sum(bool((item.result or {}).get("reconciled")) for item in done)
+    return {k: len(v) for k, v in contact_ids(done).items()}, reconciled
 
 
 def record_run(store: JobStore, result: RunResult | None, seconds: float, *,

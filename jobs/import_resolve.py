@@ -94,6 +94,30 @@ def refs_of(payload: Mapping[str, Any]) -> list[Ref]:
     return out
 
 
+def to_create(payload: Mapping[str, Any]) -> list[str]:
+    """Which of the row's deal-level references ("person", "org") were to be created (not
+    already in the account when the row was mapped). Stored in the row's result, so what a
+    job created is known from its results even for rows mapped again by a retry."""
+    return [name for name in ("person", "org")
+            if isinstance(payload.get(name), Mapping) and "key" in payload[name]]
+
+
+def contact_ids(items: Iterable[Any]) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") behind the to-create references of
+    done import items (``bulk.store.Item``): the result's ``new`` list (written since rows
+    mapped again by a retry carry it), else the stored payload's references."""
+    ids: dict[str, set[int]] = {"person": set(), "org": set()}
+    for item in items:
+        result = item.result or {}
+        new = result.get("new")
+        names = new if isinstance(new, list) else to_create(item.payload)
+        for name in names:
+            rid = result.get(f"{name}_id")
+            if name in ids and isinstance(rid, int):
+                ids[name].add(rid)
+    return ids
+
+
 class _Flight:
     __slots__ = ("done",)
 
@@ -290,4 +314,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return want is None or have is None or want == have
 
 
-__all__ = ["Deferred", "DependencyFailed", "Resolver", "person_keys", "refs_of"]
+__all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "person_keys", "refs_of",
+           "to_create"]

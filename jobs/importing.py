@@ -36,7 +36,7 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
-from .import_resolve import Deferred, Resolver, refs_of
+from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
 
@@ -78,6 +78,9 @@ class ImportJob:
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
         self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
+        # must settle the persons / orgs of *that* payload
+        self._remapped: dict[int, Mapping[str, Any]] = {}
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.settings = settings
@@ -161,6 +164,7 @@ class ImportJob:
             if isinstance(again, Outcome):
                 return again
             op, payload = again
+            self._remapped[item.id] = payload
         elif payload.get("duplicate"):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
@@ -170,8 +174,14 @@ class ImportJob:
         except Deferred:  # only waited for its person/org: not an attempt
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         if op == "update":
-            return await self._update(ctx, item, payload, person_id, org_id)
-        return await self._create(ctx, item, payload, person_id, org_id)
+            outcome = await self._update(ctx, item, payload, person_id, org_id)
+        else:
+            outcome = await self._create(ctx, item, payload, person_id, org_id)
+        if outcome.state is ItemState.DONE and outcome.result is not None:
+            # the references this row was to create: the job's record of what it created
+            # (summary, undo --contacts) must not depend on the load's payload
+            outcome.result.setdefault("new", to_create(payload))
+        return outcome
 
     # -- creating under a claim ---------------------------------------------------------------
     @property
@@ -368,7 +378,8 @@ class ImportJob:
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
-        refs = [ref for item in items for ref in refs_of(item.payload)]
+        payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
+        refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self.resolver.reconcile(ctx, refs, since)
         creates = [i for i in items if i.op == "create" and i.key]
         found: dict[str, Mapping[str, Any]] = {}
@@ -396,11 +407,25 @@ class ImportJob:
             held = self._held.pop(key, None)
             if held is not None:
                 await self.claims.release(held, {"deal_id": int(hit["id"])})
+            payload = payloads[item.id]
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
-                "update_time": hit.get("update_time"), **matched_by(item.payload)}))
+                "update_time": hit.get("update_time"), "new": to_create(payload),
+                **matched_by(payload)}))
         return out
+
+    async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:
+        """The payload ``item`` was sent with: the one a retry mapped it to (remembered, or
+        mapped again the same way after a crash), else the stored one."""
+        if item.id in self._remapped:
+            return self._remapped[item.id]
+        if self._needs_mapping(item):
+            again = await self._mapped_again(ctx, item)
+            if not isinstance(again, Outcome):
+                self._remapped[item.id] = again[1]
+                return again[1]
+        return item.payload
 
     async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
         """Take over a dead holder's claim on ``key`` and release it with what reconcile

@@ -23,6 +23,7 @@ the same way.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
 
+from .import_resolve import contact_ids
 from .import_rows import same
 from .selection import Deal, is_gone, read_deals
 from .updating import (
@@ -155,15 +157,9 @@ def targets(store: JobStore) -> list[Target]:
 
 def created_contacts(source: JobStore) -> dict[str, set[int]]:
     """Persons ("person") and organizations ("org") an import job created (or found created
-    by another run of the same source key): the ids behind its to-create references."""
-    ids: dict[str, set[int]] = {"person": set(), "org": set()}
-    for item in source.items(ItemState.DONE):
-        result = item.result or {}
-        for name in ("person", "org"):
-            ref, rid = item.payload.get(name), result.get(f"{name}_id")
-            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
-                ids[name].add(rid)
-    return ids
+    by another run of the same source key): the ids behind its to-create references,
+    rows a retry mapped again included."""
+    return contact_ids(source.items(ItemState.DONE))
 
 
 async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:
@@ -201,6 +197,10 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
                              payload={f"{name}_id": rid}), op)
         prep.calls[operation] += len(free[name])
+    if free["person"] or free["org"]:
+        prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                          "organization(s) the import created carry no other deals: deleted "
+                          "too (--contacts)")
     if kept["person"] or kept["org"]:
         prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
                           "import created still carry other deals: kept")
@@ -378,8 +378,32 @@ class UndoJob:
         return [Outcome(item.id, ItemState.PENDING) for item in items]
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
-        return write_job_results(store, result, UNDO_COLUMNS)
+        contacts = contact_counts(store)
+        lines = [f"{name}: {c['deleted']:,} deleted, {c['failed']:,} failed, "
+                 f"{c['unprocessed']:,} unprocessed"
+                 for name, c in contacts.items() if any(c.values())]
+        return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
+                                 lines_extra=lines)
+
+
+def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
+    """The persons / organizations an undo job deletes (``--contacts``; they are not rows of
+    the source manifest, so the row counts leave them out): deleted (or found already
+    deleted), failed, not yet done."""
+    out = {"persons": Counter[str](), "organizations": Counter[str]()}
+    for item in store.items():
+        if item.op not in _CONTACT_OPS:
+            continue
+        bucket = out["persons" if item.op == "delete-person" else "organizations"]
+        if item.state in (ItemState.DONE, ItemState.SKIPPED):
+            bucket["deleted"] += 1
+        elif item.state is ItemState.FAILED:
+            bucket["failed"] += 1
+        else:
+            bucket["unprocessed"] += 1
+    return {name: {k: c[k] for k in ("deleted", "failed", "unprocessed")}
+            for name, c in out.items()}
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]
+           "contact_counts", "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]
