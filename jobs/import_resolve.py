@@ -26,7 +26,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, acquire
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, kept
 from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -130,8 +130,10 @@ class Resolver:
 
     def __init__(self, store: AsyncJobStore, *,
                  claims: Callable[[], Claims | None] | None = None,
-                 scope: Callable[[], str] | None = None) -> None:
+                 scope: Callable[[], str] | None = None,
+                 lease: float = DEFAULT_LEASE) -> None:
         self.store = store
+        self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
         self._held: dict[tuple[str, str], Claim] = {}
@@ -191,16 +193,17 @@ class Resolver:
         rid: int | None = None
         keep = False
         try:
-            rid = await self._created_meanwhile(ctx, claim, k, body)
-            if rid is None:
-                try:
-                    rid = await self._send(ctx, k, body)
-                except InDoubt:
-                    self._held[k] = claim  # whoever comes next reconciles first
-                    keep = True
-                    raise
-            else:
-                await self.store.lookup_put_many(k[0], [(k[1], rid)])
+            async with kept(claims, claim, ctx.clock, self.lease):  # renewed until answered
+                rid = await self._created_meanwhile(ctx, claim, k, body)
+                if rid is None:
+                    try:
+                        rid = await self._send(ctx, k, body)
+                    except InDoubt:
+                        self._held[k] = claim  # whoever comes next reconciles first
+                        keep = True
+                        raise
+                else:
+                    await self.store.lookup_put_many(k[0], [(k[1], rid)])
             return rid
         finally:
             if not keep:  # written with the next claims (or when the run finishes)
@@ -210,7 +213,7 @@ class Resolver:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
         name = f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
         for _ in range(8):
-            got = await acquire(claims, name)
+            got = await acquire(claims, name, self.lease)
             if isinstance(got, Claim):
                 return got
             if not await claims.wait_released(name, CLAIM_WAIT):

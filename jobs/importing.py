@@ -29,7 +29,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, open_claims
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, kept, open_claims
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
@@ -68,10 +68,12 @@ class ImportJob:
 
     def __init__(self, store: JobStore, settings: ImportSettings, key_code: str, *,
                  planner: RowPlanner | None = None, mapping_sha: str | None = None,
-                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT) -> None:
+                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT,
+                 lease: float = DEFAULT_LEASE) -> None:
         self.store = store
         self._claims = claims
         self.claim_wait = claim_wait
+        self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
         self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
@@ -86,7 +88,7 @@ class ImportJob:
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
-                                 scope=lambda: self.key_code)
+                                 scope=lambda: self.key_code, lease=lease)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -202,7 +204,7 @@ class ImportJob:
         holds is left to ``_claim`` when its row comes."""
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool
                 and i.key not in self._held]
-        got = await self.claims.acquire_many([self.claim_name(k) for k in keys])
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease)
         now = time.time()
         for key in keys:
             claim = got.get(self.claim_name(key))
@@ -226,12 +228,12 @@ class ImportJob:
         another live holder; a string says why it could not be had. A claim ``prepare``
         took is used while more than half its lease is left."""
         pooled = self._pool.pop(key, None)
-        if pooled is not None and pooled[0].expires - time.time() > DEFAULT_LEASE / 2:
+        if pooled is not None and pooled[0].expires - time.time() > self.lease / 2:
             return pooled
         name = self.claim_name(key)
         held: Held | None = None
         for _ in range(8):
-            got = await acquire(self.claims, name)
+            got = await acquire(self.claims, name, self.lease)
             if isinstance(got, Claim):
                 return got, time.time()
             held = got
@@ -301,22 +303,26 @@ class ImportJob:
         outcome: Mapping[str, Any] | None = None
         keep = False
         try:
-            existing = await self._find_created(ctx, claim, had, key)
+            # the lease is renewed until the create is answered: the lookup and the send
+            # may wait (a 429 pause, the budget) longer than any lease
+            async with kept(self.claims, claim, ctx.clock, self.lease):
+                existing = await self._find_created(ctx, claim, had, key)
+                if existing is None:
+                    body = dict(payload["deal"])
+                    if person_id is not None:
+                        body["person_id"] = person_id
+                    if org_id is not None:
+                        body["org_id"] = org_id
+                    try:
+                        res = await ctx.call("addDeal", json=body)
+                    except InDoubt:
+                        self._held[key] = claim  # kept: whoever comes next reconciles first
+                        keep = True
+                        raise
             if existing is not None:
                 self.found_created += 1
                 outcome = {"deal_id": int(existing["id"])}
                 return await self._exists(ctx, item, payload, existing, person_id, org_id)
-            body = dict(payload["deal"])
-            if person_id is not None:
-                body["person_id"] = person_id
-            if org_id is not None:
-                body["org_id"] = org_id
-            try:
-                res = await ctx.call("addDeal", json=body)
-            except InDoubt:
-                self._held[key] = claim  # kept: whoever comes next must reconcile first
-                keep = True
-                raise
             outcome = {"deal_id": int(res.data["id"])}
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": res.data["id"], "action": "created", "person_id": person_id,

@@ -4,7 +4,9 @@ contacts); claims stay held while a create waits; undo's plan counts what it del
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import anyio
 import orjson
 import pytest
 
@@ -105,3 +107,88 @@ def test_undo_contacts_are_counted_and_confirmed_like_deals(tmp_path: Path) -> N
         summary = orjson.loads((undo_dir / "summary.json").read_bytes())
         assert summary["contacts"]["persons"]["deleted"] == 2
         assert summary["contacts"]["organizations"]["deleted"] == 1
+
+
+class _GatedDeals:
+    """A transport that holds the first addDeal back until ``gate`` is set: a create that,
+    once claimed, waits (a 429 pause, the daily budget) before it is sent."""
+
+    def __init__(self) -> None:
+        from bulk.transport import AiohttpTransport
+
+        self.inner = AiohttpTransport()
+        self.waiting, self.gate = anyio.Event(), anyio.Event()
+
+    async def send(self, request: Any) -> Any:
+        if request.method == "POST" and request.url.split("?")[0].endswith("/api/v2/deals") \
+                and not self.gate.is_set():
+            self.waiting.set()
+            await self.gate.wait()
+        return await self.inner.send(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run A claims key k1, then its create waits (held back) for twice the claims' lease;
+    run B (upsert, another live holder) reaches k1 meanwhile. A's lease is renewed while it
+    waits, so B waits for A instead of taking the claim over, finding nothing and creating
+    k1 too: one deal for k1, which B then updates."""
+    import jobs.importing as importing
+    from bulk.claims import LocalClaims, holder_id
+    from jobs.cli_import import import_session
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping as ImportMapping
+    from tests.import_support import engine_config
+
+    lease = 0.3
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title\nk1,Deal 1\n")
+    mapping.write_text('[import]\nkey_column = "id"\nmode = "upsert"\n[deal]\ntitle = "title"\n')
+    theirs = LocalClaims(holder=holder_id() + "-run-b")  # B: another holder, same file
+    monkeypatch.setattr(importing, "open_claims", lambda: theirs)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        cfg = engine_config(sb, tmp_path / "jobs")
+        settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                                  create_key_field=True)
+        from bulk.store import JobStore
+
+        store_a = JobStore.create(tmp_path / "jobs" / "a", job_id="a", kind="import",
+                                  config={"engine": cfg.to_json(), "import": settings.to_json()})
+        kind_a = ImportJob(store_a, settings, "", claims=LocalClaims(holder=holder_id()),
+                           lease=lease)
+        transport = _GatedDeals()
+        b_done = anyio.Event()
+
+        async def run_b() -> None:
+            await transport.waiting.wait()
+            await anyio.sleep(2 * lease)  # A's create waits past its lease
+            try:
+                store_b, _, _ = await import_once(
+                    sb, tmp_path / "jobs", manifest, mapping, mode="upsert",
+                    create_key_field=False, job_id="b")
+                store_b.close()
+            finally:
+                b_done.set()
+
+        async def open_gate() -> None:  # when B waits for A, or B is through
+            for _ in range(1500):  # at most 30 s
+                if b_done.is_set() or theirs.statistics_["held"]:
+                    break
+                await anyio.sleep(0.02)
+            transport.gate.set()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run_b)
+            tg.start_soon(open_gate)
+            await import_session(store_a, kind_a, ImportMapping.load(mapping), cfg, sb.token,
+                                 say=lambda line: None, transport=transport)
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Import source key")
+        deals = [d for d in sandbox_deals(sb) if d["custom_fields"].get(code) == "k1"]
+        assert len(deals) == 1, [d["id"] for d in deals]
+        assert theirs.statistics_["held"] >= 1  # B waited for A's create
+        store_a.close()
