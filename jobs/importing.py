@@ -39,6 +39,7 @@ from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
+from .selection import is_gone, read_deals
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
@@ -439,6 +440,52 @@ class ImportJob:
         got = await acquire(self.claims, self.claim_name(key))
         if isinstance(got, Claim):  # else a live run holds it, and that run settles it
             await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
+
+    # -- resuming -----------------------------------------------------------------------------
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-decide the pending updates (upsert) against the deals as they are now: a job
+        resumed later must not work from the picture its load took.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, 10 tokens). A deal that
+        no longer takes writes (deleted, merged away, or archived since: the default list
+        omits them) fails its row with that reason, nothing sent — it is not re-created
+        either (someone removed it on purpose; import the row again to create it). A deal
+        already as the row wants it (fields and links) is ``unchanged``, no PATCH. The rest
+        is sent as decided. Returns the lines to print."""
+        # (rows unarchiving their deal are sent as decided: the list omits archived deals)
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+                   and i.payload["changes"].get("is_archived") is not False
+                   and not self._needs_mapping(i)]
+        if not pending:
+            return []
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        gone = unchanged = 0
+        for item in pending:
+            payload = item.payload
+            deal_id = int(payload["deal_id"])
+            deal = current.get(deal_id)
+            if is_gone(deal):
+                gone += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
+                    "away or archived since the job was loaded; not updated, not re-created")))
+                continue
+            assert deal is not None
+            links = [name for name in ("person", "org")
+                     if isinstance(payload.get(name), Mapping)
+                     and ("key" in payload[name]
+                          or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
+            if not deal_changes(deal, payload["changes"]) and not links:
+                unchanged += 1
+                outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
+                    "deal_id": deal_id, "action": "unchanged",
+                    "person_id": deal.get("person_id"), "org_id": deal.get("org_id"),
+                    **matched_by(payload)}))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
+                f"(unchanged), {gone:,} gone, {len(pending) - unchanged - gone:,} to send"]
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:

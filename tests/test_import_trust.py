@@ -10,6 +10,7 @@ import anyio
 import orjson
 import pytest
 
+from bulk.clock import SystemClock
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
 from tests.import_support import import_once, resume_job, sandbox_deals
@@ -192,3 +193,70 @@ async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
         assert len(deals) == 1, [d["id"] for d in deals]
         assert theirs.statistics_["held"] >= 1  # B waited for A's create
         store_a.close()
+
+
+def test_resumed_upsert_re_reads_its_deals_before_patching(tmp_path: Path) -> None:
+    """An upsert job loaded (3 updates) and stopped before sending; meanwhile deal k1 is
+    deleted and k2 already got the new title. `pdbulk resume` re-reads the deals: k1 fails
+    (gone; not re-created), k2 is `unchanged` (no PATCH), only k3 is PATCHed."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bulk.cli import app
+    from bulk.engine import connect
+    from bulk.runner import Runner
+    from bulk.store import AsyncJobStore, JobStore
+    from jobs.import_load import load
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping as ImportMapping
+    from tests.import_support import engine_config, read_csv
+    from tests.test_update_support import cli_args, delta, requests, threaded_sandbox
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+        mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        first = tmp_path / "v1.csv"
+        first.write_text("id,title\nk1,Deal 1\nk2,Deal 2\nk3,Deal 3\n")
+        out = CliRunner().invoke(app, ["import", str(first), "--mapping", str(mapping),
+                                       "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(next(jobs.iterdir()) /
+                                                             "succeeded.csv")}
+        second = tmp_path / "v2.csv"
+        second.write_text("id,title\nk1,Deal 1 v2\nk2,Deal 2 v2\nk3,Deal 3 v2\n")
+        settings = ImportSettings(str(second), str(mapping), "upsert")
+        cfg = engine_config(sb, jobs)
+        store = JobStore.create(jobs / "later", job_id="later", kind="import",
+                                config={"engine": cfg.to_json(), "import": settings.to_json()})
+
+        async def load_only() -> None:  # loaded, then stopped before anything was sent
+            kind = ImportJob(store, settings, "")
+            async with connect(cfg, sb.token) as (client, scheduler):
+                runner = Runner(AsyncJobStore(store), kind, client, scheduler,
+                                clock=SystemClock())
+                kind.attach(await load(runner.ctx, store, settings,
+                                       ImportMapping.load(mapping), say=lambda line: None))
+
+        anyio.run(load_only)
+        store.set_status("running")
+        store.set_status("stopped", "interrupted")
+        store.close()
+        gone = sb.state.deals.rows[ids["k1"]]
+        gone["is_deleted"], gone["status"] = True, "deleted"
+        sb.state.deals.rows[ids["k2"]]["title"] = "Deal 2 v2"
+        before = requests(sb)
+        res = CliRunner().invoke(app, ["resume", "later", "--job-dir", str(jobs)], env=env)
+        assert res.exit_code == 3, res.output
+        assert "1 already as wanted (unchanged), 1 gone, 1 to send" in res.output
+        assert delta(before, requests(sb)).get("updateDeal") == 1
+        assert sb.state.deals.rows[ids["k3"]]["title"] == "Deal 3 v2"
+        assert sb.state.deals.rows[ids["k1"]]["is_deleted"]
+        assert len([d for d in sandbox_deals(sb)]) == 2  # k1 not re-created
+        done = {r["key"]: r["action"] for r in read_csv(jobs / "later" / "succeeded.csv")}
+        assert done == {"k2": "unchanged", "k3": "updated"}
+        failed = read_csv(jobs / "later" / "failed.csv")
+        assert [r["key"] for r in failed] == ["k1"] and "no longer takes writes" in \
+            failed[0]["reason"]
