@@ -356,12 +356,12 @@ class ImportJob:
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id")})
-        await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if person_id is not None else existing.get("person_id"),
             "org_id": org_id if org_id is not None else existing.get("org_id"),
-            **matched_by(payload)})
+            "update_time": _update_time(res.data), **matched_by(payload)})
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -372,12 +372,13 @@ class ImportJob:
         if payload.get("org") is not None:
             body["org_id"] = org_id
         deal_id = payload["deal_id"]
-        await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
             "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
-            **matched_by(payload)})
+            # undo: a deal whose update_time is no longer this one changed since
+            "update_time": _update_time(res.data), **matched_by(payload)})
 
     # -- in doubt ---------------------------------------------------------------------------
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
@@ -503,6 +504,10 @@ class ImportJob:
         self.started = time.monotonic()
         paths = write_import_results(store, result)
         return summary_lines(store, paths)
+
+
+def _update_time(data: Any) -> Any:
+    return data.get("update_time") if isinstance(data, Mapping) else None
 
 
 __all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_SHA", "RECONCILE_MARGIN",

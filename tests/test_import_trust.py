@@ -260,3 +260,52 @@ def test_resumed_upsert_re_reads_its_deals_before_patching(tmp_path: Path) -> No
         failed = read_csv(jobs / "later" / "failed.csv")
         assert [r["key"] for r in failed] == ["k1"] and "no longer takes writes" in \
             failed[0]["reason"]
+
+
+def test_undo_of_an_upsert_puts_back_the_deals_it_updated(tmp_path: Path) -> None:
+    """An upsert updates k1 (title), k2 (title, and unarchives it with --unarchive) and k3;
+    someone then edits k3. `undo` of the upsert restores k1's title, k2's title and its
+    archived state, and leaves k3 alone as a conflict (it used to fail every updated deal
+    with "the job stored no before-image")."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bulk.cli import app
+    from tests.import_support import read_csv
+    from tests.test_update_support import cli_args, threaded_sandbox
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner, jobs, mapping = CliRunner(), tmp_path / "jobs", tmp_path / "m.toml"
+        mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        first = tmp_path / "v1.csv"
+        first.write_text("id,title\nk1,Deal 1\nk2,Deal 2\nk3,Deal 3\n")
+        out = runner.invoke(app, ["import", str(first), "--mapping", str(mapping),
+                                  "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(next(jobs.iterdir()) /
+                                                             "succeeded.csv")}
+        deals = sb.state.deals.rows
+        deals[ids["k2"]]["is_archived"] = True
+        second = tmp_path / "v2.csv"
+        second.write_text("id,title\nk1,Deal 1 v2\nk2,Deal 2 v2\nk3,Deal 3 v2\n")
+        before = set(jobs.iterdir())
+        out = runner.invoke(app, ["import", str(second), "--mapping", str(mapping),
+                                  "--mode", "upsert", "--unarchive", *cli_args(sb, jobs)],
+                            env=env)
+        assert out.exit_code == 0, out.output
+        (upsert,) = set(jobs.iterdir()) - before
+        assert deals[ids["k2"]]["title"] == "Deal 2 v2" and not deals[ids["k2"]]["is_archived"]
+        deals[ids["k3"]]["title"] = "Renamed by a colleague"
+        deals[ids["k3"]]["update_time"] = "2099-01-01T00:00:00Z"
+        undone = runner.invoke(app, ["undo", upsert.name, "--yes", *cli_args(sb, jobs)],
+                               env=env)
+        assert undone.exit_code == 3, undone.output  # k3: a conflict
+        assert deals[ids["k1"]]["title"] == "Deal 1"
+        assert deals[ids["k2"]]["title"] == "Deal 2" and deals[ids["k2"]]["is_archived"]
+        assert deals[ids["k3"]]["title"] == "Renamed by a colleague"
+        undo_dir = next(d for d in jobs.iterdir() if "undo" in d.name)
+        failed = read_csv(undo_dir / "failed.csv")
+        assert [r["key"] for r in failed] == ["k3"] and "conflict" in failed[0]["reason"]
+        assert len(sandbox_deals(sb)) == 3  # an upsert's updates are restored, never deleted
