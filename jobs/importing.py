@@ -84,6 +84,9 @@ class ImportJob:
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
+        # items whose send (deal, person or org) was in doubt in this process; items in doubt
+        # only because a run died while they were handed out are not among them
+        self._doubted: set[int] = set()
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.settings = settings
@@ -172,14 +175,18 @@ class ImportJob:
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
         try:
-            org_id = await self.resolver.resolve(ctx, payload.get("org"))
-            person_id = await self.resolver.resolve(ctx, payload.get("person"))
-        except Deferred:  # only waited for its person/org: not an attempt
-            return Outcome(item.id, ItemState.PENDING, unsent=True)
-        if op == "update":
-            outcome = await self._update(ctx, item, payload, person_id, org_id)
-        else:
-            outcome = await self._create(ctx, item, payload, person_id, org_id)
+            try:
+                org_id = await self.resolver.resolve(ctx, payload.get("org"))
+                person_id = await self.resolver.resolve(ctx, payload.get("person"))
+            except Deferred:  # only waited for its person/org: not an attempt
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            if op == "update":
+                outcome = await self._update(ctx, item, payload, person_id, org_id)
+            else:
+                outcome = await self._create(ctx, item, payload, person_id, org_id)
+        except InDoubt:
+            self._doubted.add(item.id)
+            raise
         if outcome.state is ItemState.DONE and outcome.result is not None:
             # the references this row was to create: the job's record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
@@ -410,8 +417,16 @@ class ImportJob:
             if item.op == "create":
                 self._looked_up[key] = min(since, self._looked_up.get(key, since))
             if hit is None:
-                out.append(Outcome(item.id, ItemState.PENDING))
+                # Not applied. Sent and lost in this process: an attempt (the runner stops
+                # the job when the account keeps losing answers). Left in flight by a run
+                # that died (kill -9, a crash) while the row waited its turn or its
+                # person/org: no evidence of lost answers, and the attempt is given back —
+                # or every kill would use up an attempt of every row handed out.
+                out.append(Outcome(item.id, ItemState.PENDING,
+                                   unsent=item.id not in self._doubted))
+                self._doubted.discard(item.id)
                 continue
+            self._doubted.discard(item.id)
             held = self._held.pop(key, None)
             if held is not None:
                 await self.claims.release(held, {"deal_id": int(hit["id"])})

@@ -309,3 +309,46 @@ def test_undo_of_an_upsert_puts_back_the_deals_it_updated(tmp_path: Path) -> Non
         failed = read_csv(undo_dir / "failed.csv")
         assert [r["key"] for r in failed] == ["k3"] and "conflict" in failed[0]["reason"]
         assert len(sandbox_deals(sb)) == 3  # an upsert's updates are restored, never deleted
+
+
+async def test_rows_left_in_flight_by_kills_do_not_use_up_their_attempts(
+        tmp_path: Path) -> None:
+    """Six runs in a row die (kill -9) while the same rows are handed out, before any is
+    sent: each resume reconciles them (not applied) and gives the attempt back, so the next
+    resume imports every row once instead of stopping with "5 sends in doubt and not
+    applied; the account keeps losing answers"."""
+    from bulk.engine import connect
+    from bulk.runner import Runner
+    from bulk.store import AsyncJobStore, JobStore
+    from jobs.import_load import load
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping as ImportMapping
+    from tests.import_support import engine_config
+
+    manifest, mapping = _files(tmp_path)
+    manifest.write_text(ROWS.replace("Nope Stage", "Qualified"))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        settings = ImportSettings(str(manifest), str(mapping), "upsert", create_key_field=True)
+        cfg = engine_config(sb, tmp_path / "jobs")
+        store = JobStore.create(tmp_path / "jobs" / "killed", job_id="killed", kind="import",
+                                config={"engine": cfg.to_json(), "import": settings.to_json()})
+        async with connect(cfg, sb.token) as (client, scheduler):
+            kind = ImportJob(store, settings, "")
+            runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=SystemClock())
+            kind.attach(await load(runner.ctx, store, settings, ImportMapping.load(mapping),
+                                   say=lambda line: None))
+            for _ in range(6):  # handed out, then the process died; the next run reconciles
+                store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
+                dead = ImportJob.from_store(store)  # a new process
+                store.record(await dead.reconcile(runner.ctx, list(store.in_doubt())))
+            assert max(i.attempts for i in store.items()) <= 1
+            store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
+        store.set_status("running")
+        store.set_status("stopped", "killed")
+        directory = store.directory
+        store.close()
+        store, result = await resume_job(sb, directory)
+        assert not result.stopped, result.error
+        assert result.counts[ItemState.DONE] == 3 and len(sandbox_deals(sb)) == 3
+        store.close()
