@@ -375,7 +375,10 @@ class UndoJob:
             f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        return [Outcome(item.id, ItemState.PENDING) for item in items]
+        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
+        idempotent: a lost answer is retried within the call), so the attempt that run
+        counted is given back: kills must not use up a row's attempts."""
+        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         contacts = contact_counts(store)

@@ -247,7 +247,10 @@ class PatchJob:
             "update_time": data.get("update_time")})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        return [Outcome(item.id, ItemState.PENDING) for item in items]
+        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
+        idempotent: a lost answer is retried within the call), so the attempt that run
+        counted is given back: kills must not use up a row's attempts."""
+        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending items against the deals as they are now (issue 9 §4): a
