@@ -105,3 +105,29 @@ async def test_different_names_do_not_block_and_claims_are_cheap(tmp_path: Path)
     many = await a.acquire_many([f"m{i}" for i in range(100)])
     assert all(isinstance(c, Claim) for c in many.values())
     assert a.release_all() == 100
+
+
+@pytest.mark.anyio
+async def test_a_kept_claim_outlives_its_lease_until_the_body_ends(tmp_path: Path,
+                                                                   other_process: str) -> None:
+    """While ``kept`` runs its body, the claim is renewed: another process reaching the name
+    after twice the lease finds it held (not taken over); once the body is done, the lease
+    runs out again and the claim is taken over with reconcile. Exceptions leave as they are."""
+    import anyio
+
+    from bulk.claims import kept
+    from bulk.clock import SystemClock
+
+    lease = 0.3
+    mine = LocalClaims(tmp_path / "c.db", holder=other_process)  # a live holder
+    theirs = LocalClaims(tmp_path / "c.db", holder=holder_id() + "-b")
+    claim = await acquire(mine, "k", lease_s=lease)
+    assert isinstance(claim, Claim)
+    with pytest.raises(KeyError):
+        async with kept(mine, claim, SystemClock(), lease):
+            await anyio.sleep(2 * lease)  # a create waiting (a 429 pause) past its lease
+            assert isinstance(await acquire(theirs, "k"), Held)
+            raise KeyError("not an ExceptionGroup")
+    await anyio.sleep(1.5 * lease)
+    taken = await acquire(theirs, "k")
+    assert isinstance(taken, Claim) and taken.reconcile
