@@ -33,7 +33,16 @@ import orjson
 
 from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
+from bulk.store import (
+    AsyncJobStore,
+    BeforeImage,
+    Item,
+    ItemState,
+    JobStore,
+    NewItem,
+    Outcome,
+    list_jobs,
+)
 
 from .import_resolve import contact_ids
 from .import_rows import same
@@ -373,6 +382,40 @@ class UndoJob:
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
             f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
+
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check the pending restores / deletes against the deals as they are now: an
+        undo resumed later (after Ctrl-C, a crash, a spent budget) must not delete or
+        overwrite a deal someone changed after the undo was planned.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A deal whose
+        ``update_time`` is no longer the one the undo read when it was planned is a
+        conflict: failed, left alone (unless the undo was started with ``--force``). A deal
+        the default list omits (deleted, archived) is sent as decided (a delete that finds
+        it gone is done). Returns the lines to print."""
+        force = bool(store.meta_get("force"))
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op in ("delete", "restore") and refused(i) is None
+                   and not i.payload.get("conflict")]
+        if not pending or force:
+            return []
+        then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        for item in pending:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if deal is None or is_gone(deal) or deal_id not in then:
+                continue
+            if deal.get("update_time") != then[deal_id]:
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} changed since this undo was planned "
+                    f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
+                    "left alone (start the undo again with --force to overwrite it)")))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending deal(s): {len(outcomes):,} changed since "
+                f"the undo was planned (conflicts, left alone), "
+                f"{len(pending) - len(outcomes):,} to send"]
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
