@@ -41,6 +41,7 @@ _LIST = {"person": "getPersons", "org": "getOrganizations"}
 _LABEL = {"person": "person", "org": "organization"}
 _GET = {"person": "getPerson", "org": "getOrganization"}
 CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same person / org
+_MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
 
 
 class Deferred(BulkError):
@@ -96,16 +97,17 @@ def refs_of(payload: Mapping[str, Any]) -> list[Ref]:
 
 def to_create(payload: Mapping[str, Any]) -> list[str]:
     """Which of the row's deal-level references ("person", "org") were to be created (not
-    already in the account when the row was mapped). Stored in the row's result, so what a
-    job created is known from its results even for rows mapped again by a retry."""
+    already in the account when the row was mapped). Jobs loaded before results carried
+    ``new`` are read this way (``contact_ids``)."""
     return [name for name in ("person", "org")
             if isinstance(payload.get(name), Mapping) and "key" in payload[name]]
 
 
 def contact_ids(items: Iterable[Any]) -> dict[str, set[int]]:
-    """Persons ("person") and organizations ("org") behind the to-create references of
-    done import items (``bulk.store.Item``): the result's ``new`` list (written since rows
-    mapped again by a retry carry it), else the stored payload's references."""
+    """Persons ("person") and organizations ("org") a job created, from its done import
+    items (``bulk.store.Item``): the result's ``new`` list (the references the job itself
+    created, ``Resolver.made``; rows mapped again by a retry included), else — results
+    written before ``new`` existed — the stored payload's to-create references."""
     ids: dict[str, set[int]] = {"person": set(), "org": set()}
     for item in items:
         result = item.result or {}
@@ -141,6 +143,9 @@ class Resolver:
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
         self._failed: dict[tuple[str, str], DependencyFailed] = {}
+        # keys this job created (not found in the account, nor created by another run):
+        # kept in the job's lookups as "made-person" / "made-org" too, for later processes
+        self._made: set[tuple[str, str]] = set()
         self.created: Counter[str] = Counter()  # created by this process
         self.found_on_reconcile: Counter[str] = Counter()
 
@@ -174,6 +179,8 @@ class Resolver:
             rid = await self.store.lookup_get(k[0], k[1])
             if rid is None:
                 rid = await self._create(ctx, k, ref)
+            elif await self.store.lookup_get(_MADE + k[0], k[1]) is not None:
+                self._made.add(k)  # an earlier process of this job created it
             self._ids[k] = rid
             return rid
         finally:
@@ -262,8 +269,20 @@ class Resolver:
             raise failed from None
         rid = int(res.data["id"])
         await self.store.lookup_put_many(k[0], [(k[1], rid)])
+        await self._mark_made(k[0], {k[1]: rid})
         self.created[k[0]] += 1
         return rid
+
+    async def _mark_made(self, kind: str, made: Mapping[str, int]) -> None:
+        await self.store.lookup_put_many(_MADE + kind, sorted(made.items()))
+        self._made.update((kind, key) for key in made)
+
+    def made(self, ref: Ref | None) -> bool:
+        """Whether this job created the person / organization ``ref`` names (not found in
+        the account, nor created meanwhile by another run): what its summary counts and
+        what undo --contacts may delete."""
+        return isinstance(ref, Mapping) and "key" in ref and \
+            (str(ref["kind"]), str(ref["key"])) in self._made
 
     async def reconcile(self, ctx: CallContext, refs: Iterable[Ref], since: float) -> None:
         """Settle every to-create reference not yet known: find it among the records
@@ -279,11 +298,15 @@ class Resolver:
             stored = await self.store.lookup_get_many(kind, sorted(keys))
             for key, rid in stored.items():
                 self._ids[(kind, key)] = rid
+            made = await self.store.lookup_get_many(_MADE + kind, sorted(stored))
+            self._made.update((kind, key) for key in made)
             missing = keys - set(stored)
             if missing:
+                # found: what this job's sends in doubt created (claims keep other runs off)
                 found = await self._find_added(ctx, kind, missing, since)
                 if found:
                     await self.store.lookup_put_many(kind, sorted(found.items()))
+                    await self._mark_made(kind, found)
                 for key, rid in found.items():
                     self._ids[(kind, key)] = rid
                 self.found_on_reconcile[kind] += len(found)

@@ -188,9 +188,9 @@ class ImportJob:
             self._doubted.add(item.id)
             raise
         if outcome.state is ItemState.DONE and outcome.result is not None:
-            # the references this row was to create: the job's record of what it created
+            # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
-            outcome.result.setdefault("new", to_create(payload))
+            outcome.result.setdefault("new", self._new(payload))
         return outcome
 
     # -- creating under a claim ---------------------------------------------------------------
@@ -434,9 +434,13 @@ class ImportJob:
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
-                "update_time": hit.get("update_time"), "new": to_create(payload),
+                "update_time": hit.get("update_time"), "new": self._new(payload),
                 **matched_by(payload)}))
         return out
+
+    def _new(self, payload: Mapping[str, Any]) -> list[str]:
+        """The row's references this job created (not those another run created)."""
+        return [name for name in to_create(payload) if self.resolver.made(payload[name])]
 
     async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:
         """The payload ``item`` was sent with: the one a retry mapped it to (remembered, or

@@ -352,3 +352,51 @@ async def test_rows_left_in_flight_by_kills_do_not_use_up_their_attempts(
         assert not result.stopped, result.error
         assert result.counts[ItemState.DONE] == 3 and len(sandbox_deals(sb)) == 3
         store.close()
+
+
+async def test_a_run_counts_only_the_persons_and_orgs_it_created_itself(tmp_path: Path) -> None:
+    """Runs A and B load the same rows at once (both see no person or organization); A runs
+    first and creates them; B finds them through A's claims. B's summary says it created
+    none (it used to count A's 2 persons and 1 organization as its own), and undo --contacts
+    of B would not offer A's contacts."""
+    from bulk.engine import connect
+    from bulk.runner import Runner
+    from bulk.store import AsyncJobStore, JobStore
+    from jobs.import_load import load
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping as ImportMapping
+    from jobs.undo import created_contacts
+    from tests.import_support import engine_config
+
+    manifest, mapping = _files(tmp_path)
+    manifest.write_text(ROWS.replace("Nope Stage", "Qualified"))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed = tmp_path / "seed.csv"  # the key field exists before either run loads
+        seed.write_text("id,title,stage,person,email,org\nk0,Deal 0,Qualified,,,\n")
+        first, _, _ = await import_once(sb, tmp_path / "jobs", seed, mapping, job_id="seed")
+        first.close()
+        settings = ImportSettings(str(manifest), str(mapping), "upsert")
+        cfg = engine_config(sb, tmp_path / "jobs")
+        store_b = JobStore.create(tmp_path / "jobs" / "b", job_id="b", kind="import",
+                                  config={"engine": cfg.to_json(), "import": settings.to_json()})
+        async with connect(cfg, sb.token) as (client, scheduler):
+            kind = ImportJob(store_b, settings, "")
+            runner = Runner(AsyncJobStore(store_b), kind, client, scheduler,
+                            clock=SystemClock())
+            kind.attach(await load(runner.ctx, store_b, settings, ImportMapping.load(mapping),
+                                   say=lambda line: None))
+        store_b.set_status("running")
+        store_b.set_status("stopped", "waiting")
+        store_b.close()
+        store_a, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="a")
+        summary_a = orjson.loads((store_a.directory / "summary.json").read_bytes())
+        assert (summary_a["persons_created"], summary_a["organizations_created"]) == (3, 2)
+        store_a.close()
+        store_b, _ = await resume_job(sb, tmp_path / "jobs" / "b")
+        summary_b = orjson.loads((store_b.directory / "summary.json").read_bytes())
+        assert (summary_b["persons_created"], summary_b["organizations_created"]) == (0, 0)
+        assert created_contacts(store_b) == {"person": set(), "org": set()}
+        persons = [p for p in sb.state.persons.rows.values() if not p["is_deleted"]]
+        assert len(persons) == 3  # and nothing doubled
+        store_b.close()
