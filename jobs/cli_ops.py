@@ -125,13 +125,18 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             _show(prep, plan)
             work = sum(prep.actions[a] for a in _WORK[kind])
             typer.echo(f"job {job_id}: {work:,} to send ({directory})")
-            if work and confirm and not yes and not _confirmed(confirm.format(n=work)):
+            asked = bool(work and confirm is not None and not yes)
+            if asked and confirm is not None and not _confirmed(confirm.format(n=work)):
                 # declined: cancelled, never resumable (a later resume would work from a
                 # stale picture of the deals)
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
-            return await execute_async(store, kind_for(store), cfg, token, label=kind,
-                                       session=s)
+            job = kind_for(store)
+            before = getattr(job, "before_resume", None)
+            if asked and before is not None:  # the prompt may have waited: re-read first
+                for line in await before(s.ctx, store):
+                    typer.echo(line)
+            return await execute_async(store, job, cfg, token, label=kind, session=s)
 
     try:
         try:

@@ -353,3 +353,35 @@ async def test_resumed_undo_leaves_deals_changed_since_it_was_planned(tmp_path: 
         assert [f.key for f in failed] == ["A-2"] and "conflict" in (failed[0].error or "")
         undo.close()
         source.close()
+
+
+def test_undo_re_reads_its_deals_after_the_confirmation_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pdbulk undo IMPORT` shows its plan and asks; while the question is on screen a
+    colleague edits A-2. After "y", the undo re-reads the deals: A-1 and A-3 are deleted,
+    A-2 is left alone as a conflict (it used to be deleted as planned)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=39)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        jobs = tmp_path / "jobs"
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\nA-3,Third\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        out = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                       "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (imported,) = jobs.iterdir()
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(imported / "succeeded.csv")}
+        import jobs.cli_ops as cli_ops
+
+        def answer_yes(question: str) -> bool:  # the question was on screen for a while
+            someone_edits(sb, ids["A-2"], title="Colleague's")
+            return True
+
+        monkeypatch.setattr(cli_ops, "_confirmed", answer_yes)
+        undone = CliRunner().invoke(app, ["undo", imported.name, *cli_args(sb, jobs)],
+                                    env=env)
+        assert undone.exit_code == 3, undone.output
+        assert "1 changed since the undo was planned" in undone.output
+        assert deal(sb, ids["A-1"])["is_deleted"] and deal(sb, ids["A-3"])["is_deleted"]
+        assert not deal(sb, ids["A-2"])["is_deleted"]
