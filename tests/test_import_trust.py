@@ -400,3 +400,29 @@ async def test_a_run_counts_only_the_persons_and_orgs_it_created_itself(tmp_path
         persons = [p for p in sb.state.persons.rows.values() if not p["is_deleted"]]
         assert len(persons) == 3  # and nothing doubled
         store_b.close()
+
+
+async def test_a_retried_rows_lost_person_create_is_reconciled_not_doubled(
+        tmp_path: Path) -> None:
+    """Retry maps a failed row again; its new person's create is answered by a lost response
+    (applied, answer lost). Reconcile settles that person from the payload the row was sent
+    with (not the load's, which had none): one person, the row done."""
+    from bulk.sandbox import Faults
+
+    manifest, mapping = _files(tmp_path)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        directory = store.directory
+        store.failed_to_pending()
+        store.close()
+        mapping.write_text(MAPPING + '[deal.stage.map]\n"Nope Stage" = "Qualified"\n')
+        sb.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset({"addPerson"})))
+        store, result = await resume_job(sb, directory)
+        assert not result.stopped, result.error
+        assert result.counts[ItemState.DONE] == 3
+        bobs = [p for p in sb.state.persons.rows.values()
+                if not p["is_deleted"] and p["name"] == "Bob Two"]
+        assert len(bobs) == 1
+        row = next(i for i in store.items() if i.key == "k2")
+        assert row.result is not None and row.result["person_id"] == bobs[0]["id"]
+        store.close()
