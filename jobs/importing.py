@@ -33,13 +33,14 @@ from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, kept, open_
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
-from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
 from .selection import is_gone, read_deals
+from .updating import before_image
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
@@ -363,6 +364,9 @@ class ImportJob:
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id")})
+        # its previous values first, so that `pdbulk undo` can put them back
+        await AsyncJobStore(self.store).put_before_images([BeforeImage(
+            "deal", deal_id, item.id, before_image(dict(existing), body), time.time())])
         res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",

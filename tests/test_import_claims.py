@@ -182,6 +182,9 @@ async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path
         now = sb.state.deals.rows[theirs["id"]]
         assert row.result["deal_id"] == theirs["id"] and now["title"] != "old title"
         assert kind.claim_waits >= 1
+        # what it changed on the other run's deal is kept for `pdbulk undo`
+        images = {b.entity_id: b.before for b in store.before_images("deal")}
+        assert images[theirs["id"]]["fields"]["title"] == "old title"
         store.close()
 
 
