@@ -131,3 +131,32 @@ async def test_a_kept_claim_outlives_its_lease_until_the_body_ends(tmp_path: Pat
     await anyio.sleep(1.5 * lease)
     taken = await acquire(theirs, "k")
     assert isinstance(taken, Claim) and taken.reconcile
+
+
+@pytest.mark.anyio
+async def test_a_kept_claim_outlives_its_lease_on_the_shared_coordinator(tmp_path: Path) -> None:
+    """The same with the Redis claims (across machines a holder's liveness cannot be checked:
+    only the lease tells, so the renewal is what keeps a waiting create's claim)."""
+    import anyio
+    from redis_helpers import running_redis
+
+    from bulk.claims import kept
+    from bulk.claims_redis import RedisClaims
+    from bulk.clock import SystemClock
+
+    lease = 0.3
+    with running_redis() as server:
+        mine = RedisClaims(server.url, "42", holder="host-a:1:1")
+        theirs = RedisClaims(server.url, "42", holder="host-b:2:2")
+        try:
+            claim = await acquire(mine, "k", lease_s=lease)
+            assert isinstance(claim, Claim)
+            async with kept(mine, claim, SystemClock(), lease):
+                await anyio.sleep(2 * lease)
+                assert isinstance(await acquire(theirs, "k"), Held)
+            await anyio.sleep(1.5 * lease)
+            taken = await acquire(theirs, "k")
+            assert isinstance(taken, Claim) and taken.reconcile
+        finally:
+            await mine.aclose()
+            await theirs.aclose()
