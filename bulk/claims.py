@@ -27,7 +27,8 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -104,6 +105,40 @@ class Claims(Protocol):
 async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE) -> Claim | Held:
     """One name (``acquire_many`` of one)."""
     return (await claims.acquire_many([name], lease_s))[name]
+
+
+@asynccontextmanager
+async def kept(claims: Claims, claim: Claim, clock: Clock,
+               lease_s: float = DEFAULT_LEASE) -> AsyncIterator[None]:
+    """Hold ``claim`` for as long as the body runs: its lease is renewed every third of
+    ``lease_s`` (on ``clock``) until the body ends.
+
+    Why: between a claim and its send, a create can wait far longer than any fixed lease
+    (a 429 pause, the daily budget with --wait-for-reset, a reconcile scan, a slow answer).
+    A lease that ran out while its holder still meant to send would be taken over by
+    another run, which looks the key up, finds nothing (nothing was sent yet) and creates
+    it — and then the first run sends too. Renewing while the holder is live closes that;
+    the lease still runs out soon after the holder stops (frozen or killed). A renewal
+    that fails is tried again at the next tick: a lease is not lost to one busy moment."""
+    async def renew() -> None:
+        while True:
+            await clock.sleep(lease_s / 3)
+            try:
+                await claims.renew([claim], lease_s)
+            except Exception:  # tried again a third of a lease later
+                continue
+
+    error: Exception | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(renew)
+        try:
+            yield
+        except Exception as exc:  # raised as it is, not inside an ExceptionGroup
+            error = exc
+        finally:
+            tg.cancel_scope.cancel()
+    if error is not None:
+        raise error
 
 
 def state_dir() -> Path:
@@ -351,4 +386,4 @@ def open_claims() -> Claims:
 
 
 __all__ = ["DEFAULT_LEASE", "STATE_ENV", "Claim", "Claims", "Held", "LocalClaims", "acquire",
-           "holder_alive", "holder_id", "open_claims", "state_dir"]
+           "holder_alive", "holder_id", "kept", "open_claims", "state_dir"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, acquire, open_claims
+from bulk.claims import Claim, Claims, acquire, kept, open_claims
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
@@ -155,15 +155,16 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
                          "8 minutes; try again later")
     code: str | None = None
     try:
-        fields = await _all_v2(ctx, "getDealFields")
-        catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
-            deal_fields=fields).deal_fields)
-        found = _find_key_field(catalog, label)
-        if found is not None:
-            code = found.code
-            return found.code, catalog
-        code, catalog = await _create_key_field(ctx, catalog, label)
-        return code, catalog
+        async with kept(claims, got, ctx.clock):  # renewed while the pull / create waits
+            fields = await _all_v2(ctx, "getDealFields")
+            catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+                deal_fields=fields).deal_fields)
+            found = _find_key_field(catalog, label)
+            if found is not None:
+                code = found.code
+                return found.code, catalog
+            code, catalog = await _create_key_field(ctx, catalog, label)
+            return code, catalog
     finally:
         with anyio.CancelScope(shield=True):
             await claims.release(got, {"field_code": code} if code else None)

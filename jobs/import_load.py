@@ -16,7 +16,7 @@ import os
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,16 @@ from bulk.plans import Limits
 from bulk.reports import FAILED, ReportWriter
 from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
-from bulk.store import ItemState, JobStore, NewItem
+from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 
-from .import_resolve import Resolver
+from .account import DealsByKey
+from .import_resolve import Resolver, contact_ids
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, write_results
+from .updating import before_image
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
@@ -46,6 +48,28 @@ def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
                              delimiter=settings.delimiter, encoding=settings.encoding,
                              sheet=settings.sheet):
         yield planner.decide(row)
+
+
+def _imaged(items: Iterable[NewItem], planner: RowPlanner,
+            images: list[BeforeImage]) -> Iterator[NewItem]:
+    """``items``, collecting the before-image of every deal an upsert row updates (what its
+    PATCH changes, as the key index read it), so that `pdbulk undo` can put it back."""
+    deals = planner.indexes.deals
+    taken = time.time()
+    for item in items:
+        payload = item.payload
+        if deals is not None and item.state is ItemState.PENDING and item.op == "update" \
+                and isinstance(payload.get("changes"), Mapping) and item.key is not None:
+            existing = deals.get(item.key)
+            if existing is None and isinstance(deals, DealsByKey):  # unarchived by the row
+                existing = deals.archived.get(item.key)
+            if existing is not None and int(existing["id"]) == payload["deal_id"]:
+                touched = {**payload["changes"], **{
+                    f"{name}_id": None for name in ("person", "org")
+                    if payload.get(name) is not None}}
+                images.append(BeforeImage("deal", int(existing["id"]), None,
+                                          before_image(existing, touched), taken))
+        yield item
 
 
 def manifest_header(settings: ImportSettings) -> list[str]:
@@ -78,7 +102,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put("source_columns", columns)
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_SHA, file_sha(settings.mapping))
-    await anyio.to_thread.run_sync(lambda: store.add_items(_items(planner, settings)))
+    images: list[BeforeImage] = []
+    await anyio.to_thread.run_sync(
+        lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
+    store.put_before_images(images)  # before mark_loaded: no update is sent without its image
     store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
     store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     say(_describe(planner, planner.indexes.listed))
@@ -165,19 +192,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
 
 
 def _created(store: JobStore) -> tuple[dict[str, int], int]:
-    """Persons / orgs this job created (distinct ids behind to-create references), and
-    how many rows were settled by reconciliation."""
-    ids: dict[str, set[int]] = {"person": set(), "org": set()}
-    reconciled = 0
-    for item in store.items(ItemState.DONE):
-        result = item.result or {}
-        reconciled += bool(result.get("reconciled"))
-        for name in ("person", "org"):
-            ref = item.payload.get(name)
-            rid = result.get(f"{name}_id")
-            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
-                ids[name].add(rid)
-    return {k: len(v) for k, v in ids.items()}, reconciled
+    """Persons / orgs this job created (distinct ids behind to-create references, also of
+    rows a retry mapped again), and how many rows were settled by reconciliation."""
+    done = list(store.items(ItemState.DONE))
+    reconciled = sum(bool((item.result or {}).get("reconciled")) for item in done)
+    return {k: len(v) for k, v in contact_ids(done).items()}, reconciled
 
 
 def record_run(store: JobStore, result: RunResult | None, seconds: float, *,

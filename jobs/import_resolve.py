@@ -26,7 +26,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, acquire
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, kept
 from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -41,6 +41,7 @@ _LIST = {"person": "getPersons", "org": "getOrganizations"}
 _LABEL = {"person": "person", "org": "organization"}
 _GET = {"person": "getPerson", "org": "getOrganization"}
 CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same person / org
+_MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
 
 
 class Deferred(BulkError):
@@ -94,6 +95,31 @@ def refs_of(payload: Mapping[str, Any]) -> list[Ref]:
     return out
 
 
+def to_create(payload: Mapping[str, Any]) -> list[str]:
+    """Which of the row's deal-level references ("person", "org") were to be created (not
+    already in the account when the row was mapped). Jobs loaded before results carried
+    ``new`` are read this way (``contact_ids``)."""
+    return [name for name in ("person", "org")
+            if isinstance(payload.get(name), Mapping) and "key" in payload[name]]
+
+
+def contact_ids(items: Iterable[Any]) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") a job created, from its done import
+    items (``bulk.store.Item``): the result's ``new`` list (the references the job itself
+    created, ``Resolver.made``; rows mapped again by a retry included), else — results
+    written before ``new`` existed — the stored payload's to-create references."""
+    ids: dict[str, set[int]] = {"person": set(), "org": set()}
+    for item in items:
+        result = item.result or {}
+        new = result.get("new")
+        names = new if isinstance(new, list) else to_create(item.payload)
+        for name in names:
+            rid = result.get(f"{name}_id")
+            if name in ids and isinstance(rid, int):
+                ids[name].add(rid)
+    return ids
+
+
 class _Flight:
     __slots__ = ("done",)
 
@@ -106,8 +132,10 @@ class Resolver:
 
     def __init__(self, store: AsyncJobStore, *,
                  claims: Callable[[], Claims | None] | None = None,
-                 scope: Callable[[], str] | None = None) -> None:
+                 scope: Callable[[], str] | None = None,
+                 lease: float = DEFAULT_LEASE) -> None:
         self.store = store
+        self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
         self._held: dict[tuple[str, str], Claim] = {}
@@ -115,6 +143,9 @@ class Resolver:
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
         self._failed: dict[tuple[str, str], DependencyFailed] = {}
+        # keys this job created (not found in the account, nor created by another run):
+        # kept in the job's lookups as "made-person" / "made-org" too, for later processes
+        self._made: set[tuple[str, str]] = set()
         self.created: Counter[str] = Counter()  # created by this process
         self.found_on_reconcile: Counter[str] = Counter()
 
@@ -148,6 +179,8 @@ class Resolver:
             rid = await self.store.lookup_get(k[0], k[1])
             if rid is None:
                 rid = await self._create(ctx, k, ref)
+            elif await self.store.lookup_get(_MADE + k[0], k[1]) is not None:
+                self._made.add(k)  # an earlier process of this job created it
             self._ids[k] = rid
             return rid
         finally:
@@ -167,16 +200,17 @@ class Resolver:
         rid: int | None = None
         keep = False
         try:
-            rid = await self._created_meanwhile(ctx, claim, k, body)
-            if rid is None:
-                try:
-                    rid = await self._send(ctx, k, body)
-                except InDoubt:
-                    self._held[k] = claim  # whoever comes next reconciles first
-                    keep = True
-                    raise
-            else:
-                await self.store.lookup_put_many(k[0], [(k[1], rid)])
+            async with kept(claims, claim, ctx.clock, self.lease):  # renewed until answered
+                rid = await self._created_meanwhile(ctx, claim, k, body)
+                if rid is None:
+                    try:
+                        rid = await self._send(ctx, k, body)
+                    except InDoubt:
+                        self._held[k] = claim  # whoever comes next reconciles first
+                        keep = True
+                        raise
+                else:
+                    await self.store.lookup_put_many(k[0], [(k[1], rid)])
             return rid
         finally:
             if not keep:  # written with the next claims (or when the run finishes)
@@ -186,7 +220,7 @@ class Resolver:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
         name = f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
         for _ in range(8):
-            got = await acquire(claims, name)
+            got = await acquire(claims, name, self.lease)
             if isinstance(got, Claim):
                 return got
             if not await claims.wait_released(name, CLAIM_WAIT):
@@ -235,8 +269,20 @@ class Resolver:
             raise failed from None
         rid = int(res.data["id"])
         await self.store.lookup_put_many(k[0], [(k[1], rid)])
+        await self._mark_made(k[0], {k[1]: rid})
         self.created[k[0]] += 1
         return rid
+
+    async def _mark_made(self, kind: str, made: Mapping[str, int]) -> None:
+        await self.store.lookup_put_many(_MADE + kind, sorted(made.items()))
+        self._made.update((kind, key) for key in made)
+
+    def made(self, ref: Ref | None) -> bool:
+        """Whether this job created the person / organization ``ref`` names (not found in
+        the account, nor created meanwhile by another run): what its summary counts and
+        what undo --contacts may delete."""
+        return isinstance(ref, Mapping) and "key" in ref and \
+            (str(ref["kind"]), str(ref["key"])) in self._made
 
     async def reconcile(self, ctx: CallContext, refs: Iterable[Ref], since: float) -> None:
         """Settle every to-create reference not yet known: find it among the records
@@ -252,11 +298,15 @@ class Resolver:
             stored = await self.store.lookup_get_many(kind, sorted(keys))
             for key, rid in stored.items():
                 self._ids[(kind, key)] = rid
+            made = await self.store.lookup_get_many(_MADE + kind, sorted(stored))
+            self._made.update((kind, key) for key in made)
             missing = keys - set(stored)
             if missing:
+                # found: what this job's sends in doubt created (claims keep other runs off)
                 found = await self._find_added(ctx, kind, missing, since)
                 if found:
                     await self.store.lookup_put_many(kind, sorted(found.items()))
+                    await self._mark_made(kind, found)
                 for key, rid in found.items():
                     self._ids[(kind, key)] = rid
                 self.found_on_reconcile[kind] += len(found)
@@ -290,4 +340,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return want is None or have is None or want == have
 
 
-__all__ = ["Deferred", "DependencyFailed", "Resolver", "person_keys", "refs_of"]
+__all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "person_keys", "refs_of",
+           "to_create"]

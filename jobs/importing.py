@@ -29,16 +29,18 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, open_claims
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, kept, open_claims
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
-from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
-from .import_resolve import Deferred, Resolver, refs_of
+from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
 from .mapping import Mapping as ImportMapping
+from .selection import is_gone, read_deals
+from .updating import before_image
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
@@ -68,22 +70,30 @@ class ImportJob:
 
     def __init__(self, store: JobStore, settings: ImportSettings, key_code: str, *,
                  planner: RowPlanner | None = None, mapping_sha: str | None = None,
-                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT) -> None:
+                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT,
+                 lease: float = DEFAULT_LEASE) -> None:
         self.store = store
         self._claims = claims
         self.claim_wait = claim_wait
+        self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
         self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
         self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
+        # must settle the persons / orgs of *that* payload
+        self._remapped: dict[int, Mapping[str, Any]] = {}
+        # items whose send (deal, person or org) was in doubt in this process; items in doubt
+        # only because a run died while they were handed out are not among them
+        self._doubted: set[int] = set()
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
-                                 scope=lambda: self.key_code)
+                                 scope=lambda: self.key_code, lease=lease)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -161,17 +171,28 @@ class ImportJob:
             if isinstance(again, Outcome):
                 return again
             op, payload = again
+            self._remapped[item.id] = payload
         elif payload.get("duplicate"):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
         try:
-            org_id = await self.resolver.resolve(ctx, payload.get("org"))
-            person_id = await self.resolver.resolve(ctx, payload.get("person"))
-        except Deferred:  # only waited for its person/org: not an attempt
-            return Outcome(item.id, ItemState.PENDING, unsent=True)
-        if op == "update":
-            return await self._update(ctx, item, payload, person_id, org_id)
-        return await self._create(ctx, item, payload, person_id, org_id)
+            try:
+                org_id = await self.resolver.resolve(ctx, payload.get("org"))
+                person_id = await self.resolver.resolve(ctx, payload.get("person"))
+            except Deferred:  # only waited for its person/org: not an attempt
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            if op == "update":
+                outcome = await self._update(ctx, item, payload, person_id, org_id)
+            else:
+                outcome = await self._create(ctx, item, payload, person_id, org_id)
+        except InDoubt:
+            self._doubted.add(item.id)
+            raise
+        if outcome.state is ItemState.DONE and outcome.result is not None:
+            # the references this job created for the row: its record of what it created
+            # (summary, undo --contacts) must not depend on the load's payload
+            outcome.result.setdefault("new", self._new(payload))
+        return outcome
 
     # -- creating under a claim ---------------------------------------------------------------
     @property
@@ -192,7 +213,7 @@ class ImportJob:
         holds is left to ``_claim`` when its row comes."""
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool
                 and i.key not in self._held]
-        got = await self.claims.acquire_many([self.claim_name(k) for k in keys])
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease)
         now = time.time()
         for key in keys:
             claim = got.get(self.claim_name(key))
@@ -216,12 +237,12 @@ class ImportJob:
         another live holder; a string says why it could not be had. A claim ``prepare``
         took is used while more than half its lease is left."""
         pooled = self._pool.pop(key, None)
-        if pooled is not None and pooled[0].expires - time.time() > DEFAULT_LEASE / 2:
+        if pooled is not None and pooled[0].expires - time.time() > self.lease / 2:
             return pooled
         name = self.claim_name(key)
         held: Held | None = None
         for _ in range(8):
-            got = await acquire(self.claims, name)
+            got = await acquire(self.claims, name, self.lease)
             if isinstance(got, Claim):
                 return got, time.time()
             held = got
@@ -291,22 +312,26 @@ class ImportJob:
         outcome: Mapping[str, Any] | None = None
         keep = False
         try:
-            existing = await self._find_created(ctx, claim, had, key)
+            # the lease is renewed until the create is answered: the lookup and the send
+            # may wait (a 429 pause, the budget) longer than any lease
+            async with kept(self.claims, claim, ctx.clock, self.lease):
+                existing = await self._find_created(ctx, claim, had, key)
+                if existing is None:
+                    body = dict(payload["deal"])
+                    if person_id is not None:
+                        body["person_id"] = person_id
+                    if org_id is not None:
+                        body["org_id"] = org_id
+                    try:
+                        res = await ctx.call("addDeal", json=body)
+                    except InDoubt:
+                        self._held[key] = claim  # kept: whoever comes next reconciles first
+                        keep = True
+                        raise
             if existing is not None:
                 self.found_created += 1
                 outcome = {"deal_id": int(existing["id"])}
                 return await self._exists(ctx, item, payload, existing, person_id, org_id)
-            body = dict(payload["deal"])
-            if person_id is not None:
-                body["person_id"] = person_id
-            if org_id is not None:
-                body["org_id"] = org_id
-            try:
-                res = await ctx.call("addDeal", json=body)
-            except InDoubt:
-                self._held[key] = claim  # kept: whoever comes next must reconcile first
-                keep = True
-                raise
             outcome = {"deal_id": int(res.data["id"])}
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": res.data["id"], "action": "created", "person_id": person_id,
@@ -339,12 +364,15 @@ class ImportJob:
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id")})
-        await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        # its previous values first, so that `pdbulk undo` can put them back
+        await AsyncJobStore(self.store).put_before_images([BeforeImage(
+            "deal", deal_id, item.id, before_image(dict(existing), body), time.time())])
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if person_id is not None else existing.get("person_id"),
             "org_id": org_id if org_id is not None else existing.get("org_id"),
-            **matched_by(payload)})
+            "update_time": _update_time(res.data), **matched_by(payload)})
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -355,12 +383,13 @@ class ImportJob:
         if payload.get("org") is not None:
             body["org_id"] = org_id
         deal_id = payload["deal_id"]
-        await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
             "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
-            **matched_by(payload)})
+            # undo: a deal whose update_time is no longer this one changed since
+            "update_time": _update_time(res.data), **matched_by(payload)})
 
     # -- in doubt ---------------------------------------------------------------------------
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
@@ -368,7 +397,8 @@ class ImportJob:
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
-        refs = [ref for item in items for ref in refs_of(item.payload)]
+        payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
+        refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self.resolver.reconcile(ctx, refs, since)
         creates = [i for i in items if i.op == "create" and i.key]
         found: dict[str, Mapping[str, Any]] = {}
@@ -391,16 +421,42 @@ class ImportJob:
             if item.op == "create":
                 self._looked_up[key] = min(since, self._looked_up.get(key, since))
             if hit is None:
-                out.append(Outcome(item.id, ItemState.PENDING))
+                # Not applied. Sent and lost in this process: an attempt (the runner stops
+                # the job when the account keeps losing answers). Left in flight by a run
+                # that died (kill -9, a crash) while the row waited its turn or its
+                # person/org: no evidence of lost answers, and the attempt is given back —
+                # or every kill would use up an attempt of every row handed out.
+                out.append(Outcome(item.id, ItemState.PENDING,
+                                   unsent=item.id not in self._doubted))
+                self._doubted.discard(item.id)
                 continue
+            self._doubted.discard(item.id)
             held = self._held.pop(key, None)
             if held is not None:
                 await self.claims.release(held, {"deal_id": int(hit["id"])})
+            payload = payloads[item.id]
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
-                "update_time": hit.get("update_time"), **matched_by(item.payload)}))
+                "update_time": hit.get("update_time"), "new": self._new(payload),
+                **matched_by(payload)}))
         return out
+
+    def _new(self, payload: Mapping[str, Any]) -> list[str]:
+        """The row's references this job created (not those another run created)."""
+        return [name for name in to_create(payload) if self.resolver.made(payload[name])]
+
+    async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:
+        """The payload ``item`` was sent with: the one a retry mapped it to (remembered, or
+        mapped again the same way after a crash), else the stored one."""
+        if item.id in self._remapped:
+            return self._remapped[item.id]
+        if self._needs_mapping(item):
+            again = await self._mapped_again(ctx, item)
+            if not isinstance(again, Outcome):
+                self._remapped[item.id] = again[1]
+                return again[1]
+        return item.payload
 
     async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
         """Take over a dead holder's claim on ``key`` and release it with what reconcile
@@ -408,6 +464,52 @@ class ImportJob:
         got = await acquire(self.claims, self.claim_name(key))
         if isinstance(got, Claim):  # else a live run holds it, and that run settles it
             await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
+
+    # -- resuming -----------------------------------------------------------------------------
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-decide the pending updates (upsert) against the deals as they are now: a job
+        resumed later must not work from the picture its load took.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, 10 tokens). A deal that
+        no longer takes writes (deleted, merged away, or archived since: the default list
+        omits them) fails its row with that reason, nothing sent — it is not re-created
+        either (someone removed it on purpose; import the row again to create it). A deal
+        already as the row wants it (fields and links) is ``unchanged``, no PATCH. The rest
+        is sent as decided. Returns the lines to print."""
+        # (rows unarchiving their deal are sent as decided: the list omits archived deals)
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+                   and i.payload["changes"].get("is_archived") is not False
+                   and not self._needs_mapping(i)]
+        if not pending:
+            return []
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        gone = unchanged = 0
+        for item in pending:
+            payload = item.payload
+            deal_id = int(payload["deal_id"])
+            deal = current.get(deal_id)
+            if is_gone(deal):
+                gone += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
+                    "away or archived since the job was loaded; not updated, not re-created")))
+                continue
+            assert deal is not None
+            links = [name for name in ("person", "org")
+                     if isinstance(payload.get(name), Mapping)
+                     and ("key" in payload[name]
+                          or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
+            if not deal_changes(deal, payload["changes"]) and not links:
+                unchanged += 1
+                outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
+                    "deal_id": deal_id, "action": "unchanged",
+                    "person_id": deal.get("person_id"), "org_id": deal.get("org_id"),
+                    **matched_by(payload)}))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
+                f"(unchanged), {gone:,} gone, {len(pending) - unchanged - gone:,} to send"]
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:
@@ -425,6 +527,10 @@ class ImportJob:
         self.started = time.monotonic()
         paths = write_import_results(store, result)
         return summary_lines(store, paths)
+
+
+def _update_time(data: Any) -> Any:
+    return data.get("update_time") if isinstance(data, Mapping) else None
 
 
 __all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_SHA", "RECONCILE_MARGIN",

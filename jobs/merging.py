@@ -28,7 +28,7 @@ import anyio
 from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
-from bulk.runner import CallContext, RunResult
+from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .selection import Deal, is_gone, parse_id, read_deals
@@ -272,6 +272,7 @@ class MergeJob:
 
     def __init__(self) -> None:
         self._locks: dict[int, anyio.Lock] = {}
+        self._doubted: set[int] = set()  # items whose merge this process sent and lost
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
@@ -288,8 +289,12 @@ class MergeJob:
         merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
         lock = self._locks.setdefault(survivor_id, anyio.Lock())
         async with lock:
-            await ctx.call("mergeDeals", path={"id": merge_id},
-                           json={"merge_with_id": survivor_id})
+            try:
+                await ctx.call("mergeDeals", path={"id": merge_id},
+                               json={"merge_with_id": survivor_id})
+            except InDoubt:
+                self._doubted.add(item.id)
+                raise
         return Outcome(item.id, ItemState.DONE, result=_merged(item))
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
@@ -301,7 +306,11 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.DONE,
                                    result={**_merged(item), "reconciled": True}))
             else:
-                out.append(Outcome(item.id, ItemState.PENDING))
+                # not applied; an item only left in flight by a run that died (waiting for
+                # its survivor's lock, say) gets its attempt back: kills are not lost answers
+                out.append(Outcome(item.id, ItemState.PENDING,
+                                   unsent=item.id not in self._doubted))
+            self._doubted.discard(item.id)
         return out
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:

@@ -23,6 +23,7 @@ the same way.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,18 @@ import orjson
 
 from bulk.errors import InputError, NotFound, StoreError
 from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome, list_jobs
+from bulk.store import (
+    AsyncJobStore,
+    BeforeImage,
+    Item,
+    ItemState,
+    JobStore,
+    NewItem,
+    Outcome,
+    list_jobs,
+)
 
+from .import_resolve import contact_ids
 from .import_rows import same
 from .selection import Deal, is_gone, read_deals
 from .updating import (
@@ -155,15 +166,9 @@ def targets(store: JobStore) -> list[Target]:
 
 def created_contacts(source: JobStore) -> dict[str, set[int]]:
     """Persons ("person") and organizations ("org") an import job created (or found created
-    by another run of the same source key): the ids behind its to-create references."""
-    ids: dict[str, set[int]] = {"person": set(), "org": set()}
-    for item in source.items(ItemState.DONE):
-        result = item.result or {}
-        for name in ("person", "org"):
-            ref, rid = item.payload.get(name), result.get(f"{name}_id")
-            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
-                ids[name].add(rid)
-    return ids
+    by another run of the same source key): the ids behind its to-create references,
+    rows a retry mapped again included."""
+    return contact_ids(source.items(ItemState.DONE))
 
 
 async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:
@@ -201,6 +206,10 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
                              payload={f"{name}_id": rid}), op)
         prep.calls[operation] += len(free[name])
+    if free["person"] or free["org"]:
+        prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                          "organization(s) the import created carry no other deals: deleted "
+                          "too (--contacts)")
     if kept["person"] or kept["org"]:
         prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
                           "import created still carry other deals: kept")
@@ -374,12 +383,73 @@ class UndoJob:
             f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
             f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
 
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check the pending restores / deletes against the deals as they are now: an
+        undo resumed later (after Ctrl-C, a crash, a spent budget) must not delete or
+        overwrite a deal someone changed after the undo was planned.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A deal whose
+        ``update_time`` is no longer the one the undo read when it was planned is a
+        conflict: failed, left alone (unless the undo was started with ``--force``). A deal
+        the default list omits (deleted, archived) is sent as decided (a delete that finds
+        it gone is done). Returns the lines to print."""
+        force = bool(store.meta_get("force"))
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op in ("delete", "restore") and refused(i) is None
+                   and not i.payload.get("conflict")]
+        if not pending or force:
+            return []
+        then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        for item in pending:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if deal is None or is_gone(deal) or deal_id not in then:
+                continue
+            if deal.get("update_time") != then[deal_id]:
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} changed since this undo was planned "
+                    f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
+                    "left alone (start the undo again with --force to overwrite it)")))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending deal(s): {len(outcomes):,} changed since "
+                f"the undo was planned (conflicts, left alone), "
+                f"{len(pending) - len(outcomes):,} to send"]
+
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        return [Outcome(item.id, ItemState.PENDING) for item in items]
+        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
+        idempotent: a lost answer is retried within the call), so the attempt that run
+        counted is given back: kills must not use up a row's attempts."""
+        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
-        return write_job_results(store, result, UNDO_COLUMNS)
+        contacts = contact_counts(store)
+        lines = [f"{name}: {c['deleted']:,} deleted, {c['failed']:,} failed, "
+                 f"{c['unprocessed']:,} unprocessed"
+                 for name, c in contacts.items() if any(c.values())]
+        return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
+                                 lines_extra=lines)
+
+
+def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
+    """The persons / organizations an undo job deletes (``--contacts``; they are not rows of
+    the source manifest, so the row counts leave them out): deleted (or found already
+    deleted), failed, not yet done."""
+    out = {"persons": Counter[str](), "organizations": Counter[str]()}
+    for item in store.items():
+        if item.op not in _CONTACT_OPS:
+            continue
+        bucket = out["persons" if item.op == "delete-person" else "organizations"]
+        if item.state in (ItemState.DONE, ItemState.SKIPPED):
+            bucket["deleted"] += 1
+        elif item.state is ItemState.FAILED:
+            bucket["failed"] += 1
+        else:
+            bucket["unprocessed"] += 1
+    return {name: {k: c[k] for k in ("deleted", "failed", "unprocessed")}
+            for name, c in out.items()}
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]
+           "contact_counts", "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]

@@ -202,17 +202,19 @@ def refused(item: Item) -> Outcome | None:
 
 # -- after a run ------------------------------------------------------------------------------
 def write_job_results(store: JobStore, result: RunResult | None,
-                      columns: Sequence[str]) -> list[str]:
-    """Rewrite the job's result files from its store; the lines the CLI prints."""
+                      columns: Sequence[str], *, extra: Mapping[str, Any] | None = None,
+                      lines_extra: Sequence[str] = ()) -> list[str]:
+    """Rewrite the job's result files from its store; the lines the CLI prints.
+    ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines."""
     stats = result.stats if result is not None else None
     summary = {"rate_limited": stats.rate_limited if stats else 0,
-               "reconciled": stats.reconciled if stats else 0}
+               "reconciled": stats.reconciled if stats else 0, **(extra or {})}
     paths = write_results(store, success_columns=columns, summary=summary)
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
     lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
-             f"{rows['unprocessed']:,} unprocessed",
+             f"{rows['unprocessed']:,} unprocessed", *lines_extra,
              f"tokens: {data['tokens']:,} (" + ", ".join(
                  f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items())) + ")"]
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]
@@ -245,7 +247,10 @@ class PatchJob:
             "update_time": data.get("update_time")})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        return [Outcome(item.id, ItemState.PENDING) for item in items]
+        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
+        idempotent: a lost answer is retried within the call), so the attempt that run
+        counted is given back: kills must not use up a row's attempts."""
+        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending items against the deals as they are now (issue 9 §4): a

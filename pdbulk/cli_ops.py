@@ -51,7 +51,7 @@ from .options import (
 
 Build = Callable[[Session], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
-         "undo": ("restore", "delete")}
+         "undo": ("restore", "delete", "delete-person", "delete-org")}
 
 
 # -- the shared flow --------------------------------------------------------------------------
@@ -116,13 +116,18 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             _show(prep, plan)
             work = sum(prep.actions[a] for a in _WORK[kind])
             typer.echo(f"job {job_id}: {work:,} to send ({directory})")
-            if work and confirm and not yes and not _confirmed(confirm.format(n=work)):
+            asked = bool(work and confirm is not None and not yes)
+            if asked and confirm is not None and not _confirmed(confirm.format(n=work)):
                 # declined: cancelled, never resumable (a later resume would work from a
                 # stale picture of the deals)
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
-            return await execute_async(store, kind_for(store), cfg, token, label=kind,
-                                       session=s)
+            job = kind_for(store)
+            before = getattr(job, "before_resume", None)
+            if asked and before is not None:  # the prompt may have waited: re-read first
+                for line in await before(s.ctx, store):
+                    typer.echo(line)
+            return await execute_async(store, job, cfg, token, label=kind, session=s)
 
     try:
         try:
@@ -321,7 +326,8 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
             _plan_only(cfg, token, "undo", build, as_json)
         else:
             _run_new(cfg, token, "undo", build, yes=yes,
-                     confirm=f"Undo job {source.job_id}: put back {{n:,}} deals?",
+                     confirm=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
+                             "(see 'rows by action')?",
                      extra={"undo_of": source.job_id})
     finally:
         source.close()

@@ -105,3 +105,58 @@ async def test_different_names_do_not_block_and_claims_are_cheap(tmp_path: Path)
     many = await a.acquire_many([f"m{i}" for i in range(100)])
     assert all(isinstance(c, Claim) for c in many.values())
     assert a.release_all() == 100
+
+
+@pytest.mark.anyio
+async def test_a_kept_claim_outlives_its_lease_until_the_body_ends(tmp_path: Path,
+                                                                   other_process: str) -> None:
+    """While ``kept`` runs its body, the claim is renewed: another process reaching the name
+    after twice the lease finds it held (not taken over); once the body is done, the lease
+    runs out again and the claim is taken over with reconcile. Exceptions leave as they are."""
+    import anyio
+
+    from bulk.claims import kept
+    from bulk.clock import SystemClock
+
+    lease = 0.3
+    mine = LocalClaims(tmp_path / "c.db", holder=other_process)  # a live holder
+    theirs = LocalClaims(tmp_path / "c.db", holder=holder_id() + "-b")
+    claim = await acquire(mine, "k", lease_s=lease)
+    assert isinstance(claim, Claim)
+    with pytest.raises(KeyError):
+        async with kept(mine, claim, SystemClock(), lease):
+            await anyio.sleep(2 * lease)  # a create waiting (a 429 pause) past its lease
+            assert isinstance(await acquire(theirs, "k"), Held)
+            raise KeyError("not an ExceptionGroup")
+    await anyio.sleep(1.5 * lease)
+    taken = await acquire(theirs, "k")
+    assert isinstance(taken, Claim) and taken.reconcile
+
+
+@pytest.mark.anyio
+async def test_a_kept_claim_outlives_its_lease_on_the_shared_coordinator(tmp_path: Path) -> None:
+    """The same with the Redis claims (across machines a holder's liveness cannot be checked:
+    only the lease tells, so the renewal is what keeps a waiting create's claim)."""
+    import anyio
+    from redis_helpers import running_redis
+
+    from bulk.claims import kept
+    from bulk.claims_redis import RedisClaims
+    from bulk.clock import SystemClock
+
+    lease = 0.3
+    with running_redis() as server:
+        mine = RedisClaims(server.url, "42", holder="host-a:1:1")
+        theirs = RedisClaims(server.url, "42", holder="host-b:2:2")
+        try:
+            claim = await acquire(mine, "k", lease_s=lease)
+            assert isinstance(claim, Claim)
+            async with kept(mine, claim, SystemClock(), lease):
+                await anyio.sleep(2 * lease)
+                assert isinstance(await acquire(theirs, "k"), Held)
+            await anyio.sleep(1.5 * lease)
+            taken = await acquire(theirs, "k")
+            assert isinstance(taken, Claim) and taken.reconcile
+        finally:
+            await mine.aclose()
+            await theirs.aclose()

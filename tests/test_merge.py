@@ -15,7 +15,7 @@ from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.merging import PairRow, plan_merges, prepare_merge, read_pairs
 from pdbulk.cli import app
-from tests.import_support import read_csv
+from tests.import_support import api_context, read_csv
 from tests.update_support import (
     cli_args,
     deal,
@@ -204,3 +204,28 @@ def test_resume_re_checks_pending_merges(tmp_path: Path) -> None:
         failed = read_csv(tmp_path / "jobs" / "later" / "failed.csv")
         assert len(failed) == 2 and all("no longer exists" in " ".join(r.values())
                                         for r in failed)
+
+
+@pytest.mark.anyio
+async def test_kills_do_not_use_up_the_attempts_of_a_merge(tmp_path: Path) -> None:
+    """Six runs of a merge job die with its merges handed out, none sent: each resume finds
+    them not applied and gives the attempt back; the next run merges each once (it used to
+    stop with "5 sends in doubt and not applied")."""
+    from jobs.merging import MergeJob
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=23)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n")
+        store, _ = await load_job(sb, tmp_path, "merge", merger(path))
+        async with api_context(sb, tmp_path) as ctx:
+            for _ in range(6):
+                store.mark_sending([i.id for i in store.pending(10)], 0.0)
+                store.record(await MergeJob().reconcile(ctx, list(store.in_doubt())))
+        assert max(i.attempts for i in store.items()) <= 1
+        store.mark_sending([i.id for i in store.pending(10)], 0.0)
+        before = requests(sb)
+        result = await run_job(sb, store)
+        assert not result.stopped, result.error
+        assert result.counts[ItemState.DONE] == 2
+        assert delta(before, requests(sb))["mergeDeals"] == 2
+        store.close()

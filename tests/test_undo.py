@@ -323,3 +323,65 @@ async def test_undo_of_an_import_offers_then_deletes_the_persons_and_orgs_it_cre
         assert not org["A-4"]["is_deleted"] and org["A-4"]["id"] == existing_org["id"]
         undo.close()
         source.close()
+
+
+@pytest.mark.anyio
+async def test_resumed_undo_leaves_deals_changed_since_it_was_planned(tmp_path: Path) -> None:
+    """An undo of an import is planned (3 deletes) and stopped before sending; meanwhile a
+    colleague edits A-2. Resuming it deletes A-1 and A-3 and leaves A-2 alone as a conflict
+    (it used to delete A-2 as planned)."""
+    from jobs.undo import UndoJob
+    from tests.import_support import api_context
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=38)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\nA-3,Third\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-later")
+        assert plan.actions["delete"] == 3
+        someone_edits(sb, ids["A-2"], title="Kept by a colleague")
+        async with api_context(sb, tmp_path) as ctx:
+            lines = await UndoJob().before_resume(ctx, undo)
+        assert "1 changed since the undo was planned" in lines[0]
+        await run_job(sb, undo)
+        assert deal(sb, ids["A-1"])["is_deleted"] and deal(sb, ids["A-3"])["is_deleted"]
+        assert not deal(sb, ids["A-2"])["is_deleted"]
+        failed = list(undo.items(ItemState.FAILED))
+        assert [f.key for f in failed] == ["A-2"] and "conflict" in (failed[0].error or "")
+        undo.close()
+        source.close()
+
+
+def test_undo_re_reads_its_deals_after_the_confirmation_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pdbulk undo IMPORT` shows its plan and asks; while the question is on screen a
+    colleague edits A-2. After "y", the undo re-reads the deals: A-1 and A-3 are deleted,
+    A-2 is left alone as a conflict (it used to be deleted as planned)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=39)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        jobs = tmp_path / "jobs"
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\nA-3,Third\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        out = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                       "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (imported,) = jobs.iterdir()
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(imported / "succeeded.csv")}
+        import pdbulk.cli_ops as cli_ops
+
+        def answer_yes(question: str) -> bool:  # the question was on screen for a while
+            someone_edits(sb, ids["A-2"], title="Colleague's")
+            return True
+
+        monkeypatch.setattr(cli_ops, "_confirmed", answer_yes)
+        undone = CliRunner().invoke(app, ["undo", imported.name, *cli_args(sb, jobs)],
+                                    env=env)
+        assert undone.exit_code == 3, undone.output
+        assert "1 changed since the undo was planned" in undone.output
+        assert deal(sb, ids["A-1"])["is_deleted"] and deal(sb, ids["A-3"])["is_deleted"]
+        assert not deal(sb, ids["A-2"])["is_deleted"]

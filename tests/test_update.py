@@ -229,3 +229,27 @@ async def test_update_reads_the_mappings_encoding(tmp_path: Path) -> None:
         await run_job(sb, store)
         assert deal(sb, 1)["title"] == "Müller Grüße"
         store.close()
+
+
+@pytest.mark.anyio
+async def test_kills_do_not_use_up_the_attempts_of_an_update(tmp_path: Path) -> None:
+    """Six runs of an update job die (kill -9) with its rows handed out: each resume puts them
+    back without using up an attempt, so the next resume sends them (it used to stop with
+    "5 sends in doubt and not applied; the account keeps losing answers")."""
+    from jobs.updating import UpdateJob
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:
+        rows, _ = rows_for(sb)
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, _ = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        for _ in range(6):  # handed out, then the process died; the next run reconciles
+            store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
+            store.record(await UpdateJob().reconcile(None, list(store.in_doubt())))  # type: ignore[arg-type]
+        assert max(i.attempts for i in store.items()) <= 1
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
+        result = await run_job(sb, store)
+        assert not result.stopped, result.error
+        assert result.counts[ItemState.DONE] == 5
+        store.close()
