@@ -46,7 +46,7 @@ import orjson
 
 from .csv_records import BadRecord, records
 from .errors import InputError
-from .manifest_json import flatten, leaf_paths, read_json_array
+from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
 from .manifest_xlsx import read_xlsx, xlsx_header
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
@@ -433,7 +433,7 @@ def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
                 continue
             number += 1
             try:
-                value = orjson.loads(raw)
+                value = loads_exact(raw)
             except orjson.JSONDecodeError as exc:
                 yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))

@@ -5,6 +5,8 @@ row with a non-empty cell; each later non-empty row is a record whose ``line``
 is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
+A number formatted as a percentage is the number Excel shows: a cell that
+stores 0.25 and shows ``25%`` is 25 (a probability column is in percent).
 A cell to the right of the header's last column that is not empty makes the
 row an error row (every cell kept for failed.csv).
 """
@@ -16,6 +18,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet XML
@@ -23,6 +26,17 @@ import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet 
 from .errors import InputError
 
 _TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
+# a % outside quotes and brackets: the cell shows its value times 100 ("0.0%", not '"%"0')
+_PERCENT = re.compile(r'^(?:[^"\[\\%]|"[^"]*"|\[[^\]]*\]|\\.)*%')
+
+
+def _percent(value: int | float) -> int | float:
+    """The number a percent-formatted cell shows: 0.25 -> 25, 0.075 -> 7.5 (decimal
+    arithmetic, so 0.07 gives 7, not 7.000000000000001)."""
+    shown = Decimal(repr(value)) * 100
+    if shown == shown.to_integral_value():
+        return int(shown)
+    return float(shown)
 
 
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
@@ -43,6 +57,9 @@ def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and _PERCENT.search(str(getattr(cell, "number_format", "") or "")):
+        return _percent(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time() \
             and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
         return value.date()

@@ -12,7 +12,7 @@ import pytest
 
 from bulk.errors import InputError
 from bulk.manifest import count_rows, header, read_manifest
-from bulk.manifest_json import flatten
+from bulk.manifest_json import JsonNumber, flatten
 from jobs.transforms import parse_date
 
 
@@ -159,3 +159,61 @@ def test_json_array_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert n == 60_000
     assert size > 5 * 2**20 and peak < 2**20, (size, peak)
+
+
+@pytest.mark.parametrize(("stored", "number_format", "shown"), [
+    (0.25, "0%", 25), (0.075, "0.0%", 7.5), (0.07, "0.00%", 7), (1, "0%", 100),
+    (-0.5, "[Red]0%", -50), (0.25, "General", 0.25), (0.25, '0.00"%"', 0.25),
+    (0.25, "0\\%", 0.25),
+])
+def test_xlsx_percent_cell_is_the_number_excel_shows(tmp_path: Path, stored: float,
+                                                     number_format: str, shown: float) -> None:
+    """A cell formatted as a percentage reads as the number shown (0.25 as 25%: 25); a
+    literal or escaped % in the format is text, not a percentage."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "Probability"])
+    ws.append(["k1", stored])
+    ws["B2"].number_format = number_format
+    book.save(tmp_path / "p.xlsx")
+    [row] = read_manifest(tmp_path / "p.xlsx")
+    assert row.values["Probability"] == shown
+    assert type(row.values["Probability"]) is type(shown)
+
+
+BIG = 2 ** 64 + 1
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_json_numbers_stay_exact(tmp_path: Path, suffix: str) -> None:
+    """Integers beyond 2^53 and 2^64, and fractions no double holds, keep their exact text;
+    numbers a double holds stay numbers."""
+    record = (b'{"id": "a", "big": 18446744073709551617, "i53": 9007199254740993, '
+              b'"min": -9223372036854775809, "frac": 0.12345678901234567891, "f": 1500.5, '
+              b'"n": 7, "nested": {"amount": 18446744073709551617}, "list": [1.5, 1e400]}')
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(record + b"\n" if suffix == ".jsonl" else b"[" + record + b"]")
+    [row] = read_manifest(path)
+    assert row.ok, row.error
+    v = row.values
+    assert v["big"] == str(BIG) and isinstance(v["big"], JsonNumber)
+    assert v["nested.amount"] == str(BIG)
+    assert v["i53"] == 2 ** 53 + 1 and isinstance(v["i53"], int)
+    assert v["min"] == "-9223372036854775809"
+    assert v["frac"] == "0.12345678901234567891"
+    assert v["f"] == 1500.5 and isinstance(v["f"], float)
+    assert v["n"] == 7 and isinstance(v["n"], int)
+    assert v["list"][0] == 1.5 and float(v["list"][1]) == float("inf")
+
+
+def test_jsonl_exact_numbers_do_not_let_invalid_json_in(tmp_path: Path) -> None:
+    """The exact-number re-parse accepts nothing orjson refuses but big numbers: a lone
+    surrogate or NaN still fails its row, with the line kept."""
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'{"id": "a", "x": 1e400, "s": "\\ud800"}\n{"id": "b", "x": NaN}\n'
+                     b'{"id": "c", "x": 1e400}\n')
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False, False, True]
+    assert "\\ud800" in rows[0].values["(line)"]
+    assert rows[2].values["x"] == "1e400"

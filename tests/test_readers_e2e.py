@@ -251,3 +251,41 @@ def test_init_mapping_on_jsonl_proposes_paths(sandbox: Sandbox, tmp_path: Path) 
     assert 'value = "properties.amount"' in text and 'name = "associations.company"' in text
     assert 'column = "properties.dealstage"' in text
     assert '"Qualified" = "Qualified"' in text and '# "qualifiedtobuy" = ""' in text
+
+
+def test_exact_json_numbers_and_xlsx_percent_end_to_end(sandbox: Sandbox, tmp_path: Path) -> None:
+    """JSONL numbers no double holds fail their rows with the cells exactly as written (not
+    1.8446744073709552e+19), under decimal = "," too; a percent-formatted XLSX probability
+    imports as the percentage Excel shows."""
+    jsonl = tmp_path / "deals.jsonl"
+    jsonl.write_bytes(
+        b'{"key": "j1", "title": "Big", "amount": 18446744073709551617}\n'
+        b'{"key": "j2", "title": "Precise", "amount": 0.12345678901234567891}\n'
+        b'{"key": "j3", "title": "Fine", "amount": 1.234, "note": 9223372036854775808}\n')
+    comma = MAPPING.replace("[deal]", '[defaults]\ndecimal = ","\n[deal]')
+    (tmp_path / "j").mkdir()
+    (tmp_path / "x").mkdir()
+    res, job = _import(sandbox, tmp_path / "j", jsonl, comma)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = {f["key"]: f for f in read_csv(job / "failed.csv")}
+    assert failed["j1"]["amount"] == "18446744073709551617"
+    assert "18446744073709551617" in failed["j1"]["reason"]
+    assert failed["j2"]["amount"] == "0.12345678901234567891"
+    assert sorted(failed) == ["j1", "j2"]
+    assert _by_key(sandbox)["j3"][0]["value"] == 1.234  # a JSON number: never "1.234" as 1234
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "title", "amount", "Probability"])
+    ws.append(["x1", "Pct", 10, 0.25])
+    ws.append(["x2", "Pct2", 10, 0.075])
+    ws["D2"].number_format = "0%"
+    ws["D3"].number_format = "0.0%"
+    book.save(tmp_path / "p.xlsx")
+    res, _ = _import(sandbox, tmp_path / "x", tmp_path / "p.xlsx",
+                     MAPPING + 'probability = "Probability"\n')
+    assert res.exit_code == 0, res.output
+    deals = _by_key(sandbox)
+    assert deals["x1"][0]["probability"] == 25 and deals["x2"][0]["probability"] == 7.5
