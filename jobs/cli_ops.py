@@ -50,6 +50,7 @@ from bulk.runner import RunResult
 from bulk.store import JobStore
 
 from .account import load_catalog
+from .cli_import import EncodingOpt, SheetOpt
 from .merging import prepare_merge, read_pairs
 from .planning import Plan as JobPlan
 from .planning import estimate, render_plan
@@ -199,6 +200,13 @@ PairsFile = Annotated[Path, typer.Argument(
          "several merge_ids).")]
 
 
+def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
+    """Read the user file's header before any call, so an unreadable file (an encoding that
+    is not UTF-8, a missing sheet) stops the command with exit 1 before the account is touched,
+    as ``plan``/``import`` do."""
+    header(manifest, encoding=encoding, sheet=sheet)
+
+
 # -- update -----------------------------------------------------------------------------------
 def update(manifest: UpdateManifest,
            mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
@@ -212,18 +220,21 @@ def update(manifest: UpdateManifest,
            workers: Workers = 64, plan_only: bool = False,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
-                                   "it (default: the row fails).")] = False) -> None:
+                                   "it (default: the row fails).")] = False,
+           encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
     try:
         umap = UpdateMapping.load(mapping)
+        encoding = encoding or umap.mapping.encoding
+        _readable(manifest, encoding, sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
-                                    unarchive=unarchive)
+                                    unarchive=unarchive, encoding=encoding, sheet=sheet)
 
     if plan_only:
         _plan_only(cfg, token, "update", build, as_json)
@@ -271,6 +282,7 @@ def move_stage(
     job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
     max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
     workers: Workers = 64, plan_only: bool = False,
+    encoding: EncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
@@ -278,10 +290,12 @@ def move_stage(
     query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
     source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
                         id_column=id_column, key_column=key_column, key_field=key_field,
-                        limit=limit)
+                        limit=limit, encoding=encoding, sheet=sheet)
     target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
     try:
         source.check()
+        if manifest is not None:
+            _readable(manifest, encoding, sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
@@ -303,17 +317,19 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
           job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
           max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-          workers: Workers = 64, plan_only: bool = False) -> None:
+          workers: Workers = 64, plan_only: bool = False,
+          encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
                workers)
     token = read_token(token_env)
     try:
-        rows = list(read_pairs(pairs))
+        rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
+        columns = header(pairs, encoding=encoding, sheet=sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
-        return await prepare_merge(s.ctx, rows, source_columns=header(pairs))
+        return await prepare_merge(s.ctx, rows, source_columns=columns)
 
     if plan_only:
         _plan_only(cfg, token, "merge", build, as_json)
