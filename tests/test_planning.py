@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from bulk.plans import Limits
+from bulk.plans import Limits, plan_limits
 from jobs.planning import estimate, render_plan
 
 GROWTH = Limits(burst=40, window=2.0, daily_tokens=60_000)
@@ -52,3 +54,21 @@ def test_days_are_enough_for_the_tokens(creates: int, left: int) -> None:
     covered = left
     assert covered + (plan.days - 1) * GROWTH.daily_tokens >= plan.tokens
     assert plan.days == 1 or covered + (plan.days - 2) * GROWTH.daily_tokens < plan.tokens
+
+
+def test_run_time_prices_the_decide_phase_and_the_key_field_round_trips() -> None:
+    """With a measured load, the estimate adds the measured time of deciding every row (the
+    run does it again before its first write) and, when the key field is to be created, two
+    serial round trips (fields pulled again under the claim, then the field created)."""
+    calls = {"getDealFields": 1, "addDeal": 300, "addPerson": 40}
+    ultimate = plan_limits("ultimate", auth="oauth")
+    base = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                    load_seconds=0.2, latency=0.04)
+    decided = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                       load_seconds=0.2, latency=0.04, decide_seconds=0.25)
+    assert decided.seconds == pytest.approx(base.seconds + 0.25)
+    keyed = estimate("import", {**calls, "addDealField": 1, "getDealFields": 2}, ultimate,
+                     rows=300, bad_rows=0, tokens_left_today=None, load_seconds=0.2,
+                     latency=0.04)
+    one_more_write = 1 * 0.04 / (math.ceil(ultimate.burst / ultimate.window * 0.04 * 1.5) + 2)
+    assert keyed.seconds == pytest.approx(base.seconds + 2 * 0.04 + one_more_write)
