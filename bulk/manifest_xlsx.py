@@ -8,7 +8,9 @@ format without a time part) or ``datetime.datetime``, booleans as ``bool``.
 A number formatted as a percentage is the number Excel shows: a cell that
 stores 0.25 and shows ``25%`` is 25 (a probability column is in percent).
 A cell to the right of the header's last column that is not empty makes the
-row an error row (every cell kept for failed.csv).
+row an error row (every cell kept for failed.csv), and so does a cell holding
+an Excel error (``#N/A``, ``#DIV/0!``, ``#REF!``: a formula that failed in the
+export), which would otherwise reach the API as a title or a name.
 """
 
 from __future__ import annotations
@@ -53,10 +55,16 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
     return book, book[sheet]
 
 
+class ExcelError(str):
+    """A cell holding an Excel error value (``#N/A``), as its text."""
+
+    __slots__ = ()
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
-        return value
+        return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
     if isinstance(value, int | float) and not isinstance(value, bool) \
             and _PERCENT.search(str(getattr(cell, "number_format", "") or "")):
         return _percent(value)
@@ -127,6 +135,13 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)]
+        if failed:
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: the Excel error {str(values[failed[0]])!r} in column "
+                f"{failed[0]!r} (a formula that failed; fix it in the workbook)",
+                row=number, column=failed[0]))
             continue
         yield SourceRow(number, excel_row, values)
     if names is None:

@@ -217,3 +217,24 @@ def test_jsonl_exact_numbers_do_not_let_invalid_json_in(tmp_path: Path) -> None:
     assert [r.ok for r in rows] == [False, False, True]
     assert "\\ud800" in rows[0].values["(line)"]
     assert rows[2].values["x"] == "1e400"
+
+
+def test_xlsx_error_cells_fail_their_row(tmp_path: Path) -> None:
+    """A cell holding an Excel error (#N/A) fails its row naming the cell, never reaching the
+    API as text; failed.csv keeps it as written."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "title", "amount"])
+    ws.append(["k1", "#N/A", 5])
+    ws.append(["k2", "Fine", "#DIV/0!"])
+    ws.append(["k3", "#N/A text", 1])
+    ws["B2"].data_type = "e"
+    ws["C3"].data_type = "e"
+    book.save(tmp_path / "e.xlsx")
+    rows = list(read_manifest(tmp_path / "e.xlsx"))
+    assert [r.ok for r in rows] == [False, False, True]
+    assert rows[0].error is not None and "'#N/A'" in str(rows[0].error)
+    assert rows[0].error.column == "title" and rows[0].values["title"] == "#N/A"
+    assert rows[1].error is not None and "'amount'" in str(rows[1].error)
+    assert rows[2].values["title"] == "#N/A text"
