@@ -19,7 +19,8 @@ CRLF, LF or CR; quoted cells with embedded newlines and doubled quotes. The
 delimiter (comma, semicolon, tab or pipe) is chosen from a 64 KiB sample by
 parsing it with each candidate and keeping the one that gives the widest
 header every sampled record agrees with — ``csv.Sniffer`` guesses wrong on
-quoted cells with newlines, this does not. Quoting errors never merge or
+quoted cells with newlines, this does not. Excel's ``sep=;`` first line names
+the delimiter and is skipped (the header is the next line). Quoting errors never merge or
 invent rows (``csv_records``). Cells stay strings, untrimmed. A record whose
 cell count differs from the header's is an error row, trailing empty cells
 included — unless every data row has the same trailing empty cells (a
@@ -37,6 +38,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TextIO
@@ -54,6 +56,7 @@ FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]
 
 SAMPLE_CHARS = 64 * 1024
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 DELIMITERS = (",", ";", "\t", "|")
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".psv": "csv",
@@ -288,12 +291,18 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     return best
 
 
-def _dialect_for(f: TextIO, delimiter: str | None) -> type[csv.Dialect]:
+def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], bool]:
+    """The dialect, and whether the file starts with Excel's ``sep=;`` hint line (which
+    then names the delimiter, unless ``delimiter`` is given, and is not the header)."""
+    sample = f.read(SAMPLE_CHARS)
+    f.seek(0)
+    hint = _SEP_HINT.match(sample)
     if delimiter is None:
-        sample = f.read(SAMPLE_CHARS)
-        delimiter = sniff_delimiter(sample, complete=len(sample) < SAMPLE_CHARS)
-        f.seek(0)
-    return dialect(delimiter)
+        if hint:
+            delimiter = hint[1]
+        else:
+            delimiter = sniff_delimiter(sample, complete=len(sample) < SAMPLE_CHARS)
+    return dialect(delimiter), hint is not None
 
 
 def _check_header(cells: list[str]) -> list[str]:
@@ -338,10 +347,12 @@ class _Csv:
         self.undecodable = ("not valid UTF-8" if chosen.startswith("utf-8")
                             else f"bytes that are not valid {chosen}")
         try:
-            self.dialect = _dialect_for(self._f, delimiter)
+            self.dialect, hinted = _dialect_for(self._f, delimiter)
             self.names: list[str] = []
             self._records = records(self._f, self.dialect, self._fits)
             for line, cells in self._records:
+                if hinted and line == 1:  # "sep=;": not a record
+                    continue
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
