@@ -26,7 +26,9 @@ cell count differs from the header's is an error row, trailing empty cells
 included — unless every data row has the same trailing empty cells (a
 file-wide trailing delimiter). A record whose cells are all empty is skipped.
 
-JSONL and JSON: one object per record; nested objects become dotted paths
+JSONL and JSON: read in the same encodings as CSV, by the same detection
+(``open_utf8``: UTF-16 is recoded, anything else refused unless ``encoding`` is
+given); one object per record; nested objects become dotted paths
 (``manifest_json``); a line that is not JSON, or not an object, is an error
 row. ``header()`` of a JSON file is the union of the paths of its first
 1,000 records, in order of appearance.
@@ -41,7 +43,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TextIO
+from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
 import charset_normalizer
 import orjson
@@ -113,9 +115,9 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     """
     kind = detect_format(path, format)
     if kind == "jsonl":
-        return _read_jsonl(path)
+        return _read_jsonl(path, encoding)
     if kind == "json":
-        return read_json_array(path)
+        return read_json_array(path, encoding)
     if kind == "xlsx":
         return read_xlsx(path, sheet)
     return _read_csv(path, delimiter, encoding)
@@ -131,7 +133,8 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     kind = detect_format(path, format)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
-        rows = _read_jsonl(path) if kind == "jsonl" else read_json_array(path)
+        rows = (_read_jsonl(path, encoding) if kind == "jsonl"
+                else read_json_array(path, encoding))
         for seen, row in enumerate(rows):
             if seen >= _JSONL_HEADER_SAMPLE:
                 break
@@ -149,10 +152,10 @@ def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str |
     """How many rows ``read_manifest`` will yield (error rows included), for progress totals."""
     kind = detect_format(path, format)
     if kind == "jsonl":
-        with _open_binary(path) as fb:
+        with open_utf8(path, encoding) as fb:
             return sum(1 for raw in fb if raw.strip() and raw.strip() != _BOM)
     if kind != "csv":
-        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet))
+        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding))
     with _Csv(path, delimiter, encoding) as source:
         return sum(1 for _ in source)
 
@@ -171,6 +174,52 @@ def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
         return open(path, encoding=chosen, errors="surrogateescape", newline="")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+
+
+def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
+    """A JSON file as UTF-8 bytes: ``encoding`` if given, else the detected one (the same
+    ``detect_encoding`` as CSV: UTF-8 as it is, UTF-16 recoded, anything else refused with
+    the likely encoding named). An undecodable byte stays as it is, so it fails its own
+    record as invalid UTF-8."""
+    chosen = encoding or detect_encoding(path)
+    try:
+        name = codecs.lookup(chosen).name
+    except LookupError:
+        raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, "
+                         "utf-16)") from None
+    f = _open_binary(path)
+    if name in ("utf-8", "utf-8-sig"):
+        return f
+    return io.BufferedReader(_Utf8Recoder(f, name))
+
+
+class _Utf8Recoder(io.RawIOBase):
+    """A file in another encoding read as UTF-8 bytes (a real raw stream: ijson and line
+    iteration use ``readinto``, which ``codecs.EncodedFile`` hands to the undecoded file)."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape",
+                                      newline="")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(64 * 1024)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogateescape")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
 
 
 def _open_binary(path: PathLike) -> io.BufferedReader:
@@ -434,8 +483,8 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
 
 # ---------------------------------------------------------------- JSONL
 
-def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
-    with _open_binary(path) as f:
+def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceRow]:
+    with open_utf8(path, encoding) as f:
         number = 0
         for line, raw in enumerate(f, 1):
             if line == 1:

@@ -155,27 +155,23 @@ def leaf_paths(row: dict[str, Any]) -> list[str]:
             if not (isinstance(value, list) and value and isinstance(value[0], dict))]
 
 
-def read_json_array(path: str | os.PathLike[str]) -> Iterator[Any]:
+def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -> Iterator[Any]:
     """Stream a ``.json`` file whose top level is an array of records, as ``SourceRow``s.
 
     The ``line`` of a row is its position in the array (1-based): ijson gives no
     line numbers. An element that is not an object is an error row; a syntax
     error ends the file with one error row saying how many records were read.
     """
-    from .manifest import SourceRow
+    from .manifest import SourceRow, open_utf8
 
-    try:
-        f = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-    with f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not head.startswith(b"["):
-            raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
-                             "(one object per line? name it .jsonl)")
-        f.seek(0)
-        if f.read(3) != b"\xef\xbb\xbf":
-            f.seek(0)
+    with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
+        head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
+                         "(one object per line? name it .jsonl)")
+    with open_utf8(path, encoding) as f:
+        if f.peek(3)[:3] == b"\xef\xbb\xbf":
+            f.read(3)
         number = 0
         try:
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)

@@ -238,3 +238,51 @@ def test_xlsx_error_cells_fail_their_row(tmp_path: Path) -> None:
     assert rows[0].error.column == "title" and rows[0].values["title"] == "#N/A"
     assert rows[1].error is not None and "'amount'" in str(rows[1].error)
     assert rows[2].values["title"] == "#N/A text"
+
+
+RECORDS = [{"id": "1", "properties": {"dealname": "Grüße aus Köln"}},
+           {"id": "2", "properties": {"dealname": "Café"}}]
+
+
+def _json_text(suffix: str) -> str:
+    if suffix == ".jsonl":
+        return "".join(orjson.dumps(r).decode() + "\r\n" for r in RECORDS)
+    return orjson.dumps(RECORDS).decode()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-8-sig", "utf-8"])
+def test_json_files_are_read_in_the_encodings_csv_is(tmp_path: Path, suffix: str,
+                                                     codec: str) -> None:
+    """UTF-8 (with or without BOM) and UTF-16 JSON/JSONL (what Windows PowerShell writes)
+    are read as CSV is: same records, same line numbers, same header and count."""
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(_json_text(suffix).encode(codec))
+    rows = list(read_manifest(path))
+    assert [r.values["properties.dealname"] for r in rows] == ["Grüße aus Köln", "Café"]
+    assert [r.line for r in rows] == [1, 2] and all(r.ok for r in rows)
+    assert header(path) == ["id", "properties.dealname"] and count_rows(path) == 2
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_cp1252_json_is_refused_with_the_fix_then_read(tmp_path: Path, suffix: str) -> None:
+    """A cp1252 JSON file is refused as a whole, naming --encoding cp1252 (not row by row,
+    not as 'no column'); with that encoding it reads."""
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(_json_text(suffix).encode("cp1252"))
+    for read in (header, lambda p: list(read_manifest(p))):
+        with pytest.raises(InputError, match="--encoding cp1252"):
+            read(path)
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert [r.values["properties.dealname"] for r in rows] == ["Grüße aus Köln", "Café"]
+    assert header(path, encoding="cp1252") == ["id", "properties.dealname"]
+
+
+def test_jsonl_byte_undefined_in_the_chosen_encoding_fails_its_row(tmp_path: Path) -> None:
+    """A byte cp1252 does not define (0x81) fails its own line; the others are read."""
+    path = tmp_path / "d.jsonl"
+    path.write_bytes('{"id": "1", "t": "Grüße"}\n'.encode("cp1252") + b'{"id": "2", "t": "x\x81"}\n'
+                     + b'{"id": "3", "t": "ok"}\n')
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert [r.ok for r in rows] == [True, False, True]
+    assert rows[0].values["t"] == "Grüße" and "\\x81" in rows[1].values["(line)"]
