@@ -164,7 +164,7 @@ def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str |
 
 def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
     """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``)."""
-    chosen = encoding or detect_encoding(path)
+    chosen = choose_encoding(path, encoding)
     try:
         codecs.lookup(chosen)
     except LookupError:
@@ -181,7 +181,7 @@ def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
     ``detect_encoding`` as CSV: UTF-8 as it is, UTF-16 recoded, anything else refused with
     the likely encoding named). An undecodable byte stays as it is, so it fails its own
     record as invalid UTF-8."""
-    chosen = encoding or detect_encoding(path)
+    chosen = choose_encoding(path, encoding)
     try:
         name = codecs.lookup(chosen).name
     except LookupError:
@@ -227,6 +227,43 @@ def _open_binary(path: PathLike) -> io.BufferedReader:
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+
+
+def choose_encoding(path: PathLike, declared: str | None) -> str:
+    """The codec to read a text manifest with: the detected one (``detect_encoding``), or
+    the declared one — except that a file which shows it is Unicode wins over a declared
+    single-byte code page: a UTF-8 or UTF-16 BOM, or non-ASCII text that is valid UTF-8
+    (which cp1252 text practically never is). So a mapping that says ``encoding =
+    "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
+    re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently."""
+    if declared is None:
+        return detect_encoding(path)
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        raise InputError(f"unknown encoding {declared!r} (e.g. utf-8, cp1252, latin-1, "
+                         "utf-16)") from None
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return declared
+    with _open_binary(path) as f:
+        sample = f.read(ENCODING_SAMPLE)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if sample.startswith(_BOM) or _utf8_text(sample):
+        return "utf-8-sig"
+    return declared
+
+
+def _utf8_text(sample: bytes) -> bool:
+    """Whether ``sample`` has non-ASCII bytes and all of them are UTF-8 (a character cut
+    at the sample's end aside)."""
+    if sample.isascii():
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(sample) - 3
+    return True
 
 
 def detect_encoding(path: PathLike) -> str:

@@ -304,3 +304,22 @@ def test_excel_sep_hint_line_names_the_delimiter(tmp_path: Path, delimiter: str,
     assert [(r.row, r.line, r.ok) for r in rows] == [(1, 3, True), (2, 4, True)]
     assert rows[0].values == {"key": "k1", "title": "Alpha Beta", "amount": "15"}
     assert count_rows(path) == 2
+
+
+@pytest.mark.parametrize(("data", "declared", "expected"), [
+    ("key,title\r\nk1,Café Crème\r\n".encode(), "cp1252", "Café Crème"),  # failed.csv
+    (b"\xef\xbb\xbf" + "key,title\r\nk1,Café\r\n".encode(), "latin-1", "Café"),
+    ("key,title\r\nk1,Café\r\n".encode("utf-16"), "cp1252", "Café"),
+    ("key,title\r\nk1,Café\r\n".encode("cp1252"), "cp1252", "Café"),
+    ("key,title\r\nk1,Cafe\r\nk2,Café\r\n".encode("cp1252"), "cp1252", "Cafe"),
+])
+def test_a_file_that_shows_it_is_unicode_wins_over_a_declared_code_page(
+        tmp_path: Path, data: bytes, declared: str, expected: str) -> None:
+    """A declared single-byte encoding (a mapping's [defaults] encoding) does not turn a
+    UTF-8 or UTF-16 file (a re-imported failed.csv) into mojibake; a real cp1252 file is
+    still read as declared."""
+    path = write(tmp_path, "m.csv", data)
+    rows = list(read_manifest(path, encoding=declared))
+    assert rows[0].values["title"] == expected and all(r.ok for r in rows)
+    if len(rows) > 1:
+        assert rows[1].values["title"] == "Café"

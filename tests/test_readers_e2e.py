@@ -289,3 +289,27 @@ def test_exact_json_numbers_and_xlsx_percent_end_to_end(sandbox: Sandbox, tmp_pa
     assert res.exit_code == 0, res.output
     deals = _by_key(sandbox)
     assert deals["x1"][0]["probability"] == 25 and deals["x2"][0]["probability"] == 7.5
+
+
+def test_failed_csv_of_a_cp1252_import_reimports_with_the_same_mapping(sandbox: Sandbox,
+                                                                       tmp_path: Path) -> None:
+    """Fix and re-import: a cp1252 export read through the mapping's encoding = "cp1252"
+    fails a row; its failed.csv (UTF-8), fixed and imported with the same mapping, keeps
+    'Café Crème' as it is (not 'CafÃ© CrÃ¨me')."""
+    path = tmp_path / "export.csv"
+    path.write_bytes("key;title;amount\r\nk1;Grüße;5\r\nk2;Café Crème;n/a\r\n".encode("cp1252"))
+    mapping = MAPPING + '[defaults]\nencoding = "cp1252"\n'
+    (tmp_path / "first").mkdir()
+    res, job = _import(sandbox, tmp_path / "first", path, mapping)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = (job / "failed.csv").read_text(encoding="utf-8")
+    assert "Café Crème" in failed
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(failed.replace("n/a", "7"), encoding="utf-8")
+    (tmp_path / "second").mkdir()
+    res, _ = _import(sandbox, tmp_path / "second", fixed, mapping)
+    assert res.exit_code == 0, res.output
+    deals = _by_key(sandbox)
+    assert deals["k2"][0]["title"] == "Café Crème" and deals["k2"][0]["value"] == 7
+    assert deals["k1"][0]["title"] == "Grüße"
