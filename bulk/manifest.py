@@ -52,6 +52,8 @@ from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
 from .manifest_xlsx import read_xlsx, xlsx_header
+from .reports import _FORMULA_START as FORMULA_START
+from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
@@ -486,10 +488,24 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
         return common or 0
 
 
+def _is_report(names: list[str]) -> bool:
+    """Whether the header is one of pdbulk's own reports (failed.csv, unprocessed.csv)."""
+    head = [n.lstrip("_") for n in names]
+    return any(head[:len(own)] == list(own) for own in (FAILED_COLUMNS, UNPROCESSED_COLUMNS))
+
+
+def _restored(cells: list[str]) -> list[str]:
+    """A report's cells as the source had them: without the ``'`` that ``reports.neutralise``
+    put before a leading ``=``, ``+``, ``-``, ``@`` (else an untouched ``+49 30 1234567``
+    re-imported from failed.csv fails as a phone number)."""
+    return [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
+
+
 def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
     with _Csv(path, delimiter, encoding) as source:
         names = source.names
         width = len(names)
+        report = _is_report(names)
         allowed = width
         number = 0
         for line, cells in source:
@@ -506,6 +522,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
             elif not _is_utf8("".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:
+                if report:
+                    cells = _restored(cells)
                 yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
 
 

@@ -313,3 +313,29 @@ def test_failed_csv_of_a_cp1252_import_reimports_with_the_same_mapping(sandbox: 
     deals = _by_key(sandbox)
     assert deals["k2"][0]["title"] == "Café Crème" and deals["k2"][0]["value"] == 7
     assert deals["k1"][0]["title"] == "Grüße"
+
+
+def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(sandbox: Sandbox,
+                                                                 tmp_path: Path) -> None:
+    """failed.csv puts a ' before cells starting with + or - (formula injection); re-imported
+    after fixing another cell, the untouched phone '+49 30 1234567' and title '-Sale-' are
+    read as the source had them, not failed again."""
+    path = tmp_path / "export.csv"
+    path.write_text("key,title,amount,phone,name\r\n"
+                    "p1,-Sale-,n/a,+49 30 1234567,Hans Dampf\r\n", encoding="utf-8")
+    mapping = MAPPING + '[person]\nname = "name"\nphone = "phone"\n'
+    (tmp_path / "first").mkdir()
+    res, job = _import(sandbox, tmp_path / "first", path, mapping)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = (job / "failed.csv").read_text(encoding="utf-8")
+    assert "'+49 30 1234567" in failed and "'-Sale-" in failed  # the report's guard stays
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(failed.replace(",n/a,", ",100,"), encoding="utf-8")
+    (tmp_path / "second").mkdir()
+    res, _ = _import(sandbox, tmp_path / "second", fixed, mapping)
+    assert res.exit_code == 0, res.output
+    deal = _by_key(sandbox)["p1"][0]
+    assert deal["title"] == "-Sale-" and deal["value"] == 100
+    people = [p for p in sandbox.state.persons.rows.values() if p["name"] == "Hans Dampf"]
+    assert [ph["value"] for ph in people[0]["phones"]] == ["+49301234567"]
