@@ -951,11 +951,13 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "deal owner email", "opportunity owner", "owner name"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     "deal.label": ("label", "labels", "tags", "tag"),
-    "person.name": ("contact", "contact name", "person", "person name", "full name"),
+    "person.name": ("contact", "contact name", "person", "person name", "full name",
+                    "contact person", "associated contact"),
     "person.email": ("email", "e-mail", "contact email", "email address", "person email"),
     "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
-                          "account", "account name", "organization name"),
+                          "account", "account name", "organization name",
+                          "associated company", "organization name"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -1018,6 +1020,23 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
     return lines
 
 
+# Pipedrive's own export names columns "Deal - Title", "Person - Email", "Organization - Name"
+_ENTITY_PREFIX = re.compile(r"(deal|person|organi[sz]ation|org)\s+-\s+(.+)")
+_ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organization.",
+                   "organization": "organization.", "org": "organization."}
+
+
+def _keys(column: str, target: str) -> list[str]:
+    """The names a column is matched by for a target: its own, and for an "Entity - Field"
+    column of that target's entity (a Deal column: any target), the field alone and
+    "entity field" — so "Person - Name" is the person's name, never the deal title."""
+    key = tf.norm_key(_leaf(column)).replace("_", " ")
+    found = _ENTITY_PREFIX.fullmatch(key)
+    if found is None or not target.startswith(_ENTITY_SECTION[found[1]]):
+        return [key]
+    return [key, found[2], f"{found[1]} {found[2]}"]
+
+
 def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
     """Target → column, best fuzzy matches first, each column and target used once.
 
@@ -1025,8 +1044,8 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     scored = []
     for target, names in candidates.items():
         for column in header:
-            key = tf.norm_key(_leaf(column)).replace("_", " ")
-            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names)
+            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names
+                        for key in _keys(column, target))
             if score >= _GUESS_CUTOFF:
                 scored.append((score, target, column))
     chosen: dict[str, str] = {}
