@@ -67,7 +67,7 @@ class Plan:
         data["tokens_by_operation"] = self.tokens_by_operation
         share = self.share_of_today
         data["share_of_today"] = None if share is None or math.isinf(share) else round(share, 4)
-        data["seconds"] = round(self.seconds, 1)
+        data["seconds"] = round(self.seconds, 2)  # a short job is ~1 s: tenths would be 5 %
         return data
 
 

@@ -72,3 +72,10 @@ def test_run_time_prices_the_decide_phase_and_the_key_field_round_trips() -> Non
                      latency=0.04)
     one_more_write = 1 * 0.04 / (math.ceil(ultimate.burst / ultimate.window * 0.04 * 1.5) + 2)
     assert keyed.seconds == pytest.approx(base.seconds + 2 * 0.04 + one_more_write)
+
+
+def test_json_seconds_keep_hundredths() -> None:
+    """--json keeps the estimate to 0.01 s: a one-second job rounded to tenths is off 5 %."""
+    plan = estimate("import", {"addDeal": 10}, GROWTH, rows=10, bad_rows=0,
+                    tokens_left_today=None, latency=0.123)
+    assert plan.to_json()["seconds"] == round(plan.seconds, 2) == 0.12
