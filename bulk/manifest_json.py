@@ -64,15 +64,16 @@ def exact_int(text: str) -> int | JsonNumber:
 
 
 def loads_exact(raw: bytes) -> Any:
-    """``raw`` parsed with every number exact. orjson first (fast), but it turns integers
-    beyond 64 bits into doubles and refuses numbers beyond a double's range, both valid
-    JSON: a record with a float, or one orjson refuses, is parsed again by the standard
-    library with the number texts in hand (``NaN``/``Infinity``, not JSON, stay refused)."""
+    """``raw`` parsed with every number exact. orjson first (fast); but it turns integers
+    beyond 64 bits into doubles and refuses numbers beyond a double's range (valid JSON),
+    and the ``NaN`` / ``Infinity`` that Python's json.dumps writes: a record with a float,
+    or one orjson refuses, is parsed again by the standard library with the number texts
+    in hand (those constants become ``JsonNumber``s, so the row fails in a numeric
+    column with its cells kept, and nowhere else). Whatever else orjson refuses (lone
+    surrogates, syntax errors) stays refused."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        if "number" not in exc.msg:  # anything else orjson refuses is not JSON (lone surrogates)
-            raise
         try:
             value = _loads_texts(raw)
             orjson.dumps(value)  # the rest is what orjson reads (no lone surrogates)
@@ -89,11 +90,7 @@ def loads_exact(raw: bytes) -> Any:
 
 def _loads_texts(raw: bytes) -> Any:
     return json.loads(raw, parse_float=exact_float, parse_int=exact_int,
-                      parse_constant=_not_json)
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+                      parse_constant=JsonNumber)
 
 
 def _has_float(value: Any) -> bool:

@@ -13,7 +13,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import count_rows, header, read_manifest
 from bulk.manifest_json import JsonNumber, flatten
-from jobs.transforms import parse_date
+from jobs.transforms import parse_date, parse_money
 
 
 def _book(path: Path, rows: list[list[object]], *, sheet: str | None = None,
@@ -208,15 +208,22 @@ def test_json_numbers_stay_exact(tmp_path: Path, suffix: str) -> None:
 
 
 def test_jsonl_exact_numbers_do_not_let_invalid_json_in(tmp_path: Path) -> None:
-    """The exact-number re-parse accepts nothing orjson refuses but big numbers: a lone
-    surrogate or NaN still fails its row, with the line kept."""
+    """The exact-number re-parse accepts nothing orjson refuses but big numbers and the
+    NaN / Infinity Python's json.dumps writes (kept as their text, so a numeric column
+    fails the row with its cells): a lone surrogate or a syntax error still fails its row,
+    with the line kept."""
     path = tmp_path / "d.jsonl"
     path.write_bytes(b'{"id": "a", "x": 1e400, "s": "\\ud800"}\n{"id": "b", "x": NaN}\n'
-                     b'{"id": "c", "x": 1e400}\n')
+                     b'{"id": "c", "x": 1e400}\n{"id": "d", "x": -Infinity, "y": [1,]}\n'
+                     b'{"id": "e", "x": -Infinity}\n')
     rows = list(read_manifest(path))
-    assert [r.ok for r in rows] == [False, False, True]
+    assert [r.ok for r in rows] == [False, True, True, False, True]
     assert "\\ud800" in rows[0].values["(line)"]
+    assert rows[1].values["x"] == "NaN" and rows[4].values["x"] == "-Infinity"
     assert rows[2].values["x"] == "1e400"
+    for row in (rows[1], rows[4]):
+        with pytest.raises(InputError, match="not a finite number"):
+            parse_money(row.values["x"])
 
 
 def test_xlsx_error_cells_fail_their_row(tmp_path: Path) -> None:
