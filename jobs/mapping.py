@@ -481,13 +481,15 @@ class _Step:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
 
     def _bounds(self, value: object, raw: object) -> None:
+        # the cell quoted as text, a JSON/XLSX number too: "'-200' is below ...", never a
+        # reason that starts with "-" (failed.csv would guard it as a formula)
         number = _number_of(value)
         if number is None:
             return
         if self.low is not None and number < Decimal(str(self.low)):
-            raise InputError(f"{raw!r} is below the minimum {self.low:g}")
+            raise InputError(f"{str(raw)!r} is below the minimum {self.low:g}")
         if self.high is not None and number > Decimal(str(self.high)):
-            raise InputError(f"{raw!r} is above the maximum {self.high:g}")
+            raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
 
 
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:

@@ -143,3 +143,13 @@ def test_values_the_api_cannot_hold(catalog: Catalog, cells: dict[str, Any],  # 
                                     reason: str) -> None:
     m = mapper(catalog, 'value = "Amount"')
     fails(m, reason, **cells)
+
+
+@pytest.mark.parametrize(("cell", "shown"), [(-200, "'-200'"), (-0.5, "'-0.5'"),
+                                             ("-1", "'-1'")])
+def test_bound_reasons_quote_the_cell_as_text(catalog: Catalog, cell: object,  # noqa: F811
+                                              shown: str) -> None:
+    """A JSON/XLSX number is quoted like a text cell in the reason, which so never starts
+    with a minus (failed.csv would put a ' before it)."""
+    m = mapper(catalog, 'value = { column = "Amount", min = 0 }')
+    assert fails(m, "below the minimum", Amount=cell).reason.startswith(f"{shown} is below")
