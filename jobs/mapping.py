@@ -83,6 +83,7 @@ class FieldSpec(BaseModel):
     min: float | None = None
     max: float | None = None
     allowed: list[str] | None = None
+    scale: float | None = None  # probability: the cell times this (HubSpot's 0-1: 100)
 
     @model_validator(mode="before")
     @classmethod
@@ -119,6 +120,8 @@ class FieldSpec(BaseModel):
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.allowed is not None and not self.allowed:
             raise ValueError("allowed must list at least one value")
+        if self.scale is not None and not self.scale > 0:
+            raise ValueError(f"scale must be greater than 0, got {self.scale:g}")
         return self
 
     def options_set(self) -> set[str]:
@@ -209,7 +212,7 @@ class MappingFile(_Section):
 # Which options each target accepts, besides column / template / default.
 _OPTIONS: dict[str, set[str]] = {
     "deal.title": set(), "deal.value": {"decimal", "min", "max"}, "deal.currency": {"map"},
-    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max"},
+    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max", "scale"},
     "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
     "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
     "deal.label": {"map", "separator"},
@@ -571,7 +574,7 @@ class _Compiler:
             self.step("deal.status", "status", deal.status, self._status),
             self.step("deal.probability", "probability", deal.probability,
                       lambda s: lambda raw, values: tf.parse_probability(
-                          raw, decimal=s.decimal or d.decimal)),
+                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1)),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
             self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
@@ -1057,6 +1060,19 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     return chosen
 
 
+def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether a column's sampled values are numbers from 0 to 1, one a fraction (0.4)."""
+    numbers = []
+    for value in (samples or {}).get(column, ()):
+        try:
+            number = tf.parse_number(str(value).strip().removesuffix("%"))
+        except InputError:
+            return False
+        if number is not None:
+            numbers.append(number)
+    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
+
+
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None) -> str:
@@ -1092,6 +1108,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
             continue
         column = guesses.get(target)
+        if name == "probability" and column and _fractions(samples, column):
+            out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
+                    "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
+                    "delete this TODO line",
+                    f"probability = {{ column = {_toml_str(column)}, scale = 100 }}"]
+            continue
         out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
     if stage_column is None:
         out.append('# stage = ""')

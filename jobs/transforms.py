@@ -351,15 +351,20 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto") -> int | None:
     return int(number)
 
 
-def parse_probability(value: object, *, decimal: Decimal_ = "auto") -> int | float | None:
-    """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 %."""
+def parse_probability(value: object, *, decimal: Decimal_ = "auto",
+                      scale: float = 1) -> int | float | None:
+    """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
     if isinstance(value, str) and not isinstance(value, JsonNumber):
         value = value.strip().removesuffix("%")
     number = parse_number(value, decimal=decimal)
     if number is None:
         return None
+    if scale != 1:
+        number *= Decimal(str(scale))
     if not 0 <= number <= 100:
-        raise InputError(f"probability must be between 0 and 100, got {value!r}")
+        times = f" (times {scale:g}: {json_number(number)})" if scale != 1 else ""
+        raise InputError(f"probability must be between 0 and 100, got {str(value)!r}{times}")
     return json_number(number)
 
 

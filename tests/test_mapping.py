@@ -584,3 +584,16 @@ def test_init_mapping_reads_pipedrive_and_hubspot_export_headers(catalog: Catalo
     assert spec.organization.name.column == "Associated Company"
     assert spec.person is not None and spec.person.name is not None
     assert spec.person.name.column == "Deal - Contact person"
+
+
+def test_init_mapping_flags_fraction_probabilities(catalog: Catalog) -> None:
+    """Sampled probabilities from 0 to 1 (HubSpot) get scale = 100 under a TODO (plan refuses
+    it until a person decides); percents (40, 55) are mapped as they are."""
+    header = ["id", "Deal Name", "Deal probability"]
+    text = init_mapping(header, catalog, samples={"Deal probability": ["0.4", "1", "0.25"]})
+    assert 'probability = { column = "Deal probability", scale = 100 }' in text
+    assert any("TODO" in line and "fractions" in line for line in text.splitlines())
+    spec = Mapping.loads(_resolved(text)).spec
+    assert spec.deal.probability is not None and spec.deal.probability.scale == 100
+    text = init_mapping(header, catalog, samples={"Deal probability": ["40", "55", "0.5"]})
+    assert 'probability = "Deal probability"' in text and "scale" not in text
