@@ -1,6 +1,6 @@
 """XLSX manifests, streamed with openpyxl's read-only mode.
 
-The first worksheet, or the one named by ``sheet``. The header is the first
+The first visible worksheet, or the one named by ``sheet``. The header is the first
 row with a non-empty cell; each later non-empty row is a record whose ``line``
 is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
@@ -46,8 +46,9 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
-    if sheet is None:
-        return book, book.worksheets[0]
+    if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
+        visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        return book, (visible or book.worksheets)[0]
     if sheet not in book.sheetnames:
         book.close()
         raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "

@@ -293,3 +293,20 @@ def test_jsonl_byte_undefined_in_the_chosen_encoding_fails_its_row(tmp_path: Pat
     rows = list(read_manifest(path, encoding="cp1252"))
     assert [r.ok for r in rows] == [True, False, True]
     assert rows[0].values["t"] == "Grüße" and "\\x81" in rows[1].values["(line)"]
+
+
+def test_xlsx_default_sheet_is_the_first_visible_one(tmp_path: Path) -> None:
+    """A hidden first sheet (a lookup table) is not the data; --sheet can still name it."""
+    book = openpyxl.Workbook()
+    lookup = book.active
+    assert lookup is not None
+    lookup.title = "Lookup"
+    lookup.append(["code", "name"])
+    lookup.sheet_state = "hidden"
+    deals = book.create_sheet("Deals")
+    deals.append(["Key", "Deal"])
+    deals.append(["H-1", "Visible"])
+    book.save(tmp_path / "h.xlsx")
+    assert header(tmp_path / "h.xlsx") == ["Key", "Deal"]
+    assert [r.values["Deal"] for r in read_manifest(tmp_path / "h.xlsx")] == ["Visible"]
+    assert header(tmp_path / "h.xlsx", sheet="Lookup") == ["code", "name"]
