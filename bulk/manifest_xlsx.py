@@ -1,7 +1,8 @@
 """XLSX manifests, streamed with openpyxl's read-only mode.
 
 The first visible worksheet, or the one named by ``sheet``. The header is the first
-row with a non-empty cell; each later non-empty row is a record whose ``line``
+row with two or more cells (single-cell title lines above it are skipped; a
+one-column sheet's header is its first row); each later non-empty row is a record whose ``line``
 is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
@@ -107,9 +108,35 @@ def _names(cells: list[Any]) -> list[str]:
     return names
 
 
+_TITLE_ROWS = 20  # single-cell rows above the header looked through (a report's title lines)
+
+
+def _headed(path: str | os.PathLike[str], sheet: str | None
+            ) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's non-empty rows from its header on. The header is the first row with two
+    or more cells: a report export's title and filter lines above it ("Opportunity
+    Report", "Filtered By: ...", one cell each) are skipped. A sheet whose first rows all
+    hold one cell is a one-column sheet: its first row is the header."""
+    rows = _rows(path, sheet)
+    above: list[tuple[int, list[Any]]] = []
+    for row in rows:
+        if sum(not _empty(v) for v in row[1]) >= 2:
+            yield row
+            break
+        above.append(row)
+        if len(above) >= _TITLE_ROWS:
+            yield from above
+            above = []
+            break
+    else:
+        yield from above
+        return
+    yield from rows
+
+
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
     """The header row's column names."""
-    for _, cells in _rows(path, sheet):
+    for _, cells in _headed(path, sheet):
         return _names(cells)
     raise InputError("the sheet is empty: a header row is required")
 
@@ -118,7 +145,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
     """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number)."""
     from .manifest import SourceRow
 
-    rows = _rows(path, sheet)
+    rows = _headed(path, sheet)
     names: list[str] | None = None
     number = 0
     for excel_row, cells in rows:

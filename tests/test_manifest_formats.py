@@ -310,3 +310,22 @@ def test_xlsx_default_sheet_is_the_first_visible_one(tmp_path: Path) -> None:
     assert header(tmp_path / "h.xlsx") == ["Key", "Deal"]
     assert [r.values["Deal"] for r in read_manifest(tmp_path / "h.xlsx")] == ["Visible"]
     assert header(tmp_path / "h.xlsx", sheet="Lookup") == ["code", "name"]
+
+
+def test_xlsx_report_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
+    """A report export's one-cell title and filter lines above the header are not the header;
+    row numbers stay Excel's; a one-column sheet keeps its first row as the header."""
+    path = _book(tmp_path / "r.xlsx", [
+        ["Opportunity Report"], [], ["Filtered By: Stage = open"],
+        ["Opportunity ID", "Opportunity Name", "Amount"],
+        ["o1", "Alpha", 10], ["o2", "Beta", None]])
+    assert header(path) == ["Opportunity ID", "Opportunity Name", "Amount"]
+    rows = list(read_manifest(path))
+    assert [(r.row, r.line, r.values["Opportunity Name"]) for r in rows] == [
+        (1, 5, "Alpha"), (2, 6, "Beta")]
+    assert count_rows(path) == 2
+    single = _book(tmp_path / "s.xlsx", [["key"], ["a"], ["b"]])
+    assert header(single) == ["key"]
+    assert [r.values["key"] for r in read_manifest(single)] == ["a", "b"]
+    long = _book(tmp_path / "l.xlsx", [["key"], *[[f"k{i}"] for i in range(30)]])
+    assert header(long) == ["key"] and count_rows(long) == 30
