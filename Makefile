@@ -18,11 +18,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check bulk jobs tests benchmarks scripts
+	$(BIN)/ruff check bulk jobs pdbulk tests benchmarks scripts
 	$(BIN)/mypy
 
 demo: $(STAMP)
-	$(BIN)/python -m bulk.demo
+	$(BIN)/python -m pdbulk.demo
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

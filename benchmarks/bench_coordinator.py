@@ -82,7 +82,7 @@ def cli_env(sb: SandboxProcess, scale: float, coordinator: str | None) -> dict[s
 
 def import_argv(sb: SandboxProcess, manifest: Path, mapping: Path, job_dir: Path,
                 *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bulk", "import", str(manifest), "--mapping", str(mapping),
+    return [sys.executable, "-m", "pdbulk", "import", str(manifest), "--mapping", str(mapping),
             "--url", sb.url, "--plan", "growth", "--job-dir", str(job_dir), *extra]
 
 

@@ -77,10 +77,10 @@ def _config(sb: SandboxProcess, scale: float, root: Path) -> EngineConfig:
 
 
 def run_pdbulk(sb: SandboxProcess, scale: float, manifest: Path, root: Path) -> dict[str, Any]:
-    from jobs.cli_import import import_session
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
+    from pdbulk.cli_import import import_session
 
     mapping_path = root / "mapping.toml"
     mapping_path.write_text(MAPPING)

@@ -20,6 +20,9 @@
     ├── StoreError                the job store failed                               [terminal]
     │   └── JobBusy               another live process holds the job (exit 6)        [terminal]
     ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
+    ├── InDoubt                   a write may have applied, its outcome unknown:
+    │                             the item is reconciled, never blindly resent
+    ├── Stopped                   the run is stopping; the item was not sent
     └── Unexpected                any other exception (a bug) caught at the runner's
                                   boundary: the job stops checkpointed               [terminal]
 
@@ -175,6 +178,18 @@ class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
 
+class InDoubt(BulkError):
+    """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend."""
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+
+class Stopped(BulkError):
+    """The run is stopping; the item was not sent and goes back to pending."""
+
+
 class Unexpected(BulkError):
     """An exception that is not a BulkError (a bug in a job kind, an answer nobody
     foresaw) reached the runner's boundary: the job stops checkpointed, the error is
@@ -214,8 +229,9 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 __all__ = [
     "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone",
-    "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired", "PlanLimit", "RateLimited",
-    "ServerError", "StoreError", "TransportError", "Unauthorized", "Unexpected",
+    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired",
+    "PlanLimit", "RateLimited",
+    "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
     "api_error_for",
 ]

@@ -3,8 +3,8 @@
 Rows are written as they become known (streaming; nothing is held in memory).
 CSV files are UTF-8 with a header row, RFC 4180 quoting and CRLF line ends.
 The column sets are parameters, so every job kind reuses the writer:
-``succeeded.csv`` has ``success_columns`` (for imports: row, key, deal_id,
-action, person_id, org_id); ``failed.csv`` has row, key, reason, status,
+``succeeded.csv`` has ``success_columns``, given by the job kind (the engine
+knows rows and keys, not what a job creates); ``failed.csv`` has row, key, reason, status,
 column, then the manifest's own columns; ``unprocessed.csv`` has row, key, then
 the manifest's columns. So failed.csv and unprocessed.csv are themselves
 manifests: fix the cells and import them again with the same mapping. If the
@@ -40,7 +40,7 @@ FAILED = "failed.csv"
 UNPROCESSED = "unprocessed.csv"
 SUMMARY = "summary.json"
 
-SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
+ROW_COLUMNS = ("row", "key")  # succeeded.csv of a kind that names no columns of its own
 FAILED_COLUMNS = ("row", "key", "reason", "status", "column")
 UNPROCESSED_COLUMNS = ("row", "key")
 
@@ -136,7 +136,7 @@ class ReportWriter:
 
     def __init__(self, directory: str | os.PathLike[str], *,
                  source_columns: Sequence[str] = (),
-                 success_columns: Sequence[str] = SUCCESS_COLUMNS,
+                 success_columns: Sequence[str] = ROW_COLUMNS,
                  extra_column: str | None = None, append: bool = False) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -230,6 +230,6 @@ def _json_default(value: object) -> Any:
 
 
 __all__ = [
-    "FAILED", "FAILED_COLUMNS", "ReportStats", "ReportWriter", "SUCCEEDED", "SUCCESS_COLUMNS",
+    "FAILED", "FAILED_COLUMNS", "ReportStats", "ReportWriter", "ROW_COLUMNS", "SUCCEEDED",
     "SUMMARY", "UNPROCESSED", "UNPROCESSED_COLUMNS", "cell", "neutralise",
 ]

@@ -25,22 +25,10 @@ import anyio
 
 from .client import ApiResult, PipedriveClient
 from .clock import Clock
-from .errors import ApiError, BulkError, RateLimited, ServerError, TransportError, Unexpected
+from .errors import ApiError, BulkError, InDoubt, RateLimited, ServerError, Stopped, TransportError, Unexpected
 from .operations import Operation, get_operation
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
-
-
-class InDoubt(BulkError):
-    """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend."""
-
-    def __init__(self, message: str, *, operation: str | None = None) -> None:
-        super().__init__(message)
-        self.operation = operation
-
-
-class Stopped(BulkError):
-    """The run is stopping; the item was not sent and goes back to pending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +42,8 @@ class RetryPolicy:
     item_attempts: int = 5  # times one item may be sent (in-doubt rounds included)
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Capped exponential backoff with full jitter; attempt counts from 1."""
+        """Capped exponential backoff with "equal" jitter: a uniform draw between half
+        and all of ``min(cap, base * 2 ** (attempt - 1))`` seconds; attempt counts from 1."""
         ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
         return ceiling * (0.5 + rng.random() / 2)
 

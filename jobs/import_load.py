@@ -25,7 +25,7 @@ import anyio.to_thread
 
 from bulk.manifest import header, read_manifest
 from bulk.plans import Limits
-from bulk.reports import FAILED, SUCCESS_COLUMNS, ReportWriter
+from bulk.reports import FAILED, ReportWriter
 from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
 from bulk.store import ItemState, JobStore, NewItem
@@ -35,7 +35,7 @@ from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, f
 from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
-from .results import write_results
+from .results import SUCCESS_COLUMNS, write_results
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]

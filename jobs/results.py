@@ -27,8 +27,12 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bulk.reports import SUCCESS_COLUMNS, ReportWriter
+from bulk.reports import ReportWriter
 from bulk.store import Item, ItemState, JobStore
+
+# succeeded.csv of a deal job (the import adds its match columns): the engine's writer
+# takes the columns from the kind
+SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
 
 
 def _values(item: Item) -> Mapping[str, Any]:
@@ -54,7 +58,7 @@ def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
     return list(seen)
 
 
-def write_results(store: JobStore, *, success_columns: Sequence[str] = SUCCESS_COLUMNS,
+def write_results(store: JobStore, *, success_columns: Sequence[str],
                   source_key_column: str | None = None,
                   source_columns: Sequence[str] | None = None,
                   row_ops: Collection[str] | None = None,
@@ -114,4 +118,4 @@ def write_results(store: JobStore, *, success_columns: Sequence[str] = SUCCESS_C
     return paths
 
 
-__all__ = ["write_results"]
+__all__ = ["SUCCESS_COLUMNS", "write_results"]

@@ -1,14 +1,9 @@
 """Shared fixtures: anyio on asyncio (aiohttp is asyncio-only); Hypothesis profiles."""
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
-# tests import their helper modules (sandbox_helpers, import_support) by name
-sys.path.insert(0, str(Path(__file__).parent))
 
 # CI runs a fixed, reproducible set of examples; locally Hypothesis explores.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

@@ -14,7 +14,7 @@ from jobs.dedupe.apply import ApplyOptions, prepare_apply
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.job import PlanOutcome, make_plan
 from tests.import_support import engine_config
-from tests.test_update_support import load_job
+from tests.update_support import load_job
 
 PAST = "2026-11-01T10:00:00Z"
 

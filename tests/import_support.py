@@ -64,10 +64,10 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
 
     Returns (open store, RunResult, ImportJob); the caller closes the store.
     """
-    from jobs.cli_import import import_session
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
+    from pdbulk.cli_import import import_session
 
     mapping_file = Mapping.load(mapping)
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),

@@ -9,10 +9,10 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from redis_helpers import RedisServer, redis_server
 
 from bulk.claims_redis import Claim, Held, RedisClaims, holder_id
 from bulk.errors import CoordinatorLost
+from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]
 

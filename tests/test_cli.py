@@ -9,9 +9,9 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app, parse_faults
 from bulk.sandbox import Sandbox, SandboxConfig
 from bulk.store import ItemState
+from pdbulk.cli import app, parse_faults
 from tests.sandbox_helpers import ThreadedSandbox
 
 

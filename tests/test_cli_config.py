@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.store import JobStore
+from pdbulk.cli import app
 
 SECRET = "SECRET-abc123"
 GOOD_URL = "http://127.0.0.1:9"  # loopback: allowed; nothing listens (never reached here)
@@ -139,12 +139,12 @@ def test_update_and_import_take_short_mapping_flag() -> None:
 
 def test_the_installed_command_refuses_bad_urls_without_traceback(
         files: dict[str, Path], tmp_path: Path) -> None:
-    """Through the real entry point (``pdbulk`` = bulk.cli:main), with umask 000: still
+    """Through the real entry point (``pdbulk`` = pdbulk.cli:main), with umask 000: still
     nothing written."""
     env = {**os.environ, "PIPEDRIVE_API_TOKEN": "tok"}
     for url in ("http://example.com", f"http://127.0.0.1:9/?api_token={SECRET}"):
         proc = subprocess.run(
-            [sys.executable, "-c", "import os; os.umask(0); from bulk.cli import main; main()",
+            [sys.executable, "-c", "import os; os.umask(0); from pdbulk.cli import main; main()",
              "merge", str(files["pairs"]), "--url", url, "--job-dir", str(tmp_path / "new")],
             capture_output=True, text=True, env=env, timeout=60, check=False)
         assert proc.returncode == 1, proc.stderr
@@ -167,8 +167,8 @@ def test_job_files_are_private_under_umask_000(files: dict[str, Path]) -> None:
 def test_plan_choices_are_the_plan_presets() -> None:
     from typing import get_args
 
-    from bulk.cli import PlanName
     from bulk.plans import PLAN_NAMES
+    from pdbulk.options import PlanName
 
     assert set(get_args(PlanName)) == set(PLAN_NAMES)
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from redis_helpers import RedisServer, redis_server
 
 from bulk.clock import SystemClock
 from bulk.coordinator import (
@@ -30,6 +29,7 @@ from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import BudgetPolicy, Scheduler
+from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]  # the fixture, re-exported for pytest
 
@@ -227,8 +227,8 @@ async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
                                                      tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bulk.cli import app
     from bulk.store import JobStore
+    from pdbulk.cli import app
 
     a, b = [await _scheduler(redis_server.url) for _ in range(2)]
     await _burst_of([a, b], 2)  # 4 requests from 2 processes
@@ -251,7 +251,7 @@ async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
 
 
 async def test_coordinator_option_is_accepted_after_the_command() -> None:
-    from bulk.cli import hoist_global_options
+    from pdbulk.cli import hoist_global_options
 
     assert hoist_global_options(["import", "a.csv", "--coordinator", "redis://h/0", "-m", "m"]) == [
         "--coordinator", "redis://h/0", "import", "a.csv", "-m", "m"]

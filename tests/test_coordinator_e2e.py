@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis_helpers import RedisServer, redis_server
 
 from benchmarks.bench_coordinator import cli_env, import_argv, key_counts, prepare, run_fleet, write_manifest
 from benchmarks.harness import SandboxProcess
+from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]
 
@@ -111,7 +111,7 @@ def test_redis_stopped_mid_run_stops_every_process_then_resume_finishes(
     redis_server.start()  # back, empty: nothing it held was needed
     for p in range(n):
         (job,) = [d.name for d in (workdir / f"lost-jobs-{p}").iterdir() if d.is_dir()]
-        done = subprocess.run([sys.executable, "-m", "bulk", "resume", job, "--job-dir",
+        done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
                                str(workdir / f"lost-jobs-{p}")],
                               env=env, capture_output=True, timeout=60)
         assert done.returncode == 0, done.stderr.decode()
@@ -125,7 +125,7 @@ def test_unreachable_coordinator_at_start_is_exit_1(workdir: Path) -> None:
         mapping = workdir / "m.toml"
         mapping.write_text("version = 1\n[import]\nkey_column = \"id\"\n[deal]\ntitle = \"title\"\n")
         manifest = write_manifest(workdir / "x.csv", "X", 3)
-        from redis_helpers import free_port
+        from tests.redis_helpers import free_port
 
         env = cli_env(sb, SCALE, None)
         url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # the option after the command
@@ -167,7 +167,7 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
     assert codes[1:] == [0, 0, 0] and codes[0] == -9
     assert sb.stats()["rate_limited"] == r429  # no 429 for the others
     (job,) = [d.name for d in (workdir / "kill-jobs-0").iterdir() if d.is_dir()]
-    done = subprocess.run([sys.executable, "-m", "bulk", "resume", job, "--job-dir",
+    done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
                            str(workdir / "kill-jobs-0")], env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
     counts = key_counts(sb)

@@ -1,8 +1,8 @@
 """Kill -9 in the middle of a job, resume it: the end state is an uninterrupted run's.
 
 Three processes: the sandbox (its own process, so the kill cannot take it
-down), ``python -m bulk touch`` (killed with SIGKILL once the sandbox has
-applied some of its writes) and ``python -m bulk resume``. The same job is
+down), ``python -m pdbulk touch`` (killed with SIGKILL once the sandbox has
+applied some of its writes) and ``python -m pdbulk resume``. The same job is
 then run uninterrupted against the sandbox reset to the same seeded account,
 and both end states are compared: the deals (but for their update_time) and
 the job stores (every item done, none failed, pending or in doubt). The
@@ -86,7 +86,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def touch_argv(url: str, ids: Path, job_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "bulk", "touch", "--url", url, "--ids", f"@{ids}",
+    return [sys.executable, "-m", "pdbulk", "touch", "--url", url, "--ids", f"@{ids}",
             "--set", "value=777", "--set", "probability=42", "--plan", "ultimate",
             "--job-dir", str(job_dir)]
 
@@ -148,7 +148,7 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(
         assert counts[ItemState.SENDING] > 0  # ...some of it in doubt, for resume to reconcile
 
         (job_id,) = [p.name for p in crashed.iterdir() if p.is_dir()]
-        assert run_cli([sys.executable, "-m", "bulk", "resume", job_id,
+        assert run_cli([sys.executable, "-m", "pdbulk", "resume", job_id,
                         "--job-dir", str(crashed)], log) == 0
         after_resume = deals(sandbox_url)
         resumed_counts, resumed_per_deal = job_state(crashed)
@@ -198,7 +198,7 @@ def test_sigint_stops_cleanly_with_a_resume_hint(sandbox_url: str, tmp_path: Pat
     assert 0 < counts[ItemState.DONE] < N and counts[ItemState.PENDING] > 0
     (job_id,) = [p.name for p in (tmp_path / "jobs").iterdir() if p.is_dir()]
     with (tmp_path / "resume.log").open("wb") as log:
-        assert run_cli([sys.executable, "-m", "bulk", "resume", job_id,
+        assert run_cli([sys.executable, "-m", "pdbulk", "resume", job_id,
                         "--job-dir", str(tmp_path / "jobs")], log) == 0
     counts, per_deal = job_state(tmp_path / "jobs")
     assert counts[ItemState.DONE] == N and per_deal == dict.fromkeys(range(1, N + 1), 1)

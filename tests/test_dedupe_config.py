@@ -43,6 +43,10 @@ def test_load_file(tmp_path: Path) -> None:
     ('survivor_rules = ["oldest", "prettiest"]', "unknown survivor rule(s) prettiest"),
     ('survivor_rules = ["oldest", "oldest"]', "twice"),
     ('[field_policy]\nvalue = "biggest"', "field_policy value = 'biggest'"),
+    ('[field_policy]\nstatus = "max"', "field_policy status: not a field a policy can set"),
+    ('[field_policy]\nSource = "newest-non-empty"', "Source: not a field a policy can set"),
+    ('[field_policy]\nvalue = "latest"', "value = 'latest' does not fit the field"),
+    ('[field_policy]\nowner = "max"', "owner = 'max' does not fit the field"),
     ("guards = 3", "guards must be a list of strings"),
     ("max_block_size = 1", "max_block_size must be at least 2"),
 ])
@@ -60,3 +64,14 @@ def test_missing_file(tmp_path: Path) -> None:
     """A missing file is an input error, not an OSError."""
     with pytest.raises(DedupeConfigError, match="cannot read"):
         DedupeConfig.load(tmp_path / "nope.toml")
+
+
+def test_field_policy_names_standard_fields_or_custom_keys() -> None:
+    """A custom field's 40-character key takes any policy; ``org``/``person``/``owner`` are
+    deal fields, never read as custom field keys."""
+    from jobs.dedupe.records import custom_keys
+    key = "a" * 40
+    c = DedupeConfig.from_mapping({"field_policy": {key: "max", "org": "newest-non-empty",
+                                                    "person": "survivor", "owner_id": "survivor",
+                                                    "expected_close_date": "earliest"}})
+    assert custom_keys(c.field_policy) == [key]

@@ -18,8 +18,8 @@ from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.planfiles import read_groups
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
 from tests.import_support import read_csv
-from tests.test_update_support import deal as sb_deal
-from tests.test_update_support import delta, load_job, requests, run_job
+from tests.update_support import deal as sb_deal
+from tests.update_support import delta, load_job, requests, run_job
 
 MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
 
@@ -140,6 +140,37 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         store.close()
 
 
+def _join_groups(path: Path) -> None:
+    """groups.csv with its two groups joined into the first, decision = merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        first, second = list(csv.DictReader(f))
+    first["merged_ids"] = ";".join([first["merged_ids"], second["survivor_id"],
+                                    second["merged_ids"]])
+    first["decision"] = "merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(first))
+        w.writeheader()
+        w.writerow(first)
+
+
+@pytest.mark.anyio
+async def test_a_group_edited_across_a_guard_is_skipped(tmp_path: Path) -> None:
+    """A reviewer joins two groups in groups.csv, one holding a won deal and the other a
+    lost one, with decision = merge: apply skips the group, naming the guard; nothing of
+    it is merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        ids = seed_account(sb)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "status": "won"})
+        sb.state.save("deal", {**sb_deal(sb, ids["ren"]), "status": "lost"})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 0
+        (reason,) = {(i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "won with lost (never merged)" in str(reason)
+        store.close()
+
+
 @pytest.mark.anyio
 async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
     """--since-last: the first run reads every page and builds the index; after two new
@@ -176,6 +207,58 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.anyio
+async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None:
+    """The sandbox's seeded account (400 deals, seed 5: won and lost copies of one deal):
+    plan → apply → plan again finds no duplicate group, and every group it finds is made of
+    deals the first plan's review band held. A survivor keeps the won/lost guard of what it
+    absorbed; merges are recorded before anything is sent, and a merge not (yet) done keeps
+    nothing apart."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
+        first = await plan(sb, tmp_path, tmp_path / "p1")
+        assert first.summary["duplicate_groups"] > 50
+        loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
+        unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
+        assert [g.member_ids for g in unsent.result.groups] == [
+            g.member_ids for g in first.result.groups]
+        result = await run_job(sb, loaded)
+        loaded.close()
+        assert result.counts[ItemState.DONE] == first.summary["deals_to_merge_away"]
+        again = await plan(sb, tmp_path, tmp_path / "p2")
+        review_left = {i for p in first.result.pairs if p.band == "review" for i in (p.a, p.b)}
+        assert again.summary["duplicate_groups"] == 0, [
+            g.member_ids for g in again.result.groups]
+        assert all(set(g.member_ids) <= review_left for g in again.result.groups)
+
+
+def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: Path) -> None:
+    """merges.json: 3 → 2 and 2 → 1 give deal 1 both records; a merge whose merged deal
+    is still live (failed, never sent) is left out; re-recording one is idempotent."""
+    from jobs.dedupe.index import absorbed, load_merges, remember_merges
+    from jobs.dedupe.model import DealRecord
+    rec = {i: DealRecord(id=i, title=f"t{i}", status="lost") for i in (2, 3, 5)}
+    assert remember_merges(tmp_path, [(3, 2, rec[3]), (2, 1, rec[2]), (5, 4, rec[5])]) == 3
+    assert remember_merges(tmp_path, [(3, 2, rec[3])]) == 0
+    merges = load_merges(tmp_path)
+    assert merges[3] == (2, rec[3])
+    got = absorbed(merges, live={1, 4, 5})
+    assert got == {1: [rec[2], rec[3]]}  # 5 is still live: its merge did not happen
+    assert absorbed(merges, live={5}) == {}  # chains ending at deals gone for good: dropped
+
+
+def test_auto_apply_never_takes_a_chain() -> None:
+    """--auto-apply-above below the review threshold still leaves chained groups (scoring
+    below it) to a person; a reviewer's decision = merge or --include-review takes them."""
+    from jobs.dedupe.planfiles import PlannedGroup
+    chain = PlannedGroup(1, "g-1", "", "review", 0.40, 1, (2, 3))
+    alike = PlannedGroup(2, "g-4", "", "review", 0.75, 4, (5,))
+    low = ApplyOptions(auto_apply_above=0.3)
+    assert "a chain" in str(low.wants(chain, 0.70)) and low.wants(alike, 0.70) is None
+    assert low.wants(PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3)), 0.70) is None
+    assert ApplyOptions(include_review=True).wants(chain, 0.70) is None
+
+
 def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     """A bad decision, id or a deal in two groups: InputError with the row number."""
     from bulk.errors import InputError
@@ -201,6 +284,48 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     (tmp_path / "groups.csv").write_bytes(text.encode("cp1252"))
     with pytest.raises(InputError, match=r"not UTF-8.*line 2"):
         read_groups(tmp_path)
+
+
+
+def test_planning_again_never_overwrites_a_reviewers_decisions(tmp_path: Path) -> None:
+    """A plan written where groups.csv holds decisions moves that file aside (named in the
+    summary); a groups.csv without decisions is simply replaced."""
+    from jobs.dedupe.matching import find_duplicates
+    from jobs.dedupe.model import DealRecord
+    from jobs.dedupe.planfiles import write_plan
+    records = {i: DealRecord(id=i, title="Website redesign", status="open", org_id=1)
+               for i in (1, 2)}
+    result = find_duplicates(records.values(), DedupeConfig.default())
+    assert "previous_decisions" not in write_plan(tmp_path, result, records, {})
+    assert "previous_decisions" not in write_plan(tmp_path, result, records, {})
+    _edit_decisions(tmp_path, {"g-1": "keep-separate"})
+    summary = write_plan(tmp_path, result, records, {})
+    kept = tmp_path / summary["previous_decisions"]
+    assert [g.decision for g in read_groups(tmp_path)] == [""]
+    assert "keep-separate" in kept.read_text(encoding="utf-8")
+    _edit_decisions(tmp_path, {"g-1": "merge"})
+    again = write_plan(tmp_path, result, records, {})
+    assert again["previous_decisions"] != summary["previous_decisions"] and kept.is_file()
+
+
+def test_damaged_plan_files_are_input_errors(tmp_path: Path) -> None:
+    """deals.jsonl with a line that is no record, summary.json missing or damaged: an
+    InputError naming the file (and line), never a decoder's exception or a silent {}."""
+    from bulk.errors import InputError
+    from jobs.dedupe.planfiles import read_records, read_summary
+    (tmp_path / "deals.jsonl").write_text('{"id": 1, "title": "a", "status": "open"}\n\n'
+                                          '{"id": 2, "title": "b", "status": "open"}\n')
+    assert sorted(read_records(tmp_path)) == [1, 2]
+    for bad in ("{bad\n", '{"title": "no id"}\n', "[1, 2]\n"):
+        (tmp_path / "deals.jsonl").write_text('{"id": 1, "title": "a", "status": "open"}\n'
+                                              + bad)
+        with pytest.raises(InputError, match=r"deals\.jsonl line 2"):
+            read_records(tmp_path)
+    with pytest.raises(InputError, match=r"summary\.json is missing or damaged"):
+        read_summary(tmp_path)
+    (tmp_path / "summary.json").write_text("[1]")
+    with pytest.raises(InputError, match=r"summary\.json is missing or damaged"):
+        read_summary(tmp_path)
 
 
 @pytest.mark.anyio

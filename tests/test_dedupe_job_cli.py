@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import orjson
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
-from tests.test_update_support import cli_args, threaded_sandbox
-from tests.test_update_support import deal as sb_deal
+from tests.update_support import cli_args, threaded_sandbox
+from tests.update_support import deal as sb_deal
 
 
 def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
@@ -66,6 +67,12 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
                             env=env)
         assert res.exit_code == 1 and "row 1" in res.output, res.output
         assert sb.token not in res.output
+        for cron in (["--config", str(bad)], ["--url", "http://127.0.0.1:9"]):
+            res = runner.invoke(app, ["dedupe", "run", "--json", *args, *cron], env=env)
+            out = orjson.loads(res.stdout)  # one JSON object on stdout, whatever went wrong
+            assert res.exit_code == out["exit_code"] == 1 and out["status"] == "error"
+            assert ("duplicate_treshold" if "--config" in cron else "connect") in out["error"]
+            assert sb.token not in res.output
 
 
 def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
@@ -117,7 +124,7 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
     groups; after two new copies, the second reads only changed deals (one page) and
     merges just those."""
     from tests.dedupe_job_support import deal
-    from tests.test_update_support import delta, requests
+    from tests.update_support import delta, requests
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
         ids = seed_account(sb, fillers=600)["ids"]
         sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
@@ -146,3 +153,77 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
         # list pages: changed + deleted-since, then the re-read of the group before merging
         assert delta(before, requests(sb))["getDeals"] == 3
         assert sb_deal(sb, copy)["is_deleted"] != sb_deal(sb, ids["phase1"])["is_deleted"]
+
+
+def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path: Path) -> None:
+    """`dedupe plan --since-last` reads everything the first time and keeps the refreshed
+    index with the plan, not in the state: a plan nobody applies hides nothing from the
+    nightly run. `apply` of the plan installs it; the next plan reads only what changed.
+    `apply` with no one to answer the prompt cancels the job (exit 0, nothing merged, the
+    index left alone); a plan whose index a run has moved since does not install it."""
+    from tests.dedupe_job_support import deal
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=46)) as sb:
+        ids = seed_account(sb, fillers=20)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        meta = tmp_path / "j" / "dedupe-state" / "index.json"
+
+        def plan(name: str) -> Any:
+            res = runner.invoke(app, ["dedupe", "plan", "--since-last", "-o",
+                                      str(tmp_path / name), *args], env=env)
+            assert res.exit_code == 0, res.output
+            return res
+        first = plan("p1")
+        assert "deals read: 27;" in first.output and "kept with the plan" in first.output
+        assert not meta.exists()
+        applied = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p1"), "--yes",
+                                      *args], env=env)
+        assert applied.exit_code == 0 and "index: 25 deals" in applied.output, applied.output
+        installed = meta.read_bytes()
+        now = sb.state.now_iso()
+        copy = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
+                    add=now, update=now)
+        plan("p2")
+        summary = orjson.loads((tmp_path / "p2" / "summary.json").read_bytes())
+        assert summary["incremental"] is True and summary["deals_read"] < 10
+        assert summary["groups"] == 1 and meta.read_bytes() == installed
+        declined = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), *args],
+                                 env=env, input="")
+        assert declined.exit_code == 0, declined.output
+        assert "cancelled; nothing was sent" in declined.output
+        assert not sb_deal(sb, copy)["is_deleted"] and meta.read_bytes() == installed
+        statuses = [orjson.loads(runner.invoke(app, ["status", d.name, "--json", "--job-dir",
+                                                     str(tmp_path / "j")], env=env).stdout)
+                    ["status"] for d in (tmp_path / "j").iterdir() if d.name != "dedupe-state"]
+        assert sorted(statuses) == ["cancelled", "finished"]
+        ran = runner.invoke(app, ["dedupe", "run", "--since-last", "--json", *args], env=env)
+        assert orjson.loads(ran.stdout)["merged"] == 1, ran.output
+        late = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), "--yes", *args],
+                             env=env)
+        assert late.exit_code == 0 and "moved since this plan" in late.output, late.output
+
+
+def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
+    """`run --since-last --max-merges 1` on two duplicate groups merges one; the next night,
+    with nothing changed in the other group, merges it (the index keeps it pending); the
+    third night has nothing left."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = seed_account(sb, fillers=30)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        night = ["dedupe", "run", "--since-last", "--json", "--max-merges", "1",
+                 *cli_args(sb, tmp_path / "j")]
+        merged = []
+        for _ in range(3):
+            res = runner.invoke(app, night, env=env)
+            assert res.exit_code == 0, res.output
+            assert res.stdout.count("\n") == 1  # one JSON line a night (dedupe.jsonl)
+            merged.append(orjson.loads(res.stdout)["merged"])
+        assert merged == [1, 1, 0]
+        assert sum(sb_deal(sb, ids[k])["is_deleted"]
+                   for k in ("web", "web_copy", "ren", "ren_copy")) == 2

@@ -3,6 +3,7 @@ keep-separate and anti-chaining, focus limits the work; Hypothesis checks the in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from benchmarks.bench_dedupe_quality import evaluate
 from benchmarks.dedupe_data import generate
 from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.index import absorbed
 from jobs.dedupe.matching import find_duplicates
 from jobs.dedupe.model import DealRecord, MatchResult
 from jobs.dedupe.scoring import guard_reasons, prepare, score_pair
@@ -81,6 +83,26 @@ def test_keep_separate_is_never_proposed() -> None:
     assert all(not {1, 2} <= set(g.member_ids) for g in r3.groups)
 
 
+def test_a_survivor_keeps_the_guards_and_decisions_of_what_it_absorbed() -> None:
+    """The next night after merging a lost copy into an open deal: the open survivor is never
+    grouped with a won copy (won/lost held through the merged deal), nor with a deal kept
+    separate from the merged one; without ``absorbed`` the same pair is one group."""
+    lost = replace(deal(2), status="lost")
+    won = replace(deal(3), status="won")
+    night1 = find_duplicates([deal(1), lost, won], CFG)
+    assert any(len(g.member_ids) == 2 for g in night1.groups)
+    assert not any({2, 3} <= set(g.member_ids) for g in night1.groups)
+    night2 = [deal(1), won]  # deal 2 was merged into deal 1
+    assert find_duplicates(night2, CFG).groups  # what converging must prevent
+    r = find_duplicates(night2, CFG, absorbed={1: [lost]})
+    assert r.groups == () and r.pairs == ()
+    r = find_duplicates([deal(1), deal(4)], CFG, keep_separate=[frozenset((2, 4))],
+                        absorbed={1: [deal(2)]})
+    assert r.groups == ()
+    r = find_duplicates([deal(1), deal(4)], CFG, absorbed={1: [deal(2)]})
+    assert [set(g.member_ids) for g in r.groups] == [{1, 4}]  # absorbing alone parts nothing
+
+
 def test_focus_scores_only_pairs_touching_focus() -> None:
     """With focus, only pairs with a focused member are scored and grouped."""
     deals = [deal(1), deal(2), deal(3, "CRM rollout", org_id=2, org_name="Globex"),
@@ -134,19 +156,22 @@ deal_strategy = st.builds(
     st.integers(0, 60 * 24 * 3))
 
 
+def _records(rows: list[tuple[object, ...]]) -> list[DealRecord]:
+    return [DealRecord(
+        id=i, title=str(title), status=str(status), org_id=org,  # type: ignore[arg-type]
+        org_name=None if org is None else f"Org{org}", person_id=person,  # type: ignore[arg-type]
+        currency=cur, pipeline_id=pipe, is_archived=bool(arch), value=value,  # type: ignore[arg-type]
+        add_time=T + timedelta(minutes=int(mins)))  # type: ignore[call-overload]
+        for i, (title, org, person, cur, status, pipe, arch, value, mins) in enumerate(rows, start=1)]
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(deal_strategy, min_size=2, max_size=14),
        st.lists(st.tuples(st.integers(1, 14), st.integers(1, 14)), max_size=3))
 def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, int]]) -> None:
     """At most one group per deal; survivor in its group; no guard or keep-separate pair inside any
     group; duplicate groups are all pairwise at or above the review threshold (no chaining)."""
-    deals = []
-    for i, (title, org, person, cur, status, pipe, arch, value, mins) in enumerate(rows, start=1):
-        deals.append(DealRecord(
-            id=i, title=str(title), status=str(status), org_id=org,  # type: ignore[arg-type]
-            org_name=None if org is None else f"Org{org}", person_id=person,  # type: ignore[arg-type]
-            currency=cur, pipeline_id=pipe, is_archived=bool(arch), value=value,  # type: ignore[arg-type]
-            add_time=T + timedelta(minutes=int(mins))))  # type: ignore[call-overload]
+    deals = _records(rows)
     keep = [frozenset(p) for p in separate if p[0] != p[1]]
     r = find_duplicates(deals, CFG, keep_separate=keep)
     by = {d.id: d for d in deals}
@@ -167,6 +192,31 @@ def test_invariants(rows: list[tuple[object, ...]], separate: list[tuple[int, in
     for p in r.pairs:
         assert p.a < p.b and 0.0 <= p.score <= 1.0 and p.band in ("duplicate", "review")
         assert frozenset((p.a, p.b)) not in keep
+
+
+_FILLED = ("org_id", "org_name", "person_id", "value", "currency", "pipeline_id")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(deal_strategy, min_size=2, max_size=14))
+def test_merging_the_duplicate_band_converges(rows: list[tuple[object, ...]]) -> None:
+    """Merge every duplicate group as Pipedrive does (the survivor's empty fields filled from
+    the merged deal), then match again with what each survivor absorbed: no duplicate group
+    is left (a guard that held through a merged deal still holds through its survivor)."""
+    by = {d.id: d for d in _records(rows)}
+    merges: dict[int, tuple[int, DealRecord]] = {}
+    for g in find_duplicates(list(by.values()), CFG).groups:
+        if g.band != "duplicate":
+            continue
+        survivor = by[g.survivor_id]
+        for m in g.merged_ids:
+            merges[m] = (g.survivor_id, by[m])
+            survivor = replace(survivor, **{f: getattr(by[m], f) for f in _FILLED
+                                            if getattr(survivor, f) in (None, 0.0)})
+        by[g.survivor_id] = survivor
+    live = [d for i, d in by.items() if i not in merges]
+    again = find_duplicates(live, CFG, absorbed=absorbed(merges, {d.id for d in live}))
+    assert [g for g in again.groups if g.band == "duplicate"] == []
 
 
 def test_keep_separate_accepts_any_pair_collection() -> None:

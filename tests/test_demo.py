@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bulk import demo
 from jobs.demo_data import write_demo_export
+from pdbulk import demo
 from tests.import_support import read_csv
 
 

@@ -111,7 +111,7 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
     of the batch before), not two per create."""
     export = write_demo_export(tmp_path / "in", rows=150, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        from jobs.cli_import import import_session  # noqa: F401  (import_once uses it)
+        from pdbulk.cli_import import import_session  # noqa: F401  (import_once uses it)
 
         claims = LocalClaims(tmp_path / "claims.sqlite3")
         import jobs.importing as importing
@@ -225,7 +225,7 @@ def _field_list(url: str) -> list[dict[str, Any]]:
 
 def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path,
                 *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bulk", "import", str(manifest), "--mapping", str(mapping),
+    return [sys.executable, "-m", "pdbulk", "import", str(manifest), "--mapping", str(mapping),
             "--mode", "upsert", "--url", url, "--job-dir", str(jobs), "--plan", "growth", *extra]
 
 

@@ -17,9 +17,9 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.demo_data import write_demo_export
+from pdbulk.cli import app
 from tests.import_support import read_csv
 from tests.sandbox_helpers import ThreadedSandbox
 
@@ -152,7 +152,7 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
             "lost_response_rate": 0.1, "error_rate": 0.03, "latency_ms": 15,
             "latency_jitter_ms": 10, "only_operations": ["addDeal", "addPerson",
                                                          "addOrganization", "getDeals"]})
-        cmd = [sys.executable, "-m", "bulk", "import", str(export.manifest), "--mapping",
+        cmd = [sys.executable, "-m", "pdbulk", "import", str(export.manifest), "--mapping",
                str(export.mapping), "--mode", "insert", "--create-key-field", "--url", url,
                "--job-dir", str(jobs), *FAST]
         victim = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
@@ -169,7 +169,7 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
         killed_at = _admin(url, "/_sandbox/stats")["writes_applied"]["addDeal"]
         assert 150 <= killed_at < 500
         job = next(jobs.iterdir())
-        resume = subprocess.run([sys.executable, "-m", "bulk", "resume", job.name,
+        resume = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job.name,
                                  "--job-dir", str(jobs)], env=env, capture_output=True,
                                 text=True, timeout=120)
         assert resume.returncode == 3, resume.stderr + resume.stdout  # the bad rows

@@ -13,7 +13,7 @@ from bulk.store import ItemState
 from jobs.account import load_catalog
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from jobs.updating import UpdateMapping, prepare_update
-from tests.test_update_support import deal, load_job, run_job
+from tests.update_support import deal, load_job, run_job
 
 pytestmark = pytest.mark.anyio
 SB = {"time_scale": 0.02, "deals": 12, "seed": 6}

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk import cli
 from tests.sandbox_helpers import ThreadedSandbox
 
 TOKEN = "commands-token"
@@ -62,12 +61,12 @@ def test_cp1252_file_is_refused_before_any_call_then_read_with_encoding(
     path = tmp_path / "m.csv"
     path.write_bytes((";".join(head) + "\r\n" + ";".join(row) + "\r\n").encode("cp1252"))
     before = _tokens(sandbox)
-    res = CliRunner().invoke(app, [*_args(name, path, tmp_path), "--url", sandbox.url, *FAST],
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--url", sandbox.url, *FAST],
                              env=ENV)
     assert res.exit_code == 1, res.output
     assert "--encoding cp1252" in res.output and "Traceback" not in res.output
     assert _tokens(sandbox) == before  # not even a read was sent
-    res = CliRunner().invoke(app, [*_args(name, path, tmp_path), "--encoding", "cp1252",
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--encoding", "cp1252",
                                    "--url", sandbox.url, *FAST], env=ENV)
     assert res.exit_code in (0, 3), res.output
     assert "not valid" not in res.output and "rows: 1" in res.output.replace(",", "")
@@ -88,11 +87,11 @@ def test_sheet_picks_the_worksheet(sandbox: Sandbox, tmp_path: Path, name: str) 
     ws.append(row)
     path = tmp_path / "m.xlsx"
     book.save(path)
-    res = CliRunner().invoke(app, [*_args(name, path, tmp_path), "--sheet", "Data",
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--sheet", "Data",
                                    "--url", sandbox.url, *FAST], env=ENV)
     assert res.exit_code in (0, 3), res.output
     assert "rows: 1" in res.output.replace(",", "")
-    res = CliRunner().invoke(app, [*_args(name, path, tmp_path), "--sheet", "Nope",
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--sheet", "Nope",
                                    "--url", sandbox.url, *FAST], env=ENV)
     assert res.exit_code == 1 and "Cover, Data" in res.output, res.output
 
@@ -104,25 +103,18 @@ DATA = {"manifest", "pairs"}
 
 
 def test_every_command_reading_a_user_file_takes_encoding_and_sheet() -> None:
-    """Structural: every Path parameter is either a known non-data path or a data file, and a
-    command reading a data file has --encoding and --sheet (so a command added later that
-    reads a manifest cannot miss them)."""
+    """Structural: every Path parameter of every command is either a known non-data path or
+    a data file, and a command reading a data file has --encoding and --sheet (so a command
+    added later that reads a manifest cannot miss them)."""
+    prefix = {id(cli.app): "", id(cli.plan_app): "plan ", id(cli.dedupe_app): "dedupe "}
     checked = []
-
-    def walk(group: typer.Typer, prefix: str) -> None:
-        for command in group.registered_commands:
-            assert command.callback is not None
-            name = prefix + (command.name or command.callback.__name__.replace("_", "-"))
-            hints = inspect.get_annotations(command.callback, eval_str=True)
-            paths = {p for p, hint in hints.items() if p != "return" and "Path" in str(hint)}
-            assert paths <= NOT_DATA | DATA, f"{name}: classify {paths - NOT_DATA - DATA}"
-            if paths & DATA:
-                checked.append(name)
-                assert {"encoding", "sheet"} <= set(hints), f"{name} lacks --encoding/--sheet"
-        for sub in group.registered_groups:
-            assert sub.typer_instance is not None
-            walk(sub.typer_instance, f"{prefix}{sub.name} ")
-
-    walk(app, "")
+    for group, name, command in [*cli.COMMANDS, *cli.HIDDEN]:
+        hints = inspect.get_annotations(command, eval_str=True)
+        paths = {p for p, hint in hints.items() if p != "return" and "Path" in str(hint)}
+        full = prefix[id(group)] + name
+        assert paths <= NOT_DATA | DATA, f"{full}: classify {paths - NOT_DATA - DATA}"
+        if paths & DATA:
+            checked.append(full)
+            assert {"encoding", "sheet"} <= set(hints), f"{full} lacks --encoding/--sheet"
     assert {"import", "update", "move-stage", "merge", "init-mapping", "plan import",
             "plan update", "plan move-stage", "plan merge"} <= set(checked), checked

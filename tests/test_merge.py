@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.merging import PairRow, plan_merges, prepare_merge, read_pairs
+from pdbulk.cli import app
 from tests.import_support import read_csv
-from tests.test_update_support import (
+from tests.update_support import (
     cli_args,
     deal,
     delta,

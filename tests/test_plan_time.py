@@ -9,9 +9,9 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Faults, SandboxConfig
 from jobs.demo_data import write_demo_export
+from pdbulk.cli import app
 from tests.sandbox_helpers import ThreadedSandbox
 
 TOKEN = "plan-time-token"

@@ -14,8 +14,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk.cli import app
 from tests.import_support import read_csv, sandbox_deals
 from tests.sandbox_helpers import ThreadedSandbox
 
@@ -206,7 +206,8 @@ def test_init_mapping_todo_is_refused_by_plan_and_import(sandbox: Sandbox, tmp_p
     drafted.write_text("\n".join(line for line in text.splitlines() if "TODO" not in line)
                        .replace('# "Stalled" = ""', '"Stalled" = "Qualified"') + "\n")
     res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping", str(drafted),
-                                   "--create-key-field", "--url", sandbox.url, *FAST], env=ENV)
+                                   "--create-key-field", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(tmp_path / "plan-failed.csv")], env=ENV)
     assert res.exit_code == 0, res.output
 
 

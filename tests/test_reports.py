@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from bulk.manifest import read_manifest
 from bulk.reports import ReportWriter, cell, neutralise
 
+# what a deal job passes (jobs.results.SUCCESS_COLUMNS): the engine's writer has no deal columns
+DEAL_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
+
 
 def read(path: Path) -> list[list[str]]:
     with open(path, encoding="utf-8", newline="") as f:
@@ -53,7 +56,8 @@ def test_cells() -> None:
 def test_report_files(tmp_path: Path) -> None:
     """succeeded / failed / unprocessed have their columns and the original row's cells."""
     columns = ["Record ID", "Deal Name", "Amount"]
-    with ReportWriter(tmp_path / "job", source_columns=columns) as reports:
+    with ReportWriter(tmp_path / "job", source_columns=columns,
+                      success_columns=DEAL_COLUMNS) as reports:
         reports.succeeded(row=1, key="HS-1", deal_id=501, action="created", person_id=7,
                           org_id=None)
         reports.failed(row=2, key="HS-2", reason="not an amount: 'abc'", column="Amount",
@@ -102,9 +106,9 @@ def test_custom_success_columns_and_extra(tmp_path: Path) -> None:
 
 def test_append_continues_files(tmp_path: Path) -> None:
     """append=True (a resumed job) keeps the rows already written and writes no second header."""
-    with ReportWriter(tmp_path) as reports:
+    with ReportWriter(tmp_path, success_columns=DEAL_COLUMNS) as reports:
         reports.succeeded(row=1, key="a", deal_id=1, action="created")
-    with ReportWriter(tmp_path, append=True) as reports:
+    with ReportWriter(tmp_path, success_columns=DEAL_COLUMNS, append=True) as reports:
         reports.succeeded(row=2, key="b", deal_id=2, action="created")
     assert [r[0] for r in read(tmp_path / "succeeded.csv")] == ["row", "1", "2"]
 
@@ -125,6 +129,7 @@ def test_empty_reports_exist(tmp_path: Path) -> None:
     with ReportWriter(tmp_path, source_columns=["a"]):
         pass
     assert read(tmp_path / "failed.csv") == [["row", "key", "reason", "status", "column", "a"]]
+    assert read(tmp_path / "succeeded.csv") == [["row", "key"]]  # a kind's columns, none by default
 
 
 @given(st.text(max_size=30))

@@ -7,10 +7,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sandbox_helpers import Api, running
 
 from bulk.clock import FakeClock
 from bulk.sandbox import SandboxConfig, serve
+from tests.sandbox_helpers import Api, running
 
 pytestmark = pytest.mark.anyio
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sandbox_helpers import running
 
 from bulk.clock import FakeClock
 from bulk.operations import get_operation
 from bulk.sandbox import SandboxConfig
 from bulk.sandbox.limits import DailyBudget, RateLimiter, Window
+from tests.sandbox_helpers import running
 
 OVER_LIMIT = {"success": False, "error": "Request over limit", "errorCode": 429,
               "error_info": "Please check developers.pipedrive.com"}

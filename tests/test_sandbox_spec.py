@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
-from sandbox_helpers import Api, Reply, running
-from sandbox_spec_errata import ERRATA, corrected
 
 import bulk.sandbox
 from bulk.operations import OPERATIONS, get_operation
 from bulk.sandbox import SandboxConfig
+from tests.sandbox_helpers import Api, Reply, running
+from tests.sandbox_spec_errata import ERRATA, corrected
 
 SPEC_DIR = Path(bulk.sandbox.__file__).parent / "spec"
 

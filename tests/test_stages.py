@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, list_jobs
 from jobs.selection import DealQuery, rfc3339
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
-from tests.test_update_support import (
+from pdbulk.cli import app
+from tests.update_support import (
     cli_args,
     deal,
     delta,
@@ -186,7 +186,7 @@ def test_resume_re_decides_from_fresh_reads(tmp_path: Path) -> None:
     fails with that reason (no PATCH, no 404), the rest move."""
     import anyio
 
-    from tests.test_update_support import load_job
+    from tests.update_support import load_job
 
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=120, seed=21)) as sb:
         chosen = sorted(d["id"] for d in live(sb) if d["stage_id"] == 2)

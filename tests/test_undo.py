@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore, NewItem, Outcome
@@ -18,9 +17,10 @@ from jobs.selection import DealQuery
 from jobs.stages import DealSource, MoveTarget, prepare_move
 from jobs.undo import prepare_undo
 from jobs.updating import UpdateMapping, prepare_update
+from pdbulk.cli import app
 from tests.import_support import import_once, read_csv
 from tests.test_update import write_csv
-from tests.test_update_support import (
+from tests.update_support import (
     cli_args,
     deal,
     delta,

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bulk.cli import app
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.account import load_catalog
 from jobs.mapping import MappingError
 from jobs.updating import UpdateMapping, prepare_update
+from pdbulk.cli import app
 from tests.import_support import read_csv
-from tests.test_update_support import (
+from tests.update_support import (
     cli_args,
     deal,
     delta,

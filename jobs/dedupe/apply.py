@@ -2,14 +2,19 @@
 
 Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
-nightly ``run``) every group whose score is at least that. ``keep-separate``
+nightly ``run``) every group whose score is at least that — never a chained group
+(scoring below the plan's review threshold). ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
-and never proposed again. ``max_merges`` caps the merges: whole groups are taken
-in plan order until the next would pass the cap.
+and never proposed again; the merges chosen are recorded there too
+(``index.remember_merges``: the next plan keeps each survivor apart from what
+the deals merged into it were kept apart from). ``max_merges`` caps the merges:
+whole groups are taken in plan order while they fit under the cap (a group that
+would pass it is skipped; a smaller one after it may still fit).
 
 Right before anything is sent, every deal of the chosen groups is read again
 (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
-with the reason in the job's report, when one of its deals was deleted or
+with the reason in the job's report, when two of its deals break a guard of the
+plan (a reviewer may have edited the group), when one of its deals was deleted or
 merged, or changed (its ``update_time`` is not the plan's).
 
 Field policy (config ``[field_policy]``): where the chosen values differ from the
@@ -25,6 +30,7 @@ is stored before the run, as for ``pdbulk merge``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +45,12 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from ..merging import MergeJob
 from ..selection import Deal, is_gone, read_deals
 from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
-from .index import remember_keep_separate
+from .config import DedupeConfig
+from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
 from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
 from .records import to_record
+from .scoring import guard_reasons
 
 KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
@@ -59,13 +67,18 @@ class ApplyOptions:
     auto_apply_above: float | None = None
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
-    def wants(self, g: PlannedGroup) -> str | None:
-        """None when the group is merged, else why not."""
+    def wants(self, g: PlannedGroup, review_threshold: float = 0.0) -> str | None:
+        """None when the group is merged, else why not. ``auto_apply_above`` never takes a
+        group scoring below ``review_threshold`` (the plan's): such a group is a chain of
+        deals not all alike, and chaining never merges unattended."""
         if g.decision == "keep-separate":
             return "kept separate (decision)"
         if g.decision == "merge":
             return None
         if self.auto_apply_above is not None:
+            if g.score < review_threshold:
+                return (f"score {g.score:.3f} below the review threshold "
+                        f"{review_threshold:g} (a chain): needs decision = merge")
             return None if g.score >= self.auto_apply_above else (
                 f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
         if g.band == "duplicate" or self.include_review:
@@ -92,12 +105,32 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     return None
 
 
+def _review_threshold(summary: Mapping[str, Any]) -> float:
+    threshold = summary.get("review_threshold")
+    return (float(threshold) if isinstance(threshold, int | float)
+            else DedupeConfig.default().review_threshold)
+
+
+def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
+             guards: frozenset[str]) -> str | None:
+    """Why a group (as a reviewer may have edited it) breaks a guard, else None: a guard
+    holds for every pair of the group, whatever groups.csv says."""
+    for x, y in itertools.combinations(g.member_ids, 2):
+        if broken := guard_reasons(fresh[x], fresh[y], guards):
+            return f"deals {x} and {y}: {', '.join(broken)} (never merged)"
+    return None
+
+
 async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions, *,
                         state_dir: Path | None, taken_at: float | None = None) -> Prepared:
     """Read the plan, re-read its groups' deals, decide per group; the job's items."""
     groups = read_groups(plan_dir)
     planned = read_records(plan_dir)
-    policy: Mapping[str, str] = read_summary(plan_dir).get("field_policy") or {}
+    summary = read_summary(plan_dir)
+    policy: Mapping[str, str] = summary.get("field_policy") or {}
+    named = summary.get("guards")
+    guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
+    review_threshold = _review_threshold(summary)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
     separate = [g for g in groups if g.decision == "keep-separate"]
@@ -108,7 +141,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     chosen: list[PlannedGroup] = []
     merges = 0
     for g in groups:
-        why = options.wants(g)
+        why = options.wants(g, review_threshold)
         if why is None and options.max_merges is not None and (
                 merges + len(g.merged_ids) > options.max_merges):
             why = f"over --max-merges {options.max_merges}"
@@ -118,11 +151,16 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         chosen.append(g)
         merges += len(g.merged_ids)
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
+    lineage: list[tuple[int, int, DealRecord]] = []
     for g in chosen:
         if (why := _changed(g, planned, live)) is not None:
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
+        if (why := _guarded(g, fresh, guards)) is not None:
+            _skip(prep, g, why)
+            continue
+        lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
@@ -141,6 +179,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.calls["mergeDeals"] += 1
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
+    if lineage and options.record_decisions and state_dir is not None:
+        remember_merges(state_dir, lineage)  # before anything is sent: a killed run has it too
     prep.meta["source_columns"] = ["group_id"]
     prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
@@ -223,12 +263,23 @@ class DedupeJob(MergeJob):
         return write_job_results(store, result, DEDUPE_COLUMNS)
 
 
+def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[int]:
+    """Deals of the plan's groups that ``options`` wanted merged but that are not all
+    merged (over --max-merges, failed, stopped, skipped as stale): the next incremental
+    plan compares them again even if they do not change."""
+    review_threshold = _review_threshold(read_summary(plan_dir))
+    done = set(merged_away(store))
+    return {i for g in read_groups(plan_dir)
+            if options.wants(g, review_threshold) is None and not set(g.merged_ids) <= done
+            for i in g.member_ids if i not in done}
+
+
 def merged_away(store: JobStore) -> list[int]:
     """The deals a dedupe (or merge) job merged away."""
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "DedupeJob", "merged_away",
-           "prepare_apply"]
+           "prepare_apply", "unfinished"]
 
 

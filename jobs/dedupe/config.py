@@ -17,6 +17,15 @@ keys, wrong types and out-of-range values raise ``DedupeConfigError``)::
     value = "max"
     expected_close_date = "latest"
 
+A field policy names a field the survivor's PATCH can set: ``title``,
+``value`` (max, min), ``expected_close_date`` (latest, earliest, max, min),
+``owner``, ``org``, ``person`` (or ``owner_id``, ``org_id``,
+``organization``, ``person_id``), or a custom field by its 40-character key
+(``field_code`` in ``GET /api/v2/dealFields``; any policy). ``survivor`` and
+``newest-non-empty`` suit every field. Any other name (``status``,
+``currency``, a field's display name) is refused: it would silently do
+nothing.
+
 Default thresholds were chosen on the labelled generator
 (``benchmarks/dedupe_data.py``, seeds 11-13, 600 companies / ~4,800 deals each;
 ``python -m benchmarks --only dedupe_quality``). Precision and recall are over
@@ -38,6 +47,7 @@ duplicate group must reach it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +65,15 @@ SURVIVOR_RULES = (
 # every rule a user may name: the defaults and their opposites
 KNOWN_SURVIVOR_RULES = frozenset({*SURVIVOR_RULES, "newest", "least_recently_updated", "lowest_value"})
 FIELD_POLICIES = frozenset({"survivor", "max", "min", "latest", "earliest", "newest-non-empty"})
+_ANY_FIELD = frozenset({"survivor", "newest-non-empty"})
+# the standard fields a policy may set (aliases included) -> the policies that make sense there
+POLICY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "title": _ANY_FIELD, "value": _ANY_FIELD | {"max", "min"},
+    "expected_close_date": _ANY_FIELD | {"max", "min", "latest", "earliest"},
+    **{name: _ANY_FIELD for name in ("owner", "owner_id", "org", "org_id", "organization",
+                                     "person", "person_id")},
+})
+CUSTOM_KEY = re.compile(r"[0-9a-f]{40}")  # Pipedrive's custom field_code
 DEFAULT_NOISE_WORDS = frozenset({
     "deal", "deals", "opportunity", "opp", "the", "a", "an", "for", "of", "and", "new", "copy",
     "duplicate", "dup", "re", "fw", "fwd",
@@ -190,6 +209,15 @@ def _check(c: DedupeConfig) -> None:
         if p not in FIELD_POLICIES:
             raise DedupeConfigError(f"field_policy {f} = {p!r}: known policies are "
                                     f"{', '.join(sorted(FIELD_POLICIES))}")
+        fits = POLICY_FIELDS.get(f, FIELD_POLICIES if CUSTOM_KEY.fullmatch(f) else None)
+        if fits is None:
+            raise DedupeConfigError(
+                f"field_policy {f}: not a field a policy can set; use title, value, "
+                "expected_close_date, owner, org, person, or a custom field's 40-character "
+                "key (field_code in GET /api/v2/dealFields)")
+        if p not in fits:
+            raise DedupeConfigError(f"field_policy {f} = {p!r} does not fit the field; use "
+                                    f"{', '.join(sorted(fits))}")
     if c.max_block_size < 2:
         raise DedupeConfigError(f"max_block_size must be at least 2, got {c.max_block_size}")
     if c.window < 2:

@@ -8,10 +8,27 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
   policy custom fields); 100,000 deals: about 1 s to load or save,
-  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n}`` — the largest
-  ``update_time`` the index has seen, as Pipedrive's clock gave it, so the next
-  ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=`` (spec:
-  openapi-v2.yaml ``getDeals``) and nothing else.
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
+  — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
+  so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
+  (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of
+  groups the last apply wanted but did not finish, compared again with the
+  changed ones.
+- ``merges.json``: ``[[merged_id, survivor_id, record], ...]`` — every merge an
+  apply chose, with the merged-away deal's compact record as the plan's re-read
+  saw it (recorded before anything is sent, so a killed apply has it too). A
+  survivor stands for the deals merged into it: ``absorbed`` gives each live
+  deal the records of the deals merged into it (through chains), so a guard or
+  a keep-separate pair that held through a merged-away deal still holds
+  through its survivor, and the next plan does not propose what this one kept
+  apart (a nightly run converges). An entry whose merged deal is still live
+  (the merge failed or was never sent) is ignored.
+
+``dedupe plan --since-last`` leaves the state's index as it is and writes the index
+it refreshed into the plan directory (``index/``, with the index time it started
+from); ``dedupe apply`` of that plan installs it (``install_plan_index``) unless a
+run moved the state's index meanwhile. So a plan nobody applies never hides its
+groups from the next nightly run.
 """
 
 from __future__ import annotations
@@ -19,16 +36,16 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bulk.errors import BulkError, InputError
+from bulk.errors import InputError, JobBusy
 
 from .model import DealRecord
 
@@ -58,11 +75,14 @@ def _from_row(row: list[Any]) -> DealRecord:
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
+PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
+MERGES = "merges.json"
 LOCK = "lock"
 
 
-class StateBusy(BulkError):
-    """Another live process holds the dedupe state directory (exit code 6: try later)."""
+class StateBusy(JobBusy):
+    """Another live process holds the dedupe state directory (the CLI's busy exit code, 6:
+    try later)."""
 
 
 @contextmanager
@@ -112,12 +132,59 @@ def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
     return added
 
 
+def load_merges(state: Path) -> dict[int, tuple[int, DealRecord]]:
+    """Merged-away deal id -> (its survivor, its record), as applies recorded them."""
+    path = state / MERGES
+    if not path.is_file():
+        return {}
+    try:
+        return {int(m): (int(s), _from_row(row)) for m, s, row in orjson.loads(path.read_bytes())}
+    except (orjson.JSONDecodeError, TypeError, ValueError, IndexError):
+        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal]); "
+                         "delete it to forget which deals were merged into which") from None
+
+
+def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]]) -> int:
+    """Record merges (merged id, survivor id, the merged deal's record); how many were new."""
+    known = load_merges(state)
+    new = {m: (s, r) for m, s, r in merges if known.get(m, (None,))[0] != s}
+    if new:
+        known.update(new)
+        _write(state / MERGES, orjson.dumps([[m, s, _row(r)] for m, (s, r)
+                                             in sorted(known.items())]))
+    return len(new)
+
+
+def absorbed(merges: Mapping[int, tuple[int, DealRecord]],
+             live: Collection[int]) -> dict[int, list[DealRecord]]:
+    """Live deal id -> the records of the deals merged into it (directly or through a chain
+    of merges). Merges whose merged deal is still live did not happen and are left out;
+    a chain that ends at a deal no longer live is dropped."""
+    out: dict[int, list[DealRecord]] = {}
+    for merged, (survivor, record) in merges.items():
+        if merged in live:
+            continue
+        seen = {merged}
+        root = survivor
+        while root not in live and root in merges and root not in seen:
+            seen.add(root)
+            root = merges[root][0]
+        if root in live:
+            out.setdefault(root, []).append(record)
+    for records in out.values():
+        records.sort(key=lambda r: r.id)
+    return out
+
+
 @dataclass
 class DealIndex:
     """The account's deals as of the last run, and Pipedrive's time of the newest change."""
 
     deals: dict[int, DealRecord]
     updated_since: str | None  # RFC 3339; None: no index yet (a full read is needed)
+    # deals of groups an apply wanted but did not finish (--max-merges, failed, stopped):
+    # the next --since-last plan compares them again although they did not change
+    pending: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, state: Path) -> DealIndex:
@@ -128,10 +195,12 @@ class DealIndex:
             meta = orjson.loads(meta_path.read_bytes())
             rows = orjson.loads(rows_path.read_bytes())
             deals = {r.id: r for r in map(_from_row, rows)}
-        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError):
+            pending = {int(i) for i in meta.get("pending") or ()}
+        except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError,
+                AttributeError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
-        return cls(deals, meta.get("updated_since"))
+        return cls(deals, meta.get("updated_since"), pending)
 
     def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
         """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
@@ -153,9 +222,47 @@ class DealIndex:
     def save(self, state: Path) -> None:
         _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),
                                                                     key=lambda r: r.id)]))
-        _write(state / INDEX_META, orjson.dumps({"updated_since": self.updated_since,
-                                                 "deals": len(self.deals)}))
+        _write(state / INDEX_META, orjson.dumps({
+            "updated_since": self.updated_since, "deals": len(self.deals),
+            "pending": sorted(self.pending & self.deals.keys())}))
 
 
-__all__ = ["DealIndex", "StateBusy", "load_keep_separate", "remember_keep_separate",
+def _indexed_since(state: Path) -> str | None:
+    try:
+        meta = orjson.loads((state / INDEX_META).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return meta.get("updated_since") if isinstance(meta, dict) else None
+
+
+def save_plan_index(index: DealIndex, plan_dir: Path, base: str | None) -> None:
+    """Keep a plan's refreshed index in the plan directory, with the time it started from."""
+    index.save(plan_dir / PLAN_INDEX)
+    _write(plan_dir / PLAN_INDEX / PLAN_BASE, orjson.dumps({"base": base}))
+
+
+def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
+                       pending: Iterable[int] = ()) -> str | None:
+    """Make a plan's index (``save_plan_index``) the state's, without the deals merged away;
+    a line saying what happened, or None when the plan has no index. Refused (the line says
+    why) when the state's index moved since the plan read it."""
+    folder = plan_dir / PLAN_INDEX
+    if not (folder / PLAN_BASE).is_file():
+        return None
+    try:
+        base = orjson.loads((folder / PLAN_BASE).read_bytes())["base"]
+    except (orjson.JSONDecodeError, TypeError, KeyError):
+        raise InputError(f"{folder / PLAN_BASE} is damaged; make the plan again") from None
+    if _indexed_since(state) != base:
+        return (f"the index in {state} moved since this plan (another run); it stays as "
+                "it is")
+    index = DealIndex.load(folder)
+    index.refresh((), gone=gone)
+    index.pending = set(pending)
+    index.save(state)
+    return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
+
+
+__all__ = ["DealIndex", "StateBusy", "absorbed", "load_keep_separate", "install_plan_index",
+           "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
            "state_lock"]

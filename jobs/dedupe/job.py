@@ -6,8 +6,10 @@ planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 index's newest ``update_time``, compared against the index with
 ``find_duplicates(focus=changed ids)``; deals deleted or merged away since are
 dropped from the index: one more list call), calls ``find_duplicates`` with the
-remembered keep-separate pairs, and writes groups.csv, pairs.csv, summary.json,
-deals.jsonl and review.html into the plan directory. Nothing is written to
+remembered keep-separate pairs and what earlier applies merged into each deal
+(``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
+writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
+plan directory. Nothing is written to
 Pipedrive.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 from bulk.runner import CallContext
 
 from .config import DedupeConfig
-from .index import DealIndex, load_keep_separate
+from .index import DealIndex, absorbed, load_keep_separate, load_merges
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
@@ -37,6 +39,7 @@ class PlanOutcome:
     summary: dict[str, Any]
     index: DealIndex | None  # the refreshed index (since_last), not yet saved
     deals_read: int
+    index_base: str | None = None  # the index's time before this plan refreshed it
 
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
@@ -44,9 +47,11 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     """Read, match and write the plan files (see the module docstring)."""
     keep = load_keep_separate(state_dir)
     index: DealIndex | None = None
+    base: str | None = None
     focus: set[int] | None = None
     if since_last:
         index = DealIndex.load(state_dir)
+        base = index.updated_since
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
@@ -55,21 +60,25 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         if full:
             index.deals.clear()
         index.refresh(changed, gone=gone)
-        focus = None if full else {r.id for r in changed}
+        # the deals that changed, and those of groups an earlier apply left unfinished
+        focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
         read = len(changed)
     else:
         deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
-    result = find_duplicates(deals, config, keep_separate=keep, focus=focus)
+    merged_into = absorbed(load_merges(state_dir), {r.id for r in deals})
+    result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
+                             absorbed=merged_into)
     records = {r.id: r for r in deals}
     summary = write_plan(directory, result, records, config.field_policy, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
-        "review_threshold": config.review_threshold})
+        "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
     write_review(directory, result.groups, records)
-    return PlanOutcome(directory, result, summary, index, read)
+    return PlanOutcome(directory, result, summary, index, read,
+                       None if index is None else base)
 
 
 __all__ = ["PlanOutcome", "make_plan"]

@@ -10,7 +10,7 @@ the same input gives the same output.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
@@ -26,14 +26,19 @@ DIFF_FIELDS = ("title", "status", "org_id", "person_id", "value", "currency", "p
 
 def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                     keep_separate: Collection[frozenset[int]] = (),
-                    focus: Collection[int] | None = None) -> MatchResult:
+                    focus: Collection[int] | None = None,
+                    absorbed: Mapping[int, Sequence[DealRecord]] | None = None) -> MatchResult:
     """Find duplicate deals.
 
     ``deals``: the account's deals (ids unique; a repeated id is ignored after
     its first record). ``keep_separate``: pairs of deal ids a person marked
     distinct; never proposed, never in one group. ``focus``: deal ids; when
     given only candidate pairs with at least one member in focus are scored
-    (nightly incremental runs: changed deals against the index).
+    (nightly incremental runs: changed deals against the index). ``absorbed``:
+    deal id -> the records of deals already merged into it (``index.absorbed``);
+    a survivor stands for them, so a guard or keep-separate pair that holds with
+    any of them holds with the survivor (what one plan kept apart through a deal
+    it merged away, the next plan keeps apart too).
 
     Returns ``MatchResult``: groups (each deal in at most one; survivor first
     by ``config.survivor_rules``), every review/duplicate-band pair, and the
@@ -47,6 +52,16 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
             prepared.append(prepare(d, config))
     separate = {frozenset(s) for s in keep_separate if len(frozenset(s)) == 2}
     focus_idx = None if focus is None else {index[f] for f in focus if f in index}
+    family = {d: (prepared[index[d]].deal, *recs) for d, recs in (absorbed or {}).items()
+              if recs and d in index}
+
+    def apart(a: DealRecord, b: DealRecord) -> bool:
+        """A guard or a keep-separate pair between the two deals or what they absorbed."""
+        if a.id not in family and b.id not in family:
+            return guarded(a, b, config.guards) or frozenset((a.id, b.id)) in separate
+        return any(guarded(x, y, config.guards) or frozenset((x.id, y.id)) in separate
+                   for x in family.get(a.id, (a,)) for y in family.get(b.id, (b,)))
+
     cands = candidate_pairs(prepared, max_block_size=config.max_block_size, window=config.window,
                             focus=focus_idx)
     scores: dict[tuple[int, int], float] = {}
@@ -55,7 +70,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         sp = score_if_kept(prepared[i], prepared[j], config)
         if sp is None:
             continue
-        if frozenset((sp.a, sp.b)) in separate:
+        if frozenset((sp.a, sp.b)) in separate or (
+                family and apart(prepared[i].deal, prepared[j].deal)):
             continue
         scores[(i, j) if i < j else (j, i)] = sp.score
         kept.append(sp)
@@ -69,8 +85,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         return s
 
     def cannot_link(i: int, j: int) -> bool:
-        a, b = prepared[i].deal, prepared[j].deal
-        return guarded(a, b, config.guards) or frozenset((a.id, b.id)) in separate
+        return apart(prepared[i].deal, prepared[j].deal)
 
     pair_by_ids = {(p.a, p.b): p for p in kept}
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],

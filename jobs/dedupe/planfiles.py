@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -116,8 +118,11 @@ def _safe(text: str) -> str:
 def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealRecord],
                policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None
                ) -> dict[str, Any]:
-    """Write the plan files into ``directory`` (created); returns the summary."""
+    """Write the plan files into ``directory`` (created); returns the summary. A groups.csv
+    there holding a reviewer's decisions is moved aside first (``groups-TIME.csv``; the
+    summary's ``previous_decisions`` names it), never overwritten."""
     directory.mkdir(parents=True, exist_ok=True)
+    kept = _keep_decisions(directory)
     patches = 0
     with open(directory / GROUPS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -154,8 +159,29 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
+    if kept is not None:
+        summary["previous_decisions"] = kept
     (directory / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     return summary
+
+
+def _keep_decisions(directory: Path) -> str | None:
+    """Move an existing groups.csv with any decision written in it (or one that no longer
+    reads as a plan: edited by hand) to ``groups-TIME.csv``; its name, or None."""
+    if not (directory / GROUPS).is_file():
+        return None
+    try:
+        if not any(g.decision for g in read_groups(directory)):
+            return None
+    except InputError:
+        pass
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept, n = directory / f"groups-{stamp}.csv", 1
+    while kept.exists():
+        n += 1
+        kept = directory / f"groups-{stamp}-{n}.csv"
+    os.replace(directory / GROUPS, kept)
+    return kept.name
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -248,25 +274,36 @@ _DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
 
 
 def read_records(directory: Path) -> dict[int, DealRecord]:
-    """The records the plan was made from (deals.jsonl)."""
+    """The records the plan was made from (deals.jsonl); InputError naming the line of a
+    damaged record."""
     path = directory / DEALS
     if not path.is_file():
         raise InputError(f"{directory}: {DEALS} is missing; make the plan again")
     out: dict[int, DealRecord] = {}
     with open(path, "rb") as f:
-        for line in f:
-            if line.strip():
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
                 r = record_from_json(orjson.loads(line))
-                out[r.id] = r
+            except (orjson.JSONDecodeError, TypeError, ValueError, AttributeError):
+                raise InputError(f"{path} line {n} is not a deal record the plan wrote; "
+                                 "make the plan again") from None
+            out[r.id] = r
     return out
 
 
 def read_summary(directory: Path) -> dict[str, Any]:
+    """summary.json; InputError when it is missing or damaged (it carries the field policy
+    and the thresholds the plan was made with: apply must not run without them)."""
+    path = directory / SUMMARY
     try:
-        data = orjson.loads((directory / SUMMARY).read_bytes())
+        data = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} is missing or damaged; make the plan again")
+    return data
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",

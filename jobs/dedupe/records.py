@@ -19,6 +19,7 @@ from bulk.errors import InputError
 from bulk.runner import CallContext
 
 from ..selection import PAGE, Deal
+from .config import POLICY_FIELDS
 from .model import DealRecord
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
@@ -76,7 +77,7 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
 
 def custom_keys(policy: Mapping[str, str]) -> list[str]:
     """The custom field keys a field policy names (fields that are not DealRecord fields)."""
-    keys = [k for k in policy if k not in RECORD_FIELDS and k not in ("owner",)]
+    keys = [k for k in policy if k not in RECORD_FIELDS and k not in POLICY_FIELDS]
     if len(keys) > MAX_CUSTOM_KEYS:
         raise InputError(f"[field_policy] names {len(keys)} custom fields; at most "
                          f"{MAX_CUSTOM_KEYS} can be read with the deals list")

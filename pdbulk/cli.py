@@ -19,48 +19,41 @@ a command-line flag (a process list would show it), and never written anywhere.
 
 from __future__ import annotations
 
+import inspect
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 import orjson
 import typer
 import typer.core
 
-from .client import Secret, normalize_base_url
-from .coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
-from .engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
-from .errors import BulkError, CoordinatorLost, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
-from .plans import PLAN_NAMES
-from .progress import ProgressView
-from .runner import Runner, RunResult
-from .scheduler import BudgetPolicy
-from .store import (
-    ACTIVE_STATUSES,
-    ItemState,
-    JobStore,
-    held_by_live_process,
-    list_jobs,
-    private_tree,
+from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
+from bulk.engine import EngineConfig, session
+from bulk.errors import BulkError, CoordinatorLost, InputError, JobBusy, Unauthorized
+from bulk.runner import RunResult
+from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
+
+from . import cli_dedupe, cli_import, cli_ops
+from .options import (
+    AUTH_ERRORS,
+    JobArg,
+    JobDir,
+    OAuth,
+    Plan,
+    Seats,
+    TokenEnv,
+    execute_async,
+    exit_code_for,
+    fail,
+    find_job,
+    finish,
+    read_token,
 )
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
-EXIT_AUTH, EXIT_BUSY = 5, 6
-AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
-
-
-def exit_code_for(exc: BaseException) -> int:
-    """The documented exit code of an error that ends a command (module docstring)."""
-    if isinstance(exc, JobBusy):
-        return EXIT_BUSY
-    if isinstance(exc, AUTH_ERRORS):
-        return EXIT_AUTH
-    return EXIT_INPUT
 
 
 def _describe(exc: BaseException) -> str:
@@ -130,154 +123,6 @@ plan_app = typer.Typer(no_args_is_help=True,
 app.add_typer(plan_app, name="plan")
 
 
-# -- shared options -------------------------------------------------------------------------
-JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR",
-                                      help="Where job folders live.")]
-Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
-                                  help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]
-TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
-PlanName = Literal["lite", "growth", "professional", "premium", "ultimate"]  # = PLAN_NAMES
-Plan = Annotated[PlanName, typer.Option(
-    "--plan", help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription).")]
-Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
-OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
-Share = Annotated[float | None, typer.Option("--budget-share", min=0.0, max=1.0,
-                                             help="Max share of today's company budget this job may use.")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1, help="Hard cap on tokens for this run.")]
-WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
-                                         help="When the daily budget is spent, wait for the reset and go on.")]
-JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
-Workers = Annotated[int, typer.Option("--workers", min=1, max=1024, help="Upper bound on concurrent calls.")]
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    typer.echo(f"pdbulk: {message}", err=True)
-    return typer.Exit(code)
-
-
-def read_token(env_name: str) -> str:
-    """The API token from ``env_name``; exit 1 (never echoing it) when it is missing or
-    holds a space, newline or other control character (it goes into a header)."""
-    token = os.environ.get(env_name, "").strip()
-    if not token:
-        raise fail(f"no API token: set the environment variable {env_name}")
-    try:
-        Secret(token)
-    except ValueError:
-        raise fail(f"the API token in {env_name} holds a space, newline or other control "
-                   "character (check for a stray line break when it was pasted)") from None
-    return token
-
-
-def check_url(url: str) -> str:
-    """Refuse a bad ``--url`` before anything is written (exit 1). The message never
-    echoes the URL: it may carry a credential."""
-    try:
-        return normalize_base_url(url)
-    except ValueError as exc:
-        raise fail(f"bad --url: {exc}") from None
-
-
-def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
-                  share: float | None, max_tokens: int | None, wait_for_reset: bool,
-                  workers: int) -> EngineConfig:
-    """The engine configuration of a command; validates the URL and plan (exit 1)."""
-    check_url(url)
-    # PDBULK_WINDOW: the burst window in seconds, for a sandbox run with --time-scale
-    # (2 s x scale); Pipedrive's own is 2 s (FACTS.md)
-    window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
-    cfg = EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
-                       seats=seats, job_root=job_dir, max_workers=workers, window=window,
-                       budget=BudgetPolicy(max_tokens=max_tokens, share=share,
-                                           wait_for_reset=wait_for_reset))
-    try:
-        cfg.limits()
-    except ValueError as exc:
-        raise fail(str(exc)) from None
-    return cfg
-
-
-def find_job(job_dir: Path, job: str) -> Path:
-    path = Path(job)
-    if (path / "job.sqlite").exists():
-        return path
-    if (job_dir / job / "job.sqlite").exists():
-        return job_dir / job
-    raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
-
-
-def _install_stop(runner_box: list[Runner]) -> Callable[[], None]:
-    """SIGINT/SIGTERM → stop admitting; a second SIGINT aborts at once."""
-    hits = {"n": 0}
-
-    def handler(signum: int, frame: Any) -> None:
-        hits["n"] += 1
-        if hits["n"] > 1 or not runner_box:
-            raise KeyboardInterrupt
-        typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)", err=True)
-        runner_box[0].request_stop()
-
-    old_int = signal.signal(signal.SIGINT, handler)
-    old_term = signal.signal(signal.SIGTERM, handler)
-
-    def restore() -> None:
-        signal.signal(signal.SIGINT, old_int)
-        signal.signal(signal.SIGTERM, old_term)
-    return restore
-
-
-def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
-            label: str = "items") -> RunResult:
-    """Run a job with progress and signal handling; print the outcome line."""
-    return anyio.run(lambda: execute_async(store, kind, cfg, token, label=label))
-
-
-async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
-                        label: str = "items", session: Session | None = None) -> RunResult:
-    """``execute`` on a running loop; with ``session``, on its client and scheduler (a job
-    whose load phase ran in that session keeps one view of the rate limits)."""
-    counts = store.counts()
-    total = sum(counts.values())
-    already = counts.get(ItemState.DONE, 0) + counts.get(ItemState.FAILED, 0) + counts.get(
-        ItemState.SKIPPED, 0)
-    box: list[Runner] = []
-    restore = _install_stop(box)
-    try:  # the runner sets the job's status (running, then stopped/finished) in a finally
-        with ProgressView(total, label=label, already=already,
-                          done_before=counts.get(ItemState.DONE, 0),
-                          failed_before=counts.get(ItemState.FAILED, 0)) as view:
-            def on_runner(r: Runner) -> None:
-                box.append(r)
-                view.scheduler = r.scheduler
-            result = await run_kind(cfg, token, store, kind, on_runner=on_runner,
-                                    on_progress=view.update, session=session)
-            view.update(result.stats, final=True)
-    finally:
-        restore()
-    after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
-    if after_run is not None:
-        for line in after_run(store, result):
-            typer.echo(line)
-    private_tree(store.directory)  # whatever a kind wrote: 0700 / 0600
-    return result
-
-
-def finish(store: JobStore, result: RunResult) -> None:
-    """Print the outcome line and exit with its code: 4 only when something is left to
-    resume (pending or in-doubt items), 5 when the account refused the token."""
-    counts = {state.value: n for state, n in result.counts.items() if n}
-    typer.echo(f"job {store.job_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
-    if result.stopped and left:
-        why = str(result.error) if result.error else "interrupted"
-        typer.echo(f"stopped: {why}", err=True)
-        typer.echo(f"resume with: pdbulk resume {store.job_id} --job-dir {store.directory.parent}",
-                   err=True)
-        raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
-    if result.counts.get(ItemState.FAILED, 0):
-        raise typer.Exit(EXIT_ROWS_FAILED)
-
-
 # -- commands -------------------------------------------------------------------------------
 _OFFLINE = {"jobs", "status", "sandbox", "init-mapping"}  # commands that never call the API
 
@@ -300,14 +145,13 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
         return
     try:
         open_coordinator(url)
-        from .coordinator_redis import check
+        from bulk.coordinator_redis import check
 
         anyio.run(check, url)
     except (ValueError, CoordinatorLost) as exc:
         raise fail(str(exc)) from None
 
 
-@app.command()
 def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
     """List the jobs in the job directory."""
     found = list_jobs(job_dir)
@@ -322,7 +166,6 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
         typer.echo(f"{job.job_id}  {job.kind:<10} {state:<11} {counts}")
 
 
-@app.command()
 def status(job: JobArg,
            job_dir: JobDir = Path("pdbulk-jobs"),
            as_json: Annotated[bool, typer.Option(
@@ -379,7 +222,7 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
     url = coordinator_url()
     if url is None:
         return None
-    from .coordinator_redis import snapshot
+    from bulk.coordinator_redis import snapshot
 
     try:
         picture: dict[str, Any] = anyio.run(
@@ -389,7 +232,6 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
     return picture
 
 
-@app.command()
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
@@ -418,7 +260,6 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         store.close()
 
 
-@app.command()
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
@@ -434,39 +275,6 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
     resume(job, job_dir, token_env)
 
 
-@app.command(hidden=True)
-def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @FILE (one per line).")],
-          set_: Annotated[list[str], typer.Option("--set", help="field=value (JSON value)")],
-          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-          workers: Workers = 64) -> None:
-    """PATCH the same fields onto a list of deals (engine test job)."""
-    from jobs.touch import TouchJob, touch_items
-
-    token = read_token(token_env)
-    raw = Path(ids[1:]).read_text().split() if ids.startswith("@") else ids.split(",")
-    try:
-        deal_ids = [int(x) for x in raw if x.strip()]
-        fields = {k: orjson.loads(v) for k, v in (s.split("=", 1) for s in set_)}
-    except ValueError as exc:
-        raise fail(f"bad --ids or --set: {exc}") from None
-    cfg = engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                        share=budget_share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
-                        workers=workers)
-    job_id = new_job_id("touch")
-    store = JobStore.create(job_dir / job_id, job_id=job_id, kind="touch",
-                            config={"engine": cfg.to_json()})
-    try:
-        store.add_items(touch_items(deal_ids, fields))
-        typer.echo(f"job {job_id}: {len(deal_ids)} deals")
-        finish(store, execute(store, TouchJob(), cfg, token, label="touch"))
-    finally:
-        store.close()
-
-
-@app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; "
                                            "any other needs --allow-remote).")] = "127.0.0.1",
@@ -490,7 +298,7 @@ def sandbox(
     state_file: Annotated[Path | None, typer.Option(help="Load/save the account state here.")] = None,
 ) -> None:
     """Run the local Pipedrive sandbox (prints its URL and token)."""
-    from .sandbox import Faults, SandboxConfig, run_blocking
+    from bulk.sandbox import Faults, SandboxConfig, run_blocking
 
     try:
         fault_cfg = Faults(latency_ms=latency_ms, latency_jitter_ms=jitter_ms, **parse_faults(faults))
@@ -529,9 +337,49 @@ def parse_faults(spec: str) -> dict[str, Any]:
     return out
 
 
-# The job kinds add their commands (import, update, move-stage, merge, undo, plan ...).
-from jobs import cli_import, cli_ops  # noqa: E402, F401
-from jobs.dedupe import command as dedupe_command  # noqa: E402, F401
+# -- the command list ------------------------------------------------------------------------
+dedupe_app = typer.Typer(no_args_is_help=True, help="Find duplicate deals, review them, merge them.")
+app.add_typer(dedupe_app, name="dedupe")
+
+Command = Callable[..., None]
+# Every command of `pdbulk`, in the order help lists them: (group, name, function).
+COMMANDS: list[tuple[typer.Typer, str, Command]] = [
+    (app, "jobs", jobs),
+    (app, "status", status),
+    (app, "resume", resume),
+    (app, "retry", retry),
+    (app, "sandbox", sandbox),
+    (app, "import", cli_import.import_cmd),
+    (app, "init-mapping", cli_import.init_mapping_cmd),
+    (app, "update", cli_ops.update_cmd),
+    (app, "move-stage", cli_ops.move_stage_cmd),
+    (app, "merge", cli_ops.merge_cmd),
+    (app, "undo", cli_ops.undo_cmd),
+    (plan_app, "import", cli_import.plan_import_cmd),
+    (plan_app, "update", cli_ops.plan_update_cmd),
+    (plan_app, "move-stage", cli_ops.plan_move_stage_cmd),
+    (plan_app, "merge", cli_ops.plan_merge_cmd),
+    (plan_app, "undo", cli_ops.plan_undo_cmd),
+    (plan_app, "dedupe", cli_dedupe.plan_dedupe),
+    (dedupe_app, "plan", cli_dedupe.plan_command),
+    (dedupe_app, "apply", cli_dedupe.apply_command),
+    (dedupe_app, "run", cli_dedupe.run_command),
+]
+HIDDEN: list[tuple[typer.Typer, str, Command]] = [
+    (app, "touch", cli_ops.touch),  # the engine's test job (PATCH fields onto deal ids)
+]
+
+
+def _help(command: Command) -> str:
+    """The docstring as help, its lines joined (help rewraps it; paragraphs stay)."""
+    text = inspect.cleandoc(command.__doc__ or "")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
+
+
+for _group, _name, _command in COMMANDS:
+    _group.command(_name, help=_help(_command))(_command)
+for _group, _name, _command in HIDDEN:
+    _group.command(_name, help=_help(_command), hidden=True)(_command)
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
@@ -565,4 +413,4 @@ def main() -> None:
         sys.exit(exit_code_for(exc))
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]

@@ -1,11 +1,12 @@
-"""pdbulk commands of the day-to-day jobs: update, move-stage, merge, undo (and their plans).
+"""pdbulk commands of the day-to-day jobs: update, move-stage, merge, undo (and their plans);
+``touch``, the engine's hidden test job.
 
 Each command has a twin under ``pdbulk plan`` with the same options: it reads
 what it must (names, the selected deals, their current values), prints the
 plan — calls by operation, tokens, share of today's budget, time — and writes
 nothing. The command itself does the same reads into a new job, shows the same
 plan, asks before destructive work (unless ``--yes``), runs the job and writes
-its result files. Registered on ``bulk.cli.app`` by import side effect.
+its result files. Listed in ``pdbulk.cli.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -23,41 +24,31 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    app,
-    engine_config,
-    execute_async,
-    fail,
-    find_job,
-    finish,
-    plan_app,
-    read_token,
-)
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, session
+from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import header
 from bulk.runner import RunResult
 from bulk.store import JobStore
+from jobs.account import load_catalog
+from jobs.merging import prepare_merge, read_pairs
+from jobs.planning import Plan as JobPlan
+from jobs.planning import estimate, render_plan
+from jobs.selection import DealQuery
+from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+from jobs.undo import prepare_undo
+from jobs.updating import Prepared, UpdateMapping, prepare_update
 
-from .account import load_catalog
 from .cli_import import EncodingOpt, SheetOpt
-from .merging import prepare_merge, read_pairs
-from .planning import Plan as JobPlan
-from .planning import estimate, render_plan
-from .selection import DealQuery
-from .stages import DealSource, MoveTarget, move_catalog, prepare_move
-from .undo import prepare_undo
-from .updating import Prepared, UpdateMapping, prepare_update
+from .options import (
+    DEFAULTS,
+    EngineOptions,
+    engine_options,
+    execute,
+    execute_async,
+    fail,
+    find_job,
+    finish,
+)
 
 Build = Callable[[Session], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
@@ -161,9 +152,10 @@ def _confirmed(question: str) -> bool:
         return False
 
 
-def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
-    """Register ``command`` as ``pdbulk NAME`` (without --json) and ``pdbulk plan NAME``
-    (without --yes, and with plan_only set): one signature, two commands."""
+def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., None],
+                                                                 Callable[..., None]]:
+    """``command`` as ``pdbulk NAME`` (without --json) and as ``pdbulk plan NAME`` (without
+    --yes, and with plan_only set): one signature, two commands."""
     sig = inspect.signature(command, eval_str=True)
 
     def variant(drop: str, plan_only: bool) -> Callable[..., None]:
@@ -177,15 +169,7 @@ def _twin(command: Callable[..., None], name: str, help_text: str) -> None:
             f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
         return run
 
-    app.command(name)(variant("as_json", plan_only=False))
-    plan_app.command(name)(variant("yes", plan_only=True))
-
-
-def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
-         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=budget_share, max_tokens=max_tokens,
-                         wait_for_reset=wait_for_reset, workers=workers)
+    return variant("as_json", plan_only=False), variant("yes", plan_only=True)
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
@@ -208,23 +192,19 @@ def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
 
 
 # -- update -----------------------------------------------------------------------------------
+@engine_options()
 def update(manifest: UpdateManifest,
            mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
-           url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-           plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-           job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-           max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-           workers: Workers = 64, plan_only: bool = False,
+           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
                                    "it (default: the row fails).")] = False,
            encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     try:
         umap = UpdateMapping.load(mapping)
         encoding = encoding or umap.mapping.encoding
@@ -242,10 +222,12 @@ def update(manifest: UpdateManifest,
         _run_new(cfg, token, "update", build, confirm=None, yes=yes)
 
 
-_twin(update, "update", "Update fields of existing deals (only what differs is sent).")
+update_cmd, plan_update_cmd = twin(
+    update, "Update fields of existing deals (only what differs is sent).")
 
 
 # -- move-stage -------------------------------------------------------------------------------
+@engine_options()
 def move_stage(
     to_stage: Annotated[str, typer.Option("--to-stage", help="The stage to move to (name).")],
     to_pipeline: Annotated[str | None, typer.Option(
@@ -277,16 +259,11 @@ def move_stage(
     limit: Annotated[int | None, typer.Option(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
-    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-    job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-    max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-    workers: Workers = 64, plan_only: bool = False,
+    engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     encoding: EncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
     source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
                         id_column=id_column, key_column=key_column, key_field=key_field,
@@ -308,20 +285,17 @@ def move_stage(
         _run_new(cfg, token, "move-stage", build, confirm="Move {n:,} deals?", yes=yes)
 
 
-_twin(move_stage, "move-stage", "Move the selected deals to another stage (maybe closing them).")
+move_stage_cmd, plan_move_stage_cmd = twin(
+    move_stage, "Move the selected deals to another stage (maybe closing them).")
 
 
 # -- merge ------------------------------------------------------------------------------------
+@engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
-          url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-          plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-          job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-          max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-          workers: Workers = 64, plan_only: bool = False,
+          engine: EngineOptions = DEFAULTS, plan_only: bool = False,
           encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     try:
         rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
         columns = header(pairs, encoding=encoding, sheet=sheet)
@@ -338,10 +312,12 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
                  confirm="Merges are final in Pipedrive. Merge {n:,} pairs?")
 
 
-_twin(merge, "merge", "Merge pairs (or groups) of deals into their survivors.")
+merge_cmd, plan_merge_cmd = twin(
+    merge, "Merge pairs (or groups) of deals into their survivors.")
 
 
 # -- undo -------------------------------------------------------------------------------------
+@engine_options()
 def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
          force: Annotated[bool, typer.Option(
              "--force", help="Also overwrite deals that changed since the job.")] = False,
@@ -349,15 +325,10 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
              "--contacts", help="Undo of an import: also delete the persons and "
                                 "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
-         url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-         plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-         job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-         max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-         workers: Workers = 64, plan_only: bool = False) -> None:
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
-    source = JobStore.open(find_job(job_dir, job))
+         engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
+    cfg = engine.config()
+    token = engine.token()
+    source = JobStore.open(find_job(engine.job_dir, job))
     try:
         async def build(s: Session) -> Prepared:
             return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
@@ -372,7 +343,36 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         source.close()
 
 
-_twin(undo, "undo", "Undo an update, move-stage or import job, as a new job.")
+undo_cmd, plan_undo_cmd = twin(
+    undo, "Undo an update, move-stage or import job, as a new job.")
 
 
-__all__ = ["merge", "move_stage", "undo", "update"]
+# -- touch (hidden: the engine's test job) ---------------------------------------------------
+@engine_options()
+def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @FILE (one per line).")],
+          set_: Annotated[list[str], typer.Option("--set", help="field=value (JSON value)")],
+          engine: EngineOptions = DEFAULTS) -> None:
+    """PATCH the same fields onto a list of deals (engine test job)."""
+    from jobs.touch import TouchJob, touch_items
+
+    token = engine.token()
+    raw = Path(ids[1:]).read_text().split() if ids.startswith("@") else ids.split(",")
+    try:
+        deal_ids = [int(x) for x in raw if x.strip()]
+        fields = {k: orjson.loads(v) for k, v in (s.split("=", 1) for s in set_)}
+    except ValueError as exc:
+        raise fail(f"bad --ids or --set: {exc}") from None
+    cfg = engine.config()
+    job_id = new_job_id("touch")
+    store = JobStore.create(engine.job_dir / job_id, job_id=job_id, kind="touch",
+                            config={"engine": cfg.to_json()})
+    try:
+        store.add_items(touch_items(deal_ids, fields))
+        typer.echo(f"job {job_id}: {len(deal_ids)} deals")
+        finish(store, execute(store, TouchJob(), cfg, token, label="touch"))
+    finally:
+        store.close()
+
+
+__all__ = ["merge_cmd", "move_stage_cmd", "plan_merge_cmd", "plan_move_stage_cmd",
+           "plan_undo_cmd", "plan_update_cmd", "touch", "undo_cmd", "update_cmd"]

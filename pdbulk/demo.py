@@ -1,4 +1,4 @@
-"""``make demo`` / ``python -m bulk.demo``: a dirty CRM export imported into a local Pipedrive.
+"""``make demo`` / ``python -m pdbulk.demo``: a dirty CRM export imported into a local Pipedrive.
 
 1. starts the sandbox in its own process (Growth plan: 40 requests per 2 s, realistic
    latency, 200 deals with their persons and organizations already in the account);
@@ -57,7 +57,7 @@ def sandbox_process(*, plan: str, oauth: bool, latency_ms: float, jitter_ms: flo
 
 def pdbulk(args: Sequence[str]) -> int:
     """Run one pdbulk command in this process; its exit code."""
-    from bulk.cli import app
+    from .cli import app
 
     print(f"\n$ pdbulk {' '.join(args)}", flush=True)
     try:
@@ -82,7 +82,7 @@ def _show_dirt(manifest: Path, count: int = 6) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from jobs.demo_data import write_demo_export
 
-    p = argparse.ArgumentParser(prog="python -m bulk.demo", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m pdbulk.demo", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1000, help="rows in the export (default 1000)")
     p.add_argument("--out", type=Path, default=Path("demo-out"),

@@ -1,11 +1,12 @@
 """``pdbulk dedupe plan | apply | run`` and ``pdbulk plan dedupe``.
 
-Exit codes (README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or
-configuration, nothing sent; 2 usage error; 3 finished but some merges failed;
-4 stopped checkpointed (resume the job); 5 authentication/permission failure;
-6 busy: another apply/run holds the state directory.
-Groups skipped because their deals changed since the plan are reported in the
-job's files, not failures. Registered on ``bulk.cli.app`` by import side effect.
+Exit codes are the CLI's own (``pdbulk.options``: ``EXIT_*``, ``exit_code_for``;
+README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or configuration, or the
+account could not be read: nothing sent; 2 usage error; 3 finished but some merges
+failed; 4 stopped checkpointed (resume the job); 5 authentication/permission
+failure; 6 busy: another apply/run holds the state directory. Groups skipped
+because their deals changed since the plan are reported in the job's files, not
+failures. Listed in ``pdbulk.cli.COMMANDS``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,59 +27,43 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    _install_stop,
-    app,
-    engine_config,
-    execute_async,
-    fail,
-    plan_app,
-    read_token,
-)
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, new_job_id, run_kind, session
-from bulk.errors import BulkError, Forbidden, InputError, Unauthorized
+from bulk.engine import EngineConfig, Session, new_job_id, run_kind, session
+from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import Runner, RunResult
-from bulk.store import ItemState, JobStore
+from bulk.store import JobStore
+from jobs.dedupe.apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply, unfinished
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.index import install_plan_index, save_plan_index, state_lock
+from jobs.dedupe.job import PlanOutcome, make_plan
+from jobs.dedupe.review import REVIEW
+from jobs.planning import estimate, render_plan
 
-from ..planning import estimate, render_plan
-from .apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply
-from .config import DedupeConfig
-from .index import StateBusy, state_lock
-from .job import PlanOutcome, make_plan
-from .review import REVIEW
-
-EXIT_OK, EXIT_INPUT, EXIT_FAILED, EXIT_STOPPED, EXIT_AUTH, EXIT_BUSY = 0, 1, 3, 4, 5, 6
-
-dedupe_app = typer.Typer(no_args_is_help=True,
-                         help="Find duplicate deals, review them, merge them.")
-app.add_typer(dedupe_app, name="dedupe")
+from .cli_ops import Json, Yes, _confirmed
+from .options import (
+    AUTH_ERRORS,
+    DEFAULTS,
+    EXIT_AUTH,
+    EXIT_OK,
+    EXIT_ROWS_FAILED,
+    EXIT_STOPPED,
+    EngineOptions,
+    engine_options,
+    execute_async,
+    exit_code_for,
+    fail,
+    install_stop,
+)
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
                                              "thresholds, guards and survivor rules).")]
 StateDir = Annotated[Path | None, typer.Option(
     "--state-dir", envvar="PDBULK_DEDUPE_STATE",
-    help="Keep-separate decisions and the nightly index (default: JOB_DIR/dedupe-state).")]
+    help="Keep-separate decisions, the merges applied and the nightly index (default: "
+         "JOB_DIR/dedupe-state).")]
 MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away.")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
-
-
-def _cfg(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, budget_share: float | None,
-         max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=budget_share, max_tokens=max_tokens,
-                         wait_for_reset=wait_for_reset, workers=workers)
 
 
 def _config(path: Path | None) -> DedupeConfig:
@@ -91,15 +77,34 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
     return state_dir if state_dir is not None else job_dir / "dedupe-state"
 
 
+def _describe(exc: BulkError) -> str:
+    if isinstance(exc, InputError | JobBusy):
+        return str(exc)
+    if isinstance(exc, AUTH_ERRORS):
+        return f"{type(exc).__name__}: {exc} — check the token and its scopes"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _api_failure(exc: BulkError) -> typer.Exit:
-    if isinstance(exc, InputError):
-        return fail(str(exc))
-    if isinstance(exc, StateBusy):
-        return fail(str(exc), EXIT_BUSY)
-    if isinstance(exc, Unauthorized | Forbidden):
-        return fail(f"{type(exc).__name__}: {exc} — check the token and its scopes",
-                    EXIT_AUTH)
-    return fail(f"{type(exc).__name__}: {exc}", EXIT_STOPPED)
+    """One line and the CLI's exit code for an error before anything was sent."""
+    return fail(_describe(exc), exit_code_for(exc))
+
+
+@asynccontextmanager
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
+    """A session for reads only (plans): a throwaway store keeps the call ledger."""
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        try:
+            async with session(cfg, token, store) as s:
+                yield s
+        finally:
+            store.close()
+
+
+SinceLast = Annotated[bool, typer.Option(
+    "--since-last", help="Read only deals updated since the last --since-last run and "
+                         "compare them against the index in the state directory.")]
 
 
 def _plan_lines(out: PlanOutcome) -> list[str]:
@@ -111,55 +116,53 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
             f"{s['deals_to_merge_away']:,}",
             f"tokens to merge them: {s['tokens']['merges']:,} merges + "
             f"{s['tokens']['patches']:,} field-policy PATCHes",
-            f"plan: {out.directory}", f"review page: {out.directory / REVIEW}"]
+            f"plan: {out.directory}", f"review page: {out.directory / REVIEW}",
+            *([f"note: the decisions of the previous groups.csv were kept in "
+               f"{out.directory / s['previous_decisions']}"] if s.get("previous_decisions")
+              else [])]
 
 
 # -- dedupe plan --------------------------------------------------------------------------------
-@dedupe_app.command(
-    "plan",
-    help=(
-        "Find duplicate deals and write a plan (groups.csv, pairs.csv, "
-        "summary.json, review.html); nothing is written to Pipedrive."))
+@engine_options()
 def plan_command(config: Config = None,
                  output: Annotated[Path, typer.Option("--output", "-o",
                                                       help="Plan directory.")]
                  = Path("dedupe-plan"),
-                 url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                 plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                 job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                 budget_share: Share = None, max_tokens: MaxTokens = None,
-                 wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                 since_last: SinceLast = False,
+                 state_dir: StateDir = None,
+                 engine: EngineOptions = DEFAULTS) -> None:
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
-    review.html); nothing is written to Pipedrive."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    review.html); nothing is written to Pipedrive. With --since-last the refreshed index
+    is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> PlanOutcome:
-        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
-            try:
-                async with session(cfg, token, store) as s:
-                    return await make_plan(s.ctx, dcfg, output, state_dir=state)
-            finally:
-                store.close()
+        async with _reading(cfg, token) as s:
+            return await make_plan(s.ctx, dcfg, output, state_dir=state, since_last=since_last)
 
     try:
         out = anyio.run(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
+    if out.index is not None:  # the state's index moves on only when the plan is applied
+        save_plan_index(out.index, output, out.index_base)
     for line in _plan_lines(out):
         typer.echo(line)
+    if out.index is not None:
+        typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "
+                   "kept with the plan (`dedupe apply` makes it the nightly index)")
 
 
 # -- dedupe apply -------------------------------------------------------------------------------
 def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
                state: Path, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
-               since_last: bool = False, output: Path | None = None
-               ) -> tuple[dict[str, Any], int]:
-    """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code."""
+               since_last: bool = False, output: Path | None = None,
+               error: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
+    """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code.
+    An error before anything was sent: its line goes to ``error["error"]``, then exit."""
     job_id = new_job_id(KIND)
     directory = cfg.job_root / job_id
     store = JobStore.create(directory, job_id=job_id, kind=KIND,
@@ -195,13 +198,21 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             work = prep.actions["merge"]
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
-                    and not typer.confirm(f"Merges are final in Pipedrive. Merge {work:,} "
-                                          "deals away?")):
+                    and not _confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
+                                       "deals away?")):
+                # declined (or no one to answer): cancelled, never resumable — a later
+                # resume would merge from a stale picture of the deals
+                store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             result = await _send(store, cfg, token, s, quiet) if work else None
+            left = unfinished(plan_dir, options, store)  # compared again next time
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
+                planned.index.pending = left
                 planned.index.save(state)
+            elif planned is None and not (result is not None and result.stopped):
+                if (moved := install_plan_index(plan_dir, state, merged_away(store), left)):
+                    say(moved)
             return result
 
     try:
@@ -210,8 +221,10 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     except BulkError as exc:
         status = store.status
         store.close()
-        if status == "failed" or isinstance(exc, StateBusy):  # nothing was sent
+        if status == "failed" or isinstance(exc, JobBusy):  # nothing was sent
             shutil.rmtree(directory, ignore_errors=True)
+        if error is not None:
+            error["error"] = _describe(exc)
         raise _api_failure(exc) from None
     try:
         return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
@@ -224,9 +237,9 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
     the run's result lines were printed already (by ``execute_async``)."""
     resume = f"pdbulk resume {store.job_id} --job-dir {cfg.job_root}"
-    if result is None and store.counts().get(ItemState.PENDING, 0):
-        say(f"not started; run it later with: {resume}")
-        summary["status"] = "not started"
+    if store.status == "cancelled":
+        say(f"job {store.job_id} cancelled; nothing was sent")
+        summary["status"] = "cancelled"
         return EXIT_OK
     stopped = result is not None and result.stopped
     error = result.error if result is not None else None
@@ -238,7 +251,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary.update(items=dict(counts), merged=counts.get("done", 0),
                    failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
                    tokens=sum(store.spend_by_day().values()))
-    if stopped and isinstance(error, Unauthorized | Forbidden):
+    if stopped and isinstance(error, AUTH_ERRORS):
         summary["status"] = "unauthorized"
         say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
         return EXIT_AUTH
@@ -247,7 +260,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
         say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
         return EXIT_STOPPED
     summary["status"] = "finished"
-    return EXIT_FAILED if summary["failed"] else EXIT_OK
+    return EXIT_ROWS_FAILED if summary["failed"] else EXIT_OK
 
 
 async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
@@ -258,7 +271,7 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
     if not quiet:
         return await execute_async(store, kind, cfg, token, label="merges", session=s)
     box: list[Runner] = []
-    restore = _install_stop(box)
+    restore = install_stop(box)
     store.set_status("running")
     try:
         return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
@@ -266,134 +279,106 @@ async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
         restore()
 
 
-@dedupe_app.command(
-    "apply",
-    help=(
-        "Merge what a plan says: the duplicate band (review groups with "
-        "--include-review or decision = merge); groups whose deals changed "
-        "since the plan are skipped."))
+@engine_options()
 def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                   include_review: Review = False, max_merges: MaxMerges = None,
-                  yes: Annotated[bool, typer.Option("--yes", "-y",
-                                                    help="Do not ask before merging.")] = False,
-                  url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                  plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                  job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                  budget_share: Share = None, max_tokens: MaxTokens = None,
-                  wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                  yes: Yes = False,
+                  state_dir: StateDir = None,
+                  engine: EngineOptions = DEFAULTS) -> None:
     """Merge what a plan says: the duplicate band (review: with --include-review or
     decision = merge); groups whose deals changed since the plan are skipped."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     if not (plan_dir / "groups.csv").is_file():
         raise fail(f"{plan_dir} is not a dedupe plan (no groups.csv); make one with "
                    "`pdbulk dedupe plan -o DIR`")
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
-                         state=_state(state_dir, job_dir), yes=yes, quiet=False)
+                         state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
     if code:
         raise typer.Exit(code)
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
-@dedupe_app.command(
-    "run",
-    help=(
-        "Plan and apply in one step, for cron: never asks, merges only the "
-        "duplicate band (or above --auto-apply-above), leaves the review band "
-        "in the plan."))
+@engine_options()
 def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
                     help="Merge every group scoring at least this (default: the duplicate "
-                         "band).")] = None,
+                         "band); never a chain scoring below the review threshold.")] = None,
                 max_merges: MaxMerges = None,
-                since_last: Annotated[bool, typer.Option(
-                    "--since-last", help="Read only deals updated since the last run (keeps "
-                                         "an index in the state directory).")] = False,
+                since_last: SinceLast = False,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
                                                       "stdout; everything else on stderr.")]
                 = False,
                 output: Annotated[Path | None, typer.Option(
                     "--output", "-o", help="Plan directory (default: STATE_DIR/plans/TIME).")]
                 = None,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
-    dcfg = _config(config)
-    try:
-        summary, code = _run_apply(cfg, token, None, ApplyOptions(
-            max_merges=max_merges, auto_apply_above=auto_apply_above),
-            state=_state(state_dir, job_dir), yes=True, quiet=as_json, dcfg=dcfg,
-            since_last=since_last, output=output)
+    error: dict[str, str] = {}
+    try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
+        cfg = engine.config()
+        token = engine.token()
+        try:
+            dcfg = DedupeConfig.load(config)
+            summary, code = _run_apply(cfg, token, None, ApplyOptions(
+                max_merges=max_merges, auto_apply_above=auto_apply_above),
+                state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+                since_last=since_last, output=output, error=error)
+        except InputError as exc:
+            error["error"] = str(exc)
+            raise fail(str(exc)) from None
     except typer.Exit as exc:
         if as_json:
-            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code}).decode())
+            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code,
+                                     **error}).decode())
         raise
     summary["exit_code"] = code
     if as_json:
         sys.stdout.flush()
-        typer.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+        typer.echo(orjson.dumps(summary).decode())  # one line: cron appends to a .jsonl
     if code:
         raise typer.Exit(code)
 
 
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
-@plan_app.command(
-    "dedupe",
-    help=(
-        "Plan: find duplicate deals and show what merging them costs (calls, "
-        "tokens, share of today's budget, time); nothing is written."))
+@engine_options()
 def plan_dedupe(config: Config = None, include_review: Review = False,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
                                          "changed since the index; the index is kept).")]
                 = False,
-                as_json: Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
-                = False,
-                url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                job_dir: JobDir = Path("pdbulk-jobs"), state_dir: StateDir = None,
-                budget_share: Share = None, max_tokens: MaxTokens = None,
-                wait_for_reset: WaitReset = False, workers: Workers = 64) -> None:
+                as_json: Json = False,
+                state_dir: StateDir = None,
+                engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    cfg = _cfg(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-               workers)
-    token = read_token(token_env)
+    cfg = engine.config()
+    token = engine.token()
     dcfg = _config(config)
-    state = _state(state_dir, job_dir)
+    state = _state(state_dir, engine.job_dir)
 
     async def main() -> Any:
-        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-            store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
-            try:
-                async with session(cfg, token, store) as s:
-                    out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
-                                          since_last=since_last)
-                    groups = [g for g in out.result.groups
-                              if g.band == "duplicate" or include_review]
-                    merges = sum(len(g.merged_ids) for g in groups)
-                    members = sum(len(g.member_ids) for g in groups)
-                    calls = Counter(s.stats.calls_by_operation)
-                    calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
-                    calls["mergeDeals"] += merges
-                    calls["updateDeal"] += out.summary["field_policy_patches"]
-                    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
-                    return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
-                                         bad_rows=0, tokens_left_today=left,
-                                         notes=[f"{out.summary['review_groups']} review-band "
-                                                "group(s) need a person"
-                                                + (" (included)" if include_review else "")])
-            finally:
-                store.close()
+        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:
+            async with _reading(cfg, token) as s:
+                out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
+                                      since_last=since_last)
+                groups = [g for g in out.result.groups
+                          if g.band == "duplicate" or include_review]
+                merges = sum(len(g.merged_ids) for g in groups)
+                members = sum(len(g.member_ids) for g in groups)
+                calls = Counter(s.stats.calls_by_operation)
+                calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
+                calls["mergeDeals"] += merges
+                calls["updateDeal"] += out.summary["field_policy_patches"]
+                left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+                return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
+                                     bad_rows=0, tokens_left_today=left,
+                                     notes=[f"{out.summary['review_groups']} review-band "
+                                            "group(s) need a person"
+                                            + (" (included)" if include_review else "")])
 
     try:
         out, est = anyio.run(main)
@@ -408,4 +393,4 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         typer.echo(line)
 
 
-__all__ = ["dedupe_app"]
+__all__ = ["apply_command", "plan_command", "plan_dedupe", "run_command"]

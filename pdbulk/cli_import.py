@@ -1,6 +1,6 @@
 """The import's pdbulk commands: ``plan import``, ``import``, ``init-mapping``.
 
-Registered on ``bulk.cli.app`` / ``plan_app`` when bulk.cli imports this module.
+Listed in ``pdbulk.cli.COMMANDS``.
 Thin: parse, build the settings, call ``jobs.import_load`` / ``jobs.importing``,
 print, exit with the documented code (README, "Import"): 0 every row done,
 1 bad input or configuration (nothing sent), 3 some rows failed (failed.csv),
@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,42 +24,32 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.cli import (
-    EXIT_INPUT,
-    EXIT_ROWS_FAILED,
-    EXIT_STOPPED,
-    JobDir,
-    MaxTokens,
-    OAuth,
-    Plan,
-    Seats,
-    Share,
-    TokenEnv,
-    Url,
-    WaitReset,
-    Workers,
-    _install_stop,
-    app,
-    engine_config,
-    fail,
-    finish,
-    plan_app,
-    read_token,
-)
 from bulk.clock import SystemClock
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, connect, new_job_id, session
+from bulk.engine import EngineConfig, Session, connect, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import header, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
+from jobs.import_load import load, manifest_header, plan_import
+from jobs.import_rows import ImportSettings, Mode
+from jobs.importing import ImportJob
+from jobs.mapping import Mapping as ImportMapping
+from jobs.mapping import init_mapping
+from jobs.planning import render_plan
 
-from .import_load import load, manifest_header, plan_import
-from .import_rows import ImportSettings, Mode
-from .importing import ImportJob
-from .mapping import Mapping as ImportMapping
-from .mapping import init_mapping
-from .planning import render_plan
+from .options import (
+    DEFAULTS,
+    EXIT_INPUT,
+    EXIT_ROWS_FAILED,
+    EXIT_STOPPED,
+    READ_OPTIONS,
+    EngineOptions,
+    engine_options,
+    fail,
+    finish,
+    install_stop,
+)
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
                                              exists=True, dir_okay=False, readable=True)]
@@ -122,34 +113,26 @@ async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
             store.close()
 
 
-def _config(url: str, plan: str, seats: int, oauth: bool, job_dir: Path, share: float | None,
-            max_tokens: int | None, wait_for_reset: bool, workers: int) -> EngineConfig:
-    return engine_config(url=url, plan=plan, seats=seats, oauth=oauth, job_dir=job_dir,
-                         share=share, max_tokens=max_tokens, wait_for_reset=wait_for_reset,
-                         workers=workers)
-
-
 # -- pdbulk plan import ---------------------------------------------------------------------
 FailedCsv = Annotated[Path, typer.Option(
     "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
 
 
-@plan_app.command("import")
+@engine_options(*READ_OPTIONS)
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
-                    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-                    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-                    failed_csv: FailedCsv = Path("plan-failed.csv")) -> None:
+                    failed_csv: FailedCsv = Path("plan-failed.csv"),
+                    engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
-    token = read_token(token_env)
+    token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive)
     if not failed_csv.parent.is_dir():
         raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
-    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 64)
+    cfg = engine.config()
 
     async def planning() -> Any:
         async with _reading(cfg, token) as reading:
@@ -204,7 +187,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     """``import_session`` with progress, Ctrl-C handling and the result files."""
     kind = ImportJob(store, settings, "")
     box: list[Runner] = []
-    restore = _install_stop(box)
+    restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
         result = anyio.run(lambda: import_session(store, kind, mapping, cfg, token,
@@ -217,21 +200,17 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     return result
 
 
-@app.command("import")
+@engine_options()
 def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
-               url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-               plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
-               job_dir: JobDir = Path("pdbulk-jobs"), budget_share: Share = None,
-               max_tokens: MaxTokens = None, wait_for_reset: WaitReset = False,
-               workers: Workers = 64, unarchive: Unarchive = False) -> None:
+               unarchive: Unarchive = False, engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
-    token = read_token(token_env)
+    token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive)
-    cfg = _config(url, plan, seats, oauth, job_dir, budget_share, max_tokens, wait_for_reset,
-                  workers)
+    cfg = engine.config()
+    job_dir = engine.job_dir
     job_id = new_job_id("import")
     store = JobStore.create(job_dir / job_id, job_id=job_id, kind="import",
                             config={"engine": cfg.to_json(), "import": settings.to_json()})
@@ -281,7 +260,7 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
     return {k: list(v) for k, v in out.items()}
 
 
-@app.command("init-mapping")
+@engine_options(*READ_OPTIONS)
 def init_mapping_cmd(
     manifest: ManifestArg,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -290,16 +269,15 @@ def init_mapping_cmd(
     = "Import source key",
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
     encoding: EncodingOpt = None, sheet: SheetOpt = None,
-    url: Url = DEFAULT_URL, token_env: TokenEnv = "PIPEDRIVE_API_TOKEN",
-    plan: Plan = "growth", seats: Seats = 1, oauth: OAuth = False,
+    engine: EngineOptions = DEFAULTS,
 ) -> None:
     """Write a starter mapping from the manifest's header and the account's fields."""
-    from .account import load_catalog
+    from jobs.account import load_catalog
 
     if output is not None and output.exists() and not force:
         raise fail(f"{output} exists (use --force to overwrite)")
-    token = read_token(token_env)
-    cfg = _config(url, plan, seats, oauth, Path("pdbulk-jobs"), None, None, False, 8)
+    token = engine.token()
+    cfg = replace(engine, workers=8).config()
     try:
         columns = header(manifest, encoding=encoding, sheet=sheet)
     except InputError as exc:

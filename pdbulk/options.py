@@ -1,0 +1,261 @@
+"""What every ``pdbulk`` command shares: the engine options, declared once, and the
+helpers that turn a run into output and an exit code.
+
+Exit codes (README, "Exit codes"): 0 every item done; 1 bad input or configuration,
+nothing sent; 2 usage error; 3 finished but some rows failed; 4 stopped checkpointed,
+resume it (only when something is left to resume); 5 authentication or permission
+failure; 6 busy, the job is held by another live process.
+
+The API token is read from an environment variable (default PIPEDRIVE_API_TOKEN), never
+from a command-line flag (a process list would show it), and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+import typer
+
+from bulk.client import Secret, normalize_base_url
+from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
+from bulk.errors import Forbidden, JobBusy, PaymentRequired, Unauthorized
+from bulk.plans import PLAN_NAMES
+from bulk.progress import ProgressView
+from bulk.runner import Runner, RunResult
+from bulk.scheduler import BudgetPolicy
+from bulk.store import ItemState, JobStore, private_tree
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
+EXIT_AUTH, EXIT_BUSY = 5, 6
+AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The documented exit code of an error that ends a command (module docstring)."""
+    if isinstance(exc, JobBusy):
+        return EXIT_BUSY
+    if isinstance(exc, AUTH_ERRORS):
+        return EXIT_AUTH
+    return EXIT_INPUT
+
+
+
+# -- shared options -------------------------------------------------------------------------
+JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR",
+                                      help="Where job folders live.")]
+Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
+                                  help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]
+TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
+PlanName = Literal["lite", "growth", "professional", "premium", "ultimate"]  # = PLAN_NAMES
+Plan = Annotated[PlanName, typer.Option(
+    "--plan", help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription).")]
+Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
+OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
+Share = Annotated[float | None, typer.Option("--budget-share", min=0.0, max=1.0,
+                                             help="Max share of today's company budget this job may use.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1, help="Hard cap on tokens for this run.")]
+WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
+                                         help="When the daily budget is spent, wait for the reset and go on.")]
+JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=1024, help="Upper bound on concurrent calls.")]
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    typer.echo(f"pdbulk: {message}", err=True)
+    return typer.Exit(code)
+
+
+def read_token(env_name: str) -> str:
+    """The API token from ``env_name``; exit 1 (never echoing it) when it is missing or
+    holds a space, newline or other control character (it goes into a header)."""
+    token = os.environ.get(env_name, "").strip()
+    if not token:
+        raise fail(f"no API token: set the environment variable {env_name}")
+    try:
+        Secret(token)
+    except ValueError:
+        raise fail(f"the API token in {env_name} holds a space, newline or other control "
+                   "character (check for a stray line break when it was pasted)") from None
+    return token
+
+
+def check_url(url: str) -> str:
+    """Refuse a bad ``--url`` before anything is written (exit 1). The message never
+    echoes the URL: it may carry a credential."""
+    try:
+        return normalize_base_url(url)
+    except ValueError as exc:
+        raise fail(f"bad --url: {exc}") from None
+
+
+def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
+                  share: float | None, max_tokens: int | None, wait_for_reset: bool,
+                  workers: int) -> EngineConfig:
+    """The engine configuration of a command; validates the URL and plan (exit 1)."""
+    check_url(url)
+    # PDBULK_WINDOW: the burst window in seconds, for a sandbox run with --time-scale
+    # (2 s x scale); Pipedrive's own is 2 s (FACTS.md)
+    window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
+    cfg = EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
+                       seats=seats, job_root=job_dir, max_workers=workers, window=window,
+                       budget=BudgetPolicy(max_tokens=max_tokens, share=share,
+                                           wait_for_reset=wait_for_reset))
+    try:
+        cfg.limits()
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    return cfg
+
+
+def find_job(job_dir: Path, job: str) -> Path:
+    path = Path(job)
+    if (path / "job.sqlite").exists():
+        return path
+    if (job_dir / job / "job.sqlite").exists():
+        return job_dir / job
+    raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
+
+
+def install_stop(runner_box: list[Runner]) -> Callable[[], None]:
+    """SIGINT/SIGTERM → stop admitting; a second SIGINT aborts at once."""
+    hits = {"n": 0}
+
+    def handler(signum: int, frame: Any) -> None:
+        hits["n"] += 1
+        if hits["n"] > 1 or not runner_box:
+            raise KeyboardInterrupt
+        typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)", err=True)
+        runner_box[0].request_stop()
+
+    old_int = signal.signal(signal.SIGINT, handler)
+    old_term = signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+    return restore
+
+
+def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
+            label: str = "items") -> RunResult:
+    """Run a job with progress and signal handling; print the outcome line."""
+    return anyio.run(lambda: execute_async(store, kind, cfg, token, label=label))
+
+
+async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
+                        label: str = "items", session: Session | None = None) -> RunResult:
+    """``execute`` on a running loop; with ``session``, on its client and scheduler (a job
+    whose load phase ran in that session keeps one view of the rate limits)."""
+    counts = store.counts()
+    total = sum(counts.values())
+    already = counts.get(ItemState.DONE, 0) + counts.get(ItemState.FAILED, 0) + counts.get(
+        ItemState.SKIPPED, 0)
+    box: list[Runner] = []
+    restore = install_stop(box)
+    try:  # the runner sets the job's status (running, then stopped/finished) in a finally
+        with ProgressView(total, label=label, already=already,
+                          done_before=counts.get(ItemState.DONE, 0),
+                          failed_before=counts.get(ItemState.FAILED, 0)) as view:
+            def on_runner(r: Runner) -> None:
+                box.append(r)
+                view.scheduler = r.scheduler
+            result = await run_kind(cfg, token, store, kind, on_runner=on_runner,
+                                    on_progress=view.update, session=session)
+            view.update(result.stats, final=True)
+    finally:
+        restore()
+    after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
+    if after_run is not None:
+        for line in after_run(store, result):
+            typer.echo(line)
+    private_tree(store.directory)  # whatever a kind wrote: 0700 / 0600
+    return result
+
+
+def finish(store: JobStore, result: RunResult) -> None:
+    """Print the outcome line and exit with its code: 4 only when something is left to
+    resume (pending or in-doubt items), 5 when the account refused the token."""
+    counts = {state.value: n for state, n in result.counts.items() if n}
+    typer.echo(f"job {store.job_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
+    if result.stopped and left:
+        why = str(result.error) if result.error else "interrupted"
+        typer.echo(f"stopped: {why}", err=True)
+        typer.echo(f"resume with: pdbulk resume {store.job_id} --job-dir {store.directory.parent}",
+                   err=True)
+        raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
+    if result.counts.get(ItemState.FAILED, 0):
+        raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+# -- the engine options, declared once ----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """What a job command was told about the account and the engine (``engine_options``)."""
+
+    url: str = DEFAULT_URL
+    token_env: str = "PIPEDRIVE_API_TOKEN"
+    plan: str = "growth"
+    seats: int = 1
+    oauth: bool = False
+    job_dir: Path = Path("pdbulk-jobs")
+    budget_share: float | None = None
+    max_tokens: int | None = None
+    wait_for_reset: bool = False
+    workers: int = 64
+
+    def config(self) -> EngineConfig:
+        """The engine configuration; a bad URL or plan exits 1."""
+        return engine_config(url=self.url, plan=self.plan, seats=self.seats, oauth=self.oauth,
+                             job_dir=self.job_dir, share=self.budget_share,
+                             max_tokens=self.max_tokens, wait_for_reset=self.wait_for_reset,
+                             workers=self.workers)
+
+    def token(self) -> str:
+        """The API token from ``--token-env``; missing or malformed exits 1."""
+        return read_token(self.token_env)
+
+
+DEFAULTS = EngineOptions()  # a command's ``engine`` parameter default (engine_options fills it)
+
+# name -> its option (default: EngineOptions' own)
+_ENGINE_OPTIONS: dict[str, Any] = {
+    "url": Url, "token_env": TokenEnv, "plan": Plan, "seats": Seats, "oauth": OAuth,
+    "job_dir": JobDir, "budget_share": Share, "max_tokens": MaxTokens,
+    "wait_for_reset": WaitReset, "workers": Workers,
+}
+ALL_ENGINE_OPTIONS = tuple(_ENGINE_OPTIONS)
+# a command that only reads (plan import, init-mapping): no job, no budget of its own
+READ_OPTIONS = ("url", "token_env", "plan", "seats", "oauth")
+
+
+def engine_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command that takes ``engine: EngineOptions`` the engine options (``names``,
+    default all) on its command line, after its own."""
+    chosen = names or ALL_ENGINE_OPTIONS
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                               default=getattr(DEFAULTS, name), annotation=_ENGINE_OPTIONS[name])
+             for name in chosen]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(command, eval_str=True)
+        own = [p for name, p in sig.parameters.items() if name != "engine"]
+
+        @functools.wraps(command)
+        def run(*args: Any, **kw: Any) -> None:
+            engine = EngineOptions(**{name: kw.pop(name) for name in chosen})
+            command(*args, engine=engine, **kw)
+
+        params = sorted(own, key=lambda p: p.kind) + extra  # keyword-only last
+        run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+    return decorate
