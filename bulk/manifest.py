@@ -19,13 +19,16 @@ CRLF, LF or CR; quoted cells with embedded newlines and doubled quotes. The
 delimiter (comma, semicolon, tab or pipe) is chosen from a 64 KiB sample by
 parsing it with each candidate and keeping the one that gives the widest
 header every sampled record agrees with — ``csv.Sniffer`` guesses wrong on
-quoted cells with newlines, this does not. Quoting errors never merge or
+quoted cells with newlines, this does not. Excel's ``sep=;`` first line names
+the delimiter and is skipped (the header is the next line). Quoting errors never merge or
 invent rows (``csv_records``). Cells stay strings, untrimmed. A record whose
 cell count differs from the header's is an error row, trailing empty cells
 included — unless every data row has the same trailing empty cells (a
 file-wide trailing delimiter). A record whose cells are all empty is skipped.
 
-JSONL and JSON: one object per record; nested objects become dotted paths
+JSONL and JSON: read in the same encodings as CSV, by the same detection
+(``open_utf8``: UTF-16 is recoded, anything else refused unless ``encoding`` is
+given); one object per record; nested objects become dotted paths
 (``manifest_json``); a line that is not JSON, or not an object, is an error
 row. ``header()`` of a JSON file is the union of the paths of its first
 1,000 records, in order of appearance.
@@ -37,23 +40,27 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TextIO
+from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
 import charset_normalizer
 import orjson
 
 from .csv_records import BadRecord, records
 from .errors import InputError
-from .manifest_json import flatten, leaf_paths, read_json_array
+from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
 from .manifest_xlsx import read_xlsx, xlsx_header
+from .reports import _FORMULA_START as FORMULA_START
+from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]
 
 SAMPLE_CHARS = 64 * 1024
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 DELIMITERS = (",", ";", "\t", "|")
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".psv": "csv",
@@ -110,9 +117,9 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     """
     kind = detect_format(path, format)
     if kind == "jsonl":
-        return _read_jsonl(path)
+        return _read_jsonl(path, encoding)
     if kind == "json":
-        return read_json_array(path)
+        return read_json_array(path, encoding)
     if kind == "xlsx":
         return read_xlsx(path, sheet)
     return _read_csv(path, delimiter, encoding)
@@ -128,7 +135,8 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     kind = detect_format(path, format)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
-        rows = _read_jsonl(path) if kind == "jsonl" else read_json_array(path)
+        rows = (_read_jsonl(path, encoding) if kind == "jsonl"
+                else read_json_array(path, encoding))
         for seen, row in enumerate(rows):
             if seen >= _JSONL_HEADER_SAMPLE:
                 break
@@ -146,10 +154,10 @@ def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str |
     """How many rows ``read_manifest`` will yield (error rows included), for progress totals."""
     kind = detect_format(path, format)
     if kind == "jsonl":
-        with _open_binary(path) as fb:
+        with open_utf8(path, encoding) as fb:
             return sum(1 for raw in fb if raw.strip() and raw.strip() != _BOM)
     if kind != "csv":
-        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet))
+        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding))
     with _Csv(path, delimiter, encoding) as source:
         return sum(1 for _ in source)
 
@@ -158,7 +166,7 @@ def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str |
 
 def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
     """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``)."""
-    chosen = encoding or detect_encoding(path)
+    chosen = choose_encoding(path, encoding)
     try:
         codecs.lookup(chosen)
     except LookupError:
@@ -170,11 +178,94 @@ def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
 
 
+def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
+    """A JSON file as UTF-8 bytes: ``encoding`` if given, else the detected one (the same
+    ``detect_encoding`` as CSV: UTF-8 as it is, UTF-16 recoded, anything else refused with
+    the likely encoding named). An undecodable byte stays as it is, so it fails its own
+    record as invalid UTF-8."""
+    chosen = choose_encoding(path, encoding)
+    try:
+        name = codecs.lookup(chosen).name
+    except LookupError:
+        raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, "
+                         "utf-16)") from None
+    f = _open_binary(path)
+    if name in ("utf-8", "utf-8-sig"):
+        return f
+    return io.BufferedReader(_Utf8Recoder(f, name))
+
+
+class _Utf8Recoder(io.RawIOBase):
+    """A file in another encoding read as UTF-8 bytes (a real raw stream: ijson and line
+    iteration use ``readinto``, which ``codecs.EncodedFile`` hands to the undecoded file)."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        super().__init__()
+        self._text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape",
+                                      newline="")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(64 * 1024)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogateescape")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
+
+
 def _open_binary(path: PathLike) -> io.BufferedReader:
     try:
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+
+
+def choose_encoding(path: PathLike, declared: str | None) -> str:
+    """The codec to read a text manifest with: the detected one (``detect_encoding``), or
+    the declared one — except that a file which shows it is Unicode wins over a declared
+    single-byte code page: a UTF-8 or UTF-16 BOM, or non-ASCII text that is valid UTF-8
+    (which cp1252 text practically never is). So a mapping that says ``encoding =
+    "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
+    re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently."""
+    if declared is None:
+        return detect_encoding(path)
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        raise InputError(f"unknown encoding {declared!r} (e.g. utf-8, cp1252, latin-1, "
+                         "utf-16)") from None
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return declared
+    with _open_binary(path) as f:
+        sample = f.read(ENCODING_SAMPLE)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if sample.startswith(_BOM) or _utf8_text(sample):
+        return "utf-8-sig"
+    return declared
+
+
+def _utf8_text(sample: bytes) -> bool:
+    """Whether ``sample`` has non-ASCII bytes and all of them are UTF-8 (a character cut
+    at the sample's end aside)."""
+    if sample.isascii():
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(sample) - 3
+    return True
 
 
 def detect_encoding(path: PathLike) -> str:
@@ -288,12 +379,18 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     return best
 
 
-def _dialect_for(f: TextIO, delimiter: str | None) -> type[csv.Dialect]:
+def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], bool]:
+    """The dialect, and whether the file starts with Excel's ``sep=;`` hint line (which
+    then names the delimiter, unless ``delimiter`` is given, and is not the header)."""
+    sample = f.read(SAMPLE_CHARS)
+    f.seek(0)
+    hint = _SEP_HINT.match(sample)
     if delimiter is None:
-        sample = f.read(SAMPLE_CHARS)
-        delimiter = sniff_delimiter(sample, complete=len(sample) < SAMPLE_CHARS)
-        f.seek(0)
-    return dialect(delimiter)
+        if hint:
+            delimiter = hint[1]
+        else:
+            delimiter = sniff_delimiter(sample, complete=len(sample) < SAMPLE_CHARS)
+    return dialect(delimiter), hint is not None
 
 
 def _check_header(cells: list[str]) -> list[str]:
@@ -338,10 +435,12 @@ class _Csv:
         self.undecodable = ("not valid UTF-8" if chosen.startswith("utf-8")
                             else f"bytes that are not valid {chosen}")
         try:
-            self.dialect = _dialect_for(self._f, delimiter)
+            self.dialect, hinted = _dialect_for(self._f, delimiter)
             self.names: list[str] = []
             self._records = records(self._f, self.dialect, self._fits)
             for line, cells in self._records:
+                if hinted and line == 1:  # "sep=;": not a record
+                    continue
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
@@ -389,10 +488,24 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
         return common or 0
 
 
+def _is_report(names: list[str]) -> bool:
+    """Whether the header is one of pdbulk's own reports (failed.csv, unprocessed.csv)."""
+    head = [n.lstrip("_") for n in names]
+    return any(head[:len(own)] == list(own) for own in (FAILED_COLUMNS, UNPROCESSED_COLUMNS))
+
+
+def _restored(cells: list[str]) -> list[str]:
+    """A report's cells as the source had them: without the ``'`` that ``reports.neutralise``
+    put before a leading ``=``, ``+``, ``-``, ``@`` (else an untouched ``+49 30 1234567``
+    re-imported from failed.csv fails as a phone number)."""
+    return [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
+
+
 def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
     with _Csv(path, delimiter, encoding) as source:
         names = source.names
         width = len(names)
+        report = _is_report(names)
         allowed = width
         number = 0
         for line, cells in source:
@@ -409,6 +522,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
             elif not _is_utf8("".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:
+                if report:
+                    cells = _restored(cells)
                 yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
 
 
@@ -423,8 +538,8 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
 
 # ---------------------------------------------------------------- JSONL
 
-def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
-    with _open_binary(path) as f:
+def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceRow]:
+    with open_utf8(path, encoding) as f:
         number = 0
         for line, raw in enumerate(f, 1):
             if line == 1:
@@ -433,7 +548,7 @@ def _read_jsonl(path: PathLike) -> Iterator[SourceRow]:
                 continue
             number += 1
             try:
-                value = orjson.loads(raw)
+                value = loads_exact(raw)
             except orjson.JSONDecodeError as exc:
                 yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))

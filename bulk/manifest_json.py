@@ -14,14 +14,23 @@ A record ``{"id": 7, "properties": {"dealname": "A", "hs.custom": 1},
 
 ``read_json_array`` streams a ``.json`` file whose top level is an array of
 records with ijson: one record in memory at a time, never the file.
+
+Numbers stay exact: an integer is an ``int`` (any size), a fraction a ``float``
+when the double is the number written; any other number (an integer beyond
+64 bits, ``0.1234567890123456789``) is a ``JsonNumber`` — a ``str`` holding the
+number as the file writes it, so failed.csv shows the original cell and the
+transforms see the true value (then refuse it: Pipedrive's doubles cannot hold
+it), never a rounded double.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import ijson  # streaming JSON: a 2 GB export must not be loaded whole
@@ -30,6 +39,81 @@ import orjson
 from .errors import InputError
 
 _PLAIN = re.compile(r"[^.\[\]\"]+")
+_INT64 = (-(2 ** 63), 2 ** 64 - 1)  # what orjson (and the job store) carry as integers
+
+
+class JsonNumber(str):
+    """A JSON number no ``int``/``float`` carries exactly, as its text (see the module
+    docstring). A ``str``, so whatever does not know it keeps the text as it is."""
+
+    __slots__ = ()
+
+
+def exact_float(text: str) -> float | JsonNumber:
+    """A JSON fraction: the ``float`` when it is exactly the number written, else its text."""
+    number = float(text)
+    if math.isfinite(number) and Decimal(repr(number)) == Decimal(text):
+        return number
+    return JsonNumber(text)
+
+
+def exact_int(text: str) -> int | JsonNumber:
+    """A JSON integer: an ``int`` within 64 bits, else its text."""
+    number = int(text)
+    return number if _INT64[0] <= number <= _INT64[1] else JsonNumber(text)
+
+
+def loads_exact(raw: bytes) -> Any:
+    """``raw`` parsed with every number exact. orjson first (fast); but it turns integers
+    beyond 64 bits into doubles and refuses numbers beyond a double's range (valid JSON),
+    and the ``NaN`` / ``Infinity`` that Python's json.dumps writes: a record with a float,
+    or one orjson refuses, is parsed again by the standard library with the number texts
+    in hand (those constants become ``JsonNumber``s, so the row fails in a numeric
+    column with its cells kept, and nowhere else). Whatever else orjson refuses (lone
+    surrogates, syntax errors) stays refused."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            value = _loads_texts(raw)
+            orjson.dumps(value)  # the rest is what orjson reads (no lone surrogates)
+        except (ValueError, orjson.JSONEncodeError):
+            raise exc from None
+        return value
+    if _has_float(value):
+        try:
+            value = _loads_texts(raw)
+        except ValueError:  # stricter than orjson somewhere (lone surrogates): keep its reading
+            pass
+    return value
+
+
+def _loads_texts(raw: bytes) -> Any:
+    return json.loads(raw, parse_float=exact_float, parse_int=exact_int,
+                      parse_constant=JsonNumber)
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+def _exact(value: Any) -> Any:
+    """An ijson value (``use_float=False``: ints and Decimals) with exact numbers."""
+    if isinstance(value, Decimal):
+        return exact_float(str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if _INT64[0] <= value <= _INT64[1] else JsonNumber(str(value))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_exact(v) for v in value]
+    return value
 
 
 def path_part(parent: str | None, key: str) -> str:
@@ -68,30 +152,28 @@ def leaf_paths(row: dict[str, Any]) -> list[str]:
             if not (isinstance(value, list) and value and isinstance(value[0], dict))]
 
 
-def read_json_array(path: str | os.PathLike[str]) -> Iterator[Any]:
+def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -> Iterator[Any]:
     """Stream a ``.json`` file whose top level is an array of records, as ``SourceRow``s.
 
     The ``line`` of a row is its position in the array (1-based): ijson gives no
     line numbers. An element that is not an object is an error row; a syntax
     error ends the file with one error row saying how many records were read.
     """
-    from .manifest import SourceRow
+    from .manifest import SourceRow, open_utf8
 
-    try:
-        f = open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-    with f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not head.startswith(b"["):
-            raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
-                             "(one object per line? name it .jsonl)")
-        f.seek(0)
-        if f.read(3) != b"\xef\xbb\xbf":
-            f.seek(0)
+    with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
+        head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
+                         "(one object per line? name it .jsonl)")
+    with open_utf8(path, encoding) as f:
+        if f.peek(3)[:3] == b"\xef\xbb\xbf":
+            f.read(3)
         number = 0
         try:
-            for number, value in enumerate(ijson.items(f, "item", use_float=True), 1):
+            # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
+            for number, item in enumerate(ijson.items(f, "item", use_float=False), 1):
+                value = _exact(item)
                 if isinstance(value, dict):
                     yield SourceRow(number, number, flatten(value))
                 else:
@@ -105,4 +187,5 @@ def read_json_array(path: str | os.PathLike[str]) -> Iterator[Any]:
                 "after this point cannot be read", row=number + 1))
 
 
-__all__ = ["flatten", "leaf_paths", "path_part", "read_json_array"]
+__all__ = ["JsonNumber", "exact_float", "exact_int", "flatten", "leaf_paths", "loads_exact",
+           "path_part", "read_json_array"]

@@ -1,12 +1,17 @@
 """XLSX manifests, streamed with openpyxl's read-only mode.
 
-The first worksheet, or the one named by ``sheet``. The header is the first
-row with a non-empty cell; each later non-empty row is a record whose ``line``
+The first visible worksheet, or the one named by ``sheet``. The header is the first
+row with two or more cells (single-cell title lines above it are skipped; a
+one-column sheet's header is its first row); each later non-empty row is a record whose ``line``
 is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
+A number formatted as a percentage is the number Excel shows: a cell that
+stores 0.25 and shows ``25%`` is 25 (a probability column is in percent).
 A cell to the right of the header's last column that is not empty makes the
-row an error row (every cell kept for failed.csv).
+row an error row (every cell kept for failed.csv), and so does a cell holding
+an Excel error (``#N/A``, ``#DIV/0!``, ``#REF!``: a formula that failed in the
+export), which would otherwise reach the API as a title or a name.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet XML
@@ -23,6 +29,17 @@ import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet 
 from .errors import InputError
 
 _TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
+# a % outside quotes and brackets: the cell shows its value times 100 ("0.0%", not '"%"0')
+_PERCENT = re.compile(r'^(?:[^"\[\\%]|"[^"]*"|\[[^\]]*\]|\\.)*%')
+
+
+def _percent(value: int | float) -> int | float:
+    """The number a percent-formatted cell shows: 0.25 -> 25, 0.075 -> 7.5 (decimal
+    arithmetic, so 0.07 gives 7, not 7.000000000000001)."""
+    shown = Decimal(repr(value)) * 100
+    if shown == shown.to_integral_value():
+        return int(shown)
+    return float(shown)
 
 
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
@@ -30,8 +47,9 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
-    if sheet is None:
-        return book, book.worksheets[0]
+    if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
+        visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        return book, (visible or book.worksheets)[0]
     if sheet not in book.sheetnames:
         book.close()
         raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
@@ -39,10 +57,19 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
     return book, book[sheet]
 
 
+class ExcelError(str):
+    """A cell holding an Excel error value (``#N/A``), as its text."""
+
+    __slots__ = ()
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
-        return value
+        return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and _PERCENT.search(str(getattr(cell, "number_format", "") or "")):
+        return _percent(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time() \
             and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
         return value.date()
@@ -81,9 +108,35 @@ def _names(cells: list[Any]) -> list[str]:
     return names
 
 
+_TITLE_ROWS = 20  # single-cell rows above the header looked through (a report's title lines)
+
+
+def _headed(path: str | os.PathLike[str], sheet: str | None
+            ) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's non-empty rows from its header on. The header is the first row with two
+    or more cells: a report export's title and filter lines above it ("Opportunity
+    Report", "Filtered By: ...", one cell each) are skipped. A sheet whose first rows all
+    hold one cell is a one-column sheet: its first row is the header."""
+    rows = _rows(path, sheet)
+    above: list[tuple[int, list[Any]]] = []
+    for row in rows:
+        if sum(not _empty(v) for v in row[1]) >= 2:
+            yield row
+            break
+        above.append(row)
+        if len(above) >= _TITLE_ROWS:
+            yield from above
+            above = []
+            break
+    else:
+        yield from above
+        return
+    yield from rows
+
+
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
     """The header row's column names."""
-    for _, cells in _rows(path, sheet):
+    for _, cells in _headed(path, sheet):
         return _names(cells)
     raise InputError("the sheet is empty: a header row is required")
 
@@ -92,7 +145,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
     """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number)."""
     from .manifest import SourceRow
 
-    rows = _rows(path, sheet)
+    rows = _headed(path, sheet)
     names: list[str] | None = None
     number = 0
     for excel_row, cells in rows:
@@ -110,6 +163,13 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)]
+        if failed:
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: the Excel error {str(values[failed[0]])!r} in column "
+                f"{failed[0]!r} (a formula that failed; fix it in the workbook)",
+                row=number, column=failed[0]))
             continue
         yield SourceRow(number, excel_row, values)
     if names is None:

@@ -78,6 +78,8 @@ class RunStats:
     calls: int = 0
     calls_by_operation: dict[str, int] = field(default_factory=dict)
     tokens_by_operation: dict[str, int] = field(default_factory=dict)
+    answered: int = 0  # calls that got an answer, and their round trips in total (seconds)
+    answer_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +224,10 @@ class Runner:
                     raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
-                self._observe_latency(self.clock.now() - started)
+                elapsed = self.clock.now() - started
+                self.stats.answered += 1
+                self.stats.answer_seconds += elapsed
+                self._observe_latency(elapsed)
                 return result
             self.stats.retries += 1
             await self.clock.sleep(self.retry.backoff(transient, self._rng))

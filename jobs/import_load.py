@@ -155,7 +155,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
             with ReportWriter(tmp, source_columns=columns) as out:
                 decide_all(out)
             os.replace(Path(tmp) / FAILED, failed_csv)
+    decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
+    decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
@@ -182,9 +184,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # the pulls run in rounds: the catalog, then the lists side by side, page by page
     rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
                                                   "getOrganizations")), default=0)
+    # the round trip: measured on the plan's own calls (load_seconds / rounds counts the
+    # catalog pulls as one round, and they are several: 2-3 times the latency at 120 ms)
+    latency = (stats.answer_seconds / stats.answered if stats.answered
+               else load_seconds / max(1, rounds))
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
-                    latency=load_seconds / max(1, rounds), workers=workers)
+                    latency=latency, workers=workers,
+                    decide_seconds=decide_seconds)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()), failed_rows=failed,
         failed_csv=str(failed_csv) if failed_csv is not None else None)

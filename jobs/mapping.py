@@ -83,6 +83,7 @@ class FieldSpec(BaseModel):
     min: float | None = None
     max: float | None = None
     allowed: list[str] | None = None
+    scale: float | None = None  # probability: the cell times this (HubSpot's 0-1: 100)
 
     @model_validator(mode="before")
     @classmethod
@@ -119,6 +120,8 @@ class FieldSpec(BaseModel):
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         if self.allowed is not None and not self.allowed:
             raise ValueError("allowed must list at least one value")
+        if self.scale is not None and not self.scale > 0:
+            raise ValueError(f"scale must be greater than 0, got {self.scale:g}")
         return self
 
     def options_set(self) -> set[str]:
@@ -209,7 +212,7 @@ class MappingFile(_Section):
 # Which options each target accepts, besides column / template / default.
 _OPTIONS: dict[str, set[str]] = {
     "deal.title": set(), "deal.value": {"decimal", "min", "max"}, "deal.currency": {"map"},
-    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max"},
+    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max", "scale"},
     "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
     "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
     "deal.label": {"map", "separator"},
@@ -481,13 +484,15 @@ class _Step:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
 
     def _bounds(self, value: object, raw: object) -> None:
+        # the cell quoted as text, a JSON/XLSX number too: "'-200' is below ...", never a
+        # reason that starts with "-" (failed.csv would guard it as a formula)
         number = _number_of(value)
         if number is None:
             return
         if self.low is not None and number < Decimal(str(self.low)):
-            raise InputError(f"{raw!r} is below the minimum {self.low:g}")
+            raise InputError(f"{str(raw)!r} is below the minimum {self.low:g}")
         if self.high is not None and number > Decimal(str(self.high)):
-            raise InputError(f"{raw!r} is above the maximum {self.high:g}")
+            raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
 
 
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -569,7 +574,7 @@ class _Compiler:
             self.step("deal.status", "status", deal.status, self._status),
             self.step("deal.probability", "probability", deal.probability,
                       lambda s: lambda raw, values: tf.parse_probability(
-                          raw, decimal=s.decimal or d.decimal)),
+                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1)),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
             self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
@@ -951,11 +956,13 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "deal owner email", "opportunity owner", "owner name"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     "deal.label": ("label", "labels", "tags", "tag"),
-    "person.name": ("contact", "contact name", "person", "person name", "full name"),
+    "person.name": ("contact", "contact name", "person", "person name", "full name",
+                    "contact person", "associated contact"),
     "person.email": ("email", "e-mail", "contact email", "email address", "person email"),
     "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
-                          "account", "account name", "organization name"),
+                          "account", "account name", "organization name",
+                          "associated company", "organization name"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -1018,6 +1025,23 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
     return lines
 
 
+# Pipedrive's own export names columns "Deal - Title", "Person - Email", "Organization - Name"
+_ENTITY_PREFIX = re.compile(r"(deal|person|organi[sz]ation|org)\s+-\s+(.+)")
+_ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organization.",
+                   "organization": "organization.", "org": "organization."}
+
+
+def _keys(column: str, target: str) -> list[str]:
+    """The names a column is matched by for a target: its own, and for an "Entity - Field"
+    column of that target's entity (a Deal column: any target), the field alone and
+    "entity field" — so "Person - Name" is the person's name, never the deal title."""
+    key = tf.norm_key(_leaf(column)).replace("_", " ")
+    found = _ENTITY_PREFIX.fullmatch(key)
+    if found is None or not target.startswith(_ENTITY_SECTION[found[1]]):
+        return [key]
+    return [key, found[2], f"{found[1]} {found[2]}"]
+
+
 def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
     """Target → column, best fuzzy matches first, each column and target used once.
 
@@ -1025,8 +1049,8 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     scored = []
     for target, names in candidates.items():
         for column in header:
-            key = tf.norm_key(_leaf(column)).replace("_", " ")
-            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names)
+            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names
+                        for key in _keys(column, target))
             if score >= _GUESS_CUTOFF:
                 scored.append((score, target, column))
     chosen: dict[str, str] = {}
@@ -1034,6 +1058,19 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
         if target not in chosen and column not in chosen.values():
             chosen[target] = column
     return chosen
+
+
+def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether a column's sampled values are numbers from 0 to 1, one a fraction (0.4)."""
+    numbers = []
+    for value in (samples or {}).get(column, ()):
+        try:
+            number = tf.parse_number(str(value).strip().removesuffix("%"))
+        except InputError:
+            return False
+        if number is not None:
+            numbers.append(number)
+    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
 
 
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
@@ -1071,6 +1108,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
             continue
         column = guesses.get(target)
+        if name == "probability" and column and _fractions(samples, column):
+            out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
+                    "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
+                    "delete this TODO line",
+                    f"probability = {{ column = {_toml_str(column)}, scale = 100 }}"]
+            continue
         out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
     if stage_column is None:
         out.append('# stage = ""')

@@ -80,10 +80,11 @@ def _ids(raw: object) -> list[int]:
     return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
 
 
-def read_pairs(path: str | Path) -> Iterator[PairRow | Rejected]:
+def read_pairs(path: str | Path, *, encoding: str | None = None,
+               sheet: str | None = None) -> Iterator[PairRow | Rejected]:
     """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
     merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list)."""
-    head = manifest_header(path)
+    head = manifest_header(path, encoding=encoding, sheet=sheet)
     survivor = _pick(head, _SURVIVOR_COLUMNS)
     merge = _pick(head, _MERGE_COLUMNS)
     group = _pick(head, _GROUP_COLUMNS)
@@ -93,7 +94,7 @@ def read_pairs(path: str | Path) -> Iterator[PairRow | Rejected]:
                          + ", ".join(head))
     source_col = merge or group
     assert source_col is not None
-    for source in read_manifest(path):
+    for source in read_manifest(path, encoding=encoding, sheet=sheet):
         if source.error is not None:
             yield Rejected(source.row, None, None, str(source.error), source.values)
             continue

@@ -193,14 +193,14 @@ def parse_id(raw: object) -> int:
     return value
 
 
-def read_refs(path: str | Path, *, id_col: str | None = None,
-              key_col: str | None = None) -> Iterator[Ref]:
+def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | None = None,
+              encoding: str | None = None, sheet: str | None = None) -> Iterator[Ref]:
     """Stream a manifest's rows as deal references (bad rows carry their error)."""
     if (id_col is None) == (key_col is None):
         raise ValueError("name exactly one of id_col and key_col")
     column = id_col or key_col
     assert column is not None
-    for source in read_manifest(path):
+    for source in read_manifest(path, encoding=encoding, sheet=sheet):
         if source.error is not None:
             yield Ref(source.row, None, None, source.values, source.error)
             continue

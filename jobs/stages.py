@@ -74,6 +74,8 @@ class DealSource:
     key_column: str | None = None  # manifest column of source keys (instead of ids)
     key_field: str = "Import source key"  # the deal field holding the source keys
     limit: int | None = None  # refuse when more deals than this are selected
+    encoding: str | None = None  # the manifest's text encoding (None: detected)
+    sheet: str | None = None  # XLSX: the worksheet (None: the first)
 
     def check(self) -> None:
         if (self.query is None or self.query.is_empty()) == (self.manifest is None):
@@ -103,7 +105,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         return [(n, str(d["id"]), d, {"deal_id": d["id"], "title": d.get("title")})
                 for n, d in enumerate(listing.deals, start=1)]
     assert source.manifest is not None
-    head = manifest_header(source.manifest)
+    head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
     prep.meta["source_columns"] = head
     by_id = source.key_column is None
     column = id_column(head, source.id_column) if by_id else source.key_column
@@ -113,7 +115,8 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     if not by_id and column not in head:
         raise InputError(f"no column {column!r} in the manifest")
     refs = list(read_refs(source.manifest, id_col=column if by_id else None,
-                          key_col=None if by_id else column))
+                          key_col=None if by_id else column, encoding=source.encoding,
+                          sheet=source.sheet))
     good = [r for r in refs if r.error is None]
     if source.limit is not None and len(good) > source.limit:
         raise _too_many(source.limit, "are named in the manifest")

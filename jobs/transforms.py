@@ -36,6 +36,7 @@ from typing import Any, Literal, NamedTuple
 from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
+from bulk.manifest_json import JsonNumber
 
 Decimal_ = Literal["auto", ".", ","]
 
@@ -256,7 +257,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
     prefer = prefer or default_currency
     if is_empty(value):
         return None
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if not amount.is_finite():
             raise InputError(f"not a finite number: {value!r}")
@@ -350,15 +351,20 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto") -> int | None:
     return int(number)
 
 
-def parse_probability(value: object, *, decimal: Decimal_ = "auto") -> int | float | None:
-    """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 %."""
-    if isinstance(value, str):
+def parse_probability(value: object, *, decimal: Decimal_ = "auto",
+                      scale: float = 1) -> int | float | None:
+    """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
+    if isinstance(value, str) and not isinstance(value, JsonNumber):
         value = value.strip().removesuffix("%")
     number = parse_number(value, decimal=decimal)
     if number is None:
         return None
+    if scale != 1:
+        number *= Decimal(str(scale))
     if not 0 <= number <= 100:
-        raise InputError(f"probability must be between 0 and 100, got {value!r}")
+        times = f" (times {scale:g}: {json_number(number)})" if scale != 1 else ""
+        raise InputError(f"probability must be between 0 and 100, got {str(value)!r}{times}")
     return json_number(number)
 
 

@@ -431,14 +431,15 @@ def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any
 # -- the load phase ---------------------------------------------------------------------------
 async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                          catalog: Catalog, *, now: float | None = None,
-                         unarchive: bool = False) -> Prepared:
+                         unarchive: bool = False, encoding: str | None = None,
+                         sheet: str | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
 
     By key, a key two deals carry fails its row; so does a key only an archived deal
     carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
     taken = time.time() if now is None else now
-    encoding = umap.mapping.encoding  # [defaults] encoding; None: detected
-    head = manifest_header(manifest, encoding=encoding)
+    encoding = encoding or umap.mapping.encoding  # --encoding, [defaults] encoding, detected
+    head = manifest_header(manifest, encoding=encoding, sheet=sheet)
     mapper = umap.compile(catalog, header=head)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     "by": umap.by})
@@ -460,7 +461,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id")
         batch.clear()
 
-    for source in read_manifest(manifest, encoding=encoding):
+    for source in read_manifest(manifest, encoding=encoding, sheet=sheet):
         try:
             ref, wanted = wanted_values(mapper, source)
         except InputError as exc:

@@ -253,6 +253,8 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
             break
         for column, value in row.values.items():
             seen = out.setdefault(column, {})
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(value)  # JSON / XLSX numbers (probabilities as fractions)
             if isinstance(value, str) and value.strip() and len(seen) < per_column:
                 seen[value.strip()] = None
     return {k: list(v) for k, v in out.items()}

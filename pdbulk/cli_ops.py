@@ -38,6 +38,7 @@ from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from jobs.undo import prepare_undo
 from jobs.updating import Prepared, UpdateMapping, prepare_update
 
+from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
     EngineOptions,
@@ -188,6 +189,13 @@ PairsFile = Annotated[Path, typer.Argument(
          "several merge_ids).")]
 
 
+def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
+    """Read the user file's header before any call, so an unreadable file (an encoding that
+    is not UTF-8, a missing sheet) stops the command with exit 1 before the account is touched,
+    as ``plan``/``import`` do."""
+    header(manifest, encoding=encoding, sheet=sheet)
+
+
 # -- update -----------------------------------------------------------------------------------
 @engine_options()
 def update(manifest: UpdateManifest,
@@ -198,17 +206,20 @@ def update(manifest: UpdateManifest,
            engine: EngineOptions = DEFAULTS, plan_only: bool = False,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
-                                   "it (default: the row fails).")] = False) -> None:
+                                   "it (default: the row fails).")] = False,
+           encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
     try:
         umap = UpdateMapping.load(mapping)
+        encoding = encoding or umap.mapping.encoding
+        _readable(manifest, encoding, sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
-                                    unarchive=unarchive)
+                                    unarchive=unarchive, encoding=encoding, sheet=sheet)
 
     if plan_only:
         _plan_only(cfg, token, "update", build, as_json)
@@ -254,16 +265,19 @@ def move_stage(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+    encoding: EncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
     cfg = engine.config()
     token = engine.token()
     query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
     source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
                         id_column=id_column, key_column=key_column, key_field=key_field,
-                        limit=limit)
+                        limit=limit, encoding=encoding, sheet=sheet)
     target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
     try:
         source.check()
+        if manifest is not None:
+            _readable(manifest, encoding, sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
@@ -283,16 +297,18 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 # -- merge ------------------------------------------------------------------------------------
 @engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
-          engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
+          engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+          encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
     try:
-        rows = list(read_pairs(pairs))
+        rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
+        columns = header(pairs, encoding=encoding, sheet=sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 
     async def build(s: Session) -> Prepared:
-        return await prepare_merge(s.ctx, rows, source_columns=header(pairs))
+        return await prepare_merge(s.ctx, rows, source_columns=columns)
 
     if plan_only:
         _plan_only(cfg, token, "merge", build, as_json)

@@ -287,3 +287,39 @@ def test_bytes_undefined_in_the_chosen_encoding_fail_their_row(tmp_path: Path) -
     assert rows[0].values == {"a": "1", "b": "Müller"}
     assert rows[1].error is not None and "bytes that are not valid cp1252" in rows[1].error.reason
     assert rows[1].values == {"a": "2", "b": "x\\x81y"}
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t", "|"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_excel_sep_hint_line_names_the_delimiter(tmp_path: Path, delimiter: str,
+                                                 bom: bytes) -> None:
+    """Excel's "sep=;" first line is not the header: it names the delimiter, and row
+    numbers and lines stay physical (the header is line 2)."""
+    d = delimiter
+    text = f"sep={d}\r\nkey{d}title{d}amount\r\nk1{d}Alpha Beta{d}15\r\nk2{d}Gamma{d}2\r\n"
+    path = tmp_path / "m.csv"
+    path.write_bytes(bom + text.encode())
+    assert header(path) == ["key", "title", "amount"]
+    rows = list(read_manifest(path))
+    assert [(r.row, r.line, r.ok) for r in rows] == [(1, 3, True), (2, 4, True)]
+    assert rows[0].values == {"key": "k1", "title": "Alpha Beta", "amount": "15"}
+    assert count_rows(path) == 2
+
+
+@pytest.mark.parametrize(("data", "declared", "expected"), [
+    ("key,title\r\nk1,Café Crème\r\n".encode(), "cp1252", "Café Crème"),  # failed.csv
+    (b"\xef\xbb\xbf" + "key,title\r\nk1,Café\r\n".encode(), "latin-1", "Café"),
+    ("key,title\r\nk1,Café\r\n".encode("utf-16"), "cp1252", "Café"),
+    ("key,title\r\nk1,Café\r\n".encode("cp1252"), "cp1252", "Café"),
+    ("key,title\r\nk1,Cafe\r\nk2,Café\r\n".encode("cp1252"), "cp1252", "Cafe"),
+])
+def test_a_file_that_shows_it_is_unicode_wins_over_a_declared_code_page(
+        tmp_path: Path, data: bytes, declared: str, expected: str) -> None:
+    """A declared single-byte encoding (a mapping's [defaults] encoding) does not turn a
+    UTF-8 or UTF-16 file (a re-imported failed.csv) into mojibake; a real cp1252 file is
+    still read as declared."""
+    path = write(tmp_path, "m.csv", data)
+    rows = list(read_manifest(path, encoding=declared))
+    assert rows[0].values["title"] == expected and all(r.ok for r in rows)
+    if len(rows) > 1:
+        assert rows[1].values["title"] == "Café"

@@ -12,8 +12,8 @@ import pytest
 
 from bulk.errors import InputError
 from bulk.manifest import count_rows, header, read_manifest
-from bulk.manifest_json import flatten
-from jobs.transforms import parse_date
+from bulk.manifest_json import JsonNumber, flatten
+from jobs.transforms import parse_date, parse_money
 
 
 def _book(path: Path, rows: list[list[object]], *, sheet: str | None = None,
@@ -159,3 +159,173 @@ def test_json_array_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert n == 60_000
     assert size > 5 * 2**20 and peak < 2**20, (size, peak)
+
+
+@pytest.mark.parametrize(("stored", "number_format", "shown"), [
+    (0.25, "0%", 25), (0.075, "0.0%", 7.5), (0.07, "0.00%", 7), (1, "0%", 100),
+    (-0.5, "[Red]0%", -50), (0.25, "General", 0.25), (0.25, '0.00"%"', 0.25),
+    (0.25, "0\\%", 0.25),
+])
+def test_xlsx_percent_cell_is_the_number_excel_shows(tmp_path: Path, stored: float,
+                                                     number_format: str, shown: float) -> None:
+    """A cell formatted as a percentage reads as the number shown (0.25 as 25%: 25); a
+    literal or escaped % in the format is text, not a percentage."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "Probability"])
+    ws.append(["k1", stored])
+    ws["B2"].number_format = number_format
+    book.save(tmp_path / "p.xlsx")
+    [row] = read_manifest(tmp_path / "p.xlsx")
+    assert row.values["Probability"] == shown
+    assert type(row.values["Probability"]) is type(shown)
+
+
+BIG = 2 ** 64 + 1
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_json_numbers_stay_exact(tmp_path: Path, suffix: str) -> None:
+    """Integers beyond 2^53 and 2^64, and fractions no double holds, keep their exact text;
+    numbers a double holds stay numbers."""
+    record = (b'{"id": "a", "big": 18446744073709551617, "i53": 9007199254740993, '
+              b'"min": -9223372036854775809, "frac": 0.12345678901234567891, "f": 1500.5, '
+              b'"n": 7, "nested": {"amount": 18446744073709551617}, "list": [1.5, 1e400]}')
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(record + b"\n" if suffix == ".jsonl" else b"[" + record + b"]")
+    [row] = read_manifest(path)
+    assert row.ok, row.error
+    v = row.values
+    assert v["big"] == str(BIG) and isinstance(v["big"], JsonNumber)
+    assert v["nested.amount"] == str(BIG)
+    assert v["i53"] == 2 ** 53 + 1 and isinstance(v["i53"], int)
+    assert v["min"] == "-9223372036854775809"
+    assert v["frac"] == "0.12345678901234567891"
+    assert v["f"] == 1500.5 and isinstance(v["f"], float)
+    assert v["n"] == 7 and isinstance(v["n"], int)
+    assert v["list"][0] == 1.5 and float(v["list"][1]) == float("inf")
+
+
+def test_jsonl_exact_numbers_do_not_let_invalid_json_in(tmp_path: Path) -> None:
+    """The exact-number re-parse accepts nothing orjson refuses but big numbers and the
+    NaN / Infinity Python's json.dumps writes (kept as their text, so a numeric column
+    fails the row with its cells): a lone surrogate or a syntax error still fails its row,
+    with the line kept."""
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'{"id": "a", "x": 1e400, "s": "\\ud800"}\n{"id": "b", "x": NaN}\n'
+                     b'{"id": "c", "x": 1e400}\n{"id": "d", "x": -Infinity, "y": [1,]}\n'
+                     b'{"id": "e", "x": -Infinity}\n')
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False, True, True, False, True]
+    assert "\\ud800" in rows[0].values["(line)"]
+    assert rows[1].values["x"] == "NaN" and rows[4].values["x"] == "-Infinity"
+    assert rows[2].values["x"] == "1e400"
+    for row in (rows[1], rows[4]):
+        with pytest.raises(InputError, match="not a finite number"):
+            parse_money(row.values["x"])
+
+
+def test_xlsx_error_cells_fail_their_row(tmp_path: Path) -> None:
+    """A cell holding an Excel error (#N/A) fails its row naming the cell, never reaching the
+    API as text; failed.csv keeps it as written."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "title", "amount"])
+    ws.append(["k1", "#N/A", 5])
+    ws.append(["k2", "Fine", "#DIV/0!"])
+    ws.append(["k3", "#N/A text", 1])
+    ws["B2"].data_type = "e"
+    ws["C3"].data_type = "e"
+    book.save(tmp_path / "e.xlsx")
+    rows = list(read_manifest(tmp_path / "e.xlsx"))
+    assert [r.ok for r in rows] == [False, False, True]
+    assert rows[0].error is not None and "'#N/A'" in str(rows[0].error)
+    assert rows[0].error.column == "title" and rows[0].values["title"] == "#N/A"
+    assert rows[1].error is not None and "'amount'" in str(rows[1].error)
+    assert rows[2].values["title"] == "#N/A text"
+
+
+RECORDS = [{"id": "1", "properties": {"dealname": "Grüße aus Köln"}},
+           {"id": "2", "properties": {"dealname": "Café"}}]
+
+
+def _json_text(suffix: str) -> str:
+    if suffix == ".jsonl":
+        return "".join(orjson.dumps(r).decode() + "\r\n" for r in RECORDS)
+    return orjson.dumps(RECORDS).decode()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+@pytest.mark.parametrize("codec", ["utf-16", "utf-8-sig", "utf-8"])
+def test_json_files_are_read_in_the_encodings_csv_is(tmp_path: Path, suffix: str,
+                                                     codec: str) -> None:
+    """UTF-8 (with or without BOM) and UTF-16 JSON/JSONL (what Windows PowerShell writes)
+    are read as CSV is: same records, same line numbers, same header and count."""
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(_json_text(suffix).encode(codec))
+    rows = list(read_manifest(path))
+    assert [r.values["properties.dealname"] for r in rows] == ["Grüße aus Köln", "Café"]
+    assert [r.line for r in rows] == [1, 2] and all(r.ok for r in rows)
+    assert header(path) == ["id", "properties.dealname"] and count_rows(path) == 2
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_cp1252_json_is_refused_with_the_fix_then_read(tmp_path: Path, suffix: str) -> None:
+    """A cp1252 JSON file is refused as a whole, naming --encoding cp1252 (not row by row,
+    not as 'no column'); with that encoding it reads."""
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(_json_text(suffix).encode("cp1252"))
+    for read in (header, lambda p: list(read_manifest(p))):
+        with pytest.raises(InputError, match="--encoding cp1252"):
+            read(path)
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert [r.values["properties.dealname"] for r in rows] == ["Grüße aus Köln", "Café"]
+    assert header(path, encoding="cp1252") == ["id", "properties.dealname"]
+
+
+def test_jsonl_byte_undefined_in_the_chosen_encoding_fails_its_row(tmp_path: Path) -> None:
+    """A byte cp1252 does not define (0x81) fails its own line; the others are read."""
+    path = tmp_path / "d.jsonl"
+    path.write_bytes('{"id": "1", "t": "Grüße"}\n'.encode("cp1252") + b'{"id": "2", "t": "x\x81"}\n'
+                     + b'{"id": "3", "t": "ok"}\n')
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert [r.ok for r in rows] == [True, False, True]
+    assert rows[0].values["t"] == "Grüße" and "\\x81" in rows[1].values["(line)"]
+
+
+def test_xlsx_default_sheet_is_the_first_visible_one(tmp_path: Path) -> None:
+    """A hidden first sheet (a lookup table) is not the data; --sheet can still name it."""
+    book = openpyxl.Workbook()
+    lookup = book.active
+    assert lookup is not None
+    lookup.title = "Lookup"
+    lookup.append(["code", "name"])
+    lookup.sheet_state = "hidden"
+    deals = book.create_sheet("Deals")
+    deals.append(["Key", "Deal"])
+    deals.append(["H-1", "Visible"])
+    book.save(tmp_path / "h.xlsx")
+    assert header(tmp_path / "h.xlsx") == ["Key", "Deal"]
+    assert [r.values["Deal"] for r in read_manifest(tmp_path / "h.xlsx")] == ["Visible"]
+    assert header(tmp_path / "h.xlsx", sheet="Lookup") == ["code", "name"]
+
+
+def test_xlsx_report_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
+    """A report export's one-cell title and filter lines above the header are not the header;
+    row numbers stay Excel's; a one-column sheet keeps its first row as the header."""
+    path = _book(tmp_path / "r.xlsx", [
+        ["Opportunity Report"], [], ["Filtered By: Stage = open"],
+        ["Opportunity ID", "Opportunity Name", "Amount"],
+        ["o1", "Alpha", 10], ["o2", "Beta", None]])
+    assert header(path) == ["Opportunity ID", "Opportunity Name", "Amount"]
+    rows = list(read_manifest(path))
+    assert [(r.row, r.line, r.values["Opportunity Name"]) for r in rows] == [
+        (1, 5, "Alpha"), (2, 6, "Beta")]
+    assert count_rows(path) == 2
+    single = _book(tmp_path / "s.xlsx", [["key"], ["a"], ["b"]])
+    assert header(single) == ["key"]
+    assert [r.values["key"] for r in read_manifest(single)] == ["a", "b"]
+    long = _book(tmp_path / "l.xlsx", [["key"], *[[f"k{i}"] for i in range(30)]])
+    assert header(long) == ["key"] and count_rows(long) == 30

@@ -559,3 +559,41 @@ def test_json_array_reaches_a_multi_option_target_whole(catalog: Catalog) -> Non
     products = code("s")
     assert len(whole.deal["custom_fields"][products]) == 2
     assert len(single.deal["custom_fields"][products]) == 1
+
+
+def test_init_mapping_reads_pipedrive_and_hubspot_export_headers(catalog: Catalog) -> None:
+    """Pipedrive's "Entity - Field" headers map by their field within that entity ("Person -
+    Name" is the person's name, never the title); HubSpot's "Associated Company" is the
+    organization."""
+    header = ["Deal - ID", "Deal - Title", "Deal - Organization", "Person - Name",
+              "Person - Email", "Deal - Expected close date", "Organization - Address"]
+    spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
+    assert spec.deal.title.column == "Deal - Title"
+    assert spec.organization is not None and spec.organization.name is not None
+    assert spec.organization.name.column == "Deal - Organization"
+    assert spec.organization.address is not None
+    assert spec.organization.address.column == "Organization - Address"
+    assert spec.person is not None and spec.person.name is not None
+    assert spec.person.name.column == "Person - Name"
+    assert spec.person.email is not None and spec.person.email.column == "Person - Email"
+    assert spec.deal.expected_close_date is not None
+    assert spec.deal.expected_close_date.column == "Deal - Expected close date"
+    hubspot = ["Record ID", "Deal Name", "Associated Company", "Deal - Contact person"]
+    spec = Mapping.loads(_resolved(init_mapping(hubspot, catalog))).spec
+    assert spec.organization is not None and spec.organization.name is not None
+    assert spec.organization.name.column == "Associated Company"
+    assert spec.person is not None and spec.person.name is not None
+    assert spec.person.name.column == "Deal - Contact person"
+
+
+def test_init_mapping_flags_fraction_probabilities(catalog: Catalog) -> None:
+    """Sampled probabilities from 0 to 1 (HubSpot) get scale = 100 under a TODO (plan refuses
+    it until a person decides); percents (40, 55) are mapped as they are."""
+    header = ["id", "Deal Name", "Deal probability"]
+    text = init_mapping(header, catalog, samples={"Deal probability": ["0.4", "1", "0.25"]})
+    assert 'probability = { column = "Deal probability", scale = 100 }' in text
+    assert any("TODO" in line and "fractions" in line for line in text.splitlines())
+    spec = Mapping.loads(_resolved(text)).spec
+    assert spec.deal.probability is not None and spec.deal.probability.scale == 100
+    text = init_mapping(header, catalog, samples={"Deal probability": ["40", "55", "0.5"]})
+    assert 'probability = "Deal probability"' in text and "scale" not in text

@@ -143,3 +143,27 @@ def test_values_the_api_cannot_hold(catalog: Catalog, cells: dict[str, Any],  # 
                                     reason: str) -> None:
     m = mapper(catalog, 'value = "Amount"')
     fails(m, reason, **cells)
+
+
+@pytest.mark.parametrize(("cell", "shown"), [(-200, "'-200'"), (-0.5, "'-0.5'"),
+                                             ("-1", "'-1'")])
+def test_bound_reasons_quote_the_cell_as_text(catalog: Catalog, cell: object,  # noqa: F811
+                                              shown: str) -> None:
+    """A JSON/XLSX number is quoted like a text cell in the reason, which so never starts
+    with a minus (failed.csv would put a ' before it)."""
+    m = mapper(catalog, 'value = { column = "Amount", min = 0 }')
+    assert fails(m, "below the minimum", Amount=cell).reason.startswith(f"{shown} is below")
+
+
+def test_probability_scale_reads_fractions_as_percent(catalog: Catalog) -> None:  # noqa: F811
+    """scale = 100 reads HubSpot's 0.4 as 40 (bounds apply to the scaled number); 1.5 times
+    100 is out of range; scale is refused on other targets and when not positive."""
+    m = mapper(catalog, 'probability = { column = "P", scale = 100, max = 90 }')
+    assert mapped(m, P="0.4")["probability"] == 40
+    assert mapped(m, P=0.075)["probability"] == 7.5
+    fails(m, "between 0 and 100", P="1.5")
+    fails(m, "above the maximum 90", P="0.95")
+    with pytest.raises(MappingError, match="scale"):
+        mapper(catalog, 'value = { column = "A", scale = 100 }')
+    with pytest.raises(MappingError, match="greater than 0"):
+        mapper(catalog, 'probability = { column = "P", scale = 0 }')

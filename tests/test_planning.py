@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import io
+import math
+from pathlib import Path
 
+import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from bulk.plans import Limits
+from bulk.client import PipedriveClient
+from bulk.clock import FakeClock
+from bulk.plans import Limits, plan_limits
+from bulk.runner import Runner
+from bulk.scheduler import BudgetPolicy, Scheduler
+from bulk.store import AsyncJobStore, JobStore
+from bulk.transport import MockTransport, Request, Response
 from jobs.planning import estimate, render_plan
+from jobs.touch import TouchJob, touch_items
 
 GROWTH = Limits(burst=40, window=2.0, daily_tokens=60_000)
 
@@ -52,3 +63,49 @@ def test_days_are_enough_for_the_tokens(creates: int, left: int) -> None:
     covered = left
     assert covered + (plan.days - 1) * GROWTH.daily_tokens >= plan.tokens
     assert plan.days == 1 or covered + (plan.days - 2) * GROWTH.daily_tokens < plan.tokens
+
+
+def test_run_time_prices_the_decide_phase_and_the_key_field_round_trips() -> None:
+    """With a measured load, the estimate adds the measured time of deciding every row (the
+    run does it again before its first write) and, when the key field is to be created, two
+    serial round trips (fields pulled again under the claim, then the field created)."""
+    calls = {"getDealFields": 1, "addDeal": 300, "addPerson": 40}
+    ultimate = plan_limits("ultimate", auth="oauth")
+    base = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                    load_seconds=0.2, latency=0.04)
+    decided = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                       load_seconds=0.2, latency=0.04, decide_seconds=0.25)
+    assert decided.seconds == pytest.approx(base.seconds + 0.25)
+    keyed = estimate("import", {**calls, "addDealField": 1, "getDealFields": 2}, ultimate,
+                     rows=300, bad_rows=0, tokens_left_today=None, load_seconds=0.2,
+                     latency=0.04)
+    one_more_write = 1 * 0.04 / (math.ceil(ultimate.burst / ultimate.window * 0.04 * 1.5) + 2)
+    assert keyed.seconds == pytest.approx(base.seconds + 2 * 0.04 + one_more_write)
+
+
+def test_json_seconds_keep_hundredths() -> None:
+    """--json keeps the estimate to 0.01 s: a one-second job rounded to tenths is off 5 %."""
+    plan = estimate("import", {"addDeal": 10}, GROWTH, rows=10, bad_rows=0,
+                    tokens_left_today=None, latency=0.123)
+    assert plan.to_json()["seconds"] == round(plan.seconds, 2) == 0.12
+
+
+@pytest.mark.anyio
+async def test_runner_counts_answered_calls_and_their_round_trips(tmp_path: Path) -> None:
+    """The round trip plan import prices its writes with: RunStats counts every answered
+    call and sums their time (virtual here: each answer takes 0.05 s of the fake clock)."""
+    clock = FakeClock()
+
+    async def slow(request: Request) -> Response:
+        await clock.sleep(0.05)
+        return Response(200, {}, orjson.dumps({"success": True, "data": {"id": 1}}))
+
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    store.add_items(touch_items(range(1, 21), {"x": 1}))
+    sched = Scheduler(Limits(burst=40), clock=clock, budget=BudgetPolicy())
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(slow))
+    runner = Runner(AsyncJobStore(store), TouchJob(), client, sched, clock=clock, seed=1)
+    async with client:
+        await runner.run()
+    assert runner.stats.answered == 20 == runner.stats.calls
+    assert runner.stats.answer_seconds == pytest.approx(20 * 0.05)

@@ -252,3 +252,91 @@ def test_init_mapping_on_jsonl_proposes_paths(sandbox: Sandbox, tmp_path: Path) 
     assert 'value = "properties.amount"' in text and 'name = "associations.company"' in text
     assert 'column = "properties.dealstage"' in text
     assert '"Qualified" = "Qualified"' in text and '# "qualifiedtobuy" = ""' in text
+
+
+def test_exact_json_numbers_and_xlsx_percent_end_to_end(sandbox: Sandbox, tmp_path: Path) -> None:
+    """JSONL numbers no double holds fail their rows with the cells exactly as written (not
+    1.8446744073709552e+19), under decimal = "," too; a percent-formatted XLSX probability
+    imports as the percentage Excel shows."""
+    jsonl = tmp_path / "deals.jsonl"
+    jsonl.write_bytes(
+        b'{"key": "j1", "title": "Big", "amount": 18446744073709551617}\n'
+        b'{"key": "j2", "title": "Precise", "amount": 0.12345678901234567891}\n'
+        b'{"key": "j3", "title": "Fine", "amount": 1.234, "note": 9223372036854775808}\n')
+    comma = MAPPING.replace("[deal]", '[defaults]\ndecimal = ","\n[deal]')
+    (tmp_path / "j").mkdir()
+    (tmp_path / "x").mkdir()
+    res, job = _import(sandbox, tmp_path / "j", jsonl, comma)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = {f["key"]: f for f in read_csv(job / "failed.csv")}
+    assert failed["j1"]["amount"] == "18446744073709551617"
+    assert "18446744073709551617" in failed["j1"]["reason"]
+    assert failed["j2"]["amount"] == "0.12345678901234567891"
+    assert sorted(failed) == ["j1", "j2"]
+    assert _by_key(sandbox)["j3"][0]["value"] == 1.234  # a JSON number: never "1.234" as 1234
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "title", "amount", "Probability"])
+    ws.append(["x1", "Pct", 10, 0.25])
+    ws.append(["x2", "Pct2", 10, 0.075])
+    ws["D2"].number_format = "0%"
+    ws["D3"].number_format = "0.0%"
+    book.save(tmp_path / "p.xlsx")
+    res, _ = _import(sandbox, tmp_path / "x", tmp_path / "p.xlsx",
+                     MAPPING + 'probability = "Probability"\n')
+    assert res.exit_code == 0, res.output
+    deals = _by_key(sandbox)
+    assert deals["x1"][0]["probability"] == 25 and deals["x2"][0]["probability"] == 7.5
+
+
+def test_failed_csv_of_a_cp1252_import_reimports_with_the_same_mapping(sandbox: Sandbox,
+                                                                       tmp_path: Path) -> None:
+    """Fix and re-import: a cp1252 export read through the mapping's encoding = "cp1252"
+    fails a row; its failed.csv (UTF-8), fixed and imported with the same mapping, keeps
+    'Café Crème' as it is (not 'CafÃ© CrÃ¨me')."""
+    path = tmp_path / "export.csv"
+    path.write_bytes("key;title;amount\r\nk1;Grüße;5\r\nk2;Café Crème;n/a\r\n".encode("cp1252"))
+    mapping = MAPPING + '[defaults]\nencoding = "cp1252"\n'
+    (tmp_path / "first").mkdir()
+    res, job = _import(sandbox, tmp_path / "first", path, mapping)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = (job / "failed.csv").read_text(encoding="utf-8")
+    assert "Café Crème" in failed
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(failed.replace("n/a", "7"), encoding="utf-8")
+    (tmp_path / "second").mkdir()
+    res, _ = _import(sandbox, tmp_path / "second", fixed, mapping)
+    assert res.exit_code == 0, res.output
+    deals = _by_key(sandbox)
+    assert deals["k2"][0]["title"] == "Café Crème" and deals["k2"][0]["value"] == 7
+    assert deals["k1"][0]["title"] == "Grüße"
+
+
+def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(sandbox: Sandbox,
+                                                                 tmp_path: Path) -> None:
+    """failed.csv puts a ' before cells starting with + or - (formula injection); re-imported
+    after fixing another cell, the untouched phone '+49 30 1234567' and title '-Sale-' are
+    read as the source had them, not failed again."""
+    path = tmp_path / "export.csv"
+    path.write_text("key,title,amount,phone,name\r\n"
+                    "p1,-Sale-,n/a,+49 30 1234567,Hans Dampf\r\n", encoding="utf-8")
+    mapping = MAPPING + '[person]\nname = "name"\nphone = "phone"\n'
+    (tmp_path / "first").mkdir()
+    res, job = _import(sandbox, tmp_path / "first", path, mapping)
+    assert res.exit_code == 3, res.output
+    assert job is not None
+    failed = (job / "failed.csv").read_text(encoding="utf-8")
+    assert "'+49 30 1234567" in failed and "'-Sale-" in failed  # the report's guard stays
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(failed.replace(",n/a,", ",100,"), encoding="utf-8")
+    (tmp_path / "second").mkdir()
+    res, _ = _import(sandbox, tmp_path / "second", fixed, mapping)
+    assert res.exit_code == 0, res.output
+    deal = _by_key(sandbox)["p1"][0]
+    assert deal["title"] == "-Sale-" and deal["value"] == 100
+    people = [p for p in sandbox.state.persons.rows.values() if p["name"] == "Hans Dampf"]
+    assert [ph["value"] for ph in people[0]["phones"]] == ["+49301234567"]

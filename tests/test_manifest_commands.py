@@ -1,0 +1,120 @@
+"""Every command that reads a user file reads it the same way: the encoding is detected
+before any call (a cp1252 file stops it with exit 1 naming --encoding cp1252), and
+--encoding / --sheet are accepted and used (issue 10 section 6)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk import cli
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "commands-token"
+ENV = {"PIPEDRIVE_API_TOKEN": TOKEN}
+FAST = ["--plan", "ultimate", "--oauth"]
+UPDATE_MAPPING = 'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Titel"\n'
+
+# command -> (its words, the header of a file it reads, one row, extra arguments)
+COMMANDS: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {
+    "update": (["plan", "update"], ["Deal", "Titel"], ["1", "Grüße aus Köln"],
+               ["--mapping", "{mapping}"]),
+    "move-stage": (["plan", "move-stage"], ["deal_id", "Notiz"], ["1", "Müller"],
+                   ["--to-stage", "Qualified", "--manifest"]),
+    "merge": (["plan", "merge"], ["merge_id", "survivor_id", "Grund"], ["2", "1", "doppelt \u2013 ä"],
+              []),
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=3,
+                                       seed=2)) as sb:
+        yield sb
+
+
+def _args(name: str, path: Path, tmp: Path) -> list[str]:
+    words, _, _, extra = COMMANDS[name]
+    mapping = tmp / "update.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    extra = [a.format(mapping=mapping) for a in extra]
+    if extra and extra[-1] == "--manifest":  # an option, not an argument
+        return [*words, *extra, str(path)]
+    return [*words, str(path), *extra]
+
+
+def _tokens(sb: Sandbox) -> int:
+    return sum(sb.stats()["tokens_by_operation"].values())
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_cp1252_file_is_refused_before_any_call_then_read_with_encoding(
+        sandbox: Sandbox, tmp_path: Path, name: str) -> None:
+    """No --encoding: exit 1 naming cp1252, not one call; with --encoding cp1252 it plans."""
+    _, head, row, _ = COMMANDS[name]
+    path = tmp_path / "m.csv"
+    path.write_bytes((";".join(head) + "\r\n" + ";".join(row) + "\r\n").encode("cp1252"))
+    before = _tokens(sandbox)
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--url", sandbox.url, *FAST],
+                             env=ENV)
+    assert res.exit_code == 1, res.output
+    assert "--encoding cp1252" in res.output and "Traceback" not in res.output
+    assert _tokens(sandbox) == before  # not even a read was sent
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--encoding", "cp1252",
+                                   "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code in (0, 3), res.output
+    assert "not valid" not in res.output and "rows: 1" in res.output.replace(",", "")
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_sheet_picks_the_worksheet(sandbox: Sandbox, tmp_path: Path, name: str) -> None:
+    """--sheet reads the named worksheet (the first one has other columns); a missing sheet
+    is exit 1 naming the sheets."""
+    _, head, row, _ = COMMANDS[name]
+    book = openpyxl.Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    cover.append(["nothing", "here"])
+    ws = book.create_sheet("Data")
+    ws.append(head)
+    ws.append(row)
+    path = tmp_path / "m.xlsx"
+    book.save(path)
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--sheet", "Data",
+                                   "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code in (0, 3), res.output
+    assert "rows: 1" in res.output.replace(",", "")
+    res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--sheet", "Nope",
+                                   "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 1 and "Cover, Data" in res.output, res.output
+
+
+# Path parameters that are not a user's data file (a new one must be added here or get the flags)
+NOT_DATA = {"job_dir", "state_dir", "state_file", "mapping", "output", "failed_csv", "config",
+            "plan_dir"}
+DATA = {"manifest", "pairs"}
+
+
+def test_every_command_reading_a_user_file_takes_encoding_and_sheet() -> None:
+    """Structural: every Path parameter of every command is either a known non-data path or
+    a data file, and a command reading a data file has --encoding and --sheet (so a command
+    added later that reads a manifest cannot miss them)."""
+    prefix = {id(cli.app): "", id(cli.plan_app): "plan ", id(cli.dedupe_app): "dedupe "}
+    checked = []
+    for group, name, command in [*cli.COMMANDS, *cli.HIDDEN]:
+        hints = inspect.get_annotations(command, eval_str=True)
+        paths = {p for p, hint in hints.items() if p != "return" and "Path" in str(hint)}
+        full = prefix[id(group)] + name
+        assert paths <= NOT_DATA | DATA, f"{full}: classify {paths - NOT_DATA - DATA}"
+        if paths & DATA:
+            checked.append(full)
+            assert {"encoding", "sheet"} <= set(hints), f"{full} lacks --encoding/--sheet"
+    assert {"import", "update", "move-stage", "merge", "init-mapping", "plan import",
+            "plan update", "plan move-stage", "plan merge"} <= set(checked), checked
