@@ -5,8 +5,11 @@ work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
 ``renew``, ``wait_released``); it answers with ``bulk.claims``' own ``Claim`` / ``Held``, and
 ``bulk.claims.open_claims`` picks it when a coordinator URL is in force.
 
-One hash per name, ``pdbulk:c:{namespace}:claim:{name}`` (namespace: the company
-id; the token never appears)::
+One hash per name, ``pdbulk:c:{namespace}:claim:{digest}``: the digest is a SHA-256
+of the name (32 hex digits), never the name itself — names carry source keys, e-mail
+addresses and organization names, which must not sit in Redis for days in clear
+(the job folders that hold them are 0700; a shared Redis is read by every process).
+The token never appears either::
 
     holder    host:pid:start of the live holder, '' once released
     acquired  wall time it was taken     expires  wall time the lease runs out
@@ -24,6 +27,7 @@ its pid is checked, as the local claims do).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -120,8 +124,15 @@ def _dead_here(holder: str) -> bool:
     return bool(start) and _start_time(pid) != start
 
 
+def claim_key(namespace: str, name: str) -> str:
+    """The Redis key of claim ``name``: a digest of it, so no customer data is in Redis."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return f"pdbulk:c:{namespace}:claim:{digest}"
+
+
 class RedisClaims:
-    """``Claims`` on Redis (``url``: redis://host:6379/0), for ``namespace`` (company id).
+    """``Claims`` on Redis (``url``: redis://host:6379/0) under ``namespace`` (a label:
+    ``open_claims`` uses one for every account, as its claim names carry the account).
 
     Raises CoordinatorLost when Redis does not answer (terminal: the run stops
     checkpointed; a claim it held expires with its lease)."""
@@ -146,7 +157,7 @@ class RedisClaims:
         await self._redis.aclose()
 
     def _key(self, name: str) -> str:
-        return f"pdbulk:c:{self.namespace}:claim:{name}"
+        return claim_key(self.namespace, name)
 
     async def _run(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
@@ -254,4 +265,4 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "holder_id"]
+__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "claim_key", "holder_id"]
