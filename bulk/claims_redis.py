@@ -42,6 +42,7 @@ from redis.exceptions import RedisError
 from .claims import Claim, Held
 from .clock import Clock, SystemClock
 from .coordinator import redacted
+from .coordinator_redis import failure
 from .errors import CoordinatorLost
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
@@ -163,8 +164,11 @@ class RedisClaims:
         try:
             return await self._redis.eval(script, len(keys), *keys, *args)
         except (RedisError, OSError) as exc:
-            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: BaseException) -> CoordinatorLost:
+        return CoordinatorLost(f"{failure(self._url, exc)} (claims); the job stops checkpointed: "
+                               "resume it once Redis is back")
 
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str],
@@ -231,8 +235,7 @@ class RedisClaims:
                     pipe.eval(RELEASE, 1, self._key(claim.name), *self._release_args(outcome))
                 await pipe.execute()
         except (RedisError, OSError) as exc:
-            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+            raise self._lost(exc) from None
         self.statistics_["released"] += len(later)
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
@@ -250,8 +253,7 @@ class RedisClaims:
             try:
                 holder, expires = await self._redis.hmget(self._key(name), ["holder", "expires"])
             except (RedisError, OSError) as exc:
-                raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                      f"({type(exc).__name__})") from None
+                raise self._lost(exc) from None
             who = _text(holder) if holder is not None else ""
             if (not who or who == self.holder or float(_text(expires)) <= self._clock.wall()
                     or _dead_here(who)):

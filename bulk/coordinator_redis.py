@@ -37,7 +37,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
 from .clock import Clock, SystemClock
 from .coordinator import Limit, SharedStats, redacted
@@ -111,6 +111,19 @@ local v = redis.call('GET', KEYS[1])
 if v then redis.call('SET', KEYS[1], math.max(0, tonumber(v) - tonumber(ARGV[1])), 'KEEPTTL') end
 return 1
 """
+
+
+def failure(url: str, exc: BaseException) -> str:
+    """What went wrong talking to the coordinator at ``url``, in one phrase: "does not
+    answer" (no connection, a timeout) or "refused …" with Redis' own words (a wrong
+    password, a database out of range, out of memory, a read-only replica): the second
+    kind does not go away by waiting for Redis to come back. The one place Redis errors
+    become text (the URL's password is never in it)."""
+    where = f"the coordinator at {redacted(url)}"
+    if isinstance(exc, AuthenticationError | ResponseError):
+        said = " ".join(str(exc).split())[:200]
+        return f"{where} refused the request ({said})"
+    return f"{where} does not answer ({type(exc).__name__})"
 
 
 class _Waiter:
@@ -200,10 +213,9 @@ class RedisCoordinator:
 
     def _lose(self, exc: BaseException) -> CoordinatorLost:
         if self._lost is None:
-            why = type(exc).__name__
             self._lost = CoordinatorLost(
-                f"the coordinator at {redacted(self._url)} does not answer ({why}); "
-                "the job stops checkpointed: resume it once Redis is back")
+                f"{failure(self._url, exc)}; the job stops checkpointed: resume it once "
+                "Redis is back")
         return self._lost
 
     # -- keys -------------------------------------------------------------------------------
@@ -370,8 +382,8 @@ async def check(url: str, *, within: float = 3.0) -> None:
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
-        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
-                              f"({type(exc).__name__}): start Redis or drop --coordinator") from None
+        raise CoordinatorLost(f"{failure(url, exc)}: start Redis, fix the URL or drop "
+                              "--coordinator") from None
     finally:
         await client.aclose()
 
@@ -397,11 +409,10 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
             in_window = await client.zcount(key, wall - window, "+inf")
             out["tokens"][key.split(":")[2]] = {"window_fill": int(in_window)}
     except (RedisError, OSError) as exc:
-        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
-                              f"({type(exc).__name__})") from None
+        raise CoordinatorLost(failure(url, exc)) from None
     finally:
         await client.aclose()
     return out
 
 
-__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "snapshot"]
+__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "failure", "snapshot"]

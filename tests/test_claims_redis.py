@@ -159,7 +159,7 @@ async def test_lost_redis_at_flush_is_coordinator_lost(redis_server: RedisServer
     assert isinstance(got, Claim)
     a.release_soon(got)
     redis_server.stop()
-    with pytest.raises(CoordinatorLost, match="do not answer"):
+    with pytest.raises(CoordinatorLost, match="does not answer"):
         await a.flush()
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from redis_helpers import RedisServer, redis_server
+from redis_helpers import RedisServer, redis_server, running_redis
 
 from bulk.clock import SystemClock
 from bulk.coordinator import (
     LocalCoordinator,
+    check_url,
     coordinator_url,
     fingerprint,
     open_coordinator,
@@ -221,6 +222,57 @@ async def test_coordinator_urls() -> None:
     assert isinstance(open_coordinator(None), LocalCoordinator)
     with pytest.raises(ValueError, match="unknown coordinator"):
         open_coordinator("memcached://h")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("redis://127.0.0.1:notaport/0", "Port could not be cast"),
+    ("redis://:hunter2@127.0.0.1:99999/0", "Port out of range"),
+    ("redis://127.0.0.1:6379/abc", "the database must be a number"),
+    ("redis://127.0.0.1:6379/0?db=x", "Invalid value for 'db'"),
+    ("redis://:hunter2@127.0.0.1:6379/0?foo=bar", "unknown option 'foo'"),
+    ("redis:///0", "no host"),
+    ("unix://", "no socket path"),
+])
+async def test_a_malformed_url_is_named_before_anything_connects(url: str, why: str) -> None:
+    """A typo in the URL is one clear ValueError (the CLI: exit 1), never "does not
+    answer", a silently ignored part, or a client's TypeError; no password in it."""
+    with pytest.raises(ValueError, match="bad coordinator URL") as err:
+        open_coordinator(url)
+    assert why in str(err.value) and "hunter2" not in str(err.value)
+
+
+async def test_well_formed_urls_pass() -> None:
+    for url in ("redis://127.0.0.1:6379/0", "redis://:pw@h/3", "rediss://h:6380/0?ssl_cert_reqs=none",
+                "redis://h", "unix:///run/redis.sock?db=2", "redis://h/0?socket_timeout=2"):
+        assert check_url(url) == url
+
+
+async def test_a_redis_that_refuses_is_not_reported_as_down(redis_server: RedisServer) -> None:
+    """Wrong password, database out of range, a read-only replica: "refused" with Redis' own
+    words, at start (check, start) and mid-run (terminal), never "does not answer"."""
+    with running_redis("--requirepass", "s3cret-pw") as locked:
+        for url in (locked.url, locked.url.replace("//", "//:hunter2@")):
+            with pytest.raises(CoordinatorLost, match="refused the request") as err:
+                await check(url)
+            assert "does not answer" not in str(err.value) and "hunter2" not in str(err.value)
+        coord = RedisCoordinator(locked.url)
+        _OPEN.append(coord)
+        with pytest.raises(CoordinatorLost, match="refused the request"):
+            await coord.start(fingerprint(TOKEN))
+    with pytest.raises(CoordinatorLost, match=r"refused the request \(.*DB index"):
+        await check(redis_server.url.replace("/0", "/99"))
+
+    a = await _scheduler(redis_server.url)
+    await a.acquire(GET)
+    admin = aioredis.from_url(redis_server.url)
+    try:
+        await admin.execute_command("REPLICAOF", "127.0.0.1", "1")  # read-only from now on
+        with pytest.raises(CoordinatorLost, match=r"refused the request \(You can't write") as lost:
+            await a.acquire(GET)
+        assert lost.value.terminal and "resume it once Redis is back" in str(lost.value)
+    finally:
+        await admin.execute_command("REPLICAOF", "NO", "ONE")
+        await admin.aclose()
 
 
 async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
