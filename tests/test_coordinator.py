@@ -39,6 +39,7 @@ TOKEN = "0123456789abcdef-secret-token"
 WINDOW, BURST = 0.2, 5
 GET = get_operation("getDeal")
 SEARCH = get_operation("searchDeals")
+_ROOT = Path(__file__).resolve().parent.parent
 ADD = get_operation("addDeal")
 _OPEN: list[RedisCoordinator] = []
 
@@ -310,3 +311,19 @@ async def test_coordinator_option_is_accepted_after_the_command() -> None:
     assert hoist_global_options(["status", "j", "--coordinator=local"]) == [
         "--coordinator=local", "status", "j"]
     assert hoist_global_options(["import", "--", "--coordinator"]) == ["import", "--", "--coordinator"]
+
+
+async def test_the_e2e_tests_collect_under_plain_pytest(tmp_path: Path) -> None:
+    """``pytest`` (the console script, from another directory), not only ``python -m
+    pytest``, imports what the end-to-end tests take from benchmarks/ (pyproject's
+    pytest ``pythonpath``)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = await asyncio.to_thread(
+        subprocess.run, [str(Path(sys.executable).with_name("pytest")), "--collect-only", "-q",
+                         str(_ROOT / "tests" / "test_coordinator_e2e.py")],
+        cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stdout.decode()[-2000:]
