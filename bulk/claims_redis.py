@@ -41,7 +41,7 @@ from redis.exceptions import RedisError
 
 from .claims import Claim, Held
 from .clock import Clock, SystemClock
-from .coordinator import redacted
+from .coordinator import check_url, redacted
 from .coordinator_redis import failure
 from .errors import CoordinatorLost
 
@@ -147,7 +147,7 @@ class RedisClaims:
         self._clock = clock or SystemClock()
         self.holder = holder or holder_id()
         self.poll, self.retain_s = poll, retain_s
-        self._redis = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=5.0)
+        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=5.0)
         self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
         self._later: list[tuple[Claim, Mapping[str, Any] | None]] = []
 

@@ -40,7 +40,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
 from .clock import Clock, SystemClock
-from .coordinator import Limit, SharedStats, redacted
+from .coordinator import Limit, SharedStats, check_url, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 
@@ -145,7 +145,7 @@ class RedisCoordinator:
                  "_stats", "_token_fp", "_url", "_width")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
-        self._url, self._clock = url, clock or SystemClock()
+        self._url, self._clock = check_url(url), clock or SystemClock()
         self._redis: aioredis.Redis | None = None
         self._scripts: dict[str, Any] = {}
         self._token_fp: str | None = None
@@ -377,8 +377,9 @@ def _text(value: Any) -> str:
 
 async def check(url: str, *, within: float = 3.0) -> None:
     """Ping the coordinator once; raises CoordinatorLost with a clear message if it does
-    not answer (the CLI turns that into exit 1 before anything is sent)."""
-    client = aioredis.from_url(url, socket_connect_timeout=within, socket_timeout=within)
+    not answer (the CLI turns that into exit 1 before anything is sent); ValueError
+    for a malformed URL."""
+    client = aioredis.from_url(check_url(url), socket_connect_timeout=within, socket_timeout=within)
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
@@ -392,8 +393,8 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
                    window: float = 2.0) -> dict[str, Any]:
     """The account-wide picture for ``pdbulk status``: per company, processes active in
     the last minute and today's spend; per token fingerprint, requests in the burst
-    window. Raises CoordinatorLost if Redis does not answer."""
-    client = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=3.0)
+    window. Raises CoordinatorLost if Redis does not answer, ValueError for a malformed URL."""
+    client = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
     day = math.floor(wall / day_seconds)
     out: dict[str, Any] = {"companies": {}, "tokens": {}}
     try:

@@ -237,9 +237,36 @@ async def test_coordinator_urls() -> None:
 async def test_a_malformed_url_is_named_before_anything_connects(url: str, why: str) -> None:
     """A typo in the URL is one clear ValueError (the CLI: exit 1), never "does not
     answer", a silently ignored part, or a client's TypeError; no password in it."""
+    from bulk.claims_redis import RedisClaims
+    from bulk.coordinator_redis import snapshot
+
     with pytest.raises(ValueError, match="bad coordinator URL") as err:
         open_coordinator(url)
     assert why in str(err.value) and "hunter2" not in str(err.value)
+    for entry in (lambda: RedisCoordinator(url), lambda: RedisClaims(url, "42")):
+        with pytest.raises(ValueError, match="bad coordinator URL"):
+            entry()
+    with pytest.raises(ValueError, match="bad coordinator URL"):
+        await check(url)
+    with pytest.raises(ValueError, match="bad coordinator URL"):
+        await snapshot(url, wall=time.time())
+
+
+async def test_status_with_a_malformed_coordinator_url_says_so(tmp_path: Path) -> None:
+    """``pdbulk status`` (offline: no check at start) names the bad URL and still shows
+    the job, instead of "unexpected TypeError" or silently using another database."""
+    from typer.testing import CliRunner
+
+    from bulk.cli import app
+    from bulk.store import JobStore
+
+    JobStore.create(tmp_path / "j1", job_id="j1", kind="update", config={}).close()
+    for url in ("redis://127.0.0.1:1/0?foo=bar", "redis://127.0.0.1:1/abc"):
+        res = await asyncio.to_thread(CliRunner().invoke, app,
+                                      ["status", "j1", "--job-dir", str(tmp_path)],
+                                      env={"PDBULK_COORDINATOR": url})
+        assert res.exit_code == 0, res.output
+        assert "coordinator: bad coordinator URL" in res.output and "job j1" in res.output
 
 
 async def test_well_formed_urls_pass() -> None:
