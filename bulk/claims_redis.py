@@ -5,8 +5,11 @@ work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
 ``renew``, ``wait_released``); it answers with ``bulk.claims``' own ``Claim`` / ``Held``, and
 ``bulk.claims.open_claims`` picks it when a coordinator URL is in force.
 
-One hash per name, ``pdbulk:c:{namespace}:claim:{name}`` (namespace: the company
-id; the token never appears)::
+One hash per name, ``pdbulk:c:{namespace}:claim:{digest}``: the digest is a SHA-256
+of the name (32 hex digits), never the name itself — names carry source keys, e-mail
+addresses and organization names, which must not sit in Redis for days in clear
+(the job folders that hold them are 0700; a shared Redis is read by every process).
+The token never appears either::
 
     holder    host:pid:start of the live holder, '' once released
     acquired  wall time it was taken     expires  wall time the lease runs out
@@ -24,6 +27,7 @@ its pid is checked, as the local claims do).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -37,7 +41,8 @@ from redis.exceptions import RedisError
 
 from .claims import Claim, Held
 from .clock import Clock, SystemClock
-from .coordinator import redacted
+from .coordinator import check_url, redacted
+from .coordinator_redis import failure
 from .errors import CoordinatorLost
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
@@ -120,8 +125,15 @@ def _dead_here(holder: str) -> bool:
     return bool(start) and _start_time(pid) != start
 
 
+def claim_key(namespace: str, name: str) -> str:
+    """The Redis key of claim ``name``: a digest of it, so no customer data is in Redis."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return f"pdbulk:c:{namespace}:claim:{digest}"
+
+
 class RedisClaims:
-    """``Claims`` on Redis (``url``: redis://host:6379/0), for ``namespace`` (company id).
+    """``Claims`` on Redis (``url``: redis://host:6379/0) under ``namespace`` (a label:
+    ``open_claims`` uses one for every account, as its claim names carry the account).
 
     Raises CoordinatorLost when Redis does not answer (terminal: the run stops
     checkpointed; a claim it held expires with its lease)."""
@@ -135,7 +147,7 @@ class RedisClaims:
         self._clock = clock or SystemClock()
         self.holder = holder or holder_id()
         self.poll, self.retain_s = poll, retain_s
-        self._redis = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=5.0)
+        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=5.0)
         self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
         self._later: list[tuple[Claim, Mapping[str, Any] | None]] = []
 
@@ -146,14 +158,17 @@ class RedisClaims:
         await self._redis.aclose()
 
     def _key(self, name: str) -> str:
-        return f"pdbulk:c:{self.namespace}:claim:{name}"
+        return claim_key(self.namespace, name)
 
     async def _run(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
             return await self._redis.eval(script, len(keys), *keys, *args)
         except (RedisError, OSError) as exc:
-            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: BaseException) -> CoordinatorLost:
+        return CoordinatorLost(f"{failure(self._url, exc)} (claims); the job stops checkpointed: "
+                               "resume it once Redis is back")
 
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str],
@@ -220,8 +235,7 @@ class RedisClaims:
                     pipe.eval(RELEASE, 1, self._key(claim.name), *self._release_args(outcome))
                 await pipe.execute()
         except (RedisError, OSError) as exc:
-            raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                  f"({type(exc).__name__}); the job stops checkpointed") from None
+            raise self._lost(exc) from None
         self.statistics_["released"] += len(later)
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
@@ -239,8 +253,7 @@ class RedisClaims:
             try:
                 holder, expires = await self._redis.hmget(self._key(name), ["holder", "expires"])
             except (RedisError, OSError) as exc:
-                raise CoordinatorLost(f"the claims at {redacted(self._url)} do not answer "
-                                      f"({type(exc).__name__})") from None
+                raise self._lost(exc) from None
             who = _text(holder) if holder is not None else ""
             if (not who or who == self.holder or float(_text(expires)) <= self._clock.wall()
                     or _dead_here(who)):
@@ -254,4 +267,4 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "holder_id"]
+__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "claim_key", "holder_id"]

@@ -171,17 +171,53 @@ def redacted(url: str) -> str:
     return url
 
 
+def check_url(url: str) -> str:
+    """``url`` if it is a Redis URL a client can be built from; else ValueError saying
+    what is wrong with it (its password never in the text). Checked before anything
+    connects, so a typo is a usage error, not "does not answer" or a client's TypeError."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
+
+    def bad(why: str) -> ValueError:
+        return ValueError(f"bad coordinator URL {redacted(url)!r}: {why}; "
+                          "use redis://[:password@]host[:port][/db] or 'local'")
+
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
+    parts = urlsplit(url)
+    try:
+        parse_url(url)  # type: ignore[no-untyped-call]  # the client's own parser: port, db, options
+    except ValueError as exc:
+        why = str(exc)
+        if parts.password:
+            why = why.replace(parts.password, "***")
+        raise bad(why.rstrip(".")) from None
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise bad("no socket path")
+    elif not parts.hostname:
+        raise bad("no host")
+    db = "" if parts.scheme == "unix" else parts.path.strip("/")
+    if db and not db.isdigit():
+        raise bad(f"the database must be a number, not {db!r}")
+    unknown = sorted(k for k in parse_qs(parts.query, keep_blank_values=True)
+                     if k not in URL_QUERY_ARGUMENT_PARSERS and not k.startswith("ssl_"))
+    if unknown:
+        raise bad(f"unknown option {unknown[0]!r}")
+    return url
+
+
 def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     """A coordinator for ``url`` (see :func:`coordinator_url`). Raises ValueError for
-    an unknown scheme. Nothing is connected until ``start``."""
+    an unknown scheme or a malformed URL (:func:`check_url`). Nothing is connected
+    until ``start``."""
     if url is None:
         return LocalCoordinator()
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from .coordinator_redis import RedisCoordinator
+    from .coordinator_redis import RedisCoordinator
 
-        return RedisCoordinator(url, clock=clock)  # type: ignore[arg-type]
-    raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
+    return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
 __all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator",
-           "SharedStats", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]
+           "SharedStats", "check_url", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]

@@ -37,10 +37,10 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
 from .clock import Clock, SystemClock
-from .coordinator import Limit, SharedStats, redacted
+from .coordinator import Limit, SharedStats, check_url, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 
@@ -113,6 +113,19 @@ return 1
 """
 
 
+def failure(url: str, exc: BaseException) -> str:
+    """What went wrong talking to the coordinator at ``url``, in one phrase: "does not
+    answer" (no connection, a timeout) or "refused …" with Redis' own words (a wrong
+    password, a database out of range, out of memory, a read-only replica): the second
+    kind does not go away by waiting for Redis to come back. The one place Redis errors
+    become text (the URL's password is never in it)."""
+    where = f"the coordinator at {redacted(url)}"
+    if isinstance(exc, AuthenticationError | ResponseError):
+        said = " ".join(str(exc).split())[:200]
+        return f"{where} refused the request ({said})"
+    return f"{where} does not answer ({type(exc).__name__})"
+
+
 class _Waiter:
     __slots__ = ("fut", "limit", "op", "wait_for_reset")
 
@@ -132,7 +145,7 @@ class RedisCoordinator:
                  "_stats", "_token_fp", "_url", "_width")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
-        self._url, self._clock = url, clock or SystemClock()
+        self._url, self._clock = check_url(url), clock or SystemClock()
         self._redis: aioredis.Redis | None = None
         self._scripts: dict[str, Any] = {}
         self._token_fp: str | None = None
@@ -200,10 +213,9 @@ class RedisCoordinator:
 
     def _lose(self, exc: BaseException) -> CoordinatorLost:
         if self._lost is None:
-            why = type(exc).__name__
             self._lost = CoordinatorLost(
-                f"the coordinator at {redacted(self._url)} does not answer ({why}); "
-                "the job stops checkpointed: resume it once Redis is back")
+                f"{failure(self._url, exc)}; the job stops checkpointed: resume it once "
+                "Redis is back")
         return self._lost
 
     # -- keys -------------------------------------------------------------------------------
@@ -365,13 +377,14 @@ def _text(value: Any) -> str:
 
 async def check(url: str, *, within: float = 3.0) -> None:
     """Ping the coordinator once; raises CoordinatorLost with a clear message if it does
-    not answer (the CLI turns that into exit 1 before anything is sent)."""
-    client = aioredis.from_url(url, socket_connect_timeout=within, socket_timeout=within)
+    not answer (the CLI turns that into exit 1 before anything is sent); ValueError
+    for a malformed URL."""
+    client = aioredis.from_url(check_url(url), socket_connect_timeout=within, socket_timeout=within)
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
-        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
-                              f"({type(exc).__name__}): start Redis or drop --coordinator") from None
+        raise CoordinatorLost(f"{failure(url, exc)}: start Redis, fix the URL or drop "
+                              "--coordinator") from None
     finally:
         await client.aclose()
 
@@ -380,8 +393,8 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
                    window: float = 2.0) -> dict[str, Any]:
     """The account-wide picture for ``pdbulk status``: per company, processes active in
     the last minute and today's spend; per token fingerprint, requests in the burst
-    window. Raises CoordinatorLost if Redis does not answer."""
-    client = aioredis.from_url(url, socket_connect_timeout=3.0, socket_timeout=3.0)
+    window. Raises CoordinatorLost if Redis does not answer, ValueError for a malformed URL."""
+    client = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
     day = math.floor(wall / day_seconds)
     out: dict[str, Any] = {"companies": {}, "tokens": {}}
     try:
@@ -397,11 +410,10 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
             in_window = await client.zcount(key, wall - window, "+inf")
             out["tokens"][key.split(":")[2]] = {"window_fill": int(in_window)}
     except (RedisError, OSError) as exc:
-        raise CoordinatorLost(f"the coordinator at {redacted(url)} does not answer "
-                              f"({type(exc).__name__})") from None
+        raise CoordinatorLost(failure(url, exc)) from None
     finally:
         await client.aclose()
     return out
 
 
-__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "snapshot"]
+__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "failure", "snapshot"]

@@ -31,8 +31,8 @@ def free_port() -> int:
 class RedisServer:
     """One redis-server process; ``stop()`` / ``start()`` again on the same port."""
 
-    def __init__(self, binary: str, port: int, workdir: Path) -> None:
-        self.binary, self.port, self.workdir = binary, port, workdir
+    def __init__(self, binary: str, port: int, workdir: Path, extra: tuple[str, ...] = ()) -> None:
+        self.binary, self.port, self.workdir, self.extra = binary, port, workdir, extra
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,14 +42,14 @@ class RedisServer:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir), "--protected-mode", "yes"],
+             "--appendonly", "no", "--dir", str(self.workdir), "--protected-mode", "yes", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:  # bounded: 10 s
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
                     s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
+                    if s.recv(64).startswith((b"+PONG", b"-NOAUTH")):  # up (NOAUTH: a password)
                         return
             except OSError:
                 time.sleep(0.02)
@@ -68,12 +68,13 @@ class RedisServer:
 
 
 @contextmanager
-def running_redis() -> Iterator[RedisServer]:
+def running_redis(*extra: str) -> Iterator[RedisServer]:
+    """A redis-server for the block; ``extra``: more server arguments (``--requirepass x``)."""
     binary = redis_binary()
     if binary is None:
         pytest.skip("no redis-server (run `make test`, which installs it)")
     with tempfile.TemporaryDirectory() as tmp:
-        server = RedisServer(binary, free_port(), Path(tmp))
+        server = RedisServer(binary, free_port(), Path(tmp), extra)
         server.start()
         try:
             yield server

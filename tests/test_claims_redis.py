@@ -121,3 +121,65 @@ async def test_lost_redis_is_coordinator_lost(redis_server: RedisServer) -> None
     redis_server.stop()
     with pytest.raises(CoordinatorLost):
         await a.acquire_many(["deal:X"])
+
+
+async def test_release_soon_waits_for_flush_or_the_next_acquire(redis_server: RedisServer) -> None:
+    """release_soon writes nothing by itself; flush (one pipeline) or the next acquire_many
+    sends it, with its outcome, and a claim taken over meanwhile is left alone."""
+    a, b = claims(redis_server, "far:1:a"), claims(redis_server, "far:2:b")
+    got = await a.acquire_many(["deal:S1", "deal:S2", "deal:S3"])
+    s1, s2, s3 = (got[n] for n in ("deal:S1", "deal:S2", "deal:S3"))
+    assert isinstance(s1, Claim) and isinstance(s2, Claim) and isinstance(s3, Claim)
+    a.release_soon(s1, {"id": 1})
+    a.release_soon(s2)
+    assert isinstance((await b.acquire_many(["deal:S1"]))["deal:S1"], Held)  # not sent yet
+    await a.flush()
+    assert a.statistics_["released"] == 2
+    took = (await b.acquire_many(["deal:S1", "deal:S2"]))
+    assert isinstance(took["deal:S1"], Claim) and took["deal:S1"].previous == {"id": 1}
+    assert isinstance(took["deal:S2"], Claim) and took["deal:S2"].previous is None
+    await a.flush()  # nothing queued: no round trip, no count
+    assert a.statistics_["released"] == 2
+
+    a.release_soon(s3, {"id": 3})
+    await a.acquire_many(["deal:S4"])  # sends the queued release first
+    s3_next = (await b.acquire_many(["deal:S3"]))["deal:S3"]
+    assert isinstance(s3_next, Claim) and s3_next.previous == {"id": 3}
+    stale = took["deal:S1"]
+    assert isinstance(stale, Claim)
+    a.release_soon(Claim("deal:S1", a.holder, stale.expires), {"id": 99})  # no longer a's
+    await a.flush()
+    held = (await claims(redis_server, "far:3:c").acquire_many(["deal:S1"]))["deal:S1"]
+    assert isinstance(held, Held) and held.holder == "far:2:b"  # b's claim untouched
+
+
+async def test_lost_redis_at_flush_is_coordinator_lost(redis_server: RedisServer) -> None:
+    a = claims(redis_server, "far:1:a")
+    got = (await a.acquire_many(["deal:F"]))["deal:F"]
+    assert isinstance(got, Claim)
+    a.release_soon(got)
+    redis_server.stop()
+    with pytest.raises(CoordinatorLost, match="does not answer"):
+        await a.flush()
+
+
+async def test_no_customer_data_in_redis(redis_server: RedisServer) -> None:
+    """Claim names carry e-mails and organization names: Redis holds only their digests."""
+    import redis.asyncio as aioredis
+
+    a = claims(redis_server, "far:1:a")
+    names = ["person\x1fcode\x1fe:alice.private@example.org", "org\x1fcode\x1fhidden corp"]
+    got = await a.acquire_many(names)
+    for c in got.values():
+        assert isinstance(c, Claim)
+        a.release_soon(c, {"id": 7})
+    await a.flush()
+    client = aioredis.from_url(redis_server.url)
+    try:
+        keys = [k.decode() for k in await client.keys("*")]
+        dumped = [str(await client.hgetall(k)) for k in keys]
+    finally:
+        await client.aclose()
+    assert len(keys) == 2 and all(k.startswith("pdbulk:c:42:claim:") for k in keys)
+    blob = " ".join(keys + dumped)
+    assert "alice" not in blob and "hidden" not in blob and "example.org" not in blob

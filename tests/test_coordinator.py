@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from bulk.clock import SystemClock
 from bulk.coordinator import (
     LocalCoordinator,
+    check_url,
     coordinator_url,
     fingerprint,
     open_coordinator,
@@ -29,7 +30,7 @@ from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import BudgetPolicy, Scheduler
-from tests.redis_helpers import RedisServer, redis_server
+from tests.redis_helpers import RedisServer, redis_server, running_redis
 
 __all__ = ["redis_server"]  # the fixture, re-exported for pytest
 
@@ -38,6 +39,7 @@ TOKEN = "0123456789abcdef-secret-token"
 WINDOW, BURST = 0.2, 5
 GET = get_operation("getDeal")
 SEARCH = get_operation("searchDeals")
+_ROOT = Path(__file__).resolve().parent.parent
 ADD = get_operation("addDeal")
 _OPEN: list[RedisCoordinator] = []
 
@@ -223,6 +225,84 @@ async def test_coordinator_urls() -> None:
         open_coordinator("memcached://h")
 
 
+@pytest.mark.parametrize(("url", "why"), [
+    ("redis://127.0.0.1:notaport/0", "Port could not be cast"),
+    ("redis://:hunter2@127.0.0.1:99999/0", "Port out of range"),
+    ("redis://127.0.0.1:6379/abc", "the database must be a number"),
+    ("redis://127.0.0.1:6379/0?db=x", "Invalid value for 'db'"),
+    ("redis://:hunter2@127.0.0.1:6379/0?foo=bar", "unknown option 'foo'"),
+    ("redis:///0", "no host"),
+    ("unix://", "no socket path"),
+])
+async def test_a_malformed_url_is_named_before_anything_connects(url: str, why: str) -> None:
+    """A typo in the URL is one clear ValueError (the CLI: exit 1), never "does not
+    answer", a silently ignored part, or a client's TypeError; no password in it."""
+    from bulk.claims_redis import RedisClaims
+    from bulk.coordinator_redis import snapshot
+
+    with pytest.raises(ValueError, match="bad coordinator URL") as err:
+        open_coordinator(url)
+    assert why in str(err.value) and "hunter2" not in str(err.value)
+    for entry in (lambda: RedisCoordinator(url), lambda: RedisClaims(url, "42")):
+        with pytest.raises(ValueError, match="bad coordinator URL"):
+            entry()
+    with pytest.raises(ValueError, match="bad coordinator URL"):
+        await check(url)
+    with pytest.raises(ValueError, match="bad coordinator URL"):
+        await snapshot(url, wall=time.time())
+
+
+async def test_status_with_a_malformed_coordinator_url_says_so(tmp_path: Path) -> None:
+    """``pdbulk status`` (offline: no check at start) names the bad URL and still shows
+    the job, instead of "unexpected TypeError" or silently using another database."""
+    from typer.testing import CliRunner
+
+    from bulk.store import JobStore
+    from pdbulk.cli import app
+
+    JobStore.create(tmp_path / "j1", job_id="j1", kind="update", config={}).close()
+    for url in ("redis://127.0.0.1:1/0?foo=bar", "redis://127.0.0.1:1/abc"):
+        res = await asyncio.to_thread(CliRunner().invoke, app,
+                                      ["status", "j1", "--job-dir", str(tmp_path)],
+                                      env={"PDBULK_COORDINATOR": url})
+        assert res.exit_code == 0, res.output
+        assert "coordinator: bad coordinator URL" in res.output and "job j1" in res.output
+
+
+async def test_well_formed_urls_pass() -> None:
+    for url in ("redis://127.0.0.1:6379/0", "redis://:pw@h/3", "rediss://h:6380/0?ssl_cert_reqs=none",
+                "redis://h", "unix:///run/redis.sock?db=2", "redis://h/0?socket_timeout=2"):
+        assert check_url(url) == url
+
+
+async def test_a_redis_that_refuses_is_not_reported_as_down(redis_server: RedisServer) -> None:
+    """Wrong password, database out of range, a read-only replica: "refused" with Redis' own
+    words, at start (check, start) and mid-run (terminal), never "does not answer"."""
+    with running_redis("--requirepass", "s3cret-pw") as locked:
+        for url in (locked.url, locked.url.replace("//", "//:hunter2@")):
+            with pytest.raises(CoordinatorLost, match="refused the request") as err:
+                await check(url)
+            assert "does not answer" not in str(err.value) and "hunter2" not in str(err.value)
+        coord = RedisCoordinator(locked.url)
+        _OPEN.append(coord)
+        with pytest.raises(CoordinatorLost, match="refused the request"):
+            await coord.start(fingerprint(TOKEN))
+    with pytest.raises(CoordinatorLost, match=r"refused the request \(.*DB index"):
+        await check(redis_server.url.replace("/0", "/99"))
+
+    a = await _scheduler(redis_server.url)
+    await a.acquire(GET)
+    admin = aioredis.from_url(redis_server.url)
+    try:
+        await admin.execute_command("REPLICAOF", "127.0.0.1", "1")  # read-only from now on
+        with pytest.raises(CoordinatorLost, match=r"refused the request \(You can't write") as lost:
+            await a.acquire(GET)
+        assert lost.value.terminal and "resume it once Redis is back" in str(lost.value)
+    finally:
+        await admin.execute_command("REPLICAOF", "NO", "ONE")
+        await admin.aclose()
+
+
 async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
                                                      tmp_path: Path) -> None:
     from typer.testing import CliRunner
@@ -258,3 +338,19 @@ async def test_coordinator_option_is_accepted_after_the_command() -> None:
     assert hoist_global_options(["status", "j", "--coordinator=local"]) == [
         "--coordinator=local", "status", "j"]
     assert hoist_global_options(["import", "--", "--coordinator"]) == ["import", "--", "--coordinator"]
+
+
+async def test_the_e2e_tests_collect_under_plain_pytest(tmp_path: Path) -> None:
+    """``pytest`` (the console script, from another directory), not only ``python -m
+    pytest``, imports what the end-to-end tests take from benchmarks/ (pyproject's
+    pytest ``pythonpath``)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = await asyncio.to_thread(
+        subprocess.run, [str(Path(sys.executable).with_name("pytest")), "--collect-only", "-q",
+                         str(_ROOT / "tests" / "test_coordinator_e2e.py")],
+        cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stdout.decode()[-2000:]

@@ -59,7 +59,7 @@ def test_two_processes_with_half_the_budget_spend_half_between_them(
     daily = 1200
     with SandboxProcess(plan="growth", time_scale=SCALE,
                         extra=("--daily-tokens", str(daily))) as sb:
-        mapping = prepare(sb, workdir, SCALE)  # the key field and one deal: the company's spend
+        mapping = prepare(sb, workdir, SCALE)  # the key field (5 tokens): the company's spend
         r = run_fleet(sb, workdir, mapping, scale=SCALE, rows=150, processes=2,
                       coordinator=redis_server.url, tag="half",
                       extra=("--budget-share", "0.5"), timeout=60)
@@ -109,34 +109,48 @@ def test_redis_stopped_mid_run_stops_every_process_then_resume_finishes(
     assert sum(1 for p in range(n) for i in range(rows) if f"LOST-{p}-{i}" in counts) < n * rows
 
     redis_server.start()  # back, empty: nothing it held was needed
-    for p in range(n):
+    resumes, errs = [], [tempfile.TemporaryFile() for _ in range(n)]
+    for p in range(n):  # at once, as the processes ran: they share the window again
         (job,) = [d.name for d in (workdir / f"lost-jobs-{p}").iterdir() if d.is_dir()]
-        done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
-                               str(workdir / f"lost-jobs-{p}")],
-                              env=env, capture_output=True, timeout=60)
-        assert done.returncode == 0, done.stderr.decode()
+        resumes.append(subprocess.Popen([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
+                                         str(workdir / f"lost-jobs-{p}")], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=errs[p],
+                                        stdin=subprocess.DEVNULL))
+    try:
+        codes = [r.wait(60) for r in resumes]
+    finally:
+        for r in resumes:
+            if r.poll() is None:
+                r.kill()
+                r.wait(10)
+    for err in errs:
+        err.seek(0)
+        outputs.append(err.read().decode(errors="replace"))
+        err.close()
+    assert codes == [0, 0], outputs[n:]
     counts = key_counts(sb)
     wanted = [f"LOST-{p}-{i}" for p in range(n) for i in range(rows)]
     assert [k for k in wanted if counts.get(k, 0) != 1] == []  # nothing lost, nothing doubled
 
 
-def test_unreachable_coordinator_at_start_is_exit_1(workdir: Path) -> None:
-    with SandboxProcess(plan="growth", time_scale=SCALE) as sb:
-        mapping = workdir / "m.toml"
-        mapping.write_text("version = 1\n[import]\nkey_column = \"id\"\n[deal]\ntitle = \"title\"\n")
-        manifest = write_manifest(workdir / "x.csv", "X", 3)
-        from tests.redis_helpers import free_port
+def test_unreachable_coordinator_at_start_is_exit_1(
+        growth: tuple[SandboxProcess, Path, Path]) -> None:
+    from tests.redis_helpers import free_port
 
-        env = cli_env(sb, SCALE, None)
-        url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # the option after the command
-        done = subprocess.run([*import_argv(sb, manifest, mapping, workdir / "jobs"),
-                               "--coordinator", url], env=env, capture_output=True, timeout=60)
-        requests = sum(sb.stats()["requests_by_operation"].values())
+    sb, workdir, mapping = growth
+    manifest = write_manifest(workdir / "x.csv", "X", 3)
+    env = cli_env(sb, SCALE, None)
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"  # the option after the command
+    before = sum(sb.stats()["requests_by_operation"].values())
+    done = subprocess.run([*import_argv(sb, manifest, mapping, workdir / "x-jobs"),
+                           "--coordinator", url], env=env, capture_output=True, timeout=60)
+    requests = sum(sb.stats()["requests_by_operation"].values()) - before
     err = done.stderr.decode()
     assert done.returncode == 1, err
     assert "does not answer" in err and "Traceback" not in err
     assert "hunter2" not in err
     assert requests == 0  # nothing was sent
+    assert not (workdir / "x-jobs").exists() or not any((workdir / "x-jobs").iterdir())
 
 
 def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
