@@ -234,6 +234,17 @@ def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path,
             "--mode", "upsert", "--url", url, "--job-dir", str(jobs), "--plan", "growth", *extra]
 
 
+def _run_together(manifests: tuple[Path, ...], mapping: Path, url: str, tmp_path: Path,
+                  env: dict[str, str], timeout: float) -> None:
+    """One upsert per manifest, all started at once (jobs in tmp_path/j0, j1, ...); each
+    must exit 0."""
+    runs = [subprocess.Popen(_import_cmd(manifest, mapping, url, tmp_path / f"j{n}"),
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for n, manifest in enumerate(manifests)]
+    outs = [r.communicate(timeout=timeout)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0] * len(runs), outs
+
+
 def _live_deals(url: str) -> list[dict[str, Any]]:
     return [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]]
 
@@ -337,12 +348,7 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         code = _add_key_field(url)
-        runs = [subprocess.Popen(_import_cmd(manifest, export.mapping, url, tmp_path / f"j{n}"),
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True)
-                for n, manifest in enumerate((export.manifest, other))]
-        outs = [r.communicate(timeout=180)[0] for r in runs]
-        assert [r.returncode for r in runs] == [0, 0], outs
+        _run_together((export.manifest, other), export.mapping, url, tmp_path, env, 180)
         keys = _keys(_live_deals(url), code)
         assert set(keys) == {f"{p}-{100000 + n}" for p in ("HS", "HT") for n in range(60)}
         assert max(keys.values()) == 1
@@ -376,12 +382,7 @@ def test_two_runs_over_the_same_keys_in_opposite_orders_neither_deadlock_nor_dou
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         code = _add_key_field(url)
-        runs = [subprocess.Popen(_import_cmd(manifest, export.mapping, url, tmp_path / f"j{n}"),
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True)
-                for n, manifest in enumerate((export.manifest, reversed_csv))]
-        outs = [r.communicate(timeout=240)[0] for r in runs]
-        assert [r.returncode for r in runs] == [0, 0], outs
+        _run_together((export.manifest, reversed_csv), export.mapping, url, tmp_path, env, 240)
         keys = _keys(_live_deals(url), code)
         assert set(keys) == {f"HS-{100000 + n}" for n in range(80)}
         assert max(keys.values()) == 1
