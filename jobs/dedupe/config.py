@@ -74,8 +74,12 @@ POLICY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType({
                                      "person", "person_id")},
 })
 CUSTOM_KEY = re.compile(r"[0-9a-f]{40}")  # Pipedrive's custom field_code
+# words that say nothing about WHICH deal it is. Not here: single letters (``Building A``),
+# number words and ordinals (normalize.canonical), ``new`` (``New office`` / ``Office``):
+# they identify. An identifying token (a digit, a single letter) is never noise, even
+# when a config lists it.
 DEFAULT_NOISE_WORDS = frozenset({
-    "deal", "deals", "opportunity", "opp", "the", "a", "an", "for", "of", "and", "new", "copy",
+    "deal", "deals", "opportunity", "opp", "the", "an", "for", "of", "and", "copy",
     "duplicate", "dup", "re", "fw", "fwd",
 })
 
