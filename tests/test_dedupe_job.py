@@ -5,6 +5,7 @@ skipped, the nightly index reads only what changed."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +217,8 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     nothing apart."""
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1")
-        assert first.summary["duplicate_groups"] > 50
+        # (same-title deals whose person AND value differ are review, not duplicate)
+        assert first.summary["duplicate_groups"] > 10
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
         unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
@@ -247,16 +249,39 @@ def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: P
     assert absorbed(merges, live={5}) == {}  # chains ending at deals gone for good: dropped
 
 
-def test_auto_apply_never_takes_a_chain() -> None:
-    """--auto-apply-above below the review threshold still leaves chained groups (scoring
-    below it) to a person; a reviewer's decision = merge or --include-review takes them."""
+def test_no_path_takes_a_chain() -> None:
+    """A chained group (scoring below the review threshold) is merged by no path:
+    --auto-apply-above, --include-review, not even a reviewer's decision = merge (which
+    overrides the band only); a review group of alike deals is taken by all three."""
     from jobs.dedupe.planfiles import PlannedGroup
     chain = PlannedGroup(1, "g-1", "", "review", 0.40, 1, (2, 3))
     alike = PlannedGroup(2, "g-4", "", "review", 0.75, 4, (5,))
-    low = ApplyOptions(auto_apply_above=0.3)
-    assert "a chain" in str(low.wants(chain, 0.70)) and low.wants(alike, 0.70) is None
-    assert low.wants(PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3)), 0.70) is None
-    assert ApplyOptions(include_review=True).wants(chain, 0.70) is None
+    decided = PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3))
+    for options in (ApplyOptions(auto_apply_above=0.3), ApplyOptions(include_review=True),
+                    ApplyOptions()):
+        assert "a chain" in str(options.wants(chain, 0.70))
+        assert "a chain" in str(options.wants(decided, 0.70))
+    assert ApplyOptions(auto_apply_above=0.3).wants(alike, 0.70) is None
+    assert ApplyOptions(include_review=True).wants(alike, 0.70) is None
+    assert ApplyOptions().wants(replace(alike, decision="merge"), 0.70) is None
+
+
+@pytest.mark.anyio
+async def test_a_group_edited_across_companies_is_a_chain_never_merged(tmp_path: Path) -> None:
+    """A reviewer joins two groups of two companies (no guard between them) with
+    decision = merge, or applies with --include-review: the pairs across them were never
+    scored alike, so the chaining guard skips the group; nothing is merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        for n, options in enumerate((ApplyOptions(), ApplyOptions(include_review=True))):
+            store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", options,
+                                           job_id=f"dedupe-{n}")
+            assert prep.actions["merge"] == 0
+            (reason,) = {(i.payload.get("result") or {}).get("reason") for i in store.items()}
+            assert "chaining guard" in str(reason), reason
+            store.close()
 
 
 def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:

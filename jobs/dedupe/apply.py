@@ -2,8 +2,14 @@
 
 Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
-nightly ``run``) every group whose score is at least that — never a chained group
-(scoring below the plan's review threshold). ``keep-separate``
+nightly ``run``) every group whose score is at least that. A person's ``merge``
+overrides the band, never a guard: on every path (apply with or without
+``--include-review``, ``run``, ``decision = merge``) a group is merged only when
+no pair of it breaks a guard (re-read live) and every pair of it scored at least
+the plan's review threshold (the chaining guard, checked pair by pair against
+``pairs.csv``, so a group a reviewer edited is judged as edited). A chained group
+is never merged; to merge part of it, the reviewer splits it into groups whose
+deals are all alike. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
@@ -48,7 +54,7 @@ from ..updating import Prepared, before_image, changed_names, check_loaded, refu
 from .config import DedupeConfig
 from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
-from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
+from .planfiles import PlannedGroup, policy_changes, read_groups, read_pair_scores, read_records, read_summary
 from .records import to_record
 from .scoring import guard_reasons
 
@@ -68,17 +74,18 @@ class ApplyOptions:
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
     def wants(self, g: PlannedGroup, review_threshold: float = 0.0) -> str | None:
-        """None when the group is merged, else why not. ``auto_apply_above`` never takes a
-        group scoring below ``review_threshold`` (the plan's): such a group is a chain of
-        deals not all alike, and chaining never merges unattended."""
+        """None when the group is merged, else why not (a phrase for the report). No path
+        takes a group scoring below ``review_threshold`` (the plan's): such a group is a
+        chain of deals not all alike (see the module docstring)."""
         if g.decision == "keep-separate":
             return "kept separate (decision)"
+        if g.score < review_threshold:
+            return (f"score {g.score:.3f} below the review threshold {review_threshold:g} "
+                    "(a chain of deals not all alike): never merged, even with decision = "
+                    "merge; split the group in groups.csv")
         if g.decision == "merge":
             return None
         if self.auto_apply_above is not None:
-            if g.score < review_threshold:
-                return (f"score {g.score:.3f} below the review threshold "
-                        f"{review_threshold:g} (a chain): needs decision = merge")
             return None if g.score >= self.auto_apply_above else (
                 f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
         if g.band == "duplicate" or self.include_review:
@@ -102,6 +109,22 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
             return (f"deal {deal_id} changed since the plan (update_time "
                     f"{before.update_time} then, {deal.get('update_time')} "
                     "now): plan again")
+    return None
+
+
+def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float] | None,
+             review_threshold: float) -> str | None:
+    """Why a group (as a reviewer may have edited it) is a chain, else None: every pair of
+    it must have scored at least the review threshold in the plan (pairs.csv)."""
+    if scores is None:  # a plan without pairs.csv: its group score is all there is
+        return None
+    for x, y in itertools.combinations(g.member_ids, 2):
+        s = scores.get(frozenset((x, y)))
+        if s is None or s < review_threshold:
+            said = "were not scored alike in the plan" if s is None else f"score {s:.3f}"
+            return (f"deals {x} and {y}: {said}, below the review threshold "
+                    f"{review_threshold:g} (chaining guard: never merged, even with "
+                    "decision = merge; split the group in groups.csv)")
     return None
 
 
@@ -131,6 +154,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     named = summary.get("guards")
     guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
     review_threshold = _review_threshold(summary)
+    pair_scores = read_pair_scores(plan_dir)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
     separate = [g for g in groups if g.decision == "keep-separate"]
@@ -157,7 +181,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
-        if (why := _guarded(g, fresh, guards)) is not None:
+        if (why := _guarded(g, fresh, guards)) is not None or (
+                why := _chained(g, pair_scores, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
         lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)

@@ -5,7 +5,9 @@
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
 ``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
 ``policy_fields``). ``pairs.csv`` lists every scored pair in the review or
-duplicate band. ``summary.json`` counts groups, deals to merge away, review
+duplicate band, every pair inside a group, and (band ``distinct``) the pairs
+that would reach review but a guard or a keep-separate decision holds apart,
+the guard in ``reasons``. ``summary.json`` counts groups, deals to merge away, review
 groups and the tokens the merges (40 each, v1 ``mergeDeals``) and field-policy
 PATCHes (5 each, v2 ``updateDeal``) will cost (FACTS.md, token table).
 ``deals.jsonl`` keeps the records the plan was made from: ``apply`` compares
@@ -140,7 +142,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
     with open(directory / PAIRS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(PAIR_COLUMNS)
-        for p in result.pairs:
+        for p in sorted((*result.pairs, *result.held), key=lambda p: (p.a, p.b)):
             w.writerow([p.a, p.b, p.band, f"{p.score:.3f}", _cells(p.reasons)])
     wanted = {i for g in result.groups for i in g.member_ids}
     with open(directory / DEALS, "wb") as fb:
@@ -154,7 +156,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "groups": len(result.groups), "duplicate_groups": len(dup), "review_groups": len(review),
         "deals_to_merge_away": merges,
         "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
-        "pairs": len(result.pairs), "pairs_compared": result.compared,
+        "pairs": len(result.pairs), "pairs_held": len(result.held), "pairs_compared": result.compared,
         "field_policy_patches": patches,
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
@@ -293,6 +295,22 @@ def read_records(directory: Path) -> dict[int, DealRecord]:
     return out
 
 
+def read_pair_scores(directory: Path) -> dict[frozenset[int], float] | None:
+    """pairs.csv as ``{frozenset((a, b)): score}``; None when the plan has no pairs.csv.
+    A row that does not parse is left out (its pair then counts as not alike)."""
+    path = directory / PAIRS
+    if not path.is_file():
+        return None
+    out: dict[frozenset[int], float] = {}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            try:
+                out[frozenset((int(row["a"]), int(row["b"])))] = float(row["score"])
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out
+
+
 def read_summary(directory: Path) -> dict[str, Any]:
     """summary.json; InputError when it is missing or damaged (it carries the field policy
     and the thresholds the plan was made with: apply must not run without them)."""
@@ -307,7 +325,8 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "policy_changes", "read_groups", "read_records", "read_summary",
+           "PlannedGroup", "policy_changes", "read_groups", "read_pair_scores", "read_records",
+           "read_summary",
            "write_plan"]
 
 

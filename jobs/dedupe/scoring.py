@@ -111,6 +111,19 @@ def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair 
     return None if sp.band == "distinct" else sp
 
 
+def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_pair`` of a guarded pair that would reach the review band but for its
+    guard (band ``distinct``, the guard in its reasons); None otherwise."""
+    x, y = p.title, q.title
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
+    if not x.text or not y.text or (
+            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0):
+        return None
+    sp = score_pair(p, q, config)
+    return sp if sp.score >= config.review_threshold else None
+
+
 def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
     """rapidfuzz similarity in [0, 1] of two normalized titles (in order or sorted, the better).
 
