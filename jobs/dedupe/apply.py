@@ -54,7 +54,15 @@ from ..updating import Prepared, before_image, changed_names, check_loaded, refu
 from .config import DedupeConfig
 from .index import remember_keep_separate, remember_merges
 from .model import DealRecord
-from .planfiles import PlannedGroup, policy_changes, read_groups, read_pair_scores, read_records, read_summary
+from .planfiles import (
+    PlannedGroup,
+    merge_drops,
+    policy_changes,
+    read_groups,
+    read_pair_scores,
+    read_records,
+    read_summary,
+)
 from .records import to_record
 from .scoring import guard_reasons
 
@@ -187,6 +195,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             continue
         lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
+        if drops := merge_drops(g, fresh, changes):  # e.g. a survivor a reviewer picked
+            prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
+                              + "; ".join(drops))
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
                                        "group_id": g.id, "values": {"group_id": g.id}}

@@ -6,7 +6,7 @@ keys, wrong types and out-of-range values raise ``DedupeConfigError``)::
     duplicate_threshold = 0.85      # score >= this: duplicate band (auto-merge)
     review_threshold = 0.70         # score >= this (and < duplicate): review band
     guards = ["currency", "won_lost", "pipeline", "deleted", "archived"]
-    survivor_rules = ["open_first", "most_advanced_stage", "most_recently_updated",
+    survivor_rules = ["won_first", "most_advanced_stage", "most_recently_updated",
                       "oldest", "highest_value", "has_owner"]
     noise_words = ["deal", "opportunity"]     # replaces the default list
     extra_noise_words = ["project"]           # added to it
@@ -59,11 +59,12 @@ from bulk.errors import InputError
 
 GUARDS = frozenset({"currency", "won_lost", "pipeline", "deleted", "archived"})
 SURVIVOR_RULES = (
-    "open_first", "most_advanced_stage", "most_recently_updated", "oldest",
+    "won_first", "most_advanced_stage", "most_recently_updated", "oldest",
     "highest_value", "has_owner",
 )
 # every rule a user may name: the defaults and their opposites
-KNOWN_SURVIVOR_RULES = frozenset({*SURVIVOR_RULES, "newest", "least_recently_updated", "lowest_value"})
+KNOWN_SURVIVOR_RULES = frozenset({*SURVIVOR_RULES, "open_first", "newest", "least_recently_updated",
+                                  "lowest_value"})
 FIELD_POLICIES = frozenset({"survivor", "max", "min", "latest", "earliest", "newest-non-empty"})
 _ANY_FIELD = frozenset({"survivor", "newest-non-empty"})
 # the standard fields a policy may set (aliases included) -> the policies that make sense there
