@@ -204,7 +204,11 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                 # resume would merge from a stale picture of the deals
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
-            result = await _send(store, cfg, token, s, quiet) if work else None
+            if prep.actions["already merged"]:
+                say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "
+                    "an earlier apply: counted as done, not sent again")
+            settle = work + prep.actions["already merged"]
+            result = await _send(store, cfg, token, s, quiet) if settle else None
             left = unfinished(plan_dir, options, store)  # compared again next time
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))

@@ -465,3 +465,51 @@ async def test_labelled_account_end_to_end(tmp_path: Path) -> None:
         store.close()
         again = await plan(sb, tmp_path, tmp_path / "p2")
         assert again.summary["duplicate_groups"] == 0
+
+
+@pytest.mark.anyio
+async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_path: Path) -> None:
+    """Apply merges one group (--max-merges 1); applying the plan again says the merged group
+    is already merged (items done, never sent, not failed or 'changed') and merges the other.
+    A survivor id edited to a deal that does not exist is named as not in the plan."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=38)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        first, _ = await load_apply(sb, tmp_path, tmp_path / "p1", ApplyOptions(max_merges=1))
+        assert (await run_job(sb, first)).counts[ItemState.DONE] == 1
+        first.close()
+        again, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="dedupe-again")
+        assert prep.actions["already merged"] == 1 and prep.actions["merge"] == 1
+        before = requests(sb)
+        result2 = await run_job(sb, again)
+        assert delta(before, requests(sb)).get("mergeDeals") == 1  # only the other group's
+        assert result2.counts.get(ItemState.FAILED, 0) == 0
+        assert again.counts()[ItemState.DONE] == 2
+        actions = sorted(str((i.result or {}).get("action")) for i in again.items(ItemState.DONE))
+        assert actions[0] == "already merged", actions
+        (reason,) = [(i.result or {}).get("reason") for i in again.items(ItemState.DONE)
+                     if (i.result or {}).get("action") == "already merged"]
+        assert "earlier apply" in str(reason)
+        again.close()
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=39)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path / "b", tmp_path / "b" / "p1")
+        _set_survivor(tmp_path / "b" / "p1" / "groups.csv", "999")
+        store, prep = await load_apply(sb, tmp_path / "b", tmp_path / "b" / "p1")
+        reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()
+                   if i.state is ItemState.SKIPPED}
+        assert any("deal 999 is not one the plan read" in r and "no live deal" in r
+                   for r in reasons), reasons
+        assert ids
+        store.close()
+
+
+def _set_survivor(path: Path, survivor: str) -> None:
+    """groups.csv with the first group's survivor id edited."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["survivor_id"] = survivor
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)

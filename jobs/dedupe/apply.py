@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from ..merging import MergeJob
 from ..selection import Deal, is_gone, read_deals
 from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
 from .config import DedupeConfig
-from .index import remember_keep_separate, remember_merges
+from .index import load_merges, remember_keep_separate, remember_merges
 from .model import DealRecord
 from .planfiles import (
     PlannedGroup,
@@ -103,21 +103,31 @@ class ApplyOptions:
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
              live: Mapping[int, Deal]) -> str | None:
+    for deal_id in g.member_ids:  # first: a deal the plan never read (an edited id)
+        if deal_id not in planned:
+            found = "" if deal_id in live else " (no live deal has that id either)"
+            return (f"deal {deal_id} is not one the plan read (deals.jsonl){found}: a group "
+                    "may only name deals of the plan")
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         if is_gone(deal):
             return f"deal {deal_id} was deleted or merged since the plan"
         assert deal is not None
-        before = planned.get(deal_id)
-        if before is None:
-            return (f"deal {deal_id} is not one the plan read (deals.jsonl): a group may "
-                    "only name deals of the plan")
+        before = planned[deal_id]
         now = to_record(deal, stage_order={}, org_names={}).update_time
         if before.update_time != now:
             return (f"deal {deal_id} changed since the plan (update_time "
                     f"{before.update_time} then, {deal.get('update_time')} "
                     "now): plan again")
     return None
+
+
+def _already(g: PlannedGroup, live: Mapping[int, Deal],
+             merges: Mapping[int, tuple[int, DealRecord]]) -> list[int]:
+    """The deals of the group an earlier apply merged into its survivor (recorded in the
+    state directory's merges.json, and gone now)."""
+    return [m for m in g.merged_ids
+            if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 
 
 def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float] | None,
@@ -184,7 +194,16 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         merges += len(g.merged_ids)
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
     lineage: list[tuple[int, int, DealRecord]] = []
+    recorded = load_merges(state_dir) if state_dir is not None and chosen else {}
     for g in chosen:
+        if done := _already(g, live, recorded):
+            _done(prep, g, done)
+            if len(done) == len(g.merged_ids):
+                continue
+            _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
+                  f"group partly merged by an earlier apply (deal(s) {', '.join(map(str, done))} "
+                  "merged into the survivor, which changed with it): plan again to merge the rest")
+            continue
         if (why := _changed(g, planned, live)) is not None:
             _skip(prep, g, why)
             continue
@@ -222,6 +241,20 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
                       "only)")
     return prep
+
+
+def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
+    """Merges an earlier apply made: items the run settles as done (counted merged) without
+    sending anything (``DedupeJob.execute``)."""
+    for merge_id in done:
+        prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
+                         payload={"already": True,
+                                  "merge_id": merge_id, "survivor_id": g.survivor_id,
+                                  "group_id": g.id, "values": {"group_id": g.id},
+                                  "result": {"group_id": g.id, "deal_id": g.survivor_id,
+                                             "merged_id": merge_id, "action": "already merged",
+                                             "reason": "merged by an earlier apply of this plan"}}),
+                 "already merged")
 
 
 def _skip(prep: Prepared, g: PlannedGroup, why: str) -> None:
@@ -268,6 +301,8 @@ class DedupeJob(MergeJob):
         if (again := refused(item)) is not None:
             return again
         p = item.payload
+        if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
+            return Outcome(item.id, ItemState.DONE, result=p.get("result"))
         survivor = p["survivor_id"]
         if p.get("patch"):
             lock = self._locks.setdefault(survivor, anyio.Lock())
