@@ -227,3 +227,17 @@ def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
         assert merged == [1, 1, 0]
         assert sum(sb_deal(sb, ids[k])["is_deleted"]
                    for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+
+
+def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
+    """With --json a usage error (bad value, unknown option) still prints exactly one JSON
+    object on stdout, and keeps click's exit code 2."""
+    runner = CliRunner()
+    for args in (["--max-merges", "-1"], ["--auto-apply-above", "3"], ["--bogus"]):
+        res = runner.invoke(app, ["dedupe", "run", "--json", *args], env={"PDBULK_TOKEN": "x"})
+        assert res.exit_code == 2, res.output
+        (line,) = res.stdout.strip().splitlines()
+        out = orjson.loads(line)
+        assert out["status"] == "error" and out["exit_code"] == 2 and out["error"]
+    res = CliRunner().invoke(app, ["plan", "dedupe", "--json", "--bogus"])
+    assert res.exit_code == 2 and orjson.loads(res.stdout)["exit_code"] == 2
