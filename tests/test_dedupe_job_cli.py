@@ -40,6 +40,11 @@ def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
         assert applied.exit_code == 0, applied.output
         assert sum(sb_deal(sb, ids[k])["is_deleted"]
                    for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+        job = next(d.name for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name)
+        undo = runner.invoke(app, ["undo", job, "--yes", *args], env=env)
+        assert undo.exit_code == 0, undo.output  # no PATCH to put back: no run at all
+        assert "nothing to undo" in undo.output and "today 0/" not in undo.output
+        assert undo.output.strip().splitlines()[-1].endswith(")"), undo.output  # no bare "job X: "
         ran = runner.invoke(app, ["dedupe", "run", "--json", "--since-last", *args], env=env)
         assert ran.exit_code == 0, ran.output
         summary = orjson.loads(ran.stdout)
