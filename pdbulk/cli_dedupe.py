@@ -392,7 +392,10 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         typer.echo(orjson.dumps({**est.to_json(), "summary": out.summary},
                                 option=orjson.OPT_INDENT_2).decode())
         return
-    render_plan(est, console=Console(highlight=False, soft_wrap=True))
+    chosen = [g for g in out.result.groups if g.band == "duplicate" or include_review]
+    render_plan(est, console=Console(highlight=False, soft_wrap=True), rows=(
+        f"groups to merge: {len(chosen):,} ({sum(len(g.merged_ids) for g in chosen):,} deals "
+        "merged away" + ("; review band included" if include_review else "") + ")"))
     for line in _plan_lines(out)[:3]:
         typer.echo(line)
 

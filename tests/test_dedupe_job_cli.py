@@ -28,6 +28,8 @@ def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
         cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
         assert cost.exit_code == 0, cost.output
         assert "mergeDeals" in cost.output and "tokens" in cost.output
+        assert "groups to merge: 2 (2 deals merged away)" in cost.output
+        assert "rows:" not in cost.output and "failed.csv" not in cost.output  # not import words
         planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
                                 env=env)
         assert planned.exit_code == 0, planned.output
