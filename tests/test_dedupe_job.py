@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,9 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         before = requests(sb)
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         reads = delta(before, requests(sb))
-        assert set(reads) <= {"getDeals", "getStages", "getOrganizations"}, reads
+        # list pages only (names for review.html included: users, pipelines, persons by ids)
+        assert set(reads) <= {"getDeals", "getStages", "getOrganizations", "getUsers",
+                              "getPipelines", "getPersons"}, reads
         groups = {frozenset(g.member_ids) for g in out.result.groups}
         assert groups == {frozenset({ids["web"], ids["web_copy"]}),
                           frozenset({ids["ren"], ids["ren_copy"]})}
@@ -513,3 +516,23 @@ def _set_survivor(path: Path, survivor: str) -> None:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+
+
+@pytest.mark.anyio
+async def test_review_page_names_person_owner_stage_and_pipeline(tmp_path: Path) -> None:
+    """review.html shows names where the account has them (person, owner, stage, pipeline,
+    organization), not bare ids."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
+        ids = seed_account(sb)["ids"]
+        person = dict(next(iter(sb.state.persons.rows.values())))
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "person_id": person["id"]})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
+        web = sb_deal(sb, ids["web"])
+        owner = sb.state.users[web["owner_id"]]["name"]
+        stage = sb.state.stages[web["stage_id"]]["name"]
+        pipeline = sb.state.pipelines[web["pipeline_id"]]["name"]
+        for name, i in ((person["name"], person["id"]), (owner, web["owner_id"]),
+                        (stage, web["stage_id"]), (pipeline, web["pipeline_id"])):
+            assert f"{escape(name)} (#{i})" in page, (name, i)
+        assert "Acme Corp (#" in page
