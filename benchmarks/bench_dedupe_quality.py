@@ -4,8 +4,9 @@
 Precision and recall are over deal *pairs*: a predicted pair is two deals in
 one duplicate-band group (what ``dedupe run`` would merge unattended); a true
 pair is two deals of one generated cluster. Targets: precision ≥ 0.99,
-recall ≥ 0.95, 0 hard negatives (year / phase / quarter / product / generic
-title at two companies) in one duplicate group. No sandbox, no network.
+recall ≥ 0.95, 0 hard negatives (year / phase / quarter / product / site / building letter /
+contradicting evidence / generic title at two companies / subsidiaries) in one duplicate
+group. No sandbox, no network.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .harness import BenchArgs, Check, Row
 TITLE = "Dedupe quality (labelled generator, default thresholds)"
 FOOTNOTES = (
     "precision/recall over deal pairs in duplicate-band groups; review = pairs only in review groups",
-    "hard neg merged: year/phase/quarter/product/generic hard-negative pairs inside one duplicate group",
+    "hard neg merged: hard-negative pairs (year/phase/quarter/product/site/building/contradict/generic/"
+    "subsidiary) inside one duplicate group",
 )
 SEEDS = (11, 12, 13)
 

@@ -13,11 +13,17 @@ defects seen in real exports:
 * ``reorder``: the parts around a dash swapped (``Acme - Website`` / ``Website - Acme``);
 * ``value0``: the copy has value 0; ``no_person``: the copy has no person;
 * ``second_org``: the copy sits on the company's second org record;
-* ``stage``: the copy is one stage further.
+* ``stage``: the copy is one stage further;
+* ``numword``: a phase number written as a word, ordinal or roman numeral
+  (``phase 1`` / ``phase one`` / ``first phase`` / ``phase I`` / ``1st phase``).
 
 Hard negatives (never duplicates, listed as pairs): deals of one company whose
-titles differ by year, phase, quarter or product, and the same generic title
-at two companies. ``LabelledSet.clusters`` are the true duplicate groups;
+titles differ by year, phase, quarter or product, by a city/site after a dash
+(``Sales training - Berlin`` / ``- Munich``), by a building letter
+(``Building A`` / ``Building B``), or that share a title but contradict on
+person, value and add_time (months apart); the same generic title at two
+companies; and the same title at two subsidiaries sharing a first word
+(``Name Energy AG`` / ``Name Health AG``). ``LabelledSet.clusters`` are the true duplicate groups;
 ``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
 (pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
 """
@@ -25,6 +31,7 @@ at two companies. ``LabelledSet.clusters`` are the true duplicate groups;
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,7 +56,12 @@ LAST = ("Varnholm", "Quisted", "Brannick", "Oltmar", "Pesk", "Rundqvist", "Sallo
         "Ulvang", "Wexley", "Yorath", "Zelinsky")
 CURRENCIES = ("EUR", "USD", "GBP")
 DEFECTS = ("double_import", "case", "punct", "typo", "legal", "reorder", "value0", "no_person",
-           "second_org", "stage")
+           "second_org", "stage", "numword")
+CITIES = ("Berlin", "Munich", "Hamburg", "Lyon", "Porto", "Gdansk", "Leeds", "Malmo", "Graz", "Turku")
+DIVISIONS = ("Energy", "Health", "Mobility", "Logistics", "Retail", "Finance", "Digital", "Foods")
+# phase n written without its digit: (word, ordinal word, roman, ordinal with digit)
+NUMBER_FORMS = {1: ("one", "first", "I", "1st"), 2: ("two", "second", "II", "2nd"),
+                3: ("three", "third", "III", "3rd")}
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -59,7 +71,7 @@ class LabelledSet:
 
     deals: list[DealRecord]
     clusters: list[frozenset[int]]
-    hard_negatives: list[tuple[frozenset[int], str]]  # (pair, kind: year|phase|quarter|product|generic)
+    hard_negatives: list[tuple[frozenset[int], str]]  # (pair, kind: year|phase|...|subsidiary|contradict)
     orgs: list[dict[str, Any]] = field(default_factory=list)
     persons: list[dict[str, Any]] = field(default_factory=list)
     defects: dict[int, tuple[str, ...]] = field(default_factory=dict)  # copy id -> its defects
@@ -202,6 +214,34 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                     defects[copy.id] = why
                     members.append(copy.id)
                 clusters.append(frozenset(members))
+            elif kind == "" and rng.random() < 0.05:  # same title, contradicting evidence
+                other_person = next((p for p in people if p != base.person_id), None)
+                if other_person is None:
+                    other_person = g.take("person")
+                    persons.append({"id": other_person, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                                    "org_id": org_id})
+                    people.append(other_person)
+                later = (base.add_time or T0) + timedelta(days=rng.uniform(150, 300))
+                twin = replace(base, id=g.take("deal"), person_id=other_person, status="open",
+                               value=(base.value or 100.0) * rng.choice((2.0, 3.0, 0.5)),
+                               add_time=later, update_time=later)
+                deals.append(twin)
+                negatives.append((frozenset((base.id, twin.id)), "contradict"))
+        if rng.random() < 0.08:  # two subsidiaries sharing the first word, one title each
+            title = f"{rng.choice(PRODUCTS)} {rng.choice(ACTIONS)}"
+            pair = []
+            for division in rng.sample(DIVISIONS, 2):
+                sub_id = g.take("org")
+                sub_name = f"{name} {division} {legal}"
+                orgs.append({"id": sub_id, "name": sub_name})
+                add = T0 + timedelta(days=rng.uniform(0, 700))
+                d = DealRecord(id=g.take("deal"), title=title, status="open", org_id=sub_id,
+                               org_name=sub_name, person_id=None, value=float(rng.randrange(5, 500) * 100),
+                               currency=currency, pipeline_id=1, stage_id=1, stage_order=1,
+                               owner_id=rng.randint(1, 3), add_time=add, update_time=add)
+                deals.append(d)
+                pair.append(d.id)
+            negatives.append((frozenset(pair), "subsidiary"))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
 
 
@@ -234,7 +274,14 @@ def _company_titles(rng: random.Random, name: str, legal: str) -> list[tuple[str
             q = rng.randint(1, 3)
             out.append((f"Q{q} {title}", "", ""))
             out.append((f"Q{q + 1} {title}", "quarter", f"Q{q} {title}"))
-        elif twist < 0.45 and i + 1 < len(products):
+        elif twist < 0.50:
+            city, city2 = rng.sample(CITIES, 2)
+            out.append((f"{title} - {city}", "", ""))
+            out.append((f"{title} - {city2}", "site", f"{title} - {city}"))
+        elif twist < 0.55:
+            out.append((f"{title} building A", "", ""))
+            out.append((f"{title} building B", "building", f"{title} building A"))
+        elif twist < 0.65 and i + 1 < len(products):
             other = products[-1 - i]
             sib = title.replace(product, other) if other != product else ""
             if sib and plain.replace(product, other) not in used:
@@ -251,6 +298,11 @@ def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
     picks = rng.sample(DEFECTS, rng.choice((1, 1, 2)))
     if "second_org" in picks and (second is None or base.org_id is None):
         picks.remove("second_org")
+    has_phase = re.search(r"\bphase [123]\b", base.title, re.IGNORECASE) is not None
+    if not has_phase and "numword" in picks:
+        picks.remove("numword")
+    elif has_phase and "numword" not in picks and rng.random() < 0.5:
+        picks.append("numword")
     title = base.title
     changes: dict[str, Any] = {}
     add = base.add_time or T0
@@ -278,6 +330,12 @@ def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
             changes["person_id"] = None
         elif d == "second_org" and second is not None:
             changes["org_id"], changes["org_name"] = second
+        elif d == "numword":
+            m = re.search(r"\bphase ([123])\b", title, re.IGNORECASE)
+            if m:
+                word, ordinal, roman, nth = NUMBER_FORMS[int(m.group(1))]
+                form = rng.choice((f"phase {word}", f"{ordinal} phase", f"phase {roman}", f"{nth} phase"))
+                title = title[:m.start()] + form + title[m.end():]
         elif d == "stage" and base.stage_order is not None:
             changes["stage_id"] = changes["stage_order"] = min(5, base.stage_order + 1)
     if "status" not in changes:

@@ -319,7 +319,8 @@ class MergeJob:
         whose merged-away deal or survivor is gone since the job was planned (deleted,
         archived, merged elsewhere) fails with that reason instead of a blind PUT. Reads
         100 deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
-        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None]
+        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None
+                   and not i.payload.get("already")]  # dedupe: merged by an earlier apply
         if not pending:
             return []
         live = await read_deals(ctx, [d for i in pending for d in

@@ -140,8 +140,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def render_plan(plan: Plan, *, console: Console) -> None:
-    """The plan as a person reads it: a table of calls, then tokens, time and days."""
+def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> None:
+    """The plan as a person reads it: a table of calls, then tokens, time and days.
+    ``rows``: the line that counts what the job works on, for a job whose input is not
+    rows of a file (default: the rows line of a file-driven job)."""
     table = Table(title=f"plan: {plan.kind}", show_footer=True, title_justify="left")
     table.add_column("operation", footer="total")
     table.add_column("calls", justify="right", footer=f"{plan.total_calls:,}")
@@ -152,8 +154,9 @@ def render_plan(plan: Plan, *, console: Console) -> None:
         table.add_row(op, f"{n:,}", str(cost), f"{n * cost:,}")
     console.print(table)
     good = plan.rows - plan.bad_rows
-    console.print(f"rows: {plan.rows:,} ({good:,} valid, {plan.bad_rows:,} with errors: "
-                  "they go to failed.csv and are never sent)")
+    console.print(rows if rows is not None else (
+        f"rows: {plan.rows:,} ({good:,} valid, {plan.bad_rows:,} with errors: "
+        "they go to failed.csv and are never sent)"))
     share = plan.share_of_today
     if plan.tokens_left_today is None:
         budget = f"daily budget {plan.daily_tokens:,} tokens (today's spend unknown)"

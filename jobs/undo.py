@@ -250,6 +250,11 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     prep.calls["deleteDeal"] += prep.actions["delete"]
     if source.kind == "import":
         await _contacts(ctx, prep, source, contacts)
+    if source.kind == "dedupe":
+        prep.notes.append("merges are final: undo of a dedupe job puts back its field-policy "
+                          "PATCHes only" + ("" if todo else " and this job made none: nothing "
+                                            "to undo (the merged deals' snapshots are in "
+                                            f"{source.directory})"))
     if prep.actions["conflict"]:
         prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
                           "them: reported in failed.csv, left alone (--force overwrites them)")

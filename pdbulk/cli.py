@@ -31,6 +31,7 @@ import anyio
 import orjson
 import typer
 import typer.core
+from typer._click.exceptions import UsageError
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from bulk.engine import EngineConfig, session
@@ -99,6 +100,23 @@ class SafeGroup(typer.core.TyperGroup):
                 raise
             typer.echo(f"pdbulk: {_describe(exc)}", err=True)
             raise typer.Exit(exit_code_for(exc)) from None
+
+
+class JsonErrorsCommand(typer.core.TyperCommand):
+    """A command whose usage errors (a bad option value, an unknown option...) still print
+    one JSON object on stdout when ``--json`` was given (monitoring parses stdout); click
+    then prints the usage on stderr and exits 2 as usual."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        wants_json = "--json" in args
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            if wants_json:
+                typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code,
+                                         "error": exc.format_message()}).decode())
+            raise
 
 
 def _version(value: bool) -> None:
@@ -377,7 +395,7 @@ def _help(command: Command) -> str:
 
 
 for _group, _name, _command in COMMANDS:
-    _group.command(_name, help=_help(_command))(_command)
+    _group.command(_name, help=_help(_command), cls=JsonErrorsCommand)(_command)
 for _group, _name, _command in HIDDEN:
     _group.command(_name, help=_help(_command), hidden=True)(_command)
 

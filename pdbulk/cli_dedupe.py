@@ -204,7 +204,11 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                 # resume would merge from a stale picture of the deals
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
-            result = await _send(store, cfg, token, s, quiet) if work else None
+            if prep.actions["already merged"]:
+                say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "
+                    "an earlier apply: counted as done, not sent again")
+            settle = work + prep.actions["already merged"]
+            result = await _send(store, cfg, token, s, quiet) if settle else None
             left = unfinished(plan_dir, options, store)  # compared again next time
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
@@ -388,7 +392,10 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         typer.echo(orjson.dumps({**est.to_json(), "summary": out.summary},
                                 option=orjson.OPT_INDENT_2).decode())
         return
-    render_plan(est, console=Console(highlight=False, soft_wrap=True))
+    chosen = [g for g in out.result.groups if g.band == "duplicate" or include_review]
+    render_plan(est, console=Console(highlight=False, soft_wrap=True), rows=(
+        f"groups to merge: {len(chosen):,} ({sum(len(g.merged_ids) for g in chosen):,} deals "
+        "merged away" + ("; review band included" if include_review else "") + ")"))
     for line in _plan_lines(out)[:3]:
         typer.echo(line)
 

@@ -116,6 +116,10 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
                 raise
             _show(prep, plan)
             work = sum(prep.actions[a] for a in _WORK[kind])
+            if not prep.items:  # no row at all: no run (its progress line would say nothing)
+                store.set_status("finished", "nothing to send")
+                typer.echo(f"job {job_id}: nothing to send ({directory})")
+                return None
             typer.echo(f"job {job_id}: {work:,} to send ({directory})")
             asked = bool(work and confirm is not None and not yes)
             if asked and confirm is not None and not _confirmed(confirm.format(n=work)):
@@ -142,7 +146,8 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
                 raise fail(str(exc)) from None
             raise
         if result is None:
-            typer.echo(f"job {job_id} cancelled; nothing was sent")
+            if store.status == "cancelled":
+                typer.echo(f"job {job_id} cancelled; nothing was sent")
             return
         finish(store, result)
     finally:
@@ -350,7 +355,8 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
 
 
 undo_cmd, plan_undo_cmd = twin(
-    undo, "Undo an update, move-stage or import job, as a new job.")
+    undo, "Undo an update, move-stage, import or dedupe job (its field-policy PATCHes; "
+          "merges are final), as a new job.")
 
 
 # -- touch (hidden: the engine's test job) ---------------------------------------------------

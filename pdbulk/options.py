@@ -184,7 +184,8 @@ def finish(store: JobStore, result: RunResult) -> None:
     """Print the outcome line and exit with its code: 4 only when something is left to
     resume (pending or in-doubt items), 5 when the account refused the token."""
     counts = {state.value: n for state, n in result.counts.items() if n}
-    typer.echo(f"job {store.job_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    typer.echo(f"job {store.job_id}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                                           or "nothing to do"))
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"

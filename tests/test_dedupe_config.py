@@ -16,7 +16,7 @@ def test_defaults() -> None:
     assert c == DedupeConfig.default()
     assert c.guards == GUARDS
     assert 0 < c.review_threshold < c.duplicate_threshold <= 1
-    assert c.survivor_rules[0] == "open_first"
+    assert c.survivor_rules[0] == "won_first"
 
 
 def test_load_file(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ skipped, the nightly index reads only what changed."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,9 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         before = requests(sb)
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         reads = delta(before, requests(sb))
-        assert set(reads) <= {"getDeals", "getStages", "getOrganizations"}, reads
+        # list pages only (names for review.html included: users, pipelines, persons by ids)
+        assert set(reads) <= {"getDeals", "getStages", "getOrganizations", "getUsers",
+                              "getPipelines", "getPersons"}, reads
         groups = {frozenset(g.member_ids) for g in out.result.groups}
         assert groups == {frozenset({ids["web"], ids["web_copy"]}),
                           frozenset({ids["ren"], ids["ren_copy"]})}
@@ -216,7 +220,8 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     nothing apart."""
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1")
-        assert first.summary["duplicate_groups"] > 50
+        # (same-title deals whose person AND value differ are review, not duplicate)
+        assert first.summary["duplicate_groups"] > 10
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
         unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
@@ -247,16 +252,39 @@ def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: P
     assert absorbed(merges, live={5}) == {}  # chains ending at deals gone for good: dropped
 
 
-def test_auto_apply_never_takes_a_chain() -> None:
-    """--auto-apply-above below the review threshold still leaves chained groups (scoring
-    below it) to a person; a reviewer's decision = merge or --include-review takes them."""
+def test_no_path_takes_a_chain() -> None:
+    """A chained group (scoring below the review threshold) is merged by no path:
+    --auto-apply-above, --include-review, not even a reviewer's decision = merge (which
+    overrides the band only); a review group of alike deals is taken by all three."""
     from jobs.dedupe.planfiles import PlannedGroup
     chain = PlannedGroup(1, "g-1", "", "review", 0.40, 1, (2, 3))
     alike = PlannedGroup(2, "g-4", "", "review", 0.75, 4, (5,))
-    low = ApplyOptions(auto_apply_above=0.3)
-    assert "a chain" in str(low.wants(chain, 0.70)) and low.wants(alike, 0.70) is None
-    assert low.wants(PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3)), 0.70) is None
-    assert ApplyOptions(include_review=True).wants(chain, 0.70) is None
+    decided = PlannedGroup(1, "g-1", "merge", "review", 0.40, 1, (2, 3))
+    for options in (ApplyOptions(auto_apply_above=0.3), ApplyOptions(include_review=True),
+                    ApplyOptions()):
+        assert "a chain" in str(options.wants(chain, 0.70))
+        assert "a chain" in str(options.wants(decided, 0.70))
+    assert ApplyOptions(auto_apply_above=0.3).wants(alike, 0.70) is None
+    assert ApplyOptions(include_review=True).wants(alike, 0.70) is None
+    assert ApplyOptions().wants(replace(alike, decision="merge"), 0.70) is None
+
+
+@pytest.mark.anyio
+async def test_a_group_edited_across_companies_is_a_chain_never_merged(tmp_path: Path) -> None:
+    """A reviewer joins two groups of two companies (no guard between them) with
+    decision = merge, or applies with --include-review: the pairs across them were never
+    scored alike, so the chaining guard skips the group; nothing is merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        for n, options in enumerate((ApplyOptions(), ApplyOptions(include_review=True))):
+            store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", options,
+                                           job_id=f"dedupe-{n}")
+            assert prep.actions["merge"] == 0
+            (reason,) = {(i.payload.get("result") or {}).get("reason") for i in store.items()}
+            assert "chaining guard" in str(reason), reason
+            store.close()
 
 
 def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
@@ -440,3 +468,71 @@ async def test_labelled_account_end_to_end(tmp_path: Path) -> None:
         store.close()
         again = await plan(sb, tmp_path, tmp_path / "p2")
         assert again.summary["duplicate_groups"] == 0
+
+
+@pytest.mark.anyio
+async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_path: Path) -> None:
+    """Apply merges one group (--max-merges 1); applying the plan again says the merged group
+    is already merged (items done, never sent, not failed or 'changed') and merges the other.
+    A survivor id edited to a deal that does not exist is named as not in the plan."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=38)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        first, _ = await load_apply(sb, tmp_path, tmp_path / "p1", ApplyOptions(max_merges=1))
+        assert (await run_job(sb, first)).counts[ItemState.DONE] == 1
+        first.close()
+        again, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="dedupe-again")
+        assert prep.actions["already merged"] == 1 and prep.actions["merge"] == 1
+        before = requests(sb)
+        result2 = await run_job(sb, again)
+        assert delta(before, requests(sb)).get("mergeDeals") == 1  # only the other group's
+        assert result2.counts.get(ItemState.FAILED, 0) == 0
+        assert again.counts()[ItemState.DONE] == 2
+        actions = sorted(str((i.result or {}).get("action")) for i in again.items(ItemState.DONE))
+        assert actions[0] == "already merged", actions
+        (reason,) = [(i.result or {}).get("reason") for i in again.items(ItemState.DONE)
+                     if (i.result or {}).get("action") == "already merged"]
+        assert "earlier apply" in str(reason)
+        again.close()
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=39)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path / "b", tmp_path / "b" / "p1")
+        _set_survivor(tmp_path / "b" / "p1" / "groups.csv", "999")
+        store, prep = await load_apply(sb, tmp_path / "b", tmp_path / "b" / "p1")
+        reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()
+                   if i.state is ItemState.SKIPPED}
+        assert any("deal 999 is not one the plan read" in r and "no live deal" in r
+                   for r in reasons), reasons
+        assert ids
+        store.close()
+
+
+def _set_survivor(path: Path, survivor: str) -> None:
+    """groups.csv with the first group's survivor id edited."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["survivor_id"] = survivor
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+@pytest.mark.anyio
+async def test_review_page_names_person_owner_stage_and_pipeline(tmp_path: Path) -> None:
+    """review.html shows names where the account has them (person, owner, stage, pipeline,
+    organization), not bare ids."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
+        ids = seed_account(sb)["ids"]
+        person = dict(next(iter(sb.state.persons.rows.values())))
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "person_id": person["id"]})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
+        web = sb_deal(sb, ids["web"])
+        owner = sb.state.users[web["owner_id"]]["name"]
+        stage = sb.state.stages[web["stage_id"]]["name"]
+        pipeline = sb.state.pipelines[web["pipeline_id"]]["name"]
+        for name, i in ((person["name"], person["id"]), (owner, web["owner_id"]),
+                        (stage, web["stage_id"]), (pipeline, web["pipeline_id"])):
+            assert f"{escape(name)} (#{i})" in page, (name, i)
+        assert "Acme Corp (#" in page

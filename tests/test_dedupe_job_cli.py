@@ -28,6 +28,8 @@ def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
         cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
         assert cost.exit_code == 0, cost.output
         assert "mergeDeals" in cost.output and "tokens" in cost.output
+        assert "groups to merge: 2 (2 deals merged away)" in cost.output
+        assert "rows:" not in cost.output and "failed.csv" not in cost.output  # not import words
         planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
                                 env=env)
         assert planned.exit_code == 0, planned.output
@@ -40,6 +42,11 @@ def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
         assert applied.exit_code == 0, applied.output
         assert sum(sb_deal(sb, ids[k])["is_deleted"]
                    for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+        job = next(d.name for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name)
+        undo = runner.invoke(app, ["undo", job, "--yes", *args], env=env)
+        assert undo.exit_code == 0, undo.output  # no PATCH to put back: no run at all
+        assert "nothing to undo" in undo.output and "today 0/" not in undo.output
+        assert undo.output.strip().splitlines()[-1].endswith(")"), undo.output  # no bare "job X: "
         ran = runner.invoke(app, ["dedupe", "run", "--json", "--since-last", *args], env=env)
         assert ran.exit_code == 0, ran.output
         summary = orjson.loads(ran.stdout)
@@ -227,3 +234,17 @@ def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
         assert merged == [1, 1, 0]
         assert sum(sb_deal(sb, ids[k])["is_deleted"]
                    for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+
+
+def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
+    """With --json a usage error (bad value, unknown option) still prints exactly one JSON
+    object on stdout, and keeps click's exit code 2."""
+    runner = CliRunner()
+    for args in (["--max-merges", "-1"], ["--auto-apply-above", "3"], ["--bogus"]):
+        res = runner.invoke(app, ["dedupe", "run", "--json", *args], env={"PDBULK_TOKEN": "x"})
+        assert res.exit_code == 2, res.output
+        (line,) = res.stdout.strip().splitlines()
+        out = orjson.loads(line)
+        assert out["status"] == "error" and out["exit_code"] == 2 and out["error"]
+    res = CliRunner().invoke(app, ["plan", "dedupe", "--json", "--bogus"])
+    assert res.exit_code == 2 and orjson.loads(res.stdout)["exit_code"] == 2

@@ -223,3 +223,23 @@ def test_keep_separate_accepts_any_pair_collection() -> None:
     """keep_separate given as tuples or sets works like frozensets."""
     r = find_duplicates([deal(1), deal(2)], CFG, keep_separate=[(2, 1)])  # type: ignore[list-item]
     assert r.groups == () and r.pairs == ()
+
+
+def test_pairs_a_guard_or_decision_stopped_are_held_with_the_reason(tmp_path: object) -> None:
+    """A pair that would be a duplicate but for a guard (or a keep-separate decision) is not
+    grouped, yet pairs.csv lists it (band distinct) with the guard as its reason."""
+    from pathlib import Path
+
+    from jobs.dedupe.planfiles import write_plan
+    deals = [deal(1), deal(2, currency="USD"), deal(3, "CRM rollout"), deal(4, "CRM rollout")]
+    r = find_duplicates(deals, CFG, keep_separate=[frozenset((3, 4))])
+    assert r.groups == () and r.pairs == ()
+    held = {(p.a, p.b): p for p in r.held}
+    assert held.keys() == {(1, 2), (3, 4)}
+    assert "guard: currency EUR≠USD" in held[(1, 2)].reasons and held[(1, 2)].band == "distinct"
+    assert any("keep-separate" in x for x in held[(3, 4)].reasons)
+    assert held[(1, 2)].score >= CFG.duplicate_threshold
+    out = Path(str(tmp_path))
+    write_plan(out, r, {d.id: d for d in deals}, {})
+    text = (out / "pairs.csv").read_text(encoding="utf-8")
+    assert "guard: currency EUR≠USD" in text and "keep-separate" in text

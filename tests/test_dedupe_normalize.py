@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.normalize import normalize_title, one_typo, org_key
+from jobs.dedupe.normalize import normalize_title, one_typo, org_key, same_company
 
 NOISE = DedupeConfig.default().noise_words
 
@@ -17,10 +17,18 @@ NOISE = DedupeConfig.default().noise_words
     ("Website \u2014 redesign", None, "Website - redesign", None),
     ("\uff37\uff45\uff42\uff53\uff49\uff54\uff45 redesign", None, "Website redesign", None),  # fullwidth (NFKC)
     ("Straße rollout", None, "STRASSE rollout", None),  # casefold
-    ("Globex GmbH - CRM rollout", None, "CRM rollout", None),  # company part with a legal form
-    ("CRM rollout (Globex S.A.)", None, "CRM rollout", None),
+    ("Globex GmbH - CRM rollout", "Globex GmbH", "CRM rollout", None),  # own org with a legal form
+    ("CRM rollout (Globex S.A.)", "GLOBEX", "CRM rollout", None),
+    ("Globex Corporation - CRM rollout", "Globex Corp", "CRM rollout", None),
+    ("Data Soft - CRM rollout", "DataSoft GmbH", "CRM rollout", None),  # spacing variant
+    ("Phase one rollout", None, "Phase 1 rollout", None),  # number words, ordinals, roman
+    ("First phase rollout", None, "phase 1 rollout", None),
+    ("Phase I rollout", None, "1st phase rollout", None),
+    ("Rollout phase twelve", None, "Rollout phase XII", None),
+    ("A website for Acme", "Acme", "Website", None),  # the article
+    ("Acme's e-mail tool", "Acme", "email tool", None),
     ("Glbex - CRM rollout", "Globex SA", "CRM rollout", "Globex SA"),  # org name with a typo
-    ("New deal: CRM rollout", None, "CRM rollout", None),  # noise words
+    ("Deal: CRM rollout (copy)", None, "CRM rollout", None),  # noise words
     ("Website upgrade - Quapel S.A. S.A.", "Quapel S.A.", "Website upgrade", "Quapel S.A."),  # doubled form
 ])
 def test_variants_normalize_equal(a: str, org_a: str | None, b: str, org_b: str | None) -> None:
@@ -43,8 +51,40 @@ def test_numbers_are_kept_apart(a: str, b: str) -> None:
 
 
 def test_company_part_keeps_its_number() -> None:
-    """``Q2 Acme S.A. - CRM`` drops the company but keeps Q2."""
-    assert normalize_title("Q2 Acme S.A. - CRM maintenance", None, NOISE).numbers == {"q2"}
+    """``Q2 Acme S.A. - CRM`` drops the deal's own company but keeps Q2."""
+    assert normalize_title("Q2 Acme S.A. - CRM maintenance", "Acme SA", NOISE).numbers == {"q2"}
+
+
+@pytest.mark.parametrize(("a", "b", "org"), [
+    ("Sales training - Berlin", "Sales training - Munich", "Acme GmbH"),  # a site after a dash
+    ("Website - Siemens Healthineers AG", "Website - Siemens Mobility AG", "Siemens Energy AG"),
+    ("Website (Globex GmbH)", "Website", "Acme"),  # another company's name is not the deal's org
+    ("Building A", "Building B", None), ("Plan A", "Plan", None),  # letters identify
+    ("New office", "Office", None),  # "new" is not noise
+    ("Group training", "Training", "Acme Group"),  # a legal-form word away from the org name stays
+])
+def test_only_the_own_org_name_is_removed(a: str, b: str, org: str | None) -> None:
+    """Nothing but the deal's own organization name (and its legal form) leaves a title:
+    cities, other companies, letters, ``new`` all count."""
+    assert normalize_title(a, org, NOISE).sorted_text != normalize_title(b, org, NOISE).sorted_text
+
+
+def test_identifying_tokens_are_numbers_and_never_noise() -> None:
+    """Single letters and number words are in ``numbers``, even if a config names them noise."""
+    assert normalize_title("Building A", None, NOISE | {"a"}).numbers == {"a"}
+    assert normalize_title("Phase two", None, NOISE | {"two"}).numbers == {"2"}
+    assert normalize_title("Phase II", None, NOISE).numbers == normalize_title("Phase 2").numbers
+
+
+@pytest.mark.parametrize(("x", "y", "same"), [
+    ("ACME Corp", "Acme Corporation", True), ("ACME GmbH", "Acme", True), ("Data Soft", "DataSoft", True),
+    ("Smith & Sons", "Smith and Sons Ltd", True),
+    ("Siemens Energy AG", "Siemens Healthineers AG", False), ("Siemens AG", "Siemens Energy AG", False),
+    ("Acme", None, False),
+])
+def test_same_company(x: str, y: str | None, same: bool) -> None:
+    """Org records of one company differ only by case, punctuation, legal form or spacing."""
+    assert same_company(org_key(x), org_key(y)) is same
 
 
 def test_title_that_is_only_the_org_is_not_emptied() -> None:

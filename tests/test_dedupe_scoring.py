@@ -135,3 +135,55 @@ def test_nothing_ties_the_customer_is_review_at_most() -> None:
     _, band, reasons = score(a, far)
     assert band == "review" and "no shared org or person" in reasons
     assert score(a, copy(person_id=None, add_time=T + timedelta(minutes=5)))[1] == "duplicate"
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Sales training - Berlin", "Sales training - Munich"),    # a site after a dash
+    ("Sales training \u2013 Berlin", "Sales training / Munich"),
+    ("Website (Hall 3)", "Website (Hall 4)"),
+    ("Fit-out - Tower North", "Fit-out - Tower South"),
+    ("Building A", "Building B"), ("Plan A rollout", "Plan B rollout"),    # letters, roman numerals
+    ("Office move wing C", "Office move wing D"), ("Phase IV rollout", "Phase V rollout"),
+    ("Rollout phase 1", "Rollout phase two"), ("First phase rollout", "Second phase rollout"),
+    ("Website - Siemens Healthineers AG", "Website - Siemens Mobility AG"),  # not the deal's org
+])
+def test_what_remains_after_the_own_org_counts(t1: str, t2: str) -> None:
+    """Only the deal's own org name leaves a title: a site, a letter, a number word, another
+    company named in the title keep two deals of one org apart (never the duplicate band)."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(minutes=1)))
+    assert band != "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Phase 1 rollout", "Phase one rollout"), ("Phase 1 rollout", "First phase rollout"),
+    ("Phase 1 rollout", "Phase I rollout"), ("Phase 2 rollout", "2nd phase rollout"),
+    ("Website - Acme", "Acme Corporation: Website"), ("Website", "ACME CORP website"),
+])
+def test_number_words_and_own_org_variants_are_duplicates(t1: str, t2: str) -> None:
+    """Number words, ordinals and roman numerals equal their digits; the org's legal-form variants go."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2))
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("org_a", "org_b", "same"), [
+    ("Siemens Energy AG", "Siemens Healthineers AG", False), ("Siemens AG", "Siemens Energy AG", False),
+    ("ACME Corp", "Acme Corporation", True), ("ACME GmbH", "Acme", True),
+])
+def test_second_org_record_of_one_company_only(org_a: str, org_b: str, same: bool) -> None:
+    """Two org records are one company when only case, punctuation, legal form or spacing
+    differ; subsidiaries sharing a first word are different customers."""
+    s, band, reasons = score(replace(BASE, org_id=20, org_name=org_a), copy(org_id=21, org_name=org_b))
+    assert (band == "duplicate") is same, (s, reasons)
+    assert ("different org" in reasons) is not same
+
+
+def test_contradicting_evidence_pulls_a_perfect_title_down() -> None:
+    """An identical title cannot absorb evidence against: different person, value and months
+    between the add_times leave the duplicate band, and the reasons say why."""
+    one = score(BASE, copy(person_id=6))
+    assert one[1] == "duplicate" and one[0] < 1.0  # one contradiction lowers the score
+    s, band, reasons = score(BASE, copy(person_id=6, value=5000.0, add_time=T + timedelta(days=180)))
+    assert band != "duplicate", (s, reasons)
+    assert s <= 0.80
+    assert any(r.startswith("contradicting evidence:") and "different person" in r
+               and "different value" in r and "months" in r for r in reasons), reasons

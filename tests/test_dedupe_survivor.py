@@ -57,3 +57,40 @@ def test_all_rules_known() -> None:
     """The config's known rules all exist here."""
     from jobs.dedupe.config import KNOWN_SURVIVOR_RULES
     assert set(RULES) == KNOWN_SURVIVOR_RULES
+
+
+def test_default_rules_keep_won_status_and_a_real_value() -> None:
+    """By default a won deal survives its open copy (the merge keeps the won status), and a
+    0 value never beats a real one."""
+    from jobs.dedupe.config import DedupeConfig
+    rules = DedupeConfig.default().survivor_rules
+    won = replace(A, id=2, status="won", stage_order=1)
+    assert rank([A, won], rules)[0][0].id == 2
+    zero = replace(A, id=2, value=0.0)
+    assert rank([zero, replace(A, id=3, value=None)], ("highest_value",))[1] == ("tie: smallest id",)
+    assert rank([zero, replace(A, id=3, value=5000.0)], ("highest_value",))[0][0].id == 3
+
+
+def test_nothing_is_lost_without_the_plan_saying_so() -> None:
+    """A survivor with value 0 (Pipedrive keeps a 0) gets the other deal's value by a PATCH;
+    what the merge still loses (a reviewer's open survivor over a won copy, another owner)
+    is named by merge_drops; a survivor with everything loses nothing."""
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import merge_drops, policy_changes
+
+    def group(survivor: int, *merged: int) -> Group:
+        return Group("g-1", survivor, merged, "duplicate", 0.9, (), (), ())
+    zero = replace(A, id=1, value=0.0)
+    full = replace(A, id=2, value=5000.0)
+    recs = {1: zero, 2: full}
+    changes = policy_changes(group(1, 2), recs, {})
+    assert changes == {"value": 5000.0}
+    assert merge_drops(group(1, 2), recs, changes) == []
+    assert policy_changes(group(1, 2), recs, {"value": "min"}) == {}  # the user's policy rules
+    assert policy_changes(group(2, 1), recs, {}) == {}  # a real value is kept as it is
+    won = replace(A, id=3, status="won", owner_id=9)
+    recs = {1: A, 3: won}
+    drops = merge_drops(group(1, 3), recs, policy_changes(group(1, 3), recs, {}))
+    assert drops == ["owner_id 9 (deal 3)", "status won (deal 3)"]
+    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)"]
+    assert merge_drops(group(1, 3), {1: A, 3: replace(won, owner_id=1, status="open")}, {}) == []

@@ -2,8 +2,14 @@
 
 Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
-nightly ``run``) every group whose score is at least that — never a chained group
-(scoring below the plan's review threshold). ``keep-separate``
+nightly ``run``) every group whose score is at least that. A person's ``merge``
+overrides the band, never a guard: on every path (apply with or without
+``--include-review``, ``run``, ``decision = merge``) a group is merged only when
+no pair of it breaks a guard (re-read live) and every pair of it scored at least
+the plan's review threshold (the chaining guard, checked pair by pair against
+``pairs.csv``, so a group a reviewer edited is judged as edited). A chained group
+is never merged; to merge part of it, the reviewer splits it into groups whose
+deals are all alike. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +52,17 @@ from ..merging import MergeJob
 from ..selection import Deal, is_gone, read_deals
 from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
 from .config import DedupeConfig
-from .index import remember_keep_separate, remember_merges
+from .index import load_merges, remember_keep_separate, remember_merges
 from .model import DealRecord
-from .planfiles import PlannedGroup, policy_changes, read_groups, read_records, read_summary
+from .planfiles import (
+    PlannedGroup,
+    merge_drops,
+    policy_changes,
+    read_groups,
+    read_pair_scores,
+    read_records,
+    read_summary,
+)
 from .records import to_record
 from .scoring import guard_reasons
 
@@ -68,17 +82,18 @@ class ApplyOptions:
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
     def wants(self, g: PlannedGroup, review_threshold: float = 0.0) -> str | None:
-        """None when the group is merged, else why not. ``auto_apply_above`` never takes a
-        group scoring below ``review_threshold`` (the plan's): such a group is a chain of
-        deals not all alike, and chaining never merges unattended."""
+        """None when the group is merged, else why not (a phrase for the report). No path
+        takes a group scoring below ``review_threshold`` (the plan's): such a group is a
+        chain of deals not all alike (see the module docstring)."""
         if g.decision == "keep-separate":
             return "kept separate (decision)"
+        if g.score < review_threshold:
+            return (f"score {g.score:.3f} below the review threshold {review_threshold:g} "
+                    "(a chain of deals not all alike): never merged, even with decision = "
+                    "merge; split the group in groups.csv")
         if g.decision == "merge":
             return None
         if self.auto_apply_above is not None:
-            if g.score < review_threshold:
-                return (f"score {g.score:.3f} below the review threshold "
-                        f"{review_threshold:g} (a chain): needs decision = merge")
             return None if g.score >= self.auto_apply_above else (
                 f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
         if g.band == "duplicate" or self.include_review:
@@ -88,20 +103,46 @@ class ApplyOptions:
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
              live: Mapping[int, Deal]) -> str | None:
+    for deal_id in g.member_ids:  # first: a deal the plan never read (an edited id)
+        if deal_id not in planned:
+            found = "" if deal_id in live else " (no live deal has that id either)"
+            return (f"deal {deal_id} is not one the plan read (deals.jsonl){found}: a group "
+                    "may only name deals of the plan")
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         if is_gone(deal):
             return f"deal {deal_id} was deleted or merged since the plan"
         assert deal is not None
-        before = planned.get(deal_id)
-        if before is None:
-            return (f"deal {deal_id} is not one the plan read (deals.jsonl): a group may "
-                    "only name deals of the plan")
+        before = planned[deal_id]
         now = to_record(deal, stage_order={}, org_names={}).update_time
         if before.update_time != now:
             return (f"deal {deal_id} changed since the plan (update_time "
                     f"{before.update_time} then, {deal.get('update_time')} "
                     "now): plan again")
+    return None
+
+
+def _already(g: PlannedGroup, live: Mapping[int, Deal],
+             merges: Mapping[int, tuple[int, DealRecord]]) -> list[int]:
+    """The deals of the group an earlier apply merged into its survivor (recorded in the
+    state directory's merges.json, and gone now)."""
+    return [m for m in g.merged_ids
+            if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
+
+
+def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float] | None,
+             review_threshold: float) -> str | None:
+    """Why a group (as a reviewer may have edited it) is a chain, else None: every pair of
+    it must have scored at least the review threshold in the plan (pairs.csv)."""
+    if scores is None:  # a plan without pairs.csv: its group score is all there is
+        return None
+    for x, y in itertools.combinations(g.member_ids, 2):
+        s = scores.get(frozenset((x, y)))
+        if s is None or s < review_threshold:
+            said = "were not scored alike in the plan" if s is None else f"score {s:.3f}"
+            return (f"deals {x} and {y}: {said}, below the review threshold "
+                    f"{review_threshold:g} (chaining guard: never merged, even with "
+                    "decision = merge; split the group in groups.csv)")
     return None
 
 
@@ -131,6 +172,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     named = summary.get("guards")
     guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
     review_threshold = _review_threshold(summary)
+    pair_scores = read_pair_scores(plan_dir)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
     separate = [g for g in groups if g.decision == "keep-separate"]
@@ -152,16 +194,29 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         merges += len(g.merged_ids)
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
     lineage: list[tuple[int, int, DealRecord]] = []
+    recorded = load_merges(state_dir) if state_dir is not None and chosen else {}
     for g in chosen:
+        if done := _already(g, live, recorded):
+            _done(prep, g, done)
+            if len(done) == len(g.merged_ids):
+                continue
+            _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
+                  f"group partly merged by an earlier apply (deal(s) {', '.join(map(str, done))} "
+                  "merged into the survivor, which changed with it): plan again to merge the rest")
+            continue
         if (why := _changed(g, planned, live)) is not None:
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
-        if (why := _guarded(g, fresh, guards)) is not None:
+        if (why := _guarded(g, fresh, guards)) is not None or (
+                why := _chained(g, pair_scores, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
         lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
+        if drops := merge_drops(g, fresh, changes):  # e.g. a survivor a reviewer picked
+            prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
+                              + "; ".join(drops))
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
                                        "group_id": g.id, "values": {"group_id": g.id}}
@@ -186,6 +241,20 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
                       "only)")
     return prep
+
+
+def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
+    """Merges an earlier apply made: items the run settles as done (counted merged) without
+    sending anything (``DedupeJob.execute``)."""
+    for merge_id in done:
+        prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
+                         payload={"already": True,
+                                  "merge_id": merge_id, "survivor_id": g.survivor_id,
+                                  "group_id": g.id, "values": {"group_id": g.id},
+                                  "result": {"group_id": g.id, "deal_id": g.survivor_id,
+                                             "merged_id": merge_id, "action": "already merged",
+                                             "reason": "merged by an earlier apply of this plan"}}),
+                 "already merged")
 
 
 def _skip(prep: Prepared, g: PlannedGroup, why: str) -> None:
@@ -232,6 +301,8 @@ class DedupeJob(MergeJob):
         if (again := refused(item)) is not None:
             return again
         p = item.payload
+        if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
+            return Outcome(item.id, ItemState.DONE, result=p.get("result"))
         survivor = p["survivor_id"]
         if p.get("patch"):
             lock = self._locks.setdefault(survivor, anyio.Lock())

@@ -35,7 +35,7 @@ def block_keys(p: Prepared) -> Iterator[tuple[str, object]]:
     if d.person_id is not None:
         yield ("person", d.person_id)
     if p.org:
-        yield ("org_name", p.org)
+        yield ("org_name", p.org.replace(" ", ""))  # normalize.same_company: spacing aside
     key = " ".join(sorted(t for t in p.title.tokens if t not in p.title.numbers))
     if key:
         yield ("title", key)

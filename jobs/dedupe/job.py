@@ -26,7 +26,7 @@ from .index import DealIndex, absorbed, load_keep_separate, load_merges
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
-from .records import deleted_since, read_records
+from .records import deleted_since, read_records, review_names
 from .review import write_review
 
 
@@ -76,7 +76,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
-    write_review(directory, result.groups, records)
+    members = [records[i] for g in result.groups for i in g.member_ids if i in records]
+    write_review(directory, result.groups, records, names=await review_names(ctx, members))
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)
 

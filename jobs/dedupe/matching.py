@@ -16,7 +16,7 @@ from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
-from .scoring import Prepared, guarded, prepare, score_if_kept, score_pair
+from .scoring import Prepared, guarded, prepare, score_held, score_if_kept, score_pair
 from .survivor import rank
 
 # DealRecord fields compared for Group.differing (custom fields are added by key)
@@ -66,12 +66,19 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                             focus=focus_idx)
     scores: dict[tuple[int, int], float] = {}
     kept: list[ScoredPair] = []
+    held: list[ScoredPair] = []
     for i, j in cands:
         sp = score_if_kept(prepared[i], prepared[j], config)
         if sp is None:
+            if guarded(prepared[i].deal, prepared[j].deal, config.guards) \
+                    and (g := score_held(prepared[i], prepared[j], config)) is not None:
+                held.append(g)
             continue
         if frozenset((sp.a, sp.b)) in separate or (
                 family and apart(prepared[i].deal, prepared[j].deal)):
+            why = ("keep-separate (a person's decision)" if frozenset((sp.a, sp.b)) in separate
+                   else "held apart through a deal merged into one of them")
+            held.append(ScoredPair(sp.a, sp.b, sp.score, "distinct", (*sp.reasons, why)))
             continue
         scores[(i, j) if i < j else (j, i)] = sp.score
         kept.append(sp)
@@ -92,7 +99,18 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                      index, score, cannot_link, config.review_threshold)
     groups = [_group(c, prepared, pair_by_ids, config) for c in found]
     groups.sort(key=lambda g: min(g.member_ids))
-    return MatchResult(tuple(groups), tuple(kept), len(cands))
+    inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
+    for c in found:
+        for x, i in enumerate(c.members):
+            for j in c.members[x + 1:]:
+                a, b = sorted((prepared[i].deal.id, prepared[j].deal.id))
+                if (a, b) not in pair_by_ids:
+                    inside.append(score_pair(prepared[i], prepared[j], config))
+    kept.extend(p for p in inside if p.band != "distinct")
+    kept.sort(key=lambda p: (p.a, p.b))
+    held.extend(p for p in inside if p.band == "distinct")
+    held.sort(key=lambda p: (p.a, p.b))
+    return MatchResult(tuple(groups), tuple(kept), len(cands), tuple(held))
 
 
 def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],

@@ -92,10 +92,15 @@ class Group:
 class MatchResult:
     """What ``find_duplicates`` found.
 
-    ``pairs``: every scored candidate pair in the review or duplicate band;
-    ``compared``: how many candidate pairs were scored (the blocking's cost).
+    ``pairs``: every scored pair in the review or duplicate band (candidates, and
+    the pairs inside a group);
+    ``compared``: how many candidate pairs were scored (the blocking's cost);
+    ``held``: pairs whose score reached the review threshold but that a guard or a
+    keep-separate decision holds apart (band ``distinct``; the reasons say which),
+    and pairs inside a group scoring below the review band (a chain).
     """
 
     groups: tuple[Group, ...]
     pairs: tuple[ScoredPair, ...]
     compared: int
+    held: tuple[ScoredPair, ...] = ()

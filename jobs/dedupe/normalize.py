@@ -2,13 +2,16 @@
 
 A title is compared in a normalized form: Unicode NFKC + casefold, every
 punctuation or dash variant (en dash, em dash, ``_``, ``/``...) a word break, runs
-of whitespace collapsed, legal suffixes (``Inc``, ``GmbH``, ``Ltd``...) and
-noise words dropped, and the deal's own organization name removed — so
-``ACME Corp \u2013 Website redesign`` and ``Website redesign - Acme`` both become
-``website redesign``. Numbers are never dropped: tokens with a digit and roman
-numerals II-XII are kept apart in ``numbers`` because a differing number
-(``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``, ``Q3`` / ``Q4``) means a
-different deal.
+of whitespace collapsed, noise words dropped, and the deal's OWN organization
+name removed (with the legal form right after it, its one-letter typos and
+spacing variants) — so ``ACME Corp \u2013 Website redesign`` and ``Website
+redesign - Acme`` at org ``Acme`` both become ``website redesign``. Nothing else
+is taken for a company name: ``Sales training - Berlin`` keeps ``berlin``.
+Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
+``Phase I`` = ``1st phase`` = ``Phase 1``). Identifying tokens are never dropped
+and are kept apart in ``numbers``: tokens with a digit and single letters,
+because a differing one (``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``,
+``Q3`` / ``Q4``, ``Building A`` / ``B``) means a different deal.
 """
 
 from __future__ import annotations
@@ -30,37 +33,54 @@ LEGAL_SUFFIXES = frozenset({
     "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "kk", "sl", "sro", "zoo", "doo", "ltda",
     "group", "holding", "holdings",
 })
-# tokens that name a number without a digit: roman numerals, number words, ordinals
-_ROMAN = frozenset({
-    "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-})
+# tokens that name a number without a digit -> the digits they stand for: roman numerals
+# I-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
+_NUMBER_WORDS: dict[str, str] = {}
+for _n, (_roman, _word, _nth) in enumerate((
+        ("i", "one", "first"), ("ii", "two", "second"), ("iii", "three", "third"),
+        ("iv", "four", "fourth"), ("v", "five", "fifth"), ("vi", "six", "sixth"),
+        ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
+        ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
+    _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth), str(_n)))
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
 _DIGIT = re.compile(r"\d")
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o.
-# where a title is made of parts ("Acme Corp - Website redesign", "Website (Acme GmbH)")
-_PARTS = re.compile(r"\s[-\u2010-\u2015|/:]+\s|[()\[\]]|\s[\u2010-\u2015]|[\u2010-\u2015]\s")
+_APOSTROPHE = re.compile(r"(?<=\w)['\u2019]s\b|['\u2019]")  # Acme's -> Acme, don't -> dont
+_LETTER_PREFIX = re.compile(r"\b([^\W\d_])-(?=[^\W\d_]{2})")  # e-mail -> email, e-commerce
 
 
 @dataclass(frozen=True, slots=True)
 class NormTitle:
     """A normalized title: ``tokens`` in order, ``text`` (joined), ``sorted_text``
-    (tokens sorted, for word-order-free comparison), the number tokens, and the
-    words that look like a company name written into the title."""
+    (tokens sorted, for word-order-free comparison) and ``numbers``: the identifying
+    tokens (numbers, number words as digits, single letters) of the title."""
 
     tokens: tuple[str, ...]
     text: str
     sorted_text: str
     numbers: frozenset[str]
-    aside: frozenset[str] = frozenset()  # words that look like a company name (see _split_parts)
 
 
 def words(s: str) -> list[str]:
-    """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split)."""
-    if s.isascii():  # ASCII is already NFKC, and casefold() == lower() on it
-        return _WORD.findall(_join_initials(s.lower()))
-    return _WORD.findall(_join_initials(unicodedata.normalize("NFKC", s).casefold()))
+    """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split;
+    ``'s`` and apostrophes dropped, ``e-mail`` one word)."""
+    s = s.lower() if s.isascii() else unicodedata.normalize("NFKC", s).casefold()
+    if "'" in s or "\u2019" in s:
+        s = _APOSTROPHE.sub("", s)
+    if "-" in s:
+        s = _LETTER_PREFIX.sub(r"\1", s)
+    return _WORD.findall(_join_initials(s))
+
+
+def canonical(token: str) -> str:
+    """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
+    ``1``, up to twelve); any other token unchanged."""
+    n = _NUMBER_WORDS.get(token)
+    if n is not None:
+        return n
+    m = _ORDINAL.fullmatch(token)
+    return m.group(1) if m else token
 
 
 def _join_initials(s: str) -> str:
@@ -68,10 +88,10 @@ def _join_initials(s: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
 
 
-def is_number(token: str) -> bool:
-    """A token that names a number: it has a digit (``2024``, ``q3``, ``v2``), is a roman II-XII,
-    a number word (``one``-``twelve``) or an ordinal (``first``-``tenth``)."""
-    return token in _ROMAN or _DIGIT.search(token) is not None
+def is_identifying(token: str) -> bool:
+    """A token that tells deals apart like a number: it has a digit (``2024``, ``q3``, ``v2``,
+    and number words after ``canonical``) or is a single letter (``Building A``, ``Plan B``)."""
+    return len(token) == 1 or _DIGIT.search(token) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -83,40 +103,55 @@ def org_key(name: str | None) -> str:
     """
     if not name:
         return ""
-    toks = [t for t in words(name) if t not in LEGAL_SUFFIXES]
+    toks = [t for t in words(name) if t not in LEGAL_SUFFIXES and t not in _ORG_NOISE]
     return " ".join(toks) if toks else " ".join(words(name))
 
 
-def _remove_run(tokens: list[str], run: Sequence[str]) -> list[str]:
-    """Drop every occurrence of the word run, and words one typo away from a word of it."""
-    n = len(run)
-    if not n:
+_ORG_NOISE = frozenset({"and", "the"})  # Smith & Sons / Smith and Sons, The Acme Company
+
+
+def same_company(x: str, y: str) -> bool:
+    """Two org keys (``org_key``) of one company: equal, or equal but for spacing
+    (``Data Soft`` / ``DataSoft``). Any other remaining word is another company
+    (``siemens energy`` / ``siemens healthineers``); an empty key is nobody's."""
+    return bool(x) and bool(y) and (x == y or x.replace(" ", "") == y.replace(" ", ""))
+
+
+def _remove_org(tokens: list[str], org: Sequence[str]) -> list[str]:
+    """``tokens`` without each run that spells the organization name ``org`` (its key's
+    words: in order, each equal or one typo away for words of 4+ letters, or the same
+    letters spaced differently: ``data soft`` / ``datasoft``), nor the legal-form words
+    right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
+    if not org or not tokens:
         return tokens
-    out = tokens
-    if run[0] in tokens:
-        want = list(run)
-        out = []
-        i = 0
-        while i < len(tokens):
-            if tokens[i] == want[0] and tokens[i:i + n] == want:
-                i += n
-                continue
+    joined = "".join(org)
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        end = _org_run(tokens, i, org, joined)
+        if end is None:
             out.append(tokens[i])
             i += 1
-    long_run = [r for r in run if len(r) >= 4]
-    if not long_run:
-        return out
-    kept = []
-    for t in out:
-        if len(t) >= 4 and t not in long_run:
-            for r in long_run:
-                if abs(len(t) - len(r)) <= 2 and one_typo(t, r):
-                    break
-            else:
-                kept.append(t)
-        else:
-            kept.append(t)
-    return kept
+            continue
+        while end < n and tokens[end] in LEGAL_SUFFIXES:
+            end += 1
+        i = end
+    return out
+
+
+def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> int | None:
+    """The end of the org-name run starting at ``tokens[i]``, or None."""
+    k = len(org)
+    run = tokens[i:i + k]
+    if len(run) == k and all(t == o or (min(len(t), len(o)) >= 4 and one_typo(t, o))
+                             for t, o in zip(run, org, strict=True)):
+        return i + k
+    text = ""
+    for j in range(i, len(tokens)):  # the same letters, spaced differently
+        text += tokens[j]
+        if len(text) >= len(joined):
+            return j + 1 if text == joined and j + 1 - i != k else None
+    return None
 
 
 def one_typo(x: str, y: str) -> bool:
@@ -125,47 +160,26 @@ def one_typo(x: str, y: str) -> bool:
     return OSA.distance(x, y, score_cutoff=2) <= (2 if min(len(x), len(y)) >= 9 else 1)
 
 
-def _split_parts(title: str) -> tuple[list[str], frozenset[str]]:
-    """Title words without company-name parts, and the words that look like a company name.
-
-    A part (between dashes, bars, slashes, colons, brackets) of 2-4 words ending
-    in a legal suffix is a company name: its words are dropped (its numbers are
-    kept). A single-word part at either end (``Website - Acme``) is kept but
-    recorded as a possible company name.
-    """
-    parts = [p for p in _PARTS.split(title) if p and p.strip()]
-    if len(parts) < 2:
-        return words(title), frozenset()
-    kept: list[str] = []
-    aside: set[str] = set()
-    for n, p in enumerate(parts):
-        w = words(p)
-        if 1 < len(w) <= 4 and w[-1] in LEGAL_SUFFIXES and w[0] not in LEGAL_SUFFIXES:
-            kept.extend(t for t in w if is_number(t))
-            aside.update(t for t in w if not is_number(t) and t not in LEGAL_SUFFIXES)
-            continue
-        if len(w) == 1 and n in (0, len(parts) - 1) and not is_number(w[0]):
-            aside.add(w[0])
-        kept.extend(w)
-    return (kept or words(title)), frozenset(aside)
-
-
 @lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
 def normalize_title(title: str, org_name: str | None = None,
                     noise_words: frozenset[str] = frozenset()) -> NormTitle:
     """Normalize a deal title for comparison (see the module docstring).
 
-    ``org_name`` is the deal's own organization name; its words are removed
-    from the title where they appear as a run. If removing the organization,
-    legal suffixes and noise words would leave nothing, the title's words are
-    kept without that removal (a deal titled just ``Acme Corp`` still has a title).
+    ``org_name`` is the deal's own organization name: where its words appear as a
+    run (with its legal form after it) they are removed; nothing else is taken for
+    a company name. Number words, ordinals and roman numerals become digits
+    (``canonical``). A leading article ``a`` (``A website for...``) is a noise word;
+    any other single letter is identifying. If removing the organization and noise
+    words would leave nothing, the title's words but legal forms are kept (a deal
+    titled just ``Acme Corp`` still has a title: ``acme``).
     """
-    toks, aside = _split_parts(title)
-    org_toks = org_key(org_name).split()
-    core = [t for t in _remove_run(toks, org_toks) if t not in LEGAL_SUFFIXES and t not in noise_words]
+    toks = [canonical(t) for t in words(title)]
+    if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
+        toks = toks[1:]  # the article, not a building / plan letter
+    core = [t for t in _remove_org(toks, org_key(org_name).split())
+            if t not in noise_words or is_identifying(t)]
     if not core:
-        core = ([t for t in toks if t not in noise_words and t not in LEGAL_SUFFIXES]
-                or [t for t in toks if t not in noise_words] or toks)
-    has_digit = _DIGIT.search(title) is not None
-    numbers = frozenset(t for t in core if t in _ROMAN or (has_digit and _DIGIT.search(t) is not None))
-    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers, aside)
+        core = [t for t in toks if (t not in noise_words or is_identifying(t))
+                and t not in LEGAL_SUFFIXES] or toks  # "Acme Corp" = "ACME Corporation"
+    numbers = frozenset(t for t in core if is_identifying(t))
+    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers)

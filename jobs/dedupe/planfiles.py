@@ -4,10 +4,13 @@
 — blank, ``merge`` or ``keep-separate``, edited by a reviewer —, ``band``,
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
 ``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
-``policy_fields``). ``pairs.csv`` lists every scored pair in the review or
-duplicate band. ``summary.json`` counts groups, deals to merge away, review
-groups and the tokens the merges (40 each, v1 ``mergeDeals``) and field-policy
-PATCHes (5 each, v2 ``updateDeal``) will cost (FACTS.md, token table).
+``policy_fields``, ``drops``: what the merge will lose, see ``merge_drops``).
+``pairs.csv`` lists every scored pair in the review or duplicate band, every
+pair inside a group, and (band ``distinct``) the pairs that would reach review
+but a guard or a keep-separate decision holds apart, the guard in ``reasons``.
+``summary.json`` counts groups, deals to merge away, review groups and the
+tokens the merges (40 each, v1 ``mergeDeals``) and field-policy PATCHes (5 each,
+v2 ``updateDeal``) will cost (FACTS.md, token table).
 ``deals.jsonl`` keeps the records the plan was made from: ``apply`` compares
 their ``update_time`` with the deals it re-reads, and review.html shows them.
 
@@ -38,7 +41,8 @@ from .records import record_from_json, record_json
 
 GROUPS, PAIRS, SUMMARY, DEALS = "groups.csv", "pairs.csv", "summary.json", "deals.jsonl"
 GROUP_COLUMNS = ("group_id", "decision", "band", "score", "survivor_id", "merged_ids",
-                 "survivor_title", "reasons", "survivor_reasons", "differing", "policy_fields")
+                 "survivor_title", "reasons", "survivor_reasons", "differing", "policy_fields",
+                 "drops")
 PAIR_COLUMNS = ("a", "b", "band", "score", "reasons")
 DECISIONS = ("", "merge", "keep-separate")
 MERGE_TOKENS, PATCH_TOKENS = 40, 5  # mergeDeals (v1), updateDeal (v2): FACTS.md token table
@@ -68,7 +72,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
                    policy: Mapping[str, str]) -> dict[str, Any]:
     """The PATCH body that gives the survivor the values ``policy`` chooses (v2 deal
     fields; custom fields under ``custom_fields``), only where they differ from the
-    survivor's. ``survivor`` is Pipedrive's own merge rule: no PATCH. Empty: no PATCH."""
+    survivor's. ``survivor`` is Pipedrive's own merge rule: no PATCH. Without a ``value``
+    policy, a survivor whose value is 0 or none gets the value of the first merged deal
+    (merge order) that has one: Pipedrive would keep the 0. Empty: no PATCH."""
     members = [records[i] for i in group.member_ids if i in records]
     survivor = records.get(group.survivor_id)
     if survivor is None:
@@ -102,7 +108,52 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             custom[name] = chosen
     if custom:
         body["custom_fields"] = custom
+    if not any(_ALIASES.get(n, n) == "value" for n in policy) and not survivor.value:
+        # Pipedrive keeps a survivor's 0 (it is not empty there): give it the value of the
+        # best-ranked merged deal that has one, or that value is lost
+        given = next((r.value for r in members[1:] if r.value), None)
+        if given is not None:
+            body["value"] = given
     return body
+
+
+# fields whose loss a plan names (title variants of copies are not listed: a copy's title
+# differs by definition; currency and pipeline are guards)
+_KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id")
+
+
+def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
+                changes: Mapping[str, Any]) -> list[str]:
+    """What merging the group loses: each non-empty value of a merged-away deal that the
+    survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
+    (the survivor's non-empty values win, its empty ones are filled from the merged deals
+    in merge order; FACTS.md, Merge), and a won status of a merged deal when the survivor
+    is not won. ``["value 5000 (deal 12)", "status won (deal 13)", ...]``; empty: nothing
+    is lost."""
+    survivor = records.get(group.survivor_id)
+    if survivor is None:
+        return []
+    merged = [records[i] for i in group.merged_ids if i in records]
+    out: list[str] = []
+    custom = changes.get("custom_fields") or {}
+    names = [*_KEPT_FIELDS, *sorted({k for r in (survivor, *merged) for k in r.fields})]
+    for name in names:
+        if name in changes or name in custom:
+            final = changes[name] if name in changes else custom[name]
+        else:
+            final = _value(survivor, name) if name in _KEPT_FIELDS else survivor.fields.get(name)
+            if _empty(final):
+                final = next((v for r in merged if not _empty(v := _value(r, name) if name in
+                              _KEPT_FIELDS else r.fields.get(name))), None)
+        for r in merged:
+            v = _value(r, name) if name in _KEPT_FIELDS else r.fields.get(name)
+            if _empty(v) or (name == "value" and not v):
+                continue
+            if _comparable(v) != _comparable(final):
+                out.append(f"{name} {_comparable(v)} (deal {r.id})")
+    out.extend(f"status won (deal {r.id})" for r in merged
+               if r.status == "won" and survivor.status != "won")
+    return out
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -123,7 +174,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
     summary's ``previous_decisions`` names it), never overwritten."""
     directory.mkdir(parents=True, exist_ok=True)
     kept = _keep_decisions(directory)
-    patches = 0
+    patches = dropping = 0
     with open(directory / GROUPS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(GROUP_COLUMNS)
@@ -133,14 +184,17 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
+            drops = merge_drops(g, records, changes)
+            dropping += bool(drops)
             w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
                         _safe(survivor.title if survivor else ""), _cells(g.reasons),
-                        _cells(g.survivor_reasons), _cells(g.differing), _cells(fields)])
+                        _cells(g.survivor_reasons), _cells(g.differing), _cells(fields),
+                        _cells(drops)])
     with open(directory / PAIRS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(PAIR_COLUMNS)
-        for p in result.pairs:
+        for p in sorted((*result.pairs, *result.held), key=lambda p: (p.a, p.b)):
             w.writerow([p.a, p.b, p.band, f"{p.score:.3f}", _cells(p.reasons)])
     wanted = {i for g in result.groups for i in g.member_ids}
     with open(directory / DEALS, "wb") as fb:
@@ -154,8 +208,8 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "groups": len(result.groups), "duplicate_groups": len(dup), "review_groups": len(review),
         "deals_to_merge_away": merges,
         "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
-        "pairs": len(result.pairs), "pairs_compared": result.compared,
-        "field_policy_patches": patches,
+        "pairs": len(result.pairs), "pairs_held": len(result.held), "pairs_compared": result.compared,
+        "field_policy_patches": patches, "groups_dropping_values": dropping,
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
@@ -293,6 +347,22 @@ def read_records(directory: Path) -> dict[int, DealRecord]:
     return out
 
 
+def read_pair_scores(directory: Path) -> dict[frozenset[int], float] | None:
+    """pairs.csv as ``{frozenset((a, b)): score}``; None when the plan has no pairs.csv.
+    A row that does not parse is left out (its pair then counts as not alike)."""
+    path = directory / PAIRS
+    if not path.is_file():
+        return None
+    out: dict[frozenset[int], float] = {}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            try:
+                out[frozenset((int(row["a"]), int(row["b"])))] = float(row["score"])
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out
+
+
 def read_summary(directory: Path) -> dict[str, Any]:
     """summary.json; InputError when it is missing or damaged (it carries the field policy
     and the thresholds the plan was made with: apply must not run without them)."""
@@ -307,7 +377,8 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "policy_changes", "read_groups", "read_records", "read_summary",
+           "PlannedGroup", "merge_drops", "policy_changes", "read_groups", "read_pair_scores", "read_records",
+           "read_summary",
            "write_plan"]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bulk.errors import InputError
+from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext
 
 from ..selection import PAGE, Deal
@@ -163,6 +163,51 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
     return [to_record(d, stage_order=orders, org_names=names, custom=keys) for d in deals]
 
 
+async def review_names(ctx: CallContext, records: Iterable[DealRecord]) -> dict[str, dict[int, str]]:
+    """Names for review.html of the persons, owners, stages and pipelines of these records
+    (the groups' deals): ``{"person": {id: name}, "owner": ..., "stage": ..., "pipeline":
+    ...}``. Persons by ids (v2 ``getPersons``, 100 per call), users (v1 ``getUsers``),
+    stages and pipelines (v2 lists): a few calls, made only when there are groups. A
+    read the token may not make (a ``BulkError``) leaves that kind out: the page shows ids."""
+    recs = list(records)
+    out: dict[str, dict[int, str]] = {}
+    if not recs:
+        return out
+    persons = sorted({r.person_id for r in recs if r.person_id is not None})
+
+    async def by_ids() -> dict[int, str]:
+        got: dict[int, str] = {}
+        for start in range(0, len(persons), 100):
+            page = await ctx.call("getPersons", params={"ids": persons[start:start + 100],
+                                                        "limit": 100})
+            got.update({int(p["id"]): str(p.get("name") or "") for p in page.data or ()})
+        return got
+
+    async def listed(operation: str) -> dict[int, str]:
+        got: dict[int, str] = {}
+        for page in await ctx.pages(operation, params={}, limit=PAGE):
+            got.update({int(x["id"]): str(x.get("name") or "") for x in page.data or ()})
+        return got
+
+    async def users() -> dict[int, str]:
+        page = await ctx.call("getUsers", params={"start": 0, "limit": PAGE})
+        return {int(u["id"]): str(u.get("name") or "") for u in page.data or ()}
+
+    wanted = (("person", by_ids, bool(persons)),
+              ("owner", users, any(r.owner_id is not None for r in recs)),
+              ("stage", lambda: listed("getStages"), any(r.stage_id is not None for r in recs)),
+              ("pipeline", lambda: listed("getPipelines"),
+               any(r.pipeline_id is not None for r in recs)))
+    for kind, read, needed in wanted:
+        if not needed:
+            continue
+        try:
+            out[kind] = await read()
+        except BulkError:
+            continue
+    return out
+
+
 def record_json(r: DealRecord) -> dict[str, Any]:
     """A record as JSON (times as RFC 3339, dates as ISO)."""
     out: dict[str, Any] = {}
@@ -186,4 +231,4 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 
 
 __all__ = ["custom_keys", "deleted_since", "organization_names", "parse_time", "read_records",
-           "record_from_json", "record_json", "stage_orders", "to_record"]
+           "record_from_json", "record_json", "review_names", "stage_orders", "to_record"]

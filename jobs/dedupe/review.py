@@ -20,20 +20,35 @@ from .model import DealRecord, Group
 
 REVIEW = "review.html"
 
-_ROWS: tuple[tuple[str, str, Callable[[DealRecord], object]], ...] = (
-    ("title", "Title", lambda r: r.title),
-    ("org_id", "Organization", lambda r: f"{r.org_name or ''} (#{r.org_id})" if r.org_id else ""),
-    ("person_id", "Person", lambda r: f"#{r.person_id}" if r.person_id else ""),
-    ("value", "Value", lambda r: "" if r.value is None else f"{r.value:,.2f} {r.currency or ''}"),
-    ("stage_id", "Stage", lambda r: f"#{r.stage_id} (order {r.stage_order})"
-     if r.stage_id else ""),
-    ("status", "Status", lambda r: r.status),
-    ("pipeline_id", "Pipeline", lambda r: f"#{r.pipeline_id}" if r.pipeline_id else ""),
-    ("owner_id", "Owner", lambda r: f"#{r.owner_id}" if r.owner_id else ""),
-    ("add_time", "Added", lambda r: r.add_time),
-    ("update_time", "Updated", lambda r: r.update_time),
-    ("expected_close_date", "Expected close", lambda r: r.expected_close_date),
-)
+Names = Mapping[str, Mapping[int, str]]  # kind (person, owner, stage, pipeline) -> id -> name
+
+
+def _named(name: str | None, i: int | None) -> str:
+    """``Name (#id)``, or ``#id`` when the name is not known; empty without an id."""
+    if i is None:
+        return ""
+    return f"{name} (#{i})" if name else f"#{i}"
+
+
+def _rows(names: Names) -> tuple[tuple[str, str, Callable[[DealRecord], object]], ...]:
+    def look(kind: str, i: int | None) -> str | None:
+        return None if i is None else (names.get(kind) or {}).get(i)
+    return (
+        ("title", "Title", lambda r: r.title),
+        ("org_id", "Organization", lambda r: _named(r.org_name, r.org_id)),
+        ("person_id", "Person", lambda r: _named(look("person", r.person_id), r.person_id)),
+        ("value", "Value", lambda r: "" if r.value is None
+         else f"{r.value:,.2f} {r.currency or ''}"),
+        ("stage_id", "Stage", lambda r: _named(look("stage", r.stage_id), r.stage_id)
+         + (f" (order {r.stage_order})" if r.stage_id and r.stage_order is not None else "")),
+        ("status", "Status", lambda r: r.status),
+        ("pipeline_id", "Pipeline", lambda r: _named(look("pipeline", r.pipeline_id),
+                                                     r.pipeline_id)),
+        ("owner_id", "Owner", lambda r: _named(look("owner", r.owner_id), r.owner_id)),
+        ("add_time", "Added", lambda r: r.add_time),
+        ("update_time", "Updated", lambda r: r.update_time),
+        ("expected_close_date", "Expected close", lambda r: r.expected_close_date),
+    )
 # differing-field names that highlight a row other than their own
 _SAME_ROW = {"org_name": "org_id", "currency": "value", "stage_order": "stage_id"}
 
@@ -60,14 +75,14 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def _group_html(g: Group, records: Mapping[int, DealRecord]) -> str:
+def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names) -> str:
     members = [records[i] for i in g.member_ids if i in records]
     diff = {_SAME_ROW.get(name, name) for name in g.differing}
     head = "".join(
         f'<th class="{"survivor" if r.id == g.survivor_id else "merged"}">deal {r.id}'
         f'{" — survivor" if r.id == g.survivor_id else " — merged away"}</th>' for r in members)
     rows = []
-    for name, label, get in _ROWS:
+    for name, label, get in _rows(names):
         cls = ' class="diff"' if name in diff else ""
         cells = "".join(f"<td{cls}>{escape(_text(get(r)))}</td>" for r in members)
         rows.append(f'<tr data-field="{name}"><th class="field">{label}</th>{cells}</tr>')
@@ -88,11 +103,13 @@ def _group_html(g: Group, records: Mapping[int, DealRecord]) -> str:
 
 
 def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
-                  title: str = "pdbulk dedupe plan") -> str:
-    """The whole page as a string (review band first: those need a person)."""
+                  title: str = "pdbulk dedupe plan", names: Names | None = None) -> str:
+    """The whole page as a string (review band first: those need a person). ``names``:
+    person/owner/stage/pipeline names by id (``records.review_names``); organization
+    names come with the records. A name not known shows as ``#id``."""
     ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
     dup = sum(1 for g in groups if g.band == "duplicate")
-    body = "".join(_group_html(g, records) for g in ordered) or "<p>No duplicates found.</p>"
+    body = "".join(_group_html(g, records, names or {}) for g in ordered) or "<p>No duplicates found.</p>"
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
             f"<h1>{escape(title)}</h1><p>{len(groups)} groups: {dup} duplicate, "
@@ -104,9 +121,10 @@ def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
 
 
 def write_review(directory: Path, groups: Sequence[Group],
-                 records: Mapping[int, DealRecord]) -> Path:
+                 records: Mapping[int, DealRecord], *, names: Names | None = None) -> Path:
+    """Write review.html into ``directory``; its path. OSError when it cannot be written."""
     path = directory / REVIEW
-    path.write_text(render_review(groups, records), encoding="utf-8")
+    path.write_text(render_review(groups, records, names=names), encoding="utf-8")
     return path
 
 

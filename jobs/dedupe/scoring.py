@@ -6,14 +6,20 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
-* a word that looks like a company name in one title only (``Website - Acme``): -0.03;
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
-* same org +0.05 (same org *name* on two org records +0.03); different orgs -0.40;
+* same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
+  different orgs -0.40;
 * same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
 * neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
-* add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 1 year -0.08; same pipeline +0.02.
+* add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
+
+The evidence for a match is added to the title's part first and that sum capped at
+1.0; the evidence against is subtracted after the cap (an identical title cannot
+absorb it), and two or more pieces against (different org, person, value, added
+months apart) cap the score at 0.80 (review at most) with a ``contradicting
+evidence: ...`` reason.
 
 The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
 duplicate threshold above 0.80, as the default 0.85 is.
@@ -32,12 +38,14 @@ from rapidfuzz import fuzz
 
 from .config import DedupeConfig
 from .model import Band, DealRecord, ScoredPair
-from .normalize import NormTitle, normalize_title, one_typo, org_key
+from .normalize import NormTitle, normalize_title, one_typo, org_key, same_company
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
 NO_CUSTOMER = "no shared org or person"
+FAR_APART_DAYS = 90  # added further apart than this: evidence against
+CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 _CLOSED = frozenset({"won", "lost"})
 
 
@@ -97,10 +105,23 @@ def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair 
         return None
     c = cutoff * 100
     if (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0 and not (x.aside or y.aside)):
+            and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
         return None
     sp = score_pair(p, q, config)
     return None if sp.band == "distinct" else sp
+
+
+def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_pair`` of a guarded pair that would reach the review band but for its
+    guard (band ``distinct``, the guard in its reasons); None otherwise."""
+    x, y = p.title, q.title
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
+    if not x.text or not y.text or (
+            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0):
+        return None
+    sp = score_pair(p, q, config)
+    return sp if sp.score >= config.review_threshold else None
 
 
 def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
@@ -116,16 +137,6 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
     return r / 100.0
 
 
-def _without_company_words(x: NormTitle, y: NormTitle) -> NormTitle:
-    """``x`` without the words it alone has that look like a company name (NormTitle.aside)."""
-    drop = {t for t in x.aside if t in x.tokens and t not in y.tokens
-            and not any(one_typo(t, u) for u in y.tokens)}
-    if not drop or len(drop) >= len(x.tokens):
-        return x
-    core = tuple(t for t in x.tokens if t not in drop)
-    return NormTitle(core, " ".join(core), " ".join(sorted(core)), x.numbers, x.aside)
-
-
 def _typo_of(x: str, y: str) -> bool:
     # below 4 letters one edit is another word (app/api, crm/cr4), not a typo
     return min(len(x), len(y)) >= 4 and one_typo(x, y)
@@ -133,8 +144,8 @@ def _typo_of(x: str, y: str) -> bool:
 
 def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
     """Words of each side with no equal or near-equal (typo) word on the other side."""
-    only_x = [t for t in x.tokens if t not in y.tokens and not t.isdigit()]
-    only_y = [t for t in y.tokens if t not in x.tokens and not t.isdigit()]
+    only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
+    only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
     ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
     uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
     return ux, uy
@@ -153,17 +164,15 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     title = title_similarity(a.title, b.title, score_cutoff=cutoff)
     if title == 0.0:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
-    ta, tb = _without_company_words(a.title, b.title), _without_company_words(b.title, a.title)
-    extra = sorted((set(a.title.tokens) - set(ta.tokens)) | (set(b.title.tokens) - set(tb.tokens)))
-    if extra:
-        title = max(title, title_similarity(ta, tb))
     reasons = [f"title {title:.2f}"]
     s = max(0.0, (title - 0.5) / 0.5)
-    if extra:
-        s -= 0.03
-        reasons.append(f"company name only in one title: {' '.join(extra)}")
-    s += _title_evidence(ta, tb, reasons)
-    s = _context(a, b, s, reasons)
+    s += _title_evidence(a.title, b.title, reasons)
+    support, against = _context(a, b, reasons)
+    # evidence for a match cannot lift the score past 1.0 and so hide the evidence against it
+    s = min(1.0, s + support) + sum(w for w, _ in against)
+    if len(against) >= 2:
+        s = min(s, CONTRADICTION_CAP)
+        reasons.append(f"contradicting evidence: {', '.join(what for _, what in against)}")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons:
@@ -202,29 +211,33 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
     return s
 
 
-def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
+def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
+    """The non-title evidence: (what speaks for the match, the pieces against it as
+    (weight < 0, what)); the reasons are appended to ``reasons``."""
     da, db = a.deal, b.deal
+    support = 0.0
+    against: list[tuple[float, str]] = []
     same_org = False
     if da.org_id is not None and da.org_id == db.org_id:
-        s += 0.05
+        support += 0.05
         same_org = True
         reasons.append("same org")
-    elif a.org and b.org and (a.org == b.org or fuzz.ratio(a.org, b.org) >= 90):
-        s += 0.03
+    elif same_company(a.org, b.org):
+        support += 0.03
         same_org = True
         reasons.append("same org name, two org records")
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
-        s -= 0.40
+        against.append((-0.40, "different org"))
         reasons.append("different org")
     if da.person_id is not None and db.person_id is not None:
         if da.person_id == db.person_id:
-            s += 0.04
+            support += 0.04
             reasons.append("same person")
         elif same_org:
-            s -= 0.08
+            against.append((-0.08, "different person"))
             reasons.append("different person")
         else:  # with no org to confirm the customer, another person is another customer
-            s -= 0.30
+            against.append((-0.30, "different person"))
             reasons.append("different person, org not shared")
     if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
         # nothing ties the two to one customer (an org or person missing on a side): review at most,
@@ -235,26 +248,26 @@ def _context(a: Prepared, b: Prepared, s: float, reasons: list[str]) -> float:
             reasons.append(NO_CUSTOMER)  # capped in score_pair, after all evidence
     if da.value and db.value:
         if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
-            s += 0.04
+            support += 0.04
             reasons.append("same value")
         else:
-            s -= 0.08
+            against.append((-0.08, "different value"))
             reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
     if da.add_time is not None and db.add_time is not None:
         gap = abs(epoch(da.add_time) - epoch(db.add_time))
         if gap <= 3600:
-            s += 0.05
+            support += 0.05
             reasons.append(f"add_time {round(gap / 60)} min apart")
         elif gap <= 2 * 86400:
-            s += 0.02
+            support += 0.02
             reasons.append(f"add_time {gap / 3600:.0f} h apart")
-        elif gap > 365 * 86400:
-            s -= 0.08
+        elif gap > FAR_APART_DAYS * 86400:
+            against.append((-0.08, "added months apart"))
             reasons.append(f"add_time {gap / 86400:.0f} days apart")
     if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
-        s += 0.02
+        support += 0.02
         reasons.append("same pipeline")
-    return s
+    return support, against
 
 
 def epoch(t: datetime) -> float:

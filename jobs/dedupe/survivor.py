@@ -8,17 +8,21 @@ chosen decides which values win unless a field policy says otherwise.
 =========================  ==============================================
 rule                       prefers
 =========================  ==============================================
+won_first                  won, then open, then lost (default: a won deal
+                           survives, so the merge keeps the won status)
 open_first                 open, then won, then lost ("open before closed")
 most_advanced_stage        the highest stage order_nr
 most_recently_updated      the latest update_time
 least_recently_updated     the earliest update_time
 oldest                     the earliest add_time
 newest                     the latest add_time
-highest_value              the highest value
+highest_value              the highest non-zero value (0 is no value)
 lowest_value               the lowest non-empty value
 has_owner                  a deal with an owner
 =========================  ==============================================
-A deal missing the compared field loses to one that has it.
+A deal missing the compared field loses to one that has it. Whatever the rules,
+``planfiles.policy_changes`` gives a survivor with value 0 or none the value of a
+merged deal, and ``planfiles.merge_drops`` names what a merge would lose.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .model import DealRecord
 from .scoring import epoch
 
 _STATUS_ORDER = {"open": 0, "won": 1, "lost": 2}
+_WON_ORDER = {"won": 0, "open": 1, "lost": 2}
 _INF = float("inf")
 
 
@@ -47,13 +52,14 @@ def _desc(v: float | None) -> float:
 
 # each rule: a sort key (smaller wins) and the phrase recorded when it decided
 RULES: dict[str, tuple[Callable[[DealRecord], float], str]] = {
+    "won_first": (lambda d: _WON_ORDER.get(d.status, 3), "won before open"),
     "open_first": (lambda d: _STATUS_ORDER.get(d.status, 3), "open before closed"),
     "most_advanced_stage": (lambda d: _desc(d.stage_order), "most advanced stage"),
     "most_recently_updated": (lambda d: _desc(_ts(d.update_time)), "most recently updated"),
     "least_recently_updated": (lambda d: _asc(_ts(d.update_time)), "least recently updated"),
     "oldest": (lambda d: _asc(_ts(d.add_time)), "oldest"),
     "newest": (lambda d: _desc(_ts(d.add_time)), "newest"),
-    "highest_value": (lambda d: _desc(d.value), "highest value"),
+    "highest_value": (lambda d: _desc(d.value or None), "highest value"),
     "lowest_value": (lambda d: _asc(d.value or None), "lowest value"),
     "has_owner": (lambda d: 0 if d.owner_id is not None else 1, "has an owner"),
 }
