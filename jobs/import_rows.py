@@ -160,6 +160,31 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[s
     return changes
 
 
+def stored_row(row: SourceRow) -> dict[str, Any]:
+    """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
+    as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
+    type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
+    refusal of the record: reason and column)."""
+    out: dict[str, Any] = {"values": tf.storable(row.values)}
+    types = tf.cell_types(row.values)
+    if types:
+        out["types"] = types
+    if row.error is not None:
+        out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
+    return out
+
+
+def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
+    """The manifest row an item was stored from (``stored_row``), as the reader gave it."""
+    values = payload.get("values")
+    typed = tf.typed_values(values if isinstance(values, Mapping) else {},
+                            payload.get("types"))
+    error = payload.get("source_error")
+    return SourceRow(row, 0, typed, InputError(
+        str(error.get("reason")), row=row, column=error.get("column"))
+        if isinstance(error, Mapping) else None)
+
+
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
 
@@ -256,7 +281,7 @@ class RowPlanner:
             where = f"row {row.row}" + (f", column {column!r}" if column else "")
             self.counts.bad_examples.append(f"{where}: {reason}")
         return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
-                       payload={"values": tf.storable(row.values), "column": column, **extra},
+                       payload={**stored_row(row), "column": column, **extra},
                        state=ItemState.FAILED, error=reason)
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
@@ -280,7 +305,7 @@ class RowPlanner:
                 return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
-        values = tf.storable(row.values)
+        values = stored_row(row)
         deals = self.indexes.deals
         existing = deals.get(mapped.key) if deals is not None else None
         deal = mapped.deal
@@ -291,7 +316,7 @@ class RowPlanner:
         if existing is None:
             self.counts.create += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
-                           payload={"values": values, "deal": mapped.deal, "person": person,
+                           payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org})
         changes = deal_changes(existing, deal)
         links: dict[str, Any] = {}
@@ -302,14 +327,14 @@ class RowPlanner:
         if not changes and not links:
             self.counts.unchanged += 1
             return NewItem(row=row.row, key=mapped.key, op="update", state=ItemState.SKIPPED,
-                           payload={"values": values, "result": {
+                           payload={**values, "result": {
                                "action": "unchanged", "deal_id": existing["id"],
                                "person_id": existing.get("person_id"),
                                "org_id": existing.get("org_id"),
                                **matched_by({"person": person, "org": org})}})
         self.counts.update += 1
         return NewItem(row=row.row, key=mapped.key, op="update",
-                       payload={"values": values, "deal_id": existing["id"], "changes": changes,
+                       payload={**values, "deal_id": existing["id"], "changes": changes,
                                 "person": links.get("person"), "org": links.get("org"),
                                 "kept": {"person_id": existing.get("person_id"),
                                          "org_id": existing.get("org_id")}})
@@ -365,4 +390,5 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same"]
+           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same",
+           "source_row", "stored_row"]
