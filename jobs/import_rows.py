@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
+from bulk.reports import HOLD_DUPLICATE, HOLD_TYPED, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -107,6 +108,15 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
+HOLD_REASONS = {
+    HOLD_DUPLICATE: "the import this file came from refused it because an earlier row of "
+                    "that file had the same source key {key!r} (imported alone, it would "
+                    "overwrite that row's deal); check which row is right",
+    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
+                "(a decimal mark read otherwise, an array read as a name); import the typed "
+                "file beside this one instead (failed.jsonl / failed.xlsx)",
+}
 
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -193,10 +203,12 @@ class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
     def __init__(self, mapper: RowMapper, key_code: str, mode: Mode, indexes: Indexes,
-                 *, key_column: str) -> None:
+                 *, key_column: str, hold_column: str | None = None) -> None:
         self.mapper, self.key_code, self.mode = mapper, key_code, mode
         self.indexes = indexes
         self.key_column = key_column
+        # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
+        self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
@@ -239,8 +251,8 @@ class RowPlanner:
         mapper = mapping.compile(catalog, header=header)
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
-        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column), catalog, \
-            missing
+        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
+                   hold_column=hold_column(header)), catalog, missing
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
@@ -284,9 +296,27 @@ class RowPlanner:
                        payload={**stored_row(row), "column": column, **extra},
                        state=ItemState.FAILED, error=reason)
 
+    def _held(self, row: SourceRow) -> NewItem | None:
+        """A row of a failed-rows file whose hold cell is not empty: refused again, with the
+        hold kept (bulk.reports: holds), until the person empties the cell."""
+        if self.hold_column is None:
+            return None
+        cell = row.values.get(self.hold_column)
+        hold = cell.strip() if isinstance(cell, str) else None
+        if not hold:
+            return None
+        reason = HOLD_REASONS.get(hold, "").format(key=self._raw_key(row.values)) or (
+            "the file this row came from refused it")
+        reason = (f"held ({self.hold_column} = {hold}): {reason}; empty the "
+                  f"{self.hold_column} cell to import the row as it is")
+        return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
+
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
+        held = self._held(row)
+        if held is not None:
+            return held
         try:
             mapped = self.mapper.map(row)
         except InputError as exc:
@@ -296,7 +326,8 @@ class RowPlanner:
             if digest in self._seen:
                 reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
                           "is imported once)")
-                return self._bad(row, reason, self.key_column, duplicate=reason)
+                return self._bad(row, reason, self.key_column, duplicate=reason,
+                                 hold=HOLD_DUPLICATE)
             self._seen.add(digest)
         if self.indexes.deals is not None:
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
