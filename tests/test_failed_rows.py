@@ -215,3 +215,46 @@ async def test_failed_rows_of_typed_sources_re_import_to_the_same_cells(tmp_path
                        "B": (12.5, "Initech", "2026-03-02"),
                        "X": (0.125, "Globex", "2026-04-05"),
                        "=not a formula": (1234.5, "Globex", "2026-04-06")}
+
+
+CLI_TOKEN = "failed-rows-token"
+CLI_FAST = ["--plan", "ultimate", "--oauth"]
+
+
+def test_plan_failed_csv_has_the_shape_of_failed_csv(tmp_path: Path) -> None:
+    """plan-failed.csv has failed.csv's columns, `(extra N)` and hold included, and the
+    same rows; `plan import --json` carries every failed row's cells."""
+    import orjson
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,org\n"
+                        "k1,Deal 1,Qualified,Org One\n"
+                        "k2,Deal 2,Qualified,Org One,EXTRA\n"
+                        "k1,Deal 1 again,Qualified,Org One\n"
+                        "k3,Deal 3,Nope,Org One\n")
+    mapping.write_text(MAPPING)
+    env = {"PIPEDRIVE_API_TOKEN": CLI_TOKEN}
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=CLI_TOKEN,
+                                       deals=0, seed=3)) as sb:
+        common = [str(manifest), "--mapping", str(mapping), "--create-key-field",
+                  "--url", sb.url, *CLI_FAST]
+        plan_csv = tmp_path / "plan-failed.csv"
+        res = CliRunner().invoke(app, ["plan", "import", *common, "--json",
+                                       "--failed-csv", str(plan_csv)], env=env)
+        assert res.exit_code == 3, res.output
+        plan = orjson.loads(res.stdout)
+        res = CliRunner().invoke(app, ["import", *common, "--job-dir",
+                                       str(tmp_path / "jobs")], env=env)
+        assert res.exit_code == 3, res.output
+    job_failed = next((tmp_path / "jobs").iterdir()) / "failed.csv"
+    with plan_csv.open(encoding="utf-8") as a, job_failed.open(encoding="utf-8") as b:
+        assert a.read() == b.read()
+    header = plan_csv.read_text().splitlines()[0].split(",")
+    assert header[5] == "hold" and header[-1] == "(extra 1)"
+    cells = {r["row"]: r["values"] for r in plan["failed_rows"]}
+    assert cells[2]["(extra 1)"] == "EXTRA" and cells[4]["stage"] == "Nope"
+    assert {r["row"]: r["hold"] for r in plan["failed_rows"]}[3] == "duplicate-key"
