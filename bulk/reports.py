@@ -221,9 +221,12 @@ class ReportWriter:
                 f"failed={s.failed}, unprocessed={s.unprocessed})")
 
     def open(self) -> None:
-        """Create the three CSV files with their headers (so empty reports exist too)."""
+        """Create the three CSV files with their headers (so empty reports exist too), and
+        the typed failed file."""
         for report in (self._succeeded, self._failed, self._unprocessed):
             report.open()
+        if self._typed is not None:
+            self._typed.open()
 
     def close(self) -> None:
         for report in (self._succeeded, self._failed, self._unprocessed):
