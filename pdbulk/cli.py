@@ -77,17 +77,28 @@ class SafeGroup(typer.core.TyperGroup):
     stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 re-raises)."""
 
     def invoke(self, ctx: Any) -> Any:
+        remaining = _remaining(ctx)  # before click consumes them
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
+                if "--json" in remaining:  # …and --json still gets its one object
+                    message = exc.format_message() if hasattr(exc, "format_message") \
+                        else str(exc)
+                    emit_json({"status": "error", "exit_code": getattr(exc, "exit_code", 2),
+                               "error": message}, pretty=False)
                 raise
             if os.environ.get("PDBULK_DEBUG"):
                 raise
             typer.echo(f"pdbulk: {_describe(exc)}", err=True)
             raise typer.Exit(exit_code_for(exc)) from None
+
+
+def _remaining(ctx: Any) -> list[str]:
+    """The arguments a group passes on to its command (for ``--json`` on usage errors)."""
+    return [*getattr(ctx, "_protected_args", []), *getattr(ctx, "args", [])]
 
 
 def _version(value: bool) -> None:

@@ -72,3 +72,13 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
             assert bad.exit_code == 1 and err["status"] == "error", (args, bad.output)
             assert err["exit_code"] == 1 and err.get("error"), (args, err)
             assert "pdbulk:" in bad.stderr
+
+
+def test_a_usage_error_with_json_prints_the_error_object(tmp_path: Path) -> None:
+    """A usage error (exit 2: a missing file, a missing argument) with --json still prints
+    one JSON error object on stdout; click's own message stays on stderr."""
+    for args in (["import", str(tmp_path / "none.csv"), "--mapping", "x.toml", "--json"],
+                 ["plan", "import", "--json"], ["status", "--json"]):
+        res = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        err = _one_object(res.stdout)
+        assert res.exit_code == 2 and err["exit_code"] == 2 and err["error"], res.output
