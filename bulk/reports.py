@@ -20,6 +20,26 @@ which cannot be a formula and must survive a round trip. Numbers the engine
 writes itself (row, ids, HTTP status) are passed as ``int`` and never touched.
 The ``'`` stays in the file: a value fixed in a spreadsheet and re-imported
 loses it only if the person removes it, which is the point.
+
+Holds (``hold_column=True``, the import's failed rows): failed.csv gets a sixth own
+column, ``hold``, after ``column``. A non-empty ``hold`` is a machine-readable refusal
+that a re-import of the file honours: the row is refused again, with the same
+reason, until the person empties the cell. ``duplicate-key``: the row was refused
+because an earlier row of the file had its source key (re-importing it alone in
+upsert mode would overwrite the deal of the row that was kept). ``typed-cells``:
+the source was JSON or XLSX and a cell of the row is a number, date, array or
+boolean whose CSV text reads back as something else under a mapping (``0.125``
+under ``decimal = ","`` is 125; ``["Umbrella"]`` is a name); the exact copy is in
+the typed file beside it.
+
+Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX): the
+failed rows are also written in the source's own kind of file, cells with their
+types — ``failed.jsonl``: one object per row, the cells under the paths the
+mapping uses (a JSON reader reads a flat key as the same path) and the report's own
+fields under ``"_pdbulk"``; a record that was not JSON is written back as its own
+text. ``failed.xlsx``: the failed.csv columns, numbers as numbers, dates as dates,
+text as text (never a formula), Excel errors as errors. Re-imported with the same
+mapping, they give back exactly the cells the source gave.
 """
 
 from __future__ import annotations
@@ -27,11 +47,12 @@ from __future__ import annotations
 import csv
 import os
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 import orjson
 
@@ -42,6 +63,12 @@ SUMMARY = "summary.json"
 
 ROW_COLUMNS = ("row", "key")  # succeeded.csv of a kind that names no columns of its own
 FAILED_COLUMNS = ("row", "key", "reason", "status", "column")
+HOLD_COLUMN = "hold"  # failed.csv's sixth own column, with hold_column=True
+HOLD_DUPLICATE = "duplicate-key"
+HOLD_TYPED = "typed-cells"
+TYPED_KEY = "_pdbulk"  # failed.jsonl: the report's own fields of a row
+RAW_TEXT = ("(line)", "(record)")  # an unreadable JSON record's own text
+Typed = Literal["jsonl", "xlsx"]
 UNPROCESSED_COLUMNS = ("row", "key")
 
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -67,6 +94,25 @@ def cell(value: object) -> str:
     if isinstance(value, dict | list):
         return neutralise(orjson.dumps(value).decode())
     return neutralise(str(value))
+
+
+def csv_exact(value: object) -> bool:
+    """Whether ``cell(value)`` reads back, under any mapping, as the cell ``value`` was:
+    text, whole numbers and empty cells do; fractions (a decimal mark a mapping may read
+    otherwise), dates, booleans, arrays and objects do not."""
+    return value is None or type(value) is str or (
+        isinstance(value, int) and not isinstance(value, bool))
+
+
+def hold_column(names: Sequence[str]) -> str | None:
+    """The name of the hold column in a header read from one of pdbulk's failed-rows
+    files (failed.csv / failed.xlsx: ``hold`` or ``_hold`` after row, key, reason,
+    status, column; failed.jsonl: ``_pdbulk.hold``), else None."""
+    head = [n.lstrip("_") for n in names[:len(FAILED_COLUMNS) + 1]]
+    if head == [*FAILED_COLUMNS, HOLD_COLUMN]:
+        return names[len(FAILED_COLUMNS)]
+    typed = f"{TYPED_KEY}.{HOLD_COLUMN}"
+    return typed if typed in names else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,22 +177,33 @@ class ReportWriter:
     rows. ``extra_column``: where values under other keys go, as a JSON object
     (for JSONL manifests whose later objects have new keys); without it they
     are left out. ``append``: continue existing files (a resumed job) instead
-    of starting them again. Use as a context manager, or call ``close()``.
+    of starting them again. ``hold_column``: failed.csv has the ``hold`` column;
+    ``typed``: also write failed.jsonl / failed.xlsx beside failed.csv (see the
+    module docstring). Use as a context manager, or call ``close()``.
     """
 
     def __init__(self, directory: str | os.PathLike[str], *,
                  source_columns: Sequence[str] = (),
                  success_columns: Sequence[str] = ROW_COLUMNS,
-                 extra_column: str | None = None, append: bool = False) -> None:
+                 extra_column: str | None = None, append: bool = False,
+                 hold_column: bool = False, typed: Typed | None = None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.source_columns = list(source_columns)
         self.success_columns = list(success_columns)
         self.extra_column = extra_column
+        self.hold = hold_column
         tail = self.source_columns + ([extra_column] if extra_column else [])
+        own = (*FAILED_COLUMNS, HOLD_COLUMN) if hold_column else FAILED_COLUMNS
+        failed_csv = self.directory / FAILED
         self._succeeded = _CsvFile(self.directory / SUCCEEDED, self.success_columns, append)
-        self._failed = _CsvFile(self.directory / FAILED,
-                                _own_columns(FAILED_COLUMNS, tail) + tail, append)
+        self._failed = _CsvFile(failed_csv, _own_columns(own, tail) + tail, append)
+        self._typed: _JsonlFile | _XlsxFile | None = None
+        if typed == "jsonl":
+            self._typed = _JsonlFile(failed_csv.with_suffix(".jsonl"))
+        elif typed == "xlsx":
+            self._typed = _XlsxFile(failed_csv.with_suffix(".xlsx"),
+                                    _own_columns(own, tail) + tail)
         self._unprocessed = _CsvFile(self.directory / UNPROCESSED,
                                      _own_columns(UNPROCESSED_COLUMNS, tail) + tail, append)
         self._known = set(self.source_columns)
@@ -164,21 +221,29 @@ class ReportWriter:
                 f"failed={s.failed}, unprocessed={s.unprocessed})")
 
     def open(self) -> None:
-        """Create the three CSV files with their headers (so empty reports exist too)."""
+        """Create the three CSV files with their headers (so empty reports exist too), and
+        the typed failed file."""
         for report in (self._succeeded, self._failed, self._unprocessed):
             report.open()
+        if self._typed is not None:
+            self._typed.open()
 
     def close(self) -> None:
         for report in (self._succeeded, self._failed, self._unprocessed):
             report.close()
+        if self._typed is not None:
+            self._typed.close()
 
     def statistics(self) -> ReportStats:
         return ReportStats(self._succeeded.count, self._failed.count, self._unprocessed.count)
 
     @property
     def paths(self) -> dict[str, Path]:
-        return {"succeeded": self._succeeded.path, "failed": self._failed.path,
-                "unprocessed": self._unprocessed.path, "summary": self.directory / SUMMARY}
+        out = {"succeeded": self._succeeded.path, "failed": self._failed.path,
+               "unprocessed": self._unprocessed.path, "summary": self.directory / SUMMARY}
+        if self._typed is not None:
+            out["failed_typed"] = self._typed.path
+        return out
 
     def succeeded(self, **cells: object) -> None:
         """One row of succeeded.csv, by column name (missing columns stay empty)."""
@@ -189,10 +254,24 @@ class ReportWriter:
 
     def failed(self, *, row: int | None, key: str | None, reason: str,
                status: int | None = None, column: str | None = None,
-               values: Mapping[str, Any] | None = None) -> None:
-        """One row of failed.csv: why, then the original row as it was read."""
-        self._failed.write([cell(row), cell(key), cell(reason), cell(status), cell(column),
-                            *self._source(values or {})])
+               values: Mapping[str, Any] | None = None, hold: str | None = None) -> None:
+        """One row of failed.csv (and of the typed file): why, then the original row as it
+        was read (``values`` with their types: the typed file keeps them). ``hold``: the
+        row's hold (module docstring); with a typed file, a row with a cell whose CSV text
+        would read back otherwise is held ``typed-cells`` in failed.csv."""
+        values = values or {}
+        own = [cell(row), cell(key), cell(reason), cell(status), cell(column)]
+        if self.hold:
+            csv_hold = hold
+            if csv_hold is None and self._typed is not None \
+                    and not all(csv_exact(v) for v in values.values()):
+                csv_hold = HOLD_TYPED
+            own.append(cell(csv_hold))
+        self._failed.write([*own, *self._source(values)])
+        if self._typed is not None:
+            self._typed.write({"row": row, "key": key, "reason": reason, "status": status,
+                               "column": column, HOLD_COLUMN: hold}, values,
+                              [values.get(name) for name in self.source_columns])
 
     def unprocessed(self, *, row: int | None, key: str | None,
                     values: Mapping[str, Any] | None = None) -> None:
@@ -219,6 +298,116 @@ class ReportWriter:
         return path
 
 
+class _JsonlFile:
+    """failed.jsonl: one object per failed row (module docstring), opened on first write."""
+
+    __slots__ = ("_file", "path")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: Any = None
+
+    def open(self) -> None:
+        if self._file is None:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            self._file = open(fd, "wb")
+
+    def write(self, own: Mapping[str, Any], values: Mapping[str, Any],
+              cells: Sequence[Any]) -> None:
+        self.open()
+        raw = next((values[k] for k in RAW_TEXT if isinstance(values.get(k), str)), None)
+        if raw is not None:  # not JSON (or not an object): its own text, refused again
+            self._file.write(raw.encode("utf-8", "surrogateescape") + b"\n")
+            return
+        self._file.write(json_record({TYPED_KEY: dict(own), **values}) + b"\n")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def json_record(record: Mapping[str, Any]) -> bytes:
+    """``record`` as one line of JSON, a JSON number kept as text (``JsonNumber``: any
+    ``str`` subclass named so) written back as that number, not as a string."""
+    texts: dict[str, str] = {}
+    nonce = secrets.token_hex(8)
+
+    def swap(value: Any) -> Any:
+        if type(value).__name__ == "JsonNumber":
+            marker = f"@@{nonce}:{len(texts)}@@"
+            texts[marker] = str(value)
+            return marker
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [swap(v) for v in value]
+        return value
+
+    out = orjson.dumps(swap(dict(record)), default=_json_default)
+    for marker, text in texts.items():
+        out = out.replace(f'"{marker}"'.encode(), text.encode())
+    return out
+
+
+class _XlsxFile:
+    """failed.xlsx: the failed.csv columns with typed cells (module docstring)."""
+
+    __slots__ = ("_book", "_sheet", "columns", "path")
+
+    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+        self.path, self.columns = path, list(columns)
+        self._book: Any = None
+        self._sheet: Any = None
+
+    def open(self) -> None:
+        if self._book is None:
+            import openpyxl
+
+            self._book = openpyxl.Workbook(write_only=True)
+            self._sheet = self._book.create_sheet("failed")
+            self._sheet.append([self._text(c) for c in self.columns])
+
+    def _text(self, value: str) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        out = WriteOnlyCell(self._sheet, value=value)
+        out.data_type = "s"  # never a formula, whatever it starts with
+        return out
+
+    def write(self, own: Mapping[str, Any], values: Mapping[str, Any],
+              cells: Sequence[Any]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        self.open()
+        own_cells = [own["row"], own["key"], own["reason"], own["status"], own["column"],
+                     own[HOLD_COLUMN]][:len(self.columns) - len(cells)]
+        line: list[Any] = [self._text(v) if isinstance(v, str) else v for v in own_cells]
+        for value in cells:
+            if type(value).__name__ == "ExcelError":
+                out = WriteOnlyCell(self._sheet, value=str(value))
+                out.data_type = "e"
+                line.append(out)
+            elif isinstance(value, str):
+                line.append(self._text(value))
+            elif isinstance(value, dict | list):
+                line.append(self._text(orjson.dumps(value).decode()))
+            else:
+                line.append(value)
+        self._sheet.append(line)
+
+    def close(self) -> None:
+        if self._sheet is False:  # saved already
+            return
+        self.open()
+        tmp = self.path.with_suffix(".xlsx.tmp")
+        self._book.save(tmp)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+        self._book, self._sheet = None, False
+
+
 def _json_default(value: object) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -230,6 +419,7 @@ def _json_default(value: object) -> Any:
 
 
 __all__ = [
-    "FAILED", "FAILED_COLUMNS", "ReportStats", "ReportWriter", "ROW_COLUMNS", "SUCCEEDED",
-    "SUMMARY", "UNPROCESSED", "UNPROCESSED_COLUMNS", "cell", "neutralise",
+    "FAILED", "FAILED_COLUMNS", "HOLD_COLUMN", "HOLD_DUPLICATE", "HOLD_TYPED", "TYPED_KEY",
+    "Typed", "csv_exact", "hold_column", "json_record", "ReportStats", "ReportWriter",
+    "ROW_COLUMNS", "SUCCEEDED", "SUMMARY", "UNPROCESSED", "UNPROCESSED_COLUMNS", "cell", "neutralise",
 ]

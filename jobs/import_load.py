@@ -12,8 +12,6 @@ store (rebuilt after every run).
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,9 +21,9 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from bulk.manifest import header, read_manifest
+from bulk.manifest import detect_format, header, read_manifest
 from bulk.plans import Limits
-from bulk.reports import FAILED, ReportWriter
+from bulk.reports import Typed
 from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
@@ -36,7 +34,8 @@ from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, f
 from .importing import META_KEY_CODE, META_SHA
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
-from .results import SUCCESS_COLUMNS, write_results
+from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
+from .transforms import storable
 from .updating import before_image
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
@@ -120,7 +119,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given): every bad row, same columns as failed.csv.
     ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
-    them all (row, key, column, reason)."""
+    them all as failed.csv has them (``results.failed_row``: row, key, reason, status,
+    column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
+    typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await anyio.to_thread.run_sync(
         lambda: manifest_header(settings))
     started = time.monotonic()
@@ -133,28 +134,15 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     reasons: Counter[str] = Counter()
     failed: list[dict[str, Any]] = []
 
-    def decide_all(out: ReportWriter | None) -> None:
+    def decide_and_write() -> None:
         for item in _items(planner, settings):
             if item.state is not ItemState.FAILED:
                 continue
-            column = item.payload.get("column")
-            reason = item.error or "failed"
-            reasons[reason_class(reason, column)] += 1
-            failed.append({"row": item.row, "key": item.key, "column": column,
-                           "reason": reason})
-            if out is not None:
-                out.failed(row=item.row, key=item.key, reason=reason, column=column,
-                           values=item.payload.get("values"))
-
-    def decide_and_write() -> None:
-        if failed_csv is None:
-            decide_all(None)
-            return
-        with tempfile.TemporaryDirectory(prefix="pdbulk-plan-",
-                                         dir=failed_csv.parent) as tmp:
-            with ReportWriter(tmp, source_columns=columns) as out:
-                decide_all(out)
-            os.replace(Path(tmp) / FAILED, failed_csv)
+            row = failed_row(item)
+            reasons[reason_class(row["reason"], row["column"])] += 1
+            failed.append(row)
+        if failed_csv is not None:
+            write_failed(failed_csv, columns, failed, typed=typed_for(settings))
     decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
@@ -193,7 +181,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds)
     plan = dataclasses.replace(
-        plan, reasons=dict(reasons.most_common()), failed_rows=failed,
+        plan, reasons=dict(reasons.most_common()),
+        failed_rows=[{**r, "values": storable(r["values"])} for r in failed],
         failed_csv=str(failed_csv) if failed_csv is not None else None)
     return plan, c
 
@@ -235,7 +224,15 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
     }
     return write_results(store, source_key_column=None, summary=summary,
-                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS))
+                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS),
+                         hold_column=True, typed=typed_for(settings))
+
+
+def typed_for(settings: ImportSettings) -> Typed | None:
+    """The typed failed-rows file an import of this manifest writes beside failed.csv:
+    JSON / JSONL sources failed.jsonl, XLSX failed.xlsx, CSV none (its cells are text)."""
+    kind = detect_format(settings.manifest, settings.format)
+    return "jsonl" if kind in ("json", "jsonl") else "xlsx" if kind == "xlsx" else None
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
@@ -265,4 +262,4 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
 
 
 __all__ = ["META_COUNTS", "META_RUNS", "load", "plan_import", "record_run", "summary_lines",
-           "write_import_results"]
+           "typed_for", "write_import_results"]

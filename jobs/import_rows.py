@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
+from bulk.reports import HOLD_DUPLICATE, HOLD_TYPED, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -107,6 +108,15 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
+HOLD_REASONS = {
+    HOLD_DUPLICATE: "the import this file came from refused it because an earlier row of "
+                    "that file had the same source key {key!r} (imported alone, it would "
+                    "overwrite that row's deal); check which row is right",
+    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
+                "(a decimal mark read otherwise, an array read as a name); import the typed "
+                "file beside this one instead (failed.jsonl / failed.xlsx)",
+}
 
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -160,6 +170,31 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[s
     return changes
 
 
+def stored_row(row: SourceRow) -> dict[str, Any]:
+    """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
+    as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
+    type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
+    refusal of the record: reason and column)."""
+    out: dict[str, Any] = {"values": tf.storable(row.values)}
+    types = tf.cell_types(row.values)
+    if types:
+        out["types"] = types
+    if row.error is not None:
+        out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
+    return out
+
+
+def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
+    """The manifest row an item was stored from (``stored_row``), as the reader gave it."""
+    values = payload.get("values")
+    typed = tf.typed_values(values if isinstance(values, Mapping) else {},
+                            payload.get("types"))
+    error = payload.get("source_error")
+    return SourceRow(row, 0, typed, InputError(
+        str(error.get("reason")), row=row, column=error.get("column"))
+        if isinstance(error, Mapping) else None)
+
+
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
 
@@ -168,10 +203,12 @@ class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
     def __init__(self, mapper: RowMapper, key_code: str, mode: Mode, indexes: Indexes,
-                 *, key_column: str) -> None:
+                 *, key_column: str, hold_column: str | None = None) -> None:
         self.mapper, self.key_code, self.mode = mapper, key_code, mode
         self.indexes = indexes
         self.key_column = key_column
+        # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
+        self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
@@ -214,8 +251,8 @@ class RowPlanner:
         mapper = mapping.compile(catalog, header=header)
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
-        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column), catalog, \
-            missing
+        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
+                   hold_column=hold_column(header)), catalog, missing
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
@@ -256,12 +293,30 @@ class RowPlanner:
             where = f"row {row.row}" + (f", column {column!r}" if column else "")
             self.counts.bad_examples.append(f"{where}: {reason}")
         return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
-                       payload={"values": tf.storable(row.values), "column": column, **extra},
+                       payload={**stored_row(row), "column": column, **extra},
                        state=ItemState.FAILED, error=reason)
+
+    def _held(self, row: SourceRow) -> NewItem | None:
+        """A row of a failed-rows file whose hold cell is not empty: refused again, with the
+        hold kept (bulk.reports: holds), until the person empties the cell."""
+        if self.hold_column is None:
+            return None
+        cell = row.values.get(self.hold_column)
+        hold = cell.strip() if isinstance(cell, str) else None
+        if not hold:
+            return None
+        reason = HOLD_REASONS.get(hold, "").format(key=self._raw_key(row.values)) or (
+            "the file this row came from refused it")
+        reason = (f"held ({self.hold_column} = {hold}): {reason}; empty the "
+                  f"{self.hold_column} cell to import the row as it is")
+        return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
+        held = self._held(row)
+        if held is not None:
+            return held
         try:
             mapped = self.mapper.map(row)
         except InputError as exc:
@@ -271,7 +326,8 @@ class RowPlanner:
             if digest in self._seen:
                 reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
                           "is imported once)")
-                return self._bad(row, reason, self.key_column, duplicate=reason)
+                return self._bad(row, reason, self.key_column, duplicate=reason,
+                                 hold=HOLD_DUPLICATE)
             self._seen.add(digest)
         if self.indexes.deals is not None:
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
@@ -280,7 +336,7 @@ class RowPlanner:
                 return self._bad(row, problem, self.key_column)
         org = self._org_ref(mapped.org)
         person = self._person_ref(mapped.person, org)
-        values = tf.storable(row.values)
+        values = stored_row(row)
         deals = self.indexes.deals
         existing = deals.get(mapped.key) if deals is not None else None
         deal = mapped.deal
@@ -291,7 +347,7 @@ class RowPlanner:
         if existing is None:
             self.counts.create += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
-                           payload={"values": values, "deal": mapped.deal, "person": person,
+                           payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org})
         changes = deal_changes(existing, deal)
         links: dict[str, Any] = {}
@@ -302,14 +358,14 @@ class RowPlanner:
         if not changes and not links:
             self.counts.unchanged += 1
             return NewItem(row=row.row, key=mapped.key, op="update", state=ItemState.SKIPPED,
-                           payload={"values": values, "result": {
+                           payload={**values, "result": {
                                "action": "unchanged", "deal_id": existing["id"],
                                "person_id": existing.get("person_id"),
                                "org_id": existing.get("org_id"),
                                **matched_by({"person": person, "org": org})}})
         self.counts.update += 1
         return NewItem(row=row.row, key=mapped.key, op="update",
-                       payload={"values": values, "deal_id": existing["id"], "changes": changes,
+                       payload={**values, "deal_id": existing["id"], "changes": changes,
                                 "person": links.get("person"), "org": links.get("org"),
                                 "kept": {"person_id": existing.get("person_id"),
                                          "org_id": existing.get("org_id")}})
@@ -365,4 +421,5 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same"]
+           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same",
+           "source_row", "stored_row"]

@@ -31,13 +31,19 @@ import anyio
 
 from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, kept, open_claims
 from bulk.errors import BulkError, InputError, NotFound
-from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
 from .import_resolve import Deferred, Resolver, refs_of, to_create
-from .import_rows import ImportSettings, RowPlanner, deal_changes, file_sha, matched_by
+from .import_rows import (
+    ImportSettings,
+    RowPlanner,
+    deal_changes,
+    file_sha,
+    matched_by,
+    source_row,
+)
 from .mapping import Mapping as ImportMapping
 from .selection import is_gone, read_deals
 from .updating import before_image
@@ -154,8 +160,10 @@ class ImportJob:
     async def _mapped_again(self, ctx: CallContext,
                             item: Item) -> tuple[str, dict[str, Any]] | Outcome:
         planner = await self._planner_for(ctx)
-        values = item.payload.get("values") or {}
-        decided = planner.decide(SourceRow(item.row or 0, 0, dict(values)), check_duplicate=False)
+        # the row exactly as the first run read it: its cells' types and the reader's own
+        # refusal too (a record the reader refused must keep that reason, not become a row
+        # whose key is empty)
+        decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
         if decided.state is ItemState.FAILED:
             return Outcome(item.id, ItemState.FAILED, error=decided.error,
                            result={"column": decided.payload.get("column")})

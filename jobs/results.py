@@ -15,42 +15,88 @@ What a job kind puts in its items for this to work (every kind follows it):
   ``key`` come from the item). SKIPPED items: ``item.payload["result"]`` does
   (e.g. an upsert row that changed nothing: ``action = "unchanged"``).
 - FAILED items: ``item.error`` is the reason, ``item.status`` the HTTP status,
-  and the column is ``item.result["column"]`` or ``item.payload["column"]``.
+  and the column is ``item.result["column"]`` or ``item.payload["column"]``;
+  ``item.payload["hold"]`` a hold (``bulk.reports``: kept on re-import) and
+  ``item.payload["types"]`` the cells' types (``transforms.cell_types``).
+
+Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
+``failed_row`` / ``write_failed``: one shape.
 - PENDING / SENDING items are unprocessed (the job stopped before them).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bulk.reports import ReportWriter
-from bulk.store import Item, ItemState, JobStore
+from bulk.reports import FAILED, ReportWriter, Typed
+from bulk.store import Item, ItemState, JobStore, NewItem
+
+from .transforms import typed_values
 
 # succeeded.csv of a deal job (the import adds its match columns): the engine's writer
 # takes the columns from the kind
 SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
 
 
-def _values(item: Item) -> Mapping[str, Any]:
+def _values(item: Item | NewItem) -> Mapping[str, Any]:
     values = item.payload.get("values")
     return values if isinstance(values, Mapping) else {}
+
+
+def failed_row(item: Item | NewItem) -> dict[str, Any]:
+    """One failed row as every failed-rows file writes it: row, key, reason, status,
+    column, hold, and ``values``: the original cells with their types."""
+    payload = item.payload
+    result = getattr(item, "result", None) or {}
+    return {"row": item.row, "key": item.key, "reason": item.error or "failed",
+            "status": getattr(item, "status", None),
+            "column": result.get("column") or payload.get("column"),
+            "hold": payload.get("hold") or None,
+            "values": typed_values(_values(item), payload.get("types"))}
+
+
+def with_failed_columns(stored: Sequence[str], failed: Iterable[Mapping[str, Any]]
+                        ) -> list[str]:
+    """The manifest's columns plus what only unreadable rows have (cells past the header as
+    ``(extra N)``, a JSON line's text as ``(line)``), so that a failed-rows file carries
+    every original cell. ``failed``: the rows' values."""
+    columns = dict.fromkeys(str(c) for c in stored)
+    for values in failed:
+        columns.update(dict.fromkeys(k for k in values if k not in columns))
+    return list(columns)
+
+
+def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mapping[str, Any]],
+                 *, typed: Typed | None = None) -> dict[str, Path]:
+    """A failed-rows file at ``path`` (plan-failed.csv) with the same columns as a job's
+    failed.csv, from ``failed_row`` dicts, replaced atomically; with ``typed``, the typed
+    copy beside it (``path`` with the suffix .jsonl / .xlsx). Returns the paths written."""
+    columns = with_failed_columns(source_columns, (r["values"] for r in rows))
+    with tempfile.TemporaryDirectory(prefix="pdbulk-failed-", dir=path.parent) as tmp:
+        with ReportWriter(tmp, source_columns=columns, hold_column=True, typed=typed) as out:
+            for r in rows:
+                out.failed(**r)
+            written = {"failed": path}
+            typed_path = out.paths.get("failed_typed")
+        if typed_path is not None:
+            written["failed_typed"] = path.with_suffix(typed_path.suffix)
+            os.replace(typed_path, written["failed_typed"])
+        os.replace(Path(tmp) / FAILED, path)
+    return written
 
 
 def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
     """The manifest's columns: as the job stored them, else every key seen in the rows."""
     stored = store.meta_get("source_columns")
     if isinstance(stored, list):
-        # plus what only unreadable rows have (cells past the header, a JSON line's text),
-        # so that failed.csv carries every original cell
-        columns = dict.fromkeys(str(c) for c in stored)
-        for item in store.items(ItemState.FAILED):
-            if item.row is not None:
-                columns.update(dict.fromkeys(k for k in _values(item) if k not in columns))
-        return list(columns)
+        return with_failed_columns(stored, (_values(i) for i in store.items(ItemState.FAILED)
+                                            if i.row is not None))
     seen: dict[str, None] = {}
     for item in store.items():
         if item.row is not None and (row_ops is None or item.op in row_ops):
@@ -62,18 +108,20 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
                   source_key_column: str | None = None,
                   source_columns: Sequence[str] | None = None,
                   row_ops: Collection[str] | None = None,
-                  summary: Mapping[str, Any] | None = None) -> dict[str, Path]:
+                  summary: Mapping[str, Any] | None = None,
+                  hold_column: bool = False, typed: Typed | None = None) -> dict[str, Path]:
     """Write the four result files into the job's directory; returns their paths.
 
     ``source_key_column``: where the key is found in ``values`` for items stored
     without one. ``summary``: extra entries for summary.json (wall time, 429s,
-    a job kind's own counts), merged over the ones computed here.
+    a job kind's own counts), merged over the ones computed here. ``hold_column`` /
+    ``typed``: failed.csv's hold column, and the typed failed file (``bulk.reports``).
     """
     columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
     counts: Counter[str] = Counter()
     actions: Counter[str] = Counter()
-    with ReportWriter(store.directory, source_columns=columns,
-                      success_columns=success_columns) as out:
+    with ReportWriter(store.directory, source_columns=columns, success_columns=success_columns,
+                      hold_column=hold_column, typed=typed) as out:
         for item in store.items():
             if item.row is None or (row_ops is not None and item.op not in row_ops):
                 continue
@@ -90,9 +138,7 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
                 counts["succeeded"] += 1
                 actions[str(result.get("action") or "done")] += 1
             elif item.state is ItemState.FAILED:
-                column = (item.result or {}).get("column") or item.payload.get("column")
-                out.failed(row=item.row, key=key, reason=item.error or "failed",
-                           status=item.status, column=column, values=values)
+                out.failed(**{**failed_row(item), "key": key})
                 counts["failed"] += 1
             else:
                 out.unprocessed(row=item.row, key=key, values=values)
@@ -118,4 +164,5 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     return paths
 
 
-__all__ = ["SUCCESS_COLUMNS", "write_results"]
+__all__ = ["SUCCESS_COLUMNS", "failed_row", "with_failed_columns", "write_failed",
+           "write_results"]

@@ -76,6 +76,46 @@ def storable(value: Any) -> Any:
     return value
 
 
+def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
+    """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
+    ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
+    ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
+    a stored row is read back as the reader gave it, so that a retry maps the very
+    cells the first run mapped (a date cell must not come back as ISO text)."""
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            out[name] = "datetime"
+        elif isinstance(value, date):
+            out[name] = "date"
+        elif isinstance(value, JsonNumber):
+            out[name] = "number"
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and not _INT64[0] <= value <= _INT64[1]:
+            out[name] = "int"
+        elif isinstance(value, float) and not math.isfinite(value):
+            out[name] = "float"
+    return out
+
+
+_READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
+                              "number": JsonNumber, "int": int, "float": float}
+
+
+def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
+    """``values`` as stored (``storable``), with the cells ``cell_types`` named given back
+    their type. An unknown tag or unreadable text leaves the cell as stored."""
+    out = dict(values)
+    for name, tag in (types or {}).items():
+        value = out.get(name)
+        if isinstance(value, str) and tag in _READ_BACK:
+            try:
+                out[name] = _READ_BACK[tag](value)
+            except ValueError:
+                pass
+    return out
+
+
 def check_control(text: str) -> str:
     """``text`` itself, or InputError naming the first control character (NUL, ESC, ...)."""
     found = _CONTROL.search(text)

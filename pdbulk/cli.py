@@ -28,47 +28,35 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-import orjson
 import typer
 import typer.core
-from typer._click.exceptions import UsageError
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from bulk.engine import EngineConfig, session
-from bulk.errors import BulkError, CoordinatorLost, InputError, JobBusy, Unauthorized
+from bulk.errors import CoordinatorLost
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 
 from . import cli_dedupe, cli_import, cli_ops
 from .options import (
-    AUTH_ERRORS,
     JobArg,
     JobDir,
     OAuth,
     Plan,
     Seats,
     TokenEnv,
+    describe,
+    emit_json,
     execute_async,
     exit_code_for,
     fail,
     find_job,
     finish,
+    json_command,
     read_token,
 )
 
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, InputError | JobBusy):
-        return str(exc)
-    if isinstance(exc, Unauthorized):
-        return f"authentication failed: {exc} (check the API token and --url)"
-    if isinstance(exc, AUTH_ERRORS):
-        return f"permission denied: {exc}"
-    if isinstance(exc, BulkError):
-        return f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-    return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
+_describe = describe  # the one line an error ends in (options.describe)
 
 
 def _display_type_rich(self: Any, ctx: Any) -> str | None:
@@ -89,12 +77,18 @@ class SafeGroup(typer.core.TyperGroup):
     stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 re-raises)."""
 
     def invoke(self, ctx: Any) -> Any:
+        remaining = _remaining(ctx)  # before click consumes them
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
+                if "--json" in remaining:  # …and --json still gets its one object
+                    message = exc.format_message() if hasattr(exc, "format_message") \
+                        else str(exc)
+                    emit_json({"status": "error", "exit_code": getattr(exc, "exit_code", 2),
+                               "error": message}, pretty=False)
                 raise
             if os.environ.get("PDBULK_DEBUG"):
                 raise
@@ -102,21 +96,9 @@ class SafeGroup(typer.core.TyperGroup):
             raise typer.Exit(exit_code_for(exc)) from None
 
 
-class JsonErrorsCommand(typer.core.TyperCommand):
-    """A command whose usage errors (a bad option value, an unknown option...) still print
-    one JSON object on stdout when ``--json`` was given (monitoring parses stdout); click
-    then prints the usage on stderr and exits 2 as usual."""
-
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
-                     **extra: Any) -> Any:
-        wants_json = "--json" in args
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except UsageError as exc:
-            if wants_json:
-                typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code,
-                                         "error": exc.format_message()}).decode())
-            raise
+def _remaining(ctx: Any) -> list[str]:
+    """The arguments a group passes on to its command (for ``--json`` on usage errors)."""
+    return [*getattr(ctx, "_protected_args", []), *getattr(ctx, "args", [])]
 
 
 def _version(value: bool) -> None:
@@ -207,7 +189,7 @@ def status(job: JobArg,
         store.close()
     info["coordinator"] = _shared_picture(window)
     if as_json:
-        typer.echo(orjson.dumps(info, option=orjson.OPT_INDENT_2).decode())
+        emit_json(info)
         return
     counts: dict[str, int] = info["counts"]  # type: ignore[assignment]
     by_op: dict[str, int] = info["tokens_by_operation"]  # type: ignore[assignment]
@@ -394,8 +376,8 @@ def _help(command: Command) -> str:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
 
 
-for _group, _name, _command in COMMANDS:
-    _group.command(_name, help=_help(_command), cls=JsonErrorsCommand)(_command)
+for _group, _name, _command in COMMANDS:  # --json: one JSON object on stdout (json_command)
+    _group.command(_name, help=_help(_command))(json_command(_command))
 for _group, _name, _command in HIDDEN:
     _group.command(_name, help=_help(_command), hidden=True)(_command)
 

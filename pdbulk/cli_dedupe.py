@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-import orjson
 import typer
 from rich.console import Console
 
@@ -47,6 +45,7 @@ from .options import (
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EngineOptions,
+    emit_json,
     engine_options,
     execute_async,
     exit_code_for,
@@ -335,14 +334,12 @@ def run_command(config: Config = None,
             error["error"] = str(exc)
             raise fail(str(exc)) from None
     except typer.Exit as exc:
-        if as_json:
-            typer.echo(orjson.dumps({"status": "error", "exit_code": exc.exit_code,
-                                     **error}).decode())
+        if as_json and error:  # else json_command prints the error object, with its message
+            emit_json({"status": "error", "exit_code": exc.exit_code, **error}, pretty=False)
         raise
     summary["exit_code"] = code
     if as_json:
-        sys.stdout.flush()
-        typer.echo(orjson.dumps(summary).decode())  # one line: cron appends to a .jsonl
+        emit_json(summary, pretty=False)  # one line: cron appends to a .jsonl
     if code:
         raise typer.Exit(code)
 
@@ -389,8 +386,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     except BulkError as exc:
         raise _api_failure(exc) from None
     if as_json:
-        typer.echo(orjson.dumps({**est.to_json(), "summary": out.summary},
-                                option=orjson.OPT_INDENT_2).decode())
+        emit_json({**est.to_json(), "summary": out.summary})
         return
     chosen = [g for g in out.result.groups if g.band == "duplicate" or include_review]
     render_plan(est, console=Console(highlight=False, soft_wrap=True), rows=(

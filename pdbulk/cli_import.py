@@ -45,6 +45,7 @@ from .options import (
     EXIT_STOPPED,
     READ_OPTIONS,
     EngineOptions,
+    emit_json,
     engine_options,
     fail,
     finish,
@@ -142,7 +143,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                      failed_csv=failed_csv, workers=cfg.max_workers)
     the_plan, _ = anyio.run(planning)
     if as_json:
-        typer.echo(orjson.dumps(the_plan.to_json(), option=orjson.OPT_INDENT_2).decode())
+        emit_json(the_plan.to_json())
     else:
         render_plan(the_plan, console=Console(file=sys.stdout, width=100))
     if the_plan.bad_rows:
@@ -235,9 +236,8 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
             raise fail("interrupted while loading; nothing was sent", code=EXIT_INPUT) from None
         raise
     try:
-        if as_json:
-            summary = (store.directory / "summary.json").read_bytes()
-            typer.echo(summary.decode().rstrip())
+        if as_json:  # the lines above went to stderr (json_command)
+            emit_json(orjson.loads((store.directory / "summary.json").read_bytes()))
         _err(f"done in {time.monotonic() - started:.1f} s")
         finish(store, result)
     finally:

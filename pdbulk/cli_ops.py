@@ -42,6 +42,7 @@ from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
     EngineOptions,
+    emit_json,
     engine_options,
     execute,
     execute_async,
@@ -69,8 +70,7 @@ async def _load(s: Session, build: Build) -> tuple[Prepared, JobPlan]:
 def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
     actions = {k: v for k, v in sorted(prep.actions.items()) if v}
     if as_json:
-        typer.echo(orjson.dumps({**plan.to_json(), "actions": actions},
-                                option=orjson.OPT_INDENT_2).decode())
+        emit_json({**plan.to_json(), "actions": actions})
         return
     render_plan(plan, console=Console(highlight=False, soft_wrap=True))
     typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in actions.items())

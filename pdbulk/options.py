@@ -12,21 +12,24 @@ from a command-line flag (a process list would show it), and never written anywh
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TextIO
 
 import anyio
+import orjson
 import typer
 
 from bulk.client import Secret, normalize_base_url
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
-from bulk.errors import Forbidden, JobBusy, PaymentRequired, Unauthorized
+from bulk.errors import BulkError, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
 from bulk.plans import PLAN_NAMES
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult
@@ -69,8 +72,96 @@ Workers = Annotated[int, typer.Option("--workers", min=1, max=1024, help="Upper 
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    """The exit of a user error: one ``pdbulk: message`` line on stderr (a ``--json``
+    command also prints it as its error object: ``json_command``)."""
     typer.echo(f"pdbulk: {message}", err=True)
+    if _JSON:
+        _JSON[-1].error = message
     return typer.Exit(code)
+
+
+# -- --json: exactly one JSON object on stdout --------------------------------------------------
+class _JsonOut:
+    """The real stdout of a running ``--json`` command, and what went to it."""
+
+    __slots__ = ("emitted", "error", "stdout")
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout, self.emitted, self.error = stdout, False, ""
+
+
+_JSON: list[_JsonOut] = []
+
+
+def emit_json(data: Any, *, pretty: bool = True) -> None:
+    """Print a ``--json`` command's one JSON object on stdout (the real one: inside
+    ``json_command`` everything else printed goes to stderr). ``pretty``: indented;
+    else one line (cron appends it to a .jsonl)."""
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 if pretty else 0).decode()
+    out = _JSON[-1] if _JSON else None
+    typer.echo(text, file=out.stdout if out is not None else None)
+    if out is not None:
+        out.stdout.flush()
+        out.emitted = True
+
+
+def json_command(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` (one with an ``as_json`` parameter), made to keep the ``--json``
+    contract: stdout carries exactly one JSON object — the command's (``emit_json``), or,
+    when it ends in an error before printing one, ``{"status": "error", "exit_code": N,
+    "error": "..."}`` — and every other line (progress, summaries, messages) goes to
+    stderr. Exit codes are unchanged. Commands without ``as_json`` are returned as is."""
+    sig = inspect.signature(command, eval_str=True)
+    if "as_json" not in sig.parameters:
+        return command
+
+    @functools.wraps(command)
+    def run(*args: Any, **kw: Any) -> None:
+        if not kw.get("as_json"):
+            command(*args, **kw)
+            return
+        out = _JsonOut(sys.stdout)
+        _JSON.append(out)
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                try:
+                    command(*args, **kw)
+                except typer.Exit as exc:
+                    if exc.exit_code and not out.emitted:
+                        emit_json({"status": "error", "exit_code": exc.exit_code,
+                                   "error": out.error or f"exit {exc.exit_code}"}, pretty=False)
+                    raise
+                except (typer.Abort, KeyboardInterrupt):
+                    raise
+                except Exception as exc:
+                    if type(exc).__module__.startswith(("typer", "click")) \
+                            or os.environ.get("PDBULK_DEBUG"):
+                        raise
+                    message, code = describe(exc), exit_code_for(exc)
+                    typer.echo(f"pdbulk: {message}", err=True)
+                    if not out.emitted:
+                        emit_json({"status": "error", "exit_code": code, "error": message},
+                                  pretty=False)
+                    raise typer.Exit(code) from None
+        finally:
+            _JSON.pop()
+    run.__signature__ = sig  # type: ignore[attr-defined]
+    return run
+
+
+def describe(exc: BaseException) -> str:
+    """The one line an error that ends a command prints (after ``pdbulk: ``)."""
+    if isinstance(exc, InputError | JobBusy):
+        return str(exc)
+    if isinstance(exc, Unauthorized):
+        return f"authentication failed: {exc} (check the API token and --url)"
+    if isinstance(exc, AUTH_ERRORS):
+        return f"permission denied: {exc}"
+    if isinstance(exc, BulkError):
+        return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
 
 
 def read_token(env_name: str) -> str:

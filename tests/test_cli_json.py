@@ -1,0 +1,84 @@
+"""Every `--json` of every command prints exactly one JSON object on stdout — when it
+works and when it ends in an error — and everything else on stderr."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from pdbulk.cli import COMMANDS, app, plan_app
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "cli-json-token"
+FAST = ["--plan", "ultimate", "--oauth"]
+
+
+def _one_object(stdout: str) -> dict[str, object]:
+    """stdout is one JSON object and nothing else."""
+    data = orjson.loads(stdout)
+    assert isinstance(data, dict), stdout
+    return data
+
+
+def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
+    """Each command with --json, run once to success and once to an error (no token):
+    stdout parses as one JSON object; the error object says status, exit_code, error."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title\nk1,Deal one\nk2,\n")  # row 2 fails: exit 3
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                       'pipeline = { default = "Sales" }\n')
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("merge_id,survivor_id\n1,2\n")
+    jobs = tmp_path / "jobs"
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=10,
+                                       seed=3)) as sb:
+        url = ["--url", sb.url, *FAST]
+        mapped = [str(manifest), "--mapping", str(mapping), "--create-key-field"]
+        runs: dict[tuple[str, str], list[str]] = {
+            ("", "import"): ["import", *mapped, *url, "--job-dir", str(jobs)],
+            ("plan", "import"): ["plan", "import", *mapped, *url,
+                                 "--failed-csv", str(tmp_path / "pf.csv")],
+            ("", "status"): ["status", "JOB", "--job-dir", str(jobs)],
+            ("plan", "update"): ["plan", "update", str(manifest), "--mapping", str(mapping), *url],
+            ("plan", "move-stage"): ["plan", "move-stage", "--to-stage", "Qualified",
+                                     "--status", "open", *url],
+            ("plan", "merge"): ["plan", "merge", str(pairs), *url],
+            ("plan", "undo"): ["plan", "undo", "JOB", *url, "--job-dir", str(jobs)],
+            ("plan", "dedupe"): ["plan", "dedupe", *url, "--job-dir", str(jobs)],
+            ("dedupe", "run"): ["dedupe", "run", *url, "--job-dir", str(jobs)],
+        }
+        with_json = {("plan" if g is plan_app else "" if g is app else "dedupe", name)
+                     for g, name, command in COMMANDS
+                     if "as_json" in inspect.signature(command).parameters}
+        assert with_json == set(runs)  # a new --json command needs its line here
+        job = ""
+        for (group, name), args in runs.items():  # import first: status and undo use its job
+            args = [a.replace("JOB", job) for a in args] + ["--json"]
+            ok = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+            assert ok.exit_code in (0, 1, 3), (args, ok.output)
+            data = _one_object(ok.stdout)
+            if (group, name) == ("", "import"):
+                assert ok.exit_code == 3 and data["rows"]["failed"] == 1  # type: ignore[index]
+                job = next(jobs.iterdir()).name
+                assert "rows:" in ok.stderr  # the summary lines: on stderr
+            bad = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": ""})
+            if name == "status":  # reads no token: an unknown job instead
+                bad = CliRunner().invoke(app, [a.replace(job, "nope") for a in args])
+            err = _one_object(bad.stdout)
+            assert bad.exit_code == 1 and err["status"] == "error", (args, bad.output)
+            assert err["exit_code"] == 1 and err.get("error"), (args, err)
+            assert "pdbulk:" in bad.stderr
+
+
+def test_a_usage_error_with_json_prints_the_error_object(tmp_path: Path) -> None:
+    """A usage error (exit 2: a missing file, a missing argument) with --json still prints
+    one JSON error object on stdout; click's own message stays on stderr."""
+    for args in (["import", str(tmp_path / "none.csv"), "--mapping", "x.toml", "--json"],
+                 ["plan", "import", "--json"], ["status", "--json"]):
+        res = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        err = _one_object(res.stdout)
+        assert res.exit_code == 2 and err["exit_code"] == 2 and err["error"], res.output

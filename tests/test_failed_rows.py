@@ -1,0 +1,260 @@
+"""The failed-rows files and retry give back exactly what the source meant: reasons survive
+a retry, a refused duplicate key stays refused on re-import, cells round-trip with their
+types, plan-failed.csv and failed.csv have one shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from tests.import_support import import_once, read_csv, resume_job, sandbox_deals
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "stage"
+[organization]
+name = "org"
+"""
+
+
+async def test_retry_keeps_each_rows_own_failure_reason(tmp_path: Path) -> None:
+    """A record the reader refused (a cell past the header; a JSONL line that is not JSON)
+    keeps its reason through `pdbulk retry` instead of becoming "the source key is empty"."""
+    csv_file, jsonl_file, mapping = tmp_path / "in.csv", tmp_path / "in.jsonl", tmp_path / "m.toml"
+    csv_file.write_text("id,title,stage,org\n"
+                        "k1,Deal 1,Qualified,Org One\n"
+                        "k2,Deal 2,Qualified,Org One,EXTRA\n"
+                        "k3,Deal 3,Nope,Org One\n")
+    jsonl_file.write_text('{"id": "j1", "title": "J 1", "stage": "Qualified", "org": "O"}\n'
+                          '{"id": "j2", "title": \n')
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        for n, manifest in enumerate((csv_file, jsonl_file)):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"import-{n}")
+            before = {r["row"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+            assert before and all("source key" not in r for r in before.values()), before
+            directory = store.directory
+            store.failed_to_pending()
+            store.close()
+            store, _ = await resume_job(sb, directory)
+            after = {r["row"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+            store.close()
+            assert after == before
+        assert len(sandbox_deals(sb)) == 2
+
+
+def test_a_stored_row_reads_back_with_its_cells_types() -> None:
+    """What an item stores of its row (through the store's JSON) gives back the row the
+    reader gave: dates, JSON numbers kept as text, NaN and the reader's own error."""
+    import datetime as dt
+
+    import orjson
+
+    from bulk.errors import InputError
+    from bulk.manifest import SourceRow
+    from bulk.manifest_json import JsonNumber
+    from jobs.import_rows import source_row, stored_row
+
+    values = {"d": dt.date(2026, 1, 5), "t": dt.datetime(2026, 1, 5, 10, 30),
+              "n": JsonNumber("0.1234567890123456789"), "f": 0.125, "s": "12.500",
+              "a": ["Umbrella"], "x": float("nan")}
+    row = SourceRow(4, 5, values, InputError("line 5: bad", row=4, column="s"))
+    back = source_row(4, orjson.loads(orjson.dumps(stored_row(row))))
+    assert back.values["d"] == values["d"] and back.values["t"] == values["t"]
+    assert type(back.values["n"]) is JsonNumber and back.values["n"] == values["n"]
+    assert back.values["f"] == 0.125 and back.values["s"] == "12.500"
+    assert back.values["a"] == ["Umbrella"] and str(back.values["x"]) == "nan"
+    assert back.error is not None and (back.error.reason, back.error.column) == (
+        "line 5: bad", "s")
+
+
+def _deal_by_key(sb: object, key: str) -> dict[str, object]:
+    deals = [d for d in sandbox_deals(sb) if key in {str(v) for v in  # type: ignore[arg-type]
+                                                     (d.get("custom_fields") or {}).values()}]
+    assert len(deals) == 1, deals
+    return deals[0]
+
+
+def _without_hold(path: Path, tmp: Path) -> Path:
+    """failed.csv with every hold cell emptied (the documented release)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    at = rows[0].index("hold")
+    for r in rows[1:]:
+        r[at] = ""
+    out = tmp / "released.csv"
+    with out.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return out
+
+
+async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
+        tmp_path: Path) -> None:
+    """Two rows with one key: the second is refused with hold = duplicate-key; importing
+    failed.csv alone in upsert mode refuses it again (the good deal keeps its title), in
+    failed.csv and failed.jsonl alike, and retry too; once the hold cell is emptied it
+    imports."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,org\n"
+                        "k1,Good deal,Qualified,Org One\n"
+                        "k1,Refused copy,Qualified,Org One\n")
+    mapping.write_text(MAPPING)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"id": "j1", "title": "Good J", "stage": "Qualified", "org": "O"}\n'
+                     '{"id": "j1", "title": "Refused J", "stage": "Qualified", "org": "O"}\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = store.directory / "failed.csv"
+        rows = read_csv(failed)
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
+        store.close()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        assert len(rows) == 1 and rows[0]["_hold"] == "duplicate-key"
+        assert "held" in rows[0]["_reason"] and "same source key 'k1'" in rows[0]["_reason"]
+        directory = again.directory
+        again.failed_to_pending()
+        again.close()
+        again, _ = await resume_job(sb, directory)  # retry keeps the hold too
+        assert read_csv(again.directory / "failed.csv")[0]["_hold"] == "duplicate-key"
+        again.close()
+        assert _deal_by_key(sb, "k1")["title"] == "Good deal"
+
+        released = _without_hold(failed, tmp_path)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", released, mapping,
+                                        job_id="released")
+        assert read_csv(store.directory / "failed.csv") == []
+        store.close()
+        assert _deal_by_key(sb, "k1")["title"] == "Refused copy"
+
+        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j")
+        typed = store.directory / "failed.jsonl"
+        store.close()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", typed, mapping, job_id="j2")
+        assert [r["reason"][:4] for r in read_csv(again.directory / "failed.csv")] == ["held"]
+        again.close()
+        assert _deal_by_key(sb, "j1")["title"] == "Good J"
+
+
+TYPED_MAPPING = """\
+[import]
+key_column = "id"
+[defaults]
+decimal = ","
+currency = "EUR"
+[deal]
+title = "title"
+value = "amount"
+expected_close_date = "close"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "stage"
+[organization]
+name = "org"
+"""
+
+
+async def test_failed_rows_of_typed_sources_re_import_to_the_same_cells(tmp_path: Path) -> None:
+    """JSONL (arrays, fractions under decimal = ",", 12.500, a number no double holds) and
+    XLSX (dates, fractions): the rows that failed (unknown stage) are written to
+    failed.jsonl / failed.xlsx, which re-imported with the stage fixed give exactly the
+    values the source meant; failed.csv holds those rows (typed-cells) instead of letting
+    their CSV text change meaning."""
+    import datetime as dt
+
+    import openpyxl
+
+    jsonl, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    jsonl.write_text(
+        '{"id": "a", "title": "A", "amount": 0.125, "stage": "Nope", "org": ["Umbrella"], '
+        '"close": "2026-03-01"}\n'
+        '{"id": "b", "title": "B", "amount": 12.500, "stage": "Nope", "org": ["Initech"], '
+        '"close": "2026-03-02"}\n')
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["id", "title", "amount", "stage", "org", "close"])
+    ws.append(["x", "X", 0.125, "Nope", "Globex", dt.date(2026, 4, 5)])
+    ws.append(["y", "=not a formula", 1234.5, "Nope", "Globex", dt.date(2026, 4, 6)])
+    ws["B3"].data_type = "s"  # text that starts with "=", as an export writes it
+    book.save(tmp_path / "in.xlsx")
+    mapping.write_text(TYPED_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j")
+        assert {r["hold"] for r in read_csv(store.directory / "failed.csv")} == {"typed-cells"}
+        typed_j = store.directory / "failed.jsonl"
+        store.close()
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "in.xlsx", mapping,
+                                        job_id="x")
+        typed_x = store.directory / "failed.xlsx"
+        store.close()
+        assert typed_j.exists() and typed_x.exists()
+        mapping.write_text(TYPED_MAPPING.replace(
+            'column = "stage"\n', 'column = "stage"\nmap = { "Nope" = "Qualified" }\n'))
+        for n, typed in enumerate((typed_j, typed_x)):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", typed, mapping,
+                                            job_id=f"again-{n}")
+            assert read_csv(store.directory / "failed.csv") == []
+            store.close()
+        orgs = {o["id"]: o["name"] for o in sb.state.orgs.rows.values()}
+        got = {d["title"]: (d["value"], orgs.get(d["org_id"]), d["expected_close_date"])
+               for d in sandbox_deals(sb)}
+        assert got == {"A": (0.125, "Umbrella", "2026-03-01"),
+                       "B": (12.5, "Initech", "2026-03-02"),
+                       "X": (0.125, "Globex", "2026-04-05"),
+                       "=not a formula": (1234.5, "Globex", "2026-04-06")}
+
+
+CLI_TOKEN = "failed-rows-token"
+CLI_FAST = ["--plan", "ultimate", "--oauth"]
+
+
+def test_plan_failed_csv_has_the_shape_of_failed_csv(tmp_path: Path) -> None:
+    """plan-failed.csv has failed.csv's columns, `(extra N)` and hold included, and the
+    same rows; `plan import --json` carries every failed row's cells."""
+    import orjson
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,org\n"
+                        "k1,Deal 1,Qualified,Org One\n"
+                        "k2,Deal 2,Qualified,Org One,EXTRA\n"
+                        "k1,Deal 1 again,Qualified,Org One\n"
+                        "k3,Deal 3,Nope,Org One\n")
+    mapping.write_text(MAPPING)
+    env = {"PIPEDRIVE_API_TOKEN": CLI_TOKEN}
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=CLI_TOKEN,
+                                       deals=0, seed=3)) as sb:
+        common = [str(manifest), "--mapping", str(mapping), "--create-key-field",
+                  "--url", sb.url, *CLI_FAST]
+        plan_csv = tmp_path / "plan-failed.csv"
+        res = CliRunner().invoke(app, ["plan", "import", *common, "--json",
+                                       "--failed-csv", str(plan_csv)], env=env)
+        assert res.exit_code == 3, res.output
+        plan = orjson.loads(res.stdout)
+        res = CliRunner().invoke(app, ["import", *common, "--job-dir",
+                                       str(tmp_path / "jobs")], env=env)
+        assert res.exit_code == 3, res.output
+    job_failed = next((tmp_path / "jobs").iterdir()) / "failed.csv"
+    with plan_csv.open(encoding="utf-8") as a, job_failed.open(encoding="utf-8") as b:
+        assert a.read() == b.read()
+    header = plan_csv.read_text().splitlines()[0].split(",")
+    assert header[5] == "hold" and header[-1] == "(extra 1)"
+    cells = {r["row"]: r["values"] for r in plan["failed_rows"]}
+    assert cells[2]["(extra 1)"] == "EXTRA" and cells[4]["stage"] == "Nope"
+    assert {r["row"]: r["hold"] for r in plan["failed_rows"]}[3] == "duplicate-key"
