@@ -802,7 +802,11 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         return None
     currency = money.currency
     if spec.currency_column:
-        column = tf.parse_currency(values.get(spec.currency_column), prefer=d.currency)
+        cell = values.get(spec.currency_column)
+        if isinstance(cell, str) and tf.norm_key(cell) in {
+                tf.norm_key(v) for v in d.empty_values}:
+            cell = None  # an empty_values marker is blank: the default applies
+        column = tf.parse_currency(cell, prefer=d.currency)
         if column and currency and column != currency:
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
@@ -880,7 +884,10 @@ class RowMapper:
                                  f"{currency}", row=n, column=self.money.source.where
                                  if self.money else None)
             deal["value"] = tf.json_number(money.amount)
-            currency = currency or money.currency or self.default_currency
+            currency = currency or money.currency
+        # defaults.currency applies to every row that names none, a blank amount too: sent
+        # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
+        currency = currency or self.default_currency
         if currency:
             deal["currency"] = currency
 

@@ -60,9 +60,11 @@ async def _load(s: Session, build: Build) -> tuple[Prepared, JobPlan]:
     """The load phase; the plan counts its reads and the run's writes."""
     prep = await build(s)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
-    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+    sched = s.scheduler.statistics()
+    left = s.tokens_left_today() + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
-                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes)
+                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes,
+                    daily_tokens=sched.daily_limit)
     return prep, plan
 
 

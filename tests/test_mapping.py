@@ -193,8 +193,10 @@ def test_empty_cells_are_left_out(catalog: Catalog) -> None:
     """Empty cells set nothing: no key in the body, no [] for sets, no null."""
     blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name", "Deal Stage")}
     mapped = mapper(catalog).map(row(**blanks, **{"Deal Stage": "Proposal Made"}))
+    # defaults.currency is the one value sent for blank cells (issue 10): sent none,
+    # Pipedrive would give the new deal the company's currency; an update skips it
     assert mapped.deal == {"title": "Big deal", "stage_id": 12, "status": "open",
-                           "custom_fields": {code("k"): "HS-1"}}
+                           "currency": "EUR", "custom_fields": {code("k"): "HS-1"}}
     assert mapped.person is None and mapped.org is None
 
 
