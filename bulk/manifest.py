@@ -206,6 +206,16 @@ def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
     return io.BufferedReader(_Utf8Recoder(f, name))
 
 
+_MAPPING_HINT = re.compile(r' \(or encoding = "[^"]*" in the mapping\'s \[defaults\]\)')
+
+
+def without_mapping_hint(exc: InputError) -> InputError:
+    """``exc`` for a command that takes no mapping (move-stage, merge): the same error
+    without the ``(or encoding = "NAME" in the mapping's [defaults])`` alternative."""
+    reason = _MAPPING_HINT.sub("", exc.reason)
+    return exc if reason == exc.reason else InputError(reason, row=exc.row, column=exc.column)
+
+
 class _Utf8Recoder(io.RawIOBase):
     """A file in another encoding read as UTF-8 bytes (a real raw stream: ijson and line
     iteration use ``readinto``, which ``codecs.EncodedFile`` hands to the undecoded file)."""
@@ -400,7 +410,7 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     return InputError(
         f"{os.fspath(path)!r} has a NUL byte on line {line} (byte offset {offset}): not a "
         "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "
-        "Read it with --encoding NAME (e.g. --encoding utf-16-le, or encoding = \"NAME\" "
+        "Read it with --encoding NAME, e.g. --encoding utf-16-le (or encoding = \"NAME\" "
         "in the mapping's [defaults]), or save it as UTF-8")
 
 
@@ -691,5 +701,5 @@ def _json_kind(value: object) -> str:
 
 __all__ = [
     "DELIMITERS", "FORMATS", "Format", "SourceRow", "count_rows", "detect_encoding", "detect_format",
-    "dialect", "header", "read_manifest", "sniff_delimiter",
+    "dialect", "header", "read_manifest", "sniff_delimiter", "without_mapping_hint",
 ]

@@ -72,9 +72,9 @@ def _err(message: str) -> None:
 
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
-                       "detected. Overrides the mapping's [defaults] encoding.")]
+                       "detected. Overrides the mapping's defaults.encoding.")]
 SheetOpt = Annotated[str | None, typer.Option(
-    "--sheet", help="XLSX: the worksheet to read (default: the first).")]
+    "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
 
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,

@@ -26,7 +26,7 @@ from rich.console import Console
 
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
-from bulk.manifest import header
+from bulk.manifest import header, without_mapping_hint
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.account import load_catalog
@@ -184,11 +184,16 @@ Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
 UpdateManifest = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, readable=True,
-    help="CSV/JSONL: one row per deal, its id (or source key) and the new values.")]
+    help="CSV, JSONL, JSON or XLSX: one row per deal, its id (or source key) and the new "
+         "values.")]
 PairsFile = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, readable=True,
-    help="CSV/JSONL of pairs: merge_id and survivor_id columns (or a survivor_id with "
-         "several merge_ids).")]
+    help="CSV, JSONL, JSON or XLSX of pairs: merge_id and survivor_id columns (or a "
+         "survivor_id with several merge_ids).")]
+# move-stage and merge take no mapping: their --encoding overrides nothing but detection
+FileEncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
+                       "detected.")]
 
 
 def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
@@ -256,7 +261,8 @@ def move_stage(
     = None,
     manifest: Annotated[Path | None, typer.Option(
         "--manifest", exists=True, dir_okay=False,
-        help="Select: a CSV/JSONL of deal ids (deal_id or id column) or source keys.")] = None,
+        help="Select: a CSV, JSONL, JSON or XLSX of deal ids (deal_id or id column) or "
+             "source keys.")] = None,
     id_column: Annotated[str | None, typer.Option(
         "--id-column", help="The --manifest column of deal ids (default: deal_id or id).")] = None,
     key_column: Annotated[str | None, typer.Option(
@@ -267,7 +273,7 @@ def move_stage(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
-    encoding: EncodingOpt = None, sheet: SheetOpt = None,
+    encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
     cfg = engine.config()
     token = engine.token()
@@ -281,7 +287,7 @@ def move_stage(
         if manifest is not None:
             _readable(manifest, encoding, sheet)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(without_mapping_hint(exc))) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
@@ -300,14 +306,14 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 @engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
-          encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
+          encoding: FileEncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
     try:
+        columns = header(pairs, encoding=encoding, sheet=sheet)  # the file's errors first
         rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
-        columns = header(pairs, encoding=encoding, sheet=sheet)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(without_mapping_hint(exc))) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_merge(s.ctx, rows, source_columns=columns)
