@@ -442,6 +442,16 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
     return "it looks like " + " or ".join(candidates)
 
 
+def epoch_unit(value: object) -> str | None:
+    """The date token whose magnitude band holds ``value`` (an int or digit text):
+    ``"unix"``, ``"unix_ms"``, ``"unix_us"``, or None (outside every band, or not an
+    integer). Excel serials are not told here: they overlap every small number."""
+    number = _token_number("unix", value)
+    if number is None:
+        return None
+    return next((t for t in _EPOCH_BANDS if _fits(t, number)), None)
+
+
 def _from_token(token: str, value: object) -> date | None:
     """One of DATE_TOKENS applied to a cell; None when the cell is not in its grammar.
 
@@ -868,7 +878,7 @@ def phone_match_key(phone: object) -> str | None:
 
 
 __all__ = [
-    "DATE_TOKENS", "DEFAULT_DATE_WINDOW", "MAX_EXACT", "MAX_TITLE", "check_api_number",
+    "DATE_TOKENS", "DEFAULT_DATE_WINDOW", "MAX_EXACT", "epoch_unit", "MAX_TITLE", "check_api_number",
     "address_match_key", "check_control", "clean_title", "phone_match_key", "storable",
     "DEFAULT_STATUS_MAP", "ISO_CURRENCIES", "LEGAL_SUFFIXES", "Money", "STATUSES", "Template",
     "ValueMap", "parse_currency",
