@@ -195,3 +195,12 @@ def test_an_update_without_an_amount_keeps_the_stored_currency() -> None:
     assert deal_changes(stored, {"title": "Deal", "currency": "EUR"}) == {}
     assert deal_changes(stored, {"title": "Deal", "value": 5000, "currency": "EUR"}) == {
         "currency": "EUR"}
+
+
+def test_a_date_in_the_wrong_unit_fails_its_row_naming_the_unit(catalog: Catalog) -> None:  # noqa: F811
+    """Seconds under unix_ms were imported as 1970-01-21 (issue 10 finding)."""
+    m = mapper(catalog, 'expected_close_date = "D"', 'date_formats = ["unix_ms"]')
+    error = fails(m, r'"unix": 2025-12-24', D="1766538000")
+    assert error.column == "D" and str(error).startswith("row 5, column 'D': ")
+    m = mapper(catalog, 'expected_close_date = { column = "D", formats = ["excel"] }')
+    fails(m, r'"unix_ms": 2025-12-24', D="1766538000000")
