@@ -327,26 +327,17 @@ def detect_encoding(path: PathLike) -> str:
     mean UTF-16 without a BOM (little- or big-endian by where they fall); any other
     NUL is refused (a binary file, or UTF-32 without BOM). Then the **whole file** is
     checked as UTF-8, streamed (a sample could miss the first non-UTF-8 byte and
-    let a later row be read wrongly); the result is cached per file (path, size,
-    mtime). For a file that is not UTF-8, the ``DETECTOR_SAMPLE`` bytes from the line
-    of its first bad byte go to charset-normalizer, and ``InputError`` names that
-    byte's offset and line, the likely encoding and the fix (``--encoding NAME`` or
-    ``encoding = "NAME"`` in the mapping's ``[defaults]``). Raised before any API
-    call: every command reads the header first.
+    let a later row be read wrongly; the check runs at UTF-8 decoding speed, and is not
+    cached: a file rewritten within the file system's timestamp granularity would
+    otherwise be read by a stale answer). For a file that is not UTF-8, the
+    ``DETECTOR_SAMPLE`` bytes from the line of its first bad byte go to
+    charset-normalizer, and ``InputError`` names that byte's offset and line, the likely
+    encoding and the fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
+    ``[defaults]``). Raised before any API call: every command reads the header first.
     """
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-    key = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
-    if key not in _DETECTED:
-        if len(_DETECTED) > 64:
-            _DETECTED.clear()
-        _DETECTED[key] = _detect(path)
-    return _DETECTED[key]
+    return _detect(path)
 
 
-_DETECTED: dict[tuple[str, int, int], str] = {}
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
