@@ -137,11 +137,22 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
         names: dict[str, None] = {}
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"
                 else read_json_array(path, encoding))
-        for seen, row in enumerate(rows):
-            if seen >= _JSONL_HEADER_SAMPLE:
-                break
+        first_error: InputError | None = None
+        seen = 0
+        for seen, row in enumerate(rows, 1):
             if row.ok:  # an error row's "(line)" is not a column
                 names.update(dict.fromkeys(leaf_paths(row.values)))
+            elif first_error is None:
+                first_error = row.error
+            if seen >= _JSONL_HEADER_SAMPLE:
+                break
+        if not names:
+            what = "records" if kind == "jsonl" else "elements in its array"
+            if not seen:
+                raise InputError(f"{os.fspath(path)!r} has no records (no {what}): "
+                                 "nothing to read")
+            raise InputError(f"{os.fspath(path)!r} has no readable record among its first "
+                             f"{seen:,} (the first: {first_error})")
         return list(names)
     if kind == "xlsx":
         return xlsx_header(path, sheet)
@@ -195,6 +206,16 @@ def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
     return io.BufferedReader(_Utf8Recoder(f, name))
 
 
+_MAPPING_HINT = re.compile(r' \(or encoding = "[^"]*" in the mapping\'s \[defaults\]\)')
+
+
+def without_mapping_hint(exc: InputError) -> InputError:
+    """``exc`` for a command that takes no mapping (move-stage, merge): the same error
+    without the ``(or encoding = "NAME" in the mapping's [defaults])`` alternative."""
+    reason = _MAPPING_HINT.sub("", exc.reason)
+    return exc if reason == exc.reason else InputError(reason, row=exc.row, column=exc.column)
+
+
 class _Utf8Recoder(io.RawIOBase):
     """A file in another encoding read as UTF-8 bytes (a real raw stream: ijson and line
     iteration use ``readinto``, which ``codecs.EncodedFile`` hands to the undecoded file)."""
@@ -239,14 +260,14 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
     re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently."""
     if declared is None:
-        return detect_encoding(path)
+        return _checked(path, detect_encoding(path))
     try:
         name = codecs.lookup(declared).name
     except LookupError:
         raise InputError(f"unknown encoding {declared!r} (e.g. utf-8, cp1252, latin-1, "
                          "utf-16)") from None
     if name.startswith(("utf-8", "utf-16", "utf-32")):
-        return declared
+        return _checked(path, declared)
     with _open_binary(path) as f:
         sample = f.read(ENCODING_SAMPLE)
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -254,6 +275,36 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     if sample.startswith(_BOM) or _utf8_text(sample):
         return "utf-8-sig"
     return declared
+
+
+def _checked(path: PathLike, codec: str) -> str:
+    """``codec``, after checking that a UTF-16/UTF-32 file decodes whole: its decoder has
+    no byte-keeping error mode, so a truncated file or a lone surrogate would otherwise
+    stop the reader mid-file. InputError names the byte offset and line."""
+    name = codecs.lookup(codec).name
+    if not name.startswith(("utf-16", "utf-32")):
+        return codec
+    decoder = codecs.getincrementaldecoder(name)()
+    read = lines = 0
+    with _open_binary(path) as f:
+        while True:
+            chunk = f.read(64 * 1024)
+            pending = decoder.getstate()[0]
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                start = max(exc.start, 0)
+                offset = read - len(pending) + start
+                line = lines + 1 + (pending + chunk)[:start].decode(name, "replace").count("\n")
+                raise InputError(
+                    f"{os.fspath(path)!r} is not valid {name} at byte offset {offset} (line "
+                    f"{line}: {exc.reason}); save it again, as UTF-8, or read it with "
+                    "--encoding NAME (or encoding = \"NAME\" in the mapping's [defaults])"
+                ) from None
+            if not chunk:
+                return codec
+            read += len(chunk)
+            lines += text.count("\n")
 
 
 def _utf8_text(sample: bytes) -> bool:
@@ -269,52 +320,112 @@ def _utf8_text(sample: bytes) -> bool:
 
 
 def detect_encoding(path: PathLike) -> str:
-    """The codec to read a text manifest with: ``"utf-8-sig"`` or ``"utf-16"``.
+    """The codec to read a text manifest with: ``"utf-8-sig"``, ``"utf-16"``,
+    ``"utf-16-le"``/``"utf-16-be"`` (no BOM) or ``"utf-32"``.
 
-    UTF-8 (with or without BOM) and UTF-16 (with a BOM, or as charset-normalizer
-    sees it) are read; for anything else, the first ``ENCODING_SAMPLE`` bytes go
-    to charset-normalizer and ``InputError`` names the likely encoding and the
-    fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
-    ``[defaults]``). Raised before any API call: every command reads the header
-    first.
+    A BOM decides. Otherwise NUL bytes in the first 64 KiB in every other position
+    mean UTF-16 without a BOM (little- or big-endian by where they fall); any other
+    NUL is refused (a binary file, or UTF-32 without BOM). Then the **whole file** is
+    checked as UTF-8, streamed (a sample could miss the first non-UTF-8 byte and
+    let a later row be read wrongly; the check runs at UTF-8 decoding speed, and is not
+    cached: a file rewritten within the file system's timestamp granularity would
+    otherwise be read by a stale answer). For a file that is not UTF-8, the
+    ``DETECTOR_SAMPLE`` bytes from the line of its first bad byte go to
+    charset-normalizer, and ``InputError`` names that byte's offset and line, the likely
+    encoding and the fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
+    ``[defaults]``). Raised before any API call: every command reads the header first.
     """
+    return _detect(path)
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _detect(path: PathLike) -> str:
     with _open_binary(path) as f:
-        head = f.read(4)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
+        head = f.read(64 * 1024)
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                return name
+        if b"\x00" in head:
+            return _nul_encoding(path, head)
         f.seek(0)
         bad = _first_bad_utf8(f)
         if bad is None:
             return "utf-8-sig"
-        line = bad
-        f.seek(0)
+        offset, line = bad
+        start = 0
+        if offset >= DETECTOR_SAMPLE // 2:  # the detector sees the text around the byte
+            f.seek(offset - 4096)
+            before = f.read(4096)
+            start = offset - 4096 + before.rfind(b"\n") + 1
+        f.seek(start)
         sample = f.read(DETECTOR_SAMPLE)
+        f.seek(offset)
+        byte = f.read(1)
+    if byte == b"\x00":
+        raise _nul_error(path, offset, line)
     found = [m.encoding for m in charset_normalizer.from_bytes(sample)]
-    if found and found[0].startswith("utf_16"):
-        return found[0].replace("_", "-")
+    # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them)
+    found = [e for e in found if e not in ("ascii", "utf_8") and not e.startswith("utf_")]
     name, others = _likely(sample, found)
     also = f" (or {', '.join(others)})" if others else ""
     raise InputError(
-        f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}); it looks like "
-        f"{name}{also}. Read it with --encoding {name} (or encoding = \"{name}\" in the "
-        "mapping's [defaults]), or save it as UTF-8")
+        f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}, byte offset "
+        f"{offset}: {byte!r}); it looks like {name}{also}. Read it with --encoding {name} "
+        f"(or encoding = \"{name}\" in the mapping's [defaults]), or save it as UTF-8")
 
 
-def _first_bad_utf8(f: io.BufferedReader) -> int | None:
-    """The line of the first byte in the first ``ENCODING_SAMPLE`` bytes that is not UTF-8."""
+def _nul_encoding(path: PathLike, head: bytes) -> str:
+    """UTF-16 without a BOM when the NULs of ``head`` fall in every other byte (ASCII-range
+    text); InputError for any other NUL."""
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    pairs = len(head) // 2
+    for name, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if pairs and zeros >= pairs * 0.3 and other == 0:
+            try:
+                text = head[:len(head) - len(head) % 2].decode(name)
+            except UnicodeDecodeError as exc:
+                if exc.start < len(head) - 4:  # not just a character cut at the end
+                    continue
+                text = head[:exc.start].decode(name)
+            if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
+                return name
+    offset = head.index(b"\x00")
+    raise _nul_error(path, offset, head[:offset].count(b"\n") + 1)
+
+
+def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
+    return InputError(
+        f"{os.fspath(path)!r} has a NUL byte on line {line} (byte offset {offset}): not a "
+        "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "
+        "Read it with --encoding NAME, e.g. --encoding utf-16-le (or encoding = \"NAME\" "
+        "in the mapping's [defaults]), or save it as UTF-8")
+
+
+def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
+    """(byte offset, line) of the file's first byte that is not UTF-8, or of its first
+    NUL; None for a UTF-8 file. Streamed in 64 KiB chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     read = lines = 0
-    while read < ENCODING_SAMPLE:
+    while True:
         chunk = f.read(64 * 1024)
-        read += len(chunk)
+        nul = chunk.find(b"\x00")
+        pending = decoder.getstate()[0]  # up to 3 bytes of a character the last chunk cut
         try:
-            decoder.decode(chunk, final=not chunk)
+            decoder.decode(chunk if nul < 0 else chunk[:nul], final=not chunk or nul >= 0)
         except UnicodeDecodeError as exc:
-            return lines + chunk[:max(exc.start, 0)].count(b"\n") + 1
+            start = max(exc.start - len(pending), 0)  # exc.start counts the pending bytes
+            return read + start - (len(pending) if exc.start < len(pending) else 0), \
+                lines + chunk[:start].count(b"\n") + 1
+        if nul >= 0:
+            return read + nul, lines + chunk[:nul].count(b"\n") + 1
         if not chunk:
-            break
+            return None
+        read += len(chunk)
         lines += chunk.count(b"\n")
-    return None
 
 
 def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
@@ -432,8 +543,10 @@ class _Csv:
     def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None) -> None:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
-        self.undecodable = ("not valid UTF-8" if chosen.startswith("utf-8")
-                            else f"bytes that are not valid {chosen}")
+        self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
+                             else f"bytes that are not valid {chosen}")
+                            + " (shown as \\xNN; if the file is in another encoding, read "
+                              "it with --encoding NAME)")
         try:
             self.dialect, hinted = _dialect_for(self._f, delimiter)
             self.names: list[str] = []
@@ -579,5 +692,5 @@ def _json_kind(value: object) -> str:
 
 __all__ = [
     "DELIMITERS", "FORMATS", "Format", "SourceRow", "count_rows", "detect_encoding", "detect_format",
-    "dialect", "header", "read_manifest", "sniff_delimiter",
+    "dialect", "header", "read_manifest", "sniff_delimiter", "without_mapping_hint",
 ]

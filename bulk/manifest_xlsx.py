@@ -11,7 +11,10 @@ stores 0.25 and shows ``25%`` is 25 (a probability column is in percent).
 A cell to the right of the header's last column that is not empty makes the
 row an error row (every cell kept for failed.csv), and so does a cell holding
 an Excel error (``#N/A``, ``#DIV/0!``, ``#REF!``: a formula that failed in the
-export), which would otherwise reach the API as a title or a name.
+export), which would otherwise reach the API as a title or a name, and so does a
+formula cell with no stored result (files written by scripts, never opened in a
+spreadsheet program): openpyxl reads it as blank, which would import as blank.
+A formula whose stored result is the empty text is blank, as Excel shows it.
 """
 
 from __future__ import annotations
@@ -63,6 +66,29 @@ class ExcelError(str):
     __slots__ = ()
 
 
+class UncachedFormula(str):
+    """A formula cell with no stored result, as its formula text (``=B2+C2``)."""
+
+    __slots__ = ()
+
+
+def _has_formulas(book: Any, ws: Any) -> bool:
+    """Whether the sheet's XML holds any ``<f`` element (a streamed byte scan)."""
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if part is None or archive is None:
+        return True  # cannot tell: look cell by cell
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            if b"<f>" in block or b"<f " in block or b"<f/" in block or b":f>" in block \
+                    or b":f " in block:
+                return True
+            tail = block[-4:]
+    return False
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
@@ -85,16 +111,36 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
     # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
     # one: rows and columns past it would be lost silently. Read what the sheet holds instead.
     ws.reset_dimensions()
+    formulas: Any = None
     try:
+        if _has_formulas(book, ws):
+            # data_only hides whether a blank came from a formula with no stored result:
+            # walk the same sheet again with formulas, cell for cell
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            fws = formulas[ws.title]
+            fws.reset_dimensions()
+            formula_rows: Iterator[Any] = fws.iter_rows(min_row=1)
         for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
             values = [_value(c) for c in cells]
+            if formulas is not None:
+                shown = next(formula_rows, ())
+                for index, cell in enumerate(shown[:len(cells)]):
+                    if cell.data_type == "f" and cells[index].value is None \
+                            and cells[index].data_type != "str":
+                        values[index] = UncachedFormula(str(cell.value))
             if not all(_empty(v) for v in values):
                 yield number, values
     finally:
         book.close()
+        if formulas is not None:
+            formulas.close()
 
 
 def _names(cells: list[Any]) -> list[str]:
+    for position, v in enumerate(cells, 1):
+        if isinstance(v, UncachedFormula):
+            raise InputError(f"the header's column {position} is a formula without a stored "
+                             f"value ({v}) — open and save the file in Excel/LibreOffice")
     names = ["" if v is None else str(v).strip() for v in cells]
     while names and not names[-1]:
         names.pop()
@@ -163,6 +209,16 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        uncached = [n for n, v in zip(names, cells, strict=False)
+                    if isinstance(v, UncachedFormula)]
+        if uncached:
+            for n in uncached:
+                values[n] = ""  # failed.csv gets the blank the file holds, not the formula
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
+                f"({cells[names.index(uncached[0])]}) — open and save the file in "
+                "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
             continue
         failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)]
         if failed:

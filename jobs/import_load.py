@@ -179,7 +179,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,
-                    decide_seconds=decide_seconds)
+                    decide_seconds=decide_seconds, daily_tokens=sched.daily_limit)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

@@ -158,6 +158,8 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[s
     """The part of an addDeal body that differs from the deal as it is (for a PATCH)."""
     changes: dict[str, Any] = {}
     for name, value in deal.items():
+        if name == "currency" and "value" not in deal:
+            continue  # a row without an amount never re-denominates the stored one
         if name == "custom_fields":
             stored = existing.get("custom_fields") or {}
             custom = {code: v for code, v in value.items() if not same(stored.get(code), v)}

@@ -11,6 +11,7 @@ network. The format is documented in docs/mapping.md.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import tomllib
@@ -802,7 +803,11 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         return None
     currency = money.currency
     if spec.currency_column:
-        column = tf.parse_currency(values.get(spec.currency_column), prefer=d.currency)
+        cell = values.get(spec.currency_column)
+        if isinstance(cell, str) and tf.norm_key(cell) in {
+                tf.norm_key(v) for v in d.empty_values}:
+            cell = None  # an empty_values marker is blank: the default applies
+        column = tf.parse_currency(cell, prefer=d.currency)
         if column and currency and column != currency:
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
@@ -880,7 +885,10 @@ class RowMapper:
                                  f"{currency}", row=n, column=self.money.source.where
                                  if self.money else None)
             deal["value"] = tf.json_number(money.amount)
-            currency = currency or money.currency or self.default_currency
+            currency = currency or money.currency
+        # defaults.currency applies to every row that names none, a blank amount too: sent
+        # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
+        currency = currency or self.default_currency
         if currency:
             deal["currency"] = currency
 
@@ -943,26 +951,37 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
                           "opportunity id", "source key"),
     "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal"),
-    "deal.value": ("amount", "value", "deal value", "deal amount", "revenue"),
-    "deal.currency": ("currency", "currency code", "deal currency"),
+    "deal.value": ("amount", "value", "deal value", "deal amount", "revenue",
+                   "opportunity amount"),
+    "deal.currency": ("currency", "currency code", "deal currency", "deal currency code",
+                      "opportunity currency", "amount currency", "value currency",
+                      "currency iso code"),
     "deal.status": ("status", "deal status"),
-    "deal.pipeline": ("pipeline", "deal pipeline"),
-    "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage"),
+    "deal.pipeline": ("pipeline", "deal pipeline", "pipeline name"),
+    "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage", "stage name",
+                   "opportunity stage"),
     "deal.probability": ("probability", "win probability", "deal probability", "probability (%)",
-                         "probability %", "win %", "deal probability (%)"),
+                         "probability %", "win %", "deal probability (%)",
+                         "deal stage probability", "confidence"),
     "deal.expected_close_date": ("close date", "expected close date", "closing date",
-                                 "expected close"),
-    "deal.owner": ("owner", "deal owner", "sales rep", "owner email", "assigned to",
-                   "deal owner email", "opportunity owner", "owner name"),
+                                 "expected close", "estimated close date"),
+    # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
+    "deal.owner": ("owner email", "deal owner email", "opportunity owner email",
+                   "owner e-mail", "user email", "owner", "deal owner", "sales rep",
+                   "assigned to", "opportunity owner", "owner name"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     "deal.label": ("label", "labels", "tags", "tag"),
     "person.name": ("contact", "contact name", "person", "person name", "full name",
-                    "contact person", "associated contact"),
-    "person.email": ("email", "e-mail", "contact email", "email address", "person email"),
-    "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone"),
+                    "contact person", "associated contact", "primary contact",
+                    "primary contact name"),
+    "person.email": ("email", "e-mail", "contact email", "email address", "person email",
+                     "primary contact email", "associated contact email",
+                     "contact email address"),
+    "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone",
+                     "primary contact phone", "associated contact phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
                           "account", "account name", "organization name",
-                          "associated company", "organization name"),
+                          "associated company", "organization name", "lead name"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -1049,12 +1068,14 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     scored = []
     for target, names in candidates.items():
         for column in header:
-            score = max(fuzz.ratio(key, tf.norm_key(name)) for name in names
-                        for key in _keys(column, target))
+            score, rank = max((fuzz.ratio(key, tf.norm_key(name)), -rank)
+                              for rank, name in enumerate(names)
+                              for key in _keys(column, target))
             if score >= _GUESS_CUTOFF:
-                scored.append((score, target, column))
+                scored.append((score, -rank, target, column))
     chosen: dict[str, str] = {}
-    for _, target, column in sorted(scored, key=lambda t: -t[0]):
+    # the best score first; on a tie, the name listed first (an owner's e-mail over a name)
+    for _, _, target, column in sorted(scored, key=lambda t: (-t[0], t[1])):
         if target not in chosen and column not in chosen.values():
             chosen[target] = column
     return chosen
@@ -1073,18 +1094,68 @@ def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> b
     return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
 
 
+_EXCEL_SPAN = (25569, 73050)  # Excel serials of 1970-01-01 .. 2099-12-31
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_UNIT_WORDS = {"unix": "epoch seconds", "unix_ms": "epoch milliseconds",
+               "unix_us": "epoch microseconds", "excel": "Excel serial day numbers"}
+# targets a column of bare numbers (ids: HubSpot's associations, hubspot_owner_id) is not
+_NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
+                "organization.address")
+
+
+def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
+    return [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
+
+
+def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether every sampled value of ``column`` is a bare number (there is one at least)."""
+    values = _sampled(samples, column)
+    return bool(values) and all(_NUMBER.fullmatch(v) for v in values)
+
+
+def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
+    """The one date token every sampled value of a date column reads by: an epoch unit
+    when all are integers of one magnitude band, ``"excel"`` when all are serials of
+    1970-2099 (and none is an epoch); None when the samples are not all numbers or
+    disagree — a wrong unit would import wrong dates, so no guess then."""
+    values = _sampled(samples, column)
+    if not values or not all(_NUMBER.fullmatch(v) for v in values):
+        return None
+    units = {tf.epoch_unit(v) for v in values}
+    if len(units) == 1 and None not in units:
+        return units.pop()
+    if all(_EXCEL_SPAN[0] <= float(v) <= _EXCEL_SPAN[1] for v in values):
+        return "excel"
+    return None
+
+
+def _date_value(column: str, token: str | None) -> str:
+    if token is None:
+        return _column_value(column)
+    return (f"{{ column = {_toml_str(column)}, formats = [{_toml_str(token)}] }}"
+            f"  # the sampled values are {_UNIT_WORDS[token]}")
+
+
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
-                 samples: MappingABC[str, Sequence[str]] | None = None) -> str:
-    """A starter mapping (TOML text) from a manifest header and the account's fields.
+                 samples: MappingABC[str, Sequence[str]] | None = None,
+                 encoding: str | None = None) -> str:
+    """A starter mapping (TOML text, ending in a newline) from a manifest header and the
+    account's fields.
 
     Columns are matched to deal fields by fuzzy name; targets nothing matched are
-    written as comments. ``samples`` (a few distinct values per column) fills in
-    a stage map with the closest Pipedrive stage names.
+    written as comments. ``samples`` (a few distinct values per column, as text) fill
+    in a stage map (exact names only), propose the date token (``unix``, ``unix_ms``,
+    ``unix_us``, ``excel``) of a date column whose every sample is a number of that
+    unit, and keep a column of bare numbers (ids) off the name, title, owner and
+    address targets. ``encoding`` (the one the file was read with, when it is not
+    UTF-8/UTF-16) is written to ``[defaults]``.
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
     guesses = _guess(header, {**_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}})
+    numeric = [guesses.pop(t) for t in _NOT_NUMBERS
+               if t in guesses and _numbers_only(samples, guesses[t])]
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values()}
@@ -1095,6 +1166,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            + ("" if "import.key_column" in guesses else "  # TODO: no id-like column found"),
            f"key_field = {_toml_str(key_field)}", 'mode = "insert"  # or "upsert"', "",
            "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
+           *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
+             if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
            'decimal = "auto"  # or "." / ","', 'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]',
            'separator = ";"', "", "[deal]",
            f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
@@ -1108,6 +1181,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
             continue
         column = guesses.get(target)
+        if name == "expected_close_date" and column:
+            out.append(f"{name} = {_date_value(column, _date_token(samples, column))}")
+            continue
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
                     "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
@@ -1127,6 +1203,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
+        if column and f.type == "date":
+            out.append(f"{_toml_str(f.name)} = {_date_value(column, _date_token(samples, column))}")
+            continue
         line = f"{_toml_str(f.name)} = {_column_value(column or '')}"
         out.append(line if column else f"# {line}  # {f.type}")
     for section, fields in (("person", ("name", "email", "phone")),
@@ -1140,9 +1219,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 used.update(names)
                 continue
             out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
-    unused = [c for c in header if c not in used]
+    unused = [c for c in header if c not in used and c not in numeric]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    if numeric:
+        out.append("# Left out, their sampled values are bare numbers (ids?): "
+                   + ", ".join(numeric))
     return "\n".join(out) + "\n"
 
 

@@ -74,7 +74,8 @@ class Plan:
 def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, bad_rows: int,
              tokens_left_today: int | None, latency: float = 0.2,
              notes: Iterable[str] = (), load_seconds: float | None = None,
-             workers: int = 64, decide_seconds: float = 0.0) -> Plan:
+             workers: int = 64, decide_seconds: float = 0.0,
+             daily_tokens: int | None = None) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -84,7 +85,11 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     ``workers``, see ``bulk.runner.Runner._target_workers``). ``decide_seconds`` (the
     measured time the plan took to map and resolve every row) is added as it is: the run
     does that same work again, between its pulls and its first write, and at 300 rows it
-    is a fifth of the run (what left the estimate 15-35 % low at 10-120 ms latency)."""
+    is a fifth of the run (what left the estimate 15-35 % low at 10-120 ms latency).
+
+    ``daily_tokens`` is the company's daily budget as the API last reported it (the
+    scheduler's ``daily_limit``); without it, ``limits.daily_tokens`` (from --plan and
+    --seats). The plan states one budget: ``tokens_left_today`` is capped by it."""
     calls = {op: n for op, n in calls.items() if n > 0}
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     total = sum(calls.values())
@@ -97,10 +102,13 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     else:
         seconds = load_seconds + decide_seconds + _write_seconds(calls, limits, latency,
                                                                   workers)
-    left = limits.daily_tokens if tokens_left_today is None else max(0, tokens_left_today)
+    daily = limits.daily_tokens if daily_tokens is None else daily_tokens
+    if tokens_left_today is not None:
+        tokens_left_today = min(max(0, tokens_left_today), daily)
+    left = daily if tokens_left_today is None else tokens_left_today
     days = 1
     if tokens > left:
-        days += math.ceil((tokens - left) / max(1, limits.daily_tokens))
+        days += math.ceil((tokens - left) / max(1, daily))
     out_notes = list(notes)
     if days > 1:
         out_notes.append(
@@ -109,7 +117,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
             f"about {days} days")
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
-                notes=out_notes, daily_tokens=limits.daily_tokens, burst=limits.burst,
+                notes=out_notes, daily_tokens=daily, burst=limits.burst,
                 window=limits.window)
 
 

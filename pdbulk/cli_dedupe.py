@@ -377,6 +377,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,
+                                     daily_tokens=s.scheduler.statistics().daily_limit,
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
                                             + (" (included)" if include_review else "")])

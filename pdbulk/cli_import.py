@@ -27,7 +27,7 @@ from rich.console import Console
 from bulk.clock import SystemClock
 from bulk.engine import EngineConfig, Session, connect, new_job_id, session
 from bulk.errors import InputError
-from bulk.manifest import header, read_manifest
+from bulk.manifest import choose_encoding, detect_format, header, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
@@ -73,9 +73,9 @@ def _err(message: str) -> None:
 
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
-                       "detected. Overrides the mapping's [defaults] encoding.")]
+                       "detected. Overrides the mapping's defaults.encoding.")]
 SheetOpt = Annotated[str | None, typer.Option(
-    "--sheet", help="XLSX: the worksheet to read (default: the first).")]
+    "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
 
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
@@ -260,6 +260,14 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
     return {k: list(v) for k, v in out.items()}
 
 
+def _used_encoding(manifest: Path, encoding: str | None) -> str | None:
+    """The --encoding a text manifest was read with (None when a BOM or UTF-8 text won
+    over it, or for XLSX): what the starter mapping's [defaults] encoding should say."""
+    if encoding is None or detect_format(manifest) == "xlsx":
+        return None
+    return encoding if choose_encoding(manifest, encoding) == encoding else None
+
+
 @engine_options(*READ_OPTIONS)
 def init_mapping_cmd(
     manifest: ManifestArg,
@@ -288,7 +296,8 @@ def init_mapping_cmd(
             return await load_catalog(reading.ctx)
     catalog = anyio.run(pulling)
     text = init_mapping(columns, catalog, key_field=key_field,
-                        samples=_samples(manifest, encoding=encoding, sheet=sheet))
+                        samples=_samples(manifest, encoding=encoding, sheet=sheet),
+                        encoding=_used_encoding(manifest, encoding))
     if output is None:
         typer.echo(text, nl=False)
         return

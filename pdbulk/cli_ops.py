@@ -26,7 +26,7 @@ from rich.console import Console
 
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
-from bulk.manifest import header
+from bulk.manifest import header, without_mapping_hint
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.account import load_catalog
@@ -61,9 +61,11 @@ async def _load(s: Session, build: Build) -> tuple[Prepared, JobPlan]:
     """The load phase; the plan counts its reads and the run's writes."""
     prep = await build(s)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
-    left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+    sched = s.scheduler.statistics()
+    left = s.tokens_left_today() + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
-                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes)
+                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes,
+                    daily_tokens=sched.daily_limit)
     return prep, plan
 
 
@@ -187,11 +189,16 @@ Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
 UpdateManifest = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, readable=True,
-    help="CSV/JSONL: one row per deal, its id (or source key) and the new values.")]
+    help="CSV, JSONL, JSON or XLSX: one row per deal, its id (or source key) and the new "
+         "values.")]
 PairsFile = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, readable=True,
-    help="CSV/JSONL of pairs: merge_id and survivor_id columns (or a survivor_id with "
-         "several merge_ids).")]
+    help="CSV, JSONL, JSON or XLSX of pairs: merge_id and survivor_id columns (or a "
+         "survivor_id with several merge_ids).")]
+# move-stage and merge take no mapping: their --encoding overrides nothing but detection
+FileEncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
+                       "detected.")]
 
 
 def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
@@ -259,7 +266,8 @@ def move_stage(
     = None,
     manifest: Annotated[Path | None, typer.Option(
         "--manifest", exists=True, dir_okay=False,
-        help="Select: a CSV/JSONL of deal ids (deal_id or id column) or source keys.")] = None,
+        help="Select: a CSV, JSONL, JSON or XLSX of deal ids (deal_id or id column) or "
+             "source keys.")] = None,
     id_column: Annotated[str | None, typer.Option(
         "--id-column", help="The --manifest column of deal ids (default: deal_id or id).")] = None,
     key_column: Annotated[str | None, typer.Option(
@@ -270,7 +278,7 @@ def move_stage(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
-    encoding: EncodingOpt = None, sheet: SheetOpt = None,
+    encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
     cfg = engine.config()
     token = engine.token()
@@ -284,7 +292,7 @@ def move_stage(
         if manifest is not None:
             _readable(manifest, encoding, sheet)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(without_mapping_hint(exc))) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
@@ -303,14 +311,14 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 @engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
-          encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
+          encoding: FileEncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
     try:
+        columns = header(pairs, encoding=encoding, sheet=sheet)  # the file's errors first
         rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
-        columns = header(pairs, encoding=encoding, sheet=sheet)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(without_mapping_hint(exc))) from None
 
     async def build(s: Session) -> Prepared:
         return await prepare_merge(s.ctx, rows, source_columns=columns)

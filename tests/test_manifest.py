@@ -141,7 +141,8 @@ def test_windows_1252_is_refused_with_the_fix(tmp_path: Path) -> None:
     """A cp1252 file stops before any row, naming the encoding and the option; the option reads it."""
     path = write(tmp_path, "m.csv", WIN1252.encode("cp1252"))
     for call in (lambda: header(path), lambda: list(read_manifest(path)), lambda: count_rows(path)):
-        with pytest.raises(InputError, match=r"not UTF-8 \(first bad byte on line 2\); it looks like "
+        with pytest.raises(InputError, match=r"not UTF-8 \(first bad byte on line 2, byte offset 21: "
+                                             r"b'\\xfc'\); it looks like "
                                              r"cp1252.*--encoding cp1252"):
             call()
     rows = list(read_manifest(path, encoding="cp1252"))
@@ -323,3 +324,73 @@ def test_a_file_that_shows_it_is_unicode_wins_over_a_declared_code_page(
     assert rows[0].values["title"] == expected and all(r.ok for r in rows)
     if len(rows) > 1:
         assert rows[1].values["title"] == "Café"
+
+
+# ---------------------------------------------------------------- encodings (issue 10 findings)
+
+def test_a_bad_byte_past_any_sample_is_found_and_named(tmp_path: Path) -> None:
+    """The first non-UTF-8 byte 5 MiB in: detection said "ascii" (the detector saw only the
+    sample) or let the row be read wrong. The whole file is checked; the message names
+    the byte's offset and line and the likely encoding from the text around it."""
+    body = b"".join(b"k%d,plain ascii title %d\r\n" % (n, n) for n in range(200_000))
+    tail = "k-last,Müller Grüße Straße\r\n".encode("cp1252")
+    path = write(tmp_path, "m.csv", b"key,title\r\n" + body + tail)
+    offset = len(b"key,title\r\n" + body) + len("k-last,M")
+    assert offset > 4 * 2**20
+    with pytest.raises(InputError) as info:
+        header(path)
+    message = str(info.value)
+    assert f"byte offset {offset}: b'\\xfc'" in message and "line 200002" in message
+    assert "--encoding cp1252" in message and "ascii" not in message
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert rows[-1].values["title"] == "Müller Grüße Straße"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_read_as_utf16(tmp_path: Path, codec: str) -> None:
+    """UTF-16 without a BOM was read as UTF-8 (ASCII in UTF-16 is valid UTF-8 with NULs),
+    and init-mapping wrote NUL characters into the mapping."""
+    ascii_only = write(tmp_path, "a.csv", "key,title\r\nk1,Plain\r\n".encode(codec))
+    assert header(ascii_only) == ["key", "title"]
+    assert [r.values for r in read_manifest(ascii_only)] == [{"key": "k1", "title": "Plain"}]
+    path = write(tmp_path, "m.csv", WIN1252.replace(";", ",").encode(codec))
+    assert header(path) == ["Titel", "Betrag", "Stufe"]
+    assert [r.values["Titel"] for r in read_manifest(path)] == ["Müller GmbH", "Schöne Grüße"]
+    jsonl = write(tmp_path, "m.jsonl", '{"a": "Grüße"}\n{"a": "x"}\n'.encode(codec))
+    assert [r.values["a"] for r in read_manifest(jsonl)] == ["Grüße", "x"]
+
+
+def test_a_nul_byte_is_refused_naming_where(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", b"key,title\r\nk1,ok\r\nk2,bro\x00ken\r\n")
+    with pytest.raises(InputError, match=r"NUL byte on line 3 \(byte offset 24\).*--encoding"):
+        header(path)
+    path = write(tmp_path, "b.csv", b"\x00\x01\x02\x03binary\x00\xff\x00")
+    with pytest.raises(InputError, match="NUL byte on line 1"):
+        list(read_manifest(path))
+
+
+@pytest.mark.parametrize(("name", "data"), [("e.jsonl", b""), ("w.jsonl", b"\n  \n"),
+                                            ("e.json", b"[]")])
+def test_an_empty_json_file_says_so(tmp_path: Path, name: str, data: bytes) -> None:
+    """An empty .jsonl said "no column 'X'" when its mapping was checked."""
+    with pytest.raises(InputError, match="has no records"):
+        header(write(tmp_path, name, data))
+
+
+def test_a_json_file_of_only_bad_records_says_why(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"no readable record among its first 2 .*line 1"):
+        header(write(tmp_path, "b.jsonl", b"not json\n[1]\n"))
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    ("key,title\r\nk1,ok\r\n".encode("utf-16") + b"\x41", "byte offset 38 .line 3: truncated"),
+    ("key,title\r\nk1,".encode("utf-16") + b"\x00\xd8a\x00\r\x00\n\x00", "byte offset 30 .line 2: illegal"),
+])
+def test_a_utf16_file_that_does_not_decode_is_refused_naming_where(
+        tmp_path: Path, data: bytes, where: str) -> None:
+    """A truncated UTF-16 file or a lone surrogate stopped the reader with a traceback."""
+    path = write(tmp_path, "m.csv", data)
+    for call in (lambda: header(path), lambda: list(read_manifest(path)),
+                 lambda: header(path, encoding="utf-16")):
+        with pytest.raises(InputError, match=f"not valid utf-16 at {where}.*--encoding"):
+            call()

@@ -65,6 +65,8 @@ def test_cp1252_file_is_refused_before_any_call_then_read_with_encoding(
                              env=ENV)
     assert res.exit_code == 1, res.output
     assert "--encoding cp1252" in res.output and "Traceback" not in res.output
+    # move-stage and merge take no mapping: the hint named one (issue 10 finding)
+    assert ("mapping" in res.output) == (name == "update"), res.output
     assert _tokens(sandbox) == before  # not even a read was sent
     res = CliRunner().invoke(cli.app, [*_args(name, path, tmp_path), "--encoding", "cp1252",
                                    "--url", sandbox.url, *FAST], env=ENV)
@@ -118,3 +120,16 @@ def test_every_command_reading_a_user_file_takes_encoding_and_sheet() -> None:
             assert {"encoding", "sheet"} <= set(hints), f"{full} lacks --encoding/--sheet"
     assert {"import", "update", "move-stage", "merge", "init-mapping", "plan import",
             "plan update", "plan move-stage", "plan merge"} <= set(checked), checked
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_names_every_format_and_only_options_the_command_has(name: str) -> None:
+    """move-stage and merge said CSV/JSONL though they read JSON and XLSX too, and their
+    --encoding help named a mapping they do not take."""
+    for words in (COMMANDS[name][0], COMMANDS[name][0][1:]):
+        res = CliRunner().invoke(cli.app, [*words, "--help"], env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        text = " ".join(res.output.replace("│", " ").split())
+        assert "CSV, JSONL, JSON or XLSX" in text, text
+        assert "CSV/JSONL" not in text
+        assert ("mapping's defaults.encoding" in text) == (name == "update"), text

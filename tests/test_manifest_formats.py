@@ -329,3 +329,81 @@ def test_xlsx_report_title_lines_above_the_header_are_skipped(tmp_path: Path) ->
     assert [r.values["key"] for r in read_manifest(single)] == ["a", "b"]
     long = _book(tmp_path / "l.xlsx", [["key"], *[[f"k{i}"] for i in range(30)]])
     assert header(long) == ["key"] and count_rows(long) == 30
+
+
+def _patched_book(path: Path, rows: list[list[object]], patches: dict[str, str]) -> None:
+    """A workbook written by openpyxl whose sheet XML is then edited (openpyxl itself never
+    stores a formula's result; Excel and LibreOffice do)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for old, new in patches.items():
+                    assert old in text, (old, text)
+                    text = text.replace(old, new)
+                data = text.encode()
+            dst.writestr(item, data)
+
+
+def test_xlsx_formula_without_a_stored_value_fails_its_row(tmp_path: Path) -> None:
+    """A formula with no stored result was read as blank and imported blank (issue 10
+    finding): it fails its row naming the column and the fix. A stored result is read; a
+    stored empty-text result is blank, as Excel shows it."""
+    _patched_book(tmp_path / "f.xlsx", [
+        ["key", "title", "amount", "total"],
+        ["k1", "A", 1, "=C2*2"],
+        ["k2", "B", 2, "=C3*2"],
+        ["k3", "C", 3, '=IF(C4>5,"big","")'],
+    ], {'<c r="D3"><f>C3*2</f><v /></c>': '<c r="D3"><f>C3*2</f><v>4</v></c>',
+        '<c r="D4"><f>IF(C4&gt;5,"big","")</f><v /></c>':
+            '<c r="D4" t="str"><f>IF(C4&gt;5,"big","")</f><v></v></c>'})
+    rows = list(read_manifest(tmp_path / "f.xlsx"))
+    assert [r.ok for r in rows] == [False, True, True]
+    error = rows[0].error
+    assert error is not None and error.column == "total" and error.row == 1
+    assert "line 2" in str(error) and "formula without a stored value" in str(error)
+    assert "open and save the file in Excel/LibreOffice" in str(error)
+    assert rows[0].values["total"] == ""
+    assert rows[1].values["total"] == 4 and rows[2].values["total"] == ""
+
+
+def test_xlsx_shared_formula_without_stored_values_fails_every_row(tmp_path: Path) -> None:
+    _patched_book(tmp_path / "s.xlsx", [
+        ["key", "amount", "total"], ["k1", 1, "=B2*2"], ["k2", 2, "=B3*2"]],
+        {'<c r="C2"><f>B2*2</f><v /></c>': '<c r="C2"><f t="shared" ref="C2:C3" si="0">'
+                                           'B2*2</f></c>',
+         '<c r="C3"><f>B3*2</f><v /></c>': '<c r="C3"><f t="shared" si="0"/></c>'})
+    rows = list(read_manifest(tmp_path / "s.xlsx"))
+    assert [r.ok for r in rows] == [False, False]
+    assert all(r.error is not None and r.error.column == "total" for r in rows)
+
+
+def test_xlsx_cells_read_as_shown(tmp_path: Path) -> None:
+    """Rich text is its plain text, a number with a date format (also a locale-tagged
+    one) is the date, booleans are booleans, and every Excel error fails its row."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "name", "closes", "won"])
+    ws.append(["k1", None, 45292, True])
+    ws["B2"] = CellRichText([TextBlock(InlineFont(b=True), "Acme"), " Inc"])
+    ws["C2"].number_format = "[$-409]mmmm d, yyyy;@"
+    for n, error in enumerate(["#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"], 3):
+        ws.append([f"k{n}", error, 45292, False])
+        ws[f"B{n}"].data_type = "e"
+    book.save(tmp_path / "r.xlsx")
+    rows = list(read_manifest(tmp_path / "r.xlsx"))
+    assert rows[0].ok and rows[0].values["name"] == "Acme Inc"
+    assert rows[0].values["closes"] == dt.date(2024, 1, 1) and rows[0].values["won"] is True
+    assert not any(r.ok for r in rows[1:])

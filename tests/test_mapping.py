@@ -193,8 +193,10 @@ def test_empty_cells_are_left_out(catalog: Catalog) -> None:
     """Empty cells set nothing: no key in the body, no [] for sets, no null."""
     blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name", "Deal Stage")}
     mapped = mapper(catalog).map(row(**blanks, **{"Deal Stage": "Proposal Made"}))
+    # defaults.currency is the one value sent for blank cells (issue 10): sent none,
+    # Pipedrive would give the new deal the company's currency; an update skips it
     assert mapped.deal == {"title": "Big deal", "stage_id": 12, "status": "open",
-                           "custom_fields": {code("k"): "HS-1"}}
+                           "currency": "EUR", "custom_fields": {code("k"): "HS-1"}}
     assert mapped.person is None and mapped.org is None
 
 
@@ -597,3 +599,109 @@ def test_init_mapping_flags_fraction_probabilities(catalog: Catalog) -> None:
     assert spec.deal.probability is not None and spec.deal.probability.scale == 100
     text = init_mapping(header, catalog, samples={"Deal probability": ["40", "55", "0.5"]})
     assert 'probability = "Deal probability"' in text and "scale" not in text
+
+
+# ---------------------------------------------------------------- init-mapping on real exports
+
+EXPORTS = {  # made-up headers in the shape each CRM's export writes
+    "hubspot": ["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Currency",
+                "Close Date", "Deal owner", "Associated Company", "Associated Contact",
+                "Associated Contact Email", "Create Date", "Amount in company currency"],
+    "salesforce": ["Opportunity ID", "Opportunity Name", "Account Name", "Amount",
+                   "Opportunity Currency", "Close Date", "Stage", "Opportunity Owner",
+                   "Owner Email", "Probability (%)", "Billing Address", "Primary Contact",
+                   "Contact: Email", "Contact: Phone", "Lead Source", "Type"],
+    "zoho": ["Record Id", "Deal Name", "Account Name", "Contact Name", "Amount", "Currency",
+             "Closing Date", "Stage", "Deal Owner", "Deal Owner Email", "Probability (%)",
+             "Pipeline", "Email", "Phone", "Mailing Street", "Expected Revenue"],
+    "close": ["id", "lead_name", "value", "value_currency", "value_period", "status_label",
+              "status_type", "date_won", "expected_close_date", "confidence", "user_name",
+              "user_email", "contact_name", "contact_email", "contact_phone", "pipeline_name"],
+    "copper": ["ID", "Name", "Company", "Value", "Currency", "Close Date", "Stage", "Pipeline",
+               "Owner", "Owner Email", "Primary Contact", "Primary Contact Email",
+               "Primary Contact Phone", "Win Probability", "Company Address", "Loss Reason"],
+    "hubspot_api": ["id", "properties.dealname", "properties.amount",
+                    "properties.deal_currency_code", "properties.closedate",
+                    "properties.dealstage", "properties.pipeline",
+                    "properties.hubspot_owner_id", "properties.hs_deal_stage_probability",
+                    "associations.company", "associations.contact"],
+}
+# target -> column per export (None: must stay unmapped: a wrong proposal is worse than none)
+EXPECTED: dict[str, dict[str, str | None]] = {
+    "hubspot": {"currency": "Currency", "owner": "Deal owner", "person.name":
+                "Associated Contact", "person.email": "Associated Contact Email",
+                "organization.name": "Associated Company", "expected_close_date": "Close Date"},
+    "salesforce": {"currency": "Opportunity Currency", "owner": "Owner Email",
+                   "person.name": "Primary Contact", "person.email": "Contact: Email",
+                   "person.phone": "Contact: Phone", "organization.name": "Account Name",
+                   "organization.address": "Billing Address", "pipeline": None,
+                   "status": None},
+    "zoho": {"owner": "Deal Owner Email", "expected_close_date": "Closing Date",
+             "person.name": "Contact Name", "person.email": "Email", "person.phone": "Phone",
+             "organization.name": "Account Name", "organization.address": None},
+    "close": {"currency": "value_currency", "owner": "user_email", "probability": "confidence",
+              "pipeline": "pipeline_name", "organization.name": "lead_name",
+              "person.email": "contact_email", "stage": None, "status": None},
+    "copper": {"owner": "Owner Email", "person.name": "Primary Contact",
+               "person.email": "Primary Contact Email", "person.phone": "Primary Contact Phone",
+               "organization.address": "Company Address", "lost_reason": "Loss Reason"},
+    "hubspot_api": {"currency": "properties.deal_currency_code", "owner": None,
+                    "expected_close_date": "properties.closedate",
+                    "organization.name": None, "person.name": None},
+}
+HUBSPOT_API_SAMPLES = {"associations.company": ["9001", "9002"],
+                       "associations.contact": ["501"],
+                       "properties.hubspot_owner_id": ["77"],
+                       "properties.closedate": ["1766538000000", "1767225600000"],
+                       "properties.hs_deal_stage_probability": ["0.2", "0.6"]}
+
+
+def _target(spec: Any, target: str) -> str | None:
+    section, _, name = target.rpartition(".")
+    owner = getattr(spec, section) if section else spec.deal
+    field = getattr(owner, name, None) if owner is not None else None
+    return field.column if field is not None else None
+
+
+@pytest.mark.parametrize("export", sorted(EXPORTS))
+def test_init_mapping_on_common_crm_exports(catalog: Catalog, export: str) -> None:
+    """Deal value, currency, close date, owner (by e-mail where there is one), stage,
+    pipeline, person e-mail/phone, organization name/address of HubSpot, Salesforce, Zoho,
+    Close and Copper exports; nothing proposed where the column means something else."""
+    samples = HUBSPOT_API_SAMPLES if export == "hubspot_api" else None
+    text = init_mapping(EXPORTS[export], catalog, samples=samples)
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    spec = Mapping.loads(_resolved(text)).spec
+    for target, column in EXPECTED[export].items():
+        assert _target(spec, target) == column, (export, target, text)
+
+
+def test_init_mapping_proposes_the_date_unit_the_samples_show(catalog: Catalog) -> None:
+    """A date column of epoch numbers got no token (every row then failed "only digits");
+    the token is proposed only when every sample is a number of one unit."""
+    header = ["id", "Deal Name", "Close Date", "Renewal date"]
+    for values, token in ((["1766538000000", "1767225600000"], "unix_ms"),
+                          (["1766538000", "1767225600"], "unix"),
+                          (["1766538000000000"], "unix_us"),
+                          (["45292", "45300.5"], "excel")):
+        text = init_mapping(header, catalog, samples={"Close Date": values,
+                                                      "Renewal date": values})
+        spec = Mapping.loads(_resolved(text)).spec
+        assert spec.deal.expected_close_date is not None
+        assert spec.deal.expected_close_date.formats == [token], text
+        assert spec.custom_fields["Renewal date"].formats == [token], text
+    for values in (["1766538000", "1766538000000"],   # two units: no guess
+                   ["2024-03-01", "1766538000000"],   # not all numbers
+                   ["12", "7"],                        # no unit at all
+                   []):
+        text = init_mapping(header, catalog, samples={"Close Date": values})
+        spec = Mapping.loads(_resolved(text)).spec
+        assert spec.deal.expected_close_date is not None
+        assert not spec.deal.expected_close_date.formats, (values, text)
+
+
+def test_init_mapping_writes_the_encoding_it_was_read_with(catalog: Catalog) -> None:
+    text = init_mapping(["id", "Deal Name"], catalog, encoding="cp1252")
+    assert Mapping.loads(_resolved(text)).encoding == "cp1252"
+    for encoding in (None, "utf-8", "UTF-16"):
+        assert "encoding =" not in init_mapping(["id", "Deal Name"], catalog, encoding=encoding)

@@ -167,3 +167,40 @@ def test_probability_scale_reads_fractions_as_percent(catalog: Catalog) -> None:
         mapper(catalog, 'value = { column = "A", scale = 100 }')
     with pytest.raises(MappingError, match="greater than 0"):
         mapper(catalog, 'probability = { column = "P", scale = 0 }')
+
+
+def test_default_currency_applies_to_every_row_that_names_none(catalog: Catalog) -> None:  # noqa: F811
+    """A blank amount got no currency from the mapping, so Pipedrive gave the deal the
+    company's USD although defaults.currency = "EUR" (issue 10 finding): the mapping's
+    default is sent for every row naming no currency, a blank or marker amount too."""
+    m = mapper(catalog, 'value = "Amount"\ncurrency = "Cur"', 'empty_values = ["n/a"]')
+    for amount in ("", "n/a", "  "):
+        deal = mapped(m, Amount=amount, Cur="")
+        assert "value" not in deal and deal["currency"] == "EUR", (amount, deal)
+    assert mapped(m, Amount="", Cur="n/a")["currency"] == "EUR"
+    assert mapped(m, Amount="", Cur="CHF")["currency"] == "CHF"
+    assert mapped(m, Amount="$5", Cur="")["currency"] == "USD"
+    assert mapped(m, Amount="5", Cur="")["currency"] == "EUR"
+    none = Mapping.loads(BASE.format(deal='value = "Amount"', defaults="").replace(
+        'currency = "EUR"\n', "")).compile(catalog)
+    assert "currency" not in mapped(none, Amount="")  # no currency anywhere: none invented
+
+
+def test_an_update_without_an_amount_keeps_the_stored_currency() -> None:
+    """The default currency a blank-amount row carries is for a new deal only: an upsert
+    never re-denominates a stored amount (USD 5,000 staying USD, not becoming EUR 5,000)."""
+    from jobs.import_rows import deal_changes
+
+    stored = {"title": "Deal", "value": 5000, "currency": "USD"}
+    assert deal_changes(stored, {"title": "Deal", "currency": "EUR"}) == {}
+    assert deal_changes(stored, {"title": "Deal", "value": 5000, "currency": "EUR"}) == {
+        "currency": "EUR"}
+
+
+def test_a_date_in_the_wrong_unit_fails_its_row_naming_the_unit(catalog: Catalog) -> None:  # noqa: F811
+    """Seconds under unix_ms were imported as 1970-01-21 (issue 10 finding)."""
+    m = mapper(catalog, 'expected_close_date = "D"', 'date_formats = ["unix_ms"]')
+    error = fails(m, r'"unix": 2025-12-24', D="1766538000")
+    assert error.column == "D" and str(error).startswith("row 5, column 'D': ")
+    m = mapper(catalog, 'expected_close_date = { column = "D", formats = ["excel"] }')
+    fails(m, r'"unix_ms": 2025-12-24', D="1766538000000")

@@ -48,6 +48,28 @@ def test_spill_into_other_days_is_said() -> None:
     assert "addDeal" in text and "100,000" in text and "2 more day" in text
 
 
+def _rendered(plan: object) -> str:
+    out = io.StringIO()
+    render_plan(plan, console=Console(file=out, width=200))  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_the_plan_states_one_daily_budget() -> None:
+    """--plan said 30,000 a day but the API's headers said 60,000: the plan said "59,940
+    tokens left today (daily budget 30,000)" (issue 10 finding). The budget the API
+    reported is the one shown and used for days; the tokens left never exceed it."""
+    lite = Limits(burst=40, window=2.0, daily_tokens=30_000)
+    plan = estimate("import", {"addDeal": 10_000}, lite, rows=10_000, bad_rows=0,
+                    tokens_left_today=59_940, daily_tokens=60_000)
+    text = _rendered(plan)
+    assert "of the 59,940 tokens left today (daily budget 60,000)" in text
+    assert plan.days == 1 and plan.daily_tokens == 60_000
+    plan = estimate("import", {"addDeal": 10_000}, lite, rows=10_000, bad_rows=0,
+                    tokens_left_today=59_940)
+    assert "of the 30,000 tokens left today (daily budget 30,000)" in _rendered(plan)
+    assert plan.days == 2
+
+
 def test_searches_are_bound_by_the_search_window() -> None:
     """200 searches at 10 per 2 s take ~38 s even though the burst allows 20 per s."""
     plan = estimate("naive", {"searchPersons": 200}, GROWTH, rows=200, bad_rows=0,
@@ -60,7 +82,7 @@ def test_days_are_enough_for_the_tokens(creates: int, left: int) -> None:
     """Whatever the numbers, today's remainder plus (days - 1) full budgets covers the job."""
     plan = estimate("import", {"addDeal": creates}, GROWTH, rows=creates, bad_rows=0,
                     tokens_left_today=left)
-    covered = left
+    covered = min(left, GROWTH.daily_tokens)  # never more left than a day holds
     assert covered + (plan.days - 1) * GROWTH.daily_tokens >= plan.tokens
     assert plan.days == 1 or covered + (plan.days - 2) * GROWTH.daily_tokens < plan.tokens
 

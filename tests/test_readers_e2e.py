@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.mapping import Mapping
 from pdbulk.cli import app
 from tests.import_support import read_csv, sandbox_deals
 from tests.sandbox_helpers import ThreadedSandbox
@@ -222,6 +223,21 @@ def test_init_mapping_on_cp1252_exits_1_before_any_call(sandbox: Sandbox, tmp_pa
                                    sandbox.url, *FAST], env=ENV)
     assert res.exit_code == 0, res.output
     assert 'key_column = "Record ID"' in res.stdout
+    # the encoding it was read with goes into the mapping (it proposed none: issue 10
+    # finding), so plan/import read the file without --encoding; the file ends in a newline
+    assert 'encoding = "cp1252"' in res.stdout
+    drafted = tmp_path / "drafted.toml"
+    res = CliRunner().invoke(app, ["init-mapping", str(path), "--encoding", "cp1252", "-o",
+                                   str(drafted), "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+    data = drafted.read_bytes()
+    assert data.endswith(b"\n") and not data.endswith(b"\n\n") and b"\x00" not in data
+    assert Mapping.load(drafted).encoding == "cp1252"
+    utf8 = tmp_path / "u.csv"
+    utf8.write_text("Record ID;Deal Name\r\n1;Müller\r\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["init-mapping", str(utf8), "--encoding", "cp1252", "--url",
+                                   sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0 and "encoding =" not in res.stdout, res.output  # UTF-8 won
 
 
 def test_shifted_row_fails_with_its_cells(sandbox: Sandbox, tmp_path: Path) -> None:

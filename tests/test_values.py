@@ -53,6 +53,35 @@ def test_date_rejects(cell: object, formats: list[str], reason: str) -> None:
         tf.parse_date(cell, formats)
 
 
+@pytest.mark.parametrize(("cell", "formats", "names"), [
+    # seconds read as milliseconds was 1970-01-21, imported (issue 10 finding)
+    ("1766538000", ["unix_ms"], r'range of "unix_ms".*seconds since 1970 \("unix": 2025-12-24\)'),
+    (1766538000, ["unix_ms"], r'seconds since 1970 \("unix": 2025-12-24\)'),
+    ("1766538000000", ["unix"], r'milliseconds since 1970 \("unix_ms": 2025-12-24\)'),
+    ("1766538000000000", ["unix_ms"], r'microseconds since 1970 \("unix_us": 2025-12-24\)'),
+    ("1766538000000000000", ["unix_us"], "nanoseconds"),
+    ("45292", ["unix"], r'Excel serial day number \("excel": 2024-01-01\)'),
+    ("45292", ["unix_ms"], r'"excel": 2024-01-01'),
+    ("1766538000", ["excel"], r'"unix": 2025-12-24'),
+    ("20240301", ["unix"], r'YYYYMMDD date \("%Y%m%d": 2024-03-01\)'),
+    ("20240301", ["excel"], r'YYYYMMDD'),
+    ("0", ["unix"], "fits no date unit"),            # a "no date" placeholder
+    ("94737600", ["unix"], "1966-10-31 to 1973-03-03"),
+    ("1766538000", [], r'"unix": 2025-12-24'),        # no token: still names the unit
+    (1766538000000, [], r'"unix_ms": 2025-12-24'),
+    ("01/03/24", ["%d/%m/%Y"], "2-digit year: .%d/%m/%y."),
+])
+def test_number_in_the_wrong_unit_is_refused_naming_the_unit(
+        cell: object, formats: list[str], names: str) -> None:
+    with pytest.raises(InputError, match=names):
+        tf.parse_date(cell, formats)
+
+
+def test_several_epoch_tokens_pick_by_magnitude() -> None:
+    for cell in ("1766538000", "1766538000000", "1766538000000000"):
+        assert tf.parse_date(cell, ["unix", "unix_ms", "unix_us"]) == "2025-12-24"
+
+
 def test_date_window_is_configurable() -> None:
     assert tf.parse_date("1850-06-01", window=(1800, 2100)) == "1850-06-01"
     with pytest.raises(InputError, match="outside 2000-2030"):
@@ -63,8 +92,13 @@ def test_date_window_is_configurable() -> None:
 def test_epoch_tokens_round_trip(day: date) -> None:
     """A date rendered as epoch seconds, epoch ms or an Excel serial reads back the same."""
     moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    assert tf.parse_date(str(int(moment.timestamp())), ["unix"]) == day.isoformat()
-    assert tf.parse_date(str(int(moment.timestamp()) * 1000), ["unix_ms"]) == day.isoformat()
+    if abs(moment.timestamp()) >= 10**8:  # nearer 1970 no unit can be told from another
+        assert tf.parse_date(str(int(moment.timestamp())), ["unix"]) == day.isoformat()
+    if abs(moment.timestamp()) >= 10**8:
+        assert tf.parse_date(str(int(moment.timestamp()) * 1000), ["unix_ms"]) \
+            == day.isoformat()
+        assert tf.parse_date(str(int(moment.timestamp()) * 10**6), ["unix_us"]) \
+            == day.isoformat()
     serial = (day - date(1899, 12, 30)).days
     if day >= date(1900, 3, 1):
         assert tf.parse_date(str(serial), ["excel"]) == day.isoformat()
