@@ -124,9 +124,11 @@ class Runner:
     def __init__(self, store: AsyncJobStore, kind: JobKind, client: PipedriveClient,
                  scheduler: Scheduler, *, clock: Clock, max_workers: int = 64,
                  retry: RetryPolicy = RetryPolicy(), batch: int = 64, seed: int | None = None,
-                 on_progress: Callable[[RunStats], None] | None = None) -> None:
+                 on_progress: Callable[[RunStats], None] | None = None,
+                 flush_seconds: float = 0.25) -> None:
         self.store, self.kind, self.client, self.scheduler = store, kind, client, scheduler
         self.clock, self.retry, self.batch = clock, retry, batch
+        self.flush_seconds = flush_seconds  # most seconds an outcome waits to be written
         self.max_workers = max(1, max_workers)
         self.stats = RunStats()
         self._rng = random.Random(seed)
@@ -238,12 +240,15 @@ class Runner:
         # the refund then goes into the next flush as a negative amount.
         self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
 
-    async def _flush_spend(self) -> None:
-        """Move the spend counted since the last flush into the job's ledger."""
+    def _take_spend(self) -> list[tuple[str, str, int, int]]:
+        """The spend counted since the last flush, as ledger rows; the counter restarts."""
         day = time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
         pending, self._spend = self._spend, {}
-        for op_id, (tokens, calls) in pending.items():
-            await self.store.add_spend(day, op_id, tokens, calls)
+        return [(day, op_id, tokens, calls) for op_id, (tokens, calls) in pending.items()]
+
+    async def _flush_spend(self) -> None:
+        """Move the spend counted since the last flush into the job's ledger."""
+        await self.store.record([], self._take_spend())
 
     def _observe_latency(self, seconds: float) -> None:
         self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
@@ -393,18 +398,41 @@ class Runner:
                         await outs.send(outcome)
 
         async def write() -> None:
-            async with out_receive:
-                buf: list[Outcome] = []
+            # Outcomes are checkpointed a batch at a time, or ``flush_seconds`` after the
+            # first one of a batch arrived, whichever comes first: one thread hop and one
+            # commit for many items (at 150 ms latency they trickle in one by one). An
+            # outcome not yet written when the process dies leaves its item SENDING:
+            # reconciled on resume, never lost and never sent blindly.
+            buf: list[Outcome] = []
+            due = anyio.Event()
+
+            async def flush() -> None:
+                nonlocal buf, due
+                batch, buf, due = buf, [], anyio.Event()
+                with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
+                    await self.store.record(batch, self._take_spend())
+                if self._on_progress:
+                    self._on_progress(self.stats)
+
+            async def timer() -> None:
+                while True:
+                    started = due
+                    await started.wait()
+                    await self.clock.sleep(self.flush_seconds)
+                    if due is started and buf:  # not flushed by size meanwhile
+                        await flush()
+
+            async with out_receive, anyio.create_task_group() as timers:
+                timers.start_soon(timer)
                 async for outcome in out_receive:
                     buf.append(outcome)
-                    if len(buf) >= self.batch or out_receive.statistics().current_buffer_used == 0:
-                        await self.store.record(buf)
-                        await self._flush_spend()
-                        buf = []
-                        if self._on_progress:
-                            self._on_progress(self.stats)
+                    if len(buf) >= self.batch:
+                        await flush()
+                    elif len(buf) == 1:
+                        due.set()
+                timers.cancel_scope.cancel()
                 if buf:
-                    await self.store.record(buf)
+                    await flush()
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(write)

@@ -554,9 +554,19 @@ class JobStore:
             c.executemany("UPDATE items SET state = 'sending', attempts = attempts + 1,"
                           " sent_at = ? WHERE id = ?", [(now, i) for i in ids])
 
-    def record(self, outcomes: Sequence[Outcome]) -> None:
-        """Record a batch of outcomes in one transaction; every move must be LEGAL."""
+    def record(self, outcomes: Sequence[Outcome],
+               spend: Sequence[tuple[str, str, int, int]] = ()) -> None:
+        """Record a batch of outcomes in one transaction; every move must be LEGAL.
+
+        ``spend``: ``(day, operation, tokens, calls)`` rows added to the spend ledger in
+        the same transaction (the runner's writer checkpoints outcomes and the tokens
+        they cost together: one thread hop, one commit)."""
+        for day, *_ in spend:
+            date.fromisoformat(day)  # ValueError unless YYYY-MM-DD
         if not outcomes:
+            if spend:
+                with self._tx("add spend") as c:
+                    self._add_spend(c, spend)
             return
         by_target: dict[ItemState, list[int]] = {}
         rows = []
@@ -577,6 +587,7 @@ class JobStore:
             if unsent:
                 c.executemany("UPDATE items SET attempts = MAX(0, attempts - 1) WHERE id = ?",
                               unsent)
+            self._add_spend(c, spend)
 
     def failed_to_pending(self, ids: Sequence[int] | None = None) -> int:
         """``pdbulk retry``: failed items (all, or these, which must be failed) back to pending."""
@@ -665,9 +676,14 @@ class JobStore:
     def add_spend(self, day: str, operation: str, tokens: int, calls: int) -> None:
         date.fromisoformat(day)  # ValueError unless YYYY-MM-DD
         with self._tx("add spend") as c:
-            c.execute("INSERT INTO spend VALUES (?, ?, ?, ?) ON CONFLICT (day, operation)"
-                      " DO UPDATE SET tokens = tokens + excluded.tokens,"
-                      " calls = calls + excluded.calls", (day, operation, tokens, calls))
+            self._add_spend(c, [(day, operation, tokens, calls)])
+
+    @staticmethod
+    def _add_spend(c: sqlite3.Connection, rows: Sequence[tuple[str, str, int, int]]) -> None:
+        if rows:
+            c.executemany("INSERT INTO spend VALUES (?, ?, ?, ?) ON CONFLICT (day, operation)"
+                          " DO UPDATE SET tokens = tokens + excluded.tokens,"
+                          " calls = calls + excluded.calls", rows)
 
     def spend_by_day(self) -> dict[str, int]:
         return dict(self._query("read spend", "SELECT day, sum(tokens) FROM spend"

@@ -333,3 +333,44 @@ def test_backoff_is_capped_and_grows() -> None:
     waits = [policy.backoff(n, rng) for n in range(1, 10)]
     assert all(0 < w <= 4.0 for w in waits)
     assert waits[0] <= 0.5 and waits[-1] >= 2.0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("items", [300, 1000])
+async def test_outcomes_are_checkpointed_in_batches_and_none_is_dropped(
+        tmp_path: Path, items: int) -> None:
+    """At 150 ± 50 ms latency answers trickle in one at a time; the writer still
+    commits many outcomes (and their spend) per transaction, and cancelling its timer
+    at the end of a pass drops none: no item is left SENDING to be reconciled."""
+    import random
+
+    clock = FakeClock()
+    rng = random.Random(7)
+    fake = FakePipedrive()
+
+    async def slow(req: Request) -> Response:
+        await clock.sleep(0.15 + rng.uniform(-0.05, 0.05))
+        return fake(req)
+
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    store.add_items(touch_items(range(1, items + 1), {"x": 1}))
+    writes = 0
+
+    class Counting(AsyncJobStore):
+        __slots__ = ()
+
+        async def record(self, *args: Any, **kw: Any) -> None:  # type: ignore[override]
+            nonlocal writes
+            writes += 1
+            await super().record(*args, **kw)
+
+    astore = Counting(store)
+    sched = Scheduler(Limits(burst=400), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(slow))
+    runner = Runner(astore, TouchJob(), client, sched, clock=clock, seed=1)
+    async with client:
+        result = await runner.run()
+    assert result.counts[ItemState.DONE] == items and not result.stopped
+    assert runner.stats.reconciled == 0 and len(fake.applied) == items
+    assert writes <= items / 8, writes  # one commit per item before batching
+    assert store.spend_by_operation()["updateDeal"] == (5 * items, items)
