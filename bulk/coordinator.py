@@ -26,12 +26,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
 from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
+# the company id of the account the running ``bulk.engine.connect`` is bound to (shared
+# coordinator only): the namespace of every claim the run takes (bulk.claims.open_claims)
+_COMPANY: ContextVar[str | None] = ContextVar("pdbulk_company", default=None)
+
+
+def bound_company() -> str | None:
+    """The company id the current run's shared coordinator is bound to (None: none)."""
+    return _COMPANY.get()
+
+
+def bind_company(company: str | None) -> None:
+    """Record the current run's company id (``bulk.engine.connect`` calls it)."""
+    _COMPANY.set(company)
 
 
 def fingerprint(token: str) -> str:
@@ -219,5 +233,6 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator",
-           "SharedStats", "check_url", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]
+__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator", "SharedStats",
+           "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
+           "open_coordinator", "redacted"]

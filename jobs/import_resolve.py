@@ -20,13 +20,14 @@ created, and the next attempt creates it. Nothing here sleeps or searches.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, kept
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -196,25 +197,35 @@ class Resolver:
         claims = self._claims()
         if claims is None:
             return await self._send(ctx, k, body)
-        claim = await self._claim(claims, k)
-        rid: int | None = None
-        keep = False
-        try:
-            async with kept(claims, claim, ctx.clock, self.lease):  # renewed until answered
-                rid = await self._created_meanwhile(ctx, claim, k, body)
-                if rid is None:
-                    try:
-                        rid = await self._send(ctx, k, body)
-                    except InDoubt:
-                        self._held[k] = claim  # whoever comes next reconciles first
-                        keep = True
-                        raise
-                else:
-                    await self.store.lookup_put_many(k[0], [(k[1], rid)])
-            return rid
-        finally:
-            if not keep:  # written with the next claims (or when the run finishes)
-                claims.release_soon(claim, {"id": rid} if rid is not None else None)
+        lost_since: float | None = None
+        for _ in range(3):
+            claim = await self._claim(claims, k)
+            had = time.time()
+            rid: int | None = None
+            keep = lost = False
+            try:
+                async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
+                    rid = await self._created_meanwhile(ctx, claim, k, body, lost_since)
+                    if rid is None:
+                        # proved still held right before the send; lost (a freeze past
+                        # the lease, a lost Redis): claim again and look again
+                        if not await confirm_or_lost(lease):
+                            lost, lost_since = True, min(had, lost_since or had)
+                            continue
+                        try:
+                            rid = await self._send(ctx, k, body)
+                        except InDoubt:
+                            self._held[k] = claim  # whoever comes next reconciles first
+                            keep = True
+                            raise
+                    else:
+                        await self.store.lookup_put_many(k[0], [(k[1], rid)])
+                return rid
+            finally:
+                if not keep and not lost:  # written with the next claims (or at the end)
+                    claims.release_soon(claim, {"id": rid} if rid is not None else None)
+        raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
+                               "three times before the send; pdbulk retry sends the row again")
 
     async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
@@ -233,7 +244,8 @@ class Resolver:
         return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
-                                 k: tuple[str, str], body: Mapping[str, Any]) -> int | None:
+                                 k: tuple[str, str], body: Mapping[str, Any],
+                                 lost_since: float | None = None) -> int | None:
         """The id another run (the claim's previous holder) created ``k`` under, if any.
 
         An organization another run created under the same name but at another address
@@ -249,8 +261,11 @@ class Resolver:
                     and k[1] in self._answers(k[0], record) \
                     and (k[0] != "org" or _same_address(body, record)):
                 return int(record["id"])
-        if claim.reconcile:
-            found = await self._find_added(ctx, k[0], {k[1]}, (claim.since or 0.0) - 120.0)
+        since = [(claim.since or 0.0) - 120.0] if claim.reconcile else []
+        if lost_since is not None:  # this run lost its claim: another may have created it
+            since.append(lost_since - 120.0)
+        if since:
+            found = await self._find_added(ctx, k[0], {k[1]}, min(since))
             return found.get(k[1])
         return None
 
