@@ -134,8 +134,14 @@ class Resolver:
     def __init__(self, store: AsyncJobStore, *,
                  claims: Callable[[], Claims | None] | None = None,
                  scope: Callable[[], str] | None = None,
-                 lease: float = DEFAULT_LEASE) -> None:
+                 lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
+                 ) -> None:
         self.store = store
+        # Unix time the job was created (its indexes are no older): a claim born after it
+        # cannot vouch that nobody created the key since (see _created_meanwhile)
+        self._loaded = loaded or (lambda: 0.0)
+        self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
+        self._scan_lock = anyio.Lock()
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
@@ -267,7 +273,31 @@ class Resolver:
         if since:
             found = await self._find_added(ctx, k[0], {k[1]}, min(since))
             return found.get(k[1])
+        loaded = self._loaded()
+        if claim.born is not None and loaded and loaded < claim.born:
+            # the claims' state was lost after this job loaded (bulk.claims_redis, "Lost
+            # state"): what other runs created since is unknown; one scan per kind, valid
+            # once begun a lease after the new birth (nobody creates unclaimed after that)
+            return (await self._lost_scan(ctx, k[0], loaded - 120.0,
+                                          min(time.time(), claim.born + self.lease))).get(k[1])
         return None
+
+    async def _lost_scan(self, ctx: CallContext, kind: str, since: float,
+                         after: float) -> dict[str, int]:
+        """Every ``kind`` added since ``since`` by key (lowest id), from a scan begun at or
+        after ``after`` (Unix times), shared by the creates that need one."""
+        async with self._scan_lock:
+            scan = self._scans.get(kind)
+            if scan is None or scan[0] > since or scan[1] < after:
+                started = time.time()
+                found: dict[str, int] = {}
+                for record in await added_since(ctx, _LIST[kind], since):
+                    rid = int(record["id"])
+                    for key in self._answers(kind, record):
+                        if key and (key not in found or rid < found[key]):
+                            found[key] = rid
+                scan = self._scans[kind] = (since, started, found)
+        return scan[2]
 
     async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any]) -> int:
         try:

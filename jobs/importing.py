@@ -97,7 +97,8 @@ class ImportJob:
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
-                                 scope=lambda: self.key_code, lease=lease)
+                                 scope=lambda: self.key_code, lease=lease,
+                                 loaded=lambda: self.store.created_at)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None

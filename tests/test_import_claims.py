@@ -398,3 +398,77 @@ def test_two_runs_over_the_same_keys_in_opposite_orders_neither_deadlock_nor_dou
         sandbox.wait(10)
         if sandbox.stdout is not None:
             sandbox.stdout.close()
+
+
+async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: Path) -> None:
+    """Job B loads (no deal has its keys yet), job A then imports the same keys under claims on
+    the shared coordinator, Redis loses every claim (FLUSHALL: a restart without persistence),
+    then B runs. B's fresh claims say nothing of A's creates; B must look its keys up (its
+    rows were loaded before the claims' state began again) and create none twice. Ordered
+    by hand: no sleeps, no timing."""
+    import redis.asyncio as aioredis
+
+    import jobs.importing as importing
+    from bulk.claims_redis import RedisClaims
+    from bulk.engine import EngineConfig
+    from bulk.store import JobStore
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+    from pdbulk.cli_import import import_session
+    from tests.import_support import engine_config, resume_job
+    from tests.redis_helpers import running_redis
+
+    export = write_demo_export(tmp_path / "in", rows=40, broken=0, unknown_stage=0)
+    with running_redis() as server:
+        original = importing.open_claims
+        importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
+        try:
+            async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+                # B: created and loaded, stopped before it sends anything
+                mapping = Mapping.load(export.mapping)
+                settings = ImportSettings(manifest=str(export.manifest), mapping=str(export.mapping),
+                                          mode="upsert", create_key_field=True)
+                config: EngineConfig = engine_config(sb, tmp_path / "jobs")
+                b_dir = tmp_path / "jobs" / "B"
+                b_store = JobStore.create(b_dir, job_id="B", kind="import",
+                                          config={"engine": config.to_json(),
+                                                  "import": settings.to_json()})
+                b_kind = ImportJob(b_store, settings, "")
+                runners: list[Any] = []
+                loaded = b_kind.attach
+
+                def attach(*args: Any) -> Any:  # loaded: stop before the first send
+                    out = loaded(*args)
+                    runners[0].request_stop()
+                    return out
+
+                b_kind.attach = attach  # type: ignore[method-assign]
+                await import_session(b_store, b_kind, mapping, config, sb.token,
+                                     say=lambda line: None, on_runner=runners.append)
+                b_store.set_status("stopped")
+                assert sum(1 for i in b_store.items() if i.op == "create") == 40
+                b_store.close()
+                # A: the same keys, all created under claims recorded in Redis
+                a_store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                  export.mapping, mode="upsert",
+                                                  create_key_field=False, job_id="A")
+                a_store.close()
+                client = aioredis.from_url(server.url)
+                try:
+                    await client.flushall()  # Redis restarted empty
+                finally:
+                    await client.aclose()
+                b_store, _ = await resume_job(sb, b_dir)
+                code = next(f["field_code"] for f in sb.state.fields.values()
+                            if f["field_name"] == KEY_FIELD)
+                keys = _keys(sandbox_deals(sb), code)
+                assert len(keys) == 40 and max(keys.values()) == 1, keys.most_common(3)
+                persons = Counter(p["name"] for p in sb.state.persons.rows.values()
+                                  if not p.get("is_deleted"))
+                assert max(persons.values()) == 1, persons.most_common(3)
+                actions = Counter(i.result["action"] for i in b_store.items() if i.result)
+                assert "created" not in actions, actions
+                b_store.close()
+        finally:
+            importing.open_claims = original
