@@ -122,6 +122,13 @@ class Coordinator(Protocol):
     def observed(self, tokens_today: int, day: int) -> None:
         """The server's headers say the company spent at least this much today."""
 
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+        """The server's headers (``x-ratelimit-remaining`` / ``-reset``) say only
+        ``remaining`` of the ``cap`` calls of the token's burst (``search``: search) window
+        are left until wall time ``until``: every process on the token holds back as if
+        the calls it cannot see were in the shared window until then (0 left: nobody
+        sends before ``until``)."""
+
     def statistics(self) -> SharedStats | None: ...
 
     async def aclose(self) -> None: ...
@@ -158,6 +165,9 @@ class LocalCoordinator:
         return None
 
     def observed(self, tokens_today: int, day: int) -> None:
+        return None
+
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
         return None
 
     def statistics(self) -> SharedStats | None:

@@ -188,6 +188,31 @@ async def test_no_customer_data_in_redis(redis_server: RedisServer) -> None:
 
 
 # -- lost state, frozen holders, namespaces, scripts ----------------------------------------
+class HandClock:
+    """Time that moves only by ``advance`` (a FakeClock jumps while a Redis round trip is in
+    flight); a sleeper (the lease renewer) waits until then."""
+
+    def __init__(self, wall: float = 1_767_225_600.0) -> None:
+        self._now, self._epoch = 0.0, wall
+        self._due: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> float:
+        return self._epoch + self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+        for at, fut in list(self._due):
+            if at <= self._now and not fut.done():
+                fut.set_result(None)
+
+    async def sleep(self, seconds: float) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._due.append((self._now + seconds, fut))
+        await fut
+
 
 async def test_claims_after_redis_lost_its_state_say_reconcile(redis_server: RedisServer) -> None:
     """Redis restarted empty (here: FLUSHALL) while A held K: B's claim on K is not trusted on
@@ -197,9 +222,8 @@ async def test_claims_after_redis_lost_its_state_say_reconcile(redis_server: Red
     import redis.asyncio as aioredis
 
     from bulk.claims import kept
-    from bulk.clock import FakeClock
 
-    clock = FakeClock()
+    clock = HandClock()
     lease = 300.0
     a = claims(redis_server, "far:1:a", clock=clock)
     b = claims(redis_server, "far:2:b", clock=clock)
@@ -230,11 +254,10 @@ async def test_a_holder_frozen_past_its_lease_does_not_send(redis_server: RedisS
     ``confirm`` says no — whether or not B took K over meanwhile. While the lease runs,
     ``confirm`` checks Redis: B having taken K (another clock) is seen there too."""
     from bulk.claims import kept
-    from bulk.clock import FakeClock
 
-    clock = FakeClock()
+    clock = HandClock()
     a = claims(redis_server, "far:1:a", clock=clock)
-    b = claims(redis_server, "far:2:b", clock=FakeClock(epoch=clock.wall() + 11))
+    b = claims(redis_server, "far:2:b", clock=HandClock(clock.wall() + 11))
     k = (await a.acquire_many(["deal:F"], 10.0))["deal:F"]
     assert isinstance(k, Claim)
     async with kept(a, k, clock, 10.0) as lease:
@@ -251,7 +274,7 @@ async def test_a_holder_frozen_past_its_lease_does_not_send(redis_server: RedisS
         clock.advance(10.5)
         assert not await lease.confirm()
     # the lease still runs by the holder's clock, but Redis says another holds it
-    ahead = FakeClock(epoch=clock.wall() + 100.0)
+    ahead = HandClock(clock.wall() + 100.0)
     c = claims(redis_server, "far:3:c", clock=ahead)
     k3 = (await a.acquire_many(["deal:H"], 10.0))["deal:H"]
     assert isinstance(k3, Claim)
