@@ -472,3 +472,69 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
                 b_store.close()
         finally:
             importing.open_claims = original
+
+
+def _doubles(url: str, code: str) -> tuple[int, int]:
+    """(keys with a deal, deals beyond the first per key) among the live deals."""
+    keys = _keys(_live_deals(url), code)
+    return len(keys), sum(n - 1 for n in keys.values())
+
+
+@pytest.mark.slow
+def test_redis_flushed_mid_run_under_two_imports_doubles_nothing(tmp_path: Path) -> None:
+    """The testers' loop, bounded: two `pdbulk import --mode upsert` of the same keys (one
+    file reversed) on one shared coordinator (a real redis-server); when a third of the keys
+    have their deal, Redis loses everything (FLUSHALL: a restart without persistence, with
+    no downtime). Every key must end with exactly one deal. Trials: env
+    PDBULK_FLUSH_TRIALS (default 1); each bounded by 240 s, the flush by 120 s."""
+    import redis
+
+    from tests.redis_helpers import running_redis
+
+    rows_n = 150
+    trials = int(os.environ.get("PDBULK_FLUSH_TRIALS", "1"))
+    export = write_demo_export(tmp_path / "in", rows=rows_n, broken=0, unknown_stage=0)
+    with export.manifest.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    reversed_csv = tmp_path / "reversed.csv"
+    with reversed_csv.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], *reversed(rows[1:])])
+    figures = []
+    for trial in range(trials):
+        base = tmp_path / f"t{trial}"
+        with running_redis() as server:
+            sandbox, url = _sandbox_process()
+            env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+                   "PDBULK_STATE_DIR": str(base / "state"), "PDBULK_COORDINATOR": server.url}
+            try:
+                _admin(url, "/_sandbox/faults", {"latency_ms": 20,
+                                                 "only_operations": ["addDeal"]})
+                code = _add_key_field(url)
+                runs = [subprocess.Popen(_import_cmd(m, export.mapping, url, base / f"j{n}"),
+                                         env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True)
+                        for n, m in enumerate((export.manifest, reversed_csv))]
+                deadline = time.monotonic() + 120
+                flushed_at = None
+                while time.monotonic() < deadline and all(r.poll() is None for r in runs):
+                    if _doubles(url, code)[0] >= rows_n // 3:
+                        client = redis.Redis.from_url(server.url)
+                        try:
+                            client.flushall()
+                        finally:
+                            client.close()
+                        flushed_at = _doubles(url, code)[0]
+                        break
+                    time.sleep(0.05)
+                outs = [r.communicate(timeout=240)[0] for r in runs]
+                assert flushed_at is not None, outs  # the flush came mid-run
+                assert [r.returncode for r in runs] == [0, 0], outs
+                have, doubled = _doubles(url, code)
+                figures.append((flushed_at, have, doubled))
+            finally:
+                sandbox.send_signal(signal.SIGTERM)
+                sandbox.wait(10)
+                if sandbox.stdout is not None:
+                    sandbox.stdout.close()
+    print("flush loop (keys with a deal at the flush, keys, doubled deals):", figures)
+    assert all(have == rows_n and doubled == 0 for _, have, doubled in figures), figures
