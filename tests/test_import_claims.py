@@ -538,3 +538,60 @@ def test_redis_flushed_mid_run_under_two_imports_doubles_nothing(tmp_path: Path)
                     sandbox.stdout.close()
     print("flush loop (keys with a deal at the flush, keys, doubled deals):", figures)
     assert all(have == rows_n and doubled == 0 for _, have, doubled in figures), figures
+
+
+async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path) -> None:
+    """Right after this run claims key K, it is frozen past the lease (SIGSTOP): another run
+    takes K over, creates its deal and releases the claim with that outcome. When this run
+    goes on, it must prove the claim still held before it sends (it is not: it claims again,
+    finds the other run's deal and updates it) — not create K a second time."""
+    from bulk.sandbox import deals as sandbox_deals_mod
+
+    export = write_demo_export(tmp_path / "in", rows=12, broken=0, unknown_stage=0)
+    key = "HS-100004"
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for d in sandbox_deals(sb):  # an empty account again (the key field stays)
+            d["is_deleted"], d["status"] = True, "deleted"
+
+        class Overtaken(LocalClaims):
+            theirs: int | None = None
+
+            async def acquire_many(self, names: Any, lease_s: float = 300.0) -> Any:
+                got = await super().acquire_many(names, lease_s)
+                name = claim_name(code, key)
+                if name in got and isinstance(got[name], Claim) and self.theirs is None:
+                    # frozen here; the other run takes K over, creates it, releases it
+                    deal = sandbox_deals_mod.create(sb.state, {"title": "theirs",
+                                                               "custom_fields": {code: key}})
+                    self.theirs = int(deal["id"])
+                    with self._lock:
+                        self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                                           "WHERE name = ?",
+                                           (orjson.dumps({"deal_id": self.theirs}).decode(),
+                                            name))
+                return got
+
+        claims = Overtaken(tmp_path / "claims.sqlite3")
+        import jobs.importing as importing
+
+        original = importing.open_claims
+        importing.open_claims = lambda *a: claims  # type: ignore[assignment]
+        try:
+            store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                               export.mapping, mode="upsert",
+                                               create_key_field=False, job_id="second")
+        finally:
+            importing.open_claims = original
+        assert claims.theirs is not None
+        keys = _keys(sandbox_deals(sb), code)
+        assert keys[key] == 1 and len(keys) == 12 and max(keys.values()) == 1, keys
+        row = next(i for i in store.items() if i.key == key)
+        assert row.result is not None and row.result["deal_id"] == claims.theirs
+        assert row.result["action"] == "updated"
+        assert kind.claims_lost == 1
+        store.close()
