@@ -41,6 +41,10 @@ from .clock import Clock, SystemClock
 DEFAULT_LEASE = 300.0  # seconds; a create waits at most a burst window plus its retries
 STATE_ENV = "PDBULK_STATE_DIR"
 RETENTION = 30 * 86400.0  # seconds a released claim (and its outcome) is kept
+# seconds after a claims state's birth by which every create sent under a claim lost with
+# the old state has been answered (its holder confirmed the claim before the loss; a
+# request times out after 30 s): a look-up begun after this sees them all
+SETTLED_AFTER_BIRTH = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +472,6 @@ def open_claims(company: str | None = None) -> Claims:
     return RedisClaims(url, company)
 
 
-__all__ = ["DEFAULT_LEASE", "STATE_ENV", "Claim", "Claims", "Held", "Lease", "LocalClaims",
-           "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept", "open_claims",
-           "state_dir"]
+__all__ = ["DEFAULT_LEASE", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "Held", "Lease",
+           "LocalClaims", "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept",
+           "open_claims", "state_dir"]

@@ -27,7 +27,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, confirm_or_lost, kept
+from bulk.claims import DEFAULT_LEASE, SETTLED_AFTER_BIRTH, Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -211,7 +211,7 @@ class Resolver:
             keep = lost = False
             try:
                 async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
-                    rid = await self._created_meanwhile(ctx, claim, k, body, lost_since)
+                    rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
                     if rid is None:
                         # proved still held right before the send; lost (a freeze past
                         # the lease, a lost Redis): claim again and look again
@@ -251,7 +251,8 @@ class Resolver:
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
                                  k: tuple[str, str], body: Mapping[str, Any],
-                                 lost_since: float | None = None) -> int | None:
+                                 lost_since: float | None = None,
+                                 had: float | None = None) -> int | None:
         """The id another run (the claim's previous holder) created ``k`` under, if any.
 
         An organization another run created under the same name but at another address
@@ -267,19 +268,25 @@ class Resolver:
                     and k[1] in self._answers(k[0], record) \
                     and (k[0] != "org" or _same_address(body, record)):
                 return int(record["id"])
-        since = [(claim.since or 0.0) - 120.0] if claim.reconcile else []
+        born = claim.born
+        young = (claim.reconcile and born is not None and claim.since is not None
+                 and claim.since < born)
+        since = [(claim.since or 0.0) - 120.0] if claim.reconcile and not young else []
         if lost_since is not None:  # this run lost its claim: another may have created it
             since.append(lost_since - 120.0)
         if since:
             found = await self._find_added(ctx, k[0], {k[1]}, min(since))
             return found.get(k[1])
         loaded = self._loaded()
-        if claim.born is not None and loaded and loaded < claim.born:
-            # the claims' state was lost after this job loaded (bulk.claims_redis, "Lost
-            # state"): what other runs created since is unknown; one scan per kind, valid
-            # once begun a lease after the new birth (nobody creates unclaimed after that)
-            return (await self._lost_scan(ctx, k[0], loaded - 120.0,
-                                          min(time.time(), claim.born + self.lease))).get(k[1])
+        if born is not None and (young or (loaded and loaded < born)):
+            # the claims' state was lost (bulk.claims_redis, "Lost state"): the claim is
+            # young, or this job loaded before it: what other runs created is unknown.
+            # One scan per kind, valid once begun after the creates sent under the lost
+            # claims were answered (SETTLED_AFTER_BIRTH)
+            start = min((claim.since or born) if young else born, loaded or born) - 120.0
+            return (await self._lost_scan(ctx, k[0], start,
+                                          min(had or time.time(), born + SETTLED_AFTER_BIRTH))
+                    ).get(k[1])
         return None
 
     async def _lost_scan(self, ctx: CallContext, kind: str, since: float,

@@ -29,7 +29,17 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, confirm_or_lost, kept, open_claims
+from bulk.claims import (
+    DEFAULT_LEASE,
+    SETTLED_AFTER_BIRTH,
+    Claim,
+    Claims,
+    Held,
+    acquire,
+    confirm_or_lost,
+    kept,
+    open_claims,
+)
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.manifest import SourceRow
 from bulk.runner import CallContext, InDoubt, RunResult
@@ -288,13 +298,22 @@ class ImportJob:
         - ``born`` after this job was created: the claims' shared state was lost and
           began again (Redis restarted empty; bulk.claims_redis "Lost state") after
           this job loaded its rows; any outcome recorded before is gone, so the deals
-          added since the job was created are looked at. A scan begun a lease after the
-          new birth answers every such claim (nobody creates unclaimed after that)."""
+          added since the job was created are looked at. A scan begun
+          ``SETTLED_AFTER_BIRTH`` after the new birth answers every such claim (the
+          creates sent under the lost claims are answered by then; later ones are
+          claimed in the new state, with their outcomes)."""
+        born = claim.born
         if claim.reconcile:
-            return (claim.since or 0.0) - RECONCILE_MARGIN, had
+            since = (claim.since or 0.0) - RECONCILE_MARGIN
+            if born is not None and claim.since is not None and claim.since < born:
+                # untrusted only because the claims' state is young (its previous holder
+                # did not die: it was lost): a scan begun once the creates sent before
+                # the loss are answered sees them all
+                return since, min(had, born + SETTLED_AFTER_BIRTH)
+            return since, had
         created = self.store.created_at
-        if claim.born is not None and created and created < claim.born:
-            return created - RECONCILE_MARGIN, min(had, claim.born + self.lease)
+        if born is not None and created and created < born:
+            return created - RECONCILE_MARGIN, min(had, born + SETTLED_AFTER_BIRTH)
         return None
 
     async def _find_created(self, ctx: CallContext, claim: Claim, had: float, key: str,
