@@ -41,6 +41,10 @@ from .clock import Clock, SystemClock
 DEFAULT_LEASE = 300.0  # seconds; a create waits at most a burst window plus its retries
 STATE_ENV = "PDBULK_STATE_DIR"
 RETENTION = 30 * 86400.0  # seconds a released claim (and its outcome) is kept
+# seconds after a claims state's birth by which every create sent under a claim lost with
+# the old state has been answered (its holder confirmed the claim before the loss; a
+# request times out after 30 s): a look-up begun after this sees them all
+SETTLED_AFTER_BIRTH = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,10 @@ class Claim:
     ``previous``: the outcome the last holder released it with (None: none, or it
     released without one). ``reconcile``: the last holder died (or its lease ran
     out) while holding it, at ``since`` (Unix time) — what it did is unknown and
-    must be looked up before acting."""
+    must be looked up before acting. ``born``: the wall time the shared state this
+    claim lives in began (a Redis coordinator's claims; None: unknown / local, where it
+    is the SQLite file's): whoever learnt about the name before then cannot trust that
+    a free name was never claimed (``bulk.claims_redis``, "Lost state")."""
 
     name: str
     holder: str
@@ -58,6 +65,7 @@ class Claim:
     previous: Mapping[str, Any] | None = None
     reconcile: bool = False
     since: float | None = None
+    born: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +101,17 @@ class Claims(Protocol):
         """Write every ``release_soon`` queued so far."""
         ...
 
-    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
-        """Push the lease of claims this process still holds."""
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        """Push the lease of claims this process still holds; the names of those still held
+        (compare-and-set: a claim taken over meanwhile is not pushed and not named)."""
         ...
 
     async def wait_released(self, name: str, within_s: float) -> bool:
         """Wait (at most ``within_s`` seconds) until nobody live holds ``name``; True if so."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the connection / file (queued ``release_soon`` calls: ``flush`` first)."""
         ...
 
 
@@ -107,32 +120,90 @@ async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE) -> 
     return (await claims.acquire_many([name], lease_s))[name]
 
 
+class Lease:
+    """A claim held by ``kept``: ``confirm()`` proves it still held right before the
+    thing it guards is done (see ``kept``)."""
+
+    __slots__ = ("_claims", "_clock", "claim", "lease_s", "lost", "until")
+
+    def __init__(self, claims: Claims, claim: Claim, clock: Clock, lease_s: float) -> None:
+        self._claims, self.claim, self._clock, self.lease_s = claims, claim, clock, lease_s
+        # clock.now() seconds until which the lease is known to run (from the last renewal
+        # that said it is still ours); a wall-time expiry is not trusted across a freeze
+        # (clamped: the claims' clock and this one may be different objects in tests)
+        self.until = clock.now() + min(lease_s, max(0.0, claim.expires - clock.wall()))
+        self.lost = False
+
+    def renewed(self, at: float, held: bool) -> None:
+        if held:
+            self.until = max(self.until, at + self.lease_s)
+        else:
+            self.lost = True
+
+    async def confirm(self) -> bool:
+        """True if the claim is still held, proved now: the lease is pushed by one
+        compare-and-set (``renew``: still ours in the store) — unless it is known lost or
+        ran out by this process's clock, then False. Raises what ``renew`` raises
+        (CoordinatorLost). False means: do not send; claim again and reconcile."""
+        if self.lost:
+            return False
+        start = self._clock.now()
+        if start >= self.until:  # ran out (frozen, or renewals failed): another may have it
+            self.lost = True
+            return False
+        held = self.claim.name in await self._claims.renew([self.claim], self.lease_s)
+        self.renewed(start, held)
+        return held and self._clock.now() < self.until
+
+
+async def confirm_or_lost(lease: Lease) -> bool:
+    """``lease.confirm()``, where an error (Redis gone) counts as not confirmed."""
+    try:
+        return await lease.confirm()
+    except Exception:
+        lease.lost = True
+        return False
+
+
 @asynccontextmanager
 async def kept(claims: Claims, claim: Claim, clock: Clock,
-               lease_s: float = DEFAULT_LEASE) -> AsyncIterator[None]:
+               lease_s: float = DEFAULT_LEASE) -> AsyncIterator[Lease]:
     """Hold ``claim`` for as long as the body runs: its lease is renewed every third of
-    ``lease_s`` (on ``clock``) until the body ends.
+    ``lease_s`` (on ``clock``) until the body ends. Yields a :class:`Lease`: the body
+    calls ``await lease.confirm()`` right before it sends what the claim guards, and
+    sends only if it says True.
 
-    Why: between a claim and its send, a create can wait far longer than any fixed lease
-    (a 429 pause, the daily budget with --wait-for-reset, a reconcile scan, a slow answer).
-    A lease that ran out while its holder still meant to send would be taken over by
-    another run, which looks the key up, finds nothing (nothing was sent yet) and creates
-    it — and then the first run sends too. Renewing while the holder is live closes that;
-    the lease still runs out soon after the holder stops (frozen or killed). A renewal
-    that fails is tried again at the next tick: a lease is not lost to one busy moment."""
+    Why renew: between a claim and its send, a create can wait far longer than any fixed
+    lease (a 429 pause, the daily budget with --wait-for-reset, a reconcile scan, a slow
+    answer). A lease that ran out while its holder still meant to send would be taken
+    over by another run, which looks the key up, finds nothing (nothing was sent yet)
+    and creates it — and then the first run sends too. Renewing while the holder is
+    live closes that; the lease still runs out soon after the holder stops (frozen or
+    killed). A renewal that fails is tried again at the next tick: a lease is not lost
+    to one busy moment.
+
+    Why confirm: a holder frozen (SIGSTOP, a suspended VM) past its lease, or whose
+    claim vanished with the store's state, may have been overtaken meanwhile; renewal
+    alone does not tell it before it sends. ``confirm`` does: the lease by this
+    process's own clock (monotonic, or the injected one), then the store's
+    compare-and-set."""
+    lease = Lease(claims, claim, clock, lease_s)
+
     async def renew() -> None:
         while True:
             await clock.sleep(lease_s / 3)
+            at = clock.now()
             try:
-                await claims.renew([claim], lease_s)
+                held = await claims.renew([claim], lease_s)
             except Exception:  # tried again a third of a lease later
                 continue
+            lease.renewed(at, claim.name in held)
 
     error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(renew)
         try:
-            yield
+            yield lease
         except Exception as exc:  # raised as it is, not inside an ExceptionGroup
             error = exc
         finally:
@@ -320,11 +391,17 @@ class LocalClaims:
             raise op.error
         return op
 
-    def _renew_sync(self, names: Sequence[str], lease_s: float) -> None:
+    def _renew_sync(self, names: Sequence[str], lease_s: float) -> set[str]:
         expires = self._clock.wall() + lease_s
+        held: set[str] = set()
         with self._lock:
-            self._conn.executemany("UPDATE claims SET expires = ? WHERE name = ? AND holder = ?",
-                                   [(expires, n, self.holder) for n in names])
+            for n in names:
+                cur = self._conn.execute(
+                    "UPDATE claims SET expires = ? WHERE name = ? AND holder = ?",
+                    (expires, n, self.holder))
+                if cur.rowcount:
+                    held.add(n)
+        return held
 
     def _free_sync(self, name: str) -> bool:
         with self._lock:
@@ -356,8 +433,12 @@ class LocalClaims:
         if self._queue:
             await self._submit(_Op())
 
-    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
-        await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims], lease_s)
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        return await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims],
+                                              lease_s)
+
+    async def aclose(self) -> None:
+        self.close()
 
     async def wait_released(self, name: str, within_s: float) -> bool:
         deadline = self._clock.now() + max(0.0, within_s)
@@ -368,22 +449,29 @@ class LocalClaims:
                 return False
             await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
 
-def open_claims() -> Claims:
+def open_claims(company: str | None = None) -> Claims:
     """The claims a run's creates go through: ``RedisClaims`` on the shared coordinator
     when one is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), so runs on
-    other machines see them too; else ``LocalClaims`` (this machine).
+    other machines see them too; else ``LocalClaims`` (this machine). The caller closes
+    them (``aclose``).
 
-    Claim names already carry the account (the key field's code is unique per company),
-    so one Redis namespace serves every account."""
-    from .coordinator import coordinator_url
+    On Redis every key is under the company (``company``, else the one the running
+    ``bulk.engine.connect`` bound: ``bulk.coordinator.bound_company``); raises
+    RuntimeError when neither is known (a bug: claims opened outside a run)."""
+    from .coordinator import bound_company, coordinator_url
 
     url = coordinator_url()
     if url is None:
         return LocalClaims()
     from .claims_redis import RedisClaims
 
-    return RedisClaims(url, namespace="claims")
+    company = company or bound_company()
+    if company is None:
+        raise RuntimeError("claims on the shared coordinator need the company: open them "
+                           "inside a run (bulk.engine.connect binds it)")
+    return RedisClaims(url, company)
 
 
-__all__ = ["DEFAULT_LEASE", "STATE_ENV", "Claim", "Claims", "Held", "LocalClaims", "acquire",
-           "holder_alive", "holder_id", "kept", "open_claims", "state_dir"]
+__all__ = ["DEFAULT_LEASE", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "Held", "Lease",
+           "LocalClaims", "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept",
+           "open_claims", "state_dir"]

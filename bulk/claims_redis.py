@@ -5,7 +5,9 @@ work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
 ``renew``, ``wait_released``); it answers with ``bulk.claims``' own ``Claim`` / ``Held``, and
 ``bulk.claims.open_claims`` picks it when a coordinator URL is in force.
 
-One hash per name, ``pdbulk:c:{namespace}:claim:{digest}``: the digest is a SHA-256
+One hash per name, ``pdbulk:c:{company}:claim:{digest}`` (``company``: the Pipedrive
+company id, as the coordinator's budget keys: two companies on one Redis never share a
+key): the digest is a SHA-256
 of the name (32 hex digits), never the name itself — names carry source keys, e-mail
 addresses and organization names, which must not sit in Redis for days in clear
 (the job folders that hold them are 0700; a shared Redis is read by every process).
@@ -31,12 +33,15 @@ import hashlib
 import json
 import math
 import os
+import secrets
 import socket
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from .claims import Claim, Held
@@ -49,24 +54,33 @@ DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
 RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
 
 
-# KEYS: claim hashes; ARGV: now, lease_s, holder, retain_ms, then per key: a dead holder
-# that may be taken over at once ('' for none)
+# KEYS: born marker, then claim hashes; ARGV: now, lease_s, holder, retain_ms, new epoch
+# id, then per claim: a dead holder that may be taken over at once ('' for none).
+# Answers {epoch, born at, row per claim}.
 ACQUIRE = """
 local now, lease, me, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local out = {}
-for i, key in ipairs(KEYS) do
+local b = redis.call('HMGET', KEYS[1], 'epoch', 'at')
+if not b[1] then
+  b = {ARGV[5], ARGV[1]}
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[5], 'at', ARGV[1])
+end
+local young = now < tonumber(b[2]) + lease
+local out = {b[1], b[2]}
+for i = 2, #KEYS do
+  local key = KEYS[i]
   local h = redis.call('HMGET', key, 'holder', 'acquired', 'expires', 'outcome')
   local holder, acquired, expires, outcome = h[1], h[2], h[3], h[4] or ''
   local taken = holder and holder ~= '' and holder ~= me
   if taken and tonumber(expires) > now and holder ~= ARGV[4 + i] then
-    out[i] = {'held', holder, expires}
+    out[i + 1] = {'held', holder, expires}
   else
     local reconcile, since = '0', ''
-    if taken then reconcile, since = '1', acquired end
+    if taken then reconcile, since = '1', acquired
+    elseif young and not holder then reconcile, since = '1', tostring(tonumber(b[2]) - lease) end
     redis.call('HSET', key, 'holder', me, 'acquired', ARGV[1], 'expires', tostring(now + lease),
                'outcome', outcome)
     redis.call('PEXPIRE', key, math.ceil(lease * 1000) + keep)
-    out[i] = {'claim', me, tostring(now + lease), outcome, reconcile, since}
+    out[i + 1] = {'claim', me, tostring(now + lease), outcome, reconcile, since}
   end
 end
 return out
@@ -81,17 +95,20 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 """
 
-# KEYS: claims; ARGV: holder, expires, ttl_ms
+# KEYS: claims; ARGV: holder, expires, ttl_ms. Answers 1 / 0 per key: still held (and
+# pushed) or not (taken over, or lost with Redis' state).
 RENEW = """
-local n = 0
-for _, key in ipairs(KEYS) do
+local out = {}
+for i, key in ipairs(KEYS) do
   if redis.call('HGET', key, 'holder') == ARGV[1] then
     redis.call('HSET', key, 'expires', ARGV[2])
     redis.call('PEXPIRE', key, tonumber(ARGV[3]))
-    n = n + 1
+    out[i] = 1
+  else
+    out[i] = 0
   end
 end
-return n
+return out
 """
 
 
@@ -125,44 +142,71 @@ def _dead_here(holder: str) -> bool:
     return bool(start) and _start_time(pid) != start
 
 
-def claim_key(namespace: str, name: str) -> str:
-    """The Redis key of claim ``name``: a digest of it, so no customer data is in Redis."""
+def claim_key(company: str, name: str) -> str:
+    """The Redis key of claim ``name`` in ``company``: a digest of the name, so no
+    customer data is in Redis."""
     digest = hashlib.sha256(name.encode()).hexdigest()[:32]
-    return f"pdbulk:c:{namespace}:claim:{digest}"
+    return f"pdbulk:c:{company}:claim:{digest}"
+
+
+def born_key(company: str) -> str:
+    """The Redis key of ``company``'s claims' birth marker (see the module docstring)."""
+    return f"pdbulk:c:{company}:born"
 
 
 class RedisClaims:
-    """``Claims`` on Redis (``url``: redis://host:6379/0) under ``namespace`` (a label:
-    ``open_claims`` uses one for every account, as its claim names carry the account).
+    """``Claims`` on Redis (``url``: redis://host:6379/0) for the Pipedrive company
+    ``company`` (its id: every key is under ``pdbulk:c:{company}:``).
 
-    Raises CoordinatorLost when Redis does not answer (terminal: the run stops
-    checkpointed; a claim it held expires with its lease)."""
+    An async context manager (``async with RedisClaims(...) as claims``) that closes its
+    connection on exit; or call ``aclose``. Raises CoordinatorLost when Redis does not
+    answer (terminal: the run stops checkpointed; a claim it held expires with its
+    lease)."""
 
-    __slots__ = ("_clock", "_later", "_redis", "_url", "holder", "namespace", "poll", "retain_s",
-                 "statistics_")
+    __slots__ = ("_born", "_clock", "_epoch", "_later", "_redis", "_scripts", "_url", "company",
+                 "holder", "poll", "retain_s", "statistics_")
 
-    def __init__(self, url: str, namespace: str, *, clock: Clock | None = None,
+    def __init__(self, url: str, company: str, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1, retain_s: float = RETAIN) -> None:
-        self._url, self.namespace = url, namespace
+        if not company or ":" in company:
+            raise ValueError(f"RedisClaims needs a company id, not {company!r}")
+        self._url, self.company = url, company
         self._clock = clock or SystemClock()
         self.holder = holder or holder_id()
         self.poll, self.retain_s = poll, retain_s
-        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=5.0)
-        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0}
+        # a blip (a dropped connection, a restarted server) is retried 3 times, 50 ms ..
+        # 0.5 s apart, as the coordinator's; every script is safe to run twice (the same
+        # holder acquires again; release and renew compare the holder)
+        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=5.0,
+                                        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
+        self._scripts = {name: self._redis.register_script(src)
+                         for name, src in (("acquire", ACQUIRE), ("release", RELEASE),
+                                           ("renew", RENEW))}
+        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0,
+                            "state_lost": 0}
         self._later: list[tuple[Claim, Mapping[str, Any] | None]] = []
+        self._epoch: str | None = None  # the state's epoch this process first saw
+        self._born: float | None = None  # its birth (wall time)
 
     def __repr__(self) -> str:
         return f"RedisClaims({redacted(self._url)!r}, holder={self.holder!r}, {self.statistics_})"
 
+    async def __aenter__(self) -> RedisClaims:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
+        """Close the connection (the queued ``release_soon`` calls are not written)."""
         await self._redis.aclose()
 
     def _key(self, name: str) -> str:
-        return claim_key(self.namespace, name)
+        return claim_key(self.company, name)
 
     async def _run(self, script: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         try:
-            return await self._redis.eval(script, len(keys), *keys, *args)
+            return await self._scripts[script](keys=list(keys), args=list(args))
         except (RedisError, OSError) as exc:
             raise self._lost(exc) from None
 
@@ -173,7 +217,10 @@ class RedisClaims:
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str],
                            lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
-        """Claim every free name in one round trip; each name → Claim or Held."""
+        """Claim every free name in one round trip; each name → Claim or Held.
+
+        A claim taken within ``lease_s`` seconds of the state's birth says
+        ``reconcile`` (see "Lost state" in the module docstring)."""
         await self.flush()
         names = list(dict.fromkeys(names))
         if not names:
@@ -197,23 +244,27 @@ class RedisClaims:
     async def _acquire(self, names: list[str], lease_s: float,
                        dead: list[str]) -> dict[str, Claim | Held]:
         now = self._clock.wall()
-        raw = await self._run(ACQUIRE, [self._key(n) for n in names],
+        raw = await self._run("acquire", [born_key(self.company), *map(self._key, names)],
                               [repr(now), repr(lease_s), self.holder,
-                               math.ceil(self.retain_s * 1000), *dead])
+                               math.ceil(self.retain_s * 1000), secrets.token_hex(8), *dead])
+        epoch, born = _text(raw[0]), float(_text(raw[1]))
+        if self._epoch is not None and epoch != self._epoch:
+            self.statistics_["state_lost"] += 1
+        self._epoch, self._born = epoch, born
         out: dict[str, Claim | Held] = {}
-        for name, row in zip(names, raw, strict=True):
+        for name, row in zip(names, raw[2:], strict=True):
             row = [_text(v) for v in row]
             if row[0] == "held":
                 out[name] = Held(name, row[1], float(row[2]))
             else:
                 out[name] = Claim(name, row[1], float(row[2]),
                                   json.loads(row[3]) if row[3] else None, row[4] == "1",
-                                  float(row[5]) if row[5] else None)
+                                  float(row[5]) if row[5] else None, born=born)
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         """Give the claim up (only if still ours), leaving ``outcome`` for the next holder."""
-        await self._run(RELEASE, [self._key(claim.name)], self._release_args(outcome))
+        await self._run("release", [self._key(claim.name)], self._release_args(outcome))
         self.statistics_["released"] += 1
 
     def _release_args(self, outcome: Mapping[str, Any] | None) -> list[Any]:
@@ -232,18 +283,22 @@ class RedisClaims:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for claim, outcome in later:
-                    pipe.eval(RELEASE, 1, self._key(claim.name), *self._release_args(outcome))
+                    await self._scripts["release"](keys=[self._key(claim.name)],
+                                                   args=self._release_args(outcome), client=pipe)
                 await pipe.execute()
         except (RedisError, OSError) as exc:
             raise self._lost(exc) from None
         self.statistics_["released"] += len(later)
 
-    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> None:
-        """Push the lease of the claims this process still holds."""
-        if claims:
-            await self._run(RENEW, [self._key(c.name) for c in claims],
-                            [self.holder, repr(self._clock.wall() + lease_s),
-                             math.ceil((lease_s + self.retain_s) * 1000)])
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        """Push the lease of the claims this process still holds; the names of those
+        (a claim taken over, or lost with Redis' state, is not among them)."""
+        if not claims:
+            return set()
+        got = await self._run("renew", [self._key(c.name) for c in claims],
+                              [self.holder, repr(self._clock.wall() + lease_s),
+                               math.ceil((lease_s + self.retain_s) * 1000)])
+        return {c.name for c, ok in zip(claims, got, strict=True) if int(ok)}
 
     async def wait_released(self, name: str, within_s: float) -> bool:
         """Wait (at most ``within_s`` s; checks every ``poll`` s) until nobody live holds
@@ -267,4 +322,5 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "claim_key", "holder_id"]
+__all__ = ["DEFAULT_LEASE", "RETAIN", "Claim", "Held", "RedisClaims", "born_key", "claim_key",
+           "holder_id"]

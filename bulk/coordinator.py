@@ -26,12 +26,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
 from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
+# the company id of the account the running ``bulk.engine.connect`` is bound to (shared
+# coordinator only): the namespace of every claim the run takes (bulk.claims.open_claims)
+_COMPANY: ContextVar[str | None] = ContextVar("pdbulk_company", default=None)
+
+
+def bound_company() -> str | None:
+    """The company id the current run's shared coordinator is bound to (None: none)."""
+    return _COMPANY.get()
+
+
+def bind_company(company: str | None) -> None:
+    """Record the current run's company id (``bulk.engine.connect`` calls it)."""
+    _COMPANY.set(company)
 
 
 def fingerprint(token: str) -> str:
@@ -108,6 +122,13 @@ class Coordinator(Protocol):
     def observed(self, tokens_today: int, day: int) -> None:
         """The server's headers say the company spent at least this much today."""
 
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+        """The server's headers (``x-ratelimit-remaining`` / ``-reset``) say only
+        ``remaining`` of the ``cap`` calls of the token's burst (``search``: search) window
+        are left until wall time ``until``: every process on the token holds back as if
+        the calls it cannot see were in the shared window until then (0 left: nobody
+        sends before ``until``)."""
+
     def statistics(self) -> SharedStats | None: ...
 
     async def aclose(self) -> None: ...
@@ -144,6 +165,9 @@ class LocalCoordinator:
         return None
 
     def observed(self, tokens_today: int, day: int) -> None:
+        return None
+
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
         return None
 
     def statistics(self) -> SharedStats | None:
@@ -219,5 +243,6 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator",
-           "SharedStats", "check_url", "coordinator_url", "fingerprint", "open_coordinator", "redacted"]
+__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator", "SharedStats",
+           "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
+           "open_coordinator", "redacted"]

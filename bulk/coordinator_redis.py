@@ -2,7 +2,9 @@
 
 One Lua script admits a *batch* of queued calls in one atomic round trip (FIFO:
 it stops at the first call that does not fit and says how long to wait, so no
-process polls). Answers, 429 pauses and refunds go back in one pipeline per
+process polls). Answers, 429 pauses, refunds and the window the server's headers
+describe (``x-ratelimit-remaining`` / ``-reset``: the calls nobody here counted become
+entries of the shared window until the reset) go back in one pipeline per
 burst of them, off the call path. redis-py's asyncio client runs the scripts
 (EVALSHA, re-loaded after a server restart).
 
@@ -105,6 +107,23 @@ if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2
 return 1
 """
 
+# KEYS: a window (burst or search ZSET); ARGV: now, width, cap, remaining, until, member
+# prefix. The server's headers say only `remaining` of `cap` calls are left until `until`:
+# the calls no process here counted (another client on the token, answers still on their
+# way) are added as entries that leave the window at `until` (0 left: it is full until
+# then). Answers how many were added.
+WINDOW = """
+local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
+local missing = math.min(cap, cap - left) - redis.call('ZCARD', KEYS[1])
+for i = 1, missing do
+  redis.call('ZADD', KEYS[1], untl - width, ARGV[6] .. ':' .. i)
+end
+if missing > 0 then redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000) end
+return math.max(0, missing)
+"""
+
 # KEYS: day; ARGV: tokens — never below 0, never creates the key
 REFUND = """
 local v = redis.call('GET', KEYS[1])
@@ -186,7 +205,8 @@ class RedisCoordinator:
                 retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
             await self._redis.ping()
             self._scripts = {name: self._redis.register_script(src)
-                             for name, src in (("admit", ADMIT),)}
+                             for name, src in (("admit", ADMIT), ("pause", PAUSE),
+                                               ("refund", REFUND), ("window", WINDOW))}
         except (RedisError, OSError) as exc:
             await self._drop()
             raise self._lose(exc) from None
@@ -339,6 +359,15 @@ class RedisCoordinator:
         d, seen = self._observed
         self._observed = (day, max(seen, tokens_today) if d == day else tokens_today)
 
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+        if self._width <= 0:  # nothing admitted yet: the window's width is not known
+            return
+        key = self._token_key("search" if search else "burst")
+        member = f"{self._proc}:h{next(self._seq)}"
+        self._pending.append(("window", (key, repr(self._clock.wall()), repr(self._width),
+                                         cap, remaining, repr(until), member)))
+        self._kick()
+
     def _kick(self) -> None:
         if self._lost is not None or self._token_fp is None:
             return
@@ -356,14 +385,13 @@ class RedisCoordinator:
         pending, self._pending = self._pending, []
         if not pending or self._redis is None:
             return
+        # scripts by EVALSHA; the pipeline loads any the server lacks (a restarted one)
         pipe = self._redis.pipeline(transaction=False)
         for cmd, a in pending:
             if cmd == "zadd":
                 pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
-            elif cmd == "pause":  # EVAL, not EVALSHA: robust to a restarted server's empty cache
-                pipe.eval(PAUSE, 1, a[0], a[1], a[2])
             else:
-                pipe.eval(REFUND, 1, a[0], a[1])
+                await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
         await pipe.execute()
 
     def statistics(self) -> SharedStats | None:
@@ -416,4 +444,4 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
     return out
 
 
-__all__ = ["ADMIT", "PAUSE", "REFUND", "RedisCoordinator", "check", "failure", "snapshot"]
+__all__ = ["ADMIT", "PAUSE", "REFUND", "WINDOW", "RedisCoordinator", "check", "failure", "snapshot"]

@@ -19,7 +19,7 @@ import anyio
 
 from .client import PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
-from .coordinator import Coordinator, coordinator_url, fingerprint, open_coordinator
+from .coordinator import Coordinator, bind_company, coordinator_url, fingerprint, open_coordinator
 from .errors import RateLimited
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
@@ -102,7 +102,9 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
             if coord.shared:  # the first call already goes through the shared window
                 await coord.start(fingerprint(token))
                 scheduler.attach(coord)
-                coord.bind(await _company_id(client, scheduler, clock))
+                company = await _company_id(client, scheduler, clock)
+                coord.bind(company)
+                bind_company(company)  # every claim of the run is under it (open_claims)
             yield client, scheduler
         finally:
             await coord.aclose()

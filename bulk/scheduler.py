@@ -17,7 +17,8 @@ spare (someone else may share the token), one back per 5 quiet windows.
 Several processes on one account share a coordinator (bulk.coordinator): with a
 shared one (Redis), every call admitted here is also admitted against the
 account-wide windows, 429 pause and day's spend (one round trip, batched), and
-answers, pauses, refunds and the daily headers go back to it. Phantom window
+answers, pauses, refunds, the daily headers and the window headers (remaining /
+reset: one process learns the window is spent, all hold back) go back to it. Phantom window
 entries for "others on this token" are then not needed (the coordinator counts
 them) and are not made. Without one (the default), nothing changes.
 
@@ -436,6 +437,9 @@ class Scheduler:
             # assumption) a full window from now. Phantom entries stand for them.
             self._prune(now)
             times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
+            if self._shared is not None:  # every process on the token holds back until then
+                self._shared.window_seen(rate.remaining, self._to_wall(now + reset), cap,
+                                         search=search)
             others = 0 if self._shared is not None else cap - len(times) - rate.remaining
             for i in range(others):
                 ahead = min(reset, self._width) if i == 0 else self._width

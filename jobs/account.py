@@ -21,7 +21,7 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import Claim, Claims, acquire, kept, open_claims
+from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept, open_claims
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext, InDoubt
 
@@ -143,31 +143,54 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
                          "create it (a text field) or pass --create-key-field")
-    claims = claims or open_claims()
-    name = f"deal-field\x1f{label}"
-    for _ in range(8):
-        got = await acquire(claims, name)
-        if isinstance(got, Claim):
-            break
-        await claims.wait_released(name, 60.0)
-    else:
-        raise InputError(f"another run has been creating the deal field {label!r} for "
-                         "8 minutes; try again later")
-    code: str | None = None
+    if claims is not None:
+        return await _ensure_claimed(ctx, catalog, label, claims)
+    opened = open_claims()  # under the run's company on a shared coordinator
     try:
-        async with kept(claims, got, ctx.clock):  # renewed while the pull / create waits
-            fields = await _all_v2(ctx, "getDealFields")
-            catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
-                deal_fields=fields).deal_fields)
-            found = _find_key_field(catalog, label)
-            if found is not None:
-                code = found.code
-                return found.code, catalog
-            code, catalog = await _create_key_field(ctx, catalog, label)
-            return code, catalog
+        return await _ensure_claimed(ctx, catalog, label, opened)
     finally:
         with anyio.CancelScope(shield=True):
-            await claims.release(got, {"field_code": code} if code else None)
+            await opened.aclose()
+
+
+async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
+                          claims: Claims) -> tuple[str, Catalog]:
+    """``ensure_key_field``'s create, under the claim ``deal-field/label`` (the claims
+    are the company's: the name needs no account in it). The claim is proved held right
+    before the create (``Lease.confirm``); lost, the fields are pulled again under a
+    new claim."""
+    name = f"deal-field\x1f{label}"
+    for _ in range(3):
+        for _ in range(8):
+            got = await acquire(claims, name)
+            if isinstance(got, Claim):
+                break
+            await claims.wait_released(name, 60.0)
+        else:
+            raise InputError(f"another run has been creating the deal field {label!r} for "
+                             "8 minutes; try again later")
+        code: str | None = None
+        lost = False
+        try:
+            async with kept(claims, got, ctx.clock) as lease:  # renewed while it waits
+                fields = await _all_v2(ctx, "getDealFields")
+                catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+                    deal_fields=fields).deal_fields)
+                found = _find_key_field(catalog, label)
+                if found is not None:
+                    code = found.code
+                    return found.code, catalog
+                if not await confirm_or_lost(lease):
+                    lost = True
+                    continue
+                code, catalog = await _create_key_field(ctx, catalog, label)
+                return code, catalog
+        finally:
+            if not lost:
+                with anyio.CancelScope(shield=True):
+                    await claims.release(got, {"field_code": code} if code else None)
+    raise InputError(f"the claim on creating the deal field {label!r} was lost three times "
+                     "before the create (other runs took it over); try again")
 
 
 async def _create_key_field(ctx: CallContext, catalog: Catalog, label: str

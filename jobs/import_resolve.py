@@ -20,13 +20,14 @@ created, and the next attempt creates it. Nothing here sleeps or searches.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, acquire, kept
+from bulk.claims import DEFAULT_LEASE, SETTLED_AFTER_BIRTH, Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.errors import ApiError, BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -133,8 +134,14 @@ class Resolver:
     def __init__(self, store: AsyncJobStore, *,
                  claims: Callable[[], Claims | None] | None = None,
                  scope: Callable[[], str] | None = None,
-                 lease: float = DEFAULT_LEASE) -> None:
+                 lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
+                 ) -> None:
         self.store = store
+        # Unix time the job was created (its indexes are no older): a claim born after it
+        # cannot vouch that nobody created the key since (see _created_meanwhile)
+        self._loaded = loaded or (lambda: 0.0)
+        self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
+        self._scan_lock = anyio.Lock()
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
@@ -196,25 +203,35 @@ class Resolver:
         claims = self._claims()
         if claims is None:
             return await self._send(ctx, k, body)
-        claim = await self._claim(claims, k)
-        rid: int | None = None
-        keep = False
-        try:
-            async with kept(claims, claim, ctx.clock, self.lease):  # renewed until answered
-                rid = await self._created_meanwhile(ctx, claim, k, body)
-                if rid is None:
-                    try:
-                        rid = await self._send(ctx, k, body)
-                    except InDoubt:
-                        self._held[k] = claim  # whoever comes next reconciles first
-                        keep = True
-                        raise
-                else:
-                    await self.store.lookup_put_many(k[0], [(k[1], rid)])
-            return rid
-        finally:
-            if not keep:  # written with the next claims (or when the run finishes)
-                claims.release_soon(claim, {"id": rid} if rid is not None else None)
+        lost_since: float | None = None
+        for _ in range(3):
+            claim = await self._claim(claims, k)
+            had = time.time()
+            rid: int | None = None
+            keep = lost = False
+            try:
+                async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
+                    rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
+                    if rid is None:
+                        # proved still held right before the send; lost (a freeze past
+                        # the lease, a lost Redis): claim again and look again
+                        if not await confirm_or_lost(lease):
+                            lost, lost_since = True, min(had, lost_since or had)
+                            continue
+                        try:
+                            rid = await self._send(ctx, k, body)
+                        except InDoubt:
+                            self._held[k] = claim  # whoever comes next reconciles first
+                            keep = True
+                            raise
+                    else:
+                        await self.store.lookup_put_many(k[0], [(k[1], rid)])
+                return rid
+            finally:
+                if not keep and not lost:  # written with the next claims (or at the end)
+                    claims.release_soon(claim, {"id": rid} if rid is not None else None)
+        raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
+                               "three times before the send; pdbulk retry sends the row again")
 
     async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
@@ -233,7 +250,9 @@ class Resolver:
         return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
-                                 k: tuple[str, str], body: Mapping[str, Any]) -> int | None:
+                                 k: tuple[str, str], body: Mapping[str, Any],
+                                 lost_since: float | None = None,
+                                 had: float | None = None) -> int | None:
         """The id another run (the claim's previous holder) created ``k`` under, if any.
 
         An organization another run created under the same name but at another address
@@ -249,10 +268,43 @@ class Resolver:
                     and k[1] in self._answers(k[0], record) \
                     and (k[0] != "org" or _same_address(body, record)):
                 return int(record["id"])
-        if claim.reconcile:
-            found = await self._find_added(ctx, k[0], {k[1]}, (claim.since or 0.0) - 120.0)
+        born = claim.born
+        young = (claim.reconcile and born is not None and claim.since is not None
+                 and claim.since < born)
+        since = [(claim.since or 0.0) - 120.0] if claim.reconcile and not young else []
+        if lost_since is not None:  # this run lost its claim: another may have created it
+            since.append(lost_since - 120.0)
+        if since:
+            found = await self._find_added(ctx, k[0], {k[1]}, min(since))
             return found.get(k[1])
+        loaded = self._loaded()
+        if born is not None and (young or (loaded and loaded < born)):
+            # the claims' state was lost (bulk.claims_redis, "Lost state"): the claim is
+            # young, or this job loaded before it: what other runs created is unknown.
+            # One scan per kind, valid once begun after the creates sent under the lost
+            # claims were answered (SETTLED_AFTER_BIRTH)
+            start = min((claim.since or born) if young else born, loaded or born) - 120.0
+            return (await self._lost_scan(ctx, k[0], start,
+                                          min(had or time.time(), born + SETTLED_AFTER_BIRTH))
+                    ).get(k[1])
         return None
+
+    async def _lost_scan(self, ctx: CallContext, kind: str, since: float,
+                         after: float) -> dict[str, int]:
+        """Every ``kind`` added since ``since`` by key (lowest id), from a scan begun at or
+        after ``after`` (Unix times), shared by the creates that need one."""
+        async with self._scan_lock:
+            scan = self._scans.get(kind)
+            if scan is None or scan[0] > since or scan[1] < after:
+                started = time.time()
+                found: dict[str, int] = {}
+                for record in await added_since(ctx, _LIST[kind], since):
+                    rid = int(record["id"])
+                    for key in self._answers(kind, record):
+                        if key and (key not in found or rid < found[key]):
+                            found[key] = rid
+                scan = self._scans[kind] = (since, started, found)
+        return scan[2]
 
     async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any]) -> int:
         try:

@@ -29,7 +29,17 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, acquire, kept, open_claims
+from bulk.claims import (
+    DEFAULT_LEASE,
+    SETTLED_AFTER_BIRTH,
+    Claim,
+    Claims,
+    Held,
+    acquire,
+    confirm_or_lost,
+    kept,
+    open_claims,
+)
 from bulk.errors import BulkError, InputError, NotFound
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
@@ -52,6 +62,8 @@ from .updating import before_image
 RECONCILE_MARGIN = 120.0
 # How long a row waits for another process's create of its key before it fails (retryable).
 CLAIM_WAIT = 120.0
+# How many times a create claims its key again after losing the claim before the send.
+LOST_CLAIM_TRIES = 3
 META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
 
 
@@ -80,6 +92,7 @@ class ImportJob:
                  lease: float = DEFAULT_LEASE) -> None:
         self.store = store
         self._claims = claims
+        self._owns_claims = False  # opened here (open_claims): closed by finish
         self.claim_wait = claim_wait
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
@@ -96,10 +109,12 @@ class ImportJob:
         self._doubted: set[int] = set()
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
+        self.claims_lost = 0  # creates not sent because their claim was lost before the send
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
-                                 scope=lambda: self.key_code, lease=lease)
+                                 scope=lambda: self.key_code, lease=lease,
+                                 loaded=lambda: self.store.created_at)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -209,6 +224,7 @@ class ImportJob:
         (Redis on a shared coordinator, else local)."""
         if self._claims is None:
             self._claims = open_claims()
+            self._owns_claims = True
         return self._claims
 
     def claim_name(self, key: str) -> str:
@@ -229,9 +245,17 @@ class ImportJob:
                 self._pool[key] = (claim, now)
 
     async def finish(self) -> None:
-        """At the end of the run: give back the claims of rows never sent, and write
-        every release still queued."""
-        await self._give_back()
+        """At the end of the run: give back the claims of rows never sent, write every
+        release still queued, and close the claims this job opened (a later run opens
+        them again)."""
+        if self._claims is None:
+            return
+        try:
+            await self._give_back()
+        finally:
+            if self._owns_claims:
+                claims, self._claims, self._owns_claims = self._claims, None, False
+                await claims.aclose()
 
     async def _give_back(self) -> None:
         """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""
@@ -273,28 +297,60 @@ class ImportJob:
             return None
         return deal if deal_key(deal, self.key_code) == key else None
 
-    async def _find_created(self, ctx: CallContext, claim: Claim, had: float, key: str
-                            ) -> dict[str, Any] | None:
+    def _untrusted_since(self, claim: Claim, had: float) -> tuple[float, float] | None:
+        """Why a claim's silence (no previous outcome) cannot be trusted: (since when to
+        look for a deal with its key, the time a scan must have begun after to answer it);
+        None when it can be trusted.
+
+        - ``reconcile``: its previous holder died holding it (since it claimed).
+        - ``born`` after this job was created: the claims' shared state was lost and
+          began again (Redis restarted empty; bulk.claims_redis "Lost state") after
+          this job loaded its rows; any outcome recorded before is gone, so the deals
+          added since the job was created are looked at. A scan begun
+          ``SETTLED_AFTER_BIRTH`` after the new birth answers every such claim (the
+          creates sent under the lost claims are answered by then; later ones are
+          claimed in the new state, with their outcomes)."""
+        born = claim.born
+        if claim.reconcile:
+            since = (claim.since or 0.0) - RECONCILE_MARGIN
+            if born is not None and claim.since is not None and claim.since < born:
+                # untrusted only because the claims' state is young (its previous holder
+                # did not die: it was lost): a scan begun once the creates sent before
+                # the loss are answered sees them all
+                return since, min(had, born + SETTLED_AFTER_BIRTH)
+            return since, had
+        created = self.store.created_at
+        if born is not None and created and created < born:
+            return created - RECONCILE_MARGIN, min(had, born + SETTLED_AFTER_BIRTH)
+        return None
+
+    async def _find_created(self, ctx: CallContext, claim: Claim, had: float, key: str,
+                            *, lost_since: float | None = None) -> dict[str, Any] | None:
         """What the previous holder of ``claim`` (had at Unix time ``had``) did with
-        ``key``: its recorded deal, or — when it died holding the claim — the deal with
-        the key added since it claimed.
+        ``key``: its recorded deal, or — when its silence cannot be trusted (it died
+        holding the claim, the claims' state was lost, or this run lost the claim at
+        ``lost_since`` and claimed again) — the deal with the key added since.
 
         A dead run leaves a batch of claims behind; one scan of the deals added since
         the earliest of them answers every claim that was had before the scan began
         (its holder was dead by then, so it added nothing after)."""
         previous = claim.previous or {}
+        untrusted = self._untrusted_since(claim, had)
+        if lost_since is not None:
+            since = lost_since - RECONCILE_MARGIN
+            untrusted = (min(since, untrusted[0]) if untrusted else since, had)
         if isinstance(previous.get("deal_id"), int):
             found = await self._read_keyed(ctx, int(previous["deal_id"]), key)
-            if found is not None or not claim.reconcile:
+            if found is not None or untrusted is None:
                 return found
-        if not claim.reconcile:
+        if untrusted is None:
             return None
-        since = (claim.since or 0.0) - RECONCILE_MARGIN
+        since, after = untrusted
         if self._looked_up.get(key, float("inf")) <= since:
             return None  # this run's reconcile already looked further back and found none
         async with self._scan_lock:  # the rows of a batch wait for one scan, not one each
             scan = self._scan
-            if scan is None or scan[0] > since or scan[1] < had:
+            if scan is None or scan[0] > since or scan[1] < after:
                 dead = [c.since for c, _ in self._pool.values() if c.reconcile and c.since]
                 start = min([since, *(d - RECONCILE_MARGIN for d in dead)])
                 started = time.time()
@@ -313,40 +369,55 @@ class ImportJob:
     async def _create(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
         key = item.key or ""
-        claimed = await self._claim(key)
-        if isinstance(claimed, str):
-            return Outcome(item.id, ItemState.FAILED, error=claimed)
-        claim, had = claimed
-        outcome: Mapping[str, Any] | None = None
-        keep = False
-        try:
-            # the lease is renewed until the create is answered: the lookup and the send
-            # may wait (a 429 pause, the budget) longer than any lease
-            async with kept(self.claims, claim, ctx.clock, self.lease):
-                existing = await self._find_created(ctx, claim, had, key)
-                if existing is None:
-                    body = dict(payload["deal"])
-                    if person_id is not None:
-                        body["person_id"] = person_id
-                    if org_id is not None:
-                        body["org_id"] = org_id
-                    try:
-                        res = await ctx.call("addDeal", json=body)
-                    except InDoubt:
-                        self._held[key] = claim  # kept: whoever comes next reconciles first
-                        keep = True
-                        raise
-            if existing is not None:
-                self.found_created += 1
-                outcome = {"deal_id": int(existing["id"])}
-                return await self._exists(ctx, item, payload, existing, person_id, org_id)
-            outcome = {"deal_id": int(res.data["id"])}
-            return Outcome(item.id, ItemState.DONE, result={
-                "deal_id": res.data["id"], "action": "created", "person_id": person_id,
-                "org_id": org_id, "update_time": res.data.get("update_time"), **matched_by(payload)})
-        finally:
-            if not keep:  # written with the next batch's claims (or at finish)
-                self.claims.release_soon(claim, outcome)
+        lost_since: float | None = None
+        for _ in range(LOST_CLAIM_TRIES):
+            claimed = await self._claim(key)
+            if isinstance(claimed, str):
+                return Outcome(item.id, ItemState.FAILED, error=claimed)
+            claim, had = claimed
+            outcome: Mapping[str, Any] | None = None
+            keep = False
+            lost = False
+            try:
+                # the lease is renewed until the create is answered: the lookup and the
+                # send may wait (a 429 pause, the budget) longer than any lease
+                async with kept(self.claims, claim, ctx.clock, self.lease) as lease:
+                    existing = await self._find_created(ctx, claim, had, key,
+                                                        lost_since=lost_since)
+                    if existing is None:
+                        body = dict(payload["deal"])
+                        if person_id is not None:
+                            body["person_id"] = person_id
+                        if org_id is not None:
+                            body["org_id"] = org_id
+                        # proved still held right before the send (a freeze past the
+                        # lease, a lost Redis): else claim again and look again
+                        if not await confirm_or_lost(lease):
+                            lost, lost_since = True, min(had, lost_since or had)
+                            self.claims_lost += 1
+                            continue
+                        try:
+                            res = await ctx.call("addDeal", json=body)
+                        except InDoubt:
+                            self._held[key] = claim  # kept: whoever comes next reconciles
+                            keep = True
+                            raise
+                if existing is not None:
+                    self.found_created += 1
+                    outcome = {"deal_id": int(existing["id"])}
+                    return await self._exists(ctx, item, payload, existing, person_id, org_id)
+                outcome = {"deal_id": int(res.data["id"])}
+                return Outcome(item.id, ItemState.DONE, result={
+                    "deal_id": res.data["id"], "action": "created", "person_id": person_id,
+                    "org_id": org_id, "update_time": res.data.get("update_time"),
+                    **matched_by(payload)})
+            finally:
+                if not keep and not lost:  # written with the next batch's claims (or at finish)
+                    self.claims.release_soon(claim, outcome)
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"key {key!r}: the claim on its create was lost {LOST_CLAIM_TRIES} times before "
+            "the send (another run took it over); not created here (pdbulk retry sends it "
+            "again)"))
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,

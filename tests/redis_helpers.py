@@ -67,6 +67,21 @@ class RedisServer:
         self.proc = None
 
 
+def born_long_ago(server: RedisServer, company: str = "42") -> None:
+    """Mark ``company``'s claims as born long ago (a Redis in use since; not one just
+    restarted empty, whose fresh claims all say reconcile)."""
+    import redis
+
+    from bulk.claims_redis import born_key
+
+    client = redis.Redis.from_url(server.url)
+    try:
+        client.hsetnx(born_key(company), "epoch", "old")
+        client.hsetnx(born_key(company), "at", "0")
+    finally:
+        client.close()
+
+
 @contextmanager
 def running_redis(*extra: str) -> Iterator[RedisServer]:
     """A redis-server for the block; ``extra``: more server arguments (``--requirepass x``)."""

@@ -138,7 +138,7 @@ async def test_a_kept_claim_outlives_its_lease_on_the_shared_coordinator(tmp_pat
     """The same with the Redis claims (across machines a holder's liveness cannot be checked:
     only the lease tells, so the renewal is what keeps a waiting create's claim)."""
     import anyio
-    from redis_helpers import running_redis
+    from redis_helpers import born_long_ago, running_redis
 
     from bulk.claims import kept
     from bulk.claims_redis import RedisClaims
@@ -146,6 +146,7 @@ async def test_a_kept_claim_outlives_its_lease_on_the_shared_coordinator(tmp_pat
 
     lease = 0.3
     with running_redis() as server:
+        born_long_ago(server)
         mine = RedisClaims(server.url, "42", holder="host-a:1:1")
         theirs = RedisClaims(server.url, "42", holder="host-b:2:2")
         try:

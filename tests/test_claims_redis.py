@@ -7,12 +7,13 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
-from bulk.claims_redis import Claim, Held, RedisClaims, holder_id
+from bulk.claims_redis import Claim, Held, RedisClaims, born_key, holder_id
 from bulk.errors import CoordinatorLost
-from tests.redis_helpers import RedisServer, redis_server
+from tests.redis_helpers import RedisServer, born_long_ago, redis_server
 
 __all__ = ["redis_server"]
 
@@ -27,8 +28,9 @@ async def _close() -> AsyncIterator[None]:
         await _OPEN.pop().aclose()
 
 
-def claims(server: RedisServer, holder: str, **kw: float) -> RedisClaims:
-    c = RedisClaims(server.url, "42", holder=holder, **kw)  # type: ignore[arg-type]
+def claims(server: RedisServer, holder: str, **kw: Any) -> RedisClaims:
+    born_long_ago(server)
+    c = RedisClaims(server.url, "42", holder=holder, **kw)
     _OPEN.append(c)
     return c
 
@@ -176,10 +178,163 @@ async def test_no_customer_data_in_redis(redis_server: RedisServer) -> None:
     await a.flush()
     client = aioredis.from_url(redis_server.url)
     try:
-        keys = [k.decode() for k in await client.keys("*")]
+        keys = [k.decode() for k in await client.keys("*") if k != born_key("42").encode()]
         dumped = [str(await client.hgetall(k)) for k in keys]
     finally:
         await client.aclose()
     assert len(keys) == 2 and all(k.startswith("pdbulk:c:42:claim:") for k in keys)
     blob = " ".join(keys + dumped)
     assert "alice" not in blob and "hidden" not in blob and "example.org" not in blob
+
+
+# -- lost state, frozen holders, namespaces, scripts ----------------------------------------
+class HandClock:
+    """Time that moves only by ``advance`` (a FakeClock jumps while a Redis round trip is in
+    flight); a sleeper (the lease renewer) waits until then."""
+
+    def __init__(self, wall: float = 1_767_225_600.0) -> None:
+        self._now, self._epoch = 0.0, wall
+        self._due: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> float:
+        return self._now
+
+    def wall(self) -> float:
+        return self._epoch + self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+        for at, fut in list(self._due):
+            if at <= self._now and not fut.done():
+                fut.set_result(None)
+
+    async def sleep(self, seconds: float) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._due.append((self._now + seconds, fut))
+        await fut
+
+
+async def test_claims_after_redis_lost_its_state_say_reconcile(redis_server: RedisServer) -> None:
+    """Redis restarted empty (here: FLUSHALL) while A held K: B's claim on K is not trusted on
+    its own (reconcile, looking back a lease before the new birth) for one lease after the
+    state's birth; A learns that its claim is gone (renew / confirm); after a lease, claims
+    are trusted again. Injected clock: no sleeps."""
+    import redis.asyncio as aioredis
+
+    from bulk.claims import kept
+
+    clock = HandClock()
+    lease = 300.0
+    a = claims(redis_server, "far:1:a", clock=clock)
+    b = claims(redis_server, "far:2:b", clock=clock)
+    k = (await a.acquire_many(["deal:K"], lease))["deal:K"]
+    assert isinstance(k, Claim) and not k.reconcile and k.born == 0.0
+    client = aioredis.from_url(redis_server.url)
+    try:
+        await client.flushall()
+    finally:
+        await client.aclose()
+    clock.advance(5)
+    got = (await b.acquire_many(["deal:K"], lease))["deal:K"]
+    assert isinstance(got, Claim) and got.reconcile
+    assert got.born == clock.wall() and got.since == clock.wall() - lease
+    async with kept(a, k, clock, lease) as held:
+        assert not await held.confirm()  # A must not send: B holds K now
+    assert await a.renew([k], lease) == set()
+    # A's next acquire sees the new epoch: it noticed the loss
+    await a.acquire_many(["deal:OTHER"], lease)
+    assert a.statistics_["state_lost"] == 1
+    clock.advance(lease)
+    later = (await b.acquire_many(["deal:L"], lease))["deal:L"]
+    assert isinstance(later, Claim) and not later.reconcile
+
+
+async def test_a_holder_frozen_past_its_lease_does_not_send(redis_server: RedisServer) -> None:
+    """A claims K, is frozen (SIGSTOP) past its lease: by its own clock the lease ran out, so
+    ``confirm`` says no — whether or not B took K over meanwhile. While the lease runs,
+    ``confirm`` checks Redis: B having taken K (another clock) is seen there too."""
+    from bulk.claims import kept
+
+    clock = HandClock()
+    a = claims(redis_server, "far:1:a", clock=clock)
+    b = claims(redis_server, "far:2:b", clock=HandClock(clock.wall() + 11))
+    k = (await a.acquire_many(["deal:F"], 10.0))["deal:F"]
+    assert isinstance(k, Claim)
+    async with kept(a, k, clock, 10.0) as lease:
+        assert await lease.confirm()
+        # A is frozen past its lease between claim and send; B (11 s later) takes K over
+        took = (await b.acquire_many(["deal:F"], 10.0))["deal:F"]
+        assert isinstance(took, Claim) and took.reconcile
+        clock.advance(11)  # A continues
+        assert not await lease.confirm()
+    # nobody took it, but the lease ran out by the holder's clock: still not sent
+    k2 = (await a.acquire_many(["deal:G"], 10.0))["deal:G"]
+    assert isinstance(k2, Claim)
+    async with kept(a, k2, clock, 10.0) as lease:
+        clock.advance(10.5)
+        assert not await lease.confirm()
+    # the lease still runs by the holder's clock, but Redis says another holds it
+    ahead = HandClock(clock.wall() + 100.0)
+    c = claims(redis_server, "far:3:c", clock=ahead)
+    k3 = (await a.acquire_many(["deal:H"], 10.0))["deal:H"]
+    assert isinstance(k3, Claim)
+    async with kept(a, k3, clock, 10.0) as lease:
+        assert isinstance((await c.acquire_many(["deal:H"], 10.0))["deal:H"], Claim)
+        assert not await lease.confirm()
+
+
+async def test_two_companies_share_no_key(redis_server: RedisServer) -> None:
+    """Every key claims write is under its company: the same claim names (the deal-field
+    claim has no account in its name) taken by two companies on one Redis never collide."""
+    import redis.asyncio as aioredis
+
+    one = RedisClaims(redis_server.url, "1001", holder="far:1:a")
+    two = RedisClaims(redis_server.url, "2002", holder="far:2:b")
+    client = aioredis.from_url(redis_server.url)
+    try:
+        names = ["deal-field\x1fImport source key", "deal-key\x1fcode\x1fK1"]
+        got1 = await one.acquire_many(names)
+        keys1 = {k.decode() for k in await client.keys("*")}
+        got2 = await two.acquire_many(names)  # not Held: another company's claims
+        assert all(isinstance(c, Claim) for c in [*got1.values(), *got2.values()])
+        keys2 = {k.decode() for k in await client.keys("*")} - keys1
+        assert len(keys1) == len(keys2) == 3 and not keys1 & keys2
+        assert all(k.startswith("pdbulk:c:1001:") for k in keys1)
+        assert all(k.startswith("pdbulk:c:2002:") for k in keys2)
+    finally:
+        await client.aclose()
+        await one.aclose()
+        await two.aclose()
+    with pytest.raises(ValueError, match="company"):
+        RedisClaims(redis_server.url, "")
+
+
+async def test_scripts_go_by_evalsha_and_survive_a_restart(redis_server: RedisServer) -> None:
+    """The scripts are sent by EVALSHA (not their source every time); a restarted Redis
+    (empty script cache) answers NOSCRIPT and gets them again, and the connection is closed
+    with the context manager."""
+    import redis.asyncio as aioredis
+
+    async with RedisClaims(redis_server.url, "42", holder="far:1:a") as a:
+        got = (await a.acquire_many(["deal:E"]))["deal:E"]
+        assert isinstance(got, Claim)
+        a.release_soon(got, {"id": 1})
+        await a.flush()
+        client = aioredis.from_url(redis_server.url)
+        try:
+            stats = await client.info("commandstats")
+        finally:
+            await client.aclose()
+        assert "cmdstat_eval" not in stats and stats["cmdstat_evalsha"]["calls"] >= 2
+        redis_server.stop()
+        redis_server.start()
+        again = (await a.acquire_many(["deal:E2"]))["deal:E2"]
+        assert isinstance(again, Claim)
+        a.release_soon(again)
+        await a.flush()  # the pipeline loads the release script again
+        assert await a.renew([again]) == set()
+    client = aioredis.from_url(redis_server.url)
+    try:
+        assert len(await client.client_list()) == 1  # only this one: the claims' is closed
+    finally:
+        await client.aclose()

@@ -15,6 +15,7 @@ import orjson
 import pytest
 import redis.asyncio as aioredis
 
+from bulk.claims import Held
 from bulk.clock import SystemClock
 from bulk.coordinator import (
     LocalCoordinator,
@@ -354,3 +355,112 @@ async def test_the_e2e_tests_collect_under_plain_pytest(tmp_path: Path) -> None:
                          str(_ROOT / "tests" / "test_coordinator_e2e.py")],
         cwd=tmp_path, env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stdout.decode()[-2000:]
+
+
+class _StepClock:
+    """Wall time that moves only when someone sleeps (by exactly that much): a process's
+    waits are read off, never slept for real."""
+
+    def __init__(self, wall: float = 1_800_000_000.0) -> None:
+        self._wall, self.slept = wall, 0.0
+
+    def now(self) -> float:
+        return self._wall
+
+    def wall(self) -> float:
+        return self._wall
+
+    async def sleep(self, seconds: float) -> None:
+        self._wall += max(0.0, seconds)
+        self.slept += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+async def test_window_headers_seen_by_one_process_hold_back_the_others(
+        redis_server: RedisServer) -> None:
+    """A learns from a response's headers that the token's window is spent (remaining 0,
+    reset in 1.5 s: another client used it): B, which has admitted nothing and saw no
+    header, waits until that reset too. remaining 2 of 5: B gets 2 calls, then waits.
+    Injected clocks: no real sleeps."""
+    clock_a, clock_b = _StepClock(), _StepClock()
+    scheds = []
+    for clock in (clock_a, clock_b):
+        sched = Scheduler(Limits(burst=BURST, search=2, window=2.0, daily_tokens=10**6),
+                          clock=clock, safety=0.0)
+        coord = RedisCoordinator(redis_server.url, clock=clock)  # type: ignore[arg-type]
+        _OPEN.append(coord)
+        await coord.start(fingerprint(TOKEN))
+        sched.attach(coord)
+        coord.bind("42")
+        scheds.append((sched, coord))
+    (a, coord_a), (b, _) = scheds
+    await a.acquire(GET)
+    sent = clock_a.now()
+    a.observe(GET, RateHeaders(limit=BURST, remaining=0, reset=1.5), sent_at=sent)
+    assert coord_a._flush_task is not None
+    await coord_a._flush_task  # the feedback pipeline (off the call path)
+    await b.acquire(GET)
+    assert clock_b.slept >= 1.5 - 1e-6, clock_b.slept  # B held back until the server's reset
+
+    # a fresh window: the server says 2 of 5 left, though only A's one call is counted here
+    await clock_a.sleep(10.0 + clock_b.wall() - clock_a.wall())
+    await clock_b.sleep(10.0)
+    clock_b.slept = 0.0
+    await a.acquire(GET)
+    a.observe(GET, RateHeaders(limit=BURST, remaining=2, reset=1.0), sent_at=clock_a.now())
+    await coord_a._flush_task
+    await b.acquire(GET)
+    await b.acquire(GET)
+    assert clock_b.slept == 0.0
+    await b.acquire(GET)  # the window is full until the server's reset
+    assert clock_b.slept >= 1.0 - 1e-6, clock_b.slept
+
+
+async def test_two_companies_on_one_redis_share_no_key(redis_server: RedisServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything two companies' runs write — windows, pause, day's spend, processes, header
+    corrections, create claims (the deal-field claim's name has no account in it), the
+    claims' birth marker — is under the company (``pdbulk:c:{id}:``) or its token's
+    fingerprint (``pdbulk:t:{fp}:``; a token belongs to one company): no key is shared.
+    The scripts go by EVALSHA (a restarted server reloads them)."""
+    from bulk import coordinator
+    from bulk.claims import open_claims
+
+    monkeypatch.setenv("PDBULK_COORDINATOR", redis_server.url)
+    client = aioredis.from_url(redis_server.url)
+    seen: set[str] = set()
+    made: dict[str, set[str]] = {}
+    try:
+        for company, token in (("1001", TOKEN + "-one"), ("2002", TOKEN + "-two")):
+            sched = await _scheduler(redis_server.url, company=company, token=token)
+            await sched.acquire(ADD)
+            sched.observe(ADD, RateHeaders(limit=BURST, remaining=1, reset=0.1))
+            sched.refund(ADD)
+            sched.rate_limited(GET, RateHeaders(), 0.05)
+            coord = _OPEN[-1]
+            while coord._flush_task is not None and not coord._flush_task.done():
+                await coord._flush_task
+            coordinator.bind_company(company)  # as bulk.engine.connect does
+            claims = open_claims()  # the claims a run's creates go through
+            try:
+                got = await claims.acquire_many(["deal-field\x1fImport source key",
+                                                 "deal-key\x1fcode\x1fK1"])
+                for claim in got.values():
+                    assert not isinstance(claim, Held)  # another company's claims: not held
+                    claims.release_soon(claim, {"deal_id": 1})
+                await claims.flush()
+            finally:
+                await claims.aclose()
+            keys = {k.decode() for k in await client.keys("*")} - seen
+            made[company], seen = keys, seen | keys
+            fp = fingerprint(token)
+            assert all(k.startswith((f"pdbulk:c:{company}:", f"pdbulk:t:{fp}:")) for k in keys), keys
+            assert {f"pdbulk:c:{company}:born", f"pdbulk:t:{fp}:burst",
+                    f"pdbulk:c:{company}:procs"} <= keys
+        assert not made["1001"] & made["2002"]
+        assert len(made["1001"]) == len(made["2002"]) >= 6
+        stats = await client.info("commandstats")
+        assert "cmdstat_eval" not in stats and stats["cmdstat_evalsha"]["calls"] >= 8
+    finally:
+        coordinator.bind_company(None)
+        await client.aclose()

@@ -202,7 +202,7 @@ def test_two_imports_of_one_manifest_on_a_shared_coordinator_double_nothing(
     assert all(code in (0, 3) for code in r.exit_codes), r.outputs
     client = redis.Redis.from_url(redis_server.url)
     try:
-        claimed = list(client.scan_iter("pdbulk:c:claims:claim:*", count=1000))
+        claimed = list(client.scan_iter("pdbulk:c:*:claim:*", count=1000))  # per company
     finally:
         client.close()
     assert len(claimed) >= 20  # one claim per source key (and its person/org) in Redis

@@ -398,3 +398,200 @@ def test_two_runs_over_the_same_keys_in_opposite_orders_neither_deadlock_nor_dou
         sandbox.wait(10)
         if sandbox.stdout is not None:
             sandbox.stdout.close()
+
+
+async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: Path) -> None:
+    """Job B loads (no deal has its keys yet), job A then imports the same keys under claims on
+    the shared coordinator, Redis loses every claim (FLUSHALL: a restart without persistence),
+    then B runs. B's fresh claims say nothing of A's creates; B must look its keys up (its
+    rows were loaded before the claims' state began again) and create none twice. Ordered
+    by hand: no sleeps, no timing."""
+    import redis.asyncio as aioredis
+
+    import jobs.importing as importing
+    from bulk.claims_redis import RedisClaims
+    from bulk.engine import EngineConfig
+    from bulk.store import JobStore
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+    from pdbulk.cli_import import import_session
+    from tests.import_support import engine_config, resume_job
+    from tests.redis_helpers import running_redis
+
+    export = write_demo_export(tmp_path / "in", rows=40, broken=0, unknown_stage=0)
+    with running_redis() as server:
+        original = importing.open_claims
+        importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
+        try:
+            async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+                # B: created and loaded, stopped before it sends anything
+                mapping = Mapping.load(export.mapping)
+                settings = ImportSettings(manifest=str(export.manifest), mapping=str(export.mapping),
+                                          mode="upsert", create_key_field=True)
+                config: EngineConfig = engine_config(sb, tmp_path / "jobs")
+                b_dir = tmp_path / "jobs" / "B"
+                b_store = JobStore.create(b_dir, job_id="B", kind="import",
+                                          config={"engine": config.to_json(),
+                                                  "import": settings.to_json()})
+                b_kind = ImportJob(b_store, settings, "")
+                runners: list[Any] = []
+                loaded = b_kind.attach
+
+                def attach(*args: Any) -> Any:  # loaded: stop before the first send
+                    out = loaded(*args)
+                    runners[0].request_stop()
+                    return out
+
+                b_kind.attach = attach  # type: ignore[method-assign]
+                await import_session(b_store, b_kind, mapping, config, sb.token,
+                                     say=lambda line: None, on_runner=runners.append)
+                b_store.set_status("stopped")
+                assert sum(1 for i in b_store.items() if i.op == "create") == 40
+                b_store.close()
+                # A: the same keys, all created under claims recorded in Redis
+                a_store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                  export.mapping, mode="upsert",
+                                                  create_key_field=False, job_id="A")
+                a_store.close()
+                client = aioredis.from_url(server.url)
+                try:
+                    await client.flushall()  # Redis restarted empty
+                finally:
+                    await client.aclose()
+                b_store, _ = await resume_job(sb, b_dir)
+                code = next(f["field_code"] for f in sb.state.fields.values()
+                            if f["field_name"] == KEY_FIELD)
+                keys = _keys(sandbox_deals(sb), code)
+                assert len(keys) == 40 and max(keys.values()) == 1, keys.most_common(3)
+                persons = Counter(p["name"] for p in sb.state.persons.rows.values()
+                                  if not p.get("is_deleted"))
+                assert max(persons.values()) == 1, persons.most_common(3)
+                actions = Counter(i.result["action"] for i in b_store.items() if i.result)
+                assert "created" not in actions, actions
+                b_store.close()
+        finally:
+            importing.open_claims = original
+
+
+def _doubles(url: str, code: str) -> tuple[int, int]:
+    """(keys with a deal, deals beyond the first per key) among the live deals."""
+    keys = _keys(_live_deals(url), code)
+    return len(keys), sum(n - 1 for n in keys.values())
+
+
+@pytest.mark.slow
+def test_redis_flushed_mid_run_under_two_imports_doubles_nothing(tmp_path: Path) -> None:
+    """The testers' loop, bounded: two `pdbulk import --mode upsert` of the same keys (one
+    file reversed) on one shared coordinator (a real redis-server); when a third of the keys
+    have their deal, Redis loses everything (FLUSHALL: a restart without persistence, with
+    no downtime). Every key must end with exactly one deal. Trials: env
+    PDBULK_FLUSH_TRIALS (default 1); each bounded by 240 s, the flush by 120 s."""
+    import redis
+
+    from tests.redis_helpers import running_redis
+
+    rows_n = 150
+    trials = int(os.environ.get("PDBULK_FLUSH_TRIALS", "1"))
+    export = write_demo_export(tmp_path / "in", rows=rows_n, broken=0, unknown_stage=0)
+    with export.manifest.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    reversed_csv = tmp_path / "reversed.csv"
+    with reversed_csv.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], *reversed(rows[1:])])
+    figures = []
+    for trial in range(trials):
+        base = tmp_path / f"t{trial}"
+        with running_redis() as server:
+            sandbox, url = _sandbox_process()
+            env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+                   "PDBULK_STATE_DIR": str(base / "state"), "PDBULK_COORDINATOR": server.url}
+            try:
+                _admin(url, "/_sandbox/faults", {"latency_ms": 20,
+                                                 "only_operations": ["addDeal"]})
+                code = _add_key_field(url)
+                runs = [subprocess.Popen(_import_cmd(m, export.mapping, url, base / f"j{n}"),
+                                         env=env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True)
+                        for n, m in enumerate((export.manifest, reversed_csv))]
+                deadline = time.monotonic() + 120
+                flushed_at = None
+                while time.monotonic() < deadline and all(r.poll() is None for r in runs):
+                    if _doubles(url, code)[0] >= rows_n // 3:
+                        client = redis.Redis.from_url(server.url)
+                        try:
+                            client.flushall()
+                        finally:
+                            client.close()
+                        flushed_at = _doubles(url, code)[0]
+                        break
+                    time.sleep(0.05)
+                outs = [r.communicate(timeout=240)[0] for r in runs]
+                assert flushed_at is not None, outs  # the flush came mid-run
+                assert [r.returncode for r in runs] == [0, 0], outs
+                have, doubled = _doubles(url, code)
+                figures.append((flushed_at, have, doubled))
+            finally:
+                sandbox.send_signal(signal.SIGTERM)
+                sandbox.wait(10)
+                if sandbox.stdout is not None:
+                    sandbox.stdout.close()
+    print("flush loop (keys with a deal at the flush, keys, doubled deals):", figures)
+    assert all(have == rows_n and doubled == 0 for _, have, doubled in figures), figures
+
+
+async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path) -> None:
+    """Right after this run claims key K, it is frozen past the lease (SIGSTOP): another run
+    takes K over, creates its deal and releases the claim with that outcome. When this run
+    goes on, it must prove the claim still held before it sends (it is not: it claims again,
+    finds the other run's deal and updates it) — not create K a second time."""
+    from bulk.sandbox import deals as sandbox_deals_mod
+
+    export = write_demo_export(tmp_path / "in", rows=12, broken=0, unknown_stage=0)
+    key = "HS-100004"
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for d in sandbox_deals(sb):  # an empty account again (the key field stays)
+            d["is_deleted"], d["status"] = True, "deleted"
+
+        class Overtaken(LocalClaims):
+            theirs: int | None = None
+
+            async def acquire_many(self, names: Any, lease_s: float = 300.0) -> Any:
+                got = await super().acquire_many(names, lease_s)
+                name = claim_name(code, key)
+                if name in got and isinstance(got[name], Claim) and self.theirs is None:
+                    # frozen here; the other run takes K over, creates it, releases it
+                    deal = sandbox_deals_mod.create(sb.state, {"title": "theirs",
+                                                               "custom_fields": {code: key}})
+                    self.theirs = int(deal["id"])
+                    with self._lock:
+                        self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                                           "WHERE name = ?",
+                                           (orjson.dumps({"deal_id": self.theirs}).decode(),
+                                            name))
+                return got
+
+        claims = Overtaken(tmp_path / "claims.sqlite3")
+        import jobs.importing as importing
+
+        original = importing.open_claims
+        importing.open_claims = lambda *a: claims  # type: ignore[assignment]
+        try:
+            store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                               export.mapping, mode="upsert",
+                                               create_key_field=False, job_id="second")
+        finally:
+            importing.open_claims = original
+        assert claims.theirs is not None
+        keys = _keys(sandbox_deals(sb), code)
+        assert keys[key] == 1 and len(keys) == 12 and max(keys.values()) == 1, keys
+        row = next(i for i in store.items() if i.key == key)
+        assert row.result is not None and row.result["deal_id"] == claims.theirs
+        assert row.result["action"] == "updated"
+        assert kind.claims_lost == 1
+        store.close()
