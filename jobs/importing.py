@@ -460,11 +460,25 @@ class ImportJob:
         return item.payload
 
     async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
-        """Take over a dead holder's claim on ``key`` and release it with what reconcile
-        found (nothing when not found: the row is sent again under a fresh claim)."""
+        """Release the claim on ``key`` with what reconcile found (nothing when not found:
+        the row is sent again under a fresh claim): a dead holder's, taken over. This
+        run's own claim, taken for the row's batch (``prepare``) before the row was in
+        doubt for its person or organization, is released with the deal found, else kept
+        for the row's next send.
+
+        This run's own claim is released as itself, never re-acquired and released by
+        name behind the pool's back: that freed it while the pool still held it, so
+        another run took the key, found nothing and created it while this run, trusting
+        its pooled claim, created it too (2 of 300 keys doubled, two imports at once
+        under faults)."""
+        outcome = {"deal_id": int(hit["id"])} if hit else None
+        if key in self._pool:  # ours: kept for the row's next send, or released as found
+            if hit is not None:
+                await self.claims.release(self._pool.pop(key)[0], outcome)
+            return
         got = await acquire(self.claims, self.claim_name(key))
         if isinstance(got, Claim):  # else a live run holds it, and that run settles it
-            await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
+            await self.claims.release(got, outcome)
 
     # -- resuming -----------------------------------------------------------------------------
     def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:
