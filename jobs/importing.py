@@ -94,7 +94,8 @@ class ImportJob:
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
-                                 scope=lambda: self.key_code, lease=lease)
+                                 scope=lambda: self.key_code, lease=lease,
+                                 on_wait=self._give_back)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None

@@ -47,3 +47,40 @@ async def test_reconcile_keeps_the_claims_of_rows_not_sent_yet(tmp_path: Path) -
         await mine.finish()  # gives back the claims of rows not sent
         assert isinstance(await acquire(other, claim_name(code, "K")), Claim)
         store.close()
+
+
+@pytest.mark.anyio
+async def test_waiting_for_a_person_gives_back_the_claims_of_rows_not_sent(
+        tmp_path: Path) -> None:
+    """A row waiting for another run's create of its person first gives back the deal
+    claims its run took for rows not sent yet: the other run, waiting on one of those keys
+    while holding the person (in doubt until its reconcile), is not deadlocked (seen: two
+    imports at once each waited 120 s on the other and failed rows)."""
+    import anyio
+
+    store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    store.add_items([NewItem(row=1, key="K", op="create", payload={"deal": {"title": "K"}})])
+    (item,) = list(store.items())
+    path = tmp_path / "claims.sqlite3"
+    settings = ImportSettings(manifest="x.csv", mapping=str(tmp_path / "m.toml"), mode="insert")
+    mine = ImportJob(store, settings, "code", claims=LocalClaims(path, holder="host-a:1:1",
+                                                                  poll=0.01))
+    other = LocalClaims(path, holder="host-b:2:2", poll=0.01)
+    person = await acquire(other, "person\x1fcode\x1fe:p@x.org")
+    assert isinstance(person, Claim)
+    await mine.prepare([item])
+    seen: list[object] = []
+
+    async def other_run() -> None:
+        with anyio.fail_after(10):
+            while not isinstance(got := await acquire(other, claim_name("code", "K")), Claim):
+                await other.wait_released(claim_name("code", "K"), 1.0)
+        seen.append(got)
+        await other.release(person)  # the other run goes on, and settles its person
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(other_run)
+        with anyio.fail_after(10):
+            claim = await mine.resolver._claim(mine.claims, ("person", "e:p@x.org"))
+    assert isinstance(claim, Claim) and len(seen) == 1
+    store.close()
