@@ -222,3 +222,35 @@ def test_move_stage_plan_prices_the_re_read_after_the_prompt(sb: Sandbox,
     resumed = cli(sb, jobs, "resume", "mv-later", "--job-dir", str(jobs))
     assert resumed.exit_code == 3, resumed.output
     assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
+
+
+def test_merge_and_undo_plans_price_the_re_read_after_the_prompt(sb: Sandbox,
+                                                                 tmp_path: Path) -> None:
+    """merge and undo answered "y" spend what `plan merge` / `plan undo` said (the re-read
+    of the deals after the answer included)."""
+    jobs = tmp_path / "jobs"
+    ids = sorted(d["id"] for d in sb.state.deals.rows.values()
+                 if not d["is_deleted"] and not d["is_archived"])
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,title\n" + "".join(f"{i},Undo me {i}\n" for i in ids[:12]))
+    ran = cli(sb, jobs, "update", str(manifest), "-m", str(mapping), *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    (update_job,) = [p.name for p in jobs.iterdir()]
+    planned = cli(sb, jobs, "plan", "undo", update_job, "--json", *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "undo", update_job, *engine(sb, jobs), input="y\n")
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("merge_id,survivor_id\n" + "".join(
+        f"{a},{b}\n" for a, b in zip(ids[20:26:2], ids[21:27:2], strict=True)))
+    planned = cli(sb, jobs, "plan", "merge", str(pairs), "--json", *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "merge", str(pairs), *engine(sb, jobs), input="y\n")
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
