@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import anyio
@@ -121,6 +121,10 @@ def contact_ids(items: Iterable[Any]) -> dict[str, set[int]]:
     return ids
 
 
+async def _nothing() -> None:
+    return None
+
+
 class _Flight:
     __slots__ = ("done",)
 
@@ -135,13 +139,17 @@ class Resolver:
                  claims: Callable[[], Claims | None] | None = None,
                  scope: Callable[[], str] | None = None,
                  lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
-                 ) -> None:
+                 on_wait: Callable[[], Awaitable[None]] | None = None) -> None:
         self.store = store
         # Unix time the job was created (its indexes are no older): a claim born after it
         # cannot vouch that nobody created the key since (see _created_meanwhile)
         self._loaded = loaded or (lambda: 0.0)
         self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
         self._scan_lock = anyio.Lock()
+        # called before waiting for another run's create: the job gives back the claims it
+        # took for rows not sent yet, so two runs waiting on each other's person / deal
+        # claims never deadlock (each would wait out CLAIM_WAIT and fail rows)
+        self._on_wait = on_wait or _nothing
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
@@ -240,6 +248,7 @@ class Resolver:
             got = await acquire(claims, name, self.lease)
             if isinstance(got, Claim):
                 return got
+            await self._on_wait()  # never hold claims of rows not sent while waiting
             if not await claims.wait_released(name, CLAIM_WAIT):
                 break
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "

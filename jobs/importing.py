@@ -24,6 +24,7 @@ refused.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,7 +56,7 @@ from .import_rows import (
     source_row,
 )
 from .mapping import Mapping as ImportMapping
-from .selection import is_gone, read_deals
+from .selection import is_gone, read_current, reread_calls
 from .updating import before_image
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
@@ -114,7 +115,8 @@ class ImportJob:
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
-                                 loaded=lambda: self.store.created_at)
+                                 loaded=lambda: self.store.created_at,
+                                 on_wait=self._give_back)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -538,31 +540,90 @@ class ImportJob:
         return item.payload
 
     async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
-        """Take over a dead holder's claim on ``key`` and release it with what reconcile
-        found (nothing when not found: the row is sent again under a fresh claim)."""
+        """Release the claim on ``key`` with what reconcile found (nothing when not found:
+        the row is sent again under a fresh claim): a dead holder's, taken over. This
+        run's own claim, taken for the row's batch (``prepare``) before the row was in
+        doubt for its person or organization, is released with the deal found, else kept
+        for the row's next send.
+
+        This run's own claim is released as itself, never re-acquired and released by
+        name behind the pool's back: that freed it while the pool still held it, so
+        another run took the key, found nothing and created it while this run, trusting
+        its pooled claim, created it too (2 of 300 keys doubled, two imports at once
+        under faults)."""
+        outcome = {"deal_id": int(hit["id"])} if hit else None
+        if key in self._pool:  # ours: kept for the row's next send, or released as found
+            if hit is not None:
+                await self.claims.release(self._pool.pop(key)[0], outcome)
+            return
         got = await acquire(self.claims, self.claim_name(key))
         if isinstance(got, Claim):  # else a live run holds it, and that run settles it
-            await self.claims.release(got, {"deal_id": int(hit["id"])} if hit else None)
+            await self.claims.release(got, outcome)
 
     # -- resuming -----------------------------------------------------------------------------
+    def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:
+        """The pending updates a resume re-reads, their deal ids, and the ids of those that
+        unarchive their deal (read from the archived list as well: the default one omits
+        archived deals, so without it every such row would read as gone)."""
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+                   and not self._needs_mapping(i)]
+        ids = [int(i.payload["deal_id"]) for i in pending]
+        archived = [int(i.payload["deal_id"]) for i in pending
+                    if i.payload["changes"].get("is_archived") is False]
+        return pending, ids, archived
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan)."""
+        _, ids, archived = self._rereading(store)
+        return reread_calls(ids, archived)
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read; one PATCH per pending
+        update and one create per pending deal, and per person / organization they still
+        need (created once, however many rows name it); for creates in doubt, the first
+        page of the deals added since (500 per page). Rows mapped again (retry of a row
+        that failed its checks, a changed mapping file) pull the catalog and indexes
+        again: not counted here (``unpriced`` says how many)."""
+        calls = Counter(self.reread_calls(store))
+        needed: set[tuple[str, str]] = set()
+        doubt = False
+        for state in (ItemState.PENDING, ItemState.SENDING):
+            for item in store.items(state):
+                if self._needs_mapping(item) or item.payload.get("duplicate"):
+                    continue
+                calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                doubt = doubt or (state is ItemState.SENDING and item.op != "update")
+                for ref in refs_of(item.payload):
+                    needed.add((str(ref["kind"]), str(ref["key"])))
+        for kind, key in needed:
+            if store.lookup_get(kind, key) is None:
+                calls["addPerson" if kind == "person" else "addOrganization"] += 1
+        calls["getDeals"] += int(doubt)
+        return {op: n for op, n in calls.items() if n}
+
+    def unpriced(self, store: JobStore) -> int:
+        """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
+        return sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                   for item in store.items(state) if self._needs_mapping(item))
+
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending updates (upsert) against the deals as they are now: a job
         resumed later must not work from the picture its load took.
 
-        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, 10 tokens). A deal that
-        no longer takes writes (deleted, merged away, or archived since: the default list
-        omits them) fails its row with that reason, nothing sent — it is not re-created
-        either (someone removed it on purpose; import the row again to create it). A deal
-        already as the row wants it (fields and links) is ``unchanged``, no PATCH. The rest
-        is sent as decided. Returns the lines to print."""
-        # (rows unarchiving their deal are sent as decided: the list omits archived deals)
-        pending = [i for i in store.items(ItemState.PENDING)
-                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
-                   and i.payload["changes"].get("is_archived") is not False
-                   and not self._needs_mapping(i)]
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, 10 tokens; the deals of
+        rows that unarchive also from ``GET /api/v2/deals/archived?ids=``, 20 tokens). A
+        deal that no longer takes writes (deleted, merged away, or archived since, for a
+        row that does not unarchive it) fails its row with that reason, nothing sent — it
+        is not re-created either (someone removed it on purpose; import the row again to
+        create it). A deal already as the row wants it (fields and links) is
+        ``unchanged``, no PATCH. The rest is sent as decided (a row that unarchives its
+        deal included, when the deal is still there, archived or not). Returns the lines
+        to print."""
+        pending, ids, archived = self._rereading(store)
         if not pending:
             return []
-        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        current = await read_current(ctx, ids, archived)
         outcomes: list[Outcome] = []
         gone = unchanged = 0
         for item in pending:

@@ -18,6 +18,7 @@ merged. Merges into one survivor are sent one at a time, in chain order.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from bulk.manifest import read_manifest
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
-from .selection import Deal, is_gone, parse_id, read_deals
+from .selection import IDS_PER_CALL, Deal, is_gone, parse_id, read_deals, reread_calls
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
 OP = "merge"
@@ -314,17 +315,39 @@ class MergeJob:
             self._doubted.discard(item.id)
         return out
 
+    @staticmethod
+    def _rereading(store: JobStore) -> tuple[list[Item], list[int]]:
+        """The pending merges a resume re-checks and the deal ids it reads for them."""
+        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None
+                   and not i.payload.get("already")]  # dedupe: merged by an earlier apply
+        return pending, [d for i in pending
+                         for d in (i.payload["merge_id"], i.payload["survivor_id"])]
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan)."""
+        return reread_calls(self._rereading(store)[1])
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read, the reconcile read of
+        the merges in doubt (100 per call), then at most one merge per pending or in-doubt
+        item."""
+        calls = Counter(self.reread_calls(store))
+        doubt = sum(1 for _ in store.items(ItemState.SENDING))
+        calls["getDeals"] += -(-doubt // IDS_PER_CALL)
+        calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
+                                           if refused(item) is None
+                                           and not item.payload.get("already"))
+        return {op: n for op, n in calls.items() if n}
+
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check pending merges against the deals as they are now (issue 9 §4): a pair
         whose merged-away deal or survivor is gone since the job was planned (deleted,
         archived, merged elsewhere) fails with that reason instead of a blind PUT. Reads
         100 deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
-        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None
-                   and not i.payload.get("already")]  # dedupe: merged by an earlier apply
+        pending, ids = self._rereading(store)
         if not pending:
             return []
-        live = await read_deals(ctx, [d for i in pending for d in
-                                      (i.payload["merge_id"], i.payload["survivor_id"])])
+        live = await read_deals(ctx, ids)
         outcomes = []
         for item in pending:
             for role, deal_id in (("merged-away", item.payload["merge_id"]),

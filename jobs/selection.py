@@ -148,6 +148,33 @@ async def read_deals(ctx: CallContext, ids: Iterable[int], *,
     return found
 
 
+async def read_current(ctx: CallContext, ids: Iterable[int],
+                       archived: Iterable[int] = ()) -> dict[int, Deal]:
+    """The deals as they are now, for a resume's re-read: ``ids`` from the default list
+    (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens), and ``archived`` — the ids of
+    rows that unarchive their deal — from the archived list too
+    (``GET /api/v2/deals/archived?ids=``, 100 per call, 20 tokens): the default list omits
+    archived deals, so without it an archived deal reads as gone. Missing ids are absent;
+    an id in both lists (unarchived meanwhile and read between) keeps the default list's.
+    Exactly the calls ``reread_calls`` prices."""
+    wanted = list(dict.fromkeys([*ids, *archived]))
+    found = await read_deals(ctx, wanted)
+    for part in _chunks(list(dict.fromkeys(archived)), IDS_PER_CALL):
+        page = await ctx.call("getArchivedDeals", params={"ids": part, "limit": IDS_PER_CALL})
+        for deal in page.data or ():
+            if deal.get("id") in part:
+                found.setdefault(int(deal["id"]), deal)
+    return found
+
+
+def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
+    """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
+    everything = len(set(ids) | set(archived))
+    out = {"getDeals": -(-everything // IDS_PER_CALL),
+           "getArchivedDeals": -(-len(set(archived)) // IDS_PER_CALL)}
+    return {op: n for op, n in out.items() if n}
+
+
 # -- a manifest of deals ---------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Ref:
@@ -220,4 +247,4 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
 
 __all__ = ["IDS_PER_CALL", "PAGE", "STATUSES", "Deal", "DealQuery", "Listing", "Ref",
            "id_column", "is_gone", "list_deals", "parse_id", "read_deals",
-           "read_refs", "rfc3339"]
+           "read_current", "read_refs", "reread_calls", "rfc3339"]

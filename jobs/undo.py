@@ -46,7 +46,7 @@ from bulk.store import (
 
 from .import_resolve import contact_ids
 from .import_rows import same
-from .selection import Deal, is_gone, read_deals
+from .selection import Deal, is_gone, read_deals, reread_calls
 from .updating import (
     Prepared,
     before_image,
@@ -64,6 +64,8 @@ SNAPSHOTS = "merge-snapshots.jsonl"
 _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
+_WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
+              **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
 
 
 def export_snapshots(store: JobStore) -> Path:
@@ -388,6 +390,34 @@ class UndoJob:
             f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
             f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
 
+    @staticmethod
+    def _rereading(store: JobStore) -> list[Item]:
+        """The pending restores / deletes a resume re-checks (none with ``--force``)."""
+        if store.meta_get("force"):
+            return []
+        return [i for i in store.items(ItemState.PENDING)
+                if i.op in ("delete", "restore") and refused(i) is None
+                and not i.payload.get("conflict")]
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan)."""
+        return reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store))
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read, a 1-token re-check of
+        each conflict sent again, then at most one write per pending or in-doubt item."""
+        calls = Counter(self.reread_calls(store))
+        for state in (ItemState.PENDING, ItemState.SENDING):
+            for item in store.items(state):
+                if refused(item) is not None:
+                    continue
+                if item.payload.get("conflict"):
+                    calls["getDeal"] += 1
+                op = _WRITE_OPS.get(item.op)
+                if op is not None:
+                    calls[op] += 1
+        return {op: n for op, n in calls.items() if n}
+
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check the pending restores / deletes against the deals as they are now: an
         undo resumed later (after Ctrl-C, a crash, a spent budget) must not delete or
@@ -398,11 +428,8 @@ class UndoJob:
         conflict: failed, left alone (unless the undo was started with ``--force``). A deal
         the default list omits (deleted, archived) is sent as decided (a delete that finds
         it gone is done). Returns the lines to print."""
-        force = bool(store.meta_get("force"))
-        pending = [i for i in store.items(ItemState.PENDING)
-                   if i.op in ("delete", "restore") and refused(i) is None
-                   and not i.payload.get("conflict")]
-        if not pending or force:
+        pending = self._rereading(store)
+        if not pending:
             return []
         then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
         current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])

@@ -45,7 +45,7 @@ from .import_rows import deal_changes, same
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 from .results import write_results
-from .selection import IDS_PER_CALL, Deal, parse_id, read_deals
+from .selection import IDS_PER_CALL, Deal, parse_id, read_current, read_deals, reread_calls
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 META_LOADED = "loaded"
@@ -252,20 +252,46 @@ class PatchJob:
         counted is given back: kills must not use up a row's attempts."""
         return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
 
+    @staticmethod
+    def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:
+        """The pending items a resume re-reads, their deal ids, and the ids of those whose
+        PATCH unarchives the deal (read from the archived list as well)."""
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        ids = [int(i.payload["deal_id"]) for i in pending]
+        archived = [int(i.payload["deal_id"]) for i in pending
+                    if i.payload["changes"].get("is_archived") is False]
+        return pending, ids, archived
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan)."""
+        _, ids, archived = self._rereading(store)
+        return reread_calls(ids, archived)
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read, then at most one PATCH
+        per pending or in-doubt item (fewer when the re-read finds some unchanged or gone;
+        none for a row refused at load time, which stays refused)."""
+        calls = Counter(self.reread_calls(store))
+        calls["updateDeal"] += sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                                   for item in store.items(state) if refused(item) is None)
+        return {op: n for op, n in calls.items() if n}
+
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending items against the deals as they are now (issue 9 §4): a
         resumed job must not work from the picture taken when it was loaded.
 
-        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, openapi-v2). A deal
-        already as the item wants it becomes SKIPPED ``unchanged`` (no PATCH); a deal
-        that no longer exists (deleted, or archived: the default list omits both) fails
-        its row with that reason, status 404, nothing sent. Others stay pending as
-        decided. Returns the lines to print."""
-        pending = [i for i in store.items(ItemState.PENDING)
-                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, openapi-v2; the deals
+        of rows that unarchive also from ``GET /api/v2/deals/archived?ids=``, which is
+        where an archived deal is). A deal already as the item wants it becomes SKIPPED
+        ``unchanged`` (no PATCH); a deal that no longer exists (deleted; or archived, for
+        a row that does not unarchive: the default list omits it) fails its row with that
+        reason, status 404, nothing sent. Others stay pending as decided. Returns the
+        lines to print."""
+        pending, ids, archived = self._rereading(store)
         if not pending:
             return []
-        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        current = await read_current(ctx, ids, archived)
         outcomes: list[Outcome] = []
         gone = unchanged = 0
         for item in pending:

@@ -23,7 +23,8 @@ import inspect
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -250,14 +251,60 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
 
         async def resuming() -> RunResult:
             async with session(cfg, token, store) as s:
+                reread = show_resume_plan(store, kind, s)
                 if before is not None:
                     for line in await before(s.ctx, store):
                         typer.echo(line)
+                    show_resume_plan(store, kind, s, after_reread=reread)
                 return await execute_async(store, kind, cfg, token, label=store.kind,
                                            session=s)
         finish(store, anyio.run(resuming))
     finally:
         store.close()
+
+
+def resume_plan(store: JobStore, kind: Any, s: Any, *,
+                after_reread: Mapping[str, int] | None = None) -> Any:
+    """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
+    now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
+    doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
+    that cannot tell. ``after_reread``: the re-read is done and made these calls; the
+    plan is then those and the writes left."""
+    from jobs.planning import estimate
+
+    calls = getattr(kind, "resume_calls", None)
+    if calls is None:
+        return None
+    planned = Counter(calls(store))
+    if after_reread is not None:
+        planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
+    counts = store.counts()
+    notes = []
+    unpriced = getattr(kind, "unpriced", None)
+    if unpriced is not None and (n := unpriced(store)):
+        notes.append(f"{n:,} row(s) are mapped again first: the catalog and the indexes are "
+                     "pulled again (not counted above)")
+    return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
+                    rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
+                    tokens_left_today=s.tokens_left_today(), notes=notes)
+
+
+def show_resume_plan(store: JobStore, kind: Any, s: Any, *,
+                     after_reread: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Print ``resume_plan`` on one line (before anything is sent; again after the
+    re-read, which may have settled items); returns the re-read's calls."""
+    plan = resume_plan(store, kind, s, after_reread=after_reread)
+    if plan is None:
+        return {}
+    ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
+    head = "plan" if after_reread is None else "plan after the re-read"
+    typer.echo(f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
+               f"tokens: {plan.tokens:,}")
+    if after_reread is None:
+        for note in plan.notes:
+            typer.echo(f"note: {note}")
+    reread: dict[str, int] = kind.reread_calls(store) if after_reread is None else {}
+    return reread
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),

@@ -15,7 +15,7 @@ import inspect
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,6 +27,7 @@ from rich.console import Console
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import header, without_mapping_hint
+from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.account import load_catalog
@@ -57,16 +58,37 @@ _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
 
 
 # -- the shared flow --------------------------------------------------------------------------
-async def _load(s: Session, build: Build) -> tuple[Prepared, JobPlan]:
-    """The load phase; the plan counts its reads and the run's writes."""
+async def _load(s: Session, build: Build, store: JobStore, *,
+                asks: bool) -> tuple[Prepared, JobPlan]:
+    """The load phase, saved into ``store``; the plan counts its reads, the run's writes
+    and, when the command will ask first (``asks``), the re-read of the deals after the
+    answer (``reread_calls`` of the job kind: what its ``before_resume`` reads)."""
+    from jobs import kind_for
+
     prep = await build(s)
+    prep.save(store)  # marks the job loaded, last
     calls = Counter(s.stats.calls_by_operation) + prep.calls
+    notes = list(prep.notes)
+    reread = getattr(kind_for(store), "reread_calls", None)
+    if reread is not None and any(prep.actions[a] for a in _WORK[prep.kind]):
+        again = Counter(reread(store))
+        if asks and again:
+            calls += again
+            notes.append(f"counts the re-read of the deals after the prompt "
+                         f"({_tokens(again):,} tokens; none with --yes)")
+        elif again:
+            notes.append(f"with the prompt (no --yes), the deals are read again after the "
+                         f"answer: {_tokens(again):,} tokens more")
     sched = s.scheduler.statistics()
     left = s.tokens_left_today() + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
-                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=prep.notes,
+                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit)
     return prep, plan
+
+
+def _tokens(calls: Mapping[str, int]) -> int:
+    return sum(get_operation(op).token_cost * n for op, n in calls.items())
 
 
 def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
@@ -79,11 +101,14 @@ def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
                                      or "none"))
 
 
-def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: bool) -> None:
-    """The load phase against a throwaway store; nothing is written to Pipedrive."""
+def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: bool, *,
+               asks: bool = False) -> None:
+    """The load phase against a throwaway store; nothing is written to Pipedrive. ``asks``:
+    the command asks before sending (unless --yes), so its plan prices the re-read after
+    the answer."""
     async def main() -> tuple[Prepared, JobPlan]:
         async with session(cfg, token, store) as s:
-            return await _load(s, build)
+            return await _load(s, build, store, asks=asks)
 
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=kind, config={})
@@ -111,8 +136,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
         async with session(cfg, token, store) as s:
             store.set_status("loading")
             try:
-                prep, plan = await _load(s, build)
-                prep.save(store)  # marks the job loaded, last
+                prep, plan = await _load(s, build, store, asks=confirm is not None and not yes)
             except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
@@ -298,7 +322,7 @@ def move_stage(
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
 
     if plan_only:
-        _plan_only(cfg, token, "move-stage", build, as_json)
+        _plan_only(cfg, token, "move-stage", build, as_json, asks=True)
     else:
         _run_new(cfg, token, "move-stage", build, confirm="Move {n:,} deals?", yes=yes)
 
@@ -324,7 +348,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
         return await prepare_merge(s.ctx, rows, source_columns=columns)
 
     if plan_only:
-        _plan_only(cfg, token, "merge", build, as_json)
+        _plan_only(cfg, token, "merge", build, as_json, asks=True)
     else:
         _run_new(cfg, token, "merge", build, yes=yes,
                  confirm="Merges are final in Pipedrive. Merge {n:,} pairs?")
@@ -352,7 +376,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
             return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
 
         if plan_only:
-            _plan_only(cfg, token, "undo", build, as_json)
+            _plan_only(cfg, token, "undo", build, as_json, asks=True)
         else:
             _run_new(cfg, token, "undo", build, yes=yes,
                      confirm=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from bulk.clock import SystemClock
 from bulk.engine import EngineConfig, connect
 from bulk.runner import CallContext, Runner
@@ -96,6 +98,38 @@ async def resume_job(sb: Sandbox, directory: Path) -> tuple[JobStore, Any]:
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store, result
+
+
+def loaded_import(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, *,
+                  mode: str = "upsert", unarchive: bool = False, job_id: str = "loaded",
+                  **cfg: Any) -> str:
+    """An import loaded and stopped before its first write (a crash right after the
+    load); returns its job id (in ``jobs``)."""
+    from jobs.import_load import load
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
+                              mode="upsert" if mode == "upsert" else "insert",
+                              unarchive=unarchive)
+    config = engine_config(sb, jobs, **cfg)
+    store = JobStore.create(jobs / job_id, job_id=job_id, kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+
+    async def loading() -> None:
+        async with connect(config, sb.token) as (client, scheduler):
+            runner = Runner(AsyncJobStore(store), ImportJob(store, settings, ""), client,
+                            scheduler, clock=SystemClock())
+            await load(runner.ctx, store, settings, Mapping.load(mapping), say=lambda _: None)
+    try:
+        store.set_status("loading")
+        anyio.run(loading)
+        store.set_status("running")
+        store.set_status("stopped")
+    finally:
+        store.close()
+    return job_id
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -1,0 +1,256 @@
+"""Every call a run makes is priced in its plan: the plan's tokens equal the tokens the
+sandbox counted, for import (upsert), update and move-stage, first run and resume / retry
+(the re-read of the deals after the prompt and on resume included)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState, JobStore
+from jobs.selection import DealQuery
+from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+from pdbulk.cli import app
+from tests.import_support import loaded_import
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.update_support import load_job
+
+TOKEN = "plan-tokens-token-0123"
+FAST = ["--plan", "ultimate", "--oauth"]
+MAPPING = """[import]
+key_column = "key"
+mode = "upsert"
+[deal]
+title = "title"
+value = "amount"
+[person]
+name = "person"
+email = "email"
+"""
+UPDATE_MAPPING = """[update]
+id_column = "deal_id"
+[deal]
+title = "title"
+"""
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=60,
+                                       seed=9)) as box:
+        yield box
+
+
+def spent(sb: Sandbox) -> int:
+    return int(sb.stats()["tokens_spent"])
+
+
+def cli(sb: Sandbox, jobs: Path, *args: str, input: str | None = None) -> Any:
+    res = CliRunner().invoke(app, [*args], input=input,
+                             env={**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN})
+    assert "Traceback" not in res.output, res.output
+    return res
+
+
+def engine(sb: Sandbox, jobs: Path) -> list[str]:
+    return ["--url", sb.url, *FAST, "--job-dir", str(jobs)]
+
+
+def plan_tokens(output: str) -> int:
+    """The tokens a first run's printed plan (its table) names."""
+    found = re.findall(r"^tokens: ([\d,]+) —", output, re.M)
+    assert found, output
+    return int(found[0].replace(",", ""))
+
+
+def resume_tokens(output: str) -> int:
+    """The tokens a resume's last plan line names (the one after its re-read)."""
+    found = re.findall(r"^plan.*tokens: ([\d,]+)$", output, re.M)
+    assert found, output
+    return int(found[-1].replace(",", ""))
+
+
+def write_rows(path: Path, rows: list[tuple[str, str, int, str]]) -> Path:
+    lines = ["key,title,amount,person,email"]
+    lines += [f"{k},{t},{a},{p},{p.lower().replace(' ', '.')}@example.com" for k, t, a, p in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_import_upsert_plan_prices_first_run_and_resume(sb: Sandbox, tmp_path: Path) -> None:
+    """plan import == import (creates, updates, persons, the list pulls); a loaded upsert
+    resumed later prints a plan whose tokens equal what the resume spends (its re-read of
+    the pending updates included)."""
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    first = write_rows(tmp_path / "a.csv", [(f"k{i}", f"Deal {i}", 100 + i, f"Pat {i % 7}")
+                                           for i in range(30)])
+    planned = cli(sb, jobs, "plan", "import", str(first), "-m", str(mapping),
+                  "--create-key-field", "--json", "--failed-csv", str(tmp_path / "pf.csv"),
+                  *engine(sb, jobs)[:5])
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "import", str(first), "-m", str(mapping), "--create-key-field",
+              *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"]
+
+    # upsert: 10 titles change, 10 new rows (new persons too), 20 unchanged
+    second = write_rows(tmp_path / "b.csv",
+                        [(f"k{i}", f"Deal {i}{' v2' if i < 10 else ''}", 100 + i, f"Pat {i % 7}")
+                         for i in range(30)]
+                        + [(f"n{i}", f"New {i}", 5, f"Sam {i % 4}") for i in range(10)])
+    planned = cli(sb, jobs, "plan", "import", str(second), "-m", str(mapping), "--json",
+                  "--failed-csv", str(tmp_path / "pf.csv"), *engine(sb, jobs)[:5])
+    assert planned.exit_code == 0, planned.output
+    plan = orjson.loads(planned.stdout)
+    assert plan["calls"]["updateDeal"] == 10 and plan["calls"]["addDeal"] == 10
+    before = spent(sb)
+    ran = cli(sb, jobs, "import", str(second), "-m", str(mapping), *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == plan["tokens"]
+
+    # loaded, then stopped before anything was sent (a crash after the load); resumed later
+    third = write_rows(tmp_path / "c.csv",
+                       [(f"k{i}", f"Deal {i} v3", 100 + i, f"Pat {i % 7}") for i in range(12)]
+                       + [(f"m{i}", f"More {i}", 7, f"Kim {i % 3}") for i in range(6)])
+    job = loaded_import(sb, jobs, third, mapping, auth="oauth")
+    with JobStore.open(jobs / job, lock=False) as store:
+        assert store.counts()[ItemState.PENDING] == 18
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    assert "getDeals 1" in resumed.output, resumed.output  # the re-read of the 12 updates
+    assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
+
+
+def test_update_plan_prices_first_run_resume_and_retry(sb: Sandbox, tmp_path: Path) -> None:
+    """plan update == update; a loaded update resumed later, and a retry of rows that failed,
+    print a plan whose tokens equal what they spend."""
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    ids = sorted(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])[:25]
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,title\n" + "".join(f"{i},Renamed {i}\n" for i in ids))
+    planned = cli(sb, jobs, "plan", "update", str(manifest), "-m", str(mapping), "--json",
+                  *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "update", str(manifest), "-m", str(mapping), *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
+
+    # loaded, resumed later (a crash after the load); 3 deals archived meanwhile fail at
+    # the re-read; unarchived again by someone, then retried
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    manifest.write_text("deal_id,title\n" + "".join(f"{i},Third {i}\n" for i in ids))
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, _ = await load_job(sb, jobs, "update", build, job_id="upd-later",
+                                  auth="oauth")
+        store.close()
+    anyio.run(load)
+    for i in ids[:3]:
+        sb.state.deals.rows[i]["is_archived"] = True
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", "upd-later", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
+    assert spent(sb) - before == 10 + 22 * 5  # 3 gone: nothing sent to them
+    for i in ids[:3]:
+        sb.state.deals.rows[i]["is_archived"] = False
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", "upd-later", "--job-dir", str(jobs))
+    assert retried.exit_code == 0, retried.output
+    assert spent(sb) - before == resume_tokens(retried.output) == 10 + 3 * 5, retried.output
+
+
+def test_move_stage_plan_prices_the_re_read_after_the_prompt(sb: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """move-stage answered "y" re-reads its deals before sending: its plan (and `plan
+    move-stage`) counts that re-read; with --yes there is none and the plan says so; a
+    loaded move resumed later spends what its plan says."""
+    jobs = tmp_path / "jobs"
+    select = ["--pipeline", "Sales", "--stage", "Qualified", "--to-stage", "Contact Made"]
+    moving = [d["id"] for d in sb.state.deals.rows.values()
+              if not d["is_deleted"] and not d["is_archived"] and d["stage_id"] == 1]
+    assert moving
+    planned = cli(sb, jobs, "plan", "move-stage", *select, "--json", *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    plan = orjson.loads(planned.stdout)
+    before = spent(sb)
+    ran = cli(sb, jobs, "move-stage", *select, *engine(sb, jobs), input="y\n")
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == plan["tokens"] == plan_tokens(ran.output), ran.output
+    assert "re-read" in ran.output
+
+    back = ["--pipeline", "Sales", "--stage", "Contact Made", "--to-stage", "Qualified"]
+    before = spent(sb)
+    ran = cli(sb, jobs, "move-stage", *back, "--yes", *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == plan_tokens(ran.output), ran.output
+    assert "none with --yes" not in ran.output and "tokens more" in ran.output
+
+    source = DealSource(query=DealQuery(pipeline="Sales", stage="Qualified"))
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_move(s.ctx, source, MoveTarget("Contact Made"),
+                                      await move_catalog(s.ctx, source))
+        store, _ = await load_job(sb, jobs, "move-stage", build, job_id="mv-later",
+                                  auth="oauth")
+        store.close()
+    anyio.run(load)
+    sb.state.deals.rows[moving[0]]["is_deleted"] = True  # deleted meanwhile: not sent to
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", "mv-later", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
+
+
+def test_merge_and_undo_plans_price_the_re_read_after_the_prompt(sb: Sandbox,
+                                                                 tmp_path: Path) -> None:
+    """merge and undo answered "y" spend what `plan merge` / `plan undo` said (the re-read
+    of the deals after the answer included)."""
+    jobs = tmp_path / "jobs"
+    ids = sorted(d["id"] for d in sb.state.deals.rows.values()
+                 if not d["is_deleted"] and not d["is_archived"])
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,title\n" + "".join(f"{i},Undo me {i}\n" for i in ids[:12]))
+    ran = cli(sb, jobs, "update", str(manifest), "-m", str(mapping), *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    (update_job,) = [p.name for p in jobs.iterdir()]
+    planned = cli(sb, jobs, "plan", "undo", update_job, "--json", *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "undo", update_job, *engine(sb, jobs), input="y\n")
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("merge_id,survivor_id\n" + "".join(
+        f"{a},{b}\n" for a, b in zip(ids[20:26:2], ids[21:27:2], strict=True)))
+    planned = cli(sb, jobs, "plan", "merge", str(pairs), "--json", *engine(sb, jobs))
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    ran = cli(sb, jobs, "merge", str(pairs), *engine(sb, jobs), input="y\n")
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
