@@ -1,0 +1,381 @@
+"""The mapping file's schema and ``Mapping`` (loaded and validated, not yet
+resolved against an account). Every error names its TOML key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bulk.errors import InputError
+
+from .. import transforms as tf
+from ..catalog import Catalog
+
+if TYPE_CHECKING:
+    from .compiler import RowMapper
+
+
+class MappingError(InputError):
+    """The mapping file is wrong; ``problems`` lists (TOML key, reason) pairs."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], *, source: str = "mapping") -> None:
+        self.problems = list(problems)
+        self.key = self.problems[0][0] if self.problems else ""
+        lines = [f"{key}: {reason}" if key else reason for key, reason in self.problems]
+        super().__init__(f"{source}: " + "; ".join(lines))
+
+
+# ---------------------------------------------------------------- the file's schema
+
+def read_mapping_text(path: str | Path) -> str:
+    """A mapping file's text (BOM tolerated); a MappingError if it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MappingError([("", f"cannot read {str(path)!r}: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise MappingError([("", f"{str(path)!r} is not valid UTF-8 (line {line}, byte "
+                                 f"{exc.start}): save it as UTF-8")]) from None
+
+
+class FieldSpec(BaseModel):
+    """Where one target's value comes from. A bare string is a column name, or a
+    template when it has ``{Column}`` placeholders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str | None = None
+    template: str | None = None
+    default: str | int | float | None = None
+    map: dict[str, str] | None = None
+    formats: list[str] | None = None
+    separator: str | None = None
+    decimal: tf.Decimal_ | None = None
+    currency_column: str | None = None
+    when_not_lost: Literal["error", "drop"] | None = None
+    join: str | None = None  # JSON: an array's items joined with this (else its first item)
+    # validation rules (issue 10 section 4); documented in docs/mapping.md
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: list[str] | None = None
+    scale: float | None = None  # probability: the cell times this (HubSpot's 0-1: 100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"template": data} if tf.Template.is_template(data) else {"column": data}
+        return data
+
+    @field_validator("formats")
+    @classmethod
+    def _formats(cls, value: list[str] | None) -> list[str] | None:
+        for fmt in value or ():
+            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
+                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
+                                 f"{', '.join(tf.DATE_TOKENS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldSpec:
+        if self.column is not None and self.template is not None:
+            raise ValueError("give either column or template, not both")
+        if self.column is None and self.template is None and self.default is None:
+            raise ValueError("needs a column, a template or a default")
+        if self.template is not None:
+            tf.Template(self.template)  # raises ValueError on a bad template
+        if self.separator == "":
+            raise ValueError("separator must not be empty")
+        if self.required and self.default is not None:
+            raise ValueError("required = true and a default exclude each other (a required "
+                             "blank cell is a row error)")
+        if self.required and self.column is None and self.template is None:
+            raise ValueError("required = true needs a column or a template")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.allowed is not None and not self.allowed:
+            raise ValueError("allowed must list at least one value")
+        if self.scale is not None and not self.scale > 0:
+            raise ValueError(f"scale must be greater than 0, got {self.scale:g}")
+        return self
+
+    def options_set(self) -> set[str]:
+        return {name for name in self.model_fields_set if name not in (
+            "column", "template", "default", "join", "required", "allowed")}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImportSection(_Section):
+    key_column: str
+    key_field: str = "Import source key"
+    mode: Literal["insert", "upsert"] = "insert"
+
+
+class Defaults(_Section):
+    currency: str | None = None
+    decimal: tf.Decimal_ = "auto"
+    date_formats: list[str] = Field(default_factory=list)
+    separator: str = ";"
+    encoding: str | None = None  # the manifest's text encoding; None: detected
+    # cells that mean "no value" (besides blank); compared case-insensitively
+    empty_values: list[str] = Field(default_factory=list)
+    # the plausible years of a date (inclusive); a date outside is a row error
+    date_window: tuple[int, int] = tf.DEFAULT_DATE_WINDOW
+
+    @field_validator("date_formats")
+    @classmethod
+    def _formats(cls, value: list[str]) -> list[str]:
+        for fmt in value:
+            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
+                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
+                                 f"{', '.join(tf.DATE_TOKENS)}")
+        return value
+
+    @field_validator("date_window")
+    @classmethod
+    def _window(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1] <= 9999:
+            raise ValueError("needs [first year, last year] within 1-9999")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in tf.ISO_CURRENCIES:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value.upper() if value else None
+
+
+class DealSection(_Section):
+    title: FieldSpec
+    value: FieldSpec | None = None
+    currency: FieldSpec | None = None
+    status: FieldSpec | None = None
+    probability: FieldSpec | None = None
+    expected_close_date: FieldSpec | None = None
+    pipeline: FieldSpec | None = None
+    stage: FieldSpec | None = None
+    owner: FieldSpec | None = None
+    lost_reason: FieldSpec | None = None
+    label: FieldSpec | None = None
+
+
+class PersonSection(_Section):
+    name: FieldSpec | None = None
+    email: FieldSpec | None = None
+    phone: FieldSpec | None = None
+
+
+class OrgSection(_Section):
+    name: FieldSpec | None = None
+    address: FieldSpec | None = None
+
+
+class MappingFile(_Section):
+    version: Literal[1] = 1
+    import_: ImportSection = Field(alias="import")
+    defaults: Defaults = Field(default_factory=Defaults)
+    deal: DealSection
+    custom_fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    person: PersonSection | None = None
+    organization: OrgSection | None = None
+
+
+# Which options each target accepts, besides column / template / default.
+_OPTIONS: dict[str, set[str]] = {
+    "deal.title": set(), "deal.value": {"decimal", "min", "max"}, "deal.currency": {"map"},
+    "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max", "scale"},
+    "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
+    "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
+    "deal.label": {"map", "separator"},
+    "person.name": set(), "person.email": set(), "person.phone": set(),
+    "organization.name": set(), "organization.address": set(),
+}
+_CUSTOM_OPTIONS: dict[str, set[str]] = {
+    "varchar": {"map"}, "varchar_auto": {"map"}, "text": {"map"}, "address": {"map"},
+    "phone": set(), "double": {"decimal", "min", "max"}, "int": {"decimal", "min", "max"},
+    "monetary": {"decimal", "currency_column", "min", "max"}, "enum": {"map"}, "set": {"map", "separator"},
+    "date": {"formats"}, "user": {"map"},
+}
+_NO_TEMPLATE = {"deal.value", "deal.probability", "deal.expected_close_date", "person.email",
+                "person.phone"}
+
+
+def _key(*parts: str) -> str:
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged"))]
+        reason = {"extra_forbidden": "unknown key", "missing": "missing"}.get(
+            err["type"], err["msg"].removeprefix("Value error, "))
+        problems.append((_key(*loc), reason))
+    return problems
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    name: str
+    address: str | None = None
+
+    @property
+    def match_key(self) -> str:
+        return tf.org_match_key(self.name) or self.name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class MappedRow:
+    """A row ready to send: ``deal`` is an addDeal body without person_id / org_id."""
+
+    row: int
+    key: str
+    deal: dict[str, Any]
+    person: PersonRef | None = None
+    org: OrgRef | None = None
+
+
+# ---------------------------------------------------------------- the mapping
+
+class Mapping:
+    """A loaded, validated mapping file (not yet resolved against an account)."""
+
+    def __init__(self, spec: MappingFile, *, source: str = "mapping") -> None:
+        self.spec = spec
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Mapping({self.source!r}, mode={self.mode!r}, {len(self.columns())} columns)"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        return cls.loads(read_mapping_text(path), source=str(path))
+
+    @classmethod
+    def loads(cls, text: str, *, source: str = "mapping") -> Mapping:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        try:
+            spec = MappingFile.model_validate(data)
+        except ValidationError as exc:
+            raise MappingError(_pydantic_problems(exc), source=source) from None
+        problems = _option_problems(spec)
+        if problems:
+            raise MappingError(problems, source=source)
+        todos = unresolved_todos(text)
+        if todos:
+            raise MappingError([("", "unresolved TODO on line " + "; line ".join(
+                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)")],
+                source=source)
+        return cls(spec, source=source)
+
+    @property
+    def key_column(self) -> str:
+        return self.spec.import_.key_column
+
+    @property
+    def key_field(self) -> str:
+        return self.spec.import_.key_field
+
+    @property
+    def encoding(self) -> str | None:
+        """``[defaults] encoding``: the manifest's text encoding (None: detected)."""
+        return self.spec.defaults.encoding
+
+    @property
+    def mode(self) -> Literal["insert", "upsert"]:
+        return self.spec.import_.mode
+
+    def targets(self) -> list[tuple[str, FieldSpec]]:
+        """Every (TOML key, spec) pair in the file."""
+        return _targets(self.spec)
+
+    def columns(self) -> list[str]:
+        """The manifest columns the mapping reads, in order, once each."""
+        names = [self.key_column]
+        for _, field_spec in self.targets():
+            names += _spec_columns(field_spec)
+        return list(dict.fromkeys(names))
+
+    def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
+        """Resolve every name against the account (all problems at once, as one
+        MappingError); with ``header``, also check that every column exists."""
+        from .compiler import _Compiler  # the compiler builds on this module
+
+        return _Compiler(self, catalog, header).build()
+
+
+def _spec_columns(spec: FieldSpec) -> list[str]:
+    names = [spec.column] if spec.column else []
+    if spec.template:
+        names += tf.Template(spec.template).columns
+    if spec.currency_column:
+        names.append(spec.currency_column)
+    return names
+
+
+def _targets(spec: MappingFile) -> list[tuple[str, FieldSpec]]:
+    out: list[tuple[str, FieldSpec]] = []
+    for section in ("deal", "person", "organization"):
+        model = getattr(spec, section)
+        for name in type(model).model_fields if model is not None else ():
+            if getattr(model, name) is not None:
+                out.append((f"{section}.{name}", getattr(model, name)))
+    return out + [(_key("custom_fields", label), s) for label, s in spec.custom_fields.items()]
+
+
+def _option_problems(spec: MappingFile) -> list[tuple[str, str]]:
+    problems = []
+    for key, field_spec in _targets(spec):
+        if key in _OPTIONS:
+            problems += [(f"{key}.{option}", "not used by this field")
+                         for option in sorted(field_spec.options_set() - _OPTIONS[key])]
+        if field_spec.template is not None and key in _NO_TEMPLATE:
+            problems.append((f"{key}.template", "this field takes a column, not a template"))
+    return problems
+
+
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_TODO = re.compile(r"#.*\bTODO\b")
+
+
+def unresolved_todos(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of every comment that says ``TODO`` — init-mapping marks what a
+    person must decide (a stage with no exact match, a missing key column) that way."""
+    blanked = _STRINGS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return [(n, line.strip()) for n, (line, bare) in enumerate(
+        zip(text.splitlines(), blanked.splitlines(), strict=True), 1) if _TODO.search(bare)]
+
+
+__all__ = ["Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile",
+           "OrgRef", "PersonRef", "read_mapping_text", "unresolved_todos"]

@@ -1,0 +1,301 @@
+"""``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
+its values and the account's fields."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from bulk.errors import InputError
+
+from .. import transforms as tf
+from ..catalog import Catalog
+from .spec import _CUSTOM_OPTIONS
+
+_GUESSES: dict[str, tuple[str, ...]] = {
+    "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
+                          "opportunity id", "source key"),
+    "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal"),
+    "deal.value": ("amount", "value", "deal value", "deal amount", "revenue",
+                   "opportunity amount"),
+    "deal.currency": ("currency", "currency code", "deal currency", "deal currency code",
+                      "opportunity currency", "amount currency", "value currency",
+                      "currency iso code"),
+    "deal.status": ("status", "deal status"),
+    "deal.pipeline": ("pipeline", "deal pipeline", "pipeline name"),
+    "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage", "stage name",
+                   "opportunity stage"),
+    "deal.probability": ("probability", "win probability", "deal probability", "probability (%)",
+                         "probability %", "win %", "deal probability (%)",
+                         "deal stage probability", "confidence"),
+    "deal.expected_close_date": ("close date", "expected close date", "closing date",
+                                 "expected close", "estimated close date"),
+    # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
+    "deal.owner": ("owner email", "deal owner email", "opportunity owner email",
+                   "owner e-mail", "user email", "owner", "deal owner", "sales rep",
+                   "assigned to", "opportunity owner", "owner name"),
+    "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
+    "deal.label": ("label", "labels", "tags", "tag"),
+    "person.name": ("contact", "contact name", "person", "person name", "full name",
+                    "contact person", "associated contact", "primary contact",
+                    "primary contact name"),
+    "person.email": ("email", "e-mail", "contact email", "email address", "person email",
+                     "primary contact email", "associated contact email",
+                     "contact email address"),
+    "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone",
+                     "primary contact phone", "associated contact phone"),
+    "organization.name": ("company", "company name", "organization", "organisation",
+                          "account", "account name", "organization name",
+                          "associated company", "organization name", "lead name"),
+    "organization.address": ("address", "company address", "organization address",
+                             "billing address"),
+}
+_GUESS_CUTOFF = 85.0
+
+
+def _toml_str(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes (DEL aside)
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _toml_str(text)
+
+
+def _column_value(column: str) -> str:
+    if tf.Template.is_template(column):  # a column name with braces must not read as a template
+        return "{ column = " + _toml_str(column) + " }"
+    return _toml_str(column)
+
+
+_FIRST = ("first name", "firstname", "given name", "contact first name", "person first name")
+_LAST = ("last name", "lastname", "surname", "family name", "contact last name",
+         "person last name")
+
+
+def _leaf(column: str) -> str:
+    """The last segment of a JSON path (``properties.dealname`` -> ``dealname``)."""
+    if "." not in column and "[" not in column:
+        return column
+    tail = re.split(r'\.|\[', column)[-1]
+    return tail.strip('"]') or column
+
+
+def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
+    """The first-name and last-name columns, when the header has both."""
+    keys = {tf.norm_key(_leaf(c)).replace("_", " "): c for c in header}
+    first = next((keys[k] for k in _FIRST if k in keys), None)
+    last = next((keys[k] for k in _LAST if k in keys), None)
+    return (first, last) if first and last else None
+
+
+def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
+    """Stage map entries: a source value maps only to a stage of the same name (case and
+    spaces aside); any other is a commented TODO listing the candidates — a plausible
+    guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage."""
+    by_key = {tf.norm_key(s).replace(" ", ""): s for s in stages}
+    lines, todo = [], []
+    for value in values:
+        same = by_key.get(tf.norm_key(value).replace(" ", "").replace("_", ""))
+        if same is not None:
+            lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
+        else:
+            todo.append(value)
+    if todo:
+        choices = ", ".join(_toml_str(s) for s in stages)
+        lines.append(f"# TODO: map each source stage below to one of: {choices}; "
+                     "uncomment it, then delete this TODO line")
+        lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
+    return lines
+
+
+# Pipedrive's own export names columns "Deal - Title", "Person - Email", "Organization - Name"
+_ENTITY_PREFIX = re.compile(r"(deal|person|organi[sz]ation|org)\s+-\s+(.+)")
+_ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organization.",
+                   "organization": "organization.", "org": "organization."}
+
+
+def _keys(column: str, target: str) -> list[str]:
+    """The names a column is matched by for a target: its own, and for an "Entity - Field"
+    column of that target's entity (a Deal column: any target), the field alone and
+    "entity field" — so "Person - Name" is the person's name, never the deal title."""
+    key = tf.norm_key(_leaf(column)).replace("_", " ")
+    found = _ENTITY_PREFIX.fullmatch(key)
+    if found is None or not target.startswith(_ENTITY_SECTION[found[1]]):
+        return [key]
+    return [key, found[2], f"{found[1]} {found[2]}"]
+
+
+def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
+    """Target → column, best fuzzy matches first, each column and target used once.
+
+    A JSON path is matched by its last segment (``properties.dealname``)."""
+    scored = []
+    for target, names in candidates.items():
+        for column in header:
+            score, rank = max((fuzz.ratio(key, tf.norm_key(name)), -rank)
+                              for rank, name in enumerate(names)
+                              for key in _keys(column, target))
+            if score >= _GUESS_CUTOFF:
+                scored.append((score, -rank, target, column))
+    chosen: dict[str, str] = {}
+    # the best score first; on a tie, the name listed first (an owner's e-mail over a name)
+    for _, _, target, column in sorted(scored, key=lambda t: (-t[0], t[1])):
+        if target not in chosen and column not in chosen.values():
+            chosen[target] = column
+    return chosen
+
+
+def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether a column's sampled values are numbers from 0 to 1, one a fraction (0.4)."""
+    numbers = []
+    for value in (samples or {}).get(column, ()):
+        try:
+            number = tf.parse_number(str(value).strip().removesuffix("%"))
+        except InputError:
+            return False
+        if number is not None:
+            numbers.append(number)
+    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
+
+
+_EXCEL_SPAN = (25569, 73050)  # Excel serials of 1970-01-01 .. 2099-12-31
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_UNIT_WORDS = {"unix": "epoch seconds", "unix_ms": "epoch milliseconds",
+               "unix_us": "epoch microseconds", "excel": "Excel serial day numbers"}
+# targets a column of bare numbers (ids: HubSpot's associations, hubspot_owner_id) is not
+_NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
+                "organization.address")
+
+
+def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
+    return [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
+
+
+def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether every sampled value of ``column`` is a bare number (there is one at least)."""
+    values = _sampled(samples, column)
+    return bool(values) and all(_NUMBER.fullmatch(v) for v in values)
+
+
+def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
+    """The one date token every sampled value of a date column reads by: an epoch unit
+    when all are integers of one magnitude band, ``"excel"`` when all are serials of
+    1970-2099 (and none is an epoch); None when the samples are not all numbers or
+    disagree — a wrong unit would import wrong dates, so no guess then."""
+    values = _sampled(samples, column)
+    if not values or not all(_NUMBER.fullmatch(v) for v in values):
+        return None
+    units = {tf.epoch_unit(v) for v in values}
+    if len(units) == 1 and None not in units:
+        return units.pop()
+    if all(_EXCEL_SPAN[0] <= float(v) <= _EXCEL_SPAN[1] for v in values):
+        return "excel"
+    return None
+
+
+def _date_value(column: str, token: str | None) -> str:
+    if token is None:
+        return _column_value(column)
+    return (f"{{ column = {_toml_str(column)}, formats = [{_toml_str(token)}] }}"
+            f"  # the sampled values are {_UNIT_WORDS[token]}")
+
+
+def init_mapping(header: Sequence[str], catalog: Catalog, *,
+                 key_field: str = "Import source key",
+                 samples: MappingABC[str, Sequence[str]] | None = None,
+                 encoding: str | None = None) -> str:
+    """A starter mapping (TOML text, ending in a newline) from a manifest header and the
+    account's fields.
+
+    Columns are matched to deal fields by fuzzy name; targets nothing matched are
+    written as comments. ``samples`` (a few distinct values per column, as text) fill
+    in a stage map (exact names only), propose the date token (``unix``, ``unix_ms``,
+    ``unix_us``, ``excel``) of a date column whose every sample is a number of that
+    unit, and keep a column of bare numbers (ids) off the name, title, owner and
+    address targets. ``encoding`` (the one the file was read with, when it is not
+    UTF-8/UTF-16) is written to ``[defaults]``.
+    """
+    customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
+               and tf.norm_key(f.name) != tf.norm_key(key_field)]
+    guesses = _guess(header, {**_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}})
+    numeric = [guesses.pop(t) for t in _NOT_NUMBERS
+               if t in guesses and _numbers_only(samples, guesses[t])]
+    key_column = guesses.get("import.key_column", header[0] if header else "id")
+    title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
+    used = {key_column, title, *guesses.values()}
+    out = ["# pdbulk import mapping: generated by `pdbulk init-mapping`. Check every line;",
+           "# commented lines are fields no column matched. Reference: docs/mapping.md", "",
+           "version = 1", "", "[import]",
+           f"key_column = {_toml_str(key_column)}"
+           + ("" if "import.key_column" in guesses else "  # TODO: no id-like column found"),
+           f"key_field = {_toml_str(key_field)}", 'mode = "insert"  # or "upsert"', "",
+           "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
+           *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
+             if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
+           'decimal = "auto"  # or "." / ","', 'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]',
+           'separator = ";"', "", "[deal]",
+           f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
+    pipeline = catalog.pipelines[0] if catalog.pipelines else None
+    stage_column = guesses.get("deal.stage")
+    for target in _GUESSES:
+        name = target.removeprefix("deal.")
+        if not target.startswith("deal.") or name in ("title", "stage"):
+            continue
+        if name == "pipeline" and target not in guesses and pipeline is not None:
+            out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
+            continue
+        column = guesses.get(target)
+        if name == "expected_close_date" and column:
+            out.append(f"{name} = {_date_value(column, _date_token(samples, column))}")
+            continue
+        if name == "probability" and column and _fractions(samples, column):
+            out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
+                    "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
+                    "delete this TODO line",
+                    f"probability = {{ column = {_toml_str(column)}, scale = 100 }}"]
+            continue
+        out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
+    if stage_column is None:
+        out.append('# stage = ""')
+    else:
+        out += ["", "[deal.stage]", f"column = {_toml_str(stage_column)}"]
+        values = list(dict.fromkeys((samples or {}).get(stage_column, ())))[:50]
+        stages = [s.name for s in (catalog.stages_in(pipeline.id) if pipeline else ())]
+        if values and stages:
+            out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
+            out += _stage_lines(values, stages)
+    out += ["", "[custom_fields]  # Pipedrive field label = column"]
+    for f in customs:
+        column = guesses.get(f"custom.{f.name}")
+        if column and f.type == "date":
+            out.append(f"{_toml_str(f.name)} = {_date_value(column, _date_token(samples, column))}")
+            continue
+        line = f"{_toml_str(f.name)} = {_column_value(column or '')}"
+        out.append(line if column else f"# {line}  # {f.type}")
+    for section, fields in (("person", ("name", "email", "phone")),
+                            ("organization", ("name", "address"))):
+        out += ["", f"[{section}]"]
+        for name in fields:
+            column = guesses.get(f"{section}.{name}")
+            names = _name_columns(header) if (section, name) == ("person", "name") else None
+            if column is None and names is not None:
+                out.append(f"name = {_toml_str('{' + names[0] + '} {' + names[1] + '}')}")
+                used.update(names)
+                continue
+            out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
+    unused = [c for c in header if c not in used and c not in numeric]
+    if unused:
+        out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    if numeric:
+        out.append("# Left out, their sampled values are bare numbers (ids?): "
+                   + ", ".join(numeric))
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["init_mapping"]

@@ -1,0 +1,116 @@
+"""Pure value parsers for manifest cells: money, dates, numbers, e-mails, names.
+
+Every parser takes a cell as read from a manifest (a ``str`` from CSV, or any
+JSON value from JSONL), returns a clean Python value or ``None`` for an empty
+cell, and raises ``InputError(reason)`` with a message a person can act on.
+The caller (the row mapper) adds the row number and the column. Nothing here
+does I/O, knows about Pipedrive ids, or keeps state.
+
+Money: how the decimal separator is chosen (``decimal="auto"``)
+  1. both ``.`` and ``,`` appear: the one that comes last is the decimal mark
+     (``1,234.50`` and ``1.234,50``);
+  2. only one of them, more than once: it groups thousands (``1,234,567``,
+     ``€1.000.000``);
+  3. only ``,``, once, followed by exactly three digits: it groups thousands
+     (``1,234`` is 1234) — unless the integer part is ``0`` (``0,123``);
+     otherwise ``,`` is the decimal mark (``1,5``, ``12,50``);
+  4. only ``.``, once: always the decimal mark (``1.234`` is 1.234).
+  Spaces (also no-break and thin spaces) and apostrophes (``1'234.50``) always
+  group. Groups are checked: after the first group every group has three
+  digits (Indian grouping, ``12,34,567``, is accepted too). A file written in
+  a decimal-comma locale with integer amounts (``1.234``) needs
+  ``decimal=","``, which makes ``.`` a grouping mark (and ``decimal="."`` the
+  reverse).
+"""
+
+from __future__ import annotations
+
+from .contacts import (
+    LEGAL_SUFFIXES,
+    address_match_key,
+    clean_phone,
+    normalize_email,
+    org_match_key,
+    phone_match_key,
+)
+from .dates import (
+    DATE_TOKENS,
+    DEFAULT_DATE_WINDOW,
+    epoch_unit,
+    parse_date,
+)
+from .money import (
+    ISO_CURRENCIES,
+    MAX_EXACT,
+    Decimal_,
+    Money,
+    check_api_number,
+    json_number,
+    parse_currency,
+    parse_int,
+    parse_money,
+    parse_number,
+    parse_probability,
+)
+from .text import (
+    MAX_TITLE,
+    cell_types,
+    check_control,
+    clean_multiline,
+    clean_text,
+    clean_title,
+    is_empty,
+    norm_key,
+    storable,
+    typed_values,
+)
+from .values import (
+    DEFAULT_STATUS_MAP,
+    STATUSES,
+    Template,
+    ValueMap,
+    parse_bool,
+    parse_status,
+    split_list,
+)
+
+__all__ = [
+    "DATE_TOKENS",
+    "DEFAULT_DATE_WINDOW",
+    "DEFAULT_STATUS_MAP",
+    "Decimal_",
+    "ISO_CURRENCIES",
+    "LEGAL_SUFFIXES",
+    "MAX_EXACT",
+    "MAX_TITLE",
+    "Money",
+    "STATUSES",
+    "Template",
+    "ValueMap",
+    "address_match_key",
+    "cell_types",
+    "check_api_number",
+    "check_control",
+    "clean_multiline",
+    "clean_phone",
+    "clean_text",
+    "clean_title",
+    "epoch_unit",
+    "is_empty",
+    "json_number",
+    "norm_key",
+    "normalize_email",
+    "org_match_key",
+    "parse_bool",
+    "parse_currency",
+    "parse_date",
+    "parse_int",
+    "parse_money",
+    "parse_number",
+    "parse_probability",
+    "parse_status",
+    "phone_match_key",
+    "split_list",
+    "storable",
+    "typed_values",
+]

@@ -1,0 +1,252 @@
+"""Dates: formats, ISO, epoch seconds / ms / µs and Excel serials (each token takes
+only numbers of its own size: a wrong unit is refused naming the likely one)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from bulk.errors import InputError
+
+from .text import _SPACES, _text, is_empty
+
+# ---------------------------------------------------------------- dates
+
+DATE_TOKENS = ("unix", "unix_ms", "unix_us", "excel")
+DEFAULT_DATE_WINDOW = (1900, 2100)
+_ISO_DATE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_UNIX = re.compile(r"-?\d{1,21}")
+_EXCEL = re.compile(r"\d{1,7}(?:\.\d+)?")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 after Excel's 1900-02-29 bug
+_EXCEL_MAX = 2958465  # 9999-12-31
+# Each epoch unit owns one band of magnitudes |n| (a number in another unit's band
+# is refused, naming that unit): seconds 10^8..10^11 (1973-03-03 to year 5138 and
+# back to 1966-10-31), milliseconds 10^11..10^14, microseconds 10^14..10^17. Below
+# 10^8 a number cannot be told from an Excel serial, a YYYYMMDD date or a count.
+_EPOCH_BANDS = {"unix": (10**8, 10**11), "unix_ms": (10**11, 10**14),
+                "unix_us": (10**14, 10**17)}
+_EPOCH_DIVISOR = {"unix": 1, "unix_ms": 1000, "unix_us": 1_000_000}
+_UNIT_NAMES = {"unix": "seconds since 1970", "unix_ms": "milliseconds since 1970",
+               "unix_us": "microseconds since 1970", "excel": "an Excel serial day number"}
+
+
+def _token_date(token: str, number: Decimal) -> date:
+    """``number`` read as ``token``, ignoring bands; ValueError/OverflowError/OSError."""
+    if token == "excel":
+        days = int(number)
+        return _EXCEL_EPOCH + timedelta(days=days + (1 if days < 60 else 0))
+    seconds = number / _EPOCH_DIVISOR[token]
+    return datetime.fromtimestamp(float(seconds), tz=UTC).date()
+
+
+def _fits(token: str, number: Decimal) -> bool:
+    """Whether ``number`` lies in the magnitude band of ``token``."""
+    if token == "excel":
+        return 1 <= number <= _EXCEL_MAX and number != 60  # 60: Excel's 1900-02-29
+    if number != number.to_integral_value():
+        return False
+    low, high = _EPOCH_BANDS[token]
+    return low <= abs(number) < high
+
+
+def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
+    """A hint naming the unit whose band holds ``number`` (and the date it gives)."""
+    candidates: list[str] = []
+    if number == number.to_integral_value() and 10**7 <= number <= 99_991_231:
+        try:
+            day = datetime.strptime(str(int(number)), "%Y%m%d").date()
+        except ValueError:
+            pass
+        else:
+            if window[0] <= day.year <= window[1]:
+                candidates.append(f'a YYYYMMDD date ("%Y%m%d": {day.isoformat()})')
+    for token in ("unix", "unix_ms", "unix_us", "excel"):
+        if token == "excel" and candidates:
+            continue
+        if not _fits(token, number):
+            continue
+        try:
+            day = _token_date(token, number)
+        except (OverflowError, ValueError, OSError):
+            continue
+        if window[0] <= day.year <= window[1]:
+            candidates.append(f'{_UNIT_NAMES[token]} ("{token}": {day.isoformat()})')
+    if not candidates and 10**17 <= abs(number) < 10**20:
+        candidates.append("nanoseconds since 1970 (no token reads them: divide by 10^6 "
+                          "upstream and use \"unix_ms\")")
+    if not candidates:
+        if abs(number) < 10**8 and number == number.to_integral_value():
+            return ("it fits no date unit (epoch seconds within 10^8 of 0, i.e. "
+                    "1966-10-31 to 1973-03-03, are refused: they cannot be told from a "
+                    "serial, a YYYYMMDD date or a count; write such dates as YYYY-MM-DD)")
+        return "it fits no date unit"
+    return "it looks like " + " or ".join(candidates)
+
+
+def epoch_unit(value: object) -> str | None:
+    """The date token whose magnitude band holds ``value`` (an int or digit text):
+    ``"unix"``, ``"unix_ms"``, ``"unix_us"``, or None (outside every band, or not an
+    integer). Excel serials are not told here: they overlap every small number."""
+    number = _token_number("unix", value)
+    if number is None:
+        return None
+    return next((t for t in _EPOCH_BANDS if _fits(t, number)), None)
+
+
+def _from_token(token: str, value: object) -> date | None:
+    """One of DATE_TOKENS applied to a cell; None when the cell is not in its grammar.
+
+    InputError when the cell is a number of the token's grammar outside the token's
+    magnitude band (see ``_EPOCH_BANDS``): e.g. seconds read as ``unix_ms``.
+    """
+    number = _token_number(token, value)
+    if number is None or (token == "excel" and number == 60):
+        return None  # 60: Excel's non-existent 1900-02-29
+    if not _fits(token, number):
+        raise _WrongUnit(token, number)
+    try:
+        return _token_date(token, number)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+class _WrongUnit(Exception):
+    def __init__(self, token: str, number: Decimal) -> None:
+        super().__init__(token)
+        self.token = token
+        self.number = number
+
+
+def _token_number(token: str, value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return None
+        return Decimal(str(value))
+    text = str(value)
+    if not (_EXCEL if token == "excel" else _UNIX).fullmatch(text):
+        return None
+    return Decimal(text)
+
+
+def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
+                      window: tuple[int, int]) -> InputError:
+    first = wrong[0]
+    tokens = "/".join(f'"{w.token}"' for w in wrong)
+    try:
+        as_read = f" (as {first.token} it would be {_token_date(first.token, first.number)})"
+    except (OverflowError, ValueError, OSError):
+        as_read = ""
+    return InputError(f"not a date: {value!r} is not in the range of {tokens}{as_read}; "
+                      f"{_likely_unit(first.number, window)} — fix date_formats")
+
+
+def parse_date(value: object, formats: Sequence[str] = (), *,
+               window: tuple[int, int] = DEFAULT_DATE_WINDOW) -> str | None:
+    """A date as ``YYYY-MM-DD``, read by an explicit grammar only.
+
+    ``formats`` are tried in order: ``strptime`` patterns and the tokens ``"unix"``
+    (seconds since 1970-01-01 UTC), ``"unix_ms"`` (milliseconds, UTC), ``"unix_us"``
+    (microseconds, UTC) and ``"excel"`` (serial day numbers of the 1900 date system);
+    then extended ISO 8601 (``2024-03-01``, ``2024-03-01T10:00:00Z``; the date as
+    written). ``date`` and ``datetime`` values (XLSX) are taken as they are. A
+    digits-only cell or a JSON/XLSX number is a date only through a token, and only
+    when its magnitude fits the token's unit (``|n|`` in 10^8..10^11 for unix,
+    10^11..10^14 for unix_ms, 10^14..10^17 for unix_us, 1..2958465 for excel): a
+    number of another unit is an InputError naming the likely unit, never a wrong
+    date. The year must lie within ``window`` (inclusive). InputError otherwise,
+    naming what was tried.
+    """
+    if is_empty(value):
+        return None
+    found: date | None = None
+    if isinstance(value, datetime):
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        wrong: list[_WrongUnit] = []
+        for fmt in formats:
+            try:
+                got = _from_token(fmt, value) if fmt in DATE_TOKENS else None
+            except _WrongUnit as exc:
+                wrong.append(exc)
+                continue
+            if got is not None:
+                found = found or got
+                if window[0] <= got.year <= window[1]:
+                    found = got
+                    break
+        if found is None and wrong:
+            raise _wrong_unit_error(value, wrong, window)
+        if found is None:
+            hint = (f"; {_likely_unit(Decimal(str(value)), window)}"
+                    if math.isfinite(value) else "")
+            raise InputError(f"not a date: the number {value!r} (add \"unix\", \"unix_ms\" "
+                             f"or \"excel\" to date_formats to read numbers as dates{hint})")
+    else:
+        found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
+                                window)
+    if not window[0] <= found.year <= window[1]:
+        hint = ""
+        if found.year < 100 and any("%Y" in fmt for fmt in formats):
+            hint = " (a 2-digit year read by %Y? use %y for 2-digit years)"
+        raise InputError(f"date {found.isoformat()} (from {value!r}) is outside "
+                         f"{window[0]}-{window[1]}{hint}")
+    return found.isoformat()
+
+
+def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) -> date:
+    first: date | None = None
+    wrong: list[_WrongUnit] = []
+    for fmt in formats:
+        try:
+            got = (_from_token(fmt, text) if fmt in DATE_TOKENS
+                   else datetime.strptime(text, fmt).date())
+        except _WrongUnit as exc:
+            wrong.append(exc)
+            continue
+        except ValueError:
+            continue
+        if got is not None:
+            if window[0] <= got.year <= window[1]:
+                return got
+            first = first or got
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        try:
+            got = date.fromisoformat(match[1])
+        except ValueError:
+            raise InputError(f"not a date: {text!r} (no such day)") from None
+        if window[0] <= got.year <= window[1] or first is None:
+            return got
+    if wrong:
+        raise _wrong_unit_error(text, wrong, window)
+    if first is not None:
+        return first  # out of the window: the caller says so
+    tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
+    if _UNIX.fullmatch(text) or _EXCEL.fullmatch(text):
+        unit = _likely_unit(Decimal(text), window)
+        raise InputError(f"not a date: {text!r} is only digits (tried {tried}; {unit}; add "
+                         "\"unix\", \"unix_ms\", \"unix_us\" or \"excel\" to date_formats "
+                         "for epoch or serial dates)")
+    raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}")
+
+
+def _two_digit_year_hint(text: str, formats: Sequence[str]) -> str:
+    """A hint when ``text`` has a 2-digit year that a ``%Y`` pattern refused."""
+    for fmt in formats:
+        if "%Y" in fmt:
+            short = fmt.replace("%Y", "%y")
+            try:
+                datetime.strptime(text, short)
+            except ValueError:
+                continue
+            return (f"; it has a 2-digit year: {short!r} would read it (00-68 as 20xx, "
+                    "69-99 as 19xx)")
+    return ""

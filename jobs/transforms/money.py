@@ -1,0 +1,253 @@
+"""Numbers and money: decimal marks, grouping, currencies, exact API numbers,
+probabilities (the decimal-mark rules are in the package docstring)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Literal, NamedTuple
+
+from bulk.errors import InputError
+from bulk.manifest_json import JsonNumber
+
+from .text import _INVISIBLE, _SPACES, _text, clean_text, is_empty
+
+Decimal_ = Literal["auto", ".", ","]  # the decimal mark: guessed per cell, or fixed
+
+# ---------------------------------------------------------------- money
+
+class Money(NamedTuple):
+    amount: Decimal
+    currency: str | None
+
+
+# ISO 4217 codes in current use (plus a few common legacy ones seen in exports).
+ISO_CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
+RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP THB TJS TMT TND TOP
+TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
+""".split())
+
+# Symbols (case-folded) → ISO code. A tuple means ambiguous: the default
+# currency wins when it is one of them, otherwise the first is taken (for
+# "$": USD) or, when the first is None, the cell is rejected.
+_SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
+    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"),
+    "us$": "USD", "usd$": "USD", "c$": "CAD", "ca$": "CAD", "cad$": "CAD", "a$": "AUD",
+    "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "mx$": "MXN",
+    "nt$": "TWD", "€": "EUR", "£": "GBP", "¥": ("JPY", "CNY"), "円": "JPY", "元": "CNY",
+    "₹": "INR", "rs": "INR", "rs.": "INR", "₽": "RUB", "₩": "KRW", "₪": "ILS", "₺": "TRY",
+    "₴": "UAH", "₫": "VND", "฿": "THB", "₱": "PHP", "₦": "NGN", "₡": "CRC", "₲": "PYG",
+    "zł": "PLN", "kč": "CZK", "ft": "HUF", "lei": "RON", "лв": "BGN", "fr.": "CHF", "fr": "CHF",
+    "kr": (None, "SEK", "NOK", "DKK", "ISK"), "kr.": (None, "DKK", "SEK", "NOK", "ISK"),
+}
+
+_PARTS = re.compile(
+    r"(?P<pre>[^\d.,]*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
+_SIGNS = "-+\u2212"
+_NO_CENTS = re.compile(r"(?<=\d)[.,]-{1,2}(?=[^\d]*$)")
+_SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
+
+
+def _currency_token(token: str, default: str | None) -> str:
+    key = token.casefold()
+    if token.upper() in ISO_CURRENCIES:
+        return token.upper()
+    found = _SYMBOLS.get(key)
+    if found is None:
+        raise InputError(f"unknown currency {token!r}")
+    if isinstance(found, str):
+        return found
+    if default is not None and default in found:
+        return default
+    if found[0] is None:
+        raise InputError(f"ambiguous currency {token!r}: set a default currency "
+                         f"({', '.join(c for c in found if c)})")
+    return found[0]
+
+
+def _split_affix(affix: str, default: str | None) -> tuple[int, str | None]:
+    """Signs and currency around the number → (count of minus signs, ISO code)."""
+    minus, currency = 0, None
+    for token in affix.split():
+        while token and token[0] in _SIGNS:
+            minus += token[0] != "+"
+            token = token[1:]
+        tail = ""
+        while token and token[-1] in _SIGNS:
+            tail += token[-1]
+            token = token[:-1]
+        minus += sum(c != "+" for c in tail)
+        if token:
+            code = _currency_token(token, default)
+            if currency not in (None, code):
+                raise InputError(f"two currencies: {currency} and {code}")
+            currency = code
+    return minus, currency
+
+
+def _check_groups(groups: list[str], text: str) -> None:
+    first, *rest = groups
+    ok = 1 <= len(first) <= 3 and bool(rest) and len(rest[-1]) == 3
+    ok = ok and all(len(g) == 3 for g in rest[:-1])
+    indian = 1 <= len(first) <= 2 and bool(rest) and len(rest[-1]) == 3 and all(
+        len(g) == 2 for g in rest[:-1])
+    if not (ok or indian):
+        raise InputError(f"not an amount: {text!r} (bad digit grouping)")
+
+
+def _decimal_mark(num: str, decimal: Decimal_) -> str | None:
+    if decimal != "auto":
+        return decimal if decimal in num else None
+    dot, comma = num.rfind("."), num.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "." if dot > comma else ","
+    if comma >= 0:
+        if num.count(",") > 1:
+            return None
+        head, _, tail = num.partition(",")
+        grouping = len(tail) == 3 and head.strip(" '\u2019").lstrip("0") != ""
+        return None if grouping else ","
+    if dot >= 0:
+        return "." if num.count(".") == 1 else None
+    return None
+
+
+def parse_number(value: object, *, decimal: Decimal_ = "auto") -> Decimal | None:
+    """A plain number in any common notation (no currency allowed)."""
+    money = parse_money(value, decimal=decimal, allow_currency=False)
+    return None if money is None else money.amount
+
+
+def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
+    """An ISO 4217 code from a code or a symbol (``usd``, ``€``, ``US$``)."""
+    text = clean_text(value)
+    return None if text is None else _currency_token(text, prefer)
+
+
+def parse_money(value: object, *, default_currency: str | None = None,
+                decimal: Decimal_ = "auto", allow_currency: bool = True,
+                prefer: str | None = None) -> Money | None:
+    """``$1,234.50``, ``1.234,50 €``, ``(12.50)``, ``USD 1,000`` → Money (None if empty).
+
+    Currency: an ISO code or a symbol in the text, else ``default_currency``.
+    An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
+    default currency) when it is one of its currencies.
+    Negative: a leading or trailing minus, or accounting parentheses.
+    """
+    prefer = prefer or default_currency
+    if is_empty(value):
+        return None
+    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
+    text = _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
+    if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
+        return Money(check_api_number(Decimal(text), text), default_currency)
+    no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
+    if no_cents:  # the mark written before the dash is the decimal mark
+        decimal = "." if no_cents[0][0] == "." else ","
+        text = text[: no_cents.start()] + text[no_cents.end():]
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    match = _PARTS.fullmatch(text)
+    if match is None:
+        raise InputError(f"not an amount: {text!r}")
+    num = match["num"]
+    try:
+        minus_pre, cur_pre = _split_affix(match["pre"], prefer)
+        minus_post, cur_post = _split_affix(match["post"], prefer)
+    except InputError as exc:
+        raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
+    if cur_pre and cur_post and cur_pre != cur_post:
+        raise InputError(f"not an amount: {text!r} (two currencies: {cur_pre} and {cur_post})")
+    currency = cur_pre or cur_post
+    if currency and not allow_currency:
+        raise InputError(f"not a number: {text!r} (has a currency)")
+    minus = minus_pre + minus_post + negative
+    if minus > 1:
+        raise InputError(f"not an amount: {text!r} (more than one minus sign)")
+    amount = check_api_number(_parse_digits(num, decimal, text), text)
+    return Money(-amount if minus else amount, currency or default_currency)
+
+
+# Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up
+# to 2^53 and a double carries at most 15 significant decimal digits reliably.
+MAX_EXACT = 2 ** 53
+_MAX_DIGITS = 15
+
+
+def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
+    """``amount`` itself, or InputError when a JSON double cannot hold it exactly:
+    NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), or more than
+    15 significant digits (``0.1234567890123456``)."""
+    cell = amount if shown is None else shown
+    if not amount.is_finite():
+        raise InputError(f"not a finite number: {cell!r}")
+    if abs(amount) >= MAX_EXACT:
+        raise InputError(f"number too large: {cell!r} (Pipedrive holds numbers exactly only "
+                         f"below 2^53 = {MAX_EXACT:,})")
+    digits = amount.normalize().as_tuple().digits
+    if len(digits) > _MAX_DIGITS and amount != amount.to_integral_value():
+        raise InputError(f"too precise: {cell!r} (more than {_MAX_DIGITS} significant digits "
+                         "do not survive a JSON number)")
+    return amount
+
+
+def _parse_digits(num: str, decimal: Decimal_, text: str) -> Decimal:
+    mark = _decimal_mark(num, decimal)
+    whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
+    if mark and (not frac.isdigit() or mark in whole):
+        raise InputError(f"not an amount: {text!r}")
+    if whole:
+        groups = re.split("[.,' \u2019]", whole)
+        if any(not g.isdigit() for g in groups) or len(set(re.sub(r"\d", "", whole))) > 1:
+            raise InputError(f"not an amount: {text!r}")
+        if len(groups) > 1:
+            _check_groups(groups, text)
+        whole = "".join(groups)
+    try:
+        return Decimal(f"{whole or '0'}.{frac}" if frac else whole)
+    except InvalidOperation:  # pragma: no cover - the regexes above exclude it
+        raise InputError(f"not an amount: {text!r}") from None
+
+
+def json_number(amount: Decimal) -> int | float:
+    """A Decimal as the JSON number the v2 API expects: int when integral, else float."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)
+
+
+def parse_int(value: object, *, decimal: Decimal_ = "auto") -> int | None:
+    """An integer (``1,234`` and ``12.0`` are fine; ``12.5`` is not)."""
+    number = parse_number(value, decimal=decimal)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise InputError(f"not a whole number: {value!r}")
+    return int(number)
+
+
+def parse_probability(value: object, *, decimal: Decimal_ = "auto",
+                      scale: float = 1) -> int | float | None:
+    """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
+    if isinstance(value, str) and not isinstance(value, JsonNumber):
+        value = value.strip().removesuffix("%")
+    number = parse_number(value, decimal=decimal)
+    if number is None:
+        return None
+    if scale != 1:
+        number *= Decimal(str(scale))
+    if not 0 <= number <= 100:
+        times = f" (times {scale:g}: {json_number(number)})" if scale != 1 else ""
+        raise InputError(f"probability must be between 0 and 100, got {str(value)!r}{times}")
+    return json_number(number)

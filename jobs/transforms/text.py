@@ -1,0 +1,142 @@
+"""Cells as text: emptiness, control characters, titles, keys, and the stored form of
+a row's cells (``storable`` / ``typed_values``)."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from bulk.errors import InputError
+from bulk.manifest_json import JsonNumber
+
+# Whitespace a spreadsheet may put inside a number or around a cell.
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# C0/C1 control characters (and DEL) Pipedrive cannot store in a text field; tab,
+# CR and LF are whitespace (collapsed, or kept as line breaks in long text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Pipedrive's spec gives no maximum for a deal title (openapi-v2.yaml, POST /deals);
+# 255 characters is the limit chosen and documented in docs/mapping.md.
+MAX_TITLE = 255
+
+
+def is_empty(value: object) -> bool:
+    """True for a missing cell: None, '', whitespace, or a JSON empty string."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_INT64 = (-(2 ** 63), 2 ** 64 - 1)
+
+
+def storable(value: Any) -> Any:
+    """A manifest value the job store can keep as JSON, with nothing lost: integers
+    beyond 64 bits and NaN/Infinity floats become their text (so failed.csv still
+    shows the original cell); dicts and lists are converted item by item."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value if _INT64[0] <= value <= _INT64[1] else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {k: storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
+    """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
+    ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
+    ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
+    a stored row is read back as the reader gave it, so that a retry maps the very
+    cells the first run mapped (a date cell must not come back as ISO text)."""
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            out[name] = "datetime"
+        elif isinstance(value, date):
+            out[name] = "date"
+        elif isinstance(value, JsonNumber):
+            out[name] = "number"
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and not _INT64[0] <= value <= _INT64[1]:
+            out[name] = "int"
+        elif isinstance(value, float) and not math.isfinite(value):
+            out[name] = "float"
+    return out
+
+
+_READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
+                              "number": JsonNumber, "int": int, "float": float}
+
+
+def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
+    """``values`` as stored (``storable``), with the cells ``cell_types`` named given back
+    their type. An unknown tag or unreadable text leaves the cell as stored."""
+    out = dict(values)
+    for name, tag in (types or {}).items():
+        value = out.get(name)
+        if isinstance(value, str) and tag in _READ_BACK:
+            try:
+                out[name] = _READ_BACK[tag](value)
+            except ValueError:
+                pass
+    return out
+
+
+def check_control(text: str) -> str:
+    """``text`` itself, or InputError naming the first control character (NUL, ESC, ...)."""
+    found = _CONTROL.search(text)
+    if found:
+        raise InputError(f"control character U+{ord(found[0]):04X} at position "
+                         f"{found.start() + 1} (Pipedrive cannot store it)")
+    return text
+
+
+def _text(value: object, what: str) -> str:
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        raise InputError(f"expected {what}, got {type(value).__name__} {value!r}")
+    return str(value)
+
+
+# ---------------------------------------------------------------- text
+
+def clean_text(value: object) -> str | None:
+    """One line of text: NFC, invisible characters removed, whitespace collapsed."""
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        raise InputError(f"expected text, got {type(value).__name__}")
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    text = check_control(_SPACES.sub(" ", text).strip())
+    return text or None
+
+
+def clean_multiline(value: object) -> str | None:
+    """Long text: keeps line breaks (as ``\\n``), trims each line, drops blank edges."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", _text(value, "text")).translate(_INVISIBLE)
+    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text)]
+    return check_control("\n".join(lines).strip("\n")) or None
+
+
+def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
+    """A deal title: ``clean_text`` plus at most ``limit`` characters (InputError beyond)."""
+    text = clean_text(value)
+    if text is not None and len(text) > limit:
+        raise InputError(f"the title is {len(text)} characters long; at most {limit} are "
+                         "accepted")
+    return text
+
+
+def norm_key(value: str) -> str:
+    """Case- and whitespace-insensitive key for matching names and map entries."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()

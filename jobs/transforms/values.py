@@ -1,0 +1,147 @@
+"""Booleans, value maps, deal status, lists and column templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from bulk.errors import InputError
+
+from .text import _SPACES, _text, clean_text, is_empty, norm_key
+
+# ---------------------------------------------------------------- booleans, maps, status
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "on", "x"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
+
+
+def parse_bool(value: object) -> bool | None:
+    """true/false, yes/no, y/n, 1/0, on/off, t/f, x (case-insensitive)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = _text(value, "yes or no").strip().casefold()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(f"not a yes/no value: {value!r}")
+
+
+class ValueMap:
+    """A case- and whitespace-insensitive map of source values.
+
+    ``"*"`` is the fallback for values that are neither in the map nor usable
+    as they are: callers try ``get`` (explicit entries), then the value itself,
+    then ``fallback`` — so ``{"*" = "open"}`` never turns a "won" into "open".
+    """
+
+    __slots__ = ("_entries", "fallback")
+
+    def __init__(self, entries: Mapping[str, str] | None = None) -> None:
+        items = dict(entries or {})
+        self.fallback = items.pop("*", None)
+        self._entries = {norm_key(k): v for k, v in items.items()}
+
+    def get(self, value: str) -> str | None:
+        """The explicit entry for ``value`` (never the fallback)."""
+        return self._entries.get(norm_key(value))
+
+    def __repr__(self) -> str:
+        return f"ValueMap({len(self._entries)} entries, fallback={self.fallback!r})"
+
+
+STATUSES = ("open", "won", "lost")
+DEFAULT_STATUS_MAP = {
+    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
+    "closedwon": "won", "closedlost": "lost", "closed-won": "won", "closed-lost": "lost",
+}
+
+
+def parse_status(value: object, value_map: ValueMap | None = None) -> str | None:
+    """A deal status (open|won|lost) through the mapping's map, then the built-in one."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    target = value_map.get(text) if value_map else None
+    if target is None:
+        target = DEFAULT_STATUS_MAP.get(norm_key(text))
+    if target is None and value_map is not None:
+        target = value_map.fallback
+    if target is None:
+        raise InputError(f"unknown status {text!r} (expected open, won, lost or a mapped value)")
+    if target not in STATUSES:  # pragma: no cover - the mapping validates its targets
+        raise InputError(f"status must be open, won or lost, got {target!r}")
+    return target
+
+
+def split_list(value: object, separator: str = ";") -> list[str]:
+    """A delimited cell (or a JSON list) → its non-empty, trimmed items, in order, no repeats."""
+    if is_empty(value):
+        return []
+    raw: Iterable[object] = value if isinstance(value, list) else (
+        _text(value, "a list").split(separator))
+    items: list[str] = []
+    for item in raw:
+        text = clean_text(item)
+        if text and text not in items:
+            items.append(text)
+    return items
+
+
+class Template:
+    """``"{Company} - {Deal Name}"``: columns in braces, ``{{``/``}}`` for literal braces.
+
+    Empty columns render as nothing; separators left dangling at either end
+    (spaces, dashes, ``|``, ``:``, ``/``, ``,``, ``·``) are trimmed, and a template
+    whose columns are all empty renders as ``None``.
+    """
+
+    __slots__ = ("_parts", "columns", "text")
+    _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]+)\}|[{}]")
+    _EDGES = " \t-\u2013\u2014|:/,\u00b7\u2022"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parts: list[tuple[bool, str]] = []  # (is_column, literal or column name)
+        position = 0
+        for match in self._TOKEN.finditer(text):
+            literal = text[position:match.start()]
+            position = match.end()
+            token = match[0]
+            if token in ("{{", "}}"):
+                literal += token[0]
+            elif match[1] is None:
+                raise ValueError(f"unbalanced {token!r} in template {text!r}")
+            self._parts.append((False, literal))
+            if match[1] is not None:
+                self._parts.append((True, match[1].strip()))
+        self._parts.append((False, text[position:]))
+        self.columns = [name for is_column, name in self._parts if is_column]
+        if not self.columns:
+            raise ValueError(f"template {text!r} names no column")
+
+    @staticmethod
+    def is_template(text: str) -> bool:
+        """Whether a mapping string is a template rather than a column name."""
+        return bool(re.search(r"\{[^{}]+\}", text))
+
+    def render(self, values: Mapping[str, object]) -> str | None:
+        out: list[str] = []
+        filled = False
+        for is_column, name in self._parts:
+            if not is_column:
+                out.append(name)
+                continue
+            cell = clean_text(values.get(name))
+            filled = filled or cell is not None
+            out.append(cell or "")
+        if not filled:
+            return None
+        return clean_text(_SPACES.sub(" ", "".join(out)).strip(self._EDGES))
+
+    def __repr__(self) -> str:
+        return f"Template({self.text!r})"
