@@ -77,10 +77,10 @@ def _config(sb: SandboxProcess, scale: float, root: Path) -> EngineConfig:
 
 
 def run_pdbulk(sb: SandboxProcess, scale: float, manifest: Path, root: Path) -> dict[str, Any]:
+    from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
-    from pdbulk.cli_import import import_session
 
     mapping_path = root / "mapping.toml"
     mapping_path.write_text(MAPPING)
@@ -91,7 +91,7 @@ def run_pdbulk(sb: SandboxProcess, scale: float, manifest: Path, root: Path) -> 
     try:
         kind = ImportJob(store, settings, "")
         t0 = time.perf_counter()
-        result = anyio.run(lambda: import_session(store, kind, Mapping.load(mapping_path), cfg,
+        result = anyio.run(lambda: import_job(store, kind, Mapping.load(mapping_path), cfg,
                                                   sb.token, say=lambda _: None))
         wall = time.perf_counter() - t0
         return {"wall": wall, "calls": result.stats.calls, "done": result.counts[ItemState.DONE],

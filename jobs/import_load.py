@@ -15,23 +15,26 @@ import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import anyio
 import anyio.to_thread
 
+from bulk.clock import Clock, SystemClock
+from bulk.engine import EngineConfig, connect
 from bulk.manifest import detect_format, header, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
-from bulk.runner import CallContext, RunResult, RunStats
+from bulk.runner import CallContext, Runner, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
-from bulk.store import BeforeImage, ItemState, JobStore, NewItem
+from bulk.store import AsyncJobStore, BeforeImage, ItemState, JobStore, NewItem
 
 from .account import DealsByKey
 from .import_resolve import Resolver, contact_ids
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_SHA
+from .importing import META_KEY_CODE, META_SHA, ImportJob
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
@@ -109,6 +112,35 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     say(_describe(planner, planner.indexes.listed))
     return planner
+
+
+async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
+                     cfg: EngineConfig, token: str, *, say: Say = print,
+                     clock: Clock | None = None, transport: Any = None,
+                     on_runner: Callable[[Runner], None] | None = None,
+                     on_progress: Callable[[RunStats], None] | None = None,
+                     around_run: Callable[[Runner], AbstractContextManager[object]] | None = None,
+                     ) -> RunResult:
+    """Load an import job (pulls, rows → items: ``load``), then run it, in one engine
+    session: one scheduler holds the limits across both. The library's way to run an
+    import (the CLI's ``pdbulk import`` adds progress and result files around it).
+
+    ``store`` is a job store created for kind ``import`` (``JobStore.create``); ``kind``
+    the ``ImportJob`` over it; ``token`` the API token (never stored). ``on_runner`` gets
+    the runner before anything is sent (to stop it: ``request_stop``); ``around_run``,
+    given the loaded runner, is the context the run happens in (a progress display).
+    Raises what ``load`` raises (InputError for an unusable mapping or manifest,
+    BulkError subclasses for the account); the run itself raises nothing but
+    BaseExceptions: its outcome is the returned RunResult."""
+    clock = clock or SystemClock()
+    async with connect(cfg, token, clock=clock, transport=transport) as (client, scheduler):
+        runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=clock,
+                        max_workers=cfg.max_workers, on_progress=on_progress)
+        if on_runner is not None:
+            on_runner(runner)
+        kind.attach(await load(runner.ctx, store, kind.settings, mapping, say=say))
+        with (around_run or (lambda _: nullcontext()))(runner):
+            return await runner.run()
 
 
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,

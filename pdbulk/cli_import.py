@@ -13,8 +13,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,14 +24,13 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.clock import SystemClock
-from bulk.engine import EngineConfig, Session, connect, new_job_id, session
+from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import choose_encoding, detect_format, header, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
-from bulk.store import AsyncJobStore, ItemState, JobStore, private_tree
-from jobs.import_load import load, manifest_header, plan_import
+from bulk.store import ItemState, JobStore, private_tree
+from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
@@ -155,32 +154,28 @@ async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMappin
                          cfg: EngineConfig, token: str, *, say: Callable[[str], None] = _err,
                          on_runner: Callable[[Runner], None] | None = None,
                          progress: bool = False, transport: Any = None) -> RunResult:
-    """Load the job (pulls, rows → items), then run it, in one engine session: one
-    scheduler holds the limits across both."""
+    """``jobs.import_load.import_job`` with a progress display when ``progress``."""
     sink: list[Callable[[RunStats], None]] = []
 
     def on_progress(stats: RunStats) -> None:
         for update in sink:
             update(stats)
 
-    async with connect(cfg, token, transport=transport) as (client, scheduler):
-        runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=SystemClock(),
-                        max_workers=cfg.max_workers, on_progress=on_progress)
-        if on_runner is not None:
-            on_runner(runner)
-        kind.attach(await load(runner.ctx, store, kind.settings, mapping, say=say))
-        if not progress:
-            return await runner.run()
+    @contextmanager
+    def view(runner: Runner) -> Iterator[None]:
         counts = store.counts()
         done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
         with ProgressView(sum(counts.values()), label="import", already=done,
                           done_before=counts[ItemState.DONE],
-                          failed_before=counts[ItemState.FAILED]) as view:  # refused rows too
-            view.scheduler = scheduler
-            sink.append(view.update)
-            result = await runner.run()
-            view.update(result.stats, final=True)
-        return result
+                          failed_before=counts[ItemState.FAILED]) as shown:  # refused rows too
+            shown.scheduler = runner.scheduler
+            sink.append(shown.update)
+            yield
+            shown.update(runner.stats, final=True)
+
+    return await import_job(store, kind, mapping, cfg, token, say=say, transport=transport,
+                            on_runner=on_runner, on_progress=on_progress,
+                            around_run=view if progress else None)
 
 
 def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping,

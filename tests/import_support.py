@@ -66,10 +66,10 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
 
     Returns (open store, RunResult, ImportJob); the caller closes the store.
     """
+    from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
-    from pdbulk.cli_import import import_session
 
     mapping_file = Mapping.load(mapping)
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
@@ -79,8 +79,8 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
     store = JobStore.create(job_root / job_id, job_id=job_id, kind="import",
                             config={"engine": config.to_json(), "import": settings.to_json()})
     kind = ImportJob(store, settings, "")
-    result = await import_session(store, kind, mapping_file, config, sb.token,
-                                  say=lambda line: None)
+    result = await import_job(store, kind, mapping_file, config, sb.token,
+                              say=lambda line: None)
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store, result, kind

@@ -111,8 +111,6 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
     of the batch before), not two per create."""
     export = write_demo_export(tmp_path / "in", rows=150, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        from pdbulk.cli_import import import_session  # noqa: F401  (import_once uses it)
-
         claims = LocalClaims(tmp_path / "claims.sqlite3")
         import jobs.importing as importing
 
@@ -412,10 +410,10 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
     from bulk.claims_redis import RedisClaims
     from bulk.engine import EngineConfig
     from bulk.store import JobStore
+    from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
-    from pdbulk.cli_import import import_session
     from tests.import_support import engine_config, resume_job
     from tests.redis_helpers import running_redis
 
@@ -444,7 +442,7 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
                     return out
 
                 b_kind.attach = attach  # type: ignore[method-assign]
-                await import_session(b_store, b_kind, mapping, config, sb.token,
+                await import_job(b_store, b_kind, mapping, config, sb.token,
                                      say=lambda line: None, on_runner=runners.append)
                 b_store.set_status("stopped")
                 assert sum(1 for i in b_store.items() if i.op == "create") == 40

@@ -139,10 +139,10 @@ async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
     k1 too: one deal for k1, which B then updates."""
     import jobs.importing as importing
     from bulk.claims import LocalClaims, holder_id
+    from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping as ImportMapping
-    from pdbulk.cli_import import import_session
     from tests.import_support import engine_config
 
     lease = 0.3
@@ -185,7 +185,7 @@ async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_b)
             tg.start_soon(open_gate)
-            await import_session(store_a, kind_a, ImportMapping.load(mapping), cfg, sb.token,
+            await import_job(store_a, kind_a, ImportMapping.load(mapping), cfg, sb.token,
                                  say=lambda line: None, transport=transport)
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == "Import source key")

@@ -14,12 +14,14 @@ from tests.sandbox_helpers import ThreadedSandbox
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def library_example() -> str:
+def library_example(n: int = 0) -> str:
+    """The ``n``-th python block of the README's "As a library" section."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## As a library"):]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "no python example under 'As a library'"
-    return match.group(1)
+    section = section[:section.index("\n## ", 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) > n, "no such python example under 'As a library'"
+    return str(blocks[n])
 
 
 def test_readme_library_example_runs_twice(tmp_path: Path) -> None:
@@ -42,3 +44,32 @@ def test_readme_library_example_runs_twice(tmp_path: Path) -> None:
     assert len(jobs) == 2  # one folder per run
     assert all(sb.token.encode() not in p.read_bytes()
                for j in jobs for p in j.iterdir() if p.is_file())
+
+
+def test_readme_import_example_imports_the_rows(tmp_path: Path) -> None:
+    """The README's import example, as written, imports a manifest (deals, persons and
+    organizations) and writes the result files; the token is in no file it writes."""
+    (tmp_path / "example.py").write_text(library_example(1), encoding="utf-8")
+    (tmp_path / "deals.csv").write_text(
+        "id,title,amount,contact,email,company\n"
+        "A-1,Website redesign,1200,Ann Lee,ann@example.org,Acme\n"
+        "A-2,Support contract,300,Bob Roy,bob@example.org,Acme\n"
+        "A-3,Training,not money,Cy Dee,cy@example.org,Globex\n", encoding="utf-8")
+    (tmp_path / "mapping.toml").write_text(
+        'version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+        'value = "amount"\n[person]\nname = "contact"\nemail = "email"\n'
+        '[organization]\nname = "company"\n', encoding="utf-8")
+    root = str(README.parent)
+    with ThreadedSandbox(SandboxConfig(plan="growth", deals=0, time_scale=0.05)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
+               "PYTHONPATH": root}
+        proc = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr
+        titles = sorted(d["title"] for d in sb.state.deals.rows.values())
+        assert titles == ["Support contract", "Website redesign"]
+        assert len(sb.state.persons.rows) == 2 and len(sb.state.orgs.rows) == 1
+    (job,) = (tmp_path / "pdbulk-jobs").iterdir()
+    failed = (job / "failed.csv").read_text(encoding="utf-8").splitlines()
+    assert len(failed) == 2 and failed[1].startswith("3,A-3,not an amount"), failed
+    assert all(sb.token.encode() not in p.read_bytes() for p in job.rglob("*") if p.is_file())

@@ -1,167 +1,53 @@
-"""The job store: one SQLite file per job; its items are an explicit state machine.
-
-It holds what a job must not forget: its config, its items and their states,
-the lookups cache (name → id), before-images for undo and audit, the ledger of
-tokens spent per day and per operation, and job-kind key/values. It must never
-store an API token, let an item move outside ``LEGAL``, or block the event loop
-(the runner uses ``AsyncJobStore``). sqlite3 errors become ``StoreError`` in
-``_translated`` and nowhere else.
-
-Durability. WAL with ``synchronous=NORMAL``: a commit is written to the WAL (in
-the OS page cache) before COMMIT returns, so a killed process loses nothing it
-committed; only an OS crash or power loss can roll back the last commits, and
-never corrupts the file. For outcomes that is harmless: an item whose DONE is
-lost reverts to SENDING, is found in doubt and reconciled, never blindly
-re-sent. It is not harmless for ``mark_sending``, the write-ahead intent: if
-that were lost, a create already sent would come back PENDING and be sent
-twice. So ``mark_sending`` alone commits with ``synchronous=FULL``: one fsync
-per batch, not one per row.
-"""
+"""``JobStore``: a job's SQLite file (schema, transactions, the item state machine,
+lookups, before-images, the spend ledger, key/values). Durability: see the package
+docstring."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import (
-    AsyncIterator,
-    Callable,
-    Coroutine,
     Iterable,
     Iterator,
     Mapping,
     Sequence,
 )
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-import anyio
-import anyio.to_thread
 import orjson
 
-from .errors import JobBusy, StoreError
+from ..errors import StoreError
+from .files import FILENAME, _remove, _take_lock, held_by_live_process, make_private
+from .model import (
+    _INITIAL,
+    _LEGACY_LOADED,
+    _S,
+    ACTIVE_STATUSES,
+    JOB_LEGAL,
+    JOB_STATUSES,
+    LEGAL,
+    LOADED_KEY,
+    BeforeImage,
+    Item,
+    ItemState,
+    NewItem,
+    Outcome,
+)
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 SCHEMA_VERSION = 1
-FILENAME = "job.sqlite"
-LOCKNAME = "job.lock"
 _CHUNK = 1000  # rows per transaction when loading
 _PAGE = 1000  # rows per read when streaming
 _VARS = 500  # ids per `IN (...)`
-
-
-class ItemState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-_S = ItemState
-LEGAL: Mapping[ItemState, frozenset[ItemState]] = MappingProxyType({
-    _S.PENDING: frozenset({_S.SENDING, _S.SKIPPED, _S.FAILED}),
-    # -> pending: a retryable failure, or in doubt and reconciled as not applied
-    _S.SENDING: frozenset({_S.DONE, _S.FAILED, _S.PENDING}),
-    _S.FAILED: frozenset({_S.PENDING}),  # `pdbulk retry`
-    _S.DONE: frozenset(),
-    _S.SKIPPED: frozenset(),
-})
-_INITIAL = frozenset({_S.PENDING, _S.FAILED, _S.SKIPPED})  # states add_items accepts
-
-# The job lifecycle, enforced like the item states (issue 8):
-#   planned → loading → loaded → running → stopped | finished | failed | cancelled
-# ``stopped`` is resumable (→ running); ``finished`` may run again (`pdbulk retry`);
-# ``failed`` (the load phase failed, nothing sent) and ``cancelled`` (declined at the
-# confirmation prompt, or cancelled before anything was sent) are final.
-JOB_LEGAL: Mapping[str, frozenset[str]] = MappingProxyType({
-    "planned": frozenset({"loading", "loaded", "running", "failed", "cancelled"}),
-    "loading": frozenset({"loaded", "failed", "cancelled", "stopped"}),
-    "loaded": frozenset({"running", "finished", "failed", "cancelled"}),  # finished: nothing to send
-    "running": frozenset({"stopped", "finished", "failed"}),
-    "stopped": frozenset({"running", "cancelled"}),
-    "finished": frozenset({"running"}),
-    "failed": frozenset(),
-    "cancelled": frozenset(),
-})
-JOB_STATUSES = frozenset(JOB_LEGAL)
-ACTIVE_STATUSES = frozenset({"loading", "running"})  # a live process must hold the lock
-LOADED_KEY = "job.loaded"  # the one "loaded" flag (kv); older jobs wrote these:
-_LEGACY_LOADED = ("loaded", "import.loaded")
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    id: int
-    row: int | None
-    key: str | None
-    op: str
-    payload: dict[str, Any]
-    state: ItemState
-    attempts: int
-    result: dict[str, Any] | None
-    error: str | None
-    status: int | None
-    sent_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewItem:
-    row: int | None
-    key: str | None
-    op: str
-    payload: dict[str, Any]
-    state: ItemState = ItemState.PENDING
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    item_id: int
-    state: ItemState
-    result: dict[str, Any] | None = None
-    error: str | None = None
-    status: int | None = None
-    # PENDING without a call sent (stopping, waiting for a dependency): the attempt that
-    # mark_sending counted is given back, so waiting never uses up an item's attempts
-    unsent: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class BeforeImage:
-    entity: str
-    entity_id: int
-    item_id: int | None
-    before: dict[str, Any]
-    taken_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class JobSummary:
-    job_id: str
-    kind: str
-    status: str
-    status_message: str | None
-    counts: dict[ItemState, int]
-    created_at: float | None
-    directory: Path
-    error: str | None = None  # set when the store could not be read
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
 
 _DDL = (
@@ -237,63 +123,6 @@ def _chunks(values: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
-
-
-def _take_lock(directory: Path) -> int | None:
-    """One process per job: two runners of one job could send a create twice.
-
-    Raises JobBusy when another live process holds the job (the OS drops a dead
-    process's flock, so a ``kill -9`` never leaves a job locked)."""
-    if sys.platform == "win32":  # no flock; one runner per job is then up to the user
-        return None
-    import fcntl
-
-    fd = os.open(directory / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
-    os.fchmod(fd, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise JobBusy(f"job {directory.name!r} is open in another process; "
-                      "try again when it has finished") from None
-    return fd
-
-
-def held_by_live_process(directory: Path) -> bool:
-    """Whether a live process holds the job's lock right now (a probe; takes nothing)."""
-    if sys.platform == "win32" or not (Path(directory) / LOCKNAME).exists():
-        return False
-    try:
-        fd = _take_lock(Path(directory))
-    except JobBusy:
-        return True
-    except OSError:
-        return False
-    if fd is not None:
-        os.close(fd)
-    return False
-
-
-def make_private(path: Path) -> None:
-    """0700 for a directory, 0600 for a file, whatever the umask: job folders hold
-    names, e-mails and phones of customers."""
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
-
-
-def private_tree(directory: Path) -> None:
-    """``make_private`` on a job folder and everything in it."""
-    directory = Path(directory)
-    make_private(directory)
-    if directory.is_dir():
-        for child in directory.rglob("*"):
-            make_private(child)
-
-
-def _remove(directory: Path) -> None:
-    """Undo a failed create: a half-made job file would only confuse ``open``."""
-    for suffix in ("", "-wal", "-shm"):
-        (directory / (FILENAME + suffix)).unlink(missing_ok=True)
 
 
 class JobStore:
@@ -705,137 +534,3 @@ class JobStore:
         text = _dumps(value)
         with self._tx("write meta") as c:
             c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, text))
-
-
-def _in_thread(method: Callable[Concatenate[JobStore, P], T],
-               ) -> Callable[Concatenate[AsyncJobStore, P], Coroutine[Any, Any, T]]:
-    """The coroutine twin of a JobStore method, with the same (type-checked) signature."""
-    async def call(self: AsyncJobStore, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await self._run(functools.partial(method, self._store, *args, **kwargs))
-    return functools.update_wrapper(call, method)
-
-
-class AsyncJobStore:
-    """JobStore for the event loop: every call runs in a worker thread, one call at a time.
-
-    Serialised by a CapacityLimiter(1) (and JobStore's lock), so the connection is
-    never used by two threads at once. A cancelled call still finishes its
-    transaction (anyio does not abandon the thread): a batch is all or nothing.
-    """
-
-    __slots__ = ("_limiter", "_store")
-
-    def __init__(self, store: JobStore) -> None:
-        self._store = store
-        self._limiter = anyio.CapacityLimiter(1)
-
-    @classmethod
-    async def create(cls, directory: Path, *, job_id: str, kind: str,
-                     config: dict[str, Any]) -> AsyncJobStore:
-        return cls(await anyio.to_thread.run_sync(functools.partial(
-            JobStore.create, directory, job_id=job_id, kind=kind, config=config)))
-
-    @classmethod
-    async def open(cls, directory: Path) -> AsyncJobStore:
-        return cls(await anyio.to_thread.run_sync(JobStore.open, directory))
-
-    async def _run(self, fn: Callable[[], T]) -> T:
-        return await anyio.to_thread.run_sync(fn, limiter=self._limiter)
-
-    @property
-    def sync(self) -> JobStore:
-        """The blocking store (e.g. to load items before the loop runs)."""
-        return self._store
-
-    @property
-    def job_id(self) -> str:
-        return self._store.job_id
-
-    @property
-    def kind(self) -> str:
-        return self._store.kind
-
-    @property
-    def config(self) -> dict[str, Any]:
-        return self._store.config
-
-    @property
-    def directory(self) -> Path:
-        return self._store.directory
-
-    @property
-    def status(self) -> str:
-        return self._store.status
-
-    @property
-    def status_message(self) -> str | None:
-        return self._store.status_message
-
-    set_status = _in_thread(JobStore.set_status)
-    add_items = _in_thread(JobStore.add_items)  # the iterable is consumed in the worker thread
-    pending = _in_thread(JobStore.pending)
-    in_doubt = _in_thread(JobStore.in_doubt)
-    mark_sending = _in_thread(JobStore.mark_sending)
-    record = _in_thread(JobStore.record)
-    failed_to_pending = _in_thread(JobStore.failed_to_pending)
-    counts = _in_thread(JobStore.counts)
-    lookup_get = _in_thread(JobStore.lookup_get)
-    lookup_get_many = _in_thread(JobStore.lookup_get_many)
-    lookup_put_many = _in_thread(JobStore.lookup_put_many)
-    put_before_images = _in_thread(JobStore.put_before_images)
-    add_spend = _in_thread(JobStore.add_spend)
-    spend_by_day = _in_thread(JobStore.spend_by_day)
-    spend_by_operation = _in_thread(JobStore.spend_by_operation)
-    meta_get = _in_thread(JobStore.meta_get)
-    meta_put = _in_thread(JobStore.meta_put)
-    close = _in_thread(JobStore.close)
-
-    async def items(self, state: ItemState | None = None) -> AsyncIterator[Item]:
-        after = 0
-        while page := await self._run(
-                functools.partial(self._store._items_page, state, after, _PAGE)):
-            for item in page:
-                yield item
-            after = page[-1].id
-
-    async def before_images(self, entity: str | None = None) -> AsyncIterator[BeforeImage]:
-        after = 0
-        while page := await self._run(functools.partial(self._store._before_page, entity, after)):
-            for _, image in page:
-                yield image
-            after = page[-1][0]
-
-    async def __aenter__(self) -> AsyncJobStore:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        with anyio.CancelScope(shield=True):
-            await self.close()
-
-    def __repr__(self) -> str:
-        return f"Async{self._store!r}"
-
-
-def list_jobs(root: Path) -> list[JobSummary]:
-    """Every job under ``root`` (one directory each), oldest first; unreadable ones say why."""
-    out: list[JobSummary] = []
-    if not Path(root).is_dir():
-        return out
-    for d in sorted(Path(root).iterdir()):
-        if not (d / FILENAME).is_file():
-            continue
-        try:
-            with JobStore.open(d, lock=False) as s:  # a running job may be listed too
-                out.append(JobSummary(s.job_id, s.kind, s.status, s.status_message, s.counts(),
-                                      s.created_at, d))
-        except StoreError as exc:
-            out.append(JobSummary(d.name, "", "unreadable", None, {}, None, d, error=str(exc)))
-    out.sort(key=lambda j: (j.created_at is None, j.created_at or 0.0, j.job_id))
-    return out
-
-
-__all__ = [
-    "ACTIVE_STATUSES", "FILENAME", "JOB_LEGAL", "JOB_STATUSES", "LEGAL", "LOADED_KEY",
-    "held_by_live_process", "make_private", "private_tree", "SCHEMA_VERSION", "AsyncJobStore", "BeforeImage",
-    "Item", "ItemState", "JobStore", "JobSummary", "NewItem", "Outcome", "list_jobs",
-]

@@ -1,0 +1,61 @@
+"""The job store: one SQLite file per job; its items are an explicit state machine.
+
+It holds what a job must not forget: its config, its items and their states,
+the lookups cache (name → id), before-images for undo and audit, the ledger of
+tokens spent per day and per operation, and job-kind key/values. It must never
+store an API token, let an item move outside ``LEGAL``, or block the event loop
+(the runner uses ``AsyncJobStore``). sqlite3 errors become ``StoreError`` in
+``_translated`` and nowhere else.
+
+Durability. WAL with ``synchronous=NORMAL``: a commit is written to the WAL (in
+the OS page cache) before COMMIT returns, so a killed process loses nothing it
+committed; only an OS crash or power loss can roll back the last commits, and
+never corrupts the file. For outcomes that is harmless: an item whose DONE is
+lost reverts to SENDING, is found in doubt and reconciled, never blindly
+re-sent. It is not harmless for ``mark_sending``, the write-ahead intent: if
+that were lost, a create already sent would come back PENDING and be sent
+twice. So ``mark_sending`` alone commits with ``synchronous=FULL``: one fsync
+per batch, not one per row.
+"""
+
+from __future__ import annotations
+
+from .aio import AsyncJobStore
+from .files import FILENAME, held_by_live_process, make_private, private_tree
+from .listing import list_jobs
+from .model import (
+    ACTIVE_STATUSES,
+    JOB_LEGAL,
+    JOB_STATUSES,
+    LEGAL,
+    LOADED_KEY,
+    BeforeImage,
+    Item,
+    ItemState,
+    JobSummary,
+    NewItem,
+    Outcome,
+)
+from .sqlite import SCHEMA_VERSION, JobStore
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AsyncJobStore",
+    "BeforeImage",
+    "FILENAME",
+    "Item",
+    "ItemState",
+    "JOB_LEGAL",
+    "JOB_STATUSES",
+    "JobStore",
+    "JobSummary",
+    "LEGAL",
+    "LOADED_KEY",
+    "NewItem",
+    "Outcome",
+    "SCHEMA_VERSION",
+    "held_by_live_process",
+    "list_jobs",
+    "make_private",
+    "private_tree",
+]

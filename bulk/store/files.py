@@ -1,0 +1,69 @@
+"""A job folder on disk: the file names, the one-process lock, private permissions."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from ..errors import JobBusy
+
+FILENAME = "job.sqlite"
+LOCKNAME = "job.lock"
+
+def _take_lock(directory: Path) -> int | None:
+    """One process per job: two runners of one job could send a create twice.
+
+    Raises JobBusy when another live process holds the job (the OS drops a dead
+    process's flock, so a ``kill -9`` never leaves a job locked)."""
+    if sys.platform == "win32":  # no flock; one runner per job is then up to the user
+        return None
+    import fcntl
+
+    fd = os.open(directory / LOCKNAME, os.O_RDWR | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JobBusy(f"job {directory.name!r} is open in another process; "
+                      "try again when it has finished") from None
+    return fd
+
+
+def held_by_live_process(directory: Path) -> bool:
+    """Whether a live process holds the job's lock right now (a probe; takes nothing)."""
+    if sys.platform == "win32" or not (Path(directory) / LOCKNAME).exists():
+        return False
+    try:
+        fd = _take_lock(Path(directory))
+    except JobBusy:
+        return True
+    except OSError:
+        return False
+    if fd is not None:
+        os.close(fd)
+    return False
+
+
+def make_private(path: Path) -> None:
+    """0700 for a directory, 0600 for a file, whatever the umask: job folders hold
+    names, e-mails and phones of customers."""
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
+
+
+def private_tree(directory: Path) -> None:
+    """``make_private`` on a job folder and everything in it."""
+    directory = Path(directory)
+    make_private(directory)
+    if directory.is_dir():
+        for child in directory.rglob("*"):
+            make_private(child)
+
+
+def _remove(directory: Path) -> None:
+    """Undo a failed create: a half-made job file would only confuse ``open``."""
+    for suffix in ("", "-wal", "-shm"):
+        (directory / (FILENAME + suffix)).unlink(missing_ok=True)
