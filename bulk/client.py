@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from http import HTTPStatus
@@ -89,6 +89,51 @@ class ApiResult:
             return None
         start = pagination.get("next_start")
         return start if isinstance(start, int) and not isinstance(start, bool) else None
+
+
+async def paginate(call: Callable[..., Awaitable[ApiResult]], operation_id: str, *,
+                   params: Mapping[str, object] | None = None,
+                   limit: int = 500) -> AsyncIterator[ApiResult]:
+    """Every page of a list operation through ``call`` (the client's, or a run's scheduled
+    ``CallContext.call``): the one pagination loop. v2 pages by ``cursor``, v1 by
+    ``start``/``limit`` (openapi-v1/v2: ``additional_data.next_cursor``,
+    ``additional_data.pagination``).
+
+    A ``cursor`` (v2) or ``start`` (v1) in ``params`` resumes from that page. Each page is
+    one call, made only when the previous one has been consumed (a caller that stops
+    iterating pays for no further page). ``limit``: items per page, 1..500.
+
+    Raises ValueError for a write operation, a bad ``limit`` or ``limit`` in ``params``;
+    MalformedResponse when the server repeats a page (a cursor or start that does not
+    advance would otherwise be an endless, token-burning loop)."""
+    operation = get_operation(operation_id)
+    if operation.is_write:
+        raise ValueError(f"{operation_id} is not a list operation")
+    if not 1 <= limit <= _MAX_PAGE:
+        raise ValueError(f"limit must be between 1 and {_MAX_PAGE}")
+    if params and "limit" in params:
+        raise ValueError("pass the page size as limit=, not in params")
+    query: dict[str, object] = {**(params or {}), "limit": limit}
+    v2 = operation.version == "v2"
+    while True:
+        page = await call(operation_id, params=dict(query))
+        yield page
+        if v2:
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+            stuck = cursor == query.get("cursor")
+            query["cursor"] = cursor
+        else:
+            start = page.next_start
+            if start is None:
+                return
+            before = query.get("start", 0)
+            stuck = isinstance(before, int) and start <= before
+            query["start"] = start
+        if stuck:
+            raise MalformedResponse(page.status, "pagination did not advance",
+                                    operation=operation_id, rate=page.rate)
 
 
 def _expects_data(operation: Operation) -> bool:
@@ -254,39 +299,9 @@ class PipedriveClient:
 
     async def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
                        limit: int = 500) -> AsyncIterator[ApiResult]:
-        """Every page of a list: v2 by ``cursor``, v1 by ``start``/``limit``.
-
-        A ``cursor`` (v2) or ``start`` (v1) in ``params`` resumes from that page.
-        Each page is one call, made only when the previous one has been consumed.
-        """
-        operation = get_operation(operation_id)
-        if operation.is_write:
-            raise ValueError(f"{operation_id} is not a list operation")
-        if not 1 <= limit <= _MAX_PAGE:
-            raise ValueError(f"limit must be between 1 and {_MAX_PAGE}")
-        if params and "limit" in params:
-            raise ValueError("pass the page size as limit=, not in params")
-        query: dict[str, object] = {**(params or {}), "limit": limit}
-        v2 = operation.version == "v2"
-        while True:
-            page = await self.call(operation_id, params=query)
+        """Every page of a list: v2 by ``cursor``, v1 by ``start``/``limit`` (``paginate``)."""
+        async for page in paginate(self.call, operation_id, params=params, limit=limit):
             yield page
-            if v2:
-                cursor = page.next_cursor
-                if cursor is None:
-                    return
-                stuck = cursor == query.get("cursor")
-                query["cursor"] = cursor
-            else:
-                start = page.next_start
-                if start is None:
-                    return
-                before = query.get("start", 0)
-                stuck = isinstance(before, int) and start <= before
-                query["start"] = start
-            if stuck:  # a server bug must not become an endless, token-burning loop
-                raise MalformedResponse(page.status, "pagination did not advance",
-                                        operation=operation_id, rate=page.rate)
 
     # -- responses ------------------------------------------------------------------------
     def _result(self, operation: Operation, response: Response, rate: RateHeaders) -> ApiResult:
@@ -396,4 +411,5 @@ def _phrase(status: int) -> str:
         return f"HTTP {status}"
 
 
-__all__ = ["ApiResult", "PipedriveClient", "Secret", "encode_query", "normalize_base_url"]
+__all__ = ["ApiResult", "PipedriveClient", "Secret", "encode_query", "normalize_base_url",
+           "paginate"]

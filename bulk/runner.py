@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import anyio
 
-from .client import ApiResult, PipedriveClient
+from .client import ApiResult, PipedriveClient, paginate
 from .clock import Clock
 from .errors import ApiError, BulkError, InDoubt, RateLimited, ServerError, Stopped, TransportError, Unexpected
 from .operations import Operation, get_operation
@@ -104,18 +104,16 @@ class CallContext:
                    params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
         return await self._r.call(get_operation(operation_id), path=path, params=params, json=json)
 
+    def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                 limit: int = 500) -> AsyncIterator[ApiResult]:
+        """Every page of a list, each page scheduled like any call (``bulk.client.paginate``:
+        v2 cursor / v1 start; stop iterating to stop paying)."""
+        return paginate(self.call, operation_id, params=params, limit=limit)
+
     async def pages(self, operation_id: str, *, params: Mapping[str, object] | None = None,
                     limit: int = 500) -> list[ApiResult]:
-        """Every page of a v2 cursor list, each page scheduled like any call."""
-        out: list[ApiResult] = []
-        query: dict[str, object] = {**(params or {}), "limit": limit}
-        while True:
-            page = await self.call(operation_id, params=query)
-            out.append(page)
-            cursor = page.next_cursor
-            if not cursor:
-                return out
-            query["cursor"] = cursor
+        """Every page of a list, read to the end (``paginate``)."""
+        return [page async for page in self.paginate(operation_id, params=params, limit=limit)]
 
 
 class Runner:

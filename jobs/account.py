@@ -466,21 +466,15 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
     added since then (and at least one page).
     """
     query: dict[str, object] = {**(params or {}), "sort_by": "add_time",
-                                "sort_direction": "desc", "limit": PAGE}
+                                "sort_direction": "desc"}
     found: list[dict[str, Any]] = []
-    while True:
-        page = await ctx.call(operation_id, params=query)
-        older = False
+    async for page in ctx.paginate(operation_id, params=query, limit=PAGE):
         for record in page.data or ():
             added = parse_time(record.get("add_time"))
             if added is not None and added < since:
-                older = True
-                break
+                return found  # the pages after reach only older records
             found.append(record)
-        cursor = page.next_cursor
-        if older or not cursor:
-            return found
-        query["cursor"] = cursor
+    return found
 
 
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",

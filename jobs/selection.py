@@ -109,18 +109,13 @@ async def list_deals(ctx: CallContext, params: dict[str, object], *,
                      limit: int | None = None) -> Listing:
     """Every deal the filters match (cursor pages of 500), or the first ``limit`` of them."""
     deals: list[Deal] = []
-    query: dict[str, object] = {**params, "limit": PAGE}
     pages = 0
-    while True:
-        page = await ctx.call("getDeals", params=query)
+    async for page in ctx.paginate("getDeals", params=params, limit=PAGE):
         pages += 1
         deals.extend(page.data or ())
-        cursor = page.next_cursor
         if limit is not None and len(deals) > limit:
             return Listing(deals[:limit], pages, True)
-        if not cursor:
-            return Listing(deals, pages, False)
-        query["cursor"] = cursor
+    return Listing(deals, pages, False)
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:

@@ -374,3 +374,46 @@ async def test_outcomes_are_checkpointed_in_batches_and_none_is_dropped(
     assert runner.stats.reconciled == 0 and len(fake.applied) == items
     assert writes <= items / 8, writes  # one commit per item before batching
     assert store.spend_by_operation()["updateDeal"] == (5 * items, items)
+
+
+@pytest.mark.anyio
+async def test_a_runs_pages_are_the_one_pagination_loop(tmp_path: Path) -> None:
+    """CallContext.paginate / pages: v2 by cursor, v1 by start (a v1 list past its first
+    page used to be read as one page), a caller that stops iterating pays for no further
+    page, and a cursor the server repeats stops with MalformedResponse, not a loop."""
+    from bulk.errors import MalformedResponse
+
+    calls: list[str] = []
+
+    def server(req: Request) -> Response:
+        calls.append(req.url)
+        if "/v1/users" in req.url:
+            start = int(re.search(r"start=(\d+)", req.url).group(1)) if "start=" in req.url else 0  # type: ignore[union-attr]
+            more = start < 2
+            return reply(200, {"success": True, "data": [{"id": start + 1}, {"id": start + 2}],
+                               "additional_data": {"pagination": {
+                                   "start": start, "limit": 2, "more_items_in_collection": more,
+                                   "next_start": start + 2 if more else None}}})
+        cursor = re.search(r"cursor=(\w+)", req.url)
+        n = int(cursor.group(1)[1:]) if cursor else 0
+        nxt = "c1" if "repeat" in req.url else (f"c{n + 1}" if n < 2 else None)
+        return reply(200, {"success": True, "data": [{"id": n}],
+                           "additional_data": {"next_cursor": nxt}})
+
+    clock = FakeClock()
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(server))
+    runner = Runner(AsyncJobStore(store), TouchJob(), client,
+                    Scheduler(Limits(burst=40), clock=clock), clock=clock, seed=1)
+    async with client:
+        pages = await runner.ctx.pages("getDeals")
+        assert [p.data[0]["id"] for p in pages] == [0, 1, 2] and len(calls) == 3
+        calls.clear()
+        async for _page in runner.ctx.paginate("getDeals"):
+            break
+        assert len(calls) == 1
+        users = await runner.ctx.pages("getUsers", limit=2)
+        assert [u["id"] for p in users for u in p.data] == [1, 2, 3, 4]
+        with pytest.raises(MalformedResponse, match="did not advance"):
+            await runner.ctx.pages("getDeals", params={"term": "repeat"})
+    assert runner.stats.calls_by_operation["getUsers"] == 2  # scheduled and counted

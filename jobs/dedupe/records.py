@@ -87,45 +87,28 @@ def custom_keys(policy: Mapping[str, str]) -> list[str]:
 async def list_deal_pages(ctx: CallContext, *, since: str | None = None,
                           custom: Collection[str] = ()) -> list[Deal]:
     """Every open/won/lost deal (v2 ``getDeals``, 500 per page), or those updated since."""
-    query: dict[str, object] = {"limit": PAGE}
+    query: dict[str, object] = {}
     if since:
         query["updated_since"] = since
     if custom:
         query["custom_fields"] = ",".join(custom)
-    deals: list[Deal] = []
-    while True:
-        page = await ctx.call("getDeals", params=query)
-        deals.extend(page.data or ())
-        if not page.next_cursor:
-            return deals
-        query["cursor"] = page.next_cursor
+    return [deal for page in await ctx.pages("getDeals", params=query, limit=PAGE)
+            for deal in page.data or ()]
 
 
 async def deleted_since(ctx: CallContext, since: str) -> list[int]:
     """Ids of deals deleted (or merged away) since ``since``: ``getDeals?status=deleted``
     with ``updated_since`` (deletion sets ``update_time``; v2 lists deleted deals for 30
     days — openapi-v2.yaml ``getDeals``, FACTS.md)."""
-    query: dict[str, object] = {"limit": PAGE, "status": "deleted", "updated_since": since}
-    out: list[int] = []
-    while True:
-        page = await ctx.call("getDeals", params=query)
-        out.extend(int(d["id"]) for d in page.data or ())
-        if not page.next_cursor:
-            return out
-        query["cursor"] = page.next_cursor
+    pages = await ctx.pages("getDeals", params={"status": "deleted", "updated_since": since},
+                            limit=PAGE)
+    return [int(d["id"]) for page in pages for d in page.data or ()]
 
 
 async def stage_orders(ctx: CallContext) -> dict[int, int]:
     """Stage id -> ``order_nr`` (v2 ``getStages``)."""
-    out: dict[int, int] = {}
-    query: dict[str, object] = {"limit": PAGE}
-    while True:
-        page = await ctx.call("getStages", params=query)
-        for stage in page.data or ():
-            out[int(stage["id"])] = int(stage.get("order_nr") or 0)
-        if not page.next_cursor:
-            return out
-        query["cursor"] = page.next_cursor
+    return {int(stage["id"]): int(stage.get("order_nr") or 0)
+            for page in await ctx.pages("getStages", limit=PAGE) for stage in page.data or ()}
 
 
 async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
@@ -135,13 +118,9 @@ async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, 
     if not wanted:
         return out
     if len(wanted) > 500:
-        query: dict[str, object] = {"limit": PAGE}
-        while True:
-            page = await ctx.call("getOrganizations", params=query)
-            out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
-            if not page.next_cursor:
-                return out
-            query["cursor"] = page.next_cursor
+        return {int(o["id"]): str(o.get("name") or "")
+                for page in await ctx.pages("getOrganizations", limit=PAGE)
+                for o in page.data or ()}
     for start in range(0, len(wanted), 100):
         part = wanted[start:start + 100]
         page = await ctx.call("getOrganizations", params={"ids": part, "limit": 100})
