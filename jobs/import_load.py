@@ -32,6 +32,7 @@ from bulk.scheduler import SchedulerStats
 from bulk.store import AsyncJobStore, BeforeImage, ItemState, JobStore, NewItem
 
 from .account import DealsByKey
+from .deals import before_image
 from .import_resolve import Resolver, contact_ids
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_SHA, ImportJob
@@ -39,7 +40,6 @@ from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
 from .transforms import storable
-from .updating import before_image
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]

@@ -44,6 +44,7 @@ from .account import (
     load_catalog,
 )
 from .catalog import Catalog, DealField
+from .deals import deal_changes
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 
@@ -128,48 +129,6 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
         if isinstance(ref, Mapping):
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
     return out
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def same(old: Any, new: Any) -> bool:
-    """Whether a stored value already equals the value a row would send."""
-    if old == new:
-        return True
-    a, b = _number(old), _number(new)
-    if a is not None and b is not None:
-        return a == b
-    if isinstance(new, list):
-        return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
-    if isinstance(new, dict):
-        if not isinstance(old, Mapping):
-            return "currency" not in new and same(old, new.get("value"))
-        return all(same(old.get(k), v) for k, v in new.items())
-    if isinstance(old, Mapping) and "id" in old:  # an option shown as {id, label}
-        return same(old["id"], new)
-    return False
-
-
-def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of an addDeal body that differs from the deal as it is (for a PATCH)."""
-    changes: dict[str, Any] = {}
-    for name, value in deal.items():
-        if name == "currency" and "value" not in deal:
-            continue  # a row without an amount never re-denominates the stored one
-        if name == "custom_fields":
-            stored = existing.get("custom_fields") or {}
-            custom = {code: v for code, v in value.items() if not same(stored.get(code), v)}
-            if custom:
-                changes["custom_fields"] = custom
-        elif not same(existing.get(name), value):
-            changes[name] = value
-    if "lost_reason" in changes and "status" not in changes and deal.get("status") == "lost":
-        changes["status"] = "lost"
-    return changes
 
 
 def stored_row(row: SourceRow) -> dict[str, Any]:
@@ -423,5 +382,4 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "deal_changes", "file_sha", "matched_by", "same",
-           "source_row", "stored_row"]
+           "RowCounts", "RowPlanner", "file_sha", "matched_by", "source_row", "stored_row"]

@@ -46,18 +46,10 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
+from .deals import before_image, deal_changes, is_gone, read_current, reread_calls
 from .import_resolve import Deferred, Resolver, refs_of, to_create
-from .import_rows import (
-    ImportSettings,
-    RowPlanner,
-    deal_changes,
-    file_sha,
-    matched_by,
-    source_row,
-)
+from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by, source_row
 from .mapping import Mapping as ImportMapping
-from .selection import is_gone, read_current, reread_calls
-from .updating import before_image
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0

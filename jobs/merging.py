@@ -32,7 +32,8 @@ from bulk.manifest import read_manifest
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
-from .selection import IDS_PER_CALL, Deal, is_gone, parse_id, read_deals, reread_calls
+from .deals import IDS_PER_CALL, Deal, is_gone, read_deals, reread_calls
+from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
 OP = "merge"

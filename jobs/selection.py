@@ -16,7 +16,7 @@ the deals it selects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,11 +27,10 @@ from bulk.manifest import read_manifest
 from bulk.runner import CallContext
 
 from .catalog import Catalog
+from .deals import Deal
 
-IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 PAGE = 500  # the largest page of a v2 list
 STATUSES = ("open", "won", "lost")
-Deal = dict[str, Any]
 
 _ID_COLUMNS = ("deal_id", "id", "deal id", "pipedrive id", "pipedrive_id")
 
@@ -118,58 +117,6 @@ async def list_deals(ctx: CallContext, params: dict[str, object], *,
     return Listing(deals, pages, False)
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start:start + size])
-
-
-def is_gone(deal: Deal | None) -> bool:
-    """A deal that no longer takes writes: missing, deleted or merged away."""
-    return deal is None or bool(deal.get("is_deleted")) or deal.get("status") == "deleted"
-
-
-async def read_deals(ctx: CallContext, ids: Iterable[int], *,
-                     deleted: bool = False) -> dict[int, Deal]:
-    """The current deals with these ids, 100 per call (10 tokens each). Missing ids are
-    simply absent; ``deleted=True`` reads deals deleted in the last 30 days instead."""
-    wanted = list(dict.fromkeys(ids))
-    found: dict[int, Deal] = {}
-    extra: dict[str, object] = {"status": "deleted"} if deleted else {}
-    for part in _chunks(wanted, IDS_PER_CALL):
-        page = await ctx.call("getDeals", params={"ids": part, "limit": IDS_PER_CALL, **extra})
-        for deal in page.data or ():
-            if deal.get("id") in part:
-                found[int(deal["id"])] = deal
-    return found
-
-
-async def read_current(ctx: CallContext, ids: Iterable[int],
-                       archived: Iterable[int] = ()) -> dict[int, Deal]:
-    """The deals as they are now, for a resume's re-read: ``ids`` from the default list
-    (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens), and ``archived`` — the ids of
-    rows that unarchive their deal — from the archived list too
-    (``GET /api/v2/deals/archived?ids=``, 100 per call, 20 tokens): the default list omits
-    archived deals, so without it an archived deal reads as gone. Missing ids are absent;
-    an id in both lists (unarchived meanwhile and read between) keeps the default list's.
-    Exactly the calls ``reread_calls`` prices."""
-    wanted = list(dict.fromkeys([*ids, *archived]))
-    found = await read_deals(ctx, wanted)
-    for part in _chunks(list(dict.fromkeys(archived)), IDS_PER_CALL):
-        page = await ctx.call("getArchivedDeals", params={"ids": part, "limit": IDS_PER_CALL})
-        for deal in page.data or ():
-            if deal.get("id") in part:
-                found.setdefault(int(deal["id"]), deal)
-    return found
-
-
-def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
-    """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
-    everything = len(set(ids) | set(archived))
-    out = {"getDeals": -(-everything // IDS_PER_CALL),
-           "getArchivedDeals": -(-len(set(archived)) // IDS_PER_CALL)}
-    return {op: n for op, n in out.items() if n}
-
-
 # -- a manifest of deals ---------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Ref:
@@ -240,6 +187,5 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
                       InputError(exc.reason, row=source.row, column=column))
 
 
-__all__ = ["IDS_PER_CALL", "PAGE", "STATUSES", "Deal", "DealQuery", "Listing", "Ref",
-           "id_column", "is_gone", "list_deals", "parse_id", "read_deals",
-           "read_current", "read_refs", "reread_calls", "rfc3339"]
+__all__ = ["PAGE", "STATUSES", "DealQuery", "Listing", "Ref", "id_column", "list_deals",
+           "parse_id", "read_refs", "rfc3339"]

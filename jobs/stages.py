@@ -25,9 +25,9 @@ from bulk.store import BeforeImage, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
-from .import_rows import deal_changes
-from .selection import STATUSES, Deal, DealQuery, Ref, id_column, list_deals, read_deals, read_refs
-from .updating import STATUS_FIELDS, PatchJob, Prepared, before_image, changed_names
+from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals
+from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
+from .updating import PatchJob, Prepared, changed_names
 
 OP = "move"
 MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields")

@@ -44,18 +44,9 @@ from bulk.store import (
     list_jobs,
 )
 
+from .deals import Deal, before_image, is_gone, read_deals, reread_calls, restore_body, same
 from .import_resolve import contact_ids
-from .import_rows import same
-from .selection import Deal, is_gone, read_deals, reread_calls
-from .updating import (
-    Prepared,
-    before_image,
-    changed_names,
-    check_loaded,
-    refused,
-    restore_body,
-    write_job_results,
-)
+from .updating import Prepared, changed_names, check_loaded, refused, write_job_results
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
 POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes

@@ -15,8 +15,8 @@ the bodies that restore them (``before_image``, ``restore_body``), ``PatchJob``
 (the job kind that sends one prepared PATCH per item), ``Prepared`` (what a
 job's load phase hands to the plan and the store) and the result files.
 
-The diff itself is the import's (``import_rows.same`` / ``deal_changes``, also used
-by its upsert); the mapping is the import's too, read through ``UpdateMapping``.
+The diff and the before-images are ``jobs.deals``' (shared with the import's upsert,
+move-stage, undo and dedupe); the mapping is the import's, read through ``UpdateMapping``.
 """
 
 from __future__ import annotations
@@ -41,87 +41,22 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog, DealField
-from .import_rows import deal_changes, same
+from .deals import IDS_PER_CALL, Deal, before_image, deal_changes, read_current, read_deals, reread_calls
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 from .results import write_results
-from .selection import IDS_PER_CALL, Deal, parse_id, read_current, read_deals, reread_calls
+from .selection import parse_id
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 META_LOADED = "loaded"
 LOAD_ERROR = "load_error"  # payload key of a row refused at load time
-STATUS_FIELDS = ("status", "lost_reason", "won_time", "lost_time", "close_time")
-_ALLOWED_WITH = {"lost_reason": ("lost",), "won_time": ("won",), "lost_time": ("lost",),
-                 "close_time": ("won", "lost")}
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
 _ID_FIELD = "__pdbulk_deal_id__"
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
 
 
-# -- comparing and restoring ------------------------------------------------------------------
-# ``same`` / ``deal_changes`` (the import's upsert comparison) decide what differs; here is
-# what undo needs on top of them.
-def _plain(value: object) -> Any:
-    """An id out of ``{"id": 3, "name": ...}`` (how some readers show user/option values)."""
-    if isinstance(value, Mapping) and "id" in value and "value" not in value:
-        return value["id"]
-    return value
-
-
-def restorable(value: object) -> Any:
-    """A value as read, in the shape a PATCH takes back (no nulls inside objects)."""
-    value = _plain(value)
-    if isinstance(value, Mapping):
-        return {k: v for k, v in value.items() if v is not None}
-    return value
-
-
-def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The previous values of what ``changes`` touches, with what undo needs to put them
-    back exactly: the stage with its pipeline, a status with its reason and times."""
-    names = {k for k in changes if k != "custom_fields"}
-    if names & {"stage_id", "pipeline_id"}:
-        names |= {"stage_id", "pipeline_id"}
-    if names & set(STATUS_FIELDS):
-        names |= set(STATUS_FIELDS)
-    custom_now = current.get("custom_fields") or {}
-    return {
-        "update_time": current.get("update_time"),
-        "fields": {k: current.get(k) for k in sorted(names)},
-        "custom_fields": {code: custom_now.get(code)
-                          for code in sorted(changes.get("custom_fields") or {})},
-    }
-
-
-def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
-    """The PATCH that puts a before-image back on ``current`` (only what differs)."""
-    fields: Mapping[str, Any] = before.get("fields") or {}
-    body: dict[str, Any] = {}
-    for key, value in fields.items():
-        if key not in STATUS_FIELDS and key != "pipeline_id" and not same(current.get(key),
-                                                                          value):
-            body[key] = restorable(value)
-    if ("stage_id" not in body and "pipeline_id" in fields
-            and not same(current.get("pipeline_id"), fields["pipeline_id"])):
-        body["pipeline_id"] = fields["pipeline_id"]
-    status = fields.get("status")
-    if status is not None and current.get("status") != status:
-        body["status"] = status
-        for key, allowed in _ALLOWED_WITH.items():
-            if status in allowed and fields.get(key) is not None:
-                body[key] = fields[key]
-    elif ("lost_reason" in fields and current.get("status") == "lost"
-          and not same(current.get("lost_reason"), fields["lost_reason"])):
-        body["lost_reason"] = fields["lost_reason"]
-    custom_now = current.get("custom_fields") or {}
-    custom = {code: restorable(v) for code, v in (before.get("custom_fields") or {}).items()
-              if not same(custom_now.get(code), v)}
-    if custom:
-        body["custom_fields"] = custom
-    return body
-
-
+# -- result columns ---------------------------------------------------------------------------
 def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None) -> str:
     """``value; stage_id; Lead source``: what a PATCH changes, for succeeded.csv."""
     names = [k for k in changes if k != "custom_fields"]
@@ -546,7 +481,6 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 
 
-__all__ = ["LOAD_ERROR", "META_LOADED", "STATUS_FIELDS", "UPDATE_COLUMNS", "PatchJob",
-           "Prepared", "UpdateJob", "UpdateMapping", "before_image", "changed_names",
-           "check_loaded", "prepare_update", "refused", "restorable", "restore_body",
-           "wanted_values", "write_job_results"]
+__all__ = ["LOAD_ERROR", "META_LOADED", "UPDATE_COLUMNS", "PatchJob", "Prepared",
+           "UpdateJob", "UpdateMapping", "changed_names", "check_loaded", "prepare_update",
+           "refused", "wanted_values", "write_job_results"]

@@ -189,7 +189,7 @@ def test_default_currency_applies_to_every_row_that_names_none(catalog: Catalog)
 def test_an_update_without_an_amount_keeps_the_stored_currency() -> None:
     """The default currency a blank-amount row carries is for a new deal only: an upsert
     never re-denominates a stored amount (USD 5,000 staying USD, not becoming EUR 5,000)."""
-    from jobs.import_rows import deal_changes
+    from jobs.deals import deal_changes
 
     stored = {"title": "Deal", "value": 5000, "currency": "USD"}
     assert deal_changes(stored, {"title": "Deal", "currency": "EUR"}) == {}

@@ -48,9 +48,9 @@ from bulk.errors import BulkError
 from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
+from ..deals import Deal, before_image, is_gone, read_deals
 from ..merging import MergeJob
-from ..selection import Deal, is_gone, read_deals
-from ..updating import Prepared, before_image, changed_names, check_loaded, refused, write_job_results
+from ..updating import Prepared, changed_names, check_loaded, refused, write_job_results
 from .config import DedupeConfig
 from .index import load_merges, remember_keep_separate, remember_merges
 from .model import DealRecord

@@ -18,7 +18,8 @@ from typing import Any
 from bulk.errors import BulkError, InputError
 from bulk.runner import CallContext
 
-from ..selection import PAGE, Deal
+from ..deals import Deal
+from ..selection import PAGE
 from .config import POLICY_FIELDS
 from .model import DealRecord
 

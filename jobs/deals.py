@@ -1,0 +1,182 @@
+"""Deals as the jobs see them: reading them by id (the re-read before a resume or after
+a prompt, priced exactly by ``reread_calls``), comparing a stored deal with what a row
+would send (``same``, ``deal_changes``), and the before-image undo restores
+(``before_image``, ``restore_body``).
+
+Shared by import (upsert), update, move-stage, merge, undo and dedupe. Reads go through
+the run's ``CallContext`` (scheduled, retried, accounted): ``GET /api/v2/deals?ids=``
+(100 ids per call, 10 tokens) and ``GET /api/v2/deals/archived?ids=`` (20 tokens),
+openapi-v2.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from bulk.runner import CallContext
+
+IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
+Deal = dict[str, Any]
+STATUS_FIELDS = ("status", "lost_reason", "won_time", "lost_time", "close_time")
+_ALLOWED_WITH = {"lost_reason": ("lost",), "won_time": ("won",), "lost_time": ("lost",),
+                 "close_time": ("won", "lost")}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def same(old: Any, new: Any) -> bool:
+    """Whether a stored value already equals the value a row would send."""
+    if old == new:
+        return True
+    a, b = _number(old), _number(new)
+    if a is not None and b is not None:
+        return a == b
+    if isinstance(new, list):
+        return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
+    if isinstance(new, dict):
+        if not isinstance(old, Mapping):
+            return "currency" not in new and same(old, new.get("value"))
+        return all(same(old.get(k), v) for k, v in new.items())
+    if isinstance(old, Mapping) and "id" in old:  # an option shown as {id, label}
+        return same(old["id"], new)
+    return False
+
+
+def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an addDeal body that differs from the deal as it is (for a PATCH)."""
+    changes: dict[str, Any] = {}
+    for name, value in deal.items():
+        if name == "currency" and "value" not in deal:
+            continue  # a row without an amount never re-denominates the stored one
+        if name == "custom_fields":
+            stored = existing.get("custom_fields") or {}
+            custom = {code: v for code, v in value.items() if not same(stored.get(code), v)}
+            if custom:
+                changes["custom_fields"] = custom
+        elif not same(existing.get(name), value):
+            changes[name] = value
+    if "lost_reason" in changes and "status" not in changes and deal.get("status") == "lost":
+        changes["status"] = "lost"
+    return changes
+
+
+# -- before-images and restoring them (undo) ---------------------------------------------
+def _plain(value: object) -> Any:
+    """An id out of ``{"id": 3, "name": ...}`` (how some readers show user/option values)."""
+    if isinstance(value, Mapping) and "id" in value and "value" not in value:
+        return value["id"]
+    return value
+
+
+def restorable(value: object) -> Any:
+    """A value as read, in the shape a PATCH takes back (no nulls inside objects)."""
+    value = _plain(value)
+    if isinstance(value, Mapping):
+        return {k: v for k, v in value.items() if v is not None}
+    return value
+
+
+def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The previous values of what ``changes`` touches, with what undo needs to put them
+    back exactly: the stage with its pipeline, a status with its reason and times."""
+    names = {k for k in changes if k != "custom_fields"}
+    if names & {"stage_id", "pipeline_id"}:
+        names |= {"stage_id", "pipeline_id"}
+    if names & set(STATUS_FIELDS):
+        names |= set(STATUS_FIELDS)
+    custom_now = current.get("custom_fields") or {}
+    return {
+        "update_time": current.get("update_time"),
+        "fields": {k: current.get(k) for k in sorted(names)},
+        "custom_fields": {code: custom_now.get(code)
+                          for code in sorted(changes.get("custom_fields") or {})},
+    }
+
+
+def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH that puts a before-image back on ``current`` (only what differs)."""
+    fields: Mapping[str, Any] = before.get("fields") or {}
+    body: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in STATUS_FIELDS and key != "pipeline_id" and not same(current.get(key),
+                                                                          value):
+            body[key] = restorable(value)
+    if ("stage_id" not in body and "pipeline_id" in fields
+            and not same(current.get("pipeline_id"), fields["pipeline_id"])):
+        body["pipeline_id"] = fields["pipeline_id"]
+    status = fields.get("status")
+    if status is not None and current.get("status") != status:
+        body["status"] = status
+        for key, allowed in _ALLOWED_WITH.items():
+            if status in allowed and fields.get(key) is not None:
+                body[key] = fields[key]
+    elif ("lost_reason" in fields and current.get("status") == "lost"
+          and not same(current.get("lost_reason"), fields["lost_reason"])):
+        body["lost_reason"] = fields["lost_reason"]
+    custom_now = current.get("custom_fields") or {}
+    custom = {code: restorable(v) for code, v in (before.get("custom_fields") or {}).items()
+              if not same(custom_now.get(code), v)}
+    if custom:
+        body["custom_fields"] = custom
+    return body
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+def is_gone(deal: Deal | None) -> bool:
+    """A deal that no longer takes writes: missing, deleted or merged away."""
+    return deal is None or bool(deal.get("is_deleted")) or deal.get("status") == "deleted"
+
+
+async def read_deals(ctx: CallContext, ids: Iterable[int], *,
+                     deleted: bool = False) -> dict[int, Deal]:
+    """The current deals with these ids, 100 per call (10 tokens each). Missing ids are
+    simply absent; ``deleted=True`` reads deals deleted in the last 30 days instead."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[int, Deal] = {}
+    extra: dict[str, object] = {"status": "deleted"} if deleted else {}
+    for part in _chunks(wanted, IDS_PER_CALL):
+        page = await ctx.call("getDeals", params={"ids": part, "limit": IDS_PER_CALL, **extra})
+        for deal in page.data or ():
+            if deal.get("id") in part:
+                found[int(deal["id"])] = deal
+    return found
+
+
+async def read_current(ctx: CallContext, ids: Iterable[int],
+                       archived: Iterable[int] = ()) -> dict[int, Deal]:
+    """The deals as they are now, for a resume's re-read: ``ids`` from the default list
+    (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens), and ``archived`` — the ids of
+    rows that unarchive their deal — from the archived list too
+    (``GET /api/v2/deals/archived?ids=``, 100 per call, 20 tokens): the default list omits
+    archived deals, so without it an archived deal reads as gone. Missing ids are absent;
+    an id in both lists (unarchived meanwhile and read between) keeps the default list's.
+    Exactly the calls ``reread_calls`` prices."""
+    wanted = list(dict.fromkeys([*ids, *archived]))
+    found = await read_deals(ctx, wanted)
+    for part in _chunks(list(dict.fromkeys(archived)), IDS_PER_CALL):
+        page = await ctx.call("getArchivedDeals", params={"ids": part, "limit": IDS_PER_CALL})
+        for deal in page.data or ():
+            if deal.get("id") in part:
+                found.setdefault(int(deal["id"]), deal)
+    return found
+
+
+def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
+    """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
+    everything = len(set(ids) | set(archived))
+    out = {"getDeals": -(-everything // IDS_PER_CALL),
+           "getArchivedDeals": -(-len(set(archived)) // IDS_PER_CALL)}
+    return {op: n for op, n in out.items() if n}
+
+
+__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
+           "read_current", "read_deals", "restorable", "restore_body", "reread_calls", "same"]
