@@ -174,7 +174,9 @@ class RowPlanner:
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
-        self._persons: dict[str, dict[str, Any]] = {}
+        # new persons by match key: (name, email, phone, org ref) of the row that named
+        # the person first
+        self._persons: dict[str, tuple[str, str | None, str | None, dict[str, Any] | None]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -368,17 +370,19 @@ class RowPlanner:
         phone_key = tf.phone_match_key(person.phone) if person.phone else None
         key = f"e:{person.email}" if person.email else (
             f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}")
-        ref = self._persons.get(key)
-        if ref is None:
-            body: dict[str, Any] = {"name": person.name}
-            if person.email:
-                body["emails"] = [{"value": person.email, "primary": True, "label": "work"}]
-            if person.phone:
-                body["phones"] = [{"value": person.phone, "primary": True, "label": "work"}]
-            ref = {"kind": "person", "key": key, "body": body, "org": org}
-            self._persons[key] = ref
+        first = self._persons.get(key)
+        if first is None:
+            # the first row's person is the one created; kept as a tuple, not as its body
+            # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
+            first = self._persons[key] = (person.name, person.email, person.phone, org)
             self.counts.persons_new += 1
-        return ref
+        name, email, phone, first_org = first
+        body: dict[str, Any] = {"name": name}
+        if email:
+            body["emails"] = [{"value": email, "primary": True, "label": "work"}]
+        if phone:
+            body["phones"] = [{"value": phone, "primary": True, "label": "work"}]
+        return {"kind": "person", "key": key, "body": body, "org": first_org}
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
