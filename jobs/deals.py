@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bulk.runner import CallContext
+from bulk.store import Item
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -170,6 +171,17 @@ async def read_current(ctx: CallContext, ids: Iterable[int],
     return found
 
 
+def reread_targets(items: Iterable[Item]) -> tuple[list[int], list[int]]:
+    """The deal ids of PATCH items (``payload["deal_id"]``, ``payload["changes"]``) a resume
+    re-reads, and those whose PATCH unarchives the deal (``is_archived: false``): read from
+    the archived list as well (``read_current``), the default one omits archived deals."""
+    items = list(items)
+    ids = [int(i.payload["deal_id"]) for i in items]
+    archived = [int(i.payload["deal_id"]) for i in items
+                if i.payload["changes"].get("is_archived") is False]
+    return ids, archived
+
+
 def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
     """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
     everything = len(set(ids) | set(archived))
@@ -179,4 +191,5 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 
 
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
-           "read_current", "read_deals", "restorable", "restore_body", "reread_calls", "same"]
+           "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
+           "reread_targets", "same"]

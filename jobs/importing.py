@@ -46,7 +46,7 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key
-from .deals import before_image, deal_changes, is_gone, read_current, reread_calls
+from .deals import before_image, deal_changes, is_gone, read_current, reread_calls, reread_targets
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by, source_row
 from .mapping import Mapping as ImportMapping
@@ -560,10 +560,7 @@ class ImportJob:
         pending = [i for i in store.items(ItemState.PENDING)
                    if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
                    and not self._needs_mapping(i)]
-        ids = [int(i.payload["deal_id"]) for i in pending]
-        archived = [int(i.payload["deal_id"]) for i in pending
-                    if i.payload["changes"].get("is_archived") is False]
-        return pending, ids, archived
+        return (pending, *reread_targets(pending))
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
         """The calls ``before_resume`` makes now, by operation (for the plan)."""

@@ -41,7 +41,16 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog, DealField
-from .deals import IDS_PER_CALL, Deal, before_image, deal_changes, read_current, read_deals, reread_calls
+from .deals import (
+    IDS_PER_CALL,
+    Deal,
+    before_image,
+    deal_changes,
+    read_current,
+    read_deals,
+    reread_calls,
+    reread_targets,
+)
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 from .results import write_results
@@ -193,10 +202,7 @@ class PatchJob:
         PATCH unarchives the deal (read from the archived list as well)."""
         pending = [i for i in store.items(ItemState.PENDING)
                    if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
-        ids = [int(i.payload["deal_id"]) for i in pending]
-        archived = [int(i.payload["deal_id"]) for i in pending
-                    if i.payload["changes"].get("is_archived") is False]
-        return pending, ids, archived
+        return (pending, *reread_targets(pending))
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
         """The calls ``before_resume`` makes now, by operation (for the plan)."""
