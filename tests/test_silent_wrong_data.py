@@ -1,0 +1,80 @@
+"""Inputs that used to import as wrong data without any error (issue 10, a tester's
+findings F2-F7, L2): each now fails its row naming the problem, or reads right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bulk.manifest import SourceRow
+from bulk.manifest_json import flatten
+from jobs.catalog import Catalog
+from tests.test_mapping import catalog  # noqa: F401  (fixture)
+from tests.test_mapping_rules import fails, mapped, mapper
+
+
+def _row(m: Any, record: dict[str, Any]) -> SourceRow:
+    return SourceRow(5, 6, {"id": "k1", "t": "Deal", **flatten(record)})
+
+
+# ---------------------------------------------------------------- F4: JSON types
+
+@pytest.mark.parametrize("amount", [{"value": 5, "currency": "EUR"}, {}])
+def test_an_object_where_an_amount_is_expected_fails_its_row(
+        catalog: Catalog, amount: object) -> None:  # noqa: F811
+    m = mapper(catalog, 'value = "amount"')
+    with pytest.raises(Exception, match="expected an amount, got an object") as info:
+        m.map(_row(m, {"amount": amount}))
+    assert getattr(info.value, "row", None) == 5
+
+
+def test_an_object_title_is_not_an_empty_title(catalog: Catalog) -> None:  # noqa: F811
+    m = mapper(catalog)
+    with pytest.raises(Exception, match="expected text, got an object"):
+        m.map(SourceRow(5, 6, {"id": "k1", **flatten({"t": {"en": "Deal"}})}))
+
+
+@pytest.mark.parametrize(("deal", "cells", "reason"), [
+    ('value = "Amount"', {"Amount": True}, "expected an amount, got a boolean"),
+    ('value = "Amount"', {"Amount": [{"v": 1}]}, "expected an amount, got an object"),
+    ('probability = "P"', {"P": False}, "got a boolean"),
+    ('expected_close_date = "D"', {"D": True}, "expected a date, got a boolean"),
+])
+def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noqa: F811
+                                             cells: dict[str, Any], reason: str) -> None:
+    fails(mapper(catalog, deal), reason, **cells)
+
+
+# ---------------------------------------------------------------- F6: source keys
+
+@pytest.mark.parametrize(("cell", "key"), [(9001.0, "9001"), (1000.0, "1000"), (9001, "9001"),
+                                           ("A-7", "A-7"), (2 ** 70, str(2 ** 70))])
+def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
+                                    key: str) -> None:
+    m = mapper(catalog)
+    assert m.map(SourceRow(5, 6, {"id": cell, "t": "Deal"})).key == key
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    (4.876876000000413e+18, "too large to be an exact key"),
+    (12.5, "not a whole number"),
+    (True, "got a boolean"),
+])
+def test_a_key_that_is_not_exact_fails_its_row(catalog: Catalog, cell: object,  # noqa: F811
+                                               reason: str) -> None:
+    m = mapper(catalog)
+    with pytest.raises(Exception, match=reason) as info:
+        m.map(SourceRow(5, 6, {"id": cell, "t": "Deal"}))
+    assert getattr(info.value, "row", None) == 5
+
+
+def test_json_float_keys_normalize(catalog: Catalog) -> None:  # noqa: F811
+    from bulk.manifest_json import loads_exact
+    m = mapper(catalog)
+    for raw, key in ((b'{"id": 9001.0, "t": "x"}', "9001"), (b'{"id": 1e3, "t": "x"}', "1000")):
+        assert m.map(SourceRow(1, 1, flatten(loads_exact(raw)))).key == key
+
+
+def test_mapped_smoke(catalog: Catalog) -> None:  # noqa: F811
+    assert mapped(mapper(catalog, 'value = "Amount"'), Amount="12")["value"] == 12
