@@ -78,3 +78,14 @@ def test_json_float_keys_normalize(catalog: Catalog) -> None:  # noqa: F811
 
 def test_mapped_smoke(catalog: Catalog) -> None:  # noqa: F811
     assert mapped(mapper(catalog, 'value = "Amount"'), Amount="12")["value"] == 12
+
+
+# ---------------------------------------------------------------- L2: stored doubles
+
+@pytest.mark.parametrize(("cell", "value"), [(0.30000000000000004, 0.3),
+                                             (59.97000000000001, 59.97), (12.5, 12.5)])
+def test_a_stored_double_is_read_as_excel_shows_it(catalog: Catalog, cell: float,  # noqa: F811
+                                                   value: float) -> None:
+    assert mapped(mapper(catalog, 'value = "Amount"'), Amount=cell)["value"] == value
+    m = mapper(catalog, 'probability = "P"')
+    assert mapped(m, P=cell)["probability"] == value

@@ -3,6 +3,7 @@ probabilities (the decimal-mark rules are in the package docstring)."""
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal, NamedTuple
@@ -138,10 +139,20 @@ def parse_money(value: object, *, default_currency: str | None = None,
     An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
     default currency) when it is one of its currencies.
     Negative: a leading or trailing minus, or accounting parentheses.
+    A ``float`` (a JSON or XLSX number) is rounded to 15 significant digits, as Excel
+    shows it (``0.30000000000000004`` is 0.3); text and ``JsonNumber`` are exact, and
+    refused when a JSON double cannot hold them (``check_api_number``).
     """
     prefer = prefer or default_currency
     if is_empty(value):
         return None
+    if isinstance(value, float):
+        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
+        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
+        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
     if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if not amount.is_finite():
