@@ -180,6 +180,19 @@ def _headed(path: str | os.PathLike[str], sheet: str | None
     yield from rows
 
 
+def xlsx_date_system(path: str | os.PathLike[str], sheet: str | None = None) -> int:
+    """The workbook's date system: 1900 (Windows Excel, the default) or 1904 (a workbook
+    made in Mac Excel with ``date1904`` set). Date-formatted cells are read right either
+    way; a number read as a date by a mapping's ``"excel"`` token must use the system."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book, _ = _open_sheet(path, sheet)
+    try:
+        return 1904 if getattr(book, "epoch", None) == CALENDAR_MAC_1904 else 1900
+    finally:
+        book.close()
+
+
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
     """The header row's column names."""
     for _, cells in _headed(path, sheet):
@@ -232,4 +245,4 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["read_xlsx", "xlsx_header"]
+__all__ = ["read_xlsx", "xlsx_date_system", "xlsx_header"]

@@ -89,3 +89,37 @@ def test_a_stored_double_is_read_as_excel_shows_it(catalog: Catalog, cell: float
     assert mapped(mapper(catalog, 'value = "Amount"'), Amount=cell)["value"] == value
     m = mapper(catalog, 'probability = "P"')
     assert mapped(m, P=cell)["probability"] == value
+
+
+# ---------------------------------------------------------------- F5: 1904 workbooks
+
+def test_a_1904_workbook_refuses_the_1900_excel_token(tmp_path: Any) -> None:
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from bulk.errors import InputError
+    from bulk.manifest import date_system
+    from jobs.mapping import Mapping
+    from jobs.transforms import parse_date
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["id", "t", "close"])
+    book.active.append(["k1", "Deal", 45292 - 1462])  # 2024-01-01 as Mac Excel stores it
+    book.save(tmp_path / "mac.xlsx")
+    plain = openpyxl.Workbook()
+    plain.active.append(["id", "t"])
+    plain.save(tmp_path / "win.xlsx")
+    assert date_system(tmp_path / "mac.xlsx") == 1904
+    assert date_system(tmp_path / "win.xlsx") == 1900
+    assert date_system(tmp_path / "m.csv") is None
+    text = ('[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
+            'expected_close_date = {{ column = "close", formats = ["{}"] }}\n')
+    with pytest.raises(InputError, match=r"1904 date system.*4 years and 1 day early"):
+        Mapping.loads(text.format("excel")).check_date_system(1904)
+    with pytest.raises(InputError, match='use "excel"'):
+        Mapping.loads(text.format("excel_1904")).check_date_system(1900)
+    Mapping.loads(text.format("excel_1904")).check_date_system(1904)
+    Mapping.loads(text.format("excel")).check_date_system(None)
+    assert parse_date(45292 - 1462, ["excel_1904"]) == "2024-01-01"
+    assert parse_date("0", ["excel_1904"]) == "1904-01-01"

@@ -320,6 +320,25 @@ class Mapping:
         """Every (TOML key, spec) pair in the file."""
         return _targets(self.spec)
 
+    def check_date_system(self, system: int | None) -> None:
+        """MappingError when a date token does not match an XLSX workbook's date system
+        (``system``: 1900, 1904, or None for other formats): ``"excel"`` on a 1904
+        workbook would put every date 4 years and 1 day early, ``"excel_1904"`` on a
+        1900 one as much late."""
+        wrong = {1904: "excel", 1900: "excel_1904"}.get(system or 0)
+        if wrong is None:
+            return
+        right = "excel_1904" if wrong == "excel" else "excel"
+        switch, shift = ("on", "early") if system == 1904 else ("off", "late")
+        reason = (f"the workbook uses the {system} date system (Mac Excel's \"1904 date "
+                  f"system\" is {switch}): \"{wrong}\" would read its serial numbers 4 "
+                  f"years and 1 day {shift}; use \"{right}\"")
+        listed = [("defaults.date_formats", self.spec.defaults.date_formats),
+                  *((f"{k}.formats", spec.formats or []) for k, spec in self.targets())]
+        problems = [(key, reason) for key, formats in listed if wrong in formats]
+        if problems:
+            raise MappingError(problems, source=self.source)
+
     def columns(self) -> list[str]:
         """The manifest columns the mapping reads, in order, once each."""
         names = [self.key_column]
