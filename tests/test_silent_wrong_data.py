@@ -123,3 +123,39 @@ def test_a_1904_workbook_refuses_the_1900_excel_token(tmp_path: Any) -> None:
     Mapping.loads(text.format("excel")).check_date_system(None)
     assert parse_date(45292 - 1462, ["excel_1904"]) == "2024-01-01"
     assert parse_date("0", ["excel_1904"]) == "1904-01-01"
+
+
+# ---------------------------------------------------------------- F2: one column, one mark
+
+def _column(catalog: Catalog, cells: list[str], deal: str = 'value = "Amount"') -> list[Any]:  # noqa: F811
+    m = mapper(catalog, deal)
+    out: list[Any] = []
+    for n, cell in enumerate(cells, 1):
+        try:
+            out.append(m.map(SourceRow(n, n + 1, {"id": f"k{n}", "t": "D",
+                                                  "Amount": cell})).deal.get("value"))
+        except Exception as exc:
+            assert "decimal" in str(exc) and getattr(exc, "row", None) == n
+            out.append("error")
+    return out
+
+
+def test_an_ambiguous_cell_after_a_comma_decimal_fails_naming_decimal(
+        catalog: Catalog) -> None:  # noqa: F811
+    cells = ["1.234,56 \u20ac", "(9.500,00)", "12,5", "0,125", "1.234", "1,234"]
+    assert _column(catalog, cells) == [1234.56, -9500, 12.5, 0.125, "error", "error"]
+
+
+def test_an_ambiguous_cell_read_before_a_comma_decimal_is_not_silent(
+        catalog: Catalog) -> None:  # noqa: F811
+    assert _column(catalog, ["1.234", "1.234,56"]) == [1.234, "error"]
+
+
+def test_us_exports_keep_working(catalog: Catalog) -> None:  # noqa: F811
+    assert _column(catalog, ["1,234", "$1,234.50", "1,234", "12.5", "1.234", "1,000,000"]) \
+        == [1234, 1234.5, 1234, 12.5, 1.234, 1000000]
+
+
+def test_a_fixed_decimal_mark_reads_every_cell_one_way(catalog: Catalog) -> None:  # noqa: F811
+    assert _column(catalog, ["1.234,56", "1.234", "12,5"],
+                   'value = { column = "Amount", decimal = "," }') == [1234.56, 1234, 12.5]

@@ -170,6 +170,12 @@ class _Step:
             raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
 
 
+def _per_column(make: Callable[[FieldSpec, tf.ColumnDecimal], Convert]) -> Make:
+    """A numeric target's Make whose converter keeps its column's decimal-mark record
+    (``tf.ColumnDecimal``, used under ``decimal = "auto"``): one record per target."""
+    return lambda spec: make(spec, tf.ColumnDecimal())
+
+
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
     """Cache a name lookup, hits and misses, keyed case/whitespace-insensitively."""
     cache: dict[str, Any] = {}
@@ -251,15 +257,16 @@ class _Compiler:
             self.step("deal.title", "title", deal.title, lambda s: _title),
             self.step("deal.status", "status", deal.status, self._status),
             self.step("deal.probability", "probability", deal.probability,
-                      lambda s: lambda raw, values: tf.parse_probability(
-                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1)),
+                      _per_column(lambda s, c: lambda raw, values: tf.parse_probability(
+                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1, column=c))),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
             self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
             self._label(),
         ]
-        money = self.step("deal.value", "value", deal.value, lambda s: lambda raw, values: (
-            tf.parse_money(raw, decimal=s.decimal or d.decimal, prefer=d.currency)))
+        money = self.step("deal.value", "value", deal.value,
+                          _per_column(lambda s, c: lambda raw, values: tf.parse_money(
+                              raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c)))
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
             "deal.currency", lambda name: tf.parse_currency(name, prefer=d.currency)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
@@ -421,12 +428,14 @@ class _Compiler:
         if kind == "phone":
             return lambda s: lambda raw, values: tf.clean_phone(raw)
         if kind == "int":
-            return lambda s: lambda raw, values: tf.parse_int(raw, decimal=s.decimal or d.decimal)
+            return _per_column(lambda s, c: lambda raw, values: tf.parse_int(
+                raw, decimal=s.decimal or d.decimal, column=c))
         if kind == "double":
-            return lambda s: lambda raw, values: _number(
-                tf.parse_number(raw, decimal=s.decimal or d.decimal))
+            return _per_column(lambda s, c: lambda raw, values: _number(
+                tf.parse_number(raw, decimal=s.decimal or d.decimal, column=c)))
         if kind == "monetary":
-            return lambda s: lambda raw, values: _monetary(raw, values, s, d, field.name)
+            return _per_column(lambda s, c: lambda raw, values: _monetary(
+                raw, values, s, d, field.name, c))
         if kind == "address":
             return lambda s: lambda raw, values: _wrap(self._mapped_text(s)(raw, values))
         return lambda s: self._mapped_text(s, multiline=kind == "text")
@@ -474,8 +483,9 @@ def _wrap(text: str | None) -> dict[str, str] | None:
 
 
 def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
-              label: str) -> dict[str, Any] | None:
-    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency)
+              label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
+    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
+                           column=marks)
     if money is None:
         return None
     currency = money.currency
