@@ -159,3 +159,48 @@ def test_us_exports_keep_working(catalog: Catalog) -> None:  # noqa: F811
 def test_a_fixed_decimal_mark_reads_every_cell_one_way(catalog: Catalog) -> None:  # noqa: F811
     assert _column(catalog, ["1.234,56", "1.234", "12,5"],
                    'value = { column = "Amount", decimal = "," }') == [1234.56, 1234, 12.5]
+
+
+# ---------------------------------------------------------------- F2/F3: init-mapping
+
+def _defaults(catalog: Catalog, samples: dict[str, list[str]]) -> str:  # noqa: F811
+    from jobs.mapping import init_mapping
+    text = init_mapping(["id", "Deal Name", "Amount", "Close Date"], catalog, samples=samples)
+    return text.split("[defaults]")[1].split("[deal]")[0]
+
+
+@pytest.mark.parametrize(("amounts", "line"), [
+    (["1.234,56 \u20ac", "(9.500,00)", "12,5", "0,125", "1.234"], 'decimal = ","'),
+    (["$1,234.50", "1,234", "12.5"], 'decimal = "."'),
+    (["1,234", "5,000"], 'decimal = "auto"'),
+    (["$1,234.50", "1.234,50 \u20ac"], 'decimal = "auto"'),
+    (["$1,234.50", "1.234,50 \u20ac", "1.234"], "# TODO: the sampled amounts write both"),
+    (["1.234", "5.000"], "# TODO: is '1.234' a whole number"),
+])
+def test_init_mapping_proposes_the_decimal_mark_the_samples_show(
+        catalog: Catalog, amounts: list[str], line: str) -> None:  # noqa: F811
+    assert line in _defaults(catalog, {"Amount": amounts})
+
+
+@pytest.mark.parametrize(("dates", "line"), [
+    (["31/12/2025", "01/02/2026", "05/03/2026"], 'date_formats = ["%d/%m/%Y"]'),
+    (["12/31/2025", "01/02/2026"], 'date_formats = ["%m/%d/%Y"]'),
+    (["31.12.25", "2026-01-02"], 'date_formats = ["%d.%m.%y"]'),
+    (["01/02/2026", "05/03/2026"], "# TODO: the sampled dates (like '01/02/2026') cannot tell"),
+    (["31/12/2025", "12/31/2025"], "# TODO: the sampled dates show both orders"),
+])
+def test_init_mapping_proposes_only_the_date_order_every_sample_allows(
+        catalog: Catalog, dates: list[str], line: str) -> None:  # noqa: F811
+    defaults = _defaults(catalog, {"Close Date": dates})
+    assert line in defaults
+    listed = next(li for li in defaults.splitlines() if li.startswith("date_formats"))
+    assert "%m/%d/%Y" not in listed or "%d/%m/%Y" not in listed
+
+
+def test_a_mapping_listing_both_date_orders_is_refused() -> None:
+    from jobs.mapping import Mapping, MappingError
+    with pytest.raises(MappingError, match="both listed"):
+        Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
+                      'date_formats = ["%m/%d/%Y", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
+    Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
+                  'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]\n[deal]\ntitle = "t"\n')
