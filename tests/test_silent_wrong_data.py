@@ -204,3 +204,34 @@ def test_a_mapping_listing_both_date_orders_is_refused() -> None:
                       'date_formats = ["%m/%d/%Y", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
     Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
                   'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]\n[deal]\ntitle = "t"\n')
+
+
+# ---------------------------------------------------------------- F7: currency formats
+
+def test_xlsx_currency_formats_carry_the_currency(tmp_path: Any, catalog: Catalog) -> None:  # noqa: F811
+    import openpyxl
+
+    from bulk.manifest import read_manifest
+    from jobs.transforms import cell_types, typed_values
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["id", "t", "Amount"])
+    for n, fmt in enumerate(['[$\u20ac-407]#,##0.00', '[$\u00a3-809]#,##0.00', '\u20ac#,##0',
+                             '"$"#,##0', '#,##0.00', '0%'], 1):
+        ws.append([f"k{n}", "Deal", 1234.5 if fmt != "0%" else 0.25])
+        ws.cell(row=n + 1, column=3).number_format = fmt
+    book.save(tmp_path / "m.xlsx")
+    m = mapper(catalog, 'value = "Amount"')  # default currency EUR (BASE)
+    rows = list(read_manifest(tmp_path / "m.xlsx"))
+    got = [(r.deal.get("value"), r.deal.get("currency")) for r in map(m.map, rows)]
+    assert got == [(1234.5, "EUR"), (1234.5, "GBP"), (1234.5, "EUR"), (1234.5, "USD"),
+                   (1234.5, "EUR"), (25, "EUR")]
+    # a stored row (job store, retry) reads back the same
+    values = rows[1].values
+    again = typed_values({k: str(v) if k == "Amount" else v for k, v in values.items()},
+                         cell_types(values))
+    assert m.map(SourceRow(1, 2, again)).deal["currency"] == "GBP"
+    # a number target takes the amount alone
+    from jobs.transforms import parse_number
+    assert parse_number(values["Amount"]) == 1234.5

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 
 from .text import _INVISIBLE, _SPACES, _text, clean_text, is_empty
 
@@ -200,7 +201,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
                 ) -> Money | None:
     """``$1,234.50``, ``1.234,50 €``, ``(12.50)``, ``USD 1,000`` → Money (None if empty).
 
-    Currency: an ISO code or a symbol in the text, else ``default_currency``.
+    Currency: an ISO code or a symbol in the text (or, for an XLSX ``CurrencyNumber``,
+    in the cell's number format), else ``default_currency``.
     An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
     default currency) when it is one of its currencies.
     Negative: a leading or trailing minus, or accounting parentheses.
@@ -214,6 +216,16 @@ def parse_money(value: object, *, default_currency: str | None = None,
     prefer = prefer or default_currency
     if is_empty(value):
         return None
+    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
+        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
+        if not allow_currency:
+            return Money(amount, default_currency)
+        try:
+            code = _currency_token(value.symbol, prefer)
+        except InputError as exc:
+            raise InputError(f"not an amount: {str(value)!r} (its number format: "
+                             f"{exc.reason})") from None
+        return Money(amount, code)
     if isinstance(value, float):
         # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
         # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3

@@ -12,6 +12,7 @@ from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
@@ -52,6 +53,7 @@ def storable(value: Any) -> Any:
 def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
     """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
     ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
+    ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``),
     ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
     a stored row is read back as the reader gave it, so that a retry maps the very
     cells the first run mapped (a date cell must not come back as ISO text)."""
@@ -63,6 +65,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
             out[name] = "date"
         elif isinstance(value, JsonNumber):
             out[name] = "number"
+        elif isinstance(value, CurrencyNumber):
+            out[name] = "currency"
         elif isinstance(value, int) and not isinstance(value, bool) \
                 and not _INT64[0] <= value <= _INT64[1]:
             out[name] = "int"
@@ -72,7 +76,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 _READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
-                              "number": JsonNumber, "int": int, "float": float}
+                              "number": JsonNumber, "int": int, "float": float,
+                              "currency": CurrencyNumber}
 
 
 def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
@@ -136,8 +141,6 @@ def source_key(value: object) -> str | None:
     float of magnitude 2^53 or more (an XLSX number cell holding a 19-digit id: Excel kept
     only about 15 digits, so two ids can read the same — store keys as text)."""
     from decimal import Decimal, InvalidOperation
-
-    from bulk.manifest_json import JsonNumber
 
     if value is None:
         return None
