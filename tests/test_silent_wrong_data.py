@@ -235,3 +235,12 @@ def test_xlsx_currency_formats_carry_the_currency(tmp_path: Any, catalog: Catalo
     # a number target takes the amount alone
     from jobs.transforms import parse_number
     assert parse_number(values["Amount"]) == 1234.5
+
+
+def test_plan_reason_classes_keep_the_wording_numbers() -> None:
+    from jobs.planning import reason_class
+    assert reason_class("'31.12.25': it has a 2-digit year", "d") == "d: …: it has a 2-digit year"
+    assert reason_class("too precise: 0.123 (more than 15 significant digits)", None) \
+        == "too precise: … (more than 15 significant digits)"
+    assert reason_class("too large: 1e20 (below 2^53 = 9,007,199,254,740,992)", None) \
+        == "too large: 1e20 (below 2^53 = …)"
