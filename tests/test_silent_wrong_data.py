@@ -244,3 +244,14 @@ def test_plan_reason_classes_keep_the_wording_numbers() -> None:
         == "too precise: … (more than 15 significant digits)"
     assert reason_class("too large: 1e20 (below 2^53 = 9,007,199,254,740,992)", None) \
         == "too large: 1e20 (below 2^53 = …)"
+
+
+def test_fr_prefix_and_invalid_times() -> None:
+    from bulk.errors import InputError
+    from jobs.transforms import parse_date, parse_money
+    assert parse_money("Fr. 1'234.50") == (1234.5, "CHF")
+    assert parse_money("Rs. 1,234") == (1234, "INR")
+    for cell in ("2024-03-01T25:00:00", "2024-03-01T10:00:00+25:00", "2024-03-01T10:61"):
+        with pytest.raises(InputError, match="no such time of day"):
+            parse_date(cell)
+    assert parse_date("2024-03-01T23:59:60Z") == "2024-03-01"

@@ -18,7 +18,10 @@ from .text import _SPACES, _text, is_empty
 DATE_TOKENS = ("unix", "unix_ms", "unix_us", "excel", "excel_1904")
 DEFAULT_DATE_WINDOW = (1900, 2100)
 _ISO_DATE = re.compile(
-    r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?"
+    r"(?:Z|[+-](\d{2}):?(\d{2}))?)?")
+# the time part's limits: hour, minute, second (60: a leap second), offset hours, minutes
+_ISO_LIMITS = (23, 59, 60, 23, 59)
 _UNIX = re.compile(r"-?\d{1,21}")
 _EXCEL = re.compile(r"\d{1,7}(?:\.\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 after Excel's 1900-02-29 bug
@@ -226,6 +229,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
                 return got
             first = first or got
     match = _ISO_DATE.fullmatch(text)
+    if match and any(part is not None and int(part) > limit
+                     for part, limit in zip(match.groups()[1:], _ISO_LIMITS, strict=True)):
+        raise InputError(f"not a date: {text!r} (no such time of day or UTC offset)")
     if match:
         try:
             got = date.fromisoformat(match[1])

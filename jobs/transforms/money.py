@@ -49,7 +49,7 @@ _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
 }
 
 _PARTS = re.compile(
-    r"(?P<pre>[^\d.,]*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
+    r"(?P<pre>(?:[^\d.,]|\.(?=\s))*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
 _SIGNS = "-+\u2212"
 _NO_CENTS = re.compile(r"(?<=\d)[.,]-{1,2}(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
