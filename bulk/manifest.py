@@ -51,7 +51,7 @@ import orjson
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
-from .manifest_xlsx import read_xlsx, xlsx_header
+from .manifest_xlsx import read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
 from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
 
@@ -158,6 +158,14 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
         return xlsx_header(path, sheet)
     with _Csv(path, delimiter, encoding) as source:
         return source.names
+
+
+def date_system(path: PathLike, *, format: Format | None = None,
+                sheet: str | None = None) -> int | None:
+    """An XLSX workbook's date system (1900 or 1904); None for other formats."""
+    if detect_format(path, format) != "xlsx":
+        return None
+    return xlsx_date_system(path, sheet)
 
 
 def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,

@@ -8,6 +8,8 @@ A record ``{"id": 7, "properties": {"dealname": "A", "hs.custom": 1},
 - a nested key is joined to its parent with a dot; a nested key that contains a
   dot, a bracket or a quote is written in brackets as a JSON string
   (``properties["hs.custom"]``). Top-level keys are kept as they are.
+- an empty object is kept as ``{}`` (a field that reads it fails its row: it is
+  not a blank cell);
 - an array is kept whole under its path (the mapping takes its first element,
   or joins it with the field's ``join``); when its first element is an object,
   that object's leaves are also reachable through the array's path.
@@ -139,7 +141,7 @@ def _walk(value: dict[str, Any], parent: str | None, out: dict[str, Any]) -> Non
             if item:
                 _walk(item, path, out)
             else:
-                out[path] = None
+                out[path] = {}  # kept: a field that reads it fails, never reads it as blank
             continue
         out[path] = item
         if isinstance(item, list) and item and isinstance(item[0], dict):

@@ -7,7 +7,9 @@ is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
 A number formatted as a percentage is the number Excel shows: a cell that
-stores 0.25 and shows ``25%`` is 25 (a probability column is in percent).
+stores 0.25 and shows ``25%`` is 25 (a probability column is in percent). A number
+formatted as a currency (``[$€-407]#,##0.00``, ``"$"#,##0``) is a ``CurrencyNumber``
+(``"1234.5 €"``): its amount carries the currency, as a text cell ``1.234,50 €`` does.
 A cell to the right of the header's last column that is not empty makes the
 row an error row (every cell kept for failed.csv), and so does a cell holding
 an Excel error (``#N/A``, ``#DIV/0!``, ``#REF!``: a formula that failed in the
@@ -34,6 +36,59 @@ from .errors import InputError
 _TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
 # a % outside quotes and brackets: the cell shows its value times 100 ("0.0%", not '"%"0')
 _PERCENT = re.compile(r'^(?:[^"\[\\%]|"[^"]*"|\[[^\]]*\]|\\.)*%')
+
+
+class CurrencyNumber(str):
+    """A number cell whose number format shows a currency (``[$€-407]#,##0.00``,
+    ``"$"#,##0``, ``€#,##0``), as ``"<number> <symbol>"`` (``"1234.5 €"``): the amount
+    parsers read the number exactly (never through ``decimal``) and the symbol as the
+    cell's currency, as they read a text cell ``1.234,50 €``."""
+
+    __slots__ = ()
+
+    @property
+    def number(self) -> int | float:
+        text = self.split(" ", 1)[0]
+        return float(text) if any(c in text for c in ".eE") else int(text)
+
+    @property
+    def symbol(self) -> str:
+        return self.split(" ", 1)[1]
+
+
+# [$€-407] / [$EUR] / [$-409] (a locale tag, no symbol); quoted text; a symbol as a literal
+_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-[0-9A-Fa-f]+)?\]")
+_QUOTED = re.compile(r'"([^"]*)"')
+_LITERAL_SYMBOLS = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u20a9\u20aa\u20ba\u20b4\u20ab\u0e3f\u20b1\u20a6\u20a1\u20b2"
+
+
+def format_currency(number_format: str) -> str | None:
+    """The currency symbol or code a number format shows (``€``, ``EUR``, ``$``), or None.
+    Only the first section (positive numbers) is read."""
+    section = number_format.split(";", 1)[0]
+    found = _BRACKET_SYMBOL.search(section)
+    if found and found[1].strip():
+        return found[1].strip()
+    for quoted in _QUOTED.findall(section):
+        if quoted.strip() and _is_currency(quoted.strip()):
+            return str(quoted).strip()
+    bare = _QUOTED.sub("", re.sub(r"\[[^\]]*\]", "", section))
+    for position, char in enumerate(bare):
+        if char in _LITERAL_SYMBOLS and (char != "$" or position == 0
+                                         or bare[position - 1] in "\\ #0?"):
+            return char
+    return None
+
+
+_WORD_SYMBOLS = frozenset({"kr", "kr.", "zł", "kč", "ft", "fr.", "fr", "lei", "лв", "rs",
+                           "rs.", "us$", "ca$", "a$", "au$", "nz$", "hk$", "s$", "r$", "c$"})
+
+
+def _is_currency(token: str) -> bool:
+    """A quoted format text that names a currency: a symbol, an ISO-like code (``EUR``; an
+    unknown code fails the row when read, never silently)."""
+    return (all(c in _LITERAL_SYMBOLS for c in token) or bool(re.fullmatch(r"[A-Z]{3}", token))
+            or token.casefold() in _WORD_SYMBOLS)
 
 
 def _percent(value: int | float) -> int | float:
@@ -93,9 +148,13 @@ def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
         return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
-    if isinstance(value, int | float) and not isinstance(value, bool) \
-            and _PERCENT.search(str(getattr(cell, "number_format", "") or "")):
-        return _percent(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number_format = str(getattr(cell, "number_format", "") or "")
+        if _PERCENT.search(number_format):
+            return _percent(value)
+        symbol = format_currency(number_format) if number_format != "General" else None
+        if symbol is not None:
+            return CurrencyNumber(f"{value!r} {symbol}")
     if isinstance(value, dt.datetime) and value.time() == dt.time() \
             and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
         return value.date()
@@ -180,6 +239,19 @@ def _headed(path: str | os.PathLike[str], sheet: str | None
     yield from rows
 
 
+def xlsx_date_system(path: str | os.PathLike[str], sheet: str | None = None) -> int:
+    """The workbook's date system: 1900 (Windows Excel, the default) or 1904 (a workbook
+    made in Mac Excel with ``date1904`` set). Date-formatted cells are read right either
+    way; a number read as a date by a mapping's ``"excel"`` token must use the system."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book, _ = _open_sheet(path, sheet)
+    try:
+        return 1904 if getattr(book, "epoch", None) == CALENDAR_MAC_1904 else 1900
+    finally:
+        book.close()
+
+
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
     """The header row's column names."""
     for _, cells in _headed(path, sheet):
@@ -232,4 +304,4 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["read_xlsx", "xlsx_header"]
+__all__ = ["CurrencyNumber", "format_currency", "read_xlsx", "xlsx_date_system", "xlsx_header"]

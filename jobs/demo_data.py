@@ -1,7 +1,7 @@
 """A realistic dirty export from another CRM (HubSpot-style), and the mapping that imports it.
 
 What makes it dirty, on purpose: amounts as ``$1,234.50``, ``1.234,50 €``,
-``1 234,50``, ``EUR 5,000`` or plain numbers; close dates in US, German and ISO
+``1 234,50``, ``EUR 5,000.00`` or plain numbers; close dates in US, German and ISO
 formats; HubSpot stage ids and one stage Pipedrive does not know; owners by
 e-mail, by name, and one who left; the same person spelled with different
 cases and spaces, the same company as ``Acme Corp``, ``ACME Corp.`` and
@@ -76,7 +76,7 @@ def _money(rng: random.Random, amount: float) -> tuple[str, str]:
     if style == 2:
         return whole.replace(",", "\u00a0").replace(".", ","), "EUR"
     if style == 3:
-        return f"EUR {amount:,.0f}", ""
+        return f"EUR {amount:,.2f}", ""  # never "EUR 5,000" beside "1.234,50 €": ambiguous
     if style == 4:
         return f"{amount:.2f}", rng.choice(("USD", "usd", "EUR"))
     if style == 5:
@@ -141,7 +141,7 @@ def _row(rng: random.Random, n: int, people: list[tuple[str, str, str, str]],
         "Win %": rng.choice(("10%", "40", "75 %", "", "100")),
         "Lead Source": rng.choice(LEAD_SOURCES),
         "Products": ";".join(rng.sample(PRODUCTS, rng.randint(0, 2))),
-        "Contract Value": rng.choice(("", f"${rng.randrange(1, 90)},000", "12.500,00 €")),
+        "Contract Value": rng.choice(("", f"${rng.randrange(1, 90)},000.00", "12.500,00 €")),
         "Renewal": rng.choice(("", _date(rng))),
         "Discount": rng.choice(("", "5", "12,5", "0.25")),
         "Closed Lost Reason": lost,

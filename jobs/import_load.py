@@ -24,7 +24,7 @@ import anyio.to_thread
 
 from bulk.clock import Clock, SystemClock
 from bulk.engine import EngineConfig, connect
-from bulk.manifest import detect_format, header, read_manifest
+from bulk.manifest import date_system, detect_format, header, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import CallContext, Runner, RunResult, RunStats
@@ -74,10 +74,17 @@ def _imaged(items: Iterable[NewItem], planner: RowPlanner,
         yield item
 
 
-def manifest_header(settings: ImportSettings) -> list[str]:
-    """The manifest's column names as these settings read it (InputError if unreadable)."""
-    return header(settings.manifest, format=settings.format, delimiter=settings.delimiter,
-                  encoding=settings.encoding, sheet=settings.sheet)
+def manifest_header(settings: ImportSettings, mapping: ImportMapping | None = None
+                    ) -> list[str]:
+    """The manifest's column names as these settings read it (InputError if unreadable);
+    with ``mapping``, also MappingError when its date tokens do not match an XLSX
+    workbook's date system (``Mapping.check_date_system``)."""
+    columns = header(settings.manifest, format=settings.format, delimiter=settings.delimiter,
+                     encoding=settings.encoding, sheet=settings.sheet)
+    if mapping is not None:
+        mapping.check_date_system(date_system(settings.manifest, format=settings.format,
+                                              sheet=settings.sheet))
+    return columns
 
 
 def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
@@ -93,7 +100,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                mapping: ImportMapping, *, say: Say = print) -> RowPlanner:
     """Pull, decide every row, store the items; the job is then ready to run."""
     columns = await anyio.to_thread.run_sync(
-        lambda: manifest_header(settings))
+        lambda: manifest_header(settings, mapping))
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
@@ -155,7 +162,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await anyio.to_thread.run_sync(
-        lambda: manifest_header(settings))
+        lambda: manifest_header(settings, mapping))
     started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,

@@ -245,7 +245,7 @@ class RowPlanner:
     # -- rows ------------------------------------------------------------------------------
     def _raw_key(self, values: Mapping[str, Any]) -> str | None:
         try:
-            return tf.clean_text(values.get(self.key_column))
+            return tf.source_key(values.get(self.key_column))
         except InputError:
             return None
 

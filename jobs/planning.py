@@ -186,7 +186,10 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
         console.print(f"note: {note}")
 
 
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\b\d[\d,.]*\b")
+# quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
+# "15 significant digits", "U+0000")
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|(?<!\^)(?<!U\+)\b\d[\d,.]*\b"
+                     r"(?!-[a-z]|\^| significant)")
 
 
 def reason_class(reason: str, column: str | None) -> str:

@@ -33,7 +33,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, read_manifest
+from bulk.manifest import SourceRow, date_system, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
@@ -407,6 +407,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     taken = time.time() if now is None else now
     encoding = encoding or umap.mapping.encoding  # --encoding, [defaults] encoding, detected
     head = manifest_header(manifest, encoding=encoding, sheet=sheet)
+    umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     "by": umap.by})

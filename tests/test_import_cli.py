@@ -207,3 +207,35 @@ def _field_list(url: str) -> list[dict[str, Any]]:
     with _LOCAL.open(req, timeout=10) as resp:
         data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
         return data
+
+
+def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Mac Excel's 1904 date system: "excel" would import every date 4 years and 1 day
+    early; plan and import stop with exit 1, naming "excel_1904", which then works."""
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["id", "title", "close"])
+    book.active.append(["k1", "Deal one", 45292 - 1462])  # 2024-01-01 in the 1904 system
+    manifest = tmp_path / "mac.xlsx"
+    book.save(manifest)
+    mapping = tmp_path / "m.toml"
+    text = ('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+            'expected_close_date = {{ column = "close", formats = ["{}"] }}\n')
+    mapping.write_text(text.format("excel"))
+    before = len(sandbox.state.deals)
+    for command in (["plan", "import"], ["import"]):
+        extra = ["--job-dir", str(tmp_path / "jobs")] if command == ["import"] else []
+        res = CliRunner().invoke(app, [*command, str(manifest), "--mapping", str(mapping),
+                                       "--create-key-field", "--url", sandbox.url, *FAST,
+                                       *extra], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert res.exit_code == 1 and "excel_1904" in res.output, res.output
+    assert len(sandbox.state.deals) == before
+    mapping.write_text(text.format("excel_1904"))
+    res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 0, res.output

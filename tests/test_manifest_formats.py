@@ -100,7 +100,7 @@ def test_flatten_paths() -> None:
                                "contacts": [{"email": "a@x"}, {"email": "b@x"}]}}
     assert flatten(record) == {
         "id": 7, "properties.dealname": "A", 'properties["hs.custom"]': 1,
-        "properties.empty": None, "associations.companies": ["Initech", "Globex"],
+        "properties.empty": {}, "associations.companies": ["Initech", "Globex"],
         "associations.contacts": [{"email": "a@x"}, {"email": "b@x"}],
         "associations.contacts.email": "a@x"}
 

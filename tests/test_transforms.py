@@ -92,8 +92,8 @@ MONEY_ERRORS = [
     ("--5", "more than one minus sign"),
     ("100 kr", "ambiguous currency 'kr': set a default currency"),
     ("1,234.567.89", "not an amount"),
-    (True, "expected an amount, got bool"),
-    ({"a": 1}, "expected an amount, got dict"),
+    (True, "expected an amount, got a boolean"),
+    ({"a": 1}, "expected an amount, got an object"),
 ]
 
 

@@ -35,6 +35,16 @@ Make = Callable[[FieldSpec], Convert]
 _MEMO_LIMIT = 10_000
 
 
+# what a target takes, for a cell of another JSON type ("expected an amount, got an object")
+_WHAT = {"deal.value": "an amount", "deal.probability": "a number", "deal.currency":
+         "a currency", "deal.expected_close_date": "a date", "deal.status": "a status",
+         "deal.owner": "a user", "deal.pipeline": "a pipeline name", "deal.label": "labels",
+         "person.email": "an e-mail address", "person.phone": "a phone number"}
+_WHAT_TYPE = {"double": "a number", "int": "a whole number", "monetary": "an amount",
+              "date": "a date", "enum": "an option", "set": "options", "user": "a user",
+              "phone": "a phone number"}
+
+
 class _Source:
     """Reads one target's raw value from a row: column or template, else the default.
 
@@ -44,10 +54,11 @@ class _Source:
     """
 
     __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_required",
-                 "_template", "where")
+                 "_template", "what", "where")
 
     def __init__(self, key: str, spec: FieldSpec, empty: frozenset[str] = frozenset(), *,
-                 many: bool = False) -> None:
+                 many: bool = False, what: str = "a single value") -> None:
+        self.what = what  # what the target takes, for "expected an amount, got an object"
         self._column = spec.column
         self._join = spec.join
         self._many = many and spec.join is None  # a multi-option target takes the array whole
@@ -72,8 +83,13 @@ class _Source:
                 if self._empty else values)
         elif self._column is not None:
             raw = values.get(self._column)
+            if raw is None and self._column not in values and _object_at(values, self._column):
+                raw = {}  # a JSON object there: flattened into paths under the column
             if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
                 raw = _from_array(raw, self._join)
+            if isinstance(raw, dict) or (isinstance(raw, list) and not self._many):
+                raise InputError(f"expected {self.what}, got {tf.json_kind(raw)}"
+                                 + (f" ({', '.join(map(str, raw))})" if raw else ""))
         if tf.is_empty(raw) or self._marker(raw):
             if self._required:
                 raise InputError(f"a value is required but {self.where!r} is empty"
@@ -94,6 +110,11 @@ class _Source:
         paths = self._template.columns if self._template is not None else [self._column]
         gone = [p for p in paths if p is not None and p not in values]
         return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
+
+
+def _object_at(values: Values, column: str) -> bool:
+    """Whether a flattened JSON row holds an object at ``column`` (paths under it)."""
+    return any(k.startswith((column + ".", column + "[")) for k in values)
 
 
 def _from_array(items: list[Any], join: str | None) -> object:
@@ -149,6 +170,12 @@ class _Step:
             raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
 
 
+def _per_column(make: Callable[[FieldSpec, tf.ColumnDecimal], Convert]) -> Make:
+    """A numeric target's Make whose converter keeps its column's decimal-mark record
+    (``tf.ColumnDecimal``, used under ``decimal = "auto"``): one record per target."""
+    return lambda spec: make(spec, tf.ColumnDecimal())
+
+
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
     """Cache a name lookup, hits and misses, keyed case/whitespace-insensitively."""
     cache: dict[str, Any] = {}
@@ -194,8 +221,9 @@ class _Compiler:
         self.problems: list[tuple[str, str]] = []
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
-             many: bool = False) -> _Step | None:
-        """``many``: a multi-option target, which takes a JSON array whole (unless ``join``)."""
+             many: bool = False, what: str | None = None) -> _Step | None:
+        """``many``: a multi-option target, which takes a JSON array whole (unless ``join``);
+        ``what`` it takes, for a cell of the wrong JSON type (default: by ``key``)."""
         if spec is None:
             return None
         convert = make(spec)
@@ -204,7 +232,9 @@ class _Compiler:
                 convert(spec.default, {})
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
-        return _Step(name, _Source(key, spec, self.empty, many=many), convert, spec.min, spec.max)
+        what = what or _WHAT.get(key, "text")
+        return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
+                     spec.min, spec.max)
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -227,15 +257,16 @@ class _Compiler:
             self.step("deal.title", "title", deal.title, lambda s: _title),
             self.step("deal.status", "status", deal.status, self._status),
             self.step("deal.probability", "probability", deal.probability,
-                      lambda s: lambda raw, values: tf.parse_probability(
-                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1)),
+                      _per_column(lambda s, c: lambda raw, values: tf.parse_probability(
+                          raw, decimal=s.decimal or d.decimal, scale=s.scale or 1, column=c))),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
             self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
             self._label(),
         ]
-        money = self.step("deal.value", "value", deal.value, lambda s: lambda raw, values: (
-            tf.parse_money(raw, decimal=s.decimal or d.decimal, prefer=d.currency)))
+        money = self.step("deal.value", "value", deal.value,
+                          _per_column(lambda s, c: lambda raw, values: tf.parse_money(
+                              raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c)))
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
             "deal.currency", lambda name: tf.parse_currency(name, prefer=d.currency)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
@@ -368,7 +399,7 @@ class _Compiler:
                 resolve(spec.default, static)
             except InputError as exc:
                 self.problems.append(("deal.stage.default", exc.reason))
-        return _StageStep(_Source("deal.stage", spec, self.empty), resolve)
+        return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve)
 
     def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
         key = _key("custom_fields", label)
@@ -384,7 +415,7 @@ class _Compiler:
         for option in sorted(spec.options_set() - _CUSTOM_OPTIONS[field.type]):
             self.problems.append((f"{key}.{option}", f"not used by a {field.type} field"))
         return self.step(key, field.code, spec, self._custom_make(key, field),
-                         many=field.type == "set")
+                         many=field.type == "set", what=_WHAT_TYPE.get(field.type, "text"))
 
     def _custom_make(self, key: str, field: DealField) -> Make:
         d, kind = self.defaults, field.type
@@ -397,12 +428,14 @@ class _Compiler:
         if kind == "phone":
             return lambda s: lambda raw, values: tf.clean_phone(raw)
         if kind == "int":
-            return lambda s: lambda raw, values: tf.parse_int(raw, decimal=s.decimal or d.decimal)
+            return _per_column(lambda s, c: lambda raw, values: tf.parse_int(
+                raw, decimal=s.decimal or d.decimal, column=c))
         if kind == "double":
-            return lambda s: lambda raw, values: _number(
-                tf.parse_number(raw, decimal=s.decimal or d.decimal))
+            return _per_column(lambda s, c: lambda raw, values: _number(
+                tf.parse_number(raw, decimal=s.decimal or d.decimal, column=c)))
         if kind == "monetary":
-            return lambda s: lambda raw, values: _monetary(raw, values, s, d, field.name)
+            return _per_column(lambda s, c: lambda raw, values: _monetary(
+                raw, values, s, d, field.name, c))
         if kind == "address":
             return lambda s: lambda raw, values: _wrap(self._mapped_text(s)(raw, values))
         return lambda s: self._mapped_text(s, multiline=kind == "text")
@@ -450,8 +483,9 @@ def _wrap(text: str | None) -> dict[str, str] | None:
 
 
 def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
-              label: str) -> dict[str, Any] | None:
-    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency)
+              label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
+    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
+                           column=marks)
     if money is None:
         return None
     currency = money.currency
@@ -502,7 +536,7 @@ class RowMapper:
             raise row.error
         values, n = row.values, row.row
         try:
-            key = tf.clean_text(self.key(values))
+            key = tf.source_key(self.key(values))
         except InputError as exc:
             raise InputError(f"the source key: {exc.reason}", row=n,
                              column=self.key.where) from None

@@ -52,6 +52,26 @@ def read_mapping_text(path: str | Path) -> str:
                                  f"{exc.start}): save it as UTF-8")]) from None
 
 
+def _check_formats(value: list[str]) -> list[str]:
+    """``value`` itself; ValueError for an entry that is neither a strptime pattern nor a
+    date token, and for a pattern listed with its day/month swap (``%m/%d/%Y`` and
+    ``%d/%m/%Y``): one column would read ``31/12/2025`` day first and ``01/02/2026``
+    month first — two orders in one file, never told apart by a cell ≤ 12."""
+    for fmt in value:
+        if fmt not in tf.DATE_TOKENS and "%" not in fmt:
+            raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
+                             f"{', '.join(tf.DATE_TOKENS)}")
+    for fmt in value:
+        if "%d" in fmt and "%m" in fmt:
+            swapped = fmt.replace("%d", "\x00").replace("%m", "%d").replace("\x00", "%m")
+            if swapped in value:
+                raise ValueError(f"{fmt!r} and {swapped!r} are both listed: a date such as "
+                                 "01/02 would read by the first listed and 31/12 by the other, "
+                                 "so one column would mix day-first and month-first dates; "
+                                 "keep the order the source writes")
+    return value
+
+
 class FieldSpec(BaseModel):
     """Where one target's value comes from. A bare string is a column name, or a
     template when it has ``{Column}`` placeholders."""
@@ -85,11 +105,7 @@ class FieldSpec(BaseModel):
     @field_validator("formats")
     @classmethod
     def _formats(cls, value: list[str] | None) -> list[str] | None:
-        for fmt in value or ():
-            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
-                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
-                                 f"{', '.join(tf.DATE_TOKENS)}")
-        return value
+        return _check_formats(value) if value is not None else None
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
@@ -143,11 +159,7 @@ class Defaults(_Section):
     @field_validator("date_formats")
     @classmethod
     def _formats(cls, value: list[str]) -> list[str]:
-        for fmt in value:
-            if fmt not in tf.DATE_TOKENS and "%" not in fmt:
-                raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
-                                 f"{', '.join(tf.DATE_TOKENS)}")
-        return value
+        return _check_formats(value)
 
     @field_validator("date_window")
     @classmethod
@@ -319,6 +331,25 @@ class Mapping:
     def targets(self) -> list[tuple[str, FieldSpec]]:
         """Every (TOML key, spec) pair in the file."""
         return _targets(self.spec)
+
+    def check_date_system(self, system: int | None) -> None:
+        """MappingError when a date token does not match an XLSX workbook's date system
+        (``system``: 1900, 1904, or None for other formats): ``"excel"`` on a 1904
+        workbook would put every date 4 years and 1 day early, ``"excel_1904"`` on a
+        1900 one as much late."""
+        wrong = {1904: "excel", 1900: "excel_1904"}.get(system or 0)
+        if wrong is None:
+            return
+        right = "excel_1904" if wrong == "excel" else "excel"
+        switch, shift = ("on", "early") if system == 1904 else ("off", "late")
+        reason = (f"the workbook uses the {system} date system (Mac Excel's \"1904 date "
+                  f"system\" is {switch}): \"{wrong}\" would read its serial numbers 4 "
+                  f"years and 1 day {shift}; use \"{right}\"")
+        listed = [("defaults.date_formats", self.spec.defaults.date_formats),
+                  *((f"{k}.formats", spec.formats or []) for k, spec in self.targets())]
+        problems = [(key, reason) for key, formats in listed if wrong in formats]
+        if problems:
+            raise MappingError(problems, source=self.source)
 
     def columns(self) -> list[str]:
         """The manifest columns the mapping reads, in order, once each."""

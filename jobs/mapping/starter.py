@@ -206,6 +206,94 @@ def _date_value(column: str, token: str | None) -> str:
             f"  # the sampled values are {_UNIT_WORDS[token]}")
 
 
+_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})")
+_ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
+
+
+def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
+                       columns: Sequence[str]) -> list[str]:
+    """``[defaults] date_formats`` from the sampled dates of ``columns``: per separator
+    and year length, day first when a sample has a first number above 12, month first
+    when one has a second number above 12. Samples that cannot tell (every number 12 or
+    less) or that show both orders give a TODO and no pattern — a guessed order imports
+    01/02/2026 as the wrong day without any error."""
+    orders: dict[tuple[str, int], set[str]] = {}
+    examples: dict[tuple[str, int, str], str] = {}
+    seen = False
+    for column in columns:
+        for value in _sampled(samples, column):
+            if _NUMBER.fullmatch(value) or _ISO_SAMPLE.fullmatch(value):
+                seen = True
+                continue
+            found = _DMY.fullmatch(value)
+            if found is None:
+                continue
+            seen = True
+            first, sep, second, year = found.groups()
+            group = orders.setdefault((sep, len(year)), set())
+            for order, number in (("dm", first), ("md", second)):
+                if int(number) > 12:
+                    group.add(order)
+                    examples.setdefault((sep, len(year), order), value)
+    if not seen:
+        return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
+                "ISO YYYY-MM-DD always works"]
+    formats, todo = [], []
+    for (sep, digits), found_orders in orders.items():
+        year = "%Y" if digits == 4 else "%y"
+        day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
+        if found_orders == {"dm"}:
+            formats.append(day_first)
+        elif found_orders == {"md"}:
+            formats.append(month_first)
+        elif found_orders:
+            todo.append(f"the sampled dates show both orders ("
+                        f"{examples[(sep, digits, 'dm')]!r} day first, "
+                        f"{examples[(sep, digits, 'md')]!r} month first): list the right one "
+                        f"of {day_first!r} / {month_first!r}")
+        else:
+            todo.append(f"the sampled dates (like {sep.join(('01', '02', '2026'))!r}) cannot "
+                        f"tell day first from month first: list {day_first!r} or "
+                        f"{month_first!r}")
+    lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
+    listed = ", ".join(_toml_str(f) for f in formats)
+    comment = "  # the order the sampled dates show" if formats else ""
+    return [*lines, f"date_formats = [{listed}]{comment}"]
+
+
+def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
+                  columns: Sequence[str]) -> list[str]:
+    """``[defaults] decimal`` from the sampled amounts of ``columns``: the one decimal
+    mark they show; a TODO when they show both, or show none but hold ``1.234`` (1234 in
+    a decimal-comma file, 1.234 in a US one)."""
+    marks: dict[str, str] = {}
+    unclear: dict[str, str] = {}  # "1.234" / "1,234" by their separator
+    for column in columns:
+        for value in _sampled(samples, column):
+            num = re.sub(r"[^\d.,]", "", value).strip(".,")
+            mark, ambiguous = tf.decimal_evidence(num)
+            if mark is not None:
+                marks.setdefault(mark, value)
+            elif ambiguous:
+                unclear.setdefault("." if "." in num else ",", value)
+    if len(marks) == 2:
+        if not unclear:  # every cell says which mark it uses: auto reads each right
+            return [f'decimal = "auto"  # the sampled amounts use both marks '
+                    f"({marks[',']!r}, {marks['.']!r}), each unambiguously"]
+        return [f"# TODO: the sampled amounts write both {marks[',']!r} and {marks['.']!r}, "
+                f"so {next(iter(unclear.values()))!r} cannot be read: set decimal = \",\" "
+                "or \".\" (or fix the file), then delete this TODO line", '# decimal = ","']
+    if marks:
+        mark, example = next(iter(marks.items()))
+        return [f"decimal = {_toml_str(mark)}  # the sampled amounts write {mark!r} as the "
+                f"decimal mark ({example!r})"]
+    if "." in unclear:
+        return [f"# TODO: is {unclear['.']!r} a whole number (a decimal-comma file) or a "
+                'fraction? set decimal = "," or ".", then delete this TODO line',
+                '# decimal = ","']
+    return ['decimal = "auto"  # or "." / ","']
+
+
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
@@ -218,7 +306,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     in a stage map (exact names only), propose the date token (``unix``, ``unix_ms``,
     ``unix_us``, ``excel``) of a date column whose every sample is a number of that
     unit, and keep a column of bare numbers (ids) off the name, title, owner and
-    address targets. ``encoding`` (the one the file was read with, when it is not
+    address targets. ``decimal`` and ``date_formats`` are proposed only as the samples
+    show them (the one decimal mark the amounts write; day or month first by a number
+    above 12); samples that cannot tell or disagree give a TODO, never a guess.
+    ``encoding`` (the one the file was read with, when it is not
     UTF-8/UTF-16) is written to ``[defaults]``.
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
@@ -238,7 +329,15 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
            *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
              if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
-           'decimal = "auto"  # or "." / ","', 'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]',
+           *_decimal_line(samples, [guesses[t] for t in ("deal.value", "deal.probability")
+                                    if t in guesses]
+                          + [guesses[f"custom.{f.name}"] for f in customs
+                             if f.type in ("monetary", "double", "int")
+                             and f"custom.{f.name}" in guesses]),
+           *_date_format_lines(samples, [guesses[t] for t in ("deal.expected_close_date",)
+                                         if t in guesses]
+                               + [guesses[f"custom.{f.name}"] for f in customs
+                                  if f.type == "date" and f"custom.{f.name}" in guesses]),
            'separator = ";"', "", "[deal]",
            f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
     pipeline = catalog.pipelines[0] if catalog.pipelines else None

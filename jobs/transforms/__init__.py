@@ -21,6 +21,9 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
   a decimal-comma locale with integer amounts (``1.234``) needs
   ``decimal=","``, which makes ``.`` a grouping mark (and ``decimal="."`` the
   reverse).
+  A mapper keeps a ``ColumnDecimal`` per numeric column: once a column has shown
+  ``,`` as its decimal mark, an ambiguous cell (rules 3 and 4) is an InputError
+  naming ``decimal`` — and so is a ``,`` cell after an ambiguous one was read.
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ from .dates import (
 from .money import (
     ISO_CURRENCIES,
     MAX_EXACT,
+    ColumnDecimal,
     Decimal_,
     Money,
     check_api_number,
+    decimal_evidence,
     json_number,
     parse_currency,
     parse_int,
@@ -60,7 +65,9 @@ from .text import (
     clean_text,
     clean_title,
     is_empty,
+    json_kind,
     norm_key,
+    source_key,
     storable,
     typed_values,
 )
@@ -78,6 +85,7 @@ __all__ = [
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",
+    "ColumnDecimal",
     "Decimal_",
     "ISO_CURRENCIES",
     "LEGAL_SUFFIXES",
@@ -95,8 +103,10 @@ __all__ = [
     "clean_phone",
     "clean_text",
     "clean_title",
+    "decimal_evidence",
     "epoch_unit",
     "is_empty",
+    "json_kind",
     "json_number",
     "norm_key",
     "normalize_email",
@@ -110,6 +120,7 @@ __all__ = [
     "parse_probability",
     "parse_status",
     "phone_match_key",
+    "source_key",
     "split_list",
     "storable",
     "typed_values",

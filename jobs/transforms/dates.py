@@ -15,14 +15,19 @@ from .text import _SPACES, _text, is_empty
 
 # ---------------------------------------------------------------- dates
 
-DATE_TOKENS = ("unix", "unix_ms", "unix_us", "excel")
+DATE_TOKENS = ("unix", "unix_ms", "unix_us", "excel", "excel_1904")
 DEFAULT_DATE_WINDOW = (1900, 2100)
 _ISO_DATE = re.compile(
-    r"(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?"
+    r"(?:Z|[+-](\d{2}):?(\d{2}))?)?")
+# the time part's limits: hour, minute, second (60: a leap second), offset hours, minutes
+_ISO_LIMITS = (23, 59, 60, 23, 59)
 _UNIX = re.compile(r"-?\d{1,21}")
 _EXCEL = re.compile(r"\d{1,7}(?:\.\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 after Excel's 1900-02-29 bug
 _EXCEL_MAX = 2958465  # 9999-12-31
+_EXCEL_1904_EPOCH = date(1904, 1, 1)  # the 1904 date system (Mac Excel): serial 0
+_EXCEL_1904_MAX = _EXCEL_MAX - 1462
 # Each epoch unit owns one band of magnitudes |n| (a number in another unit's band
 # is refused, naming that unit): seconds 10^8..10^11 (1973-03-03 to year 5138 and
 # back to 1966-10-31), milliseconds 10^11..10^14, microseconds 10^14..10^17. Below
@@ -31,7 +36,8 @@ _EPOCH_BANDS = {"unix": (10**8, 10**11), "unix_ms": (10**11, 10**14),
                 "unix_us": (10**14, 10**17)}
 _EPOCH_DIVISOR = {"unix": 1, "unix_ms": 1000, "unix_us": 1_000_000}
 _UNIT_NAMES = {"unix": "seconds since 1970", "unix_ms": "milliseconds since 1970",
-               "unix_us": "microseconds since 1970", "excel": "an Excel serial day number"}
+               "unix_us": "microseconds since 1970", "excel": "an Excel serial day number",
+               "excel_1904": "an Excel serial day number of the 1904 date system"}
 
 
 def _token_date(token: str, number: Decimal) -> date:
@@ -39,6 +45,8 @@ def _token_date(token: str, number: Decimal) -> date:
     if token == "excel":
         days = int(number)
         return _EXCEL_EPOCH + timedelta(days=days + (1 if days < 60 else 0))
+    if token == "excel_1904":
+        return _EXCEL_1904_EPOCH + timedelta(days=int(number))
     seconds = number / _EPOCH_DIVISOR[token]
     return datetime.fromtimestamp(float(seconds), tz=UTC).date()
 
@@ -47,6 +55,8 @@ def _fits(token: str, number: Decimal) -> bool:
     """Whether ``number`` lies in the magnitude band of ``token``."""
     if token == "excel":
         return 1 <= number <= _EXCEL_MAX and number != 60  # 60: Excel's 1900-02-29
+    if token == "excel_1904":
+        return 0 <= number <= _EXCEL_1904_MAX
     if number != number.to_integral_value():
         return False
     low, high = _EPOCH_BANDS[token]
@@ -129,7 +139,7 @@ def _token_number(token: str, value: object) -> Decimal | None:
             return None
         return Decimal(str(value))
     text = str(value)
-    if not (_EXCEL if token == "excel" else _UNIX).fullmatch(text):
+    if not (_EXCEL if token.startswith("excel") else _UNIX).fullmatch(text):
         return None
     return Decimal(text)
 
@@ -152,7 +162,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
 
     ``formats`` are tried in order: ``strptime`` patterns and the tokens ``"unix"``
     (seconds since 1970-01-01 UTC), ``"unix_ms"`` (milliseconds, UTC), ``"unix_us"``
-    (microseconds, UTC) and ``"excel"`` (serial day numbers of the 1900 date system);
+    (microseconds, UTC), ``"excel"`` (serial day numbers of the 1900 date system) and
+    ``"excel_1904"`` (of the 1904 date system: Mac Excel, ``0`` is 1904-01-01);
     then extended ISO 8601 (``2024-03-01``, ``2024-03-01T10:00:00Z``; the date as
     written). ``date`` and ``datetime`` values (XLSX) are taken as they are. A
     digits-only cell or a JSON/XLSX number is a date only through a token, and only
@@ -218,6 +229,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
                 return got
             first = first or got
     match = _ISO_DATE.fullmatch(text)
+    if match and any(part is not None and int(part) > limit
+                     for part, limit in zip(match.groups()[1:], _ISO_LIMITS, strict=True)):
+        raise InputError(f"not a date: {text!r} (no such time of day or UTC offset)")
     if match:
         try:
             got = date.fromisoformat(match[1])

@@ -3,12 +3,14 @@ probabilities (the decimal-mark rules are in the package docstring)."""
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal, NamedTuple
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 
 from .text import _INVISIBLE, _SPACES, _text, clean_text, is_empty
 
@@ -47,7 +49,7 @@ _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
 }
 
 _PARTS = re.compile(
-    r"(?P<pre>[^\d.,]*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
+    r"(?P<pre>(?:[^\d.,]|\.(?=\s))*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
 _SIGNS = "-+\u2212"
 _NO_CENTS = re.compile(r"(?<=\d)[.,]-{1,2}(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
@@ -117,9 +119,73 @@ def _decimal_mark(num: str, decimal: Decimal_) -> str | None:
     return None
 
 
-def parse_number(value: object, *, decimal: Decimal_ = "auto") -> Decimal | None:
-    """A plain number in any common notation (no currency allowed)."""
-    money = parse_money(value, decimal=decimal, allow_currency=False)
+def decimal_evidence(num: str) -> tuple[str | None, bool]:
+    """(the decimal mark ``num`` shows unambiguously or None, whether it is ambiguous).
+
+    Ambiguous: one separator, once, followed by exactly three digits, with a non-zero
+    integer part (``1.234``, ``1,234``): a thousands group or a decimal mark. Evidence:
+    both marks (the last is decimal), one mark repeated (the other is decimal: ``1.234.567``
+    shows ``,``), one mark not followed by three digits or after a zero (``12,5``,
+    ``0.125``)."""
+    dot, comma = num.count("."), num.count(",")
+    if dot and comma:
+        return ("." if num.rfind(".") > num.rfind(",") else ","), False
+    if dot > 1 or comma > 1:
+        return ("," if dot else "."), False
+    if not (dot or comma):
+        return None, False
+    mark = "." if dot else ","
+    head, _, tail = num.partition(mark)
+    if len(tail) == 3 and head.strip(" '\u2019").lstrip("0") != "":
+        return None, True
+    return mark, False
+
+
+class ColumnDecimal:
+    """What one column's text cells show of their decimal mark, under ``decimal = "auto"``
+    (a mapper keeps one per numeric target; cells are seen in file order).
+
+    An ambiguous cell (``1.234``, ``1,234``) is read by the auto rules (``.`` decimal,
+    ``,`` grouping: how US exports write) while the column shows no decimal mark or shows
+    ``.``; once the column has shown ``,`` as its decimal mark (``1.234,56``, ``12,5``), an
+    ambiguous cell is an InputError naming ``decimal`` — and so is a cell showing ``,``
+    after an ambiguous cell was read the other way. A file is never read two ways."""
+
+    __slots__ = ("ambiguous", "mark", "shown")
+
+    def __init__(self) -> None:
+        self.mark: str | None = None  # the first decimal mark a cell showed
+        self.shown: str | None = None  # that cell
+        self.ambiguous: str | None = None  # the first ambiguous cell read before the mark
+
+    def see(self, num: str, text: str) -> None:
+        """Record ``num`` (the digits of the cell ``text``); InputError on a conflict."""
+        mark, ambiguous = decimal_evidence(num)
+        if ambiguous:
+            if self.mark == ",":
+                raise InputError(
+                    f"{text!r} is ambiguous here: this column writes ',' as the decimal mark "
+                    f"({self.shown!r}), so it may mean {num.replace('.', '').replace(',', '.')}"
+                    " — set decimal = \",\" (or \".\") in the mapping")
+            if self.mark is None and self.ambiguous is None:
+                self.ambiguous = text
+            return
+        if mark is None:
+            return
+        if self.mark is None:
+            self.mark, self.shown = mark, text
+        if mark == "," and self.ambiguous is not None:
+            raise InputError(
+                f"{text!r} writes ',' as the decimal mark, but this column's "
+                f"{self.ambiguous!r} was read with '.' as the decimal mark (decimal = "
+                "\"auto\") — set decimal = \",\" (or \".\") in the mapping")
+
+
+def parse_number(value: object, *, decimal: Decimal_ = "auto",
+                 column: ColumnDecimal | None = None) -> Decimal | None:
+    """A plain number in any common notation (no currency allowed); ``column``: see
+    ``parse_money``."""
+    money = parse_money(value, decimal=decimal, allow_currency=False, column=column)
     return None if money is None else money.amount
 
 
@@ -131,17 +197,42 @@ def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
 
 def parse_money(value: object, *, default_currency: str | None = None,
                 decimal: Decimal_ = "auto", allow_currency: bool = True,
-                prefer: str | None = None) -> Money | None:
+                prefer: str | None = None, column: ColumnDecimal | None = None
+                ) -> Money | None:
     """``$1,234.50``, ``1.234,50 €``, ``(12.50)``, ``USD 1,000`` → Money (None if empty).
 
-    Currency: an ISO code or a symbol in the text, else ``default_currency``.
+    Currency: an ISO code or a symbol in the text (or, for an XLSX ``CurrencyNumber``,
+    in the cell's number format), else ``default_currency``.
     An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
     default currency) when it is one of its currencies.
     Negative: a leading or trailing minus, or accounting parentheses.
+    ``column`` (with ``decimal = "auto"``): the column's decimal-mark record, so that an
+    ambiguous cell is never read against what the column shows elsewhere
+    (``ColumnDecimal``; InputError on a conflict).
+    A ``float`` (a JSON or XLSX number) is rounded to 15 significant digits, as Excel
+    shows it (``0.30000000000000004`` is 0.3); text and ``JsonNumber`` are exact, and
+    refused when a JSON double cannot hold them (``check_api_number``).
     """
     prefer = prefer or default_currency
     if is_empty(value):
         return None
+    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
+        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
+        if not allow_currency:
+            return Money(amount, default_currency)
+        try:
+            code = _currency_token(value.symbol, prefer)
+        except InputError as exc:
+            raise InputError(f"not an amount: {str(value)!r} (its number format: "
+                             f"{exc.reason})") from None
+        return Money(amount, code)
+    if isinstance(value, float):
+        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
+        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
+        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
     if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if not amount.is_finite():
@@ -161,6 +252,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
     if match is None:
         raise InputError(f"not an amount: {text!r}")
     num = match["num"]
+    if column is not None and decimal == "auto":
+        column.see(num, text)
     try:
         minus_pre, cur_pre = _split_affix(match["pre"], prefer)
         minus_post, cur_post = _split_affix(match["post"], prefer)
@@ -226,9 +319,10 @@ def json_number(amount: Decimal) -> int | float:
     return float(amount)
 
 
-def parse_int(value: object, *, decimal: Decimal_ = "auto") -> int | None:
+def parse_int(value: object, *, decimal: Decimal_ = "auto",
+              column: ColumnDecimal | None = None) -> int | None:
     """An integer (``1,234`` and ``12.0`` are fine; ``12.5`` is not)."""
-    number = parse_number(value, decimal=decimal)
+    number = parse_number(value, decimal=decimal, column=column)
     if number is None:
         return None
     if number != number.to_integral_value():
@@ -236,13 +330,13 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto") -> int | None:
     return int(number)
 
 
-def parse_probability(value: object, *, decimal: Decimal_ = "auto",
-                      scale: float = 1) -> int | float | None:
+def parse_probability(value: object, *, decimal: Decimal_ = "auto", scale: float = 1,
+                      column: ColumnDecimal | None = None) -> int | float | None:
     """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
     unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
     if isinstance(value, str) and not isinstance(value, JsonNumber):
         value = value.strip().removesuffix("%")
-    number = parse_number(value, decimal=decimal)
+    number = parse_number(value, decimal=decimal, column=column)
     if number is None:
         return None
     if scale != 1:

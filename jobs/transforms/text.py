@@ -12,6 +12,7 @@ from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
@@ -52,6 +53,7 @@ def storable(value: Any) -> Any:
 def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
     """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
     ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
+    ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``),
     ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
     a stored row is read back as the reader gave it, so that a retry maps the very
     cells the first run mapped (a date cell must not come back as ISO text)."""
@@ -63,6 +65,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
             out[name] = "date"
         elif isinstance(value, JsonNumber):
             out[name] = "number"
+        elif isinstance(value, CurrencyNumber):
+            out[name] = "currency"
         elif isinstance(value, int) and not isinstance(value, bool) \
                 and not _INT64[0] <= value <= _INT64[1]:
             out[name] = "int"
@@ -72,7 +76,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 _READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
-                              "number": JsonNumber, "int": int, "float": float}
+                              "number": JsonNumber, "int": int, "float": float,
+                              "currency": CurrencyNumber}
 
 
 def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
@@ -98,10 +103,73 @@ def check_control(text: str) -> str:
     return text
 
 
+def json_kind(value: object) -> str:
+    """A cell's JSON type as a person reads it: ``an object``, ``an array``, ``a boolean``,
+    ``a number``, ``text`` (for messages: "expected an amount, got an object")."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"
+
+
 def _text(value: object, what: str) -> str:
     if isinstance(value, bool) or isinstance(value, dict | list):
-        raise InputError(f"expected {what}, got {type(value).__name__} {value!r}")
+        raise InputError(f"expected {what}, got {json_kind(value)} ({_shown(value)})")
     return str(value)
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+_MAX_EXACT_KEY = 2 ** 53
+
+
+def source_key(value: object) -> str | None:
+    """A source key as exact text (None when empty), InputError when the cell cannot be one.
+
+    Text is cleaned like ``clean_text``; an integer (any size: JSON integers are exact) is
+    its decimal text; a float or JSON number that is an integer below 2^53 is the integer's
+    text (``9001.0`` and ``1e3`` are ``"9001"`` and ``"1000"``, as a file with integer ids
+    writes them). Refused: a boolean, an object or array, a number with a fraction, and a
+    float of magnitude 2^53 or more (an XLSX number cell holding a 19-digit id: Excel kept
+    only about 15 digits, so two ids can read the same — store keys as text)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        raise InputError(f"expected text or a whole number, got {json_kind(value)} "
+                         f"({_shown(value)})")
+    if isinstance(value, int):
+        return str(value)
+    number: Decimal | None = None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"not a usable key: {value!r}")
+        if abs(value) >= _MAX_EXACT_KEY:
+            raise InputError(f"the number {value!r} is too large to be an exact key (a "
+                             "spreadsheet number keeps about 15 digits: two ids can read "
+                             "the same); store the keys as text (format the column as Text "
+                             "in Excel, or quote them in JSON)")
+        number = Decimal(repr(value))
+    elif isinstance(value, JsonNumber):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = None
+    if number is not None:
+        if not number.is_finite() or number != number.to_integral_value():
+            raise InputError(f"the number {str(value)!r} is not a whole number: a source key "
+                             "must be an id (write it as text if it is one)")
+        return str(int(number))
+    return clean_text(value)
 
 
 # ---------------------------------------------------------------- text
