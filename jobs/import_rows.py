@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
-from bulk.reports import HOLD_DUPLICATE, HOLD_TYPED, hold_column
+from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -47,6 +47,7 @@ from .catalog import Catalog, DealField
 from .deals import deal_changes
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
+from .results import held
 
 Mode = Literal["insert", "upsert"]
 PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
@@ -109,15 +110,6 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
-# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
-HOLD_REASONS = {
-    HOLD_DUPLICATE: "the import this file came from refused it because an earlier row of "
-                    "that file had the same source key {key!r} (imported alone, it would "
-                    "overwrite that row's deal); check which row is right",
-    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
-                "(a decimal mark read otherwise, an array read as a name); import the typed "
-                "file beside this one instead (failed.jsonl / failed.xlsx)",
-}
 
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -260,24 +252,18 @@ class RowPlanner:
     def _held(self, row: SourceRow) -> NewItem | None:
         """A row of a failed-rows file whose hold cell is not empty: refused again, with the
         hold kept (bulk.reports: holds), until the person empties the cell."""
-        if self.hold_column is None:
+        found = held(row.values, self.hold_column, self._raw_key(row.values))
+        if found is None:
             return None
-        cell = row.values.get(self.hold_column)
-        hold = cell.strip() if isinstance(cell, str) else None
-        if not hold:
-            return None
-        reason = HOLD_REASONS.get(hold, "").format(key=self._raw_key(row.values)) or (
-            "the file this row came from refused it")
-        reason = (f"held ({self.hold_column} = {hold}): {reason}; empty the "
-                  f"{self.hold_column} cell to import the row as it is")
+        hold, reason = found
         return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
-        held = self._held(row)
-        if held is not None:
-            return held
+        refusal = self._held(row)
+        if refusal is not None:
+            return refusal
         try:
             mapped = self.mapper.map(row)
         except InputError as exc:

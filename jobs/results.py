@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bulk.reports import FAILED, ReportWriter, Typed
+from bulk.reports import FAILED, HOLD_DUPLICATE, HOLD_TYPED, ReportWriter, Typed
 from bulk.store import Item, ItemState, JobStore, NewItem
 
 from .transforms import typed_values
@@ -42,6 +42,33 @@ from .transforms import typed_values
 # succeeded.csv of a deal job (the import adds its match columns): the engine's writer
 # takes the columns from the kind
 SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
+
+
+# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
+HOLD_REASONS = {
+    HOLD_DUPLICATE: "the run this file came from refused it because an earlier row of "
+                    "that file had the same source key {key!r} (an update: named the same "
+                    "deal; run alone, it would overwrite that row's deal); check which row "
+                    "is right",
+    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
+                "(a decimal mark read otherwise, an array read as a name); import the typed "
+                "file beside this one instead (failed.jsonl / failed.xlsx)",
+}
+
+def held(values: Mapping[str, Any], column: str | None, key: object) -> tuple[str, str] | None:
+    """(hold, reason) for a row of a failed-rows file whose hold cell ``column`` is not
+    empty, else None. Every command that reads a manifest refuses such a row again, with
+    the hold kept in its own failed rows (``payload["hold"]``), until the person empties
+    the cell. ``key``: the row's source key or deal reference, for the reason."""
+    if column is None:
+        return None
+    cell = values.get(column)
+    hold = cell.strip() if isinstance(cell, str) else None
+    if not hold:
+        return None
+    reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
+    return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "
+                  "the row as it is")
 
 
 def _values(item: Item | NewItem) -> Mapping[str, Any]:
@@ -164,5 +191,6 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     return paths
 
 
-__all__ = ["SUCCESS_COLUMNS", "failed_row", "with_failed_columns", "write_failed",
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "held", "with_failed_columns",
+           "write_failed",
            "write_results"]
