@@ -66,6 +66,7 @@ class ImportSettings:
     encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
     sheet: str | None = None  # XLSX: None is the first sheet
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
+    release_held: bool = False  # rows with a contested key (bulk.contested) are imported
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,6 +164,12 @@ class RowPlanner:
         # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
         self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
+        # keys an earlier import found twice in its file (bulk.contested; loaded by whoever
+        # builds it), those this file contests anew, and those a row releases
+        self.contested: set[str] = set()
+        self.release_held = False  # ImportSettings.release_held
+        self.newly_contested: set[str] = set()
+        self.released: set[str] = set()
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
@@ -258,6 +265,15 @@ class RowPlanner:
         hold, reason = found
         return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
 
+    def _released_here(self, row: SourceRow) -> bool:
+        """Whether the user released this row: a row of a failed-rows file that was refused
+        as held or contested (its reason cell says so) and whose hold cell is now empty."""
+        if self.hold_column is None:
+            return False
+        reason = row.values.get(self.hold_column[:-len("hold")] + "reason")
+        return isinstance(reason, str) and reason.startswith(
+            ("held (", "duplicate source key", "source key"))
+
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
@@ -267,15 +283,29 @@ class RowPlanner:
         try:
             mapped = self.mapper.map(row)
         except InputError as exc:
+            raw = self._raw_key(row.values)
+            if check_duplicate and raw:  # a later row with its key is contested all the same
+                self._seen.add(hash(raw))
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             digest = hash(mapped.key)
             if digest in self._seen:
+                self.newly_contested.add(mapped.key)
                 reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
                           "is imported once)")
                 return self._bad(row, reason, self.key_column, duplicate=reason,
                                  hold=HOLD_DUPLICATE)
             self._seen.add(digest)
+            if mapped.key in self.contested:
+                if not (self.release_held or self._released_here(row)):
+                    reason = (f"source key {mapped.key!r} is contested: an earlier import found "
+                              "it on two rows of one file, and this row could overwrite the "
+                              "other's deal; check which row is right, then empty this row's "
+                              "hold cell or import with --release-held")
+                    self.newly_contested.add(mapped.key)
+                    return self._bad(row, reason, self.key_column, duplicate=reason,
+                                     hold=HOLD_DUPLICATE)
+                self.released.add(mapped.key)
         if self.indexes.deals is not None:
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
             if problem is not None:
