@@ -19,14 +19,14 @@ persons and organizations to create, and, for upsert, the account's deals.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
-from bulk.reports import HOLD_DUPLICATE, hold_column
+from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -153,6 +153,28 @@ def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
 
 
+def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]:
+    """The columns a mapping may name in this manifest: its header, plus — for a typed
+    failed-rows file (failed.jsonl: ``_pdbulk.hold``), which writes only the paths each
+    failed row has — every column the mapping reads: there a path no record has is an
+    absent (empty) cell, as it was in the source that the mapping was checked against."""
+    names = list(header)
+    if hold_column(names) == f"{TYPED_KEY}.{HOLD_COLUMN}":
+        names += [c for c in mapping.columns() if c not in set(names)]
+    return names
+
+
+def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
+    """InputError naming every column the mapping reads that the manifest lacks — before
+    any job folder or call (the same check compiling the mapping makes)."""
+    known = set(effective_header(mapping, header))
+    missing = [c for c in mapping.columns() if c not in known]
+    if missing:
+        raise InputError("the mapping reads " + ", ".join(repr(c) for c in missing)
+                         + ": no such column in the manifest (its columns: "
+                         + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+
+
 class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
@@ -208,7 +230,7 @@ class RowPlanner:
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field)
-        mapper = mapping.compile(catalog, header=header)
+        mapper = mapping.compile(catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
         return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
@@ -398,4 +420,5 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "file_sha", "matched_by", "source_row", "stored_row"]
+           "RowCounts", "RowPlanner", "check_columns", "effective_header", "file_sha",
+           "matched_by", "source_row", "stored_row"]

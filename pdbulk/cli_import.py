@@ -31,7 +31,7 @@ from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
-from jobs.import_rows import ImportSettings, Mode
+from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
@@ -97,7 +97,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                               encoding=encoding or mapping.encoding, sheet=sheet,
                               unarchive=unarchive, release_held=release_held)
     try:
-        manifest_header(settings)
+        check_columns(mapping, manifest_header(settings))
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
     return settings, mapping

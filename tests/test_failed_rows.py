@@ -331,3 +331,45 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         assert read_csv(done.directory / "failed.csv") == []
         done.close()
         assert _deal_by_key(sb, "k2")["title"] == "Held copy"
+
+
+NESTED_MAPPING = """\
+[import]
+key_column = "id"
+[deal]
+title = "properties.dealname"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "properties.stage"
+[person]
+name = "associations.contacts.name"
+email = "associations.contacts.email"
+"""
+
+
+async def test_failed_jsonl_reimports_with_the_mapping_that_made_it(tmp_path: Path) -> None:
+    """failed.jsonl writes only the paths each failed row has; importing it untouched with
+    the same mapping exited 1 with "no column 'associations.contacts.email'". A path the
+    mapping names is an absent cell there; the rows fail (or import) on their own merits."""
+    source, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    source.write_text(
+        '{"id": "n1", "properties": {"dealname": "A", "stage": "Qualified"}, '
+        '"associations": {"contacts": {"name": "Ann", "email": "ann@example.com"}}}\n'
+        '{"id": "n2", "properties": {"dealname": "B", "stage": "Nope"}, '
+        '"associations": {"contacts": {"name": "Bob"}}}\n')
+    mapping.write_text(NESTED_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        typed = store.directory / "failed.jsonl"
+        store.close()
+        assert "associations.contacts.email" not in typed.read_text()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", typed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert len(rows) == 1 and "Nope" in rows[0]["reason"], rows
+        fixed = tmp_path / "fixed.jsonl"
+        fixed.write_text(typed.read_text().replace('"Nope"', '"Qualified"'))
+        done, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="fixed")
+        assert read_csv(done.directory / "failed.csv") == []
+        done.close()
+        assert _deal_by_key(sb, "n2")["title"] == "B"
