@@ -41,7 +41,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
@@ -108,21 +108,32 @@ def detect_format(path: PathLike, format: Format | None = None) -> Format:
 
 def read_manifest(path: PathLike, *, format: Format | None = None,
                   delimiter: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None) -> Iterator[SourceRow]:
+                  sheet: str | None = None,
+                  columns: Collection[str] | None = None) -> Iterator[SourceRow]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
     (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
-    first). Raises ``InputError`` for a problem with the whole file.
+    first); ``columns``, the columns the caller reads (None: all): a formula without
+    a stored value or an Excel error fails its row only in one of them. Raises
+    ``InputError`` for a problem with the whole file, and for ``sheet`` on a file
+    that is not XLSX.
     """
     kind = detect_format(path, format)
+    _sheet_only_for_xlsx(kind, sheet)
     if kind == "jsonl":
         return _read_jsonl(path, encoding)
     if kind == "json":
         return read_json_array(path, encoding)
     if kind == "xlsx":
-        return read_xlsx(path, sheet)
+        return read_xlsx(path, sheet, columns)
     return _read_csv(path, delimiter, encoding)
+
+
+def _sheet_only_for_xlsx(kind: Format, sheet: str | None) -> None:
+    if sheet is not None and kind != "xlsx":
+        raise InputError(f"--sheet names a worksheet of an XLSX file; this manifest is "
+                         f"{kind.upper()} (leave --sheet out)")
 
 
 def header(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
@@ -133,6 +144,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     records (``properties.dealname``), as a mapping refers to them.
     """
     kind = detect_format(path, format)
+    _sheet_only_for_xlsx(kind, sheet)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"

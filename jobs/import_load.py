@@ -51,7 +51,7 @@ Say = Callable[[str], None]
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
     for row in read_manifest(settings.manifest, format=settings.format,
                              delimiter=settings.delimiter, encoding=settings.encoding,
-                             sheet=settings.sheet):
+                             sheet=settings.sheet, columns=planner.read_columns):
         yield planner.decide(row)
 
 

@@ -190,6 +190,7 @@ class RowPlanner:
         # builds it), those this file contests anew, and those a row releases
         self.contested: set[str] = set()
         self.release_held = False  # ImportSettings.release_held
+        self.read_columns: set[str] | None = None  # the mapping's columns (None: all)
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
@@ -233,8 +234,10 @@ class RowPlanner:
         mapper = mapping.compile(catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
-        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
-                   hold_column=hold_column(header)), catalog, missing
+        planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
+                      hold_column=hold_column(header))
+        planner.read_columns = set(mapping.columns())
+        return planner, catalog, missing
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,

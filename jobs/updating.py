@@ -424,7 +424,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id")
         batch.clear()
 
-    for source in read_manifest(manifest, encoding=encoding, sheet=sheet):
+    for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                columns={umap.column, *umap.mapping.columns()}):
         refusal = held(source.values, holds, source.values.get(umap.column))
         if refusal is not None:
             prep.fail(source.row, None, refusal[1], op="update", values=source.values,

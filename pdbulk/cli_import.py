@@ -92,6 +92,13 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
+    try:
+        kind = detect_format(manifest)
+    except InputError as exc:
+        raise fail(f"{manifest}: {exc}") from None
+    if sheet is not None and kind != "xlsx":
+        raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
+                   f"{manifest.name}", code=2)
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
                               encoding=encoding or mapping.encoding, sheet=sheet,

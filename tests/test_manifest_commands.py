@@ -156,3 +156,14 @@ def test_a_mapping_naming_a_missing_column_stops_before_any_job_or_call(
     assert "pulling" not in res.output and "job import" not in res.output
     assert not jobs.exists() or not any(jobs.iterdir())
     assert _tokens(sandbox) == before
+
+
+def test_sheet_on_a_csv_is_a_usage_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    """--sheet on a CSV was silently ignored."""
+    path = tmp_path / "m.csv"
+    path.write_text("id,title\r\nk1,A\r\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    res = CliRunner().invoke(cli.app, ["plan", "import", str(path), "--mapping", str(mapping),
+                                       "--sheet", "Deals", "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 2 and "--sheet" in res.output and "Traceback" not in res.output

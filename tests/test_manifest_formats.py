@@ -407,3 +407,23 @@ def test_xlsx_cells_read_as_shown(tmp_path: Path) -> None:
     assert rows[0].ok and rows[0].values["name"] == "Acme Inc"
     assert rows[0].values["closes"] == dt.date(2024, 1, 1) and rows[0].values["won"] is True
     assert not any(r.ok for r in rows[1:])
+
+
+def test_xlsx_formula_without_a_value_fails_only_a_column_that_is_read(tmp_path: Path) -> None:
+    """A formula with no stored value in a column the mapping does not use failed the row
+    all the same. Only the columns the caller reads are checked (an unread cell is kept,
+    blank); --sheet on a file that is not XLSX is an error, not ignored."""
+    _patched_book(tmp_path / "f.xlsx", [
+        ["key", "title", "amount", "total"],
+        ["k1", "A", 1, "=C2*2"],
+    ], {})
+    rows = list(read_manifest(tmp_path / "f.xlsx", columns={"key", "title", "amount"}))
+    assert [r.ok for r in rows] == [True] and rows[0].values["total"] == ""
+    rows = list(read_manifest(tmp_path / "f.xlsx", columns={"key", "total"}))
+    assert [r.ok for r in rows] == [False]
+    csv_file = tmp_path / "m.csv"
+    csv_file.write_text("key,title\nk1,A\n")
+    with pytest.raises(InputError, match="--sheet names a worksheet of an XLSX file"):
+        header(csv_file, sheet="Deals")
+    with pytest.raises(InputError, match="--sheet"):
+        list(read_manifest(csv_file, sheet="Deals"))
