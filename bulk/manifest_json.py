@@ -50,9 +50,11 @@ class JsonNumber(str):
 
 
 def exact_float(text: str) -> float | JsonNumber:
-    """A JSON fraction: the ``float`` when it is exactly the number written, else its text."""
+    """A JSON fraction: the ``float`` when it is exactly the number written *and* writes
+    back as the same text (``0.5``), else its text (``12.500``, ``1e3``, ``1e400``,
+    ``0.1234567890123456789``): a failed-rows file gives the number back as written."""
     number = float(text)
-    if math.isfinite(number) and Decimal(repr(number)) == Decimal(text):
+    if math.isfinite(number) and repr(number) == text:
         return number
     return JsonNumber(text)
 

@@ -427,3 +427,18 @@ def test_xlsx_formula_without_a_value_fails_only_a_column_that_is_read(tmp_path:
         header(csv_file, sheet="Deals")
     with pytest.raises(InputError, match="--sheet"):
         list(read_manifest(csv_file, sheet="Deals"))
+
+
+def test_failed_jsonl_keeps_json_numbers_as_written(tmp_path: Path) -> None:
+    """failed.jsonl turned 12.500 into 12.5 and 1e3 into 1000.0: a number whose float
+    would write back otherwise is kept as its text, and written back as it was."""
+    from bulk.reports import ReportWriter
+
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "k1", "a": 12.500, "b": 1e3, "c": 1e400, "d": 0.5, "e": 7}\n')
+    (row,) = read_manifest(path)
+    with ReportWriter(tmp_path, source_columns=list(row.values), hold_column=True,
+                      typed="jsonl") as out:
+        out.failed(row=1, key="k1", reason="x", values=row.values)
+    text = (tmp_path / "failed.jsonl").read_text()
+    assert '"a":12.500,"b":1e3,"c":1e400,"d":0.5,"e":7' in text
