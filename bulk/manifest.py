@@ -691,8 +691,10 @@ def _is_report(names: list[str]) -> bool:
 def _restored(cells: list[str]) -> list[str]:
     """A report's cells as the source had them: without the ``'`` that ``reports.neutralise``
     put before a leading ``=``, ``+``, ``-``, ``@`` (else an untouched ``+49 30 1234567``
-    re-imported from failed.csv fails as a phone number)."""
-    return [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
+    re-imported from failed.csv fails as a phone number). A source cell that itself began
+    with ``'`` before such a character got one more ``'`` and keeps its own."""
+    return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
+            else c for c in cells]
 
 
 def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
