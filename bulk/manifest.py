@@ -122,12 +122,32 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
     if kind == "jsonl":
-        return _read_jsonl(path, encoding)
+        return _no_extra_cells(_read_jsonl(path, encoding))
     if kind == "json":
-        return read_json_array(path, encoding)
+        return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return read_xlsx(path, sheet, columns)
-    return _read_csv(path, delimiter, encoding)
+        return _no_extra_cells(read_xlsx(path, sheet, columns))
+    return _no_extra_cells(_read_csv(path, delimiter, encoding))
+
+
+_EXTRA = re.compile(r"\(extra \d+\)")
+
+
+def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """A failed-rows file's ``(extra N)`` columns hold the cells a source row had past its
+    header: one that is still filled when the file is imported again fails its row (a
+    mapping never reads it, so it would be dropped silently); emptied, it is ignored."""
+    for row in rows:
+        if row.ok and "(extra 1)" in row.values:
+            left = [k for k, v in row.values.items()
+                    if _EXTRA.fullmatch(k) and v is not None and str(v).strip()]
+            if left:
+                yield row._replace(error=InputError(
+                    f"line {row.line}: the cell in column {left[0]!r} is still filled: the "
+                    "source row had a cell past its header; move it into its column or "
+                    "empty it", row=row.row, column=left[0]))
+                continue
+        yield row
 
 
 def _sheet_only_for_xlsx(kind: Format, sheet: str | None) -> None:

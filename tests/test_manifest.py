@@ -428,3 +428,15 @@ def test_a_declared_code_page_never_garbles_a_utf8_file_with_a_stray_byte(
     with pytest.raises(InputError, match=r"is UTF-8 text .*line 2\).*line 3001\).*"
                                          r"--encoding utf-8"):
         list(read_manifest(path, encoding=declared))
+
+
+def test_a_filled_extra_cell_in_a_reimported_failed_csv_fails_its_row(tmp_path: Path) -> None:
+    """A leftover non-empty "(extra 1)" cell was silently ignored on re-import (the cell
+    the source row had past its header would be lost). Filled: the row fails; empty: read."""
+    path = write(tmp_path, "failed.csv",
+                 "row,key,reason,status,column,hold,id,title,(extra 1)\r\n"
+                 "1,k1,x,,,,k1,Alpha,EXTRA\r\n"
+                 "2,k2,x,,,,k2,Beta,\r\n")
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False, True]
+    assert rows[0].error is not None and "'(extra 1)' is still filled" in rows[0].error.reason
