@@ -29,12 +29,23 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bulk.reports import FAILED, HOLD_DUPLICATE, HOLD_TYPED, ReportWriter, Typed
+from bulk.errors import InputError
+from bulk.manifest_xlsx import xlsx_header
+from bulk.reports import (
+    FAILED,
+    HOLD_DUPLICATE,
+    HOLD_TYPED,
+    TYPED_KEY,
+    ReportWriter,
+    Typed,
+    hold_column,
+)
 from bulk.store import Item, ItemState, JobStore, NewItem
 
 from .transforms import typed_values
@@ -103,7 +114,9 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mappi
                  *, typed: Typed | None = None) -> dict[str, Path]:
     """A failed-rows file at ``path`` (plan-failed.csv) with the same columns as a job's
     failed.csv, from ``failed_row`` dicts, replaced atomically; with ``typed``, the typed
-    copy beside it (``path`` with the suffix .jsonl / .xlsx). Returns the paths written."""
+    copy beside it (``path`` with the suffix .jsonl / .xlsx); a typed copy an earlier call
+    left there that this one does not write is removed (only a file pdbulk wrote).
+    Returns the paths written."""
     columns = with_failed_columns(source_columns, (r["values"] for r in rows))
     with tempfile.TemporaryDirectory(prefix="pdbulk-failed-", dir=path.parent) as tmp:
         with ReportWriter(tmp, source_columns=columns, hold_column=True, typed=typed) as out:
@@ -115,7 +128,24 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mappi
             written["failed_typed"] = path.with_suffix(typed_path.suffix)
             os.replace(typed_path, written["failed_typed"])
         os.replace(Path(tmp) / FAILED, path)
+    for suffix in (".jsonl", ".xlsx"):  # a typed copy left by an earlier plan is stale now
+        stale = path.with_suffix(suffix)
+        if stale not in written.values() and _ours(stale):
+            stale.unlink()
     return written
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is a typed failed-rows file pdbulk wrote (never the user's own file
+    of that name): failed.jsonl's first record has ``_pdbulk``; failed.xlsx's header
+    has the report's own columns."""
+    try:
+        if path.suffix == ".jsonl":
+            with path.open("rb") as f:
+                return f'"{TYPED_KEY}"'.encode() in f.readline(1 << 20)
+        return path.is_file() and hold_column(xlsx_header(path)) is not None
+    except (OSError, InputError, ValueError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:

@@ -160,3 +160,19 @@ def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
     assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in back] == [
         {"key": "k1", "a": "'=literal", "b": "=1+1", "c": "x"},
         {"key": "k2", "a": '"5" screen', "b": "''-5", "c": "y"}]
+
+
+def test_write_failed_removes_a_stale_typed_copy_it_wrote(tmp_path: Path) -> None:
+    """plan-failed.jsonl from an earlier (JSON) manifest stayed beside a fresh
+    plan-failed.csv of a CSV manifest; it is removed, a user's own file never is."""
+    from jobs.results import write_failed
+
+    row = {"row": 1, "key": "k1", "reason": "bad", "status": None, "column": None,
+           "hold": None, "values": {"id": "k1", "n": 1}}
+    path = tmp_path / "plan-failed.csv"
+    written = write_failed(path, ["id", "n"], [row], typed="jsonl")
+    assert written["failed_typed"].exists()
+    (tmp_path / "plan-failed.xlsx").write_bytes(b"not ours")
+    write_failed(path, ["id", "n"], [row])
+    assert not (tmp_path / "plan-failed.jsonl").exists()
+    assert (tmp_path / "plan-failed.xlsx").read_bytes() == b"not ours"
