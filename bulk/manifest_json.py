@@ -165,6 +165,9 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
 
     with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
         head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.strip():
+        raise InputError(f"{os.fspath(path)!r} has no records (the file is empty): nothing "
+                         "to read")
     if not head.startswith(b"["):
         raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
                          "(one object per line? name it .jsonl)")

@@ -442,3 +442,12 @@ def test_failed_jsonl_keeps_json_numbers_as_written(tmp_path: Path) -> None:
         out.failed(row=1, key="k1", reason="x", values=row.values)
     text = (tmp_path / "failed.jsonl").read_text()
     assert '"a":12.500,"b":1e3,"c":1e400,"d":0.5,"e":7' in text
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "\ufeff"])
+def test_an_empty_json_file_has_no_records(tmp_path: Path, text: str) -> None:
+    """An empty .json said "must be an array of records"; it says it has no records."""
+    path = tmp_path / "e.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="has no records"):
+        header(path)
