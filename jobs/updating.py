@@ -43,6 +43,7 @@ from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog, DealField
 from .deals import IDS_PER_CALL, Deal, before_image, deal_changes, read_current, read_deals, reread_calls
+from .import_rows import effective_header
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 from .results import held, write_results
@@ -337,7 +338,8 @@ class UpdateMapping:
             catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
                 _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
         try:
-            return self.mapping.compile(catalog, header=header)
+            return self.mapping.compile(catalog, header=None if header is None else
+                                        effective_header(self.mapping, header))
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
                 key_column=self.column, key_field=self.key_field or "")
