@@ -167,3 +167,15 @@ def test_sheet_on_a_csv_is_a_usage_error(sandbox: Sandbox, tmp_path: Path) -> No
     res = CliRunner().invoke(cli.app, ["plan", "import", str(path), "--mapping", str(mapping),
                                        "--sheet", "Deals", "--url", sandbox.url, *FAST], env=ENV)
     assert res.exit_code == 2 and "--sheet" in res.output and "Traceback" not in res.output
+
+
+def test_update_naming_a_missing_column_stops_before_any_call(sandbox: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """An update mapping naming a column the manifest lacks is refused before any call."""
+    path = tmp_path / "m.csv"
+    path.write_text("Deal\r\n1\r\n")
+    before = _tokens(sandbox)
+    res = CliRunner().invoke(cli.app, [*_args("update", path, tmp_path), "--url", sandbox.url,
+                                       *FAST], env=ENV)
+    assert res.exit_code == 1 and "'Titel'" in res.output, res.output
+    assert _tokens(sandbox) == before
