@@ -206,12 +206,40 @@ def _state(grammar: _Grammar, line: str, *, opened: bool) -> str:
 
 
 def _lenient(line: str, dialect: type[csv.Dialect]) -> list[str]:
-    """The cells of one physical line as a lenient reader sees them (for failed.csv)."""
+    """The cells of one physical line of a malformed record, for failed.csv: a well-quoted
+    cell unquoted, any other cell as its raw text (``"5" screen`` stays ``"5" screen``,
+    not ``5 screen``; a quote left open takes the rest of the line), so the person
+    fixing the row sees what the file holds."""
     text = line.rstrip("\r\n")
-    try:
-        return next(csv.reader([text], dialect), [])
-    except csv.Error:
-        return [text]
+    d = str(dialect.delimiter)
+    quoted = re.compile('"((?:[^"]|"")*)"(?=' + re.escape(d) + "|$)")
+    messy = re.compile('"(?:[^"]|"")*"[^' + re.escape(d) + "]*")
+    cells: list[str] = []
+    at = 0
+    while True:
+        if text.startswith('"', at):
+            m = quoted.match(text, at)
+            if m is not None:
+                cells.append(m.group(1).replace('""', '"'))
+                at = m.end()
+            else:
+                m = messy.match(text, at)
+                if m is None:  # never closed on this line: the rest is the cell
+                    cells.append(text[at:])
+                    return cells
+                cells.append(m.group(0))
+                at = m.end()
+        else:
+            end = text.find(d, at)
+            end = len(text) if end < 0 else end
+            cells.append(text[at:end])
+            at = end
+        if at >= len(text):
+            return cells
+        at += len(d)  # the delimiter
+        if at == len(text):
+            cells.append("")
+            return cells
 
 
 __all__ = ["BadRecord", "records"]

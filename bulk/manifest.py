@@ -41,7 +41,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
@@ -108,21 +108,52 @@ def detect_format(path: PathLike, format: Format | None = None) -> Format:
 
 def read_manifest(path: PathLike, *, format: Format | None = None,
                   delimiter: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None) -> Iterator[SourceRow]:
+                  sheet: str | None = None,
+                  columns: Collection[str] | None = None) -> Iterator[SourceRow]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
     (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
-    first). Raises ``InputError`` for a problem with the whole file.
+    first); ``columns``, the columns the caller reads (None: all): a formula without
+    a stored value or an Excel error fails its row only in one of them. Raises
+    ``InputError`` for a problem with the whole file, and for ``sheet`` on a file
+    that is not XLSX.
     """
     kind = detect_format(path, format)
+    _sheet_only_for_xlsx(kind, sheet)
     if kind == "jsonl":
-        return _read_jsonl(path, encoding)
+        return _no_extra_cells(_read_jsonl(path, encoding))
     if kind == "json":
-        return read_json_array(path, encoding)
+        return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return read_xlsx(path, sheet)
-    return _read_csv(path, delimiter, encoding)
+        return _no_extra_cells(read_xlsx(path, sheet, columns))
+    return _no_extra_cells(_read_csv(path, delimiter, encoding))
+
+
+_EXTRA = re.compile(r"\(extra \d+\)")
+
+
+def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """A failed-rows file's ``(extra N)`` columns hold the cells a source row had past its
+    header: one that is still filled when the file is imported again fails its row (a
+    mapping never reads it, so it would be dropped silently); emptied, it is ignored."""
+    for row in rows:
+        if row.ok and "(extra 1)" in row.values:
+            left = [k for k, v in row.values.items()
+                    if _EXTRA.fullmatch(k) and v is not None and str(v).strip()]
+            if left:
+                yield row._replace(error=InputError(
+                    f"line {row.line}: the cell in column {left[0]!r} is still filled: the "
+                    "source row had a cell past its header; move it into its column or "
+                    "empty it", row=row.row, column=left[0]))
+                continue
+        yield row
+
+
+def _sheet_only_for_xlsx(kind: Format, sheet: str | None) -> None:
+    if sheet is not None and kind != "xlsx":
+        raise InputError(f"--sheet names a worksheet of an XLSX file; this manifest is "
+                         f"{kind.upper()} (leave --sheet out)")
 
 
 def header(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
@@ -133,6 +164,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     records (``properties.dealname``), as a mapping refers to them.
     """
     kind = detect_format(path, format)
+    _sheet_only_for_xlsx(kind, sheet)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"
@@ -266,7 +298,9 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     single-byte code page: a UTF-8 or UTF-16 BOM, or non-ASCII text that is valid UTF-8
     (which cp1252 text practically never is). So a mapping that says ``encoding =
     "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
-    re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently."""
+    re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently. A declared
+    code page on a file that is mostly UTF-8 with a few bad bytes raises InputError
+    (naming ``--encoding utf-8``): reading it so would garble every UTF-8 character."""
     if declared is None:
         return _checked(path, detect_encoding(path))
     try:
@@ -278,10 +312,21 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
         return _checked(path, declared)
     with _open_binary(path) as f:
         sample = f.read(ENCODING_SAMPLE)
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if sample.startswith(_BOM) or _utf8_text(sample):
-        return "utf-8-sig"
+        if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if sample.startswith(_BOM) or _utf8_text(sample):
+            return "utf-8-sig"
+        f.seek(0)
+        profile = _utf8_profile(f)
+    if profile.mostly_utf8:
+        raise InputError(
+            f"{os.fspath(path)!r} is UTF-8 text ({profile.multibyte} character(s) written "
+            f"in UTF-8, the first on line {profile.first_multibyte_line}) with "
+            f"{profile.bad} byte(s) that are not UTF-8 (the first on line "
+            f"{profile.first_bad_line}); reading it as {name} would garble every one of "
+            "those UTF-8 characters (Müller → MÃ¼ller). Read it with --encoding utf-8 (a "
+            "row with a bad byte then fails alone, its cells kept in failed.csv), or fix "
+            "the byte(s)")
     return declared
 
 
@@ -341,7 +386,10 @@ def detect_encoding(path: PathLike) -> str:
     ``DETECTOR_SAMPLE`` bytes from the line of its first bad byte go to
     charset-normalizer, and ``InputError`` names that byte's offset and line, the likely
     encoding and the fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
-    ``[defaults]``). Raised before any API call: every command reads the header first.
+    ``[defaults]``). A file whose valid UTF-8 characters are at least as many as its bad
+    bytes is named as UTF-8 instead, with ``--encoding utf-8`` (bad rows fail alone) as
+    the fix — never a code page that would garble its UTF-8 text. Raised before any API
+    call: every command reads the header first.
     """
     return _detect(path)
 
@@ -374,6 +422,16 @@ def _detect(path: PathLike) -> str:
         byte = f.read(1)
     if byte == b"\x00":
         raise _nul_error(path, offset, line)
+    with _open_binary(path) as f:
+        profile = _utf8_profile(f)
+    if profile.mostly_utf8:
+        raise InputError(
+            f"{os.fspath(path)!r} is UTF-8 except for {profile.bad} byte(s) that are not "
+            f"(the first on line {line}, byte offset {offset}: {byte!r}); its "
+            f"{profile.multibyte} other non-ASCII character(s) are valid UTF-8, so no "
+            "single-byte encoding (cp1252, latin-1) would read it right. Read it with "
+            "--encoding utf-8 (a row with a bad byte then fails alone, its cells kept in "
+            "failed.csv), or fix the byte(s) and save the file as UTF-8")
     found = [m.encoding for m in charset_normalizer.from_bytes(sample)]
     # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them)
     found = [e for e in found if e not in ("ascii", "utf_8") and not e.startswith("utf_")]
@@ -411,6 +469,49 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
         "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "
         "Read it with --encoding NAME, e.g. --encoding utf-16-le (or encoding = \"NAME\" "
         "in the mapping's [defaults]), or save it as UTF-8")
+
+
+class _Utf8Profile(NamedTuple):
+    multibyte: int  # characters written as valid UTF-8 multi-byte sequences
+    bad: int  # bytes that are not part of a valid UTF-8 sequence
+    first_multibyte_line: int | None
+    first_bad_line: int | None
+
+    @property
+    def mostly_utf8(self) -> bool:
+        """Valid UTF-8 multi-byte characters at least as many as the bad bytes: a UTF-8
+        file with stray bytes (cp1252 text practically never forms UTF-8 sequences, and
+        when it does by chance, its own accented bytes far outnumber them)."""
+        return self.multibyte > 0 and self.multibyte >= self.bad
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_profile(f: BinaryIO) -> _Utf8Profile:
+    """How much of the file is UTF-8: valid multi-byte characters and bad bytes counted,
+    with the line of the first of each. Streamed in 64 KiB chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    multibyte = bad = lines = 0
+    first_multi: int | None = None
+    first_bad: int | None = None
+    while True:
+        chunk = f.read(64 * 1024)
+        text = decoder.decode(chunk, final=not chunk)
+        good = _NON_ASCII.search(text)
+        escaped = _ESCAPED.search(text)
+        if good is not None:
+            multibyte += len(_NON_ASCII.findall(text))
+            if first_multi is None:
+                first_multi = lines + text[:good.start()].count("\n") + 1
+        if escaped is not None:
+            bad += len(_ESCAPED.findall(text))
+            if first_bad is None:
+                first_bad = lines + text[:escaped.start()].count("\n") + 1
+        lines += text.count("\n")
+        if not chunk:
+            return _Utf8Profile(multibyte, bad, first_multi, first_bad)
 
 
 def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
@@ -618,8 +719,10 @@ def _is_report(names: list[str]) -> bool:
 def _restored(cells: list[str]) -> list[str]:
     """A report's cells as the source had them: without the ``'`` that ``reports.neutralise``
     put before a leading ``=``, ``+``, ``-``, ``@`` (else an untouched ``+49 30 1234567``
-    re-imported from failed.csv fails as a phone number)."""
-    return [c[1:] if c[:1] == "'" and c[1:2] in FORMULA_START else c for c in cells]
+    re-imported from failed.csv fails as a phone number). A source cell that itself began
+    with ``'`` before such a character got one more ``'`` and keeps its own."""
+    return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
+            else c for c in cells]
 
 
 def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:

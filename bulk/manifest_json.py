@@ -52,9 +52,11 @@ class JsonNumber(str):
 
 
 def exact_float(text: str) -> float | JsonNumber:
-    """A JSON fraction: the ``float`` when it is exactly the number written, else its text."""
+    """A JSON fraction: the ``float`` when it is exactly the number written *and* writes
+    back as the same text (``0.5``), else its text (``12.500``, ``1e3``, ``1e400``,
+    ``0.1234567890123456789``): a failed-rows file gives the number back as written."""
     number = float(text)
-    if math.isfinite(number) and Decimal(repr(number)) == Decimal(text):
+    if math.isfinite(number) and repr(number) == text:
         return number
     return JsonNumber(text)
 
@@ -165,6 +167,9 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
 
     with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
         head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.strip():
+        raise InputError(f"{os.fspath(path)!r} has no records (the file is empty): nothing "
+                         "to read")
     if not head.startswith(b"["):
         raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
                          "(one object per line? name it .jsonl)")

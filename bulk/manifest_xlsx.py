@@ -25,7 +25,7 @@ import datetime as dt
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -259,8 +259,12 @@ def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[
     raise InputError("the sheet is empty: a header row is required")
 
 
-def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterator[Any]:
-    """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number)."""
+def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
+              columns: Collection[str] | None = None) -> Iterator[Any]:
+    """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number).
+    ``columns``: the columns the caller reads (None: all); a formula without a stored
+    value or an Excel error fails the row only in one of those (elsewhere the cell is
+    kept, a formula without a value as blank)."""
     from .manifest import SourceRow
 
     rows = _headed(path, sheet)
@@ -284,15 +288,18 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None) -> Iterato
             continue
         uncached = [n for n, v in zip(names, cells, strict=False)
                     if isinstance(v, UncachedFormula)]
+        for n in uncached:
+            values[n] = ""  # failed.csv gets the blank the file holds, not the formula
+        if columns is not None:
+            uncached = [n for n in uncached if n in columns]
         if uncached:
-            for n in uncached:
-                values[n] = ""  # failed.csv gets the blank the file holds, not the formula
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
                 f"({cells[names.index(uncached[0])]}) — open and save the file in "
                 "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
             continue
-        failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)]
+        failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)
+                  and (columns is None or n in columns)]
         if failed:
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: the Excel error {str(values[failed[0]])!r} in column "

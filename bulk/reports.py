@@ -80,6 +80,8 @@ def neutralise(text: str) -> str:
     """``text`` made safe to open in a spreadsheet (see the module docstring)."""
     if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
+    if text[:1] == "'" and text.lstrip("'")[:1] in _FORMULA_START and text.lstrip("'"):
+        return "'" + text  # a cell that already reads "'=x": the reader strips one "'"
     return text
 
 

@@ -12,6 +12,7 @@ store (rebuilt after every run).
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +24,9 @@ import anyio
 import anyio.to_thread
 
 from bulk.clock import Clock, SystemClock
+from bulk.contested import ContestedKeys
 from bulk.engine import EngineConfig, connect
+from bulk.errors import InputError
 from bulk.manifest import date_system, detect_format, header, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
@@ -48,7 +51,7 @@ Say = Callable[[str], None]
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
     for row in read_manifest(settings.manifest, format=settings.format,
                              delimiter=settings.delimiter, encoding=settings.encoding,
-                             sheet=settings.sheet):
+                             sheet=settings.sheet, columns=planner.read_columns):
         yield planner.decide(row)
 
 
@@ -87,6 +90,25 @@ def manifest_header(settings: ImportSettings, mapping: ImportMapping | None = No
     return columns
 
 
+def contest_prefix(key_code: str) -> str:
+    """The contested-key names of one account's key field (``bulk.contested``): the same
+    names as the create claims (``jobs.importing.claim_name``)."""
+    return f"deal-key\x1f{key_code}\x1f"
+
+
+def _contested(planner: RowPlanner, settings: ImportSettings) -> ContestedKeys:
+    """The per-user contested keys, loaded into ``planner`` for its key field."""
+    contested = ContestedKeys()
+    prefix = contest_prefix(planner.key_code)
+    try:
+        planner.contested = {n[len(prefix):] for n in contested.names(prefix)}
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read the contested keys in {str(contested.path)!r}: "
+                         f"{exc}") from None
+    planner.release_held = settings.release_held
+    return contested
+
+
 def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
     c = planner.counts
     parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
@@ -106,6 +128,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field)
     planner.unarchive = settings.unarchive
+    contested = _contested(planner, settings)
     if missing:
         say(f"created the deal field {mapping.key_field!r} for the source keys")
     store.meta_put("source_columns", columns)
@@ -115,6 +138,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await anyio.to_thread.run_sync(
         lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
+    prefix = contest_prefix(planner.key_code)
+    contested.add((prefix + k for k in planner.newly_contested), store.job_id)
+    contested.release(prefix + k for k in planner.released - planner.newly_contested)
     store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
     store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     say(_describe(planner, planner.indexes.listed))
@@ -169,6 +195,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                                  dry_run=True)
     load_seconds = time.monotonic() - started
     planner.unarchive = settings.unarchive
+    _contested(planner, settings)
 
     reasons: Counter[str] = Counter()
     failed: list[dict[str, Any]] = []

@@ -19,14 +19,14 @@ persons and organizations to create, and, for upsert, the account's deals.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
-from bulk.reports import HOLD_DUPLICATE, HOLD_TYPED, hold_column
+from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
@@ -47,6 +47,7 @@ from .catalog import Catalog, DealField
 from .deals import deal_changes
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
+from .results import held
 
 Mode = Literal["insert", "upsert"]
 PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
@@ -65,6 +66,7 @@ class ImportSettings:
     encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
     sheet: str | None = None  # XLSX: None is the first sheet
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
+    release_held: bool = False  # rows with a contested key (bulk.contested) are imported
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,15 +111,6 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
-# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
-HOLD_REASONS = {
-    HOLD_DUPLICATE: "the import this file came from refused it because an earlier row of "
-                    "that file had the same source key {key!r} (imported alone, it would "
-                    "overwrite that row's deal); check which row is right",
-    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
-                "(a decimal mark read otherwise, an array read as a name); import the typed "
-                "file beside this one instead (failed.jsonl / failed.xlsx)",
-}
 
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
@@ -160,6 +153,28 @@ def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
 
 
+def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]:
+    """The columns a mapping may name in this manifest: its header, plus — for a typed
+    failed-rows file (failed.jsonl: ``_pdbulk.hold``), which writes only the paths each
+    failed row has — every column the mapping reads: there a path no record has is an
+    absent (empty) cell, as it was in the source that the mapping was checked against."""
+    names = list(header)
+    if hold_column(names) == f"{TYPED_KEY}.{HOLD_COLUMN}":
+        names += [c for c in mapping.columns() if c not in set(names)]
+    return names
+
+
+def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
+    """InputError naming every column the mapping reads that the manifest lacks — before
+    any job folder or call (the same check compiling the mapping makes)."""
+    known = set(effective_header(mapping, header))
+    missing = [c for c in mapping.columns() if c not in known]
+    if missing:
+        raise InputError("the mapping reads " + ", ".join(repr(c) for c in missing)
+                         + ": no such column in the manifest (its columns: "
+                         + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+
+
 class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
@@ -171,6 +186,13 @@ class RowPlanner:
         # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
         self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
+        # keys an earlier import found twice in its file (bulk.contested; loaded by whoever
+        # builds it), those this file contests anew, and those a row releases
+        self.contested: set[str] = set()
+        self.release_held = False  # ImportSettings.release_held
+        self.read_columns: set[str] | None = None  # the mapping's columns (None: all)
+        self.newly_contested: set[str] = set()
+        self.released: set[str] = set()
         self.counts = RowCounts()
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen: set[int] = set()
@@ -211,11 +233,13 @@ class RowPlanner:
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field)
-        mapper = mapping.compile(catalog, header=header)
+        mapper = mapping.compile(catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
-        return cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
-                   hold_column=hold_column(header)), catalog, missing
+        planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
+                      hold_column=hold_column(header))
+        planner.read_columns = set(mapping.columns())
+        return planner, catalog, missing
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
@@ -262,36 +286,53 @@ class RowPlanner:
     def _held(self, row: SourceRow) -> NewItem | None:
         """A row of a failed-rows file whose hold cell is not empty: refused again, with the
         hold kept (bulk.reports: holds), until the person empties the cell."""
-        if self.hold_column is None:
+        found = held(row.values, self.hold_column, self._raw_key(row.values))
+        if found is None:
             return None
-        cell = row.values.get(self.hold_column)
-        hold = cell.strip() if isinstance(cell, str) else None
-        if not hold:
-            return None
-        reason = HOLD_REASONS.get(hold, "").format(key=self._raw_key(row.values)) or (
-            "the file this row came from refused it")
-        reason = (f"held ({self.hold_column} = {hold}): {reason}; empty the "
-                  f"{self.hold_column} cell to import the row as it is")
+        hold, reason = found
         return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
+
+    def _released_here(self, row: SourceRow) -> bool:
+        """Whether the user released this row: a row of a failed-rows file that was refused
+        as held or contested (its reason cell says so) and whose hold cell is now empty."""
+        if self.hold_column is None:
+            return False
+        reason = row.values.get(self.hold_column[:-len("hold")] + "reason")
+        return isinstance(reason, str) and reason.startswith(
+            ("held (", "duplicate source key", "source key"))
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
-        held = self._held(row)
-        if held is not None:
-            return held
+        refusal = self._held(row)
+        if refusal is not None:
+            return refusal
         try:
             mapped = self.mapper.map(row)
         except InputError as exc:
+            raw = self._raw_key(row.values)
+            if check_duplicate and raw:  # a later row with its key is contested all the same
+                self._seen.add(hash(raw))
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             digest = hash(mapped.key)
             if digest in self._seen:
+                self.newly_contested.add(mapped.key)
                 reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
                           "is imported once)")
                 return self._bad(row, reason, self.key_column, duplicate=reason,
                                  hold=HOLD_DUPLICATE)
             self._seen.add(digest)
+            if mapped.key in self.contested:
+                if not (self.release_held or self._released_here(row)):
+                    reason = (f"source key {mapped.key!r} is contested: an earlier import found "
+                              "it on two rows of one file, and this row could overwrite the "
+                              "other's deal; check which row is right, then empty this row's "
+                              "hold cell or import with --release-held")
+                    self.newly_contested.add(mapped.key)
+                    return self._bad(row, reason, self.key_column, duplicate=reason,
+                                     hold=HOLD_DUPLICATE)
+                self.released.add(mapped.key)
         if self.indexes.deals is not None:
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
             if problem is not None:
@@ -386,4 +427,5 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "file_sha", "matched_by", "source_row", "stored_row"]
+           "RowCounts", "RowPlanner", "check_columns", "effective_header", "file_sha",
+           "matched_by", "source_row", "stored_row"]

@@ -29,12 +29,23 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bulk.reports import FAILED, ReportWriter, Typed
+from bulk.errors import InputError
+from bulk.manifest_xlsx import xlsx_header
+from bulk.reports import (
+    FAILED,
+    HOLD_DUPLICATE,
+    HOLD_TYPED,
+    TYPED_KEY,
+    ReportWriter,
+    Typed,
+    hold_column,
+)
 from bulk.store import Item, ItemState, JobStore, NewItem
 
 from .transforms import typed_values
@@ -42,6 +53,33 @@ from .transforms import typed_values
 # succeeded.csv of a deal job (the import adds its match columns): the engine's writer
 # takes the columns from the kind
 SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
+
+
+# why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
+HOLD_REASONS = {
+    HOLD_DUPLICATE: "the run this file came from refused it because an earlier row of "
+                    "that file had the same source key {key!r} (an update: named the same "
+                    "deal; run alone, it would overwrite that row's deal); check which row "
+                    "is right",
+    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
+                "(a decimal mark read otherwise, an array read as a name); import the typed "
+                "file beside this one instead (failed.jsonl / failed.xlsx)",
+}
+
+def held(values: Mapping[str, Any], column: str | None, key: object) -> tuple[str, str] | None:
+    """(hold, reason) for a row of a failed-rows file whose hold cell ``column`` is not
+    empty, else None. Every command that reads a manifest refuses such a row again, with
+    the hold kept in its own failed rows (``payload["hold"]``), until the person empties
+    the cell. ``key``: the row's source key or deal reference, for the reason."""
+    if column is None:
+        return None
+    cell = values.get(column)
+    hold = cell.strip() if isinstance(cell, str) else None
+    if not hold:
+        return None
+    reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
+    return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "
+                  "the row as it is")
 
 
 def _values(item: Item | NewItem) -> Mapping[str, Any]:
@@ -76,7 +114,9 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mappi
                  *, typed: Typed | None = None) -> dict[str, Path]:
     """A failed-rows file at ``path`` (plan-failed.csv) with the same columns as a job's
     failed.csv, from ``failed_row`` dicts, replaced atomically; with ``typed``, the typed
-    copy beside it (``path`` with the suffix .jsonl / .xlsx). Returns the paths written."""
+    copy beside it (``path`` with the suffix .jsonl / .xlsx); a typed copy an earlier call
+    left there that this one does not write is removed (only a file pdbulk wrote).
+    Returns the paths written."""
     columns = with_failed_columns(source_columns, (r["values"] for r in rows))
     with tempfile.TemporaryDirectory(prefix="pdbulk-failed-", dir=path.parent) as tmp:
         with ReportWriter(tmp, source_columns=columns, hold_column=True, typed=typed) as out:
@@ -88,7 +128,24 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mappi
             written["failed_typed"] = path.with_suffix(typed_path.suffix)
             os.replace(typed_path, written["failed_typed"])
         os.replace(Path(tmp) / FAILED, path)
+    for suffix in (".jsonl", ".xlsx"):  # a typed copy left by an earlier plan is stale now
+        stale = path.with_suffix(suffix)
+        if stale not in written.values() and _ours(stale):
+            stale.unlink()
     return written
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is a typed failed-rows file pdbulk wrote (never the user's own file
+    of that name): failed.jsonl's first record has ``_pdbulk``; failed.xlsx's header
+    has the report's own columns."""
+    try:
+        if path.suffix == ".jsonl":
+            with path.open("rb") as f:
+                return f'"{TYPED_KEY}"'.encode() in f.readline(1 << 20)
+        return path.is_file() and hold_column(xlsx_header(path)) is not None
+    except (OSError, InputError, ValueError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
@@ -164,5 +221,6 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     return paths
 
 
-__all__ = ["SUCCESS_COLUMNS", "failed_row", "with_failed_columns", "write_failed",
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "held", "with_failed_columns",
+           "write_failed",
            "write_results"]

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, read_manifest
 from bulk.manifest import header as manifest_header
+from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import CallContext, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
@@ -51,9 +52,10 @@ from .deals import (
     reread_calls,
     reread_targets,
 )
+from .import_rows import effective_header
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
-from .results import write_results
+from .results import held, write_results
 from .selection import parse_id
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
@@ -153,7 +155,7 @@ def write_job_results(store: JobStore, result: RunResult | None,
     stats = result.stats if result is not None else None
     summary = {"rate_limited": stats.rate_limited if stats else 0,
                "reconciled": stats.reconciled if stats else 0, **(extra or {})}
-    paths = write_results(store, success_columns=columns, summary=summary)
+    paths = write_results(store, success_columns=columns, summary=summary, hold_column=True)
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
@@ -342,7 +344,8 @@ class UpdateMapping:
             catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
                 _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
         try:
-            return self.mapping.compile(catalog, header=header)
+            return self.mapping.compile(catalog, header=None if header is None else
+                                        effective_header(self.mapping, header))
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
                 key_column=self.column, key_field=self.key_field or "")
@@ -420,6 +423,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             MAX_CUSTOM_KEYS else None
         by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes})
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
+    holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any]]] = []
 
     async def flush() -> None:
@@ -429,7 +433,13 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id")
         batch.clear()
 
-    for source in read_manifest(manifest, encoding=encoding, sheet=sheet):
+    for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                columns={umap.column, *umap.mapping.columns()}):
+        refusal = held(source.values, holds, source.values.get(umap.column))
+        if refusal is not None:
+            prep.fail(source.row, None, refusal[1], op="update", values=source.values,
+                      column=holds, hold=refusal[0])
+            continue
         try:
             ref, wanted = wanted_values(mapper, source)
         except InputError as exc:
@@ -473,7 +483,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     deal_id = int(current["id"])
     if deal_id in claimed:
         prep.fail(source.row, ref, f"deal {deal_id} is already updated by row "
-                                   f"{claimed[deal_id]}", op="update", values=source.values)
+                                   f"{claimed[deal_id]} (each deal is updated once a run; "
+                                   "re-run alone, this row would overwrite that update)",
+                  op="update", values=source.values, hold=HOLD_DUPLICATE)
         return
     claimed[deal_id] = source.row
     changes = deal_changes(current, wanted)

@@ -31,7 +31,7 @@ from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
-from jobs.import_rows import ImportSettings, Mode
+from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
@@ -64,6 +64,9 @@ AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on
 Unarchive = Annotated[bool, typer.Option(
     "--unarchive", help="Upsert: a row whose key belongs to an archived deal unarchives and "
                         "updates it (default: the row fails).")]
+ReleaseHeld = Annotated[bool, typer.Option(
+    "--release-held", help="Import rows whose source key an earlier import found twice in "
+                           "one file (contested keys; default: such a row is refused).")]
 
 
 def _err(message: str) -> None:
@@ -79,7 +82,7 @@ SheetOpt = Annotated[str | None, typer.Option(
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
-              ) -> tuple[ImportSettings, ImportMapping]:
+              release_held: bool = False) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder or call."""
     try:
         mapping = ImportMapping.load(mapping_path)
@@ -89,12 +92,19 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
+    try:
+        kind = detect_format(manifest)
+    except InputError as exc:
+        raise fail(f"{manifest}: {exc}") from None
+    if sheet is not None and kind != "xlsx":
+        raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
+                   f"{manifest.name}", code=2)
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
                               encoding=encoding or mapping.encoding, sheet=sheet,
-                              unarchive=unarchive)
+                              unarchive=unarchive, release_held=release_held)
     try:
-        manifest_header(settings)
+        check_columns(mapping, manifest_header(settings))
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
     return settings, mapping
@@ -122,6 +132,7 @@ FailedCsv = Annotated[Path, typer.Option(
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
+                    release_held: ReleaseHeld = False,
                     failed_csv: FailedCsv = Path("plan-failed.csv"),
                     engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
@@ -129,7 +140,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     valid, 3 some rows would fail, 1 unusable mapping or input."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive)
+                                       unarchive, release_held)
     if not failed_csv.parent.is_dir():
         raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
     cfg = engine.config()
@@ -200,11 +211,12 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
 def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
-               unarchive: Unarchive = False, engine: EngineOptions = DEFAULTS) -> None:
+               unarchive: Unarchive = False, release_held: ReleaseHeld = False,
+               engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive)
+                                       unarchive, release_held)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")

@@ -31,6 +31,7 @@ from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.account import load_catalog
+from jobs.import_rows import check_columns
 from jobs.merging import prepare_merge, read_pairs
 from jobs.planning import Plan as JobPlan
 from jobs.planning import estimate, render_plan
@@ -250,6 +251,7 @@ def update(manifest: UpdateManifest,
         umap = UpdateMapping.load(mapping)
         encoding = encoding or umap.mapping.encoding
         _readable(manifest, encoding, sheet)
+        check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet))
     except InputError as exc:
         raise fail(str(exc)) from None
 

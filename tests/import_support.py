@@ -61,7 +61,7 @@ def sandbox_deals(sb: Sandbox) -> list[dict[str, Any]]:
 async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path, *,
                       mode: str | None = None, create_key_field: bool = True,
                       job_id: str = "import-1", unarchive: bool = False,
-                      **cfg: Any) -> tuple[JobStore, Any, Any]:
+                      release_held: bool = False, **cfg: Any) -> tuple[JobStore, Any, Any]:
     """Load and run an import job in-process against ``sb``; the result files are written.
 
     Returns (open store, RunResult, ImportJob); the caller closes the store.
@@ -74,7 +74,8 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
     mapping_file = Mapping.load(mapping)
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
                               mode=(mode or mapping_file.mode),
-                              create_key_field=create_key_field, unarchive=unarchive)
+                              create_key_field=create_key_field, unarchive=unarchive,
+                              release_held=release_held)
     config = engine_config(sb, job_root, **cfg)
     store = JobStore.create(job_root / job_id, job_id=job_id, kind="import",
                             config={"engine": config.to_json(), "import": settings.to_json()})

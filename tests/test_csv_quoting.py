@@ -104,7 +104,7 @@ def test_unclosed_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
                     'k4,Deal 4,400\n')
     rows = list(read_manifest(path))
     assert [(r.line, r.ok, r.values.get("key"), r.values.get("title")) for r in rows] == [
-        (2, True, "k1", "Deal 1"), (3, False, "k2", "Deal 2 unclosed,100"),
+        (2, True, "k1", "Deal 1"), (3, False, "k2", "\"Deal 2 unclosed,100"),
         (4, True, "k3", "Deal 3"), (5, True, "k4", "Deal 4")]
     assert rows[1].error is not None
     assert rows[1].error.reason == "line 3: quoting error: a quoted cell is never closed"

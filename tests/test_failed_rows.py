@@ -258,3 +258,118 @@ def test_plan_failed_csv_has_the_shape_of_failed_csv(tmp_path: Path) -> None:
     cells = {r["row"]: r["values"] for r in plan["failed_rows"]}
     assert cells[2]["(extra 1)"] == "EXTRA" and cells[4]["stage"] == "Nope"
     assert {r["row"]: r["hold"] for r in plan["failed_rows"]}[3] == "duplicate-key"
+
+
+def _source_columns_only(path: Path, tmp: Path, edit: dict[str, str] | None = None) -> Path:
+    """failed.csv with the report columns deleted (what users do "to get back to the
+    original format"), cells replaced per ``edit`` (column -> new cell)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    out = tmp / "stripped.csv"
+    head = rows[0][6:]
+    body = [[(edit or {}).get(name, cell) for name, cell in zip(head, r[6:], strict=True)]
+            for r in rows[1:]]
+    with out.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([head, *body])
+    return out
+
+
+async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Path) -> None:
+    """Case 1: key k1 twice, the FIRST row fails (unknown stage) and the second was
+    imported; after fixing the first, its re-import replaced the good deal. Case 2: the
+    report columns deleted from failed.csv released the held duplicate, which overwrote
+    the good deal. A key found twice in one file is contested (per account and key field,
+    in the state directory): a later import of it is refused until the user releases it
+    (an emptied hold cell on the held row, or --release-held)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    first = tmp_path / "first.csv"
+    first.write_text("id,title,stage,org\n"
+                     "k1,Bad first,Nope,Org One\n"
+                     "k1,Second,Qualified,Org One\n")
+    second = tmp_path / "second.csv"
+    second.write_text("id,title,stage,org\n"
+                      "k2,Good deal,Qualified,Org One\n"
+                      "k2,Held copy,Qualified,Org One\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        # case 1: neither row of a key with a failing first row is imported
+        store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="c1")
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
+        assert [(r["row"], r["hold"]) for r in rows] == [("1", ""), ("2", "duplicate-key")]
+        assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
+        fixed = store.directory.parent / "fixed.csv"
+        fixed.write_text((store.directory / "failed.csv").read_text(encoding="utf-8")
+                         .replace(",Nope,", ",Qualified,"), encoding="utf-8")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1b")
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
+        assert ["'k1' is contested" in r["_reason"] or r["_reason"].startswith("held")
+                for r in rows] == [True, True]
+        store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1c",
+                                        release_held=True)
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
+        assert [(r["_row"], r["_hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert _deal_by_key(sb, "k1")["title"] == "Bad first"
+        # case 2: report columns deleted; the held copy stays refused
+        store, _, _ = await import_once(sb, tmp_path / "jobs", second, mapping, job_id="c2")
+        failed = store.directory / "failed.csv"
+        store.close()
+        stripped = _source_columns_only(failed, tmp_path)
+        again, _, _ = await import_once(sb, tmp_path / "jobs", stripped, mapping, job_id="c2b")
+        rows = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert len(rows) == 1 and "'k2' is contested" in rows[0]["reason"]
+        assert rows[0]["hold"] == "duplicate-key"
+        assert _deal_by_key(sb, "k2")["title"] == "Good deal"
+        # released explicitly
+        done, _, _ = await import_once(sb, tmp_path / "jobs", stripped, mapping, job_id="c2c",
+                                       release_held=True)
+        assert read_csv(done.directory / "failed.csv") == []
+        done.close()
+        assert _deal_by_key(sb, "k2")["title"] == "Held copy"
+
+
+NESTED_MAPPING = """\
+[import]
+key_column = "id"
+[deal]
+title = "properties.dealname"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "properties.stage"
+[person]
+name = "associations.contacts.name"
+email = "associations.contacts.email"
+"""
+
+
+async def test_failed_jsonl_reimports_with_the_mapping_that_made_it(tmp_path: Path) -> None:
+    """failed.jsonl writes only the paths each failed row has; importing it untouched with
+    the same mapping exited 1 with "no column 'associations.contacts.email'". A path the
+    mapping names is an absent cell there; the rows fail (or import) on their own merits."""
+    source, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    source.write_text(
+        '{"id": "n1", "properties": {"dealname": "A", "stage": "Qualified"}, '
+        '"associations": {"contacts": {"name": "Ann", "email": "ann@example.com"}}}\n'
+        '{"id": "n2", "properties": {"dealname": "B", "stage": "Nope"}, '
+        '"associations": {"contacts": {"name": "Bob"}}}\n')
+    mapping.write_text(NESTED_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        typed = store.directory / "failed.jsonl"
+        store.close()
+        assert "associations.contacts.email" not in typed.read_text()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", typed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert len(rows) == 1 and "Nope" in rows[0]["reason"], rows
+        fixed = tmp_path / "fixed.jsonl"
+        fixed.write_text(typed.read_text().replace('"Nope"', '"Qualified"'))
+        done, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="fixed")
+        assert read_csv(done.directory / "failed.csv") == []
+        done.close()
+        assert _deal_by_key(sb, "n2")["title"] == "B"

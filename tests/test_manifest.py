@@ -394,3 +394,49 @@ def test_a_utf16_file_that_does_not_decode_is_refused_naming_where(
                  lambda: header(path, encoding="utf-16")):
         with pytest.raises(InputError, match=f"not valid utf-16 at {where}.*--encoding"):
             call()
+
+
+# ---------------------------------------------------------------- a UTF-8 file with a stray byte
+
+def _utf8_with_a_stray_cp1252_row(tmp_path: Path) -> Path:
+    body = "".join(f"{n},Müller {n},Grüße\r\n" for n in range(1, 3000)).encode()
+    return write(tmp_path, "m.csv", b"key,title,city\r\n" + body
+                 + "3000,Café,Köln\r\n".encode("cp1252"))
+
+
+def test_a_utf8_file_with_a_stray_byte_is_never_told_to_read_as_cp1252(tmp_path: Path) -> None:
+    """2,999 UTF-8 rows then one cp1252 row: the hint said "--encoding cp1252", which read
+    all 3,000 rows as mojibake (MÃ¼ller). It says the file is UTF-8, names the bad byte's
+    line and offers --encoding utf-8, under which only the bad row fails."""
+    path = _utf8_with_a_stray_cp1252_row(tmp_path)
+    with pytest.raises(InputError) as info:
+        header(path)
+    message = str(info.value)
+    assert "is UTF-8 except for 2 byte(s)" in message and "line 3001" in message
+    assert "--encoding utf-8" in message and "--encoding cp1252" not in message
+    rows = list(read_manifest(path, encoding="utf-8"))
+    assert len(rows) == 3000 and all(r.ok for r in rows[:-1]) and not rows[-1].ok
+    assert rows[0].values["title"] == "Müller 1"
+
+
+@pytest.mark.parametrize("declared", ["cp1252", "latin-1"])
+def test_a_declared_code_page_never_garbles_a_utf8_file_with_a_stray_byte(
+        tmp_path: Path, declared: str) -> None:
+    """--encoding cp1252 on a UTF-8 file with one stray byte imported every row as
+    mojibake, exit 0. It is refused, naming --encoding utf-8."""
+    path = _utf8_with_a_stray_cp1252_row(tmp_path)
+    with pytest.raises(InputError, match=r"is UTF-8 text .*line 2\).*line 3001\).*"
+                                         r"--encoding utf-8"):
+        list(read_manifest(path, encoding=declared))
+
+
+def test_a_filled_extra_cell_in_a_reimported_failed_csv_fails_its_row(tmp_path: Path) -> None:
+    """A leftover non-empty "(extra 1)" cell was silently ignored on re-import (the cell
+    the source row had past its header would be lost). Filled: the row fails; empty: read."""
+    path = write(tmp_path, "failed.csv",
+                 "row,key,reason,status,column,hold,id,title,(extra 1)\r\n"
+                 "1,k1,x,,,,k1,Alpha,EXTRA\r\n"
+                 "2,k2,x,,,,k2,Beta,\r\n")
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False, True]
+    assert rows[0].error is not None and "'(extra 1)' is still filled" in rows[0].error.reason

@@ -133,3 +133,49 @@ def test_help_names_every_format_and_only_options_the_command_has(name: str) -> 
         assert "CSV, JSONL, JSON or XLSX" in text, text
         assert "CSV/JSONL" not in text
         assert ("mapping's defaults.encoding" in text) == (name == "update"), text
+
+
+@pytest.mark.parametrize("words", [["import"], ["plan", "import"]])
+def test_a_mapping_naming_a_missing_column_stops_before_any_job_or_call(
+        sandbox: Sandbox, tmp_path: Path, words: list[str]) -> None:
+    """import printed its job line and started "pulling pipelines…" before failing on a
+    column the manifest lacks: the input check comes before any job folder or call."""
+    path = tmp_path / "m.csv"
+    path.write_text("id,title\r\nk1,A\r\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                       'value = "Amount"\npipeline = { default = "Sales" }\n'
+                       'stage = { default = "Qualified" }\n')
+    jobs = tmp_path / "jobs"
+    before = _tokens(sandbox)
+    res = CliRunner().invoke(cli.app, [*words, str(path), "--mapping", str(mapping),
+                                       "--create-key-field", "--url", sandbox.url, *FAST],
+                             env={**ENV, "PDBULK_JOB_DIR": str(jobs)})
+    assert res.exit_code == 1, res.output
+    assert "'Amount'" in res.output and "Traceback" not in res.output
+    assert "pulling" not in res.output and "job import" not in res.output
+    assert not jobs.exists() or not any(jobs.iterdir())
+    assert _tokens(sandbox) == before
+
+
+def test_sheet_on_a_csv_is_a_usage_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    """--sheet on a CSV was silently ignored."""
+    path = tmp_path / "m.csv"
+    path.write_text("id,title\r\nk1,A\r\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    res = CliRunner().invoke(cli.app, ["plan", "import", str(path), "--mapping", str(mapping),
+                                       "--sheet", "Deals", "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 2 and "--sheet" in res.output and "Traceback" not in res.output
+
+
+def test_update_naming_a_missing_column_stops_before_any_call(sandbox: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """An update mapping naming a column the manifest lacks is refused before any call."""
+    path = tmp_path / "m.csv"
+    path.write_text("Deal\r\n1\r\n")
+    before = _tokens(sandbox)
+    res = CliRunner().invoke(cli.app, [*_args("update", path, tmp_path), "--url", sandbox.url,
+                                       *FAST], env=ENV)
+    assert res.exit_code == 1 and "'Titel'" in res.output, res.output
+    assert _tokens(sandbox) == before

@@ -407,3 +407,47 @@ def test_xlsx_cells_read_as_shown(tmp_path: Path) -> None:
     assert rows[0].ok and rows[0].values["name"] == "Acme Inc"
     assert rows[0].values["closes"] == dt.date(2024, 1, 1) and rows[0].values["won"] is True
     assert not any(r.ok for r in rows[1:])
+
+
+def test_xlsx_formula_without_a_value_fails_only_a_column_that_is_read(tmp_path: Path) -> None:
+    """A formula with no stored value in a column the mapping does not use failed the row
+    all the same. Only the columns the caller reads are checked (an unread cell is kept,
+    blank); --sheet on a file that is not XLSX is an error, not ignored."""
+    _patched_book(tmp_path / "f.xlsx", [
+        ["key", "title", "amount", "total"],
+        ["k1", "A", 1, "=C2*2"],
+    ], {})
+    rows = list(read_manifest(tmp_path / "f.xlsx", columns={"key", "title", "amount"}))
+    assert [r.ok for r in rows] == [True] and rows[0].values["total"] == ""
+    rows = list(read_manifest(tmp_path / "f.xlsx", columns={"key", "total"}))
+    assert [r.ok for r in rows] == [False]
+    csv_file = tmp_path / "m.csv"
+    csv_file.write_text("key,title\nk1,A\n")
+    with pytest.raises(InputError, match="--sheet names a worksheet of an XLSX file"):
+        header(csv_file, sheet="Deals")
+    with pytest.raises(InputError, match="--sheet"):
+        list(read_manifest(csv_file, sheet="Deals"))
+
+
+def test_failed_jsonl_keeps_json_numbers_as_written(tmp_path: Path) -> None:
+    """failed.jsonl turned 12.500 into 12.5 and 1e3 into 1000.0: a number whose float
+    would write back otherwise is kept as its text, and written back as it was."""
+    from bulk.reports import ReportWriter
+
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "k1", "a": 12.500, "b": 1e3, "c": 1e400, "d": 0.5, "e": 7}\n')
+    (row,) = read_manifest(path)
+    with ReportWriter(tmp_path, source_columns=list(row.values), hold_column=True,
+                      typed="jsonl") as out:
+        out.failed(row=1, key="k1", reason="x", values=row.values)
+    text = (tmp_path / "failed.jsonl").read_text()
+    assert '"a":12.500,"b":1e3,"c":1e400,"d":0.5,"e":7' in text
+
+
+@pytest.mark.parametrize("text", ["", "  \n", "\ufeff"])
+def test_an_empty_json_file_has_no_records(tmp_path: Path, text: str) -> None:
+    """An empty .json said "must be an array of records"; it says it has no records."""
+    path = tmp_path / "e.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="has no records"):
+        header(path)

@@ -81,7 +81,7 @@ def test_unclosed_quote_creates_no_deal_4_100(sandbox: Sandbox, tmp_path: Path) 
     assert job is not None
     failed = read_csv(job / "failed.csv")
     assert len(failed) == 1 and failed[0]["key"] == "k2" and "line 3" in failed[0]["reason"]
-    assert failed[0]["title"] == "Deal 2 unclosed,100"
+    assert failed[0]["title"] == '"Deal 2 unclosed,100'  # the cell's text as the file holds it
 
 
 def test_oversized_cell_invents_no_rows(sandbox: Sandbox, tmp_path: Path) -> None:

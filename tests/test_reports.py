@@ -139,3 +139,40 @@ def test_neutralised_cells_never_start_a_formula(text: str) -> None:
     assert out[:1] not in {"=", "+", "-", "@", "\t", "\r"} or out.lstrip("+-").replace(
         ",", "").replace(".", "").isdigit()
     assert out in (text, "'" + text)
+
+
+def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
+    """A text cell "'=literal" came back from failed.csv as "=literal"; a malformed cell
+    '"5" screen' was written as '5 screen"'. The cells' text survives the round trip."""
+    from bulk.manifest import read_manifest
+
+    source = tmp_path / "in.csv"
+    source.write_text('key,a,b,c\r\nk1,\'=literal,=1+1,x\r\nk2,"5" screen,\'\'-5,y\r\n',
+                      encoding="utf-8")
+    rows = list(read_manifest(source))
+    assert rows[1].values["a"] == '"5" screen' and not rows[1].ok
+    out = tmp_path / "out"
+    out.mkdir()
+    with ReportWriter(out, source_columns=["key", "a", "b", "c"], hold_column=True) as w:
+        for r in rows:
+            w.failed(row=r.row, key=str(r.values["key"]), reason="x", values=r.values)
+    back = list(read_manifest(out / "failed.csv"))
+    assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in back] == [
+        {"key": "k1", "a": "'=literal", "b": "=1+1", "c": "x"},
+        {"key": "k2", "a": '"5" screen', "b": "''-5", "c": "y"}]
+
+
+def test_write_failed_removes_a_stale_typed_copy_it_wrote(tmp_path: Path) -> None:
+    """plan-failed.jsonl from an earlier (JSON) manifest stayed beside a fresh
+    plan-failed.csv of a CSV manifest; it is removed, a user's own file never is."""
+    from jobs.results import write_failed
+
+    row = {"row": 1, "key": "k1", "reason": "bad", "status": None, "column": None,
+           "hold": None, "values": {"id": "k1", "n": 1}}
+    path = tmp_path / "plan-failed.csv"
+    written = write_failed(path, ["id", "n"], [row], typed="jsonl")
+    assert written["failed_typed"].exists()
+    (tmp_path / "plan-failed.xlsx").write_bytes(b"not ours")
+    write_failed(path, ["id", "n"], [row])
+    assert not (tmp_path / "plan-failed.jsonl").exists()
+    assert (tmp_path / "plan-failed.xlsx").read_bytes() == b"not ours"

@@ -253,3 +253,41 @@ async def test_kills_do_not_use_up_the_attempts_of_an_update(tmp_path: Path) -> 
         assert not result.stopped, result.error
         assert result.counts[ItemState.DONE] == 5
         store.close()
+
+
+def test_a_deal_named_twice_stays_held_when_the_failed_rows_are_run_again(
+        tmp_path: Path) -> None:
+    """Deal 4 twice (2000.5, then 9): the second row was refused without a hold, and
+    running update on that failed.csv set the deal to 9, silently overwriting the first
+    row's update. The refused row carries hold = duplicate-key and stays refused until
+    the hold cell is emptied."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        d = deal(sb, 4)
+        rows = [{"Deal": 4, "Amount": "2000.5", "Title": d["title"], "Source": label_of(sb, 4)},
+                {"Deal": 4, "Amount": "9", "Title": d["title"], "Source": label_of(sb, 4)}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+
+        def update(path: Path, jobs: str) -> tuple[int, Path]:
+            res = runner.invoke(app, ["update", str(path), "--mapping", str(tmp_path / "map.toml"),
+                                      *cli_args(sb, tmp_path / jobs)], env=env)
+            assert "Traceback" not in res.output
+            (job,) = (tmp_path / jobs).iterdir()
+            return res.exit_code, job
+
+        code, job = update(manifest, "jobs1")
+        assert code == 3 and deal(sb, 4)["value"] == 2000.5
+        (failed,) = read_csv(job / "failed.csv")
+        assert failed["hold"] == "duplicate-key" and "already updated by row 1" in failed["reason"]
+        code, job = update(job / "failed.csv", "jobs2")
+        assert code == 3 and deal(sb, 4)["value"] == 2000.5
+        with open(job / "failed.csv", newline="", encoding="utf-8") as f:
+            head, again = list(csv.reader(f))  # its own columns first, then the source's
+        assert again[5] == "duplicate-key" and again[2].startswith("held (hold = duplicate-key)")
+        released = job / "released.csv"
+        with open(released, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([head, [*again[:5], "", *again[6:]]])
+        code, _ = update(released, "jobs3")
+        assert code == 0 and deal(sb, 4)["value"] == 9
