@@ -146,7 +146,8 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
         assert one["merged"] == 2 and one["plan"]["deals_read"] == 607
         now = sb.state.now_iso()
         org = sb_deal(sb, ids["phase1"])["org_id"]
-        copy = deal(sb, "Phase 1 rollout", org, value=300, add=now, update=now)
+        copy = deal(sb, "Phase 1 rollout", org, value=300,  # imported beside its original
+                    add=sb_deal(sb, ids["phase1"])["add_time"], update=now)
         cost = runner.invoke(app, ["plan", "dedupe", "--since-last", "--json", *args],
                              env=env)
         assert cost.exit_code == 0, cost.output
@@ -192,7 +193,7 @@ def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path:
         installed = meta.read_bytes()
         now = sb.state.now_iso()
         copy = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
-                    add=now, update=now)
+                    add=sb_deal(sb, ids["phase1"])["add_time"], update=now)
         plan("p2")
         summary = orjson.loads((tmp_path / "p2" / "summary.json").read_bytes())
         assert summary["incremental"] is True and summary["deals_read"] < 10

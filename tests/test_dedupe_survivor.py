@@ -92,5 +92,6 @@ def test_nothing_is_lost_without_the_plan_saying_so() -> None:
     recs = {1: A, 3: won}
     drops = merge_drops(group(1, 3), recs, policy_changes(group(1, 3), recs, {}))
     assert drops == ["owner_id 9 (deal 3)", "status won (deal 3)"]
-    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)"]
+    # a won survivor swallows the open deal: the plan says so
+    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)", "status open (deal 1)"]
     assert merge_drops(group(1, 3), {1: A, 3: replace(won, owner_id=1, status="open")}, {}) == []

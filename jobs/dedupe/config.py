@@ -5,7 +5,7 @@ keys, wrong types and out-of-range values raise ``DedupeConfigError``)::
 
     duplicate_threshold = 0.85      # score >= this: duplicate band (auto-merge)
     review_threshold = 0.70         # score >= this (and < duplicate): review band
-    guards = ["currency", "won_lost", "pipeline", "deleted", "archived"]
+    guards = ["currency", "won_lost", "won_won", "pipeline", "deleted", "archived"]
     survivor_rules = ["won_first", "most_advanced_stage", "most_recently_updated",
                       "oldest", "highest_value", "has_owner"]
     noise_words = ["deal", "opportunity"]     # replaces the default list
@@ -58,7 +58,7 @@ from typing import Any
 
 from bulk.errors import InputError
 
-GUARDS = frozenset({"currency", "won_lost", "pipeline", "deleted", "archived"})
+GUARDS = frozenset({"currency", "won_lost", "won_won", "pipeline", "deleted", "archived"})
 SURVIVOR_RULES = (
     "won_first", "most_advanced_stage", "most_recently_updated", "oldest",
     "highest_value", "has_owner",

@@ -127,9 +127,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
-    in merge order; FACTS.md, Merge), and a won status of a merged deal when the survivor
-    is not won. ``["value 5000 (deal 12)", "status won (deal 13)", ...]``; empty: nothing
-    is lost."""
+    in merge order; FACTS.md, Merge), a won status of a merged deal when the survivor
+    is not won, and an open status when the survivor is closed (the open deal is gone).
+    ``["value 5000 (deal 12)", "status won (deal 13)", "status open (deal 14)", ...]``;
+    empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -153,6 +154,8 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 out.append(f"{name} {_comparable(v)} (deal {r.id})")
     out.extend(f"status won (deal {r.id})" for r in merged
                if r.status == "won" and survivor.status != "won")
+    out.extend(f"status open (deal {r.id})" for r in merged
+               if r.status == "open" and survivor.status != "open")
     return out
 
 
