@@ -538,3 +538,52 @@ async def test_review_page_names_person_owner_stage_and_pipeline(tmp_path: Path)
                         (stage, web["stage_id"]), (pipeline, web["pipeline_id"])):
             assert f"{escape(name)} (#{i})" in page, (name, i)
         assert "Acme Corp (#" in page
+
+
+@pytest.mark.anyio
+async def test_a_plan_without_its_pairs_csv_is_refused(tmp_path: Path) -> None:
+    """pairs.csv deleted or damaged: apply refuses the whole plan (InputError naming the file),
+    never merges a hand-edited group with the chaining guard switched off."""
+    from bulk.errors import InputError
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=38)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        pairs = tmp_path / "p1" / "pairs.csv"
+        text = pairs.read_text(encoding="utf-8")
+        pairs.unlink()
+        with pytest.raises(InputError, match=r"pairs\.csv is missing"):
+            await load_apply(sb, tmp_path, tmp_path / "p1")
+        cases = ((text + "12,x,review,0.9,\n", "is damaged: row"), ("x,y\n1,2\n", "is damaged"),
+                 (text.replace("a,b,band", "p,q,band", 1), "is damaged"))
+        for n, (damaged, needle) in enumerate(cases):
+            pairs.write_text(damaged, encoding="utf-8")
+            with pytest.raises(InputError, match=r"pairs\.csv " + needle):
+                await load_apply(sb, tmp_path, tmp_path / "p1", job_id=f"dedupe-{n}")
+
+
+@pytest.mark.anyio
+async def test_an_edited_group_is_judged_from_pairs_csv(tmp_path: Path) -> None:
+    """A chain group a reviewer split down to a pair keeps its stale groups.csv score
+    (0.140, the chain's): apply takes the score of the group as edited from pairs.csv and
+    merges the pair (decision = merge), not "below the review threshold"."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=39)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        rows = _stale_scores(tmp_path / "p1" / "groups.csv")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == len(rows), [i.payload for i in store.items()]
+        store.close()
+
+
+def _stale_scores(path: Path) -> list[dict[str, str]]:
+    """Every group of groups.csv with score 0.140 (a chain's) and decision = merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["score"], row["decision"] = "0.140", "merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return rows

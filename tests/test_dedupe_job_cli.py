@@ -249,3 +249,20 @@ def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
         assert out["status"] == "error" and out["exit_code"] == 2 and out["error"]
     res = CliRunner().invoke(app, ["plan", "dedupe", "--json", "--bogus"])
     assert res.exit_code == 2 and orjson.loads(res.stdout)["exit_code"] == 2
+
+
+def test_cli_apply_refuses_a_plan_without_pairs_csv(tmp_path: Path) -> None:
+    """`dedupe apply` of a plan whose pairs.csv was deleted: exit 1, a clear message, no
+    traceback, nothing merged."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        made = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args], env=env)
+        assert made.exit_code == 0, made.output
+        (tmp_path / "p" / "pairs.csv").unlink()
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args], env=env)
+        assert res.exit_code == 1, res.output
+        assert "pairs.csv is missing" in res.output and "Traceback" not in res.output
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]

@@ -350,19 +350,33 @@ def read_records(directory: Path) -> dict[int, DealRecord]:
     return out
 
 
-def read_pair_scores(directory: Path) -> dict[frozenset[int], float] | None:
-    """pairs.csv as ``{frozenset((a, b)): score}``; None when the plan has no pairs.csv.
-    A row that does not parse is left out (its pair then counts as not alike)."""
+def read_pair_scores(directory: Path) -> dict[frozenset[int], float]:
+    """pairs.csv as ``{frozenset((a, b)): score}``. InputError when it is missing, has no
+    ``a``/``b``/``score`` columns or a row that does not parse (naming the data row, 1-based):
+    apply's chaining guard and an edited group's score come from it, so apply must not run
+    without it."""
     path = directory / PAIRS
     if not path.is_file():
-        return None
+        raise InputError(f"{path} is missing; the chaining guard needs it: make the plan again")
     out: dict[frozenset[int], float] = {}
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            try:
-                out[frozenset((int(row["a"]), int(row["b"])))] = float(row["score"])
-            except (KeyError, TypeError, ValueError):
-                continue
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            if not {"a", "b", "score"} <= set(reader.fieldnames or ()):
+                raise InputError(f"{path} is damaged (no a, b, score columns); make the plan again")
+            for n, row in enumerate(reader, start=1):
+                try:
+                    score = float(row["score"])
+                    pair = frozenset((int(row["a"]), int(row["b"])))
+                except (KeyError, TypeError, ValueError):
+                    raise InputError(f"{path} is damaged: row {n} is not a scored pair; make the "
+                                     "plan again") from None
+                if not 0.0 <= score <= 1.0:
+                    raise InputError(f"{path} is damaged: row {n} score {row['score']!r} is not "
+                                     "in [0, 1]; make the plan again")
+                out[pair] = score
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{path} is damaged ({e}); make the plan again") from None
     return out
 
 
