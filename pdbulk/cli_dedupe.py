@@ -73,6 +73,13 @@ def _config(path: Path | None) -> DedupeConfig:
         raise fail(str(exc)) from None
 
 
+def _plan_dir(output: Path | None) -> None:
+    """Refuse (exit 2, before anything is read) a plan directory that is an existing file."""
+    if output is not None and output.exists() and not output.is_dir():
+        raise fail(f"usage: -o/--output {output} is a file; give a directory for the plan "
+                   "(created when missing)", EXIT_USAGE)
+
+
 def _state(state_dir: Path | None, job_dir: Path) -> Path:
     return state_dir if state_dir is not None else job_dir / "dedupe-state"
 
@@ -134,6 +141,7 @@ def plan_command(config: Config = None,
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive. With --since-last the refreshed index
     is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
+    _plan_dir(output)
     cfg = engine.config()
     token = engine.token()
     dcfg = _config(config)
@@ -337,6 +345,9 @@ def run_command(config: Config = None,
                                   "review group unattended; give a value of at least the review "
                                   "threshold")
                 raise fail(f"usage: {error['error']}", EXIT_USAGE)
+            if output is not None and output.exists() and not output.is_dir():
+                error["error"] = f"-o/--output {output} is a file; give a directory for the plan"
+            _plan_dir(output)
             cfg = engine.config()
             token = engine.token()
             summary, code = _run_apply(cfg, token, None, ApplyOptions(

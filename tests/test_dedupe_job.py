@@ -587,3 +587,30 @@ def _stale_scores(path: Path) -> list[dict[str, str]]:
         w.writeheader()
         w.writerows(rows)
     return rows
+
+
+@pytest.mark.parametrize("value", ["yes", "y", "no", "n", "keep", "separate", "ok", "merged"])
+def test_only_documented_decisions_are_read(tmp_path: Path, value: str) -> None:
+    """decision is blank, merge or keep-separate (any case, keep separate/keep_separate):
+    anything else is refused with the row and the values allowed, never guessed."""
+    from bulk.errors import InputError
+    head = "group_id,decision,band,score,survivor_id,merged_ids\n"
+    (tmp_path / "groups.csv").write_text(head + f"g-1,{value},review,0.8,1,2\n")
+    with pytest.raises(InputError, match=r"row 1.*blank, merge or keep-separate"):
+        read_groups(tmp_path)
+    for ok, want in (("MERGE", "merge"), ("Keep_Separate", "keep-separate"),
+                     ("keep  separate", "keep-separate"), (" ", "")):
+        (tmp_path / "groups.csv").write_text(head + f"g-1,{ok},review,0.8,1,2\n")
+        assert read_groups(tmp_path)[0].decision == want
+
+
+def test_a_nul_byte_in_groups_csv_gives_advice_apply_can_follow(tmp_path: Path) -> None:
+    """No --encoding / mapping [defaults] advice: dedupe apply has neither."""
+    from bulk.errors import InputError
+    (tmp_path / "groups.csv").write_bytes(b"group_id,decision,band,score,survivor_id,merged_ids\n"
+                                          b"g-1,\x00,review,0.8,1,2\n")
+    with pytest.raises(InputError) as info:
+        read_groups(tmp_path)
+    text = str(info.value)
+    assert "NUL byte" in text and "--encoding NAME" not in text and "[defaults]" not in text
+    assert "as UTF-8" in text

@@ -298,3 +298,13 @@ def test_cli_index_learns_the_merges_of_a_plain_apply(tmp_path: Path) -> None:
         assert second.exit_code == 0, second.output
         two = orjson.loads(second.stdout)
         assert two["plan"]["groups"] == 0, two
+
+
+def test_plan_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """`-o afile` names the problem (a file, not a directory), exit 2, no traceback."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for cmd in (["dedupe", "plan"], ["dedupe", "run"]):
+        res = CliRunner().invoke(app, [*cmd, "-o", str(afile)], env={"PDBULK_TOKEN": "x"})
+        assert res.exit_code == 2, res.output
+        assert "is a file; give a directory" in res.output and "File exists" not in res.output

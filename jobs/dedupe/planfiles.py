@@ -1,7 +1,8 @@
 """The dedupe plan on disk: ``groups.csv``, ``pairs.csv``, ``summary.json``, ``deals.jsonl``.
 
 ``groups.csv`` is for people: one row per group (``group_id``, ``decision``
-— blank, ``merge`` or ``keep-separate``, edited by a reviewer —, ``band``,
+— blank, ``merge`` or ``keep-separate`` (any case; ``keep separate`` and ``keep_separate``
+too; nothing else: ``yes``, ``no``, ``keep`` are refused), edited by a reviewer —, ``band``,
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
 ``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
 ``policy_fields``, ``drops``: what the merge will lose, see ``merge_drops``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -274,29 +276,46 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
     if not path.is_file():
         raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
                          "`pdbulk dedupe plan -o DIR`")
-    missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
-        h.strip() for h in manifest_header(path, format="csv")}
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    out: list[PlannedGroup] = []
-    seen: dict[int, int] = {}
-    for source in read_manifest(path, format="csv"):
-        if source.error is not None:
-            raise source.error
-        out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
-                              seen))
+    try:
+        missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
+            h.strip() for h in manifest_header(path, format="csv")}
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        out: list[PlannedGroup] = []
+        seen: dict[int, int] = {}
+        for source in read_manifest(path, format="csv"):
+            if source.error is not None:
+                raise source.error
+            out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
+                                  seen))
+    except InputError as exc:
+        raise _no_encoding_option(exc) from None
     return out
+
+
+_ENCODING_HINT = re.compile(r"[.;,]?\s*(?:or )?[Rr]ead it with --encoding .*?\[defaults\]\)"
+                            r"(?:, or save it as UTF-8)?")
+
+
+def _no_encoding_option(exc: InputError) -> InputError:
+    """``exc`` without the reader's advice to use ``--encoding`` or a mapping's ``[defaults]``:
+    ``dedupe apply`` has neither (groups.csv is read as UTF-8, or UTF-16 with a BOM)."""
+    reason = _ENCODING_HINT.sub("", exc.reason)
+    if reason == exc.reason:
+        return exc
+    return InputError(f"{reason}; save groups.csv again as UTF-8 (dedupe apply has no "
+                      "--encoding option)", row=exc.row, column=exc.column)
 
 
 def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGroup:
     def cell(name: str) -> str:
         v = row.get(name)
         return "" if v is None else str(v).strip()
-    decision = _DECISION_ALIASES.get(cell("decision").casefold().replace("_", "-"),
-                                     cell("decision").casefold().replace("_", "-"))
+    decision = " ".join(cell("decision").casefold().split()).replace("_", "-").replace(" ", "-")
     if decision not in DECISIONS:
-        raise InputError(f"decision must be blank, merge or keep-separate, not "
-                         f"{row.get('decision')!r}", row=n, column="decision")
+        raise InputError(f"decision must be blank, merge or keep-separate (any case; "
+                         f"keep separate and keep_separate too), not {row.get('decision')!r}",
+                         row=n, column="decision")
     survivor = _int(cell("survivor_id"), n, "survivor_id")
     merged = tuple(_int(x, n, "merged_ids")
                    for x in cell("merged_ids").replace(",", ";").split(";") if x.strip())
@@ -323,11 +342,6 @@ def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGrou
         seen[deal_id] = n
     return PlannedGroup(n, cell("group_id") or f"row-{n}", decision, band, score, survivor,
                         merged)
-
-
-_DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
-                     "separate": "keep-separate", "no": "keep-separate", "yes": "merge",
-                     "y": "merge"}
 
 
 def read_records(directory: Path) -> dict[int, DealRecord]:
