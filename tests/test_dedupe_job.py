@@ -614,3 +614,25 @@ def test_a_nul_byte_in_groups_csv_gives_advice_apply_can_follow(tmp_path: Path) 
     text = str(info.value)
     assert "NUL byte" in text and "--encoding NAME" not in text and "[defaults]" not in text
     assert "as UTF-8" in text
+
+
+@pytest.mark.anyio
+async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> None:
+    """Two copies with External ID EXT-1 / EXT-2 (no field policy): groups.csv names the
+    field in ``differing`` and EXT-2 in ``drops``; review.html shows both values."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
+        key = next(f["field_code"] for f in sb.state.custom_fields() if f["field_name"] == "External ID")
+        org_id = seed_account(sb)["orgs"]["initech"]
+        a = deal(sb, "Fleet leasing", org_id, value=700, add="2026-11-03T10:00:00Z",
+                 custom_fields={key: "EXT-1"})
+        b = deal(sb, "Fleet leasing", org_id, value=700, add="2026-11-03T10:02:00Z",
+                 custom_fields={key: "EXT-2"})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        text = (tmp_path / "p1" / "groups.csv").read_text(encoding="utf-8")
+        (row,) = [r for r in csv.DictReader(text.splitlines()) if {a, b} == {
+            int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))}]
+        merged = int(row["merged_ids"])
+        assert key in row["differing"], row
+        assert f"{key} EXT-{1 if merged == a else 2} (deal {merged})" in row["drops"], row
+        page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
+        assert "EXT-1" in page and "EXT-2" in page

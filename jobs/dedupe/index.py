@@ -7,7 +7,7 @@ Files (all rewritten atomically: a temporary file, then a rename):
 - ``index-v1.json``: one compact ``DealRecord`` per live deal, as a JSON array
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
-  policy custom fields); 100,000 deals: about 1 s to load or save,
+  non-empty custom fields); 100,000 deals: about 1 s to load or save,
   and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
   — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
   so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
