@@ -209,9 +209,10 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons:
         s = min(s, NO_CUSTOMER_CAP)
-    if any(r.startswith(NEAR_WORD) for r in reasons) and not double_entry(da, db):
+    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
+            and not double_entry(da, db):
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
-    if recurring := _recurring(da, db):
+    if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
         reasons.append(recurring)
     if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
