@@ -23,7 +23,11 @@ titles differ by year, phase, quarter or product, by a city/site after a dash
 (``Building A`` / ``Building B``), or that share a title but contradict on
 person, value and add_time (months apart); the same generic title at two
 companies; and the same title at two subsidiaries sharing a first word
-(``Name Energy AG`` / ``Name Health AG``). ``LabelledSet.clusters`` are the true duplicate groups;
+(``Name Energy AG`` / ``Name Health AG``); one word swapped for a near word, same person and
+value (``near_word``: ``Messe Juni`` / ``Juli``, ``Rollout Linz`` / ``Lienz``, ``Coaching Anna`` /
+``Anne``, ``iPad`` / ``iPod rollout``); and one deal recurring, same title, person and value
+(``renewal``: won a year ago / open now; ``retainer``: won, won, open a month apart;
+``reopened``: lost, then open weeks or months later). ``LabelledSet.clusters`` are the true duplicate groups;
 ``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
 (pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
 """
@@ -71,7 +75,7 @@ class LabelledSet:
 
     deals: list[DealRecord]
     clusters: list[frozenset[int]]
-    hard_negatives: list[tuple[frozenset[int], str]]  # (pair, kind: year|phase|...|subsidiary|contradict)
+    hard_negatives: list[tuple[frozenset[int], str]]  # (pair, kind: year|phase|...|near_word|renewal|...)
     orgs: list[dict[str, Any]] = field(default_factory=list)
     persons: list[dict[str, Any]] = field(default_factory=list)
     defects: dict[int, tuple[str, ...]] = field(default_factory=dict)  # copy id -> its defects
@@ -227,6 +231,10 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                                add_time=later, update_time=later)
                 deals.append(twin)
                 negatives.append((frozenset((base.id, twin.id)), "contradict"))
+        if rng.random() < 0.12:  # one word swapped for a near word (juni/juli, linz/lienz, anna/anne)
+            negatives.append(_near_word_pair(g, deals, org_id, f"{name} {legal}", people, currency))
+        if rng.random() < 0.12:  # the same deal recurring: renewal, retainer, re-opened after lost
+            negatives.extend(_recurring(g, deals, org_id, f"{name} {legal}", people, currency))
         if rng.random() < 0.08:  # two subsidiaries sharing the first word, one title each
             title = f"{rng.choice(PRODUCTS)} {rng.choice(ACTIONS)}"
             pair = []
@@ -243,6 +251,66 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                 pair.append(d.id)
             negatives.append((frozenset(pair), "subsidiary"))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
+
+
+# one-word substitutions that are other deals, not typos: (template, word, near word)
+NEAR_WORDS = (
+    ("Messe {}", "Juni", "Juli"), ("Messestand {}", "Juni", "Juli"), ("Trade fair {}", "June", "July"),
+    ("Workshop {}", "Montag", "Mittwoch"), ("Kickoff {}", "March", "May"),
+    ("Rollout {}", "Linz", "Lienz"), ("Site survey {}", "Lindau", "Landau"), ("Pilot {}", "Hamm", "Hamme"),
+    ("Expansion {}", "Gent", "Genk"), ("Office {}", "Graz", "Gratz"),
+    ("Coaching {}", "Anna", "Anne"), ("Onboarding - {}", "Jensen", "Jansen"),
+    ("Training {}", "Smith", "Smyth"), ("Kunde {}", "Maier", "Meier"), ("Mentoring {}", "Karin", "Karen"),
+    ("{} rollout", "iPad", "iPod"), ("Lizenz {}", "Basic", "Basis"), ("{} licences", "Word", "Ward"),
+)
+
+
+def _deal(g: _Gen, title: str, org_id: int, org_name: str, person: int | None, value: float,
+          currency: str, add: datetime, status: str = "open", updated: datetime | None = None
+          ) -> DealRecord:
+    return DealRecord(id=g.take("deal"), title=title, status=status, org_id=org_id, org_name=org_name,
+                      person_id=person, value=value, currency=currency, pipeline_id=1, stage_id=2,
+                      stage_order=2, owner_id=1, add_time=add, update_time=updated or add)
+
+
+def _near_word_pair(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str, people: list[int],
+                    currency: str) -> tuple[frozenset[int], str]:
+    """Two deals of one customer, same person and value, whose titles differ by one near word
+    (months, towns, person names, products), added 2 h to 40 days apart: not one deal."""
+    rng = g.rng
+    template, w1, w2 = rng.choice(NEAR_WORDS)
+    person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    a = _deal(g, template.format(w1), org_id, org_name, person, value, currency, add)
+    b = _deal(g, template.format(w2), org_id, org_name, person, value, currency,
+              add + timedelta(hours=rng.uniform(2, 24 * 40)))
+    deals.extend((a, b))
+    return frozenset((a.id, b.id)), "near_word"
+
+
+def _recurring(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str, people: list[int],
+               currency: str) -> list[tuple[frozenset[int], str]]:
+    """The same title at one customer, same person and value, recurring: a yearly renewal (won a
+    year ago, open now), a monthly retainer (won, won, open a month apart) or an opportunity
+    re-opened after it was lost. Every pair is a hard negative."""
+    rng = g.rng
+    person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
+    start = T0 + timedelta(days=rng.uniform(0, 300))
+    kind = rng.choice(("renewal", "retainer", "reopened"))
+    if kind == "renewal":
+        specs = [("won", start, 20), ("open", start + timedelta(days=rng.uniform(340, 380)), 0)]
+        title = rng.choice(("Annual maintenance", "Support renewal", "Jahreswartung"))
+    elif kind == "retainer":
+        specs = [("won", start + timedelta(days=30 * k + rng.uniform(-2, 2)), 25) for k in range(2)]
+        specs.append(("open", start + timedelta(days=60 + rng.uniform(-2, 2)), 0))
+        title = rng.choice(("Monthly retainer", "SEO retainer", "Monatspauschale"))
+    else:
+        specs = [("lost", start, 10), ("open", start + timedelta(days=rng.uniform(25, 200)), 0)]
+        title = rng.choice(("Website relaunch", "CRM rollout", "Fleet leasing"))
+    made = [_deal(g, title, org_id, org_name, person, value, currency, add, status,
+                  add + timedelta(days=closed) if closed else add) for status, add, closed in specs]
+    deals.extend(made)
+    return [(frozenset((x.id, y.id)), kind) for i, x in enumerate(made) for y in made[i + 1:]]
 
 
 def _company_titles(rng: random.Random, name: str, legal: str) -> list[tuple[str, str, str]]:
@@ -308,6 +376,9 @@ def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
     add = base.add_time or T0
     changes["add_time"] = add + (timedelta(minutes=rng.uniform(1, 15)) if "double_import" in picks
                                  else timedelta(hours=rng.uniform(1, 24 * 20)))
+    if base.status in ("won", "lost") and base.update_time is not None \
+            and changes["add_time"] >= base.update_time:  # a copy is made before the deal closed
+        changes["add_time"] = add + (base.update_time - add) * rng.random()
     changes["update_time"] = changes["add_time"]
     for d in picks:
         if d == "case":

@@ -31,7 +31,7 @@ from bulk.runner import Runner, RunResult
 from bulk.store import JobStore
 from jobs.dedupe.apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply, unfinished
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.index import install_plan_index, save_plan_index, state_lock
+from jobs.dedupe.index import forget_merged, install_plan_index, save_plan_index, state_lock
 from jobs.dedupe.job import PlanOutcome, make_plan
 from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
@@ -44,6 +44,7 @@ from .options import (
     EXIT_OK,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
+    EXIT_USAGE,
     EngineOptions,
     emit_json,
     engine_options,
@@ -70,6 +71,13 @@ def _config(path: Path | None) -> DedupeConfig:
         return DedupeConfig.load(path)
     except InputError as exc:
         raise fail(str(exc)) from None
+
+
+def _plan_dir(output: Path | None) -> None:
+    """Refuse (exit 2, before anything is read) a plan directory that is an existing file."""
+    if output is not None and output.exists() and not output.is_dir():
+        raise fail(f"usage: -o/--output {output} is a file; give a directory for the plan "
+                   "(created when missing)", EXIT_USAGE)
 
 
 def _state(state_dir: Path | None, job_dir: Path) -> Path:
@@ -133,6 +141,7 @@ def plan_command(config: Config = None,
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive. With --since-last the refreshed index
     is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
+    _plan_dir(output)
     cfg = engine.config()
     token = engine.token()
     dcfg = _config(config)
@@ -213,8 +222,13 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                 planned.index.refresh((), gone=merged_away(store))
                 planned.index.pending = left
                 planned.index.save(state)
-            elif planned is None and not (result is not None and result.stopped):
-                if (moved := install_plan_index(plan_dir, state, merged_away(store), left)):
+            else:
+                moved = None
+                if planned is None and not (result is not None and result.stopped):
+                    moved = install_plan_index(plan_dir, state, merged_away(store), left)
+                if moved is None or "moved since" in moved:  # the state's index as it was:
+                    forget_merged(state, merged_away(store))  # it learns the merges made
+                if moved:
                     say(moved)
             return result
 
@@ -307,7 +321,8 @@ def run_command(config: Config = None,
                 auto_apply_above: Annotated[float | None, typer.Option(
                     "--auto-apply-above", min=0.0, max=1.0,
                     help="Merge every group scoring at least this (default: the duplicate "
-                         "band); never a chain scoring below the review threshold.")] = None,
+                         "band); at least the review threshold (else exit 2); never a chain "
+                         "scoring below the review threshold.")] = None,
                 max_merges: MaxMerges = None,
                 since_last: SinceLast = False,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
@@ -322,10 +337,19 @@ def run_command(config: Config = None,
     (or above --auto-apply-above), leaves the review band in the plan."""
     error: dict[str, str] = {}
     try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
-        cfg = engine.config()
-        token = engine.token()
         try:
             dcfg = DedupeConfig.load(config)
+            if auto_apply_above is not None and auto_apply_above < dcfg.review_threshold:
+                error["error"] = (f"--auto-apply-above {auto_apply_above:g} is below the review "
+                                  f"threshold {dcfg.review_threshold:g}: it would merge every "
+                                  "review group unattended; give a value of at least the review "
+                                  "threshold")
+                raise fail(f"usage: {error['error']}", EXIT_USAGE)
+            if output is not None and output.exists() and not output.is_dir():
+                error["error"] = f"-o/--output {output} is a file; give a directory for the plan"
+            _plan_dir(output)
+            cfg = engine.config()
+            token = engine.token()
             summary, code = _run_apply(cfg, token, None, ApplyOptions(
                 max_merges=max_merges, auto_apply_above=auto_apply_above),
                 state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,

@@ -188,12 +188,13 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
         assert first.index is not None and len(first.index.deals) == 1107
         first.index.save(tmp_path / "state")
         assert len(first.result.groups) == 2
-        # the two existing groups are left alone (a person keeps them); two new copies:
+        # the two existing groups are left alone (a person keeps them); two new copies, added
+        # (by an import keeping the source's add_time) beside their originals:
         now = sb.state.now_iso()
         a = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
-                 add=now, update=now)
+                 add=sb_deal(sb, ids["phase1"])["add_time"], update=now)
         b = deal(sb, "Annual renewal 2024.", sb_deal(sb, ids["ren_2024"])["org_id"], value=800,
-                 add=now, update=now)
+                 add=sb_deal(sb, ids["ren_2024"])["add_time"], update=now)
         sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_deleted": True,
                                "update_time": now})  # deleted since: leaves the index
         before = requests(sb)
@@ -220,8 +221,9 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     nothing apart."""
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1")
-        # (same-title deals whose person AND value differ are review, not duplicate)
-        assert first.summary["duplicate_groups"] > 10
+        # (same-title deals whose person AND value differ are review, not duplicate; so are
+        # same-title deals added weeks or months apart: a recurring deal, not a copy)
+        assert first.summary["duplicate_groups"] >= 2
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
         unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
@@ -536,3 +538,101 @@ async def test_review_page_names_person_owner_stage_and_pipeline(tmp_path: Path)
                         (stage, web["stage_id"]), (pipeline, web["pipeline_id"])):
             assert f"{escape(name)} (#{i})" in page, (name, i)
         assert "Acme Corp (#" in page
+
+
+@pytest.mark.anyio
+async def test_a_plan_without_its_pairs_csv_is_refused(tmp_path: Path) -> None:
+    """pairs.csv deleted or damaged: apply refuses the whole plan (InputError naming the file),
+    never merges a hand-edited group with the chaining guard switched off."""
+    from bulk.errors import InputError
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=38)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        _join_groups(tmp_path / "p1" / "groups.csv")
+        pairs = tmp_path / "p1" / "pairs.csv"
+        text = pairs.read_text(encoding="utf-8")
+        pairs.unlink()
+        with pytest.raises(InputError, match=r"pairs\.csv is missing"):
+            await load_apply(sb, tmp_path, tmp_path / "p1")
+        cases = ((text + "12,x,review,0.9,\n", "is damaged: row"), ("x,y\n1,2\n", "is damaged"),
+                 (text.replace("a,b,band", "p,q,band", 1), "is damaged"))
+        for n, (damaged, needle) in enumerate(cases):
+            pairs.write_text(damaged, encoding="utf-8")
+            with pytest.raises(InputError, match=r"pairs\.csv " + needle):
+                await load_apply(sb, tmp_path, tmp_path / "p1", job_id=f"dedupe-{n}")
+
+
+@pytest.mark.anyio
+async def test_an_edited_group_is_judged_from_pairs_csv(tmp_path: Path) -> None:
+    """A chain group a reviewer split down to a pair keeps its stale groups.csv score
+    (0.140, the chain's): apply takes the score of the group as edited from pairs.csv and
+    merges the pair (decision = merge), not "below the review threshold"."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=39)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        rows = _stale_scores(tmp_path / "p1" / "groups.csv")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == len(rows), [i.payload for i in store.items()]
+        store.close()
+
+
+def _stale_scores(path: Path) -> list[dict[str, str]]:
+    """Every group of groups.csv with score 0.140 (a chain's) and decision = merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["score"], row["decision"] = "0.140", "merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
+@pytest.mark.parametrize("value", ["yes", "y", "no", "n", "keep", "separate", "ok", "merged"])
+def test_only_documented_decisions_are_read(tmp_path: Path, value: str) -> None:
+    """decision is blank, merge or keep-separate (any case, keep separate/keep_separate):
+    anything else is refused with the row and the values allowed, never guessed."""
+    from bulk.errors import InputError
+    head = "group_id,decision,band,score,survivor_id,merged_ids\n"
+    (tmp_path / "groups.csv").write_text(head + f"g-1,{value},review,0.8,1,2\n")
+    with pytest.raises(InputError, match=r"row 1.*blank, merge or keep-separate"):
+        read_groups(tmp_path)
+    for ok, want in (("MERGE", "merge"), ("Keep_Separate", "keep-separate"),
+                     ("keep  separate", "keep-separate"), (" ", "")):
+        (tmp_path / "groups.csv").write_text(head + f"g-1,{ok},review,0.8,1,2\n")
+        assert read_groups(tmp_path)[0].decision == want
+
+
+def test_a_nul_byte_in_groups_csv_gives_advice_apply_can_follow(tmp_path: Path) -> None:
+    """No --encoding / mapping [defaults] advice: dedupe apply has neither."""
+    from bulk.errors import InputError
+    (tmp_path / "groups.csv").write_bytes(b"group_id,decision,band,score,survivor_id,merged_ids\n"
+                                          b"g-1,\x00,review,0.8,1,2\n")
+    with pytest.raises(InputError) as info:
+        read_groups(tmp_path)
+    text = str(info.value)
+    assert "NUL byte" in text and "--encoding NAME" not in text and "[defaults]" not in text
+    assert "as UTF-8" in text
+
+
+@pytest.mark.anyio
+async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> None:
+    """Two copies with External ID EXT-1 / EXT-2 (no field policy): groups.csv names the
+    field in ``differing`` and EXT-2 in ``drops``; review.html shows both values."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
+        key = next(f["field_code"] for f in sb.state.custom_fields() if f["field_name"] == "External ID")
+        org_id = seed_account(sb)["orgs"]["initech"]
+        a = deal(sb, "Fleet leasing", org_id, value=700, add="2026-11-03T10:00:00Z",
+                 custom_fields={key: "EXT-1"})
+        b = deal(sb, "Fleet leasing", org_id, value=700, add="2026-11-03T10:02:00Z",
+                 custom_fields={key: "EXT-2"})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        text = (tmp_path / "p1" / "groups.csv").read_text(encoding="utf-8")
+        (row,) = [r for r in csv.DictReader(text.splitlines()) if {a, b} == {
+            int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))}]
+        merged = int(row["merged_ids"])
+        assert key in row["differing"], row
+        assert f"{key} EXT-{1 if merged == a else 2} (deal {merged})" in row["drops"], row
+        page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
+        assert "EXT-1" in page and "EXT-2" in page

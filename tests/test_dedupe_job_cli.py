@@ -83,7 +83,7 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
 
 
 def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
-    """`run --auto-apply-above 0.5 --max-merges 1 --json`: one group merged, the other
+    """`run --auto-apply-above 0.7 --max-merges 1 --json`: one group merged, the other
     skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges at 40 tokens."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         ids = seed_account(sb)["ids"]
@@ -93,7 +93,7 @@ def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
         cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
         assert cost.exit_code == 0, cost.output
         assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 80
-        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.5",
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.7",
                                   "--max-merges", "1", "-o", str(tmp_path / "p"), *args],
                             env=env)
         assert ran.exit_code == 0, ran.output
@@ -146,7 +146,8 @@ def test_cli_nightly_runs_merge_only_new_copies(tmp_path: Path) -> None:
         assert one["merged"] == 2 and one["plan"]["deals_read"] == 607
         now = sb.state.now_iso()
         org = sb_deal(sb, ids["phase1"])["org_id"]
-        copy = deal(sb, "Phase 1 rollout", org, value=300, add=now, update=now)
+        copy = deal(sb, "Phase 1 rollout", org, value=300,  # imported beside its original
+                    add=sb_deal(sb, ids["phase1"])["add_time"], update=now)
         cost = runner.invoke(app, ["plan", "dedupe", "--since-last", "--json", *args],
                              env=env)
         assert cost.exit_code == 0, cost.output
@@ -192,7 +193,7 @@ def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path:
         installed = meta.read_bytes()
         now = sb.state.now_iso()
         copy = deal(sb, "Phase 1 rollout", sb_deal(sb, ids["phase1"])["org_id"], value=300,
-                    add=now, update=now)
+                    add=sb_deal(sb, ids["phase1"])["add_time"], update=now)
         plan("p2")
         summary = orjson.loads((tmp_path / "p2" / "summary.json").read_bytes())
         assert summary["incremental"] is True and summary["deals_read"] < 10
@@ -237,10 +238,12 @@ def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
 
 
 def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
-    """With --json a usage error (bad value, unknown option) still prints exactly one JSON
-    object on stdout, and keeps click's exit code 2."""
+    """With --json a usage error (bad value, unknown option, --auto-apply-above below the
+    review threshold) still prints exactly one JSON object on stdout, and keeps click's
+    exit code 2."""
     runner = CliRunner()
-    for args in (["--max-merges", "-1"], ["--auto-apply-above", "3"], ["--bogus"]):
+    for args in (["--max-merges", "-1"], ["--auto-apply-above", "3"], ["--bogus"],
+                 ["--auto-apply-above", "0"], ["--auto-apply-above", "0.5"]):
         res = runner.invoke(app, ["dedupe", "run", "--json", *args], env={"PDBULK_TOKEN": "x"})
         assert res.exit_code == 2, res.output
         (line,) = res.stdout.strip().splitlines()
@@ -248,3 +251,60 @@ def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
         assert out["status"] == "error" and out["exit_code"] == 2 and out["error"]
     res = CliRunner().invoke(app, ["plan", "dedupe", "--json", "--bogus"])
     assert res.exit_code == 2 and orjson.loads(res.stdout)["exit_code"] == 2
+
+
+def test_cli_apply_refuses_a_plan_without_pairs_csv(tmp_path: Path) -> None:
+    """`dedupe apply` of a plan whose pairs.csv was deleted: exit 1, a clear message, no
+    traceback, nothing merged."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        made = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args], env=env)
+        assert made.exit_code == 0, made.output
+        (tmp_path / "p" / "pairs.csv").unlink()
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args], env=env)
+        assert res.exit_code == 1, res.output
+        assert "pairs.csv is missing" in res.output and "Traceback" not in res.output
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
+
+
+def test_cli_index_learns_the_merges_of_a_plain_apply(tmp_path: Path) -> None:
+    """A nightly index exists; a plain `dedupe plan` + `apply` (no --since-last) merges the
+    groups; the next `run --since-last` proposes none of them again (the apply dropped the
+    merged-away deals from the state's index)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=48)) as sb:
+        from jobs.dedupe.index import DealIndex
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+        first = runner.invoke(app, [*night, "--max-merges", "0"], env=env)
+        assert first.exit_code == 0, first.output
+        assert orjson.loads(first.stdout)["merged"] == 0
+        made = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args], env=env)
+        assert made.exit_code == 0, made.output
+        applied = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
+                                env=env)
+        assert applied.exit_code == 0, applied.output
+        gone = [ids[k] for k in ("web", "web_copy", "ren", "ren_copy")
+                if sb_deal(sb, ids[k])["is_deleted"]]
+        assert len(gone) == 2
+        index = DealIndex.load(tmp_path / "j" / "dedupe-state")
+        assert not set(gone) & index.deals.keys()  # learnt without a re-read
+        second = runner.invoke(app, night, env=env)
+        assert second.exit_code == 0, second.output
+        two = orjson.loads(second.stdout)
+        assert two["plan"]["groups"] == 0, two
+
+
+def test_plan_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """`-o afile` names the problem (a file, not a directory), exit 2, no traceback."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for cmd in (["dedupe", "plan"], ["dedupe", "run"]):
+        res = CliRunner().invoke(app, [*cmd, "-o", str(afile)], env={"PDBULK_TOKEN": "x"})
+        assert res.exit_code == 2, res.output
+        assert "is a file; give a directory" in res.output and "File exists" not in res.output

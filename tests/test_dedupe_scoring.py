@@ -187,3 +187,86 @@ def test_contradicting_evidence_pulls_a_perfect_title_down() -> None:
     assert s <= 0.80
     assert any(r.startswith("contradicting evidence:") and "different person" in r
                and "different value" in r and "months" in r for r in reasons), reasons
+
+
+NEAR_WORDS = [
+    ("Messe Juni", "Messe Juli"), ("Rollout Linz", "Rollout Lienz"),
+    ("Site survey Lindau", "Site survey Landau"), ("Pilot Hamm", "Pilot Hamme"),
+    ("Expansion Gent", "Expansion Genk"), ("Coaching Anna", "Coaching Anne"),
+    ("Onboarding - Jensen", "Onboarding - Jansen"), ("Training Smith", "Training Smyth"),
+    ("Kunde Maier", "Kunde Meier"), ("iPad rollout", "iPod rollout"),
+    ("Lizenz Basic", "Lizenz Basis"), ("Messestand Juni", "Messestand Juli"),
+    ("Workshop Montag", "Workshop Mittwoch"), ("Kickoff March", "Kickoff May"),
+    ("Trade fair June", "Trade fair July"), ("Messe Mai", "Messe Juni"),
+]
+
+
+@pytest.mark.parametrize(("t1", "t2"), NEAR_WORDS)
+def test_a_near_word_is_not_a_typo(t1: str, t2: str) -> None:
+    """One word swapped for a near-identical other word (months, weekdays, towns, person names,
+    products) never reaches the duplicate band on title similarity, even with the same org,
+    person and value, added a day apart."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=1)))
+    assert band != "duplicate", (s, reasons)
+
+
+def test_a_month_is_distinct_on_weak_evidence() -> None:
+    """``Messestand Juni`` / ``Juli`` with no person, 9,000 vs 9,500, 22 days apart: distinct."""
+    a = replace(BASE, title="Messestand Juni", person_id=None, value=9000.0)
+    b = copy(title="Messestand Juli", person_id=None, value=9500.0, add_time=T + timedelta(days=22))
+    s, band, reasons = score(a, b)
+    assert band == "distinct", (s, reasons)
+
+
+def test_a_month_in_two_languages_is_one_month() -> None:
+    s, band, reasons = score(replace(BASE, title="Messe Juni"), copy(title="Messe June"))
+    assert band == "duplicate", (s, reasons)
+
+
+def test_a_near_word_in_a_double_submit_is_a_duplicate() -> None:
+    """Same person, same value, added minutes apart: a double entry with a typo merges."""
+    s, band, reasons = score(replace(BASE, title="Rollout Linz"),
+                             copy(title="Rollout Lienz", add_time=T + timedelta(minutes=3)))
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Website redesign", "Wesbite redesign"),          # neighbours swapped
+    ("Website redesign", "Website redesgn"),           # a letter dropped in a long word
+    ("Support contract", "Support contrakt"),          # a letter replaced in a long word
+    ("Firewall upgrade", "Firewall upgrde"),
+])
+def test_real_typos_still_merge(t1: str, t2: str) -> None:
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=3)))
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # a yearly renewal: won 370 days ago, the new one open now
+    ({"status": "won", "add_time": T - timedelta(days=370), "update_time": T - timedelta(days=350)},
+     {"status": "open"}),
+    # a retainer: won a month ago, open today
+    ({"status": "won", "add_time": T - timedelta(days=31), "update_time": T - timedelta(days=5)},
+     {"status": "open"}),
+    # re-opened after lost
+    ({"status": "lost", "add_time": T - timedelta(days=120), "update_time": T - timedelta(days=100)},
+     {"status": "open"}),
+    # added after the other was lost, only days later
+    ({"status": "lost", "add_time": T - timedelta(days=6), "update_time": T - timedelta(days=4)},
+     {"status": "open"}),
+])
+def test_recurring_deals_are_not_duplicates(a: dict[str, object], b: dict[str, object]) -> None:
+    """Same title, org, person and value, but one deal recurring: never the duplicate band."""
+    first = replace(BASE, title="Annual maintenance", **a)  # type: ignore[arg-type]
+    s, band, reasons = score(first, copy(title="Annual maintenance", **b))
+    assert band != "duplicate", (s, reasons)
+    assert any(r.startswith("recurring") for r in reasons) or band == "distinct", reasons
+
+
+def test_won_with_won_is_a_guard() -> None:
+    """Two won deals are two booked revenues: guarded like won with lost."""
+    _, band, reasons = score(replace(BASE, status="won"),
+                             copy(status="won", add_time=T + timedelta(minutes=2)))
+    assert band == "distinct"
+    assert "guard: won with won (each is booked revenue)" in reasons
+    assert guarded(replace(BASE, status="won"), copy(status="won"), CFG.guards)

@@ -16,7 +16,7 @@ A = DealRecord(id=1, title="x", status="open", value=100.0, stage_order=2, owner
 
 
 @pytest.mark.parametrize(("rule", "b_changes", "winner", "why"), [
-    ("open_first", {"status": "won"}, 1, "open before closed"),
+    ("open_first", {"status": "won"}, 1, "open before won"),
     ("open_first", {"status": "open"}, 1, "tie"),
     ("most_advanced_stage", {"stage_order": 3}, 2, "most advanced stage"),
     ("most_advanced_stage", {"stage_order": None}, 1, "most advanced stage"),
@@ -92,5 +92,20 @@ def test_nothing_is_lost_without_the_plan_saying_so() -> None:
     recs = {1: A, 3: won}
     drops = merge_drops(group(1, 3), recs, policy_changes(group(1, 3), recs, {}))
     assert drops == ["owner_id 9 (deal 3)", "status won (deal 3)"]
-    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)"]
+    # a won survivor swallows the open deal: the plan says so
+    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)", "status open (deal 1)"]
     assert merge_drops(group(1, 3), {1: A, 3: replace(won, owner_id=1, status="open")}, {}) == []
+
+
+def test_the_reasons_name_every_rule_that_decided_in_true_words() -> None:
+    """Open over lost by won_first says "open before lost", not "won before open"; in a group
+    where won_first beat the open deal and another rule the second won deal, both are named."""
+    lost = replace(A, id=2, status="lost")
+    assert rank([A, lost], ("won_first",))[1] == ("won_first: open before lost",)
+    won_old = replace(A, id=1, status="won", update_time=T)
+    won_new = replace(A, id=2, status="won", update_time=T + timedelta(days=30))
+    open_now = replace(A, id=3, status="open", update_time=T + timedelta(days=60))
+    ordered, reasons = rank([won_old, won_new, open_now], ("won_first", "most_recently_updated"))
+    assert [d.id for d in ordered] == [2, 1, 3]
+    assert reasons == ("most_recently_updated: most recently updated",
+                       "won_first: won before open")

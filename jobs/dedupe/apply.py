@@ -7,7 +7,9 @@ overrides the band, never a guard: on every path (apply with or without
 ``--include-review``, ``run``, ``decision = merge``) a group is merged only when
 no pair of it breaks a guard (re-read live) and every pair of it scored at least
 the plan's review threshold (the chaining guard, checked pair by pair against
-``pairs.csv``, so a group a reviewer edited is judged as edited). A chained group
+``pairs.csv``, so a group a reviewer edited is judged as edited: its score is the lowest
+of its pairs there, not groups.csv's stale ``score``; a plan without a readable pairs.csv is
+refused, ``InputError``). A chained group
 is never merged; to merge part of it, the reviewer splits it into groups whose
 deals are all alike. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
@@ -130,12 +132,10 @@ def _already(g: PlannedGroup, live: Mapping[int, Deal],
             if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 
 
-def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float] | None,
+def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float],
              review_threshold: float) -> str | None:
     """Why a group (as a reviewer may have edited it) is a chain, else None: every pair of
     it must have scored at least the review threshold in the plan (pairs.csv)."""
-    if scores is None:  # a plan without pairs.csv: its group score is all there is
-        return None
     for x, y in itertools.combinations(g.member_ids, 2):
         s = scores.get(frozenset((x, y)))
         if s is None or s < review_threshold:
@@ -144,6 +144,17 @@ def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float] | None,
                     f"{review_threshold:g} (chaining guard: never merged, even with "
                     "decision = merge; split the group in groups.csv)")
     return None
+
+
+def _as_edited(g: PlannedGroup, scores: Mapping[frozenset[int], float]) -> PlannedGroup:
+    """The group with its score taken from pairs.csv as the reviewer left the group: the
+    lowest score of its pairs (groups.csv's ``score`` is the group's as planned, stale once
+    a reviewer split or edited it). Unchanged when a pair is not in pairs.csv (``_chained``
+    then refuses the group)."""
+    pair_scores = [scores.get(frozenset(p)) for p in itertools.combinations(g.member_ids, 2)]
+    if not pair_scores or any(s is None for s in pair_scores):
+        return g
+    return replace(g, score=min(s for s in pair_scores if s is not None))
 
 
 def _review_threshold(summary: Mapping[str, Any]) -> float:
@@ -183,6 +194,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     chosen: list[PlannedGroup] = []
     merges = 0
     for g in groups:
+        g = _as_edited(g, pair_scores)
         why = options.wants(g, review_threshold)
         if why is None and options.max_merges is not None and (
                 merges + len(g.merged_ids) > options.max_merges):

@@ -7,7 +7,7 @@ Files (all rewritten atomically: a temporary file, then a rename):
 - ``index-v1.json``: one compact ``DealRecord`` per live deal, as a JSON array
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
-  policy custom fields); 100,000 deals: about 1 s to load or save,
+  non-empty custom fields); 100,000 deals: about 1 s to load or save,
   and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
   — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
   so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
@@ -28,7 +28,8 @@ Files (all rewritten atomically: a temporary file, then a rename):
 it refreshed into the plan directory (``index/``, with the index time it started
 from); ``dedupe apply`` of that plan installs it (``install_plan_index``) unless a
 run moved the state's index meanwhile. So a plan nobody applies never hides its
-groups from the next nightly run.
+groups from the next nightly run. Any other apply drops the deals it merged away from the
+state's index (``forget_merged``).
 """
 
 from __future__ import annotations
@@ -263,6 +264,23 @@ def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
     return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
 
 
-__all__ = ["DealIndex", "StateBusy", "absorbed", "load_keep_separate", "install_plan_index",
+def forget_merged(state: Path, gone: Collection[int]) -> str | None:
+    """Drop the deals an apply merged away (``gone``) from the state's nightly index, when
+    there is one and it holds any of them (an apply of a plan made without --since-last, or
+    whose index was not installed): the next ``--since-last`` run does not compare them again,
+    whatever ``deleted_since`` reports. Its time (``updated_since``) does not move. A line
+    saying what changed, or None. InputError for a damaged index (``DealIndex.load``)."""
+    if not gone or not (state / INDEX_META).is_file():
+        return None
+    index = DealIndex.load(state)
+    dropped = set(gone) & index.deals.keys()
+    if not dropped:
+        return None
+    index.refresh((), gone=dropped)
+    index.save(state)
+    return f"index: {len(dropped):,} merged-away deal(s) dropped ({state})"
+
+
+__all__ = ["DealIndex", "StateBusy", "absorbed", "forget_merged", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
            "state_lock"]

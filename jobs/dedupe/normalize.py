@@ -8,8 +8,10 @@ spacing variants) — so ``ACME Corp \u2013 Website redesign`` and ``Website
 redesign - Acme`` at org ``Acme`` both become ``website redesign``. Nothing else
 is taken for a company name: ``Sales training - Berlin`` keeps ``berlin``.
 Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
-``Phase I`` = ``1st phase`` = ``Phase 1``). Identifying tokens are never dropped
-and are kept apart in ``numbers``: tokens with a digit and single letters,
+``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
+German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
+Identifying tokens are never dropped and are kept apart in ``numbers``: tokens
+with a digit, month and weekday names and single letters,
 because a differing one (``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``,
 ``Q3`` / ``Q4``, ``Building A`` / ``B``) means a different deal.
 """
@@ -42,6 +44,32 @@ for _n, (_roman, _word, _nth) in enumerate((
         ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
         ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
     _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth), str(_n)))
+# month and weekday names (English, German, French, Spanish, Dutch; common abbreviations) ->
+# one English name: ``Juni`` = ``June`` = ``jun``. They tell deals apart like a number does
+# (``Messe Juni`` / ``Messe Juli``), so they are identifying tokens (``is_identifying``).
+_CALENDAR: dict[str, str] = {}
+for _name, _forms in (
+        ("january", "jan januar jänner janner janvier enero januari"),
+        ("february", "feb febr februar feber février fevrier febrero februari"),
+        ("march", "mar märz marz maerz mars marzo maart"),
+        ("april", "apr avril abril"),
+        ("may", "mai mayo mei"),
+        ("june", "jun juni juin junio"),
+        ("july", "jul juli juillet julio"),
+        ("august", "aug août aout agosto augustus"),
+        ("september", "sep sept septembre septiembre"),
+        ("october", "oct okt oktober octobre octubre"),
+        ("november", "nov novembre noviembre"),
+        ("december", "dec dez dezember décembre decembre diciembre"),
+        ("monday", "montag lundi lunes maandag"),
+        ("tuesday", "tues dienstag mardi martes dinsdag"),
+        ("wednesday", "mittwoch mercredi miércoles miercoles woensdag"),
+        ("thursday", "thurs donnerstag jeudi jueves donderdag"),
+        ("friday", "freitag vendredi viernes vrijdag"),
+        ("saturday", "samstag sonnabend samedi sábado sabado zaterdag"),
+        ("sunday", "sonntag dimanche domingo zondag")):
+    _CALENDAR.update(dict.fromkeys((_name, *_forms.split()), _name))
+CALENDAR_NAMES = frozenset(_CALENDAR.values())
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
 _DIGIT = re.compile(r"\d")
@@ -75,8 +103,9 @@ def words(s: str) -> list[str]:
 
 def canonical(token: str) -> str:
     """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
-    ``1``, up to twelve); any other token unchanged."""
-    n = _NUMBER_WORDS.get(token)
+    ``1``, up to twelve); a month or weekday name as its English name (``juni``/``jun`` ->
+    ``june``, ``montag`` -> ``monday``); any other token unchanged."""
+    n = _NUMBER_WORDS.get(token) or _CALENDAR.get(token)
     if n is not None:
         return n
     m = _ORDINAL.fullmatch(token)
@@ -90,8 +119,9 @@ def _join_initials(s: str) -> str:
 
 def is_identifying(token: str) -> bool:
     """A token that tells deals apart like a number: it has a digit (``2024``, ``q3``, ``v2``,
-    and number words after ``canonical``) or is a single letter (``Building A``, ``Plan B``)."""
-    return len(token) == 1 or _DIGIT.search(token) is not None
+    and number words after ``canonical``), is a single letter (``Building A``, ``Plan B``) or
+    a month or weekday name after ``canonical`` (``june``, ``monday``)."""
+    return len(token) == 1 or token in CALENDAR_NAMES or _DIGIT.search(token) is not None
 
 
 @lru_cache(maxsize=65536)

@@ -1,7 +1,8 @@
 """The dedupe plan on disk: ``groups.csv``, ``pairs.csv``, ``summary.json``, ``deals.jsonl``.
 
 ``groups.csv`` is for people: one row per group (``group_id``, ``decision``
-— blank, ``merge`` or ``keep-separate``, edited by a reviewer —, ``band``,
+— blank, ``merge`` or ``keep-separate`` (any case; ``keep separate`` and ``keep_separate``
+too; nothing else: ``yes``, ``no``, ``keep`` are refused), edited by a reviewer —, ``band``,
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
 ``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
 ``policy_fields``, ``drops``: what the merge will lose, see ``merge_drops``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -127,9 +129,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
-    in merge order; FACTS.md, Merge), and a won status of a merged deal when the survivor
-    is not won. ``["value 5000 (deal 12)", "status won (deal 13)", ...]``; empty: nothing
-    is lost."""
+    in merge order; FACTS.md, Merge), a won status of a merged deal when the survivor
+    is not won, and an open status when the survivor is closed (the open deal is gone).
+    ``["value 5000 (deal 12)", "status won (deal 13)", "status open (deal 14)", ...]``;
+    empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -153,6 +156,8 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 out.append(f"{name} {_comparable(v)} (deal {r.id})")
     out.extend(f"status won (deal {r.id})" for r in merged
                if r.status == "won" and survivor.status != "won")
+    out.extend(f"status open (deal {r.id})" for r in merged
+               if r.status == "open" and survivor.status != "open")
     return out
 
 
@@ -271,29 +276,46 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
     if not path.is_file():
         raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
                          "`pdbulk dedupe plan -o DIR`")
-    missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
-        h.strip() for h in manifest_header(path, format="csv")}
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    out: list[PlannedGroup] = []
-    seen: dict[int, int] = {}
-    for source in read_manifest(path, format="csv"):
-        if source.error is not None:
-            raise source.error
-        out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
-                              seen))
+    try:
+        missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
+            h.strip() for h in manifest_header(path, format="csv")}
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        out: list[PlannedGroup] = []
+        seen: dict[int, int] = {}
+        for source in read_manifest(path, format="csv"):
+            if source.error is not None:
+                raise source.error
+            out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
+                                  seen))
+    except InputError as exc:
+        raise _no_encoding_option(exc) from None
     return out
+
+
+_ENCODING_HINT = re.compile(r"[.;,]?\s*(?:or )?[Rr]ead it with --encoding .*?\[defaults\]\)"
+                            r"(?:, or save it as UTF-8)?")
+
+
+def _no_encoding_option(exc: InputError) -> InputError:
+    """``exc`` without the reader's advice to use ``--encoding`` or a mapping's ``[defaults]``:
+    ``dedupe apply`` has neither (groups.csv is read as UTF-8, or UTF-16 with a BOM)."""
+    reason = _ENCODING_HINT.sub("", exc.reason)
+    if reason == exc.reason:
+        return exc
+    return InputError(f"{reason}; save groups.csv again as UTF-8 (dedupe apply has no "
+                      "--encoding option)", row=exc.row, column=exc.column)
 
 
 def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGroup:
     def cell(name: str) -> str:
         v = row.get(name)
         return "" if v is None else str(v).strip()
-    decision = _DECISION_ALIASES.get(cell("decision").casefold().replace("_", "-"),
-                                     cell("decision").casefold().replace("_", "-"))
+    decision = " ".join(cell("decision").casefold().split()).replace("_", "-").replace(" ", "-")
     if decision not in DECISIONS:
-        raise InputError(f"decision must be blank, merge or keep-separate, not "
-                         f"{row.get('decision')!r}", row=n, column="decision")
+        raise InputError(f"decision must be blank, merge or keep-separate (any case; "
+                         f"keep separate and keep_separate too), not {row.get('decision')!r}",
+                         row=n, column="decision")
     survivor = _int(cell("survivor_id"), n, "survivor_id")
     merged = tuple(_int(x, n, "merged_ids")
                    for x in cell("merged_ids").replace(",", ";").split(";") if x.strip())
@@ -322,11 +344,6 @@ def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGrou
                         merged)
 
 
-_DECISION_ALIASES = {"keep separate": "keep-separate", "keep": "keep-separate",
-                     "separate": "keep-separate", "no": "keep-separate", "yes": "merge",
-                     "y": "merge"}
-
-
 def read_records(directory: Path) -> dict[int, DealRecord]:
     """The records the plan was made from (deals.jsonl); InputError naming the line of a
     damaged record."""
@@ -347,19 +364,33 @@ def read_records(directory: Path) -> dict[int, DealRecord]:
     return out
 
 
-def read_pair_scores(directory: Path) -> dict[frozenset[int], float] | None:
-    """pairs.csv as ``{frozenset((a, b)): score}``; None when the plan has no pairs.csv.
-    A row that does not parse is left out (its pair then counts as not alike)."""
+def read_pair_scores(directory: Path) -> dict[frozenset[int], float]:
+    """pairs.csv as ``{frozenset((a, b)): score}``. InputError when it is missing, has no
+    ``a``/``b``/``score`` columns or a row that does not parse (naming the data row, 1-based):
+    apply's chaining guard and an edited group's score come from it, so apply must not run
+    without it."""
     path = directory / PAIRS
     if not path.is_file():
-        return None
+        raise InputError(f"{path} is missing; the chaining guard needs it: make the plan again")
     out: dict[frozenset[int], float] = {}
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        for row in csv.DictReader(f):
-            try:
-                out[frozenset((int(row["a"]), int(row["b"])))] = float(row["score"])
-            except (KeyError, TypeError, ValueError):
-                continue
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            if not {"a", "b", "score"} <= set(reader.fieldnames or ()):
+                raise InputError(f"{path} is damaged (no a, b, score columns); make the plan again")
+            for n, row in enumerate(reader, start=1):
+                try:
+                    score = float(row["score"])
+                    pair = frozenset((int(row["a"]), int(row["b"])))
+                except (KeyError, TypeError, ValueError):
+                    raise InputError(f"{path} is damaged: row {n} is not a scored pair; make the "
+                                     "plan again") from None
+                if not 0.0 <= score <= 1.0:
+                    raise InputError(f"{path} is damaged: row {n} score {row['score']!r} is not "
+                                     "in [0, 1]; make the plan again")
+                out[pair] = score
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{path} is damaged ({e}); make the plan again") from None
     return out
 
 

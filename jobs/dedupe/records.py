@@ -2,8 +2,9 @@
 
 Only list endpoints are used, never a search and never a GET per deal:
 ``GET /api/v2/deals`` (cursor pages of 500, 10 tokens each; ``updated_since``
-for nightly runs; ``custom_fields`` narrowed to the keys a field policy names,
-at most 15 — spec: openapi-v2.yaml ``getDeals``), ``GET /api/v2/stages``
+for nightly runs; every custom field, so the plan's ``differing``/``drops`` and
+review.html show the custom values a merge would lose — spec: openapi-v2.yaml
+``getDeals``), ``GET /api/v2/stages``
 (``order_nr``, 5 tokens per page) and ``GET /api/v2/organizations?ids=`` (names
 of the organizations the deals name, 100 per call, 10 tokens; above 500
 organizations the whole list is pulled instead, 500 per page).
@@ -56,7 +57,7 @@ def _id(raw: object) -> int | None:
 def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str],
               custom: Collection[str] | None = None) -> DealRecord:
     """A v2 deal object as the compact record matching needs; ``custom``: the custom field
-    keys to keep (None: all)."""
+    keys to keep (None: all); empty custom values (None, "", []) are left out."""
     status = "deleted" if deal.get("is_deleted") else str(deal.get("status") or "open")
     org_id, stage_id = _id(deal.get("org_id")), _id(deal.get("stage_id"))
     value = deal.get("value")
@@ -73,7 +74,7 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         expected_close_date=parse_day(deal.get("expected_close_date")),
         is_archived=bool(deal.get("is_archived")),
         fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
-                if custom is None or k in custom})
+                if (custom is None or k in custom) and v is not None and v != "" and v != []})
 
 
 def custom_keys(policy: Mapping[str, str]) -> list[str]:
@@ -132,15 +133,16 @@ async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, 
 async def read_records(ctx: CallContext, *, since: str | None = None,
                        policy: Mapping[str, str] | None = None,
                        known_orgs: Mapping[int, str] | None = None) -> list[DealRecord]:
-    """The account's deals (or those updated since ``since``) as records, with stage order
-    and organization names (``known_orgs`` are not read again)."""
-    keys = custom_keys(policy or {})
-    deals = await list_deal_pages(ctx, since=since, custom=keys)
+    """The account's deals (or those updated since ``since``) as records, with stage order,
+    organization names (``known_orgs`` are not read again) and every non-empty custom field.
+    InputError when ``policy`` names more than 15 custom fields."""
+    custom_keys(policy or {})  # validates the policy's keys; every custom field is read
+    deals = await list_deal_pages(ctx, since=since)
     orders = await stage_orders(ctx)
     names = dict(known_orgs or {})
     missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
     names.update(await organization_names(ctx, missing))
-    return [to_record(d, stage_order=orders, org_names=names, custom=keys) for d in deals]
+    return [to_record(d, stage_order=orders, org_names=names) for d in deals]
 
 
 async def review_names(ctx: CallContext, records: Iterable[DealRecord]) -> dict[str, dict[int, str]]:

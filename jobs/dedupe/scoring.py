@@ -6,6 +6,13 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
+* a word one letter from another (``linz`` / ``lienz``, ``anna`` / ``anne``: a letter replaced,
+  added or dropped where the longer word has 4-6 letters; neighbours swapped, or a longer
+  word of 7+ letters, is a plain typo): at most 0.80 (review) unless the pair is a double
+  entry (same person, same non-zero value, added ≤ 1 h apart); month and weekday names count as numbers
+  (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
+* recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
+  a retainer, a re-opened opportunity): at most 0.80 (review);
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
@@ -45,6 +52,11 @@ SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at mo
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
 NO_CUSTOMER = "no shared org or person"
 FAR_APART_DAYS = 90  # added further apart than this: evidence against
+NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
+NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
+DOUBLE_ENTRY_SECONDS = 3600
+RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
+RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 _CLOSED = frozenset({"won", "lost"})
 
@@ -67,6 +79,8 @@ def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple
         out.append(f"guard: currency {a.currency}≠{b.currency}")
     if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
         out.append("guard: won with lost")
+    if "won_won" in guards and a.status == "won" and b.status == "won":
+        out.append("guard: won with won (each is booked revenue)")
     if "pipeline" in guards and a.pipeline_id is not None and b.pipeline_id is not None \
             and a.pipeline_id != b.pipeline_id:
         out.append(f"guard: pipeline {a.pipeline_id}≠{b.pipeline_id}")
@@ -85,6 +99,8 @@ def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
             and a.currency.upper() != b.currency.upper():
         return True
     if "won_lost" in guards and a.status != b.status and a.status in _CLOSED and b.status in _CLOSED:
+        return True
+    if "won_won" in guards and a.status == "won" and b.status == "won":
         return True
     if "pipeline" in guards and a.pipeline_id != b.pipeline_id and a.pipeline_id is not None \
             and b.pipeline_id is not None:
@@ -142,13 +158,29 @@ def _typo_of(x: str, y: str) -> bool:
     return min(len(x), len(y)) >= 4 and one_typo(x, y)
 
 
-def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str]]:
-    """Words of each side with no equal or near-equal (typo) word on the other side."""
+def clear_typo(x: str, y: str) -> bool:
+    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
+    neighbours swapped (``wesbite`` / ``website``), or the longer word has 7+ letters. A
+    letter replaced, added or dropped in a shorter word may be another real word (``linz`` /
+    ``lienz``, ``anna`` / ``anne``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
+    if max(len(x), len(y)) >= 7:
+        return True
+    if len(x) != len(y):
+        return False
+    diff = [i for i, (c, d) in enumerate(zip(x, y, strict=True)) if c != d]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
+        and x[diff[1]] == y[diff[0]]
+
+
+def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Words of each side with no equal or near-equal (typo) word on the other side, and
+    the near-word pairs (one edit apart but not a ``clear_typo``)."""
     only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
     only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
     ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
     uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
-    return ux, uy
+    near = [(t, u) for t in only_x for u in only_y if _typo_of(t, u) and not clear_typo(t, u)]
+    return ux, uy, near
 
 
 def _fmt(v: float) -> str:
@@ -177,6 +209,12 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons:
         s = min(s, NO_CUSTOMER_CAP)
+    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
+            and not double_entry(da, db):
+        s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
+    if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
+        s = min(s, RECURRING_CAP)
+        reasons.append(recurring)
     if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
         s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     score = round(min(1.0, max(0.0, s)), 4)
@@ -193,6 +231,32 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
 
 
+def double_entry(a: DealRecord, b: DealRecord) -> bool:
+    """The evidence of one deal entered twice (a double submit): the same person, the same
+    non-zero value and added at most ``DOUBLE_ENTRY_SECONDS`` (1 h) apart."""
+    return (a.person_id is not None and a.person_id == b.person_id and bool(a.value)
+            and bool(b.value) and a.value == b.value and a.add_time is not None
+            and b.add_time is not None
+            and abs(epoch(a.add_time) - epoch(b.add_time)) <= DOUBLE_ENTRY_SECONDS)
+
+
+def _recurring(a: DealRecord, b: DealRecord) -> str | None:
+    """Why two deals look like one deal recurring (a renewal, a retainer, a re-opened
+    opportunity) rather than one deal twice, else None: added more than ``RECURRING_DAYS``
+    (21) days apart, or one added after the other was closed (won/lost; its
+    ``update_time`` is at or after its close, so an add_time after it is after the close)."""
+    if a.add_time is None or b.add_time is None:
+        return None
+    gap = abs(epoch(a.add_time) - epoch(b.add_time))
+    if gap > RECURRING_DAYS * 86400:
+        return f"recurring: added {gap / 86400:.0f} days apart"
+    for x, y in ((a, b), (b, a)):
+        if x.status in _CLOSED and x.update_time is not None \
+                and epoch(y.add_time) > epoch(x.update_time):  # type: ignore[arg-type]
+            return f"recurring: deal {y.id} added after deal {x.id} was {x.status}"
+    return None
+
+
 def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
     s = 0.0
     if x.numbers != y.numbers:
@@ -201,7 +265,9 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
         else:
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
-    ux, uy = _word_diff(x, y)
+    ux, uy, near = _word_diff(x, y)
+    if near:
+        reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in near)}")
     if ux and uy:
         s -= 0.25
         reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")

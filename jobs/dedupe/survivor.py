@@ -65,12 +65,21 @@ RULES: dict[str, tuple[Callable[[DealRecord], float], str]] = {
 }
 
 
-def rank(deals: Sequence[DealRecord], rules: Sequence[str]) -> tuple[list[DealRecord], tuple[str, ...]]:
-    """Order ``deals`` best first by ``rules``; return it and why the first beat the second.
+def _phrase(rule: str, survivor: DealRecord, other: DealRecord) -> str:
+    """What a rule said when it put ``survivor`` before ``other``: the status rules name the
+    two statuses (``won before open``, ``open before lost``), the others their phrase."""
+    if rule in ("won_first", "open_first"):
+        return f"{survivor.status} before {other.status}"
+    return RULES[rule][1]
 
-    The reason is ``"<rule>: <phrase>"`` of the first rule that separated the
-    survivor from the runner-up, or ``"tie: smallest id"``. Raises KeyError for
-    an unknown rule (DedupeConfig rejects those first).
+
+def rank(deals: Sequence[DealRecord], rules: Sequence[str]) -> tuple[list[DealRecord], tuple[str, ...]]:
+    """Order ``deals`` best first by ``rules``; return it and why the survivor beat the others.
+
+    The reasons are, for each other deal in order, ``"<rule>: <phrase>"`` of the first rule
+    that separated the survivor from it (``"won_first: won before open"``), each said once;
+    ``"tie: smallest id"`` when no rule separated it from one. Raises KeyError for an unknown
+    rule (DedupeConfig rejects those first).
     """
     keys = [RULES[r][0] for r in rules]
 
@@ -80,8 +89,11 @@ def rank(deals: Sequence[DealRecord], rules: Sequence[str]) -> tuple[list[DealRe
     ordered = sorted(deals, key=key)
     if len(ordered) < 2:
         return ordered, ()
-    first, second = ordered[0], ordered[1]
-    for r, k in zip(rules, keys, strict=True):
-        if k(first) != k(second):
-            return ordered, (f"{r}: {RULES[r][1]}",)
-    return ordered, ("tie: smallest id",)
+    first = ordered[0]
+    out: list[str] = []
+    for other in ordered[1:]:
+        why = next((f"{r}: {_phrase(r, first, other)}" for r, k in zip(rules, keys, strict=True)
+                    if k(first) != k(other)), "tie: smallest id")
+        if why not in out:
+            out.append(why)
+    return ordered, tuple(out)
