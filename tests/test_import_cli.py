@@ -228,7 +228,8 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     mapping.write_text(text.format("excel"))
     before = len(sandbox.state.deals)
     for command in (["plan", "import"], ["import"]):
-        extra = ["--job-dir", str(tmp_path / "jobs")] if command == ["import"] else []
+        extra = (["--job-dir", str(tmp_path / "jobs")] if command == ["import"]
+                 else ["--failed-csv", str(tmp_path / "plan-failed.csv")])
         res = CliRunner().invoke(app, [*command, str(manifest), "--mapping", str(mapping),
                                        "--create-key-field", "--url", sandbox.url, *FAST,
                                        *extra], env={"PIPEDRIVE_API_TOKEN": TOKEN})
@@ -236,6 +237,7 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     assert len(sandbox.state.deals) == before
     mapping.write_text(text.format("excel_1904"))
     res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(mapping),
-                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST],
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(tmp_path / "plan-failed.csv")],
                              env={"PIPEDRIVE_API_TOKEN": TOKEN})
     assert res.exit_code == 0, res.output
