@@ -29,8 +29,6 @@ from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
-import openpyxl  # the maintained XLSX reader; read-only mode streams the sheet XML
-
 from .errors import InputError
 
 _TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
@@ -102,6 +100,9 @@ def _percent(value: int | float) -> int | float:
 
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
     try:
+        import openpyxl  # the maintained XLSX reader (read-only mode streams the sheet
+        # XML); imported here: ~6 MB of RSS a CSV or JSON run never needs
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
@@ -175,6 +176,8 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
         if _has_formulas(book, ws):
             # data_only hides whether a blank came from a formula with no stored result:
             # walk the same sheet again with formulas, cell for cell
+            import openpyxl
+
             formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
             fws = formulas[ws.title]
             fws.reset_dimensions()
