@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
@@ -195,3 +197,16 @@ async def test_update_and_move_by_key_see_archived_deals(tmp_path: Path) -> None
         assert failed(store) == {}
         assert not deal(sb, 3)["is_archived"] and deal(sb, 3)["value"] == 4242
         store.close()
+
+
+@given(st.lists(st.text(max_size=6), max_size=400), st.sampled_from([1, 2, 8, 4096]))
+def test_the_key_set_answers_as_a_set_does(keys: list[str], capacity: int) -> None:
+    """KeySet (the planner's compact set of a file's source keys) says "new" exactly when a
+    set would, through every growth of its table."""
+    from jobs.import_rows import KeySet
+
+    compact, plain = KeySet(capacity), set()
+    for key in keys:
+        assert compact.add(key) is (key not in plain)
+        plain.add(key)
+    assert len(compact) == len(plain)
