@@ -12,7 +12,9 @@ store (rebuilt after every run).
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import sqlite3
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -176,6 +178,35 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
             return await runner.run()
 
 
+FAILED_ROWS_SHOWN = 1000  # bad rows a plan lists itself (Plan.failed_rows); all go to the file
+
+
+class _Spill:
+    """Failed-row dicts on disk (pickled: their cells keep their types for the typed
+    copy), read back in order as often as they are iterated."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def add(self, row: dict[str, Any]) -> None:
+        pickle.dump(row, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._file.flush()
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)  # our own temporary file, written above
+            except EOFError:
+                return
+
+
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
                       limits: Limits, *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
@@ -184,7 +215,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given): every bad row, same columns as failed.csv.
     ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
-    them all as failed.csv has them (``results.failed_row``: row, key, reason, status,
+    the first ``FAILED_ROWS_SHOWN`` as failed.csv has them (``results.failed_row``: row, key, reason, status,
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await anyio.to_thread.run_sync(
@@ -198,17 +229,23 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     _contested(planner, settings)
 
     reasons: Counter[str] = Counter()
-    failed: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []  # the first FAILED_ROWS_SHOWN, for Plan.failed_rows
 
     def decide_and_write() -> None:
-        for item in _items(planner, settings):
-            if item.state is not ItemState.FAILED:
-                continue
-            row = failed_row(item)
-            reasons[reason_class(row["reason"], row["column"])] += 1
-            failed.append(row)
-        if failed_csv is not None:
-            write_failed(failed_csv, columns, failed, typed=typed_for(settings))
+        # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
+        # can fail all its million rows (~7 KB each with their cells)
+        with _Spill() as spill:
+            for item in _items(planner, settings):
+                if item.state is not ItemState.FAILED:
+                    continue
+                row = failed_row(item)
+                reasons[reason_class(row["reason"], row["column"])] += 1
+                if len(failed) < FAILED_ROWS_SHOWN:
+                    failed.append(row)
+                if failed_csv is not None:
+                    spill.add(row)
+            if failed_csv is not None:
+                write_failed(failed_csv, columns, spill, typed=typed_for(settings))
     decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again

@@ -43,7 +43,7 @@ class Plan:
     burst: int = 0
     window: float = 2.0
     reasons: dict[str, int] = field(default_factory=dict)  # bad rows per reason
-    failed_rows: list[dict[str, Any]] = field(default_factory=list)  # every bad row
+    failed_rows: list[dict[str, Any]] = field(default_factory=list)  # the first 1,000 bad rows
     failed_csv: str | None = None  # where plan-failed.csv was written
 
     @property

@@ -110,10 +110,11 @@ def with_failed_columns(stored: Sequence[str], failed: Iterable[Mapping[str, Any
     return list(columns)
 
 
-def write_failed(path: Path, source_columns: Sequence[str], rows: Sequence[Mapping[str, Any]],
+def write_failed(path: Path, source_columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
                  *, typed: Typed | None = None) -> dict[str, Path]:
     """A failed-rows file at ``path`` (plan-failed.csv) with the same columns as a job's
-    failed.csv, from ``failed_row`` dicts, replaced atomically; with ``typed``, the typed
+    failed.csv, from ``failed_row`` dicts (iterated twice: the columns, then the rows),
+    replaced atomically; with ``typed``, the typed
     copy beside it (``path`` with the suffix .jsonl / .xlsx); a typed copy an earlier call
     left there that this one does not write is removed (only a file pdbulk wrote).
     Returns the paths written."""

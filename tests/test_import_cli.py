@@ -66,6 +66,29 @@ def test_plan_import_json_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> No
     assert "bad rows by reason:" in human.stdout and str(failed_csv) in human.stdout
 
 
+def test_a_plan_of_many_bad_rows_lists_a_thousand_and_writes_them_all(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Bad rows are spilled to disk, not kept: the JSON lists the first 1,000 (reasons
+    count them all) and plan-failed.csv holds every one, in row order, with its cells."""
+    manifest = tmp_path / "bad.csv"
+    manifest.write_text("id,title,close\n" + "".join(
+        f"k{n},Deal {n},not a date {n}\n" for n in range(1, 1251)))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                       'expected_close_date = "close"\n')
+    failed_csv = tmp_path / "plan-failed.csv"
+    res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(failed_csv)],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 3, res.output
+    plan = orjson.loads(res.stdout)
+    assert plan["bad_rows"] == 1250 and sum(plan["reasons"].values()) == 1250
+    assert [r["row"] for r in plan["failed_rows"]] == list(range(1, 1001))  # data rows
+    rows = read_csv(failed_csv)
+    assert [r["close"] for r in rows] == [f"not a date {n}" for n in range(1, 1251)]
+
+
 def test_plan_import_exit_0_when_every_row_is_valid(sandbox: Sandbox, tmp_path: Path) -> None:
     """No bad row: exit 0 and an empty plan-failed.csv (header only)."""
     manifest = tmp_path / "ok.csv"
