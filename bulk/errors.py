@@ -174,6 +174,13 @@ class CoordinatorLost(BulkError):
 
     terminal = True
 
+class CoordinatorMismatch(InputError):
+    """Coordinated and uncoordinated runs would mix on one account (their claims do not
+    see each other): a job that ran on a shared coordinator resumed without it or on
+    another, or a run without one on an account this machine ran coordinated. Exit 1,
+    nothing sent (``bulk.coordinator.check_coordination``)."""
+
+
 class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
@@ -228,7 +235,8 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 
 __all__ = [
-    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone",
+    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
+    "CoordinatorMismatch", "Forbidden", "Gone",
     "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired",
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
