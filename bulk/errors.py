@@ -181,6 +181,11 @@ class CoordinatorMismatch(InputError):
     nothing sent (``bulk.coordinator.check_coordination``)."""
 
 
+class NotSent(BulkError):
+    """A call's ``guard`` said no right before the send (e.g. the claim guarding a create
+    was lost while the call waited for its turn): nothing was sent, nothing charged."""
+
+
 class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
@@ -237,7 +242,7 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 __all__ = [
     "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
     "CoordinatorMismatch", "Forbidden", "Gone",
-    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired",
+    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import anyio
@@ -41,7 +42,7 @@ from bulk.claims import (
     kept,
     open_claims,
 )
-from bulk.errors import BulkError, InputError, NotFound
+from bulk.errors import BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
@@ -384,14 +385,16 @@ class ImportJob:
                             body["person_id"] = person_id
                         if org_id is not None:
                             body["org_id"] = org_id
-                        # proved still held right before the send (a freeze past the
-                        # lease, a lost Redis): else claim again and look again
-                        if not await confirm_or_lost(lease):
+                        # proved still held right before the send, after its admission
+                        # (a freeze past the lease, a lost Redis, a wait for its turn
+                        # longer than the lease): else claim again and look again
+                        try:
+                            res = await ctx.call("addDeal", json=body,
+                                                 guard=partial(confirm_or_lost, lease))
+                        except NotSent:
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
-                        try:
-                            res = await ctx.call("addDeal", json=body)
                         except InDoubt:
                             self._held[key] = claim  # kept: whoever comes next reconciles
                             keep = True
