@@ -39,7 +39,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import AuthenticationError, InvalidResponse, RedisError, ResponseError
 
 from .clock import Clock, SystemClock
 from .coordinator import Limit, SharedStats, check_url, redacted
@@ -139,6 +139,13 @@ def failure(url: str, exc: BaseException) -> str:
     kind does not go away by waiting for Redis to come back. The one place Redis errors
     become text (the URL's password is never in it)."""
     where = f"the coordinator at {redacted(url)}"
+    text = " ".join(str(exc).split())
+    if "NOAUTH" in text or "HELLO must be called with the client already authenticated" \
+            in text or "Authentication required" in text:
+        return (f"{where} requires a password: give it in the URL "
+                "(redis://:PASSWORD@host:port/db)")
+    if isinstance(exc, InvalidResponse) or "Protocol Error" in text:
+        return f"{where} is not a Redis server (it answered something else): check the port"
     if isinstance(exc, AuthenticationError | ResponseError):
         said = " ".join(str(exc).split())[:200]
         return f"{where} refused the request ({said})"
