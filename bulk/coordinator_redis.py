@@ -142,8 +142,8 @@ def failure(url: str, exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     if "NOAUTH" in text or "HELLO must be called with the client already authenticated" \
             in text or "Authentication required" in text:
-        return (f"{where} requires a password: give it in the URL "
-                "(redis://:PASSWORD@host:port/db)")
+        return (f"{where} refused the request (Redis requires a password: give it in the "
+                "URL, redis://:PASSWORD@host:port/db)")
     if isinstance(exc, InvalidResponse) or "Protocol Error" in text:
         return f"{where} is not a Redis server (it answered something else): check the port"
     if isinstance(exc, AuthenticationError | ResponseError):
@@ -392,14 +392,17 @@ class RedisCoordinator:
         pending, self._pending = self._pending, []
         if not pending or self._redis is None:
             return
-        # scripts by EVALSHA; the pipeline loads any the server lacks (a restarted one)
-        pipe = self._redis.pipeline(transaction=False)
-        for cmd, a in pending:
-            if cmd == "zadd":
-                pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
-            else:
-                await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
-        await pipe.execute()
+        # scripts by EVALSHA; the pipeline loads any the server lacks (a restarted one).
+        # Closed on every path: a pipeline that took a connection and then failed (Redis
+        # lost while it loaded its scripts) was left to the garbage collector, which
+        # printed "Unclosed Pipeline client" on stderr
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cmd, a in pending:
+                if cmd == "zadd":
+                    pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
+                else:
+                    await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
+            await pipe.execute()
 
     def statistics(self) -> SharedStats | None:
         """The account-wide picture as of the last admission round trip."""

@@ -47,5 +47,5 @@ async def test_a_missing_password_is_named_as_such() -> None:
         with pytest.raises(CoordinatorLost) as err:
             await check(server.url)
     text = str(err.value)
-    assert "requires a password" in text and "redis://:PASSWORD@" in text
+    assert "Redis requires a password" in text and "redis://:PASSWORD@" in text
     assert "HELLO" not in text and "s3cret" not in text
