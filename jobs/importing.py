@@ -513,7 +513,10 @@ class ImportJob:
                 # create path finds the deal through the claim's outcome (settled above, or by
                 # the live run holding it): upsert updates it, insert reports it `exists`.
                 self._doubted.discard(item.id)
-                self._held.pop(key, None)
+                mine = self._held.pop(key, None)
+                if mine is not None:  # the deal found is the key's outcome, not ours
+                    await self.claims.release(mine, self._outcome(int(hit["id"]),
+                                                                  mine.previous, ours=False))
                 out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
                 continue
             if hit is None:
