@@ -83,6 +83,12 @@ def cli_env(sb: SandboxProcess, scale: float, coordinator: str | None) -> dict[s
     env.pop("PDBULK_COORDINATOR", None)
     if coordinator:
         env["PDBULK_COORDINATOR"] = coordinator
+    # the fleets with and without the coordinator stand for different machines: on one, a
+    # run without the coordinator on an account that ran coordinated is refused
+    # (bulk.coordinator.check_coordination)
+    base = os.environ.get("PDBULK_STATE_DIR") or os.path.join(tempfile.gettempdir(),
+                                                              f"pdbulk-bench-{os.getpid()}")
+    env["PDBULK_STATE_DIR"] = base + ("-coordinated" if coordinator else "-local")
     return env
 
 

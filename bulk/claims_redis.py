@@ -30,6 +30,7 @@ its pid is checked, as the local claims do).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import os
@@ -144,8 +145,11 @@ def _dead_here(holder: str) -> bool:
 
 def claim_key(company: str, name: str) -> str:
     """The Redis key of claim ``name`` in ``company``: a digest of the name, so no
-    customer data is in Redis."""
-    digest = hashlib.sha256(name.encode()).hexdigest()[:32]
+    customer data is in Redis — HMAC-SHA256 keyed with the company id (32 hex digits),
+    so a known e-mail address or organization name cannot be confirmed by hashing it
+    and looking across companies (or in precomputed tables)."""
+    digest = hmac.new(f"pdbulk-claim-v2\x1f{company}".encode(), name.encode(),
+                      hashlib.sha256).hexdigest()[:32]
     return f"pdbulk:c:{company}:claim:{digest}"
 
 

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from .operations import Operation
@@ -232,6 +234,75 @@ def check_url(url: str) -> str:
     return url
 
 
+def coordinator_id(url: str) -> str:
+    """What names a coordinator in job files and markers: ``url`` without its user and
+    password, with the default port and database filled in
+    (``redis://:pw@h/0`` → ``redis://h:6379/0``; a unix socket: ``unix://path/db``)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        db = parse_qs(parts.query).get("db", ["0"])[0]
+        return f"unix://{parts.path}/{db}"
+    db = parts.path.strip("/") or "0"
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}/{db}"
+
+
+MARKERS = "coordinated"  # folder of the state dir: one marker per token fingerprint
+
+
+def _marker(token_fp: str) -> Path:
+    from .claims import state_dir
+
+    return state_dir() / MARKERS / f"{token_fp}.json"
+
+
+def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
+    """Remember (in the state dir) that the account of token fingerprint ``token_fp``
+    ran on this machine with the shared ``coordinator`` (its ``coordinator_id``):
+    a later run without it is refused (``check_coordination``)."""
+    path = _marker(token_fp)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    body = json.dumps({"coordinator": coordinator, "company": company})
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(body)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def check_coordination(token_fp: str, current: str | None,
+                       recorded: str | None = None) -> None:
+    """Refuse to mix coordinated and uncoordinated runs on one account: creates claimed
+    locally (SQLite on this machine) and on Redis do not see each other, so such a mix
+    doubles deals, persons and organizations.
+
+    ``current``: the ``coordinator_id`` in force (None: local); ``recorded``: the one the
+    job ran with before (its store's meta ``coordinator``; None: local or a new job).
+    Raises CoordinatorMismatch (exit 1) when a job that ran on a coordinator is resumed
+    without it or on another one, or when a run without coordinator finds this
+    machine's marker for the token (``mark_coordinated``)."""
+    from .errors import CoordinatorMismatch
+
+    if recorded is not None and recorded != current:
+        raise CoordinatorMismatch(
+            f"this job ran with the shared coordinator {recorded}; resume it with the same "
+            f"one (--coordinator {recorded}, with its password, or env {ENV_COORDINATOR}): "
+            "claims taken there are not seen by "
+            + ("local claims" if current is None else f"the coordinator {current}"))
+    if current is None:
+        path = _marker(token_fp)
+        try:
+            seen = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return
+        where = seen.get("coordinator") if isinstance(seen, dict) else None
+        raise CoordinatorMismatch(
+            f"this account was used on this machine with the shared coordinator {where}: "
+            f"run with --coordinator {where} (or env {ENV_COORDINATOR}) — runs without it "
+            "do not see its claims and would double creates. If no run uses that "
+            f"coordinator any more, delete {path}")
+
+
 def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     """A coordinator for ``url`` (see :func:`coordinator_url`). Raises ValueError for
     an unknown scheme or a malformed URL (:func:`check_url`). Nothing is connected
@@ -243,6 +314,7 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_COORDINATOR", "Coordinator", "Limit", "LocalCoordinator", "SharedStats",
+__all__ = ["ENV_COORDINATOR", "MARKERS", "Coordinator", "check_coordination", "coordinator_id",
+           "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
            "open_coordinator", "redacted"]

@@ -39,7 +39,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import AuthenticationError, InvalidResponse, RedisError, ResponseError
 
 from .clock import Clock, SystemClock
 from .coordinator import Limit, SharedStats, check_url, redacted
@@ -139,6 +139,13 @@ def failure(url: str, exc: BaseException) -> str:
     kind does not go away by waiting for Redis to come back. The one place Redis errors
     become text (the URL's password is never in it)."""
     where = f"the coordinator at {redacted(url)}"
+    text = " ".join(str(exc).split())
+    if "NOAUTH" in text or "HELLO must be called with the client already authenticated" \
+            in text or "Authentication required" in text:
+        return (f"{where} refused the request (Redis requires a password: give it in the "
+                "URL, redis://:PASSWORD@host:port/db)")
+    if isinstance(exc, InvalidResponse) or "Protocol Error" in text:
+        return f"{where} is not a Redis server (it answered something else): check the port"
     if isinstance(exc, AuthenticationError | ResponseError):
         said = " ".join(str(exc).split())[:200]
         return f"{where} refused the request ({said})"
@@ -385,14 +392,17 @@ class RedisCoordinator:
         pending, self._pending = self._pending, []
         if not pending or self._redis is None:
             return
-        # scripts by EVALSHA; the pipeline loads any the server lacks (a restarted one)
-        pipe = self._redis.pipeline(transaction=False)
-        for cmd, a in pending:
-            if cmd == "zadd":
-                pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
-            else:
-                await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
-        await pipe.execute()
+        # scripts by EVALSHA; the pipeline loads any the server lacks (a restarted one).
+        # Closed on every path: a pipeline that took a connection and then failed (Redis
+        # lost while it loaded its scripts) was left to the garbage collector, which
+        # printed "Unclosed Pipeline client" on stderr
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cmd, a in pending:
+                if cmd == "zadd":
+                    pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
+                else:
+                    await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
+            await pipe.execute()
 
     def statistics(self) -> SharedStats | None:
         """The account-wide picture as of the last admission round trip."""

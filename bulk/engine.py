@@ -19,7 +19,16 @@ import anyio
 
 from .client import PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
-from .coordinator import Coordinator, bind_company, coordinator_url, fingerprint, open_coordinator
+from .coordinator import (
+    Coordinator,
+    bind_company,
+    check_coordination,
+    coordinator_id,
+    coordinator_url,
+    fingerprint,
+    mark_coordinated,
+    open_coordinator,
+)
 from .errors import RateLimited
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
@@ -81,21 +90,41 @@ def new_job_id(kind: str) -> str:
     return time.strftime("%Y%m%d-%H%M%S") + f"-{kind}-{secrets.token_hex(2)}"
 
 
+META_COORDINATOR = "coordinator"  # job meta: the coordinator_id a job ran on
+
+
 @asynccontextmanager
 async def connect(config: EngineConfig, token: str, *, clock: Clock | None = None,
                   transport: Any = None, coordinator: Coordinator | str | None = None,
+                  store: JobStore | None = None,
                   ) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
     """A client and a scheduler bound to the running loop.
 
     ``coordinator``: a Coordinator, a URL (``redis://host:6379/0``), or None for env
     ``PDBULK_COORDINATOR`` (unset: local). A shared one is bound to the account with
     one scheduled ``GET /v1/users/me`` (its ``company_id``; 2 tokens) and the token's
-    fingerprint; it raises CoordinatorLost if it cannot be reached."""
+    fingerprint; it raises CoordinatorLost if it cannot be reached.
+
+    Coordinated and uncoordinated runs never mix on one account (their claims do not see
+    each other): ``store`` (the job run) records the coordinator it runs on (meta
+    ``coordinator``: ``coordinator_id``, no password) and a resume elsewhere is refused;
+    a coordinated run marks the token on this machine (state dir) and a later run without
+    a coordinator is refused. Raises CoordinatorMismatch (exit 1) before anything is sent
+    (``bulk.coordinator.check_coordination``)."""
     clock = clock or SystemClock()
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
                           tokens_spent_today=config.tokens_spent_today, probe=True)
     coord = (open_coordinator(coordinator_url(coordinator), clock=clock)
              if coordinator is None or isinstance(coordinator, str) else coordinator)
+    url = getattr(coord, "_url", None) if coord.shared else None
+    current = coordinator_id(url) if isinstance(url, str) else None
+    token_fp = fingerprint(token)
+    recorded = store.meta_get(META_COORDINATOR) if store is not None else None
+    try:
+        check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
+    except Exception:
+        await coord.aclose()
+        raise
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
         try:
@@ -105,6 +134,10 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
                 company = await _company_id(client, scheduler, clock)
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
+                if current is not None:
+                    mark_coordinated(token_fp, current, company)
+                    if store is not None and recorded is None:
+                        store.meta_put(META_COORDINATOR, current)
             yield client, scheduler
         finally:
             await coord.aclose()
@@ -138,7 +171,8 @@ async def run_kind(config: EngineConfig, token: str, store: JobStore, kind: JobK
                                  on_progress=on_progress)
     clock = clock or SystemClock()
     astore = AsyncJobStore(store)
-    async with connect(config, token, clock=clock, transport=transport) as (client, scheduler):
+    async with connect(config, token, clock=clock, transport=transport,
+                       store=store) as (client, scheduler):
         runner = Runner(astore, kind, client, scheduler, clock=clock,
                         max_workers=config.max_workers, retry=retry, on_progress=on_progress)
         if on_runner is not None:
@@ -204,7 +238,8 @@ async def session(config: EngineConfig, token: str, store: JobStore, *,
                   clock: Clock | None = None, transport: Any = None) -> AsyncIterator[Session]:
     """A Session whose spend goes to ``store``'s ledger when it closes."""
     clock = clock or SystemClock()
-    async with connect(config, token, clock=clock, transport=transport) as (client, scheduler):
+    async with connect(config, token, clock=clock, transport=transport,
+                       store=store) as (client, scheduler):
         runner = Runner(AsyncJobStore(store), _Idle(), client, scheduler, clock=clock,
                         max_workers=config.max_workers)
         try:
@@ -214,5 +249,5 @@ async def session(config: EngineConfig, token: str, store: JobStore, *,
                 await runner._flush_spend()  # the same flush a run ends with
 
 
-__all__ = ["DEFAULT_URL", "EngineConfig", "RunStats", "Session", "connect", "new_job_id",
+__all__ = ["DEFAULT_URL", "META_COORDINATOR", "EngineConfig", "RunStats", "Session", "connect", "new_job_id",
            "run_kind", "session"]

@@ -174,6 +174,18 @@ class CoordinatorLost(BulkError):
 
     terminal = True
 
+class CoordinatorMismatch(InputError):
+    """Coordinated and uncoordinated runs would mix on one account (their claims do not
+    see each other): a job that ran on a shared coordinator resumed without it or on
+    another, or a run without one on an account this machine ran coordinated. Exit 1,
+    nothing sent (``bulk.coordinator.check_coordination``)."""
+
+
+class NotSent(BulkError):
+    """A call's ``guard`` said no right before the send (e.g. the claim guarding a create
+    was lost while the call waited for its turn): nothing was sent, nothing charged."""
+
+
 class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
@@ -228,8 +240,9 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 
 __all__ = [
-    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost", "Forbidden", "Gone",
-    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "PaymentRequired",
+    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
+    "CoordinatorMismatch", "Forbidden", "Gone",
+    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,7 +25,17 @@ import anyio
 
 from .client import ApiResult, PipedriveClient, paginate
 from .clock import Clock
-from .errors import ApiError, BulkError, InDoubt, RateLimited, ServerError, Stopped, TransportError, Unexpected
+from .errors import (
+    ApiError,
+    BulkError,
+    InDoubt,
+    NotSent,
+    RateLimited,
+    ServerError,
+    Stopped,
+    TransportError,
+    Unexpected,
+)
 from .operations import Operation, get_operation
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -101,8 +111,13 @@ class CallContext:
         return self._r.clock
 
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
-                   params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
-        return await self._r.call(get_operation(operation_id), path=path, params=params, json=json)
+                   params: Mapping[str, object] | None = None, json: Any = None,
+                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
+        """One call, scheduled (admission against the limits), retried where safe.
+        ``guard``: awaited after admission, right before every send (retries too); False
+        → NotSent, nothing sent or charged (a claim lost while the call waited its turn)."""
+        return await self._r.call(get_operation(operation_id), path=path, params=params,
+                                  json=json, guard=guard)
 
     def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
                  limit: int = 500) -> AsyncIterator[ApiResult]:
@@ -178,11 +193,16 @@ class Runner:
             raise Stopped("stopping")
 
     async def call(self, op: Operation, *, path: Mapping[str, object] | None = None,
-                   params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
+                   params: Mapping[str, object] | None = None, json: Any = None,
+                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
         transient = 0
         limited = 0
         while True:
             await self._acquire(op)
+            if guard is not None and not await guard():
+                self.scheduler.refund(op)
+                raise NotSent(f"{op.id}: not sent: its guard (the claim on the create) was "
+                              "lost while it waited its turn")
             started = self.clock.now()
             self.stats.calls += 1
             self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1

@@ -168,7 +168,8 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
     BulkError subclasses for the account); the run itself raises nothing but
     BaseExceptions: its outcome is the returned RunResult."""
     clock = clock or SystemClock()
-    async with connect(cfg, token, clock=clock, transport=transport) as (client, scheduler):
+    async with connect(cfg, token, clock=clock, transport=transport,
+                       store=store) as (client, scheduler):
         runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=clock,
                         max_workers=cfg.max_workers, on_progress=on_progress)
         if on_runner is not None:

@@ -23,12 +23,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import anyio
 
 from bulk.claims import DEFAULT_LEASE, SETTLED_AFTER_BIRTH, Claim, Claims, acquire, confirm_or_lost, kept
-from bulk.errors import ApiError, BulkError, InputError, NotFound
+from bulk.errors import ApiError, BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
 
@@ -163,6 +164,7 @@ class Resolver:
         self._made: set[tuple[str, str]] = set()
         self.created: Counter[str] = Counter()  # created by this process
         self.found_on_reconcile: Counter[str] = Counter()
+        self.claims_lost = 0  # creates not sent: their claim was lost before the send
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -221,13 +223,17 @@ class Resolver:
                 async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
                     rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
                     if rid is None:
-                        # proved still held right before the send; lost (a freeze past
-                        # the lease, a lost Redis): claim again and look again
-                        if not await confirm_or_lost(lease):
-                            lost, lost_since = True, min(had, lost_since or had)
-                            continue
+                        # proved still held right before the send, after its admission
+                        # (the call may wait its turn past the lease: a 429 pause, a
+                        # freeze); lost (a freeze past the lease, a lost Redis): claim
+                        # again and look again
                         try:
-                            rid = await self._send(ctx, k, body)
+                            rid = await self._send(ctx, k, body, guard=partial(
+                                confirm_or_lost, lease))
+                        except NotSent:
+                            lost, lost_since = True, min(had, lost_since or had)
+                            self.claims_lost += 1
+                            continue
                         except InDoubt:
                             self._held[k] = claim  # whoever comes next reconciles first
                             keep = True
@@ -315,9 +321,10 @@ class Resolver:
                 scan = self._scans[kind] = (since, started, found)
         return scan[2]
 
-    async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any]) -> int:
+    async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any],
+                    guard: Callable[[], Awaitable[bool]] | None = None) -> int:
         try:
-            res = await ctx.call(_CREATE[k[0]], json=body)
+            res = await ctx.call(_CREATE[k[0]], json=body, guard=guard)
         except InDoubt:
             self._doubt.add(k)
             raise

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import anyio
@@ -41,11 +42,11 @@ from bulk.claims import (
     kept,
     open_claims,
 )
-from bulk.errors import BulkError, InputError, NotFound
+from bulk.errors import BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
-from .account import added_since, deal_key
+from .account import added_since, deal_key, parse_time
 from .deals import before_image, deal_changes, is_gone, read_current, reread_calls, reread_targets
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by, source_row
@@ -384,23 +385,25 @@ class ImportJob:
                             body["person_id"] = person_id
                         if org_id is not None:
                             body["org_id"] = org_id
-                        # proved still held right before the send (a freeze past the
-                        # lease, a lost Redis): else claim again and look again
-                        if not await confirm_or_lost(lease):
+                        # proved still held right before the send, after its admission
+                        # (a freeze past the lease, a lost Redis, a wait for its turn
+                        # longer than the lease): else claim again and look again
+                        try:
+                            res = await ctx.call("addDeal", json=body,
+                                                 guard=partial(confirm_or_lost, lease))
+                        except NotSent:
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
-                        try:
-                            res = await ctx.call("addDeal", json=body)
                         except InDoubt:
                             self._held[key] = claim  # kept: whoever comes next reconciles
                             keep = True
                             raise
                 if existing is not None:
                     self.found_created += 1
-                    outcome = {"deal_id": int(existing["id"])}
+                    outcome = self._outcome(int(existing["id"]), claim.previous, ours=False)
                     return await self._exists(ctx, item, payload, existing, person_id, org_id)
-                outcome = {"deal_id": int(res.data["id"])}
+                outcome = self._outcome(int(res.data["id"]), None)
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
@@ -484,15 +487,38 @@ class ImportJob:
                     found[key] = deal
         # The claims of these creates (ours, or a dead run's: e.g. this job's own process
         # before a kill -9) are settled too, so a later run learns the outcome for free.
+        # A deal found by key is this job's create only when it can be: not when the claim
+        # says another job created it, nor when it was added before the row was sent (a run
+        # that started after this one died may have created the key: attributing its deal
+        # to this job would make `pdbulk undo` of this job delete it).
+        foreign: dict[int, str] = {}
         for i in creates:
-            if i.key and i.key not in self._held:
-                await self._settle_claim(i.key, found.get(i.key))
+            if not i.key:
+                continue
+            if i.key in self._held:
+                hit = found.get(i.key)
+                why = self._not_ours(i, hit, self._held[i.key].previous) if hit else None
+            else:
+                why = await self._settle_claim(i, found.get(i.key))
+            if why is not None:
+                foreign[i.id] = why
         out = []
         for item in items:
             key = item.key or ""
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
                 self._looked_up[key] = min(since, self._looked_up.get(key, since))
+            if hit is not None and item.id in foreign:
+                # another run's deal: not created here. The row goes back to pending and its
+                # create path finds the deal through the claim's outcome (settled above, or by
+                # the live run holding it): upsert updates it, insert reports it `exists`.
+                self._doubted.discard(item.id)
+                mine = self._held.pop(key, None)
+                if mine is not None:  # the deal found is the key's outcome, not ours
+                    await self.claims.release(mine, self._outcome(int(hit["id"]),
+                                                                  mine.previous, ours=False))
+                out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
+                continue
             if hit is None:
                 # Not applied. Sent and lost in this process: an attempt (the runner stops
                 # the job when the account keeps losing answers). Left in flight by a run
@@ -506,7 +532,7 @@ class ImportJob:
             self._doubted.discard(item.id)
             held = self._held.pop(key, None)
             if held is not None:
-                await self.claims.release(held, {"deal_id": int(hit["id"])})
+                await self.claims.release(held, self._outcome(int(hit["id"]), None))
             payload = payloads[item.id]
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
@@ -531,26 +557,67 @@ class ImportJob:
                 return again[1]
         return item.payload
 
-    async def _settle_claim(self, key: str, hit: Mapping[str, Any] | None) -> None:
-        """Release the claim on ``key`` with what reconcile found (nothing when not found:
-        the row is sent again under a fresh claim): a dead holder's, taken over. This
-        run's own claim, taken for the row's batch (``prepare``) before the row was in
-        doubt for its person or organization, is released with the deal found, else kept
-        for the row's next send.
+    def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
+                 *, ours: bool = True) -> dict[str, Any]:
+        """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator}``.
+        ``job`` names the job that created the deal: this one when ``ours``, else the one
+        the previous outcome named for that same deal (kept as it is passed on), else
+        absent (unknown: e.g. a dead run's create found by a scan)."""
+        if ours:
+            return {"deal_id": deal_id, "job": self.store.job_id}
+        prev = previous or {}
+        job = prev.get("job")
+        if prev.get("deal_id") == deal_id and isinstance(job, str):
+            return {"deal_id": deal_id, "job": job}
+        return {"deal_id": deal_id}
+
+    def _not_ours(self, item: Item, hit: Mapping[str, Any],
+                  previous: Mapping[str, Any] | None) -> str | None:
+        """Why deal ``hit``, found by the key of in-doubt create ``item``, cannot be this
+        job's create (None: it can be): the claim's ``previous`` outcome names that deal
+        as created by another job, or the deal was added before the row was last sent
+        (its ``add_time`` earlier than ``item.sent_at`` by more than RECONCILE_MARGIN s)."""
+        prev = previous or {}
+        job = prev.get("job")
+        if prev.get("deal_id") == int(hit["id"]) and isinstance(job, str) \
+                and job != self.store.job_id:
+            return f"created by job {job}"
+        added = parse_time(hit.get("add_time"))
+        if added is not None and item.sent_at is not None \
+                and added < item.sent_at - RECONCILE_MARGIN:
+            return "added before this row was sent"
+        return None
+
+    async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None) -> str | None:
+        """Release the claim on ``item``'s key with what reconcile found (nothing when not
+        found: the row is sent again under a fresh claim): a dead holder's, taken over.
+        This run's own claim, taken for the row's batch (``prepare``) before the row was
+        in doubt for its person or organization, is released with the deal found, else
+        kept for the row's next send. Returns why ``hit`` is not this job's create
+        (``_not_ours``; also when a live run holds the claim: it is settling the key
+        now), None when it can be or nothing was found.
 
         This run's own claim is released as itself, never re-acquired and released by
         name behind the pool's back: that freed it while the pool still held it, so
         another run took the key, found nothing and created it while this run, trusting
         its pooled claim, created it too (2 of 300 keys doubled, two imports at once
         under faults)."""
-        outcome = {"deal_id": int(hit["id"])} if hit else None
+        key = item.key or ""
         if key in self._pool:  # ours: kept for the row's next send, or released as found
-            if hit is not None:
-                await self.claims.release(self._pool.pop(key)[0], outcome)
-            return
+            if hit is None:
+                return None
+            claim = self._pool.pop(key)[0]
+            why = self._not_ours(item, hit, claim.previous)
+            await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
+                                                           ours=why is None))
+            return why
         got = await acquire(self.claims, self.claim_name(key))
-        if isinstance(got, Claim):  # else a live run holds it, and that run settles it
-            await self.claims.release(got, outcome)
+        if not isinstance(got, Claim):  # a live run holds it, and that run settles it
+            return None if hit is None else f"being settled by another run ({got.holder})"
+        why = self._not_ours(item, hit, got.previous) if hit is not None else None
+        await self.claims.release(got, None if hit is None else self._outcome(
+            int(hit["id"]), got.previous, ours=why is None))
+        return why
 
     # -- resuming -----------------------------------------------------------------------------
     def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:

@@ -133,6 +133,44 @@ def later_writes(source: JobStore) -> dict[int, str]:
     return out
 
 
+def other_creators(source: JobStore) -> dict[int, str]:
+    """Deals that other import jobs in ``source``'s job directory record as created by
+    them (whenever they ran): deal id → that job's id. Unreadable jobs are skipped."""
+    out: dict[int, str] = {}
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or job.kind != "import"):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                for item in other.items(ItemState.DONE):
+                    result = item.result or {}
+                    deal_id = result.get("deal_id")
+                    if isinstance(deal_id, int) and result.get("action") == "created":
+                        out.setdefault(deal_id, job.job_id)
+        except StoreError:
+            continue
+    return out
+
+
+def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, str]) -> str | None:
+    """Why the deal of an import's ``created`` record is provably not that job's create
+    (None: nothing says so): another job records it as created too, or Pipedrive's
+    ``add_time`` of it is earlier than the row's send (by more than the clock margin,
+    RECONCILE_MARGIN s)."""
+    from .account import parse_time
+    from .importing import RECONCILE_MARGIN
+
+    other = creators.get(target.deal_id)
+    if other is not None:
+        return f"job {other} records it as created by that job"
+    added = parse_time((deal or {}).get("add_time"))
+    sent = target.item.sent_at
+    if added is not None and sent is not None and added < sent - RECONCILE_MARGIN:
+        return "it was added before this job sent its row"
+    return None
+
+
 def targets(store: JobStore) -> list[Target]:
     """What the source job did that undo puts back (its done items, newest state first)."""
     if store.kind == "dedupe":
@@ -225,9 +263,16 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         prep.meta["source_columns"] = source_columns
     current = await read_deals(ctx, [t.deal_id for t in todo])
     later = later_writes(source)
+    creators = other_creators(source) if source.kind == "import" else {}
     unchecked = 0
     for target in todo:
         deal = current.get(target.deal_id)
+        if target.op == "delete" and not is_gone(deal) \
+                and (foreign := not_created_here(target, deal, creators)):
+            # never deleted, not even with --force: it is someone else's work
+            _conflict(prep, target, f"conflict: deal {target.deal_id} is not provably this "
+                                    f"job's create ({foreign}); left alone", recheck=False)
+            continue
         if target.op == "delete" and target.written is None and target.deal_id not in later:
             unchecked += 1
         why = later.get(target.deal_id)
@@ -475,4 +520,5 @@ def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "contact_counts", "created_contacts", "export_snapshots", "later_writes", "prepare_undo", "targets"]
+           "contact_counts", "created_contacts", "export_snapshots", "later_writes", "not_created_here",
+           "other_creators", "prepare_undo", "targets"]

@@ -18,6 +18,7 @@ import inspect
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,15 @@ import typer
 
 from bulk.client import Secret, normalize_base_url
 from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
-from bulk.errors import BulkError, Forbidden, InputError, JobBusy, PaymentRequired, Unauthorized
+from bulk.errors import (
+    BudgetExhausted,
+    BulkError,
+    Forbidden,
+    InputError,
+    JobBusy,
+    PaymentRequired,
+    Unauthorized,
+)
 from bulk.plans import PLAN_NAMES
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult
@@ -45,6 +54,8 @@ def exit_code_for(exc: BaseException) -> int:
     """The documented exit code of an error that ends a command (module docstring)."""
     if isinstance(exc, JobBusy):
         return EXIT_BUSY
+    if isinstance(exc, BudgetExhausted):  # "budget spent": run again after the reset
+        return EXIT_STOPPED
     if isinstance(exc, AUTH_ERRORS):
         return EXIT_AUTH
     return EXIT_INPUT
@@ -157,6 +168,11 @@ def describe(exc: BaseException) -> str:
         return f"authentication failed: {exc} (check the API token and --url)"
     if isinstance(exc, AUTH_ERRORS):
         return f"permission denied: {exc}"
+    if isinstance(exc, BudgetExhausted):
+        when = (time.strftime(" (it resets at %Y-%m-%d %H:%M UTC)", time.gmtime(exc.resets_at))
+                if exc.resets_at else "")
+        return (f"token budget spent: {exc}{when}; run again after the reset, raise the "
+                "cap, or pass --wait-for-reset")
     if isinstance(exc, BulkError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):

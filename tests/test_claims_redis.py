@@ -338,3 +338,17 @@ async def test_scripts_go_by_evalsha_and_survive_a_restart(redis_server: RedisSe
         assert len(await client.client_list()) == 1  # only this one: the claims' is closed
     finally:
         await client.aclose()
+
+
+async def test_claim_keys_are_salted_with_the_company() -> None:
+    """F7: a claim's key is no plain SHA-256 of its name (a known e-mail address could be
+    confirmed by hashing it), and one name gives different keys in two companies."""
+    import hashlib
+
+    from bulk.claims_redis import claim_key
+
+    name = "person\x1fcode\x1fe:alice@example.com"
+    a, b = claim_key("1", name), claim_key("2", name)
+    assert a.split(":")[-1] != b.split(":")[-1]
+    assert hashlib.sha256(name.encode()).hexdigest()[:32] not in (a, b)
+    assert "alice" not in a and claim_key("1", name) == a

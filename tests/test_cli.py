@@ -145,3 +145,19 @@ def test_status_of_a_killed_run_says_interrupted(tmp_path: Path) -> None:
     assert ": running" not in dead.output
     listed = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
     assert "interrupted" in listed.output
+
+
+def test_a_budget_spent_at_start_is_exit_4_in_words(sandbox: Sandbox, tmp_path: Path) -> None:
+    """F7: a run whose token cap is spent before its first call says so in words (not the
+    exception's class name) and exits 4, the README's code for "budget spent"."""
+    manifest = tmp_path / "in.csv"
+    manifest.write_text("id,title\nA-1,First\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    done = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                    "--url", sandbox.url, "--max-tokens", "1",
+                                    "--job-dir", str(tmp_path / "jobs")],
+                              env={"PIPEDRIVE_API_TOKEN": sandbox.token})
+    assert done.exit_code == 4, done.output
+    assert "token budget spent" in done.output and "BudgetExhausted" not in done.output
+    assert "Traceback" not in done.output

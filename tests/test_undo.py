@@ -385,3 +385,38 @@ def test_undo_re_reads_its_deals_after_the_confirmation_prompt(
         assert "1 changed since the undo was planned" in undone.output
         assert deal(sb, ids["A-1"])["is_deleted"] and deal(sb, ids["A-3"])["is_deleted"]
         assert not deal(sb, ids["A-2"])["is_deleted"]
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_never_deletes_a_deal_that_is_provably_not_its_create(
+        tmp_path: Path) -> None:
+    """Creator evidence is checked at undo time too: a deal another import records as its
+    create, or one added before the row was sent, is a conflict left alone — even with
+    --force (it is someone else's work); the import's own create is deleted."""
+    import time
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=10, seed=34)) as sb:
+        jobs = tmp_path / "jobs"
+        source = JobStore.create(jobs / "imp", job_id="imp", kind="import", config={})
+        other = JobStore.create(jobs / "other", job_id="other", kind="import", config={})
+        for store in (source, other):
+            store.add_items([NewItem(row=n, key=f"k{n}", op="create", payload={})
+                             for n in (1, 2, 3)])
+        ids = [i.id for i in source.pending(10)]
+        source.mark_sending(ids[:2], 0.0)
+        source.mark_sending(ids[2:], time.time())
+        sb.state.save("deal", {**deal(sb, 7), "add_time": "2020-01-01T00:00:00Z"})
+        source.record([Outcome(ids[0], ItemState.DONE, {"deal_id": 5, "action": "created"}),
+                       Outcome(ids[1], ItemState.DONE, {"deal_id": 6, "action": "created"}),
+                       Outcome(ids[2], ItemState.DONE, {"deal_id": 7, "action": "created"})])
+        oid = [i.id for i in other.pending(10)][:1]
+        other.mark_sending(oid, 0.0)
+        other.record([Outcome(oid[0], ItemState.DONE, {"deal_id": 6, "action": "created"})])
+        other.close()
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=True))
+        assert plan.actions == {"delete": 1, "conflict": 2}
+        await run_job(sb, undo)
+        assert deal(sb, 5)["is_deleted"]
+        assert not deal(sb, 6)["is_deleted"] and not deal(sb, 7)["is_deleted"]
+        undo.close()
+        source.close()

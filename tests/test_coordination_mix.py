@@ -1,0 +1,70 @@
+"""Coordinated and uncoordinated runs never mix on one account (F1/F2): their claims do not
+see each other, so a mix doubles creates. A job that ran on the shared coordinator is not
+resumed without it (or on another); a run without coordinator on an account this machine ran
+coordinated is refused. Exit 1, nothing sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bulk.claims import state_dir
+from bulk.coordinator import ENV_COORDINATOR, MARKERS, coordinator_id, fingerprint
+from bulk.engine import META_COORDINATOR, connect
+from bulk.errors import CoordinatorMismatch
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import JobStore
+from tests.import_support import engine_config
+from tests.redis_helpers import redis_binary, running_redis
+
+pytestmark = pytest.mark.anyio
+
+
+def test_coordinator_id_drops_the_password_and_fills_defaults() -> None:
+    assert coordinator_id("redis://:hunter2@127.0.0.1/0") == "redis://127.0.0.1:6379/0"
+    assert coordinator_id("redis://u:pw@h:7000") == "redis://h:7000/0"
+    assert coordinator_id("redis://h:7000/3") == "redis://h:7000/3"
+
+
+@pytest.mark.skipif(redis_binary() is None, reason="no redis-server (scripts/ensure_redis.sh)")
+async def test_a_coordinated_job_and_account_refuse_runs_without_the_coordinator(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    with running_redis() as server:
+        async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+            cfg = engine_config(sb, tmp_path / "jobs")
+            job = JobStore.create(tmp_path / "jobs" / "A", job_id="A", kind="none", config={})
+            async with connect(cfg, sb.token, coordinator=server.url, store=job):
+                pass
+            recorded = job.meta_get(META_COORDINATOR)
+            assert recorded == f"redis://127.0.0.1:{server.port}/0"
+            marker = state_dir() / MARKERS / f"{fingerprint(sb.token)}.json"
+            assert json.loads(marker.read_text())["coordinator"] == recorded
+            assert sb.token not in marker.read_text()
+            before = sum(sb.stats()["requests_by_operation"].values())
+            # the job resumed without it (F1), or on another coordinator
+            with pytest.raises(CoordinatorMismatch, match="resume it with the same one"):
+                async with connect(cfg, sb.token, store=job):
+                    pass
+            other = f"redis://127.0.0.1:{server.port}/5"
+            with pytest.raises(CoordinatorMismatch, match="resume it with the same one"):
+                async with connect(cfg, sb.token, coordinator=other, store=job):
+                    pass
+            # another job without a coordinator on this machine and account (F2)
+            fresh = JobStore.create(tmp_path / "jobs" / "B", job_id="B", kind="none", config={})
+            with pytest.raises(CoordinatorMismatch, match="delete"):
+                async with connect(cfg, sb.token, store=fresh):
+                    pass
+            assert sum(sb.stats()["requests_by_operation"].values()) == before  # nothing sent
+            # the same coordinator, written another way: fine
+            async with connect(cfg, sb.token, coordinator=f"redis://127.0.0.1:{server.port}",
+                               store=job):
+                pass
+            # once no run uses the coordinator any more, the marker is deleted by hand
+            marker.unlink()
+            async with connect(cfg, sb.token, store=fresh):
+                pass
+            job.close()
+            fresh.close()

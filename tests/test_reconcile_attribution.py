@@ -1,0 +1,112 @@
+"""A reconcile attributes a deal found by key to this job only when it can be this job's
+create (F5): a job killed with rows marked SENDING but never sent, then another job that
+created those keys, then a resume of the first: the first must not record the other's deals
+as `created` (undo of it would delete them)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+import pytest
+
+from bulk.claims import Claim, LocalClaims
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState, JobStore
+from jobs.demo_data import write_demo_export
+from jobs.importing import claim_name
+from jobs.undo import prepare_undo
+from tests.import_support import (
+    api_context,
+    import_once,
+    loaded_import,
+    resume_job,
+    sandbox_deals,
+)
+from tests.test_import_claims import KEY_FIELD, _dead_holder, _keys
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+ROWS = 30
+LANDED = ("HS-100003", "HS-100010", "HS-100020")
+
+
+def _actions(store: JobStore) -> Counter[str]:
+    return Counter(str((i.result or {}).get("action")) for i in store.items(ItemState.DONE))
+
+
+async def test_resume_after_another_job_created_the_keys_records_them_as_existing(
+        tmp_path: Path) -> None:
+    """Job A dies with 30 rows SENDING, 3 of which had landed; job B (insert) then finds those
+    3 and creates the other 27; `resume A` finds 30 deals by key but records only its own 3
+    as created, the 27 as `exists` (B's claims say B created them)."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", create_key_field=True, job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for d in sandbox_deals(sb):
+            d["is_deleted"], d["status"] = True, "deleted"
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        keys = [i.key for i in a.items(ItemState.PENDING)]
+        assert len(keys) == ROWS
+        a.mark_sending([i.id for i in a.items(ItemState.PENDING)], time.time())
+        a.close()
+        # A's process held the claims of its batch when it was killed; 3 creates landed
+        dead = LocalClaims(holder=_dead_holder())
+        got = await dead.acquire_many([claim_name(code, str(k)) for k in keys])
+        assert all(isinstance(c, Claim) for c in got.values())
+        dead.close()
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for k in LANDED:
+                await ctx.call("addDeal", json={"title": f"A's {k}",
+                                                "custom_fields": {code: k}})
+        b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                    mode="insert", create_key_field=False, job_id="B")
+        assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
+        b_created = {int((i.result or {})["deal_id"]) for i in b.items(ItemState.DONE)
+                     if (i.result or {}).get("action") == "created"}
+        b.close()
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        assert _actions(store) == {"created": len(LANDED), "exists": ROWS - len(LANDED)}
+        a_created = {int((i.result or {})["deal_id"]) for i in store.items(ItemState.DONE)
+                     if (i.result or {}).get("action") == "created"}
+        assert not a_created & b_created
+        assert {k for k, n in _keys(sandbox_deals(sb), code).items() if n != 1} == set()
+        async with api_context(sb, tmp_path / "ctx2") as ctx:
+            plan = await prepare_undo(ctx, store)
+        assert plan.actions == {"delete": len(LANDED)}
+        store.close()
+
+
+def test_a_deal_added_before_the_row_was_sent_is_not_this_jobs(tmp_path: Path) -> None:
+    """Without any claim outcome, a deal whose add_time is earlier than the row's send (by
+    more than the clock margin) cannot be this job's create; one added after can be."""
+    from bulk.store import Item
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import RECONCILE_MARGIN, ImportJob
+
+    store = JobStore.create(tmp_path / "j", job_id="A", kind="import", config={})
+    kind = ImportJob(store, ImportSettings(manifest="m.csv", mapping="m.toml", mode="insert"), "c")
+    sent = 1_700_000_000.0
+    item = Item(id=1, row=1, key="K", op="create", payload={}, state=ItemState.SENDING,
+                attempts=1, result=None, error=None, status=None, sent_at=sent)
+
+    def stamp(t: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+    early = {"id": 5, "add_time": stamp(sent - RECONCILE_MARGIN - 60)}
+    late = {"id": 6, "add_time": stamp(sent + 5)}
+    assert kind._not_ours(item, early, None) == "added before this row was sent"
+    assert kind._not_ours(item, late, None) is None
+    assert kind._not_ours(item, late, {"deal_id": 6, "job": "B"}) == "created by job B"
+    assert kind._not_ours(item, late, {"deal_id": 6, "job": "A"}) is None
+    assert kind._not_ours(item, late, {"deal_id": 6}) is None
+    store.close()
