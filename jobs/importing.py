@@ -578,11 +578,13 @@ class ImportJob:
         """The calls a resume makes now, by operation: the re-read; one PATCH per pending
         update and one create per pending deal, and per person / organization they still
         need (created once, however many rows name it); for creates in doubt, the first
-        page of the deals added since (500 per page). Rows mapped again (retry of a row
-        that failed its checks, a changed mapping file) pull the catalog and indexes
-        again: not counted here (``unpriced`` says how many)."""
+        page of the deals added since (500 per page), and for persons / organizations of
+        rows in doubt that are not known yet, the first page of those added since. Rows
+        mapped again (retry of a row that failed its checks, a changed mapping file) pull
+        the catalog and indexes again: not counted here (``unpriced`` says how many)."""
         calls = Counter(self.reread_calls(store))
         needed: set[tuple[str, str]] = set()
+        doubted: set[tuple[str, str]] = set()  # references of rows in doubt
         doubt = False
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in store.items(state):
@@ -596,10 +598,15 @@ class ImportJob:
                 doubt = doubt or (state is ItemState.SENDING and item.op != "update")
                 for ref in refs_of(item.payload):
                     needed.add((str(ref["kind"]), str(ref["key"])))
-        for kind, key in needed:
-            if store.lookup_get(kind, key) is None:
-                calls["addPerson" if kind == "person" else "addOrganization"] += 1
+                    if state is ItemState.SENDING:
+                        doubted.add((str(ref["kind"]), str(ref["key"])))
+        missing = {ref for ref in needed if store.lookup_get(*ref) is None}
+        for kind, _key in missing:
+            calls["addPerson" if kind == "person" else "addOrganization"] += 1
         calls["getDeals"] += int(doubt)
+        # reconcile looks for the persons / orgs in doubt among those added since (F5)
+        for kind in {kind for kind, _ in doubted & missing}:
+            calls["getPersons" if kind == "person" else "getOrganizations"] += 1
         return {op: n for op, n in calls.items() if n}
 
     def unpriced(self, store: JobStore) -> int:

@@ -139,3 +139,32 @@ def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
     with JobStore.open(jobs / job, lock=False) as store:
         failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
     assert list(failed) == ["k0"] and "conflict" in failed["k0"], failed
+
+
+def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """Rows with a new person each, handed out when the run was killed (in doubt): the
+    resume's plan counts the reconcile's pulls of the persons (and deals) added since,
+    and the resume spends what its plan says (it used to leave getPersons out)."""
+    import time
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
+    plain = tmp_path / "plain.toml"
+    plain.write_text(MAPPING)
+    _template(sb, tmp_path, plain)  # the key field
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,person,email\n" + "".join(
+        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    with JobStore.open(jobs / job) as store:
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
+    before = int(sb.stats()["tokens_spent"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    first = re.search(r"^plan: .*calls at most: (.*); tokens: ([\d,]+)$", res.output, re.M)
+    assert first is not None and "getPersons 1" in first.group(1), res.output
+    assert int(sb.stats()["tokens_spent"]) - before <= int(first.group(2).replace(",", ""))
+    assert len([p for p in sb.state.persons.rows.values() if not p["is_deleted"]
+                and str(p.get("name", "")).startswith("Pat ")]) == 3
