@@ -666,7 +666,7 @@ class ImportJob:
                     "deal_id": deal_id, "action": "unchanged",
                     "person_id": deal.get("person_id"), "org_id": deal.get("org_id"),
                     **matched_by(payload)}))
-            elif drift := drifted(deal, images.get(deal_id)):
+            elif drift := drifted(deal, images.get(deal_id), payload["changes"]):
                 conflicts += 1
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed since the job was "

@@ -165,19 +165,27 @@ def write_job_results(store: JobStore, result: RunResult | None,
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]
 
 
-def drifted(deal: Deal, image: Mapping[str, Any] | None) -> str:
+def drifted(deal: Deal, image: Mapping[str, Any] | None,
+            changes: Mapping[str, Any] | None = None) -> str:
     """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
     ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
-    there is no image to compare with)."""
+    there is no image to compare with). A field someone set to the very value
+    ``changes`` (the PATCH) sets is not counted: their change and this job's agree."""
     if not image:
         return ""
+    changes = changes or {}
+    wanted_custom = changes.get("custom_fields") or {}
+
+    def moved(now: Any, then: Any, wanted: Any, wants: bool) -> bool:
+        return not same(now, then) and not same(then, now) and not (wants and same(now, wanted))
+
     out = [f"{name}: {then!r} then, {deal.get(name)!r} now"
            for name, then in (image.get("fields") or {}).items()
-           if not same(deal.get(name), then) and not same(then, deal.get(name))]
+           if moved(deal.get(name), then, changes.get(name), name in changes)]
     custom = deal.get("custom_fields") or {}
     out += [f"{code}: {then!r} then, {custom.get(code)!r} now"
             for code, then in (image.get("custom_fields") or {}).items()
-            if not same(custom.get(code), then) and not same(then, custom.get(code))]
+            if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
     return "; ".join(out)
 
 
@@ -285,7 +293,7 @@ class PatchJob:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"not {self.action}: deal {deal_id} no longer matches the selection "
                     f"({why}) since the job was planned; nothing sent")))
-            elif (drift := drifted(deal, images.get(deal_id))):
+            elif drift := drifted(deal, images.get(deal_id), item.payload["changes"]):
                 counts["conflicts"] += 1
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since the job was planned ({drift}); "

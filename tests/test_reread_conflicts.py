@@ -137,3 +137,31 @@ def test_move_stage_after_the_prompt_skips_a_deal_moved_meanwhile(
     assert undone.exit_code == 0, undone.output
     assert deal(sb, moved_away)["stage_id"] == stages["Demo Scheduled"]
     assert all(deal(sb, i)["stage_id"] == stages["Qualified"] for i in others)
+
+
+def test_a_change_that_agrees_with_the_job_is_not_a_conflict(sb: Sandbox,
+                                                             tmp_path: Path) -> None:
+    """Loaded: deal A value 100 -> 200 and a new title. Another user sets A's value to 200
+    meanwhile (what the job sets too). Resume: not a conflict; the title is written."""
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    jobs = tmp_path / "jobs"
+    (a,) = live(sb)[:1]
+    someone_edits(sb, a, value=100)
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING + 'title = "title"\n')
+    manifest = tmp_path / "u.csv"
+    manifest.write_text(f"deal_id,amount,title\n{a},200,Agreed\n")
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, _ = await load_job(sb, jobs, "update", build, job_id="upd")
+        store.close()
+    anyio.run(load)
+    someone_edits(sb, a, value=200)
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    assert deal(sb, a)["title"] == "Agreed" and deal(sb, a)["value"] == 200
