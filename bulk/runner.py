@@ -152,6 +152,7 @@ class Runner:
         self._limiter = anyio.CapacityLimiter(self._target_workers())
         self._on_progress = on_progress
         self._spend: dict[str, list[int]] = {}  # op -> [tokens, calls] not yet in the ledger
+        self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         self.ctx = CallContext(self)
 
     def __repr__(self) -> str:
@@ -262,6 +263,7 @@ class Runner:
         """The spend counted since the last flush, as ledger rows; the counter restarts."""
         day = time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
         pending, self._spend = self._spend, {}
+        self._spend_taken = time.monotonic()
         return [(day, op_id, tokens, calls) for op_id, (tokens, calls) in pending.items()]
 
     async def _flush_spend(self) -> None:
@@ -288,7 +290,7 @@ class Runner:
         result: RunResult | None = None
         try:
             try:
-                await self._sweep()
+                await self._sweep_ledgered()
             except Exception as exc:  # the boundary: see the docstring
                 self.request_stop(_boundary_error(exc))
             with anyio.CancelScope(shield=True):
@@ -318,6 +320,41 @@ class Runner:
             await self.store.set_status(status, message)
         except BulkError:
             pass  # the store itself failed: the status stays as it was; resume decides
+
+    async def _sweep_ledgered(self) -> None:
+        """``_sweep``, with the spend of calls that bring no outcome yet (reconcile pulls,
+        persons / orgs made while rows wait) written to the ledger every
+        ``flush_seconds`` beside it: a kill -9 loses at most that much of the spend (it
+        lost everything since the last outcome batch). Raises what ``_sweep`` raises."""
+        error: BaseException | None = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._spend_ticker)
+            try:
+                await self._sweep()
+            except BaseException as exc:  # re-raised below as is (Ctrl-C too), never
+                error = exc  # wrapped in a (Base)ExceptionGroup by the task group
+            finally:
+                tg.cancel_scope.cancel()
+        if error is not None:
+            raise error
+
+    async def _spend_ticker(self) -> None:
+        """Every ``flush_seconds`` of real time (at least 0.05 s; a kill -9 is real), the
+        spend counted so far into the ledger unless an outcome batch took it meanwhile;
+        runs until cancelled. A failed write goes back for the next flush."""
+        while True:
+            await anyio.sleep(max(self.flush_seconds, 0.05))  # real time: what a kill loses
+            if not self._spend or time.monotonic() - self._spend_taken < self.flush_seconds:
+                continue  # nothing new, or the outcome batches carry it (they flow)
+            rows = self._take_spend()
+            try:
+                with anyio.CancelScope(shield=True):  # taken from _spend: must be written
+                    await self.store.record([], rows)
+            except Exception:
+                for _day, op_id, tokens, calls in rows:  # back, for the next flush
+                    spend = self._spend.setdefault(op_id, [0, 0])
+                    spend[0] += tokens
+                    spend[1] += calls
 
     async def _sweep(self) -> None:
         await self._reconcile(await self.store.in_doubt())

@@ -95,6 +95,8 @@ class ImportJob:
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
         self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        # keys of pending creates the resume's re-check found on a deal (before_resume)
+        self._found_on_resume: set[str] = set()
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
@@ -630,32 +632,48 @@ class ImportJob:
         return (pending, *reread_targets(pending))
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls ``before_resume`` makes now, by operation (for the plan)."""
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        updates' deals, and with pending creates the first page of the deals added since
+        the load (more when over 500 were added)."""
         _, ids, archived = self._rereading(store)
-        return reread_calls(ids, archived)
+        calls = Counter(reread_calls(ids, archived))
+        if self._pending_creates(store):
+            calls["getDeals"] += 1
+        return dict(calls)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read; one PATCH per pending
         update and one create per pending deal, and per person / organization they still
         need (created once, however many rows name it); for creates in doubt, the first
-        page of the deals added since (500 per page). Rows mapped again (retry of a row
-        that failed its checks, a changed mapping file) pull the catalog and indexes
-        again: not counted here (``unpriced`` says how many)."""
+        page of the deals added since (500 per page), and for persons / organizations of
+        rows in doubt that are not known yet, the first page of those added since. Rows
+        mapped again (retry of a row that failed its checks, a changed mapping file) pull
+        the catalog and indexes again: not counted here (``unpriced`` says how many)."""
         calls = Counter(self.reread_calls(store))
         needed: set[tuple[str, str]] = set()
+        doubted: set[tuple[str, str]] = set()  # references of rows in doubt
         doubt = False
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in store.items(state):
                 if self._needs_mapping(item) or item.payload.get("duplicate"):
                     continue
-                calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                if item.op != "update" and item.key in self._found_on_resume:
+                    calls["getDeal"] += 1  # the deal found by the re-check: read, then
+                    calls["updateDeal"] += self.settings.mode == "upsert"  # maybe patched
+                else:
+                    calls["updateDeal" if item.op == "update" else "addDeal"] += 1
                 doubt = doubt or (state is ItemState.SENDING and item.op != "update")
                 for ref in refs_of(item.payload):
                     needed.add((str(ref["kind"]), str(ref["key"])))
-        for kind, key in needed:
-            if store.lookup_get(kind, key) is None:
-                calls["addPerson" if kind == "person" else "addOrganization"] += 1
+                    if state is ItemState.SENDING:
+                        doubted.add((str(ref["kind"]), str(ref["key"])))
+        missing = {ref for ref in needed if store.lookup_get(*ref) is None}
+        for kind, _key in missing:
+            calls["addPerson" if kind == "person" else "addOrganization"] += 1
         calls["getDeals"] += int(doubt)
+        # reconcile looks for the persons / orgs in doubt among those added since (F5)
+        for kind in {kind for kind, _ in doubted & missing}:
+            calls["getPersons" if kind == "person" else "getOrganizations"] += 1
         return {op: n for op, n in calls.items() if n}
 
     def unpriced(self, store: JobStore) -> int:
@@ -664,24 +682,36 @@ class ImportJob:
                    for item in store.items(state) if self._needs_mapping(item))
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
-        """Re-decide the pending updates (upsert) against the deals as they are now: a job
-        resumed later must not work from the picture its load took.
+        """Re-decide the pending rows against the account as it is now: a job resumed
+        later (or retried) must not work from the picture its load took.
 
-        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, 10 tokens; the deals of
-        rows that unarchive also from ``GET /api/v2/deals/archived?ids=``, 20 tokens). A
-        deal that no longer takes writes (deleted, merged away, or archived since, for a
-        row that does not unarchive it) fails its row with that reason, nothing sent — it
-        is not re-created either (someone removed it on purpose; import the row again to
-        create it). A deal already as the row wants it (fields and links) is
-        ``unchanged``, no PATCH. The rest is sent as decided (a row that unarchives its
-        deal included, when the deal is still there, archived or not). Returns the lines
-        to print."""
+        Pending updates (upsert): the deals are read 100 per call (``GET
+        /api/v2/deals?ids=``, 10 tokens; the deals of rows that unarchive also from ``GET
+        /api/v2/deals/archived?ids=``, 20 tokens). A deal that no longer takes writes
+        (deleted, merged away, or archived since, for a row that does not unarchive it)
+        fails its row with that reason, nothing sent — it is not re-created either
+        (someone removed it on purpose; import the row again to create it). A deal
+        already as the row wants it (fields and links) is ``unchanged``, no PATCH. A deal
+        someone changed since the load in a field of its before-image (what the PATCH
+        writes) is a *conflict*: failed, nothing sent (``jobs.updating.drifted``). The
+        rest is sent as decided.
+
+        Pending creates: ``_creates_again``. Returns the lines to print."""
+        lines = await self._updates_again(ctx, store)
+        return lines + await self._creates_again(ctx, store)
+
+    async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        from .updating import drifted
+
         pending, ids, archived = self._rereading(store)
         if not pending:
             return []
         current = await read_current(ctx, ids, archived)
+        wanted = set(ids)
+        images = {b.entity_id: b.before for b in store.before_images("deal")
+                  if b.entity_id in wanted}
         outcomes: list[Outcome] = []
-        gone = unchanged = 0
+        gone = unchanged = conflicts = 0
         for item in pending:
             payload = item.payload
             deal_id = int(payload["deal_id"])
@@ -703,9 +733,68 @@ class ImportJob:
                     "deal_id": deal_id, "action": "unchanged",
                     "person_id": deal.get("person_id"), "org_id": deal.get("org_id"),
                     **matched_by(payload)}))
+            elif drift := drifted(deal, images.get(deal_id), payload["changes"]):
+                conflicts += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} (key {item.key}) changed since the job was "
+                    f"loaded ({drift}); left alone, nothing sent (import the row again to "
+                    "overwrite it)")))
         await AsyncJobStore(store).record(outcomes)
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
-                f"(unchanged), {gone:,} gone, {len(pending) - unchanged - gone:,} to send"]
+                f"(unchanged), {gone:,} gone" + (f", {conflicts:,} conflicts" if conflicts
+                                                  else "") + ", "
+                f"{len(pending) - unchanged - gone - conflicts:,} to send"]
+
+    @staticmethod
+    def _pending_creates(store: JobStore) -> list[Item]:
+        return [i for i in store.items(ItemState.PENDING)
+                if i.op == "create" and i.key and not i.payload.get("duplicate")]
+
+    async def _creates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Look for deals created since the job was loaded that carry the keys of its
+        pending creates (another user, another tool, a run that did not claim): one list
+        scan of the deals added since (``GET /api/v2/deals`` newest first with the key
+        field, 10 tokens per 500; ``resume_calls`` prices its first page).
+
+        A key on exactly one such deal: its claim is released with that deal as the
+        outcome, so the row's create finds it (1 token, ``getDeal``) and never adds a
+        second deal: upsert updates it (only what differs, before-image first), insert
+        reports it as ``exists`` (insert does not look for keys the account had at load
+        time, but a deal that appeared while the job was stopped is not doubled either).
+        A key on two or more such deals fails its row (``key K matches deals 12, 14``),
+        nothing sent. A key another live run holds is left to that run's outcome."""
+        creates = self._pending_creates(store)
+        if not creates:
+            return []
+        wanted = {str(i.key) for i in creates}
+        since = (store.created_at or 0.0) - RECONCILE_MARGIN
+        found: dict[str, list[int]] = {}
+        for deal in await added_since(ctx, "getDeals", since,
+                                      params={"custom_fields": self.key_code}):
+            key = deal_key(deal, self.key_code)
+            if key is not None and key in wanted and not is_gone(deal):
+                found.setdefault(key, []).append(int(deal["id"]))
+        outcomes: list[Outcome] = []
+        for item in creates:
+            ids = sorted(set(found.get(str(item.key)) or ()))
+            if len(ids) > 1:
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"key {item.key} matches deals {', '.join(map(str, ids))} (created since "
+                    "the job was loaded); not created, not updated: keep one and retry")))
+            elif ids:
+                self._found_on_resume.add(str(item.key))
+                got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease)
+                if isinstance(got, Claim):
+                    await self.claims.release(got, {"deal_id": ids[0]})
+        await AsyncJobStore(store).record(outcomes)
+        hits = sum(1 for k in wanted if found.get(k))
+        if not hits:
+            return [f"re-checked {len(creates):,} pending create(s): no deal carries their "
+                    "keys yet"]
+        then = "updated instead" if self.settings.mode == "upsert" else "not created again"
+        return [f"re-checked {len(creates):,} pending create(s): {hits - len(outcomes):,} "
+                f"key(s) now on a deal created since the load ({then}), {len(outcomes):,} "
+                "on several deals (failed)"]
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:

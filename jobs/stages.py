@@ -15,17 +15,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
 from bulk.runner import CallContext
-from bulk.store import BeforeImage, NewItem
+from bulk.store import BeforeImage, JobStore, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
-from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals
+from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, same
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
 from .updating import PatchJob, Prepared, changed_names
 
@@ -33,9 +34,31 @@ OP = "move"
 MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 
 
+META_SELECTION = "selection"  # the query's filters a re-read checks again (``_unselected``)
+_RECHECKED = ("pipeline_id", "stage_id", "status", "owner_id", "updated_until")
+
+
 class MoveStageJob(PatchJob):
     name = "move-stage"
     action = "moved"
+
+    def _unselected(self, store: JobStore, deal: Deal) -> str | None:
+        """Why ``deal`` no longer matches the query that selected it (its pipeline, stage,
+        status, owner or --updated-before, as stored at load time under ``selection``);
+        None when it still does, or when the deals were named by a manifest. A saved
+        filter (--filter-id) is not checked again (only Pipedrive can evaluate it)."""
+        selection = store.meta_get(META_SELECTION)
+        if not isinstance(selection, Mapping):
+            return None
+        for name, wanted in selection.items():
+            if name == "updated_until":
+                now = _instant(deal.get("update_time"))
+                cutoff = _instant(wanted)
+                if now is not None and cutoff is not None and now >= cutoff:
+                    return f"updated at {deal.get('update_time')}, not before {wanted}"
+            elif name in _RECHECKED and not same(deal.get(name), wanted):
+                return f"{name} is {_plain_id(deal.get(name))!r} now, not {wanted!r}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +107,21 @@ class DealSource:
                              "--manifest, not both and not neither")
         if self.limit is not None and self.limit < 1:
             raise InputError("--limit must be at least 1")
+
+
+def _instant(value: object) -> datetime | None:
+    """A deal's ``update_time`` or an RFC 3339 cutoff as an aware datetime (None: unreadable)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _plain_id(value: object) -> object:
+    return value.get("id") if isinstance(value, Mapping) else value
 
 
 def _too_many(limit: int, what: str) -> InputError:
@@ -170,6 +208,9 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
     from_pipeline = source.query.pipeline if source.query is not None else None
     wanted = target.body(catalog, from_pipeline)  # names first: nothing read if they are wrong
     prep = Prepared("move-stage", meta={"target": wanted})
+    if source.query is not None and source.manifest is None:  # re-checked after a wait
+        prep.meta[META_SELECTION] = {k: v for k, v in source.query.params(catalog).items()
+                                     if k in _RECHECKED}
     stage = next(s for s in catalog.stages if s.id == wanted["stage_id"])
     prep.notes.append(f"to stage {stage.name!r} of pipeline "
                       f"{catalog.pipeline_by_id(stage.pipeline_id).name!r}"

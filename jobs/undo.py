@@ -52,6 +52,7 @@ UNDOABLE = ("update", "move-stage", "import", "dedupe")
 POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 SNAPSHOTS = "merge-snapshots.jsonl"
+META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check read
 _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
@@ -213,17 +214,9 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
         return
     going = {int(i.payload["deal_id"]) for i in prep.items
              if i.op == "delete" and i.state is ItemState.PENDING}
-    carried: dict[str, set[int]] = {"person": set(), "org": set()}
-    pages = [*await ctx.pages("getDeals"), *await ctx.pages("getArchivedDeals")]
-    for page in pages:
-        for deal in page.data or ():
-            if int(deal["id"]) in going:
-                continue
-            for name in ("person", "org"):
-                rid = deal.get(f"{name}_id")
-                if isinstance(rid, int):
-                    carried[name].add(rid)
-    free = {name: sorted(created[name] - carried[name]) for name in ("person", "org")}
+    carried, pages = await _carried(ctx, going)
+    prep.meta[META_CONTACT_PAGES] = pages
+    free = {name: sorted(created[name] - set(carried[name])) for name in ("person", "org")}
     kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
     if not delete:
         if free["person"] or free["org"]:
@@ -244,6 +237,30 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     if kept["person"] or kept["org"]:
         prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
                           "import created still carry other deals: kept")
+
+
+async def _carried(ctx: CallContext, going: set[int]
+                   ) -> tuple[dict[str, dict[int, int]], dict[str, int]]:
+    """Which persons ("person") and organizations ("org") carry a deal that is not in
+    ``going`` (the deals this undo deletes): id → one such deal's id; and the pages read
+    by operation. One list pull of the deals (``GET /api/v2/deals``, 10 tokens per 500)
+    and of the archived deals (``GET /api/v2/deals/archived``, 20 tokens per 500)."""
+    carried: dict[str, dict[int, int]] = {"person": {}, "org": {}}
+    pages: dict[str, int] = {}
+    for operation in ("getDeals", "getArchivedDeals"):
+        listed = await ctx.pages(operation)
+        pages[operation] = len(listed)
+        for page in listed:
+            for deal in page.data or ():
+                if int(deal["id"]) in going:
+                    continue
+                for name in ("person", "org"):
+                    rid = deal.get(f"{name}_id")
+                    if isinstance(rid, Mapping):
+                        rid = rid.get("value", rid.get("id"))
+                    if isinstance(rid, int):
+                        carried[name].setdefault(rid, int(deal["id"]))
+    return carried, pages
 
 
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
@@ -435,9 +452,25 @@ class UndoJob:
                 if i.op in ("delete", "restore") and refused(i) is None
                 and not i.payload.get("conflict")]
 
+    @staticmethod
+    def _contacts_left(store: JobStore) -> list[Item]:
+        """The person / organization deletes (``--contacts``) not yet done: pending, or in
+        doubt (a run died while they were handed out)."""
+        return [i for state in (ItemState.PENDING, ItemState.SENDING)
+                for i in store.items(state) if i.op in _CONTACT_OPS and refused(i) is None]
+
     def reread_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls ``before_resume`` makes now, by operation (for the plan)."""
-        return reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store))
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        deals, 100 per call; with person / organization deletes left, the list pull of the
+        deals and archived deals again (as many pages as the plan's pull read, at least
+        one each)."""
+        calls = Counter(reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store)))
+        if self._contacts_left(store):
+            pages = store.meta_get(META_CONTACT_PAGES)
+            pages = pages if isinstance(pages, Mapping) else {}
+            for operation in ("getDeals", "getArchivedDeals"):
+                calls[operation] += max(1, int(pages.get(operation) or 0))
+        return dict(calls)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read, a 1-token re-check of
@@ -465,8 +498,11 @@ class UndoJob:
         the default list omits (deleted, archived) is sent as decided (a delete that finds
         it gone is done). Returns the lines to print."""
         pending = self._rereading(store)
-        if not pending:
-            return []
+        lines = await self._deals_again(ctx, store, pending) if pending else []
+        return lines + await self._contacts_again(ctx, store)
+
+    async def _deals_again(self, ctx: CallContext, store: JobStore,
+                           pending: list[Item]) -> list[str]:
         then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
         current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
         outcomes: list[Outcome] = []
@@ -485,6 +521,34 @@ class UndoJob:
                 f"the undo was planned (conflicts, left alone), "
                 f"{len(pending) - len(outcomes):,} to send"]
 
+    async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check the person / organization deletes left (``--contacts``): one that
+        carries a deal this undo does not delete (it gained one after the plan, or kept
+        one whose delete turned out a conflict) is kept — SKIPPED (DONE when it was in
+        doubt) with ``action: kept`` and the deal it carries — never deleted under a
+        deal. One list pull of the deals and archived deals (``_carried``)."""
+        left = self._contacts_left(store)
+        if not left:
+            return []
+        going = {int(i.payload["deal_id"]) for i in store.items() if i.op == "delete"
+                 and i.state in (ItemState.PENDING, ItemState.SENDING, ItemState.DONE)}
+        carried, _ = await _carried(ctx, going)
+        outcomes: list[Outcome] = []
+        for item in left:
+            name, _operation = _CONTACT_OPS[item.op]
+            rid = int(item.payload[f"{name}_id"])
+            deal_id = carried[name].get(rid)
+            if deal_id is None:
+                continue
+            state = ItemState.SKIPPED if item.state is ItemState.PENDING else ItemState.DONE
+            outcomes.append(Outcome(item.id, state, result={
+                f"{name}_id": rid, "action": "kept", "carries_deal": deal_id,
+                "note": f"not deleted: it carries deal {deal_id}, which this undo keeps"}))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-checked {len(left):,} person / organization delete(s): {len(outcomes):,} "
+                f"now carry a deal this undo keeps (kept, not deleted), "
+                f"{len(left) - len(outcomes):,} to delete"]
+
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
         idempotent: a lost answer is retried within the call), so the attempt that run
@@ -493,7 +557,7 @@ class UndoJob:
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         contacts = contact_counts(store)
-        lines = [f"{name}: {c['deleted']:,} deleted, {c['failed']:,} failed, "
+        lines = [f"{name}: {c['deleted']:,} deleted, {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
@@ -503,19 +567,22 @@ class UndoJob:
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
     """The persons / organizations an undo job deletes (``--contacts``; they are not rows of
     the source manifest, so the row counts leave them out): deleted (or found already
-    deleted), failed, not yet done."""
+    deleted), kept (they carry a deal this undo keeps: found by the re-check after the
+    prompt or on resume), failed, not yet done."""
     out = {"persons": Counter[str](), "organizations": Counter[str]()}
     for item in store.items():
         if item.op not in _CONTACT_OPS:
             continue
         bucket = out["persons" if item.op == "delete-person" else "organizations"]
-        if item.state in (ItemState.DONE, ItemState.SKIPPED):
+        if (item.result or {}).get("action") == "kept":
+            bucket["kept"] += 1
+        elif item.state in (ItemState.DONE, ItemState.SKIPPED):
             bucket["deleted"] += 1
         elif item.state is ItemState.FAILED:
             bucket["failed"] += 1
         else:
             bucket["unprocessed"] += 1
-    return {name: {k: c[k] for k in ("deleted", "failed", "unprocessed")}
+    return {name: {k: c[k] for k in ("deleted", "kept", "failed", "unprocessed")}
             for name, c in out.items()}
 
 

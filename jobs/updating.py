@@ -51,6 +51,7 @@ from .deals import (
     read_deals,
     reread_calls,
     reread_targets,
+    same,
 )
 from .import_rows import effective_header
 from .mapping import Mapping as ImportMapping
@@ -166,6 +167,30 @@ def write_job_results(store: JobStore, result: RunResult | None,
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]
 
 
+def drifted(deal: Deal, image: Mapping[str, Any] | None,
+            changes: Mapping[str, Any] | None = None) -> str:
+    """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
+    ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
+    there is no image to compare with). A field someone set to the very value
+    ``changes`` (the PATCH) sets is not counted: their change and this job's agree."""
+    if not image:
+        return ""
+    changes = changes or {}
+    wanted_custom = changes.get("custom_fields") or {}
+
+    def moved(now: Any, then: Any, wanted: Any, wants: bool) -> bool:
+        return not same(now, then) and not same(then, now) and not (wants and same(now, wanted))
+
+    out = [f"{name}: {then!r} then, {deal.get(name)!r} now"
+           for name, then in (image.get("fields") or {}).items()
+           if moved(deal.get(name), then, changes.get(name), name in changes)]
+    custom = deal.get("custom_fields") or {}
+    out += [f"{code}: {then!r} then, {custom.get(code)!r} now"
+            for code, then in (image.get("custom_fields") or {}).items()
+            if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
+    return "; ".join(out)
+
+
 # -- the job kind -----------------------------------------------------------------------------
 class PatchJob:
     """Sends one prepared PATCH per item (``payload["changes"]``); PATCH is idempotent, so
@@ -222,37 +247,71 @@ class PatchJob:
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending items against the deals as they are now (issue 9 §4): a
-        resumed job must not work from the picture taken when it was loaded.
+        resumed job (or one that waited at its prompt, or a retry) must not work from the
+        picture taken when it was loaded.
 
         Reads the deals 100 per call (``GET /api/v2/deals?ids=``, openapi-v2; the deals
         of rows that unarchive also from ``GET /api/v2/deals/archived?ids=``, which is
-        where an archived deal is). A deal already as the item wants it becomes SKIPPED
-        ``unchanged`` (no PATCH); a deal that no longer exists (deleted; or archived, for
-        a row that does not unarchive: the default list omits it) fails its row with that
-        reason, status 404, nothing sent. Others stay pending as decided. Returns the
-        lines to print."""
+        where an archived deal is). Per pending item, in this order:
+
+        - a deal that no longer exists (deleted; or archived, for a row that does not
+          unarchive: the default list omits it) fails its row with that reason, status
+          404, nothing sent;
+        - a deal already as the item wants it becomes SKIPPED ``unchanged`` (no PATCH);
+        - a deal that no longer matches the job's selection (``_unselected``: move-stage's
+          stage / pipeline / status / owner / updated-before filter) fails its row
+          ("not moved: no longer matches ..."), nothing sent;
+        - a *conflict*: a deal someone changed since the load in a field this job's
+          before-image holds (the fields it writes, with their stage/pipeline and status
+          companions) fails its row ("conflict: ..."), nothing sent — another user's value
+          is never overwritten silently, and the stored before-image, which undo would put
+          back, is never older than the deal right before this job's write.
+
+        The rest stay pending as decided. Returns the lines to print."""
         pending, ids, archived = self._rereading(store)
         if not pending:
             return []
         current = await read_current(ctx, ids, archived)
+        wanted_ids = set(ids)
+        images = {b.entity_id: b.before for b in store.before_images("deal")
+                  if b.entity_id in wanted_ids}
         outcomes: list[Outcome] = []
-        gone = unchanged = 0
+        counts: Counter[str] = Counter()
         for item in pending:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
             if deal is None or deal.get("is_deleted"):
-                gone += 1
+                counts["gone"] += 1
                 outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
                     f"deal {deal_id} no longer exists (deleted or archived since the job "
                     "was planned); nothing sent")))
             elif not deal_changes(deal, item.payload["changes"]):
-                unchanged += 1
+                counts["unchanged"] += 1
                 outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
                     "deal_id": deal_id, "action": "unchanged",
                     "fields": item.payload.get("fields")}))
+            elif (why := self._unselected(store, deal)) is not None:
+                counts["no longer selected"] += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"not {self.action}: deal {deal_id} no longer matches the selection "
+                    f"({why}) since the job was planned; nothing sent")))
+            elif drift := drifted(deal, images.get(deal_id), item.payload["changes"]):
+                counts["conflicts"] += 1
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} changed since the job was planned ({drift}); "
+                    "left alone, nothing sent (start a new job to overwrite it)")))
         store.record(outcomes)
-        return [f"re-read {len(pending):,} pending deal(s): {unchanged:,} already as wanted "
-                f"(unchanged), {gone:,} gone, {len(pending) - unchanged - gone:,} to send"]
+        settled = sum(counts.values())
+        extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts")
+                        if counts[k])
+        return [f"re-read {len(pending):,} pending deal(s): {counts['unchanged']:,} already "
+                f"as wanted (unchanged), {counts['gone']:,} gone{extra}, "
+                f"{len(pending) - settled:,} to send"]
+
+    def _unselected(self, store: JobStore, deal: Deal) -> str | None:
+        """Why ``deal`` no longer matches the job's selection (None: it does, or the job
+        kind selects by name, not by a filter)."""
+        return None
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, UPDATE_COLUMNS)
@@ -501,5 +560,5 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
 
 
 __all__ = ["LOAD_ERROR", "META_LOADED", "UPDATE_COLUMNS", "PatchJob", "Prepared",
-           "UpdateJob", "UpdateMapping", "changed_names", "check_loaded", "prepare_update",
+           "UpdateJob", "UpdateMapping", "changed_names", "check_loaded", "drifted", "prepare_update",
            "refused", "wanted_values", "write_job_results"]

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -420,3 +421,94 @@ async def test_undo_of_an_import_never_deletes_a_deal_that_is_provably_not_its_c
         assert not deal(sb, 6)["is_deleted"] and not deal(sb, 7)["is_deleted"]
         undo.close()
         source.close()
+
+
+CONTACTS_MAPPING = ('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                    '[person]\nname = "person"\nemail = "email"\n[organization]\nname = "org"\n')
+CONTACTS_ROWS = ("id,title,person,email,org\n"
+                 "A-1,First,Pat One,pat@x.example,New Org One\n"
+                 "A-2,Second,Sam Two,sam@x.example,New Org Two\n")
+
+
+def _gains_deal(sb: Sandbox, deal_id: int, **link: int) -> None:
+    """Another user links a deal the import did not create to one of its contacts."""
+    someone_edits(sb, deal_id, **link)
+
+
+@pytest.mark.anyio
+async def test_resumed_undo_keeps_contacts_that_gained_deals_since_the_plan(
+        tmp_path: Path) -> None:
+    """An undo --contacts of an import is planned (2 persons, 2 orgs to delete) and dies
+    before sending; meanwhile a colleague links an older deal to Pat One and to New Org
+    Two. The resume re-checks: those two are kept (reported as kept), the other person and
+    organization are deleted, and the colleague's deal still points at live contacts."""
+    from jobs.undo import UndoJob
+    from tests.import_support import api_context
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=43)) as sb:
+        older = min(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])
+        manifest = tmp_path / "in.csv"
+        manifest.write_text(CONTACTS_ROWS)
+        mapping = tmp_path / "map.toml"
+        mapping.write_text(CONTACTS_MAPPING)
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True),
+                                    job_id="undo-contacts-later")
+        assert plan.actions["delete-person"] == 2 and plan.actions["delete-org"] == 2
+        pat, org_two = int(rows["A-1"]["person_id"]), int(rows["A-2"]["org_id"])
+        _gains_deal(sb, older, person_id=pat, org_id=org_two)
+        calls = UndoJob().reread_calls(undo)
+        assert calls == {"getDeals": 2, "getArchivedDeals": 1}, calls  # 2 deals + the pull
+        async with api_context(sb, tmp_path) as ctx:
+            lines = await UndoJob().before_resume(ctx, undo)
+        assert any("2 now carry a deal this undo keeps" in line for line in lines), lines
+        await run_job(sb, undo)
+        assert not sb.state.persons.rows[pat]["is_deleted"]
+        assert not sb.state.orgs.rows[org_two]["is_deleted"]
+        assert sb.state.persons.rows[int(rows["A-2"]["person_id"])]["is_deleted"]
+        assert sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
+        assert all(deal(sb, int(r["deal_id"]))["is_deleted"] for r in rows.values())
+        summary = orjson.loads((undo.directory / "summary.json").read_bytes())
+        assert summary["contacts"]["persons"] == {"deleted": 1, "kept": 1, "failed": 0,
+                                                  "unprocessed": 0}
+        assert summary["contacts"]["organizations"]["kept"] == 1
+        undo.close()
+        source.close()
+
+
+def test_undo_contacts_re_checks_the_contacts_after_the_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pdbulk undo IMPORT --contacts` asks; while the question is on screen a colleague
+    links an older deal to the import's person Sam Two. After "y" Sam Two is kept (it used
+    to be deleted under the colleague's deal); the rest goes."""
+    import pdbulk.cli_ops as cli_ops
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=3, seed=44)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        older = min(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])
+        jobs = tmp_path / "jobs"
+        manifest = tmp_path / "in.csv"
+        manifest.write_text(CONTACTS_ROWS)
+        mapping = tmp_path / "map.toml"
+        mapping.write_text(CONTACTS_MAPPING)
+        out = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                       "--create-key-field", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (imported,) = jobs.iterdir()
+        rows = {r["key"]: r for r in read_csv(imported / "succeeded.csv")}
+        sam = int(rows["A-2"]["person_id"])
+
+        def answer_yes(question: str) -> bool:  # the question was on screen for a while
+            _gains_deal(sb, older, person_id=sam)
+            return True
+
+        monkeypatch.setattr(cli_ops, "_confirmed", answer_yes)
+        undone = CliRunner().invoke(app, ["undo", imported.name, "--contacts",
+                                          *cli_args(sb, jobs)], env=env)
+        assert undone.exit_code == 0, undone.output
+        assert "1 now carry a deal this undo keeps" in undone.output, undone.output
+        assert not sb.state.persons.rows[sam]["is_deleted"]
+        assert deal(sb, older)["person_id"] == sam
+        assert sb.state.persons.rows[int(rows["A-1"]["person_id"])]["is_deleted"]
+        assert all(sb.state.orgs.rows[int(r["org_id"])]["is_deleted"] for r in rows.values())

@@ -1,0 +1,170 @@
+"""On resume, the pending creates of an import are re-checked against the deals added since
+the job was loaded (one list scan, priced in the resume plan): a key someone else gave a
+deal meanwhile is never created a second time — upsert updates that deal, insert reports
+it, a key on two deals fails its row."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState, JobStore
+from pdbulk.cli import app
+from tests.import_support import import_once, loaded_import
+from tests.sandbox_helpers import ThreadedSandbox
+
+MAPPING = """[import]
+key_column = "key"
+key_field = "Import source key"
+mode = "upsert"
+[deal]
+title = "title"
+"""
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(deals=0, seed=45)) as box:
+        yield box
+
+
+def _template(sb: Sandbox, tmp: Path, mapping: Path) -> tuple[dict[str, Any], str]:
+    """A deal with a key (imported: the key field exists), and the key field's code."""
+    first = tmp / "first.csv"
+    first.write_text("key,title\nseed,Seed deal\n")
+
+    async def run() -> dict[str, Any]:
+        store, _, _ = await import_once(sb, tmp / "jobs", first, mapping, mode="insert",
+                                        job_id="first")
+        try:
+            (item,) = store.items(ItemState.DONE)
+            return dict(sb.state.deals.rows[int((item.result or {})["deal_id"])])
+        finally:
+            store.close()
+    seed = anyio.run(run)
+    code = next(c for c, v in (seed.get("custom_fields") or {}).items() if v == "seed")
+    return seed, code
+
+
+def someone_creates(sb: Sandbox, seed: dict[str, Any], code: str, key: str, title: str) -> int:
+    """Another user creates a deal carrying ``key`` (through the UI: no pdbulk claim)."""
+    deal = copy.deepcopy(seed)
+    deal["id"] = sb.state.deals.take_id()
+    deal["title"] = title
+    deal["custom_fields"][code] = key
+    deal["add_time"] = deal["update_time"] = sb.state.now_iso()
+    sb.state.save("deal", deal)
+    return int(deal["id"])
+
+
+def deals_with(sb: Sandbox, code: str, key: str) -> list[dict[str, Any]]:
+    return [d for d in sb.state.deals.rows.values() if not d["is_deleted"]
+            and (d.get("custom_fields") or {}).get(code) == key]
+
+
+def _resume(sb: Sandbox, jobs: Path, job: str) -> Any:
+    res = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs)],
+                             env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert "Traceback" not in res.output, res.output
+    return res
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+def test_resume_never_creates_a_second_deal_for_a_key_created_meanwhile(
+        sb: Sandbox, tmp_path: Path, mode: str) -> None:
+    """Loaded (k0..k3 to create) and killed before sending; another user creates deals for
+    k1 and k2, and two for k3. Resume: k0 created; k1, k2 not created again (upsert:
+    updated to the row's title; insert: reported as existing); k3 fails naming both
+    deals. Every key ends on exactly the deals it should."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace('"upsert"', f'"{mode}"'))
+    seed, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\n" + "".join(f"k{i},Row {i}\n" for i in range(4)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode=mode)
+    theirs = {k: someone_creates(sb, seed, code, k, f"Theirs {k}") for k in ("k1", "k2")}
+    twice = sorted(someone_creates(sb, seed, code, "k3", "Theirs k3") for _ in range(2))
+    before = int(sb.stats()["tokens_spent"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output  # k3 failed
+    planned = re.findall(r"^plan after the re-read:.*tokens: ([\d,]+)$", res.output, re.M)
+    assert int(sb.stats()["tokens_spent"]) - before == int(planned[-1]), res.output
+    assert "key(s) now on a deal created since the load" in res.output, res.output
+    assert re.search(r"^plan:.*getDeals", res.output, re.M), res.output
+    assert len(deals_with(sb, code, "k0")) == 1
+    for key, deal_id in theirs.items():
+        (only,) = deals_with(sb, code, key)
+        assert only["id"] == deal_id
+        assert only["title"] == (f"Row {key[1:]}" if mode == "upsert" else f"Theirs {key}")
+    assert sorted(d["id"] for d in deals_with(sb, code, "k3")) == twice
+    with JobStore.open(jobs / job, lock=False) as store:
+        by_key = {i.key: i for i in store.items()}
+    assert (by_key["k0"].result or {}).get("action") == "created"
+    wanted = "updated" if mode == "upsert" else "exists"
+    assert all((by_key[k].result or {}).get("action") == wanted for k in theirs), by_key
+    assert by_key["k3"].state is ItemState.FAILED
+    assert f"matches deals {twice[0]}, {twice[1]}" in (by_key["k3"].error or "")
+
+
+def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
+                                                             tmp_path: Path) -> None:
+    """Upsert loaded (k0, k1 renamed) and killed; another user renames k0's deal. Resume:
+    k0 is a conflict (failed, nothing sent, their title kept), k1 is renamed."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    ids = {k: someone_creates(sb, seed, code, k, f"Deal {k}") for k in ("k0", "k1")}
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\nk0,Renamed 0\nk1,Renamed 1\n")
+    job = loaded_import(sb, jobs, manifest, mapping)
+    theirs = dict(sb.state.deals.rows[ids["k0"]], title="Theirs",
+                  update_time="2031-01-01T00:00:00Z")
+    sb.state.save("deal", theirs)
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output
+    assert "1 conflicts" in res.output, res.output
+    assert sb.state.deals.rows[ids["k0"]]["title"] == "Theirs"
+    assert sb.state.deals.rows[ids["k1"]]["title"] == "Renamed 1"
+    with JobStore.open(jobs / job, lock=False) as store:
+        failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+    assert list(failed) == ["k0"] and "conflict" in failed["k0"], failed
+
+
+def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
+                                                              tmp_path: Path) -> None:
+    """Rows with a new person each, handed out when the run was killed (in doubt): the
+    resume's plan counts the reconcile's pulls of the persons (and deals) added since,
+    and the resume spends what its plan says (it used to leave getPersons out)."""
+    import time
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
+    plain = tmp_path / "plain.toml"
+    plain.write_text(MAPPING)
+    _template(sb, tmp_path, plain)  # the key field
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,person,email\n" + "".join(
+        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    with JobStore.open(jobs / job) as store:
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
+    before = int(sb.stats()["tokens_spent"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    first = re.search(r"^plan: .*calls at most: (.*); tokens: ([\d,]+)$", res.output, re.M)
+    assert first is not None and "getPersons 1" in first.group(1), res.output
+    assert int(sb.stats()["tokens_spent"]) - before <= int(first.group(2).replace(",", ""))
+    assert len([p for p in sb.state.persons.rows.values() if not p["is_deleted"]
+                and str(p.get("name", "")).startswith("Pat ")]) == 3
