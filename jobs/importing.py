@@ -47,7 +47,7 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key, parse_time
-from .deals import before_image, deal_changes, is_gone, read_current, reread_calls, reread_targets
+from .deals import before_image, deal_changes, is_gone, read_current, reread_calls, reread_targets, same
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by, source_row
 from .mapping import Mapping as ImportMapping
@@ -499,9 +499,10 @@ class ImportJob:
                 continue
             if i.key in self._held:
                 hit = found.get(i.key)
-                why = self._not_ours(i, hit, self._held[i.key].previous) if hit else None
+                why = (self._not_ours(i, hit, self._held[i.key].previous,
+                                      payloads[i.id].get("deal")) if hit else None)
             else:
-                why = await self._settle_claim(i, found.get(i.key))
+                why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
         out = []
@@ -574,11 +575,19 @@ class ImportJob:
         return {"deal_id": deal_id}
 
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
-                  previous: Mapping[str, Any] | None) -> str | None:
+                  previous: Mapping[str, Any] | None,
+                  body: Mapping[str, Any] | None = None) -> str | None:
         """Why deal ``hit``, found by the key of in-doubt create ``item``, cannot be this
         job's create (None: it can be): the claim's ``previous`` outcome names that deal
-        as created by another job, or the deal was added before the row was last sent
-        (its ``add_time`` earlier than ``item.sent_at`` by more than RECONCILE_MARGIN s)."""
+        as created by another job; the deal was added before the row was last sent (its
+        ``add_time`` earlier than ``item.sent_at`` by more than RECONCILE_MARGIN s); or,
+        with ``body`` (the addDeal body this row sends), its title or value is not the one
+        this row sends — a deal someone else created with the key (by hand, another tool)
+        while the row was in flight, which no claim knows about."""
+        if body:
+            for name in ("title", "value"):
+                if name in body and not same(hit.get(name), body[name]):
+                    return f"its {name} is not this row's ({hit.get(name)!r})"
         prev = previous or {}
         job = prev.get("job")
         if prev.get("deal_id") == int(hit["id"]) and isinstance(job, str) \
@@ -590,7 +599,8 @@ class ImportJob:
             return "added before this row was sent"
         return None
 
-    async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None) -> str | None:
+    async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None,
+                            body: Mapping[str, Any] | None = None) -> str | None:
         """Release the claim on ``item``'s key with what reconcile found (nothing when not
         found: the row is sent again under a fresh claim): a dead holder's, taken over.
         This run's own claim, taken for the row's batch (``prepare``) before the row was
@@ -609,14 +619,14 @@ class ImportJob:
             if hit is None:
                 return None
             claim = self._pool.pop(key)[0]
-            why = self._not_ours(item, hit, claim.previous)
+            why = self._not_ours(item, hit, claim.previous, body)
             await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
                                                            ours=why is None))
             return why
         got = await acquire(self.claims, self.claim_name(key))
         if not isinstance(got, Claim):  # a live run holds it, and that run settles it
             return None if hit is None else f"being settled by another run ({got.holder})"
-        why = self._not_ours(item, hit, got.previous) if hit is not None else None
+        why = self._not_ours(item, hit, got.previous, body) if hit is not None else None
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), got.previous, ours=why is None))
         return why

@@ -56,6 +56,7 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
             sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
         a = JobStore.open(tmp_path / "jobs" / a_id)
         keys = [i.key for i in a.items(ItemState.PENDING)]
+        bodies = {i.key: i.payload["deal"] for i in a.items(ItemState.PENDING)}
         assert len(keys) == ROWS
         a.mark_sending([i.id for i in a.items(ItemState.PENDING)], time.time())
         a.close()
@@ -65,9 +66,9 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
         assert all(isinstance(c, Claim) for c in got.values())
         dead.close()
         async with api_context(sb, tmp_path / "ctx") as ctx:
-            for k in LANDED:
-                await ctx.call("addDeal", json={"title": f"A's {k}",
-                                                "custom_fields": {code: k}})
+            for k in LANDED:  # A's own creates: the rows' bodies, as A sent them
+                body = {n: v for n, v in bodies[k].items() if n in ("title", "value", "currency")}
+                await ctx.call("addDeal", json={**body, "custom_fields": {code: k}})
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                     mode="insert", create_key_field=False, job_id="B")
         assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
@@ -84,6 +85,31 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
             plan = await prepare_undo(ctx, store)
         assert plan.actions == {"delete": len(LANDED)}
         store.close()
+
+
+def test_a_deal_whose_title_or_value_is_not_the_rows_is_not_this_jobs(tmp_path: Path) -> None:
+    """A deal someone created by hand with the key of an in-flight row (no claim knows
+    about it; added after the row was sent) is not this job's create when its title or
+    value differs from the body the row sends: the row is not recorded `created`, so
+    undo never deletes that deal. The job's own create (same title and value) is."""
+    from bulk.store import Item
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+
+    store = JobStore.create(tmp_path / "j", job_id="A", kind="import", config={})
+    kind = ImportJob(store, ImportSettings(manifest="m.csv", mapping="m.toml", mode="insert"), "c")
+    sent = 1_700_000_000.0
+    item = Item(id=1, row=1, key="K", op="create", payload={}, state=ItemState.SENDING,
+                attempts=1, result=None, error=None, status=None, sent_at=sent)
+    after = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sent + 5))
+    body = {"title": "Website redesign", "value": 1200}
+    theirs = {"id": 7, "add_time": after, "title": "OTHER USER K", "value": 0}
+    ours = {"id": 8, "add_time": after, "title": "Website redesign", "value": 1200.0}
+    assert "title" in (kind._not_ours(item, theirs, None, body) or "")
+    assert "value" in (kind._not_ours(item, {**theirs, "title": "Website redesign"}, None,
+                                      body) or "")
+    assert kind._not_ours(item, ours, None, body) is None
+    store.close()
 
 
 def test_a_deal_added_before_the_row_was_sent_is_not_this_jobs(tmp_path: Path) -> None:
