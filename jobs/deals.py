@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bulk.runner import CallContext
-from bulk.store import Item
+from bulk.store import Item, JobStore
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -182,6 +182,19 @@ def reread_targets(items: Iterable[Item]) -> tuple[list[int], list[int]]:
     return ids, archived
 
 
+async def reread_with_images(ctx: CallContext, store: JobStore, ids: Sequence[int],
+                             archived: Sequence[int] = ()) -> tuple[dict[int, Deal],
+                                                                   dict[int, dict[str, Any]]]:
+    """What a re-read before writing needs: the deals as they are now (``read_current``)
+    and the before-images the job stored for them at load (deal id → before). The
+    calls are the ones ``reread_calls(ids, archived)`` prices."""
+    current = await read_current(ctx, ids, archived)
+    wanted = set(ids)
+    images = {b.entity_id: b.before for b in store.before_images("deal")
+              if b.entity_id in wanted}
+    return current, images
+
+
 def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
     """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
     everything = len(set(ids) | set(archived))
@@ -192,4 +205,4 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
            "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
-           "reread_targets", "same"]
+           "reread_targets", "reread_with_images", "same"]

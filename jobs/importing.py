@@ -47,7 +47,15 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .account import added_since, deal_key, parse_time
-from .deals import before_image, deal_changes, is_gone, read_current, reread_calls, reread_targets, same
+from .deals import (
+    before_image,
+    deal_changes,
+    is_gone,
+    reread_calls,
+    reread_targets,
+    reread_with_images,
+    same,
+)
 from .import_resolve import Deferred, Resolver, refs_of, to_create
 from .import_rows import ImportSettings, RowPlanner, file_sha, matched_by, source_row
 from .mapping import Mapping as ImportMapping
@@ -716,10 +724,7 @@ class ImportJob:
         pending, ids, archived = self._rereading(store)
         if not pending:
             return []
-        current = await read_current(ctx, ids, archived)
-        wanted = set(ids)
-        images = {b.entity_id: b.before for b in store.before_images("deal")
-                  if b.entity_id in wanted}
+        current, images = await reread_with_images(ctx, store, ids, archived)
         outcomes: list[Outcome] = []
         gone = unchanged = conflicts = 0
         for item in pending:

@@ -47,10 +47,10 @@ from .deals import (
     Deal,
     before_image,
     deal_changes,
-    read_current,
     read_deals,
     reread_calls,
     reread_targets,
+    reread_with_images,
     same,
 )
 from .import_rows import effective_header
@@ -271,10 +271,7 @@ class PatchJob:
         pending, ids, archived = self._rereading(store)
         if not pending:
             return []
-        current = await read_current(ctx, ids, archived)
-        wanted_ids = set(ids)
-        images = {b.entity_id: b.before for b in store.before_images("deal")
-                  if b.entity_id in wanted_ids}
+        current, images = await reread_with_images(ctx, store, ids, archived)
         outcomes: list[Outcome] = []
         counts: Counter[str] = Counter()
         for item in pending:
