@@ -163,6 +163,8 @@ class _Step:
     def learn(self, values: Values) -> None:
         """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
         is no evidence; errors are ``map``'s to report."""
+        if self.marks is not None and len(self.marks.seen) == 2:
+            return  # both marks shown: nothing more can change the column's decision
         try:
             raw = self.source(values, default=False)
             if raw is not None:

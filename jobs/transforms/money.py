@@ -196,7 +196,8 @@ class ColumnDecimal:
     def see(self, num: str, text: str) -> Decimal_:
         """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
         for a cell that shows its own; for an ambiguous one the column's mark, or
-        InputError. While learning, the cell is recorded and ``auto`` returned."""
+        InputError. While learning, the cell is recorded and ``auto`` returned (and
+        ``parse_money`` stops there: it returns None)."""
         mark, ambiguous = decimal_evidence(num)
         if self.learning:
             if mark is not None:
@@ -300,6 +301,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
     num = match["num"]
     if column is not None and decimal == "auto":
         decimal = column.see(num, text)
+        if column.learning:  # the cell is only shown to its column: the reading comes later
+            return None
     try:
         minus_pre, cur_pre = _split_affix(match["pre"], prefer)
         minus_post, cur_post = _split_affix(match["post"], prefer)
