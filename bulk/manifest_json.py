@@ -107,10 +107,19 @@ def _has_float(value: Any) -> bool:
     return False
 
 
+def decimal_text(number: Decimal) -> str:
+    """A number ijson parsed (``Decimal``) as JSON text: its digits and exponent kept, the
+    exponent written as JSON writes it — ``1e3`` stays ``1e3`` (``str`` gives ``1E+3``),
+    ``2.5e-7``, ``12.500``. The value and its significant digits are the file's; only the
+    spelling may differ where Decimal keeps no trace of it (``10e2`` is ``1.0e3``)."""
+    text = str(number)
+    return text.replace("E+", "e").replace("E", "e")
+
+
 def _exact(value: Any) -> Any:
     """An ijson value (``use_float=False``: ints and Decimals) with exact numbers."""
     if isinstance(value, Decimal):
-        return exact_float(str(value))
+        return exact_float(decimal_text(value))
     if isinstance(value, int) and not isinstance(value, bool):
         return value if _INT64[0] <= value <= _INT64[1] else JsonNumber(str(value))
     if isinstance(value, dict):
@@ -194,5 +203,5 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                 "after this point cannot be read", row=number + 1))
 
 
-__all__ = ["JsonNumber", "exact_float", "exact_int", "flatten", "leaf_paths", "loads_exact",
+__all__ = ["JsonNumber", "decimal_text", "exact_float", "exact_int", "flatten", "leaf_paths", "loads_exact",
            "path_part", "read_json_array"]

@@ -78,6 +78,20 @@ def format_currency(number_format: str) -> str | None:
     return None
 
 
+def currency_format(symbol: str, number: int | float) -> str | None:
+    """A number format showing ``symbol`` that ``format_currency`` reads back as
+    ``symbol`` (``[$€]#,##0.00``), with as many decimals as ``number`` has (up to 15), so a
+    ``CurrencyNumber`` written back to a workbook is the same cell again; None when no
+    format carries it back."""
+    exponent = Decimal(repr(number)).as_tuple().exponent
+    places = min(15, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+    digits = "#,##0" + ("." + "0" * places if places else "")
+    for shown in (f"[${symbol}]{digits}", f'"{symbol}"{digits}'):
+        if format_currency(shown) == symbol:
+            return shown
+    return None
+
+
 _WORD_SYMBOLS = frozenset({"kr", "kr.", "zł", "kč", "ft", "fr.", "fr", "lei", "лв", "rs",
                            "rs.", "us$", "ca$", "a$", "au$", "nz$", "hk$", "s$", "r$", "c$"})
 
@@ -314,4 +328,5 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["CurrencyNumber", "format_currency", "read_xlsx", "xlsx_date_system", "xlsx_header"]
+__all__ = ["CurrencyNumber", "currency_format", "format_currency", "read_xlsx", "xlsx_date_system",
+           "xlsx_header"]

@@ -10,7 +10,10 @@ the manifest's columns. So failed.csv and unprocessed.csv are themselves
 manifests: fix the cells and import them again with the same mapping. If the
 manifest has a column with the same name as one of the report's own (say
 ``reason``), the report's column is renamed ``_reason`` — the manifest's
-columns keep their names.
+columns keep their names. A manifest that is itself a failed-rows file (failed.csv /
+failed.xlsx / failed.jsonl of an earlier run: ``report_columns``) has its report
+columns replaced by this run's, not kept beside them: a failed file of a failed file
+has the columns of the first, through any number of rounds.
 
 Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``,
 ``-``, ``@`` (or a tab or CR, or their full-width forms) as a formula. Every
@@ -37,8 +40,9 @@ failed rows are also written in the source's own kind of file, cells with their
 types — ``failed.jsonl``: one object per row, the cells under the paths the
 mapping uses (a JSON reader reads a flat key as the same path) and the report's own
 fields under ``"_pdbulk"``; a record that was not JSON is written back as its own
-text. ``failed.xlsx``: the failed.csv columns, numbers as numbers, dates as dates,
-text as text (never a formula), Excel errors as errors. Re-imported with the same
+text. ``failed.xlsx``: the failed.csv columns, numbers as numbers (a number in a
+currency format in one that shows the same currency), dates as dates, text as text
+(never a formula), Excel errors as errors. Re-imported with the same
 mapping, they give back exactly the cells the source gave.
 """
 
@@ -55,6 +59,8 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 import orjson
+
+from .manifest_xlsx import CurrencyNumber, currency_format
 
 SUCCEEDED = "succeeded.csv"
 FAILED = "failed.csv"
@@ -115,6 +121,25 @@ def hold_column(names: Sequence[str]) -> str | None:
         return names[len(FAILED_COLUMNS)]
     typed = f"{TYPED_KEY}.{HOLD_COLUMN}"
     return typed if typed in names else None
+
+
+def report_columns(names: Sequence[str]) -> frozenset[str]:
+    """The columns of a header read from one of pdbulk's own failed-rows files that are the
+    report's, not the source's: failed.csv / failed.xlsx's leading row, key, reason,
+    status, column, hold (``_``-prefixed when the source had such a column), and every
+    ``_pdbulk`` path of failed.jsonl. A failed-rows file written from such a source
+    replaces them with its own (never ``_row, ..., row, ...``: a failed file of a failed
+    file has the same columns, through any number of rounds)."""
+    out = {n for n in names if is_typed_report_path(n)}
+    own = len(FAILED_COLUMNS) + 1
+    if len(names) >= own and hold_column(names) == names[own - 1]:
+        out.update(names[:own])
+    return frozenset(out)
+
+
+def is_typed_report_path(name: str) -> bool:
+    """Whether ``name`` is failed.jsonl's report field (``_pdbulk`` or a path under it)."""
+    return name == TYPED_KEY or name.startswith((TYPED_KEY + ".", TYPED_KEY + "["))
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +216,9 @@ class ReportWriter:
                  hold_column: bool = False, typed: Typed | None = None) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.source_columns = list(source_columns)
+        # a failed-rows file as the source: its report columns are replaced, not kept
+        self._report = report_columns(source_columns)
+        self.source_columns = [c for c in source_columns if c not in self._report]
         self.success_columns = list(success_columns)
         self.extra_column = extra_column
         self.hold = hold_column
@@ -208,7 +235,7 @@ class ReportWriter:
                                     _own_columns(own, tail) + tail)
         self._unprocessed = _CsvFile(self.directory / UNPROCESSED,
                                      _own_columns(UNPROCESSED_COLUMNS, tail) + tail, append)
-        self._known = set(self.source_columns)
+        self._known = set(self.source_columns) | self._report
 
     def __enter__(self) -> ReportWriter:
         self.open()
@@ -261,7 +288,7 @@ class ReportWriter:
         was read (``values`` with their types: the typed file keeps them). ``hold``: the
         row's hold (module docstring); with a typed file, a row with a cell whose CSV text
         would read back otherwise is held ``typed-cells`` in failed.csv."""
-        values = values or {}
+        values = self._without_report(values or {})
         own = [cell(row), cell(key), cell(reason), cell(status), cell(column)]
         if self.hold:
             csv_hold = hold
@@ -279,6 +306,13 @@ class ReportWriter:
                     values: Mapping[str, Any] | None = None) -> None:
         """One row of unprocessed.csv: a row the job did not get to."""
         self._unprocessed.write([cell(row), cell(key), *self._source(values or {})])
+
+    def _without_report(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``values`` without the cells of a failed-rows source's own report columns."""
+        if not self._report and not any(map(is_typed_report_path, values)):
+            return values
+        return {k: v for k, v in values.items()
+                if k not in self._report and not is_typed_report_path(k)}
 
     def _source(self, values: Mapping[str, Any]) -> list[str]:
         cells = [cell(values.get(name)) for name in self.source_columns]
@@ -391,6 +425,13 @@ class _XlsxFile:
                 out = WriteOnlyCell(self._sheet, value=str(value))
                 out.data_type = "e"
                 line.append(out)
+            elif isinstance(value, CurrencyNumber) and (
+                    shown := currency_format(value.symbol, value.number)) is not None:
+                # a number in a currency format stays one (its text would be read through
+                # the mapping's decimal mark: "1234.5 €" under decimal = "," fails)
+                out = WriteOnlyCell(self._sheet, value=value.number)
+                out.number_format = shown
+                line.append(out)
             elif isinstance(value, str):
                 line.append(self._text(value))
             elif isinstance(value, dict | list):
@@ -422,6 +463,7 @@ def _json_default(value: object) -> Any:
 
 __all__ = [
     "FAILED", "FAILED_COLUMNS", "HOLD_COLUMN", "HOLD_DUPLICATE", "HOLD_TYPED", "TYPED_KEY",
-    "Typed", "csv_exact", "hold_column", "json_record", "ReportStats", "ReportWriter",
+    "Typed", "csv_exact", "hold_column", "is_typed_report_path", "json_record",
+    "report_columns", "ReportStats", "ReportWriter",
     "ROW_COLUMNS", "SUCCEEDED", "SUMMARY", "UNPROCESSED", "UNPROCESSED_COLUMNS", "cell", "neutralise",
 ]

@@ -29,7 +29,7 @@ from bulk.clock import Clock, SystemClock
 from bulk.contested import ContestedKeys
 from bulk.engine import EngineConfig, connect
 from bulk.errors import InputError
-from bulk.manifest import date_system, detect_format, header, read_manifest
+from bulk.manifest import SourceRow, date_system, detect_format, header, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import CallContext, Runner, RunResult, RunStats
@@ -40,7 +40,7 @@ from .account import DealsByKey
 from .deals import before_image
 from .import_resolve import Resolver, contact_ids
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_SHA, ImportJob
+from .importing import META_KEY_CODE, META_MARKS, META_SHA, ImportJob
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
@@ -50,10 +50,25 @@ META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
 
 
+def _rows(planner: RowPlanner, settings: ImportSettings) -> Iterator[SourceRow]:
+    return read_manifest(settings.manifest, format=settings.format,
+                         delimiter=settings.delimiter, encoding=settings.encoding,
+                         sheet=settings.sheet, columns=planner.read_columns)
+
+
+def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict[str, str]]:
+    """The decimal mark of every ``decimal = "auto"`` numeric column, decided from the whole
+    manifest (one extra pass over it, only when the mapping has such a column) before any
+    row is decided: no cell's reading depends on the cells before it
+    (``RowMapper.learn_marks``). Returns what the job stores under ``META_MARKS``."""
+    mapper = planner.mapper
+    if not mapper.learns_marks:
+        return {}
+    return mapper.learn_marks(_rows(planner, settings))
+
+
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
-    for row in read_manifest(settings.manifest, format=settings.format,
-                             delimiter=settings.delimiter, encoding=settings.encoding,
-                             sheet=settings.sheet, columns=planner.read_columns):
+    for row in _rows(planner, settings):
         yield planner.decide(row)
 
 
@@ -136,6 +151,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put("source_columns", columns)
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_SHA, file_sha(settings.mapping))
+    store.meta_put(META_MARKS, await anyio.to_thread.run_sync(
+        lambda: learn_marks(planner, settings)))
     images: list[BeforeImage] = []
     await anyio.to_thread.run_sync(
         lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
@@ -235,6 +252,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     def decide_and_write() -> None:
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
+        learn_marks(planner, settings)
         with _Spill() as spill:
             for item in _items(planner, settings):
                 if item.state is not ItemState.FAILED:
@@ -365,5 +383,5 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
     return lines
 
 
-__all__ = ["META_COUNTS", "META_RUNS", "load", "plan_import", "record_run", "summary_lines",
+__all__ = ["META_COUNTS", "META_RUNS", "learn_marks", "load", "plan_import", "record_run", "summary_lines",
            "typed_for", "write_import_results"]

@@ -67,6 +67,8 @@ CLAIM_WAIT = 120.0
 # How many times a create claims its key again after losing the claim before the send.
 LOST_CLAIM_TRIES = 3
 META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
+# the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
+META_MARKS = "import.decimal_marks"
 
 
 def claim_name(key_code: str, key: str) -> str:
@@ -165,6 +167,7 @@ class ImportJob:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
                 planner.unarchive = s.unarchive
+                await self._use_marks(planner)
                 if planner.key_code != self.key_code:
                     self._unusable = MappingUnusable(
                         "the mapping's key field is not the one this job was loaded with; "
@@ -172,6 +175,21 @@ class ImportJob:
                     raise self._unusable
                 self._planner = planner
             return self._planner
+
+    async def _use_marks(self, planner: RowPlanner) -> None:
+        """Rows mapped again read their numbers as the load decided from the whole file
+        (``META_MARKS``); a job loaded before that was stored learns them from the
+        manifest again, if it is still there (else ambiguous cells are row errors)."""
+        marks = self.store.meta_get(META_MARKS)
+        if isinstance(marks, Mapping):
+            planner.mapper.use_decimal_marks(marks)
+            return
+        from .import_load import learn_marks
+
+        try:
+            await anyio.to_thread.run_sync(lambda: learn_marks(planner, self.settings))
+        except (InputError, OSError):
+            planner.mapper.use_decimal_marks({})
 
     def _columns(self) -> list[str]:
         stored = self.store.meta_get("source_columns")

@@ -123,13 +123,15 @@ async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
         store.close()
         again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
         rows = read_csv(again.directory / "failed.csv")
-        assert len(rows) == 1 and rows[0]["_hold"] == "duplicate-key"
-        assert "held" in rows[0]["_reason"] and "same source key 'k1'" in rows[0]["_reason"]
+        # a failed file's own columns are replaced, not kept beside new `_`-prefixed ones
+        assert list(rows[0])[:6] == ["row", "key", "reason", "status", "column", "hold"]
+        assert len(rows) == 1 and rows[0]["hold"] == "duplicate-key"
+        assert "held" in rows[0]["reason"] and "same source key 'k1'" in rows[0]["reason"]
         directory = again.directory
         again.failed_to_pending()
         again.close()
         again, _ = await resume_job(sb, directory)  # retry keeps the hold too
-        assert read_csv(again.directory / "failed.csv")[0]["_hold"] == "duplicate-key"
+        assert read_csv(again.directory / "failed.csv")[0]["hold"] == "duplicate-key"
         again.close()
         assert _deal_by_key(sb, "k1")["title"] == "Good deal"
 
@@ -306,13 +308,13 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1b")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert ["'k1' is contested" in r["_reason"] or r["_reason"].startswith("held")
+        assert ["'k1' is contested" in r["reason"] or r["reason"].startswith("held")
                 for r in rows] == [True, True]
         store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1c",
                                         release_held=True)
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["_row"], r["_hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
         assert _deal_by_key(sb, "k1")["title"] == "Bad first"
         # case 2: report columns deleted; the held copy stays refused
         store, _, _ = await import_once(sb, tmp_path / "jobs", second, mapping, job_id="c2")

@@ -128,27 +128,44 @@ def test_a_1904_workbook_refuses_the_1900_excel_token(tmp_path: Any) -> None:
 # ---------------------------------------------------------------- F2: one column, one mark
 
 def _column(catalog: Catalog, cells: list[str], deal: str = 'value = "Amount"') -> list[Any]:  # noqa: F811
+    """The values the cells map to, as a load maps them: the column's decimal mark learned
+    from every cell first (``RowMapper.learn_marks``), then each row mapped."""
     m = mapper(catalog, deal)
+    rows = [SourceRow(n, n + 1, {"id": f"k{n}", "t": "D", "Amount": cell})
+            for n, cell in enumerate(cells, 1)]
+    m.learn_marks(rows)
     out: list[Any] = []
-    for n, cell in enumerate(cells, 1):
+    for row in rows:
         try:
-            out.append(m.map(SourceRow(n, n + 1, {"id": f"k{n}", "t": "D",
-                                                  "Amount": cell})).deal.get("value"))
+            out.append(m.map(row).deal.get("value"))
         except Exception as exc:
-            assert "decimal" in str(exc) and getattr(exc, "row", None) == n
+            assert "decimal" in str(exc) and getattr(exc, "row", None) == row.row
             out.append("error")
     return out
 
 
-def test_an_ambiguous_cell_after_a_comma_decimal_fails_naming_decimal(
+def test_an_ambiguous_cell_reads_with_the_mark_the_whole_column_shows(
         catalog: Catalog) -> None:  # noqa: F811
     cells = ["1.234,56 \u20ac", "(9.500,00)", "12,5", "0,125", "1.234", "1,234"]
-    assert _column(catalog, cells) == [1234.56, -9500, 12.5, 0.125, "error", "error"]
+    assert _column(catalog, cells) == [1234.56, -9500, 12.5, 0.125, 1234, 1.234]
 
 
-def test_an_ambiguous_cell_read_before_a_comma_decimal_is_not_silent(
+def test_an_ambiguous_cell_before_the_columns_evidence_reads_by_it(
         catalog: Catalog) -> None:  # noqa: F811
-    assert _column(catalog, ["1.234", "1.234,56"]) == [1.234, "error"]
+    """The mark is a whole-file decision: '1.500' before '1.234,56' is 1500, not 1.5."""
+    assert _column(catalog, ["1.500", "1,500", "1.234,56"]) == [1500, 1.5, 1234.56]
+    assert _column(catalog, ["1,500", "1.500", "1,234.56"]) == [1500, 1.5, 1234.56]
+
+
+def test_an_ambiguous_cell_in_a_column_without_evidence_is_a_row_error(
+        catalog: Catalog) -> None:  # noqa: F811
+    """No cell shows the mark (or cells show both): '1,500' is refused, never guessed."""
+    assert _column(catalog, ["1,500", "2.500", "7"]) == ["error", "error", 7]
+    assert _column(catalog, ["12.5", "12,5", "1.500"]) == [12.5, 12.5, "error"]
+    m = mapper(catalog, 'value = "Amount"')
+    with pytest.raises(Exception, match=r"ambiguous number '1,500': set decimal = \",\" or "
+                       r"\"\.\".*1500 or 1\.5;.*no cell of this column shows"):
+        m.map(SourceRow(1, 2, {"id": "k", "t": "D", "Amount": "1,500"}))  # never learned
 
 
 def test_us_exports_keep_working(catalog: Catalog) -> None:  # noqa: F811
@@ -172,7 +189,8 @@ def _defaults(catalog: Catalog, samples: dict[str, list[str]]) -> str:  # noqa: 
 @pytest.mark.parametrize(("amounts", "line"), [
     (["1.234,56 \u20ac", "(9.500,00)", "12,5", "0,125", "1.234"], 'decimal = ","'),
     (["$1,234.50", "1,234", "12.5"], 'decimal = "."'),
-    (["1,234", "5,000"], 'decimal = "auto"'),
+    (["1,234", "5,000"], "# TODO: is '1,234' a whole number (a US file)"),
+    (["7", "12"], 'decimal = "auto"'),
     (["$1,234.50", "1.234,50 \u20ac"], 'decimal = "auto"'),
     (["$1,234.50", "1.234,50 \u20ac", "1.234"], "# TODO: the sampled amounts write both"),
     (["1.234", "5.000"], "# TODO: is '1.234' a whole number"),
@@ -204,6 +222,17 @@ def test_a_mapping_listing_both_date_orders_is_refused() -> None:
                       'date_formats = ["%m/%d/%Y", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
     Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
                   'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]\n[deal]\ntitle = "t"\n')
+
+
+@pytest.mark.parametrize("formats", ['"%y/%m/%d", "%d/%m/%y"', '"%Y%m%d", "%Y%d%m"',
+                                     '"%d-%m-%Y", "%m-%d-%Y"'])
+def test_any_two_patterns_reading_one_text_as_two_dates_are_refused(formats: str) -> None:
+    """Not only the exact day/month swap: any two listed patterns that read one text
+    ('25/03/04') as two dates — the first that fits would decide, cell by cell."""
+    from jobs.mapping import Mapping, MappingError
+    with pytest.raises(MappingError, match=r"both listed: '[0-9/-]+' reads as"):
+        Mapping.loads('[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
+                      f'expected_close_date = {{ column = "c", formats = [{formats}] }}\n')
 
 
 # ---------------------------------------------------------------- F7: currency formats

@@ -3,7 +3,7 @@ custom fields, options) into a ``RowMapper``, and mapping rows with it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,7 +71,8 @@ class _Source:
         self.where = spec.column or (", ".join(self._template.columns) if self._template
                                      else key)
 
-    def __call__(self, values: Values) -> object:
+    def __call__(self, values: Values, *, default: bool = True) -> object:
+        """The raw value (``default``: the field's default for a blank cell, else None)."""
         raw: object = None
         if self._template is not None:
             columns = self._template.columns
@@ -94,7 +95,7 @@ class _Source:
             if self._required:
                 raise InputError(f"a value is required but {self.where!r} is empty"
                                  + self.missing(values))
-            return self._default
+            return self._default if default else None
         if self._allowed is not None:
             text = tf.clean_text(raw) or ""
             if tf.norm_key(text) not in self._allowed:
@@ -145,6 +146,7 @@ class _Step:
     convert: Convert
     low: float | None = None
     high: float | None = None
+    marks: tf.ColumnDecimal | None = None  # a number read under decimal = "auto"
 
     def __call__(self, values: Values, row: int) -> Any:
         try:
@@ -158,6 +160,18 @@ class _Step:
         except InputError as exc:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
 
+    def learn(self, values: Values) -> None:
+        """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
+        is no evidence; errors are ``map``'s to report."""
+        if self.marks is not None and len(self.marks.seen) == 2:
+            return  # both marks shown: nothing more can change the column's decision
+        try:
+            raw = self.source(values, default=False)
+            if raw is not None:
+                self.convert(raw, values)
+        except InputError:
+            pass
+
     def _bounds(self, value: object, raw: object) -> None:
         # the cell quoted as text, a JSON/XLSX number too: "'-200' is below ...", never a
         # reason that starts with "-" (failed.csv would guard it as a formula)
@@ -170,10 +184,23 @@ class _Step:
             raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
 
 
-def _per_column(make: Callable[[FieldSpec, tf.ColumnDecimal], Convert]) -> Make:
-    """A numeric target's Make whose converter keeps its column's decimal-mark record
-    (``tf.ColumnDecimal``, used under ``decimal = "auto"``): one record per target."""
-    return lambda spec: make(spec, tf.ColumnDecimal())
+class _PerColumn:
+    """A numeric target's Make whose converter reads under its column's decimal-mark
+    record (``tf.ColumnDecimal``, used under ``decimal = "auto"``): one record per target,
+    the last made kept in ``column`` for the step."""
+
+    __slots__ = ("_make", "column")
+
+    def __init__(self, make: Callable[[FieldSpec, tf.ColumnDecimal], Convert]) -> None:
+        self._make = make
+        self.column: tf.ColumnDecimal | None = None
+
+    def __call__(self, spec: FieldSpec) -> Convert:
+        self.column = tf.ColumnDecimal()
+        return self._make(spec, self.column)
+
+
+_per_column = _PerColumn
 
 
 def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -233,8 +260,11 @@ class _Compiler:
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
         what = what or _WHAT.get(key, "text")
+        # the default was read above with no evidence: an ambiguous default is a problem
+        marks = make.column if isinstance(make, _PerColumn) and (
+            spec.decimal or self.defaults.decimal) == "auto" else None
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
-                     spec.min, spec.max)
+                     spec.min, spec.max, marks)
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -529,6 +559,49 @@ class RowMapper:
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")
+
+    # -- decimal marks: one decision per column, from the whole file ------------------------
+    def _marked(self) -> list[tuple[_Step, tf.ColumnDecimal]]:
+        return [(s, s.marks) for s in (*self.steps, self.money, *self.customs)
+                if s is not None and s.marks is not None]
+
+    @property
+    def learns_marks(self) -> bool:
+        """Whether a numeric target reads text under ``decimal = "auto"``: its decimal mark
+        is then learned from the whole file (``learn_marks``) before rows are mapped."""
+        return bool(self._marked())
+
+    def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
+        """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
+        ignored here, ``map`` reports them) and decide each column's decimal mark
+        (``tf.ColumnDecimal``). Returns ``decimal_marks()``. Rows the reader refused
+        (shifted cells) are no evidence."""
+        marked = self._marked()
+        for _, marks in marked:
+            marks.start()
+        try:
+            for row in rows:
+                if row.error is not None:
+                    continue
+                for step, _ in marked:
+                    step.learn(row.values)
+        finally:
+            for _, marks in marked:
+                marks.decide()
+        return self.decimal_marks()
+
+    def decimal_marks(self) -> dict[str, dict[str, str]]:
+        """What each ``decimal = "auto"`` target's column showed, by the target's body key or
+        custom field code: decimal mark → the first cell showing it (JSON-safe: a job
+        stores it so that a retry reads its rows the same way)."""
+        return {step.name: marks.evidence() for step, marks in self._marked()}
+
+    def use_decimal_marks(self, marks: MappingABC[str, Any]) -> None:
+        """Judge ambiguous cells by ``marks`` (``decimal_marks()`` of an earlier pass over
+        the same file); a target it does not name has no evidence."""
+        for step, column in self._marked():
+            shown = marks.get(step.name)
+            column.restore(shown if isinstance(shown, MappingABC) else {})
 
     def map(self, row: SourceRow) -> MappedRow:
         """The deal, person and organization of one row, or InputError(row=, column=)."""

@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,24 +53,49 @@ def read_mapping_text(path: str | Path) -> str:
                                  f"{exc.start}): save it as UTF-8")]) from None
 
 
+# dates a listed pattern writes, to find two patterns that read one text as two dates: a day
+# and month both <= 12 and unequal, and years whose two digits are not a valid month/day
+_PROBES = (datetime(2025, 3, 4), datetime(2004, 11, 7), datetime(2012, 1, 10))
+
+
 def _check_formats(value: list[str]) -> list[str]:
     """``value`` itself; ValueError for an entry that is neither a strptime pattern nor a
-    date token, and for a pattern listed with its day/month swap (``%m/%d/%Y`` and
-    ``%d/%m/%Y``): one column would read ``31/12/2025`` day first and ``01/02/2026``
-    month first — two orders in one file, never told apart by a cell ≤ 12."""
+    date token, and for two patterns that read one text as two different dates
+    (``%m/%d/%Y`` and ``%d/%m/%Y``, ``%y/%m/%d`` and ``%d/%m/%y``): the first listed
+    that fits a cell reads it, so one column would read ``31/12/2025`` day first and
+    ``01/02/2026`` month first — a cell's reading would depend on which pattern
+    happened to fit, never on the file. A pattern whose texts no other listed pattern
+    reads (``%m/%d/%Y`` and ``%d.%m.%Y``) is fine."""
     for fmt in value:
         if fmt not in tf.DATE_TOKENS and "%" not in fmt:
             raise ValueError(f"{fmt!r} is neither a strptime pattern (with %) nor one of "
                              f"{', '.join(tf.DATE_TOKENS)}")
-    for fmt in value:
-        if "%d" in fmt and "%m" in fmt:
-            swapped = fmt.replace("%d", "\x00").replace("%m", "%d").replace("\x00", "%m")
-            if swapped in value:
-                raise ValueError(f"{fmt!r} and {swapped!r} are both listed: a date such as "
-                                 "01/02 would read by the first listed and 31/12 by the other, "
-                                 "so one column would mix day-first and month-first dates; "
-                                 "keep the order the source writes")
+    patterns = [fmt for fmt in value if fmt not in tf.DATE_TOKENS]
+    for fmt in patterns:
+        for other in patterns:
+            clash = _clash(fmt, other) if other != fmt else None
+            if clash is not None:
+                text, mine, theirs = clash
+                raise ValueError(f"{fmt!r} and {other!r} are both listed: {text!r} reads as "
+                                 f"{mine} by the first and {theirs} by the other, so one "
+                                 "column would mix two orders (day-first and month-first "
+                                 "dates); keep the order the source writes")
     return value
+
+
+def _clash(fmt: str, other: str) -> tuple[str, str, str] | None:
+    """A text ``fmt`` writes that ``other`` reads as another date: (text, fmt's date,
+    other's date), else None."""
+    for probe in _PROBES:
+        try:
+            text = probe.strftime(fmt)
+            mine = datetime.strptime(text, fmt).date()
+            theirs = datetime.strptime(text, other).date()
+        except ValueError:
+            continue
+        if mine != theirs:
+            return text, mine.isoformat(), theirs.isoformat()
+    return None
 
 
 class FieldSpec(BaseModel):

@@ -264,8 +264,8 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
 def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
                   columns: Sequence[str]) -> list[str]:
     """``[defaults] decimal`` from the sampled amounts of ``columns``: the one decimal
-    mark they show; a TODO when they show both, or show none but hold ``1.234`` (1234 in
-    a decimal-comma file, 1.234 in a US one)."""
+    mark they show; a TODO when they show both, or show none but hold ``1.234`` or
+    ``1,234`` (ambiguous: ``decimal = "auto"`` would fail those rows)."""
     marks: dict[str, str] = {}
     unclear: dict[str, str] = {}  # "1.234" / "1,234" by their separator
     for column in columns:
@@ -287,10 +287,12 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
         mark, example = next(iter(marks.items()))
         return [f"decimal = {_toml_str(mark)}  # the sampled amounts write {mark!r} as the "
                 f"decimal mark ({example!r})"]
-    if "." in unclear:
-        return [f"# TODO: is {unclear['.']!r} a whole number (a decimal-comma file) or a "
-                'fraction? set decimal = "," or ".", then delete this TODO line',
-                '# decimal = ","']
+    if unclear:  # "auto" would fail these rows (no cell shows the mark): the person decides
+        sep, example = next(iter(unclear.items()))
+        whole = "a decimal-comma file" if sep == "." else "a US file"
+        return [f"# TODO: is {example!r} a whole number ({whole}) or a fraction? no sampled "
+                'amount shows the decimal mark: set decimal = "," or ".", then delete this '
+                "TODO line", f"# decimal = {_toml_str(',' if sep == '.' else '.')}"]
     return ['decimal = "auto"  # or "." / ","']
 
 

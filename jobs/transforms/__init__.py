@@ -21,9 +21,11 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
   a decimal-comma locale with integer amounts (``1.234``) needs
   ``decimal=","``, which makes ``.`` a grouping mark (and ``decimal="."`` the
   reverse).
-  A mapper keeps a ``ColumnDecimal`` per numeric column: once a column has shown
-  ``,`` as its decimal mark, an ambiguous cell (rules 3 and 4) is an InputError
-  naming ``decimal`` — and so is a ``,`` cell after an ambiguous one was read.
+  Those rules read one cell alone. A mapper reads a column, and keeps a
+  ``ColumnDecimal`` per numeric target: an ambiguous cell (``1,500``, ``1.500``:
+  one mark, once, before three digits) is read with the decimal mark the column's
+  other cells show — decided from the whole file before any row is mapped — and
+  is an InputError naming ``decimal`` when the column shows no mark or both.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping as MappingABC
 from decimal import Decimal, InvalidOperation
 from typing import Literal, NamedTuple
 
@@ -14,7 +15,7 @@ from bulk.manifest_xlsx import CurrencyNumber
 
 from .text import _INVISIBLE, _SPACES, _text, clean_text, is_empty
 
-Decimal_ = Literal["auto", ".", ","]  # the decimal mark: guessed per cell, or fixed
+Decimal_ = Literal["auto", ".", ","]  # the decimal mark: learned per column, or fixed
 
 # ---------------------------------------------------------------- money
 
@@ -142,43 +143,86 @@ def decimal_evidence(num: str) -> tuple[str | None, bool]:
 
 
 class ColumnDecimal:
-    """What one column's text cells show of their decimal mark, under ``decimal = "auto"``
-    (a mapper keeps one per numeric target; cells are seen in file order).
+    """The decimal mark of one column's text cells under ``decimal = "auto"``, decided from
+    the whole file (a mapper keeps one per numeric target).
 
-    An ambiguous cell (``1.234``, ``1,234``) is read by the auto rules (``.`` decimal,
-    ``,`` grouping: how US exports write) while the column shows no decimal mark or shows
-    ``.``; once the column has shown ``,`` as its decimal mark (``1.234,56``, ``12,5``), an
-    ambiguous cell is an InputError naming ``decimal`` — and so is a cell showing ``,``
-    after an ambiguous cell was read the other way. A file is never read two ways."""
+    A cell that shows its mark (``1.234,56``, ``12,5``, ``1,234.50``, ``0.125``) is read by
+    it wherever it stands. An ambiguous cell (``1.500``, ``1,500``: a thousands group or a
+    decimal mark) is read with the one mark the column's other cells show — all of them,
+    the whole file: the load (and plan) read the file once to ``learn`` before any row is
+    mapped, and the job stores the decision (``evidence`` / ``restore``) so that a resume
+    or retry reads the same way. A column that shows no mark, or both, makes an ambiguous
+    cell an InputError naming ``decimal``: never a guess, never an answer that depends on
+    which cells came first. A record nobody taught (``learn`` never called) has no
+    evidence: its ambiguous cells are errors."""
 
-    __slots__ = ("ambiguous", "mark", "shown")
+    __slots__ = ("learning", "seen")
 
     def __init__(self) -> None:
-        self.mark: str | None = None  # the first decimal mark a cell showed
-        self.shown: str | None = None  # that cell
-        self.ambiguous: str | None = None  # the first ambiguous cell read before the mark
+        self.seen: dict[str, str] = {}  # decimal mark → the first cell that showed it
+        self.learning = False  # between start() and decide(): cells are recorded, not judged
 
-    def see(self, num: str, text: str) -> None:
-        """Record ``num`` (the digits of the cell ``text``); InputError on a conflict."""
+    def __repr__(self) -> str:
+        state = "learning" if self.learning else f"mark={self.mark!r}"
+        return f"ColumnDecimal({state}, seen={self.seen!r})"
+
+    @property
+    def mark(self) -> str | None:
+        """The column's decimal mark: the one its cells show, else None (none, or both)."""
+        return next(iter(self.seen)) if len(self.seen) == 1 else None
+
+    def start(self) -> None:
+        """Forget what was seen and record every cell until ``decide``."""
+        self.seen, self.learning = {}, True
+
+    def decide(self) -> None:
+        """Stop learning: from now on ambiguous cells are judged by what was seen."""
+        self.learning = False
+
+    def evidence(self) -> dict[str, str]:
+        """What the column showed, JSON-safe (decimal mark → the first cell showing it)."""
+        return dict(self.seen)
+
+    def restore(self, evidence: MappingABC[str, str]) -> None:
+        """The decision of an earlier pass over the file (``evidence``), judged from now on."""
+        self.seen = {m: str(c) for m, c in evidence.items() if m in (".", ",")}
+        self.learning = False
+
+    def note(self, mark: str, text: str) -> None:
+        """Record a cell that shows ``mark`` by another sign (``1.000,--``)."""
+        if self.learning:
+            self.seen.setdefault(mark, text)
+
+    def see(self, num: str, text: str) -> Decimal_:
+        """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
+        for a cell that shows its own; for an ambiguous one the column's mark, or
+        InputError. While learning, the cell is recorded and ``auto`` returned (and
+        ``parse_money`` stops there: it returns None)."""
         mark, ambiguous = decimal_evidence(num)
-        if ambiguous:
-            if self.mark == ",":
-                raise InputError(
-                    f"{text!r} is ambiguous here: this column writes ',' as the decimal mark "
-                    f"({self.shown!r}), so it may mean {num.replace('.', '').replace(',', '.')}"
-                    " — set decimal = \",\" (or \".\") in the mapping")
-            if self.mark is None and self.ambiguous is None:
-                self.ambiguous = text
-            return
-        if mark is None:
-            return
-        if self.mark is None:
-            self.mark, self.shown = mark, text
-        if mark == "," and self.ambiguous is not None:
-            raise InputError(
-                f"{text!r} writes ',' as the decimal mark, but this column's "
-                f"{self.ambiguous!r} was read with '.' as the decimal mark (decimal = "
-                "\"auto\") — set decimal = \",\" (or \".\") in the mapping")
+        if self.learning:
+            if mark is not None:
+                self.seen.setdefault(mark, text)
+            return "auto"
+        if not ambiguous:
+            return "auto"
+        if self.mark is not None:
+            return "," if self.mark == "," else "."
+        readings = f"it may mean {_reading(num, '.', text)} or {_reading(num, ',', text)}"
+        if self.seen:
+            shown = " and ".join(f"{m!r} ({c!r})" for m, c in sorted(self.seen.items()))
+            raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" in the "
+                             f"mapping ({readings}; this column writes both {shown} as the "
+                             "decimal mark)")
+        raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" in the "
+                         f"mapping ({readings}; no cell of this column shows its decimal mark)")
+
+
+def _reading(num: str, mark: Decimal_, text: str) -> str:
+    """``num`` read with ``mark`` as the decimal mark, as plain digits (for messages)."""
+    try:
+        return format(_parse_digits(num, mark, text).normalize(), "f")
+    except InputError:
+        return "nothing"
 
 
 def parse_number(value: object, *, decimal: Decimal_ = "auto",
@@ -206,9 +250,10 @@ def parse_money(value: object, *, default_currency: str | None = None,
     An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
     default currency) when it is one of its currencies.
     Negative: a leading or trailing minus, or accounting parentheses.
-    ``column`` (with ``decimal = "auto"``): the column's decimal-mark record, so that an
-    ambiguous cell is never read against what the column shows elsewhere
-    (``ColumnDecimal``; InputError on a conflict).
+    ``column`` (with ``decimal = "auto"``): the column's decimal-mark record, which reads
+    an ambiguous cell (``1.500``) with the mark the whole column shows, or refuses it
+    (``ColumnDecimal``). Without ``column`` the per-cell rules of the package docstring
+    apply (a cell alone: ``1,500`` is 1500, ``1.500`` is 1.5).
     A ``float`` (a JSON or XLSX number) is rounded to 15 significant digits, as Excel
     shows it (``0.30000000000000004`` is 0.3); text and ``JsonNumber`` are exact, and
     refused when a JSON double cannot hold them (``check_api_number``).
@@ -243,6 +288,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
         return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
     if no_cents:  # the mark written before the dash is the decimal mark
+        if column is not None and decimal == "auto":
+            column.note(no_cents[0][0], text)
         decimal = "." if no_cents[0][0] == "." else ","
         text = text[: no_cents.start()] + text[no_cents.end():]
     negative = False
@@ -253,7 +300,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
         raise InputError(f"not an amount: {text!r}")
     num = match["num"]
     if column is not None and decimal == "auto":
-        column.see(num, text)
+        decimal = column.see(num, text)
+        if column.learning:  # the cell is only shown to its column: the reading comes later
+            return None
     try:
         minus_pre, cur_pre = _split_affix(match["pre"], prefer)
         minus_post, cur_post = _split_affix(match["post"], prefer)
