@@ -1,9 +1,9 @@
 """Time, injected: the scheduler, backoff, budget reset and progress read it.
 
 ``SystemClock`` is real time. ``FakeClock`` is virtual time for tests: its
-``sleep`` returns as soon as every other task is idle, with ``now()`` advanced
+``sleep`` returns as soon as the other tasks have settled, with ``now()`` advanced
 to the sleeper's deadline, so "600 calls at 40 per 2 s" runs in milliseconds
-and ends at exactly t == 30.0.
+and ends at exactly t == 30.0. It uses asyncio's public API only.
 """
 
 from __future__ import annotations
@@ -42,21 +42,43 @@ class SystemClock:
 
 
 class FakeClock:
-    """Virtual time that jumps to the next deadline whenever the loop is idle."""
+    """Virtual time that jumps to the next deadline once the other tasks have settled.
 
-    __slots__ = ("_driver", "_epoch", "_now", "_seq", "_sleepers")
+    No asyncio internals: a driver task yields to the loop (``asyncio.sleep(0)``, one
+    loop iteration each) until ``settle`` iterations in a row passed without any task
+    touching the clock (``now``, ``wall``, ``sleep``), then moves ``now()`` to the
+    earliest sleeper's deadline and wakes it — trio's ``MockClock(autojump_threshold=0)``
+    in spirit, with "idle" read from the clock's own traffic instead of the run loop's.
+    One jump waits at most ``max_rounds`` iterations (a task polling ``now()`` in a loop
+    cannot hold time still forever). Without threads or sockets in play the order of
+    wake-ups is a pure function of the program: the same test runs the same way each
+    time. ``settle``: iterations, >= 1; a chain of more than ``settle`` loop steps that
+    never reads the clock may see time jump under it (the engine's paths read it at
+    every admission, so the default has a wide margin; see tests/test_clock.py).
+    """
 
-    def __init__(self, start: float = 0.0, epoch: float = 1_767_225_600.0) -> None:
+    __slots__ = ("_activity", "_driver", "_epoch", "_max_rounds", "_now", "_seq",
+                 "_settle", "_sleepers")
+
+    def __init__(self, start: float = 0.0, epoch: float = 1_767_225_600.0, *,
+                 settle: int = 64, max_rounds: int = 10_000) -> None:
+        if settle < 1 or max_rounds < settle:
+            raise ValueError("need 1 <= settle <= max_rounds")
         self._now = start
         self._epoch = epoch - start  # wall() == epoch at now() == start
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._driver: asyncio.Task[None] | None = None
+        self._settle = settle
+        self._max_rounds = max_rounds
+        self._activity = 0  # bumped by every read of and sleep on the clock
 
     def now(self) -> float:
+        self._activity += 1
         return self._now
 
     def wall(self) -> float:
+        self._activity += 1
         return self._epoch + self._now
 
     def advance(self, seconds: float) -> None:
@@ -65,6 +87,7 @@ class FakeClock:
         self._wake_due()
 
     async def sleep(self, seconds: float) -> None:
+        self._activity += 1
         if seconds <= 0:
             await asyncio.sleep(0)
             return
@@ -81,15 +104,23 @@ class FakeClock:
             if not fut.done():
                 fut.set_result(None)
 
+    async def _settled(self) -> None:
+        """Yield to the loop until ``settle`` iterations in a row left the clock alone
+        (or ``max_rounds`` passed)."""
+        quiet = 0
+        seen = self._activity
+        for _ in range(self._max_rounds):
+            await asyncio.sleep(0)
+            if self._activity != seen:
+                seen, quiet = self._activity, 0
+            else:
+                quiet += 1
+                if quiet >= self._settle:
+                    return
+
     async def _drive(self) -> None:
-        loop = asyncio.get_running_loop()
         while self._sleepers:
-            # Let every runnable task run until the loop is idle, then jump.
-            for _ in range(10_000):
-                await asyncio.sleep(0)
-                ready = getattr(loop, "_ready", None)
-                if ready is not None and len(ready) == 0:
-                    break
+            await self._settled()
             while self._sleepers and self._sleepers[0][2].done():
                 heapq.heappop(self._sleepers)
             if not self._sleepers:

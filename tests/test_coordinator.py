@@ -31,9 +31,7 @@ from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import BudgetPolicy, Scheduler
-from tests.redis_helpers import RedisServer, redis_server, running_redis
-
-__all__ = ["redis_server"]  # the fixture, re-exported for pytest
+from tests.redis_helpers import RedisServer, running_redis
 
 pytestmark = pytest.mark.anyio
 TOKEN = "0123456789abcdef-secret-token"
@@ -45,18 +43,32 @@ ADD = get_operation("addDeal")
 _OPEN: list[RedisCoordinator] = []
 
 
-@pytest.fixture(autouse=True)
-async def _close_coordinators() -> AsyncIterator[None]:
-    yield
+async def _close_open() -> None:
     while _OPEN:
         await _OPEN.pop().aclose()
 
 
+@pytest.fixture(autouse=True)
+async def _close_coordinators() -> AsyncIterator[None]:
+    yield
+    await _close_open()
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[RedisServer]:
+    """A redis-server for one test. The coordinators opened on it are closed before it
+    stops: closed after (the autouse fixture's turn), each spent ~1.5 s retrying its
+    last flush against a dead server, in every test's teardown."""
+    with running_redis() as server:
+        yield server
+        await _close_open()
+
+
 async def _scheduler(url: str | None, *, burst: int = BURST, daily: int = 10**6,
                      budget: BudgetPolicy = BudgetPolicy(), company: str = "42",
-                     token: str = TOKEN) -> Scheduler:
+                     token: str = TOKEN, window: float = WINDOW) -> Scheduler:
     clock = SystemClock()
-    sched = Scheduler(Limits(burst=burst, search=2, window=WINDOW, daily_tokens=daily),
+    sched = Scheduler(Limits(burst=burst, search=2, window=window, daily_tokens=daily),
                       clock=clock, budget=budget, safety=0.0)
     if url is not None:
         coord = RedisCoordinator(url, clock=clock)
@@ -311,10 +323,12 @@ async def test_status_shows_the_account_wide_picture(redis_server: RedisServer,
     from bulk.store import JobStore
     from pdbulk.cli import app
 
-    a, b = [await _scheduler(redis_server.url) for _ in range(2)]
+    # A 60 s window: the 4 requests are still in it when the (slow, in-process) CLI reads
+    # it, however loaded the machine (a 0.2 s window had emptied under load).
+    a, b = [await _scheduler(redis_server.url, window=60.0) for _ in range(2)]
     await _burst_of([a, b], 2)  # 4 requests from 2 processes
     JobStore.create(tmp_path / "j1", job_id="j1", kind="update",
-                    config={"engine": {"window": WINDOW}}).close()
+                    config={"engine": {"window": 60.0}}).close()
     env = {"PDBULK_COORDINATOR": redis_server.url}
     res = await asyncio.to_thread(CliRunner().invoke, app,
                                   ["status", "j1", "--job-dir", str(tmp_path)], env=env)

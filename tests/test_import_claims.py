@@ -27,6 +27,10 @@ from tests.test_import_cli import TOKEN, _admin
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
+# The two-process tests run the sandbox at a quarter of Pipedrive's 2 s window and tell the
+# engine so (PDBULK_WINDOW): the same contention in a quarter of the wall time (they waited
+# on Growth's real 40 requests / 2 s, ~20-40 s each). Latency faults are not scaled.
+SCALE = 0.25
 KEY_FIELD = "Import source key"
 
 
@@ -192,7 +196,7 @@ async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path
 def _sandbox_process(plan: str = "growth") -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bulk.sandbox", "--port", "0", "--plan", plan, "--token", TOKEN,
-         "--deals", "0", "--seed", "5"],
+         "--deals", "0", "--seed", "5", "--time-scale", str(SCALE)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -254,7 +258,7 @@ def test_two_upserts_half_a_second_apart_make_one_deal_per_key(tmp_path: Path) -
     e-mail, one organization per name; together they created each key once."""
     export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
     sandbox, url = _sandbox_process()
-    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_WINDOW": str(2 * SCALE),
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         _admin(url, "/_sandbox/faults", {"latency_ms": 20, "only_operations": ["addDeal"]})
@@ -297,7 +301,7 @@ def test_kill_9_of_the_claim_holder_then_next_run_reconciles(tmp_path: Path) -> 
     upsert of the same manifest: every key has exactly one deal, none missing."""
     export = write_demo_export(tmp_path / "in", rows=120, broken=0, unknown_stage=0)
     sandbox, url = _sandbox_process()
-    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_WINDOW": str(2 * SCALE),
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         code = _add_key_field(url)
@@ -342,7 +346,7 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
     other.write_text(export.manifest.read_text(encoding="utf-8-sig").replace("HS-", "HT-"),
                      encoding="utf-8")
     sandbox, url = _sandbox_process()
-    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_WINDOW": str(2 * SCALE),
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         code = _add_key_field(url)
@@ -376,7 +380,7 @@ def test_two_runs_over_the_same_keys_in_opposite_orders_neither_deadlock_nor_dou
     with reversed_csv.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([rows[0], *reversed(rows[1:])])
     sandbox, url = _sandbox_process()
-    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_WINDOW": str(2 * SCALE),
            "PDBULK_STATE_DIR": str(tmp_path / "state")}
     try:
         code = _add_key_field(url)
@@ -502,7 +506,7 @@ def test_redis_flushed_mid_run_under_two_imports_doubles_nothing(tmp_path: Path)
         base = tmp_path / f"t{trial}"
         with running_redis() as server:
             sandbox, url = _sandbox_process()
-            env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN,
+            env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_WINDOW": str(2 * SCALE),
                    "PDBULK_STATE_DIR": str(base / "state"), "PDBULK_COORDINATOR": server.url}
             try:
                 _admin(url, "/_sandbox/faults", {"latency_ms": 20,
