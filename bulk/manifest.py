@@ -53,7 +53,6 @@ from .errors import InputError
 from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
 from .manifest_xlsx import read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
-from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
@@ -710,17 +709,15 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
         return common or 0
 
 
-def _is_report(names: list[str]) -> bool:
-    """Whether the header is one of pdbulk's own reports (failed.csv, unprocessed.csv)."""
-    head = [n.lstrip("_") for n in names]
-    return any(head[:len(own)] == list(own) for own in (FAILED_COLUMNS, UNPROCESSED_COLUMNS))
-
-
-def _restored(cells: list[str]) -> list[str]:
-    """A report's cells as the source had them: without the ``'`` that ``reports.neutralise``
-    put before a leading ``=``, ``+``, ``-``, ``@`` (else an untouched ``+49 30 1234567``
-    re-imported from failed.csv fails as a phone number). A source cell that itself began
-    with ``'`` before such a character got one more ``'`` and keeps its own."""
+def _unprefixed(cells: list[str]) -> list[str]:
+    """Cells without the spreadsheet text prefix: a ``'`` before a leading ``=``, ``+``,
+    ``-``, ``@`` is how a spreadsheet (and ``reports.neutralise``, and many CRM exports
+    guarding against formula injection) marks a cell as text, not part of its value. It is
+    dropped in every CSV, whatever its columns: whether an untouched ``+49 30 1234567``
+    or ``@Acme renewal`` from failed.csv reads as its source had it must not depend on the
+    report's own columns still being there (a person may delete them). A cell that began
+    with ``'`` before such a character itself was written with one more ``'`` and keeps
+    its own."""
     return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
             else c for c in cells]
 
@@ -729,7 +726,6 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
     with _Csv(path, delimiter, encoding) as source:
         names = source.names
         width = len(names)
-        report = _is_report(names)
         allowed = width
         number = 0
         for line, cells in source:
@@ -746,8 +742,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
             elif not _is_utf8("".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:
-                if report:
-                    cells = _restored(cells)
+                cells = _unprefixed(cells)
                 yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
 
 

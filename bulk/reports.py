@@ -21,8 +21,9 @@ Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``,
 plain number (only a sign, digits, ``.`` and ``,``: ``-12.50``, ``+1,000``),
 which cannot be a formula and must survive a round trip. Numbers the engine
 writes itself (row, ids, HTTP status) are passed as ``int`` and never touched.
-The ``'`` stays in the file: a value fixed in a spreadsheet and re-imported
-loses it only if the person removes it, which is the point.
+Every CSV read (``bulk.manifest``) drops one ``'`` before such a character — the
+spreadsheet's text prefix — so a failed.csv re-imported gives back its source's cells,
+with or without the report's own columns.
 
 Holds (``hold_column=True``, the import's failed rows): failed.csv gets a sixth own
 column, ``hold``, after ``column``. A non-empty ``hold`` is a machine-readable refusal

