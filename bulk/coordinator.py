@@ -190,11 +190,15 @@ def coordinator_url(explicit: str | None = None) -> str | None:
 
 
 def redacted(url: str) -> str:
-    """``url`` without its password, for messages (redis://:secret@h → redis://***@h)."""
+    """``url`` without its password, for messages and hints (redis://:secret@h →
+    redis://***@h; a ``password=`` option in the query → ``password=***``)."""
+    import re
+
     scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest:
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
+    if sep and "@" in rest.split("?", 1)[0]:
+        rest = f"***@{rest.split('?', 1)[0].rsplit('@', 1)[1]}" + (
+            "?" + rest.split("?", 1)[1] if "?" in rest else "")
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")
 
 
 def check_url(url: str) -> str:

@@ -96,8 +96,13 @@ def check_source(store: JobStore) -> None:
                          f"{', '.join(UNDOABLE)})")
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
+        from bulk.engine import META_COORDINATOR
+
+        ran_on = store.meta_get(META_COORDINATOR)  # coordinator_id: never a password
+        flag = f" --coordinator {ran_on}" if isinstance(ran_on, str) else ""
         raise InputError(f"job {store.job_id} has {in_doubt} item(s) in doubt: run "
-                         f"`pdbulk resume {store.job_id}` first, so that what it sent is known")
+                         f"`pdbulk resume {store.job_id} --job-dir {store.directory.parent}"
+                         f"{flag}` first, so that what it sent is known")
 
 
 _WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
