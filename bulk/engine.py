@@ -135,6 +135,8 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
                 await coord.start(fingerprint(token))
                 scheduler.attach(coord)
                 company = await _company_id(client, scheduler, clock)
+                # the guard is per company: another token of it ran on another coordinator
+                check_coordination(token_fp, current, company=company)
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
