@@ -190,11 +190,15 @@ def coordinator_url(explicit: str | None = None) -> str | None:
 
 
 def redacted(url: str) -> str:
-    """``url`` without its password, for messages (redis://:secret@h → redis://***@h)."""
+    """``url`` without its password, for messages and hints (redis://:secret@h →
+    redis://***@h; a ``password=`` option in the query → ``password=***``)."""
+    import re
+
     scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest:
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
+    if sep and "@" in rest.split("?", 1)[0]:
+        rest = f"***@{rest.split('?', 1)[0].rsplit('@', 1)[1]}" + (
+            "?" + rest.split("?", 1)[1] if "?" in rest else "")
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")
 
 
 def check_url(url: str) -> str:
@@ -248,7 +252,7 @@ def coordinator_id(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}/{db}"
 
 
-MARKERS = "coordinated"  # folder of the state dir: one marker per token fingerprint
+MARKERS = "coordinated"  # folder of the state dir: one marker per company, an index per token
 
 
 def _marker(token_fp: str) -> Path:
@@ -257,30 +261,56 @@ def _marker(token_fp: str) -> Path:
     return state_dir() / MARKERS / f"{token_fp}.json"
 
 
-def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
-    """Remember (in the state dir) that the account of token fingerprint ``token_fp``
-    ran on this machine with the shared ``coordinator`` (its ``coordinator_id``):
-    a later run without it is refused (``check_coordination``)."""
-    path = _marker(token_fp)
+def _company_marker(company: str) -> Path:
+    from .claims import state_dir
+
+    return state_dir() / MARKERS / f"company-{company}.json"
+
+
+def _write(path: Path, body: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    body = json.dumps({"coordinator": coordinator, "company": company})
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(body)
+    tmp.write_text(json.dumps(body))
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 
+def _read(path: Path) -> dict[str, str] | None:
+    try:
+        seen = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return seen if isinstance(seen, dict) else None
+
+
+def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
+    """Remember (in the state dir) that company ``company`` ran on this machine with the
+    shared ``coordinator`` (its ``coordinator_id``), and that token fingerprint
+    ``token_fp`` belongs to it: a later run of the company without that coordinator is
+    refused (``check_coordination``).
+
+    Scopes: the guard is about the company's data (its claims: who creates which deal,
+    person, organization), so it is per company; the token index lets a run be refused
+    before it sends anything (its company is known only after GET /users/me). The burst
+    window is per token and the daily budget per company: those are the coordinator's
+    keys, not this marker's."""
+    _write(_company_marker(company), {"coordinator": coordinator, "company": company})
+    _write(_marker(token_fp), {"coordinator": coordinator, "company": company})
+
+
 def check_coordination(token_fp: str, current: str | None,
-                       recorded: str | None = None) -> None:
-    """Refuse to mix coordinated and uncoordinated runs on one account: creates claimed
-    locally (SQLite on this machine) and on Redis do not see each other, so such a mix
-    doubles deals, persons and organizations.
+                       recorded: str | None = None, *, company: str | None = None) -> None:
+    """Refuse to mix coordinated and uncoordinated runs on one company: creates claimed
+    locally (SQLite on this machine) and on Redis — or on two Redis — do not see each
+    other, so such a mix doubles deals, persons and organizations.
 
     ``current``: the ``coordinator_id`` in force (None: local); ``recorded``: the one the
-    job ran with before (its store's meta ``coordinator``; None: local or a new job).
-    Raises CoordinatorMismatch (exit 1) when a job that ran on a coordinator is resumed
-    without it or on another one, or when a run without coordinator finds this
-    machine's marker for the token (``mark_coordinated``)."""
+    job ran with before (its store's meta ``coordinator``; None: local or a new job);
+    ``company``: the account's company id once known (None: not yet; then only the
+    token's index is read). Raises CoordinatorMismatch (exit 1) when a job that ran on a
+    coordinator is resumed without it or on another one, or when this machine's marker
+    for the company (``mark_coordinated``; found through the token's index, or by
+    ``company``) names another coordinator than the one in force (or one, and none is)."""
     from .errors import CoordinatorMismatch
 
     if recorded is not None and recorded != current:
@@ -289,18 +319,22 @@ def check_coordination(token_fp: str, current: str | None,
             f"one (--coordinator {recorded}, with its password, or env {ENV_COORDINATOR}): "
             "claims taken there are not seen by "
             + ("local claims" if current is None else f"the coordinator {current}"))
-    if current is None:
-        path = _marker(token_fp)
-        try:
-            seen = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return
-        where = seen.get("coordinator") if isinstance(seen, dict) else None
-        raise CoordinatorMismatch(
-            f"this account was used on this machine with the shared coordinator {where}: "
-            f"run with --coordinator {where} (or env {ENV_COORDINATOR}) — runs without it "
-            "do not see its claims and would double creates. If no run uses that "
-            f"coordinator any more, delete {path}")
+    index = _read(_marker(token_fp))
+    known = company or (index or {}).get("company")
+    path = _company_marker(known) if known else _marker(token_fp)
+    seen = _read(path) if known else index
+    if seen is None and index is not None and not company:
+        path, seen = _marker(token_fp), index  # a marker of an older version: token only
+    where = (seen or {}).get("coordinator")
+    if where is None or where == current:
+        return
+    if path != _marker(token_fp) and _marker(token_fp).exists():
+        path = Path(f"{path} and {_marker(token_fp)}")  # both name it: delete both
+    raise CoordinatorMismatch(
+        f"this account (company {known}) was used on this machine with the shared "
+        f"coordinator {where}: run with --coordinator {where} (or env {ENV_COORDINATOR}) — "
+        "runs without it (or on another) do not see its claims and would double creates. "
+        f"If no run uses that coordinator any more, delete {path}")
 
 
 def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:

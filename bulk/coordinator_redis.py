@@ -13,12 +13,25 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
     pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
+    pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
 
 Until the company is known (``bind``, after the process's first call, GET
 /users/me) the day and procs keys are the token's (``pdbulk:t:{t}:day:{n}``); what
 was spent there is carried over to the company's day with the next admission.
+
+Shared state can be lost under a running fleet (``FLUSHALL``, a restart without
+persistence, an eviction) while Pipedrive's window still holds the fleet's recent
+calls and its day still counts their tokens. The birth marker (``born``) tells: a
+process that admitted under one epoch and finds none, or another, knows the state
+was lost. Then nobody on the token admits until one window (plus the ``ahead`` of an
+unanswered call) has passed since the state was re-born: every call counted
+before the loss has left the server's window by then. The day's spend is re-seeded
+with the largest spend today each process had seen (the coordinator's count or the
+server's daily header), never restarted from 0. A process new to the state cannot
+tell a first start from a loss; its engine probes (one call, then the server's
+headers) before it bursts.
 
 A process killed while holding window slots blocks nobody longer than the
 window: its entries age out of the sorted set like anyone's. Redis errors become
@@ -49,16 +62,37 @@ from .operations import Operation
 _BATCH = 64  # admissions per round trip at most
 _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
 
-# KEYS: burst, search, pause, day, procs
+# KEYS: burst, search, pause, day, procs, born
 # ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
+#       known epoch ('' : none yet), new epoch, known spend today,
 #       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
 #       now + ahead (it counts from now: every entry above now - width does).
+# The state is lost when the caller knew an epoch and the marker is gone or another:
+# the token's windows are held (the pause) until a window and an `ahead` after the
+# re-birth, and the day's spend is at least what the caller knew.
 ADMIT = """
 local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
 local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
 local limit, dttl = tonumber(ARGV[5]), tonumber(ARGV[6])
 local wttl = math.ceil(width * 2000) + 1000
-local at = now + tonumber(ARGV[10])
+local ahead = tonumber(ARGV[10])
+local at = now + ahead
+local known = ARGV[11]
+local b = redis.call('HMGET', KEYS[6], 'epoch', 'at')
+local epoch, born = b[1], tonumber(b[2] or '')
+if not epoch or not born then
+  epoch, born = ARGV[12], now
+  redis.call('HSET', KEYS[6], 'epoch', epoch, 'at', ARGV[1])
+end
+redis.call('PEXPIRE', KEYS[6], 172800000)
+local lost = known ~= '' and known ~= epoch
+if lost then
+  local hold = born + width + ahead
+  local cur = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if hold > now and hold > cur then
+    redis.call('SET', KEYS[3], tostring(hold), 'PX', math.ceil((hold - now) * 1000) + 1000)
+  end
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
 redis.call('ZADD', KEYS[5], now, ARGV[7])
@@ -67,13 +101,14 @@ redis.call('PEXPIRE', KEYS[5], 120000)
 local spent = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[9])
 local observed = tonumber(ARGV[8])
 if observed > spent then spent = observed end
+if lost and tonumber(ARGV[13]) > spent then spent = tonumber(ARGV[13]) end
 local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
 local admitted, wait, why = 0, 0, 'ok'
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then
   wait, why = pause - now, 'pause'
 else
-  local i = 11
+  local i = 14
   while i + 2 <= #ARGV do
     local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
     if spent + cost > limit then why = 'budget'; break end
@@ -97,7 +132,7 @@ redis.call('SET', KEYS[4], spent, 'PX', dttl)
 redis.call('PEXPIRE', KEYS[1], wttl)
 redis.call('PEXPIRE', KEYS[2], wttl)
 return {admitted, tostring(wait), why, count, scount, tostring(spent), redis.call('ZCARD', KEYS[5]),
-        tostring(pause)}
+        tostring(pause), epoch, lost and 1 or 0}
 """
 
 # KEYS: pause; ARGV: until (wall), ttl_ms — only ever extends the pause
@@ -166,9 +201,9 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_carry", "_clock", "_company", "_flush_task", "_lost", "_observed", "_own",
-                 "_pending", "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
-                 "_stats", "_token_fp", "_url", "_width")
+    __slots__ = ("_carry", "_clock", "_company", "_epoch", "_flush_task", "_known", "_losses",
+                 "_lost", "_observed", "_own", "_pending", "_prebind", "_proc", "_pump", "_queue",
+                 "_redis", "_scripts", "_seq", "_stats", "_token_fp", "_url", "_width")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -187,6 +222,9 @@ class RedisCoordinator:
         self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._observed: tuple[int, int] = (-1, 0)  # (day, tokens) from headers
         self._carry = 0
+        self._epoch = ""  # the shared state's birth marker as last seen ('': none yet)
+        self._known: tuple[int, int] = (-1, 0)  # (day, the company's spend the state said)
+        self._losses = 0  # times this process found the shared state lost
         self._stats: SharedStats | None = None
         self._width = 0.0
 
@@ -302,15 +340,21 @@ class RedisCoordinator:
         args: list[Any] = [repr(now), repr(limit.width), limit.burst, limit.search,
                            limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),
                            self._proc, self._observed[1] if self._observed[0] == limit.day else 0,
-                           self._carry, repr(limit.ahead)]
+                           self._carry, repr(limit.ahead), self._epoch, secrets.token_hex(8),
+                           self._known_today(limit.day)]
         for w, member in zip(batch, members, strict=True):
             args += [member, 1 if w.op.search else 0, w.op.token_cost]
         keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
-                self._key(f"day:{limit.day}"), self._key("procs")]
+                self._key(f"day:{limit.day}"), self._key("procs"), self._token_key("born")]
         res = await self._scripts["admit"](keys=keys, args=args)
         self._carry = 0
         admitted, wait, why = int(res[0]), float(res[1]), _text(res[2])
         pause = float(res[7])
+        self._epoch = _text(res[8])
+        self._losses += int(res[9])
+        self._known = (limit.day, int(float(res[5])))
+        if int(res[9]):  # the state was lost: this process's unanswered calls go back in
+            await self._reseed(limit)
         self._stats = SharedStats(window_fill=int(res[3]), search_fill=int(res[4]),
                                   tokens_today=int(float(res[5])), processes=int(res[6]),
                                   paused_until=pause if pause > now else None)
@@ -338,6 +382,36 @@ class RedisCoordinator:
                     f"{head.op.token_cost}", resets_at=limit.day_ends))
             return
         await self._clock.sleep(max(0.0005, wait))
+
+    async def _reseed(self, limit: Limit) -> None:
+        """Put this process's unanswered calls back into the re-born window, dated as at
+        their admission (``admitted + ahead``); an answer re-dates them."""
+        assert self._redis is not None
+        entries = [(t + limit.ahead, member, search) for t, member, search in self._own]
+        if not entries:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            ttl = math.ceil(limit.width * 2000) + 1000
+            for key, only_search in ((self._token_key("burst"), False),
+                                     (self._token_key("search"), True)):
+                mapping = {m: at for at, m, search in entries if search or not only_search}
+                if mapping:
+                    pipe.zadd(key, mapping, nx=True)
+                    pipe.pexpire(key, ttl)
+            await pipe.execute()
+
+    def _known_today(self, day: int) -> int:
+        """The company's spend on ``day`` as this process last knew it: the shared count
+        its last admission saw, or the server's daily header, whichever is larger (what
+        a lost state's day is re-seeded with)."""
+        shared = self._known[1] if self._known[0] == day else 0
+        seen = self._observed[1] if self._observed[0] == day else 0
+        return max(shared, seen)
+
+    @property
+    def losses(self) -> int:
+        """How many times this process found the shared state lost (re-born)."""
+        return self._losses
 
     # -- feedback (one pipeline per burst of answers, off the call path) ----------------------
     def answered(self, sent: float, at: float) -> None:
@@ -399,7 +473,10 @@ class RedisCoordinator:
         async with self._redis.pipeline(transaction=False) as pipe:
             for cmd, a in pending:
                 if cmd == "zadd":
-                    pipe.zadd(a[0], {a[1]: a[2]}, xx=True)
+                    # not only XX: a call answered after the state was lost goes back into
+                    # the window (the server counted it); the key keeps a TTL either way
+                    pipe.zadd(a[0], {a[1]: a[2]})
+                    pipe.pexpire(a[0], math.ceil(max(self._width, 0.001) * 2000) + 1000)
                 else:
                     await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
             await pipe.execute()

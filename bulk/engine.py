@@ -91,6 +91,9 @@ def new_job_id(kind: str) -> str:
 
 
 META_COORDINATOR = "coordinator"  # job meta: the coordinator_id a job ran on
+# job meta: the company id of the account a job ran on, when the run learned it (a run on a
+# shared coordinator does: GET /users/me); undo compares jobs of one company only
+META_COMPANY = "company"
 
 
 @asynccontextmanager
@@ -132,12 +135,16 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
                 await coord.start(fingerprint(token))
                 scheduler.attach(coord)
                 company = await _company_id(client, scheduler, clock)
+                # the guard is per company: another token of it ran on another coordinator
+                check_coordination(token_fp, current, company=company)
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
                     mark_coordinated(token_fp, current, company)
                     if store is not None and recorded is None:
                         store.meta_put(META_COORDINATOR, current)
+                if store is not None and store.meta_get(META_COMPANY) is None:
+                    store.meta_put(META_COMPANY, company)  # known for free: undo's scope
             yield client, scheduler
         finally:
             await coord.aclose()
@@ -249,5 +256,5 @@ async def session(config: EngineConfig, token: str, store: JobStore, *,
                 await runner._flush_spend()  # the same flush a run ends with
 
 
-__all__ = ["DEFAULT_URL", "META_COORDINATOR", "EngineConfig", "RunStats", "Session", "connect", "new_job_id",
-           "run_kind", "session"]
+__all__ = ["DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "EngineConfig", "RunStats",
+           "Session", "connect", "new_job_id", "run_kind", "session"]

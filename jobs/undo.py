@@ -96,18 +96,40 @@ def check_source(store: JobStore) -> None:
                          f"{', '.join(UNDOABLE)})")
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
+        from bulk.engine import META_COORDINATOR
+
+        ran_on = store.meta_get(META_COORDINATOR)  # coordinator_id: never a password
+        flag = f" --coordinator {ran_on}" if isinstance(ran_on, str) else ""
         raise InputError(f"job {store.job_id} has {in_doubt} item(s) in doubt: run "
-                         f"`pdbulk resume {store.job_id}` first, so that what it sent is known")
+                         f"`pdbulk resume {store.job_id} --job-dir {store.directory.parent}"
+                         f"{flag}` first, so that what it sent is known")
 
 
 _WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
+
+
+def _company(store: JobStore) -> str | None:
+    from bulk.engine import META_COMPANY
+
+    company = store.meta_get(META_COMPANY)
+    return company if isinstance(company, str) else None
+
+
+def other_company(source: JobStore, other: JobStore) -> bool:
+    """Whether ``other`` provably worked on another company than ``source`` (both record
+    their company id, meta ``company``, and the ids differ). Deal ids are per company: a
+    deal id another company's job names is another deal. Unknown on either side: the
+    same company is assumed (the safe direction: undo leaves a deal alone)."""
+    mine, theirs = _company(source), _company(other)
+    return mine is not None and theirs is not None and mine != theirs
 
 
 def later_writes(source: JobStore) -> dict[int, str]:
     """Deals that other jobs in ``source``'s job directory wrote after it was created:
     deal id → what happened (the first such record). Merge jobs name their survivors
     (a deal that absorbed another) and the deals they merged away; update, move-stage,
-    import and undo jobs the deals they changed. Unreadable jobs are skipped."""
+    import and undo jobs the deals they changed. Unreadable jobs and jobs of another
+    company (``other_company``) are skipped."""
     out: dict[int, str] = {}
     for job in list_jobs(source.directory.parent):
         if (job.directory.resolve() == source.directory.resolve() or job.error is not None
@@ -115,6 +137,8 @@ def later_writes(source: JobStore) -> dict[int, str]:
             continue
         try:
             with JobStore.open(job.directory, lock=False) as other:
+                if other_company(source, other):
+                    continue
                 for item in other.items(ItemState.DONE):
                     result = item.result or {}
                     deal_id, action = result.get("deal_id"), result.get("action")
@@ -136,7 +160,8 @@ def later_writes(source: JobStore) -> dict[int, str]:
 
 def other_creators(source: JobStore) -> dict[int, str]:
     """Deals that other import jobs in ``source``'s job directory record as created by
-    them (whenever they ran): deal id → that job's id. Unreadable jobs are skipped."""
+    them (whenever they ran): deal id → that job's id. Unreadable jobs and jobs of another
+    company (``other_company``: several accounts may share one ``--job-dir``) are skipped."""
     out: dict[int, str] = {}
     for job in list_jobs(source.directory.parent):
         if (job.directory.resolve() == source.directory.resolve() or job.error is not None
@@ -144,6 +169,8 @@ def other_creators(source: JobStore) -> dict[int, str]:
             continue
         try:
             with JobStore.open(job.directory, lock=False) as other:
+                if other_company(source, other):
+                    continue
                 for item in other.items(ItemState.DONE):
                     result = item.result or {}
                     deal_id = result.get("deal_id")
@@ -587,5 +614,5 @@ def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
 
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
-           "contact_counts", "created_contacts", "export_snapshots", "later_writes", "not_created_here",
-           "other_creators", "prepare_undo", "targets"]
+           "contact_counts", "created_contacts", "export_snapshots", "later_writes",
+           "not_created_here", "other_company", "other_creators", "prepare_undo", "targets"]

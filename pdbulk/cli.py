@@ -54,6 +54,7 @@ from .options import (
     find_job,
     finish,
     json_command,
+    preflight,
     read_token,
 )
 
@@ -241,6 +242,7 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
     token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
     try:
+        preflight(token, store)
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
@@ -310,8 +312,10 @@ def show_resume_plan(store: JobStore, kind: Any, s: Any, *,
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
+    token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
     try:
+        preflight(token, store)  # refused: before the failed rows are put back
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
                        "start a new job")

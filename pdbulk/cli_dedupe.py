@@ -52,6 +52,7 @@ from .options import (
     exit_code_for,
     fail,
     install_stop,
+    resume_hint,
 )
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
@@ -253,7 +254,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
              say: Callable[[str], None], cfg: EngineConfig, *, printed: bool) -> int:
     """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
     the run's result lines were printed already (by ``execute_async``)."""
-    resume = f"pdbulk resume {store.job_id} --job-dir {cfg.job_root}"
+    resume = resume_hint(store.job_id, cfg.job_root)
     if store.status == "cancelled":
         say(f"job {store.job_id} cancelled; nothing was sent")
         summary["status"] = "cancelled"

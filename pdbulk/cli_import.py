@@ -49,6 +49,7 @@ from .options import (
     fail,
     finish,
     install_stop,
+    resume_hint,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
@@ -232,7 +233,7 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
             store.set_status("failed", "the load phase failed; nothing was sent")
         store.close()
         if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
-            _err(f"resume with: pdbulk resume {job_id} --job-dir {job_dir}")
+            _err(f"resume with: {resume_hint(job_id, job_dir)}")
             if isinstance(exc, KeyboardInterrupt):
                 raise fail("aborted", code=EXIT_STOPPED) from None
             raise

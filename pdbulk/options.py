@@ -33,6 +33,7 @@ from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
 from bulk.errors import (
     BudgetExhausted,
     BulkError,
+    CoordinatorMismatch,
     Forbidden,
     InputError,
     JobBusy,
@@ -194,6 +195,35 @@ def read_token(env_name: str) -> str:
     return token
 
 
+def preflight(token: str, store: JobStore | None = None) -> None:
+    """The refusals that need no call, made before a command prints anything (a plan, a
+    job line, "N failed items back to pending") or changes a job: a coordinated job
+    resumed without its coordinator (``store``'s meta), a run without a coordinator on
+    an account this machine ran coordinated (``bulk.coordinator.check_coordination``).
+    Exit 1 with the reason. ``bulk.engine.connect`` checks again (library users)."""
+    from bulk.coordinator import check_coordination, coordinator_id, coordinator_url, fingerprint
+    from bulk.engine import META_COORDINATOR
+
+    url = coordinator_url()
+    recorded = store.meta_get(META_COORDINATOR) if store is not None else None
+    try:
+        check_coordination(fingerprint(token), coordinator_id(url) if url else None,
+                           recorded if isinstance(recorded, str) else None)
+    except CoordinatorMismatch as exc:
+        raise fail(str(exc)) from None
+
+
+def resume_hint(job_id: str, job_dir: Path | str) -> str:
+    """The command that resumes job ``job_id``: with ``--coordinator URL`` when this run
+    has one (the flag is needed: a coordinated job is not resumed without it), its
+    password shown as ``***`` (``bulk.coordinator.redacted``)."""
+    from bulk.coordinator import coordinator_url, redacted
+
+    url = coordinator_url()
+    flag = f" --coordinator {redacted(url)}" if url else ""
+    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}"
+
+
 def check_url(url: str) -> str:
     """Refuse a bad ``--url`` before anything is written (exit 1). The message never
     echoes the URL: it may carry a credential."""
@@ -297,8 +327,7 @@ def finish(store: JobStore, result: RunResult) -> None:
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"
         typer.echo(f"stopped: {why}", err=True)
-        typer.echo(f"resume with: pdbulk resume {store.job_id} --job-dir {store.directory.parent}",
-                   err=True)
+        typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}", err=True)
         raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0):
         raise typer.Exit(EXIT_ROWS_FAILED)
@@ -328,8 +357,11 @@ class EngineOptions:
                              workers=self.workers)
 
     def token(self) -> str:
-        """The API token from ``--token-env``; missing or malformed exits 1."""
-        return read_token(self.token_env)
+        """The API token from ``--token-env``; missing or malformed exits 1, and so does a
+        run the coordinator guard refuses (``preflight``: before any output)."""
+        token = read_token(self.token_env)
+        preflight(token)
+        return token
 
 
 DEFAULTS = EngineOptions()  # a command's ``engine`` parameter default (engine_options fills it)

@@ -68,3 +68,34 @@ async def test_a_coordinated_job_and_account_refuse_runs_without_the_coordinator
                 pass
             job.close()
             fresh.close()
+
+
+@pytest.mark.skipif(redis_binary() is None, reason="no redis-server (scripts/ensure_redis.sh)")
+async def test_the_guard_is_per_company_not_per_token(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard protects the company's data (its claims): a run with *another* token of a
+    company that ran on coordinator X is refused on coordinator Y once its company is
+    known (after GET /users/me, before any write); the token that ran is refused on Y
+    before anything is sent. The marker is per company (``company-<id>.json``)."""
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    with running_redis() as x, running_redis() as y:
+        async with serve(SandboxConfig(deals=0, time_scale=0.02,
+                                       oauth_token="second-credential-0123")) as sb:
+            cfg = engine_config(sb, tmp_path / "jobs")
+            async with connect(cfg, sb.token, coordinator=x.url):
+                pass
+            company = str(sb.state.company["id"])
+            assert (state_dir() / MARKERS / f"company-{company}.json").exists()
+            before = sum(sb.stats()["requests_by_operation"].values())
+            with pytest.raises(CoordinatorMismatch, match=f"company {company}"):
+                async with connect(cfg, sb.token, coordinator=y.url):
+                    pass
+            assert sum(sb.stats()["requests_by_operation"].values()) == before
+            oauth = engine_config(sb, tmp_path / "jobs", auth="oauth")
+            with pytest.raises(CoordinatorMismatch, match=f"company {company}"):
+                async with connect(oauth, "second-credential-0123", coordinator=y.url):
+                    pass
+            sent = sb.stats()["requests_by_operation"]
+            assert sum(sent.values()) == before + 1 and sent["getCurrentUser"] == 2  # a read
+            async with connect(oauth, "second-credential-0123", coordinator=x.url):
+                pass  # the company's coordinator: fine

@@ -1,0 +1,86 @@
+"""The coordinator's guard and hints at the command line (F6): every refusal comes before
+any plan, job line or change to a job (one ``pdbulk:`` line, exit 1, nothing sent, no job
+folder), and the resume hint of a coordinated job names ``--coordinator`` without its
+password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.coordinator import ENV_COORDINATOR, fingerprint, mark_coordinated, redacted
+from bulk.engine import META_COORDINATOR
+from bulk.sandbox import SandboxConfig
+from bulk.store import ItemState, JobStore, NewItem
+from pdbulk.cli import app
+from tests.redis_helpers import running_redis
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.test_cli_config import commands, files, job_folders
+
+__all__ = ["files"]  # the fixture, re-exported for pytest
+
+TOKEN = "guard-token-0123456789"
+SHARED = "redis://127.0.0.1:6390/0"  # a coordinator_id (never contacted: refused first)
+
+
+def _lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def test_every_command_refuses_an_uncoordinated_run_before_any_output(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine ran the account on a shared coordinator; a run without it is refused
+    by every command (import, update, move-stage, merge, undo, dedupe, resume, retry, and
+    their plans) with the guard's line only: no "job …" line, no plan, no failed rows
+    put back, nothing sent, no job folder."""
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    mark_coordinated(fingerprint(TOKEN), SHARED, "42")
+    jobs = files["jobs"]
+    ran = JobStore.create(jobs / "ran", job_id="ran", kind="touch", config={"engine": {}})
+    ran.add_items([NewItem(row=1, key="a", op="touch", payload={}, state=ItemState.FAILED,
+                           error="x")])
+    ran.meta_put(META_COORDINATOR, SHARED)
+    ran.close()
+    before = job_folders(jobs)
+    with ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        argvs = {**commands(files), "dedupe run": ["dedupe", "run"],
+                 "resume": ["resume", "ran"], "retry": ["retry", "ran"]}
+        for name, args in argvs.items():
+            argv = [*args] if name in ("plan import", "init-mapping") else [
+                *args, "--job-dir", str(jobs)]
+            if name not in ("resume", "retry"):
+                argv += ["--url", sb.url]
+            res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+            where = f"{name}: {res.output}"
+            assert res.exit_code == 1, where
+            lines = _lines(res.output)
+            assert len(lines) == 1 and lines[0].startswith("pdbulk: "), where
+            assert SHARED in lines[0], where
+            assert job_folders(jobs) == before, where
+        assert sum(sb.stats()["requests_by_operation"].values()) == 0
+    with JobStore.open(jobs / "ran") as store:
+        assert store.counts()[ItemState.FAILED] == 1  # retry put nothing back
+
+
+def test_the_resume_hint_names_the_coordinator_without_its_password(tmp_path: Path) -> None:
+    """A coordinated job that stops (here: its token cap is spent) prints a resume command
+    that works: with ``--coordinator``, the password shown as ``***``."""
+    with running_redis("--requirepass", "s3cret-pw") as server, \
+            ThreadedSandbox(SandboxConfig(token=TOKEN, deals=5)) as sb:
+        url = server.url.replace("//", "//:s3cret-pw@")
+        res = CliRunner().invoke(
+            app, ["--coordinator", url, "touch", "--ids", "1,2,3,4,5", "--set", "probability=5",
+                  "--url", sb.url, "--max-tokens", "12", "--job-dir", str(tmp_path)],
+            env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert res.exit_code == 4, res.output
+        assert f"--coordinator {redacted(url)}" in res.output, res.output
+        assert redacted(url) == f"redis://***@127.0.0.1:{server.port}/0"
+        assert "s3cret-pw" not in res.output and TOKEN not in res.output
+
+
+def test_redacted_hides_every_password() -> None:
+    assert redacted("redis://:pw@h:1/0") == "redis://***@h:1/0"
+    assert redacted("redis://u:p@w@h/0?password=zz&db=1") == "redis://***@h/0?password=***&db=1"
+    assert redacted("redis://h/0?a=b@c") == "redis://h/0?a=b@c"

@@ -1,0 +1,64 @@
+"""Undo's look at the other jobs of its ``--job-dir`` (F4): deal ids are per company, so a
+job of another company (several accounts sharing one job dir) neither claims the source's
+creates nor counts as a later write; a job whose company is unknown is still compared
+(the safe direction)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bulk.coordinator import ENV_COORDINATOR
+from bulk.engine import META_COMPANY, connect
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState, JobStore, NewItem, Outcome
+from jobs.undo import later_writes, other_creators
+from tests.import_support import engine_config
+from tests.redis_helpers import running_redis
+
+
+def _import(jobs: Path, name: str, company: str | None, deal_id: int, action: str) -> None:
+    store = JobStore.create(jobs / name, job_id=name, kind="import", config={})
+    try:
+        if company is not None:
+            store.meta_put(META_COMPANY, company)
+        store.add_items([NewItem(row=1, key="k1", op="create", payload={})])
+        item = next(iter(store.items(ItemState.PENDING)))
+        store.mark_sending([item.id], time.time())
+        store.record([Outcome(item.id, ItemState.DONE, {"deal_id": deal_id, "action": action})])
+    finally:
+        store.close()
+
+
+def test_jobs_of_another_company_in_one_job_dir_are_not_compared(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs"
+    _import(jobs, "a-1001", "1001", 5, "created")  # the source: company 1001 made deal 5
+    _import(jobs, "b-2002", "2002", 5, "created")  # company 2002's deal 5: another deal
+    _import(jobs, "c-2002", "2002", 5, "updated")
+    with JobStore.open(jobs / "a-1001", lock=False) as source:
+        assert other_creators(source) == {}
+        assert later_writes(source) == {}
+    _import(jobs, "d-unknown", None, 5, "created")  # no company recorded: compared
+    _import(jobs, "e-1001", "1001", 5, "updated")  # the same company: compared
+    with JobStore.open(jobs / "a-1001", lock=False) as source:
+        assert other_creators(source) == {5: "d-unknown"}
+        assert "e-1001" in later_writes(source)[5]
+
+
+@pytest.mark.anyio
+async def test_a_coordinated_run_records_its_company(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The company a shared coordinator binds to (GET /users/me) is kept in the job's meta."""
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    with running_redis() as server:
+        async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=11)) as sb:
+            job = JobStore.create(tmp_path / "jobs" / "A", job_id="A", kind="import", config={})
+            try:
+                async with connect(engine_config(sb, tmp_path / "jobs"), sb.token,
+                                   coordinator=server.url, store=job):
+                    pass
+                assert job.meta_get(META_COMPANY) == str(sb.state.company["id"])
+            finally:
+                job.close()
