@@ -241,6 +241,39 @@ def test_real_typos_still_merge(t1: str, t2: str) -> None:
     assert band == "duplicate", (s, reasons)
 
 
+REAL_WORD_PAIRS = [
+    ("Website trial", "Website trail"),                # neighbours swapped: both English words
+    ("Kunde Schmidt", "Kunde Schmitt"),                # 7 letters, one replaced: both surnames
+    ("Invoice processing", "Invoices processing"),     # singular / plural: both words
+    ("Call center rollout", "Call centre rollout"),    # two spellings: both words
+    ("Beratung Meyer", "Beratung Mayer"),              # German surnames
+    ("Offerte Jansen", "Offerte Janssen"),             # Dutch surnames, a letter added
+    ("Formation vendeur", "Formation vendeurs"),       # French: salesman / salesmen
+]
+
+
+@pytest.mark.parametrize(("t1", "t2"), REAL_WORD_PAIRS)
+def test_two_real_words_one_letter_apart_are_review_at_most(t1: str, t2: str) -> None:
+    """Two tokens one edit apart that are both real words (or both known names) are two
+    words, not a typo: never the duplicate band, even as a double submit (same person and
+    value, added minutes apart); review, with a ``two real words`` reason."""
+    s, band, reasons = score(replace(BASE, title=t1),
+                             copy(title=t2, add_time=T + timedelta(minutes=3)))
+    assert band == "review", (s, reasons)
+    assert any(r.startswith("two real words:") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Website trial", "Website trila"),                # a typo of a real word, next to it
+    ("Kunde Schmidt", "Kunde Schmdit"),
+    ("Invoice processing", "Invoice procesing"),
+])
+def test_a_non_word_next_to_a_word_is_still_a_typo(t1: str, t2: str) -> None:
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=1)))
+    assert band == "duplicate", (s, reasons)
+    assert not any(r.startswith("two real words:") for r in reasons), reasons
+
+
 @pytest.mark.parametrize(("a", "b"), [
     # a yearly renewal: won 370 days ago, the new one open now
     ({"status": "won", "add_time": T - timedelta(days=370), "update_time": T - timedelta(days=350)},

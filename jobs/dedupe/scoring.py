@@ -6,9 +6,13 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
+* two words one edit apart that are BOTH real words or common names (``trial`` / ``trail``,
+  ``schmidt`` / ``schmitt``, ``invoice`` / ``invoices``; ``lexicon.is_known_word``): two words,
+  not a typo: at most 0.80 (review), whatever the other evidence (a ``two real words`` reason);
 * a word one letter from another (``linz`` / ``lienz``, ``anna`` / ``anne``: a letter replaced,
   added or dropped where the longer word has 4-6 letters; neighbours swapped, or a longer
-  word of 7+ letters, is a plain typo): at most 0.80 (review) unless the pair is a double
+  word of 7+ letters, is a plain typo when one side is not a known word): at most 0.80
+  (review) unless the pair is a double
   entry (same person, same non-zero value, added ≤ 1 h apart); month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
@@ -44,6 +48,7 @@ from datetime import UTC, datetime
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
+from .lexicon import both_known
 from .model import Band, DealRecord, ScoredPair
 from .normalize import NormTitle, normalize_title, one_typo, org_key, same_company
 
@@ -54,6 +59,8 @@ NO_CUSTOMER = "no shared org or person"
 FAR_APART_DAYS = 90  # added further apart than this: evidence against
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
+REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
+REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
 DOUBLE_ENTRY_SECONDS = 3600
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
@@ -159,10 +166,13 @@ def _typo_of(x: str, y: str) -> bool:
 
 
 def clear_typo(x: str, y: str) -> bool:
-    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
-    neighbours swapped (``wesbite`` / ``website``), or the longer word has 7+ letters. A
-    letter replaced, added or dropped in a shorter word may be another real word (``linz`` /
-    ``lienz``, ``anna`` / ``anne``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
+    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: not
+    both real words (``lexicon.both_known``: ``trial`` / ``trail``, ``schmidt`` / ``schmitt``
+    are two words), and two neighbours swapped (``wesbite`` / ``website``) or the longer word
+    has 7+ letters. A letter replaced, added or dropped in a shorter word may be another real
+    word (``linz`` / ``lienz``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
+    if both_known(x, y):
+        return False
     if max(len(x), len(y)) >= 7:
         return True
     if len(x) != len(y):
@@ -172,15 +182,18 @@ def clear_typo(x: str, y: str) -> bool:
         and x[diff[1]] == y[diff[0]]
 
 
-def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """Words of each side with no equal or near-equal (typo) word on the other side, and
-    the near-word pairs (one edit apart but not a ``clear_typo``)."""
+def _word_diff(x: NormTitle, y: NormTitle
+               ) -> tuple[list[str], list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Words of each side with no equal or near-equal (typo) word on the other side, the
+    near-word pairs (one edit apart but not a ``clear_typo``) and, among those, the pairs of
+    two real words (``lexicon.both_known``)."""
     only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
     only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
     ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
     uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
     near = [(t, u) for t in only_x for u in only_y if _typo_of(t, u) and not clear_typo(t, u)]
-    return ux, uy, near
+    real = [(t, u) for t, u in near if both_known(t, u)]
+    return ux, uy, near, real
 
 
 def _fmt(v: float) -> str:
@@ -209,6 +222,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons:
         s = min(s, NO_CUSTOMER_CAP)
+    if any(r.startswith(REAL_WORDS) for r in reasons):
+        s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
             and not double_entry(da, db):
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
@@ -265,8 +280,10 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
         else:
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
-    ux, uy, near = _word_diff(x, y)
-    if near:
+    ux, uy, near, real = _word_diff(x, y)
+    if real:
+        reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in real)}")
+    if near := [p for p in near if p not in real]:
         reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in near)}")
     if ux and uy:
         s -= 0.25
