@@ -303,3 +303,39 @@ def test_won_with_won_is_a_guard() -> None:
     assert band == "distinct"
     assert "guard: won with won (each is booked revenue)" in reasons
     assert guarded(replace(BASE, status="won"), copy(status="won"), CFG.guards)
+
+
+PO = "a1" * 20  # a custom field key (40 hex characters)
+WITH_PO = replace(CFG, identifier_fields={PO: "PO number"})
+
+
+def test_a_differing_identifier_is_a_guard_however_alike_the_titles() -> None:
+    """Same title, org, person and value, added minutes apart — but PO 4711 vs 4712: never
+    merged (band distinct, the PO number named in the guard), whatever the score."""
+    a = replace(BASE, fields={PO: "4711"})
+    b = copy(add_time=T + timedelta(minutes=2), fields={PO: "4712"})
+    s, band, reasons = score(a, b, WITH_PO)
+    assert band == "distinct", (s, reasons)
+    assert "guard: different PO number 4711≠4712" in reasons
+    assert guarded(a, b, WITH_PO.guards, WITH_PO.identifier_fields)
+    assert not guarded(a, b, CFG.guards)  # no identifier configured: no guard
+    assert score(a, b)[1] == "duplicate"
+
+
+def test_an_equal_identifier_is_strong_evidence_for() -> None:
+    """PO 4711 on both (spacing and case aside): a near word, no shared org or person, or a
+    title further apart no longer holds the pair back; the reason names the field."""
+    a = replace(BASE, title="Rollout Linz", org_id=None, org_name=None, person_id=None,
+                fields={PO: "PO-4711"})
+    b = copy(title="Rollout Lienz", org_id=None, org_name=None, person_id=None,
+             add_time=T + timedelta(days=3), fields={PO: " po-4711"})
+    assert score(a, b)[1] != "duplicate"
+    s, band, reasons = score(a, b, WITH_PO)
+    assert band == "duplicate", (s, reasons)
+    assert "same identifier: PO number po-4711" in reasons
+
+
+def test_an_identifier_on_one_side_only_is_no_evidence() -> None:
+    a = replace(BASE, fields={PO: "4711"})
+    b = copy(add_time=T + timedelta(minutes=2))
+    assert score(a, b, WITH_PO)[:2] == score(a, b)[:2]

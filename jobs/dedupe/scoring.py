@@ -35,15 +35,23 @@ evidence: ...`` reason.
 The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
 duplicate threshold above 0.80, as the default 0.85 is.
 
-Guards (``DedupeConfig.guards``) are checked first: a guarded pair is band
-``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
+Identifier fields (``DedupeConfig.identifier_fields``: a PO number, a contract id, the
+import's source key): a value on both deals that differs is a guard (``guard: different PO
+number 4711≠4712``: never merged, however alike the titles); an equal value is strong
+evidence for (+0.15, ``same identifier: PO number 4711``), and then a near word, two real
+words or no shared org/person cap nothing: the source system says it is one record.
+
+Guards (``DedupeConfig.guards``, and differing identifiers) are checked first: a guarded pair
+is band ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
 does I/O; scores are deterministic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
@@ -65,7 +73,41 @@ DOUBLE_ENTRY_SECONDS = 3600
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
+IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
+SAME_IDENTIFIER = "same identifier"  # reason prefix
 _CLOSED = frozenset({"won", "lost"})
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+def identifier_value(r: DealRecord, key: str) -> str | None:
+    """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
+    collapsed, casefolded (``PO-4711 `` = ``po-4711``; ``4711.0`` = ``4711``); None when empty."""
+    v = r.fields.get(key)
+    if isinstance(v, Mapping):
+        v = v.get("value", v.get("id"))
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = " ".join(str(v).split()).casefold()
+    return text or None
+
+
+def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
+                 ) -> tuple[list[str], list[str]]:
+    """(what differs, what is equal) over the identifier fields both deals have a value in,
+    as reasons: ``different PO number 4711≠4712`` / ``same identifier: PO number 4711``."""
+    differ: list[str] = []
+    same: list[str] = []
+    for key, name in fields.items():
+        x, y = identifier_value(a, key), identifier_value(b, key)
+        if x is None or y is None:
+            continue
+        if x == y:
+            same.append(f"{SAME_IDENTIFIER}: {name} {x}")
+        else:
+            differ.append(f"different {name} {x}≠{y}")
+    return differ, same
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +117,18 @@ class Prepared:
     deal: DealRecord
     title: NormTitle
     org: str  # org_key(org_name)
+    idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
 
 
-def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple[str, ...]:
-    """The guards this pair breaks (empty when it may be merged). Self is always a guard."""
+def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str],
+                  identifiers: Mapping[str, str] = _NO_FIELDS) -> tuple[str, ...]:
+    """The guards this pair breaks (empty when it may be merged). Self is always a guard;
+    so is a differing value in one of the ``identifiers`` (custom field key -> name)."""
     out: list[str] = []
     if a.id == b.id:
         out.append("guard: self")
+    if identifiers:
+        out.extend(f"guard: {why}" for why in _identifiers(a, b, identifiers)[0])
     if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
         out.append(f"guard: currency {a.currency}≠{b.currency}")
     if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
@@ -98,10 +145,15 @@ def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple
     return tuple(out)
 
 
-def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
+def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str],
+            identifiers: Mapping[str, str] = _NO_FIELDS) -> bool:
     """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
     if a.id == b.id:
         return True
+    for key in identifiers:
+        x, y = identifier_value(a, key), identifier_value(b, key)
+        if x is not None and y is not None and x != y:
+            return True
     if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
             and a.currency.upper() != b.currency.upper():
         return True
@@ -120,14 +172,14 @@ def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
 def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
     """``score_pair`` for pairs that may reach the review band; None for a guarded pair
     or one whose title is too far apart for any evidence to lift it to review."""
-    if guarded(p.deal, q.deal, config.guards):
+    if guarded(p.deal, q.deal, config.guards, config.identifier_fields):
         return None
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
     x, y = p.title, q.title
     if not x.text or not y.text:
         return None
     c = cutoff * 100
-    if (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
+    if not _share_identifier(p, q) and (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
             and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
         return None
     sp = score_pair(p, q, config)
@@ -139,12 +191,17 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     guard (band ``distinct``, the guard in its reasons); None otherwise."""
     x, y = p.title, q.title
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
-    if not x.text or not y.text or (
+    if not x.text or not y.text or (not _share_identifier(p, q) and (
             fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0):
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)):
         return None
     sp = score_pair(p, q, config)
     return sp if sp.score >= config.review_threshold else None
+
+
+def _share_identifier(p: Prepared, q: Prepared) -> bool:
+    """The two deals carry one equal identifier value (their titles may differ more)."""
+    return bool(p.idents) and bool(q.idents) and not set(p.idents).isdisjoint(q.idents)
 
 
 def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
@@ -204,8 +261,10 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     """Score two prepared deals; ``a < b`` in the result. Pure and deterministic."""
     a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
     da, db = a.deal, b.deal
-    guards = guard_reasons(da, db, config.guards)
-    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    guards = guard_reasons(da, db, config.guards, config.identifier_fields)
+    same_id = _identifiers(da, db, config.identifier_fields)[1] if config.identifier_fields else []
+    boost = MAX_BOOST + (IDENTIFIER_BOOST if same_id else 0.0)
+    cutoff = max(0.0, 0.5 + (config.review_threshold - boost) / 2)  # below: cannot reach review
     title = title_similarity(a.title, b.title, score_cutoff=cutoff)
     if title == 0.0:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
@@ -213,6 +272,9 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     s = max(0.0, (title - 0.5) / 0.5)
     s += _title_evidence(a.title, b.title, reasons)
     support, against = _context(a, b, reasons)
+    if same_id:  # the source system says it is one record
+        support += IDENTIFIER_BOOST
+        reasons.extend(same_id)
     # evidence for a match cannot lift the score past 1.0 and so hide the evidence against it
     s = min(1.0, s + support) + sum(w for w, _ in against)
     if len(against) >= 2:
@@ -220,12 +282,12 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.append(f"contradicting evidence: {', '.join(what for _, what in against)}")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
-    if NO_CUSTOMER in reasons:
+    if NO_CUSTOMER in reasons and not same_id:
         s = min(s, NO_CUSTOMER_CAP)
-    if any(r.startswith(REAL_WORDS) for r in reasons):
+    if any(r.startswith(REAL_WORDS) for r in reasons) and not same_id:
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
-            and not double_entry(da, db):
+            and not double_entry(da, db) and not same_id:
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
     if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
@@ -361,4 +423,6 @@ def epoch(t: datetime) -> float:
 def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     """Normalize once per deal (see normalize.normalize_title)."""
     title = normalize_title(deal.title, deal.org_name, config.noise_words)
-    return Prepared(deal, title, org_key(deal.org_name))
+    idents = tuple((k, v) for k in config.identifier_fields
+                   if (v := identifier_value(deal, k)) is not None)
+    return Prepared(deal, title, org_key(deal.org_name), idents)
