@@ -150,10 +150,11 @@ def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str],
     """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
     if a.id == b.id:
         return True
-    for key in identifiers:
-        x, y = identifier_value(a, key), identifier_value(b, key)
-        if x is not None and y is not None and x != y:
-            return True
+    if identifiers:
+        for key in identifiers:
+            x, y = identifier_value(a, key), identifier_value(b, key)
+            if x is not None and y is not None and x != y:
+                return True
     if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
             and a.currency.upper() != b.currency.upper():
         return True
@@ -284,7 +285,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons and not same_id:
         s = min(s, NO_CUSTOMER_CAP)
-    if any(r.startswith(REAL_WORDS) for r in reasons) and not same_id:
+    if s > REAL_WORDS_CAP and not same_id and any(r.startswith(REAL_WORDS) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
             and not double_entry(da, db) and not same_id:
