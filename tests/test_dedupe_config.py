@@ -75,3 +75,40 @@ def test_field_policy_names_standard_fields_or_custom_keys() -> None:
                                                     "person": "survivor", "owner_id": "survivor",
                                                     "expected_close_date": "earliest"}})
     assert custom_keys(c.field_policy) == [key]
+
+
+def test_match_identifiers_by_name_or_key_default_import_source_key(tmp_path: Path) -> None:
+    """``[match] identifiers`` names custom fields by name (case/spacing aside) or key; without
+    it the import's source key field is the identifier when the account has one; an unknown
+    or ambiguous name is a clear DedupeConfigError."""
+    from jobs.dedupe.config import resolve_identifiers
+    po, src, ext = "1" * 40, "2" * 40, "3" * 40
+    fields = [{"field_code": po, "field_name": "PO number", "is_custom_field": True},
+              {"field_code": src, "field_name": "Import source key", "is_custom_field": True},
+              {"field_code": ext, "field_name": "Contract id", "is_custom_field": True},
+              {"field_code": "title", "field_name": "Title", "is_custom_field": False}]
+    p = tmp_path / "dedupe.toml"
+    p.write_text(f'[match]\nidentifiers = ["po  NUMBER", "{ext}"]\n', encoding="utf-8")
+    c = DedupeConfig.load(p)
+    assert c.identifiers == ("po  NUMBER", ext)
+    assert dict(resolve_identifiers(c, fields).identifier_fields) == {
+        po: "PO number", ext: "Contract id"}
+    assert dict(resolve_identifiers(DedupeConfig.default(), fields).identifier_fields) == {
+        src: "Import source key"}
+    assert dict(resolve_identifiers(DedupeConfig.default(), fields[:1]).identifier_fields) == {}
+    off = DedupeConfig.from_mapping({"match": {"identifiers": []}})
+    assert dict(resolve_identifiers(off, fields).identifier_fields) == {}
+    with pytest.raises(DedupeConfigError, match="no custom deal field 'Order no'"):
+        resolve_identifiers(DedupeConfig.from_mapping({"match": {"identifiers": ["Order no"]}}),
+                            fields)
+    with pytest.raises(DedupeConfigError, match="no custom deal field 'Title'"):
+        resolve_identifiers(DedupeConfig.from_mapping({"match": {"identifiers": ["Title"]}}),
+                            fields)
+    twice = [*fields, {"field_code": "4" * 40, "field_name": "PO Number", "is_custom_field": True}]
+    with pytest.raises(DedupeConfigError, match="2 custom deal fields are named"):
+        resolve_identifiers(DedupeConfig.from_mapping({"match": {"identifiers": ["PO number"]}}),
+                            twice)
+    for bad in ({"match": {"identifier": ["x"]}}, {"match": ["x"]},
+                {"match": {"identifiers": "PO number"}}):
+        with pytest.raises(DedupeConfigError):
+            DedupeConfig.from_mapping(bad)

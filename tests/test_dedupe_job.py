@@ -5,6 +5,7 @@ skipped, the nightly index reads only what changed."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -48,9 +49,11 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         before = requests(sb)
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         reads = delta(before, requests(sb))
-        # list pages only (names for review.html included: users, pipelines, persons by ids)
+        # list pages only (names for review.html included: users, pipelines, persons by ids,
+        # and the deal fields' names)
         assert set(reads) <= {"getDeals", "getStages", "getOrganizations", "getUsers",
-                              "getPipelines", "getPersons"}, reads
+                              "getPipelines", "getPersons", "getDealFields"}, reads
+        assert reads.get("getDealFields") == 1
         groups = {frozenset(g.member_ids) for g in out.result.groups}
         assert groups == {frozenset({ids["web"], ids["web_copy"]}),
                           frozenset({ids["ren"], ids["ren_copy"]})}
@@ -618,8 +621,10 @@ def test_a_nul_byte_in_groups_csv_gives_advice_apply_can_follow(tmp_path: Path) 
 
 @pytest.mark.anyio
 async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> None:
-    """Two copies with External ID EXT-1 / EXT-2 (no field policy): groups.csv names the
-    field in ``differing`` and EXT-2 in ``drops``; review.html shows both values."""
+    """Two copies with External ID EXT-1 / EXT-2 (no field policy, not an identifier):
+    groups.csv names the field by its NAME in ``differing`` and ``drops`` (its key only in
+    ``differing_keys``); review.html shows both values in a row named ``External ID`` and
+    never shows the 40-character key as text."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
         key = next(f["field_code"] for f in sb.state.custom_fields() if f["field_name"] == "External ID")
         org_id = seed_account(sb)["orgs"]["initech"]
@@ -632,7 +637,50 @@ async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> No
         (row,) = [r for r in csv.DictReader(text.splitlines()) if {a, b} == {
             int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))}]
         merged = int(row["merged_ids"])
-        assert key in row["differing"], row
-        assert f"{key} EXT-{1 if merged == a else 2} (deal {merged})" in row["drops"], row
+        assert "External ID" in row["differing"].split("; ") and key not in row["differing"], row
+        assert key in row["differing_keys"].split(";"), row
+        assert f"External ID EXT-{1 if merged == a else 2} (deal {merged})" in row["drops"], row
+        assert key not in row["drops"], row
         page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
         assert "EXT-1" in page and "EXT-2" in page
+        assert '<th class="field">External ID</th>' in page
+        shown = re.sub(r'data-field="[^"]*"', "", page)  # the key may stay in an attribute
+        assert key not in shown
+
+
+@pytest.mark.anyio
+async def test_identifier_fields_keep_deals_apart_in_plan_and_apply(tmp_path: Path) -> None:
+    """``[match] identifiers = ["External ID"]``: two same-title copies with EXT-5 / EXT-6 are
+    in no group (pairs.csv holds the pair, the field named in the guard); two with EXT-1 on
+    both are a duplicate group ("same identifier"); when one of those gets EXT-2 before apply,
+    apply skips the group naming the field: nothing is merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        key = next(f["field_code"] for f in sb.state.custom_fields() if f["field_name"] == "External ID")
+        org_id = seed_account(sb)["orgs"]["initech"]
+        a, b, c, d = (deal(sb, title, org_id, value=700, add=f"2026-11-03T10:0{i}:00Z",
+                           custom_fields={key: ext})
+                      for i, (title, ext) in enumerate((("Fleet leasing", "EXT-1"),
+                                                        ("Fleet leasing", "EXT-1"),
+                                                        ("Security audit", "EXT-5"),
+                                                        ("Security audit", "EXT-6"))))
+        cfg = DedupeConfig.from_mapping({"match": {"identifiers": ["external id"]}})
+        out = await plan(sb, tmp_path, tmp_path / "p1", cfg)
+        groups = {frozenset(g.member_ids): g for g in out.result.groups}
+        assert frozenset({c, d}) not in groups
+        same = groups[frozenset({a, b})]
+        assert same.band == "duplicate" and "same identifier: External ID ext-1" in same.reasons
+        pairs = {frozenset((int(r["a"]), int(r["b"]))): r for r in csv.DictReader(
+            (tmp_path / "p1" / "pairs.csv").read_text(encoding="utf-8").splitlines())}
+        held = pairs[frozenset({c, d})]
+        assert held["band"] == "distinct"
+        assert "guard: different External ID ext-5≠ext-6" in held["reasons"], held
+        summary = orjson.loads((tmp_path / "p1" / "summary.json").read_bytes())
+        assert summary["identifier_fields"] == {key: "External ID"}
+        row = sb_deal(sb, b)  # someone corrects b's External ID; update_time as planned
+        sb.state.save("deal", {**row, "custom_fields": {**row["custom_fields"], key: "EXT-2"}})
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 2  # seed_account's two groups; not a-b
+        assert not {a, b} & {i.payload.get("merge_id") for i in store.items()}
+        reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()}
+        assert any("different External ID ext-1≠ext-2 (never merged)" in r for r in reasons), reasons
+        store.close()

@@ -243,3 +243,24 @@ def test_pairs_a_guard_or_decision_stopped_are_held_with_the_reason(tmp_path: ob
     write_plan(out, r, {d.id: d for d in deals}, {})
     text = (out / "pairs.csv").read_text(encoding="utf-8")
     assert "guard: currency EUR≠USD" in text and "keep-separate" in text
+
+
+def test_a_differing_identifier_holds_through_a_third_deal() -> None:
+    """PO 1 ~ (no PO) ~ PO 2, all one title: the two POs never end in one group; their pair
+    is held with the guard in pairs.csv's reasons; deals with one PO but other titles are
+    still compared (blocked by the identifier value)."""
+    po = "b2" * 20
+    cfg = replace(CFG, identifier_fields={po: "PO number"})
+    r = find_duplicates([deal(1, fields={po: "1"}), deal(2), deal(3, fields={po: "2"})], cfg)
+    assert r.groups and all(not {1, 3} <= set(g.member_ids) for g in r.groups)
+    held = {(p.a, p.b): p.reasons for p in r.held}
+    assert "guard: different PO number 1≠2" in held[(1, 3)]
+    far = [deal(10, "Laptop fleet", org_id=None, org_name=None, person_id=None,
+                fields={po: "77"}),
+           # titles that sort between the two (the global sorted neighbourhood misses them)
+           *(deal(20 + i, f"Laptop fleet m{chr(97 + i // 26)}{chr(97 + i % 26)}", org_id=None,
+                  org_name=None, person_id=None, value=float(i)) for i in range(30)),
+           deal(60, "Laptop fleet order", org_id=None, org_name=None, person_id=None,
+                add_time=T + timedelta(days=1), fields={po: "77"})]
+    r = find_duplicates(far, cfg)
+    assert any({10, 60} <= set(g.member_ids) for g in r.groups)

@@ -241,6 +241,39 @@ def test_real_typos_still_merge(t1: str, t2: str) -> None:
     assert band == "duplicate", (s, reasons)
 
 
+REAL_WORD_PAIRS = [
+    ("Website trial", "Website trail"),                # neighbours swapped: both English words
+    ("Kunde Schmidt", "Kunde Schmitt"),                # 7 letters, one replaced: both surnames
+    ("Invoice processing", "Invoices processing"),     # singular / plural: both words
+    ("Call center rollout", "Call centre rollout"),    # two spellings: both words
+    ("Beratung Meyer", "Beratung Mayer"),              # German surnames
+    ("Offerte Jansen", "Offerte Janssen"),             # Dutch surnames, a letter added
+    ("Formation vendeur", "Formation vendeurs"),       # French: salesman / salesmen
+]
+
+
+@pytest.mark.parametrize(("t1", "t2"), REAL_WORD_PAIRS)
+def test_two_real_words_one_letter_apart_are_review_at_most(t1: str, t2: str) -> None:
+    """Two tokens one edit apart that are both real words (or both known names) are two
+    words, not a typo: never the duplicate band, even as a double submit (same person and
+    value, added minutes apart); review, with a ``two real words`` reason."""
+    s, band, reasons = score(replace(BASE, title=t1),
+                             copy(title=t2, add_time=T + timedelta(minutes=3)))
+    assert band == "review", (s, reasons)
+    assert any(r.startswith("two real words:") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Website trial", "Website trila"),                # a typo of a real word, next to it
+    ("Kunde Schmidt", "Kunde Schmdit"),
+    ("Invoice processing", "Invoice procesing"),
+])
+def test_a_non_word_next_to_a_word_is_still_a_typo(t1: str, t2: str) -> None:
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=1)))
+    assert band == "duplicate", (s, reasons)
+    assert not any(r.startswith("two real words:") for r in reasons), reasons
+
+
 @pytest.mark.parametrize(("a", "b"), [
     # a yearly renewal: won 370 days ago, the new one open now
     ({"status": "won", "add_time": T - timedelta(days=370), "update_time": T - timedelta(days=350)},
@@ -270,3 +303,39 @@ def test_won_with_won_is_a_guard() -> None:
     assert band == "distinct"
     assert "guard: won with won (each is booked revenue)" in reasons
     assert guarded(replace(BASE, status="won"), copy(status="won"), CFG.guards)
+
+
+PO = "a1" * 20  # a custom field key (40 hex characters)
+WITH_PO = replace(CFG, identifier_fields={PO: "PO number"})
+
+
+def test_a_differing_identifier_is_a_guard_however_alike_the_titles() -> None:
+    """Same title, org, person and value, added minutes apart — but PO 4711 vs 4712: never
+    merged (band distinct, the PO number named in the guard), whatever the score."""
+    a = replace(BASE, fields={PO: "4711"})
+    b = copy(add_time=T + timedelta(minutes=2), fields={PO: "4712"})
+    s, band, reasons = score(a, b, WITH_PO)
+    assert band == "distinct", (s, reasons)
+    assert "guard: different PO number 4711≠4712" in reasons
+    assert guarded(a, b, WITH_PO.guards, WITH_PO.identifier_fields)
+    assert not guarded(a, b, CFG.guards)  # no identifier configured: no guard
+    assert score(a, b)[1] == "duplicate"
+
+
+def test_an_equal_identifier_is_strong_evidence_for() -> None:
+    """PO 4711 on both (spacing and case aside): a near word, no shared org or person, or a
+    title further apart no longer holds the pair back; the reason names the field."""
+    a = replace(BASE, title="Rollout Linz", org_id=None, org_name=None, person_id=None,
+                fields={PO: "PO-4711"})
+    b = copy(title="Rollout Lienz", org_id=None, org_name=None, person_id=None,
+             add_time=T + timedelta(days=3), fields={PO: " po-4711"})
+    assert score(a, b)[1] != "duplicate"
+    s, band, reasons = score(a, b, WITH_PO)
+    assert band == "duplicate", (s, reasons)
+    assert "same identifier: PO number po-4711" in reasons
+
+
+def test_an_identifier_on_one_side_only_is_no_evidence() -> None:
+    a = replace(BASE, fields={PO: "4711"})
+    b = copy(add_time=T + timedelta(minutes=2))
+    assert score(a, b, WITH_PO)[:2] == score(a, b)[:2]

@@ -163,12 +163,20 @@ def _review_threshold(summary: Mapping[str, Any]) -> float:
             else DedupeConfig.default().review_threshold)
 
 
+def _str_map(raw: object) -> dict[str, str]:
+    """A ``{str: str}`` table of summary.json (identifier fields, field names); {} when absent."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
-             guards: frozenset[str]) -> str | None:
+             guards: frozenset[str], identifiers: Mapping[str, str]) -> str | None:
     """Why a group (as a reviewer may have edited it) breaks a guard, else None: a guard
+    (a differing identifier too: ``identifiers``, key -> name, as the plan resolved them)
     holds for every pair of the group, whatever groups.csv says."""
     for x, y in itertools.combinations(g.member_ids, 2):
-        if broken := guard_reasons(fresh[x], fresh[y], guards):
+        if broken := guard_reasons(fresh[x], fresh[y], guards, identifiers):
             return f"deals {x} and {y}: {', '.join(broken)} (never merged)"
     return None
 
@@ -183,6 +191,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     named = summary.get("guards")
     guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
     review_threshold = _review_threshold(summary)
+    identifiers = _str_map(summary.get("identifier_fields"))
+    field_names = _str_map(summary.get("field_names"))
     pair_scores = read_pair_scores(plan_dir)
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
@@ -220,13 +230,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
-        if (why := _guarded(g, fresh, guards)) is not None or (
+        if (why := _guarded(g, fresh, guards, identifiers)) is not None or (
                 why := _chained(g, pair_scores, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
         lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
-        if drops := merge_drops(g, fresh, changes):  # e.g. a survivor a reviewer picked
+        if drops := merge_drops(g, fresh, changes, field_names):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
                               + "; ".join(drops))
         for position, merge_id in enumerate(g.merged_ids):

@@ -1,7 +1,8 @@
 """Candidate generation (blocking): which pairs of deals are worth scoring. Never all-pairs.
 
 Deals share a block when they have the same organization, the same person,
-the same organization *name* (two org records of one company), or the same
+the same organization *name* (two org records of one company), the same identifier
+value (``DedupeConfig.identifier_fields``: a PO number, the import's source key), or the same
 title key (the normalized title's words without numbers, sorted — finds copies
 with no org or person, and copies on another org record). A title block of
 more than 12 deals (a generic title used at many companies) is compared as a
@@ -36,6 +37,8 @@ def block_keys(p: Prepared) -> Iterator[tuple[str, object]]:
         yield ("person", d.person_id)
     if p.org:
         yield ("org_name", p.org.replace(" ", ""))  # normalize.same_company: spacing aside
+    for ident in p.idents:  # one identifier value (PO number, source key): compared whatever the title
+        yield ("identifier", ident)
     key = " ".join(sorted(t for t in p.title.tokens if t not in p.title.numbers))
     if key:
         yield ("title", key)

@@ -21,12 +21,12 @@ from typing import Any
 
 from bulk.runner import CallContext
 
-from .config import DedupeConfig
+from .config import DedupeConfig, resolve_identifiers
 from .index import DealIndex, absorbed, load_keep_separate, load_merges
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
-from .records import deleted_since, read_records, review_names
+from .records import deal_fields, deleted_since, field_names, read_records, review_names
 from .review import write_review
 
 
@@ -44,7 +44,13 @@ class PlanOutcome:
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                     state_dir: Path, since_last: bool = False) -> PlanOutcome:
-    """Read, match and write the plan files (see the module docstring)."""
+    """Read, match and write the plan files (see the module docstring). The account's deal
+    fields are read first (one ``getDealFields`` page): ``[match] identifiers`` are resolved
+    against them (``DedupeConfigError`` for a name no custom field has), and the plan names
+    custom fields by their names."""
+    fields = await deal_fields(ctx)
+    config = resolve_identifiers(config, fields)
+    names = field_names(fields)
     keep = load_keep_separate(state_dir)
     index: DealIndex | None = None
     base: str | None = None
@@ -71,13 +77,17 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
                              absorbed=merged_into)
     records = {r.id: r for r in deals}
-    summary = write_plan(directory, result, records, config.field_policy, extra={
+    members = [records[i] for g in result.groups for i in g.member_ids if i in records]
+    named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
+                                         | set(config.field_policy)) if k in names}
+    summary = write_plan(directory, result, records, config.field_policy, names=named, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
-        "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
-    members = [records[i] for g in result.groups for i in g.member_ids if i in records]
-    write_review(directory, result.groups, records, names=await review_names(ctx, members))
+        "review_threshold": config.review_threshold, "guards": sorted(config.guards),
+        "identifier_fields": dict(config.identifier_fields), "field_names": named})
+    write_review(directory, result.groups, records, names=await review_names(ctx, members),
+                 fields=named)
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)
 

@@ -58,8 +58,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     def apart(a: DealRecord, b: DealRecord) -> bool:
         """A guard or a keep-separate pair between the two deals or what they absorbed."""
         if a.id not in family and b.id not in family:
-            return guarded(a, b, config.guards) or frozenset((a.id, b.id)) in separate
-        return any(guarded(x, y, config.guards) or frozenset((x.id, y.id)) in separate
+            return guarded(a, b, config.guards, config.identifier_fields) or frozenset((a.id, b.id)) in separate
+        return any(guarded(x, y, config.guards, config.identifier_fields) or frozenset((x.id, y.id)) in separate
                    for x in family.get(a.id, (a,)) for y in family.get(b.id, (b,)))
 
     cands = candidate_pairs(prepared, max_block_size=config.max_block_size, window=config.window,
@@ -70,7 +70,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     for i, j in cands:
         sp = score_if_kept(prepared[i], prepared[j], config)
         if sp is None:
-            if guarded(prepared[i].deal, prepared[j].deal, config.guards) \
+            if guarded(prepared[i].deal, prepared[j].deal, config.guards,
+                       config.identifier_fields) \
                     and (g := score_held(prepared[i], prepared[j], config)) is not None:
                 held.append(g)
             continue

@@ -4,8 +4,11 @@
 — blank, ``merge`` or ``keep-separate`` (any case; ``keep separate`` and ``keep_separate``
 too; nothing else: ``yes``, ``no``, ``keep`` are refused), edited by a reviewer —, ``band``,
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
-``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing``,
-``policy_fields``, ``drops``: what the merge will lose, see ``merge_drops``).
+``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing`` and
+``differing_keys``, ``policy_fields`` and ``policy_field_keys``, ``drops``: what the merge
+will lose, see ``merge_drops``). Custom fields are named by their names in the account
+(``dealFields``), not their 40-character keys; the ``*_keys`` columns beside them keep the
+keys (``;``-separated) for a script that reads the plan back.
 ``pairs.csv`` lists every scored pair in the review or duplicate band, every
 pair inside a group, and (band ``distinct``) the pairs that would reach review
 but a guard or a keep-separate decision holds apart, the guard in ``reasons``.
@@ -43,8 +46,8 @@ from .records import record_from_json, record_json
 
 GROUPS, PAIRS, SUMMARY, DEALS = "groups.csv", "pairs.csv", "summary.json", "deals.jsonl"
 GROUP_COLUMNS = ("group_id", "decision", "band", "score", "survivor_id", "merged_ids",
-                 "survivor_title", "reasons", "survivor_reasons", "differing", "policy_fields",
-                 "drops")
+                 "survivor_title", "reasons", "survivor_reasons", "differing", "differing_keys",
+                 "policy_fields", "policy_field_keys", "drops")
 PAIR_COLUMNS = ("a", "b", "band", "score", "reasons")
 DECISIONS = ("", "merge", "keep-separate")
 MERGE_TOKENS, PATCH_TOKENS = 40, 5  # mergeDeals (v1), updateDeal (v2): FACTS.md token table
@@ -125,14 +128,15 @@ _KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id
 
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
-                changes: Mapping[str, Any]) -> list[str]:
+                changes: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> list[str]:
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
     in merge order; FACTS.md, Merge), a won status of a merged deal when the survivor
     is not won, and an open status when the survivor is closed (the open deal is gone).
     ``["value 5000 (deal 12)", "status won (deal 13)", "status open (deal 14)", ...]``;
-    empty: nothing is lost."""
+    a custom field is named by ``labels`` (key -> the field's name; ``PO number 4711 (deal
+    12)``), its key when it has none there; empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -153,12 +157,17 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             if _empty(v) or (name == "value" and not v):
                 continue
             if _comparable(v) != _comparable(final):
-                out.append(f"{name} {_comparable(v)} (deal {r.id})")
+                out.append(f"{field_label(name, labels)} {_comparable(v)} (deal {r.id})")
     out.extend(f"status won (deal {r.id})" for r in merged
                if r.status == "won" and survivor.status != "won")
     out.extend(f"status open (deal {r.id})" for r in merged
                if r.status == "open" and survivor.status != "open")
     return out
+
+
+def field_label(key: str, names: Mapping[str, str] | None) -> str:
+    """A field as people read it: a custom field's name (``names``: key -> name), else ``key``."""
+    return (names or {}).get(key) or key
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -172,9 +181,10 @@ def _safe(text: str) -> str:
 
 
 def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealRecord],
-               policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None
-               ) -> dict[str, Any]:
-    """Write the plan files into ``directory`` (created); returns the summary. A groups.csv
+               policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None,
+               names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Write the plan files into ``directory`` (created); returns the summary. ``names``:
+    custom field key -> name (``records.field_names``), for the columns that name fields. A groups.csv
     there holding a reviewer's decisions is moved aside first (``groups-TIME.csv``; the
     summary's ``previous_decisions`` names it), never overwritten."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -189,13 +199,16 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
-            drops = merge_drops(g, records, changes)
+            drops = merge_drops(g, records, changes, names)
             dropping += bool(drops)
             w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
-                        _safe(survivor.title if survivor else ""), _cells(g.reasons),
-                        _cells(g.survivor_reasons), _cells(g.differing), _cells(fields),
-                        _cells(drops)])
+                        _safe(survivor.title if survivor else ""), _safe(_cells(g.reasons)),
+                        _cells(g.survivor_reasons),
+                        _safe(_cells(field_label(k, names) for k in g.differing)),
+                        ";".join(g.differing),
+                        _safe(_cells(field_label(k, names) for k in fields)), ";".join(fields),
+                        _safe(_cells(drops))])
     with open(directory / PAIRS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(PAIR_COLUMNS)
@@ -408,8 +421,7 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "merge_drops", "policy_changes", "read_groups", "read_pair_scores", "read_records",
-           "read_summary",
-           "write_plan"]
+           "PlannedGroup", "field_label", "merge_drops", "policy_changes", "read_groups",
+           "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
 

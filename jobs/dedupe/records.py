@@ -5,7 +5,9 @@ Only list endpoints are used, never a search and never a GET per deal:
 for nightly runs; every custom field, so the plan's ``differing``/``drops`` and
 review.html show the custom values a merge would lose — spec: openapi-v2.yaml
 ``getDeals``), ``GET /api/v2/stages``
-(``order_nr``, 5 tokens per page) and ``GET /api/v2/organizations?ids=`` (names
+(``order_nr``, 5 tokens per page), ``GET /api/v2/dealFields`` (the custom fields'
+names: identifier fields are named there, and the plan shows names, not 40-character
+keys; 10 tokens per page of 500) and ``GET /api/v2/organizations?ids=`` (names
 of the organizations the deals name, 100 per call, 10 tokens; above 500
 organizations the whole list is pulled instead, 500 per page).
 """
@@ -105,6 +107,19 @@ async def deleted_since(ctx: CallContext, since: str) -> list[int]:
     pages = await ctx.pages("getDeals", params={"status": "deleted", "updated_since": since},
                             limit=PAGE)
     return [int(d["id"]) for page in pages for d in page.data or ()]
+
+
+async def deal_fields(ctx: CallContext) -> list[dict[str, Any]]:
+    """The account's deal fields, as v2 ``getDealFields`` gives them (``field_code``,
+    ``field_name``, ``is_custom_field``, ...; all pages of 500)."""
+    return [dict(f) for page in await ctx.pages("getDealFields", limit=PAGE)
+            for f in page.data or ()]
+
+
+def field_names(fields: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Custom field key -> its name (``field_name``), from ``deal_fields``."""
+    return {str(f["field_code"]): str(f.get("field_name") or f["field_code"])
+            for f in fields if f.get("is_custom_field") and f.get("field_code")}
 
 
 async def stage_orders(ctx: CallContext) -> dict[int, int]:
@@ -212,5 +227,6 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
                          "fields": dict(d.get("fields") or {})})
 
 
-__all__ = ["custom_keys", "deleted_since", "organization_names", "parse_time", "read_records",
+__all__ = ["custom_keys", "deal_fields", "deleted_since", "field_names", "organization_names",
+           "parse_time", "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "to_record"]

@@ -4,7 +4,9 @@ Every group is a table: one column per deal (survivor first), one row per field
 — title, organization, person, value, stage, status, pipeline, owner, added,
 updated, expected close — with the cells of fields that differ within the group
 marked ``class="diff"`` (highlighted), and the group's band, score, reasons and
-survivor reasons above it. A reviewer decides by editing the ``decision`` column
+survivor reasons above it. Custom fields are rows named by the field's name in the
+account (``fields``: key -> name, from ``dealFields``), never by its 40-character key
+(the key stays in the row's ``data-field`` attribute). A reviewer decides by editing the ``decision`` column
 of groups.csv (``merge`` / ``keep-separate``); the page says so. All text is
 HTML-escaped.
 """
@@ -17,6 +19,7 @@ from html import escape
 from pathlib import Path
 
 from .model import DealRecord, Group
+from .planfiles import field_label
 
 REVIEW = "review.html"
 
@@ -75,7 +78,8 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names) -> str:
+def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
+                fields: Mapping[str, str]) -> str:
     members = [records[i] for i in g.member_ids if i in records]
     diff = {_SAME_ROW.get(name, name) for name in g.differing}
     head = "".join(
@@ -89,8 +93,8 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names) -> st
     for key in sorted({k for r in members for k in r.fields}):
         cls = ' class="diff"' if key in diff else ""
         cells = "".join(f"<td{cls}>{escape(_text(r.fields.get(key)))}</td>" for r in members)
-        rows.append(f'<tr data-field="{escape(key)}"><th class="field">{escape(key)}</th>'
-                    f"{cells}</tr>")
+        rows.append(f'<tr data-field="{escape(key)}"><th class="field">'
+                    f"{escape(field_label(key, fields))}</th>{cells}</tr>")
     reasons = escape(", ".join(g.reasons))
     why = escape(", ".join(g.survivor_reasons))
     return (f'<section class="group band-{g.band}" id="{escape(g.id)}">'
@@ -98,18 +102,22 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names) -> st
             f'score <span class="score">{g.score:.3f}</span></h2>'
             f'<p class="reasons">reasons: {reasons}</p>'
             f'<p class="reasons">survivor {g.survivor_id}: {why}</p>'
-            f'<p class="reasons">differing: {escape(", ".join(g.differing)) or "none"}</p>'
+            f'<p class="reasons">differing: '
+            f'{escape(", ".join(field_label(k, fields) for k in g.differing)) or "none"}</p>'
             f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table></section>")
 
 
 def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
-                  title: str = "pdbulk dedupe plan", names: Names | None = None) -> str:
+                  title: str = "pdbulk dedupe plan", names: Names | None = None,
+                  fields: Mapping[str, str] | None = None) -> str:
     """The whole page as a string (review band first: those need a person). ``names``:
     person/owner/stage/pipeline names by id (``records.review_names``); organization
-    names come with the records. A name not known shows as ``#id``."""
+    names come with the records. A name not known shows as ``#id``. ``fields``: custom
+    field key -> name (``records.field_names``); a key with no name there shows as itself."""
     ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
     dup = sum(1 for g in groups if g.band == "duplicate")
-    body = "".join(_group_html(g, records, names or {}) for g in ordered) or "<p>No duplicates found.</p>"
+    body = ("".join(_group_html(g, records, names or {}, fields or {}) for g in ordered)
+            or "<p>No duplicates found.</p>")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
             f"<h1>{escape(title)}</h1><p>{len(groups)} groups: {dup} duplicate, "
@@ -121,10 +129,11 @@ def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
 
 
 def write_review(directory: Path, groups: Sequence[Group],
-                 records: Mapping[int, DealRecord], *, names: Names | None = None) -> Path:
+                 records: Mapping[int, DealRecord], *, names: Names | None = None,
+                 fields: Mapping[str, str] | None = None) -> Path:
     """Write review.html into ``directory``; its path. OSError when it cannot be written."""
     path = directory / REVIEW
-    path.write_text(render_review(groups, records, names=names), encoding="utf-8")
+    path.write_text(render_review(groups, records, names=names, fields=fields), encoding="utf-8")
     return path
 
 

@@ -6,9 +6,13 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
+* two words one edit apart that are BOTH real words or common names (``trial`` / ``trail``,
+  ``schmidt`` / ``schmitt``, ``invoice`` / ``invoices``; ``lexicon.is_known_word``): two words,
+  not a typo: at most 0.80 (review), whatever the other evidence (a ``two real words`` reason);
 * a word one letter from another (``linz`` / ``lienz``, ``anna`` / ``anne``: a letter replaced,
   added or dropped where the longer word has 4-6 letters; neighbours swapped, or a longer
-  word of 7+ letters, is a plain typo): at most 0.80 (review) unless the pair is a double
+  word of 7+ letters, is a plain typo when one side is not a known word): at most 0.80
+  (review) unless the pair is a double
   entry (same person, same non-zero value, added ≤ 1 h apart); month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
@@ -31,19 +35,28 @@ evidence: ...`` reason.
 The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
 duplicate threshold above 0.80, as the default 0.85 is.
 
-Guards (``DedupeConfig.guards``) are checked first: a guarded pair is band
-``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
+Identifier fields (``DedupeConfig.identifier_fields``: a PO number, a contract id, the
+import's source key): a value on both deals that differs is a guard (``guard: different PO
+number 4711≠4712``: never merged, however alike the titles); an equal value is strong
+evidence for (+0.15, ``same identifier: PO number 4711``), and then a near word, two real
+words or no shared org/person cap nothing: the source system says it is one record.
+
+Guards (``DedupeConfig.guards``, and differing identifiers) are checked first: a guarded pair
+is band ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
 does I/O; scores are deterministic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
+from .lexicon import both_known
 from .model import Band, DealRecord, ScoredPair
 from .normalize import NormTitle, normalize_title, one_typo, org_key, same_company
 
@@ -54,11 +67,47 @@ NO_CUSTOMER = "no shared org or person"
 FAR_APART_DAYS = 90  # added further apart than this: evidence against
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
+REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
+REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
 DOUBLE_ENTRY_SECONDS = 3600
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
+IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
+SAME_IDENTIFIER = "same identifier"  # reason prefix
 _CLOSED = frozenset({"won", "lost"})
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+def identifier_value(r: DealRecord, key: str) -> str | None:
+    """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
+    collapsed, casefolded (``PO-4711 `` = ``po-4711``; ``4711.0`` = ``4711``); None when empty."""
+    v = r.fields.get(key)
+    if isinstance(v, Mapping):
+        v = v.get("value", v.get("id"))
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = " ".join(str(v).split()).casefold()
+    return text or None
+
+
+def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
+                 ) -> tuple[list[str], list[str]]:
+    """(what differs, what is equal) over the identifier fields both deals have a value in,
+    as reasons: ``different PO number 4711≠4712`` / ``same identifier: PO number 4711``."""
+    differ: list[str] = []
+    same: list[str] = []
+    for key, name in fields.items():
+        x, y = identifier_value(a, key), identifier_value(b, key)
+        if x is None or y is None:
+            continue
+        if x == y:
+            same.append(f"{SAME_IDENTIFIER}: {name} {x}")
+        else:
+            differ.append(f"different {name} {x}≠{y}")
+    return differ, same
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +117,18 @@ class Prepared:
     deal: DealRecord
     title: NormTitle
     org: str  # org_key(org_name)
+    idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
 
 
-def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple[str, ...]:
-    """The guards this pair breaks (empty when it may be merged). Self is always a guard."""
+def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str],
+                  identifiers: Mapping[str, str] = _NO_FIELDS) -> tuple[str, ...]:
+    """The guards this pair breaks (empty when it may be merged). Self is always a guard;
+    so is a differing value in one of the ``identifiers`` (custom field key -> name)."""
     out: list[str] = []
     if a.id == b.id:
         out.append("guard: self")
+    if identifiers:
+        out.extend(f"guard: {why}" for why in _identifiers(a, b, identifiers)[0])
     if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
         out.append(f"guard: currency {a.currency}≠{b.currency}")
     if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
@@ -91,10 +145,16 @@ def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> tuple
     return tuple(out)
 
 
-def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
+def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str],
+            identifiers: Mapping[str, str] = _NO_FIELDS) -> bool:
     """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
     if a.id == b.id:
         return True
+    if identifiers:
+        for key in identifiers:
+            x, y = identifier_value(a, key), identifier_value(b, key)
+            if x is not None and y is not None and x != y:
+                return True
     if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
             and a.currency.upper() != b.currency.upper():
         return True
@@ -113,14 +173,14 @@ def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> bool:
 def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
     """``score_pair`` for pairs that may reach the review band; None for a guarded pair
     or one whose title is too far apart for any evidence to lift it to review."""
-    if guarded(p.deal, q.deal, config.guards):
+    if guarded(p.deal, q.deal, config.guards, config.identifier_fields):
         return None
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
     x, y = p.title, q.title
     if not x.text or not y.text:
         return None
     c = cutoff * 100
-    if (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
+    if not _share_identifier(p, q) and (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
             and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
         return None
     sp = score_pair(p, q, config)
@@ -132,12 +192,17 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     guard (band ``distinct``, the guard in its reasons); None otherwise."""
     x, y = p.title, q.title
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
-    if not x.text or not y.text or (
+    if not x.text or not y.text or (not _share_identifier(p, q) and (
             fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0):
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)):
         return None
     sp = score_pair(p, q, config)
     return sp if sp.score >= config.review_threshold else None
+
+
+def _share_identifier(p: Prepared, q: Prepared) -> bool:
+    """The two deals carry one equal identifier value (their titles may differ more)."""
+    return bool(p.idents) and bool(q.idents) and not set(p.idents).isdisjoint(q.idents)
 
 
 def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> float:
@@ -159,10 +224,13 @@ def _typo_of(x: str, y: str) -> bool:
 
 
 def clear_typo(x: str, y: str) -> bool:
-    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
-    neighbours swapped (``wesbite`` / ``website``), or the longer word has 7+ letters. A
-    letter replaced, added or dropped in a shorter word may be another real word (``linz`` /
-    ``lienz``, ``anna`` / ``anne``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
+    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: not
+    both real words (``lexicon.both_known``: ``trial`` / ``trail``, ``schmidt`` / ``schmitt``
+    are two words), and two neighbours swapped (``wesbite`` / ``website``) or the longer word
+    has 7+ letters. A letter replaced, added or dropped in a shorter word may be another real
+    word (``linz`` / ``lienz``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
+    if both_known(x, y):
+        return False
     if max(len(x), len(y)) >= 7:
         return True
     if len(x) != len(y):
@@ -172,15 +240,18 @@ def clear_typo(x: str, y: str) -> bool:
         and x[diff[1]] == y[diff[0]]
 
 
-def _word_diff(x: NormTitle, y: NormTitle) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """Words of each side with no equal or near-equal (typo) word on the other side, and
-    the near-word pairs (one edit apart but not a ``clear_typo``)."""
+def _word_diff(x: NormTitle, y: NormTitle
+               ) -> tuple[list[str], list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Words of each side with no equal or near-equal (typo) word on the other side, the
+    near-word pairs (one edit apart but not a ``clear_typo``) and, among those, the pairs of
+    two real words (``lexicon.both_known``)."""
     only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
     only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
     ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
     uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
     near = [(t, u) for t in only_x for u in only_y if _typo_of(t, u) and not clear_typo(t, u)]
-    return ux, uy, near
+    real = [(t, u) for t, u in near if both_known(t, u)]
+    return ux, uy, near, real
 
 
 def _fmt(v: float) -> str:
@@ -191,8 +262,10 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     """Score two prepared deals; ``a < b`` in the result. Pure and deterministic."""
     a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
     da, db = a.deal, b.deal
-    guards = guard_reasons(da, db, config.guards)
-    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    guards = guard_reasons(da, db, config.guards, config.identifier_fields)
+    same_id = _identifiers(da, db, config.identifier_fields)[1] if config.identifier_fields else []
+    boost = MAX_BOOST + (IDENTIFIER_BOOST if same_id else 0.0)
+    cutoff = max(0.0, 0.5 + (config.review_threshold - boost) / 2)  # below: cannot reach review
     title = title_similarity(a.title, b.title, score_cutoff=cutoff)
     if title == 0.0:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
@@ -200,6 +273,9 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     s = max(0.0, (title - 0.5) / 0.5)
     s += _title_evidence(a.title, b.title, reasons)
     support, against = _context(a, b, reasons)
+    if same_id:  # the source system says it is one record
+        support += IDENTIFIER_BOOST
+        reasons.extend(same_id)
     # evidence for a match cannot lift the score past 1.0 and so hide the evidence against it
     s = min(1.0, s + support) + sum(w for w, _ in against)
     if len(against) >= 2:
@@ -207,10 +283,12 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.append(f"contradicting evidence: {', '.join(what for _, what in against)}")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
-    if NO_CUSTOMER in reasons:
+    if NO_CUSTOMER in reasons and not same_id:
         s = min(s, NO_CUSTOMER_CAP)
+    if s > REAL_WORDS_CAP and not same_id and any(r.startswith(REAL_WORDS) for r in reasons):
+        s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
-            and not double_entry(da, db):
+            and not double_entry(da, db) and not same_id:
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
     if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
@@ -265,8 +343,10 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
         else:
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
-    ux, uy, near = _word_diff(x, y)
-    if near:
+    ux, uy, near, real = _word_diff(x, y)
+    if real:
+        reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in real)}")
+    if near := [p for p in near if p not in real]:
         reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in near)}")
     if ux and uy:
         s -= 0.25
@@ -344,4 +424,6 @@ def epoch(t: datetime) -> float:
 def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     """Normalize once per deal (see normalize.normalize_title)."""
     title = normalize_title(deal.title, deal.org_name, config.noise_words)
-    return Prepared(deal, title, org_key(deal.org_name))
+    idents = tuple((k, v) for k in config.identifier_fields
+                   if (v := identifier_value(deal, k)) is not None)
+    return Prepared(deal, title, org_key(deal.org_name), idents)
