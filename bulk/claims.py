@@ -22,11 +22,15 @@ A later issue brings a Redis implementation of the same ``Claims`` protocol.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -66,6 +70,9 @@ class Claim:
     reconcile: bool = False
     since: float | None = None
     born: float | None = None
+    # the tag (e.g. the job id) the previous holder claimed it with, when it never released
+    # it (``reconcile``): whose create an in-doubt deal found under the name is
+    prev_tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +89,11 @@ class Claims(Protocol):
 
     holder: str
 
-    async def acquire_many(self, names: Sequence[str],
-                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
-        """Claim every free name in one step; each name → ``Claim`` or ``Held``."""
+    async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
+                           tag: str | None = None) -> dict[str, Claim | Held]:
+        """Claim every free name in one step; each name → ``Claim`` or ``Held``. ``tag``
+        (e.g. the job id) is kept with the claim: whoever takes it over from a dead holder
+        learns it (``Claim.prev_tag``)."""
         ...
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
@@ -115,9 +124,10 @@ class Claims(Protocol):
         ...
 
 
-async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE) -> Claim | Held:
+async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
+                  tag: str | None = None) -> Claim | Held:
     """One name (``acquire_many`` of one)."""
-    return (await claims.acquire_many([name], lease_s))[name]
+    return (await claims.acquire_many([name], lease_s, tag=tag))[name]
 
 
 class Lease:
@@ -252,24 +262,53 @@ def holder_alive(holder: str) -> bool:
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS claims (
-    name TEXT PRIMARY KEY,
+    name TEXT PRIMARY KEY,  -- a keyed digest of the name (``LocalClaims.digest``), never it
     holder TEXT,            -- NULL once released
     acquired REAL NOT NULL,
     expires REAL NOT NULL,
-    outcome TEXT            -- JSON left by the last release
+    outcome TEXT,           -- JSON left by the last release
+    tag TEXT                -- what the holder claimed it for (a job id)
 )
 """
+SCHEMA_VERSION = 2  # 1: names in clear, no tag; 2: keyed digests, tag
+KEY_FILE = "claims.key"  # beside the claims file: the digest's secret (0600)
+
+
+def _digest_key(directory: Path) -> bytes:
+    """The secret the claim names are digested with: 32 random bytes in ``claims.key``
+    (0600), made on first use (atomic: the first writer wins, the others read it)."""
+    path = directory / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)  # fails if another process made it first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _is_digest(name: str) -> bool:
+    return len(name) == 32 and all(c in "0123456789abcdef" for c in name)
 
 
 class _Op:
     """One queued acquire (``names``) or release (``release``) and its answer."""
 
-    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result")
+    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result", "tag")
 
     def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
-                 release: Claim | None = None,
-                 outcome: Mapping[str, Any] | None = None) -> None:
+                 release: Claim | None = None, outcome: Mapping[str, Any] | None = None,
+                 tag: str | None = None) -> None:
         self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
+        self.tag = tag
         self.done = anyio.Event()
         self.error: Exception | None = None
         self.result: dict[str, Claim | Held] = {}
@@ -278,8 +317,8 @@ class _Op:
 class LocalClaims:
     """``Claims`` across the processes of this machine, in one SQLite file."""
 
-    __slots__ = ("_clock", "_conn", "_flushing", "_lock", "_queue", "holder", "path", "poll",
-                 "statistics_")
+    __slots__ = ("_clock", "_conn", "_flushing", "_key", "_lock", "_queue", "holder", "path",
+                 "poll", "statistics_")
 
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1) -> None:
@@ -291,9 +330,14 @@ class LocalClaims:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                      check_same_thread=False)
+        try:  # private to the user whatever the umask (its -wal / -shm files follow it)
+            os.chmod(self.path, 0o600)
+        except OSError:
+            pass
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(_SCHEMA)
+        self._key = _digest_key(self.path.parent)
+        self._migrate()
         # Released claims keep their outcome for runs that started before it was known;
         # after RETENTION nobody is waiting on them any more.
         self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
@@ -310,43 +354,75 @@ class LocalClaims:
         with self._lock:
             self._conn.close()
 
+    def digest(self, name: str) -> str:
+        """The row key of ``name``: HMAC-SHA256 keyed with this state dir's secret
+        (``claims.key``), 32 hex digits. Names carry source keys, e-mail addresses and
+        organization names: the file never holds them in clear, and a known value cannot
+        be confirmed without the key (nor across machines, nor with precomputed tables)."""
+        return hmac.new(self._key, name.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _migrate(self) -> None:
+        """Create the table, or bring a file of an older version to ``SCHEMA_VERSION``: names
+        in clear are replaced by their digest (held claims and outcomes kept), ``tag``
+        added. One ``BEGIN IMMEDIATE`` transaction: two processes never migrate at once."""
+        c = self._conn
+        if c.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            if c.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                c.execute(_SCHEMA)
+                if "tag" not in {row[1] for row in c.execute("PRAGMA table_info(claims)")}:
+                    c.execute("ALTER TABLE claims ADD COLUMN tag TEXT")
+                for (name,) in c.execute("SELECT name FROM claims").fetchall():
+                    if not _is_digest(name):
+                        c.execute("UPDATE OR REPLACE claims SET name = ? WHERE name = ?",
+                                  (self.digest(name), name))
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
     # -- blocking parts (run in a worker thread) --------------------------------------------
     def _acquire_tx(self, names: Sequence[str], lease_s: float,
-                    now: float) -> dict[str, Claim | Held]:
+                    now: float, tag: str | None) -> dict[str, Claim | Held]:
         c = self._conn
         out: dict[str, Claim | Held] = {}
         for name in names:
-            row = c.execute("SELECT holder, acquired, expires, outcome FROM claims "
-                            "WHERE name = ?", (name,)).fetchone()
-            reconcile, since, previous = False, None, None
+            row = c.execute("SELECT holder, acquired, expires, outcome, tag FROM claims "
+                            "WHERE name = ?", (self.digest(name),)).fetchone()
+            reconcile, since, previous, prev_tag = False, None, None, None
             if row is not None:
-                holder, acquired, expires, outcome = row
+                holder, acquired, expires, outcome, was = row
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
                         out[name] = Held(name, holder, expires)
                         self.statistics_["held"] += 1
                         continue
-                    reconcile, since = True, acquired
+                    reconcile, since, prev_tag = True, acquired, was
                     self.statistics_["taken_over"] += 1
                 previous = json.loads(outcome) if outcome else None
-            c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome) "
-                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome, tag) "
+                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
                       "holder=excluded.holder, acquired=excluded.acquired, "
-                      "expires=excluded.expires",
-                      (name, self.holder, now, now + lease_s,
-                       json.dumps(previous) if previous is not None else None))
-            out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile, since)
+                      "expires=excluded.expires, tag=excluded.tag",
+                      (self.digest(name), self.holder, now, now + lease_s,
+                       json.dumps(previous) if previous is not None else None, tag))
+            out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile, since,
+                              prev_tag=prev_tag)
             self.statistics_["acquired"] += 1
         return out
 
     def _release_tx(self, claim: Claim, outcome: Mapping[str, Any] | None) -> None:
         if outcome is None:
             self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
-                               (claim.name, self.holder))
+                               (self.digest(claim.name), self.holder))
         else:
             self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
                                "WHERE name = ? AND holder = ?",
-                               (json.dumps(dict(outcome)), claim.name, self.holder))
+                               (json.dumps(dict(outcome)), self.digest(claim.name),
+                                self.holder))
         self.statistics_["released"] += 1
 
     def _run_batch(self, batch: list[_Op]) -> None:
@@ -360,7 +436,7 @@ class LocalClaims:
                     if op.release is not None:
                         self._release_tx(op.release, op.outcome)
                     elif op.names:
-                        op.result = self._acquire_tx(op.names, op.lease_s, now)
+                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag)
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
@@ -398,7 +474,7 @@ class LocalClaims:
             for n in names:
                 cur = self._conn.execute(
                     "UPDATE claims SET expires = ? WHERE name = ? AND holder = ?",
-                    (expires, n, self.holder))
+                    (expires, self.digest(n), self.holder))
                 if cur.rowcount:
                     held.add(n)
         return held
@@ -406,7 +482,7 @@ class LocalClaims:
     def _free_sync(self, name: str) -> bool:
         with self._lock:
             row = self._conn.execute("SELECT holder, expires FROM claims WHERE name = ?",
-                                     (name,)).fetchone()
+                                     (self.digest(name),)).fetchone()
         if row is None or row[0] is None or row[0] == self.holder:
             return True
         return bool(row[1] <= self._clock.wall() or not holder_alive(row[0]))
@@ -419,9 +495,9 @@ class LocalClaims:
             return cur.rowcount
 
     # -- the protocol ---------------------------------------------------------------------
-    async def acquire_many(self, names: Sequence[str],
-                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
-        return (await self._submit(_Op(names=list(names), lease_s=lease_s))).result
+    async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
+                           tag: str | None = None) -> dict[str, Claim | Held]:
+        return (await self._submit(_Op(names=list(names), lease_s=lease_s, tag=tag))).result
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         await self._submit(_Op(release=claim, outcome=outcome))
@@ -449,11 +525,98 @@ class LocalClaims:
                 return False
             await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
 
+class DualClaims:
+    """Claims held on this machine's ``local`` store *and* on the ``shared`` one (Redis):
+    what a coordinated run uses, so that it and an uncoordinated run on the same machine
+    exclude each other whichever started first (the uncoordinated one sees only the local
+    store), while the shared store excludes the coordinated runs of other machines.
+
+    A name is had only when both stores give it (local first, then shared: two processes
+    of this machine meet on the local store before either takes the shared one); when
+    the shared store says ``Held``, the local claim is given back at once. The claim
+    answered merges both: ``reconcile`` if either previous holder died, the earliest
+    ``since``, the local ``previous`` outcome (else the shared one), the shared ``born``;
+    two different outcomes (a run of one store did the name again since the other's)
+    say ``reconcile`` since the start (None): the taker looks the name up.
+    Release, renew (held = held in both) and waits go to both."""
+
+    __slots__ = ("holder", "local", "shared")
+
+    def __init__(self, local: Claims, shared: Claims) -> None:
+        self.local, self.shared = local, shared
+        self.holder = shared.holder
+
+    def __repr__(self) -> str:
+        return f"DualClaims({self.local!r}, {self.shared!r})"
+
+    async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
+                           tag: str | None = None) -> dict[str, Claim | Held]:
+        out = dict(await self.local.acquire_many(names, lease_s, tag=tag))
+        mine = [n for n in names if isinstance(out.get(n), Claim)]
+        if not mine:
+            return out
+        try:
+            shared = await self.shared.acquire_many(mine, lease_s, tag=tag)
+        except BaseException:
+            for n in mine:
+                self.local.release_soon(out[n])  # type: ignore[arg-type]
+            raise
+        for n in mine:
+            here, there = out[n], shared[n]
+            assert isinstance(here, Claim)
+            if isinstance(there, Held):
+                self.local.release_soon(here)
+                out[n] = there
+                continue
+            sinces = [t for t in (here.since, there.since) if t is not None]
+            reconcile = here.reconcile or there.reconcile
+            since = min(sinces) if sinces else None
+            if here.previous is not None and there.previous is not None \
+                    and here.previous != there.previous:
+                # the stores disagree (a run of one of them did the name again since): which
+                # outcome is the newer is unknown, so the name is looked up, from the start
+                reconcile, since = True, None
+            out[n] = Claim(n, self.holder, min(here.expires, there.expires),
+                           here.previous if here.previous is not None else there.previous,
+                           reconcile, since, there.born, there.prev_tag or here.prev_tag)
+        return out
+
+    async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        self.local.release_soon(claim, outcome)
+        await self.shared.release(claim, outcome)
+        await self.local.flush()
+
+    def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        self.local.release_soon(claim, outcome)
+        self.shared.release_soon(claim, outcome)
+
+    async def flush(self) -> None:
+        await self.local.flush()
+        await self.shared.flush()
+
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        return (await self.local.renew(claims, lease_s)) & \
+            (await self.shared.renew(claims, lease_s))
+
+    async def wait_released(self, name: str, within_s: float) -> bool:
+        deadline = time.monotonic() + max(0.0, within_s)
+        return (await self.local.wait_released(name, within_s)
+                and await self.shared.wait_released(name, max(0.0, deadline - time.monotonic())))
+
+    async def aclose(self) -> None:
+        try:
+            await self.local.flush()
+        finally:
+            await self.local.aclose()
+            await self.shared.aclose()
+
+
 def open_claims(company: str | None = None) -> Claims:
-    """The claims a run's creates go through: ``RedisClaims`` on the shared coordinator
-    when one is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), so runs on
-    other machines see them too; else ``LocalClaims`` (this machine). The caller closes
-    them (``aclose``).
+    """The claims a run's creates go through: ``LocalClaims`` (this machine) — and, when a
+    shared coordinator is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), the
+    same claims on Redis too (``DualClaims``), so runs on other machines see them and runs
+    on this machine without the coordinator see them as well. The caller closes them
+    (``aclose``).
 
     On Redis every key is under the company (``company``, else the one the running
     ``bulk.engine.connect`` bound: ``bulk.coordinator.bound_company``); raises
@@ -469,9 +632,10 @@ def open_claims(company: str | None = None) -> Claims:
     if company is None:
         raise RuntimeError("claims on the shared coordinator need the company: open them "
                            "inside a run (bulk.engine.connect binds it)")
-    return RedisClaims(url, company)
+    return DualClaims(LocalClaims(), RedisClaims(url, company))
 
 
-__all__ = ["DEFAULT_LEASE", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "Held", "Lease",
+__all__ = ["DEFAULT_LEASE", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "DualClaims",
+           "Held", "Lease",
            "LocalClaims", "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept",
            "open_claims", "state_dir"]

@@ -16,6 +16,7 @@ The token never appears either::
     holder    host:pid:start of the live holder, '' once released
     acquired  wall time it was taken     expires  wall time the lease runs out
     outcome   JSON the last holder released it with ('' for none)
+    tag       what the holder claimed it for (a job id; told to whoever takes it over)
 
 Every change is one Lua script (atomic): acquire takes a free, released or expired
 name and says ``reconcile`` when the previous holder never released it (it died, or
@@ -56,7 +57,7 @@ RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
 
 
 # KEYS: born marker, then claim hashes; ARGV: now, lease_s, holder, retain_ms, new epoch
-# id, then per claim: a dead holder that may be taken over at once ('' for none).
+# id, tag, then per claim: a dead holder that may be taken over at once ('' for none).
 # Answers {epoch, born at, row per claim}.
 ACQUIRE = """
 local now, lease, me, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
@@ -69,19 +70,19 @@ local young = now < tonumber(b[2]) + lease
 local out = {b[1], b[2]}
 for i = 2, #KEYS do
   local key = KEYS[i]
-  local h = redis.call('HMGET', key, 'holder', 'acquired', 'expires', 'outcome')
+  local h = redis.call('HMGET', key, 'holder', 'acquired', 'expires', 'outcome', 'tag')
   local holder, acquired, expires, outcome = h[1], h[2], h[3], h[4] or ''
   local taken = holder and holder ~= '' and holder ~= me
-  if taken and tonumber(expires) > now and holder ~= ARGV[4 + i] then
+  if taken and tonumber(expires) > now and holder ~= ARGV[5 + i] then
     out[i + 1] = {'held', holder, expires}
   else
-    local reconcile, since = '0', ''
-    if taken then reconcile, since = '1', acquired
+    local reconcile, since, was = '0', '', ''
+    if taken then reconcile, since, was = '1', acquired, h[5] or ''
     elseif young and not holder then reconcile, since = '1', tostring(tonumber(b[2]) - lease) end
     redis.call('HSET', key, 'holder', me, 'acquired', ARGV[1], 'expires', tostring(now + lease),
-               'outcome', outcome)
+               'outcome', outcome, 'tag', ARGV[6])
     redis.call('PEXPIRE', key, math.ceil(lease * 1000) + keep)
-    out[i + 1] = {'claim', me, tostring(now + lease), outcome, reconcile, since}
+    out[i + 1] = {'claim', me, tostring(now + lease), outcome, reconcile, since, was}
   end
 end
 return out
@@ -219,8 +220,8 @@ class RedisClaims:
                                "resume it once Redis is back")
 
     # -- the protocol ---------------------------------------------------------------------
-    async def acquire_many(self, names: Sequence[str],
-                           lease_s: float = DEFAULT_LEASE) -> dict[str, Claim | Held]:
+    async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
+                           tag: str | None = None) -> dict[str, Claim | Held]:
         """Claim every free name in one round trip; each name → Claim or Held.
 
         A claim taken within ``lease_s`` seconds of the state's birth says
@@ -230,13 +231,13 @@ class RedisClaims:
         if not names:
             return {}
         dead = [""] * len(names)
-        out = await self._acquire(names, lease_s, dead)
+        out = await self._acquire(names, lease_s, dead, tag)
         # a holder on this host whose process is gone: take over now, not at lease end
         retry = [i for i, n in enumerate(names)
                  if isinstance(out[n], Held) and _dead_here(out[n].holder)]
         if retry:
             again = await self._acquire([names[i] for i in retry], lease_s,
-                                        [out[names[i]].holder for i in retry])
+                                        [out[names[i]].holder for i in retry], tag)
             out.update(again)
         for result in out.values():
             key = "held" if isinstance(result, Held) else "acquired"
@@ -246,11 +247,12 @@ class RedisClaims:
         return out
 
     async def _acquire(self, names: list[str], lease_s: float,
-                       dead: list[str]) -> dict[str, Claim | Held]:
+                       dead: list[str], tag: str | None) -> dict[str, Claim | Held]:
         now = self._clock.wall()
         raw = await self._run("acquire", [born_key(self.company), *map(self._key, names)],
                               [repr(now), repr(lease_s), self.holder,
-                               math.ceil(self.retain_s * 1000), secrets.token_hex(8), *dead])
+                               math.ceil(self.retain_s * 1000), secrets.token_hex(8), tag or "",
+                               *dead])
         epoch, born = _text(raw[0]), float(_text(raw[1]))
         if self._epoch is not None and epoch != self._epoch:
             self.statistics_["state_lost"] += 1
@@ -263,7 +265,8 @@ class RedisClaims:
             else:
                 out[name] = Claim(name, row[1], float(row[2]),
                                   json.loads(row[3]) if row[3] else None, row[4] == "1",
-                                  float(row[5]) if row[5] else None, born=born)
+                                  float(row[5]) if row[5] else None, born=born,
+                                  prev_tag=row[6] if len(row) > 6 and row[6] else None)
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:

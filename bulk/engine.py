@@ -29,7 +29,7 @@ from .coordinator import (
     mark_coordinated,
     open_coordinator,
 )
-from .errors import RateLimited
+from .errors import BulkError, RateLimited
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .runner import CallContext, JobKind, RetryPolicy, Runner, RunResult, RunStats
@@ -151,9 +151,12 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
 
 
 async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Clock) -> str:
-    """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml)."""
+    """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml).
+    A 429 waits for the reset the server named; a 5xx or a dropped connection is tried
+    again after a short backoff (0.2 s doubling, at most 5 s): a transient fault at the
+    start of a run is not a failed run. Raises the last error after 20 tries."""
     op = get_operation("getCurrentUser")
-    for _ in range(20):  # bounded: each 429 pauses for the reset the server named
+    for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         await scheduler.acquire(op)
         sent = clock.now()
         try:
@@ -161,6 +164,11 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Cloc
         except RateLimited as exc:
             scheduler.rate_limited(op, exc.rate, exc.reset_after)
             scheduler.refund(op)
+            continue
+        except BulkError as exc:
+            if not exc.retryable or attempt == 19:
+                raise
+            await clock.sleep(min(5.0, 0.2 * 2 ** attempt))
             continue
         scheduler.observe(op, result.rate, sent_at=sent)
         return str(result.data["company_id"])

@@ -140,8 +140,12 @@ class Resolver:
                  claims: Callable[[], Claims | None] | None = None,
                  scope: Callable[[], str] | None = None,
                  lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
-                 on_wait: Callable[[], Awaitable[None]] | None = None) -> None:
+                 on_wait: Callable[[], Awaitable[None]] | None = None,
+                 job_id: str | None = None) -> None:
         self.store = store
+        # the job these creates are for: kept with each claim (its tag) and in each outcome
+        # ("job"), so whoever finds a person / org under a claim knows which job made it
+        self.job_id = job_id
         # Unix time the job was created (its indexes are no older): a claim born after it
         # cannot vouch that nobody created the key since (see _created_meanwhile)
         self._loaded = loaded or (lambda: 0.0)
@@ -218,11 +222,19 @@ class Resolver:
             claim = await self._claim(claims, k)
             had = time.time()
             rid: int | None = None
+            creator: str | None = None
             keep = lost = False
             try:
                 async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
                     rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
-                    if rid is None:
+                    if rid is not None:
+                        creator = _creator(claim, rid)
+                        await self.store.lookup_put_many(k[0], [(k[1], rid)])
+                        if creator is not None and creator == self.job_id:
+                            # an earlier process of this job made it (it died in doubt)
+                            await self._mark_made(k[0], {k[1]: rid})
+                    else:
+                        creator = self.job_id
                         # proved still held right before the send, after its admission
                         # (the call may wait its turn past the lease: a 429 pause, a
                         # freeze); lost (a freeze past the lease, a lost Redis): claim
@@ -238,20 +250,18 @@ class Resolver:
                             self._held[k] = claim  # whoever comes next reconciles first
                             keep = True
                             raise
-                    else:
-                        await self.store.lookup_put_many(k[0], [(k[1], rid)])
                 return rid
             finally:
                 if not keep and not lost:  # written with the next claims (or at the end)
-                    claims.release_soon(claim, {"id": rid} if rid is not None else None)
+                    claims.release_soon(claim, _outcome(rid, creator))
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
                                "three times before the send; pdbulk retry sends the row again")
 
     async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
         """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
-        name = f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
+        name = self._name(k)
         for _ in range(8):
-            got = await acquire(claims, name, self.lease)
+            got = await acquire(claims, name, self.lease, tag=self.job_id)
             if isinstance(got, Claim):
                 return got
             await self._on_wait()  # never hold claims of rows not sent while waiting
@@ -260,6 +270,9 @@ class Resolver:
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
                                f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "
                                "the row again")
+
+    def _name(self, k: tuple[str, str]) -> str:
+        return f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
 
     def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
         return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
@@ -369,22 +382,49 @@ class Resolver:
             made = await self.store.lookup_get_many(_MADE + kind, sorted(stored))
             self._made.update((kind, key) for key in made)
             missing = keys - set(stored)
+            claims = self._claims()
             if missing:
-                # found: what this job's sends in doubt created (claims keep other runs off)
                 found = await self._find_added(ctx, kind, missing, since)
                 if found:
                     await self.store.lookup_put_many(kind, sorted(found.items()))
-                    await self._mark_made(kind, found)
+                    # made by this job only when its claim says so (``_made_here``): one
+                    # another run made is linked, never counted ours (undo --contacts)
+                    mine = {key: rid for key, rid in found.items()
+                            if await self._made_here(claims, (kind, key), rid)}
+                    if mine:
+                        await self._mark_made(kind, mine)
                 for key, rid in found.items():
                     self._ids[(kind, key)] = rid
                 self.found_on_reconcile[kind] += len(found)
-            claims = self._claims()
             for key in keys:
                 self._doubt.discard((kind, key))
                 held = self._held.pop((kind, key), None)
                 if held is not None and claims is not None:
                     known = self._ids.get((kind, key))
-                    await claims.release(held, {"id": known} if known is not None else None)
+                    await claims.release(held, _outcome(
+                        known, self.job_id if (kind, key) in self._made else None))
+
+    async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int) -> bool:
+        """Whether person / org ``rid``, found by key ``k`` after a create in doubt, is this
+        job's create: its claim is still this process's (``_held``: this process sent it
+        in doubt), or names this job — its outcome for that record, or, taken over from a
+        dead holder, the job it was held for (an earlier process of this job). A claim
+        that says nothing, or another job, or is still held by another live run after a
+        bounded wait: not ours (a record that is not ours is never deleted by undo)."""
+        if k in self._held:
+            return True
+        if claims is None:
+            return True  # no claims (tests of the resolver alone): the old rule
+        name = self._name(k)
+        for _ in range(2):
+            got = await acquire(claims, name, self.lease, tag=self.job_id)
+            if isinstance(got, Claim):
+                creator = _creator(got, rid)
+                await claims.release(got, _outcome(rid, creator))
+                return creator is not None and creator == self.job_id
+            if not await claims.wait_released(name, CLAIM_WAIT):
+                break
+        return False
 
     async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
                           since: float) -> dict[str, int]:
@@ -395,6 +435,25 @@ class Resolver:
                 if key in keys and (key not in found or rid < found[key]):
                     found[key] = rid
         return found
+
+
+def _creator(claim: Claim, rid: int) -> str | None:
+    """The job that created record ``rid`` found under ``claim``: the one its previous
+    outcome names for it, else — its previous holder died holding it — the job that
+    holder claimed it for (``prev_tag``); None: unknown."""
+    prev = claim.previous or {}
+    if prev.get("id") == rid and isinstance(prev.get("job"), str):
+        return str(prev["job"])
+    if claim.reconcile and claim.prev_tag:  # an older outcome names another record
+        return claim.prev_tag
+    return None
+
+
+def _outcome(rid: int | None, creator: str | None) -> dict[str, Any] | None:
+    """What a claim on a person / org is released with: ``{"id": rid, "job": creator}``."""
+    if rid is None:
+        return None
+    return {"id": rid, "job": creator} if creator else {"id": rid}
 
 
 def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:

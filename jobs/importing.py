@@ -121,7 +121,7 @@ class ImportJob:
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
-                                 on_wait=self._give_back)
+                                 on_wait=self._give_back, job_id=store.job_id)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -260,7 +260,8 @@ class ImportJob:
         holds is left to ``_claim`` when its row comes."""
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool
                 and i.key not in self._held]
-        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease)
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
+                                             tag=self.store.job_id)
         now = time.time()
         for key in keys:
             claim = got.get(self.claim_name(key))
@@ -297,7 +298,7 @@ class ImportJob:
         name = self.claim_name(key)
         held: Held | None = None
         for _ in range(8):
-            got = await acquire(self.claims, name, self.lease)
+            got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
             if isinstance(got, Claim):
                 return got, time.time()
             held = got
@@ -428,8 +429,21 @@ class ImportJob:
                             keep = True
                             raise
                 if existing is not None:
+                    deal_id = int(existing["id"])
+                    creator = self._creator(claim, deal_id)
+                    if creator == self.store.job_id:
+                        # this job's own create, sent by an earlier process of it that died
+                        # in doubt (its claim names it): recorded created, by this job only
+                        outcome = self._outcome(deal_id, None)
+                        self._doubted.discard(item.id)
+                        return Outcome(item.id, ItemState.DONE, result={
+                            "deal_id": deal_id, "action": "created",
+                            "person_id": existing.get("person_id"),
+                            "org_id": existing.get("org_id"), "reconciled": True,
+                            "update_time": existing.get("update_time"), **matched_by(payload)})
                     self.found_created += 1
-                    outcome = self._outcome(int(existing["id"]), claim.previous, ours=False)
+                    outcome = self._outcome(deal_id, claim.previous, ours=False,
+                                            creator=creator)
                     return await self._exists(ctx, item, payload, existing, person_id, org_id)
                 outcome = self._outcome(int(res.data["id"]), None)
                 return Outcome(item.id, ItemState.DONE, result={
@@ -587,18 +601,33 @@ class ImportJob:
         return item.payload
 
     def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
-                 *, ours: bool = True) -> dict[str, Any]:
+                 *, ours: bool = True, creator: str | None = None) -> dict[str, Any]:
         """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator}``.
         ``job`` names the job that created the deal: this one when ``ours``, else the one
         the previous outcome named for that same deal (kept as it is passed on), else
-        absent (unknown: e.g. a dead run's create found by a scan)."""
+        ``creator`` (the job a dead holder claimed it for: ``_creator``), else absent
+        (unknown)."""
         if ours:
             return {"deal_id": deal_id, "job": self.store.job_id}
         prev = previous or {}
         job = prev.get("job")
         if prev.get("deal_id") == deal_id and isinstance(job, str):
             return {"deal_id": deal_id, "job": job}
-        return {"deal_id": deal_id}
+        return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
+
+    @staticmethod
+    def _creator(claim: Claim, deal_id: int) -> str | None:
+        """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
+        its previous outcome names for that deal; else, when the previous holder died
+        holding the claim (``reconcile``), the job it held it for (``prev_tag``): a deal
+        found with the key then was sent under that claim (claims exclude every other
+        pdbulk run); None: unknown."""
+        prev = claim.previous or {}
+        if prev.get("deal_id") == deal_id and isinstance(prev.get("job"), str):
+            return str(prev["job"])
+        if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
+            return claim.prev_tag
+        return None
 
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
                   previous: Mapping[str, Any] | None,
@@ -649,7 +678,7 @@ class ImportJob:
             await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
                                                            ours=why is None))
             return why
-        got = await acquire(self.claims, self.claim_name(key))
+        got = await acquire(self.claims, self.claim_name(key), tag=self.store.job_id)
         if not isinstance(got, Claim):  # a live run holds it, and that run settles it
             return None if hit is None else f"being settled by another run ({got.holder})"
         why = self._not_ours(item, hit, got.previous, body) if hit is not None else None
@@ -816,7 +845,8 @@ class ImportJob:
                     "the job was loaded); not created, not updated: keep one and retry")))
             elif ids:
                 self._found_on_resume.add(str(item.key))
-                got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease)
+                got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease,
+                                    tag=self.store.job_id)
                 if isinstance(got, Claim):
                     await self.claims.release(got, {"deal_id": ids[0]})
         await AsyncJobStore(store).record(outcomes)

@@ -563,8 +563,9 @@ async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path
         class Overtaken(LocalClaims):
             theirs: int | None = None
 
-            async def acquire_many(self, names: Any, lease_s: float = 300.0) -> Any:
-                got = await super().acquire_many(names, lease_s)
+            async def acquire_many(self, names: Any, lease_s: float = 300.0,
+                                   **kw: Any) -> Any:
+                got = await super().acquire_many(names, lease_s, **kw)
                 name = claim_name(code, key)
                 if name in got and isinstance(got[name], Claim) and self.theirs is None:
                     # frozen here; the other run takes K over, creates it, releases it
@@ -575,7 +576,7 @@ async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path
                         self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
                                            "WHERE name = ?",
                                            (orjson.dumps({"deal_id": self.theirs}).decode(),
-                                            name))
+                                            self.digest(name)))
                 return got
 
         claims = Overtaken(tmp_path / "claims.sqlite3")

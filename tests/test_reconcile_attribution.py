@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -136,3 +137,78 @@ def test_a_deal_added_before_the_row_was_sent_is_not_this_jobs(tmp_path: Path) -
     assert kind._not_ours(item, late, {"deal_id": 6, "job": "A"}) is None
     assert kind._not_ours(item, late, {"deal_id": 6}) is None
     store.close()
+
+
+@pytest.fixture
+def live_holder() -> Iterator[str]:
+    """The holder id of another live process (a sleeping child): another run."""
+    import subprocess
+    import sys
+
+    from bulk.claims import holder_id
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield holder_id(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
+        tmp_path: Path, live_holder: str) -> None:
+    """F3 (#12): job A dies with 30 rows in flight under its claims, 3 of its creates landed.
+    Job B takes A's claims over, finds those 3 and records them `exists`, naming A (the job
+    A's claims were held for) as their creator. When A resumes while another live run still
+    holds those claims (so its reconcile cannot settle them and the rows wait for the
+    claims), A records the 3 `created` — every deal is `created` by exactly one job."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", create_key_field=True, job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for d in sandbox_deals(sb):
+            d["is_deleted"], d["status"] = True, "deleted"
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        keys = [str(i.key) for i in a.items(ItemState.PENDING)]
+        bodies = {i.key: i.payload["deal"] for i in a.items(ItemState.PENDING)}
+        a.mark_sending([i.id for i in a.items(ItemState.PENDING)], time.time())
+        a.close()
+        dead = LocalClaims(holder=_dead_holder())
+        got = await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
+        assert all(isinstance(c, Claim) for c in got.values())
+        dead.close()
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for k in LANDED:
+                body = {n: v for n, v in bodies[k].items() if n in ("title", "value", "currency")}
+                await ctx.call("addDeal", json={**body, "custom_fields": {code: k}})
+        b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                    mode="insert", create_key_field=False, job_id="B")
+        assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
+        b.close()
+        # another live run holds the 3 claims while A resumes, then lets them go
+        other = LocalClaims(holder=live_holder)
+        held = await other.acquire_many([claim_name(code, k) for k in LANDED])
+        assert all(isinstance(c, Claim) for c in held.values())
+
+        async def let_go() -> None:
+            await anyio.sleep(0.5)
+            for c in held.values():
+                await other.release(c)  # type: ignore[arg-type]
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(let_go)
+            store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        other.close()
+        assert _actions(store) == {"created": len(LANDED), "exists": ROWS - len(LANDED)}
+        owners: Counter[int] = Counter()
+        for job in (store, JobStore.open(tmp_path / "jobs" / "B", lock=False)):
+            owners.update(int((i.result or {})["deal_id"]) for i in job.items(ItemState.DONE)
+                          if (i.result or {}).get("action") == "created")
+        assert set(owners.values()) == {1} and len(owners) == ROWS
+        assert {k for k, n in _keys(sandbox_deals(sb), code).items() if n != 1} == set()
+        store.close()
