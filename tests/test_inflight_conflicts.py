@@ -1,0 +1,135 @@
+"""Writes left in flight by a dead run (state SENDING: applied or not, nobody knows) are
+decided on resume against the deal as it is now, like pending ones (issue 9, F2): a
+colleague's value is never overwritten, a write that applied is DONE (undo owns it), one
+that did not is sent, a gone deal fails. The items are put in flight deterministically
+(``mark_sending``, as a kill -9 after the hand-out leaves them); ``test_inflight_kill``
+does it with a real SIGKILL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState, JobStore
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.update_support import cli_args, deal, load_job
+
+UPDATE_MAPPING = """[update]
+id_column = "deal_id"
+[defaults]
+currency = "USD"
+[deal]
+value = "amount"
+"""
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=30, seed=41)) as box:
+        yield box
+
+
+def cli(sb: Sandbox, *args: str) -> Any:
+    res = CliRunner().invoke(app, [*args], env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert "Traceback" not in res.output, res.output
+    return res
+
+
+def edit(sb: Sandbox, deal_id: int, when: str = "2031-01-01T00:00:00Z", **fields: Any) -> None:
+    """A write straight into the sandbox: a colleague's (or, with the wanted values, this
+    job's own PATCH that applied before the kill)."""
+    sb.state.save("deal", {**deal(sb, deal_id), **fields, "update_time": when})
+
+
+def live(sb: Sandbox) -> list[int]:
+    return sorted(d["id"] for d in sb.state.deals.rows.values()
+                  if not d["is_deleted"] and not d["is_archived"])
+
+
+def in_flight(jobs: Path, job_id: str) -> None:
+    """Hand every pending item out, as a run does right before a kill -9."""
+    with JobStore.open(jobs / job_id) as store:
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 1.0)
+        store.set_status("running")
+
+
+def by_key(jobs: Path, job_id: str) -> dict[str, tuple[ItemState, str, dict[str, Any]]]:
+    with JobStore.open(jobs / job_id, lock=False) as store:
+        return {str(i.key): (i.state, i.error or "", i.result or {}) for i in store.items()}
+
+
+def load_update(sb: Sandbox, tmp_path: Path, jobs: Path, rows: dict[int, int]) -> None:
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,amount\n" + "".join(f"{d},{v}\n" for d, v in rows.items()))
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, prep = await load_job(sb, jobs, "update", build, job_id="upd")
+        assert prep.actions["update"] == len(rows), prep.actions
+        store.close()
+    anyio.run(load)
+
+
+def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """Four PATCHes in flight when the run died: A changed by a colleague (7777), B not
+    applied, C applied before the kill, D deleted. Resume: A conflict (7777 kept), B sent,
+    C DONE "updated" (not re-sent), D failed 404. Undo restores B and C only (it used to
+    overwrite A with 5199, then restore 100 over 7777)."""
+    jobs = tmp_path / "jobs"
+    a, b, c, d = live(sb)[:4]
+    for deal_id in (a, b, c, d):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299, c: 5399, d: 5499})
+    in_flight(jobs, "upd")
+    edit(sb, a, value=7777)  # the colleague
+    edit(sb, c, when="2030-06-01T00:00:00Z", value=5399)  # our write, applied before the kill
+    sb.state.save("deal", {**deal(sb, d), "is_deleted": True, "status": "deleted"})
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 5299 and deal(sb, c)["value"] == 5399
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    items = by_key(jobs, "upd")
+    assert items[str(a)][0] is ItemState.FAILED and "conflict" in items[str(a)][1]
+    assert "7777" in items[str(a)][1]
+    assert items[str(b)][0] is ItemState.DONE and items[str(b)][2]["action"] == "updated"
+    assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "updated"
+    assert items[str(d)][0] is ItemState.FAILED and "no longer exists" in items[str(d)][1]
+
+    undone = cli(sb, "undo", "upd", "--yes", *cli_args(sb, jobs))
+    assert undone.exit_code == 0, undone.output
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 100 and deal(sb, c)["value"] == 100
+
+
+def test_update_in_flight_already_as_wanted_before_is_unchanged(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """A PATCH in flight whose before-image already held the wanted value (a companion
+    field made the item): the deal as wanted is `unchanged`, not counted as the job's."""
+    from jobs.deals import in_flight as verdict
+
+    image = {"update_time": "t", "fields": {"value": 5}, "custom_fields": {}}
+    assert verdict({"id": 1, "value": 5}, image, {"value": 5}) == ("unchanged", "")
+    assert verdict({"id": 1, "value": 5}, image, {"value": 6})[0] == "unsent"
+    assert verdict({"id": 1, "value": 6}, image, {"value": 6}) == ("applied", "")
+    assert verdict({"id": 1, "value": 7}, image, {"value": 6})[0] == "conflict"
+    assert verdict(None, image, {"value": 6})[0] == "gone"
+    assert verdict({"id": 1, "value": 6}, image, {"value": 6}, reached=False)[0] == "unsent"
