@@ -133,3 +133,43 @@ def test_update_in_flight_already_as_wanted_before_is_unchanged(
     assert verdict({"id": 1, "value": 7}, image, {"value": 6})[0] == "conflict"
     assert verdict(None, image, {"value": 6})[0] == "gone"
     assert verdict({"id": 1, "value": 6}, image, {"value": 6}, reached=False)[0] == "unsent"
+
+
+def test_undo_restores_in_flight_are_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """An update set A, B, C from 100 to 5xxx; its undo died with the three restores in
+    flight: a colleague set A to 7777, B's restore never applied, C's applied. Resume of
+    the undo: A conflict (7777 kept), B restored, C DONE ``restored`` without a second
+    PATCH (resume used to put every in-flight restore back to pending and send it: A's
+    7777 was overwritten with 100)."""
+    from jobs.undo import prepare_undo
+
+    jobs = tmp_path / "jobs"
+    a, b, c = live(sb)[:3]
+    for deal_id in (a, b, c):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299, c: 5399})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            with JobStore.open(jobs / "upd", lock=False) as source:
+                return await prepare_undo(s.ctx, source)
+        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
+        assert prep.actions["restore"] == 3, prep.actions
+        store.close()
+    anyio.run(load)
+    in_flight(jobs, "und")
+    edit(sb, a, when="2031-01-01T00:00:00Z", value=7777)  # the colleague
+    edit(sb, c, when="2030-09-01T00:00:00Z", value=100)  # our restore, applied before the kill
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 100 and deal(sb, c)["value"] == 100
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    items = by_key(jobs, "und")
+    assert items[str(a)][0] is ItemState.FAILED and "conflict" in items[str(a)][1]
+    assert items[str(b)][2].get("action") == "restored"
+    assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "restored"
