@@ -173,3 +173,51 @@ def test_undo_restores_in_flight_are_decided_against_the_deal_as_it_is_now(
     assert items[str(a)][0] is ItemState.FAILED and "conflict" in items[str(a)][1]
     assert items[str(b)][2].get("action") == "restored"
     assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "restored"
+
+
+IMPORT_MAPPING = """[import]
+key_column = "key"
+mode = "upsert"
+[defaults]
+currency = "USD"
+[deal]
+title = "title"
+value = "amount"
+"""
+
+
+def test_upsert_updates_in_flight_are_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """An upsert (k1..k3 from 100 to 5xxx) died with its three PATCHes in flight: a
+    colleague set k1 to 7777, k2's PATCH never applied, k3's applied. Resume: k1 conflict
+    (7777 kept), k2 updated, k3 DONE ``updated`` without a second PATCH (every in-flight
+    update used to be sent again)."""
+    from tests.import_support import loaded_import, read_csv
+
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING)
+    first = tmp_path / "a.csv"
+    first.write_text("key,title,amount\nk1,One,100\nk2,Two,100\nk3,Three,100\n")
+    ran = cli(sb, "import", str(first), "-m", str(mapping), "--create-key-field",
+              *cli_args(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    (made,) = [p for p in jobs.iterdir() if p.is_dir()]
+    ids = {r["key"]: int(r["deal_id"]) for r in read_csv(made / "succeeded.csv")}
+    second = tmp_path / "b.csv"
+    second.write_text("key,title,amount\nk1,One,5100\nk2,Two,5200\nk3,Three,5300\n")
+    job = loaded_import(sb, jobs, second, mapping)
+    in_flight(jobs, job)
+    edit(sb, ids["k1"], value=7777)  # the colleague
+    edit(sb, ids["k3"], when="2030-09-01T00:00:00Z", value=5300)  # ours, applied before the kill
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", job, "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, ids["k1"])["value"] == 7777
+    assert deal(sb, ids["k2"])["value"] == 5200 and deal(sb, ids["k3"])["value"] == 5300
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # k2 only
+    items = by_key(jobs, job)
+    assert items["k1"][0] is ItemState.FAILED and "conflict" in items["k1"][1]
+    assert items["k2"][2].get("action") == "updated"
+    assert items["k3"][0] is ItemState.DONE and items["k3"][2]["action"] == "updated"
