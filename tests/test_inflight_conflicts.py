@@ -221,3 +221,68 @@ def test_upsert_updates_in_flight_are_decided_against_the_deal_as_it_is_now(
     assert items["k1"][0] is ItemState.FAILED and "conflict" in items["k1"][1]
     assert items["k2"][2].get("action") == "updated"
     assert items["k3"][0] is ItemState.DONE and items["k3"][2]["action"] == "updated"
+
+
+def test_merge_leaves_pairs_changed_since_the_plan(sb: Sandbox, tmp_path: Path) -> None:
+    """A merge job (pairs a→b, c→d, e→f) is loaded; the run dies with e→f in flight (not
+    applied). Meanwhile a colleague edits survivor d and merged-away e. Resume: a→b is
+    merged; c→d and e→f are left alone with "changed since the plan" (both used to be
+    merged: merges are final, the colleague's work went into a merge nobody re-checked)."""
+    from jobs.merging import prepare_merge, read_pairs
+
+    jobs = tmp_path / "jobs"
+    a, b, c, d, e, f = live(sb)[:6]
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"merge_id,survivor_id\n{a},{b}\n{c},{d}\n{e},{f}\n")
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_merge(s.ctx, read_pairs(pairs))
+        store, prep = await load_job(sb, jobs, "merge", build, job_id="mrg")
+        assert prep.actions["merge"] == 3, prep.actions
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING) if i.key == f"{e}->{f}"],
+                           1.0)
+        store.set_status("running")
+        store.close()
+    anyio.run(load)
+    edit(sb, d, title="Renamed by a colleague")
+    edit(sb, e, title="Renamed by a colleague")
+
+    resumed = cli(sb, "resume", "mrg", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["is_deleted"]
+    assert not deal(sb, c)["is_deleted"] and not deal(sb, e)["is_deleted"]
+    items = by_key(jobs, "mrg")
+    assert items[f"{a}->{b}"][0] is ItemState.DONE
+    for key in (f"{c}->{d}", f"{e}->{f}"):
+        assert items[key][0] is ItemState.FAILED and "changed since the plan" in items[key][1]
+    assert "1 changed since the plan" in resumed.output, resumed.output
+
+
+def test_a_merge_job_expects_its_own_merges_into_a_survivor(tmp_path: Path) -> None:
+    """A chain b→a then c→a: after b→a (done, its update_time recorded) the survivor is
+    newer than the plan's snapshot, but that is this job's own merge: c→a is not a
+    conflict. A later change by someone else is."""
+    from bulk.store import BeforeImage, NewItem, Outcome
+    from jobs.merging import MergeJob, _changed
+
+    store = JobStore.create(tmp_path / "m", job_id="m", kind="merge", config={})
+    store.add_items([NewItem(row=1, key="2->1", op="merge",
+                             payload={"merge_id": 2, "survivor_id": 1}),
+                     NewItem(row=2, key="3->1", op="merge",
+                             payload={"merge_id": 3, "survivor_id": 1})])
+    store.put_before_images([BeforeImage("deal", n, None, {"id": n, "update_time":
+                                                           "2030-01-01T00:00:00Z"}, 0.0)
+                             for n in (1, 2, 3)])
+    first, second = list(store.items())
+    store.mark_sending([first.id], 0.0)
+    store.record([Outcome(first.id, ItemState.DONE, result={
+        "deal_id": 1, "merged_id": 2, "action": "merged",
+        "update_time": "2030-01-02 00:00:00"})])
+    expected = MergeJob(store)._expected()
+    ours = {1: {"id": 1, "update_time": "2030-01-02T00:00:00Z"},
+            3: {"id": 3, "update_time": "2030-01-01T00:00:00Z"}}
+    assert _changed(second, ours, expected) is None
+    theirs = {**ours, 1: {"id": 1, "update_time": "2030-01-03T00:00:00Z"}}
+    assert "survivor deal 1 changed since the plan" in (_changed(second, theirs, expected) or "")
+    store.close()
