@@ -101,9 +101,14 @@ def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
     edit(sb, c, when="2030-06-01T00:00:00Z", value=5399)  # our write, applied before the kill
     sb.state.save("deal", {**deal(sb, d), "is_deleted": True, "status": "deleted"})
     before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    spent = sb.stats()["tokens_spent"]
 
     resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
     assert resumed.exit_code == 3, resumed.output
+    # the plan prices the reconcile's read of the deals in flight (10) and at most 4 PATCHes
+    assert "calls at most: getDeals 1, updateDeal 4; tokens: 30" in resumed.output, \
+        resumed.output
+    assert sb.stats()["tokens_spent"] - spent == 15  # the read and B's PATCH
     assert deal(sb, a)["value"] == 7777
     assert deal(sb, b)["value"] == 5299 and deal(sb, c)["value"] == 5399
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
