@@ -4,6 +4,13 @@
                        marks a batch SENDING          kind.execute(ctx, item)      batches
                        before it is handed out        ctx.call → scheduler → client
 
+Spend: the job's ledger (``tokens_by_operation``, the store's spend rows) counts what
+the account was charged: every call answered 2xx or 4xx, and every call left without an
+answer (it may have been applied, so it may have been charged: conservative). A 429 and
+a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
+Pipedrive do the same for 5xx), and neither is a call refused before it left (a lost
+claim, a stop). ``RunStats.calls`` still counts every call sent.
+
 What it owns: retry policy (transient errors on idempotent calls, with capped
 exponential backoff and jitter), 429 handling (never a row failure: the
 scheduler pauses everyone), in-doubt writes (handed to the job kind's
@@ -225,6 +232,12 @@ class Runner:
                 continue
             except ServerError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
+                # a 5xx answer is not charged (the sandbox answers it before its limiter,
+                # as the issue reports of Pipedrive): neither the ledger nor the budget
+                # counts it. A call with no answer at all (timeout, reset) stays counted:
+                # it may have been applied, so it may have been charged.
+                self.scheduler.refund(op)
+                self._uncharge(op)
                 if not op.idempotent:
                     raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
                                   operation=op.id) from exc

@@ -66,6 +66,64 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[s
     return changes
 
 
+def drifted(deal: Deal, image: Mapping[str, Any] | None,
+            changes: Mapping[str, Any] | None = None) -> str:
+    """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
+    ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
+    there is no image to compare with). A field someone set to the very value
+    ``changes`` (the PATCH) sets is not counted: their change and this job's agree."""
+    if not image:
+        return ""
+    changes = changes or {}
+    wanted_custom = changes.get("custom_fields") or {}
+
+    def moved(now: Any, then: Any, wanted: Any, wants: bool) -> bool:
+        return not same(now, then) and not same(then, now) and not (wants and same(now, wanted))
+
+    out = [f"{name}: {then!r} then, {deal.get(name)!r} now"
+           for name, then in (image.get("fields") or {}).items()
+           if moved(deal.get(name), then, changes.get(name), name in changes)]
+    custom = deal.get("custom_fields") or {}
+    out += [f"{code}: {then!r} then, {custom.get(code)!r} now"
+            for code, then in (image.get("custom_fields") or {}).items()
+            if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
+    return "; ".join(out)
+
+
+def _image_as_deal(image: Mapping[str, Any]) -> Deal:
+    """A before-image (``before_image``'s shape) read as the deal it describes."""
+    return {**(image.get("fields") or {}), "custom_fields": image.get("custom_fields") or {}}
+
+
+def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
+              changes: Mapping[str, Any], *, reached: bool = True) -> tuple[str, str]:
+    """What became of a PATCH left in flight (a run died, or its answer was lost), decided
+    from the deal as it is now; ``image``: the before-image stored for it
+    (``before_image``'s shape), ``changes``: the PATCH body. ``(verdict, detail)``:
+
+    - ``"gone"``: the deal no longer takes writes (deleted, merged away);
+    - ``"applied"``: the deal is as the PATCH wants it and the before-image is not — the
+      write (ours) applied: DONE as a normal success (undo owns it);
+    - ``"unchanged"``: as wanted, and the before-image already was (nothing to own);
+    - ``"unsent"``: the written fields still hold the before-image (a field someone set to
+      the very value the PATCH sets counts as holding it): not applied, send it;
+    - ``"conflict"``: a written field holds another value — someone else's: ``detail``
+      says which (``drifted``); nothing may be sent.
+
+    ``reached=False``: the PATCH cannot be as wanted yet (e.g. it links a person not
+    created yet), so it is never taken as applied. Without an image, a deal as wanted is
+    taken as applied and any other as not applied (nothing to compare with)."""
+    if is_gone(deal):
+        return "gone", ""
+    assert deal is not None
+    if reached and not deal_changes(deal, changes):
+        if image is not None and not deal_changes(_image_as_deal(image), changes):
+            return "unchanged", ""
+        return "applied", ""
+    drift = drifted(deal, image, changes)
+    return ("conflict", drift) if drift else ("unsent", "")
+
+
 # -- before-images and restoring them (undo) ---------------------------------------------
 def _plain(value: object) -> Any:
     """An id out of ``{"id": 3, "name": ...}`` (how some readers show user/option values)."""
@@ -204,5 +262,5 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 
 
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
-           "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
+           "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "reread_targets", "reread_with_images", "same"]

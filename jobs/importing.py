@@ -11,8 +11,9 @@ Exactly once. addDeal has no idempotency key: a create whose answer is lost
 it is ever sent again — first the persons / organizations those rows may have
 created, then the deals, by listing the deals added since the rows were sent
 (newest first, with the key field) and matching their source keys. Found: DONE
-with that deal's id. Not found: back to pending, sent again. Updates are PATCHes
-and simply sent again.
+with that deal's id. Not found: back to pending, sent again. Updates (PATCHes) in
+doubt are decided against the deal as it is now (``_updates_in_flight``): applied,
+unchanged, a conflict (never overwritten), gone, or sent again.
 
 Retry (``pdbulk retry``): failed rows go back to pending; a row that failed at
 load time, or any pending row when the mapping file changed since the load, is
@@ -50,7 +51,9 @@ from .account import added_since, deal_key, parse_time
 from .deals import (
     before_image,
     deal_changes,
+    in_flight,
     is_gone,
+    read_current,
     reread_calls,
     reread_targets,
     reread_with_images,
@@ -511,7 +514,9 @@ class ImportJob:
 
     # -- in doubt ---------------------------------------------------------------------------
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """Persons / orgs first, then deals: each found is DONE, the rest goes back to pending."""
+        """Persons / orgs first, then deals: each create found is DONE, the rest goes back to
+        pending; updates are decided against the deals as they are now
+        (``_updates_in_flight``)."""
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
@@ -545,8 +550,15 @@ class ImportJob:
                 why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
+        updates = await self._updates_in_flight(
+            ctx, [i for i in items if i.op == "update"
+                  and isinstance(payloads[i.id].get("changes"), Mapping)], payloads)
         out = []
         for item in items:
+            if item.id in updates:
+                self._doubted.discard(item.id)
+                out.append(updates[item.id])
+                continue
             key = item.key or ""
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
@@ -582,6 +594,73 @@ class ImportJob:
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time"), "new": self._new(payload),
                 **matched_by(payload)}))
+        return out
+
+    async def _updates_in_flight(self, ctx: CallContext, items: Sequence[Item],
+                                 payloads: Mapping[int, Mapping[str, Any]]
+                                 ) -> dict[int, Outcome]:
+        """Upsert updates left in flight (issue 9, F2), decided against the deals as they are
+        now — read 100 per call (``GET /api/v2/deals?ids=``; rows that unarchive also from
+        the archived list) after the persons / organizations in doubt were settled — with
+        ``jobs.deals.in_flight`` on the PATCH body as sent (the changed fields, and the
+        person / organization links, whose before-values are the ``kept`` ids): applied →
+        DONE ``updated``; as wanted before → SKIPPED ``unchanged``; gone → failed (404);
+        another value → conflict, failed, nothing sent; not applied → pending (sent
+        again; an attempt only when this process lost the answer). A link to a person /
+        organization not created yet is never taken as applied."""
+        if not items:
+            return {}
+        ids = [int(payloads[i.id]["deal_id"]) for i in items]
+        archived = [int(payloads[i.id]["deal_id"]) for i in items
+                    if payloads[i.id]["changes"].get("is_archived") is False]
+        current = await read_current(ctx, ids, archived)
+        wanted_ids = set(ids)
+        images = {b.entity_id: b.before for b in self.store.before_images("deal")
+                  if b.entity_id in wanted_ids}
+        out: dict[int, Outcome] = {}
+        for item in items:
+            payload = payloads[item.id]
+            deal_id = int(payload["deal_id"])
+            body = dict(payload["changes"])
+            image = dict(images.get(deal_id) or {"fields": {}, "custom_fields": {}})
+            fields = dict(image.get("fields") or {})
+            kept = payload.get("kept") or {}
+            reached = True
+            for name in ("person", "org"):
+                ref = payload.get(name)
+                if not isinstance(ref, Mapping):
+                    continue
+                rid = ref.get("id") if "id" in ref else self.store.lookup_get(
+                    str(ref["kind"]), str(ref["key"]))
+                reached = reached and rid is not None
+                body[f"{name}_id"] = rid
+                fields[f"{name}_id"] = kept.get(f"{name}_id")
+            image["fields"] = fields
+            deal = current.get(deal_id)
+            verdict, drift = in_flight(deal, image, body, reached=reached)
+            if verdict == "gone":
+                out[item.id] = Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {deal_id} (key {item.key}) no longer takes writes (deleted, merged "
+                    "away or archived while the update was in flight); not updated, not "
+                    "re-created"))
+            elif verdict == "conflict":
+                out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
+                    f"in flight ({drift}); left alone, nothing sent (import the row again to "
+                    "overwrite it)"))
+            elif verdict == "unsent":
+                out[item.id] = Outcome(item.id, ItemState.PENDING,
+                                       unsent=item.id not in self._doubted)
+            else:
+                assert deal is not None
+                result = {"deal_id": deal_id, "person_id": deal.get("person_id"),
+                          "org_id": deal.get("org_id"), **matched_by(payload)}
+                out[item.id] = (
+                    Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
+                    if verdict == "unchanged" else
+                    Outcome(item.id, ItemState.DONE, result={
+                        **result, "action": "updated", "reconciled": True,
+                        "update_time": deal.get("update_time"), "new": self._new(payload)}))
         return out
 
     def _new(self, payload: Mapping[str, Any]) -> list[str]:
@@ -736,6 +815,10 @@ class ImportJob:
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
         calls["getDeals"] += int(doubt)
+        # reconcile reads the deals of the updates in doubt (F2)
+        calls.update(reread_calls(*reread_targets(
+            i for i in store.items(ItemState.SENDING) if i.op == "update"
+            and isinstance(i.payload.get("changes"), Mapping) and not self._needs_mapping(i))))
         # reconcile looks for the persons / orgs in doubt among those added since (F5)
         for kind in {kind for kind, _ in doubted & missing}:
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1

@@ -13,6 +13,11 @@ stored as a before-image before the run (the audit trail), and a merge whose
 outcome is unknown (lost response, 5xx, crash) is never sent again blindly:
 ``reconcile`` reads the merged-away deals and counts those already gone as
 merged. Merges into one survivor are sent one at a time, in chain order.
+
+A pair changed since the plan is not merged (``_changed``): before a resume, a
+retry or after the prompt, and for a merge found not applied in doubt, a deal of
+the pair whose ``update_time`` is later than the plan's snapshot (or than this
+job's own last merge into that survivor) fails its row, nothing sent.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from bulk.manifest import read_manifest
 from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
-from .deals import IDS_PER_CALL, Deal, is_gone, read_deals, reread_calls
+from .account import parse_time
+from .deals import IDS_PER_CALL, Deal, deal_changes, is_gone, read_deals, reread_calls
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -273,14 +279,15 @@ class MergeJob:
 
     name = "merge"
 
-    def __init__(self) -> None:
+    def __init__(self, store: JobStore | None = None) -> None:
         self._locks: dict[int, anyio.Lock] = {}
         self._doubted: set[int] = set()  # items whose merge this process sent and lost
+        self._store = store  # its snapshots and results date the deals (``_changed``)
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
         check_loaded(store)
-        return cls()
+        return cls(store)
 
     def __repr__(self) -> str:
         busy = sum(1 for lock in self._locks.values() if lock.locked())
@@ -293,21 +300,34 @@ class MergeJob:
         lock = self._locks.setdefault(survivor_id, anyio.Lock())
         async with lock:
             try:
-                await ctx.call("mergeDeals", path={"id": merge_id},
-                               json={"merge_with_id": survivor_id})
+                res = await ctx.call("mergeDeals", path={"id": merge_id},
+                                     json={"merge_with_id": survivor_id})
             except InDoubt:
                 self._doubted.add(item.id)
                 raise
-        return Outcome(item.id, ItemState.DONE, result=_merged(item))
+        data = res.data if isinstance(res.data, Mapping) else {}
+        # the survivor's update_time after this merge: what a later re-read expects of it
+        return Outcome(item.id, ItemState.DONE,
+                       result={**_merged(item), "update_time": data.get("update_time")})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """A merge in doubt is done if its merged-away deal is gone; otherwise send it again."""
-        live = await read_deals(ctx, [i.payload["merge_id"] for i in items])
+        """A merge in doubt is done if its merged-away deal is gone (the survivor's
+        ``update_time`` as read now is recorded as this job's); otherwise — not applied —
+        it is checked like a pending one (``_changed``: a deal of the pair changed since
+        the plan is a conflict, failed, nothing sent) and sent again. Reads both deals of
+        every pair, 100 ids per call (``GET /api/v2/deals?ids=``)."""
+        live = await read_deals(ctx, [d for i in items
+                                      for d in (i.payload["merge_id"], i.payload["survivor_id"])])
+        expected = self._expected()
         out = []
         for item in items:
             if is_gone(live.get(item.payload["merge_id"])):
-                out.append(Outcome(item.id, ItemState.DONE,
-                                   result={**_merged(item), "reconciled": True}))
+                survivor = live.get(item.payload["survivor_id"]) or {}
+                out.append(Outcome(item.id, ItemState.DONE, result={
+                    **_merged(item), "reconciled": True,
+                    "update_time": survivor.get("update_time")}))
+            elif (why := _changed(item, live, expected)) is not None:
+                out.append(Outcome(item.id, ItemState.FAILED, error=why))
             else:
                 # not applied; an item only left in flight by a run that died (waiting for
                 # its survivor's lock, say) gets its attempt back: kills are not lost answers
@@ -334,36 +354,109 @@ class MergeJob:
         item."""
         calls = Counter(self.reread_calls(store))
         doubt = sum(1 for _ in store.items(ItemState.SENDING))
-        calls["getDeals"] += -(-doubt // IDS_PER_CALL)
+        calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # both deals of each pair
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
                                            if refused(item) is None
                                            and not item.payload.get("already"))
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
-        """Re-check pending merges against the deals as they are now (issue 9 §4): a pair
-        whose merged-away deal or survivor is gone since the job was planned (deleted,
-        archived, merged elsewhere) fails with that reason instead of a blind PUT. Reads
-        100 deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
+        """Re-check pending merges against the deals as they are now (issue 9 §4 and F2): a
+        resumed job, one that waited at its prompt, or a retry must not merge a pair that
+        changed since the plan. A pair fails, nothing sent (merges are final), when its
+        merged-away deal or survivor is gone since (deleted, archived, merged elsewhere),
+        or changed since the plan (``_changed``: its ``update_time`` is newer than the one
+        the plan recorded, or than this job's own last merge into it left). Reads 100
+        deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
         pending, ids = self._rereading(store)
         if not pending:
             return []
         live = await read_deals(ctx, ids)
+        expected = self._expected(store)
         outcomes = []
+        gone = 0
         for item in pending:
             for role, deal_id in (("merged-away", item.payload["merge_id"]),
                                   ("survivor", item.payload["survivor_id"])):
                 if is_gone(live.get(deal_id)):
+                    gone += 1
                     outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
                         f"{role} deal {deal_id} no longer exists (deleted, archived or "
                         "merged since the job was planned); nothing sent")))
                     break
+            else:
+                if (why := _changed(item, live, expected)) is not None:
+                    outcomes.append(Outcome(item.id, ItemState.FAILED, error=why))
         store.record(outcomes)
-        return [f"re-read {len(pending):,} pending merge(s): {len(outcomes):,} no longer "
-                f"possible, {len(pending) - len(outcomes):,} to send"]
+        changed = len(outcomes) - gone
+        extra = f", {changed:,} changed since the plan (left alone)" if changed else ""
+        return [f"re-read {len(pending):,} pending merge(s): {gone:,} no longer possible"
+                f"{extra}, {len(pending) - len(outcomes):,} to send"]
+
+    def _expected(self, store: JobStore | None = None) -> dict[int, str | None]:
+        """Deal id → the ``update_time`` it has if nobody but this job wrote it since the
+        plan: the plan's snapshot, or for a survivor this job already merged into, the
+        latest one its merges returned (None: a merge of it recorded none — unknown, not
+        checked). Empty without a store."""
+        store = store or self._store
+        if store is None:
+            return {}
+        out: dict[int, str | None] = {}
+        for image in store.before_images("deal"):
+            out.setdefault(image.entity_id, image.before.get("update_time"))
+        latest: dict[int, str | None] = {}
+        for item in store.items(ItemState.DONE):
+            result = item.result or {}
+            survivor = result.get("deal_id")
+            if result.get("action") != "merged" or not isinstance(survivor, int):
+                continue
+            then = result.get("update_time")
+            if survivor in latest and latest[survivor] is None:
+                continue
+            if not isinstance(then, str):
+                latest[survivor] = None
+            elif survivor not in latest or _later(then, latest[survivor]):
+                latest[survivor] = then
+        out.update(latest)
+        return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, MERGE_COLUMNS)
+
+
+def _later(a: str, b: str | None) -> bool:
+    """Whether Pipedrive timestamp ``a`` is later than ``b`` (v1 ``2024-01-02 03:04:05`` and
+    v2 ``2024-01-02T03:04:05Z`` alike; unreadable ones compare as text)."""
+    ta, tb = parse_time(a), parse_time(b)
+    if ta is None or tb is None:
+        return b is None or a > b
+    return ta > tb
+
+
+def _changed(item: Item, live: Mapping[int, Deal],
+             expected: Mapping[int, str | None]) -> str | None:
+    """Why a merge must be left alone because a deal of its pair changed since the plan
+    (None: neither did, or it cannot be told). The rule (strict and simple): a deal whose
+    ``update_time`` now is later than the one expected (``MergeJob._expected``: the plan's
+    snapshot, or this job's own last merge into it) was changed by someone else; merges
+    are final, so the pair is not merged — plan it again. A survivor whose only change is
+    this job's field-policy PATCH (dedupe: it holds the PATCH's values) is not counted.
+    A gone deal is not judged here."""
+    for role, deal_id in (("merged-away", item.payload["merge_id"]),
+                          ("survivor", item.payload["survivor_id"])):
+        deal = live.get(deal_id)
+        then = expected.get(deal_id)
+        if deal is None or then is None:
+            continue
+        now = deal.get("update_time")
+        if not isinstance(now, str) or not _later(now, then):
+            continue
+        patch = item.payload.get("patch")
+        if role == "survivor" and isinstance(patch, Mapping) and not deal_changes(deal, patch):
+            continue  # this job's own PATCH (it applied before the merge was sent)
+        return (f"not merged: {role} deal {deal_id} changed since the plan (update_time "
+                f"{then} then, {now} now); left alone — merges are final: plan it again")
+    return None
 
 
 def _merged(item: Item) -> dict[str, Any]:

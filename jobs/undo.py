@@ -44,7 +44,16 @@ from bulk.store import (
     list_jobs,
 )
 
-from .deals import Deal, before_image, is_gone, read_deals, reread_calls, restore_body, same
+from .deals import (
+    Deal,
+    before_image,
+    in_flight,
+    is_gone,
+    read_deals,
+    reread_calls,
+    restore_body,
+    same,
+)
 from .import_resolve import contact_ids
 from .updating import Prepared, changed_names, check_loaded, refused, write_job_results
 
@@ -406,15 +415,19 @@ def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
 
 
 class UndoJob:
-    """Restores (PATCH) or deletes one deal per item. Both are idempotent: an item left in
-    doubt is sent again; a delete that finds the deal gone is done."""
+    """Restores (PATCH) or deletes one deal per item. Both are idempotent, but an item left
+    in doubt is decided against the deal as it is now before anything is sent again
+    (``reconcile``); a delete that finds the deal gone is done."""
 
     name = "undo"
+
+    def __init__(self, store: JobStore | None = None) -> None:
+        self._store = store
 
     @classmethod
     def from_store(cls, store: JobStore) -> UndoJob:
         check_loaded(store)
-        return cls()
+        return cls(store)
 
     def __repr__(self) -> str:
         return "UndoJob()"
@@ -500,9 +513,14 @@ class UndoJob:
         return dict(calls)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls a resume makes now, by operation: the re-read, a 1-token re-check of
-        each conflict sent again, then at most one write per pending or in-doubt item."""
+        """The calls a resume makes now, by operation: the re-read, the reconcile's read of
+        the deals in doubt (100 per call), a 1-token re-check of each conflict sent again,
+        then at most one write per pending or in-doubt item."""
         calls = Counter(self.reread_calls(store))
+        calls.update(reread_calls(int(i.payload["deal_id"])  # the reconcile's read (F2)
+                                  for i in store.items(ItemState.SENDING)
+                                  if i.op in ("restore", "delete") and refused(i) is None
+                                  and not i.payload.get("conflict")))
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in store.items(state):
                 if refused(item) is not None:
@@ -577,10 +595,35 @@ class UndoJob:
                 f"{len(left) - len(outcomes):,} to delete"]
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
-        idempotent: a lost answer is retried within the call), so the attempt that run
-        counted is given back: kills must not use up a row's attempts."""
-        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
+        """Decide restores / deletes left in flight (a run died while they were handed out)
+        against the deals as they are now, read 100 per call (``GET /api/v2/deals?ids=``,
+        10 tokens) — never re-sent blindly over a change someone made meanwhile (issue 9,
+        F2). Restores (``jobs.deals.in_flight`` against this undo's before-image):
+        applied → DONE ``restored``; already as the image wanted → ``unchanged``; gone →
+        failed; another value → conflict, nothing sent; not applied → sent again, but only
+        while the deal's ``update_time`` is still the one the undo read when it was planned
+        (the rule ``before_resume`` applies to pending items: any change since is a
+        conflict). Deletes: gone → DONE ``deleted``; ``update_time`` unchanged → sent
+        again; changed → conflict. ``--force`` sends what is not applied whatever changed.
+        Person / organization deletes and conflicts sent again by ``pdbulk retry`` (which
+        re-check in ``execute``) go back to pending: the attempt the dead run counted is
+        given back."""
+        force = bool(self._store is not None and self._store.meta_get("force"))
+        deals = [i for i in items if i.op in ("restore", "delete") and refused(i) is None
+                 and not i.payload.get("conflict")]
+        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items if i not in deals]
+        if not deals:
+            return out
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in deals])
+        wanted = {int(i.payload["deal_id"]) for i in deals}
+        images = {b.entity_id: b.before for b in (self._store.before_images("deal")
+                                                  if self._store is not None else ())
+                  if b.entity_id in wanted}
+        for item in deals:
+            deal_id = int(item.payload["deal_id"])
+            out.append(_in_flight(item, deal_id, current.get(deal_id), images.get(deal_id),
+                                  force))
+        return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         contacts = contact_counts(store)
@@ -589,6 +632,43 @@ class UndoJob:
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
                                  lines_extra=lines)
+
+
+def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
+               force: bool) -> Outcome:
+    """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
+    then = (image or {}).get("update_time")
+    changed = (deal is not None and then is not None and deal.get("update_time") != then
+               and not force)
+    conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
+                f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
+                "alone, nothing sent (start the undo again with --force to overwrite it)")
+    if item.op == "delete":
+        if is_gone(deal):
+            return Outcome(item.id, ItemState.DONE, result={"deal_id": deal_id,
+                                                            "action": "deleted",
+                                                            "reconciled": True})
+        if changed:
+            return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
+        return Outcome(item.id, ItemState.PENDING, unsent=True)
+    changes = item.payload.get("changes") or {}
+    verdict, drift = in_flight(deal, image, changes)
+    if verdict == "gone":
+        return Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} is deleted: nothing to restore"))
+    if verdict == "applied":
+        assert deal is not None
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
+            "update_time": deal.get("update_time"), "reconciled": True})
+    if verdict == "unchanged":
+        return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
+                                                           "action": "unchanged"})
+    if verdict == "conflict" and not force:
+        return Outcome(item.id, ItemState.FAILED, error=conflict.format(f"; {drift}"))
+    if changed:
+        return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
+    return Outcome(item.id, ItemState.PENDING, unsent=True)
 
 
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:

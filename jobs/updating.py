@@ -47,11 +47,13 @@ from .deals import (
     Deal,
     before_image,
     deal_changes,
+    drifted,
+    in_flight,
+    read_current,
     read_deals,
     reread_calls,
     reread_targets,
     reread_with_images,
-    same,
 )
 from .import_rows import effective_header
 from .mapping import Mapping as ImportMapping
@@ -167,42 +169,38 @@ def write_job_results(store: JobStore, result: RunResult | None,
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]
 
 
-def drifted(deal: Deal, image: Mapping[str, Any] | None,
-            changes: Mapping[str, Any] | None = None) -> str:
-    """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
-    ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
-    there is no image to compare with). A field someone set to the very value
-    ``changes`` (the PATCH) sets is not counted: their change and this job's agree."""
-    if not image:
-        return ""
-    changes = changes or {}
-    wanted_custom = changes.get("custom_fields") or {}
-
-    def moved(now: Any, then: Any, wanted: Any, wants: bool) -> bool:
-        return not same(now, then) and not same(then, now) and not (wants and same(now, wanted))
-
-    out = [f"{name}: {then!r} then, {deal.get(name)!r} now"
-           for name, then in (image.get("fields") or {}).items()
-           if moved(deal.get(name), then, changes.get(name), name in changes)]
-    custom = deal.get("custom_fields") or {}
-    out += [f"{code}: {then!r} then, {custom.get(code)!r} now"
-            for code, then in (image.get("custom_fields") or {}).items()
-            if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
-    return "; ".join(out)
+def _images(store: JobStore | None, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The before-images ``store`` holds for these deals (deal id → before; the first one
+    stored wins: the picture taken at load)."""
+    if store is None:
+        return {}
+    wanted = set(ids)
+    out: dict[int, dict[str, Any]] = {}
+    for image in store.before_images("deal"):
+        if image.entity_id in wanted:
+            out.setdefault(image.entity_id, image.before)
+    return out
 
 
 # -- the job kind -----------------------------------------------------------------------------
 class PatchJob:
-    """Sends one prepared PATCH per item (``payload["changes"]``); PATCH is idempotent, so
-    an item left in doubt is simply sent again."""
+    """Sends one prepared PATCH per item (``payload["changes"]``). PATCH is idempotent, but
+    an item left in flight is never re-sent blindly: ``reconcile`` decides it against the
+    deal as it is now (someone may have changed it while the run was dead).
+
+    ``store``: the job's store (its before-images decide in-flight items); without one
+    (a kind built by hand) every in-flight deal not yet as wanted is sent again."""
 
     name = "patch"
     action = "updated"
 
+    def __init__(self, store: JobStore | None = None) -> None:
+        self._store = store
+
     @classmethod
     def from_store(cls, store: JobStore) -> PatchJob:
         check_loaded(store)
-        return cls()
+        return cls(store)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -218,10 +216,66 @@ class PatchJob:
             "update_time": data.get("update_time")})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """Sent again. Only a run that died leaves a PATCH / DELETE in flight (they are
-        idempotent: a lost answer is retried within the call), so the attempt that run
-        counted is given back: kills must not use up a row's attempts."""
-        return [Outcome(item.id, ItemState.PENDING, unsent=True) for item in items]
+        """Decide PATCHes left in flight (a run died while they were handed out: the write
+        may or may not have applied) against the deals as they are now, read 100 per call
+        (``GET /api/v2/deals?ids=``, 10 tokens; rows that unarchive also from the archived
+        list) — never re-sent blindly (issue 9, F2). Per item (``jobs.deals.in_flight``):
+
+        - deal as the PATCH wants it, before-image not → the write applied: DONE as a
+          normal success (``action`` as sent, ``reconciled``; undo owns it);
+        - deal as wanted, before-image too → SKIPPED ``unchanged``;
+        - deal gone → FAILED (404), nothing sent;
+        - written fields still as the before-image → not applied: the selection is
+          checked again (``_unselected``), then back to pending (the attempt the dead run
+          counted is given back: kills must not use up a row's attempts);
+        - anything else → a *conflict*: FAILED, nothing sent (someone else's value).
+
+        A row refused at load time goes back to pending (``execute`` refuses it again)."""
+        checked = [i for i in items
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items
+               if i not in checked]
+        if not checked:
+            return out
+        ids, archived = reread_targets(checked)
+        current = await read_current(ctx, ids, archived)
+        images = _images(self._store, ids)
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"])
+            if verdict == "unsent" and deal is not None and self._store is not None:
+                why = self._unselected(self._store, deal)
+                if why is not None:
+                    out.append(Outcome(item.id, ItemState.FAILED, error=(
+                        f"not {self.action}: deal {deal_id} no longer matches the selection "
+                        f"({why}); it was in flight when the run stopped and was not "
+                        "applied; nothing sent")))
+                    continue
+            out.append(self._settled(item, deal_id, deal, verdict, drift))
+        return out
+
+    def _settled(self, item: Item, deal_id: int, deal: Deal | None, verdict: str,
+                 drift: str) -> Outcome:
+        """The outcome of an in-flight item from its ``in_flight`` verdict."""
+        if verdict == "gone":
+            return Outcome(item.id, ItemState.FAILED, status=404, error=(
+                f"deal {deal_id} no longer exists (deleted or archived while the write was "
+                "in flight); nothing sent"))
+        if verdict == "conflict":
+            return Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} changed while the write was in flight ({drift}); "
+                "left alone, nothing sent (start a new job to overwrite it)"))
+        if verdict == "unsent":
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
+        assert deal is not None
+        fields = item.payload.get("fields")
+        if verdict == "unchanged":
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": deal_id, "action": "unchanged", "fields": fields})
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": self.action, "fields": fields,
+            "update_time": deal.get("update_time"), "reconciled": True})
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:
@@ -237,10 +291,15 @@ class PatchJob:
         return reread_calls(ids, archived)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls a resume makes now, by operation: the re-read, then at most one PATCH
-        per pending or in-doubt item (fewer when the re-read finds some unchanged or gone;
-        none for a row refused at load time, which stays refused)."""
+        """The calls a resume makes now, by operation: the re-read of the pending deals, the
+        reconcile's read of the deals in doubt (``reconcile``), then at most one PATCH
+        per pending or in-doubt item (fewer when the reads find some unchanged, gone or
+        in conflict; none for a row refused at load time, which stays refused)."""
         calls = Counter(self.reread_calls(store))
+        doubt = [i for i in store.items(ItemState.SENDING)
+                 if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        if doubt:
+            calls.update(reread_calls(*reread_targets(doubt)))
         calls["updateDeal"] += sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
                                    for item in store.items(state) if refused(item) is None)
         return {op: n for op, n in calls.items() if n}

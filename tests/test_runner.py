@@ -119,7 +119,7 @@ async def test_touch_job_is_done_exactly_once_through_faults(tmp_path: Path) -> 
     assert runner.stats.rate_limited == 2 and runner.stats.retries >= 3
     spend = store.spend_by_operation()
     assert spend["updateDeal"][1] == fake.calls  # every call in the ledger, once
-    assert spend["updateDeal"][0] == 5 * (fake.calls - 2)  # 429s are not charged
+    assert spend["updateDeal"][0] == 5 * (fake.calls - 4)  # 429s and 5xx are not charged
 
 
 @pytest.mark.anyio

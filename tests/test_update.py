@@ -17,7 +17,7 @@ from jobs.account import load_catalog
 from jobs.mapping import MappingError
 from jobs.updating import UpdateMapping, prepare_update
 from pdbulk.cli import app
-from tests.import_support import read_csv
+from tests.import_support import api_context, read_csv
 from tests.update_support import (
     cli_args,
     deal,
@@ -244,9 +244,11 @@ async def test_kills_do_not_use_up_the_attempts_of_an_update(tmp_path: Path) -> 
         (tmp_path / "map.toml").write_text(MAPPING)
         umap = UpdateMapping.load(tmp_path / "map.toml")
         store, _ = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
-        for _ in range(6):  # handed out, then the process died; the next run reconciles
-            store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
-            store.record(await UpdateJob().reconcile(None, list(store.in_doubt())))  # type: ignore[arg-type]
+        async with api_context(sb, tmp_path) as ctx:
+            for _ in range(6):  # handed out, then the process died; the next run reconciles
+                store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
+                store.record(await UpdateJob.from_store(store).reconcile(
+                    ctx, list(store.in_doubt())))
         assert max(i.attempts for i in store.items()) <= 1
         store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
         result = await run_job(sb, store)

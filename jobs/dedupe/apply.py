@@ -295,8 +295,9 @@ class DedupeJob(MergeJob):
 
     name = KIND
 
-    def __init__(self, patched: set[int] | None = None, broken: set[int] | None = None) -> None:
-        super().__init__()
+    def __init__(self, patched: set[int] | None = None, broken: set[int] | None = None,
+                 store: JobStore | None = None) -> None:
+        super().__init__(store)
         self._patched: set[int] = set(patched or ())
         self._broken: set[int] = set(broken or ())  # survivors whose PATCH item failed
         self._events: dict[int, anyio.Event] = {}
@@ -311,7 +312,7 @@ class DedupeJob(MergeJob):
                     patched.add(item.payload["survivor_id"])
                 elif item.state is ItemState.FAILED:
                     broken.add(item.payload["survivor_id"])
-        return cls(patched, broken)
+        return cls(patched, broken, store)
 
     def __repr__(self) -> str:
         return f"DedupeJob(patched={len(self._patched)}, waiting={len(self._events)})"

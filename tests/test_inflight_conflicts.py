@@ -1,0 +1,293 @@
+"""Writes left in flight by a dead run (state SENDING: applied or not, nobody knows) are
+decided on resume against the deal as it is now, like pending ones (issue 9, F2): a
+colleague's value is never overwritten, a write that applied is DONE (undo owns it), one
+that did not is sent, a gone deal fails. The items are put in flight deterministically
+(``mark_sending``, as a kill -9 after the hand-out leaves them); ``test_inflight_kill``
+does it with a real SIGKILL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState, JobStore
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.update_support import cli_args, deal, load_job
+
+UPDATE_MAPPING = """[update]
+id_column = "deal_id"
+[defaults]
+currency = "USD"
+[deal]
+value = "amount"
+"""
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=30, seed=41)) as box:
+        yield box
+
+
+def cli(sb: Sandbox, *args: str) -> Any:
+    res = CliRunner().invoke(app, [*args], env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert "Traceback" not in res.output, res.output
+    return res
+
+
+def edit(sb: Sandbox, deal_id: int, when: str = "2031-01-01T00:00:00Z", **fields: Any) -> None:
+    """A write straight into the sandbox: a colleague's (or, with the wanted values, this
+    job's own PATCH that applied before the kill)."""
+    sb.state.save("deal", {**deal(sb, deal_id), **fields, "update_time": when})
+
+
+def live(sb: Sandbox) -> list[int]:
+    return sorted(d["id"] for d in sb.state.deals.rows.values()
+                  if not d["is_deleted"] and not d["is_archived"])
+
+
+def in_flight(jobs: Path, job_id: str) -> None:
+    """Hand every pending item out, as a run does right before a kill -9."""
+    with JobStore.open(jobs / job_id) as store:
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 1.0)
+        store.set_status("running")
+
+
+def by_key(jobs: Path, job_id: str) -> dict[str, tuple[ItemState, str, dict[str, Any]]]:
+    with JobStore.open(jobs / job_id, lock=False) as store:
+        return {str(i.key): (i.state, i.error or "", i.result or {}) for i in store.items()}
+
+
+def load_update(sb: Sandbox, tmp_path: Path, jobs: Path, rows: dict[int, int]) -> None:
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,amount\n" + "".join(f"{d},{v}\n" for d, v in rows.items()))
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, prep = await load_job(sb, jobs, "update", build, job_id="upd")
+        assert prep.actions["update"] == len(rows), prep.actions
+        store.close()
+    anyio.run(load)
+
+
+def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """Four PATCHes in flight when the run died: A changed by a colleague (7777), B not
+    applied, C applied before the kill, D deleted. Resume: A conflict (7777 kept), B sent,
+    C DONE "updated" (not re-sent), D failed 404. Undo restores B and C only (it used to
+    overwrite A with 5199, then restore 100 over 7777)."""
+    jobs = tmp_path / "jobs"
+    a, b, c, d = live(sb)[:4]
+    for deal_id in (a, b, c, d):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299, c: 5399, d: 5499})
+    in_flight(jobs, "upd")
+    edit(sb, a, value=7777)  # the colleague
+    edit(sb, c, when="2030-06-01T00:00:00Z", value=5399)  # our write, applied before the kill
+    sb.state.save("deal", {**deal(sb, d), "is_deleted": True, "status": "deleted"})
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    spent = sb.stats()["tokens_spent"]
+
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    # the plan prices the reconcile's read of the deals in flight (10) and at most 4 PATCHes
+    assert "calls at most: getDeals 1, updateDeal 4; tokens: 30" in resumed.output, \
+        resumed.output
+    assert sb.stats()["tokens_spent"] - spent == 15  # the read and B's PATCH
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 5299 and deal(sb, c)["value"] == 5399
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    items = by_key(jobs, "upd")
+    assert items[str(a)][0] is ItemState.FAILED and "conflict" in items[str(a)][1]
+    assert "7777" in items[str(a)][1]
+    assert items[str(b)][0] is ItemState.DONE and items[str(b)][2]["action"] == "updated"
+    assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "updated"
+    assert items[str(d)][0] is ItemState.FAILED and "no longer exists" in items[str(d)][1]
+
+    undone = cli(sb, "undo", "upd", "--yes", *cli_args(sb, jobs))
+    assert undone.exit_code == 0, undone.output
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 100 and deal(sb, c)["value"] == 100
+
+
+def test_update_in_flight_already_as_wanted_before_is_unchanged(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """A PATCH in flight whose before-image already held the wanted value (a companion
+    field made the item): the deal as wanted is `unchanged`, not counted as the job's."""
+    from jobs.deals import in_flight as verdict
+
+    image = {"update_time": "t", "fields": {"value": 5}, "custom_fields": {}}
+    assert verdict({"id": 1, "value": 5}, image, {"value": 5}) == ("unchanged", "")
+    assert verdict({"id": 1, "value": 5}, image, {"value": 6})[0] == "unsent"
+    assert verdict({"id": 1, "value": 6}, image, {"value": 6}) == ("applied", "")
+    assert verdict({"id": 1, "value": 7}, image, {"value": 6})[0] == "conflict"
+    assert verdict(None, image, {"value": 6})[0] == "gone"
+    assert verdict({"id": 1, "value": 6}, image, {"value": 6}, reached=False)[0] == "unsent"
+
+
+def test_undo_restores_in_flight_are_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """An update set A, B, C from 100 to 5xxx; its undo died with the three restores in
+    flight: a colleague set A to 7777, B's restore never applied, C's applied. Resume of
+    the undo: A conflict (7777 kept), B restored, C DONE ``restored`` without a second
+    PATCH (resume used to put every in-flight restore back to pending and send it: A's
+    7777 was overwritten with 100)."""
+    from jobs.undo import prepare_undo
+
+    jobs = tmp_path / "jobs"
+    a, b, c = live(sb)[:3]
+    for deal_id in (a, b, c):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299, c: 5399})
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            with JobStore.open(jobs / "upd", lock=False) as source:
+                return await prepare_undo(s.ctx, source)
+        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
+        assert prep.actions["restore"] == 3, prep.actions
+        store.close()
+    anyio.run(load)
+    in_flight(jobs, "und")
+    edit(sb, a, when="2031-01-01T00:00:00Z", value=7777)  # the colleague
+    edit(sb, c, when="2030-09-01T00:00:00Z", value=100)  # our restore, applied before the kill
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["value"] == 7777
+    assert deal(sb, b)["value"] == 100 and deal(sb, c)["value"] == 100
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
+    items = by_key(jobs, "und")
+    assert items[str(a)][0] is ItemState.FAILED and "conflict" in items[str(a)][1]
+    assert items[str(b)][2].get("action") == "restored"
+    assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "restored"
+
+
+IMPORT_MAPPING = """[import]
+key_column = "key"
+mode = "upsert"
+[defaults]
+currency = "USD"
+[deal]
+title = "title"
+value = "amount"
+"""
+
+
+def test_upsert_updates_in_flight_are_decided_against_the_deal_as_it_is_now(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """An upsert (k1..k3 from 100 to 5xxx) died with its three PATCHes in flight: a
+    colleague set k1 to 7777, k2's PATCH never applied, k3's applied. Resume: k1 conflict
+    (7777 kept), k2 updated, k3 DONE ``updated`` without a second PATCH (every in-flight
+    update used to be sent again)."""
+    from tests.import_support import loaded_import, read_csv
+
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING)
+    first = tmp_path / "a.csv"
+    first.write_text("key,title,amount\nk1,One,100\nk2,Two,100\nk3,Three,100\n")
+    ran = cli(sb, "import", str(first), "-m", str(mapping), "--create-key-field",
+              *cli_args(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    (made,) = [p for p in jobs.iterdir() if p.is_dir()]
+    ids = {r["key"]: int(r["deal_id"]) for r in read_csv(made / "succeeded.csv")}
+    second = tmp_path / "b.csv"
+    second.write_text("key,title,amount\nk1,One,5100\nk2,Two,5200\nk3,Three,5300\n")
+    job = loaded_import(sb, jobs, second, mapping)
+    in_flight(jobs, job)
+    edit(sb, ids["k1"], value=7777)  # the colleague
+    edit(sb, ids["k3"], when="2030-09-01T00:00:00Z", value=5300)  # ours, applied before the kill
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", job, "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, ids["k1"])["value"] == 7777
+    assert deal(sb, ids["k2"])["value"] == 5200 and deal(sb, ids["k3"])["value"] == 5300
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # k2 only
+    items = by_key(jobs, job)
+    assert items["k1"][0] is ItemState.FAILED and "conflict" in items["k1"][1]
+    assert items["k2"][2].get("action") == "updated"
+    assert items["k3"][0] is ItemState.DONE and items["k3"][2]["action"] == "updated"
+
+
+def test_merge_leaves_pairs_changed_since_the_plan(sb: Sandbox, tmp_path: Path) -> None:
+    """A merge job (pairs a→b, c→d, e→f) is loaded; the run dies with e→f in flight (not
+    applied). Meanwhile a colleague edits survivor d and merged-away e. Resume: a→b is
+    merged; c→d and e→f are left alone with "changed since the plan" (both used to be
+    merged: merges are final, the colleague's work went into a merge nobody re-checked)."""
+    from jobs.merging import prepare_merge, read_pairs
+
+    jobs = tmp_path / "jobs"
+    a, b, c, d, e, f = live(sb)[:6]
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"merge_id,survivor_id\n{a},{b}\n{c},{d}\n{e},{f}\n")
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_merge(s.ctx, read_pairs(pairs))
+        store, prep = await load_job(sb, jobs, "merge", build, job_id="mrg")
+        assert prep.actions["merge"] == 3, prep.actions
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING) if i.key == f"{e}->{f}"],
+                           1.0)
+        store.set_status("running")
+        store.close()
+    anyio.run(load)
+    edit(sb, d, title="Renamed by a colleague")
+    edit(sb, e, title="Renamed by a colleague")
+
+    resumed = cli(sb, "resume", "mrg", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, a)["is_deleted"]
+    assert not deal(sb, c)["is_deleted"] and not deal(sb, e)["is_deleted"]
+    items = by_key(jobs, "mrg")
+    assert items[f"{a}->{b}"][0] is ItemState.DONE
+    for key in (f"{c}->{d}", f"{e}->{f}"):
+        assert items[key][0] is ItemState.FAILED and "changed since the plan" in items[key][1]
+    assert "1 changed since the plan" in resumed.output, resumed.output
+
+
+def test_a_merge_job_expects_its_own_merges_into_a_survivor(tmp_path: Path) -> None:
+    """A chain b→a then c→a: after b→a (done, its update_time recorded) the survivor is
+    newer than the plan's snapshot, but that is this job's own merge: c→a is not a
+    conflict. A later change by someone else is."""
+    from bulk.store import BeforeImage, NewItem, Outcome
+    from jobs.merging import MergeJob, _changed
+
+    store = JobStore.create(tmp_path / "m", job_id="m", kind="merge", config={})
+    store.add_items([NewItem(row=1, key="2->1", op="merge",
+                             payload={"merge_id": 2, "survivor_id": 1}),
+                     NewItem(row=2, key="3->1", op="merge",
+                             payload={"merge_id": 3, "survivor_id": 1})])
+    store.put_before_images([BeforeImage("deal", n, None, {"id": n, "update_time":
+                                                           "2030-01-01T00:00:00Z"}, 0.0)
+                             for n in (1, 2, 3)])
+    first, second = list(store.items())
+    store.mark_sending([first.id], 0.0)
+    store.record([Outcome(first.id, ItemState.DONE, result={
+        "deal_id": 1, "merged_id": 2, "action": "merged",
+        "update_time": "2030-01-02 00:00:00"})])
+    expected = MergeJob(store)._expected()
+    ours = {1: {"id": 1, "update_time": "2030-01-02T00:00:00Z"},
+            3: {"id": 3, "update_time": "2030-01-01T00:00:00Z"}}
+    assert _changed(second, ours, expected) is None
+    theirs = {**ours, 1: {"id": 1, "update_time": "2030-01-03T00:00:00Z"}}
+    assert "survivor deal 1 changed since the plan" in (_changed(second, theirs, expected) or "")
+    store.close()
