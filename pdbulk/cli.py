@@ -139,6 +139,8 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
             help="Print the version and exit.")] = False) -> None:
     """Options for every command. A coordinator that does not answer: exit 1, nothing sent."""
     url = coordinator_url(coordinator or "")
+    before = os.environ.get(ENV_COORDINATOR)
+    ctx.call_on_close(lambda: _restore_env(ENV_COORDINATOR, before))  # library / test callers
     if url is None:
         os.environ.pop(ENV_COORDINATOR, None)
         return
@@ -152,6 +154,16 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
         anyio.run(check, url)
     except (ValueError, CoordinatorLost) as exc:
         raise fail(str(exc)) from None
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    """Put env ``name`` back as it was before a command ran: ``--coordinator`` given to one
+    in-process invocation (CliRunner, a script calling the app) must not become the
+    coordinator of the next one."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,26 @@ async def test_a_missing_password_is_named_as_such() -> None:
     text = str(err.value)
     assert "Redis requires a password" in text and "redis://:PASSWORD@" in text
     assert "HELLO" not in text and "s3cret" not in text
+
+
+def test_coordinator_flag_of_one_invocation_does_not_reach_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--coordinator URL`` given to one in-process invocation stayed in the environment,
+    so every later invocation in that process (tests, scripts calling the app) tried a
+    Redis that had long stopped: "the coordinator ... does not answer"."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bulk.coordinator import ENV_COORDINATOR
+    from pdbulk.cli import app
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    res = CliRunner().invoke(app, ["--coordinator", "redis://127.0.0.1:1/0", "jobs",
+                                   "--job-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert ENV_COORDINATOR not in os.environ
+    monkeypatch.setenv(ENV_COORDINATOR, "local")
+    CliRunner().invoke(app, ["--coordinator", "redis://127.0.0.1:1/0", "jobs",
+                             "--job-dir", str(tmp_path)])
+    assert os.environ[ENV_COORDINATOR] == "local"
