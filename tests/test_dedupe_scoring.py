@@ -270,3 +270,16 @@ def test_won_with_won_is_a_guard() -> None:
     assert band == "distinct"
     assert "guard: won with won (each is booked revenue)" in reasons
     assert guarded(replace(BASE, status="won"), copy(status="won"), CFG.guards)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Executive coaching Schmidt", "Executive coaching Schmitt"),
+    ("Rollout Linz", "Rollout Lienz"), ("Website redesign", "Website redesgin"),
+])
+def test_a_title_word_one_edit_off_and_another_person_is_review_at_most(t1: str, t2: str) -> None:
+    """F3: a title word one edit from the other's counts as one piece of contradicting
+    evidence: with a different person (same org, value) the pair is capped at 0.80."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, person_id=6,
+                                                           add_time=T + timedelta(days=2)))
+    assert band != "duplicate" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("contradicting evidence") and "one letter off" in r for r in reasons)
