@@ -15,7 +15,7 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
-from jobs.dedupe.apply import ApplyOptions
+from jobs.dedupe.apply import ApplyOptions, record_intended
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.planfiles import read_groups
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
@@ -217,14 +217,16 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     """The sandbox's seeded account (400 deals, seed 5: won and lost copies of one deal):
     plan → apply → plan again finds no duplicate group, and every group it finds is made of
     deals the first plan's review band held. A survivor keeps the won/lost guard of what it
-    absorbed; merges are recorded before anything is sent, and a merge not (yet) done keeps
-    nothing apart."""
+    absorbed; merges are recorded (intended) once the apply is confirmed, before anything is
+    sent, and a merge not (yet) done keeps nothing apart."""
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1")
         # (same-title deals whose person AND value differ are review, not duplicate; so are
         # same-title deals added weeks or months apart: a recurring deal, not a copy)
         assert first.summary["duplicate_groups"] >= 2
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert not (tmp_path / "state" / "merges.json").exists()  # nothing before the prompt
+        assert record_intended(loaded) == first.summary["deals_to_merge_away"]
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
         unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
         assert [g.member_ids for g in unsent.result.groups] == [
@@ -507,6 +509,32 @@ async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_pa
                    for r in reasons), reasons
         assert ids
         store.close()
+
+
+@pytest.mark.anyio
+async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Path) -> None:
+    """F6: an apply loaded and then cancelled (or killed before sending) records no proof:
+    a deal deleted by a user afterwards is `deleted or merged since the plan` (skipped), never
+    `already merged`; only merges Pipedrive made are recorded confirmed."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        cancelled, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="cancelled")
+        cancelled.close()  # declined at the prompt: nothing recorded
+        assert not (tmp_path / "state" / "merges.json").exists()
+        killed, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="killed")
+        assert record_intended(killed) == 2  # confirmed at the prompt, killed before sending
+        killed.close()
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_deleted": True})  # a user
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
+        assert prep.actions["already merged"] == 0 and prep.actions["merge"] == 1
+        reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "deleted or merged since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+        await run_job(sb, store)
+        store.close()
+        entries = orjson.loads((tmp_path / "state" / "merges.json").read_bytes())
+        states = {m: state for m, _, _, state in entries}
+        assert states == {ids["web_copy"]: "intended", ids["ren_copy"]: "confirmed"}
 
 
 def _set_survivor(path: Path, survivor: str) -> None:

@@ -14,10 +14,13 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of
   groups the last apply wanted but did not finish, compared again with the
   changed ones.
-- ``merges.json``: ``[[merged_id, survivor_id, record], ...]`` — every merge an
-  apply chose, with the merged-away deal's compact record as the plan's re-read
-  saw it (recorded before anything is sent, so a killed apply has it too). A
-  survivor stands for the deals merged into it: ``absorbed`` gives each live
+- ``merges.json``: ``[[merged_id, survivor_id, record, state], ...]`` — every merge an
+  apply sent, with the merged-away deal's compact record as the plan's re-read
+  saw it: ``intended`` once the apply is confirmed, right before it is sent (a
+  killed apply has it too; a cancelled one writes nothing), ``confirmed`` once
+  Pipedrive made it (the job's item done; also on ``pdbulk resume``). Only a
+  confirmed entry proves that a deal gone now was merged by us. A survivor stands
+  for the deals merged into it: ``absorbed`` gives each live
   deal the records of the deals merged into it (through chains), so a guard or
   a keep-separate pair that held through a merged-away deal still holds
   through its survivor, and the next plan does not propose what this one kept
@@ -75,9 +78,13 @@ def _from_row(row: list[Any]) -> DealRecord:
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
 
+compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
+
+
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
 PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
+INTENDED, CONFIRMED = "intended", "confirmed"  # a merges.json entry's state
 LOCK = "lock"
 
 
@@ -133,26 +140,49 @@ def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
     return added
 
 
-def load_merges(state: Path) -> dict[int, tuple[int, DealRecord]]:
-    """Merged-away deal id -> (its survivor, its record), as applies recorded them."""
+def _merge_entry(entry: list[Any]) -> tuple[int, int, DealRecord, bool]:
+    m, sv, row, *rest = entry
+    return int(m), int(sv), _from_row(row), bool(rest and rest[0] == CONFIRMED)
+
+
+def load_merges(state: Path, *, confirmed_only: bool = False
+                ) -> dict[int, tuple[int, DealRecord]]:
+    """Merged-away deal id -> (its survivor, its record), as applies recorded them;
+    ``confirmed_only``: only the merges Pipedrive confirmed (sent and answered, or found
+    done by a reconcile) — the proof that a deal gone now was merged by us."""
+    return {m: (sv, r) for m, (sv, r, ok) in _load_merge_entries(state).items()
+            if ok or not confirmed_only}
+
+
+def _load_merge_entries(state: Path) -> dict[int, tuple[int, DealRecord, bool]]:
     path = state / MERGES
     if not path.is_file():
         return {}
     try:
-        return {int(m): (int(s), _from_row(row)) for m, s, row in orjson.loads(path.read_bytes())}
+        return {m: (sv, r, ok) for m, sv, r, ok in map(_merge_entry, orjson.loads(path.read_bytes()))}
     except (orjson.JSONDecodeError, TypeError, ValueError, IndexError):
-        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal]); "
-                         "delete it to forget which deals were merged into which") from None
+        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal, "
+                         "state]); delete it to forget which deals were merged into which") from None
 
 
-def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]]) -> int:
-    """Record merges (merged id, survivor id, the merged deal's record); how many were new."""
-    known = load_merges(state)
-    new = {m: (s, r) for m, s, r in merges if known.get(m, (None,))[0] != s}
+def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]], *,
+                    confirmed: bool = False) -> int:
+    """Record merges (merged id, survivor id, the merged deal's record); how many entries
+    changed. ``confirmed=False``: merges about to be sent (``intended``: a killed run
+    leaves them, and they hold guards apart through the survivor, but prove nothing);
+    ``confirmed=True``: merges Pipedrive made. A confirmed entry is never downgraded."""
+    known = _load_merge_entries(state)
+    new: dict[int, tuple[int, DealRecord, bool]] = {}
+    for m, sv, r in merges:
+        old = known.get(m)
+        if old is not None and old[0] == sv and (old[2] or not confirmed):
+            continue
+        new[m] = (sv, r, confirmed)
     if new:
         known.update(new)
-        _write(state / MERGES, orjson.dumps([[m, s, _row(r)] for m, (s, r)
-                                             in sorted(known.items())]))
+        _write(state / MERGES, orjson.dumps([
+            [m, sv, _row(r), CONFIRMED if ok else INTENDED]
+            for m, (sv, r, ok) in sorted(known.items())]))
     return len(new)
 
 
@@ -281,6 +311,7 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
     return f"index: {len(dropped):,} merged-away deal(s) dropped ({state})"
 
 
-__all__ = ["DealIndex", "StateBusy", "absorbed", "forget_merged", "load_keep_separate", "install_plan_index",
+__all__ = ["DealIndex", "StateBusy", "absorbed", "compact_row", "from_compact_row",
+           "forget_merged", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
            "state_lock"]
