@@ -5,6 +5,7 @@ skipped, the nightly index reads only what changed."""
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -664,3 +665,34 @@ async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> No
         assert f"{key} EXT-{1 if merged == a else 2} (deal {merged})" in row["drops"], row
         page = (tmp_path / "p1" / "review.html").read_text(encoding="utf-8")
         assert "EXT-1" in page and "EXT-2" in page
+
+
+@pytest.mark.anyio
+async def test_plan_and_state_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """F7: plan directories (deals.jsonl, review.html with names) and the state directory
+    (merges.json with deal snapshots, the index) are 0700 / 0600 under umask 022, as job
+    folders are."""
+    from jobs.dedupe.index import remember_keep_separate, save_plan_index, state_lock
+    old = os.umask(0o022)
+    try:
+        async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=42)) as sb:
+            seed_account(sb)
+            made = await plan(sb, tmp_path, tmp_path / "out" / "p1", since_last=True)
+            assert made.index is not None
+            save_plan_index(made.index, tmp_path / "out" / "p1", made.index_base)
+            store, _ = await load_apply(sb, tmp_path, tmp_path / "out" / "p1")
+            with state_lock(tmp_path / "state"):
+                record_intended(store)
+                remember_keep_separate(tmp_path / "state", [(1, 2)])
+                (tmp_path / "state" / "plans" / "T").mkdir(parents=True)
+            store.close()
+    finally:
+        os.umask(old)
+    for root in (tmp_path / "out" / "p1", tmp_path / "state"):
+        paths = [root, *root.rglob("*")]
+        assert {p.name for p in paths} >= ({"deals.jsonl", "review.html", "index-v1.json"}
+                                           if root.name == "p1" else
+                                           {"merges.json", "keep-separate.json", "plans"})
+        bad = {str(p): oct(p.stat().st_mode & 0o777) for p in paths
+               if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)}
+        assert not bad, bad

@@ -50,6 +50,7 @@ from typing import Any
 import orjson
 
 from bulk.errors import InputError, JobBusy
+from bulk.store import make_private, private_tree
 
 from .model import DealRecord
 
@@ -98,6 +99,7 @@ def state_lock(state: Path) -> Iterator[None]:
     """Hold the state directory for one apply/run (an OS lock: released if the process
     dies). Raises ``StateBusy`` at once when another process holds it."""
     state.mkdir(parents=True, exist_ok=True)
+    private_tree(state)  # deal snapshots, names: 0700 / 0600 like a job folder, whatever the umask
     with open(state / LOCK, "a+") as f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -107,13 +109,20 @@ def state_lock(state: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            private_tree(state)  # what the run wrote there (plans/TIME/ too)
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``path`` atomically, private (0600; a folder it makes 0700) whatever the umask."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path.parent)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     os.replace(tmp, path)
 
 

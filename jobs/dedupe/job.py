@@ -9,8 +9,8 @@ dropped from the index: one more list call), calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
-plan directory. Nothing is written to
-Pipedrive.
+plan directory, private (0700 / 0600 whatever the umask, as a job folder). Nothing
+is written to Pipedrive.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.runner import CallContext
+from bulk.store import private_tree
 
 from .config import DedupeConfig
 from .index import DealIndex, absorbed, load_keep_separate, load_merges
@@ -78,6 +79,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards)})
     members = [records[i] for g in result.groups for i in g.member_ids if i in records]
     write_review(directory, result.groups, records, names=await review_names(ctx, members))
+    private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)
 
