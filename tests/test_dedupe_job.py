@@ -538,6 +538,19 @@ async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Pa
         assert states == {ids["web_copy"]: "intended", ids["ren_copy"]: "confirmed"}
 
 
+def _swap_first_survivor(path: Path) -> None:
+    """groups.csv with the first group's survivor and merged deal swapped, decision Merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = rows[0]
+    first["survivor_id"], first["merged_ids"] = first["merged_ids"], first["survivor_id"]
+    first["decision"] = "Merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(first))
+        w.writeheader()
+        w.writerows(rows)
+
+
 def _set_survivor(path: Path, survivor: str) -> None:
     """groups.csv with the first group's survivor id edited."""
     with open(path, newline="", encoding="utf-8") as f:
@@ -589,6 +602,42 @@ async def test_a_plan_without_its_pairs_csv_is_refused(tmp_path: Path) -> None:
             pairs.write_text(damaged, encoding="utf-8")
             with pytest.raises(InputError, match=r"pairs\.csv " + needle):
                 await load_apply(sb, tmp_path, tmp_path / "p1", job_id=f"dedupe-{n}")
+
+
+@pytest.mark.anyio
+async def test_a_plan_file_cut_or_changed_is_refused(tmp_path: Path) -> None:
+    """F4: pairs.csv or deals.jsonl cut at a row (still parseable) or changed, or a groups.csv
+    row cut mid-line: apply refuses the whole plan (InputError, exit 1) — it merged the groups
+    left and skipped the cut ones silently; a reviewer's edit of decision / survivor is fine,
+    and a planned group whose row is gone is named in a note."""
+    from bulk.errors import InputError
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=43)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        p1 = tmp_path / "p1"
+        originals = {n: (p1 / n).read_bytes() for n in ("pairs.csv", "deals.jsonl", "groups.csv")}
+        lines = originals["pairs.csv"].decode().splitlines(keepends=True)
+        changed = originals["pairs.csv"].decode().replace("0.", "0.9", 1)
+        cases = [("pairs.csv", "".join(lines[:-1]).encode(), r"pairs\.csv is not the file"),
+                 ("pairs.csv", changed.encode(), r"pairs\.csv is not the file"),
+                 ("deals.jsonl", originals["deals.jsonl"].splitlines(keepends=True)[0],
+                  r"deals\.jsonl is not the file"),
+                 ("groups.csv", originals["groups.csv"][:-40], r"row 2: line 3: \d+ cells but the header")]
+        for n, (name, data, needle) in enumerate(cases):
+            (p1 / name).write_bytes(data)
+            with pytest.raises(InputError, match=needle):
+                await load_apply(sb, tmp_path, p1, job_id=f"cut-{n}")
+            (p1 / name).write_bytes(originals[name])
+        _swap_first_survivor(p1 / "groups.csv")  # a reviewer picks the other survivor
+        store, prep = await load_apply(sb, tmp_path, p1, job_id="edited")
+        assert prep.actions["merge"] == 2 and not any("not in groups.csv" in n for n in prep.notes)
+        store.close()
+        rows = originals["groups.csv"].decode().splitlines(keepends=True)
+        (p1 / "groups.csv").write_text("".join(rows[:2]))  # the second group's row deleted
+        store, prep = await load_apply(sb, tmp_path, p1, job_id="deleted")
+        assert prep.actions["merge"] == 1
+        assert any("1 group(s) of the plan are not in groups.csv" in n for n in prep.notes)
+        store.close()
 
 
 @pytest.mark.anyio

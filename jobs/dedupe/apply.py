@@ -11,7 +11,10 @@ the plan's review threshold (the chaining guard, checked pair by pair against
 of its pairs there, not groups.csv's stale ``score``; a plan without a readable pairs.csv is
 refused, ``InputError``). A chained group
 is never merged; to merge part of it, the reviewer splits it into groups whose
-deals are all alike. ``keep-separate``
+deals are all alike. A damaged plan is refused whole (``planfiles.check_plan_files``:
+pairs.csv or deals.jsonl not as summary.json recorded them; ``read_groups``: a groups.csv
+row cut short);
+planned groups missing from groups.csv are named in a note. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
@@ -67,6 +70,7 @@ from .index import (
 from .model import DealRecord
 from .planfiles import (
     PlannedGroup,
+    check_plan_files,
     merge_drops,
     policy_changes,
     read_groups,
@@ -196,8 +200,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
     review_threshold = _review_threshold(summary)
     pair_scores = read_pair_scores(plan_dir)
+    damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
+    prep.notes.extend(damage_notes)
     separate = [g for g in groups if g.decision == "keep-separate"]
     if separate and options.record_decisions and state_dir is not None:
         added = remember_keep_separate(state_dir, (g.member_ids for g in separate))

@@ -22,6 +22,7 @@ naming its data row (1-based, the header not counted, as in every manifest).
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import os
 import re
@@ -218,6 +219,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
+    summary["files"] = plan_file_facts(directory, [g.id for g in result.groups])
     if kept is not None:
         summary["previous_decisions"] = kept
     (directory / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
@@ -241,6 +243,59 @@ def _keep_decisions(directory: Path) -> str | None:
         kept = directory / f"groups-{stamp}-{n}.csv"
     os.replace(directory / GROUPS, kept)
     return kept.name
+
+
+# -- integrity ----------------------------------------------------------------------------------
+def _rows_and_digest(path: Path) -> tuple[int, str]:
+    """(data rows: lines after a CSV header, or non-blank lines of JSON Lines; sha256 hex)."""
+    data = path.read_bytes()
+    lines = sum(1 for line in data.splitlines() if line.strip())
+    return (lines - 1 if path.suffix == ".csv" else lines), hashlib.sha256(data).hexdigest()
+
+
+def plan_file_facts(directory: Path, group_ids: Iterable[str]) -> dict[str, Any]:
+    """What summary.json records of the plan files, for ``check_plan_files``: rows and sha256
+    of pairs.csv and deals.jsonl (never edited: any change is damage) and the group ids of
+    groups.csv (a reviewer edits it: decision, survivor, merged ids, rows split)."""
+    out: dict[str, Any] = {}
+    for name in (PAIRS, DEALS):
+        rows, digest = _rows_and_digest(directory / name)
+        out[name] = {"rows": rows, "sha256": digest}
+    ids = list(group_ids)
+    out[GROUPS] = {"rows": len(ids), "group_ids": ids}
+    return out
+
+
+def check_plan_files(directory: Path, summary: Mapping[str, Any]) -> list[str]:
+    """Refuse a damaged plan (``InputError``, exit 1): pairs.csv or deals.jsonl whose rows or
+    sha256 are not the ones summary.json recorded (cut, edited, swapped: they are not for
+    editing; a groups.csv row cut mid-line is refused by ``read_groups``). Returns notes:
+    the planned groups no longer in groups.csv (rows deleted, or the file
+    cut at a line end): they are not merged. A plan written before summary.json recorded
+    its files (no ``files``) is not checked."""
+    facts = summary.get("files")
+    if not isinstance(facts, Mapping):
+        return []
+    for name in (PAIRS, DEALS):
+        want = facts.get(name)
+        path = directory / name
+        if not isinstance(want, Mapping) or not path.is_file():
+            continue  # missing files: read_pair_scores / read_records say so
+        rows, digest = _rows_and_digest(path)
+        if rows != want.get("rows") or digest != want.get("sha256"):
+            how = "" if rows != want.get("rows") else ", its contents changed"
+            raise InputError(f"{path} is not the file the plan wrote ({want.get('rows')} rows "
+                             f"planned, {rows} now{how}): "
+                             "damaged or edited — it is not for editing (only groups.csv's "
+                             "decision, survivor_id and merged_ids are); make the plan again")
+    planned = (facts.get(GROUPS) or {}).get("group_ids") or []
+    present = {g.id for g in read_groups(directory)}
+    missing = [g for g in planned if g not in present]
+    if not missing:
+        return []
+    shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+    return [f"{len(missing)} group(s) of the plan are not in {GROUPS} (rows deleted, or the "
+            f"file was cut): not merged: {shown}"]
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -408,7 +463,8 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "merge_drops", "policy_changes", "read_groups", "read_pair_scores", "read_records",
+           "PlannedGroup", "check_plan_files", "plan_file_facts",
+           "merge_drops", "policy_changes", "read_groups", "read_pair_scores", "read_records",
            "read_summary",
            "write_plan"]
 
