@@ -68,7 +68,8 @@ def _comparable(v: object) -> Any:
 
 
 def _value(r: DealRecord, name: str) -> object:
-    return getattr(r, name) if name in _PATCHABLE else r.fields.get(name)
+    """A deal's value of a record field (``value``, ``stage_id``...) or custom field key."""
+    return getattr(r, name) if name in _PATCHABLE or name in _RECORD_ONLY else r.fields.get(name)
 
 
 def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
@@ -122,7 +123,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
 
 # fields whose loss a plan names (title variants of copies are not listed: a copy's title
 # differs by definition; currency and pipeline are guards)
-_KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id")
+_KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id",
+                "pipeline_id")
+_RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy PATCH sets
 
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
@@ -130,9 +133,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
-    in merge order; FACTS.md, Merge), a won status of a merged deal when the survivor
-    is not won, and an open status when the survivor is closed (the open deal is gone).
-    ``["value 5000 (deal 12)", "status won (deal 13)", "status open (deal 14)", ...]``;
+    in merge order; FACTS.md, Merge) — stage and pipeline too —, and a merged deal's status
+    (won, open, lost) the survivor does not have (it goes with the merged deal).
+    ``["value 5000 (deal 12)", "stage_id 2 (deal 12)", "status won (deal 13)", ...]``;
     empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
@@ -155,10 +158,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 continue
             if _comparable(v) != _comparable(final):
                 out.append(f"{name} {_comparable(v)} (deal {r.id})")
-    out.extend(f"status won (deal {r.id})" for r in merged
-               if r.status == "won" and survivor.status != "won")
-    out.extend(f"status open (deal {r.id})" for r in merged
-               if r.status == "open" and survivor.status != "open")
+    # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
+    # live opportunity; lost: the loss on record)
+    out.extend(f"status {r.status} (deal {r.id})" for r in merged
+               if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
 
 
