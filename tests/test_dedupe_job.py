@@ -214,6 +214,27 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
+async def test_since_last_does_not_compare_again_deals_of_the_last_second(tmp_path: Path) -> None:
+    """F9: the pull is inclusive of the index's ``updated_since`` (1 s resolution): deals
+    updated in that very second come back unchanged and are not compared (nor proposed)
+    again; one changed later in that same second is."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=44)) as sb:
+        ids = seed_account(sb)["ids"]
+        last = "2026-11-20T00:00:00Z"  # the newest change in the account: the index's time
+        for key in ("web", "web_copy"):
+            sb.state.save("deal", {**sb_deal(sb, ids[key]), "update_time": last})
+        first = await plan(sb, tmp_path, tmp_path / "p1", since_last=True)
+        assert first.index is not None and first.index.updated_since == last
+        first.index.save(tmp_path / "state")
+        again = await plan(sb, tmp_path, tmp_path / "p2", since_last=True)
+        assert again.deals_read == 2 and not again.result.groups, again.result.groups
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "title": "ACME Corp - Website redesign!",
+                               "update_time": last})  # changed in that same second
+        third = await plan(sb, tmp_path, tmp_path / "p3", since_last=True)
+        assert [set(g.member_ids) for g in third.result.groups] == [{ids["web"], ids["web_copy"]}]
+
+
+@pytest.mark.anyio
 async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None:
     """The sandbox's seeded account (400 deals, seed 5: won and lost copies of one deal):
     plan → apply → plan again finds no duplicate group, and every group it finds is made of

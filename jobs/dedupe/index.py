@@ -8,12 +8,15 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
   non-empty custom fields); 100,000 deals: about 1 s to load or save,
-  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
-  — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
-  so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
-  (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of
-  groups the last apply wanted but did not finish, compared again with the
-  changed ones.
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids],
+  "at_since": [ids]}`` — the largest ``update_time`` the index has seen, as
+  Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
+  /api/v2/deals?updated_since=`` (spec: openapi-v2.yaml ``getDeals``) and nothing
+  else; ``pending``: deals of groups the last apply wanted but did not finish,
+  compared again with the changed ones; ``at_since``: the deals updated in that
+  very second — the pull is inclusive (times have 1 s resolution), so they come
+  back unchanged and are not compared again (``DealIndex.seen``), while a deal
+  changed later in the same second is (its record differs).
 - ``merges.json``: ``[[merged_id, survivor_id, record, state], ...]`` — every merge an
   apply sent, with the merged-away deal's compact record as the plan's re-read
   saw it: ``intended`` once the apply is confirmed, right before it is sent (a
@@ -225,6 +228,15 @@ class DealIndex:
     # deals of groups an apply wanted but did not finish (--max-merges, failed, stopped):
     # the next --since-last plan compares them again although they did not change
     pending: set[int] = field(default_factory=set)
+    # the deals whose update_time is ``updated_since`` (1 s resolution): the next pull
+    # (inclusive: ``updated_since`` is ">=") returns them again though they did not change
+    at_since: set[int] = field(default_factory=set)
+
+    def seen(self, r: DealRecord) -> bool:
+        """True when ``r`` is a deal this index already holds as of ``updated_since``: it
+        came back only because the pull is inclusive of that second (not a change)."""
+        return r.id in self.at_since and _stamp(r.update_time) == self.updated_since \
+            and self.deals.get(r.id) == r
 
     @classmethod
     def load(cls, state: Path) -> DealIndex:
@@ -236,11 +248,12 @@ class DealIndex:
             rows = orjson.loads(rows_path.read_bytes())
             deals = {r.id: r for r in map(_from_row, rows)}
             pending = {int(i) for i in meta.get("pending") or ()}
+            at_since = {int(i) for i in meta.get("at_since") or ()}
         except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError,
                 AttributeError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
-        return cls(deals, meta.get("updated_since"), pending)
+        return cls(deals, meta.get("updated_since"), pending, at_since)
 
     def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
         """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
@@ -249,10 +262,13 @@ class DealIndex:
                 self.deals.pop(r.id, None)
             else:
                 self.deals[r.id] = r
-            if r.update_time is not None:
-                stamp = r.update_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            stamp = _stamp(r.update_time)
+            if stamp is not None:
                 if self.updated_since is None or stamp > self.updated_since:
                     self.updated_since = stamp
+                    self.at_since = set()
+                if stamp == self.updated_since:
+                    self.at_since.add(r.id)
         for deal_id in gone:
             self.deals.pop(deal_id, None)
 
@@ -264,7 +280,13 @@ class DealIndex:
                                                                     key=lambda r: r.id)]))
         _write(state / INDEX_META, orjson.dumps({
             "updated_since": self.updated_since, "deals": len(self.deals),
-            "pending": sorted(self.pending & self.deals.keys())}))
+            "pending": sorted(self.pending & self.deals.keys()),
+            "at_since": sorted(self.at_since)}))
+
+
+def _stamp(t: datetime | None) -> str | None:
+    """A time as the index keeps ``updated_since`` (RFC 3339, UTC, whole seconds)."""
+    return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _indexed_since(state: Path) -> str | None:

@@ -57,14 +57,16 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
                                      known_orgs=index.org_names())
+        read = len(changed)
         gone = [] if full else await deleted_since(ctx, str(index.updated_since))
         if full:
             index.deals.clear()
+        else:  # the pull is inclusive of updated_since's second: what the index has as is
+            changed = [r for r in changed if not index.seen(r)]  # is no change
         index.refresh(changed, gone=gone)
         # the deals that changed, and those of groups an earlier apply left unfinished
         focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
-        read = len(changed)
     else:
         deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
