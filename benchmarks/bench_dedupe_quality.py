@@ -5,7 +5,8 @@ Precision and recall are over deal *pairs*: a predicted pair is two deals in
 one duplicate-band group (what ``dedupe run`` would merge unattended); a true
 pair is two deals of one generated cluster. Targets: precision ≥ 0.99,
 recall ≥ 0.95, 0 hard negatives (year / phase / quarter / product / site / building letter /
-contradicting evidence / generic title at two companies / subsidiaries / a near word such as
+contradicting evidence / generic title at two companies / subsidiaries / two legal entities
+of one group (GmbH / Inc) / a near word such as
 Juni-Juli or Linz-Lienz / a recurring deal: renewal, retainer, re-opened after lost) in one
 duplicate group; the note names the hard negatives merged by kind. No sandbox, no network.
 """
@@ -27,7 +28,7 @@ TITLE = "Dedupe quality (labelled generator, default thresholds)"
 FOOTNOTES = (
     "precision/recall over deal pairs in duplicate-band groups; review = pairs only in review groups",
     "hard neg merged: hard-negative pairs (year/phase/quarter/product/site/building/contradict/generic/"
-    "subsidiary/near_word/renewal/retainer/reopened) inside one duplicate group",
+    "subsidiary/entity/near_word/renewal/retainer/reopened) inside one duplicate group",
 )
 SEEDS = (11, 12, 13)
 

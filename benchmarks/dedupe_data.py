@@ -12,7 +12,8 @@ defects seen in real exports:
 * ``legal``: the company name with its legal form put in the title;
 * ``reorder``: the parts around a dash swapped (``Acme - Website`` / ``Website - Acme``);
 * ``value0``: the copy has value 0; ``no_person``: the copy has no person;
-* ``second_org``: the copy sits on the company's second org record;
+* ``second_org``: the copy sits on the company's second org record (the name in capitals, or its
+  legal form spelled another way: ``Inc`` / ``Incorporated``, ``GmbH`` / ``G.m.b.H.``);
 * ``stage``: the copy is one stage further;
 * ``numword``: a phase number written as a word, ordinal or roman numeral
   (``phase 1`` / ``phase one`` / ``first phase`` / ``phase I`` / ``1st phase``).
@@ -23,9 +24,11 @@ titles differ by year, phase, quarter or product, by a city/site after a dash
 (``Building A`` / ``Building B``), or that share a title but contradict on
 person, value and add_time (months apart); the same generic title at two
 companies; and the same title at two subsidiaries sharing a first word
-(``Name Energy AG`` / ``Name Health AG``); one word swapped for a near word, same person and
-value (``near_word``: ``Messe Juni`` / ``Juli``, ``Rollout Linz`` / ``Lienz``, ``Coaching Anna`` /
-``Anne``, ``iPad`` / ``iPod rollout``); and one deal recurring, same title, person and value
+(``Name Energy AG`` / ``Name Health AG``); the same title and value at two legal entities of one
+group (``entity``: ``Name Group GmbH`` / ``Name Group Inc``, each its own person); one word
+swapped for a near word, same person and value (``near_word``: ``Messe Juni`` / ``Juli``,
+``Rollout Linz`` / ``Lienz``, ``Coaching Anna`` / ``Anne``, ``iPad`` / ``iPod rollout``); and one
+deal recurring, same title, person and value
 (``renewal``: won a year ago / open now; ``retainer``: won, won, open a month apart;
 ``reopened``: lost, then open weeks or months later). ``LabelledSet.clusters`` are the true duplicate groups;
 ``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
@@ -45,7 +48,18 @@ from jobs.dedupe.model import DealRecord
 SYLLABLES = ("vor", "an", "tis", "kel", "bri", "dge", "mar", "lo", "qua", "zen", "tor", "pel", "rik", "sa",
              "nov", "ex", "ly", "dra", "fen", "gal", "hum", "ix", "jor", "ka", "lum", "mo", "nar", "ost",
              "pra", "ru", "sel", "tem", "ul", "ver", "wen", "yar", "zo", "bel", "cor", "dun")
-LEGAL = ("Inc", "Ltd", "GmbH", "LLC", "S.A.", "B.V.", "AG", "Oy", "AB", "Corp", "PLC", "SRL")
+LEGAL = ("Inc", "Ltd", "GmbH", "LLC", "S.A.", "B.V.", "AG", "Oy", "AB", "Corp", "PLC", "SRL",
+         "SE", "KGaA", "OHG", "eG", "LLP", "S.p.A.", "ApS", "AS", "NV", "Sp. z o.o.")
+# the same legal form spelled another way (a company's second org record): one company
+SPELLED = {"Inc": "Incorporated", "Ltd": "Limited", "GmbH": "G.m.b.H.", "LLC": "L.L.C.", "S.A.": "SA",
+           "B.V.": "BV", "AG": "A.G.", "Oy": "OY", "AB": "Aktiebolag AB", "Corp": "Corporation",
+           "PLC": "P.L.C.", "SRL": "S.r.l.", "SE": "S.E.", "KGaA": "KGAA", "OHG": "oHG", "eG": "e.G.",
+           "LLP": "L.L.P.", "S.p.A.": "SpA", "ApS": "APS", "AS": "A/S", "NV": "N.V.",
+           "Sp. z o.o.": "Sp. z.o.o."}
+# two different legal forms of one group's name: two legal entities (national subsidiaries)
+ENTITY_FORMS = (("GmbH", "Inc"), ("Ltd", "SE"), ("AB", "Oy"), ("B.V.", "NV"), ("S.A.", "S.p.A."),
+                ("Ltd", "PLC"), ("AG", "GmbH"), ("ApS", "AS"), ("LLC", "LLP"), ("Sp. z o.o.", "S.A."),
+                ("GmbH", "KGaA"), ("Oy", "Oyj"), ("SARL", "SAS"), ("Ltd", "Pty Ltd"))
 PRODUCTS = ("Website", "Mobile app", "CRM", "ERP", "Data warehouse", "Cloud hosting", "Security audit",
             "Staff training", "Support contract", "Laptop fleet", "Office furniture", "Payroll service",
             "Marketing campaign", "Video production", "Translation", "Firewall", "Analytics suite",
@@ -178,7 +192,8 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
         orgs.append({"id": org_id, "name": f"{name} {legal}"})
         second: tuple[int, str] | None = None
         if rng.random() < 0.25:
-            second_name = rng.choice((name.upper(), f"{name} {rng.choice(LEGAL)}", f"{name}, {legal}."))
+            rng.choice(LEGAL)  # drawn as before (a random second form), so a seed keeps its account
+            second_name = rng.choice((name.upper(), f"{name} {SPELLED[legal]}", f"{name}, {legal}."))
             second = (g.take("org"), second_name)
             orgs.append({"id": second[0], "name": second_name})
         people = []
@@ -250,6 +265,8 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                 deals.append(d)
                 pair.append(d.id)
             negatives.append((frozenset(pair), "subsidiary"))
+        if rng.random() < 0.06:  # two legal entities of one group: same title, value, days apart
+            negatives.append(_entities(g, deals, orgs, persons, name, currency))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
 
 
@@ -286,6 +303,29 @@ def _near_word_pair(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str
               add + timedelta(hours=rng.uniform(2, 24 * 40)))
     deals.extend((a, b))
     return frozenset((a.id, b.id)), "near_word"
+
+
+def _entities(g: _Gen, deals: list[DealRecord], orgs: list[dict[str, Any]],
+              persons: list[dict[str, Any]], name: str, currency: str) -> tuple[frozenset[int], str]:
+    """One deal each at two legal entities of a group (``Name Group GmbH`` / ``Name Group Inc``,
+    each its own org record and person), same title and value, added hours to days apart:
+    the group's national entities buy the same thing, not one deal twice."""
+    rng = g.rng
+    forms = rng.choice(ENTITY_FORMS)
+    title = f"{rng.choice(PRODUCTS)} {rng.choice(ACTIONS)}"
+    value = float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    pair = []
+    for k, form in enumerate(forms):
+        org_id, person = g.take("org"), g.take("person")
+        org_name = f"{name} Group {form}"
+        orgs.append({"id": org_id, "name": org_name})
+        persons.append({"id": person, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "org_id": org_id})
+        d = _deal(g, title, org_id, org_name, person, value, currency,
+                  add + timedelta(hours=k * rng.uniform(0.5, 72)))
+        deals.append(d)
+        pair.append(d.id)
+    return frozenset(pair), "entity"
 
 
 def _recurring(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str, people: list[int],

@@ -29,7 +29,15 @@ from bulk.engine import EngineConfig, Session, new_job_id, run_kind, session
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import Runner, RunResult
 from bulk.store import JobStore
-from jobs.dedupe.apply import KIND, ApplyOptions, DedupeJob, merged_away, prepare_apply, unfinished
+from jobs.dedupe.apply import (
+    KIND,
+    ApplyOptions,
+    DedupeJob,
+    merged_away,
+    prepare_apply,
+    record_intended,
+    unfinished,
+)
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.index import forget_merged, install_plan_index, save_plan_index, state_lock
 from jobs.dedupe.job import PlanOutcome, make_plan
@@ -216,6 +224,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             if prep.actions["already merged"]:
                 say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "
                     "an earlier apply: counted as done, not sent again")
+            record_intended(store)  # confirmed: the merges about to be sent (merges.json)
             settle = work + prep.actions["already merged"]
             result = await _send(store, cfg, token, s, quiet) if settle else None
             left = unfinished(plan_dir, options, store)  # compared again next time

@@ -5,6 +5,7 @@ skipped, the nightly index reads only what changed."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import replace
 from html import escape
@@ -16,7 +17,7 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
-from jobs.dedupe.apply import ApplyOptions
+from jobs.dedupe.apply import ApplyOptions, record_intended
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.planfiles import read_groups
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
@@ -216,18 +217,41 @@ async def test_incremental_run_reads_only_changed_deals(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
+async def test_since_last_does_not_compare_again_deals_of_the_last_second(tmp_path: Path) -> None:
+    """F9: the pull is inclusive of the index's ``updated_since`` (1 s resolution): deals
+    updated in that very second come back unchanged and are not compared (nor proposed)
+    again; one changed later in that same second is."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=44)) as sb:
+        ids = seed_account(sb)["ids"]
+        last = "2026-11-20T00:00:00Z"  # the newest change in the account: the index's time
+        for key in ("web", "web_copy"):
+            sb.state.save("deal", {**sb_deal(sb, ids[key]), "update_time": last})
+        first = await plan(sb, tmp_path, tmp_path / "p1", since_last=True)
+        assert first.index is not None and first.index.updated_since == last
+        first.index.save(tmp_path / "state")
+        again = await plan(sb, tmp_path, tmp_path / "p2", since_last=True)
+        assert again.deals_read == 2 and not again.result.groups, again.result.groups
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "title": "ACME Corp - Website redesign!",
+                               "update_time": last})  # changed in that same second
+        third = await plan(sb, tmp_path, tmp_path / "p3", since_last=True)
+        assert [set(g.member_ids) for g in third.result.groups] == [{ids["web"], ids["web_copy"]}]
+
+
+@pytest.mark.anyio
 async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None:
     """The sandbox's seeded account (400 deals, seed 5: won and lost copies of one deal):
     plan → apply → plan again finds no duplicate group, and every group it finds is made of
     deals the first plan's review band held. A survivor keeps the won/lost guard of what it
-    absorbed; merges are recorded before anything is sent, and a merge not (yet) done keeps
-    nothing apart."""
+    absorbed; merges are recorded (intended) once the apply is confirmed, before anything is
+    sent, and a merge not (yet) done keeps nothing apart."""
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1")
         # (same-title deals whose person AND value differ are review, not duplicate; so are
         # same-title deals added weeks or months apart: a recurring deal, not a copy)
         assert first.summary["duplicate_groups"] >= 2
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert not (tmp_path / "state" / "merges.json").exists()  # nothing before the prompt
+        assert record_intended(loaded) == first.summary["deals_to_merge_away"]
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
         unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
         assert [g.member_ids for g in unsent.result.groups] == [
@@ -512,6 +536,45 @@ async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_pa
         store.close()
 
 
+@pytest.mark.anyio
+async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Path) -> None:
+    """F6: an apply loaded and then cancelled (or killed before sending) records no proof:
+    a deal deleted by a user afterwards is `deleted or merged since the plan` (skipped), never
+    `already merged`; only merges Pipedrive made are recorded confirmed."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        cancelled, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="cancelled")
+        cancelled.close()  # declined at the prompt: nothing recorded
+        assert not (tmp_path / "state" / "merges.json").exists()
+        killed, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="killed")
+        assert record_intended(killed) == 2  # confirmed at the prompt, killed before sending
+        killed.close()
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_deleted": True})  # a user
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
+        assert prep.actions["already merged"] == 0 and prep.actions["merge"] == 1
+        reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "deleted or merged since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+        await run_job(sb, store)
+        store.close()
+        entries = orjson.loads((tmp_path / "state" / "merges.json").read_bytes())
+        states = {m: state for m, _, _, state in entries}
+        assert states == {ids["web_copy"]: "intended", ids["ren_copy"]: "confirmed"}
+
+
+def _swap_first_survivor(path: Path) -> None:
+    """groups.csv with the first group's survivor and merged deal swapped, decision Merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    first = rows[0]
+    first["survivor_id"], first["merged_ids"] = first["merged_ids"], first["survivor_id"]
+    first["decision"] = "Merge"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(first))
+        w.writeheader()
+        w.writerows(rows)
+
+
 def _set_survivor(path: Path, survivor: str) -> None:
     """groups.csv with the first group's survivor id edited."""
     with open(path, newline="", encoding="utf-8") as f:
@@ -563,6 +626,42 @@ async def test_a_plan_without_its_pairs_csv_is_refused(tmp_path: Path) -> None:
             pairs.write_text(damaged, encoding="utf-8")
             with pytest.raises(InputError, match=r"pairs\.csv " + needle):
                 await load_apply(sb, tmp_path, tmp_path / "p1", job_id=f"dedupe-{n}")
+
+
+@pytest.mark.anyio
+async def test_a_plan_file_cut_or_changed_is_refused(tmp_path: Path) -> None:
+    """F4: pairs.csv or deals.jsonl cut at a row (still parseable) or changed, or a groups.csv
+    row cut mid-line: apply refuses the whole plan (InputError, exit 1) — it merged the groups
+    left and skipped the cut ones silently; a reviewer's edit of decision / survivor is fine,
+    and a planned group whose row is gone is named in a note."""
+    from bulk.errors import InputError
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=43)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        p1 = tmp_path / "p1"
+        originals = {n: (p1 / n).read_bytes() for n in ("pairs.csv", "deals.jsonl", "groups.csv")}
+        lines = originals["pairs.csv"].decode().splitlines(keepends=True)
+        changed = originals["pairs.csv"].decode().replace("0.", "0.9", 1)
+        cases = [("pairs.csv", "".join(lines[:-1]).encode(), r"pairs\.csv is not the file"),
+                 ("pairs.csv", changed.encode(), r"pairs\.csv is not the file"),
+                 ("deals.jsonl", originals["deals.jsonl"].splitlines(keepends=True)[0],
+                  r"deals\.jsonl is not the file"),
+                 ("groups.csv", originals["groups.csv"][:-40], r"row 2: line 3: \d+ cells but the header")]
+        for n, (name, data, needle) in enumerate(cases):
+            (p1 / name).write_bytes(data)
+            with pytest.raises(InputError, match=needle):
+                await load_apply(sb, tmp_path, p1, job_id=f"cut-{n}")
+            (p1 / name).write_bytes(originals[name])
+        _swap_first_survivor(p1 / "groups.csv")  # a reviewer picks the other survivor
+        store, prep = await load_apply(sb, tmp_path, p1, job_id="edited")
+        assert prep.actions["merge"] == 2 and not any("not in groups.csv" in n for n in prep.notes)
+        store.close()
+        rows = originals["groups.csv"].decode().splitlines(keepends=True)
+        (p1 / "groups.csv").write_text("".join(rows[:2]))  # the second group's row deleted
+        store, prep = await load_apply(sb, tmp_path, p1, job_id="deleted")
+        assert prep.actions["merge"] == 1
+        assert any("1 group(s) of the plan are not in groups.csv" in n for n in prep.notes)
+        store.close()
 
 
 @pytest.mark.anyio
@@ -684,3 +783,34 @@ async def test_identifier_fields_keep_deals_apart_in_plan_and_apply(tmp_path: Pa
         reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()}
         assert any("different External ID ext-1≠ext-2 (never merged)" in r for r in reasons), reasons
         store.close()
+
+
+@pytest.mark.anyio
+async def test_plan_and_state_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """F7: plan directories (deals.jsonl, review.html with names) and the state directory
+    (merges.json with deal snapshots, the index) are 0700 / 0600 under umask 022, as job
+    folders are."""
+    from jobs.dedupe.index import remember_keep_separate, save_plan_index, state_lock
+    old = os.umask(0o022)
+    try:
+        async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=42)) as sb:
+            seed_account(sb)
+            made = await plan(sb, tmp_path, tmp_path / "out" / "p1", since_last=True)
+            assert made.index is not None
+            save_plan_index(made.index, tmp_path / "out" / "p1", made.index_base)
+            store, _ = await load_apply(sb, tmp_path, tmp_path / "out" / "p1")
+            with state_lock(tmp_path / "state"):
+                record_intended(store)
+                remember_keep_separate(tmp_path / "state", [(1, 2)])
+                (tmp_path / "state" / "plans" / "T").mkdir(parents=True)
+            store.close()
+    finally:
+        os.umask(old)
+    for root in (tmp_path / "out" / "p1", tmp_path / "state"):
+        paths = [root, *root.rglob("*")]
+        assert {p.name for p in paths} >= ({"deals.jsonl", "review.html", "index-v1.json"}
+                                           if root.name == "p1" else
+                                           {"merges.json", "keep-separate.json", "plans"})
+        bad = {str(p): oct(p.stat().st_mode & 0o777) for p in paths
+               if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)}
+        assert not bad, bad

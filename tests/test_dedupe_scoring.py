@@ -339,3 +339,16 @@ def test_an_identifier_on_one_side_only_is_no_evidence() -> None:
     a = replace(BASE, fields={PO: "4711"})
     b = copy(add_time=T + timedelta(minutes=2))
     assert score(a, b, WITH_PO)[:2] == score(a, b)[:2]
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Executive coaching Schmidt", "Executive coaching Schmitt"),
+    ("Rollout Linz", "Rollout Lienz"), ("Website redesign", "Website redesgin"),
+])
+def test_a_title_word_one_edit_off_and_another_person_is_review_at_most(t1: str, t2: str) -> None:
+    """F3: a title word one edit from the other's counts as one piece of contradicting
+    evidence: with a different person (same org, value) the pair is capped at 0.80."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, person_id=6,
+                                                           add_time=T + timedelta(days=2)))
+    assert band != "duplicate" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("contradicting evidence") and "one letter off" in r for r in reasons)

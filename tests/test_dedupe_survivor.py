@@ -97,6 +97,21 @@ def test_nothing_is_lost_without_the_plan_saying_so() -> None:
     assert merge_drops(group(1, 3), {1: A, 3: replace(won, owner_id=1, status="open")}, {}) == []
 
 
+def test_drops_name_a_merged_deals_stage_pipeline_and_status() -> None:
+    """F8: the merged deal's earlier stage (and another pipeline, when the pipeline guard is
+    off), and a lost status the survivor does not have, are in ``drops``: they were never
+    listed (``stage_id`` was read from the custom fields)."""
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import merge_drops
+    survivor = replace(A, id=1, stage_id=3, stage_order=3, pipeline_id=1)
+    earlier = replace(A, id=2, stage_id=2, stage_order=2, pipeline_id=1)
+    other = replace(A, id=3, stage_id=7, stage_order=1, pipeline_id=2, status="lost")
+    recs = {1: survivor, 2: earlier, 3: other}
+    drops = merge_drops(Group("g-1", 1, (2, 3), "duplicate", 0.9, (), (), ()), recs, {})
+    assert drops == ["stage_id 2 (deal 2)", "stage_id 7 (deal 3)", "pipeline_id 2 (deal 3)",
+                     "status lost (deal 3)"]
+
+
 def test_the_reasons_name_every_rule_that_decided_in_true_words() -> None:
     """Open over lost by won_first says "open before lost", not "won before open"; in a group
     where won_first beat the open deal and another rule the second won deal, both are named."""

@@ -11,11 +11,17 @@ the plan's review threshold (the chaining guard, checked pair by pair against
 of its pairs there, not groups.csv's stale ``score``; a plan without a readable pairs.csv is
 refused, ``InputError``). A chained group
 is never merged; to merge part of it, the reviewer splits it into groups whose
-deals are all alike. ``keep-separate``
+deals are all alike. A damaged plan is refused whole (``planfiles.check_plan_files``:
+pairs.csv or deals.jsonl not as summary.json recorded them; ``read_groups``: a groups.csv
+row cut short);
+planned groups missing from groups.csv are named in a note. ``keep-separate``
 groups are recorded in the state directory (``index.remember_keep_separate``)
 and never proposed again; the merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
-the deals merged into it were kept apart from). ``max_merges`` caps the merges:
+the deals merged into it were kept apart from): ``record_intended`` once the apply
+is confirmed, right before it is sent, and ``DedupeJob.after_run`` (also after a
+``pdbulk resume``) marks the merges Pipedrive made ``confirmed`` — the only proof
+that a deal gone now was merged by us. ``max_merges`` caps the merges:
 whole groups are taken in plan order while they fit under the cap (a group that
 would pass it is skipped; a smaller one after it may still fit).
 
@@ -54,10 +60,17 @@ from ..deals import Deal, before_image, is_gone, read_deals
 from ..merging import MergeJob
 from ..updating import Prepared, changed_names, check_loaded, refused, write_job_results
 from .config import DedupeConfig
-from .index import load_merges, remember_keep_separate, remember_merges
+from .index import (
+    compact_row,
+    from_compact_row,
+    load_merges,
+    remember_keep_separate,
+    remember_merges,
+)
 from .model import DealRecord
 from .planfiles import (
     PlannedGroup,
+    check_plan_files,
     merge_drops,
     policy_changes,
     read_groups,
@@ -72,6 +85,7 @@ KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
                   "fields")
 POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
+STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +141,9 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
 def _already(g: PlannedGroup, live: Mapping[int, Deal],
              merges: Mapping[int, tuple[int, DealRecord]]) -> list[int]:
     """The deals of the group an earlier apply merged into its survivor (recorded in the
-    state directory's merges.json, and gone now)."""
+    state directory's merges.json as confirmed — ``merges`` holds only those —, and gone
+    now). A deal gone whose merge was never confirmed is not counted: ``_changed`` skips
+    its group (deleted or merged since the plan)."""
     return [m for m in g.merged_ids
             if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 
@@ -194,8 +210,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     identifiers = _str_map(summary.get("identifier_fields"))
     field_names = _str_map(summary.get("field_names"))
     pair_scores = read_pair_scores(plan_dir)
+    damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
+    prep.notes.extend(damage_notes)
     separate = [g for g in groups if g.decision == "keep-separate"]
     if separate and options.record_decisions and state_dir is not None:
         added = remember_keep_separate(state_dir, (g.member_ids for g in separate))
@@ -215,8 +233,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         chosen.append(g)
         merges += len(g.merged_ids)
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
-    lineage: list[tuple[int, int, DealRecord]] = []
-    recorded = load_merges(state_dir) if state_dir is not None and chosen else {}
+    recorded = (load_merges(state_dir, confirmed_only=True)
+                if state_dir is not None and chosen else {})
     for g in chosen:
         if done := _already(g, live, recorded):
             _done(prep, g, done)
@@ -234,14 +252,14 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 why := _chained(g, pair_scores, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
-        lineage.extend((m, g.survivor_id, fresh[m]) for m in g.merged_ids)
         changes = policy_changes(g, fresh, policy)
         if drops := merge_drops(g, fresh, changes, field_names):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
                               + "; ".join(drops))
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
-                                       "group_id": g.id, "values": {"group_id": g.id}}
+                                       "group_id": g.id, "values": {"group_id": g.id},
+                                       "record": compact_row(fresh[merge_id])}
             if changes and position == 0:
                 payload["patch"] = changes
                 payload["fields"] = changed_names(changes)
@@ -256,8 +274,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.calls["mergeDeals"] += 1
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
-    if lineage and options.record_decisions and state_dir is not None:
-        remember_merges(state_dir, lineage)  # before anything is sent: a killed run has it too
+    if options.record_decisions and state_dir is not None:
+        prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
     prep.meta["source_columns"] = ["group_id"]
     prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
@@ -354,7 +372,31 @@ class DedupeJob(MergeJob):
                        result={**(outcome.result or {}), "group_id": p.get("group_id")})
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        record_confirmed(store)
         return write_job_results(store, result, DEDUPE_COLUMNS)
+
+
+def _merges(store: JobStore, state: ItemState) -> list[tuple[int, int, DealRecord]]:
+    return [(int(i.payload["merge_id"]), int(i.payload["survivor_id"]),
+             from_compact_row(i.payload["record"])) for i in store.items(state)
+            if i.op == "merge" and i.payload.get("record") and not i.payload.get("already")]
+
+
+def record_intended(store: JobStore) -> int:
+    """Record the job's merges still to send in the state directory's merges.json as
+    intended (call it once the apply is confirmed, right before sending: a killed run
+    leaves them; a cancelled apply never calls it). How many entries changed."""
+    state = store.meta_get(STATE_DIR)
+    return 0 if state is None else remember_merges(Path(state), _merges(store, ItemState.PENDING))
+
+
+def record_confirmed(store: JobStore) -> int:
+    """Mark the job's merges Pipedrive made (items done) confirmed in merges.json; how
+    many entries changed. Nothing for a job loaded without a state directory."""
+    state = store.meta_get(STATE_DIR)
+    if state is None:
+        return 0
+    return remember_merges(Path(state), _merges(store, ItemState.DONE), confirmed=True)
 
 
 def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[int]:
@@ -374,6 +416,6 @@ def merged_away(store: JobStore) -> list[int]:
 
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "DedupeJob", "merged_away",
-           "prepare_apply", "unfinished"]
+           "prepare_apply", "record_confirmed", "record_intended", "unfinished"]
 
 

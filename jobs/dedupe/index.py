@@ -8,16 +8,22 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
   non-empty custom fields); 100,000 deals: about 1 s to load or save,
-  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids]}``
-  — the largest ``update_time`` the index has seen, as Pipedrive's clock gave it,
-  so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
-  (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of
-  groups the last apply wanted but did not finish, compared again with the
-  changed ones.
-- ``merges.json``: ``[[merged_id, survivor_id, record], ...]`` — every merge an
-  apply chose, with the merged-away deal's compact record as the plan's re-read
-  saw it (recorded before anything is sent, so a killed apply has it too). A
-  survivor stands for the deals merged into it: ``absorbed`` gives each live
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids],
+  "at_since": [ids]}`` — the largest ``update_time`` the index has seen, as
+  Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
+  /api/v2/deals?updated_since=`` (spec: openapi-v2.yaml ``getDeals``) and nothing
+  else; ``pending``: deals of groups the last apply wanted but did not finish,
+  compared again with the changed ones; ``at_since``: the deals updated in that
+  very second — the pull is inclusive (times have 1 s resolution), so they come
+  back unchanged and are not compared again (``DealIndex.seen``), while a deal
+  changed later in the same second is (its record differs).
+- ``merges.json``: ``[[merged_id, survivor_id, record, state], ...]`` — every merge an
+  apply sent, with the merged-away deal's compact record as the plan's re-read
+  saw it: ``intended`` once the apply is confirmed, right before it is sent (a
+  killed apply has it too; a cancelled one writes nothing), ``confirmed`` once
+  Pipedrive made it (the job's item done; also on ``pdbulk resume``). Only a
+  confirmed entry proves that a deal gone now was merged by us. A survivor stands
+  for the deals merged into it: ``absorbed`` gives each live
   deal the records of the deals merged into it (through chains), so a guard or
   a keep-separate pair that held through a merged-away deal still holds
   through its survivor, and the next plan does not propose what this one kept
@@ -47,6 +53,7 @@ from typing import Any
 import orjson
 
 from bulk.errors import InputError, JobBusy
+from bulk.store import make_private, private_tree
 
 from .model import DealRecord
 
@@ -75,9 +82,13 @@ def _from_row(row: list[Any]) -> DealRecord:
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
 
+compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
+
+
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
 PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
+INTENDED, CONFIRMED = "intended", "confirmed"  # a merges.json entry's state
 LOCK = "lock"
 
 
@@ -91,6 +102,7 @@ def state_lock(state: Path) -> Iterator[None]:
     """Hold the state directory for one apply/run (an OS lock: released if the process
     dies). Raises ``StateBusy`` at once when another process holds it."""
     state.mkdir(parents=True, exist_ok=True)
+    private_tree(state)  # deal snapshots, names: 0700 / 0600 like a job folder, whatever the umask
     with open(state / LOCK, "a+") as f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -100,13 +112,20 @@ def state_lock(state: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            private_tree(state)  # what the run wrote there (plans/TIME/ too)
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``path`` atomically, private (0600; a folder it makes 0700) whatever the umask."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path.parent)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     os.replace(tmp, path)
 
 
@@ -133,26 +152,49 @@ def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
     return added
 
 
-def load_merges(state: Path) -> dict[int, tuple[int, DealRecord]]:
-    """Merged-away deal id -> (its survivor, its record), as applies recorded them."""
+def _merge_entry(entry: list[Any]) -> tuple[int, int, DealRecord, bool]:
+    m, sv, row, *rest = entry
+    return int(m), int(sv), _from_row(row), bool(rest and rest[0] == CONFIRMED)
+
+
+def load_merges(state: Path, *, confirmed_only: bool = False
+                ) -> dict[int, tuple[int, DealRecord]]:
+    """Merged-away deal id -> (its survivor, its record), as applies recorded them;
+    ``confirmed_only``: only the merges Pipedrive confirmed (sent and answered, or found
+    done by a reconcile) — the proof that a deal gone now was merged by us."""
+    return {m: (sv, r) for m, (sv, r, ok) in _load_merge_entries(state).items()
+            if ok or not confirmed_only}
+
+
+def _load_merge_entries(state: Path) -> dict[int, tuple[int, DealRecord, bool]]:
     path = state / MERGES
     if not path.is_file():
         return {}
     try:
-        return {int(m): (int(s), _from_row(row)) for m, s, row in orjson.loads(path.read_bytes())}
+        return {m: (sv, r, ok) for m, sv, r, ok in map(_merge_entry, orjson.loads(path.read_bytes()))}
     except (orjson.JSONDecodeError, TypeError, ValueError, IndexError):
-        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal]); "
-                         "delete it to forget which deals were merged into which") from None
+        raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal, "
+                         "state]); delete it to forget which deals were merged into which") from None
 
 
-def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]]) -> int:
-    """Record merges (merged id, survivor id, the merged deal's record); how many were new."""
-    known = load_merges(state)
-    new = {m: (s, r) for m, s, r in merges if known.get(m, (None,))[0] != s}
+def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]], *,
+                    confirmed: bool = False) -> int:
+    """Record merges (merged id, survivor id, the merged deal's record); how many entries
+    changed. ``confirmed=False``: merges about to be sent (``intended``: a killed run
+    leaves them, and they hold guards apart through the survivor, but prove nothing);
+    ``confirmed=True``: merges Pipedrive made. A confirmed entry is never downgraded."""
+    known = _load_merge_entries(state)
+    new: dict[int, tuple[int, DealRecord, bool]] = {}
+    for m, sv, r in merges:
+        old = known.get(m)
+        if old is not None and old[0] == sv and (old[2] or not confirmed):
+            continue
+        new[m] = (sv, r, confirmed)
     if new:
         known.update(new)
-        _write(state / MERGES, orjson.dumps([[m, s, _row(r)] for m, (s, r)
-                                             in sorted(known.items())]))
+        _write(state / MERGES, orjson.dumps([
+            [m, sv, _row(r), CONFIRMED if ok else INTENDED]
+            for m, (sv, r, ok) in sorted(known.items())]))
     return len(new)
 
 
@@ -186,6 +228,15 @@ class DealIndex:
     # deals of groups an apply wanted but did not finish (--max-merges, failed, stopped):
     # the next --since-last plan compares them again although they did not change
     pending: set[int] = field(default_factory=set)
+    # the deals whose update_time is ``updated_since`` (1 s resolution): the next pull
+    # (inclusive: ``updated_since`` is ">=") returns them again though they did not change
+    at_since: set[int] = field(default_factory=set)
+
+    def seen(self, r: DealRecord) -> bool:
+        """True when ``r`` is a deal this index already holds as of ``updated_since``: it
+        came back only because the pull is inclusive of that second (not a change)."""
+        return r.id in self.at_since and _stamp(r.update_time) == self.updated_since \
+            and self.deals.get(r.id) == r
 
     @classmethod
     def load(cls, state: Path) -> DealIndex:
@@ -197,11 +248,12 @@ class DealIndex:
             rows = orjson.loads(rows_path.read_bytes())
             deals = {r.id: r for r in map(_from_row, rows)}
             pending = {int(i) for i in meta.get("pending") or ()}
+            at_since = {int(i) for i in meta.get("at_since") or ()}
         except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError,
                 AttributeError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
-        return cls(deals, meta.get("updated_since"), pending)
+        return cls(deals, meta.get("updated_since"), pending, at_since)
 
     def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
         """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
@@ -210,10 +262,13 @@ class DealIndex:
                 self.deals.pop(r.id, None)
             else:
                 self.deals[r.id] = r
-            if r.update_time is not None:
-                stamp = r.update_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            stamp = _stamp(r.update_time)
+            if stamp is not None:
                 if self.updated_since is None or stamp > self.updated_since:
                     self.updated_since = stamp
+                    self.at_since = set()
+                if stamp == self.updated_since:
+                    self.at_since.add(r.id)
         for deal_id in gone:
             self.deals.pop(deal_id, None)
 
@@ -225,7 +280,13 @@ class DealIndex:
                                                                     key=lambda r: r.id)]))
         _write(state / INDEX_META, orjson.dumps({
             "updated_since": self.updated_since, "deals": len(self.deals),
-            "pending": sorted(self.pending & self.deals.keys())}))
+            "pending": sorted(self.pending & self.deals.keys()),
+            "at_since": sorted(self.at_since)}))
+
+
+def _stamp(t: datetime | None) -> str | None:
+    """A time as the index keeps ``updated_since`` (RFC 3339, UTC, whole seconds)."""
+    return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _indexed_since(state: Path) -> str | None:
@@ -281,6 +342,7 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
     return f"index: {len(dropped):,} merged-away deal(s) dropped ({state})"
 
 
-__all__ = ["DealIndex", "StateBusy", "absorbed", "forget_merged", "load_keep_separate", "install_plan_index",
+__all__ = ["DealIndex", "StateBusy", "absorbed", "compact_row", "from_compact_row",
+           "forget_merged", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
            "state_lock"]

@@ -9,8 +9,8 @@ dropped from the index: one more list call), calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
-plan directory. Nothing is written to
-Pipedrive.
+plan directory, private (0700 / 0600 whatever the umask, as a job folder). Nothing
+is written to Pipedrive.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.runner import CallContext
+from bulk.store import private_tree
 
 from .config import DedupeConfig, resolve_identifiers
 from .index import DealIndex, absorbed, load_keep_separate, load_merges
@@ -62,14 +63,16 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
                                      known_orgs=index.org_names())
+        read = len(changed)
         gone = [] if full else await deleted_since(ctx, str(index.updated_since))
         if full:
             index.deals.clear()
+        else:  # the pull is inclusive of updated_since's second: what the index has as is
+            changed = [r for r in changed if not index.seen(r)]  # is no change
         index.refresh(changed, gone=gone)
         # the deals that changed, and those of groups an earlier apply left unfinished
         focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
-        read = len(changed)
     else:
         deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
@@ -88,6 +91,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "identifier_fields": dict(config.identifier_fields), "field_names": named})
     write_review(directory, result.groups, records, names=await review_names(ctx, members),
                  fields=named)
+    private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)
 

@@ -26,15 +26,10 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-# Legal forms found in company names (common EU/US/UK/Nordic/LatAm forms). Dotted
-# forms ("S.A.", "B.V.") become separate letters after punctuation is split, so
-# they are matched as joined letters too (see _join_initials).
-LEGAL_SUFFIXES = frozenset({
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp",
-    "lp", "plc", "gmbh", "ag", "kg", "ug", "mbh", "sa", "sas", "sarl", "srl", "spa", "bv", "nv",
-    "oy", "oyj", "ab", "as", "asa", "aps", "pty", "pte", "kk", "sl", "sro", "zoo", "doo", "ltda",
-    "group", "holding", "holdings",
-})
+from .legal_forms import SINGLE_WORD_FORMS, distinct_forms, form_run, split_forms
+
+# single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
+LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 # tokens that name a number without a digit -> the digits they stand for: roman numerals
 # I-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
 _NUMBER_WORDS: dict[str, str] = {}
@@ -126,15 +121,37 @@ def is_identifying(token: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def org_key(name: str | None) -> str:
-    """The organization name without case, punctuation and legal suffixes (``ACME Corp.`` -> ``acme``).
+    """The organization name without case, punctuation and the legal form at its end
+    (``ACME Corp.`` -> ``acme``, ``Acme Foods SE`` -> ``acme foods``; ``legal_forms``).
 
     Empty when there is no name. Two org records of the same company usually
-    share this key.
+    share this key; ``group`` / ``holding`` are part of it (``Acme Holding GmbH`` ->
+    ``acme holding``).
     """
     if not name:
         return ""
-    toks = [t for t in words(name) if t not in LEGAL_SUFFIXES and t not in _ORG_NOISE]
-    return " ".join(toks) if toks else " ".join(words(name))
+    toks = [t for t in words(name) if t not in _ORG_NOISE]
+    core = split_forms(toks)[0]
+    return " ".join(core) if core else " ".join(words(name))
+
+
+@lru_cache(maxsize=65536)
+def legal_form(name: str | None) -> tuple[str, ...]:
+    """The canonical legal forms at the end of an organization name, in name order
+    (``Acme G.m.b.H. & Co. KG`` -> ``("gmbh", "co", "kg")``, ``Acme Incorporated`` ->
+    ``("inc",)``); empty when it has none (``legal_forms.split_forms``)."""
+    if not name:
+        return ()
+    return tuple(split_forms([t for t in words(name) if t not in _ORG_NOISE])[1])
+
+
+def other_legal_entity(x: str | None, y: str | None) -> bool:
+    """True when two organization names carry different legal forms (``Tessera Group
+    GmbH`` / ``Tessera Group Inc``, ``Acme Ltd`` / ``Acme SE``): two legal entities (a
+    group's subsidiaries or national entities), whatever their names share. Spellings of
+    one form are one form (``GmbH`` = ``G.m.b.H.``, ``Inc`` = ``Incorporated``); a name
+    without a form (``Acme`` / ``Acme GmbH``) may be the same company."""
+    return distinct_forms(legal_form(x), legal_form(y))
 
 
 _ORG_NOISE = frozenset({"and", "the"})  # Smith & Sons / Smith and Sons, The Acme Company
@@ -163,9 +180,7 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[str]:
             out.append(tokens[i])
             i += 1
             continue
-        while end < n and tokens[end] in LEGAL_SUFFIXES:
-            end += 1
-        i = end
+        i = form_run(tokens, end)
     return out
 
 

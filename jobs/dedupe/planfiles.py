@@ -25,6 +25,7 @@ naming its data row (1-based, the header not counted, as in every manifest).
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import os
 import re
@@ -70,7 +71,8 @@ def _comparable(v: object) -> Any:
 
 
 def _value(r: DealRecord, name: str) -> object:
-    return getattr(r, name) if name in _PATCHABLE else r.fields.get(name)
+    """A deal's value of a record field (``value``, ``stage_id``...) or custom field key."""
+    return getattr(r, name) if name in _PATCHABLE or name in _RECORD_ONLY else r.fields.get(name)
 
 
 def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
@@ -124,7 +126,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
 
 # fields whose loss a plan names (title variants of copies are not listed: a copy's title
 # differs by definition; currency and pipeline are guards)
-_KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id")
+_KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id",
+                "pipeline_id")
+_RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy PATCH sets
 
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
@@ -132,9 +136,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
-    in merge order; FACTS.md, Merge), a won status of a merged deal when the survivor
-    is not won, and an open status when the survivor is closed (the open deal is gone).
-    ``["value 5000 (deal 12)", "status won (deal 13)", "status open (deal 14)", ...]``;
+    in merge order; FACTS.md, Merge) — stage and pipeline too —, and a merged deal's status
+    (won, open, lost) the survivor does not have (it goes with the merged deal).
+    ``["value 5000 (deal 12)", "stage_id 2 (deal 12)", "status won (deal 13)", ...]``;
     a custom field is named by ``labels`` (key -> the field's name; ``PO number 4711 (deal
     12)``), its key when it has none there; empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
@@ -158,10 +162,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 continue
             if _comparable(v) != _comparable(final):
                 out.append(f"{field_label(name, labels)} {_comparable(v)} (deal {r.id})")
-    out.extend(f"status won (deal {r.id})" for r in merged
-               if r.status == "won" and survivor.status != "won")
-    out.extend(f"status open (deal {r.id})" for r in merged
-               if r.status == "open" and survivor.status != "open")
+    # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
+    # live opportunity; lost: the loss on record)
+    out.extend(f"status {r.status} (deal {r.id})" for r in merged
+               if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
 
 
@@ -231,6 +235,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
+    summary["files"] = plan_file_facts(directory, [g.id for g in result.groups])
     if kept is not None:
         summary["previous_decisions"] = kept
     (directory / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
@@ -254,6 +259,59 @@ def _keep_decisions(directory: Path) -> str | None:
         kept = directory / f"groups-{stamp}-{n}.csv"
     os.replace(directory / GROUPS, kept)
     return kept.name
+
+
+# -- integrity ----------------------------------------------------------------------------------
+def _rows_and_digest(path: Path) -> tuple[int, str]:
+    """(data rows: lines after a CSV header, or non-blank lines of JSON Lines; sha256 hex)."""
+    data = path.read_bytes()
+    lines = sum(1 for line in data.splitlines() if line.strip())
+    return (lines - 1 if path.suffix == ".csv" else lines), hashlib.sha256(data).hexdigest()
+
+
+def plan_file_facts(directory: Path, group_ids: Iterable[str]) -> dict[str, Any]:
+    """What summary.json records of the plan files, for ``check_plan_files``: rows and sha256
+    of pairs.csv and deals.jsonl (never edited: any change is damage) and the group ids of
+    groups.csv (a reviewer edits it: decision, survivor, merged ids, rows split)."""
+    out: dict[str, Any] = {}
+    for name in (PAIRS, DEALS):
+        rows, digest = _rows_and_digest(directory / name)
+        out[name] = {"rows": rows, "sha256": digest}
+    ids = list(group_ids)
+    out[GROUPS] = {"rows": len(ids), "group_ids": ids}
+    return out
+
+
+def check_plan_files(directory: Path, summary: Mapping[str, Any]) -> list[str]:
+    """Refuse a damaged plan (``InputError``, exit 1): pairs.csv or deals.jsonl whose rows or
+    sha256 are not the ones summary.json recorded (cut, edited, swapped: they are not for
+    editing; a groups.csv row cut mid-line is refused by ``read_groups``). Returns notes:
+    the planned groups no longer in groups.csv (rows deleted, or the file
+    cut at a line end): they are not merged. A plan written before summary.json recorded
+    its files (no ``files``) is not checked."""
+    facts = summary.get("files")
+    if not isinstance(facts, Mapping):
+        return []
+    for name in (PAIRS, DEALS):
+        want = facts.get(name)
+        path = directory / name
+        if not isinstance(want, Mapping) or not path.is_file():
+            continue  # missing files: read_pair_scores / read_records say so
+        rows, digest = _rows_and_digest(path)
+        if rows != want.get("rows") or digest != want.get("sha256"):
+            how = "" if rows != want.get("rows") else ", its contents changed"
+            raise InputError(f"{path} is not the file the plan wrote ({want.get('rows')} rows "
+                             f"planned, {rows} now{how}): "
+                             "damaged or edited — it is not for editing (only groups.csv's "
+                             "decision, survivor_id and merged_ids are); make the plan again")
+    planned = (facts.get(GROUPS) or {}).get("group_ids") or []
+    present = {g.id for g in read_groups(directory)}
+    missing = [g for g in planned if g not in present]
+    if not missing:
+        return []
+    shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+    return [f"{len(missing)} group(s) of the plan are not in {GROUPS} (rows deleted, or the "
+            f"file was cut): not merged: {shown}"]
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -421,7 +479,8 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "field_label", "merge_drops", "policy_changes", "read_groups",
-           "read_pair_scores", "read_records", "read_summary", "write_plan"]
+           "PlannedGroup", "check_plan_files", "field_label", "merge_drops", "plan_file_facts",
+           "policy_changes", "read_groups", "read_pair_scores", "read_records", "read_summary",
+           "write_plan"]
 
 

@@ -20,7 +20,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
-  different orgs -0.40;
+  different orgs -0.40; two org records alike but for different legal forms (``Acme GmbH`` /
+  ``Acme Inc``: two legal entities, ``normalize.other_legal_entity``): no support, at most 0.80;
 * same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
 * neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
@@ -29,8 +30,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 The evidence for a match is added to the title's part first and that sum capped at
 1.0; the evidence against is subtracted after the cap (an identical title cannot
 absorb it), and two or more pieces against (different org, person, value, added
-months apart) cap the score at 0.80 (review at most) with a ``contradicting
-evidence: ...`` reason.
+months apart, a title word one edit from the other's) cap the score at 0.80 (review
+at most) with a ``contradicting evidence: ...`` reason.
 
 The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
 duplicate threshold above 0.80, as the default 0.85 is.
@@ -58,7 +59,14 @@ from rapidfuzz import fuzz
 from .config import DedupeConfig
 from .lexicon import both_known
 from .model import Band, DealRecord, ScoredPair
-from .normalize import NormTitle, normalize_title, one_typo, org_key, same_company
+from .normalize import (
+    NormTitle,
+    normalize_title,
+    one_typo,
+    org_key,
+    other_legal_entity,
+    same_company,
+)
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
@@ -75,6 +83,8 @@ RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
 SAME_IDENTIFIER = "same identifier"  # reason prefix
+LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
+LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
 _CLOSED = frozenset({"won", "lost"})
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
@@ -278,15 +288,16 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.extend(same_id)
     # evidence for a match cannot lift the score past 1.0 and so hide the evidence against it
     s = min(1.0, s + support) + sum(w for w, _ in against)
-    if len(against) >= 2:
+    if len(contra := _contradictions(a.title, b.title, against)) >= 2:
         s = min(s, CONTRADICTION_CAP)
-        reasons.append(f"contradicting evidence: {', '.join(what for _, what in against)}")
+        reasons.append(f"contradicting evidence: {', '.join(contra)}")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons and not same_id:
         s = min(s, NO_CUSTOMER_CAP)
     if s > REAL_WORDS_CAP and not same_id and any(r.startswith(REAL_WORDS) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
+    s = _cap_legal_entities(s, reasons)
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
             and not double_entry(da, db) and not same_id:
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
@@ -368,6 +379,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         support += 0.05
         same_org = True
         reasons.append("same org")
+    elif (entities := _legal_entities(a, b)) is not None:
+        reasons.append(entities)  # not one company: no support; capped in score_pair
     elif same_company(a.org, b.org):
         support += 0.03
         same_org = True
@@ -414,6 +427,37 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         support += 0.02
         reasons.append("same pipeline")
     return support, against
+
+
+def _legal_entities(a: Prepared, b: Prepared) -> str | None:
+    """A reason when two deals sit on two org records whose names are alike but for
+    different legal forms (``Tessera Group GmbH`` / ``Tessera Group Inc``): two legal
+    entities of one group, not one company typed twice (``normalize.other_legal_entity``)."""
+    da, db = a.deal, b.deal
+    if not same_company(a.org, b.org) or not other_legal_entity(da.org_name, db.org_name):
+        return None
+    return f"{LEGAL_ENTITIES}: {da.org_name} / {db.org_name}"
+
+
+def _cap_legal_entities(s: float, reasons: list[str]) -> float:
+    """Deals at two legal entities of one group reach review at most."""
+    if s > LEGAL_ENTITIES_CAP and any(r.startswith(LEGAL_ENTITIES) for r in reasons):
+        return LEGAL_ENTITIES_CAP
+    return s
+
+
+def _contradictions(x: NormTitle, y: NormTitle, against: list[tuple[float, str]]) -> list[str]:
+    """The pieces of evidence against a pair for the two-pieces rule: the context's
+    (``_context``: person, value, dates, org) plus a title word one edit from the other
+    title's (``schmidt≈schmitt``, ``linz≈lienz``, a typo too), which counts as one piece:
+    with a different person it may well be another customer's deal."""
+    out = [what for _, what in against]
+    only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
+    only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
+    near = [f"{t}≈{u}" for t in only_x for u in only_y if _typo_of(t, u)]
+    if near:
+        out.append(f"title word one letter off ({' '.join(near)})")
+    return out
 
 
 def epoch(t: datetime) -> float:

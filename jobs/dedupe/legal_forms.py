@@ -1,0 +1,110 @@
+"""Legal forms at the end of company names: which words they are, and which form they name.
+
+A company name ends in its legal form (``Acme GmbH``, ``Acme Foods SE``, ``Acme
+Sp. z o.o.``); the same form has several spellings (``GmbH`` / ``G.m.b.H.`` /
+``mbH``, ``Inc`` / ``Inc.`` / ``Incorporated`` / ``Corp`` / ``Corporation``,
+``Ltd`` / ``Limited``). ``FORMS`` maps each spelling (as the words
+``normalize.words`` makes of it: case folded, dotted initials joined, so
+``S.p.A.`` is ``spa`` and ``Sp. z o.o.`` is ``sp z oo``) to one canonical form.
+
+Two org records whose names carry *different* canonical forms are different
+companies — a group's national entities or subsidiaries (``Tessera Group GmbH`` /
+``Tessera Group Inc``), never one company typed twice. A name without a form
+(``Acme``) may be any of them. ``group``, ``holding``, ``international`` are part
+of the name, not a legal form (``Acme Holding GmbH`` is not ``Acme GmbH``).
+
+Sources: compiled by hand from the abbreviations of the ISO 20275 Entity Legal
+Forms code list (GLEIF; per jurisdiction) for the EU, UK, US, Nordic, CH, PL, CZ,
+HU, JP, SG, AU forms below, and cleanco 2.3's ``termdata`` (MIT). cleanco itself
+is not a dependency: it groups forms by US/UK type (``GmbH``, ``Ltd``,
+``SARL`` are one "Limited" bucket, so it cannot tell two forms apart) and lists
+ordinary words (``private``, ``company``, ``da``, ``pt``) that would cut real
+names short. Two-letter forms are taken only at the end of a name, after at least
+one word of the name. Pure data and functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# canonical form -> its spellings (space-separated words after normalize.words)
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    # US / UK / IE / IN / AU / SG / MY
+    "inc": ("inc", "incorporated", "corp", "corporation"),  # US: Inc. and Corp. are one form
+    "ltd": ("ltd", "limited"),
+    "llc": ("llc",), "pllc": ("pllc",), "llp": ("llp",), "lp": ("lp",), "lllp": ("lllp",),
+    "plc": ("plc",), "pty": ("pty",), "pte": ("pte",), "pvt": ("pvt",),
+    "bhd": ("bhd",), "sdn": ("sdn",),
+    # DE / AT / CH / LI
+    "gmbh": ("gmbh", "mbh", "gesmbh"), "ag": ("ag",), "se": ("se",), "kg": ("kg",),
+    "kgaa": ("kgaa",), "ohg": ("ohg",), "eg": ("eg",), "ug": ("ug",), "gbr": ("gbr",),
+    "ev": ("ev",), "ek": ("ek",),
+    # FR / BE / LU / IT / ES / PT / RO / LatAm
+    "sa": ("sa",), "sas": ("sas",), "sasu": ("sasu",), "sarl": ("sarl",), "eurl": ("eurl",),
+    "sca": ("sca",), "snc": ("snc",), "sprl": ("sprl",), "bvba": ("bvba",), "srl": ("srl",),
+    "srls": ("srls",), "spa": ("spa",), "sapa": ("sapa",), "scarl": ("scarl",), "sl": ("sl",),
+    "slu": ("slu",), "sau": ("sau",), "lda": ("lda",), "ltda": ("ltda",),
+    # NL / BE
+    "bv": ("bv",), "nv": ("nv",), "vof": ("vof",), "cv": ("cv",),
+    # Nordic
+    "oy": ("oy",), "oyj": ("oyj",), "ab": ("ab",), "as": ("as", "a s"), "asa": ("asa",),
+    "aps": ("aps",), "ans": ("ans",), "ks": ("ks",), "hf": ("hf",), "ehf": ("ehf",),
+    # PL / CZ / SK / HU / HR / SI / RS
+    "sp zoo": ("sp z oo", "sp zoo", "spolka z oo"), "sro": ("sro", "spol s ro"),
+    "vos": ("vos",), "doo": ("doo",), "dd": ("dd",), "kft": ("kft",), "zrt": ("zrt",),
+    "nyrt": ("nyrt",), "bt": ("bt",),
+    # JP
+    "kk": ("kk",),
+    # not a form of its own (``& Co``, ``AB (publ)``): taken off the name, never compared
+    "co": ("co", "company"), "publ": ("publ",),
+}
+NEUTRAL = frozenset({"co", "publ"})
+FORMS: dict[tuple[str, ...], str] = {
+    tuple(s.split()): canon for canon, spellings in _SPELLINGS.items() for s in spellings}
+_LONGEST = max(len(k) for k in FORMS)
+SINGLE_WORD_FORMS = frozenset(k[0] for k in FORMS if len(k) == 1)
+
+
+def _form_at_end(tokens: Sequence[str], end: int, start: int) -> int:
+    """How many words before ``end`` (not reaching before ``start``) spell one legal
+    form, longest first; 0 when none."""
+    for k in range(min(_LONGEST, end - start), 0, -1):
+        if tuple(tokens[end - k:end]) in FORMS:
+            return k
+    return 0
+
+
+def split_forms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A company name's words as (name words, canonical legal forms at its end). The first
+    word is always the name's (``AS Roma`` keeps ``as``); the forms are in name order.
+    ``["acme", "gmbh", "co", "kg"]`` -> ``(["acme"], ["gmbh", "co", "kg"])``."""
+    end = len(tokens)
+    forms: list[str] = []
+    while end > 1 and (k := _form_at_end(tokens, end, 1)):
+        forms.append(FORMS[tuple(tokens[end - k:end])])
+        end -= k
+    return list(tokens[:end]), forms[::-1]
+
+
+def form_run(tokens: Sequence[str], start: int) -> int:
+    """The end of the run of legal-form words starting at ``tokens[start]`` (``start``
+    itself when there is none): ``Acme GmbH & Co KG - ...`` after the org name."""
+    i, n = start, len(tokens)
+    while i < n:
+        for k in range(min(_LONGEST, n - i), 0, -1):
+            if tuple(tokens[i:i + k]) in FORMS:
+                i += k
+                break
+        else:
+            break
+    return i
+
+
+def distinct_forms(x: Sequence[str], y: Sequence[str]) -> bool:
+    """True when two names' legal forms (``split_forms``) are both given and differ (neutral
+    words like ``co`` aside): two legal entities. A name without a form may be either."""
+    fx, fy = frozenset(x) - NEUTRAL, frozenset(y) - NEUTRAL
+    return bool(fx) and bool(fy) and fx != fy
+
+
+__all__ = ["FORMS", "NEUTRAL", "SINGLE_WORD_FORMS", "distinct_forms", "form_run", "split_forms"]
