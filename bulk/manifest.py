@@ -41,7 +41,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
@@ -50,7 +50,7 @@ import orjson
 
 from .csv_records import BadRecord, records
 from .errors import InputError
-from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
+from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
 from .manifest_xlsx import read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
 from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
@@ -91,6 +91,26 @@ class SourceRow(NamedTuple):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class PathSample(list[str]):
+    """The header of a JSON or JSONL manifest: the leaf paths of its first 1,000 records,
+    in order of appearance — a sample, not a closed list. A mapping may name any
+    well-formed path (``check_paths``); a record without it has an empty value there, and
+    only a pass over every record (plan, the import's load) can tell that no record has it.
+    Paths where a sampled record holds an object or an array of objects are left out
+    (no text target takes one; its leaves are paths of their own)."""
+
+    __slots__ = ()
+
+
+def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[str, str]]:
+    """(column, problem) for each of ``columns`` a manifest with this ``header`` cannot
+    have: not in a CSV/XLSX header; not a well-formed path for JSON (``PathSample``)."""
+    if isinstance(header, PathSample):
+        return [(c, problem) for c in columns if (problem := path_problem(c)) is not None]
+    known = set(header)
+    return [(c, "no such column in the manifest") for c in columns if c not in known]
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:
@@ -161,19 +181,21 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     """The column names (CSV/XLSX: the header row; JSON/JSONL: keys of the first objects).
 
     For JSON records the names are dotted paths to every leaf of the first
-    records (``properties.dealname``), as a mapping refers to them.
+    records (``properties.dealname``), as a mapping refers to them: a ``PathSample``.
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
+        nested: set[str] = set()  # paths some sampled record has an object (array) at
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"
                 else read_json_array(path, encoding))
         first_error: InputError | None = None
         seen = 0
         for seen, row in enumerate(rows, 1):
             if row.ok:  # an error row's "(line)" is not a column
-                names.update(dict.fromkeys(leaf_paths(row.values)))
+                names.update(dict.fromkeys(row.values))
+                nested.update(k for k, v in row.values.items() if structured(v))
             elif first_error is None:
                 first_error = row.error
             if seen >= _JSONL_HEADER_SAMPLE:
@@ -185,7 +207,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
                                  "nothing to read")
             raise InputError(f"{os.fspath(path)!r} has no readable record among its first "
                              f"{seen:,} (the first: {first_error})")
-        return list(names)
+        return PathSample(n for n in names if n not in nested)
     if kind == "xlsx":
         return xlsx_header(path, sheet)
     with _Csv(path, delimiter, encoding) as source:
@@ -802,6 +824,7 @@ def _json_kind(value: object) -> str:
 
 
 __all__ = [
-    "DELIMITERS", "FORMATS", "Format", "SourceRow", "count_rows", "detect_encoding", "detect_format",
-    "dialect", "header", "read_manifest", "sniff_delimiter", "without_mapping_hint",
+    "DELIMITERS", "FORMATS", "Format", "PathSample", "SourceRow", "check_paths", "count_rows",
+    "detect_encoding", "detect_format", "dialect", "header", "read_manifest", "sniff_delimiter",
+    "without_mapping_hint",
 ]

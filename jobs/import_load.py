@@ -139,6 +139,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     images: list[BeforeImage] = []
     await anyio.to_thread.run_sync(
         lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
+    if planner.paths is not None:  # a JSON path no record has: refused before any send
+        planner.paths.check(mapping.source)
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
     prefix = contest_prefix(planner.key_code)
     contested.add((prefix + k for k in planner.newly_contested), store.job_id)
@@ -250,6 +252,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
+    if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
+        planner.paths.check(mapping.source)
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one

@@ -353,10 +353,13 @@ class Mapping:
 
     def columns(self) -> list[str]:
         """The manifest columns the mapping reads, in order, once each."""
-        names = [self.key_column]
-        for _, field_spec in self.targets():
-            names += _spec_columns(field_spec)
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys(column for _, column in self.readers()))
+
+    def readers(self) -> list[tuple[str, str]]:
+        """(TOML key, column) for every column the mapping reads, the key column first."""
+        return [("import.key_column", self.key_column)] + [
+            (key, column) for key, field_spec in self.targets()
+            for column in _spec_columns(field_spec)]
 
     def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
         """Resolve every name against the account (all problems at once, as one

@@ -51,7 +51,8 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                      "primary contact phone", "associated contact phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
                           "account", "account name", "organization name",
-                          "associated company", "organization name", "lead name"),
+                          "associated company", "organization name", "lead name",
+                          "companies"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
