@@ -1,12 +1,12 @@
 """Streaming manifest readers: CSV (any common dialect), JSONL, JSON arrays and XLSX.
 
-Each record comes out as a ``SourceRow``: its 1-based data row number (the
-header and blank records don't count), the physical line where it starts (so
-a quoted cell spanning three lines moves the next row's line by three; XLSX:
-the row number Excel shows; JSON array: the record's position), and its
-values. A bad record is not an exception: it comes out as a row with
-``error`` set and every original cell it has in ``values`` (for failed.csv),
-so one broken line never stops a job. Only a problem with the whole file
+Each record comes out as a ``SourceRow``: its source position, the row number
+every report shows — the physical line where it starts (so a quoted cell
+spanning three lines moves the next row's number by three; the header line and
+blank lines count, as in an editor; XLSX: the row number Excel shows; JSON
+array: the record's 1-based position) — and its values. A bad record is not an
+exception: it comes out as a row with ``error`` set and every original cell
+it has in ``values`` (for failed.csv), so one broken line never stops a job. Only a problem with the whole file
 (missing, no header, duplicate or empty column names, unknown format, not
 UTF-8) raises ``InputError``.
 
@@ -77,7 +77,13 @@ _JSONL_HEADER_SAMPLE = 1000
 
 
 class SourceRow(NamedTuple):
-    """One manifest record: ``row`` (1-based data row), ``line`` (where it starts).
+    """One manifest record: ``row``, its source position — the one row number every
+    message, plan, failed file and ``--json`` report shows (see the module docstring):
+    CSV, the physical line its record starts on (as an editor shows it); XLSX, the row
+    number Excel shows; JSONL, its line; a JSON array, the record's 1-based index.
+    ``line`` is the same number (the readers' own messages say "line N"). Rows come
+    out in increasing ``row`` order, each number once; blank records and the header
+    take numbers but are not rows, so the numbers have gaps.
 
     A NamedTuple rather than a frozen dataclass: a million of them are built per
     job, and a tuple is built several times faster.
@@ -753,10 +759,10 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
         width = len(names)
         report = _is_report(names)
         allowed = width
-        number = 0
+        first = True
         for line, cells in source:
-            number += 1
-            if number == 1 and not isinstance(cells, BadRecord) and len(cells) > width:
+            number, first_record, first = line, first, False  # the row is its line
+            if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
                 allowed = width + _file_wide_trailer(path, delimiter, encoding)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
@@ -786,13 +792,12 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
 
 def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceRow]:
     with open_utf8(path, encoding) as f:
-        number = 0
         for line, raw in enumerate(f, 1):
             if line == 1:
                 raw = raw.removeprefix(_BOM)
             if not raw.strip():
                 continue
-            number += 1
+            number = line  # the row is its line
             try:
                 value = loads_exact(raw)
             except orjson.JSONDecodeError as exc:

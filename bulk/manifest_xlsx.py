@@ -272,12 +272,11 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 
     rows = _headed(path, sheet)
     names: list[str] | None = None
-    number = 0
     for excel_row, cells in rows:
         if names is None:
             names = _names(cells)
             continue
-        number += 1
+        number = excel_row  # the row is the one Excel shows
         width = len(names)
         extra = [v for v in cells[width:] if not _empty(v)]
         values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False)}
