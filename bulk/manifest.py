@@ -51,7 +51,7 @@ import orjson
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
-from .manifest_xlsx import read_xlsx, xlsx_date_system, xlsx_header
+from .manifest_xlsx import header_row_number, read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
 from .reports import FAILED_COLUMNS, UNPROCESSED_COLUMNS
 
@@ -135,25 +135,28 @@ def detect_format(path: PathLike, format: Format | None = None) -> Format:
 def read_manifest(path: PathLike, *, format: Format | None = None,
                   delimiter: str | None = None, encoding: str | None = None,
                   sheet: str | None = None,
-                  columns: Collection[str] | None = None) -> Iterator[SourceRow]:
+                  columns: Collection[str] | None = None,
+                  header_row: int | None = None) -> Iterator[SourceRow]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
     (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
     first); ``columns``, the columns the caller reads (None: all): a formula without
-    a stored value or an Excel error fails its row only in one of them. Raises
-    ``InputError`` for a problem with the whole file, and for ``sheet`` on a file
-    that is not XLSX.
+    a stored value or an Excel error fails its row only in one of them. CSV and XLSX:
+    ``header_row``, the line / Excel row the header is on (None: found, see
+    ``header``). Raises ``InputError`` for a problem with the whole file, for ``sheet``
+    on a file that is not XLSX and ``header_row`` on a JSON one.
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
+    _header_row_only_for_tables(kind, header_row)
     if kind == "jsonl":
         return _no_extra_cells(_read_jsonl(path, encoding))
     if kind == "json":
         return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return _no_extra_cells(read_xlsx(path, sheet, columns))
-    return _no_extra_cells(_read_csv(path, delimiter, encoding))
+        return _no_extra_cells(read_xlsx(path, sheet, columns, header_row))
+    return _no_extra_cells(_read_csv(path, delimiter, encoding, header_row))
 
 
 _EXTRA = re.compile(r"\(extra \d+\)")
@@ -182,8 +185,17 @@ def _sheet_only_for_xlsx(kind: Format, sheet: str | None) -> None:
                          f"{kind.upper()} (leave --sheet out)")
 
 
+def _header_row_only_for_tables(kind: Format, header_row: int | None) -> None:
+    if header_row is not None and kind not in ("csv", "xlsx"):
+        raise InputError(f"header_row (--header-row) names the header line of a CSV or XLSX "
+                         f"file; this manifest is {kind.upper()} (leave it out)")
+    if header_row is not None and header_row < 1:
+        raise InputError(f"header_row must be 1 or more, not {header_row}")
+
+
 def header(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
-           encoding: str | None = None, sheet: str | None = None) -> list[str]:
+           encoding: str | None = None, sheet: str | None = None,
+           header_row: int | None = None) -> list[str]:
     """The column names (CSV/XLSX: the header row; JSON/JSONL: keys of the first objects).
 
     For JSON records the names are dotted paths to every leaf of the first
@@ -191,6 +203,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
+    _header_row_only_for_tables(kind, header_row)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
         nested: set[str] = set()  # paths some sampled record has an object (array) at
@@ -215,9 +228,18 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
                              f"{seen:,} (the first: {first_error})")
         return PathSample(n for n in names if n not in nested)
     if kind == "xlsx":
-        return xlsx_header(path, sheet)
-    with _Csv(path, delimiter, encoding) as source:
+        return xlsx_header(path, sheet, header_row)
+    with _Csv(path, delimiter, encoding, header_row) as source:
         return source.names
+
+
+def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
+                header_row: int | None = None) -> str | None:
+    """Which row was taken as the header when it was not plain to see (an XLSX row of
+    merged group titles above it was skipped), else None."""
+    if header_row is not None or detect_format(path, format) != "xlsx":
+        return None
+    return header_row_number(path, sheet)[1]
 
 
 def date_system(path: PathLike, *, format: Format | None = None,
@@ -229,15 +251,17 @@ def date_system(path: PathLike, *, format: Format | None = None,
 
 
 def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
-               encoding: str | None = None, sheet: str | None = None) -> int:
+               encoding: str | None = None, sheet: str | None = None,
+               header_row: int | None = None) -> int:
     """How many rows ``read_manifest`` will yield (error rows included), for progress totals."""
     kind = detect_format(path, format)
     if kind == "jsonl":
         with open_utf8(path, encoding) as fb:
             return sum(1 for raw in fb if raw.strip() and raw.strip() != _BOM)
     if kind != "csv":
-        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding))
-    with _Csv(path, delimiter, encoding) as source:
+        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding,
+                                            header_row=header_row))
+    with _Csv(path, delimiter, encoding, header_row) as source:
         return sum(1 for _ in source)
 
 
@@ -641,14 +665,16 @@ def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], b
     return dialect(delimiter), hint is not None
 
 
-def _check_header(cells: list[str]) -> list[str]:
+def _check_header(cells: list[str], line: int) -> list[str]:
     names = [c.strip() for c in cells]
     while names and not names[-1]:  # a trailing delimiter on the header line
         names.pop()
     seen: set[str] = set()
     for position, name in enumerate(names, 1):
         if not name:
-            raise InputError(f"the header has an empty column name (column {position})")
+            raise InputError(f"the header (line {line}) has an empty column name (column "
+                             f"{position}); if the header is another line, say header_row = "
+                             "N in the mapping's [defaults] (or --header-row N)")
         if not _is_utf8(name):
             raise InputError(f"the header is not valid UTF-8 (column {position})")
         if name in seen:
@@ -677,7 +703,8 @@ def _printable(text: str) -> str:
 class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
-    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None) -> None:
+    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None,
+                 header_row: int | None = None) -> None:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
         self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
@@ -691,14 +718,21 @@ class _Csv:
             for line, cells in self._records:
                 if hinted and line == 1:  # "sep=;": not a record
                     continue
+                if header_row is not None and line != header_row:
+                    if line < header_row:  # lines above the named header are not read
+                        continue
+                    raise InputError(f"line {header_row} (header_row) is empty or inside "
+                                     "a quoted cell: the header must start there")
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
                     self.raw_header = cells
                     break
             else:
-                raise InputError("the file is empty: a header row is required")
-            self.names = _check_header(cells)
+                raise InputError("the file is empty: a header row is required"
+                                 if header_row is None else
+                                 f"the file has no line {header_row} (header_row)")
+            self.names = _check_header(cells, line)
         except BaseException:
             self._f.close()
             raise
@@ -723,9 +757,10 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
     return None if any(extra) else len(extra)
 
 
-def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None) -> int:
+def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,
+                       header_row: int | None) -> int:
     """The trailing empty cells every data record has (and the header, if it has any), else 0."""
-    with _Csv(path, delimiter, encoding) as source:
+    with _Csv(path, delimiter, encoding, header_row) as source:
         width = len(source.names)
         common = _trailing_empties(source.raw_header, width) or None
         for _, cells in source:
@@ -753,8 +788,9 @@ def _restored(cells: list[str]) -> list[str]:
             else c for c in cells]
 
 
-def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
-    with _Csv(path, delimiter, encoding) as source:
+def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
+              header_row: int | None = None) -> Iterator[SourceRow]:
+    with _Csv(path, delimiter, encoding, header_row) as source:
         names = source.names
         width = len(names)
         report = _is_report(names)
@@ -763,7 +799,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> It
         for line, cells in source:
             number, first_record, first = line, first, False  # the row is its line
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
-                allowed = width + _file_wide_trailer(path, delimiter, encoding)
+                allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed:
@@ -830,6 +866,6 @@ def _json_kind(value: object) -> str:
 
 __all__ = [
     "DELIMITERS", "FORMATS", "Format", "PathSample", "SourceRow", "check_paths", "count_rows",
-    "detect_encoding", "detect_format", "dialect", "header", "read_manifest", "sniff_delimiter",
+    "detect_encoding", "header_note", "detect_format", "dialect", "header", "read_manifest", "sniff_delimiter",
     "without_mapping_hint",
 ]

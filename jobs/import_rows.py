@@ -67,6 +67,7 @@ class ImportSettings:
     delimiter: str | None = None
     encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
     sheet: str | None = None  # XLSX: None is the first sheet
+    header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
 

@@ -151,6 +151,8 @@ class Defaults(_Section):
     date_formats: list[str] = Field(default_factory=list)
     separator: str = ";"
     encoding: str | None = None  # the manifest's text encoding; None: detected
+    # CSV / XLSX: the line (Excel row) the header is on; None: found (title lines skipped)
+    header_row: int | None = Field(default=None, ge=1)
     # cells that mean "no value" (besides blank); compared case-insensitively
     empty_values: list[str] = Field(default_factory=list)
     # the plausible years of a date (inclusive); a date outside is a row error
@@ -323,6 +325,11 @@ class Mapping:
     def encoding(self) -> str | None:
         """``[defaults] encoding``: the manifest's text encoding (None: detected)."""
         return self.spec.defaults.encoding
+
+    @property
+    def header_row(self) -> int | None:
+        """``[defaults] header_row``: the CSV line / Excel row of the header (None: found)."""
+        return self.spec.defaults.header_row
 
     @property
     def mode(self) -> Literal["insert", "upsert"]:
