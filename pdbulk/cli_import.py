@@ -36,6 +36,7 @@ from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
 from jobs.planning import render_plan
+from jobs.results import remove_failed
 
 from .options import (
     DEFAULTS,
@@ -146,11 +147,12 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
+    if not failed_csv.parent.is_dir():
+        raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
+    remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
                                        unarchive, release_held, header_row)
-    if not failed_csv.parent.is_dir():
-        raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
     cfg = engine.config()
 
     async def planning() -> Any:
