@@ -1,12 +1,12 @@
 """Streaming manifest readers: CSV (any common dialect), JSONL, JSON arrays and XLSX.
 
-Each record comes out as a ``SourceRow``: its 1-based data row number (the
-header and blank records don't count), the physical line where it starts (so
-a quoted cell spanning three lines moves the next row's line by three; XLSX:
-the row number Excel shows; JSON array: the record's position), and its
-values. A bad record is not an exception: it comes out as a row with
-``error`` set and every original cell it has in ``values`` (for failed.csv),
-so one broken line never stops a job. Only a problem with the whole file
+Each record comes out as a ``SourceRow``: its source position, the row number
+every report shows — the physical line where it starts (so a quoted cell
+spanning three lines moves the next row's number by three; the header line and
+blank lines count, as in an editor; XLSX: the row number Excel shows; JSON
+array: the record's 1-based position) — and its values. A bad record is not an
+exception: it comes out as a row with ``error`` set and every original cell
+it has in ``values`` (for failed.csv), so one broken line never stops a job. Only a problem with the whole file
 (missing, no header, duplicate or empty column names, unknown format, not
 UTF-8) raises ``InputError``.
 
@@ -41,7 +41,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
 
@@ -50,8 +50,8 @@ import orjson
 
 from .csv_records import BadRecord, records
 from .errors import InputError
-from .manifest_json import flatten, leaf_paths, loads_exact, read_json_array
-from .manifest_xlsx import read_xlsx, xlsx_date_system, xlsx_header
+from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
+from .manifest_xlsx import header_row_number, read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
@@ -76,7 +76,13 @@ _JSONL_HEADER_SAMPLE = 1000
 
 
 class SourceRow(NamedTuple):
-    """One manifest record: ``row`` (1-based data row), ``line`` (where it starts).
+    """One manifest record: ``row``, its source position — the one row number every
+    message, plan, failed file and ``--json`` report shows (see the module docstring):
+    CSV, the physical line its record starts on (as an editor shows it); XLSX, the row
+    number Excel shows; JSONL, its line; a JSON array, the record's 1-based index.
+    ``line`` is the same number (the readers' own messages say "line N"). Rows come
+    out in increasing ``row`` order, each number once; blank records and the header
+    take numbers but are not rows, so the numbers have gaps.
 
     A NamedTuple rather than a frozen dataclass: a million of them are built per
     job, and a tuple is built several times faster.
@@ -90,6 +96,26 @@ class SourceRow(NamedTuple):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class PathSample(list[str]):
+    """The header of a JSON or JSONL manifest: the leaf paths of its first 1,000 records,
+    in order of appearance — a sample, not a closed list. A mapping may name any
+    well-formed path (``check_paths``); a record without it has an empty value there, and
+    only a pass over every record (plan, the import's load) can tell that no record has it.
+    Paths where a sampled record holds an object or an array of objects are left out
+    (no text target takes one; its leaves are paths of their own)."""
+
+    __slots__ = ()
+
+
+def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[str, str]]:
+    """(column, problem) for each of ``columns`` a manifest with this ``header`` cannot
+    have: not in a CSV/XLSX header; not a well-formed path for JSON (``PathSample``)."""
+    if isinstance(header, PathSample):
+        return [(c, problem) for c in columns if (problem := path_problem(c)) is not None]
+    known = set(header)
+    return [(c, "no such column in the manifest") for c in columns if c not in known]
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:
@@ -108,25 +134,28 @@ def detect_format(path: PathLike, format: Format | None = None) -> Format:
 def read_manifest(path: PathLike, *, format: Format | None = None,
                   delimiter: str | None = None, encoding: str | None = None,
                   sheet: str | None = None,
-                  columns: Collection[str] | None = None) -> Iterator[SourceRow]:
+                  columns: Collection[str] | None = None,
+                  header_row: int | None = None) -> Iterator[SourceRow]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
     (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
     first); ``columns``, the columns the caller reads (None: all): a formula without
-    a stored value or an Excel error fails its row only in one of them. Raises
-    ``InputError`` for a problem with the whole file, and for ``sheet`` on a file
-    that is not XLSX.
+    a stored value or an Excel error fails its row only in one of them. CSV and XLSX:
+    ``header_row``, the line / Excel row the header is on (None: found, see
+    ``header``). Raises ``InputError`` for a problem with the whole file, for ``sheet``
+    on a file that is not XLSX and ``header_row`` on a JSON one.
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
+    _header_row_only_for_tables(kind, header_row)
     if kind == "jsonl":
         return _no_extra_cells(_read_jsonl(path, encoding))
     if kind == "json":
         return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return _no_extra_cells(read_xlsx(path, sheet, columns))
-    return _no_extra_cells(_read_csv(path, delimiter, encoding))
+        return _no_extra_cells(read_xlsx(path, sheet, columns, header_row))
+    return _no_extra_cells(_read_csv(path, delimiter, encoding, header_row))
 
 
 _EXTRA = re.compile(r"\(extra \d+\)")
@@ -155,24 +184,36 @@ def _sheet_only_for_xlsx(kind: Format, sheet: str | None) -> None:
                          f"{kind.upper()} (leave --sheet out)")
 
 
+def _header_row_only_for_tables(kind: Format, header_row: int | None) -> None:
+    if header_row is not None and kind not in ("csv", "xlsx"):
+        raise InputError(f"header_row (--header-row) names the header line of a CSV or XLSX "
+                         f"file; this manifest is {kind.upper()} (leave it out)")
+    if header_row is not None and header_row < 1:
+        raise InputError(f"header_row must be 1 or more, not {header_row}")
+
+
 def header(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
-           encoding: str | None = None, sheet: str | None = None) -> list[str]:
+           encoding: str | None = None, sheet: str | None = None,
+           header_row: int | None = None) -> list[str]:
     """The column names (CSV/XLSX: the header row; JSON/JSONL: keys of the first objects).
 
     For JSON records the names are dotted paths to every leaf of the first
-    records (``properties.dealname``), as a mapping refers to them.
+    records (``properties.dealname``), as a mapping refers to them: a ``PathSample``.
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
+    _header_row_only_for_tables(kind, header_row)
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
+        nested: set[str] = set()  # paths some sampled record has an object (array) at
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"
                 else read_json_array(path, encoding))
         first_error: InputError | None = None
         seen = 0
         for seen, row in enumerate(rows, 1):
             if row.ok:  # an error row's "(line)" is not a column
-                names.update(dict.fromkeys(leaf_paths(row.values)))
+                names.update(dict.fromkeys(row.values))
+                nested.update(k for k, v in row.values.items() if structured(v))
             elif first_error is None:
                 first_error = row.error
             if seen >= _JSONL_HEADER_SAMPLE:
@@ -184,11 +225,20 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
                                  "nothing to read")
             raise InputError(f"{os.fspath(path)!r} has no readable record among its first "
                              f"{seen:,} (the first: {first_error})")
-        return list(names)
+        return PathSample(n for n in names if n not in nested)
     if kind == "xlsx":
-        return xlsx_header(path, sheet)
-    with _Csv(path, delimiter, encoding) as source:
+        return xlsx_header(path, sheet, header_row)
+    with _Csv(path, delimiter, encoding, header_row) as source:
         return source.names
+
+
+def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
+                header_row: int | None = None) -> str | None:
+    """Which row was taken as the header when it was not plain to see (an XLSX row of
+    merged group titles above it was skipped), else None."""
+    if header_row is not None or detect_format(path, format) != "xlsx":
+        return None
+    return header_row_number(path, sheet)[1]
 
 
 def date_system(path: PathLike, *, format: Format | None = None,
@@ -200,15 +250,17 @@ def date_system(path: PathLike, *, format: Format | None = None,
 
 
 def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
-               encoding: str | None = None, sheet: str | None = None) -> int:
+               encoding: str | None = None, sheet: str | None = None,
+               header_row: int | None = None) -> int:
     """How many rows ``read_manifest`` will yield (error rows included), for progress totals."""
     kind = detect_format(path, format)
     if kind == "jsonl":
         with open_utf8(path, encoding) as fb:
             return sum(1 for raw in fb if raw.strip() and raw.strip() != _BOM)
     if kind != "csv":
-        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding))
-    with _Csv(path, delimiter, encoding) as source:
+        return sum(1 for _ in read_manifest(path, format=kind, sheet=sheet, encoding=encoding,
+                                            header_row=header_row))
+    with _Csv(path, delimiter, encoding, header_row) as source:
         return sum(1 for _ in source)
 
 
@@ -612,14 +664,16 @@ def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], b
     return dialect(delimiter), hint is not None
 
 
-def _check_header(cells: list[str]) -> list[str]:
+def _check_header(cells: list[str], line: int) -> list[str]:
     names = [c.strip() for c in cells]
     while names and not names[-1]:  # a trailing delimiter on the header line
         names.pop()
     seen: set[str] = set()
     for position, name in enumerate(names, 1):
         if not name:
-            raise InputError(f"the header has an empty column name (column {position})")
+            raise InputError(f"the header (line {line}) has an empty column name (column "
+                             f"{position}); if the header is another line, say header_row = "
+                             "N in the mapping's [defaults] (or --header-row N)")
         if not _is_utf8(name):
             raise InputError(f"the header is not valid UTF-8 (column {position})")
         if name in seen:
@@ -648,7 +702,8 @@ def _printable(text: str) -> str:
 class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
-    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None) -> None:
+    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None,
+                 header_row: int | None = None) -> None:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
         self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
@@ -662,14 +717,21 @@ class _Csv:
             for line, cells in self._records:
                 if hinted and line == 1:  # "sep=;": not a record
                     continue
+                if header_row is not None and line != header_row:
+                    if line < header_row:  # lines above the named header are not read
+                        continue
+                    raise InputError(f"line {header_row} (header_row) is empty or inside "
+                                     "a quoted cell: the header must start there")
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
                     self.raw_header = cells
                     break
             else:
-                raise InputError("the file is empty: a header row is required")
-            self.names = _check_header(cells)
+                raise InputError("the file is empty: a header row is required"
+                                 if header_row is None else
+                                 f"the file has no line {header_row} (header_row)")
+            self.names = _check_header(cells, line)
         except BaseException:
             self._f.close()
             raise
@@ -694,9 +756,10 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
     return None if any(extra) else len(extra)
 
 
-def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None) -> int:
+def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,
+                       header_row: int | None) -> int:
     """The trailing empty cells every data record has (and the header, if it has any), else 0."""
-    with _Csv(path, delimiter, encoding) as source:
+    with _Csv(path, delimiter, encoding, header_row) as source:
         width = len(source.names)
         common = _trailing_empties(source.raw_header, width) or None
         for _, cells in source:
@@ -722,16 +785,17 @@ def _unprefixed(cells: list[str]) -> list[str]:
             else c for c in cells]
 
 
-def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None) -> Iterator[SourceRow]:
-    with _Csv(path, delimiter, encoding) as source:
+def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
+              header_row: int | None = None) -> Iterator[SourceRow]:
+    with _Csv(path, delimiter, encoding, header_row) as source:
         names = source.names
         width = len(names)
         allowed = width
-        number = 0
+        first = True
         for line, cells in source:
-            number += 1
-            if number == 1 and not isinstance(cells, BadRecord) and len(cells) > width:
-                allowed = width + _file_wide_trailer(path, delimiter, encoding)
+            number, first_record, first = line, first, False  # the row is its line
+            if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
+                allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed:
@@ -759,13 +823,12 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
 
 def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceRow]:
     with open_utf8(path, encoding) as f:
-        number = 0
         for line, raw in enumerate(f, 1):
             if line == 1:
                 raw = raw.removeprefix(_BOM)
             if not raw.strip():
                 continue
-            number += 1
+            number = line  # the row is its line
             try:
                 value = loads_exact(raw)
             except orjson.JSONDecodeError as exc:
@@ -797,6 +860,7 @@ def _json_kind(value: object) -> str:
 
 
 __all__ = [
-    "DELIMITERS", "FORMATS", "Format", "SourceRow", "count_rows", "detect_encoding", "detect_format",
-    "dialect", "header", "read_manifest", "sniff_delimiter", "without_mapping_hint",
+    "DELIMITERS", "FORMATS", "Format", "PathSample", "SourceRow", "check_paths", "count_rows",
+    "detect_encoding", "header_note", "detect_format", "dialect", "header", "read_manifest", "sniff_delimiter",
+    "without_mapping_hint",
 ]

@@ -31,7 +31,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -159,10 +159,40 @@ def _walk(value: dict[str, Any], parent: str | None, out: dict[str, Any]) -> Non
             _walk(item[0], path, out)
 
 
-def leaf_paths(row: dict[str, Any]) -> list[str]:
-    """The paths of a flat row whose values are not arrays of objects (for init-mapping)."""
-    return [path for path, value in row.items()
-            if not (isinstance(value, list) and value and isinstance(value[0], dict))]
+def object_at(values: Mapping[str, Any], path: str) -> bool:
+    """Whether a flat row holds an object at ``path`` (paths under it)."""
+    return any(k.startswith((path + ".", path + "[")) for k in values)
+
+
+def structured(value: Any) -> bool:
+    """Whether a flat row's value is an object or an array holding an object: no text
+    target can take it (its leaves are paths of their own), so a path where any record
+    has one is never proposed as a column."""
+    return isinstance(value, dict) or (isinstance(value, list)
+                                       and any(isinstance(v, dict | list) for v in value))
+
+
+_SEGMENT = r'(?:\.[^.\[\]"]+|\["(?:[^"\\]|\\.)*"\])'
+# a top-level key is kept as it is (``Amount [EUR]``): only ``.`` and ``["`` end it
+_WELL_FORMED = re.compile(r'(?:[^.\[]|\[(?!"))+' + _SEGMENT + "*")
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a JSON path (``properties.dealname``,
+    ``properties["hs.custom"]``), or None: a mapping's paths into a JSON manifest are
+    checked for their form only — whether records have them is known only by reading
+    every record (a path may first appear in record 5,000)."""
+    if not path.strip():
+        return "an empty path"
+    if not _WELL_FORMED.fullmatch(path):
+        return ("not a path: write nested keys with dots (properties.dealname) and a key "
+                'that holds a dot or bracket in brackets (properties["hs.custom"])')
+    for quoted in re.findall(r'\[("(?:[^"\\]|\\.)*")\]', path):
+        try:
+            json.loads(quoted)
+        except ValueError:
+            return f"the bracketed key {quoted} is not a JSON string"
+    return None
 
 
 def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -> Iterator[Any]:
@@ -203,5 +233,5 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                 "after this point cannot be read", row=number + 1))
 
 
-__all__ = ["JsonNumber", "decimal_text", "exact_float", "exact_int", "flatten", "leaf_paths", "loads_exact",
-           "path_part", "read_json_array"]
+__all__ = ["JsonNumber", "decimal_text", "exact_float", "exact_int", "flatten",
+           "loads_exact", "object_at", "path_part", "path_problem", "read_json_array", "structured"]

@@ -180,6 +180,32 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged(book: Any, ws: Any) -> dict[int, dict[int, int]]:
+    """The sheet's merged ranges that span columns, as {row: {first column: last column}}
+    (1-based) for the top row of each. openpyxl's read-only mode does not read them: the
+    sheet's XML is scanned for ``<mergeCell ref="A1:C1"/>`` (streamed)."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    out: dict[int, dict[int, int]] = {}
+    if part is None or archive is None:
+        return out
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            for found in _MERGE.finditer(block):
+                first, last = (column_index_from_string(c.decode()) for c in found.group(1, 3))
+                if last > first:
+                    out.setdefault(int(found[2]), {})[first] = last
+            tail = block[-200:]
+    return out
+
+
 def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     book, ws = _open_sheet(path, sheet)
     # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
@@ -212,7 +238,7 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
             formulas.close()
 
 
-def _names(cells: list[Any]) -> list[str]:
+def _names(cells: list[Any], number: int) -> list[str]:
     for position, v in enumerate(cells, 1):
         if isinstance(v, UncachedFormula):
             raise InputError(f"the header's column {position} is a formula without a stored "
@@ -223,9 +249,12 @@ def _names(cells: list[Any]) -> list[str]:
     seen: set[str] = set()
     for position, name in enumerate(names, 1):
         if not name:
-            raise InputError(f"the header has an empty column name (column {position})")
+            raise InputError(f"the header (Excel row {number}) has an empty column name "
+                             f"(column {position}); if the header is another row, say "
+                             "header_row = N in the mapping's [defaults] (or --header-row N)")
         if name in seen:
-            raise InputError(f"the header names column {name!r} twice", column=name)
+            raise InputError(f"the header (Excel row {number}) names column {name!r} twice",
+                             column=name)
         seen.add(name)
     return names
 
@@ -233,16 +262,61 @@ def _names(cells: list[Any]) -> list[str]:
 _TITLE_ROWS = 20  # single-cell rows above the header looked through (a report's title lines)
 
 
-def _headed(path: str | os.PathLike[str], sheet: str | None
+def _group_titles(cells: list[Any], merges: dict[int, int]) -> bool:
+    """Whether a row is a grouped header's titles: every filled cell starts a merged range
+    over several columns ("Deal information" over A1:C1, "Contact" over D1:E1)."""
+    filled = [i for i, v in enumerate(cells, 1) if not _empty(v)]
+    return bool(filled) and all(i in merges for i in filled)
+
+
+def header_row_number(path: str | os.PathLike[str], sheet: str | None = None,
+                      header_row: int | None = None) -> tuple[int, str | None]:
+    """The Excel row the header is read from, and why when it was not plain to see (a row
+    of merged group titles above it was skipped), for the plan's notes."""
+    skipped: list[tuple[int, list[Any]]] = []
+    for number, _ in _headed(path, sheet, header_row, skipped=skipped):
+        if not skipped:
+            return number, None
+        titles = ", ".join(repr(str(v)) for v in skipped[-1][1] if not _empty(v))
+        return number, (f"the header is Excel row {number}: row {skipped[-1][0]} holds merged "
+                        f"group titles ({titles}) and was skipped; say header_row = N (or "
+                        "--header-row N) if another row is the header")
+    raise InputError("the sheet is empty: a header row is required")
+
+
+def _headed(path: str | os.PathLike[str], sheet: str | None, header_row: int | None = None,
+            *, skipped: list[tuple[int, list[Any]]] | None = None
             ) -> Iterator[tuple[int, list[Any]]]:
-    """The sheet's non-empty rows from its header on. The header is the first row with two
-    or more cells: a report export's title and filter lines above it ("Opportunity
-    Report", "Filtered By: ...", one cell each) are skipped. A sheet whose first rows all
-    hold one cell is a one-column sheet: its first row is the header."""
+    """The sheet's non-empty rows from its header on. ``header_row`` (Excel's number) names
+    the header; else it is the first row with two or more cells: a report export's title
+    and filter lines above it ("Opportunity Report", "Filtered By: ...", one cell each)
+    are skipped, and so is a row of merged group titles above the real header ("Deal
+    information" over A1:C1; appended to ``skipped``). A sheet whose first rows all hold
+    one cell is a one-column sheet: its first row is the header."""
     rows = _rows(path, sheet)
+    if header_row is not None:
+        for row in rows:
+            if row[0] > header_row:
+                raise InputError(f"header row {header_row} of the sheet is empty")
+            if row[0] == header_row:
+                yield row
+                yield from rows
+                return
+        raise InputError(f"the sheet has no row {header_row} (header_row)")
+    merges: dict[int, dict[int, int]] | None = None
     above: list[tuple[int, list[Any]]] = []
     for row in rows:
         if sum(not _empty(v) for v in row[1]) >= 2:
+            if merges is None:
+                book, ws = _open_sheet(path, sheet)
+                try:
+                    merges = _merged(book, ws)
+                finally:
+                    book.close()
+            if row[0] in merges and _group_titles(row[1], merges[row[0]]):
+                if skipped is not None:
+                    skipped.append(row)
+                continue
             yield row
             break
         above.append(row)
@@ -269,29 +343,30 @@ def xlsx_date_system(path: str | os.PathLike[str], sheet: str | None = None) -> 
         book.close()
 
 
-def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None) -> list[str]:
+def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None,
+                header_row: int | None = None) -> list[str]:
     """The header row's column names."""
-    for _, cells in _headed(path, sheet):
-        return _names(cells)
+    for number, cells in _headed(path, sheet, header_row):
+        return _names(cells, number)
     raise InputError("the sheet is empty: a header row is required")
 
 
 def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
-              columns: Collection[str] | None = None) -> Iterator[Any]:
+              columns: Collection[str] | None = None,
+              header_row: int | None = None) -> Iterator[Any]:
     """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number).
     ``columns``: the columns the caller reads (None: all); a formula without a stored
     value or an Excel error fails the row only in one of those (elsewhere the cell is
     kept, a formula without a value as blank)."""
     from .manifest import SourceRow
 
-    rows = _headed(path, sheet)
+    rows = _headed(path, sheet, header_row)
     names: list[str] | None = None
-    number = 0
     for excel_row, cells in rows:
         if names is None:
-            names = _names(cells)
+            names = _names(cells, excel_row)
             continue
-        number += 1
+        number = excel_row  # the row is the one Excel shows
         width = len(names)
         extra = [v for v in cells[width:] if not _empty(v)]
         values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False)}
@@ -328,5 +403,6 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["CurrencyNumber", "currency_format", "format_currency", "read_xlsx", "xlsx_date_system",
+__all__ = ["CurrencyNumber", "currency_format", "format_currency", "header_row_number", "read_xlsx",
+           "xlsx_date_system",
            "xlsx_header"]

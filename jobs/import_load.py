@@ -29,7 +29,7 @@ from bulk.clock import Clock, SystemClock
 from bulk.contested import ContestedKeys
 from bulk.engine import EngineConfig, connect
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, detect_format, header, read_manifest
+from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import CallContext, Runner, RunResult, RunStats
@@ -53,7 +53,8 @@ Say = Callable[[str], None]
 def _rows(planner: RowPlanner, settings: ImportSettings) -> Iterator[SourceRow]:
     return read_manifest(settings.manifest, format=settings.format,
                          delimiter=settings.delimiter, encoding=settings.encoding,
-                         sheet=settings.sheet, columns=planner.read_columns)
+                         sheet=settings.sheet, columns=planner.read_columns,
+                         header_row=settings.header_row)
 
 
 def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict[str, str]]:
@@ -100,7 +101,8 @@ def manifest_header(settings: ImportSettings, mapping: ImportMapping | None = No
     with ``mapping``, also MappingError when its date tokens do not match an XLSX
     workbook's date system (``Mapping.check_date_system``)."""
     columns = header(settings.manifest, format=settings.format, delimiter=settings.delimiter,
-                     encoding=settings.encoding, sheet=settings.sheet)
+                     encoding=settings.encoding, sheet=settings.sheet,
+                     header_row=settings.header_row)
     if mapping is not None:
         mapping.check_date_system(date_system(settings.manifest, format=settings.format,
                                               sheet=settings.sheet))
@@ -156,6 +158,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     images: list[BeforeImage] = []
     await anyio.to_thread.run_sync(
         lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
+    if planner.paths is not None:  # a JSON path no record has: refused before any send
+        planner.paths.check(mapping.source)
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
     prefix = contest_prefix(planner.key_code)
     contested.add((prefix + k for k in planner.newly_contested), store.job_id)
@@ -268,6 +272,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
+    if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
+        planner.paths.check(mapping.source)
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
@@ -291,6 +297,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
                  "the import pulls them again")
+    where = await anyio.to_thread.run_sync(lambda: header_note(
+        settings.manifest, format=settings.format, sheet=settings.sheet,
+        header_row=settings.header_row))
+    if where is not None:
+        notes.insert(0, where)
     # the pulls run in rounds: the catalog, then the lists side by side, page by page
     rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
                                                   "getOrganizations")), default=0)

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bulk.errors import InputError
-from bulk.manifest import Format, SourceRow
+from bulk.manifest import Format, PathSample, SourceRow, check_paths
+from bulk.manifest_json import object_at
 from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
 from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
@@ -47,7 +48,7 @@ from .account import (
 from .catalog import Catalog, DealField
 from .deals import deal_changes
 from .mapping import Mapping as ImportMapping
-from .mapping import OrgRef, PersonRef, RowMapper
+from .mapping import MappingError, OrgRef, PersonRef, RowMapper
 from .results import held
 
 Mode = Literal["insert", "upsert"]
@@ -66,6 +67,7 @@ class ImportSettings:
     delimiter: str | None = None
     encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
     sheet: str | None = None  # XLSX: None is the first sheet
+    header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
 
@@ -159,6 +161,8 @@ def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]
     failed-rows file (failed.jsonl: ``_pdbulk.hold``), which writes only the paths each
     failed row has — every column the mapping reads: there a path no record has is an
     absent (empty) cell, as it was in the source that the mapping was checked against."""
+    if isinstance(header, PathSample):  # any well-formed path may be named (check_paths)
+        return header
     names = list(header)
     if hold_column(names) == f"{TYPED_KEY}.{HOLD_COLUMN}":
         names += [c for c in mapping.columns() if c not in set(names)]
@@ -166,14 +170,56 @@ def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]
 
 
 def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
-    """InputError naming every column the mapping reads that the manifest lacks — before
-    any job folder or call (the same check compiling the mapping makes)."""
-    known = set(effective_header(mapping, header))
-    missing = [c for c in mapping.columns() if c not in known]
-    if missing:
-        raise InputError("the mapping reads " + ", ".join(repr(c) for c in missing)
-                         + ": no such column in the manifest (its columns: "
-                         + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+    """InputError naming every column the mapping reads that the manifest lacks (for a
+    JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``) —
+    before any job folder or call (the same check compiling the mapping makes)."""
+    problems = check_paths(effective_header(mapping, header), mapping.columns())
+    if not problems:
+        return
+    if isinstance(header, PathSample):
+        raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
+    raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
+                     + ": no such column in the manifest (its columns: "
+                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+
+
+class UnseenPaths:
+    """The paths a mapping names into a JSON manifest that no record has had yet.
+
+    A JSON header is a sample (``PathSample``): a path may first appear in record 5,000,
+    so it is not checked against the header; the one pass that reads every record (a
+    plan, an import's load) tells a path no record has — a typo, or the wrong export —
+    by ``see``-ing each row, then ``check``. A CSV/XLSX header is complete: nothing to do.
+    A typed failed-rows file (failed.jsonl) writes only the paths its rows have: a path
+    none of them has was checked against the source, so it is not asked for there."""
+
+    __slots__ = ("_waiting", "records")
+
+    def __init__(self, mapping: ImportMapping, header: Sequence[str]) -> None:
+        self.records = 0  # readable records seen
+        self._waiting: dict[str, list[str]] = {}  # path -> the mapping keys that read it
+        if not isinstance(header, PathSample) \
+                or hold_column(header) == f"{TYPED_KEY}.{HOLD_COLUMN}":
+            return
+        for key, path in mapping.readers():
+            self._waiting.setdefault(path, []).append(key)
+
+    def see(self, row: SourceRow) -> None:
+        if not self._waiting or not row.ok:
+            return
+        self.records += 1
+        values = row.values
+        for path in [p for p in self._waiting if p in values or object_at(values, p)]:
+            del self._waiting[path]
+
+    def check(self, source: str) -> None:
+        """MappingError naming each path no record had (every one at once)."""
+        if self._waiting:
+            raise MappingError([(key, f"no record has the path {path!r} (of the "
+                                      f"{self.records:,} records read); check its spelling "
+                                      "against the file (init-mapping lists the paths)")
+                                for path, keys in self._waiting.items() for key in keys],
+                               source=source)
 
 
 class KeySet:
@@ -239,6 +285,7 @@ class RowPlanner:
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
+        self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
         # new persons by match key: (name, email, phone, org ref) of the row that named
@@ -284,6 +331,7 @@ class RowPlanner:
         planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
                       hold_column=hold_column(header))
         planner.read_columns = set(mapping.columns())
+        planner.paths = UnseenPaths(mapping, header)
         return planner, catalog, missing
 
     @staticmethod
@@ -349,6 +397,8 @@ class RowPlanner:
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         self.counts.rows += 1
+        if self.paths is not None:
+            self.paths.see(row)
         refusal = self._held(row)
         if refusal is not None:
             return refusal
@@ -470,5 +520,5 @@ class RowPlanner:
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "check_columns", "effective_header", "file_sha",
+           "RowCounts", "RowPlanner", "UnseenPaths", "check_columns", "effective_header", "file_sha",
            "matched_by", "source_row", "stored_row"]

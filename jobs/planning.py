@@ -192,10 +192,20 @@ _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|(?<!\^)(?<!U\+)\b\
                      r"(?!-[a-z]|\^| significant)")
 
 
+def _elide(found: re.Match[str]) -> str:
+    text = found[0]
+    # a cell is quoted by repr: '...' — or "..." only when it holds a ' itself; any other
+    # "..." is the hint's own mapping syntax ("unix_ms", "excel") and is kept
+    if text.startswith('"') and "'" not in text:
+        return text
+    return "…"
+
+
 def reason_class(reason: str, column: str | None) -> str:
-    """A row error without its cell values (quoted text and numbers become ``…``), with
-    its column: the line ``plan`` counts rows under."""
-    general = _QUOTED.sub("…", reason)
+    """A row error without its cell values (the cells it quotes and numbers become ``…``;
+    the fix hint's ``"unix_ms"`` stays), with its column: the line ``plan`` counts rows
+    under."""
+    general = _QUOTED.sub(_elide, reason)
     return f"{column}: {general}" if column else general
 
 

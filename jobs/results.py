@@ -26,6 +26,7 @@ Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 import time
@@ -134,6 +135,23 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Iterable[Mappi
         if stale not in written.values() and _ours(stale):
             stale.unlink()
     return written
+
+
+def remove_failed(path: Path) -> None:
+    """Remove a failed-rows file pdbulk wrote at ``path`` (plan-failed.csv) and its typed
+    copies beside it, so that a plan that stops (exit 1) leaves no file from an earlier
+    plan describing another input. A file of that name pdbulk did not write is kept."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            first = next(csv.reader([f.readline(1 << 20)]), [])
+        if hold_column(first) is not None:
+            path.unlink()
+    except (OSError, UnicodeDecodeError, csv.Error):
+        pass
+    for suffix in (".jsonl", ".xlsx"):
+        typed = path.with_suffix(suffix)
+        if _ours(typed):
+            typed.unlink(missing_ok=True)
 
 
 def _ours(path: Path) -> bool:

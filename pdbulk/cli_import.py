@@ -26,7 +26,7 @@ from rich.console import Console
 
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
-from bulk.manifest import choose_encoding, detect_format, header, read_manifest
+from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
@@ -36,6 +36,7 @@ from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
 from jobs.planning import render_plan
+from jobs.results import remove_failed
 
 from .options import (
     DEFAULTS,
@@ -79,11 +80,17 @@ EncodingOpt = Annotated[str | None, typer.Option(
                        "detected. Overrides the mapping's defaults.encoding.")]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
+HeaderRowOpt = Annotated[int | None, typer.Option(
+    "--header-row", min=1, help="CSV / XLSX: the line (Excel row number) the header is on "
+                                "(default: found; title lines and a row of merged group titles "
+                                "above it are skipped). Overrides the mapping's "
+                                "defaults.header_row.")]
 
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
-              release_held: bool = False) -> tuple[ImportSettings, ImportMapping]:
+              release_held: bool = False, header_row: int | None = None
+              ) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder or call."""
     try:
         mapping = ImportMapping.load(mapping_path)
@@ -103,6 +110,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
                               encoding=encoding or mapping.encoding, sheet=sheet,
+                              header_row=header_row or mapping.header_row,
                               unarchive=unarchive, release_held=release_held)
     try:
         check_columns(mapping, manifest_header(settings))
@@ -135,15 +143,17 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
                     release_held: ReleaseHeld = False,
                     failed_csv: FailedCsv = Path("plan-failed.csv"),
+                    header_row: HeaderRowOpt = None,
                     engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
-    token = engine.token()
-    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held)
     if not failed_csv.parent.is_dir():
         raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
+    remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
+    token = engine.token()
+    settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
+                                       unarchive, release_held, header_row)
     cfg = engine.config()
 
     async def planning() -> Any:
@@ -213,11 +223,12 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
                unarchive: Unarchive = False, release_held: ReleaseHeld = False,
+               header_row: HeaderRowOpt = None,
                engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held)
+                                       unarchive, release_held, header_row)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")
@@ -254,9 +265,11 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
 
 # -- pdbulk init-mapping --------------------------------------------------------------------
 def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
-             encoding: str | None = None, sheet: str | None = None) -> dict[str, list[str]]:
+             encoding: str | None = None, sheet: str | None = None,
+             header_row: int | None = None) -> dict[str, list[str]]:
     out: dict[str, dict[str, None]] = {}
-    for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet)):
+    for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                          header_row=header_row)):
         if n >= limit_rows:
             break
         for column, value in row.values.items():
@@ -284,7 +297,7 @@ def init_mapping_cmd(
     key_field: Annotated[str, typer.Option(help="Label of the source-key custom field.")]
     = "Import source key",
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
-    encoding: EncodingOpt = None, sheet: SheetOpt = None,
+    encoding: EncodingOpt = None, sheet: SheetOpt = None, header_row: HeaderRowOpt = None,
     engine: EngineOptions = DEFAULTS,
 ) -> None:
     """Write a starter mapping from the manifest's header and the account's fields."""
@@ -295,17 +308,21 @@ def init_mapping_cmd(
     token = engine.token()
     cfg = replace(engine, workers=8).config()
     try:
-        columns = header(manifest, encoding=encoding, sheet=sheet)
+        columns = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
+        note = header_note(manifest, sheet=sheet, header_row=header_row)
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
+    if note is not None:
+        _err(f"note: {note}")
 
     async def pulling() -> Any:
         async with _reading(cfg, token) as reading:
             return await load_catalog(reading.ctx)
     catalog = anyio.run(pulling)
     text = init_mapping(columns, catalog, key_field=key_field,
-                        samples=_samples(manifest, encoding=encoding, sheet=sheet),
-                        encoding=_used_encoding(manifest, encoding))
+                        samples=_samples(manifest, encoding=encoding, sheet=sheet,
+                                         header_row=header_row),
+                        encoding=_used_encoding(manifest, encoding), header_row=header_row)
     if output is None:
         typer.echo(text, nl=False)
         return

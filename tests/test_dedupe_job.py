@@ -320,10 +320,10 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
     """A bad decision, id or a deal in two groups: InputError with the row number."""
     from bulk.errors import InputError
     head = "group_id,decision,band,score,survivor_id,merged_ids\n"
-    for body, needle in (("g-1,maybe,duplicate,0.9,1,2\n", "row 1"),
+    for body, needle in (("g-1,maybe,duplicate,0.9,1,2\n", "row 2"),
                          ("g-1,,duplicate,0.9,1,x\n", "not a deal id"),
                          ("g-1,,duplicate,0.9,1,2\ng-3,,review,0.8,3,2\n",
-                          "row 2.*also in the group of row 1"),
+                          "row 3.*also in the group of row 2"),
                          ("g-1,,duplicate,0.9,1,1;2\n", "survivor and also merged"),
                          ("g-1,,duplicate,1.7,1,2\n", "score")):
         (tmp_path / "groups.csv").write_text(head + body)
@@ -337,7 +337,7 @@ def test_groups_csv_errors_name_the_row(tmp_path: Path) -> None:
             "g-1;merge;review;0.8;1;2;Caf\u00e9 \u2013 Pilot\r\n")
     (tmp_path / "groups.csv").write_bytes(text.encode("utf-8-sig"))
     (g,) = read_groups(tmp_path)
-    assert g.decision == "merge" and g.row == 1 and g.merged_ids == (2,)
+    assert g.decision == "merge" and g.row == 2 and g.merged_ids == (2,)
     (tmp_path / "groups.csv").write_bytes(text.encode("cp1252"))
     with pytest.raises(InputError, match=r"not UTF-8.*line 2"):
         read_groups(tmp_path)
@@ -698,7 +698,7 @@ def test_only_documented_decisions_are_read(tmp_path: Path, value: str) -> None:
     from bulk.errors import InputError
     head = "group_id,decision,band,score,survivor_id,merged_ids\n"
     (tmp_path / "groups.csv").write_text(head + f"g-1,{value},review,0.8,1,2\n")
-    with pytest.raises(InputError, match=r"row 1.*blank, merge or keep-separate"):
+    with pytest.raises(InputError, match=r"row 2.*blank, merge or keep-separate"):
         read_groups(tmp_path)
     for ok, want in (("MERGE", "merge"), ("Keep_Separate", "keep-separate"),
                      ("keep  separate", "keep-separate"), (" ", "")):

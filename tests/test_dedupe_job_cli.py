@@ -72,7 +72,7 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
             "group_id,decision,band,score,survivor_id,merged_ids\ng-1,perhaps,review,0.8,1,2\n")
         res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
                             env=env)
-        assert res.exit_code == 1 and "row 1" in res.output, res.output
+        assert res.exit_code == 1 and "row 2" in res.output, res.output
         assert sb.token not in res.output
         for cron in (["--config", str(bad)], ["--url", "http://127.0.0.1:9"]):
             res = runner.invoke(app, ["dedupe", "run", "--json", *args, *cron], env=env)

@@ -119,7 +119,7 @@ async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
         failed = store.directory / "failed.csv"
         rows = read_csv(failed)
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]  # line 3
         store.close()
         again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
         rows = read_csv(again.directory / "failed.csv")
@@ -258,8 +258,8 @@ def test_plan_failed_csv_has_the_shape_of_failed_csv(tmp_path: Path) -> None:
     header = plan_csv.read_text().splitlines()[0].split(",")
     assert header[5] == "hold" and header[-1] == "(extra 1)"
     cells = {r["row"]: r["values"] for r in plan["failed_rows"]}
-    assert cells[2]["(extra 1)"] == "EXTRA" and cells[4]["stage"] == "Nope"
-    assert {r["row"]: r["hold"] for r in plan["failed_rows"]}[3] == "duplicate-key"
+    assert cells[3]["(extra 1)"] == "EXTRA" and cells[5]["stage"] == "Nope"  # their lines
+    assert {r["row"]: r["hold"] for r in plan["failed_rows"]}[4] == "duplicate-key"
 
 
 def _source_columns_only(path: Path, tmp: Path, edit: dict[str, str] | None = None) -> Path:
@@ -300,7 +300,7 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="c1")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("1", ""), ("2", "duplicate-key")]
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", ""), ("3", "duplicate-key")]
         assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
         fixed = store.directory.parent / "fixed.csv"
         fixed.write_text((store.directory / "failed.csv").read_text(encoding="utf-8")
@@ -314,7 +314,7 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
                                         release_held=True)
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
         assert _deal_by_key(sb, "k1")["title"] == "Bad first"
         # case 2: report columns deleted; the held copy stays refused
         store, _, _ = await import_once(sb, tmp_path / "jobs", second, mapping, job_id="c2")

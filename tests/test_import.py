@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
+from bulk.manifest import read_manifest
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.demo_data import write_demo_export
@@ -241,9 +242,9 @@ async def test_failed_rows_have_row_column_reason_and_formulas_are_neutralised(
             assert expected in reasons, (expected, reasons)
         formula = next(r for r in failed.values() if "HYPERLINK" in r["Deal Name"])
         assert formula["Deal Name"].startswith("'=")
-        original = source_rows(export.manifest)
-        for n, line in failed.items():
-            assert line["Record ID"] == original[n - 1]["Record ID"]  # row numbers from 1
+        original = {r.row: r.values for r in read_manifest(export.manifest)}
+        for n, line in failed.items():  # a row number is the line the record starts on
+            assert line["Record ID"] == original[n]["Record ID"]
         assert read_csv(store.directory / "unprocessed.csv") == []
         store.close()
 

@@ -84,7 +84,7 @@ def test_a_plan_of_many_bad_rows_lists_a_thousand_and_writes_them_all(
     assert res.exit_code == 3, res.output
     plan = orjson.loads(res.stdout)
     assert plan["bad_rows"] == 1250 and sum(plan["reasons"].values()) == 1250
-    assert [r["row"] for r in plan["failed_rows"]] == list(range(1, 1001))  # data rows
+    assert [r["row"] for r in plan["failed_rows"]] == list(range(2, 1002))  # their lines
     rows = read_csv(failed_csv)
     assert [r["close"] for r in rows] == [f"not a date {n}" for n in range(1, 1251)]
 

@@ -103,7 +103,7 @@ async def test_import_upsert_and_its_plan_refuse_a_key_two_deals_carry(tmp_path:
             plan, _ = await plan_import(runner.ctx, settings, Mapping.load(export.mapping),
                                         runner.scheduler.limits, stats=runner.stats,
                                         scheduler=runner.scheduler.statistics)
-        assert plan.notes[0] == f"key problem (row fails): row 3: {reason}"
+        assert plan.notes[0] == f"key problem (row fails): row 4: {reason}"  # line 4
         before = {i: dict(d) for i, d in sb.state.deals.rows.items()}
         store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                         mode="upsert", create_key_field=False, job_id="second")

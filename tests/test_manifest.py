@@ -52,7 +52,7 @@ def test_bom_crlf_and_multiline_cells(tmp_path: Path) -> None:
     rows = list(read_manifest(path))
     assert header(path) == ["id", "notes", "amount"]
     assert [(r.row, r.line, r.values["id"]) for r in rows] == [
-        (1, 2, "1"), (2, 6, "2"), (3, 7, "3"), (4, 9, "4")]
+        (2, 2, "1"), (6, 6, "2"), (7, 7, "3"), (9, 9, "4")]  # a row is its first line
     assert rows[0].values["notes"] == "first\r\nsecond\r\nthird"
     assert rows[1].values["notes"] == 'say "hi"'
     assert count_rows(path) == 4
@@ -62,9 +62,9 @@ def test_short_and_long_rows(tmp_path: Path) -> None:
     """A row with fewer or more cells than the header is an error row, trailing empties included."""
     text = "a,b,c\n1,2\n1,2,3,\n1,2,3,4\n5,6,7\n"
     rows = list(read_manifest(write(tmp_path, "m.csv", text)))
-    assert [(r.row, r.ok) for r in rows] == [(1, False), (2, False), (3, False), (4, True)]
+    assert [(r.row, r.ok) for r in rows] == [(2, False), (3, False), (4, False), (5, True)]
     assert rows[0].error is not None and "line 2: 2 cells but the header has 3" in rows[0].error.reason
-    assert rows[1].error is not None and rows[1].error.row == 2
+    assert rows[1].error is not None and rows[1].error.row == 3
     assert "line 3: 4 cells but the header has 3 columns" in rows[1].error.reason
     assert rows[2].values == {"a": "1", "b": "2", "c": "3", "(extra 1)": "4"}  # kept for failed.csv
     assert rows[3].values == {"a": "5", "b": "6", "c": "7"}
@@ -101,7 +101,7 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
     text = "a,b\n\n1,2\n,\n  ,\n3,4\n\n"
     path = write(tmp_path, "m.csv", text)
     rows = list(read_manifest(path))
-    assert [(r.row, r.line) for r in rows] == [(1, 3), (2, 6)]
+    assert [(r.row, r.line) for r in rows] == [(3, 3), (6, 6)]
     assert count_rows(path) == 2
 
 
@@ -198,7 +198,7 @@ def test_jsonl_rows_and_errors(tmp_path: Path) -> None:
     path = write(tmp_path, "m.jsonl", data)
     rows = list(read_manifest(path))
     assert [(r.row, r.line, r.ok) for r in rows] == [
-        (1, 1, True), (2, 3, False), (3, 4, False), (4, 5, True), (5, 6, False)]
+        (1, 1, True), (3, 3, False), (4, 4, False), (5, 5, True), (6, 6, False)]
     assert rows[0].values == {"id": 1, "amount": 12.5}
     assert rows[1].error is not None and rows[1].error.reason.startswith("line 3, column")
     assert "not valid JSON" in rows[1].error.reason
@@ -269,7 +269,7 @@ def test_memory_stays_flat(tmp_path: Path) -> None:
     for row in rows:
         if row.row % 10_000 == 0:
             highest = max(highest, sys.getallocatedblocks() - baseline)
-    assert row.row == 200_000
+    assert row.row == 200_001  # the header is line 1
     assert highest < 20_000, f"{highest} blocks more than at row 10,000"
     assert time.perf_counter() - started < 10
 
@@ -302,7 +302,7 @@ def test_excel_sep_hint_line_names_the_delimiter(tmp_path: Path, delimiter: str,
     path.write_bytes(bom + text.encode())
     assert header(path) == ["key", "title", "amount"]
     rows = list(read_manifest(path))
-    assert [(r.row, r.line, r.ok) for r in rows] == [(1, 3, True), (2, 4, True)]
+    assert [(r.row, r.line, r.ok) for r in rows] == [(3, 3, True), (4, 4, True)]
     assert rows[0].values == {"key": "k1", "title": "Alpha Beta", "amount": "15"}
     assert count_rows(path) == 2
 

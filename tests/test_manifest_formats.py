@@ -49,7 +49,7 @@ def test_xlsx_cells_keep_excel_types(tmp_path: Path) -> None:
                               "When": dt.datetime(2026, 3, 1, 9, 30), "Note": "x"}
     assert type(rows[0].values["Close"]) is dt.date
     assert rows[1].values == {"Key": "b", "Amount": 7, "Close": "", "When": "", "Note": ""}
-    assert [(r.row, r.line) for r in rows] == [(1, 2), (2, 3)]
+    assert [(r.row, r.line) for r in rows] == [(2, 2), (3, 3)]  # Excel's row numbers
     assert count_rows(path) == 2
     assert parse_date(rows[0].values["Close"], ["%m/%d/%Y"]) == "2026-03-01"
     assert parse_date(rows[0].values["When"]) == "2026-03-01"
@@ -62,7 +62,7 @@ def test_xlsx_row_numbers_sheets_and_extra_cells(tmp_path: Path) -> None:
     ], sheet="Deals")
     assert header(path) == ["not the data"]  # the first sheet by default
     rows = list(read_manifest(path, sheet="Deals"))
-    assert [(r.row, r.line, r.ok) for r in rows] == [(1, 3, True), (2, 6, False), (3, 7, True)]
+    assert [(r.row, r.line, r.ok) for r in rows] == [(3, 3, True), (6, 6, False), (7, 7, True)]
     assert rows[1].error is not None and rows[1].error.reason.startswith("line 6:")
     assert rows[1].values == {"Key": "b", "Title": "B", "(extra 1)": "stray"}
     with pytest.raises(InputError, match=r"no sheet 'Dealz'.*sheets: Cover, Deals"):
@@ -322,7 +322,7 @@ def test_xlsx_report_title_lines_above_the_header_are_skipped(tmp_path: Path) ->
     assert header(path) == ["Opportunity ID", "Opportunity Name", "Amount"]
     rows = list(read_manifest(path))
     assert [(r.row, r.line, r.values["Opportunity Name"]) for r in rows] == [
-        (1, 5, "Alpha"), (2, 6, "Beta")]
+        (5, 5, "Alpha"), (6, 6, "Beta")]
     assert count_rows(path) == 2
     single = _book(tmp_path / "s.xlsx", [["key"], ["a"], ["b"]])
     assert header(single) == ["key"]
@@ -368,7 +368,7 @@ def test_xlsx_formula_without_a_stored_value_fails_its_row(tmp_path: Path) -> No
     rows = list(read_manifest(tmp_path / "f.xlsx"))
     assert [r.ok for r in rows] == [False, True, True]
     error = rows[0].error
-    assert error is not None and error.column == "total" and error.row == 1
+    assert error is not None and error.column == "total" and error.row == 2
     assert "line 2" in str(error) and "formula without a stored value" in str(error)
     assert "open and save the file in Excel/LibreOffice" in str(error)
     assert rows[0].values["total"] == ""

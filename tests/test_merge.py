@@ -69,7 +69,7 @@ def test_group_manifest_is_read_as_pairs(tmp_path: Path) -> None:
     path = tmp_path / "groups.csv"
     path.write_text("survivor_id,merge_ids\n10,11;12\n20,x\n")
     rows = list(read_pairs(path))
-    assert rows[:2] == [PairRow(1, 11, 10), PairRow(1, 12, 10)]
+    assert rows[:2] == [PairRow(2, 11, 10), PairRow(2, 12, 10)]  # line 2
     assert "not a deal id" in rows[2].reason  # type: ignore[union-attr]
 
 

@@ -71,5 +71,5 @@ def test_readme_import_example_imports_the_rows(tmp_path: Path) -> None:
         assert len(sb.state.persons.rows) == 2 and len(sb.state.orgs.rows) == 1
     (job,) = (tmp_path / "pdbulk-jobs").iterdir()
     failed = (job / "failed.csv").read_text(encoding="utf-8").splitlines()
-    assert len(failed) == 2 and failed[1].startswith("3,A-3,not an amount"), failed
+    assert len(failed) == 2 and failed[1].startswith("4,A-3,not an amount")  # line 4, failed
     assert all(sb.token.encode() not in p.read_bytes() for p in job.rglob("*") if p.is_file())

@@ -282,7 +282,7 @@ def test_a_deal_named_twice_stays_held_when_the_failed_rows_are_run_again(
         code, job = update(manifest, "jobs1")
         assert code == 3 and deal(sb, 4)["value"] == 2000.5
         (failed,) = read_csv(job / "failed.csv")
-        assert failed["hold"] == "duplicate-key" and "already updated by row 1" in failed["reason"]
+        assert failed["hold"] == "duplicate-key" and "already updated by row 2" in failed["reason"]
         code, job = update(job / "failed.csv", "jobs2")
         assert code == 3 and deal(sb, 4)["value"] == 2000.5
         with open(job / "failed.csv", newline="", encoding="utf-8") as f:

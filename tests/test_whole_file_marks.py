@@ -79,7 +79,7 @@ def test_an_ambiguous_cell_before_the_evidence_reads_by_it_in_plan_import_and_re
                         'k2,Evidence,"1.234,56",Qualified\n')
     mapping.write_text(MAPPING)
     planned, failed, job = _plan_and_import(sandbox, tmp_path, manifest, mapping)
-    assert planned == failed and list(failed) == [2] and "Nope" in failed[2]
+    assert planned == failed and list(failed) == [3] and "Nope" in failed[3]  # line 3
     assert _values(sandbox) == {"Before": 2000, "Evidence": 1234.56}
     mapping.write_text(MAPPING + 'map = { "Nope" = "Qualified" }\n')
     manifest.unlink()  # the retry reads the stored decision, not the file
@@ -98,6 +98,6 @@ def test_an_ambiguous_cell_without_evidence_fails_its_row_in_plan_and_import(
                         'k6,Whole,7,Qualified\n')
     mapping.write_text(MAPPING)
     planned, failed, _ = _plan_and_import(sandbox, tmp_path, manifest, mapping)
-    assert planned == failed and list(failed) == [1]
-    assert failed[1].startswith("ambiguous number '1,500': set decimal = \",\" or \".\"")
+    assert planned == failed and list(failed) == [2]  # line 2
+    assert failed[2].startswith("ambiguous number '1,500': set decimal = \",\" or \".\"")
     assert _values(sandbox) == {"Whole": 7}

@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from bulk.errors import InputError
-from bulk.manifest import SourceRow
+from bulk.manifest import PathSample, SourceRow, check_paths
+from bulk.manifest_json import object_at
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
@@ -84,7 +85,7 @@ class _Source:
                 if self._empty else values)
         elif self._column is not None:
             raw = values.get(self._column)
-            if raw is None and self._column not in values and _object_at(values, self._column):
+            if raw is None and self._column not in values and object_at(values, self._column):
                 raw = {}  # a JSON object there: flattened into paths under the column
             if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
                 raw = _from_array(raw, self._join)
@@ -111,11 +112,6 @@ class _Source:
         paths = self._template.columns if self._template is not None else [self._column]
         gone = [p for p in paths if p is not None and p not in values]
         return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
-
-
-def _object_at(values: Values, column: str) -> bool:
-    """Whether a flattened JSON row holds an object at ``column`` (paths under it)."""
-    return any(k.startswith((column + ".", column + "[")) for k in values)
 
 
 def _from_array(items: list[Any], join: str | None) -> object:
@@ -473,11 +469,13 @@ class _Compiler:
     def _check_header(self) -> None:
         if self.header is None:
             return
-        known = set(self.header)
+        sample = isinstance(self.header, PathSample)
         for key, spec in [("import.key_column", FieldSpec(column=self.mapping.key_column)),
                           *self.mapping.targets()]:
-            self.problems += [(key, f"no column {column!r} in the manifest")
-                              for column in _spec_columns(spec) if column not in known]
+            self.problems += [(key, f"{column!r}: {why}" if sample
+                               else f"no column {column!r} in the manifest")
+                              for column, why in check_paths(self.header,
+                                                             _spec_columns(spec))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,6 +177,8 @@ class Defaults(_Section):
     date_formats: list[str] = Field(default_factory=list)
     separator: str = ";"
     encoding: str | None = None  # the manifest's text encoding; None: detected
+    # CSV / XLSX: the line (Excel row) the header is on; None: found (title lines skipped)
+    header_row: int | None = Field(default=None, ge=1)
     # cells that mean "no value" (besides blank); compared case-insensitively
     empty_values: list[str] = Field(default_factory=list)
     # the plausible years of a date (inclusive); a date outside is a row error
@@ -351,6 +353,11 @@ class Mapping:
         return self.spec.defaults.encoding
 
     @property
+    def header_row(self) -> int | None:
+        """``[defaults] header_row``: the CSV line / Excel row of the header (None: found)."""
+        return self.spec.defaults.header_row
+
+    @property
     def mode(self) -> Literal["insert", "upsert"]:
         return self.spec.import_.mode
 
@@ -379,10 +386,13 @@ class Mapping:
 
     def columns(self) -> list[str]:
         """The manifest columns the mapping reads, in order, once each."""
-        names = [self.key_column]
-        for _, field_spec in self.targets():
-            names += _spec_columns(field_spec)
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys(column for _, column in self.readers()))
+
+    def readers(self) -> list[tuple[str, str]]:
+        """(TOML key, column) for every column the mapping reads, the key column first."""
+        return [("import.key_column", self.key_column)] + [
+            (key, column) for key, field_spec in self.targets()
+            for column in _spec_columns(field_spec)]
 
     def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
         """Resolve every name against the account (all problems at once, as one

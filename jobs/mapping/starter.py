@@ -51,7 +51,8 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                      "primary contact phone", "associated contact phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
                           "account", "account name", "organization name",
-                          "associated company", "organization name", "lead name"),
+                          "associated company", "organization name", "lead name",
+                          "companies"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -299,7 +300,7 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
-                 encoding: str | None = None) -> str:
+                 encoding: str | None = None, header_row: int | None = None) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
 
@@ -312,7 +313,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     show them (the one decimal mark the amounts write; day or month first by a number
     above 12); samples that cannot tell or disagree give a TODO, never a guess.
     ``encoding`` (the one the file was read with, when it is not
-    UTF-8/UTF-16) is written to ``[defaults]``.
+    UTF-8/UTF-16) is written to ``[defaults]``, and so is ``header_row`` (the line or
+    Excel row the header was read from, when it was named).
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -331,6 +333,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
            *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
              if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
+           *([f"header_row = {header_row}  # the line (Excel row) of the header"]
+             if header_row is not None else []),
            *_decimal_line(samples, [guesses[t] for t in ("deal.value", "deal.probability")
                                     if t in guesses]
                           + [guesses[f"custom.{f.name}"] for f in customs

@@ -1,0 +1,112 @@
+"""Where the header is: a row of merged group titles above an XLSX header is skipped (and
+said); ``header_row`` / ``--header-row`` names the header's line or Excel row (CSV, XLSX)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bulk.errors import InputError
+from bulk.manifest import header, header_note, read_manifest
+from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk.cli import app
+from tests.import_support import sandbox_deals
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "header-row-token"
+FAST = ["--plan", "ultimate", "--oauth"]
+ENV = {"PIPEDRIVE_API_TOKEN": TOKEN}
+MAPPING = """\
+version = 1
+[import]
+key_column = "Key"
+key_field = "Import source key"
+[defaults]
+currency = "USD"
+%s
+[deal]
+title = "Deal"
+value = "Amount"
+pipeline = { default = "Sales" }
+stage = { default = "Qualified" }
+[person]
+name = "Name"
+"""
+
+
+def _grouped(path: Path, merged: bool = True) -> Path:
+    """Row 1: "Deal information" over A1:C1, "Contact" over D1:E1; row 2: the header."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal information", None, None, "Contact", None])
+    ws.append(["Key", "Deal", "Amount", "Name", "Email"])
+    ws.append(["G1", "Grouped one", 100, "Ann", "ann@g.example"])
+    ws.append(["G2", "Grouped two", 200, "Bob", "bob@g.example"])
+    if merged:
+        ws.merge_cells("A1:C1")
+        ws.merge_cells("D1:E1")
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0,
+                                       seed=5)) as sb:
+        yield sb
+
+
+def test_merged_group_titles_are_skipped_and_said(tmp_path: Path) -> None:
+    """The header is row 2; its rows keep Excel's numbers; the note names both rows."""
+    path = _grouped(tmp_path / "g.xlsx")
+    assert header(path) == ["Key", "Deal", "Amount", "Name", "Email"]
+    assert [r.row for r in read_manifest(path)] == [3, 4]
+    note = header_note(path)
+    assert note is not None and "Excel row 2" in note and "'Deal information'" in note
+
+
+def test_unmerged_group_titles_need_header_row(tmp_path: Path) -> None:
+    """Without merges the row is not skipped: the error names the row and the way out,
+    which works."""
+    path = _grouped(tmp_path / "g.xlsx", merged=False)
+    with pytest.raises(InputError, match=r"Excel row 1\).*header_row = N"):
+        header(path)
+    assert header(path, header_row=2)[:2] == ["Key", "Deal"]
+    assert [r.values["Key"] for r in read_manifest(path, header_row=2)] == ["G1", "G2"]
+
+
+def test_csv_header_row(tmp_path: Path) -> None:
+    """A CSV whose line 1 is a two-cell title: header_row = 2 reads the rest; rows are lines."""
+    path = tmp_path / "t.csv"
+    path.write_text("Export of,2026-01-01\nKey,Deal,Amount\nC1,One,5\n")
+    assert header(path, header_row=2) == ["Key", "Deal", "Amount"]
+    assert [(r.row, r.values["Key"]) for r in read_manifest(path, header_row=2)] == [(3, "C1")]
+    with pytest.raises(InputError, match="header_row"):
+        header(tmp_path.joinpath("x.jsonl"), header_row=2)
+
+
+def test_plan_init_and_import_read_a_grouped_header(sandbox: Sandbox, tmp_path: Path) -> None:
+    """plan, init-mapping and import read the merged-title sheet (it was refused "the
+    header has an empty column name"); an unmerged one with header_row = 2 in the mapping."""
+    merged = _grouped(tmp_path / "m.xlsx")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(MAPPING % "")
+    common = ["--mapping", str(mapping), "--create-key-field", "--url", sandbox.url, *FAST]
+    res = CliRunner().invoke(app, ["plan", "import", str(merged), *common, "--failed-csv",
+                                   str(tmp_path / "pf.csv")], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert "the header is Excel row 2" in res.output
+    res = CliRunner().invoke(app, ["init-mapping", str(merged), "--url", sandbox.url, *FAST],
+                             env=ENV)
+    assert res.exit_code == 0 and 'key_column = "Key"' in res.stdout, res.output
+    plain = _grouped(tmp_path / "p.xlsx", merged=False)
+    mapping.write_text(MAPPING % "header_row = 2")
+    res = CliRunner().invoke(app, ["import", str(plain), *common, "--job-dir",
+                                   str(tmp_path / "jobs")], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert sorted(d["title"] for d in sandbox_deals(sandbox)) == ["Grouped one", "Grouped two"]

@@ -1,0 +1,41 @@
+"""What a plan leaves and shows: a plan that stops leaves no earlier plan-failed.csv; the
+count by reason elides the row's cells but keeps the fix hint's own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from jobs.planning import reason_class
+from pdbulk.cli import app
+
+
+def test_reason_class_keeps_the_hint_and_elides_the_cells() -> None:
+    """``add "unix", "unix_ms" or "excel" to date_formats`` stays whole; cells go."""
+    reason = ('not a date: the number 1766538000000 (add "unix", "unix_ms" or "excel" to '
+              "date_formats to read numbers as dates)")
+    assert reason_class(reason, "Close") == (
+        'Close: not a date: the number … (add "unix", "unix_ms" or "excel" to date_formats '
+        "to read numbers as dates)")
+    assert reason_class(f"{'Brien'!r} and {chr(39).join('ab')!r} are not allowed",
+                        None) == "… and … are not allowed"  # "a'b" is a cell (repr)
+
+
+def test_a_plan_that_stops_removes_the_previous_plan_failed_csv(tmp_path: Path) -> None:
+    """Exit 1 (a broken mapping) removes plan-failed.csv that an earlier plan wrote; a
+    file of that name pdbulk did not write is kept."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("key,title\nk1,A\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text("version = 1\n[import]\n")  # no key_column: a mapping error
+    ours = tmp_path / "plan-failed.csv"
+    ours.write_text("row,key,reason,status,column,hold,key,title\n2,k1,old reason,,,,k1,A\n")
+    args = ["plan", "import", str(manifest), "--mapping", str(mapping), "--failed-csv",
+            str(ours), "--url", "http://127.0.0.1:9"]
+    res = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": "t" * 20})
+    assert res.exit_code == 1, res.output
+    assert not ours.exists()
+    ours.write_text("my own notes\n")
+    res = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": "t" * 20})
+    assert res.exit_code == 1 and ours.read_text() == "my own notes\n"

@@ -1,0 +1,108 @@
+"""Row numbers are source positions, one notion for every report: CSV the line a record
+starts on, XLSX the row Excel shows, JSONL the line, a JSON array the record's index —
+in plan --json, plan-failed.csv and the run's failed.csv alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk.cli import app
+from tests.import_support import read_csv
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "positions-token"
+FAST = ["--plan", "ultimate", "--oauth"]
+ENV = {"PIPEDRIVE_API_TOKEN": TOKEN}
+MAPPING = """\
+version = 1
+[import]
+key_column = "key"
+key_field = "Import source key"
+[defaults]
+currency = "USD"
+[deal]
+title = "title"
+value = { column = "amount", min = 0 }
+pipeline = { default = "Sales" }
+stage = { default = "Qualified" }
+"""
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0,
+                                       seed=5)) as sb:
+        yield sb
+
+
+def _plan_and_import(sb: Sandbox, tmp: Path, manifest: Path) -> tuple[dict[str, Any], Path]:
+    m = tmp / "mapping.toml"
+    m.write_text(MAPPING)
+    common = [str(manifest), "--mapping", str(m), "--create-key-field", "--url", sb.url, *FAST]
+    plan_csv = tmp / "plan-failed.csv"
+    res = CliRunner().invoke(app, ["plan", "import", *common, "--json", "--failed-csv",
+                                   str(plan_csv)], env=ENV)
+    assert res.exit_code == 3, res.output
+    plan = orjson.loads(res.stdout)
+    res = CliRunner().invoke(app, ["import", *common, "--job-dir", str(tmp / "jobs")], env=ENV)
+    assert res.exit_code == 3, res.output
+    return plan, next((tmp / "jobs").iterdir()) / "failed.csv"
+
+
+def _rows(plan: dict[str, Any], *files: Path) -> list[list[str]]:
+    return [[str(r["row"]) for r in plan["failed_rows"]],
+            *[[r["row"] for r in read_csv(f)] for f in files]]
+
+
+def test_xlsx_rows_are_excel_rows(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Two title lines and a blank row above the header: a value error in Excel row 7 is
+    row 7 in plan --json, plan-failed.csv and failed.csv."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Opportunity Report"])
+    ws.append(["Filtered By: Stage != Closed"])
+    ws.append([])
+    ws.append(["key", "title", "amount"])
+    ws.append(["x1", "A", 10])
+    ws.append(["x2", "B", 20])
+    ws.append(["x3", "Negative", -50])
+    assert ws.cell(row=7, column=1).value == "x3"
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    plan, failed = _plan_and_import(sandbox, tmp_path, path)
+    assert _rows(plan, tmp_path / "plan-failed.csv", failed) == [["7"], ["7"], ["7"]]
+
+
+def test_csv_rows_are_the_lines_an_editor_shows(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A quoted cell over three lines moves the next record to line 5: a bad row there is
+    row 5 everywhere (it was "row 2", the data row count)."""
+    path = tmp_path / "deals.csv"
+    path.write_text('key,title,amount\nk1,"one\ntwo\nthree",5\nk2,Negative,-3\n')
+    plan, failed = _plan_and_import(sandbox, tmp_path, path)
+    assert _rows(plan, tmp_path / "plan-failed.csv", failed) == [["5"], ["5"], ["5"]]
+
+
+def test_jsonl_rows_are_lines_and_json_rows_are_indexes(sandbox: Sandbox,
+                                                        tmp_path: Path) -> None:
+    """JSONL: a blank line before the bad record counts (line 3); .json: the index (2)."""
+    records = [{"key": "j1", "title": "A", "amount": 1},
+               {"key": "j2", "title": "Negative", "amount": -1}]
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_bytes(orjson.dumps(records[0]) + b"\n\n" + orjson.dumps(records[1]) + b"\n")
+    (tmp_path / "l").mkdir()
+    plan, failed = _plan_and_import(sandbox, tmp_path / "l", jsonl)
+    assert _rows(plan, tmp_path / "l" / "plan-failed.csv", failed) == [["3"], ["3"], ["3"]]
+    array = tmp_path / "d.json"
+    array.write_bytes(orjson.dumps(records))
+    (tmp_path / "a").mkdir()
+    plan, failed = _plan_and_import(sandbox, tmp_path / "a", array)
+    assert _rows(plan, tmp_path / "a" / "plan-failed.csv", failed) == [["2"], ["2"], ["2"]]
