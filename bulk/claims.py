@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,6 +73,37 @@ class Claim:
     # the tag (e.g. the job id) the previous holder claimed it with, when it never released
     # it (``reconcile``): whose create an in-doubt deal found under the name is
     prev_tag: str | None = None
+
+
+IN_DOUBT = "in_doubt"  # an outcome's field: the holder's create was sent, its answer lost
+
+
+def in_doubt_outcome(since: float, job: str | None) -> dict[str, Any]:
+    """The outcome a holder releases a claim with when the create it guarded is in doubt
+    (sent at or after ``since``, Unix time, its answer lost): ``{"in_doubt": since, "job":
+    job}``. Its next holder takes it as taken over from a dead holder (``as_taken``): it
+    looks the thing up before acting, and a thing found is ``job``'s create.
+
+    Why release instead of keeping the claim until the holder reconciles: a claim kept
+    in doubt blocks every other run that needs the name until the holder's pass ends —
+    and two runs each waiting (``CLAIM_WAIT``) on a claim the other keeps in doubt never
+    end their passes: both stall and fail rows (issue #9 F3)."""
+    return {IN_DOUBT: since, "job": job} if job else {IN_DOUBT: since}
+
+
+def as_taken(claim: Claim) -> Claim:
+    """``claim`` as its new holder must read it: one whose previous holder released it
+    in doubt (``in_doubt_outcome``) is ``reconcile`` since then, its ``prev_tag`` the
+    job named (when no dead holder since names another), and no ``previous``."""
+    prev = claim.previous
+    if not isinstance(prev, Mapping) or not isinstance(prev.get(IN_DOUBT), (int, float)):
+        return claim
+    at = float(prev[IN_DOUBT])
+    since = at if not claim.reconcile or claim.since is None else min(at, claim.since)
+    job = prev.get("job")
+    tag = claim.prev_tag if claim.reconcile and claim.prev_tag else (
+        job if isinstance(job, str) else None)
+    return replace(claim, previous=None, reconcile=True, since=since, prev_tag=tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,8 +440,8 @@ class LocalClaims:
                       "expires=excluded.expires, tag=excluded.tag",
                       (self.digest(name), self.holder, now, now + lease_s,
                        json.dumps(previous) if previous is not None else None, tag))
-            out[name] = Claim(name, self.holder, now + lease_s, previous, reconcile, since,
-                              prev_tag=prev_tag)
+            out[name] = as_taken(Claim(name, self.holder, now + lease_s, previous, reconcile,
+                                       since, prev_tag=prev_tag))
             self.statistics_["acquired"] += 1
         return out
 
@@ -635,7 +666,7 @@ def open_claims(company: str | None = None) -> Claims:
     return DualClaims(LocalClaims(), RedisClaims(url, company))
 
 
-__all__ = ["DEFAULT_LEASE", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "DualClaims",
-           "Held", "Lease",
+__all__ = ["DEFAULT_LEASE", "IN_DOUBT", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "DualClaims",
+           "Held", "Lease", "as_taken", "in_doubt_outcome",
            "LocalClaims", "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept",
            "open_claims", "state_dir"]

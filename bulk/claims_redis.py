@@ -46,7 +46,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
-from .claims import Claim, Held
+from .claims import Claim, Held, as_taken
 from .clock import Clock, SystemClock
 from .coordinator import check_url, redacted
 from .coordinator_redis import failure
@@ -263,10 +263,10 @@ class RedisClaims:
             if row[0] == "held":
                 out[name] = Held(name, row[1], float(row[2]))
             else:
-                out[name] = Claim(name, row[1], float(row[2]),
-                                  json.loads(row[3]) if row[3] else None, row[4] == "1",
-                                  float(row[5]) if row[5] else None, born=born,
-                                  prev_tag=row[6] if len(row) > 6 and row[6] else None)
+                out[name] = as_taken(Claim(
+                    name, row[1], float(row[2]), json.loads(row[3]) if row[3] else None,
+                    row[4] == "1", float(row[5]) if row[5] else None, born=born,
+                    prev_tag=row[6] if len(row) > 6 and row[6] else None))
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:

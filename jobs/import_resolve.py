@@ -28,7 +28,16 @@ from typing import Any
 
 import anyio
 
-from bulk.claims import DEFAULT_LEASE, SETTLED_AFTER_BIRTH, Claim, Claims, acquire, confirm_or_lost, kept
+from bulk.claims import (
+    DEFAULT_LEASE,
+    SETTLED_AFTER_BIRTH,
+    Claim,
+    Claims,
+    acquire,
+    confirm_or_lost,
+    in_doubt_outcome,
+    kept,
+)
 from bulk.errors import ApiError, BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt
 from bulk.store import AsyncJobStore
@@ -158,7 +167,6 @@ class Resolver:
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
-        self._held: dict[tuple[str, str], Claim] = {}
         self._ids: dict[tuple[str, str], int] = {}
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
@@ -247,8 +255,12 @@ class Resolver:
                             self.claims_lost += 1
                             continue
                         except InDoubt:
-                            self._held[k] = claim  # whoever comes next reconciles first
+                            # released at once, in doubt: whoever claims it next (this run
+                            # after its pass, or another run now) looks it up first, and a
+                            # record found is this job's (bulk.claims.in_doubt_outcome)
                             keep = True
+                            claims.release_soon(claim, in_doubt_outcome(had, self.job_id))
+                            await _flush(claims)
                             raise
                 return rid
             finally:
@@ -398,21 +410,13 @@ class Resolver:
                 self.found_on_reconcile[kind] += len(found)
             for key in keys:
                 self._doubt.discard((kind, key))
-                held = self._held.pop((kind, key), None)
-                if held is not None and claims is not None:
-                    known = self._ids.get((kind, key))
-                    await claims.release(held, _outcome(
-                        known, self.job_id if (kind, key) in self._made else None))
 
     async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int) -> bool:
         """Whether person / org ``rid``, found by key ``k`` after a create in doubt, is this
-        job's create: its claim is still this process's (``_held``: this process sent it
-        in doubt), or names this job — its outcome for that record, or, taken over from a
+        job's create: its claim names this job — its outcome for that record, or, taken over from a
         dead holder, the job it was held for (an earlier process of this job). A claim
         that says nothing, or another job, or is still held by another live run after a
         bounded wait: not ours (a record that is not ours is never deleted by undo)."""
-        if k in self._held:
-            return True
         if claims is None:
             return True  # no claims (tests of the resolver alone): the old rule
         name = self._name(k)
@@ -435,6 +439,15 @@ class Resolver:
                 if key in keys and (key not in found or rid < found[key]):
                     found[key] = rid
         return found
+
+
+async def _flush(claims: Claims) -> None:
+    """Write the queued releases now (a claim released in doubt wakes its waiters at
+    once); a failure (Redis gone) is left to the next acquire / flush to raise."""
+    try:
+        await claims.flush()
+    except Exception:
+        pass
 
 
 def _creator(claim: Claim, rid: int) -> str | None:

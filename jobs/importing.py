@@ -40,6 +40,7 @@ from bulk.claims import (
     Held,
     acquire,
     confirm_or_lost,
+    in_doubt_outcome,
     kept,
     open_claims,
 )
@@ -102,7 +103,6 @@ class ImportJob:
         self._owns_claims = False  # opened here (open_claims): closed by finish
         self.claim_wait = claim_wait
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
-        self._held: dict[str, Claim] = {}  # key → claim kept while its create is in doubt
         self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
@@ -261,8 +261,7 @@ class ImportJob:
         locally, one round trip on Redis) instead of one each; the releases of the
         creates done so far are written in the same step. A key another live run
         holds is left to ``_claim`` when its row comes."""
-        keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool
-                and i.key not in self._held]
+        keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]
         got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
                                              tag=self.store.job_id)
         now = time.time()
@@ -428,8 +427,16 @@ class ImportJob:
                             self.claims_lost += 1
                             continue
                         except InDoubt:
-                            self._held[key] = claim  # kept: whoever comes next reconciles
+                            # released at once, in doubt: whoever claims the key next (this
+                            # run's reconcile, or another run now) looks it up first, and a
+                            # deal found is this job's (bulk.claims.in_doubt_outcome)
                             keep = True
+                            self.claims.release_soon(claim, in_doubt_outcome(
+                                had, self.store.job_id))
+                            try:  # written now: a run waiting on the key wakes at once
+                                await self.claims.flush()
+                            except Exception:  # Redis gone: the next acquire / flush says so
+                                pass
                             raise
                 if existing is not None:
                     deal_id = int(existing["id"])
@@ -542,12 +549,7 @@ class ImportJob:
         for i in creates:
             if not i.key:
                 continue
-            if i.key in self._held:
-                hit = found.get(i.key)
-                why = (self._not_ours(i, hit, self._held[i.key].previous,
-                                      payloads[i.id].get("deal")) if hit else None)
-            else:
-                why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
+            why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
         updates = await self._updates_in_flight(
@@ -568,10 +570,6 @@ class ImportJob:
                 # create path finds the deal through the claim's outcome (settled above, or by
                 # the live run holding it): upsert updates it, insert reports it `exists`.
                 self._doubted.discard(item.id)
-                mine = self._held.pop(key, None)
-                if mine is not None:  # the deal found is the key's outcome, not ours
-                    await self.claims.release(mine, self._outcome(int(hit["id"]),
-                                                                  mine.previous, ours=False))
                 out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
                 continue
             if hit is None:
@@ -585,9 +583,6 @@ class ImportJob:
                 self._doubted.discard(item.id)
                 continue
             self._doubted.discard(item.id)
-            held = self._held.pop(key, None)
-            if held is not None:
-                await self.claims.release(held, self._outcome(int(hit["id"]), None))
             payload = payloads[item.id]
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),

@@ -40,6 +40,7 @@ from jobs.demo_data import write_demo_export  # noqa: E402
 TOKEN = "race-test-token-0123"
 KEY_FIELD = "HubSpot Record ID"
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+OPTS: dict[str, Any] = {"mode": "insert", "kill": True}
 MIXES = [("coord", "coord"), ("local", "coord"), ("coord", "local"), ("local", "local")]
 if os.environ.get("RACE_MIXES"):
     MIXES = [tuple(m.split("+")) for m in os.environ["RACE_MIXES"].split(",")]  # type: ignore[misc]
@@ -106,7 +107,7 @@ def env(url: str, state: Path, coordinator: str | None) -> dict[str, str]:
 
 def import_argv(manifest: Path, mapping: Path, jobs: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "pdbulk", "import", str(manifest), "--mapping", str(mapping),
-            "--mode", "insert", "--plan", "ultimate", "--job-dir", str(jobs), *extra]
+            "--mode", OPTS["mode"], "--plan", "ultimate", "--job-dir", str(jobs), *extra]
 
 
 def trial(n: int, url: str, redis_url: str, work: Path, rows: int, timeout: float,
@@ -153,14 +154,19 @@ def trial(n: int, url: str, redis_url: str, work: Path, rows: int, timeout: floa
         made = admin(url, "/_sandbox/stats")["writes_applied"].get("addDeal", 0)
         return loaded and made >= rows // 4
     try:
-        wait_for(enough, timeout)
+        wait_for(enough if OPTS["kill"] else (lambda: False), timeout if OPTS["kill"] else 0.0)
     except TimeoutError:
         pass
-    killed = procs[victim].poll() is None
+    killed = OPTS["kill"] and procs[victim].poll() is None
     if killed:
         time.sleep(rng.uniform(0.0, 0.3))
         procs[victim].send_signal(signal.SIGKILL)
-    procs[victim].wait()
+    try:
+        procs[victim].wait(timeout)
+    except subprocess.TimeoutExpired:
+        procs[victim].kill()
+        procs[victim].wait()
+    walls = [round(time.monotonic() - t0, 1), None]
     codes: list[int | None] = [None, None]
     resumed = None
     folders = [p for p in (tdir / f"jobs{victim}").iterdir() if p.is_dir()] \
@@ -188,11 +194,13 @@ def trial(n: int, url: str, redis_url: str, work: Path, rows: int, timeout: floa
         # refused (this machine ran the account coordinated): as the message says
         resumed = resume(redis_url, "resume2")
         resumed.wait(timeout)
+    walls[1] = round(time.monotonic() - t0, 1)
     codes[1 - victim] = other.returncode
     codes[victim] = resumed.returncode if resumed is not None else procs[victim].returncode
     elapsed = time.monotonic() - t0
     return {"mix": mix, "victim": victim, "killed": killed, "codes": codes,
-            "elapsed": round(elapsed, 1), **measure(url, tdir, export.manifest)}
+            "elapsed": round(elapsed, 1),
+            "walls": walls if not killed else None, **measure(url, tdir, export.manifest)}
 
 
 def measure(url: str, tdir: Path, manifest: Path) -> dict[str, Any]:
@@ -213,7 +221,7 @@ def measure(url: str, tdir: Path, manifest: Path) -> dict[str, Any]:
     owners: Counter[int] = Counter()
     detail: dict[int, list[str]] = {}
     exists: Counter[int] = Counter()
-    unsettled = 0
+    unsettled = waited = 0
     for i in range(2):
         jobdir = tdir / f"jobs{i}"
         for folder in (p for p in jobdir.iterdir() if p.is_dir()) if jobdir.exists() else ():
@@ -232,7 +240,9 @@ def measure(url: str, tdir: Path, manifest: Path) -> dict[str, Any]:
                     elif "deal_id" in r:
                         exists[int(r["deal_id"])] += 1
                 for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
-                    unsettled += len(list(store.items(state)))
+                    for item in store.items(state):
+                        unsettled += 1
+                        waited += "did not finish within" in str(item.error or "")
     persons = admin(url, "/_sandbox/persons")["data"]
     emails = Counter(str(e.get("value")).lower() for p in persons if not p.get("is_deleted")
                      for e in (p.get("emails") or ())[:1] if isinstance(e, dict))
@@ -244,7 +254,7 @@ def measure(url: str, tdir: Path, manifest: Path) -> dict[str, Any]:
             "extra_deals": sum(c - 1 for c in per_key.values() if c > 1),
             "no_owner": sum(1 for d in deal_ids if owners[d] == 0),
             "two_owners": sum(1 for d in deal_ids if owners[d] > 1),
-            "unsettled_rows": unsettled,
+            "unsettled_rows": unsettled, "claim_wait_failures": waited,
             "bad": {d: detail.get(d) for d in deal_ids if owners[d] != 1}}
 
 
@@ -256,7 +266,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--faults", default="error=0.05,drop=0.02,lost=0.03")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
+    p.add_argument("--mode", default="insert", choices=["insert", "upsert"])
+    p.add_argument("--no-kill", action="store_true",
+                   help="no SIGKILL: both runs to the end (the stall of #9 F3: wall times)")
     a = p.parse_args()
+    OPTS.update(mode=a.mode, kill=not a.no_kill)
     faults = {k: float(v) for k, v in (part.split("=") for part in a.faults.split(","))}
     rng = random.Random(a.seed)
     work = Path(tempfile.mkdtemp(prefix="claims-race-"))

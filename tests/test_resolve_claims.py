@@ -102,3 +102,70 @@ async def test_a_call_whose_guard_says_no_is_not_sent(tmp_path: Path) -> None:
             assert sb.stats()["requests_by_operation"].get("addOrganization", 0) == before
             await ctx.call("addOrganization", json={"name": "Initech"}, guard=yes)
             assert sb.stats()["requests_by_operation"].get("addOrganization", 0) == before + 1
+
+
+class _LosesAnswer:
+    """A CallContext on the sandbox whose first addOrganization is applied but its answer
+    lost (InDoubt), as a dropped connection after the server applied it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.clock, self.lost = inner, inner.clock, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def call(self, op: str, **kw: Any) -> Any:
+        res = await self.inner.call(op, **kw)
+        if op == "addOrganization" and not self.lost:
+            self.lost += 1
+            from bulk.errors import InDoubt
+
+            raise InDoubt("addOrganization: answer lost", operation=op)
+        return res
+
+
+async def test_a_create_in_doubt_does_not_hold_its_claim_against_another_run(
+        tmp_path: Path) -> None:
+    """#9 F3: a run whose create of an organization is in doubt released its claim only
+    after its pass ended; another run needing the organization waited CLAIM_WAIT (120 s)
+    and failed the row — and two runs each keeping a claim the other waits for stalled
+    both. Now the claim is released at once, in doubt: the other run takes it, looks the
+    organization up (no wait, nothing created twice) and links the one the first run made,
+    which stays the first job's create (summary, undo --contacts)."""
+    import time
+
+    from bulk.errors import InDoubt
+    from bulk.sandbox import SandboxConfig, serve
+    from tests.import_support import api_context
+
+    clock = FakeClock(epoch=time.time())  # the claims' wall time is the sandbox's
+    path = tmp_path / "claims.sqlite3"
+    claims_a = LocalClaims(path, holder="host-a:1:1", clock=clock)
+    claims_b = LocalClaims(path, holder="host-b:2:2", clock=clock)
+    key = org_key("Initech")
+    assert key
+    ref: Any = {"kind": "org", "key": key, "body": {"name": "Initech"}}
+    store_a = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    store_b = JobStore.create(tmp_path / "b", job_id="b", kind="import", config={})
+    a = Resolver(AsyncJobStore(store_a), claims=lambda: claims_a, scope=lambda: "S",
+                 job_id="a")
+    b = Resolver(AsyncJobStore(store_b), claims=lambda: claims_b, scope=lambda: "S",
+                 job_id="b")
+    async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+        async with api_context(sb, tmp_path) as ctx:
+            since = time.time()
+            with pytest.raises(InDoubt):
+                await a.resolve(_LosesAnswer(ctx), ref)  # type: ignore[arg-type]
+            waited_from = clock.now()
+            rid = await b.resolve(ctx, ref)  # A's pass has not ended: A has not reconciled
+            assert clock.now() - waited_from < 1.0  # not CLAIM_WAIT
+            orgs = [o for o in sb.state.orgs.rows.values() if not o["is_deleted"]]
+            assert [o["id"] for o in orgs] == [rid]  # found, not created twice
+            assert not b.made(ref) and b.created["org"] == 0
+            await claims_b.flush()  # B's releases go with its next batch's claims
+            await a.reconcile(ctx, [ref], since - 120.0)  # A's pass ends
+            assert await a.resolve(ctx, ref) == rid and a.made(ref)
+    for c in (claims_a, claims_b):
+        c.close()
+    for s in (store_a, store_b):
+        s.close()
