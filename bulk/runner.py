@@ -19,10 +19,10 @@ idempotent, in doubt for any other write). When the retries run out the last err
 stands (the job stops checkpointed, the row stays pending), except for a write one of
 whose tries may have arrived: ``InDoubt``, reconciled on resume (the job stops too).
 Backoff is capped exponential with jitter (``RetryPolicy.backoff``). It also owns 429
-handling (never a row failure: the scheduler pauses everyone), in-doubt writes (handed to the job kind's
-``reconcile`` instead of being re-sent blindly), clean stops (SIGINT/SIGTERM,
-terminal errors, exhausted budget: in-flight calls finish, the rest goes back
-to pending). It never builds a URL and never knows what a deal is.
+handling (never a row failure: the scheduler pauses everyone), in-doubt writes
+(handed to the job kind's ``reconcile`` instead of being re-sent blindly), clean stops
+(SIGINT/SIGTERM, terminal errors, exhausted budget: in-flight calls finish, the rest
+goes back to pending). It never builds a URL and never knows what a deal is.
 """
 
 from __future__ import annotations
