@@ -10,6 +10,7 @@ from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
 from .engine import EngineConfig, connect, run_kind
 from .errors import (
+    AnswerLost,
     ApiError,
     Blocked,
     BudgetExhausted,
@@ -22,6 +23,7 @@ from .errors import (
     PaymentRequired,
     PlanLimit,
     RateLimited,
+    RequestNotSent,
     ServerError,
     StoreError,
     TransportError,
@@ -49,3 +51,4 @@ __all__ = [
     "Unauthorized", "ValidationRejected", "connect", "get_operation", "plan_limits", "run_kind",
 ]
 __all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates claimed across runs
+__all__ += ["AnswerLost", "RequestNotSent"]  # bulk.errors: the phases of a TransportError

@@ -279,7 +279,8 @@ class PipedriveClient:
 
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
                    params: Mapping[str, object] | None = None, json: Any = None) -> ApiResult:
-        """One call; raises an ApiError subclass or TransportError. Never retries."""
+        """One call; raises an ApiError subclass, or a TransportError phase (``RequestNotSent``,
+        ``AnswerLost``) as the transport raised it. Never retries."""
         if self._closed:
             raise RuntimeError("PipedriveClient is closed")
         operation = get_operation(operation_id)
@@ -287,10 +288,12 @@ class PipedriveClient:
         try:
             response = await self._transport.send(request)
         except TransportError as exc:
-            if self._secret.reveal() in str(exc):  # a transport that quoted a header
-                raise TransportError(self._scrub(str(exc)), operation=exc.operation,
-                                     may_have_applied=exc.may_have_applied,
-                                     timeout=exc.timeout) from None
+            # The transport translated it (the one place): its class is its phase and
+            # stays as is. Only a custom transport that quoted a header is redacted,
+            # in place, and cut from its chain (the cause may hold the headers too).
+            if self._secret.reveal() in str(exc):
+                exc.args = tuple(self._scrub(str(a)) for a in exc.args)
+                raise exc from None
             raise
         rate = RateHeaders.parse(response.headers)
         if not 200 <= response.status < 300:

@@ -1,7 +1,14 @@
 """One error tree for the whole engine.
 
     BulkError
-    ├── TransportError            network failed; ``may_have_applied`` for writes   [retryable]
+    ├── TransportError            no HTTP answer came back; one of two phases:      [retryable]
+    │   ├── RequestNotSent        it never left: connect refused or timed out, DNS,
+    │   │                         TLS handshake, pool wait, bad URL. Always safe to
+    │   │                         retry, never charged
+    │   └── AnswerLost            it may have reached Pipedrive: read timeout, reset
+    │                             or closed after the body went out, answer cut off.
+    │                             A write is in doubt (InDoubt at once if it is not
+    │                             idempotent, after its retries if it is)
     ├── ApiError                  Pipedrive answered with an error status
     │   ├── ValidationRejected    400 / 422: the row is wrong                       [row]
     │   ├── Unauthorized          401: bad or revoked token                          [terminal]
@@ -12,19 +19,29 @@
     │   ├── NotFound              404                                                [row]
     │   ├── Gone                  410                                                [row]
     │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
-    │   └── ServerError           5xx                                                [retryable]
+    │   └── ServerError           5xx; to a write that is not idempotent it is in
+    │       │                     doubt (the runner raises InDoubt, never resends)   [retryable]
     │       └── MalformedResponse 2xx that is not a JSON envelope, success: false, or a
     │                             write / single-record read whose ``data`` is null
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
+    │   └── CoordinatorMismatch   coordinated and uncoordinated runs would mix
     ├── StoreError                the job store failed                               [terminal]
     │   └── JobBusy               another live process holds the job (exit 6)        [terminal]
     ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
+    ├── NotSent                   a call's ``guard`` refused right before the send
+    │                             (a lost claim): nothing sent, nothing charged
     ├── InDoubt                   a write may have applied, its outcome unknown:
     │                             the item is reconciled, never blindly resent
     ├── Stopped                   the run is stopping; the item was not sent
     └── Unexpected                any other exception (a bug) caught at the runner's
                                   boundary: the job stops checkpointed               [terminal]
+
+The phase of a failure is its class, decided in one place: ``bulk.transport``
+turns aiohttp / OS / timeout exceptions into ``RequestNotSent`` or
+``AnswerLost``; an answer becomes its status class (``api_error_for``). The runner
+branches on these classes (``bulk.runner.Runner.call``). A bare ``TransportError``
+(raised by a custom transport) is read as ``AnswerLost``: the conservative phase.
 
 ``retryable``: the same call may succeed later. ``terminal``: the whole job must
 stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
@@ -52,16 +69,30 @@ class BulkError(Exception):
 
 
 class TransportError(BulkError):
-    """The request did not get an HTTP answer (timeout, reset, refused)."""
+    """The request got no HTTP answer. Raised as one of its phases, ``RequestNotSent``
+    or ``AnswerLost``; a bare TransportError counts as ``AnswerLost`` (it may have
+    reached the server). ``timeout``: the failure was a timeout (connect or read)."""
 
     retryable = True
 
     def __init__(self, message: str, *, operation: str | None = None,
-                 may_have_applied: bool = False, timeout: bool = False) -> None:
+                 timeout: bool = False) -> None:
         super().__init__(message)
         self.operation = operation
-        self.may_have_applied = may_have_applied
         self.timeout = timeout
+
+
+class RequestNotSent(TransportError):
+    """The request never left this machine: connection refused or timed out, DNS
+    failure, TLS handshake failure, no pooled connection in time, an invalid URL.
+    Pipedrive saw nothing: always safe to retry, never charged, never in doubt."""
+
+
+class AnswerLost(TransportError):
+    """The request left and may have reached Pipedrive, but no whole answer came back:
+    read timeout, connection reset or closed after the body was written, answer cut
+    off. A write may have been applied: the runner makes it ``InDoubt`` (at once when
+    the operation is not idempotent, when its retries run out when it is)."""
 
 
 class ApiError(BulkError):
@@ -246,5 +277,5 @@ __all__ = [
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
-    "api_error_for",
+    "AnswerLost", "RequestNotSent", "api_error_for",
 ]

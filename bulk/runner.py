@@ -8,15 +8,21 @@ Spend: the job's ledger (``tokens_by_operation``, the store's spend rows) counts
 the account was charged: every call answered 2xx or 4xx, and every call left without an
 answer (it may have been applied, so it may have been charged: conservative). A 429 and
 a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
-Pipedrive do the same for 5xx), and neither is a call refused before it left (a lost
-claim, a stop). ``RunStats.calls`` still counts every call sent.
+Pipedrive do the same for 5xx), and neither is a call that never left (a lost
+claim, a stop, a ``RequestNotSent``). ``RunStats.calls`` still counts every call sent.
 
-What it owns: retry policy (transient errors on idempotent calls, with capped
-exponential backoff and jitter), 429 handling (never a row failure: the
-scheduler pauses everyone), in-doubt writes (handed to the job kind's
-``reconcile`` instead of being re-sent blindly), clean stops (SIGINT/SIGTERM,
-terminal errors, exhausted budget: in-flight calls finish, the rest goes back
-to pending). It never builds a URL and never knows what a deal is.
+What it owns: retry policy, by the phase a failure's class names (``bulk.errors``):
+``RequestNotSent`` (it never left) is retried for every call and never charged;
+``AnswerLost`` (it may have arrived) is retried for idempotent calls only, a write
+that is not idempotent is ``InDoubt`` at once; a 5xx answer likewise (retried when
+idempotent, in doubt for any other write). When the retries run out the last error
+stands (the job stops checkpointed, the row stays pending), except for a write one of
+whose tries may have arrived: ``InDoubt``, reconciled on resume (the job stops too).
+Backoff is capped exponential with jitter (``RetryPolicy.backoff``). It also owns 429
+handling (never a row failure: the scheduler pauses everyone), in-doubt writes
+(handed to the job kind's ``reconcile`` instead of being re-sent blindly), clean stops
+(SIGINT/SIGTERM, terminal errors, exhausted budget: in-flight calls finish, the rest
+goes back to pending). It never builds a URL and never knows what a deal is.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from .errors import (
     InDoubt,
     NotSent,
     RateLimited,
+    RequestNotSent,
     ServerError,
     Stopped,
     TransportError,
@@ -205,6 +212,7 @@ class Runner:
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
         transient = 0
         limited = 0
+        reached: TransportError | None = None  # a try of this write that may have arrived
         while True:
             await self._acquire(op)
             if guard is not None and not await guard():
@@ -230,31 +238,39 @@ class Runner:
                 if limited >= self.retry.rate_limited_attempts:
                     raise
                 continue
-            except ServerError as exc:
+            except ServerError as exc:  # answered: the status class
                 self.scheduler.observe(op, exc.rate, sent_at=started)
                 # a 5xx answer is not charged (the sandbox answers it before its limiter,
                 # as the issue reports of Pipedrive): neither the ledger nor the budget
-                # counts it. A call with no answer at all (timeout, reset) stays counted:
+                # counts it. A call with no answer at all (AnswerLost) stays counted:
                 # it may have been applied, so it may have been charged.
                 self.scheduler.refund(op)
                 self._uncharge(op)
-                if not op.idempotent:
+                if not op.idempotent:  # a write that may have applied: never resent
                     raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
                                   operation=op.id) from exc
                 transient += 1
                 if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
                     raise
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
                 raise
-            except TransportError as exc:
-                if exc.may_have_applied and not op.idempotent:
-                    raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
-                if not exc.may_have_applied:
-                    self.scheduler.refund(op)
-                    self._uncharge(op)
+            except RequestNotSent as exc:  # never left: always safe to retry, not charged
+                self.scheduler.refund(op)
+                self._uncharge(op)
                 transient += 1
                 if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
+                    raise
+            except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
+                if op.is_write:
+                    reached = exc
+                if not op.idempotent:
+                    raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
+                transient += 1
+                if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
                     raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
@@ -265,6 +281,19 @@ class Runner:
                 return result
             self.stats.retries += 1
             await self.clock.sleep(self.retry.backoff(transient, self._rng))
+
+    def _give_up(self, op: Operation, last: BulkError, reached: TransportError | None,
+                 tries: int) -> None:
+        """Called when a call's transient retries ran out: the caller re-raises ``last``,
+        unless one of the tries of this write may have reached Pipedrive (``reached``,
+        an AnswerLost) — then the write is ``InDoubt`` whatever the last try said, and
+        the run stops checkpointed (the account is not answering); the item stays
+        SENDING and is reconciled on resume, never resent blindly. Raises that InDoubt."""
+        if reached is None:
+            return
+        self.request_stop(_unreachable(last))
+        raise InDoubt(f"{op.id}: gave up after {tries} tries; one may have been applied "
+                      f"({reached})", operation=op.id) from last
 
     def _uncharge(self, op: Operation) -> None:
         self.stats.tokens_by_operation[op.id] -= op.token_cost

@@ -2,8 +2,9 @@
 
 ``AiohttpTransport`` is production; ``MockTransport`` takes a plain handler
 function for tests. This module is the one place where aiohttp, ``OSError`` and
-timeout exceptions become :class:`bulk.errors.TransportError`, with
-``may_have_applied`` set for writes that may have reached the server.
+timeout exceptions become the error tree (``translate_error``), as the phase the
+request failed in: :class:`bulk.errors.RequestNotSent` (it never left) or
+:class:`bulk.errors.AnswerLost` (it may have reached the server).
 
 It must never: retry (the runner owns retry policy; aiohttp's own silent
 retry of idempotent requests is switched off), follow a redirect (it would
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
-from .errors import TransportError
+from .errors import AnswerLost, RequestNotSent, TransportError
 
 SENSITIVE_HEADERS = frozenset({"x-api-token", "authorization"})
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -171,33 +172,39 @@ class AiohttpTransport:
 
 
 def translate_error(exc: BaseException, request: Request) -> TransportError:
-    """The TransportError for an aiohttp / OS / timeout failure of ``request``.
+    """The phase class for an aiohttp / OS / timeout failure of ``request``.
 
-    Only the connect phase proves the request never left; anything later may
-    have reached the server, so a write is then marked ``may_have_applied``.
+    ``RequestNotSent`` only when the failure proves the request never left: the
+    connect phase (refused, DNS, TLS handshake or certificate, connect or pool
+    timeout) or a URL aiohttp refused. Anything later (read timeout, reset or close
+    after the body was written, an answer cut off, an OS error nobody classified)
+    may have reached the server: ``AnswerLost``, for reads and writes alike (what
+    that means for a write is the runner's call). The message names the operation,
+    method, path (never the query: it may hold row data) and the cause.
     """
     timeout = False
-    sent: bool
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        what, timeout, sent = "connect timed out", True, False
-    elif isinstance(exc, aiohttp.ClientConnectorError):
-        what, sent = "cannot connect", False
+    cls: type[TransportError]
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):  # connect or wait for the pool
+        what, timeout, cls = "connect timed out", True, RequestNotSent
+    elif isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
+        what, cls = "cannot connect", RequestNotSent
+    elif isinstance(exc, aiohttp.ServerFingerprintMismatch):  # checked before the send
+        what, cls = "TLS fingerprint mismatch", RequestNotSent
     elif isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
-        what, sent = "invalid URL", False
+        what, cls = "invalid URL", RequestNotSent
     elif isinstance(exc, TimeoutError):  # includes ServerTimeoutError (read)
-        what, timeout, sent = "timed out", True, True
+        what, timeout, cls = "timed out", True, AnswerLost
     elif isinstance(exc, aiohttp.ServerDisconnectedError):
-        what, sent = "server disconnected", True
+        what, cls = "server disconnected", AnswerLost
     elif isinstance(exc, aiohttp.ClientPayloadError):
-        what, sent = "response cut off", True
+        what, cls = "response cut off", AnswerLost
     else:
-        what, sent = "connection failed", True
+        what, cls = "connection failed", AnswerLost
     detail = str(exc) or "no detail"
     path = urlsplit(request.url).path  # no query string: it may hold row data
     message = (f"{request.operation}: {request.method} {path}: {what} "
                f"({type(exc).__name__}: {detail})")
-    return TransportError(message, operation=request.operation,
-                          may_have_applied=sent and request.is_write, timeout=timeout)
+    return cls(message, operation=request.operation, timeout=timeout)
 
 
 __all__ = ["SENSITIVE_HEADERS", "AiohttpTransport", "Handler", "MockTransport", "Request",

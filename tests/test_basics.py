@@ -6,6 +6,7 @@ import pytest
 
 from bulk.clock import FakeClock
 from bulk.errors import (
+    AnswerLost,
     Blocked,
     BulkError,
     Forbidden,
@@ -13,6 +14,7 @@ from bulk.errors import (
     NotFound,
     PlanLimit,
     RateLimited,
+    RequestNotSent,
     ServerError,
     TransportError,
     Unauthorized,
@@ -62,7 +64,8 @@ def test_status_maps_to_class_and_kind(status: int, code: str | None, html: bool
 def test_input_error_names_row_and_column() -> None:
     err = InputError("not a number", row=12, column="Amount")
     assert str(err) == "row 12, column 'Amount': not a number"
-    assert TransportError("t", may_have_applied=True).retryable
+    assert AnswerLost("t").retryable and RequestNotSent("t").retryable
+    assert isinstance(AnswerLost("t"), TransportError)
 
 
 @pytest.mark.anyio

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from bulk.client import ApiResult, PipedriveClient, Secret, encode_query, normalize_base_url
 from bulk.errors import (
+    AnswerLost,
     ApiError,
     Blocked,
     Forbidden,
@@ -27,6 +28,7 @@ from bulk.errors import (
     PaymentRequired,
     PlanLimit,
     RateLimited,
+    RequestNotSent,
     ServerError,
     TransportError,
     Unauthorized,
@@ -393,17 +395,18 @@ async def test_echoed_token_is_scrubbed_from_errors() -> None:
 
 async def test_transport_errors_do_not_leak() -> None:
     """A transport error, even one that quoted the header, reaches the caller token-free,
-    with its may_have_applied and timeout flags intact."""
+    as the same error: its phase class and timeout flag intact."""
 
     def quoting(request: Request) -> Response:
-        raise TransportError(f"reset; headers were {dict(request.headers)}",
-                             operation=request.operation, may_have_applied=True, timeout=True)
+        raise AnswerLost(f"reset; headers were {dict(request.headers)}",
+                         operation=request.operation, timeout=True)
 
     client, _ = make(quoting)
     async with client:
         with pytest.raises(TransportError) as info:
             await client.call("addDeal", json={"title": "t"})
-    assert info.value.may_have_applied and info.value.timeout
+    assert type(info.value) is AnswerLost and info.value.timeout
+    assert info.value.__cause__ is None and info.value.__suppress_context__
     assert info.value.operation == "addDeal"
     assert_no_token(info.value)
 
@@ -423,12 +426,12 @@ async def test_real_transport_errors_do_not_leak() -> None:
         async with PipedriveClient(origin, TOKEN, transport=AiohttpTransport()) as client:
             with pytest.raises(TransportError) as info:
                 await client.call("addDeal", json={"title": "t"})
-            assert info.value.may_have_applied
+            assert type(info.value) is AnswerLost
             assert_no_token(info.value)
     async with PipedriveClient(origin, TOKEN) as client:  # the server is gone now
         with pytest.raises(TransportError) as info:
             await client.call("addDeal", json={"title": "t"})
-        assert not info.value.may_have_applied
+        assert type(info.value) is RequestNotSent
         assert_no_token(info.value)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bulk.client import PipedriveClient
 from bulk.clock import FakeClock
-from bulk.errors import TransportError
+from bulk.errors import AnswerLost, TransportError
 from bulk.plans import Limits
 from bulk.runner import CallContext, RetryPolicy, Runner
 from bulk.scheduler import BudgetPolicy, Scheduler
@@ -55,7 +55,7 @@ class FakePipedrive:
         if step == "404":
             return reply(404, {"success": False, "error": "Deal not found"})
         if step == "drop":
-            raise TransportError("connection reset", may_have_applied=True)
+            raise AnswerLost("connection reset")
         if step == "401":
             return reply(401, {"success": False, "error": "unauthorized access"})
         self.applied[deal_id] += 1
@@ -69,7 +69,7 @@ class FakePipedrive:
         plan = self.plans.get(-1, [])
         if plan and plan[0] == key:
             plan.pop(0)
-            raise TransportError("response lost", may_have_applied=True)
+            raise AnswerLost("response lost")
         nulls = self.plans.get(-2, [])
         if nulls and nulls[0] == key:  # applied, but the answer's data is null
             nulls.pop(0)

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aioresponses import aioresponses
 
-from bulk.errors import TransportError
+from bulk.errors import AnswerLost, RequestNotSent, TransportError
 from bulk.transport import AiohttpTransport, MockTransport, Request, Response, translate_error
 
 pytestmark = pytest.mark.anyio
@@ -63,12 +63,12 @@ async def test_mock_transport_handler_exceptions_pass_through() -> None:
     """What the handler raises is what the caller sees."""
 
     def boom(request: Request) -> Response:
-        raise TransportError("reset", operation=request.operation, may_have_applied=True)
+        raise AnswerLost("reset", operation=request.operation)
 
     transport = MockTransport(boom)
     with pytest.raises(TransportError) as info:
         await transport.send(req("POST"))
-    assert info.value.may_have_applied
+    assert type(info.value) is AnswerLost
     await transport.aclose()
 
 
@@ -91,12 +91,13 @@ KEY = SimpleNamespace(host="api.pipedrive.com", port=443, ssl=True)
     (OSError("other"), False, True),
 ])
 def test_translate_error_table(exc: BaseException, timeout: bool, sent: bool) -> None:
-    """Only connect-phase failures prove a write never left; timeouts are flagged."""
+    """The phase is the class: only connect-phase failures prove a request never left
+    (RequestNotSent), for reads and writes alike; anything later is AnswerLost."""
     for method in ("GET", "POST"):
         request = req(method, URL + "?term=secret-row-data")
         err = translate_error(exc, request)
         assert err.timeout is timeout
-        assert err.may_have_applied is (sent and method == "POST")
+        assert type(err) is (AnswerLost if sent else RequestNotSent)
         assert err.operation == request.operation
         assert "secret-row-data" not in str(err)  # no query string (row data) in messages
         assert type(exc).__name__ in str(err)
@@ -133,9 +134,9 @@ async def test_aiohttp_success_sends_headers_and_body() -> None:
     assert sent["allow_redirects"] is False
 
 
-@pytest.mark.parametrize(("method", "applied"), [("POST", True), ("GET", False)])
-async def test_aiohttp_timeout(method: str, applied: bool) -> None:
-    """A timeout is TransportError(timeout=True), may_have_applied for a write only."""
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_aiohttp_timeout(method: str) -> None:
+    """A read timeout is AnswerLost(timeout=True): the request may have arrived."""
     transport = AiohttpTransport()
     try:
         with aioresponses() as mocked:
@@ -145,18 +146,18 @@ async def test_aiohttp_timeout(method: str, applied: bool) -> None:
     finally:
         await transport.aclose()
     assert info.value.timeout is True
-    assert info.value.may_have_applied is applied
+    assert type(info.value) is AnswerLost
     assert info.value.__cause__ is None and info.value.__suppress_context__
 
 
-@pytest.mark.parametrize(("exc", "applied"), [
-    (aiohttp.ClientConnectorError(KEY, ConnectionRefusedError(111, "refused")), False),  # type: ignore[arg-type]
-    (aiohttp.ConnectionTimeoutError("connect"), False),
-    (aiohttp.ServerDisconnectedError(), True),
-    (aiohttp.ClientPayloadError("cut"), True),
+@pytest.mark.parametrize(("exc", "phase"), [
+    (aiohttp.ClientConnectorError(KEY, ConnectionRefusedError(111, "refused")), RequestNotSent),  # type: ignore[arg-type]
+    (aiohttp.ConnectionTimeoutError("connect"), RequestNotSent),
+    (aiohttp.ServerDisconnectedError(), AnswerLost),
+    (aiohttp.ClientPayloadError("cut"), AnswerLost),
 ])
-async def test_aiohttp_connection_errors(exc: Exception, applied: bool) -> None:
-    """Connection errors of a POST map to may_have_applied as the table says."""
+async def test_aiohttp_connection_errors(exc: Exception, phase: type[TransportError]) -> None:
+    """Connection errors of a POST map to their phase class as the table says."""
     transport = AiohttpTransport()
     try:
         with aioresponses() as mocked:
@@ -165,7 +166,7 @@ async def test_aiohttp_connection_errors(exc: Exception, applied: bool) -> None:
                 await transport.send(req("POST", body=b"{}"))
     finally:
         await transport.aclose()
-    assert info.value.may_have_applied is applied
+    assert type(info.value) is phase
     assert TOKEN not in str(info.value)
 
 
@@ -209,7 +210,7 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
 
 
 async def test_real_socket_drop_mid_response() -> None:
-    """A connection cut mid-body is a TransportError that may have applied a POST."""
+    """A connection cut mid-body is AnswerLost: the POST may have been applied."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
         await request.read()
@@ -227,7 +228,7 @@ async def test_real_socket_drop_mid_response() -> None:
                 await transport.send(req("POST", origin + "/api/v2/deals", b'{"title":"x"}'))
     finally:
         await transport.aclose()
-    assert info.value.may_have_applied is True
+    assert type(info.value) is AnswerLost
     assert info.value.timeout is False
     assert TOKEN not in str(info.value)
 
@@ -253,7 +254,7 @@ async def test_real_socket_no_silent_retry_of_put() -> None:
     finally:
         await transport.aclose()
     assert hits == 1
-    assert info.value.may_have_applied is True
+    assert type(info.value) is AnswerLost
 
 
 async def test_real_socket_connection_refused() -> None:
@@ -267,7 +268,7 @@ async def test_real_socket_connection_refused() -> None:
             await transport.send(req("POST", f"http://127.0.0.1:{port}/api/v2/deals", b"{}"))
     finally:
         await transport.aclose()
-    assert info.value.may_have_applied is False
+    assert type(info.value) is RequestNotSent
     assert info.value.timeout is False
 
 
@@ -289,7 +290,7 @@ async def test_real_socket_read_timeout() -> None:
     finally:
         await transport.aclose()
     assert info.value.timeout is True
-    assert info.value.may_have_applied is True
+    assert type(info.value) is AnswerLost
 
 
 async def test_real_socket_keepalive_pool_limit_and_no_redirects() -> None:
