@@ -219,7 +219,9 @@ class Runner:
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
         self._limiter = anyio.CapacityLimiter(self._target_workers())
         self._on_progress = on_progress
-        self._spend: dict[str, list[int]] = {}  # op -> [tokens, calls] not yet in the ledger
+        # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
+        # are, before each call: _ahead)
+        self._spend: dict[str, list[int]] = {}
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         self._ahead = _Ahead(store, self._day, clock)  # charges written before their calls leave
         self.ctx = CallContext(self)
@@ -342,7 +344,7 @@ class Runner:
 
     def _uncharge(self, op: Operation) -> None:
         self.stats.tokens_by_operation[op.id] -= op.token_cost
-        # The writer may have flushed (and emptied) _spend while the call was in flight:
+        # The charge went to the ledger before the send (_ahead):
         # the refund then goes into the next flush as a negative amount.
         self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
 
@@ -409,10 +411,10 @@ class Runner:
             pass  # the store itself failed: the status stays as it was; resume decides
 
     async def _sweep_ledgered(self) -> None:
-        """``_sweep``, with the spend of calls that bring no outcome yet (reconcile pulls,
-        persons / orgs made while rows wait) written to the ledger every
-        ``flush_seconds`` beside it: a kill -9 loses at most that much of the spend (it
-        lost everything since the last outcome batch). Raises what ``_sweep`` raises."""
+        """``_sweep``, with the refunds counted since the last outcome batch (429 / 5xx
+        answers; the charges themselves are written before each call, ``_Ahead``) written
+        to the ledger every ``flush_seconds`` beside it: a kill -9 over-counts at most
+        the refunds of that long. Raises what ``_sweep`` raises."""
         error: BaseException | None = None
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._spend_ticker)
@@ -427,7 +429,7 @@ class Runner:
 
     async def _spend_ticker(self) -> None:
         """Every ``flush_seconds`` of real time (at least 0.05 s; a kill -9 is real), the
-        spend counted so far into the ledger unless an outcome batch took it meanwhile;
+        refunds counted so far into the ledger unless an outcome batch took it meanwhile;
         runs until cancelled. A failed write goes back for the next flush."""
         while True:
             await anyio.sleep(max(self.flush_seconds, 0.05))  # real time: what a kill loses
