@@ -9,9 +9,11 @@ and ends at exactly t == 30.0. It uses asyncio's public API only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import time
+from collections.abc import Iterator
 from typing import Protocol
 
 
@@ -37,6 +39,11 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
 
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Work off the loop runs (``FakeClock.busy``); real time needs no notice."""
+        yield
+
     def __repr__(self) -> str:
         return "SystemClock()"
 
@@ -57,7 +64,7 @@ class FakeClock:
     every admission, so the default has a wide margin; see tests/test_clock.py).
     """
 
-    __slots__ = ("_activity", "_driver", "_epoch", "_max_rounds", "_now", "_seq",
+    __slots__ = ("_activity", "_busy", "_driver", "_epoch", "_max_rounds", "_now", "_seq",
                  "_settle", "_sleepers")
 
     def __init__(self, start: float = 0.0, epoch: float = 1_767_225_600.0, *,
@@ -72,6 +79,7 @@ class FakeClock:
         self._settle = settle
         self._max_rounds = max_rounds
         self._activity = 0  # bumped by every read of and sleep on the clock
+        self._busy = 0  # work off the loop in progress (``busy``): time holds still
 
     def now(self) -> float:
         self._activity += 1
@@ -80,6 +88,17 @@ class FakeClock:
     def wall(self) -> float:
         self._activity += 1
         return self._epoch + self._now
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Hold time still while work off the loop runs (a store write in a thread, which
+        the loop sees as idle): no jump while inside, up to ``max_rounds`` iterations."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            self._activity += 1
 
     def advance(self, seconds: float) -> None:
         """Move time forward by hand (for synchronous tests); wakes due sleepers."""
@@ -111,7 +130,7 @@ class FakeClock:
         seen = self._activity
         for _ in range(self._max_rounds):
             await asyncio.sleep(0)
-            if self._activity != seen:
+            if self._activity != seen or self._busy:
                 seen, quiet = self._activity, 0
             else:
                 quiet += 1

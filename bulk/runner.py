@@ -10,6 +10,10 @@ answer (it may have been applied, so it may have been charged: conservative). A 
 a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
 Pipedrive do the same for 5xx), and neither is a call that never left (a lost
 claim, a stop, a ``RequestNotSent``). ``RunStats.calls`` still counts every call sent.
+A call's charge is in the ledger before the call leaves (``_Ahead``: the calls
+admitted while one write runs share the next commit), so a kill -9 loses none of
+what the account charged; the refund of a 429 / 5xx / ``RequestNotSent`` follows
+with the next outcome batch (a kill before it over-counts that call: conservative).
 
 What it owns: retry policy, by the phase a failure's class names (``bulk.errors``):
 ``RequestNotSent`` (it never left) is retried for every call and never charged;
@@ -27,6 +31,7 @@ goes back to pending). It never builds a URL and never knows what a deal is.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
@@ -114,6 +119,62 @@ class RunResult:
     counts: Mapping[ItemState, int]
 
 
+class _Ahead:
+    """The charges of calls about to leave, written to the job's ledger before they leave:
+    a group commit (the charges that arrive while one write runs share the next), so the
+    ledger never lacks a call the account may have charged, whenever the process dies."""
+
+    __slots__ = ("_busy", "_clock", "_day", "_pending", "_store")
+
+    def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock) -> None:
+        self._store, self._day, self._clock = store, day, clock
+        self._pending: list[tuple[str, int, anyio.Event, list[BaseException]]] = []
+        self._busy = False
+
+    def __repr__(self) -> str:
+        return f"_Ahead(pending={len(self._pending)}, busy={self._busy})"
+
+    async def charge(self, op_id: str, tokens: int) -> None:
+        """Return once ``tokens`` for one call of ``op_id`` are in the ledger; raises what
+        the store raised (StoreError) for the write that carried them."""
+        slot: tuple[str, int, anyio.Event, list[BaseException]] = (
+            op_id, tokens, anyio.Event(), [])
+        self._pending.append(slot)
+        if self._busy:
+            await slot[2].wait()
+        else:
+            self._busy = True
+            try:
+                while self._pending:
+                    batch, self._pending = self._pending, []
+                    rows: dict[str, list[int]] = {}
+                    for op, cost, _, _ in batch:
+                        row = rows.setdefault(op, [0, 0])
+                        row[0] += cost
+                        row[1] += 1
+                    day = self._day()
+                    try:
+                        # the waiters need its end; a fake clock holds still meanwhile
+                        with anyio.CancelScope(shield=True), _busy(self._clock):
+                            await self._store.record([], [(day, op, t, c)
+                                                          for op, (t, c) in rows.items()])
+                    except Exception as exc:
+                        for waiter in batch:
+                            waiter[3].append(exc)
+                    for waiter in batch:
+                        waiter[2].set()
+            finally:
+                self._busy = False
+        if slot[3]:
+            raise slot[3][0]
+
+
+def _busy(clock: Clock) -> contextlib.AbstractContextManager[None]:
+    """``clock.busy()`` (``bulk.clock``): work off the loop runs; a clock without it: none."""
+    busy = getattr(clock, "busy", None)
+    return busy() if busy is not None else contextlib.nullcontext()
+
+
 class CallContext:
     """The one door from a job kind to the API: scheduled, retried, accounted."""
 
@@ -165,8 +226,11 @@ class Runner:
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
         self._limiter = anyio.CapacityLimiter(self._target_workers())
         self._on_progress = on_progress
-        self._spend: dict[str, list[int]] = {}  # op -> [tokens, calls] not yet in the ledger
+        # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
+        # are, before each call: _ahead)
+        self._spend: dict[str, list[int]] = {}
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
+        self._ahead = _Ahead(store, self._day, clock)  # charges written before their calls leave
         self.ctx = CallContext(self)
 
     def __repr__(self) -> str:
@@ -224,9 +288,12 @@ class Runner:
             self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1
             self.stats.tokens_by_operation[op.id] = (
                 self.stats.tokens_by_operation.get(op.id, 0) + op.token_cost)
-            spend = self._spend.setdefault(op.id, [0, 0])
-            spend[0] += op.token_cost
-            spend[1] += 1
+            try:
+                await self._ahead.charge(op.id, op.token_cost)
+            except BaseException:
+                self.scheduler.refund(op)
+                self._undo_stats(op)
+                raise
             try:
                 result = await self.client.call(op.id, path=path, params=params, json=json)
             except RateLimited as exc:
@@ -295,15 +362,24 @@ class Runner:
         raise InDoubt(f"{op.id}: gave up after {tries} tries; one may have been applied "
                       f"({reached})", operation=op.id) from last
 
+    def _undo_stats(self, op: Operation) -> None:
+        """A call counted but never sent (its ledger write failed): out of the stats."""
+        self.stats.calls -= 1
+        self.stats.calls_by_operation[op.id] -= 1
+        self.stats.tokens_by_operation[op.id] -= op.token_cost
+
+    def _day(self) -> str:
+        return time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
+
     def _uncharge(self, op: Operation) -> None:
         self.stats.tokens_by_operation[op.id] -= op.token_cost
-        # The writer may have flushed (and emptied) _spend while the call was in flight:
+        # The charge went to the ledger before the send (_ahead):
         # the refund then goes into the next flush as a negative amount.
         self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
 
     def _take_spend(self) -> list[tuple[str, str, int, int]]:
         """The spend counted since the last flush, as ledger rows; the counter restarts."""
-        day = time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
+        day = self._day()
         pending, self._spend = self._spend, {}
         self._spend_taken = time.monotonic()
         return [(day, op_id, tokens, calls) for op_id, (tokens, calls) in pending.items()]
@@ -364,10 +440,10 @@ class Runner:
             pass  # the store itself failed: the status stays as it was; resume decides
 
     async def _sweep_ledgered(self) -> None:
-        """``_sweep``, with the spend of calls that bring no outcome yet (reconcile pulls,
-        persons / orgs made while rows wait) written to the ledger every
-        ``flush_seconds`` beside it: a kill -9 loses at most that much of the spend (it
-        lost everything since the last outcome batch). Raises what ``_sweep`` raises."""
+        """``_sweep``, with the refunds counted since the last outcome batch (429 / 5xx
+        answers; the charges themselves are written before each call, ``_Ahead``) written
+        to the ledger every ``flush_seconds`` beside it: a kill -9 over-counts at most
+        the refunds of that long. Raises what ``_sweep`` raises."""
         error: BaseException | None = None
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._spend_ticker)
@@ -382,7 +458,7 @@ class Runner:
 
     async def _spend_ticker(self) -> None:
         """Every ``flush_seconds`` of real time (at least 0.05 s; a kill -9 is real), the
-        spend counted so far into the ledger unless an outcome batch took it meanwhile;
+        refunds counted so far into the ledger unless an outcome batch took it meanwhile;
         runs until cancelled. A failed write goes back for the next flush."""
         while True:
             await anyio.sleep(max(self.flush_seconds, 0.05))  # real time: what a kill loses

@@ -38,7 +38,7 @@ from bulk.store import AsyncJobStore, BeforeImage, ItemState, JobStore, NewItem
 
 from .account import DealsByKey
 from .deals import before_image
-from .import_resolve import Resolver, contact_ids
+from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_MARKS, META_SHA, ImportJob
 from .mapping import Mapping as ImportMapping
@@ -321,11 +321,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
 
 
 def _created(store: JobStore) -> tuple[dict[str, int], int]:
-    """Persons / orgs this job created (distinct ids behind to-create references, also of
-    rows a retry mapped again), and how many rows were settled by reconciliation."""
-    done = list(store.items(ItemState.DONE))
-    reconciled = sum(bool((item.result or {}).get("reconciled")) for item in done)
-    return {k: len(v) for k, v in contact_ids(done).items()}, reconciled
+    """Persons / orgs this job created (distinct ids, from the store: ``made_contacts``),
+    and how many rows were settled by reconciliation."""
+    reconciled = sum(bool((item.result or {}).get("reconciled"))
+                     for item in store.items(ItemState.DONE))
+    return {k: len(v) for k, v in made_contacts(store).items()}, reconciled
 
 
 def record_run(store: JobStore, result: RunResult | None, seconds: float, *,

@@ -40,7 +40,7 @@ from bulk.claims import (
 )
 from bulk.errors import ApiError, BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt
-from bulk.store import AsyncJobStore
+from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from . import transforms as tf
 from .account import added_since, org_key
@@ -131,6 +131,19 @@ def contact_ids(items: Iterable[Any]) -> dict[str, set[int]]:
     return ids
 
 
+def made_contacts(store: JobStore) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") import job ``store`` created, from its
+    durable records: every "made-person" / "made-org" lookup (written with the create's id,
+    whatever became of the rows that needed it: done, failed, still pending, by whichever
+    process of the job), plus ``contact_ids`` of its done items (jobs written before those
+    lookups existed). What the summary counts and what undo --contacts may delete; never a
+    process's own counters, which a kill -9 or a resume loses."""
+    ids = contact_ids(store.items(ItemState.DONE))
+    for name in ("person", "org"):
+        ids[name].update(store.lookups(_MADE + name).values())
+    return ids
+
+
 async def _nothing() -> None:
     return None
 
@@ -174,7 +187,9 @@ class Resolver:
         # keys this job created (not found in the account, nor created by another run):
         # kept in the job's lookups as "made-person" / "made-org" too, for later processes
         self._made: set[tuple[str, str]] = set()
-        self.created: Counter[str] = Counter()  # created by this process
+        # created by this process: its visible state (repr) only; what the job created is
+        # read from the store (``made_contacts``), never from this counter
+        self.created: Counter[str] = Counter()
         self.found_on_reconcile: Counter[str] = Counter()
         self.claims_lost = 0  # creates not sent: their claim was lost before the send
 
@@ -237,10 +252,10 @@ class Resolver:
                     rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
                     if rid is not None:
                         creator = _creator(claim, rid)
-                        await self.store.lookup_put_many(k[0], [(k[1], rid)])
-                        if creator is not None and creator == self.job_id:
-                            # an earlier process of this job made it (it died in doubt)
-                            await self._mark_made(k[0], {k[1]: rid})
+                        # made by an earlier process of this job (it died in doubt): its
+                        # lookup and its made- lookup in one transaction
+                        await self._put(k[0], {k[1]: rid},
+                                        made=creator is not None and creator == self.job_id)
                     else:
                         creator = self.job_id
                         # proved still held right before the send, after its admission
@@ -361,14 +376,18 @@ class Resolver:
             self._failed[k] = failed
             raise failed from None
         rid = int(res.data["id"])
-        await self.store.lookup_put_many(k[0], [(k[1], rid)])
-        await self._mark_made(k[0], {k[1]: rid})
+        await self._put(k[0], {k[1]: rid}, made=True)
         self.created[k[0]] += 1
         return rid
 
-    async def _mark_made(self, kind: str, made: Mapping[str, int]) -> None:
-        await self.store.lookup_put_many(_MADE + kind, sorted(made.items()))
-        self._made.update((kind, key) for key in made)
+    async def _put(self, kind: str, ids: Mapping[str, int], *, made: bool) -> None:
+        """Write the lookups key → id of ``kind``; ``made``: this job created them, kept as
+        "made-<kind>" lookups too, in the same transaction (a kill between the two writes
+        left a person / org this job created that no later process counted or undid)."""
+        await self.store.lookup_put_many(kind, sorted(ids.items()),
+                                         also=(_MADE + kind,) if made else ())
+        if made:
+            self._made.update((kind, key) for key in ids)
 
     def made(self, ref: Ref | None) -> bool:
         """Whether this job created the person / organization ``ref`` names (not found in
@@ -398,13 +417,13 @@ class Resolver:
             if missing:
                 found = await self._find_added(ctx, kind, missing, since)
                 if found:
-                    await self.store.lookup_put_many(kind, sorted(found.items()))
                     # made by this job only when its claim says so (``_made_here``): one
                     # another run made is linked, never counted ours (undo --contacts)
                     mine = {key: rid for key, rid in found.items()
                             if await self._made_here(claims, (kind, key), rid)}
-                    if mine:
-                        await self._mark_made(kind, mine)
+                    await self._put(kind, mine, made=True)
+                    await self._put(kind, {k_: r for k_, r in found.items() if k_ not in mine},
+                                    made=False)
                 for key, rid in found.items():
                     self._ids[(kind, key)] = rid
                 self.found_on_reconcile[kind] += len(found)
@@ -480,5 +499,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return want is None or have is None or want == have
 
 
-__all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "person_keys", "refs_of",
-           "to_create"]
+__all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "made_contacts",
+           "person_keys", "refs_of", "to_create"]

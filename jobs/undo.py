@@ -54,7 +54,7 @@ from .deals import (
     restore_body,
     same,
 )
-from .import_resolve import contact_ids
+from .import_resolve import made_contacts
 from .updating import Prepared, changed_names, check_loaded, refused, write_job_results
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
@@ -233,10 +233,10 @@ def targets(store: JobStore) -> list[Target]:
 
 
 def created_contacts(source: JobStore) -> dict[str, set[int]]:
-    """Persons ("person") and organizations ("org") an import job created (or found created
-    by another run of the same source key): the ids behind its to-create references,
-    rows a retry mapped again included."""
-    return contact_ids(source.items(ItemState.DONE))
+    """Persons ("person") and organizations ("org") an import job created
+    (``jobs.import_resolve.made_contacts``: its made- lookups, whatever became of the rows
+    that needed them, and its done rows' own records)."""
+    return made_contacts(source)
 
 
 async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:

@@ -97,3 +97,46 @@ async def test_the_ledger_counts_what_the_account_was_charged_not_5xx(tmp_path: 
             assert store.spend_by_operation()["getDeals"][0] == stats["tokens_spent"] == 300
         finally:
             store.close()
+
+
+@pytest.mark.anyio
+async def test_each_call_is_in_the_ledger_before_it_leaves(tmp_path: Path) -> None:
+    """When a request reaches the server its charge is already in the job's store (a kill
+    -9 with calls in flight lost their tokens from summary and status: issue 9); a 429
+    is refunded afterwards."""
+    from bulk.client import PipedriveClient
+    from bulk.clock import FakeClock
+    from bulk.plans import Limits
+    from bulk.scheduler import Scheduler
+    from bulk.transport import MockTransport, Request, Response
+    from jobs.touch import TouchJob, touch_items
+    from tests.test_runner import FakePipedrive
+
+    clock = FakeClock()
+    fake = FakePipedrive()
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    store.add_items(touch_items(range(1, 41), {"x": 1}))
+    at_send: list[int] = []
+    limited = False
+
+    async def server(req: Request) -> Response:
+        nonlocal limited
+        at_send.append(store.spend_by_operation().get("updateDeal", (0, 0))[1])
+        await clock.sleep(0.1)
+        if not limited:
+            limited = True
+            return Response(429, {"x-ratelimit-reset": "1"}, b'{"success": false}')
+        return fake(req)
+
+    try:
+        client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(server))
+        runner = Runner(AsyncJobStore(store), TouchJob(), client,
+                        Scheduler(Limits(burst=40), clock=clock), clock=clock, seed=1)
+        async with client:
+            result = await runner.run()
+        assert result.counts[ItemState.DONE] == 40
+        # the n-th request seen found at least n calls in the ledger (its own included)
+        assert all(seen >= n for n, seen in enumerate(at_send, 1)), at_send
+        assert store.spend_by_operation() == {"updateDeal": (200, 41)}  # the 429: 0 tokens
+    finally:
+        store.close()

@@ -323,6 +323,9 @@ def test_lookups_before_images_spend_and_meta_round_trip(tmp_path: Path) -> None
         assert store.lookup_get("person", "email:1@x") == 1001
         assert store.lookup_get("org", "email:1@x") is None
         assert store.lookup_get_many("person", ["email:2@x", "nope"]) == {"email:2@x": 2}
+        # a create's lookup and its made- lookup: one transaction, read back by kind
+        store.lookup_put_many("org", [("acme", 7), ("globex", 8)], also=("made-org",))
+        assert store.lookups("made-org") == store.lookups("org") == {"acme": 7, "globex": 8}
         images = [BeforeImage("deal", i, i, {"title": f"t{i}"}, 1.0) for i in range(1200)]
         assert store.put_before_images(images) == 1200
         assert store.put_before_images([BeforeImage("deal", 0, 9, {"title": "later"}, 2.0)]) == 0

@@ -96,6 +96,7 @@ class AsyncJobStore:
     lookup_get = _in_thread(JobStore.lookup_get)
     lookup_get_many = _in_thread(JobStore.lookup_get_many)
     lookup_put_many = _in_thread(JobStore.lookup_put_many)
+    lookups = _in_thread(JobStore.lookups)
     put_before_images = _in_thread(JobStore.put_before_images)
     add_spend = _in_thread(JobStore.add_spend)
     spend_by_day = _in_thread(JobStore.spend_by_day)

@@ -463,12 +463,21 @@ class JobStore:
                 f" ({_marks(len(part))})", (kind, *part)))
         return out
 
-    def lookup_put_many(self, kind: str, pairs: Iterable[tuple[str, int]]) -> int:
+    def lookups(self, kind: str) -> dict[str, int]:
+        """Every lookup of ``kind``: key → id."""
+        return dict(self._query("read lookups", "SELECT key, id FROM lookups WHERE kind = ?",
+                                (kind,)))
+
+    def lookup_put_many(self, kind: str, pairs: Iterable[tuple[str, int]], *,
+                        also: Sequence[str] = ()) -> int:
+        """Write ``pairs`` (key, id) under ``kind``, and under each kind of ``also`` in the
+        same transaction (per chunk of pairs): a kill never leaves one without the other.
+        Returns how many pairs were written."""
         total = 0
         for chunk in _chunks(pairs, _CHUNK):
             with self._tx("write lookups") as c:
                 c.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?)",
-                              [(kind, k, v) for k, v in chunk])
+                              [(k_, k, v) for k_ in (kind, *also) for k, v in chunk])
             total += len(chunk)
         return total
 

@@ -1,0 +1,91 @@
+"""An import's counts after a kill -9 and ``pdbulk resume`` (issue 9): the summary's
+persons / organizations created, deals created and tokens are read from the job store's
+durable records — never from one process's counters — so they equal what the sandbox
+saw the job do, whichever process did it, whatever became of the rows."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from bulk.sandbox.config import Faults
+from bulk.store import ItemState, JobStore
+from jobs.undo import created_contacts
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+
+N = 24
+
+
+def test_counts_after_a_kill_9_and_resume_are_what_the_job_did(tmp_path: Path) -> None:
+    """Kill -9 with persons, organizations and deals in flight (150 ms each); the deals'
+    owner is deactivated before the resume, so the rows not created yet fail after their
+    person and organization were created. The summary's persons / organizations created
+    equal the sandbox's creates (and are what undo --contacts offers), its deals created
+    the sandbox's addDeal writes, its tokens what the sandbox charged."""
+    config = SandboxConfig(plan="ultimate", deals=3, seed=21, faults=Faults(
+        latency_ms=150.0, only_operations=frozenset({"addPerson", "addOrganization",
+                                                      "addDeal"})))
+    with ThreadedSandbox(config) as sb:
+        owner = next(u for u in sb.state.users.values() if not u["is_admin"])
+        persons_before, orgs_before = set(sb.state.persons.rows), set(sb.state.orgs.rows)
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title,contact,email,company,owner\n" + "".join(
+            f"k{i},Deal {i},Person {i},p{i}@x.example,Company {i} GmbH,{owner['email']}\n"
+            for i in range(N)))
+        mapping = tmp_path / "m.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                           'owner = "owner"\n[person]\nname = "contact"\nemail = "email"\n'
+                           '[organization]\nname = "company"\n')
+        jobs = tmp_path / "jobs"
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pdbulk", "import", str(manifest), "-m", str(mapping),
+             "--mode", "insert", "--create-key-field", "--url", sb.url, "--plan", "ultimate",
+             "--job-dir", str(jobs)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 20
+            while sb.stats()["writes_applied"].get("addDeal", 0) < 3:
+                assert proc.poll() is None and time.monotonic() < deadline, "ended too soon"
+                time.sleep(0.005)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(5)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(5)
+        owner["active_flag"] = False  # an admin deactivates the owner meanwhile
+        (job,) = [p for p in jobs.iterdir() if p.is_dir()]
+        with JobStore.open(job, lock=False) as store:
+            assert store.counts()[ItemState.SENDING] > 0  # the kill left work in doubt
+
+        resumed = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(jobs)],
+                                     env=env)
+        assert resumed.exit_code == 3, resumed.output  # the rows whose owner went away
+        stats = sb.stats()
+        made_persons = set(sb.state.persons.rows) - persons_before
+        made_orgs = set(sb.state.orgs.rows) - orgs_before
+        summary = orjson.loads((job / "summary.json").read_bytes())
+        with JobStore.open(job, lock=False) as store:
+            offered = created_contacts(store)
+            failed = store.counts()[ItemState.FAILED]
+
+    assert len(made_persons) == len(made_orgs) == N  # each once, none doubled
+    assert 0 < failed < N
+    assert summary["persons_created"] == len(made_persons) == stats["writes_applied"]["addPerson"]
+    assert summary["organizations_created"] == len(made_orgs)
+    assert offered == {"person": made_persons, "org": made_orgs}
+    assert summary["actions"] == {"created": stats["writes_applied"]["addDeal"]} \
+        and summary["rows"]["failed"] == failed
+    assert summary["tokens"] == stats["tokens_spent"]
+    assert summary["tokens_by_operation"] == stats["tokens_by_operation"]
