@@ -65,6 +65,7 @@ META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check
 _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
+_CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact delete
 _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
               **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
 
@@ -266,6 +267,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
                              payload={f"{name}_id": rid}), op)
         prep.calls[operation] += len(free[name])
+        for check in _CARRIER_OPS:  # the re-check right before each delete (F2)
+            prep.calls[check] += len(free[name])
     if free["person"] or free["org"]:
         prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                           "organization(s) the import created carry no other deals: deleted "
@@ -297,6 +300,21 @@ async def _carried(ctx: CallContext, going: set[int]
                     if isinstance(rid, int):
                         carried[name].setdefault(rid, int(deal["id"]))
     return carried, pages
+
+
+async def _carrier(ctx: CallContext, name: str, rid: int) -> int | None:
+    """A deal that carries person (``name`` "person") / organization ("org") ``rid`` now,
+    live or archived (None: none): the check right before a contact delete, so that a deal
+    this undo left alone (a conflict decided at plan, on resume or in flight) never loses
+    its person / organization (issue 9, F2). ``GET /api/v2/deals?person_id=|org_id=`` (10
+    tokens) and ``GET /api/v2/deals/archived`` with the same filter (20 tokens),
+    openapi-v2.yaml."""
+    for operation in _CARRIER_OPS:
+        page = await ctx.call(operation, params={f"{name}_id": rid, "limit": 1})
+        for deal in page.data or ():
+            if not is_gone(deal):
+                return int(deal["id"])
+    return None
 
 
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
@@ -445,6 +463,10 @@ class UndoJob:
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
+            if (carrier := await _carrier(ctx, name, rid)) is not None:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    f"{name}_id": rid, "action": "kept", "carries_deal": carrier,
+                    "note": f"not deleted: it carries deal {carrier}, which this undo keeps"})
             try:
                 await ctx.call(operation, path={"id": rid})
             except NotFound:
@@ -530,6 +552,8 @@ class UndoJob:
                 op = _WRITE_OPS.get(item.op)
                 if op is not None:
                     calls[op] += 1
+                if item.op in _CONTACT_OPS:
+                    calls.update(_CARRIER_OPS)
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
