@@ -225,12 +225,31 @@ def targets(store: JobStore) -> list[Target]:
         if not isinstance(deal_id, int):
             continue
         written = result.get("update_time")
+        wrote = _wrote(item, result)
         if store.kind == "import" and action == "created":
-            out.append(Target("delete", item, deal_id, written, None))
+            out.append(Target("delete", item, deal_id, written, None, wrote))
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
-            out.append(Target("restore", item, deal_id, written, before))
+            out.append(Target("restore", item, deal_id, written, before, wrote))
     return out
+
+
+def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the source job's write set on the deal, field by field: an update's PATCH
+    (``payload["changes"]``), an import's create / upsert body (``payload["deal"]``) with
+    the person / organization its result links. Undo compares the deal's current values
+    with it: ``update_time`` has 1-second resolution, so an edit in the same second as the
+    write is seen only this way (issue 9, F1). None: nothing recorded."""
+    body = item.payload.get("changes")
+    if not isinstance(body, Mapping):
+        body = item.payload.get("deal")
+    if not isinstance(body, Mapping):
+        return None
+    wrote = dict(body)
+    for name in ("person_id", "org_id"):
+        if isinstance(result.get(name), int) and item.payload.get(name[:-3]) is not None:
+            wrote[name] = result[name]
+    return wrote
 
 
 def created_contacts(source: JobStore) -> dict[str, set[int]]:
@@ -384,7 +403,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
-                            "values": values}
+                            "values": values, "wrote": dict(t.wrote or {})}
     if is_gone(deal):
         if t.op == "delete":
             prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted"},
@@ -580,7 +599,8 @@ class UndoJob:
             deal = current.get(deal_id)
             if deal is None or is_gone(deal) or deal_id not in then:
                 continue
-            if deal.get("update_time") != then[deal_id]:
+            moved = _changed_since(deal, item.payload.get("wrote") or {})
+            if deal.get("update_time") != then[deal_id] or moved:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
@@ -662,8 +682,9 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
                force: bool) -> Outcome:
     """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
     then = (image or {}).get("update_time")
-    changed = (deal is not None and then is not None and deal.get("update_time") != then
-               and not force)
+    changed = (deal is not None and not force and (
+        (then is not None and deal.get("update_time") != then)
+        or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
                 f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
                 "alone, nothing sent (start the undo again with --force to overwrite it)")

@@ -543,3 +543,31 @@ async def test_resumed_undo_keeps_contacts_of_an_in_flight_delete_found_a_confli
         assert sb.state.persons.rows[int(rows["A-2"]["person_id"])]["is_deleted"]
         undo.close()
         source.close()
+
+
+def _same_second_edit(sb: Sandbox, deal_id: int, **fields: Any) -> None:
+    """A colleague's edit in the very second of the job's write: update_time unchanged."""
+    sb.state.save("deal", {**deal(sb, deal_id), **fields})
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
+        tmp_path: Path) -> None:
+    """Issue 9 F1: a colleague renames a created deal in the same second as the create
+    (update_time unchanged): undo compares the created fields' values, sees the conflict
+    and leaves the deal alone; the untouched create is deleted."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        _same_second_edit(sb, rows["A-1"], title="Colleague's title")
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"delete": 1, "conflict": 1}, plan.actions
+        await run_job(sb, undo)
+        assert not deal(sb, rows["A-1"])["is_deleted"]
+        assert deal(sb, rows["A-2"])["is_deleted"]
+        undo.close()
+        source.close()
