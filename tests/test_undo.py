@@ -571,3 +571,15 @@ async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
         assert deal(sb, rows["A-2"])["is_deleted"]
         undo.close()
         source.close()
+
+
+def test_move_stage_archived_key_hint_names_no_missing_flag() -> None:
+    """Issue 9 F5: move-stage has no --unarchive, so its archived-key failure must not
+    tell the user to pass one; update's still does."""
+    from jobs.account import key_problem
+    from jobs.stages import MOVE_ARCHIVED_HINT
+
+    index = type("Index", (dict,), {"archived": {"K-1": {"id": 7}}})()
+    moved = key_problem(index, "K-1", hint=MOVE_ARCHIVED_HINT) or ""
+    assert "archived deal 7" in moved and "--unarchive to" not in moved
+    assert "pass --unarchive" in (key_problem(index, "K-1") or "")
