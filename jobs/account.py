@@ -259,12 +259,17 @@ class DealsByKey(dict[str, dict[str, Any]]):
             self[key] = deal
 
 
-def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False) -> str | None:
+UNARCHIVE_HINT = "pass --unarchive to unarchive and update it"
+
+
+def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False,
+                hint: str = UNARCHIVE_HINT) -> str | None:
     """Why the deal ``index`` has for ``key`` must not be used (None: it may).
 
     A key two or more deals carry is never resolved by picking one of them. A key
     only an archived deal carries cannot be written (archived deals cannot be edited:
-    FACTS.md, Deals) unless ``unarchive``.
+    FACTS.md, Deals) unless ``unarchive``; ``hint`` says what the user can do then (a
+    command without ``--unarchive`` passes its own, issue 9 F5).
     """
     ambiguous = getattr(index, "ambiguous", None)
     if ambiguous and key in ambiguous:
@@ -272,7 +277,7 @@ def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False) 
     archived = getattr(index, "archived", None)
     if archived and key in archived and not unarchive:
         return (f"key {key} belongs to archived deal {archived[key]['id']}; archived deals "
-                "cannot be edited (pass --unarchive to unarchive and update it)")
+                f"cannot be edited ({hint})")
     return None
 
 

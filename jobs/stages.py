@@ -30,6 +30,9 @@ from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, 
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
 from .updating import PatchJob, Prepared, changed_names
 
+# move-stage has no --unarchive: the way out it names must exist (issue 9, F5)
+MOVE_ARCHIVED_HINT = ("unarchive it in Pipedrive first, or with `pdbulk update --unarchive`, "
+                      "then move it")
 OP = "move"
 MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 
@@ -178,7 +181,7 @@ def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
                       column=ref.error.column)
             continue
         deal = deal_of.get(ref.label)
-        problem = key_problem(deal_of, ref.label) if ref.deal_id is None else None
+        problem = key_problem(deal_of, ref.label, hint=MOVE_ARCHIVED_HINT) if ref.deal_id is None else None
         if problem is not None:
             prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values)
         elif deal is None:

@@ -65,6 +65,7 @@ META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check
 _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
+_CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact delete
 _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
               **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
 
@@ -224,12 +225,31 @@ def targets(store: JobStore) -> list[Target]:
         if not isinstance(deal_id, int):
             continue
         written = result.get("update_time")
+        wrote = _wrote(item, result)
         if store.kind == "import" and action == "created":
-            out.append(Target("delete", item, deal_id, written, None))
+            out.append(Target("delete", item, deal_id, written, None, wrote))
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
-            out.append(Target("restore", item, deal_id, written, before))
+            out.append(Target("restore", item, deal_id, written, before, wrote))
     return out
+
+
+def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the source job's write set on the deal, field by field: an update's PATCH
+    (``payload["changes"]``), an import's create / upsert body (``payload["deal"]``) with
+    the person / organization its result links. Undo compares the deal's current values
+    with it: ``update_time`` has 1-second resolution, so an edit in the same second as the
+    write is seen only this way (issue 9, F1). None: nothing recorded."""
+    body = item.payload.get("changes")
+    if not isinstance(body, Mapping):
+        body = item.payload.get("deal")
+    if not isinstance(body, Mapping):
+        return None
+    wrote = dict(body)
+    for name in ("person_id", "org_id"):
+        if isinstance(result.get(name), int) and item.payload.get(name[:-3]) is not None:
+            wrote[name] = result[name]
+    return wrote
 
 
 def created_contacts(source: JobStore) -> dict[str, set[int]]:
@@ -266,6 +286,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
                              payload={f"{name}_id": rid}), op)
         prep.calls[operation] += len(free[name])
+        for check in _CARRIER_OPS:  # the re-check right before each delete (F2)
+            prep.calls[check] += len(free[name])
     if free["person"] or free["org"]:
         prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                           "organization(s) the import created carry no other deals: deleted "
@@ -297,6 +319,21 @@ async def _carried(ctx: CallContext, going: set[int]
                     if isinstance(rid, int):
                         carried[name].setdefault(rid, int(deal["id"]))
     return carried, pages
+
+
+async def _carrier(ctx: CallContext, name: str, rid: int) -> int | None:
+    """A deal that carries person (``name`` "person") / organization ("org") ``rid`` now,
+    live or archived (None: none): the check right before a contact delete, so that a deal
+    this undo left alone (a conflict decided at plan, on resume or in flight) never loses
+    its person / organization (issue 9, F2). ``GET /api/v2/deals?person_id=|org_id=`` (10
+    tokens) and ``GET /api/v2/deals/archived`` with the same filter (20 tokens),
+    openapi-v2.yaml."""
+    for operation in _CARRIER_OPS:
+        page = await ctx.call(operation, params={f"{name}_id": rid, "limit": 1})
+        for deal in page.data or ():
+            if not is_gone(deal):
+                return int(deal["id"])
+    return None
 
 
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
@@ -366,7 +403,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
-                            "values": values}
+                            "values": values, "wrote": dict(t.wrote or {})}
     if is_gone(deal):
         if t.op == "delete":
             prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted"},
@@ -445,6 +482,10 @@ class UndoJob:
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
+            if (carrier := await _carrier(ctx, name, rid)) is not None:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    f"{name}_id": rid, "action": "kept", "carries_deal": carrier,
+                    "note": f"not deleted: it carries deal {carrier}, which this undo keeps"})
             try:
                 await ctx.call(operation, path={"id": rid})
             except NotFound:
@@ -530,6 +571,8 @@ class UndoJob:
                 op = _WRITE_OPS.get(item.op)
                 if op is not None:
                     calls[op] += 1
+                if item.op in _CONTACT_OPS:
+                    calls.update(_CARRIER_OPS)
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
@@ -556,7 +599,8 @@ class UndoJob:
             deal = current.get(deal_id)
             if deal is None or is_gone(deal) or deal_id not in then:
                 continue
-            if deal.get("update_time") != then[deal_id]:
+            moved = _changed_since(deal, item.payload.get("wrote") or {})
+            if deal.get("update_time") != then[deal_id] or moved:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
@@ -638,8 +682,9 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
                force: bool) -> Outcome:
     """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
     then = (image or {}).get("update_time")
-    changed = (deal is not None and then is not None and deal.get("update_time") != then
-               and not force)
+    changed = (deal is not None and not force and (
+        (then is not None and deal.get("update_time") != then)
+        or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
                 f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
                 "alone, nothing sent (start the undo again with --force to overwrite it)")

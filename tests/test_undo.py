@@ -512,3 +512,74 @@ def test_undo_contacts_re_checks_the_contacts_after_the_prompt(
         assert deal(sb, older)["person_id"] == sam
         assert sb.state.persons.rows[int(rows["A-1"]["person_id"])]["is_deleted"]
         assert all(sb.state.orgs.rows[int(r["org_id"])]["is_deleted"] for r in rows.values())
+
+
+@pytest.mark.anyio
+async def test_resumed_undo_keeps_contacts_of_an_in_flight_delete_found_a_conflict(
+        tmp_path: Path) -> None:
+    """Issue 9 F2: an undo --contacts dies (kill -9) with the delete of A-1's deal in
+    flight; a colleague edited that deal meanwhile. The resume leaves the deal alone (a
+    conflict) and must keep its person and organization: a contact is deleted only if no
+    deal carries it right before its delete. A-2's deal and contacts are deleted."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=43)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text(CONTACTS_ROWS)
+        mapping = tmp_path / "map.toml"
+        mapping.write_text(CONTACTS_MAPPING)
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True),
+                                 job_id="undo-contacts-killed")
+        kept_deal = int(rows["A-1"]["deal_id"])
+        flying = [i.id for i in undo.items(ItemState.PENDING)
+                  if i.op == "delete" and i.payload["deal_id"] == kept_deal]
+        undo.mark_sending(flying, 0.0)
+        someone_edits(sb, kept_deal, title="Colleague's title")
+        await run_job(sb, undo)
+        assert not deal(sb, kept_deal)["is_deleted"]
+        assert not sb.state.persons.rows[int(rows["A-1"]["person_id"])]["is_deleted"]
+        assert not sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
+        assert deal(sb, int(rows["A-2"]["deal_id"]))["is_deleted"]
+        assert sb.state.persons.rows[int(rows["A-2"]["person_id"])]["is_deleted"]
+        undo.close()
+        source.close()
+
+
+def _same_second_edit(sb: Sandbox, deal_id: int, **fields: Any) -> None:
+    """A colleague's edit in the very second of the job's write: update_time unchanged."""
+    sb.state.save("deal", {**deal(sb, deal_id), **fields})
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
+        tmp_path: Path) -> None:
+    """Issue 9 F1: a colleague renames a created deal in the same second as the create
+    (update_time unchanged): undo compares the created fields' values, sees the conflict
+    and leaves the deal alone; the untouched create is deleted."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        _same_second_edit(sb, rows["A-1"], title="Colleague's title")
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"delete": 1, "conflict": 1}, plan.actions
+        await run_job(sb, undo)
+        assert not deal(sb, rows["A-1"])["is_deleted"]
+        assert deal(sb, rows["A-2"])["is_deleted"]
+        undo.close()
+        source.close()
+
+
+def test_move_stage_archived_key_hint_names_no_missing_flag() -> None:
+    """Issue 9 F5: move-stage has no --unarchive, so its archived-key failure must not
+    tell the user to pass one; update's still does."""
+    from jobs.account import key_problem
+    from jobs.stages import MOVE_ARCHIVED_HINT
+
+    index = type("Index", (dict,), {"archived": {"K-1": {"id": 7}}})()
+    moved = key_problem(index, "K-1", hint=MOVE_ARCHIVED_HINT) or ""
+    assert "archived deal 7" in moved and "--unarchive to" not in moved
+    assert "pass --unarchive" in (key_problem(index, "K-1") or "")
