@@ -442,6 +442,34 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         store.close()
 
 
+@pytest.mark.anyio
+async def test_merges_reconciled_after_a_kill_keep_their_group_in_the_report(
+        tmp_path: Path) -> None:
+    """#11 F3: a kill left merges in flight that Pipedrive had made; on resume they are
+    reconciled, and their succeeded.csv rows still name their group (read from the item
+    stored at load, not from the run that died)."""
+    from bulk.sandbox.merge import merge
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        seed_account(sb)
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = list(store.pending(10))
+        store.mark_sending([i.id for i in items], 0.0)  # the kill -9, all merges in flight
+        groups = {g.id: g for g in out.result.groups}
+        for i in items:  # Pipedrive had made every merge before the kill
+            merge(sb.state, "deal", i.payload["merge_id"],
+                  {"merge_with_id": i.payload["survivor_id"]})
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == len(items) > 0
+        rows = read_csv(store.directory / "succeeded.csv")
+        assert len(rows) == len(items)
+        for row in rows:
+            g = groups[row["group_id"]]
+            assert int(row["merged_id"]) in g.merged_ids
+            assert int(row["deal_id"]) == g.survivor_id
+        store.close()
+
+
 def test_field_policy_changes_only_what_differs_from_the_survivor() -> None:
     """max / latest / newest-non-empty / survivor, on record and custom fields: the PATCH
     body names only values that differ from the survivor's; empty values never win."""
