@@ -391,9 +391,11 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
     (reconciled, not re-sent; the group's PATCH went first), survivors keep the max value."""
     from bulk.sandbox import Faults
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
-        ids = seed_account(sb)["ids"]
-        extra = [(deal(sb, f"Support plan {i}", None, value=100.0 * i),
-                  deal(sb, f"support plan {i}", None, value=100.0 * i + 50))
+        account = seed_account(sb)
+        ids, initech = account["ids"], account["orgs"]["initech"]
+        # at an org: two leads with no customer and different values are review only (#11 F2)
+        extra = [(deal(sb, f"Support plan {i}", initech, value=100.0 * i),
+                  deal(sb, f"support plan {i}", initech, value=100.0 * i + 50))
                  for i in range(1, 9)]
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         assert len(out.result.groups) == 10
