@@ -17,6 +17,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
   a retainer, a re-opened opportunity): at most 0.80 (review);
+* words are compared with their accents folded (``normalize.fold``: ``région`` = ``region``,
+  one word, neither a typo nor two real words);
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
