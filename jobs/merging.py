@@ -460,8 +460,14 @@ def _changed(item: Item, live: Mapping[int, Deal],
 
 
 def _merged(item: Item) -> dict[str, Any]:
-    return {"deal_id": item.payload["survivor_id"], "merged_id": item.payload["merge_id"],
-            "action": "merged"}
+    """A done merge's report cells, from what the item stored at load (never from the
+    run that made it: a merge reconciled after a kill has the same row). A dedupe item
+    also names its group (``payload["group_id"]``)."""
+    out = {"deal_id": item.payload["survivor_id"], "merged_id": item.payload["merge_id"],
+           "action": "merged"}
+    if (group := item.payload.get("group_id")) is not None:
+        out["group_id"] = group
+    return out
 
 
 __all__ = ["MERGE_COLUMNS", "MergeJob", "MergePlan", "PairRow", "PlannedMerge", "Rejected",

@@ -391,9 +391,11 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
     (reconciled, not re-sent; the group's PATCH went first), survivors keep the max value."""
     from bulk.sandbox import Faults
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
-        ids = seed_account(sb)["ids"]
-        extra = [(deal(sb, f"Support plan {i}", None, value=100.0 * i),
-                  deal(sb, f"support plan {i}", None, value=100.0 * i + 50))
+        account = seed_account(sb)
+        ids, initech = account["ids"], account["orgs"]["initech"]
+        # at an org: two leads with no customer and different values are review only (#11 F2)
+        extra = [(deal(sb, f"Support plan {i}", initech, value=100.0 * i),
+                  deal(sb, f"support plan {i}", initech, value=100.0 * i + 50))
                  for i in range(1, 9)]
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         assert len(out.result.groups) == 10
@@ -439,6 +441,34 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         assert delta(before, requests(sb)).get("mergeDeals") == 1
         assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
         assert sb_deal(sb, web.survivor_id)["value"] == 5000
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_merges_reconciled_after_a_kill_keep_their_group_in_the_report(
+        tmp_path: Path) -> None:
+    """#11 F3: a kill left merges in flight that Pipedrive had made; on resume they are
+    reconciled, and their succeeded.csv rows still name their group (read from the item
+    stored at load, not from the run that died)."""
+    from bulk.sandbox.merge import merge
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        seed_account(sb)
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = list(store.pending(10))
+        store.mark_sending([i.id for i in items], 0.0)  # the kill -9, all merges in flight
+        groups = {g.id: g for g in out.result.groups}
+        for i in items:  # Pipedrive had made every merge before the kill
+            merge(sb.state, "deal", i.payload["merge_id"],
+                  {"merge_with_id": i.payload["survivor_id"]})
+        result = await run_job(sb, store)
+        assert result.counts[ItemState.DONE] == len(items) > 0
+        rows = read_csv(store.directory / "succeeded.csv")
+        assert len(rows) == len(items)
+        for row in rows:
+            g = groups[row["group_id"]]
+            assert int(row["merged_id"]) in g.merged_ids
+            assert int(row["deal_id"]) == g.survivor_id
         store.close()
 
 

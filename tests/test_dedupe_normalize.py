@@ -109,3 +109,23 @@ def test_org_key(name: str | None, key: str) -> None:
 def test_one_typo(x: str, y: str, same: bool) -> None:
     """One insert/delete/replace/swap is a typo; a different word is not."""
     assert one_typo(x, y) is same
+
+
+def test_numerals_of_any_script_make_a_token_identifying() -> None:
+    """#11 F1: CJK numerals, ideographic zero, 壱/弐, other scripts' digits (``unicodedata.numeric``) make
+    a token identifying, like an ASCII digit; other scripts' digits read as ASCII digits."""
+    from jobs.dedupe.normalize import has_numeral, is_identifying
+    for token in ("一期工程", "二期工程", "〇号楼", "第壱期", "第弐期", "٢٠٢٤", "q3"):
+        assert has_numeral(token) and is_identifying(token), token
+    for token in ("系统集成", "導入", "déploiement", "website"):
+        assert not is_identifying(token), token
+    assert normalize_title("一期工程 系统集成").numbers == {"一期工程"}
+    assert normalize_title("Entrega ٢٠٢٤").tokens == ("entrega", "2024")
+
+
+def test_fold_drops_accents_but_not_other_scripts_marks() -> None:
+    """#11 F4: ``région`` folds to ``region``; kana's voicing marks and Hangul stay."""
+    from jobs.dedupe.normalize import fold
+    assert [fold(t) for t in ("région", "müller", "implantación", "crm")] == [
+        "region", "muller", "implantacion", "crm"]
+    assert fold("が") == "が" and fold("한국") == "한국"

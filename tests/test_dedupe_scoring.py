@@ -352,3 +352,77 @@ def test_a_title_word_one_edit_off_and_another_person_is_review_at_most(t1: str,
                                                            add_time=T + timedelta(days=2)))
     assert band != "duplicate" and s <= 0.80, (s, reasons)
     assert any(r.startswith("contradicting evidence") and "one letter off" in r for r in reasons)
+
+
+# -- #11: numerals of any script, leads with no customer, accents --------------------------
+DOUBLE_SUBMIT = {"add_time": T + timedelta(minutes=7)}  # same org, person and value as BASE
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("一期工程 系统集成", "二期工程 系统集成"),   # phase 1 / phase 2 works, CJK numerals in a token
+    ("第壱期 導入", "第弐期 導入"),               # 壱 / 弐 (formal numerals)
+    ("〇号楼 装修", "一号楼 装修"),               # ideographic zero U+3007 (Nl) / 一
+    ("三号楼 装修", "五号楼 装修"),
+    ("フェーズ１ 導入", "フェーズ２ 導入"),         # full-width digits
+    ("Entrega ٢٠٢٤", "Entrega ٢٠٢٥"),            # Arabic-Indic digits
+])
+def test_numerals_of_any_script_tell_deals_apart_even_in_a_double_submit(t1: str, t2: str) -> None:
+    """#11 F1: a token holding a numeral of any script is a number-bearing token; two titles
+    differing only in it are two deals (like Phase 1 / Phase 2), and no double-submit
+    evidence (same org, person, value, minutes apart) lifts that."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, **DOUBLE_SUBMIT))
+    assert band == "distinct" and s <= 0.40, (s, reasons)
+    assert any(r.startswith("numbers differ") for r in reasons)
+    assert not any(r.startswith("near word") for r in reasons)
+
+
+def test_the_same_number_in_another_script_is_the_same_number() -> None:
+    """``Phase ٣`` (Arabic-Indic three) is ``Phase 3``: a copy, not another phase."""
+    assert score(replace(BASE, title="Rollout phase ٣"),
+                 copy(title="Rollout phase 3", **DOUBLE_SUBMIT))[1] == "duplicate"
+
+
+LEAD = {"org_id": None, "org_name": None, "person_id": None}
+
+
+@pytest.mark.parametrize(("title", "v1", "v2"), [
+    ("Website enquiry", 500.0, 600.0),   # different values
+    ("Website enquiry", 500.0, 500.0),   # equal values, but a generic title
+    ("Website enquiry", None, None),     # no value on either
+    ("Payroll service integration Porto", 500.0, 600.0),  # a specific title, values differ
+])
+def test_leads_with_no_customer_need_more_than_title_and_timing(
+        title: str, v1: float | None, v2: float | None) -> None:
+    """#11 F2: two leads with no org and no person, minutes apart: title and timing are weak
+    evidence; evidence against (another value) or a generic title keeps them in review."""
+    s, band, reasons = score(replace(BASE, title=title, value=v1, **LEAD),
+                             copy(title=title, value=v2, **LEAD, **DOUBLE_SUBMIT))
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("nothing ties the deals to one customer") for r in reasons)
+
+
+def test_leads_with_no_customer_merge_on_equal_value_and_a_specific_title_or_identifier() -> None:
+    """The duplicate band stays open to a customer-less pair with the same value and a
+    specific title (3+ words, a number, an unknown word), or an equal identifier."""
+    for title in ("Payroll service integration Porto", "Zendesk migration", "Website enquiry 42"):
+        s, band, reasons = score(replace(BASE, title=title, **LEAD),
+                                 copy(title=title, **LEAD, **DOUBLE_SUBMIT))
+        assert band == "duplicate", (title, s, reasons)
+    cfg = replace(CFG, identifier_fields={"ext": "source key"})
+    s, band, reasons = score(replace(BASE, title="Website enquiry", fields={"ext": "W-1"}, **LEAD),
+                             copy(title="Website enquiry", fields={"ext": "W-1"}, **LEAD,
+                                  **DOUBLE_SUBMIT), cfg)
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Déploiement CRM région Est", "Deploiement CRM region Est"),
+    ("Wartung Kühlanlage Müller", "Wartung Kuhlanlage Muller"),
+    ("Implantación ERP Sevilla", "Implantacion ERP Sevilla"),
+])
+def test_a_word_with_and_without_its_accents_is_one_word(t1: str, t2: str) -> None:
+    """#11 F4: accents are folded before the real-word / typo check: ``région`` / ``region``
+    is one word written two ways, not two real words, so a copy is a duplicate."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, **DOUBLE_SUBMIT))
+    assert band == "duplicate", (s, reasons)
+    assert not any(r.startswith(("two real words", "near word", "different words")) for r in reasons)

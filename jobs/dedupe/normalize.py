@@ -11,7 +11,8 @@ Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
 ``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
 German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
 Identifying tokens are never dropped and are kept apart in ``numbers``: tokens
-with a digit, month and weekday names and single letters,
+with a numeral of any script (``has_numeral``: digits, CJK ``一二三``, ``壱``, ``Ⅻ``), month
+and weekday names and single letters,
 because a differing one (``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``,
 ``Q3`` / ``Q4``, ``Building A`` / ``B``) means a different deal.
 """
@@ -98,8 +99,12 @@ def words(s: str) -> list[str]:
 
 def canonical(token: str) -> str:
     """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
-    ``1``, up to twelve); a month or weekday name as its English name (``juni``/``jun`` ->
-    ``june``, ``montag`` -> ``monday``); any other token unchanged."""
+    ``1``, up to twelve; another script's digits as ASCII digits: ``٣`` -> ``3``); a month
+    or weekday name as its English name (``juni``/``jun`` -> ``june``, ``montag`` ->
+    ``monday``); any other token unchanged."""
+    if not token.isascii() and _DIGIT.search(token):  # ٣ / ३ (any script's digit) -> 3
+        token = "".join(str(d) if (d := unicodedata.decimal(c, None)) is not None else c
+                        for c in token)
     n = _NUMBER_WORDS.get(token) or _CALENDAR.get(token)
     if n is not None:
         return n
@@ -113,10 +118,39 @@ def _join_initials(s: str) -> str:
 
 
 def is_identifying(token: str) -> bool:
-    """A token that tells deals apart like a number: it has a digit (``2024``, ``q3``, ``v2``,
-    and number words after ``canonical``), is a single letter (``Building A``, ``Plan B``) or
-    a month or weekday name after ``canonical`` (``june``, ``monday``)."""
-    return len(token) == 1 or token in CALENDAR_NAMES or _DIGIT.search(token) is not None
+    """A token that tells deals apart like a number: it holds a numeral of any script
+    (``has_numeral``: ``2024``, ``q3``, ``v2``, number words after ``canonical``, ``一期工程``,
+    ``第弐``), is a single letter (``Building A``, ``Plan B``) or a month or weekday name
+    after ``canonical`` (``june``, ``monday``)."""
+    return len(token) == 1 or token in CALENDAR_NAMES or has_numeral(token)
+
+
+def has_numeral(token: str) -> bool:
+    """True when ``token`` holds a character with a numeric value (``unicodedata.numeric``):
+    a digit of any script (``3``, ``٣``, ``३``; full-width ones are ASCII after NFKC)
+    or a numeral letter (CJK ``一二三…十百千万``, ideographic zero U+3007,
+    ``零``, ``壱``/``弐``/``参``, ``Ⅻ``). A CJK title has no spaces between
+    words, so ``一期工程`` (phase 1 works) is one token: its numeral makes it
+    identifying, and ``二期工程`` is another deal, as ``Phase 1`` / ``Phase 2``
+    are. A word that merely contains a numeral letter (``统一``, unify) is
+    identifying too: it can only keep a pair out of the duplicate band, never put one in."""
+    if _DIGIT.search(token) is not None:
+        return True
+    return not token.isascii() and any(unicodedata.numeric(c, None) is not None for c in token)
+
+
+_COMBINING = re.compile("[\u0300-\u036f]+")  # the Latin/Greek/Cyrillic accents (not kana's dakuten)
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """``token`` without its accents: NFKD, the combining diacritical marks (U+0300-U+036F)
+    dropped, NFC again (``région`` -> ``region``, ``müller`` -> ``muller``). Other scripts'
+    marks stay (``が`` is not ``か``; Hangul recomposes). Two words equal after folding are one
+    word written with and without its accents (``scoring``: not a typo, not two words)."""
+    if token.isascii():
+        return token
+    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", token)))
 
 
 @lru_cache(maxsize=65536)

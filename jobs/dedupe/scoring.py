@@ -17,6 +17,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
   a retainer, a re-opened opportunity): at most 0.80 (review);
+* words are compared with their accents folded (``normalize.fold``: ``région`` = ``region``,
+  one word, neither a typo nor two real words);
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
 * same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
@@ -24,6 +26,11 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``Acme Inc``: two legal entities, ``normalize.other_legal_entity``): no support, at most 0.80;
 * same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
 * neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
+  and nothing tying the pair to one customer (no shared org or company, no shared person) while
+  a deal has no customer at all (no org, no person), the
+  duplicate band also needs no evidence against, the same non-zero value and an equal
+  identifier or a specific title (3+ words, a number or a word that is not a known word:
+  ``Website enquiry`` is generic): at most 0.80 otherwise (``nothing ties ...`` reason);
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
 
@@ -57,10 +64,11 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
-from .lexicon import both_known
+from .lexicon import both_known, is_known_word
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     NormTitle,
+    fold,
     normalize_title,
     one_typo,
     org_key,
@@ -72,6 +80,7 @@ MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence 
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
 NO_CUSTOMER = "no shared org or person"
+UNTIED = "nothing ties the deals to one customer"  # reason: no shared org (company) nor person
 FAR_APART_DAYS = 90  # added further apart than this: evidence against
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
@@ -250,13 +259,21 @@ def clear_typo(x: str, y: str) -> bool:
         and x[diff[1]] == y[diff[0]]
 
 
+def _only(x: NormTitle, y: NormTitle) -> list[str]:
+    """The words of ``x`` (not its identifying tokens) that ``y`` lacks, accents folded
+    (``normalize.fold``: ``région`` is ``region``, one word written two ways)."""
+    if x.text.isascii() and y.text.isascii():
+        return [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
+    ys = {fold(t) for t in y.tokens}
+    return [t for t in x.tokens if fold(t) not in ys and t not in x.numbers]
+
+
 def _word_diff(x: NormTitle, y: NormTitle
                ) -> tuple[list[str], list[str], list[tuple[str, str]], list[tuple[str, str]]]:
     """Words of each side with no equal or near-equal (typo) word on the other side, the
     near-word pairs (one edit apart but not a ``clear_typo``) and, among those, the pairs of
     two real words (``lexicon.both_known``)."""
-    only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
-    only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
+    only_x, only_y = _only(x, y), _only(y, x)
     ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
     uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
     near = [(t, u) for t in only_x for u in only_y if _typo_of(t, u) and not clear_typo(t, u)]
@@ -295,6 +312,11 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
     if NO_CUSTOMER in reasons and not same_id:
         s = min(s, NO_CUSTOMER_CAP)
+    if UNTIED in reasons:  # a marker from _context, replaced by a reason when it caps
+        reasons.remove(UNTIED)
+        if s > NO_CUSTOMER_CAP and (why := _untied_short(a, b, bool(same_id), against)):
+            s = NO_CUSTOMER_CAP  # title + timing alone are weak evidence: review at most
+            reasons.append(f"{UNTIED} {why}")
     if s > REAL_WORDS_CAP and not same_id and any(r.startswith(REAL_WORDS) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     s = _cap_legal_entities(s, reasons)
@@ -318,6 +340,42 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     else:
         band = "distinct"
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+def _anonymous(p: Prepared) -> bool:
+    """A deal with no customer identity at all: no org (id or name) and no person."""
+    return p.deal.org_id is None and not p.org and p.deal.person_id is None
+
+
+def _untied_short(a: Prepared, b: Prepared, same_id: bool,
+                  against: list[tuple[float, str]]) -> str | None:
+    """Why a pair nothing ties to one customer (no shared org or company, no shared
+    person) with a deal of no customer identity at all (``_anonymous``: web-form leads,
+    say) falls short of the duplicate band, else None. With no
+    customer identity, title and timing are weak evidence (``Website enquiry`` twice in
+    ten minutes is two enquiries as often as one), so the pair must also show: no
+    evidence against (a different value, person, org, months apart), the same non-zero
+    value, and an equal identifier or a specific title (``_specific``)."""
+    if against:
+        return "and evidence against (" + ", ".join(w for _, w in against) + ")"
+    da, db = a.deal, b.deal
+    if not (da.value and db.value and da.value == db.value):
+        return "and no equal value"
+    if not same_id and not (_specific(a.title) and _specific(b.title)):
+        return "and a generic title"
+    return None
+
+
+SPECIFIC_WORDS = 3  # a title of this many words (noise words out) is not generic
+
+
+def _specific(t: NormTitle) -> bool:
+    """A title that names something of its own: ``SPECIFIC_WORDS`` (3) words or more
+    (``Payroll service integration Porto``), an identifying token (a number, a date, a
+    letter) or a word that is not a known word (``lexicon``: a product, a place, a name:
+    ``Zendesk migration``). ``Website enquiry`` and ``Demo request`` are generic."""
+    return len(t.tokens) >= SPECIFIC_WORDS or bool(t.numbers) \
+        or any(not is_known_word(w) for w in t.tokens)
 
 
 def double_entry(a: DealRecord, b: DealRecord) -> bool:
@@ -399,6 +457,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             against.append((-0.30, "different person"))
             reasons.append("different person, org not shared")
     if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
+        if _anonymous(a) or _anonymous(b):  # a deal with no customer identity at all
+            reasons.append(UNTIED)  # the duplicate band needs more (score_pair: _untied_short)
         # nothing ties the two to one customer (an org or person missing on a side): review at most,
         # unless added within the hour (a double submit)
         close = da.add_time is not None and db.add_time is not None \
@@ -452,8 +512,7 @@ def _contradictions(x: NormTitle, y: NormTitle, against: list[tuple[float, str]]
     title's (``schmidt≈schmitt``, ``linz≈lienz``, a typo too), which counts as one piece:
     with a different person it may well be another customer's deal."""
     out = [what for _, what in against]
-    only_x = [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
-    only_y = [t for t in y.tokens if t not in x.tokens and t not in y.numbers]
+    only_x, only_y = _only(x, y), _only(y, x)
     near = [f"{t}≈{u}" for t in only_x for u in only_y if _typo_of(t, u)]
     if near:
         out.append(f"title word one letter off ({' '.join(near)})")
