@@ -27,6 +27,8 @@ from rich.console import Console
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
+from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
@@ -35,6 +37,7 @@ from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
+from jobs.mapping.starter import TypedSample
 from jobs.planning import render_plan
 from jobs.results import remove_failed
 
@@ -274,8 +277,10 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
             break
         for column, value in row.values.items():
             seen = out.setdefault(column, {})
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                value = str(value)  # JSON / XLSX numbers (probabilities as fractions)
+            if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
+                    and not isinstance(value, bool):
+                # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
+                value = TypedSample(value)
             if isinstance(value, str) and value.strip() and len(seen) < per_column:
                 seen[value.strip()] = None
     return {k: list(v) for k, v in out.items()}

@@ -284,3 +284,27 @@ def test_fr_prefix_and_invalid_times() -> None:
         with pytest.raises(InputError, match="no such time of day"):
             parse_date(cell)
     assert parse_date("2024-03-01T23:59:60Z") == "2024-03-01"
+
+
+@pytest.mark.parametrize(("samples", "line"), [
+    # another column's mark never decides this one's "1.500" (issue 10 F2)
+    ({"Probability": ["12.5", "40"], "Amount": ["1.500", "2.000"]},
+     "# TODO: is '1.500' a whole number (a decimal-comma file) or a fraction "
+     "(column 'Amount')"),
+    # each column shows its own mark: "auto" decides per column
+    ({"Probability": ["12,5"], "Amount": ["1.500", "2.50"]}, 'decimal = "auto"'),
+    ({"Probability": ["12.5"], "Amount": ["1,500.25", "3.000"]}, 'decimal = "."'),
+])
+def test_init_mapping_reads_each_columns_decimal_evidence_alone(
+        catalog: Catalog, samples: dict[str, list[str]], line: str) -> None:  # noqa: F811
+    from jobs.mapping import init_mapping
+    from jobs.mapping.starter import TypedSample
+
+    text = init_mapping(["id", "Deal Name", "Amount", "Probability"], catalog, samples=samples)
+    assert line in text.split("[defaults]")[1].split("[deal]")[0]
+    typed = {"Amount": [TypedSample(12.5), "1.500"]}
+    text = init_mapping(["id", "Deal Name", "Amount"], catalog, samples=typed)
+    assert "# TODO: is '1.500'" in text and '\ndecimal = "."' not in text
+    text = init_mapping(["id", "Deal Name", "Amount"], catalog,
+                        samples={"Amount": [TypedSample(12.5), TypedSample(1.5)]})
+    assert 'decimal = "auto"  # or' in text
