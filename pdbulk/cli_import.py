@@ -30,6 +30,7 @@ from bulk.manifest import choose_encoding, detect_format, header, header_note, r
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
+from bulk.reports import hold_column
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
@@ -90,6 +91,19 @@ HeaderRowOpt = Annotated[int | None, typer.Option(
                                 "defaults.header_row.")]
 
 
+def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) -> bool:
+    """Whether ``manifest`` is one of pdbulk's own failed-rows files (failed.csv /
+    failed.xlsx, by their report columns on row 1): its header is row 1 whatever the
+    source's ``header_row`` was, as its encoding is UTF-8 whatever the source's was."""
+    try:
+        if detect_format(manifest) not in ("csv", "xlsx"):
+            return False
+        return hold_column(header(manifest, encoding=encoding, sheet=sheet, header_row=1)) \
+            is not None
+    except InputError:
+        return False
+
+
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None
@@ -110,10 +124,14 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if sheet is not None and kind != "xlsx":
         raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
                    f"{manifest.name}", code=2)
+    mapping_row = mapping.header_row
+    if header_row is None and mapping_row not in (None, 1) \
+            and _own_failed_file(manifest, encoding or mapping.encoding, sheet):
+        mapping_row = None  # the source's header row is not this file's (issue 10 F4)
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
                               encoding=encoding or mapping.encoding, sheet=sheet,
-                              header_row=header_row or mapping.header_row,
+                              header_row=header_row or mapping_row,
                               unarchive=unarchive, release_held=release_held)
     try:
         check_columns(mapping, manifest_header(settings))
