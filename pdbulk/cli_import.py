@@ -300,7 +300,7 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
                 # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
                 value = TypedSample(value)
             if isinstance(value, str) and value.strip() and len(seen) < per_column:
-                seen[value.strip()] = None
+                seen[value if isinstance(value, TypedSample) else value.strip()] = None
     return {k: list(v) for k, v in out.items()}
 
 

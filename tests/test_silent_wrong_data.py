@@ -308,3 +308,24 @@ def test_init_mapping_reads_each_columns_decimal_evidence_alone(
     text = init_mapping(["id", "Deal Name", "Amount"], catalog,
                         samples={"Amount": [TypedSample(12.5), TypedSample(1.5)]})
     assert 'decimal = "auto"  # or' in text
+
+
+def test_init_mapping_samples_typed_xlsx_numbers_as_no_evidence(
+        tmp_path: Any, catalog: Catalog) -> None:  # noqa: F811
+    """Issue 10 F2, as `pdbulk init-mapping` samples an XLSX: the typed 12.5 (Probability)
+    and 2.25 (Amount) carry no mark, so the text "1.500" in Amount gets a TODO, never
+    decimal = "."."""
+    import openpyxl
+
+    from jobs.mapping import init_mapping
+    from pdbulk.cli_import import _samples
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["id", "Deal Name", "Amount", "Probability"])
+    ws.append(["k1", "A", "1.500", 12.5])
+    ws.append(["k2", "B", 2.25, 40])
+    book.save(tmp_path / "s.xlsx")
+    samples = _samples(tmp_path / "s.xlsx")
+    text = init_mapping(["id", "Deal Name", "Amount", "Probability"], catalog, samples=samples)
+    assert "# TODO: is '1.500' a whole number" in text and '\ndecimal = "."' not in text
