@@ -80,11 +80,13 @@ def format_currency(number_format: str) -> str | None:
 
 def currency_format(symbol: str, number: int | float) -> str | None:
     """A number format showing ``symbol`` that ``format_currency`` reads back as
-    ``symbol`` (``[$€]#,##0.00``), with as many decimals as ``number`` has (up to 15), so a
+    ``symbol`` (``[$€]#,##0.00``), with as many decimals as ``number`` has (none, or 2 to 15:
+    cents stay shown), so a
     ``CurrencyNumber`` written back to a workbook is the same cell again; None when no
     format carries it back."""
     exponent = Decimal(repr(number)).as_tuple().exponent
     places = min(15, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+    places = max(places, 2) if places else 0  # 1234.5 shows cents, as 1,234.50 € did
     digits = "#,##0" + ("." + "0" * places if places else "")
     for shown in (f"[${symbol}]{digits}", f'"{symbol}"{digits}'):
         if format_currency(shown) == symbol:
@@ -137,9 +139,57 @@ class ExcelError(str):
 
 
 class UncachedFormula(str):
-    """A formula cell with no stored result, as its formula text (``=B2+C2``)."""
+    """A formula cell with no stored result (no ``<v>`` element): blank text, as the file
+    holds no value, with the formula in ``formula`` (``=B2+C2``) so that failed.xlsx
+    writes it back as the same formula without a value (a row that fails again)."""
 
-    __slots__ = ()
+    formula: str
+
+    def __new__(cls, formula: str) -> UncachedFormula:
+        out = super().__new__(cls, "")
+        out.formula = formula
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UncachedFormula, (self.formula,))
+
+
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _unvalued(book: Any, ws: Any) -> dict[tuple[int, int], str] | None:
+    """The sheet's formula cells with no ``<v>`` element (no stored result), as
+    {(row, column): "=formula"} (1-based; a shared formula's follower, which holds no text
+    of its own, as ``=(shared formula)``); None when the sheet's XML cannot be read here
+    (the caller then looks cell by cell). A text formula's ``<v></v>`` (``t="str"``: a
+    stored empty-text result) is a value; a text formula with no ``<v>`` is not, and
+    neither is a number formula's empty ``<v/>`` (openpyxl writes one for every formula).
+    Streamed (``iterparse``), elements cleared as read."""
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string
+
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if part is None or archive is None:
+        return None
+    out: dict[tuple[int, int], str] = {}
+    with archive.open(part) as stream:
+        for _, element in ET.iterparse(stream, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                ref = _CELL_REF.fullmatch(element.get("r") or "")
+                value = children.get("v")
+                if "f" in children and ref is not None and (value is None or (
+                        not value.text and element.get("t") != "str")):
+                    text = (children["f"].text or "").strip()
+                    out[(int(ref[2]), column_index_from_string(ref[1]))] = \
+                        "=" + text if text else "=(shared formula)"
+                element.clear()
+            elif tag == "row":
+                element.clear()
+    return out
 
 
 def _has_formulas(book: Any, ws: Any) -> bool:
@@ -177,7 +227,8 @@ def _value(cell: Any) -> Any:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip()
+                             and not isinstance(value, UncachedFormula))
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -213,7 +264,8 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
     ws.reset_dimensions()
     formulas: Any = None
     try:
-        if _has_formulas(book, ws):
+        unvalued = _unvalued(book, ws) if _has_formulas(book, ws) else {}
+        if unvalued is None:
             # data_only hides whether a blank came from a formula with no stored result:
             # walk the same sheet again with formulas, cell for cell
             import openpyxl
@@ -224,7 +276,12 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
             formula_rows: Iterator[Any] = fws.iter_rows(min_row=1)
         for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
             values = [_value(c) for c in cells]
-            if formulas is not None:
+            if unvalued:
+                for index, cell in enumerate(cells):
+                    formula = unvalued.get((number, index + 1))
+                    if formula is not None and cell.value is None:
+                        values[index] = UncachedFormula(formula)
+            elif formulas is not None:
                 shown = next(formula_rows, ())
                 for index, cell in enumerate(shown[:len(cells)]):
                     if cell.data_type == "f" and cells[index].value is None \
@@ -380,14 +437,12 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             continue
         uncached = [n for n, v in zip(names, cells, strict=False)
                     if isinstance(v, UncachedFormula)]
-        for n in uncached:
-            values[n] = ""  # failed.csv gets the blank the file holds, not the formula
         if columns is not None:
             uncached = [n for n in uncached if n in columns]
         if uncached:
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
-                f"({cells[names.index(uncached[0])]}) — open and save the file in "
+                f"({cells[names.index(uncached[0])].formula}) — open and save the file in "
                 "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
             continue
         failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)
@@ -403,6 +458,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["CurrencyNumber", "currency_format", "format_currency", "header_row_number", "read_xlsx",
+__all__ = ["CurrencyNumber", "ExcelError", "UncachedFormula", "currency_format",
+           "format_currency", "header_row_number", "read_xlsx",
            "xlsx_date_system",
            "xlsx_header"]

@@ -61,7 +61,7 @@ from typing import Any, Literal, TextIO
 
 import orjson
 
-from .manifest_xlsx import CurrencyNumber, currency_format
+from .manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula, currency_format
 
 SUCCEEDED = "succeeded.csv"
 FAILED = "failed.csv"
@@ -291,16 +291,19 @@ class ReportWriter:
         would read back otherwise is held ``typed-cells`` in failed.csv."""
         values = self._without_report(values or {})
         own = [cell(row), cell(key), cell(reason), cell(status), cell(column)]
+        csv_hold = hold
         if self.hold:
-            csv_hold = hold
             if csv_hold is None and self._typed is not None \
                     and not all(csv_exact(v) for v in values.values()):
                 csv_hold = HOLD_TYPED
             own.append(cell(csv_hold))
         self._failed.write([*own, *self._source(values)])
         if self._typed is not None:
+            # the same hold as failed.csv (a re-import of the typed file voids typed-cells:
+            # its cells are the exact ones, jobs.results.held)
             self._typed.write({"row": row, "key": key, "reason": reason, "status": status,
-                               "column": column, HOLD_COLUMN: hold}, values,
+                               "column": column, HOLD_COLUMN: csv_hold if self.hold else hold},
+                              values,
                               [values.get(name) for name in self.source_columns])
 
     def unprocessed(self, *, row: int | None, key: str | None,
@@ -422,9 +425,14 @@ class _XlsxFile:
                      own[HOLD_COLUMN]][:len(self.columns) - len(cells)]
         line: list[Any] = [self._text(v) if isinstance(v, str) else v for v in own_cells]
         for value in cells:
-            if type(value).__name__ == "ExcelError":
+            if isinstance(value, ExcelError):
                 out = WriteOnlyCell(self._sheet, value=str(value))
                 out.data_type = "e"
+                line.append(out)
+            elif isinstance(value, UncachedFormula):
+                # the same formula without a stored value: read back, the row fails again
+                out = WriteOnlyCell(self._sheet, value=value.formula)
+                out.data_type = "f"
                 line.append(out)
             elif isinstance(value, CurrencyNumber) and (
                     shown := currency_format(value.symbol, value.number)) is not None:

@@ -45,6 +45,7 @@ from bulk.reports import (
     TYPED_KEY,
     ReportWriter,
     Typed,
+    csv_exact,
     hold_column,
 )
 from bulk.store import Item, ItemState, JobStore, NewItem
@@ -77,6 +78,10 @@ def held(values: Mapping[str, Any], column: str | None, key: object) -> tuple[st
     cell = values.get(column)
     hold = cell.strip() if isinstance(cell, str) else None
     if not hold:
+        return None
+    if hold == HOLD_TYPED and not all(csv_exact(v) for v in values.values()):
+        # the typed file's row (failed.xlsx / failed.jsonl carry the hold failed.csv has):
+        # its cells are the exact ones the hold asks for, so it does not hold here
         return None
     reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
     return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "

@@ -296,8 +296,9 @@ def resume_plan(store: JobStore, kind: Any, s: Any, *,
     notes = []
     unpriced = getattr(kind, "unpriced", None)
     if unpriced is not None and (n := unpriced(store)):
-        notes.append(f"{n:,} row(s) are mapped again first: the catalog and the indexes are "
-                     "pulled again (not counted above)")
+        notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
+                     "above; the catalog and the indexes are pulled again and the persons / "
+                     "organizations they name may be created (not counted above)")
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=s.tokens_left_today(), notes=notes)

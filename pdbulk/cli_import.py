@@ -27,7 +27,10 @@ from rich.console import Console
 from bulk.engine import EngineConfig, Session, new_job_id, session
 from bulk.errors import InputError
 from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
+from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
+from bulk.reports import hold_column
 from bulk.runner import Runner, RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
@@ -35,6 +38,7 @@ from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import init_mapping
+from jobs.mapping.starter import TypedSample
 from jobs.planning import render_plan
 from jobs.results import remove_failed
 
@@ -87,6 +91,19 @@ HeaderRowOpt = Annotated[int | None, typer.Option(
                                 "defaults.header_row.")]
 
 
+def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) -> bool:
+    """Whether ``manifest`` is one of pdbulk's own failed-rows files (failed.csv /
+    failed.xlsx, by their report columns on row 1): its header is row 1 whatever the
+    source's ``header_row`` was, as its encoding is UTF-8 whatever the source's was."""
+    try:
+        if detect_format(manifest) not in ("csv", "xlsx"):
+            return False
+        return hold_column(header(manifest, encoding=encoding, sheet=sheet, header_row=1)) \
+            is not None
+    except InputError:
+        return False
+
+
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None
@@ -107,10 +124,14 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if sheet is not None and kind != "xlsx":
         raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
                    f"{manifest.name}", code=2)
+    mapping_row = mapping.header_row
+    if header_row is None and mapping_row not in (None, 1) \
+            and _own_failed_file(manifest, encoding or mapping.encoding, sheet):
+        mapping_row = None  # the source's header row is not this file's (issue 10 F4)
     settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                               mode=resolved, create_key_field=create_key_field,
                               encoding=encoding or mapping.encoding, sheet=sheet,
-                              header_row=header_row or mapping.header_row,
+                              header_row=header_row or mapping_row,
                               unarchive=unarchive, release_held=release_held)
     try:
         check_columns(mapping, manifest_header(settings))
@@ -274,10 +295,12 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
             break
         for column, value in row.values.items():
             seen = out.setdefault(column, {})
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                value = str(value)  # JSON / XLSX numbers (probabilities as fractions)
+            if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
+                    and not isinstance(value, bool):
+                # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
+                value = TypedSample(value)
             if isinstance(value, str) and value.strip() and len(seen) < per_column:
-                seen[value.strip()] = None
+                seen[value if isinstance(value, TypedSample) else value.strip()] = None
     return {k: list(v) for k, v in out.items()}
 
 

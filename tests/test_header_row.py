@@ -110,3 +110,35 @@ def test_plan_init_and_import_read_a_grouped_header(sandbox: Sandbox, tmp_path: 
                                    str(tmp_path / "jobs")], env=ENV)
     assert res.exit_code == 0, res.output
     assert sorted(d["title"] for d in sandbox_deals(sandbox)) == ["Grouped one", "Grouped two"]
+
+
+def test_own_failed_files_are_read_from_row_1_under_a_header_row_mapping(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Issue 10 F4: with header_row = 2 in the mapping, re-importing the run's failed.csv /
+    failed.xlsx (their header is row 1) was refused "the header (line 2) has an empty
+    column name": pdbulk's own failed-rows files are read from row 1."""
+    import csv
+
+    plain = _grouped(tmp_path / "p.xlsx", merged=False)
+    book = openpyxl.load_workbook(plain)
+    book.active.append(["G3", "Grouped three", "lots", "Cy", "cy@g.example"])  # type: ignore[union-attr]
+    book.save(plain)
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(MAPPING % "header_row = 2")
+    common = ["--mapping", str(mapping), "--create-key-field", "--url", sandbox.url, *FAST,
+              "--job-dir", str(tmp_path / "jobs")]
+    res = CliRunner().invoke(app, ["import", str(plain), *common], env=ENV)
+    assert res.exit_code != 0 and "1 failed" in res.output, res.output
+    (job,) = (tmp_path / "jobs").iterdir()
+    res = CliRunner().invoke(app, ["import", str(job / "failed.xlsx"), *common], env=ENV)
+    assert "empty column name" not in res.output and "1 failed" in res.output, res.output
+    with open(job / "failed.csv", newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("Amount")] = "300"
+    fixed = tmp_path / "fixed.csv"
+    with open(fixed, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    res = CliRunner().invoke(app, ["import", str(fixed), *common], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert sorted(d["title"] for d in sandbox_deals(sandbox)) == [
+        "Grouped one", "Grouped three", "Grouped two"]

@@ -13,7 +13,7 @@ import pytest
 
 from bulk.manifest import read_manifest
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
-from bulk.store import ItemState
+from bulk.store import ItemState, JobStore
 from jobs.demo_data import write_demo_export
 from jobs.transforms import org_match_key
 from tests.import_support import (
@@ -286,8 +286,17 @@ async def test_retry_maps_failed_rows_again_with_the_fixed_mapping(tmp_path: Pat
             '"closedlost" = "Negotiations Started"\n"Legacy - On Hold" = "Qualified"')
         export.mapping.write_text(text)
         before = charged(sb)["addDeal"]
+        from jobs import kind_for
+        from jobs.importing import ImportJob
+
+        again = JobStore.open(directory)  # the retry's plan prices the creates it sends
+        kind = kind_for(again)  # (issue 10 F5: it said "getDeals 1" and sent addDeal)
+        assert isinstance(kind, ImportJob)
+        planned = kind.resume_calls(again)
+        again.close()
         store, _ = await resume_job(sb, directory)
         assert charged(sb)["addDeal"] - before == 3
+        assert planned.get("addDeal", 0) >= 3
         reasons = [i.error or "" for i in store.items(ItemState.FAILED)]
         assert len(reasons) == 5 and any("duplicate source key" in r for r in reasons)
         assert_one_deal_per_row(sb, store)

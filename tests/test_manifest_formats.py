@@ -451,3 +451,60 @@ def test_an_empty_json_file_has_no_records(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match="has no records"):
         header(path)
+
+
+def test_failed_xlsx_reads_back_as_the_source_read(tmp_path: Path) -> None:
+    """Issue 10 F1: failed.xlsx wrote an Excel error as the text "#N/A" (a re-import made a
+    deal titled "#N/A"), a formula without a stored value as an empty cell, and an empty
+    hold where failed.csv said typed-cells: the job store's JSON lost both kinds of cell.
+    Through the store and failed.xlsx, each reads back as the source read it, and the
+    typed file's hold is failed.csv's (void when re-read from the typed file itself)."""
+    import csv
+
+    import orjson
+
+    from bulk.manifest_xlsx import ExcelError, UncachedFormula
+    from bulk.reports import ReportWriter
+    from jobs.import_rows import source_row, stored_row
+    from jobs.results import held
+
+    _patched_book(tmp_path / "s.xlsx", [
+        ["key", "title", "amount", "total"],
+        ["k1", "=VLOOKUP(A2,Z1:Z2,1,0)", 1.5, 3],
+        ["k2", "B", 2, "=C3*2"],
+    ], {'<c r="B2"><f>VLOOKUP(A2,Z1:Z2,1,0)</f><v /></c>':
+        '<c r="B2" t="e"><f>VLOOKUP(A2,Z1:Z2,1,0)</f><v>#N/A</v></c>'})
+    source = list(read_manifest(tmp_path / "s.xlsx"))
+    assert [r.ok for r in source] == [False, False]
+    out = tmp_path / "job"
+    with ReportWriter(out, source_columns=["key", "title", "amount", "total"],
+                      hold_column=True, typed="xlsx") as writer:
+        for row in source:
+            stored = orjson.loads(orjson.dumps(stored_row(row)))  # the job store's JSON
+            back = source_row(row.row, stored)
+            writer.failed(row=row.row, key=None, reason="x", values=back.values)
+    again = list(read_manifest(out / "failed.xlsx"))
+    assert isinstance(again[0].values["title"], ExcelError)
+    assert again[0].values["title"] == "#N/A" and again[0].values["amount"] == 1.5
+    total = again[1].values["total"]
+    assert isinstance(total, UncachedFormula) and total.formula == "=C3*2"
+    assert [r.ok for r in again] == [False, False]
+    with open(out / "failed.csv", newline="") as f:
+        csv_rows = list(csv.DictReader(f))
+    assert [r["hold"] for r in csv_rows] == ["typed-cells", "typed-cells"]
+    assert [r.values["hold"] for r in again] == ["typed-cells", "typed-cells"]
+    assert held(csv_rows[0], "hold", "k1") is not None  # the CSV cannot carry the cells
+    assert held(again[0].values, "hold", "k1") is None  # the typed file does
+
+
+def test_xlsx_text_formula_without_a_value_element_fails_its_row(tmp_path: Path) -> None:
+    """Issue 10 F3: a text formula with no <v> (``<c t="str"><f>UPPER(A2)</f></c>``) was
+    read as blank; only a stored empty text (``<v></v>``) is blank."""
+    _patched_book(tmp_path / "t.xlsx", [
+        ["key", "title"], ["k1", "=UPPER(A2)"], ["k2", "=UPPER(A3)"]],
+        {'<c r="B2"><f>UPPER(A2)</f><v /></c>': '<c r="B2" t="str"><f>UPPER(A2)</f></c>',
+         '<c r="B3"><f>UPPER(A3)</f><v /></c>': '<c r="B3" t="str"><f>UPPER(A3)</f><v></v></c>'})
+    rows = list(read_manifest(tmp_path / "t.xlsx"))
+    assert [r.ok for r in rows] == [False, True]
+    assert rows[0].error is not None and rows[0].error.column == "title"
+    assert "=UPPER(A2)" in str(rows[0].error) and rows[1].values["title"] == ""

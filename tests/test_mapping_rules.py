@@ -204,3 +204,22 @@ def test_a_date_in_the_wrong_unit_fails_its_row_naming_the_unit(catalog: Catalog
     assert error.column == "D" and str(error).startswith("row 5, column 'D': ")
     m = mapper(catalog, 'expected_close_date = { column = "D", formats = ["excel"] }')
     fails(m, r'"unix_ms": 2025-12-24', D="1766538000000")
+
+
+def test_a_bare_dollar_defers_to_the_currency_column(catalog: Catalog) -> None:  # noqa: F811
+    """Issue 10 F6: "$100.00" with the currency column "USD" and the default CAD was refused
+    ("the amount says CAD but the currency is USD"): a bare "$" is any dollar, so the
+    column decides; an unambiguous symbol against the column is still refused."""
+    m = Mapping.loads('[import]\nkey_column = "id"\n[defaults]\ncurrency = "CAD"\n[deal]\n'
+                      'title = "t"\nvalue = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
+                      '"Contract value" = { column = "CV", currency_column = "CC" }\n'
+                      ).compile(catalog)
+    deal = mapped(m, Amount="$100.00", Cur="USD", CV="$5", CC="AUD")
+    assert deal["value"] == 100 and deal["currency"] == "USD"
+    assert [v for v in deal["custom_fields"].values() if isinstance(v, dict)] == [
+        {"value": 5, "currency": "AUD"}]
+    assert mapped(m, Amount="$100.00", Cur="", CV="", CC="")["currency"] == "CAD"
+    fails(m, "the amount says EUR but the currency is USD", Amount="€100", Cur="USD",
+          CV="", CC="")
+    fails(m, "the amount says USD but the currency is EUR", Amount="US$100", Cur="EUR",
+          CV="", CC="")

@@ -284,3 +284,48 @@ def test_fr_prefix_and_invalid_times() -> None:
         with pytest.raises(InputError, match="no such time of day"):
             parse_date(cell)
     assert parse_date("2024-03-01T23:59:60Z") == "2024-03-01"
+
+
+@pytest.mark.parametrize(("samples", "line"), [
+    # another column's mark never decides this one's "1.500" (issue 10 F2)
+    ({"Probability": ["12.5", "40"], "Amount": ["1.500", "2.000"]},
+     "# TODO: is '1.500' a whole number (a decimal-comma file) or a fraction "
+     "(column 'Amount')"),
+    # each column shows its own mark: "auto" decides per column
+    ({"Probability": ["12,5"], "Amount": ["1.500", "2.50"]}, 'decimal = "auto"'),
+    ({"Probability": ["12.5"], "Amount": ["1,500.25", "3.000"]}, 'decimal = "."'),
+])
+def test_init_mapping_reads_each_columns_decimal_evidence_alone(
+        catalog: Catalog, samples: dict[str, list[str]], line: str) -> None:  # noqa: F811
+    from jobs.mapping import init_mapping
+    from jobs.mapping.starter import TypedSample
+
+    text = init_mapping(["id", "Deal Name", "Amount", "Probability"], catalog, samples=samples)
+    assert line in text.split("[defaults]")[1].split("[deal]")[0]
+    typed = {"Amount": [TypedSample(12.5), "1.500"]}
+    text = init_mapping(["id", "Deal Name", "Amount"], catalog, samples=typed)
+    assert "# TODO: is '1.500'" in text and '\ndecimal = "."' not in text
+    text = init_mapping(["id", "Deal Name", "Amount"], catalog,
+                        samples={"Amount": [TypedSample(12.5), TypedSample(1.5)]})
+    assert 'decimal = "auto"  # or' in text
+
+
+def test_init_mapping_samples_typed_xlsx_numbers_as_no_evidence(
+        tmp_path: Any, catalog: Catalog) -> None:  # noqa: F811
+    """Issue 10 F2, as `pdbulk init-mapping` samples an XLSX: the typed 12.5 (Probability)
+    and 2.25 (Amount) carry no mark, so the text "1.500" in Amount gets a TODO, never
+    decimal = "."."""
+    import openpyxl
+
+    from jobs.mapping import init_mapping
+    from pdbulk.cli_import import _samples
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["id", "Deal Name", "Amount", "Probability"])
+    ws.append(["k1", "A", "1.500", 12.5])
+    ws.append(["k2", "B", 2.25, 40])
+    book.save(tmp_path / "s.xlsx")
+    samples = _samples(tmp_path / "s.xlsx")
+    text = init_mapping(["id", "Deal Name", "Amount", "Probability"], catalog, samples=samples)
+    assert "# TODO: is '1.500' a whole number" in text and '\ndecimal = "."' not in text

@@ -523,7 +523,8 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
                 tf.norm_key(v) for v in d.empty_values}:
             cell = None  # an empty_values marker is blank: the default applies
         column = tf.parse_currency(cell, prefer=d.currency)
-        if column and currency and column != currency:
+        if column and currency and column != currency \
+                and column not in tf.currency_choices(money):  # "$" defers to the column
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
         currency = column or currency
@@ -638,7 +639,8 @@ class RowMapper:
         money: tf.Money | None = self.money(values, n) if self.money else None
         currency = self.currency(values, n) if self.currency else None
         if money is not None:
-            if currency and money.currency and currency != money.currency:
+            if currency and money.currency and currency != money.currency \
+                    and currency not in tf.currency_choices(money):  # "$" defers to USD
                 raise InputError(f"the amount says {money.currency} but the currency is "
                                  f"{currency}", row=n, column=self.money.source.where
                                  if self.money else None)

@@ -262,38 +262,70 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     return [*lines, f"date_formats = [{listed}]{comment}"]
 
 
+class TypedSample(str):
+    """A sampled cell that was a typed number (an XLSX or JSON number), as its text: read
+    for fractions, serials and ids, never as evidence of a decimal mark (a typed number
+    carries no mark: ``12.5`` is Python's text, not the file's)."""
+
+    __slots__ = ()
+
+
+def _column_marks(samples: MappingABC[str, Sequence[str]] | None,
+                  column: str) -> tuple[dict[str, str], dict[str, str]]:
+    """One column's text cells: ({mark it shows: example}, {separator: ambiguous
+    example (``1.500``)}); typed numbers (``TypedSample``) are not looked at."""
+    marks: dict[str, str] = {}
+    unclear: dict[str, str] = {}
+    for raw in (samples or {}).get(column, ()):
+        value = str(raw).strip()
+        if isinstance(raw, TypedSample) or not value:
+            continue
+        num = re.sub(r"[^\d.,]", "", value).strip(".,")
+        mark, ambiguous = tf.decimal_evidence(num)
+        if mark is not None:
+            marks.setdefault(mark, value)
+        elif ambiguous:
+            unclear.setdefault("." if "." in num else ",", value)
+    return marks, unclear
+
+
 def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
                   columns: Sequence[str]) -> list[str]:
-    """``[defaults] decimal`` from the sampled amounts of ``columns``: the one decimal
-    mark they show; a TODO when they show both, or show none but hold ``1.234`` or
-    ``1,234`` (ambiguous: ``decimal = "auto"`` would fail those rows)."""
+    """``[defaults] decimal`` from the sampled text amounts of ``columns``, each column on
+    its own evidence (issue 10 F2: one column's ``12.5`` never decides another's
+    ``1.500``): the one mark every column that shows one shows (when every column with
+    an ambiguous cell, ``1.234``, shows it too); ``"auto"`` (decided per column) when
+    columns differ but each ambiguous one shows its own mark; a TODO when a column holds
+    ambiguous cells and shows no mark of its own, or shows both marks. Typed numbers
+    (``TypedSample``) are never evidence."""
+    per_column = {column: _column_marks(samples, column) for column in columns}
     marks: dict[str, str] = {}
-    unclear: dict[str, str] = {}  # "1.234" / "1,234" by their separator
-    for column in columns:
-        for value in _sampled(samples, column):
-            num = re.sub(r"[^\d.,]", "", value).strip(".,")
-            mark, ambiguous = tf.decimal_evidence(num)
-            if mark is not None:
-                marks.setdefault(mark, value)
-            elif ambiguous:
-                unclear.setdefault("." if "." in num else ",", value)
-    if len(marks) == 2:
-        if not unclear:  # every cell says which mark it uses: auto reads each right
-            return [f'decimal = "auto"  # the sampled amounts use both marks '
-                    f"({marks[',']!r}, {marks['.']!r}), each unambiguously"]
-        return [f"# TODO: the sampled amounts write both {marks[',']!r} and {marks['.']!r}, "
-                f"so {next(iter(unclear.values()))!r} cannot be read: set decimal = \",\" "
-                "or \".\" (or fix the file), then delete this TODO line", '# decimal = ","']
+    for column_marks, _ in per_column.values():
+        for mark, example in column_marks.items():
+            marks.setdefault(mark, example)
+    for column, (column_marks, unclear) in per_column.items():
+        if not unclear:
+            continue
+        example = next(iter(unclear.values()))
+        if len(column_marks) == 2:
+            return [f"# TODO: the sampled amounts write both {column_marks[',']!r} and "
+                    f"{column_marks['.']!r} in {column!r}, so {example!r} cannot be read: "
+                    "set decimal = \",\" or \".\" (or fix the file), then delete "
+                    "this TODO line", '# decimal = ","']
+        if not column_marks:  # "auto" would fail these rows; another column cannot tell
+            sep = next(iter(unclear))
+            whole = "a decimal-comma file" if sep == "." else "a US file"
+            return [f"# TODO: is {example!r} a whole number ({whole}) or a fraction "
+                    f"(column {column!r})? no sampled amount of {column!r} shows the decimal mark: set "
+                    'decimal = "," or ".", then delete this TODO line',
+                    f"# decimal = {_toml_str(',' if sep == '.' else '.')}"]
+    if len(marks) == 2:  # each ambiguous cell's column shows its own one mark
+        return [f'decimal = "auto"  # the sampled amounts use both marks '
+                f"({marks[',']!r}, {marks['.']!r}); \"auto\" decides per column"]
     if marks:
         mark, example = next(iter(marks.items()))
         return [f"decimal = {_toml_str(mark)}  # the sampled amounts write {mark!r} as the "
                 f"decimal mark ({example!r})"]
-    if unclear:  # "auto" would fail these rows (no cell shows the mark): the person decides
-        sep, example = next(iter(unclear.items()))
-        whole = "a decimal-comma file" if sep == "." else "a US file"
-        return [f"# TODO: is {example!r} a whole number ({whole}) or a fraction? no sampled "
-                'amount shows the decimal mark: set decimal = "," or ".", then delete this '
-                "TODO line", f"# decimal = {_toml_str(',' if sep == '.' else '.')}"]
     return ['decimal = "auto"  # or "." / ","']
 
 
@@ -403,4 +435,4 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     return "\n".join(out) + "\n"
 
 
-__all__ = ["init_mapping"]
+__all__ = ["TypedSample", "init_mapping"]

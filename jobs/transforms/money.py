@@ -24,6 +24,34 @@ class Money(NamedTuple):
     currency: str | None
 
 
+class _SymbolMoney(Money):
+    """Money whose currency came from an ambiguous symbol (``$``, ``¥``, ``kr``): ``choices``
+    are every currency the symbol may mean (equal to a plain Money of the same fields)."""
+
+    choices: tuple[str, ...] = ()
+
+
+def currency_choices(money: Money) -> tuple[str, ...]:
+    """The currencies ``money``'s symbol may mean when it is ambiguous (a bare ``$``: USD,
+    CAD, AUD, ...), else ``()``. A currency column naming one of them decides the
+    currency (issue 10 F6: ``$100.00`` with the column ``USD`` and the default CAD is USD,
+    never "the amount says CAD")."""
+    return money.choices if isinstance(money, _SymbolMoney) else ()
+
+
+def _symbol_choices(token: str) -> tuple[str, ...]:
+    found = _SYMBOLS.get(token.casefold()) if token.upper() not in ISO_CURRENCIES else None
+    return tuple(c for c in found if c) if isinstance(found, tuple) else ()
+
+
+def _with_choices(money: Money, choices: tuple[str, ...]) -> Money:
+    if not choices:
+        return money
+    out = _SymbolMoney(*money)
+    out.choices = choices
+    return out
+
+
 # ISO 4217 codes in current use (plus a few common legacy ones seen in exports).
 ISO_CURRENCIES = frozenset("""
 AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
@@ -73,9 +101,10 @@ def _currency_token(token: str, default: str | None) -> str:
     return found[0]
 
 
-def _split_affix(affix: str, default: str | None) -> tuple[int, str | None]:
-    """Signs and currency around the number → (count of minus signs, ISO code)."""
-    minus, currency = 0, None
+def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tuple[str, ...]]:
+    """Signs and currency around the number → (count of minus signs, ISO code, the codes
+    an ambiguous symbol may mean or ``()``)."""
+    minus, currency, choices = 0, None, tuple[str, ...]()
     for token in affix.split():
         while token and token[0] in _SIGNS:
             minus += token[0] != "+"
@@ -90,7 +119,8 @@ def _split_affix(affix: str, default: str | None) -> tuple[int, str | None]:
             if currency not in (None, code):
                 raise InputError(f"two currencies: {currency} and {code}")
             currency = code
-    return minus, currency
+            choices = _symbol_choices(token)
+    return minus, currency, choices
 
 
 def _check_groups(groups: list[str], text: str) -> None:
@@ -270,7 +300,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
         except InputError as exc:
             raise InputError(f"not an amount: {str(value)!r} (its number format: "
                              f"{exc.reason})") from None
-        return Money(amount, code)
+        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
     if isinstance(value, float):
         # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
         # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
@@ -304,8 +334,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
         if column.learning:  # the cell is only shown to its column: the reading comes later
             return None
     try:
-        minus_pre, cur_pre = _split_affix(match["pre"], prefer)
-        minus_post, cur_post = _split_affix(match["post"], prefer)
+        minus_pre, cur_pre, choices_pre = _split_affix(match["pre"], prefer)
+        minus_post, cur_post, choices_post = _split_affix(match["post"], prefer)
     except InputError as exc:
         raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
     if cur_pre and cur_post and cur_pre != cur_post:
@@ -317,7 +347,8 @@ def parse_money(value: object, *, default_currency: str | None = None,
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
     amount = check_api_number(_parse_digits(num, decimal, text), text)
-    return Money(-amount if minus else amount, currency or default_currency)
+    return _with_choices(Money(-amount if minus else amount, currency or default_currency),
+                         choices_pre or choices_post if currency else ())
 
 
 # Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up

@@ -12,7 +12,7 @@ from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber
+from bulk.manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
@@ -54,6 +54,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
     """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
     ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
     ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``),
+    ``excel-error`` (an XLSX error cell, ``#N/A``: ``ExcelError``), ``formula:=B2*2`` (an
+    XLSX formula with no stored result: ``UncachedFormula``, its formula in the tag),
     ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
     a stored row is read back as the reader gave it, so that a retry maps the very
     cells the first run mapped (a date cell must not come back as ISO text)."""
@@ -67,6 +69,10 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
             out[name] = "number"
         elif isinstance(value, CurrencyNumber):
             out[name] = "currency"
+        elif isinstance(value, ExcelError):
+            out[name] = "excel-error"
+        elif isinstance(value, UncachedFormula):
+            out[name] = "formula:" + value.formula
         elif isinstance(value, int) and not isinstance(value, bool) \
                 and not _INT64[0] <= value <= _INT64[1]:
             out[name] = "int"
@@ -77,7 +83,7 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
 
 _READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
                               "number": JsonNumber, "int": int, "float": float,
-                              "currency": CurrencyNumber}
+                              "currency": CurrencyNumber, "excel-error": ExcelError}
 
 
 def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
@@ -86,7 +92,9 @@ def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> 
     out = dict(values)
     for name, tag in (types or {}).items():
         value = out.get(name)
-        if isinstance(value, str) and tag in _READ_BACK:
+        if isinstance(value, str) and tag.startswith("formula:"):
+            out[name] = UncachedFormula(tag.removeprefix("formula:"))
+        elif isinstance(value, str) and tag in _READ_BACK:
             try:
                 out[name] = _READ_BACK[tag](value)
             except ValueError:
