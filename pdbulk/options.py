@@ -224,14 +224,14 @@ def preflight(token: str, store: JobStore | None = None) -> None:
 
 
 def resume_hint(job_id: str, job_dir: Path | str) -> str:
-    """The command that resumes job ``job_id``: with ``--coordinator URL`` when this run
-    has one (the flag is needed: a coordinated job is not resumed without it), its
-    password shown as ``***`` (``bulk.coordinator.redacted``)."""
-    from bulk.coordinator import coordinator_url, redacted
+    """The command that resumes job ``job_id``: with the coordinator when this run has one
+    (a coordinated job is not resumed without it) — never its password, nor a masked one
+    that fails when pasted (``bulk.coordinator.coordinator_flag``)."""
+    from bulk.coordinator import coordinator_flag, coordinator_url
 
     url = coordinator_url()
-    flag = f" --coordinator {redacted(url)}" if url else ""
-    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}"
+    flag, note = coordinator_flag(url) if url else ("", "")
+    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}{note}"
 
 
 def check_url(url: str) -> str:
