@@ -8,6 +8,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -107,3 +108,22 @@ def test_redacted_hides_every_password() -> None:
     assert redacted("redis://:pw@h:1/0") == "redis://***@h:1/0"
     assert redacted("redis://u:p@w@h/0?password=zz&db=1") == "redis://***@h/0?password=***&db=1"
     assert redacted("redis://h/0?a=b@c") == "redis://h/0?a=b@c"
+
+
+def test_the_token_cap_message_and_status_give_one_figure(tmp_path: Path) -> None:
+    """A coordinated run stopped by its token cap names the tokens this run used: the
+    figure ``pdbulk status`` shows from the ledger, not one counting calls still queued
+    on the coordinator (the tester saw 297 used vs tokens: 270)."""
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN, deals=40)) as sb:
+        res = CliRunner().invoke(
+            app, ["--coordinator", server.url, "touch", "--ids",
+                  ",".join(str(i) for i in range(1, 41)), "--set", "probability=5",
+                  "--url", sb.url, "--max-tokens", "52", "--workers", "8",
+                  "--job-dir", str(tmp_path)], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert res.exit_code == 4, res.output
+        job = next(p.name for p in tmp_path.iterdir())
+        status = CliRunner().invoke(app, ["status", job, "--json", "--job-dir", str(tmp_path)])
+        ledger = sum(orjson.loads(status.stdout)["tokens_by_operation"].values())
+        assert f"the job's cap of 52 tokens is spent ({ledger} used by this run;" in res.output, \
+            (ledger, res.output)
+        assert ledger <= 52
