@@ -201,6 +201,29 @@ def redacted(url: str) -> str:
     return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")
 
 
+def coordinator_flag(url: str) -> tuple[str, str]:
+    """How a printed command names coordinator ``url``: ``(flag, note)``, the flag to put
+    in the command and a note to print after it. A masked secret is never offered as a
+    command (``--coordinator redis://***@h`` fails when pasted): a URL without a password
+    is given as is; one with a password as ``--coordinator "$PDBULK_COORDINATOR"``, the
+    note naming the URL's shape with ``PASSWORD`` in place of the password it does not
+    show (redis://:s3cret@h:6379/0 → redis://:PASSWORD@h:6379/0)."""
+    import re
+
+    if redacted(url) == url:
+        return f" --coordinator {url}", ""
+    scheme, _, rest = url.partition("://")
+    path, _, query = rest.partition("?")
+    if "@" in path:
+        user = path.rsplit("@", 1)[0].split(":", 1)[0]
+        path = f"{user}:PASSWORD@{path.rsplit('@', 1)[1]}"
+    query = re.sub(r"(?i)((?:^|&)password=)[^&#]*", r"\1PASSWORD", query)
+    shape = f"{scheme}://{path}" + (f"?{query}" if query else "")
+    return (f' --coordinator "${ENV_COORDINATOR}"',
+            f" (with {ENV_COORDINATOR} set to the coordinator's URL, {shape}: its password "
+            "is not shown here)")
+
+
 def check_url(url: str) -> str:
     """``url`` if it is a Redis URL a client can be built from; else ValueError saying
     what is wrong with it (its password never in the text). Checked before anything
@@ -332,7 +355,8 @@ def check_coordination(token_fp: str, current: str | None,
         path = Path(f"{path} and {_marker(token_fp)}")  # both name it: delete both
     raise CoordinatorMismatch(
         f"this account (company {known}) was used on this machine with the shared "
-        f"coordinator {where}: run with --coordinator {where} (or env {ENV_COORDINATOR}) — "
+        f"coordinator {where}: run with --coordinator {where} (or env {ENV_COORDINATOR}; "
+        "with its password, if it has one) — "
         "runs without it (or on another) do not see its claims and would double creates. "
         f"If no run uses that coordinator any more, delete {path}")
 

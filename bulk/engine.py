@@ -134,7 +134,11 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
             if coord.shared:  # the first call already goes through the shared window
                 await coord.start(fingerprint(token))
                 scheduler.attach(coord)
-                company = await _company_id(client, scheduler, clock)
+                company, charged = await _company_id(client, scheduler, clock)
+                if store is not None and charged:  # in the ledger, as every call charged
+                    store.add_spend(time.strftime("%Y-%m-%d", time.gmtime(clock.wall())),
+                                    "getCurrentUser", charged,
+                                    charged // get_operation("getCurrentUser").token_cost)
                 # the guard is per company: another token of it ran on another coordinator
                 check_coordination(token_fp, current, company=company)
                 coord.bind(company)
@@ -150,20 +154,26 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
             await coord.aclose()
 
 
-async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Clock) -> str:
-    """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml).
+async def _company_id(client: PipedriveClient, scheduler: Scheduler,
+                      clock: Clock) -> tuple[str, int]:
+    """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml)
+    and the tokens charged for it (every try answered or lost; not a 429), which the
+    caller writes to the job's ledger: the ledger counts every call the scheduler charged.
     A 429 waits for the reset the server named; a 5xx or a dropped connection is tried
     again after a short backoff (0.2 s doubling, at most 5 s): a transient fault at the
     start of a run is not a failed run. Raises the last error after 20 tries."""
     op = get_operation("getCurrentUser")
+    charged = 0
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         await scheduler.acquire(op)
         sent = clock.now()
+        charged += op.token_cost
         try:
             result = await client.call(op.id)
         except RateLimited as exc:
             scheduler.rate_limited(op, exc.rate, exc.reset_after)
             scheduler.refund(op)
+            charged -= op.token_cost
             continue
         except BulkError as exc:
             if not exc.retryable or attempt == 19:
@@ -171,7 +181,7 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Cloc
             await clock.sleep(min(5.0, 0.2 * 2 ** attempt))
             continue
         scheduler.observe(op, result.rate, sent_at=sent)
-        return str(result.data["company_id"])
+        return str(result.data["company_id"]), charged
     raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
 
 

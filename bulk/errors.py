@@ -168,14 +168,20 @@ class MalformedResponse(ServerError):
 class BudgetExhausted(BulkError):
     """The company's daily token budget, or the job's own cap, is spent.
 
-    ``resets_at``: Unix time of the next daily reset, when known.
+    ``resets_at``: Unix time of the next daily reset, when known. ``cap``: the job's cap
+    (tokens per run) when that is what is spent, else None; ``needs``: what the refused
+    call needed ("addDeal needs 5"), for the message a run rewrites once its spend is
+    settled (``bulk.runner``).
     """
 
     terminal = True
 
-    def __init__(self, message: str, *, resets_at: float | None = None) -> None:
+    def __init__(self, message: str, *, resets_at: float | None = None,
+                 cap: int | None = None, needs: str = "") -> None:
         super().__init__(message)
         self.resets_at = resets_at
+        self.cap = cap
+        self.needs = needs
 
 
 class InputError(BulkError):

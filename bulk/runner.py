@@ -45,6 +45,7 @@ from .client import ApiResult, PipedriveClient, paginate
 from .clock import Clock
 from .errors import (
     ApiError,
+    BudgetExhausted,
     BulkError,
     InDoubt,
     NotSent,
@@ -413,6 +414,8 @@ class Runner:
                 self.request_stop(_boundary_error(exc))
             with anyio.CancelScope(shield=True):
                 await self._flush_spend()
+                if isinstance(self._error, BudgetExhausted) and self._error.cap is not None:
+                    self._error = await self._cap_spent(self._error)
                 finish = getattr(self.kind, "finish", None)
                 if finish is not None:
                     try:
@@ -426,6 +429,18 @@ class Runner:
         finally:
             with anyio.CancelScope(shield=True):
                 await self._settle_status(result)
+
+    async def _cap_spent(self, error: BudgetExhausted) -> BudgetExhausted:
+        """``error`` (the job's cap is spent) restated once every call is settled: the
+        figure when it was raised also counted calls in flight or queued on the shared
+        coordinator, some of which were never sent. This run's figure is then what it
+        wrote to the ledger, the one ``pdbulk status`` adds up (with earlier runs')."""
+        run = self.scheduler.statistics().tokens_spent
+        total = sum(tokens for tokens, _ in (await self.store.spend_by_operation()).values())
+        job = f"; the job's ledger: {total} in all" if total != run else ""
+        return BudgetExhausted(f"the job's cap of {error.cap} tokens is spent ({run} used by "
+                               f"this run{job}; {error.needs})", cap=error.cap,
+                               needs=error.needs)
 
     async def _settle_status(self, result: RunResult | None) -> None:
         message: str | None

@@ -478,8 +478,11 @@ class Scheduler:
         """Why ``op`` cannot be charged now; ``resets_at`` is None if waiting can't help."""
         cost, cap, limit = op.token_cost, self._budget.max_tokens, self._day_limit()
         if cap is not None and self._tokens_spent + held + cost > cap:
+            # the figure counts calls still in flight or queued on the coordinator: the
+            # runner restates it from the settled spend when the run ends
             return BudgetExhausted(f"the job's cap of {cap} tokens is spent "
-                                   f"({self._tokens_spent} used; {op.id} needs {cost})")
+                                   f"({self._tokens_spent} used; {op.id} needs {cost})",
+                                   cap=cap, needs=f"{op.id} needs {cost}")
         if cost > limit:
             return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
                                    f"is {limit} of {self._daily}")

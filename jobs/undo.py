@@ -106,13 +106,20 @@ def check_source(store: JobStore) -> None:
                          f"{', '.join(UNDOABLE)})")
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
+        from bulk.coordinator import coordinator_flag, coordinator_id, coordinator_url
         from bulk.engine import META_COORDINATOR
 
         ran_on = store.meta_get(META_COORDINATOR)  # coordinator_id: never a password
-        flag = f" --coordinator {ran_on}" if isinstance(ran_on, str) else ""
+        flag, note = "", ""
+        if isinstance(ran_on, str):
+            url = coordinator_url()
+            if url and coordinator_id(url) == ran_on:  # the URL in force: its password known
+                flag, note = coordinator_flag(url)
+            else:
+                flag, note = f" --coordinator {ran_on}", " (with its password, if it has one)"
         raise InputError(f"job {store.job_id} has {in_doubt} item(s) in doubt: run "
                          f"`pdbulk resume {store.job_id} --job-dir {store.directory.parent}"
-                         f"{flag}` first, so that what it sent is known")
+                         f"{flag}`{note} first, so that what it sent is known")
 
 
 _WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}

@@ -46,6 +46,7 @@ from .options import (
     Plan,
     Seats,
     TokenEnv,
+    broken_pipe,
     describe,
     emit_json,
     execute_async,
@@ -85,6 +86,8 @@ class SafeGroup(typer.core.TyperGroup):
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
+            if broken_pipe(exc):
+                raise  # click's main stops quietly on EPIPE (no "pdbulk: Broken pipe")
             if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
                 if "--json" in remaining:  # …and --json still gets its one object
                     message = exc.format_message() if hasattr(exc, "format_message") \

@@ -13,6 +13,7 @@ from a command-line flag (a process list would show it), and never written anywh
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import inspect
 import os
@@ -49,6 +50,13 @@ from bulk.store import ItemState, JobStore, private_tree
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
 AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
+
+
+def broken_pipe(exc: BaseException) -> bool:
+    """Whether ``exc`` is stdout's reader gone away (``pdbulk status J | head -3``): not
+    an error of the command. Left to click, which stops quietly (exit 1, no message),
+    as any Unix tool does on EPIPE."""
+    return isinstance(exc, OSError) and exc.errno == errno.EPIPE
 
 
 def exit_code_for(exc: BaseException) -> int:
@@ -146,6 +154,8 @@ def json_command(command: Callable[..., None]) -> Callable[..., None]:
                 except (typer.Abort, KeyboardInterrupt):
                     raise
                 except Exception as exc:
+                    if broken_pipe(exc):
+                        raise  # stdout's reader is gone: nothing more can be said there
                     if type(exc).__module__.startswith(("typer", "click")) \
                             or os.environ.get("PDBULK_DEBUG"):
                         raise
@@ -214,14 +224,14 @@ def preflight(token: str, store: JobStore | None = None) -> None:
 
 
 def resume_hint(job_id: str, job_dir: Path | str) -> str:
-    """The command that resumes job ``job_id``: with ``--coordinator URL`` when this run
-    has one (the flag is needed: a coordinated job is not resumed without it), its
-    password shown as ``***`` (``bulk.coordinator.redacted``)."""
-    from bulk.coordinator import coordinator_url, redacted
+    """The command that resumes job ``job_id``: with the coordinator when this run has one
+    (a coordinated job is not resumed without it) — never its password, nor a masked one
+    that fails when pasted (``bulk.coordinator.coordinator_flag``)."""
+    from bulk.coordinator import coordinator_flag, coordinator_url
 
     url = coordinator_url()
-    flag = f" --coordinator {redacted(url)}" if url else ""
-    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}"
+    flag, note = coordinator_flag(url) if url else ("", "")
+    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}{note}"
 
 
 def check_url(url: str) -> str:

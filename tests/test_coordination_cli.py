@@ -5,16 +5,24 @@ password."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
-from bulk.coordinator import ENV_COORDINATOR, fingerprint, mark_coordinated, redacted
+from bulk.coordinator import (
+    ENV_COORDINATOR,
+    coordinator_flag,
+    fingerprint,
+    mark_coordinated,
+    redacted,
+)
 from bulk.engine import META_COORDINATOR
 from bulk.sandbox import SandboxConfig
 from bulk.store import ItemState, JobStore, NewItem
-from pdbulk.cli import app
+from pdbulk.cli import app, hoist_global_options
 from tests.redis_helpers import running_redis
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_cli_config import commands, files, job_folders
@@ -64,9 +72,10 @@ def test_every_command_refuses_an_uncoordinated_run_before_any_output(
         assert store.counts()[ItemState.FAILED] == 1  # retry put nothing back
 
 
-def test_the_resume_hint_names_the_coordinator_without_its_password(tmp_path: Path) -> None:
+def test_the_resume_hint_of_a_password_url_works_when_pasted(tmp_path: Path) -> None:
     """A coordinated job that stops (here: its token cap is spent) prints a resume command
-    that works: with ``--coordinator``, the password shown as ``***``."""
+    that works when pasted: the coordinator as ``"$PDBULK_COORDINATOR"`` (never a masked
+    ``redis://***@…``, which fails), the password nowhere in the output."""
     with running_redis("--requirepass", "s3cret-pw") as server, \
             ThreadedSandbox(SandboxConfig(token=TOKEN, deals=5)) as sb:
         url = server.url.replace("//", "//:s3cret-pw@")
@@ -75,12 +84,46 @@ def test_the_resume_hint_names_the_coordinator_without_its_password(tmp_path: Pa
                   "--url", sb.url, "--max-tokens", "12", "--job-dir", str(tmp_path)],
             env={"PIPEDRIVE_API_TOKEN": TOKEN})
         assert res.exit_code == 4, res.output
-        assert f"--coordinator {redacted(url)}" in res.output, res.output
-        assert redacted(url) == f"redis://***@127.0.0.1:{server.port}/0"
-        assert "s3cret-pw" not in res.output and TOKEN not in res.output
+        assert "s3cret-pw" not in res.output and TOKEN not in res.output and "***" not in res.output
+        hint = next(ln for ln in res.output.splitlines() if ln.startswith("resume with: "))
+        assert f"redis://:PASSWORD@127.0.0.1:{server.port}/0" in hint, hint
+        command = shlex.split(hint.removeprefix("resume with: ").split(" (with ", 1)[0])
+        assert command[:2] == ["pdbulk", "resume"] and command[-1] == f"${ENV_COORDINATOR}"
+        command[-1] = url  # what the shell makes of "$PDBULK_COORDINATOR"
+        again = CliRunner().invoke(app, hoist_global_options(command[1:]),
+                                   env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        # the resume reached the coordinator (a wrong URL or password: exit 1) and stopped
+        # on the same token cap again
+        assert again.exit_code == 4 and "cap of 12 tokens" in again.output, again.output
+
+
+def test_a_url_without_a_password_is_given_as_is() -> None:
+    assert coordinator_flag("redis://h:1/0") == (" --coordinator redis://h:1/0", "")
+    flag, note = coordinator_flag("redis://u:p@w@h/0?password=zz&db=1")
+    assert flag == f' --coordinator "${ENV_COORDINATOR}"'
+    assert "redis://u:PASSWORD@h/0?password=PASSWORD&db=1" in note and "zz" not in note
 
 
 def test_redacted_hides_every_password() -> None:
     assert redacted("redis://:pw@h:1/0") == "redis://***@h:1/0"
     assert redacted("redis://u:p@w@h/0?password=zz&db=1") == "redis://***@h/0?password=***&db=1"
     assert redacted("redis://h/0?a=b@c") == "redis://h/0?a=b@c"
+
+
+def test_the_token_cap_message_and_status_give_one_figure(tmp_path: Path) -> None:
+    """A coordinated run stopped by its token cap names the tokens this run used: the
+    figure ``pdbulk status`` shows from the ledger, not one counting calls still queued
+    on the coordinator (the tester saw 297 used vs tokens: 270)."""
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN, deals=40)) as sb:
+        res = CliRunner().invoke(
+            app, ["--coordinator", server.url, "touch", "--ids",
+                  ",".join(str(i) for i in range(1, 41)), "--set", "probability=5",
+                  "--url", sb.url, "--max-tokens", "52", "--workers", "8",
+                  "--job-dir", str(tmp_path)], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert res.exit_code == 4, res.output
+        job = next(p.name for p in tmp_path.iterdir())
+        status = CliRunner().invoke(app, ["status", job, "--json", "--job-dir", str(tmp_path)])
+        ledger = sum(orjson.loads(status.stdout)["tokens_by_operation"].values())
+        assert f"the job's cap of 52 tokens is spent ({ledger} used by this run;" in res.output, \
+            (ledger, res.output)
+        assert ledger <= 52

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..plans import PLAN_NAMES
@@ -45,7 +46,15 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_blocking(parse_args(argv))
+    """Exit 1 with one line on stderr when the sandbox cannot start (a port in use, a bad
+    setting or state file): a user error, not a traceback."""
+    try:
+        run_blocking(parse_args(argv))
+    except (OSError, ValueError) as exc:
+        why = str(exc)
+        if isinstance(exc, OSError) and exc.strerror:
+            why = exc.strerror + (f": {exc.filename}" if exc.filename else "")
+        sys.exit(f"python -m bulk.sandbox: {why}")
 
 
 if __name__ == "__main__":

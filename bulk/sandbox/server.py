@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -67,7 +68,9 @@ async def serve(config: SandboxConfig | None = None) -> AsyncIterator[Sandbox]:
 
 
 def run_blocking(config: SandboxConfig | None = None) -> None:
-    """Serve until SIGINT or SIGTERM (for ``pdbulk sandbox``); prints the URL and token."""
+    """Serve until SIGINT or SIGTERM (for ``pdbulk sandbox``); prints the URL and token.
+    Raises OSError when it cannot start (a port in use: a message saying so and what to
+    do; a state file it cannot read), ValueError for a state file it cannot use."""
     config = config or SandboxConfig()
 
     async def main() -> None:
@@ -85,7 +88,14 @@ def run_blocking(config: SandboxConfig | None = None) -> None:
                   file=sys.stderr, flush=True)
             await stop.wait()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise OSError(exc.errno, f"port {config.port} on {config.host} is already in use "
+                                 "(another sandbox?): pick another --port, or 0 for a free one"
+                      ) from None
 
 
 __all__ = ["Sandbox", "run_blocking", "serve"]
