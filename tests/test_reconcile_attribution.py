@@ -68,8 +68,9 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
         dead.close()
         async with api_context(sb, tmp_path / "ctx") as ctx:
             for k in LANDED:  # A's own creates: the rows' bodies, as A sent them
-                body = {n: v for n, v in bodies[k].items() if n in ("title", "value", "currency")}
-                await ctx.call("addDeal", json={**body, "custom_fields": {code: k}})
+                body = dict(bodies[k])  # undo compares the deal with what the create sent
+                await ctx.call("addDeal", json={**body, "custom_fields": {
+                    **(body.get("custom_fields") or {}), code: k}})
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                     mode="insert", create_key_field=False, job_id="B")
         assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
@@ -184,8 +185,9 @@ async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
         dead.close()
         async with api_context(sb, tmp_path / "ctx") as ctx:
             for k in LANDED:
-                body = {n: v for n, v in bodies[k].items() if n in ("title", "value", "currency")}
-                await ctx.call("addDeal", json={**body, "custom_fields": {code: k}})
+                body = dict(bodies[k])  # undo compares the deal with what the create sent
+                await ctx.call("addDeal", json={**body, "custom_fields": {
+                    **(body.get("custom_fields") or {}), code: k}})
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                     mode="insert", create_key_field=False, job_id="B")
         assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
