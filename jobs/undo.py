@@ -49,6 +49,7 @@ from .deals import (
     before_image,
     in_flight,
     is_gone,
+    read_archived,
     read_deals,
     reread_calls,
     restore_body,
@@ -359,6 +360,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     if isinstance(source_columns, list):
         prep.meta["source_columns"] = source_columns
     current = await read_deals(ctx, [t.deal_id for t in todo])
+    # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
+    # someone archived it since, so it is theirs to decide — a conflict, never "already
+    # deleted" and never deleted without --force
+    archived = await read_archived(ctx, [t.deal_id for t in todo if t.op == "delete"
+                                         and is_gone(current.get(t.deal_id))])
+    current.update(archived)
     later = later_writes(source)
     creators = other_creators(source) if source.kind == "import" else {}
     unchecked = 0
@@ -369,6 +376,11 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             # never deleted, not even with --force: it is someone else's work
             _conflict(prep, target, f"conflict: deal {target.deal_id} is not provably this "
                                     f"job's create ({foreign}); left alone", recheck=False)
+            continue
+        if target.deal_id in archived and not force and not is_gone(deal):
+            _conflict(prep, target, f"conflict: deal {target.deal_id} was archived since the "
+                                    "job created it; left alone (--force deletes it)",
+                      recheck=False)
             continue
         if target.op == "delete" and target.written is None and target.deal_id not in later:
             unchecked += 1

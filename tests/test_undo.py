@@ -573,6 +573,32 @@ async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
         source.close()
 
 
+@pytest.mark.anyio
+async def test_undo_of_an_import_leaves_a_deal_archived_since_alone(tmp_path: Path) -> None:
+    """Fresh tester v9 F4: a created deal a colleague archived is missing from the default
+    list; undo called it "already deleted" and counted it so. It is read from the archived
+    list and is a conflict, left alone (archived, not deleted); --force deletes it."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        sb.state.deals.rows[rows["A-1"]]["is_archived"] = True  # a colleague archives it
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"delete": 1, "conflict": 1}, plan.actions
+        await run_job(sb, undo)
+        assert not deal(sb, rows["A-1"])["is_deleted"] and deal(sb, rows["A-1"])["is_archived"]
+        assert deal(sb, rows["A-2"])["is_deleted"]
+        undo.close()
+        forced, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=True),
+                                      job_id="forced")
+        assert plan.actions["delete"] == 1 and not plan.actions["conflict"], plan.actions
+        forced.close()
+        source.close()
+
+
 def test_move_stage_archived_key_hint_names_no_missing_flag() -> None:
     """Issue 9 F5: move-stage has no --unarchive, so its archived-key failure must not
     tell the user to pass one; update's still does."""
