@@ -125,7 +125,10 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
     if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
         visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
         return book, (visible or book.worksheets)[0]
-    if sheet not in book.sheetnames:
+    if sheet not in book.sheetnames:  # Excel's own names are case-insensitive: "data" is "Data"
+        folded = [name for name in book.sheetnames if name.casefold() == sheet.casefold()]
+        if len(folded) == 1:
+            return book, book[folded[0]]
         book.close()
         raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
                          f"(sheets: {', '.join(book.sheetnames)})")

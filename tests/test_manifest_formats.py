@@ -67,6 +67,9 @@ def test_xlsx_row_numbers_sheets_and_extra_cells(tmp_path: Path) -> None:
     assert rows[1].values == {"Key": "b", "Title": "B", "(extra 1)": "stray"}
     with pytest.raises(InputError, match=r"no sheet 'Dealz'.*sheets: Cover, Deals"):
         header(path, sheet="Dealz")
+    # Excel's sheet names are case-insensitive (it refuses "deals" beside "Deals"), so
+    # --sheet deals names the sheet Deals (fresh tester v10b)
+    assert header(path, sheet="deals") == ["Key", "Title"]
 
 
 def test_xlsx_with_a_wrong_stored_dimension_loses_nothing(tmp_path: Path) -> None:
