@@ -132,3 +132,32 @@ class ThreadedSandbox:
 def threaded_sandbox(config: SandboxConfig) -> Iterator[Sandbox]:
     with ThreadedSandbox(config) as sb:
         yield sb
+
+
+def kill_mid_run(sb: Sandbox, argv: list[str], *, operation: str, applied: int,
+                 poll: float = 0.005, within: float = 20.0) -> None:
+    """Run ``pdbulk argv`` (a real process, the sandbox's token in its environment) and
+    SIGKILL it once the sandbox has applied ``applied`` writes of ``operation``: the
+    crash a resume must survive. Fails the test if the run ends first or takes longer
+    than ``within`` seconds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "pdbulk", *argv],
+                            env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + within
+        while sb.stats()["writes_applied"].get(operation, 0) < applied:
+            assert proc.poll() is None and time.monotonic() < deadline, "ended too soon"
+            time.sleep(poll)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)

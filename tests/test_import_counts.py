@@ -6,10 +6,6 @@ saw the job do, whichever process did it, whatever became of the rows."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import orjson
@@ -20,7 +16,7 @@ from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
 from jobs.undo import created_contacts
 from pdbulk.cli import app
-from tests.sandbox_helpers import ThreadedSandbox
+from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
 
 N = 24
 
@@ -47,23 +43,9 @@ def test_counts_after_a_kill_9_and_resume_are_what_the_job_did(tmp_path: Path) -
                            '[organization]\nname = "company"\n')
         jobs = tmp_path / "jobs"
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pdbulk", "import", str(manifest), "-m", str(mapping),
-             "--mode", "insert", "--create-key-field", "--url", sb.url, "--plan", "ultimate",
-             "--job-dir", str(jobs)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 20
-            while sb.stats()["writes_applied"].get("addDeal", 0) < 3:
-                assert proc.poll() is None and time.monotonic() < deadline, "ended too soon"
-                time.sleep(0.005)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(5)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
+        kill_mid_run(sb, ["import", str(manifest), "-m", str(mapping), "--mode", "insert",
+                          "--create-key-field", "--url", sb.url, "--plan", "ultimate",
+                          "--job-dir", str(jobs)], operation="addDeal", applied=3)
         owner["active_flag"] = False  # an admin deactivates the owner meanwhile
         (job,) = [p for p in jobs.iterdir() if p.is_dir()]
         with JobStore.open(job, lock=False) as store:

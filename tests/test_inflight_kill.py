@@ -6,10 +6,6 @@ bounded loop over update, move-stage, upsert and undo.)"""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -18,7 +14,7 @@ from bulk.sandbox import SandboxConfig
 from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
 from pdbulk.cli import app
-from tests.sandbox_helpers import ThreadedSandbox
+from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
 from tests.update_support import deal
 
 N = 30
@@ -39,22 +35,9 @@ def test_sigkill_with_writes_in_flight_then_a_colleague_then_resume(tmp_path: Pa
                            '[deal]\nvalue = "amount"\n')
         jobs = tmp_path / "jobs"
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pdbulk", "update", str(manifest), "-m", str(mapping),
-             "--yes", "--url", sb.url, "--plan", "ultimate", "--job-dir", str(jobs)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 20
-            while sb.stats()["writes_applied"].get("updateDeal", 0) < 2:
-                assert proc.poll() is None and time.monotonic() < deadline, "ended too soon"
-                time.sleep(0.01)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(5)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(5)
+        kill_mid_run(sb, ["update", str(manifest), "-m", str(mapping), "--yes", "--url", sb.url,
+                          "--plan", "ultimate", "--job-dir", str(jobs)],
+                     operation="updateDeal", applied=2, poll=0.01)
         (job,) = [p for p in jobs.iterdir() if p.is_dir()]
         with JobStore.open(job, lock=False) as store:
             flying = [int(i.payload["deal_id"]) for i in store.items(ItemState.SENDING)]
