@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	./scripts/ensure_redis.sh
 	-sh scripts/ensure_chromium.sh
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto --dist worksteal -m 'not timing'
+	$(BIN)/python -m pytest -m timing
 
 lint: $(STAMP)
 	$(BIN)/ruff check bulk jobs pdbulk tests benchmarks scripts

@@ -86,6 +86,7 @@ async def test_wait_released_is_bounded_and_wakes_on_release(tmp_path: Path,
     assert await me.wait_released("k", 3.0) is True
 
 
+@pytest.mark.timing
 async def test_different_names_do_not_block_and_claims_are_cheap(tmp_path: Path) -> None:
     """Two holders on disjoint names both get all of theirs; a claim + release costs well
     under the time of one API call (measured: printed)."""

@@ -90,6 +90,7 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
             proc.wait(5)
 
 
+@pytest.mark.timing
 async def test_a_killed_holder_on_this_host_is_taken_over_at_once(
         redis_server: RedisServer, sleeper: subprocess.Popen[bytes]) -> None:
     victim = claims(redis_server, holder_id(sleeper.pid))

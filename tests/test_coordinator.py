@@ -100,6 +100,7 @@ async def _burst_of(scheds: list[Scheduler], per: int, op: object = GET) -> list
     return admitted
 
 
+@pytest.mark.timing
 async def test_two_schedulers_share_one_burst_window(redis_server: RedisServer) -> None:
     scheds = [await _scheduler(redis_server.url) for _ in range(2)]
     start = time.monotonic()
@@ -167,6 +168,7 @@ async def test_refund_gives_shared_tokens_back(redis_server: RedisServer) -> Non
     await a.acquire(ADD)  # the refunded 5 tokens are there again
 
 
+@pytest.mark.timing
 async def test_a_dead_process_blocks_nobody_longer_than_the_window(
         redis_server: RedisServer) -> None:
     dead = await _scheduler(redis_server.url)
@@ -221,6 +223,7 @@ async def test_the_token_never_reaches_redis_and_every_key_expires(
     assert fingerprint(TOKEN) != fingerprint(TOKEN + "x")
 
 
+@pytest.mark.timing
 async def test_different_tokens_have_their_own_windows(redis_server: RedisServer) -> None:
     a = await _scheduler(redis_server.url, token="token-a")
     b = await _scheduler(redis_server.url, token="token-b")

@@ -40,6 +40,7 @@ def growth() -> Iterator[tuple[SandboxProcess, Path, Path]]:
         yield sb, Path(tmp), prepare(sb, Path(tmp), SCALE)
 
 
+@pytest.mark.timing
 def test_four_imports_on_one_token_share_the_window(
         redis_server: RedisServer, growth: tuple[SandboxProcess, Path, Path]) -> None:
     sb, workdir, mapping = growth

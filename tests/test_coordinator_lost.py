@@ -65,6 +65,7 @@ async def _flushall(url: str) -> None:
         await client.aclose()
 
 
+@pytest.mark.timing
 async def test_after_a_flush_the_window_is_held_and_the_day_is_not_restarted(
         redis_server: RedisServer) -> None:
     """A and B fill the token's window, Redis is flushed: B's next call waits until a
@@ -91,6 +92,7 @@ async def test_after_a_flush_the_window_is_held_and_the_day_is_not_restarted(
     assert coord_a.losses == 1 and stats is not None and stats.tokens_today >= 40, stats
 
 
+@pytest.mark.timing
 async def test_a_process_new_to_the_state_is_not_held(redis_server: RedisServer) -> None:
     """A first start (no epoch known) is not a loss: no hold (its engine probes instead)."""
     a, coord = await _process(redis_server.url)

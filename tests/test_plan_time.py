@@ -39,6 +39,7 @@ def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
     return float(estimate), float(actual)
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("latency_ms", [40.0, 120.0])  # at 10 ms local CPU dominates: see bench
 def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float) -> None:
     """Measured on an idle machine: the run within 5-16 % of the plan at 10-120 ms. The
