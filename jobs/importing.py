@@ -488,12 +488,21 @@ class ImportJob:
         for name, rid in (("person_id", person_id), ("org_id", org_id)):
             if rid is not None and rid != existing.get(name):
                 body[name] = rid
+        store = AsyncJobStore(self.store)
+        earlier = await store.before_image("deal", deal_id)
+        if earlier is not None and earlier.item_id == item.id:
+            # this row's update of that deal was sent before (a run that died, an answer
+            # lost): decided against the picture taken then, never over a colleague's edit
+            decided = self._sent_before(item, payload, existing, earlier.before, body,
+                                        person_id, org_id)
+            if decided is not None:
+                return decided
         if not body:
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id")})
         # its previous values first, so that `pdbulk undo` can put them back
-        await AsyncJobStore(self.store).put_before_images([BeforeImage(
+        await store.put_before_images([BeforeImage(
             "deal", deal_id, item.id, before_image(dict(existing), body), time.time())])
         res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
@@ -501,6 +510,41 @@ class ImportJob:
             "person_id": person_id if person_id is not None else existing.get("person_id"),
             "org_id": org_id if org_id is not None else existing.get("org_id"),
             "update_time": _update_time(res.data), **matched_by(payload)})
+
+    def _sent_before(self, item: Item, payload: Mapping[str, Any], existing: Mapping[str, Any],
+                     image: Mapping[str, Any], body: Mapping[str, Any], person_id: int | None,
+                     org_id: int | None) -> Outcome | None:
+        """A row whose key another run created, and whose update of that deal this job
+        already sent once (``image``: the before-image stored then; ``body``: what differs
+        now): ``jobs.deals.in_flight`` decides. Applied → DONE ``updated``; a field the
+        update wrote that holds another value now, or one it did not write (as wanted then)
+        that differs now → a conflict, nothing sent; else None (send ``body``; the first
+        image stays the one undo restores)."""
+        deal_id = int(existing["id"])
+        wanted = dict(payload["deal"])
+        for name, rid in (("person_id", person_id), ("org_id", org_id)):
+            if rid is not None:
+                wanted[name] = rid
+        verdict, drift = in_flight(dict(existing), image, wanted)
+        written = {*(image.get("fields") or {}), *(image.get("custom_fields") or {})}
+        unwritten = sorted(({k for k in body if k != "custom_fields"}
+                            | set(body.get("custom_fields") or {})) - written - {"is_archived"})
+        if verdict == "unsent" and unwritten:
+            custom = existing.get("custom_fields") or {}
+            verdict, drift = "conflict", "; ".join(
+                f"{k}: {wanted.get(k, (wanted.get('custom_fields') or {}).get(k))!r} then, "
+                f"{existing.get(k, custom.get(k))!r} now" for k in unwritten)
+        if verdict == "conflict":
+            return Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} (key {item.key}) changed since this job's update of "
+                f"it was sent ({drift}); left alone, nothing sent (import the row again to "
+                "overwrite it)"))
+        if verdict in ("applied", "unchanged"):
+            return Outcome(item.id, ItemState.DONE, result={
+                "deal_id": deal_id, "action": "updated", "reconciled": True,
+                "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
+                "update_time": existing.get("update_time"), **matched_by(payload)})
+        return None
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:

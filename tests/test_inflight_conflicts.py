@@ -291,3 +291,61 @@ def test_a_merge_job_expects_its_own_merges_into_a_survivor(tmp_path: Path) -> N
     theirs = {**ours, 1: {"id": 1, "update_time": "2030-01-03T00:00:00Z"}}
     assert "survivor deal 1 changed since the plan" in (_changed(second, theirs, expected) or "")
     store.close()
+
+
+def test_upsert_update_of_a_deal_another_run_created_is_decided_against_its_first_image(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """Job A (upsert) loaded k1..k4 as creates; job B created the four deals first, so A's
+    rows turned into updates of B's deals (value 100 → 5xxx), and A died with them in
+    flight (its before-images stored, as the update path does before the PATCH). Then a
+    colleague set k1's value to 7777 and renamed k4 (a field A's update did not write: it
+    was as wanted then); k3's PATCH had applied. Resume: k1 and k4 conflicts, kept; k2
+    sent; k3 DONE with no second PATCH. Before, the resume re-read the deal and PATCHed
+    over both edits (fresh tester, round 3, F3)."""
+    from bulk.store import BeforeImage
+    from jobs.deals import before_image
+    from tests.import_support import loaded_import
+
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING)
+    seed = tmp_path / "seed.csv"
+    seed.write_text("key,title,amount\nk0,Zero,1\n")
+    assert cli(sb, "import", str(seed), "-m", str(mapping), "--create-key-field",
+               *cli_args(sb, jobs)).exit_code == 0
+    ours = tmp_path / "a.csv"
+    ours.write_text("key,title,amount\nk1,One,5100\nk2,Two,5200\nk3,Three,5300\nk4,Four,5400\n")
+    job = loaded_import(sb, jobs, ours, mapping, job_id="job-a")
+    theirs = tmp_path / "b.csv"
+    theirs.write_text("key,title,amount\nk1,One,100\nk2,Two,100\nk3,Three,100\nk4,Four,100\n")
+    other = tmp_path / "other"
+    assert cli(sb, "import", str(theirs), "-m", str(mapping), "--mode", "insert",
+               *cli_args(sb, other)).exit_code == 0
+    (made,) = [p for p in other.iterdir() if p.is_dir()]
+    from tests.import_support import read_csv
+    ids = {r["key"]: int(r["deal_id"]) for r in read_csv(made / "succeeded.csv")}
+    with JobStore.open(jobs / job) as store:
+        items = {str(i.key): i for i in store.items()}
+        assert {i.op for i in items.values()} == {"create"}
+        store.put_before_images([
+            BeforeImage("deal", ids[k], items[k].id,
+                        before_image(deal(sb, ids[k]), {"value": 5100 + 100 * n}), 1.0)
+            for n, k in enumerate(("k1", "k2", "k3", "k4"))])
+    in_flight(jobs, job)
+    edit(sb, ids["k1"], value=7777)  # the colleague
+    edit(sb, ids["k3"], when="2030-09-01T00:00:00Z", value=5300)  # A's PATCH, applied
+    edit(sb, ids["k4"], title="Four (renamed)")  # the colleague, on a field A did not write
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", job, "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert deal(sb, ids["k1"])["value"] == 7777
+    assert deal(sb, ids["k4"])["title"] == "Four (renamed)" and deal(sb, ids["k4"])["value"] == 100
+    assert deal(sb, ids["k2"])["value"] == 5200 and deal(sb, ids["k3"])["value"] == 5300
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # k2 only
+    got = by_key(jobs, job)
+    assert got["k1"][0] is ItemState.FAILED and "conflict" in got["k1"][1] and "7777" in got["k1"][1]
+    assert got["k4"][0] is ItemState.FAILED and "title" in got["k4"][1]
+    assert got["k2"][0] is ItemState.DONE and got["k2"][2]["action"] == "updated"
+    assert got["k3"][0] is ItemState.DONE and got["k3"][2]["action"] == "updated"
+    assert len([d for d in live(sb) if deal(sb, d).get("title") in ("One", "Two", "Three")]) == 3

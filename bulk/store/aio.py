@@ -98,6 +98,7 @@ class AsyncJobStore:
     lookup_put_many = _in_thread(JobStore.lookup_put_many)
     lookups = _in_thread(JobStore.lookups)
     put_before_images = _in_thread(JobStore.put_before_images)
+    before_image = _in_thread(JobStore.before_image)
     add_spend = _in_thread(JobStore.add_spend)
     spend_by_day = _in_thread(JobStore.spend_by_day)
     spend_by_operation = _in_thread(JobStore.spend_by_operation)

@@ -503,6 +503,14 @@ class JobStore:
                            f" LIMIT {_PAGE}", params)
         return [(r[0], BeforeImage(r[1], r[2], r[3], orjson.loads(r[4]), r[5])) for r in rows]
 
+    def before_image(self, entity: str, entity_id: int) -> BeforeImage | None:
+        """The image stored for one record (the first one: ``put_before_images``), or None."""
+        rows = self._query("read a before-image", "SELECT entity, entity_id, item_id, before,"
+                           " taken_at FROM before_images WHERE entity = ? AND entity_id = ?",
+                           (entity, entity_id))
+        return (BeforeImage(rows[0][0], rows[0][1], rows[0][2], orjson.loads(rows[0][3]),
+                            rows[0][4]) if rows else None)
+
     def before_images(self, entity: str | None = None) -> Iterator[BeforeImage]:
         after = 0
         while page := self._before_page(entity, after):
