@@ -258,19 +258,22 @@ class Runner:
         rate = limits.burst / limits.window
         return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
 
-    async def _acquire(self, op: Operation) -> None:
+    async def _acquire(self, op: Operation) -> float:
+        """The call's admission time (``Scheduler.acquire``); raises Stopped."""
         if self._stopping:
             raise Stopped("stopping")
+        admitted = 0.0
         with anyio.CancelScope() as scope:
             self._waiting.add(scope)
             try:
-                await self.scheduler.acquire(op)
+                admitted = await self.scheduler.acquire(op)
             finally:
                 self._waiting.discard(scope)
         if scope.cancelled_caught or self._stopping:
             if scope.cancelled_caught is False:
                 self.scheduler.refund(op)
             raise Stopped("stopping")
+        return admitted
 
     async def call(self, op: Operation, *, path: Mapping[str, object] | None = None,
                    params: Mapping[str, object] | None = None, json: Any = None,
@@ -279,12 +282,11 @@ class Runner:
         limited = 0
         reached: TransportError | None = None  # a try of this write that may have arrived
         while True:
-            await self._acquire(op)
+            admitted = await self._acquire(op)
             if guard is not None and not await guard():
                 self.scheduler.refund(op)
                 raise NotSent(f"{op.id}: not sent: its guard (the claim on the create) was "
                               "lost while it waited its turn")
-            started = self.clock.now()
             self.stats.calls += 1
             self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1
             self.stats.tokens_by_operation[op.id] = (
@@ -295,6 +297,8 @@ class Runner:
                 self.scheduler.refund(op)
                 self._undo_stats(op)
                 raise
+            self.scheduler.leaving(op, admitted)  # its window slot counts from the send
+            started = self.clock.now()
             try:
                 result = await self.client.call(op.id, path=path, params=params, json=json)
             except RateLimited as exc:
