@@ -321,6 +321,8 @@ def show_resume_plan(store: JobStore, kind: Any, s: Any, *,
     if after_reread is None:
         for note in plan.notes:
             typer.echo(f"note: {note}")
+        typer.echo("note: the calls above are those the items need; a read the server fails "
+                   "(5xx, a dropped connection) is sent again, and those retries come on top")
     reread: dict[str, int] = kind.reread_calls(store) if after_reread is None else {}
     return reread
 
