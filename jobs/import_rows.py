@@ -406,8 +406,15 @@ class RowPlanner:
             mapped = self.mapper.map(row)
         except InputError as exc:
             raw = self._raw_key(row.values)
-            if check_duplicate and raw:  # a later row with its key is contested all the same
-                self._seen.add(raw)
+            # a later row with its key is contested all the same; and this row, when an
+            # earlier row has its key, is held as that row's duplicate whatever else is
+            # wrong with it: fixed and imported again, it would overwrite the other's deal
+            if check_duplicate and raw and not self._seen.add(raw):
+                self.newly_contested.add(raw)
+                reason = (f"duplicate source key {raw!r}: an earlier row has it (each key is "
+                          f"imported once); this row also fails: {exc.reason}")
+                return self._bad(row, reason, self.key_column, duplicate=reason,
+                                 hold=HOLD_DUPLICATE)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             if not self._seen.add(mapped.key):

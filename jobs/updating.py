@@ -548,6 +548,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id")
         batch.clear()
 
+    named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
     for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
                                 columns={umap.column, *umap.mapping.columns()}):
         refusal = held(source.values, holds, source.values.get(umap.column))
@@ -555,11 +556,22 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             prep.fail(source.row, None, refusal[1], op="update", values=source.values,
                       column=holds, hold=refusal[0])
             continue
+        named_ref = _named_ref(source.values.get(umap.column), umap.by)
+        first = named.setdefault(named_ref, source.row) if named_ref else source.row
         try:
             ref, wanted = wanted_values(mapper, source)
         except InputError as exc:
-            prep.fail(source.row, None, exc.reason, op="update", values=source.values,
-                      column=exc.column)
+            if first != source.row:  # fixed and run alone, it would overwrite that row's
+                prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
+                          + f"; this row also fails: {exc.reason}", op="update",
+                          values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
+            else:
+                prep.fail(source.row, None, exc.reason, op="update", values=source.values,
+                          column=exc.column)
+            continue
+        if first != source.row:  # whether that row was good or bad: one row per deal
+            prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",
+                      values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
             continue
         if umap.by == "key":
             problem = key_problem(by_key, ref, unarchive=unarchive)
@@ -586,6 +598,22 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         await flush()
     prep.calls["updateDeal"] += prep.actions["update"]
     return prep
+
+
+def _named_ref(raw: object, by: str) -> str | None:
+    """The deal a row names, as text that two rows naming one deal share (``12`` and
+    ``12.0`` alike by id; the cleaned key by key); None when the cell names none."""
+    try:
+        return str(parse_id(raw)) if by != "key" else tf.source_key(raw)
+    except InputError:
+        return None
+
+
+def _named_twice(by: str, ref: str | None, first: int) -> str:
+    what = "key" if by == "key" else "id"
+    return (f"deal {what} {ref!r} is also named by row {first} (each deal is updated once a "
+            "run: fixed and run alone, this row would overwrite that row's update; check "
+            "which row is right, then empty this row's hold cell)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

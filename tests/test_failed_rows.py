@@ -375,3 +375,38 @@ async def test_failed_jsonl_reimports_with_the_mapping_that_made_it(tmp_path: Pa
         assert read_csv(done.directory / "failed.csv") == []
         done.close()
         assert _deal_by_key(sb, "n2")["title"] == "B"
+
+
+@pytest.mark.parametrize("bad_cell", ["Nope", ""])  # an unknown stage; a blank one
+async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contested(
+        tmp_path: Path, bad_cell: str) -> None:
+    """The second row of key k1 fails for another reason too (a bad stage): it is held as
+    the first row's duplicate all the same, and k1 is contested. Fixing that reason in
+    failed.csv and importing it must not overwrite the first row's deal (fresh tester
+    v10r4 F1: the row failed only with its stage error, no hold, and the fixed file
+    updated the deal 'Good deal' into 'Second row')."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,org\n"
+                        "k1,Good deal,Qualified,Org One\n"
+                        f"k1,Second row,{bad_cell},Org One\n")
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = store.directory / "failed.csv"
+        rows = read_csv(failed)
+        store.close()
+        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
+        assert "duplicate source key 'k1'" in rows[0]["reason"] and "stage" in rows[0]["reason"]
+        fixed = tmp_path / "fixed.csv"
+        fixed.write_text(failed.read_text().replace(f",{bad_cell},Org One", ",Qualified,Org One"))
+        again, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert len(rows) == 1 and rows[0]["hold"] == "duplicate-key"
+        cleared = tmp_path / "cleared.csv"  # the hold and reason columns deleted: contested
+        cleared.write_text("id,title,stage,org\nk1,Second row,Qualified,Org One\n")
+        third, _, _ = await import_once(sb, tmp_path / "jobs", cleared, mapping, job_id="third")
+        rows = read_csv(third.directory / "failed.csv")
+        third.close()
+        assert len(rows) == 1 and "'k1' is contested" in rows[0]["reason"]
+        assert _deal_by_key(sb, "k1")["title"] == "Good deal"
