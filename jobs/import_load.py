@@ -146,7 +146,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field)
-    planner.unarchive = settings.unarchive
+    planner.use(settings)
     contested = _contested(planner, settings)
     if missing:
         say(f"created the deal field {mapping.key_field!r} for the source keys")
@@ -247,7 +247,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
     load_seconds = time.monotonic() - started
-    planner.unarchive = settings.unarchive
+    planner.use(settings)
     _contested(planner, settings)
 
     reasons: Counter[str] = Counter()

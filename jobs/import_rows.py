@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bulk.errors import InputError
-from bulk.manifest import Format, PathSample, SourceRow, check_paths
+from bulk.manifest import Format, PathSample, SourceRow, check_paths, detect_format
 from bulk.manifest_json import object_at
 from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
 from bulk.runner import CallContext
@@ -277,6 +277,9 @@ class RowPlanner:
         # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
         self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
+        # a manifest whose cells carry their types (XLSX, JSON, JSONL): a typed-cells hold
+        # (failed.csv's) does not hold there (set by ``use``)
+        self.typed_source = False
         # keys an earlier import found twice in its file (bulk.contested; loaded by whoever
         # builds it), those this file contests anew, and those a row releases
         self.contested: set[str] = set()
@@ -360,6 +363,11 @@ class RowPlanner:
         return out
 
     # -- rows ------------------------------------------------------------------------------
+    def use(self, settings: ImportSettings) -> None:
+        """Take the run's settings that decide rows: unarchive, and the manifest's format."""
+        self.unarchive = settings.unarchive
+        self.typed_source = detect_format(settings.manifest, settings.format) != "csv"
+
     def _raw_key(self, values: Mapping[str, Any]) -> str | None:
         try:
             return tf.source_key(values.get(self.key_column))
@@ -379,7 +387,8 @@ class RowPlanner:
     def _held(self, row: SourceRow) -> NewItem | None:
         """A row of a failed-rows file whose hold cell is not empty: refused again, with the
         hold kept (bulk.reports: holds), until the person empties the cell."""
-        found = held(row.values, self.hold_column, self._raw_key(row.values))
+        found = held(row.values, self.hold_column, self._raw_key(row.values),
+                     typed_source=self.typed_source)
         if found is None:
             return None
         hold, reason = found

@@ -169,7 +169,7 @@ class ImportJob:
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
-                planner.unarchive = s.unarchive
+                planner.use(s)
                 await self._use_marks(planner)
                 if planner.key_code != self.key_code:
                     self._unusable = MappingUnusable(

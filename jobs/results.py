@@ -68,20 +68,24 @@ HOLD_REASONS = {
                 "file beside this one instead (failed.jsonl / failed.xlsx)",
 }
 
-def held(values: Mapping[str, Any], column: str | None, key: object) -> tuple[str, str] | None:
+def held(values: Mapping[str, Any], column: str | None, key: object, *,
+         typed_source: bool = False) -> tuple[str, str] | None:
     """(hold, reason) for a row of a failed-rows file whose hold cell ``column`` is not
     empty, else None. Every command that reads a manifest refuses such a row again, with
     the hold kept in its own failed rows (``payload["hold"]``), until the person empties
-    the cell. ``key``: the row's source key or deal reference, for the reason."""
+    the cell. ``key``: the row's source key or deal reference, for the reason.
+    ``typed_source``: the file read carries its cells' types (XLSX, JSON, JSONL), so a
+    ``typed-cells`` hold (which asks for such a file instead of failed.csv) holds nothing."""
     if column is None:
         return None
     cell = values.get(column)
     hold = cell.strip() if isinstance(cell, str) else None
     if not hold:
         return None
-    if hold == HOLD_TYPED and not all(csv_exact(v) for v in values.values()):
+    if hold == HOLD_TYPED and (typed_source or not all(csv_exact(v) for v in values.values())):
         # the typed file's row (failed.xlsx / failed.jsonl carry the hold failed.csv has):
-        # its cells are the exact ones the hold asks for, so it does not hold here
+        # its cells are the exact ones the hold asks for, so it does not hold here — even
+        # once the person fixed the one typed cell it had (an #N/A now 100)
         return None
     reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
     return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "

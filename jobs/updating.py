@@ -33,7 +33,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, read_manifest
+from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import CallContext, RunResult
@@ -551,7 +551,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
     for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
                                 columns={umap.column, *umap.mapping.columns()}):
-        refusal = held(source.values, holds, source.values.get(umap.column))
+        refusal = held(source.values, holds, source.values.get(umap.column),
+                       typed_source=detect_format(manifest) != "csv")
         if refusal is not None:
             prep.fail(source.row, None, refusal[1], op="update", values=source.values,
                       column=holds, hold=refusal[0])

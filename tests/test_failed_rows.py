@@ -410,3 +410,44 @@ async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contest
         third.close()
         assert len(rows) == 1 and "'k1' is contested" in rows[0]["reason"]
         assert _deal_by_key(sb, "k1")["title"] == "Good deal"
+
+
+async def test_a_fixed_typed_cell_in_failed_xlsx_imports(tmp_path: Path) -> None:
+    """failed.xlsx holds its rows typed-cells, as failed.csv does: the hold is failed.csv's
+    (CSV text cannot carry the cells) and voids itself in the typed file. A row whose only
+    typed cell was an Excel error, fixed by hand to a whole number, has no typed cell left:
+    it must import all the same (fresh tester v10r4 F2: refused, 'import the typed file
+    beside this one instead', which was the file being imported)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["id", "title", "amount", "stage", "org", "close"])
+    ws.append(["t1", "T one", "#N/A", "Qualified", "Globex", None])
+    ws["C2"].data_type = "e"
+    ws.append(["t2", "T two", 2500.75, "Nope", "Globex", None])
+    book.save(tmp_path / "in.xlsx")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(TYPED_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "in.xlsx", mapping,
+                                        job_id="x")
+        typed = store.directory / "failed.xlsx"
+        store.close()
+        fixed = openpyxl.load_workbook(typed)
+        sheet = fixed.active
+        head = [c.value for c in sheet[1]]
+        assert {sheet.cell(r, head.index("hold") + 1).value for r in (2, 3)} == {"typed-cells"}
+        for r in (2, 3):
+            row = {h: sheet.cell(r, i + 1) for i, h in enumerate(head)}
+            if row["id"].value == "t1":
+                row["amount"].value = 100
+            else:
+                row["stage"].value = "Qualified"
+        fixed.save(tmp_path / "fixed.xlsx")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "fixed.xlsx", mapping,
+                                        job_id="again")
+        assert read_csv(store.directory / "failed.csv") == []
+        store.close()
+        assert sorted((d["title"], d["value"]) for d in sandbox_deals(sb)) == [
+            ("T one", 100), ("T two", 2500.75)]
