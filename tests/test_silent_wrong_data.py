@@ -329,3 +329,26 @@ def test_init_mapping_samples_typed_xlsx_numbers_as_no_evidence(
     samples = _samples(tmp_path / "s.xlsx")
     text = init_mapping(["id", "Deal Name", "Amount", "Probability"], catalog, samples=samples)
     assert "# TODO: is '1.500' a whole number" in text and '\ndecimal = "."' not in text
+
+
+@pytest.mark.parametrize("values", [
+    ["TYPED:5000 $", "TYPED:7000 \u20ac"],  # XLSX cells formatted as currency
+    ["$5,000.00", "7.000,00 EUR", "(9,500)"],  # amounts written as text
+    ["15 %", "20%"],
+])
+def test_init_mapping_never_names_persons_after_amounts(
+        catalog: Catalog, values: list[str]) -> None:  # noqa: F811
+    """A column 'Contact' of amounts is not a person's name: it is left out, like a column
+    of bare numbers (fresh tester v10r4 F3: currency-formatted XLSX cells were proposed,
+    and the import made persons named '5000 $')."""
+    from jobs.mapping import init_mapping
+    from jobs.mapping.starter import TypedSample
+
+    sampled = [TypedSample(v[6:]) if v.startswith("TYPED:") else v for v in values]
+    text = init_mapping(["id", "Deal Name", "Contact"], catalog,
+                        samples={"Contact": sampled, "Deal Name": ["Big deal"]})
+    assert 'name = "Contact"' not in text, text
+    assert "Contact" in next(li for li in text.splitlines() if li.startswith("# Left out"))
+    names = init_mapping(["id", "Deal Name", "Contact"], catalog,
+                         samples={"Contact": ["Ann Lee", "R2 Partners"]})
+    assert 'name = "Contact"' in names

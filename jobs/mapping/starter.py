@@ -178,10 +178,27 @@ def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> lis
     return [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
 
 
+# what is left of an amount once its currency, sign, grouping and percent are taken off
+_AMOUNT_NOISE = re.compile(r"[A-Z]{3}|[\s$\u20ac\u00a3\u00a5\u20b9()+\-\u2212%'\u2019]")
+_AMOUNT_DIGITS = re.compile(r"\d[\d.,]*")
+
+
+def _numberish(value: str) -> bool:
+    """A number of some kind, not a name: a typed cell (an XLSX or JSON number, a
+    currency-formatted cell ``5000 $``), or text that is digits once its currency symbol
+    or code, sign, parentheses, grouping and percent are taken off (``$5,000.00``,
+    ``1.234,50 EUR``, ``(9,500)``, ``15 %``)."""
+    if isinstance(value, TypedSample):
+        return True
+    return bool(_AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", value)))
+
+
 def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
-    """Whether every sampled value of ``column`` is a bare number (there is one at least)."""
-    values = _sampled(samples, column)
-    return bool(values) and all(_NUMBER.fullmatch(v) for v in values)
+    """Whether every sampled value of ``column`` is a number, an amount or an id (there is
+    one at least): never a name, title, owner or address."""
+    raw = [v for v in (samples or {}).get(column, ()) if str(v).strip()]
+    return bool(raw) and all(_numberish(v if isinstance(v, TypedSample) else str(v).strip())
+                             for v in raw)
 
 
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
