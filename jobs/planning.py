@@ -68,6 +68,9 @@ class Plan:
         share = self.share_of_today
         data["share_of_today"] = None if share is None or math.isinf(share) else round(share, 4)
         data["seconds"] = round(self.seconds, 2)  # a short job is ~1 s: tenths would be 5 %
+        # failed_rows holds the first 1,000 (memory): say so when bad_rows has more; every
+        # bad row is in failed_csv
+        data["failed_rows_truncated"] = len(self.failed_rows) < self.bad_rows
         return data
 
 

@@ -50,6 +50,7 @@ def test_plan_import_json_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> No
     bad = export.broken + export.unknown_stage
     assert plan["rows"] == 80 and plan["bad_rows"] == bad
     assert len(plan["failed_rows"]) == bad and sum(plan["reasons"].values()) == bad
+    assert plan["failed_rows_truncated"] is False
     rows = read_csv(failed_csv)
     assert sorted(int(r["row"]) for r in rows) == sorted(r["row"] for r in plan["failed_rows"])
     assert all(r["reason"] and "Record ID" in r for r in rows)

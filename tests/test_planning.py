@@ -131,3 +131,16 @@ async def test_runner_counts_answered_calls_and_their_round_trips(tmp_path: Path
         await runner.run()
     assert runner.stats.answered == 20 == runner.stats.calls
     assert runner.stats.answer_seconds == pytest.approx(20 * 0.05)
+
+
+def test_a_plans_json_says_when_its_failed_rows_are_cut() -> None:
+    """--json lists the first 1,000 bad rows (plan-failed.csv has all): a reader must be
+    able to tell the list is cut without counting (fresh tester v10r4 F4)."""
+    from jobs.planning import Plan
+
+    def plan(listed: int, bad: int) -> dict[str, object]:
+        return Plan("import", rows=2000, bad_rows=bad, calls={}, tokens=0, tokens_left_today=None,
+                    seconds=0.0, days=0, failed_rows=[{"row": n} for n in range(listed)]).to_json()
+
+    assert plan(1000, 1502)["failed_rows_truncated"] is True
+    assert plan(12, 12)["failed_rows_truncated"] is False
