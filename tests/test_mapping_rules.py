@@ -223,3 +223,16 @@ def test_a_bare_dollar_defers_to_the_currency_column(catalog: Catalog) -> None: 
           CV="", CC="")
     fails(m, "the amount says USD but the currency is EUR", Amount="US$100", Cur="EUR",
           CV="", CC="")
+
+
+def test_every_bad_cell_of_a_row_is_reported_at_once(catalog: Catalog) -> None:  # noqa: F811
+    """A row with three bad cells names all three (the first leads: its column is the
+    row's), so the person fixes them in one round, not three (fresh tester v10r4 F5)."""
+    m = mapper(catalog, 'value = "Amount"\nprobability = "P"\nexpected_close_date = "Close"')
+    err = fails(m, "not", Amount="NaN", P="n/a", Close="someday")
+    others = {"Amount", "P", "Close"} - {err.column}
+    assert len(others) == 2 and "(also: " in err.reason
+    assert all(f"column {c!r}: " in err.reason for c in others)
+    assert all(cell in err.reason for cell in ("'NaN'", "'n/a'", "'someday'"))
+    one = fails(m, "not", Amount="NaN", P="50")
+    assert "also" not in one.reason and one.column == "Amount"

@@ -615,25 +615,51 @@ class RowMapper:
         if key is None:
             raise InputError("the source key is empty" + self.key.missing(values), row=n,
                              column=self.key.where)
+        # every bad cell of the row is reported at once (a person fixes them in one round);
+        # the first one leads (its column is the row's, its reason the reason class)
+        errors: list[InputError] = []
         deal: dict[str, Any] = {}
         for step in self.steps:
-            value = step(values, n)
+            try:
+                value = step(values, n)
+            except InputError as exc:
+                errors.append(exc)
+                continue
             if value is not None:
                 deal[step.name] = value
-        if "title" not in deal:
-            raise InputError("the deal title is empty" + self.steps[0].source.missing(values),
-                             row=n, column=self.steps[0].source.where)
-        self._money(values, n, deal)
-        self._place(values, n, deal)
-        self._lost_reason(values, n, deal)
+        if "title" not in deal and not any(e.column == self.steps[0].source.where
+                                           for e in errors):
+            errors.append(InputError("the deal title is empty"
+                                        + self.steps[0].source.missing(values),
+                                        row=n, column=self.steps[0].source.where))
+        for part in (self._money, self._place, self._lost_reason):
+            try:
+                part(values, n, deal)
+            except InputError as exc:
+                errors.append(exc)
         custom: dict[str, Any] = {}
         for step in self.customs:
-            value = step(values, n)
+            try:
+                value = step(values, n)
+            except InputError as exc:
+                errors.append(exc)
+                continue
             if value is not None:
                 custom[step.name] = value
+        person = org = None
+        try:
+            person = self._person(values, n)
+        except InputError as exc:
+            errors.append(exc)
+        try:
+            org = self._org(values, n)
+        except InputError as exc:
+            errors.append(exc)
+        if errors:
+            raise _all_of(errors, n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
-        return MappedRow(n, key, deal, self._person(values, n), self._org(values, n))
+        return MappedRow(n, key, deal, person, org)
 
     def _money(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         money: tf.Money | None = self.money(values, n) if self.money else None
@@ -691,6 +717,17 @@ class RowMapper:
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name, address = (step(values, n) if step else None for step in self.org)
         return OrgRef(name, address) if name is not None else None
+
+
+def _all_of(errors: Sequence[InputError], row: int) -> InputError:
+    """One row's errors as one: the first as it is, the others named by column after it
+    (``not a number: 'n/a' (also: column 'Amount': ...; column 'Seats': ...)``)."""
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    more = "; ".join((f"column {e.column!r}: " if e.column else "") + e.reason
+                     for e in errors[1:])
+    return InputError(f"{first.reason} (also: {more})", row=row, column=first.column)
 
 
 __all__ = ["RowMapper"]
