@@ -236,3 +236,19 @@ def test_every_bad_cell_of_a_row_is_reported_at_once(catalog: Catalog) -> None: 
     assert all(cell in err.reason for cell in ("'NaN'", "'n/a'", "'someday'"))
     one = fails(m, "not", Amount="NaN", P="50")
     assert "also" not in one.reason and one.column == "Amount"
+
+
+def test_date_hints_name_only_the_tokens_not_listed_yet() -> None:
+    """A digits-only cell under date_formats = ["excel"] is refused with a hint that adds
+    only the epoch tokens; Excel's phantom day 60 says what it is (fresh tester v10r4 F6:
+    both hints asked to add "excel", which was listed)."""
+    from jobs.transforms import parse_date
+
+    with pytest.raises(InputError) as info:
+        parse_date("1766538000", ["excel"])
+    assert '"unix"' in info.value.reason and '"excel" to' not in info.value.reason
+    with pytest.raises(InputError, match="1900-02-29"):
+        parse_date(60, ["excel"])
+    with pytest.raises(InputError) as info:
+        parse_date(1766538000.0, [])
+    assert '"unix", "unix_ms", "unix_us" or "excel"' in info.value.reason

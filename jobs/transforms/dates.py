@@ -196,10 +196,14 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         if found is None and wrong:
             raise _wrong_unit_error(value, wrong, window)
         if found is None:
+            if value == 60 and "excel" in formats:
+                raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
+                                 "(Excel's 1900 leap-year bug); fix the cell")
             hint = (f"; {_likely_unit(Decimal(str(value)), window)}"
                     if math.isfinite(value) else "")
-            raise InputError(f"not a date: the number {value!r} (add \"unix\", \"unix_ms\" "
-                             f"or \"excel\" to date_formats to read numbers as dates{hint})")
+            add = _add_tokens(formats, "to read numbers as dates")
+            raise InputError(f"not a date: the number {value!r} ("
+                             + (f"{add}{hint}" if add else hint.lstrip("; ")) + ")")
     else:
         found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
                                 window)
@@ -246,10 +250,20 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
     if _UNIX.fullmatch(text) or _EXCEL.fullmatch(text):
         unit = _likely_unit(Decimal(text), window)
-        raise InputError(f"not a date: {text!r} is only digits (tried {tried}; {unit}; add "
-                         "\"unix\", \"unix_ms\", \"unix_us\" or \"excel\" to date_formats "
-                         "for epoch or serial dates)")
+        add = _add_tokens(formats, "for epoch or serial dates")
+        raise InputError(f"not a date: {text!r} is only digits (tried {tried}; {unit}"
+                         + (f"; {add})" if add else ")"))
     raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}")
+
+
+def _add_tokens(formats: Sequence[str], why: str) -> str:
+    """``add "unix", ... or "excel" to date_formats <why>``, naming only the tokens
+    ``formats`` does not list yet ("" when it lists them all)."""
+    missing = [f'"{t}"' for t in ("unix", "unix_ms", "unix_us", "excel") if t not in formats]
+    if not missing:
+        return ""
+    names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return f"add {names} to date_formats {why}"
 
 
 def _two_digit_year_hint(text: str, formats: Sequence[str]) -> str:
