@@ -373,3 +373,16 @@ def test_parsers_never_crash(text: str) -> None:
             parse(text)
         except InputError:
             pass
+
+
+def test_typed_cells_read_as_text_as_a_person_reads_them() -> None:
+    """An XLSX date cell in a text field (a title) is its date, not '2026-01-02 00:00:00';
+    a whole number stored as 1234.0 is '1234' (fresh tester v10r4 F7)."""
+    import datetime as dt
+
+    from jobs.transforms.text import clean_text
+
+    assert clean_text(dt.datetime(2026, 1, 2)) == "2026-01-02"
+    assert clean_text(dt.datetime(2026, 1, 2, 9, 30)) == "2026-01-02 09:30:00"
+    assert clean_text(1234.0) == "1234" and clean_text(1234.5) == "1234.5"
+    assert clean_text(2.0**60) == str(2.0**60)  # beyond exact integers: as stored

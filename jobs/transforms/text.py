@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from bulk.errors import InputError
@@ -190,6 +190,11 @@ def clean_text(value: object) -> str | None:
         raise InputError(f"expected text, got {type(value).__name__}")
     if isinstance(value, bool):
         value = "true" if value else "false"
+    elif isinstance(value, datetime):  # an XLSX date cell as text: as a person reads it
+        value = (value.date().isoformat() if value.time() == time()
+                 else value.isoformat(" ", "seconds"))
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # an XLSX number cell 1234 is stored as 1234.0
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
