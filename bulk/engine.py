@@ -198,8 +198,7 @@ class Engine:
     path: ``bulk.runner``). ``run(kind)`` works the store's pending items on the same
     client and scheduler. The ledger is complete when the engine closes."""
 
-    __slots__ = ("_astore", "_config", "_current", "_runner", "_stats", "_stopping",
-                 "_store")
+    __slots__ = ("_astore", "_config", "_current", "_runner", "_stopping", "_store")
 
     def __init__(self, config: EngineConfig, store: JobStore, client: PipedriveClient,
                  scheduler: Scheduler, clock: Clock) -> None:
@@ -208,7 +207,6 @@ class Engine:
         self._astore = AsyncJobStore(store)  # the one async store of the job
         self._runner = Runner(self._astore, None, client, scheduler, clock=clock,
                               max_workers=config.max_workers)
-        self._stats = RunStats()  # the runs' calls (the engine's own are the runner's)
         self._current: Runner | None = None
         self._stopping = False
 
@@ -274,12 +272,9 @@ class Engine:
 
     @property
     def stats(self) -> RunStats:
-        """Every call of this engine so far: its own (``call``, ``ctx``) and each finished
-        run's, as one fresh ``RunStats`` (calls, tokens per operation, retries, 429s)."""
-        total = RunStats()
-        total.add(self._runner.stats)
-        total.add(self._stats)
-        return total
+        """Every call of this engine: its own (``call``, ``ctx``; live) and each finished
+        run's (added when the run ends): calls and tokens per operation, retries, 429s."""
+        return self._runner.stats
 
     def tokens_left_today(self) -> int:
         """The company's daily budget left, in tokens, as the scheduler knows it (the
@@ -332,7 +327,7 @@ class Engine:
             return await runner.run()
         finally:
             self._current = None
-            self._stats.add(runner.stats)
+            self._runner.stats.add(runner.stats)
 
     def request_stop(self, error: BulkError | None = None) -> None:
         """Stop cleanly: no call is admitted any more (a waiting one raises Stopped), the

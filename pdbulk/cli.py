@@ -147,7 +147,7 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
     if url is None:
         os.environ.pop(ENV_COORDINATOR, None)
         return
-    os.environ[ENV_COORDINATOR] = url  # engine.connect reads it, for every job kind
+    os.environ[ENV_COORDINATOR] = url  # Engine.open reads it, for every job kind
     if ctx.invoked_subcommand in _OFFLINE:
         return
     try:

@@ -210,7 +210,7 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     job line, "N failed items back to pending") or changes a job: a coordinated job
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
     an account this machine ran coordinated (``bulk.coordinator.check_coordination``).
-    Exit 1 with the reason. ``bulk.engine.connect`` checks again (library users)."""
+    Exit 1 with the reason. ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import check_coordination, coordinator_id, coordinator_url, fingerprint
     from bulk.engine import META_COORDINATOR
 
