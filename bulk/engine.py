@@ -246,6 +246,7 @@ class Engine:
     # -- what it owns ---------------------------------------------------------------------
     @property
     def config(self) -> EngineConfig:
+        """The frozen configuration the engine was opened with (never the token)."""
         return self._config
 
     @property
@@ -255,14 +256,17 @@ class Engine:
 
     @property
     def client(self) -> PipedriveClient:
+        """The client: one unscheduled, unaccounted call each (prefer ``call``)."""
         return self._runner.client
 
     @property
     def scheduler(self) -> Scheduler:
+        """The scheduler every call of the engine and its runs is admitted by."""
         return self._runner.scheduler
 
     @property
     def clock(self) -> Clock:
+        """The clock the scheduler, retries and runs wait on (``SystemClock`` by default)."""
         return self._runner.clock
 
     @property
@@ -287,7 +291,7 @@ class Engine:
                    params: Mapping[str, object] | None = None, json: Any = None,
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
         """One call (``CallContext.call``): scheduled, retried where safe, in the ledger.
-        Raises KeyError for an unknown ``operation_id``, the BulkError the call ended
+        Raises ValueError for an unknown ``operation_id``, the BulkError the call ended
         with (``bulk.errors``), Stopped after ``request_stop``."""
         return await self.ctx.call(operation_id, path=path, params=params, json=json,
                                    guard=guard)
@@ -339,6 +343,7 @@ class Engine:
 
     @property
     def stopping(self) -> bool:
+        """True once ``request_stop`` was called."""
         return self._stopping
 
 
