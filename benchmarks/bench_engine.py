@@ -3,7 +3,7 @@
 For each plan preset, one sandbox process (150 ms ± 50 ms latency) and, measured
 in the same run, N PATCH /api/v2/deals/{id} calls made three ways:
 
-- engine: a "touch" job through ``bulk.engine.run_kind`` in this process (job
+- engine: a "touch" job through ``bulk.engine.Engine.run`` in this process (job
   store on disk, real clock, aiohttp transport wrapped only to log send times);
 - sequential: one request at a time with aiohttp, sleeping on a 429 for the
   ``x-ratelimit-reset`` (or ``Retry-After``) the server named — most scripts;
@@ -31,7 +31,7 @@ import aiohttp
 import anyio
 from aiolimiter import AsyncLimiter
 
-from bulk.engine import EngineConfig, run_kind
+from bulk.engine import Engine, EngineConfig
 from bulk.plans import plan_limits
 from bulk.store import ItemState, JobStore
 from bulk.transport import AiohttpTransport
@@ -158,7 +158,9 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
 
             async def go() -> Any:
                 with anyio.fail_after(LOOP_TIMEOUT):
-                    return await run_kind(cfg, sb.token, store, TouchJob(), transport=transport)
+                    async with Engine.open(cfg, sb.token, store=store,
+                                           transport=transport) as engine:
+                        return await engine.run(TouchJob())
 
             with measure() as m:
                 result = anyio.run(go)

@@ -29,10 +29,9 @@ from typing import Any
 
 import anyio
 
-from bulk.clock import SystemClock
-from bulk.engine import EngineConfig, connect
-from bulk.runner import CallContext, Runner
-from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.engine import Engine, EngineConfig
+from bulk.runner import CallContext
+from bulk.store import Item, ItemState, JobStore, NewItem, Outcome
 
 from .harness import BenchArgs, Check, Row, SandboxProcess, progress, stats_delta
 
@@ -136,10 +135,8 @@ def run_naive(sb: SandboxProcess, scale: float, manifest: Path, root: Path) -> d
                         for n, r in enumerate(rows, 1))
 
         async def go() -> Any:
-            async with connect(cfg, sb.token) as (client, scheduler):
-                runner = Runner(AsyncJobStore(store), NaiveImport(), client, scheduler,
-                                clock=SystemClock(), max_workers=cfg.max_workers)
-                return await runner.run()
+            async with Engine.open(cfg, sb.token, store=store) as engine:
+                return await engine.run(NaiveImport())
         t0 = time.perf_counter()
         result = anyio.run(go)
         wall = time.perf_counter() - t0

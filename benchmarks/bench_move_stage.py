@@ -7,7 +7,7 @@ sandbox reset:
 - move-stage: what ``pdbulk move-stage --pipeline Sales --stage Qualified
   --to-stage "Proposal Made" --yes`` does — the catalog pulled once, the deals
   selected with list pages (10 tokens per 500), one PATCH per deal, before-images
-  stored — through ``bulk.engine.session`` and ``run_kind`` in this process;
+  stored — on one ``bulk.engine.Engine`` in this process;
 - naive: the same list pages, then for every deal a GET (to see its stage) and a
   PATCH, through the same engine (same scheduler, same concurrency), so the
   difference is the algorithm alone.
@@ -21,17 +21,17 @@ whole job (load and run) ÷ the burst-limit minimum for the lower bound's calls
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from bulk.engine import EngineConfig, run_kind, session
+from bulk.engine import Engine, EngineConfig
 from bulk.plans import plan_limits
 from bulk.runner import CallContext
 from bulk.store import Item, ItemState, JobStore, NewItem, Outcome
-from bulk.transport import AiohttpTransport
+from bulk.transport import AiohttpTransport, Transport
 from jobs.selection import PAGE, DealQuery, list_deals
 from jobs.stages import DealSource, MoveStageJob, MoveTarget, move_catalog, prepare_move
 
@@ -127,13 +127,13 @@ def minimum_wall(calls: int, burst: int, window: float) -> float:
 
 # -- the job, as the command runs it ----------------------------------------------------------
 async def _move_stage(cfg: EngineConfig, token: str, store: JobStore,
-                      transport: Any) -> tuple[int, int]:
-    async with session(cfg, token, store, transport=transport()) as s:
+                      transport: Callable[[], Transport]) -> tuple[int, int]:
+    async with Engine.open(cfg, token, store=store, transport=transport()) as s:
         source = DealSource(query=QUERY)
         prep = await prepare_move(s.ctx, source, TARGET, await move_catalog(s.ctx, source))
         pages = s.stats.calls_by_operation.get("getDeals", 0)
         prep.save(store)
-        result = await run_kind(cfg, token, store, MoveStageJob(), session=s)
+        result = await s.run(MoveStageJob())
     return result.counts.get(ItemState.DONE, 0), pages
 
 
@@ -155,13 +155,13 @@ class _GetThenPatch:
 
 
 async def _naive(cfg: EngineConfig, token: str, store: JobStore,
-                 transport: Any) -> tuple[int, int]:
-    async with session(cfg, token, store, transport=transport()) as s:
+                 transport: Callable[[], Transport]) -> tuple[int, int]:
+    async with Engine.open(cfg, token, store=store, transport=transport()) as s:
         listing = await list_deals(s.ctx, {"pipeline_id": 1, "stage_id": 1})
         store.add_items(NewItem(row=n, key=str(d["id"]), op="naive",
                                 payload={"deal_id": d["id"]})
                         for n, d in enumerate(listing.deals, start=1))
-        result = await run_kind(cfg, token, store, _GetThenPatch(), session=s)
+        result = await s.run(_GetThenPatch())
     return result.counts.get(ItemState.DONE, 0), -(-max(1, len(listing.deals)) // PAGE)
 
 

@@ -1,14 +1,15 @@
 """pipedrive-bulk: an async, high-throughput bulk-operations engine for the Pipedrive API.
 
-The library surface: configure an ``EngineConfig``, open a ``JobStore``, run a
-job kind (see ``jobs``) with ``run_kind``; or use ``PipedriveClient`` and
-``Scheduler`` directly for your own calls.
+The library surface: configure an ``EngineConfig``, open a ``JobStore``, and open an
+``Engine`` on them (``async with Engine.open(config, token, store=store) as engine``):
+``engine.call`` / ``engine.paginate`` for your own calls, ``await engine.run(kind)`` for
+a job kind (see ``jobs``).
 """
 
 from .claims import Claim, Claims, Held, LocalClaims
 from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
-from .engine import EngineConfig, connect, run_kind
+from .engine import Engine, EngineConfig
 from .errors import (
     AnswerLost,
     ApiError,
@@ -42,13 +43,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "OPERATIONS", "AiohttpTransport", "ApiError", "ApiResult", "AsyncJobStore", "Blocked",
-    "BudgetExhausted", "BudgetPolicy", "BulkError", "CallContext", "Clock", "EngineConfig",
+    "BudgetExhausted", "BudgetPolicy", "BulkError", "CallContext", "Clock", "Engine", "EngineConfig",
     "FakeClock", "Forbidden", "Gone", "InDoubt", "InputError", "Item", "ItemState", "JobKind",
     "JobStore", "Limits", "MalformedResponse", "MockTransport", "NewItem", "NotFound", "Operation",
     "Outcome", "PaymentRequired", "PipedriveClient", "PlanLimit", "RateHeaders", "RateLimited",
     "Request", "Response", "RetryPolicy", "RunResult", "RunStats", "Runner", "Scheduler",
     "SchedulerStats", "ServerError", "StoreError", "SystemClock", "Transport", "TransportError",
-    "Unauthorized", "ValidationRejected", "connect", "get_operation", "plan_limits", "run_kind",
+    "Unauthorized", "ValidationRejected", "get_operation", "plan_limits",
 ]
 __all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates claimed across runs
 __all__ += ["AnswerLost", "RequestNotSent"]  # bulk.errors: the phases of a TransportError

@@ -650,7 +650,7 @@ def open_claims(company: str | None = None) -> Claims:
     (``aclose``).
 
     On Redis every key is under the company (``company``, else the one the running
-    ``bulk.engine.connect`` bound: ``bulk.coordinator.bound_company``); raises
+    ``bulk.engine.Engine.open`` bound: ``bulk.coordinator.bound_company``); raises
     RuntimeError when neither is known (a bug: claims opened outside a run)."""
     from .coordinator import bound_company, coordinator_url
 
@@ -662,7 +662,7 @@ def open_claims(company: str | None = None) -> Claims:
     company = company or bound_company()
     if company is None:
         raise RuntimeError("claims on the shared coordinator need the company: open them "
-                           "inside a run (bulk.engine.connect binds it)")
+                           "inside a run (bulk.engine.Engine.open binds it)")
     return DualClaims(LocalClaims(), RedisClaims(url, company))
 
 

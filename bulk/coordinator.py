@@ -35,7 +35,7 @@ from typing import Protocol
 from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
-# the company id of the account the running ``bulk.engine.connect`` is bound to (shared
+# the company id of the account the running ``bulk.engine.Engine.open`` is bound to (shared
 # coordinator only): the namespace of every claim the run takes (bulk.claims.open_claims)
 _COMPANY: ContextVar[str | None] = ContextVar("pdbulk_company", default=None)
 
@@ -46,7 +46,7 @@ def bound_company() -> str | None:
 
 
 def bind_company(company: str | None) -> None:
-    """Record the current run's company id (``bulk.engine.connect`` calls it)."""
+    """Record the current run's company id (``bulk.engine.Engine.open`` calls it)."""
     _COMPANY.set(company)
 
 

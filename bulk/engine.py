@@ -1,6 +1,8 @@
-"""Wiring: a frozen configuration in, a client + scheduler + job store out.
+"""The engine: a frozen configuration and a job store in, one ``Engine`` out.
 
-The CLI and library users both come through here. The configuration never
+``Engine`` is the one way in for the CLI, the job kinds' loaders, the tests, the
+benchmarks and library users: it owns the client, transport, scheduler, clock and the
+job's async store; ``call`` / ``paginate`` / ``ctx`` for calls, ``run(kind)`` for items. The configuration never
 holds the API token (it is passed separately and lives only in the client's
 header), so the job store can keep the configuration for ``resume``.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from .client import PipedriveClient, normalize_base_url
+from .client import ApiResult, PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
 from .coordinator import (
     Coordinator,
@@ -34,7 +36,8 @@ from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .runner import CallContext, JobKind, RetryPolicy, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, Scheduler
-from .store import AsyncJobStore, Item, JobStore, Outcome
+from .store import AsyncJobStore, JobStore
+from .transport import Transport
 
 DEFAULT_URL = "https://api.pipedrive.com"
 
@@ -97,11 +100,10 @@ META_COMPANY = "company"
 
 
 @asynccontextmanager
-async def connect(config: EngineConfig, token: str, *, clock: Clock | None = None,
-                  transport: Any = None, coordinator: Coordinator | str | None = None,
-                  store: JobStore | None = None,
-                  ) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
-    """A client and a scheduler bound to the running loop.
+async def _connect(config: EngineConfig, token: str, *, clock: Clock,
+                   transport: Transport | None, coordinator: Coordinator | str | None,
+                   store: JobStore) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
+    """A client and a scheduler bound to the running loop (``Engine.open``'s wiring).
 
     ``coordinator``: a Coordinator, a URL (``redis://host:6379/0``), or None for env
     ``PDBULK_COORDINATOR`` (unset: local). A shared one is bound to the account with
@@ -114,7 +116,6 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
     a coordinated run marks the token on this machine (state dir) and a later run without
     a coordinator is refused. Raises CoordinatorMismatch (exit 1) before anything is sent
     (``bulk.coordinator.check_coordination``)."""
-    clock = clock or SystemClock()
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
                           tokens_spent_today=config.tokens_spent_today, probe=True)
     coord = (open_coordinator(coordinator_url(coordinator), clock=clock)
@@ -122,7 +123,7 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
     url = getattr(coord, "_url", None) if coord.shared else None
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
-    recorded = store.meta_get(META_COORDINATOR) if store is not None else None
+    recorded = store.meta_get(META_COORDINATOR)
     try:
         check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
     except Exception:
@@ -135,7 +136,7 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
                 await coord.start(fingerprint(token))
                 scheduler.attach(coord)
                 company, charged = await _company_id(client, scheduler, clock)
-                if store is not None and charged:  # in the ledger, as every call charged
+                if charged:  # in the ledger, as every call charged
                     store.add_spend(time.strftime("%Y-%m-%d", time.gmtime(clock.wall())),
                                     "getCurrentUser", charged,
                                     charged // get_operation("getCurrentUser").token_cost)
@@ -145,9 +146,9 @@ async def connect(config: EngineConfig, token: str, *, clock: Clock | None = Non
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
                     mark_coordinated(token_fp, current, company)
-                    if store is not None and recorded is None:
+                    if recorded is None:
                         store.meta_put(META_COORDINATOR, current)
-                if store is not None and store.meta_get(META_COMPANY) is None:
+                if store.meta_get(META_COMPANY) is None:
                     store.meta_put(META_COMPANY, company)  # known for free: undo's scope
             yield client, scheduler
         finally:
@@ -185,94 +186,166 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
 
 
-async def run_kind(config: EngineConfig, token: str, store: JobStore, kind: JobKind, *,
-                   clock: Clock | None = None, transport: Any = None,
-                   retry: RetryPolicy = RetryPolicy(),
-                   on_runner: Any = None, on_progress: Any = None,
-                   session: Session | None = None) -> RunResult:
-    """Run a job's pending items with a fresh client and scheduler (or ``session``'s)."""
-    if session is not None:
-        return await session.run(kind, retry=retry, on_runner=on_runner,
-                                 on_progress=on_progress)
-    clock = clock or SystemClock()
-    astore = AsyncJobStore(store)
-    async with connect(config, token, clock=clock, transport=transport,
-                       store=store) as (client, scheduler):
-        runner = Runner(astore, kind, client, scheduler, clock=clock,
-                        max_workers=config.max_workers, retry=retry, on_progress=on_progress)
-        if on_runner is not None:
-            on_runner(runner)
-        return await runner.run()
+class Engine:
+    """One account, one job store, one scheduler: the way every run is wired (as httpx's
+    ``Client`` is for requests). Open it with ``Engine.open`` (an async context manager);
+    it owns the client (and its transport), the scheduler, the clock, the configuration
+    and one ``AsyncJobStore`` over the job's store.
 
+    ``call``, ``paginate``, ``pages`` and ``ctx`` (the ``CallContext`` a job kind gets)
+    make calls outside a run (a load phase, a plan): scheduled against the limits, retried
+    where safe and written to the job's spend ledger, exactly like a run's calls (one
+    path: ``bulk.runner``). ``run(kind)`` works the store's pending items on the same
+    client and scheduler. The ledger is complete when the engine closes."""
 
-class _Idle:
-    """The job kind of a session: it has no items; only its CallContext is used."""
+    __slots__ = ("_astore", "_config", "_current", "_runner", "_stopping", "_store")
 
-    name = "session"
+    def __init__(self, config: EngineConfig, store: JobStore, client: PipedriveClient,
+                 scheduler: Scheduler, clock: Clock) -> None:
+        """Internal: use ``Engine.open``, which binds the coordinator and closes it all."""
+        self._config, self._store = config, store
+        self._astore = AsyncJobStore(store)  # the one async store of the job
+        self._runner = Runner(self._astore, None, client, scheduler, clock=clock,
+                              max_workers=config.max_workers)
+        self._current: Runner | None = None
+        self._stopping = False
 
-    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
-        raise RuntimeError("a session runs no items")
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, config: EngineConfig, token: str, *, store: JobStore,
+                   clock: Clock | None = None, transport: Transport | None = None,
+                   coordinator: Coordinator | str | None = None) -> AsyncIterator[Engine]:
+        """An engine on the running loop, for the job kept in ``store``.
 
-    async def reconcile(self, ctx: CallContext, items: Any) -> list[Outcome]:
-        raise RuntimeError("a session runs no items")
+        ``token``: the API token (kept in the client's header only, never stored);
+        ``clock``: default ``SystemClock()``; ``transport``: default aiohttp (tests: a
+        ``MockTransport``); ``coordinator``: a Coordinator, a URL
+        (``redis://host:6379/0``), or None for env ``PDBULK_COORDINATOR`` (unset: local).
 
-
-class Session:
-    """Calls outside a run (a job's load phase, a plan), scheduled, retried and accounted
-    exactly like a run's: ``ctx`` is the same CallContext a job kind gets."""
-
-    __slots__ = ("_runner",)
-
-    def __init__(self, runner: Runner) -> None:
-        self._runner = runner
+        A shared coordinator is bound to the account with one scheduled
+        ``GET /v1/users/me`` (2 tokens, in the ledger) and the token's fingerprint; the
+        job's meta records the coordinator (``coordinator``, no password) and the company.
+        Raises CoordinatorMismatch before anything is sent when coordinated and
+        uncoordinated runs would mix on the account, CoordinatorLost when a shared
+        coordinator cannot be reached, and StoreError when the ledger cannot be written
+        at the close (every call's charge is in it before the call leaves)."""
+        clock = clock or SystemClock()
+        async with _connect(config, token, clock=clock, transport=transport,
+                            coordinator=coordinator, store=store) as (client, scheduler):
+            engine = cls(config, store, client, scheduler, clock)
+            try:
+                yield engine
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await engine._runner.flush_spend()  # the refunds since the last run
 
     def __repr__(self) -> str:
-        return f"Session(calls={self.stats.calls}, {self._runner.scheduler!r})"
+        return (f"Engine(job={self._store.job_id}, calls={self.stats.calls}, "
+                f"running={self._current is not None}, {self.scheduler!r})")
+
+    # -- what it owns ---------------------------------------------------------------------
+    @property
+    def config(self) -> EngineConfig:
+        """The frozen configuration the engine was opened with (never the token)."""
+        return self._config
+
+    @property
+    def store(self) -> JobStore:
+        """The job store the engine writes its ledger to and runs the items of."""
+        return self._store
+
+    @property
+    def client(self) -> PipedriveClient:
+        """The client: one unscheduled, unaccounted call each (prefer ``call``)."""
+        return self._runner.client
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The scheduler every call of the engine and its runs is admitted by."""
+        return self._runner.scheduler
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the scheduler, retries and runs wait on (``SystemClock`` by default)."""
+        return self._runner.clock
 
     @property
     def ctx(self) -> CallContext:
+        """The CallContext a job kind gets (``call``, ``paginate``, ``pages``, ``clock``)."""
         return self._runner.ctx
 
     @property
     def stats(self) -> RunStats:
+        """Every call of this engine: its own (``call``, ``ctx``; live) and each finished
+        run's (added when the run ends): calls and tokens per operation, retries, 429s."""
         return self._runner.stats
 
-    @property
-    def scheduler(self) -> Scheduler:
-        return self._runner.scheduler
-
-    async def run(self, kind: JobKind, *, retry: RetryPolicy = RetryPolicy(),
-                  on_runner: Any = None, on_progress: Any = None) -> RunResult:
-        """Run the session's job store with ``kind`` on this client and scheduler."""
-        base = self._runner
-        await base._flush_spend()  # the load phase's calls are in the ledger before the run's
-        runner = Runner(base.store, kind, base.client, base.scheduler, clock=base.clock,
-                        max_workers=base.max_workers, retry=retry, on_progress=on_progress)
-        if on_runner is not None:
-            on_runner(runner)
-        return await runner.run()
-
     def tokens_left_today(self) -> int:
-        """The company's budget left today, as the scheduler knows it (headers included)."""
+        """The company's daily budget left, in tokens, as the scheduler knows it (the
+        server's headers included); 0 when spent."""
         s = self.scheduler.statistics()
         return max(0, s.daily_limit - s.tokens_today)
 
+    # -- calls ----------------------------------------------------------------------------
+    async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None,
+                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
+        """One call (``CallContext.call``): scheduled, retried where safe, in the ledger.
+        Raises ValueError for an unknown ``operation_id``, the BulkError the call ended
+        with (``bulk.errors``), Stopped after ``request_stop``."""
+        return await self.ctx.call(operation_id, path=path, params=params, json=json,
+                                   guard=guard)
 
-@asynccontextmanager
-async def session(config: EngineConfig, token: str, store: JobStore, *,
-                  clock: Clock | None = None, transport: Any = None) -> AsyncIterator[Session]:
-    """A Session whose spend goes to ``store``'s ledger when it closes."""
-    clock = clock or SystemClock()
-    async with connect(config, token, clock=clock, transport=transport,
-                       store=store) as (client, scheduler):
-        runner = Runner(AsyncJobStore(store), _Idle(), client, scheduler, clock=clock,
-                        max_workers=config.max_workers)
+    def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                 limit: int = 500) -> AsyncIterator[ApiResult]:
+        """Every page of a list, each page one scheduled call (``bulk.client.paginate``:
+        the one pagination loop; stop iterating to stop paying). Raises ValueError for a
+        write operation or a ``limit`` outside 1..500."""
+        return self.ctx.paginate(operation_id, params=params, limit=limit)
+
+    async def pages(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                    limit: int = 500) -> list[ApiResult]:
+        """Every page of a list, read to the end (``paginate``)."""
+        return await self.ctx.pages(operation_id, params=params, limit=limit)
+
+    # -- runs -----------------------------------------------------------------------------
+    async def run(self, kind: JobKind, *, retry: RetryPolicy = RetryPolicy(),
+                  on_runner: Callable[[Runner], None] | None = None,
+                  on_progress: Callable[[RunStats], None] | None = None) -> RunResult:
+        """Run the store's pending items with ``kind`` (reconciling what is in doubt first)
+        on this engine's client and scheduler; the calls made so far are in the ledger
+        before the run's. ``on_runner`` gets the run's Runner before anything is sent;
+        ``on_progress`` gets its stats after each outcome batch. The result's stats are
+        the run's own. Raises nothing but BaseExceptions (``Runner.run``): a stop or an
+        error is in the RunResult."""
+        await self._runner.flush_spend()  # the engine's calls in the ledger before the run's
+        runner = Runner(self._astore, kind, self.client, self.scheduler, clock=self.clock,
+                        max_workers=self._config.max_workers, retry=retry,
+                        on_progress=on_progress)
+        if self._stopping:
+            runner.request_stop()  # a stop asked before the run: nothing is sent
+        if on_runner is not None:
+            on_runner(runner)
+        self._current = runner
         try:
-            yield Session(runner)
+            return await runner.run()
         finally:
-            with anyio.CancelScope(shield=True):
-                await runner._flush_spend()  # the same flush a run ends with
+            self._current = None
+            self._runner.stats.add(runner.stats)
+
+    def request_stop(self, error: BulkError | None = None) -> None:
+        """Stop cleanly: no call is admitted any more (a waiting one raises Stopped), the
+        run in progress lets its calls in flight finish, a later run sends nothing."""
+        self._stopping = True
+        self._runner.request_stop(error)
+        if self._current is not None:
+            self._current.request_stop(error)
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``request_stop`` was called."""
+        return self._stopping
 
 
-__all__ = ["DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "EngineConfig", "RunStats",
-           "Session", "connect", "new_job_id", "run_kind", "session"]
+__all__ = ["DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine", "EngineConfig",
+           "RunStats", "new_job_id"]

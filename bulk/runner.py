@@ -111,6 +111,17 @@ class RunStats:
     answered: int = 0  # calls that got an answer, and their round trips in total (seconds)
     answer_seconds: float = 0.0
 
+    def add(self, other: RunStats) -> None:
+        """Add ``other``'s counts to these (``bulk.engine.Engine.stats``: the engine's own
+        calls and every run's)."""
+        for name in ("done", "failed", "in_doubt", "reconciled", "retries", "rate_limited",
+                     "calls", "answered", "answer_seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for mine, theirs in ((self.calls_by_operation, other.calls_by_operation),
+                             (self.tokens_by_operation, other.tokens_by_operation)):
+            for op_id, n in theirs.items():
+                mine[op_id] = mine.get(op_id, 0) + n
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -208,9 +219,13 @@ class CallContext:
 
 
 class Runner:
-    """Runs one job's pending items to the end, or to a clean stop."""
+    """Runs one job's pending items to the end, or to a clean stop.
 
-    def __init__(self, store: AsyncJobStore, kind: JobKind, client: PipedriveClient,
+    ``kind`` None: a runner for calls only (``ctx``: the calls of ``bulk.engine.Engine``
+    outside a run, scheduled, retried and accounted like a run's); its ``run`` raises
+    RuntimeError."""
+
+    def __init__(self, store: AsyncJobStore, kind: JobKind | None, client: PipedriveClient,
                  scheduler: Scheduler, *, clock: Clock, max_workers: int = 64,
                  retry: RetryPolicy = RetryPolicy(), batch: int = 64, seed: int | None = None,
                  on_progress: Callable[[RunStats], None] | None = None,
@@ -236,7 +251,8 @@ class Runner:
 
     def __repr__(self) -> str:
         s = self.stats
-        return (f"Runner(kind={self.kind.name}, workers={self._limiter.total_tokens}, "
+        name = self.kind.name if self.kind is not None else None
+        return (f"Runner(kind={name}, workers={self._limiter.total_tokens}, "
                 f"done={s.done}, failed={s.failed}, in_doubt={s.in_doubt}, stopping={self._stopping})")
 
     # -- stopping -------------------------------------------------------------------------
@@ -389,8 +405,10 @@ class Runner:
         self._spend_taken = time.monotonic()
         return [(day, op_id, tokens, calls) for op_id, (tokens, calls) in pending.items()]
 
-    async def _flush_spend(self) -> None:
-        """Move the spend counted since the last flush into the job's ledger."""
+    async def flush_spend(self) -> None:
+        """Move the refunds counted since the last flush into the job's ledger (the charges
+        are there already: written before each call). A run ends with it; the engine
+        calls it before a run and when it closes. Raises StoreError."""
         await self.store.record([], self._take_spend())
 
     def _observe_latency(self, seconds: float) -> None:
@@ -400,6 +418,11 @@ class Runner:
             self._limiter.total_tokens = target
 
     # -- the run --------------------------------------------------------------------------
+    def _kind(self) -> JobKind:
+        if self.kind is None:  # run() refuses first; a guard for mypy and for misuse
+            raise RuntimeError("this runner has no job kind")
+        return self.kind
+
     async def run(self) -> RunResult:
         """Reconcile what a crash left in doubt, then work every pending item.
 
@@ -408,7 +431,10 @@ class Runner:
         ``Unexpected`` as its error; items in flight stay SENDING (in doubt) and are
         reconciled on resume. Never raises an ExceptionGroup. The job's status is
         set here, in a ``finally``: ``running`` while it runs, then ``stopped`` or
-        ``finished`` (BaseExceptions such as Ctrl-C leave it ``stopped``)."""
+        ``finished`` (BaseExceptions such as Ctrl-C leave it ``stopped``). Raises
+        RuntimeError for a runner without a kind (calls only)."""
+        if self.kind is None:
+            raise RuntimeError("this runner has no job kind: it makes calls, runs no items")
         await self.store.set_status("running")
         result: RunResult | None = None
         try:
@@ -417,7 +443,7 @@ class Runner:
             except Exception as exc:  # the boundary: see the docstring
                 self.request_stop(_boundary_error(exc))
             with anyio.CancelScope(shield=True):
-                await self._flush_spend()
+                await self.flush_spend()
                 if isinstance(self._error, BudgetExhausted) and self._error.cap is not None:
                     self._error = await self._cap_spent(self._error)
                 finish = getattr(self.kind, "finish", None)
@@ -516,7 +542,7 @@ class Runner:
         rounds = 0
         while True:
             try:
-                outcomes = await self.kind.reconcile(self.ctx, items)
+                outcomes = await self._kind().reconcile(self.ctx, items)
                 break
             except Stopped:
                 return
@@ -642,7 +668,7 @@ class Runner:
         if self._stopping:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         try:
-            outcome = await self.kind.execute(self.ctx, item)
+            outcome = await self._kind().execute(self.ctx, item)
         except Stopped:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         except InDoubt:

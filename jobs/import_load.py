@@ -25,16 +25,17 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from bulk.clock import Clock, SystemClock
+from bulk.clock import Clock
 from bulk.contested import ContestedKeys
-from bulk.engine import EngineConfig, connect
+from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
-from bulk.runner import CallContext, Runner, RunResult, RunStats
+from bulk.runner import CallContext, RunResult, RunStats
 from bulk.scheduler import SchedulerStats
-from bulk.store import AsyncJobStore, BeforeImage, ItemState, JobStore, NewItem
+from bulk.store import BeforeImage, ItemState, JobStore, NewItem
+from bulk.transport import Transport
 
 from .account import DealsByKey
 from .deals import before_image
@@ -172,32 +173,31 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
 
 async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
                      cfg: EngineConfig, token: str, *, say: Say = print,
-                     clock: Clock | None = None, transport: Any = None,
-                     on_runner: Callable[[Runner], None] | None = None,
+                     clock: Clock | None = None, transport: Transport | None = None,
+                     on_engine: Callable[[Engine], None] | None = None,
                      on_progress: Callable[[RunStats], None] | None = None,
-                     around_run: Callable[[Runner], AbstractContextManager[object]] | None = None,
+                     around_run: Callable[[Engine], AbstractContextManager[object]] | None = None,
                      ) -> RunResult:
-    """Load an import job (pulls, rows → items: ``load``), then run it, in one engine
-    session: one scheduler holds the limits across both. The library's way to run an
-    import (the CLI's ``pdbulk import`` adds progress and result files around it).
+    """Load an import job (pulls, rows → items: ``load``), then run it, on one ``Engine``:
+    one scheduler holds the limits across both. The library's way to run an import (the
+    CLI's ``pdbulk import`` adds progress and result files around it).
 
     ``store`` is a job store created for kind ``import`` (``JobStore.create``); ``kind``
-    the ``ImportJob`` over it; ``token`` the API token (never stored). ``on_runner`` gets
-    the runner before anything is sent (to stop it: ``request_stop``); ``around_run``,
-    given the loaded runner, is the context the run happens in (a progress display).
-    Raises what ``load`` raises (InputError for an unusable mapping or manifest,
-    BulkError subclasses for the account); the run itself raises nothing but
-    BaseExceptions: its outcome is the returned RunResult."""
-    clock = clock or SystemClock()
-    async with connect(cfg, token, clock=clock, transport=transport,
-                       store=store) as (client, scheduler):
-        runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=clock,
-                        max_workers=cfg.max_workers, on_progress=on_progress)
-        if on_runner is not None:
-            on_runner(runner)
-        kind.attach(await load(runner.ctx, store, kind.settings, mapping, say=say))
-        with (around_run or (lambda _: nullcontext()))(runner):
-            return await runner.run()
+    the ``ImportJob`` over it; ``token`` the API token (never stored). ``on_engine`` gets
+    the engine before anything is sent (to stop it: ``request_stop``); ``around_run``,
+    given the loaded engine, is the context the run happens in (a progress display).
+    The result's stats count the load's calls and the run's. Raises what ``load`` raises
+    (InputError for an unusable mapping or manifest, BulkError subclasses for the
+    account); the run itself raises nothing but BaseExceptions: its outcome is the
+    returned RunResult."""
+    async with Engine.open(cfg, token, store=store, clock=clock,
+                           transport=transport) as engine:
+        if on_engine is not None:
+            on_engine(engine)
+        kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
+        with (around_run or (lambda _: nullcontext()))(engine):
+            result = await engine.run(kind, on_progress=on_progress)
+        return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
 
 
 FAILED_ROWS_SHOWN = 1000  # bad rows a plan lists itself (Plan.failed_rows); all go to the file

@@ -33,7 +33,7 @@ import typer
 import typer.core
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
-from bulk.engine import EngineConfig, session
+from bulk.engine import Engine, EngineConfig
 from bulk.errors import CoordinatorLost
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
@@ -147,7 +147,7 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
     if url is None:
         os.environ.pop(ENV_COORDINATOR, None)
         return
-    os.environ[ENV_COORDINATOR] = url  # engine.connect reads it, for every job kind
+    os.environ[ENV_COORDINATOR] = url  # Engine.open reads it, for every job kind
     if ctx.invoked_subcommand in _OFFLINE:
         return
     try:
@@ -267,20 +267,19 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
 
         async def resuming() -> RunResult:
-            async with session(cfg, token, store) as s:
-                reread = show_resume_plan(store, kind, s)
+            async with Engine.open(cfg, token, store=store) as eng:
+                reread = show_resume_plan(store, kind, eng)
                 if before is not None:
-                    for line in await before(s.ctx, store):
+                    for line in await before(eng.ctx, store):
                         typer.echo(line)
-                    show_resume_plan(store, kind, s, after_reread=reread)
-                return await execute_async(store, kind, cfg, token, label=store.kind,
-                                           session=s)
+                    show_resume_plan(store, kind, eng, after_reread=reread)
+                return await execute_async(eng, kind, label=store.kind)
         finish(store, anyio.run(resuming))
     finally:
         store.close()
 
 
-def resume_plan(store: JobStore, kind: Any, s: Any, *,
+def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                 after_reread: Mapping[str, int] | None = None) -> Any:
     """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
     now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
@@ -307,7 +306,7 @@ def resume_plan(store: JobStore, kind: Any, s: Any, *,
                     tokens_left_today=s.tokens_left_today(), notes=notes)
 
 
-def show_resume_plan(store: JobStore, kind: Any, s: Any, *,
+def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,
                      after_reread: Mapping[str, int] | None = None) -> dict[str, int]:
     """Print ``resume_plan`` on one line (before anything is sent; again after the
     re-read, which may have settled items); returns the re-read's calls."""

@@ -25,9 +25,9 @@ import anyio
 import typer
 from rich.console import Console
 
-from bulk.engine import EngineConfig, Session, new_job_id, run_kind, session
+from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
-from bulk.runner import Runner, RunResult
+from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.dedupe.apply import (
     KIND,
@@ -107,12 +107,12 @@ def _api_failure(exc: BulkError) -> typer.Exit:
 
 
 @asynccontextmanager
-async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
-    """A session for reads only (plans): a throwaway store keeps the call ledger."""
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
+    """An engine for reads only (plans): a throwaway store keeps the call ledger."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
         try:
-            async with session(cfg, token, store) as s:
+            async with Engine.open(cfg, token, store=store) as s:
                 yield s
         finally:
             store.close()
@@ -191,7 +191,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
 
     async def main() -> RunResult | None:
         nonlocal plan_dir
-        async with session(cfg, token, store) as s:
+        async with Engine.open(cfg, token, store=store) as s:
             try:
                 planned: PlanOutcome | None = None
                 if dcfg is not None:
@@ -226,7 +226,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                     "an earlier apply: counted as done, not sent again")
             record_intended(store)  # confirmed: the merges about to be sent (merges.json)
             settle = work + prep.actions["already merged"]
-            result = await _send(store, cfg, token, s, quiet) if settle else None
+            result = await _send(store, s, quiet) if settle else None
             left = unfinished(plan_dir, options, store)  # compared again next time
             if planned is not None and planned.index is not None:
                 planned.index.refresh((), gone=merged_away(store))
@@ -290,18 +290,16 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     return EXIT_ROWS_FAILED if summary["failed"] else EXIT_OK
 
 
-async def _send(store: JobStore, cfg: EngineConfig, token: str, s: Session,
-                quiet: bool) -> RunResult:
-    """Run the loaded job on the session: with the progress view and its result lines,
+async def _send(store: JobStore, s: Engine, quiet: bool) -> RunResult:
+    """Run the loaded job on the engine: with the progress view and its result lines,
     or (``quiet``: stdout is kept for JSON) silently; Ctrl-C / SIGTERM stop it cleanly."""
     kind = DedupeJob.from_store(store)
     if not quiet:
-        return await execute_async(store, kind, cfg, token, label="merges", session=s)
-    box: list[Runner] = []
-    restore = install_stop(box)
+        return await execute_async(s, kind, label="merges")
+    restore = install_stop([s])
     store.set_status("running")
     try:
-        return await run_kind(cfg, token, store, kind, session=s, on_runner=box.append)
+        return await s.run(kind)
     finally:
         restore()
 

@@ -24,14 +24,14 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import EngineConfig, Session, new_job_id, session
+from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
 from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
 from bulk.reports import hold_column
-from bulk.runner import Runner, RunResult, RunStats, Stopped
+from bulk.runner import RunResult, RunStats, Stopped
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
@@ -141,13 +141,13 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
 
 
 @asynccontextmanager
-async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Session]:
-    """A scheduled, accounted session for read-only work (plan, init-mapping), with a
-    throwaway job store."""
+async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
+    """An engine for read-only work (plan, init-mapping): its calls scheduled and
+    accounted in a throwaway job store."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only", config={})
         try:
-            async with session(cfg, token, store) as reading:
+            async with Engine.open(cfg, token, store=store) as reading:
                 yield reading
         finally:
             store.close()
@@ -193,11 +193,10 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
 
 
 # -- pdbulk import ----------------------------------------------------------------------------
-async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMapping,
-                         cfg: EngineConfig, token: str, *, say: Callable[[str], None] = _err,
-                         on_runner: Callable[[Runner], None] | None = None,
-                         progress: bool = False, transport: Any = None) -> RunResult:
-    """``jobs.import_load.import_job`` with a progress display when ``progress``."""
+async def _import_with_progress(store: JobStore, kind: ImportJob, mapping: ImportMapping,
+                                cfg: EngineConfig, token: str, *,
+                                on_engine: Callable[[Engine], None]) -> RunResult:
+    """``jobs.import_load.import_job`` with a progress display around its run."""
     sink: list[Callable[[RunStats], None]] = []
 
     def on_progress(stats: RunStats) -> None:
@@ -205,32 +204,31 @@ async def import_session(store: JobStore, kind: ImportJob, mapping: ImportMappin
             update(stats)
 
     @contextmanager
-    def view(runner: Runner) -> Iterator[None]:
+    def view(engine: Engine) -> Iterator[None]:
         counts = store.counts()
         done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
         with ProgressView(sum(counts.values()), label="import", already=done,
                           done_before=counts[ItemState.DONE],
                           failed_before=counts[ItemState.FAILED]) as shown:  # refused rows too
-            shown.scheduler = runner.scheduler
+            shown.scheduler = engine.scheduler
             sink.append(shown.update)
             yield
-            shown.update(runner.stats, final=True)
+            shown.update(engine.stats, final=True)
 
-    return await import_job(store, kind, mapping, cfg, token, say=say, transport=transport,
-                            on_runner=on_runner, on_progress=on_progress,
-                            around_run=view if progress else None)
+    return await import_job(store, kind, mapping, cfg, token, say=_err,
+                            on_engine=on_engine, on_progress=on_progress, around_run=view)
 
 
 def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping,
                cfg: EngineConfig, token: str) -> RunResult:
-    """``import_session`` with progress, Ctrl-C handling and the result files."""
+    """``import_job`` with progress, Ctrl-C handling and the result files."""
     kind = ImportJob(store, settings, "")
-    box: list[Runner] = []
+    box: list[Engine] = []
     restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
-        result = anyio.run(lambda: import_session(store, kind, mapping, cfg, token,
-                                                  on_runner=box.append, progress=True))
+        result = anyio.run(lambda: _import_with_progress(store, kind, mapping, cfg, token,
+                                                         on_engine=box.append))
     finally:
         restore()
     for line in kind.after_run(store, result):
@@ -354,4 +352,4 @@ def init_mapping_cmd(
          f"`pdbulk plan import {manifest} --mapping {output}`")
 
 
-__all__ = ["import_cmd", "import_session", "init_mapping_cmd", "plan_import_cmd", "run_import"]
+__all__ = ["import_cmd", "init_mapping_cmd", "plan_import_cmd", "run_import"]

@@ -24,7 +24,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import EngineConfig, Session, new_job_id, session
+from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
 from bulk.manifest import header, without_mapping_hint
 from bulk.operations import get_operation
@@ -53,13 +53,13 @@ from .options import (
     finish,
 )
 
-Build = Callable[[Session], Awaitable[Prepared]]
+Build = Callable[[Engine], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
          "undo": ("restore", "delete", "delete-person", "delete-org")}
 
 
 # -- the shared flow --------------------------------------------------------------------------
-async def _load(s: Session, build: Build, store: JobStore, *,
+async def _load(s: Engine, build: Build, store: JobStore, *,
                 asks: bool) -> tuple[Prepared, JobPlan]:
     """The load phase, saved into ``store``; the plan counts its reads, the run's writes
     and, when the command will ask first (``asks``), the re-read of the deals after the
@@ -108,7 +108,7 @@ def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: 
     the command asks before sending (unless --yes), so its plan prices the re-read after
     the answer."""
     async def main() -> tuple[Prepared, JobPlan]:
-        async with session(cfg, token, store) as s:
+        async with Engine.open(cfg, token, store=store) as s:
             return await _load(s, build, store, asks=asks)
 
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
@@ -125,7 +125,7 @@ def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: 
 def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
              confirm: str | None, yes: bool, extra: dict[str, Any] | None = None) -> None:
     """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
-    load and the run in one session, so one scheduler sees every call of the job."""
+    load and the run on one engine, so one scheduler sees every call of the job."""
     from jobs import kind_for
 
     job_id = new_job_id(kind)
@@ -134,7 +134,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
                             config={"engine": cfg.to_json(), **(extra or {})})
 
     async def main() -> RunResult | None:
-        async with session(cfg, token, store) as s:
+        async with Engine.open(cfg, token, store=store) as s:
             store.set_status("loading")
             try:
                 prep, plan = await _load(s, build, store, asks=confirm is not None and not yes)
@@ -159,7 +159,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             if asked and before is not None:  # the prompt may have waited: re-read first
                 for line in await before(s.ctx, store):
                     typer.echo(line)
-            return await execute_async(store, job, cfg, token, label=kind, session=s)
+            return await execute_async(s, job, label=kind)
 
     try:
         try:
@@ -255,7 +255,7 @@ def update(manifest: UpdateManifest,
     except InputError as exc:
         raise fail(str(exc)) from None
 
-    async def build(s: Session) -> Prepared:
+    async def build(s: Engine) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
                                     unarchive=unarchive, encoding=encoding, sheet=sheet)
 
@@ -320,7 +320,7 @@ def move_stage(
     except InputError as exc:
         raise fail(str(without_mapping_hint(exc))) from None
 
-    async def build(s: Session) -> Prepared:
+    async def build(s: Engine) -> Prepared:
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
 
     if plan_only:
@@ -346,7 +346,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     except InputError as exc:
         raise fail(str(without_mapping_hint(exc))) from None
 
-    async def build(s: Session) -> Prepared:
+    async def build(s: Engine) -> Prepared:
         return await prepare_merge(s.ctx, rows, source_columns=columns)
 
     if plan_only:
@@ -374,7 +374,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
     token = engine.token()
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
-        async def build(s: Session) -> Prepared:
+        async def build(s: Engine) -> Prepared:
             return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
 
         if plan_only:

@@ -30,7 +30,7 @@ import orjson
 import typer
 
 from bulk.client import Secret, normalize_base_url
-from bulk.engine import DEFAULT_URL, EngineConfig, Session, run_kind
+from bulk.engine import DEFAULT_URL, Engine, EngineConfig
 from bulk.errors import (
     BudgetExhausted,
     BulkError,
@@ -43,7 +43,7 @@ from bulk.errors import (
 )
 from bulk.plans import PLAN_NAMES
 from bulk.progress import ProgressView
-from bulk.runner import Runner, RunResult
+from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 
@@ -210,7 +210,7 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     job line, "N failed items back to pending") or changes a job: a coordinated job
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
     an account this machine ran coordinated (``bulk.coordinator.check_coordination``).
-    Exit 1 with the reason. ``bulk.engine.connect`` checks again (library users)."""
+    Exit 1 with the reason. ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import check_coordination, coordinator_id, coordinator_url, fingerprint
     from bulk.engine import META_COORDINATOR
 
@@ -271,16 +271,18 @@ def find_job(job_dir: Path, job: str) -> Path:
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
 
 
-def install_stop(runner_box: list[Runner]) -> Callable[[], None]:
-    """SIGINT/SIGTERM → stop admitting; a second SIGINT aborts at once."""
+def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
+    """SIGINT/SIGTERM → the engine in ``engine_box`` stops admitting calls (its run
+    finishes the calls in flight); a second SIGINT aborts at once. Returns the function
+    that puts the old handlers back."""
     hits = {"n": 0}
 
     def handler(signum: int, frame: Any) -> None:
         hits["n"] += 1
-        if hits["n"] > 1 or not runner_box:
+        if hits["n"] > 1 or not engine_box:
             raise KeyboardInterrupt
         typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)", err=True)
-        runner_box[0].request_stop()
+        engine_box[0].request_stop()
 
     old_int = signal.signal(signal.SIGINT, handler)
     old_term = signal.signal(signal.SIGTERM, handler)
@@ -294,28 +296,28 @@ def install_stop(runner_box: list[Runner]) -> Callable[[], None]:
 def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
             label: str = "items") -> RunResult:
     """Run a job with progress and signal handling; print the outcome line."""
-    return anyio.run(lambda: execute_async(store, kind, cfg, token, label=label))
+    async def main() -> RunResult:
+        async with Engine.open(cfg, token, store=store) as engine:
+            return await execute_async(engine, kind, label=label)
+    return anyio.run(main)
 
 
-async def execute_async(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
-                        label: str = "items", session: Session | None = None) -> RunResult:
-    """``execute`` on a running loop; with ``session``, on its client and scheduler (a job
-    whose load phase ran in that session keeps one view of the rate limits)."""
+async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> RunResult:
+    """``execute`` on a running loop, on ``engine`` (a job whose load phase ran on it keeps
+    one view of the rate limits): the run of ``engine.store``'s items with a progress view,
+    Ctrl-C / SIGTERM stopping it cleanly, then the kind's ``after_run`` lines."""
+    store = engine.store
     counts = store.counts()
     total = sum(counts.values())
     already = counts.get(ItemState.DONE, 0) + counts.get(ItemState.FAILED, 0) + counts.get(
         ItemState.SKIPPED, 0)
-    box: list[Runner] = []
-    restore = install_stop(box)
+    restore = install_stop([engine])
     try:  # the runner sets the job's status (running, then stopped/finished) in a finally
         with ProgressView(total, label=label, already=already,
                           done_before=counts.get(ItemState.DONE, 0),
                           failed_before=counts.get(ItemState.FAILED, 0)) as view:
-            def on_runner(r: Runner) -> None:
-                box.append(r)
-                view.scheduler = r.scheduler
-            result = await run_kind(cfg, token, store, kind, on_runner=on_runner,
-                                    on_progress=view.update, session=session)
+            view.scheduler = engine.scheduler
+            result = await engine.run(kind, on_progress=view.update)
             view.update(result.stats, final=True)
     finally:
         restore()

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from bulk.engine import EngineConfig, session
+from bulk.engine import Engine, EngineConfig
 from bulk.sandbox import Sandbox
 from bulk.store import JobStore
 from jobs.dedupe.apply import ApplyOptions, prepare_apply
@@ -68,12 +68,12 @@ def seed_account(sb: Sandbox, fillers: int = 0) -> dict[str, Any]:
 
 async def plan(sb: Sandbox, root: Path, out: Path, config: DedupeConfig | None = None, *,
                since_last: bool = False) -> PlanOutcome:
-    """`pdbulk dedupe plan` in-process (a throwaway store for the session's ledger)."""
+    """`pdbulk dedupe plan` in-process (a throwaway store for the engine's ledger)."""
     cfg: EngineConfig = engine_config(sb, root / "jobs")
     root.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (test setup)
     store = JobStore.create(root / f"plan-{out.name}", job_id="plan", kind="dedupe", config={})
     try:
-        async with session(cfg, sb.token, store) as s:
+        async with Engine.open(cfg, sb.token, store=store) as s:
             return await make_plan(s.ctx, config or DedupeConfig.default(), out,
                                    state_dir=root / "state", since_last=since_last)
     finally:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from bulk.clock import SystemClock
-from bulk.engine import EngineConfig, connect
-from bulk.runner import CallContext, Runner
+from bulk.engine import Engine, EngineConfig
+from bulk.runner import CallContext
 from bulk.sandbox import Sandbox
-from bulk.store import AsyncJobStore, Item, JobStore, Outcome
+from bulk.store import JobStore
 
 
 def engine_config(sb: Sandbox, job_root: Path, **kw: Any) -> EngineConfig:
@@ -23,25 +22,15 @@ def engine_config(sb: Sandbox, job_root: Path, **kw: Any) -> EngineConfig:
                         daily_tokens=sb.config.daily_tokens, **kw)
 
 
-class _NoKind:
-    name = "none"
-
-    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
-        raise AssertionError("no items here")
-
-    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        return []
-
-
 @asynccontextmanager
-async def api_runner(sb: Sandbox, tmp: Path) -> AsyncIterator[Runner]:
-    """A Runner without items on the sandbox: its ``ctx`` calls are scheduled and accounted."""
+async def api_engine(sb: Sandbox, tmp: Path) -> AsyncIterator[Engine]:
+    """An Engine on the sandbox with a job store of no items: its calls are scheduled and
+    accounted like a job's."""
     cfg = engine_config(sb, tmp)
     store = JobStore.create(tmp / "ctx-job", job_id="ctx", kind="none", config={})
     try:
-        async with connect(cfg, sb.token) as (client, scheduler):
-            yield Runner(AsyncJobStore(store), _NoKind(), client, scheduler,
-                         clock=SystemClock())
+        async with Engine.open(cfg, sb.token, store=store) as engine:
+            yield engine
     finally:
         store.close()
 
@@ -49,8 +38,8 @@ async def api_runner(sb: Sandbox, tmp: Path) -> AsyncIterator[Runner]:
 @asynccontextmanager
 async def api_context(sb: Sandbox, tmp: Path) -> AsyncIterator[CallContext]:
     """A CallContext on the sandbox (scheduled and accounted like a job's calls)."""
-    async with api_runner(sb, tmp) as runner:
-        yield runner.ctx
+    async with api_engine(sb, tmp) as engine:
+        yield engine.ctx
 
 
 def sandbox_deals(sb: Sandbox) -> list[dict[str, Any]]:
@@ -89,13 +78,13 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
 
 async def resume_job(sb: Sandbox, directory: Path) -> tuple[JobStore, Any]:
     """What `pdbulk resume` does, in-process: reconcile, run the rest, rewrite the files."""
-    from bulk.engine import run_kind
     from jobs import kind_for
 
     store = JobStore.open(directory)
     config = EngineConfig.from_json(store.config["engine"])
     kind = kind_for(store)
-    result = await run_kind(config, sb.token, store, kind)
+    async with Engine.open(config, sb.token, store=store) as engine:
+        result = await engine.run(kind)
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store, result
@@ -108,7 +97,6 @@ def loaded_import(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, *,
     load); returns its job id (in ``jobs``)."""
     from jobs.import_load import load
     from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
     from jobs.mapping import Mapping
 
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
@@ -119,10 +107,8 @@ def loaded_import(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, *,
                             config={"engine": config.to_json(), "import": settings.to_json()})
 
     async def loading() -> None:
-        async with connect(config, sb.token) as (client, scheduler):
-            runner = Runner(AsyncJobStore(store), ImportJob(store, settings, ""), client,
-                            scheduler, clock=SystemClock())
-            await load(runner.ctx, store, settings, Mapping.load(mapping), say=lambda _: None)
+        async with Engine.open(config, sb.token, store=store) as engine:
+            await load(engine.ctx, store, settings, Mapping.load(mapping), say=lambda _: None)
     try:
         store.set_status("loading")
         anyio.run(loading)

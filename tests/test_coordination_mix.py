@@ -12,7 +12,7 @@ import pytest
 
 from bulk.claims import state_dir
 from bulk.coordinator import ENV_COORDINATOR, MARKERS, coordinator_id, fingerprint
-from bulk.engine import META_COORDINATOR, connect
+from bulk.engine import META_COORDINATOR, Engine
 from bulk.errors import CoordinatorMismatch
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import JobStore
@@ -20,6 +20,11 @@ from tests.import_support import engine_config
 from tests.redis_helpers import redis_binary, running_redis
 
 pytestmark = pytest.mark.anyio
+
+
+def new_job(tmp_path: Path, name: str) -> JobStore:
+    """A new job's store (its ledger and meta); left open: the test's tmp dir goes away."""
+    return JobStore.create(tmp_path / "jobs" / name, job_id=name, kind="none", config={})
 
 
 def test_coordinator_id_drops_the_password_and_fills_defaults() -> None:
@@ -36,7 +41,7 @@ async def test_a_coordinated_job_and_account_refuse_runs_without_the_coordinator
         async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
             cfg = engine_config(sb, tmp_path / "jobs")
             job = JobStore.create(tmp_path / "jobs" / "A", job_id="A", kind="none", config={})
-            async with connect(cfg, sb.token, coordinator=server.url, store=job):
+            async with Engine.open(cfg, sb.token, coordinator=server.url, store=job):
                 pass
             recorded = job.meta_get(META_COORDINATOR)
             assert recorded == f"redis://127.0.0.1:{server.port}/0"
@@ -46,25 +51,25 @@ async def test_a_coordinated_job_and_account_refuse_runs_without_the_coordinator
             before = sum(sb.stats()["requests_by_operation"].values())
             # the job resumed without it (F1), or on another coordinator
             with pytest.raises(CoordinatorMismatch, match="resume it with the same one"):
-                async with connect(cfg, sb.token, store=job):
+                async with Engine.open(cfg, sb.token, store=job):
                     pass
             other = f"redis://127.0.0.1:{server.port}/5"
             with pytest.raises(CoordinatorMismatch, match="resume it with the same one"):
-                async with connect(cfg, sb.token, coordinator=other, store=job):
+                async with Engine.open(cfg, sb.token, coordinator=other, store=job):
                     pass
             # another job without a coordinator on this machine and account (F2)
             fresh = JobStore.create(tmp_path / "jobs" / "B", job_id="B", kind="none", config={})
             with pytest.raises(CoordinatorMismatch, match="delete"):
-                async with connect(cfg, sb.token, store=fresh):
+                async with Engine.open(cfg, sb.token, store=fresh):
                     pass
             assert sum(sb.stats()["requests_by_operation"].values()) == before  # nothing sent
             # the same coordinator, written another way: fine
-            async with connect(cfg, sb.token, coordinator=f"redis://127.0.0.1:{server.port}",
+            async with Engine.open(cfg, sb.token, coordinator=f"redis://127.0.0.1:{server.port}",
                                store=job):
                 pass
             # once no run uses the coordinator any more, the marker is deleted by hand
             marker.unlink()
-            async with connect(cfg, sb.token, store=fresh):
+            async with Engine.open(cfg, sb.token, store=fresh):
                 pass
             job.close()
             fresh.close()
@@ -82,20 +87,22 @@ async def test_the_guard_is_per_company_not_per_token(
         async with serve(SandboxConfig(deals=0, time_scale=0.02,
                                        oauth_token="second-credential-0123")) as sb:
             cfg = engine_config(sb, tmp_path / "jobs")
-            async with connect(cfg, sb.token, coordinator=x.url):
+            async with Engine.open(cfg, sb.token, coordinator=x.url, store=new_job(tmp_path, 'x1')):
                 pass
             company = str(sb.state.company["id"])
             assert (state_dir() / MARKERS / f"company-{company}.json").exists()
             before = sum(sb.stats()["requests_by_operation"].values())
             with pytest.raises(CoordinatorMismatch, match=f"company {company}"):
-                async with connect(cfg, sb.token, coordinator=y.url):
+                async with Engine.open(cfg, sb.token, coordinator=y.url, store=new_job(tmp_path, 'y1')):
                     pass
             assert sum(sb.stats()["requests_by_operation"].values()) == before
             oauth = engine_config(sb, tmp_path / "jobs", auth="oauth")
             with pytest.raises(CoordinatorMismatch, match=f"company {company}"):
-                async with connect(oauth, "second-credential-0123", coordinator=y.url):
+                async with Engine.open(oauth, "second-credential-0123", coordinator=y.url,
+                                       store=new_job(tmp_path, "y2")):
                     pass
             sent = sb.stats()["requests_by_operation"]
             assert sum(sent.values()) == before + 1 and sent["getCurrentUser"] == 2  # a read
-            async with connect(oauth, "second-credential-0123", coordinator=x.url):
+            async with Engine.open(oauth, "second-credential-0123", coordinator=x.url,
+                                   store=new_job(tmp_path, "x2")):
                 pass  # the company's coordinator: fine

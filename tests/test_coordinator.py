@@ -457,7 +457,7 @@ async def test_two_companies_on_one_redis_share_no_key(redis_server: RedisServer
             coord = _OPEN[-1]
             while coord._flush_task is not None and not coord._flush_task.done():
                 await coord._flush_task
-            coordinator.bind_company(company)  # as bulk.engine.connect does
+            coordinator.bind_company(company)  # as bulk.engine.Engine.open does
             claims = open_claims()  # the claims a run's creates go through
             try:
                 got = await claims.acquire_many(["deal-field\x1fImport source key",

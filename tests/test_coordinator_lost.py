@@ -18,13 +18,14 @@ import redis.asyncio as aioredis
 from bulk.clock import SystemClock
 from bulk.coordinator import fingerprint
 from bulk.coordinator_redis import RedisCoordinator
-from bulk.engine import connect
+from bulk.engine import Engine
 from bulk.errors import RateLimited
 from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.sandbox import Faults, SandboxConfig, serve
 from bulk.scheduler import Scheduler
+from bulk.store import JobStore
 from tests.import_support import engine_config
 from tests.redis_helpers import RedisServer, redis_server
 
@@ -114,31 +115,37 @@ async def test_flushall_mid_run_against_the_sandbox_brings_no_429(
         flushed = asyncio.Event()
         done = [0]
 
-        async def process() -> None:
-            async with connect(cfg, sb.token, coordinator=redis_server.url) as (client, sched):
-                clock = SystemClock()
+        async def process(name: str) -> None:
+            store = JobStore.create(tmp_path / "jobs" / name, job_id=name, kind="reads",
+                                    config={})
+            try:
+                async with Engine.open(cfg, sb.token, coordinator=redis_server.url,
+                                       store=store) as engine:
+                    client, sched, clock = engine.client, engine.scheduler, engine.clock
 
-                async def worker(n: int) -> None:
-                    for _ in range(n):
-                        await sched.acquire(GET)
-                        sent = clock.now()
-                        try:
-                            res = await client.call("getDeal", path={"id": 1})
-                        except RateLimited as exc:
-                            sched.rate_limited(GET, exc.rate, exc.reset_after)
-                            sched.refund(GET)
-                            continue
-                        sched.observe(GET, res.rate, sent_at=sent)
-                        done[0] += 1
-                        if done[0] == FLUSH_AT and not flushed.is_set():
-                            flushed.set()
-                            await _flushall(redis_server.url)
+                    async def worker(n: int) -> None:
+                        for _ in range(n):
+                            await sched.acquire(GET)
+                            sent = clock.now()
+                            try:
+                                res = await client.call("getDeal", path={"id": 1})
+                            except RateLimited as exc:
+                                sched.rate_limited(GET, exc.rate, exc.reset_after)
+                                sched.refund(GET)
+                                continue
+                            sched.observe(GET, res.rate, sent_at=sent)
+                            done[0] += 1
+                            if done[0] == FLUSH_AT and not flushed.is_set():
+                                flushed.set()
+                                await _flushall(redis_server.url)
 
-                await asyncio.gather(*(worker(5) for _ in range(8)))
+                    await asyncio.gather(*(worker(5) for _ in range(8)))
+            finally:
+                store.close()
 
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
-            await asyncio.wait_for(asyncio.gather(process(), process()), 20)
+            await asyncio.wait_for(asyncio.gather(process("p0"), process("p1")), 20)
         stats = sb.stats()
         assert stats["rate_limited"] == 0, stats
         assert flushed.is_set()

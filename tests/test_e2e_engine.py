@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 import pytest
 
-from bulk.engine import EngineConfig, run_kind
+from bulk.engine import Engine, EngineConfig
 from bulk.runner import RetryPolicy, Runner, RunResult
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore
@@ -44,8 +44,8 @@ async def run_touch(tmp: Path, sb: Sandbox, on_runner: Callable[[Runner], None])
                             config={"engine": config.to_json()})
     store.add_items(touch_items(range(1, N + 1), FIELDS))
     with anyio.fail_after(60):
-        result = await run_kind(config, sb.token, store, TouchJob(), retry=FAST_RETRY,
-                                on_runner=on_runner)
+        async with Engine.open(config, sb.token, store=store) as engine:
+            result = await engine.run(TouchJob(), retry=FAST_RETRY, on_runner=on_runner)
     return result, store
 
 

@@ -17,7 +17,7 @@ from bulk.store import ItemState, JobStore
 from jobs.demo_data import write_demo_export
 from jobs.transforms import org_match_key
 from tests.import_support import (
-    api_runner,
+    api_engine,
     engine_config,
     import_once,
     read_csv,
@@ -313,7 +313,7 @@ async def test_plan_counts_what_the_import_then_does(tmp_path: Path) -> None:
     async with serve(SandboxConfig(deals=40, **FAST)) as sb:
         settings = ImportSettings(str(export.manifest), str(export.mapping), "insert",
                                   create_key_field=True)
-        async with api_runner(sb, tmp_path) as runner:
+        async with api_engine(sb, tmp_path) as runner:
             plan, _ = await plan_import(
                 runner.ctx, settings, Mapping.load(export.mapping),
                 engine_config(sb, tmp_path).limits(), stats=runner.stats,

@@ -447,7 +447,7 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
 
                 b_kind.attach = attach  # type: ignore[method-assign]
                 await import_job(b_store, b_kind, mapping, config, sb.token,
-                                     say=lambda line: None, on_runner=runners.append)
+                                     say=lambda line: None, on_engine=runners.append)
                 b_store.set_status("stopped")
                 assert sum(1 for i in b_store.items() if i.op == "create") == 40
                 b_store.close()

@@ -10,7 +10,6 @@ import anyio
 import orjson
 import pytest
 
-from bulk.clock import SystemClock
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
 from tests.import_support import import_once, resume_job, sandbox_deals
@@ -203,9 +202,8 @@ def test_resumed_upsert_re_reads_its_deals_before_patching(tmp_path: Path) -> No
 
     from typer.testing import CliRunner
 
-    from bulk.engine import connect
-    from bulk.runner import Runner
-    from bulk.store import AsyncJobStore, JobStore
+    from bulk.engine import Engine
+    from bulk.store import JobStore
     from jobs.import_load import load
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
@@ -234,10 +232,8 @@ def test_resumed_upsert_re_reads_its_deals_before_patching(tmp_path: Path) -> No
 
         async def load_only() -> None:  # loaded, then stopped before anything was sent
             kind = ImportJob(store, settings, "")
-            async with connect(cfg, sb.token) as (client, scheduler):
-                runner = Runner(AsyncJobStore(store), kind, client, scheduler,
-                                clock=SystemClock())
-                kind.attach(await load(runner.ctx, store, settings,
+            async with Engine.open(cfg, sb.token, store=store) as engine:
+                kind.attach(await load(engine.ctx, store, settings,
                                        ImportMapping.load(mapping), say=lambda line: None))
 
         anyio.run(load_only)
@@ -317,9 +313,8 @@ async def test_rows_left_in_flight_by_kills_do_not_use_up_their_attempts(
     sent: each resume reconciles them (not applied) and gives the attempt back, so the next
     resume imports every row once instead of stopping with "5 sends in doubt and not
     applied; the account keeps losing answers"."""
-    from bulk.engine import connect
-    from bulk.runner import Runner
-    from bulk.store import AsyncJobStore, JobStore
+    from bulk.engine import Engine
+    from bulk.store import JobStore
     from jobs.import_load import load
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
@@ -333,15 +328,14 @@ async def test_rows_left_in_flight_by_kills_do_not_use_up_their_attempts(
         cfg = engine_config(sb, tmp_path / "jobs")
         store = JobStore.create(tmp_path / "jobs" / "killed", job_id="killed", kind="import",
                                 config={"engine": cfg.to_json(), "import": settings.to_json()})
-        async with connect(cfg, sb.token) as (client, scheduler):
+        async with Engine.open(cfg, sb.token, store=store) as engine:
             kind = ImportJob(store, settings, "")
-            runner = Runner(AsyncJobStore(store), kind, client, scheduler, clock=SystemClock())
-            kind.attach(await load(runner.ctx, store, settings, ImportMapping.load(mapping),
+            kind.attach(await load(engine.ctx, store, settings, ImportMapping.load(mapping),
                                    say=lambda line: None))
             for _ in range(6):  # handed out, then the process died; the next run reconciles
                 store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
                 dead = ImportJob.from_store(store)  # a new process
-                store.record(await dead.reconcile(runner.ctx, list(store.in_doubt())))
+                store.record(await dead.reconcile(engine.ctx, list(store.in_doubt())))
             assert max(i.attempts for i in store.items()) <= 1
             store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 0.0)
         store.set_status("running")
@@ -359,9 +353,8 @@ async def test_a_run_counts_only_the_persons_and_orgs_it_created_itself(tmp_path
     first and creates them; B finds them through A's claims. B's summary says it created
     none (it used to count A's 2 persons and 1 organization as its own), and undo --contacts
     of B would not offer A's contacts."""
-    from bulk.engine import connect
-    from bulk.runner import Runner
-    from bulk.store import AsyncJobStore, JobStore
+    from bulk.engine import Engine
+    from bulk.store import JobStore
     from jobs.import_load import load
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
@@ -380,11 +373,9 @@ async def test_a_run_counts_only_the_persons_and_orgs_it_created_itself(tmp_path
         cfg = engine_config(sb, tmp_path / "jobs")
         store_b = JobStore.create(tmp_path / "jobs" / "b", job_id="b", kind="import",
                                   config={"engine": cfg.to_json(), "import": settings.to_json()})
-        async with connect(cfg, sb.token) as (client, scheduler):
+        async with Engine.open(cfg, sb.token, store=store_b) as engine:
             kind = ImportJob(store_b, settings, "")
-            runner = Runner(AsyncJobStore(store_b), kind, client, scheduler,
-                            clock=SystemClock())
-            kind.attach(await load(runner.ctx, store_b, settings, ImportMapping.load(mapping),
+            kind.attach(await load(engine.ctx, store_b, settings, ImportMapping.load(mapping),
                                    say=lambda line: None))
         store_b.set_status("running")
         store_b.set_status("stopped", "waiting")

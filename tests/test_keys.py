@@ -84,7 +84,7 @@ async def test_import_upsert_and_its_plan_refuse_a_key_two_deals_carry(tmp_path:
     from jobs.import_load import plan_import
     from jobs.import_rows import ImportSettings
     from jobs.mapping import Mapping
-    from tests.import_support import api_runner, import_once
+    from tests.import_support import api_engine, import_once
 
     export = write_demo_export(tmp_path / "in", rows=20, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=6)) as sb:
@@ -99,7 +99,7 @@ async def test_import_upsert_and_its_plan_refuse_a_key_two_deals_carry(tmp_path:
                      if d["custom_fields"].get(key_code) == "HS-100002" and d["id"] != 1)
         reason = f"key HS-100002 matches deals 1, {other['id']}"
         settings = ImportSettings(str(export.manifest), str(export.mapping), "upsert")
-        async with api_runner(sb, tmp_path) as runner:
+        async with api_engine(sb, tmp_path) as runner:
             plan, _ = await plan_import(runner.ctx, settings, Mapping.load(export.mapping),
                                         runner.scheduler.limits, stats=runner.stats,
                                         scheduler=runner.scheduler.statistics)

@@ -10,8 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from bulk.clock import SystemClock
-from bulk.engine import connect
+from bulk.engine import Engine
 from bulk.runner import CallContext, Runner
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
@@ -48,10 +47,11 @@ async def test_calls_without_outcomes_reach_the_ledger_while_the_run_goes_on(
         store = JobStore.create(tmp_path / "job", job_id="job", kind="pulls", config={})
         store.add_items([NewItem(row=1, key="a", op="pull", payload={})])
         try:
-            async with connect(engine_config(sb, tmp_path), sb.token) as (client, scheduler):
+            async with Engine.open(engine_config(sb, tmp_path), sb.token,
+                                   store=store) as engine:
                 kind = _PullsThenWaits(AsyncJobStore(store))
-                runner = Runner(AsyncJobStore(store), kind, client, scheduler,
-                                clock=SystemClock(), flush_seconds=0.05)
+                runner = Runner(AsyncJobStore(store), kind, engine.client, engine.scheduler,
+                                clock=engine.clock, flush_seconds=0.05)
                 result = await runner.run()
             assert result.counts[ItemState.DONE] == 1
             assert kind.seen == {"getDeals": (30, 3)}
@@ -86,11 +86,10 @@ async def test_the_ledger_counts_what_the_account_was_charged_not_5xx(tmp_path: 
         store = JobStore.create(tmp_path / "job", job_id="job", kind="reads", config={})
         store.add_items([NewItem(row=n, key=str(n), op="read", payload={}) for n in range(30)])
         try:
-            async with connect(engine_config(sb, tmp_path), sb.token) as (client, scheduler):
-                runner = Runner(AsyncJobStore(store), _Reads(), client, scheduler,
-                                clock=SystemClock(), retry=RetryPolicy(base=0.001, cap=0.01,
-                                                                       attempts=20))
-                result = await runner.run()
+            async with Engine.open(engine_config(sb, tmp_path), sb.token,
+                                   store=store) as engine:
+                result = await engine.run(_Reads(), retry=RetryPolicy(base=0.001, cap=0.01,
+                                                                      attempts=20))
             stats = sb.stats()
             assert result.counts[ItemState.DONE] == 30
             assert stats["faults_injected"]["error"] > 0  # some reads really failed

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bulk.coordinator import ENV_COORDINATOR
-from bulk.engine import META_COMPANY, connect
+from bulk.engine import META_COMPANY, Engine
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState, JobStore, NewItem, Outcome
 from jobs.undo import later_writes, other_creators
@@ -56,8 +56,8 @@ async def test_a_coordinated_run_records_its_company(tmp_path: Path,
         async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=11)) as sb:
             job = JobStore.create(tmp_path / "jobs" / "A", job_id="A", kind="import", config={})
             try:
-                async with connect(engine_config(sb, tmp_path / "jobs"), sb.token,
-                                   coordinator=server.url, store=job):
+                async with Engine.open(engine_config(sb, tmp_path / "jobs"), sb.token,
+                                       coordinator=server.url, store=job):
                     pass
                 assert job.meta_get(META_COMPANY) == str(sb.state.company["id"])
             finally:

@@ -1,8 +1,8 @@
 """Shared helpers (no tests) for the update, move-stage, merge and undo tests.
 
-``load_job`` / ``run_job`` do in-process what the commands do: the load phase in
-a ``bulk.engine.session`` against the sandbox, the items and before-images into
-a new job store, then the run through ``run_kind``. ``ThreadedSandbox`` runs a
+``load_job`` / ``run_job`` do in-process what the commands do: the load phase on
+a ``bulk.engine.Engine`` against the sandbox, the items and before-images into
+a new job store, then the run through ``Engine.run``. ``ThreadedSandbox`` runs a
 sandbox on its own event loop in a thread, so a test can call the CLI (which
 runs its own loop, and installs signal handlers, in the main thread).
 """
@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bulk.engine import EngineConfig, Session, run_kind, session
+from bulk.engine import Engine, EngineConfig
 from bulk.runner import RunResult
 from bulk.sandbox import Sandbox
 from bulk.store import JobStore
@@ -22,7 +22,7 @@ from jobs.updating import Prepared
 from tests.import_support import engine_config
 from tests.sandbox_helpers import ThreadedSandbox, threaded_sandbox
 
-Build = Callable[[Session], Awaitable[Prepared]]
+Build = Callable[[Engine], Awaitable[Prepared]]
 
 
 def requests(sb: Sandbox) -> dict[str, int]:
@@ -41,7 +41,7 @@ async def load_job(sb: Sandbox, root: Path, kind: str, build: Build, *, job_id: 
     job_id = job_id or f"{kind}-job"
     store = JobStore.create(root / job_id, job_id=job_id, kind=kind,
                             config={"engine": config.to_json()})
-    async with session(config, sb.token, store) as s:
+    async with Engine.open(config, sb.token, store=store) as s:
         prep = await build(s)
     prep.save(store)
     return store, prep
@@ -51,7 +51,8 @@ async def run_job(sb: Sandbox, store: JobStore) -> RunResult:
     """The run, as `pdbulk` does it after the plan (and as `resume` does)."""
     config = EngineConfig.from_json(store.config["engine"])
     kind = kind_for(store)
-    result = await run_kind(config, sb.token, store, kind)
+    async with Engine.open(config, sb.token, store=store) as engine:
+        result = await engine.run(kind)
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)  # type: ignore[attr-defined]
     return result
