@@ -498,7 +498,7 @@ class ImportJob:
             if decided is not None:
                 return decided
         if not body:
-            return Outcome(item.id, ItemState.DONE, result={
+            return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id")})
         # its previous values first, so that `pdbulk undo` can put them back

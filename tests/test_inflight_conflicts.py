@@ -349,3 +349,34 @@ def test_upsert_update_of_a_deal_another_run_created_is_decided_against_its_firs
     assert got["k2"][0] is ItemState.DONE and got["k2"][2]["action"] == "updated"
     assert got["k3"][0] is ItemState.DONE and got["k3"][2]["action"] == "updated"
     assert len([d for d in live(sb) if deal(sb, d).get("title") in ("One", "Two", "Three")]) == 3
+
+
+def test_an_update_in_flight_found_unchanged_is_skipped_and_the_run_finishes(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """A PATCH in flight whose before-image already held the wanted value, with the deal
+    as wanted: `unchanged`, SKIPPED (nothing this job owns). A sending item could not move
+    to skipped, so the resume died on the store's transition check (exit 4) instead."""
+    import sqlite3
+
+    import orjson
+
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {a: 5199, b: 5299})
+    in_flight(jobs, "upd")
+    with sqlite3.connect(jobs / "upd" / "job.sqlite") as db:  # as if made already 5199
+        (before,) = db.execute("SELECT before FROM before_images WHERE entity_id = ?",
+                               (a,)).fetchone()
+        image = orjson.loads(before)
+        image["fields"]["value"] = 5199
+        db.execute("UPDATE before_images SET before = ? WHERE entity_id = ?",
+                   (orjson.dumps(image).decode(), a))
+    edit(sb, a, value=5199)
+
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    items = by_key(jobs, "upd")
+    assert items[str(a)][0] is ItemState.SKIPPED and items[str(a)][2]["action"] == "unchanged"
+    assert items[str(b)][0] is ItemState.DONE and deal(sb, b)["value"] == 5299

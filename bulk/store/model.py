@@ -24,8 +24,10 @@ class ItemState(StrEnum):
 _S = ItemState
 LEGAL: Mapping[ItemState, frozenset[ItemState]] = MappingProxyType({
     _S.PENDING: frozenset({_S.SENDING, _S.SKIPPED, _S.FAILED}),
-    # -> pending: a retryable failure, or in doubt and reconciled as not applied
-    _S.SENDING: frozenset({_S.DONE, _S.FAILED, _S.PENDING}),
+    # -> pending: a retryable failure, or in doubt and reconciled as not applied;
+    # -> skipped: found already as wanted when its turn came or on reconcile (nothing
+    # sent, nothing this job owns: undo leaves it alone)
+    _S.SENDING: frozenset({_S.DONE, _S.FAILED, _S.PENDING, _S.SKIPPED}),
     _S.FAILED: frozenset({_S.PENDING}),  # `pdbulk retry`
     _S.DONE: frozenset(),
     _S.SKIPPED: frozenset(),
