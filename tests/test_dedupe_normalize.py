@@ -43,6 +43,9 @@ def test_variants_normalize_equal(a: str, org_a: str | None, b: str, org_b: str 
     ("Q3 licences", "Q4 licences"),
     ("Rollout phase II", "Rollout phase III"),
     ("Acme 2024 - CRM", "Acme 2025 - CRM"),
+    ("Phase zwei Rollout", "Phase drei Rollout"),  # number words of other languages
+    ("Deuxième phase", "Troisième phase"), ("Fase dos", "Fase tres"),
+    ("Fase twee", "Fase vier"), ("Fase sei", "Fase sette"),
 ])
 def test_numbers_are_kept_apart(a: str, b: str) -> None:
     """A differing number survives normalization and is visible in ``numbers``."""

@@ -158,6 +158,7 @@ def test_what_remains_after_the_own_org_counts(t1: str, t2: str) -> None:
     ("Phase 1 rollout", "Phase one rollout"), ("Phase 1 rollout", "First phase rollout"),
     ("Phase 1 rollout", "Phase I rollout"), ("Phase 2 rollout", "2nd phase rollout"),
     ("Website - Acme", "Acme Corporation: Website"), ("Website", "ACME CORP website"),
+    ("Phase 2 Rollout", "Phase zwei Rollout"), ("Phase 3 rollout", "Troisième phase rollout"),
 ])
 def test_number_words_and_own_org_variants_are_duplicates(t1: str, t2: str) -> None:
     """Number words, ordinals and roman numerals equal their digits; the org's legal-form variants go."""

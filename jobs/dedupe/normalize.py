@@ -40,6 +40,29 @@ for _n, (_roman, _word, _nth) in enumerate((
         ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
         ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
     _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth), str(_n)))
+# the same in German, French, Spanish, Dutch and Italian (cardinals two-twelve, ordinals
+# first-fifth), leaving out what is also an article, a common word or a name in these
+# languages or in English ("ein", "un", "een", "uno", "once", "due", "otto", "neuf", Dutch
+# "onze" = our, "premier", "prima", "primo") and "sept" (a September abbreviation):
+# ``Phase zwei`` / ``Phase drei`` are two deals, as ``2`` / ``3``
+for _n, _words in enumerate((
+        "eins erste erster première premiere primero primera eerste",
+        "zwei zweite zweiter deux deuxième deuxieme seconde dos segundo segunda twee tweede "
+        "secondo seconda",
+        "drei dritte dritter trois troisième troisieme tres tercero tercera drie derde tre "
+        "terzo terza",
+        "vier vierte vierter quatre quatrième quatrieme cuatro cuarto cuarta vierde quattro "
+        "quarto quarta",
+        "fünf fuenf fünfte fuenfte cinq cinquième cinquieme cinco quinto quinta vijf vijfde "
+        "cinque",
+        "sechs seis zes sei",
+        "sieben siete zeven sette",
+        "acht huit ocho",
+        "neun nueve negen nove",
+        "zehn dix diez tien dieci",
+        "undici",
+        "zwölf zwoelf douze doce twaalf dodici"), start=1):
+    _NUMBER_WORDS.update(dict.fromkeys(_words.split(), str(_n)))
 # month and weekday names (English, German, French, Spanish, Dutch; common abbreviations) ->
 # one English name: ``Juni`` = ``June`` = ``jun``. They tell deals apart like a number does
 # (``Messe Juni`` / ``Messe Juli``), so they are identifying tokens (``is_identifying``).
