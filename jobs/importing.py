@@ -75,6 +75,15 @@ META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "impo
 META_MARKS = "import.decimal_marks"
 
 
+class _Ambiguous(Exception):
+    """Two or more deals carry the key a create looked up: the row fails, naming them."""
+
+    def __init__(self, key: str, ids: Sequence[int]) -> None:
+        super().__init__(f"key {key} matches deals {', '.join(map(str, ids))} (found while "
+                         "checking whether it was created meanwhile); neither is updated nor "
+                         "another created: keep one of them, then pdbulk retry")
+
+
 def claim_name(key_code: str, key: str) -> str:
     """The claim a create of source key ``key`` takes: one per (account, key field, key).
     The key field's code is a random 40-char hash per company (Pipedrive docs:
@@ -390,6 +399,8 @@ class ImportJob:
         hits = scan[2].get(key)
         if not hits:
             return None
+        if len(set(hits)) > 1:  # never resolved by picking one (issue 9 section 1)
+            raise _Ambiguous(key, sorted(set(hits)))
         return await self._read_keyed(ctx, min(hits), key)
 
     async def _create(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
@@ -408,8 +419,11 @@ class ImportJob:
                 # the lease is renewed until the create is answered: the lookup and the
                 # send may wait (a 429 pause, the budget) longer than any lease
                 async with kept(self.claims, claim, ctx.clock, self.lease) as lease:
-                    existing = await self._find_created(ctx, claim, had, key,
-                                                        lost_since=lost_since)
+                    try:
+                        existing = await self._find_created(ctx, claim, had, key,
+                                                            lost_since=lost_since)
+                    except _Ambiguous as exc:
+                        return Outcome(item.id, ItemState.FAILED, error=str(exc))
                     if existing is None:
                         body = dict(payload["deal"])
                         if person_id is not None:
@@ -576,12 +590,17 @@ class ImportJob:
         await self.resolver.reconcile(ctx, refs, since)
         creates = [i for i in items if i.op == "create" and i.key]
         found: dict[str, Mapping[str, Any]] = {}
+        twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:
             wanted = {i.key for i in creates}
             for deal in await added_since(ctx, "getDeals", since,
                                           params={"custom_fields": self.key_code}):
                 key = deal_key(deal, self.key_code)
-                if key is not None and key in wanted and (key not in found or deal["id"] < found[key]["id"]):
+                if key is None or key not in wanted:
+                    continue
+                if key in found and found[key]["id"] != deal["id"]:
+                    twice.setdefault(key, {int(found[key]["id"])}).add(int(deal["id"]))
+                if key not in found or deal["id"] < found[key]["id"]:
                     found[key] = deal
         # The claims of these creates (ours, or a dead run's: e.g. this job's own process
         # before a kill -9) are settled too, so a later run learns the outcome for free.
@@ -592,6 +611,9 @@ class ImportJob:
         foreign: dict[int, str] = {}
         for i in creates:
             if not i.key:
+                continue
+            if i.key in twice:  # neither is taken for this row's create: the row fails
+                await self._settle_claim(i, None, payloads[i.id].get("deal"))
                 continue
             why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
@@ -606,6 +628,11 @@ class ImportJob:
                 out.append(updates[item.id])
                 continue
             key = item.key or ""
+            if item.op == "create" and key in twice:
+                self._doubted.discard(item.id)
+                out.append(Outcome(item.id, ItemState.FAILED, error=str(
+                    _Ambiguous(key, sorted(twice[key])))))
+                continue
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
                 self._looked_up[key] = min(since, self._looked_up.get(key, since))

@@ -168,3 +168,33 @@ def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
     assert int(sb.stats()["tokens_spent"]) - before <= int(first.group(2).replace(",", ""))
     assert len([p for p in sb.state.persons.rows.values() if not p["is_deleted"]
                 and str(p.get("name", "")).startswith("Pat ")]) == 3
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+def test_a_key_two_deals_carry_after_a_kill_fails_its_row(
+        sb: Sandbox, tmp_path: Path, mode: str) -> None:
+    """Killed with its creates in flight (sending, as a kill -9 leaves them); another user
+    then creates two deals for k3 and one for k2. Resume: k3 fails naming both deals —
+    never resolved by picking the lower id, which the reconcile did (fresh tester v9r4
+    finding 3: the lower one updated in upsert, reported `exists` in insert, 5/5)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace('"upsert"', f'"{mode}"'))
+    seed, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\n" + "".join(f"k{i},Row {i}\n" for i in range(4)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode=mode)
+    with JobStore.open(jobs / job) as store:
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 1.0)
+        store.set_status("running")
+    twice = sorted(someone_creates(sb, seed, code, "k3", "Theirs k3") for _ in range(2))
+    someone_creates(sb, seed, code, "k2", "Theirs k2")
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output
+    assert sorted(d["id"] for d in deals_with(sb, code, "k3")) == twice
+    assert all(d["title"] == "Theirs k3" for d in deals_with(sb, code, "k3"))
+    assert len(deals_with(sb, code, "k2")) == 1 and len(deals_with(sb, code, "k0")) == 1
+    with JobStore.open(jobs / job, lock=False) as store:
+        by_key = {i.key: i for i in store.items()}
+    assert by_key["k3"].state is ItemState.FAILED
+    assert f"matches deals {twice[0]}, {twice[1]}" in (by_key["k3"].error or "")
