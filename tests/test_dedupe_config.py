@@ -112,3 +112,18 @@ def test_match_identifiers_by_name_or_key_default_import_source_key(tmp_path: Pa
                 {"match": {"identifiers": "PO number"}}):
         with pytest.raises(DedupeConfigError):
             DedupeConfig.from_mapping(bad)
+
+
+def test_date_custom_fields_are_resolved_for_matching() -> None:
+    """#11 v11r4 F3: the plan compares every date-type custom field (key -> name, from
+    ``dealFields``) like the expected close date; other types and standard fields are not."""
+    from jobs.dedupe.config import resolve_identifiers
+    rd, po = "4" * 40, "5" * 40
+    fields = [{"field_code": rd, "field_name": "Renewal date", "field_type": "date",
+               "is_custom_field": True},
+              {"field_code": po, "field_name": "PO number", "field_type": "varchar",
+               "is_custom_field": True},
+              {"field_code": "expected_close_date", "field_name": "Expected close date",
+               "field_type": "date", "is_custom_field": False}]
+    assert dict(resolve_identifiers(DedupeConfig.default(), fields).date_fields) == {
+        rd: "Renewal date"}

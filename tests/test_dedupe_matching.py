@@ -131,7 +131,10 @@ def test_generator_quality_small() -> None:
     """On a small generated account the defaults keep precision, recall and hard negatives in line."""
     data = generate(3, companies=80)
     q = evaluate(data, find_duplicates(data.deals, CFG))
-    assert q.precision >= 0.99 and q.recall >= 0.93 and q.hard_negatives_merged == 0
+    # recall 0.89 since a letter replaced/added/dropped is a typo only in a double submission
+    # (#11 v11r4 F1: the other typo copies go to review); 0.94 before
+    assert q.precision >= 0.99 and q.recall >= 0.87 and q.hard_negatives_merged == 0
+    assert q.recall_with_review >= 0.90
 
 
 def test_generator_is_deterministic_and_loadable() -> None:
@@ -264,3 +267,29 @@ def test_a_differing_identifier_holds_through_a_third_deal() -> None:
                 add_time=T + timedelta(days=1), fields={po: "77"})]
     r = find_duplicates(far, cfg)
     assert any({10, 60} <= set(g.member_ids) for g in r.groups)
+
+
+def test_an_equal_identifier_brings_unlike_titles_to_review() -> None:
+    """#11 v11r4 M3: the same PO number on two deals whose titles share nothing (another org,
+    another person): blocked together by the identifier and a review group with a ``same
+    identifier`` reason; never merged on the identifier alone. Before: not even a pair."""
+    po = "c3" * 20
+    cfg = replace(CFG, identifier_fields={po: "PO number"})
+    deals = [deal(1, "Inbound lead", fields={po: "EXT-902"}),
+             deal(2, "Conference booth", org_id=2, org_name="Globex", person_id=8,
+                  fields={po: "ext-902"}),
+             deal(3, "Conference booth", fields={po: "EXT-903"})]
+    r = find_duplicates(deals, cfg)
+    assert [(p.a, p.b, p.band) for p in r.pairs] == [(1, 2, "review")]
+    assert "same identifier: PO number ext-902" in r.pairs[0].reasons
+    assert [(g.band, set(g.member_ids)) for g in r.groups] == [("review", {1, 2})]
+
+
+def test_umlaut_spellings_block_and_group_together() -> None:
+    """#11 v11r4 M1: ``Müller Bau GmbH`` / ``Mueller Bau GmbH`` are one company on two org
+    records, ``Köln`` / ``Koeln`` one word: found (blocked by org name and title key) and merged."""
+    deals = [deal(1, "Dachrinnen Köln", org_id=1, org_name="Müller Bau GmbH", person_id=None),
+             deal(2, "Dachrinnen Koeln", org_id=2, org_name="Mueller Bau GmbH", person_id=None,
+                  add_time=T + timedelta(minutes=30))]
+    r = find_duplicates(deals, replace(CFG, window=2, max_block_size=2))
+    assert [(g.band, set(g.member_ids)) for g in r.groups] == [("duplicate", {1, 2})]

@@ -27,7 +27,7 @@ NOISE = DedupeConfig.default().noise_words
     ("Rollout phase twelve", None, "Rollout phase XII", None),
     ("A website for Acme", "Acme", "Website", None),  # the article
     ("Acme's e-mail tool", "Acme", "email tool", None),
-    ("Glbex - CRM rollout", "Globex SA", "CRM rollout", "Globex SA"),  # org name with a typo
+    ("Müller Bau - Dachrinnen", "Mueller Bau GmbH", "Dachrinnen", None),  # umlaut transliterated
     ("Deal: CRM rollout (copy)", None, "CRM rollout", None),  # noise words
     ("Website upgrade - Quapel S.A. S.A.", "Quapel S.A.", "Website upgrade", "Quapel S.A."),  # doubled form
 ])
@@ -112,6 +112,73 @@ def test_org_key(name: str | None, key: str) -> None:
 def test_one_typo(x: str, y: str, same: bool) -> None:
     """One insert/delete/replace/swap is a typo; a different word is not."""
     assert one_typo(x, y) is same
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    ("onboarding", "offboarding"), ("encryption", "decryption"), ("aktivierung", "deaktivierung"),
+    ("tagesschulung", "tagesschulungen"),
+])
+def test_two_edits_are_never_one_typo(x: str, y: str) -> None:
+    """#11 v11r4 F2: two edits are another word, however long the word (before: two edits
+    counted as one typo in words of 9+ letters, so ``onboarding`` / ``offboarding`` matched)."""
+    assert not one_typo(x, y)
+
+
+@pytest.mark.parametrize(("title", "org", "kept"), [
+    ("Maier Umzug", "Meier AG", ("maier", "umzug")),        # a typo of the org name stays
+    ("Glbex - CRM rollout", "Globex SA", ("glbex", "crm", "rollout")),
+    ("Meier AG - Umzug", "Meier AG", ("umzug",)),           # the exact name goes
+    ("MÜLLER Bau: Dach", "Müller Bau GmbH", ("dach",)),     # case and umlauts aside
+    ("Mueller Bau Dach", "Müller Bau GmbH", ("dach",)),
+])
+def test_the_org_name_leaves_the_title_only_when_spelled_exactly(
+        title: str, org: str, kept: tuple[str, ...]) -> None:
+    """#11 v11r4 F4: the deal's org name is removed only when it matches exactly (case,
+    accents, umlauts, legal form aside), never by typo tolerance: org ``Meier AG`` with titles
+    ``Meier Umzug`` / ``Maier Umzug`` made both ``umzug``."""
+    assert normalize_title(title, org, NOISE).tokens == kept
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Schulung Müller", "Schulung Mueller"), ("Standort Köln", "Standort Koeln"),
+    ("Beratung Großkunden", "Beratung Grosskunden"), ("Ärztehaus Umbau", "Aerztehaus Umbau"),
+    ("MÜLLER", "mueller"),
+])
+def test_umlauts_are_transliterated(a: str, b: str) -> None:
+    """#11 v11r4 M1: ä/ö/ü/ß read as ae/oe/ue/ss on both sides (titles, org keys)."""
+    assert normalize_title(a).tokens == normalize_title(b).tokens
+    assert org_key(a + " GmbH") == org_key(b + " GmbH")
+
+
+def test_an_umlaut_word_keeps_its_dotless_reading() -> None:
+    """``Zürich`` is ``zuerich`` and, as English text writes it, ``zurich`` (``alts``)."""
+    t = normalize_title("Relaunch Café Zürich")
+    assert t.tokens == ("relaunch", "café", "zuerich") and t.alts == (("zuerich", "zurich"),)
+    assert normalize_title("Ü-Bahn Planung").tokens == ("ue", "bahn", "planung")  # no crash
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("1,000 licences", "1000 licences"), ("1.000 Lizenzen", "1000 Lizenzen"),
+    ("1 000 licences", "1000 licences"), ("1'000 licences", "1000 licences"),
+    ("1\u202f000 licences", "1000 licences"), ("2,500,000 budget", "2500000 budget"),
+    ("1.000,50 EUR", "1000 50 EUR"),
+])
+def test_digits_grouped_by_thousands_are_one_number(a: str, b: str) -> None:
+    """#11 v11r4 M2: ``1,000`` / ``1.000`` / ``1 000`` / ``1'000`` are ``1000``."""
+    assert normalize_title(a).tokens == normalize_title(b).tokens
+
+
+@pytest.mark.parametrize(("title", "tokens"), [
+    ("Speicher 1,5 TB", ("speicher", "1", "5", "tb")),       # a decimal comma, not grouping
+    ("Upgrade version 1.10", ("upgrade", "version", "1", "10")),
+    ("Event 12.06.2025", ("event", "12", "06", "2025")),     # a date
+    ("Release v1.100", ("release", "v1", "100")),            # inside a word
+    ("Build 1.2.300", ("build", "1", "2", "300")),           # a dotted version
+    ("Q3 100 seats", ("q3", "100", "seats")),
+])
+def test_other_digit_separators_stay(title: str, tokens: tuple[str, ...]) -> None:
+    """Only groups of exactly three digits after a 1-3 digit lead, not inside a word."""
+    assert normalize_title(title).tokens == tokens
 
 
 def test_numerals_of_any_script_make_a_token_identifying() -> None:

@@ -129,6 +129,10 @@ class DedupeConfig:
     # the identifier fields matching compares, resolved: custom field key -> its name
     # (``resolve_identifiers`` fills it from the account's deal fields)
     identifier_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the date-type custom deal fields (custom field key -> its name), compared like the
+    # expected close date: more than ``scoring.DATE_GAP_DAYS`` (45) days apart keeps a pair
+    # out of the duplicate band (``resolve_identifiers`` fills it from the deal fields)
+    date_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         _check(self)
@@ -229,7 +233,8 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
     fields (``fields``: the ``data`` items of ``GET /api/v2/dealFields``: ``field_code``,
     ``field_name``, ``is_custom_field``). Each name in ``identifiers`` is a custom field's
     name (case and spacing aside) or its key; without ``identifiers``, the import's source
-    key field (``DEFAULT_IDENTIFIER``) when the account has one, else none. Raises
+    key field (``DEFAULT_IDENTIFIER``) when the account has one, else none. Also fills
+    ``date_fields`` with every custom field of ``field_type`` ``date`` (key -> name). Raises
     ``DedupeConfigError`` for a name no custom field has, or that two custom fields have."""
     custom = [(str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
               for f in fields if f.get("is_custom_field") and f.get("field_code")]
@@ -256,7 +261,11 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
                     f"[match] identifiers: {len(found)} custom deal fields are named {label!r}; "
                     f"use the key ({', '.join(k for k, _ in found)})")
             out.update(found)
-    return replace(config, identifier_fields=MappingProxyType(out))
+    dates = {str(f["field_code"]): str(f.get("field_name") or f["field_code"])
+             for f in fields if f.get("is_custom_field") and f.get("field_code")
+             and f.get("field_type") == "date"}
+    return replace(config, identifier_fields=MappingProxyType(out),
+                   date_fields=MappingProxyType(dates))
 
 
 def _str_list(raw: Mapping[str, Any], key: str) -> list[str]:

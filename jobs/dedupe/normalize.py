@@ -3,10 +3,13 @@
 A title is compared in a normalized form: Unicode NFKC + casefold, every
 punctuation or dash variant (en dash, em dash, ``_``, ``/``...) a word break, runs
 of whitespace collapsed, noise words dropped, and the deal's OWN organization
-name removed (with the legal form right after it, its one-letter typos and
-spacing variants) — so ``ACME Corp \u2013 Website redesign`` and ``Website
-redesign - Acme`` at org ``Acme`` both become ``website redesign``. Nothing else
-is taken for a company name: ``Sales training - Berlin`` keeps ``berlin``.
+name removed (with the legal form right after it; spelled exactly, case, accents and
+umlauts aside, or spaced differently — never with a typo) — so ``ACME Corp \u2013
+Website redesign`` and ``Website redesign - Acme`` at org ``Acme`` both become
+``website redesign``. Nothing else is taken for a company name: ``Sales training -
+Berlin`` keeps ``berlin``. German umlauts are transliterated (``Müller`` =
+``Mueller``; ``ß`` = ``ss``) and digits grouped by thousands are one number
+(``1,000`` = ``1000``).
 Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
 ``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
 German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
@@ -100,21 +103,49 @@ _LETTER_PREFIX = re.compile(r"\b([^\W\d_])-(?=[^\W\d_]{2})")  # e-mail -> email,
 @dataclass(frozen=True, slots=True)
 class NormTitle:
     """A normalized title: ``tokens`` in order, ``text`` (joined), ``sorted_text``
-    (tokens sorted, for word-order-free comparison) and ``numbers``: the identifying
-    tokens (numbers, number words as digits, single letters) of the title."""
+    (tokens sorted, for word-order-free comparison), ``numbers``: the identifying
+    tokens (numbers, number words as digits, single letters) of the title, and ``alts``:
+    (token, its other reading) for tokens written with an umlaut, which are transliterated
+    (``zürich`` -> ``zuerich``) and also read with the dots dropped (``zurich``), the
+    spelling without umlauts seen in English text, and for a possessive, read without its
+    ``'s`` and also with its ``s`` (``acme's`` -> ``acme`` / ``acmes``)."""
 
     tokens: tuple[str, ...]
     text: str
     sorted_text: str
     numbers: frozenset[str]
+    alts: tuple[tuple[str, str], ...] = ()
 
 
-def words(s: str) -> list[str]:
+# German umlauts as their transliteration (``Müller`` = ``Mueller``, ``Köln`` = ``Koeln``;
+# casefold already turns ``ß`` into ``ss``); ``_STRIPPED``: the other spelling seen in the
+# wild, the dots dropped (``Zürich`` = ``Zurich``), kept as a title token's second reading
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+# digits grouped by thousands (``1,000`` / ``1.000`` / ``1 000`` / ``1'000``: one separator,
+# groups of exactly 3 digits, not inside a word or a dotted number like ``v1.100`` / ``1.2.300``)
+_GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])\d{3}(?:(?P=sep)\d{3})*"
+                      r"(?!\w|(?P=sep)\d)")
+_NOT_DIGIT = re.compile(r"\D")
+_OTHER_READING = re.compile("[äöüÄÖÜ]|\\w['\u2019][sS]\\b")  # a title with a second reading
+
+
+def words(s: str, *, umlauts: str = "transliterate", other: bool = False) -> list[str]:
     """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split;
-    ``'s`` and apostrophes dropped, ``e-mail`` one word)."""
-    s = s.lower() if s.isascii() else unicodedata.normalize("NFKC", s).casefold()
+    ``'s`` and apostrophes dropped, ``e-mail`` one word). German umlauts become ``ae`` /
+    ``oe`` / ``ue`` and ``ß`` ``ss`` (``other``: the other reading, the umlauts' dots
+    dropped, ``a`` / ``o`` / ``u``, and ``'s`` an ``s``: ``acme's`` -> ``acmes``), so
+    ``Müller`` = ``Mueller``; digits grouped by thousands are one number (``1,000`` /
+    ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``; ``1,5`` and ``1.10`` stay two tokens)."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s).casefold()
+        s = s.translate(_STRIPPED if other else _UMLAUTS)
+    else:
+        s = s.lower()
+    if any(c in s for c in ",. \u00a0\u202f\u2009") and _DIGIT.search(s):
+        s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
     if "'" in s or "\u2019" in s:
-        s = _APOSTROPHE.sub("", s)
+        s = _APOSTROPHE.sub("", s) if not other else s.replace("'", "").replace("\u2019", "")
     if "-" in s:
         s = _LETTER_PREFIX.sub(r"\1", s)
     return _WORD.findall(_join_initials(s))
@@ -223,9 +254,10 @@ def same_company(x: str, y: str) -> bool:
 
 def _remove_org(tokens: list[str], org: Sequence[str]) -> list[str]:
     """``tokens`` without each run that spells the organization name ``org`` (its key's
-    words: in order, each equal or one typo away for words of 4+ letters, or the same
-    letters spaced differently: ``data soft`` / ``datasoft``), nor the legal-form words
-    right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
+    words: in order, each equal — case, accents and umlauts aside, never with a typo:
+    ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the same letters spaced
+    differently: ``data soft`` / ``datasoft``), nor the legal-form words right after such a
+    run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
     if not org or not tokens:
         return tokens
     joined = "".join(org)
@@ -245,8 +277,7 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> 
     """The end of the org-name run starting at ``tokens[i]``, or None."""
     k = len(org)
     run = tokens[i:i + k]
-    if len(run) == k and all(t == o or (min(len(t), len(o)) >= 4 and one_typo(t, o))
-                             for t, o in zip(run, org, strict=True)):
+    if len(run) == k and all(t == o or fold(t) == fold(o) for t, o in zip(run, org, strict=True)):
         return i + k
     text = ""
     for j in range(i, len(tokens)):  # the same letters, spaced differently
@@ -257,9 +288,10 @@ def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> 
 
 
 def one_typo(x: str, y: str) -> bool:
-    """True when ``x`` and ``y`` are one edit apart (insert, delete, replace, or swap of neighbours);
-    two edits for words of 9+ letters."""
-    return OSA.distance(x, y, score_cutoff=2) <= (2 if min(len(x), len(y)) >= 9 else 1)
+    """True when ``x`` and ``y`` are at most one edit apart (insert, delete, replace, or swap
+    of neighbours), whatever their length: two edits (``onboarding`` / ``offboarding``,
+    ``encryption`` / ``decryption``) are another word, never a typo."""
+    return OSA.distance(x, y, score_cutoff=1) <= 1
 
 
 @lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
@@ -276,6 +308,11 @@ def normalize_title(title: str, org_name: str | None = None,
     titled just ``Acme Corp`` still has a title: ``acme``).
     """
     toks = [canonical(t) for t in words(title)]
+    alts: dict[str, str] = {}
+    if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
+        stripped = [canonical(u) for u in words(title, other=True)]
+        if len(stripped) == len(toks):  # (``Ü-Bahn``: a one-letter prefix joins when stripped)
+            alts = {t: u for t, u in zip(toks, stripped, strict=True) if t != u}
     if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
         toks = toks[1:]  # the article, not a building / plan letter
     core = [t for t in _remove_org(toks, org_key(org_name).split())
@@ -284,4 +321,5 @@ def normalize_title(title: str, org_name: str | None = None,
         core = [t for t in toks if (t not in noise_words or is_identifying(t))
                 and t not in LEGAL_SUFFIXES] or toks  # "Acme Corp" = "ACME Corporation"
     numbers = frozenset(t for t in core if is_identifying(t))
-    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers)
+    return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
+                     tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts))

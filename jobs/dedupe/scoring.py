@@ -6,15 +6,18 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
   a number on one side only: -0.15 and capped at 0.75 (review at most);
-* two words one edit apart that are BOTH real words or common names (``trial`` / ``trail``,
-  ``schmidt`` / ``schmitt``, ``invoice`` / ``invoices``; ``lexicon.is_known_word``): two words,
-  not a typo: at most 0.80 (review), whatever the other evidence (a ``two real words`` reason);
-* a word one letter from another (``linz`` / ``lienz``, ``anna`` / ``anne``: a letter replaced,
-  added or dropped where the longer word has 4-6 letters; neighbours swapped, or a longer
-  word of 7+ letters, is a plain typo when one side is not a known word): at most 0.80
-  (review) unless the pair is a double
-  entry (same person, same non-zero value, added ≤ 1 h apart); month and weekday names count as numbers
+* title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
+  edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
+  ``schmitt``; ``lexicon.is_known_word``) and two forms of one word (``abendkurs`` /
+  ``abendkurse``, ``inflected``) are two words: at most 0.80 (review), whatever the other
+  evidence (``two real words`` / ``word forms`` reasons); a letter replaced, added or dropped
+  after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
+  a near word: at most 0.80 (review) unless the pair is a double submission (same org, person,
+  non-zero value, added ≤ 1 h apart, that word the only difference and one of the two a known
+  word); two edits, a changed first letter or a word under 4 letters is no partner at all: a
+  substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
+* the expected close date or a date custom field more than 45 days apart: at most 0.80;
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
   a retainer, a re-opened opportunity): at most 0.80 (review);
 * words are compared with their accents folded (``normalize.fold``: ``région`` = ``region``,
@@ -47,7 +50,9 @@ Identifier fields (``DedupeConfig.identifier_fields``: a PO number, a contract i
 import's source key): a value on both deals that differs is a guard (``guard: different PO
 number 4711≠4712``: never merged, however alike the titles); an equal value is strong
 evidence for (+0.15, ``same identifier: PO number 4711``), and then a near word, two real
-words or no shared org/person cap nothing: the source system says it is one record.
+words or no shared org/person cap nothing: the source system says it is one record. Such a pair
+is compared whatever its titles and reaches review at least; titles too unlike to reach review
+on their own keep it at 0.80 at most (an identifier alone never merges).
 
 Guards (``DedupeConfig.guards``, and differing identifiers) are checked first: a guarded pair
 is band ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
@@ -58,7 +63,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 
 from rapidfuzz import fuzz
@@ -86,6 +91,7 @@ NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe 
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
 REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
 REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
+WORD_FORMS = "word forms"  # reason prefix: one word with two endings (abendkurs/abendkurse)
 DOUBLE_ENTRY_SECONDS = 3600
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
@@ -94,6 +100,10 @@ IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong e
 SAME_IDENTIFIER = "same identifier"  # reason prefix
 LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
+DATE_GAP_DAYS = 45  # expected close dates (or date custom fields) further apart: review at most
+DATES_DIFFER = "dates differ"  # reason prefix
+DATES_CAP = 0.80
+UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
 _CLOSED = frozenset({"won", "lost"})
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
@@ -219,6 +229,39 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     return sp if sp.score >= config.review_threshold else None
 
 
+def date_gaps(a: DealRecord, b: DealRecord,
+              date_fields: Mapping[str, str] = _NO_FIELDS) -> list[str]:
+    """The dates two deals both have that lie more than ``DATE_GAP_DAYS`` (45) days apart,
+    as reasons naming the field and both dates (``expected_close_date 2025-12-31≠2026-12-31``,
+    ``Renewal date 2025-06-01≠2026-06-01``): the expected close date and the date-type custom
+    fields ``date_fields`` (key -> name; values ``YYYY-MM-DD``; an unreadable value is no
+    evidence). Two such deals are a renewal or the next period's deal more often than one
+    deal typed twice."""
+    out: list[str] = []
+    pairs: list[tuple[str, object, object]] = [
+        ("expected_close_date", a.expected_close_date, b.expected_close_date)]
+    pairs.extend((name, a.fields.get(key), b.fields.get(key)) for key, name in date_fields.items())
+    for name, x, y in pairs:
+        dx, dy = _day(x), _day(y)
+        if dx is not None and dy is not None and abs((dx - dy).days) > DATE_GAP_DAYS:
+            out.append(f"{DATES_DIFFER}: {name} {min(dx, dy)}≠{max(dx, dy)}")
+    return out
+
+
+def _day(v: object) -> date | None:
+    """A date value (a ``date`` or an ISO ``YYYY-MM-DD...`` string) as a date, else None."""
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and len(v) >= 10:
+        try:
+            return date.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    return None
+
+
 def _share_identifier(p: Prepared, q: Prepared) -> bool:
     """The two deals carry one equal identifier value (their titles may differ more)."""
     return bool(p.idents) and bool(q.idents) and not set(p.idents).isdisjoint(q.idents)
@@ -238,20 +281,29 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
 
 
 def _typo_of(x: str, y: str) -> bool:
-    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo
+    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo; two edits are
+    # always another word (onboarding/offboarding, encryption/decryption)
     return min(len(x), len(y)) >= 4 and one_typo(x, y)
 
 
-def clear_typo(x: str, y: str) -> bool:
-    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: not
-    both real words (``lexicon.both_known``: ``trial`` / ``trail``, ``schmidt`` / ``schmitt``
-    are two words), and two neighbours swapped (``wesbite`` / ``website``) or the longer word
-    has 7+ letters. A letter replaced, added or dropped in a shorter word may be another real
-    word (``linz`` / ``lienz``, ``ipad`` / ``ipod``, ``basic`` / ``basis``): a near word."""
-    if both_known(x, y):
-        return False
-    if max(len(x), len(y)) >= 7:
-        return True
+# endings that make another form of one word (English, German, French, Spanish, Dutch
+# plurals, cases, feminine forms): ``invoice`` / ``invoices``, ``abendkurs`` / ``abendkurse``,
+# ``tagesschulung`` / ``tagesschulungen``, ``mitarbeiter`` / ``mitarbeiterin``, ``tableau`` / ``-x``
+INFLECTIONS = frozenset({"s", "e", "n", "en", "es", "er", "ern", "ens", "nen", "in", "innen",
+                         "x"})
+
+
+def inflected(x: str, y: str) -> bool:
+    """True when one word is the other plus an inflection ending (``INFLECTIONS``: ``s``,
+    ``e``, ``n``, ``en``, ``es``, ``er``, ``in``...), the shorter of 3+ letters: two forms of
+    one word (``workday`` / ``workdays``, ``einzellizenz`` / ``einzellizenzen``), which name
+    different things (one course / several, a man / a woman): two words, not a typo."""
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return len(short) >= 3 and long.startswith(short) and long[len(short):] in INFLECTIONS
+
+
+def _swapped(x: str, y: str) -> bool:
+    """Two neighbouring letters swapped (``wesbite`` / ``website``), nothing else."""
     if len(x) != len(y):
         return False
     diff = [i for i, (c, d) in enumerate(zip(x, y, strict=True)) if c != d]
@@ -259,26 +311,95 @@ def clear_typo(x: str, y: str) -> bool:
         and x[diff[1]] == y[diff[0]]
 
 
+def clear_typo(x: str, y: str) -> bool:
+    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
+    neighbours swapped (``wesbite`` / ``website``, ``schmdit`` / ``schmidt``) and not both
+    real words (``lexicon.both_known``: ``trial`` / ``trail`` are two words). A letter
+    replaced, added or dropped, in a word of any length, may be another word, as likely as
+    a typo (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``, ``salesforce`` /
+    ``salesforge``, ``katharina`` / ``katarina``): a near word (``word_pair``)."""
+    return _swapped(x, y) and not both_known(x, y)
+
+
+# how two words, one on each side, relate (``word_pair``)
+TYPO, NEAR, REAL, FORMS = "typo", "near", "real", "forms"
+
+
+def word_pair(x: str, y: str) -> str | None:
+    """How word ``x`` of one title relates to word ``y`` of the other (both unequal, accents
+    and umlauts aside), or None when they are two unrelated words (a substitution):
+
+    * ``REAL``: one edit apart and both real words or names (``trial`` / ``trail``);
+    * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``);
+    * ``TYPO``: two neighbours swapped (``clear_typo``);
+    * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
+      word of 4+ letters: a typo only in a double submission (``score_pair``);
+    * None: two or more edits apart (``onboarding`` / ``offboarding``, ``encryption`` /
+      ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
+      ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
+      a prefix that changes the meaning; a typo rarely hits the first letter)."""
+    if _typo_of(x, y):
+        if both_known(x, y):
+            return REAL
+        if _swapped(x, y):
+            return TYPO
+        if inflected(x, y):
+            return FORMS
+        return NEAR if x[0] == y[0] else None
+    return FORMS if inflected(x, y) else None
+
+
+def _forms(t: str, alts: Mapping[str, str]) -> tuple[str, ...]:
+    """The spellings a title token stands for: itself, its accents folded, its reading with
+    the umlauts' dots dropped (``zuerich``, written ``zürich``, is also ``zurich``)."""
+    f = fold(t)
+    a = alts.get(t)
+    return (t, f) if a is None else (t, f, a)
+
+
 def _only(x: NormTitle, y: NormTitle) -> list[str]:
     """The words of ``x`` (not its identifying tokens) that ``y`` lacks, accents folded
-    (``normalize.fold``: ``région`` is ``region``, one word written two ways)."""
-    if x.text.isascii() and y.text.isascii():
+    (``normalize.fold``: ``région`` is ``region``, one word written two ways) and an umlaut
+    read both ways (``zürich`` is ``zuerich`` and ``zurich``; ``müller`` is ``mueller``)."""
+    if x.text.isascii() and y.text.isascii() and not x.alts and not y.alts:
         return [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
-    ys = {fold(t) for t in y.tokens}
-    return [t for t in x.tokens if fold(t) not in ys and t not in x.numbers]
+    xa, ya = dict(x.alts), dict(y.alts)
+    ys = {f for t in y.tokens for f in _forms(t, ya)}
+    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))]
 
 
-def _word_diff(x: NormTitle, y: NormTitle
-               ) -> tuple[list[str], list[str], list[tuple[str, str]], list[tuple[str, str]]]:
-    """Words of each side with no equal or near-equal (typo) word on the other side, the
-    near-word pairs (one edit apart but not a ``clear_typo``) and, among those, the pairs of
-    two real words (``lexicon.both_known``)."""
+@dataclass(frozen=True, slots=True)
+class WordDiff:
+    """How two titles' words differ: words of each side with no equal or related word on
+    the other (substituted or extra words), and the related pairs by kind (``word_pair``)."""
+
+    only_x: tuple[str, ...]
+    only_y: tuple[str, ...]
+    typo: tuple[tuple[str, str], ...]
+    near: tuple[tuple[str, str], ...]
+    real: tuple[tuple[str, str], ...]
+    forms: tuple[tuple[str, str], ...]
+
+
+def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
+    """The words of two titles compared (``WordDiff``): a word with no equal word on the
+    other side is paired with the other side's unequal words it relates to (``word_pair``);
+    a word with no such partner is a substituted or extra word."""
     only_x, only_y = _only(x, y), _only(y, x)
-    ux = [t for t in only_x if not any(_typo_of(t, u) for u in only_y)]
-    uy = [u for u in only_y if not any(_typo_of(t, u) for t in only_x)]
-    near = [(t, u) for t in only_x for u in only_y if _typo_of(t, u) and not clear_typo(t, u)]
-    real = [(t, u) for t, u in near if both_known(t, u)]
-    return ux, uy, near, real
+    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: []}
+    paired_x: set[str] = set()
+    paired_y: set[str] = set()
+    for t in only_x:
+        for u in only_y:
+            kind = word_pair(t, u)
+            if kind is not None:
+                kinds[kind].append((t, u))
+                paired_x.add(t)
+                paired_y.add(u)
+    return WordDiff(tuple(t for t in only_x if t not in paired_x),
+                    tuple(u for u in only_y if u not in paired_y),
+                    tuple(kinds[TYPO]), tuple(kinds[NEAR]), tuple(kinds[REAL]),
+                    tuple(kinds[FORMS]))
 
 
 def _fmt(v: float) -> str:
@@ -291,14 +412,15 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     da, db = a.deal, b.deal
     guards = guard_reasons(da, db, config.guards, config.identifier_fields)
     same_id = _identifiers(da, db, config.identifier_fields)[1] if config.identifier_fields else []
-    boost = MAX_BOOST + (IDENTIFIER_BOOST if same_id else 0.0)
-    cutoff = max(0.0, 0.5 + (config.review_threshold - boost) / 2)  # below: cannot reach review
-    title = title_similarity(a.title, b.title, score_cutoff=cutoff)
-    if title == 0.0:
+    cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    # an equal identifier is compared whatever its titles (it reaches review at least, below)
+    title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
+    if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
     reasons = [f"title {title:.2f}"]
     s = max(0.0, (title - 0.5) / 0.5)
-    s += _title_evidence(a.title, b.title, reasons)
+    penalty, only_near = _title_evidence(a.title, b.title, reasons)
+    s += penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
         support += IDENTIFIER_BOOST
@@ -317,17 +439,26 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         if s > NO_CUSTOMER_CAP and (why := _untied_short(a, b, bool(same_id), against)):
             s = NO_CUSTOMER_CAP  # title + timing alone are weak evidence: review at most
             reasons.append(f"{UNTIED} {why}")
-    if s > REAL_WORDS_CAP and not same_id and any(r.startswith(REAL_WORDS) for r in reasons):
+    if s > REAL_WORDS_CAP and not same_id \
+            and any(r.startswith((REAL_WORDS, WORD_FORMS)) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     s = _cap_legal_entities(s, reasons)
-    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) \
-            and not double_entry(da, db) and not same_id:
+    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id \
+            and not (only_near and double_entry(da, db)):
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
     if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
         reasons.append(recurring)
-    if a.title.numbers != b.title.numbers:  # applied last: no other evidence may lift a differing number
+    if s > DATES_CAP and (gaps := date_gaps(da, db, config.date_fields)):
+        s = DATES_CAP  # a renewal or the next period's deal: review at most
+        reasons.extend(gaps)
+    if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
         s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
+    if same_id:  # the source system says one record: a person looks, at least
+        if title < cutoff:  # ... but an identifier alone never merges unlike titles
+            s = min(s, SUBSTITUTION_CAP)
+            reasons.append(f"{UNLIKE_TITLES}: the equal identifier alone merges nothing")
+        s = max(s, config.review_threshold)
     score = round(min(1.0, max(0.0, s)), 4)
     reasons.extend(guards)
     band: Band
@@ -380,8 +511,10 @@ def _specific(t: NormTitle) -> bool:
 
 def double_entry(a: DealRecord, b: DealRecord) -> bool:
     """The evidence of one deal entered twice (a double submit): the same person, the same
-    non-zero value and added at most ``DOUBLE_ENTRY_SECONDS`` (1 h) apart."""
-    return (a.person_id is not None and a.person_id == b.person_id and bool(a.value)
+    org (or none on both), the same non-zero value and added at most
+    ``DOUBLE_ENTRY_SECONDS`` (1 h) apart."""
+    return (a.person_id is not None and a.person_id == b.person_id and a.org_id == b.org_id
+            and bool(a.value)
             and bool(b.value) and a.value == b.value and a.add_time is not None
             and b.add_time is not None
             and abs(epoch(a.add_time) - epoch(b.add_time)) <= DOUBLE_ENTRY_SECONDS)
@@ -404,7 +537,10 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
     return None
 
 
-def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
+def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> tuple[float, bool]:
+    """The title's evidence (a negative weight, reasons appended) and whether the titles
+    differ in nothing but one near word (``word_pair``: ``NEAR``), which a double submission
+    may take for a typo (``score_pair``)."""
     s = 0.0
     if x.numbers != y.numbers:
         if x.numbers and y.numbers:
@@ -412,18 +548,26 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> float:
         else:
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
-    ux, uy, near, real = _word_diff(x, y)
-    if real:
-        reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in real)}")
-    if near := [p for p in near if p not in real]:
-        reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in near)}")
+    d = word_diff(x, y)
+    if d.real:
+        reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in d.real)}")
+    if d.forms:
+        reasons.append(f"{WORD_FORMS}: {' '.join(f'{t}≠{u}' for t, u in d.forms)}")
+    if d.near:
+        reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in d.near)}")
+    ux, uy = d.only_x, d.only_y
     if ux and uy:
         s -= 0.25
         reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")
     elif ux or uy:
         s -= 0.10
         reasons.append(f"word only on one: {' '.join(ux or uy)}")
-    return s
+    # a double submission may take one near word for a typo when one of the two is a known
+    # word (a misspelt word: ``softare``); two unknown words (``salesforce`` / ``salesforge``,
+    # products, places, names the word lists lack) may be two names even minutes apart
+    only_near = len(d.near) == 1 and not (ux or uy or d.real or d.forms) \
+        and x.numbers == y.numbers and any(is_known_word(w) for w in d.near[0])
+    return s, only_near
 
 
 def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
