@@ -132,10 +132,15 @@ def stored_row(row: SourceRow) -> dict[str, Any]:
     as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
     type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
     refusal of the record: reason and column)."""
-    out: dict[str, Any] = {"values": tf.storable(row.values)}
-    types = tf.cell_types(row.values)
-    if types:
-        out["types"] = types
+    values = row.values
+    out: dict[str, Any]
+    if type(values) is dict and all(type(v) is str or v is None for v in values.values()):
+        out = {"values": dict(values)}  # a CSV row: what storable gives, and no typed cell
+    else:
+        out = {"values": tf.storable(values)}
+        types = tf.cell_types(values)
+        if types:
+            out["types"] = types
     if row.error is not None:
         out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
     return out
@@ -387,6 +392,8 @@ class RowPlanner:
     def _held(self, row: SourceRow) -> NewItem | None:
         """A row of a failed-rows file whose hold cell is not empty: refused again, with the
         hold kept (bulk.reports: holds), until the person empties the cell."""
+        if self.hold_column is None:  # not a failed-rows file: nothing is held
+            return None
         found = held(row.values, self.hold_column, self._raw_key(row.values),
                      typed_source=self.typed_source)
         if found is None:

@@ -3,6 +3,7 @@ addresses and phones."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -31,13 +32,37 @@ def normalize_email(value: object) -> str | None:
     angle = _ANGLE.search(text)
     first = angle[1] if angle else re.split(r"[;,\s]", text)[0]
     email = first.strip().casefold().removeprefix("mailto:")
-    try:
-        checked = validate_email(email, check_deliverability=False,
-                                 allow_smtputf8=True, allow_quoted_local=False,
-                                 test_environment=True)  # ".test" domains (RFC 2606) pass
-    except EmailNotValidError as exc:
-        raise InputError(f"not an e-mail address: {text!r} ({exc})") from None
-    return str(checked.normalized).casefold()
+    checked = _VALIDATED.get(email)
+    if checked is None:
+        try:
+            checked = str(validate_email(
+                email, check_deliverability=False, allow_smtputf8=True,
+                allow_quoted_local=False, test_environment=True,  # ".test" (RFC 2606) passes
+            ).normalized).casefold()
+        except EmailNotValidError as exc:
+            checked = _Invalid(str(exc))
+        if len(_VALIDATED) >= _VALIDATED_LIMIT:
+            _VALIDATED.clear()
+        _VALIDATED[email] = checked
+    if isinstance(checked, _Invalid):
+        raise InputError(f"not an e-mail address: {text!r} ({checked.why})")
+    return checked
+
+
+class _Invalid:
+    """email-validator's refusal of an address, kept in ``_VALIDATED``."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+# email-validator's verdict by address (no DNS: a pure function of the text; an address
+# comes back in every row of its person, in any case or as "Name <address>"); cleared
+# when full, so memory stays bounded whatever the file
+_VALIDATED: dict[str, str | _Invalid] = {}
+_VALIDATED_LIMIT = 4096
 
 
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$", re.I)
@@ -89,6 +114,19 @@ _LEGAL_CANON = {
 
 
 def org_match_key(name: object) -> str | None:
+    """The key two organisation names must share to be the same organisation (see
+    ``_org_match_key``); a text's key is remembered (a file names each company in many
+    rows)."""
+    return _org_text_key(name) if type(name) is str else _org_match_key(name)
+
+
+def address_match_key(address: object) -> str | None:
+    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+    return (_address_text_key(address) if type(address) is str
+            else _address_match_key(address))
+
+
+def _org_match_key(name: object) -> str | None:
     """The key two organisation names must share to be the same organisation.
 
     Accents removed, case-folded, ``&`` read as "and", dots inside abbreviations
@@ -128,14 +166,18 @@ def org_match_key(name: object) -> str | None:
     return " ".join(words + forms) or None
 
 
-def address_match_key(address: object) -> str | None:
-    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+def _address_match_key(address: object) -> str | None:
     text = clean_text(address)
     if text is None:
         return None
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split()) or None
+
+
+# pure functions of a text: remembered, a bounded number of them
+_org_text_key = functools.lru_cache(maxsize=4096)(_org_match_key)
+_address_text_key = functools.lru_cache(maxsize=4096)(_address_match_key)
 
 
 def phone_match_key(phone: object) -> str | None:

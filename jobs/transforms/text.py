@@ -186,6 +186,13 @@ def clean_text(value: object) -> str | None:
     """One line of text: NFC, invisible characters removed, whitespace collapsed."""
     if value is None:
         return None
+    if type(value) is str and value.isascii() and value.isprintable():
+        # most cells: NFC, the invisible and the control characters change nothing in
+        # printable ASCII, and its only whitespace is " " (the result is the same)
+        text = value.strip()
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text or None
     if isinstance(value, dict | list):
         raise InputError(f"expected text, got {type(value).__name__}")
     if isinstance(value, bool):
@@ -220,4 +227,6 @@ def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
 
 def norm_key(value: str) -> str:
     """Case- and whitespace-insensitive key for matching names and map entries."""
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip().casefold()  # the same key: nothing to normalise or collapse
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()
