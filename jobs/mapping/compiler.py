@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, cast
 
@@ -176,9 +176,24 @@ class _Step:
 
     def __call__(self, values: Values, row: int) -> Any:
         memo = self.memo
+        if memo is not None:
+            column = self.source.column
+            if column is not None:  # _cells, inlined for the common case
+                cells = values.get(column)
+                if type(cells) is not str:
+                    cells = None
+            else:
+                cells = self._cells(values)
+            if cells is not None:
+                value = memo.get(cells, memo)  # the memo itself marks a miss
+                if value is not memo and type(value) is not _Refused:  # the common case
+                    return value.copy() if type(value) is list or type(value) is dict \
+                        else value
+                try:
+                    return self._remembered(memo, cells, values)
+                except InputError as exc:
+                    raise InputError(exc.reason, row=row, column=self.source.where) from None
         try:
-            if memo is not None and (cells := self._cells(values)) is not None:
-                return self._remembered(memo, cells, values)
             return self._value(values)
         except InputError as exc:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
@@ -191,9 +206,10 @@ class _Step:
             cell = values.get(column)
             return cell if type(cell) is str else None
         cells = tuple(map(values.get, self.source.columns))
-        if all(type(c) is str for c in cells):
-            return cast("tuple[str, ...]", cells)
-        return None
+        for cell in cells:
+            if type(cell) is not str:
+                return None
+        return cast("tuple[str, ...]", cells)
 
     def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
                     values: Values) -> Any:
@@ -564,8 +580,42 @@ class _Compiler:
 
 @dataclass(frozen=True, slots=True)
 class _StageStep:
+    """The stage of a row: its source, and the resolver of (raw name, pipeline id).
+
+    ``memo``: the stage id, or the refusal, by (text cell, pipeline id) — a pure function
+    of both (as ``_Step.memo``); bounded like it."""
+
     source: _Source
     resolve: Callable[[object, int | None], int]
+    memo: dict[tuple[str, int | None], int | _Refused] = field(default_factory=dict)
+
+    def __call__(self, values: Values, pipeline_id: int | None) -> int:
+        """The stage id, or InputError (its reason only: the caller places it)."""
+        column = self.source.column
+        cell = values.get(column) if column is not None else None
+        if type(cell) is not str:
+            return self._id(values, pipeline_id)
+        memo = self.memo
+        key = (cell, pipeline_id)
+        found = memo.get(key)
+        if found is None:
+            try:
+                found = self._id(values, pipeline_id)
+            except InputError as exc:
+                found = _Refused(exc.reason)
+            if len(memo) >= _STEP_MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found
+        if isinstance(found, _Refused):
+            raise InputError(found.reason)
+        return found
+
+    def _id(self, values: Values, pipeline_id: int | None) -> int:
+        raw = self.source(values)
+        if raw is None:  # never a silent first stage (issue 10 section 4)
+            raise InputError("the stage is empty (set deal.stage.default for blank "
+                             "cells, or fix the row)")
+        return self.resolve(raw, pipeline_id)
 
 
 def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
@@ -773,11 +823,7 @@ class RowMapper:
         pipeline_id = self.pipeline(values, n) if self.pipeline else None
         if self.stage is not None:
             try:
-                raw = self.stage.source(values)
-                if raw is None:  # never a silent first stage (issue 10 section 4)
-                    raise InputError("the stage is empty (set deal.stage.default for blank "
-                                     "cells, or fix the row)")
-                deal["stage_id"] = self.stage.resolve(raw, pipeline_id)
+                deal["stage_id"] = self.stage(values, pipeline_id)
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
         elif pipeline_id is not None:
@@ -795,7 +841,10 @@ class RowMapper:
                              column=self.lost_reason.source.where if self.lost_reason else None)
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
-        name, email, phone = (step(values, n) if step else None for step in self.person)
+        name_step, email_step, phone_step = self.person
+        name = name_step(values, n) if name_step else None
+        email = email_step(values, n) if email_step else None
+        phone = phone_step(values, n) if phone_step else None
         if name is None and email is None and phone is None:
             return None
         if name is None and email is None:
@@ -805,7 +854,9 @@ class RowMapper:
         return PersonRef(str(name or email), email, phone)
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
-        name, address = (step(values, n) if step else None for step in self.org)
+        name_step, address_step = self.org
+        name = name_step(values, n) if name_step else None
+        address = address_step(values, n) if address_step else None
         return OrgRef(name, address) if name is not None else None
 
 

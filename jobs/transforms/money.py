@@ -104,7 +104,10 @@ def _currency_token(token: str, default: str | None) -> str:
 def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tuple[str, ...]]:
     """Signs and currency around the number → (count of minus signs, ISO code, the codes
     an ambiguous symbol may mean or ``()``)."""
-    minus, currency, choices = 0, None, tuple[str, ...]()
+    minus, currency = 0, None
+    choices: tuple[str, ...] = ()
+    if not affix:  # most numbers: nothing before or after them
+        return minus, currency, choices
     for token in affix.split():
         while token and token[0] in _SIGNS:
             minus += token[0] != "+"
@@ -346,7 +349,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
     minus = minus_pre + minus_post + negative
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
-    amount = check_api_number(_parse_digits(num, decimal, text), text)
+    amount = _parse_digits(num, decimal, text)
+    if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
+        amount = check_api_number(amount, text)
     return _with_choices(Money(-amount if minus else amount, currency or default_currency),
                          choices_pre or choices_post if currency else ())
 
@@ -374,14 +379,18 @@ def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
     return amount
 
 
+_GROUP_MARKS = re.compile("[.,' \u2019]")
+_DIGITS = re.compile(r"\d")
+
+
 def _parse_digits(num: str, decimal: Decimal_, text: str) -> Decimal:
     mark = _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
     if mark and (not frac.isdigit() or mark in whole):
         raise InputError(f"not an amount: {text!r}")
     if whole:
-        groups = re.split("[.,' \u2019]", whole)
-        if any(not g.isdigit() for g in groups) or len(set(re.sub(r"\d", "", whole))) > 1:
+        groups = _GROUP_MARKS.split(whole)
+        if any(not g.isdigit() for g in groups) or len(set(_DIGITS.sub("", whole))) > 1:
             raise InputError(f"not an amount: {text!r}")
         if len(groups) > 1:
             _check_groups(groups, text)
