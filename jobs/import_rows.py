@@ -296,9 +296,9 @@ class RowPlanner:
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
-        # new persons by match key: (name, email, phone, org ref) of the row that named
-        # the person first
-        self._persons: dict[str, tuple[str, str | None, str | None, dict[str, Any] | None]] = {}
+        # new persons by match key: (name, phone, org ref) of the row that named the person
+        # first (the e-mail is the key's, "e:" + e-mail, or none)
+        self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -521,19 +521,22 @@ class RowPlanner:
         if found is not None:
             self.counts.persons_found += 1
             return {"id": found[0], "matched_by": found[1]}
-        name_key = tf.norm_key(person.name)
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
-        phone_key = tf.phone_match_key(person.phone) if person.phone else None
-        key = f"e:{person.email}" if person.email else (
-            f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}")
+        if person.email:
+            key = f"e:{person.email}"
+        else:
+            name_key = tf.norm_key(person.name)
+            phone_key = tf.phone_match_key(person.phone) if person.phone else None
+            key = f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}"
         first = self._persons.get(key)
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
-            first = self._persons[key] = (person.name, person.email, person.phone, org)
+            first = self._persons[key] = (person.name, person.phone, org)
             self.counts.persons_new += 1
-        name, email, phone, first_org = first
+        name, phone, first_org = first
+        email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail
         body: dict[str, Any] = {"name": name}
         if email:
             body["emails"] = [{"value": email, "primary": True, "label": "work"}]
