@@ -127,6 +127,9 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+_TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are
+
+
 def stored_row(row: SourceRow) -> dict[str, Any]:
     """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
     as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
@@ -134,7 +137,7 @@ def stored_row(row: SourceRow) -> dict[str, Any]:
     refusal of the record: reason and column)."""
     values = row.values
     out: dict[str, Any]
-    if type(values) is dict and all(type(v) is str or v is None for v in values.values()):
+    if type(values) is dict and _TEXT_TYPES.issuperset(map(type, values.values())):
         out = {"values": dict(values)}  # a CSV row: what storable gives, and no typed cell
     else:
         out = {"values": tf.storable(values)}

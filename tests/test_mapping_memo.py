@@ -185,3 +185,27 @@ def test_an_e_mail_verdict_is_the_same_the_second_time(cell: str) -> None:
     first = verdict()
     assert contacts._VALIDATED  # remembered
     assert verdict() == first
+
+
+class _Text(str):
+    """A str that is not exactly ``str``: read by the general path, not the fast one."""
+
+
+AMOUNTS = st.one_of(
+    ASCII,
+    st.from_regex(r"\A[ ($€£-]{0,2}[0-9]{1,3}([ ,.'][0-9]{3}){0,3}([.,][0-9]{1,3})?"
+                  r"[ )%-]{0,2}( ?(EUR|usd|\$|kr))?\Z"))
+
+
+@given(AMOUNTS)
+@example(" 1,234.50  EUR ")
+@example("\u200b")
+def test_parse_money_of_text_reads_as_any_cell_does(text: str) -> None:
+    """parse_money's path for a plain str gives what its path for any other cell gives:
+    the same Money, None, or the same refusal."""
+    def read(cell: object) -> object:
+        try:
+            return tf.parse_money(cell, prefer="USD")
+        except InputError as exc:
+            return exc.reason
+    assert read(text) == read(_Text(text))

@@ -16,6 +16,11 @@ from .text import clean_text
 # ---------------------------------------------------------------- e-mail, phone
 
 _ANGLE = re.compile(r"<([^<>]+)>")
+_LIST_SEPARATOR = re.compile(r"[;,\s]")
+_NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
+_NON_DIGITS = re.compile(r"\D")
+_INNER_DOT = re.compile(r"(?<=\w)[./](?=\w)")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def normalize_email(value: object) -> str | None:
@@ -30,7 +35,7 @@ def normalize_email(value: object) -> str | None:
     if text is None:
         return None
     angle = _ANGLE.search(text)
-    first = angle[1] if angle else re.split(r"[;,\s]", text)[0]
+    first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
     email = first.strip().casefold().removeprefix("mailto:")
     checked = _VALIDATED.get(email)
     if checked is None:
@@ -83,10 +88,10 @@ def clean_phone(value: object) -> str | None:
         return None
     ext = _EXTENSION.search(text)
     body = text[: ext.start()] if ext else text
-    if re.search(r"[^\d\s+().\-/]", body) or "+" in body.lstrip()[1:]:
+    if _NOT_PHONE.search(body) or "+" in body.lstrip()[1:]:
         raise InputError(f"not a phone number: {text!r}")
     plus = body.lstrip().startswith("+")
-    digits = re.sub(r"\D", "", body)
+    digits = _NON_DIGITS.sub("", body)
     if not plus and digits.startswith("00"):
         plus, digits = True, digits[2:]
     if not 5 <= len(digits) <= 15:
@@ -145,8 +150,8 @@ def _org_match_key(name: object) -> str | None:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("&", " and ").replace("+", " and ")
-    text = re.sub(r"(?<=\w)[./](?=\w)", "", text)  # s.a. -> sa., a/s -> as
-    text = re.sub(r"[^\w\s]|_", " ", text)
+    text = _INNER_DOT.sub("", text)  # s.a. -> sa., a/s -> as
+    text = _PUNCTUATION.sub(" ", text)
     words = text.split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
@@ -174,7 +179,7 @@ def _address_match_key(address: object) -> str | None:
         return None
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split()) or None
+    return " ".join(_PUNCTUATION.sub(" ", text).split()) or None
 
 
 # pure functions of a text: remembered, a bounded number of them
@@ -184,5 +189,5 @@ _address_text_key = functools.lru_cache(maxsize=4096)(_address_match_key)
 
 def phone_match_key(phone: object) -> str | None:
     """A phone compared by its last 9 digits (country prefix and formatting ignored)."""
-    digits = re.sub(r"\D", "", str(phone or "").split(" ext")[0])
+    digits = _NON_DIGITS.sub("", str(phone or "").split(" ext")[0])
     return digits[-9:] if len(digits) >= 5 else None

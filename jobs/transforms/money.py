@@ -292,31 +292,20 @@ def parse_money(value: object, *, default_currency: str | None = None,
     refused when a JSON double cannot hold them (``check_api_number``).
     """
     prefer = prefer or default_currency
-    if is_empty(value):
-        return None
-    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
-        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
-        if not allow_currency:
-            return Money(amount, default_currency)
-        try:
-            code = _currency_token(value.symbol, prefer)
-        except InputError as exc:
-            raise InputError(f"not an amount: {str(value)!r} (its number format: "
-                             f"{exc.reason})") from None
-        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
-    if isinstance(value, float):
-        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
-        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
-        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
-        if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
-        return Money(check_api_number(amount, value), default_currency)
-    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
-        amount = Decimal(str(value))
-        if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
-        return Money(check_api_number(amount, value), default_currency)
-    text = _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
+    if type(value) is str:  # a text cell, the usual one: no other type's branch applies
+        if value.isascii() and value.isprintable() and "  " not in value:
+            text = value.strip()  # no invisible character, no whitespace but single " "
+            if not text:
+                return None
+        else:
+            if is_empty(value):
+                return None
+            text = _SPACES.sub(" ", value.translate(_INVISIBLE)).strip()
+    else:
+        read = _non_text(value, default_currency, decimal, allow_currency, prefer)
+        if not isinstance(read, str):
+            return read
+        text = read
     if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
         return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
@@ -354,6 +343,37 @@ def parse_money(value: object, *, default_currency: str | None = None,
         amount = check_api_number(amount, text)
     return _with_choices(Money(-amount if minus else amount, currency or default_currency),
                          choices_pre or choices_post if currency else ())
+
+
+def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
+              allow_currency: bool, prefer: str | None) -> Money | str | None:
+    """``parse_money`` of a cell that is not a plain ``str``: its Money (None when empty),
+    or, for a cell of no number type, its text (``_text``), read as a text cell is."""
+    if is_empty(value):
+        return None
+    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
+        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
+        if not allow_currency:
+            return Money(amount, default_currency)
+        try:
+            code = _currency_token(value.symbol, prefer)
+        except InputError as exc:
+            raise InputError(f"not an amount: {str(value)!r} (its number format: "
+                             f"{exc.reason})") from None
+        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
+    if isinstance(value, float):
+        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
+        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
+        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
+    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
+    return _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
 
 
 # Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bulk.errors import InputError
@@ -148,10 +149,10 @@ def source_key(value: object) -> str | None:
     writes them). Refused: a boolean, an object or array, a number with a fraction, and a
     float of magnitude 2^53 or more (an XLSX number cell holding a 19-digit id: Excel kept
     only about 15 digits, so two ids can read the same — store keys as text)."""
-    from decimal import Decimal, InvalidOperation
-
     if value is None:
         return None
+    if type(value) is str:
+        return clean_text(value)
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected text or a whole number, got {json_kind(value)} "
                          f"({_shown(value)})")
