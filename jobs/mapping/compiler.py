@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any, Literal, cast
 
 from bulk.errors import InputError
@@ -36,7 +37,7 @@ Values = MappingABC[str, Any]
 Convert = Callable[[object, Values], Any]
 Make = Callable[[FieldSpec], Convert]
 _MEMO_LIMIT = 10_000
-_STEP_MEMO_LIMIT = 2048  # raw texts a step remembers (cleared when full: bounded memory)
+_STEP_MEMO_LIMIT = 4096  # texts a step remembers (bounded memory: ``_remember``)
 
 
 # what a target takes, for a cell of another JSON type ("expected an amount, got an object")
@@ -143,6 +144,15 @@ def _number_of(value: object) -> Decimal | None:
     return None
 
 
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """``memo[key] = value``; a full memo first forgets its older half (the first
+    inserted): memory stays bounded, and the newer half still serves its hits."""
+    if len(memo) >= _STEP_MEMO_LIMIT:
+        for old in list(islice(memo, _STEP_MEMO_LIMIT // 2)):
+            del memo[old]
+    memo[key] = value
+
+
 class _Refused:
     """A converter's refusal of a raw text, remembered by a step's memo."""
 
@@ -163,7 +173,8 @@ class _Step:
     unless the step ``reads_row``, and the decimal-mark record a converter may read
     changes only while learning (``RowMapper`` forgets the memos then). A list or dict
     value is copied on each hit, so no two rows share one. Cells of other types (JSON,
-    XLSX) are not remembered. None: nothing remembered (``reads_row``).
+    XLSX) are not remembered. None: nothing remembered (``reads_row``). At most
+    ``_STEP_MEMO_LIMIT`` texts (``_remember``).
     """
 
     name: str  # the body key or custom field code it fills
@@ -221,9 +232,7 @@ class _Step:
                 value = self._value(values)
             except InputError as exc:
                 value = _Refused(exc.reason)
-            if len(memo) >= _STEP_MEMO_LIMIT:
-                memo.clear()
-            memo[cells] = value
+            _remember(memo, cells, value)
         if type(value) is _Refused:
             raise InputError(value.reason)
         if type(value) is list or type(value) is dict:
@@ -254,9 +263,7 @@ class _Step:
         if memo is not None and (cells := self._cells(values)) is not None:
             if cells in memo:
                 return
-            if len(memo) >= _STEP_MEMO_LIMIT:
-                memo.clear()
-            memo[cells] = None
+            _remember(memo, cells, None)
         try:
             raw = self.source(values, default=False)
             if raw is not None:
@@ -603,9 +610,7 @@ class _StageStep:
                 found = self._id(values, pipeline_id)
             except InputError as exc:
                 found = _Refused(exc.reason)
-            if len(memo) >= _STEP_MEMO_LIMIT:
-                memo.clear()
-            memo[key] = found
+            _remember(memo, key, found)
         if isinstance(found, _Refused):
             raise InputError(found.reason)
         return found
