@@ -803,10 +803,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                            f"{len(cells)} cells but the header has {width} columns"
                            + (f" (and every row {allowed - width} trailing empty cell(s))"
                               if allowed != width else ""))
-            elif not _is_utf8("".join(cells)):
+            elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:
-                cells = _unprefixed(cells)
+                if "'" in joined:  # else no cell has the text prefix
+                    cells = _unprefixed(cells)
                 yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
 
 

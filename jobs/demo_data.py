@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import random
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,6 +199,39 @@ def write_demo_export(directory: Path, *, rows: int = 1000, seed: int = 7,
     return DemoExport(manifest, mapping, rows, len(picks[:n_broken]), len(picks[n_broken:]))
 
 
+def iter_demo_rows(rows: int, *, seed: int = 7, broken_share: float = 0.01,
+                   unknown_share: float = 0.005) -> Iterator[dict[str, str]]:
+    """The export's rows one by one, for files too large to hold (a 1,000,000-row manifest):
+    the same dirt as ``write_demo_export`` (persons ``rows // 7``, every company), each row
+    broken with probability ``broken_share`` or given an unknown stage with probability
+    ``unknown_share``, decided per row (so not the same rows as ``write_demo_export`` for a
+    seed). Memory: the persons list, not the rows."""
+    rng = random.Random(seed)
+    people = _people(rng, max(3, rows // 7))
+    names = list(COMPANIES)
+    first_id = ""
+    for n in range(rows):
+        row = _row(rng, n, people, names)
+        if n == 0:
+            first_id = row["Record ID"]
+        else:
+            draw = rng.random()
+            if draw < broken_share:
+                _break(rng, row, rng.randrange(6), first_id)
+            elif draw < broken_share + unknown_share:
+                row["Deal Stage"] = UNKNOWN_STAGE
+        yield row
+
+
+def write_demo_rows(path: Path, rows: int, *, seed: int = 7) -> Path:
+    """``iter_demo_rows`` written as the export is (UTF-8 with BOM, CRLF), streaming."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(iter_demo_rows(rows, seed=seed))
+    return path
+
+
 MAPPING = """\
 # Imports export.csv (a HubSpot deals export) into the sandbox account. Reference: docs/mapping.md
 version = 1
@@ -258,4 +292,5 @@ name = "Company"
 address = "Company Address"
 """
 
-__all__ = ["COLUMNS", "DemoExport", "MAPPING", "write_demo_export"]
+__all__ = ["COLUMNS", "MAPPING", "DemoExport", "iter_demo_rows", "write_demo_export",
+           "write_demo_rows"]

@@ -127,15 +127,23 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+_TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are
+
+
 def stored_row(row: SourceRow) -> dict[str, Any]:
     """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
     as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
     type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
     refusal of the record: reason and column)."""
-    out: dict[str, Any] = {"values": tf.storable(row.values)}
-    types = tf.cell_types(row.values)
-    if types:
-        out["types"] = types
+    values = row.values
+    out: dict[str, Any]
+    if type(values) is dict and _TEXT_TYPES.issuperset(map(type, values.values())):
+        out = {"values": dict(values)}  # a CSV row: what storable gives, and no typed cell
+    else:
+        out = {"values": tf.storable(values)}
+        types = tf.cell_types(values)
+        if types:
+            out["types"] = types
     if row.error is not None:
         out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
     return out
@@ -291,9 +299,9 @@ class RowPlanner:
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
-        # new persons by match key: (name, email, phone, org ref) of the row that named
-        # the person first
-        self._persons: dict[str, tuple[str, str | None, str | None, dict[str, Any] | None]] = {}
+        # new persons by match key: (name, phone, org ref) of the row that named the person
+        # first (the e-mail is the key's, "e:" + e-mail, or none)
+        self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -387,6 +395,8 @@ class RowPlanner:
     def _held(self, row: SourceRow) -> NewItem | None:
         """A row of a failed-rows file whose hold cell is not empty: refused again, with the
         hold kept (bulk.reports: holds), until the person empties the cell."""
+        if self.hold_column is None:  # not a failed-rows file: nothing is held
+            return None
         found = held(row.values, self.hold_column, self._raw_key(row.values),
                      typed_source=self.typed_source)
         if found is None:
@@ -514,19 +524,22 @@ class RowPlanner:
         if found is not None:
             self.counts.persons_found += 1
             return {"id": found[0], "matched_by": found[1]}
-        name_key = tf.norm_key(person.name)
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
-        phone_key = tf.phone_match_key(person.phone) if person.phone else None
-        key = f"e:{person.email}" if person.email else (
-            f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}")
+        if person.email:
+            key = f"e:{person.email}"
+        else:
+            name_key = tf.norm_key(person.name)
+            phone_key = tf.phone_match_key(person.phone) if person.phone else None
+            key = f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}"
         first = self._persons.get(key)
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
-            first = self._persons[key] = (person.name, person.email, person.phone, org)
+            first = self._persons[key] = (person.name, person.phone, org)
             self.counts.persons_new += 1
-        name, email, phone, first_org = first
+        name, phone, first_org = first
+        email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail
         body: dict[str, Any] = {"name": name}
         if email:
             body["emails"] = [{"value": email, "primary": True, "label": "work"}]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from itertools import islice
+from typing import Any, Literal, cast
 
 from bulk.errors import InputError
 from bulk.manifest import PathSample, SourceRow, check_paths
@@ -31,9 +32,12 @@ from .spec import (
 # ---------------------------------------------------------------- compiling
 
 Values = MappingABC[str, Any]
+# (raw cell, the row's values) -> the target's value. A converter reads ``values`` only
+# when its step says so (``reads_row``): the others are remembered per raw text (_Step).
 Convert = Callable[[object, Values], Any]
 Make = Callable[[FieldSpec], Convert]
 _MEMO_LIMIT = 10_000
+_STEP_MEMO_LIMIT = 4096  # texts a step remembers (bounded memory: ``_remember``)
 
 
 # what a target takes, for a cell of another JSON type ("expected an amount, got an object")
@@ -55,12 +59,15 @@ class _Source:
     """
 
     __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_required",
-                 "_template", "what", "where")
+                 "_template", "column", "columns", "what", "where")
 
     def __init__(self, key: str, spec: FieldSpec, empty: frozenset[str] = frozenset(), *,
                  many: bool = False, what: str = "a single value") -> None:
         self.what = what  # what the target takes, for "expected an amount, got an object"
         self._column = spec.column
+        # the column a plain source reads (None for a template), or the template's: their
+        # text cells alone decide the raw value (``_Step.memo``)
+        self.column = None if spec.template else spec.column
         self._join = spec.join
         self._many = many and spec.join is None  # a multi-option target takes the array whole
         self._template = tf.Template(spec.template) if spec.template else None
@@ -71,6 +78,8 @@ class _Source:
         self._empty = empty
         self.where = spec.column or (", ".join(self._template.columns) if self._template
                                      else key)
+        self.columns: tuple[str, ...] = tuple(self._template.columns if self._template
+                                              else () if spec.column is None else (spec.column,))
 
     def __call__(self, values: Values, *, default: bool = True) -> object:
         """The raw value (``default``: the field's default for a blank cell, else None)."""
@@ -135,32 +144,126 @@ def _number_of(value: object) -> Decimal | None:
     return None
 
 
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """``memo[key] = value``; a full memo first forgets its older half (the first
+    inserted): memory stays bounded, and the newer half still serves its hits."""
+    if len(memo) >= _STEP_MEMO_LIMIT:
+        for old in list(islice(memo, _STEP_MEMO_LIMIT // 2)):
+            del memo[old]
+    memo[key] = value
+
+
+class _Refused:
+    """A converter's refusal of a raw text, remembered by a step's memo."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class _Step:
+    """One target: its source, converter and bounds.
+
+    ``memo``: the step's value for the text cells its source reads (the column's, or a
+    template's columns'), or the reason it refused them — a column repeats its values
+    (stages, owners, currencies, dates, amounts, a person's e-mail), and the same text
+    always comes out the same: source and converter are pure functions of those cells
+    unless the step ``reads_row``, and the decimal-mark record a converter may read
+    changes only while learning (``RowMapper`` forgets the memos then). A list or dict
+    value is copied on each hit, so no two rows share one. Cells of other types (JSON,
+    XLSX) are not remembered. None: nothing remembered (``reads_row``). At most
+    ``_STEP_MEMO_LIMIT`` texts (``_remember``).
+    """
+
     name: str  # the body key or custom field code it fills
     source: _Source
     convert: Convert
     low: float | None = None
     high: float | None = None
     marks: tf.ColumnDecimal | None = None  # a number read under decimal = "auto"
+    memo: dict[Any, Any] | None = None
 
     def __call__(self, values: Values, row: int) -> Any:
+        memo = self.memo
+        if memo is not None:
+            column = self.source.column
+            if column is not None:  # _cells, inlined for the common case
+                cells = values.get(column)
+                if type(cells) is not str:
+                    cells = None
+            else:
+                cells = self._cells(values)
+            if cells is not None:
+                value = memo.get(cells, memo)  # the memo itself marks a miss
+                if value is not memo and type(value) is not _Refused:  # the common case
+                    return value.copy() if type(value) is list or type(value) is dict \
+                        else value
+                try:
+                    return self._remembered(memo, cells, values)
+                except InputError as exc:
+                    raise InputError(exc.reason, row=row, column=self.source.where) from None
         try:
-            raw = self.source(values)
-            if raw is None:
-                return None
-            value = self.convert(raw, values)
-            if self.low is not None or self.high is not None:
-                self._bounds(value, raw)
-            return value
+            return self._value(values)
         except InputError as exc:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
+
+    def _cells(self, values: Values) -> str | tuple[str, ...] | None:
+        """The text cells the source reads (its column's, or a template's columns' as a
+        tuple), which alone decide the step's value; None when one is not text."""
+        column = self.source.column
+        if column is not None:
+            cell = values.get(column)
+            return cell if type(cell) is str else None
+        cells = tuple(map(values.get, self.source.columns))
+        for cell in cells:
+            if type(cell) is not str:
+                return None
+        return cast("tuple[str, ...]", cells)
+
+    def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
+                    values: Values) -> Any:
+        """The value for the text ``cells`` the source reads in ``values``, from the memo
+        or computed and remembered."""
+        value = memo.get(cells, memo)  # the memo itself marks a miss
+        if value is memo:
+            try:
+                value = self._value(values)
+            except InputError as exc:
+                value = _Refused(exc.reason)
+            _remember(memo, cells, value)
+        if type(value) is _Refused:
+            raise InputError(value.reason)
+        if type(value) is list or type(value) is dict:
+            return value.copy()
+        return value
+
+    def _value(self, values: Values) -> Any:
+        raw = self.source(values)
+        return None if raw is None else self._convert(raw, values)
+
+    def _convert(self, raw: object, values: Values) -> Any:
+        value = self.convert(raw, values)
+        if self.low is not None or self.high is not None:
+            self._bounds(value, raw)
+        return value
+
+    def forget(self) -> None:
+        """Empty the memo (the decimal-mark record it was filled under changed)."""
+        if self.memo is not None:
+            self.memo.clear()
 
     def learn(self, values: Values) -> None:
         """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
         is no evidence; errors are ``map``'s to report."""
         if self.marks is not None and len(self.marks.seen) == 2:
             return  # both marks shown: nothing more can change the column's decision
+        memo = self.memo  # while learning: the texts shown already (a text shows the same)
+        if memo is not None and (cells := self._cells(values)) is not None:
+            if cells in memo:
+                return
+            _remember(memo, cells, None)
         try:
             raw = self.source(values, default=False)
             if raw is not None:
@@ -244,9 +347,12 @@ class _Compiler:
         self.problems: list[tuple[str, str]] = []
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
-             many: bool = False, what: str | None = None) -> _Step | None:
+             many: bool = False, what: str | None = None,
+             reads_row: bool = False) -> _Step | None:
         """``many``: a multi-option target, which takes a JSON array whole (unless ``join``);
-        ``what`` it takes, for a cell of the wrong JSON type (default: by ``key``)."""
+        ``what`` it takes, for a cell of the wrong JSON type (default: by ``key``);
+        ``reads_row``: the converter reads other cells of the row than its raw value (its
+        results are then not remembered per raw text: ``_Step.memo``)."""
         if spec is None:
             return None
         convert = make(spec)
@@ -260,7 +366,7 @@ class _Compiler:
         marks = make.column if isinstance(make, _PerColumn) and (
             spec.decimal or self.defaults.decimal) == "auto" else None
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
-                     spec.min, spec.max, marks)
+                     spec.min, spec.max, marks, None if reads_row else {})
 
     def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
         """Values that name something: through the map, then resolved (and cached)."""
@@ -441,7 +547,8 @@ class _Compiler:
         for option in sorted(spec.options_set() - _CUSTOM_OPTIONS[field.type]):
             self.problems.append((f"{key}.{option}", f"not used by a {field.type} field"))
         return self.step(key, field.code, spec, self._custom_make(key, field),
-                         many=field.type == "set", what=_WHAT_TYPE.get(field.type, "text"))
+                         many=field.type == "set", what=_WHAT_TYPE.get(field.type, "text"),
+                         reads_row=field.type == "monetary" and bool(spec.currency_column))
 
     def _custom_make(self, key: str, field: DealField) -> Make:
         d, kind = self.defaults, field.type
@@ -480,8 +587,40 @@ class _Compiler:
 
 @dataclass(frozen=True, slots=True)
 class _StageStep:
+    """The stage of a row: its source, and the resolver of (raw name, pipeline id).
+
+    ``memo``: the stage id, or the refusal, by (text cell, pipeline id) — a pure function
+    of both (as ``_Step.memo``); bounded like it."""
+
     source: _Source
     resolve: Callable[[object, int | None], int]
+    memo: dict[tuple[str, int | None], int | _Refused] = field(default_factory=dict)
+
+    def __call__(self, values: Values, pipeline_id: int | None) -> int:
+        """The stage id, or InputError (its reason only: the caller places it)."""
+        column = self.source.column
+        cell = values.get(column) if column is not None else None
+        if type(cell) is not str:
+            return self._id(values, pipeline_id)
+        memo = self.memo
+        key = (cell, pipeline_id)
+        found = memo.get(key)
+        if found is None:
+            try:
+                found = self._id(values, pipeline_id)
+            except InputError as exc:
+                found = _Refused(exc.reason)
+            _remember(memo, key, found)
+        if isinstance(found, _Refused):
+            raise InputError(found.reason)
+        return found
+
+    def _id(self, values: Values, pipeline_id: int | None) -> int:
+        raw = self.source(values)
+        if raw is None:  # never a silent first stage (issue 10 section 4)
+            raise InputError("the stage is empty (set deal.stage.default for blank "
+                             "cells, or fix the row)")
+        return self.resolve(raw, pipeline_id)
 
 
 def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
@@ -574,19 +713,24 @@ class RowMapper:
         """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
         ignored here, ``map`` reports them) and decide each column's decimal mark
         (``tf.ColumnDecimal``). Returns ``decimal_marks()``. Rows the reader refused
-        (shifted cells) are no evidence."""
+        (shifted cells) are no evidence. Reading stops once every such column has shown
+        both marks (its decision, and the first cell showing each, can no longer change)."""
         marked = self._marked()
-        for _, marks in marked:
+        for step, marks in marked:
             marks.start()
+            step.forget()
         try:
             for row in rows:
                 if row.error is not None:
                     continue
                 for step, _ in marked:
                     step.learn(row.values)
+                if all(len(marks.seen) == 2 for _, marks in marked):
+                    break  # every column showed both marks: no later cell changes a decision
         finally:
-            for _, marks in marked:
+            for step, marks in marked:
                 marks.decide()
+                step.forget()  # a cell read while learning was only shown to its column
         return self.decimal_marks()
 
     def decimal_marks(self) -> dict[str, dict[str, str]]:
@@ -601,6 +745,7 @@ class RowMapper:
         for step, column in self._marked():
             shown = marks.get(step.name)
             column.restore(shown if isinstance(shown, MappingABC) else {})
+            step.forget()
 
     def map(self, row: SourceRow) -> MappedRow:
         """The deal, person and organization of one row, or InputError(row=, column=)."""
@@ -683,11 +828,7 @@ class RowMapper:
         pipeline_id = self.pipeline(values, n) if self.pipeline else None
         if self.stage is not None:
             try:
-                raw = self.stage.source(values)
-                if raw is None:  # never a silent first stage (issue 10 section 4)
-                    raise InputError("the stage is empty (set deal.stage.default for blank "
-                                     "cells, or fix the row)")
-                deal["stage_id"] = self.stage.resolve(raw, pipeline_id)
+                deal["stage_id"] = self.stage(values, pipeline_id)
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
         elif pipeline_id is not None:
@@ -705,7 +846,10 @@ class RowMapper:
                              column=self.lost_reason.source.where if self.lost_reason else None)
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
-        name, email, phone = (step(values, n) if step else None for step in self.person)
+        name_step, email_step, phone_step = self.person
+        name = name_step(values, n) if name_step else None
+        email = email_step(values, n) if email_step else None
+        phone = phone_step(values, n) if phone_step else None
         if name is None and email is None and phone is None:
             return None
         if name is None and email is None:
@@ -715,7 +859,9 @@ class RowMapper:
         return PersonRef(str(name or email), email, phone)
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
-        name, address = (step(values, n) if step else None for step in self.org)
+        name_step, address_step = self.org
+        name = name_step(values, n) if name_step else None
+        address = address_step(values, n) if address_step else None
         return OrgRef(name, address) if name is not None else None
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -275,15 +274,15 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- results
 
-@dataclass(frozen=True, slots=True)
-class PersonRef:
+# NamedTuples rather than frozen dataclasses: a row builds up to three of them (a
+# million-row file, three million), and a tuple is built several times faster.
+class PersonRef(NamedTuple):
     name: str
     email: str | None = None
     phone: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OrgRef:
+class OrgRef(NamedTuple):
     name: str
     address: str | None = None
 
@@ -292,8 +291,7 @@ class OrgRef:
         return tf.org_match_key(self.name) or self.name.casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class MappedRow:
+class MappedRow(NamedTuple):
     """A row ready to send: ``deal`` is an addDeal body without person_id / org_id."""
 
     row: int

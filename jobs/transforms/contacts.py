@@ -3,6 +3,7 @@ addresses and phones."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,11 @@ from .text import clean_text
 # ---------------------------------------------------------------- e-mail, phone
 
 _ANGLE = re.compile(r"<([^<>]+)>")
+_LIST_SEPARATOR = re.compile(r"[;,\s]")
+_NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
+_NON_DIGITS = re.compile(r"\D")
+_INNER_DOT = re.compile(r"(?<=\w)[./](?=\w)")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def normalize_email(value: object) -> str | None:
@@ -29,15 +35,41 @@ def normalize_email(value: object) -> str | None:
     if text is None:
         return None
     angle = _ANGLE.search(text)
-    first = angle[1] if angle else re.split(r"[;,\s]", text)[0]
+    first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
     email = first.strip().casefold().removeprefix("mailto:")
-    try:
-        checked = validate_email(email, check_deliverability=False,
-                                 allow_smtputf8=True, allow_quoted_local=False,
-                                 test_environment=True)  # ".test" domains (RFC 2606) pass
-    except EmailNotValidError as exc:
-        raise InputError(f"not an e-mail address: {text!r} ({exc})") from None
-    return str(checked.normalized).casefold()
+    checked = _VALIDATED.get(email)
+    if checked is None:
+        try:
+            checked = str(validate_email(
+                email, check_deliverability=False, allow_smtputf8=True,
+                allow_quoted_local=False, test_environment=True,  # ".test" (RFC 2606) passes
+            ).normalized).casefold()
+        except EmailNotValidError as exc:
+            checked = _Invalid(str(exc))
+        if checked == email:
+            checked = email  # one string kept for key and value (the usual case)
+        if len(_VALIDATED) >= _VALIDATED_LIMIT:
+            _VALIDATED.clear()
+        _VALIDATED[email] = checked
+    if isinstance(checked, _Invalid):
+        raise InputError(f"not an e-mail address: {text!r} ({checked.why})")
+    return checked
+
+
+class _Invalid:
+    """email-validator's refusal of an address, kept in ``_VALIDATED``."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+# email-validator's verdict by address (no DNS: a pure function of the text; an address
+# comes back in every row of its person, in any case or as "Name <address>"); cleared
+# when full, so memory stays bounded whatever the file (~2.5 MB)
+_VALIDATED: dict[str, str | _Invalid] = {}
+_VALIDATED_LIMIT = 16384
 
 
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$", re.I)
@@ -56,10 +88,10 @@ def clean_phone(value: object) -> str | None:
         return None
     ext = _EXTENSION.search(text)
     body = text[: ext.start()] if ext else text
-    if re.search(r"[^\d\s+().\-/]", body) or "+" in body.lstrip()[1:]:
+    if _NOT_PHONE.search(body) or "+" in body.lstrip()[1:]:
         raise InputError(f"not a phone number: {text!r}")
     plus = body.lstrip().startswith("+")
-    digits = re.sub(r"\D", "", body)
+    digits = _NON_DIGITS.sub("", body)
     if not plus and digits.startswith("00"):
         plus, digits = True, digits[2:]
     if not 5 <= len(digits) <= 15:
@@ -89,6 +121,19 @@ _LEGAL_CANON = {
 
 
 def org_match_key(name: object) -> str | None:
+    """The key two organisation names must share to be the same organisation (see
+    ``_org_match_key``); a text's key is remembered (a file names each company in many
+    rows)."""
+    return _org_text_key(name) if type(name) is str else _org_match_key(name)
+
+
+def address_match_key(address: object) -> str | None:
+    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+    return (_address_text_key(address) if type(address) is str
+            else _address_match_key(address))
+
+
+def _org_match_key(name: object) -> str | None:
     """The key two organisation names must share to be the same organisation.
 
     Accents removed, case-folded, ``&`` read as "and", dots inside abbreviations
@@ -105,8 +150,8 @@ def org_match_key(name: object) -> str | None:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("&", " and ").replace("+", " and ")
-    text = re.sub(r"(?<=\w)[./](?=\w)", "", text)  # s.a. -> sa., a/s -> as
-    text = re.sub(r"[^\w\s]|_", " ", text)
+    text = _INNER_DOT.sub("", text)  # s.a. -> sa., a/s -> as
+    text = _PUNCTUATION.sub(" ", text)
     words = text.split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
@@ -128,17 +173,21 @@ def org_match_key(name: object) -> str | None:
     return " ".join(words + forms) or None
 
 
-def address_match_key(address: object) -> str | None:
-    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+def _address_match_key(address: object) -> str | None:
     text = clean_text(address)
     if text is None:
         return None
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split()) or None
+    return " ".join(_PUNCTUATION.sub(" ", text).split()) or None
+
+
+# pure functions of a text: remembered, a bounded number of them
+_org_text_key = functools.lru_cache(maxsize=4096)(_org_match_key)
+_address_text_key = functools.lru_cache(maxsize=4096)(_address_match_key)
 
 
 def phone_match_key(phone: object) -> str | None:
     """A phone compared by its last 9 digits (country prefix and formatting ignored)."""
-    digits = re.sub(r"\D", "", str(phone or "").split(" ext")[0])
+    digits = _NON_DIGITS.sub("", str(phone or "").split(" ext")[0])
     return digits[-9:] if len(digits) >= 5 else None

@@ -104,7 +104,10 @@ def _currency_token(token: str, default: str | None) -> str:
 def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tuple[str, ...]]:
     """Signs and currency around the number → (count of minus signs, ISO code, the codes
     an ambiguous symbol may mean or ``()``)."""
-    minus, currency, choices = 0, None, tuple[str, ...]()
+    minus, currency = 0, None
+    choices: tuple[str, ...] = ()
+    if not affix:  # most numbers: nothing before or after them
+        return minus, currency, choices
     for token in affix.split():
         while token and token[0] in _SIGNS:
             minus += token[0] != "+"
@@ -289,31 +292,20 @@ def parse_money(value: object, *, default_currency: str | None = None,
     refused when a JSON double cannot hold them (``check_api_number``).
     """
     prefer = prefer or default_currency
-    if is_empty(value):
-        return None
-    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
-        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
-        if not allow_currency:
-            return Money(amount, default_currency)
-        try:
-            code = _currency_token(value.symbol, prefer)
-        except InputError as exc:
-            raise InputError(f"not an amount: {str(value)!r} (its number format: "
-                             f"{exc.reason})") from None
-        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
-    if isinstance(value, float):
-        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
-        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
-        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
-        if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
-        return Money(check_api_number(amount, value), default_currency)
-    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
-        amount = Decimal(str(value))
-        if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
-        return Money(check_api_number(amount, value), default_currency)
-    text = _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
+    if type(value) is str:  # a text cell, the usual one: no other type's branch applies
+        if value.isascii() and value.isprintable() and "  " not in value:
+            text = value.strip()  # no invisible character, no whitespace but single " "
+            if not text:
+                return None
+        else:
+            if is_empty(value):
+                return None
+            text = _SPACES.sub(" ", value.translate(_INVISIBLE)).strip()
+    else:
+        read = _non_text(value, default_currency, decimal, allow_currency, prefer)
+        if not isinstance(read, str):
+            return read
+        text = read
     if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
         return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
@@ -346,9 +338,42 @@ def parse_money(value: object, *, default_currency: str | None = None,
     minus = minus_pre + minus_post + negative
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
-    amount = check_api_number(_parse_digits(num, decimal, text), text)
+    amount = _parse_digits(num, decimal, text)
+    if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
+        amount = check_api_number(amount, text)
     return _with_choices(Money(-amount if minus else amount, currency or default_currency),
                          choices_pre or choices_post if currency else ())
+
+
+def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
+              allow_currency: bool, prefer: str | None) -> Money | str | None:
+    """``parse_money`` of a cell that is not a plain ``str``: its Money (None when empty),
+    or, for a cell of no number type, its text (``_text``), read as a text cell is."""
+    if is_empty(value):
+        return None
+    if isinstance(value, CurrencyNumber):  # an XLSX number in a currency format
+        amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
+        if not allow_currency:
+            return Money(amount, default_currency)
+        try:
+            code = _currency_token(value.symbol, prefer)
+        except InputError as exc:
+            raise InputError(f"not an amount: {str(value)!r} (its number format: "
+                             f"{exc.reason})") from None
+        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
+    if isinstance(value, float):
+        # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
+        # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
+        amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
+    if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InputError(f"not a finite number: {value!r}")
+        return Money(check_api_number(amount, value), default_currency)
+    return _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
 
 
 # Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up
@@ -374,14 +399,18 @@ def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
     return amount
 
 
+_GROUP_MARKS = re.compile("[.,' \u2019]")
+_DIGITS = re.compile(r"\d")
+
+
 def _parse_digits(num: str, decimal: Decimal_, text: str) -> Decimal:
     mark = _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
     if mark and (not frac.isdigit() or mark in whole):
         raise InputError(f"not an amount: {text!r}")
     if whole:
-        groups = re.split("[.,' \u2019]", whole)
-        if any(not g.isdigit() for g in groups) or len(set(re.sub(r"\d", "", whole))) > 1:
+        groups = _GROUP_MARKS.split(whole)
+        if any(not g.isdigit() for g in groups) or len(set(_DIGITS.sub("", whole))) > 1:
             raise InputError(f"not an amount: {text!r}")
         if len(groups) > 1:
             _check_groups(groups, text)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bulk.errors import InputError
@@ -148,10 +149,10 @@ def source_key(value: object) -> str | None:
     writes them). Refused: a boolean, an object or array, a number with a fraction, and a
     float of magnitude 2^53 or more (an XLSX number cell holding a 19-digit id: Excel kept
     only about 15 digits, so two ids can read the same — store keys as text)."""
-    from decimal import Decimal, InvalidOperation
-
     if value is None:
         return None
+    if type(value) is str:
+        return clean_text(value)
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected text or a whole number, got {json_kind(value)} "
                          f"({_shown(value)})")
@@ -186,6 +187,13 @@ def clean_text(value: object) -> str | None:
     """One line of text: NFC, invisible characters removed, whitespace collapsed."""
     if value is None:
         return None
+    if type(value) is str and value.isascii() and value.isprintable():
+        # most cells: NFC, the invisible and the control characters change nothing in
+        # printable ASCII, and its only whitespace is " " (the result is the same)
+        text = value.strip()
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text or None
     if isinstance(value, dict | list):
         raise InputError(f"expected text, got {type(value).__name__}")
     if isinstance(value, bool):
@@ -220,4 +228,6 @@ def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
 
 def norm_key(value: str) -> str:
     """Case- and whitespace-insensitive key for matching names and map entries."""
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip().casefold()  # the same key: nothing to normalise or collapse
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()

@@ -1,0 +1,226 @@
+"""What the mapping remembers per text cell (``_Step.memo``, e-mail verdicts, match keys)
+and the text fast paths give exactly what computing every cell afresh gives."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+from jobs import transforms as tf
+from jobs.catalog import Catalog
+from jobs.mapping import Mapping
+from jobs.transforms import contacts
+from jobs.transforms.text import _INVISIBLE, _SPACES, check_control
+from tests.test_mapping import RAW_FIELDS
+
+MAPPING = """
+version = 1
+[import]
+key_column = "id"
+[deal]
+title = "{Company} - {Name}"
+value = "Amount"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "Stage"
+[custom_fields]
+"Products" = { column = "Products", separator = "|" }
+"Contract value" = { column = "Contract", currency_column = "Contract Currency" }
+"Site address" = "Address"
+[person]
+name = "Contact"
+email = "Email"
+"""
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}],
+        stages=[{"id": 11, "name": "Qualified", "pipeline_id": 1, "order_nr": 1}],
+        deal_fields=RAW_FIELDS)
+
+
+def values(**changes: str) -> dict[str, str]:
+    base = {"id": "K-1", "Company": "Acme", "Name": "Renewal", "Amount": "1,500.00",
+            "Stage": "Qualified", "Products": "CRM|Email", "Contract": "100",
+            "Contract Currency": "EUR", "Address": "Main St 1", "Contact": "Jo Doe",
+            "Email": "jo@acme.test"}
+    return {**base, **changes}
+
+
+def mapper(catalog: Catalog) -> Any:
+    return Mapping.loads(MAPPING).compile(catalog, header=list(values()))
+
+
+def test_a_remembered_list_or_dict_is_never_shared_between_rows(catalog: Catalog) -> None:
+    """Two rows with the same cells get equal values, but not the same objects: changing
+    one row's option ids or address leaves the next row's alone."""
+    m = mapper(catalog)
+    first = m.map(SourceRow(2, 2, values(id="K-1")))
+    second = m.map(SourceRow(3, 3, values(id="K-2")))
+    products, address = "s" * 40, "a" * 40
+    assert first.deal["custom_fields"][products] == second.deal["custom_fields"][products]
+    for mapped in (first, second):  # computed, then remembered
+        mapped.deal["custom_fields"][products].append(99)
+        mapped.deal["custom_fields"][address]["value"] = "changed"
+    third = m.map(SourceRow(4, 4, values(id="K-3")))
+    assert third.deal["custom_fields"][products] == [41, 42]
+    assert third.deal["custom_fields"][address] == {"value": "Main St 1"}
+
+
+def test_a_converter_that_reads_other_cells_is_computed_per_row(catalog: Catalog) -> None:
+    """The same amount text with another currency column is another value (a monetary
+    field's currency_column: its result is never remembered by the amount alone)."""
+    m = mapper(catalog)
+    contract = "m" * 40
+    eur = m.map(SourceRow(2, 2, values(id="K-1", **{"Contract Currency": "EUR"})))
+    usd = m.map(SourceRow(3, 3, values(id="K-2", **{"Contract Currency": "USD"})))
+    assert eur.deal["custom_fields"][contract] == {"value": 100, "currency": "EUR"}
+    assert usd.deal["custom_fields"][contract] == {"value": 100, "currency": "USD"}
+
+
+def test_a_remembered_refusal_names_each_row_and_its_column(catalog: Catalog) -> None:
+    """A bad cell seen twice fails both rows, each with its own row number and column."""
+    m = mapper(catalog)
+    for n in (5, 9):
+        with pytest.raises(InputError) as caught:
+            m.map(SourceRow(n, n, values(id=f"K-{n}", Stage="Nowhere")))
+        assert caught.value.row == n and caught.value.column == "Stage"
+        assert "Nowhere" in caught.value.reason
+
+
+def test_marks_learned_after_rows_were_mapped_decide_the_next_rows(catalog: Catalog) -> None:
+    """A cell mapped before the file's decimal marks were learned is read again by them
+    afterwards, not as remembered: '1.500' is refused without evidence, 1500 once the
+    column showed ',' as its decimal mark."""
+    m = mapper(catalog)
+    ambiguous = SourceRow(2, 2, values(Amount="1.500"))
+    with pytest.raises(InputError, match="ambiguous number"):
+        m.map(ambiguous)
+    m.learn_marks([ambiguous, SourceRow(3, 3, values(Amount="2,5"))])
+    assert m.map(ambiguous).deal["value"] == 1500
+    m.use_decimal_marks({"value": {".": "2.5"}})
+    assert m.map(ambiguous).deal["value"] == 1.5
+
+
+def test_learning_stops_once_every_column_showed_both_marks(catalog: Catalog) -> None:
+    """learn_marks reads no further once each decimal = "auto" column has shown both
+    marks (nothing later can change its decision); its evidence is the first cells."""
+    m = mapper(catalog)
+    numeric = [c for c in ("value", "m" * 40) if c in m.decimal_marks()]
+    shown = [values(Amount="1.234,5", Contract="1.234,5"),
+             values(Amount="2,345.5", Contract="2,345.5")]
+
+    def rows() -> Iterator[SourceRow]:
+        for n, cells in enumerate(shown, 2):
+            yield SourceRow(n, n, cells)
+        raise AssertionError("read past the rows that decided every column")
+
+    marks = m.learn_marks(rows())
+    assert numeric and all(marks[c] == {",": "1.234,5", ".": "2,345.5"} for c in numeric)
+
+
+def test_learning_reads_the_whole_file_while_a_mark_is_missing(catalog: Catalog) -> None:
+    """A column that showed one mark only is read to the end (a later cell may show the
+    other): the evidence names the cell of the last row."""
+    m = mapper(catalog)
+    rows = [SourceRow(n, n, values(Amount="2,5")) for n in range(2, 50)]
+    rows.append(SourceRow(50, 50, values(Amount="1,234.50")))
+    assert m.learn_marks(rows)["value"] == {",": "2,5", ".": "1,234.50"}
+
+
+def _clean_text_afresh(value: str) -> str | None:
+    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    return check_control(_SPACES.sub(" ", text).strip()) or None
+
+
+# ASCII, with whitespace and control characters often (runs of spaces inside, tabs...)
+ASCII = st.text(alphabet=st.one_of(st.sampled_from("  \t\x1fAb"),
+                                   st.characters(max_codepoint=0x7F)), max_size=12)
+
+
+@given(ASCII)
+@example("  Big  deal ")
+@example("a   b\x00")
+def test_clean_text_of_ascii_is_the_full_cleaning(text: str) -> None:
+    """clean_text's ASCII fast path gives what NFC, the invisible characters, the
+    whitespace collapse and the control-character check give (or the same refusal)."""
+    try:
+        expected: str | None = _clean_text_afresh(text)
+    except InputError as exc:
+        with pytest.raises(InputError, match="control character") as caught:
+            tf.clean_text(text)
+        assert caught.value.reason == exc.reason
+        return
+    assert tf.clean_text(text) == expected
+
+
+@given(ASCII)
+@example(" Closed  Won ")
+def test_norm_key_of_ascii_is_the_full_key(text: str) -> None:
+    """norm_key's fast path gives the key NFC, the whitespace collapse and casefold give."""
+    expected = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    assert tf.norm_key(text) == expected
+
+
+@pytest.mark.parametrize("cell", ["JO@ACME.TEST", "Jo Doe <jo@acme.test>", "jo@@acme..test",
+                                  "mailto:Jo@Acme.test", "jo@acme"])
+def test_an_e_mail_verdict_is_the_same_the_second_time(cell: str) -> None:
+    """normalize_email gives a cell it saw the same address, or the same refusal, as the
+    first time (when email-validator judged it)."""
+    def verdict() -> str | None:
+        try:
+            return tf.normalize_email(cell)
+        except InputError as exc:
+            return f"refused: {exc.reason}"
+    contacts._VALIDATED.clear()
+    first = verdict()
+    assert contacts._VALIDATED  # remembered
+    assert verdict() == first
+
+
+class _Text(str):
+    """A str that is not exactly ``str``: read by the general path, not the fast one."""
+
+
+AMOUNTS = st.one_of(
+    ASCII,
+    st.from_regex(r"\A[ ($€£-]{0,2}[0-9]{1,3}([ ,.'][0-9]{3}){0,3}([.,][0-9]{1,3})?"
+                  r"[ )%-]{0,2}( ?(EUR|usd|\$|kr))?\Z"))
+
+
+@given(AMOUNTS)
+@example(" 1,234.50  EUR ")
+@example("\u200b")
+def test_parse_money_of_text_reads_as_any_cell_does(text: str) -> None:
+    """parse_money's path for a plain str gives what its path for any other cell gives:
+    the same Money, None, or the same refusal."""
+    def read(cell: object) -> object:
+        try:
+            return tf.parse_money(cell, prefer="USD")
+        except InputError as exc:
+            return exc.reason
+    assert read(text) == read(_Text(text))
+
+
+def test_a_memo_stays_bounded_and_keeps_its_newer_half() -> None:
+    """However many texts a column has, a step remembers at most _STEP_MEMO_LIMIT of them;
+    when full it forgets the older half, so the newest stay."""
+    from jobs.mapping import compiler
+
+    limit = compiler._STEP_MEMO_LIMIT
+    memo: dict[object, object] = {}
+    for n in range(3 * limit + 7):
+        compiler._remember(memo, f"cell {n}", n)
+        assert len(memo) <= limit
+    last = 3 * limit + 6
+    assert memo[f"cell {last}"] == last and f"cell {last - limit // 2}" in memo
+    assert "cell 0" not in memo

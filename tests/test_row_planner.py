@@ -1,0 +1,66 @@
+"""RowPlanner.decide without an account: new persons are created once, as the first row
+that named them gave them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bulk.manifest import SourceRow
+from bulk.store import ItemState
+from jobs.account import OrgIndex, PersonIndex
+from jobs.catalog import Catalog
+from jobs.import_rows import Indexes, RowPlanner
+from jobs.mapping import Mapping
+from tests.test_mapping import RAW_FIELDS
+
+MAPPING = """
+version = 1
+[import]
+key_column = "id"
+[deal]
+title = "title"
+[person]
+name = "contact"
+email = "email"
+phone = "phone"
+[organization]
+name = "company"
+"""
+KEY_CODE = "k" * 40  # RAW_FIELDS' "Import source key"
+
+
+def planner() -> RowPlanner:
+    mapping = Mapping.loads(MAPPING)
+    catalog = Catalog.from_api(deal_fields=RAW_FIELDS)
+    mapper = mapping.compile(catalog, header=["id", "title", "contact", "email", "phone",
+                                              "company"])
+    return RowPlanner(mapper, KEY_CODE, "insert",
+                      Indexes(persons=PersonIndex(), orgs=OrgIndex()), key_column="id")
+
+
+def decide(p: RowPlanner, n: int, **cells: str) -> dict[str, Any]:
+    values = {"id": f"K-{n}", "title": "Deal", "contact": "", "email": "", "phone": "",
+              "company": "Acme Ltd", **cells}
+    item = p.decide(SourceRow(n, n, values))
+    assert item.state is ItemState.PENDING, item.error
+    person: dict[str, Any] = item.payload["person"]
+    return person
+
+
+def test_a_new_person_is_the_first_row_that_named_them() -> None:
+    """Rows naming one e-mail share one person to create, with the first row's name, e-mail
+    and phone; a person without an e-mail is keyed by name and phone."""
+    p = planner()
+    first = decide(p, 2, contact="Jo Doe", email="JO@acme.test", phone="030 1234567")
+    again = decide(p, 3, contact="Joanna Doe", email="Jo Doe <jo@acme.test>")
+    other = decide(p, 4, contact="Sam  Lee", phone="+49 30 7654321")
+    body = {"name": "Jo Doe", "emails": [{"value": "jo@acme.test", "primary": True,
+                                          "label": "work"}],
+            "phones": [{"value": "0301234567", "primary": True, "label": "work"}]}
+    assert first["key"] == again["key"] == "e:jo@acme.test"
+    assert first["body"] == again["body"] == body
+    assert first["org"] is again["org"]  # the first row's organization reference
+    assert other["key"] == "n:sam lee|p:307654321"
+    assert other["body"] == {"name": "Sam Lee", "phones": [
+        {"value": "+49307654321", "primary": True, "label": "work"}]}
+    assert p.counts.persons_new == 2 and p.counts.orgs_new == 1
