@@ -37,10 +37,37 @@ def is_known_word(token: str) -> bool:
     return any(zipf_frequency(token, lang, wordlist="small") >= KNOWN_ZIPF for lang in LANGUAGES)
 
 
+COMMON_ZIPF = 3.5  # a common word: about 3 times per million words in some language
+UNHEARD_ZIPF = 1.0  # never written: under once per billion words in every language
+
+
+@lru_cache(maxsize=65536)
+def _zipf(token: str, wordlist: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(token, lang, wordlist=wordlist) for lang in LANGUAGES)
+
+
+def misspelt(x: str, y: str) -> bool:
+    """True when one of two words is a common word (``COMMON_ZIPF`` in a ``small`` list)
+    and the other is written nowhere (under ``UNHEARD_ZIPF`` in every language's large
+    list): ``implementaton`` next to ``implementation``. Not for names and brands,
+    which are rare words (``salesforce`` 2.9, ``mailchimp`` 1.9, ``heilbrunn`` 2.6: their
+    near spellings may be other names), nor where the other spelling is written at all
+    (``friedburg`` 1.7: a place)."""
+    if not (x.isalpha() and y.isalpha()):
+        return False
+    for common, other in ((x, y), (y, x)):
+        if _zipf(common, "small") >= COMMON_ZIPF and _zipf(other, "best") < UNHEARD_ZIPF:
+            return True
+    return False
+
+
 def both_known(x: str, y: str) -> bool:
     """True when ``x`` and ``y`` are both known words (``is_known_word``): two words,
     not one word and its typo."""
     return is_known_word(x) and is_known_word(y)
 
 
-__all__ = ["KNOWN_ZIPF", "LANGUAGES", "both_known", "is_known_word"]
+__all__ = ["COMMON_ZIPF", "KNOWN_ZIPF", "LANGUAGES", "UNHEARD_ZIPF", "both_known", "is_known_word",
+           "misspelt"]

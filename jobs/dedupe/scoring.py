@@ -69,7 +69,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
-from .lexicon import both_known, is_known_word
+from .lexicon import both_known, is_known_word, misspelt
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     NormTitle,
@@ -345,7 +345,10 @@ def word_pair(x: str, y: str) -> str | None:
             return TYPO
         if inflected(x, y):
             return FORMS
-        return NEAR if x[0] == y[0] else None
+        if x[0] != y[0]:
+            return None
+        # a common word next to a spelling no one writes: that word mistyped
+        return TYPO if misspelt(x, y) else NEAR
     return FORMS if inflected(x, y) else None
 
 
