@@ -37,28 +37,23 @@ def is_known_word(token: str) -> bool:
     return any(zipf_frequency(token, lang, wordlist="small") >= KNOWN_ZIPF for lang in LANGUAGES)
 
 
-COMMON_ZIPF = 3.5  # a common word: about 3 times per million words in some language
-UNHEARD_ZIPF = 1.0  # never written: under once per billion words in every language
-
-
-@lru_cache(maxsize=65536)
-def _zipf(token: str, wordlist: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return max(zipf_frequency(token, lang, wordlist=wordlist) for lang in LANGUAGES)
+COMMON_ZIPF = 3.5  # a common English word: about 3 times per million words
 
 
 def misspelt(x: str, y: str) -> bool:
-    """True when one of two words is a common word (``COMMON_ZIPF`` in a ``small`` list)
-    and the other is written nowhere (under ``UNHEARD_ZIPF`` in every language's large
-    list): ``implementaton`` next to ``implementation``. Not for names and brands,
-    which are rare words (``salesforce`` 2.9, ``mailchimp`` 1.9, ``heilbrunn`` 2.6: their
-    near spellings may be other names), nor where the other spelling is written at all
-    (``friedburg`` 1.7: a place)."""
+    """True when one of two words is a common English word (``COMMON_ZIPF`` in the
+    ``small`` list) and the other is no known word in any of ``LANGUAGES``
+    (``is_known_word``): ``implementaton`` next to ``implementation``, ``contrakt`` next
+    to ``contract``. Names and brands are rarer in English (``salesforce`` 2.9,
+    ``mailchimp`` 1.9, ``heilbronn`` 1.8, ``katharina`` 2.5), so their near spellings
+    stay near words. Only the ``small`` lists are read (the large ones cost ~190 MB)."""
     if not (x.isalpha() and y.isalpha()):
         return False
+    from wordfreq import zipf_frequency
+
     for common, other in ((x, y), (y, x)):
-        if _zipf(common, "small") >= COMMON_ZIPF and _zipf(other, "best") < UNHEARD_ZIPF:
+        if zipf_frequency(common, "en", wordlist="small") >= COMMON_ZIPF \
+                and not is_known_word(other):
             return True
     return False
 
@@ -69,5 +64,4 @@ def both_known(x: str, y: str) -> bool:
     return is_known_word(x) and is_known_word(y)
 
 
-__all__ = ["COMMON_ZIPF", "KNOWN_ZIPF", "LANGUAGES", "UNHEARD_ZIPF", "both_known", "is_known_word",
-           "misspelt"]
+__all__ = ["COMMON_ZIPF", "KNOWN_ZIPF", "LANGUAGES", "both_known", "is_known_word", "misspelt"]
