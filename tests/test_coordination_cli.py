@@ -127,3 +127,28 @@ def test_the_token_cap_message_and_status_give_one_figure(tmp_path: Path) -> Non
         assert f"the job's cap of 52 tokens is spent ({ledger} used by this run;" in res.output, \
             (ledger, res.output)
         assert ledger <= 52
+
+
+def test_json_gets_its_error_object_when_the_coordinator_fails_at_start(
+        files: dict[str, Path]) -> None:
+    """Redis down, a wrong password, a database Redis does not have: a command with
+    ``--json`` (``import``, ``plan import``) exits 1 and prints the same one error object
+    on stdout as its other start errors (before: nothing on stdout)."""
+    from tests.redis_helpers import free_port, redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    args = {"import": [*commands(files)["import"], "--job-dir", str(files["jobs"])],
+            "plan import": commands(files)["plan import"]}
+    with running_redis("--requirepass", "rightpw") as server:
+        urls = {"down": f"redis://127.0.0.1:{free_port()}/0",
+                "wrong password": f"redis://:wrongpw@127.0.0.1:{server.port}/0",
+                "bad db": f"redis://:rightpw@127.0.0.1:{server.port}/99"}
+        for why, url in urls.items():
+            for name, argv in args.items():
+                res = CliRunner().invoke(app, ["--coordinator", url, *argv, "--json"],
+                                         env={"PIPEDRIVE_API_TOKEN": TOKEN})
+                assert res.exit_code == 1, (why, name, res.output)
+                data = orjson.loads(res.stdout)
+                assert data["status"] == "error" and data["exit_code"] == 1, (why, name, data)
+                assert "coordinator" in str(data["error"]) and "pw" not in res.output
