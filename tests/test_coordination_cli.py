@@ -152,3 +152,38 @@ def test_json_gets_its_error_object_when_the_coordinator_fails_at_start(
                 data = orjson.loads(res.stdout)
                 assert data["status"] == "error" and data["exit_code"] == 1, (why, name, data)
                 assert "coordinator" in str(data["error"]) and "pw" not in res.output
+
+
+def test_redis_lost_while_loading_says_what_happened_and_what_was_sent(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis goes away while the import is still loading (after --create-key-field made the
+    key field): exit 1, the job folder removed, and the line says the coordinator was lost
+    while loading and that addDealField was sent — no internal class name, no resume hint
+    (there is no job), no "nothing was sent"."""
+    import jobs.import_load as import_load
+    from tests.redis_helpers import redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    jobs = files["jobs"]
+    before = job_folders(jobs)
+    build = import_load.RowPlanner.build
+
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        async def lost_after_build(ctx: object, *args: object, **kw: object) -> object:
+            built = await build(ctx, *args, **kw)  # type: ignore[arg-type]
+            server.stop()  # lost while loading: the load's next call needs the coordinator
+            await ctx.call("getCurrentUser")  # type: ignore[attr-defined]
+            return built
+
+        monkeypatch.setattr(import_load.RowPlanner, "build", lost_after_build)
+        res = CliRunner().invoke(app, ["--coordinator", server.url, *commands(files)["import"],
+                                       "--create-key-field", "--job-dir", str(jobs),
+                                       "--url", sb.url],
+                                 env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 1, res.output
+    line = _lines(res.stderr)[-1]
+    assert line.startswith("pdbulk: the coordinator at") and "while the job was loading" in line
+    assert "addDealField 1" in line and "nothing was sent" not in line, line
+    assert "CoordinatorLost" not in res.output and "resume" not in line
+    assert job_folders(jobs) == before
