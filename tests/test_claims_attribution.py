@@ -7,7 +7,6 @@ sent the create owns it (before, every job recorded the deal `unchanged`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 

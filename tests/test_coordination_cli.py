@@ -5,6 +5,7 @@ password."""
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 
@@ -187,3 +188,55 @@ def test_redis_lost_while_loading_says_what_happened_and_what_was_sent(
     assert "addDealField 1" in line and "nothing was sent" not in line, line
     assert "CoordinatorLost" not in res.output and "resume" not in line
     assert job_folders(jobs) == before
+
+
+def test_a_coordinated_run_beside_a_live_uncoordinated_one_is_refused(
+        files: dict[str, Path]) -> None:
+    """A run without the coordinator is using the token on this machine (its Engine is
+    open, in another process); a coordinated import on the same token is refused: exit 1,
+    one line, before anything is sent and before a job folder; once that run ended, the
+    coordinated run is not refused by it (before: it ran beside it, 15-18 429s)."""
+    import subprocess
+    import sys
+
+    from tests.redis_helpers import redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    jobs = files["jobs"]
+    before = job_folders(jobs)
+    holder = (
+        "import sys, anyio\n"
+        "from bulk.engine import Engine, EngineConfig\n"
+        "from bulk.store import JobStore\n"
+        "async def main():\n"
+        "    cfg = EngineConfig(base_url=sys.argv[1], job_root=sys.argv[2])\n"
+        "    store = JobStore.create(sys.argv[2] + '/held', job_id='held', kind='none',"
+        " config={})\n"
+        "    async with Engine.open(cfg, sys.argv[3], store=store, coordinator=None):\n"
+        "        print('open', flush=True)\n"
+        "        sys.stdin.readline()\n"
+        "anyio.run(main)\n")
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        argv = ["--coordinator", server.url, *commands(files)["import"], "--create-key-field",
+                "--job-dir", str(jobs), "--url", sb.url]
+        other = subprocess.Popen([sys.executable, "-c", holder, sb.url,
+                                  str(files["jobs"].parent / "other"), TOKEN],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PDBULK_COORDINATOR": ""})
+        try:
+            assert other.stdout is not None and other.stdout.readline().strip() == "open"
+            sent = sum(sb.stats()["requests_by_operation"].values())
+            res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+            assert res.exit_code == 1, res.output
+            assert "without the shared coordinator is using this API token" in res.output
+            assert len(_lines(res.output)) == 1, res.output
+            assert sum(sb.stats()["requests_by_operation"].values()) == sent
+            assert job_folders(jobs) == before
+        finally:
+            assert other.stdin is not None and other.stdout is not None
+            other.stdin.close()
+            other.wait(30)
+            other.stdout.close()
+        res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert "without the shared coordinator" not in res.output, res.output
