@@ -107,7 +107,8 @@ class ImportJob:
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
-        self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        # key → (since when reconcile looked for it, when that look began)
+        self._looked_up: dict[str, tuple[float, float]] = {}
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create
         self._reconciled: set[str] = set()
@@ -375,8 +376,13 @@ class ImportJob:
         if untrusted is None:
             return None
         since, after = untrusted
-        if self._looked_up.get(key, float("inf")) <= since:
-            return None  # this run's reconcile already looked further back and found none
+        looked = self._looked_up.get(key)
+        if looked is not None and looked[0] <= since and looked[1] >= after:
+            # this run's reconcile already looked further back, late enough, and found none.
+            # A look begun before ``after`` proves nothing: a create sent since (another
+            # run's in doubt, its claim released) was not there yet (v12r4 F1/trial_redel:
+            # one key, two deals, each recorded `created` by another job)
+            return None
         async with self._scan_lock:  # the rows of a batch wait for one scan, not one each
             scan = self._scan
             if scan is None or scan[0] > since or scan[1] < after:
@@ -576,6 +582,7 @@ class ImportJob:
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
+        looked_at = time.time()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
         refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self.resolver.reconcile(ctx, refs, since)
@@ -614,7 +621,7 @@ class ImportJob:
             key = item.key or ""
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
-                self._looked_up[key] = min(since, self._looked_up.get(key, since))
+                self._looked_up[key] = (since, looked_at)
             if hit is not None and item.id in foreign:
                 # another run's deal: not created here. The row goes back to pending and its
                 # create path finds the deal through the claim's outcome (settled above, or by

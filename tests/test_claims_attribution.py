@@ -36,7 +36,7 @@ async def _setup(sb: Any, tmp_path: Path, job_id: str,
     seed.close()
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert")
     store = JobStore.create(tmp_path / job_id, job_id=job_id, kind="import", config={})
-    store.add_items([NewItem(row=1, key="K", op="create", payload={"deal": {"title": "K"}})])
+    store.add_items([NewItem(row=1, key="K", op="create", payload={"deal": {"title": "K", "custom_fields": {code: "K"}}})])
     store.mark_sending([i.id for i in store.items()], time.time() - 1)
     (item,) = list(store.items())
     return ImportJob(store, settings, code, claims=claims), store, item, code
@@ -129,5 +129,35 @@ async def test_a_claim_naming_this_job_without_a_send_in_doubt_proves_nothing(
             outcome = await job.execute(ctx, item)
         assert outcome.result is not None and outcome.result["deal_id"] == int(deal["id"])
         assert outcome.result["action"] != "created", outcome
+        await job.finish()
+        store.close()
+
+
+async def test_a_reconcile_look_older_than_the_claim_is_looked_again(tmp_path: Path) -> None:
+    """Run Y's create of K was in doubt; its reconcile looked and found nothing (it was not
+    applied). Then run X took K, created it with its answer lost and released the claim in
+    doubt. When Y's row claims K again, Y must look again — its earlier look began before X
+    sent anything — and find X's deal, not create K a second time (v12r4 trial_redel: one
+    key, two deals, each recorded `created` by a different job)."""
+    from bulk.claims import in_doubt_outcome
+
+    path = tmp_path / "claims.sqlite3"
+    async with serve(SandboxConfig(deals=0)) as sb:
+        job, store, item, code = await _setup(sb, tmp_path, "Y",
+                                              LocalClaims(path, holder="host-y:1:1"))
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            (outcome,) = await job.reconcile(ctx, [item])
+            assert outcome.state is ItemState.PENDING
+            x = LocalClaims(path, holder="host-x:2:2")
+            got = await acquire(x, claim_name(code, "K"), tag="X")
+            assert isinstance(got, Claim)
+            theirs = sandbox_deals_mod.create(sb.state, {"title": "K",
+                                                         "custom_fields": {code: "K"}})
+            await x.release(got, in_doubt_outcome(time.time(), "X"))
+            outcome = await job.execute(ctx, item)
+        keyed = [d for d in sb.state.deals.rows.values()
+                 if not d["is_deleted"] and d["custom_fields"].get(code) == "K"]
+        assert [d["id"] for d in keyed] == [theirs["id"]], keyed  # before: two deals
+        assert outcome.result is not None and outcome.result["action"] != "created"
         await job.finish()
         store.close()
