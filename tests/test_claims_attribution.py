@@ -36,7 +36,8 @@ async def _setup(sb: Any, tmp_path: Path, job_id: str,
     seed.close()
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert")
     store = JobStore.create(tmp_path / job_id, job_id=job_id, kind="import", config={})
-    store.add_items([NewItem(row=1, key="K", op="create", payload={"deal": {"title": "K", "custom_fields": {code: "K"}}})])
+    deal = {"title": "K", "custom_fields": {code: "K"}}
+    store.add_items([NewItem(row=1, key="K", op="create", payload={"deal": deal})])
     store.mark_sending([i.id for i in store.items()], time.time() - 1)
     (item,) = list(store.items())
     return ImportJob(store, settings, code, claims=claims), store, item, code
