@@ -216,8 +216,9 @@ class RedisClaims:
             raise self._lost(exc) from None
 
     def _lost(self, exc: BaseException) -> CoordinatorLost:
-        return CoordinatorLost(f"{failure(self._url, exc)} (claims); the job stops checkpointed: "
-                               "resume it once Redis is back")
+        cause = f"{failure(self._url, exc)} (claims)"
+        return CoordinatorLost(f"{cause}; the job stops checkpointed: resume it once Redis is "
+                               "back", cause=cause)
 
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,

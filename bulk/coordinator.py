@@ -23,10 +23,13 @@ time base several processes (or machines, NTP-synced) have in common.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -361,6 +364,54 @@ def check_coordination(token_fp: str, current: str | None,
         f"If no run uses that coordinator any more, delete {path}")
 
 
+def _run_lock(token_fp: str) -> Path:
+    from .claims import state_dir
+
+    return state_dir() / MARKERS / f"uncoordinated-{token_fp}.lock"
+
+
+@contextmanager
+def uncoordinated_run(token_fp: str) -> Iterator[None]:
+    """Hold, for the block, a shared OS lock (``flock``) that says: a run without a shared
+    coordinator is using the token ``token_fp`` on this machine (several such runs share
+    it). The OS drops it when the process ends, however it ends (kill -9 included): it
+    never outlives its run. ``check_no_uncoordinated_run`` reads it."""
+    path = _run_lock(token_fp)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # the lock goes with the descriptor
+
+
+def check_no_uncoordinated_run(token_fp: str) -> None:
+    """Refuse a coordinated run while a run without the coordinator uses the same token
+    ``token_fp`` on this machine (``uncoordinated_run`` holds its lock): that run admits
+    its calls without the shared window (the two overshoot it: 429s) and claims its
+    creates only locally. Raises CoordinatorMismatch (exit 1); checked before anything is
+    sent. A run on another machine is not seen (nothing local says it runs)."""
+    from .errors import CoordinatorMismatch
+
+    path = _run_lock(token_fp)
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return  # no uncoordinated run ever ran this token here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise CoordinatorMismatch(
+            "a pdbulk run without the shared coordinator is using this API token on this "
+            "machine right now: a coordinated run beside it would overshoot the account's "
+            "rate limit (that run does not see the shared window) and their creates would "
+            "not see each other's claims. Let it finish (or stop it), then run again; or "
+            "run every process with --coordinator") from None
+    finally:
+        os.close(fd)
+
+
 def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     """A coordinator for ``url`` (see :func:`coordinator_url`). Raises ValueError for
     an unknown scheme or a malformed URL (:func:`check_url`). Nothing is connected
@@ -372,7 +423,8 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_COORDINATOR", "MARKERS", "Coordinator", "check_coordination", "coordinator_id",
+__all__ = ["ENV_COORDINATOR", "MARKERS", "Coordinator", "check_coordination",
+           "check_no_uncoordinated_run", "coordinator_id", "uncoordinated_run",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
            "open_coordinator", "redacted"]

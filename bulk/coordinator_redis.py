@@ -278,9 +278,10 @@ class RedisCoordinator:
 
     def _lose(self, exc: BaseException) -> CoordinatorLost:
         if self._lost is None:
+            cause = failure(self._url, exc)
             self._lost = CoordinatorLost(
-                f"{failure(self._url, exc)}; the job stops checkpointed: resume it once "
-                "Redis is back")
+                f"{cause}; the job stops checkpointed: resume it once Redis is back",
+                cause=cause)
         return self._lost
 
     # -- keys -------------------------------------------------------------------------------

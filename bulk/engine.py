@@ -9,6 +9,7 @@ header), so the job store can keep the configuration for ``resume``.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -25,11 +26,13 @@ from .coordinator import (
     Coordinator,
     bind_company,
     check_coordination,
+    check_no_uncoordinated_run,
     coordinator_id,
     coordinator_url,
     fingerprint,
     mark_coordinated,
     open_coordinator,
+    uncoordinated_run,
 )
 from .errors import BulkError, RateLimited
 from .operations import get_operation
@@ -126,9 +129,28 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     recorded = store.meta_get(META_COORDINATOR)
     try:
         check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
+        if coord.shared:
+            check_no_uncoordinated_run(token_fp)
     except Exception:
         await coord.aclose()
         raise
+    with contextlib.ExitStack() as local:
+        if not coord.shared:  # seen by a coordinated run started beside this one
+            local.enter_context(uncoordinated_run(token_fp))
+        async with _client_and_coordinator(config, token, clock=clock, transport=transport,
+                                           coord=coord, current=current, token_fp=token_fp,
+                                           recorded=recorded, scheduler=scheduler,
+                                           store=store) as client:
+            yield client, scheduler
+
+
+@asynccontextmanager
+async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Clock,
+                                  transport: Transport | None, coord: Coordinator,
+                                  current: str | None, token_fp: str, recorded: object,
+                                  scheduler: Scheduler, store: JobStore
+                                  ) -> AsyncIterator[PipedriveClient]:
+    """``_connect``'s client, with a shared coordinator started and bound to the company."""
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
         try:
@@ -150,7 +172,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                         store.meta_put(META_COORDINATOR, current)
                 if store.meta_get(META_COMPANY) is None:
                     store.meta_put(META_COMPANY, company)  # known for free: undo's scope
-            yield client, scheduler
+            yield client
         finally:
             await coord.aclose()
 

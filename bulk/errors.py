@@ -207,9 +207,15 @@ class CoordinatorLost(BulkError):
 
     At start the CLI reports it as a configuration error (exit 1, nothing sent);
     mid-run it is terminal: the job stops checkpointed (exit 4) and resumes once
-    the coordinator is back. The message names the host, never a password."""
+    the coordinator is back. The message names the host, never a password.
+    ``cause``: what went wrong, without what the job does about it (for a caller with
+    no job to stop, e.g. a load cut short); the message when not given."""
 
     terminal = True
+
+    def __init__(self, message: str, *, cause: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause or message
 
 class CoordinatorMismatch(InputError):
     """Coordinated and uncoordinated runs would mix on one account (their claims do not

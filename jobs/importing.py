@@ -116,7 +116,11 @@ class ImportJob:
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
-        self._looked_up: dict[str, float] = {}  # key → since when reconcile looked for it
+        # key → (since when reconcile looked for it, when that look began)
+        self._looked_up: dict[str, tuple[float, float]] = {}
+        # keys of creates this job had in doubt (handed to reconcile): only for those can a
+        # deal found under a claim that names this job be its own create
+        self._reconciled: set[str] = set()
         # keys of pending creates the resume's re-check found on a deal (before_resume)
         self._found_on_resume: set[str] = set()
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
@@ -381,8 +385,13 @@ class ImportJob:
         if untrusted is None:
             return None
         since, after = untrusted
-        if self._looked_up.get(key, float("inf")) <= since:
-            return None  # this run's reconcile already looked further back and found none
+        looked = self._looked_up.get(key)
+        if looked is not None and looked[0] <= since and looked[1] >= after:
+            # this run's reconcile already looked further back, late enough, and found none.
+            # A look begun before ``after`` proves nothing: a create sent since (another
+            # run's in doubt, its claim released) was not there yet (v12r4 F1/trial_redel:
+            # one key, two deals, each recorded `created` by another job)
+            return None
         async with self._scan_lock:  # the rows of a batch wait for one scan, not one each
             scan = self._scan
             if scan is None or scan[0] > since or scan[1] < after:
@@ -455,9 +464,11 @@ class ImportJob:
                 if existing is not None:
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id)
-                    if creator == self.store.job_id:
+                    if creator == self.store.job_id and key in self._reconciled:
                         # this job's own create, sent by an earlier process of it that died
-                        # in doubt (its claim names it): recorded created, by this job only
+                        # in doubt (its claim names it, and this job had the row in doubt:
+                        # a claim naming a job that only held it proves no send, v12r4 F1):
+                        # recorded created, by this job only
                         outcome = self._outcome(deal_id, None)
                         self._doubted.discard(item.id)
                         return Outcome(item.id, ItemState.DONE, result={
@@ -466,8 +477,8 @@ class ImportJob:
                             "org_id": existing.get("org_id"), "reconciled": True,
                             "update_time": existing.get("update_time"), **matched_by(payload)})
                     self.found_created += 1
-                    outcome = self._outcome(deal_id, claim.previous, ours=False,
-                                            creator=creator)
+                    outcome = self._outcome(deal_id, claim.previous, ours=False, creator=(
+                        None if creator == self.store.job_id else creator))
                     return await self._exists(ctx, item, payload, existing, person_id, org_id)
                 outcome = self._outcome(int(res.data["id"]), None)
                 return Outcome(item.id, ItemState.DONE, result={
@@ -585,10 +596,12 @@ class ImportJob:
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
+        looked_at = time.time()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
         refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self.resolver.reconcile(ctx, refs, since)
         creates = [i for i in items if i.op == "create" and i.key]
+        self._reconciled.update(str(i.key) for i in creates)
         found: dict[str, Mapping[str, Any]] = {}
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:
@@ -635,7 +648,7 @@ class ImportJob:
                 continue
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
-                self._looked_up[key] = min(since, self._looked_up.get(key, since))
+                self._looked_up[key] = (since, looked_at)
             if hit is not None and item.id in foreign:
                 # another run's deal: not created here. The row goes back to pending and its
                 # create path finds the deal through the claim's outcome (settled above, or by
@@ -819,17 +832,36 @@ class ImportJob:
             if hit is None:
                 return None
             claim = self._pool.pop(key)[0]
-            why = self._not_ours(item, hit, claim.previous, body)
-            await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
-                                                           ours=why is None))
-            return why
-        got = await acquire(self.claims, self.claim_name(key), tag=self.store.job_id)
-        if not isinstance(got, Claim):  # a live run holds it, and that run settles it
+            if self.claim_name(key) in await self.claims.renew([claim], self.lease):
+                # held since prepare, and still: no other pdbulk run could create the key
+                why = self._not_ours(item, hit, claim.previous, body)
+                await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
+                                                               ours=why is None))
+                return why
+            # lost (its lease ran out while this run was frozen, another run took it over):
+            # it proves nothing; the claim is had again and its outcome read (F1, v12r4)
+        got = await self._claim_to_settle(key)
+        if not isinstance(got, Claim):  # a live run holds it past the wait: it settles it
             return None if hit is None else f"being settled by another run ({got.holder})"
         why = self._not_ours(item, hit, got.previous, body) if hit is not None else None
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), got.previous, ours=why is None))
         return why
+
+    async def _claim_to_settle(self, key: str) -> Claim | Held:
+        """The claim on ``key`` for a reconcile to read its outcome: when another live run
+        holds it, that run is waited for (once, at most ``claim_wait`` s, this run's pooled
+        claims given back first: no deadlock) and the claim asked again. Why wait: the
+        holder may be a run that only found the deal (a resume's re-check, a row that
+        skipped it as ``unchanged``); leaving the row to it made no job own a deal this
+        job sent in doubt (v12r4 F2: Redis restarted empty, three resumes at once)."""
+        name = self.claim_name(key)
+        got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
+        if isinstance(got, Held):
+            await self._give_back()
+            if await self.claims.wait_released(name, self.claim_wait):
+                got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
+        return got
 
     # -- resuming -----------------------------------------------------------------------------
     def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:

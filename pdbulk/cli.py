@@ -81,6 +81,7 @@ class SafeGroup(typer.core.TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         remaining = _remaining(ctx)  # before click consumes them
+        ctx.meta.setdefault(_ARGS, remaining)  # the top group's, for its callback (--json)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -99,6 +100,9 @@ class SafeGroup(typer.core.TyperGroup):
                 raise
             typer.echo(f"pdbulk: {_describe(exc)}", err=True)
             raise typer.Exit(exit_code_for(exc)) from None
+
+
+_ARGS = "pdbulk.args"  # ctx.meta: the arguments after the top group's own options
 
 
 def _remaining(ctx: Any) -> list[str]:
@@ -156,7 +160,11 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
 
         anyio.run(check, url)
     except (ValueError, CoordinatorLost) as exc:
-        raise fail(str(exc)) from None
+        error = fail(str(exc))
+        if "--json" in ctx.meta.get(_ARGS, ()):  # before the command: its --json contract
+            emit_json({"status": "error", "exit_code": error.exit_code, "error": str(exc)},
+                      pretty=False)
+        raise error from None
 
 
 def _restore_env(name: str, value: str | None) -> None:

@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
-from bulk.errors import InputError
+from bulk.errors import CoordinatorLost, InputError
 from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
@@ -220,10 +220,11 @@ async def _import_with_progress(store: JobStore, kind: ImportJob, mapping: Impor
 
 
 def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping,
-               cfg: EngineConfig, token: str) -> RunResult:
-    """``import_job`` with progress, Ctrl-C handling and the result files."""
+               cfg: EngineConfig, token: str, box: list[Engine] | None = None) -> RunResult:
+    """``import_job`` with progress, Ctrl-C handling and the result files. ``box``: the
+    engine opened is appended to it (the caller reads what was sent when the load fails)."""
     kind = ImportJob(store, settings, "")
-    box: list[Engine] = []
+    box = [] if box is None else box
     restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
@@ -255,12 +256,14 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                             config={"engine": cfg.to_json(), "import": settings.to_json()})
     _err(f"job {job_id} ({settings.mode}) in {store.directory}")
     started = time.monotonic()
+    engines: list[Engine] = []
     try:
-        result = run_import(store, settings, mapping_file, cfg, token)
+        result = run_import(store, settings, mapping_file, cfg, token, engines)
     except BaseException as exc:  # a load cut short by anything leaves no junk job
         loaded = store.loaded
+        sent = _writes_sent(engines)
         if not loaded and store.status == "loading":
-            store.set_status("failed", "the load phase failed; nothing was sent")
+            store.set_status("failed", f"the load phase failed; {sent}")
         store.close()
         if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
             _err(f"resume with: {resume_hint(job_id, job_dir)}")
@@ -271,7 +274,11 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         shutil.rmtree(job_dir / job_id, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt | Stopped):
             # nothing to resume (the folder is gone): not exit 4
-            raise fail("interrupted while loading; nothing was sent", code=EXIT_INPUT) from None
+            raise fail(f"interrupted while loading; {sent}", code=EXIT_INPUT) from None
+        if isinstance(exc, CoordinatorLost):  # no job to stop or resume: say what happened
+            raise fail(f"{exc.cause} while the job was loading; the job was removed "
+                       f"({sent}): run the import again once Redis is back",
+                       code=EXIT_INPUT) from None
         raise
     try:
         if as_json:  # the lines above went to stderr (json_command)
@@ -280,6 +287,18 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         finish(store, result)
     finally:
         store.close()
+
+
+def _writes_sent(engines: list[Engine]) -> str:
+    """What a load cut short had sent that changed the account: "nothing was sent", or
+    e.g. "already sent: addDealField 1" (the key field created with --create-key-field)."""
+    from bulk.operations import get_operation
+
+    calls = engines[0].stats.calls_by_operation if engines else {}
+    writes = {op: n for op, n in calls.items() if n and get_operation(op).is_write}
+    if not writes:
+        return "nothing was sent"
+    return "already sent: " + ", ".join(f"{op} {n}" for op, n in sorted(writes.items()))
 
 
 # -- pdbulk init-mapping --------------------------------------------------------------------

@@ -209,9 +209,17 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     """The refusals that need no call, made before a command prints anything (a plan, a
     job line, "N failed items back to pending") or changes a job: a coordinated job
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
-    an account this machine ran coordinated (``bulk.coordinator.check_coordination``).
-    Exit 1 with the reason. ``bulk.engine.Engine.open`` checks again (library users)."""
-    from bulk.coordinator import check_coordination, coordinator_id, coordinator_url, fingerprint
+    an account this machine ran coordinated (``bulk.coordinator.check_coordination``), a
+    coordinated run while a run without the coordinator uses the token on this machine
+    (``bulk.coordinator.check_no_uncoordinated_run``). Exit 1 with the reason.
+    ``bulk.engine.Engine.open`` checks again (library users)."""
+    from bulk.coordinator import (
+        check_coordination,
+        check_no_uncoordinated_run,
+        coordinator_id,
+        coordinator_url,
+        fingerprint,
+    )
     from bulk.engine import META_COORDINATOR
 
     url = coordinator_url()
@@ -219,6 +227,8 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     try:
         check_coordination(fingerprint(token), coordinator_id(url) if url else None,
                            recorded if isinstance(recorded, str) else None)
+        if url:
+            check_no_uncoordinated_run(fingerprint(token))
     except CoordinatorMismatch as exc:
         raise fail(str(exc)) from None
 

@@ -5,6 +5,7 @@ password."""
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 
@@ -127,3 +128,115 @@ def test_the_token_cap_message_and_status_give_one_figure(tmp_path: Path) -> Non
         assert f"the job's cap of 52 tokens is spent ({ledger} used by this run;" in res.output, \
             (ledger, res.output)
         assert ledger <= 52
+
+
+def test_json_gets_its_error_object_when_the_coordinator_fails_at_start(
+        files: dict[str, Path]) -> None:
+    """Redis down, a wrong password, a database Redis does not have: a command with
+    ``--json`` (``import``, ``plan import``) exits 1 and prints the same one error object
+    on stdout as its other start errors (before: nothing on stdout)."""
+    from tests.redis_helpers import free_port, redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    args = {"import": [*commands(files)["import"], "--job-dir", str(files["jobs"])],
+            "plan import": commands(files)["plan import"]}
+    with running_redis("--requirepass", "rightpw") as server:
+        urls = {"down": f"redis://127.0.0.1:{free_port()}/0",
+                "wrong password": f"redis://:wrongpw@127.0.0.1:{server.port}/0",
+                "bad db": f"redis://:rightpw@127.0.0.1:{server.port}/99"}
+        for why, url in urls.items():
+            for name, argv in args.items():
+                res = CliRunner().invoke(app, ["--coordinator", url, *argv, "--json"],
+                                         env={"PIPEDRIVE_API_TOKEN": TOKEN})
+                assert res.exit_code == 1, (why, name, res.output)
+                data = orjson.loads(res.stdout)
+                assert data["status"] == "error" and data["exit_code"] == 1, (why, name, data)
+                assert "coordinator" in str(data["error"]) and "pw" not in res.output
+
+
+def test_redis_lost_while_loading_says_what_happened_and_what_was_sent(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis goes away while the import is still loading (after --create-key-field made the
+    key field): exit 1, the job folder removed, and the line says the coordinator was lost
+    while loading and that addDealField was sent — no internal class name, no resume hint
+    (there is no job), no "nothing was sent"."""
+    import jobs.import_load as import_load
+    from tests.redis_helpers import redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    jobs = files["jobs"]
+    before = job_folders(jobs)
+    build = import_load.RowPlanner.build
+
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        async def lost_after_build(ctx: object, *args: object, **kw: object) -> object:
+            built = await build(ctx, *args, **kw)  # type: ignore[arg-type]
+            server.stop()  # lost while loading: the load's next call needs the coordinator
+            await ctx.call("getCurrentUser")  # type: ignore[attr-defined]
+            return built
+
+        monkeypatch.setattr(import_load.RowPlanner, "build", lost_after_build)
+        res = CliRunner().invoke(app, ["--coordinator", server.url, *commands(files)["import"],
+                                       "--create-key-field", "--job-dir", str(jobs),
+                                       "--url", sb.url],
+                                 env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 1, res.output
+    line = _lines(res.stderr)[-1]
+    assert line.startswith("pdbulk: the coordinator at") and "while the job was loading" in line
+    assert "addDealField 1" in line and "nothing was sent" not in line, line
+    assert "CoordinatorLost" not in res.output and "resume" not in line
+    assert job_folders(jobs) == before
+
+
+def test_a_coordinated_run_beside_a_live_uncoordinated_one_is_refused(
+        files: dict[str, Path]) -> None:
+    """A run without the coordinator is using the token on this machine (its Engine is
+    open, in another process); a coordinated import on the same token is refused: exit 1,
+    one line, before anything is sent and before a job folder; once that run ended, the
+    coordinated run is not refused by it (before: it ran beside it, 15-18 429s)."""
+    import subprocess
+    import sys
+
+    from tests.redis_helpers import redis_binary
+
+    if redis_binary() is None:
+        pytest.skip("no redis-server (scripts/ensure_redis.sh installs it)")
+    jobs = files["jobs"]
+    before = job_folders(jobs)
+    holder = (
+        "import sys, anyio\n"
+        "from bulk.engine import Engine, EngineConfig\n"
+        "from bulk.store import JobStore\n"
+        "async def main():\n"
+        "    cfg = EngineConfig(base_url=sys.argv[1], job_root=sys.argv[2])\n"
+        "    store = JobStore.create(sys.argv[2] + '/held', job_id='held', kind='none',"
+        " config={})\n"
+        "    async with Engine.open(cfg, sys.argv[3], store=store, coordinator=None):\n"
+        "        print('open', flush=True)\n"
+        "        sys.stdin.readline()\n"
+        "anyio.run(main)\n")
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        argv = ["--coordinator", server.url, *commands(files)["import"], "--create-key-field",
+                "--job-dir", str(jobs), "--url", sb.url]
+        other = subprocess.Popen([sys.executable, "-c", holder, sb.url,
+                                  str(files["jobs"].parent / "other"), TOKEN],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PDBULK_COORDINATOR": ""})
+        try:
+            assert other.stdout is not None and other.stdout.readline().strip() == "open"
+            sent = sum(sb.stats()["requests_by_operation"].values())
+            res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+            assert res.exit_code == 1, res.output
+            assert "without the shared coordinator is using this API token" in res.output
+            assert len(_lines(res.output)) == 1, res.output
+            assert sum(sb.stats()["requests_by_operation"].values()) == sent
+            assert job_folders(jobs) == before
+        finally:
+            assert other.stdin is not None and other.stdout is not None
+            other.stdin.close()
+            other.wait(30)
+            other.stdout.close()
+        res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert "without the shared coordinator" not in res.output, res.output
