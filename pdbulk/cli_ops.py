@@ -60,10 +60,11 @@ _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
 
 # -- the shared flow --------------------------------------------------------------------------
 async def _load(s: Engine, build: Build, store: JobStore, *,
-                asks: bool) -> tuple[Prepared, JobPlan]:
+                asks: bool, prompts: bool = True) -> tuple[Prepared, JobPlan]:
     """The load phase, saved into ``store``; the plan counts its reads, the run's writes
     and, when the command will ask first (``asks``), the re-read of the deals after the
-    answer (``reread_calls`` of the job kind: what its ``before_resume`` reads)."""
+    answer (``reread_calls`` of the job kind: what its ``before_resume`` reads).
+    ``prompts``: the command has a prompt at all (else no note mentions one)."""
     from jobs import kind_for
 
     prep = await build(s)
@@ -77,7 +78,7 @@ async def _load(s: Engine, build: Build, store: JobStore, *,
             calls += again
             notes.append(f"counts the re-read of the deals after the prompt "
                          f"({_tokens(again):,} tokens; none with --yes)")
-        elif again:
+        elif again and prompts:
             notes.append(f"with the prompt (no --yes), the deals are read again after the "
                          f"answer: {_tokens(again):,} tokens more")
     sched = s.scheduler.statistics()
@@ -109,7 +110,7 @@ def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: 
     the answer."""
     async def main() -> tuple[Prepared, JobPlan]:
         async with Engine.open(cfg, token, store=store) as s:
-            return await _load(s, build, store, asks=asks)
+            return await _load(s, build, store, asks=asks, prompts=asks)
 
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=kind, config={})
@@ -137,7 +138,8 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
         async with Engine.open(cfg, token, store=store) as s:
             store.set_status("loading")
             try:
-                prep, plan = await _load(s, build, store, asks=confirm is not None and not yes)
+                prep, plan = await _load(s, build, store, asks=confirm is not None and not yes,
+                                         prompts=confirm is not None)
             except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise

@@ -319,3 +319,20 @@ def test_a_deal_named_twice_is_held_whichever_of_its_rows_is_bad(
         assert failed["3"]["hold"] == "duplicate-key", failed
         assert "also named by row 2" in failed["3"]["reason"]
         assert deal(sb, 4)["value"] == (2000.5 if first != "abc" else before)
+
+
+def test_update_never_mentions_a_prompt_it_does_not_show(tmp_path: Path) -> None:
+    """update runs without a confirmation prompt: its plan must not price or promise a
+    re-read 'after the answer' (fresh tester v9r4 finding 8)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        d = deal(sb, 3)
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": 3, "Amount": "1234", "Title": d["title"], "Source": label_of(sb, 3)}])
+        (tmp_path / "map.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        for argv in (["update"], ["plan", "update"]):
+            res = CliRunner().invoke(app, [*argv, str(manifest), "--mapping",
+                                           str(tmp_path / "map.toml"),
+                                           *cli_args(sb, tmp_path / argv[0])], env=env)
+            assert res.exit_code == 0, res.output
+            assert "prompt" not in res.output, res.output
