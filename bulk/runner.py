@@ -217,6 +217,14 @@ class CallContext:
         """Every page of a list, read to the end (``paginate``)."""
         return [page async for page in self.paginate(operation_id, params=params, limit=limit)]
 
+    async def wait(self, event: anyio.Event) -> None:
+        """Wait until ``event`` is set: how an item waits for another item's outcome (a
+        dependency). A stop of the run ends every such wait: raises ``Stopped`` (the item
+        goes back to pending, its attempt given back) if the run is stopping, or starts
+        to, before ``event`` is set. The event's owner must set it on every end of what it
+        stands for (done, failed, in doubt, stopped), or the wait lasts until the stop."""
+        await self._r.wait(event)
+
 
 class Runner:
     """Runs one job's pending items to the end, or to a clean stop.
@@ -257,7 +265,8 @@ class Runner:
 
     # -- stopping -------------------------------------------------------------------------
     def request_stop(self, error: BulkError | None = None) -> None:
-        """Stop admitting new calls; in-flight calls finish; the rest stays pending."""
+        """Stop admitting new calls; in-flight calls finish; the rest stays pending. Ends
+        every wait for admission and for another item (``CallContext.wait``)."""
         if error is not None and self._error is None:
             self._error = error
         self._stopping = True
@@ -267,6 +276,21 @@ class Runner:
     @property
     def stopping(self) -> bool:
         return self._stopping
+
+    async def wait(self, event: anyio.Event) -> None:
+        """``CallContext.wait``: ``event``, or ``Stopped`` once the run stops."""
+        if event.is_set():
+            return
+        if self._stopping:
+            raise Stopped("stopping")
+        with anyio.CancelScope() as scope:
+            self._waiting.add(scope)
+            try:
+                await event.wait()
+            finally:
+                self._waiting.discard(scope)
+        if scope.cancelled_caught and not event.is_set():
+            raise Stopped("stopping")
 
     # -- one call -------------------------------------------------------------------------
     def _target_workers(self) -> int:

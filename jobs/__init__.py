@@ -23,7 +23,7 @@ KINDS: dict[str, str] = {
     "move-stage": "jobs.stages:MoveStageJob",
     "merge": "jobs.merging:MergeJob",
     "undo": "jobs.undo:UndoJob",
-    "dedupe": "jobs.dedupe.apply:DedupeJob",
+    "dedupe": "jobs.dedupe.merge_job:DedupeJob",
 }
 
 

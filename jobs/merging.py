@@ -16,15 +16,16 @@ merged. Merges into one survivor are sent one at a time, in chain order.
 
 A pair changed since the plan is not merged (``_changed``): before a resume, a
 retry or after the prompt, and for a merge found not applied in doubt, a deal of
-the pair whose ``update_time`` is later than the plan's snapshot (or than this
-job's own last merge into that survivor) fails its row, nothing sent.
+the pair whose ``update_time`` is later than the plan's snapshot (or than the one
+this job's own last write to that survivor returned: its merges', and a dedupe's
+field-policy PATCH, recorded with the PATCH's outcome) fails its row, nothing sent.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from bulk.runner import CallContext, InDoubt, RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import parse_time
-from .deals import IDS_PER_CALL, Deal, deal_changes, is_gone, read_deals, reread_calls
+from .deals import IDS_PER_CALL, Deal, is_gone, read_deals, reread_calls
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -326,7 +327,7 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.DONE, result={
                     **_merged(item), "reconciled": True,
                     "update_time": survivor.get("update_time")}))
-            elif (why := _changed(item, live, expected)) is not None:
+            elif (why := _changed(item, live, expected, self._explained)) is not None:
                 out.append(Outcome(item.id, ItemState.FAILED, error=why))
             else:
                 # not applied; an item only left in flight by a run that died (waiting for
@@ -334,7 +335,19 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.PENDING,
                                    unsent=item.id not in self._doubted))
             self._doubted.discard(item.id)
+        self._settled(items, out)
         return out
+
+    def _settled(self, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
+        """Outcomes this kind decided outside ``execute`` (reconcile, the re-read before a
+        resume), before they are recorded: a kind whose items wait on each other learns
+        them here (``DedupeJob``). Nothing for plain merges."""
+
+    def _explained(self, item: Item, survivor: Deal) -> bool:
+        """Whether a survivor newer than expected is explained by a write of this job whose
+        answer it never recorded (``DedupeJob``: its field-policy PATCH). Never for plain
+        merges."""
+        return False
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int]]:
@@ -385,8 +398,9 @@ class MergeJob:
                         "merged since the job was planned); nothing sent")))
                     break
             else:
-                if (why := _changed(item, live, expected)) is not None:
+                if (why := _changed(item, live, expected, self._explained)) is not None:
                     outcomes.append(Outcome(item.id, ItemState.FAILED, error=why))
+        self._settled(pending, outcomes)
         store.record(outcomes)
         changed = len(outcomes) - gone
         extra = f", {changed:,} changed since the plan (left alone)" if changed else ""
@@ -395,30 +409,36 @@ class MergeJob:
 
     def _expected(self, store: JobStore | None = None) -> dict[int, str | None]:
         """Deal id → the ``update_time`` it has if nobody but this job wrote it since the
-        plan: the plan's snapshot, or for a survivor this job already merged into, the
-        latest one its merges returned (None: a merge of it recorded none — unknown, not
-        checked). Empty without a store."""
+        plan: the plan's snapshot, or for a survivor this job already wrote, the latest one
+        its own writes returned — its merges' (item results) and any other write the kind
+        recorded with its outcome (``_own_writes``: dedupe's field-policy PATCH). None: a
+        merge of it recorded none — unknown, not checked. Without a store: the kind's own
+        records only."""
         store = store or self._store
-        if store is None:
-            return {}
         out: dict[int, str | None] = {}
-        for image in store.before_images("deal"):
-            out.setdefault(image.entity_id, image.before.get("update_time"))
-        latest: dict[int, str | None] = {}
-        for item in store.items(ItemState.DONE):
-            result = item.result or {}
-            survivor = result.get("deal_id")
-            if result.get("action") != "merged" or not isinstance(survivor, int):
-                continue
-            then = result.get("update_time")
-            if survivor in latest and latest[survivor] is None:
-                continue
-            if not isinstance(then, str):
-                latest[survivor] = None
-            elif survivor not in latest or _later(then, latest[survivor]):
-                latest[survivor] = then
+        latest: dict[int, str | None] = dict(self._own_writes())
+        if store is not None:
+            for image in store.before_images("deal"):
+                out.setdefault(image.entity_id, image.before.get("update_time"))
+            for item in store.items(ItemState.DONE):
+                result = item.result or {}
+                survivor = result.get("deal_id")
+                if result.get("action") != "merged" or not isinstance(survivor, int):
+                    continue
+                then = result.get("update_time")
+                if survivor in latest and latest[survivor] is None:
+                    continue
+                if not isinstance(then, str):
+                    latest[survivor] = None
+                elif survivor not in latest or _later(then, latest[survivor]):
+                    latest[survivor] = then
         out.update(latest)
         return out
+
+    def _own_writes(self) -> Mapping[int, str]:
+        """Deal id → the ``update_time`` the latest write of this job other than a merge
+        returned (recorded with that write's outcome). None for plain merges."""
+        return {}
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, MERGE_COLUMNS)
@@ -433,15 +453,15 @@ def _later(a: str, b: str | None) -> bool:
     return ta > tb
 
 
-def _changed(item: Item, live: Mapping[int, Deal],
-             expected: Mapping[int, str | None]) -> str | None:
+def _changed(item: Item, live: Mapping[int, Deal], expected: Mapping[int, str | None],
+             explained: Callable[[Item, Deal], bool] | None = None) -> str | None:
     """Why a merge must be left alone because a deal of its pair changed since the plan
     (None: neither did, or it cannot be told). The rule (strict and simple): a deal whose
     ``update_time`` now is later than the one expected (``MergeJob._expected``: the plan's
-    snapshot, or this job's own last merge into it) was changed by someone else; merges
-    are final, so the pair is not merged — plan it again. A survivor whose only change is
-    this job's field-policy PATCH (dedupe: it holds the PATCH's values) is not counted.
-    A gone deal is not judged here."""
+    snapshot, or the one this job's own last write to it returned) was changed by someone
+    else; merges are final, so the pair is not merged — plan it again. ``explained``: a
+    survivor newer than expected is not counted when it says so (``MergeJob._explained``:
+    a write of this job whose answer was never recorded). A gone deal is not judged here."""
     for role, deal_id in (("merged-away", item.payload["merge_id"]),
                           ("survivor", item.payload["survivor_id"])):
         deal = live.get(deal_id)
@@ -451,9 +471,8 @@ def _changed(item: Item, live: Mapping[int, Deal],
         now = deal.get("update_time")
         if not isinstance(now, str) or not _later(now, then):
             continue
-        patch = item.payload.get("patch")
-        if role == "survivor" and isinstance(patch, Mapping) and not deal_changes(deal, patch):
-            continue  # this job's own PATCH (it applied before the merge was sent)
+        if role == "survivor" and explained is not None and explained(item, deal):
+            continue
         return (f"not merged: {role} deal {deal_id} changed since the plan (update_time "
                 f"{then} then, {now} now); left alone — merges are final: plan it again")
     return None

@@ -32,7 +32,6 @@ from bulk.store import JobStore
 from jobs.dedupe.apply import (
     KIND,
     ApplyOptions,
-    DedupeJob,
     merged_away,
     prepare_apply,
     record_intended,
@@ -41,6 +40,7 @@ from jobs.dedupe.apply import (
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.index import forget_merged, install_plan_index, save_plan_index, state_lock
 from jobs.dedupe.job import PlanOutcome, make_plan
+from jobs.dedupe.merge_job import DedupeJob
 from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 

@@ -302,6 +302,35 @@ async def test_waiting_for_a_dependency_is_not_an_attempt(tmp_path: Path) -> Non
 
 
 @pytest.mark.anyio
+async def test_a_stop_ends_every_wait_on_another_item(tmp_path: Path) -> None:
+    """An item waiting (``ctx.wait``) on another item's outcome that never comes is woken
+    by the stop a terminal error of a third item requests: the run ends, the waiter goes
+    back to pending with its attempt given back (a dedupe resume used to hang here)."""
+    import anyio
+
+    class Depends(CreateJob):
+        def __init__(self) -> None:
+            self.never = anyio.Event()
+
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            if item.key == "k1":
+                await ctx.wait(self.never)
+            return await super().execute(ctx, item)
+
+    class Refuses(FakePipedrive):
+        def create(self, req: Request) -> Response:
+            return reply(401, {"success": False, "error": "unauthorized access"})
+
+    fake = Refuses()
+    items = [NewItem(row=n, key=f"k{n}", op="create", payload={}) for n in range(1, 3)]
+    with anyio.fail_after(10):
+        _, result, store = await run(tmp_path, Depends(), items, fake)
+    assert result.stopped and type(result.error).__name__ == "Unauthorized"
+    waiter = next(i for i in store.items() if i.key == "k1")
+    assert waiter.state is ItemState.PENDING and waiter.attempts == 0
+
+
+@pytest.mark.anyio
 async def test_reconcile_reads_that_keep_failing_are_retried_with_backoff(
         tmp_path: Path) -> None:
     """Issue 9 §12: a reconciliation page read that failed past its call's retries does not

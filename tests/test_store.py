@@ -341,6 +341,11 @@ def test_lookups_before_images_spend_and_meta_round_trip(tmp_path: Path) -> None
         store.meta_put("fields", {"external_id": "abc123"})
         assert store.meta_get("fields") == {"external_id": "abc123"}
         assert store.meta_get("missing") is None
+        store.meta_put("p_x.1", 1)
+        store.meta_put("p_x.2", {"t": "a"})
+        store.meta_put("pAx.3", 3)  # LIKE's "_" is escaped: not a match
+        store.meta_put("P_X.4", 4)  # nor is another case
+        assert store.meta_prefixed("p_x.") == {"p_x.1": 1, "p_x.2": {"t": "a"}}
         with pytest.raises(ValueError, match="unknown job status"):
             store.set_status("exploded")
         store.set_status("running")

@@ -104,6 +104,7 @@ class AsyncJobStore:
     spend_by_operation = _in_thread(JobStore.spend_by_operation)
     meta_get = _in_thread(JobStore.meta_get)
     meta_put = _in_thread(JobStore.meta_put)
+    meta_prefixed = _in_thread(JobStore.meta_prefixed)
     close = _in_thread(JobStore.close)
 
     async def items(self, state: ItemState | None = None) -> AsyncIterator[Item]:

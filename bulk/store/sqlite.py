@@ -546,6 +546,14 @@ class JobStore:
         rows = self._query("read meta", "SELECT value FROM kv WHERE key = ?", (key,))
         return orjson.loads(rows[0][0]) if rows else None
 
+    def meta_prefixed(self, prefix: str) -> dict[str, Any]:
+        """Every key/value whose key starts with ``prefix`` (a kind's records of one sort,
+        e.g. one per deal), key → value."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._query("read meta", "SELECT key, value FROM kv WHERE key LIKE ? ESCAPE '\\'",
+                           (pattern,))
+        return {k: orjson.loads(v) for k, v in rows if k.startswith(prefix)}
+
     def meta_put(self, key: str, value: Any) -> None:
         _refuse_secrets({key: value}, "meta")
         text = _dumps(value)

@@ -4,18 +4,19 @@ Matching (pure, no I/O): ``find_duplicates(records, DedupeConfig)`` →
 ``MatchResult`` (model.py, config.py, matching.py and its helpers). Around it:
 ``make_plan`` reads the account and writes a plan directory (planfiles.py,
 review.py), ``prepare_apply`` + ``DedupeJob`` merge it through the merge job's
-machinery (apply.py), ``DealIndex`` keeps the nightly index and the
+machinery (apply.py, merge_job.py), ``DealIndex`` keeps the nightly index and the
 keep-separate decisions (index.py); command.py holds the ``pdbulk dedupe``
 commands.
 """
 
 from __future__ import annotations
 
-from .apply import ApplyOptions, DedupeJob, prepare_apply
+from .apply import ApplyOptions, prepare_apply
 from .config import DedupeConfig, DedupeConfigError
 from .index import DealIndex, load_keep_separate, remember_keep_separate
 from .job import PlanOutcome, make_plan
 from .matching import find_duplicates
+from .merge_job import DedupeJob
 from .model import DealRecord, Group, MatchResult, ScoredPair
 
 __all__ = ["ApplyOptions", "DealIndex", "DealRecord", "DedupeConfig", "DedupeConfigError",

@@ -38,7 +38,8 @@ before-image (``pdbulk undo`` of the job puts them back). Merges then keep the
 survivor's non-empty values (FACTS.md, Merge). The merges are ``PUT
 /v1/deals/{id}/merge`` (40 tokens), one at a time per survivor, each in doubt
 until proven (``MergeJob.reconcile``: a merge whose merged-away deal is gone is
-done, never sent twice). A full snapshot of every deal of every merged group
+done, never sent twice). The job kind that sends them, and how a group's merges
+depend on its PATCH, is ``merge_job.DedupeJob``. A full snapshot of every deal of every merged group
 is stored before the run, as for ``pdbulk merge``.
 """
 
@@ -50,15 +51,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import anyio
-
-from bulk.errors import BulkError
-from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.runner import CallContext
+from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 
 from ..deals import Deal, before_image, is_gone, read_deals
-from ..merging import MergeJob
-from ..updating import Prepared, changed_names, check_loaded, refused, write_job_results
+from ..updating import Prepared, changed_names
 from .config import DedupeConfig
 from .index import (
     compact_row,
@@ -306,76 +303,6 @@ def _skip(prep: Prepared, g: PlannedGroup, why: str) -> None:
                   op="merge", values={"group_id": g.id}, group_id=g.id)
 
 
-class DedupeJob(MergeJob):
-    """A merge job whose first merge of a group may first PATCH the survivor (field
-    policy); the group's other merges wait for that PATCH. PATCH is idempotent, so a
-    first merge found in doubt and not applied is simply sent again, PATCH included."""
-
-    name = KIND
-
-    def __init__(self, patched: set[int] | None = None, broken: set[int] | None = None,
-                 store: JobStore | None = None) -> None:
-        super().__init__(store)
-        self._patched: set[int] = set(patched or ())
-        self._broken: set[int] = set(broken or ())  # survivors whose PATCH item failed
-        self._events: dict[int, anyio.Event] = {}
-
-    @classmethod
-    def from_store(cls, store: JobStore) -> DedupeJob:
-        check_loaded(store)
-        patched, broken = set(), set()
-        for item in store.items():
-            if item.payload.get("patch"):
-                if item.state is ItemState.DONE:
-                    patched.add(item.payload["survivor_id"])
-                elif item.state is ItemState.FAILED:
-                    broken.add(item.payload["survivor_id"])
-        return cls(patched, broken, store)
-
-    def __repr__(self) -> str:
-        return f"DedupeJob(patched={len(self._patched)}, waiting={len(self._events)})"
-
-    def _event(self, survivor: int) -> anyio.Event:
-        return self._events.setdefault(survivor, anyio.Event())
-
-    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
-        if (again := refused(item)) is not None:
-            return again
-        p = item.payload
-        if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
-            return Outcome(item.id, ItemState.DONE, result=p.get("result"))
-        survivor = p["survivor_id"]
-        if p.get("patch"):
-            lock = self._locks.setdefault(survivor, anyio.Lock())
-            async with lock:
-                try:
-                    await ctx.call("updateDeal", path={"id": survivor}, json=p["patch"])
-                    self._patched.add(survivor)
-                except BulkError:
-                    self._broken.add(survivor)
-                    raise
-                finally:
-                    self._event(survivor).set()
-            outcome = await super().execute(ctx, item)
-            return Outcome(outcome.item_id, outcome.state,
-                           result={**(outcome.result or {}), "group_id": p.get("group_id"),
-                                   "fields": p.get("fields")})
-        if p.get("needs_patch") and survivor not in self._patched:
-            if survivor not in self._broken:
-                await self._event(survivor).wait()
-            if survivor not in self._patched:
-                return Outcome(item.id, ItemState.FAILED, error=(
-                    f"not merged: the field-policy PATCH of survivor {survivor} failed "
-                    "(see its group's first merge); fix it and `pdbulk retry` the job"))
-        outcome = await super().execute(ctx, item)
-        return Outcome(outcome.item_id, outcome.state,
-                       result={**(outcome.result or {}), "group_id": p.get("group_id")})
-
-    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
-        record_confirmed(store)
-        return write_job_results(store, result, DEDUPE_COLUMNS)
-
-
 def _merges(store: JobStore, state: ItemState) -> list[tuple[int, int, DealRecord]]:
     return [(int(i.payload["merge_id"]), int(i.payload["survivor_id"]),
              from_compact_row(i.payload["record"])) for i in store.items(state)
@@ -415,7 +342,7 @@ def merged_away(store: JobStore) -> list[int]:
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "DedupeJob", "merged_away",
+__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away",
            "prepare_apply", "record_confirmed", "record_intended", "unfinished"]
 
 

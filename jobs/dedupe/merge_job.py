@@ -1,0 +1,255 @@
+"""``DedupeJob``: the merge job that runs a dedupe apply, with its groups' field-policy PATCH.
+
+A group's first merge carries the survivor's field-policy PATCH (``payload["patch"]``,
+``PATCH /api/v2/deals/{id}``, 5 tokens) and sends it before its merge; the group's other
+merges (``payload["needs_patch"]``) depend on that PATCH. The dependency, for every way
+the first merge can end:
+
+- its PATCH applied (in this run, or in an earlier one: recorded with the PATCH's
+  answer in the job, meta ``dedupe.policy.<survivor>`` → ``{"item", "update_time"}``,
+  before its merge is sent) → the other merges go on, whatever became of its merge;
+- it failed with its PATCH not applied (the PATCH refused; or the item failed before
+  the PATCH was sent: changed since the plan or gone, decided by the re-read before a
+  resume or by the reconcile of an item in flight) → the other merges fail at once,
+  naming that item and its reason;
+- it is being worked in this run → they wait (``CallContext.wait``) on an event set
+  on every end of its PATCH step, and a stop of the run ends the wait (the merge goes
+  back to pending, unsent);
+- anything else (its PATCH in doubt, a transient fault, a stop) → they go back to
+  pending, unsent; the runner's next sweep (after the reconcile) takes them again, and
+  its no-progress guard bounds that.
+
+A merge never waits on an item this run is not working, so a resume always ends.
+
+The update_time the PATCH returned is this job's own last write to the survivor
+(``MergeJob._expected``): a survivor changed after it (a colleague renamed it after a
+kill, say) is a conflict on resume, retry and the re-read after the prompt — the pair
+is left alone. Only when a PATCH may have applied without its answer recorded (a kill
+between the two) is a newer survivor taken as this job's own, and then only if it
+holds the PATCH's values and differs from the plan's snapshot in nothing else
+(``_only_policy``). PATCH is idempotent: a first merge found in doubt and not applied
+is sent again, its PATCH too unless it is recorded as applied.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from bulk.errors import BulkError, InDoubt, Stopped
+from bulk.runner import CallContext, RunResult
+from bulk.store import Item, ItemState, JobStore, Outcome
+
+from ..deals import Deal, deal_changes, same
+from ..merging import MergeJob
+from ..updating import check_loaded, refused, write_job_results
+from .apply import DEDUPE_COLUMNS, KIND, record_confirmed
+
+POLICY_RECORD = "dedupe.policy."  # job meta: + survivor id → what its PATCH returned
+# the fields a person edits on a deal (v2 names): a survivor whose PATCH answer was never
+# recorded is this job's own only while none of them moved from the plan's snapshot
+_EDITABLE = ("title", "value", "currency", "owner_id", "person_id", "org_id", "pipeline_id",
+             "stage_id", "status", "probability", "lost_reason", "visible_to",
+             "expected_close_date", "label_ids", "is_archived")
+
+
+class DedupeJob(MergeJob):
+    """A merge job whose first merge of a group first PATCHes the survivor (field policy);
+    the group's other merges depend on that PATCH (the module docstring says how)."""
+
+    name = KIND
+
+    def __init__(self, store: JobStore | None = None) -> None:
+        super().__init__(store)
+        self._patched: set[int] = set()  # survivors whose PATCH applied
+        self._patch_times: dict[int, str] = {}  # survivor → update_time its PATCH returned
+        self._broken: dict[int, str] = {}  # survivor → why its PATCH is not applied (final)
+        self._policies: dict[int, tuple[str, dict[str, Any]]] = {}  # → (first key, PATCH)
+        self._events: dict[int, anyio.Event] = {}  # survivor → its first merge's PATCH step
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> DedupeJob:
+        """The job as its store left it: the PATCHes recorded as applied, and the first
+        merges that failed without theirs (their group's other merges fail at once)."""
+        check_loaded(store)
+        job = cls(store)
+        for key, value in store.meta_prefixed(POLICY_RECORD).items():
+            survivor = int(key[len(POLICY_RECORD):])
+            job._patched.add(survivor)
+            if isinstance(value, Mapping) and isinstance(value.get("update_time"), str):
+                job._patch_times[survivor] = value["update_time"]
+        failed = []
+        for item in store.items():
+            if not item.payload.get("patch"):
+                continue
+            survivor = int(item.payload["survivor_id"])
+            job._policies[survivor] = (str(item.key), item.payload["patch"])
+            if item.state is ItemState.DONE:  # a job from before the PATCH was recorded
+                job._patched.add(survivor)
+            elif item.state is ItemState.FAILED:
+                failed.append(item)
+        for item in failed:
+            job._fail_group(item, item.error or "failed")
+        return job
+
+    def __repr__(self) -> str:
+        waiting = sum(1 for e in self._events.values() if not e.is_set())
+        return (f"DedupeJob(patched={len(self._patched)}, broken={len(self._broken)}, "
+                f"patching={waiting})")
+
+    # -- the dependency --------------------------------------------------------------------
+    def _fail_group(self, first: Item, why: str) -> None:
+        """The first merge ``first`` failed (``why``): unless its PATCH applied, the
+        group's other merges fail at once with that reason."""
+        survivor = int(first.payload["survivor_id"])
+        if survivor in self._patched:
+            return
+        why = why.removeprefix("not merged: ")
+        self._broken[survivor] = (
+            f"not merged: its group's first merge {first.key} failed ({why}), and with it "
+            f"the field-policy PATCH of survivor {survivor} this merge needs: see that row")
+        if (event := self._events.get(survivor)) is not None:
+            event.set()
+
+    def _settled(self, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
+        by_id = {i.id: i for i in items}
+        for outcome in outcomes:
+            item = by_id[outcome.item_id]
+            if not item.payload.get("patch"):
+                continue
+            if outcome.state is ItemState.FAILED:
+                self._fail_group(item, outcome.error or "failed")
+            elif outcome.state is ItemState.DONE:  # its merge applied: the PATCH went first
+                self._patched.add(int(item.payload["survivor_id"]))
+
+    async def prepare(self, items: Sequence[Item]) -> None:
+        """Before a batch is handed out (items in id order, ``JobKind.prepare``): each first
+        merge in it opens its PATCH step, so a merge of its group handed out after it
+        waits for it even when a worker starts that merge first."""
+        for item in items:
+            if not item.payload.get("patch"):
+                continue
+            survivor = int(item.payload["survivor_id"])
+            if survivor not in self._patched:
+                self._broken.pop(survivor, None)
+                self._events[survivor] = anyio.Event()
+
+    async def _after_policy(self, ctx: CallContext, item: Item) -> Outcome | None:
+        """None once the survivor's PATCH applied; else this merge's outcome (see the
+        module docstring). Raises Stopped when a stop ends the wait."""
+        survivor = item.payload["survivor_id"]
+        event = self._events.get(survivor)
+        if survivor not in self._patched and survivor not in self._broken and event:
+            await ctx.wait(event)
+        if survivor in self._patched:
+            return None
+        if (why := self._broken.get(survivor)) is not None:
+            return Outcome(item.id, ItemState.FAILED, error=why)
+        return Outcome(item.id, ItemState.PENDING, unsent=True)  # its first merge is open
+
+    async def _patch(self, ctx: CallContext, item: Item) -> None:
+        """The group's PATCH, unless it is recorded as applied; its answer's update_time is
+        in the job before this returns (before the merge is sent)."""
+        survivor = int(item.payload["survivor_id"])
+        event = self._events.get(survivor)
+        if event is None or event.is_set():
+            event = self._events[survivor] = anyio.Event()
+        try:
+            if survivor in self._patched:
+                return
+            async with self._locks.setdefault(survivor, anyio.Lock()):
+                try:
+                    res = await ctx.call("updateDeal", path={"id": survivor},
+                                         json=item.payload["patch"])
+                except BulkError as exc:
+                    if not (isinstance(exc, InDoubt | Stopped) or exc.retryable
+                            or exc.terminal):  # the row fails: so does its group
+                        self._fail_group(item, f"its field-policy PATCH failed: {exc}")
+                    raise
+                data = res.data if isinstance(res.data, Mapping) else {}
+                then = data.get("update_time")
+                self._patched.add(survivor)
+                if isinstance(then, str):
+                    self._patch_times[survivor] = then
+                if self._store is not None:
+                    await anyio.to_thread.run_sync(functools.partial(
+                        self._store.meta_put, f"{POLICY_RECORD}{survivor}",
+                        {"item": item.id, "update_time": then}))
+        finally:
+            event.set()
+
+    # -- the job kind ----------------------------------------------------------------------
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        p = item.payload
+        if (again := refused(item)) is not None:
+            if p.get("patch"):
+                self._fail_group(item, again.error or "refused")
+            return again
+        if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
+            return Outcome(item.id, ItemState.DONE, result=p.get("result"))
+        if p.get("patch"):
+            self._policies.setdefault(int(p["survivor_id"]), (str(item.key), p["patch"]))
+            await self._patch(ctx, item)
+        elif p.get("needs_patch") and (held := await self._after_policy(ctx, item)):
+            return held
+        outcome = await super().execute(ctx, item)
+        extra = {"fields": p.get("fields")} if p.get("patch") else {}
+        return Outcome(outcome.item_id, outcome.state,
+                       result={**(outcome.result or {}), "group_id": p.get("group_id"),
+                               **extra})
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """``MergeJob.resume_calls``, plus one PATCH (``updateDeal``) per first merge still
+        to send (pending or in doubt) whose PATCH is not recorded as applied."""
+        calls = dict(super().resume_calls(store))
+        patches = sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                      for i in store.items(state) if i.payload.get("patch")
+                      and int(i.payload["survivor_id"]) not in self._patched)
+        if patches:
+            calls["updateDeal"] = calls.get("updateDeal", 0) + patches
+        return calls
+
+    def _own_writes(self) -> Mapping[int, str]:
+        return self._patch_times
+
+    def _explained(self, item: Item, survivor: Deal) -> bool:
+        """A survivor newer than expected is this job's own PATCH only when that PATCH may
+        have applied with its answer unrecorded (none recorded as applied), the survivor
+        holds the PATCH's values, and it differs from the plan's snapshot in nothing else."""
+        survivor_id = int(item.payload["survivor_id"])
+        policy = self._policies.get(survivor_id)
+        if survivor_id in self._patched or policy is None:
+            return False
+        patch = policy[1]
+        if deal_changes(survivor, patch):
+            return False
+        image = self._store.before_image("deal", survivor_id) if self._store else None
+        return image is None or _only_policy(survivor, image.before, patch)
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        record_confirmed(store)
+        return write_job_results(store, result, DEDUPE_COLUMNS)
+
+
+def _moved(now: Any, then: Any) -> bool:
+    return not same(now, then) and not same(then, now)
+
+
+def _only_policy(deal: Deal, snapshot: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:
+    """Whether ``deal`` differs from its ``snapshot`` (the plan's, a whole deal) in no
+    editable field (``_EDITABLE``, custom fields) but those the PATCH ``patch`` sets."""
+    skip = set(patch) | ({"currency"} if "value" in patch else set())
+    if any(_moved(deal.get(name), snapshot.get(name)) for name in _EDITABLE
+           if name in snapshot and name not in skip):
+        return False
+    wanted = patch.get("custom_fields") or {}
+    now, then = deal.get("custom_fields") or {}, snapshot.get("custom_fields") or {}
+    return not any(_moved(now.get(code), then.get(code)) for code in set(now) | set(then)
+                   if code not in wanted)
+
+
+__all__ = ["POLICY_RECORD", "DedupeJob"]
