@@ -119,8 +119,9 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     for deal_id in g.member_ids:  # first: a deal the plan never read (an edited id)
         if deal_id not in planned:
             found = "" if deal_id in live else " (no live deal has that id either)"
-            return (f"deal {deal_id} is not one the plan read (deals.jsonl){found}: a group "
-                    "may only name deals of the plan")
+            return (f"deal {deal_id} is in none of the plan's pairs (deals.jsonl holds the "
+                    f"deals of its pairs){found}: a group may only name deals the plan "
+                    "compared")
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         if is_gone(deal):
