@@ -245,6 +245,7 @@ class Runner:
         self.stats = RunStats()
         self._rng = random.Random(seed)
         self._stopping = False
+        self._draining = False  # a spent budget: admitted calls still go out (request_stop)
         self._error: BulkError | None = None
         self._waiting: set[anyio.CancelScope] = set()
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
@@ -266,10 +267,19 @@ class Runner:
     # -- stopping -------------------------------------------------------------------------
     def request_stop(self, error: BulkError | None = None) -> None:
         """Stop admitting new calls; in-flight calls finish; the rest stays pending. Ends
-        every wait for admission and for another item (``CallContext.wait``)."""
+        every wait for admission and for another item (``CallContext.wait``).
+
+        A spent budget (``BudgetExhausted``: the job's cap or the day's) drains instead:
+        no new item starts, but calls the scheduler already admitted within the budget
+        still go out (they were charged for it; the scheduler refuses every later one).
+        Dropping them left a run capped at 50 tokens with 5 spent whenever the refusal of
+        the 11th call overtook the 10 admitted ones (a loaded machine)."""
         if error is not None and self._error is None:
             self._error = error
-        self._stopping = True
+        drain = isinstance(error, BudgetExhausted) and (self._draining or not self._stopping)
+        self._stopping, self._draining = True, drain
+        if drain:
+            return
         for scope in list(self._waiting):
             scope.cancel()
 
@@ -309,7 +319,7 @@ class Runner:
                 admitted = await self.scheduler.acquire(op)
             finally:
                 self._waiting.discard(scope)
-        if scope.cancelled_caught or self._stopping:
+        if scope.cancelled_caught or (self._stopping and not self._draining):
             if scope.cancelled_caught is False:
                 self.scheduler.refund(op)
             raise Stopped("stopping")

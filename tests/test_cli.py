@@ -109,10 +109,10 @@ def test_resume_line_is_labelled_by_kind_with_the_real_done_count(
                                 "--set", "probability=7", "--url", sandbox.url,
                                 "--plan", "ultimate", "--max-tokens", "50",
                                 "--job-dir", str(tmp_path)], env=env)
-    assert first.exit_code == 4, first.output
+    assert first.exit_code == 4, (first.output, first.exception)
     job_id = next(p.name for p in tmp_path.iterdir())
     again = runner.invoke(app, ["resume", job_id, "--job-dir", str(tmp_path)], env=env)
-    assert again.exit_code == 0, again.output
+    assert again.exit_code == 0, (again.output, again.exception)
     last = [line for line in again.output.splitlines() if line.startswith("[")][-1]
     assert last.startswith("[touch] 20/20 done=20 failed=0"), again.output
     assert "[items]" not in again.output

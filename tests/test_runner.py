@@ -447,3 +447,42 @@ async def test_a_runs_pages_are_the_one_pagination_loop(tmp_path: Path) -> None:
         with pytest.raises(MalformedResponse, match="did not advance"):
             await runner.ctx.pages("getDeals", params={"term": "repeat"})
     assert runner.stats.calls_by_operation["getUsers"] == 2  # scheduled and counted
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("why", ["cap", "ctrl-c"])
+async def test_a_spent_budget_still_sends_the_calls_it_admitted(tmp_path: Path, why: str) -> None:
+    """Another call's refusal by the job's cap can stop the run between a call's admission
+    and its send (a task finishing a call goes straight on to its next row, which the cap
+    refuses, before the admitted tasks run). Those calls were admitted within the cap: they
+    still go out. A stop for any other reason (Ctrl-C) still drops them. Before, a run
+    capped at 50 tokens sometimes ended having spent 5 (test_cli, on a loaded machine)."""
+    from bulk.errors import BudgetExhausted
+
+    fake = FakePipedrive()
+    clock = FakeClock()
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    runner: Runner | None = None
+
+    class StoppedAfterAdmission(Scheduler):
+        async def acquire(self, op: Any) -> float:
+            at = await super().acquire(op)
+            assert runner is not None
+            runner.request_stop(BudgetExhausted("the job's cap of 50 tokens is spent", cap=50)
+                                if why == "cap" else None)
+            return at
+
+    sched = StoppedAfterAdmission(Limits(burst=40), clock=clock,
+                                  budget=BudgetPolicy(max_tokens=50))
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(fake))
+    runner = Runner(AsyncJobStore(store), None, client, sched, clock=clock, seed=1)
+    async with client:
+        if why == "cap":
+            await runner.ctx.call("updateDeal", path={"id": 1}, json={"probability": 7})
+            assert fake.applied == {1: 1}
+        else:
+            from bulk.runner import Stopped
+            with pytest.raises(Stopped):
+                await runner.ctx.call("updateDeal", path={"id": 1}, json={"probability": 7})
+            assert fake.applied == {} and sched.statistics().tokens_spent == 0
+    store.close()
