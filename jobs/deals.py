@@ -11,7 +11,8 @@ openapi-v2.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from bulk.runner import CallContext
@@ -263,6 +264,48 @@ async def reread_with_images(ctx: CallContext, store: JobStore, ids: Sequence[in
     return current, images
 
 
+def image_holds(deal: Deal, image: Mapping[str, Any] | None) -> bool:
+    """Whether ``deal`` still holds every value of its before-image (``before_image``'s
+    shape): nothing of what the image records changed since it was taken (stricter than
+    ``drifted``, which lets a value someone set to the very one a PATCH sets pass)."""
+    if not image:
+        return False
+    custom = deal.get("custom_fields") or {}
+    return (all(same(deal.get(name), then) and same(then, deal.get(name))
+                for name, then in (image.get("fields") or {}).items())
+            and all(same(custom.get(code), then) and same(then, custom.get(code))
+                    for code, then in (image.get("custom_fields") or {}).items()))
+
+
+def refreshed_image(deal: Deal, image: Mapping[str, Any]) -> dict[str, Any]:
+    """``image`` taken again from ``deal`` as just read: the same fields, their values and
+    ``update_time`` now (for a deal ``image_holds``: the values are the same; what renews
+    is the moment the picture is of)."""
+    custom = deal.get("custom_fields") or {}
+    return {"update_time": deal.get("update_time"),
+            "fields": {name: deal.get(name) for name in image.get("fields") or {}},
+            "custom_fields": {code: custom.get(code)
+                              for code in image.get("custom_fields") or {}}}
+
+
+def batched_calls(items: Iterable[Item], size: int,
+                  targets: Callable[[list[Item]], dict[str, int]]) -> dict[str, int]:
+    """The calls a per-batch re-check (``bulk.runner``'s ``recheck`` hook) makes over
+    ``items`` — the pending items in id order, handed out ``size`` at a time
+    (``bulk.runner.recheck_batch``) — where ``targets(batch)`` is what one batch reads:
+    summed, by operation (for plans)."""
+    out: Counter[str] = Counter()
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            out.update(targets(batch))
+            batch = []
+    if batch:
+        out.update(targets(batch))
+    return {op: n for op, n in out.items() if n}
+
+
 def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
     """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
     everything = len(set(ids) | set(archived))
@@ -271,6 +314,7 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
     return {op: n for op, n in out.items() if n}
 
 
-__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
+__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+           "deal_changes", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "reread_with_images", "same"]
