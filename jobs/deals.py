@@ -11,9 +11,12 @@ openapi-v2.yaml.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+import orjson
 
 from bulk.runner import CallContext
 from bulk.store import Item, JobStore
@@ -288,6 +291,37 @@ def refreshed_image(deal: Deal, image: Mapping[str, Any]) -> dict[str, Any]:
                               for code in image.get("custom_fields") or {}}}
 
 
+# What a person (or an automation) can edit on a deal: undo of an import compares them
+# with the create's answer (``editable_digest``), since ``update_time`` has 1-second
+# resolution and an edit in the create's second leaves it as the create set it.
+EDITABLE = ("title", "value", "currency", "pipeline_id", "stage_id", "status", "lost_reason",
+            "owner_id", "person_id", "org_id", "probability", "expected_close_date",
+            "visible_to", "label_ids", "is_archived", "custom_fields")
+
+
+def _canonical(value: Any) -> Any:
+    """A value in one shape whoever rendered it: ids out of ``{id, name}``, 10.0 as 10,
+    nulls and empty lists / objects dropped from objects, lists sorted."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        out = {str(k): _canonical(v) for k, v in value.items()}
+        return {k: v for k, v in sorted(out.items()) if v not in (None, [], {})}
+    if isinstance(value, list | tuple):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value
+
+
+def editable_digest(deal: Mapping[str, Any]) -> str:
+    """A compact digest (16 hex digits) of the fields a person can edit on ``deal``
+    (``EDITABLE``: title, value, currency, pipeline, stage, status, lost reason, owner,
+    person, organization, probability, expected close date, visibility, labels, archived,
+    every custom field). Two renderings of the same values give the same digest."""
+    picked = _canonical({name: deal.get(name) for name in EDITABLE})
+    return hashlib.sha256(orjson.dumps(picked, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
 def batched_calls(items: Iterable[Item], size: int,
                   targets: Callable[[list[Item]], dict[str, int]]) -> dict[str, int]:
     """The calls a per-batch re-check (``bulk.runner``'s ``recheck`` hook) makes over
@@ -315,6 +349,6 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 
 
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
-           "deal_changes", "image_holds", "is_gone", "refreshed_image",
+           "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "reread_with_images", "same"]

@@ -52,6 +52,7 @@ from .account import added_since, deal_key, parse_time
 from .deals import (
     before_image,
     deal_changes,
+    editable_digest,
     in_flight,
     is_gone,
     read_current,
@@ -464,7 +465,8 @@ class ImportJob:
                             "deal_id": deal_id, "action": "created",
                             "person_id": existing.get("person_id"),
                             "org_id": existing.get("org_id"), "reconciled": True,
-                            "update_time": existing.get("update_time"), **matched_by(payload)})
+                            "update_time": existing.get("update_time"),
+                            "digest": editable_digest(existing), **matched_by(payload)})
                     self.found_created += 1
                     outcome = self._outcome(deal_id, claim.previous, ours=False,
                                             creator=creator)
@@ -473,7 +475,9 @@ class ImportJob:
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
-                    **matched_by(payload)})
+                    # undo: the editable fields as created (an edit in the create's own
+                    # second leaves update_time as it was; issue 9, v9r4 F4)
+                    "digest": editable_digest(res.data), **matched_by(payload)})
             finally:
                 if not keep and not lost:  # written with the next batch's claims (or at finish)
                     self.claims.release_soon(claim, outcome)
@@ -659,7 +663,7 @@ class ImportJob:
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time"), "new": self._new(payload),
-                **matched_by(payload)}))
+                "digest": editable_digest(hit), **matched_by(payload)}))
         return out
 
     async def _updates_in_flight(self, ctx: CallContext, items: Sequence[Item],
