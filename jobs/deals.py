@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from bulk.runner import CallContext
-from bulk.store import Item, JobStore
+from bulk.store import Item, JobStore, NewItem
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -243,7 +243,7 @@ async def read_archived(ctx: CallContext, ids: Iterable[int]) -> dict[int, Deal]
     return found
 
 
-def reread_targets(items: Iterable[Item]) -> tuple[list[int], list[int]]:
+def reread_targets(items: Iterable[Item | NewItem]) -> tuple[list[int], list[int]]:
     """The deal ids of PATCH items (``payload["deal_id"]``, ``payload["changes"]``) a resume
     re-reads, and those whose PATCH unarchives the deal (``is_archived: false``): read from
     the archived list as well (``read_current``), the default one omits archived deals."""
