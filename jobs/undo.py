@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import orjson
 
 from bulk.errors import InputError, NotFound, StoreError
@@ -492,6 +493,7 @@ class UndoJob:
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
+        self._deals_settled = store is None  # every deal delete recorded (contacts may go)
 
     @classmethod
     def from_store(cls, store: JobStore) -> UndoJob:
@@ -512,6 +514,10 @@ class UndoJob:
                 return checked
             changes = checked
         if item.op in _CONTACT_OPS:
+            if not await self._deals_done():
+                # a deal delete still to send or in flight: its person / org still carries
+                # it, so the carrier check would keep it; after them (the next pass)
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
             if (carrier := await _carrier(ctx, name, rid)) is not None:
@@ -541,6 +547,18 @@ class UndoJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
             "update_time": data.get("update_time")})
+
+    async def _deals_done(self) -> bool:
+        """Whether no deal delete of this undo is pending or in flight any more (the person
+        / organization deletes wait for them: ``--contacts``)."""
+        if not self._deals_settled and self._store is not None:
+            store = self._store
+
+            def left() -> bool:
+                return any(i.op == "delete" for state in (ItemState.PENDING, ItemState.SENDING)
+                           for i in store.items(state))
+            self._deals_settled = not await anyio.to_thread.run_sync(left)
+        return self._deals_settled
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
