@@ -51,7 +51,8 @@ from .harness import (
 TITLE = "move-stage: N deals Sales/Qualified → Proposal Made, Growth 40/2 s, 150 ± 50 ms"
 FOOTNOTES = (
     "tokens ÷ LB: the sandbox's charged tokens ÷ (list pages x 10 + 5 x moved deals); "
-    "move-stage also pulls pipelines and stages once (10 tokens) to resolve the names.",
+    "move-stage also pulls pipelines and stages once (10 tokens) to resolve the names, "
+    "and re-reads each batch of deals right before sending it (10 tokens per 100).",
     "wall ÷ min: the job's wall time, load included ÷ the burst-limit minimum for "
     "pages + N PATCHes: (calls - 40) / (40 per 2 s), the first window's burst free.",
     "÷ allowed: achieved rate ÷ the allowed rate over the admitted sends (harness).",
@@ -133,7 +134,7 @@ async def _move_stage(cfg: EngineConfig, token: str, store: JobStore,
         prep = await prepare_move(s.ctx, source, TARGET, await move_catalog(s.ctx, source))
         pages = s.stats.calls_by_operation.get("getDeals", 0)
         prep.save(store)
-        result = await s.run(MoveStageJob())
+        result = await s.run(MoveStageJob(store))  # kind_for(store): with its re-check
     return result.counts.get(ItemState.DONE, 0), pages
 
 

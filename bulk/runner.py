@@ -78,13 +78,31 @@ class RetryPolicy:
         return ceiling * (0.5 + rng.random() / 2)
 
 
+BATCH = 64  # items the producer takes from the store at a time (Runner's ``batch``)
+
+
+def recheck_batch(max_workers: int) -> int:
+    """Items per ``recheck`` batch for a run of ``max_workers`` workers: 8 per worker,
+    between 16 and 100 (one ``GET /api/v2/deals?ids=`` reads 100). Few workers send
+    slowly, so their batches are smaller: the read stays close to the writes (one
+    batch's worth of sends) at one read per 16 items at most. Plans price the re-check
+    with it (a job kind's ``recheck_calls``)."""
+    return max(16, min(100, 8 * max(1, max_workers)))
+
+
 class JobKind(Protocol):
     """What a job kind (jobs/) gives the runner.
 
-    Two optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
+    Three optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
     batch (``Runner.batch`` items, in id order) is handed to the workers — e.g. to
-    claim the batch's creates in one step; ``async finish()`` runs once when the run
-    ends, stopped or not (shielded) — e.g. to write what ``prepare`` left open."""
+    claim the batch's creates in one step; ``async recheck(ctx, items) -> list[Outcome]``
+    runs right after it, right before the batch is marked SENDING (batches of
+    ``recheck_batch(max_workers)`` items then, handed out only as fast as the workers
+    take them): it reads the batch's records as they are now and returns the outcomes
+    (FAILED / SKIPPED) of the items that must not be sent — a colleague's change made
+    while the job runs is never overwritten; those are recorded at once and never
+    handed out, the rest is sent; ``async finish()`` runs once when the run ends,
+    stopped or not (shielded) — e.g. to write what ``prepare`` left open."""
 
     name: str
 
@@ -235,7 +253,7 @@ class Runner:
 
     def __init__(self, store: AsyncJobStore, kind: JobKind | None, client: PipedriveClient,
                  scheduler: Scheduler, *, clock: Clock, max_workers: int = 64,
-                 retry: RetryPolicy = RetryPolicy(), batch: int = 64, seed: int | None = None,
+                 retry: RetryPolicy = RetryPolicy(), batch: int = BATCH, seed: int | None = None,
                  on_progress: Callable[[RunStats], None] | None = None,
                  flush_seconds: float = 0.25) -> None:
         self.store, self.kind, self.client, self.scheduler = store, kind, client, scheduler
@@ -615,22 +633,31 @@ class Runner:
     async def _pass(self) -> int:
         """One sweep over the pending items; returns how many were handed out."""
         handed = 0
-        send, receive = anyio.create_memory_object_stream[Item](self.batch)
-        out_send, out_receive = anyio.create_memory_object_stream[Outcome](self.batch * 2)
-
         prepare = getattr(self.kind, "prepare", None)
+        recheck = getattr(self.kind, "recheck", None)
+        size = self.batch if recheck is None else recheck_batch(self.max_workers)
+        # with a re-check: no buffer, and a worker takes an item only once it may run it
+        # (work, below): the next batch is re-checked when this one is all sent or
+        # sending, so the read is at most one batch of sends older than the write
+        send, receive = anyio.create_memory_object_stream[Item](
+            self.batch if recheck is None else 0)
+        out_send, out_receive = anyio.create_memory_object_stream[Outcome](self.batch * 2)
 
         async def produce() -> None:
             nonlocal handed
             after = 0
             async with send:
                 while not self._stopping:
-                    items = await self.store.pending(self.batch, after_id=after)
+                    items = await self.store.pending(size, after_id=after)
                     if not items:
                         return
                     after = items[-1].id
                     if prepare is not None:  # before SENDING: if it fails, nothing is in doubt
                         await prepare(items)
+                    if recheck is not None:
+                        items = await self._rechecked(recheck, items)
+                        if self._stopping or not items:
+                            continue
                     await self.store.mark_sending([i.id for i in items], self.clock.wall())
                     for n, item in enumerate(items):
                         if self._stopping:
@@ -643,6 +670,16 @@ class Runner:
 
         async def work() -> None:
             async with out_send.clone() as outs, receive.clone() as items:
+                if recheck is not None:
+                    while True:
+                        async with self._limiter:  # a slot first, then an item
+                            try:
+                                item = await items.receive()
+                            except anyio.EndOfStream:
+                                return
+                            outcome = await self._execute(item)
+                        if outcome is not None:
+                            await outs.send(outcome)
                 async for item in items:
                     async with self._limiter:
                         outcome = await self._execute(item)
@@ -696,6 +733,32 @@ class Runner:
         if self._on_progress:
             self._on_progress(self.stats)
         return handed
+
+    async def _rechecked(self, recheck: Callable[[CallContext, Sequence[Item]],
+                                                 Awaitable[list[Outcome]]],
+                         items: list[Item]) -> list[Item]:
+        """``items`` less those the kind's ``recheck`` settled (their outcomes recorded
+        now, nothing sent). A failure of the re-check's reads stops the run like any
+        call's (the batch stays pending: nothing of it is in doubt); returns [] then."""
+        try:
+            outcomes = await recheck(self.ctx, items)
+        except Stopped:
+            return []
+        except BulkError as exc:
+            self.request_stop(exc if exc.terminal or not exc.retryable else _unreachable(exc))
+            return []
+        except Exception as exc:  # the boundary, as in run()
+            self.request_stop(Unexpected(exc))
+            return []
+        if not outcomes:
+            return items
+        for outcome in outcomes:
+            if outcome.state not in (ItemState.FAILED, ItemState.SKIPPED):
+                raise RuntimeError(f"recheck may only fail or skip an item, not {outcome.state}")
+        self.stats.failed += sum(1 for o in outcomes if o.state is ItemState.FAILED)
+        await self.store.record(outcomes, self._take_spend())
+        settled = {o.item_id for o in outcomes}
+        return [i for i in items if i.id not in settled]
 
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""
@@ -755,5 +818,5 @@ def _settled(counts: Mapping[ItemState, int]) -> int:
     return sum(counts.get(s, 0) for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
 
 
-__all__ = ["CallContext", "InDoubt", "JobKind", "RetryPolicy", "RunResult", "RunStats",
-           "Runner", "Stopped"]
+__all__ = ["BATCH", "CallContext", "InDoubt", "JobKind", "RetryPolicy", "RunResult", "RunStats",
+           "Runner", "Stopped", "recheck_batch"]

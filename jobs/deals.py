@@ -11,11 +11,15 @@ openapi-v2.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from bulk.runner import CallContext
-from bulk.store import Item, JobStore
+from bulk.store import Item, JobStore, NewItem
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -239,7 +243,7 @@ async def read_archived(ctx: CallContext, ids: Iterable[int]) -> dict[int, Deal]
     return found
 
 
-def reread_targets(items: Iterable[Item]) -> tuple[list[int], list[int]]:
+def reread_targets(items: Iterable[Item | NewItem]) -> tuple[list[int], list[int]]:
     """The deal ids of PATCH items (``payload["deal_id"]``, ``payload["changes"]``) a resume
     re-reads, and those whose PATCH unarchives the deal (``is_archived: false``): read from
     the archived list as well (``read_current``), the default one omits archived deals."""
@@ -263,6 +267,79 @@ async def reread_with_images(ctx: CallContext, store: JobStore, ids: Sequence[in
     return current, images
 
 
+def image_holds(deal: Deal, image: Mapping[str, Any] | None) -> bool:
+    """Whether ``deal`` still holds every value of its before-image (``before_image``'s
+    shape): nothing of what the image records changed since it was taken (stricter than
+    ``drifted``, which lets a value someone set to the very one a PATCH sets pass)."""
+    if not image:
+        return False
+    custom = deal.get("custom_fields") or {}
+    return (all(same(deal.get(name), then) and same(then, deal.get(name))
+                for name, then in (image.get("fields") or {}).items())
+            and all(same(custom.get(code), then) and same(then, custom.get(code))
+                    for code, then in (image.get("custom_fields") or {}).items()))
+
+
+def refreshed_image(deal: Deal, image: Mapping[str, Any]) -> dict[str, Any]:
+    """``image`` taken again from ``deal`` as just read: the same fields, their values and
+    ``update_time`` now (for a deal ``image_holds``: the values are the same; what renews
+    is the moment the picture is of)."""
+    custom = deal.get("custom_fields") or {}
+    return {"update_time": deal.get("update_time"),
+            "fields": {name: deal.get(name) for name in image.get("fields") or {}},
+            "custom_fields": {code: custom.get(code)
+                              for code in image.get("custom_fields") or {}}}
+
+
+# What a person (or an automation) can edit on a deal: undo of an import compares them
+# with the create's answer (``editable_digest``), since ``update_time`` has 1-second
+# resolution and an edit in the create's second leaves it as the create set it.
+EDITABLE = ("title", "value", "currency", "pipeline_id", "stage_id", "status", "lost_reason",
+            "owner_id", "person_id", "org_id", "probability", "expected_close_date",
+            "visible_to", "label_ids", "is_archived", "custom_fields")
+
+
+def _canonical(value: Any) -> Any:
+    """A value in one shape whoever rendered it: ids out of ``{id, name}``, 10.0 as 10,
+    nulls and empty lists / objects dropped from objects, lists sorted."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        out = {str(k): _canonical(v) for k, v in value.items()}
+        return {k: v for k, v in sorted(out.items()) if v not in (None, [], {})}
+    if isinstance(value, list | tuple):
+        return sorted((_canonical(v) for v in value), key=repr)
+    return value
+
+
+def editable_digest(deal: Mapping[str, Any]) -> str:
+    """A compact digest (16 hex digits) of the fields a person can edit on ``deal``
+    (``EDITABLE``: title, value, currency, pipeline, stage, status, lost reason, owner,
+    person, organization, probability, expected close date, visibility, labels, archived,
+    every custom field). Two renderings of the same values give the same digest."""
+    picked = _canonical({name: deal.get(name) for name in EDITABLE})
+    return hashlib.sha256(orjson.dumps(picked, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+def batched_calls(items: Iterable[Item], size: int,
+                  targets: Callable[[list[Item]], dict[str, int]]) -> dict[str, int]:
+    """The calls a per-batch re-check (``bulk.runner``'s ``recheck`` hook) makes over
+    ``items`` — the pending items in id order, handed out ``size`` at a time
+    (``bulk.runner.recheck_batch``) — where ``targets(batch)`` is what one batch reads:
+    summed, by operation (for plans)."""
+    out: Counter[str] = Counter()
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            out.update(targets(batch))
+            batch = []
+    if batch:
+        out.update(targets(batch))
+    return {op: n for op, n in out.items() if n}
+
+
 def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, int]:
     """The calls ``read_current(ctx, ids, archived)`` makes, by operation (for plans)."""
     everything = len(set(ids) | set(archived))
@@ -271,6 +348,7 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
     return {op: n for op, n in out.items() if n}
 
 
-__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "before_image", "deal_changes", "is_gone",
+__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+           "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "reread_with_images", "same"]

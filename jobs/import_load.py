@@ -32,7 +32,7 @@ from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
-from bulk.runner import CallContext, RunResult, RunStats
+from bulk.runner import CallContext, RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
@@ -41,7 +41,7 @@ from .account import DealsByKey
 from .deals import before_image
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_MARKS, META_SHA, ImportJob
+from .importing import META_KEY_CODE, META_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
@@ -257,8 +257,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
+        batch: list[NewItem] = []
         with _Spill() as spill:
             for item in _items(planner, settings):
+                if item.state is ItemState.PENDING:  # as the run hands them out
+                    batch.append(item)
+                    if len(batch) >= size:
+                        checks.update(recheck_reads(batch))
+                        batch = []
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
@@ -269,6 +275,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     spill.add(row)
             if failed_csv is not None:
                 write_failed(failed_csv, columns, spill, typed=typed_for(settings))
+        checks.update(recheck_reads(batch))
+    size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
+    checks: Counter[str] = Counter()
     decide_started = time.monotonic()
     await anyio.to_thread.run_sync(decide_and_write)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
@@ -278,8 +287,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
-    calls = {**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
-             "addPerson": c.persons_new, "addDeal": c.create, "updateDeal": c.update}
+    calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
+                          "addPerson": c.persons_new, "addDeal": c.create,
+                          "updateDeal": c.update}) + checks)
     sched = scheduler()
     left = max(0, sched.daily_limit - sched.tokens_today)
     spent = sum(stats.tokens_by_operation.values())
@@ -293,6 +303,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
               f"{c.orgs_new:,} new organizations to create"]
     if settings.mode == "upsert":
         notes.append(f"upsert: {c.update:,} deals to update, {c.unchanged:,} unchanged (free)")
+    if checks:
+        notes.append("counts the re-read of the updated deals right before each batch is "
+                     f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(checks.items()))}): "
+                     "a change someone makes during the run is not overwritten")
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "

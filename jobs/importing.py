@@ -46,15 +46,21 @@ from bulk.claims import (
 )
 from bulk.errors import BulkError, InputError, NotFound, NotSent
 from bulk.runner import CallContext, InDoubt, RunResult
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import added_since, deal_key, parse_time
 from .deals import (
+    Deal,
+    batched_calls,
     before_image,
     deal_changes,
+    drifted,
+    editable_digest,
+    image_holds,
     in_flight,
     is_gone,
     read_current,
+    refreshed_image,
     reread_calls,
     reread_targets,
     reread_with_images,
@@ -123,6 +129,9 @@ class ImportJob:
         self._reconciled: set[str] = set()
         # keys of pending creates the resume's re-check found on a deal (before_resume)
         self._found_on_resume: set[str] = set()
+        # upsert updates the runner's re-check read in this process (a row that waited for
+        # its person / org comes round again: read once, as the plan prices it)
+        self._rechecked: set[int] = set()
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
@@ -484,7 +493,10 @@ class ImportJob:
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
-                    **matched_by(payload)})
+                    # undo: the editable fields as created (an edit in the create's own
+                    # second leaves update_time as it was; issue 9, v9r4 F4). Not for a
+                    # create found by a lookup: its list read may carry fewer fields
+                    "digest": editable_digest(res.data), **matched_by(payload)})
             finally:
                 if not keep and not lost:  # written with the next batch's claims (or at finish)
                     self.claims.release_soon(claim, outcome)
@@ -955,46 +967,73 @@ class ImportJob:
         return lines + await self._creates_again(ctx, store)
 
     async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
-        from .updating import drifted
-
         pending, ids, archived = self._rereading(store)
         if not pending:
             return []
         current, images = await reread_with_images(ctx, store, ids, archived)
         outcomes: list[Outcome] = []
-        gone = unchanged = conflicts = 0
+        counts: Counter[str] = Counter()
         for item in pending:
-            payload = item.payload
-            deal_id = int(payload["deal_id"])
-            deal = current.get(deal_id)
-            if is_gone(deal):
-                gone += 1
-                outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
-                    f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
-                    "away or archived since the job was loaded; not updated, not re-created")))
-                continue
-            assert deal is not None
-            links = [name for name in ("person", "org")
-                     if isinstance(payload.get(name), Mapping)
-                     and ("key" in payload[name]
-                          or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
-            if not deal_changes(deal, payload["changes"]) and not links:
-                unchanged += 1
-                outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
-                    "deal_id": deal_id, "action": "unchanged",
-                    "person_id": deal.get("person_id"), "org_id": deal.get("org_id"),
-                    **matched_by(payload)}))
-            elif drift := drifted(deal, images.get(deal_id), payload["changes"]):
-                conflicts += 1
-                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
-                    f"conflict: deal {deal_id} (key {item.key}) changed since the job was "
-                    f"loaded ({drift}); left alone, nothing sent (import the row again to "
-                    "overwrite it)")))
+            deal_id = int(item.payload["deal_id"])
+            decided = _update_now(item, current.get(deal_id), images.get(deal_id),
+                                  "since the job was loaded")
+            if decided is not None:
+                counts[decided[0]] += 1
+                outcomes.append(decided[1])
+        gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
         await AsyncJobStore(store).record(outcomes)
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
                 f"(unchanged), {gone:,} gone" + (f", {conflicts:,} conflicts" if conflicts
                                                   else "") + ", "
                 f"{len(pending) - unchanged - gone - conflicts:,} to send"]
+
+    def _recheckable(self, item: Item) -> bool:
+        return (item.op == "update" and isinstance(item.payload.get("changes"), Mapping)
+                and not item.payload.get("duplicate") and not self._needs_mapping(item))
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``), for
+        its upsert updates (creates are guarded by their claims): their deals read now,
+        100 per ``GET /api/v2/deals?ids=`` (10 tokens; rows that unarchive also from the
+        archived list, 20), each decided as ``before_resume`` decides it — gone → FAILED
+        (not re-created), already as wanted → SKIPPED ``unchanged``, a field of its
+        before-image changed since the load → FAILED conflict, nothing sent; the rest
+        are sent, their before-images renewed to this read where the deal still holds
+        them (``image_holds``). Each row is read once per process. Returns the outcomes
+        of the items not to send."""
+        checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
+        if not checked:
+            return []
+        self._rechecked.update(i.id for i in checked)
+        ids, archived = reread_targets(checked)
+        current = await read_current(ctx, ids, archived)
+        astore = AsyncJobStore(self.store)
+        images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
+        out: list[Outcome] = []
+        fresh: list[BeforeImage] = []
+        taken = time.time()
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal, image = current.get(deal_id), images.get(deal_id)
+            decided = _update_now(item, deal, image, "while the job ran")
+            if decided is not None:
+                out.append(decided[1])
+            elif deal is not None and image is not None and image_holds(deal, image) \
+                    and deal.get("update_time") != image.get("update_time"):
+                fresh.append(BeforeImage("deal", deal_id, None,
+                                         refreshed_image(deal, image), taken))
+        if fresh:
+            await astore.refresh_before_images(fresh)
+        return out
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+        return batched_calls(items, size, lambda batch: recheck_reads(
+            [i for i in batch if self._recheckable(i)]))
 
     @staticmethod
     def _pending_creates(store: JobStore) -> list[Item]:
@@ -1066,9 +1105,44 @@ class ImportJob:
         return summary_lines(store, paths)
 
 
+def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
+    """What the run's re-check reads for one batch (``ImportJob.recheck``): the deals of
+    its upsert updates, 100 per call (those that unarchive also from the archived list).
+    ``plan import`` prices it over the items as the load decides them."""
+    return reread_calls(*reread_targets(
+        [i for i in batch if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+         and not i.payload.get("duplicate")]))
+
+
+def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
+                since: str) -> tuple[str, Outcome] | None:
+    """A pending upsert update decided against its deal as just read (``before_resume``,
+    ``recheck``): ("gone" | "unchanged" | "conflict", its outcome), or None to send it.
+    ``since``: when the picture was taken, for the messages."""
+    payload = item.payload
+    deal_id = int(payload["deal_id"])
+    if is_gone(deal):
+        return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
+            f"away or archived {since}; not updated, not re-created"))
+    assert deal is not None
+    links = [name for name in ("person", "org")
+             if isinstance(payload.get(name), Mapping)
+             and ("key" in payload[name] or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
+    if not deal_changes(deal, payload["changes"]) and not links:
+        return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
+            "deal_id": deal_id, "action": "unchanged", "person_id": deal.get("person_id"),
+            "org_id": deal.get("org_id"), **matched_by(payload)})
+    if drift := drifted(deal, image, payload["changes"]):
+        return "conflict", Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} (key {item.key}) changed {since} ({drift}); left "
+            "alone, nothing sent (import the row again to overwrite it)"))
+    return None
+
+
 def _update_time(data: Any) -> Any:
     return data.get("update_time") if isinstance(data, Mapping) else None
 
 
 __all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_SHA", "RECONCILE_MARGIN",
-           "ImportJob", "MappingUnusable", "claim_name"]
+           "ImportJob", "MappingUnusable", "claim_name", "recheck_reads"]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import orjson
 
 from bulk.errors import InputError, NotFound, StoreError
@@ -45,8 +46,11 @@ from bulk.store import (
 )
 
 from .deals import (
+    EDITABLE,
     Deal,
+    batched_calls,
     before_image,
+    editable_digest,
     in_flight,
     is_gone,
     read_archived,
@@ -94,6 +98,7 @@ class Target:
     written: str | None  # the update_time the source job's write returned
     before: Mapping[str, Any] | None
     wrote: Mapping[str, Any] | None = None  # the body the job sent (dedupe: field by field)
+    digest: str | None = None  # an import's create: its editable fields as created
 
 
 def check_source(store: JobStore) -> None:
@@ -235,7 +240,9 @@ def targets(store: JobStore) -> list[Target]:
         written = result.get("update_time")
         wrote = _wrote(item, result)
         if store.kind == "import" and action == "created":
-            out.append(Target("delete", item, deal_id, written, None, wrote))
+            digest = result.get("digest")
+            out.append(Target("delete", item, deal_id, written, None, wrote,
+                              digest if isinstance(digest, str) else None))
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
             out.append(Target("restore", item, deal_id, written, before, wrote))
@@ -444,6 +451,13 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                             f"({moved}); left alone", op=t.op, action="conflict",
                   **base, before=t.before)
         return
+    if t.digest is not None and not force and editable_digest(deal) != t.digest:
+        # an edit in the create's own second (an automation) leaves update_time as the
+        # create set it: the fields a person can edit tell (issue 9, v9r4 F4)
+        _conflict(prep, t, f"conflict: deal {t.deal_id} was edited since the job created "
+                           f"it (a field a person can edit — {', '.join(EDITABLE[:-1])} or "
+                           "a custom field — is no longer as created); left alone")
+        return
     if t.written is not None and now_time != t.written and not force:
         _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
                            f"(update_time {t.written} then, {now_time} now); left alone")
@@ -479,6 +493,7 @@ class UndoJob:
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
+        self._deals_settled = store is None  # every deal delete recorded (contacts may go)
 
     @classmethod
     def from_store(cls, store: JobStore) -> UndoJob:
@@ -499,6 +514,10 @@ class UndoJob:
                 return checked
             changes = checked
         if item.op in _CONTACT_OPS:
+            if not await self._deals_done():
+                # a deal delete still to send or in flight: its person / org still carries
+                # it, so the carrier check would keep it; after them (the next pass)
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
             if (carrier := await _carrier(ctx, name, rid)) is not None:
@@ -528,6 +547,18 @@ class UndoJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
             "update_time": data.get("update_time")})
+
+    async def _deals_done(self) -> bool:
+        """Whether no deal delete of this undo is pending or in flight any more (the person
+        / organization deletes wait for them: ``--contacts``)."""
+        if not self._deals_settled and self._store is not None:
+            store = self._store
+
+            def left() -> bool:
+                return any(i.op == "delete" for state in (ItemState.PENDING, ItemState.SENDING)
+                           for i in store.items(state))
+            self._deals_settled = not await anyio.to_thread.run_sync(left)
+        return self._deals_settled
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
@@ -629,6 +660,62 @@ class UndoJob:
                 f"the undo was planned (conflicts, left alone), "
                 f"{len(pending) - len(outcomes):,} to send"]
 
+    @staticmethod
+    def _checks(items: Sequence[Item]) -> list[Item]:
+        """The restores / deletes of ``items`` a re-check reads (not the conflicts `pdbulk
+        retry` sends again: ``execute`` checks those itself, nor rows refused at load)."""
+        return [i for i in items if i.op in ("restore", "delete") and refused(i) is None
+                and not i.payload.get("conflict")]
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``): an
+        undo must not delete or overwrite a deal someone changed while it ran. The batch's
+        deals are read now, 100 per ``GET /api/v2/deals?ids=`` (10 tokens); per restore /
+        delete:
+
+        - ``update_time`` no longer the one this undo read when it was planned, or a field
+          the source job wrote no longer as it wrote it, or (a delete) a field a person can
+          edit no longer as the undo read it (``editable_digest``: an edit in the same
+          second) → FAILED conflict, left alone;
+        - missing from the default list: one ``GET /api/v2/deals/{id}`` (1 token) tells
+          archived (→ conflict: someone archived it, theirs to decide) from deleted (a
+          delete → SKIPPED ``already deleted``; a restore → FAILED 404).
+
+        Nothing is read with ``--force`` (it overwrites whatever changed). Returns the
+        outcomes of the items not to send."""
+        if self._store is None or self._store.meta_get("force"):
+            return []
+        checked = self._checks(items)
+        if not checked:
+            return []
+        ids = [int(i.payload["deal_id"]) for i in checked]
+        current = await read_deals(ctx, ids)
+        images = {i: b.before for i, b in
+                  (await AsyncJobStore(self._store).before_images_of("deal", ids)).items()}
+        out: list[Outcome] = []
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if is_gone(deal):
+                deal = await _one_deal(ctx, deal_id)
+            decided = _during_run(item, deal_id, deal, images.get(deal_id))
+            if decided is not None:
+                out.append(decided)
+        return out
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans);
+        none with ``--force``. A deal found missing then costs one ``getDeal`` (1 token)
+        more, in place of its write."""
+        if store.meta_get("force"):
+            return {}
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+        return batched_calls(items, size, lambda batch: reread_calls(
+            int(i.payload["deal_id"]) for i in self._checks(batch)))
+
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check the person / organization deletes left (``--contacts``): one that
         carries a deal this undo does not delete (it gained one after the plan, or kept
@@ -695,6 +782,47 @@ class UndoJob:
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
                                  lines_extra=lines)
+
+
+async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
+    """Deal ``deal_id`` as it is, archived too (``GET /api/v2/deals/{id}``, 1 token); None
+    when it is gone."""
+    try:
+        res = await ctx.call("getDeal", path={"id": deal_id})
+    except NotFound:
+        return None
+    return dict(res.data) if isinstance(res.data, Mapping) else None
+
+
+def _during_run(item: Item, deal_id: int, deal: Deal | None,
+                image: Mapping[str, Any] | None) -> Outcome | None:
+    """A restore / delete decided right before it is sent (``UndoJob.recheck``); None: send
+    it. ``image``: this undo's before-image of the deal (its picture at the plan)."""
+    if is_gone(deal):
+        if item.op == "delete":
+            return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
+                                                               "action": "already deleted"})
+        return Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} is deleted: nothing to restore"))
+    assert deal is not None
+    left = "left alone (start the undo again with --force to overwrite it)"
+    if deal.get("is_archived"):
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} was archived while this undo ran; {left}"))
+    if image is None:
+        return None
+    then = image.get("update_time")
+    if deal.get("update_time") != then:
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} changed while this undo ran (update_time {then} when "
+            f"it was planned, {deal.get('update_time')} now); {left}"))
+    moved = _changed_since(deal, item.payload.get("wrote") or {})
+    if not moved and item.op == "delete" and editable_digest(deal) != editable_digest(image):
+        moved = "a field a person can edit is no longer as the undo read it"
+    if moved:
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} changed while this undo ran ({moved}); {left}"))
+    return None
 
 
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,

@@ -37,7 +37,7 @@ from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import CallContext, RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
@@ -45,12 +45,15 @@ from .catalog import Catalog, DealField
 from .deals import (
     IDS_PER_CALL,
     Deal,
+    batched_calls,
     before_image,
     deal_changes,
     drifted,
+    image_holds,
     in_flight,
     read_current,
     read_deals,
+    refreshed_image,
     reread_calls,
     reread_targets,
     reread_with_images,
@@ -335,27 +338,11 @@ class PatchJob:
         counts: Counter[str] = Counter()
         for item in pending:
             deal_id = int(item.payload["deal_id"])
-            deal = current.get(deal_id)
-            if deal is None or deal.get("is_deleted"):
-                counts["gone"] += 1
-                outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
-                    f"deal {deal_id} no longer exists (deleted or archived since the job "
-                    "was planned); nothing sent")))
-            elif not deal_changes(deal, item.payload["changes"]):
-                counts["unchanged"] += 1
-                outcomes.append(Outcome(item.id, ItemState.SKIPPED, result={
-                    "deal_id": deal_id, "action": "unchanged",
-                    "fields": item.payload.get("fields")}))
-            elif (why := self._unselected(store, deal)) is not None:
-                counts["no longer selected"] += 1
-                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
-                    f"not {self.action}: deal {deal_id} no longer matches the selection "
-                    f"({why}) since the job was planned; nothing sent")))
-            elif drift := drifted(deal, images.get(deal_id), item.payload["changes"]):
-                counts["conflicts"] += 1
-                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
-                    f"conflict: deal {deal_id} changed since the job was planned ({drift}); "
-                    "left alone, nothing sent (start a new job to overwrite it)")))
+            decided = self._now(store, item, current.get(deal_id), images.get(deal_id),
+                                "since the job was planned")
+            if decided is not None:
+                counts[decided[0]] += 1
+                outcomes.append(decided[1])
         store.record(outcomes)
         settled = sum(counts.values())
         extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts")
@@ -363,6 +350,80 @@ class PatchJob:
         return [f"re-read {len(pending):,} pending deal(s): {counts['unchanged']:,} already "
                 f"as wanted (unchanged), {counts['gone']:,} gone{extra}, "
                 f"{len(pending) - settled:,} to send"]
+
+    def _now(self, store: JobStore, item: Item, deal: Deal | None,
+             image: Mapping[str, Any] | None, since: str) -> tuple[str, Outcome] | None:
+        """A pending PATCH decided against its deal as just read (``before_resume``,
+        ``recheck``): (what became of it, its outcome), or None to send it as decided.
+        ``since``: when the picture was taken, for the messages."""
+        deal_id = int(item.payload["deal_id"])
+        if deal is None or deal.get("is_deleted"):
+            return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
+                f"deal {deal_id} no longer exists (deleted or archived {since}); "
+                "nothing sent"))
+        if not deal_changes(deal, item.payload["changes"]):
+            return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": deal_id, "action": "unchanged", "fields": item.payload.get("fields")})
+        if (why := self._unselected(store, deal)) is not None:
+            return "no longer selected", Outcome(item.id, ItemState.FAILED, error=(
+                f"not {self.action}: deal {deal_id} no longer matches the selection "
+                f"({why}) {since}; nothing sent"))
+        if drift := drifted(deal, image, item.payload["changes"]):
+            return "conflicts", Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} changed {since} ({drift}); left alone, nothing "
+                "sent (start a new job to overwrite it)"))
+        return None
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``): the
+        batch's deals read now, 100 per ``GET /api/v2/deals?ids=`` (10 tokens; rows that
+        unarchive also from ``GET /api/v2/deals/archived?ids=``, 20 tokens), each item
+        decided as ``before_resume`` decides it (gone → FAILED 404; already as wanted →
+        SKIPPED ``unchanged``; no longer selected → FAILED; a field of its before-image
+        someone changed since the load → FAILED conflict): a colleague's change made
+        while the job runs is neither overwritten nor, by a later undo, lost. The
+        outcomes of the items not to send; the rest are sent, their before-images renewed
+        to this read where the deal still holds the image (``image_holds``; a drifted
+        deal keeps the load's). Without a store (a kind built by hand): nothing read."""
+        if self._store is None:
+            return []
+        checked = [i for i in items
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        if not checked:
+            return []
+        ids, archived = reread_targets(checked)
+        current = await read_current(ctx, ids, archived)
+        astore = AsyncJobStore(self._store)
+        images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
+        out: list[Outcome] = []
+        fresh: list[BeforeImage] = []
+        taken = time.time()
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal, image = current.get(deal_id), images.get(deal_id)
+            decided = self._now(self._store, item, deal, image, "while the job ran")
+            if decided is not None:
+                out.append(decided[1])
+            elif deal is not None and image is not None and image_holds(deal, image) \
+                    and deal.get("update_time") != image.get("update_time"):
+                fresh.append(BeforeImage("deal", deal_id, None,
+                                         refreshed_image(deal, image), taken))
+        if fresh:
+            await astore.refresh_before_images(fresh)
+        return out
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+
+        def reads(batch: list[Item]) -> dict[str, int]:
+            return reread_calls(*reread_targets(
+                [i for i in batch if refused(i) is None
+                 and isinstance(i.payload.get("changes"), Mapping)]))
+        return batched_calls(items, size, reads)
 
     def _unselected(self, store: JobStore, deal: Deal) -> str | None:
         """Why ``deal`` no longer matches the job's selection (None: it does, or the job

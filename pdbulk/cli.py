@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -302,6 +302,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     planned = Counter(calls(store))
     if after_reread is not None:
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
+    planned += Counter(recheck_calls(store, kind, s.config.max_workers,
+                                     (ItemState.PENDING, ItemState.SENDING)))
     counts = store.counts()
     notes = []
     unpriced = getattr(kind, "unpriced", None)
@@ -312,6 +314,19 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=s.tokens_left_today(), notes=notes)
+
+
+def recheck_calls(store: JobStore, kind: Any, workers: int,
+                  states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+    """The reads of the runner's re-check right before each batch is sent (the job kind's
+    ``recheck_calls``; none for a kind without the hook), for a run of ``workers``."""
+    from bulk.runner import recheck_batch
+
+    calls = getattr(kind, "recheck_calls", None)
+    if calls is None:
+        return {}
+    planned: dict[str, int] = calls(store, recheck_batch(workers), states)
+    return planned
 
 
 def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,

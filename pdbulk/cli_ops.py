@@ -81,6 +81,14 @@ async def _load(s: Engine, build: Build, store: JobStore, *,
         elif again and prompts:
             notes.append(f"with the prompt (no --yes), the deals are read again after the "
                          f"answer: {_tokens(again):,} tokens more")
+    from .cli import recheck_calls
+
+    checks = Counter(recheck_calls(store, kind_for(store), s.config.max_workers))
+    if checks:  # the reads right before each batch is sent (bulk.runner's recheck)
+        calls += checks
+        notes.append(f"counts the re-check of the deals right before each batch is sent "
+                     f"({_tokens(checks):,} tokens: a colleague's change made during the "
+                     "run is not overwritten)")
     sched = s.scheduler.statistics()
     left = s.tokens_left_today() + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,

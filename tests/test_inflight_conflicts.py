@@ -105,10 +105,11 @@ def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
 
     resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
     assert resumed.exit_code == 3, resumed.output
-    # the plan prices the reconcile's read of the deals in flight (10) and at most 4 PATCHes
-    assert "calls at most: getDeals 1, updateDeal 4; tokens: 30" in resumed.output, \
+    # the plan prices the reconcile's read of the deals in flight (10), the re-check of
+    # what it sends again (10) and at most 4 PATCHes
+    assert "calls at most: getDeals 2, updateDeal 4; tokens: 40" in resumed.output, \
         resumed.output
-    assert sb.stats()["tokens_spent"] - spent == 15  # the read and B's PATCH
+    assert sb.stats()["tokens_spent"] - spent == 25  # the read, the re-check, B's PATCH
     assert deal(sb, a)["value"] == 7777
     assert deal(sb, b)["value"] == 5299 and deal(sb, c)["value"] == 5399
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only

@@ -131,7 +131,7 @@ def test_import_upsert_plan_prices_first_run_and_resume(sb: Sandbox, tmp_path: P
     resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
     assert resumed.exit_code == 0, resumed.output
     # the re-read of the 12 updates, and the scan for deals given the 6 creates' keys since
-    assert "getDeals 2" in resumed.output, resumed.output
+    assert "getDeals 3" in resumed.output, resumed.output  # and the re-check before the send
     assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
 
 
@@ -173,13 +173,15 @@ def test_update_plan_prices_first_run_resume_and_retry(sb: Sandbox, tmp_path: Pa
     resumed = cli(sb, jobs, "resume", "upd-later", "--job-dir", str(jobs))
     assert resumed.exit_code == 3, resumed.output
     assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
-    assert spent(sb) - before == 10 + 22 * 5  # 3 gone: nothing sent to them
+    # the re-read, the re-check right before the batch is sent, 3 gone: nothing sent to them
+    assert spent(sb) - before == 10 + 10 + 22 * 5
     for i in ids[:3]:
         sb.state.deals.rows[i]["is_archived"] = False
     before = spent(sb)
     retried = cli(sb, jobs, "retry", "upd-later", "--job-dir", str(jobs))
     assert retried.exit_code == 0, retried.output
-    assert spent(sb) - before == resume_tokens(retried.output) == 10 + 3 * 5, retried.output
+    assert spent(sb) - before == resume_tokens(retried.output) == 10 + 10 + 3 * 5, \
+        retried.output
 
 
 def test_move_stage_plan_prices_the_re_read_after_the_prompt(sb: Sandbox,
@@ -255,3 +257,44 @@ def test_merge_and_undo_plans_price_the_re_read_after_the_prompt(sb: Sandbox,
     ran = cli(sb, jobs, "merge", str(pairs), *engine(sb, jobs), input="y\n")
     assert ran.exit_code == 0, ran.output
     assert spent(sb) - before == orjson.loads(planned.stdout)["tokens"] == plan_tokens(ran.output)
+
+
+@pytest.mark.parametrize("workers", ["1", "13"])
+def test_plans_price_the_re_check_of_each_batch_exactly(sb: Sandbox, tmp_path: Path,
+                                                          workers: str) -> None:
+    """With --workers 1 the run re-reads its deals 16 at a time right before sending them
+    (4 reads for 50 PATCHes), with 13 workers 100 at a time (1 read): `plan update`,
+    the update's own plan, undo's and move-stage's (--yes) each equal what the run
+    spends, re-check included."""
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "u.toml"
+    mapping.write_text(UPDATE_MAPPING)
+    ids = sorted(d["id"] for d in sb.state.deals.rows.values()
+                 if not d["is_deleted"] and not d["is_archived"])[:50]
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("deal_id,title\n" + "".join(f"{i},Checked {i}\n" for i in ids))
+    run_args = [*engine(sb, jobs), "--workers", workers]
+    planned = cli(sb, jobs, "plan", "update", str(manifest), "-m", str(mapping), "--json",
+                  *run_args)
+    assert planned.exit_code == 0, planned.output
+    plan = orjson.loads(planned.stdout)
+    reads = 4 if workers == "1" else 1
+    assert plan["calls"]["getDeals"] == 1 + reads, plan["calls"]  # the load's read + checks
+    before = spent(sb)
+    ran = cli(sb, jobs, "update", str(manifest), "-m", str(mapping), *run_args)
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == plan["tokens"] == plan_tokens(ran.output)
+    job = next(p.name for p in jobs.iterdir() if "update" in p.name)
+    before = spent(sb)
+    undone = cli(sb, jobs, "undo", job, "--yes", *run_args)
+    assert undone.exit_code == 0, undone.output
+    assert spent(sb) - before == plan_tokens(undone.output), undone.output
+    select = ["--pipeline", "Sales", "--stage", "Qualified", "--to-stage", "Contact Made"]
+    planned = cli(sb, jobs, "plan", "move-stage", *select, "--json", *run_args)
+    assert planned.exit_code == 0, planned.output
+    before = spent(sb)
+    moved = cli(sb, jobs, "move-stage", *select, "--yes", *run_args)
+    assert moved.exit_code == 0, moved.output
+    assert spent(sb) - before == plan_tokens(moved.output), moved.output
+    # `plan move-stage` counts the re-read after the prompt too (10 tokens; --yes has none)
+    assert orjson.loads(planned.stdout)["tokens"] == spent(sb) - before + 10

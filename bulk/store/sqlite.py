@@ -495,6 +495,19 @@ class JobStore:
                                        data).rowcount
         return added
 
+    def refresh_before_images(self, rows: Iterable[BeforeImage]) -> int:
+        """Replace the stored image of each record (``before``, ``taken_at``) with the one
+        given: for a record read again right before the job writes it and found as the
+        stored image describes (nothing of it changed since; a changed record is a conflict
+        and keeps its image). A record without an image gets none. Returns how many."""
+        changed = 0
+        for chunk in _chunks(rows, _CHUNK):
+            data = [(_dumps(b.before), b.taken_at, b.entity, b.entity_id) for b in chunk]
+            with self._tx("refresh before-images") as c:
+                changed += c.executemany("UPDATE before_images SET before = ?, taken_at = ?"
+                                         " WHERE entity = ? AND entity_id = ?", data).rowcount
+        return changed
+
     def _before_page(self, entity: str | None, after: int) -> list[tuple[int, BeforeImage]]:
         where = "seq > ?" if entity is None else "entity = ? AND seq > ?"
         params = (after,) if entity is None else (entity, after)
@@ -510,6 +523,17 @@ class JobStore:
                            (entity, entity_id))
         return (BeforeImage(rows[0][0], rows[0][1], rows[0][2], orjson.loads(rows[0][3]),
                             rows[0][4]) if rows else None)
+
+    def before_images_of(self, entity: str, ids: Iterable[int]) -> dict[int, BeforeImage]:
+        """The images stored for these records of ``entity`` (id → image; none: absent),
+        read in one query per 500 ids."""
+        out: dict[int, BeforeImage] = {}
+        for part in _chunks(list(dict.fromkeys(ids)), _VARS):
+            for r in self._query("read before-images", "SELECT entity, entity_id, item_id,"
+                                 " before, taken_at FROM before_images WHERE entity = ? AND"
+                                 f" entity_id IN ({_marks(len(part))})", (entity, *part)):
+                out[r[1]] = BeforeImage(r[0], r[1], r[2], orjson.loads(r[3]), r[4])
+        return out
 
     def before_images(self, entity: str | None = None) -> Iterator[BeforeImage]:
         after = 0
