@@ -386,3 +386,16 @@ def test_typed_cells_read_as_text_as_a_person_reads_them() -> None:
     assert clean_text(dt.datetime(2026, 1, 2, 9, 30)) == "2026-01-02 09:30:00"
     assert clean_text(1234.0) == "1234" and clean_text(1234.5) == "1234.5"
     assert clean_text(2.0**60) == str(2.0**60)  # beyond exact integers: as stored
+
+
+@pytest.mark.parametrize("cell", ["0,125", "00,500", "-0,125", "0,125.5"])
+def test_a_group_after_a_leading_zero_is_no_thousands_grouping(cell: str) -> None:
+    """Under decimal = "." a comma is a thousands separator, but '0,125' is no grouping
+    (a decimal comma): a row error, never 125 (fresh tester v10r5 finding 1)."""
+    from bulk.errors import InputError
+    from jobs.transforms import parse_money, parse_number
+
+    for parse in (parse_money, parse_number):
+        with pytest.raises(InputError, match="grouping"):
+            parse(cell, decimal=".")
+    assert parse_money("1,250", decimal=".").amount == 1250

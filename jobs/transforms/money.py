@@ -127,7 +127,12 @@ def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tupl
 
 
 def _check_groups(groups: list[str], text: str) -> None:
+    """Thousands groups as written: a first group of 1-3 digits (not starting with 0:
+    ``0,125`` and ``00,500`` are no grouping) then groups of 3 (or Indian 2s, then 3)."""
     first, *rest = groups
+    if first.startswith("0"):
+        raise InputError(f"not an amount: {text!r} (bad digit grouping: a group after a "
+                         "leading 0; a decimal mark? set decimal for this field)")
     ok = 1 <= len(first) <= 3 and bool(rest) and len(rest[-1]) == 3
     ok = ok and all(len(g) == 3 for g in rest[:-1])
     indian = 1 <= len(first) <= 2 and bool(rest) and len(rest[-1]) == 3 and all(
