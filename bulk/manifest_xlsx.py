@@ -260,6 +260,41 @@ def _merged(book: Any, ws: Any) -> dict[int, dict[int, int]]:
     return out
 
 
+def _covered(path: str | os.PathLike[str], sheet: str | None) -> dict[int, dict[int, str]]:
+    """The cells merged ranges cover beyond their first (top-left) one, as {Excel row:
+    {column (1-based): "C2:C4"}}: Excel shows the first cell's value across the range,
+    but the file stores it in the first cell only."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    book, ws = _open_sheet(path, sheet)
+    out: dict[int, dict[int, str]] = {}
+    try:
+        part = getattr(ws, "_worksheet_path", None)
+        archive = getattr(book, "_archive", None)
+        if part is None or archive is None:
+            return out
+        tail = b""
+        seen: set[bytes] = set()
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                for found in _MERGE.finditer(block):
+                    if found[0] in seen:
+                        continue
+                    seen.add(found[0])
+                    c1, c2 = (column_index_from_string(c.decode()) for c in found.group(1, 3))
+                    r1, r2 = int(found[2]), int(found[4])
+                    ref = f"{found[1].decode()}{r1}:{found[3].decode()}{r2}"
+                    for r in range(r1, r2 + 1):
+                        for c in range(c1, c2 + 1):
+                            if (r, c) != (r1, c1):
+                                out.setdefault(r, {})[c] = ref
+                tail = block[-200:]
+    finally:
+        book.close()
+    return out
+
+
 def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     book, ws = _open_sheet(path, sheet)
     # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
@@ -422,9 +457,11 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 
     rows = _headed(path, sheet, header_row)
     names: list[str] | None = None
+    covered: dict[int, dict[int, str]] = {}
     for excel_row, cells in rows:
         if names is None:
             names = _names(cells, excel_row)
+            covered = _covered(path, sheet)
             continue
         number = excel_row  # the row is the one Excel shows
         width = len(names)
@@ -437,6 +474,15 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        merged = [(names[c - 1], ref) for c, ref in sorted(covered.get(excel_row, {}).items())
+                  if c <= width and (columns is None or names[c - 1] in columns)]
+        if merged:
+            name, ref = merged[0]
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: column {name!r} is inside the merged cells {ref}, whose "
+                "value the file stores in their first cell only (Excel shows it across) — "
+                "unmerge them and fill each row's cell", row=number, column=name))
             continue
         uncached = [n for n, v in zip(names, cells, strict=False)
                     if isinstance(v, UncachedFormula)]

@@ -511,3 +511,27 @@ def test_xlsx_text_formula_without_a_value_element_fails_its_row(tmp_path: Path)
     assert [r.ok for r in rows] == [False, True]
     assert rows[0].error is not None and rows[0].error.column == "title"
     assert "=UPPER(A2)" in str(rows[0].error) and rows[1].values["title"] == ""
+
+
+def test_xlsx_cells_inside_a_merged_range_fail_their_rows(tmp_path: Path) -> None:
+    """Company merged over C2:C4: Excel shows 'Acme Merged' on three rows, the file stores
+    it in C2 only. Rows 3 and 4 fail naming the range (they were read as blank, the deals
+    made without their organization: fresh tester v10r5 finding 2); row 2 reads as is. A
+    merge in a column the caller does not read fails nothing."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["key", "title", "company", "note"])
+    for n in range(2, 6):
+        ws.append([f"k{n}", f"Deal {n}", "Acme Merged" if n == 2 else None, None])
+    ws.merge_cells("C2:C4")
+    ws.merge_cells("D3:D5")
+    book.save(tmp_path / "m.xlsx")
+    rows = list(read_manifest(tmp_path / "m.xlsx", columns={"key", "title", "company"}))
+    assert [r.ok for r in rows] == [True, False, False, True]
+    assert rows[0].values["company"] == "Acme Merged"
+    assert rows[1].error is not None and "C2:C4" in str(rows[1].error)
+    assert rows[1].error.column == "company"
+    every = list(read_manifest(tmp_path / "m.xlsx"))
+    assert [r.ok for r in every] == [True, False, False, False]
