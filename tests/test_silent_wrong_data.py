@@ -225,7 +225,8 @@ def test_a_mapping_listing_both_date_orders_is_refused() -> None:
 
 
 @pytest.mark.parametrize("formats", ['"%y/%m/%d", "%d/%m/%y"', '"%Y%m%d", "%Y%d%m"',
-                                     '"%d-%m-%Y", "%m-%d-%Y"'])
+                                     '"%d-%m-%Y", "%m-%d-%Y"',
+                                     '"%d/%m/%y", "%m/%d/%Y"'])  # orders across year lengths
 def test_any_two_patterns_reading_one_text_as_two_dates_are_refused(formats: str) -> None:
     """Not only the exact day/month swap: any two listed patterns that read one text
     ('25/03/04') as two dates — the first that fits would decide, cell by cell."""

@@ -72,7 +72,10 @@ def _check_formats(value: list[str]) -> list[str]:
     patterns = [fmt for fmt in value if fmt not in tf.DATE_TOKENS]
     for fmt in patterns:
         for other in patterns:
-            clash = _clash(fmt, other) if other != fmt else None
+            # also across year lengths: %d/%m/%y and %m/%d/%Y read no text alike, but one
+            # column would read 01/02/26 day first and 01/02/2026 month first
+            clash = (_clash(fmt, other) or _clash(_four(fmt), _four(other))
+                     if other != fmt else None)
             if clash is not None:
                 text, mine, theirs = clash
                 raise ValueError(f"{fmt!r} and {other!r} are both listed: {text!r} reads as "
@@ -80,6 +83,11 @@ def _check_formats(value: list[str]) -> list[str]:
                                  "column would mix two orders (day-first and month-first "
                                  "dates); keep the order the source writes")
     return value
+
+
+def _four(fmt: str) -> str:
+    """``fmt`` with a 2-digit year (%y) written as a 4-digit one (%Y)."""
+    return fmt.replace("%y", "%Y")
 
 
 def _clash(fmt: str, other: str) -> tuple[str, str, str] | None:
