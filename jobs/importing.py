@@ -170,6 +170,13 @@ class ImportJob:
                    mapping_sha=store.meta_get(META_SHA))
 
     # -- mapping rows again (retry) ---------------------------------------------------------
+    def check_retry(self, store: JobStore) -> None:
+        """Before ``pdbulk retry`` puts the failed rows back: when some must be mapped again,
+        the mapping must load (InputError / MappingError otherwise: exit 1, the job left
+        as it was; before, the run stopped on it with exit 4 and the job 'stopped')."""
+        if any(self._needs_mapping(i) for i in store.items(ItemState.FAILED)):
+            ImportMapping.load(self.settings.mapping)
+
     def _needs_mapping(self, item: Item) -> bool:
         payload = item.payload
         if payload.get("duplicate"):

@@ -34,7 +34,7 @@ import typer.core
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from bulk.engine import Engine, EngineConfig
-from bulk.errors import CoordinatorLost
+from bulk.errors import CoordinatorLost, InputError
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 
@@ -359,6 +359,15 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
                        "start a new job")
+        from jobs import kind_for
+
+        try:
+            check = getattr(kind_for(store), "check_retry", None)
+            if check is not None:
+                check(store)
+        except InputError as exc:
+            raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
+                       "changed") from None
         n = store.failed_to_pending()
         typer.echo(f"{n} failed items back to pending")
     finally:
