@@ -19,6 +19,7 @@ persons and organizations to create, and, for upsert, the account's deals.
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -274,6 +275,9 @@ class KeySet:
                 table[i] = h
 
 
+_SHOWN_BYTE = re.compile(r"\\x[0-9a-fA-F]{2}")  # how failed.csv shows an undecodable byte
+
+
 class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
@@ -404,6 +408,24 @@ class RowPlanner:
         hold, reason = found
         return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
 
+    def _undecoded(self, row: SourceRow) -> NewItem | None:
+        """A row of pdbulk's failed.csv that failed for bytes its source could not decode
+        (its reason says "shown as \\xNN") and still shows one: refused, never imported as
+        the text ``\\xe4`` (fresh tester v10r5 finding 5)."""
+        if self.hold_column is None:
+            return None
+        reason = row.values.get(self.hold_column[:-len("hold")] + "reason")
+        if not (isinstance(reason, str) and "shown as \\xNN" in reason):
+            return None
+        for column, cell in row.values.items():
+            found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
+            if found is not None and column != self.hold_column[:-len("hold")] + "reason":
+                return self._bad(row, f"the cell still shows {found[0]!r}, a byte the source "
+                                      "could not decode: type the character it stands for "
+                                      "(or read the source again with --encoding NAME)",
+                                 column)
+        return None
+
     def _released_here(self, row: SourceRow) -> bool:
         """Whether the user released this row: a row of a failed-rows file that was refused
         as held or contested (its reason cell says so) and whose hold cell is now empty."""
@@ -418,7 +440,7 @@ class RowPlanner:
         self.counts.rows += 1
         if self.paths is not None:
             self.paths.see(row)
-        refusal = self._held(row)
+        refusal = self._held(row) or self._undecoded(row)
         if refusal is not None:
             return refusal
         try:

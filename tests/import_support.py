@@ -50,7 +50,8 @@ def sandbox_deals(sb: Sandbox) -> list[dict[str, Any]]:
 async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path, *,
                       mode: str | None = None, create_key_field: bool = True,
                       job_id: str = "import-1", unarchive: bool = False,
-                      release_held: bool = False, **cfg: Any) -> tuple[JobStore, Any, Any]:
+                      release_held: bool = False, encoding: str | None = None,
+                      **cfg: Any) -> tuple[JobStore, Any, Any]:
     """Load and run an import job in-process against ``sb``; the result files are written.
 
     Returns (open store, RunResult, ImportJob); the caller closes the store.
@@ -64,7 +65,7 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
                               mode=(mode or mapping_file.mode),
                               create_key_field=create_key_field, unarchive=unarchive,
-                              release_held=release_held)
+                              release_held=release_held, encoding=encoding)
     config = engine_config(sb, job_root, **cfg)
     store = JobStore.create(job_root / job_id, job_id=job_id, kind="import",
                             config={"engine": config.to_json(), "import": settings.to_json()})

@@ -451,3 +451,30 @@ async def test_a_fixed_typed_cell_in_failed_xlsx_imports(tmp_path: Path) -> None
         store.close()
         assert sorted((d["title"], d["value"]) for d in sandbox_deals(sb)) == [
             ("T one", 100), ("T two", 2500.75)]
+
+
+async def test_an_undecodable_byte_shown_in_failed_csv_is_not_imported_as_text(
+        tmp_path: Path) -> None:
+    """A row failed for a byte its source could not decode; failed.csv shows it as the
+    text '\\xe4'. Imported unchanged, that row is refused again (it made a deal titled
+    'pl\\xe4in': fresh tester v10r5 finding 5); fixed by hand, it imports."""
+    manifest, mapping = tmp_path / "s.csv", tmp_path / "m.toml"
+    manifest.write_bytes(b"id,title,stage,org\nk1,Gr\xc3\xbc\xc3\x9fe,Qualified,O\n"
+                         b"k2,pl\xe4in,Qualified,O\n")
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        encoding="utf-8")
+        failed = store.directory / "failed.csv"
+        store.close()
+        assert "\\xe4" in failed.read_text()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert len(rows) == 1 and "could not decode" in rows[0]["reason"]
+        fixed = tmp_path / "fixed.csv"
+        fixed.write_text(failed.read_text().replace("\\xe4", "\u00e4"))
+        third, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="third")
+        assert read_csv(third.directory / "failed.csv") == []
+        third.close()
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["Grüße", "pläin"]
