@@ -43,8 +43,9 @@ mapping uses (a JSON reader reads a flat key as the same path) and the report's 
 fields under ``"_pdbulk"``; a record that was not JSON is written back as its own
 text. ``failed.xlsx``: the failed.csv columns, numbers as numbers (a number in a
 currency format in one that shows the same currency), dates as dates, text as text
-(never a formula), Excel errors as errors. Re-imported with the same
-mapping, they give back exactly the cells the source gave.
+(never a formula), Excel errors as errors, a formula without a stored value as the
+error ``#REF!`` (its references would point into this file). Re-imported with the same
+mapping, they give back exactly the cells the source gave (those rows fail again).
 """
 
 from __future__ import annotations
@@ -430,9 +431,12 @@ class _XlsxFile:
                 out.data_type = "e"
                 line.append(out)
             elif isinstance(value, UncachedFormula):
-                # the same formula without a stored value: read back, the row fails again
-                out = WriteOnlyCell(self._sheet, value=value.formula)
-                out.data_type = "f"
+                # never the live formula: its references (A2) would point at this file's
+                # own cells (the report columns come first), and a spreadsheet that saves
+                # it computes a wrong value; an error cell fails the row again on re-import
+                # (the reason names the formula)
+                out = WriteOnlyCell(self._sheet, value="#REF!")
+                out.data_type = "e"
                 line.append(out)
             elif isinstance(value, CurrencyNumber) and (
                     shown := currency_format(value.symbol, value.number)) is not None:
