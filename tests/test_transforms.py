@@ -399,3 +399,14 @@ def test_a_group_after_a_leading_zero_is_no_thousands_grouping(cell: str) -> Non
         with pytest.raises(InputError, match="grouping"):
             parse(cell, decimal=".")
     assert parse_money("1,250", decimal=".").amount == 1250
+
+
+def test_an_email_is_lower_cased_never_case_folded() -> None:
+    """Case folding wrote grüße@ as grüsse@, another address: rows matched a person with the
+    other one, and a new person got an address that was not the row's (fresh tester v10r5
+    finding 10)."""
+    from jobs.transforms import normalize_email
+
+    assert normalize_email("Grüße@Example.de") == "grüße@example.de"
+    assert normalize_email("GRÜSSE@example.de") == "grüsse@example.de"
+    assert normalize_email("MAILTO:Ann@Example.com") == "ann@example.com"

@@ -29,21 +29,23 @@ def normalize_email(value: object) -> str | None:
     internationalized addresses such as ``grace.müller@example.com`` accepted, domain
     in Unicode form, no DNS lookup). Lower-casing the local part is deliberate: mail
     systems Pipedrive users meet treat it case-insensitively, and matching needs one
-    spelling. InputError("not an e-mail address: ...") otherwise.
+    spelling. Lower-cased, not case-folded: folding writes ``ß`` as ``ss``, another
+    address (``grüße@`` is not ``grüsse@``). InputError("not an e-mail address: ...")
+    otherwise.
     """
     text = clean_text(value)
     if text is None:
         return None
     angle = _ANGLE.search(text)
     first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
-    email = first.strip().casefold().removeprefix("mailto:")
+    email = first.strip().lower().removeprefix("mailto:")
     checked = _VALIDATED.get(email)
     if checked is None:
         try:
             checked = str(validate_email(
                 email, check_deliverability=False, allow_smtputf8=True,
                 allow_quoted_local=False, test_environment=True,  # ".test" (RFC 2606) passes
-            ).normalized).casefold()
+            ).normalized).lower()
         except EmailNotValidError as exc:
             checked = _Invalid(str(exc))
         if checked == email:
