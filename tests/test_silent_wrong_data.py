@@ -353,3 +353,15 @@ def test_init_mapping_never_names_persons_after_amounts(
     names = init_mapping(["id", "Deal Name", "Contact"], catalog,
                          samples={"Contact": ["Ann Lee", "R2 Partners"]})
     assert 'name = "Contact"' in names
+
+
+def test_init_mapping_never_names_persons_after_their_addresses(catalog: Catalog) -> None:  # noqa: F811
+    """HubSpot's 'Associated Contact' holds 'Ann Lee (ann@initech.example)': proposed as the
+    person's name it made persons named with their address and no e-mail (fresh tester
+    v10r5 finding 9). Left out, with a note."""
+    from jobs.mapping import init_mapping
+
+    text = init_mapping(["id", "Deal Name", "Contact"], catalog, samples={
+        "Contact": ["Ann Lee (ann@initech.example)", "Bo Chen (bo@umbrella.example)"]})
+    assert 'name = "Contact"' not in text, text
+    assert "hold e-mail addresses" in text and "Contact" in text.split("hold e-mail")[1]

@@ -201,6 +201,16 @@ def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -
                              for v in raw)
 
 
+_EMAIL_INSIDE = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+")
+
+
+def _mostly_emails(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether most sampled values of ``column`` (half or more, one at least) hold an e-mail
+    address: not a name."""
+    values = _sampled(samples, column)
+    return bool(values) and 2 * sum(bool(_EMAIL_INSIDE.search(v)) for v in values) >= len(values)
+
+
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
     """The one date token every sampled value of a date column reads by: an epoch unit
     when all are integers of one magnitude band, ``"excel"`` when all are serials of
@@ -370,6 +380,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     guesses = _guess(header, {**_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}})
     numeric = [guesses.pop(t) for t in _NOT_NUMBERS
                if t in guesses and _numbers_only(samples, guesses[t])]
+    # a "name" column whose values carry e-mail addresses ("Ann Lee (ann@x.example)", a
+    # HubSpot association) would name persons after their addresses: left out too
+    mailed = [guesses.pop(t) for t in ("person.name", "organization.name", "deal.title")
+              if t in guesses and _mostly_emails(samples, guesses[t])]
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values()}
@@ -449,6 +463,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if numeric:
         out.append("# Left out, their sampled values are bare numbers (ids?): "
                    + ", ".join(numeric))
+    if mailed:
+        out.append("# Left out, their sampled values hold e-mail addresses (a name with its "
+                   "address?): " + ", ".join(mailed))
     return "\n".join(out) + "\n"
 
 
