@@ -650,9 +650,12 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     return best
 
 
-def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], bool]:
+def _dialect_for(f: TextIO, delimiter: str | None,
+                 header_row: int | None = None) -> tuple[type[csv.Dialect], bool]:
     """The dialect, and whether the file starts with Excel's ``sep=;`` hint line (which
-    then names the delimiter, unless ``delimiter`` is given, and is not the header)."""
+    then names the delimiter, unless ``delimiter`` is given, and is not the header).
+    ``header_row``: the delimiter is sniffed from that line on (title lines above it hold
+    one cell under any delimiter)."""
     sample = f.read(SAMPLE_CHARS)
     f.seek(0)
     hint = _SEP_HINT.match(sample)
@@ -660,7 +663,10 @@ def _dialect_for(f: TextIO, delimiter: str | None) -> tuple[type[csv.Dialect], b
         if hint:
             delimiter = hint[1]
         else:
-            delimiter = sniff_delimiter(sample, complete=len(sample) < SAMPLE_CHARS)
+            complete = len(sample) < SAMPLE_CHARS
+            if header_row is not None and header_row > 1:
+                sample = "".join(sample.splitlines(keepends=True)[header_row - 1:])
+            delimiter = sniff_delimiter(sample, complete=complete)
     return dialect(delimiter), hint is not None
 
 
@@ -711,7 +717,7 @@ class _Csv:
                             + " (shown as \\xNN; if the file is in another encoding, read "
                               "it with --encoding NAME)")
         try:
-            self.dialect, hinted = _dialect_for(self._f, delimiter)
+            self.dialect, hinted = _dialect_for(self._f, delimiter, header_row)
             self.names: list[str] = []
             self._records = records(self._f, self.dialect, self._fits)
             for line, cells in self._records:

@@ -142,3 +142,14 @@ def test_own_failed_files_are_read_from_row_1_under_a_header_row_mapping(
     assert res.exit_code == 0, res.output
     assert sorted(d["title"] for d in sandbox_deals(sandbox)) == [
         "Grouped one", "Grouped three", "Grouped two"]
+
+
+def test_csv_header_row_names_the_line_the_delimiter_is_sniffed_from(tmp_path: Path) -> None:
+    """Two one-cell title lines with no ';' above 'Key;Deal;Amount': under --header-row 3
+    the ';' is found from the header on (it was sniffed from the title lines, read as ','
+    and refused: fresh tester v10r5 finding 7)."""
+    path = tmp_path / "r.csv"
+    path.write_text('"Opportunity Report"\n"Filtered By x"\nKey;Deal;Amount\nK1;One;5\n')
+    assert header(path, header_row=3) == ["Key", "Deal", "Amount"]
+    (row,) = list(read_manifest(path, header_row=3))
+    assert row.values == {"Key": "K1", "Deal": "One", "Amount": "5"} and row.row == 4
