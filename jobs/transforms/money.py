@@ -248,11 +248,14 @@ class ColumnDecimal:
         readings = f"it may mean {_reading(num, '.', text)} or {_reading(num, ',', text)}"
         if self.seen:
             shown = " and ".join(f"{m!r} ({c!r})" for m, c in sorted(self.seen.items()))
-            raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" in the "
-                             f"mapping ({readings}; this column writes both {shown} as the "
-                             "decimal mark)")
-        raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" in the "
-                         f"mapping ({readings}; no cell of this column shows its decimal mark)")
+            raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" on this "
+                             f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
+                             f"would apply to every column) ({readings}; this column writes "
+                             f"both {shown} as the decimal mark)")
+        raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" on this "
+                         f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
+                         f"would apply to every column) ({readings}; no cell of this column "
+                         "shows its decimal mark)")
 
 
 def _reading(num: str, mark: Decimal_, text: str) -> str:
