@@ -267,7 +267,8 @@ def check_url(url: str) -> str:
 def coordinator_id(url: str) -> str:
     """What names a coordinator in job files and markers: ``url`` without its user and
     password, with the default port and database filled in
-    (``redis://:pw@h/0`` → ``redis://h:6379/0``; a unix socket: ``unix://path/db``)."""
+    (``redis://:pw@h/0`` → ``redis://h:6379/0``; ``localhost`` and ``::1`` are
+    ``127.0.0.1``; a unix socket: ``unix://path/db``)."""
     from urllib.parse import parse_qs, urlsplit
 
     parts = urlsplit(url)
@@ -275,7 +276,10 @@ def coordinator_id(url: str) -> str:
         db = parse_qs(parts.query).get("db", ["0"])[0]
         return f"unix://{parts.path}/{db}"
     db = parts.path.strip("/") or "0"
-    return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}/{db}"
+    host = parts.hostname
+    if host in ("localhost", "::1"):  # one machine's loopback, however it is written
+        host = "127.0.0.1"
+    return f"{parts.scheme}://{host}:{parts.port or 6379}/{db}"
 
 
 MARKERS = "coordinated"  # folder of the state dir: one marker per company, an index per token

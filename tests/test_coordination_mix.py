@@ -31,6 +31,9 @@ def test_coordinator_id_drops_the_password_and_fills_defaults() -> None:
     assert coordinator_id("redis://:hunter2@127.0.0.1/0") == "redis://127.0.0.1:6379/0"
     assert coordinator_id("redis://u:pw@h:7000") == "redis://h:7000/0"
     assert coordinator_id("redis://h:7000/3") == "redis://h:7000/3"
+    # one machine's loopback however written (v12r4: localhost refused as another one)
+    assert coordinator_id("redis://localhost:9060/0") == coordinator_id("redis://127.0.0.1:9060")
+    assert coordinator_id("redis://[::1]:9060/0") == "redis://127.0.0.1:9060/0"
 
 
 @pytest.mark.skipif(redis_binary() is None, reason="no redis-server (scripts/ensure_redis.sh)")
