@@ -343,6 +343,8 @@ def check_coordination(token_fp: str, current: str | None,
     ``company``) names another coordinator than the one in force (or one, and none is)."""
     from .errors import CoordinatorMismatch
 
+    if recorded is not None and "://" in recorded:
+        recorded = coordinator_id(recorded)  # one recorded before localhost was 127.0.0.1
     if recorded is not None and recorded != current:
         raise CoordinatorMismatch(
             f"this job ran with the shared coordinator {recorded}; resume it with the same "
@@ -356,6 +358,8 @@ def check_coordination(token_fp: str, current: str | None,
     if seen is None and index is not None and not company:
         path, seen = _marker(token_fp), index  # a marker of an older version: token only
     where = (seen or {}).get("coordinator")
+    if isinstance(where, str) and "://" in where:
+        where = coordinator_id(where)
     if where is None or where == current:
         return
     if path != _marker(token_fp) and _marker(token_fp).exists():
