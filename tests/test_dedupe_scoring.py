@@ -664,6 +664,8 @@ def test_words_in_another_order_inside_a_part_are_review(t1: str, t2: str) -> No
     ("Website redesign phase 1", "Website redesign first phase"),
     ("2. Phase Rollout", "Phase 2 Rollout"),
     ("Rabatt 1,5", "Rabatt 1.5"),
+    ("Marketing & Vertrieb Workshop", "Marketing und Vertrieb Workshop"),
+    ("Website redesign [Kopie]", "Website redesign"),
 ])
 def test_whole_parts_reordered_stay_duplicates(t1: str, t2: str) -> None:
     """Parts around a separator in any order, an ordinal before its word: one deal."""

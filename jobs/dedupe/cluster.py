@@ -31,6 +31,7 @@ class Cluster:
     weakest: tuple[int, int]  # the pair with the lowest score
     min_score: float
     chained: bool  # a pair below the review threshold (sent to review)
+    demoted: bool = False  # a duplicate component with a pair below the duplicate threshold
 
 
 class _Components:
@@ -128,7 +129,8 @@ def _judge(members: list[int], band: str, score: Callable[[int, int], float],
                 low, worst = s, (members[x], members[y])
     chained = low < review_threshold
     below = band == "duplicate" and low < duplicate_threshold
-    return Cluster(tuple(members), "review" if chained or below else band, worst, low, chained)
+    return Cluster(tuple(members), "review" if chained or below else band, worst, low, chained,
+                   below and not chained)
 
 
 def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],

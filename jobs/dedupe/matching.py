@@ -124,7 +124,7 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
     reasons: list[str] = [f"{len(members)} deals", f"weakest pair {a}~{b} {c.min_score:.2f}"]
     if c.chained:
         reasons.append(f"chained: {a}~{b} below review {config.review_threshold:.2f}, needs review")
-    elif c.band == "review" and c.min_score < config.duplicate_threshold:
+    elif c.demoted:
         reasons.append(f"weakest pair {a}~{b} below duplicate {config.duplicate_threshold:.2f}: "
                        "the group needs review")
     if weakest is not None:

@@ -9,7 +9,12 @@ Website redesign`` and ``Website redesign - Acme`` at org ``Acme`` both become
 ``website redesign``. Nothing else is taken for a company name: ``Sales training -
 Berlin`` keeps ``berlin``. German umlauts are transliterated (``Müller`` =
 ``Mueller``; ``ß`` = ``ss``) and digits grouped by thousands are one number
-(``1,000`` = ``1000``).
+(``1,000`` = ``1000``); a decimal, version or date is one token (``1.2`` is not ``2.1``).
+An umlaut is never the bare vowel (``Zähler`` is not ``Zahler``) but in a few
+place names with an English exonym (``DOTLESS_PLACES``: ``Zürich`` = ``Zurich``).
+Each token keeps the index of the title part it is in (``parted_words``: parts
+split at separators), and noise words are dropped only where they mark a copy or a
+label (``(copy)``, ``Deal: ...``; ``_label_noise``) — function words anywhere.
 Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
 ``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
 German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
@@ -24,7 +29,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,11 +111,7 @@ _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 # point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
 _WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+")
 # where a title splits into parts that may come in any order (``Website redesign - Acme`` /
-# ``Acme - Website redesign``, ``Acme: CRM`` / ``CRM (Acme)``): a colon, pipe, slash,
-# semicolon, bracket, en or em dash, a comma not between digits (``1,5`` is a number), a
-# bullet, and a hyphen with a space (or the title's edge) on a side (``Check-in`` is one part)
-_SEPARATOR = re.compile(r"[:|/\\()\[\]{}<>;\u2013\u2014\u2015\u2212\u00b7\u2022]|(?<!\d),|,(?!\d)"
-                        r"|(?:^|(?<=\s))-|-(?=\s|$)")
+# ``Acme - Website redesign``, ``Acme: CRM`` / ``CRM (Acme)``): ``_split_parts``
 # ``2. Phase`` (German ordinal): ``2nd phase``
 _DOT_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,2})\.(?=\s+[^\W\d_])")
 _DIGIT = re.compile(r"\d")
@@ -135,7 +135,7 @@ class NormTitle:
     sorted_text: str
     numbers: frozenset[str]
     alts: tuple[tuple[str, str], ...] = ()
-    parts: tuple[int, ...] = ()  # per token, the title part it is in (``parted_words``)
+    parts: tuple[int, ...] = ()  # per token, the title part it is in; () when all in one
 
 
 # German umlauts as their transliteration (``Müller`` = ``Mueller``, ``Köln`` = ``Koeln``;
@@ -148,6 +148,7 @@ _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])\d{3}(?:(?P=sep)\d{3})*"
                       r"(?!\w|(?P=sep)\d)")
 _NOT_DIGIT = re.compile(r"\D")
+_DIGIT_SEP = re.compile(r"\d[,.\u00a0\u202f\u2009 ]\d")  # where _GROUPED may match
 # places whose name without the umlauts' dots is their usual spelling in English text (an
 # exonym: ``Zurich``, ``Dusseldorf``, ``Malmo``). Any other word read without its dots is
 # another word (``Zähler`` meter / ``Zahler`` payer, ``schön`` / ``schon``): ``ä`` = ``ae``
@@ -172,20 +173,44 @@ def words(s: str, *, umlauts: str = "transliterate", other: bool = False) -> lis
 
 def parted_words(s: str) -> tuple[list[str], list[int]]:
     """``words(s)`` and, for each token, the index of the title part it is in: the parts
-    are split at separators (``_SEPARATOR``: ``-`` with a space beside it, an en or em dash, ``:``,
+    are split at separators (``_split_parts``: ``-`` with a space beside it, an en or em dash, ``:``,
     ``|``, ``/``, brackets, ``,`` not between digits...), so ``Website redesign - Acme``
     is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one."""
-    s = _prepare(s, False).replace("_", " ")
-    seps = [m.start() for m in _SEPARATOR.finditer(s)] if _HAS_SEPARATOR.search(s) else []
-    toks: list[str] = []
+    s = _prepare(s, False)
+    if _HAS_SEPARATOR.search(s) is None:  # one part (most titles): no positions needed
+        toks = _tokens(s)
+        return toks, [0] * len(toks)
+    decimal = _DECIMAL.search(s) is not None
+    toks = []
     parts: list[int] = []
-    for m in _WORD.finditer(s):
-        toks.append(m.group().replace(",", ".") if "," in m.group() else m.group())
-        parts.append(bisect_left(seps, m.start()))
+    k = 0
+    for seg in _split_parts(s):
+        if seg_toks := (_tokens(seg) if decimal else _PLAIN_WORD.findall(seg)):
+            toks += seg_toks
+            parts += [k] * len(seg_toks)
+        k += 1
     return toks, parts
 
 
+# a character that may separate parts (``_split_parts``): a title without one is one part
 _HAS_SEPARATOR = re.compile(r"[^\w\s.'\u2019]")
+_SEP_CHARS = str.maketrans(dict.fromkeys(":|/\\()[]{}<>;\u2013\u2014\u2015\u2212\u00b7\u2022", "\x1f"))
+_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-|-(?=\s|$)")  # ``Website - Acme``, not ``Check-in``
+_COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
+
+
+def _split_parts(s: str) -> list[str]:
+    """A title's parts: split at a colon, pipe, slash, semicolon, bracket, en or em dash,
+    bullet, a hyphen with a space (or the title's edge) beside it, a comma not between
+    digits; ``_`` counts as a space (``Website_redesign_-_Acme``)."""
+    s = s.translate(_SEP_CHARS)
+    if "_" in s:
+        s = s.replace("_", " ")
+    if "-" in s:
+        s = _HYPHEN_SEP.sub("\x1f", s)
+    if "," in s:
+        s = _COMMA_SEP.sub("\x1f", s)
+    return s.split("\x1f")
 
 
 def _prepare(s: str, other: bool) -> str:
@@ -194,8 +219,9 @@ def _prepare(s: str, other: bool) -> str:
         s = s.translate(_STRIPPED if other else _UMLAUTS)
     else:
         s = s.lower()
-    if any(c in s for c in ",. \u00a0\u202f\u2009") and _DIGIT.search(s):
-        s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
+    if _DIGIT.search(s) is not None:
+        if _DIGIT_SEP.search(s) is not None:
+            s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
         if "." in s:
             s = _DOT_ORDINAL.sub(r"\1th", s)  # ``2. Phase`` -> ``2th phase`` (canonical: 2)
     if "'" in s or "\u2019" in s:
@@ -206,7 +232,13 @@ def _prepare(s: str, other: bool) -> str:
 
 
 def _tokens(s: str) -> list[str]:
+    if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
+        return _PLAIN_WORD.findall(s)
     return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
+
+
+_DECIMAL = re.compile(r"\d[.,]\d")
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 
 
 def canonical(token: str) -> str:
@@ -355,7 +387,7 @@ def one_typo(x: str, y: str) -> bool:
 # noise words that are function words: dropped wherever they stand (``Website for Acme``);
 # any other noise word (``copy``, ``deal``, ``opportunity``...) only where it marks a copy or
 # a label (``label_noise``)
-FUNCTION_WORDS = frozenset({"the", "an", "for", "of", "and"})
+FUNCTION_WORDS = frozenset({"the", "an", "for", "of", "and", "und"})  # ``&`` is no word either
 
 
 def _label_noise(toks: Sequence[str], parts: Sequence[int], noise_words: frozenset[str]
@@ -399,7 +431,8 @@ def normalize_title(title: str, org_name: str | None = None,
         if len(stripped) == len(toks):  # (``Ü-Bahn``: a one-letter prefix joins when stripped)
             alts = {t: u for t, u in zip(toks, stripped, strict=True)
                     if t != u and (u in DOTLESS_PLACES or u == t + "s")}
-    i = 0
+    i = 0 if (toks != raw and any(t != r and r[:1].isdigit() for t, r in zip(toks, raw, strict=True))
+              ) or not _ORDINAL_WORDS.isdisjoint(raw) else len(toks)
     while i < len(toks) - 1:  # ``first phase`` / ``1st phase`` / ``2. Phase`` -> phase 1
         if (raw[i] in _ORDINAL_WORDS or _ORDINAL.fullmatch(raw[i])) and parts[i] == parts[i + 1] \
                 and not is_identifying(toks[i + 1]) and toks[i + 1] not in noise_words:
@@ -411,14 +444,15 @@ def normalize_title(title: str, org_name: str | None = None,
         keep = keep[1:]  # the article, not a building / plan letter
     kt = [toks[i] for i in keep]
     keep = [keep[i] for i in _remove_org(kt, org_key(org_name).split())]
-    labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
-    keep = [i for n, i in enumerate(keep) if n not in labels and not (
-        toks[i] in noise_words and toks[i] in FUNCTION_WORDS and not is_identifying(toks[i]))]
+    if not noise_words.isdisjoint(toks):
+        labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
+        keep = [i for n, i in enumerate(keep) if n not in labels and not (
+            toks[i] in noise_words and toks[i] in FUNCTION_WORDS and not is_identifying(toks[i]))]
     if not keep:
         keep = [i for i, t in enumerate(toks) if (t not in noise_words or is_identifying(t))
                 and t not in LEGAL_SUFFIXES] or list(range(len(toks)))  # "Acme Corp" = "ACME Corporation"
     core = [toks[i] for i in keep]
-    core_parts = tuple(parts[i] for i in keep)
+    core_parts = tuple(parts[i] for i in keep) if parts and parts[-1] else ()  # () for one part
     numbers = frozenset(t for t in core if is_identifying(t))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
                      tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts)

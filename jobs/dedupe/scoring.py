@@ -5,6 +5,12 @@ titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
+  the shared words in another order inside a title part (``order_moved``: parts split at
+  separators may come in any order): capped at 0.40 when numbers or letters moved
+  (``Phase 2 Los 3`` / ``Phase 3 Los 2``), at 0.80 when only words did (``Berlin nach
+  Hamburg`` / ``Hamburg nach Berlin``), a ``different order`` reason;
+* a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
+  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -62,7 +68,7 @@ does I/O; scores are deterministic.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -520,11 +526,16 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     ``("words", why)`` when only words moved (``Umzug Berlin nach Hamburg`` / ``Umzug
     Hamburg nach Berlin``): maybe the same deal, a person decides. Words are compared with
     accents folded; a word twice in a title and words on one side only are left out."""
-    if x.text == y.text or len(x.parts) != len(x.tokens) or len(y.parts) != len(y.tokens):
+    if x.text == y.text:
         return None
-    kx, ky = [fold(t) for t in x.tokens], [fold(t) for t in y.tokens]
-    cx, cy = Counter(kx), Counter(ky)
-    shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
+    kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
+    ky = y.tokens if y.text.isascii() else [fold(t) for t in y.tokens]
+    setx, sety = set(kx), set(ky)
+    if len(setx) == len(kx) and len(sety) == len(ky):  # no word twice (the usual case)
+        shared = setx & sety
+    else:
+        cx, cy = Counter(kx), Counter(ky)
+        shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
     if len(shared) < 2:
         return None
     sx = [t for t in kx if t in shared]
@@ -532,20 +543,22 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     if sx == sy:
         return None
     ident = {t for t in shared if is_identifying(t)}
-    px, py = _shared_parts(kx, x.parts, shared), _shared_parts(ky, y.parts, shared)
+    xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
+    yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
+    px, py = _shared_parts(kx, xp, shared), _shared_parts(ky, yp, shared)
     if _concatenable(px, py):
         return None
     why = f"{' '.join(sx)} / {' '.join(sy)}"
-    if ident and not _concatenable(_shared_parts(kx, x.parts, ident),
-                                   _shared_parts(ky, y.parts, ident)):
+    if ident and not _concatenable(_shared_parts(kx, xp, ident), _shared_parts(ky, yp, ident)):
         return "numbers", why  # the numbers' own order changed: 2 ... 3 / 3 ... 2
-    lx, ly = _labels(kx, x.parts, shared), _labels(ky, y.parts, shared)
+    lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
     if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
         return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
     return "words", why
 
 
-def _labels(tokens: list[str], parts: tuple[int, ...], shared: set[str]) -> dict[str, str | None]:
+def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
+            ) -> dict[str, str | None]:
     """For each shared token, the shared word (not identifying) nearest before it in its
     part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
     out: dict[str, str | None] = {}
@@ -562,7 +575,7 @@ def _labels(tokens: list[str], parts: tuple[int, ...], shared: set[str]) -> dict
     return out
 
 
-def _shared_parts(tokens: list[str], parts: tuple[int, ...], keep: set[str]
+def _shared_parts(tokens: Sequence[str], parts: tuple[int, ...], keep: set[str]
                   ) -> list[tuple[str, ...]]:
     """The title's parts as tuples of the tokens in ``keep``, empty parts left out."""
     out: dict[int, list[str]] = {}
