@@ -8,6 +8,9 @@ from jobs.dedupe.model import ScoredPair
 REVIEW = 0.70
 
 
+DUPLICATE = 0.85
+
+
 def run(dup: dict[tuple[int, int], float], others: dict[tuple[int, int], float],
         cannot: set[frozenset[int]] = frozenset(),  # type: ignore[assignment]
         review: dict[tuple[int, int], float] | None = None) -> list[tuple[str, tuple[int, ...], bool]]:
@@ -21,13 +24,20 @@ def run(dup: dict[tuple[int, int], float], others: dict[tuple[int, int], float],
 
     pairs = [ScoredPair(a, b, s, "duplicate", ()) for (a, b), s in dup.items()]
     rev = [ScoredPair(a, b, s, "review", ()) for (a, b), s in (review or {}).items()]
-    found = clusters(pairs, rev, index, score, lambda i, j: frozenset((i, j)) in cannot, REVIEW)
+    found = clusters(pairs, rev, index, score, lambda i, j: frozenset((i, j)) in cannot, REVIEW,
+                     DUPLICATE)
     return sorted((c.band, c.members, c.chained) for c in found)
 
 
 def test_consistent_component_is_a_duplicate_group() -> None:
     """All pairs at or above review: one duplicate group."""
-    assert run({(1, 2): 0.9, (2, 3): 0.9}, {(1, 3): 0.75}) == [("duplicate", (1, 2, 3), False)]
+    assert run({(1, 2): 0.9, (2, 3): 0.9}, {(1, 3): 0.85}) == [("duplicate", (1, 2, 3), False)]
+
+
+def test_a_pair_below_the_duplicate_threshold_makes_the_group_review() -> None:
+    """#11 v11r5 C2: ``X GmbH`` ~ ``X`` ~ ``X AG`` at 1.000, ``X GmbH`` ~ ``X AG`` 0.80 (two
+    legal entities): the group is review, not merged (before: band duplicate, score 0.80)."""
+    assert run({(1, 2): 1.0, (2, 3): 1.0}, {(1, 3): 0.80}) == [("review", (1, 2, 3), False)]
 
 
 def test_long_chain_without_a_bridge_goes_to_review() -> None:
@@ -66,5 +76,5 @@ def test_component_size_is_capped() -> None:
 def test_part_still_chained_after_cutting_the_bridge_goes_to_review() -> None:
     """Cutting bridge 5 leaves {6,7} (5 fits it: joins) and the chain 1~2~3~4 (review, not dropped)."""
     dup = {(1, 2): 0.9, (2, 3): 0.9, (3, 4): 0.9, (1, 5): 0.9, (5, 6): 0.9, (6, 7): 0.95}
-    others = {(1, 3): 0.75, (2, 4): 0.75, (2, 5): 0.75, (5, 7): 0.75}
+    others = {(1, 3): 0.75, (2, 4): 0.75, (2, 5): 0.75, (5, 7): 0.85}
     assert run(dup, others) == [("duplicate", (5, 6, 7), False), ("review", (1, 2, 3, 4), True)]

@@ -293,3 +293,17 @@ def test_umlaut_spellings_block_and_group_together() -> None:
                   add_time=T + timedelta(minutes=30))]
     r = find_duplicates(deals, replace(CFG, window=2, max_block_size=2))
     assert [(g.band, set(g.member_ids)) for g in r.groups] == [("duplicate", {1, 2})]
+
+
+def test_two_legal_entities_joined_through_a_third_deal_are_a_review_group() -> None:
+    """#11 v11r5 C2: ``Lekati GmbH`` ~ bare ``Lekati`` ~ ``Lekati AG`` score 1.000 each, but the
+    GmbH and the AG are two legal entities (0.80): the group is review with its weakest score,
+    never merged (before: band duplicate with score 0.80, below the 0.85 threshold)."""
+    deals = [deal(1, "Netzwerk Audit", org_id=2, org_name="Lekati GmbH"),
+             deal(2, "Netzwerk Audit", org_id=3, org_name="Lekati"),
+             deal(3, "Netzwerk Audit", org_id=4, org_name="Lekati AG")]
+    r = find_duplicates(deals, CFG)
+    assert [(g.band, g.score, g.member_ids) for g in r.groups] == [("review", 0.8, (1, 2, 3))]
+    assert any("below duplicate" in why for why in r.groups[0].reasons)
+    for g in r.groups:  # band and score agree with the thresholds
+        assert (g.band == "duplicate") == (g.score >= CFG.duplicate_threshold)

@@ -161,7 +161,7 @@ def test_an_umlaut_word_keeps_its_dotless_reading() -> None:
     ("1,000 licences", "1000 licences"), ("1.000 Lizenzen", "1000 Lizenzen"),
     ("1 000 licences", "1000 licences"), ("1'000 licences", "1000 licences"),
     ("1\u202f000 licences", "1000 licences"), ("2,500,000 budget", "2500000 budget"),
-    ("1.000,50 EUR", "1000 50 EUR"),
+    ("1.000,50 EUR", "1000.50 EUR"), ("1,000.50 EUR", "1000.50 EUR"),
 ])
 def test_digits_grouped_by_thousands_are_one_number(a: str, b: str) -> None:
     """#11 v11r4 M2: ``1,000`` / ``1.000`` / ``1 000`` / ``1'000`` are ``1000``."""
@@ -169,16 +169,60 @@ def test_digits_grouped_by_thousands_are_one_number(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(("title", "tokens"), [
-    ("Speicher 1,5 TB", ("speicher", "1", "5", "tb")),       # a decimal comma, not grouping
-    ("Upgrade version 1.10", ("upgrade", "version", "1", "10")),
-    ("Event 12.06.2025", ("event", "12", "06", "2025")),     # a date
-    ("Release v1.100", ("release", "v1", "100")),            # inside a word
-    ("Build 1.2.300", ("build", "1", "2", "300")),           # a dotted version
+    ("Speicher 1,5 TB", ("speicher", "1.5", "tb")),          # a decimal comma, not grouping
+    ("Upgrade version 1.10", ("upgrade", "version", "1.10")),
+    ("Event 12.06.2025", ("event", "12.06.2025")),           # a date
+    ("Release v1.100", ("release", "v1.100")),               # inside a word
+    ("Build 1.2.300", ("build", "1.2.300")),                 # a dotted version
     ("Q3 100 seats", ("q3", "100", "seats")),
+    ("Order 12. Lieferung", ("order", "lieferung", "12")),   # ``12.`` a German ordinal
+    ("Phase 3, Los 2", ("phase", "3", "los", "2")),          # a comma between words splits
 ])
 def test_other_digit_separators_stay(title: str, tokens: tuple[str, ...]) -> None:
-    """Only groups of exactly three digits after a 1-3 digit lead, not inside a word."""
+    """Only groups of exactly three digits after a 1-3 digit lead, not inside a word, are
+    joined; a decimal, a version or a date is one token (#11 v11r5: ``1.2`` / ``2.1`` and
+    ``01.03.2026`` / ``03.01.2026`` are different numbers, not the same digits reordered)."""
     assert normalize_title(title).tokens == tokens
+
+
+@pytest.mark.parametrize(("title", "parts"), [
+    ("Website redesign - Acme", (0, 0, 1)),
+    ("Acme: CRM (Berlin)", (0, 1, 2)),
+    ("Check-in app", ()),                        # a hyphen inside a word does not split
+    ("Rabatt 1,5 / Lager", (0, 0, 1)),            # a decimal comma does not split
+    ("Website_redesign_-_Acme", (0, 0, 1)),
+    ("Umzug Berlin nach Hamburg", ()),            # one part: ()
+    ("Berlin, Hamburg", (0, 1)),
+])
+def test_titles_split_into_parts_at_separators(title: str, parts: tuple[int, ...]) -> None:
+    """#11 v11r5: the parts of a title (``NormTitle.parts``) may come in any order; the words
+    inside one keep theirs (``scoring.order_moved``)."""
+    assert normalize_title(title).parts == parts
+
+
+@pytest.mark.parametrize(("title", "tokens"), [
+    ("Copy Shop Ausstattung", ("copy", "shop", "ausstattung")),  # a word among the words
+    ("Deal room setup", ("deal", "room", "setup")),
+    ("Equal Opportunity Training", ("equal", "opportunity", "training")),
+    ("Website redesign (copy)", ("website", "redesign")),        # in brackets
+    ("Website redesign - copy", ("website", "redesign")),        # after a separator at the end
+    ("Copy of Website redesign", ("website", "redesign")),       # ``Copy of`` at the start
+    ("Deal: Website redesign", ("website", "redesign")),         # a leading label
+    ("Opportunity - Website redesign", ("website", "redesign")),
+    ("Website redesign for the board", ("website", "redesign", "board")),  # function words
+])
+def test_noise_words_go_only_where_they_mark_a_copy_or_a_label(
+        title: str, tokens: tuple[str, ...]) -> None:
+    """#11 v11r5: ``Copy Shop`` is a shop, ``Deal room`` a room: a noise word is dropped only in
+    brackets, as a part of its own at either end, or in ``Copy of ...``."""
+    assert normalize_title(title, None, DedupeConfig.default().noise_words).tokens == tokens
+
+
+def test_an_umlaut_word_has_no_dotless_reading_but_a_place_with_an_exonym() -> None:
+    """#11 v11r5: ``Zähler`` (meter) read ``Zahler`` (payer) is another word: ``ä`` is ``ae``,
+    never ``a``; only places written without dots in English text keep it (``Zurich``)."""
+    assert normalize_title("Zähler Tausch").alts == ()
+    assert normalize_title("Büro Zürich").alts == (("zuerich", "zurich"),)
 
 
 def test_numerals_of_any_script_make_a_token_identifying() -> None:

@@ -6,7 +6,9 @@ cannot-link (a guard, or a ``keep_separate`` pair) — so no group ever holds a
 pair a guard forbids, even through a third deal. Deals left over are grouped
 the same way over review-band edges. A duplicate component whose members are
 not *all* pairwise at or above the review threshold (A~B and B~C strong, A~C
-weak: chaining) becomes a review group, never an auto-merge. Components are
+weak: chaining) becomes a review group, never an auto-merge; so does one with a
+pair below the duplicate threshold (every pair of a duplicate group is in the
+duplicate band). Components are
 capped at ``MAX_GROUP`` deals. Pure; no I/O.
 """
 
@@ -29,6 +31,7 @@ class Cluster:
     weakest: tuple[int, int]  # the pair with the lowest score
     min_score: float
     chained: bool  # a pair below the review threshold (sent to review)
+    demoted: bool = False  # a duplicate component with a pair below the duplicate threshold
 
 
 class _Components:
@@ -83,14 +86,20 @@ def build_components(edges: Iterable[tuple[int, int, float]],
 
 def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair],
              index: dict[int, int], score: Callable[[int, int], float],
-             cannot_link: Callable[[int, int], bool], review_threshold: float) -> list[Cluster]:
+             cannot_link: Callable[[int, int], bool], review_threshold: float,
+             duplicate_threshold: float | None = None) -> list[Cluster]:
     """Clusters from the duplicate band, then the review band over deals not yet grouped.
 
     ``index`` maps deal id -> index; ``score(i, j)`` gives any pair's score
     (cached or computed); ``cannot_link(i, j)`` is True for a guarded or
     keep-separate pair. A chained duplicate component is split at its bridges
-    (see ``_split_chained``); what cannot be split goes to review whole.
+    (see ``_settle``); what cannot be split goes to review whole. A duplicate
+    component is a duplicate group only when every pair of it scores at or above
+    ``duplicate_threshold`` (default: ``review_threshold``, the old rule); one pair
+    below it (``X GmbH`` ~ ``X`` ~ ``X AG``, the two legal entities 0.80) makes the
+    whole group a review group.
     """
+    dup_at = review_threshold if duplicate_threshold is None else duplicate_threshold
     out: list[Cluster] = []
     taken: set[int] = set()
     for band, edges in (("duplicate", dup_edges), ("review", review_edges)):
@@ -100,14 +109,17 @@ def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair]
             adjacent.setdefault(i, set()).add(j)
             adjacent.setdefault(j, set()).add(i)
         for members in build_components(triples, cannot_link, taken):
-            for c in _settle(members, band, adjacent, score, review_threshold):
+            for c in _settle(members, band, adjacent, score, review_threshold, dup_at):
                 taken.update(c.members)
                 out.append(c)
     return out
 
 
 def _judge(members: list[int], band: str, score: Callable[[int, int], float],
-           review_threshold: float) -> Cluster:
+           review_threshold: float, duplicate_threshold: float) -> Cluster:
+    """The cluster of ``members``: its weakest pair, chained when that pair is below the
+    review threshold; band ``band`` only when the weakest pair is at or above
+    ``duplicate_threshold`` too (else review: a group is merged only when all its pairs are)."""
     worst = (members[0], members[1])
     low = 2.0
     for x in range(len(members)):
@@ -116,11 +128,14 @@ def _judge(members: list[int], band: str, score: Callable[[int, int], float],
             if s < low:
                 low, worst = s, (members[x], members[y])
     chained = low < review_threshold
-    return Cluster(tuple(members), "review" if chained else band, worst, low, chained)
+    below = band == "duplicate" and low < duplicate_threshold
+    return Cluster(tuple(members), "review" if chained or below else band, worst, low, chained,
+                   below and not chained)
 
 
 def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
-            score: Callable[[int, int], float], review_threshold: float) -> list[Cluster]:
+            score: Callable[[int, int], float], review_threshold: float,
+            duplicate_threshold: float) -> list[Cluster]:
     """Judge a component; split a chained one at its bridges (at most a few rounds).
 
     A bridge is a deal linked to two deals that are not alike (their pair below
@@ -132,7 +147,7 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
     (they stay in the pairs for review), unless nothing could be split off:
     then the whole component is one review group.
     """
-    whole = _judge(members, band, score, review_threshold)
+    whole = _judge(members, band, score, review_threshold, duplicate_threshold)
     if not whole.chained or band != "duplicate":
         return [whole]
     inside = set(members)
@@ -153,7 +168,7 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
             fits[0].append(b)
             fits[0].sort()
     # a part still chained (a longer chain, no single bridge) is judged as review like any chain
-    return [_judge(part, band, score, review_threshold) for part in parts]
+    return [_judge(part, band, score, review_threshold, duplicate_threshold) for part in parts]
 
 
 def _parts(members: list[int], adjacent: dict[int, set[int]]) -> list[list[int]]:

@@ -96,8 +96,8 @@ CUSTOM_KEY = re.compile(r"[0-9a-f]{40}")  # Pipedrive's custom field_code
 # they identify. An identifying token (a digit, a single letter) is never noise, even
 # when a config lists it.
 DEFAULT_NOISE_WORDS = frozenset({
-    "deal", "deals", "opportunity", "opp", "the", "an", "for", "of", "and", "copy",
-    "duplicate", "dup", "re", "fw", "fwd",
+    "deal", "deals", "opportunity", "opp", "the", "an", "for", "of", "and", "und", "copy",
+    "kopie", "duplicate", "dup", "re", "fw", "fwd",
 })
 
 

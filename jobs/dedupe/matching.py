@@ -97,7 +97,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
 
     pair_by_ids = {(p.a, p.b): p for p in kept}
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
-                     index, score, cannot_link, config.review_threshold)
+                     index, score, cannot_link, config.review_threshold,
+                     config.duplicate_threshold)
     groups = [_group(c, prepared, pair_by_ids, config) for c in found]
     groups.sort(key=lambda g: min(g.member_ids))
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
@@ -123,6 +124,9 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
     reasons: list[str] = [f"{len(members)} deals", f"weakest pair {a}~{b} {c.min_score:.2f}"]
     if c.chained:
         reasons.append(f"chained: {a}~{b} below review {config.review_threshold:.2f}, needs review")
+    elif c.demoted:
+        reasons.append(f"weakest pair {a}~{b} below duplicate {config.duplicate_threshold:.2f}: "
+                       "the group needs review")
     if weakest is not None:
         reasons.extend(weakest.reasons)
     return Group(

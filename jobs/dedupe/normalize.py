@@ -9,7 +9,12 @@ Website redesign`` and ``Website redesign - Acme`` at org ``Acme`` both become
 ``website redesign``. Nothing else is taken for a company name: ``Sales training -
 Berlin`` keeps ``berlin``. German umlauts are transliterated (``Müller`` =
 ``Mueller``; ``ß`` = ``ss``) and digits grouped by thousands are one number
-(``1,000`` = ``1000``).
+(``1,000`` = ``1000``); a decimal, version or date is one token (``1.2`` is not ``2.1``).
+An umlaut is never the bare vowel (``Zähler`` is not ``Zahler``) but in a few
+place names with an English exonym (``DOTLESS_PLACES``: ``Zürich`` = ``Zurich``).
+Each token keeps the index of the title part it is in (``parted_words``: parts
+split at separators), and noise words are dropped only where they mark a copy or a
+label (``(copy)``, ``Deal: ...``; ``_label_noise``) — function words anywhere.
 Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
 ``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
 German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
@@ -37,12 +42,16 @@ LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 # tokens that name a number without a digit -> the digits they stand for: roman numerals
 # I-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
 _NUMBER_WORDS: dict[str, str] = {}
+# ordinals written as words (``first``, ``zweite``, ``troisième``...): ``first phase`` is read
+# ``phase 1`` (normalize_title moves an ordinal after the word it numbers)
+_ORDINAL_WORDS: set[str] = set()
 for _n, (_roman, _word, _nth) in enumerate((
         ("i", "one", "first"), ("ii", "two", "second"), ("iii", "three", "third"),
         ("iv", "four", "fourth"), ("v", "five", "fifth"), ("vi", "six", "sixth"),
         ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
         ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
     _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth), str(_n)))
+    _ORDINAL_WORDS.add(_nth)
 # the same in German, French, Spanish, Dutch and Italian (cardinals two-twelve, ordinals
 # first-fifth), leaving out what is also an article, a common word or a name in these
 # languages or in English ("ein", "un", "een", "uno", "once", "due", "otto", "neuf", Dutch
@@ -66,6 +75,11 @@ for _n, _words in enumerate((
         "undici",
         "zwölf zwoelf douze doce twaalf dodici"), start=1):
     _NUMBER_WORDS.update(dict.fromkeys(_words.split(), str(_n)))
+_ORDINAL_WORDS.update(
+    "erste erster première premiere primero primera eerste zweite zweiter deuxième deuxieme "
+    "seconde segundo segunda tweede secondo seconda dritte dritter troisième troisieme tercero "
+    "tercera derde terzo terza vierte vierter quatrième quatrieme cuarto cuarta vierde quarto "
+    "quarta fünfte fuenfte cinquième cinquieme quinto quinta vijfde".split())
 # month and weekday names (English, German, French, Spanish, Dutch; common abbreviations) ->
 # one English name: ``Juni`` = ``June`` = ``jun``. They tell deals apart like a number does
 # (``Messe Juni`` / ``Messe Juli``), so they are identifying tokens (``is_identifying``).
@@ -93,7 +107,13 @@ for _name, _forms in (
     _CALENDAR.update(dict.fromkeys((_name, *_forms.split()), _name))
 CALENDAR_NAMES = frozenset(_CALENDAR.values())
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
-_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; everything else breaks words
+# letters and digits of any script; everything else breaks words, but a number with a decimal
+# point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
+_WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+")
+# where a title splits into parts that may come in any order (``Website redesign - Acme`` /
+# ``Acme - Website redesign``, ``Acme: CRM`` / ``CRM (Acme)``): ``_split_parts``
+# ``2. Phase`` (German ordinal): ``2nd phase``
+_DOT_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,2})\.(?=\s+[^\W\d_])")
 _DIGIT = re.compile(r"\d")
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o.
 _APOSTROPHE = re.compile(r"(?<=\w)['\u2019]s\b|['\u2019]")  # Acme's -> Acme, don't -> dont
@@ -115,11 +135,12 @@ class NormTitle:
     sorted_text: str
     numbers: frozenset[str]
     alts: tuple[tuple[str, str], ...] = ()
+    parts: tuple[int, ...] = ()  # per token, the title part it is in; () when all in one
 
 
 # German umlauts as their transliteration (``Müller`` = ``Mueller``, ``Köln`` = ``Koeln``;
-# casefold already turns ``ß`` into ``ss``); ``_STRIPPED``: the other spelling seen in the
-# wild, the dots dropped (``Zürich`` = ``Zurich``), kept as a title token's second reading
+# casefold already turns ``ß`` into ``ss``); ``_STRIPPED``: the umlauts' dots dropped, a
+# second reading kept only for the places in ``DOTLESS_PLACES`` (``Zürich`` = ``Zurich``)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 # digits grouped by thousands (``1,000`` / ``1.000`` / ``1 000`` / ``1'000``: one separator,
@@ -127,6 +148,15 @@ _STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])\d{3}(?:(?P=sep)\d{3})*"
                       r"(?!\w|(?P=sep)\d)")
 _NOT_DIGIT = re.compile(r"\D")
+_DIGIT_SEP = re.compile(r"\d[,.\u00a0\u202f\u2009 ]\d")  # where _GROUPED may match
+# places whose name without the umlauts' dots is their usual spelling in English text (an
+# exonym: ``Zurich``, ``Dusseldorf``, ``Malmo``). Any other word read without its dots is
+# another word (``Zähler`` meter / ``Zahler`` payer, ``schön`` / ``schon``): ``ä`` = ``ae``
+# only, never ``a``.
+DOTLESS_PLACES = frozenset({
+    "zurich", "dusseldorf", "gottingen", "tubingen", "saarbrucken", "wurzburg", "lubeck",
+    "munster", "osnabruck", "malmo", "goteborg", "jonkoping", "norrkoping", "linkoping",
+    "tromso", "graubunden", "monchengladbach"})
 _OTHER_READING = re.compile("[äöüÄÖÜ]|\\w['\u2019][sS]\\b")  # a title with a second reading
 
 
@@ -136,19 +166,79 @@ def words(s: str, *, umlauts: str = "transliterate", other: bool = False) -> lis
     ``oe`` / ``ue`` and ``ß`` ``ss`` (``other``: the other reading, the umlauts' dots
     dropped, ``a`` / ``o`` / ``u``, and ``'s`` an ``s``: ``acme's`` -> ``acmes``), so
     ``Müller`` = ``Mueller``; digits grouped by thousands are one number (``1,000`` /
-    ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``; ``1,5`` and ``1.10`` stay two tokens)."""
+    ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``); a decimal, a version or a date is one
+    token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``)."""
+    return _tokens(_prepare(s, other))
+
+
+def parted_words(s: str) -> tuple[list[str], list[int]]:
+    """``words(s)`` and, for each token, the index of the title part it is in: the parts
+    are split at separators (``_split_parts``: ``-`` with a space beside it, an en or em dash, ``:``,
+    ``|``, ``/``, brackets, ``,`` not between digits...), so ``Website redesign - Acme``
+    is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one."""
+    s = _prepare(s, False)
+    if _HAS_SEPARATOR.search(s) is None:  # one part (most titles): no positions needed
+        toks = _tokens(s)
+        return toks, [0] * len(toks)
+    decimal = _DECIMAL.search(s) is not None
+    toks = []
+    parts: list[int] = []
+    k = 0
+    for seg in _split_parts(s):
+        if seg_toks := (_tokens(seg) if decimal else _PLAIN_WORD.findall(seg)):
+            toks += seg_toks
+            parts += [k] * len(seg_toks)
+        k += 1
+    return toks, parts
+
+
+# a character that may separate parts (``_split_parts``): a title without one is one part
+_HAS_SEPARATOR = re.compile(r"[^\w\s.'\u2019]")
+_SEP_CHARS = str.maketrans(dict.fromkeys(":|/\\()[]{}<>;\u2013\u2014\u2015\u2212\u00b7\u2022", "\x1f"))
+_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-|-(?=\s|$)")  # ``Website - Acme``, not ``Check-in``
+_COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
+
+
+def _split_parts(s: str) -> list[str]:
+    """A title's parts: split at a colon, pipe, slash, semicolon, bracket, en or em dash,
+    bullet, a hyphen with a space (or the title's edge) beside it, a comma not between
+    digits; ``_`` counts as a space (``Website_redesign_-_Acme``)."""
+    s = s.translate(_SEP_CHARS)
+    if "_" in s:
+        s = s.replace("_", " ")
+    if "-" in s:
+        s = _HYPHEN_SEP.sub("\x1f", s)
+    if "," in s:
+        s = _COMMA_SEP.sub("\x1f", s)
+    return s.split("\x1f")
+
+
+def _prepare(s: str, other: bool) -> str:
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s).casefold()
         s = s.translate(_STRIPPED if other else _UMLAUTS)
     else:
         s = s.lower()
-    if any(c in s for c in ",. \u00a0\u202f\u2009") and _DIGIT.search(s):
-        s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
+    if _DIGIT.search(s) is not None:
+        if _DIGIT_SEP.search(s) is not None:
+            s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
+        if "." in s:
+            s = _DOT_ORDINAL.sub(r"\1th", s)  # ``2. Phase`` -> ``2th phase`` (canonical: 2)
     if "'" in s or "\u2019" in s:
         s = _APOSTROPHE.sub("", s) if not other else s.replace("'", "").replace("\u2019", "")
     if "-" in s:
         s = _LETTER_PREFIX.sub(r"\1", s)
-    return _WORD.findall(_join_initials(s))
+    return _join_initials(s)
+
+
+def _tokens(s: str) -> list[str]:
+    if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
+        return _PLAIN_WORD.findall(s)
+    return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
+
+
+_DECIMAL = re.compile(r"\d[.,]\d")
+_PLAIN_WORD = re.compile(r"[^\W_]+")
 
 
 def canonical(token: str) -> str:
@@ -252,21 +342,21 @@ def same_company(x: str, y: str) -> bool:
     return bool(x) and bool(y) and (x == y or x.replace(" ", "") == y.replace(" ", ""))
 
 
-def _remove_org(tokens: list[str], org: Sequence[str]) -> list[str]:
-    """``tokens`` without each run that spells the organization name ``org`` (its key's
-    words: in order, each equal — case, accents and umlauts aside, never with a typo:
-    ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the same letters spaced
-    differently: ``data soft`` / ``datasoft``), nor the legal-form words right after such a
-    run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
+def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
+    """The indexes of ``tokens`` left once each run that spells the organization name
+    ``org`` is removed (its key's words: in order, each equal — case, accents and umlauts
+    aside, never with a typo: ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the
+    same letters spaced differently: ``data soft`` / ``datasoft``), with the legal-form words
+    right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
     if not org or not tokens:
-        return tokens
+        return list(range(len(tokens)))
     joined = "".join(org)
-    out: list[str] = []
+    out: list[int] = []
     i, n = 0, len(tokens)
     while i < n:
         end = _org_run(tokens, i, org, joined)
         if end is None:
-            out.append(tokens[i])
+            out.append(i)
             i += 1
             continue
         i = form_run(tokens, end)
@@ -294,6 +384,32 @@ def one_typo(x: str, y: str) -> bool:
     return OSA.distance(x, y, score_cutoff=1) <= 1
 
 
+# noise words that are function words: dropped wherever they stand (``Website for Acme``);
+# any other noise word (``copy``, ``deal``, ``opportunity``...) only where it marks a copy or
+# a label (``label_noise``)
+FUNCTION_WORDS = frozenset({"the", "an", "for", "of", "and", "und"})  # ``&`` is no word either
+
+
+def _label_noise(toks: Sequence[str], parts: Sequence[int], noise_words: frozenset[str]
+                 ) -> set[int]:
+    """The indexes of the noise words that mark a copy or a label, to be dropped: a part of
+    noise words only in a title of two or more parts (``(copy)``, ``[Kopie]``, ``- copy`` at
+    the end, ``Deal: ...``, ``Opportunity - ...``) and ``Copy of ...`` at the start. A noise
+    word among the title's words is a word like any other (``Copy Shop``, ``Deal room``,
+    ``Equal Opportunity Training``)."""
+    out: set[int] = set()
+    by_part: dict[int, list[int]] = {}
+    for i, p in enumerate(parts):
+        by_part.setdefault(p, []).append(i)
+    if len(by_part) > 1:
+        for idx in by_part.values():
+            if all(toks[i] in noise_words and not is_identifying(toks[i]) for i in idx):
+                out.update(idx)
+    if len(toks) > 2 and toks[0] in noise_words and toks[1] == "of" and parts[0] == parts[1]:
+        out.update((0, 1))  # Copy of ...
+    return out
+
+
 @lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
 def normalize_title(title: str, org_name: str | None = None,
                     noise_words: frozenset[str] = frozenset()) -> NormTitle:
@@ -307,19 +423,36 @@ def normalize_title(title: str, org_name: str | None = None,
     words would leave nothing, the title's words but legal forms are kept (a deal
     titled just ``Acme Corp`` still has a title: ``acme``).
     """
-    toks = [canonical(t) for t in words(title)]
+    raw, parts = parted_words(title)
+    toks = [canonical(t) for t in raw]
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = [canonical(u) for u in words(title, other=True)]
         if len(stripped) == len(toks):  # (``Ü-Bahn``: a one-letter prefix joins when stripped)
-            alts = {t: u for t, u in zip(toks, stripped, strict=True) if t != u}
+            alts = {t: u for t, u in zip(toks, stripped, strict=True)
+                    if t != u and (u in DOTLESS_PLACES or u == t + "s")}
+    i = 0 if (toks != raw and any(t != r and r[:1].isdigit() for t, r in zip(toks, raw, strict=True))
+              ) or not _ORDINAL_WORDS.isdisjoint(raw) else len(toks)
+    while i < len(toks) - 1:  # ``first phase`` / ``1st phase`` / ``2. Phase`` -> phase 1
+        if (raw[i] in _ORDINAL_WORDS or _ORDINAL.fullmatch(raw[i])) and parts[i] == parts[i + 1] \
+                and not is_identifying(toks[i + 1]) and toks[i + 1] not in noise_words:
+            toks[i], toks[i + 1] = toks[i + 1], toks[i]
+            i += 1
+        i += 1
+    keep = list(range(len(toks)))
     if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
-        toks = toks[1:]  # the article, not a building / plan letter
-    core = [t for t in _remove_org(toks, org_key(org_name).split())
-            if t not in noise_words or is_identifying(t)]
-    if not core:
-        core = [t for t in toks if (t not in noise_words or is_identifying(t))
-                and t not in LEGAL_SUFFIXES] or toks  # "Acme Corp" = "ACME Corporation"
+        keep = keep[1:]  # the article, not a building / plan letter
+    kt = [toks[i] for i in keep]
+    keep = [keep[i] for i in _remove_org(kt, org_key(org_name).split())]
+    if not noise_words.isdisjoint(toks):
+        labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
+        keep = [i for n, i in enumerate(keep) if n not in labels and not (
+            toks[i] in noise_words and toks[i] in FUNCTION_WORDS and not is_identifying(toks[i]))]
+    if not keep:
+        keep = [i for i, t in enumerate(toks) if (t not in noise_words or is_identifying(t))
+                and t not in LEGAL_SUFFIXES] or list(range(len(toks)))  # "Acme Corp" = "ACME Corporation"
+    core = [toks[i] for i in keep]
+    core_parts = tuple(parts[i] for i in keep) if parts and parts[-1] else ()  # () for one part
     numbers = frozenset(t for t in core if is_identifying(t))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
-                     tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts))
+                     tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts)

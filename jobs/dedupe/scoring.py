@@ -5,6 +5,12 @@ titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
+  the shared words in another order inside a title part (``order_moved``: parts split at
+  separators may come in any order): capped at 0.40 when numbers or letters moved
+  (``Phase 2 Los 3`` / ``Phase 3 Los 2``), at 0.80 when only words did (``Berlin nach
+  Hamburg`` / ``Hamburg nach Berlin``), a ``different order`` reason;
+* a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
+  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -61,7 +67,8 @@ does I/O; scores are deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -72,8 +79,10 @@ from .config import DedupeConfig
 from .lexicon import both_known, is_known_word, misspelt
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
+    LEGAL_SUFFIXES,
     NormTitle,
     fold,
+    is_identifying,
     normalize_title,
     one_typo,
     org_key,
@@ -103,6 +112,10 @@ LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national enti
 DATE_GAP_DAYS = 45  # expected close dates (or date custom fields) further apart: review at most
 DATES_DIFFER = "dates differ"  # reason prefix
 DATES_CAP = 0.80
+ORDER = "different order"  # reason prefix: the same words or numbers in another order
+ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
+ORDER_NUMBERS_CAP = 0.40  # numbers or letters moved (Phase 2 Los 3 / Phase 3 Los 2): two deals
+EXTRA_WORD_CAP = 0.80  # a meaningful word on one side only (Storno Auftrag / Auftrag): review
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
 _CLOSED = frozenset({"won", "lost"})
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
@@ -422,7 +435,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
     reasons = [f"title {title:.2f}"]
     s = max(0.0, (title - 0.5) / 0.5)
-    penalty, only_near = _title_evidence(a.title, b.title, reasons)
+    penalty, only_near, extra = _title_evidence(a.title, b.title, reasons)
     s += penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
@@ -455,8 +468,18 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if s > DATES_CAP and (gaps := date_gaps(da, db, config.date_fields)):
         s = DATES_CAP  # a renewal or the next period's deal: review at most
         reasons.extend(gaps)
+    if s > EXTRA_WORD_CAP and not same_id and _meaningful(extra, a, b):
+        s = EXTRA_WORD_CAP  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
     if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
         s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
+    if s > ORDER_NUMBERS_CAP and (moved := order_moved(a.title, b.title)) is not None:
+        what, why = moved
+        if what == "numbers":
+            s = ORDER_NUMBERS_CAP
+            reasons.append(f"{ORDER}: {why}")
+        elif not same_id and s > ORDER_WORDS_CAP:
+            s = ORDER_WORDS_CAP
+            reasons.append(f"{ORDER}: {why}")
     if same_id:  # the source system says one record: a person looks, at least
         if title < cutoff:  # ... but an identifier alone never merges unlike titles
             s = min(s, SUBSTITUTION_CAP)
@@ -474,6 +497,124 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     else:
         band = "distinct"
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
+    """Extra words (on one title only) that say something: not a legal form and not a word
+    of either deal's organization name (``Website Acme`` / ``Website`` at org ``Acme
+    Holding``), nor, when both deals are at one org, such a word one letter off (``Rkilo -
+    Support`` / ``Support`` at org ``Riklo LLC``: the customer's name mistyped, the org
+    record confirms the customer). Noise words are gone already where they are noise
+    (``normalize``)."""
+    orgs = set(a.org.split()) | set(b.org.split())
+    one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
+    return any(w not in LEGAL_SUFFIXES and w not in orgs
+               and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
+
+
+MAX_ORDER_PARTS = 8  # titles of more parts are not checked for order (the search grows fast)
+
+
+def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
+    """How the words two titles share are ordered differently, or None when they are not.
+
+    A title is split into parts at separators (``normalize.parted_words``); parts may come
+    in any order (``Website redesign - Acme`` / ``Acme - Website redesign``), but inside a
+    part the shared words keep their order. Returns ``("numbers", why)`` when identifying
+    tokens (numbers, single letters, months) changed their order (``Phase 2 Los 3`` /
+    ``Phase 3 Los 2``, ``Gebaeude A Halle B`` / ``Gebaeude B Halle A``): two deals; and
+    ``("words", why)`` when only words moved (``Umzug Berlin nach Hamburg`` / ``Umzug
+    Hamburg nach Berlin``): maybe the same deal, a person decides. Words are compared with
+    accents folded; a word twice in a title and words on one side only are left out."""
+    if x.text == y.text:
+        return None
+    kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
+    ky = y.tokens if y.text.isascii() else [fold(t) for t in y.tokens]
+    setx, sety = set(kx), set(ky)
+    if len(setx) == len(kx) and len(sety) == len(ky):  # no word twice (the usual case)
+        shared = setx & sety
+    else:
+        cx, cy = Counter(kx), Counter(ky)
+        shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
+    if len(shared) < 2:
+        return None
+    sx = [t for t in kx if t in shared]
+    sy = [t for t in ky if t in shared]
+    if sx == sy:
+        return None
+    ident = {t for t in shared if is_identifying(t)}
+    xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
+    yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
+    px, py = _shared_parts(kx, xp, shared), _shared_parts(ky, yp, shared)
+    if _concatenable(px, py):
+        return None
+    why = f"{' '.join(sx)} / {' '.join(sy)}"
+    if ident and not _concatenable(_shared_parts(kx, xp, ident), _shared_parts(ky, yp, ident)):
+        return "numbers", why  # the numbers' own order changed: 2 ... 3 / 3 ... 2
+    lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
+    if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
+        return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
+    return "words", why
+
+
+def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
+            ) -> dict[str, str | None]:
+    """For each shared token, the shared word (not identifying) nearest before it in its
+    part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
+    out: dict[str, str | None] = {}
+    last: str | None = None
+    part = -1
+    for t, p in zip(tokens, parts, strict=True):
+        if p != part:
+            last, part = None, p
+        if t not in shared:
+            continue
+        out[t] = last
+        if not is_identifying(t):
+            last = t
+    return out
+
+
+def _shared_parts(tokens: Sequence[str], parts: tuple[int, ...], keep: set[str]
+                  ) -> list[tuple[str, ...]]:
+    """The title's parts as tuples of the tokens in ``keep``, empty parts left out."""
+    out: dict[int, list[str]] = {}
+    for t, p in zip(tokens, parts, strict=True):
+        if t in keep:
+            out.setdefault(p, []).append(t)
+    return [tuple(v) for v in out.values()]
+
+
+def _concatenable(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> bool:
+    """True when the parts of ``a`` and those of ``b`` can each be put in an order that
+    spells the same sequence (``[(x, y), (z,)]`` / ``[(z,), (x, y)]``; ``[(x, y, z)]`` /
+    ``[(z,), (x, y)]``); the words inside a part keep their order."""
+    if len(a) > MAX_ORDER_PARTS or len(b) > MAX_ORDER_PARTS:
+        return True
+
+    def go(ra: tuple[tuple[str, ...], ...], rb: tuple[tuple[str, ...], ...],
+           pend: tuple[str, ...]) -> bool:
+        # ``pend``: what side ``ra`` has spelled that side ``rb`` has not matched yet
+        if not pend:
+            if not ra:
+                return not rb
+            return any(go(ra[:i] + ra[i + 1:], rb, p)
+                       for i, p in enumerate(ra) if p not in ra[:i])
+        for j, q in enumerate(rb):
+            if q in rb[:j]:
+                continue
+            k = min(len(pend), len(q))
+            if pend[:k] != q[:k]:
+                continue
+            rest = rb[:j] + rb[j + 1:]
+            if len(pend) >= len(q):
+                if go(ra, rest, pend[k:]):
+                    return True
+            elif go(rest, ra, q[k:]):  # side b is ahead now: swap the roles
+                return True
+        return False
+
+    return go(tuple(a), tuple(b), ())
 
 
 def _anonymous(p: Prepared) -> bool:
@@ -540,10 +681,12 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
     return None
 
 
-def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> tuple[float, bool]:
-    """The title's evidence (a negative weight, reasons appended) and whether the titles
+def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
+                    ) -> tuple[float, bool, tuple[str, ...]]:
+    """The title's evidence (a negative weight, reasons appended), whether the titles
     differ in nothing but one near word (``word_pair``: ``NEAR``), which a double submission
-    may take for a typo (``score_pair``)."""
+    may take for a typo (``score_pair``), and the words on one side only when the other side
+    has no word of its own (extra words, ``word only on one``)."""
     s = 0.0
     if x.numbers != y.numbers:
         if x.numbers and y.numbers:
@@ -570,7 +713,7 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]) -> tuple[flo
     # products, places, names the word lists lack) may be two names even minutes apart
     only_near = len(d.near) == 1 and not (ux or uy or d.real or d.forms) \
         and x.numbers == y.numbers and any(is_known_word(w) for w in d.near[0])
-    return s, only_near
+    return s, only_near, (ux or uy) if not (ux and uy) else ()
 
 
 def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
