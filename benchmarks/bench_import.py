@@ -29,8 +29,8 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.engine import Engine, EngineConfig
-from bulk.runner import CallContext
 from bulk.store import Item, ItemState, JobStore, NewItem, Outcome
 
 from .harness import BenchArgs, Check, Row, SandboxProcess, progress, stats_delta

@@ -27,9 +27,9 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.engine import Engine, EngineConfig
 from bulk.plans import plan_limits
-from bulk.runner import CallContext
 from bulk.store import Item, ItemState, JobStore, NewItem, Outcome
 from bulk.transport import AiohttpTransport, Transport
 from jobs.selection import PAGE, DealQuery, list_deals

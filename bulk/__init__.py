@@ -6,6 +6,7 @@ The library surface: configure an ``EngineConfig``, open a ``JobStore``, and ope
 a job kind (see ``jobs``).
 """
 
+from .calls import CallContext
 from .claims import Claim, Claims, Held, LocalClaims
 from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
@@ -18,6 +19,7 @@ from .errors import (
     BulkError,
     Forbidden,
     Gone,
+    InDoubt,
     InputError,
     MalformedResponse,
     NotFound,
@@ -34,7 +36,8 @@ from .errors import (
 from .headers import RateHeaders
 from .operations import OPERATIONS, Operation, get_operation
 from .plans import Limits, plan_limits
-from .runner import CallContext, InDoubt, JobKind, RetryPolicy, Runner, RunResult, RunStats
+from .retry import RetryPolicy
+from .runner import JobKind, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, Scheduler, SchedulerStats
 from .store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 from .transport import AiohttpTransport, MockTransport, Request, Response, Transport

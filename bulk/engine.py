@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 
+from .calls import CallContext
 from .client import ApiResult, PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
 from .coordinator import (
@@ -37,7 +38,8 @@ from .coordinator import (
 from .errors import BulkError, RateLimited
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
-from .runner import CallContext, JobKind, RetryPolicy, Runner, RunResult, RunStats
+from .retry import RetryPolicy
+from .runner import JobKind, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, Scheduler
 from .store import AsyncJobStore, JobStore
 from .transport import Transport

@@ -40,7 +40,7 @@
 The phase of a failure is its class, decided in one place: ``bulk.transport``
 turns aiohttp / OS / timeout exceptions into ``RequestNotSent`` or
 ``AnswerLost``; an answer becomes its status class (``api_error_for``). The runner
-branches on these classes (``bulk.runner.Runner.call``). A bare ``TransportError``
+branches on these classes (``bulk.calls.CallPath.call``). A bare ``TransportError``
 (raised by a custom transport) is read as ``AnswerLost``: the conservative phase.
 
 ``retryable``: the same call may succeed later. ``terminal``: the whole job must

@@ -10,73 +10,47 @@ answer (it may have been applied, so it may have been charged: conservative). A 
 a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
 Pipedrive do the same for 5xx), and neither is a call that never left (a lost
 claim, a stop, a ``RequestNotSent``). ``RunStats.calls`` still counts every call sent.
-A call's charge is in the ledger before the call leaves (``_Ahead``: the calls
-admitted while one write runs share the next commit), so a kill -9 loses none of
+A call's charge is in the ledger before the call leaves (``bulk.ledger._Ahead``: the
+calls admitted while one write runs share the next commit), so a kill -9 loses none of
 what the account charged; the refund of a 429 / 5xx / ``RequestNotSent`` follows
 with the next outcome batch (a kill before it over-counts that call: conservative).
 
-What it owns: retry policy, by the phase a failure's class names (``bulk.errors``):
-``RequestNotSent`` (it never left) is retried for every call and never charged;
-``AnswerLost`` (it may have arrived) is retried for idempotent calls only, a write
-that is not idempotent is ``InDoubt`` at once; a 5xx answer likewise (retried when
-idempotent, in doubt for any other write). When the retries run out the last error
-stands (the job stops checkpointed, the row stays pending), except for a write one of
-whose tries may have arrived: ``InDoubt``, reconciled on resume (the job stops too).
-Backoff is capped exponential with jitter (``RetryPolicy.backoff``). It also owns 429
-handling (never a row failure: the scheduler pauses everyone), in-doubt writes
-(handed to the job kind's ``reconcile`` instead of being re-sent blindly), clean stops
-(SIGINT/SIGTERM, terminal errors, exhausted budget: in-flight calls finish, the rest
-goes back to pending). It never builds a URL and never knows what a deal is.
+What it owns: the hand-out of items (``prepare``, ``recheck``, then SENDING), in-doubt
+writes (handed to the job kind's ``reconcile`` instead of being re-sent blindly), the
+outcome and spend flushes, clean stops (SIGINT/SIGTERM, terminal errors, exhausted
+budget: in-flight calls finish, the rest goes back to pending) and the run's exception
+boundary. One call (admission, retries, 429s) is ``bulk.calls`` (``CallPath``, a mixin
+of ``Runner``; ``CallContext``, the kind's door), the retry policy ``bulk.retry``, the
+ledger's write-ahead ``bulk.ledger``. It never builds a URL and never knows what a deal
+is. ``CallContext``, ``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
+here too (listed in ``__all__``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import anyio
 
-from .client import ApiResult, PipedriveClient, paginate
+from .calls import CallContext, CallPath
+from .client import PipedriveClient
 from .clock import Clock
 from .errors import (
-    ApiError,
     BudgetExhausted,
     BulkError,
     InDoubt,
-    NotSent,
-    RateLimited,
-    RequestNotSent,
-    ServerError,
     Stopped,
-    TransportError,
     Unexpected,
 )
-from .operations import Operation, get_operation
+from .ledger import _Ahead
+from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """What is retried, how often and how long to wait: data, not code paths."""
-
-    attempts: int = 5  # total tries of one call on transient errors
-    base: float = 0.5
-    cap: float = 20.0
-    rate_limited_attempts: int = 30  # 429s tolerated for one call before giving up the row
-    item_attempts: int = 5  # times one item may be sent (in-doubt rounds included)
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Capped exponential backoff with "equal" jitter: a uniform draw between half
-        and all of ``min(cap, base * 2 ** (attempt - 1))`` seconds; attempt counts from 1."""
-        ceiling = min(self.cap, self.base * 2.0 ** (attempt - 1))
-        return ceiling * (0.5 + rng.random() / 2)
-
 
 BATCH = 64  # items the producer takes from the store at a time (Runner's ``batch``)
 
@@ -149,102 +123,7 @@ class RunResult:
     counts: Mapping[ItemState, int]
 
 
-class _Ahead:
-    """The charges of calls about to leave, written to the job's ledger before they leave:
-    a group commit (the charges that arrive while one write runs share the next), so the
-    ledger never lacks a call the account may have charged, whenever the process dies."""
-
-    __slots__ = ("_busy", "_clock", "_day", "_pending", "_store")
-
-    def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock) -> None:
-        self._store, self._day, self._clock = store, day, clock
-        self._pending: list[tuple[str, int, anyio.Event, list[BaseException]]] = []
-        self._busy = False
-
-    def __repr__(self) -> str:
-        return f"_Ahead(pending={len(self._pending)}, busy={self._busy})"
-
-    async def charge(self, op_id: str, tokens: int) -> None:
-        """Return once ``tokens`` for one call of ``op_id`` are in the ledger; raises what
-        the store raised (StoreError) for the write that carried them."""
-        slot: tuple[str, int, anyio.Event, list[BaseException]] = (
-            op_id, tokens, anyio.Event(), [])
-        self._pending.append(slot)
-        if self._busy:
-            await slot[2].wait()
-        else:
-            self._busy = True
-            try:
-                while self._pending:
-                    batch, self._pending = self._pending, []
-                    rows: dict[str, list[int]] = {}
-                    for op, cost, _, _ in batch:
-                        row = rows.setdefault(op, [0, 0])
-                        row[0] += cost
-                        row[1] += 1
-                    day = self._day()
-                    try:
-                        # the waiters need its end; a fake clock holds still meanwhile
-                        with anyio.CancelScope(shield=True), _busy(self._clock):
-                            await self._store.record([], [(day, op, t, c)
-                                                          for op, (t, c) in rows.items()])
-                    except Exception as exc:
-                        for waiter in batch:
-                            waiter[3].append(exc)
-                    for waiter in batch:
-                        waiter[2].set()
-            finally:
-                self._busy = False
-        if slot[3]:
-            raise slot[3][0]
-
-
-def _busy(clock: Clock) -> contextlib.AbstractContextManager[None]:
-    """``clock.busy()`` (``bulk.clock``): work off the loop runs; a clock without it: none."""
-    busy = getattr(clock, "busy", None)
-    return busy() if busy is not None else contextlib.nullcontext()
-
-
-class CallContext:
-    """The one door from a job kind to the API: scheduled, retried, accounted."""
-
-    def __init__(self, runner: Runner) -> None:
-        self._r = runner
-
-    @property
-    def clock(self) -> Clock:
-        return self._r.clock
-
-    async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
-                   params: Mapping[str, object] | None = None, json: Any = None,
-                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
-        """One call, scheduled (admission against the limits), retried where safe.
-        ``guard``: awaited after admission, right before every send (retries too); False
-        → NotSent, nothing sent or charged (a claim lost while the call waited its turn)."""
-        return await self._r.call(get_operation(operation_id), path=path, params=params,
-                                  json=json, guard=guard)
-
-    def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
-                 limit: int = 500) -> AsyncIterator[ApiResult]:
-        """Every page of a list, each page scheduled like any call (``bulk.client.paginate``:
-        v2 cursor / v1 start; stop iterating to stop paying)."""
-        return paginate(self.call, operation_id, params=params, limit=limit)
-
-    async def pages(self, operation_id: str, *, params: Mapping[str, object] | None = None,
-                    limit: int = 500) -> list[ApiResult]:
-        """Every page of a list, read to the end (``paginate``)."""
-        return [page async for page in self.paginate(operation_id, params=params, limit=limit)]
-
-    async def wait(self, event: anyio.Event) -> None:
-        """Wait until ``event`` is set: how an item waits for another item's outcome (a
-        dependency). A stop of the run ends every such wait: raises ``Stopped`` (the item
-        goes back to pending, its attempt given back) if the run is stopping, or starts
-        to, before ``event`` is set. The event's owner must set it on every end of what it
-        stands for (done, failed, in doubt, stopped), or the wait lasts until the stop."""
-        await self._r.wait(event)
-
-
-class Runner:
+class Runner(CallPath):
     """Runs one job's pending items to the end, or to a clean stop.
 
     ``kind`` None: a runner for calls only (``ctx``: the calls of ``bulk.engine.Engine``
@@ -282,173 +161,9 @@ class Runner:
         return (f"Runner(kind={name}, workers={self._limiter.total_tokens}, "
                 f"done={s.done}, failed={s.failed}, in_doubt={s.in_doubt}, stopping={self._stopping})")
 
-    # -- stopping -------------------------------------------------------------------------
-    def request_stop(self, error: BulkError | None = None) -> None:
-        """Stop admitting new calls; in-flight calls finish; the rest stays pending. Ends
-        every wait for admission and for another item (``CallContext.wait``).
-
-        A spent budget (``BudgetExhausted``: the job's cap or the day's) drains instead:
-        no new item starts, but calls the scheduler already admitted within the budget
-        still go out (they were charged for it; the scheduler refuses every later one).
-        Dropping them left a run capped at 50 tokens with 5 spent whenever the refusal of
-        the 11th call overtook the 10 admitted ones (a loaded machine)."""
-        if error is not None and self._error is None:
-            self._error = error
-        drain = isinstance(error, BudgetExhausted) and (self._draining or not self._stopping)
-        self._stopping, self._draining = True, drain
-        if drain:
-            return
-        for scope in list(self._waiting):
-            scope.cancel()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    async def wait(self, event: anyio.Event) -> None:
-        """``CallContext.wait``: ``event``, or ``Stopped`` once the run stops."""
-        if event.is_set():
-            return
-        if self._stopping:
-            raise Stopped("stopping")
-        with anyio.CancelScope() as scope:
-            self._waiting.add(scope)
-            try:
-                await event.wait()
-            finally:
-                self._waiting.discard(scope)
-        if scope.cancelled_caught and not event.is_set():
-            raise Stopped("stopping")
-
-    # -- one call -------------------------------------------------------------------------
-    def _target_workers(self) -> int:
-        limits = self.scheduler.limits
-        rate = limits.burst / limits.window
-        return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
-
-    async def _acquire(self, op: Operation) -> float:
-        """The call's admission time (``Scheduler.acquire``); raises Stopped."""
-        if self._stopping:
-            raise Stopped("stopping")
-        admitted = 0.0
-        with anyio.CancelScope() as scope:
-            self._waiting.add(scope)
-            try:
-                admitted = await self.scheduler.acquire(op)
-            finally:
-                self._waiting.discard(scope)
-        if scope.cancelled_caught or (self._stopping and not self._draining):
-            if scope.cancelled_caught is False:
-                self.scheduler.refund(op)
-            raise Stopped("stopping")
-        return admitted
-
-    async def call(self, op: Operation, *, path: Mapping[str, object] | None = None,
-                   params: Mapping[str, object] | None = None, json: Any = None,
-                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
-        transient = 0
-        limited = 0
-        reached: TransportError | None = None  # a try of this write that may have arrived
-        while True:
-            admitted = await self._acquire(op)
-            if guard is not None and not await guard():
-                self.scheduler.refund(op)
-                raise NotSent(f"{op.id}: not sent: its guard (the claim on the create) was "
-                              "lost while it waited its turn")
-            self.stats.calls += 1
-            self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1
-            self.stats.tokens_by_operation[op.id] = (
-                self.stats.tokens_by_operation.get(op.id, 0) + op.token_cost)
-            try:
-                await self._ahead.charge(op.id, op.token_cost)
-            except BaseException:
-                self.scheduler.refund(op)
-                self._undo_stats(op)
-                raise
-            self.scheduler.leaving(op, admitted)  # its window slot counts from the send
-            started = self.clock.now()
-            try:
-                result = await self.client.call(op.id, path=path, params=params, json=json)
-            except RateLimited as exc:
-                self._uncharge(op)
-                self.scheduler.rate_limited(op, exc.rate, exc.reset_after)
-                self.scheduler.refund(op)
-                self.stats.rate_limited += 1
-                limited += 1
-                if limited >= self.retry.rate_limited_attempts:
-                    raise
-                continue
-            except ServerError as exc:  # answered: the status class
-                self.scheduler.observe(op, exc.rate, sent_at=started)
-                # a 5xx answer is not charged (the sandbox answers it before its limiter,
-                # as the issue reports of Pipedrive): neither the ledger nor the budget
-                # counts it. A call with no answer at all (AnswerLost) stays counted:
-                # it may have been applied, so it may have been charged.
-                self.scheduler.refund(op)
-                self._uncharge(op)
-                if not op.idempotent:  # a write that may have applied: never resent
-                    raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
-                                  operation=op.id) from exc
-                transient += 1
-                if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
-                    raise
-            except ApiError as exc:
-                self.scheduler.observe(op, exc.rate, sent_at=started)
-                raise
-            except RequestNotSent as exc:  # never left: always safe to retry, not charged
-                self.scheduler.refund(op)
-                self._uncharge(op)
-                transient += 1
-                if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
-                    raise
-            except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
-                if op.is_write:
-                    reached = exc
-                if not op.idempotent:
-                    raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
-                transient += 1
-                if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
-                    raise
-            else:
-                self.scheduler.observe(op, result.rate, sent_at=started)
-                elapsed = self.clock.now() - started
-                self.stats.answered += 1
-                self.stats.answer_seconds += elapsed
-                self._observe_latency(elapsed)
-                return result
-            self.stats.retries += 1
-            await self.clock.sleep(self.retry.backoff(transient, self._rng))
-
-    def _give_up(self, op: Operation, last: BulkError, reached: TransportError | None,
-                 tries: int) -> None:
-        """Called when a call's transient retries ran out: the caller re-raises ``last``,
-        unless one of the tries of this write may have reached Pipedrive (``reached``,
-        an AnswerLost) — then the write is ``InDoubt`` whatever the last try said, and
-        the run stops checkpointed (the account is not answering); the item stays
-        SENDING and is reconciled on resume, never resent blindly. Raises that InDoubt."""
-        if reached is None:
-            return
-        self.request_stop(_unreachable(last))
-        raise InDoubt(f"{op.id}: gave up after {tries} tries; one may have been applied "
-                      f"({reached})", operation=op.id) from last
-
-    def _undo_stats(self, op: Operation) -> None:
-        """A call counted but never sent (its ledger write failed): out of the stats."""
-        self.stats.calls -= 1
-        self.stats.calls_by_operation[op.id] -= 1
-        self.stats.tokens_by_operation[op.id] -= op.token_cost
-
+    # -- the spend ledger -----------------------------------------------------------------
     def _day(self) -> str:
         return time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
-
-    def _uncharge(self, op: Operation) -> None:
-        self.stats.tokens_by_operation[op.id] -= op.token_cost
-        # The charge went to the ledger before the send (_ahead):
-        # the refund then goes into the next flush as a negative amount.
-        self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
 
     def _take_spend(self) -> list[tuple[str, str, int, int]]:
         """The spend counted since the last flush, as ledger rows; the counter restarts."""
@@ -462,12 +177,6 @@ class Runner:
         are there already: written before each call). A run ends with it; the engine
         calls it before a run and when it closes. Raises StoreError."""
         await self.store.record([], self._take_spend())
-
-    def _observe_latency(self, seconds: float) -> None:
-        self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
-        target = self._target_workers()
-        if target != self._limiter.total_tokens:
-            self._limiter.total_tokens = target
 
     # -- the run --------------------------------------------------------------------------
     def _kind(self) -> JobKind:
@@ -793,13 +502,6 @@ class Runner:
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
         return outcome
-
-
-def _unreachable(exc: BulkError) -> BulkError:
-    err = BulkError(f"the account is not answering ({exc}); stopped checkpointed, every row "
-                    "resumable")
-    err.__cause__ = exc
-    return err
 
 
 def _boundary_error(exc: Exception) -> BulkError:

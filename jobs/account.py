@@ -21,9 +21,9 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept, open_claims
-from bulk.errors import BulkError, InputError
-from bulk.runner import CallContext, InDoubt
+from bulk.errors import BulkError, InDoubt, InputError
 
 from .catalog import Catalog, DealField
 from .transforms import (

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from bulk.runner import CallContext
+from bulk.calls import CallContext
 from bulk.store import Item, JobStore, NewItem
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids

@@ -25,6 +25,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from bulk.calls import CallContext
 from bulk.clock import Clock
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
@@ -32,7 +33,7 @@ from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
-from bulk.runner import CallContext, RunResult, RunStats, recheck_batch
+from bulk.runner import RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport

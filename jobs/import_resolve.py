@@ -28,6 +28,7 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.claims import (
     DEFAULT_LEASE,
     SETTLED_AFTER_BIRTH,
@@ -38,8 +39,7 @@ from bulk.claims import (
     in_doubt_outcome,
     kept,
 )
-from bulk.errors import ApiError, BulkError, InputError, NotFound, NotSent
-from bulk.runner import CallContext, InDoubt
+from bulk.errors import ApiError, BulkError, InDoubt, InputError, NotFound, NotSent
 from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from . import transforms as tf

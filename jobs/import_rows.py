@@ -26,11 +26,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import Format, PathSample, SourceRow, check_paths, detect_format
 from bulk.manifest_json import object_at
 from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
-from bulk.runner import CallContext
 from bulk.store import ItemState, NewItem
 
 from . import transforms as tf

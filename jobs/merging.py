@@ -32,10 +32,11 @@ from typing import Any
 
 import anyio
 
-from bulk.errors import InputError
+from bulk.calls import CallContext
+from bulk.errors import InDoubt, InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
-from bulk.runner import CallContext, InDoubt, RunResult
+from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import parse_time

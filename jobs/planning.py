@@ -85,7 +85,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     With ``load_seconds`` (the measured time of the job's list pulls, in seconds) the
     time is that load phase plus the write phase, which is bound by the burst window
     and by the round trip ``latency`` (seconds) times the runner's concurrency (at most
-    ``workers``, see ``bulk.runner.Runner._target_workers``). ``decide_seconds`` (the
+    ``workers``, see ``bulk.calls.CallPath._target_workers``). ``decide_seconds`` (the
     measured time the plan took to map and resolve every row) is added as it is: the run
     does that same work again, between its pulls and its first write, and at 300 rows it
     is a fifth of the run (what left the estimate 15-35 % low at 10-120 ms latency).

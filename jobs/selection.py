@@ -22,9 +22,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import read_manifest
-from bulk.runner import CallContext
 
 from .catalog import Catalog
 from .deals import Deal

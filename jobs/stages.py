@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
-from bulk.runner import CallContext
 from bulk.store import BeforeImage, JobStore, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bulk.runner import CallContext
+from bulk.calls import CallContext
 from bulk.store import Item, ItemState, NewItem, Outcome
 
 

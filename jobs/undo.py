@@ -32,8 +32,9 @@ from typing import Any
 import anyio.to_thread
 import orjson
 
+from bulk.calls import CallContext
 from bulk.errors import InputError, NotFound, StoreError
-from bulk.runner import CallContext, RunResult
+from bulk.runner import RunResult
 from bulk.store import (
     AsyncJobStore,
     BeforeImage,

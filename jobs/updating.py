@@ -32,11 +32,12 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.reports import HOLD_DUPLICATE, hold_column
-from bulk.runner import CallContext, RunResult
+from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf

@@ -25,13 +25,13 @@ import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
-from bulk.errors import CoordinatorLost, InputError
+from bulk.errors import CoordinatorLost, InputError, Stopped
 from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
 from bulk.reports import hold_column
-from bulk.runner import RunResult, RunStats, Stopped
+from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns

@@ -9,8 +9,8 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.engine import Engine, EngineConfig
-from bulk.runner import CallContext
 from bulk.sandbox import Sandbox
 from bulk.store import JobStore
 

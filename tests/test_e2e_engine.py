@@ -23,7 +23,8 @@ import anyio
 import pytest
 
 from bulk.engine import Engine, EngineConfig
-from bulk.runner import RetryPolicy, Runner, RunResult
+from bulk.retry import RetryPolicy
+from bulk.runner import Runner, RunResult
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore
 from jobs.touch import TouchJob, touch_items

@@ -14,7 +14,7 @@ import pytest
 from bulk import Engine
 from bulk.clock import FakeClock
 from bulk.engine import EngineConfig
-from bulk.runner import RetryPolicy
+from bulk.retry import RetryPolicy
 from bulk.sandbox import Faults, Sandbox, SandboxConfig
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore
 from jobs.touch import TouchJob, touch_items

@@ -116,7 +116,7 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
     export = write_demo_export(tmp_path / "in", rows=150, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         claims = LocalClaims(tmp_path / "claims.sqlite3")
-        import jobs.importing as importing
+        import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
 
         original = importing.open_claims
         importing.open_claims = lambda: claims
@@ -410,7 +410,7 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
     by hand: no sleeps, no timing."""
     import redis.asyncio as aioredis
 
-    import jobs.importing as importing
+    import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
     from bulk.claims_redis import RedisClaims
     from bulk.engine import EngineConfig
     from bulk.store import JobStore
@@ -580,7 +580,7 @@ async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path
                 return got
 
         claims = Overtaken(tmp_path / "claims.sqlite3")
-        import jobs.importing as importing
+        import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
 
         original = importing.open_claims
         importing.open_claims = lambda *a: claims  # type: ignore[assignment]

@@ -42,3 +42,32 @@ def test_no_module_imports_a_layer_above(package: str, above: set[str]) -> None:
     assert len(result["modules"]) > 10  # the walk did find the package's modules
     loaded_above = above & set(result["loaded"])
     assert loaded_above == set()
+
+
+def test_split_modules_keep_their_old_names() -> None:
+    """Issue 8 split bulk/runner.py (into calls, retry, ledger) and jobs/importing.py (into a
+    package): every name importable from the old places still is, as the same object."""
+    import bulk.calls
+    import bulk.errors
+    import bulk.retry
+    import bulk.runner
+    import jobs.importing
+    import jobs.importing.base
+    import jobs.importing.job
+    import jobs.importing.resume
+
+    assert set(bulk.runner.__all__) == {"BATCH", "CallContext", "InDoubt", "JobKind", "RetryPolicy",
+                                        "RunResult", "RunStats", "Runner", "Stopped",
+                                        "recheck_batch"}
+    assert bulk.runner.CallContext is bulk.calls.CallContext
+    assert bulk.runner.RetryPolicy is bulk.retry.RetryPolicy
+    assert bulk.runner.InDoubt is bulk.errors.InDoubt
+    assert bulk.runner.Stopped is bulk.errors.Stopped
+    assert issubclass(bulk.runner.Runner, bulk.calls.CallPath)
+    before = {"CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_MARKS", "META_SHA",
+              "RECONCILE_MARGIN", "ImportJob", "MappingUnusable", "claim_name", "recheck_reads"}
+    assert before <= set(jobs.importing.__all__)
+    assert jobs.importing.ImportJob is jobs.importing.job.ImportJob
+    assert jobs.importing.claim_name is jobs.importing.base.claim_name
+    assert jobs.importing.recheck_reads is jobs.importing.resume.recheck_reads
+    assert all(getattr(jobs.importing, name) is not None for name in before)

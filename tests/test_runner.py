@@ -11,11 +11,13 @@ from typing import Any
 import orjson
 import pytest
 
+from bulk.calls import CallContext
 from bulk.client import PipedriveClient
 from bulk.clock import FakeClock
 from bulk.errors import AnswerLost, TransportError
 from bulk.plans import Limits
-from bulk.runner import CallContext, RetryPolicy, Runner
+from bulk.retry import RetryPolicy
+from bulk.runner import Runner
 from bulk.scheduler import BudgetPolicy, Scheduler
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 from bulk.transport import MockTransport, Request, Response
@@ -267,7 +269,7 @@ async def test_lost_answers_past_the_attempt_limit_stop_the_job_not_the_row(
     class NeverApplied(CreateJob):
         async def execute(self, ctx: CallContext, item: Item) -> Outcome:
             if item.key == "k2":
-                from bulk.runner import InDoubt
+                from bulk.errors import InDoubt
                 raise InDoubt("answer lost")
             return await super().execute(ctx, item)
 
@@ -371,7 +373,7 @@ async def test_outcomes_are_checkpointed_in_batches_and_none_is_dropped(
     """At 150 ± 50 ms latency answers trickle in one at a time; the writer still
     commits many outcomes per transaction, and cancelling its timer at the end of a
     pass drops none: no item is left SENDING to be reconciled. (The spend is written
-    ahead of each call, ``bulk.runner._Ahead``: those writes carry no outcomes.)"""
+    ahead of each call, ``bulk.ledger._Ahead``: those writes carry no outcomes.)"""
     import random
 
     clock = FakeClock()
@@ -481,7 +483,7 @@ async def test_a_spent_budget_still_sends_the_calls_it_admitted(tmp_path: Path, 
             await runner.ctx.call("updateDeal", path={"id": 1}, json={"probability": 7})
             assert fake.applied == {1: 1}
         else:
-            from bulk.runner import Stopped
+            from bulk.errors import Stopped
             with pytest.raises(Stopped):
                 await runner.ctx.call("updateDeal", path={"id": 1}, json={"probability": 7})
             assert fake.applied == {} and sched.statistics().tokens_spent == 0

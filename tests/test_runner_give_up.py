@@ -16,12 +16,14 @@ from typing import Any
 import orjson
 import pytest
 
+from bulk.calls import CallContext
 from bulk.client import PipedriveClient
 from bulk.clock import FakeClock
 from bulk.errors import AnswerLost, RequestNotSent
 from bulk.operations import get_operation
 from bulk.plans import Limits
-from bulk.runner import CallContext, RetryPolicy, Runner, RunResult
+from bulk.retry import RetryPolicy
+from bulk.runner import Runner, RunResult
 from bulk.scheduler import BudgetPolicy, Scheduler
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 from bulk.transport import MockTransport, Request, Response

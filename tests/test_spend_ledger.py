@@ -10,8 +10,9 @@ from pathlib import Path
 import anyio
 import pytest
 
+from bulk.calls import CallContext
 from bulk.engine import Engine
-from bulk.runner import CallContext, Runner
+from bulk.runner import Runner
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 from tests.import_support import engine_config
@@ -78,7 +79,7 @@ async def test_the_ledger_counts_what_the_account_was_charged_not_5xx(tmp_path: 
     """Under 30 % injected 500/503 (answered before the sandbox charges anything), the
     job's ledger equals the tokens the sandbox charged (it also counted each 5xx: 10
     tokens per failed read)."""
-    from bulk.runner import RetryPolicy
+    from bulk.retry import RetryPolicy
     from bulk.sandbox.config import Faults
 
     config = SandboxConfig(time_scale=0.02, deals=3, seed=48, faults=Faults(error_rate=0.3))

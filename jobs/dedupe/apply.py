@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bulk.runner import CallContext
+from bulk.calls import CallContext
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 
 from ..deals import Deal, before_image, is_gone, read_deals

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bulk.runner import CallContext
+from bulk.calls import CallContext
 from bulk.store import private_tree
 
 from .config import DedupeConfig, resolve_identifiers

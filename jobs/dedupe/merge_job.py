@@ -40,8 +40,9 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from bulk.calls import CallContext
 from bulk.errors import BulkError, InDoubt, Stopped
-from bulk.runner import CallContext, RunResult
+from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..deals import Deal, deal_changes, same

@@ -18,8 +18,8 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bulk.calls import CallContext
 from bulk.errors import BulkError, InputError
-from bulk.runner import CallContext
 
 from ..deals import Deal
 from ..selection import PAGE

@@ -1,0 +1,286 @@
+"""One call through the engine: admitted, retried where safe, accounted.
+
+``CallContext`` is the one door from a job kind to the API (``ctx.call``,
+``ctx.paginate``, ``ctx.pages``, ``ctx.wait``); ``CallPath`` is what stands behind it,
+the part of ``bulk.runner.Runner`` that makes one call (a mixin: ``Runner.__init__``
+sets the state it declares).
+
+Retry policy, by the phase a failure's class names (``bulk.errors``; the counts and
+the backoff: ``bulk.retry.RetryPolicy``): ``RequestNotSent`` (it never left) is retried
+for every call and never charged; ``AnswerLost`` (it may have arrived) is retried for
+idempotent calls only, a write that is not idempotent is ``InDoubt`` at once; a 5xx
+answer likewise (retried when idempotent, in doubt for any other write). When the
+retries run out the last error stands (the job stops checkpointed, the row stays
+pending), except for a write one of whose tries may have arrived: ``InDoubt``,
+reconciled on resume (the job stops too). Backoff is capped exponential with jitter
+(``RetryPolicy.backoff``). A 429 is never a row failure: the scheduler pauses everyone.
+A call's charge is written to the ledger before it leaves (``bulk.ledger._Ahead``); the
+refund of a 429 / 5xx / ``RequestNotSent`` is counted for the runner's next flush.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from .client import ApiResult, PipedriveClient, paginate
+from .clock import Clock
+from .errors import (
+    ApiError,
+    BudgetExhausted,
+    BulkError,
+    InDoubt,
+    NotSent,
+    RateLimited,
+    RequestNotSent,
+    ServerError,
+    Stopped,
+    TransportError,
+)
+from .ledger import _Ahead
+from .operations import Operation, get_operation
+from .retry import RetryPolicy, _unreachable
+from .scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from .runner import Runner, RunStats
+
+
+class CallContext:
+    """The one door from a job kind to the API: scheduled, retried, accounted."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._r = runner
+
+    @property
+    def clock(self) -> Clock:
+        return self._r.clock
+
+    async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None,
+                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
+        """One call, scheduled (admission against the limits), retried where safe.
+        ``guard``: awaited after admission, right before every send (retries too); False
+        → NotSent, nothing sent or charged (a claim lost while the call waited its turn)."""
+        return await self._r.call(get_operation(operation_id), path=path, params=params,
+                                  json=json, guard=guard)
+
+    def paginate(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                 limit: int = 500) -> AsyncIterator[ApiResult]:
+        """Every page of a list, each page scheduled like any call (``bulk.client.paginate``:
+        v2 cursor / v1 start; stop iterating to stop paying)."""
+        return paginate(self.call, operation_id, params=params, limit=limit)
+
+    async def pages(self, operation_id: str, *, params: Mapping[str, object] | None = None,
+                    limit: int = 500) -> list[ApiResult]:
+        """Every page of a list, read to the end (``paginate``)."""
+        return [page async for page in self.paginate(operation_id, params=params, limit=limit)]
+
+    async def wait(self, event: anyio.Event) -> None:
+        """Wait until ``event`` is set: how an item waits for another item's outcome (a
+        dependency). A stop of the run ends every such wait: raises ``Stopped`` (the item
+        goes back to pending, its attempt given back) if the run is stopping, or starts
+        to, before ``event`` is set. The event's owner must set it on every end of what it
+        stands for (done, failed, in doubt, stopped), or the wait lasts until the stop."""
+        await self._r.wait(event)
+
+
+class CallPath:
+    """One call of a ``Runner``: admission (``Scheduler.acquire``), the ledger charge,
+    the send, and the retries of ``RetryPolicy``; and the run's stop, which ends every
+    wait for admission. A mixin of ``bulk.runner.Runner``, whose ``__init__`` sets the
+    state declared here."""
+
+    scheduler: Scheduler
+    client: PipedriveClient
+    clock: Clock
+    retry: RetryPolicy
+    max_workers: int
+    stats: RunStats
+    _rng: random.Random
+    _stopping: bool
+    _draining: bool
+    _error: BulkError | None
+    _waiting: set[anyio.CancelScope]
+    _latency: float
+    _limiter: anyio.CapacityLimiter
+    _spend: dict[str, list[int]]
+    _ahead: _Ahead
+
+    # -- stopping -------------------------------------------------------------------------
+    def request_stop(self, error: BulkError | None = None) -> None:
+        """Stop admitting new calls; in-flight calls finish; the rest stays pending. Ends
+        every wait for admission and for another item (``CallContext.wait``).
+
+        A spent budget (``BudgetExhausted``: the job's cap or the day's) drains instead:
+        no new item starts, but calls the scheduler already admitted within the budget
+        still go out (they were charged for it; the scheduler refuses every later one).
+        Dropping them left a run capped at 50 tokens with 5 spent whenever the refusal of
+        the 11th call overtook the 10 admitted ones (a loaded machine)."""
+        if error is not None and self._error is None:
+            self._error = error
+        drain = isinstance(error, BudgetExhausted) and (self._draining or not self._stopping)
+        self._stopping, self._draining = True, drain
+        if drain:
+            return
+        for scope in list(self._waiting):
+            scope.cancel()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    async def wait(self, event: anyio.Event) -> None:
+        """``CallContext.wait``: ``event``, or ``Stopped`` once the run stops."""
+        if event.is_set():
+            return
+        if self._stopping:
+            raise Stopped("stopping")
+        with anyio.CancelScope() as scope:
+            self._waiting.add(scope)
+            try:
+                await event.wait()
+            finally:
+                self._waiting.discard(scope)
+        if scope.cancelled_caught and not event.is_set():
+            raise Stopped("stopping")
+
+    # -- one call -------------------------------------------------------------------------
+    def _target_workers(self) -> int:
+        limits = self.scheduler.limits
+        rate = limits.burst / limits.window
+        return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
+
+    async def _acquire(self, op: Operation) -> float:
+        """The call's admission time (``Scheduler.acquire``); raises Stopped."""
+        if self._stopping:
+            raise Stopped("stopping")
+        admitted = 0.0
+        with anyio.CancelScope() as scope:
+            self._waiting.add(scope)
+            try:
+                admitted = await self.scheduler.acquire(op)
+            finally:
+                self._waiting.discard(scope)
+        if scope.cancelled_caught or (self._stopping and not self._draining):
+            if scope.cancelled_caught is False:
+                self.scheduler.refund(op)
+            raise Stopped("stopping")
+        return admitted
+
+    async def call(self, op: Operation, *, path: Mapping[str, object] | None = None,
+                   params: Mapping[str, object] | None = None, json: Any = None,
+                   guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
+        transient = 0
+        limited = 0
+        reached: TransportError | None = None  # a try of this write that may have arrived
+        while True:
+            admitted = await self._acquire(op)
+            if guard is not None and not await guard():
+                self.scheduler.refund(op)
+                raise NotSent(f"{op.id}: not sent: its guard (the claim on the create) was "
+                              "lost while it waited its turn")
+            self.stats.calls += 1
+            self.stats.calls_by_operation[op.id] = self.stats.calls_by_operation.get(op.id, 0) + 1
+            self.stats.tokens_by_operation[op.id] = (
+                self.stats.tokens_by_operation.get(op.id, 0) + op.token_cost)
+            try:
+                await self._ahead.charge(op.id, op.token_cost)
+            except BaseException:
+                self.scheduler.refund(op)
+                self._undo_stats(op)
+                raise
+            self.scheduler.leaving(op, admitted)  # its window slot counts from the send
+            started = self.clock.now()
+            try:
+                result = await self.client.call(op.id, path=path, params=params, json=json)
+            except RateLimited as exc:
+                self._uncharge(op)
+                self.scheduler.rate_limited(op, exc.rate, exc.reset_after)
+                self.scheduler.refund(op)
+                self.stats.rate_limited += 1
+                limited += 1
+                if limited >= self.retry.rate_limited_attempts:
+                    raise
+                continue
+            except ServerError as exc:  # answered: the status class
+                self.scheduler.observe(op, exc.rate, sent_at=started)
+                # a 5xx answer is not charged (the sandbox answers it before its limiter,
+                # as the issue reports of Pipedrive): neither the ledger nor the budget
+                # counts it. A call with no answer at all (AnswerLost) stays counted:
+                # it may have been applied, so it may have been charged.
+                self.scheduler.refund(op)
+                self._uncharge(op)
+                if not op.idempotent:  # a write that may have applied: never resent
+                    raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
+                                  operation=op.id) from exc
+                transient += 1
+                if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
+                    raise
+            except ApiError as exc:
+                self.scheduler.observe(op, exc.rate, sent_at=started)
+                raise
+            except RequestNotSent as exc:  # never left: always safe to retry, not charged
+                self.scheduler.refund(op)
+                self._uncharge(op)
+                transient += 1
+                if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
+                    raise
+            except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
+                if op.is_write:
+                    reached = exc
+                if not op.idempotent:
+                    raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
+                transient += 1
+                if transient >= self.retry.attempts:
+                    self._give_up(op, exc, reached, transient)
+                    raise
+            else:
+                self.scheduler.observe(op, result.rate, sent_at=started)
+                elapsed = self.clock.now() - started
+                self.stats.answered += 1
+                self.stats.answer_seconds += elapsed
+                self._observe_latency(elapsed)
+                return result
+            self.stats.retries += 1
+            await self.clock.sleep(self.retry.backoff(transient, self._rng))
+
+    def _give_up(self, op: Operation, last: BulkError, reached: TransportError | None,
+                 tries: int) -> None:
+        """Called when a call's transient retries ran out: the caller re-raises ``last``,
+        unless one of the tries of this write may have reached Pipedrive (``reached``,
+        an AnswerLost) — then the write is ``InDoubt`` whatever the last try said, and
+        the run stops checkpointed (the account is not answering); the item stays
+        SENDING and is reconciled on resume, never resent blindly. Raises that InDoubt."""
+        if reached is None:
+            return
+        self.request_stop(_unreachable(last))
+        raise InDoubt(f"{op.id}: gave up after {tries} tries; one may have been applied "
+                      f"({reached})", operation=op.id) from last
+
+    def _undo_stats(self, op: Operation) -> None:
+        """A call counted but never sent (its ledger write failed): out of the stats."""
+        self.stats.calls -= 1
+        self.stats.calls_by_operation[op.id] -= 1
+        self.stats.tokens_by_operation[op.id] -= op.token_cost
+
+    def _uncharge(self, op: Operation) -> None:
+        self.stats.tokens_by_operation[op.id] -= op.token_cost
+        # The charge went to the ledger before the send (_ahead):
+        # the refund then goes into the next flush as a negative amount.
+        self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
+
+    def _observe_latency(self, seconds: float) -> None:
+        self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
+        target = self._target_workers()
+        if target != self._limiter.total_tokens:
+            self._limiter.total_tokens = target
+
+
+__all__ = ["CallContext", "CallPath"]

@@ -1,0 +1,200 @@
+"""The import job kind's shared part: its constants, its state and its claims, and
+rows mapped again (``pdbulk retry``); ``jobs.importing`` (the package docstring) says
+how the parts fit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+
+from bulk.calls import CallContext
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, open_claims
+from bulk.errors import BulkError, InputError
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+
+from ..import_resolve import Resolver, to_create
+from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
+from ..mapping import Mapping as ImportMapping
+
+# Clock skew allowed between this machine's send times and Pipedrive's add_time.
+RECONCILE_MARGIN = 120.0
+# How long a row waits for another process's create of its key before it fails (retryable).
+CLAIM_WAIT = 120.0
+# How many times a create claims its key again after losing the claim before the send.
+LOST_CLAIM_TRIES = 3
+META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
+# the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
+META_MARKS = "import.decimal_marks"
+
+
+def claim_name(key_code: str, key: str) -> str:
+    """The claim a create of source key ``key`` takes: one per (account, key field, key).
+    The key field's code is a random 40-char hash per company (Pipedrive docs:
+    core-api-concepts-custom-fields), so it names the account as well as the field."""
+    return f"deal-key\x1f{key_code}\x1f{key}"
+
+
+class MappingUnusable(BulkError):
+    """Rows must be mapped again (retry) but the mapping file no longer compiles against the
+    account: the job stops checkpointed; fix the mapping and resume."""
+
+    terminal = True
+
+
+class _ImportBase:
+    """What every part of ``ImportJob`` uses: the job's state (set here, ``__init__``),
+    the claims its creates go through, and rows mapped again (``pdbulk retry``, a changed
+    mapping file)."""
+
+    def __init__(self, store: JobStore, settings: ImportSettings, key_code: str, *,
+                 planner: RowPlanner | None = None, mapping_sha: str | None = None,
+                 claims: Claims | None = None, claim_wait: float = CLAIM_WAIT,
+                 lease: float = DEFAULT_LEASE) -> None:
+        self.store = store
+        self._claims = claims
+        self._owns_claims = False  # opened here (open_claims): closed by finish
+        self.claim_wait = claim_wait
+        self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
+        self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
+        # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
+        self._scan: tuple[float, float, dict[str, list[int]]] | None = None
+        self._scan_lock = anyio.Lock()
+        # key → (since when reconcile looked for it, when that look began)
+        self._looked_up: dict[str, tuple[float, float]] = {}
+        # keys of creates this job had in doubt (handed to reconcile): only for those can a
+        # deal found under a claim that names this job be its own create
+        self._reconciled: set[str] = set()
+        # keys of pending creates the resume's re-check found on a deal (before_resume)
+        self._found_on_resume: set[str] = set()
+        # upsert updates the runner's re-check read in this process (a row that waited for
+        # its person / org comes round again: read once, as the plan prices it)
+        self._rechecked: set[int] = set()
+        # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
+        # must settle the persons / orgs of *that* payload
+        self._remapped: dict[int, Mapping[str, Any]] = {}
+        # items whose send (deal, person or org) was in doubt in this process; items in doubt
+        # only because a run died while they were handed out are not among them
+        self._doubted: set[int] = set()
+        self.claim_waits = 0  # rows that waited for another run's create of their key
+        self.found_created = 0  # rows whose key another run (or a dead one) had created
+        self.claims_lost = 0  # creates not sent because their claim was lost before the send
+        self.settings = settings
+        self.key_code = key_code
+        self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
+                                 scope=lambda: self.key_code, lease=lease,
+                                 loaded=lambda: self.store.created_at,
+                                 on_wait=self._give_back, job_id=store.job_id)
+        self._planner = planner
+        self._planner_lock = anyio.Lock()
+        self._unusable: MappingUnusable | None = None
+        self.started = time.monotonic()
+        current = file_sha(settings.mapping)
+        self.mapping_changed = mapping_sha is not None and current is not None and \
+            current != mapping_sha
+
+    def _new(self, payload: Mapping[str, Any]) -> list[str]:
+        """The row's references this job created (not those another run created)."""
+        return [name for name in to_create(payload) if self.resolver.made(payload[name])]
+
+    # -- mapping rows again (retry) ---------------------------------------------------------
+    def check_retry(self, store: JobStore) -> None:
+        """Before ``pdbulk retry`` puts the failed rows back: when some must be mapped again,
+        the mapping must load (InputError / MappingError otherwise: exit 1, the job left
+        as it was; before, the run stopped on it with exit 4 and the job 'stopped')."""
+        if any(self._needs_mapping(i) for i in store.items(ItemState.FAILED)):
+            ImportMapping.load(self.settings.mapping)
+
+    def _needs_mapping(self, item: Item) -> bool:
+        payload = item.payload
+        if payload.get("duplicate"):
+            return False
+        if "deal" not in payload and "changes" not in payload:
+            return True
+        return self.mapping_changed
+
+    async def _planner_for(self, ctx: CallContext) -> RowPlanner:
+        async with self._planner_lock:
+            if self._unusable is not None:
+                raise self._unusable
+            if self._planner is None:
+                s = self.settings
+                try:
+                    mapping = ImportMapping.load(s.mapping)
+                    planner, _, _ = await RowPlanner.build(ctx, mapping, self._columns(),
+                                                           mode=s.mode, create_key_field=False)
+                except InputError as exc:
+                    self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
+                    raise self._unusable from None
+                planner.use(s)
+                await self._use_marks(planner)
+                if planner.key_code != self.key_code:
+                    self._unusable = MappingUnusable(
+                        "the mapping's key field is not the one this job was loaded with; "
+                        "start a new import instead")
+                    raise self._unusable
+                self._planner = planner
+            return self._planner
+
+    async def _use_marks(self, planner: RowPlanner) -> None:
+        """Rows mapped again read their numbers as the load decided from the whole file
+        (``META_MARKS``); a job loaded before that was stored learns them from the
+        manifest again, if it is still there (else ambiguous cells are row errors)."""
+        marks = self.store.meta_get(META_MARKS)
+        if isinstance(marks, Mapping):
+            planner.mapper.use_decimal_marks(marks)
+            return
+        from ..import_load import learn_marks
+
+        try:
+            await anyio.to_thread.run_sync(lambda: learn_marks(planner, self.settings))
+        except (InputError, OSError):
+            planner.mapper.use_decimal_marks({})
+
+    def _columns(self) -> list[str]:
+        stored = self.store.meta_get("source_columns")
+        return [str(c) for c in stored] if isinstance(stored, list) else []
+
+    async def _mapped_again(self, ctx: CallContext,
+                            item: Item) -> tuple[str, dict[str, Any]] | Outcome:
+        planner = await self._planner_for(ctx)
+        # the row exactly as the first run read it: its cells' types and the reader's own
+        # refusal too (a record the reader refused must keep that reason, not become a row
+        # whose key is empty)
+        decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
+        if decided.state is ItemState.FAILED:
+            return Outcome(item.id, ItemState.FAILED, error=decided.error,
+                           result={"column": decided.payload.get("column")})
+        if decided.state is ItemState.SKIPPED:
+            return Outcome(item.id, ItemState.DONE, result=decided.payload["result"])
+        return decided.op, decided.payload
+
+    # -- the claims -------------------------------------------------------------------------
+    @property
+    def claims(self) -> Claims:
+        """The claims the creates go through: the one injected, else ``open_claims()``
+        (Redis on a shared coordinator, else local)."""
+        if self._claims is None:
+            self._claims = open_claims()
+            self._owns_claims = True
+        return self._claims
+
+    def claim_name(self, key: str) -> str:
+        return claim_name(self.key_code, key)
+
+    async def _give_back(self) -> None:
+        """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""
+        for claim, _ in self._pool.values():
+            self.claims.release_soon(claim)
+        self._pool.clear()
+        await self.claims.flush()
+
+
+def _update_time(data: Any) -> Any:
+    return data.get("update_time") if isinstance(data, Mapping) else None
+
+
+__all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
+           "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name"]

@@ -1,0 +1,137 @@
+"""``ImportJob``, the ``import`` job kind: one row sent (``execute``), the claims of a
+batch (``prepare`` / ``finish``) and the result files after a run; its other parts are
+the classes it is built from (``jobs.importing``, the package docstring)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.claims import Claim
+from bulk.errors import InDoubt, InputError
+from bulk.runner import RunResult
+from bulk.store import Item, ItemState, JobStore, Outcome
+
+from ..import_resolve import Deferred
+from ..import_rows import ImportSettings, RowPlanner, matched_by
+from .base import META_KEY_CODE, META_SHA, _update_time
+from .reconcile import _Reconcile
+from .resume import _Resume
+
+
+class ImportJob(_Reconcile, _Resume):
+    """The ``import`` job kind (see the package docstring, ``jobs.importing``)."""
+
+    name = "import"
+
+    def __repr__(self) -> str:
+        return (f"ImportJob({self.store.job_id!r}, mode={self.settings.mode}, "
+                f"mapping_changed={self.mapping_changed}, {self.resolver!r})")
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> ImportJob:
+        """Rebuild the job kind for ``resume`` / ``retry``."""
+        if not store.loaded:
+            raise InputError(f"job {store.job_id} was interrupted while its manifest was being "
+                             "loaded; nothing was sent yet: start the import again")
+        settings = ImportSettings.from_json(store.config["import"])
+        return cls(store, settings, str(store.meta_get(META_KEY_CODE)),
+                   mapping_sha=store.meta_get(META_SHA))
+
+    # -- one row ----------------------------------------------------------------------------
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        op, payload = item.op, item.payload
+        if self._needs_mapping(item):
+            again = await self._mapped_again(ctx, item)
+            if isinstance(again, Outcome):
+                return again
+            op, payload = again
+            self._remapped[item.id] = payload
+        elif payload.get("duplicate"):
+            return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
+                           result={"column": payload.get("column")})
+        try:
+            try:
+                org_id = await self.resolver.resolve(ctx, payload.get("org"))
+                person_id = await self.resolver.resolve(ctx, payload.get("person"))
+            except Deferred:  # only waited for its person/org: not an attempt
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            if op == "update":
+                outcome = await self._update(ctx, item, payload, person_id, org_id)
+            else:
+                outcome = await self._create(ctx, item, payload, person_id, org_id)
+        except InDoubt:
+            self._doubted.add(item.id)
+            raise
+        if outcome.state is ItemState.DONE and outcome.result is not None:
+            # the references this job created for the row: its record of what it created
+            # (summary, undo --contacts) must not depend on the load's payload
+            outcome.result.setdefault("new", self._new(payload))
+        return outcome
+
+    async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
+                      person_id: int | None, org_id: int | None) -> Outcome:
+        body = dict(payload["changes"])
+        kept = payload.get("kept") or {}
+        if payload.get("person") is not None:
+            body["person_id"] = person_id
+        if payload.get("org") is not None:
+            body["org_id"] = org_id
+        deal_id = payload["deal_id"]
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": "updated",
+            "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
+            "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
+            # undo: a deal whose update_time is no longer this one changed since
+            "update_time": _update_time(res.data), **matched_by(payload)})
+
+    # -- the claims of a batch --------------------------------------------------------------
+    async def prepare(self, items: Sequence[Item]) -> None:
+        """Claim the creates of a batch about to be sent in one step (one transaction
+        locally, one round trip on Redis) instead of one each; the releases of the
+        creates done so far are written in the same step. A key another live run
+        holds is left to ``_claim`` when its row comes."""
+        keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
+                                             tag=self.store.job_id)
+        now = time.time()
+        for key in keys:
+            claim = got.get(self.claim_name(key))
+            if isinstance(claim, Claim):
+                self._pool[key] = (claim, now)
+
+    async def finish(self) -> None:
+        """At the end of the run: give back the claims of rows never sent, write every
+        release still queued, and close the claims this job opened (a later run opens
+        them again)."""
+        if self._claims is None:
+            return
+        try:
+            await self._give_back()
+        finally:
+            if self._owns_claims:
+                claims, self._claims, self._owns_claims = self._claims, None, False
+                await claims.aclose()
+
+    # -- after a run ------------------------------------------------------------------------
+    def attach(self, planner: RowPlanner) -> None:
+        """After ``load`` in this process: its planner (indexes) serves any re-mapping."""
+        self.key_code = planner.key_code
+        self._planner = planner
+        self.mapping_changed = False
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        """Rewrite the result files from the store; the lines the CLI prints."""
+        from ..import_load import record_run, summary_lines, write_import_results
+
+        record_run(store, result, time.monotonic() - self.started,
+                   claims={"waited": self.claim_waits, "found_created": self.found_created})
+        self.started = time.monotonic()
+        paths = write_import_results(store, result)
+        return summary_lines(store, paths)
+
+
+__all__ = ["ImportJob"]

@@ -1,0 +1,192 @@
+"""The rows in doubt: the persons / organizations their sends may have created, then
+their deals (found by key among those added since), then the updates in flight, each
+decided against the account as it is now (``jobs.importing``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.store import Item, ItemState, Outcome
+
+from ..account import added_since, deal_key
+from ..deals import in_flight, read_current
+from ..import_resolve import refs_of
+from ..import_rows import matched_by
+from .base import RECONCILE_MARGIN
+from .creates import _Ambiguous, _Creates
+
+
+class _Reconcile(_Creates):
+    """``ImportJob.reconcile``: the rows a run left in doubt (``jobs.importing``)."""
+
+    # -- in doubt ---------------------------------------------------------------------------
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """Persons / orgs first, then deals: each create found is DONE, the rest goes back to
+        pending; updates are decided against the deals as they are now
+        (``_updates_in_flight``)."""
+        if not items:
+            return []
+        since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
+        looked_at = time.time()  # the scan below begins after this
+        payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
+        refs = [ref for item in items for ref in refs_of(payloads[item.id])]
+        await self.resolver.reconcile(ctx, refs, since)
+        creates = [i for i in items if i.op == "create" and i.key]
+        self._reconciled.update(str(i.key) for i in creates)
+        found: dict[str, Mapping[str, Any]] = {}
+        twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
+        if creates:
+            wanted = {i.key for i in creates}
+            for deal in await added_since(ctx, "getDeals", since,
+                                          params={"custom_fields": self.key_code}):
+                key = deal_key(deal, self.key_code)
+                if key is None or key not in wanted:
+                    continue
+                if key in found and found[key]["id"] != deal["id"]:
+                    twice.setdefault(key, {int(found[key]["id"])}).add(int(deal["id"]))
+                if key not in found or deal["id"] < found[key]["id"]:
+                    found[key] = deal
+        # The claims of these creates (ours, or a dead run's: e.g. this job's own process
+        # before a kill -9) are settled too, so a later run learns the outcome for free.
+        # A deal found by key is this job's create only when it can be: not when the claim
+        # says another job created it, nor when it was added before the row was sent (a run
+        # that started after this one died may have created the key: attributing its deal
+        # to this job would make `pdbulk undo` of this job delete it).
+        foreign: dict[int, str] = {}
+        for i in creates:
+            if not i.key:
+                continue
+            if i.key in twice:  # neither is taken for this row's create: the row fails
+                await self._settle_claim(i, None, payloads[i.id].get("deal"))
+                continue
+            why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
+            if why is not None:
+                foreign[i.id] = why
+        updates = await self._updates_in_flight(
+            ctx, [i for i in items if i.op == "update"
+                  and isinstance(payloads[i.id].get("changes"), Mapping)], payloads)
+        out = []
+        for item in items:
+            if item.id in updates:
+                self._doubted.discard(item.id)
+                out.append(updates[item.id])
+                continue
+            key = item.key or ""
+            if item.op == "create" and key in twice:
+                self._doubted.discard(item.id)
+                out.append(Outcome(item.id, ItemState.FAILED, error=str(
+                    _Ambiguous(key, sorted(twice[key])))))
+                continue
+            hit = found.get(key) if item.op == "create" else None
+            if item.op == "create":
+                self._looked_up[key] = (since, looked_at)
+            if hit is not None and item.id in foreign:
+                # another run's deal: not created here. The row goes back to pending and its
+                # create path finds the deal through the claim's outcome (settled above, or by
+                # the live run holding it): upsert updates it, insert reports it `exists`.
+                self._doubted.discard(item.id)
+                out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
+                continue
+            if hit is None:
+                # Not applied. Sent and lost in this process: an attempt (the runner stops
+                # the job when the account keeps losing answers). Left in flight by a run
+                # that died (kill -9, a crash) while the row waited its turn or its
+                # person/org: no evidence of lost answers, and the attempt is given back —
+                # or every kill would use up an attempt of every row handed out.
+                out.append(Outcome(item.id, ItemState.PENDING,
+                                   unsent=item.id not in self._doubted))
+                self._doubted.discard(item.id)
+                continue
+            self._doubted.discard(item.id)
+            payload = payloads[item.id]
+            out.append(Outcome(item.id, ItemState.DONE, result={
+                "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
+                "org_id": hit.get("org_id"), "reconciled": True,
+                "update_time": hit.get("update_time"), "new": self._new(payload),
+                **matched_by(payload)}))
+        return out
+
+    async def _updates_in_flight(self, ctx: CallContext, items: Sequence[Item],
+                                 payloads: Mapping[int, Mapping[str, Any]]
+                                 ) -> dict[int, Outcome]:
+        """Upsert updates left in flight (issue 9, F2), decided against the deals as they are
+        now — read 100 per call (``GET /api/v2/deals?ids=``; rows that unarchive also from
+        the archived list) after the persons / organizations in doubt were settled — with
+        ``jobs.deals.in_flight`` on the PATCH body as sent (the changed fields, and the
+        person / organization links, whose before-values are the ``kept`` ids): applied →
+        DONE ``updated``; as wanted before → SKIPPED ``unchanged``; gone → failed (404);
+        another value → conflict, failed, nothing sent; not applied → pending (sent
+        again; an attempt only when this process lost the answer). A link to a person /
+        organization not created yet is never taken as applied."""
+        if not items:
+            return {}
+        ids = [int(payloads[i.id]["deal_id"]) for i in items]
+        archived = [int(payloads[i.id]["deal_id"]) for i in items
+                    if payloads[i.id]["changes"].get("is_archived") is False]
+        current = await read_current(ctx, ids, archived)
+        wanted_ids = set(ids)
+        images = {b.entity_id: b.before for b in self.store.before_images("deal")
+                  if b.entity_id in wanted_ids}
+        out: dict[int, Outcome] = {}
+        for item in items:
+            payload = payloads[item.id]
+            deal_id = int(payload["deal_id"])
+            body = dict(payload["changes"])
+            image = dict(images.get(deal_id) or {"fields": {}, "custom_fields": {}})
+            fields = dict(image.get("fields") or {})
+            kept = payload.get("kept") or {}
+            reached = True
+            for name in ("person", "org"):
+                ref = payload.get(name)
+                if not isinstance(ref, Mapping):
+                    continue
+                rid = ref.get("id") if "id" in ref else self.store.lookup_get(
+                    str(ref["kind"]), str(ref["key"]))
+                reached = reached and rid is not None
+                body[f"{name}_id"] = rid
+                fields[f"{name}_id"] = kept.get(f"{name}_id")
+            image["fields"] = fields
+            deal = current.get(deal_id)
+            verdict, drift = in_flight(deal, image, body, reached=reached)
+            if verdict == "gone":
+                out[item.id] = Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {deal_id} (key {item.key}) no longer takes writes (deleted, merged "
+                    "away or archived while the update was in flight); not updated, not "
+                    "re-created"))
+            elif verdict == "conflict":
+                out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
+                    f"in flight ({drift}); left alone, nothing sent (import the row again to "
+                    "overwrite it)"))
+            elif verdict == "unsent":
+                out[item.id] = Outcome(item.id, ItemState.PENDING,
+                                       unsent=item.id not in self._doubted)
+            else:
+                assert deal is not None
+                result = {"deal_id": deal_id, "person_id": deal.get("person_id"),
+                          "org_id": deal.get("org_id"), **matched_by(payload)}
+                out[item.id] = (
+                    Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
+                    if verdict == "unchanged" else
+                    Outcome(item.id, ItemState.DONE, result={
+                        **result, "action": "updated", "reconciled": True,
+                        "update_time": deal.get("update_time"), "new": self._new(payload)}))
+        return out
+
+    async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:
+        """The payload ``item`` was sent with: the one a retry mapped it to (remembered, or
+        mapped again the same way after a crash), else the stored one."""
+        if item.id in self._remapped:
+            return self._remapped[item.id]
+        if self._needs_mapping(item):
+            again = await self._mapped_again(ctx, item)
+            if not isinstance(again, Outcome):
+                self._remapped[item.id] = again[1]
+                return again[1]
+        return item.payload
+
+
+__all__: list[str] = []  # internal: jobs.importing.ImportJob

@@ -1,0 +1,287 @@
+"""Re-reading the account before a resume and right before each batch is sent (the
+runner's re-check), and the prices of both for plans (``jobs.importing``)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.claims import Claim, acquire
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from ..account import added_since, deal_key
+from ..deals import (
+    Deal,
+    batched_calls,
+    deal_changes,
+    drifted,
+    image_holds,
+    is_gone,
+    read_current,
+    refreshed_image,
+    reread_calls,
+    reread_targets,
+    reread_with_images,
+)
+from ..import_resolve import refs_of
+from ..import_rows import matched_by
+from .base import RECONCILE_MARGIN, _ImportBase
+
+
+class _Resume(_ImportBase):
+    """``ImportJob``'s re-reads: before a resume (``before_resume``) and right before each
+    batch is sent (``recheck``), with what they cost (``reread_calls``, ``resume_calls``,
+    ``recheck_calls``)."""
+
+    # -- resuming ---------------------------------------------------------------------------
+    def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:
+        """The pending updates a resume re-reads, their deal ids, and the ids of those that
+        unarchive their deal (read from the archived list as well: the default one omits
+        archived deals, so without it every such row would read as gone)."""
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+                   and not self._needs_mapping(i)]
+        return (pending, *reread_targets(pending))
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        updates' deals, and with pending creates the first page of the deals added since
+        the load (more when over 500 were added)."""
+        _, ids, archived = self._rereading(store)
+        calls = Counter(reread_calls(ids, archived))
+        if self._pending_creates(store):
+            calls["getDeals"] += 1
+        return dict(calls)
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read; one PATCH per pending
+        update and one create per pending deal, and per person / organization they still
+        need (created once, however many rows name it); for creates in doubt, the first
+        page of the deals added since (500 per page), and for persons / organizations of
+        rows in doubt that are not known yet, the first page of those added since. Rows
+        mapped again (retry of a row that failed its checks, a changed mapping file) count
+        their deal's write (a create unless stored as an update); the catalog and indexes
+        they pull again and the persons / organizations they may create are not counted
+        here (``unpriced`` says how many rows)."""
+        calls = Counter(self.reread_calls(store))
+        needed: set[tuple[str, str]] = set()
+        doubted: set[tuple[str, str]] = set()  # references of rows in doubt
+        doubt = False
+        for state in (ItemState.PENDING, ItemState.SENDING):
+            for item in store.items(state):
+                if item.payload.get("duplicate"):
+                    continue
+                if self._needs_mapping(item):
+                    # mapped again first (a retried row that failed its checks): its write
+                    # is sent all the same — priced (issue 10 F5: the plan said "getDeals
+                    # 1" and sent 2 addDeal); its persons / organizations are not known yet
+                    calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                    continue
+                if item.op != "update" and item.key in self._found_on_resume:
+                    calls["getDeal"] += 1  # the deal found by the re-check: read, then
+                    calls["updateDeal"] += self.settings.mode == "upsert"  # maybe patched
+                else:
+                    calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                doubt = doubt or (state is ItemState.SENDING and item.op != "update")
+                for ref in refs_of(item.payload):
+                    needed.add((str(ref["kind"]), str(ref["key"])))
+                    if state is ItemState.SENDING:
+                        doubted.add((str(ref["kind"]), str(ref["key"])))
+        missing = {ref for ref in needed if store.lookup_get(*ref) is None}
+        for kind, _key in missing:
+            calls["addPerson" if kind == "person" else "addOrganization"] += 1
+        calls["getDeals"] += int(doubt)
+        # reconcile reads the deals of the updates in doubt (F2)
+        calls.update(reread_calls(*reread_targets(
+            i for i in store.items(ItemState.SENDING) if i.op == "update"
+            and isinstance(i.payload.get("changes"), Mapping) and not self._needs_mapping(i))))
+        # reconcile looks for the persons / orgs in doubt among those added since (F5)
+        for kind in {kind for kind, _ in doubted & missing}:
+            calls["getPersons" if kind == "person" else "getOrganizations"] += 1
+        return {op: n for op, n in calls.items() if n}
+
+    def unpriced(self, store: JobStore) -> int:
+        """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
+        return sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                   for item in store.items(state) if self._needs_mapping(item))
+
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-decide the pending rows against the account as it is now: a job resumed
+        later (or retried) must not work from the picture its load took.
+
+        Pending updates (upsert): the deals are read 100 per call (``GET
+        /api/v2/deals?ids=``, 10 tokens; the deals of rows that unarchive also from ``GET
+        /api/v2/deals/archived?ids=``, 20 tokens). A deal that no longer takes writes
+        (deleted, merged away, or archived since, for a row that does not unarchive it)
+        fails its row with that reason, nothing sent — it is not re-created either
+        (someone removed it on purpose; import the row again to create it). A deal
+        already as the row wants it (fields and links) is ``unchanged``, no PATCH. A deal
+        someone changed since the load in a field of its before-image (what the PATCH
+        writes) is a *conflict*: failed, nothing sent (``jobs.updating.drifted``). The
+        rest is sent as decided.
+
+        Pending creates: ``_creates_again``. Returns the lines to print."""
+        lines = await self._updates_again(ctx, store)
+        return lines + await self._creates_again(ctx, store)
+
+    async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        pending, ids, archived = self._rereading(store)
+        if not pending:
+            return []
+        current, images = await reread_with_images(ctx, store, ids, archived)
+        outcomes: list[Outcome] = []
+        counts: Counter[str] = Counter()
+        for item in pending:
+            deal_id = int(item.payload["deal_id"])
+            decided = _update_now(item, current.get(deal_id), images.get(deal_id),
+                                  "since the job was loaded")
+            if decided is not None:
+                counts[decided[0]] += 1
+                outcomes.append(decided[1])
+        gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
+                f"(unchanged), {gone:,} gone" + (f", {conflicts:,} conflicts" if conflicts
+                                                  else "") + ", "
+                f"{len(pending) - unchanged - gone - conflicts:,} to send"]
+
+    def _recheckable(self, item: Item) -> bool:
+        return (item.op == "update" and isinstance(item.payload.get("changes"), Mapping)
+                and not item.payload.get("duplicate") and not self._needs_mapping(item))
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``), for
+        its upsert updates (creates are guarded by their claims): their deals read now,
+        100 per ``GET /api/v2/deals?ids=`` (10 tokens; rows that unarchive also from the
+        archived list, 20), each decided as ``before_resume`` decides it — gone → FAILED
+        (not re-created), already as wanted → SKIPPED ``unchanged``, a field of its
+        before-image changed since the load → FAILED conflict, nothing sent; the rest
+        are sent, their before-images renewed to this read where the deal still holds
+        them (``image_holds``). Each row is read once per process. Returns the outcomes
+        of the items not to send."""
+        checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
+        if not checked:
+            return []
+        self._rechecked.update(i.id for i in checked)
+        ids, archived = reread_targets(checked)
+        current = await read_current(ctx, ids, archived)
+        astore = AsyncJobStore(self.store)
+        images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
+        out: list[Outcome] = []
+        fresh: list[BeforeImage] = []
+        taken = time.time()
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal, image = current.get(deal_id), images.get(deal_id)
+            decided = _update_now(item, deal, image, "while the job ran")
+            if decided is not None:
+                out.append(decided[1])
+            elif deal is not None and image is not None and image_holds(deal, image) \
+                    and deal.get("update_time") != image.get("update_time"):
+                fresh.append(BeforeImage("deal", deal_id, None,
+                                         refreshed_image(deal, image), taken))
+        if fresh:
+            await astore.refresh_before_images(fresh)
+        return out
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+        return batched_calls(items, size, lambda batch: recheck_reads(
+            [i for i in batch if self._recheckable(i)]))
+
+    @staticmethod
+    def _pending_creates(store: JobStore) -> list[Item]:
+        return [i for i in store.items(ItemState.PENDING)
+                if i.op == "create" and i.key and not i.payload.get("duplicate")]
+
+    async def _creates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Look for deals created since the job was loaded that carry the keys of its
+        pending creates (another user, another tool, a run that did not claim): one list
+        scan of the deals added since (``GET /api/v2/deals`` newest first with the key
+        field, 10 tokens per 500; ``resume_calls`` prices its first page).
+
+        A key on exactly one such deal: its claim is released with that deal as the
+        outcome, so the row's create finds it (1 token, ``getDeal``) and never adds a
+        second deal: upsert updates it (only what differs, before-image first), insert
+        reports it as ``exists`` (insert does not look for keys the account had at load
+        time, but a deal that appeared while the job was stopped is not doubled either).
+        A key on two or more such deals fails its row (``key K matches deals 12, 14``),
+        nothing sent. A key another live run holds is left to that run's outcome."""
+        creates = self._pending_creates(store)
+        if not creates:
+            return []
+        wanted = {str(i.key) for i in creates}
+        since = (store.created_at or 0.0) - RECONCILE_MARGIN
+        found: dict[str, list[int]] = {}
+        for deal in await added_since(ctx, "getDeals", since,
+                                      params={"custom_fields": self.key_code}):
+            key = deal_key(deal, self.key_code)
+            if key is not None and key in wanted and not is_gone(deal):
+                found.setdefault(key, []).append(int(deal["id"]))
+        outcomes: list[Outcome] = []
+        for item in creates:
+            ids = sorted(set(found.get(str(item.key)) or ()))
+            if len(ids) > 1:
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"key {item.key} matches deals {', '.join(map(str, ids))} (created since "
+                    "the job was loaded); not created, not updated: keep one and retry")))
+            elif ids:
+                self._found_on_resume.add(str(item.key))
+                got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease,
+                                    tag=self.store.job_id)
+                if isinstance(got, Claim):
+                    await self.claims.release(got, {"deal_id": ids[0]})
+        await AsyncJobStore(store).record(outcomes)
+        hits = sum(1 for k in wanted if found.get(k))
+        if not hits:
+            return [f"re-checked {len(creates):,} pending create(s): no deal carries their "
+                    "keys yet"]
+        then = "updated instead" if self.settings.mode == "upsert" else "not created again"
+        return [f"re-checked {len(creates):,} pending create(s): {hits - len(outcomes):,} "
+                f"key(s) now on a deal created since the load ({then}), {len(outcomes):,} "
+                "on several deals (failed)"]
+
+
+def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
+    """What the run's re-check reads for one batch (``ImportJob.recheck``): the deals of
+    its upsert updates, 100 per call (those that unarchive also from the archived list).
+    ``plan import`` prices it over the items as the load decides them."""
+    return reread_calls(*reread_targets(
+        [i for i in batch if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
+         and not i.payload.get("duplicate")]))
+
+
+def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
+                since: str) -> tuple[str, Outcome] | None:
+    """A pending upsert update decided against its deal as just read (``before_resume``,
+    ``recheck``): ("gone" | "unchanged" | "conflict", its outcome), or None to send it.
+    ``since``: when the picture was taken, for the messages."""
+    payload = item.payload
+    deal_id = int(payload["deal_id"])
+    if is_gone(deal):
+        return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
+            f"away or archived {since}; not updated, not re-created"))
+    assert deal is not None
+    links = [name for name in ("person", "org")
+             if isinstance(payload.get(name), Mapping)
+             and ("key" in payload[name] or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
+    if not deal_changes(deal, payload["changes"]) and not links:
+        return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
+            "deal_id": deal_id, "action": "unchanged", "person_id": deal.get("person_id"),
+            "org_id": deal.get("org_id"), **matched_by(payload)})
+    if drift := drifted(deal, image, payload["changes"]):
+        return "conflict", Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} (key {item.key}) changed {since} ({drift}); left "
+            "alone, nothing sent (import the row again to overwrite it)"))
+    return None
+
+
+__all__ = ["recheck_reads"]
