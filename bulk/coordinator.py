@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -372,52 +373,76 @@ def check_coordination(token_fp: str, current: str | None,
         f"If no run uses that coordinator any more, delete {path}")
 
 
-def _run_lock(token_fp: str) -> Path:
+def _run_lock(token_fp: str, coordinated: bool = False) -> Path:
     from .claims import state_dir
 
-    return state_dir() / MARKERS / f"uncoordinated-{token_fp}.lock"
+    kind = "coordinated" if coordinated else "uncoordinated"
+    return state_dir() / MARKERS / f"{kind}-{token_fp}.lock"
+
+
+def _held_by_a_run(path: Path) -> bool:
+    """Whether a live run holds its shared lock on ``path`` (an exclusive try fails). Another
+    process only testing the file holds it exclusively for microseconds: a few tries over
+    ~0.2 s tell it from a run, which holds it for its whole life."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False  # no run of that kind ever ran this token here
+    try:
+        for _ in range(20):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                time.sleep(0.01)
+                continue
+            return False
+        return True
+    finally:
+        os.close(fd)
 
 
 @contextmanager
-def uncoordinated_run(token_fp: str) -> Iterator[None]:
-    """Hold, for the block, a shared OS lock (``flock``) that says: a run without a shared
-    coordinator is using the token ``token_fp`` on this machine (several such runs share
-    it). The OS drops it when the process ends, however it ends (kill -9 included): it
-    never outlives its run. ``check_no_uncoordinated_run`` reads it."""
-    path = _run_lock(token_fp)
+def run_kind_lock(token_fp: str, *, coordinated: bool) -> Iterator[None]:
+    """Hold, for the block, a shared OS lock (``flock``) that says: a run with (or without)
+    a shared coordinator is using the token ``token_fp`` on this machine (several runs of
+    one kind share it); the OS drops it when the process ends, however it ends (kill -9
+    included). Taken FIRST, then the other kind's lock is tested: of two runs of the two
+    kinds started at the same instant, the later tester always sees the other's lock (one
+    of them is refused; before, a coordinated run only tested, and one started in the same
+    50 ms as an uncoordinated one ran beside it: 1 in 14, 49 429s). Raises
+    CoordinatorMismatch (exit 1) before anything is sent. A run on another machine is not
+    seen (nothing local says it runs)."""
+    path = _run_lock(token_fp, coordinated)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
+        check_other_kind(token_fp, coordinated=coordinated)
         yield
     finally:
         os.close(fd)  # the lock goes with the descriptor
 
 
-def check_no_uncoordinated_run(token_fp: str) -> None:
-    """Refuse a coordinated run while a run without the coordinator uses the same token
-    ``token_fp`` on this machine (``uncoordinated_run`` holds its lock): that run admits
-    its calls without the shared window (the two overshoot it: 429s) and claims its
-    creates only locally. Raises CoordinatorMismatch (exit 1); checked before anything is
-    sent. A run on another machine is not seen (nothing local says it runs)."""
+def check_other_kind(token_fp: str, *, coordinated: bool) -> None:
+    """Raise CoordinatorMismatch (exit 1) when a live run of the other kind (without the
+    shared coordinator, for a ``coordinated`` run; with one, for a run without) holds its
+    ``run_kind_lock`` on the token ``token_fp`` on this machine. No lock is taken."""
     from .errors import CoordinatorMismatch
 
-    path = _run_lock(token_fp)
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return  # no uncoordinated run ever ran this token here
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _held_by_a_run(_run_lock(token_fp, not coordinated)):
+        return
+    if coordinated:
         raise CoordinatorMismatch(
-            "a pdbulk run without the shared coordinator is using this API token on this "
-            "machine right now: a coordinated run beside it would overshoot the account's "
-            "rate limit (that run does not see the shared window) and their creates would "
-            "not see each other's claims. Let it finish (or stop it), then run again; or "
-            "run every process with --coordinator") from None
-    finally:
-        os.close(fd)
+            "a pdbulk run without the shared coordinator is using this API token on "
+            "this machine right now: a coordinated run beside it would overshoot the "
+            "account's rate limit (that run does not see the shared window) and their "
+            "creates would not see each other's claims. Let it finish (or stop it), "
+            "then run again; or run every process with --coordinator")
+    raise CoordinatorMismatch(
+        "a pdbulk run with a shared coordinator is using this API token on this "
+        "machine right now: a run without it would overshoot the account's rate "
+        "limit and its creates would not see that run's claims. Run this one with "
+        "the same --coordinator, or let the other finish")
 
 
 def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
@@ -432,7 +457,7 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
 
 
 __all__ = ["ENV_COORDINATOR", "MARKERS", "Coordinator", "check_coordination",
-           "check_no_uncoordinated_run", "coordinator_id", "uncoordinated_run",
+           "check_other_kind", "coordinator_id", "run_kind_lock",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
            "open_coordinator", "redacted"]

@@ -27,13 +27,12 @@ from .coordinator import (
     Coordinator,
     bind_company,
     check_coordination,
-    check_no_uncoordinated_run,
     coordinator_id,
     coordinator_url,
     fingerprint,
     mark_coordinated,
     open_coordinator,
-    uncoordinated_run,
+    run_kind_lock,
 )
 from .errors import BulkError, RateLimited
 from .operations import get_operation
@@ -129,16 +128,16 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
     recorded = store.meta_get(META_COORDINATOR)
+    local = contextlib.ExitStack()
     try:
         check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
-        if coord.shared:
-            check_no_uncoordinated_run(token_fp)
+        # held for the run: a run of the other kind on this token is refused, either order
+        local.enter_context(run_kind_lock(token_fp, coordinated=coord.shared))
     except Exception:
+        local.close()
         await coord.aclose()
         raise
-    with contextlib.ExitStack() as local:
-        if not coord.shared:  # seen by a coordinated run started beside this one
-            local.enter_context(uncoordinated_run(token_fp))
+    with local:
         async with _client_and_coordinator(config, token, clock=clock, transport=transport,
                                            coord=coord, current=current, token_fp=token_fp,
                                            recorded=recorded, scheduler=scheduler,

@@ -211,11 +211,12 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
     an account this machine ran coordinated (``bulk.coordinator.check_coordination``), a
     coordinated run while a run without the coordinator uses the token on this machine
-    (``bulk.coordinator.check_no_uncoordinated_run``). Exit 1 with the reason.
+    and a run of either kind while one of the other kind uses the token on this machine
+    (``bulk.coordinator.check_other_kind``). Exit 1 with the reason.
     ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import (
         check_coordination,
-        check_no_uncoordinated_run,
+        check_other_kind,
         coordinator_id,
         coordinator_url,
         fingerprint,
@@ -227,8 +228,7 @@ def preflight(token: str, store: JobStore | None = None) -> None:
     try:
         check_coordination(fingerprint(token), coordinator_id(url) if url else None,
                            recorded if isinstance(recorded, str) else None)
-        if url:
-            check_no_uncoordinated_run(fingerprint(token))
+        check_other_kind(fingerprint(token), coordinated=bool(url))
     except CoordinatorMismatch as exc:
         raise fail(str(exc)) from None
 
