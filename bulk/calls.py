@@ -60,6 +60,11 @@ class CallContext:
     def clock(self) -> Clock:
         return self._r.clock
 
+    @property
+    def stats(self) -> RunStats:
+        """The calls made through this context so far (``RunStats``: per operation)."""
+        return self._r.stats
+
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
                    params: Mapping[str, object] | None = None, json: Any = None,
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:

@@ -150,8 +150,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                                  create_key_field=settings.create_key_field)
     planner.use(settings)
     contested = _contested(planner, settings)
-    if missing:
+    if missing and ctx.stats.calls_by_operation.get("addDealField"):
         say(f"created the deal field {mapping.key_field!r} for the source keys")
+    elif missing:  # another run created it while this one waited for the claim on it
+        say(f"the deal field {mapping.key_field!r} was created meanwhile by another run")
     store.meta_put("source_columns", columns)
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_SHA, file_sha(settings.mapping))
