@@ -242,7 +242,7 @@ class Resolver:
             return await self._send(ctx, k, body)
         lost_since: float | None = None
         for _ in range(3):
-            claim = await self._claim(claims, k)
+            claim = await self._claim(ctx, claims, k)
             had = time.time()
             rid: int | None = None
             creator: str | None = None
@@ -284,15 +284,16 @@ class Resolver:
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
                                "three times before the send; pdbulk retry sends the row again")
 
-    async def _claim(self, claims: Claims, k: tuple[str, str]) -> Claim:
-        """The claim on creating ``k`` in this account, waiting (bounded) for a live holder."""
+    async def _claim(self, ctx: CallContext, claims: Claims, k: tuple[str, str]) -> Claim:
+        """The claim on creating ``k`` in this account, waiting (bounded, ended by a stop of
+        the run) for a live holder."""
         name = self._name(k)
         for _ in range(8):
             got = await acquire(claims, name, self.lease, tag=self.job_id)
             if isinstance(got, Claim):
                 return got
             await self._on_wait()  # never hold claims of rows not sent while waiting
-            if not await claims.wait_released(name, CLAIM_WAIT):
+            if not await ctx.until_stopped(claims.wait_released(name, CLAIM_WAIT)):
                 break
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
                                f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "

@@ -488,3 +488,39 @@ async def test_a_spent_budget_still_sends_the_calls_it_admitted(tmp_path: Path, 
                 await runner.ctx.call("updateDeal", path={"id": 1}, json={"probability": 7})
             assert fake.applied == {} and sched.statistics().tokens_spent == 0
     store.close()
+
+
+@pytest.mark.anyio
+async def test_a_stop_ends_a_wait_for_another_run(tmp_path: Path) -> None:
+    """A row waiting (bounded) for another run's claim ends at once on a stop: Stopped, not
+    the bound (SIGTERM took ~100 s behind a frozen run's claims: fresh tester v12r5). A
+    spent budget's drain leaves such waits alone (no new row starts anyway)."""
+    import anyio
+
+    from bulk.runner import Stopped
+
+    clock = FakeClock()
+    sched = Scheduler(Limits(burst=40), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok",
+                             transport=MockTransport(FakePipedrive()))
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    runner = Runner(AsyncJobStore(store), None, client, sched, clock=clock)
+    ended: list[str] = []
+    released = anyio.Event()
+
+    async def waiter() -> None:
+        try:
+            await runner.ctx.until_stopped(released.wait())
+            ended.append("released")
+        except Stopped:
+            ended.append("stopped")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(waiter)
+        await anyio.lowlevel.checkpoint()
+        assert ended == []
+        runner.request_stop()
+    assert ended == ["stopped"]
+    with pytest.raises(Stopped):  # already stopping: refused at once
+        await runner.ctx.until_stopped(released.wait())
+    store.close()

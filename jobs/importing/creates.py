@@ -43,7 +43,7 @@ class _Creates(_ImportBase):
     create a deal found by key is (``_creator``, ``_not_ours``, ``_settle_claim``)."""
 
     # -- creating under a claim -------------------------------------------------------------
-    async def _claim(self, key: str) -> tuple[Claim, float] | str:
+    async def _claim(self, ctx: CallContext, key: str) -> tuple[Claim, float] | str:
         """The claim on ``key``'s create (and when it was had), waiting (bounded) for
         another live holder; a string says why it could not be had. A claim ``prepare``
         took is used while more than half its lease is left."""
@@ -59,7 +59,8 @@ class _Creates(_ImportBase):
             held = got
             self.claim_waits += 1
             await self._give_back()  # never hold claims while waiting: no deadlock
-            if not await self.claims.wait_released(name, self.claim_wait):
+            # bounded; a stop of the run ends it (Stopped: the row stays pending)
+            if not await ctx.until_stopped(self.claims.wait_released(name, self.claim_wait)):
                 break
         who = held.holder if held is not None else "another run"
         return (f"key {key!r} is being created by another run ({who}) that did not finish "
@@ -157,7 +158,7 @@ class _Creates(_ImportBase):
         key = item.key or ""
         lost_since: float | None = None
         for _ in range(LOST_CLAIM_TRIES):
-            claimed = await self._claim(key)
+            claimed = await self._claim(ctx, key)
             if isinstance(claimed, str):
                 return Outcome(item.id, ItemState.FAILED, error=claimed)
             claim, had = claimed
