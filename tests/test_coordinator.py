@@ -481,3 +481,37 @@ async def test_two_companies_on_one_redis_share_no_key(redis_server: RedisServer
     finally:
         coordinator.bind_company(None)
         await client.aclose()
+
+
+async def test_an_admission_answered_late_is_dated_when_it_was_answered(
+        redis_server: RedisServer) -> None:
+    """The admit script ran 1 s after this process built it (Redis frozen, the process
+    stalled): its window entry was dated at the build time, so the shared window freed
+    the slot a second early while the call left only now (a 6 s Redis freeze gave 1-4
+    429s: fresh tester v12r5). The entry is moved to when the answer came."""
+    from bulk.coordinator import Limit
+
+    clock = SystemClock()
+    coord = RedisCoordinator(redis_server.url, clock=clock)
+    _OPEN.append(coord)
+    await coord.start(fingerprint(TOKEN))
+    coord.bind("42")
+    script = coord._scripts["admit"]
+
+    async def frozen(**kw: object) -> object:
+        await asyncio.sleep(1.0)  # Redis frozen this long before running it
+        return await script(**kw)
+
+    coord._scripts["admit"] = frozen
+    limit = Limit(width=WINDOW, burst=BURST, search=2, day_limit=10**6,
+                  day=int(time.time() // 86400), day_ends=(int(time.time() // 86400) + 1) * 86400,
+                  ahead=0.0)
+    before = time.time()
+    await coord.admit(GET, limit)
+    after = time.time()
+    client = aioredis.from_url(redis_server.url)
+    try:
+        (entry,) = await client.zrange(coord._token_key("burst"), 0, -1, withscores=True)
+    finally:
+        await client.aclose()
+    assert entry[1] >= before + 0.9 and entry[1] <= after + 0.01, (before, entry, after)
