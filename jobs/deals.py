@@ -12,6 +12,7 @@ openapi-v2.yaml.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import orjson
 
 from bulk.calls import CallContext
-from bulk.store import Item, JobStore, NewItem
+from bulk.store import AsyncJobStore, BeforeImage, Item, JobStore, NewItem, Outcome
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -348,7 +349,42 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
     return {op: n for op, n in out.items() if n}
 
 
+
+Decide = Callable[[Item, "Deal | None", "Mapping[str, Any] | None"], "tuple[str, Outcome] | None"]
+
+
+async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
+                            decide: Decide) -> list[Outcome]:
+    """The runner's re-check of a batch of PATCHes right before it is sent, shared by the
+    kinds that write deals (update, move-stage, the import's upsert updates): the batch's
+    deals read now (``read_current``: 100 ids per call, the archived list for rows that
+    unarchive), each item decided by ``decide(item, deal now, its before-image)`` (None:
+    send it). The outcomes of the items not to send; for the rest, a before-image the deal
+    still holds (``image_holds``) is renewed to this read, so undo restores no older picture
+    (a drifted deal keeps the load's)."""
+    ids, archived = reread_targets(items)
+    current = await read_current(ctx, ids, archived)
+    astore = AsyncJobStore(store)
+    images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
+    out: list[Outcome] = []
+    fresh: list[BeforeImage] = []
+    taken = time.time()
+    for item in items:
+        deal_id = int(item.payload["deal_id"])
+        deal, image = current.get(deal_id), images.get(deal_id)
+        decided = decide(item, deal, image)
+        if decided is not None:
+            out.append(decided[1])
+        elif deal is not None and image is not None and image_holds(deal, image) \
+                and deal.get("update_time") != image.get("update_time"):
+            fresh.append(BeforeImage("deal", deal_id, None, refreshed_image(deal, image), taken))
+    if fresh:
+        await astore.refresh_before_images(fresh)
+    return out
+
+
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+           "recheck_batch_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "reread_with_images", "same"]

@@ -38,7 +38,7 @@ from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import RunResult
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
@@ -50,11 +50,10 @@ from .deals import (
     before_image,
     deal_changes,
     drifted,
-    image_holds,
     in_flight,
     read_current,
     read_deals,
-    refreshed_image,
+    recheck_batch_now,
     reread_calls,
     reread_targets,
     reread_with_images,
@@ -392,26 +391,9 @@ class PatchJob:
                    if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
         if not checked:
             return []
-        ids, archived = reread_targets(checked)
-        current = await read_current(ctx, ids, archived)
-        astore = AsyncJobStore(self._store)
-        images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
-        out: list[Outcome] = []
-        fresh: list[BeforeImage] = []
-        taken = time.time()
-        for item in checked:
-            deal_id = int(item.payload["deal_id"])
-            deal, image = current.get(deal_id), images.get(deal_id)
-            decided = self._now(self._store, item, deal, image, "while the job ran")
-            if decided is not None:
-                out.append(decided[1])
-            elif deal is not None and image is not None and image_holds(deal, image) \
-                    and deal.get("update_time") != image.get("update_time"):
-                fresh.append(BeforeImage("deal", deal_id, None,
-                                         refreshed_image(deal, image), taken))
-        if fresh:
-            await astore.refresh_before_images(fresh)
-        return out
+        store = self._store
+        return await recheck_batch_now(ctx, store, checked, lambda item, deal, image:
+                                       self._now(store, item, deal, image, "while the job ran"))
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:

@@ -3,14 +3,13 @@ runner's re-check), and the prices of both for plans (``jobs.importing``)."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.claims import Claim, acquire
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 
 from ..account import added_since, deal_key
 from ..deals import (
@@ -18,10 +17,8 @@ from ..deals import (
     batched_calls,
     deal_changes,
     drifted,
-    image_holds,
     is_gone,
-    read_current,
-    refreshed_image,
+    recheck_batch_now,
     reread_calls,
     reread_targets,
     reread_with_images,
@@ -166,26 +163,8 @@ class _Resume(_ImportBase):
         if not checked:
             return []
         self._rechecked.update(i.id for i in checked)
-        ids, archived = reread_targets(checked)
-        current = await read_current(ctx, ids, archived)
-        astore = AsyncJobStore(self.store)
-        images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
-        out: list[Outcome] = []
-        fresh: list[BeforeImage] = []
-        taken = time.time()
-        for item in checked:
-            deal_id = int(item.payload["deal_id"])
-            deal, image = current.get(deal_id), images.get(deal_id)
-            decided = _update_now(item, deal, image, "while the job ran")
-            if decided is not None:
-                out.append(decided[1])
-            elif deal is not None and image is not None and image_holds(deal, image) \
-                    and deal.get("update_time") != image.get("update_time"):
-                fresh.append(BeforeImage("deal", deal_id, None,
-                                         refreshed_image(deal, image), taken))
-        if fresh:
-            await astore.refresh_before_images(fresh)
-        return out
+        return await recheck_batch_now(ctx, self.store, checked, lambda item, deal, image:
+                                       _update_now(item, deal, image, "while the job ran"))
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
