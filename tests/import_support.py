@@ -77,14 +77,18 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
     return store, result, kind
 
 
-async def resume_job(sb: Sandbox, directory: Path) -> tuple[JobStore, Any]:
-    """What `pdbulk resume` does, in-process: reconcile, run the rest, rewrite the files."""
+async def resume_job(sb: Sandbox, directory: Path, *,
+                     reread: bool = False) -> tuple[JobStore, Any]:
+    """What `pdbulk resume` does, in-process: reconcile, run the rest, rewrite the files;
+    with ``reread`` the job kind's ``before_resume`` runs first, as the CLI runs it."""
     from jobs import kind_for
 
     store = JobStore.open(directory)
     config = EngineConfig.from_json(store.config["engine"])
     kind = kind_for(store)
     async with Engine.open(config, sb.token, store=store) as engine:
+        if reread:
+            await kind.before_resume(engine.ctx, store)
         result = await engine.run(kind)
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)

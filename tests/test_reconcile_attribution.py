@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -16,6 +17,7 @@ import pytest
 
 from bulk.claims import Claim, LocalClaims
 from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name
@@ -213,4 +215,108 @@ async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
                           if (i.result or {}).get("action") == "created")
         assert set(owners.values()) == {1} and len(owners) == ROWS
         assert {k for k, n in _keys(sandbox_deals(sb), code).items() if n != 1} == set()
+        store.close()
+
+
+async def test_the_resume_recheck_keeps_the_creator_a_claim_names(tmp_path: Path) -> None:
+    """v12r6: job A stopped after its load; job B created every key; `resume A` found the
+    deals by key (``_creates_again``) and released their claims with the bare deal id, so
+    the claims no longer named B as the creator — and a third run that had one of those
+    keys in doubt then took B's deal as its own create (two jobs recorded one deal
+    `created`). The claims keep naming B."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", create_key_field=True, job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for d in sandbox_deals(sb):
+            d["is_deleted"], d["status"] = True, "deleted"
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
+        b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                    mode="upsert", create_key_field=False, job_id="B")
+        assert _actions(b) == {"created": ROWS}
+        keys = [str(i.key) for i in b.items(ItemState.DONE)]
+        b.close()
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id, reread=True)
+        assert "created" not in _actions(store)
+        store.close()
+        reader = LocalClaims()
+        got = await reader.acquire_many([claim_name(code, k) for k in keys])
+        jobs = Counter(str((c.previous or {}).get("job")) for c in got.values()
+                       if isinstance(c, Claim))
+        reader.close()
+        assert jobs == {"B": ROWS}
+
+
+def _one_row_per_person(manifest: Path) -> int:
+    """Keep the first row of each person (by e-mail address) in ``manifest``; returns the
+    rows kept."""
+    import csv
+
+    with open(manifest, encoding="utf-8-sig", newline="") as f:
+        everyone = list(csv.DictReader(f))
+    one_each = list({r["Email"].rstrip(">").rsplit("<")[-1].strip().lower(): r
+                     for r in everyone}.values())
+    with open(manifest, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(everyone[0]))
+        writer.writeheader()
+        writer.writerows(one_each)
+    return len(one_each)
+
+
+async def test_a_row_in_doubt_for_its_person_never_owns_a_deal_found_by_its_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """v12r6: a row's person create lost its answer (the row in doubt, its deal never
+    sent); meanwhile another tool created a deal with the row's key, title and value (its
+    claim names no job). The reconcile must not record that deal as this job's `created`
+    (undo would delete another's deal): the row finds it and reports it `exists`."""
+    import bulk.sandbox.contacts as contacts
+    import bulk.sandbox.deals as sandbox_deal_rows
+
+    export = write_demo_export(tmp_path / "in", rows=12, persons=12, broken=0,
+                               unknown_stage=0)
+    rows = _one_row_per_person(export.manifest)
+    assert rows >= 3
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx") as ctx:  # the key field only
+            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
+                                                  "field_type": "varchar"})
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        probe = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert",
+            job_id="probe"))
+        loaded = JobStore.open(tmp_path / "jobs" / probe)
+        by_person = {str(i.payload["person"]["key"]).removeprefix("e:"):
+                     (str(i.key), i.payload["deal"])
+                     for i in loaded.items(ItemState.PENDING)}
+        loaded.close()
+        assert len(by_person) == rows
+        real = contacts.create_person
+        others: list[int] = []
+
+        def create_person(acct: Any, body: object) -> Any:
+            emails = body.get("emails") if isinstance(body, dict) else None
+            name = next((k for k in by_person if k in repr(emails).lower()), "")
+            if name:  # another tool adds this row's deal meanwhile
+                key, deal = by_person.pop(name)
+                made = sandbox_deal_rows.create(acct, {**deal, "custom_fields": {
+                    **(deal.get("custom_fields") or {}), code: key}})
+                others.append(int(made["id"]))
+            return real(acct, body)
+
+        monkeypatch.setattr(contacts, "create_person", create_person)
+        sb.runtime.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset(
+            {"addPerson"})))
+        store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="insert",
+                                        create_key_field=False, job_id="A")
+        assert len(others) == rows
+        assert _actions(store) == {"exists": rows}
+        assert not {int((i.result or {})["deal_id"]) for i in store.items(ItemState.DONE)
+                    if (i.result or {}).get("action") == "created"}
+        assert set(_keys(sandbox_deals(sb), code).values()) == {1}
         store.close()

@@ -78,6 +78,9 @@ class _ImportBase:
         # items whose send (deal, person or org) was in doubt in this process; items in doubt
         # only because a run died while they were handed out are not among them
         self._doubted: set[int] = set()
+        # of those, the rows whose person / organization send was in doubt: their deal's
+        # create was never sent by this process, so a deal found by their key is not theirs
+        self._deal_unsent: set[int] = set()
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
@@ -183,6 +186,21 @@ class _ImportBase:
 
     def claim_name(self, key: str) -> str:
         return claim_name(self.key_code, key)
+
+    def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
+                 *, ours: bool = True, creator: str | None = None) -> dict[str, Any]:
+        """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator}``.
+        ``job`` names the job that created the deal: this one when ``ours``, else the one
+        the previous outcome named for that same deal (kept as it is passed on), else
+        ``creator`` (the job a dead holder claimed it for: ``_creator``), else absent
+        (unknown)."""
+        if ours:
+            return {"deal_id": deal_id, "job": self.store.job_id}
+        prev = previous or {}
+        job = prev.get("job")
+        if prev.get("deal_id") == deal_id and isinstance(job, str):
+            return {"deal_id": deal_id, "job": job}
+        return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
     async def _give_back(self) -> None:
         """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""

@@ -316,21 +316,6 @@ class _Creates(_ImportBase):
         return None
 
     # -- whose create (attribution) ---------------------------------------------------------
-    def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
-                 *, ours: bool = True, creator: str | None = None) -> dict[str, Any]:
-        """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator}``.
-        ``job`` names the job that created the deal: this one when ``ours``, else the one
-        the previous outcome named for that same deal (kept as it is passed on), else
-        ``creator`` (the job a dead holder claimed it for: ``_creator``), else absent
-        (unknown)."""
-        if ours:
-            return {"deal_id": deal_id, "job": self.store.job_id}
-        prev = previous or {}
-        job = prev.get("job")
-        if prev.get("deal_id") == deal_id and isinstance(job, str):
-            return {"deal_id": deal_id, "job": job}
-        return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
-
     @staticmethod
     def _creator(claim: Claim, deal_id: int) -> str | None:
         """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
@@ -355,6 +340,11 @@ class _Creates(_ImportBase):
         with ``body`` (the addDeal body this row sends), its title or value is not the one
         this row sends — a deal someone else created with the key (by hand, another tool)
         while the row was in flight, which no claim knows about."""
+        if item.id in self._deal_unsent:
+            # this process had the row in doubt for its person / organization: the deal's
+            # create was never sent (v12r6: a deal another run created meanwhile, its claim's
+            # outcome naming no job, was recorded `created` by both jobs)
+            return "this run never sent its create (its person or organization was in doubt)"
         if body:
             for name in ("title", "value"):
                 if name in body and not same(hit.get(name), body[name]):

@@ -65,6 +65,7 @@ class _Reconcile(_Creates):
             why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
+        self._deal_unsent.difference_update(i.id for i in items)
         updates = await self._updates_in_flight(
             ctx, [i for i in items if i.op == "update"
                   and isinstance(payloads[i.id].get("changes"), Mapping)], payloads)

@@ -216,7 +216,12 @@ class _Resume(_ImportBase):
                 got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease,
                                     tag=self.store.job_id)
                 if isinstance(got, Claim):
-                    await self.claims.release(got, {"deal_id": ids[0]})
+                    # the job the outcome names as the deal's creator is kept: releasing
+                    # with the bare deal erased it, and a run with the key in doubt then
+                    # took that run's deal as its own create (v12r6: two jobs recorded one
+                    # deal `created`)
+                    await self.claims.release(got, self._outcome(ids[0], got.previous,
+                                                                 ours=False))
         await AsyncJobStore(store).record(outcomes)
         hits = sum(1 for k in wanted if found.get(k))
         if not hits:
