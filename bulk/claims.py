@@ -154,6 +154,12 @@ class Claims(Protocol):
         """Close the connection / file (queued ``release_soon`` calls: ``flush`` first)."""
         ...
 
+    async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The outcome each name was last released with, read without taking anything
+        (names with none are left out): what a plan prices — the create of a key whose
+        claim names a deal reads that deal first."""
+        ...
+
 
 async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
                   tag: str | None = None) -> Claim | Held:
@@ -547,6 +553,19 @@ class LocalClaims:
     async def aclose(self) -> None:
         self.close()
 
+    def _outcomes_sync(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        out: dict[str, Mapping[str, Any]] = {}
+        with self._lock:
+            for name in names:
+                row = self._conn.execute("SELECT outcome FROM claims WHERE name = ?",
+                                         (self.digest(name),)).fetchone()
+                if row is not None and row[0]:
+                    out[name] = json.loads(row[0])
+        return out
+
+    async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        return await anyio.to_thread.run_sync(self._outcomes_sync, list(names))
+
     async def wait_released(self, name: str, within_s: float) -> bool:
         deadline = self._clock.now() + max(0.0, within_s)
         while True:
@@ -633,6 +652,10 @@ class DualClaims:
         deadline = time.monotonic() + max(0.0, within_s)
         return (await self.local.wait_released(name, within_s)
                 and await self.shared.wait_released(name, max(0.0, deadline - time.monotonic())))
+
+    async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The local outcome, else the shared one (as ``acquire_many`` merges them)."""
+        return {**await self.shared.outcomes(names), **await self.local.outcomes(names)}
 
     async def aclose(self) -> None:
         try:

@@ -308,6 +308,22 @@ class RedisClaims:
                                math.ceil((lease_s + self.retain_s) * 1000)])
         return {c.name for c, ok in zip(claims, got, strict=True) if int(ok)}
 
+    async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The outcome each name was last released with (one pipelined round trip; names
+        with none left out); nothing is taken."""
+        names = list(names)
+        if not names:
+            return {}
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.hget(self._key(name), "outcome")
+                raw = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+        return {name: json.loads(_text(v)) for name, v in zip(names, raw, strict=True)
+                if v is not None and _text(v)}
+
     async def wait_released(self, name: str, within_s: float) -> bool:
         """Wait (at most ``within_s`` s; checks every ``poll`` s) until nobody live holds
         ``name``; True if so."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.from_thread
 import anyio.to_thread
 
 from bulk.calls import CallContext
@@ -232,6 +233,37 @@ class _Spill:
                 return
 
 
+class _ClaimedKeys:
+    """What the creates of a plan read first because an earlier run left an outcome on
+    their key's claim (``jobs.importing`` ``_find_created``): a claim naming a deal → that
+    deal is read (``getDeal``, 1 call per key; the load found no live deal with the key,
+    so it is gone or re-keyed, and the row is created after the read); a claim left in
+    doubt → the deals added since are scanned (``getDeals``, at least once per plan).
+    The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
+
+    def __init__(self, key_code: str) -> None:
+        from bulk.claims import open_claims
+
+        self.key_code = key_code
+        self.claims = open_claims()
+        self.reads: Counter[str] = Counter()
+
+    async def count(self, keys: list[str]) -> None:
+        from bulk.claims import IN_DOUBT
+
+        from .importing import claim_name
+
+        names = [claim_name(self.key_code, k) for k in keys]
+        for outcome in (await self.claims.outcomes(names)).values():
+            if isinstance(outcome.get("deal_id"), int):
+                self.reads["getDeal"] += 1
+            elif IN_DOUBT in outcome:
+                self.reads["getDeals"] = 1
+
+    async def aclose(self) -> None:
+        await self.claims.aclose()
+
+
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
                       limits: Limits, *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
@@ -261,6 +293,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
         batch: list[NewItem] = []
+        creates: list[str] = []
         with _Spill() as spill:
             for item in _items(planner, settings):
                 if item.state is ItemState.PENDING:  # as the run hands them out
@@ -268,6 +301,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     if len(batch) >= size:
                         checks.update(recheck_reads(batch))
                         batch = []
+                    if item.op == "create" and item.key and claimed is not None:
+                        creates.append(str(item.key))
+                        if len(creates) >= 2000:
+                            anyio.from_thread.run(claimed.count, creates)
+                            creates = []
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
@@ -279,10 +317,19 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
             if failed_csv is not None:
                 write_failed(failed_csv, columns, spill, typed=typed_for(settings))
         checks.update(recheck_reads(batch))
+        if creates and claimed is not None:
+            anyio.from_thread.run(claimed.count, creates)
     size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
     checks: Counter[str] = Counter()
+    claimed = None if missing else _ClaimedKeys(planner.key_code)
     decide_started = time.monotonic()
-    await anyio.to_thread.run_sync(decide_and_write)
+    try:
+        await anyio.to_thread.run_sync(decide_and_write)
+    finally:
+        if claimed is not None:
+            await claimed.aclose()
+    if claimed is not None:
+        checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
         planner.paths.check(mapping.source)
@@ -310,6 +357,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append("counts the re-read of the updated deals right before each batch is "
                      f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(checks.items()))}): "
                      "a change someone makes during the run is not overwritten")
+    if claimed is not None and claimed.reads:
+        notes.append("counts the reads of deals an earlier run's claims name for these keys "
+                     f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
+                     "): each such create looks for that deal first, never creating twice")
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "

@@ -49,6 +49,19 @@ async def test_second_holder_is_told_held_then_gets_the_outcome(tmp_path: Path,
     assert isinstance(again, Claim) and again.previous == {"deal_id": 12} and not again.reconcile
 
 
+async def test_outcomes_are_read_without_taking_anything(tmp_path: Path,
+                                                         other_process: str) -> None:
+    """``outcomes``: the outcome each name was released with (names with none left out);
+    nothing is taken — a held name stays held."""
+    a = LocalClaims(tmp_path / "c.db", holder=other_process)
+    b = LocalClaims(tmp_path / "c.db")
+    got = await a.acquire_many(["k1", "k2", "k3"])
+    await a.release(got["k1"], {"deal_id": 12})  # type: ignore[arg-type]
+    await a.release(got["k2"])  # type: ignore[arg-type]
+    assert await b.outcomes(["k1", "k2", "k3", "k9"]) == {"k1": {"deal_id": 12}}
+    assert isinstance(await acquire(b, "k3"), Held)
+
+
 async def test_dead_or_expired_holder_is_taken_over_with_reconcile(tmp_path: Path,
                                                                   other_process: str) -> None:
     """A holder whose process is gone, or whose lease ran out, loses the claim; the taker

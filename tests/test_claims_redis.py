@@ -353,3 +353,17 @@ async def test_claim_keys_are_salted_with_the_company() -> None:
     assert a.split(":")[-1] != b.split(":")[-1]
     assert hashlib.sha256(name.encode()).hexdigest()[:32] not in (a, b)
     assert "alice" not in a and claim_key("1", name) == a
+
+
+async def test_outcomes_are_read_without_taking_anything(redis_server: RedisServer) -> None:
+    """``outcomes`` (what a plan prices): the outcome each name was released with, names
+    with none left out; a held name stays held by its holder."""
+    a, b = claims(redis_server, "h:1:a"), claims(redis_server, "h:2:b")
+    got = await a.acquire_many(["deal:K1", "deal:K2", "deal:K3"])
+    k1, k2 = got["deal:K1"], got["deal:K2"]
+    assert isinstance(k1, Claim) and isinstance(k2, Claim)
+    await a.release(k1, {"deal_id": 12, "job": "J"})
+    await a.release(k2)  # no outcome
+    assert await b.outcomes(["deal:K1", "deal:K2", "deal:K3", "deal:K9"]) == {
+        "deal:K1": {"deal_id": 12, "job": "J"}}
+    assert isinstance((await b.acquire_many(["deal:K3"]))["deal:K3"], Held)

@@ -329,6 +329,37 @@ async def test_plan_counts_what_the_import_then_does(tmp_path: Path) -> None:
 
 
 
+async def test_plan_counts_the_reads_an_earlier_runs_claims_cause(tmp_path: Path) -> None:
+    """v9r4 F7: the file was imported on this machine before and its deals were deleted
+    since; each create reads the deal its key's claim names before creating. The plan
+    counts those reads: plan == what the import then does (+87 of 597 tokens unplanned
+    before)."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+
+    export = write_demo_export(tmp_path / "in", rows=60, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="upsert", job_id="first")
+        first.close()
+        for d in sb.state.deals.rows.values():
+            d["is_deleted"], d["status"] = True, "deleted"
+        settings = ImportSettings(str(export.manifest), str(export.mapping), "upsert")
+        async with api_engine(sb, tmp_path) as runner:
+            plan, _ = await plan_import(
+                runner.ctx, settings, Mapping.load(export.mapping),
+                engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                scheduler=runner.scheduler.statistics)
+        assert plan.calls.get("getDeal") == 60
+        before, tokens = charged(sb), sb.stats()["tokens_spent"]
+        store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="upsert", create_key_field=False, job_id="again")
+        assert dict(charged(sb) - before) == plan.calls
+        assert plan.tokens == sb.stats()["tokens_spent"] - tokens
+        store.close()
+
+
 async def test_retry_with_a_mapping_that_no_longer_compiles_stops_checkpointed(
         tmp_path: Path) -> None:
     """Rows to map again + a mapping naming a stage that does not exist: the job stops (the
