@@ -31,7 +31,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -165,6 +165,26 @@ async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
                   tag: str | None = None) -> Claim | Held:
     """One name (``acquire_many`` of one)."""
     return (await claims.acquire_many([name], lease_s, tag=tag))[name]
+
+
+async def acquire_waiting(claims: Claims, name: str, lease_s: float, *, tag: str | None,
+                          wait_s: float, on_wait: Callable[[], Awaitable[None]],
+                          until_stopped: Callable[[Awaitable[bool]], Awaitable[bool]],
+                          rounds: int = 8) -> Claim | Held:
+    """``name``'s claim, waiting (at most ``rounds`` * ``wait_s`` seconds) while another
+    live run holds it; the last ``Held`` when it stayed held. Before each wait
+    ``on_wait`` runs (give back the claims taken for rows not sent yet: two runs each
+    waiting on the other's never deadlock); each wait goes through ``until_stopped`` (a
+    stop of the run ends it: ``bulk.calls.CallContext.until_stopped`` raises Stopped)."""
+    got: Claim | Held = await acquire(claims, name, lease_s, tag=tag)
+    for _ in range(rounds - 1):
+        if isinstance(got, Claim):
+            return got
+        await on_wait()
+        if not await until_stopped(claims.wait_released(name, wait_s)):
+            return got
+        got = await acquire(claims, name, lease_s, tag=tag)
+    return got
 
 
 class Lease:
@@ -690,6 +710,6 @@ def open_claims(company: str | None = None) -> Claims:
 
 
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "SETTLED_AFTER_BIRTH", "STATE_ENV", "Claim", "Claims", "DualClaims",
-           "Held", "Lease", "as_taken", "in_doubt_outcome",
+           "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
            "LocalClaims", "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept",
            "open_claims", "state_dir"]

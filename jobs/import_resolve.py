@@ -35,6 +35,7 @@ from bulk.claims import (
     Claim,
     Claims,
     acquire,
+    acquire_waiting,
     confirm_or_lost,
     in_doubt_outcome,
     kept,
@@ -287,14 +288,11 @@ class Resolver:
     async def _claim(self, ctx: CallContext, claims: Claims, k: tuple[str, str]) -> Claim:
         """The claim on creating ``k`` in this account, waiting (bounded, ended by a stop of
         the run) for a live holder."""
-        name = self._name(k)
-        for _ in range(8):
-            got = await acquire(claims, name, self.lease, tag=self.job_id)
-            if isinstance(got, Claim):
-                return got
-            await self._on_wait()  # never hold claims of rows not sent while waiting
-            if not await ctx.until_stopped(claims.wait_released(name, CLAIM_WAIT)):
-                break
+        got = await acquire_waiting(claims, self._name(k), self.lease, tag=self.job_id,
+                                    wait_s=CLAIM_WAIT, on_wait=self._on_wait,
+                                    until_stopped=ctx.until_stopped)
+        if isinstance(got, Claim):
+            return got
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
                                f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "
                                "the row again")

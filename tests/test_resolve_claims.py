@@ -30,6 +30,9 @@ class _Ctx:
         self.clock, self.meanwhile = clock, meanwhile
         self.sent: list[str] = []
 
+    async def until_stopped(self, awaitable: Any) -> Any:
+        return await awaitable
+
     async def call(self, op: str, *, path: Any = None, params: Any = None, json: Any = None,
                    guard: Any = None) -> Any:
         if op == "addOrganization":

@@ -14,6 +14,7 @@ from bulk.claims import (
     Claim,
     Held,
     acquire,
+    acquire_waiting,
     confirm_or_lost,
     in_doubt_outcome,
     kept,
@@ -50,21 +51,23 @@ class _Creates(_ImportBase):
         pooled = self._pool.pop(key, None)
         if pooled is not None and pooled[0].expires - time.time() > self.lease / 2:
             return pooled
-        name = self.claim_name(key)
-        held: Held | None = None
-        for _ in range(8):
-            got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
-            if isinstance(got, Claim):
-                return got, time.time()
-            held = got
-            self.claim_waits += 1
-            await self._give_back()  # never hold claims while waiting: no deadlock
-            # bounded; a stop of the run ends it (Stopped: the row stays pending)
-            if not await ctx.until_stopped(self.claims.wait_released(name, self.claim_wait)):
-                break
-        who = held.holder if held is not None else "another run"
-        return (f"key {key!r} is being created by another run ({who}) that did not finish "
-                f"within {self.claim_wait:.0f} s; not created here (pdbulk retry sends it again)")
+        waited = False
+
+        async def on_wait() -> None:
+            nonlocal waited
+            if not waited:
+                waited = True
+                self.claim_waits += 1
+            await self._give_back()
+
+        got = await acquire_waiting(self.claims, self.claim_name(key), self.lease,
+                                    tag=self.store.job_id, wait_s=self.claim_wait,
+                                    on_wait=on_wait, until_stopped=ctx.until_stopped)
+        if isinstance(got, Claim):
+            return got, time.time()
+        return (f"key {key!r} is being created by another run ({got.holder}) that did not "
+                f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
+                "it again)")
 
     async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
         """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
