@@ -255,19 +255,6 @@ def reread_targets(items: Iterable[Item | NewItem]) -> tuple[list[int], list[int
     return ids, archived
 
 
-async def reread_with_images(ctx: CallContext, store: JobStore, ids: Sequence[int],
-                             archived: Sequence[int] = ()) -> tuple[dict[int, Deal],
-                                                                   dict[int, dict[str, Any]]]:
-    """What a re-read before writing needs: the deals as they are now (``read_current``)
-    and the before-images the job stored for them at load (deal id → before). The
-    calls are the ones ``reread_calls(ids, archived)`` prices."""
-    current = await read_current(ctx, ids, archived)
-    wanted = set(ids)
-    images = {b.entity_id: b.before for b in store.before_images("deal")
-              if b.entity_id in wanted}
-    return current, images
-
-
 def image_holds(deal: Deal, image: Mapping[str, Any] | None) -> bool:
     """Whether ``deal`` still holds every value of its before-image (``before_image``'s
     shape): nothing of what the image records changed since it was taken (stricter than
@@ -353,20 +340,22 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 Decide = Callable[[Item, "Deal | None", "Mapping[str, Any] | None"], "tuple[str, Outcome] | None"]
 
 
-async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
-                            decide: Decide) -> list[Outcome]:
-    """The runner's re-check of a batch of PATCHes right before it is sent, shared by the
-    kinds that write deals (update, move-stage, the import's upsert updates): the batch's
-    deals read now (``read_current``: 100 ids per call, the archived list for rows that
-    unarchive), each item decided by ``decide(item, deal now, its before-image)`` (None:
-    send it). The outcomes of the items not to send; for the rest, a before-image the deal
-    still holds (``image_holds``) is renewed to this read, so undo restores no older picture
-    (a drifted deal keeps the load's)."""
+async def redecide_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
+                       decide: Decide) -> list[tuple[str, Outcome]]:
+    """Pending PATCHes decided against their deals as they are now, shared by the kinds
+    that write deals (update, move-stage, the import's upsert updates), before a resume
+    and right before each batch is sent: the deals read now (``read_current``: 100 ids
+    per call, the archived list for rows that unarchive), each item decided by
+    ``decide(item, deal now, its before-image)`` (None: send it). Returns (what became
+    of it, its outcome) for the items not to send; for the rest, a before-image the deal
+    still holds (``image_holds``) is renewed to this read, so undo restores no older
+    picture (a drifted deal keeps the load's). The calls are the ones
+    ``reread_calls(*reread_targets(items))`` prices."""
     ids, archived = reread_targets(items)
     current = await read_current(ctx, ids, archived)
     astore = AsyncJobStore(store)
     images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
-    out: list[Outcome] = []
+    out: list[tuple[str, Outcome]] = []
     fresh: list[BeforeImage] = []
     taken = time.time()
     for item in items:
@@ -374,7 +363,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
         deal, image = current.get(deal_id), images.get(deal_id)
         decided = decide(item, deal, image)
         if decided is not None:
-            out.append(decided[1])
+            out.append(decided)
         elif deal is not None and image is not None and image_holds(deal, image) \
                 and deal.get("update_time") != image.get("update_time"):
             fresh.append(BeforeImage("deal", deal_id, None, refreshed_image(deal, image), taken))
@@ -383,8 +372,15 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return out
 
 
+async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
+                            decide: Decide) -> list[Outcome]:
+    """The runner's re-check of a batch right before it is sent (``redecide_now``): the
+    outcomes of the items not to send."""
+    return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
+
+
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
-           "recheck_batch_now",
+           "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
-           "read_archived", "reread_targets", "reread_with_images", "same"]
+           "read_archived", "reread_targets", "same"]

@@ -38,7 +38,7 @@ from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.runner import RunResult
-from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
@@ -54,9 +54,9 @@ from .deals import (
     read_current,
     read_deals,
     recheck_batch_now,
+    redecide_now,
     reread_calls,
     reread_targets,
-    reread_with_images,
 )
 from .import_rows import effective_header
 from .mapping import Mapping as ImportMapping
@@ -330,20 +330,14 @@ class PatchJob:
           back, is never older than the deal right before this job's write.
 
         The rest stay pending as decided. Returns the lines to print."""
-        pending, ids, archived = self._rereading(store)
+        pending, _, _ = self._rereading(store)
         if not pending:
             return []
-        current, images = await reread_with_images(ctx, store, ids, archived)
-        outcomes: list[Outcome] = []
-        counts: Counter[str] = Counter()
-        for item in pending:
-            deal_id = int(item.payload["deal_id"])
-            decided = self._now(store, item, current.get(deal_id), images.get(deal_id),
-                                "since the job was planned")
-            if decided is not None:
-                counts[decided[0]] += 1
-                outcomes.append(decided[1])
-        store.record(outcomes)
+        decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
+                                     self._now(store, item, deal, image,
+                                               "since the job was planned"))
+        counts = Counter(what for what, _ in decided)
+        await AsyncJobStore(store).record([outcome for _, outcome in decided])
         settled = sum(counts.values())
         extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts")
                         if counts[k])

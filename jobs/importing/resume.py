@@ -19,9 +19,9 @@ from ..deals import (
     drifted,
     is_gone,
     recheck_batch_now,
+    redecide_now,
     reread_calls,
     reread_targets,
-    reread_with_images,
 )
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
@@ -125,21 +125,14 @@ class _Resume(_ImportBase):
         return lines + await self._creates_again(ctx, store)
 
     async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
-        pending, ids, archived = self._rereading(store)
+        pending, _, _ = self._rereading(store)
         if not pending:
             return []
-        current, images = await reread_with_images(ctx, store, ids, archived)
-        outcomes: list[Outcome] = []
-        counts: Counter[str] = Counter()
-        for item in pending:
-            deal_id = int(item.payload["deal_id"])
-            decided = _update_now(item, current.get(deal_id), images.get(deal_id),
-                                  "since the job was loaded")
-            if decided is not None:
-                counts[decided[0]] += 1
-                outcomes.append(decided[1])
+        decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
+                                     _update_now(item, deal, image, "since the job was loaded"))
+        counts = Counter(what for what, _ in decided)
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore(store).record([outcome for _, outcome in decided])
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
                 f"(unchanged), {gone:,} gone" + (f", {conflicts:,} conflicts" if conflicts
                                                   else "") + ", "
