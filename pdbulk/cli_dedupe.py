@@ -246,14 +246,14 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
                     and not _confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
-                                       "deals away?")):
+                                       f"deal{'' if work == 1 else 's'} away?")):
                 # declined (or no one to answer): cancelled, never resumable — a later
                 # resume would merge from a stale picture of the deals
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             if prep.actions["already merged"]:
                 say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "
-                    "an earlier apply: counted as done, not sent again")
+                    "an earlier apply or run: counted as done, not sent again")
             record_intended(store)  # confirmed: the merges about to be sent (merges.json)
             settle = work + prep.actions["already merged"]
             result = await _send(store, s, quiet) if settle else None

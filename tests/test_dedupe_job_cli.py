@@ -345,3 +345,24 @@ def test_cli_a_run_without_config_matches_as_the_last_run_did(tmp_path: Path) ->
         res = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p5"), *args],
                             env=env)
         assert res.exit_code == 0 and policy(tmp_path / "p5") == {"value": "min"}
+
+
+def test_cli_prompt_and_time_say_what_they_count(tmp_path: Path) -> None:
+    """Issue 11 (v11r6 4): the prompt for one merge says "Merge 1 deal away?" (not
+    "deals"); declined, nothing is merged; `plan dedupe` prints a time from the rate."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=48)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert "time: about 0 s" not in cost.output and "time: " in cost.output
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--max-merges", "1",
+                                  *args], env=env, input="n\n")
+        assert res.exit_code == 0, res.output
+        assert "Merge 1 deal away?" in res.output, res.output
+        assert not any(sb_deal(sb, ids[k])["is_deleted"] for k in ("web_copy", "ren_copy"))

@@ -83,6 +83,8 @@ KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
                   "fields")
 POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
+# an "already merged" row: merges.json records the merge, not which plan or run made it
+EARLIER = "merged by an earlier dedupe apply or run (recorded in the state directory)"
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
 
 
@@ -235,7 +237,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             if len(done) == len(g.merged_ids):
                 continue
             _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
-                  f"group partly merged by an earlier apply (deal(s) {', '.join(map(str, done))} "
+                  f"group partly merged by an earlier apply or run (deal(s) {', '.join(map(str, done))} "
                   "merged into the survivor, which changed with it): plan again to merge the rest")
             continue
         if (why := _changed(g, planned, live)) is not None:
@@ -291,7 +293,7 @@ def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
                                   "group_id": g.id, "values": {"group_id": g.id},
                                   "result": {"group_id": g.id, "deal_id": g.survivor_id,
                                              "merged_id": merge_id, "action": "already merged",
-                                             "reason": "merged by an earlier apply of this plan"}}),
+                                             "reason": EARLIER}}),
                  "already merged")
 
 
