@@ -17,7 +17,9 @@ A ``dedupe`` job's merges are final too; undo puts back what its field-policy
 PATCHes changed on the survivors (their ``deal-policy`` before-images; the
 merges changed the survivors' ``update_time``, so a conflict is a field the
 PATCH set whose value is no longer the one it set) and exports the snapshots
-the same way.
+the same way. Every PATCH the job sent or may have sent is in the plan, whatever
+became of its group's merge (``_policy_targets``): a PATCH in doubt whose survivor
+holds the values from before it is ``unchanged``, never skipped unsaid.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from .deals import (
     restore_body,
     same,
 )
+from .dedupe.merge_job import POLICY_RECORD
 from .import_resolve import made_contacts
 from .updating import Prepared, changed_names, check_loaded, refused, write_job_results
 
@@ -100,6 +103,7 @@ class Target:
     before: Mapping[str, Any] | None
     wrote: Mapping[str, Any] | None = None  # the body the job sent (dedupe: field by field)
     digest: str | None = None  # an import's create: its editable fields as created
+    doubt: bool = False  # dedupe: a PATCH that may have applied (sent, its answer unrecorded)
 
 
 def check_source(store: JobStore) -> None:
@@ -224,13 +228,11 @@ def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, s
 
 
 def targets(store: JobStore) -> list[Target]:
-    """What the source job did that undo puts back (its done items, newest state first)."""
+    """What the source job did that undo puts back (its done items, newest state first;
+    a dedupe job: every field-policy PATCH it sent or may have sent, ``_policy_targets``)."""
     if store.kind == "dedupe":
         export_snapshots(store)
-        policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
-        return [Target("restore", item, int(item.payload["survivor_id"]), None,
-                       policy.get(int(item.payload["survivor_id"])), item.payload["patch"])
-                for item in store.items(ItemState.DONE) if item.payload.get("patch")]
+        return _policy_targets(store)
     images = {b.entity_id: b.before for b in store.before_images("deal")}
     out = []
     for item in store.items(ItemState.DONE):
@@ -247,6 +249,28 @@ def targets(store: JobStore) -> list[Target]:
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
             out.append(Target("restore", item, deal_id, written, before, wrote))
+    return out
+
+
+def _policy_targets(store: JobStore) -> list[Target]:
+    """A dedupe job's field-policy PATCHes to put back: each first merge (``payload["patch"]``)
+    whose PATCH applied — its merge done, or the PATCH's answer recorded (meta
+    ``dedupe.policy.<survivor>``), whatever became of the merge after it (failed as changed
+    since the plan, left pending by a stop) — and, marked ``doubt``, each one handed out
+    at least once (``sent_at``) without that proof: a run killed between the PATCH and its
+    record may have applied it. Never an item whose PATCH was provably never sent."""
+    recorded = {int(k.rsplit(".", 1)[1]) for k in store.meta_prefixed(POLICY_RECORD)}
+    policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
+    out = []
+    for item in store.items():
+        if not item.payload.get("patch") or item.payload.get("already"):
+            continue
+        survivor = int(item.payload["survivor_id"])
+        proven = item.state is ItemState.DONE or survivor in recorded
+        if not proven and item.sent_at is None:
+            continue
+        out.append(Target("restore", item, survivor, None, policy.get(survivor),
+                          item.payload["patch"], doubt=not proven))
     return out
 
 
@@ -447,6 +471,12 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         return
     now_time = deal.get("update_time")
     changes = restore_body(deal, t.before) if t.before is not None else {}
+    if t.doubt and not changes:  # as before the PATCH: it never applied (or was put back)
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged",
+                             "note": "its field-policy PATCH was in doubt; the deal holds "
+                                     "the values from before it"},
+                  op=t.op, values=values, deal_id=t.deal_id)
+        return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone", op=t.op, action="conflict",

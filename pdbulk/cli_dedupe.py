@@ -38,7 +38,14 @@ from jobs.dedupe.apply import (
     unfinished,
 )
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.index import forget_merged, install_plan_index, save_plan_index, state_lock
+from jobs.dedupe.index import (
+    forget_merged,
+    install_plan_index,
+    remember_config,
+    remembered_config,
+    save_plan_index,
+    state_lock,
+)
 from jobs.dedupe.job import PlanOutcome, make_plan
 from jobs.dedupe.merge_job import DedupeJob
 from jobs.dedupe.review import REVIEW
@@ -75,9 +82,32 @@ Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
 
 
-def _config(path: Path | None) -> DedupeConfig:
+def _load_config(path: Path | None, state: Path, *, remember: bool) -> DedupeConfig:
+    """The dedupe config: ``path``'s (kept in the state directory when ``remember``: the
+    next run given no --config matches the same way), else the one the state directory
+    kept from an earlier run (said on stderr), else the defaults. InputError for a bad
+    file (exit 1)."""
+    if path is None:
+        kept = remembered_config(state)
+        if kept is None:
+            return DedupeConfig.default()
+        typer.echo(f"note: no --config: using the dedupe config the last run was given, kept "
+                   f"in {kept[0]} (sha256 {kept[1]}); pass --config to change it, or delete "
+                   "that file for the defaults", err=True)
+        return DedupeConfig.load(kept[0])
+    config = DedupeConfig.load(path)
+    if remember:
+        try:
+            remember_config(state, path)
+        except OSError as exc:
+            raise InputError(f"cannot keep the dedupe config in {state}: "
+                             f"{exc.strerror or exc}") from None
+    return config
+
+
+def _config(path: Path | None, state: Path, *, remember: bool = False) -> DedupeConfig:
     try:
-        return DedupeConfig.load(path)
+        return _load_config(path, state, remember=remember)
     except InputError as exc:
         raise fail(str(exc)) from None
 
@@ -153,8 +183,8 @@ def plan_command(config: Config = None,
     _plan_dir(output)
     cfg = engine.config()
     token = engine.token()
-    dcfg = _config(config)
     state = _state(state_dir, engine.job_dir)
+    dcfg = _config(config, state, remember=True)
 
     async def main() -> PlanOutcome:
         async with _reading(cfg, token) as s:
@@ -216,14 +246,14 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
                     and not _confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
-                                       "deals away?")):
+                                       f"deal{'' if work == 1 else 's'} away?")):
                 # declined (or no one to answer): cancelled, never resumable — a later
                 # resume would merge from a stale picture of the deals
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return None
             if prep.actions["already merged"]:
                 say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "
-                    "an earlier apply: counted as done, not sent again")
+                    "an earlier apply or run: counted as done, not sent again")
             record_intended(store)  # confirmed: the merges about to be sent (merges.json)
             settle = work + prep.actions["already merged"]
             result = await _send(store, s, quiet) if settle else None
@@ -346,7 +376,7 @@ def run_command(config: Config = None,
     error: dict[str, str] = {}
     try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
         try:
-            dcfg = DedupeConfig.load(config)
+            dcfg = _load_config(config, _state(state_dir, engine.job_dir), remember=True)
             if auto_apply_above is not None and auto_apply_above < dcfg.review_threshold:
                 error["error"] = (f"--auto-apply-above {auto_apply_above:g} is below the review "
                                   f"threshold {dcfg.review_threshold:g}: it would merge every "
@@ -390,8 +420,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     today's budget, time); nothing is written."""
     cfg = engine.config()
     token = engine.token()
-    dcfg = _config(config)
     state = _state(state_dir, engine.job_dir)
+    dcfg = _config(config, state)
 
     async def main() -> Any:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:

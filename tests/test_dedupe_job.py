@@ -148,6 +148,27 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         store.close()
 
 
+@pytest.mark.anyio
+async def test_a_refused_group_uses_none_of_max_merges(tmp_path: Path) -> None:
+    """Issue 11 (v11r6 2): the plan's first group is refused (a deal changed since the
+    plan); with --max-merges 1 the next group is still merged — only merges that will be
+    sent count against the cap."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=35)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        first, second = read_groups(tmp_path / "p1")[:2]
+        sb.state.save("deal", {**sb_deal(sb, first.merged_ids[0]),
+                               "update_time": "2026-11-20T00:00:00Z"})
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
+                                       ApplyOptions(max_merges=1))
+        assert prep.actions["merge"] == 1 and prep.actions["skipped"] == 1, prep.actions
+        reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert "changed since the plan" in reasons[f"{first.merged_ids[0]}->{first.survivor_id}"]
+        assert {i.payload["merge_id"] for i in store.items(ItemState.PENDING)} == {
+            second.merged_ids[0]}
+        store.close()
+
+
 def _join_groups(path: Path) -> None:
     """groups.csv with its two groups joined into the first, decision = merge."""
     with open(path, newline="", encoding="utf-8") as f:
@@ -551,7 +572,8 @@ async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_pa
         assert actions[0] == "already merged", actions
         (reason,) = [(i.result or {}).get("reason") for i in again.items(ItemState.DONE)
                      if (i.result or {}).get("action") == "already merged"]
-        assert "earlier apply" in str(reason)
+        assert "earlier dedupe apply or run" in str(reason)  # merges.json knows no plan
+        assert "this plan" not in str(reason)  # a run's merge was called this plan's (v11r6 4)
         again.close()
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=39)) as sb:
         ids = seed_account(sb)["ids"]

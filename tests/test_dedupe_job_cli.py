@@ -308,3 +308,61 @@ def test_plan_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
         res = CliRunner().invoke(app, [*cmd, "-o", str(afile)], env={"PDBULK_TOKEN": "x"})
         assert res.exit_code == 2, res.output
         assert "is a file; give a directory" in res.output and "File exists" not in res.output
+
+
+def test_cli_a_run_without_config_matches_as_the_last_run_did(tmp_path: Path) -> None:
+    """Issue 11 (v11r6 3): the state directory keeps the config the last `dedupe run` /
+    `dedupe plan` was given; a later one without --config uses it and says so (a nightly
+    run never forgets an identifier guard or a field policy); --config replaces it."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        toml = tmp_path / "dedupe.toml"
+        toml.write_text('[field_policy]\nvalue = "max"\n')
+
+        def policy(plan_dir: Path) -> Any:
+            return orjson.loads((plan_dir / "summary.json").read_bytes())["field_policy"]
+        first = runner.invoke(app, ["dedupe", "plan", "--config", str(toml), "-o",
+                                    str(tmp_path / "p1"), *args], env=env)
+        assert first.exit_code == 0, first.output
+        toml.unlink()  # the file is gone; its copy in the state directory is not
+        again = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p2"), *args],
+                              env=env)
+        assert again.exit_code == 0, again.output
+        assert policy(tmp_path / "p2") == policy(tmp_path / "p1") == {"value": "max"}
+        assert "using the dedupe config the last run was given" in again.stderr
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "-o", str(tmp_path / "p3"),
+                                  *args], env=env)
+        assert ran.exit_code == 0, ran.output
+        assert orjson.loads(ran.stdout)["plan"]["field_policy"] == {"value": "max"}
+        other = tmp_path / "other.toml"
+        other.write_text('[field_policy]\nvalue = "min"\n')
+        res = runner.invoke(app, ["dedupe", "plan", "--config", str(other), "-o",
+                                  str(tmp_path / "p4"), *args], env=env)
+        assert res.exit_code == 0 and policy(tmp_path / "p4") == {"value": "min"}
+        res = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p5"), *args],
+                            env=env)
+        assert res.exit_code == 0 and policy(tmp_path / "p5") == {"value": "min"}
+
+
+def test_cli_prompt_and_time_say_what_they_count(tmp_path: Path) -> None:
+    """Issue 11 (v11r6 4): the prompt for one merge says "Merge 1 deal away?" (not
+    "deals"); declined, nothing is merged; `plan dedupe` prints a time from the rate."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=48)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        assert "time: about 0 s" not in cost.output and "time: " in cost.output
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--max-merges", "1",
+                                  *args], env=env, input="n\n")
+        assert res.exit_code == 0, res.output
+        assert "Merge 1 deal away?" in res.output, res.output
+        assert not any(sb_deal(sb, ids[k])["is_deleted"] for k in ("web_copy", "ren_copy"))

@@ -26,15 +26,28 @@ GROWTH = Limits(burst=40, window=2.0, daily_tokens=60_000)
 
 
 def test_tokens_time_and_one_day() -> None:
-    """1,000 creates + 1 page: 5,010 tokens; (1,001 - 40) / 20 per s + latency."""
+    """1,000 creates + 1 page: 5,010 tokens; 1,001 calls at 40 per rolling 2 s: the last
+    one 25 windows after the first (50 s), + latency."""
     plan = estimate("import", {"addDeal": 1000, "getPersons": 1, "getDeals": 0}, GROWTH,
                     rows=1010, bad_rows=10, tokens_left_today=59_000, latency=0.2)
     assert plan.tokens == 5010 and plan.calls == {"addDeal": 1000, "getPersons": 1}
-    assert abs(plan.seconds - (961 / 20 + 0.2)) < 1e-9
+    assert abs(plan.seconds - (25 * 2.0 + 0.2)) < 1e-9
     assert plan.days == 1 and plan.share_of_today is not None
     assert abs(plan.share_of_today - 5010 / 59_000) < 1e-12
     data = plan.to_json()
     assert data["tokens_by_operation"] == {"addDeal": 5000, "getPersons": 10}
+
+
+def test_a_few_calls_past_one_window_take_a_window() -> None:
+    """Issue 11 (v11r6 4): `plan dedupe` said "time: about 0 s" for 46 calls at 40 per 2 s;
+    the 41st call goes a whole window after the first: about 2 s."""
+    plan = estimate("dedupe", {"getDeals": 6, "mergeDeals": 40}, GROWTH, rows=40, bad_rows=0,
+                    tokens_left_today=None, latency=0.2)
+    assert plan.seconds == pytest.approx(2.2)
+    assert "time: about 2 s at 40 requests per 2 s" in _rendered(plan)
+    few = estimate("dedupe", {"mergeDeals": 1}, GROWTH, rows=1, bad_rows=0,
+                   tokens_left_today=None, latency=0.2)
+    assert "time: about under 1 s" not in _rendered(few) and "under 1 s" in _rendered(few)
 
 
 def test_spill_into_other_days_is_said() -> None:

@@ -21,9 +21,10 @@ and never proposed again; the merges chosen are recorded there too
 the deals merged into it were kept apart from): ``record_intended`` once the apply
 is confirmed, right before it is sent, and ``DedupeJob.after_run`` (also after a
 ``pdbulk resume``) marks the merges Pipedrive made ``confirmed`` — the only proof
-that a deal gone now was merged by us. ``max_merges`` caps the merges:
+that a deal gone now was merged by us. ``max_merges`` caps the merges sent:
 whole groups are taken in plan order while they fit under the cap (a group that
-would pass it is skipped; a smaller one after it may still fit).
+would pass it is skipped; a smaller one after it may still fit); a group refused
+(changed, guarded, chained, merged by an earlier apply) uses none of it.
 
 Right before anything is sent, every deal of the chosen groups is read again
 (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
@@ -82,6 +83,8 @@ KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
                   "fields")
 POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
+# an "already merged" row: merges.json records the merge, not which plan or run made it
+EARLIER = "merged by an earlier dedupe apply or run (recorded in the state directory)"
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
 
 
@@ -218,18 +221,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         prep.notes.append(f"{len(separate)} group(s) kept separate ({added} new pair(s) "
                           f"remembered in {state_dir})")
     chosen: list[PlannedGroup] = []
-    merges = 0
     for g in groups:
         g = _as_edited(g, pair_scores)
-        why = options.wants(g, review_threshold)
-        if why is None and options.max_merges is not None and (
-                merges + len(g.merged_ids) > options.max_merges):
-            why = f"over --max-merges {options.max_merges}"
-        if why is not None:
+        if (why := options.wants(g, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
         chosen.append(g)
-        merges += len(g.merged_ids)
+    merges = 0  # the merges to send so far: only those count against --max-merges
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
@@ -239,7 +237,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             if len(done) == len(g.merged_ids):
                 continue
             _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
-                  f"group partly merged by an earlier apply (deal(s) {', '.join(map(str, done))} "
+                  f"group partly merged by an earlier apply or run (deal(s) {', '.join(map(str, done))} "
                   "merged into the survivor, which changed with it): plan again to merge the rest")
             continue
         if (why := _changed(g, planned, live)) is not None:
@@ -250,6 +248,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 why := _chained(g, pair_scores, review_threshold)) is not None:
             _skip(prep, g, why)
             continue
+        if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
+            _skip(prep, g, f"over --max-merges {options.max_merges}")
+            continue
+        merges += len(g.merged_ids)
         changes = policy_changes(g, fresh, policy)
         if drops := merge_drops(g, fresh, changes, field_names):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
@@ -291,7 +293,7 @@ def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
                                   "group_id": g.id, "values": {"group_id": g.id},
                                   "result": {"group_id": g.id, "deal_id": g.survivor_id,
                                              "merged_id": merge_id, "action": "already merged",
-                                             "reason": "merged by an earlier apply of this plan"}}),
+                                             "reason": EARLIER}}),
                  "already merged")
 
 

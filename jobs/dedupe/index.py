@@ -17,6 +17,9 @@ Files (all rewritten atomically: a temporary file, then a rename):
   very second — the pull is inclusive (times have 1 s resolution), so they come
   back unchanged and are not compared again (``DealIndex.seen``), while a deal
   changed later in the same second is (its record differs).
+- ``config.toml``: a copy of the dedupe config the last ``dedupe run`` or ``dedupe plan``
+  was given (``--config``); a run, plan or ``plan dedupe`` given none uses it
+  (``remembered_config``), so a nightly run never forgets an identifier guard.
 - ``merges.json``: ``[[merged_id, survivor_id, record, state], ...]`` — every merge an
   apply sent, with the merged-away deal's compact record as the plan's re-read
   saw it: ``intended`` once the apply is confirmed, right before it is sent (a
@@ -41,6 +44,7 @@ state's index (``forget_merged``).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import itertools
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -88,6 +92,7 @@ compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
 PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
+CONFIG = "config.toml"  # the matching config the last `dedupe run` / `dedupe plan` was given
 INTENDED, CONFIRMED = "intended", "confirmed"  # a merges.json entry's state
 LOCK = "lock"
 
@@ -114,6 +119,28 @@ def state_lock(state: Path) -> Iterator[None]:
         finally:
             private_tree(state)  # what the run wrote there (plans/TIME/ too)
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def remember_config(state: Path, path: Path) -> bool:
+    """Keep a copy of the dedupe config file ``path`` (its bytes) in the state directory
+    (``CONFIG``, 0600), so that a later run given no ``--config`` matches as this one
+    did (``remembered_config``). Whether the copy changed. ``OSError`` when ``path``
+    cannot be read (load it first: ``DedupeConfig.load`` says so as an InputError)."""
+    data = Path(path).read_bytes()
+    kept = state / CONFIG
+    if kept.is_file() and kept.read_bytes() == data:
+        return False
+    _write(kept, data)
+    return True
+
+
+def remembered_config(state: Path) -> tuple[Path, str] | None:
+    """The config file the state directory keeps (``remember_config``) and the first 12
+    hex digits of its SHA-256; None when it keeps none."""
+    kept = state / CONFIG
+    if not kept.is_file():
+        return None
+    return kept, hashlib.sha256(kept.read_bytes()).hexdigest()[:12]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -344,5 +371,5 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
 
 __all__ = ["DealIndex", "StateBusy", "absorbed", "compact_row", "from_compact_row",
            "forget_merged", "load_keep_separate", "install_plan_index",
-           "load_merges", "remember_keep_separate", "remember_merges", "save_plan_index",
-           "state_lock"]
+           "load_merges", "remember_config", "remember_keep_separate", "remember_merges",
+           "remembered_config", "save_plan_index", "state_lock"]

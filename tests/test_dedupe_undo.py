@@ -1,0 +1,76 @@
+"""Undo of a dedupe job puts back every field-policy PATCH the job sent or may have sent —
+also one whose group's merge then failed or never went (issue 11, v11r6 severe 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.merge_job import POLICY_RECORD
+from jobs.undo import prepare_undo
+from tests.dedupe_job_support import load_apply, plan, seed_account
+from tests.update_support import deal as sb_deal
+from tests.update_support import load_job, run_job
+
+MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
+PATCHED = "2026-12-01T10:00:00Z"  # the update_time the job's PATCH left on the survivor
+EDITED = "2026-12-01T10:05:00Z"  # a colleague's edit after the kill
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("recorded", "edit", "expect"), [
+    (True, "title", "restored"),  # PATCH answered and recorded; merge left alone on resume
+    (False, "title", "restored"),  # killed before the PATCH's answer was recorded: in doubt
+    (True, "value", "conflict"),  # the colleague changed the field the PATCH set
+    (False, "away", "unchanged"),  # in doubt and never applied: nothing to put back
+])
+async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
+        tmp_path: Path, recorded: bool, edit: str | None, expect: str) -> None:
+    """A kill after a survivor's policy PATCH applied but before its merge; a colleague edits
+    the survivor; resume leaves that merge alone (failed). Undo restores the PATCH's field
+    (or reports a conflict when the edit touched it) — never '0 to undo' in silence."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = list(store.pending(10))
+        first = next(i for i in items if i.payload.get("patch"))
+        assert first.payload["survivor_id"] == web.survivor_id
+        assert first.payload["patch"] == {"value": 5000}
+        store.mark_sending([i.id for i in items], 0.0)  # the kill -9
+        if edit != "away":  # the PATCH reached Pipedrive
+            sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000,
+                                   "update_time": PATCHED})
+        if recorded:
+            store.meta_put(f"{POLICY_RECORD}{web.survivor_id}",
+                           {"item": first.id, "update_time": PATCHED})
+        changes: dict[str, Any] = {"title": "Website redesign (Q1)"} if edit == "title" \
+            else {"value": 9999} if edit == "value" else {"title": "ACME web (old)"}
+        edited = web.merged_ids[0] if edit == "away" else web.survivor_id
+        sb.state.save("deal", {**sb_deal(sb, edited), **changes, "update_time": EDITED})
+        await run_job(sb, store)  # the resume: that merge is left alone
+        failed = next(i for i in store.items() if i.id == first.id)
+        assert failed.state is ItemState.FAILED and "changed since" in str(failed.error)
+        assert not sb_deal(sb, web.merged_ids[0])["is_deleted"]
+
+        async def build(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store)
+        undo, prep = await load_job(sb, tmp_path / "jobs", "undo", build, job_id="undo-1")
+        if expect == "restored":
+            assert prep.actions["restore"] == 1, prep.actions
+            await run_job(sb, undo)
+            assert sb_deal(sb, web.survivor_id)["value"] == 1000
+            assert sb_deal(sb, web.survivor_id)["title"] == "Website redesign (Q1)"
+        elif expect == "conflict":
+            assert prep.actions["conflict"] == 1 and not prep.actions["restore"], prep.actions
+            assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
+        else:
+            assert prep.actions["unchanged"] == 1 and not prep.actions["restore"], prep.actions
+        undo.close()
+        store.close()
