@@ -108,11 +108,14 @@ def as_taken(claim: Claim) -> Claim:
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """``name`` is held by another live ``holder`` (``host:pid:start``) until ``expires``."""
+    """``name`` is held by another live ``holder`` (``host:pid:start``) until ``expires``
+    (wall time); ``left``: seconds of its lease left when the store answered (None:
+    unknown)."""
 
     name: str
     holder: str
     expires: float
+    left: float | None = None
 
 
 class Claims(Protocol):
@@ -171,17 +174,22 @@ async def acquire_waiting(claims: Claims, name: str, lease_s: float, *, tag: str
                           wait_s: float, on_wait: Callable[[], Awaitable[None]],
                           until_stopped: Callable[[Awaitable[bool]], Awaitable[bool]],
                           rounds: int = 8) -> Claim | Held:
-    """``name``'s claim, waiting (at most ``rounds`` * ``wait_s`` seconds) while another
-    live run holds it; the last ``Held`` when it stayed held. Before each wait
-    ``on_wait`` runs (give back the claims taken for rows not sent yet: two runs each
-    waiting on the other's never deadlock); each wait goes through ``until_stopped`` (a
-    stop of the run ends it: ``bulk.calls.CallContext.until_stopped`` raises Stopped)."""
+    """``name``'s claim, waiting while another live run holds it; the last ``Held`` when
+    it stayed held through ``rounds`` waits. Each wait lasts ``wait_s`` seconds, or until
+    the holder's lease ends when that is later (at most ``2 * lease_s``): a holder that
+    froze (SIGSTOP, a stalled VM) renews nothing, so its claim is taken over when its lease
+    runs out — the rows behind it wait for that instead of failing at ``wait_s`` (v12r5:
+    a row failed every 120 s behind a frozen run). Before each wait ``on_wait`` runs (give
+    back the claims taken for rows not sent yet: two runs each waiting on the other's never
+    deadlock); each wait goes through ``until_stopped`` (a stop of the run ends it:
+    ``bulk.calls.CallContext.until_stopped`` raises Stopped)."""
     got: Claim | Held = await acquire(claims, name, lease_s, tag=tag)
     for _ in range(rounds - 1):
         if isinstance(got, Claim):
             return got
         await on_wait()
-        if not await until_stopped(claims.wait_released(name, wait_s)):
+        wait = max(wait_s, min((got.left or 0.0) + 1.0, 2 * lease_s))
+        if not await until_stopped(claims.wait_released(name, wait)):
             return got
         got = await acquire(claims, name, lease_s, tag=tag)
     return got
@@ -454,7 +462,7 @@ class LocalClaims:
                 holder, acquired, expires, outcome, was = row
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
-                        out[name] = Held(name, holder, expires)
+                        out[name] = Held(name, holder, expires, expires - now)
                         self.statistics_["held"] += 1
                         continue
                     reconcile, since, prev_tag = True, acquired, was

@@ -262,7 +262,7 @@ class RedisClaims:
         for name, row in zip(names, raw[2:], strict=True):
             row = [_text(v) for v in row]
             if row[0] == "held":
-                out[name] = Held(name, row[1], float(row[2]))
+                out[name] = Held(name, row[1], float(row[2]), float(row[2]) - now)
             else:
                 out[name] = as_taken(Claim(
                     name, row[1], float(row[2]), json.loads(row[3]) if row[3] else None,

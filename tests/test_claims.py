@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,6 +61,32 @@ async def test_outcomes_are_read_without_taking_anything(tmp_path: Path,
     await a.release(got["k2"])  # type: ignore[arg-type]
     assert await b.outcomes(["k1", "k2", "k3", "k9"]) == {"k1": {"deal_id": 12}}
     assert isinstance(await acquire(b, "k3"), Held)
+
+
+async def test_a_row_behind_a_frozen_holder_waits_for_its_lease_not_the_wait_bound(
+        tmp_path: Path, other_process: str) -> None:
+    """v12r5: a run frozen (SIGSTOP) while holding a claim renews nothing; a row waiting on
+    it failed at the 120 s wait bound, every 120 s. ``acquire_waiting`` waits until the
+    frozen holder's lease ends (fake time) and takes the claim over, to be reconciled."""
+    from bulk.claims import acquire_waiting
+
+    clock = FakeClock()
+    frozen = LocalClaims(tmp_path / "c.db", holder=other_process, clock=clock)
+    me = LocalClaims(tmp_path / "c.db", clock=clock)
+    assert isinstance(await acquire(frozen, "k", lease_s=300.0), Claim)
+    waits: list[float] = []
+
+    async def on_wait() -> None:
+        waits.append(clock.now())
+
+    async def until_stopped(awaitable: Any) -> Any:
+        return await awaitable
+
+    started = clock.now()
+    got = await acquire_waiting(me, "k", 300.0, tag="J", wait_s=120.0, on_wait=on_wait,
+                                until_stopped=until_stopped)
+    assert isinstance(got, Claim) and got.reconcile
+    assert len(waits) == 1 and 299.0 <= clock.now() - started <= 310.0
 
 
 async def test_dead_or_expired_holder_is_taken_over_with_reconcile(tmp_path: Path,
