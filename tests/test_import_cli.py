@@ -267,16 +267,24 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     assert res.exit_code == 0, res.output
 
 
+@pytest.mark.parametrize("broken", [
+    "[import\n",  # not TOML
+    'stage = "No such stage"\n',  # an unknown stage (v10r6 s9)
+    '[custom_fields]\n"No such field" = "title"\n',  # an unknown custom field
+    'probability = "No such column"\n',  # a column the manifest does not have
+])
 def test_retry_with_a_broken_mapping_is_refused_and_changes_nothing(
-        sandbox: Sandbox, tmp_path: Path) -> None:
-    """A failed row needs mapping again on retry: with the mapping file broken since, the
-    retry is exit 1 and the job stays finished, its row failed (fresh tester v10r5 finding
-    6: exit 4 and the job 'stopped')."""
+        sandbox: Sandbox, tmp_path: Path, broken: str) -> None:
+    """A failed row needs mapping again on retry: with the mapping file broken since (its
+    syntax, or against the account or the manifest), the retry is exit 1 "nothing was
+    changed" and the job stays finished, its row failed, failed.csv as it was (fresh
+    tester v10r5 finding 6, v10r6 s9: exit 4, the job 'stopped', rows pending)."""
     manifest = tmp_path / "r.csv"
     manifest.write_text("id,title,amount\nr1,ok,5\nr2,bad,abc\n")
     mapping = tmp_path / "m.toml"
-    mapping.write_text('[import]\nkey_column = "id"\n[defaults]\ncurrency = "USD"\n'
-                       '[deal]\ntitle = "title"\nvalue = "amount"\n')
+    text = ('[import]\nkey_column = "id"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\ntitle = "title"\nvalue = "amount"\n')
+    mapping.write_text(text)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
     jobs = tmp_path / "jobs"
     ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
@@ -284,11 +292,14 @@ def test_retry_with_a_broken_mapping_is_refused_and_changes_nothing(
                                    "--job-dir", str(jobs)], env=env)
     assert ran.exit_code == 3, ran.output
     (job,) = [p.name for p in jobs.iterdir()]
-    mapping.write_text("[import\n")
+    failed = (jobs / job / "failed.csv").read_text()
+    mapping.write_text("[import\n" if broken.startswith("[import") else text + broken)
     again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
     assert again.exit_code == 1, again.output
-    assert "cannot be retried" in again.output and "Traceback" not in again.output
+    assert "cannot be retried" in again.output and "nothing was changed" in again.output
+    assert "Traceback" not in again.output
     from bulk.store import ItemState, JobStore
     with JobStore.open(jobs / job, lock=False) as store:
         assert store.status == "finished"
         assert store.counts()[ItemState.FAILED] == 1
+    assert (jobs / job / "failed.csv").read_text() == failed
