@@ -222,11 +222,38 @@ def test_a_mapping_listing_both_date_orders_is_refused() -> None:
                       'date_formats = ["%m/%d/%Y", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
     Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
                   'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]\n[deal]\ntitle = "t"\n')
+    Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
+                  'date_formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
+
+
+@pytest.mark.parametrize(("cell", "fmt", "expected"), [
+    ("20240304", "%Y%m%d", "2024-03-04"),
+    ("2024111", "%Y%m%d", "needs 8 digits where '2024111' has 7"),  # was 2024-11-01
+    ("202411", "%Y%m%d", "needs 8 digits where '202411' has 6"),  # was 2024-01-01
+    ("04.03.2024 930", "%d.%m.%Y %H%M", "needs 4 digits"),
+    ("04.03.2024 0930", "%d.%m.%Y %H%M", "2024-03-04"),
+    ("3/4/2024", "%m/%d/%Y", "2024-03-04"),  # separated fields may drop their zero
+])
+def test_run_together_date_digits_must_be_exactly_as_many_as_the_pattern_needs(
+        cell: str, fmt: str, expected: str) -> None:
+    """strptime splits ``202411`` by ``%Y%m%d`` as 2024-1-1 (v10r6 s13): a run of
+    directives with nothing between them needs all its digits."""
+    from bulk.errors import InputError
+    from jobs.transforms import parse_date
+    if expected[0].isdigit():
+        assert parse_date(cell, formats=[fmt]) == expected
+    else:
+        with pytest.raises(InputError, match=expected):
+            parse_date(cell, formats=[fmt])
 
 
 @pytest.mark.parametrize("formats", ['"%y/%m/%d", "%d/%m/%y"', '"%Y%m%d", "%Y%d%m"',
                                      '"%d-%m-%Y", "%m-%d-%Y"',
-                                     '"%d/%m/%y", "%m/%d/%Y"'])  # orders across year lengths
+                                     '"%d/%m/%y", "%m/%d/%Y"',  # orders across year lengths
+                                     # whatever time part either has (v10r6 s3)
+                                     '"%d/%m/%Y %H:%M", "%m/%d/%Y"',
+                                     '"%m/%d/%Y", "%d/%m/%YT%H:%M:%S"',
+                                     '"%d-%m-%y %I:%M %p", "%m-%d-%Y"'])
 def test_any_two_patterns_reading_one_text_as_two_dates_are_refused(formats: str) -> None:
     """Not only the exact day/month swap: any two listed patterns that read one text
     ('25/03/04') as two dates — the first that fits would decide, cell by cell."""
