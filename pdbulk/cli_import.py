@@ -310,14 +310,16 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
                                           header_row=header_row)):
         if n >= limit_rows:
             break
-        for column, value in row.values.items():
+        for column, cell in row.values.items():
             seen = out.setdefault(column, {})
-            if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
-                    and not isinstance(value, bool):
-                # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
-                value = TypedSample(value)
-            if isinstance(value, str) and value.strip() and len(seen) < per_column:
-                seen[value if isinstance(value, TypedSample) else value.strip()] = None
+            # a JSON list's items are sampled one by one ([9000]: ids, never a name)
+            for value in cell if isinstance(cell, list) else (cell,):
+                if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
+                        and not isinstance(value, bool):
+                    # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
+                    value = TypedSample(value)
+                if isinstance(value, str) and value.strip() and len(seen) < per_column:
+                    seen[value if isinstance(value, TypedSample) else value.strip()] = None
     return {k: list(v) for k, v in out.items()}
 
 

@@ -382,6 +382,34 @@ def test_init_mapping_never_names_persons_after_amounts(
     assert 'name = "Contact"' in names
 
 
+@pytest.mark.parametrize(("name", "lines"), [
+    ("b.jsonl", ['{"id": "0", "d": "D0", "associations": {"companies": [9000]}}',
+                 '{"id": "1", "d": "D1", "associations": {"companies": [9001, 9002]}}']),
+    ("c.jsonl", ['{"id": "0", "d": "D0", "associations": {"companies": ["9000", "8000"]}}']),
+    ("ids.csv", ["id,d,Associated Company,Associated Contact",
+                 '1,A,"9000;9001","5001;5002"', "2,B,9002,5003", '3,C,"9003, 9004",[5004]']),
+])
+def test_init_mapping_never_names_after_lists_of_ids(
+        catalog: Catalog, tmp_path: Any, name: str, lines: list[str]) -> None:  # noqa: F811
+    """HubSpot association ids as JSON lists ([9000], ["9000", "8000"]) or separated in
+    one cell (9000;9001) are not organization / person names (v10r6 s6: proposed, the
+    import made organizations named '9000')."""
+    from jobs.mapping import init_mapping
+    from pdbulk.cli_import import _samples
+
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    samples = _samples(path)
+    header = list(samples)
+    text = init_mapping(header, catalog, samples=samples)
+    for column in header[2:]:
+        assert f'name = "{column}"' not in text, text
+        assert f'name = {{ column = "{column}"' not in text, text
+    names = init_mapping(["id", "d", "Associated Company"], catalog,
+                         samples={"Associated Company": ["Acme; Beta", "[\"R2\"]"]})
+    assert 'name = "Associated Company"' in names
+
+
 def test_init_mapping_never_names_persons_after_their_addresses(catalog: Catalog) -> None:  # noqa: F811
     """HubSpot's 'Associated Contact' holds 'Ann Lee (ann@initech.example)': proposed as the
     person's name it made persons named with their address and no e-mail (fresh tester

@@ -183,14 +183,23 @@ _AMOUNT_NOISE = re.compile(r"[A-Z]{3}|[\s$\u20ac\u00a3\u00a5\u20b9()+\-\u2212%'\
 _AMOUNT_DIGITS = re.compile(r"\d[\d.,]*")
 
 
+_ID_LIST = re.compile(r"\s*[;|]\s*")
+
+
 def _numberish(value: str) -> bool:
     """A number of some kind, not a name: a typed cell (an XLSX or JSON number, a
     currency-formatted cell ``5000 $``), or text that is digits once its currency symbol
     or code, sign, parentheses, grouping and percent are taken off (``$5,000.00``,
-    ``1.234,50 EUR``, ``(9,500)``, ``15 %``)."""
+    ``1.234,50 EUR``, ``(9,500)``, ``15 %``), or a list of those (``9000;9001``, a JSON
+    array written out: ``[9000]``, ``["9000", "8000"]``: HubSpot's association ids)."""
     if isinstance(value, TypedSample):
         return True
-    return bool(_AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", value)))
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        parts = [p.strip().strip("\"'") for p in text[1:-1].split(",")]
+    else:
+        parts = _ID_LIST.split(text)
+    return all(p and _AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", p)) for p in parts)
 
 
 def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
