@@ -267,6 +267,39 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     assert res.exit_code == 0, res.output
 
 
+def test_init_mapping_proposes_excel_1904_for_a_1904_workbook(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """v10r6 s5: init-mapping proposed "excel" for a Mac 1904 workbook's serials (a
+    mapping the plan then refuses); it proposes "excel_1904", which plans, and a row
+    error's hint shows the 1904 reading too."""
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from bulk.errors import InputError
+    from jobs.transforms import parse_date
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["Deal ID", "Deal Name", "Close Date"])
+    book.active.append(["k1", "Deal one", 45292 - 1462])  # 2024-01-01 in the 1904 system
+    book.active.append(["k2", "Deal two", 45300 - 1462])
+    manifest = tmp_path / "mac.xlsx"
+    book.save(manifest)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    drafted = tmp_path / "drafted.toml"
+    res = CliRunner().invoke(app, ["init-mapping", str(manifest), "-o", str(drafted),
+                                   "--url", sandbox.url, *FAST], env=env)
+    assert res.exit_code == 0, res.output
+    text = drafted.read_text()
+    assert 'formats = ["excel_1904"]' in text, text
+    res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(drafted),
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(tmp_path / "plan-failed.csv")], env=env)
+    assert res.exit_code == 0, res.output
+    with pytest.raises(InputError, match='"excel_1904" in a Mac 1904 workbook: 2024-01-01'):
+        parse_date(45292 - 1462)
+
+
 @pytest.mark.parametrize("broken", [
     "[import\n",  # not TOML
     'stage = "No such stage"\n',  # an unknown stage (v10r6 s9)

@@ -85,7 +85,11 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
         except (OverflowError, ValueError, OSError):
             continue
         if window[0] <= day.year <= window[1]:
-            candidates.append(f'{_UNIT_NAMES[token]} ("{token}": {day.isoformat()})')
+            also = ""
+            if token == "excel":  # the workbook may be Mac Excel's: both readings shown
+                mac = _token_date("excel_1904", number)
+                also = f'; "excel_1904" in a Mac 1904 workbook: {mac.isoformat()}'
+            candidates.append(f'{_UNIT_NAMES[token]} ("{token}": {day.isoformat()}{also})')
     if not candidates and 10**17 <= abs(number) < 10**20:
         candidates.append("nanoseconds since 1970 (no token reads them: divide by 10^6 "
                           "upstream and use \"unix_ms\")")
