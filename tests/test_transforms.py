@@ -309,6 +309,25 @@ def test_template() -> None:
         tf.Template("{a} }")
 
 
+@pytest.mark.parametrize(("template", "values", "expected"), [
+    ("{C} \u2013 {D}", {"C": "Acme", "D": "Phase 1 -"}, "Acme \u2013 Phase 1 -"),
+    ("{C} \u2013 {D}", {"D": ": Intro"}, ": Intro"),
+    ("{C} \u2013 {D}", {"D": "Deal |"}, "Deal |"),
+    ("{C} \u2013 {D}", {"C": "-"}, "-"),
+    ("{C} \u2013 {D}", {"C": "Acme", "D": "/ slash lead"}, "Acme \u2013 / slash lead"),
+    ("{D} ({K})", {"D": "Price: 5/", "K": "k7"}, "Price: 5/ (k7)"),
+    ("{D} ({K})", {"K": "k3"}, "(k3)"),
+    ("Deal: {A} - {B}", {"B": "B"}, "Deal: B"),
+    ("Deal: {A} - {B}", {"A": "A"}, "Deal: A"),
+    ("{A} - {B} - {C}", {"A": "A", "C": "C"}, "A - C"),
+])
+def test_template_trims_only_its_own_separators(
+        template: str, values: dict[str, str], expected: str) -> None:
+    """Only separators the template writes around an empty column are trimmed; a cell's
+    own leading or trailing '-', ':', '/', '|' is kept (v10r6 s14)."""
+    assert tf.Template(template).render(values) == expected
+
+
 # ---------------------------------------------------------------- round trips
 
 def _group(digits: str, sep: str) -> str:
