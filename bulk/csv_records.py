@@ -157,7 +157,11 @@ def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
     text = {"eof": "a quoted cell is never closed",
             "long": f"a quoted cell runs on for more than {MAX_RECORD_LINES:,} lines or "
                     f"{MAX_RECORD_CHARS // 2**20} MiB (an unclosed quote?)",
-            }.get(state, "text after a closing quote (a quote that should be doubled?)")
+            }.get(state, "text after a closing quote (a quote that should be doubled?)"
+                  if len(taken) == 1 else
+                  f"a quote opened on line {start} is not closed on it (an unclosed "
+                  f"quote?): the quote that closes it on line {taken[-1][0]} has text "
+                  "after it")
     return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect))
 
 

@@ -25,6 +25,7 @@
     │                             write / single-record read whose ``data`` is null
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
+    │   ├── AmbiguousName         a name that fits two or more things (stages, users…)
     │   └── CoordinatorMismatch   coordinated and uncoordinated runs would mix
     ├── StoreError                the job store failed                               [terminal]
     │   └── JobBusy               another live process holds the job (exit 6)        [terminal]
@@ -217,6 +218,12 @@ class CoordinatorLost(BulkError):
         super().__init__(message)
         self.cause = cause or message
 
+class AmbiguousName(InputError):
+    """A name that fits two or more things of the account (a stage in two pipelines, two
+    users, two options): never caught by a map's ``"*"`` fallback, which is for values
+    that name nothing."""
+
+
 class CoordinatorMismatch(InputError):
     """Coordinated and uncoordinated runs would mix on one account (their claims do not
     see each other): a job that ran on a shared coordinator resumed without it or on
@@ -283,6 +290,7 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 
 __all__ = [
+    "AmbiguousName",
     "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
     "CoordinatorMismatch", "Forbidden", "Gone",
     "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",

@@ -36,7 +36,8 @@ boolean whose CSV text reads back as something else under a mapping (``0.125``
 under ``decimal = ","`` is 125; ``["Umbrella"]`` is a name); the exact copy is in
 the typed file beside it.
 
-Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX): the
+Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX,
+``"xlsx_1904"`` for an XLSX workbook of Mac Excel's 1904 date system): the
 failed rows are also written in the source's own kind of file, cells with their
 types — ``failed.jsonl``: one object per row, the cells under the paths the
 mapping uses (a JSON reader reads a flat key as the same path) and the report's own
@@ -44,7 +45,9 @@ fields under ``"_pdbulk"``; a record that was not JSON is written back as its ow
 text. ``failed.xlsx``: the failed.csv columns, numbers as numbers (a number in a
 currency format in one that shows the same currency), dates as dates, text as text
 (never a formula), Excel errors as errors, a formula without a stored value as the
-error ``#REF!`` (its references would point into this file). Re-imported with the same
+error ``#REF!`` (its references would point into this file); a 1904 source gives a 1904
+failed.xlsx, so a serial number a mapping reads with ``"excel_1904"`` still reads the same
+date (and the mapping's date-system check still passes). Re-imported with the same
 mapping, they give back exactly the cells the source gave (those rows fail again).
 """
 
@@ -76,7 +79,7 @@ HOLD_DUPLICATE = "duplicate-key"
 HOLD_TYPED = "typed-cells"
 TYPED_KEY = "_pdbulk"  # failed.jsonl: the report's own fields of a row
 RAW_TEXT = ("(line)", "(record)")  # an unreadable JSON record's own text
-Typed = Literal["jsonl", "xlsx"]
+Typed = Literal["jsonl", "xlsx", "xlsx_1904"]
 UNPROCESSED_COLUMNS = ("row", "key")
 
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
@@ -232,9 +235,10 @@ class ReportWriter:
         self._typed: _JsonlFile | _XlsxFile | None = None
         if typed == "jsonl":
             self._typed = _JsonlFile(failed_csv.with_suffix(".jsonl"))
-        elif typed == "xlsx":
+        elif typed in ("xlsx", "xlsx_1904"):
             self._typed = _XlsxFile(failed_csv.with_suffix(".xlsx"),
-                                    _own_columns(own, tail) + tail)
+                                    _own_columns(own, tail) + tail,
+                                    date1904=typed == "xlsx_1904")
         self._unprocessed = _CsvFile(self.directory / UNPROCESSED,
                                      _own_columns(UNPROCESSED_COLUMNS, tail) + tail, append)
         self._known = set(self.source_columns) | self._report
@@ -395,10 +399,10 @@ def json_record(record: Mapping[str, Any]) -> bytes:
 class _XlsxFile:
     """failed.xlsx: the failed.csv columns with typed cells (module docstring)."""
 
-    __slots__ = ("_book", "_sheet", "columns", "path")
+    __slots__ = ("_book", "_sheet", "columns", "date1904", "path")
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        self.path, self.columns = path, list(columns)
+    def __init__(self, path: Path, columns: Sequence[str], *, date1904: bool = False) -> None:
+        self.path, self.columns, self.date1904 = path, list(columns), date1904
         self._book: Any = None
         self._sheet: Any = None
 
@@ -407,6 +411,10 @@ class _XlsxFile:
             import openpyxl
 
             self._book = openpyxl.Workbook(write_only=True)
+            if self.date1904:  # the source's date system: its serial numbers keep their dates
+                from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+                self._book.epoch = CALENDAR_MAC_1904
             self._sheet = self._book.create_sheet("failed")
             self._sheet.append([self._text(c) for c in self.columns])
 

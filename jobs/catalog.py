@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 
 from .transforms import norm_key
 
@@ -67,7 +67,7 @@ class DealField:
         if len(found) == 1:
             return found[0]
         if found:
-            raise InputError(f"field {self.name!r} has {len(found)} options named {label!r}")
+            raise AmbiguousName(f"field {self.name!r} has {len(found)} options named {label!r}")
         raise InputError(f"field {self.name!r} has no option {label!r} "
                          f"(options: {_names(o.label for o in self.options)})")
 
@@ -153,7 +153,7 @@ class Catalog:
         if len(found) == 1:
             return found[0]
         if found:
-            raise InputError(f"{len(found)} pipelines are named {name!r}")
+            raise AmbiguousName(f"{len(found)} pipelines are named {name!r}")
         raise InputError(f"no pipeline named {name!r} "
                          f"(pipelines: {_names(p.name for p in self.pipelines)})")
 
@@ -178,7 +178,7 @@ class Catalog:
                  if pipeline_id is not None else "")
         if found:
             pipes = _names(self.pipeline_by_id(s.pipeline_id).name for s in found)
-            raise InputError(f"stage {name!r} is ambiguous{where} (in pipelines {pipes}); "
+            raise AmbiguousName(f"stage {name!r} is ambiguous{where} (in pipelines {pipes}); "
                              "name the pipeline")
         choices = self.stages_in(pipeline_id) if pipeline_id is not None else self.stages
         raise InputError(f"no stage named {name!r}{where} "
@@ -197,7 +197,7 @@ class Catalog:
         if len(found) == 1:
             return found[0]
         if found:
-            raise InputError(f"{len(found)} users are named {ref!r}; use the e-mail address")
+            raise AmbiguousName(f"{len(found)} users are named {ref!r}; use the e-mail address")
         raise InputError(f"no user {'with e-mail' if by_email else 'named'} {ref!r}")
 
     # ------------------------------------------------------------ fields

@@ -16,6 +16,7 @@ import pickle
 import sqlite3
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -431,9 +432,16 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
 
 def typed_for(settings: ImportSettings) -> Typed | None:
     """The typed failed-rows file an import of this manifest writes beside failed.csv:
-    JSON / JSONL sources failed.jsonl, XLSX failed.xlsx, CSV none (its cells are text)."""
+    JSON / JSONL sources failed.jsonl, XLSX failed.xlsx (of the workbook's date system:
+    ``"xlsx_1904"`` for a Mac 1904 workbook), CSV none (its cells are text)."""
     kind = detect_format(settings.manifest, settings.format)
-    return "jsonl" if kind in ("json", "jsonl") else "xlsx" if kind == "xlsx" else None
+    if kind == "xlsx":
+        try:
+            system = date_system(settings.manifest, format=settings.format, sheet=settings.sheet)
+        except (OSError, InputError, ValueError, KeyError, zipfile.BadZipFile):
+            system = None  # the workbook is gone: its date system is unknown
+        return "xlsx_1904" if system == 1904 else "xlsx"
+    return "jsonl" if kind in ("json", "jsonl") else None
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -270,21 +270,26 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
-        cfg = EngineConfig.from_json(store.config["engine"])
-        kind = kind_for(store)
-        before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
-
-        async def resuming() -> RunResult:
-            async with Engine.open(cfg, token, store=store) as eng:
-                reread = show_resume_plan(store, kind, eng)
-                if before is not None:
-                    for line in await before(eng.ctx, store):
-                        typer.echo(line)
-                    show_resume_plan(store, kind, eng, after_reread=reread)
-                return await execute_async(eng, kind, label=store.kind)
-        finish(store, anyio.run(resuming))
+        finish(store, anyio.run(_resumed, store, token, kind_for(store), None))
     finally:
         store.close()
+
+
+async def _resumed(store: JobStore, token: str, kind: Any,
+                   first: Callable[[Engine], Awaitable[None]] | None) -> RunResult:
+    """The run of a resume (or a retry: ``first`` runs on the engine before anything
+    else, e.g. checks and puts the failed rows back)."""
+    cfg = EngineConfig.from_json(store.config["engine"])
+    before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
+    async with Engine.open(cfg, token, store=store) as eng:
+        if first is not None:
+            await first(eng)
+        reread = show_resume_plan(store, kind, eng)
+        if before is not None:
+            for line in await before(eng.ctx, store):
+                typer.echo(line)
+            show_resume_plan(store, kind, eng, after_reread=reread)
+        return await execute_async(eng, kind, label=store.kind)
 
 
 def resume_plan(store: JobStore, kind: Any, s: Engine, *,
@@ -361,18 +366,28 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                        "start a new job")
         from jobs import kind_for
 
+        kind = kind_for(store)
         try:
-            check = getattr(kind_for(store), "check_retry", None)
+            check = getattr(kind, "check_retry", None)
             if check is not None:
                 check(store)
         except InputError as exc:
             raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
                        "changed") from None
-        n = store.failed_to_pending()
-        typer.echo(f"{n} failed items back to pending")
+        on_account = getattr(kind, "check_retry_account", None)
+
+        async def put_back(eng: Engine) -> None:
+            if on_account is not None:  # the mapping against the account and the manifest
+                try:
+                    await on_account(eng.ctx, store)
+                except InputError as exc:
+                    raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
+                               "changed") from None
+            typer.echo(f"{store.failed_to_pending()} failed items back to pending")
+
+        finish(store, anyio.run(_resumed, store, token, kind, put_back))
     finally:
         store.close()
-    resume(job, job_dir, token_env)
 
 
 def sandbox(

@@ -26,7 +26,14 @@ from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import CoordinatorLost, InputError, Stopped
-from bulk.manifest import choose_encoding, detect_format, header, header_note, read_manifest
+from bulk.manifest import (
+    choose_encoding,
+    date_system,
+    detect_format,
+    header,
+    header_note,
+    read_manifest,
+)
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
@@ -310,14 +317,16 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
                                           header_row=header_row)):
         if n >= limit_rows:
             break
-        for column, value in row.values.items():
+        for column, cell in row.values.items():
             seen = out.setdefault(column, {})
-            if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
-                    and not isinstance(value, bool):
-                # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
-                value = TypedSample(value)
-            if isinstance(value, str) and value.strip() and len(seen) < per_column:
-                seen[value if isinstance(value, TypedSample) else value.strip()] = None
+            # a JSON list's items are sampled one by one ([9000]: ids, never a name)
+            for value in cell if isinstance(cell, list) else (cell,):
+                if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
+                        and not isinstance(value, bool):
+                    # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
+                    value = TypedSample(value)
+                if isinstance(value, str) and value.strip() and len(seen) < per_column:
+                    seen[value if isinstance(value, TypedSample) else value.strip()] = None
     return {k: list(v) for k, v in out.items()}
 
 
@@ -350,6 +359,7 @@ def init_mapping_cmd(
     try:
         columns = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
         note = header_note(manifest, sheet=sheet, header_row=header_row)
+        system = date_system(manifest, sheet=sheet)
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
     if note is not None:
@@ -362,7 +372,8 @@ def init_mapping_cmd(
     text = init_mapping(columns, catalog, key_field=key_field,
                         samples=_samples(manifest, encoding=encoding, sheet=sheet,
                                          header_row=header_row),
-                        encoding=_used_encoding(manifest, encoding), header_row=header_row)
+                        encoding=_used_encoding(manifest, encoding), header_row=header_row,
+                        date_system=system)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -132,6 +132,19 @@ def test_unclosed_quote_meeting_a_closing_quote_later(tmp_path: Path) -> None:
     assert rows[1].values == {"key": "k2", "title": ",x", "amount": "200"}
 
 
+def test_an_unclosed_quote_is_named_as_one_when_a_later_quote_closes_it(tmp_path: Path) -> None:
+    """k1's quote is never closed on its line; k2's opening quote closes it and `def"`
+    follows: the reason names an unclosed quote (was only "text after a closing quote");
+    a quote with text after it on one line keeps that reason."""
+    path = tmp_path / "q.csv"
+    path.write_text('id,title,amount\nk1,"abc,5\nk2,"def",6\nk3,"x"y,7\n')
+    rows = list(read_manifest(path))
+    assert [(r.line, r.ok) for r in rows] == [(2, False), (3, True), (4, False)]
+    assert "a quote opened on line 2 is not closed on it (an unclosed quote?)" in str(
+        rows[0].error)
+    assert "text after a closing quote (a quote that should be doubled?)" in str(rows[2].error)
+
+
 def test_an_unclosed_quote_in_a_long_quote_free_file_is_bounded(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                 ) -> None:

@@ -168,3 +168,33 @@ def test_failed_csv_of_failed_csv_has_the_same_columns(sandbox: Sandbox, tmp_pat
     mapping.write_text(MAPPING.format(defaults="") + FIXED)
     _round(sandbox, tmp_path, jobs[-1] / "failed.csv", mapping, "fixed", code=0)
     assert _deals(sandbox) == {"Csv": (1234.56, "EUR", "2026-06-01")}
+
+
+def test_failed_xlsx_of_a_1904_workbook_keeps_its_date_system(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Issue 10 (v10r6 s5): failed.xlsx of a Mac 1904 workbook is a 1904 workbook, so the
+    same mapping (``"excel_1904"``) re-imports it and reads the same dates (was a 1900
+    workbook keeping the serials as numbers: refused, or 4 years and 1 day early)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from bulk.manifest_xlsx import xlsx_date_system
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    ws = book.active
+    assert ws is not None
+    ws.append(["id", "title", "amount", "close", "stage"])
+    ws.append(["m1", "Serial", 5, 45292 - 1462, "Nope"])  # 2024-01-01 in the 1904 system
+    ws.append(["m2", "Dated", 6, dt.date(2027, 3, 16), "Nope"])
+    ws["D3"].number_format = "yyyy-mm-dd"
+    book.save(tmp_path / "mac.xlsx")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(defaults='date_formats = ["excel_1904"]'))
+    first = _round(sandbox, tmp_path, tmp_path / "mac.xlsx", mapping, "r1")
+    assert xlsx_date_system(first / "failed.xlsx") == 1904
+    second = _round(sandbox, tmp_path, first / "failed.xlsx", mapping, "r2")
+    assert _cells(first / "failed.xlsx") == _cells(second / "failed.xlsx")
+    mapping.write_text(MAPPING.format(defaults='date_formats = ["excel_1904"]') + FIXED)
+    _round(sandbox, tmp_path, second / "failed.xlsx", mapping, "fixed", code=0)
+    assert _deals(sandbox) == {"Serial": (5, "EUR", "2024-01-01"),
+                               "Dated": (6, "EUR", "2027-03-16")}

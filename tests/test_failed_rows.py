@@ -472,9 +472,25 @@ async def test_an_undecodable_byte_shown_in_failed_csv_is_not_imported_as_text(
         rows = read_csv(again.directory / "failed.csv")
         again.close()
         assert len(rows) == 1 and "could not decode" in rows[0]["reason"]
+        # the report columns deleted (v10r6 s7): still refused, in the column that shows it
+        stripped, _, _ = await import_once(sb, tmp_path / "jobs",
+                                           _source_columns_only(failed, tmp_path), mapping,
+                                           job_id="stripped")
+        rows = read_csv(stripped.directory / "failed.csv")
+        stripped.close()
+        assert [(r["key"], r["column"]) for r in rows] == [("k2", "title")]
+        assert "could not decode" in rows[0]["reason"]
         fixed = tmp_path / "fixed.csv"
         fixed.write_text(failed.read_text().replace("\\xe4", "\u00e4"))
         third, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="third")
         assert read_csv(third.directory / "failed.csv") == []
         third.close()
         assert sorted(d["title"] for d in sandbox_deals(sb)) == ["Grüße", "pläin"]
+        # text that is not the marker: an ASCII code, capitals, a column the mapping skips
+        other = tmp_path / "other.csv"
+        other.write_text("id,title,stage,org,note\n"
+                         "k3,C:\\x41\\XFER,Qualified,O,\\xe4\n")
+        fourth, _, _ = await import_once(sb, tmp_path / "jobs", other, mapping, job_id="fourth")
+        assert read_csv(fourth.directory / "failed.csv") == []
+        fourth.close()
+        assert "C:\\x41\\XFER" in {d["title"] for d in sandbox_deals(sb)}

@@ -267,16 +267,57 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     assert res.exit_code == 0, res.output
 
 
-def test_retry_with_a_broken_mapping_is_refused_and_changes_nothing(
+def test_init_mapping_proposes_excel_1904_for_a_1904_workbook(
         sandbox: Sandbox, tmp_path: Path) -> None:
-    """A failed row needs mapping again on retry: with the mapping file broken since, the
-    retry is exit 1 and the job stays finished, its row failed (fresh tester v10r5 finding
-    6: exit 4 and the job 'stopped')."""
+    """v10r6 s5: init-mapping proposed "excel" for a Mac 1904 workbook's serials (a
+    mapping the plan then refuses); it proposes "excel_1904", which plans, and a row
+    error's hint shows the 1904 reading too."""
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from bulk.errors import InputError
+    from jobs.transforms import parse_date
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    book.active.append(["Deal ID", "Deal Name", "Close Date"])
+    book.active.append(["k1", "Deal one", 45292 - 1462])  # 2024-01-01 in the 1904 system
+    book.active.append(["k2", "Deal two", 45300 - 1462])
+    manifest = tmp_path / "mac.xlsx"
+    book.save(manifest)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    drafted = tmp_path / "drafted.toml"
+    res = CliRunner().invoke(app, ["init-mapping", str(manifest), "-o", str(drafted),
+                                   "--url", sandbox.url, *FAST], env=env)
+    assert res.exit_code == 0, res.output
+    text = drafted.read_text()
+    assert 'formats = ["excel_1904"]' in text, text
+    res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping", str(drafted),
+                                   "--create-key-field", "--json", "--url", sandbox.url, *FAST,
+                                   "--failed-csv", str(tmp_path / "plan-failed.csv")], env=env)
+    assert res.exit_code == 0, res.output
+    with pytest.raises(InputError, match='"excel_1904" in a Mac 1904 workbook: 2024-01-01'):
+        parse_date(45292 - 1462)
+
+
+@pytest.mark.parametrize("broken", [
+    "[import\n",  # not TOML
+    'stage = "No such stage"\n',  # an unknown stage (v10r6 s9)
+    '[custom_fields]\n"No such field" = "title"\n',  # an unknown custom field
+    'probability = "No such column"\n',  # a column the manifest does not have
+])
+def test_retry_with_a_broken_mapping_is_refused_and_changes_nothing(
+        sandbox: Sandbox, tmp_path: Path, broken: str) -> None:
+    """A failed row needs mapping again on retry: with the mapping file broken since (its
+    syntax, or against the account or the manifest), the retry is exit 1 "nothing was
+    changed" and the job stays finished, its row failed, failed.csv as it was (fresh
+    tester v10r5 finding 6, v10r6 s9: exit 4, the job 'stopped', rows pending)."""
     manifest = tmp_path / "r.csv"
     manifest.write_text("id,title,amount\nr1,ok,5\nr2,bad,abc\n")
     mapping = tmp_path / "m.toml"
-    mapping.write_text('[import]\nkey_column = "id"\n[defaults]\ncurrency = "USD"\n'
-                       '[deal]\ntitle = "title"\nvalue = "amount"\n')
+    text = ('[import]\nkey_column = "id"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\ntitle = "title"\nvalue = "amount"\n')
+    mapping.write_text(text)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
     jobs = tmp_path / "jobs"
     ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
@@ -284,11 +325,14 @@ def test_retry_with_a_broken_mapping_is_refused_and_changes_nothing(
                                    "--job-dir", str(jobs)], env=env)
     assert ran.exit_code == 3, ran.output
     (job,) = [p.name for p in jobs.iterdir()]
-    mapping.write_text("[import\n")
+    failed = (jobs / job / "failed.csv").read_text()
+    mapping.write_text("[import\n" if broken.startswith("[import") else text + broken)
     again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
     assert again.exit_code == 1, again.output
-    assert "cannot be retried" in again.output and "Traceback" not in again.output
+    assert "cannot be retried" in again.output and "nothing was changed" in again.output
+    assert "Traceback" not in again.output
     from bulk.store import ItemState, JobStore
     with JobStore.open(jobs / job, lock=False) as store:
         assert store.status == "finished"
         assert store.counts()[ItemState.FAILED] == 1
+    assert (jobs / job / "failed.csv").read_text() == failed

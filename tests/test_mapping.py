@@ -284,6 +284,30 @@ def test_map_fallback(catalog: Catalog) -> None:
                  ).deal["stage_id"] == 12
 
 
+def test_map_fallback_never_catches_a_real_name(catalog: Catalog) -> None:
+    """'*' catches only values that name nothing: a stage name ambiguous across pipelines,
+    a stage of another pipeline and an ambiguous user keep their own errors."""
+    text = (MAPPING.replace('"Closed Lost" = "Qualified" }', '"Closed Lost" = "Qualified", '
+                            '"*" = "Proposal Made" }')
+            .replace('pipeline = { default = "Sales" }', 'pipeline = "Pipe"')
+            .replace('map = { "Ann" = "ann@acme.test" }',
+                     'map = { "Ann" = "ann@acme.test", "*" = "Ann Lee" }'))
+    m = Mapping.loads(text).compile(catalog)
+    values = {**ROW, "Lost Reason": "", "Deal Stage": "Qualified", "Pipe": ""}
+    with pytest.raises(InputError, match="stage 'Qualified' is ambiguous"):
+        m.map(SourceRow(1, 2, values))
+    values.update({"Deal Stage": "Negotiation", "Pipe": "Sales"})
+    with pytest.raises(InputError, match="no stage named 'Negotiation' in pipeline 'Sales'"):
+        m.map(SourceRow(1, 2, values))
+    values.update({"Deal Stage": "Junk"})  # names nothing: the fallback
+    assert m.map(SourceRow(1, 2, values)).deal["stage_id"] == 12
+    values.update({"Owner": "Sam Twin"})
+    with pytest.raises(InputError, match="2 users are named 'Sam Twin'"):
+        m.map(SourceRow(1, 2, values))
+    values.update({"Owner": "Nobody"})
+    assert m.map(SourceRow(1, 2, values)).deal["owner_id"] == 100
+
+
 def test_pipeline_from_column(catalog: Catalog) -> None:
     """With a pipeline column, stages are looked up in each row's pipeline."""
     text = MAPPING.replace('pipeline = { default = "Sales" }',

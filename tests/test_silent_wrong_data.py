@@ -222,11 +222,38 @@ def test_a_mapping_listing_both_date_orders_is_refused() -> None:
                       'date_formats = ["%m/%d/%Y", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
     Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
                   'date_formats = ["%m/%d/%Y", "%d.%m.%Y"]\n[deal]\ntitle = "t"\n')
+    Mapping.loads('[import]\nkey_column = "id"\n[defaults]\n'
+                  'date_formats = ["%d/%m/%Y %H:%M", "%d/%m/%Y"]\n[deal]\ntitle = "t"\n')
+
+
+@pytest.mark.parametrize(("cell", "fmt", "expected"), [
+    ("20240304", "%Y%m%d", "2024-03-04"),
+    ("2024111", "%Y%m%d", "needs 8 digits where '2024111' has 7"),  # was 2024-11-01
+    ("202411", "%Y%m%d", "needs 8 digits where '202411' has 6"),  # was 2024-01-01
+    ("04.03.2024 930", "%d.%m.%Y %H%M", "needs 4 digits"),
+    ("04.03.2024 0930", "%d.%m.%Y %H%M", "2024-03-04"),
+    ("3/4/2024", "%m/%d/%Y", "2024-03-04"),  # separated fields may drop their zero
+])
+def test_run_together_date_digits_must_be_exactly_as_many_as_the_pattern_needs(
+        cell: str, fmt: str, expected: str) -> None:
+    """strptime splits ``202411`` by ``%Y%m%d`` as 2024-1-1 (v10r6 s13): a run of
+    directives with nothing between them needs all its digits."""
+    from bulk.errors import InputError
+    from jobs.transforms import parse_date
+    if expected[0].isdigit():
+        assert parse_date(cell, formats=[fmt]) == expected
+    else:
+        with pytest.raises(InputError, match=expected):
+            parse_date(cell, formats=[fmt])
 
 
 @pytest.mark.parametrize("formats", ['"%y/%m/%d", "%d/%m/%y"', '"%Y%m%d", "%Y%d%m"',
                                      '"%d-%m-%Y", "%m-%d-%Y"',
-                                     '"%d/%m/%y", "%m/%d/%Y"'])  # orders across year lengths
+                                     '"%d/%m/%y", "%m/%d/%Y"',  # orders across year lengths
+                                     # whatever time part either has (v10r6 s3)
+                                     '"%d/%m/%Y %H:%M", "%m/%d/%Y"',
+                                     '"%m/%d/%Y", "%d/%m/%YT%H:%M:%S"',
+                                     '"%d-%m-%y %I:%M %p", "%m-%d-%Y"'])
 def test_any_two_patterns_reading_one_text_as_two_dates_are_refused(formats: str) -> None:
     """Not only the exact day/month swap: any two listed patterns that read one text
     ('25/03/04') as two dates — the first that fits would decide, cell by cell."""
@@ -353,6 +380,34 @@ def test_init_mapping_never_names_persons_after_amounts(
     names = init_mapping(["id", "Deal Name", "Contact"], catalog,
                          samples={"Contact": ["Ann Lee", "R2 Partners"]})
     assert 'name = "Contact"' in names
+
+
+@pytest.mark.parametrize(("name", "lines"), [
+    ("b.jsonl", ['{"id": "0", "d": "D0", "associations": {"companies": [9000]}}',
+                 '{"id": "1", "d": "D1", "associations": {"companies": [9001, 9002]}}']),
+    ("c.jsonl", ['{"id": "0", "d": "D0", "associations": {"companies": ["9000", "8000"]}}']),
+    ("ids.csv", ["id,d,Associated Company,Associated Contact",
+                 '1,A,"9000;9001","5001;5002"', "2,B,9002,5003", '3,C,"9003, 9004",[5004]']),
+])
+def test_init_mapping_never_names_after_lists_of_ids(
+        catalog: Catalog, tmp_path: Any, name: str, lines: list[str]) -> None:  # noqa: F811
+    """HubSpot association ids as JSON lists ([9000], ["9000", "8000"]) or separated in
+    one cell (9000;9001) are not organization / person names (v10r6 s6: proposed, the
+    import made organizations named '9000')."""
+    from jobs.mapping import init_mapping
+    from pdbulk.cli_import import _samples
+
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    samples = _samples(path)
+    header = list(samples)
+    text = init_mapping(header, catalog, samples=samples)
+    for column in header[2:]:
+        assert f'name = "{column}"' not in text, text
+        assert f'name = {{ column = "{column}"' not in text, text
+    names = init_mapping(["id", "d", "Associated Company"], catalog,
+                         samples={"Associated Company": ["Acme; Beta", "[\"R2\"]"]})
+    assert 'name = "Associated Company"' in names
 
 
 def test_init_mapping_never_names_persons_after_their_addresses(catalog: Catalog) -> None:  # noqa: F811

@@ -238,10 +238,17 @@ def test_text_cleaning() -> None:
     ("John Doe <JD@x.org>", "jd@x.org"),
     ("Doe, John <jd@x.org>", "jd@x.org"),
     ("a@b.io; c@d.io", "a@b.io"),
+    ("MAILTO:A@B.io", "a@b.io"),
     ("", None),
+    # v10r6 s13: Unicode lower-casing writes another address; only ASCII is lower-cased
+    ("\u0130lker.Y\u0131lmaz@Example.com.tr", "\u0130lker.y\u0131lmaz@example.com.tr"),
+    ("\u03a3\u039f\u03a6\u0399\u0391\u03a3@example.gr",
+     "\u03a3\u039f\u03a6\u0399\u0391\u03a3@example.gr"),
+    ("J\u00f6rg@Example.de", "j\u00f6rg@example.de"),
 ])
 def test_normalize_email(cell: str, expected: str | None) -> None:
-    """E-mails are trimmed, lower-cased and unwrapped; the first of a list is kept."""
+    """E-mails are trimmed, lower-cased (ASCII letters and the domain only) and
+    unwrapped; the first of a list is kept."""
     assert tf.normalize_email(cell) == expected
 
 
@@ -300,6 +307,25 @@ def test_template() -> None:
     assert tf.Template("{a} {{x}}").render({"a": "1"}) == "1 {x}"
     with pytest.raises(ValueError, match="unbalanced"):
         tf.Template("{a} }")
+
+
+@pytest.mark.parametrize(("template", "values", "expected"), [
+    ("{C} \u2013 {D}", {"C": "Acme", "D": "Phase 1 -"}, "Acme \u2013 Phase 1 -"),
+    ("{C} \u2013 {D}", {"D": ": Intro"}, ": Intro"),
+    ("{C} \u2013 {D}", {"D": "Deal |"}, "Deal |"),
+    ("{C} \u2013 {D}", {"C": "-"}, "-"),
+    ("{C} \u2013 {D}", {"C": "Acme", "D": "/ slash lead"}, "Acme \u2013 / slash lead"),
+    ("{D} ({K})", {"D": "Price: 5/", "K": "k7"}, "Price: 5/ (k7)"),
+    ("{D} ({K})", {"K": "k3"}, "(k3)"),
+    ("Deal: {A} - {B}", {"B": "B"}, "Deal: B"),
+    ("Deal: {A} - {B}", {"A": "A"}, "Deal: A"),
+    ("{A} - {B} - {C}", {"A": "A", "C": "C"}, "A - C"),
+])
+def test_template_trims_only_its_own_separators(
+        template: str, values: dict[str, str], expected: str) -> None:
+    """Only separators the template writes around an empty column are trimmed; a cell's
+    own leading or trailing '-', ':', '/', '|' is kept (v10r6 s14)."""
+    assert tf.Template(template).render(values) == expected
 
 
 # ---------------------------------------------------------------- round trips
@@ -408,5 +434,6 @@ def test_an_email_is_lower_cased_never_case_folded() -> None:
     from jobs.transforms import normalize_email
 
     assert normalize_email("Grüße@Example.de") == "grüße@example.de"
-    assert normalize_email("GRÜSSE@example.de") == "grüsse@example.de"
+    # non-ASCII letters are kept as written (v10r6 s13: Unicode lower-casing changes some)
+    assert normalize_email("GRÜSSE@example.de") == "grÜsse@example.de"
     assert normalize_email("MAILTO:Ann@Example.com") == "ann@example.com"

@@ -60,7 +60,8 @@ def test_date_rejects(cell: object, formats: list[str], reason: str) -> None:
     ("1766538000000", ["unix"], r'milliseconds since 1970 \("unix_ms": 2025-12-24\)'),
     ("1766538000000000", ["unix_ms"], r'microseconds since 1970 \("unix_us": 2025-12-24\)'),
     ("1766538000000000000", ["unix_us"], "nanoseconds"),
-    ("45292", ["unix"], r'Excel serial day number \("excel": 2024-01-01\)'),
+    ("45292", ["unix"], r'Excel serial day number \("excel": 2024-01-01; "excel_1904" in a '
+                        r'Mac 1904 workbook: 2028-01-02\)'),
     ("45292", ["unix_ms"], r'"excel": 2024-01-01'),
     ("1766538000", ["excel"], r'"unix": 2025-12-24'),
     ("20240301", ["unix"], r'YYYYMMDD date \("%Y%m%d": 2024-03-01\)'),

@@ -110,6 +110,20 @@ class _ImportBase:
         if any(self._needs_mapping(i) for i in store.items(ItemState.FAILED)):
             ImportMapping.load(self.settings.mapping)
 
+    async def check_retry_account(self, ctx: CallContext, store: JobStore) -> None:
+        """Before ``pdbulk retry`` puts the failed rows back, on the account: when some must
+        be mapped again, the mapping must compile against the account (its stages, custom
+        fields, options, users) and the manifest's columns — InputError otherwise (exit 1,
+        the job left as it was; before, the run stopped on it with exit 4, the job
+        'stopped' and its failed rows pending: v10r6 s9). The planner built here is the
+        one the run maps the rows with (no second pull)."""
+        if not any(self._needs_mapping(i) for i in store.items(ItemState.FAILED)):
+            return
+        try:
+            await self._planner_for(ctx)
+        except MappingUnusable as exc:
+            raise InputError(str(exc)) from None
+
     def _needs_mapping(self, item: Item) -> bool:
         payload = item.payload
         if payload.get("duplicate"):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, Literal, cast
 
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import PathSample, SourceRow, check_paths
 from bulk.manifest_json import object_at
 
@@ -317,7 +317,7 @@ def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
                 cache.pop(next(iter(cache)))
         hit = cache[key]
         if isinstance(hit, InputError):
-            raise InputError(hit.reason)
+            raise type(hit)(hit.reason)  # an AmbiguousName stays one: "*" must not catch it
         return hit
     return lookup
 
@@ -520,9 +520,11 @@ class _Compiler:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
-                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}")))
+                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}"),
+                                    lambda n: tf.norm_key(n) in names))
             except InputError as exc:
-                mapped = vmap.get(name) or vmap.fallback
+                mapped = vmap.get(name) or (
+                    vmap.fallback if tf.norm_key(name) not in names else None)
                 if mapped:
                     raise InputError(f"{name!r} maps to {mapped!r}: {exc.reason}") from None
                 raise InputError(f"{exc.reason}; map it in deal.stage.map") from None
@@ -623,15 +625,22 @@ class _StageStep:
         return self.resolve(raw, pipeline_id)
 
 
-def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
-    """An explicit map entry, else the name itself, else the map's "*" fallback."""
+def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any],
+             known: Callable[[str], bool] | None = None) -> Any:
+    """An explicit map entry, else the name itself, else the map's "*" fallback.
+
+    The fallback catches only values that name nothing: never an ambiguous name
+    (``AmbiguousName``), nor one ``known(name)`` says is a name of the kind (a stage of
+    another pipeline) — those keep their own error."""
     mapped = vmap.get(name)
     if mapped is not None:
         return resolve(mapped)
     try:
         return resolve(name)
+    except AmbiguousName:
+        raise
     except InputError:
-        if vmap.fallback is None:
+        if vmap.fallback is None or (known is not None and known(name)):
             raise
         return resolve(vmap.fallback)
 

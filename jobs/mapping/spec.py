@@ -74,7 +74,10 @@ def _check_formats(value: list[str]) -> list[str]:
         for other in patterns:
             # also across year lengths: %d/%m/%y and %m/%d/%Y read no text alike, but one
             # column would read 01/02/26 day first and 01/02/2026 month first
+            # and whatever time directives follow (v10r6 s3: "%d/%m/%Y %H:%M" and
+            # "%m/%d/%Y" read no text alike, but one column would mix both orders)
             clash = (_clash(fmt, other) or _clash(_four(fmt), _four(other))
+                     or _clash(_four(_date_part(fmt)), _four(_date_part(other)))
                      if other != fmt else None)
             if clash is not None:
                 text, mine, theirs = clash
@@ -83,6 +86,16 @@ def _check_formats(value: list[str]) -> list[str]:
                                  "column would mix two orders (day-first and month-first "
                                  "dates); keep the order the source writes")
     return value
+
+
+_TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
+_TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
+
+
+def _date_part(fmt: str) -> str:
+    """``fmt`` without its time of day (``%d/%m/%Y %H:%M`` → ``%d/%m/%Y``; the
+    separators around the time dropped)."""
+    return _TIME_LEFTOVER.sub("", _TIME_DIRECTIVE.sub("", fmt))
 
 
 def _four(fmt: str) -> str:

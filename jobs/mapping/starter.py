@@ -168,7 +168,8 @@ def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> b
 _EXCEL_SPAN = (25569, 73050)  # Excel serials of 1970-01-01 .. 2099-12-31
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _UNIT_WORDS = {"unix": "epoch seconds", "unix_ms": "epoch milliseconds",
-               "unix_us": "epoch microseconds", "excel": "Excel serial day numbers"}
+               "unix_us": "epoch microseconds", "excel": "Excel serial day numbers",
+               "excel_1904": "Excel serial day numbers of the workbook's 1904 date system"}
 # targets a column of bare numbers (ids: HubSpot's associations, hubspot_owner_id) is not
 _NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
                 "organization.address")
@@ -183,14 +184,23 @@ _AMOUNT_NOISE = re.compile(r"[A-Z]{3}|[\s$\u20ac\u00a3\u00a5\u20b9()+\-\u2212%'\
 _AMOUNT_DIGITS = re.compile(r"\d[\d.,]*")
 
 
+_ID_LIST = re.compile(r"\s*[;|]\s*")
+
+
 def _numberish(value: str) -> bool:
     """A number of some kind, not a name: a typed cell (an XLSX or JSON number, a
     currency-formatted cell ``5000 $``), or text that is digits once its currency symbol
     or code, sign, parentheses, grouping and percent are taken off (``$5,000.00``,
-    ``1.234,50 EUR``, ``(9,500)``, ``15 %``)."""
+    ``1.234,50 EUR``, ``(9,500)``, ``15 %``), or a list of those (``9000;9001``, a JSON
+    array written out: ``[9000]``, ``["9000", "8000"]``: HubSpot's association ids)."""
     if isinstance(value, TypedSample):
         return True
-    return bool(_AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", value)))
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        parts = [p.strip().strip("\"'") for p in text[1:-1].split(",")]
+    else:
+        parts = _ID_LIST.split(text)
+    return all(p and _AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", p)) for p in parts)
 
 
 def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
@@ -211,19 +221,22 @@ def _mostly_emails(samples: MappingABC[str, Sequence[str]] | None, column: str) 
     return bool(values) and 2 * sum(bool(_EMAIL_INSIDE.search(v)) for v in values) >= len(values)
 
 
-def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
+def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
+                date_system: int | None = None) -> str | None:
     """The one date token every sampled value of a date column reads by: an epoch unit
     when all are integers of one magnitude band, ``"excel"`` when all are serials of
-    1970-2099 (and none is an epoch); None when the samples are not all numbers or
-    disagree — a wrong unit would import wrong dates, so no guess then."""
+    1970-2099 (and none is an epoch; ``"excel_1904"`` when ``date_system`` is 1904, a
+    Mac Excel workbook); None when the samples are not all numbers or disagree — a
+    wrong unit would import wrong dates, so no guess then."""
     values = _sampled(samples, column)
     if not values or not all(_NUMBER.fullmatch(v) for v in values):
         return None
     units = {tf.epoch_unit(v) for v in values}
     if len(units) == 1 and None not in units:
         return units.pop()
-    if all(_EXCEL_SPAN[0] <= float(v) <= _EXCEL_SPAN[1] for v in values):
-        return "excel"
+    shift = 1462 if date_system == 1904 else 0  # days from 1900-01-00 to 1904-01-01
+    if all(_EXCEL_SPAN[0] - shift <= float(v) <= _EXCEL_SPAN[1] - shift for v in values):
+        return "excel_1904" if date_system == 1904 else "excel"
     return None
 
 
@@ -359,7 +372,8 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
-                 encoding: str | None = None, header_row: int | None = None) -> str:
+                 encoding: str | None = None, header_row: int | None = None,
+                 date_system: int | None = None) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
 
@@ -373,7 +387,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     above 12); samples that cannot tell or disagree give a TODO, never a guess.
     ``encoding`` (the one the file was read with, when it is not
     UTF-8/UTF-16) is written to ``[defaults]``, and so is ``header_row`` (the line or
-    Excel row the header was read from, when it was named).
+    Excel row the header was read from, when it was named). ``date_system``: an XLSX
+    workbook's (1900 or 1904; ``bulk.manifest.date_system``): serials of a 1904 workbook
+    are proposed as ``"excel_1904"``.
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -420,7 +436,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             continue
         column = guesses.get(target)
         if name == "expected_close_date" and column:
-            out.append(f"{name} = {_date_value(column, _date_token(samples, column))}")
+            out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
             continue
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
@@ -442,7 +458,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
         if column and f.type == "date":
-            out.append(f"{_toml_str(f.name)} = {_date_value(column, _date_token(samples, column))}")
+            token = _date_token(samples, column, date_system)
+            out.append(f"{_toml_str(f.name)} = {_date_value(column, token)}")
             continue
         line = f"{_toml_str(f.name)} = {_column_value(column or '')}"
         out.append(line if column else f"# {line}  # {f.type}")

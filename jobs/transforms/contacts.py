@@ -24,28 +24,32 @@ _PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def normalize_email(value: object) -> str | None:
-    """Lower-cased, trimmed, ``mailto:`` and ``Name <addr>`` unwrapped; the first of a
-    ``;``/``,`` separated list; checked by email-validator (RFC 5321/5322 syntax,
-    internationalized addresses such as ``grace.müller@example.com`` accepted, domain
-    in Unicode form, no DNS lookup). Lower-casing the local part is deliberate: mail
-    systems Pipedrive users meet treat it case-insensitively, and matching needs one
-    spelling. Lower-cased, not case-folded: folding writes ``ß`` as ``ss``, another
-    address (``grüße@`` is not ``grüsse@``). InputError("not an e-mail address: ...")
-    otherwise.
+    """Trimmed, ``mailto:`` and ``Name <addr>`` unwrapped; the first of a ``;``/``,``
+    separated list; checked by email-validator (RFC 5321/5322 syntax, internationalized
+    addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
+    DNS lookup); the domain lower-cased, the local part's **ASCII** letters only.
+    Lower-casing ASCII is deliberate: mail systems Pipedrive users meet treat it
+    case-insensitively, and matching needs one spelling. Non-ASCII letters of the local
+    part are kept as written: Unicode lower-casing changes them into another address
+    (``İlker`` gains a U+0307, ``ΣΟΦΙΑΣ`` a final ``ς``, folding writes ``ß`` as
+    ``ss``). InputError("not an e-mail address: ...") otherwise.
     """
     text = clean_text(value)
     if text is None:
         return None
     angle = _ANGLE.search(text)
     first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
-    email = first.strip().lower().removeprefix("mailto:")
+    first = first.strip()
+    if first[:7].lower() == "mailto:":
+        first = first[7:]
+    email = _lower(first)
     checked = _VALIDATED.get(email)
     if checked is None:
         try:
-            checked = str(validate_email(
+            checked = _lower(str(validate_email(
                 email, check_deliverability=False, allow_smtputf8=True,
                 allow_quoted_local=False, test_environment=True,  # ".test" (RFC 2606) passes
-            ).normalized).lower()
+            ).normalized))
         except EmailNotValidError as exc:
             checked = _Invalid(str(exc))
         if checked == email:
@@ -56,6 +60,17 @@ def normalize_email(value: object) -> str | None:
     if isinstance(checked, _Invalid):
         raise InputError(f"not an e-mail address: {text!r} ({checked.why})")
     return checked
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lower(address: str) -> str:
+    """``address`` with its local part's ASCII letters and its domain lower-cased."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.translate(_ASCII_LOWER)
+    return local.translate(_ASCII_LOWER) + at + domain.lower()
 
 
 class _Invalid:

@@ -3,6 +3,7 @@ only numbers of its own size: a wrong unit is refused naming the likely one)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -84,7 +85,11 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
         except (OverflowError, ValueError, OSError):
             continue
         if window[0] <= day.year <= window[1]:
-            candidates.append(f'{_UNIT_NAMES[token]} ("{token}": {day.isoformat()})')
+            also = ""
+            if token == "excel":  # the workbook may be Mac Excel's: both readings shown
+                mac = _token_date("excel_1904", number)
+                also = f'; "excel_1904" in a Mac 1904 workbook: {mac.isoformat()}'
+            candidates.append(f'{_UNIT_NAMES[token]} ("{token}": {day.isoformat()}{also})')
     if not candidates and 10**17 <= abs(number) < 10**20:
         candidates.append("nanoseconds since 1970 (no token reads them: divide by 10^6 "
                           "upstream and use \"unix_ms\")")
@@ -216,9 +221,57 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     return found.isoformat()
 
 
+# digits each numeric strptime directive reads at most (strptime reads fewer too)
+_WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "I": 2, "M": 2, "S": 2, "y": 2, "j": 3}
+_DIRECTIVE = re.compile(r"%(.)")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+@functools.lru_cache(maxsize=256)
+def _digit_runs(fmt: str) -> tuple[tuple[int, int], ...] | None:
+    """The runs of two or more numeric directives with nothing between them in ``fmt``
+    (``%Y%m%d``: digits only strptime splits by width) as (index among the pattern's
+    digit runs, the digits the run needs); None when the pattern has other digits (a
+    literal digit, ``%f``, ``%z``) and the runs cannot be told apart."""
+    groups: list[list[int]] = []  # each digit run: its directives' widths
+    pos, adjacent = 0, False
+    for m in _DIRECTIVE.finditer(fmt):
+        between, code, pos = fmt[pos:m.start()], m[1], m.end()
+        if any(c.isdigit() for c in between) or code in "fzGuVUWw":  # digits of their own
+            return None
+        width = _WIDTHS.get(code)
+        if width is None:  # %b, %p, %%: no digits
+            adjacent = False
+            continue
+        if adjacent and not between:
+            groups[-1].append(width)
+        else:
+            groups.append([width])
+        adjacent = True
+    if any(c.isdigit() for c in fmt[pos:]):
+        return None
+    return tuple((i, sum(g)) for i, g in enumerate(groups) if len(g) > 1)
+
+
+def _short_digits(text: str, fmt: str) -> str | None:
+    """Why ``text``, which strptime read by ``fmt``, is not a date by it: a run of digits
+    that is not exactly as long as the directives that split it need (``%Y%m%d`` reads
+    ``202411`` as 2024-01-01); None when it is."""
+    runs = _digit_runs(fmt)
+    if not runs:
+        return None
+    found = _DIGIT_RUN.findall(text)
+    for index, need in runs:
+        if index < len(found) and len(found[index]) != need:
+            return (f"{fmt!r} needs {need} digits where {text!r} has "
+                    f"{len(found[index])}")
+    return None
+
+
 def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) -> date:
     first: date | None = None
     wrong: list[_WrongUnit] = []
+    short: str | None = None
     for fmt in formats:
         try:
             got = (_from_token(fmt, text) if fmt in DATE_TOKENS
@@ -227,6 +280,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
             wrong.append(exc)
             continue
         except ValueError:
+            continue
+        if fmt not in DATE_TOKENS and (why := _short_digits(text, fmt)) is not None:
+            short = short or why
             continue
         if got is not None:
             if window[0] <= got.year <= window[1]:
@@ -247,6 +303,8 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         raise _wrong_unit_error(text, wrong, window)
     if first is not None:
         return first  # out of the window: the caller says so
+    if short is not None:
+        raise InputError(f"not a date: {short}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
     if _UNIX.fullmatch(text) or _EXCEL.fullmatch(text):
         unit = _likely_unit(Decimal(text), window)

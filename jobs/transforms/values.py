@@ -95,9 +95,11 @@ def split_list(value: object, separator: str = ";") -> list[str]:
 class Template:
     """``"{Company} - {Deal Name}"``: columns in braces, ``{{``/``}}`` for literal braces.
 
-    Empty columns render as nothing; separators left dangling at either end
-    (spaces, dashes, ``|``, ``:``, ``/``, ``,``, ``·``) are trimmed, and a template
-    whose columns are all empty renders as ``None``.
+    Empty columns render as nothing, and the separators the template itself writes
+    around an empty column (spaces, dashes, ``|``, ``:``, ``/``, ``,``, ``·``) are
+    trimmed: before it when nothing follows, after it otherwise. A cell's own text is
+    never trimmed (``Phase 1 -``, ``: Intro`` stay as written). A template whose
+    columns are all empty renders as ``None``.
     """
 
     __slots__ = ("_parts", "columns", "text")
@@ -106,20 +108,21 @@ class Template:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # literal, column, literal, ..., column, literal (literals may be "")
         self._parts: list[tuple[bool, str]] = []  # (is_column, literal or column name)
-        position = 0
+        position, literal = 0, ""
         for match in self._TOKEN.finditer(text):
-            literal = text[position:match.start()]
+            literal += text[position:match.start()]
             position = match.end()
             token = match[0]
             if token in ("{{", "}}"):
                 literal += token[0]
-            elif match[1] is None:
+                continue
+            if match[1] is None:
                 raise ValueError(f"unbalanced {token!r} in template {text!r}")
-            self._parts.append((False, literal))
-            if match[1] is not None:
-                self._parts.append((True, match[1].strip()))
-        self._parts.append((False, text[position:]))
+            self._parts += [(False, literal), (True, match[1].strip())]
+            literal = ""
+        self._parts.append((False, literal + text[position:]))
         self.columns = [name for is_column, name in self._parts if is_column]
         if not self.columns:
             raise ValueError(f"template {text!r} names no column")
@@ -130,18 +133,29 @@ class Template:
         return bool(re.search(r"\{[^{}]+\}", text))
 
     def render(self, values: Mapping[str, object]) -> str | None:
+        """The filled template (one line, spaces collapsed), or None when every column is
+        empty."""
         out: list[str] = []
-        filled = False
+        solid: list[bool] = []  # a filled cell, or a literal with more than separators
+        empty: list[int] = []  # indexes in ``out`` of the empty columns
         for is_column, name in self._parts:
             if not is_column:
                 out.append(name)
+                solid.append(bool(name.strip(self._EDGES)))
                 continue
             cell = clean_text(values.get(name))
-            filled = filled or cell is not None
+            if cell is None:
+                empty.append(len(out))
             out.append(cell or "")
-        if not filled:
+            solid.append(cell is not None)
+        if len(empty) == len(self.columns):
             return None
-        return clean_text(_SPACES.sub(" ", "".join(out)).strip(self._EDGES))
+        for i in empty:  # out[i - 1] and out[i + 1] are the template's own literals
+            if any(solid[:i]) and not any(solid[i + 1:]):
+                out[i - 1] = out[i - 1].rstrip(self._EDGES)
+            else:
+                out[i + 1] = out[i + 1].lstrip(self._EDGES)
+        return clean_text(_SPACES.sub(" ", "".join(out)).strip())
 
     def __repr__(self) -> str:
         return f"Template({self.text!r})"
