@@ -1,0 +1,319 @@
+"""``LocalClaims``: the ``bulk.claims.Claims`` of one machine, in one SQLite file (WAL) in
+the per-user state directory (``bulk.claims.state_dir``).
+
+Calls are group-committed: the acquires and releases queued while a batch runs go
+together in the next short ``BEGIN IMMEDIATE`` transaction, in a worker thread, never on
+the event loop — so many workers claiming at once cost one transaction, not one each.
+Names are stored as keyed digests (``LocalClaims.digest``), never in clear. A claim
+whose holder process is gone (``bulk.claims.holder_alive``), or whose lease ran out, is
+taken over with ``reconcile``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from .claims import (
+    DEFAULT_LEASE,
+    RETENTION,
+    Claim,
+    Held,
+    as_taken,
+    holder_alive,
+    holder_id,
+    state_dir,
+)
+from .clock import Clock, SystemClock
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS claims (
+    name TEXT PRIMARY KEY,  -- a keyed digest of the name (``LocalClaims.digest``), never it
+    holder TEXT,            -- NULL once released
+    acquired REAL NOT NULL,
+    expires REAL NOT NULL,
+    outcome TEXT,           -- JSON left by the last release
+    tag TEXT                -- what the holder claimed it for (a job id)
+)
+"""
+SCHEMA_VERSION = 2  # 1: names in clear, no tag; 2: keyed digests, tag
+KEY_FILE = "claims.key"  # beside the claims file: the digest's secret (0600)
+
+
+def _digest_key(directory: Path) -> bytes:
+    """The secret the claim names are digested with: 32 random bytes in ``claims.key``
+    (0600), made on first use (atomic: the first writer wins, the others read it)."""
+    path = directory / KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)  # fails if another process made it first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _is_digest(name: str) -> bool:
+    return len(name) == 32 and all(c in "0123456789abcdef" for c in name)
+
+
+class _Op:
+    """One queued acquire (``names``) or release (``release``) and its answer."""
+
+    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result", "tag")
+
+    def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
+                 release: Claim | None = None, outcome: Mapping[str, Any] | None = None,
+                 tag: str | None = None) -> None:
+        self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
+        self.tag = tag
+        self.done = anyio.Event()
+        self.error: Exception | None = None
+        self.result: dict[str, Claim | Held] = {}
+
+
+class LocalClaims:
+    """``Claims`` across the processes of this machine, in one SQLite file."""
+
+    __slots__ = ("_clock", "_conn", "_flushing", "_key", "_lock", "_queue", "holder", "path",
+                 "poll", "statistics_")
+
+    def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
+                 holder: str | None = None, poll: float = 0.1) -> None:
+        self.path = path or state_dir() / "claims.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.holder = holder or holder_id()
+        self.poll = poll
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                     check_same_thread=False)
+        try:  # private to the user whatever the umask (its -wal / -shm files follow it)
+            os.chmod(self.path, 0o600)
+        except OSError:
+            pass
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._key = _digest_key(self.path.parent)
+        self._migrate()
+        # Released claims keep their outcome for runs that started before it was known;
+        # after RETENTION nobody is waiting on them any more.
+        self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
+                           (self._clock.wall() - RETENTION,))
+        self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0,
+                            "batches": 0}
+        self._queue: list[_Op] = []
+        self._flushing = False
+
+    def __repr__(self) -> str:
+        return f"LocalClaims({str(self.path)!r}, holder={self.holder!r}, {self.statistics_})"
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def digest(self, name: str) -> str:
+        """The row key of ``name``: HMAC-SHA256 keyed with this state dir's secret
+        (``claims.key``), 32 hex digits. Names carry source keys, e-mail addresses and
+        organization names: the file never holds them in clear, and a known value cannot
+        be confirmed without the key (nor across machines, nor with precomputed tables)."""
+        return hmac.new(self._key, name.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _migrate(self) -> None:
+        """Create the table, or bring a file of an older version to ``SCHEMA_VERSION``: names
+        in clear are replaced by their digest (held claims and outcomes kept), ``tag``
+        added. One ``BEGIN IMMEDIATE`` transaction: two processes never migrate at once."""
+        c = self._conn
+        if c.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            if c.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                c.execute(_SCHEMA)
+                if "tag" not in {row[1] for row in c.execute("PRAGMA table_info(claims)")}:
+                    c.execute("ALTER TABLE claims ADD COLUMN tag TEXT")
+                for (name,) in c.execute("SELECT name FROM claims").fetchall():
+                    if not _is_digest(name):
+                        c.execute("UPDATE OR REPLACE claims SET name = ? WHERE name = ?",
+                                  (self.digest(name), name))
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    # -- blocking parts (run in a worker thread) --------------------------------------------
+    def _acquire_tx(self, names: Sequence[str], lease_s: float,
+                    now: float, tag: str | None) -> dict[str, Claim | Held]:
+        c = self._conn
+        out: dict[str, Claim | Held] = {}
+        for name in names:
+            row = c.execute("SELECT holder, acquired, expires, outcome, tag FROM claims "
+                            "WHERE name = ?", (self.digest(name),)).fetchone()
+            reconcile, since, previous, prev_tag = False, None, None, None
+            if row is not None:
+                holder, acquired, expires, outcome, was = row
+                if holder is not None and holder != self.holder:
+                    if expires > now and holder_alive(holder):
+                        out[name] = Held(name, holder, expires, expires - now)
+                        self.statistics_["held"] += 1
+                        continue
+                    reconcile, since, prev_tag = True, acquired, was
+                    self.statistics_["taken_over"] += 1
+                previous = json.loads(outcome) if outcome else None
+            c.execute("INSERT INTO claims(name, holder, acquired, expires, outcome, tag) "
+                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                      "holder=excluded.holder, acquired=excluded.acquired, "
+                      "expires=excluded.expires, tag=excluded.tag",
+                      (self.digest(name), self.holder, now, now + lease_s,
+                       json.dumps(previous) if previous is not None else None, tag))
+            out[name] = as_taken(Claim(name, self.holder, now + lease_s, previous, reconcile,
+                                       since, prev_tag=prev_tag))
+            self.statistics_["acquired"] += 1
+        return out
+
+    def _release_tx(self, claim: Claim, outcome: Mapping[str, Any] | None) -> None:
+        if outcome is None:
+            self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
+                               (self.digest(claim.name), self.holder))
+        else:
+            self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                               "WHERE name = ? AND holder = ?",
+                               (json.dumps(dict(outcome)), self.digest(claim.name),
+                                self.holder))
+        self.statistics_["released"] += 1
+
+    def _run_batch(self, batch: list[_Op]) -> None:
+        """Every queued acquire and release in one short transaction (a group commit)."""
+        now = self._clock.wall()
+        with self._lock:
+            c = self._conn
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for op in batch:
+                    if op.release is not None:
+                        self._release_tx(op.release, op.outcome)
+                    elif op.names:
+                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        self.statistics_["batches"] += 1
+
+    async def _submit(self, op: _Op) -> _Op:
+        """Queue ``op``; the first caller with nothing in flight runs the queue in a worker
+        thread, batch after batch (shielded: queued callers must not be left waiting)."""
+        self._queue.append(op)
+        if not self._flushing:
+            self._flushing = True
+            try:
+                with anyio.CancelScope(shield=True):
+                    while self._queue:
+                        batch, self._queue = self._queue, []
+                        try:
+                            await anyio.to_thread.run_sync(self._run_batch, batch)
+                        except Exception as exc:  # every caller of the batch gets it
+                            for queued in batch:
+                                queued.error = exc
+                        for queued in batch:
+                            queued.done.set()
+            finally:
+                self._flushing = False
+        await op.done.wait()
+        if op.error is not None:
+            raise op.error
+        return op
+
+    def _renew_sync(self, names: Sequence[str], lease_s: float) -> set[str]:
+        expires = self._clock.wall() + lease_s
+        held: set[str] = set()
+        with self._lock:
+            for n in names:
+                cur = self._conn.execute(
+                    "UPDATE claims SET expires = ? WHERE name = ? AND holder = ?",
+                    (expires, self.digest(n), self.holder))
+                if cur.rowcount:
+                    held.add(n)
+        return held
+
+    def _free_sync(self, name: str) -> bool:
+        with self._lock:
+            row = self._conn.execute("SELECT holder, expires FROM claims WHERE name = ?",
+                                     (self.digest(name),)).fetchone()
+        if row is None or row[0] is None or row[0] == self.holder:
+            return True
+        return bool(row[1] <= self._clock.wall() or not holder_alive(row[0]))
+
+    def release_all(self) -> int:
+        """Release (without outcome) every claim this holder still has; how many."""
+        with self._lock:
+            cur = self._conn.execute("UPDATE claims SET holder = NULL WHERE holder = ?",
+                                     (self.holder,))
+            return cur.rowcount
+
+    # -- the protocol ---------------------------------------------------------------------
+    async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
+                           tag: str | None = None) -> dict[str, Claim | Held]:
+        return (await self._submit(_Op(names=list(names), lease_s=lease_s, tag=tag))).result
+
+    async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        await self._submit(_Op(release=claim, outcome=outcome))
+
+    def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
+        self._queue.append(_Op(release=claim, outcome=outcome))
+
+    async def flush(self) -> None:
+        if self._queue:
+            await self._submit(_Op())
+
+    async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
+        return await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims],
+                                              lease_s)
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def _outcomes_sync(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        out: dict[str, Mapping[str, Any]] = {}
+        with self._lock:
+            for name in names:
+                row = self._conn.execute("SELECT outcome FROM claims WHERE name = ?",
+                                         (self.digest(name),)).fetchone()
+                if row is not None and row[0]:
+                    out[name] = json.loads(row[0])
+        return out
+
+    async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        return await anyio.to_thread.run_sync(self._outcomes_sync, list(names))
+
+    async def wait_released(self, name: str, within_s: float) -> bool:
+        deadline = self._clock.now() + max(0.0, within_s)
+        while True:
+            if await anyio.to_thread.run_sync(self._free_sync, name):
+                return True
+            if self._clock.now() >= deadline:
+                return False
+            await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
+
+
+__all__ = ["KEY_FILE", "SCHEMA_VERSION", "LocalClaims"]
