@@ -1,0 +1,44 @@
+"""Undo a finished (or stopped) run, as a new job: ``pdbulk undo JOB``.
+
+What can be undone, and how:
+- ``update`` and ``move-stage``: every deal the job changed gets its before-image
+  back (only the fields that differ now), the stage with its pipeline, a status
+  with its lost reason and close times;
+- ``import``: the deals it created are deleted (and deals an upsert updated get
+  their before-images back, when the import stored them).
+A deal that changed since the job wrote it (its ``update_time`` is no longer
+the one the job's PATCH returned) is a *conflict*: it is reported as a failed
+row and left alone — unless ``--force``. The current deals are read 100 per
+call (10 tokens) to decide this before the plan is shown.
+
+Merges are final in Pipedrive: undo refuses, and points at the snapshots the
+merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).
+A ``dedupe`` job's merges are final too; undo puts back what its field-policy
+PATCHes changed on the survivors (their ``deal-policy`` before-images; the
+merges changed the survivors' ``update_time``, so a conflict is a field the
+PATCH set whose value is no longer the one it set) and exports the snapshots
+the same way. Every PATCH the job sent or may have sent is in the plan, whatever
+became of its group's merge (``_policy_targets``): a PATCH in doubt whose survivor
+holds the values from before it is ``unchanged``, never skipped unsaid.
+"""
+
+from .job import UndoJob, contact_counts
+from .plan import prepare_undo
+from .targets import (
+    SNAPSHOTS,
+    UNDO_COLUMNS,
+    UNDOABLE,
+    check_source,
+    created_contacts,
+    export_snapshots,
+    later_writes,
+    not_created_here,
+    other_company,
+    other_creators,
+    targets,
+)
+
+__all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
+           "contact_counts", "created_contacts", "export_snapshots", "later_writes",
+           "not_created_here", "other_company", "other_creators", "prepare_undo", "targets"]
+

@@ -1,0 +1,446 @@
+"""``UndoJob``: the undo run, its re-checks right before each write and its resume
+(``jobs.undo``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import anyio.to_thread
+
+from bulk.calls import CallContext
+from bulk.errors import NotFound
+from bulk.runner import RunResult
+from bulk.store import (
+    AsyncJobStore,
+    Item,
+    ItemState,
+    JobStore,
+    Outcome,
+)
+
+from ..deals import (
+    Deal,
+    batched_calls,
+    editable_digest,
+    in_flight,
+    is_gone,
+    read_deals,
+    reread_calls,
+    restore_body,
+)
+from ..updating import changed_names, check_loaded, refused, write_job_results
+from .plan import (
+    _carried,
+    _carrier,
+    _changed_since,
+)
+from .targets import (
+    _CARRIER_OPS,
+    _CONTACT_OPS,
+    _WRITE_OPS,
+    META_CONTACT_PAGES,
+    UNDO_COLUMNS,
+)
+
+
+class UndoJob:
+    """Restores (PATCH) or deletes one deal per item. Both are idempotent, but an item left
+    in doubt is decided against the deal as it is now before anything is sent again
+    (``reconcile``); a delete that finds the deal gone is done."""
+
+    name = "undo"
+
+    def __init__(self, store: JobStore | None = None) -> None:
+        self._store = store
+        self._deals_settled = store is None  # every deal delete recorded (contacts may go)
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> UndoJob:
+        check_loaded(store)
+        return cls(store)
+
+    def __repr__(self) -> str:
+        return "UndoJob()"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        deal_id = item.payload.get("deal_id")
+        changes = item.payload.get("changes")
+        if item.payload.get("conflict"):  # a conflict sent again by `pdbulk retry`
+            checked = await self._recheck(ctx, item)
+            if isinstance(checked, Outcome):
+                return checked
+            changes = checked
+        if item.op in _CONTACT_OPS:
+            if not await self._deals_done():
+                # a deal delete still to send or in flight: its person / org still carries
+                # it, so the carrier check would keep it; after them (the next pass)
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            name, operation = _CONTACT_OPS[item.op]
+            rid = item.payload[f"{name}_id"]
+            if (carrier := await _carrier(ctx, name, rid)) is not None:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    f"{name}_id": rid, "action": "kept", "carries_deal": carrier,
+                    "note": f"not deleted: it carries deal {carrier}, which this undo keeps"})
+            try:
+                await ctx.call(operation, path={"id": rid})
+            except NotFound:
+                return Outcome(item.id, ItemState.DONE,
+                               result={f"{name}_id": rid, "action": "already deleted"})
+            return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
+                                                            "action": "deleted"})
+        if item.op == "delete":
+            try:
+                await ctx.call("deleteDeal", path={"id": deal_id})
+            except NotFound:
+                return Outcome(item.id, ItemState.DONE,
+                               result={"deal_id": deal_id, "action": "already deleted"})
+            return Outcome(item.id, ItemState.DONE,
+                           result={"deal_id": deal_id, "action": "deleted"})
+        if not changes:
+            return Outcome(item.id, ItemState.DONE,
+                           result={"deal_id": deal_id, "action": "unchanged"})
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
+        data = res.data if isinstance(res.data, Mapping) else {}
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
+            "update_time": data.get("update_time")})
+
+    async def _deals_done(self) -> bool:
+        """Whether no deal delete of this undo is pending or in flight any more (the person
+        / organization deletes wait for them: ``--contacts``)."""
+        if not self._deals_settled and self._store is not None:
+            store = self._store
+
+            def left() -> bool:
+                return any(i.op == "delete" for state in (ItemState.PENDING, ItemState.SENDING)
+                           for i in store.items(state))
+            self._deals_settled = not await anyio.to_thread.run_sync(left)
+        return self._deals_settled
+
+    async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
+        """A conflict, checked again (1 token): the restoring changes if the deal is back as
+        the job left it, else the conflict again."""
+        res = await ctx.call("getDeal", path={"id": item.payload["deal_id"]})
+        deal = res.data if isinstance(res.data, Mapping) else None
+        now_time = deal.get("update_time") if deal is not None else None
+        if (deal is not None and not is_gone(dict(deal))
+                and now_time == item.payload.get("expected_update_time")):
+            before = item.payload.get("before")
+            return restore_body(dict(deal), before) if before is not None else {}
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
+            f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
+
+    @staticmethod
+    def _rereading(store: JobStore) -> list[Item]:
+        """The pending restores / deletes a resume re-checks (none with ``--force``)."""
+        if store.meta_get("force"):
+            return []
+        return [i for i in store.items(ItemState.PENDING)
+                if i.op in ("delete", "restore") and refused(i) is None
+                and not i.payload.get("conflict")]
+
+    @staticmethod
+    def _contacts_left(store: JobStore) -> list[Item]:
+        """The person / organization deletes (``--contacts``) not yet done: pending, or in
+        doubt (a run died while they were handed out)."""
+        return [i for state in (ItemState.PENDING, ItemState.SENDING)
+                for i in store.items(state) if i.op in _CONTACT_OPS and refused(i) is None]
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        deals, 100 per call; with person / organization deletes left, the list pull of the
+        deals and archived deals again (as many pages as the plan's pull read, at least
+        one each)."""
+        calls = Counter(reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store)))
+        if self._contacts_left(store):
+            pages = store.meta_get(META_CONTACT_PAGES)
+            pages = pages if isinstance(pages, Mapping) else {}
+            for operation in ("getDeals", "getArchivedDeals"):
+                calls[operation] += max(1, int(pages.get(operation) or 0))
+        return dict(calls)
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read, the reconcile's read of
+        the deals in doubt (100 per call), a 1-token re-check of each conflict sent again,
+        then at most one write per pending or in-doubt item."""
+        calls = Counter(self.reread_calls(store))
+        calls.update(reread_calls(int(i.payload["deal_id"])  # the reconcile's read (F2)
+                                  for i in store.items(ItemState.SENDING)
+                                  if i.op in ("restore", "delete") and refused(i) is None
+                                  and not i.payload.get("conflict")))
+        for state in (ItemState.PENDING, ItemState.SENDING):
+            for item in store.items(state):
+                if refused(item) is not None:
+                    continue
+                if item.payload.get("conflict"):
+                    calls["getDeal"] += 1
+                op = _WRITE_OPS.get(item.op)
+                if op is not None:
+                    calls[op] += 1
+                if item.op in _CONTACT_OPS:
+                    calls.update(_CARRIER_OPS)
+        return {op: n for op, n in calls.items() if n}
+
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check the pending restores / deletes against the deals as they are now: an
+        undo resumed later (after Ctrl-C, a crash, a spent budget) must not delete or
+        overwrite a deal someone changed after the undo was planned.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A deal whose
+        ``update_time`` is no longer the one the undo read when it was planned is a
+        conflict: failed, left alone (unless the undo was started with ``--force``). A deal
+        the default list omits (deleted, archived) is sent as decided (a delete that finds
+        it gone is done). Returns the lines to print."""
+        pending = self._rereading(store)
+        lines = await self._deals_again(ctx, store, pending) if pending else []
+        return lines + await self._contacts_again(ctx, store)
+
+    async def _deals_again(self, ctx: CallContext, store: JobStore,
+                           pending: list[Item]) -> list[str]:
+        then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        outcomes: list[Outcome] = []
+        for item in pending:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if deal is None or is_gone(deal) or deal_id not in then:
+                continue
+            moved = _changed_since(deal, item.payload.get("wrote") or {})
+            if deal.get("update_time") != then[deal_id] or moved:
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} changed since this undo was planned "
+                    f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
+                    "left alone (start the undo again with --force to overwrite it)")))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-read {len(pending):,} pending deal(s): {len(outcomes):,} changed since "
+                f"the undo was planned (conflicts, left alone), "
+                f"{len(pending) - len(outcomes):,} to send"]
+
+    @staticmethod
+    def _checks(items: Sequence[Item]) -> list[Item]:
+        """The restores / deletes of ``items`` a re-check reads (not the conflicts `pdbulk
+        retry` sends again: ``execute`` checks those itself, nor rows refused at load)."""
+        return [i for i in items if i.op in ("restore", "delete") and refused(i) is None
+                and not i.payload.get("conflict")]
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``): an
+        undo must not delete or overwrite a deal someone changed while it ran. The batch's
+        deals are read now, 100 per ``GET /api/v2/deals?ids=`` (10 tokens); per restore /
+        delete:
+
+        - ``update_time`` no longer the one this undo read when it was planned, or a field
+          the source job wrote no longer as it wrote it, or (a delete) a field a person can
+          edit no longer as the undo read it (``editable_digest``: an edit in the same
+          second) → FAILED conflict, left alone;
+        - missing from the default list: one ``GET /api/v2/deals/{id}`` (1 token) tells
+          archived (→ conflict: someone archived it, theirs to decide) from deleted (a
+          delete → SKIPPED ``already deleted``; a restore → FAILED 404).
+
+        Nothing is read with ``--force`` (it overwrites whatever changed). Returns the
+        outcomes of the items not to send."""
+        if self._store is None or self._store.meta_get("force"):
+            return []
+        checked = self._checks(items)
+        if not checked:
+            return []
+        ids = [int(i.payload["deal_id"]) for i in checked]
+        current = await read_deals(ctx, ids)
+        images = {i: b.before for i, b in
+                  (await AsyncJobStore(self._store).before_images_of("deal", ids)).items()}
+        out: list[Outcome] = []
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            if is_gone(deal):
+                deal = await _one_deal(ctx, deal_id)
+            decided = _during_run(item, deal_id, deal, images.get(deal_id))
+            if decided is not None:
+                out.append(decided)
+        return out
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans);
+        none with ``--force``. A deal found missing then costs one ``getDeal`` (1 token)
+        more, in place of its write."""
+        if store.meta_get("force"):
+            return {}
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+        return batched_calls(items, size, lambda batch: reread_calls(
+            int(i.payload["deal_id"]) for i in self._checks(batch)))
+
+    async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-check the person / organization deletes left (``--contacts``): one that
+        carries a deal this undo does not delete (it gained one after the plan, or kept
+        one whose delete turned out a conflict) is kept — SKIPPED (DONE when it was in
+        doubt) with ``action: kept`` and the deal it carries — never deleted under a
+        deal. One list pull of the deals and archived deals (``_carried``)."""
+        left = self._contacts_left(store)
+        if not left:
+            return []
+        going = {int(i.payload["deal_id"]) for i in store.items() if i.op == "delete"
+                 and i.state in (ItemState.PENDING, ItemState.SENDING, ItemState.DONE)}
+        carried, _ = await _carried(ctx, going)
+        outcomes: list[Outcome] = []
+        for item in left:
+            name, _operation = _CONTACT_OPS[item.op]
+            rid = int(item.payload[f"{name}_id"])
+            deal_id = carried[name].get(rid)
+            if deal_id is None:
+                continue
+            state = ItemState.SKIPPED if item.state is ItemState.PENDING else ItemState.DONE
+            outcomes.append(Outcome(item.id, state, result={
+                f"{name}_id": rid, "action": "kept", "carries_deal": deal_id,
+                "note": f"not deleted: it carries deal {deal_id}, which this undo keeps"}))
+        await AsyncJobStore(store).record(outcomes)
+        return [f"re-checked {len(left):,} person / organization delete(s): {len(outcomes):,} "
+                f"now carry a deal this undo keeps (kept, not deleted), "
+                f"{len(left) - len(outcomes):,} to delete"]
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """Decide restores / deletes left in flight (a run died while they were handed out)
+        against the deals as they are now, read 100 per call (``GET /api/v2/deals?ids=``,
+        10 tokens) — never re-sent blindly over a change someone made meanwhile (issue 9,
+        F2). Restores (``jobs.deals.in_flight`` against this undo's before-image):
+        applied → DONE ``restored``; already as the image wanted → ``unchanged``; gone →
+        failed; another value → conflict, nothing sent; not applied → sent again, but only
+        while the deal's ``update_time`` is still the one the undo read when it was planned
+        (the rule ``before_resume`` applies to pending items: any change since is a
+        conflict). Deletes: gone → DONE ``deleted``; ``update_time`` unchanged → sent
+        again; changed → conflict. ``--force`` sends what is not applied whatever changed.
+        Person / organization deletes and conflicts sent again by ``pdbulk retry`` (which
+        re-check in ``execute``) go back to pending: the attempt the dead run counted is
+        given back."""
+        force = bool(self._store is not None and self._store.meta_get("force"))
+        deals = [i for i in items if i.op in ("restore", "delete") and refused(i) is None
+                 and not i.payload.get("conflict")]
+        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items if i not in deals]
+        if not deals:
+            return out
+        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in deals])
+        wanted = {int(i.payload["deal_id"]) for i in deals}
+        images = {b.entity_id: b.before for b in (self._store.before_images("deal")
+                                                  if self._store is not None else ())
+                  if b.entity_id in wanted}
+        for item in deals:
+            deal_id = int(item.payload["deal_id"])
+            out.append(_in_flight(item, deal_id, current.get(deal_id), images.get(deal_id),
+                                  force))
+        return out
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        contacts = contact_counts(store)
+        lines = [f"{name}: {c['deleted']:,} deleted, {c['kept']:,} kept, {c['failed']:,} failed, "
+                 f"{c['unprocessed']:,} unprocessed"
+                 for name, c in contacts.items() if any(c.values())]
+        return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
+                                 lines_extra=lines)
+
+
+async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
+    """Deal ``deal_id`` as it is, archived too (``GET /api/v2/deals/{id}``, 1 token); None
+    when it is gone."""
+    try:
+        res = await ctx.call("getDeal", path={"id": deal_id})
+    except NotFound:
+        return None
+    return dict(res.data) if isinstance(res.data, Mapping) else None
+
+
+def _during_run(item: Item, deal_id: int, deal: Deal | None,
+                image: Mapping[str, Any] | None) -> Outcome | None:
+    """A restore / delete decided right before it is sent (``UndoJob.recheck``); None: send
+    it. ``image``: this undo's before-image of the deal (its picture at the plan)."""
+    if is_gone(deal):
+        if item.op == "delete":
+            return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
+                                                               "action": "already deleted"})
+        return Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} is deleted: nothing to restore"))
+    assert deal is not None
+    left = "left alone (start the undo again with --force to overwrite it)"
+    if deal.get("is_archived"):
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} was archived while this undo ran; {left}"))
+    if image is None:
+        return None
+    then = image.get("update_time")
+    if deal.get("update_time") != then:
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} changed while this undo ran (update_time {then} when "
+            f"it was planned, {deal.get('update_time')} now); {left}"))
+    moved = _changed_since(deal, item.payload.get("wrote") or {})
+    if not moved and item.op == "delete" and editable_digest(deal) != editable_digest(image):
+        moved = "a field a person can edit is no longer as the undo read it"
+    if moved:
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} changed while this undo ran ({moved}); {left}"))
+    return None
+
+
+def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
+               force: bool) -> Outcome:
+    """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
+    then = (image or {}).get("update_time")
+    changed = (deal is not None and not force and (
+        (then is not None and deal.get("update_time") != then)
+        or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
+    conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
+                f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
+                "alone, nothing sent (start the undo again with --force to overwrite it)")
+    if item.op == "delete":
+        if is_gone(deal):
+            return Outcome(item.id, ItemState.DONE, result={"deal_id": deal_id,
+                                                            "action": "deleted",
+                                                            "reconciled": True})
+        if changed:
+            return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
+        return Outcome(item.id, ItemState.PENDING, unsent=True)
+    changes = item.payload.get("changes") or {}
+    verdict, drift = in_flight(deal, image, changes)
+    if verdict == "gone":
+        return Outcome(item.id, ItemState.FAILED, status=404, error=(
+            f"deal {deal_id} is deleted: nothing to restore"))
+    if verdict == "applied":
+        assert deal is not None
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
+            "update_time": deal.get("update_time"), "reconciled": True})
+    if verdict == "unchanged":
+        return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
+                                                           "action": "unchanged"})
+    if verdict == "conflict" and not force:
+        return Outcome(item.id, ItemState.FAILED, error=conflict.format(f"; {drift}"))
+    if changed:
+        return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
+    return Outcome(item.id, ItemState.PENDING, unsent=True)
+
+
+def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
+    """The persons / organizations an undo job deletes (``--contacts``; they are not rows of
+    the source manifest, so the row counts leave them out): deleted (or found already
+    deleted), kept (they carry a deal this undo keeps: found by the re-check after the
+    prompt or on resume), failed, not yet done."""
+    out = {"persons": Counter[str](), "organizations": Counter[str]()}
+    for item in store.items():
+        if item.op not in _CONTACT_OPS:
+            continue
+        bucket = out["persons" if item.op == "delete-person" else "organizations"]
+        if (item.result or {}).get("action") == "kept":
+            bucket["kept"] += 1
+        elif item.state in (ItemState.DONE, ItemState.SKIPPED):
+            bucket["deleted"] += 1
+        elif item.state is ItemState.FAILED:
+            bucket["failed"] += 1
+        else:
+            bucket["unprocessed"] += 1
+    return {name: {k: c[k] for k in ("deleted", "kept", "failed", "unprocessed")}
+            for name, c in out.items()}

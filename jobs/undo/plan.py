@@ -1,0 +1,257 @@
+"""The undo plan: each target decided against the deal as it is now (restore, delete,
+conflict, unchanged), and the persons / organizations ``--contacts`` may delete
+(``jobs.undo``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.store import (
+    BeforeImage,
+    ItemState,
+    JobStore,
+    NewItem,
+)
+
+from ..deals import (
+    EDITABLE,
+    Deal,
+    before_image,
+    editable_digest,
+    is_gone,
+    read_archived,
+    read_deals,
+    restore_body,
+    same,
+)
+from ..updating import Prepared, changed_names
+from .targets import (
+    _CARRIER_OPS,
+    META_CONTACT_PAGES,
+    Target,
+    check_source,
+    created_contacts,
+    later_writes,
+    not_created_here,
+    other_creators,
+    targets,
+)
+
+
+async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool) -> None:
+    """The persons / organizations the import created that carry no deal but the ones this
+    undo deletes: listed in the plan; deleted too when ``delete`` (``--contacts``).
+    One list pull of the deals (10 tokens per 500) and of the archived deals (20 per 500)
+    decides which still carry deals. Persons linked to a kept organization do not keep
+    it: only deals do."""
+    created = created_contacts(source)
+    if not created["person"] and not created["org"]:
+        return
+    going = {int(i.payload["deal_id"]) for i in prep.items
+             if i.op == "delete" and i.state is ItemState.PENDING}
+    carried, pages = await _carried(ctx, going)
+    prep.meta[META_CONTACT_PAGES] = pages
+    free = {name: sorted(created[name] - set(carried[name])) for name in ("person", "org")}
+    kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
+    if not delete:
+        if free["person"] or free["org"]:
+            prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                              "organization(s) the import created carry no other deals: "
+                              "--contacts deletes them too")
+        return
+    for name, op, operation in (("person", "delete-person", "deletePerson"),
+                                ("org", "delete-org", "deleteOrganization")):
+        for rid in free[name]:
+            prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
+                             payload={f"{name}_id": rid}), op)
+        prep.calls[operation] += len(free[name])
+        for check in _CARRIER_OPS:  # the re-check right before each delete (F2)
+            prep.calls[check] += len(free[name])
+    if free["person"] or free["org"]:
+        prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
+                          "organization(s) the import created carry no other deals: deleted "
+                          "too (--contacts)")
+    if kept["person"] or kept["org"]:
+        prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
+                          "import created still carry other deals: kept")
+
+
+async def _carried(ctx: CallContext, going: set[int]
+                   ) -> tuple[dict[str, dict[int, int]], dict[str, int]]:
+    """Which persons ("person") and organizations ("org") carry a deal that is not in
+    ``going`` (the deals this undo deletes): id → one such deal's id; and the pages read
+    by operation. One list pull of the deals (``GET /api/v2/deals``, 10 tokens per 500)
+    and of the archived deals (``GET /api/v2/deals/archived``, 20 tokens per 500)."""
+    carried: dict[str, dict[int, int]] = {"person": {}, "org": {}}
+    pages: dict[str, int] = {}
+    for operation in ("getDeals", "getArchivedDeals"):
+        listed = await ctx.pages(operation)
+        pages[operation] = len(listed)
+        for page in listed:
+            for deal in page.data or ():
+                if int(deal["id"]) in going:
+                    continue
+                for name in ("person", "org"):
+                    rid = deal.get(f"{name}_id")
+                    if isinstance(rid, Mapping):
+                        rid = rid.get("value", rid.get("id"))
+                    if isinstance(rid, int):
+                        carried[name].setdefault(rid, int(deal["id"]))
+    return carried, pages
+
+
+async def _carrier(ctx: CallContext, name: str, rid: int) -> int | None:
+    """A deal that carries person (``name`` "person") / organization ("org") ``rid`` now,
+    live or archived (None: none): the check right before a contact delete, so that a deal
+    this undo left alone (a conflict decided at plan, on resume or in flight) never loses
+    its person / organization (issue 9, F2). ``GET /api/v2/deals?person_id=|org_id=`` (10
+    tokens) and ``GET /api/v2/deals/archived`` with the same filter (20 tokens),
+    openapi-v2.yaml."""
+    for operation in _CARRIER_OPS:
+        page = await ctx.call(operation, params={f"{name}_id": rid, "limit": 1})
+        for deal in page.data or ():
+            if not is_gone(deal):
+                return int(deal["id"])
+    return None
+
+
+async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
+                       now: float | None = None, contacts: bool = False) -> Prepared:
+    """Read the deals the source job touched and decide, per deal, what puts it back.
+
+    Undo of an import also lists the persons and organizations it created that carry no
+    other deals, and with ``contacts`` deletes them (deletePerson / deleteOrganization,
+    3 tokens each, openapi-v2.yaml)."""
+    check_source(source)
+    taken = time.time() if now is None else now
+    todo = targets(source)
+    prep = Prepared("undo", meta={"source_job": source.job_id, "source_kind": source.kind,
+                                  "source_dir": str(source.directory), "force": force})
+    source_columns = source.meta_get("source_columns")
+    if isinstance(source_columns, list):
+        prep.meta["source_columns"] = source_columns
+    current = await read_deals(ctx, [t.deal_id for t in todo])
+    # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
+    # someone archived it since, so it is theirs to decide — a conflict, never "already
+    # deleted" and never deleted without --force
+    archived = await read_archived(ctx, [t.deal_id for t in todo if t.op == "delete"
+                                         and is_gone(current.get(t.deal_id))])
+    current.update(archived)
+    later = later_writes(source)
+    creators = other_creators(source) if source.kind == "import" else {}
+    unchecked = 0
+    for target in todo:
+        deal = current.get(target.deal_id)
+        if target.op == "delete" and not is_gone(deal) \
+                and (foreign := not_created_here(target, deal, creators)):
+            # never deleted, not even with --force: it is someone else's work
+            _conflict(prep, target, f"conflict: deal {target.deal_id} is not provably this "
+                                    f"job's create ({foreign}); left alone", recheck=False)
+            continue
+        if target.deal_id in archived and not force and not is_gone(deal):
+            _conflict(prep, target, f"conflict: deal {target.deal_id} was archived since the "
+                                    "job created it; left alone (--force deletes it)",
+                      recheck=False)
+            continue
+        if target.op == "delete" and target.written is None and target.deal_id not in later:
+            unchecked += 1
+        why = later.get(target.deal_id)
+        if why is not None and not force and not is_gone(deal):
+            _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
+                                    "left alone", recheck=False)
+            continue
+        _decide(prep, target, deal, force, taken)
+    if unchecked:
+        prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
+                          "(the import recorded no update_time): they are deleted as they are")
+    prep.calls["updateDeal"] += prep.actions["restore"]
+    prep.calls["deleteDeal"] += prep.actions["delete"]
+    if source.kind == "import":
+        await _contacts(ctx, prep, source, contacts)
+    if source.kind == "dedupe":
+        prep.notes.append("merges are final: undo of a dedupe job puts back its field-policy "
+                          "PATCHes only" + ("" if todo else " and this job made none: nothing "
+                                            "to undo (the merged deals' snapshots are in "
+                                            f"{source.directory})"))
+    if prep.actions["conflict"]:
+        prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
+                          "them: reported in failed.csv, left alone (--force overwrites them)")
+    return prep
+
+
+def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -> None:
+    """A deal someone changed since the source job wrote it: reported, left alone.
+    ``recheck=False``: a later job's record says so, and `pdbulk retry` must not take an
+    unchanged update_time (1-second resolution) as proof of the opposite."""
+    values = t.item.payload.get("values") or {}
+    prep.fail(t.item.row, t.item.key, reason, op=t.op, action="conflict", final=False,
+              deal_id=t.deal_id, expected_update_time=t.written if recheck else None,
+              values=values, before=t.before, conflict=True)
+
+
+def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
+    row, key = t.item.row, t.item.key
+    values = t.item.payload.get("values") or {}
+    base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
+                            "values": values, "wrote": dict(t.wrote or {})}
+    if is_gone(deal):
+        if t.op == "delete":
+            prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted"},
+                      op=t.op, values=values, deal_id=t.deal_id)
+        else:
+            prep.fail(row, key, f"deal {t.deal_id} is deleted: nothing to restore", op=t.op,
+                      values=values, deal_id=t.deal_id)
+        return
+    assert deal is not None
+    if t.op == "restore" and t.before is None:
+        prep.fail(row, key, f"deal {t.deal_id}: the job stored no before-image of it, so "
+                            "what it changed cannot be put back", op=t.op, action="no image",
+                  values=values, deal_id=t.deal_id)
+        return
+    now_time = deal.get("update_time")
+    changes = restore_body(deal, t.before) if t.before is not None else {}
+    if t.doubt and not changes:  # as before the PATCH: it never applied (or was put back)
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged",
+                             "note": "its field-policy PATCH was in doubt; the deal holds "
+                                     "the values from before it"},
+                  op=t.op, values=values, deal_id=t.deal_id)
+        return
+    if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
+        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                            f"({moved}); left alone", op=t.op, action="conflict",
+                  **base, before=t.before)
+        return
+    if t.digest is not None and not force and editable_digest(deal) != t.digest:
+        # an edit in the create's own second (an automation) leaves update_time as the
+        # create set it: the fields a person can edit tell (issue 9, v9r4 F4)
+        _conflict(prep, t, f"conflict: deal {t.deal_id} was edited since the job created "
+                           f"it (a field a person can edit — {', '.join(EDITABLE[:-1])} or "
+                           "a custom field — is no longer as created); left alone")
+        return
+    if t.written is not None and now_time != t.written and not force:
+        _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                           f"(update_time {t.written} then, {now_time} now); left alone")
+        return
+    if t.op == "delete":
+        prep.add(NewItem(row=row, key=key, op="delete", payload=base), "delete")
+        prep.images.append(BeforeImage("deal", t.deal_id, None, dict(deal), taken))
+        return
+    if not changes:
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged"}, op=t.op,
+                  values=values, deal_id=t.deal_id)
+        return
+    prep.add(NewItem(row=row, key=key, op="restore", payload={
+        **base, "changes": changes, "fields": changed_names(changes)}), "restore")
+    prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
+    """The fields (of those the job wrote) whose values are no longer what it wrote."""
+    custom = deal.get("custom_fields") or {}
+    moved = [k for k, v in wrote.items() if k != "custom_fields" and not same(deal.get(k), v)]
+    moved += [k for k, v in (wrote.get("custom_fields") or {}).items()
+              if not same(custom.get(k), v)]
+    return ", ".join(f"{k} is no longer the value it wrote" for k in moved)

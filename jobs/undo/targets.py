@@ -1,0 +1,258 @@
+"""What a job did that undo puts back: the targets (deals to restore or delete) read
+from the source job's store, and who else wrote or created those deals since
+(``jobs.undo``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bulk.errors import InputError, StoreError
+from bulk.store import (
+    Item,
+    ItemState,
+    JobStore,
+    list_jobs,
+)
+
+from ..deals import (
+    Deal,
+)
+from ..dedupe.merge_job import POLICY_RECORD
+from ..import_resolve import made_contacts
+
+UNDOABLE = ("update", "move-stage", "import", "dedupe")
+POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
+UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+SNAPSHOTS = "merge-snapshots.jsonl"
+META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check read
+_RESTORED_ACTIONS = ("updated", "moved")
+_CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
+                "delete-org": ("org", "deleteOrganization")}
+_CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact delete
+_WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
+              **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
+
+
+def export_snapshots(store: JobStore) -> Path:
+    """A merge job's before-images as JSON lines (deal id, when taken, the whole deal)."""
+    path = store.directory / SNAPSHOTS
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        for image in store.before_images("deal"):
+            f.write(orjson.dumps({"deal_id": image.entity_id, "taken_at": image.taken_at,
+                                  "deal": image.before}) + b"\n")
+    tmp.chmod(0o600)  # the deals' data: private to the user
+    tmp.replace(path)
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One deal of the source job to put back: restore its before-image, or delete it."""
+
+    op: str  # "restore" | "delete"
+    item: Item
+    deal_id: int
+    written: str | None  # the update_time the source job's write returned
+    before: Mapping[str, Any] | None
+    wrote: Mapping[str, Any] | None = None  # the body the job sent (dedupe: field by field)
+    digest: str | None = None  # an import's create: its editable fields as created
+    doubt: bool = False  # dedupe: a PATCH that may have applied (sent, its answer unrecorded)
+
+
+def check_source(store: JobStore) -> None:
+    """InputError unless ``store`` is a job that can be undone now."""
+    if store.kind == "merge":
+        path = export_snapshots(store)
+        raise InputError(f"merges are final in Pipedrive and cannot be undone; the full "
+                         f"snapshot of both deals of every merge is in {path}")
+    if store.kind not in UNDOABLE:
+        raise InputError(f"a {store.kind} job cannot be undone (undo handles "
+                         f"{', '.join(UNDOABLE)})")
+    in_doubt = store.counts()[ItemState.SENDING]
+    if in_doubt:
+        from bulk.coordinator import coordinator_flag, coordinator_id, coordinator_url
+        from bulk.engine import META_COORDINATOR
+
+        ran_on = store.meta_get(META_COORDINATOR)  # coordinator_id: never a password
+        flag, note = "", ""
+        if isinstance(ran_on, str):
+            url = coordinator_url()
+            if url and coordinator_id(url) == ran_on:  # the URL in force: its password known
+                flag, note = coordinator_flag(url)
+            else:
+                flag, note = f" --coordinator {ran_on}", " (with its password, if it has one)"
+        raise InputError(f"job {store.job_id} has {in_doubt} item(s) in doubt: run "
+                         f"`pdbulk resume {store.job_id} --job-dir {store.directory.parent}"
+                         f"{flag}`{note} first, so that what it sent is known")
+
+
+_WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
+
+
+def _company(store: JobStore) -> str | None:
+    from bulk.engine import META_COMPANY
+
+    company = store.meta_get(META_COMPANY)
+    return company if isinstance(company, str) else None
+
+
+def other_company(source: JobStore, other: JobStore) -> bool:
+    """Whether ``other`` provably worked on another company than ``source`` (both record
+    their company id, meta ``company``, and the ids differ). Deal ids are per company: a
+    deal id another company's job names is another deal. Unknown on either side: the
+    same company is assumed (the safe direction: undo leaves a deal alone)."""
+    mine, theirs = _company(source), _company(other)
+    return mine is not None and theirs is not None and mine != theirs
+
+
+def later_writes(source: JobStore) -> dict[int, str]:
+    """Deals that other jobs in ``source``'s job directory wrote after it was created:
+    deal id → what happened (the first such record). Merge jobs name their survivors
+    (a deal that absorbed another) and the deals they merged away; update, move-stage,
+    import and undo jobs the deals they changed. Unreadable jobs and jobs of another
+    company (``other_company``) are skipped."""
+    out: dict[int, str] = {}
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or (job.created_at or 0.0) < source.created_at):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                if other_company(source, other):
+                    continue
+                for item in other.items(ItemState.DONE):
+                    result = item.result or {}
+                    deal_id, action = result.get("deal_id"), result.get("action")
+                    if not isinstance(deal_id, int):
+                        continue
+                    if action == "merged":
+                        out.setdefault(deal_id, f"merge survivor: it absorbed deal "
+                                                f"{result.get('merged_id')} (job {job.job_id})")
+                        merged = result.get("merged_id")
+                        if isinstance(merged, int):
+                            out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
+                    elif action in _WRITES and _WRITES[action] is not None:
+                        out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} "
+                                                f"({job.kind})")
+        except StoreError:
+            continue
+    return out
+
+
+def other_creators(source: JobStore) -> dict[int, str]:
+    """Deals that other import jobs in ``source``'s job directory record as created by
+    them (whenever they ran): deal id → that job's id. Unreadable jobs and jobs of another
+    company (``other_company``: several accounts may share one ``--job-dir``) are skipped."""
+    out: dict[int, str] = {}
+    for job in list_jobs(source.directory.parent):
+        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
+                or job.kind != "import"):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as other:
+                if other_company(source, other):
+                    continue
+                for item in other.items(ItemState.DONE):
+                    result = item.result or {}
+                    deal_id = result.get("deal_id")
+                    if isinstance(deal_id, int) and result.get("action") == "created":
+                        out.setdefault(deal_id, job.job_id)
+        except StoreError:
+            continue
+    return out
+
+
+def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, str]) -> str | None:
+    """Why the deal of an import's ``created`` record is provably not that job's create
+    (None: nothing says so): another job records it as created too, or Pipedrive's
+    ``add_time`` of it is earlier than the row's send (by more than the clock margin,
+    RECONCILE_MARGIN s)."""
+    from ..account import parse_time
+    from ..importing import RECONCILE_MARGIN
+
+    other = creators.get(target.deal_id)
+    if other is not None:
+        return f"job {other} records it as created by that job"
+    added = parse_time((deal or {}).get("add_time"))
+    sent = target.item.sent_at
+    if added is not None and sent is not None and added < sent - RECONCILE_MARGIN:
+        return "it was added before this job sent its row"
+    return None
+
+
+def targets(store: JobStore) -> list[Target]:
+    """What the source job did that undo puts back (its done items, newest state first;
+    a dedupe job: every field-policy PATCH it sent or may have sent, ``_policy_targets``)."""
+    if store.kind == "dedupe":
+        export_snapshots(store)
+        return _policy_targets(store)
+    images = {b.entity_id: b.before for b in store.before_images("deal")}
+    out = []
+    for item in store.items(ItemState.DONE):
+        result = item.result or {}
+        deal_id, action = result.get("deal_id"), result.get("action")
+        if not isinstance(deal_id, int):
+            continue
+        written = result.get("update_time")
+        wrote = _wrote(item, result)
+        if store.kind == "import" and action == "created":
+            digest = result.get("digest")
+            out.append(Target("delete", item, deal_id, written, None, wrote,
+                              digest if isinstance(digest, str) else None))
+        elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
+            before = images.get(deal_id)
+            out.append(Target("restore", item, deal_id, written, before, wrote))
+    return out
+
+
+def _policy_targets(store: JobStore) -> list[Target]:
+    """A dedupe job's field-policy PATCHes to put back: each first merge (``payload["patch"]``)
+    whose PATCH applied — its merge done, or the PATCH's answer recorded (meta
+    ``dedupe.policy.<survivor>``), whatever became of the merge after it (failed as changed
+    since the plan, left pending by a stop) — and, marked ``doubt``, each one handed out
+    at least once (``sent_at``) without that proof: a run killed between the PATCH and its
+    record may have applied it. Never an item whose PATCH was provably never sent."""
+    recorded = {int(k.rsplit(".", 1)[1]) for k in store.meta_prefixed(POLICY_RECORD)}
+    policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
+    out = []
+    for item in store.items():
+        if not item.payload.get("patch") or item.payload.get("already"):
+            continue
+        survivor = int(item.payload["survivor_id"])
+        proven = item.state is ItemState.DONE or survivor in recorded
+        if not proven and item.sent_at is None:
+            continue
+        out.append(Target("restore", item, survivor, None, policy.get(survivor),
+                          item.payload["patch"], doubt=not proven))
+    return out
+
+
+def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the source job's write set on the deal, field by field: an update's PATCH
+    (``payload["changes"]``), an import's create / upsert body (``payload["deal"]``) with
+    the person / organization its result links. Undo compares the deal's current values
+    with it: ``update_time`` has 1-second resolution, so an edit in the same second as the
+    write is seen only this way (issue 9, F1). None: nothing recorded."""
+    body = item.payload.get("changes")
+    if not isinstance(body, Mapping):
+        body = item.payload.get("deal")
+    if not isinstance(body, Mapping):
+        return None
+    wrote = dict(body)
+    for name in ("person_id", "org_id"):
+        if isinstance(result.get(name), int) and item.payload.get(name[:-3]) is not None:
+            wrote[name] = result[name]
+    return wrote
+
+
+def created_contacts(source: JobStore) -> dict[str, set[int]]:
+    """Persons ("person") and organizations ("org") an import job created
+    (``jobs.import_resolve.made_contacts``: its made- lookups, whatever became of the rows
+    that needed them, and its done rows' own records)."""
+    return made_contacts(source)
