@@ -43,13 +43,20 @@ import os
 import re
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, NamedTuple, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
-import charset_normalizer
 import orjson
 
 from .csv_records import BadRecord, records
 from .errors import InputError
+from .manifest_encoding import (
+    _BOM,
+    _open_text,
+    choose_encoding,
+    detect_encoding,
+    open_utf8,
+    without_mapping_hint,
+)
 from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
 from .manifest_xlsx import header_row_number, read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
@@ -66,12 +73,6 @@ _SUFFIXES: dict[str, Format] = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
     ".json": "json", ".xlsx": "xlsx", ".xlsm": "xlsx",
 }
-ENCODING_SAMPLE = 4 * 1024 * 1024  # bytes checked for UTF-8 (streamed in 64 KiB chunks)
-DETECTOR_SAMPLE = 1024 * 1024  # bytes given to charset-normalizer when they are not UTF-8
-# charset-normalizer's codec names -> the names users type
-_CODEC_NAMES = {"cp1252": "cp1252", "latin_1": "latin-1", "iso8859_15": "iso-8859-15",
-                "mac_roman": "mac-roman", "cp1250": "cp1250", "cp850": "cp850"}
-_BOM = b"\xef\xbb\xbf"
 _JSONL_HEADER_SAMPLE = 1000
 
 
@@ -265,351 +266,6 @@ def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str |
 
 
 # ---------------------------------------------------------------- CSV
-
-def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
-    """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``)."""
-    chosen = choose_encoding(path, encoding)
-    try:
-        codecs.lookup(chosen)
-    except LookupError:
-        raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
-    try:
-        # surrogateescape: a stray bad byte fails its own row (checked per row), not the file
-        return open(path, encoding=chosen, errors="surrogateescape", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-
-
-def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
-    """A JSON file as UTF-8 bytes: ``encoding`` if given, else the detected one (the same
-    ``detect_encoding`` as CSV: UTF-8 as it is, UTF-16 recoded, anything else refused with
-    the likely encoding named). An undecodable byte stays as it is, so it fails its own
-    record as invalid UTF-8."""
-    chosen = choose_encoding(path, encoding)
-    try:
-        name = codecs.lookup(chosen).name
-    except LookupError:
-        raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, "
-                         "utf-16)") from None
-    f = _open_binary(path)
-    if name in ("utf-8", "utf-8-sig"):
-        return f
-    return io.BufferedReader(_Utf8Recoder(f, name))
-
-
-_MAPPING_HINT = re.compile(r' \(or encoding = "[^"]*" in the mapping\'s \[defaults\]\)')
-
-
-def without_mapping_hint(exc: InputError) -> InputError:
-    """``exc`` for a command that takes no mapping (move-stage, merge): the same error
-    without the ``(or encoding = "NAME" in the mapping's [defaults])`` alternative."""
-    reason = _MAPPING_HINT.sub("", exc.reason)
-    return exc if reason == exc.reason else InputError(reason, row=exc.row, column=exc.column)
-
-
-class _Utf8Recoder(io.RawIOBase):
-    """A file in another encoding read as UTF-8 bytes (a real raw stream: ijson and line
-    iteration use ``readinto``, which ``codecs.EncodedFile`` hands to the undecoded file)."""
-
-    def __init__(self, raw: BinaryIO, encoding: str) -> None:
-        super().__init__()
-        self._text = io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape",
-                                      newline="")
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._pending:
-            chunk = self._text.read(64 * 1024)
-            if not chunk:
-                return 0
-            self._pending = chunk.encode("utf-8", "surrogateescape")
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def close(self) -> None:
-        self._text.close()
-        super().close()
-
-
-def _open_binary(path: PathLike) -> io.BufferedReader:
-    try:
-        return open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
-
-
-def choose_encoding(path: PathLike, declared: str | None) -> str:
-    """The codec to read a text manifest with: the detected one (``detect_encoding``), or
-    the declared one — except that a file which shows it is Unicode wins over a declared
-    single-byte code page: a UTF-8 or UTF-16 BOM, or non-ASCII text that is valid UTF-8
-    (which cp1252 text practically never is). So a mapping that says ``encoding =
-    "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
-    re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently. A declared
-    code page on a file that is mostly UTF-8 with a few bad bytes raises InputError
-    (naming ``--encoding utf-8``): reading it so would garble every UTF-8 character."""
-    if declared is None:
-        return _checked(path, detect_encoding(path))
-    try:
-        name = codecs.lookup(declared).name
-    except LookupError:
-        raise InputError(f"unknown encoding {declared!r} (e.g. utf-8, cp1252, latin-1, "
-                         "utf-16)") from None
-    if name.startswith(("utf-8", "utf-16", "utf-32")):
-        return _checked(path, declared)
-    with _open_binary(path) as f:
-        sample = f.read(ENCODING_SAMPLE)
-        if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        if sample.startswith(_BOM) or _utf8_text(sample):
-            return "utf-8-sig"
-        f.seek(0)
-        profile = _utf8_profile(f)
-    if profile.mostly_utf8:
-        raise InputError(
-            f"{os.fspath(path)!r} is UTF-8 text ({profile.multibyte} character(s) written "
-            f"in UTF-8, the first on line {profile.first_multibyte_line}) with "
-            f"{profile.bad} byte(s) that are not UTF-8 (the first on line "
-            f"{profile.first_bad_line}); reading it as {name} would garble every one of "
-            "those UTF-8 characters (Müller → MÃ¼ller). Read it with --encoding utf-8 (a "
-            "row with a bad byte then fails alone, its cells kept in failed.csv), or fix "
-            "the byte(s)")
-    return declared
-
-
-def _checked(path: PathLike, codec: str) -> str:
-    """``codec``, after checking that a UTF-16/UTF-32 file decodes whole: its decoder has
-    no byte-keeping error mode, so a truncated file or a lone surrogate would otherwise
-    stop the reader mid-file. InputError names the byte offset and line."""
-    name = codecs.lookup(codec).name
-    if not name.startswith(("utf-16", "utf-32")):
-        return codec
-    decoder = codecs.getincrementaldecoder(name)()
-    read = lines = 0
-    with _open_binary(path) as f:
-        while True:
-            chunk = f.read(64 * 1024)
-            pending = decoder.getstate()[0]
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                start = max(exc.start, 0)
-                offset = read - len(pending) + start
-                line = lines + 1 + (pending + chunk)[:start].decode(name, "replace").count("\n")
-                raise InputError(
-                    f"{os.fspath(path)!r} is not valid {name} at byte offset {offset} (line "
-                    f"{line}: {exc.reason}); save it again, as UTF-8, or read it with "
-                    "--encoding NAME (or encoding = \"NAME\" in the mapping's [defaults])"
-                ) from None
-            if not chunk:
-                return codec
-            read += len(chunk)
-            lines += text.count("\n")
-
-
-def _utf8_text(sample: bytes) -> bool:
-    """Whether ``sample`` has non-ASCII bytes and all of them are UTF-8 (a character cut
-    at the sample's end aside)."""
-    if sample.isascii():
-        return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.reason == "unexpected end of data" and exc.start >= len(sample) - 3
-    return True
-
-
-def detect_encoding(path: PathLike) -> str:
-    """The codec to read a text manifest with: ``"utf-8-sig"``, ``"utf-16"``,
-    ``"utf-16-le"``/``"utf-16-be"`` (no BOM) or ``"utf-32"``.
-
-    A BOM decides. Otherwise NUL bytes in the first 64 KiB in every other position
-    mean UTF-16 without a BOM (little- or big-endian by where they fall); any other
-    NUL is refused (a binary file, or UTF-32 without BOM). Then the **whole file** is
-    checked as UTF-8, streamed (a sample could miss the first non-UTF-8 byte and
-    let a later row be read wrongly; the check runs at UTF-8 decoding speed, and is not
-    cached: a file rewritten within the file system's timestamp granularity would
-    otherwise be read by a stale answer). For a file that is not UTF-8, the
-    ``DETECTOR_SAMPLE`` bytes from the line of its first bad byte go to
-    charset-normalizer, and ``InputError`` names that byte's offset and line, the likely
-    encoding and the fix (``--encoding NAME`` or ``encoding = "NAME"`` in the mapping's
-    ``[defaults]``). A file whose valid UTF-8 characters are at least as many as its bad
-    bytes is named as UTF-8 instead, with ``--encoding utf-8`` (bad rows fail alone) as
-    the fix — never a code page that would garble its UTF-8 text. Raised before any API
-    call: every command reads the header first.
-    """
-    return _detect(path)
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _detect(path: PathLike) -> str:
-    with _open_binary(path) as f:
-        head = f.read(64 * 1024)
-        for bom, name in _BOMS:
-            if head.startswith(bom):
-                return name
-        if b"\x00" in head:
-            return _nul_encoding(path, head)
-        f.seek(0)
-        bad = _first_bad_utf8(f)
-        if bad is None:
-            return "utf-8-sig"
-        offset, line = bad
-        start = 0
-        if offset >= DETECTOR_SAMPLE // 2:  # the detector sees the text around the byte
-            f.seek(offset - 4096)
-            before = f.read(4096)
-            start = offset - 4096 + before.rfind(b"\n") + 1
-        f.seek(start)
-        sample = f.read(DETECTOR_SAMPLE)
-        f.seek(offset)
-        byte = f.read(1)
-    if byte == b"\x00":
-        raise _nul_error(path, offset, line)
-    with _open_binary(path) as f:
-        profile = _utf8_profile(f)
-    if profile.mostly_utf8:
-        raise InputError(
-            f"{os.fspath(path)!r} is UTF-8 except for {profile.bad} byte(s) that are not "
-            f"(the first on line {line}, byte offset {offset}: {byte!r}); its "
-            f"{profile.multibyte} other non-ASCII character(s) are valid UTF-8, so no "
-            "single-byte encoding (cp1252, latin-1) would read it right. Read it with "
-            "--encoding utf-8 (a row with a bad byte then fails alone, its cells kept in "
-            "failed.csv), or fix the byte(s) and save the file as UTF-8")
-    found = [m.encoding for m in charset_normalizer.from_bytes(sample)]
-    # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them)
-    found = [e for e in found if e not in ("ascii", "utf_8") and not e.startswith("utf_")]
-    name, others = _likely(sample, found)
-    also = f" (or {', '.join(others)})" if others else ""
-    raise InputError(
-        f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}, byte offset "
-        f"{offset}: {byte!r}); it looks like {name}{also}. Read it with --encoding {name} "
-        f"(or encoding = \"{name}\" in the mapping's [defaults]), or save it as UTF-8")
-
-
-def _nul_encoding(path: PathLike, head: bytes) -> str:
-    """UTF-16 without a BOM when the NULs of ``head`` fall in every other byte (ASCII-range
-    text); InputError for any other NUL."""
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    pairs = len(head) // 2
-    for name, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-        if pairs and zeros >= pairs * 0.3 and other == 0:
-            try:
-                text = head[:len(head) - len(head) % 2].decode(name)
-            except UnicodeDecodeError as exc:
-                if exc.start < len(head) - 4:  # not just a character cut at the end
-                    continue
-                text = head[:exc.start].decode(name)
-            if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
-                return name
-    offset = head.index(b"\x00")
-    raise _nul_error(path, offset, head[:offset].count(b"\n") + 1)
-
-
-def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
-    return InputError(
-        f"{os.fspath(path)!r} has a NUL byte on line {line} (byte offset {offset}): not a "
-        "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "
-        "Read it with --encoding NAME, e.g. --encoding utf-16-le (or encoding = \"NAME\" "
-        "in the mapping's [defaults]), or save it as UTF-8")
-
-
-class _Utf8Profile(NamedTuple):
-    multibyte: int  # characters written as valid UTF-8 multi-byte sequences
-    bad: int  # bytes that are not part of a valid UTF-8 sequence
-    first_multibyte_line: int | None
-    first_bad_line: int | None
-
-    @property
-    def mostly_utf8(self) -> bool:
-        """Valid UTF-8 multi-byte characters at least as many as the bad bytes: a UTF-8
-        file with stray bytes (cp1252 text practically never forms UTF-8 sequences, and
-        when it does by chance, its own accented bytes far outnumber them)."""
-        return self.multibyte > 0 and self.multibyte >= self.bad
-
-
-_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
-_ESCAPED = re.compile("[\udc80-\udcff]")
-
-
-def _utf8_profile(f: BinaryIO) -> _Utf8Profile:
-    """How much of the file is UTF-8: valid multi-byte characters and bad bytes counted,
-    with the line of the first of each. Streamed in 64 KiB chunks."""
-    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-    multibyte = bad = lines = 0
-    first_multi: int | None = None
-    first_bad: int | None = None
-    while True:
-        chunk = f.read(64 * 1024)
-        text = decoder.decode(chunk, final=not chunk)
-        good = _NON_ASCII.search(text)
-        escaped = _ESCAPED.search(text)
-        if good is not None:
-            multibyte += len(_NON_ASCII.findall(text))
-            if first_multi is None:
-                first_multi = lines + text[:good.start()].count("\n") + 1
-        if escaped is not None:
-            bad += len(_ESCAPED.findall(text))
-            if first_bad is None:
-                first_bad = lines + text[:escaped.start()].count("\n") + 1
-        lines += text.count("\n")
-        if not chunk:
-            return _Utf8Profile(multibyte, bad, first_multi, first_bad)
-
-
-def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
-    """(byte offset, line) of the file's first byte that is not UTF-8, or of its first
-    NUL; None for a UTF-8 file. Streamed in 64 KiB chunks."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    read = lines = 0
-    while True:
-        chunk = f.read(64 * 1024)
-        nul = chunk.find(b"\x00")
-        pending = decoder.getstate()[0]  # up to 3 bytes of a character the last chunk cut
-        try:
-            decoder.decode(chunk if nul < 0 else chunk[:nul], final=not chunk or nul >= 0)
-        except UnicodeDecodeError as exc:
-            start = max(exc.start - len(pending), 0)  # exc.start counts the pending bytes
-            return read + start - (len(pending) if exc.start < len(pending) else 0), \
-                lines + chunk[:start].count(b"\n") + 1
-        if nul >= 0:
-            return read + nul, lines + chunk[:nul].count(b"\n") + 1
-        if not chunk:
-            return None
-        read += len(chunk)
-        lines += chunk.count(b"\n")
-
-
-def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
-    """The encoding to suggest, and the detector's other candidates.
-
-    charset-normalizer cannot tell the Windows code pages apart on short Western
-    text (it ranks cp1250 first for German with umlauts and the euro sign); the
-    Excel "CSV" of Western Europe and the Americas is cp1252, so when cp1252
-    decodes the sample and the detector's best is a single-byte code page, we
-    suggest cp1252 and name the others.
-    """
-    names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
-    single_byte = not found or found[0].startswith(("cp", "latin", "iso8859", "mac", "windows"))
-    try:
-        sample.decode("cp1252")
-        cp1252_fits = True
-    except UnicodeDecodeError:
-        cp1252_fits = False
-    if cp1252_fits and single_byte:
-        return "cp1252", [n for n in names if n != "cp1252"][:2]
-    if names:
-        return names[0], names[1:3]
-    return "latin-1", []
-
 
 class _Dialect(csv.Dialect):
     delimiter = ","
@@ -868,6 +524,6 @@ def _json_kind(value: object) -> str:
 
 __all__ = [
     "DELIMITERS", "FORMATS", "Format", "PathSample", "SourceRow", "check_paths", "count_rows",
-    "detect_encoding", "header_note", "detect_format", "dialect", "header", "read_manifest", "sniff_delimiter",
-    "without_mapping_hint",
+    "choose_encoding", "detect_encoding", "header_note", "detect_format", "dialect", "header",
+    "open_utf8", "read_manifest", "sniff_delimiter", "without_mapping_hint",
 ]

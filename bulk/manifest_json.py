@@ -202,7 +202,8 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
     line numbers. An element that is not an object is an error row; a syntax
     error ends the file with one error row saying how many records were read.
     """
-    from .manifest import SourceRow, open_utf8
+    from .manifest import SourceRow
+    from .manifest_encoding import open_utf8
 
     with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
         head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
