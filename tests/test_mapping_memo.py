@@ -214,12 +214,12 @@ def test_parse_money_of_text_reads_as_any_cell_does(text: str) -> None:
 def test_a_memo_stays_bounded_and_keeps_its_newer_half() -> None:
     """However many texts a column has, a step remembers at most _STEP_MEMO_LIMIT of them;
     when full it forgets the older half, so the newest stay."""
-    from jobs.mapping import compiler
+    from jobs.mapping import steps
 
-    limit = compiler._STEP_MEMO_LIMIT
+    limit = steps._STEP_MEMO_LIMIT
     memo: dict[object, object] = {}
     for n in range(3 * limit + 7):
-        compiler._remember(memo, f"cell {n}", n)
+        steps._remember(memo, f"cell {n}", n)
         assert len(memo) <= limit
     last = 3 * limit + 6
     assert memo[f"cell {last}"] == last and f"cell {last - limit // 2}" in memo

@@ -10,7 +10,7 @@ network. The format is documented in docs/mapping.md.
 """
 
 
-from .compiler import RowMapper
+from .rowmapper import RowMapper
 from .spec import (
     Defaults,
     FieldSpec,

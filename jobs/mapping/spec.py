@@ -25,7 +25,7 @@ from .. import transforms as tf
 from ..catalog import Catalog
 
 if TYPE_CHECKING:
-    from .compiler import RowMapper
+    from .rowmapper import RowMapper
 
 
 class MappingError(InputError):

@@ -1,0 +1,258 @@
+"""``RowMapper``: a mapping compiled against one account, mapping rows into deals,
+persons and organizations (``jobs.mapping.compiler`` builds it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
+
+from .. import transforms as tf
+from .spec import (
+    Defaults,
+    FieldSpec,
+    MappedRow,
+    Mapping,
+    OrgRef,
+    PersonRef,
+)
+from .steps import (
+    Values,
+    _Source,
+    _StageStep,
+    _Step,
+)
+
+
+def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
+              label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
+    money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
+                           column=marks)
+    if money is None:
+        return None
+    currency = money.currency
+    if spec.currency_column:
+        cell = values.get(spec.currency_column)
+        if isinstance(cell, str) and tf.norm_key(cell) in {
+                tf.norm_key(v) for v in d.empty_values}:
+            cell = None  # an empty_values marker is blank: the default applies
+        column = tf.parse_currency(cell, prefer=d.currency)
+        if column and currency and column != currency \
+                and column not in tf.currency_choices(money):  # "$" defers to the column
+            raise InputError(f"{currency} in the amount but {column} in "
+                             f"{spec.currency_column!r}")
+        currency = column or currency
+    currency = currency or d.currency
+    if currency is None:
+        raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
+    return {"value": tf.json_number(money.amount), "currency": currency}
+
+
+# ---------------------------------------------------------------- mapping rows
+
+@dataclass(frozen=True, kw_only=True)
+class RowMapper:
+    """A mapping resolved against one account: ``map(row)`` per manifest row."""
+
+    mapping: Mapping
+    key: _Source
+    key_code: str
+    steps: list[_Step]
+    money: _Step | None
+    currency: _Step | None
+    pipeline: _Step | None
+    stage: _StageStep | None
+    lost_reason: _Step | None
+    when_not_lost: Literal["error", "drop"]
+    customs: list[_Step]
+    person: list[_Step | None]
+    org: list[_Step | None]
+    default_currency: str | None
+
+    def __repr__(self) -> str:
+        return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
+                f"{len(self.customs)} custom fields)")
+
+    # -- decimal marks: one decision per column, from the whole file ------------------------
+    def _marked(self) -> list[tuple[_Step, tf.ColumnDecimal]]:
+        return [(s, s.marks) for s in (*self.steps, self.money, *self.customs)
+                if s is not None and s.marks is not None]
+
+    @property
+    def learns_marks(self) -> bool:
+        """Whether a numeric target reads text under ``decimal = "auto"``: its decimal mark
+        is then learned from the whole file (``learn_marks``) before rows are mapped."""
+        return bool(self._marked())
+
+    def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
+        """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
+        ignored here, ``map`` reports them) and decide each column's decimal mark
+        (``tf.ColumnDecimal``). Returns ``decimal_marks()``. Rows the reader refused
+        (shifted cells) are no evidence. Reading stops once every such column has shown
+        both marks (its decision, and the first cell showing each, can no longer change)."""
+        marked = self._marked()
+        for step, marks in marked:
+            marks.start()
+            step.forget()
+        try:
+            for row in rows:
+                if row.error is not None:
+                    continue
+                for step, _ in marked:
+                    step.learn(row.values)
+                if all(len(marks.seen) == 2 for _, marks in marked):
+                    break  # every column showed both marks: no later cell changes a decision
+        finally:
+            for step, marks in marked:
+                marks.decide()
+                step.forget()  # a cell read while learning was only shown to its column
+        return self.decimal_marks()
+
+    def decimal_marks(self) -> dict[str, dict[str, str]]:
+        """What each ``decimal = "auto"`` target's column showed, by the target's body key or
+        custom field code: decimal mark → the first cell showing it (JSON-safe: a job
+        stores it so that a retry reads its rows the same way)."""
+        return {step.name: marks.evidence() for step, marks in self._marked()}
+
+    def use_decimal_marks(self, marks: MappingABC[str, Any]) -> None:
+        """Judge ambiguous cells by ``marks`` (``decimal_marks()`` of an earlier pass over
+        the same file); a target it does not name has no evidence."""
+        for step, column in self._marked():
+            shown = marks.get(step.name)
+            column.restore(shown if isinstance(shown, MappingABC) else {})
+            step.forget()
+
+    def map(self, row: SourceRow) -> MappedRow:
+        """The deal, person and organization of one row, or InputError(row=, column=)."""
+        if row.error is not None:
+            raise row.error
+        values, n = row.values, row.row
+        try:
+            key = tf.source_key(self.key(values))
+        except InputError as exc:
+            raise InputError(f"the source key: {exc.reason}", row=n,
+                             column=self.key.where) from None
+        if key is None:
+            raise InputError("the source key is empty" + self.key.missing(values), row=n,
+                             column=self.key.where)
+        # every bad cell of the row is reported at once (a person fixes them in one round);
+        # the first one leads (its column is the row's, its reason the reason class)
+        errors: list[InputError] = []
+        deal: dict[str, Any] = {}
+        for step in self.steps:
+            try:
+                value = step(values, n)
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            if value is not None:
+                deal[step.name] = value
+        if "title" not in deal and not any(e.column == self.steps[0].source.where
+                                           for e in errors):
+            errors.append(InputError("the deal title is empty"
+                                        + self.steps[0].source.missing(values),
+                                        row=n, column=self.steps[0].source.where))
+        for part in (self._money, self._place, self._lost_reason):
+            try:
+                part(values, n, deal)
+            except InputError as exc:
+                errors.append(exc)
+        custom: dict[str, Any] = {}
+        for step in self.customs:
+            try:
+                value = step(values, n)
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            if value is not None:
+                custom[step.name] = value
+        person = org = None
+        try:
+            person = self._person(values, n)
+        except InputError as exc:
+            errors.append(exc)
+        try:
+            org = self._org(values, n)
+        except InputError as exc:
+            errors.append(exc)
+        if errors:
+            raise _all_of(errors, n)
+        custom[self.key_code] = key
+        deal["custom_fields"] = custom
+        return MappedRow(n, key, deal, person, org)
+
+    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        money: tf.Money | None = self.money(values, n) if self.money else None
+        currency = self.currency(values, n) if self.currency else None
+        if money is not None:
+            if currency and money.currency and currency != money.currency \
+                    and currency not in tf.currency_choices(money):  # "$" defers to USD
+                raise InputError(f"the amount says {money.currency} but the currency is "
+                                 f"{currency}", row=n, column=self.money.source.where
+                                 if self.money else None)
+            deal["value"] = tf.json_number(money.amount)
+            currency = currency or money.currency
+        # defaults.currency applies to every row that names none, a blank amount too: sent
+        # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
+        currency = currency or self.default_currency
+        if currency:
+            deal["currency"] = currency
+
+    def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""
+        pipeline_id = self.pipeline(values, n) if self.pipeline else None
+        if self.stage is not None:
+            try:
+                deal["stage_id"] = self.stage(values, pipeline_id)
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
+        elif pipeline_id is not None:
+            deal["pipeline_id"] = pipeline_id
+
+    def _lost_reason(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        reason = self.lost_reason(values, n) if self.lost_reason else None
+        if reason is None:
+            return
+        if deal.get("status") == "lost":
+            deal["lost_reason"] = reason
+        elif self.when_not_lost == "error":
+            raise InputError(f"a lost reason is given but the status is "
+                             f"{deal.get('status', 'open')!r}", row=n,
+                             column=self.lost_reason.source.where if self.lost_reason else None)
+
+    def _person(self, values: Values, n: int) -> PersonRef | None:
+        name_step, email_step, phone_step = self.person
+        name = name_step(values, n) if name_step else None
+        email = email_step(values, n) if email_step else None
+        phone = phone_step(values, n) if phone_step else None
+        if name is None and email is None and phone is None:
+            return None
+        if name is None and email is None:
+            where = self.person[2].source.where if self.person[2] else None
+            raise InputError("the person has a phone number but no name or e-mail",
+                             row=n, column=where)
+        return PersonRef(str(name or email), email, phone)
+
+    def _org(self, values: Values, n: int) -> OrgRef | None:
+        name_step, address_step = self.org
+        name = name_step(values, n) if name_step else None
+        address = address_step(values, n) if address_step else None
+        return OrgRef(name, address) if name is not None else None
+
+
+def _all_of(errors: Sequence[InputError], row: int) -> InputError:
+    """One row's errors as one: the first as it is, the others named by column after it
+    (``not a number: 'n/a' (also: column 'Amount': ...; column 'Seats': ...)``)."""
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    more = "; ".join((f"column {e.column!r}: " if e.column else "") + e.reason
+                     for e in errors[1:])
+    return InputError(f"{first.reason} (also: {more})", row=row, column=first.column)
+
+
+__all__ = ["RowMapper"]

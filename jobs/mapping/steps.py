@@ -1,0 +1,365 @@
+"""The steps a compiled mapping is made of: one per target field, reading its cells
+(``_Source``), converting them (remembered per cell text: ``_Step``), with the
+per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from typing import Any, cast
+
+from bulk.errors import InputError
+from bulk.manifest_json import object_at
+
+from .. import transforms as tf
+from .spec import (
+    FieldSpec,
+)
+
+# ---------------------------------------------------------------- compiling
+
+Values = MappingABC[str, Any]
+# (raw cell, the row's values) -> the target's value. A converter reads ``values`` only
+# when its step says so (``reads_row``): the others are remembered per raw text (_Step).
+Convert = Callable[[object, Values], Any]
+Make = Callable[[FieldSpec], Convert]
+
+_MEMO_LIMIT = 10_000
+_STEP_MEMO_LIMIT = 4096  # texts a step remembers (bounded memory: ``_remember``)
+
+
+# what a target takes, for a cell of another JSON type ("expected an amount, got an object")
+_WHAT = {"deal.value": "an amount", "deal.probability": "a number", "deal.currency":
+         "a currency", "deal.expected_close_date": "a date", "deal.status": "a status",
+         "deal.owner": "a user", "deal.pipeline": "a pipeline name", "deal.label": "labels",
+         "person.email": "an e-mail address", "person.phone": "a phone number"}
+_WHAT_TYPE = {"double": "a number", "int": "a whole number", "monetary": "an amount",
+              "date": "a date", "enum": "an option", "set": "options", "user": "a user",
+              "phone": "a phone number"}
+
+
+class _Source:
+    """Reads one target's raw value from a row: column or template, else the default.
+
+    Applies the field's rules on the raw cell: an ``empty_values`` marker counts as
+    blank; a blank cell of a ``required`` field is an InputError (never the default);
+    ``allowed`` limits the raw values (case- and space-insensitively).
+    """
+
+    __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_required",
+                 "_template", "column", "columns", "what", "where")
+
+    def __init__(self, key: str, spec: FieldSpec, empty: frozenset[str] = frozenset(), *,
+                 many: bool = False, what: str = "a single value") -> None:
+        self.what = what  # what the target takes, for "expected an amount, got an object"
+        self._column = spec.column
+        # the column a plain source reads (None for a template), or the template's: their
+        # text cells alone decide the raw value (``_Step.memo``)
+        self.column = None if spec.template else spec.column
+        self._join = spec.join
+        self._many = many and spec.join is None  # a multi-option target takes the array whole
+        self._template = tf.Template(spec.template) if spec.template else None
+        self._default = spec.default
+        self._required = spec.required
+        self._allowed = ({tf.norm_key(a): a for a in spec.allowed}
+                         if spec.allowed is not None else None)
+        self._empty = empty
+        self.where = spec.column or (", ".join(self._template.columns) if self._template
+                                     else key)
+        self.columns: tuple[str, ...] = tuple(self._template.columns if self._template
+                                              else () if spec.column is None else (spec.column,))
+
+    def __call__(self, values: Values, *, default: bool = True) -> object:
+        """The raw value (``default``: the field's default for a blank cell, else None)."""
+        raw: object = None
+        if self._template is not None:
+            columns = self._template.columns
+            if any(isinstance(values.get(c), list) for c in columns):  # JSON arrays in a template
+                values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
+                          else v for c in columns}
+            raw = self._template.render(
+                {k: None if self._marker(v) else v for k, v in values.items()}
+                if self._empty else values)
+        elif self._column is not None:
+            raw = values.get(self._column)
+            if raw is None and self._column not in values and object_at(values, self._column):
+                raw = {}  # a JSON object there: flattened into paths under the column
+            if isinstance(raw, list) and not self._many:  # a JSON array: first item, or joined
+                raw = _from_array(raw, self._join)
+            if isinstance(raw, dict) or (isinstance(raw, list) and not self._many):
+                raise InputError(f"expected {self.what}, got {tf.json_kind(raw)}"
+                                 + (f" ({', '.join(map(str, raw))})" if raw else ""))
+        if tf.is_empty(raw) or self._marker(raw):
+            if self._required:
+                raise InputError(f"a value is required but {self.where!r} is empty"
+                                 + self.missing(values))
+            return self._default if default else None
+        if self._allowed is not None:
+            text = tf.clean_text(raw) or ""
+            if tf.norm_key(text) not in self._allowed:
+                raise InputError(f"{text!r} is not an allowed value (allowed: "
+                                 f"{', '.join(map(repr, self._allowed.values()))})")
+        return raw
+
+    def _marker(self, raw: object) -> bool:
+        return bool(self._empty) and isinstance(raw, str) and tf.norm_key(raw) in self._empty
+
+    def missing(self, values: Values) -> str:
+        """`` (no 'a.b' in this record)`` naming the paths absent from a JSON row, else ``""``."""
+        paths = self._template.columns if self._template is not None else [self._column]
+        gone = [p for p in paths if p is not None and p not in values]
+        return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
+
+
+def _from_array(items: list[Any], join: str | None) -> object:
+    """An array's first item, or with ``join`` its non-empty scalar items joined."""
+    if join is None:
+        return items[0] if items else None
+    return join.join(str(item) for item in items if not tf.is_empty(item)
+                     and not isinstance(item, dict | list))
+
+
+def _number_of(value: object) -> Decimal | None:
+    """The number a converted value carries (amount, monetary value), for min/max."""
+    if isinstance(value, tf.Money):
+        return value.amount
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return None
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    """``memo[key] = value``; a full memo first forgets its older half (the first
+    inserted): memory stays bounded, and the newer half still serves its hits."""
+    if len(memo) >= _STEP_MEMO_LIMIT:
+        for old in list(islice(memo, _STEP_MEMO_LIMIT // 2)):
+            del memo[old]
+    memo[key] = value
+
+
+class _Refused:
+    """A converter's refusal of a raw text, remembered by a step's memo."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One target: its source, converter and bounds.
+
+    ``memo``: the step's value for the text cells its source reads (the column's, or a
+    template's columns'), or the reason it refused them — a column repeats its values
+    (stages, owners, currencies, dates, amounts, a person's e-mail), and the same text
+    always comes out the same: source and converter are pure functions of those cells
+    unless the step ``reads_row``, and the decimal-mark record a converter may read
+    changes only while learning (``RowMapper`` forgets the memos then). A list or dict
+    value is copied on each hit, so no two rows share one. Cells of other types (JSON,
+    XLSX) are not remembered. None: nothing remembered (``reads_row``). At most
+    ``_STEP_MEMO_LIMIT`` texts (``_remember``).
+    """
+
+    name: str  # the body key or custom field code it fills
+    source: _Source
+    convert: Convert
+    low: float | None = None
+    high: float | None = None
+    marks: tf.ColumnDecimal | None = None  # a number read under decimal = "auto"
+    memo: dict[Any, Any] | None = None
+
+    def __call__(self, values: Values, row: int) -> Any:
+        memo = self.memo
+        if memo is not None:
+            column = self.source.column
+            if column is not None:  # _cells, inlined for the common case
+                cells = values.get(column)
+                if type(cells) is not str:
+                    cells = None
+            else:
+                cells = self._cells(values)
+            if cells is not None:
+                value = memo.get(cells, memo)  # the memo itself marks a miss
+                if value is not memo and type(value) is not _Refused:  # the common case
+                    return value.copy() if type(value) is list or type(value) is dict \
+                        else value
+                try:
+                    return self._remembered(memo, cells, values)
+                except InputError as exc:
+                    raise InputError(exc.reason, row=row, column=self.source.where) from None
+        try:
+            return self._value(values)
+        except InputError as exc:
+            raise InputError(exc.reason, row=row, column=self.source.where) from None
+
+    def _cells(self, values: Values) -> str | tuple[str, ...] | None:
+        """The text cells the source reads (its column's, or a template's columns' as a
+        tuple), which alone decide the step's value; None when one is not text."""
+        column = self.source.column
+        if column is not None:
+            cell = values.get(column)
+            return cell if type(cell) is str else None
+        cells = tuple(map(values.get, self.source.columns))
+        for cell in cells:
+            if type(cell) is not str:
+                return None
+        return cast("tuple[str, ...]", cells)
+
+    def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
+                    values: Values) -> Any:
+        """The value for the text ``cells`` the source reads in ``values``, from the memo
+        or computed and remembered."""
+        value = memo.get(cells, memo)  # the memo itself marks a miss
+        if value is memo:
+            try:
+                value = self._value(values)
+            except InputError as exc:
+                value = _Refused(exc.reason)
+            _remember(memo, cells, value)
+        if type(value) is _Refused:
+            raise InputError(value.reason)
+        if type(value) is list or type(value) is dict:
+            return value.copy()
+        return value
+
+    def _value(self, values: Values) -> Any:
+        raw = self.source(values)
+        return None if raw is None else self._convert(raw, values)
+
+    def _convert(self, raw: object, values: Values) -> Any:
+        value = self.convert(raw, values)
+        if self.low is not None or self.high is not None:
+            self._bounds(value, raw)
+        return value
+
+    def forget(self) -> None:
+        """Empty the memo (the decimal-mark record it was filled under changed)."""
+        if self.memo is not None:
+            self.memo.clear()
+
+    def learn(self, values: Values) -> None:
+        """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
+        is no evidence; errors are ``map``'s to report."""
+        if self.marks is not None and len(self.marks.seen) == 2:
+            return  # both marks shown: nothing more can change the column's decision
+        memo = self.memo  # while learning: the texts shown already (a text shows the same)
+        if memo is not None and (cells := self._cells(values)) is not None:
+            if cells in memo:
+                return
+            _remember(memo, cells, None)
+        try:
+            raw = self.source(values, default=False)
+            if raw is not None:
+                self.convert(raw, values)
+        except InputError:
+            pass
+
+    def _bounds(self, value: object, raw: object) -> None:
+        # the cell quoted as text, a JSON/XLSX number too: "'-200' is below ...", never a
+        # reason that starts with "-" (failed.csv would guard it as a formula)
+        number = _number_of(value)
+        if number is None:
+            return
+        if self.low is not None and number < Decimal(str(self.low)):
+            raise InputError(f"{str(raw)!r} is below the minimum {self.low:g}")
+        if self.high is not None and number > Decimal(str(self.high)):
+            raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
+
+
+class _PerColumn:
+    """A numeric target's Make whose converter reads under its column's decimal-mark
+    record (``tf.ColumnDecimal``, used under ``decimal = "auto"``): one record per target,
+    the last made kept in ``column`` for the step."""
+
+    __slots__ = ("_make", "column")
+
+    def __init__(self, make: Callable[[FieldSpec, tf.ColumnDecimal], Convert]) -> None:
+        self._make = make
+        self.column: tf.ColumnDecimal | None = None
+
+    def __call__(self, spec: FieldSpec) -> Convert:
+        self.column = tf.ColumnDecimal()
+        return self._make(spec, self.column)
+
+
+_per_column = _PerColumn
+
+
+def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Cache a name lookup, hits and misses, keyed case/whitespace-insensitively."""
+    cache: dict[str, Any] = {}
+
+    def lookup(name: str) -> Any:
+        key = tf.norm_key(name)
+        if key not in cache:
+            try:
+                cache[key] = resolve(name)
+            except InputError as exc:
+                cache[key] = exc
+            if len(cache) > _MEMO_LIMIT:  # a column of unique junk must not grow memory
+                cache.pop(next(iter(cache)))
+        hit = cache[key]
+        if isinstance(hit, InputError):
+            raise type(hit)(hit.reason)  # an AmbiguousName stays one: "*" must not catch it
+        return hit
+    return lookup
+
+
+def _title(raw: object, values: object = None) -> str:
+    text = tf.clean_title(raw)
+    if text is None:
+        raise InputError("empty value")
+    return text
+
+
+def _text(raw: object, values: object = None) -> str:
+    text = tf.clean_text(raw)
+    if text is None:
+        raise InputError("empty value")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _StageStep:
+    """The stage of a row: its source, and the resolver of (raw name, pipeline id).
+
+    ``memo``: the stage id, or the refusal, by (text cell, pipeline id) — a pure function
+    of both (as ``_Step.memo``); bounded like it."""
+
+    source: _Source
+    resolve: Callable[[object, int | None], int]
+    memo: dict[tuple[str, int | None], int | _Refused] = field(default_factory=dict)
+
+    def __call__(self, values: Values, pipeline_id: int | None) -> int:
+        """The stage id, or InputError (its reason only: the caller places it)."""
+        column = self.source.column
+        cell = values.get(column) if column is not None else None
+        if type(cell) is not str:
+            return self._id(values, pipeline_id)
+        memo = self.memo
+        key = (cell, pipeline_id)
+        found = memo.get(key)
+        if found is None:
+            try:
+                found = self._id(values, pipeline_id)
+            except InputError as exc:
+                found = _Refused(exc.reason)
+            _remember(memo, key, found)
+        if isinstance(found, _Refused):
+            raise InputError(found.reason)
+        return found
+
+    def _id(self, values: Values, pipeline_id: int | None) -> int:
+        raw = self.source(values)
+        if raw is None:  # never a silent first stage (issue 10 section 4)
+            raise InputError("the stage is empty (set deal.stage.default for blank "
+                             "cells, or fix the row)")
+        return self.resolve(raw, pipeline_id)
