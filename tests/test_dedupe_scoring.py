@@ -822,3 +822,10 @@ def test_two_persons_on_the_deals_are_review_at_most(other: dict[str, object]) -
     assert band == "review" and s <= 0.80, (s, reasons)
     assert "two persons: review" in reasons, reasons
     assert score(BASE, copy(**DOUBLE_SUBMIT, **other))[1] == "duplicate"  # the same person
+
+
+
+def test_an_invisible_character_inside_a_word_is_no_break() -> None:
+    """A zero-width space or soft hyphen pasted inside a word (``re\\u200bdesign``) is the word."""
+    for t2 in ("Website re\u200bdesign", "Website re\u00addesign", "\ufeffWebsite redesign"):
+        assert _pair("Website redesign", t2)[0] == 1.0, t2

@@ -232,9 +232,15 @@ def _split_parts(s: str) -> list[str]:
     return s.split("\x1f")
 
 
+# zero-width and soft-hyphen characters inside a word: invisible, no word break
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
     if not s.isascii():
         s = unicodedata.normalize("NFKC", s)
+        if _INVISIBLE.search(s) is not None:  # re\u200bdesign (pasted from the web) = redesign
+            s = _INVISIBLE.sub("", s)
         if sharp_s and ("ß" in s or "ẞ" in s):  # a title keeps ß: Maße is not Masse
             s = "ß".join(p.casefold() for p in s.replace("ẞ", "ß").split("ß"))
         else:
