@@ -776,9 +776,12 @@ def test_symbols_and_single_letters_tell_deals_apart(t1: str, t2: str) -> None:
 
 def test_a_month_abbreviation_alone_is_a_word() -> None:
     """#11 v11r6 C7: ``Jan`` alone is a name, not January (``Coaching Jan`` / ``Coaching
-    Januar`` was 1.000); next to a day or a year it is the month."""
+    Januar`` was 1.000; ``Coaching Mai`` / ``Coaching May`` too); next to a day or a year it
+    is the month."""
     s, band, reasons = _pair("Coaching Jan", "Coaching Januar")
     assert band != "duplicate", (s, reasons)
+    assert _pair("Coaching Mai", "Coaching May")[1] != "duplicate"  # names, not May
+    assert _pair("Messe Mai 2026", "Messe May 2026")[1] == "duplicate"
     s, band, reasons = _pair("Coaching Jan", "Coaching Jana")
     assert not any("january" in r for r in reasons), reasons
     for t1, t2 in (("Messe Jan 2026", "Messe Januar 2026"), ("Messe 15. Jan", "Messe 15. Januar"),

@@ -113,11 +113,12 @@ for _name, _forms in (
         ("sunday", "sonntag dimanche domingo zondag")):
     _CALENDAR.update(dict.fromkeys((_name, *_forms.split()), _name))
 CALENDAR_NAMES = frozenset(_CALENDAR.values())
-# abbreviations that are also words or names (``Jan``, ``Mar``, ``Dez``...): a month only next
-# to a day or year number (``Jan 2026``, ``15. Jan``, ``Jan-26``); alone, a word (a name)
+# abbreviations, and month names that are also words or names (``Jan``, ``Mar``, ``Dez``,
+# ``May``, ``Mai``, ``Mars``): a month only next to a day or year number (``Jan 2026``, ``15.
+# Jan``, ``Jan-26``, ``Mai 2026``); alone, a word (``Coaching Jan``, ``Coaching Mai``)
 MONTH_ABBREVIATIONS = frozenset({
     "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt",
-    "nov", "dec", "dez", "tues", "thurs"})
+    "nov", "dec", "dez", "tues", "thurs", "may", "mai", "mei", "mars"})
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 # letters and digits of any script; everything else breaks words, but a number with a decimal
 # point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
