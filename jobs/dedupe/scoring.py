@@ -108,6 +108,8 @@ REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (
 REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
 WORD_FORMS = "word forms"  # reason prefix: one word with two endings (abendkurs/abendkurse)
 SHARP_S_WORDS = "ß or ss"  # reason prefix: maße / masse (dimensions / mass): review at most
+ROMAN = "a letter or a roman numeral"  # reason prefix: Phase I / Phase 1, Projekt X / 10
+ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter: review
 PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
 UNTIED_SIDES = "org only on one, person only on the other"  # nothing of one kind on both
 DOUBLE_ENTRY_SECONDS = 3600
@@ -506,7 +508,12 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if s > EXTRA_WORD_CAP and not same_id and _meaningful(extra, a, b):
         s = EXTRA_WORD_CAP  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
     if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
-        s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
+        roman = _letter_or_numeral(a.title.numbers, b.title.numbers)
+        if roman:  # Phase I / Phase 1: maybe one phase, maybe Projekt X / Projekt 10
+            s = min(s, ROMAN_CAP)
+            reasons.append(f"{ROMAN}: {roman}")
+        else:
+            s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     if s > ORDER_NUMBERS_CAP and (moved := order_moved(a.title, b.title)) is not None:
         what, why = moved
         if what == "numbers":
@@ -532,6 +539,23 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     else:
         band = "distinct"
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+_ROMAN_LETTERS = {"i": "1", "v": "5", "x": "10"}
+
+
+def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
+    """``i≠1`` when the two titles' identifying tokens differ only in single letters that
+    could be roman numerals written against their digits (``i`` / ``1``, ``v`` / ``5``,
+    ``x`` / ``10``): a letter (``Projekt X``) or a numeral (``Phase I``); else empty."""
+    dx, dy = x - y, y - x
+    if not dx or len(dx) != len(dy) or not (_ROMAN_LETTERS.keys() & (dx | dy)):
+        return ""
+    if {_ROMAN_LETTERS.get(t, t) for t in dx} != {_ROMAN_LETTERS.get(t, t) for t in dy}:
+        return ""
+    return " ".join(f"{t}≠{_ROMAN_LETTERS.get(t, t)}" if t in _ROMAN_LETTERS else
+                    f"{next(k for k, v in _ROMAN_LETTERS.items() if v == t)}≠{t}"
+                    for t in sorted(dx))
 
 
 def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
