@@ -204,7 +204,7 @@ def parted_words(s: str) -> tuple[list[str], list[int]]:
     parts: list[int] = []
     k = 0
     for seg in _split_parts(s):
-        if seg_toks := (_tokens(seg) if decimal else _PLAIN_WORD.findall(seg)):
+        if seg_toks := (_tokens(seg) if decimal else _plain_words(seg)):
             toks += seg_toks
             parts += [k] * len(seg_toks)
         k += 1
@@ -263,12 +263,20 @@ def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
 
 def _tokens(s: str) -> list[str]:
     if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
-        return _PLAIN_WORD.findall(s)
+        return _plain_words(s)
     return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
 
 
 _DECIMAL = re.compile(r"\d[.,]\d")
-_PLAIN_WORD = re.compile(r"[^\W_]+" + _SYMBOL + "?")
+_PLAIN_WORD = re.compile(r"[^\W_]+")
+_SYMBOL_WORD = re.compile(r"[^\W_]+" + _SYMBOL + "?")
+
+
+def _plain_words(s: str) -> list[str]:
+    """The word tokens of a title without decimals (the symbol pattern only where a symbol is)."""
+    if "+" in s or "#" in s or "-" in s:
+        return _SYMBOL_WORD.findall(s)
+    return _PLAIN_WORD.findall(s)
 SYMBOL_ENDS = ("+", "#", "-")  # the last character of a symbol token (``c++``, ``c#``, ``a-``)
 
 
@@ -410,13 +418,19 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     return out
 
 
+def _same_org_word(t: str, o: str) -> bool:
+    """Title token ``t`` spells org-key word ``o``: accents aside, and ``ß`` read ``ss`` (org
+    keys read it so; a title keeps it)."""
+    f = fold(t)
+    return f == fold(o) or ("ß" in f and f.replace("ß", "ss") == fold(o))
+
+
 def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> int | None:
     """The end of the org-name run starting at ``tokens[i]``, or None."""
     k = len(org)
     run = tokens[i:i + k]
-    if len(run) == k and all(t == o or fold(t).replace("ß", "ss") == fold(o)
-                             for t, o in zip(run, org, strict=True)):
-        return i + k  # (org keys read ß as ss; a title keeps it)
+    if len(run) == k and all(t == o or _same_org_word(t, o) for t, o in zip(run, org, strict=True)):
+        return i + k
     text = ""
     for j in range(i, len(tokens)):  # the same letters, spaced differently
         text += tokens[j].replace("ß", "ss") if "ß" in tokens[j] else tokens[j]
