@@ -8,16 +8,20 @@ umlauts aside, or spaced differently — never with a typo) — so ``ACME Corp \
 Website redesign`` and ``Website redesign - Acme`` at org ``Acme`` both become
 ``website redesign``. Nothing else is taken for a company name: ``Sales training -
 Berlin`` keeps ``berlin``. German umlauts are transliterated (``Müller`` =
-``Mueller``; ``ß`` = ``ss``) and digits grouped by thousands are one number
+``Mueller``); a title keeps ``ß`` (``Maße`` is not ``Masse``), an org name reads it ``ss``;
+digits grouped by thousands are one number
 (``1,000`` = ``1000``); a decimal, version or date is one token (``1.2`` is not ``2.1``).
 An umlaut is never the bare vowel (``Zähler`` is not ``Zahler``) but in a few
 place names with an English exonym (``DOTLESS_PLACES``: ``Zürich`` = ``Zurich``).
 Each token keeps the index of the title part it is in (``parted_words``: parts
 split at separators), and noise words are dropped only where they mark a copy or a
 label (``(copy)``, ``Deal: ...``; ``_label_noise``) — function words anywhere.
-Number words, ordinals and roman numerals I-XII become digits (``Phase one`` =
-``Phase I`` = ``1st phase`` = ``Phase 1``); month and weekday names (English,
-German, French, Spanish, Dutch) their English name (``Juni`` = ``June``).
+Number words, ordinals and roman numerals II-XII become digits (``Phase one`` =
+``1st phase`` = ``Phase 1``, ``Phase II`` = ``Phase 2``; a single letter is never a numeral:
+``Projekt X`` is not ``Projekt 10``); month and weekday names (English, German, French,
+Spanish, Dutch) their English name (``Juni`` = ``June``), an abbreviation that is also a word
+(``Jan``) only next to a day or year number (``Jan 2026``). A letter token carrying ``+``,
+``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token.
 Identifying tokens are never dropped and are kept apart in ``numbers``: tokens
 with a numeral of any script (``has_numeral``: digits, CJK ``一二三``, ``壱``, ``Ⅻ``), month
 and weekday names and single letters,
@@ -40,7 +44,7 @@ from .legal_forms import SINGLE_WORD_FORMS, distinct_forms, form_run, split_form
 # single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
 LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 # tokens that name a number without a digit -> the digits they stand for: roman numerals
-# I-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
+# II-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
 _NUMBER_WORDS: dict[str, str] = {}
 # ordinals written as words (``first``, ``zweite``, ``troisième``...): ``first phase`` is read
 # ``phase 1`` (normalize_title moves an ordinal after the word it numbers)
@@ -50,7 +54,10 @@ for _n, (_roman, _word, _nth) in enumerate((
         ("iv", "four", "fourth"), ("v", "five", "fifth"), ("vi", "six", "sixth"),
         ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
         ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
-    _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth), str(_n)))
+    # a single letter is never a roman numeral (``Projekt X`` / ``Projekt 10``, ``Team V``):
+    # ``i`` / ``v`` / ``x`` stay letters, ``ii``, ``iv``, ``xii``... are numbers
+    _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth) if len(_roman) > 1 else (_word, _nth),
+                                       str(_n)))
     _ORDINAL_WORDS.add(_nth)
 # the same in German, French, Spanish, Dutch and Italian (cardinals two-twelve, ordinals
 # first-fifth), leaving out what is also an article, a common word or a name in these
@@ -106,10 +113,19 @@ for _name, _forms in (
         ("sunday", "sonntag dimanche domingo zondag")):
     _CALENDAR.update(dict.fromkeys((_name, *_forms.split()), _name))
 CALENDAR_NAMES = frozenset(_CALENDAR.values())
+# abbreviations, and month names that are also words or names (``Jan``, ``Mar``, ``Dez``,
+# ``May``, ``Mai``, ``Mars``): a month only next to a day or year number (``Jan 2026``, ``15.
+# Jan``, ``Jan-26``, ``Mai 2026``); alone, a word (``Coaching Jan``, ``Coaching Mai``)
+MONTH_ABBREVIATIONS = frozenset({
+    "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt",
+    "nov", "dec", "dez", "tues", "thurs", "may", "mai", "mei", "mars"})
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 # letters and digits of any script; everything else breaks words, but a number with a decimal
 # point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
-_WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+")
+# a letter token may carry ``+``, ``++`` or ``#`` (``C++``, ``C#``, ``F#``, ``A+``, ``S+``), and a
+# single letter a grade's trailing ``-`` (``Kurs A-``): one identifying token, kept whole
+_SYMBOL = r"(?:(?<=[^\W\d_])(?:\+\+?|#)(?![\w+#])|(?<![^\W_][^\W_])(?<=[^\W\d_])-(?![\w-]))"
+_WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+" + _SYMBOL + "?")
 # where a title splits into parts that may come in any order (``Website redesign - Acme`` /
 # ``Acme - Website redesign``, ``Acme: CRM`` / ``CRM (Acme)``): ``_split_parts``
 # ``2. Phase`` (German ordinal): ``2nd phase``
@@ -160,23 +176,26 @@ DOTLESS_PLACES = frozenset({
 _OTHER_READING = re.compile("[äöüÄÖÜ]|\\w['\u2019][sS]\\b")  # a title with a second reading
 
 
-def words(s: str, *, umlauts: str = "transliterate", other: bool = False) -> list[str]:
+def words(s: str, *, umlauts: str = "transliterate", other: bool = False,
+          sharp_s: bool = False) -> list[str]:
     """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split;
     ``'s`` and apostrophes dropped, ``e-mail`` one word). German umlauts become ``ae`` /
     ``oe`` / ``ue`` and ``ß`` ``ss`` (``other``: the other reading, the umlauts' dots
     dropped, ``a`` / ``o`` / ``u``, and ``'s`` an ``s``: ``acme's`` -> ``acmes``), so
     ``Müller`` = ``Mueller``; digits grouped by thousands are one number (``1,000`` /
     ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``); a decimal, a version or a date is one
-    token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``)."""
-    return _tokens(_prepare(s, other))
+    token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``).
+    ``sharp_s`` (titles): ``ß`` stays ``ß`` (``Maße`` dimensions / ``Masse`` mass); org names
+    read it ``ss`` (``Strauß GmbH`` = ``Strauss GmbH``)."""
+    return _tokens(_prepare(s, other, sharp_s))
 
 
 def parted_words(s: str) -> tuple[list[str], list[int]]:
     """``words(s)`` and, for each token, the index of the title part it is in: the parts
     are split at separators (``_split_parts``: ``-`` with a space beside it, an en or em dash, ``:``,
     ``|``, ``/``, brackets, ``,`` not between digits...), so ``Website redesign - Acme``
-    is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one."""
-    s = _prepare(s, False)
+    is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one. ``ß`` stays ``ß``."""
+    s = _prepare(s, False, True)
     if _HAS_SEPARATOR.search(s) is None:  # one part (most titles): no positions needed
         toks = _tokens(s)
         return toks, [0] * len(toks)
@@ -185,7 +204,7 @@ def parted_words(s: str) -> tuple[list[str], list[int]]:
     parts: list[int] = []
     k = 0
     for seg in _split_parts(s):
-        if seg_toks := (_tokens(seg) if decimal else _PLAIN_WORD.findall(seg)):
+        if seg_toks := (_tokens(seg) if decimal else _plain_words(seg)):
             toks += seg_toks
             parts += [k] * len(seg_toks)
         k += 1
@@ -195,7 +214,8 @@ def parted_words(s: str) -> tuple[list[str], list[int]]:
 # a character that may separate parts (``_split_parts``): a title without one is one part
 _HAS_SEPARATOR = re.compile(r"[^\w\s.'\u2019]")
 _SEP_CHARS = str.maketrans(dict.fromkeys(":|/\\()[]{}<>;\u2013\u2014\u2015\u2212\u00b7\u2022", "\x1f"))
-_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-|-(?=\s|$)")  # ``Website - Acme``, not ``Check-in``
+# ``Website - Acme``, not ``Check-in``, nor a grade's ``-`` after a single letter (``Kurs A-``)
+_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-|(?<!\s[^\W\d_])(?<!^[^\W\d_])-(?=\s|$)")
 _COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
 
 
@@ -213,9 +233,19 @@ def _split_parts(s: str) -> list[str]:
     return s.split("\x1f")
 
 
-def _prepare(s: str, other: bool) -> str:
+# zero-width and soft-hyphen characters inside a word: invisible, no word break
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
     if not s.isascii():
-        s = unicodedata.normalize("NFKC", s).casefold()
+        s = unicodedata.normalize("NFKC", s)
+        if _INVISIBLE.search(s) is not None:  # re\u200bdesign (pasted from the web) = redesign
+            s = _INVISIBLE.sub("", s)
+        if sharp_s and ("ß" in s or "ẞ" in s):  # a title keeps ß: Maße is not Masse
+            s = "ß".join(p.casefold() for p in s.replace("ẞ", "ß").split("ß"))
+        else:
+            s = s.casefold()
         s = s.translate(_STRIPPED if other else _UMLAUTS)
     else:
         s = s.lower()
@@ -233,12 +263,21 @@ def _prepare(s: str, other: bool) -> str:
 
 def _tokens(s: str) -> list[str]:
     if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
-        return _PLAIN_WORD.findall(s)
+        return _plain_words(s)
     return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
 
 
 _DECIMAL = re.compile(r"\d[.,]\d")
 _PLAIN_WORD = re.compile(r"[^\W_]+")
+_SYMBOL_WORD = re.compile(r"[^\W_]+" + _SYMBOL + "?")
+
+
+def _plain_words(s: str) -> list[str]:
+    """The word tokens of a title without decimals (the symbol pattern only where a symbol is)."""
+    if "+" in s or "#" in s or "-" in s:
+        return _SYMBOL_WORD.findall(s)
+    return _PLAIN_WORD.findall(s)
+SYMBOL_ENDS = ("+", "#", "-")  # the last character of a symbol token (``c++``, ``c#``, ``a-``)
 
 
 def canonical(token: str) -> str:
@@ -256,6 +295,20 @@ def canonical(token: str) -> str:
     return m.group(1) if m else token
 
 
+def _canonical_all(raw: Sequence[str]) -> list[str]:
+    """``canonical`` of each token, but a month abbreviation (``MONTH_ABBREVIATIONS``: ``jan``,
+    ``mar``, ``dez``...) is a month only next to a token that starts with a digit (a day or a
+    year: ``jan 2026``, ``15th jan``, ``jan 26``); alone it is a word (``Coaching Jan``)."""
+    out = [canonical(t) for t in raw]
+    if not MONTH_ABBREVIATIONS.isdisjoint(raw):
+        n = len(raw)
+        for i, t in enumerate(raw):
+            if t in MONTH_ABBREVIATIONS and not (
+                    (i > 0 and raw[i - 1][:1].isdigit()) or (i + 1 < n and raw[i + 1][:1].isdigit())):
+                out[i] = t
+    return out
+
+
 def _join_initials(s: str) -> str:
     """``S.A.`` -> ``SA``, ``B.V.`` -> ``BV`` (dotted initials are one word), before tokenizing."""
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
@@ -264,9 +317,11 @@ def _join_initials(s: str) -> str:
 def is_identifying(token: str) -> bool:
     """A token that tells deals apart like a number: it holds a numeral of any script
     (``has_numeral``: ``2024``, ``q3``, ``v2``, number words after ``canonical``, ``一期工程``,
-    ``第弐``), is a single letter (``Building A``, ``Plan B``) or a month or weekday name
-    after ``canonical`` (``june``, ``monday``)."""
-    return len(token) == 1 or token in CALENDAR_NAMES or has_numeral(token)
+    ``第弐``), is a single letter (``Building A``, ``Plan B``), a letter token with a symbol
+    (``c++``, ``c#``, ``a+``, ``a-``: ``C++ Schulung`` / ``C# Schulung`` are two courses) or a
+    month or weekday name after ``canonical`` (``june``, ``monday``)."""
+    return len(token) == 1 or token in CALENDAR_NAMES or has_numeral(token) \
+        or token.endswith(SYMBOL_ENDS)
 
 
 def has_numeral(token: str) -> bool:
@@ -363,15 +418,22 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     return out
 
 
+def _same_org_word(t: str, o: str) -> bool:
+    """Title token ``t`` spells org-key word ``o``: accents aside, and ``ß`` read ``ss`` (org
+    keys read it so; a title keeps it)."""
+    f = fold(t)
+    return f == fold(o) or ("ß" in f and f.replace("ß", "ss") == fold(o))
+
+
 def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> int | None:
     """The end of the org-name run starting at ``tokens[i]``, or None."""
     k = len(org)
     run = tokens[i:i + k]
-    if len(run) == k and all(t == o or fold(t) == fold(o) for t, o in zip(run, org, strict=True)):
+    if len(run) == k and all(t == o or _same_org_word(t, o) for t, o in zip(run, org, strict=True)):
         return i + k
     text = ""
     for j in range(i, len(tokens)):  # the same letters, spaced differently
-        text += tokens[j]
+        text += tokens[j].replace("ß", "ss") if "ß" in tokens[j] else tokens[j]
         if len(text) >= len(joined):
             return j + 1 if text == joined and j + 1 - i != k else None
     return None
@@ -424,10 +486,10 @@ def normalize_title(title: str, org_name: str | None = None,
     titled just ``Acme Corp`` still has a title: ``acme``).
     """
     raw, parts = parted_words(title)
-    toks = [canonical(t) for t in raw]
+    toks = _canonical_all(raw)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
-        stripped = [canonical(u) for u in words(title, other=True)]
+        stripped = _canonical_all(words(title, other=True, sharp_s=True))
         if len(stripped) == len(toks):  # (``Ü-Bahn``: a one-letter prefix joins when stripped)
             alts = {t: u for t, u in zip(toks, stripped, strict=True)
                     if t != u and (u in DOTLESS_PLACES or u == t + "s")}

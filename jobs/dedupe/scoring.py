@@ -33,7 +33,12 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
   different orgs -0.40; two org records alike but for different legal forms (``Acme GmbH`` /
   ``Acme Inc``: two legal entities, ``normalize.other_legal_entity``): no support, at most 0.80;
-* same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer);
+* same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer) and
+  at most 0.80 (review: two customers of one org name as often as one customer twice);
+* an org on one deal and a person on the other, nothing shared (``nothing ties the deals to
+  one customer: org only on one, person only on the other``): at most 0.80 (review);
+* one letter more at a word's end (``frank`` / ``franka``) is two word forms, ``ß`` against
+  ``ss`` (``maße`` / ``masse``) is ``ß or ss``: at most 0.80, even in a double submission;
 * neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
   and nothing tying the pair to one customer (no shared org or company, no shared person) while
   a deal has no customer at all (no org, no person), the
@@ -67,6 +72,7 @@ does I/O; scores are deterministic.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +107,11 @@ NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evide
 REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
 REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
 WORD_FORMS = "word forms"  # reason prefix: one word with two endings (abendkurs/abendkurse)
+SHARP_S_WORDS = "ß or ss"  # reason prefix: maße / masse (dimensions / mass): review at most
+ROMAN = "a letter or a roman numeral"  # reason prefix: Phase I / Phase 1, Projekt X / 10
+ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter: review
+PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
+UNTIED_SIDES = "org only on one, person only on the other"  # nothing of one kind on both
 DOUBLE_ENTRY_SECONDS = 3600
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
@@ -123,7 +134,8 @@ _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
 
 def identifier_value(r: DealRecord, key: str) -> str | None:
     """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
-    collapsed, casefolded (``PO-4711 `` = ``po-4711``; ``4711.0`` = ``4711``); None when empty."""
+    collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
+    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty."""
     v = r.fields.get(key)
     if isinstance(v, Mapping):
         v = v.get("value", v.get("id"))
@@ -132,7 +144,12 @@ def identifier_value(r: DealRecord, key: str) -> str | None:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = " ".join(str(v).split()).casefold()
+    if "." in text and _WHOLE_FLOAT.fullmatch(text):  # 4711.0 (a spreadsheet's float) = 4711
+        text = text[:text.index(".")]
     return text or None
+
+
+_WHOLE_FLOAT = re.compile(r"\d+\.0+")
 
 
 def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
@@ -335,7 +352,15 @@ def clear_typo(x: str, y: str) -> bool:
 
 
 # how two words, one on each side, relate (``word_pair``)
-TYPO, NEAR, REAL, FORMS = "typo", "near", "real", "forms"
+TYPO, NEAR, REAL, FORMS, SHARP_S = "typo", "near", "real", "forms", "sharp_s"
+
+
+def _end_letter(x: str, y: str) -> bool:
+    """One word is the other with one letter more at its end (``frank`` / ``franka``,
+    ``simon`` / ``simona``, ``ivan`` / ``ivana``): a name's other form or an inflection, never
+    a typo (a typo rarely drops exactly the last letter into another plausible word)."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(long) == len(short) + 1 and long.startswith(short)
 
 
 def word_pair(x: str, y: str) -> str | None:
@@ -343,7 +368,10 @@ def word_pair(x: str, y: str) -> str | None:
     and umlauts aside), or None when they are two unrelated words (a substitution):
 
     * ``REAL``: one edit apart and both real words or names (``trial`` / ``trail``);
-    * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``);
+    * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``), or one
+      letter more at the end (``_end_letter``: ``frank`` / ``franka``, ``simon`` / ``simona``);
+    * ``SHARP_S``: ``ß`` on one side where the other writes ``ss`` (``maße`` / ``masse``:
+      dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
     * ``TYPO``: two neighbours swapped (``clear_typo``);
     * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
       word of 4+ letters: a typo only in a double submission (``score_pair``);
@@ -351,12 +379,14 @@ def word_pair(x: str, y: str) -> str | None:
       ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
       ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
       a prefix that changes the meaning; a typo rarely hits the first letter)."""
+    if ("ß" in x or "ß" in y) and x.replace("ß", "ss") == y.replace("ß", "ss"):
+        return SHARP_S
     if _typo_of(x, y):
         if both_known(x, y):
             return REAL
         if _swapped(x, y):
             return TYPO
-        if inflected(x, y):
+        if inflected(x, y) or _end_letter(x, y):
             return FORMS
         if x[0] != y[0]:
             return None
@@ -395,6 +425,7 @@ class WordDiff:
     near: tuple[tuple[str, str], ...]
     real: tuple[tuple[str, str], ...]
     forms: tuple[tuple[str, str], ...]
+    sharp_s: tuple[tuple[str, str], ...] = ()
 
 
 def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
@@ -402,7 +433,7 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     other side is paired with the other side's unequal words it relates to (``word_pair``);
     a word with no such partner is a substituted or extra word."""
     only_x, only_y = _only(x, y), _only(y, x)
-    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: []}
+    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: []}
     paired_x: set[str] = set()
     paired_y: set[str] = set()
     for t in only_x:
@@ -415,7 +446,7 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     return WordDiff(tuple(t for t in only_x if t not in paired_x),
                     tuple(u for u in only_y if u not in paired_y),
                     tuple(kinds[TYPO]), tuple(kinds[NEAR]), tuple(kinds[REAL]),
-                    tuple(kinds[FORMS]))
+                    tuple(kinds[FORMS]), tuple(kinds[SHARP_S]))
 
 
 def _fmt(v: float) -> str:
@@ -455,8 +486,14 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         if s > NO_CUSTOMER_CAP and (why := _untied_short(a, b, bool(same_id), against)):
             s = NO_CUSTOMER_CAP  # title + timing alone are weak evidence: review at most
             reasons.append(f"{UNTIED} {why}")
+    if s > NO_CUSTOMER_CAP and not same_id and f"{UNTIED}: {UNTIED_SIDES}" in reasons:
+        s = NO_CUSTOMER_CAP  # Pentest Webshop at Alpha GmbH / by Zoe Free, no org: review
+    if s > PERSONS_CAP and da.person_id is not None and db.person_id is not None \
+            and da.person_id != db.person_id:
+        s = PERSONS_CAP  # two persons, one org name (Müller GmbH twice): maybe two customers
+        reasons.append("two persons: review")
     if s > REAL_WORDS_CAP and not same_id \
-            and any(r.startswith((REAL_WORDS, WORD_FORMS)) for r in reasons):
+            and any(r.startswith((REAL_WORDS, WORD_FORMS, SHARP_S_WORDS)) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     s = _cap_legal_entities(s, reasons)
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id \
@@ -471,7 +508,12 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if s > EXTRA_WORD_CAP and not same_id and _meaningful(extra, a, b):
         s = EXTRA_WORD_CAP  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
     if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
-        s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
+        roman = _letter_or_numeral(a.title.numbers, b.title.numbers)
+        if roman:  # Phase I / Phase 1: maybe one phase, maybe Projekt X / Projekt 10
+            s = min(s, ROMAN_CAP)
+            reasons.append(f"{ROMAN}: {roman}")
+        else:
+            s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
     if s > ORDER_NUMBERS_CAP and (moved := order_moved(a.title, b.title)) is not None:
         what, why = moved
         if what == "numbers":
@@ -497,6 +539,23 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     else:
         band = "distinct"
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+
+
+_ROMAN_LETTERS = {"i": "1", "v": "5", "x": "10"}
+
+
+def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
+    """``i≠1`` when the two titles' identifying tokens differ only in single letters that
+    could be roman numerals written against their digits (``i`` / ``1``, ``v`` / ``5``,
+    ``x`` / ``10``): a letter (``Projekt X``) or a numeral (``Phase I``); else empty."""
+    dx, dy = x - y, y - x
+    if not dx or len(dx) != len(dy) or not (_ROMAN_LETTERS.keys() & (dx | dy)):
+        return ""
+    if {_ROMAN_LETTERS.get(t, t) for t in dx} != {_ROMAN_LETTERS.get(t, t) for t in dy}:
+        return ""
+    return " ".join(f"{t}≠{_ROMAN_LETTERS.get(t, t)}" if t in _ROMAN_LETTERS else
+                    f"{next(k for k, v in _ROMAN_LETTERS.items() if v == t)}≠{t}"
+                    for t in sorted(dx))
 
 
 def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
@@ -617,6 +676,10 @@ def _concatenable(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> bool:
     return go(tuple(a), tuple(b), ())
 
 
+def _has_org(p: Prepared) -> bool:
+    return p.deal.org_id is not None or bool(p.org)
+
+
 def _anonymous(p: Prepared) -> bool:
     """A deal with no customer identity at all: no org (id or name) and no person."""
     return p.deal.org_id is None and not p.org and p.deal.person_id is None
@@ -699,6 +762,8 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in d.real)}")
     if d.forms:
         reasons.append(f"{WORD_FORMS}: {' '.join(f'{t}≠{u}' for t, u in d.forms)}")
+    if d.sharp_s:
+        reasons.append(f"{SHARP_S_WORDS}: {' '.join(f'{t}≠{u}' for t, u in d.sharp_s)}")
     if d.near:
         reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in d.near)}")
     ux, uy = d.only_x, d.only_y
@@ -711,7 +776,7 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
     # a double submission may take one near word for a typo when one of the two is a known
     # word (a misspelt word: ``softare``); two unknown words (``salesforce`` / ``salesforge``,
     # products, places, names the word lists lack) may be two names even minutes apart
-    only_near = len(d.near) == 1 and not (ux or uy or d.real or d.forms) \
+    only_near = len(d.near) == 1 and not (ux or uy or d.real or d.forms or d.sharp_s) \
         and x.numbers == y.numbers and any(is_known_word(w) for w in d.near[0])
     return s, only_near, (ux or uy) if not (ux and uy) else ()
 
@@ -749,6 +814,10 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
         if _anonymous(a) or _anonymous(b):  # a deal with no customer identity at all
             reasons.append(UNTIED)  # the duplicate band needs more (score_pair: _untied_short)
+        elif not (_has_org(a) and _has_org(b)) and (da.person_id is None or db.person_id is None):
+            # an org on one deal, a person on the other (and not the other way round too):
+            # nothing says the person belongs to that org; capped in score_pair
+            reasons.append(f"{UNTIED}: {UNTIED_SIDES}")
         # nothing ties the two to one customer (an org or person missing on a side): review at most,
         # unless added within the hour (a double submit)
         close = da.add_time is not None and db.add_time is not None \
