@@ -482,7 +482,39 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
     return found
 
 
+async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
+                            deleted: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Deals added at or after ``since`` (Unix time) that carry a source key in the key
+    field ``key_code``, by key (in id order): the default list *and* the archived one
+    (``GET /api/v2/deals`` and ``GET /api/v2/deals/archived``, sorted by add_time
+    descending, with the key field; openapi-v2), pulled at once — an archived deal still
+    carries its key (issue 9 section 2). ``deleted``: also the deals deleted since
+    (``status=open,won,lost,deleted``: the last 30 days, FACTS), marked by
+    ``is_deleted``/``status`` (``jobs.deals.is_gone``). Costs one page of each list per
+    500 deals added since (10 + 20 tokens at least)."""
+    params: dict[str, object] = {"custom_fields": key_code}
+    if deleted:
+        params["status"] = "open,won,lost,deleted"
+    found: dict[str, list[dict[str, Any]]] = {}
+    lists: dict[str, list[dict[str, Any]]] = {}
+
+    async def pull(operation_id: str) -> None:
+        lists[operation_id] = await added_since(ctx, operation_id, since, params=params)
+
+    await concurrently(lambda: pull("getDeals"), lambda: pull("getArchivedDeals"))
+    seen: set[int] = set()
+    for deal in sorted((d for op in ("getDeals", "getArchivedDeals") for d in lists[op]),
+                       key=lambda d: int(d["id"])):
+        key = deal_key(deal, key_code)
+        if key is None or int(deal["id"]) in seen:
+            continue
+        seen.add(int(deal["id"]))
+        found.setdefault(key, []).append(deal)
+    return found
+
+
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
+           "keyed_added_since",
            "concurrently", "deal_key", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

@@ -239,7 +239,8 @@ class _ClaimedKeys:
     their key's claim (``jobs.importing`` ``_find_created``): a claim naming a deal → that
     deal is read (``getDeal``, 1 call per key; the load found no live deal with the key,
     so it is gone or re-keyed, and the row is created after the read); a claim left in
-    doubt → the deals added since are scanned (``getDeals``, at least once per plan).
+    doubt → the deals added since are scanned (``getDeals`` and ``getArchivedDeals``, at
+    least once per plan).
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
     def __init__(self, key_code: str) -> None:
@@ -258,8 +259,8 @@ class _ClaimedKeys:
         for outcome in (await self.claims.outcomes(names)).values():
             if isinstance(outcome.get("deal_id"), int):
                 self.reads["getDeal"] += 1
-            elif IN_DOUBT in outcome:
-                self.reads["getDeals"] = 1
+            elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
+                self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
     async def aclose(self) -> None:
         await self.claims.aclose()

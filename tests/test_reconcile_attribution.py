@@ -320,3 +320,100 @@ async def test_a_row_in_doubt_for_its_person_never_owns_a_deal_found_by_its_key(
                     if (i.result or {}).get("action") == "created"}
         assert set(_keys(sandbox_deals(sb), code).values()) == {1}
         store.close()
+
+
+async def test_an_in_doubt_create_archived_or_deleted_since_is_not_created_again(
+        tmp_path: Path) -> None:
+    """v9r5 finding 1: job A dies with its rows in flight; two creates had landed, and a
+    colleague archives one and deletes the other before `resume A`. The reconcile looks at
+    the archived and the deleted deals too: the archived one is A's create (recorded,
+    not sent again), the deleted one fails its row (not re-created: the deletion stands),
+    every other key gets its one deal."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx0") as ctx:
+            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
+                                                  "field_type": "varchar"})
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        keys = [str(i.key) for i in a.items(ItemState.PENDING)]
+        bodies = {i.key: i.payload["deal"] for i in a.items(ItemState.PENDING)}
+        a.mark_sending([i.id for i in a.items(ItemState.PENDING)], time.time())
+        a.close()
+        dead = LocalClaims(holder=_dead_holder())
+        got = await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
+        assert all(isinstance(c, Claim) for c in got.values())
+        dead.close()
+        archived_key, deleted_key = LANDED[0], LANDED[1]
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            landed = {}
+            for k in (archived_key, deleted_key):
+                body = dict(bodies[k])
+                res = await ctx.call("addDeal", json={**body, "custom_fields": {
+                    **(body.get("custom_fields") or {}), code: k}})
+                landed[k] = int(res.data["id"])
+            await ctx.call("updateDeal", path={"id": landed[archived_key]},
+                           json={"is_archived": True})
+            await ctx.call("deleteDeal", path={"id": landed[deleted_key]})
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        by_key = {i.key: i for i in store.items()}
+        kept = by_key[archived_key]
+        assert kept.state is ItemState.DONE and (kept.result or {})["action"] == "created"
+        assert (kept.result or {})["deal_id"] == landed[archived_key]
+        gone = by_key[deleted_key]
+        assert gone.state is ItemState.FAILED and "deleted by someone else" in (gone.error or "")
+        per_key = Counter(str(d["custom_fields"].get(code)) for d in sb.state.deals.rows.values()
+                          if not d["is_deleted"])
+        assert per_key[archived_key] == 1 and per_key[deleted_key] == 0
+        assert all(per_key[k] == 1 for k in keys if k != deleted_key)
+        store.close()
+
+
+async def test_resume_counts_archived_deals_and_second_deals_added_since_the_load(
+        tmp_path: Path) -> None:
+    """v9r5 findings 2 and 3: an upsert stopped after its load; meanwhile a colleague adds an
+    archived deal with one pending create's key, and a second (live) deal with the key of
+    a pending update. `resume` (with its re-read, as the CLI runs it): the create is not
+    sent (its key is on the archived deal: the row fails, naming it), the update fails
+    naming both deals; nothing is doubled."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                       mode="insert", create_key_field=True, job_id="seed")
+        seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        doomed = sorted(sandbox_deals(sb), key=lambda d: d["id"])[: ROWS // 2]
+        for d in doomed:  # half the keys are created again by the upsert
+            d["is_deleted"], d["status"] = True, "deleted"
+        for d in sandbox_deals(sb):  # the other half are updated by it
+            d["title"] = "changed in Pipedrive"
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        pending = list(a.items(ItemState.PENDING))
+        create = next(i for i in pending if i.op == "create")
+        update = next(i for i in pending if i.op == "update")
+        a.close()
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            res = await ctx.call("addDeal", json={"title": "colleague's", "custom_fields": {
+                code: create.key}})
+            archived = int(res.data["id"])
+            await ctx.call("updateDeal", path={"id": archived}, json={"is_archived": True})
+            res = await ctx.call("addDeal", json={"title": "colleague's", "custom_fields": {
+                code: update.key}})
+            second = int(res.data["id"])
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id, reread=True)
+        done = {i.id: i for i in store.items()}
+        assert done[create.id].state is ItemState.FAILED
+        assert str(archived) in (done[create.id].error or "")
+        assert done[update.id].state is ItemState.FAILED
+        assert f"matches deals {min(update.payload['deal_id'], second)}" in (
+            done[update.id].error or "")
+        per_key = Counter(str(d["custom_fields"].get(code)) for d in sb.state.deals.rows.values()
+                          if not d["is_deleted"])
+        assert per_key[str(create.key)] == 1 and per_key[str(update.key)] == 2
+        store.close()

@@ -22,7 +22,7 @@ from bulk.claims import (
 from bulk.errors import InDoubt, NotFound, NotSent
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, Outcome
 
-from ..account import added_since, deal_key, parse_time
+from ..account import deal_key, keyed_added_since, parse_time
 from ..deals import before_image, deal_changes, editable_digest, in_flight, same
 from ..import_rows import matched_by
 from .base import LOST_CLAIM_TRIES, RECONCILE_MARGIN, _ImportBase, _update_time
@@ -142,12 +142,10 @@ class _Creates(_ImportBase):
                 dead = [c.since for c, _ in self._pool.values() if c.reconcile and c.since]
                 start = min([since, *(d - RECONCILE_MARGIN for d in dead)])
                 started = time.time()
-                ids: dict[str, list[int]] = {}
-                for deal in await added_since(ctx, "getDeals", start,
-                                              params={"custom_fields": self.key_code}):
-                    k = deal_key(deal, self.key_code)
-                    if k is not None:
-                        ids.setdefault(k, []).append(int(deal["id"]))
+                # archived deals too: one a dead run created and someone archived since
+                # still carries the key (it is found, never created twice)
+                keyed = await keyed_added_since(ctx, start, self.key_code)
+                ids = {k: [int(d["id"]) for d in deals] for k, deals in keyed.items()}
                 scan = self._scan = (start, started, ids)
         hits = scan[2].get(key)
         if not hits:

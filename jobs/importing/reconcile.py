@@ -11,8 +11,8 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.store import Item, ItemState, Outcome
 
-from ..account import added_since, deal_key
-from ..deals import in_flight, read_current
+from ..account import keyed_added_since
+from ..deals import in_flight, is_gone, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN
@@ -40,15 +40,17 @@ class _Reconcile(_Creates):
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:
             wanted = {i.key for i in creates}
-            for deal in await added_since(ctx, "getDeals", since,
-                                          params={"custom_fields": self.key_code}):
-                key = deal_key(deal, self.key_code)
-                if key is None or key not in wanted:
+            # archived and deleted deals too: a create that landed and was archived or
+            # deleted by someone before this reconcile is still this row's create — sent
+            # again, it doubled the key or undid the deletion (v9r5 finding 1)
+            keyed = await keyed_added_since(ctx, since, self.key_code, deleted=True)
+            for key, deals in keyed.items():
+                if key not in wanted:
                     continue
-                if key in found and found[key]["id"] != deal["id"]:
-                    twice.setdefault(key, {int(found[key]["id"])}).add(int(deal["id"]))
-                if key not in found or deal["id"] < found[key]["id"]:
-                    found[key] = deal
+                standing = [d for d in deals if not is_gone(d)]
+                if len(standing) > 1:
+                    twice[key] = {int(d["id"]) for d in standing}
+                found[key] = (standing or deals)[0]
         # The claims of these creates (ours, or a dead run's: e.g. this job's own process
         # before a kill -9) are settled too, so a later run learns the outcome for free.
         # A deal found by key is this job's create only when it can be: not when the claim
@@ -103,6 +105,12 @@ class _Reconcile(_Creates):
                 continue
             self._doubted.discard(item.id)
             payload = payloads[item.id]
+            if is_gone(dict(hit)):
+                out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"deal {hit['id']} (key {key}), this job's create, was deleted by "
+                    "someone else since it was sent; not created again (import the row "
+                    "again to create it)")))
+                continue
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,

@@ -11,7 +11,7 @@ from bulk.calls import CallContext
 from bulk.claims import Claim, acquire
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 
-from ..account import added_since, deal_key
+from ..account import keyed_added_since
 from ..deals import (
     Deal,
     batched_calls,
@@ -49,8 +49,9 @@ class _Resume(_ImportBase):
         the load (more when over 500 were added)."""
         _, ids, archived = self._rereading(store)
         calls = Counter(reread_calls(ids, archived))
-        if self._pending_creates(store):
-            calls["getDeals"] += 1
+        if self._pending_creates(store) or self._keyed_updates(store):
+            calls["getDeals"] += 1  # the deals added since the load with their keys,
+            calls["getArchivedDeals"] += 1  # live and archived (_keyed_since_load)
         return dict(calls)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
@@ -90,7 +91,8 @@ class _Resume(_ImportBase):
         missing = {ref for ref in needed if store.lookup_get(*ref) is None}
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
-        calls["getDeals"] += int(doubt)
+        calls["getDeals"] += int(doubt)  # the deals added since, live and archived
+        calls["getArchivedDeals"] += int(doubt)
         # reconcile reads the deals of the updates in doubt (F2)
         calls.update(reread_calls(*reread_targets(
             i for i in store.items(ItemState.SENDING) if i.op == "update"
@@ -120,9 +122,49 @@ class _Resume(_ImportBase):
         writes) is a *conflict*: failed, nothing sent (``jobs.updating.drifted``). The
         rest is sent as decided.
 
-        Pending creates: ``_creates_again``. Returns the lines to print."""
-        lines = await self._updates_again(ctx, store)
-        return lines + await self._creates_again(ctx, store)
+        Before both, the deals added since the load that carry the pending rows' keys are
+        listed once (``_keyed_since_load``): a pending update whose key is now also on
+        another deal fails (``key K matches deals A, B``; v9r5 finding 3: the original
+        deal was written), and pending creates: ``_creates_again``. Returns the lines to
+        print."""
+        keyed = await self._keyed_since_load(ctx, store)
+        lines = await self._keys_now_twice(store, keyed)
+        lines += await self._updates_again(ctx, store)
+        return lines + await self._creates_again(ctx, store, keyed)
+
+    def _keyed_updates(self, store: JobStore) -> list[Item]:
+        return [i for i in store.items(ItemState.PENDING) if i.op == "update" and i.key
+                and isinstance(i.payload.get("deal_id"), int)
+                and not i.payload.get("duplicate")]
+
+    async def _keyed_since_load(self, ctx: CallContext, store: JobStore
+                                ) -> dict[str, list[dict[str, Any]]]:
+        """The deals added since the job was loaded (live and archived) that carry the key
+        of a pending create or update, by key (``account.keyed_added_since``: one page of
+        each list per 500 deals added since); {} without such rows (nothing read)."""
+        if not self._pending_creates(store) and not self._keyed_updates(store):
+            return {}
+        since = (store.created_at or 0.0) - RECONCILE_MARGIN
+        return await keyed_added_since(ctx, since, self.key_code)
+
+    async def _keys_now_twice(self, store: JobStore,
+                              keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
+        """Pending updates whose key a deal added since the load carries too: failed,
+        naming both deals, nothing sent (never resolved by picking one, issue 9 section 1)."""
+        outcomes = []
+        for item in self._keyed_updates(store):
+            mine = int(item.payload["deal_id"])
+            others = {int(d["id"]) for d in keyed.get(str(item.key), ()) if not is_gone(d)}
+            if others - {mine}:
+                ids = ", ".join(map(str, sorted(others | {mine})))
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"key {item.key} matches deals {ids} (one added since the job was "
+                    "loaded); not updated: keep one of them, then pdbulk retry")))
+        if not outcomes:
+            return []
+        await AsyncJobStore(store).record(outcomes)
+        return [f"{len(outcomes):,} pending update(s) failed: their key is now on a second "
+                "deal, added since the load"]
 
     async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         pending, _, _ = self._rereading(store)
@@ -173,7 +215,8 @@ class _Resume(_ImportBase):
         return [i for i in store.items(ItemState.PENDING)
                 if i.op == "create" and i.key and not i.payload.get("duplicate")]
 
-    async def _creates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+    async def _creates_again(self, ctx: CallContext, store: JobStore,
+                             keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
         """Look for deals created since the job was loaded that carry the keys of its
         pending creates (another user, another tool, a run that did not claim): one list
         scan of the deals added since (``GET /api/v2/deals`` newest first with the key
@@ -190,13 +233,10 @@ class _Resume(_ImportBase):
         if not creates:
             return []
         wanted = {str(i.key) for i in creates}
-        since = (store.created_at or 0.0) - RECONCILE_MARGIN
-        found: dict[str, list[int]] = {}
-        for deal in await added_since(ctx, "getDeals", since,
-                                      params={"custom_fields": self.key_code}):
-            key = deal_key(deal, self.key_code)
-            if key is not None and key in wanted and not is_gone(deal):
-                found.setdefault(key, []).append(int(deal["id"]))
+        # live and archived: an archived deal keeps its key (v9r5 finding 2: a key on an
+        # archived deal added since the load was created again)
+        found = {key: [int(d["id"]) for d in deals if not is_gone(d)]
+                 for key, deals in keyed.items() if key in wanted}
         outcomes: list[Outcome] = []
         for item in creates:
             ids = sorted(set(found.get(str(item.key)) or ()))
