@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from bulk.calls import CallContext
-from bulk.store import AsyncJobStore, BeforeImage, Item, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -340,6 +340,25 @@ def reread_calls(ids: Iterable[int], archived: Iterable[int] = ()) -> dict[str, 
 Decide = Callable[[Item, "Deal | None", "Mapping[str, Any] | None"], "tuple[str, Outcome] | None"]
 
 
+def keys_now_twice(items: Sequence[Item], keyed: Mapping[str, Sequence[Deal]], *,
+                   verb: str = "updated") -> list[Outcome]:
+    """The pending PATCHes (``payload["deal_id"]``, by source key ``item.key``) whose key
+    a deal added since the load carries too (``keyed``: ``jobs.account.keyed_added_since``,
+    live and archived): FAILED naming every deal, nothing sent — a key two deals carry is
+    never resolved by picking one (issue 9 section 1; v9r5 finding 3: the deal the load
+    found was written)."""
+    out = []
+    for item in items:
+        mine = int(item.payload["deal_id"])
+        others = {int(d["id"]) for d in keyed.get(str(item.key), ()) if not is_gone(d)}
+        if others - {mine}:
+            ids = ", ".join(map(str, sorted(others | {mine})))
+            out.append(Outcome(item.id, ItemState.FAILED, error=(
+                f"key {item.key} matches deals {ids} (one added since the job was loaded); "
+                f"not {verb}: keep one of them, then pdbulk retry")))
+    return out
+
+
 async def redecide_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
                        decide: Decide) -> list[tuple[str, Outcome]]:
     """Pending PATCHes decided against their deals as they are now, shared by the kinds
@@ -380,7 +399,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 
 
 __all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
-           "recheck_batch_now", "redecide_now",
+           "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "same"]

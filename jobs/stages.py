@@ -28,7 +28,7 @@ from .account import ensure_key_field, index_deals_by_key, key_problem, load_cat
 from .catalog import Catalog
 from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, same
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
-from .updating import PatchJob, Prepared, changed_names
+from .updating import META_KEY_FIELD, PatchJob, Prepared, changed_names
 
 # move-stage has no --unarchive: the way out it names must exist (issue 9, F5)
 MOVE_ARCHIVED_HINT = ("unarchive it in Pipedrive first, or with `pdbulk update --unarchive`, "
@@ -168,6 +168,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         key_code, catalog = await ensure_key_field(ctx, catalog, source.key_field,
                                                    create=False)
         deal_of = await index_deals_by_key(ctx, key_code)
+        prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
     return _matched(refs, deal_of, prep)
 
 

@@ -41,7 +41,13 @@ from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
-from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
+from .account import (
+    DealsByKey,
+    ensure_key_field,
+    index_deals_by_key,
+    key_problem,
+    keyed_added_since,
+)
 from .catalog import Catalog, DealField
 from .deals import (
     IDS_PER_CALL,
@@ -51,6 +57,7 @@ from .deals import (
     deal_changes,
     drifted,
     in_flight,
+    keys_now_twice,
     read_current,
     read_deals,
     recheck_batch_now,
@@ -66,6 +73,7 @@ from .selection import parse_id
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 META_LOADED = "loaded"
+META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
 LOAD_ERROR = "load_error"  # payload key of a row refused at load time
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -289,9 +297,29 @@ class PatchJob:
         return (pending, *reread_targets(pending))
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls ``before_resume`` makes now, by operation (for the plan)."""
-        _, ids, archived = self._rereading(store)
-        return reread_calls(ids, archived)
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        deals, and for a job by source key the first page of each deals list added since
+        the load (``_keys_again``)."""
+        pending, ids, archived = self._rereading(store)
+        calls = dict(reread_calls(ids, archived))
+        if pending and store.meta_get(META_KEY_FIELD):
+            calls["getDeals"] = calls.get("getDeals", 0) + 1
+            calls["getArchivedDeals"] = calls.get("getArchivedDeals", 0) + 1
+        return calls
+
+    async def _keys_again(self, ctx: CallContext, store: JobStore,
+                          pending: Sequence[Item]) -> list[Outcome]:
+        """For a job by source key: the pending items whose key a deal added since the load
+        carries too (live or archived), failed naming both (``deals.keys_now_twice``)."""
+        code = store.meta_get(META_KEY_FIELD)
+        keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
+        if not code or not keyed:
+            return []
+        from .importing.base import RECONCILE_MARGIN
+
+        found = await keyed_added_since(ctx, (store.created_at or 0.0) - RECONCILE_MARGIN,
+                                        str(code))
+        return keys_now_twice(keyed, found, verb=self.action)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read of the pending deals, the
@@ -333,17 +361,24 @@ class PatchJob:
         pending, _, _ = self._rereading(store)
         if not pending:
             return []
+        everyone = len(pending)
+        twice = await self._keys_again(ctx, store, pending)
+        if twice:
+            await AsyncJobStore(store).record(twice)
+            failed = {o.item_id for o in twice}
+            pending = [i for i in pending if i.id not in failed]
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
                                      self._now(store, item, deal, image,
                                                "since the job was planned"))
         counts = Counter(what for what, _ in decided)
+        counts["on two deals"] = len(twice)
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
         settled = sum(counts.values())
-        extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts")
-                        if counts[k])
-        return [f"re-read {len(pending):,} pending deal(s): {counts['unchanged']:,} already "
+        extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts",
+                                                          "on two deals") if counts[k])
+        return [f"re-read {everyone:,} pending deal(s): {counts['unchanged']:,} already "
                 f"as wanted (unchanged), {counts['gone']:,} gone{extra}, "
-                f"{len(pending) - settled:,} to send"]
+                f"{everyone - settled:,} to send"]
 
     def _now(self, store: JobStore, item: Item, deal: Deal | None,
              image: Mapping[str, Any] | None, since: str) -> tuple[str, Outcome] | None:
@@ -575,6 +610,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         wanted_codes: object = ",".join(dict.fromkeys(codes)) if len(set(codes)) <= \
             MAX_CUSTOM_KEYS else None
         by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes})
+        prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any]]] = []

@@ -159,6 +159,43 @@ async def test_update_by_source_key_uses_the_list_pull(tmp_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.anyio
+async def test_a_resumed_update_by_key_fails_a_key_now_on_a_second_deal(tmp_path: Path) -> None:
+    """v9r5 finding 3: after the load of an update by source key, a colleague adds a second
+    deal (archived) with a pending row's key. The resume's re-read lists the deals added
+    since the load with the key field: the row fails naming both deals, nothing is
+    written (the deal the load found was updated); the plan prices the two list reads."""
+    from jobs import kind_for
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
+        manifest = write_csv(tmp_path / "keys.csv", [
+            {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        assert prep.actions == {"update": 2}
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "External ID")
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            res = await ctx.call("addDeal", json={"title": "colleague's",
+                                                  "custom_fields": {code: "SEED-000003"}})
+            second = int(res.data["id"])
+            await ctx.call("updateDeal", path={"id": second}, json={"is_archived": True})
+        kind = kind_for(store)
+        assert kind.reread_calls(store).get("getArchivedDeals") == 1  # type: ignore[attr-defined]
+        async with api_context(sb, tmp_path / "ctx2") as ctx:
+            lines = await kind.before_resume(ctx, store)  # type: ignore[attr-defined]
+        assert "1 on two deals" in lines[0]
+        await run_job(sb, store)
+        twice = next(i for i in store.items() if i.key == "SEED-000003")
+        assert twice.state is ItemState.FAILED
+        assert f"matches deals 3, {second}" in (twice.error or "")
+        assert deal(sb, 3)["value"] != 4242 and deal(sb, 5)["value"] == 77
+        store.close()
+
+
 def test_a_job_cut_short_while_loading_never_runs(tmp_path: Path) -> None:
     """Items without the "loaded" mark (a crash mid-load) are refused by resume."""
     from bulk.store import JobStore, NewItem

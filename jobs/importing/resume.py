@@ -18,6 +18,7 @@ from ..deals import (
     deal_changes,
     drifted,
     is_gone,
+    keys_now_twice,
     recheck_batch_now,
     redecide_now,
     reread_calls,
@@ -151,15 +152,7 @@ class _Resume(_ImportBase):
                               keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
         """Pending updates whose key a deal added since the load carries too: failed,
         naming both deals, nothing sent (never resolved by picking one, issue 9 section 1)."""
-        outcomes = []
-        for item in self._keyed_updates(store):
-            mine = int(item.payload["deal_id"])
-            others = {int(d["id"]) for d in keyed.get(str(item.key), ()) if not is_gone(d)}
-            if others - {mine}:
-                ids = ", ".join(map(str, sorted(others | {mine})))
-                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
-                    f"key {item.key} matches deals {ids} (one added since the job was "
-                    "loaded); not updated: keep one of them, then pdbulk retry")))
+        outcomes = keys_now_twice(self._keyed_updates(store), keyed)
         if not outcomes:
             return []
         await AsyncJobStore(store).record(outcomes)
