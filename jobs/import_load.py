@@ -281,8 +281,6 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await anyio.to_thread.run_sync(
         lambda: manifest_header(settings, mapping))
-    # before the key field may be created: a load cut short names it (sent_while_loading)
-    store.meta_put(META_KEY_FIELD, mapping.key_field)
     started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
