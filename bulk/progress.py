@@ -70,8 +70,12 @@ class ProgressView:
         elapsed = max(1e-9, now - self._start)
         rate = (stats.done + stats.failed) / elapsed
         sched = self.scheduler.statistics() if self.scheduler else None
-        tokens = (f"{sched.tokens_spent} tok, today {sched.tokens_today}/{sched.daily_limit}"
-                  if sched else f"{sum(stats.tokens_by_operation.values())} tok")
+        if sched is None:
+            tokens = f"{sum(stats.tokens_by_operation.values())} tok"
+        elif sched.admitted or sched.tokens_today:
+            tokens = f"{sched.tokens_spent} tok, today {sched.tokens_today}/{sched.daily_limit}"
+        else:  # nothing sent, nothing learned: the company's spend today is unknown
+            tokens = f"{sched.tokens_spent} tok"
         if sched is not None and sched.shared is not None:  # account-wide, all processes
             sh = sched.shared
             tokens += (f"; account: window {sh.window_fill}/{sched.window_limit}, today "
@@ -84,7 +88,8 @@ class ProgressView:
             return
         if final or now - self._last >= self.interval:
             self._last = now
-            eta = (self.total - completed) / rate if rate > 0 else float("inf")
+            eta = (0.0 if completed >= self.total else (self.total - completed) / rate
+                   if rate > 0 else float("inf"))
             eta_s = f"{eta:.0f}s" if eta != float("inf") else "?"
             done, failed = self.done_before + stats.done, self.failed_before + stats.failed
             print(f"[{self.label}] {completed}/{self.total} done={done} failed={failed}"

@@ -144,11 +144,34 @@ class Prepared:
         store.mark_loaded()  # last: a job cut short while loading never runs
 
 
+META_KEY_FIELD = "load.key_field"  # the label of the key field a load may create
+
+
+def sent_while_loading(store: JobStore) -> str:
+    """What a job's load (cut short: a kill -9, a power cut) changed in the account, from
+    its spend ledger (charged before each call leaves, so a kill loses none): "nothing was
+    sent", "only the key field 'Source key' was created (addDealField 1)", or the writes by
+    operation. A refunded call the kill kept from the ledger counts as sent: conservative."""
+    from bulk.operations import get_operation
+
+    writes = {op: calls for op, (_, calls) in store.spend_by_operation().items()
+              if calls and get_operation(op).is_write}
+    if not writes:
+        return "nothing was sent"
+    sent = ", ".join(f"{op} {n:,}" for op, n in sorted(writes.items()))
+    if set(writes) == {"addDealField"}:
+        label = store.meta_get(META_KEY_FIELD)
+        field = f"the key field {label!r}" if isinstance(label, str) else "the key field"
+        return f"only {field} was created ({sent}; it stays: the next import uses it)"
+    return f"already sent: {sent}"
+
+
 def check_loaded(store: JobStore) -> None:
-    """InputError for a job whose load was cut short (it would run only part of its rows)."""
+    """InputError for a job whose load was cut short (it would run only part of its rows);
+    the message says what the load sent (``sent_while_loading``)."""
     if not store.loaded:
         raise InputError(f"job {store.job_id} was interrupted while it was being loaded; "
-                         "nothing was sent: start it again")
+                         f"{sent_while_loading(store)}: start it again")
 
 
 def refused(item: Item) -> Outcome | None:

@@ -260,8 +260,6 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN") -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
-    from jobs import kind_for  # the job kinds live above the engine
-
     token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
     try:
@@ -270,9 +268,26 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
-        finish(store, anyio.run(_resumed, store, token, kind_for(store), None))
+        finish(store, anyio.run(_resumed, store, token, _kind_of(store), None))
     finally:
         store.close()
+
+
+def _kind_of(store: JobStore) -> Any:
+    """The job kind of ``store`` for a resume / retry. A job whose load a kill -9 cut short
+    is refused (InputError: what its load sent, from its ledger) and marked failed with
+    that message, as a load failing in-process marks it: `pdbulk jobs` no longer lists it
+    as interrupted, and a later resume says why it cannot run."""
+    from jobs import kind_for
+    from jobs.updating import sent_while_loading
+
+    try:
+        return kind_for(store)
+    except InputError:
+        if not store.loaded and store.status in ("planned", "loading"):
+            store.set_status("failed", "interrupted while loading; "
+                             f"{sent_while_loading(store)}")
+        raise
 
 
 async def _resumed(store: JobStore, token: str, kind: Any,
@@ -364,9 +379,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
                        "start a new job")
-        from jobs import kind_for
-
-        kind = kind_for(store)
+        kind = _kind_of(store)
         try:
             check = getattr(kind, "check_retry", None)
             if check is not None:

@@ -165,7 +165,7 @@ FailedCsv = Annotated[Path, typer.Option(
     "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
 
 
-@engine_options(*READ_OPTIONS)
+@engine_options(*READ_OPTIONS, "job_dir")  # accepted like every plan command's; unused
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
@@ -174,7 +174,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                     header_row: HeaderRowOpt = None,
                     engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
-    is sent; every bad row goes to plan-failed.csv. Exits like import would: 0 all rows
+    is sent and no job is created (``--job-dir`` is accepted, like every plan command's,
+    and unused); every bad row goes to plan-failed.csv (``--failed-csv``). Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
     if not failed_csv.parent.is_dir():
         raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")

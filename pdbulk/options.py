@@ -281,25 +281,42 @@ def find_job(job_dir: Path, job: str) -> Path:
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
 
 
+def _detach_terminal() -> None:
+    """Point stdout / stderr that are a terminal at /dev/null (after a hang-up, what is
+    written to the terminal fails with EIO; the job's files keep the outcome)."""
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            if os.isatty(fd):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+
+
 def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
-    """SIGINT/SIGTERM → the engine in ``engine_box`` stops admitting calls (its run
-    finishes the calls in flight); a second SIGINT aborts at once. Returns the function
-    that puts the old handlers back."""
+    """SIGINT/SIGTERM/SIGHUP → the engine in ``engine_box`` stops admitting calls (its run
+    finishes the calls in flight, the job is left checkpointed: exit 4); a second signal
+    aborts at once. SIGHUP (the terminal closed) used to kill the run outright, leaving
+    the job ``interrupted``. Returns the function that puts the old handlers back."""
     hits = {"n": 0}
 
     def handler(signum: int, frame: Any) -> None:
+        if signum == getattr(signal, "SIGHUP", None):
+            _detach_terminal()  # it is gone: a write to it would fail the clean stop
         hits["n"] += 1
         if hits["n"] > 1 or not engine_box:
             raise KeyboardInterrupt
-        typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)", err=True)
+        with contextlib.suppress(OSError):
+            typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)",
+                       err=True)
         engine_box[0].request_stop()
 
-    old_int = signal.signal(signal.SIGINT, handler)
-    old_term = signal.signal(signal.SIGTERM, handler)
+    # SIGHUP: not on Windows
+    signals = [signal.SIGINT, signal.SIGTERM, *filter(None, [getattr(signal, "SIGHUP", None)])]
+    old = {sig: signal.signal(sig, handler) for sig in signals}
 
     def restore() -> None:
-        signal.signal(signal.SIGINT, old_int)
-        signal.signal(signal.SIGTERM, old_term)
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
     return restore
 
 

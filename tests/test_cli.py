@@ -161,3 +161,19 @@ def test_a_budget_spent_at_start_is_exit_4_in_words(sandbox: Sandbox, tmp_path: 
     assert done.exit_code == 4, done.output
     assert "token budget spent" in done.output and "BudgetExhausted" not in done.output
     assert "Traceback" not in done.output
+
+
+def test_resume_with_nothing_left_prints_no_spend_it_does_not_know(sandbox: Sandbox,
+                                                                   tmp_path: Path) -> None:
+    """A resume that sends nothing printed ``today 0/60000`` — a company spend it never
+    read (tester v9r5): it prints what it knows, 0 tokens of its own."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    res = runner.invoke(app, ["touch", "--ids", "1,2", "--set", "probability=7", "--url",
+                              sandbox.url, "--plan", "ultimate", "--job-dir", str(tmp_path)],
+                        env=env)
+    assert res.exit_code == 0, res.output
+    job_id = next(p.name for p in tmp_path.iterdir())
+    again = runner.invoke(app, ["resume", job_id, "--job-dir", str(tmp_path)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "0 tok" in again.output and "today 0/" not in again.output, again.output

@@ -610,3 +610,17 @@ def test_move_stage_archived_key_hint_names_no_missing_flag() -> None:
     moved = key_problem(index, "K-1", hint=MOVE_ARCHIVED_HINT) or ""
     assert "archived deal 7" in moved and "--unarchive to" not in moved
     assert "pass --unarchive" in (key_problem(index, "K-1") or "")
+
+
+def test_refusal_uses_the_right_article(tmp_path: Path) -> None:
+    """"a undo job cannot be undone" read wrong (tester v9r5): an undo, an import, a touch."""
+    from jobs.undo.targets import check_source
+
+    for kind, words in (("undo", "an undo job cannot be undone"),
+                        ("touch", "a touch job cannot be undone")):
+        store = JobStore.create(tmp_path / kind, job_id=kind, kind=kind, config={})
+        try:
+            with pytest.raises(InputError, match=f"^{words} "):
+                check_source(store)
+        finally:
+            store.close()

@@ -16,6 +16,7 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
+from ..updating import sent_while_loading
 from .base import META_KEY_CODE, META_SHA, _update_time
 from .reconcile import _Reconcile
 from .resume import _Resume
@@ -33,9 +34,9 @@ class ImportJob(_Reconcile, _Resume):
     @classmethod
     def from_store(cls, store: JobStore) -> ImportJob:
         """Rebuild the job kind for ``resume`` / ``retry``."""
-        if not store.loaded:
+        if not store.loaded:  # what it sent: its spend ledger (the key field, maybe)
             raise InputError(f"job {store.job_id} was interrupted while its manifest was being "
-                             "loaded; nothing was sent yet: start the import again")
+                             f"loaded; {sent_while_loading(store)}: start the import again")
         settings = ImportSettings.from_json(store.config["import"])
         return cls(store, settings, str(store.meta_get(META_KEY_CODE)),
                    mapping_sha=store.meta_get(META_SHA))

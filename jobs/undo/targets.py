@@ -65,6 +65,11 @@ class Target:
     doubt: bool = False  # dedupe: a PATCH that may have applied (sent, its answer unrecorded)
 
 
+def _a(word: str) -> str:
+    """The indefinite article before ``word`` ("an import", "a move-stage")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def check_source(store: JobStore) -> None:
     """InputError unless ``store`` is a job that can be undone now."""
     if store.kind == "merge":
@@ -72,7 +77,7 @@ def check_source(store: JobStore) -> None:
         raise InputError(f"merges are final in Pipedrive and cannot be undone; the full "
                          f"snapshot of both deals of every merge is in {path}")
     if store.kind not in UNDOABLE:
-        raise InputError(f"a {store.kind} job cannot be undone (undo handles "
+        raise InputError(f"{_a(store.kind)} {store.kind} job cannot be undone (undo handles "
                          f"{', '.join(UNDOABLE)})")
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
