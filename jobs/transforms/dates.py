@@ -171,7 +171,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     ``"excel_1904"`` (of the 1904 date system: Mac Excel, ``0`` is 1904-01-01);
     then extended ISO 8601 (``2024-03-01``, ``2024-03-01T10:00:00Z``; the date as
     written). ``date`` and ``datetime`` values (XLSX) are taken as they are. A
-    digits-only cell or a JSON/XLSX number is a date only through a token, and only
+    digits-only cell or a JSON/XLSX number is a date only through a token (or, for a
+    whole number, a pattern of digits only: ``20260305`` by ``%Y%m%d``), and only
     when its magnitude fits the token's unit (``|n|`` in 10^8..10^11 for unix,
     10^11..10^14 for unix_ms, 10^14..10^17 for unix_us, 1..2958465 for excel): a
     number of another unit is an InputError naming the likely unit, never a wrong
@@ -189,7 +190,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         wrong: list[_WrongUnit] = []
         for fmt in formats:
             try:
-                got = _from_token(fmt, value) if fmt in DATE_TOKENS else None
+                got = (_from_token(fmt, value) if fmt in DATE_TOKENS
+                       else _number_by_pattern(value, fmt))
             except _WrongUnit as exc:
                 wrong.append(exc)
                 continue
@@ -219,6 +221,25 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         raise InputError(f"date {found.isoformat()} (from {value!r}) is outside "
                          f"{window[0]}-{window[1]}{hint}")
     return found.isoformat()
+
+
+_RUN_TOGETHER = re.compile(r"(?:%[YmdyHMSj])+")
+
+
+def _number_by_pattern(value: int | float, fmt: str) -> date | None:
+    """A whole number read by a pattern of digits only (``20260305`` by ``%Y%m%d``, as
+    the same text cell is), or None: another pattern, not a whole number, or digits
+    not exactly as long as the pattern needs (``4032025`` by ``%d%m%Y``: a leading zero
+    the number lost)."""
+    if (not _RUN_TOGETHER.fullmatch(fmt) or not math.isfinite(value) or value < 0
+            or value != math.floor(value)):
+        return None
+    text = str(int(value))
+    try:
+        got = datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return None if _short_digits(text, fmt) is not None else got
 
 
 # digits each numeric strptime directive reads at most (strptime reads fewer too)
