@@ -20,11 +20,13 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
     return path
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])  # \r: Mac Excel's "CSV (Macintosh)"
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
-def test_dialects(tmp_path: Path, delimiter: str) -> None:
-    """Comma, semicolon, tab and pipe files are read the same way."""
+def test_dialects(tmp_path: Path, delimiter: str, end: str) -> None:
+    """Comma, semicolon, tab and pipe files are read the same way, whatever their line
+    ends (CR-only too)."""
     d = delimiter
-    text = f"Name{d}Amount{d}Note\r\nAcme{d}\"1,5\"{d}x\r\nBeta{d}2{d}\"a{d}b\"\r\n"
+    text = f"Name{d}Amount{d}Note{end}Acme{d}\"1,5\"{d}x{end}Beta{d}2{d}\"a{d}b\"{end}"
     rows = list(read_manifest(write(tmp_path, "m.csv", text)))
     assert [r.values for r in rows] == [
         {"Name": "Acme", "Amount": "1,5", "Note": "x"},
