@@ -187,3 +187,48 @@ def test_mapped_rows_read_the_same(catalog: Catalog) -> None:  # noqa: F811
     m = mapper(catalog, 'value = "Amount"')
     deal = m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "Amount": "$1,000.00 CAD"})).deal
     assert (deal["value"], deal["currency"]) == (1000, "CAD")
+
+
+# ---------------------------------------------------------------- M5: JSON numbers
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("0.1234567890123456", "too precise"),
+    ("0.30000000000000004", "too precise"),
+    ("123456789012345.6", "too precise"),
+    ("1e-400", "number too small"),
+])
+def test_a_json_number_fails_as_the_same_csv_text_does(catalog: Catalog, text: str,  # noqa: F811
+                                                       reason: str) -> None:
+    """A JSON number a double cannot hold is refused, never rounded (or sent as 0)."""
+    from bulk.manifest_json import loads_exact
+    m = mapper(catalog, 'value = "A"')
+    for cell in (text, loads_exact(f'{{"A": {text}}}'.encode())["A"]):
+        with pytest.raises(InputError, match=reason):
+            m.map(SourceRow(1, 2, {"id": "k", "t": "D", "A": cell}))
+
+
+def test_json_numbers_a_double_holds_stay_floats() -> None:
+    from bulk.manifest_json import exact_float
+    assert [type(exact_float(t)) for t in ("0.5", "1.5e-05", "12345678901234.5",
+                                           "0.000123456789012345")] == [float] * 4
+
+
+# ---------------------------------------------------------------- M6: serials
+
+
+@pytest.mark.parametrize("cell", ["45.292", "1.000", "999.999"])
+def test_a_serial_with_a_possible_thousands_mark_is_refused(cell: str) -> None:
+    """'45.292' may be 45292 (2024-01-01) written with a thousands dot: never 1900-02-14."""
+    from jobs.transforms import parse_date
+    with pytest.raises(InputError, match="ambiguous Excel serial"):
+        parse_date(cell, ["excel"])
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("45292", "2024-01-01"), ("45292.125", "2024-01-01"), ("45.5", "1900-02-14"),
+    (45.292, "1900-02-14"),  # a number carries no thousands mark
+])
+def test_unambiguous_serials_still_read(cell: object, expected: str) -> None:
+    from jobs.transforms import parse_date
+    assert parse_date(cell, ["excel"]) == expected

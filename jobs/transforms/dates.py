@@ -146,7 +146,26 @@ def _token_number(token: str, value: object) -> Decimal | None:
     text = str(value)
     if not (_EXCEL if token.startswith("excel") else _UNIX).fullmatch(text):
         return None
+    if token.startswith("excel") and _GROUPED_SERIAL.fullmatch(text):
+        raise _ambiguous_serial(token, text)
     return Decimal(text)
+
+
+# one dot before exactly three digits after 1-3 digits: a serial with a fraction (45.292)
+# or a whole serial with a thousands dot (45.292 = 45292), as money reads 1.500 (v10r7 M6)
+_GROUPED_SERIAL = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+
+
+def _ambiguous_serial(token: str, text: str) -> InputError:
+    readings = []
+    for number in (Decimal(text), Decimal(text.replace(".", ""))):
+        try:
+            readings.append(f"{number} ({_token_date(token, number).isoformat()})")
+        except (OverflowError, ValueError, OSError):  # pragma: no cover - within range
+            readings.append(str(number))
+    return InputError(f"ambiguous Excel serial {text!r}: it may be {readings[0]} or, with a "
+                      f"thousands mark, {readings[1]}; write serials without a thousands "
+                      "mark (or the dates as YYYY-MM-DD)")
 
 
 def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
