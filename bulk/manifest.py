@@ -291,7 +291,9 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     for candidate in DELIMITERS:
         width = total = fit = last_fit = 0
         try:
-            for record in csv.reader(io.StringIO(sample), dialect(candidate)):
+            # newline="": lines end at \r, \n or \r\n, as the reader sees them (Mac
+            # Excel's "CSV (Macintosh)" ends lines with \r alone)
+            for record in csv.reader(io.StringIO(sample, newline=""), dialect(candidate)):
                 if not record:
                     continue
                 width = width or len(record)

@@ -247,6 +247,15 @@ def _detect(path: PathLike) -> str:
     found = [e for e in found if e not in ("ascii", "utf_8") and not e.startswith("utf_")]
     name, others = _likely(sample, found)
     also = f" (or {', '.join(others)})" if others else ""
+    stray = _cp1252_undefined(sample) if name == "cp1252" else []
+    if stray:
+        first = sample[stray[0]:stray[0] + 1]
+        # the sample starts on line ``line`` less the line ends between it and the bad byte
+        stray_line = (line - sample[:offset - start].count(b"\n")
+                      + sample[:stray[0]].count(b"\n"))
+        also += (f", with {len(stray)} byte(s) cp1252 leaves undefined in the first "
+                 f"{len(sample) // 1024} KiB (the first {first!r} on line {stray_line}: a "
+                 "row holding one fails alone, its cells kept in failed.csv)")
     raise InputError(
         f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}, byte offset "
         f"{offset}: {byte!r}); it looks like {name}{also}. Read it with --encoding {name} "
@@ -358,16 +367,48 @@ def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
     """
     names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
     single_byte = not found or found[0].startswith(("cp", "latin", "iso8859", "mac", "windows"))
-    try:
-        sample.decode("cp1252")
-        cp1252_fits = True
-    except UnicodeDecodeError:
-        cp1252_fits = False
-    if cp1252_fits and single_byte:
-        return "cp1252", [n for n in names if n != "cp1252"][:2]
+    if _cp1252_fits(sample) and single_byte:
+        return "cp1252", [n for n in names if n != "cp1252" and _reads_letters_alike(sample, n)][:2]
     if names:
         return names[0], names[1:3]
     return "latin-1", []
+
+
+_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _cp1252_undefined(sample: bytes) -> list[int]:
+    """The offsets in ``sample`` of the five bytes cp1252 leaves undefined."""
+    return [m.start() for m in _CP1252_UNDEFINED.finditer(sample)]
+
+
+def _cp1252_fits(sample: bytes) -> bool:
+    """Whether ``sample`` reads as cp1252: every byte defined, or the undefined ones
+    (0x81 0x8d 0x8f 0x90 0x9d: a stray byte, a cut character) two at most, or a tenth of
+    its other non-ASCII bytes — one such byte must not hand the advice to a code page that turns
+    the file's ü and é into Arabic or Baltic letters (v10r7 M1)."""
+    undefined = len(_cp1252_undefined(sample))
+    if undefined == 0:
+        return True
+    defined = sum(1 for b in sample if b >= 0x80) - undefined  # non-ASCII bytes cp1252 reads
+    return defined > 0 and undefined <= max(2, defined // 10)
+
+
+def _reads_letters_alike(sample: bytes, codec: str) -> bool:
+    """Whether ``codec`` reads every byte that cp1252 reads as a letter as the same letter:
+    only then is it an alternative worth naming (cp1250 reads Müller's ü alike, but
+    Crème's è as č; cp1256 reads ü as an Arabic letter)."""
+    try:
+        other = sample.decode(codec, "replace")
+        western = sample.decode("cp1252", "replace")
+    except LookupError:
+        return False
+    if len(other) != len(western):  # not a single-byte code page
+        return False
+    for mine, theirs in zip(western, other, strict=True):
+        if mine != theirs and mine.isalpha():
+            return False
+    return True
 
 
 __all__ = ["choose_encoding", "detect_encoding", "open_utf8", "without_mapping_hint"]

@@ -52,13 +52,23 @@ class JsonNumber(str):
 
 
 def exact_float(text: str) -> float | JsonNumber:
-    """A JSON fraction: the ``float`` when it is exactly the number written *and* writes
-    back as the same text (``0.5``), else its text (``12.500``, ``1e3``, ``1e400``,
-    ``0.1234567890123456789``): a failed-rows file gives the number back as written."""
+    """A JSON fraction: the ``float`` when it is exactly the number written, writes
+    back as the same text (``0.5``) and has at most 15 significant digits, else its
+    text (``12.500``, ``1e3``, ``1e400``, ``0.1234567890123456``): a failed-rows file
+    gives the number back as written, and a number target refuses what a double
+    cannot hold."""
     number = float(text)
-    if math.isfinite(number) and repr(number) == text:
+    if math.isfinite(number) and repr(number) == text and len(_SIGNIFICANT.sub(
+            "", text.partition("e")[0]).strip("0")) <= _DOUBLE_DIGITS:
         return number
     return JsonNumber(text)
+
+
+# a double keeps 15 significant digits: a float written with more (0.1234567890123456,
+# the 0.30000000000000004 of 0.1+0.2) stays its text, and the transforms refuse it as
+# they refuse the same CSV text, never rounding it as they round an XLSX cell (v10r7 M5)
+_DOUBLE_DIGITS = 15
+_SIGNIFICANT = re.compile(r"[^0-9]")
 
 
 def exact_int(text: str) -> int | JsonNumber:

@@ -6,6 +6,8 @@ one-column sheet's header is its first row); each later non-empty row is a recor
 is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
+A whole number formatted with zeros only (``000000``, ``00000``) is the text Excel
+shows (7770 is ``007770``: account numbers, zip codes keep their zeros).
 A number formatted as a percentage is the number Excel shows: a cell that
 stores 0.25 and shows ``25%`` is 25 (a probability column is in percent). A number
 formatted as a currency (``[$€-407]#,##0.00``, ``"$"#,##0``) is a ``CurrencyNumber``
@@ -22,6 +24,7 @@ A formula whose stored result is the empty text is blank, as Excel shows it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import zipfile
@@ -55,17 +58,34 @@ class CurrencyNumber(str):
 
 
 # [$€-407] / [$EUR] / [$-409] (a locale tag, no symbol); quoted text; a symbol as a literal
-_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-[0-9A-Fa-f]+)?\]")
+_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-([0-9A-Fa-f]+))?\]")
+# the currency a "$" means under a Windows locale id (LCID, hex, as the format's tag writes
+# it): [$$-C09] is an Australian dollar. A "$" tagged with a locale not listed here is
+# refused as ambiguous (``DOLLAR_OF_LOCALE``), never read as a US dollar.
+_DOLLAR_LOCALES = {
+    0x409: "USD", 0x540A: "USD", 0x500A: "USD", 0x440A: "USD", 0x300A: "USD",  # US, PR, SV, EC
+    0xC09: "AUD", 0x1009: "CAD", 0xC0C: "CAD", 0x1409: "NZD", 0x481: "NZD",  # mi-NZ
+    0x1004: "SGD", 0x3C09: "HKD", 0xC04: "HKD", 0x1404: "MOP", 0x404: "TWD",
+    0x80A: "MXN", 0x2C0A: "ARS", 0x340A: "CLP", 0x240A: "COP", 0x1C0A: "DOP",
+    0x380A: "UYU", 0x2809: "BZD", 0x2009: "JMD", 0x2C09: "TTD", 0x3409: "PHP",
+}
+DOLLAR_OF_LOCALE = "$-"  # format_currency's "$-2409": a "$" of a locale not known here
 _QUOTED = re.compile(r'"([^"]*)"')
 _LITERAL_SYMBOLS = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u20a9\u20aa\u20ba\u20b4\u20ab\u0e3f\u20b1\u20a6\u20a1\u20b2"
 
 
 def format_currency(number_format: str) -> str | None:
     """The currency symbol or code a number format shows (``€``, ``EUR``, ``$``), or None.
-    Only the first section (positive numbers) is read."""
+    Only the first section (positive numbers) is read. A ``$`` tagged with a locale is
+    that locale's dollar as an ISO code (``[$$-C09]`` → ``AUD``, ``[$$-409]`` → ``USD``),
+    or ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
+    parsers refuse it as ambiguous)."""
     section = number_format.split(";", 1)[0]
     found = _BRACKET_SYMBOL.search(section)
     if found and found[1].strip():
+        if found[1].strip() == "$" and found[2]:  # a dollar of the tagged locale
+            locale = int(found[2], 16) & 0xFFFF  # the low 16 bits: the language and region
+            return _DOLLAR_LOCALES.get(locale, f"{DOLLAR_OF_LOCALE}{locale:X}")
         return found[1].strip()
     for quoted in _QUOTED.findall(section):
         if quoted.strip() and _is_currency(quoted.strip()):
@@ -212,12 +232,29 @@ def _has_formulas(book: Any, ws: Any) -> bool:
     return False
 
 
+# a format of zeros only (000000, 00000): Excel shows a whole number padded to its width
+_ZERO_PAD = re.compile(r"0{2,}")
+
+
+def _padded(value: int | float, number_format: str) -> str | None:
+    """The text Excel shows for a whole number under a zero-padding format (7770 under
+    ``000000`` is ``007770``: an account number, a zip code), else None."""
+    section = number_format.split(";", 1)[0]
+    if not _ZERO_PAD.fullmatch(section) or value != int(value):
+        return None
+    number = int(value)
+    return ("-" if number < 0 else "") + str(abs(number)).zfill(len(section))
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, str):
         return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
     if isinstance(value, int | float) and not isinstance(value, bool):
         number_format = str(getattr(cell, "number_format", "") or "")
+        if number_format.startswith("00") and math.isfinite(value) \
+                and (shown := _padded(value, number_format)) is not None:
+            return shown  # text, as the CSV export of the same sheet writes it
         if _PERCENT.search(number_format):
             return _percent(value)
         symbol = format_currency(number_format) if number_format != "General" else None
@@ -507,7 +544,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["CurrencyNumber", "ExcelError", "UncachedFormula", "currency_format",
+__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "currency_format",
            "format_currency", "header_row_number", "read_xlsx",
            "xlsx_date_system",
            "xlsx_header"]

@@ -20,11 +20,13 @@ def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
     return path
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])  # \r: Mac Excel's "CSV (Macintosh)"
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
-def test_dialects(tmp_path: Path, delimiter: str) -> None:
-    """Comma, semicolon, tab and pipe files are read the same way."""
+def test_dialects(tmp_path: Path, delimiter: str, end: str) -> None:
+    """Comma, semicolon, tab and pipe files are read the same way, whatever their line
+    ends (CR-only too)."""
     d = delimiter
-    text = f"Name{d}Amount{d}Note\r\nAcme{d}\"1,5\"{d}x\r\nBeta{d}2{d}\"a{d}b\"\r\n"
+    text = f"Name{d}Amount{d}Note{end}Acme{d}\"1,5\"{d}x{end}Beta{d}2{d}\"a{d}b\"{end}"
     rows = list(read_manifest(write(tmp_path, "m.csv", text)))
     assert [r.values for r in rows] == [
         {"Name": "Acme", "Amount": "1,5", "Note": "x"},
@@ -150,6 +152,49 @@ def test_windows_1252_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert rows[0].values["Betrag"] == "1.234,50 €"
     with pytest.raises(InputError, match="unknown encoding"):
         header(path, encoding="klingon")
+
+
+_WESTERN = ["M\xfcller GmbH", "Sch\xf6ne Gr\xfc\xdfe AG", "Caf\xe9 Cr\xe8me SARL", "\xc5gren AB",
+            "Fa\xe7ade S.A.", "K\xf6ln Logistik", "Z\xfcrich Partner", "Espa\xf1a Ventas",
+            "\x93Quoted\x94 Ltd", "\x80uro Trade"]
+
+
+@pytest.mark.parametrize("stray", [b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"])
+@pytest.mark.parametrize(("seed", "rows"), [(2, 5), (3, 5), (4, 50), (6, 50)])
+def test_cp1252_with_an_undefined_byte_is_named_cp1252(tmp_path: Path, stray: bytes,
+                                                       seed: int, rows: int) -> None:
+    """One byte cp1252 leaves undefined does not send the advice to cp1256/cp1250/mac-*,
+    which turn the file's Western letters into other ones (v10r7 M1); following the
+    advice reads the text, and the stray byte's row fails alone."""
+    import random
+    pick = random.Random(seed)
+    lines = [f"k{i};Angebot {pick.choice(_WESTERN)};{pick.randint(1, 9)};{pick.choice(_WESTERN)}"
+             .encode("latin-1") for i in range(rows)]
+    lines.insert(pick.randint(0, rows - 1), b"kx;Odd " + stray + b" byte;1;X")
+    path = write(tmp_path, "m.csv", b"Key;Deal;Amount;Company\r\n" + b"\r\n".join(lines)
+                 + b"\r\n")
+    with pytest.raises(InputError) as info:
+        header(path)
+    advice = info.value.reason.split("it looks like ", 1)[1]
+    assert advice.startswith("cp1252")
+    alternatives = advice.split(")", 1)[0]
+    assert not any(name in alternatives for name in ("cp1256", "cp1257", "mac-", "cp1251"))
+    line = 2 + next(n for n, text in enumerate(lines) if text.startswith(b"kx"))
+    assert "cp1252 leaves undefined in the first" in advice
+    assert f"(the first {stray!r} on line {line}: a row holding one fails alone" in advice
+    read = list(read_manifest(path, encoding="cp1252"))
+    assert [r.values["Key"] for r in read if not r.ok] == ["kx"]
+    assert all("\ufffd" not in r.values["Deal"] for r in read if r.ok)
+    assert {r.values["Company"] for r in read if r.ok} <= {
+        w.encode("latin-1").decode("cp1252") for w in _WESTERN}
+
+
+def test_a_mostly_undefined_cp1252_sample_is_left_to_the_detector() -> None:
+    """Undefined bytes beyond a tenth of the non-ASCII ones are not cp1252's stray bytes."""
+    from bulk.manifest_encoding import _cp1252_fits
+    assert _cp1252_fits("Müller Café".encode("cp1252") + b"\x81")
+    assert not _cp1252_fits(b"x\x81\x8d\x90\xe9")
+    assert not _cp1252_fits(b"x\x81")  # nothing else cp1252 would read as a letter
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])

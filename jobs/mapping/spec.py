@@ -71,6 +71,8 @@ def _check_formats(value: list[str]) -> list[str]:
                              f"{', '.join(tf.DATE_TOKENS)}")
     patterns = [fmt for fmt in value if fmt not in tf.DATE_TOKENS]
     for fmt in patterns:
+        _check_directives(fmt)
+    for fmt in patterns:
         for other in patterns:
             # also across year lengths: %d/%m/%y and %m/%d/%Y read no text alike, but one
             # column would read 01/02/26 day first and 01/02/2026 month first
@@ -86,6 +88,31 @@ def _check_formats(value: list[str]) -> list[str]:
                                  "column would mix two orders (day-first and month-first "
                                  "dates); keep the order the source writes")
     return value
+
+
+# what strptime reads (%:z: Python 3.12); %x %X %c are refused: locale-dependent
+# composites that hide the day/month order from the check above
+_STRPTIME_DIRECTIVES = frozenset("aAbBdfHIjmMpSUwWyYzZGuV%")
+_LOCALE_DIRECTIVES = {"x": "%m/%d/%y", "X": "%H:%M:%S", "c": "%a %b %d %H:%M:%S %Y"}
+_ANY_DIRECTIVE = re.compile(r"%(:?.?)", re.S)
+
+
+def _check_directives(fmt: str) -> None:
+    """ValueError for a directive strptime does not know (``%e``, ``%D``, a lone ``%``:
+    no cell would ever match) and for ``%x``/``%X``/``%c``, whose meaning is the
+    process's locale (in this program's C locale ``%x`` is ``%m/%d/%y``): the pattern
+    must say its order itself."""
+    for found in _ANY_DIRECTIVE.finditer(fmt):
+        code = found[1]
+        if code in _LOCALE_DIRECTIVES:
+            raise ValueError(f"{fmt!r}: %{code} depends on the locale (here it means "
+                             f"{_LOCALE_DIRECTIVES[code]!r}): write the pattern out, e.g. "
+                             f"{fmt.replace('%' + code, _LOCALE_DIRECTIVES[code])!r}")
+        if code not in _STRPTIME_DIRECTIVES and code != ":z":
+            shown = f"%{code}" if code else "a lone '%' at the end"
+            raise ValueError(f"{fmt!r}: {shown} is not a directive strptime reads, so no "
+                             "cell would match (directives: %Y %y %m %d %b %B %H %I %M %S "
+                             "%p %f %j %z; %% for a literal %)")
 
 
 _TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")

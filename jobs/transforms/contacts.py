@@ -89,12 +89,17 @@ _VALIDATED: dict[str, str | _Invalid] = {}
 _VALIDATED_LIMIT = 16384
 
 
+# a "(0)" after an international prefix and country code (+49 (0)30, 0044 (0) 20): the
+# trunk prefix dialled only inside the country, never after the country code
+_TRUNK = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3}[\s\-./]*)\(\s*0\s*\)")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$", re.I)
 
 
 def clean_phone(value: object) -> str | None:
     """Digits with a leading ``+`` kept (``00`` becomes ``+``), separators dropped,
-    an extension kept as `` ext. 123``. 5 to 15 digits (E.164), else an error.
+    an extension kept as `` ext. 123``; after a country code a ``(0)`` trunk prefix is
+    dropped (``+49 (0)30 1234567`` is ``+49301234567``). 5 to 15 digits (E.164), else an
+    InputError.
     """
     if isinstance(value, float) and value.is_integer():  # an XLSX number cell
         value = int(value)
@@ -107,6 +112,7 @@ def clean_phone(value: object) -> str | None:
     body = text[: ext.start()] if ext else text
     if _NOT_PHONE.search(body) or "+" in body.lstrip()[1:]:
         raise InputError(f"not a phone number: {text!r}")
+    body = _TRUNK.sub(r"\1", body)  # +49 (0)30 ...: the national trunk 0 is not dialled
     plus = body.lstrip().startswith("+")
     digits = _NON_DIGITS.sub("", body)
     if not plus and digits.startswith("00"):

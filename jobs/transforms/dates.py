@@ -146,7 +146,26 @@ def _token_number(token: str, value: object) -> Decimal | None:
     text = str(value)
     if not (_EXCEL if token.startswith("excel") else _UNIX).fullmatch(text):
         return None
+    if token.startswith("excel") and _GROUPED_SERIAL.fullmatch(text):
+        raise _ambiguous_serial(token, text)
     return Decimal(text)
+
+
+# one dot before exactly three digits after 1-3 digits: a serial with a fraction (45.292)
+# or a whole serial with a thousands dot (45.292 = 45292), as money reads 1.500 (v10r7 M6)
+_GROUPED_SERIAL = re.compile(r"[1-9]\d{0,2}\.\d{3}")
+
+
+def _ambiguous_serial(token: str, text: str) -> InputError:
+    readings = []
+    for number in (Decimal(text), Decimal(text.replace(".", ""))):
+        try:
+            readings.append(f"{number} ({_token_date(token, number).isoformat()})")
+        except (OverflowError, ValueError, OSError):  # pragma: no cover - within range
+            readings.append(str(number))
+    return InputError(f"ambiguous Excel serial {text!r}: it may be {readings[0]} or, with a "
+                      f"thousands mark, {readings[1]}; write serials without a thousands "
+                      "mark (or the dates as YYYY-MM-DD)")
 
 
 def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
@@ -171,7 +190,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     ``"excel_1904"`` (of the 1904 date system: Mac Excel, ``0`` is 1904-01-01);
     then extended ISO 8601 (``2024-03-01``, ``2024-03-01T10:00:00Z``; the date as
     written). ``date`` and ``datetime`` values (XLSX) are taken as they are. A
-    digits-only cell or a JSON/XLSX number is a date only through a token, and only
+    digits-only cell or a JSON/XLSX number is a date only through a token (or, for a
+    whole number, a pattern of digits only: ``20260305`` by ``%Y%m%d``), and only
     when its magnitude fits the token's unit (``|n|`` in 10^8..10^11 for unix,
     10^11..10^14 for unix_ms, 10^14..10^17 for unix_us, 1..2958465 for excel): a
     number of another unit is an InputError naming the likely unit, never a wrong
@@ -189,7 +209,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         wrong: list[_WrongUnit] = []
         for fmt in formats:
             try:
-                got = _from_token(fmt, value) if fmt in DATE_TOKENS else None
+                got = (_from_token(fmt, value) if fmt in DATE_TOKENS
+                       else _number_by_pattern(value, fmt))
             except _WrongUnit as exc:
                 wrong.append(exc)
                 continue
@@ -219,6 +240,25 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         raise InputError(f"date {found.isoformat()} (from {value!r}) is outside "
                          f"{window[0]}-{window[1]}{hint}")
     return found.isoformat()
+
+
+_RUN_TOGETHER = re.compile(r"(?:%[YmdyHMSj])+")
+
+
+def _number_by_pattern(value: int | float, fmt: str) -> date | None:
+    """A whole number read by a pattern of digits only (``20260305`` by ``%Y%m%d``, as
+    the same text cell is), or None: another pattern, not a whole number, or digits
+    not exactly as long as the pattern needs (``4032025`` by ``%d%m%Y``: a leading zero
+    the number lost)."""
+    if (not _RUN_TOGETHER.fullmatch(fmt) or not math.isfinite(value) or value < 0
+            or value != math.floor(value)):
+        return None
+    text = str(int(value))
+    try:
+        got = datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return None if _short_digits(text, fmt) is not None else got
 
 
 # digits each numeric strptime directive reads at most (strptime reads fewer too)

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber
+from bulk.manifest_xlsx import DOLLAR_OF_LOCALE, CurrencyNumber
 
 from .text import _INVISIBLE, _SPACES, _text, clean_text, is_empty
 
@@ -80,7 +80,8 @@ _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
 _PARTS = re.compile(
     r"(?P<pre>(?:[^\d.,]|\.(?=\s))*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
 _SIGNS = "-+\u2212"
-_NO_CENTS = re.compile(r"(?<=\d)[.,]-{1,2}(?=[^\d]*$)")
+# "no cents": 1'000.-, 1.000,--, 1.000,\u2013 (a hyphen, two, or a dash after the mark)
+_NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
 
 
@@ -118,12 +119,26 @@ def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tupl
             token = token[:-1]
         minus += sum(c != "+" for c in tail)
         if token:
-            code = _currency_token(token, default)
-            if currency not in (None, code):
-                raise InputError(f"two currencies: {currency} and {code}")
-            currency = code
-            choices = _symbol_choices(token)
+            code, mine = _currency_token(token, default), _symbol_choices(token)
+            if currency is not None:
+                currency, choices = _one_currency(currency, choices, code, mine)
+            else:
+                currency, choices = code, mine
     return minus, currency, choices
+
+
+def _one_currency(first: str, first_choices: tuple[str, ...], second: str,
+                  second_choices: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The one currency two tokens of a cell name: ``$`` next to ``CAD`` (``$1,000 CAD``,
+    ``1,000 $ AUD``) is that dollar; InputError("two currencies") when they differ
+    otherwise (``US$ 5 CAD``, ``€ 5 USD``)."""
+    if first == second:
+        return first, first_choices if second_choices else ()
+    if second in first_choices and not second_choices:
+        return second, ()
+    if first in second_choices and not first_choices:
+        return first, ()
+    raise InputError(f"two currencies: {first} and {second}")
 
 
 def _check_groups(groups: list[str], text: str) -> None:
@@ -317,10 +332,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
     if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
         return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
-    if no_cents:  # the mark written before the dash is the decimal mark
-        if column is not None and decimal == "auto":
-            column.note(no_cents[0][0], text)
-        decimal = "." if no_cents[0][0] == "." else ","
+    cents_mark = ""
+    if no_cents:  # "no cents": what is left is a whole number, every mark in it groups
+        cents_mark = no_cents[0][0]
         text = text[: no_cents.start()] + text[no_cents.end():]
     negative = False
     if text.startswith("(") and text.endswith(")"):
@@ -329,7 +343,13 @@ def parse_money(value: object, *, default_currency: str | None = None,
     if match is None:
         raise InputError(f"not an amount: {text!r}")
     num = match["num"]
-    if column is not None and decimal == "auto":
+    if cents_mark:
+        if column is not None and decimal == "auto":
+            # the mark before the dash is the column's decimal mark, unless the digits
+            # repeat it as their thousands mark (1.000.-: then the other one is)
+            other = "," if cents_mark == "." else "."
+            column.note(other if cents_mark in num else cents_mark, text)
+    elif column is not None and decimal == "auto":
         decimal = column.see(num, text)
         if column.learning:  # the cell is only shown to its column: the reading comes later
             return None
@@ -338,19 +358,23 @@ def parse_money(value: object, *, default_currency: str | None = None,
         minus_post, cur_post, choices_post = _split_affix(match["post"], prefer)
     except InputError as exc:
         raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
-    if cur_pre and cur_post and cur_pre != cur_post:
-        raise InputError(f"not an amount: {text!r} (two currencies: {cur_pre} and {cur_post})")
+    choices = choices_pre or choices_post
+    if cur_pre and cur_post:
+        try:
+            cur_pre, choices = _one_currency(cur_pre, choices_pre, cur_post, choices_post)
+        except InputError as exc:
+            raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
     currency = cur_pre or cur_post
     if currency and not allow_currency:
         raise InputError(f"not a number: {text!r} (has a currency)")
     minus = minus_pre + minus_post + negative
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
-    amount = _parse_digits(num, decimal, text)
+    amount = _parse_digits(num, decimal, text, no_cents=bool(cents_mark))
     if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
         amount = check_api_number(amount, text)
     return _with_choices(Money(-amount if minus else amount, currency or default_currency),
-                         choices_pre or choices_post if currency else ())
+                         choices if currency else ())
 
 
 def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
@@ -363,6 +387,11 @@ def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
         amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
         if not allow_currency:
             return Money(amount, default_currency)
+        if value.symbol.startswith(DOLLAR_OF_LOCALE):
+            raise InputError(f"not an amount: {str(value)!r} (its number format shows \"$\" "
+                             f"for the locale {value.symbol[2:]}, not a US one: which dollar "
+                             "(or peso) is ambiguous; give the cell a format with the "
+                             "currency code, e.g. [$CAD] #,##0.00, or a currency column)")
         try:
             code = _currency_token(value.symbol, prefer)
         except InputError as exc:
@@ -392,14 +421,17 @@ _MAX_DIGITS = 15
 
 def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
     """``amount`` itself, or InputError when a JSON double cannot hold it exactly:
-    NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), or more than
-    15 significant digits (``0.1234567890123456``)."""
+    NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), a non-zero
+    number a double holds as 0 (``1e-400``), or more than 15 significant digits
+    (``0.1234567890123456``)."""
     cell = amount if shown is None else shown
     if not amount.is_finite():
         raise InputError(f"not a finite number: {cell!r}")
     if abs(amount) >= MAX_EXACT:
         raise InputError(f"number too large: {cell!r} (Pipedrive holds numbers exactly only "
                          f"below 2^53 = {MAX_EXACT:,})")
+    if amount and not float(amount):  # 1e-400: a JSON double holds it as 0
+        raise InputError(f"number too small: {cell!r} (a JSON number would hold it as 0)")
     digits = amount.normalize().as_tuple().digits
     if len(digits) > _MAX_DIGITS and amount != amount.to_integral_value():
         raise InputError(f"too precise: {cell!r} (more than {_MAX_DIGITS} significant digits "
@@ -411,8 +443,10 @@ _GROUP_MARKS = re.compile("[.,' \u2019]")
 _DIGITS = re.compile(r"\d")
 
 
-def _parse_digits(num: str, decimal: Decimal_, text: str) -> Decimal:
-    mark = _decimal_mark(num, decimal)
+def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
+    """``num`` read with ``decimal``; ``no_cents`` (a "no cents" amount, ``1.000.-``): no
+    decimal mark, every mark groups (InputError when the groups are not thousands)."""
+    mark = None if no_cents else _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
     if mark and (not frac.isdigit() or mark in whole):
         raise InputError(f"not an amount: {text!r}")
