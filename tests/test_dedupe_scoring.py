@@ -135,7 +135,7 @@ def test_nothing_ties_the_customer_is_review_at_most() -> None:
     a = replace(BASE, org_id=None, org_name=None)
     far = copy(person_id=None, add_time=T + timedelta(days=4))
     _, band, reasons = score(a, far)
-    assert band == "review" and "no shared org or person" in reasons
+    assert band == "review" and any(r.startswith("nothing ties the deals") for r in reasons)
     s, band, reasons = score(a, copy(person_id=None, add_time=T + timedelta(minutes=5)))
     assert band == "review" and s <= 0.80, (s, reasons)
     assert "nothing ties the deals to one customer: org only on one, person only on the other" \
@@ -229,11 +229,17 @@ def test_a_month_in_two_languages_is_one_month() -> None:
     assert band == "duplicate", (s, reasons)
 
 
-def test_a_near_word_in_a_double_submit_is_a_duplicate() -> None:
-    """Same person, same value, added minutes apart: a double entry with a typo merges."""
-    s, band, reasons = score(replace(BASE, title="Rollout Linz"),
-                             copy(title="Rollout Lienz", add_time=T + timedelta(minutes=3)))
-    assert band == "duplicate", (s, reasons)
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Rollout Linz", "Rollout Lienz"), ("Office Woking", "Office Working"),
+    ("Looker Migration", "Locker Migration"), ("Niederlassung Bristow", "Niederlassung Bristol"),
+])
+def test_a_near_word_in_a_double_submit_is_review(t1: str, t2: str) -> None:
+    """#11 v11r7 C5: same org, person and value, added minutes apart, one near word (before:
+    a double submission took it for a typo, 1.000, merged): review, ``near word`` reason."""
+    s, band, reasons = score(replace(BASE, title=t1),
+                             copy(title=t2, add_time=T + timedelta(minutes=1)))
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("near word:") for r in reasons), reasons
 
 
 @pytest.mark.parametrize(("t1", "t2"), [
@@ -265,15 +271,14 @@ def test_a_common_word_next_to_a_spelling_no_one_writes_is_a_typo(t1: str, t2: s
     ("Praxis Friedberg", "Praxis Friedburg"),          # a town, and a spelling also written
     ("Filiale Heilbronn", "Filiale Heilbrunn"),         # a town, and another
 ])
-def test_a_letter_replaced_added_or_dropped_merges_only_as_a_double_submit(t1: str, t2: str) -> None:
+def test_a_letter_replaced_added_or_dropped_is_review(t1: str, t2: str) -> None:
     """One letter replaced, added or dropped may be a typo or another word (``Heilbronn`` /
-    ``Heilbrunn``): a double submission (same org, person and value, added within the hour,
-    nothing else differing) merges; days apart it is review, with a ``near word`` reason."""
-    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=3)))
-    assert band == "review", (s, reasons)
-    assert any(r.startswith("near word:") for r in reasons), reasons
-    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, **DOUBLE_SUBMIT))
-    assert band == "duplicate", (s, reasons)
+    ``Heilbrunn``): review with a ``near word`` reason, days apart or as a double submission
+    (same org, person and value, added within the hour; merged before #11 v11r7)."""
+    for later in ({"add_time": T + timedelta(days=3)}, DOUBLE_SUBMIT):
+        s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, **later))
+        assert band == "review", (s, reasons)
+        assert any(r.startswith("near word:") for r in reasons), reasons
 
 
 REAL_WORD_PAIRS = [
@@ -435,13 +440,24 @@ def test_leads_with_no_customer_need_more_than_title_and_timing(
     assert any(r.startswith("nothing ties the deals to one customer") for r in reasons)
 
 
-def test_leads_with_no_customer_merge_on_equal_value_and_a_specific_title_or_identifier() -> None:
-    """The duplicate band stays open to a customer-less pair with the same value and a
-    specific title (3+ words, a number, an unknown word), or an equal identifier."""
-    for title in ("Payroll service integration Porto", "Zendesk migration", "Website enquiry 42"):
-        s, band, reasons = score(replace(BASE, title=title, **LEAD),
-                                 copy(title=title, **LEAD, **DOUBLE_SUBMIT))
-        assert band == "duplicate", (title, s, reasons)
+@pytest.mark.parametrize(("title", "minutes"), [
+    ("Payroll service integration Porto", 5), ("Zendesk migration", 5),
+    ("Website enquiry 42", 5), ("Anfrage Kontaktformular", 1), ("Rückruf erbeten", 2),
+    ("Newsletter Anmeldung Messe", 50), ("Solaranlage Dach 12 kWp", 10),
+])
+def test_leads_with_no_customer_are_review_whatever_the_title(title: str, minutes: int) -> None:
+    """#11 v11r7 C4: neither deal has an org or a person: nothing ties them to one customer,
+    review at most whatever the title, value and time gap (before: a specific title with the
+    same value merged, ``Anfrage Kontaktformular`` a minute apart 1.000)."""
+    s, band, reasons = score(replace(BASE, title=title, **LEAD),
+                             copy(title=title, **LEAD, add_time=T + timedelta(minutes=minutes)))
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert "nothing ties the deals to one customer: neither deal has an org or a person" \
+        in reasons, reasons
+
+
+def test_leads_with_no_customer_merge_on_an_equal_identifier() -> None:
+    """The duplicate band stays open to a customer-less pair with an equal identifier."""
     cfg = replace(CFG, identifier_fields={"ext": "source key"})
     s, band, reasons = score(replace(BASE, title="Website enquiry", fields={"ext": "W-1"}, **LEAD),
                              copy(title="Website enquiry", fields={"ext": "W-1"}, **LEAD,
@@ -485,15 +501,12 @@ def test_one_letter_off_in_a_long_word_is_a_near_word_unless_a_double_submit(t1:
     {"person_id": 6}, {"value": 13000.0}, {"org_id": 11, "org_name": "ACME Corporation"},
     {"title": "Heilbrunn branch extra"},
 ])
-def test_a_near_word_needs_nothing_else_differing_to_be_a_typo(changes: dict[str, object]) -> None:
-    """A double submission is the same org, person and value, minutes apart, and titles
-    differing in that one word only; anything else differing keeps the pair in review."""
+def test_a_near_word_with_anything_else_differing_is_never_a_duplicate(
+        changes: dict[str, object]) -> None:
+    """A near word minutes apart with another person, value, org record or word: not merged."""
     kw = {"title": "Heilbrunn branch", **DOUBLE_SUBMIT, **changes}
     s, band, reasons = score(replace(BASE, title="Heilbronn branch"), copy(**kw))
     assert band != "duplicate", (s, reasons)
-    s, band, reasons = score(replace(BASE, title="Heilbronn branch"),
-                             copy(title="Heilbrunn branch", **DOUBLE_SUBMIT))
-    assert band == "duplicate", (s, reasons)
 
 
 @pytest.mark.parametrize(("t1", "t2"), [
@@ -662,9 +675,7 @@ def test_words_in_another_order_inside_a_part_are_review(t1: str, t2: str) -> No
 
 @pytest.mark.parametrize(("t1", "t2"), [
     ("Website redesign - Acme", "Acme - Website redesign"),
-    ("Website redesign - Berlin", "Berlin - Website redesign"),
     ("Acme: CRM", "CRM (Acme)"),
-    ("Phase 2 - Los 3", "Los 3 - Phase 2"),
     ("Website redesign phase 1", "Website redesign first phase"),
     ("2. Phase Rollout", "Phase 2 Rollout"),
     ("Rabatt 1,5", "Rabatt 1.5"),
