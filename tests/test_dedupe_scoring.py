@@ -662,6 +662,98 @@ def test_numbers_in_another_order_are_another_deal(t1: str, t2: str) -> None:
 
 
 @pytest.mark.parametrize(("t1", "t2"), [
+    ("Preisanpassung +5%", "Preisanpassung -5%"), ("Kuehlhaus +20 Grad", "Kuehlhaus -20 Grad"),
+    ("Kuehlhaus +20 Grad", "Kuehlhaus \u221220 Grad"), ("Korrektur -500", "Korrektur 500"),
+    ("Bestand -10", "Bestand 10"), ("Staffel >100 Nutzer", "Staffel <100 Nutzer"),
+    ("Lizenz 500 $", "Lizenz 500 £"), ("Rabatt 10%", "Rabatt 10 €"), ("Provision 3%", "Provision 3"),
+    ("Lager 5°", "Lager 5"), ("Filter = aktiv", "Filter != aktiv"),
+    ("Hotel ⭐⭐⭐", "Hotel ⭐⭐⭐⭐⭐"), ("Hotel \u2b50\ufe0f\u2b50\ufe0f", "Hotel ⭐⭐⭐"),
+    ("Bewertung ★★", "Bewertung ★★★★"), ("Flaeche 10²", "Flaeche 102"),
+    ("Filiale #1", "Filiale 1#"), ("Paket #5", "Paket 5"), ("Zins 1,5%", "Zins 1,5‰"),
+])
+def test_signs_and_symbols_are_identifying_tokens(t1: str, t2: str) -> None:
+    """#11 v11r7 C1: a sign glued to a number belongs to it, and a unit, currency, comparison
+    or rating symbol is an identifying token; the titles' numbers and symbols must be equal
+    as a sequence, else at most 0.40 like two numbers (before: 1.000, merged)."""
+    s, band, reasons = _pair(t1, t2)
+    assert s <= 0.40 and band == "distinct", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Los 1-2", "Los 1 - 2"), ("Rabatt 10%", "Rabatt 10 %"), ("Preis +5%", "Preis +5 %"),
+    ("Wartung 2026-03-01", "Wartung 2026-03-01 (copy)"), ("Hamburg → Shanghai", "Hamburg - Shanghai"),
+    ("Marketing & Vertrieb", "Marketing und Vertrieb"), ("Website - Relaunch", "Website: Relaunch"),
+    ("Hotel ⭐⭐⭐", "Hotel \u2b50\ufe0f\u2b50\ufe0f\u2b50\ufe0f"),
+])
+def test_separators_are_no_tokens(t1: str, t2: str) -> None:
+    """Plain separators (``-`` between numbers or with a space beside it, ``:``, arrows, ``&``)
+    are not tokens, and a symbol is the same token with or without a space before it."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Revenue share: 70/30", "Revenue share: 30/70"),
+    ("Schicht: 06:00 - 22:00", "Schicht: 22:00 - 06:00"),
+    ("Mischung: 1:3", "Mischung: 3:1"), ("Paket 2/3", "Paket 3/2"),
+])
+def test_numbers_moved_across_parts_are_another_deal(t1: str, t2: str) -> None:
+    """#11 v11r7 C2: the sequence of numbers of the whole title must be the same whatever
+    order its parts come in: moved numbers are at most 0.40 (before: 1.000, merged)."""
+    s, band, reasons = _pair(t1, t2)
+    assert s <= 0.40 and band == "distinct", (s, reasons)
+    assert any(r.startswith("different order") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Hamburg - Shanghai", "Shanghai - Hamburg"),
+    ("Route: Berlin - Hamburg", "Route: Hamburg - Berlin"),
+    ("Frachtrate: Hamburg - Shanghai", "Frachtrate: Shanghai - Hamburg"),
+    ("Transport Hamburg - Berlin", "Transport Berlin - Hamburg"),
+    ("Website redesign - Berlin", "Berlin - Website redesign"),
+    ("Phase 2 - Los 3", "Los 3 - Phase 2"),   # each number kept its word: words moved
+])
+def test_parts_moved_that_are_no_org_or_label_are_review(t1: str, t2: str) -> None:
+    """#11 v11r7 C3: parts may be reordered only when the moved part is the deal's org name or
+    a label or copy part; other moved parts are moved words: review, a ``different order``
+    reason (before: 1.000, merged)."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("different order") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Acme - Website redesign", "Website redesign - Acme"),     # the org moved
+    ("Deal: Website redesign", "Website redesign (copy)"),      # a label, a copy marker
+    ("Acme Corp: CRM rollout", "CRM rollout (Acme)"),
+])
+def test_an_org_or_label_part_may_move(t1: str, t2: str) -> None:
+    """The deal's own org name and label or copy parts may stand anywhere: one deal."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "duplicate", (s, reasons)
+
+
+def test_the_same_letters_spaced_differently_are_one_word() -> None:
+    """#11 v11r7 C8: ``Data  Soft   Rollout`` / ``DataSoft Rollout`` is one title (before:
+    ``different words: data soft≠datasoft``, review)."""
+    s, band, reasons = _pair("Data  Soft   Rollout", "DataSoft Rollout")
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("org_a", "org_b"), [
+    ("Quellon Co", "Quellon Inc"), ("Quellon Company", "Quellon Corp"), ("Marvik LLC", "Marvik Ltd"),
+])
+def test_two_legal_form_classes_are_two_legal_entities(org_a: str, org_b: str) -> None:
+    """#11 v11r7 C7: two org records whose names carry legal forms of two classes (``Co`` =
+    ``Company``; ``Inc`` = ``Corp``) are two legal entities: review at most, even with the same
+    person minutes apart (before: ``Quellon Co`` / ``Quellon Inc`` 1.000, merged)."""
+    s, band, reasons = score(replace(BASE, title="Support", org_name=org_a),
+                             copy(title="Support", org_id=11, org_name=org_b, **DOUBLE_SUBMIT))
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("two legal entities") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
     ("Umzug Berlin nach Hamburg", "Umzug Hamburg nach Berlin"),
     ("Relocation London to Paris", "Relocation Paris to London"),
     ("Import Deutschland Export Frankreich", "Export Deutschland Import Frankreich"),

@@ -433,6 +433,8 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     other side is paired with the other side's unequal words it relates to (``word_pair``);
     a word with no such partner is a substituted or extra word."""
     only_x, only_y = _only(x, y), _only(y, x)
+    if only_x and only_y and len(only_x) != len(only_y) and "".join(only_x) == "".join(only_y):
+        only_x = only_y = []  # the same letters spaced differently: data soft / datasoft
     kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: []}
     paired_x: set[str] = set()
     paired_y: set[str] = set()
@@ -601,9 +603,10 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     ident = [t for t in sx if is_identifying(t)]
     if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
         return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
-    if ident != [t for t in sy if is_identifying(t)] \
-            and not all(lx[t] is not None and lx[t] == ly[t] for t in ident):
-        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, 1:3 / 3:1
+    if ident != [t for t in sy if is_identifying(t)] and not (
+            all(lx[t] is not None and lx[t] == ly[t] for t in ident)
+            and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
+        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
     return "words", why
 
 
