@@ -21,7 +21,10 @@ Number words, ordinals and roman numerals II-XII become digits (``Phase one`` =
 ``Projekt X`` is not ``Projekt 10``); month and weekday names (English, German, French,
 Spanish, Dutch) their English name (``Juni`` = ``June``), an abbreviation that is also a word
 (``Jan``) only next to a day or year number (``Jan 2026``). A letter token carrying ``+``,
-``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token.
+``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token;
+so are a number with the sign glued to it (``-500``, ``+5``) and a run of unit, currency,
+comparison or rating symbols (``%``, ``°``, ``€``, ``>``, ``!=``, ``★★``; ``_symbol_tokens``),
+while separators (``-`` ``:`` ``/`` ``|`` brackets, arrows) and ``&`` are none.
 Identifying tokens are never dropped and are kept apart in ``numbers``: tokens
 with a numeral of any script (``has_numeral``: digits, CJK ``一二三``, ``壱``, ``Ⅻ``), month
 and weekday names and single letters,

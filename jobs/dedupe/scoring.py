@@ -4,11 +4,13 @@ The title carries most of the weight: rapidfuzz similarity of the normalized
 titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
-* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
-  the shared words in another order inside a title part (``order_moved``: parts split at
-  separators may come in any order): capped at 0.40 when numbers or letters moved
-  (``Phase 2 Los 3`` / ``Phase 3 Los 2``), at 0.80 when only words did (``Berlin nach
-  Hamburg`` / ``Hamburg nach Berlin``), a ``different order`` reason;
+* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``, ``+5``/``-5``,
+  ``%``/``€``: signs and symbols are identifying tokens, ``normalize``): capped at 0.40;
+  the shared words in another order (``order_moved``: only the org name and label parts,
+  which leave the title, may move): capped at 0.40 when numbers, symbols or letters moved
+  (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` / ``30/70``), at 0.80 when words did
+  (``Berlin nach Hamburg`` / ``Hamburg nach Berlin``, ``Hamburg - Shanghai`` / ``Shanghai -
+  Hamburg``), a ``different order`` reason;
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
   an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
@@ -18,9 +20,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``abendkurse``, ``inflected``) are two words: at most 0.80 (review), whatever the other
   evidence (``two real words`` / ``word forms`` reasons); a letter replaced, added or dropped
   after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
-  a near word: at most 0.80 (review) unless the pair is a double submission (same org, person,
-  non-zero value, added ≤ 1 h apart, that word the only difference and one of the two a known
-  word); two edits, a changed first letter or a word under 4 letters is no partner at all: a
+  a near word: at most 0.80 (review), even in a double submission; two edits, a changed
+  first letter or a word under 4 letters is no partner at all: a
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * the expected close date or a date custom field more than 45 days apart: at most 0.80;
@@ -39,12 +40,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   one customer: org only on one, person only on the other``): at most 0.80 (review);
 * one letter more at a word's end (``frank`` / ``franka``) is two word forms, ``ß`` against
   ``ss`` (``maße`` / ``masse``) is ``ß or ss``: at most 0.80, even in a double submission;
-* neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
-  and nothing tying the pair to one customer (no shared org or company, no shared person) while
-  a deal has no customer at all (no org, no person), the
-  duplicate band also needs no evidence against, the same non-zero value and an equal
-  identifier or a specific title (3+ words, a number or a word that is not a known word:
-  ``Website enquiry`` is generic): at most 0.80 otherwise (``nothing ties ...`` reason);
+* nothing tying the pair to one customer (no shared org or company, no shared person):
+  at most 0.80 whatever the title and the time gap (``nothing ties the deals to one
+  customer: ...`` reason; an equal identifier lifts it);
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
 
