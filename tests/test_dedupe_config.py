@@ -127,3 +127,27 @@ def test_date_custom_fields_are_resolved_for_matching() -> None:
                "field_type": "date", "is_custom_field": False}]
     assert dict(resolve_identifiers(DedupeConfig.default(), fields).date_fields) == {
         rd: "Renewal date"}
+
+
+@pytest.mark.parametrize(("name", "ftype", "is_id"), [
+    ("External ID", "varchar", True), ("Kundennummer", "varchar", True),
+    ("Customer number", "double", True), ("Order ID", "varchar", True), ("SKU", "varchar", True),
+    ("Vertragsnummer", "varchar_auto", True), ("Kunden-Nr.", "varchar", True),
+    ("Customer #", "varchar", True),
+    ("Order ID", "text", False),            # a long-text field is free text, never a guard
+    ("Customer number", "enum", False),
+    ("Notes", "varchar", False), ("Phone number", "varchar", False),
+    ("Number of seats", "double", False), ("Discount code", "varchar", False),
+    ("Lead source", "varchar", False),
+])
+def test_a_field_named_like_an_identifier_is_one_by_default(name: str, ftype: str, is_id: bool) -> None:
+    """#11 v11r7 C6: without ``[match] identifiers``, a short-text or number custom field whose
+    name says identifier is an identifier (before: only ``Import source key``);
+    ``identifiers = []`` switches it off."""
+    from jobs.dedupe.config import resolve_identifiers
+    key = "4" * 40
+    fields = [{"field_code": key, "field_name": name, "field_type": ftype, "is_custom_field": True}]
+    found = dict(resolve_identifiers(DedupeConfig.default(), fields).identifier_fields)
+    assert found == ({key: name} if is_id else {}), found
+    off = DedupeConfig.from_mapping({"match": {"identifiers": []}})
+    assert dict(resolve_identifiers(off, fields).identifier_fields) == {}

@@ -265,8 +265,11 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     deals the first plan's review band held. A survivor keeps the won/lost guard of what it
     absorbed; merges are recorded (intended) once the apply is confirmed, before anything is
     sent, and a merge not (yet) done keeps nothing apart."""
+    # the seeded deals carry an External ID each (SEED-n): an identifier by its name, which
+    # keeps every seeded copy apart; this test is about copies, so identifiers are off
+    no_ids = DedupeConfig.from_mapping({"match": {"identifiers": []}})
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
-        first = await plan(sb, tmp_path, tmp_path / "p1")
+        first = await plan(sb, tmp_path, tmp_path / "p1", no_ids)
         # (same-title deals whose person AND value differ are review, not duplicate; so are
         # same-title deals added weeks or months apart: a recurring deal, not a copy)
         assert first.summary["duplicate_groups"] >= 2
@@ -274,13 +277,13 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
         assert not (tmp_path / "state" / "merges.json").exists()  # nothing before the prompt
         assert record_intended(loaded) == first.summary["deals_to_merge_away"]
         assert (tmp_path / "state" / "merges.json").is_file()  # recorded before sending
-        unsent = await plan(sb, tmp_path, tmp_path / "p-unsent")  # nothing merged yet
+        unsent = await plan(sb, tmp_path, tmp_path / "p-unsent", no_ids)  # nothing merged yet
         assert [g.member_ids for g in unsent.result.groups] == [
             g.member_ids for g in first.result.groups]
         result = await run_job(sb, loaded)
         loaded.close()
         assert result.counts[ItemState.DONE] == first.summary["deals_to_merge_away"]
-        again = await plan(sb, tmp_path, tmp_path / "p2")
+        again = await plan(sb, tmp_path, tmp_path / "p2", no_ids)
         review_left = {i for p in first.result.pairs if p.band == "review" for i in (p.a, p.b)}
         assert again.summary["duplicate_groups"] == 0, [
             g.member_ids for g in again.result.groups]
@@ -783,7 +786,9 @@ async def test_custom_fields_a_merge_drops_are_in_the_plan(tmp_path: Path) -> No
                  custom_fields={key: "EXT-1"})
         b = deal(sb, "Fleet leasing", org_id, value=700, add="2026-11-03T10:02:00Z",
                  custom_fields={key: "EXT-2"})
-        await plan(sb, tmp_path, tmp_path / "p1")
+        # External ID is an identifier by its name: off here, to see what a merge drops
+        await plan(sb, tmp_path, tmp_path / "p1",
+                   DedupeConfig.from_mapping({"match": {"identifiers": []}}))
         text = (tmp_path / "p1" / "groups.csv").read_text(encoding="utf-8")
         (row,) = [r for r in csv.DictReader(text.splitlines()) if {a, b} == {
             int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))}]

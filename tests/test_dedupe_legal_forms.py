@@ -37,7 +37,9 @@ def test_a_legal_form_leaves_the_title_with_the_org_name(form: str) -> None:
     ("Acme AB", "Acme Oy", True), ("Acme Ltd", "Acme PLC", True), ("Acme GmbH", "Acme GmbH & Co. KG", True),
     ("Acme GmbH", "Acme G.m.b.H.", False), ("Acme Inc", "Acme Incorporated", False),
     ("Acme Inc.", "ACME Corp", False), ("Acme Ltd", "Acme Limited", False), ("Acme", "Acme GmbH", False),
-    ("Acme S.p.A.", "ACME SPA", False), ("Acme & Co", "Acme Inc", False),
+    ("Acme S.p.A.", "ACME SPA", False), ("Acme & Co", "Acme Inc", True),
+    ("Quellon Co", "Quellon Inc", True), ("Quellon Company", "Quellon Co", False),
+    ("Quellon Corp", "Quellon Co", True), ("Marvik LLC", "Marvik Ltd", True),
 ])
 def test_two_legal_forms_are_two_legal_entities(x: str, y: str, two: bool) -> None:
     """Different legal forms (spelling variants of one form aside) name two legal entities;

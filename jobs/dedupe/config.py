@@ -25,7 +25,10 @@ a contract id, an order number, an external id / the import's source key). Two
 deals whose values differ there are never merged (a guard: ``guard: different PO
 number 4711≠4712``), however alike their titles; an equal value is strong evidence
 for the match. Without the key, the import's source key field (``Import source key``,
-``jobs.mapping``'s default ``key_field``) is the identifier when the account has it;
+``jobs.mapping``'s default ``key_field``) is the identifier when the account has it, and so
+is every short-text or number custom field whose name says it is an identifier
+(``identifier_name``: ``External ID``, ``Kundennummer``, ``Customer number``, ``Order ID``,
+``SKU``, ``Vertragsnummer``...; never a long-text field);
 ``identifiers = []`` turns identifiers off. Names are resolved against the account's
 deal fields when a plan is made (``resolve_identifiers``); an unknown name is an error.
 
@@ -211,6 +214,30 @@ _KEYS = frozenset({
     "noise_words", "extra_noise_words", "max_block_size", "window", "match",
 })
 DEFAULT_IDENTIFIER = "Import source key"  # the import's default key_field (jobs.mapping.spec)
+# what an identifier field's name is about (``Customer number``, ``Kundennummer``, ``Order ID``)
+_ID_THINGS = (
+    "customer|client|kunden|kd|order|auftrags?|bestell|purchase order|po|contract|vertrags?|"
+    "invoice|rechnungs?|external|extern|externe|source|quell|import|account|konto|ticket|case|"
+    "booking|buchungs?|subscription|abo|quote|angebots?|offer|tracking|sendungs?|serial|"
+    "serien|transaction|transaktions|reference|referenz|deal|opportunity|crm|erp|lead|project|"
+    "projekt|vendor|supplier|lieferanten|member|mitglieds|policy|police|versicherungs|record|"
+    "object|objekt|item|artikel|product|produkt|part|teile?|sap|salesforce|hubspot|legacy")
+_ID_NAME = re.compile(
+    r"(?:id|identifier|sku|ean|gtin|uuid|guid|upc|isbn|asin|ext id|source key|"
+    rf"(?:.* )?(?:{_ID_THINGS}) ?(?:id|identifier|number|no|nr|num|nummer|key|ref|reference|"
+    r"referenz|code|kennung|schluessel|schlüssel))")
+# custom field types an identifier may have: short text and numbers (never long text, options...)
+ID_FIELD_TYPES = frozenset({"varchar", "varchar_auto", "double", "int"})
+
+
+def identifier_name(name: str) -> bool:
+    """True when a custom field's name clearly says the field identifies a deal or its record
+    elsewhere: ``ID``, ``SKU``, ``EAN``, ``External ID``, ``Customer number``, ``Kundennummer``,
+    ``Kunden-Nr.``, ``Order ID``, ``PO number``, ``Vertragsnummer``, ``Contract id``,
+    ``Salesforce ID``... (case, punctuation and spacing aside); not ``Notes``, ``Phone number``,
+    ``Number of seats``, ``Discount code``."""
+    words = " ".join(re.sub(r"[^\w]+", " ", name.casefold().replace("#", " number ")).split())
+    return _ID_NAME.fullmatch(words) is not None
 
 
 def _match_table(raw: object) -> tuple[str, ...]:
@@ -233,7 +260,9 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
     fields (``fields``: the ``data`` items of ``GET /api/v2/dealFields``: ``field_code``,
     ``field_name``, ``is_custom_field``). Each name in ``identifiers`` is a custom field's
     name (case and spacing aside) or its key; without ``identifiers``, the import's source
-    key field (``DEFAULT_IDENTIFIER``) when the account has one, else none. Also fills
+    key field (``DEFAULT_IDENTIFIER``) when the account has one, and every custom field of a
+    short-text or number type (``ID_FIELD_TYPES``) whose name says identifier
+    (``identifier_name``: ``External ID``, ``Kundennummer``, ``Order ID``, ``SKU``). Also fills
     ``date_fields`` with every custom field of ``field_type`` ``date`` (key -> name). Raises
     ``DedupeConfigError`` for a name no custom field has, or that two custom fields have."""
     custom = [(str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
@@ -249,6 +278,10 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
         found = find(DEFAULT_IDENTIFIER)
         if len(found) == 1:
             out.update(found)
+        out.update((str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
+                   for f in fields if f.get("is_custom_field") and f.get("field_code")
+                   and f.get("field_type") in ID_FIELD_TYPES
+                   and identifier_name(str(f.get("field_name") or "")))
     else:
         for label in config.identifiers:
             found = find(label)

@@ -55,10 +55,13 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
     "nyrt": ("nyrt",), "bt": ("bt",),
     # JP
     "kk": ("kk",),
-    # not a form of its own (``& Co``, ``AB (publ)``): taken off the name, never compared
-    "co": ("co", "company"), "publ": ("publ",),
+    # ``Co`` = ``Company``: a form of its own (``Quellon Co`` / ``Quellon Inc``: two entities;
+    # ``GmbH & Co. KG`` keeps it with its other forms)
+    "co": ("co", "company"),
+    # not a form of its own (``AB (publ)``): taken off the name, never compared
+    "publ": ("publ",),
 }
-NEUTRAL = frozenset({"co", "publ"})
+NEUTRAL = frozenset({"publ"})
 FORMS: dict[tuple[str, ...], str] = {
     tuple(s.split()): canon for canon, spellings in _SPELLINGS.items() for s in spellings}
 _LONGEST = max(len(k) for k in FORMS)
@@ -101,8 +104,9 @@ def form_run(tokens: Sequence[str], start: int) -> int:
 
 
 def distinct_forms(x: Sequence[str], y: Sequence[str]) -> bool:
-    """True when two names' legal forms (``split_forms``) are both given and differ (neutral
-    words like ``co`` aside): two legal entities. A name without a form may be either."""
+    """True when two names' legal forms (``split_forms``) are both given and differ (``publ``
+    aside): two legal entities (``Co`` / ``Inc``, ``GmbH`` / ``AG``, ``LLC`` / ``Ltd``). A
+    name without a form may be either."""
     fx, fy = frozenset(x) - NEUTRAL, frozenset(y) - NEUTRAL
     return bool(fx) and bool(fy) and fx != fy
 

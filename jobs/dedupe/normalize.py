@@ -21,7 +21,10 @@ Number words, ordinals and roman numerals II-XII become digits (``Phase one`` =
 ``Projekt X`` is not ``Projekt 10``); month and weekday names (English, German, French,
 Spanish, Dutch) their English name (``Juni`` = ``June``), an abbreviation that is also a word
 (``Jan``) only next to a day or year number (``Jan 2026``). A letter token carrying ``+``,
-``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token.
+``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token;
+so are a number with the sign glued to it (``-500``, ``+5``) and a run of unit, currency,
+comparison or rating symbols (``%``, ``°``, ``€``, ``>``, ``!=``, ``★★``; ``_symbol_tokens``),
+while separators (``-`` ``:`` ``/`` ``|`` brackets, arrows) and ``&`` are none.
 Identifying tokens are never dropped and are kept apart in ``numbers``: tokens
 with a numeral of any script (``has_numeral``: digits, CJK ``一二三``, ``壱``, ``Ⅻ``), month
 and weekday names and single letters,
@@ -187,7 +190,7 @@ def words(s: str, *, umlauts: str = "transliterate", other: bool = False,
     token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``).
     ``sharp_s`` (titles): ``ß`` stays ``ß`` (``Maße`` dimensions / ``Masse`` mass); org names
     read it ``ss`` (``Strauß GmbH`` = ``Strauss GmbH``)."""
-    return _tokens(_prepare(s, other, sharp_s))
+    return _tokens(_prepare(s, other, sharp_s), sharp_s)
 
 
 def parted_words(s: str) -> tuple[list[str], list[int]]:
@@ -197,14 +200,14 @@ def parted_words(s: str) -> tuple[list[str], list[int]]:
     is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one. ``ß`` stays ``ß``."""
     s = _prepare(s, False, True)
     if _HAS_SEPARATOR.search(s) is None:  # one part (most titles): no positions needed
-        toks = _tokens(s)
+        toks = _tokens(s, True)
         return toks, [0] * len(toks)
-    decimal = _DECIMAL.search(s) is not None
+    decimal = _DECIMAL.search(s) is not None or _MAY_SYMBOL.search(s) is not None
     toks = []
     parts: list[int] = []
     k = 0
     for seg in _split_parts(s):
-        if seg_toks := (_tokens(seg) if decimal else _plain_words(seg)):
+        if seg_toks := (_tokens(seg, True) if decimal else _plain_words(seg)):
             toks += seg_toks
             parts += [k] * len(seg_toks)
         k += 1
@@ -213,9 +216,11 @@ def parted_words(s: str) -> tuple[list[str], list[int]]:
 
 # a character that may separate parts (``_split_parts``): a title without one is one part
 _HAS_SEPARATOR = re.compile(r"[^\w\s.'\u2019]")
-_SEP_CHARS = str.maketrans(dict.fromkeys(":|/\\()[]{}<>;\u2013\u2014\u2015\u2212\u00b7\u2022", "\x1f"))
+_SEP_CHARS = str.maketrans(dict.fromkeys(
+    ":|/\\()[]{};\u2013\u2014\u2015\u2212\u00b7\u2022\u2190\u2192\u2194\u21d2\u21d4\u2794\u279c"
+    "\u27a1\u27f6", "\x1f"))
 # ``Website - Acme``, not ``Check-in``, nor a grade's ``-`` after a single letter (``Kurs A-``)
-_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-|(?<!\s[^\W\d_])(?<!^[^\W\d_])-(?=\s|$)")
+_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-(?!\d)|(?<!\s[^\W\d_])(?<!^[^\W\d_])-(?=\s|$)")
 _COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
 
 
@@ -239,6 +244,13 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
     if not s.isascii():
+        if sharp_s:  # a title: 10² is not 102 (NFKC joins them), ⭐+VS16 is ⭐, U+2212 5 is -5
+            if _SUPERSCRIPT.search(s) is not None:
+                s = _SUPERSCRIPT.sub(lambda m: "^" + m.group(0), s)
+            if "\ufe0f" in s:
+                s = s.replace("\ufe0f", "")
+            if "\u2212" in s:
+                s = _MINUS_SIGN.sub("-", s)
         s = unicodedata.normalize("NFKC", s)
         if _INVISIBLE.search(s) is not None:  # re\u200bdesign (pasted from the web) = redesign
             s = _INVISIBLE.sub("", s)
@@ -261,10 +273,59 @@ def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
     return _join_initials(s)
 
 
-def _tokens(s: str) -> list[str]:
+def _tokens(s: str, symbols: bool = False) -> list[str]:
+    if symbols and _MAY_SYMBOL.search(s) is not None:
+        return _symbol_tokens(s)
     if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
         return _plain_words(s)
     return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
+
+
+# superscript digits (``10²``: NFKC reads ``102``) -> ``^`` and the digit: ``10^2``
+_SUPERSCRIPT = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]")
+_MINUS_SIGN = re.compile("\u2212(?=\\d)")  # U+2212 before a digit: a sign, not a dash
+# a title that may hold a symbol token or a signed number (``_symbol_tokens``)
+_MAY_SYMBOL = re.compile(r"[^\w\s.,:;'\u2019\"()\[\]{}/\\|&\-\u2013\u2014?_]|(?<![\w.,])[-+](?=\d)")
+# a sign glued to a number (``-500``, ``+5``, ``±2``), a word, or one other character
+_SIGNED = r"(?:(?<![\w.,+\-±])[+\-±](?=\d))?"
+_SYM_TOKEN = re.compile(_SIGNED + "(?:" + _WORD.pattern + r")|[^\w\s]")
+# characters that are symbols though Unicode calls them punctuation (``%``, ``#``...)
+_PUNCT_SYMBOLS = frozenset("%\u2030\u2031#*§†‡")
+# never a symbol token: separators, ``&`` (a word: ``und``), a sign not before a number, arrows
+_NOT_SYMBOLS = frozenset("|\u00a6&+-\u00b1~`\u00b4^\u00a8")
+
+
+def _is_symbol(c: str) -> bool:
+    """A character that identifies like a number: a unit, currency, comparison or rating
+    symbol (``%``, ``°``, ``$``, ``€``, ``<``, ``=``, ``★``, ``⭐``, ``#``): Unicode's symbol
+    categories and ``_PUNCT_SYMBOLS``, not a separator, an arrow or ``&``."""
+    if c in _PUNCT_SYMBOLS:
+        return True
+    if c in _NOT_SYMBOLS or "\u2190" <= c <= "\u21ff" or "\u27f0" <= c <= "\u27ff" \
+            or "\u2900" <= c <= "\u297f" or "\u2794" <= c <= "\u27bf":
+        return False
+    return unicodedata.category(c)[0] == "S"
+
+
+def _symbol_tokens(s: str) -> list[str]:
+    """The tokens of a title that holds a symbol or a signed number: words as ``_WORD``
+    reads them, a number with the sign glued to it (``-500``, ``+20``; ``Los 1-2`` has
+    none), and each run of symbol characters one token (``%``, ``€``, ``!=``, ``>``,
+    ``★★``, ``^`` of a superscript); ``!`` is a symbol only before ``=``."""
+    out: list[str] = []
+    sym_end = -1  # where the last symbol token ended (a run grows while they touch)
+    for m in _SYM_TOKEN.finditer(s):
+        t = m.group(0)
+        if len(t) == 1 and not t.isalnum():
+            if t == "^" or (t == "!" and s[m.end():m.end() + 1] == "=") or _is_symbol(t):
+                if sym_end == m.start() and out:
+                    out[-1] += t
+                else:
+                    out.append(t)
+                sym_end = m.end()
+            continue
+        out.append(t.replace(",", ".") if "," in t else t)
+    return out
 
 
 _DECIMAL = re.compile(r"\d[.,]\d")
@@ -321,7 +382,7 @@ def is_identifying(token: str) -> bool:
     (``c++``, ``c#``, ``a+``, ``a-``: ``C++ Schulung`` / ``C# Schulung`` are two courses) or a
     month or weekday name after ``canonical`` (``june``, ``monday``)."""
     return len(token) == 1 or token in CALENDAR_NAMES or has_numeral(token) \
-        or token.endswith(SYMBOL_ENDS)
+        or token.endswith(SYMBOL_ENDS) or not token[0].isalnum()
 
 
 def has_numeral(token: str) -> bool:

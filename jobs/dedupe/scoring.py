@@ -4,11 +4,13 @@ The title carries most of the weight: rapidfuzz similarity of the normalized
 titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
-* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``): capped at 0.40;
-  the shared words in another order inside a title part (``order_moved``: parts split at
-  separators may come in any order): capped at 0.40 when numbers or letters moved
-  (``Phase 2 Los 3`` / ``Phase 3 Los 2``), at 0.80 when only words did (``Berlin nach
-  Hamburg`` / ``Hamburg nach Berlin``), a ``different order`` reason;
+* number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``, ``+5``/``-5``,
+  ``%``/``€``: signs and symbols are identifying tokens, ``normalize``): capped at 0.40;
+  the shared words in another order (``order_moved``: only the org name and label parts,
+  which leave the title, may move): capped at 0.40 when numbers, symbols or letters moved
+  (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` / ``30/70``), at 0.80 when words did
+  (``Berlin nach Hamburg`` / ``Hamburg nach Berlin``, ``Hamburg - Shanghai`` / ``Shanghai -
+  Hamburg``), a ``different order`` reason;
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
   an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
@@ -18,9 +20,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``abendkurse``, ``inflected``) are two words: at most 0.80 (review), whatever the other
   evidence (``two real words`` / ``word forms`` reasons); a letter replaced, added or dropped
   after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
-  a near word: at most 0.80 (review) unless the pair is a double submission (same org, person,
-  non-zero value, added ≤ 1 h apart, that word the only difference and one of the two a known
-  word); two edits, a changed first letter or a word under 4 letters is no partner at all: a
+  a near word: at most 0.80 (review), even in a double submission; two edits, a changed
+  first letter or a word under 4 letters is no partner at all: a
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * the expected close date or a date custom field more than 45 days apart: at most 0.80;
@@ -39,12 +40,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   one customer: org only on one, person only on the other``): at most 0.80 (review);
 * one letter more at a word's end (``frank`` / ``franka``) is two word forms, ``ß`` against
   ``ss`` (``maße`` / ``masse``) is ``ß or ss``: at most 0.80, even in a double submission;
-* neither org nor person shared (one is missing on a side) and not added within the hour: at most 0.80;
-  and nothing tying the pair to one customer (no shared org or company, no shared person) while
-  a deal has no customer at all (no org, no person), the
-  duplicate band also needs no evidence against, the same non-zero value and an equal
-  identifier or a specific title (3+ words, a number or a word that is not a known word:
-  ``Website enquiry`` is generic): at most 0.80 otherwise (``nothing ties ...`` reason);
+* nothing tying the pair to one customer (no shared org or company, no shared person):
+  at most 0.80 whatever the title and the time gap (``nothing ties the deals to one
+  customer: ...`` reason; an equal identifier lifts it);
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
 
@@ -82,7 +80,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
-from .lexicon import both_known, is_known_word, misspelt
+from .lexicon import both_known, misspelt
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
@@ -112,7 +110,7 @@ ROMAN = "a letter or a roman numeral"  # reason prefix: Phase I / Phase 1, Proje
 ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter: review
 PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
 UNTIED_SIDES = "org only on one, person only on the other"  # nothing of one kind on both
-DOUBLE_ENTRY_SECONDS = 3600
+NO_CONTACT = "neither deal has an org or a person"  # reason detail: leads with no customer
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
@@ -433,6 +431,8 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     other side is paired with the other side's unequal words it relates to (``word_pair``);
     a word with no such partner is a substituted or extra word."""
     only_x, only_y = _only(x, y), _only(y, x)
+    if only_x and only_y and len(only_x) != len(only_y) and "".join(only_x) == "".join(only_y):
+        only_x = only_y = []  # the same letters spaced differently: data soft / datasoft
     kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: []}
     paired_x: set[str] = set()
     paired_y: set[str] = set()
@@ -466,7 +466,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
     reasons = [f"title {title:.2f}"]
     s = max(0.0, (title - 0.5) / 0.5)
-    penalty, only_near, extra = _title_evidence(a.title, b.title, reasons)
+    penalty, extra = _title_evidence(a.title, b.title, reasons)
     s += penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
@@ -479,15 +479,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.append(f"contradicting evidence: {', '.join(contra)}")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
-    if NO_CUSTOMER in reasons and not same_id:
-        s = min(s, NO_CUSTOMER_CAP)
-    if UNTIED in reasons:  # a marker from _context, replaced by a reason when it caps
-        reasons.remove(UNTIED)
-        if s > NO_CUSTOMER_CAP and (why := _untied_short(a, b, bool(same_id), against)):
-            s = NO_CUSTOMER_CAP  # title + timing alone are weak evidence: review at most
-            reasons.append(f"{UNTIED} {why}")
-    if s > NO_CUSTOMER_CAP and not same_id and f"{UNTIED}: {UNTIED_SIDES}" in reasons:
-        s = NO_CUSTOMER_CAP  # Pentest Webshop at Alpha GmbH / by Zoe Free, no org: review
+    if not same_id and any(r.startswith(UNTIED) for r in reasons):
+        s = min(s, NO_CUSTOMER_CAP)  # no shared org, company or person: review at most
     if s > PERSONS_CAP and da.person_id is not None and db.person_id is not None \
             and da.person_id != db.person_id:
         s = PERSONS_CAP  # two persons, one org name (Müller GmbH twice): maybe two customers
@@ -496,9 +489,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
             and any(r.startswith((REAL_WORDS, WORD_FORMS, SHARP_S_WORDS)) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
     s = _cap_legal_entities(s, reasons)
-    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id \
-            and not (only_near and double_entry(da, db)):
-        s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz): review unless a double submit
+    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id:
+        s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz, woking/working): review
     if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
         reasons.append(recurring)
@@ -571,20 +563,21 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
                and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
 
 
-MAX_ORDER_PARTS = 8  # titles of more parts are not checked for order (the search grows fast)
-
-
 def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     """How the words two titles share are ordered differently, or None when they are not.
 
-    A title is split into parts at separators (``normalize.parted_words``); parts may come
-    in any order (``Website redesign - Acme`` / ``Acme - Website redesign``), but inside a
-    part the shared words keep their order. Returns ``("numbers", why)`` when identifying
-    tokens (numbers, single letters, months) changed their order (``Phase 2 Los 3`` /
-    ``Phase 3 Los 2``, ``Gebaeude A Halle B`` / ``Gebaeude B Halle A``): two deals; and
-    ``("words", why)`` when only words moved (``Umzug Berlin nach Hamburg`` / ``Umzug
-    Hamburg nach Berlin``): maybe the same deal, a person decides. Words are compared with
-    accents folded; a word twice in a title and words on one side only are left out."""
+    Only what leaves the title (the deal's own org name, a label or copy part: ``Acme -
+    Website redesign`` / ``Website redesign - Acme``, ``Deal: CRM`` / ``CRM (copy)``;
+    ``normalize``) may stand anywhere; the rest keeps its order, across title parts too.
+    Returns ``("numbers", why)`` when identifying tokens (numbers with their signs, symbols,
+    single letters, months) changed their order among themselves (``Revenue share: 70/30`` /
+    ``30/70``, ``06:00 - 22:00`` / ``22:00 - 06:00``, ``Gebaeude A Halle B`` / ``B ... A``)
+    or a number now follows another word (``Phase 2 - Los 3`` / ``Phase 3 - Los 2``): two
+    deals — unless every moved number kept its word (``Phase 2 - Los 3`` / ``Los 3 - Phase
+    2``: words moved); ``("words", why)`` when words moved (``Hamburg - Shanghai`` /
+    ``Shanghai - Hamburg``, ``Umzug Berlin nach Hamburg`` / ``Hamburg nach Berlin``): maybe
+    the same deal, a person decides. Words are compared with accents folded; a word twice
+    in a title and words on one side only are left out."""
     if x.text == y.text:
         return None
     kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
@@ -601,18 +594,17 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     sy = [t for t in ky if t in shared]
     if sx == sy:
         return None
-    ident = {t for t in shared if is_identifying(t)}
+    why = f"{' '.join(sx)} / {' '.join(sy)}"
     xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
     yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
-    px, py = _shared_parts(kx, xp, shared), _shared_parts(ky, yp, shared)
-    if _concatenable(px, py):
-        return None
-    why = f"{' '.join(sx)} / {' '.join(sy)}"
-    if ident and not _concatenable(_shared_parts(kx, xp, ident), _shared_parts(ky, yp, ident)):
-        return "numbers", why  # the numbers' own order changed: 2 ... 3 / 3 ... 2
     lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
+    ident = [t for t in sx if is_identifying(t)]
     if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
         return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
+    if ident != [t for t in sy if is_identifying(t)] and not (
+            all(lx[t] is not None and lx[t] == ly[t] for t in ident)
+            and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
+        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
     return "words", why
 
 
@@ -634,48 +626,6 @@ def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
     return out
 
 
-def _shared_parts(tokens: Sequence[str], parts: tuple[int, ...], keep: set[str]
-                  ) -> list[tuple[str, ...]]:
-    """The title's parts as tuples of the tokens in ``keep``, empty parts left out."""
-    out: dict[int, list[str]] = {}
-    for t, p in zip(tokens, parts, strict=True):
-        if t in keep:
-            out.setdefault(p, []).append(t)
-    return [tuple(v) for v in out.values()]
-
-
-def _concatenable(a: list[tuple[str, ...]], b: list[tuple[str, ...]]) -> bool:
-    """True when the parts of ``a`` and those of ``b`` can each be put in an order that
-    spells the same sequence (``[(x, y), (z,)]`` / ``[(z,), (x, y)]``; ``[(x, y, z)]`` /
-    ``[(z,), (x, y)]``); the words inside a part keep their order."""
-    if len(a) > MAX_ORDER_PARTS or len(b) > MAX_ORDER_PARTS:
-        return True
-
-    def go(ra: tuple[tuple[str, ...], ...], rb: tuple[tuple[str, ...], ...],
-           pend: tuple[str, ...]) -> bool:
-        # ``pend``: what side ``ra`` has spelled that side ``rb`` has not matched yet
-        if not pend:
-            if not ra:
-                return not rb
-            return any(go(ra[:i] + ra[i + 1:], rb, p)
-                       for i, p in enumerate(ra) if p not in ra[:i])
-        for j, q in enumerate(rb):
-            if q in rb[:j]:
-                continue
-            k = min(len(pend), len(q))
-            if pend[:k] != q[:k]:
-                continue
-            rest = rb[:j] + rb[j + 1:]
-            if len(pend) >= len(q):
-                if go(ra, rest, pend[k:]):
-                    return True
-            elif go(rest, ra, q[k:]):  # side b is ahead now: swap the roles
-                return True
-        return False
-
-    return go(tuple(a), tuple(b), ())
-
-
 def _has_org(p: Prepared) -> bool:
     return p.deal.org_id is not None or bool(p.org)
 
@@ -683,48 +633,6 @@ def _has_org(p: Prepared) -> bool:
 def _anonymous(p: Prepared) -> bool:
     """A deal with no customer identity at all: no org (id or name) and no person."""
     return p.deal.org_id is None and not p.org and p.deal.person_id is None
-
-
-def _untied_short(a: Prepared, b: Prepared, same_id: bool,
-                  against: list[tuple[float, str]]) -> str | None:
-    """Why a pair nothing ties to one customer (no shared org or company, no shared
-    person) with a deal of no customer identity at all (``_anonymous``: web-form leads,
-    say) falls short of the duplicate band, else None. With no
-    customer identity, title and timing are weak evidence (``Website enquiry`` twice in
-    ten minutes is two enquiries as often as one), so the pair must also show: no
-    evidence against (a different value, person, org, months apart), the same non-zero
-    value, and an equal identifier or a specific title (``_specific``)."""
-    if against:
-        return "and evidence against (" + ", ".join(w for _, w in against) + ")"
-    da, db = a.deal, b.deal
-    if not (da.value and db.value and da.value == db.value):
-        return "and no equal value"
-    if not same_id and not (_specific(a.title) and _specific(b.title)):
-        return "and a generic title"
-    return None
-
-
-SPECIFIC_WORDS = 3  # a title of this many words (noise words out) is not generic
-
-
-def _specific(t: NormTitle) -> bool:
-    """A title that names something of its own: ``SPECIFIC_WORDS`` (3) words or more
-    (``Payroll service integration Porto``), an identifying token (a number, a date, a
-    letter) or a word that is not a known word (``lexicon``: a product, a place, a name:
-    ``Zendesk migration``). ``Website enquiry`` and ``Demo request`` are generic."""
-    return len(t.tokens) >= SPECIFIC_WORDS or bool(t.numbers) \
-        or any(not is_known_word(w) for w in t.tokens)
-
-
-def double_entry(a: DealRecord, b: DealRecord) -> bool:
-    """The evidence of one deal entered twice (a double submit): the same person, the same
-    org (or none on both), the same non-zero value and added at most
-    ``DOUBLE_ENTRY_SECONDS`` (1 h) apart."""
-    return (a.person_id is not None and a.person_id == b.person_id and a.org_id == b.org_id
-            and bool(a.value)
-            and bool(b.value) and a.value == b.value and a.add_time is not None
-            and b.add_time is not None
-            and abs(epoch(a.add_time) - epoch(b.add_time)) <= DOUBLE_ENTRY_SECONDS)
 
 
 def _recurring(a: DealRecord, b: DealRecord) -> str | None:
@@ -745,11 +653,9 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
 
 
 def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
-                    ) -> tuple[float, bool, tuple[str, ...]]:
-    """The title's evidence (a negative weight, reasons appended), whether the titles
-    differ in nothing but one near word (``word_pair``: ``NEAR``), which a double submission
-    may take for a typo (``score_pair``), and the words on one side only when the other side
-    has no word of its own (extra words, ``word only on one``)."""
+                    ) -> tuple[float, tuple[str, ...]]:
+    """The title's evidence (a negative weight, reasons appended) and the words on one side
+    only when the other side has no word of its own (extra words, ``word only on one``)."""
     s = 0.0
     if x.numbers != y.numbers:
         if x.numbers and y.numbers:
@@ -773,12 +679,7 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
     elif ux or uy:
         s -= 0.10
         reasons.append(f"word only on one: {' '.join(ux or uy)}")
-    # a double submission may take one near word for a typo when one of the two is a known
-    # word (a misspelt word: ``softare``); two unknown words (``salesforce`` / ``salesforge``,
-    # products, places, names the word lists lack) may be two names even minutes apart
-    only_near = len(d.near) == 1 and not (ux or uy or d.real or d.forms or d.sharp_s) \
-        and x.numbers == y.numbers and any(is_known_word(w) for w in d.near[0])
-    return s, only_near, (ux or uy) if not (ux and uy) else ()
+    return s, (ux or uy) if not (ux and uy) else ()
 
 
 def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
@@ -812,18 +713,17 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             against.append((-0.30, "different person"))
             reasons.append("different person, org not shared")
     if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
-        if _anonymous(a) or _anonymous(b):  # a deal with no customer identity at all
-            reasons.append(UNTIED)  # the duplicate band needs more (score_pair: _untied_short)
+        # nothing ties the two to one customer (no shared org, company or person): review at
+        # most, whatever the title and the time gap (capped in score_pair, after all evidence)
+        if _anonymous(a) and _anonymous(b):  # web-form leads: two enquiries as often as one
+            reasons.append(f"{UNTIED}: {NO_CONTACT}")
+        elif _anonymous(a) or _anonymous(b):
+            reasons.append(f"{UNTIED}: no org and no person on deal {(a if _anonymous(a) else b).deal.id}")
         elif not (_has_org(a) and _has_org(b)) and (da.person_id is None or db.person_id is None):
-            # an org on one deal, a person on the other (and not the other way round too):
-            # nothing says the person belongs to that org; capped in score_pair
+            # an org on one deal, a person on the other: nothing says the person is at that org
             reasons.append(f"{UNTIED}: {UNTIED_SIDES}")
-        # nothing ties the two to one customer (an org or person missing on a side): review at most,
-        # unless added within the hour (a double submit)
-        close = da.add_time is not None and db.add_time is not None \
-            and abs(epoch(da.add_time) - epoch(db.add_time)) <= 3600
-        if not close:
-            reasons.append(NO_CUSTOMER)  # capped in score_pair, after all evidence
+        else:
+            reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
     if da.value and db.value:
         if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
             support += 0.04
