@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.bench_dedupe_quality import evaluate
@@ -202,6 +202,12 @@ _FILLED = ("org_id", "org_name", "person_id", "value", "currency", "pipeline_id"
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(deal_strategy, min_size=2, max_size=14))
+# found by Hypothesis after round 3: a deal with no org or person and an equal value joined
+# the survivor once the merge had filled its value (the "equal value within the hour" tie)
+@example([("Website redesign", None, None, None, "open", None, False, None, 0),
+          ("Website redesign 2024", None, None, None, "open", None, False, 100.0, 0),
+          ("Website redesign 2024", 1, None, None, "open", None, False, None, 0),
+          ("Website redesign 2024", 1, None, None, "open", None, False, 100.0, 61)])
 def test_merging_the_duplicate_band_converges(rows: list[tuple[object, ...]]) -> None:
     """Merge every duplicate group as Pipedrive does (the survivor's empty fields filled from
     the merged deal), then match again with what each survivor absorbed: no duplicate group
