@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{'OAuth' if a.oauth else 'API token'}, {a.latency_ms:g}±{a.jitter_ms:g} ms "
               "latency, 200 deals with their persons and organizations already in it)")
         os.environ["PIPEDRIVE_API_TOKEN"] = TOKEN
+        # a state directory of its own (claims, markers, dedupe state): the sandbox starts
+        # afresh every time, and the claims a previous demo left would name its deals
+        # (each create then read one first: 984 getDeal calls)
+        os.environ["PDBULK_STATE_DIR"] = str((a.out / "state").resolve())
         files = [str(export.manifest), "--mapping", str(export.mapping), "--create-key-field"]
         code = pdbulk(["plan", "import", *files, *engine, "--failed-csv",
                        str(a.out / "plan-failed.csv")])
