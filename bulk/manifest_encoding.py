@@ -10,6 +10,8 @@ import codecs
 import io
 import os
 import re
+import unicodedata
+from collections.abc import Sequence
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import charset_normalizer
@@ -356,22 +358,102 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         lines += chunk.count(b"\n")
 
 
-def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
-    """The encoding to suggest, and the detector's other candidates.
+# the single-byte code pages pdbulk weighs for a file that is not UTF-8 (beside the
+# detector's own candidates): Windows Western, Central European, Mac Roman, Cyrillic, Baltic,
+# Turkish, Greek, and DOS Western
+_CANDIDATES = ("cp1252", "cp1250", "mac_roman", "cp1251", "cp1257", "cp1254", "cp1253", "cp850")
+_EDGE = ".,;:!?()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u2013\u2014/\\|*#+=&%$"
+_WORD = re.compile(r"[^\s,;|\"]+")  # a cell's words, whatever the delimiter
 
-    charset-normalizer cannot tell the Windows code pages apart on short Western
-    text (it ranks cp1250 first for German with umlauts and the euro sign); the
-    Excel "CSV" of Western Europe and the Americas is cp1252, so when cp1252
-    decodes the sample and the detector's best is a single-byte code page, we
-    suggest cp1252 and name the others.
-    """
-    names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
-    single_byte = not found or found[0].startswith(("cp", "latin", "iso8859", "mac", "windows"))
-    if _cp1252_fits(sample) and single_byte:
-        return "cp1252", [n for n in names if n != "cp1252" and _reads_letters_alike(sample, n)][:2]
-    if names:
-        return names[0], names[1:3]
-    return "latin-1", []
+
+def _plausible(word: str) -> bool:
+    """Whether ``word`` (one whitespace-separated token holding non-ASCII text) reads like a
+    word: no undecodable byte, no symbol glued to a letter inside it (Polish cp1250 read as
+    cp1252 gives ``Wroc³aw``, ``wdro¿enie``; Mac Roman gives ``†bernahme``), and a Latin
+    word of three or more letters is not all accented letters (Cyrillic cp1251 read as
+    cp1252 gives ``Ïðèâåò``)."""
+    if "\ufffd" in word:
+        return False
+    core = word.strip(_EDGE)
+    for i, c in enumerate(core):
+        if ord(c) > 127 and not c.isalnum():
+            if (i > 0 and core[i - 1].isalpha()) or (i + 1 < len(core) and core[i + 1].isalpha()):
+                return False
+    if any(ord(c) > 127 and c.isupper() and core[i - 1].islower()
+           for i, c in enumerate(core) if i > 0):  # SociÈtÈ: Mac Roman read as cp1252
+        return False
+    letters = [c for c in core if c.isalpha()]
+    scripts = {unicodedata.name(c, "?").split(" ", 1)[0] for c in letters}
+    if len(scripts) > 1:  # Latin and Cyrillic letters in one word (cp1250 read as cp1251)
+        return False
+    if len(letters) >= 3 and all(ord(c) > 127 for c in letters):
+        return scripts != {"LATIN"}
+    return True
+
+
+def _readings(sample: bytes, codecs_: Sequence[str]) -> dict[str, tuple[float, list[str]]]:
+    """Each codec's reading of ``sample``: (the share of its non-ASCII words that read like
+    words, those words). Codecs that cannot decode a single-byte sample are left out."""
+    out: dict[str, tuple[float, list[str]]] = {}
+    for codec in codecs_:
+        try:
+            text = sample.decode(codec, "replace")
+        except LookupError:
+            continue
+        if len(text) != len(sample):  # not a single-byte code page
+            continue
+        words = [w for w in _WORD.findall(text) if any(ord(c) > 127 for c in w)]
+        undefined = text.count("\ufffd")
+        if 0 < undefined <= max(2, (sum(1 for b in sample if b >= 0x80) - undefined) // 10):
+            # a few bytes this code page leaves undefined (a stray byte, a cut character:
+            # their rows fail alone) say nothing about the rest (v10r7 M1)
+            words = [w for w in words if "\ufffd" not in w]
+        if words:
+            out[codec] = (sum(map(_plausible, words)) / len(words), words)
+    return out
+
+
+def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
+    """The encoding to suggest and the alternatives worth naming (each with the first word
+    it reads differently: ``"cp1250: «Èerný» reads «Černý»"``).
+
+    The detector (charset-normalizer) cannot tell the Windows code pages apart on short
+    text (it ranks cp1250 first for German with umlauts), and a guess named alone is
+    followed: a Polish cp1250 file advised as cp1252 was imported as ``Oferta dla
+    £ódŸ`` (v10r8). So every candidate reads the sample and the one whose non-ASCII words
+    read most like words wins — on a tie the first of ``_CANDIDATES`` (cp1252 first: the
+    Excel "CSV" of Western Europe and the Americas), then the detector's order. A
+    candidate that reads about as well but turns some letter into another is named beside
+    it, with the word, so the user can see which is right."""
+    singles = [f for f in found if f.startswith(("cp", "latin", "iso8859", "mac", "windows"))]
+    order = list(dict.fromkeys([*_CANDIDATES, *singles]))
+    # named beside the choice (with the word they read otherwise): the common Western ones
+    worth = {"cp1252", "cp1250", "mac_roman"}
+    readings = _readings(sample, order)
+    if not readings:
+        names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
+        return (names[0], names[1:3]) if names else ("latin-1", [])
+    best = max(score for score, _ in readings.values())
+    # within 0.05 of the best reading, the order decides (cp1252, the detector's, the rest)
+    ranked = [c for c in order if c in readings and readings[c][0] >= best - 0.05]
+    top = ranked[0]
+    mine = readings[top][1]
+    others: list[str] = []
+    seen = {tuple(mine)}
+    for codec in ranked[1:]:
+        if codec not in worth:
+            continue
+        theirs = readings[codec][1]
+        if tuple(theirs) in seen or len(theirs) != len(mine):
+            continue
+        seen.add(tuple(theirs))
+        diff = next(((a, b) for a, b in zip(mine, theirs, strict=True) if a != b), None)
+        if diff is not None:
+            others.append(f"{_CODEC_NAMES.get(codec, codec.replace('_', '-'))}: "
+                          f"«{diff[0].strip(_EDGE)}» reads «{diff[1].strip(_EDGE)}»")
+        if len(others) == 2:
+            break
+    return _CODEC_NAMES.get(top, top.replace("_", "-")), others
 
 
 _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
@@ -380,35 +462,6 @@ _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 def _cp1252_undefined(sample: bytes) -> list[int]:
     """The offsets in ``sample`` of the five bytes cp1252 leaves undefined."""
     return [m.start() for m in _CP1252_UNDEFINED.finditer(sample)]
-
-
-def _cp1252_fits(sample: bytes) -> bool:
-    """Whether ``sample`` reads as cp1252: every byte defined, or the undefined ones
-    (0x81 0x8d 0x8f 0x90 0x9d: a stray byte, a cut character) two at most, or a tenth of
-    its other non-ASCII bytes — one such byte must not hand the advice to a code page that turns
-    the file's ü and é into Arabic or Baltic letters (v10r7 M1)."""
-    undefined = len(_cp1252_undefined(sample))
-    if undefined == 0:
-        return True
-    defined = sum(1 for b in sample if b >= 0x80) - undefined  # non-ASCII bytes cp1252 reads
-    return defined > 0 and undefined <= max(2, defined // 10)
-
-
-def _reads_letters_alike(sample: bytes, codec: str) -> bool:
-    """Whether ``codec`` reads every byte that cp1252 reads as a letter as the same letter:
-    only then is it an alternative worth naming (cp1250 reads Müller's ü alike, but
-    Crème's è as č; cp1256 reads ü as an Arabic letter)."""
-    try:
-        other = sample.decode(codec, "replace")
-        western = sample.decode("cp1252", "replace")
-    except LookupError:
-        return False
-    if len(other) != len(western):  # not a single-byte code page
-        return False
-    for mine, theirs in zip(western, other, strict=True):
-        if mine != theirs and mine.isalpha():
-            return False
-    return True
 
 
 __all__ = ["choose_encoding", "detect_encoding", "open_utf8", "without_mapping_hint"]

@@ -70,6 +70,18 @@ _DOLLAR_LOCALES = {
     0x380A: "UYU", 0x2809: "BZD", 0x2009: "JMD", 0x2C09: "TTD", 0x3409: "PHP",
 }
 DOLLAR_OF_LOCALE = "$-"  # format_currency's "$-2409": a "$" of a locale not known here
+# other symbols several currencies share, by the locale the tag names (v10r8: [$¥-804], a
+# Chinese yuan, was read as yen; [$kr-41D] was refused though the tag says Swedish)
+_SYMBOL_LOCALES: dict[str, dict[int, str]] = {
+    "¥": {0x804: "CNY", 0x411: "JPY"},
+    "￥": {0x804: "CNY", 0x411: "JPY"},
+    "kr": {0x41D: "SEK", 0x81D: "SEK", 0x414: "NOK", 0x814: "NOK", 0x406: "DKK",
+           0x40F: "ISK", 0x438: "DKK"},
+    "kr.": {0x406: "DKK", 0x438: "DKK", 0x40F: "ISK"},
+    "r": {0x1C09: "ZAR", 0x436: "ZAR", 0x435: "ZAR"},
+    "rs": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
+    "rs.": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
+}
 _QUOTED = re.compile(r'"([^"]*)"')
 _LITERAL_SYMBOLS = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u20a9\u20aa\u20ba\u20b4\u20ab\u0e3f\u20b1\u20a6\u20a1\u20b2"
 
@@ -78,15 +90,21 @@ def format_currency(number_format: str) -> str | None:
     """The currency symbol or code a number format shows (``€``, ``EUR``, ``$``), or None.
     Only the first section (positive numbers) is read. A ``$`` tagged with a locale is
     that locale's dollar as an ISO code (``[$$-C09]`` → ``AUD``, ``[$$-409]`` → ``USD``),
-    or ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
+    and so are ¥, kr, R and Rs of a listed locale (``[$¥-804]`` → ``CNY``, ``[$kr-41D]`` →
+    ``SEK``); a ``$`` is ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
     parsers refuse it as ambiguous)."""
     section = number_format.split(";", 1)[0]
     found = _BRACKET_SYMBOL.search(section)
     if found and found[1].strip():
-        if found[1].strip() == "$" and found[2]:  # a dollar of the tagged locale
+        symbol = found[1].strip()
+        if found[2]:
             locale = int(found[2], 16) & 0xFFFF  # the low 16 bits: the language and region
-            return _DOLLAR_LOCALES.get(locale, f"{DOLLAR_OF_LOCALE}{locale:X}")
-        return found[1].strip()
+            if symbol == "$":  # a dollar of the tagged locale
+                return _DOLLAR_LOCALES.get(locale, f"{DOLLAR_OF_LOCALE}{locale:X}")
+            code = _SYMBOL_LOCALES.get(symbol.lower(), {}).get(locale)
+            if code is not None:  # ¥ of zh-CN is a yuan, kr of sv-SE a Swedish krona
+                return code
+        return symbol
     for quoted in _QUOTED.findall(section):
         if quoted.strip() and _is_currency(quoted.strip()):
             return str(quoted).strip()
