@@ -222,7 +222,7 @@ class Scheduler:
         if sent_at is not None:
             self._redate(op, sent, now)
         if rate is not None:
-            self._apply(op, rate, sent, windows=True)
+            self._apply(op, rate, sent, windows=True, answered=now)
         self._dispatch()
 
     def rate_limited(self, op: Operation, rate: RateHeaders | None,
@@ -434,10 +434,18 @@ class Scheduler:
                 del times[i]
                 bisect.insort(times, at)
 
-    def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool) -> None:
+    def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool,
+               answered: float | None = None) -> None:
         """Header feedback. Which window a search response's headers describe is
         unconfirmed: a limit above the search limit means the burst window (as in
-        the sandbox); a lower or absent one is taken for the search window."""
+        the sandbox); a lower or absent one is taken for the search window.
+
+        ``now``: when the call went out; ``answered``: when its answer came. The server
+        reads its ``reset`` somewhere in between: the calls of others (a ``plan`` run just
+        before, another process) are dated from the answer, the later bound — dated from
+        the send, their slot freed up to one round trip early (the demo's import, right
+        after its plan: a 429 in 2 of 2 runs). Our own calls stay dated by the send."""
+        late = now if answered is None else max(now, answered)
         search = op.search and (rate.limit is None or rate.limit <= self._search)
         if rate.limit is not None and rate.limit >= 1:
             if search:
@@ -446,23 +454,24 @@ class Scheduler:
                 self._burst = min(self._burst, rate.limit)
         if windows and rate.remaining is not None:
             reset = self._limits.window if rate.reset is None else rate.reset
-            if rate.remaining == 0:  # nobody before the server's reset
-                if search:
-                    self._search_blocked_until = max(self._search_blocked_until, now + reset)
-                else:
-                    self._blocked_until = max(self._blocked_until, now + reset)
-            # The server counts more than we do: others use this token too. Their calls
-            # leave its window at unknown times: the oldest at the reset, the rest (safe
-            # assumption) a full window from now. Phantom entries stand for them.
             self._prune(now)
             times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
-            if self._shared is not None:  # every process on the token holds back until then
-                self._shared.window_seen(rate.remaining, self._to_wall(now + reset), cap,
-                                         search=search)
+            # The server counts more than we do: others use this token too. Their calls
+            # leave its window at unknown times: the oldest at the reset, the rest (safe
+            # assumption) a full window from the answer. Phantom entries stand for them.
             others = 0 if self._shared is not None else cap - len(times) - rate.remaining
+            at = late if others > 0 else now
+            if rate.remaining == 0:  # nobody before the server's reset
+                if search:
+                    self._search_blocked_until = max(self._search_blocked_until, at + reset)
+                else:
+                    self._blocked_until = max(self._blocked_until, at + reset)
+            if self._shared is not None:  # every process on the token holds back until then
+                self._shared.window_seen(rate.remaining, self._to_wall(late + reset), cap,
+                                         search=search)
             for i in range(others):
                 ahead = min(reset, self._width) if i == 0 else self._width
-                bisect.insort(times, now + ahead - self._width)
+                bisect.insort(times, late + ahead - self._width)
         if rate.daily_token_limit is not None:
             self._daily = rate.daily_token_limit
         if rate.daily_token_remaining is not None:
