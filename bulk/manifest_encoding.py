@@ -253,8 +253,8 @@ def _detect(path: PathLike) -> str:
     if stray:
         first = sample[stray[0]:stray[0] + 1]
         # the sample starts on line ``line`` less the line ends between it and the bad byte
-        stray_line = (line - sample[:offset - start].count(b"\n")
-                      + sample[:stray[0]].count(b"\n"))
+        stray_line = (line - line_ends(sample[:offset - start])
+                      + line_ends(sample[:stray[0]]))
         also += (f", with {len(stray)} byte(s) cp1252 leaves undefined in the first "
                  f"{len(sample) // 1024} KiB (the first {first!r} on line {stray_line}: a "
                  "row holding one fails alone, its cells kept in failed.csv)")
@@ -281,7 +281,7 @@ def _nul_encoding(path: PathLike, head: bytes) -> str:
             if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text):
                 return name
     offset = head.index(b"\x00")
-    raise _nul_error(path, offset, head[:offset].count(b"\n") + 1)
+    raise _nul_error(path, offset, line_ends(head[:offset]) + 1)
 
 
 def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
@@ -335,13 +335,23 @@ def _utf8_profile(f: BinaryIO) -> _Utf8Profile:
             return _Utf8Profile(multibyte, bad, first_multi, first_bad)
 
 
+def line_ends(data: bytes) -> int:
+    """Line ends in ``data``: LF, CR LF and a lone CR (Mac Excel's "CSV (Macintosh)")
+    each count once, as the CSV reader counts lines (v10r8: a CR-only file's bad byte was
+    reported on line 1)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
 def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
     """(byte offset, line) of the file's first byte that is not UTF-8, or of its first
     NUL; None for a UTF-8 file. Streamed in 64 KiB chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     read = lines = 0
+    last = b""  # the previous chunk's last byte: a CR LF cut in two is one line end
     while True:
         chunk = f.read(64 * 1024)
+        if last == b"\r" and chunk.startswith(b"\n"):
+            lines -= 1
         nul = chunk.find(b"\x00")
         pending = decoder.getstate()[0]  # up to 3 bytes of a character the last chunk cut
         try:
@@ -349,13 +359,14 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         except UnicodeDecodeError as exc:
             start = max(exc.start - len(pending), 0)  # exc.start counts the pending bytes
             return read + start - (len(pending) if exc.start < len(pending) else 0), \
-                lines + chunk[:start].count(b"\n") + 1
+                lines + line_ends(chunk[:start]) + 1
         if nul >= 0:
-            return read + nul, lines + chunk[:nul].count(b"\n") + 1
+            return read + nul, lines + line_ends(chunk[:nul]) + 1
         if not chunk:
             return None
         read += len(chunk)
-        lines += chunk.count(b"\n")
+        lines += line_ends(chunk)
+        last = chunk[-1:]
 
 
 # the single-byte code pages pdbulk weighs for a file that is not UTF-8 (beside the

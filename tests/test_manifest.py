@@ -216,6 +216,15 @@ def test_the_advised_encoding_reads_the_words_right(tmp_path: Path, text: str, c
     assert read == lines
 
 
+@pytest.mark.parametrize("end", ["\r", "\n", "\r\n"])
+def test_the_bad_byte_s_line_counts_every_kind_of_line_end(tmp_path: Path, end: str) -> None:
+    """v10r8: a CR-only file (Mac Excel) had its first non-UTF-8 byte reported on line 1."""
+    text = end.join(["Titel;Firma", "a;b", "c;d", "Übernahme;x", ""])
+    path = write(tmp_path, "m.csv", text.encode("cp1252"))
+    with pytest.raises(InputError, match=r"first bad byte on line 4,"):
+        header(path)
+
+
 def test_a_code_page_that_reads_as_well_is_named_with_the_word_it_reads_otherwise(
         tmp_path: Path) -> None:
     """Czech cp1250 reads as plausibly under cp1252 (Černý → Èerný): the advice names
