@@ -146,6 +146,14 @@ def test_a_yen_krona_rand_or_rupee_format_tagged_with_a_locale_is_that_locales_c
     assert got == ["CNY", "JPY", "SEK", "NOK", "DKK", "ZAR", "PKR"]
 
 
+def test_a_number_short_of_a_pattern_s_digits_names_the_pattern() -> None:
+    """v10r8 medium 6: a 7-digit number under "%Y%m%d" got a hint about epoch units, not
+    the pattern it missed."""
+    from jobs.transforms import parse_date
+    with pytest.raises(InputError, match=r"'%Y%m%d' needs 8 digits where '4032025' has 7"):
+        parse_date(4032025, ["%Y%m%d"])
+
+
 # ---------------------------------------------------------------- M7, M8
 
 

@@ -225,6 +225,12 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
             if value == 60 and "excel" in formats:
                 raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
                                  "(Excel's 1900 leap-year bug); fix the cell")
+            whole = str(int(value)) if math.isfinite(value) and value == int(value) else None
+            short = next((why for fmt in formats if whole is not None and fmt not in DATE_TOKENS
+                          and (why := _short_digits(whole, fmt)) is not None), None)
+            if short is not None:  # v10r8: the hint named epoch units, not the pattern
+                raise InputError(f"not a date: the number {value!r}: {short} (a number cell "
+                                 "loses leading zeros: store such dates as text)")
             hint = (f"; {_likely_unit(Decimal(str(value)), window)}"
                     if math.isfinite(value) else "")
             add = _add_tokens(formats, "to read numbers as dates")
