@@ -234,10 +234,25 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
 
 
 def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
-                header_row: int | None = None) -> str | None:
-    """Which row was taken as the header when it was not plain to see (an XLSX row of
-    merged group titles above it was skipped), else None."""
-    if header_row is not None or detect_format(path, format) != "xlsx":
+                header_row: int | None = None, encoding: str | None = None) -> str | None:
+    """What a reader of the plan should know about the file's layout, else None: which
+    row was taken as the header when it was not plain to see (an XLSX row of merged group
+    titles above it was skipped); for a CSV whose every row has empty cells past the
+    header's last column (a file-wide trailing delimiter), that they are dropped — the
+    same bytes come from an unquoted decimal comma in every row, which shifts the columns
+    (v10r8 medium 7: imported with exit 0 and no word)."""
+    kind = detect_format(path, format)
+    if kind == "csv":
+        try:
+            trailer = _file_wide_trailer(path, None, encoding, header_row)
+        except InputError:
+            return None
+        if not trailer:
+            return None
+        return (f"every row has {trailer} empty cell(s) past the header's last column (a "
+                "trailing delimiter): dropped. If the columns look shifted (an unquoted "
+                "decimal comma, 1234,50, splits a cell in two), quote those cells")
+    if header_row is not None or kind != "xlsx":
         return None
     return header_row_number(path, sheet)[1]
 

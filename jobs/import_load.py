@@ -372,7 +372,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  "the import pulls them again")
     where = await anyio.to_thread.run_sync(lambda: header_note(
         settings.manifest, format=settings.format, sheet=settings.sheet,
-        header_row=settings.header_row))
+        header_row=settings.header_row, encoding=settings.encoding))
     if where is not None:
         notes.insert(0, where)
     # the pulls run in rounds: the catalog, then the lists side by side, page by page

@@ -359,7 +359,7 @@ def init_mapping_cmd(
     cfg = replace(engine, workers=8).config()
     try:
         columns = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
-        note = header_note(manifest, sheet=sheet, header_row=header_row)
+        note = header_note(manifest, sheet=sheet, header_row=header_row, encoding=encoding)
         system = date_system(manifest, sheet=sheet)
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None

@@ -153,3 +153,16 @@ def test_csv_header_row_names_the_line_the_delimiter_is_sniffed_from(tmp_path: P
     assert header(path, header_row=3) == ["Key", "Deal", "Amount"]
     (row,) = list(read_manifest(path, header_row=3))
     assert row.values == {"Key": "K1", "Deal": "One", "Amount": "5"} and row.row == 4
+
+
+def test_a_file_wide_trailing_delimiter_is_named_in_the_note(tmp_path: Path) -> None:
+    """v10r8 medium 7: every row ending in an empty cell past the header (an unquoted
+    decimal comma in every row gives the same bytes) was dropped without a word; the
+    plan's note says so. A file without it has no note."""
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("Key,Title,Amount,Prob,Notes\nW1,Alpha,1234,50,10,\nW2,Beta,99,50,20,\n")
+    note = header_note(shifted)
+    assert note is not None and "1 empty cell(s) past the header's last column" in note
+    plain = tmp_path / "plain.csv"
+    plain.write_text("Key,Title\nW1,Alpha\n")
+    assert header_note(plain) is None
