@@ -486,6 +486,23 @@ def test_init_mapping_never_guesses_a_stage(catalog: Catalog, source: str, wrong
         Mapping.loads(text)
 
 
+def test_init_mapping_never_proposes_a_pipeline_column_of_other_names(catalog: Catalog) -> None:
+    """v10r7 M2: a pipeline column whose values are not pipelines of the account (HubSpot's
+    "default", "Sales Pipeline") was proposed as is and every row failed. It is a TODO
+    with a map prefilled where a value does name a pipeline; one whose values all name
+    pipelines is proposed as is."""
+    text = init_mapping(["id", "Deal Name", "Pipeline"], catalog,
+                        samples={"Pipeline": ["Sales Pipeline", "enterprise"]})
+    assert 'pipeline = "Pipeline"' not in text
+    assert ('# pipeline = { column = "Pipeline", map = { "Sales Pipeline" = "", '
+            '"enterprise" = "Enterprise" } }') in text
+    with pytest.raises(MappingError, match="unresolved TODO"):
+        Mapping.loads(text)
+    plain = init_mapping(["id", "Deal Name", "Pipeline"], catalog,
+                         samples={"Pipeline": ["Sales", "ENTERPRISE"]})
+    assert 'pipeline = "Pipeline"' in plain and "TODO" not in plain.split("[deal]")[1]
+
+
 def test_init_mapping_maps_same_names_case_and_space_insensitively(catalog: Catalog) -> None:
     """`QUALIFIED`, ` qualified ` map to Qualified without any TODO."""
     text = init_mapping(["id", "Deal Name", "Stage"], catalog,

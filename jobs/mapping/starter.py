@@ -115,6 +115,23 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
     return lines
 
 
+def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]) -> list[str]:
+    """The pipeline line for a pipeline column: as is when every sampled value names a
+    pipeline of the account (case and spaces aside); else a commented map with a TODO —
+    proposed as is, a column of HubSpot's "default" or "Sales Pipeline" failed every row
+    (v10r7 M2: "a wrong proposal is worse than none")."""
+    by_key = {tf.norm_key(p).replace(" ", ""): p for p in pipelines}
+    found = {v: by_key.get(tf.norm_key(v).replace(" ", "").replace("_", "")) for v in values}
+    if all(found.values()):
+        return [f"pipeline = {_column_value(column)}"]
+    entries = ", ".join(f"{_toml_str(v)} = {_toml_str(found[v] or '')}" for v in found)
+    choices = ", ".join(_toml_str(p) for p in pipelines)
+    return [f"# TODO: column {_toml_str(column)} holds values that are not pipelines of this "
+            f"account; map each to one of: {choices}; uncomment the line below, then delete "
+            "this TODO line",
+            f"# pipeline = {{ column = {_toml_str(column)}, map = {{ {entries} }} }}"]
+
+
 # Pipedrive's own export names columns "Deal - Title", "Person - Email", "Organization - Name"
 _ENTITY_PREFIX = re.compile(r"(deal|person|organi[sz]ation|org)\s+-\s+(.+)")
 _ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organization.",
@@ -435,6 +452,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out.append(f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
             continue
         column = guesses.get(target)
+        if name == "pipeline" and column:
+            values = list(dict.fromkeys((samples or {}).get(column, ())))[:20]
+            out += _pipeline_lines(column, [str(v) for v in values if str(v).strip()],
+                                   [p.name for p in catalog.pipelines])
+            continue
         if name == "expected_close_date" and column:
             out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
             continue
