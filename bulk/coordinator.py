@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -199,10 +200,24 @@ def redacted(url: str) -> str:
     import re
 
     scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest.split("?", 1)[0]:
-        rest = f"***@{rest.split('?', 1)[0].rsplit('@', 1)[1]}" + (
-            "?" + rest.split("?", 1)[1] if "?" in rest else "")
+    at = _userinfo_end(rest) if sep else -1
+    if at >= 0:  # everything before the host's @ is user and password, whatever it holds
+        rest = "***" + rest[at:]
     return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")
+
+
+def _userinfo_end(rest: str) -> int:
+    """Where the user and password of a URL's part after ``scheme://`` end: the ``@``
+    (the last one) followed by a host and port and then the path, the query or the end;
+    -1 when there is none. A password may hold ``?``, ``#``, ``/`` or ``@`` unencoded
+    (v12r7: ``redis://:ZuluA?ZuluB@h`` was printed in clear: the old split at the first
+    ``?`` saw no password)."""
+    import re
+
+    for found in reversed([m.start() for m in re.finditer("@", rest)]):
+        if re.match(r"@[\w.\-]*(?:\[[0-9A-Fa-f:.]+\])?(?::\d*)?(?:[/?#]|$)", rest[found:]):
+            return found
+    return -1
 
 
 def coordinator_flag(url: str) -> tuple[str, str]:
@@ -247,8 +262,17 @@ def check_url(url: str) -> str:
         parse_url(url)  # type: ignore[no-untyped-call]  # the client's own parser: port, db, options
     except ValueError as exc:
         why = str(exc)
+        scheme_rest = url.partition("://")[2]
+        at = _userinfo_end(scheme_rest)
+        secret = scheme_rest[:at] if at >= 0 else ""
+        pieces = [p for p in re.split(r"[:?#/@&=]", secret) if len(p) >= 3]
+        quoted = [q for q in re.findall(r"'([^']*)'", why) if q]
         if parts.password:
             why = why.replace(parts.password, "***")
+        if any(p in why for p in pieces) or any(q in secret for q in quoted):
+            # the parser quoted a piece of the password
+            why = ("it cannot be parsed (a character of the password not percent-encoded? "
+                   "write ? as %3F, # as %23, / as %2F, @ as %40)")
         raise bad(why.rstrip(".")) from None
     if parts.scheme == "unix":
         if not parts.path:
