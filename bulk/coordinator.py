@@ -331,11 +331,29 @@ def _write(path: Path, body: dict[str, str]) -> None:
 
 
 def _read(path: Path) -> dict[str, str] | None:
+    """A marker (``mark_coordinated``), None when there is none. One that exists but is
+    not a marker (cut off, emptied, overwritten) raises CoordinatorMismatch (exit 1):
+    read as "none", it let an uncoordinated run through on a coordinated company
+    (v12r7 medium 5)."""
+    from .errors import CoordinatorMismatch
+
     try:
-        seen = json.loads(path.read_text())
-    except (OSError, ValueError):
+        text = path.read_text()
+    except FileNotFoundError:
         return None
-    return seen if isinstance(seen, dict) else None
+    except OSError as exc:
+        raise CoordinatorMismatch(f"cannot read the coordination marker {path}: "
+                                  f"{exc.strerror}") from None
+    try:
+        seen = json.loads(text)
+    except ValueError:
+        seen = None
+    if not isinstance(seen, dict) or not isinstance(seen.get("coordinator"), str):
+        raise CoordinatorMismatch(
+            f"the coordination marker {path} is damaged: pdbulk cannot tell whether this "
+            "account runs with a shared coordinator. If it does, run with --coordinator "
+            f"URL (or env {ENV_COORDINATOR}); if no run uses one, delete {path}")
+    return seen
 
 
 def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:

@@ -24,3 +24,27 @@ def test_a_password_never_shows_whatever_characters_it_holds(password: str) -> N
         assert password not in text
         assert not any(piece in text for piece in
                        re.split(r"[?#/@]", password) if len(piece) >= 2), text
+
+
+@pytest.mark.parametrize("damage", ['{"coordinator": ', "garbage", "[]", "{}", ""])
+def test_a_damaged_coordination_marker_refuses_the_run(damage: str) -> None:
+    """v12r7 medium 5: a marker cut off or overwritten read as "no coordinator" and an
+    uncoordinated run went through on a company that runs with one. Now it is refused
+    (CoordinatorMismatch, exit 1) naming the file."""
+    from bulk.coordinator import (
+        _company_marker,
+        _marker,
+        check_coordination,
+        mark_coordinated,
+    )
+    from bulk.errors import CoordinatorMismatch
+
+    mark_coordinated("fp1", "redis://127.0.0.1:6379/0", "7700000")
+    check_coordination("fp1", "redis://127.0.0.1:6379/0", company="7700000")  # intact: ok
+    for path in (_marker("fp1"), _company_marker("7700000")):
+        path.write_text(damage)
+    with pytest.raises(CoordinatorMismatch, match="damaged"):
+        check_coordination("fp1", None)
+    with pytest.raises(CoordinatorMismatch, match="damaged"):
+        check_coordination("fp1", None, company="7700000")
+    check_coordination("fp2", None)  # another token, no marker: nothing to refuse
