@@ -12,6 +12,7 @@ its result files. Listed in ``pdbulk.cli.COMMANDS``.
 from __future__ import annotations
 
 import inspect
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -24,7 +25,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.engine import DEFAULT_URL, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
 from bulk.manifest import header, without_mapping_hint
 from bulk.operations import get_operation
@@ -380,10 +381,12 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
                                 "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
          engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
-    cfg = engine.config()
-    token = engine.token()
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
+        engine = _on_the_jobs_account(engine, source)
+        cfg = engine.config()
+        token = engine.token()
+
         async def build(s: Engine) -> Prepared:
             return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
 
@@ -396,6 +399,25 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
                      extra={"undo_of": source.job_id})
     finally:
         source.close()
+
+
+def _on_the_jobs_account(engine: EngineOptions, source: JobStore) -> EngineOptions:
+    """The engine options an undo of ``source`` runs with: the URL the job ran against
+    when none was given; a different one given (``--url`` / ``PIPEDRIVE_URL``) exits 1 —
+    undo sends deletes by deal id, and the same ids on another account are other deals
+    (v9r6: 85 unrelated deals deleted with --force)."""
+    import dataclasses
+
+    ran = (source.config.get("engine") or {}).get("base_url")
+    if not isinstance(ran, str) or not ran:
+        return engine
+    if engine.url.rstrip("/") == ran.rstrip("/"):
+        return engine
+    if engine.url == DEFAULT_URL and "PIPEDRIVE_URL" not in os.environ:
+        return dataclasses.replace(engine, url=ran)  # not given: the job's own
+    raise fail(f"job {source.job_id} ran against {ran}, not {engine.url}: undo sends its "
+               "deletes and restores by deal id, and the same ids on another account are "
+               f"other deals. Run it with --url {ran} (or without --url)")
 
 
 undo_cmd, plan_undo_cmd = twin(

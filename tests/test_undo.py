@@ -231,6 +231,32 @@ def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
         assert all(state(sb, i) == original[i] for i in moved)
 
 
+def test_undo_goes_to_the_account_the_job_ran_on(tmp_path: Path) -> None:
+    """v9r6: `undo JOB --url OTHER --force` deleted 85 unrelated deals of another account
+    that had the same ids, and without --url a sandbox job's undo went to the public API.
+    Now an undo without --url goes to the job's own URL, and another URL is refused (exit
+    1), nothing sent."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=20, seed=35)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        env.pop("PIPEDRIVE_URL", None)
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        out = runner.invoke(app, ["move-stage", "--stage", "Demo Scheduled", "--pipeline",
+                                  "Sales", "--to-stage", "Qualified", "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (job,) = jobs.iterdir()
+        before = requests(sb)
+        other = runner.invoke(app, ["undo", job.name, "--yes", "--force", "--url",
+                                    "http://127.0.0.1:9", "--job-dir", str(jobs)], env=env)
+        assert other.exit_code == 1, other.output
+        assert f"ran against {sb.url}" in other.output
+        assert delta(before, requests(sb)) == {}
+        own = runner.invoke(app, ["plan", "undo", job.name, "--job-dir", str(jobs),
+                                  "--plan", sb.config.plan], env=env)
+        assert own.exit_code == 0, own.output  # no --url: the job's own sandbox
+
+
 def test_undo_of_an_import_leaves_edited_deals_and_merge_survivors_alone(tmp_path: Path) -> None:
     """import → update (A-1) → move-stage (A-1) → merge A-4→A-3, A-6→A-5 → `undo IMPORT --yes`:
     only untouched deals are deleted; A-1 and both survivors remain, listed as conflicts (the

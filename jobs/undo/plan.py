@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.errors import InputError
 from bulk.store import (
     BeforeImage,
     ItemState,
@@ -118,6 +119,20 @@ async def _carrier(ctx: CallContext, name: str, rid: int) -> int | None:
     return None
 
 
+def _same_company(source: JobStore) -> None:
+    """InputError when the account this run is on (``bulk.coordinator.bound_company``) is
+    provably not the one ``source`` ran on (its meta ``company``): deal ids are per
+    company, so another company's same ids are other deals (v9r6)."""
+    from bulk.coordinator import bound_company
+    from bulk.engine import META_COMPANY
+
+    theirs, mine = source.meta_get(META_COMPANY), bound_company()
+    if isinstance(theirs, str) and mine is not None and str(mine) != theirs:
+        raise InputError(f"job {source.job_id} ran on company {theirs}; this token's account "
+                         f"is company {mine}: undo refused (the same deal ids there are "
+                         "other deals)")
+
+
 async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = False,
                        now: float | None = None, contacts: bool = False) -> Prepared:
     """Read the deals the source job touched and decide, per deal, what puts it back.
@@ -126,6 +141,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     other deals, and with ``contacts`` deletes them (deletePerson / deleteOrganization,
     3 tokens each, openapi-v2.yaml)."""
     check_source(source)
+    _same_company(source)
     taken = time.time() if now is None else now
     todo = targets(source)
     prep = Prepared("undo", meta={"source_job": source.job_id, "source_kind": source.kind,
