@@ -417,3 +417,49 @@ async def test_resume_counts_archived_deals_and_second_deals_added_since_the_loa
                           if not d["is_deleted"])
         assert per_key[str(create.key)] == 1 and per_key[str(update.key)] == 2
         store.close()
+
+
+async def test_an_in_doubt_create_a_colleague_edited_before_the_resume_is_left_alone(
+        tmp_path: Path) -> None:
+    """v9r6 severe 1: an upsert killed with creates in flight; two had landed and a colleague
+    changed one's value before `resume`. The resume PATCHed the value back to the file's
+    (19 of 23 such deals). Now that row fails as a conflict, the colleague's value stays;
+    the untouched landed create is recorded created; nothing is doubled."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx0") as ctx:
+            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
+                                                  "field_type": "varchar"})
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        pending = list(a.items(ItemState.PENDING))
+        keys = [str(i.key) for i in pending]
+        bodies = {i.key: i.payload["deal"] for i in pending}
+        a.mark_sending([i.id for i in pending], time.time())
+        a.close()
+        dead = LocalClaims(holder=_dead_holder())
+        await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
+        dead.close()
+        edited_key, kept_key = LANDED[0], LANDED[1]
+        landed = {}
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for k in (edited_key, kept_key):
+                body = dict(bodies[k])
+                res = await ctx.call("addDeal", json={**body, "custom_fields": {
+                    **(body.get("custom_fields") or {}), code: k}})
+                landed[k] = int(res.data["id"])
+            await ctx.call("updateDeal", path={"id": landed[edited_key]}, json={"value": 4242})
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        by_key = {i.key: i for i in store.items()}
+        edited = by_key[edited_key]
+        assert edited.state is ItemState.FAILED and "conflict" in (edited.error or "")
+        assert sb.state.deals.rows[landed[edited_key]]["value"] == 4242
+        kept = by_key[kept_key]
+        assert kept.state is ItemState.DONE and (kept.result or {})["action"] == "created"
+        per_key = Counter(str(d["custom_fields"].get(code)) for d in sb.state.deals.rows.values()
+                          if not d["is_deleted"])
+        assert all(per_key[k] == 1 for k in keys)
+        store.close()

@@ -86,6 +86,18 @@ class _Reconcile(_Creates):
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
                 self._looked_up[key] = (since, looked_at)
+            if hit is not None and item.id in foreign and foreign[item.id].startswith("its "):
+                # the deal carries the row's key and came after the row was sent, but its
+                # title or value is not the row's: this job's create edited since (a
+                # colleague, an automation), or someone else's deal. Either way it is not
+                # overwritten (v9r6: upsert resumed PATCHed a colleague's edit away, 19/23)
+                self._doubted.discard(item.id)
+                out.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {hit['id']} carries key {key} and was added after this "
+                    f"row was sent, but {foreign[item.id]}: this job's create changed since, "
+                    "or another's deal; left alone, not updated (import the row again to "
+                    "overwrite it)")))
+                continue
             if hit is not None and item.id in foreign:
                 # another run's deal: not created here. The row goes back to pending and its
                 # create path finds the deal through the claim's outcome (settled above, or by
