@@ -78,8 +78,9 @@ class _ImportBase:
         # items whose send (deal, person or org) was in doubt in this process; items in doubt
         # only because a run died while they were handed out are not among them
         self._doubted: set[int] = set()
-        # of those, the rows whose person / organization send was in doubt: their deal's
-        # create was never sent by this process, so a deal found by their key is not theirs
+        # rows this process handed out whose deal create it has not sent (their person /
+        # organization was in doubt, an error came first): left in doubt, a deal found by
+        # their key is not theirs (v12r6, v12r7: one deal `created` by two jobs)
         self._deal_unsent: set[int] = set()
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created

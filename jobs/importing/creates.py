@@ -184,6 +184,7 @@ class _Creates(_ImportBase):
                         # proved still held right before the send, after its admission
                         # (a freeze past the lease, a lost Redis, a wait for its turn
                         # longer than the lease): else claim again and look again
+                        self._deal_unsent.discard(item.id)  # from here it may be applied
                         try:
                             res = await ctx.call("addDeal", json=body,
                                                  guard=partial(confirm_or_lost, lease))
@@ -342,10 +343,11 @@ class _Creates(_ImportBase):
         this row sends — a deal someone else created with the key (by hand, another tool)
         while the row was in flight, which no claim knows about."""
         if item.id in self._deal_unsent:
-            # this process had the row in doubt for its person / organization: the deal's
-            # create was never sent (v12r6: a deal another run created meanwhile, its claim's
-            # outcome naming no job, was recorded `created` by both jobs)
-            return "this run never sent its create (its person or organization was in doubt)"
+            # this process handed the row out and never sent its deal's create (its person
+            # or organization was in doubt, something failed first): a deal another run
+            # created meanwhile, its claim's outcome naming no job (lost with Redis' state),
+            # was recorded `created` by both jobs (v12r6, v12r7)
+            return "this run never sent its create"
         if body:
             for name in ("title", "value"):
                 if name in body and not same(hit.get(name), body[name]):

@@ -53,16 +53,13 @@ class ImportJob(_Reconcile, _Resume):
         elif payload.get("duplicate"):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
-        self._deal_unsent.discard(item.id)
+        self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         try:
             try:
                 org_id = await self.resolver.resolve(ctx, payload.get("org"))
                 person_id = await self.resolver.resolve(ctx, payload.get("person"))
             except Deferred:  # only waited for its person/org: not an attempt
                 return Outcome(item.id, ItemState.PENDING, unsent=True)
-            except InDoubt:
-                self._deal_unsent.add(item.id)  # its deal's create: not sent
-                raise
             if op == "update":
                 outcome = await self._update(ctx, item, payload, person_id, org_id)
             else:
