@@ -463,3 +463,31 @@ async def test_an_in_doubt_create_a_colleague_edited_before_the_resume_is_left_a
                           if not d["is_deleted"])
         assert all(per_key[k] == 1 for k in keys)
         store.close()
+
+
+def test_a_deal_added_after_this_runs_create_failed_is_not_this_jobs(tmp_path: Path) -> None:
+    """v12r7: after a FLUSHALL (claim outcomes lost), job A's create got a 5xx (in doubt,
+    not applied); job B then created the key; A's reconcile took B's deal as its own. A deal
+    added more than ANSWERED_MARGIN after A saw its create fail is not A's."""
+    from bulk.store import Item
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.importing.base import ANSWERED_MARGIN
+
+    store = JobStore.create(tmp_path / "j", job_id="A", kind="import", config={})
+    kind = ImportJob(store, ImportSettings(manifest="m.csv", mapping="m.toml", mode="insert"), "c")
+    sent = 1_700_000_000.0
+    item = Item(id=1, row=1, key="K", op="create", payload={}, state=ItemState.SENDING,
+                attempts=1, result=None, error=None, status=None, sent_at=sent)
+
+    def stamp(t: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+    soon = {"id": 6, "add_time": stamp(sent + 2)}
+    later = {"id": 7, "add_time": stamp(sent + 2 + ANSWERED_MARGIN + 2)}
+    assert kind._not_ours(item, later, None) is None  # no failure seen: it can be A's
+    kind._deal_unsent.discard(item.id)
+    kind._answered_at[item.id] = sent + 1  # A's create failed in doubt at sent + 1 s
+    assert kind._not_ours(item, soon, None) is None
+    assert kind._not_ours(item, later, None) == "added after this run's create had failed"
+    store.close()

@@ -21,6 +21,10 @@ from ..mapping import Mapping as ImportMapping
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
+# Clock skew allowed between this machine's clock and Pipedrive's add_time when judging
+# that a deal came after this run's create had failed (its 5xx or lost answer): small —
+# misjudged, this run's own create is recorded as found, never deleted by undo.
+ANSWERED_MARGIN = 5.0
 # How long a row waits for another process's create of its key before it fails (retryable).
 CLAIM_WAIT = 120.0
 # How many times a create claims its key again after losing the claim before the send.
@@ -82,6 +86,10 @@ class _ImportBase:
         # organization was in doubt, an error came first): left in doubt, a deal found by
         # their key is not theirs (v12r6, v12r7: one deal `created` by two jobs)
         self._deal_unsent: set[int] = set()
+        # row → when this process saw its deal create fail in doubt (a 5xx, a lost answer):
+        # a deal added after that (ANSWERED_MARGIN aside) is not that create (v12r7: after
+        # a FLUSHALL another run created the key; both recorded it `created`)
+        self._answered_at: dict[int, float] = {}
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send

@@ -25,7 +25,7 @@ from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, Outcome
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deals import before_image, deal_changes, editable_digest, in_flight, same
 from ..import_rows import matched_by
-from .base import LOST_CLAIM_TRIES, RECONCILE_MARGIN, _ImportBase, _update_time
+from .base import ANSWERED_MARGIN, LOST_CLAIM_TRIES, RECONCILE_MARGIN, _ImportBase, _update_time
 
 
 class _Ambiguous(Exception):
@@ -193,6 +193,7 @@ class _Creates(_ImportBase):
                             self.claims_lost += 1
                             continue
                         except InDoubt:
+                            self._answered_at[item.id] = time.time()
                             # released at once, in doubt: whoever claims the key next (this
                             # run's reconcile, or another run now) looks it up first, and a
                             # deal found is this job's (bulk.claims.in_doubt_outcome)
@@ -361,6 +362,9 @@ class _Creates(_ImportBase):
         if added is not None and item.sent_at is not None \
                 and added < item.sent_at - RECONCILE_MARGIN:
             return "added before this row was sent"
+        failed = self._answered_at.get(item.id)
+        if added is not None and failed is not None and added > failed + ANSWERED_MARGIN:
+            return "added after this run's create had failed"
         return None
 
     async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None,

@@ -68,6 +68,8 @@ class _Reconcile(_Creates):
             if why is not None:
                 foreign[i.id] = why
         self._deal_unsent.difference_update(i.id for i in items)
+        for i in items:
+            self._answered_at.pop(i.id, None)
         updates = await self._updates_in_flight(
             ctx, [i for i in items if i.op == "update"
                   and isinstance(payloads[i.id].get("changes"), Mapping)], payloads)
