@@ -184,6 +184,10 @@ class Resolver:
         self._ids: dict[tuple[str, str], int] = {}
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
+        # key → when this process saw its create fail in doubt: a record added later than
+        # that (ANSWERED_MARGIN aside) is another run's (v12r7: after a FLUSHALL a person or
+        # organization counted as made by two jobs)
+        self._answered_at: dict[tuple[str, str], float] = {}
         self._failed: dict[tuple[str, str], DependencyFailed] = {}
         # keys this job created (not found in the account, nor created by another run):
         # kept in the job's lookups as "made-person" / "made-org" too, for later processes
@@ -366,6 +370,7 @@ class Resolver:
             res = await ctx.call(_CREATE[k[0]], json=body, guard=guard)
         except InDoubt:
             self._doubt.add(k)
+            self._answered_at[k] = time.time()
             raise
         except ApiError as exc:
             if exc.terminal or exc.retryable:
@@ -414,12 +419,15 @@ class Resolver:
             missing = keys - set(stored)
             claims = self._claims()
             if missing:
-                found = await self._find_added(ctx, kind, missing, since)
+                added: dict[str, float] = {}
+                found = await self._find_added(ctx, kind, missing, since, added)
                 if found:
-                    # made by this job only when its claim says so (``_made_here``): one
-                    # another run made is linked, never counted ours (undo --contacts)
+                    # made by this job only when its claim says so (``_made_here``) and it
+                    # was not added after this process saw its create fail: one another run
+                    # made is linked, never counted ours (undo --contacts)
                     mine = {key: rid for key, rid in found.items()
-                            if await self._made_here(claims, (kind, key), rid)}
+                            if not self._after_failure((kind, key), added.get(key))
+                            and await self._made_here(claims, (kind, key), rid)}
                     await self._put(kind, mine, made=True)
                     await self._put(kind, {k_: r for k_, r in found.items() if k_ not in mine},
                                     made=False)
@@ -448,14 +456,30 @@ class Resolver:
                 break
         return False
 
+    def _after_failure(self, k: tuple[str, str], added: float | None) -> bool:
+        """Whether a record of key ``k`` added at ``added`` (Unix time) came after this
+        process saw its own create of ``k`` fail in doubt (ANSWERED_MARGIN aside)."""
+        from .importing.base import ANSWERED_MARGIN
+
+        failed = self._answered_at.get(k)
+        return failed is not None and added is not None and added > failed + ANSWERED_MARGIN
+
     async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
-                          since: float) -> dict[str, int]:
+                          since: float, added: dict[str, float] | None = None
+                          ) -> dict[str, int]:
+        """Key → the id of the record of ``kind`` added since ``since`` that answers it (the
+        lowest id); ``added`` (when given) gets each one's add_time (Unix time)."""
+        from .account import parse_time
+
         found: dict[str, int] = {}
         for record in await added_since(ctx, _LIST[kind], since):
             rid = int(record["id"])
             for key in self._answers(kind, record):
                 if key in keys and (key not in found or rid < found[key]):
                     found[key] = rid
+                    when = parse_time(record.get("add_time"))
+                    if added is not None and when is not None:
+                        added[key] = when
         return found
 
 

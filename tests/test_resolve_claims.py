@@ -172,3 +172,19 @@ async def test_a_create_in_doubt_does_not_hold_its_claim_against_another_run(
         c.close()
     for s in (store_a, store_b):
         s.close()
+
+
+def test_a_record_added_after_this_runs_create_failed_is_not_made_here(tmp_path: Path) -> None:
+    """v12r7: after a FLUSHALL, a person / organization counted as made by two jobs. One
+    added more than ANSWERED_MARGIN after this process saw its create fail in doubt is
+    another run's."""
+    from jobs.importing.base import ANSWERED_MARGIN
+
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
+    resolver = Resolver(AsyncJobStore(store), job_id="j")
+    k = ("org", "initech")
+    assert not resolver._after_failure(k, 1000.0)  # no failure seen
+    resolver._answered_at[k] = 990.0
+    assert not resolver._after_failure(k, 990.0 + ANSWERED_MARGIN - 1)
+    assert resolver._after_failure(k, 990.0 + ANSWERED_MARGIN + 1)
+    store.close()
