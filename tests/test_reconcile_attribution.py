@@ -322,6 +322,38 @@ async def test_a_row_in_doubt_for_its_person_never_owns_a_deal_found_by_its_key(
         store.close()
 
 
+async def _killed_in_flight(sb: Any, tmp_path: Path, export: Any, mode: str,
+                            landed_keys: tuple[str, ...]
+                            ) -> tuple[str, str, list[str], dict[str, int]]:
+    """Job A loaded (key field made first), then killed with every row in flight under
+    claims its dead process held; the creates of ``landed_keys`` had landed (sent with the
+    rows' own bodies). Returns (A's id, the key field's code, A's keys, key → landed id)."""
+    async with api_context(sb, tmp_path / "ctx0") as ctx:
+        await ctx.call("addDealField", json={"field_name": KEY_FIELD, "field_type": "varchar"})
+    code = next(f["field_code"] for f in sb.state.fields.values()
+                if f["field_name"] == KEY_FIELD)
+    a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+        sb, tmp_path / "jobs", export.manifest, export.mapping, mode=mode, job_id="A"))
+    a = JobStore.open(tmp_path / "jobs" / a_id)
+    pending = list(a.items(ItemState.PENDING))
+    keys = [str(i.key) for i in pending]
+    bodies = {str(i.key): i.payload["deal"] for i in pending}
+    a.mark_sending([i.id for i in pending], time.time())
+    a.close()
+    dead = LocalClaims(holder=_dead_holder())
+    got = await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
+    assert all(isinstance(c, Claim) for c in got.values())
+    dead.close()
+    landed = {}
+    async with api_context(sb, tmp_path / "ctx1") as ctx:
+        for k in landed_keys:
+            body = dict(bodies[k])
+            res = await ctx.call("addDeal", json={**body, "custom_fields": {
+                **(body.get("custom_fields") or {}), code: k}})
+            landed[k] = int(res.data["id"])
+    return a_id, code, keys, landed
+
+
 async def test_an_in_doubt_create_archived_or_deleted_since_is_not_created_again(
         tmp_path: Path) -> None:
     """v9r5 finding 1: job A dies with its rows in flight; two creates had landed, and a
@@ -331,30 +363,10 @@ async def test_an_in_doubt_create_archived_or_deleted_since_is_not_created_again
     every other key gets its one deal."""
     export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        async with api_context(sb, tmp_path / "ctx0") as ctx:
-            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
-                                                  "field_type": "varchar"})
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == KEY_FIELD)
-        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
-            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
-        a = JobStore.open(tmp_path / "jobs" / a_id)
-        keys = [str(i.key) for i in a.items(ItemState.PENDING)]
-        bodies = {i.key: i.payload["deal"] for i in a.items(ItemState.PENDING)}
-        a.mark_sending([i.id for i in a.items(ItemState.PENDING)], time.time())
-        a.close()
-        dead = LocalClaims(holder=_dead_holder())
-        got = await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
-        assert all(isinstance(c, Claim) for c in got.values())
-        dead.close()
         archived_key, deleted_key = LANDED[0], LANDED[1]
+        a_id, code, keys, landed = await _killed_in_flight(sb, tmp_path, export, "insert",
+                                                           (archived_key, deleted_key))
         async with api_context(sb, tmp_path / "ctx") as ctx:
-            landed = {}
-            for k in (archived_key, deleted_key):
-                body = dict(bodies[k])
-                res = await ctx.call("addDeal", json={**body, "custom_fields": {
-                    **(body.get("custom_fields") or {}), code: k}})
-                landed[k] = int(res.data["id"])
             await ctx.call("updateDeal", path={"id": landed[archived_key]},
                            json={"is_archived": True})
             await ctx.call("deleteDeal", path={"id": landed[deleted_key]})
@@ -427,30 +439,10 @@ async def test_an_in_doubt_create_a_colleague_edited_before_the_resume_is_left_a
     the untouched landed create is recorded created; nothing is doubled."""
     export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        async with api_context(sb, tmp_path / "ctx0") as ctx:
-            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
-                                                  "field_type": "varchar"})
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == KEY_FIELD)
-        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
-            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
-        a = JobStore.open(tmp_path / "jobs" / a_id)
-        pending = list(a.items(ItemState.PENDING))
-        keys = [str(i.key) for i in pending]
-        bodies = {i.key: i.payload["deal"] for i in pending}
-        a.mark_sending([i.id for i in pending], time.time())
-        a.close()
-        dead = LocalClaims(holder=_dead_holder())
-        await dead.acquire_many([claim_name(code, k) for k in keys], tag=a_id)
-        dead.close()
         edited_key, kept_key = LANDED[0], LANDED[1]
-        landed = {}
+        a_id, code, keys, landed = await _killed_in_flight(sb, tmp_path, export, "upsert",
+                                                           (edited_key, kept_key))
         async with api_context(sb, tmp_path / "ctx") as ctx:
-            for k in (edited_key, kept_key):
-                body = dict(bodies[k])
-                res = await ctx.call("addDeal", json={**body, "custom_fields": {
-                    **(body.get("custom_fields") or {}), code: k}})
-                landed[k] = int(res.data["id"])
             await ctx.call("updateDeal", path={"id": landed[edited_key]}, json={"value": 4242})
         store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
         by_key = {i.key: i for i in store.items()}
