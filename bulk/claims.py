@@ -371,9 +371,16 @@ class DualClaims:
                 # the stores disagree (a run of one of them did the name again since): which
                 # outcome is the newer is unknown, so the name is looked up, from the start
                 reconcile, since = True, None
+            # this machine's record of a dead holder (``here.prev_tag``) proves its job held
+            # the name only while the shared state lived: one born after the local claim
+            # was taken (Redis restarted empty, FLUSHALL) excluded nobody on other machines
+            # meanwhile, so the tag says nothing of who created the thing (v12r7: a person
+            # made by another host was counted made by the resumed job too)
+            lost = there.born is not None and (here.since is None or there.born > here.since)
+            tag = there.prev_tag or (None if lost else here.prev_tag)
             out[n] = Claim(n, self.holder, min(here.expires, there.expires),
                            here.previous if here.previous is not None else there.previous,
-                           reconcile, since, there.born, there.prev_tag or here.prev_tag)
+                           reconcile, since, there.born, tag)
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:

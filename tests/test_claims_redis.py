@@ -367,3 +367,32 @@ async def test_outcomes_are_read_without_taking_anything(redis_server: RedisServ
     assert await b.outcomes(["deal:K1", "deal:K2", "deal:K3", "deal:K9"]) == {
         "deal:K1": {"deal_id": 12, "job": "J"}}
     assert isinstance((await b.acquire_many(["deal:K3"]))["deal:K3"], Held)
+
+
+@pytest.mark.parametrize("state_lost", [False, True])
+async def test_a_local_dead_holders_tag_is_no_proof_once_the_shared_state_was_lost(
+        redis_server: RedisServer, tmp_path: Any, state_lost: bool) -> None:
+    """v12r7: job J's process died holding a claim on this machine; Redis then lost its
+    state (FLUSHALL) and another host created the thing. J's resume counted it as made by J:
+    the merged claim named J (the local dead holder's tag). A shared state born after the
+    local claim was taken vouches for nobody: no tag then; with Redis intact, J's tag."""
+    import redis
+
+    from bulk.claims import DualClaims, LocalClaims
+    from bulk.claims_redis import born_key
+
+    dead = LocalClaims(tmp_path / "c.db", holder=f"{holder_id().split(':')[0]}:999999:gone")
+    assert isinstance((await dead.acquire_many(["org:K"], tag="J"))["org:K"], Claim)
+    dead.close()
+    client = redis.Redis.from_url(redis_server.url)
+    client.delete(born_key("42"))
+    if not state_lost:
+        client.hset(born_key("42"), mapping={"epoch": "old", "at": "0"})
+    client.close()
+    local = LocalClaims(tmp_path / "c.db")
+    shared = RedisClaims(redis_server.url, "42", holder=holder_id())
+    _OPEN.append(shared)
+    got = (await DualClaims(local, shared).acquire_many(["org:K"], tag="R"))["org:K"]
+    local.close()
+    assert isinstance(got, Claim) and got.reconcile
+    assert got.prev_tag == (None if state_lost else "J")
