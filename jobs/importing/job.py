@@ -59,14 +59,19 @@ class ImportJob(_Reconcile, _Resume):
                 org_id = await self.resolver.resolve(ctx, payload.get("org"))
                 person_id = await self.resolver.resolve(ctx, payload.get("person"))
             except Deferred:  # only waited for its person/org: not an attempt
+                self._deal_unsent.discard(item.id)
                 return Outcome(item.id, ItemState.PENDING, unsent=True)
             if op == "update":
                 outcome = await self._update(ctx, item, payload, person_id, org_id)
             else:
                 outcome = await self._create(ctx, item, payload, person_id, org_id)
         except InDoubt:
-            self._doubted.add(item.id)
+            self._doubted.add(item.id)  # the mark stays for its reconcile
             raise
+        except BaseException:
+            self._deal_unsent.discard(item.id)  # settled or pending: nothing to reconcile
+            raise
+        self._deal_unsent.discard(item.id)  # kept only for rows left in doubt (memory)
         if outcome.state is ItemState.DONE and outcome.result is not None:
             # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
