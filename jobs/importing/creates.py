@@ -349,10 +349,10 @@ class _Creates(_ImportBase):
             # created meanwhile, its claim's outcome naming no job (lost with Redis' state),
             # was recorded `created` by both jobs (v12r6, v12r7)
             return "this run never sent its create"
-        if body:
-            for name in ("title", "value"):
-                if name in body and not same(hit.get(name), body[name]):
-                    return f"its {name} is not this row's ({hit.get(name)!r})"
+        # the evidence that the deal is another's comes first: with it the row goes on as
+        # for a deal another run made (upsert updates it); the title / value check last,
+        # for a deal nothing else explains — then the row is a conflict (``reconcile``):
+        # this job's create edited since, or a deal no claim knows about (v9r6)
         prev = previous or {}
         job = prev.get("job")
         if prev.get("deal_id") == int(hit["id"]) and isinstance(job, str) \
@@ -365,6 +365,10 @@ class _Creates(_ImportBase):
         failed = self._answered_at.get(item.id)
         if added is not None and failed is not None and added > failed + ANSWERED_MARGIN:
             return "added after this run's create had failed"
+        if body:
+            for name in ("title", "value"):
+                if name in body and not same(hit.get(name), body[name]):
+                    return f"its {name} is not this row's ({hit.get(name)!r})"
         return None
 
     async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None,
