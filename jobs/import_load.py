@@ -44,7 +44,7 @@ from .account import DealsByKey
 from .deals import before_image
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_MARKS, META_SHA, ImportJob, recheck_reads
+from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
@@ -161,6 +161,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say(f"the deal field {mapping.key_field!r} was created meanwhile by another run")
     store.meta_put("source_columns", columns)
     store.meta_put(META_KEY_CODE, planner.key_code)
+    store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)
     store.meta_put(META_SHA, file_sha(settings.mapping))
     store.meta_put(META_MARKS, await anyio.to_thread.run_sync(
         lambda: learn_marks(planner, settings)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,16 @@ pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
 ROWS = 30
 LANDED = ("HS-100003", "HS-100010", "HS-100020")
+
+
+def _mark_sent(directory: Path, keys: Iterable[str]) -> None:
+    """What A's process wrote right before each create it sent (jobs.importing
+    SENT_DEAL): a create in doubt without it never left."""
+    from jobs.importing.base import SENT_DEAL
+
+    with JobStore.open(directory, lock=False) as store:
+        ids = {str(i.key): i.id for i in store.items()}
+        store.lookup_put_many(SENT_DEAL, [(k, ids[k]) for k in keys])
 
 
 def _actions(store: JobStore) -> Counter[str]:
@@ -73,6 +83,7 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
                 body = dict(bodies[k])  # undo compares the deal with what the create sent
                 await ctx.call("addDeal", json={**body, "custom_fields": {
                     **(body.get("custom_fields") or {}), code: k}})
+        _mark_sent(tmp_path / "jobs" / a_id, LANDED)
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                     mode="insert", create_key_field=False, job_id="B")
         assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
@@ -190,6 +201,7 @@ async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
                 body = dict(bodies[k])  # undo compares the deal with what the create sent
                 await ctx.call("addDeal", json={**body, "custom_fields": {
                     **(body.get("custom_fields") or {}), code: k}})
+        _mark_sent(tmp_path / "jobs" / a_id, LANDED)
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
                                     mode="insert", create_key_field=False, job_id="B")
         assert _actions(b) == {"created": ROWS - len(LANDED), "exists": len(LANDED)}
@@ -351,6 +363,7 @@ async def _killed_in_flight(sb: Any, tmp_path: Path, export: Any, mode: str,
             res = await ctx.call("addDeal", json={**body, "custom_fields": {
                 **(body.get("custom_fields") or {}), code: k}})
             landed[k] = int(res.data["id"])
+    _mark_sent(tmp_path / "jobs" / a_id, landed_keys)
     return a_id, code, keys, landed
 
 
@@ -483,3 +496,28 @@ def test_a_deal_added_after_this_runs_create_failed_is_not_this_jobs(tmp_path: P
     assert kind._not_ours(item, soon, None) is None
     assert kind._not_ours(item, later, None) == "added after this run's create had failed"
     store.close()
+
+
+async def test_a_row_in_doubt_whose_create_never_left_owns_no_deal_found_by_its_key(
+        tmp_path: Path) -> None:
+    """v12r8: after Redis lost the claims, a resumed job recorded as `created` the deals
+    another host had created with its keys (86 of 400; undo then deleted them). A create
+    writes that it is being sent right before it leaves (SENT_DEAL); a row in doubt with
+    no such mark never left, so the deal carrying its key is another's: `exists`."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        a_id, code, keys, _ = await _killed_in_flight(sb, tmp_path, export, "insert", ())
+        a = JobStore.open(tmp_path / "jobs" / a_id)
+        bodies = {str(i.key): i.payload["deal"] for i in a.items()}
+        a.close()
+        theirs = keys[0]
+        async with api_context(sb, tmp_path / "ctx") as ctx:  # another host, same body
+            body = dict(bodies[theirs])
+            await ctx.call("addDeal", json={**body, "custom_fields": {
+                **(body.get("custom_fields") or {}), code: theirs}})
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        row = next(i for i in store.items() if i.key == theirs)
+        assert (row.result or {}).get("action") == "exists", row
+        per_key = Counter(str(d["custom_fields"].get(code)) for d in sandbox_deals(sb))
+        assert all(per_key[k] == 1 for k in keys)
+        store.close()

@@ -37,6 +37,7 @@ from .base import (
     META_KEY_CODE,
     META_LOADED,
     META_MARKS,
+    META_SENT_MARKS,
     META_SHA,
     RECONCILE_MARGIN,
     MappingUnusable,
@@ -45,5 +46,5 @@ from .base import (
 from .job import ImportJob
 from .resume import recheck_reads
 
-__all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_LOADED", "META_MARKS", "META_SHA",
+__all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_SENT_MARKS", "META_LOADED", "META_MARKS", "META_SHA",
            "RECONCILE_MARGIN", "ImportJob", "MappingUnusable", "claim_name", "recheck_reads"]

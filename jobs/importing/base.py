@@ -30,6 +30,11 @@ CLAIM_WAIT = 120.0
 # How many times a create claims its key again after losing the claim before the send.
 LOST_CLAIM_TRIES = 3
 META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
+# set at load: this job writes a "sent-deal" lookup (key → item id) right before each of
+# its deal creates leaves; a create in doubt without one was never sent (SENDING is marked
+# a batch at a time, before hand-out). Jobs loaded before it existed have no marks.
+META_SENT_MARKS = "import.sent_marks"
+SENT_DEAL = "sent-deal"
 # the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
 META_MARKS = "import.decimal_marks"
 
@@ -90,6 +95,10 @@ class _ImportBase:
         # a deal added after that (ANSWERED_MARGIN aside) is not that create (v12r7: after
         # a FLUSHALL another run created the key; both recorded it `created`)
         self._answered_at: dict[int, float] = {}
+        # keys of the rows in doubt whose create this job wrote it was sending (any process
+        # of it: the "sent-deal" lookups), read by reconcile; None: the job keeps no marks
+        self._sent_keys: set[str] | None = None
+        self._marks = bool(store.meta_get(META_SENT_MARKS))
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
@@ -238,4 +247,5 @@ def _update_time(data: Any) -> Any:
 
 
 __all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
+           "META_SENT_MARKS", "SENT_DEAL",
            "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name"]

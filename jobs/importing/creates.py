@@ -25,7 +25,14 @@ from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, Outcome
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deals import before_image, deal_changes, editable_digest, in_flight, same
 from ..import_rows import matched_by
-from .base import ANSWERED_MARGIN, LOST_CLAIM_TRIES, RECONCILE_MARGIN, _ImportBase, _update_time
+from .base import (
+    ANSWERED_MARGIN,
+    LOST_CLAIM_TRIES,
+    RECONCILE_MARGIN,
+    SENT_DEAL,
+    _ImportBase,
+    _update_time,
+)
 
 
 class _Ambiguous(Exception):
@@ -185,6 +192,9 @@ class _Creates(_ImportBase):
                         # (a freeze past the lease, a lost Redis, a wait for its turn
                         # longer than the lease): else claim again and look again
                         self._deal_unsent.discard(item.id)  # from here it may be applied
+                        if self._marks:  # written before it leaves: a later reconcile knows
+                            await AsyncJobStore(self.store).lookup_put_many(
+                                SENT_DEAL, [(key, item.id)])
                         try:
                             res = await ctx.call("addDeal", json=body,
                                                  guard=partial(confirm_or_lost, lease))
@@ -208,7 +218,9 @@ class _Creates(_ImportBase):
                 if existing is not None:
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id)
-                    if creator == self.store.job_id and key in self._reconciled:
+                    if creator == self.store.job_id and key in self._reconciled \
+                            and (not self._marks or await AsyncJobStore(self.store).lookup_get(
+                                SENT_DEAL, key) is not None):
                         # this job's own create, sent by an earlier process of it that died
                         # in doubt (its claim names it, and this job had the row in doubt:
                         # a claim naming a job that only held it proves no send, v12r4 F1):
@@ -343,6 +355,11 @@ class _Creates(_ImportBase):
         with ``body`` (the addDeal body this row sends), its title or value is not the one
         this row sends — a deal someone else created with the key (by hand, another tool)
         while the row was in flight, which no claim knows about."""
+        if self._sent_keys is not None and item.key not in self._sent_keys:
+            # no process of this job wrote that it was sending this row's create: it never
+            # left, so a deal carrying the key is another's (v12r8: after Redis lost the
+            # claims, a resumed job recorded another host's deals `created`, 86 of 400)
+            return "this job never sent its create"
         if item.id in self._deal_unsent:
             # this process handed the row out and never sent its deal's create (its person
             # or organization was in doubt, something failed first): a deal another run

@@ -17,7 +17,7 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
-from .base import META_KEY_CODE, META_SHA, _update_time
+from .base import META_KEY_CODE, META_SENT_MARKS, META_SHA, _update_time
 from .reconcile import _Reconcile
 from .resume import _Resume
 
@@ -129,6 +129,7 @@ class ImportJob(_Reconcile, _Resume):
         self.key_code = planner.key_code
         self._planner = planner
         self.mapping_changed = False
+        self._marks = bool(self.store.meta_get(META_SENT_MARKS))  # the load just set it
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         """Rewrite the result files from the store; the lines the CLI prints."""

@@ -9,13 +9,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.store import Item, ItemState, Outcome
+from bulk.store import AsyncJobStore, Item, ItemState, Outcome
 
 from ..account import keyed_added_since
 from ..deals import in_flight, is_gone, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
-from .base import RECONCILE_MARGIN
+from .base import RECONCILE_MARGIN, SENT_DEAL
 from .creates import _Ambiguous, _Creates
 
 
@@ -36,6 +36,9 @@ class _Reconcile(_Creates):
         await self.resolver.reconcile(ctx, refs, since)
         creates = [i for i in items if i.op == "create" and i.key]
         self._reconciled.update(str(i.key) for i in creates)
+        if self._marks and creates:  # which of them some process of this job sent
+            self._sent_keys = set(await AsyncJobStore(self.store).lookup_get_many(
+                SENT_DEAL, sorted({str(i.key) for i in creates})))
         found: dict[str, Mapping[str, Any]] = {}
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:
@@ -67,6 +70,7 @@ class _Reconcile(_Creates):
             why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
+        self._sent_keys = None
         self._deal_unsent.difference_update(i.id for i in items)
         for i in items:
             self._answered_at.pop(i.id, None)
