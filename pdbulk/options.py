@@ -34,6 +34,7 @@ from bulk.engine import DEFAULT_URL, Engine, EngineConfig
 from bulk.errors import (
     BudgetExhausted,
     BulkError,
+    CoordinatorLost,
     CoordinatorMismatch,
     Forbidden,
     InputError,
@@ -63,7 +64,7 @@ def exit_code_for(exc: BaseException) -> int:
     """The documented exit code of an error that ends a command (module docstring)."""
     if isinstance(exc, JobBusy):
         return EXIT_BUSY
-    if isinstance(exc, BudgetExhausted):  # "budget spent": run again after the reset
+    if isinstance(exc, BudgetExhausted | CoordinatorLost):  # run again later: exit 4
         return EXIT_STOPPED
     if isinstance(exc, AUTH_ERRORS):
         return EXIT_AUTH
@@ -184,6 +185,8 @@ def describe(exc: BaseException) -> str:
                 if exc.resets_at else "")
         return (f"token budget spent: {exc}{when}; run again after the reset, raise the "
                 "cap, or pass --wait-for-reset")
+    if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
+        return str(exc)
     if isinstance(exc, BulkError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):

@@ -48,3 +48,17 @@ def test_a_damaged_coordination_marker_refuses_the_run(damage: str) -> None:
     with pytest.raises(CoordinatorMismatch, match="damaged"):
         check_coordination("fp1", None, company="7700000")
     check_coordination("fp2", None)  # another token, no marker: nothing to refuse
+
+
+def test_a_lost_coordinator_ends_a_command_with_exit_4_and_no_class_name() -> None:
+    """v12r8: Redis lost in the first second of a resume: exit 1 and "CoordinatorLost: ..."
+    although the message says the job stopped checkpointed. A lost coordinator that
+    escapes to the CLI's boundary is exit 4 (stopped, resume later) and its own text."""
+    from bulk.errors import CoordinatorLost
+    from pdbulk.options import EXIT_STOPPED, describe, exit_code_for
+
+    exc = CoordinatorLost("the coordinator at redis://***@h does not answer "
+                          "(ConnectionError); the job stops checkpointed: resume it once "
+                          "Redis is back")
+    assert exit_code_for(exc) == EXIT_STOPPED
+    assert describe(exc) == str(exc)
