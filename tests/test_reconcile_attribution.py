@@ -47,6 +47,18 @@ def _mark_sent(directory: Path, keys: Iterable[str]) -> None:
         store.lookup_put_many(SENT_DEAL, [(k, ids[k]) for k in keys])
 
 
+async def _seeded_then_emptied(sb: Any, tmp_path: Path, export: Any) -> str:
+    """The export imported once (job "seed", creating the key field), then every deal
+    deleted: the keys' claims remember the seed's outcomes. Returns the key field's code."""
+    seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                   mode="insert", create_key_field=True, job_id="seed")
+    seed.close()
+    for d in sandbox_deals(sb):
+        d["is_deleted"], d["status"] = True, "deleted"
+    return str(next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD))
+
+
 def _actions(store: JobStore) -> Counter[str]:
     return Counter(str((i.result or {}).get("action")) for i in store.items(ItemState.DONE))
 
@@ -58,13 +70,7 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
     as created, the 27 as `exists` (B's claims say B created them)."""
     export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
-                                       mode="insert", create_key_field=True, job_id="seed")
-        seed.close()
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == KEY_FIELD)
-        for d in sandbox_deals(sb):
-            d["is_deleted"], d["status"] = True, "deleted"
+        code = await _seeded_then_emptied(sb, tmp_path, export)
         a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
             sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
         a = JobStore.open(tmp_path / "jobs" / a_id)
@@ -178,13 +184,7 @@ async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
     claims), A records the 3 `created` — every deal is `created` by exactly one job."""
     export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
-                                       mode="insert", create_key_field=True, job_id="seed")
-        seed.close()
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == KEY_FIELD)
-        for d in sandbox_deals(sb):
-            d["is_deleted"], d["status"] = True, "deleted"
+        code = await _seeded_then_emptied(sb, tmp_path, export)
         a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
             sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="A"))
         a = JobStore.open(tmp_path / "jobs" / a_id)
@@ -238,13 +238,7 @@ async def test_the_resume_recheck_keeps_the_creator_a_claim_names(tmp_path: Path
     `created`). The claims keep naming B."""
     export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
-                                       mode="insert", create_key_field=True, job_id="seed")
-        seed.close()
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == KEY_FIELD)
-        for d in sandbox_deals(sb):
-            d["is_deleted"], d["status"] = True, "deleted"
+        code = await _seeded_then_emptied(sb, tmp_path, export)
         a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
             sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
         b, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,

@@ -4,7 +4,7 @@ from the source job's store, and who else wrote or created those deals since
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,60 +116,56 @@ def other_company(source: JobStore, other: JobStore) -> bool:
     return mine is not None and theirs is not None and mine != theirs
 
 
-def later_writes(source: JobStore) -> dict[int, str]:
-    """Deals that other jobs in ``source``'s job directory wrote after it was created:
-    deal id → what happened (the first such record). Merge jobs name their survivors
-    (a deal that absorbed another) and the deals they merged away; update, move-stage,
-    import and undo jobs the deals they changed. Unreadable jobs and jobs of another
-    company (``other_company``) are skipped."""
-    out: dict[int, str] = {}
+def _others_done(source: JobStore, include: Callable[[Any], bool]
+                 ) -> Iterator[tuple[Any, Mapping[str, Any]]]:
+    """(job, result) for every done item of the other jobs in ``source``'s job directory
+    that ``include`` keeps (a ``list_jobs`` entry). Unreadable jobs and jobs of another
+    company (``other_company``: several accounts may share one ``--job-dir``) are skipped."""
     for job in list_jobs(source.directory.parent):
         if (job.directory.resolve() == source.directory.resolve() or job.error is not None
-                or (job.created_at or 0.0) < source.created_at):
+                or not include(job)):
             continue
         try:
             with JobStore.open(job.directory, lock=False) as other:
                 if other_company(source, other):
                     continue
-                for item in other.items(ItemState.DONE):
-                    result = item.result or {}
-                    deal_id, action = result.get("deal_id"), result.get("action")
-                    if not isinstance(deal_id, int):
-                        continue
-                    if action == "merged":
-                        out.setdefault(deal_id, f"merge survivor: it absorbed deal "
-                                                f"{result.get('merged_id')} (job {job.job_id})")
-                        merged = result.get("merged_id")
-                        if isinstance(merged, int):
-                            out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
-                    elif action in _WRITES and _WRITES[action] is not None:
-                        out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} "
-                                                f"({job.kind})")
+                results = [item.result or {} for item in other.items(ItemState.DONE)]
         except StoreError:
             continue
+        for result in results:
+            yield job, result
+
+
+def later_writes(source: JobStore) -> dict[int, str]:
+    """Deals that other jobs in ``source``'s job directory wrote after it was created:
+    deal id → what happened (the first such record). Merge jobs name their survivors
+    (a deal that absorbed another) and the deals they merged away; update, move-stage,
+    import and undo jobs the deals they changed (``_others_done``)."""
+    out: dict[int, str] = {}
+    for job, result in _others_done(
+            source, lambda job: (job.created_at or 0.0) >= source.created_at):
+        deal_id, action = result.get("deal_id"), result.get("action")
+        if not isinstance(deal_id, int):
+            continue
+        if action == "merged":
+            out.setdefault(deal_id, f"merge survivor: it absorbed deal "
+                                    f"{result.get('merged_id')} (job {job.job_id})")
+            merged = result.get("merged_id")
+            if isinstance(merged, int):
+                out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
+        elif action in _WRITES and _WRITES[action] is not None:
+            out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})")
     return out
 
 
 def other_creators(source: JobStore) -> dict[int, str]:
     """Deals that other import jobs in ``source``'s job directory record as created by
-    them (whenever they ran): deal id → that job's id. Unreadable jobs and jobs of another
-    company (``other_company``: several accounts may share one ``--job-dir``) are skipped."""
+    them (whenever they ran): deal id → that job's id (``_others_done``)."""
     out: dict[int, str] = {}
-    for job in list_jobs(source.directory.parent):
-        if (job.directory.resolve() == source.directory.resolve() or job.error is not None
-                or job.kind != "import"):
-            continue
-        try:
-            with JobStore.open(job.directory, lock=False) as other:
-                if other_company(source, other):
-                    continue
-                for item in other.items(ItemState.DONE):
-                    result = item.result or {}
-                    deal_id = result.get("deal_id")
-                    if isinstance(deal_id, int) and result.get("action") == "created":
-                        out.setdefault(deal_id, job.job_id)
-        except StoreError:
-            continue
+    for job, result in _others_done(source, lambda job: job.kind == "import"):
+        deal_id = result.get("deal_id")
+        if isinstance(deal_id, int) and result.get("action") == "created":
+            out.setdefault(deal_id, job.job_id)
     return out
 
 
