@@ -471,6 +471,11 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
         lines.append(f"another run at once: {waited:,} rows waited for its create of their "
                      f"key; {meanwhile:,} keys were already created (updated / skipped, "
                      "never created twice)")
+    unproven = sum(int((r.get("claims") or {}).get("unattributed", 0)) for r in data["runs"])
+    if unproven:
+        lines.append(f"{unproven:,} rows' creates were in doubt while the shared coordinator "
+                     "lost its state: the deal found with each key may be this job's or "
+                     "another run's, so it is recorded as found, not created (undo leaves it)")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 

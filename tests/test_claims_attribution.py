@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bulk.claims import Claim, LocalClaims, acquire
+from bulk.claims import Claim, LocalClaims, acquire, in_doubt_outcome
 from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox import deals as sandbox_deals_mod
 from bulk.store import Item, ItemState, JobStore, NewItem
@@ -73,14 +73,16 @@ async def test_a_pooled_claim_lost_while_frozen_proves_nothing(tmp_path: Path) -
 
 class _Resuming(LocalClaims):
     """Another live run (host-b) holds K while this one reconciles; when waited for, it
-    releases K with the outcome a resume's re-check leaves (the deal, no job named)."""
+    releases K with the outcome a resume's re-check leaves (the deal, and the job its
+    claim's in-doubt record named)."""
 
     other: LocalClaims
     theirs: Claim
     deal_id: int
 
     async def wait_released(self, name: str, within_s: float) -> bool:
-        await self.other.release(self.theirs, {"deal_id": self.deal_id})
+        await self.other.release(self.theirs, {"deal_id": self.deal_id,
+                                               "job": self.theirs.prev_tag})
         return await super().wait_released(name, within_s)
 
 
@@ -95,9 +97,12 @@ async def test_an_in_doubt_create_found_while_another_run_holds_the_key_is_this_
         mine = _Resuming(path, holder="host-x:1:1")
         job, store, item, code = await _setup(sb, tmp_path, "X", mine)
         deal = sandbox_deals_mod.create(sb.state, {"title": "K", "custom_fields": {code: "K"}})
+        sent = await acquire(mine, claim_name(code, "K"), tag="X")  # X's send, in doubt
+        assert isinstance(sent, Claim)
+        await mine.release(sent, in_doubt_outcome(time.time() - 1, "X"))
         mine.other = LocalClaims(path, holder="host-y:2:2")
         theirs = await acquire(mine.other, claim_name(code, "K"), tag="Y")
-        assert isinstance(theirs, Claim)
+        assert isinstance(theirs, Claim) and theirs.prev_tag == "X"
         mine.theirs, mine.deal_id = theirs, int(deal["id"])
         async with api_context(sb, tmp_path / "ctx") as ctx:
             (outcome,) = await job.reconcile(ctx, [item])
@@ -108,6 +113,38 @@ async def test_an_in_doubt_create_found_while_another_run_holds_the_key_is_this_
         store.close()
 
 
+
+
+@pytest.mark.parametrize("lost", [False, True])
+async def test_an_in_doubt_create_whose_claim_record_was_lost_is_not_taken_as_ours(
+        tmp_path: Path, lost: bool) -> None:
+    """Job X sent K's create and its answer was a 5xx: X released K's claim in doubt. A deal
+    with K's title appears. With X's in-doubt record on the claim, X's reconcile records it
+    `created`; with the record gone (the shared coordinator lost its state: FLUSHALL, a
+    restart — another host may have claimed K and created it in that gap), the deal is not
+    taken as X's: the row goes on as for another run's deal (`unchanged`), so `undo` of X
+    never deletes it (v12r8: 8 of 400 deals recorded `created` by two jobs)."""
+    path = tmp_path / "claims.sqlite3"
+    async with serve(SandboxConfig(deals=0)) as sb:
+        x = LocalClaims(path, holder="host-x:1:1")
+        job, store, item, code = await _setup(sb, tmp_path, "X", x)
+        sent = await acquire(x, claim_name(code, "K"), tag="X")
+        assert isinstance(sent, Claim)
+        await x.release(sent, in_doubt_outcome(time.time() - 1, "X"))
+        if lost:  # the claim's history is gone, as a FLUSHALL leaves Redis
+            with x._lock:
+                x._conn.execute("DELETE FROM claims")
+        deal = sandbox_deals_mod.create(sb.state, {"title": "K", "custom_fields": {code: "K"}})
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            (outcome,) = await job.reconcile(ctx, [item])
+            if lost:
+                assert outcome.state is ItemState.PENDING, outcome  # before: DONE 'created'
+                outcome = await job.execute(ctx, item)
+        assert outcome.result is not None and outcome.result["deal_id"] == int(deal["id"])
+        assert (outcome.result["action"] == "created") is not lost, outcome
+        assert job.unattributed == int(lost)  # the summary names such rows
+        await job.finish()
+        store.close()
 
 
 async def test_a_claim_naming_this_job_without_a_send_in_doubt_proves_nothing(
@@ -140,8 +177,6 @@ async def test_a_reconcile_look_older_than_the_claim_is_looked_again(tmp_path: P
     doubt. When Y's row claims K again, Y must look again — its earlier look began before X
     sent anything — and find X's deal, not create K a second time (v12r4 trial_redel: one
     key, two deals, each recorded `created` by a different job)."""
-    from bulk.claims import in_doubt_outcome
-
     path = tmp_path / "claims.sqlite3"
     async with serve(SandboxConfig(deals=0)) as sb:
         job, store, item, code = await _setup(sb, tmp_path, "Y",

@@ -81,7 +81,7 @@ async def test_resume_after_another_job_created_the_keys_records_them_as_existin
         a.close()
         # A's process held the claims of its batch when it was killed; 3 creates landed
         dead = LocalClaims(holder=_dead_holder())
-        got = await dead.acquire_many([claim_name(code, str(k)) for k in keys])
+        got = await dead.acquire_many([claim_name(code, str(k)) for k in keys], tag=a_id)
         assert all(isinstance(c, Claim) for c in got.values())
         dead.close()
         async with api_context(sb, tmp_path / "ctx") as ctx:

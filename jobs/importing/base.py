@@ -35,6 +35,9 @@ META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "impo
 # a batch at a time, before hand-out). Jobs loaded before it existed have no marks.
 META_SENT_MARKS = "import.sent_marks"
 SENT_DEAL = "sent-deal"
+# why a deal found for an in-doubt create is not taken as its own when the claim's record
+# of this job was lost with the shared coordinator's state (``_Creates._not_ours``)
+UNPROVEN = "no claim record shows this job held the key since its send"
 # the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
 META_MARKS = "import.decimal_marks"
 
@@ -102,6 +105,7 @@ class _ImportBase:
         self.claim_waits = 0  # rows that waited for another run's create of their key
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
+        self.unattributed = 0  # in-doubt creates whose deal found could be another run's
         self.settings = settings
         self.key_code = key_code
         self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
@@ -247,5 +251,5 @@ def _update_time(data: Any) -> Any:
 
 
 __all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
-           "META_SENT_MARKS", "SENT_DEAL",
+           "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
            "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name"]

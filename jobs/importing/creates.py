@@ -30,6 +30,7 @@ from .base import (
     LOST_CLAIM_TRIES,
     RECONCILE_MARGIN,
     SENT_DEAL,
+    UNPROVEN,
     _ImportBase,
     _update_time,
 )
@@ -347,14 +348,17 @@ class _Creates(_ImportBase):
 
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
                   previous: Mapping[str, Any] | None,
-                  body: Mapping[str, Any] | None = None) -> str | None:
+                  body: Mapping[str, Any] | None = None, *, proven: bool = True) -> str | None:
         """Why deal ``hit``, found by the key of in-doubt create ``item``, cannot be this
         job's create (None: it can be): the claim's ``previous`` outcome names that deal
         as created by another job; the deal was added before the row was last sent (its
         ``add_time`` earlier than ``item.sent_at`` by more than RECONCILE_MARGIN s); or,
         with ``body`` (the addDeal body this row sends), its title or value is not the one
         this row sends — a deal someone else created with the key (by hand, another tool)
-        while the row was in flight, which no claim knows about."""
+        while the row was in flight, which no claim knows about; last, with ``proven``
+        False, that no claim record shows this job held the key from its send until now
+        (the shared coordinator lost its state meanwhile: another run may have created the
+        key in that gap, and a 5xx create cannot be told from it by time alone)."""
         if self._sent_keys is not None and item.key not in self._sent_keys:
             # no process of this job wrote that it was sending this row's create: it never
             # left, so a deal carrying the key is another's (v12r8: after Redis lost the
@@ -386,6 +390,13 @@ class _Creates(_ImportBase):
             for name in ("title", "value"):
                 if name in body and not same(hit.get(name), body[name]):
                     return f"its {name} is not this row's ({hit.get(name)!r})"
+        if not proven:
+            # v12r8: after FLUSHALL, four hosts on the same keys: a create answered 5xx (not
+            # applied) and another host's create of the key a second later were both taken
+            # as made here — 8 of 400 deals recorded `created` by two jobs, so an undo of
+            # either would delete the other's deal. Unproven, the deal is not this job's:
+            # the row goes on as for a deal another run made (undo leaves it alone)
+            return UNPROVEN
         return None
 
     async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None,
@@ -419,10 +430,20 @@ class _Creates(_ImportBase):
         got = await self._claim_to_settle(key)
         if not isinstance(got, Claim):  # a live run holds it past the wait: it settles it
             return None if hit is None else f"being settled by another run ({got.holder})"
-        why = self._not_ours(item, hit, got.previous, body) if hit is not None else None
+        why = self._not_ours(item, hit, got.previous, body, proven=self._held_since_send(
+            got)) if hit is not None else None
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), got.previous, ours=why is None))
         return why
+
+    def _held_since_send(self, claim: Claim) -> bool:
+        """Whether ``claim``'s record shows this job held its name from the row's send until
+        now: its last holder released it in doubt for this job, or died holding it for this
+        job (``prev_tag``), or its outcome names this job. A claim with no record of this
+        job (the shared coordinator's state was lost since: FLUSHALL, a restart without
+        persistence) proves nothing: another run may have held and created it meanwhile."""
+        job = self.store.job_id
+        return claim.prev_tag == job or (claim.previous or {}).get("job") == job
 
     async def _claim_to_settle(self, key: str) -> Claim | Held:
         """The claim on ``key`` for a reconcile to read its outcome: when another live run

@@ -15,7 +15,7 @@ from ..account import keyed_added_since
 from ..deals import in_flight, is_gone, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
-from .base import RECONCILE_MARGIN, SENT_DEAL
+from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN
 from .creates import _Ambiguous, _Creates
 
 
@@ -70,6 +70,7 @@ class _Reconcile(_Creates):
             why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
             if why is not None:
                 foreign[i.id] = why
+                self.unattributed += why == UNPROVEN
         self._sent_keys = None
         self._deal_unsent.difference_update(i.id for i in items)
         for i in items:
