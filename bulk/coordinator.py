@@ -191,7 +191,10 @@ def coordinator_url(explicit: str | None = None) -> str | None:
     """The coordinator URL in force: ``explicit`` (``--coordinator``), else env
     ``PDBULK_COORDINATOR``; ``None`` / empty / ``local`` means the local coordinator."""
     url = (explicit if explicit is not None else os.environ.get(ENV_COORDINATOR, "")).strip()
-    return None if url in ("", "local") else url
+    if url.lower() in ("", "local"):
+        return None
+    scheme, sep, rest = url.partition("://")  # a scheme is case-insensitive (RFC 3986 3.1)
+    return f"{scheme.lower()}{sep}{rest}" if sep else url
 
 
 def redacted(url: str) -> str:
@@ -257,7 +260,11 @@ def check_url(url: str) -> str:
 
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": an unclosed or unopened [ in the host
+        raise bad("the host in brackets is not an IPv6 address, e.g. redis://[::1]:6379/0"
+                  ) from None
     try:
         parse_url(url)  # type: ignore[no-untyped-call]  # the client's own parser: port, db, options
     except ValueError as exc:
@@ -301,6 +308,7 @@ def coordinator_id(url: str) -> str:
         db = parse_qs(parts.query).get("db", ["0"])[0]
         return f"unix://{parts.path}/{db}"
     db = parts.path.strip("/") or "0"
+    db = str(int(db)) if db.isdigit() else db  # /00 is database 0, as the client reads it
     host = parts.hostname
     if host in ("localhost", "::1"):  # one machine's loopback, however it is written
         host = "127.0.0.1"
@@ -338,15 +346,15 @@ def _read(path: Path) -> dict[str, str] | None:
     from .errors import CoordinatorMismatch
 
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise CoordinatorMismatch(f"cannot read the coordination marker {path}: "
                                   f"{exc.strerror}") from None
     try:
-        seen = json.loads(text)
-    except ValueError:
+        seen = json.loads(raw.decode())
+    except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError): damaged
         seen = None
     if not isinstance(seen, dict) or not isinstance(seen.get("coordinator"), str):
         raise CoordinatorMismatch(

@@ -20,6 +20,7 @@ from bulk.clock import SystemClock
 from bulk.coordinator import (
     LocalCoordinator,
     check_url,
+    coordinator_id,
     coordinator_url,
     fingerprint,
     open_coordinator,
@@ -235,6 +236,8 @@ async def test_different_tokens_have_their_own_windows(redis_server: RedisServer
 async def test_coordinator_urls() -> None:
     assert coordinator_url("") is None and coordinator_url("local") is None
     assert coordinator_url("redis://h:6379/0") == "redis://h:6379/0"
+    assert coordinator_url("REDIS://h:6379/0") == "redis://h:6379/0"  # scheme: any case
+    assert coordinator_id("redis://h/00") == coordinator_id("redis://h:6379/0")
     assert redacted("redis://:hunter2@h:6379/0") == "redis://***@h:6379/0"
     assert isinstance(open_coordinator(None), LocalCoordinator)
     with pytest.raises(ValueError, match="unknown coordinator"):
@@ -249,6 +252,7 @@ async def test_coordinator_urls() -> None:
     ("redis://:hunter2@127.0.0.1:6379/0?foo=bar", "unknown option 'foo'"),
     ("redis:///0", "no host"),
     ("unix://", "no socket path"),
+    ("redis://[::1:6379/0", "not an IPv6 address"),  # before: "unexpected ValueError"
 ])
 async def test_a_malformed_url_is_named_before_anything_connects(url: str, why: str) -> None:
     """A typo in the URL is one clear ValueError (the CLI: exit 1), never "does not

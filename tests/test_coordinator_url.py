@@ -26,8 +26,9 @@ def test_a_password_never_shows_whatever_characters_it_holds(password: str) -> N
                        re.split(r"[?#/@]", password) if len(piece) >= 2), text
 
 
-@pytest.mark.parametrize("damage", ['{"coordinator": ', "garbage", "[]", "{}", ""])
-def test_a_damaged_coordination_marker_refuses_the_run(damage: str) -> None:
+@pytest.mark.parametrize("damage", ['{"coordinator": ', "garbage", "[]", "{}", "",
+                                    b'{"coordinator": "\xff\xfe"}'])  # v12r8: not UTF-8
+def test_a_damaged_coordination_marker_refuses_the_run(damage: str | bytes) -> None:
     """v12r7 medium 5: a marker cut off or overwritten read as "no coordinator" and an
     uncoordinated run went through on a company that runs with one. Now it is refused
     (CoordinatorMismatch, exit 1) naming the file."""
@@ -42,7 +43,7 @@ def test_a_damaged_coordination_marker_refuses_the_run(damage: str) -> None:
     mark_coordinated("fp1", "redis://127.0.0.1:6379/0", "7700000")
     check_coordination("fp1", "redis://127.0.0.1:6379/0", company="7700000")  # intact: ok
     for path in (_marker("fp1"), _company_marker("7700000")):
-        path.write_text(damage)
+        path.write_bytes(damage if isinstance(damage, bytes) else damage.encode())
     with pytest.raises(CoordinatorMismatch, match="damaged"):
         check_coordination("fp1", None)
     with pytest.raises(CoordinatorMismatch, match="damaged"):
