@@ -226,6 +226,21 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
     return text or None
 
 
+def key_moved(deal: Mapping[str, Any], key_code: str | None, key: str | None) -> str | None:
+    """What deal ``deal`` (just read) holds in the key field ``key_code`` when that is no
+    longer ``key``, the source key its row found it by: ``'K2'``, or ``nothing``; None
+    when it still is, there is no key, or the answer does not carry the field (nothing to
+    tell). Someone who changed or cleared the key since meant another record: writing
+    the row to it anyway is silently wrong (v9r6)."""
+    custom = deal.get("custom_fields")
+    if not key_code or not key or not isinstance(custom, Mapping) or key_code not in custom:
+        return None
+    now = deal_key(deal, key_code)
+    if now == str(key).strip():
+        return None
+    return "nothing" if now is None else repr(now)
+
+
 class DealsByKey(dict[str, dict[str, Any]]):
     """Source key → the (not archived) deal carrying it, plus what makes a key unusable.
 
@@ -515,6 +530,6 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
 
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
            "keyed_added_since",
-           "concurrently", "deal_key", "key_problem",
+           "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

@@ -49,7 +49,7 @@ from .mapping import Mapping as ImportMapping
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
 from .transforms import storable
-from .updating import META_KEY_FIELD
+from .updating import META_KEY_LABEL
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
@@ -148,7 +148,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     columns = await anyio.to_thread.run_sync(
         lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
-    store.meta_put(META_KEY_FIELD, mapping.key_field)
+    store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,

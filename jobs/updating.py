@@ -45,6 +45,7 @@ from .account import (
     DealsByKey,
     ensure_key_field,
     index_deals_by_key,
+    key_moved,
     key_problem,
     keyed_added_since,
 )
@@ -144,7 +145,20 @@ class Prepared:
         store.mark_loaded()  # last: a job cut short while loading never runs
 
 
-META_KEY_FIELD = "load.key_field"  # the label of the key field a load may create
+# the label of the key field an import's load may create (``sent_while_loading``). Until
+# now this line rebound META_KEY_FIELD, so update / move-stage jobs kept their key field's
+# code under this name too: ``key_field_code`` reads it there for such jobs
+META_KEY_LABEL = "load.key_field"
+
+
+def key_field_code(store: JobStore) -> str | None:
+    """The key field's code of an update / move-stage job by source key (None: not by
+    key): meta ``key_field_code``, or where jobs loaded before it existed kept it."""
+    for name in (META_KEY_FIELD, META_KEY_LABEL):
+        code = store.meta_get(name)
+        if isinstance(code, str) and code:
+            return code
+    return None
 
 
 def sent_while_loading(store: JobStore) -> str:
@@ -160,7 +174,7 @@ def sent_while_loading(store: JobStore) -> str:
         return "nothing was sent"
     sent = ", ".join(f"{op} {n:,}" for op, n in sorted(writes.items()))
     if set(writes) == {"addDealField"}:
-        label = store.meta_get(META_KEY_FIELD)
+        label = store.meta_get(META_KEY_LABEL)
         field = f"the key field {label!r}" if isinstance(label, str) else "the key field"
         return f"only {field} was created ({sent}; it stays: the next import uses it)"
     return f"already sent: {sent}"
@@ -325,7 +339,7 @@ class PatchJob:
         the load (``_keys_again``)."""
         pending, ids, archived = self._rereading(store)
         calls = dict(reread_calls(ids, archived))
-        if pending and store.meta_get(META_KEY_FIELD):
+        if pending and key_field_code(store):
             calls["getDeals"] = calls.get("getDeals", 0) + 1
             calls["getArchivedDeals"] = calls.get("getArchivedDeals", 0) + 1
         return calls
@@ -334,7 +348,7 @@ class PatchJob:
                           pending: Sequence[Item]) -> list[Outcome]:
         """For a job by source key: the pending items whose key a deal added since the load
         carries too (live or archived), failed naming both (``deals.keys_now_twice``)."""
-        code = store.meta_get(META_KEY_FIELD)
+        code = key_field_code(store)
         keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
         if not code or not keyed:
             return []
@@ -397,8 +411,9 @@ class PatchJob:
         counts["on two deals"] = len(twice)
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
         settled = sum(counts.values())
-        extra = "".join(f", {counts[k]:,} {k}" for k in ("no longer selected", "conflicts",
-                                                          "on two deals") if counts[k])
+        extra = "".join(f", {counts[k]:,} {k}" for k in (
+            "no longer selected", "conflicts", "on two deals", "no longer carry their key")
+            if counts[k])
         return [f"re-read {everyone:,} pending deal(s): {counts['unchanged']:,} already "
                 f"as wanted (unchanged), {counts['gone']:,} gone{extra}, "
                 f"{everyone - settled:,} to send"]
@@ -413,6 +428,10 @@ class PatchJob:
             return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
                 f"deal {deal_id} no longer exists (deleted or archived {since}); "
                 "nothing sent"))
+        if (moved := key_moved(deal, key_field_code(store), item.key)) is not None:
+            return "no longer carry their key", Outcome(item.id, ItemState.FAILED, error=(
+                f"deal {deal_id} no longer carries key {item.key} (its key field holds "
+                f"{moved} {since}); not {self.action}, nothing sent"))
         if not deal_changes(deal, item.payload["changes"]):
             return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "fields": item.payload.get("fields")})
@@ -741,6 +760,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 
 
-__all__ = ["LOAD_ERROR", "META_LOADED", "UPDATE_COLUMNS", "PatchJob", "Prepared",
+
+
+__all__ = ["LOAD_ERROR", "META_KEY_LABEL", "META_LOADED", "UPDATE_COLUMNS", "key_field_code",
+           "PatchJob", "Prepared",
            "UpdateJob", "UpdateMapping", "changed_names", "check_loaded", "drifted", "prepare_update",
            "refused", "wanted_values", "write_job_results"]

@@ -349,7 +349,7 @@ def test_resume_of_a_load_cut_short_says_what_was_sent_and_fails_the_job(
     and marks the job failed: `pdbulk jobs` stops listing it as interrupted."""
     from bulk.store import JobStore
     from jobs.import_rows import ImportSettings
-    from jobs.updating import META_KEY_FIELD
+    from jobs.updating import META_KEY_LABEL
 
     jobs = tmp_path / "jobs"
     settings = ImportSettings(manifest="s.csv", mapping="m.toml", mode="insert",
@@ -357,7 +357,7 @@ def test_resume_of_a_load_cut_short_says_what_was_sent_and_fails_the_job(
     store = JobStore.create(jobs / "cut", job_id="cut", kind="import",
                             config={"engine": {}, "import": settings.to_json()})
     store.set_status("loading")
-    store.meta_put(META_KEY_FIELD, "Source key")
+    store.meta_put(META_KEY_LABEL, "Source key")
     store.record([], [("2026-12-01", op, tokens, calls) for op, tokens, calls in spent])
     store.close()
     runner = CliRunner()

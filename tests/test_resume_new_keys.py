@@ -141,6 +141,33 @@ def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
     assert list(failed) == ["k0"] and "conflict" in failed["k0"], failed
 
 
+def test_resumed_upsert_leaves_a_deal_whose_key_changed_since_the_load(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """Upsert loaded (k0, k1 found, to rename) and killed; another user gives k0's deal
+    another key. Resume: k0 fails ("no longer carries key k0"), nothing sent to that deal
+    (before: renamed as if it still were k0's record); k1 is renamed."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    ids = {k: someone_creates(sb, seed, code, k, f"Deal {k}") for k in ("k0", "k1")}
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\nk0,Renamed 0\nk1,Renamed 1\n")
+    job = loaded_import(sb, jobs, manifest, mapping)
+    moved = copy.deepcopy(sb.state.deals.rows[ids["k0"]])
+    moved["custom_fields"][code] = "zz-9"
+    sb.state.save("deal", moved)
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output
+    assert "1 no longer carry their key" in res.output, res.output
+    assert sb.state.deals.rows[ids["k0"]]["title"] == "Deal k0"
+    assert sb.state.deals.rows[ids["k1"]]["title"] == "Renamed 1"
+    with JobStore.open(jobs / job, lock=False) as store:
+        failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+    assert list(failed) == ["k0"] and "no longer carries key k0" in failed["k0"], failed
+    assert "holds 'zz-9'" in failed["k0"], failed
+
+
 def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
                                                               tmp_path: Path) -> None:
     """Rows with a new person each, handed out when the run was killed (in doubt): the

@@ -196,6 +196,49 @@ async def test_a_resumed_update_by_key_fails_a_key_now_on_a_second_deal(tmp_path
         store.close()
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("when", ["resume", "batch"])
+async def test_an_update_by_key_leaves_a_deal_whose_key_changed_since_the_load(
+        tmp_path: Path, when: str) -> None:
+    """v9r6 medium: after the load of an update by source key, a colleague changes one
+    deal's key (SEED-000003 → OTHER-1) and clears another's (SEED-000004). The deals no
+    longer are the rows' records: the resume's re-read (or the re-check right before the
+    batch is sent) fails both rows naming what the key field holds now; nothing is
+    written to them, and the third row is updated. Before: both were written."""
+    from jobs import kind_for
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
+        manifest = write_csv(tmp_path / "keys.csv", [
+            {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000004", "Amount": 4343},
+            {"Key": "SEED-000005", "Amount": 77}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        assert prep.actions == {"update": 3}
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "External ID")
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for deal_id, key in ((3, "OTHER-1"), (4, None)):
+                await ctx.call("updateDeal", path={"id": deal_id},
+                               json={"custom_fields": {code: key}})
+        if when == "resume":
+            kind = kind_for(store)
+            async with api_context(sb, tmp_path / "ctx2") as ctx:
+                lines = await kind.before_resume(ctx, store)  # type: ignore[attr-defined]
+            assert "2 no longer carry their key" in lines[0], lines
+        await run_job(sb, store)
+        failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+        assert set(failed) == {"SEED-000003", "SEED-000004"}, failed
+        assert "no longer carries key SEED-000003 (its key field holds 'OTHER-1'" \
+            in failed["SEED-000003"]
+        assert "holds nothing" in failed["SEED-000004"]
+        assert deal(sb, 3)["value"] != 4242 and deal(sb, 4)["value"] != 4343
+        assert deal(sb, 5)["value"] == 77
+        store.close()
+
+
 def test_a_job_cut_short_while_loading_never_runs(tmp_path: Path) -> None:
     """Items without the "loaded" mark (a crash mid-load) are refused by resume."""
     from bulk.store import JobStore, NewItem

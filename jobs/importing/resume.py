@@ -11,7 +11,7 @@ from bulk.calls import CallContext
 from bulk.claims import Claim, acquire
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
 
-from ..account import keyed_added_since
+from ..account import key_moved, keyed_added_since
 from ..deals import (
     Deal,
     batched_calls,
@@ -177,14 +177,17 @@ class _Resume(_ImportBase):
         if not pending:
             return []
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
-                                     _update_now(item, deal, image, "since the job was loaded"))
+                                     _update_now(item, deal, image, "since the job was loaded",
+                                                 self.key_code))
         counts = Counter(what for what, _ in decided)
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
+        moved = counts["key moved"]
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
+        extra = (f", {conflicts:,} conflicts" if conflicts else "") + (
+            f", {moved:,} no longer carry their key" if moved else "")
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
-                f"(unchanged), {gone:,} gone" + (f", {conflicts:,} conflicts" if conflicts
-                                                  else "") + ", "
-                f"{len(pending) - unchanged - gone - conflicts:,} to send"]
+                f"(unchanged), {gone:,} gone{extra}, "
+                f"{len(pending) - unchanged - gone - conflicts - moved:,} to send"]
 
     def _recheckable(self, item: Item) -> bool:
         return (item.op == "update" and isinstance(item.payload.get("changes"), Mapping)
@@ -205,7 +208,8 @@ class _Resume(_ImportBase):
             return []
         self._rechecked.update(i.id for i in checked)
         return await recheck_batch_now(ctx, self.store, checked, lambda item, deal, image:
-                                       _update_now(item, deal, image, "while the job ran"))
+                                       _update_now(item, deal, image, "while the job ran",
+                                                   self.key_code))
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
@@ -282,10 +286,11 @@ def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
 
 
 def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
-                since: str) -> tuple[str, Outcome] | None:
+                since: str, key_code: str | None = None) -> tuple[str, Outcome] | None:
     """A pending upsert update decided against its deal as just read (``before_resume``,
-    ``recheck``): ("gone" | "unchanged" | "conflict", its outcome), or None to send it.
-    ``since``: when the picture was taken, for the messages."""
+    ``recheck``): ("gone" | "key moved" | "unchanged" | "conflict", its outcome), or None
+    to send it. ``since``: when the picture was taken, for the messages; ``key_code``:
+    the key field, whose value must still be the row's key (``account.key_moved``)."""
     payload = item.payload
     deal_id = int(payload["deal_id"])
     if is_gone(deal):
@@ -293,6 +298,10 @@ def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
             f"deal {deal_id} (key {item.key}) no longer takes writes: deleted, merged "
             f"away or archived {since}; not updated, not re-created"))
     assert deal is not None
+    if (moved := key_moved(deal, key_code, item.key)) is not None:
+        return "key moved", Outcome(item.id, ItemState.FAILED, error=(
+            f"deal {deal_id} no longer carries key {item.key} (its key field holds {moved} "
+            f"{since}); not updated, nothing sent"))
     links = [name for name in ("person", "org")
              if isinstance(payload.get(name), Mapping)
              and ("key" in payload[name] or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
