@@ -297,6 +297,29 @@ def test_org_match_key(name: str, key: str) -> None:
     assert tf.org_match_key(name) == key
 
 
+@pytest.mark.parametrize(("one", "other"), [
+    ("ハス株式会社", "バス株式会社"), ("パス株式会社", "バス株式会社"), ("ガス", "カス"),  # dakuten
+    ("ООО Май", "ООО Маи"),  # noqa: RUF001  # Й is not И with a breve to drop
+    ("ข้าว จำกัด", "ขาว จำกัด"),  # a Thai tone mark: rice vs white
+    ("फ़रान", "फरान"),  # the Devanagari nukta
+])
+def test_org_match_key_keeps_the_marks_that_make_another_letter(one: str, other: str) -> None:
+    """v10r9 S3: accents were stripped from every script, so different companies in
+    Japanese, Russian, Thai or Hindi shared one organization. Only Latin and Greek
+    letters lose their accents; in other scripts a mark makes another letter."""
+    assert tf.org_match_key(one) != tf.org_match_key(other)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("ﾊﾞｽ株式会社", "バス株式会社"),  # half-width katakana: one company
+    ("Ａｃｍｅ Inc", "Acme Inc."), ("Ελλάδα ΑΕ", "Ελλαδα ΑΕ"),  # noqa: RUF001
+    ("Müller GmbH", "Muller GmbH"),
+    ("ข้าว จำกัด", "ข้าว  จำกัด"),  # the marks stay in their word: spacing only differs
+])
+def test_org_match_key_still_folds_forms_of_the_same_name(one: str, other: str) -> None:
+    assert tf.org_match_key(one) == tf.org_match_key(other)
+
+
 def test_template() -> None:
     """Templates fill columns, trim dangling separators, escape braces."""
     t = tf.Template("{Company} \u2013 {Deal Name}")

@@ -20,7 +20,11 @@ _LIST_SEPARATOR = re.compile(r"[;,\s]")
 _NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
 _NON_DIGITS = re.compile(r"\D")
 _INNER_DOT = re.compile(r"(?<=\w)[./](?=\w)")
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
+def _spaced(text: str) -> str:
+    """``text`` with punctuation and symbols (and ``_``) as spaces; the marks of letters
+    (Thai vowels and tones, Devanagari signs: not ``\\w``) are kept in their word."""
+    return "".join(" " if c == "_" or unicodedata.category(c)[0] in "PS" else c
+                   for c in text)
 
 
 def normalize_email(value: object) -> str | None:
@@ -156,6 +160,31 @@ def address_match_key(address: object) -> str | None:
             else _address_match_key(address))
 
 
+@functools.lru_cache(maxsize=2048)
+def _latin(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("LATIN ", "GREEK "))
+
+
+def fold_accents(text: str) -> str:
+    """``text`` without the accents of its Latin and Greek letters (``Müller`` →
+    ``Muller``, ``Ελλάδα`` → ``Ελλαδα``; ``Ærø`` keeps its letters), every other mark
+    kept: in other scripts a mark makes another letter — Japanese dakuten (ハ/バ/パ),
+    the Cyrillic breve (И/Й), Thai tone marks (ขาว/ข้าว), the Devanagari nukta (फ/फ़) —
+    and stripping it linked different companies to one organization (v10r9 S3).
+    Compatibility forms are unified first (NFKD: full-width and half-width letters
+    read as their plain forms); the result is NFC."""
+    out: list[str] = []
+    base = ""
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char):
+            if _latin(base):
+                continue
+        else:
+            base = char
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def _org_match_key(name: object) -> str | None:
     """The key two organisation names must share to be the same organisation.
 
@@ -170,11 +199,10 @@ def _org_match_key(name: object) -> str | None:
     text = clean_text(name)
     if text is None:
         return None
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = fold_accents(text).casefold()
     text = text.replace("&", " and ").replace("+", " and ")
     text = _INNER_DOT.sub("", text)  # s.a. -> sa., a/s -> as
-    text = _PUNCTUATION.sub(" ", text)
+    text = _spaced(text)
     words = text.split()
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
@@ -200,9 +228,8 @@ def _address_match_key(address: object) -> str | None:
     text = clean_text(address)
     if text is None:
         return None
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(_PUNCTUATION.sub(" ", text).split()) or None
+    text = fold_accents(text).casefold()
+    return " ".join(_spaced(text).split()) or None
 
 
 # pure functions of a text: remembered, a bounded number of them
