@@ -11,7 +11,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import charset_normalizer
@@ -244,10 +244,12 @@ def _detect(path: PathLike) -> str:
             "single-byte encoding (cp1252, latin-1) would read it right. Read it with "
             "--encoding utf-8 (a row with a bad byte then fails alone, its cells kept in "
             "failed.csv), or fix the byte(s) and save the file as UTF-8")
-    found = [m.encoding for m in charset_normalizer.from_bytes(sample)]
     # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them)
-    found = [e for e in found if e not in ("ascii", "utf_8") and not e.startswith("utf_")]
-    name, others = _likely(sample, found)
+    matches = [m for m in charset_normalizer.from_bytes(sample)
+               if m.encoding not in ("ascii", "utf_8") and not m.encoding.startswith("utf_")]
+    name, others = _likely(sample, [m.encoding for m in matches],
+                           {m.encoding: (m.coherence, m.chaos) for m in matches},
+                           {m.encoding: str(m.language) for m in matches})
     also = f" (or {', '.join(others)})" if others else ""
     stray = _cp1252_undefined(sample) if name == "cp1252" else []
     if stray:
@@ -371,8 +373,12 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
 
 # the single-byte code pages pdbulk weighs for a file that is not UTF-8 (beside the
 # detector's own candidates): Windows Western, Central European, Mac Roman, Cyrillic, Baltic,
-# Turkish, Greek, and DOS Western
-_CANDIDATES = ("cp1252", "cp1250", "mac_roman", "cp1251", "cp1257", "cp1254", "cp1253", "cp850")
+# Turkish, Greek, and DOS Western (and Latin-9, whose € and ŠšŽžŒœŸ cp1252 reads otherwise)
+_CANDIDATES = ("cp1252", "iso8859_15", "cp1250", "mac_roman", "cp1251", "cp1257", "cp1254", "cp1253", "cp850")
+# code pages made for one language: the detector's pick among readings that all look like
+# words is taken when it read the text in that language (``_likely``)
+_NATIVE = {"cp1254": "Turkish", "cp1253": "Greek", "cp1255": "Hebrew", "cp1256": "Arabic",
+           "cp874": "Thai", "cp1258": "Vietnamese", "koi8_r": "Russian", "koi8_u": "Ukrainian"}
 _EDGE = ".,;:!?()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u2013\u2014/\\|*#+=&%$"
 _WORD = re.compile(r"[^\s,;|\"]+")  # a cell's words, whatever the delimiter
 
@@ -387,8 +393,19 @@ def _plausible(word: str) -> bool:
         return False
     core = word.strip(_EDGE)
     for i, c in enumerate(core):
-        if ord(c) > 127 and not c.isalnum():
-            if (i > 0 and core[i - 1].isalpha()) or (i + 1 < len(core) and core[i + 1].isalpha()):
+        if ord(c) <= 127 or c.isalnum():
+            continue
+        if unicodedata.category(c).startswith("M"):
+            # a mark (Hebrew points, Thai tones, Devanagari signs) belongs to a letter before
+            # it: after a digit or a symbol (Hebrew cp1255 read as Thai cp874) it is garble
+            if i == 0 or not (core[i - 1].isalpha()
+                              or unicodedata.category(core[i - 1]).startswith("M")):
+                return False
+            continue
+        script = unicodedata.name(c, "?").split(" ", 1)[0]
+        for j in (i - 1, i + 1):  # a symbol glued to a letter, unless of the letter's script
+            if 0 <= j < len(core) and core[j].isalpha() \
+                    and unicodedata.name(core[j], "?").split(" ", 1)[0] != script:
                 return False
     if any(ord(c) > 127 and c.isupper() and core[i - 1].islower()
            for i, c in enumerate(core) if i > 0):  # SociÈtÈ: Mac Roman read as cp1252
@@ -424,47 +441,96 @@ def _readings(sample: bytes, codecs_: Sequence[str]) -> dict[str, tuple[float, l
     return out
 
 
-def _likely(sample: bytes, found: list[str]) -> tuple[str, list[str]]:
-    """The encoding to suggest and the alternatives worth naming (each with the first word
-    it reads differently: ``"cp1250: «Èerný» reads «Černý»"``).
+def _multibyte(sample: bytes, codec: str) -> str | None:
+    """``sample`` read with multi-byte ``codec`` (Shift-JIS, GBK, Big5, EUC-KR...): its
+    text when every character decodes (one cut at the sample's end aside); None for a
+    single-byte code page or an unknown codec or one that cannot read it."""
+    try:
+        text = sample.decode(codec, "replace")
+    except LookupError:
+        return None
+    if len(text) == len(sample) or text[:-1].count("\ufffd"):
+        return None
+    return text
 
-    The detector (charset-normalizer) cannot tell the Windows code pages apart on short
-    text (it ranks cp1250 first for German with umlauts), and a guess named alone is
-    followed: a Polish cp1250 file advised as cp1252 was imported as ``Oferta dla
-    £ódŸ`` (v10r8). So every candidate reads the sample and the one whose non-ASCII words
-    read most like words wins — on a tie the first of ``_CANDIDATES`` (cp1252 first: the
-    Excel "CSV" of Western Europe and the Americas), then the detector's order. A
-    candidate that reads about as well but turns some letter into another is named beside
-    it, with the word, so the user can see which is right."""
-    singles = [f for f in found if f.startswith(("cp", "latin", "iso8859", "mac", "windows"))]
+
+def _likely(sample: bytes, found: list[str],
+            detected: Mapping[str, tuple[float, float]] | None = None,
+            languages: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
+    """The encoding to suggest and the alternatives worth naming (each with the first word
+    it reads differently: ``"cp1250: «Èerný» reads «Černý»"``). ``found``: the detector's
+    (charset-normalizer) candidates, best first; ``detected``: their (coherence, chaos);
+    ``languages``: the language it read each in.
+
+    A multi-byte encoding the detector ranks first (Shift-JIS, GBK, Big5, EUC-KR) that
+    reads the whole sample with little chaos is taken: read byte by byte, such text looks
+    like accented Latin words, and a single-byte guess garbled every row (v10r9 S1:
+    Shift-JIS advised as Mac Roman).
+
+    Otherwise the detector cannot tell the Windows code pages apart on short text (it
+    ranks cp1250 first for German with umlauts), and a guess named alone is followed: a
+    Polish cp1250 file advised as cp1252 was imported as ``Oferta dla £ódŸ`` (v10r8). So
+    every candidate reads the sample and the ones whose non-ASCII words read most like
+    words are kept; among those, the detector's choice when it read it in the language
+    that code page is for and is clearly more sure of it than of the others (coherence
+    higher by 0.02: Turkish in cp1254 over cp1252; not Estonian in cp1258), else
+    the first of ``_CANDIDATES`` (cp1252 first: the Excel "CSV" of Western Europe and
+    the Americas), then the detector's order. Every other kept candidate that turns some
+    letter into another is named beside it (at most three), with the word, so the user
+    can see which is right (v10r9 S1: a Baltic cp1257 file read as cp1252 named only
+    cp1250 beside it)."""
+    detected, languages = detected or {}, languages or {}
+    if found and (text := _multibyte(sample, found[0])) is not None \
+            and detected.get(found[0], (0.0, 0.0))[1] <= 0.1:
+        words = _WORD.findall(text)
+        also: list[str] = []
+        for codec in found[1:]:
+            read = _multibyte(sample, codec)
+            if read is None or detected.get(codec, (0.0, 1.0))[1] > 0.1:
+                continue
+            diff = next(((a, b) for a, b in zip(words, _WORD.findall(read), strict=False)
+                         if a != b), None)
+            if diff is not None:
+                also.append(f"{_name(codec)}: «{diff[0]}» reads «{diff[1]}»")
+            if len(also) == 2:
+                break
+        return _name(found[0]), also
+    singles = [f for f in found if f.startswith(("cp", "latin", "iso8859", "mac", "windows",
+                                                 "koi8", "kz", "ptcp", "tis"))]
     order = list(dict.fromkeys([*_CANDIDATES, *singles]))
-    # named beside the choice (with the word they read otherwise): the common Western ones
-    worth = {"cp1252", "cp1250", "mac_roman"}
     readings = _readings(sample, order)
     if not readings:
-        names = [_CODEC_NAMES.get(f, f.replace("_", "-")) for f in found]
+        names = [_name(f) for f in found]
         return (names[0], names[1:3]) if names else ("latin-1", [])
     best = max(score for score, _ in readings.values())
     # within 0.05 of the best reading, the order decides (cp1252, the detector's, the rest)
     ranked = [c for c in order if c in readings and readings[c][0] >= best - 0.05]
+    sure = sorted(((detected[c][0], c) for c in ranked if c in detected), reverse=True)
+    if sure and sure[0][1] in _NATIVE and _NATIVE[sure[0][1]] == languages.get(sure[0][1]) \
+            and (len(sure) == 1 or sure[0][0] >= sure[1][0] + 0.02):
+        ranked.remove(sure[0][1])
+        ranked.insert(0, sure[0][1])
     top = ranked[0]
     mine = readings[top][1]
     others: list[str] = []
     seen = {tuple(mine)}
     for codec in ranked[1:]:
-        if codec not in worth:
-            continue
         theirs = readings[codec][1]
         if tuple(theirs) in seen or len(theirs) != len(mine):
             continue
         seen.add(tuple(theirs))
         diff = next(((a, b) for a, b in zip(mine, theirs, strict=True) if a != b), None)
         if diff is not None:
-            others.append(f"{_CODEC_NAMES.get(codec, codec.replace('_', '-'))}: "
-                          f"«{diff[0].strip(_EDGE)}» reads «{diff[1].strip(_EDGE)}»")
-        if len(others) == 2:
+            others.append(f"{_name(codec)}: «{diff[0].strip(_EDGE)}» reads "
+                          f"«{diff[1].strip(_EDGE)}»")
+        if len(others) == 3:
             break
-    return _CODEC_NAMES.get(top, top.replace("_", "-")), others
+    return _name(top), others
+
+
+def _name(codec: str) -> str:
+    """The name a user types for ``codec`` (``mac_roman`` → ``mac-roman``)."""
+    return _CODEC_NAMES.get(codec, codec.replace("_", "-"))
 
 
 _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
