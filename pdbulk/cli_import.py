@@ -39,7 +39,7 @@ from bulk.manifest_xlsx import CurrencyNumber
 from bulk.progress import ProgressView
 from bulk.reports import hold_column
 from bulk.runner import RunResult, RunStats
-from bulk.store import ItemState, JobStore, private_tree
+from bulk.store import ItemState, JobStore
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
@@ -61,6 +61,7 @@ from .options import (
     fail,
     finish,
     install_stop,
+    report_run,
     resume_hint,
 )
 
@@ -240,9 +241,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
                                                          on_engine=box.append))
     finally:
         restore()
-    for line in kind.after_run(store, result):
-        typer.echo(line)
-    private_tree(store.directory)
+    report_run(store, result, kind.after_run)
     return result
 
 

@@ -353,10 +353,30 @@ async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> R
         restore()
     after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
     if after_run is not None:
+        report_run(store, result, after_run)
+    return result
+
+
+def report_run(store: JobStore, result: RunResult,
+               after_run: Callable[[JobStore, RunResult], list[str]]) -> None:
+    """A kind's ``after_run`` (its result files and summary lines), printed; the job
+    folder then made private (0700 / 0600). A file that cannot be written (disk full, a
+    folder made read-only, a file open elsewhere) is said on stderr with the way to
+    write them again — the run itself is done and checkpointed in the job store, so the
+    exit code stays the run's (v9r6: exit 1 after every row was sent)."""
+    try:
         for line in after_run(store, result):
             typer.echo(line)
-    private_tree(store.directory)  # whatever a kind wrote: 0700 / 0600
-    return result
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        typer.echo(f"the run is recorded in the job store, but its result files could not "
+                   f"be written: {exc.strerror or exc}{where}. Fix that, then "
+                   f"`{resume_hint(store.job_id, store.directory.parent)}` writes them "
+                   "(it sends nothing more for a finished job)", err=True)
+    try:
+        private_tree(store.directory)  # whatever a kind wrote: 0700 / 0600
+    except OSError:
+        pass
 
 
 def finish(store: JobStore, result: RunResult) -> None:

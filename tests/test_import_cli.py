@@ -373,3 +373,42 @@ def test_resume_of_a_load_cut_short_says_what_was_sent_and_fails_the_job(
     assert again.exit_code == 1 and "is failed" in again.output and says in again.output
     retried = runner.invoke(app, ["retry", "cut", "--job-dir", str(jobs)], env=env)
     assert retried.exit_code == 1 and "is failed" in retried.output, retried.output
+
+
+def test_result_files_that_cannot_be_written_keep_the_runs_exit_code(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """v9r6 medium: the disk filled up while the result files were written, after every
+    row was sent: the import ended with exit 1 and a bare error. Now the run's own exit
+    code (3: some rows failed) stands, stderr says the run is recorded and how to write
+    the files again, and that resume writes them without sending anything."""
+    import errno
+
+    import jobs.import_load as import_load
+
+    export = write_demo_export(tmp_path, rows=20)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    written = import_load.write_import_results
+
+    def full(*args: Any, **kw: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device", str(jobs / "succeeded.csv"))
+
+    monkeypatch.setattr(import_load, "write_import_results", full)
+    res = CliRunner().invoke(app, ["import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--create-key-field", "--url",
+                                   sandbox.url, "--job-dir", str(jobs), *FAST], env=env)
+    assert res.exit_code == 3, res.output  # before: 1
+    assert "the run is recorded in the job store" in res.output, res.output
+    assert "No space left on device" in res.output and "pdbulk resume" in res.output
+    job = next(jobs.iterdir())
+    assert not (job / "succeeded.csv").exists()
+    def writes() -> dict[str, int]:
+        return {op: n for op, n in sandbox.stats()["requests_by_operation"].items()
+                if op.startswith(("add", "update", "delete", "merge"))}
+
+    before = writes()
+    monkeypatch.setattr(import_load, "write_import_results", written)
+    res = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(jobs)],
+                             env={**env, "PIPEDRIVE_URL": sandbox.url})
+    assert (job / "succeeded.csv").exists(), res.output
+    assert writes() == before, res.output  # the resume sent nothing
