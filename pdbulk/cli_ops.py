@@ -30,7 +30,7 @@ from bulk.errors import InputError
 from bulk.manifest import header, without_mapping_hint
 from bulk.operations import get_operation
 from bulk.runner import RunResult
-from bulk.store import JobStore
+from bulk.store import ItemState, JobStore
 from jobs.account import load_catalog
 from jobs.import_rows import check_columns
 from jobs.merging import prepare_merge, read_pairs
@@ -95,7 +95,24 @@ async def _load(s: Engine, build: Build, store: JobStore, *,
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
                     bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit)
-    return prep, plan
+    return prep, _with_bad_rows(plan, prep)
+
+
+def _with_bad_rows(plan: JobPlan, prep: Prepared) -> JobPlan:
+    """``plan`` with the rows refused at load time: counted per reason (text and --json)
+    and the first 1,000 listed (--json ``failed_rows``: row, key, action, reason) — a
+    plan of an undo said "3 deal(s) changed since" without naming one (v9r6)."""
+    from dataclasses import replace
+
+    from jobs.planning import reason_class
+
+    bad = [i for i in prep.items if i.state is ItemState.FAILED]
+    if not bad:
+        return plan
+    reasons = Counter(reason_class(i.error or "", None) for i in bad)
+    rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
+             "reason": i.error} for i in bad[:1000]]
+    return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)
 
 
 def _tokens(calls: Mapping[str, int]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,37 @@ def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
         undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
         assert undone.exit_code == 0, undone.output
         assert all(state(sb, i) == original[i] for i in moved)
+
+
+def test_plan_undo_names_its_conflicts(tmp_path: Path) -> None:
+    """v9r6 medium: `plan undo` said "N deal(s) changed since the job wrote them" without
+    naming one (and pointed at a failed.csv a plan does not write). Now the note names the
+    deals, the text counts the rows per reason, and --json lists each with its reason."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=60, seed=35)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        moved = sorted(i for i, d in sb.state.deals.rows.items() if d["stage_id"] == 3)
+        out = runner.invoke(app, ["move-stage", "--stage", "Demo Scheduled", "--pipeline",
+                                  "Sales", "--to-stage", "Qualified", "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (job,) = jobs.iterdir()
+        edited = moved[:2]
+        for deal_id in edited:  # a colleague moves them on
+            deal = dict(sb.state.deals.rows[deal_id], stage_id=4,
+                        update_time="2031-01-01T00:00:00Z")
+            sb.state.save("deal", deal)
+        text = runner.invoke(app, ["plan", "undo", job.name, *cli_args(sb, jobs)], env=env)
+        assert f"2 deal(s) changed since the job wrote them ({edited[0]}, {edited[1]})" \
+            in " ".join(text.output.split()), text.output
+        assert "bad rows by reason" in text.output, text.output
+        planned = runner.invoke(app, ["plan", "undo", job.name, "--json", *cli_args(sb, jobs)],
+                                env=env)
+        data = orjson.loads(planned.output)
+        named = sorted(int(re.search(r"deal (\d+)", r["reason"])[1])  # type: ignore[index]
+                       for r in data["failed_rows"])
+        assert named == edited, data["failed_rows"]
 
 
 def test_undo_goes_to_the_account_the_job_ran_on(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -193,8 +194,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                             "to undo (the merged deals' snapshots are in "
                                             f"{source.directory})"))
     if prep.actions["conflict"]:
+        ids = [m[1] for i in prep.items if i.state is ItemState.FAILED
+               and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
+        named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
         prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
-                          "them: reported in failed.csv, left alone (--force overwrites them)")
+                          f"them ({named}): left alone, each with its reason in failed.csv "
+                          "(--force overwrites them)")
     return prep
 
 
