@@ -31,6 +31,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import (
     DEFAULT_LEASE,
+    RESCAN_EVERY,
     SETTLED_AFTER_BIRTH,
     Claim,
     Claims,
@@ -354,6 +355,9 @@ class Resolver:
         async with self._scan_lock:
             scan = self._scans.get(kind)
             if scan is None or scan[0] > since or scan[1] < after:
+                if scan is not None and scan[0] <= since:
+                    # only begun too early: the claims had meanwhile share the next scan
+                    await anyio.sleep(max(0.0, scan[1] + RESCAN_EVERY - time.time()))
                 started = time.time()
                 found: dict[str, int] = {}
                 for record in await added_since(ctx, _LIST[kind], since):

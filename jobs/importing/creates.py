@@ -8,8 +8,11 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import anyio
+
 from bulk.calls import CallContext
 from bulk.claims import (
+    RESCAN_EVERY,
     SETTLED_AFTER_BIRTH,
     Claim,
     Held,
@@ -149,6 +152,9 @@ class _Creates(_ImportBase):
             if scan is None or scan[0] > since or scan[1] < after:
                 dead = [c.since for c, _ in self._pool.values() if c.reconcile and c.since]
                 start = min([since, *(d - RECONCILE_MARGIN for d in dead)])
+                if scan is not None and scan[0] <= start:
+                    # only begun too early: the claims had meanwhile share the next scan
+                    await anyio.sleep(max(0.0, scan[1] + RESCAN_EVERY - time.time()))
                 started = time.time()
                 # archived deals too: one a dead run created and someone archived since
                 # still carries the key (it is found, never created twice)
