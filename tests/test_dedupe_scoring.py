@@ -710,7 +710,6 @@ def test_numbers_moved_across_parts_are_another_deal(t1: str, t2: str) -> None:
     ("Route: Berlin - Hamburg", "Route: Hamburg - Berlin"),
     ("Frachtrate: Hamburg - Shanghai", "Frachtrate: Shanghai - Hamburg"),
     ("Transport Hamburg - Berlin", "Transport Berlin - Hamburg"),
-    ("Website redesign - Berlin", "Berlin - Website redesign"),
     ("Phase 2 - Los 3", "Los 3 - Phase 2"),   # each number kept its word: words moved
 ])
 def test_parts_moved_that_are_no_org_or_label_are_review(t1: str, t2: str) -> None:
@@ -731,6 +730,52 @@ def test_an_org_or_label_part_may_move(t1: str, t2: str) -> None:
     """The deal's own org name and label or copy parts may stand anywhere: one deal."""
     s, band, reasons = _pair(t1, t2)
     assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Catering rollout - Lyon", "Lyon - Catering rollout"),
+    ("Website redesign - Berlin", "Berlin - Website redesign"),
+    ("Cloud hosting licences - Hamburg", "Hamburg - Cloud hosting licences"),
+    ("Q1 - Translation integration", "Translation integration - Q1"),
+    ("Support contract implementation - New York", "New York - Support contract implementation"),
+    ("Schulung Vertrieb - München", "München - Schulung Vertrieb"),
+    ("Phase 2 rollout - Lyon", "Lyon - Phase 2 rollout"),
+    ("Security audit: Graz", "Graz: Security audit"),
+    ("Acme - Catering rollout - Lyon", "Lyon - Catering rollout"),   # and the org part gone
+])
+def test_a_topic_and_a_short_qualifier_swapped_are_one_deal(t1: str, t2: str) -> None:
+    """#11 v11r8 C1: two whole parts swapped, one naming the work (two or more words, one a
+    topic word: rollout, redesign, licences...) and one a short qualifier (a place, a name,
+    ``Q1``), are one deal (before: review, ``different order``)."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "duplicate", (s, reasons)
+    assert not any(r.startswith("different order") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Long Beach - Shanghai", "Shanghai - Long Beach"),          # common words, a place
+    ("New York - Boston", "Boston - New York"),
+    ("Salt Lake City - Denver", "Denver - Salt Lake City"),
+    ("Green Bay - Chicago", "Chicago - Green Bay"),
+    ("EUR - USD", "USD - EUR"), ("EUR/USD", "USD/EUR"),
+    ("Import - Export", "Export - Import"), ("Berlin/Hamburg", "Hamburg/Berlin"),
+    ("Team A vs Team B", "Team B vs Team A"),
+    ("Hamburg → Shanghai", "Shanghai → Hamburg"), ("Hamburg -> Shanghai", "Shanghai -> Hamburg"),
+    ("Data migration - Staff training", "Staff training - Data migration"),   # two topics
+    ("Website redesign - Lyon to Paris", "Lyon to Paris - Website redesign"),  # a direction
+    ("Support contract - Berlin vs Hamburg", "Berlin vs Hamburg - Support contract"),
+    ("Umzug Berlin - Hamburg", "Hamburg - Umzug Berlin"),         # no topic word: maybe a route
+    ("Freight Long Beach - Shanghai", "Shanghai - Freight Long Beach"),
+    ("Support contract - Berlin - Hamburg", "Support contract - Hamburg - Berlin"),
+    ("Catering rollout - Lyon - Paris", "Lyon - Paris - Catering rollout"),  # not one swap
+])
+def test_parts_of_one_kind_swapped_stay_review(t1: str, t2: str) -> None:
+    """#11 v11r8 C1: two places, names, currencies or topics swapped, a pair read in a
+    direction (``to``, ``vs``) or more than one swap is a different order: review at most,
+    even with all other evidence for (a lane in both directions is two deals)."""
+    s, band, reasons = _pair(t1, t2)
+    assert band != "duplicate" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("different order") for r in reasons), reasons
 
 
 def test_the_same_letters_spaced_differently_are_one_word() -> None:

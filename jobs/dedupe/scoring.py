@@ -71,8 +71,7 @@ does I/O; scores are deterministic.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -86,13 +85,13 @@ from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
     fold,
-    is_identifying,
     normalize_title,
     one_typo,
     org_key,
     other_legal_entity,
     same_company,
 )
+from .order import order_moved
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
@@ -561,69 +560,6 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
     return any(w not in LEGAL_SUFFIXES and w not in orgs
                and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
-
-
-def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
-    """How the words two titles share are ordered differently, or None when they are not.
-
-    Only what leaves the title (the deal's own org name, a label or copy part: ``Acme -
-    Website redesign`` / ``Website redesign - Acme``, ``Deal: CRM`` / ``CRM (copy)``;
-    ``normalize``) may stand anywhere; the rest keeps its order, across title parts too.
-    Returns ``("numbers", why)`` when identifying tokens (numbers with their signs, symbols,
-    single letters, months) changed their order among themselves (``Revenue share: 70/30`` /
-    ``30/70``, ``06:00 - 22:00`` / ``22:00 - 06:00``, ``Gebaeude A Halle B`` / ``B ... A``)
-    or a number now follows another word (``Phase 2 - Los 3`` / ``Phase 3 - Los 2``): two
-    deals — unless every moved number kept its word (``Phase 2 - Los 3`` / ``Los 3 - Phase
-    2``: words moved); ``("words", why)`` when words moved (``Hamburg - Shanghai`` /
-    ``Shanghai - Hamburg``, ``Umzug Berlin nach Hamburg`` / ``Hamburg nach Berlin``): maybe
-    the same deal, a person decides. Words are compared with accents folded; a word twice
-    in a title and words on one side only are left out."""
-    if x.text == y.text:
-        return None
-    kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
-    ky = y.tokens if y.text.isascii() else [fold(t) for t in y.tokens]
-    setx, sety = set(kx), set(ky)
-    if len(setx) == len(kx) and len(sety) == len(ky):  # no word twice (the usual case)
-        shared = setx & sety
-    else:
-        cx, cy = Counter(kx), Counter(ky)
-        shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
-    if len(shared) < 2:
-        return None
-    sx = [t for t in kx if t in shared]
-    sy = [t for t in ky if t in shared]
-    if sx == sy:
-        return None
-    why = f"{' '.join(sx)} / {' '.join(sy)}"
-    xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
-    yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
-    lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
-    ident = [t for t in sx if is_identifying(t)]
-    if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
-        return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
-    if ident != [t for t in sy if is_identifying(t)] and not (
-            all(lx[t] is not None and lx[t] == ly[t] for t in ident)
-            and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
-        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
-    return "words", why
-
-
-def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
-            ) -> dict[str, str | None]:
-    """For each shared token, the shared word (not identifying) nearest before it in its
-    part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
-    out: dict[str, str | None] = {}
-    last: str | None = None
-    part = -1
-    for t, p in zip(tokens, parts, strict=True):
-        if p != part:
-            last, part = None, p
-        if t not in shared:
-            continue
-        out[t] = last
-        if not is_identifying(t):
-            last = t
-    return out
 
 
 def _has_org(p: Prepared) -> bool:
