@@ -778,6 +778,36 @@ def test_parts_of_one_kind_swapped_stay_review(t1: str, t2: str) -> None:
     assert any(r.startswith("different order") for r in reasons), reasons
 
 
+@pytest.mark.parametrize(("t1", "t2", "org"), [
+    ("Nadrra - Analytics suite upgrade - Hamburg", "Analytics suite upgrade - Hamburg", "Nardra OHG"),
+    ("Humonv - Translation redesign", "Humnov - Translation redesign", "Humnov AS"),
+    ("Support contract - Rkilo LLC", "Support contract", "Riklo LLC"),
+])
+def test_the_customers_name_with_letters_swapped_is_the_customer(t1: str, t2: str, org: str) -> None:
+    """#11 v11r8 C2: at one org record, the org's name in one title with two neighbouring
+    letters swapped (and its legal form) is that name: no evidence, no extra word (before:
+    ``word only on one``, -0.10 and a lower title score: 0.80-0.85, review)."""
+    s, band, reasons = score(replace(BASE, title=t1, org_name=org),
+                             copy(title=t2, org_name=org, add_time=T + timedelta(hours=20)))
+    assert band == "duplicate", (s, reasons)
+    assert any(r.startswith("customer's name on one only") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("t1", "t2", "org", "org_id"), [
+    ("Kunde Maier", "Kunde Meier", "Meier GmbH", 10),            # another person, maybe
+    ("Fenaxhum - Security audit", "Security audit", "Fenexhum Oy", 10),  # a letter replaced
+    ("Nadrra - Analytics suite upgrade", "Analytics suite upgrade", "Nardra OHG", 11),  # two records
+])
+def test_a_name_one_letter_off_or_on_another_org_record_stays_an_extra_word(
+        t1: str, t2: str, org: str, org_id: int) -> None:
+    """A name one letter replaced, added or dropped from the org's (``Kunde Maier`` at org
+    ``Meier GmbH``) may be another person or company, and another org record is not the one
+    org: the word stays an extra word, never merged."""
+    s, band, reasons = score(replace(BASE, title=t1, org_name=org),
+                             copy(title=t2, org_id=org_id, org_name=org, add_time=T + timedelta(hours=20)))
+    assert band != "duplicate", (s, reasons)
+
+
 def test_the_same_letters_spaced_differently_are_one_word() -> None:
     """#11 v11r7 C8: ``Data  Soft   Rollout`` / ``DataSoft Rollout`` is one title (before:
     ``different words: data soft≠datasoft``, review)."""

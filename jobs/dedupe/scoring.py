@@ -124,6 +124,9 @@ ORDER = "different order"  # reason prefix: the same words or numbers in another
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
 ORDER_NUMBERS_CAP = 0.40  # numbers or letters moved (Phase 2 Los 3 / Phase 3 Los 2): two deals
 EXTRA_WORD_CAP = 0.80  # a meaningful word on one side only (Storno Auftrag / Auftrag): review
+EXTRA_WORD = "word only on one"  # reason prefix
+EXTRA_WORD_PENALTY = 0.10
+CUSTOMER_NAME = "customer's name on one only"  # reason prefix: the org name (mistyped) in one title
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
 _CLOSED = frozenset({"won", "lost"})
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
@@ -464,9 +467,13 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
     reasons = [f"title {title:.2f}"]
-    s = max(0.0, (title - 0.5) / 0.5)
     penalty, extra = _title_evidence(a.title, b.title, reasons)
-    s += penalty
+    if extra and (named := _customer_name_only(extra, a, b)):  # Nadrra - X / X at org Nardra
+        title = _similarity_without(a.title, b.title, frozenset(extra))
+        penalty += EXTRA_WORD_PENALTY
+        reasons[0] = f"title {title:.2f}"
+        reasons[:] = [f"{CUSTOMER_NAME}: {named}" if r.startswith(EXTRA_WORD) else r for r in reasons]
+    s = max(0.0, (title - 0.5) / 0.5) + penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
         support += IDENTIFIER_BOOST
@@ -549,6 +556,40 @@ def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
                     for t in sorted(dx))
 
 
+def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
+    """The extra words (on one title only), when both deals are at one org record and those
+    words are only its name — its words spelled exactly or with two neighbouring letters
+    swapped (``clear_typo``: ``Nadrra - Support`` / ``Support`` at org ``Nardra AG``) — and
+    legal forms, as a reason detail
+    (``nadrra (nardra)``); else empty. Such words name the customer the org record already
+    names: no evidence either way. A name one letter replaced, added or dropped (``Wean`` at
+    org ``Wenan``, ``Kunde Maier`` at org ``Meier``) may be another person or company: it
+    stays an extra word."""
+    if a.deal.org_id is None or a.deal.org_id != b.deal.org_id or not a.org:
+        return ""
+    orgs = set(a.org.split()) | set(b.org.split())
+    out: list[str] = []
+    for w in extra:
+        if w in orgs:
+            out.append(w)
+        elif (o := next((o for o in orgs if clear_typo(w, o)), None)) is not None:
+            out.append(f"{w} ({o})")
+        elif w not in LEGAL_SUFFIXES:
+            return ""
+    return " ".join(out)
+
+
+def _similarity_without(x: NormTitle, y: NormTitle, drop: frozenset[str]) -> float:
+    """``title_similarity`` of two titles with the tokens ``drop`` left out (0.0 when a title
+    is left empty)."""
+    tx = [t for t in x.tokens if t not in drop]
+    ty = [t for t in y.tokens if t not in drop]
+    if not tx or not ty:
+        return 0.0
+    return max(fuzz.ratio(" ".join(tx), " ".join(ty)),
+               fuzz.ratio(" ".join(sorted(tx)), " ".join(sorted(ty)))) / 100.0
+
+
 def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     """Extra words (on one title only) that say something: not a legal form and not a word
     of either deal's organization name (``Website Acme`` / ``Website`` at org ``Acme
@@ -613,8 +654,8 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         s -= 0.25
         reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")
     elif ux or uy:
-        s -= 0.10
-        reasons.append(f"word only on one: {' '.join(ux or uy)}")
+        s -= EXTRA_WORD_PENALTY
+        reasons.append(f"{EXTRA_WORD}: {' '.join(ux or uy)}")
     return s, (ux or uy) if not (ux and uy) else ()
 
 
