@@ -33,10 +33,11 @@ deal recurring, same title, person and value
 ``reopened``: lost, then open weeks or months later); and a route or a pair in both directions,
 same person and value, minutes apart (``route``: ``Long Beach - Shanghai`` / ``Shanghai - Long
 Beach``, ``Route: Berlin - Hamburg``, ``Hamburg -> Shanghai``; ``pair``: ``EUR - USD``, ``Import -
-Export``, ``Team A vs Team B``; drawn after every company from an RNG of their own, so a seed's
-other deals are what they were). ``LabelledSet.clusters`` are the true duplicate groups;
-``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
-(pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
+Export``, ``Team A vs Team B``, ``SAP - Oracle migration`` / ``Oracle migration - SAP``;
+drawn after every company from an RNG of their own, so a seed's other deals are what they
+were). ``LabelledSet.clusters`` are the true duplicate groups; ``sandbox_payload()`` gives
+the dicts the sandbox admin ``/load`` endpoint takes (pipeline 1, stages 1-5 and users 1-3 of
+the default seeded account).
 """
 
 from __future__ import annotations
@@ -299,27 +300,31 @@ PLACES = ("Hamburg", "Shanghai", "Rotterdam", "Long Beach", "New York", "Green B
           "Salt Lake City", "Kansas City", "Hong Kong", "Le Havre", "Berlin", "Lyon", "Boston")
 ROUTES = ("{} - {}", "Route: {} - {}", "Frachtrate: {} - {}", "Lane {} - {}", "{} to {}", "{} -> {}",
           "{} \u2192 {}", "{}/{}", "Transport {} - {}", "Umzug {} - {}", "Freight rates: {} - {}")
-PAIRS = (("{} vs {}", "Team A", "Team B"), ("{} - {}", "EUR", "USD"), ("{}/{}", "EUR", "GBP"),
-         ("{} - {}", "Import", "Export"), ("{} - {}", "Inbound", "Outbound"), ("{} - {}", "Buy", "Sell"),
-         ("Spread {} - {}", "EUR", "CHF"), ("Match: {} vs {}", "Hamburg", "Berlin"))
+PAIRS = (("Team A vs Team B", "Team B vs Team A"), ("EUR - USD", "USD - EUR"), ("EUR/GBP", "GBP/EUR"),
+         ("Import - Export", "Export - Import"), ("Inbound - Outbound", "Outbound - Inbound"),
+         ("Buy - Sell", "Sell - Buy"), ("Spread EUR - CHF", "Spread CHF - EUR"),
+         ("Match: Hamburg vs Berlin", "Match: Berlin vs Hamburg"),
+         ("SAP - Oracle migration", "Oracle migration - SAP"),  # from SAP / for SAP
+         ("Salesforce - HubSpot migration", "HubSpot migration - Salesforce"),
+         ("Oracle replacement - SAP", "SAP - Oracle replacement"))
 
 
 def _reversed_pair(g: _Gen, rng: random.Random, deals: list[DealRecord], org_id: int, org_name: str,
                    people: list[int], currency: str) -> tuple[frozenset[int], str]:
     """Two deals of one customer, same person and value, added minutes apart, whose titles name
     a route or a pair in both directions (``Long Beach - Shanghai`` / ``Shanghai - Long Beach``,
-    ``Route: Berlin - Hamburg``, ``EUR - USD``, ``Import - Export``, ``Team A vs Team B``): not
-    one deal. Kind ``route`` or ``pair``."""
+    ``Route: Berlin - Hamburg``, ``EUR - USD``, ``Import - Export``, ``Team A vs Team B``, ``SAP -
+    Oracle migration`` / ``Oracle migration - SAP``): not one deal. Kind ``route`` or ``pair``."""
     if rng.random() < 0.6:
         template, kind = rng.choice(ROUTES), "route"
         x, y = rng.sample(PLACES, 2)
+        one, other = template.format(x, y), template.format(y, x)
     else:
-        template, x, y = rng.choice(PAIRS)
-        kind = "pair"
+        (one, other), kind = rng.choice(PAIRS), "pair"
     person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
     add = T0 + timedelta(days=rng.uniform(0, 600))
-    a = _deal(g, template.format(x, y), org_id, org_name, person, value, currency, add)
-    b = _deal(g, template.format(y, x), org_id, org_name, person, value, currency,
+    a = _deal(g, one, org_id, org_name, person, value, currency, add)
+    b = _deal(g, other, org_id, org_name, person, value, currency,
               add + timedelta(minutes=rng.uniform(1, 30)))
     deals.extend((a, b))
     return frozenset((a.id, b.id)), kind

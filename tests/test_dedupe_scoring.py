@@ -761,17 +761,21 @@ def test_a_topic_and_a_short_qualifier_swapped_are_one_deal(t1: str, t2: str) ->
     ("Import - Export", "Export - Import"), ("Berlin/Hamburg", "Hamburg/Berlin"),
     ("Team A vs Team B", "Team B vs Team A"),
     ("Hamburg → Shanghai", "Shanghai → Hamburg"), ("Hamburg -> Shanghai", "Shanghai -> Hamburg"),
-    ("Data migration - Staff training", "Staff training - Data migration"),   # two topics
+    ("Staff training - Security audit", "Security audit - Staff training"),   # two topics
     ("Website redesign - Lyon to Paris", "Lyon to Paris - Website redesign"),  # a direction
     ("Support contract - Berlin vs Hamburg", "Berlin vs Hamburg - Support contract"),
     ("Umzug Berlin - Hamburg", "Hamburg - Umzug Berlin"),         # no topic word: maybe a route
     ("Freight Long Beach - Shanghai", "Shanghai - Freight Long Beach"),
     ("Support contract - Berlin - Hamburg", "Support contract - Hamburg - Berlin"),
     ("Catering rollout - Lyon - Paris", "Lyon - Paris - Catering rollout"),  # not one swap
+    ("SAP - Oracle migration", "Oracle migration - SAP"),       # a change: from SAP, for SAP?
+    ("Oracle replacement - SAP", "SAP - Oracle replacement"),
+    ("Salesforce - HubSpot Umstellung", "HubSpot Umstellung - Salesforce"),
 ])
 def test_parts_of_one_kind_swapped_stay_review(t1: str, t2: str) -> None:
     """#11 v11r8 C1: two places, names, currencies or topics swapped, a pair read in a
-    direction (``to``, ``vs``) or more than one swap is a different order: review at most,
+    direction (``to``, ``vs``), a change from one thing to another (``migration``,
+    ``replacement``) or more than one swap is a different order: review at most,
     even with all other evidence for (a lane in both directions is two deals)."""
     s, band, reasons = _pair(t1, t2)
     assert band != "duplicate" and s <= 0.80, (s, reasons)

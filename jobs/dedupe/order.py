@@ -7,8 +7,9 @@ swapped around a separator — a *topic* (two or more words naming the work, one
 qualifier* (one or two words, none a topic word: a place, a name, ``Q1``) —, so ``Catering
 rollout - Lyon`` / ``Lyon - Catering rollout`` is one deal. Two parts of one kind swapped
 (``Hamburg - Shanghai``, ``Long Beach - Shanghai``, ``EUR - USD``, ``Import - Export``,
-``Data migration - Staff training``), a pair read in a direction (``to``, ``vs``, ``nach``...
-anywhere in either title), any other move and any move of numbers is a different order
+``Staff training - Security audit``), a pair read in a direction or a change from one thing to
+another (``to``, ``vs``, ``nach``, ``migration``, ``replacement``... anywhere in either title:
+``SAP - Oracle migration``), any other move and any move of numbers is a different order
 (``scoring`` caps it). Why a word list and not word frequency: places and names are made of
 common words (``Long Beach``, ``New York``, ``Green Bay``, ``Cape Town``), and a lane in both
 directions is two deals. Pure: no I/O.
@@ -29,11 +30,11 @@ from .normalize import NormTitle, fold, is_identifying
 TOPIC_WORDS = frozenset("""
     redesign rollout upgrade upgrades implementation implementations renewal renewals
     expansion pilot integration integrations licences licenses licence license licensing
-    maintenance consulting consultancy migration training trainings workshop workshops seminar
+    maintenance consulting consultancy training trainings workshop workshops seminar
     coaching audit audits support contract contracts hosting service services campaign
     campaigns production installation setup onboarding offboarding subscription development
     relaunch launch deployment assessment review inspection repair repairs renovation cleaning
-    catering design analysis strategy programme refresh replacement purchase procurement
+    catering design analysis strategy programme refresh purchase procurement
     proposal quote tender retainer outsourcing optimization optimisation modernization
     modernisation overhaul rebuild redevelopment fitout refurbishment servicing helpdesk
     certification evaluation extension renovations
@@ -44,9 +45,13 @@ TOPIC_WORDS = frozenset("""
     onderhoud implementatie opleiding licentie
 """.split())
 # words that read a title as a pair in a direction (``Berlin to Hamburg``, ``Team A vs Team
-# B``): with one in either title no part may move
+# B``) or name a change from one thing to another (``SAP - Oracle migration``: from SAP, or for
+# SAP?): with one in either title no part may move
 DIRECTION_WORDS = frozenset(
-    "to from vs versus via against nach von bis gegen naar tegen vers contre hacia desde contra".split())
+    "to from vs versus via against nach von bis gegen naar tegen vers contre hacia desde contra "
+    "migration migrations replacement conversion switch switchover changeover cutover swap "
+    "exchange transition umstellung wechsel abloesung umzug migrazione migracion "
+    "migratie".split())
 MAX_QUALIFIER = 2  # the most words a short qualifier part (a place, a name, ``Q1``) has
 
 
