@@ -771,6 +771,7 @@ def test_a_topic_and_a_short_qualifier_swapped_are_one_deal(t1: str, t2: str) ->
     ("SAP - Oracle migration", "Oracle migration - SAP"),       # a change: from SAP, for SAP?
     ("Oracle replacement - SAP", "SAP - Oracle replacement"),
     ("Salesforce - HubSpot Umstellung", "HubSpot Umstellung - Salesforce"),
+    ("Berlin - Hamburg relocation support", "Hamburg relocation support - Berlin"),  # a movement
 ])
 def test_parts_of_one_kind_swapped_stay_review(t1: str, t2: str) -> None:
     """#11 v11r8 C1: two places, names, currencies or topics swapped, a pair read in a

@@ -45,13 +45,17 @@ TOPIC_WORDS = frozenset("""
     onderhoud implementatie opleiding licentie
 """.split())
 # words that read a title as a pair in a direction (``Berlin to Hamburg``, ``Team A vs Team
-# B``) or name a change from one thing to another (``SAP - Oracle migration``: from SAP, or for
-# SAP?): with one in either title no part may move
+# B``), name a change from one thing to another (``SAP - Oracle migration``: from SAP, or for
+# SAP?) or a movement between two places (``Berlin - Hamburg relocation support``: a route, or
+# Hamburg's relocation for Berlin?): with one in either title no part may move
 DIRECTION_WORDS = frozenset(
     "to from vs versus via against nach von bis gegen naar tegen vers contre hacia desde contra "
     "migration migrations replacement conversion switch switchover changeover cutover swap "
-    "exchange transition umstellung wechsel abloesung umzug migrazione migracion "
-    "migratie".split())
+    "exchange transition umstellung wechsel abloesung migrazione migracion migratie "
+    "relocation relocations move moving removal shipping shipment shipments transport "
+    "transports transportation freight haulage logistics delivery deliveries flight flights "
+    "transfer transfers route routes lane lanes trip trips travel import imports export exports "
+    "umzug verlagerung lieferung fracht flug reise".split())
 MAX_QUALIFIER = 2  # the most words a short qualifier part (a place, a name, ``Q1``) has
 
 
