@@ -6,13 +6,17 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``, ``+5``/``-5``,
   ``%``/``€``: signs and symbols are identifying tokens, ``normalize``): capped at 0.40;
-  the shared words in another order (``order_moved``: only the org name and label parts,
-  which leave the title, may move): capped at 0.40 when numbers, symbols or letters moved
-  (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` / ``30/70``), at 0.80 when words did
+  the shared words in another order (``order.order_moved``: only the org name and label
+  parts, which leave the title, may move, and a topic part and a short qualifier part may
+  swap places, ``Catering rollout - Lyon`` / ``Lyon - Catering rollout``): capped at 0.40
+  when numbers, symbols or letters moved (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` /
+  ``30/70``), at 0.80 when words did
   (``Berlin nach Hamburg`` / ``Hamburg nach Berlin``, ``Hamburg - Shanghai`` / ``Shanghai -
   Hamburg``), a ``different order`` reason;
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
-  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
+  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review); at one org record, the
+  org's name (exact or two letters swapped) and legal forms on one side only are left out of
+  the title score and cost nothing (``_customer_name_only``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
