@@ -7,7 +7,8 @@ pair is two deals of one generated cluster. Targets: precision ≥ 0.99,
 recall ≥ 0.95, 0 hard negatives (year / phase / quarter / product / site / building letter /
 contradicting evidence / generic title at two companies / subsidiaries / two legal entities
 of one group (GmbH / Inc) / a near word such as
-Juni-Juli or Linz-Lienz / a recurring deal: renewal, retainer, re-opened after lost) in one
+Juni-Juli or Linz-Lienz / a recurring deal: renewal, retainer, re-opened after lost / a route or
+pair in both directions: Long Beach - Shanghai reversed, EUR - USD, Import - Export) in one
 duplicate group; the note names the hard negatives merged by kind. No sandbox, no network.
 """
 
@@ -28,7 +29,7 @@ TITLE = "Dedupe quality (labelled generator, default thresholds)"
 FOOTNOTES = (
     "precision/recall over deal pairs in duplicate-band groups; review = pairs only in review groups",
     "hard neg merged: hard-negative pairs (year/phase/quarter/product/site/building/contradict/generic/"
-    "subsidiary/entity/near_word/renewal/retainer/reopened) inside one duplicate group",
+    "subsidiary/entity/near_word/renewal/retainer/reopened/route/pair) inside one duplicate group",
 )
 SEEDS = (11, 12, 13)
 

@@ -30,9 +30,14 @@ swapped for a near word, same person and value (``near_word``: ``Messe Juni`` / 
 ``Rollout Linz`` / ``Lienz``, ``Coaching Anna`` / ``Anne``, ``iPad`` / ``iPod rollout``); and one
 deal recurring, same title, person and value
 (``renewal``: won a year ago / open now; ``retainer``: won, won, open a month apart;
-``reopened``: lost, then open weeks or months later). ``LabelledSet.clusters`` are the true duplicate groups;
-``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes
-(pipeline 1, stages 1-5 and users 1-3 of the default seeded account).
+``reopened``: lost, then open weeks or months later); and a route or a pair in both directions,
+same person and value, minutes apart (``route``: ``Long Beach - Shanghai`` / ``Shanghai - Long
+Beach``, ``Route: Berlin - Hamburg``, ``Hamburg -> Shanghai``; ``pair``: ``EUR - USD``, ``Import -
+Export``, ``Team A vs Team B``, ``SAP - Oracle migration`` / ``Oracle migration - SAP``;
+drawn after every company from an RNG of their own, so a seed's other deals are what they
+were). ``LabelledSet.clusters`` are the true duplicate groups; ``sandbox_payload()`` gives
+the dicts the sandbox admin ``/load`` endpoint takes (pipeline 1, stages 1-5 and users 1-3 of
+the default seeded account).
 """
 
 from __future__ import annotations
@@ -185,6 +190,7 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
     persons: list[dict[str, Any]] = []
     defects: dict[int, tuple[str, ...]] = {}
     generic_owner: dict[str, int] = {}
+    customers: list[tuple[int, str, list[int], str]] = []
     for _ in range(companies):
         name = g.company()
         legal = rng.choice(LEGAL)
@@ -202,6 +208,7 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
             people.append(pid)
             persons.append({"id": pid, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}", "org_id": org_id})
         currency = rng.choice(CURRENCIES)
+        customers.append((org_id, f"{name} {legal}", people, currency))
         titles = _company_titles(rng, name, legal)
         ids_by_title: dict[str, int] = {}
         for title, kind, sibling in titles:
@@ -267,6 +274,11 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
             negatives.append((frozenset(pair), "subsidiary"))
         if rng.random() < 0.06:  # two legal entities of one group: same title, value, days apart
             negatives.append(_entities(g, deals, orgs, persons, name, currency))
+    # drawn from an RNG of their own, after every company, so a seed keeps the account it had
+    pairs_rng = random.Random(seed * 7919 + 1)
+    for org_id, org_name, people, currency in customers:
+        if pairs_rng.random() < 0.10:  # a route or a pair in both directions
+            negatives.append(_reversed_pair(g, pairs_rng, deals, org_id, org_name, people, currency))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
 
 
@@ -280,6 +292,42 @@ NEAR_WORDS = (
     ("Training {}", "Smith", "Smyth"), ("Kunde {}", "Maier", "Meier"), ("Mentoring {}", "Karin", "Karen"),
     ("{} rollout", "iPad", "iPod"), ("Lizenz {}", "Basic", "Basis"), ("{} licences", "Word", "Ward"),
 )
+
+
+# a route or a pair read in a direction: the same title with its two ends swapped is another
+# deal (the lane back, the other currency pair), even at one customer, same person and value
+PLACES = ("Hamburg", "Shanghai", "Rotterdam", "Long Beach", "New York", "Green Bay", "Cape Town",
+          "Salt Lake City", "Kansas City", "Hong Kong", "Le Havre", "Berlin", "Lyon", "Boston")
+ROUTES = ("{} - {}", "Route: {} - {}", "Frachtrate: {} - {}", "Lane {} - {}", "{} to {}", "{} -> {}",
+          "{} \u2192 {}", "{}/{}", "Transport {} - {}", "Umzug {} - {}", "Freight rates: {} - {}")
+PAIRS = (("Team A vs Team B", "Team B vs Team A"), ("EUR - USD", "USD - EUR"), ("EUR/GBP", "GBP/EUR"),
+         ("Import - Export", "Export - Import"), ("Inbound - Outbound", "Outbound - Inbound"),
+         ("Buy - Sell", "Sell - Buy"), ("Spread EUR - CHF", "Spread CHF - EUR"),
+         ("Match: Hamburg vs Berlin", "Match: Berlin vs Hamburg"),
+         ("SAP - Oracle migration", "Oracle migration - SAP"),  # from SAP / for SAP
+         ("Salesforce - HubSpot migration", "HubSpot migration - Salesforce"),
+         ("Oracle replacement - SAP", "SAP - Oracle replacement"))
+
+
+def _reversed_pair(g: _Gen, rng: random.Random, deals: list[DealRecord], org_id: int, org_name: str,
+                   people: list[int], currency: str) -> tuple[frozenset[int], str]:
+    """Two deals of one customer, same person and value, added minutes apart, whose titles name
+    a route or a pair in both directions (``Long Beach - Shanghai`` / ``Shanghai - Long Beach``,
+    ``Route: Berlin - Hamburg``, ``EUR - USD``, ``Import - Export``, ``Team A vs Team B``, ``SAP -
+    Oracle migration`` / ``Oracle migration - SAP``): not one deal. Kind ``route`` or ``pair``."""
+    if rng.random() < 0.6:
+        template, kind = rng.choice(ROUTES), "route"
+        x, y = rng.sample(PLACES, 2)
+        one, other = template.format(x, y), template.format(y, x)
+    else:
+        (one, other), kind = rng.choice(PAIRS), "pair"
+    person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    a = _deal(g, one, org_id, org_name, person, value, currency, add)
+    b = _deal(g, other, org_id, org_name, person, value, currency,
+              add + timedelta(minutes=rng.uniform(1, 30)))
+    deals.extend((a, b))
+    return frozenset((a.id, b.id)), kind
 
 
 def _deal(g: _Gen, title: str, org_id: int, org_name: str, person: int | None, value: float,

@@ -134,7 +134,7 @@ _WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+" + _SYMBOL + "?")
 # ``2. Phase`` (German ordinal): ``2nd phase``
 _DOT_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,2})\.(?=\s+[^\W\d_])")
 _DIGIT = re.compile(r"\d")
-_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o.
+_DOTTED = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o. (also after a ``_``)
 _APOSTROPHE = re.compile(r"(?<=\w)['\u2019]s\b|['\u2019]")  # Acme's -> Acme, don't -> dont
 _LETTER_PREFIX = re.compile(r"\b([^\W\d_])-(?=[^\W\d_]{2})")  # e-mail -> email, e-commerce
 

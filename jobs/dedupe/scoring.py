@@ -6,13 +6,17 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 
 * number tokens differ on both sides (``2024``/``2025``, ``q3``/``q4``, ``+5``/``-5``,
   ``%``/``€``: signs and symbols are identifying tokens, ``normalize``): capped at 0.40;
-  the shared words in another order (``order_moved``: only the org name and label parts,
-  which leave the title, may move): capped at 0.40 when numbers, symbols or letters moved
-  (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` / ``30/70``), at 0.80 when words did
+  the shared words in another order (``order.order_moved``: only the org name and label
+  parts, which leave the title, may move, and a topic part and a short qualifier part may
+  swap places, ``Catering rollout - Lyon`` / ``Lyon - Catering rollout``): capped at 0.40
+  when numbers, symbols or letters moved (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` /
+  ``30/70``), at 0.80 when words did
   (``Berlin nach Hamburg`` / ``Hamburg nach Berlin``, ``Hamburg - Shanghai`` / ``Shanghai -
   Hamburg``), a ``different order`` reason;
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
-  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review);
+  an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review); at one org record, the
+  org's name (exact or two letters swapped) and legal forms on one side only are left out of
+  the title score and cost nothing (``_customer_name_only``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -71,8 +75,7 @@ does I/O; scores are deterministic.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -86,13 +89,13 @@ from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
     fold,
-    is_identifying,
     normalize_title,
     one_typo,
     org_key,
     other_legal_entity,
     same_company,
 )
+from .order import order_moved
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
@@ -125,6 +128,9 @@ ORDER = "different order"  # reason prefix: the same words or numbers in another
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
 ORDER_NUMBERS_CAP = 0.40  # numbers or letters moved (Phase 2 Los 3 / Phase 3 Los 2): two deals
 EXTRA_WORD_CAP = 0.80  # a meaningful word on one side only (Storno Auftrag / Auftrag): review
+EXTRA_WORD = "word only on one"  # reason prefix
+EXTRA_WORD_PENALTY = 0.10
+CUSTOMER_NAME = "customer's name on one only"  # reason prefix: the org name (mistyped) in one title
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
 _CLOSED = frozenset({"won", "lost"})
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
@@ -465,9 +471,13 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
     reasons = [f"title {title:.2f}"]
-    s = max(0.0, (title - 0.5) / 0.5)
     penalty, extra = _title_evidence(a.title, b.title, reasons)
-    s += penalty
+    if extra and (named := _customer_name_only(extra, a, b)):  # Nadrra - X / X at org Nardra
+        title = _similarity_without(a.title, b.title, frozenset(extra))
+        penalty += EXTRA_WORD_PENALTY
+        reasons[0] = f"title {title:.2f}"
+        reasons[:] = [f"{CUSTOMER_NAME}: {named}" if r.startswith(EXTRA_WORD) else r for r in reasons]
+    s = max(0.0, (title - 0.5) / 0.5) + penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
         support += IDENTIFIER_BOOST
@@ -550,6 +560,40 @@ def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
                     for t in sorted(dx))
 
 
+def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
+    """The extra words (on one title only), when both deals are at one org record and those
+    words are only its name — its words spelled exactly or with two neighbouring letters
+    swapped (``clear_typo``: ``Nadrra - Support`` / ``Support`` at org ``Nardra AG``) — and
+    legal forms, as a reason detail
+    (``nadrra (nardra)``); else empty. Such words name the customer the org record already
+    names: no evidence either way. A name one letter replaced, added or dropped (``Wean`` at
+    org ``Wenan``, ``Kunde Maier`` at org ``Meier``) may be another person or company: it
+    stays an extra word."""
+    if a.deal.org_id is None or a.deal.org_id != b.deal.org_id or not a.org:
+        return ""
+    orgs = set(a.org.split()) | set(b.org.split())
+    out: list[str] = []
+    for w in extra:
+        if w in orgs:
+            out.append(w)
+        elif (o := next((o for o in orgs if clear_typo(w, o)), None)) is not None:
+            out.append(f"{w} ({o})")
+        elif w not in LEGAL_SUFFIXES:
+            return ""
+    return " ".join(out)
+
+
+def _similarity_without(x: NormTitle, y: NormTitle, drop: frozenset[str]) -> float:
+    """``title_similarity`` of two titles with the tokens ``drop`` left out (0.0 when a title
+    is left empty)."""
+    tx = [t for t in x.tokens if t not in drop]
+    ty = [t for t in y.tokens if t not in drop]
+    if not tx or not ty:
+        return 0.0
+    return max(fuzz.ratio(" ".join(tx), " ".join(ty)),
+               fuzz.ratio(" ".join(sorted(tx)), " ".join(sorted(ty)))) / 100.0
+
+
 def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     """Extra words (on one title only) that say something: not a legal form and not a word
     of either deal's organization name (``Website Acme`` / ``Website`` at org ``Acme
@@ -561,69 +605,6 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
     return any(w not in LEGAL_SUFFIXES and w not in orgs
                and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
-
-
-def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
-    """How the words two titles share are ordered differently, or None when they are not.
-
-    Only what leaves the title (the deal's own org name, a label or copy part: ``Acme -
-    Website redesign`` / ``Website redesign - Acme``, ``Deal: CRM`` / ``CRM (copy)``;
-    ``normalize``) may stand anywhere; the rest keeps its order, across title parts too.
-    Returns ``("numbers", why)`` when identifying tokens (numbers with their signs, symbols,
-    single letters, months) changed their order among themselves (``Revenue share: 70/30`` /
-    ``30/70``, ``06:00 - 22:00`` / ``22:00 - 06:00``, ``Gebaeude A Halle B`` / ``B ... A``)
-    or a number now follows another word (``Phase 2 - Los 3`` / ``Phase 3 - Los 2``): two
-    deals — unless every moved number kept its word (``Phase 2 - Los 3`` / ``Los 3 - Phase
-    2``: words moved); ``("words", why)`` when words moved (``Hamburg - Shanghai`` /
-    ``Shanghai - Hamburg``, ``Umzug Berlin nach Hamburg`` / ``Hamburg nach Berlin``): maybe
-    the same deal, a person decides. Words are compared with accents folded; a word twice
-    in a title and words on one side only are left out."""
-    if x.text == y.text:
-        return None
-    kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
-    ky = y.tokens if y.text.isascii() else [fold(t) for t in y.tokens]
-    setx, sety = set(kx), set(ky)
-    if len(setx) == len(kx) and len(sety) == len(ky):  # no word twice (the usual case)
-        shared = setx & sety
-    else:
-        cx, cy = Counter(kx), Counter(ky)
-        shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
-    if len(shared) < 2:
-        return None
-    sx = [t for t in kx if t in shared]
-    sy = [t for t in ky if t in shared]
-    if sx == sy:
-        return None
-    why = f"{' '.join(sx)} / {' '.join(sy)}"
-    xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
-    yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
-    lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
-    ident = [t for t in sx if is_identifying(t)]
-    if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
-        return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
-    if ident != [t for t in sy if is_identifying(t)] and not (
-            all(lx[t] is not None and lx[t] == ly[t] for t in ident)
-            and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
-        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
-    return "words", why
-
-
-def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
-            ) -> dict[str, str | None]:
-    """For each shared token, the shared word (not identifying) nearest before it in its
-    part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
-    out: dict[str, str | None] = {}
-    last: str | None = None
-    part = -1
-    for t, p in zip(tokens, parts, strict=True):
-        if p != part:
-            last, part = None, p
-        if t not in shared:
-            continue
-        out[t] = last
-        if not is_identifying(t):
-            last = t
-    return out
 
 
 def _has_org(p: Prepared) -> bool:
@@ -677,8 +658,8 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         s -= 0.25
         reasons.append(f"different words: {' '.join(ux)}≠{' '.join(uy)}")
     elif ux or uy:
-        s -= 0.10
-        reasons.append(f"word only on one: {' '.join(ux or uy)}")
+        s -= EXTRA_WORD_PENALTY
+        reasons.append(f"{EXTRA_WORD}: {' '.join(ux or uy)}")
     return s, (ux or uy) if not (ux and uy) else ()
 
 

@@ -1,0 +1,182 @@
+"""Word order: which differences in the order of two titles' words tell two deals apart.
+
+Only what leaves the title (the deal's own org name, a label or copy part; ``normalize``)
+may stand anywhere. Of the rest, one move is harmless: two whole parts of different kinds
+swapped around a separator — a *topic* (two or more words naming the work, one of them a
+``TOPIC_WORDS`` word: ``Catering rollout``, ``Support contract implementation``) and a *short
+qualifier* (one or two words, none a topic word: a place, a name, ``Q1``) —, so ``Catering
+rollout - Lyon`` / ``Lyon - Catering rollout`` is one deal. Two parts of one kind swapped
+(``Hamburg - Shanghai``, ``Long Beach - Shanghai``, ``EUR - USD``, ``Import - Export``,
+``Staff training - Security audit``), a pair read in a direction or a change from one thing to
+another (``to``, ``vs``, ``nach``, ``migration``, ``replacement``... anywhere in either title:
+``SAP - Oracle migration``), any other move and any move of numbers is a different order
+(``scoring`` caps it). Why a word list and not word frequency: places and names are made of
+common words (``Long Beach``, ``New York``, ``Green Bay``, ``Cape Town``), and a lane in both
+directions is two deals. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .normalize import NormTitle, fold, is_identifying
+
+# words that name the work or the product a deal is about, as normalized title tokens
+# (casefolded, umlauts as ae/oe/ue): a part holding one (and one more word) is a topic, never
+# a place or a name. Not a word of movement or exchange (transport, shipping, freight, flight,
+# transfer, delivery, import, export, route, trip, move, Umzug...): a part with such a word
+# may be one end of a route.
+TOPIC_WORDS = frozenset("""
+    redesign rollout upgrade upgrades implementation implementations renewal renewals
+    expansion pilot integration integrations licences licenses licence license licensing
+    maintenance consulting consultancy training trainings workshop workshops seminar
+    coaching audit audits support contract contracts hosting service services campaign
+    campaigns production installation setup onboarding offboarding subscription development
+    relaunch launch deployment assessment review inspection repair repairs renovation cleaning
+    catering design analysis strategy programme refresh purchase procurement
+    proposal quote tender retainer outsourcing optimization optimisation modernization
+    modernisation overhaul rebuild redevelopment fitout refurbishment servicing helpdesk
+    certification evaluation extension renovations
+    einfuehrung schulung schulungen wartung beratung lizenz lizenzen umbau sanierung
+    implementierung erweiterung verlaengerung einrichtung pflege reinigung renovierung
+    planung entwicklung pruefung angebot vertrag kampagne ausstattung modernisierung
+    formation contrat licence projet mantenimiento formacion implementacion renovacion
+    onderhoud implementatie opleiding licentie
+""".split())
+# words that read a title as a pair in a direction (``Berlin to Hamburg``, ``Team A vs Team
+# B``), name a change from one thing to another (``SAP - Oracle migration``: from SAP, or for
+# SAP?) or a movement between two places (``Berlin - Hamburg relocation support``: a route, or
+# Hamburg's relocation for Berlin?): with one in either title no part may move
+DIRECTION_WORDS = frozenset(
+    "to from vs versus via against nach von bis gegen naar tegen vers contre hacia desde contra "
+    "migration migrations replacement conversion switch switchover changeover cutover swap "
+    "exchange transition umstellung wechsel abloesung migrazione migracion migratie "
+    "relocation relocations move moving removal shipping shipment shipments transport "
+    "transports transportation freight haulage logistics delivery deliveries flight flights "
+    "transfer transfers route routes lane lanes trip trips travel import imports export exports "
+    "umzug verlagerung lieferung fracht flug reise".split())
+MAX_QUALIFIER = 2  # the most words a short qualifier part (a place, a name, ``Q1``) has
+
+
+def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
+    """How the words two titles share are ordered differently, or None when they are not.
+
+    Only what leaves the title (the deal's own org name, a label or copy part: ``Acme -
+    Website redesign`` / ``Website redesign - Acme``, ``Deal: CRM`` / ``CRM (copy)``;
+    ``normalize``) may stand anywhere, and a topic part and a short qualifier part may swap
+    places (``topic_swap``: ``Catering rollout - Lyon`` / ``Lyon - Catering rollout``); the
+    rest keeps its order, across title parts too.
+    Returns ``("numbers", why)`` when identifying tokens (numbers with their signs, symbols,
+    single letters, months) changed their order among themselves (``Revenue share: 70/30`` /
+    ``30/70``, ``06:00 - 22:00`` / ``22:00 - 06:00``, ``Gebaeude A Halle B`` / ``B ... A``)
+    or a number now follows another word (``Phase 2 - Los 3`` / ``Phase 3 - Los 2``): two
+    deals — unless every moved number kept its word (``Phase 2 - Los 3`` / ``Los 3 - Phase
+    2``: words moved); ``("words", why)`` when words moved (``Hamburg - Shanghai`` /
+    ``Shanghai - Hamburg``, ``Umzug Berlin nach Hamburg`` / ``Hamburg nach Berlin``): maybe
+    the same deal, a person decides. Words are compared with accents folded; a word twice
+    in a title and words on one side only are left out."""
+    if x.text == y.text:
+        return None
+    kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
+    ky = y.tokens if y.text.isascii() else [fold(t) for t in y.tokens]
+    setx, sety = set(kx), set(ky)
+    if len(setx) == len(kx) and len(sety) == len(ky):  # no word twice (the usual case)
+        shared = setx & sety
+    else:
+        cx, cy = Counter(kx), Counter(ky)
+        shared = {t for t, n in cx.items() if n == 1 and cy.get(t) == 1}
+    if len(shared) < 2:
+        return None
+    sx = [t for t in kx if t in shared]
+    sy = [t for t in ky if t in shared]
+    if sx == sy:
+        return None
+    why = f"{' '.join(sx)} / {' '.join(sy)}"
+    xp = x.parts if len(x.parts) == len(kx) else (0,) * len(kx)  # () is one part
+    yp = y.parts if len(y.parts) == len(ky) else (0,) * len(ky)
+    lx, ly = _labels(kx, xp, shared), _labels(ky, yp, shared)
+    ident = [t for t in sx if is_identifying(t)]
+    if any(lx[t] is not None and ly[t] is not None and lx[t] != ly[t] for t in ident):
+        return "numbers", why  # a number moved to another word: phase 2 - los 3 / phase 3 - los 2
+    if ident != [t for t in sy if is_identifying(t)] and not (
+            all(lx[t] is not None and lx[t] == ly[t] for t in ident)
+            and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
+        return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
+    if topic_swap(kx, xp, ky, yp, shared):
+        return None  # catering rollout - lyon / lyon - catering rollout: one deal
+    return "words", why
+
+
+def topic_swap(kx: Sequence[str], xp: Sequence[int], ky: Sequence[str], yp: Sequence[int],
+               shared: set[str]) -> bool:
+    """True when two titles (tokens ``kx`` / ``ky``, each token's part index ``xp`` / ``yp``)
+    differ in order only by two whole parts swapped, one a topic and the other a short
+    qualifier (``_kinds``), and neither title reads as a pair in a direction
+    (``DIRECTION_WORDS``). Parts are compared by their ``shared`` words; every other part
+    stays where it is."""
+    if not DIRECTION_WORDS.isdisjoint(kx) or not DIRECTION_WORDS.isdisjoint(ky):
+        return False
+    px, py = _parts(kx, xp), _parts(ky, yp)
+    fx = [tuple(t for t in p if t in shared) for p in px]
+    fy = [tuple(t for t in p if t in shared) for p in py]
+    ix = [i for i, f in enumerate(fx) if f]  # the parts that hold a shared word
+    iy = [i for i, f in enumerate(fy) if f]
+    if len(ix) != len(iy) or len(ix) < 2:
+        return False
+    moved = [k for k in range(len(ix)) if fx[ix[k]] != fy[iy[k]]]
+    if len(moved) != 2:
+        return False
+    i, j = moved
+    if fx[ix[i]] != fy[iy[j]] or fx[ix[j]] != fy[iy[i]]:
+        return False
+    first = (px[ix[i]], py[iy[j]])  # one part as each title writes it
+    second = (px[ix[j]], py[iy[i]])
+    return (_topic(*first) and _qualifier(*second)) or (_topic(*second) and _qualifier(*first))
+
+
+def _parts(tokens: Sequence[str], parts: Sequence[int]) -> list[tuple[str, ...]]:
+    """The tokens grouped by part, in title order."""
+    out: list[list[str]] = []
+    last: int | None = None
+    for t, p in zip(tokens, parts, strict=True):
+        if p != last:
+            out.append([])
+            last = p
+        out[-1].append(t)
+    return [tuple(p) for p in out]
+
+
+def _topic(a: Sequence[str], b: Sequence[str]) -> bool:
+    """A part (as each title writes it) that names the work: two or more words on both sides,
+    a ``TOPIC_WORDS`` word among them (``catering rollout``, ``cloud hosting licences``)."""
+    return len(a) >= 2 and len(b) >= 2 and any(t in TOPIC_WORDS for t in (*a, *b))
+
+
+def _qualifier(a: Sequence[str], b: Sequence[str]) -> bool:
+    """A short part (as each title writes it) that qualifies a topic: at most
+    ``MAX_QUALIFIER`` words on both sides, none a ``TOPIC_WORDS`` word (``lyon``, ``q1``,
+    ``new york``)."""
+    return len(a) <= MAX_QUALIFIER and len(b) <= MAX_QUALIFIER \
+        and not any(t in TOPIC_WORDS for t in (*a, *b))
+
+
+def _labels(tokens: Sequence[str], parts: tuple[int, ...], shared: set[str]
+            ) -> dict[str, str | None]:
+    """For each shared token, the shared word (not identifying) nearest before it in its
+    part, or None: the word a number belongs to (``phase`` for ``2`` in ``phase 2``)."""
+    out: dict[str, str | None] = {}
+    last: str | None = None
+    part = -1
+    for t, p in zip(tokens, parts, strict=True):
+        if p != part:
+            last, part = None, p
+        if t not in shared:
+            continue
+        out[t] = last
+        if not is_identifying(t):
+            last = t
+    return out
+
+
+__all__ = ["DIRECTION_WORDS", "TOPIC_WORDS", "order_moved", "topic_swap"]
