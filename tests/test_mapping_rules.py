@@ -105,6 +105,14 @@ def test_allowed_raw_values(catalog: Catalog) -> None:  # noqa: F811
     ('value = { column = "A", minimum = 0 }', "deal.value.minimum"),
     ('title = { column = "t", min = 0 }', "deal.title.min"),
     ('value = { column = "A", min = 5, max = 1 }', "deal.value"),
+    # v10r9 S6: nan/inf made every comparison fail mid-run, true read as 1
+    ('value = { column = "A", max = nan }', "deal.value.max"),
+    ('value = { column = "A", min = nan }', "deal.value.min"),
+    ('value = { column = "A", max = inf }', "deal.value.max"),
+    ('value = { column = "A", min = -inf }', "deal.value.min"),
+    ('value = { column = "A", min = true }', "deal.value.min"),
+    ('probability = { column = "P", max = false }', "deal.probability.max"),
+    ('probability = { column = "P", scale = nan }', "deal.probability.scale"),
     ('expected_close_date = { column = "D", formats = ["epoch"] }',
      "deal.expected_close_date.formats"),
 ])

@@ -484,9 +484,12 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto",
 def parse_probability(value: object, *, decimal: Decimal_ = "auto", scale: float = 1,
                       column: ColumnDecimal | None = None) -> int | float | None:
     """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
-    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities). None for a
+    blank cell; InputError for a ``%`` without a number, or a number outside 0-100."""
     if isinstance(value, str) and not isinstance(value, JsonNumber):
-        value = value.strip().removesuffix("%")
+        shown, value = value, value.strip().removesuffix("%")
+        if shown.strip() and is_empty(value):  # "%" alone: no number, not a blank cell (v10r9 S5)
+            raise InputError(f"not a number: {shown!r} (a % sign without a number)")
     number = parse_number(value, decimal=decimal, column=column)
     if number is None:
         return None
