@@ -307,7 +307,12 @@ def test_fr_prefix_and_invalid_times() -> None:
     from bulk.errors import InputError
     from jobs.transforms import parse_date, parse_money
     assert parse_money("Fr. 1'234.50") == (1234.5, "CHF")
-    assert parse_money("Rs. 1,234") == (1234, "INR")
+    # "Rs" is written by several rupees (v10r9 S2): the default currency decides, else the
+    # row fails naming them, never a silent INR
+    assert parse_money("Rs. 1,234", default_currency="INR") == (1234, "INR")
+    assert parse_money("Rs. 1,234", default_currency="PKR") == (1234, "PKR")
+    with pytest.raises(InputError, match="INR, PKR, LKR"):
+        parse_money("Rs. 1,234")
     for cell in ("2024-03-01T25:00:00", "2024-03-01T10:00:00+25:00", "2024-03-01T10:61"):
         with pytest.raises(InputError, match="no such time of day"):
             parse_date(cell)

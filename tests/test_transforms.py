@@ -214,7 +214,7 @@ def test_parse_probability_range(cell: str) -> None:
 def test_parse_probability_percent_sign_alone(cell: str) -> None:
     """A "%" without a number is a row error, as in a value, never an empty probability
     (fresh tester v10r9 S5)."""
-    with pytest.raises(InputError, match="not a(n amount| number)"):
+    with pytest.raises(InputError, match=r"not a(n amount| number)"):
         tf.parse_probability(cell)
 
 

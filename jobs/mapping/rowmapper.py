@@ -31,21 +31,24 @@ from .steps import (
 def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
               label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
     money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
-                           column=marks)
+                           column=marks, undecided=True)
     if money is None:
         return None
     currency = money.currency
+    column = None
     if spec.currency_column:
         cell = values.get(spec.currency_column)
         if isinstance(cell, str) and tf.norm_key(cell) in {
                 tf.norm_key(v) for v in d.empty_values}:
             cell = None  # an empty_values marker is blank: the default applies
         column = tf.parse_currency(cell, prefer=d.currency)
-        if column and currency and column != currency \
+    tf.settle_currency(money, column)  # "kr 100": the column decides, or the row fails
+    if column:
+        if currency and column != currency \
                 and column not in tf.currency_choices(money):  # "$" defers to the column
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
-        currency = column or currency
+        currency = column
     currency = currency or d.currency
     if currency is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
@@ -189,6 +192,11 @@ class RowMapper:
         money: tf.Money | None = self.money(values, n) if self.money else None
         currency = self.currency(values, n) if self.currency else None
         if money is not None:
+            try:
+                tf.settle_currency(money, currency)  # "kr 100": the currency column decides
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=self.money.source.where
+                                 if self.money else None) from None
             if currency and money.currency and currency != money.currency \
                     and currency not in tf.currency_choices(money):  # "$" defers to USD
                 raise InputError(f"the amount says {money.currency} but the currency is "
