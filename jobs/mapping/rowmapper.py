@@ -28,6 +28,18 @@ from .steps import (
 )
 
 
+class DecimalContested(InputError):
+    """The decimal mark of one or more ``decimal = "auto"`` columns is contested
+    (``tf.ColumnDecimal.contest``): nothing may be sent until the mapping sets ``decimal``
+    for them. ``columns`` lists (column, reason) pairs."""
+
+    def __init__(self, columns: Sequence[tuple[str | None, str]]) -> None:
+        self.columns = list(columns)
+        super().__init__("; ".join(
+            f"the decimal mark of column {column!r} is contested: {why}"
+            for column, why in columns))
+
+
 def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
               label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
     money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
@@ -94,7 +106,8 @@ class RowMapper:
     def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
         """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
         ignored here, ``map`` reports them) and decide each column's decimal mark
-        (``tf.ColumnDecimal``). Returns ``decimal_marks()``. Rows the reader refused
+        (``tf.ColumnDecimal``). Returns ``decimal_marks()``; DecimalContested when a
+        column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change)."""
         marked = self._marked()
@@ -105,7 +118,8 @@ class RowMapper:
             for row in rows:
                 if row.error is not None:
                     continue
-                for step, _ in marked:
+                for step, marks in marked:
+                    marks.at = row.row
                     step.learn(row.values)
                 if all(len(marks.seen) == 2 for _, marks in marked):
                     break  # every column showed both marks: no later cell changes a decision
@@ -113,6 +127,10 @@ class RowMapper:
             for step, marks in marked:
                 marks.decide()
                 step.forget()  # a cell read while learning was only shown to its column
+        contested = [(step.source.where, why) for step, marks in marked
+                     if (why := marks.contest()) is not None]
+        if contested:
+            raise DecimalContested(contested)
         return self.decimal_marks()
 
     def decimal_marks(self) -> dict[str, dict[str, str]]:

@@ -251,11 +251,16 @@ class ColumnDecimal:
     which cells came first. A record nobody taught (``learn`` never called) has no
     evidence: its ambiguous cells are errors."""
 
-    __slots__ = ("learning", "seen")
+    __slots__ = ("ambiguous", "at", "learning", "seen", "shown")
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}  # decimal mark → the first cell that showed it
         self.learning = False  # between start() and decide(): cells are recorded, not judged
+        self.at: int | None = None  # the row being learned (for ``contest``'s message)
+        # while learning: decimal mark → [cells showing it, the row of the first]; and the
+        # ambiguous cells by their one separator → [count, the first cell, its row]
+        self.shown: dict[str, list[int | None]] = {}
+        self.ambiguous: dict[str, tuple[int, str, int | None]] = {}
 
     def __repr__(self) -> str:
         state = "learning" if self.learning else f"mark={self.mark!r}"
@@ -269,6 +274,34 @@ class ColumnDecimal:
     def start(self) -> None:
         """Forget what was seen and record every cell until ``decide``."""
         self.seen, self.learning = {}, True
+        self.shown, self.ambiguous = {}, {}
+
+    def contest(self) -> str | None:
+        """After learning: why the column's decimal mark is contested, else None.
+
+        Contested (v10r9 S4: twenty ``1,000`` … ``20,000`` and one ``0,5`` read as 1 … 20):
+        the mark the column shows would read its ambiguous cells that write that same mark
+        with three decimals (``1,000`` as 1), and those cells outnumber the cells that agree
+        with the mark (those showing it, and the ambiguous ones it reads as thousands). As
+        many agreeing cells as such cells keep the mark: ``1'000.-`` and ``1.500`` (1.5),
+        ``1.500``, ``1,500`` and ``1.234,56`` (1500, 1.5) are read as before."""
+        mark = self.mark
+        if mark is None or mark not in self.ambiguous:
+            return None
+        threes, cell, row = self.ambiguous[mark]
+        mine: Decimal_ = "," if mark == "," else "."
+        other: Decimal_ = "," if mark == "." else "."
+        count, first_row = self.shown.get(mark, [0, None])
+        support = int(count or 0) + self.ambiguous.get(other, (0, "", None))[0]
+        if threes <= support:
+            return None
+        num = _PARTS.fullmatch(cell)
+        digits = num["num"] if num else cell
+        return (f"{self.seen[mark]!r}{_at(first_row)} shows {mark!r} as the decimal "
+                f"mark, but then {threes} cell{'s' if threes > 1 else ''} such as {cell!r}"
+                f"{_at(row)} would read as {_reading(digits, mine, cell)}, not "
+                f"{_reading(digits, other, cell)}: set decimal = \"{other}\" (or \"{mark}\") "
+                f"on this field ({{ column = ..., decimal = \"{other}\" }})")
 
     def decide(self) -> None:
         """Stop learning: from now on ambiguous cells are judged by what was seen."""
@@ -287,6 +320,8 @@ class ColumnDecimal:
         """Record a cell that shows ``mark`` by another sign (``1.000,--``)."""
         if self.learning:
             self.seen.setdefault(mark, text)
+            tally = self.shown.setdefault(mark, [0, self.at])
+            tally[0] = int(tally[0] or 0) + 1
 
     def see(self, num: str, text: str) -> Decimal_:
         """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
@@ -297,6 +332,12 @@ class ColumnDecimal:
         if self.learning:
             if mark is not None:
                 self.seen.setdefault(mark, text)
+                tally = self.shown.setdefault(mark, [0, self.at])
+                tally[0] = int(tally[0] or 0) + 1
+            elif ambiguous:
+                sep = "," if "," in num else "."
+                count, first, row = self.ambiguous.get(sep, (0, text, self.at))
+                self.ambiguous[sep] = (count + 1, first, row)
             return "auto"
         if not ambiguous:
             return "auto"
@@ -313,6 +354,10 @@ class ColumnDecimal:
                          f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
                          f"would apply to every column) ({readings}; no cell of this column "
                          "shows its decimal mark)")
+
+
+def _at(row: int | None) -> str:
+    return f" (row {row})" if row is not None else ""
 
 
 def _reading(num: str, mark: Decimal_, text: str) -> str:
