@@ -82,6 +82,37 @@ _SYMBOL_LOCALES: dict[str, dict[int, str]] = {
     "rs": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
     "rs.": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
 }
+# the currency of a Windows locale (LCID, its low 16 bits), read only for a tagged symbol
+# not known as a currency (v10r9 M4: [$лв.-402], [$RM-43E], [$S/-280A] were "unknown
+# currency"); from Microsoft's [MS-LCID] locale list and each country's ISO 4217 currency
+_LOCALE_CURRENCY: dict[int, str] = {
+    0x401: "SAR", 0x402: "BGN", 0x403: "EUR", 0x404: "TWD", 0x405: "CZK", 0x406: "DKK",
+    0x407: "EUR", 0x408: "EUR", 0x409: "USD", 0x40A: "EUR", 0x40B: "EUR", 0x40C: "EUR",
+    0x40D: "ILS", 0x40E: "HUF", 0x40F: "ISK", 0x410: "EUR", 0x411: "JPY", 0x412: "KRW",
+    0x413: "EUR", 0x414: "NOK", 0x415: "PLN", 0x416: "BRL", 0x418: "RON", 0x419: "RUB",
+    0x41A: "EUR", 0x41B: "EUR", 0x41C: "ALL", 0x41D: "SEK", 0x41E: "THB", 0x41F: "TRY",
+    0x420: "PKR", 0x421: "IDR", 0x422: "UAH", 0x423: "BYN", 0x424: "EUR", 0x425: "EUR",
+    0x426: "EUR", 0x427: "EUR", 0x429: "IRR", 0x42A: "VND", 0x42B: "AMD", 0x42C: "AZN",
+    0x42D: "EUR", 0x42F: "MKD", 0x436: "ZAR", 0x437: "GEL", 0x438: "DKK", 0x439: "INR",
+    0x43E: "MYR", 0x43F: "KZT", 0x440: "KGS", 0x441: "KES", 0x443: "UZS", 0x445: "INR",
+    0x446: "INR", 0x447: "INR", 0x449: "INR", 0x44A: "INR", 0x44B: "INR", 0x44E: "INR",
+    0x450: "MNT", 0x456: "EUR", 0x45B: "LKR", 0x461: "NPR", 0x464: "PHP", 0x468: "NGN",
+    0x46A: "NGN", 0x470: "NGN", 0x801: "IQD", 0x804: "CNY", 0x807: "CHF", 0x809: "GBP",
+    0x80A: "MXN", 0x80C: "EUR", 0x810: "CHF", 0x813: "EUR", 0x814: "NOK", 0x816: "EUR",
+    0x818: "MDL", 0x819: "MDL", 0x81D: "EUR", 0x83E: "BND", 0x845: "BDT", 0xC01: "EGP",
+    0xC04: "HKD", 0xC07: "EUR", 0xC09: "AUD", 0xC0A: "EUR", 0xC0C: "CAD", 0x1001: "LYD",
+    0x1004: "SGD", 0x1007: "EUR", 0x1009: "CAD", 0x100A: "GTQ", 0x100C: "CHF",
+    0x101A: "BAM", 0x1401: "DZD", 0x1404: "MOP", 0x1409: "NZD", 0x140A: "CRC",
+    0x140C: "EUR", 0x141A: "BAM", 0x1801: "MAD", 0x1809: "EUR", 0x180A: "PAB",
+    0x1C01: "TND", 0x1C09: "ZAR", 0x1C0A: "DOP", 0x2001: "OMR", 0x2009: "JMD",
+    0x200A: "VES", 0x2401: "YER", 0x240A: "COP", 0x241A: "RSD", 0x2801: "SYP",
+    0x2809: "BZD", 0x280A: "PEN", 0x281A: "RSD", 0x2C01: "JOD", 0x2C09: "TTD",
+    0x2C0A: "ARS", 0x2C1A: "EUR", 0x3001: "LBP", 0x300A: "USD", 0x3401: "KWD",
+    0x3409: "PHP", 0x340A: "CLP", 0x3801: "AED", 0x380A: "UYU", 0x3C01: "BHD",
+    0x3C09: "HKD", 0x3C0A: "PYG", 0x4001: "QAR", 0x4009: "INR", 0x400A: "BOB",
+    0x4409: "MYR", 0x440A: "USD", 0x4809: "SGD", 0x480A: "HNL", 0x4C0A: "NIO",
+    0x500A: "USD", 0x540A: "USD",
+}
 _QUOTED = re.compile(r'"([^"]*)"')
 _LITERAL_SYMBOLS = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u20a9\u20aa\u20ba\u20b4\u20ab\u0e3f\u20b1\u20a6\u20a1\u20b2"
 
@@ -91,7 +122,8 @@ def format_currency(number_format: str) -> str | None:
     Only the first section (positive numbers) is read. A ``$`` tagged with a locale is
     that locale's dollar as an ISO code (``[$$-C09]`` → ``AUD``, ``[$$-409]`` → ``USD``),
     and so are ¥, kr, R and Rs of a listed locale (``[$¥-804]`` → ``CNY``, ``[$kr-41D]`` →
-    ``SEK``); a ``$`` is ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
+    ``SEK``), and a symbol not known as a currency is its locale's currency (``[$RM-43E]``
+    → ``MYR``); a ``$`` is ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
     parsers refuse it as ambiguous)."""
     section = number_format.split(";", 1)[0]
     found = _BRACKET_SYMBOL.search(section)
@@ -104,6 +136,8 @@ def format_currency(number_format: str) -> str | None:
             code = _SYMBOL_LOCALES.get(symbol.lower(), {}).get(locale)
             if code is not None:  # ¥ of zh-CN is a yuan, kr of sv-SE a Swedish krona
                 return code
+            if not _is_currency(symbol) and locale in _LOCALE_CURRENCY:
+                return _LOCALE_CURRENCY[locale]  # [$RM-43E]: the ringgit of ms-MY
         return symbol
     for quoted in _QUOTED.findall(section):
         if quoted.strip() and _is_currency(quoted.strip()):

@@ -46,6 +46,7 @@ from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
+from .mapping import RowMapper
 from .planning import Plan, estimate, reason_class
 from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
 from .transforms import storable
@@ -71,6 +72,19 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict
     if not mapper.learns_marks:
         return {}
     return mapper.learn_marks(_rows(planner, settings))
+
+
+def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowMapper], object]:
+    """``RowPlanner.build``'s check before the key field is created: the decimal marks of
+    the manifest's columns learned by a preview mapper (DecimalContested: nothing sent)."""
+    def learn(mapper: RowMapper) -> object:
+        if not mapper.learns_marks:
+            return None
+        return mapper.learn_marks(read_manifest(
+            settings.manifest, format=settings.format, delimiter=settings.delimiter,
+            encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
+            header_row=settings.header_row))
+    return learn
 
 
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:
@@ -152,7 +166,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
-                                                 create_key_field=settings.create_key_field)
+                                                 create_key_field=settings.create_key_field,
+                                                 learn=_learner(settings, mapping))
     planner.use(settings)
     contested = _contested(planner, settings)
     if missing and ctx.stats.calls_by_operation.get("addDealField"):

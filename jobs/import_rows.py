@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import anyio
 
 from bulk.calls import CallContext
 from bulk.errors import InputError
@@ -320,24 +322,33 @@ class RowPlanner:
     @classmethod
     async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,
                     mode: Mode, create_key_field: bool, dry_run: bool = False,
+                    learn: Callable[[RowMapper], object] | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
-        whether the key field is missing (created unless ``dry_run``)."""
+        whether the key field is missing (created unless ``dry_run``). ``learn``: a check
+        of the mapping against the manifest (the decimal marks: ``DecimalContested``)
+        run before the key field is created, so that its InputError sends nothing."""
         catalog = await load_catalog(ctx)
         missing = False
         try:
             catalog.field(mapping.key_field, custom=True)
         except InputError:
             missing = True
-        if missing and dry_run:
+        if missing and (dry_run or learn is not None):
             if not create_key_field:
                 raise InputError(f"the account has no deal field {mapping.key_field!r} for the "
                                  "source keys; create it (a text field) or pass "
                                  "--create-key-field")
             import dataclasses
 
-            catalog = dataclasses.replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
-                PLACEHOLDER_CODE, mapping.key_field, "varchar", is_custom=True)))
+            placeholder = dataclasses.replace(catalog, deal_fields=(
+                *catalog.deal_fields, DealField(PLACEHOLDER_CODE, mapping.key_field, "varchar",
+                                                is_custom=True)))
+            if not dry_run and learn is not None:
+                preview = mapping.compile(placeholder, header=effective_header(mapping, header))
+                await anyio.to_thread.run_sync(lambda: learn(preview))
+        if missing and dry_run:
+            catalog = placeholder
             key_code = PLACEHOLDER_CODE
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,

@@ -105,6 +105,14 @@ def test_allowed_raw_values(catalog: Catalog) -> None:  # noqa: F811
     ('value = { column = "A", minimum = 0 }', "deal.value.minimum"),
     ('title = { column = "t", min = 0 }', "deal.title.min"),
     ('value = { column = "A", min = 5, max = 1 }', "deal.value"),
+    # v10r9 S6: nan/inf made every comparison fail mid-run, true read as 1
+    ('value = { column = "A", max = nan }', "deal.value.max"),
+    ('value = { column = "A", min = nan }', "deal.value.min"),
+    ('value = { column = "A", max = inf }', "deal.value.max"),
+    ('value = { column = "A", min = -inf }', "deal.value.min"),
+    ('value = { column = "A", min = true }', "deal.value.min"),
+    ('probability = { column = "P", max = false }', "deal.probability.max"),
+    ('probability = { column = "P", scale = nan }', "deal.probability.scale"),
     ('expected_close_date = { column = "D", formats = ["epoch"] }',
      "deal.expected_close_date.formats"),
 ])
@@ -252,3 +260,57 @@ def test_date_hints_name_only_the_tokens_not_listed_yet() -> None:
     with pytest.raises(InputError) as info:
         parse_date(1766538000.0, [])
     assert '"unix", "unix_ms", "unix_us" or "excel"' in info.value.reason
+
+
+def _currency_mapper(catalog: Catalog, default: str | None) -> Any:  # noqa: F811
+    defaults = f'[defaults]\ncurrency = "{default}"\n' if default else ""
+    return Mapping.loads(f'[import]\nkey_column = "id"\n{defaults}[deal]\ntitle = "t"\n'
+                         'value = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
+                         '"Contract value" = { column = "CV", currency_column = "CC" }\n'
+                         ).compile(catalog)
+
+
+# (cell, default currency, the row's currency column, the currency or a row error's words)
+SHARED_SYMBOLS = [
+    # v10r9 S2: the default currency is one of the symbol's currencies: it decides
+    ("$ 100", "CLP", "", "CLP"), ("$ 100", "ARS", "", "ARS"), ("$ 100", "COP", "", "COP"),
+    ("Rs 100", "PKR", "", "PKR"), ("Rs 100", "LKR", "", "LKR"), ("Rs 100", "NPR", "", "NPR"),
+    ("Rs 100", "MUR", "", "MUR"), ("£ 100", "EGP", "", "EGP"), ("£ 100", "LBP", "", "LBP"),
+    ("元 100", "TWD", "", "TWD"), ("元 100", "HKD", "", "HKD"), ("C$ 100", "NIO", "", "NIO"),
+    ("lei 100", "MDL", "", "MDL"), ("₱ 100", "CUP", "", "CUP"), ("Fr 100", "XOF", "", "XOF"),
+    ("Fr. 100", "XAF", "", "XAF"), ("₩ 100", "KPW", "", "KPW"),
+    # v10r9 M3: the row's currency column decides among the symbol's currencies
+    ("kr 100.00", "EUR", "SEK", "SEK"), ("100.00 kr", "EUR", "DKK", "DKK"),
+    ("R 100.00", "EUR", "ZAR", "ZAR"), ("$100", "EUR", "ARS", "ARS"),
+    ("₨ 100", "EUR", "PKR", "PKR"), ("Rs 100", "EUR", "PKR", "PKR"),
+    ("$100.00", "CAD", "USD", "USD"), ("kr 100", None, "NOK", "NOK"),
+    # neither decides: the usual reading of a symbol that has one, else a row error
+    ("$ 100", "EUR", "", "USD"), ("£ 100", None, "", "GBP"), ("R 100", None, "", "ZAR"),
+    ("kr 100", "EUR", "", "ambiguous currency 'kr'.*SEK, NOK, DKK, ISK"),
+    ("₨ 100", "EUR", "", "ambiguous currency '₨'.*INR, PKR, LKR"),
+    ("Rs 100", None, "", "ambiguous currency 'Rs'.*INR, PKR, LKR, NPR, MUR"),
+    ("kr 100", "EUR", "EUR", "'kr' means one of SEK, NOK, DKK, ISK, not EUR"),
+    ("$100.00", "EUR", "EUR", "the amount says USD but the currency is EUR"),
+]
+
+
+@pytest.mark.parametrize(("cell", "default", "column", "expected"), SHARED_SYMBOLS)
+def test_a_shared_symbol_is_the_default_s_or_the_column_s_currency(
+        catalog: Catalog, cell: str, default: str | None, column: str,  # noqa: F811
+        expected: str) -> None:
+    """A symbol several currencies write ($, Rs, £, 元, C$, lei, ₱, Fr, ₩, kr, R, ₨) is read
+    as the default currency when it is one of them, else as the row's currency column's,
+    else as its usual reading only when it has one; otherwise the row fails naming the
+    candidates (v10r9 S2: "$ 1.500.000" under CLP was 1,500,000 USD; M3: "kr 100.00" with
+    the column SEK failed). The same for a monetary custom field and its currency column."""
+    m = _currency_mapper(catalog, default)
+    if expected.isupper() and len(expected) == 3:
+        deal = mapped(m, Amount=cell, Cur=column, CV=cell, CC=column)
+        assert deal["currency"] == expected
+        assert [v for v in deal["custom_fields"].values() if isinstance(v, dict)] == [
+            {"value": 100, "currency": expected}]
+    else:
+        fails(m, expected, Amount=cell, Cur=column, CV="", CC="")
+        fails(m, expected.replace("the amount says USD but the currency is EUR",
+                                  "USD in the amount but EUR"),
+              Amount="", Cur="", CV=cell, CC=column)

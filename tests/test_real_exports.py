@@ -146,6 +146,22 @@ def test_a_yen_krona_rand_or_rupee_format_tagged_with_a_locale_is_that_locales_c
     assert got == ["CNY", "JPY", "SEK", "NOK", "DKK", "ZAR", "PKR"]
 
 
+@pytest.mark.parametrize(("shown", "expected"), [
+    ("#,##0.00\\ [$лв.-402]", "BGN"), ("[$RM-43E]#,##0.00", "MYR"),
+    ("[$S/-280A]\\ #,##0.00", "PEN"), ("[$Lek-41C]#,##0", "ALL"),
+    # a symbol known as a currency keeps its own reading, whatever the locale
+    ("[$€-409]#,##0.00", "EUR"), ("[$CHF-407]#,##0.00", "CHF"),
+])
+def test_an_unknown_symbol_tagged_with_a_locale_is_that_locales_currency(
+        tmp_path: Any, catalog: Catalog, shown: str, expected: str) -> None:  # noqa: F811
+    """v10r9 M4: [$лв.-402], [$RM-43E] and [$S/-280A] failed as "unknown currency" though
+    their locale tags (bg-BG, ms-MY, es-PE) say which currency."""
+    rows = _sheet(tmp_path, [(5000, shown)])
+    m = mapper(catalog, 'value = "Value"')  # default currency EUR
+    assert [(r.deal.get("value"), r.deal.get("currency")) for r in map(m.map, rows)] == [
+        (5000, expected)]
+
+
 def test_a_number_short_of_a_pattern_s_digits_names_the_pattern() -> None:
     """v10r8 medium 6: a 7-digit number under "%Y%m%d" got a hint about epoch units, not
     the pattern it missed."""

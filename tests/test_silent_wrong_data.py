@@ -178,6 +178,42 @@ def test_a_fixed_decimal_mark_reads_every_cell_one_way(catalog: Catalog) -> None
                    'value = { column = "Amount", decimal = "," }') == [1234.56, 1234, 12.5]
 
 
+# v10r9 S4: (cells, contested?) — contested when the column's mark would read more of its
+# ambiguous cells with three decimals than there are cells agreeing with the mark
+CONTESTS = [
+    ([f"{n},000" for n in range(1, 21)] + ["0,5"], True),  # the tester's us.csv
+    (["0,5", "1,000", "2,000"], True), (["12.5", "1.500", "2.000"], True),
+    (["1,000", "2,000", "0,5", "1.234,56", "7,25"], False),  # three agree: two are outnumbered
+    (["1,500", "12,5"], False), (["1'000.-", "1.500"], False),
+    (["1.500", "1,500", "1.234,56"], False), (["1.234,56", "1.500", "2.000", "12,5"], False),
+    (["1,234", "$1,234.50", "1,234", "12.5", "1.234", "1,000,000"], False),
+]
+
+
+@pytest.mark.parametrize(("cells", "contested"), CONTESTS)
+def test_a_column_whose_mark_would_read_thousands_as_fractions_is_contested(
+        catalog: Catalog, cells: list[str], contested: bool) -> None:  # noqa: F811
+    """One '0,5' among twenty '1,000' … '20,000' made ',' the column's decimal mark and the
+    twenty 1 … 20 (v10r9 S4): learning the marks refuses such a column, naming it, a cell
+    of each reading with its row, and the fix; clean EU and US columns read as before."""
+    from jobs.mapping.rowmapper import DecimalContested
+
+    m = mapper(catalog, 'value = "Amount"')
+    rows = [SourceRow(n, n + 1, {"id": f"k{n}", "t": "D", "Amount": cell})
+            for n, cell in enumerate(cells, 1)]
+    if not contested:
+        m.learn_marks(rows)
+        return
+    with pytest.raises(DecimalContested) as info:
+        m.learn_marks(rows)
+    reason = str(info.value)
+    assert reason.startswith("the decimal mark of column 'Amount' is contested: ")
+    decisive = next(c for c in cells if c in ("0,5", "12.5"))
+    assert f"{decisive!r} (row {cells.index(decisive) + 1}) shows" in reason
+    assert f"such as {cells[1] if decisive == cells[0] else cells[0]!r} (row" in reason
+    assert "set decimal =" in reason
+
+
 # ---------------------------------------------------------------- F2/F3: init-mapping
 
 def _defaults(catalog: Catalog, samples: dict[str, list[str]]) -> str:  # noqa: F811
@@ -194,6 +230,10 @@ def _defaults(catalog: Catalog, samples: dict[str, list[str]]) -> str:  # noqa: 
     (["$1,234.50", "1.234,50 \u20ac"], 'decimal = "auto"'),
     (["$1,234.50", "1.234,50 \u20ac", "1.234"], "# TODO: the sampled amounts write both"),
     (["1.234", "5.000"], "# TODO: is '1.234' a whole number"),
+    # v10r9 S4: the proposal a lone '0,5' would make is a TODO, not a decision
+    (["1,000", "2,000", "3,000", "0,5"], "# TODO: the decimal mark of column 'Amount' is "
+                                         "contested: '0,5' shows ','"),
+    (["1,000", "2,000", "3,000", "0,5"], '\n# decimal = ","'),
 ])
 def test_init_mapping_proposes_the_decimal_mark_the_samples_show(
         catalog: Catalog, amounts: list[str], line: str) -> None:  # noqa: F811
@@ -307,7 +347,12 @@ def test_fr_prefix_and_invalid_times() -> None:
     from bulk.errors import InputError
     from jobs.transforms import parse_date, parse_money
     assert parse_money("Fr. 1'234.50") == (1234.5, "CHF")
-    assert parse_money("Rs. 1,234") == (1234, "INR")
+    # "Rs" is written by several rupees (v10r9 S2): the default currency decides, else the
+    # row fails naming them, never a silent INR
+    assert parse_money("Rs. 1,234", default_currency="INR") == (1234, "INR")
+    assert parse_money("Rs. 1,234", default_currency="PKR") == (1234, "PKR")
+    with pytest.raises(InputError, match="INR, PKR, LKR"):
+        parse_money("Rs. 1,234")
     for cell in ("2024-03-01T25:00:00", "2024-03-01T10:00:00+25:00", "2024-03-01T10:61"):
         with pytest.raises(InputError, match="no such time of day"):
             parse_date(cell)

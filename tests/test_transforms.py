@@ -210,6 +210,14 @@ def test_parse_probability_range(cell: str) -> None:
         tf.parse_probability(cell)
 
 
+@pytest.mark.parametrize("cell", ["%", " % ", "\u00a0%", "%%"])
+def test_parse_probability_percent_sign_alone(cell: str) -> None:
+    """A "%" without a number is a row error, as in a value, never an empty probability
+    (fresh tester v10r9 S5)."""
+    with pytest.raises(InputError, match=r"not a(n amount| number)"):
+        tf.parse_probability(cell)
+
+
 def test_status_maps() -> None:
     """Statuses map case-insensitively; '*' catches the rest; built-ins cover CRM exports."""
     vmap = tf.ValueMap({"Closed Won": "won", "Closed Lost": "lost", "*": "open"})

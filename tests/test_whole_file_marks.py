@@ -101,3 +101,31 @@ def test_an_ambiguous_cell_without_evidence_fails_its_row_in_plan_and_import(
     assert planned == failed and list(failed) == [2]  # line 2
     assert failed[2].startswith("ambiguous number '1,500': set decimal = \",\" or \".\"")
     assert _values(sandbox) == {"Whole": 7}
+
+
+def test_a_contested_column_stops_plan_and_import_before_anything_is_sent(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Twenty US amounts '1,000' … '20,000' and one '0,5' (v10r9 S4): the column's ','
+    would read the twenty as 1 … 20 (1000x too small). plan and import stop with exit 1
+    naming the column, a cell of each reading with its row, and the fix — no key field
+    created, no deal; decimal = "." then imports them as thousands."""
+    manifest, mapping = tmp_path / "us.csv", tmp_path / "m.toml"
+    rows = [f'u{n},Deal {n},"{n},000",Qualified' for n in range(1, 21)]
+    manifest.write_text("id,title,amount,stage\n" + "\n".join(rows)
+                        + '\nu99,Typed by a colleague,"0,5",Qualified\n')
+    mapping.write_text(MAPPING.replace('mode = "upsert"\n', ""))
+    fields = len(sandbox.state.fields)
+    common = [str(manifest), "--mapping", str(mapping), "--create-key-field"]
+    for command in (["plan", "import", *common, "--failed-csv", str(tmp_path / "p.csv")],
+                    ["import", *common, "--job-dir", str(tmp_path / "jobs")]):
+        res = _run(sandbox, *command)
+        assert res.exit_code == 1, res.output
+        assert "the decimal mark of column 'amount' is contested: '0,5' (row 22)" in res.output
+        assert "20 cells such as '1,000' (row 2) would read as 1, not 1000" in res.output
+        assert 'set decimal = "."' in res.output
+    assert len(sandbox.state.fields) == fields and _values(sandbox) == {}
+    mapping.write_text(MAPPING.replace('mode = "upsert"\n', "").replace(
+        'value = "amount"', 'value = { column = "amount", decimal = "." }'))
+    res = _run(sandbox, "import", *common, "--job-dir", str(tmp_path / "jobs2"))
+    assert res.exit_code == 3, res.output  # '0,5' fails its row under "."
+    assert _values(sandbox) == {f"Deal {n}": n * 1000 for n in range(1, 21)}

@@ -103,7 +103,8 @@ class _Compiler:
         ]
         money = self.step("deal.value", "value", deal.value,
                           _per_column(lambda s, c: lambda raw, values: tf.parse_money(
-                              raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c)))
+                              raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c,
+                              undecided=True)))
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
             "deal.currency", lambda name: tf.parse_currency(name, prefer=d.currency)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(

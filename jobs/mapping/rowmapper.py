@@ -28,24 +28,39 @@ from .steps import (
 )
 
 
+class DecimalContested(InputError):
+    """The decimal mark of one or more ``decimal = "auto"`` columns is contested
+    (``tf.ColumnDecimal.contest``): nothing may be sent until the mapping sets ``decimal``
+    for them. ``columns`` lists (column, reason) pairs."""
+
+    def __init__(self, columns: Sequence[tuple[str | None, str]]) -> None:
+        self.columns = list(columns)
+        super().__init__("; ".join(
+            f"the decimal mark of column {column!r} is contested: {why}"
+            for column, why in columns))
+
+
 def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
               label: str, marks: tf.ColumnDecimal | None = None) -> dict[str, Any] | None:
     money = tf.parse_money(raw, decimal=spec.decimal or d.decimal, prefer=d.currency,
-                           column=marks)
+                           column=marks, undecided=True)
     if money is None:
         return None
     currency = money.currency
+    column = None
     if spec.currency_column:
         cell = values.get(spec.currency_column)
         if isinstance(cell, str) and tf.norm_key(cell) in {
                 tf.norm_key(v) for v in d.empty_values}:
             cell = None  # an empty_values marker is blank: the default applies
         column = tf.parse_currency(cell, prefer=d.currency)
-        if column and currency and column != currency \
+    tf.settle_currency(money, column)  # "kr 100": the column decides, or the row fails
+    if column:
+        if currency and column != currency \
                 and column not in tf.currency_choices(money):  # "$" defers to the column
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
-        currency = column or currency
+        currency = column
     currency = currency or d.currency
     if currency is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
@@ -91,7 +106,8 @@ class RowMapper:
     def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
         """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
         ignored here, ``map`` reports them) and decide each column's decimal mark
-        (``tf.ColumnDecimal``). Returns ``decimal_marks()``. Rows the reader refused
+        (``tf.ColumnDecimal``). Returns ``decimal_marks()``; DecimalContested when a
+        column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change)."""
         marked = self._marked()
@@ -102,7 +118,8 @@ class RowMapper:
             for row in rows:
                 if row.error is not None:
                     continue
-                for step, _ in marked:
+                for step, marks in marked:
+                    marks.at = row.row
                     step.learn(row.values)
                 if all(len(marks.seen) == 2 for _, marks in marked):
                     break  # every column showed both marks: no later cell changes a decision
@@ -110,6 +127,10 @@ class RowMapper:
             for step, marks in marked:
                 marks.decide()
                 step.forget()  # a cell read while learning was only shown to its column
+        contested = [(step.source.where, why) for step, marks in marked
+                     if (why := marks.contest()) is not None]
+        if contested:
+            raise DecimalContested(contested)
         return self.decimal_marks()
 
     def decimal_marks(self) -> dict[str, dict[str, str]]:
@@ -189,6 +210,11 @@ class RowMapper:
         money: tf.Money | None = self.money(values, n) if self.money else None
         currency = self.currency(values, n) if self.currency else None
         if money is not None:
+            try:
+                tf.settle_currency(money, currency)  # "kr 100": the currency column decides
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=self.money.source.where
+                                 if self.money else None) from None
             if currency and money.currency and currency != money.currency \
                     and currency not in tf.currency_choices(money):  # "$" defers to USD
                 raise InputError(f"the amount says {money.currency} but the currency is "

@@ -3,6 +3,7 @@ resolved against an account). Every error names its TOML key."""
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -179,6 +180,17 @@ class FieldSpec(BaseModel):
     @classmethod
     def _formats(cls, value: list[str] | None) -> list[str] | None:
         return _check_formats(value) if value is not None else None
+
+    @field_validator("min", "max", "scale", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        # TOML's true/nan/inf would pass as numbers: true as 1, nan making every
+        # comparison fail deep inside a run (v10r9 S6) -- refused here, before anything is sent
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, not {str(value).lower()}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"must be a finite number, not {value}")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:

@@ -346,6 +346,20 @@ def _column_marks(samples: MappingABC[str, Sequence[str]] | None,
     return marks, unclear
 
 
+def _contest(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str | None:
+    """Why the sampled text cells of ``column`` contest its decimal mark
+    (``tf.ColumnDecimal.contest``), else None."""
+    record = tf.ColumnDecimal()
+    record.start()
+    for raw in (samples or {}).get(column, ()):
+        value = str(raw).strip()
+        num = re.sub(r"[^\d.,]", "", value).strip(".,")
+        if not isinstance(raw, TypedSample) and num:
+            record.see(num, value)
+    record.decide()
+    return record.contest()
+
+
 def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
                   columns: Sequence[str]) -> list[str]:
     """``[defaults] decimal`` from the sampled text amounts of ``columns``, each column on
@@ -376,6 +390,12 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
                     f"(column {column!r})? no sampled amount of {column!r} shows the decimal mark: set "
                     'decimal = "," or ".", then delete this TODO line',
                     f"# decimal = {_toml_str(',' if sep == '.' else '.')}"]
+    for column in columns:
+        why = _contest(samples, column)
+        if why is not None:  # v10r9 S4: one "0,5" among "1,000" … "20,000"
+            proposed = next(iter(per_column[column][0]))
+            return [f"# TODO: the decimal mark of column {column!r} is contested: {why}; "
+                    "then delete this TODO line", f"# decimal = {_toml_str(proposed)}"]
     if len(marks) == 2:  # each ambiguous cell's column shows its own one mark
         return [f'decimal = "auto"  # the sampled amounts use both marks '
                 f"({marks[',']!r}, {marks['.']!r}); \"auto\" decides per column"]

@@ -59,6 +59,7 @@ from .money import (
     parse_money,
     parse_number,
     parse_probability,
+    settle_currency,
 )
 from .text import (
     MAX_TITLE,
@@ -122,6 +123,7 @@ __all__ = [
     "parse_money",
     "parse_number",
     "parse_probability",
+    "settle_currency",
     "parse_status",
     "phone_match_key",
     "source_key",

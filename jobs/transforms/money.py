@@ -26,29 +26,47 @@ class Money(NamedTuple):
 
 class _SymbolMoney(Money):
     """Money whose currency came from an ambiguous symbol (``$``, ``¥``, ``kr``): ``choices``
-    are every currency the symbol may mean (equal to a plain Money of the same fields)."""
+    are every currency the symbol may mean, ``symbol`` the symbol as written; ``currency``
+    is None when neither the default currency nor a usual reading decided (``kr``: the
+    row's currency column must). Equal to a plain Money of the same fields."""
 
     choices: tuple[str, ...] = ()
+    symbol: str = ""
 
 
 def currency_choices(money: Money) -> tuple[str, ...]:
     """The currencies ``money``'s symbol may mean when it is ambiguous (a bare ``$``: USD,
-    CAD, AUD, ...), else ``()``. A currency column naming one of them decides the
+    CAD, AUD, ..., CLP, ARS), else ``()``. A currency column naming one of them decides the
     currency (issue 10 F6: ``$100.00`` with the column ``USD`` and the default CAD is USD,
     never "the amount says CAD")."""
     return money.choices if isinstance(money, _SymbolMoney) else ()
 
 
-def _symbol_choices(token: str) -> tuple[str, ...]:
-    found = _SYMBOLS.get(token.casefold()) if token.upper() not in ISO_CURRENCIES else None
-    return tuple(c for c in found if c) if isinstance(found, tuple) else ()
+def settle_currency(money: Money, column: str | None) -> None:
+    """Check an amount whose symbol decided no currency (``money.currency`` None with
+    ``currency_choices``: ``kr 100``, ``Rs 100`` under a default of none of theirs) against
+    the row's currency ``column`` (an ISO code, or None when the row names none): nothing
+    when the column is one of the candidates (it decides), else InputError naming them."""
+    choices = currency_choices(money)
+    if money.currency is not None or not choices or column in choices:
+        return
+    symbol = money.symbol if isinstance(money, _SymbolMoney) else "?"
+    if column is not None:
+        raise InputError(f"the amount's {symbol!r} means one of {', '.join(choices)}, "
+                         f"not {column}")
+    raise InputError(_ambiguous(symbol, choices))
 
 
-def _with_choices(money: Money, choices: tuple[str, ...]) -> Money:
+def _ambiguous(token: str, choices: tuple[str, ...]) -> str:
+    return (f"ambiguous currency {token!r}: set a default currency or a currency column "
+            f"naming one of {', '.join(choices)}")
+
+
+def _with_choices(money: Money, choices: tuple[str, ...], symbol: str = "") -> Money:
     if not choices:
         return money
     out = _SymbolMoney(*money)
-    out.choices = choices
+    out.choices, out.symbol = choices, symbol
     return out
 
 
@@ -63,17 +81,30 @@ RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP THB TJS TMT 
 TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
 """.split())
 
-# Symbols (case-folded) → ISO code. A tuple means ambiguous: the default
-# currency wins when it is one of them, otherwise the first is taken (for
-# "$": USD) or, when the first is None, the cell is rejected.
+# Symbols (case-folded) → ISO code, or, for a symbol several currencies write, the SET of
+# them (v10r9 S2: "$ 1.500.000" under the default CLP was read as 1,500,000 USD). The
+# sets follow CLDR's currency symbols and narrow symbols (unicode.org/cldr, the data
+# babel ships; not a dependency here) plus the symbols exports write in practice (``Rs``,
+# ``Fr.``, ``lei``). A set's first entry is its usual reading, taken only when neither
+# the default currency nor the row's currency column is in the set; None: there is no
+# usual reading (``kr``, ``Rs``), the row fails naming the candidates.
+_DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "ARS", "CLP", "COP",
+            "CUP", "DOP", "UYU", "BSD", "BBD", "BMD", "BND", "BZD", "FJD", "GYD", "JMD",
+            "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "TOP", "WST", "CVE", "MOP")
+_FRANCS = ("CHF", "XOF", "XAF", "XPF", "BIF", "CDF", "DJF", "GNF", "KMF", "RWF")
+_RUPEES = (None, "INR", "PKR", "LKR", "NPR", "MUR", "SCR")
 _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
-    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"),
-    "us$": "USD", "usd$": "USD", "c$": "CAD", "ca$": "CAD", "cad$": "CAD", "a$": "AUD",
-    "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "mx$": "MXN",
-    "nt$": "TWD", "€": "EUR", "£": "GBP", "¥": ("JPY", "CNY"), "円": "JPY", "元": "CNY",
-    "₹": "INR", "rs": "INR", "rs.": "INR", "₽": "RUB", "₩": "KRW", "₪": "ILS", "₺": "TRY",
-    "₴": "UAH", "₫": "VND", "฿": "THB", "₱": "PHP", "₦": "NGN", "₡": "CRC", "₲": "PYG",
-    "zł": "PLN", "kč": "CZK", "ft": "HUF", "lei": "RON", "лв": "BGN", "fr.": "CHF", "fr": "CHF",
+    "$": _DOLLARS, "us$": "USD", "usd$": "USD", "c$": ("CAD", "NIO"), "ca$": "CAD",
+    "cad$": "CAD", "a$": "AUD", "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD",
+    "r$": "BRL", "mx$": "MXN", "nt$": "TWD", "rd$": "DOP", "$u": "UYU", "j$": "JMD",
+    "€": "EUR", "£": ("GBP", "EGP", "LBP", "SYP", "SSP", "FKP", "GIP", "SHP"),
+    "¥": ("JPY", "CNY"), "￥": ("JPY", "CNY"), "円": "JPY", "元": ("CNY", "TWD", "HKD", "MOP"),
+    "₹": "INR", "rs": _RUPEES, "rs.": _RUPEES, "₨": _RUPEES, "₽": "RUB",
+    "₩": ("KRW", "KPW"), "₪": "ILS", "₺": "TRY", "₴": "UAH", "₫": "VND", "฿": "THB",
+    "₱": ("PHP", "CUP"), "₦": "NGN", "₡": "CRC", "₲": "PYG", "₸": "KZT", "₾": "GEL",
+    "₼": "AZN", "৳": "BDT", "₭": "LAK", "₮": "MNT", "៛": "KHR", "r": "ZAR", "rm": "MYR",
+    "s/": "PEN", "s/.": "PEN", "zł": "PLN", "kč": "CZK", "ft": "HUF",
+    "lei": ("RON", "MDL"), "лв": "BGN", "лв.": "BGN", "fr.": _FRANCS, "fr": _FRANCS,
     "kr": (None, "SEK", "NOK", "DKK", "ISK"), "kr.": (None, "DKK", "SEK", "NOK", "ISK"),
 }
 
@@ -85,30 +116,32 @@ _NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
 
 
-def _currency_token(token: str, default: str | None) -> str:
-    key = token.casefold()
+def _currency_token(token: str, default: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(its ISO code, the currencies it may mean when it is an ambiguous symbol, else
+    ``()``): the default currency when it is one of them, else the symbol's usual reading,
+    else None (undecided: ``kr`` under EUR). InputError for an unknown token."""
     if token.upper() in ISO_CURRENCIES:
-        return token.upper()
-    found = _SYMBOLS.get(key)
+        return token.upper(), ()
+    found = _SYMBOLS.get(token.casefold())
     if found is None:
         raise InputError(f"unknown currency {token!r}")
     if isinstance(found, str):
-        return found
-    if default is not None and default in found:
-        return default
-    if found[0] is None:
-        raise InputError(f"ambiguous currency {token!r}: set a default currency "
-                         f"({', '.join(c for c in found if c)})")
-    return found[0]
+        return found, ()
+    choices = tuple(c for c in found if c)
+    if default is not None and default in choices:
+        return default, choices
+    return found[0], choices
 
 
-def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tuple[str, ...]]:
+def _split_affix(affix: str, default: str | None
+                 ) -> tuple[int, str | None, tuple[str, ...], str]:
     """Signs and currency around the number → (count of minus signs, ISO code, the codes
-    an ambiguous symbol may mean or ``()``)."""
+    an ambiguous symbol may mean or ``()``, the currency token as written or "")."""
     minus, currency = 0, None
     choices: tuple[str, ...] = ()
+    written = ""
     if not affix:  # most numbers: nothing before or after them
-        return minus, currency, choices
+        return minus, currency, choices, written
     for token in affix.split():
         while token and token[0] in _SIGNS:
             minus += token[0] != "+"
@@ -119,26 +152,35 @@ def _split_affix(affix: str, default: str | None) -> tuple[int, str | None, tupl
             token = token[:-1]
         minus += sum(c != "+" for c in tail)
         if token:
-            code, mine = _currency_token(token, default), _symbol_choices(token)
-            if currency is not None:
+            code, mine = _currency_token(token, default)
+            if written:
                 currency, choices = _one_currency(currency, choices, code, mine)
             else:
                 currency, choices = code, mine
-    return minus, currency, choices
+            written = f"{written} {token}".strip()
+    return minus, currency, choices, written
 
 
-def _one_currency(first: str, first_choices: tuple[str, ...], second: str,
-                  second_choices: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _one_currency(first: str | None, first_choices: tuple[str, ...], second: str | None,
+                  second_choices: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """The one currency two tokens of a cell name: ``$`` next to ``CAD`` (``$1,000 CAD``,
-    ``1,000 $ AUD``) is that dollar; InputError("two currencies") when they differ
-    otherwise (``US$ 5 CAD``, ``€ 5 USD``)."""
-    if first == second:
+    ``1,000 $ AUD``, ``kr 100 SEK``) is that dollar (krona); InputError("two currencies")
+    when they differ otherwise (``US$ 5 CAD``, ``€ 5 USD``). None: still undecided."""
+    if first == second and first is not None:
         return first, first_choices if second_choices else ()
-    if second in first_choices and not second_choices:
+    if second is not None and second in first_choices and not second_choices:
         return second, ()
-    if first in second_choices and not first_choices:
+    if first is not None and first in second_choices and not first_choices:
         return first, ()
-    raise InputError(f"two currencies: {first} and {second}")
+    if first is None or second is None:  # an undecided symbol next to another symbol
+        common = tuple(c for c in first_choices if c in second_choices)
+        decided = first or second
+        if decided in common:
+            return decided, common
+        if common and first is None and second is None:
+            return None, common
+    raise InputError(f"two currencies: {first or '/'.join(first_choices)} and "
+                     f"{second or '/'.join(second_choices)}")
 
 
 def _check_groups(groups: list[str], text: str) -> None:
@@ -209,11 +251,16 @@ class ColumnDecimal:
     which cells came first. A record nobody taught (``learn`` never called) has no
     evidence: its ambiguous cells are errors."""
 
-    __slots__ = ("learning", "seen")
+    __slots__ = ("ambiguous", "at", "learning", "seen", "shown")
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}  # decimal mark → the first cell that showed it
         self.learning = False  # between start() and decide(): cells are recorded, not judged
+        self.at: int | None = None  # the row being learned (for ``contest``'s message)
+        # while learning: decimal mark → [cells showing it, the row of the first]; and the
+        # ambiguous cells by their one separator → [count, the first cell, its row]
+        self.shown: dict[str, list[int | None]] = {}
+        self.ambiguous: dict[str, tuple[int, str, int | None]] = {}
 
     def __repr__(self) -> str:
         state = "learning" if self.learning else f"mark={self.mark!r}"
@@ -227,6 +274,34 @@ class ColumnDecimal:
     def start(self) -> None:
         """Forget what was seen and record every cell until ``decide``."""
         self.seen, self.learning = {}, True
+        self.shown, self.ambiguous = {}, {}
+
+    def contest(self) -> str | None:
+        """After learning: why the column's decimal mark is contested, else None.
+
+        Contested (v10r9 S4: twenty ``1,000`` … ``20,000`` and one ``0,5`` read as 1 … 20):
+        the mark the column shows would read its ambiguous cells that write that same mark
+        with three decimals (``1,000`` as 1), and those cells outnumber the cells that agree
+        with the mark (those showing it, and the ambiguous ones it reads as thousands). As
+        many agreeing cells as such cells keep the mark: ``1'000.-`` and ``1.500`` (1.5),
+        ``1.500``, ``1,500`` and ``1.234,56`` (1500, 1.5) are read as before."""
+        mark = self.mark
+        if mark is None or mark not in self.ambiguous:
+            return None
+        threes, cell, row = self.ambiguous[mark]
+        mine: Decimal_ = "," if mark == "," else "."
+        other: Decimal_ = "," if mark == "." else "."
+        count, first_row = self.shown.get(mark, [0, None])
+        support = int(count or 0) + self.ambiguous.get(other, (0, "", None))[0]
+        if threes <= support:
+            return None
+        num = _PARTS.fullmatch(cell)
+        digits = num["num"] if num else cell
+        return (f"{self.seen[mark]!r}{_at(first_row)} shows {mark!r} as the decimal "
+                f"mark, but then {threes} cell{'s' if threes > 1 else ''} such as {cell!r}"
+                f"{_at(row)} would read as {_reading(digits, mine, cell)}, not "
+                f"{_reading(digits, other, cell)}: set decimal = \"{other}\" (or \"{mark}\") "
+                f"on this field ({{ column = ..., decimal = \"{other}\" }})")
 
     def decide(self) -> None:
         """Stop learning: from now on ambiguous cells are judged by what was seen."""
@@ -245,6 +320,8 @@ class ColumnDecimal:
         """Record a cell that shows ``mark`` by another sign (``1.000,--``)."""
         if self.learning:
             self.seen.setdefault(mark, text)
+            tally = self.shown.setdefault(mark, [0, self.at])
+            tally[0] = int(tally[0] or 0) + 1
 
     def see(self, num: str, text: str) -> Decimal_:
         """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
@@ -255,6 +332,12 @@ class ColumnDecimal:
         if self.learning:
             if mark is not None:
                 self.seen.setdefault(mark, text)
+                tally = self.shown.setdefault(mark, [0, self.at])
+                tally[0] = int(tally[0] or 0) + 1
+            elif ambiguous:
+                sep = "," if "," in num else "."
+                count, first, row = self.ambiguous.get(sep, (0, text, self.at))
+                self.ambiguous[sep] = (count + 1, first, row)
             return "auto"
         if not ambiguous:
             return "auto"
@@ -271,6 +354,10 @@ class ColumnDecimal:
                          f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
                          f"would apply to every column) ({readings}; no cell of this column "
                          "shows its decimal mark)")
+
+
+def _at(row: int | None) -> str:
+    return f" (row {row})" if row is not None else ""
 
 
 def _reading(num: str, mark: Decimal_, text: str) -> str:
@@ -290,21 +377,32 @@ def parse_number(value: object, *, decimal: Decimal_ = "auto",
 
 
 def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
-    """An ISO 4217 code from a code or a symbol (``usd``, ``€``, ``US$``)."""
+    """An ISO 4217 code from a code or a symbol (``usd``, ``€``, ``US$``; a symbol several
+    currencies write means ``prefer`` when it is one of them, else its usual reading),
+    None when blank; InputError for an unknown one or an ambiguous one with no usual
+    reading (``kr``, ``Rs``)."""
     text = clean_text(value)
-    return None if text is None else _currency_token(text, prefer)
+    if text is None:
+        return None
+    code, choices = _currency_token(text, prefer)
+    if code is None:
+        raise InputError(_ambiguous(text, choices))
+    return code
 
 
 def parse_money(value: object, *, default_currency: str | None = None,
                 decimal: Decimal_ = "auto", allow_currency: bool = True,
-                prefer: str | None = None, column: ColumnDecimal | None = None
-                ) -> Money | None:
+                prefer: str | None = None, column: ColumnDecimal | None = None,
+                undecided: bool = False) -> Money | None:
     """``$1,234.50``, ``1.234,50 €``, ``(12.50)``, ``USD 1,000`` → Money (None if empty).
 
     Currency: an ISO code or a symbol in the text (or, for an XLSX ``CurrencyNumber``,
     in the cell's number format), else ``default_currency``.
-    An ambiguous symbol (``$``, ``¥``, ``kr``) means ``prefer`` (default: the
-    default currency) when it is one of its currencies.
+    A symbol several currencies write (``$``, ``£``, ``¥``, ``Rs``, ``kr``) means ``prefer``
+    (default: the default currency) when it is one of them, else its usual reading (``$``:
+    USD); ``currency_choices`` lists them, so a currency column can decide. With no usual
+    reading (``kr``, ``Rs``) it is an InputError naming the candidates, or, with
+    ``undecided``, a Money whose currency is None for the caller to ``settle_currency``.
     Negative: a leading or trailing minus, or accounting parentheses.
     ``column`` (with ``decimal = "auto"``): the column's decimal-mark record, which reads
     an ambiguous cell (``1.500``) with the mark the whole column shows, or refuses it
@@ -325,7 +423,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
                 return None
             text = _SPACES.sub(" ", value.translate(_INVISIBLE)).strip()
     else:
-        read = _non_text(value, default_currency, decimal, allow_currency, prefer)
+        read = _non_text(value, default_currency, decimal, allow_currency, prefer, undecided)
         if not isinstance(read, str):
             return read
         text = read
@@ -354,31 +452,37 @@ def parse_money(value: object, *, default_currency: str | None = None,
         if column.learning:  # the cell is only shown to its column: the reading comes later
             return None
     try:
-        minus_pre, cur_pre, choices_pre = _split_affix(match["pre"], prefer)
-        minus_post, cur_post, choices_post = _split_affix(match["post"], prefer)
-    except InputError as exc:
-        raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
-    choices = choices_pre or choices_post
-    if cur_pre and cur_post:
-        try:
+        minus_pre, cur_pre, choices_pre, shown_pre = _split_affix(match["pre"], prefer)
+        minus_post, cur_post, choices_post, shown_post = _split_affix(match["post"], prefer)
+        choices = choices_pre or choices_post
+        if shown_pre and shown_post:
             cur_pre, choices = _one_currency(cur_pre, choices_pre, cur_post, choices_post)
-        except InputError as exc:
-            raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
-    currency = cur_pre or cur_post
-    if currency and not allow_currency:
-        raise InputError(f"not a number: {text!r} (has a currency)")
+        currency = cur_pre or cur_post
+        if shown_pre and shown_post and cur_pre is None:
+            currency = None  # still undecided: kr 100 kr.
+        symbol = shown_pre or shown_post
+        if symbol and not allow_currency:
+            raise InputError(f"not a number: {text!r} (has a currency)")
+        if currency is None and choices and not undecided:
+            raise InputError(_ambiguous(symbol, choices))
+    except InputError as exc:
+        if exc.reason.startswith("not a number"):
+            raise
+        raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
     minus = minus_pre + minus_post + negative
     if minus > 1:
         raise InputError(f"not an amount: {text!r} (more than one minus sign)")
     amount = _parse_digits(num, decimal, text, no_cents=bool(cents_mark))
     if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
         amount = check_api_number(amount, text)
-    return _with_choices(Money(-amount if minus else amount, currency or default_currency),
-                         choices if currency else ())
+    if symbol:
+        return _with_choices(Money(-amount if minus else amount, currency), choices, symbol)
+    return Money(-amount if minus else amount, default_currency)
 
 
 def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
-              allow_currency: bool, prefer: str | None) -> Money | str | None:
+              allow_currency: bool, prefer: str | None, undecided: bool
+              ) -> Money | str | None:
     """``parse_money`` of a cell that is not a plain ``str``: its Money (None when empty),
     or, for a cell of no number type, its text (``_text``), read as a text cell is."""
     if is_empty(value):
@@ -393,11 +497,13 @@ def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
                              "(or peso) is ambiguous; give the cell a format with the "
                              "currency code, e.g. [$CAD] #,##0.00, or a currency column)")
         try:
-            code = _currency_token(value.symbol, prefer)
+            code, choices = _currency_token(value.symbol, prefer)
+            if code is None and not undecided:
+                raise InputError(_ambiguous(value.symbol, choices))
         except InputError as exc:
             raise InputError(f"not an amount: {str(value)!r} (its number format: "
                              f"{exc.reason})") from None
-        return _with_choices(Money(amount, code), _symbol_choices(value.symbol))
+        return _with_choices(Money(amount, code), choices, value.symbol)
     if isinstance(value, float):
         # a JSON/XLSX double: shown (and meant) at 15 significant digits, as Excel shows
         # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
@@ -484,9 +590,12 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto",
 def parse_probability(value: object, *, decimal: Decimal_ = "auto", scale: float = 1,
                       column: ColumnDecimal | None = None) -> int | float | None:
     """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
-    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities)."""
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities). None for a
+    blank cell; InputError for a ``%`` without a number, or a number outside 0-100."""
     if isinstance(value, str) and not isinstance(value, JsonNumber):
-        value = value.strip().removesuffix("%")
+        shown, value = value, value.strip().removesuffix("%")
+        if shown.strip() and is_empty(value):  # "%" alone: no number, not a blank cell (v10r9 S5)
+            raise InputError(f"not a number: {shown!r} (a % sign without a number)")
     number = parse_number(value, decimal=decimal, column=column)
     if number is None:
         return None
