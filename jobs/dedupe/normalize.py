@@ -42,6 +42,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from ..transforms.contacts import fold_accents
 from .legal_forms import SINGLE_WORD_FORMS, distinct_forms, form_run, split_forms
 
 # single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
@@ -399,18 +400,17 @@ def has_numeral(token: str) -> bool:
     return not token.isascii() and any(unicodedata.numeric(c, None) is not None for c in token)
 
 
-_COMBINING = re.compile("[\u0300-\u036f]+")  # the Latin/Greek/Cyrillic accents (not kana's dakuten)
-
-
 @lru_cache(maxsize=65536)
 def fold(token: str) -> str:
-    """``token`` without its accents: NFKD, the combining diacritical marks (U+0300-U+036F)
-    dropped, NFC again (``région`` -> ``region``, ``müller`` -> ``muller``). Other scripts'
-    marks stay (``が`` is not ``か``; Hangul recomposes). Two words equal after folding are one
-    word written with and without its accents (``scoring``: not a typo, not two words)."""
+    """``token`` without the accents of its Latin and Greek letters
+    (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``).
+    Other scripts' marks stay: ``が`` is not ``か``, and the Cyrillic breve makes another
+    letter (``Май`` is not ``Маи``; v10r9 S3 found that class in organization matching).
+    Two words equal after folding are one word written with and without its accents
+    (``scoring``: not a typo, not two words)."""
     if token.isascii():
         return token
-    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFKD", token)))
+    return fold_accents(token)
 
 
 @lru_cache(maxsize=65536)
