@@ -40,7 +40,7 @@ from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import parse_time
-from .deals import IDS_PER_CALL, Deal, is_gone, read_deals, reread_calls
+from .deals import IDS_PER_CALL, Deal, is_gone, read_current, read_deals, reread_calls
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -313,21 +313,46 @@ class MergeJob:
                        result={**_merged(item), "update_time": data.get("update_time")})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """A merge in doubt is done if its merged-away deal is gone (the survivor's
-        ``update_time`` as read now is recorded as this job's); otherwise — not applied —
-        it is checked like a pending one (``_changed``: a deal of the pair changed since
-        the plan is a conflict, failed, nothing sent) and sent again. Reads both deals of
-        every pair, 100 ids per call (``GET /api/v2/deals?ids=``)."""
-        live = await read_deals(ctx, [d for i in items
-                                      for d in (i.payload["merge_id"], i.payload["survivor_id"])])
+        """A merge in doubt, decided from both deals of its pair as they are now (the
+        default list and the archived one, 100 ids per call: ``GET /api/v2/deals?ids=``
+        and ``/deals/archived?ids=``):
+
+        - merged-away deal gone and the survivor changed since this job last knew it
+          (later ``update_time`` than ``_expected``: a merge writes the survivor) → done,
+          ``merged``, reconciled;
+        - merged-away deal gone and the survivor not changed → someone else deleted it:
+          failed, nothing merged (v9r8: reported `merged` although no merge was sent);
+        - merged-away deal archived, or the survivor gone or archived, since the plan →
+          failed, left alone (v9r8: a resume merged into a survivor a colleague had
+          archived after the kill);
+        - else not applied: checked like a pending one (``_changed``: a deal of the pair
+          changed since the plan is a conflict, failed, nothing sent) and sent again."""
+        ids = [d for i in items for d in (i.payload["merge_id"], i.payload["survivor_id"])]
+        live = await read_current(ctx, ids, ids)
         expected = self._expected()
         out = []
         for item in items:
-            if is_gone(live.get(item.payload["merge_id"])):
-                survivor = live.get(item.payload["survivor_id"]) or {}
-                out.append(Outcome(item.id, ItemState.DONE, result={
-                    **_merged(item), "reconciled": True,
-                    "update_time": survivor.get("update_time")}))
+            away_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
+            away, survivor = live.get(away_id), live.get(survivor_id)
+            if is_gone(away):
+                if survivor is not None and _shows_merge(item, survivor,
+                                                         expected.get(survivor_id)):
+                    now = survivor.get("update_time")
+                    out.append(Outcome(item.id, ItemState.DONE, result={
+                        **_merged(item), "reconciled": True, "update_time": now}))
+                else:
+                    out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                        f"not merged: merged-away deal {away_id} is gone and survivor "
+                        f"{survivor_id} shows no merge (it was deleted, or merged elsewhere, "
+                        "by someone since the plan); nothing more sent")))
+            elif away is not None and away.get("is_archived"):
+                out.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"not merged: merged-away deal {away_id} was archived since the plan; "
+                    "left alone — merges are final: plan it again")))
+            elif is_gone(survivor) or (survivor or {}).get("is_archived"):
+                out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    f"not merged: survivor deal {survivor_id} was deleted or archived since "
+                    "the plan; nothing sent")))
             elif (why := _changed(item, live, expected, self._explained)) is not None:
                 out.append(Outcome(item.id, ItemState.FAILED, error=why))
             else:
@@ -369,6 +394,7 @@ class MergeJob:
         calls = Counter(self.reread_calls(store))
         doubt = sum(1 for _ in store.items(ItemState.SENDING))
         calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # both deals of each pair
+        calls["getArchivedDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # ... archived too
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
                                            if refused(item) is None
                                            and not item.payload.get("already"))
@@ -477,6 +503,28 @@ def _changed(item: Item, live: Mapping[int, Deal], expected: Mapping[int, str | 
         return (f"not merged: {role} deal {deal_id} changed since the plan (update_time "
                 f"{then} then, {now} now); left alone — merges are final: plan it again")
     return None
+
+
+# seconds: a survivor still at the update_time this job expected shows no merge only when
+# that time is this long before the merge was sent (Pipedrive's times are whole seconds, and
+# the clocks of this machine and the server differ a little)
+SAME_SECOND_MARGIN = 2.0
+
+
+def _shows_merge(item: Item, survivor: Deal, then: str | None) -> bool:
+    """Whether ``survivor`` (read now) shows the merge of in-doubt ``item``: a merge writes
+    the survivor, so its ``update_time`` is later than ``then`` (what this job expected:
+    the plan's snapshot or its own last write; None: unknown, taken as shown). Equal to it
+    and ``then`` well before the send (``SAME_SECOND_MARGIN``): no merge reached it — the
+    merged-away deal went another way (deleted by someone, merged elsewhere). Equal and
+    within that margin: the same second, taken as shown."""
+    now = survivor.get("update_time")
+    if then is None or not isinstance(now, str):
+        return True
+    if _later(now, then):
+        return True
+    at, sent = parse_time(then), item.sent_at
+    return at is None or sent is None or at >= sent - SAME_SECOND_MARGIN
 
 
 def _merged(item: Item) -> dict[str, Any]:

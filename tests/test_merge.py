@@ -160,6 +160,44 @@ async def test_crash_after_sending_is_reconciled_on_resume(tmp_path: Path) -> No
         store.close()
 
 
+@pytest.mark.anyio
+async def test_in_flight_merges_whose_deals_someone_deleted_or_archived_are_left_alone(
+        tmp_path: Path) -> None:
+    """v9r8 severe: kill -9 with merges in flight, then a colleague deletes or archives a
+    deal of some pairs. The resume merged into a survivor archived since, and reported
+    `merged` a pair whose merged-away deal the colleague had deleted or archived (no merge
+    sent; the survivor untouched). Now: the merge that reached Pipedrive is done; the
+    others fail with their reason and nothing is sent for them; the untouched pair is
+    sent once."""
+    import time
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=23)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n6,5\n8,7\n10,9\n")
+        store, _ = await load_job(sb, tmp_path, "merge", merger(path))
+        ids = [i.id for i in store.pending(10)]
+        store.mark_sending(ids, time.time() + 5)  # handed out a while after the plan ...
+        from bulk.sandbox.merge import merge
+        merge(sb.state, "deal", 2, {"merge_with_id": 1})  # ... 2→1 reached Pipedrive
+        rows = sb.state.deals.rows
+        sb.state.save("deal", {**rows[4], "is_deleted": True})  # the colleague, meanwhile
+        sb.state.save("deal", {**rows[5], "is_archived": True})
+        sb.state.save("deal", {**rows[8], "is_archived": True})
+        before = requests(sb)
+        result = await run_job(sb, store)
+        assert delta(before, requests(sb)).get("mergeDeals") == 1  # 10→9 only
+        by_pair = {(i.payload["merge_id"], i.payload["survivor_id"]): i for i in store.items()}
+        assert by_pair[(2, 1)].state is ItemState.DONE
+        assert by_pair[(10, 9)].state is ItemState.DONE and deal(sb, 10)["is_deleted"]
+        for pair, why in (((4, 3), "shows no merge"), ((6, 5), "survivor deal 5 was"),
+                          ((8, 7), "merged-away deal 8 was archived")):
+            item = by_pair[pair]
+            assert item.state is ItemState.FAILED and why in (item.error or ""), item
+        assert not deal(sb, 6)["is_deleted"] and not deal(sb, 8)["is_deleted"]
+        assert result.counts[ItemState.FAILED] == 3
+        store.close()
+
+
 def test_cli_merge_and_undo_refusal(tmp_path: Path) -> None:
     """`pdbulk merge --yes` merges; `pdbulk undo` of it refuses and exports the snapshots."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
