@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any, cast
 
 from bulk.errors import InputError
-from bulk.manifest_json import object_at
+from bulk.manifest_json import PathRow, object_at
 
 from .. import transforms as tf
 from .spec import (
@@ -81,7 +81,8 @@ class _Source:
                 values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
                           else v for c in columns}
             raw = self._template.render(
-                {k: None if self._marker(v) else v for k, v in values.items()}
+                _with_values(values, {k: None if self._marker(v) else v
+                                      for k, v in values.items()})
                 if self._empty else values)
         elif self._column is not None:
             raw = values.get(self._column)
@@ -112,6 +113,13 @@ class _Source:
         paths = self._template.columns if self._template is not None else [self._column]
         gone = [p for p in paths if p is not None and p not in values]
         return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
+
+
+def _with_values(row: Values, values: dict[str, Any]) -> Values:
+    """``values`` read as ``row`` is: a JSON record's paths by any spelling (PathRow)."""
+    if isinstance(row, PathRow):
+        return PathRow(values, roots=row.roots, ambiguous=row.ambiguous)
+    return values
 
 
 def _from_array(items: list[Any], join: str | None) -> object:
