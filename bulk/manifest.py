@@ -57,7 +57,14 @@ from .manifest_encoding import (
     open_utf8,
     without_mapping_hint,
 )
-from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
+from .manifest_json import (
+    flatten,
+    loads_exact,
+    path_problem,
+    read_json_array,
+    structured,
+    wrapped,
+)
 from .manifest_xlsx import header_row_number, read_xlsx, xlsx_date_system, xlsx_header
 from .reports import _FORMULA_START as FORMULA_START
 
@@ -252,6 +259,11 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         return (f"every row has {trailer} empty cell(s) past the header's last column (a "
                 "trailing delimiter): dropped. If the columns look shifted (an unquoted "
                 "decimal comma, 1234,50, splits a cell in two), quote those cells")
+    if kind == "json":
+        key = wrapped(path, encoding)
+        return None if key is None else (
+            f"the records are the array under the top-level key {key!r} (an API "
+            "response's wrapper); the object's other keys are not read")
     if header_row is not None or kind != "xlsx":
         return None
     return header_row_number(path, sheet)[1]

@@ -408,8 +408,62 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+# the keys an API response wraps its records in: HubSpot's and most REST APIs' "results",
+# Salesforce's "records", JSON:API's "data", "items"
+WRAPPER_KEYS = ("results", "records", "data", "items")
+_WRAPPERS_SAID = ", ".join(f'"{k}"' for k in WRAPPER_KEYS)
+
+
+def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """The key of a ``.json`` file's top-level object that holds its records: the one
+    ``WRAPPER_KEYS`` key whose value is an array (``{"results": [...], "paging": {}}``).
+    One streaming pass over the file (constant memory). InputError when no such key, or
+    more than one, holds an array, naming the top-level keys."""
+    from .manifest_encoding import open_utf8
+
+    arrays: list[str] = []
+    keys: list[str] = []
+    with open_utf8(path, encoding) as f:
+        if f.peek(3)[:3] == b"\xef\xbb\xbf":
+            f.read(3)
+        try:
+            for prefix, event, value in ijson.parse(f, use_float=False):
+                if prefix == "" and event == "map_key":
+                    keys.append(str(value))
+                elif event == "start_array" and prefix in WRAPPER_KEYS:
+                    arrays.append(prefix)
+        except ijson.JSONError as exc:
+            raise InputError(f"{os.fspath(path)!r}: not valid JSON ({exc})") from None
+    if len(arrays) == 1:
+        return arrays[0]
+    shown = ", ".join(f'"{k}"' for k in keys[:10]) or "none"
+    if arrays:
+        raise InputError(f"{os.fspath(path)!r}: the top-level object holds arrays under "
+                         f"{', '.join(map(repr, arrays))}: which are the records is not "
+                         "clear; save the records as an array ([{...}, ...]) or as .jsonl")
+    raise InputError(f"{os.fspath(path)!r}: a .json manifest is an array of records, or an "
+                     f"object holding one under {_WRAPPERS_SAID}; this object has no array "
+                     f"there (its keys: {shown}); save the records as an array "
+                     "([{...}, ...]) or one object per line as .jsonl")
+
+
+def wrapped(path: str | os.PathLike[str], encoding: str | None = None) -> str | None:
+    """The wrapper key a ``.json`` file's records are under (``wrapper_key``), or None
+    when its top level is an array (or the file cannot say: its reader will)."""
+    from .manifest_encoding import open_utf8
+
+    try:
+        with open_utf8(path, encoding) as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        return wrapper_key(path, encoding) if head.startswith(b"{") else None
+    except InputError:
+        return None
+
+
 def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -> Iterator[Any]:
-    """Stream a ``.json`` file whose top level is an array of records, as ``SourceRow``s.
+    """Stream a ``.json`` file whose top level is an array of records — or an API
+    response's object holding one under a ``WRAPPER_KEYS`` key (``wrapper_key``) — as
+    ``SourceRow``s.
 
     The ``line`` of a row is its position in the array (1-based): ijson gives no
     line numbers. An element that is not an object is an error row; a syntax
@@ -423,16 +477,20 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
     if not head.strip():
         raise InputError(f"{os.fspath(path)!r} has no records (the file is empty): nothing "
                          "to read")
-    if not head.startswith(b"["):
-        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
-                         "(one object per line? name it .jsonl)")
+    prefix = "item"
+    if head.startswith(b"{"):
+        prefix = f"{wrapper_key(path, encoding)}.item"
+    elif not head.startswith(b"["):
+        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records, "
+                         "or an object holding one under " + _WRAPPERS_SAID
+                         + " (one object per line? name it .jsonl)")
     with open_utf8(path, encoding) as f:
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
         number = 0
         try:
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
-            for number, item in enumerate(ijson.items(f, "item", use_float=False), 1):
+            for number, item in enumerate(ijson.items(f, prefix, use_float=False), 1):
                 value = _exact(item)
                 if isinstance(value, dict):
                     yield SourceRow(number, number, flatten(value))
@@ -449,4 +507,5 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
 
 __all__ = ["AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
            "explicit_path", "flatten", "loads_exact", "object_at", "parse_path", "path_part",
-           "path_problem", "read_json_array", "render_path", "row_path", "structured"]
+           "path_problem", "read_json_array", "render_path", "row_path", "structured",
+           "WRAPPER_KEYS", "wrapper_key", "wrapped"]
