@@ -423,6 +423,7 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
 
     arrays: list[str] = []
     keys: list[str] = []
+    ended = False  # the top-level object is closed: what follows is another value
     with open_utf8(path, encoding) as f:
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
@@ -432,8 +433,13 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
                     keys.append(str(value))
                 elif event == "start_array" and prefix in WRAPPER_KEYS:
                     arrays.append(prefix)
+                elif prefix == "" and event == "end_map":
+                    ended = True
         except ijson.JSONError as exc:
-            raise InputError(f"{os.fspath(path)!r}: not valid JSON ({exc})") from None
+            raise InputError(f"{os.fspath(path)!r}: " + (
+                "a .json manifest must be an array of records, and this file holds more than "
+                "one object (one object per line? name it .jsonl)" if ended
+                else f"not valid JSON ({exc})")) from None
     if len(arrays) == 1:
         return arrays[0]
     shown = ", ".join(f'"{k}"' for k in keys[:10]) or "none"
