@@ -244,6 +244,9 @@ class AmbiguousPath(InputError):
     ``"a.b"`` and the nested ``{"a": {"b": ...}}``): a row error naming both readings."""
 
 
+_ABSENT = object()
+
+
 class PathRow(dict[str, Any]):
     """A flattened JSON record: a ``dict`` keyed as ``flatten`` writes paths, read by any
     spelling of the path grammar (``props["deal name"]`` reads ``props.deal name``).
@@ -289,15 +292,18 @@ class PathRow(dict[str, Any]):
         return dict.__getitem__(self, at)
 
     def __getitem__(self, key: str) -> Any:
-        if key in self.ambiguous:
+        if self.ambiguous and key in self.ambiguous:
             raise AmbiguousPath(self.ambiguous[key])
         return super().__getitem__(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        value = dict.get(self, key, _ABSENT)  # the common case: a hit, one lookup
+        if value is _ABSENT:
+            at = self.key_of(key)
+            return default if at is None or at == key else dict.__getitem__(self, at)
+        if self.ambiguous and key in self.ambiguous:
+            raise AmbiguousPath(self.ambiguous[key])
+        return value
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -315,6 +321,12 @@ def flatten(record: dict[str, Any]) -> PathRow:
     top-level keys give (``"a.b"`` and ``{"a": {"b": ...}}``) keeps the nested reading
     under it and the other under ``render_path`` (``["a.b"]``); when they differ, reading
     the path as written is an ``AmbiguousPath`` naming both (``PathRow``)."""
+    if all(_PLAIN.fullmatch(str(k)) for k in record):
+        # plain top-level keys: a path's top-level key ends at its first "." or "[", so two
+        # of them never give the same path (the common case, kept fast)
+        plain = PathRow()
+        _walk_plain(record, None, plain)
+        return plain
     out: dict[str, Any] = {}
     roots: set[str] = set()
     origin: dict[str, tuple[str, ...]] = {}  # each path's keys, from the top level
@@ -353,6 +365,20 @@ def _shown(value: Any) -> str:
     text = value if isinstance(value, str) else orjson.dumps(
         value, default=str).decode()
     return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _walk_plain(value: dict[str, Any], parent: str | None, out: dict[str, Any]) -> None:
+    for key, item in value.items():
+        path = path_part(parent, str(key))
+        if isinstance(item, dict):
+            if item:
+                _walk_plain(item, path, out)
+            else:
+                out[path] = {}  # kept: a field that reads it fails, never reads it as blank
+            continue
+        out[path] = item
+        if isinstance(item, list) and item and isinstance(item[0], dict):
+            _walk_plain(item[0], path, out)
 
 
 def _walk(value: dict[str, Any], parent: str | None, out: dict[str, Any],
