@@ -57,8 +57,23 @@ from .manifest_encoding import (
     open_utf8,
     without_mapping_hint,
 )
-from .manifest_json import flatten, loads_exact, path_problem, read_json_array, structured
-from .manifest_xlsx import header_row_number, read_xlsx, xlsx_date_system, xlsx_header
+from .manifest_json import (
+    flatten,
+    loads_exact,
+    path_problem,
+    read_json_array,
+    structured,
+    wrapped,
+)
+from .manifest_xlsx import (
+    header_row_number,
+    read_xlsx,
+    unnamed_note,
+    unnamed_refusal,
+    xlsx_date_system,
+    xlsx_header,
+    xlsx_unnamed,
+)
 from .reports import _FORMULA_START as FORMULA_START
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
@@ -230,7 +245,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     if kind == "xlsx":
         return xlsx_header(path, sheet, header_row)
     with _Csv(path, delimiter, encoding, header_row) as source:
-        return source.names
+        return [n for n in source.names if n]
 
 
 def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
@@ -245,16 +260,28 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
     if kind == "csv":
         try:
             trailer = _file_wide_trailer(path, None, encoding, header_row)
+            with _Csv(path, None, encoding, header_row, scan=False) as source:
+                skipped = source.skipped
         except InputError:
             return None
-        if not trailer:
-            return None
-        return (f"every row has {trailer} empty cell(s) past the header's last column (a "
-                "trailing delimiter): dropped. If the columns look shifted (an unquoted "
-                "decimal comma, 1234,50, splits a cell in two), quote those cells")
-    if header_row is not None or kind != "xlsx":
+        notes = [unnamed_note(skipped)] if skipped else []
+        if trailer:
+            notes.append(f"every row has {trailer} empty cell(s) past the header's last "
+                         "column (a trailing delimiter): dropped. If the columns look shifted "
+                         "(an unquoted decimal comma, 1234,50, splits a cell in two), quote "
+                         "those cells")
+        return "; ".join(notes) or None
+    if kind == "json":
+        key = wrapped(path, encoding)
+        return None if key is None else (
+            f"the records are the array under the top-level key {key!r} (an API "
+            "response's wrapper); the object's other keys are not read")
+    if kind != "xlsx":
         return None
-    return header_row_number(path, sheet)[1]
+    above = None if header_row is not None else header_row_number(path, sheet)[1]
+    unnamed = xlsx_unnamed(path, sheet, header_row)
+    said = [n for n in (above, unnamed_note(unnamed) if unnamed else None) if n]
+    return "; ".join(said) or None
 
 
 def date_system(path: PathLike, *, format: Format | None = None,
@@ -349,10 +376,8 @@ def _check_header(cells: list[str], line: int) -> list[str]:
         names.pop()
     seen: set[str] = set()
     for position, name in enumerate(names, 1):
-        if not name:
-            raise InputError(f"the header (line {line}) has an empty column name (column "
-                             f"{position}); if the header is another line, say header_row = "
-                             "N in the mapping's [defaults] (or --header-row N)")
+        if not name:  # a column without a name: skipped if no row has a value (_Csv)
+            continue
         if not _is_utf8(name):
             raise InputError(f"the header is not valid UTF-8 (column {position})")
         if name in seen:
@@ -382,7 +407,7 @@ class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
     def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None,
-                 header_row: int | None = None) -> None:
+                 header_row: int | None = None, *, scan: bool = True) -> None:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
         self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
@@ -411,6 +436,11 @@ class _Csv:
                                  if header_row is None else
                                  f"the file has no line {header_row} (header_row)")
             self.names = _check_header(cells, line)
+            # columns with no name: skipped when no row has a value there (a spreadsheet's
+            # spacer column), else the file is refused naming the column (v10r9 M6)
+            self.skipped = [i for i, name in enumerate(self.names) if not name]
+            if self.skipped and scan:
+                _check_unnamed(path, delimiter, encoding, header_row, self.skipped, line)
         except BaseException:
             self._f.close()
             raise
@@ -427,6 +457,19 @@ class _Csv:
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | BadRecord]]:
         return self._records
+
+
+def _check_unnamed(path: PathLike, delimiter: str | None, encoding: str | None,
+                   header_row: int | None, positions: list[int], header_line: int) -> None:
+    """InputError when a data record has a value in a column the header leaves unnamed."""
+    with _Csv(path, delimiter, encoding, header_row, scan=False) as source:
+        for line, cells in source:
+            if isinstance(cells, BadRecord):
+                continue
+            for p in positions:
+                if p < len(cells) and cells[p].strip():
+                    raise unnamed_refusal(f"line {header_line}", p + 1, f"line {line}",
+                                          cells[p])
 
 
 def _trailing_empties(cells: list[str], width: int) -> int | None:
@@ -487,7 +530,10 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             else:
                 if "'" in joined:  # else no cell has the text prefix
                     cells = _unprefixed(cells)
-                yield SourceRow(number, line, dict(zip(names, cells[:width], strict=True)))
+                row = dict(zip(names, cells[:width], strict=True))
+                if source.skipped:
+                    row.pop("", None)
+                yield SourceRow(number, line, row)
 
 
 def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str) -> SourceRow:
@@ -495,7 +541,8 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
     values: dict[str, Any] = {}
     for position, cell in enumerate(cells):
         name = names[position] if position < len(names) else f"(extra {position - len(names) + 1})"
-        values[name] = _printable(cell)
+        if name:  # a column with no name (and no value: _Csv) is skipped
+            values[name] = _printable(cell)
     return SourceRow(number, line, values, InputError(f"line {line}: {reason}", row=number))
 
 

@@ -27,11 +27,12 @@ it), never a rounded double.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -148,30 +149,261 @@ def path_part(parent: str | None, key: str) -> str:
     return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def flatten(record: dict[str, Any]) -> dict[str, Any]:
-    """The record as a flat row keyed by paths (see the module docstring)."""
+# ---------------------------------------------------------------- the path grammar
+#
+#   path    := root segment*
+#   root    := bracket | NAME      NAME: any text up to a "." or a "[" followed by a quote
+#   segment := "." DOTTED | bracket      DOTTED: one or more of anything but . [ ] "
+#   bracket := '["' JSON string body '"]'  |  "['" body with \' and \\ escapes "']"
+#
+# A key holding any character (a space, a dot, a bracket, a quote) is written in brackets.
+
+_ROOT = re.compile(r'(?:[^.\[]|\[(?!["\']))+')
+_DOTTED = re.compile(r'\.([^.\[\]"]+)')
+_DOUBLE = re.compile(r'\["((?:[^"\\]|\\.)*)"\]')
+_SINGLE = re.compile(r"\['((?:[^'\\]|\\.)*)'\]")
+
+
+def _bracket(path: str, at: int) -> tuple[str, int] | None:
+    """The key of the bracket at ``at`` and the position after it, or None."""
+    if (m := _DOUBLE.match(path, at)) is not None:
+        try:
+            return json.loads(f'"{m[1]}"'), m.end()
+        except ValueError:
+            return None
+    if (m := _SINGLE.match(path, at)) is not None:
+        body = re.sub(r"\\(['\"\\])", lambda e: f"\\u{ord(e[1]):04x}", m[1])
+        try:
+            return json.loads('"' + body.replace('"', '\\"') + '"'), m.end()
+        except ValueError:
+            return None
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_path(path: str) -> tuple[tuple[str, ...], bool] | None:
+    """``path``'s keys from the top level down and whether its top-level key is written
+    in brackets, or None when it is not a path of the grammar (module docstring):
+    ``props["deal name"]`` and ``props['deal name']`` are ``("props", "deal name")``."""
+    at, keys = 0, []
+    bracketed = path.startswith(('["', "['"))
+    if bracketed:
+        first = _bracket(path, 0)
+        if first is None:
+            return None
+        keys.append(first[0])
+        at = first[1]
+    elif (m := _ROOT.match(path)) is not None:
+        keys.append(m[0])
+        at = m.end()
+    else:
+        return None
+    while at < len(path):
+        if (m := _DOTTED.match(path, at)) is not None:
+            keys.append(m[1])
+            at = m.end()
+        elif (b := _bracket(path, at)) is not None:
+            keys.append(b[0])
+            at = b[1]
+        else:
+            return None
+    return tuple(keys), bracketed
+
+
+def _quoted(key: str) -> str:
+    return f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def render_path(keys: Sequence[str]) -> str:
+    """The path of these keys that reads nothing else: a top-level key holding a dot, a
+    bracket or a quote is bracketed (``["a.b"]``), as ``path_part`` brackets nested ones.
+    ``parse_path(render_path(keys))[0] == tuple(keys)`` for any non-empty ``keys``."""
+    root = keys[0] if _PLAIN.fullmatch(keys[0]) else _quoted(keys[0])
+    for key in keys[1:]:
+        root = path_part(root, key)
+    return root
+
+
+def explicit_path(keys: Sequence[str]) -> str:
+    """``render_path`` with every nested key in brackets (``a["b"]``): never a top-level
+    key's name as it is, so it names the nested value where a record also has ``"a.b"``."""
+    root = keys[0] if _PLAIN.fullmatch(keys[0]) else _quoted(keys[0])
+    return root + "".join(_quoted(k) for k in keys[1:])
+
+
+def row_path(keys: Sequence[str]) -> str:
+    """The key ``flatten`` gives the value at ``keys`` (its top-level key as it is)."""
+    path = keys[0]
+    for key in keys[1:]:
+        path = path_part(path, key)
+    return path
+
+
+class AmbiguousPath(InputError):
+    """A path that reads two different values in one record (``a.b``: the top-level key
+    ``"a.b"`` and the nested ``{"a": {"b": ...}}``): a row error naming both readings."""
+
+
+_ABSENT = object()
+
+
+class PathRow(dict[str, Any]):
+    """A flattened JSON record: a ``dict`` keyed as ``flatten`` writes paths, read by any
+    spelling of the path grammar (``props["deal name"]`` reads ``props.deal name``).
+
+    ``roots``: the keys that hang from a top-level key holding a dot, bracket or quote
+    (``"a.b"`` kept as it is): ``["a.b"]`` reads them, ``a["b"]`` does not. ``ambiguous``:
+    paths two readings share in this record, with the message naming both; reading one
+    by that spelling raises ``AmbiguousPath`` (``get`` and ``[]``; ``in`` is True)."""
+
+    __slots__ = ("ambiguous", "roots")
+
+    def __init__(self, values: Mapping[str, Any] | None = None, *,
+                 roots: Collection[str] = (), ambiguous: Mapping[str, str] | None = None,
+                 ) -> None:
+        super().__init__(values or {})
+        self.roots = frozenset(roots)
+        self.ambiguous = dict(ambiguous or {})
+
+    def key_of(self, path: str) -> str | None:
+        """The stored key ``path`` reads here (None: none); AmbiguousPath when two."""
+        parsed = parse_path(path)
+        if parsed is None:
+            return path if dict.__contains__(self, path) else None
+        keys, bracketed = parsed
+        at = row_path(keys)
+        if at in self.ambiguous:
+            if path == at:
+                raise AmbiguousPath(self.ambiguous[at])
+            if bracketed and not _PLAIN.fullmatch(keys[0]):  # the top-level key's reading
+                at = render_path(keys)
+            return at if dict.__contains__(self, at) else None
+        if not dict.__contains__(self, at):
+            return None
+        top = at in self.roots
+        if bracketed and not _PLAIN.fullmatch(keys[0]):
+            return at if top else None  # ["a.b"] names the top-level key "a.b" only
+        return at if not top or path == at else None  # a["b"] is never the key "a.b"
+
+    def __missing__(self, key: str) -> Any:
+        at = self.key_of(key)
+        if at is None or at == key:
+            raise KeyError(key)
+        return dict.__getitem__(self, at)
+
+    def __getitem__(self, key: str) -> Any:
+        if self.ambiguous and key in self.ambiguous:
+            raise AmbiguousPath(self.ambiguous[key])
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = dict.get(self, key, _ABSENT)  # the common case: a hit, one lookup
+        if value is _ABSENT:
+            at = self.key_of(key)
+            return default if at is None or at == key else dict.__getitem__(self, at)
+        if self.ambiguous and key in self.ambiguous:
+            raise AmbiguousPath(self.ambiguous[key])
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        if dict.__contains__(self, key) or key in self.ambiguous:
+            return True
+        try:
+            return self.key_of(key) is not None
+        except AmbiguousPath:
+            return True
+
+
+def flatten(record: dict[str, Any]) -> PathRow:
+    """The record as a flat row keyed by paths (see the module docstring). A path two
+    top-level keys give (``"a.b"`` and ``{"a": {"b": ...}}``) keeps the nested reading
+    under it and the other under ``render_path`` (``["a.b"]``); when they differ, reading
+    the path as written is an ``AmbiguousPath`` naming both (``PathRow``)."""
+    if all(_PLAIN.fullmatch(str(k)) for k in record):
+        # plain top-level keys: a path's top-level key ends at its first "." or "[", so two
+        # of them never give the same path (the common case, kept fast)
+        plain = PathRow()
+        _walk_plain(record, None, plain)
+        return plain
     out: dict[str, Any] = {}
-    _walk(record, None, out)
-    return out
+    roots: set[str] = set()
+    origin: dict[str, tuple[str, ...]] = {}  # each path's keys, from the top level
+    clashes: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+    for key, item in record.items():
+        key = str(key)
+        part: dict[str, Any] = {}
+        paths: dict[str, tuple[str, ...]] = {}
+        _walk({key: item}, None, part, paths, ())
+        for path, value in part.items():
+            if path in clashes or path in origin:
+                if path not in clashes:
+                    clashes[path] = [(origin[path], out.pop(path))]
+                    roots.discard(path)
+                clashes[path].append((paths[path], value))
+                continue
+            out[path] = value
+            origin[path] = paths[path]
+            if not _PLAIN.fullmatch(key):
+                roots.add(path)
+    ambiguous: dict[str, str] = {}
+    for path, readings in clashes.items():
+        for keys, value in readings:
+            at = path if _PLAIN.fullmatch(keys[0]) else render_path(keys)
+            out[at] = value
+        if any(v != readings[0][1] for _, v in readings[1:]):
+            ambiguous[path] = (
+                f"{path!r} reads two values in this record: "
+                + " and ".join(f"{explicit_path(k)} ({_shown(v)})" for k, v in readings)
+                + "; write the one meant (a nested key in brackets, a[\"b\"]; a top-level "
+                  'key with a dot in brackets, ["a.b"])')
+    return PathRow(out, roots=roots, ambiguous=ambiguous)
 
 
-def _walk(value: dict[str, Any], parent: str | None, out: dict[str, Any]) -> None:
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else orjson.dumps(
+        value, default=str).decode()
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _walk_plain(value: dict[str, Any], parent: str | None, out: dict[str, Any]) -> None:
     for key, item in value.items():
         path = path_part(parent, str(key))
         if isinstance(item, dict):
             if item:
-                _walk(item, path, out)
+                _walk_plain(item, path, out)
             else:
                 out[path] = {}  # kept: a field that reads it fails, never reads it as blank
             continue
         out[path] = item
         if isinstance(item, list) and item and isinstance(item[0], dict):
-            _walk(item[0], path, out)
+            _walk_plain(item[0], path, out)
+
+
+def _walk(value: dict[str, Any], parent: str | None, out: dict[str, Any],
+          paths: dict[str, tuple[str, ...]], above: tuple[str, ...]) -> None:
+    for key, item in value.items():
+        path = path_part(parent, str(key))
+        keys = (*above, str(key))
+        if isinstance(item, dict):
+            if item:
+                _walk(item, path, out, paths, keys)
+            else:
+                out[path] = {}  # kept: a field that reads it fails, never reads it as blank
+                paths[path] = keys
+            continue
+        out[path] = item
+        paths[path] = keys
+        if isinstance(item, list) and item and isinstance(item[0], dict):
+            _walk(item[0], path, out, paths, keys)
 
 
 def object_at(values: Mapping[str, Any], path: str) -> bool:
     """Whether a flat row holds an object at ``path`` (paths under it)."""
-    return any(k.startswith((path + ".", path + "[")) for k in values)
+    parsed = parse_path(path)
+    at = row_path(parsed[0]) if parsed is not None else path
+    return any(k.startswith((at + ".", at + "[")) for k in values)
 
 
 def structured(value: Any) -> bool:
@@ -182,31 +414,88 @@ def structured(value: Any) -> bool:
                                        and any(isinstance(v, dict | list) for v in value))
 
 
-_SEGMENT = r'(?:\.[^.\[\]"]+|\["(?:[^"\\]|\\.)*"\])'
-# a top-level key is kept as it is (``Amount [EUR]``): only ``.`` and ``["`` end it
-_WELL_FORMED = re.compile(r'(?:[^.\[]|\[(?!"))+' + _SEGMENT + "*")
-
-
 def path_problem(path: str) -> str | None:
-    """Why ``path`` cannot be a JSON path (``properties.dealname``,
-    ``properties["hs.custom"]``), or None: a mapping's paths into a JSON manifest are
-    checked for their form only — whether records have them is known only by reading
-    every record (a path may first appear in record 5,000)."""
+    """Why ``path`` cannot be a JSON path of the grammar (``parse_path``:
+    ``properties.dealname``, ``properties["hs.custom"]``, ``props['deal name']``), or
+    None: a mapping's paths into a JSON manifest are checked for their form only —
+    whether records have them is known only by reading every record (a path may first
+    appear in record 5,000)."""
     if not path.strip():
         return "an empty path"
-    if not _WELL_FORMED.fullmatch(path):
+    if parse_path(path) is None:
+        for quoted in re.findall(r'\[("(?:[^"\\]|\\.)*")\]', path):
+            try:
+                json.loads(quoted)
+            except ValueError:
+                return f"the bracketed key {quoted} is not a JSON string"
         return ("not a path: write nested keys with dots (properties.dealname) and a key "
-                'that holds a dot or bracket in brackets (properties["hs.custom"])')
-    for quoted in re.findall(r'\[("(?:[^"\\]|\\.)*")\]', path):
-        try:
-            json.loads(quoted)
-        except ValueError:
-            return f"the bracketed key {quoted} is not a JSON string"
+                'that holds a dot, a bracket, a quote or a space in brackets '
+                '(properties["hs.custom"], properties["deal name"])')
     return None
 
 
+# the keys an API response wraps its records in: HubSpot's and most REST APIs' "results",
+# Salesforce's "records", JSON:API's "data", "items"
+WRAPPER_KEYS = ("results", "records", "data", "items")
+_WRAPPERS_SAID = ", ".join(f'"{k}"' for k in WRAPPER_KEYS)
+
+
+def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """The key of a ``.json`` file's top-level object that holds its records: the one
+    ``WRAPPER_KEYS`` key whose value is an array (``{"results": [...], "paging": {}}``).
+    One streaming pass over the file (constant memory). InputError when no such key, or
+    more than one, holds an array, naming the top-level keys."""
+    from .manifest_encoding import open_utf8
+
+    arrays: list[str] = []
+    keys: list[str] = []
+    ended = False  # the top-level object is closed: what follows is another value
+    with open_utf8(path, encoding) as f:
+        if f.peek(3)[:3] == b"\xef\xbb\xbf":
+            f.read(3)
+        try:
+            for prefix, event, value in ijson.parse(f, use_float=False):
+                if prefix == "" and event == "map_key":
+                    keys.append(str(value))
+                elif event == "start_array" and prefix in WRAPPER_KEYS:
+                    arrays.append(prefix)
+                elif prefix == "" and event == "end_map":
+                    ended = True
+        except ijson.JSONError as exc:
+            raise InputError(f"{os.fspath(path)!r}: " + (
+                "a .json manifest must be an array of records, and this file holds more than "
+                "one object (one object per line? name it .jsonl)" if ended
+                else f"not valid JSON ({exc})")) from None
+    if len(arrays) == 1:
+        return arrays[0]
+    shown = ", ".join(f'"{k}"' for k in keys[:10]) or "none"
+    if arrays:
+        raise InputError(f"{os.fspath(path)!r}: the top-level object holds arrays under "
+                         f"{', '.join(map(repr, arrays))}: which are the records is not "
+                         "clear; save the records as an array ([{...}, ...]) or as .jsonl")
+    raise InputError(f"{os.fspath(path)!r}: a .json manifest is an array of records, or an "
+                     f"object holding one under {_WRAPPERS_SAID}; this object has no array "
+                     f"there (its keys: {shown}); save the records as an array "
+                     "([{...}, ...]) or one object per line as .jsonl")
+
+
+def wrapped(path: str | os.PathLike[str], encoding: str | None = None) -> str | None:
+    """The wrapper key a ``.json`` file's records are under (``wrapper_key``), or None
+    when its top level is an array (or the file cannot say: its reader will)."""
+    from .manifest_encoding import open_utf8
+
+    try:
+        with open_utf8(path, encoding) as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        return wrapper_key(path, encoding) if head.startswith(b"{") else None
+    except InputError:
+        return None
+
+
 def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -> Iterator[Any]:
-    """Stream a ``.json`` file whose top level is an array of records, as ``SourceRow``s.
+    """Stream a ``.json`` file whose top level is an array of records — or an API
+    response's object holding one under a ``WRAPPER_KEYS`` key (``wrapper_key``) — as
+    ``SourceRow``s.
 
     The ``line`` of a row is its position in the array (1-based): ijson gives no
     line numbers. An element that is not an object is an error row; a syntax
@@ -220,16 +509,20 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
     if not head.strip():
         raise InputError(f"{os.fspath(path)!r} has no records (the file is empty): nothing "
                          "to read")
-    if not head.startswith(b"["):
-        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records "
-                         "(one object per line? name it .jsonl)")
+    prefix = "item"
+    if head.startswith(b"{"):
+        prefix = f"{wrapper_key(path, encoding)}.item"
+    elif not head.startswith(b"["):
+        raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records, "
+                         "or an object holding one under " + _WRAPPERS_SAID
+                         + " (one object per line? name it .jsonl)")
     with open_utf8(path, encoding) as f:
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
         number = 0
         try:
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
-            for number, item in enumerate(ijson.items(f, "item", use_float=False), 1):
+            for number, item in enumerate(ijson.items(f, prefix, use_float=False), 1):
                 value = _exact(item)
                 if isinstance(value, dict):
                     yield SourceRow(number, number, flatten(value))
@@ -244,5 +537,7 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                 "after this point cannot be read", row=number + 1))
 
 
-__all__ = ["JsonNumber", "decimal_text", "exact_float", "exact_int", "flatten",
-           "loads_exact", "object_at", "path_part", "path_problem", "read_json_array", "structured"]
+__all__ = ["AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
+           "explicit_path", "flatten", "loads_exact", "object_at", "parse_path", "path_part",
+           "path_problem", "read_json_array", "render_path", "row_path", "structured",
+           "WRAPPER_KEYS", "wrapper_key", "wrapped"]

@@ -28,7 +28,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -431,11 +431,9 @@ def _names(cells: list[Any], number: int) -> list[str]:
     while names and not names[-1]:
         names.pop()
     seen: set[str] = set()
-    for position, name in enumerate(names, 1):
-        if not name:
-            raise InputError(f"the header (Excel row {number}) has an empty column name "
-                             f"(column {position}); if the header is another row, say "
-                             "header_row = N in the mapping's [defaults] (or --header-row N)")
+    for name in names:
+        if not name:  # no name: skipped when no row has a value there (xlsx_unnamed)
+            continue
         if name in seen:
             raise InputError(f"the header (Excel row {number}) names column {name!r} twice",
                              column=name)
@@ -527,11 +525,56 @@ def xlsx_date_system(path: str | os.PathLike[str], sheet: str | None = None) -> 
         book.close()
 
 
+def column_letter(position: int) -> str:
+    """A spreadsheet's letter for the 1-based column ``position`` (1 -> A, 28 -> AB)."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def unnamed_refusal(where: str, position: int, row: str, value: object) -> InputError:
+    """The refusal of a column with no name in the header that has a value in a row."""
+    return InputError(f"the header ({where}) has no name for column {position} "
+                      f"({column_letter(position)}), but {row} has a value there "
+                      f"({str(value)[:40]!r}): name the column in the header; if the header "
+                      "is another row, say header_row = N in the mapping's [defaults] (or "
+                      "--header-row N)")
+
+
+def unnamed_note(positions: Sequence[int]) -> str:
+    """The plan's note on the skipped columns (0-based ``positions``)."""
+    shown = ", ".join(f"{p + 1} ({column_letter(p + 1)})" for p in positions)
+    return (f"column{'s' if len(positions) > 1 else ''} {shown} of the header "
+            f"{'have' if len(positions) > 1 else 'has'} no name and no value in any row: "
+            "skipped")
+
+
+def xlsx_unnamed(path: str | os.PathLike[str], sheet: str | None = None,
+                 header_row: int | None = None) -> list[int]:
+    """The 0-based positions of the header's columns with no name, each empty in every
+    row (a report layout's empty column A): they are skipped. InputError naming the
+    column when a row has a value in one. One pass over the sheet when there are any."""
+    rows = _headed(path, sheet, header_row)
+    for number, cells in rows:
+        positions = [i for i, name in enumerate(_names(cells, number)) if not name]
+        for excel_row, values in rows if positions else ():
+            for p in positions:
+                if p < len(values) and not _empty(values[p]):
+                    raise unnamed_refusal(f"Excel row {number}", p + 1,
+                                          f"Excel row {excel_row}", values[p])
+        return positions
+    return []
+
+
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None,
                 header_row: int | None = None) -> list[str]:
-    """The header row's column names."""
+    """The header row's column names (a column with no name, and no value in any row, is
+    left out: ``xlsx_unnamed``)."""
+    xlsx_unnamed(path, sheet, header_row)
     for number, cells in _headed(path, sheet, header_row):
-        return _names(cells, number)
+        return [n for n in _names(cells, number) if n]
     raise InputError("the sheet is empty: a header row is required")
 
 
@@ -550,13 +593,15 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
     for excel_row, cells in rows:
         if names is None:
             names = _names(cells, excel_row)
+            if "" in names:
+                xlsx_unnamed(path, sheet, header_row)  # refused when a row has a value there
             covered = _covered(path, sheet)
             continue
         number = excel_row  # the row is the one Excel shows
         width = len(names)
         extra = [v for v in cells[width:] if not _empty(v)]
-        values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False)}
-        values.update({n: "" for n in names[len(cells):]})
+        values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False) if n}
+        values.update({n: "" for n in names[len(cells):] if n})
         if extra:
             for position, v in enumerate(cells[width:], 1):
                 values[f"(extra {position})"] = "" if v is None else v
@@ -596,7 +641,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "currency_format",
-           "format_currency", "header_row_number", "read_xlsx",
+__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "column_letter",
+           "currency_format", "format_currency", "header_row_number", "read_xlsx",
+           "unnamed_note", "unnamed_refusal", "xlsx_unnamed",
            "xlsx_date_system",
            "xlsx_header"]

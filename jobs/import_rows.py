@@ -31,7 +31,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import Format, PathSample, SourceRow, check_paths, detect_format
-from bulk.manifest_json import object_at
+from bulk.manifest_json import PathRow, object_at
 from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
 from bulk.store import ItemState, NewItem
 
@@ -147,6 +147,8 @@ def stored_row(row: SourceRow) -> dict[str, Any]:
         types = tf.cell_types(values)
         if types:
             out["types"] = types
+    if isinstance(values, PathRow):  # a JSON record: how its paths read (manifest_json)
+        out["paths"] = {"roots": sorted(values.roots), "ambiguous": values.ambiguous}
     if row.error is not None:
         out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
     return out
@@ -157,6 +159,10 @@ def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
     values = payload.get("values")
     typed = tf.typed_values(values if isinstance(values, Mapping) else {},
                             payload.get("types"))
+    paths = payload.get("paths")
+    if isinstance(paths, Mapping):
+        typed = PathRow(typed, roots=paths.get("roots") or (),
+                        ambiguous=paths.get("ambiguous") or {})
     error = payload.get("source_error")
     return SourceRow(row, 0, typed, InputError(
         str(error.get("reason")), row=row, column=error.get("column"))
@@ -437,7 +443,7 @@ class RowPlanner:
                 and self.read_columns is not None:
             columns = [c for c in row.values if c in self.read_columns]
         for column in columns:
-            cell = row.values.get(column)
+            cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
             if found is not None and column != reason_column:
                 return self._bad(row, f"the cell shows {found[0]!r}, how failed.csv shows a "

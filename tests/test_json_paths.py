@@ -150,3 +150,40 @@ def test_init_mapping_proposes_the_leaf_not_the_array_of_objects(sandbox: Sandbo
                                    "--failed-csv", str(tmp_path / "pf.csv")], env=ENV)
     assert res.exit_code == 0, res.output
     assert read_csv(tmp_path / "pf.csv") == []
+
+
+T25 = [{"id": "p1", "a.b": "TOP", "a": {"b": "NESTED"},
+        "props": {"deal name": "with space", "x[y]": "brk"}},
+       {"id": "p2", "a": {"b": "NESTED-ONLY"}, "props": {"deal name": "ws2", "x[y]": "brk2"}},
+       {"id": "p3", "a.b": "TOP-ONLY", "props": {"deal name": "ws3", "x[y]": "brk3"}}]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+@pytest.mark.parametrize(("title", "titles", "failed"), [
+    # as written, a.b reads two values in p1: that row fails naming both; the others import
+    ("a.b", ["NESTED-ONLY", "TOP-ONLY"], ["p1"]),
+    ('a["b"]', ["NESTED", "NESTED-ONLY"], ["p3"]),   # the nested key only
+    ('["a.b"]', ["TOP", "TOP-ONLY"], ["p2"]),        # the top-level key only
+])
+def test_a_path_two_readings_share_fails_its_row_and_each_spelling_reads_one(
+        sandbox: Sandbox, tmp_path: Path, suffix: str, title: str, titles: list[str],
+        failed: list[str]) -> None:
+    """v10r9 M1/M2 end to end: props["deal name"] reads the key with a space; the column
+    a.b never takes the nested value in one record and the top-level one in another."""
+    mapping = (MAPPING % "x").replace('"properties.dealname"', repr(title)).replace(
+        '"properties.x"', "'props[\"deal name\"]'")
+    path = _write(tmp_path / f"t25{suffix}", T25)
+    res = _run(sandbox, tmp_path, path, mapping, "import", "--job-dir", str(tmp_path / "jobs"))
+    assert res.exit_code in (0, 3), res.output
+    assert sorted(d["title"] for d in sandbox_deals(sandbox)) == titles
+    code = next(f["field_code"] for f in sandbox.state.fields.values()
+                if f["field_name"] == "External ID")
+    assert all(d["custom_fields"][code] in ("with space", "ws2", "ws3")
+               for d in sandbox_deals(sandbox))
+    (job,) = (tmp_path / "jobs").iterdir()
+    rows = read_csv(job / "failed.csv")
+    assert [r["key"] for r in rows] == failed
+    if title == "a.b":
+        assert rows[0]["column"] == "a.b"
+        assert '["a.b"] (\'TOP\')' in rows[0]["reason"]
+        assert 'a["b"] (\'NESTED\')' in rows[0]["reason"]

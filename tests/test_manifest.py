@@ -111,7 +111,8 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
     ("", "the file is empty"),
     ("\n\n", "the file is empty"),
     ("a,b,a\n1,2,3\n", "names column 'a' twice"),
-    ("a,,b\n1,2,3\n", "empty column name (column 2)"),
+    ("a,,b\n1,2,3\n", "no name for column 2 (B), but line 2 has a value there ('2')"),
+    ("a,,b\n1,,3\n4, x ,6\n", "no name for column 2 (B), but line 3 has a value"),
 ])
 def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
     """A missing header or duplicate / empty names fail the whole file."""

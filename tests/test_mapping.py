@@ -746,3 +746,25 @@ def test_init_mapping_writes_the_encoding_it_was_read_with(catalog: Catalog) -> 
     assert Mapping.loads(_resolved(text)).encoding == "cp1252"
     for encoding in (None, "utf-8", "UTF-16"):
         assert "encoding =" not in init_mapping(["id", "Deal Name"], catalog, encoding=encoding)
+
+
+@pytest.mark.parametrize(("header", "listed", "unlisted"), [
+    # a Pipeline column: every pipeline's stages, grouped (v10r9 M5)
+    (["Deal Name", "Pipeline", "Deal Stage"],
+     ['#   Sales: "Qualified", "Proposal Made"', '#   Enterprise: "Qualified", "Negotiation"'],
+     []),
+    # no Pipeline column: the default pipeline's stages only
+    (["Deal Name", "Deal Stage"], ['one of: "Qualified", "Proposal Made"; uncomment'],
+     ['"Negotiation" = "Negotiation"']),
+])
+def test_init_mapping_stage_todo_lists_the_pipelines_the_rows_can_be_in(
+        catalog: Catalog, header: list[str], listed: list[str], unlisted: list[str]) -> None:
+    """The stage TODO names the candidates of every pipeline a Pipeline column can name."""
+    text = init_mapping(header, catalog, samples={
+        "Pipeline": ["Sales", "Enterprise"], "Deal Stage": ["Negotiation", "Lead-In"]})
+    for line in listed:
+        assert line in text
+    for line in unlisted:
+        assert line not in text
+    if "Pipeline" in header:
+        assert '"Negotiation" = "Negotiation"' in text  # a stage of the other pipeline

@@ -95,10 +95,12 @@ def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
     return (first, last) if first and last else None
 
 
-def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
+def _stage_lines(values: Sequence[str], stages: Sequence[str],
+                 groups: MappingABC[str, Sequence[str]] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
-    guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage."""
+    guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
+    ``groups`` (pipeline name -> its stage names): the TODO lists them by pipeline."""
     by_key = {tf.norm_key(s).replace(" ", ""): s for s in stages}
     lines, todo = [], []
     for value in values:
@@ -108,9 +110,15 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str]) -> list[str]:
         else:
             todo.append(value)
     if todo:
-        choices = ", ".join(_toml_str(s) for s in stages)
-        lines.append(f"# TODO: map each source stage below to one of: {choices}; "
-                     "uncomment it, then delete this TODO line")
+        if groups:
+            lines.append("# TODO: map each source stage below to a stage of its row's "
+                         "pipeline; uncomment it, then delete these TODO lines")
+            lines += [f"#   {pipe}: " + ", ".join(_toml_str(s) for s in names)
+                      for pipe, names in groups.items()]
+        else:
+            choices = ", ".join(_toml_str(s) for s in stages)
+            lines.append(f"# TODO: map each source stage below to one of: {choices}; "
+                         "uncomment it, then delete this TODO line")
         lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
     return lines
 
@@ -492,10 +500,15 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     else:
         out += ["", "[deal.stage]", f"column = {_toml_str(stage_column)}"]
         values = list(dict.fromkeys((samples or {}).get(stage_column, ())))[:50]
-        stages = [s.name for s in (catalog.stages_in(pipeline.id) if pipeline else ())]
+        # a pipeline column: the rows' stages are of any pipeline, so every pipeline's
+        # stages are candidates, grouped (v10r9 M5: only the first pipeline's were listed)
+        groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
+                  for p in (catalog.pipelines if guesses.get("deal.pipeline")
+                            else [pipeline] if pipeline else [])}
+        stages = list(dict.fromkeys(s for names in groups.values() for s in names))
         if values and stages:
             out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
-            out += _stage_lines(values, stages)
+            out += _stage_lines(values, stages, groups if len(groups) > 1 else None)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

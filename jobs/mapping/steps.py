@@ -12,7 +12,7 @@ from itertools import islice
 from typing import Any, cast
 
 from bulk.errors import InputError
-from bulk.manifest_json import object_at
+from bulk.manifest_json import AmbiguousPath, PathRow, object_at
 
 from .. import transforms as tf
 from .spec import (
@@ -73,7 +73,15 @@ class _Source:
                                               else () if spec.column is None else (spec.column,))
 
     def __call__(self, values: Values, *, default: bool = True) -> object:
-        """The raw value (``default``: the field's default for a blank cell, else None)."""
+        """The raw value (``default``: the field's default for a blank cell, else None).
+        InputError naming the source (column or template columns) when a JSON path reads
+        two values in this record (``AmbiguousPath``) or the cell is refused."""
+        try:
+            return self._read(values, default)
+        except AmbiguousPath as exc:
+            raise InputError(exc.reason, column=self.where) from None
+
+    def _read(self, values: Values, default: bool) -> object:
         raw: object = None
         if self._template is not None:
             columns = self._template.columns
@@ -81,7 +89,8 @@ class _Source:
                 values = {c: _from_array(v, self._join) if isinstance(v := values.get(c), list)
                           else v for c in columns}
             raw = self._template.render(
-                {k: None if self._marker(v) else v for k, v in values.items()}
+                _with_values(values, {k: None if self._marker(v) else v
+                                      for k, v in values.items()})
                 if self._empty else values)
         elif self._column is not None:
             raw = values.get(self._column)
@@ -112,6 +121,13 @@ class _Source:
         paths = self._template.columns if self._template is not None else [self._column]
         gone = [p for p in paths if p is not None and p not in values]
         return f" (no {', '.join(map(repr, gone))} in this record)" if gone else ""
+
+
+def _with_values(row: Values, values: dict[str, Any]) -> Values:
+    """``values`` read as ``row`` is: a JSON record's paths by any spelling (PathRow)."""
+    if isinstance(row, PathRow):
+        return PathRow(values, roots=row.roots, ambiguous=row.ambiguous)
+    return values
 
 
 def _from_array(items: list[Any], join: str | None) -> object:
@@ -177,6 +193,12 @@ class _Step:
     memo: dict[Any, Any] | None = None
 
     def __call__(self, values: Values, row: int) -> Any:
+        try:
+            return self._call(values, row)
+        except AmbiguousPath as exc:  # a JSON path that reads two values in this record
+            raise InputError(exc.reason, row=row, column=self.source.where) from None
+
+    def _call(self, values: Values, row: int) -> Any:
         memo = self.memo
         if memo is not None:
             column = self.source.column
