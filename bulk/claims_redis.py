@@ -42,14 +42,12 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from .claims import Claim, Held, as_taken
 from .clock import Clock, SystemClock
 from .coordinator import check_url, redacted
-from .coordinator_redis import failure
+from .coordinator_redis import blip_retry, failure, lacks_script
 from .errors import CoordinatorLost
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
@@ -179,11 +177,11 @@ class RedisClaims:
         self._clock = clock or SystemClock()
         self.holder = holder or holder_id()
         self.poll, self.retain_s = poll, retain_s
-        # a blip (a dropped connection, a restarted server) is retried 3 times, 50 ms ..
-        # 0.5 s apart, as the coordinator's; every script is safe to run twice (the same
+        # a blip (a dropped connection, a restarted server) is retried as the coordinator's
+        # (``bulk.coordinator_redis.blip_retry``: about 2 s); every script is safe to run twice (the same
         # holder acquires again; release and renew compare the holder)
-        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=5.0,
-                                        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3))
+        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0,
+                                        socket_timeout=5.0, retry=blip_retry())
         self._scripts = {name: self._redis.register_script(src)
                          for name, src in (("acquire", ACQUIRE), ("release", RELEASE),
                                            ("renew", RENEW))}
@@ -288,14 +286,18 @@ class RedisClaims:
         if not self._later:
             return
         later, self._later = self._later, []
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for claim, outcome in later:
-                    await self._scripts["release"](keys=[self._key(claim.name)],
-                                                   args=self._release_args(outcome), client=pipe)
-                await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise self._lost(exc) from None
+        for again in (False, True):
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for claim, outcome in later:
+                        await self._scripts["release"](keys=[self._key(claim.name)],
+                                                       args=self._release_args(outcome),
+                                                       client=pipe)
+                    await pipe.execute()
+                break
+            except (RedisError, OSError) as exc:
+                if again or not lacks_script(exc):  # a release runs twice safely
+                    raise self._lost(exc) from None
         self.statistics_["released"] += len(later)
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:

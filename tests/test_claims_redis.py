@@ -396,3 +396,32 @@ async def test_a_local_dead_holders_tag_is_no_proof_once_the_shared_state_was_lo
     local.close()
     assert isinstance(got, Claim) and got.reconcile
     assert got.prev_tag == (None if state_lost else "J")
+
+
+async def test_a_release_answered_noscript_is_sent_again(redis_server: RedisServer,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """v12r9: Redis restarted (empty) between a pipeline's script check and its EVALSHAs:
+    "No matching script" stopped the run with exit 4. The releases are sent again (the
+    next pipeline loads the scripts) and the claim is free with its outcome."""
+    from redis.asyncio.client import Pipeline
+    from redis.exceptions import ResponseError
+
+    a, b = claims(redis_server, "h:1:a"), claims(redis_server, "h:2:b")
+    got = (await a.acquire_many(["deal:NS"]))["deal:NS"]
+    assert isinstance(got, Claim)
+    real = Pipeline.execute
+    failed: list[bool] = []
+
+    async def once(self: Pipeline, raise_on_error: bool = True) -> Any:
+        if not failed:
+            failed.append(True)
+            raise ResponseError("Command # 1 (EVALSHA 7c02) of pipeline caused error: "
+                                "No matching script. Please use EVAL.")
+        return await real(self, raise_on_error)
+
+    monkeypatch.setattr(Pipeline, "execute", once)
+    a.release_soon(got, {"deal_id": 7, "job": "A"})
+    await a.flush()  # before: CoordinatorLost ("refused the request")
+    assert failed and a.statistics_["released"] == 1
+    again = (await b.acquire_many(["deal:NS"]))["deal:NS"]
+    assert isinstance(again, Claim) and again.previous == {"deal_id": 7, "job": "A"}
