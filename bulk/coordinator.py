@@ -399,7 +399,8 @@ def check_coordination(token_fp: str, current: str | None,
     if recorded is not None and recorded != current:
         raise CoordinatorMismatch(
             f"this job ran with the shared coordinator {recorded}; resume it with the same "
-            f"one (--coordinator {recorded}, with its password, or env {ENV_COORDINATOR}): "
+            f"one (or retry it: --coordinator {recorded}, with its password, or env "
+            f"{ENV_COORDINATOR}): "
             "claims taken there are not seen by "
             + ("local claims" if current is None else f"the coordinator {current}"))
     index = _read(_marker(token_fp))

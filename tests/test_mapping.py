@@ -583,6 +583,9 @@ def test_json_array_first_item_or_join(catalog: Catalog) -> None:
                                      "companies": ["Initech", "Globex"]}))
     assert mapped.deal["title"] == "A + B"
     assert mapped.org == OrgRef("Initech", None)
+    for nested in ([["nested"]], ["A", {"name": "B"}]):  # v10r9: dropped, the title empty
+        with pytest.raises(InputError, match=r"item \d of the array is an? (array|object)"):
+            rm.map(SourceRow(4, 4, {"id": "10", "names": nested, "companies": []}))
     with pytest.raises(InputError, match=r"the deal title is empty \(no 'names' in this record\)"):
         rm.map(SourceRow(2, 2, {"id": "8", "companies": []}))
     templated = Mapping.loads(text.replace('title = { column = "names", join = " + " }',

@@ -131,11 +131,16 @@ def _with_values(row: Values, values: dict[str, Any]) -> Values:
 
 
 def _from_array(items: list[Any], join: str | None) -> object:
-    """An array's first item, or with ``join`` its non-empty scalar items joined."""
+    """An array's first item, or with ``join`` its non-empty items joined. InputError for
+    an object or array among the items to join: it was dropped, and the cell came out
+    empty with no error (v10r9)."""
     if join is None:
         return items[0] if items else None
-    return join.join(str(item) for item in items if not tf.is_empty(item)
-                     and not isinstance(item, dict | list))
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, dict | list):
+            raise InputError(f"join = {join!r} joins plain values, but item {n} of the array "
+                             f"is {tf.json_kind(item)}: point the path at a plain value")
+    return join.join(str(item) for item in items if not tf.is_empty(item))
 
 
 def _number_of(value: object) -> Decimal | None:
