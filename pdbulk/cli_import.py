@@ -166,7 +166,10 @@ FailedCsv = Annotated[Path, typer.Option(
     "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
 
 
-@engine_options(*READ_OPTIONS, "job_dir")  # accepted like every plan command's; unused
+# every engine option, as the import takes them (v9r8: `plan import --workers 1` was refused,
+# so a --workers 1 upsert could not be priced: its re-check batches are smaller); --job-dir,
+# --budget-share, --max-tokens and --wait-for-reset are accepted and change no figure
+@engine_options()
 def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                     create_key_field: CreateKey = False, as_json: AsJson = False,
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,

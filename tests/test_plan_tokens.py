@@ -298,3 +298,30 @@ def test_plans_price_the_re_check_of_each_batch_exactly(sb: Sandbox, tmp_path: P
     assert spent(sb) - before == plan_tokens(moved.output), moved.output
     # `plan move-stage` counts the re-read after the prompt too (10 tokens; --yes has none)
     assert orjson.loads(planned.stdout)["tokens"] == spent(sb) - before + 10
+
+
+@pytest.mark.parametrize("workers", ["1", "13"])
+def test_plan_import_takes_the_runs_workers_and_prices_its_re_checks(
+        sb: Sandbox, tmp_path: Path, workers: str) -> None:
+    """v9r8 medium: `plan import --workers 1` was refused (no such option), so the only plan
+    of a --workers 1 upsert priced the re-check of its updates in batches of 100 while the
+    run reads them 16 at a time (160 tokens short on 250 updates). Now plan import takes
+    every engine option, and its tokens equal what the run spends."""
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    rows = [(f"w{i}", f"Deal {i}", 100 + i, f"Pat {i % 7}") for i in range(40)]
+    seed = cli(sb, jobs, "import", str(write_rows(tmp_path / "a.csv", rows)), "-m",
+               str(mapping), "--create-key-field", *engine(sb, jobs))
+    assert seed.exit_code == 0, seed.output
+    second = write_rows(tmp_path / "b.csv", [(k, f"{t} v2", v, p) for k, t, v, p in rows])
+    args = [*engine(sb, jobs), "--workers", workers]
+    planned = cli(sb, jobs, "plan", "import", str(second), "-m", str(mapping), "--json",
+                  "--failed-csv", str(tmp_path / "pf.csv"), *args)
+    assert planned.exit_code == 0, planned.output
+    plan = orjson.loads(planned.stdout)
+    assert plan["calls"]["updateDeal"] == 40
+    before = spent(sb)
+    ran = cli(sb, jobs, "import", str(second), "-m", str(mapping), *args)
+    assert ran.exit_code == 0, ran.output
+    assert spent(sb) - before == plan["tokens"], (plan["calls"], ran.output)
