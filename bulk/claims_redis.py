@@ -47,8 +47,8 @@ from redis.exceptions import RedisError
 from .claims import Claim, Held, as_taken
 from .clock import Clock, SystemClock
 from .coordinator import check_url, redacted
-from .coordinator_redis import blip_retry, failure, lacks_script
 from .errors import CoordinatorLost
+from .redis_scripts import blip_retry, failure, lacks_script
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
 RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change

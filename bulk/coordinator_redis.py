@@ -50,163 +50,16 @@ from collections import deque
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import AuthenticationError, InvalidResponse, RedisError, ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from .clock import Clock, SystemClock
 from .coordinator import Limit, SharedStats, check_url, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
+from .redis_scripts import ADMIT, PAUSE, REFUND, WINDOW, blip_retry, failure, lacks_script
 
 _BATCH = 64  # admissions per round trip at most
 _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
-
-# KEYS: burst, search, pause, day, procs, born
-# ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
-#       known epoch ('' : none yet), new epoch, known spend today,
-#       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
-#       now + ahead (it counts from now: every entry above now - width does).
-# The state is lost when the caller knew an epoch and the marker is gone or another:
-# the token's windows are held (the pause) until a window and an `ahead` after the
-# re-birth, and the day's spend is at least what the caller knew.
-ADMIT = """
-local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
-local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
-local limit, dttl = tonumber(ARGV[5]), tonumber(ARGV[6])
-local wttl = math.ceil(width * 2000) + 1000
-local ahead = tonumber(ARGV[10])
-local at = now + ahead
-local known = ARGV[11]
-local b = redis.call('HMGET', KEYS[6], 'epoch', 'at')
-local epoch, born = b[1], tonumber(b[2] or '')
-if not epoch or not born then
-  epoch, born = ARGV[12], now
-  redis.call('HSET', KEYS[6], 'epoch', epoch, 'at', ARGV[1])
-end
-redis.call('PEXPIRE', KEYS[6], 172800000)
-local lost = known ~= '' and known ~= epoch
-if lost then
-  local hold = born + width + ahead
-  local cur = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if hold > now and hold > cur then
-    redis.call('SET', KEYS[3], tostring(hold), 'PX', math.ceil((hold - now) * 1000) + 1000)
-  end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
-redis.call('ZADD', KEYS[5], now, ARGV[7])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 60)
-redis.call('PEXPIRE', KEYS[5], 120000)
-local spent = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[9])
-local observed = tonumber(ARGV[8])
-if observed > spent then spent = observed end
-if lost and tonumber(ARGV[13]) > spent then spent = tonumber(ARGV[13]) end
-local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
-local admitted, wait, why = 0, 0, 'ok'
-local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
-if pause > now then
-  wait, why = pause - now, 'pause'
-else
-  local i = 14
-  while i + 2 <= #ARGV do
-    local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
-    if spent + cost > limit then why = 'budget'; break end
-    if count >= burst then
-      local e = redis.call('ZRANGE', KEYS[1], count - burst, count - burst, 'WITHSCORES')
-      wait, why = tonumber(e[2]) + width - now, 'burst'; break
-    end
-    if search and scount >= scap then
-      local e = redis.call('ZRANGE', KEYS[2], scount - scap, scount - scap, 'WITHSCORES')
-      wait, why = tonumber(e[2]) + width - now, 'search'; break
-    end
-    redis.call('ZADD', KEYS[1], at, member)
-    count = count + 1
-    if search then redis.call('ZADD', KEYS[2], at, member); scount = scount + 1 end
-    spent = spent + cost
-    admitted = admitted + 1
-    i = i + 3
-  end
-end
-redis.call('SET', KEYS[4], spent, 'PX', dttl)
-redis.call('PEXPIRE', KEYS[1], wttl)
-redis.call('PEXPIRE', KEYS[2], wttl)
-return {admitted, tostring(wait), why, count, scount, tostring(spent), redis.call('ZCARD', KEYS[5]),
-        tostring(pause), epoch, lost and 1 or 0}
-"""
-
-# KEYS: pause; ARGV: until (wall), ttl_ms — only ever extends the pause
-PAUSE = """
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return 1
-"""
-
-# KEYS: a window (burst or search ZSET); ARGV: now, width, cap, remaining, until, member
-# prefix. The server's headers say only `remaining` of `cap` calls are left until `until`:
-# the calls no process here counted (another client on the token, answers still on their
-# way) are added as entries that leave the window at `until` (0 left: it is full until
-# then). Answers how many were added.
-WINDOW = """
-local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
-local missing = math.min(cap, cap - left) - redis.call('ZCARD', KEYS[1])
-for i = 1, missing do
-  redis.call('ZADD', KEYS[1], untl - width, ARGV[6] .. ':' .. i)
-end
-if missing > 0 then redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000) end
-return math.max(0, missing)
-"""
-
-# KEYS: day; ARGV: tokens — never below 0, never creates the key
-REFUND = """
-local v = redis.call('GET', KEYS[1])
-if v then redis.call('SET', KEYS[1], math.max(0, tonumber(v) - tonumber(ARGV[1])), 'KEEPTTL') end
-return 1
-"""
-
-
-# a connection dropped or a server restarted is retried this often (50 ms, then doubling
-# to at most 0.5 s apart: about 2 s in all) before the run stops checkpointed (v12r9: a
-# restart taking 0.3 s outlasted 3 retries, 0.7 s, and stopped every process)
-BLIP_RETRIES = 6
-
-
-def blip_retry() -> Retry:
-    """The redis-py retry policy of every coordinator and claims connection."""
-    return Retry(ExponentialBackoff(cap=0.5, base=0.05), BLIP_RETRIES)
-
-
-def lacks_script(exc: BaseException) -> bool:
-    """A pipelined EVALSHA answered NOSCRIPT: the server restarted (empty) between the
-    pipeline's script check and its commands. The next pipeline loads them again; nothing
-    of that one ran (every EVALSHA of it failed alike), so sending it again is safe (v12r9:
-    "No matching script" stopped runs with exit 4 on a quick Redis restart)."""
-    text = str(exc)
-    return isinstance(exc, ResponseError) and ("NOSCRIPT" in text
-                                               or "No matching script" in text)
-
-
-def failure(url: str, exc: BaseException) -> str:
-    """What went wrong talking to the coordinator at ``url``, in one phrase: "does not
-    answer" (no connection, a timeout) or "refused …" with Redis' own words (a wrong
-    password, a database out of range, out of memory, a read-only replica): the second
-    kind does not go away by waiting for Redis to come back. The one place Redis errors
-    become text (the URL's password is never in it)."""
-    where = f"the coordinator at {redacted(url)}"
-    text = " ".join(str(exc).split())
-    if "NOAUTH" in text or "HELLO must be called with the client already authenticated" \
-            in text or "Authentication required" in text:
-        return (f"{where} refused the request (Redis requires a password: give it in the "
-                "URL, redis://:PASSWORD@host:port/db)")
-    if isinstance(exc, InvalidResponse) or "Protocol Error" in text:
-        return f"{where} is not a Redis server (it answered something else): check the port"
-    if isinstance(exc, AuthenticationError | ResponseError):
-        said = " ".join(str(exc).split())[:200]
-        return f"{where} refused the request ({said})"
-    return f"{where} does not answer ({type(exc).__name__})"
-
 
 class _Waiter:
     __slots__ = ("fut", "limit", "op", "wait_for_reset")
