@@ -2,7 +2,10 @@
 over the first ``ENCODING_SAMPLE`` bytes, UTF-16 without a BOM by its NUL bytes, else
 charset-normalizer's guess named in the error) or refused, and the readers that recode
 UTF-16 to UTF-8 (``open_utf8``) or open text with undecodable bytes kept as
-surrogates (``_open_text``) for ``bulk.manifest``'s CSV and JSON readers."""
+surrogates (``_open_text``) for ``bulk.manifest``'s CSV and JSON readers.
+
+Why ~550 lines: the advice for a file that is not UTF-8 (which code page reads its words
+as words, and which others read them otherwise) is most of it, and it is one decision."""
 
 from __future__ import annotations
 

@@ -19,6 +19,9 @@ retry or after the prompt, and for a merge found not applied in doubt, a deal of
 the pair whose ``update_time`` is later than the plan's snapshot (or than the one
 this job's own last write to that survivor returned: its merges', and a dedupe's
 field-policy PATCH, recorded with the PATCH's outcome) fails its row, nothing sent.
+
+Why ~550 lines: reading and checking the pairs, the plan and the job kind (run,
+reconcile, resume) share the pair rules above; the dedupe apply extends the kind.
 """
 
 from __future__ import annotations
