@@ -934,8 +934,8 @@ def test_a_letter_added_at_the_end_is_a_word_form_never_a_typo(t1: str, t2: str)
 ])
 def test_a_rare_word_next_to_a_common_word_is_a_near_word(t1: str, t2: str) -> None:
     """#11 v11r6 C2: a town or brand one letter off a common English word (before: 1.000, a
-    typo) is a near word: the common word must be 7+ letters and the other spelling written
-    nowhere in wordfreq's large lists for a typo."""
+    typo) is a near word: for a typo the other spelling must be written nowhere in wordfreq's
+    large lists, and a 5-6 letter common word needs a plausible slip (``lexicon.plausible_typo``)."""
     s, band, reasons = _days_apart(t1, t2)
     assert band == "review" and s <= 0.80, (s, reasons)
     assert any(r.startswith("near word:") for r in reasons), reasons
