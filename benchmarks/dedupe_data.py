@@ -279,6 +279,12 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
     for org_id, org_name, people, currency in customers:
         if pairs_rng.random() < 0.10:  # a route or a pair in both directions
             negatives.append(_reversed_pair(g, pairs_rng, deals, org_id, org_name, people, currency))
+    # every brand pair once a seed, at a customer drawn from an RNG of its own (after the above)
+    brand_rng = random.Random(seed * 7919 + 2)
+    for template, brand, word in BRAND_WORDS:
+        org_id, org_name, people, currency = brand_rng.choice(customers)
+        negatives.append(_brand_pair(g, brand_rng, deals, org_id, org_name, people, currency,
+                                     template.format(brand), template.format(word)))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
 
 
@@ -291,6 +297,28 @@ NEAR_WORDS = (
     ("Coaching {}", "Anna", "Anne"), ("Onboarding - {}", "Jensen", "Jansen"),
     ("Training {}", "Smith", "Smyth"), ("Kunde {}", "Maier", "Meier"), ("Mentoring {}", "Karin", "Karen"),
     ("{} rollout", "iPad", "iPod"), ("Lizenz {}", "Basic", "Basis"), ("{} licences", "Word", "Ward"),
+)
+
+
+# a brand, product or town one letter from a common word (or its other spelling): another
+# deal, even double-submitted, whatever the typo rule reads (``lexicon.misspelt``)
+BRAND_WORDS = (
+    ("{} Einführung", "Looker", "Locker"), ("{} integration", "Braze", "Brave"),
+    ("Office move {}", "Woking", "Working"), ("{} licences", "Canva", "Canvas"),
+    ("{} workspace setup", "Notion", "Nation"), ("{} migration", "Zoho", "Zoom"),
+    ("{} hosting panel", "Plesk", "Please"), ("{} board licences", "Miro", "Mir\u043e"),
+    ("{} newsletter setup", "Brevo", "Bravo"), ("{} project licences", "Wrike", "Write"),
+    ("{} meal vouchers", "Swile", "Smile"), ("{} database setup", "Turso", "Torso"),
+    ("{} app builder", "Softr", "Softer"), ("{} video hosting", "Vimeo", "Video"),
+    ("{} outreach licences", "Kaspr", "Kasper"), ("{} CRM rollout", "Attio", "Attic"),
+    ("{} app licences", "Glide", "Guide"), ("{} Lizenzen", "Datev", "Dates"),
+    ("{} upgrade", "Docker", "Docket"), ("{} printers", "Epsom", "Epson"),
+    ("{} email API", "Resend", "Resent"), ("{} document hosting", "Scribd", "Scribed"),
+    ("Filiale {}", "Celle", "Cello"), ("Standort {} Ausbau", "Mainz", "Mains"),
+    ("Messestand {}", "Gera", "Gear"), ("Niederlassung {}", "Jena", "Jean"),
+    ("Niederlassung {}", "Halle", "Hallo"), ("Lager {}", "Worms", "Words"),
+    ("Standort {}", "Siegen", "Siegel"), ("Agence {}", "Brest", "Breast"),
+    ("Bureau {}", "Lille", "Lilie"), ("Succursale {}", "Rouen", "Rosen"),
 )
 
 
@@ -351,6 +379,21 @@ def _near_word_pair(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str
               add + timedelta(hours=rng.uniform(2, 24 * 40)))
     deals.extend((a, b))
     return frozenset((a.id, b.id)), "near_word"
+
+
+def _brand_pair(g: _Gen, rng: random.Random, deals: list[DealRecord], org_id: int, org_name: str,
+                people: list[int], currency: str, one: str, other: str) -> tuple[frozenset[int], str]:
+    """Two deals of one customer, same person and value, added minutes apart, whose titles
+    differ by a brand, product or town and the common word one letter from it (``Looker`` /
+    ``Locker``, ``Brevo`` / ``Bravo``, ``Softr`` / ``Softer``, ``Woking`` / ``Working``): not
+    one deal. Kind ``brand``."""
+    person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    a = _deal(g, one, org_id, org_name, person, value, currency, add)
+    b = _deal(g, other, org_id, org_name, person, value, currency,
+              add + timedelta(minutes=rng.uniform(1, 30)))
+    deals.extend((a, b))
+    return frozenset((a.id, b.id)), "brand"
 
 
 def _entities(g: _Gen, deals: list[DealRecord], orgs: list[dict[str, Any]],

@@ -1,13 +1,13 @@
 """Build ``jobs/dedupe/near_known.txt``: rare words next to a common English word.
 
-``lexicon.misspelt`` takes a word one letter off a common English word (Zipf >= 3.5,
-7+ letters) for that word mistyped only when the other spelling is written nowhere.
+``lexicon.misspelt`` takes a word one letter off a common English word (Zipf >= 3.0,
+5+ letters) for that word mistyped only when the other spelling is written nowhere.
 wordfreq's ``small`` lists stop at Zipf 3, so a town or a brand (``Woking``, Zipf 2.7
 next to ``working``) looked unwritten; the ``large`` lists know it but cost ~200 MB and
 ~4 s to load. This script keeps, once, the few words the rule can ever ask about: every
 word of the ``large`` lists of the five languages (Zipf > 0; umlauts transliterated as
 ``normalize`` does) that is one letter replaced, added or dropped after the first letter
-from a common English word of ``MIN_COMMON_LEN``+ letters. Run it again after upgrading
+from a common English word of ``MIN_SHAPED_LEN``+ letters. Run it again after upgrading
 wordfreq: ``python scripts/build_near_known.py``. Data: wordfreq (CC BY-SA 4.0).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from jobs.dedupe.lexicon import COMMON_ZIPF, LANGUAGES, MIN_COMMON_LEN
+from jobs.dedupe.lexicon import COMMON_ZIPF, LANGUAGES, MIN_SHAPED_LEN
 
 OUT = Path(__file__).resolve().parents[1] / "jobs" / "dedupe" / "near_known.txt"
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
@@ -40,7 +40,7 @@ def neighbours(w: str) -> set[str]:
 
 def main() -> None:
     common = [w for w in top_n_list("en", 100_000, wordlist="small")
-              if len(w) >= MIN_COMMON_LEN and w.isascii() and w.isalpha()
+              if len(w) >= MIN_SHAPED_LEN and w.isascii() and w.isalpha()
               and zipf_frequency(w, "en", wordlist="small") >= COMMON_ZIPF]
     cands: set[str] = set()
     for w in common:

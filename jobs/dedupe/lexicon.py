@@ -38,42 +38,89 @@ def is_known_word(token: str) -> bool:
     return any(zipf_frequency(token, lang, wordlist="small") >= KNOWN_ZIPF for lang in LANGUAGES)
 
 
-COMMON_ZIPF = 3.5  # a common English word: about 3 times per million words
-# the shortest common word ``misspelt`` reads a typo in: a short word one letter off is as
-# likely another short name (``Looker`` / ``locker``, ``Braze`` / ``brave``) as a slip
+COMMON_ZIPF = 3.0  # a common English word: once per million words (``rollout``, ``licences``)
+# the shortest common word ``misspelt`` reads any one-letter slip in: a shorter word one letter
+# off is as likely another short name (``Looker`` / ``locker``, ``Brevo`` / ``bravo``) as a slip
 MIN_COMMON_LEN = 7
+# the shortest common word ``misspelt`` reads a *plausible* slip in (``plausible_typo``)
+MIN_SHAPED_LEN = 5
 _NEAR_KNOWN = Path(__file__).with_name("near_known.txt")
+
+# keyboard rows of the layouts our users type on; a row is offset half a key from the next
+_LAYOUTS = (("qwertyuiop", "asdfghjkl", "zxcvbnm"),      # QWERTY
+            ("qwertzuiop", "asdfghjkl", "yxcvbnm"),      # QWERTZ
+            ("azertyuiop", "qsdfghjklm", "wxcvbn"))      # AZERTY
+
+
+def _key_neighbours() -> dict[str, frozenset[str]]:
+    near: dict[str, set[str]] = {}
+    for rows in _LAYOUTS:
+        for r, row in enumerate(rows):
+            for c, key in enumerate(row):
+                keys = near.setdefault(key, set())
+                keys.update(row[max(0, c - 1):c] + row[c + 1:c + 2])
+                if r > 0:  # the row above sits half a key to the left
+                    keys.update(rows[r - 1][c:c + 2])
+                if r + 1 < len(rows):
+                    keys.update(rows[r + 1][max(0, c - 1):c + 1])
+    return {k: frozenset(v) for k, v in near.items()}
+
+
+KEY_NEIGHBOURS = _key_neighbours()
+
+
+def plausible_typo(common: str, other: str) -> bool:
+    """True when ``other`` is ``common`` (lowercase a-z words, the same first letter) typed
+    with one slip of a finger: one letter replaced by its neighbour on a QWERTY, QWERTZ or
+    AZERTY keyboard (``lsptop`` for ``laptop``), one letter doubled (``rolllout``), or one
+    letter dropped (``rllout``, ``pilt``) — not the one before the last, the vowel brand
+    names drop (``Softr`` / ``softer``, ``Kaspr`` / ``kasper``, ``Tumblr`` / ``tumbler``).
+    Two neighbours swapped are ``scoring.clear_typo``'s."""
+    n = len(common)
+    if len(other) == n:
+        diff = [i for i in range(n) if common[i] != other[i]]
+        return len(diff) == 1 and other[diff[0]] in KEY_NEIGHBOURS.get(common[diff[0]], ())
+    if len(other) == n - 1:
+        return any(common[:i] + common[i + 1:] == other for i in range(1, n - 2))
+    if len(other) == n + 1:
+        return any(other[:i] + other[i + 1:] == common and other[i] in (other[i - 1], other[i + 1])
+                   for i in range(1, n))
+    return False
 
 
 @lru_cache(maxsize=1)
 def near_known() -> frozenset[str]:
     """The words of wordfreq's ``large`` lists (any of ``LANGUAGES``, any frequency, Zipf >
     0) one letter replaced, added or dropped after the first letter from a common English
-    word of ``MIN_COMMON_LEN``+ letters (``woking`` next to ``working``): rare words, names
-    and places that the ``small`` lists lack. Built by ``scripts/build_near_known.py`` (the
-    ``large`` lists themselves cost ~200 MB and ~4 s to load): 28,295 words, 259 KB, read on
-    the first question."""
+    word (``COMMON_ZIPF``) of ``MIN_SHAPED_LEN``+ letters (``woking`` next to ``working``):
+    rare words, names and places that the ``small`` lists lack. Built by
+    ``scripts/build_near_known.py`` (the ``large`` lists themselves cost ~200 MB and ~4 s to
+    load): 115,764 words, 1.1 MB, read on the first question."""
     return frozenset(_NEAR_KNOWN.read_text(encoding="utf-8").split())
 
 
 def misspelt(x: str, y: str) -> bool:
-    """True when one of two words is a common English word (``COMMON_ZIPF`` in the
-    ``small`` list) of ``MIN_COMMON_LEN`` (7)+ letters and the other is written nowhere:
-    no known word in any of ``LANGUAGES`` (``is_known_word``) nor any word of wordfreq's
-    ``large`` lists at any frequency (``near_known``): ``implementaton`` next to
-    ``implementation``, ``contrakt`` next to ``contract``. Names and brands are rarer in
-    English (``salesforce`` 2.9, ``mailchimp`` 1.9, ``heilbronn`` 1.8, ``katharina`` 2.5),
-    so their near spellings stay near words; so do a town or brand next to a common word
-    (``woking`` / ``working``: Zipf 2.7 in the large English list) and any pair whose common
-    word is short (``looker`` / ``locker``, ``braze`` / ``brave``)."""
+    """True when one of two words (one letter replaced, added or dropped after the first
+    letter) is a common English word (``COMMON_ZIPF`` in the ``small`` list) and the other is
+    that word mistyped: written nowhere — no known word in any of ``LANGUAGES``
+    (``is_known_word``) nor any word of wordfreq's ``large`` lists at any frequency
+    (``near_known``) — and either the common word has ``MIN_COMMON_LEN`` (7)+ letters
+    (``implementaton``, ``contrakt`` next to ``contract``) or ``MIN_SHAPED_LEN`` (5)+ letters
+    and the slip is a plausible one (``plausible_typo``: ``lsptop`` / ``laptop``, ``pilt`` /
+    ``pilot``). Names and brands are rarer in English (``salesforce`` 2.9, ``mailchimp``
+    1.9, ``heilbronn`` 1.8, ``katharina`` 2.5), so their near spellings stay near words; so
+    do a town or brand next to a common word (``woking`` / ``working``: Zipf 2.7 in the large
+    English list), a short common word with a slip no finger makes (``brevo`` / ``bravo``,
+    ``wrike`` / ``write``) and a dropped letter before the last (``softr`` / ``softer``)."""
     if not (x.isalpha() and y.isalpha()):
         return False
     from wordfreq import zipf_frequency
 
     for common, other in ((x, y), (y, x)):
-        if len(common) >= MIN_COMMON_LEN \
-                and zipf_frequency(common, "en", wordlist="small") >= COMMON_ZIPF \
-                and not is_known_word(other) and other not in near_known():
+        if len(common) < MIN_SHAPED_LEN or is_known_word(other) or other in near_known():
+            continue
+        if (len(common) >= MIN_COMMON_LEN or plausible_typo(common, other)) \
+                and zipf_frequency(common, "en", wordlist="small") >= COMMON_ZIPF:
             return True
     return False
 
@@ -84,5 +131,5 @@ def both_known(x: str, y: str) -> bool:
     return is_known_word(x) and is_known_word(y)
 
 
-__all__ = ["COMMON_ZIPF", "KNOWN_ZIPF", "LANGUAGES", "MIN_COMMON_LEN", "both_known", "is_known_word",
-           "misspelt", "near_known"]
+__all__ = ["COMMON_ZIPF", "KEY_NEIGHBOURS", "KNOWN_ZIPF", "LANGUAGES", "MIN_COMMON_LEN", "MIN_SHAPED_LEN",
+           "both_known", "is_known_word", "misspelt", "near_known", "plausible_typo"]
