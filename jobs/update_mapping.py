@@ -21,7 +21,7 @@ from bulk.manifest import SourceRow
 
 from . import transforms as tf
 from .catalog import Catalog, DealField
-from .import_rows import effective_header
+from .import_checks import effective_header
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
 
