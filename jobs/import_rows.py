@@ -12,34 +12,32 @@ References to persons / organizations in an item's payload are either
 once, by whichever row gets there first: see ``import_resolve``). The plan
 counts every unique reference to create once.
 
+Split out of this module (issue 8), and re-exported here so every name is importable
+from where it was: ``jobs.import_items`` (``ImportSettings``, ``RowCounts``, ``Indexes``,
+``stored_row`` / ``source_row``, ``matched_by``) and ``jobs.import_checks``
+(``check_columns``, ``effective_header``, ``UnseenPaths``, ``KeySet``).
+
 Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
 persons and organizations to create, and, for upsert, the account's deals.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import anyio
 
 from bulk.calls import CallContext
 from bulk.errors import InputError
-from bulk.manifest import Format, PathSample, SourceRow, check_paths, detect_format
-from bulk.manifest_json import PathRow, object_at
-from bulk.reports import HOLD_COLUMN, HOLD_DUPLICATE, TYPED_KEY, hold_column
+from bulk.manifest import SourceRow, detect_format
+from bulk.reports import HOLD_DUPLICATE, hold_column
 from bulk.store import ItemState, NewItem
 
 from . import transforms as tf
 from .account import (
     DealsByKey,
-    OrgIndex,
-    PersonIndex,
     concurrently,
     ensure_key_field,
     index_deals_by_key,
@@ -50,237 +48,26 @@ from .account import (
 )
 from .catalog import Catalog, DealField
 from .deals import deal_changes
+from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
+from .import_items import (
+    MATCH_COLUMNS,
+    PLACEHOLDER_CODE,
+    ImportSettings,
+    Indexes,
+    Mode,
+    RowCounts,
+    file_sha,
+    matched_by,
+    source_row,
+    stored_row,
+)
 from .mapping import Mapping as ImportMapping
-from .mapping import MappingError, OrgRef, PersonRef, RowMapper
+from .mapping import OrgRef, PersonRef, RowMapper
 from .results import held
-
-Mode = Literal["insert", "upsert"]
-PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
-
-
-@dataclass(frozen=True)
-class ImportSettings:
-    """What an import job was started with (stored in the job's config)."""
-
-    manifest: str
-    mapping: str
-    mode: Mode
-    create_key_field: bool = False
-    format: Format | None = None
-    delimiter: str | None = None
-    encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
-    sheet: str | None = None  # XLSX: None is the first sheet
-    header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
-    unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
-    release_held: bool = False  # rows with a contested key (bulk.contested) are imported
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ImportSettings:
-        return cls(**data)
-
-
-def file_sha(path: str | Path) -> str | None:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-@dataclass
-class RowCounts:
-    """What the rows come to (the plan and the summary read these)."""
-
-    rows: int = 0
-    bad: int = 0
-    create: int = 0
-    update: int = 0
-    unchanged: int = 0
-    persons_new: int = 0
-    orgs_new: int = 0
-    persons_found: int = 0  # rows whose person was found in the account
-    orgs_found: int = 0
-    bad_examples: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "bad_examples"}
-
-
-@dataclass
-class Indexes:
-    persons: PersonIndex | None = None
-    orgs: OrgIndex | None = None
-    deals: dict[str, dict[str, Any]] | None = None
-    listed: dict[str, int] = field(default_factory=dict)  # what was listed: deals, persons...
-
-
-MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
-
-
-def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
-    """succeeded.csv's audit of each link: ``email``, ``name+phone``, ``name+org``,
-    ``name+address``, ``name`` (an existing record) or ``created`` (by this import)."""
-    out: dict[str, str] = {}
-    for name, column in (("person", "person_matched_by"), ("org", "org_matched_by")):
-        ref = payload.get(name)
-        if isinstance(ref, Mapping):
-            out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
-    return out
-
-
-_TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are
-
-
-def stored_row(row: SourceRow) -> dict[str, Any]:
-    """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
-    as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
-    type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
-    refusal of the record: reason and column)."""
-    values = row.values
-    out: dict[str, Any]
-    if type(values) is dict and _TEXT_TYPES.issuperset(map(type, values.values())):
-        out = {"values": dict(values)}  # a CSV row: what storable gives, and no typed cell
-    else:
-        out = {"values": tf.storable(values)}
-        types = tf.cell_types(values)
-        if types:
-            out["types"] = types
-    if isinstance(values, PathRow):  # a JSON record: how its paths read (manifest_json)
-        out["paths"] = {"roots": sorted(values.roots), "ambiguous": values.ambiguous}
-    if row.error is not None:
-        out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
-    return out
-
-
-def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
-    """The manifest row an item was stored from (``stored_row``), as the reader gave it."""
-    values = payload.get("values")
-    typed = tf.typed_values(values if isinstance(values, Mapping) else {},
-                            payload.get("types"))
-    paths = payload.get("paths")
-    if isinstance(paths, Mapping):
-        typed = PathRow(typed, roots=paths.get("roots") or (),
-                        ambiguous=paths.get("ambiguous") or {})
-    error = payload.get("source_error")
-    return SourceRow(row, 0, typed, InputError(
-        str(error.get("reason")), row=row, column=error.get("column"))
-        if isinstance(error, Mapping) else None)
 
 
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
-
-
-def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]:
-    """The columns a mapping may name in this manifest: its header, plus — for a typed
-    failed-rows file (failed.jsonl: ``_pdbulk.hold``), which writes only the paths each
-    failed row has — every column the mapping reads: there a path no record has is an
-    absent (empty) cell, as it was in the source that the mapping was checked against."""
-    if isinstance(header, PathSample):  # any well-formed path may be named (check_paths)
-        return header
-    names = list(header)
-    if hold_column(names) == f"{TYPED_KEY}.{HOLD_COLUMN}":
-        names += [c for c in mapping.columns() if c not in set(names)]
-    return names
-
-
-def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
-    """InputError naming every column the mapping reads that the manifest lacks (for a
-    JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``) —
-    before any job folder or call (the same check compiling the mapping makes)."""
-    problems = check_paths(effective_header(mapping, header), mapping.columns())
-    if not problems:
-        return
-    if isinstance(header, PathSample):
-        raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
-    raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
-                     + ": no such column in the manifest (its columns: "
-                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
-
-
-class UnseenPaths:
-    """The paths a mapping names into a JSON manifest that no record has had yet.
-
-    A JSON header is a sample (``PathSample``): a path may first appear in record 5,000,
-    so it is not checked against the header; the one pass that reads every record (a
-    plan, an import's load) tells a path no record has — a typo, or the wrong export —
-    by ``see``-ing each row, then ``check``. A CSV/XLSX header is complete: nothing to do.
-    A typed failed-rows file (failed.jsonl) writes only the paths its rows have: a path
-    none of them has was checked against the source, so it is not asked for there."""
-
-    __slots__ = ("_waiting", "records")
-
-    def __init__(self, mapping: ImportMapping, header: Sequence[str]) -> None:
-        self.records = 0  # readable records seen
-        self._waiting: dict[str, list[str]] = {}  # path -> the mapping keys that read it
-        if not isinstance(header, PathSample) \
-                or hold_column(header) == f"{TYPED_KEY}.{HOLD_COLUMN}":
-            return
-        for key, path in mapping.readers():
-            self._waiting.setdefault(path, []).append(key)
-
-    def see(self, row: SourceRow) -> None:
-        if not self._waiting or not row.ok:
-            return
-        self.records += 1
-        values = row.values
-        for path in [p for p in self._waiting if p in values or object_at(values, p)]:
-            del self._waiting[path]
-
-    def check(self, source: str) -> None:
-        """MappingError naming each path no record had (every one at once)."""
-        if self._waiting:
-            raise MappingError([(key, f"no record has the path {path!r} (of the "
-                                      f"{self.records:,} records read); check its spelling "
-                                      "against the file (init-mapping lists the paths)")
-                                for path, keys in self._waiting.items() for key in keys],
-                               source=source)
-
-
-class KeySet:
-    """The source keys a file has shown, as their 64-bit hashes in one open-addressing
-    table (``array('q')``, at most half full): 8-16 bytes a key where a ``set`` of hash
-    ints takes ~64, which is most of a 1,000,000-row plan's growth. Two keys with the same
-    64-bit hash would read as one (the second row refused as a duplicate, never merged):
-    about one chance in 10^7 for a million keys."""
-
-    __slots__ = ("_count", "_mask", "_table")
-
-    def __init__(self, capacity: int = 1 << 12) -> None:
-        self._table = array("q", bytes(8 * capacity))  # 0 marks a free slot
-        self._mask = capacity - 1
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, key: str) -> bool:
-        """Add ``key``; False when it was there already."""
-        h = hash(key) or 1
-        table, mask = self._table, self._mask
-        i = h & mask
-        while (v := table[i]) != 0:
-            if v == h:
-                return False
-            i = (i + 1) & mask
-        table[i] = h
-        self._count += 1
-        if 2 * self._count > len(table):
-            self._grow()
-        return True
-
-    def _grow(self) -> None:
-        old = self._table
-        self._table = table = array("q", bytes(16 * len(old)))
-        self._mask = mask = len(table) - 1
-        for h in old:
-            if h:
-                i = h & mask
-                while table[i] != 0:
-                    i = (i + 1) & mask
-                table[i] = h
 
 
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
@@ -596,6 +383,6 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org}
 
 
-__all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "Mode",
-           "RowCounts", "RowPlanner", "UnseenPaths", "check_columns", "effective_header", "file_sha",
-           "matched_by", "source_row", "stored_row"]
+__all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "KeySet", "Mode",
+           "RowCounts", "RowPlanner", "UnseenPaths", "check_columns", "effective_header",
+           "file_sha", "matched_by", "source_row", "stored_row"]

@@ -1,0 +1,267 @@
+"""CSV manifests: the delimiter, the dialect, the header and the records, streamed.
+
+``sniff_delimiter`` (the candidate that gives the widest header every sampled record
+agrees with), ``_Csv`` (an open CSV manifest: its header, then its records, split by
+``bulk.csv_records``), ``_read_csv`` (its ``SourceRow``s: error rows for a record of
+the wrong width or not valid UTF-8, the file-wide trailing delimiter forgiven) and the
+checks of the header. The rules are in ``bulk.manifest``'s docstring. Moved out of
+``bulk.manifest`` (issue 8), which still re-exports every public name. It never holds
+more than one record.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from .csv_records import BadRecord, records
+from .errors import InputError
+from .manifest_encoding import _open_text
+from .manifest_row import PathLike, SourceRow
+from .manifest_xlsx import unnamed_refusal
+from .reports import _FORMULA_START as FORMULA_START
+
+SAMPLE_CHARS = 64 * 1024
+_SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
+DELIMITERS = (",", ";", "\t", "|")
+
+
+class _Dialect(csv.Dialect):
+    delimiter = ","
+    quotechar = '"'
+    doublequote = True
+    skipinitialspace = False
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = False
+
+
+def dialect(delimiter: str) -> type[csv.Dialect]:
+    """The CSV dialect the readers use, with this delimiter."""
+    return type("ManifestDialect", (_Dialect,), {"delimiter": delimiter})
+
+
+def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
+    """The candidate delimiter that gives the widest header every sampled record matches.
+
+    ``complete``: the sample is the whole file (else its last record may be cut).
+    """
+    best, best_score = ",", (0.0, 1)
+    for candidate in DELIMITERS:
+        width = total = fit = last_fit = 0
+        try:
+            # newline="": lines end at \r, \n or \r\n, as the reader sees them (Mac
+            # Excel's "CSV (Macintosh)" ends lines with \r alone)
+            for record in csv.reader(io.StringIO(sample, newline=""), dialect(candidate)):
+                if not record:
+                    continue
+                width = width or len(record)
+                last_fit = len(record) == width
+                total, fit = total + 1, fit + last_fit
+        except csv.Error:
+            continue
+        if not complete and total > 1:  # the sample's last record may be cut short
+            total, fit = total - 1, fit - last_fit
+        if width >= 2 and (fit / total, width) > best_score:
+            best, best_score = candidate, (fit / total, width)
+    return best
+
+
+def _dialect_for(f: TextIO, delimiter: str | None,
+                 header_row: int | None = None) -> tuple[type[csv.Dialect], bool]:
+    """The dialect, and whether the file starts with Excel's ``sep=;`` hint line (which
+    then names the delimiter, unless ``delimiter`` is given, and is not the header).
+    ``header_row``: the delimiter is sniffed from that line on (title lines above it hold
+    one cell under any delimiter)."""
+    sample = f.read(SAMPLE_CHARS)
+    f.seek(0)
+    hint = _SEP_HINT.match(sample)
+    if delimiter is None:
+        if hint:
+            delimiter = hint[1]
+        else:
+            complete = len(sample) < SAMPLE_CHARS
+            if header_row is not None and header_row > 1:
+                sample = "".join(sample.splitlines(keepends=True)[header_row - 1:])
+            delimiter = sniff_delimiter(sample, complete=complete)
+    return dialect(delimiter), hint is not None
+
+
+def _check_header(cells: list[str], line: int) -> list[str]:
+    names = [c.strip() for c in cells]
+    while names and not names[-1]:  # a trailing delimiter on the header line
+        names.pop()
+    seen: set[str] = set()
+    for position, name in enumerate(names, 1):
+        if not name:  # a column without a name: skipped if no row has a value (_Csv)
+            continue
+        if not _is_utf8(name):
+            raise InputError(f"the header is not valid UTF-8 (column {position})")
+        if name in seen:
+            raise InputError(f"the header names column {name!r} twice", column=name)
+        seen.add(name)
+    return names
+
+
+def _is_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """A cell with undecodable bytes shown as ``\\xNN`` (for failed.csv, which is UTF-8)."""
+    if _is_utf8(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class _Csv:
+    """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
+
+    def __init__(self, path: PathLike, delimiter: str | None, encoding: str | None,
+                 header_row: int | None = None, *, scan: bool = True) -> None:
+        self._f = _open_text(path, encoding)
+        chosen = codecs.lookup(self._f.encoding).name
+        self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
+                             else f"bytes that are not valid {chosen}")
+                            + " (shown as \\xNN; if the file is in another encoding, read "
+                              "it with --encoding NAME)")
+        try:
+            self.dialect, hinted = _dialect_for(self._f, delimiter, header_row)
+            self.names: list[str] = []
+            self._records = records(self._f, self.dialect, self._fits)
+            for line, cells in self._records:
+                if hinted and line == 1:  # "sep=;": not a record
+                    continue
+                if header_row is not None and line != header_row:
+                    if line < header_row:  # lines above the named header are not read
+                        continue
+                    raise InputError(f"line {header_row} (header_row) is empty or inside "
+                                     "a quoted cell: the header must start there")
+                if isinstance(cells, BadRecord):
+                    raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
+                if any(c.strip() for c in cells):
+                    self.raw_header = cells
+                    break
+            else:
+                raise InputError("the file is empty: a header row is required"
+                                 if header_row is None else
+                                 f"the file has no line {header_row} (header_row)")
+            self.names = _check_header(cells, line)
+            # columns with no name: skipped when no row has a value there (a spreadsheet's
+            # spacer column), else the file is refused naming the column (v10r9 M6)
+            self.skipped = [i for i, name in enumerate(self.names) if not name]
+            if self.skipped and scan:
+                _check_unnamed(path, delimiter, encoding, header_row, self.skipped, line)
+        except BaseException:
+            self._f.close()
+            raise
+
+    def _fits(self, cells: list[str]) -> bool:
+        width = len(self.names)
+        return not width or len(cells) == width or (len(cells) > width and not any(cells[width:]))
+
+    def __enter__(self) -> _Csv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._f.close()
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | BadRecord]]:
+        return self._records
+
+
+def _check_unnamed(path: PathLike, delimiter: str | None, encoding: str | None,
+                   header_row: int | None, positions: list[int], header_line: int) -> None:
+    """InputError when a data record has a value in a column the header leaves unnamed."""
+    with _Csv(path, delimiter, encoding, header_row, scan=False) as source:
+        for line, cells in source:
+            if isinstance(cells, BadRecord):
+                continue
+            for p in positions:
+                if p < len(cells) and cells[p].strip():
+                    raise unnamed_refusal(f"line {header_line}", p + 1, f"line {line}",
+                                          cells[p])
+
+
+def _trailing_empties(cells: list[str], width: int) -> int | None:
+    """How many empty cells follow the header's width (None: a non-empty one does)."""
+    extra = cells[width:]
+    return None if any(extra) else len(extra)
+
+
+def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,
+                       header_row: int | None) -> int:
+    """The trailing empty cells every data record has (and the header, if it has any), else 0."""
+    with _Csv(path, delimiter, encoding, header_row) as source:
+        width = len(source.names)
+        common = _trailing_empties(source.raw_header, width) or None
+        for _, cells in source:
+            if isinstance(cells, BadRecord) or len(cells) <= width:
+                return 0
+            trailer = _trailing_empties(cells, width)
+            if trailer is None or (common is not None and trailer != common):
+                return 0
+            common = trailer
+        return common or 0
+
+
+def _unprefixed(cells: list[str]) -> list[str]:
+    """Cells without the spreadsheet text prefix: a ``'`` before a leading ``=``, ``+``,
+    ``-``, ``@`` is how a spreadsheet (and ``reports.neutralise``, and many CRM exports
+    guarding against formula injection) marks a cell as text, not part of its value. It is
+    dropped in every CSV, whatever its columns: whether an untouched ``+49 30 1234567``
+    or ``@Acme renewal`` from failed.csv reads as its source had it must not depend on the
+    report's own columns still being there (a person may delete them). A cell that began
+    with ``'`` before such a character itself was written with one more ``'`` and keeps
+    its own."""
+    return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
+            else c for c in cells]
+
+
+def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
+              header_row: int | None = None) -> Iterator[SourceRow]:
+    with _Csv(path, delimiter, encoding, header_row) as source:
+        names = source.names
+        width = len(names)
+        allowed = width
+        first = True
+        for line, cells in source:
+            number, first_record, first = line, first, False  # the row is its line
+            if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
+                allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
+            if isinstance(cells, BadRecord):
+                yield _bad(number, line, names, cells.cells, cells.reason)
+            elif len(cells) != allowed:
+                yield _bad(number, line, names, cells,
+                           f"{len(cells)} cells but the header has {width} columns"
+                           + (f" (and every row {allowed - width} trailing empty cell(s))"
+                              if allowed != width else ""))
+            elif not _is_utf8(joined := "".join(cells)):
+                yield _bad(number, line, names, cells, source.undecodable)
+            else:
+                if "'" in joined:  # else no cell has the text prefix
+                    cells = _unprefixed(cells)
+                row = dict(zip(names, cells[:width], strict=True))
+                if source.skipped:
+                    row.pop("", None)
+                yield SourceRow(number, line, row)
+
+
+def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str) -> SourceRow:
+    """An error row that keeps every original cell (extra ones as ``(extra N)`` columns)."""
+    values: dict[str, Any] = {}
+    for position, cell in enumerate(cells):
+        name = names[position] if position < len(names) else f"(extra {position - len(names) + 1})"
+        if name:  # a column with no name (and no value: _Csv) is skipped
+            values[name] = _printable(cell)
+    return SourceRow(number, line, values, InputError(f"line {line}: {reason}", row=number))

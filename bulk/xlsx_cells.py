@@ -1,0 +1,228 @@
+"""An XLSX cell's value as Excel shows it: the number formats that change what a number is.
+
+A whole number under a zeros-only format is its padded text (``007770``); a percentage
+is the number shown (0.25 under ``0%`` is 25); a currency format makes a
+``CurrencyNumber`` (``"1234.5 €"``); a date format without a time part makes a
+``datetime.date``; an Excel error is an ``ExcelError``; a formula with no stored result
+is an ``UncachedFormula``. ``_value`` reads one openpyxl cell. Moved out of
+``bulk.manifest_xlsx`` (issue 8), which still re-exports every name. It opens no file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+_TIME_TOKENS = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
+# a % outside quotes and brackets: the cell shows its value times 100 ("0.0%", not '"%"0')
+_PERCENT = re.compile(r'^(?:[^"\[\\%]|"[^"]*"|\[[^\]]*\]|\\.)*%')
+
+
+class CurrencyNumber(str):
+    """A number cell whose number format shows a currency (``[$€-407]#,##0.00``,
+    ``"$"#,##0``, ``€#,##0``), as ``"<number> <symbol>"`` (``"1234.5 €"``): the amount
+    parsers read the number exactly (never through ``decimal``) and the symbol as the
+    cell's currency, as they read a text cell ``1.234,50 €``."""
+
+    __slots__ = ()
+
+    @property
+    def number(self) -> int | float:
+        text = self.split(" ", 1)[0]
+        return float(text) if any(c in text for c in ".eE") else int(text)
+
+    @property
+    def symbol(self) -> str:
+        return self.split(" ", 1)[1]
+
+
+# [$€-407] / [$EUR] / [$-409] (a locale tag, no symbol); quoted text; a symbol as a literal
+_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-([0-9A-Fa-f]+))?\]")
+# the currency a "$" means under a Windows locale id (LCID, hex, as the format's tag writes
+# it): [$$-C09] is an Australian dollar. A "$" tagged with a locale not listed here is
+# refused as ambiguous (``DOLLAR_OF_LOCALE``), never read as a US dollar.
+_DOLLAR_LOCALES = {
+    0x409: "USD", 0x540A: "USD", 0x500A: "USD", 0x440A: "USD", 0x300A: "USD",  # US, PR, SV, EC
+    0xC09: "AUD", 0x1009: "CAD", 0xC0C: "CAD", 0x1409: "NZD", 0x481: "NZD",  # mi-NZ
+    0x1004: "SGD", 0x3C09: "HKD", 0xC04: "HKD", 0x1404: "MOP", 0x404: "TWD",
+    0x80A: "MXN", 0x2C0A: "ARS", 0x340A: "CLP", 0x240A: "COP", 0x1C0A: "DOP",
+    0x380A: "UYU", 0x2809: "BZD", 0x2009: "JMD", 0x2C09: "TTD", 0x3409: "PHP",
+}
+DOLLAR_OF_LOCALE = "$-"  # format_currency's "$-2409": a "$" of a locale not known here
+# other symbols several currencies share, by the locale the tag names (v10r8: [$¥-804], a
+# Chinese yuan, was read as yen; [$kr-41D] was refused though the tag says Swedish)
+_SYMBOL_LOCALES: dict[str, dict[int, str]] = {
+    "¥": {0x804: "CNY", 0x411: "JPY"},
+    "￥": {0x804: "CNY", 0x411: "JPY"},
+    "kr": {0x41D: "SEK", 0x81D: "SEK", 0x414: "NOK", 0x814: "NOK", 0x406: "DKK",
+           0x40F: "ISK", 0x438: "DKK"},
+    "kr.": {0x406: "DKK", 0x438: "DKK", 0x40F: "ISK"},
+    "r": {0x1C09: "ZAR", 0x436: "ZAR", 0x435: "ZAR"},
+    "rs": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
+    "rs.": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
+}
+# the currency of a Windows locale (LCID, its low 16 bits), read only for a tagged symbol
+# not known as a currency (v10r9 M4: [$лв.-402], [$RM-43E], [$S/-280A] were "unknown
+# currency"); from Microsoft's [MS-LCID] locale list and each country's ISO 4217 currency
+_LOCALE_CURRENCY: dict[int, str] = {
+    0x401: "SAR", 0x402: "BGN", 0x403: "EUR", 0x404: "TWD", 0x405: "CZK", 0x406: "DKK",
+    0x407: "EUR", 0x408: "EUR", 0x409: "USD", 0x40A: "EUR", 0x40B: "EUR", 0x40C: "EUR",
+    0x40D: "ILS", 0x40E: "HUF", 0x40F: "ISK", 0x410: "EUR", 0x411: "JPY", 0x412: "KRW",
+    0x413: "EUR", 0x414: "NOK", 0x415: "PLN", 0x416: "BRL", 0x418: "RON", 0x419: "RUB",
+    0x41A: "EUR", 0x41B: "EUR", 0x41C: "ALL", 0x41D: "SEK", 0x41E: "THB", 0x41F: "TRY",
+    0x420: "PKR", 0x421: "IDR", 0x422: "UAH", 0x423: "BYN", 0x424: "EUR", 0x425: "EUR",
+    0x426: "EUR", 0x427: "EUR", 0x429: "IRR", 0x42A: "VND", 0x42B: "AMD", 0x42C: "AZN",
+    0x42D: "EUR", 0x42F: "MKD", 0x436: "ZAR", 0x437: "GEL", 0x438: "DKK", 0x439: "INR",
+    0x43E: "MYR", 0x43F: "KZT", 0x440: "KGS", 0x441: "KES", 0x443: "UZS", 0x445: "INR",
+    0x446: "INR", 0x447: "INR", 0x449: "INR", 0x44A: "INR", 0x44B: "INR", 0x44E: "INR",
+    0x450: "MNT", 0x456: "EUR", 0x45B: "LKR", 0x461: "NPR", 0x464: "PHP", 0x468: "NGN",
+    0x46A: "NGN", 0x470: "NGN", 0x801: "IQD", 0x804: "CNY", 0x807: "CHF", 0x809: "GBP",
+    0x80A: "MXN", 0x80C: "EUR", 0x810: "CHF", 0x813: "EUR", 0x814: "NOK", 0x816: "EUR",
+    0x818: "MDL", 0x819: "MDL", 0x81D: "EUR", 0x83E: "BND", 0x845: "BDT", 0xC01: "EGP",
+    0xC04: "HKD", 0xC07: "EUR", 0xC09: "AUD", 0xC0A: "EUR", 0xC0C: "CAD", 0x1001: "LYD",
+    0x1004: "SGD", 0x1007: "EUR", 0x1009: "CAD", 0x100A: "GTQ", 0x100C: "CHF",
+    0x101A: "BAM", 0x1401: "DZD", 0x1404: "MOP", 0x1409: "NZD", 0x140A: "CRC",
+    0x140C: "EUR", 0x141A: "BAM", 0x1801: "MAD", 0x1809: "EUR", 0x180A: "PAB",
+    0x1C01: "TND", 0x1C09: "ZAR", 0x1C0A: "DOP", 0x2001: "OMR", 0x2009: "JMD",
+    0x200A: "VES", 0x2401: "YER", 0x240A: "COP", 0x241A: "RSD", 0x2801: "SYP",
+    0x2809: "BZD", 0x280A: "PEN", 0x281A: "RSD", 0x2C01: "JOD", 0x2C09: "TTD",
+    0x2C0A: "ARS", 0x2C1A: "EUR", 0x3001: "LBP", 0x300A: "USD", 0x3401: "KWD",
+    0x3409: "PHP", 0x340A: "CLP", 0x3801: "AED", 0x380A: "UYU", 0x3C01: "BHD",
+    0x3C09: "HKD", 0x3C0A: "PYG", 0x4001: "QAR", 0x4009: "INR", 0x400A: "BOB",
+    0x4409: "MYR", 0x440A: "USD", 0x4809: "SGD", 0x480A: "HNL", 0x4C0A: "NIO",
+    0x500A: "USD", 0x540A: "USD",
+}
+_QUOTED = re.compile(r'"([^"]*)"')
+_LITERAL_SYMBOLS = "$\u20ac\u00a3\u00a5\u20b9\u20bd\u20a9\u20aa\u20ba\u20b4\u20ab\u0e3f\u20b1\u20a6\u20a1\u20b2"
+
+
+def format_currency(number_format: str) -> str | None:
+    """The currency symbol or code a number format shows (``€``, ``EUR``, ``$``), or None.
+    Only the first section (positive numbers) is read. A ``$`` tagged with a locale is
+    that locale's dollar as an ISO code (``[$$-C09]`` → ``AUD``, ``[$$-409]`` → ``USD``),
+    and so are ¥, kr, R and Rs of a listed locale (``[$¥-804]`` → ``CNY``, ``[$kr-41D]`` →
+    ``SEK``), and a symbol not known as a currency is its locale's currency (``[$RM-43E]``
+    → ``MYR``); a ``$`` is ``"$-<LCID>"`` for a locale not known here (``DOLLAR_OF_LOCALE``: the amount
+    parsers refuse it as ambiguous)."""
+    section = number_format.split(";", 1)[0]
+    found = _BRACKET_SYMBOL.search(section)
+    if found and found[1].strip():
+        symbol = found[1].strip()
+        if found[2]:
+            locale = int(found[2], 16) & 0xFFFF  # the low 16 bits: the language and region
+            if symbol == "$":  # a dollar of the tagged locale
+                return _DOLLAR_LOCALES.get(locale, f"{DOLLAR_OF_LOCALE}{locale:X}")
+            code = _SYMBOL_LOCALES.get(symbol.lower(), {}).get(locale)
+            if code is not None:  # ¥ of zh-CN is a yuan, kr of sv-SE a Swedish krona
+                return code
+            if not _is_currency(symbol) and locale in _LOCALE_CURRENCY:
+                return _LOCALE_CURRENCY[locale]  # [$RM-43E]: the ringgit of ms-MY
+        return symbol
+    for quoted in _QUOTED.findall(section):
+        if quoted.strip() and _is_currency(quoted.strip()):
+            return str(quoted).strip()
+    bare = _QUOTED.sub("", re.sub(r"\[[^\]]*\]", "", section))
+    for position, char in enumerate(bare):
+        if char in _LITERAL_SYMBOLS and (char != "$" or position == 0
+                                         or bare[position - 1] in "\\ #0?"):
+            return char
+    return None
+
+
+def currency_format(symbol: str, number: int | float) -> str | None:
+    """A number format showing ``symbol`` that ``format_currency`` reads back as
+    ``symbol`` (``[$€]#,##0.00``), with as many decimals as ``number`` has (none, or 2 to 15:
+    cents stay shown), so a
+    ``CurrencyNumber`` written back to a workbook is the same cell again; None when no
+    format carries it back."""
+    exponent = Decimal(repr(number)).as_tuple().exponent
+    places = min(15, -exponent) if isinstance(exponent, int) and exponent < 0 else 0
+    places = max(places, 2) if places else 0  # 1234.5 shows cents, as 1,234.50 € did
+    digits = "#,##0" + ("." + "0" * places if places else "")
+    for shown in (f"[${symbol}]{digits}", f'"{symbol}"{digits}'):
+        if format_currency(shown) == symbol:
+            return shown
+    return None
+
+
+_WORD_SYMBOLS = frozenset({"kr", "kr.", "zł", "kč", "ft", "fr.", "fr", "lei", "лв", "rs",
+                           "rs.", "us$", "ca$", "a$", "au$", "nz$", "hk$", "s$", "r$", "c$"})
+
+
+def _is_currency(token: str) -> bool:
+    """A quoted format text that names a currency: a symbol, an ISO-like code (``EUR``; an
+    unknown code fails the row when read, never silently)."""
+    return (all(c in _LITERAL_SYMBOLS for c in token) or bool(re.fullmatch(r"[A-Z]{3}", token))
+            or token.casefold() in _WORD_SYMBOLS)
+
+
+def _percent(value: int | float) -> int | float:
+    """The number a percent-formatted cell shows: 0.25 -> 25, 0.075 -> 7.5 (decimal
+    arithmetic, so 0.07 gives 7, not 7.000000000000001)."""
+    shown = Decimal(repr(value)) * 100
+    if shown == shown.to_integral_value():
+        return int(shown)
+    return float(shown)
+
+
+class ExcelError(str):
+    """A cell holding an Excel error value (``#N/A``), as its text."""
+
+    __slots__ = ()
+
+
+class UncachedFormula(str):
+    """A formula cell with no stored result (no ``<v>`` element): blank text, as the file
+    holds no value, with the formula in ``formula`` (``=B2+C2``) so that failed.xlsx
+    writes it back as the same formula without a value (a row that fails again)."""
+
+    formula: str
+
+    def __new__(cls, formula: str) -> UncachedFormula:
+        out = super().__new__(cls, "")
+        out.formula = formula
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UncachedFormula, (self.formula,))
+
+
+_ZERO_PAD = re.compile(r"0{2,}")
+
+
+def _padded(value: int | float, number_format: str) -> str | None:
+    """The text Excel shows for a whole number under a zero-padding format (7770 under
+    ``000000`` is ``007770``: an account number, a zip code), else None."""
+    section = number_format.split(";", 1)[0]
+    if not _ZERO_PAD.fullmatch(section) or value != int(value):
+        return None
+    number = int(value)
+    return ("-" if number < 0 else "") + str(abs(number)).zfill(len(section))
+
+
+def _value(cell: Any) -> Any:
+    value = cell.value
+    if isinstance(value, str):
+        return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number_format = str(getattr(cell, "number_format", "") or "")
+        if number_format.startswith("00") and math.isfinite(value) \
+                and (shown := _padded(value, number_format)) is not None:
+            return shown  # text, as the CSV export of the same sheet writes it
+        if _PERCENT.search(number_format):
+            return _percent(value)
+        symbol = format_currency(number_format) if number_format != "General" else None
+        if symbol is not None:
+            return CurrencyNumber(f"{value!r} {symbol}")
+    if isinstance(value, dt.datetime) and value.time() == dt.time() \
+            and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
+        return value.date()
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()
+                             and not isinstance(value, UncachedFormula))

@@ -1,0 +1,194 @@
+"""An XLSX sheet read row by row, with what openpyxl's read-only mode does not tell.
+
+``_open_sheet`` (the first visible sheet, or one named case-insensitively), ``_rows``
+(each non-empty row's cell values, ``bulk.xlsx_cells._value``, with the formulas that
+hold no stored result found in the sheet's XML: ``_unvalued``, ``_has_formulas``) and
+the merged ranges (``_merged``, ``_covered``), each a streamed scan of the sheet's XML.
+Moved out of ``bulk.manifest_xlsx`` (issue 8). It knows no header and no record.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import InputError
+from .xlsx_cells import UncachedFormula, _empty, _value
+
+
+def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
+    try:
+        import openpyxl  # the maintained XLSX reader (read-only mode streams the sheet
+        # XML); imported here: ~6 MB of RSS a CSV or JSON run never needs
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
+    if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
+        visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        return book, (visible or book.worksheets)[0]
+    if sheet not in book.sheetnames:  # Excel's own names are case-insensitive: "data" is "Data"
+        folded = [name for name in book.sheetnames if name.casefold() == sheet.casefold()]
+        if len(folded) == 1:
+            return book, book[folded[0]]
+        book.close()
+        raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
+                         f"(sheets: {', '.join(book.sheetnames)})")
+    return book, book[sheet]
+
+
+_CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _unvalued(book: Any, ws: Any) -> dict[tuple[int, int], str] | None:
+    """The sheet's formula cells with no ``<v>`` element (no stored result), as
+    {(row, column): "=formula"} (1-based; a shared formula's follower, which holds no text
+    of its own, as ``=(shared formula)``); None when the sheet's XML cannot be read here
+    (the caller then looks cell by cell). A text formula's ``<v></v>`` (``t="str"``: a
+    stored empty-text result) is a value; a text formula with no ``<v>`` is not, and
+    neither is a number formula's empty ``<v/>`` (openpyxl writes one for every formula).
+    Streamed (``iterparse``), elements cleared as read."""
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string
+
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if part is None or archive is None:
+        return None
+    out: dict[tuple[int, int], str] = {}
+    with archive.open(part) as stream:
+        for _, element in ET.iterparse(stream, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                ref = _CELL_REF.fullmatch(element.get("r") or "")
+                value = children.get("v")
+                if "f" in children and ref is not None and (value is None or (
+                        not value.text and element.get("t") != "str")):
+                    text = (children["f"].text or "").strip()
+                    out[(int(ref[2]), column_index_from_string(ref[1]))] = \
+                        "=" + text if text else "=(shared formula)"
+                element.clear()
+            elif tag == "row":
+                element.clear()
+    return out
+
+
+def _has_formulas(book: Any, ws: Any) -> bool:
+    """Whether the sheet's XML holds any ``<f`` element (a streamed byte scan)."""
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if part is None or archive is None:
+        return True  # cannot tell: look cell by cell
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            if b"<f>" in block or b"<f " in block or b"<f/" in block or b":f>" in block \
+                    or b":f " in block:
+                return True
+            tail = block[-4:]
+    return False
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _merged(book: Any, ws: Any) -> dict[int, dict[int, int]]:
+    """The sheet's merged ranges that span columns, as {row: {first column: last column}}
+    (1-based) for the top row of each. openpyxl's read-only mode does not read them: the
+    sheet's XML is scanned for ``<mergeCell ref="A1:C1"/>`` (streamed)."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    part = getattr(ws, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    out: dict[int, dict[int, int]] = {}
+    if part is None or archive is None:
+        return out
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            for found in _MERGE.finditer(block):
+                first, last = (column_index_from_string(c.decode()) for c in found.group(1, 3))
+                if last > first:
+                    out.setdefault(int(found[2]), {})[first] = last
+            tail = block[-200:]
+    return out
+
+
+def _covered(path: str | os.PathLike[str], sheet: str | None) -> dict[int, dict[int, str]]:
+    """The cells merged ranges cover beyond their first (top-left) one, as {Excel row:
+    {column (1-based): "C2:C4"}}: Excel shows the first cell's value across the range,
+    but the file stores it in the first cell only."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    book, ws = _open_sheet(path, sheet)
+    out: dict[int, dict[int, str]] = {}
+    try:
+        part = getattr(ws, "_worksheet_path", None)
+        archive = getattr(book, "_archive", None)
+        if part is None or archive is None:
+            return out
+        tail = b""
+        seen: set[bytes] = set()
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                for found in _MERGE.finditer(block):
+                    if found[0] in seen:
+                        continue
+                    seen.add(found[0])
+                    c1, c2 = (column_index_from_string(c.decode()) for c in found.group(1, 3))
+                    r1, r2 = int(found[2]), int(found[4])
+                    ref = f"{found[1].decode()}{r1}:{found[3].decode()}{r2}"
+                    for r in range(r1, r2 + 1):
+                        for c in range(c1, c2 + 1):
+                            if (r, c) != (r1, c1):
+                                out.setdefault(r, {})[c] = ref
+                tail = block[-200:]
+    finally:
+        book.close()
+    return out
+
+
+def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    book, ws = _open_sheet(path, sheet)
+    # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
+    # one: rows and columns past it would be lost silently. Read what the sheet holds instead.
+    ws.reset_dimensions()
+    formulas: Any = None
+    try:
+        unvalued = _unvalued(book, ws) if _has_formulas(book, ws) else {}
+        if unvalued is None:
+            # data_only hides whether a blank came from a formula with no stored result:
+            # walk the same sheet again with formulas, cell for cell
+            import openpyxl
+
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            fws = formulas[ws.title]
+            fws.reset_dimensions()
+            formula_rows: Iterator[Any] = fws.iter_rows(min_row=1)
+        for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
+            values = [_value(c) for c in cells]
+            if unvalued:
+                for index, cell in enumerate(cells):
+                    formula = unvalued.get((number, index + 1))
+                    if formula is not None and cell.value is None:
+                        values[index] = UncachedFormula(formula)
+            elif formulas is not None:
+                shown = next(formula_rows, ())
+                for index, cell in enumerate(shown[:len(cells)]):
+                    if cell.data_type == "f" and cells[index].value is None \
+                            and cells[index].data_type != "str":
+                        values[index] = UncachedFormula(str(cell.value))
+            if not all(_empty(v) for v in values):
+                yield number, values
+    finally:
+        book.close()
+        if formulas is not None:
+            formulas.close()

@@ -1,0 +1,131 @@
+"""The import's checks of a manifest's columns and keys, before and while its rows are read.
+
+``effective_header`` / ``check_columns``: the columns a mapping may name, and the
+ones it names that the manifest lacks (before any job folder or call);
+``UnseenPaths``: the paths into a JSON manifest no record has had; ``KeySet``: the
+source keys seen so far, in constant memory per key. Moved out of ``jobs.import_rows``
+(issue 8), which still re-exports every name. It reads no account.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+
+from bulk.errors import InputError
+from bulk.manifest import PathSample, SourceRow, check_paths
+from bulk.manifest_json import object_at
+from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
+
+from .mapping import Mapping as ImportMapping
+from .mapping import MappingError
+
+
+def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]:
+    """The columns a mapping may name in this manifest: its header, plus — for a typed
+    failed-rows file (failed.jsonl: ``_pdbulk.hold``), which writes only the paths each
+    failed row has — every column the mapping reads: there a path no record has is an
+    absent (empty) cell, as it was in the source that the mapping was checked against."""
+    if isinstance(header, PathSample):  # any well-formed path may be named (check_paths)
+        return header
+    names = list(header)
+    if hold_column(names) == f"{TYPED_KEY}.{HOLD_COLUMN}":
+        names += [c for c in mapping.columns() if c not in set(names)]
+    return names
+
+
+def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
+    """InputError naming every column the mapping reads that the manifest lacks (for a
+    JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``) —
+    before any job folder or call (the same check compiling the mapping makes)."""
+    problems = check_paths(effective_header(mapping, header), mapping.columns())
+    if not problems:
+        return
+    if isinstance(header, PathSample):
+        raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
+    raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
+                     + ": no such column in the manifest (its columns: "
+                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+
+
+class UnseenPaths:
+    """The paths a mapping names into a JSON manifest that no record has had yet.
+
+    A JSON header is a sample (``PathSample``): a path may first appear in record 5,000,
+    so it is not checked against the header; the one pass that reads every record (a
+    plan, an import's load) tells a path no record has — a typo, or the wrong export —
+    by ``see``-ing each row, then ``check``. A CSV/XLSX header is complete: nothing to do.
+    A typed failed-rows file (failed.jsonl) writes only the paths its rows have: a path
+    none of them has was checked against the source, so it is not asked for there."""
+
+    __slots__ = ("_waiting", "records")
+
+    def __init__(self, mapping: ImportMapping, header: Sequence[str]) -> None:
+        self.records = 0  # readable records seen
+        self._waiting: dict[str, list[str]] = {}  # path -> the mapping keys that read it
+        if not isinstance(header, PathSample) \
+                or hold_column(header) == f"{TYPED_KEY}.{HOLD_COLUMN}":
+            return
+        for key, path in mapping.readers():
+            self._waiting.setdefault(path, []).append(key)
+
+    def see(self, row: SourceRow) -> None:
+        if not self._waiting or not row.ok:
+            return
+        self.records += 1
+        values = row.values
+        for path in [p for p in self._waiting if p in values or object_at(values, p)]:
+            del self._waiting[path]
+
+    def check(self, source: str) -> None:
+        """MappingError naming each path no record had (every one at once)."""
+        if self._waiting:
+            raise MappingError([(key, f"no record has the path {path!r} (of the "
+                                      f"{self.records:,} records read); check its spelling "
+                                      "against the file (init-mapping lists the paths)")
+                                for path, keys in self._waiting.items() for key in keys],
+                               source=source)
+
+
+class KeySet:
+    """The source keys a file has shown, as their 64-bit hashes in one open-addressing
+    table (``array('q')``, at most half full): 8-16 bytes a key where a ``set`` of hash
+    ints takes ~64, which is most of a 1,000,000-row plan's growth. Two keys with the same
+    64-bit hash would read as one (the second row refused as a duplicate, never merged):
+    about one chance in 10^7 for a million keys."""
+
+    __slots__ = ("_count", "_mask", "_table")
+
+    def __init__(self, capacity: int = 1 << 12) -> None:
+        self._table = array("q", bytes(8 * capacity))  # 0 marks a free slot
+        self._mask = capacity - 1
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, key: str) -> bool:
+        """Add ``key``; False when it was there already."""
+        h = hash(key) or 1
+        table, mask = self._table, self._mask
+        i = h & mask
+        while (v := table[i]) != 0:
+            if v == h:
+                return False
+            i = (i + 1) & mask
+        table[i] = h
+        self._count += 1
+        if 2 * self._count > len(table):
+            self._grow()
+        return True
+
+    def _grow(self) -> None:
+        old = self._table
+        self._table = table = array("q", bytes(16 * len(old)))
+        self._mask = mask = len(table) - 1
+        for h in old:
+            if h:
+                i = h & mask
+                while table[i] != 0:
+                    i = (i + 1) & mask
+                table[i] = h

@@ -1,0 +1,137 @@
+"""What an import job stores about itself and its rows, apart from deciding them.
+
+``ImportSettings`` (what the job was started with), ``RowCounts`` (what the rows come
+to: the plan and the summary), ``Indexes`` (what the rows are matched against),
+``stored_row`` / ``source_row`` (an item keeps its manifest row so a retry rebuilds it
+exactly) and ``matched_by`` (succeeded.csv's audit of each link). Moved out of
+``jobs.import_rows`` (issue 8), which still re-exports every name. It reads no account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bulk.errors import InputError
+from bulk.manifest import Format, SourceRow
+from bulk.manifest_json import PathRow
+
+from . import transforms as tf
+from .account import OrgIndex, PersonIndex
+
+Mode = Literal["insert", "upsert"]
+PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """What an import job was started with (stored in the job's config)."""
+
+    manifest: str
+    mapping: str
+    mode: Mode
+    create_key_field: bool = False
+    format: Format | None = None
+    delimiter: str | None = None
+    encoding: str | None = None  # None: detected (bulk.manifest.detect_encoding)
+    sheet: str | None = None  # XLSX: None is the first sheet
+    header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
+    unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
+    release_held: bool = False  # rows with a contested key (bulk.contested) are imported
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ImportSettings:
+        return cls(**data)
+
+
+def file_sha(path: str | Path) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class RowCounts:
+    """What the rows come to (the plan and the summary read these)."""
+
+    rows: int = 0
+    bad: int = 0
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    persons_new: int = 0
+    orgs_new: int = 0
+    persons_found: int = 0  # rows whose person was found in the account
+    orgs_found: int = 0
+    bad_examples: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "bad_examples"}
+
+
+@dataclass
+class Indexes:
+    persons: PersonIndex | None = None
+    orgs: OrgIndex | None = None
+    deals: dict[str, dict[str, Any]] | None = None
+    listed: dict[str, int] = field(default_factory=dict)  # what was listed: deals, persons...
+
+
+MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+
+
+def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
+    """succeeded.csv's audit of each link: ``email``, ``name+phone``, ``name+org``,
+    ``name+address``, ``name`` (an existing record) or ``created`` (by this import)."""
+    out: dict[str, str] = {}
+    for name, column in (("person", "person_matched_by"), ("org", "org_matched_by")):
+        ref = payload.get(name)
+        if isinstance(ref, Mapping):
+            out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
+    return out
+
+
+_TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are
+
+
+def stored_row(row: SourceRow) -> dict[str, Any]:
+    """What an item keeps of its manifest row, so that a retry can rebuild the row exactly
+    as the reader gave it (``source_row``): ``values`` (JSON-safe), ``types`` (cells whose
+    type JSON would lose: ``tf.cell_types``) and ``source_error`` (the reader's own
+    refusal of the record: reason and column)."""
+    values = row.values
+    out: dict[str, Any]
+    if type(values) is dict and _TEXT_TYPES.issuperset(map(type, values.values())):
+        out = {"values": dict(values)}  # a CSV row: what storable gives, and no typed cell
+    else:
+        out = {"values": tf.storable(values)}
+        types = tf.cell_types(values)
+        if types:
+            out["types"] = types
+    if isinstance(values, PathRow):  # a JSON record: how its paths read (manifest_json)
+        out["paths"] = {"roots": sorted(values.roots), "ambiguous": values.ambiguous}
+    if row.error is not None:
+        out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
+    return out
+
+
+def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
+    """The manifest row an item was stored from (``stored_row``), as the reader gave it."""
+    values = payload.get("values")
+    typed = tf.typed_values(values if isinstance(values, Mapping) else {},
+                            payload.get("types"))
+    paths = payload.get("paths")
+    if isinstance(paths, Mapping):
+        typed = PathRow(typed, roots=paths.get("roots") or (),
+                        ambiguous=paths.get("ambiguous") or {})
+    error = payload.get("source_error")
+    return SourceRow(row, 0, typed, InputError(
+        str(error.get("reason")), row=row, column=error.get("column"))
+        if isinstance(error, Mapping) else None)

@@ -1,0 +1,312 @@
+"""``PatchJob``: the job kind that sends one prepared PATCH per item, and ``UpdateJob``.
+
+Shared by update and move-stage (``jobs.stages.MoveStageJob`` is a ``PatchJob``): the
+send, the reconcile of PATCHes left in flight, the re-read before a resume and the
+runner's re-check right before a batch is sent, each deciding an item against the deal
+as it is now (gone, unchanged, no longer selected, in conflict) — never re-sent
+blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.runner import RunResult
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
+
+from .account import key_moved, keyed_added_since
+from .deals import (
+    Deal,
+    batched_calls,
+    deal_changes,
+    drifted,
+    in_flight,
+    keys_now_twice,
+    read_current,
+    recheck_batch_now,
+    redecide_now,
+    reread_calls,
+    reread_targets,
+)
+from .prepared import check_loaded, key_field_code, refused, write_job_results
+
+UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+
+
+def _images(store: JobStore | None, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The before-images ``store`` holds for these deals (deal id → before; the first one
+    stored wins: the picture taken at load)."""
+    if store is None:
+        return {}
+    wanted = set(ids)
+    out: dict[int, dict[str, Any]] = {}
+    for image in store.before_images("deal"):
+        if image.entity_id in wanted:
+            out.setdefault(image.entity_id, image.before)
+    return out
+
+
+# -- the job kind -----------------------------------------------------------------------------
+class PatchJob:
+    """Sends one prepared PATCH per item (``payload["changes"]``). PATCH is idempotent, but
+    an item left in flight is never re-sent blindly: ``reconcile`` decides it against the
+    deal as it is now (someone may have changed it while the run was dead).
+
+    ``store``: the job's store (its before-images decide in-flight items); without one
+    (a kind built by hand) every in-flight deal not yet as wanted is sent again."""
+
+    name = "patch"
+    action = "updated"
+
+    def __init__(self, store: JobStore | None = None) -> None:
+        self._store = store
+
+    @classmethod
+    def from_store(cls, store: JobStore) -> PatchJob:
+        check_loaded(store)
+        return cls(store)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if (again := refused(item)) is not None:
+            return again
+        deal_id = item.payload["deal_id"]
+        res = await ctx.call("updateDeal", path={"id": deal_id}, json=item.payload["changes"])
+        data = res.data if isinstance(res.data, Mapping) else {}
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": self.action, "fields": item.payload.get("fields"),
+            "update_time": data.get("update_time")})
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """Decide PATCHes left in flight (a run died while they were handed out: the write
+        may or may not have applied) against the deals as they are now, read 100 per call
+        (``GET /api/v2/deals?ids=``, 10 tokens; rows that unarchive also from the archived
+        list) — never re-sent blindly (issue 9, F2). Per item (``jobs.deals.in_flight``):
+
+        - deal as the PATCH wants it, before-image not → the write applied: DONE as a
+          normal success (``action`` as sent, ``reconciled``; undo owns it);
+        - deal as wanted, before-image too → SKIPPED ``unchanged``;
+        - deal gone → FAILED (404), nothing sent;
+        - written fields still as the before-image → not applied: the selection is
+          checked again (``_unselected``), then back to pending (the attempt the dead run
+          counted is given back: kills must not use up a row's attempts);
+        - anything else → a *conflict*: FAILED, nothing sent (someone else's value).
+
+        A row refused at load time goes back to pending (``execute`` refuses it again)."""
+        checked = [i for i in items
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items
+               if i not in checked]
+        if not checked:
+            return out
+        ids, archived = reread_targets(checked)
+        current = await read_current(ctx, ids, archived)
+        images = _images(self._store, ids)
+        for item in checked:
+            deal_id = int(item.payload["deal_id"])
+            deal = current.get(deal_id)
+            verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"])
+            if verdict == "unsent" and deal is not None and self._store is not None:
+                why = self._unselected(self._store, deal)
+                if why is not None:
+                    out.append(Outcome(item.id, ItemState.FAILED, error=(
+                        f"not {self.action}: deal {deal_id} no longer matches the selection "
+                        f"({why}); it was in flight when the run stopped and was not "
+                        "applied; nothing sent")))
+                    continue
+            out.append(self._settled(item, deal_id, deal, verdict, drift))
+        return out
+
+    def _settled(self, item: Item, deal_id: int, deal: Deal | None, verdict: str,
+                 drift: str) -> Outcome:
+        """The outcome of an in-flight item from its ``in_flight`` verdict."""
+        if verdict == "gone":
+            return Outcome(item.id, ItemState.FAILED, status=404, error=(
+                f"deal {deal_id} no longer exists (deleted or archived while the write was "
+                "in flight); nothing sent"))
+        if verdict == "conflict":
+            return Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} changed while the write was in flight ({drift}); "
+                "left alone, nothing sent (start a new job to overwrite it)"))
+        if verdict == "unsent":
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
+        assert deal is not None
+        fields = item.payload.get("fields")
+        if verdict == "unchanged":
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": deal_id, "action": "unchanged", "fields": fields})
+        return Outcome(item.id, ItemState.DONE, result={
+            "deal_id": deal_id, "action": self.action, "fields": fields,
+            "update_time": deal.get("update_time"), "reconciled": True})
+
+    @staticmethod
+    def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:
+        """The pending items a resume re-reads, their deal ids, and the ids of those whose
+        PATCH unarchives the deal (read from the archived list as well)."""
+        pending = [i for i in store.items(ItemState.PENDING)
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        return (pending, *reread_targets(pending))
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
+        deals, and for a job by source key the first page of each deals list added since
+        the load (``_keys_again``)."""
+        pending, ids, archived = self._rereading(store)
+        calls = dict(reread_calls(ids, archived))
+        if pending and key_field_code(store):
+            calls["getDeals"] = calls.get("getDeals", 0) + 1
+            calls["getArchivedDeals"] = calls.get("getArchivedDeals", 0) + 1
+        return calls
+
+    async def _keys_again(self, ctx: CallContext, store: JobStore,
+                          pending: Sequence[Item]) -> list[Outcome]:
+        """For a job by source key: the pending items whose key a deal added since the load
+        carries too (live or archived), failed naming both (``deals.keys_now_twice``)."""
+        code = key_field_code(store)
+        keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
+        if not code or not keyed:
+            return []
+        from .importing.base import RECONCILE_MARGIN
+
+        found = await keyed_added_since(ctx, (store.created_at or 0.0) - RECONCILE_MARGIN,
+                                        str(code))
+        return keys_now_twice(keyed, found, verb=self.action)
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]:
+        """The calls a resume makes now, by operation: the re-read of the pending deals, the
+        reconcile's read of the deals in doubt (``reconcile``), then at most one PATCH
+        per pending or in-doubt item (fewer when the reads find some unchanged, gone or
+        in conflict; none for a row refused at load time, which stays refused)."""
+        calls = Counter(self.reread_calls(store))
+        doubt = [i for i in store.items(ItemState.SENDING)
+                 if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        if doubt:
+            calls.update(reread_calls(*reread_targets(doubt)))
+        calls["updateDeal"] += sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                                   for item in store.items(state) if refused(item) is None)
+        return {op: n for op, n in calls.items() if n}
+
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """Re-decide the pending items against the deals as they are now (issue 9 §4): a
+        resumed job (or one that waited at its prompt, or a retry) must not work from the
+        picture taken when it was loaded.
+
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``, openapi-v2; the deals
+        of rows that unarchive also from ``GET /api/v2/deals/archived?ids=``, which is
+        where an archived deal is). Per pending item, in this order:
+
+        - a deal that no longer exists (deleted; or archived, for a row that does not
+          unarchive: the default list omits it) fails its row with that reason, status
+          404, nothing sent;
+        - a deal already as the item wants it becomes SKIPPED ``unchanged`` (no PATCH);
+        - a deal that no longer matches the job's selection (``_unselected``: move-stage's
+          stage / pipeline / status / owner / updated-before filter) fails its row
+          ("not moved: no longer matches ..."), nothing sent;
+        - a *conflict*: a deal someone changed since the load in a field this job's
+          before-image holds (the fields it writes, with their stage/pipeline and status
+          companions) fails its row ("conflict: ..."), nothing sent — another user's value
+          is never overwritten silently, and the stored before-image, which undo would put
+          back, is never older than the deal right before this job's write.
+
+        The rest stay pending as decided. Returns the lines to print."""
+        pending, _, _ = self._rereading(store)
+        if not pending:
+            return []
+        everyone = len(pending)
+        twice = await self._keys_again(ctx, store, pending)
+        if twice:
+            await AsyncJobStore(store).record(twice)
+            failed = {o.item_id for o in twice}
+            pending = [i for i in pending if i.id not in failed]
+        decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
+                                     self._now(store, item, deal, image,
+                                               "since the job was planned"))
+        counts = Counter(what for what, _ in decided)
+        counts["on two deals"] = len(twice)
+        await AsyncJobStore(store).record([outcome for _, outcome in decided])
+        settled = sum(counts.values())
+        extra = "".join(f", {counts[k]:,} {k}" for k in (
+            "no longer selected", "conflicts", "on two deals", "no longer carry their key")
+            if counts[k])
+        return [f"re-read {everyone:,} pending deal(s): {counts['unchanged']:,} already "
+                f"as wanted (unchanged), {counts['gone']:,} gone{extra}, "
+                f"{everyone - settled:,} to send"]
+
+    def _now(self, store: JobStore, item: Item, deal: Deal | None,
+             image: Mapping[str, Any] | None, since: str) -> tuple[str, Outcome] | None:
+        """A pending PATCH decided against its deal as just read (``before_resume``,
+        ``recheck``): (what became of it, its outcome), or None to send it as decided.
+        ``since``: when the picture was taken, for the messages."""
+        deal_id = int(item.payload["deal_id"])
+        if deal is None or deal.get("is_deleted"):
+            return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
+                f"deal {deal_id} no longer exists (deleted or archived {since}); "
+                "nothing sent"))
+        if (moved := key_moved(deal, key_field_code(store), item.key)) is not None:
+            return "no longer carry their key", Outcome(item.id, ItemState.FAILED, error=(
+                f"deal {deal_id} no longer carries key {item.key} (its key field holds "
+                f"{moved} {since}); not {self.action}, nothing sent"))
+        if not deal_changes(deal, item.payload["changes"]):
+            return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": deal_id, "action": "unchanged", "fields": item.payload.get("fields")})
+        if (why := self._unselected(store, deal)) is not None:
+            return "no longer selected", Outcome(item.id, ItemState.FAILED, error=(
+                f"not {self.action}: deal {deal_id} no longer matches the selection "
+                f"({why}) {since}; nothing sent"))
+        if drift := drifted(deal, image, item.payload["changes"]):
+            return "conflicts", Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} changed {since} ({drift}); left alone, nothing "
+                "sent (start a new job to overwrite it)"))
+        return None
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``): the
+        batch's deals read now, 100 per ``GET /api/v2/deals?ids=`` (10 tokens; rows that
+        unarchive also from ``GET /api/v2/deals/archived?ids=``, 20 tokens), each item
+        decided as ``before_resume`` decides it (gone → FAILED 404; already as wanted →
+        SKIPPED ``unchanged``; no longer selected → FAILED; a field of its before-image
+        someone changed since the load → FAILED conflict): a colleague's change made
+        while the job runs is neither overwritten nor, by a later undo, lost. The
+        outcomes of the items not to send; the rest are sent, their before-images renewed
+        to this read where the deal still holds the image (``image_holds``; a drifted
+        deal keeps the load's). Without a store (a kind built by hand): nothing read."""
+        if self._store is None:
+            return []
+        checked = [i for i in items
+                   if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
+        if not checked:
+            return []
+        store = self._store
+        return await recheck_batch_now(ctx, store, checked, lambda item, deal, image:
+                                       self._now(store, item, deal, image, "while the job ran"))
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+
+        def reads(batch: list[Item]) -> dict[str, int]:
+            return reread_calls(*reread_targets(
+                [i for i in batch if refused(i) is None
+                 and isinstance(i.payload.get("changes"), Mapping)]))
+        return batched_calls(items, size, reads)
+
+    def _unselected(self, store: JobStore, deal: Deal) -> str | None:
+        """Why ``deal`` no longer matches the job's selection (None: it does, or the job
+        kind selects by name, not by a filter)."""
+        return None
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return write_job_results(store, result, UPDATE_COLUMNS)
+
+
+class UpdateJob(PatchJob):
+    name = "update"
+    action = "updated"

@@ -1,0 +1,164 @@
+"""What a job's load phase produces, and what every job kind checks of it.
+
+``Prepared`` (the items, before-images and planned calls a load hands to the plan and
+the store), the load's own checks (``check_loaded``, ``sent_while_loading``, ``refused``:
+a row refused at load time stays refused), the key field's code of a job by source key,
+and the result files written after a run (``write_job_results``, ``changed_names``).
+Shared by update, move-stage, merge, undo and dedupe; moved out of ``jobs.updating``
+(issue 8), which still re-exports every name. It sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from bulk.errors import InputError
+from bulk.runner import RunResult
+from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from .catalog import Catalog
+from .results import write_results
+
+META_LOADED = "loaded"
+META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
+LOAD_ERROR = "load_error"  # payload key of a row refused at load time
+
+
+# -- result columns ---------------------------------------------------------------------------
+def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None) -> str:
+    """``value; stage_id; Lead source``: what a PATCH changes, for succeeded.csv."""
+    names = [k for k in changes if k != "custom_fields"]
+    for code in changes.get("custom_fields") or {}:
+        try:
+            names.append(catalog.field_by_code(code).name if catalog else code)
+        except InputError:
+            names.append(code)
+    return "; ".join(names)
+
+
+# -- what a load phase produces ---------------------------------------------------------------
+@dataclass
+class Prepared:
+    """A job's items and before-images, and the calls its run will make (for the plan)."""
+
+    kind: str
+    items: list[NewItem] = field(default_factory=list)
+    images: list[BeforeImage] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)  # the run's calls by operation
+    actions: Counter[str] = field(default_factory=Counter)  # rows by what will happen
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
+
+    @property
+    def rows(self) -> int:
+        return sum(1 for i in self.items if i.row is not None)
+
+    @property
+    def bad_rows(self) -> int:
+        return sum(1 for i in self.items if i.state is ItemState.FAILED)
+
+    def add(self, item: NewItem, action: str) -> None:
+        self.items.append(item)
+        self.actions[action] += 1
+
+    def fail(self, row: int | None, key: str | None, reason: str, *, op: str,
+             values: Mapping[str, Any] | None = None, column: str | None = None,
+             action: str = "failed", final: bool = True, **payload: Any) -> None:
+        """A row refused at load time; ``final``: `pdbulk retry` refuses it again (the row
+        must be fixed in a new job), else the job kind checks it again."""
+        extra = {LOAD_ERROR: reason} if final else {}
+        self.add(NewItem(row=row, key=key, op=op, state=ItemState.FAILED, error=reason,
+                         payload={**payload, **extra, "values": dict(values or {}),
+                                  "column": column}), action)
+
+    def skip(self, row: int | None, key: str | None, result: Mapping[str, Any], *, op: str,
+             values: Mapping[str, Any] | None = None, **payload: Any) -> None:
+        self.add(NewItem(row=row, key=key, op=op, state=ItemState.SKIPPED,
+                         payload={**payload, "values": dict(values or {}),
+                                  "result": dict(result)}), str(result.get("action")))
+
+    def save(self, store: JobStore) -> None:
+        """Write everything into a new job's store (before-images first: they must exist
+        before any item can be sent)."""
+        store.put_before_images(self.images)
+        for key, value in self.meta.items():
+            store.meta_put(key, value)
+        store.add_items(self.items)
+        store.mark_loaded()  # last: a job cut short while loading never runs
+
+
+# the label of the key field an import's load may create (``sent_while_loading``). Until
+# now this line rebound META_KEY_FIELD, so update / move-stage jobs kept their key field's
+# code under this name too: ``key_field_code`` reads it there for such jobs
+META_KEY_LABEL = "load.key_field"
+
+
+def key_field_code(store: JobStore) -> str | None:
+    """The key field's code of an update / move-stage job by source key (None: not by
+    key): meta ``key_field_code``, or where jobs loaded before it existed kept it."""
+    for name in (META_KEY_FIELD, META_KEY_LABEL):
+        code = store.meta_get(name)
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def sent_while_loading(store: JobStore) -> str:
+    """What a job's load (cut short: a kill -9, a power cut) changed in the account, from
+    its spend ledger (charged before each call leaves, so a kill loses none): "nothing was
+    sent", "only the key field 'Source key' was created (addDealField 1)", or the writes by
+    operation. A refunded call the kill kept from the ledger counts as sent: conservative."""
+    from bulk.operations import get_operation
+
+    writes = {op: calls for op, (_, calls) in store.spend_by_operation().items()
+              if calls and get_operation(op).is_write}
+    if not writes:
+        return "nothing was sent"
+    sent = ", ".join(f"{op} {n:,}" for op, n in sorted(writes.items()))
+    if set(writes) == {"addDealField"}:
+        label = store.meta_get(META_KEY_LABEL)
+        field = f"the key field {label!r}" if isinstance(label, str) else "the key field"
+        return f"only {field} was created ({sent}; it stays: the next import uses it)"
+    return f"already sent: {sent}"
+
+
+def check_loaded(store: JobStore) -> None:
+    """InputError for a job whose load was cut short (it would run only part of its rows);
+    the message says what the load sent (``sent_while_loading``)."""
+    if not store.loaded:
+        raise InputError(f"job {store.job_id} was interrupted while it was being loaded; "
+                         f"{sent_while_loading(store)}: start it again")
+
+
+def refused(item: Item) -> Outcome | None:
+    """A row refused at load time stays refused when `pdbulk retry` sends it again."""
+    reason = item.payload.get(LOAD_ERROR)
+    if reason is None:
+        return None
+    return Outcome(item.id, ItemState.FAILED, error=f"{reason} (refused when the job was "
+                                                   "loaded: fix it and start a new job)")
+
+
+# -- after a run ------------------------------------------------------------------------------
+def write_job_results(store: JobStore, result: RunResult | None,
+                      columns: Sequence[str], *, extra: Mapping[str, Any] | None = None,
+                      lines_extra: Sequence[str] = ()) -> list[str]:
+    """Rewrite the job's result files from its store; the lines the CLI prints.
+    ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines."""
+    stats = result.stats if result is not None else None
+    summary = {"rate_limited": stats.rate_limited if stats else 0,
+               "reconciled": stats.reconciled if stats else 0, **(extra or {})}
+    paths = write_results(store, success_columns=columns, summary=summary, hold_column=True)
+    data = orjson.loads(paths["summary"].read_bytes())
+    rows = data["rows"]
+    did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
+    lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
+             f"{rows['unprocessed']:,} unprocessed", *lines_extra,
+             f"tokens: {data['tokens']:,} (" + ", ".join(
+                 f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items())) + ")"]
+    return lines + [f"{name:>12}: {path}" for name, path in paths.items()]

@@ -1,0 +1,190 @@
+"""Currencies: ISO codes, the symbols exports write, and the ambiguous ones (``$``, ``kr``).
+
+``Money`` (an amount and its currency), the symbol tables (a symbol several currencies
+write maps to all of them: the default currency or the row's currency column decides),
+the reading of the signs and currency around a number (``_split_affix``) and
+``parse_currency``. Moved out of ``jobs.transforms.money`` (issue 8), which still
+re-exports every name. It reads no digits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from bulk.errors import InputError
+
+from .text import clean_text
+
+
+class Money(NamedTuple):
+    amount: Decimal
+    currency: str | None
+
+
+class _SymbolMoney(Money):
+    """Money whose currency came from an ambiguous symbol (``$``, ``¥``, ``kr``): ``choices``
+    are every currency the symbol may mean, ``symbol`` the symbol as written; ``currency``
+    is None when neither the default currency nor a usual reading decided (``kr``: the
+    row's currency column must). Equal to a plain Money of the same fields."""
+
+    choices: tuple[str, ...] = ()
+    symbol: str = ""
+
+
+def currency_choices(money: Money) -> tuple[str, ...]:
+    """The currencies ``money``'s symbol may mean when it is ambiguous (a bare ``$``: USD,
+    CAD, AUD, ..., CLP, ARS), else ``()``. A currency column naming one of them decides the
+    currency (issue 10 F6: ``$100.00`` with the column ``USD`` and the default CAD is USD,
+    never "the amount says CAD")."""
+    return money.choices if isinstance(money, _SymbolMoney) else ()
+
+
+def settle_currency(money: Money, column: str | None) -> None:
+    """Check an amount whose symbol decided no currency (``money.currency`` None with
+    ``currency_choices``: ``kr 100``, ``Rs 100`` under a default of none of theirs) against
+    the row's currency ``column`` (an ISO code, or None when the row names none): nothing
+    when the column is one of the candidates (it decides), else InputError naming them."""
+    choices = currency_choices(money)
+    if money.currency is not None or not choices or column in choices:
+        return
+    symbol = money.symbol if isinstance(money, _SymbolMoney) else "?"
+    if column is not None:
+        raise InputError(f"the amount's {symbol!r} means one of {', '.join(choices)}, "
+                         f"not {column}")
+    raise InputError(_ambiguous(symbol, choices))
+
+
+def _ambiguous(token: str, choices: tuple[str, ...]) -> str:
+    return (f"ambiguous currency {token!r}: set a default currency or a currency column "
+            f"naming one of {', '.join(choices)}")
+
+
+def _with_choices(money: Money, choices: tuple[str, ...], symbol: str = "") -> Money:
+    if not choices:
+        return money
+    out = _SymbolMoney(*money)
+    out.choices, out.symbol = choices, symbol
+    return out
+
+
+# ISO 4217 codes in current use (plus a few common legacy ones seen in exports).
+ISO_CURRENCIES = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
+RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP THB TJS TMT TND TOP
+TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
+""".split())
+
+# Symbols (case-folded) → ISO code, or, for a symbol several currencies write, the SET of
+# them (v10r9 S2: "$ 1.500.000" under the default CLP was read as 1,500,000 USD). The
+# sets follow CLDR's currency symbols and narrow symbols (unicode.org/cldr, the data
+# babel ships; not a dependency here) plus the symbols exports write in practice (``Rs``,
+# ``Fr.``, ``lei``). A set's first entry is its usual reading, taken only when neither
+# the default currency nor the row's currency column is in the set; None: there is no
+# usual reading (``kr``, ``Rs``), the row fails naming the candidates.
+_DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "ARS", "CLP", "COP",
+            "CUP", "DOP", "UYU", "BSD", "BBD", "BMD", "BND", "BZD", "FJD", "GYD", "JMD",
+            "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "TOP", "WST", "CVE", "MOP")
+_FRANCS = ("CHF", "XOF", "XAF", "XPF", "BIF", "CDF", "DJF", "GNF", "KMF", "RWF")
+_RUPEES = (None, "INR", "PKR", "LKR", "NPR", "MUR", "SCR")
+_SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
+    "$": _DOLLARS, "us$": "USD", "usd$": "USD", "c$": ("CAD", "NIO"), "ca$": "CAD",
+    "cad$": "CAD", "a$": "AUD", "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD",
+    "r$": "BRL", "mx$": "MXN", "nt$": "TWD", "rd$": "DOP", "$u": "UYU", "j$": "JMD",
+    "€": "EUR", "£": ("GBP", "EGP", "LBP", "SYP", "SSP", "FKP", "GIP", "SHP"),
+    "¥": ("JPY", "CNY"), "￥": ("JPY", "CNY"), "円": "JPY", "元": ("CNY", "TWD", "HKD", "MOP"),
+    "₹": "INR", "rs": _RUPEES, "rs.": _RUPEES, "₨": _RUPEES, "₽": "RUB",
+    "₩": ("KRW", "KPW"), "₪": "ILS", "₺": "TRY", "₴": "UAH", "₫": "VND", "฿": "THB",
+    "₱": ("PHP", "CUP"), "₦": "NGN", "₡": "CRC", "₲": "PYG", "₸": "KZT", "₾": "GEL",
+    "₼": "AZN", "৳": "BDT", "₭": "LAK", "₮": "MNT", "៛": "KHR", "r": "ZAR", "rm": "MYR",
+    "s/": "PEN", "s/.": "PEN", "zł": "PLN", "kč": "CZK", "ft": "HUF",
+    "lei": ("RON", "MDL"), "лв": "BGN", "лв.": "BGN", "fr.": _FRANCS, "fr": _FRANCS,
+    "kr": (None, "SEK", "NOK", "DKK", "ISK"), "kr.": (None, "DKK", "SEK", "NOK", "ISK"),
+}
+
+_SIGNS = "-+\u2212"
+
+
+def _currency_token(token: str, default: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(its ISO code, the currencies it may mean when it is an ambiguous symbol, else
+    ``()``): the default currency when it is one of them, else the symbol's usual reading,
+    else None (undecided: ``kr`` under EUR). InputError for an unknown token."""
+    if token.upper() in ISO_CURRENCIES:
+        return token.upper(), ()
+    found = _SYMBOLS.get(token.casefold())
+    if found is None:
+        raise InputError(f"unknown currency {token!r}")
+    if isinstance(found, str):
+        return found, ()
+    choices = tuple(c for c in found if c)
+    if default is not None and default in choices:
+        return default, choices
+    return found[0], choices
+
+
+def _split_affix(affix: str, default: str | None
+                 ) -> tuple[int, str | None, tuple[str, ...], str]:
+    """Signs and currency around the number → (count of minus signs, ISO code, the codes
+    an ambiguous symbol may mean or ``()``, the currency token as written or "")."""
+    minus, currency = 0, None
+    choices: tuple[str, ...] = ()
+    written = ""
+    if not affix:  # most numbers: nothing before or after them
+        return minus, currency, choices, written
+    for token in affix.split():
+        while token and token[0] in _SIGNS:
+            minus += token[0] != "+"
+            token = token[1:]
+        tail = ""
+        while token and token[-1] in _SIGNS:
+            tail += token[-1]
+            token = token[:-1]
+        minus += sum(c != "+" for c in tail)
+        if token:
+            code, mine = _currency_token(token, default)
+            if written:
+                currency, choices = _one_currency(currency, choices, code, mine)
+            else:
+                currency, choices = code, mine
+            written = f"{written} {token}".strip()
+    return minus, currency, choices, written
+
+
+def _one_currency(first: str | None, first_choices: tuple[str, ...], second: str | None,
+                  second_choices: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The one currency two tokens of a cell name: ``$`` next to ``CAD`` (``$1,000 CAD``,
+    ``1,000 $ AUD``, ``kr 100 SEK``) is that dollar (krona); InputError("two currencies")
+    when they differ otherwise (``US$ 5 CAD``, ``€ 5 USD``). None: still undecided."""
+    if first == second and first is not None:
+        return first, first_choices if second_choices else ()
+    if second is not None and second in first_choices and not second_choices:
+        return second, ()
+    if first is not None and first in second_choices and not first_choices:
+        return first, ()
+    if first is None or second is None:  # an undecided symbol next to another symbol
+        common = tuple(c for c in first_choices if c in second_choices)
+        decided = first or second
+        if decided in common:
+            return decided, common
+        if common and first is None and second is None:
+            return None, common
+    raise InputError(f"two currencies: {first or '/'.join(first_choices)} and "
+                     f"{second or '/'.join(second_choices)}")
+
+
+def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
+    """An ISO 4217 code from a code or a symbol (``usd``, ``€``, ``US$``; a symbol several
+    currencies write means ``prefer`` when it is one of them, else its usual reading),
+    None when blank; InputError for an unknown one or an ambiguous one with no usual
+    reading (``kr``, ``Rs``)."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    code, choices = _currency_token(text, prefer)
+    if code is None:
+        raise InputError(_ambiguous(text, choices))
+    return code

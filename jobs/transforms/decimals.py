@@ -1,0 +1,265 @@
+"""Digits: decimal marks and thousands grouping, one column's decimal mark, exact API numbers.
+
+The one-cell rules (``_decimal_mark``, ``_check_groups``, ``_parse_digits``: see the
+package docstring), ``decimal_evidence`` and ``ColumnDecimal`` (the decimal mark of a
+column, decided from the whole file), and what a JSON double holds exactly
+(``check_api_number``, ``json_number``). Moved out of ``jobs.transforms.money``
+(issue 8), which still re-exports every name. It knows no currency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping as MappingABC
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from bulk.errors import InputError
+
+Decimal_ = Literal["auto", ".", ","]  # the decimal mark: learned per column, or fixed
+
+_PARTS = re.compile(
+    r"(?P<pre>(?:[^\d.,]|\.(?=\s))*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
+
+
+def _check_groups(groups: list[str], text: str) -> None:
+    """Thousands groups as written: a first group of 1-3 digits (not starting with 0:
+    ``0,125`` and ``00,500`` are no grouping) then groups of 3 (or Indian 2s, then 3)."""
+    first, *rest = groups
+    if first.startswith("0"):
+        raise InputError(f"not an amount: {text!r} (bad digit grouping: a group after a "
+                         "leading 0; a decimal mark? set decimal for this field)")
+    ok = 1 <= len(first) <= 3 and bool(rest) and len(rest[-1]) == 3
+    ok = ok and all(len(g) == 3 for g in rest[:-1])
+    indian = 1 <= len(first) <= 2 and bool(rest) and len(rest[-1]) == 3 and all(
+        len(g) == 2 for g in rest[:-1])
+    if not (ok or indian):
+        raise InputError(f"not an amount: {text!r} (bad digit grouping)")
+
+
+def _decimal_mark(num: str, decimal: Decimal_) -> str | None:
+    if decimal != "auto":
+        return decimal if decimal in num else None
+    dot, comma = num.rfind("."), num.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "." if dot > comma else ","
+    if comma >= 0:
+        if num.count(",") > 1:
+            return None
+        head, _, tail = num.partition(",")
+        grouping = len(tail) == 3 and head.strip(" '\u2019").lstrip("0") != ""
+        return None if grouping else ","
+    if dot >= 0:
+        return "." if num.count(".") == 1 else None
+    return None
+
+
+def decimal_evidence(num: str) -> tuple[str | None, bool]:
+    """(the decimal mark ``num`` shows unambiguously or None, whether it is ambiguous).
+
+    Ambiguous: one separator, once, followed by exactly three digits, with a non-zero
+    integer part (``1.234``, ``1,234``): a thousands group or a decimal mark. Evidence:
+    both marks (the last is decimal), one mark repeated (the other is decimal: ``1.234.567``
+    shows ``,``), one mark not followed by three digits or after a zero (``12,5``,
+    ``0.125``)."""
+    dot, comma = num.count("."), num.count(",")
+    if dot and comma:
+        return ("." if num.rfind(".") > num.rfind(",") else ","), False
+    if dot > 1 or comma > 1:
+        return ("," if dot else "."), False
+    if not (dot or comma):
+        return None, False
+    mark = "." if dot else ","
+    head, _, tail = num.partition(mark)
+    if len(tail) == 3 and head.strip(" '\u2019").lstrip("0") != "":
+        return None, True
+    return mark, False
+
+
+class ColumnDecimal:
+    """The decimal mark of one column's text cells under ``decimal = "auto"``, decided from
+    the whole file (a mapper keeps one per numeric target).
+
+    A cell that shows its mark (``1.234,56``, ``12,5``, ``1,234.50``, ``0.125``) is read by
+    it wherever it stands. An ambiguous cell (``1.500``, ``1,500``: a thousands group or a
+    decimal mark) is read with the one mark the column's other cells show — all of them,
+    the whole file: the load (and plan) read the file once to ``learn`` before any row is
+    mapped, and the job stores the decision (``evidence`` / ``restore``) so that a resume
+    or retry reads the same way. A column that shows no mark, or both, makes an ambiguous
+    cell an InputError naming ``decimal``: never a guess, never an answer that depends on
+    which cells came first. A record nobody taught (``learn`` never called) has no
+    evidence: its ambiguous cells are errors."""
+
+    __slots__ = ("ambiguous", "at", "learning", "seen", "shown")
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}  # decimal mark → the first cell that showed it
+        self.learning = False  # between start() and decide(): cells are recorded, not judged
+        self.at: int | None = None  # the row being learned (for ``contest``'s message)
+        # while learning: decimal mark → [cells showing it, the row of the first]; and the
+        # ambiguous cells by their one separator → [count, the first cell, its row]
+        self.shown: dict[str, list[int | None]] = {}
+        self.ambiguous: dict[str, tuple[int, str, int | None]] = {}
+
+    def __repr__(self) -> str:
+        state = "learning" if self.learning else f"mark={self.mark!r}"
+        return f"ColumnDecimal({state}, seen={self.seen!r})"
+
+    @property
+    def mark(self) -> str | None:
+        """The column's decimal mark: the one its cells show, else None (none, or both)."""
+        return next(iter(self.seen)) if len(self.seen) == 1 else None
+
+    def start(self) -> None:
+        """Forget what was seen and record every cell until ``decide``."""
+        self.seen, self.learning = {}, True
+        self.shown, self.ambiguous = {}, {}
+
+    def contest(self) -> str | None:
+        """After learning: why the column's decimal mark is contested, else None.
+
+        Contested (v10r9 S4: twenty ``1,000`` … ``20,000`` and one ``0,5`` read as 1 … 20):
+        the mark the column shows would read its ambiguous cells that write that same mark
+        with three decimals (``1,000`` as 1), and those cells outnumber the cells that agree
+        with the mark (those showing it, and the ambiguous ones it reads as thousands). As
+        many agreeing cells as such cells keep the mark: ``1'000.-`` and ``1.500`` (1.5),
+        ``1.500``, ``1,500`` and ``1.234,56`` (1500, 1.5) are read as before."""
+        mark = self.mark
+        if mark is None or mark not in self.ambiguous:
+            return None
+        threes, cell, row = self.ambiguous[mark]
+        mine: Decimal_ = "," if mark == "," else "."
+        other: Decimal_ = "," if mark == "." else "."
+        count, first_row = self.shown.get(mark, [0, None])
+        support = int(count or 0) + self.ambiguous.get(other, (0, "", None))[0]
+        if threes <= support:
+            return None
+        num = _PARTS.fullmatch(cell)
+        digits = num["num"] if num else cell
+        return (f"{self.seen[mark]!r}{_at(first_row)} shows {mark!r} as the decimal "
+                f"mark, but then {threes} cell{'s' if threes > 1 else ''} such as {cell!r}"
+                f"{_at(row)} would read as {_reading(digits, mine, cell)}, not "
+                f"{_reading(digits, other, cell)}: set decimal = \"{other}\" (or \"{mark}\") "
+                f"on this field ({{ column = ..., decimal = \"{other}\" }})")
+
+    def decide(self) -> None:
+        """Stop learning: from now on ambiguous cells are judged by what was seen."""
+        self.learning = False
+
+    def evidence(self) -> dict[str, str]:
+        """What the column showed, JSON-safe (decimal mark → the first cell showing it)."""
+        return dict(self.seen)
+
+    def restore(self, evidence: MappingABC[str, str]) -> None:
+        """The decision of an earlier pass over the file (``evidence``), judged from now on."""
+        self.seen = {m: str(c) for m, c in evidence.items() if m in (".", ",")}
+        self.learning = False
+
+    def note(self, mark: str, text: str) -> None:
+        """Record a cell that shows ``mark`` by another sign (``1.000,--``)."""
+        if self.learning:
+            self.seen.setdefault(mark, text)
+            tally = self.shown.setdefault(mark, [0, self.at])
+            tally[0] = int(tally[0] or 0) + 1
+
+    def see(self, num: str, text: str) -> Decimal_:
+        """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
+        for a cell that shows its own; for an ambiguous one the column's mark, or
+        InputError. While learning, the cell is recorded and ``auto`` returned (and
+        ``parse_money`` stops there: it returns None)."""
+        mark, ambiguous = decimal_evidence(num)
+        if self.learning:
+            if mark is not None:
+                self.seen.setdefault(mark, text)
+                tally = self.shown.setdefault(mark, [0, self.at])
+                tally[0] = int(tally[0] or 0) + 1
+            elif ambiguous:
+                sep = "," if "," in num else "."
+                count, first, row = self.ambiguous.get(sep, (0, text, self.at))
+                self.ambiguous[sep] = (count + 1, first, row)
+            return "auto"
+        if not ambiguous:
+            return "auto"
+        if self.mark is not None:
+            return "," if self.mark == "," else "."
+        readings = f"it may mean {_reading(num, '.', text)} or {_reading(num, ',', text)}"
+        if self.seen:
+            shown = " and ".join(f"{m!r} ({c!r})" for m, c in sorted(self.seen.items()))
+            raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" on this "
+                             f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
+                             f"would apply to every column) ({readings}; this column writes "
+                             f"both {shown} as the decimal mark)")
+        raise InputError(f"ambiguous number {text!r}: set decimal = \",\" or \".\" on this "
+                         f"field ({{ column = ..., decimal = \",\" }}; [defaults] decimal "
+                         f"would apply to every column) ({readings}; no cell of this column "
+                         "shows its decimal mark)")
+
+
+def _at(row: int | None) -> str:
+    return f" (row {row})" if row is not None else ""
+
+
+def _reading(num: str, mark: Decimal_, text: str) -> str:
+    """``num`` read with ``mark`` as the decimal mark, as plain digits (for messages)."""
+    try:
+        return format(_parse_digits(num, mark, text).normalize(), "f")
+    except InputError:
+        return "nothing"
+
+
+
+# Pipedrive stores numbers as JSON numbers (IEEE doubles): integers are exact up
+# to 2^53 and a double carries at most 15 significant decimal digits reliably.
+MAX_EXACT = 2 ** 53
+_MAX_DIGITS = 15
+
+
+def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
+    """``amount`` itself, or InputError when a JSON double cannot hold it exactly:
+    NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), a non-zero
+    number a double holds as 0 (``1e-400``), or more than 15 significant digits
+    (``0.1234567890123456``)."""
+    cell = amount if shown is None else shown
+    if not amount.is_finite():
+        raise InputError(f"not a finite number: {cell!r}")
+    if abs(amount) >= MAX_EXACT:
+        raise InputError(f"number too large: {cell!r} (Pipedrive holds numbers exactly only "
+                         f"below 2^53 = {MAX_EXACT:,})")
+    if amount and not float(amount):  # 1e-400: a JSON double holds it as 0
+        raise InputError(f"number too small: {cell!r} (a JSON number would hold it as 0)")
+    digits = amount.normalize().as_tuple().digits
+    if len(digits) > _MAX_DIGITS and amount != amount.to_integral_value():
+        raise InputError(f"too precise: {cell!r} (more than {_MAX_DIGITS} significant digits "
+                         "do not survive a JSON number)")
+    return amount
+
+
+_GROUP_MARKS = re.compile("[.,' \u2019]")
+_DIGITS = re.compile(r"\d")
+
+
+def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
+    """``num`` read with ``decimal``; ``no_cents`` (a "no cents" amount, ``1.000.-``): no
+    decimal mark, every mark groups (InputError when the groups are not thousands)."""
+    mark = None if no_cents else _decimal_mark(num, decimal)
+    whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
+    if mark and (not frac.isdigit() or mark in whole):
+        raise InputError(f"not an amount: {text!r}")
+    if whole:
+        groups = _GROUP_MARKS.split(whole)
+        if any(not g.isdigit() for g in groups) or len(set(_DIGITS.sub("", whole))) > 1:
+            raise InputError(f"not an amount: {text!r}")
+        if len(groups) > 1:
+            _check_groups(groups, text)
+        whole = "".join(groups)
+    try:
+        return Decimal(f"{whole or '0'}.{frac}" if frac else whole)
+    except InvalidOperation:  # pragma: no cover - the regexes above exclude it
+        raise InputError(f"not an amount: {text!r}") from None
+
+
+def json_number(amount: Decimal) -> int | float:
+    """A Decimal as the JSON number the v2 API expects: int when integral, else float."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)

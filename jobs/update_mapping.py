@@ -1,0 +1,165 @@
+"""The import's mapping file (docs/mapping.md) read for updates: ``UpdateMapping``.
+
+``[update]`` says how a row names its deal (``id_column`` or ``key_column`` +
+``key_field``; an import mapping's ``[import]`` section works as is); every ``[deal]``
+target becomes optional, ``title`` included. ``wanted_values`` maps one row to (its
+deal id or key, the values it wants). Moved out of ``jobs.updating`` (issue 8), which
+still re-exports every name. It reads no deal and sends nothing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from bulk.manifest import SourceRow
+
+from . import transforms as tf
+from .catalog import Catalog, DealField
+from .import_checks import effective_header
+from .mapping import Mapping as ImportMapping
+from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
+
+# Stand-ins that let the import mapping compile for updates (see UpdateMapping).
+_KEEP_TITLE = "__pdbulk_keep_title__"
+_ID_FIELD = "__pdbulk_deal_id__"
+
+
+# -- the mapping, read for updates ------------------------------------------------------------
+class UpdateSection(BaseModel):
+    """``[update]``: how a row names its deal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id_column: str | None = None
+    key_column: str | None = None
+    key_field: str = "Import source key"
+
+    @model_validator(mode="after")
+    def _one(self) -> UpdateSection:
+        if (self.id_column is None) == (self.key_column is None):
+            raise ValueError("give either id_column or key_column")
+        return self
+
+
+@dataclass(frozen=True)
+class UpdateMapping:
+    """An import mapping file (docs/mapping.md) read for updates.
+
+    The deal is named by ``[update] id_column`` (Pipedrive ids) or ``key_column`` +
+    ``key_field`` (source keys; an import mapping's ``[import]`` section works as is).
+    Every ``[deal]`` target is optional, ``title`` included; an empty cell changes nothing.
+    """
+
+    mapping: ImportMapping
+    by: Literal["id", "key"]
+    column: str
+    key_field: str | None
+
+    @classmethod
+    def load(cls, path: str | Path) -> UpdateMapping:
+        return cls.loads(read_mapping_text(path), source=str(path))
+
+    @classmethod
+    def loads(cls, text: str, *, source: str = "mapping") -> UpdateMapping:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        raw = data.pop("update", None)
+        if raw is not None:
+            try:
+                section = UpdateSection.model_validate(raw)
+            except ValidationError as exc:
+                raise MappingError([(f"update.{'.'.join(map(str, e['loc']))}".rstrip("."),
+                                     e["msg"].removeprefix("Value error, "))
+                                    for e in exc.errors()], source=source) from None
+            data.pop("import", None)
+        elif isinstance(data.get("import"), dict) and "key_column" in data["import"]:
+            section = UpdateSection(key_column=str(data["import"]["key_column"]),
+                                    key_field=str(data["import"].get("key_field",
+                                                                     "Import source key")))
+        else:
+            raise MappingError([("update", "say how rows name their deal: [update] id_column "
+                                           "= ... or key_column = ...")], source=source)
+        by: Literal["id", "key"] = "id" if section.id_column is not None else "key"
+        column = section.id_column or section.key_column or ""
+        data["import"] = {"key_column": column,
+                          "key_field": _ID_FIELD if by == "id" else section.key_field}
+        deal = data.setdefault("deal", {})
+        if isinstance(deal, dict):
+            deal["title"] = _optional_title(deal.get("title"))
+        extra = [name for name in ("person", "organization") if name in data]
+        if extra:
+            raise MappingError([(name, "updates do not link persons or organizations")
+                                for name in extra], source=source)
+        try:
+            mapping = _checked(MappingFile.model_validate(data), source)
+        except ValidationError as exc:
+            raise MappingError([(_renamed(".".join(map(str, e["loc"])), section), e["msg"])
+                                for e in exc.errors()], source=source) from None
+        return cls(mapping, by, column, section.key_field if by == "key" else None)
+
+    def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
+        """Resolve every name against the account (MappingError lists every problem)."""
+        if self.by == "id":
+            catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
+                _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
+        try:
+            return self.mapping.compile(catalog, header=None if header is None else
+                                        effective_header(self.mapping, header))
+        except MappingError as exc:
+            section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
+                key_column=self.column, key_field=self.key_field or "")
+            raise MappingError([(_renamed(k, section), r) for k, r in exc.problems],
+                               source=self.mapping.source) from None
+
+    def custom_codes(self, mapper: RowMapper) -> list[str]:
+        return [step.name for step in mapper.customs]
+
+
+def _optional_title(spec: object) -> object:
+    """``title`` made optional: a stand-in default that ``wanted_values`` drops again."""
+    if spec is None:
+        return {"default": _KEEP_TITLE}
+    if isinstance(spec, str):
+        kind = "template" if tf.Template.is_template(spec) else "column"
+        return {kind: spec, "default": _KEEP_TITLE}
+    if isinstance(spec, dict) and "default" not in spec:
+        return {**spec, "default": _KEEP_TITLE}
+    return spec
+
+
+def _checked(spec: MappingFile, source: str) -> ImportMapping:
+    """What ``Mapping.loads`` checks after the schema (the same function, not a copy)."""
+    problems = _option_problems(spec)
+    if problems:
+        raise MappingError(problems, source=source)
+    return ImportMapping(spec, source=source)
+
+
+def _renamed(key: str, section: UpdateSection) -> str:
+    """Problems with the stand-in [import] section, named after [update]."""
+    if key.startswith("import.key_column"):
+        return "update.id_column" if section.id_column else "update.key_column"
+    if key.startswith("import.key_field"):
+        return "update.key_field"
+    return key.replace("import_", "update")
+
+
+def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any]]:
+    """(the row's deal id or key, the values it wants): InputError for a bad row."""
+    mapped = mapper.map(row)
+    deal = dict(mapped.deal)
+    if deal.get("title") == _KEEP_TITLE:
+        del deal["title"]
+    custom = dict(deal.pop("custom_fields", {}))
+    custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
+    if custom:
+        deal["custom_fields"] = custom
+    return mapped.key, deal
