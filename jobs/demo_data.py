@@ -174,8 +174,12 @@ def _break(rng: random.Random, row: dict[str, str], kind: int, first_id: str) ->
 
 def write_demo_export(directory: Path, *, rows: int = 1000, seed: int = 7,
                       persons: int | None = None, companies: int | None = None,
-                      broken: int | None = None, unknown_stage: int | None = None) -> DemoExport:
-    """``export.csv`` (UTF-8 with BOM, CRLF) and ``mapping.toml`` in ``directory``."""
+                      broken: int | None = None, unknown_stage: int | None = None,
+                      doubles: int = 0) -> DemoExport:
+    """``export.csv`` (UTF-8 with BOM, CRLF) and ``mapping.toml`` in ``directory``.
+    ``doubles``: rows added at the end that are another row entered twice in the source
+    CRM (a new record id; the deal name in other case or spacing; the same company,
+    person and amount) — the duplicate deals ``pdbulk dedupe`` finds after the import."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
     people = _people(rng, persons if persons is not None else max(3, rows // 7))
@@ -189,6 +193,14 @@ def write_demo_export(directory: Path, *, rows: int = 1000, seed: int = 7,
         _break(rng, out[at], i % 6, out[0]["Record ID"])
     for at in picks[n_broken:]:
         out[at]["Deal Stage"] = UNKNOWN_STAGE
+    spoiled = {0, *picks}
+    for k, at in enumerate(rng.sample([n for n in range(rows) if n not in spoiled],
+                                      min(doubles, rows - len(spoiled)))):
+        twin = dict(out[at], **{"Record ID": f"HS-{100000 + rows + k}"})
+        name = twin["Deal Name"]
+        twin["Deal Name"] = (name.upper(), name.lower(), f" {name}  ", name.replace(" ", "  "))[
+            k % 4]
+        out.append(twin)
     manifest = directory / "export.csv"
     with open(manifest, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\r\n")
@@ -196,7 +208,7 @@ def write_demo_export(directory: Path, *, rows: int = 1000, seed: int = 7,
         writer.writerows(out)
     mapping = directory / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
-    return DemoExport(manifest, mapping, rows, len(picks[:n_broken]), len(picks[n_broken:]))
+    return DemoExport(manifest, mapping, len(out), len(picks[:n_broken]), len(picks[n_broken:]))
 
 
 def iter_demo_rows(rows: int, *, seed: int = 7, broken_share: float = 0.01,

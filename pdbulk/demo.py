@@ -95,9 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.out.exists():
         shutil.rmtree(a.out)
-    export = write_demo_export(a.out, rows=a.rows, seed=a.seed)
+    export = write_demo_export(a.out, rows=a.rows, seed=a.seed, doubles=max(1, a.rows // 50))
     print(f"wrote a dirty HubSpot-style export: {export.manifest} ({export.rows} rows; "
-          f"{export.broken} broken on purpose, {export.unknown_stage} with a stage Pipedrive "
+          f"{export.broken} broken on purpose, {max(1, a.rows // 50)} entered twice in the "
+          f"source CRM, {export.unknown_stage} with a stage Pipedrive "
           f"does not know) and its mapping: {export.mapping}")
     _show_dirt(export.manifest)
     engine = ["--url", "", "--plan", a.plan] + (["--oauth"] if a.oauth else [])
@@ -142,8 +143,18 @@ def _dedupe_step(out: Path, jobs: Path, engine: list[str]) -> Path | None:
     """After the import: find the duplicate deals the export carried, write the plan and
     its review page, merge the duplicate band (at most 50 merges: a demo)."""
     plan_dir = out / "dedupe-plan"
-    print("\ndedupe: looking for duplicate deals (list pages only) ...")
-    code = pdbulk(["dedupe", "plan", "-o", str(plan_dir), "--job-dir", str(jobs), *engine])
+    config = out / "dedupe.toml"
+    # the export's double entries have two record ids in the source CRM, so the import gave
+    # them two source keys; by default a source key is an identifier (different keys: never
+    # merged, docs/dedupe-matching.md). This account's keys say nothing about sameness:
+    config.write_text("# the source CRM gave each double entry its own record id: the\n"
+                      "# import's source key does not tell deals apart here; External ID\n"
+                      "# (the deals already in the account) still does\n"
+                      "[match]\nidentifiers = [\"External ID\"]\n", encoding="utf-8")
+    print(f"\ndedupe: looking for duplicate deals (list pages only; {config}: the source "
+          "CRM's record ids are not identifiers here) ...")
+    code = pdbulk(["dedupe", "plan", "--config", str(config), "-o", str(plan_dir),
+                   "--job-dir", str(jobs), *engine])
     if code != 0:
         return None
     pdbulk(["dedupe", "apply", str(plan_dir), "--yes", "--max-merges", "50",

@@ -27,18 +27,20 @@ def test_demo_runs_plan_then_import_and_points_at_the_files(
     job = next((out / "jobs").iterdir())
     summary = orjson.loads((job / "summary.json").read_bytes())
     bad = summary["load"]["bad"]
-    assert bad > 0 and summary["rows"] == {"total": 150, "succeeded": 150 - bad,
+    total = 150 + 3  # and 3 deals entered twice in the source CRM (rows // 50)
+    assert bad > 0 and summary["rows"] == {"total": total, "succeeded": total - bad,
                                            "failed": bad, "unprocessed": 0}
-    assert len(read_csv(job / "succeeded.csv")) == 150 - bad
+    assert len(read_csv(job / "succeeded.csv")) == total - bad
     assert f"result files in {job}" in text
-    # the dedupe step: the account's look-alike deals found, the page written, the review groups
-    # left to a person; the seeded deals each carry their own External ID (an identifier by its
-    # name since #11 v11r7), so the one same-title pair the band used to merge is kept apart
+    # the dedupe step: the deals the export carried twice (two source record ids: the demo's
+    # dedupe.toml says the source key is no identifier here) are merged, one live deal each;
+    # the look-alikes (different person or value, or their own External ID) wait in review
     review = out / "dedupe-plan" / "review.html"
     assert f"dedupe review page: {review}" in text and "<section" in review.read_text()
     (dedupe_job,) = (d for d in (out / "dedupe-jobs").iterdir() if d.name != "dedupe-state")
     merged = orjson.loads((dedupe_job / "summary.json").read_bytes())
-    assert merged["actions"].get("skipped", 0) > 0 and merged["actions"].get("merged", 0) == 0
+    assert merged["actions"].get("merged", 0) >= 2, merged["actions"]
+    assert merged["actions"].get("skipped", 0) > 0
 
 
 def test_export_is_dirty_and_deterministic(tmp_path: Path) -> None:
