@@ -199,12 +199,32 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
     return None if any(extra) else len(extra)
 
 
+# the rest of a number an unquoted thousands separator cut off: "$1,500.00" read as "$1" and
+# "500.00", "12,000" as "12" and "000"
+_NUMBER_REST = re.compile(r"\d{3}(?:[.,]\d{1,2})?")
+
+
+def split_numbers(cells: list[str], width: int) -> set[int]:
+    """The positions (below ``width``) where a cell ending in a digit is followed by one that
+    is a three-digit group: a number whose thousands separator is the delimiter, written
+    unquoted (``1,500.00`` in a comma-separated file), split in two."""
+    return {i for i in range(min(width, len(cells) - 1))
+            if cells[i].rstrip()[-1:].isdigit() and _NUMBER_REST.fullmatch(cells[i + 1].strip())}
+
+
 def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,
                        header_row: int | None) -> int:
-    """The trailing empty cells every data record has (and the header, if it has any), else 0."""
+    """The trailing empty cells every data record has (and the header, if it has any), else 0.
+
+    Not forgiven when every record also shows a number split at the same place
+    (``split_numbers``): one extra cell per row, empty at the end, is then the row's last
+    column pushed out by an unquoted ``$1,500.00`` — dropping it shifted every column
+    after the amount, and a file of such rows imported with every value wrong, exit 0
+    (v10r10 S1)."""
     with _Csv(path, delimiter, encoding, header_row) as source:
         width = len(source.names)
         common = _trailing_empties(source.raw_header, width) or None
+        split: set[int] | None = None
         for _, cells in source:
             if isinstance(cells, BadRecord) or len(cells) <= width:
                 return 0
@@ -212,7 +232,9 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
             if trailer is None or (common is not None and trailer != common):
                 return 0
             common = trailer
-        return common or 0
+            here = split_numbers(cells, width)
+            split = here if split is None else split & here
+        return 0 if split else (common or 0)
 
 
 def _unprefixed(cells: list[str]) -> list[str]:
@@ -242,10 +264,14 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed:
+                split = split_numbers(cells, width) if len(cells) > width else set()
                 yield _bad(number, line, names, cells,
                            f"{len(cells)} cells but the header has {width} columns"
                            + (f" (and every row {allowed - width} trailing empty cell(s))"
-                              if allowed != width else ""))
+                              if allowed != width else "")
+                           + (f"; {cells[min(split)]!r} and {cells[min(split) + 1]!r} look like "
+                              "one number split at an unquoted thousands separator: quote it "
+                              "in the file" if split else ""))
             elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:

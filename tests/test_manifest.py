@@ -123,6 +123,22 @@ def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
         header(path)
 
 
+def test_a_number_split_in_every_row_is_no_trailing_delimiter(tmp_path: Path) -> None:
+    """v10r10 S1: every row's unquoted `$1,500.00` split in two, its last column (Notes)
+    empty: one extra empty cell per row looked like a file-wide trailing delimiter, was
+    dropped, and every column after the amount shifted (values 1, 12, 2; organizations
+    `500.00`...), exit 0. Now each row fails naming the split; a real trailing delimiter
+    with amounts under 1,000 (or quoted ones) is still forgiven."""
+    path = write(tmp_path, "m.csv", "Key,Title,Amount,Company,Notes\n"
+                 "k1,Deal A,$1,500.00,Acme,\nk2,Deal B,$12,000.00,Globex,\n")
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [False, False]
+    assert "'$1' and '500.00' look like one number split" in str(rows[0].error)
+    fine = write(tmp_path, "f.csv", 'Key,Title,Amount,Company,Notes\n'
+                 'k1,Deal A,$950.00,Acme,,\nk2,Deal B,"$12,000.00",Globex,,\n')
+    assert [r.values["Company"] for r in read_manifest(fine)] == ["Acme", "Globex"]
+
+
 def test_header_trimmed_and_trailing_delimiter(tmp_path: Path) -> None:
     """Header names are trimmed; a trailing delimiter on the header line is ignored."""
     assert header(write(tmp_path, "m.csv", " a , b ,\n1,2,\n")) == ["a", "b"]
