@@ -459,6 +459,23 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
         "title": "D", "stage_id": 11, "custom_fields": {code("k"): "1", code("e"): 32}}
 
 
+def test_init_mapping_never_takes_an_owners_address_or_ids_for_the_persons_email(
+        catalog: Catalog) -> None:
+    """v10r10 M1/M3: a Salesforce record's ``Owner.Email`` was proposed as the contact
+    person's e-mail (every deal's owner its contact), and a column of bare ids named
+    "Associated Contact IDs" too. The owner's path maps the deal owner; ids are left out,
+    said so."""
+    text = init_mapping(["Id", "Name", "Amount", "Owner.Email", "Owner.Name", "Account.Name"],
+                        catalog, samples={"Owner.Email": ["tom@example.com"]})
+    assert 'owner = "Owner.Email"' in text and 'email = "Owner.Email"' not in text, text
+    text = init_mapping(["Record ID", "Deal Name", "Associated Contact",
+                         "Associated Contact IDs"], catalog,
+                        samples={"Associated Contact IDs": ["701", "702"],
+                                 "Associated Contact": ["Ann Smith (ann@initech.example)"]})
+    assert 'email = "Associated Contact IDs"' not in text
+    assert "no e-mail address (ids?): Associated Contact IDs" in text
+
+
 def _resolved(text: str) -> str:
     """The starter mapping after a person decided every TODO (here: left them commented)."""
     return "\n".join(re.sub(r"\s*# TODO.*$", "", line) for line in text.splitlines()) + "\n"

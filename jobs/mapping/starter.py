@@ -150,11 +150,26 @@ _ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organizatio
                    "organization": "organization.", "org": "organization."}
 
 
+# a JSON path's parents that make its leaf someone else's (Salesforce's Owner.Email is the
+# deal owner's address, not the contact person's: v10r10 M1)
+_NOT_THE_CONTACT = re.compile(r"owner|user|created ?by|modified ?by|assigned|sales ?rep")
+
+
 def _keys(column: str, target: str) -> list[str]:
     """The names a column is matched by for a target: its own, and for an "Entity - Field"
     column of that target's entity (a Deal column: any target), the field alone and
-    "entity field" — so "Person - Name" is the person's name, never the deal title."""
+    "entity field" — so "Person - Name" is the person's name, never the deal title. A
+    JSON path is matched by its leaf, and by its parent and leaf (``Owner.Email``: "owner
+    email"); one under an owner or a user (``Owner.Email``, ``CreatedBy.Name``) is never
+    a person's or an organization's field."""
     key = tf.norm_key(_leaf(column)).replace("_", " ")
+    if _leaf(column) != column:
+        parents = tf.norm_key(column[: len(column) - len(_leaf(column))]).replace("_", " ")
+        if target.startswith(("person.", "organization.")) and _NOT_THE_CONTACT.search(parents):
+            return []
+        parent = re.split(r"[.\[\]\"]+", parents.strip(' ."[]'))[-1:]
+        if parent and parent[0]:
+            return [key, f"{parent[0]} {key}"]
     found = _ENTITY_PREFIX.fullmatch(key)
     if found is None or not target.startswith(_ENTITY_SECTION[found[1]]):
         return [key]
@@ -168,9 +183,11 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     scored = []
     for target, names in candidates.items():
         for column in header:
+            keys = _keys(column, target)
+            if not keys:
+                continue
             score, rank = max((fuzz.ratio(key, tf.norm_key(name)), -rank)
-                              for rank, name in enumerate(names)
-                              for key in _keys(column, target))
+                              for rank, name in enumerate(names) for key in keys)
             if score >= _GUESS_CUTOFF:
                 scored.append((score, -rank, target, column))
     chosen: dict[str, str] = {}
@@ -449,6 +466,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # HubSpot association) would name persons after their addresses: left out too
     mailed = [guesses.pop(t) for t in ("person.name", "organization.name", "deal.title")
               if t in guesses and _mostly_emails(samples, guesses[t])]
+    # and an e-mail column whose samples hold no address ("Associated Contact IDs": bare
+    # numbers) is not the person's e-mail (v10r10 M3)
+    if "person.email" in guesses and _sampled(samples, guesses["person.email"]) \
+            and not _mostly_emails(samples, guesses["person.email"]):
+        unmailed = [guesses.pop("person.email")]
+    else:
+        unmailed = []
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values()}
@@ -542,6 +566,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if mailed:
         out.append("# Left out, their sampled values hold e-mail addresses (a name with its "
                    "address?): " + ", ".join(mailed))
+    if unmailed:
+        out.append("# Left out, its sampled values hold no e-mail address (ids?): "
+                   + ", ".join(unmailed))
     return "\n".join(out) + "\n"
 
 
