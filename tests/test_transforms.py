@@ -468,3 +468,14 @@ def test_an_email_is_lower_cased_never_case_folded() -> None:
     # non-ASCII letters are kept as written (v10r6 s13: Unicode lower-casing changes some)
     assert normalize_email("GRÜSSE@example.de") == "grÜsse@example.de"
     assert normalize_email("MAILTO:Ann@Example.com") == "ann@example.com"
+
+
+@pytest.mark.parametrize(("cell", "text"), [
+    (123456789012345678.0, "123456789012346000"), (1e21, "1E+21"), (0.000001234, "0.000001234"),
+    (1234.0, "1234"), (1234567890123456.0, "1234567890123456"), (0.1 + 0.2, "0.3"),
+    (-12.5, "-12.5"),
+])
+def test_a_number_cell_as_text_reads_as_excel_shows_it(cell: float, text: str) -> None:
+    """v10r10 M5: an XLSX number cell read into a text field came out as Python writes a
+    float (``1.234567890123457e+17``, ``1e+21``, ``1.234e-06``)."""
+    assert tf.clean_text(cell) == text

@@ -183,6 +183,22 @@ def source_key(value: object) -> str | None:
 
 # ---------------------------------------------------------------- text
 
+def excel_number_text(value: float) -> str:
+    """A number cell (an XLSX number, a JSON fraction) as text, the way a person reads it
+    in a wide Excel column: 15 significant digits (what Excel keeps), no exponent between
+    1e-7 and 1e21 (``123456789012345678`` → ``123456789012346000``, ``0.000001234``,
+    ``1234.0`` → ``1234``; a whole number a double holds exactly, as stored), else
+    ``1E+21`` — never Python's ``1.234567890123457e+17``
+    (v10r10 M5: an id typed into a number cell landed in a text field so)."""
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # exact: 1234.0 is 1234, a 16-digit id stays as stored
+    number = Decimal(format(value, ".15g"))
+    if -7 < number.adjusted() < 21:
+        text = format(number, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return format(number.normalize(), "E")
+
+
 def clean_text(value: object) -> str | None:
     """One line of text: NFC, invisible characters removed, whitespace collapsed."""
     if value is None:
@@ -201,8 +217,8 @@ def clean_text(value: object) -> str | None:
     elif isinstance(value, datetime):  # an XLSX date cell as text: as a person reads it
         value = (value.date().isoformat() if value.time() == time()
                  else value.isoformat(" ", "seconds"))
-    elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        value = int(value)  # an XLSX number cell 1234 is stored as 1234.0
+    elif isinstance(value, float) and math.isfinite(value):
+        value = excel_number_text(value)
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
