@@ -316,6 +316,35 @@ class PathRow(dict[str, Any]):
             return True
 
 
+def unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON record ``flatten`` read ``row`` from, as far as its paths tell: each path's
+    keys nested again (``props.company name`` → ``{"props": {"company name": ...}}``); a
+    leaf reached through an array (its first object's, ``flatten`` adds them) left out,
+    the array holding it; a key of ``row.roots`` (a top-level key with a dot) or a path
+    that cannot nest kept as it is. What failed.jsonl writes, so a re-import reads every
+    path the mapping used — a bracket path (``props["company name"]``: the nested key
+    only) or a path into an array of objects found nothing in the flat keys, and the
+    re-imported deal lost its organization or person (v10r10 S2, S3)."""
+    roots: Collection[str] = getattr(row, "roots", frozenset())
+    parsed: list[tuple[tuple[str, ...], Any, str]] = []
+    for key, value in row.items():
+        found = None if key in roots else parse_path(key)
+        parsed.append(((key,) if found is None else found[0], value, key))
+    arrays = {keys for keys, value, _ in parsed if isinstance(value, list)}
+    out: dict[str, Any] = {}
+    for keys, value, key in parsed:
+        if any(keys[:n] in arrays for n in range(1, len(keys))):
+            continue  # its array is written whole
+        node: Any = out
+        for part in keys[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if isinstance(node, dict) and (keys[-1] not in node or node[keys[-1]] == {}):
+            node[keys[-1]] = value
+        elif key not in out:
+            out[key] = value  # a path that cannot nest here: as it was
+    return out
+
+
 def flatten(record: dict[str, Any]) -> PathRow:
     """The record as a flat row keyed by paths (see the module docstring). A path two
     top-level keys give (``"a.b"`` and ``{"a": {"b": ...}}``) keeps the nested reading
@@ -537,7 +566,7 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                 "after this point cannot be read", row=number + 1))
 
 
-__all__ = ["AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
+__all__ = ["unflatten", "AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
            "explicit_path", "flatten", "loads_exact", "object_at", "parse_path", "path_part",
            "path_problem", "read_json_array", "render_path", "row_path", "structured",
            "WRAPPER_KEYS", "wrapper_key", "wrapped"]

@@ -39,9 +39,9 @@ the typed file beside it.
 Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX,
 ``"xlsx_1904"`` for an XLSX workbook of Mac Excel's 1904 date system): the
 failed rows are also written in the source's own kind of file, cells with their
-types — ``failed.jsonl``: one object per row, the cells under the paths the
-mapping uses (a JSON reader reads a flat key as the same path) and the report's own
-fields under ``"_pdbulk"``; a record that was not JSON is written back as its own
+types — ``failed.jsonl``: one object per row, nested again as the source record was
+(``manifest_json.unflatten``: a bracket path or a path into an array of objects reads
+it as it read the source) and the report's own fields under ``"_pdbulk"``; a record that was not JSON is written back as its own
 text. ``failed.xlsx``: the failed.csv columns, numbers as numbers (a number in a
 currency format in one that shows the same currency), dates as dates, text as text
 (never a formula), Excel errors as errors, a formula without a stored value as the
@@ -365,7 +365,9 @@ class _JsonlFile:
         if raw is not None:  # not JSON (or not an object): its own text, refused again
             self._file.write(raw.encode("utf-8", "surrogateescape") + b"\n")
             return
-        self._file.write(json_record({TYPED_KEY: dict(own), **values}) + b"\n")
+        from .manifest_json import unflatten
+
+        self._file.write(json_record({TYPED_KEY: dict(own), **unflatten(values)}) + b"\n")
 
     def close(self) -> None:
         if self._file is not None:

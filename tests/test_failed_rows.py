@@ -377,6 +377,36 @@ async def test_failed_jsonl_reimports_with_the_mapping_that_made_it(tmp_path: Pa
         assert _deal_by_key(sb, "n2")["title"] == "B"
 
 
+async def test_failed_jsonl_keeps_bracket_paths_and_paths_into_arrays(tmp_path: Path) -> None:
+    """v10r10 S2/S3: failed.jsonl wrote flat keys (``props.company name``,
+    ``Contacts.records.Email``); a bracket path (``props["company name"]``: the nested key
+    only) and a path into an array of objects read nothing there, so the fixed row was
+    imported with no organization and no person, exit 0. failed.jsonl now writes each
+    record nested again: the fixed row gets both."""
+    source, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    source.write_text(
+        '{"id": "b1", "Name": "Deal B", "Amount": "12abc", "props": {"company name": "Acme"},'
+        ' "Contacts": {"records": [{"Name": "Ann Lee", "Email": "ann@example.com"}]}}\n')
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "Name"\n'
+                       'value = "Amount"\npipeline = { default = "Sales" }\n'
+                       'stage = { default = "Qualified" }\n[defaults]\ncurrency = "EUR"\n'
+                       '[organization]\nname = \'props["company name"]\'\n'
+                       '[person]\nname = "Contacts.records.Name"\n'
+                       'email = "Contacts.records.Email"\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        typed = store.directory / "failed.jsonl"
+        store.close()
+        fixed = tmp_path / "fixed.jsonl"
+        fixed.write_text(typed.read_text().replace('"12abc"', '"1200"'))
+        done, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="fixed")
+        assert read_csv(done.directory / "failed.csv") == []
+        done.close()
+        deal = _deal_by_key(sb, "b1")
+        assert deal["org_id"] and deal["person_id"], deal  # before: both empty
+        assert sb.state.orgs.rows[deal["org_id"]]["name"] == "Acme"
+
+
 @pytest.mark.parametrize("bad_cell", ["Nope", ""])  # an unknown stage; a blank one
 async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contested(
         tmp_path: Path, bad_cell: str) -> None:
