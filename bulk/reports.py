@@ -37,18 +37,19 @@ under ``decimal = ","`` is 125; ``["Umbrella"]`` is a name); the exact copy is i
 the typed file beside it.
 
 Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX,
-``"xlsx_1904"`` for an XLSX workbook of Mac Excel's 1904 date system): the
-failed rows are also written in the source's own kind of file, cells with their
-types — ``failed.jsonl``: one object per row, nested again as the source record was
-(``manifest_json.unflatten``: a bracket path or a path into an array of objects reads
-it as it read the source) and the report's own fields under ``"_pdbulk"``; a record
-that was not JSON is written back as its own text. ``failed.xlsx``: the failed.csv
-columns, numbers as numbers (a number in a currency format in one that shows the same
-currency), dates as dates, text as text (never a formula), Excel errors as errors, a formula without a stored value as the
-error ``#REF!`` (its references would point into this file); a 1904 source gives a 1904
-failed.xlsx, so a serial number a mapping reads with ``"excel_1904"`` still reads the same
-date (and the mapping's date-system check still passes). Re-imported with the same
-mapping, they give back exactly the cells the source gave (those rows fail again).
+``"xlsx_1904"`` for an XLSX workbook of Mac Excel's 1904 date system): the failed rows
+are also written in the source's own kind of file, cells with their types —
+``failed.jsonl``: one object per row, nested again as the source record was
+(``manifest_json.unflatten``: a bracket path or a path into an array of objects reads it
+as it read the source) and the report's own fields under ``"_pdbulk"``; a record that
+was not JSON is written back as its own text. ``failed.xlsx``: the failed.csv columns,
+numbers as numbers (a number in a currency format in one that shows the same currency),
+dates as dates, text as text (never a formula), Excel errors as errors, a formula
+without a stored value as the error ``#REF!`` (its references would point into this
+file); a 1904 source gives a 1904 failed.xlsx, so a serial number a mapping reads with
+``"excel_1904"`` still reads the same date (and the mapping's date-system check still
+passes). Re-imported with the same mapping, they give back exactly the cells the source
+gave (those rows fail again).
 """
 
 from __future__ import annotations
