@@ -63,6 +63,10 @@ _SYMBOL_LOCALES: dict[str, dict[int, str]] = {
     "r": {0x1C09: "ZAR", 0x436: "ZAR", 0x435: "ZAR"},
     "rs": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
     "rs.": {0x420: "PKR", 0x45B: "LKR", 0x461: "NPR"},
+    # the pound of Arabic - Egypt, Lebanon, Syria (v10r10 M6: [$£-C01] was read as GBP)
+    "£": {0xC01: "EGP", 0x3001: "LBP", 0x2801: "SYP"},
+    "元": {0x404: "TWD", 0xC04: "HKD", 0x1404: "MOP", 0x804: "CNY"},
+    "₩": {0x412: "KRW"},
 }
 # the currency of a Windows locale (LCID, its low 16 bits), read only for a tagged symbol
 # not known as a currency (v10r9 M4: [$лв.-402], [$RM-43E], [$S/-280A] were "unknown
