@@ -524,11 +524,20 @@ def _likely(sample: bytes, found: list[str],
         seen.add(tuple(theirs))
         diff = next(((a, b) for a, b in zip(mine, theirs, strict=True) if a != b), None)
         if diff is not None:
-            others.append(f"{_name(codec)}: «{diff[0].strip(_EDGE)}» reads "
-                          f"«{diff[1].strip(_EDGE)}»")
+            a, b = diff[0].strip(_EDGE), diff[1].strip(_EDGE)
+            if not a or not b or a == b:  # they differ in a quote or a dash: shown whole
+                a, b = diff
+            others.append(f"{_name(codec)}: «{_shown(a)}» reads «{_shown(b)}»")
         if len(others) == 3:
             break
     return _name(top), others
+
+
+def _shown(word: str) -> str:
+    """``word`` with its unprintable characters (a C1 control a code page reads a byte as)
+    written as escapes, so the advice never shows an empty «»."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+                   else f"\\u{ord(c):04x}" for c in word)
 
 
 def _name(codec: str) -> str:
