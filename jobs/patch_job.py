@@ -63,6 +63,9 @@ class PatchJob:
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
+        # a resume's scan of the deals added since the load that carry a row's key, by key
+        # (``_keys_again``): the in-flight rows the run then reconciles are held to it too
+        self._keyed_since: dict[str, list[dict[str, Any]]] | None = None
 
     @classmethod
     def from_store(cls, store: JobStore) -> PatchJob:
@@ -111,6 +114,13 @@ class PatchJob:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
             verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"])
+            if verdict == "unsent" and self._keyed_since is not None:
+                # not applied, and its key now on a second deal too (added while the job was
+                # stopped): never resolved by picking one (v9r9: the resume wrote it)
+                twice = keys_now_twice([item], self._keyed_since, verb=self.action)
+                if twice:
+                    out.extend(twice)
+                    continue
             if verdict == "unsent" and deal is not None and self._store is not None:
                 why = self._unselected(self._store, deal)
                 if why is not None:
@@ -158,7 +168,7 @@ class PatchJob:
         the load (``_keys_again``)."""
         pending, ids, archived = self._rereading(store)
         calls = dict(reread_calls(ids, archived))
-        if pending and key_field_code(store):
+        if (pending or self._keyed_in_flight(store)) and key_field_code(store):
             calls["getDeals"] = calls.get("getDeals", 0) + 1
             calls["getArchivedDeals"] = calls.get("getArchivedDeals", 0) + 1
         return calls
@@ -169,13 +179,20 @@ class PatchJob:
         carries too (live or archived), failed naming both (``deals.keys_now_twice``)."""
         code = key_field_code(store)
         keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
-        if not code or not keyed:
+        if not code or not (keyed or self._keyed_in_flight(store)):
             return []
         from .importing.base import RECONCILE_MARGIN
 
         found = await keyed_added_since(ctx, (store.created_at or 0.0) - RECONCILE_MARGIN,
                                         str(code))
+        self._keyed_since = found
         return keys_now_twice(keyed, found, verb=self.action)
+
+    @staticmethod
+    def _keyed_in_flight(store: JobStore) -> bool:
+        """Whether a run left a PATCH by source key in flight (the resume reconciles it)."""
+        return any(i.key and isinstance(i.payload.get("deal_id"), int)
+                   for i in store.items(ItemState.SENDING))
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read of the pending deals, the
@@ -216,6 +233,7 @@ class PatchJob:
         The rest stay pending as decided. Returns the lines to print."""
         pending, _, _ = self._rereading(store)
         if not pending:
+            await self._keys_again(ctx, store, pending)  # for the rows left in flight
             return []
         everyone = len(pending)
         twice = await self._keys_again(ctx, store, pending)

@@ -580,8 +580,8 @@ def test_a_filled_extra_cell_in_a_reimported_failed_csv_fails_its_row(tmp_path: 
 
 def test_the_advice_never_shows_an_empty_word(tmp_path: Path) -> None:
     """v10r10: a cp1252 en dash, which ISO-8859-15 reads as an invisible control
-    character, was named as «–» reads «»."""
-    path = write(tmp_path, "m.csv", "Key,Title\r\nk1,Café – Crème\r\n".encode("cp1252"))
+    character, was named as «–» reads «»."""  # noqa: RUF002
+    path = write(tmp_path, "m.csv", "Key,Title\r\nk1,Café \u2013 Crème\r\n".encode("cp1252"))
     with pytest.raises(InputError) as info:
         header(path)
     assert "«»" not in info.value.reason and "it looks like cp1252" in info.value.reason

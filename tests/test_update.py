@@ -197,6 +197,44 @@ async def test_a_resumed_update_by_key_fails_a_key_now_on_a_second_deal(tmp_path
 
 
 @pytest.mark.anyio
+async def test_an_in_flight_update_by_key_whose_key_gained_a_second_deal_is_not_sent(
+        tmp_path: Path) -> None:
+    """v9r9 severe: killed with its PATCHes in flight (not applied); a colleague adds a
+    second deal with one row's key; the resume reconciled the row as not applied and sent
+    it — the key's deal picked. Now that row fails naming both deals, nothing sent; the
+    other row is written."""
+    import time
+
+    from jobs import kind_for
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
+        manifest = write_csv(tmp_path / "keys.csv", [
+            {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, _ = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "External ID")
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            res = await ctx.call("addDeal", json={"title": "colleague's",
+                                                  "custom_fields": {code: "SEED-000003"}})
+            second = int(res.data["id"])
+        kind = kind_for(store)
+        assert kind.reread_calls(store).get("getDeals") == 1  # type: ignore[attr-defined]
+        async with api_context(sb, tmp_path / "ctx2") as ctx:
+            await kind.before_resume(ctx, store)  # type: ignore[attr-defined]
+        await run_job(sb, store, kind=kind)
+        twice = next(i for i in store.items() if i.key == "SEED-000003")
+        assert twice.state is ItemState.FAILED, twice  # before: DONE, deal 3 written
+        assert f"matches deals 3, {second}" in (twice.error or "")
+        assert deal(sb, 3)["value"] != 4242 and deal(sb, 5)["value"] == 77
+        store.close()
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("when", ["resume", "batch"])
 async def test_an_update_by_key_leaves_a_deal_whose_key_changed_since_the_load(
         tmp_path: Path, when: str) -> None:

@@ -47,10 +47,11 @@ async def load_job(sb: Sandbox, root: Path, kind: str, build: Build, *, job_id: 
     return store, prep
 
 
-async def run_job(sb: Sandbox, store: JobStore) -> RunResult:
-    """The run, as `pdbulk` does it after the plan (and as `resume` does)."""
+async def run_job(sb: Sandbox, store: JobStore, *, kind: Any = None) -> RunResult:
+    """The run, as `pdbulk` does it after the plan (and as `resume` does: ``kind`` the one
+    its ``before_resume`` ran on)."""
     config = EngineConfig.from_json(store.config["engine"])
-    kind = kind_for(store)
+    kind = kind if kind is not None else kind_for(store)
     async with Engine.open(config, sb.token, store=store) as engine:
         result = await engine.run(kind)
     store.set_status("stopped" if result.stopped else "finished")
