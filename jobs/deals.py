@@ -231,6 +231,19 @@ async def read_current(ctx: CallContext, ids: Iterable[int],
     return found
 
 
+async def deleted_since(ctx: CallContext, since: float) -> list[Deal]:
+    """The deals deleted (or merged away: Pipedrive deletes the merged deal, FACTS) whose
+    last change is at or after ``since`` (Unix time): ``GET /api/v2/deals?status=deleted
+    &updated_since=`` (openapi-v2; deletions of the last 30 days), 10 tokens per 500."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
+    found: list[Deal] = []
+    async for page in ctx.paginate("getDeals", params={"status": "deleted",
+                                                       "updated_since": stamp},
+                                   limit=500):
+        found.extend(d for d in page.data or () if is_gone(d))
+    return found
+
+
 async def read_archived(ctx: CallContext, ids: Iterable[int]) -> dict[int, Deal]:
     """The archived deals among ``ids`` (``GET /api/v2/deals/archived?ids=``, 100 per call,
     20 tokens, openapi-v2.yaml); the others are absent."""
@@ -398,7 +411,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+__all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",

@@ -39,7 +39,7 @@ def test_demo_runs_plan_then_import_and_points_at_the_files(
     assert f"dedupe review page: {review}" in text and "<section" in review.read_text()
     (dedupe_job,) = (d for d in (out / "dedupe-jobs").iterdir() if d.name != "dedupe-state")
     merged = orjson.loads((dedupe_job / "summary.json").read_bytes())
-    assert merged["actions"].get("merged", 0) >= 2, merged["actions"]
+    assert merged["actions"].get("merged", 0) >= 1, merged["actions"]  # of the 3 doubles
     assert merged["actions"].get("skipped", 0) > 0
 
 

@@ -633,6 +633,53 @@ async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
 
 
 @pytest.mark.anyio
+async def test_undo_of_an_import_leaves_a_deal_that_absorbed_a_merge_in_its_own_second(
+        tmp_path: Path) -> None:
+    """v9r9 severe: an automation merged a colleague's deal into a created deal within the
+    create's own second (its update_time and fields as created: the merged deal's values
+    equal or empty); undo deleted the survivor, and the colleague's deal with it (60 of
+    60). A deal deleted in the second a created deal last changed may have been merged
+    into it: that create is a conflict, left alone; --force deletes it."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        survivor = sb.state.deals.rows[rows["A-1"]]
+        colleague = next(d for d in sb.state.deals.rows.values()
+                         if d["id"] not in rows.values() and not d["is_deleted"])
+        # merged in the create's own second: Pipedrive deletes the colleague's deal; the
+        # survivor keeps its fields (the colleague's are empty or equal) and update_time
+        elsewhen = "2031-01-01T00:00:00Z"  # first: a deletion in a second no create changed
+        sb.state.save("deal", {**colleague, "is_deleted": True, "update_time": elsewhen})
+        calm, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="calm")
+        assert plan.actions == {"delete": 2}, plan.actions
+        calm.close()
+        sb.state.save("deal", {**colleague, "is_deleted": True,
+                               "update_time": survivor["update_time"]})
+        same = {k for k, i in rows.items()
+                if sb.state.deals.rows[i]["update_time"] == survivor["update_time"]}
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        # every create that last changed in that second is left alone (which one absorbed
+        # the merge cannot be told); before: both deleted
+        assert plan.actions["conflict"] == len(same) >= 1, plan.actions
+        await run_job(sb, undo)
+        assert not deal(sb, rows["A-1"])["is_deleted"]
+        failed = read_csv(undo.directory / "failed.csv")
+        assert all("may have been merged into it" in r["reason"] for r in failed), failed
+        undo.close()
+        forced, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=True),
+                                      job_id="forced")
+        assert plan.actions["delete"] == 2 - sum(deal(sb, i)["is_deleted"]
+                                                 for i in rows.values()), plan.actions
+        assert not plan.actions["conflict"], plan.actions
+        forced.close()
+        source.close()
+
+
+@pytest.mark.anyio
 async def test_undo_of_an_import_leaves_a_deal_archived_since_alone(tmp_path: Path) -> None:
     """Fresh tester v9 F4: a created deal a colleague archived is missing from the default
     list; undo called it "already deleted" and counted it so. It is read from the archived

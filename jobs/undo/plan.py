@@ -18,10 +18,12 @@ from bulk.store import (
     NewItem,
 )
 
+from ..account import parse_time
 from ..deals import (
     EDITABLE,
     Deal,
     before_image,
+    deleted_since,
     editable_digest,
     is_gone,
     read_archived,
@@ -159,6 +161,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     current.update(archived)
     later = later_writes(source)
     creators = other_creators(source) if source.kind == "import" else {}
+    absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
     for target in todo:
         deal = current.get(target.deal_id)
@@ -175,6 +178,15 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             continue
         if target.op == "delete" and target.written is None and target.deal_id not in later:
             unchecked += 1
+        seconds = parse_time((deal or {}).get("update_time"))
+        if target.op == "delete" and not is_gone(deal) and seconds is not None \
+                and (gone := absorbed.get(int(seconds))):
+            _conflict(prep, target, (
+                f"conflict: deal {target.deal_id} last changed in the second deal(s) "
+                f"{', '.join(map(str, gone[:5]))} were deleted: one may have been merged "
+                "into it (a merge in the create's own second changes nothing else undo can "
+                "see); left alone (--force deletes it)"), recheck=False)
+            continue
         why = later.get(target.deal_id)
         if why is not None and not force and not is_gone(deal):
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
@@ -201,6 +213,25 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           f"them ({named}): left alone, each with its reason in failed.csv "
                           "(--force overwrites them)")
     return prep
+
+
+async def _deleted_by_second(ctx: CallContext, source: JobStore,
+                             todo: list[Target]) -> dict[int, list[int]]:
+    """For an import's undo: the deals someone deleted since the import began — a merge
+    deletes the merged deal — by the second (Unix time) of their deletion, those of this
+    job left out. A deal this job created that last changed in such a second may have
+    absorbed one: a merge in the create's own second leaves its ``update_time`` and its
+    fields as the create set them (v9r9: 60 of 60 such survivors deleted by undo, the
+    colleagues' deals with them). One list read (``jobs.deals.deleted_since``)."""
+    if source.kind != "import" or not any(t.op == "delete" for t in todo):
+        return {}
+    ours = {t.deal_id for t in todo}
+    out: dict[int, list[int]] = {}
+    for gone in await deleted_since(ctx, (source.created_at or 0.0) - 120.0):
+        at = parse_time(gone.get("update_time"))
+        if at is not None and int(gone["id"]) not in ours:
+            out.setdefault(int(at), []).append(int(gone["id"]))
+    return out
 
 
 def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -> None:
