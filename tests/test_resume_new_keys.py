@@ -168,6 +168,41 @@ def test_resumed_upsert_leaves_a_deal_whose_key_changed_since_the_load(
     assert "holds 'zz-9'" in failed["k0"], failed
 
 
+def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r9 medium: loaded (its rows name new persons by e-mail) and killed before sending;
+    a colleague adds one of those persons meanwhile. The resume created a second person
+    with that e-mail (3 of 3). Now the resume finds the persons added since the load (one
+    list read, in its plan), links the row to the colleague's person, and does not count
+    it as made by the job (undo --contacts leaves it)."""
+    from bulk.sandbox.contacts import create_person
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
+    plain = tmp_path / "plain.toml"
+    plain.write_text(MAPPING)
+    _template(sb, tmp_path, plain)  # the key field
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,person,email\n" + "".join(
+        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    theirs = create_person(sb.state, {"name": "Pat 1", "emails": [{"value": "pat1@example.com"}]})
+    before = int(sb.stats()["tokens_spent"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    assert "1 person(s) and 0 organization(s)" in res.output, res.output
+    first = re.search(r"^plan: .*calls at most: (.*); tokens: ([\d,]+)$", res.output, re.M)
+    assert first is not None and "getPersons 1" in first.group(1), res.output
+    assert int(sb.stats()["tokens_spent"]) - before <= int(first.group(2).replace(",", ""))
+    live = [p for p in sb.state.persons.rows.values() if not p["is_deleted"]
+            and any(e.get("value") == "pat1@example.com" for e in p.get("emails") or ())]
+    assert [p["id"] for p in live] == [theirs["id"]]  # before: two
+    with JobStore.open(jobs / job, lock=False) as store:
+        assert store.lookup_get("made-person", "e:pat1@example.com") is None
+        assert len(store.lookups("made-person")) == 2
+
+
 def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
                                                               tmp_path: Path) -> None:
     """Rows with a new person each, handed out when the run was killed (in doubt): the

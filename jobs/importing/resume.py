@@ -53,6 +53,9 @@ class _Resume(_ImportBase):
         if self._pending_creates(store) or self._keyed_updates(store):
             calls["getDeals"] += 1  # the deals added since the load with their keys,
             calls["getArchivedDeals"] += 1  # live and archived (_keyed_since_load)
+        for kind in {str(ref["kind"]) for ref in self._new_contacts(store)}:
+            # the persons / organizations added since the load (_contacts_again)
+            calls["getPersons" if kind == "person" else "getOrganizations"] += 1
         return dict(calls)
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
@@ -144,7 +147,29 @@ class _Resume(_ImportBase):
         keyed = await self._keyed_since_load(ctx, store)
         lines = await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
+        lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
+
+    def _new_contacts(self, store: JobStore) -> list[Any]:
+        """The persons / organizations the pending rows would create (not known yet)."""
+        return [ref for item in store.items(ItemState.PENDING)
+                if not item.payload.get("duplicate") and not self._needs_mapping(item)
+                for ref in refs_of(item.payload)
+                if store.lookup_get(str(ref["kind"]), str(ref["key"])) is None]
+
+    async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """The persons / organizations pending rows would create that someone added since
+        the load: linked, not created again (``Resolver.learn_added``)."""
+        refs = self._new_contacts(store)
+        if not refs:
+            return []
+        found = await self.resolver.learn_added(
+            ctx, refs, (store.created_at or 0.0) - RECONCILE_MARGIN)
+        if not found:
+            return []
+        return [f"{found['person']:,} person(s) and {found['org']:,} organization(s) the "
+                "pending rows name were added by someone since the load: linked, not "
+                "created again"]
 
     def _keyed_updates(self, store: JobStore) -> list[Item]:
         return [i for i in store.items(ItemState.PENDING) if i.op == "update" and i.key
