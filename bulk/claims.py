@@ -414,6 +414,11 @@ class DualClaims:
         """The local outcome, else the shared one (as ``acquire_many`` merges them)."""
         return {**await self.shared.outcomes(names), **await self.local.outcomes(names)}
 
+    async def born(self) -> float | None:
+        """When the shared claims' state began (``RedisClaims.born``)."""
+        born = getattr(self.shared, "born", None)
+        return await born() if born is not None else None
+
     async def aclose(self) -> None:
         try:
             await self.local.flush()

@@ -326,6 +326,17 @@ class RedisClaims:
         return {name: json.loads(_text(v)) for name, v in zip(names, raw, strict=True)
                 if v is not None and _text(v)}
 
+    async def born(self) -> float | None:
+        """When the claims' shared state began (wall time; its birth marker, written by the
+        first claim after Redis was emptied), None when no claim was taken since: what a
+        plan reads to say that creates will look their keys up first (module docstring,
+        "Lost state"). Nothing is taken."""
+        try:
+            raw = await self._redis.hget(born_key(self.company), "at")
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+        return float(_text(raw)) if raw is not None and _text(raw) else None
+
     async def wait_released(self, name: str, within_s: float) -> bool:
         """Wait (at most ``within_s`` s; checks every ``poll`` s) until nobody live holds
         ``name``; True if so."""

@@ -28,6 +28,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from bulk.calls import CallContext
+from bulk.claims import DEFAULT_LEASE, RESCAN_EVERY
 from bulk.clock import Clock
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
@@ -262,20 +263,32 @@ class _ClaimedKeys:
     least once per plan).
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
-    def __init__(self, key_code: str) -> None:
+    def __init__(self, key_code: str | None) -> None:
         from bulk.claims import open_claims
 
         self.key_code = key_code
         self.claims = open_claims()
         self.reads: Counter[str] = Counter()
+        self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
+        self._born_read = False
 
     async def count(self, keys: list[str]) -> None:
         from bulk.claims import IN_DOUBT
 
         from .importing import claim_name
 
-        names = [claim_name(self.key_code, k) for k in keys]
-        for outcome in (await self.claims.outcomes(names)).values():
+        names = [claim_name(self.key_code, k) for k in keys] if self.key_code else []
+        born = None if self._born_read else getattr(self.claims, "born", None)
+        self._born_read = True  # a shared coordinator's claims only, once per plan
+        if born is not None \
+                and (age := time.time() - (await born() or time.time())) < DEFAULT_LEASE:
+            # (no birth marker yet: the first claim of this run writes it, a lease begins)
+            # the shared claims were lost (Redis emptied) less than a lease ago: every
+            # create looks its key up first (jobs.importing _untrusted_since), persons and
+            # organizations too — at least one scan of each list (v12r10: not in the plan)
+            self.young = (max(0.0, age), DEFAULT_LEASE - max(0.0, age))
+            self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
+        for outcome in (await self.claims.outcomes(names) if self.key_code else {}).values():
             if isinstance(outcome.get("deal_id"), int):
                 self.reads["getDeal"] += 1
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
@@ -342,7 +355,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
             anyio.from_thread.run(claimed.count, creates)
     size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
     checks: Counter[str] = Counter()
-    claimed = None if missing else _ClaimedKeys(planner.key_code)
+    # (the key field still missing: no key has a claim yet, but a young claims state is read)
+    claimed = _ClaimedKeys(None if missing else planner.key_code)
     decide_started = time.monotonic()
     try:
         await anyio.to_thread.run_sync(decide_and_write)
@@ -352,6 +366,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if claimed is not None:
         checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
+    if claimed is not None and claimed.young is not None:  # persons / orgs looked up too
+        checks["getPersons"] += planner.counts.persons_new > 0
+        checks["getOrganizations"] += planner.counts.orgs_new > 0
     if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
         planner.paths.check(mapping.source)
     c = planner.counts
@@ -378,6 +395,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append("counts the re-read of the updated deals right before each batch is "
                      f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(checks.items()))}): "
                      "a change someone makes during the run is not overwritten")
+    if claimed is not None and claimed.young is not None:
+        age, remaining = claimed.young
+        notes.append(f"the shared coordinator's claims began {age:.0f} s ago (Redis new, "
+                     f"emptied or restarted): for {remaining:.0f} s more each create first looks "
+                     "its key (and its person / organization) up among those added since — "
+                     f"at most one read of each list per {RESCAN_EVERY:g} s; one of each is "
+                     "counted above, the rest are not")
     if claimed is not None and claimed.reads:
         notes.append("counts the reads of deals an earlier run's claims name for these keys "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"

@@ -601,3 +601,32 @@ async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path
         assert row.result["action"] == "updated"
         assert kind.claims_lost == 1
         store.close()
+
+
+def test_plan_import_on_a_young_claims_state_counts_and_says_its_look_ups(
+        tmp_path: Path) -> None:
+    """v12r10 medium: on a Redis emptied (or new) less than a lease ago, every create first
+    looks its key (and its person / organization) up among those added since; the plan
+    counted none of those reads. Now it counts one of each list and says how long the
+    state stays young; on a state older than a lease it counts none."""
+    from tests.redis_helpers import running_redis
+
+    export = write_demo_export(tmp_path / "in", rows=20, broken=0, unknown_stage=0)
+    with running_redis() as server:
+        sandbox, url = _sandbox_process()
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_STATE_DIR": str(tmp_path),
+               "PDBULK_COORDINATOR": server.url}
+        try:
+            res = subprocess.run(
+                [sys.executable, "-m", "pdbulk", "plan", "import", str(export.manifest),
+                 "--mapping", str(export.mapping), "--create-key-field", "--url", url,
+                 "--plan", "growth", "--json", "--failed-csv", str(tmp_path / "pf.csv")],
+                env=env, capture_output=True, text=True, timeout=120)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+    assert res.returncode == 0, res.stderr
+    plan = orjson.loads(res.stdout)
+    assert plan["calls"].get("getDeals") == 1 and plan["calls"].get("getArchivedDeals") == 1
+    assert any("claims began" in n and "each create first looks" in n
+               for n in plan["notes"]), plan["notes"]
