@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from bulk.store import ItemState
+from bulk.store import ItemState, JobStore
 from jobs.account import load_catalog
 from jobs.mapping import MappingError
 from jobs.updating import UpdateMapping, prepare_update
@@ -138,6 +138,17 @@ async def _prepare(s: Any, manifest: Path, umap: UpdateMapping) -> Any:
     return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
 
 
+async def _by_key(sb: Any, tmp_path: Path, rows: list[dict[str, Any]]) -> tuple[JobStore, Any]:
+    """An update by source key (``Key`` → the account's "External ID"), value = Amount,
+    loaded: its store and what the load prepared."""
+    manifest = write_csv(tmp_path / "keys.csv", rows)
+    (tmp_path / "map.toml").write_text(
+        'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+        '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
+    umap = UpdateMapping.load(tmp_path / "map.toml")
+    return await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+
+
 @pytest.mark.anyio
 async def test_update_by_source_key_uses_the_list_pull(tmp_path: Path) -> None:
     """Rows naming deals by source key are matched through one key index (list pages), and a
@@ -168,13 +179,8 @@ async def test_a_resumed_update_by_key_fails_a_key_now_on_a_second_deal(tmp_path
     from jobs import kind_for
 
     async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
-        manifest = write_csv(tmp_path / "keys.csv", [
+        store, prep = await _by_key(sb, tmp_path, [
             {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
-            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
         assert prep.actions == {"update": 2}
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == "External ID")
@@ -208,13 +214,8 @@ async def test_an_in_flight_update_by_key_whose_key_gained_a_second_deal_is_not_
     from jobs import kind_for
 
     async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
-        manifest = write_csv(tmp_path / "keys.csv", [
+        store, _ = await _by_key(sb, tmp_path, [
             {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
-            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-        store, _ = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
         store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == "External ID")
@@ -246,14 +247,9 @@ async def test_an_update_by_key_leaves_a_deal_whose_key_changed_since_the_load(
     from jobs import kind_for
 
     async with serve(SandboxConfig(time_scale=0.02, deals=30, seed=6)) as sb:
-        manifest = write_csv(tmp_path / "keys.csv", [
+        store, prep = await _by_key(sb, tmp_path, [
             {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000004", "Amount": 4343},
             {"Key": "SEED-000005", "Amount": 77}])
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
-            '[defaults]\ncurrency = "USD"\n[deal]\nvalue = "Amount"\n')
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
         assert prep.actions == {"update": 3}
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == "External ID")
