@@ -168,15 +168,9 @@ def test_resumed_upsert_leaves_a_deal_whose_key_changed_since_the_load(
     assert "holds 'zz-9'" in failed["k0"], failed
 
 
-def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
-        sb: Sandbox, tmp_path: Path) -> None:
-    """v9r9 medium: loaded (its rows name new persons by e-mail) and killed before sending;
-    a colleague adds one of those persons meanwhile. The resume created a second person
-    with that e-mail (3 of 3). Now the resume finds the persons added since the load (one
-    list read, in its plan), links the row to the colleague's person, and does not count
-    it as made by the job (undo --contacts leaves it)."""
-    from bulk.sandbox.contacts import create_person
-
+def _loaded_with_persons(sb: Sandbox, tmp_path: Path) -> tuple[Path, str]:
+    """An insert of three rows, each with a new person (Pat i, pati@example.com), loaded
+    and stopped before its first write: the jobs folder and the job id."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
     plain = tmp_path / "plain.toml"
@@ -186,7 +180,19 @@ def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
     manifest = tmp_path / "rows.csv"
     manifest.write_text("key,title,person,email\n" + "".join(
         f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
-    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    return jobs, loaded_import(sb, jobs, manifest, mapping, mode="insert")
+
+
+def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r9 medium: loaded (its rows name new persons by e-mail) and killed before sending;
+    a colleague adds one of those persons meanwhile. The resume created a second person
+    with that e-mail (3 of 3). Now the resume finds the persons added since the load (one
+    list read, in its plan), links the row to the colleague's person, and does not count
+    it as made by the job (undo --contacts leaves it)."""
+    from bulk.sandbox.contacts import create_person
+
+    jobs, job = _loaded_with_persons(sb, tmp_path)
     theirs = create_person(sb.state, {"name": "Pat 1", "emails": [{"value": "pat1@example.com"}]})
     before = int(sb.stats()["tokens_spent"])
     res = _resume(sb, jobs, job)
@@ -210,16 +216,7 @@ def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
     and the resume spends what its plan says (it used to leave getPersons out)."""
     import time
 
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
-    plain = tmp_path / "plain.toml"
-    plain.write_text(MAPPING)
-    _template(sb, tmp_path, plain)  # the key field
-    jobs = tmp_path / "jobs"
-    manifest = tmp_path / "rows.csv"
-    manifest.write_text("key,title,person,email\n" + "".join(
-        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
-    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    jobs, job = _loaded_with_persons(sb, tmp_path)
     with JobStore.open(jobs / job) as store:
         store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
     before = int(sb.stats()["tokens_spent"])
