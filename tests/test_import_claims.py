@@ -625,6 +625,8 @@ def test_plan_import_on_a_young_claims_state_counts_and_says_its_look_ups(
         finally:
             sandbox.terminate()
             sandbox.wait(10)
+            if sandbox.stdout is not None:
+                sandbox.stdout.close()
     assert res.returncode == 0, res.stderr
     plan = orjson.loads(res.stdout)
     assert plan["calls"].get("getDeals") == 1 and plan["calls"].get("getArchivedDeals") == 1
