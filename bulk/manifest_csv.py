@@ -199,15 +199,16 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
     return None if any(extra) else len(extra)
 
 
-# the rest of a number an unquoted thousands separator cut off: "$1,500.00" read as "$1" and
-# "500.00", "12,000" as "12" and "000"
-_NUMBER_REST = re.compile(r"\d{3}(?:[.,]\d{1,2})?")
+# the rest of a number an unquoted separator cut off: "$1,500.00" read as "$1" and
+# "500.00", "12,000" as "12" and "000", a decimal comma "1234,50" as "1234" and "50"
+_NUMBER_REST = re.compile(r"\d{3}(?:[.,]\d{1,2})?|\d{2}")
 
 
 def split_numbers(cells: list[str], width: int) -> set[int]:
     """The positions (below ``width``) where a cell ending in a digit is followed by one that
-    is a three-digit group: a number whose thousands separator is the delimiter, written
-    unquoted (``1,500.00`` in a comma-separated file), split in two."""
+    is a three-digit group or two digits: a number whose thousands separator or decimal
+    comma is the delimiter, written unquoted (``1,500.00`` or ``1234,50`` in a
+    comma-separated file), split in two (v10r10 S1, v10r11)."""
     return {i for i in range(min(width, len(cells) - 1))
             if cells[i].rstrip()[-1:].isdigit() and _NUMBER_REST.fullmatch(cells[i + 1].strip())}
 
@@ -270,8 +271,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                            + (f" (and every row {allowed - width} trailing empty cell(s))"
                               if allowed != width else "")
                            + (f"; {cells[min(split)]!r} and {cells[min(split) + 1]!r} look like "
-                              "one number split at an unquoted thousands separator: quote it "
-                              "in the file" if split else ""))
+                              "one number split at an unquoted thousands separator or "
+                              "decimal comma: quote it in the file" if split else ""))
             elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:

@@ -300,7 +300,8 @@ class ReportWriter:
         csv_hold = hold
         if self.hold:
             if csv_hold is None and self._typed is not None \
-                    and not all(csv_exact(v) for v in values.values()):
+                    and (not all(csv_exact(v) for v in values.values())
+                         or self._object_read(values)):
                 csv_hold = HOLD_TYPED
             own.append(cell(csv_hold))
         self._failed.write([*own, *self._source(values)])
@@ -311,6 +312,16 @@ class ReportWriter:
                                "column": column, HOLD_COLUMN: csv_hold if self.hold else hold},
                               values,
                               [values.get(name) for name in self.source_columns])
+
+    def _object_read(self, values: Mapping[str, Any]) -> bool:
+        """Whether a column the mapping reads holds an object in this JSON row (its leaves
+        are flat paths, the column itself absent): failed.csv can write only the leaves,
+        and the column, read back empty, imported the row without that value (v10r11:
+        ``"amount": {"value": 5000, ...}`` re-imported as a deal with no value)."""
+        from .manifest_json import object_at
+
+        return any(name not in values and object_at(values, name)
+                   for name in self.source_columns)
 
     def unprocessed(self, *, row: int | None, key: str | None,
                     values: Mapping[str, Any] | None = None) -> None:

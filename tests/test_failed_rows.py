@@ -407,6 +407,30 @@ async def test_failed_jsonl_keeps_bracket_paths_and_paths_into_arrays(tmp_path: 
         assert sb.state.orgs.rows[deal["org_id"]]["name"] == "Acme"
 
 
+async def test_a_json_object_a_mapping_reads_holds_its_failed_csv_row(tmp_path: Path) -> None:
+    """v10r11 severe: ``"amount": {"value": 5000, "currency": "EUR"}`` fails its row; its
+    failed.csv row wrote only the leaves (amount.value, amount.currency), the mapped
+    column ``amount`` empty and no hold — re-imported unedited, the deal was created
+    with no value, exit 0. The row is held ``typed-cells`` (the exact copy is
+    failed.jsonl), so the re-import refuses it."""
+    source, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    source.write_text('{"id": "k1", "name": "Obj amount", "amount": {"value": 5000, '
+                      '"currency": "EUR"}}\n{"id": "k2", "name": "Fine", "amount": "100"}\n')
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[defaults]\n'
+                       'currency = "USD"\n[deal]\ntitle = "name"\nvalue = "amount"\n'
+                       'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        failed = store.directory / "failed.csv"
+        store.close()
+        rows = read_csv(failed)
+        assert [r["hold"] for r in rows] == ["typed-cells"], rows  # before: ""
+        again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
+        again.close()
+        assert not [d for d in sandbox_deals(sb) if "k1" in {  # before: created, no value
+            str(v) for v in (d.get("custom_fields") or {}).values()}]
+
+
 @pytest.mark.parametrize("bad_cell", ["Nope", ""])  # an unknown stage; a blank one
 async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contested(
         tmp_path: Path, bad_cell: str) -> None:

@@ -134,6 +134,9 @@ def test_a_number_split_in_every_row_is_no_trailing_delimiter(tmp_path: Path) ->
     rows = list(read_manifest(path))
     assert [r.ok for r in rows] == [False, False]
     assert "'$1' and '500.00' look like one number split" in str(rows[0].error)
+    comma = write(tmp_path, "c.csv", "Key,Deal,Amount,Probability,Notes\n"
+                  "k1,Deal A,1234,50,30,\nk3,Deal C,10,00,20,\n")  # v10r11: decimal commas
+    assert [r.ok for r in read_manifest(comma)] == [False, False]
     fine = write(tmp_path, "f.csv", 'Key,Title,Amount,Company,Notes\n'
                  'k1,Deal A,$950.00,Acme,,\nk2,Deal B,"$12,000.00",Globex,,\n')
     assert [r.values["Company"] for r in read_manifest(fine)] == ["Acme", "Globex"]
