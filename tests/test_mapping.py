@@ -788,3 +788,15 @@ def test_init_mapping_stage_todo_lists_the_pipelines_the_rows_can_be_in(
         assert line not in text
     if "Pipeline" in header:
         assert '"Negotiation" = "Negotiation"' in text  # a stage of the other pipeline
+
+
+def test_init_mapping_prefers_a_filled_column_to_one_sampled_empty(catalog: Catalog) -> None:
+    """v10r11: "properties.email" (null in every record) was proposed as the person's
+    e-mail and the filled "contact.email" left out. A column sampled empty is proposed
+    only when no filled one matches the target."""
+    header = ["id", "properties.dealname", "properties.email", "contact.email"]
+    text = init_mapping(header, catalog, samples={
+        "properties.email": [], "contact.email": ["ann@example.com"]})
+    assert 'email = "contact.email"' in text, text
+    alone = init_mapping(["id", "Deal Name", "Email"], catalog, samples={"Email": []})
+    assert 'email = "Email"' in alone  # nothing better: still proposed

@@ -459,7 +459,19 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
-    guesses = _guess(header, {**_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}})
+    # a column sampled empty in every record carries nothing to import: a filled one that
+    # matches the same target is proposed instead (v10r11: "properties.email", null
+    # everywhere, was proposed as the person's e-mail and "contact.email" left out)
+    candidates: dict[str, Sequence[str]] = {
+        **_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}}
+    guesses = _guess(header, candidates)
+    empty = {c for c in header if samples is not None and c in samples
+             and not _sampled(samples, c)}
+    if empty & set(guesses.values()):  # a filled column that matches too is taken instead
+        filled = _guess([c for c in header if c not in empty], candidates)
+        for wanted, found in list(guesses.items()):
+            if found in empty and filled.get(wanted) not in (None, *guesses.values()):
+                guesses[wanted] = filled[wanted]
     numeric = [guesses.pop(t) for t in _NOT_NUMBERS
                if t in guesses and _numbers_only(samples, guesses[t])]
     # a "name" column whose values carry e-mail addresses ("Ann Lee (ann@x.example)", a
