@@ -800,3 +800,11 @@ def test_init_mapping_prefers_a_filled_column_to_one_sampled_empty(catalog: Cata
     assert 'email = "contact.email"' in text, text
     alone = init_mapping(["id", "Deal Name", "Email"], catalog, samples={"Email": []})
     assert 'email = "Email"' in alone  # nothing better: still proposed
+
+
+def test_init_mapping_names_a_person_from_first_and_last_name_paths(catalog: Catalog) -> None:
+    """v10r11: JSON paths contact.firstname / contact.lastname gave name = "contact.lastname"
+    (persons named "L0" instead of "Ann L0"); CSV headers firstname / lastname were right."""
+    text = init_mapping(["id", "properties.dealname", "contact.firstname", "contact.lastname"],
+                        catalog)
+    assert 'name = "{contact.firstname} {contact.lastname}"' in text, text

@@ -564,7 +564,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         for name in fields:
             column = guesses.get(f"{section}.{name}")
             names = _name_columns(header) if (section, name) == ("person", "name") else None
-            if column is None and names is not None:
+            if names is not None and (column is None or column in names):
+                # first and last name columns: both, never the one a fuzzy match took
+                # (v10r11: contact.firstname / contact.lastname gave name = lastname)
                 out.append(f"name = {_toml_str('{' + names[0] + '} {' + names[1] + '}')}")
                 used.update(names)
                 continue
