@@ -369,8 +369,9 @@ async def test_undo_of_an_import_offers_then_deletes_the_persons_and_orgs_it_cre
         someone_edits(sb, int(ids["A-3"]["deal_id"]), title="Kept by a colleague")
 
         _, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="look")
-        assert "2 person(s) and 1 organization(s) the import created carry no other deals: " \
-               "--contacts deletes them too" in plan.notes
+        assert any(n.startswith("2 person(s) and 1 organization(s) the import created carry "
+                                "no other deals: --contacts deletes them too")
+                   for n in plan.notes), plan.notes
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True),
                                     job_id="undo-contacts")
         assert plan.actions["delete-person"] == 2 and plan.actions["delete-org"] == 1
@@ -381,6 +382,47 @@ async def test_undo_of_an_import_offers_then_deletes_the_persons_and_orgs_it_cre
         assert not person["A-3"]["is_deleted"]  # Sam Two still carries the kept deal A-3
         assert org["A-1"]["is_deleted"] and not org["A-3"]["is_deleted"]
         assert not org["A-4"]["is_deleted"] and org["A-4"]["id"] == existing_org["id"]
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_contacts_leaves_persons_and_orgs_someone_changed_since(
+        tmp_path: Path) -> None:
+    """v9r10 severe: `undo --contacts` deleted the persons and organizations the import made
+    and that carry no other deal, whatever happened to them since: one a colleague merged
+    an older person into (the survivor held the colleague's data), one a colleague edited,
+    and an organization a colleague had given a person. Those are conflicts now, left
+    alone (--force deletes them); an untouched one is still deleted."""
+    from bulk.sandbox.contacts import create_person
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=37)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title,person,email,org\n"
+                            "A-1,First,Pat One,pat@x.example,Org One\n"
+                            "A-2,Second,Sam Two,sam@x.example,Org Two\n"
+                            "A-3,Third,Kim Three,kim@x.example,Org Three\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                           '[person]\nname = "person"\nemail = "email"\n'
+                           '[organization]\nname = "org"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        pat, sam = int(ids["A-1"]["person_id"]), int(ids["A-2"]["person_id"])
+        org_three = int(ids["A-3"]["org_id"])
+        later = "2031-01-01T00:00:00Z"
+        sb.state.save("person", {**sb.state.persons.rows[pat], "update_time": later})  # merged
+        sb.state.save("person", {**sb.state.persons.rows[sam], "name": "Sam (edited)",
+                                 "update_time": later})
+        create_person(sb.state, {"name": "Colleague", "org_id": org_three})
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        assert plan.actions["conflict"] == 3, plan.actions  # before: all deleted
+        await run_job(sb, undo)
+        assert not sb.state.persons.rows[pat]["is_deleted"]
+        assert not sb.state.persons.rows[sam]["is_deleted"]
+        assert not sb.state.orgs.rows[org_three]["is_deleted"]
+        assert sb.state.persons.rows[int(ids["A-3"]["person_id"])]["is_deleted"]  # untouched
+        assert sb.state.orgs.rows[int(ids["A-1"]["org_id"])]["is_deleted"]
         undo.close()
         source.close()
 
