@@ -44,6 +44,7 @@ from jobs.updating import Prepared, UpdateMapping, prepare_update
 from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
+    EXIT_ROWS_FAILED,
     EngineOptions,
     emit_json,
     engine_options,
@@ -147,6 +148,8 @@ def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: 
         finally:
             store.close()
     _show(prep, plan, as_json=as_json)
+    if prep.bad_rows:  # exits like the job would (v9r10: 0 while update exited 3)
+        raise typer.Exit(EXIT_ROWS_FAILED)
 
 
 def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
