@@ -225,7 +225,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         if target.op == "delete" and not is_gone(deal) and seconds is not None \
                 and (gone := absorbed.get(int(seconds))):
             _conflict(prep, target, (
-                f"conflict: deal {target.deal_id} last changed in the second deal(s) "
+                f"conflict: deal {target.deal_id} last changed in the same second as deal(s) "
                 f"{', '.join(map(str, gone[:5]))} were deleted: one may have been merged "
                 "into it (a merge in the create's own second changes nothing else undo can "
                 "see); left alone (--force deletes it)"), recheck=False)
