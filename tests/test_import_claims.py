@@ -219,15 +219,26 @@ def _add_key_field(url: str) -> str:
 
 
 def _field_list(url: str) -> list[dict[str, Any]]:
+    """The account's deal fields, through the API: right after runs that filled the token's
+    window (this sandbox's is 0.5 s) the call may get a 429 — waited out as the server
+    says (Retry-After), at most 5 times (a CI run failed on it)."""
+    import urllib.error
     import urllib.request
 
     from tests.test_import_cli import _LOCAL
 
     req = urllib.request.Request(url + "/api/v2/dealFields?limit=500",
                                  headers={"x-api-token": TOKEN})
-    with _LOCAL.open(req, timeout=10) as resp:
-        data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
-        return data
+    for attempt in range(5):
+        try:
+            with _LOCAL.open(req, timeout=10) as resp:
+                data: list[dict[str, Any]] = orjson.loads(resp.read())["data"]
+                return data
+        except urllib.error.HTTPError as exc:
+            if exc.code != 429 or attempt == 4:
+                raise
+            time.sleep(min(2.0, float(exc.headers.get("Retry-After") or 0.5)))
+    raise AssertionError("unreachable")
 
 
 def _import_cmd(manifest: Path, mapping: Path, url: str, jobs: Path,
