@@ -507,7 +507,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
     if waited or meanwhile:
-        lines.append(f"another run at once: {waited:,} rows waited for its create of their "
+        lines.append(f"keys created meanwhile (another run, or someone while the job was "
+                     f"stopped): {waited:,} rows waited for another run's create of their "
                      f"key; {meanwhile:,} keys were already created (updated / skipped, "
                      "never created twice)")
     unproven = sum(int((r.get("claims") or {}).get("unattributed", 0)) for r in data["runs"])
