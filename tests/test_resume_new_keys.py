@@ -116,10 +116,10 @@ def test_resume_never_creates_a_second_deal_for_a_key_created_meanwhile(
     assert f"matches deals {twice[0]}, {twice[1]}" in (by_key["k3"].error or "")
 
 
-def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
-                                                             tmp_path: Path) -> None:
-    """Upsert loaded (k0, k1 renamed) and killed; another user renames k0's deal. Resume:
-    k0 is a conflict (failed, nothing sent, their title kept), k1 is renamed."""
+def _renames_loaded(sb: Sandbox, tmp_path: Path) -> tuple[Path, str, dict[str, int], str]:
+    """Deals k0 and k1 someone made ("Deal k0", "Deal k1"), and an upsert renaming them
+    loaded and stopped before its first write: the jobs folder, the job id, the deals'
+    ids by key and the key field's code."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     seed, code = _template(sb, tmp_path, mapping)
@@ -127,7 +127,20 @@ def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
     jobs = tmp_path / "jobs"
     manifest = tmp_path / "rows.csv"
     manifest.write_text("key,title\nk0,Renamed 0\nk1,Renamed 1\n")
-    job = loaded_import(sb, jobs, manifest, mapping)
+    return jobs, loaded_import(sb, jobs, manifest, mapping), ids, code
+
+
+def _failed(jobs: Path, job: str) -> dict[str | None, str]:
+    """The job's failed rows: key -> reason."""
+    with JobStore.open(jobs / job, lock=False) as store:
+        return {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+
+
+def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
+                                                             tmp_path: Path) -> None:
+    """Upsert loaded (k0, k1 renamed) and killed; another user renames k0's deal. Resume:
+    k0 is a conflict (failed, nothing sent, their title kept), k1 is renamed."""
+    jobs, job, ids, _ = _renames_loaded(sb, tmp_path)
     theirs = dict(sb.state.deals.rows[ids["k0"]], title="Theirs",
                   update_time="2031-01-01T00:00:00Z")
     sb.state.save("deal", theirs)
@@ -136,8 +149,7 @@ def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
     assert "1 conflicts" in res.output, res.output
     assert sb.state.deals.rows[ids["k0"]]["title"] == "Theirs"
     assert sb.state.deals.rows[ids["k1"]]["title"] == "Renamed 1"
-    with JobStore.open(jobs / job, lock=False) as store:
-        failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+    failed = _failed(jobs, job)
     assert list(failed) == ["k0"] and "conflict" in failed["k0"], failed
 
 
@@ -146,14 +158,7 @@ def test_resumed_upsert_leaves_a_deal_whose_key_changed_since_the_load(
     """Upsert loaded (k0, k1 found, to rename) and killed; another user gives k0's deal
     another key. Resume: k0 fails ("no longer carries key k0"), nothing sent to that deal
     (before: renamed as if it still were k0's record); k1 is renamed."""
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING)
-    seed, code = _template(sb, tmp_path, mapping)
-    ids = {k: someone_creates(sb, seed, code, k, f"Deal {k}") for k in ("k0", "k1")}
-    jobs = tmp_path / "jobs"
-    manifest = tmp_path / "rows.csv"
-    manifest.write_text("key,title\nk0,Renamed 0\nk1,Renamed 1\n")
-    job = loaded_import(sb, jobs, manifest, mapping)
+    jobs, job, ids, code = _renames_loaded(sb, tmp_path)
     moved = copy.deepcopy(sb.state.deals.rows[ids["k0"]])
     moved["custom_fields"][code] = "zz-9"
     sb.state.save("deal", moved)
@@ -162,8 +167,7 @@ def test_resumed_upsert_leaves_a_deal_whose_key_changed_since_the_load(
     assert "1 no longer carry their key" in res.output, res.output
     assert sb.state.deals.rows[ids["k0"]]["title"] == "Deal k0"
     assert sb.state.deals.rows[ids["k1"]]["title"] == "Renamed 1"
-    with JobStore.open(jobs / job, lock=False) as store:
-        failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
+    failed = _failed(jobs, job)
     assert list(failed) == ["k0"] and "no longer carries key k0" in failed["k0"], failed
     assert "holds 'zz-9'" in failed["k0"], failed
 

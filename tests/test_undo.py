@@ -69,6 +69,17 @@ def someone_edits(sb: Sandbox, deal_id: int, **fields: Any) -> None:
     sb.state.save("deal", {**deal(sb, deal_id), **fields, "update_time": "2031-01-01T00:00:00Z"})
 
 
+async def _imported(sb: Any, tmp_path: Path, rows: str) -> tuple[JobStore, dict[str, int]]:
+    """An import of ``rows`` (CSV lines ``key,title``, each ending in ``\\n``) with a
+    title-only mapping: its store and its deal id by key."""
+    manifest = tmp_path / "in.csv"
+    manifest.write_text("id,title\n" + rows)
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+    return source, {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+
+
 @pytest.mark.anyio
 async def test_undo_of_an_update_restores_exact_values_and_reports_conflicts(
         tmp_path: Path) -> None:
@@ -436,12 +447,7 @@ async def test_resumed_undo_leaves_deals_changed_since_it_was_planned(tmp_path: 
     from tests.import_support import api_context
 
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=38)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title\nA-1,First\nA-2,Second\nA-3,Third\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        source, ids = await _imported(sb, tmp_path, "A-1,First\nA-2,Second\nA-3,Third\n")
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-later")
         assert plan.actions["delete"] == 3
         someone_edits(sb, ids["A-2"], title="Kept by a colleague")
@@ -658,12 +664,7 @@ async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
     (update_time unchanged): undo compares the created fields' values, sees the conflict
     and leaves the deal alone; the untouched create is deleted."""
     async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        source, rows = await _imported(sb, tmp_path, "A-1,First\nA-2,Second\n")
         _same_second_edit(sb, rows["A-1"], title="Colleague's title")
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
         assert plan.actions == {"delete": 1, "conflict": 1}, plan.actions
@@ -683,12 +684,7 @@ async def test_undo_of_an_import_leaves_a_deal_that_absorbed_a_merge_in_its_own_
     60). A deal deleted in the second a created deal last changed may have been merged
     into it: that create is a conflict, left alone; --force deletes it."""
     async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        source, rows = await _imported(sb, tmp_path, "A-1,First\nA-2,Second\n")
         survivor = sb.state.deals.rows[rows["A-1"]]
         colleague = next(d for d in sb.state.deals.rows.values()
                          if d["id"] not in rows.values() and not d["is_deleted"])
@@ -727,12 +723,7 @@ async def test_undo_of_an_import_leaves_a_deal_archived_since_alone(tmp_path: Pa
     list; undo called it "already deleted" and counted it so. It is read from the archived
     list and is a conflict, left alone (archived, not deleted); --force deletes it."""
     async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title\nA-1,First\nA-2,Second\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        rows = {r["key"]: int(r["deal_id"]) for r in read_csv(source.directory / "succeeded.csv")}
+        source, rows = await _imported(sb, tmp_path, "A-1,First\nA-2,Second\n")
         sb.state.deals.rows[rows["A-1"]]["is_archived"] = True  # a colleague archives it
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
         assert plan.actions == {"delete": 1, "conflict": 1}, plan.actions

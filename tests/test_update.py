@@ -149,6 +149,19 @@ async def _by_key(sb: Any, tmp_path: Path, rows: list[dict[str, Any]]) -> tuple[
     return await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
 
 
+async def _colleague_adds(sb: Any, tmp_path: Path, key: str, *, archived: bool = False) -> int:
+    """A colleague adds a deal carrying ``key`` in "External ID" (and archives it): its id."""
+    code = next(f["field_code"] for f in sb.state.fields.values()
+                if f["field_name"] == "External ID")
+    async with api_context(sb, tmp_path / "ctx") as ctx:
+        res = await ctx.call("addDeal", json={"title": "colleague's",
+                                              "custom_fields": {code: key}})
+        if archived:
+            await ctx.call("updateDeal", path={"id": int(res.data["id"])},
+                           json={"is_archived": True})
+    return int(res.data["id"])
+
+
 @pytest.mark.anyio
 async def test_update_by_source_key_uses_the_list_pull(tmp_path: Path) -> None:
     """Rows naming deals by source key are matched through one key index (list pages), and a
@@ -182,13 +195,7 @@ async def test_a_resumed_update_by_key_fails_a_key_now_on_a_second_deal(tmp_path
         store, prep = await _by_key(sb, tmp_path, [
             {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
         assert prep.actions == {"update": 2}
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == "External ID")
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            res = await ctx.call("addDeal", json={"title": "colleague's",
-                                                  "custom_fields": {code: "SEED-000003"}})
-            second = int(res.data["id"])
-            await ctx.call("updateDeal", path={"id": second}, json={"is_archived": True})
+        second = await _colleague_adds(sb, tmp_path, "SEED-000003", archived=True)
         kind = kind_for(store)
         assert kind.reread_calls(store).get("getArchivedDeals") == 1  # type: ignore[attr-defined]
         async with api_context(sb, tmp_path / "ctx2") as ctx:
@@ -217,12 +224,7 @@ async def test_an_in_flight_update_by_key_whose_key_gained_a_second_deal_is_not_
         store, _ = await _by_key(sb, tmp_path, [
             {"Key": "SEED-000003", "Amount": 4242}, {"Key": "SEED-000005", "Amount": 77}])
         store.mark_sending([i.id for i in store.items(ItemState.PENDING)], time.time())
-        code = next(f["field_code"] for f in sb.state.fields.values()
-                    if f["field_name"] == "External ID")
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            res = await ctx.call("addDeal", json={"title": "colleague's",
-                                                  "custom_fields": {code: "SEED-000003"}})
-            second = int(res.data["id"])
+        second = await _colleague_adds(sb, tmp_path, "SEED-000003")
         kind = kind_for(store)
         assert kind.reread_calls(store).get("getDeals") == 1  # type: ignore[attr-defined]
         async with api_context(sb, tmp_path / "ctx2") as ctx:
