@@ -81,6 +81,7 @@ from .manifest_xlsx import (
     xlsx_header,
     xlsx_unnamed,
 )
+from .table_paths import header_column, names_paths, path_index
 
 _SUFFIXES: dict[str, Format] = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".psv": "csv",
@@ -91,11 +92,14 @@ _JSONL_HEADER_SAMPLE = 1000
 
 def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[str, str]]:
     """(column, problem) for each of ``columns`` a manifest with this ``header`` cannot
-    have: not in a CSV/XLSX header; not a well-formed path for JSON (``PathSample``)."""
+    have: not in a CSV/XLSX header (in any spelling of a path the header names:
+    ``bulk.table_paths``); not a well-formed path for JSON (``PathSample``)."""
     if isinstance(header, PathSample):
         return [(c, problem) for c in columns if (problem := path_problem(c)) is not None]
     known = set(header)
-    return [(c, "no such column in the manifest") for c in columns if c not in known]
+    index = path_index(known) if names_paths(known) else {}
+    return [(c, "no such column in the manifest") for c in columns
+            if header_column(known, index, c) is None]
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:

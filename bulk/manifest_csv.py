@@ -24,6 +24,7 @@ from .manifest_encoding import _open_text
 from .manifest_row import PathLike, SourceRow
 from .manifest_xlsx import unnamed_refusal
 from .reports import _FORMULA_START as FORMULA_START
+from .table_paths import TableRow, names_paths, path_index
 
 SAMPLE_CHARS = 64 * 1024
 _SEP_HINT = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
@@ -256,6 +257,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
     with _Csv(path, delimiter, encoding, header_row) as source:
         names = source.names
         width = len(names)
+        index = path_index(names) if names_paths(names) else None
         allowed = width
         first = True
         for line, cells in source:
@@ -278,7 +280,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             else:
                 if "'" in joined:  # else no cell has the text prefix
                     cells = _unprefixed(cells)
-                row = dict(zip(names, cells[:width], strict=True))
+                pairs = zip(names, cells[:width], strict=True)
+                row = dict(pairs) if index is None else TableRow(pairs, index)
                 if source.skipped:
                     row.pop("", None)
                 yield SourceRow(number, line, row)

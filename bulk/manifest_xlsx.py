@@ -33,6 +33,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
+from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
     CurrencyNumber,
@@ -212,6 +213,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 
     rows = _headed(path, sheet, header_row)
     names: list[str] | None = None
+    index: dict[tuple[str, ...], str | None] | None = None
     covered: dict[int, dict[int, str]] = {}
     for excel_row, cells in rows:
         if names is None:
@@ -219,6 +221,9 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             if "" in names:
                 xlsx_unnamed(path, sheet, header_row)  # refused when a row has a value there
             covered = _covered(path, sheet)
+            index = path_index(names) if names_paths(names) else None
+            if index is not None and columns is not None:  # as the header spells them
+                columns = {header_column(names, index, c) or c for c in columns}
             continue
         number = excel_row  # the row is the one Excel shows
         width = len(names)
@@ -259,7 +264,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
                 f"{failed[0]!r} (a formula that failed; fix it in the workbook)",
                 row=number, column=failed[0]))
             continue
-        yield SourceRow(number, excel_row, values)
+        yield SourceRow(number, excel_row,
+                        values if index is None else TableRow(values.items(), index))
     if names is None:
         raise InputError("the sheet is empty: a header row is required")
 

@@ -4,6 +4,7 @@ types, plan-failed.csv and failed.csv have one shape."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -404,6 +405,37 @@ async def test_failed_jsonl_keeps_bracket_paths_and_paths_into_arrays(tmp_path: 
         done.close()
         deal = _deal_by_key(sb, "b1")
         assert deal["org_id"] and deal["person_id"], deal  # before: both empty
+        assert sb.state.orgs.rows[deal["org_id"]]["name"] == "Acme"
+
+
+@pytest.mark.parametrize("column", ['props["company name"]', "props['company name']",
+                                    '["props"]["company name"]'])
+async def test_failed_csv_of_a_json_source_reimports_with_a_bracket_path(
+        tmp_path: Path, column: str) -> None:
+    """v10r11 (not fixed then): failed.csv of a JSON source heads a nested key holding a
+    space as ``props.company name`` (one spelling of the path grammar); the mapping that
+    made it names ``props["company name"]`` (another), so importing the fixed failed.csv
+    with the same mapping stopped with "no column". A CSV/XLSX column reference reads the
+    header column that names the same keys in any spelling."""
+    source, mapping = tmp_path / "in.jsonl", tmp_path / "m.toml"
+    source.write_text(
+        '{"id": "b1", "Name": "Deal B", "Amount": "12abc", "props": {"company name": "Acme"}}\n')
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "Name"\n'
+                       'value = "Amount"\npipeline = { default = "Sales" }\n'
+                       'stage = { default = "Qualified" }\n[defaults]\ncurrency = "EUR"\n'
+                       f"[organization]\nname = {json.dumps(column)}\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        failed = store.directory / "failed.csv"
+        store.close()
+        assert "props.company name" in failed.read_text()
+        fixed = tmp_path / "fixed.csv"
+        fixed.write_text(failed.read_text().replace("12abc", "1200"))
+        done, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="fixed")
+        assert read_csv(done.directory / "failed.csv") == []
+        done.close()
+        deal = _deal_by_key(sb, "b1")
+        assert deal["value"] == 1200 and deal["org_id"], deal
         assert sb.state.orgs.rows[deal["org_id"]]["name"] == "Acme"
 
 
