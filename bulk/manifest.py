@@ -67,6 +67,7 @@ from .manifest_encoding import (
 from .manifest_json import (
     flatten,
     loads_exact,
+    parent_paths,
     path_problem,
     read_json_array,
     structured,
@@ -198,6 +199,7 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
             if row.ok:  # an error row's "(line)" is not a column
                 names.update(dict.fromkeys(row.values))
                 nested.update(k for k, v in row.values.items() if structured(v))
+                nested.update(parent_paths(row.values))
             elif first_error is None:
                 first_error = row.error
             if seen >= _JSONL_HEADER_SAMPLE:

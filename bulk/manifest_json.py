@@ -239,6 +239,22 @@ def row_path(keys: Sequence[str]) -> str:
     return path
 
 
+def parent_paths(row: Mapping[str, Any]) -> set[str]:
+    """The paths (as ``flatten`` keys them) that hold an object in the record ``row`` was
+    flattened from: every proper prefix of its paths (a top-level key with a dot, in
+    ``row.roots``, is one key). ``header``'s sample leaves them out even where another
+    record holds ``null`` there: ``properties.company`` (null in one record, an object in
+    the others) is not a column init-mapping may propose as an organization's name."""
+    roots: Collection[str] = getattr(row, "roots", frozenset())
+    out: set[str] = set()
+    for key in row:
+        parsed = None if key in roots else parse_path(key)
+        if parsed is not None and len(parsed[0]) > 1:
+            keys = parsed[0]
+            out.update(row_path(keys[:n]) for n in range(1, len(keys)))
+    return out
+
+
 class AmbiguousPath(InputError):
     """A path that reads two different values in one record (``a.b``: the top-level key
     ``"a.b"`` and the nested ``{"a": {"b": ...}}``): a row error naming both readings."""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bulk.errors import InputError
-from bulk.manifest import SourceRow
+from bulk.manifest import SourceRow, header
 from jobs.catalog import Catalog
 from jobs.mapping import MappedRow, Mapping, MappingError, OrgRef, PersonRef, init_mapping
 
@@ -474,6 +474,31 @@ def test_init_mapping_never_takes_an_owners_address_or_ids_for_the_persons_email
                                  "Associated Contact": ["Ann Smith (ann@initech.example)"]})
     assert 'email = "Associated Contact IDs"' not in text
     assert "no e-mail address (ids?): Associated Contact IDs" in text
+
+
+@pytest.mark.parametrize("header", [
+    ["Id", "Account.Name", "Owner.Name", "Name", "Amount"],
+    ["id", "properties.company.name", "properties.dealname", "associations.company"]])
+def test_init_mapping_never_takes_another_records_name_as_the_title(
+        catalog: Catalog, header: list[str]) -> None:
+    """A JSON path under another record (``Account.Name``, ``Owner.Name``,
+    ``properties.company.name``) matched the deal title by its leaf alone ("name", 100)
+    and won it over the deal's own ``Name`` / ``properties.dealname`` when it came first
+    or the organization took another column: every deal titled with its company."""
+    text = init_mapping(header, catalog)
+    title = next(line for line in text.splitlines() if line.startswith("title = "))
+    assert title in ('title = "Name"', 'title = "properties.dealname"'), text
+
+
+def test_header_sample_leaves_out_a_path_another_record_holds_an_object_at(
+        tmp_path: Path) -> None:
+    """``properties.company`` is ``null`` in one record and an object in the others: it is
+    no column (init-mapping proposed it as the organization's name, and every row with the
+    object failed)."""
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "properties": {"company": {"name": "Acme"}}}\n'
+                    '{"id": 2, "properties": {"company": null}}\n')
+    assert list(header(path)) == ["id", "properties.company.name"]
 
 
 def _resolved(text: str) -> str:

@@ -155,13 +155,23 @@ _ENTITY_SECTION = {"deal": "", "person": "person.", "organisation": "organizatio
 _NOT_THE_CONTACT = re.compile(r"owner|user|created ?by|modified ?by|assigned|sales ?rep")
 
 
+# a JSON path's parent that names another record than the deal: its leaf alone is matched
+# only for that record's targets (Salesforce's Account.Name and Owner.Name, HubSpot's
+# properties.company.name are no deal title; the lead's fix, v10r11 follow-up)
+_PARENT_ENTITY = ((re.compile(r"compan|account|organi[sz]ation|^orgs?$"), "organization."),
+                  (re.compile(r"contact|person|people|^leads?$"), "person."),
+                  (_NOT_THE_CONTACT, "deal.owner"))
+
+
 def _keys(column: str, target: str) -> list[str]:
     """The names a column is matched by for a target: its own, and for an "Entity - Field"
     column of that target's entity (a Deal column: any target), the field alone and
     "entity field" — so "Person - Name" is the person's name, never the deal title. A
     JSON path is matched by its leaf, and by its parent and leaf (``Owner.Email``: "owner
     email"); one under an owner or a user (``Owner.Email``, ``CreatedBy.Name``) is never
-    a person's or an organization's field."""
+    a person's or an organization's field; one under another record (``Account.Name``,
+    ``Owner.Name``, ``contacts.email``) is matched by its leaf only for that record's
+    targets, by its parent and leaf for the others (``_PARENT_ENTITY``)."""
     key = tf.norm_key(_leaf(column)).replace("_", " ")
     if _leaf(column) != column:
         parents = tf.norm_key(column[: len(column) - len(_leaf(column))]).replace("_", " ")
@@ -169,6 +179,10 @@ def _keys(column: str, target: str) -> list[str]:
             return []
         parent = re.split(r"[.\[\]\"]+", parents.strip(' ."[]'))[-1:]
         if parent and parent[0]:
+            owner = next((t for pattern, t in _PARENT_ENTITY if pattern.search(parent[0])),
+                         None)
+            if owner is not None and not target.startswith(owner):
+                return [f"{parent[0]} {key}"]  # Account.Name is no deal's title
             return [key, f"{parent[0]} {key}"]
     found = _ENTITY_PREFIX.fullmatch(key)
     if found is None or not target.startswith(_ENTITY_SECTION[found[1]]):
