@@ -191,6 +191,10 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
     if kind in ("jsonl", "json"):
         names: dict[str, None] = {}
         nested: set[str] = set()  # paths some sampled record has an object (array) at
+        # paths that hold an object in a record, and paths holding a value in one: a parent
+        # path that is null or empty wherever it is not an object is no column
+        parents: set[str] = set()
+        valued: set[str] = set()
         rows = (_read_jsonl(path, encoding) if kind == "jsonl"
                 else read_json_array(path, encoding))
         first_error: InputError | None = None
@@ -199,7 +203,8 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
             if row.ok:  # an error row's "(line)" is not a column
                 names.update(dict.fromkeys(row.values))
                 nested.update(k for k, v in row.values.items() if structured(v))
-                nested.update(parent_paths(row.values))
+                parents.update(parent_paths(row.values))
+                valued.update(k for k, v in row.values.items() if v is not None and v != "")
             elif first_error is None:
                 first_error = row.error
             if seen >= _JSONL_HEADER_SAMPLE:
@@ -211,7 +216,8 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
                                  "nothing to read")
             raise InputError(f"{os.fspath(path)!r} has no readable record among its first "
                              f"{seen:,} (the first: {first_error})")
-        return PathSample(n for n in names if n not in nested)
+        return PathSample(n for n in names if n not in nested
+                          and (n not in parents or n in valued))
     if kind == "xlsx":
         return xlsx_header(path, sheet, header_row)
     with _Csv(path, delimiter, encoding, header_row) as source:

@@ -242,9 +242,10 @@ def row_path(keys: Sequence[str]) -> str:
 def parent_paths(row: Mapping[str, Any]) -> set[str]:
     """The paths (as ``flatten`` keys them) that hold an object in the record ``row`` was
     flattened from: every proper prefix of its paths (a top-level key with a dot, in
-    ``row.roots``, is one key). ``header``'s sample leaves them out even where another
-    record holds ``null`` there: ``properties.company`` (null in one record, an object in
-    the others) is not a column init-mapping may propose as an organization's name."""
+    ``row.roots``, is one key). ``header``'s sample leaves out those that no sampled
+    record holds a value at: ``properties.company`` (null in one record, an object in the
+    others) is not a column init-mapping may propose as an organization's name; ``amount``
+    (an object in one record, ``"100"`` in another) stays one."""
     roots: Collection[str] = getattr(row, "roots", frozenset())
     out: set[str] = set()
     for key in row:
