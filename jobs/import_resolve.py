@@ -441,6 +441,14 @@ class Resolver:
             for key in keys:
                 self._doubt.discard((kind, key))
 
+    async def forget(self, kind: str, keys: Iterable[str]) -> None:
+        """Forget the ids of these keys of ``kind`` (records someone deleted since): the
+        next row that needs one finds it among those added since, or creates it again."""
+        keys = list(keys)
+        await self.store.lookup_delete_many(kind, keys)
+        for key in keys:
+            self._ids.pop((kind, key), None)
+
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],
                           since: float) -> Counter[str]:
         """Before a resume: the persons / organizations the pending rows would create that

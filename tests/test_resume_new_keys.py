@@ -213,6 +213,43 @@ def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
         assert len(store.lookups("made-person")) == 2
 
 
+def test_resume_creates_again_a_person_the_job_made_that_someone_deleted(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r9 (not fixed then): a person the job created, that pending rows still name, was
+    deleted by a colleague while the job was stopped; every resume / retry sent the rows'
+    creates with the deleted person's id and failed them again. The resume reads the
+    persons the job knows (100 per call, priced), forgets the deleted one, and the rows
+    get a person again."""
+    from bulk.sandbox.contacts import create_person
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
+    plain = tmp_path / "plain.toml"
+    plain.write_text(MAPPING)
+    _template(sb, tmp_path, plain)  # the key field
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,person,email\n" + "".join(
+        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
+    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    # the stop left this: the job had created Pat 1 (its lookups), then a colleague deleted it
+    made = create_person(sb.state, {"name": "Pat 1", "emails": [{"value": "pat1@example.com"}]})
+    with JobStore.open(jobs / job, lock=False) as store:
+        store.lookup_put_many("person", [("e:pat1@example.com", made["id"])],
+                              also=("made-person",))
+    sb.state.save("person", {**sb.state.persons.rows[made["id"]], "is_deleted": True})
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output  # before: 3, the row failed on person 1's id
+    assert "1 person(s) and 0 organization(s) the pending rows name were deleted" in res.output
+    first = re.search(r"^plan: .*calls at most: (.*); tokens: ([\d,]+)$", res.output, re.M)
+    assert first is not None and "getPersons 2" in first.group(1), res.output
+    deal = next(d for d in sb.state.deals.rows.values() if d["title"] == "Row 1")
+    person = sb.state.persons.rows[deal["person_id"]]
+    assert not person["is_deleted"] and person["id"] != made["id"]
+    assert [e["value"] for e in person["emails"]] == ["pat1@example.com"]
+    assert "addPerson 3" in res.output.split("plan after the re-read:")[1].splitlines()[0]
+
+
 def test_resume_plan_prices_the_reconcile_of_persons_in_doubt(sb: Sandbox,
                                                               tmp_path: Path) -> None:
     """Rows with a new person each, handed out when the run was killed (in doubt): the

@@ -96,6 +96,7 @@ class AsyncJobStore:
     lookup_get = _in_thread(JobStore.lookup_get)
     lookup_get_many = _in_thread(JobStore.lookup_get_many)
     lookup_put_many = _in_thread(JobStore.lookup_put_many)
+    lookup_delete_many = _in_thread(JobStore.lookup_delete_many)
     lookups = _in_thread(JobStore.lookups)
     put_before_images = _in_thread(JobStore.put_before_images)
     refresh_before_images = _in_thread(JobStore.refresh_before_images)

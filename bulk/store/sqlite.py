@@ -487,6 +487,16 @@ class JobStore:
             total += len(chunk)
         return total
 
+    def lookup_delete_many(self, kind: str, keys: Iterable[str]) -> int:
+        """Forget the lookups of ``kind`` with these keys (a person / organization someone
+        deleted: found or created again when next needed). Returns how many there were."""
+        total = 0
+        for part in _chunks(keys, _VARS):
+            with self._tx("delete lookups") as c:
+                total += c.execute(f"DELETE FROM lookups WHERE kind = ? AND key IN"
+                                   f" ({_marks(len(part))})", (kind, *part)).rowcount
+        return total
+
     # -- before-images ---------------------------------------------------------------------
 
     def put_before_images(self, rows: Iterable[BeforeImage]) -> int:

@@ -53,6 +53,10 @@ class _Resume(_ImportBase):
         if self._pending_creates(store) or self._keyed_updates(store):
             calls["getDeals"] += 1  # the deals added since the load with their keys,
             calls["getArchivedDeals"] += 1  # live and archived (_keyed_since_load)
+        for kind, known in self._known_contacts(store).items():  # still there? (_contacts_gone)
+            if known:
+                calls["getPersons" if kind == "person" else "getOrganizations"] += \
+                    -(-len(known) // 100)
         for kind in {str(ref["kind"]) for ref in self._new_contacts(store)}:
             # the persons / organizations added since the load (_contacts_again)
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1
@@ -147,15 +151,59 @@ class _Resume(_ImportBase):
         keyed = await self._keyed_since_load(ctx, store)
         lines = await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
+        lines += await self._contacts_gone(ctx, store)
         lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
 
-    def _new_contacts(self, store: JobStore) -> list[Any]:
-        """The persons / organizations the pending rows would create (not known yet)."""
+    def _pending_refs(self, store: JobStore) -> list[Any]:
         return [ref for item in store.items(ItemState.PENDING)
                 if not item.payload.get("duplicate") and not self._needs_mapping(item)
-                for ref in refs_of(item.payload)
+                for ref in refs_of(item.payload)]
+
+    def _new_contacts(self, store: JobStore) -> list[Any]:
+        """The persons / organizations the pending rows would create (not known yet). A
+        plan counts the look among those added since for these only: one for a known
+        record found deleted (``_contacts_gone``) is not priced (it cannot be foreseen)."""
+        return [ref for ref in self._pending_refs(store)
                 if store.lookup_get(str(ref["kind"]), str(ref["key"])) is None]
+
+    def _known_contacts(self, store: JobStore) -> dict[str, dict[int, set[str]]]:
+        """The persons ("person") / organizations ("org") the pending rows name whose id the
+        job knows (it created them, or linked them on an earlier run): id → their keys."""
+        known: dict[str, dict[int, set[str]]] = {"person": {}, "org": {}}
+        for ref in self._pending_refs(store):
+            kind, key = str(ref["kind"]), str(ref["key"])
+            rid = store.lookup_get(kind, key)
+            if rid is not None:
+                known[kind].setdefault(rid, set()).add(key)
+        return known
+
+    async def _contacts_gone(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """The persons / organizations the pending rows name that this job created or
+        linked earlier and someone deleted since (a colleague, while the job was stopped
+        or its rows failed): forgotten, so that each is found among those added since
+        (``_contacts_again``) or created again — the rows' creates named the deleted id and
+        failed again on every ``retry`` (v9r9). Reads them 100 per call (``GET
+        /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens; "If any of the requested
+        entities do not exist or are not visible, they are not included": openapi-v2.yaml,
+        GET /persons, ``ids``)."""
+        gone: dict[str, set[str]] = {}
+        for kind, known in self._known_contacts(store).items():
+            ids = sorted(known)
+            live: set[int] = set()
+            for start in range(0, len(ids), 100):
+                page = await ctx.call("getPersons" if kind == "person" else "getOrganizations",
+                                      params={"ids": ids[start:start + 100], "limit": 100})
+                live.update(int(r["id"]) for r in page.data or ())
+            for rid in set(ids) - live:
+                gone.setdefault(kind, set()).update(known[rid])
+        for kind, keys in gone.items():
+            await self.resolver.forget(kind, keys)
+        if not gone:
+            return []
+        return [f"{len(gone.get('person', ())):,} person(s) and {len(gone.get('org', ())):,} "
+                "organization(s) the pending rows name were deleted by someone since: found "
+                "again or created again"]
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since
