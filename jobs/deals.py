@@ -360,15 +360,28 @@ def keys_now_twice(items: Sequence[Item], keyed: Mapping[str, Sequence[Deal]], *
     live and archived): FAILED naming every deal, nothing sent — a key two deals carry is
     never resolved by picking one (issue 9 section 1; v9r5 finding 3: the deal the load
     found was written)."""
+    moved = {int(d["id"]): key for key, deals in keyed.items() for d in deals
+             if not is_gone(d)}  # the key each of these deals carries now
     out = []
     for item in items:
         mine = int(item.payload["deal_id"])
         others = {int(d["id"]) for d in keyed.get(str(item.key), ()) if not is_gone(d)}
-        if others - {mine}:
-            ids = ", ".join(map(str, sorted(others | {mine})))
+        if not others - {mine}:
+            continue
+        now = moved.get(mine)
+        if now is not None and now != str(item.key):
+            # the keys were moved (swapped): the row's deal no longer carries its key, and
+            # one deal does — not "matches deals A, B", which named a deal without it
+            where = ", ".join(map(str, sorted(others - {mine})))
             out.append(Outcome(item.id, ItemState.FAILED, error=(
-                f"key {item.key} matches deals {ids} (one added since the job was loaded); "
-                f"not {verb}: keep one of them, then pdbulk retry")))
+                f"deal {mine} no longer carries key {item.key} (it holds {now!r} now, and "
+                f"deal {where} holds {item.key}, changed since the job was loaded); not "
+                f"{verb}, nothing sent")))
+            continue
+        ids = ", ".join(map(str, sorted(others | {mine})))
+        out.append(Outcome(item.id, ItemState.FAILED, error=(
+            f"key {item.key} matches deals {ids} (one added since the job was loaded); "
+            f"not {verb}: keep one of them, then pdbulk retry")))
     return out
 
 
