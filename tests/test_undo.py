@@ -676,6 +676,31 @@ async def test_undo_of_an_import_leaves_a_deal_edited_in_the_same_second(
 
 
 @pytest.mark.anyio
+async def test_undo_names_the_edit_of_a_deal_edited_in_the_second_a_deal_was_deleted(
+        tmp_path: Path) -> None:
+    """v9r10 cosmetic: a created deal edited in its own second, while another deal was
+    deleted in that second, was left alone (right) with the reason "one may have been
+    merged into it". Its fields tell the edit: that is the reason given."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=3, seed=33)) as sb:
+        source, rows = await _imported(sb, tmp_path, "A-1,First\n")
+        created = sb.state.deals.rows[rows["A-1"]]
+        colleague = next(d for d in sb.state.deals.rows.values()
+                         if d["id"] not in rows.values() and not d["is_deleted"])
+        sb.state.save("deal", {**colleague, "is_deleted": True,
+                               "update_time": created["update_time"]})
+        _same_second_edit(sb, rows["A-1"], title="Colleague's title")
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert plan.actions == {"conflict": 1}, plan.actions
+        await run_job(sb, undo)
+        (row,) = read_csv(undo.directory / "failed.csv")
+        assert "changed since the job wrote it" in row["reason"], row  # before: "merged"
+        assert "merged into it" not in row["reason"], row
+        assert not deal(sb, rows["A-1"])["is_deleted"]
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
 async def test_undo_of_an_import_leaves_a_deal_that_absorbed_a_merge_in_its_own_second(
         tmp_path: Path) -> None:
     """v9r9 severe: an automation merged a colleague's deal into a created deal within the

@@ -223,7 +223,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             unchecked += 1
         seconds = parse_time((deal or {}).get("update_time"))
         if target.op == "delete" and not is_gone(deal) and seconds is not None \
-                and (gone := absorbed.get(int(seconds))):
+                and (gone := absorbed.get(int(seconds))) and not _edited(target, deal):
             _conflict(prep, target, (
                 f"conflict: deal {target.deal_id} last changed in the same second as deal(s) "
                 f"{', '.join(map(str, gone[:5]))} were deleted: one may have been merged "
@@ -285,6 +285,17 @@ def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -
     prep.fail(t.item.row, t.item.key, reason, op=t.op, action="conflict", final=False,
               deal_id=t.deal_id, expected_update_time=t.written if recheck else None,
               values=values, before=t.before, conflict=True)
+
+
+def _edited(t: Target, deal: Deal | None) -> bool:
+    """Whether ``deal`` shows an edit since the job wrote it in its fields (what the write
+    set, or the fields a person can edit): ``_decide`` then names that edit — the reason
+    "a deal was deleted in the same second" is kept for a deal whose fields tell nothing
+    (v9r10 cosmetic: it was shown for a deal edited in that second)."""
+    if deal is None:
+        return False
+    return bool((t.wrote is not None and _changed_since(deal, t.wrote))
+                or (t.digest is not None and editable_digest(deal) != t.digest))
 
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
