@@ -4,8 +4,8 @@ charset-normalizer's guess named in the error) or refused, and the readers that 
 UTF-16 to UTF-8 (``open_utf8``) or open text with undecodable bytes kept as
 surrogates (``_open_text``) for ``bulk.manifest``'s CSV and JSON readers.
 
-Why ~550 lines: the advice for a file that is not UTF-8 (which code page reads its words
-as words, and which others read them otherwise) is most of it, and it is one decision."""
+The advice for a file that is not UTF-8 (which code page reads its words as words, and
+which others read them otherwise) is ``bulk.encoding_advice``."""
 
 from __future__ import annotations
 
@@ -13,20 +13,16 @@ import codecs
 import io
 import os
 import re
-import unicodedata
-from collections.abc import Mapping, Sequence
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import charset_normalizer
 
+from .encoding_advice import _cp1252_undefined, _likely
 from .errors import InputError
 
 PathLike = str | os.PathLike[str]
 ENCODING_SAMPLE = 4 * 1024 * 1024  # bytes checked for UTF-8 (streamed in 64 KiB chunks)
 DETECTOR_SAMPLE = 1024 * 1024  # bytes given to charset-normalizer when they are not UTF-8
-# charset-normalizer's codec names -> the names users type
-_CODEC_NAMES = {"cp1252": "cp1252", "latin_1": "latin-1", "iso8859_15": "iso-8859-15",
-                "mac_roman": "mac-roman", "cp1250": "cp1250", "cp850": "cp850"}
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -372,185 +368,6 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         read += len(chunk)
         lines += line_ends(chunk)
         last = chunk[-1:]
-
-
-# the single-byte code pages pdbulk weighs for a file that is not UTF-8 (beside the
-# detector's own candidates): Windows Western, Central European, Mac Roman, Cyrillic, Baltic,
-# Turkish, Greek, and DOS Western (and Latin-9, whose € and ŠšŽžŒœŸ cp1252 reads otherwise)
-_CANDIDATES = ("cp1252", "iso8859_15", "cp1250", "mac_roman", "cp1251", "cp1257", "cp1254", "cp1253", "cp850")
-# code pages made for one language: the detector's pick among readings that all look like
-# words is taken when it read the text in that language (``_likely``)
-_NATIVE = {"cp1254": "Turkish", "cp1253": "Greek", "cp1255": "Hebrew", "cp1256": "Arabic",
-           "cp874": "Thai", "cp1258": "Vietnamese", "koi8_r": "Russian", "koi8_u": "Ukrainian"}
-_EDGE = ".,;:!?()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u2013\u2014/\\|*#+=&%$"
-_WORD = re.compile(r"[^\s,;|\"]+")  # a cell's words, whatever the delimiter
-
-
-def _plausible(word: str) -> bool:
-    """Whether ``word`` (one whitespace-separated token holding non-ASCII text) reads like a
-    word: no undecodable byte, no symbol glued to a letter inside it (Polish cp1250 read as
-    cp1252 gives ``Wroc³aw``, ``wdro¿enie``; Mac Roman gives ``†bernahme``), and a Latin
-    word of three or more letters is not all accented letters (Cyrillic cp1251 read as
-    cp1252 gives ``Ïðèâåò``)."""
-    if "\ufffd" in word:
-        return False
-    core = word.strip(_EDGE)
-    for i, c in enumerate(core):
-        if ord(c) <= 127 or c.isalnum():
-            continue
-        if unicodedata.category(c).startswith("M"):
-            # a mark (Hebrew points, Thai tones, Devanagari signs) belongs to a letter before
-            # it: after a digit or a symbol (Hebrew cp1255 read as Thai cp874) it is garble
-            if i == 0 or not (core[i - 1].isalpha()
-                              or unicodedata.category(core[i - 1]).startswith("M")):
-                return False
-            continue
-        script = unicodedata.name(c, "?").split(" ", 1)[0]
-        for j in (i - 1, i + 1):  # a symbol glued to a letter, unless of the letter's script
-            if 0 <= j < len(core) and core[j].isalpha() \
-                    and unicodedata.name(core[j], "?").split(" ", 1)[0] != script:
-                return False
-    if any(ord(c) > 127 and c.isupper() and core[i - 1].islower()
-           for i, c in enumerate(core) if i > 0):  # SociÈtÈ: Mac Roman read as cp1252
-        return False
-    letters = [c for c in core if c.isalpha()]
-    scripts = {unicodedata.name(c, "?").split(" ", 1)[0] for c in letters}
-    if len(scripts) > 1:  # Latin and Cyrillic letters in one word (cp1250 read as cp1251)
-        return False
-    if len(letters) >= 3 and all(ord(c) > 127 for c in letters):
-        return scripts != {"LATIN"}
-    return True
-
-
-def _readings(sample: bytes, codecs_: Sequence[str]) -> dict[str, tuple[float, list[str]]]:
-    """Each codec's reading of ``sample``: (the share of its non-ASCII words that read like
-    words, those words). Codecs that cannot decode a single-byte sample are left out."""
-    out: dict[str, tuple[float, list[str]]] = {}
-    for codec in codecs_:
-        try:
-            text = sample.decode(codec, "replace")
-        except LookupError:
-            continue
-        if len(text) != len(sample):  # not a single-byte code page
-            continue
-        words = [w for w in _WORD.findall(text) if any(ord(c) > 127 for c in w)]
-        undefined = text.count("\ufffd")
-        if 0 < undefined <= max(2, (sum(1 for b in sample if b >= 0x80) - undefined) // 10):
-            # a few bytes this code page leaves undefined (a stray byte, a cut character:
-            # their rows fail alone) say nothing about the rest (v10r7 M1)
-            words = [w for w in words if "\ufffd" not in w]
-        if words:
-            out[codec] = (sum(map(_plausible, words)) / len(words), words)
-    return out
-
-
-def _multibyte(sample: bytes, codec: str) -> str | None:
-    """``sample`` read with multi-byte ``codec`` (Shift-JIS, GBK, Big5, EUC-KR...): its
-    text when every character decodes (one cut at the sample's end aside); None for a
-    single-byte code page or an unknown codec or one that cannot read it."""
-    try:
-        text = sample.decode(codec, "replace")
-    except LookupError:
-        return None
-    if len(text) == len(sample) or text[:-1].count("\ufffd"):
-        return None
-    return text
-
-
-def _likely(sample: bytes, found: list[str],
-            detected: Mapping[str, tuple[float, float]] | None = None,
-            languages: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
-    """The encoding to suggest and the alternatives worth naming (each with the first word
-    it reads differently: ``"cp1250: «Èerný» reads «Černý»"``). ``found``: the detector's
-    (charset-normalizer) candidates, best first; ``detected``: their (coherence, chaos);
-    ``languages``: the language it read each in.
-
-    A multi-byte encoding the detector ranks first (Shift-JIS, GBK, Big5, EUC-KR) that
-    reads the whole sample with little chaos is taken: read byte by byte, such text looks
-    like accented Latin words, and a single-byte guess garbled every row (v10r9 S1:
-    Shift-JIS advised as Mac Roman).
-
-    Otherwise the detector cannot tell the Windows code pages apart on short text (it
-    ranks cp1250 first for German with umlauts), and a guess named alone is followed: a
-    Polish cp1250 file advised as cp1252 was imported as ``Oferta dla £ódŸ`` (v10r8). So
-    every candidate reads the sample and the ones whose non-ASCII words read most like
-    words are kept; among those, the detector's choice when it read it in the language
-    that code page is for and is clearly more sure of it than of the others (coherence
-    higher by 0.02: Turkish in cp1254 over cp1252; not Estonian in cp1258), else
-    the first of ``_CANDIDATES`` (cp1252 first: the Excel "CSV" of Western Europe and
-    the Americas), then the detector's order. Every other kept candidate that turns some
-    letter into another is named beside it (at most three), with the word, so the user
-    can see which is right (v10r9 S1: a Baltic cp1257 file read as cp1252 named only
-    cp1250 beside it)."""
-    detected, languages = detected or {}, languages or {}
-    if found and (text := _multibyte(sample, found[0])) is not None \
-            and detected.get(found[0], (0.0, 0.0))[1] <= 0.1:
-        words = _WORD.findall(text)
-        also: list[str] = []
-        for codec in found[1:]:
-            read = _multibyte(sample, codec)
-            if read is None or detected.get(codec, (0.0, 1.0))[1] > 0.1:
-                continue
-            diff = next(((a, b) for a, b in zip(words, _WORD.findall(read), strict=False)
-                         if a != b), None)
-            if diff is not None:
-                also.append(f"{_name(codec)}: «{diff[0]}» reads «{diff[1]}»")
-            if len(also) == 2:
-                break
-        return _name(found[0]), also
-    singles = [f for f in found if f.startswith(("cp", "latin", "iso8859", "mac", "windows",
-                                                 "koi8", "kz", "ptcp", "tis"))]
-    order = list(dict.fromkeys([*_CANDIDATES, *singles]))
-    readings = _readings(sample, order)
-    if not readings:
-        names = [_name(f) for f in found]
-        return (names[0], names[1:3]) if names else ("latin-1", [])
-    best = max(score for score, _ in readings.values())
-    # within 0.05 of the best reading, the order decides (cp1252, the detector's, the rest)
-    ranked = [c for c in order if c in readings and readings[c][0] >= best - 0.05]
-    sure = sorted(((detected[c][0], c) for c in ranked if c in detected), reverse=True)
-    if sure and sure[0][1] in _NATIVE and _NATIVE[sure[0][1]] == languages.get(sure[0][1]) \
-            and (len(sure) == 1 or sure[0][0] >= sure[1][0] + 0.02):
-        ranked.remove(sure[0][1])
-        ranked.insert(0, sure[0][1])
-    top = ranked[0]
-    mine = readings[top][1]
-    others: list[str] = []
-    seen = {tuple(mine)}
-    for codec in ranked[1:]:
-        theirs = readings[codec][1]
-        if tuple(theirs) in seen or len(theirs) != len(mine):
-            continue
-        seen.add(tuple(theirs))
-        diff = next(((a, b) for a, b in zip(mine, theirs, strict=True) if a != b), None)
-        if diff is not None:
-            a, b = diff[0].strip(_EDGE), diff[1].strip(_EDGE)
-            if not a or not b or a == b:  # they differ in a quote or a dash: shown whole
-                a, b = diff
-            others.append(f"{_name(codec)}: «{_shown(a)}» reads «{_shown(b)}»")
-        if len(others) == 3:
-            break
-    return _name(top), others
-
-
-def _shown(word: str) -> str:
-    """``word`` with its unprintable characters (a C1 control a code page reads a byte as)
-    written as escapes, so the advice never shows an empty «»."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
-                   else f"\\u{ord(c):04x}" for c in word)
-
-
-def _name(codec: str) -> str:
-    """The name a user types for ``codec`` (``mac_roman`` → ``mac-roman``)."""
-    return _CODEC_NAMES.get(codec, codec.replace("_", "-"))
-
-
-_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
-
-
-def _cp1252_undefined(sample: bytes) -> list[int]:
-    """The offsets in ``sample`` of the five bytes cp1252 leaves undefined."""
-    return [m.start() for m in _CP1252_UNDEFINED.finditer(sample)]
 
 
 __all__ = ["choose_encoding", "detect_encoding", "open_utf8", "without_mapping_hint"]
