@@ -16,7 +16,6 @@ import pickle
 import sqlite3
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -33,7 +32,7 @@ from bulk.clock import Clock
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
+from bulk.manifest import SourceRow, date_system, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import RunResult, RunStats, recheck_batch
@@ -49,7 +48,13 @@ from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, Imp
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
 from .planning import Plan, estimate, reason_class
-from .results import SUCCESS_COLUMNS, failed_row, write_failed, write_results
+from .results import (
+    SUCCESS_COLUMNS,
+    failed_row,
+    typed_for_manifest,
+    write_failed,
+    write_results,
+)
 from .transforms import storable
 from .updating import META_KEY_LABEL
 
@@ -475,17 +480,9 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
 
 
 def typed_for(settings: ImportSettings) -> Typed | None:
-    """The typed failed-rows file an import of this manifest writes beside failed.csv:
-    JSON / JSONL sources failed.jsonl, XLSX failed.xlsx (of the workbook's date system:
-    ``"xlsx_1904"`` for a Mac 1904 workbook), CSV none (its cells are text)."""
-    kind = detect_format(settings.manifest, settings.format)
-    if kind == "xlsx":
-        try:
-            system = date_system(settings.manifest, format=settings.format, sheet=settings.sheet)
-        except (OSError, InputError, ValueError, KeyError, zipfile.BadZipFile):
-            system = None  # the workbook is gone: its date system is unknown
-        return "xlsx_1904" if system == 1904 else "xlsx"
-    return "jsonl" if kind in ("json", "jsonl") else None
+    """The typed failed-rows file an import of this manifest writes beside failed.csv
+    (``results.typed_for_manifest``)."""
+    return typed_for_manifest(settings.manifest, format=settings.format, sheet=settings.sheet)
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

@@ -21,8 +21,9 @@ from bulk.errors import InputError
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
+from . import transforms as tf
 from .catalog import Catalog
-from .results import write_results
+from .results import META_TYPED, write_results
 
 META_LOADED = "loaded"
 META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
@@ -39,6 +40,20 @@ def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None) ->
         except InputError:
             names.append(code)
     return "; ".join(names)
+
+
+def row_values(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What an item keeps of its manifest row: ``values`` (JSON-safe: ``storable``) and,
+    for an XLSX / JSON row, ``types`` (the cells whose type JSON would lose:
+    ``cell_types``), so that its failed-rows files write each cell as the reader gave it
+    (``results.failed_row``) — a number cell as a number, never the text a mapping reads
+    back otherwise (v10r12 severe: an update's failed.csv gave 2.375 back as 2375)."""
+    cells = dict(values or {})
+    types = tf.cell_types(cells)
+    out: dict[str, Any] = {"values": tf.storable(cells)}
+    if types:
+        out["types"] = types
+    return out
 
 
 # -- what a load phase produces ---------------------------------------------------------------
@@ -73,13 +88,13 @@ class Prepared:
         must be fixed in a new job), else the job kind checks it again."""
         extra = {LOAD_ERROR: reason} if final else {}
         self.add(NewItem(row=row, key=key, op=op, state=ItemState.FAILED, error=reason,
-                         payload={**payload, **extra, "values": dict(values or {}),
+                         payload={**payload, **extra, **row_values(values),
                                   "column": column}), action)
 
     def skip(self, row: int | None, key: str | None, result: Mapping[str, Any], *, op: str,
              values: Mapping[str, Any] | None = None, **payload: Any) -> None:
         self.add(NewItem(row=row, key=key, op=op, state=ItemState.SKIPPED,
-                         payload={**payload, "values": dict(values or {}),
+                         payload={**payload, **row_values(values),
                                   "result": dict(result)}), str(result.get("action")))
 
     def save(self, store: JobStore) -> None:
@@ -153,7 +168,9 @@ def write_job_results(store: JobStore, result: RunResult | None,
     stats = result.stats if result is not None else None
     summary = {"rate_limited": stats.rate_limited if stats else 0,
                "reconciled": stats.reconciled if stats else 0, **(extra or {})}
-    paths = write_results(store, success_columns=columns, summary=summary, hold_column=True)
+    typed = store.meta_get(META_TYPED)
+    paths = write_results(store, success_columns=columns, summary=summary, hold_column=True,
+                          typed=typed if isinstance(typed, str) else None)  # type: ignore[arg-type]
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"

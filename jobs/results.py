@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.errors import InputError
+from bulk.manifest import date_system, detect_format
 from bulk.manifest_xlsx import xlsx_header
 from bulk.reports import (
     FAILED,
@@ -95,6 +96,30 @@ def held(values: Mapping[str, Any], column: str | None, key: object, *,
 def _values(item: Item | NewItem) -> Mapping[str, Any]:
     values = item.payload.get("values")
     return values if isinstance(values, Mapping) else {}
+
+
+META_TYPED = "results.typed"  # the job's typed failed-rows file (``typed_for_manifest``)
+
+
+def typed_for_manifest(manifest: str | os.PathLike[str], *, format: str | None = None,
+                       sheet: str | None = None) -> Typed | None:
+    """The typed failed-rows file a job of this manifest writes beside failed.csv: JSON /
+    JSONL sources failed.jsonl, XLSX failed.xlsx (of the workbook's date system:
+    ``"xlsx_1904"`` for a Mac 1904 workbook), CSV none (its cells are text). Every job
+    that reads a manifest (import, update, move-stage, merge) writes one: failed.csv alone
+    turns an XLSX number 2.375 into the text ``2.375``, which a mapping with ``decimal =
+    ","`` reads back as 2375 (v10r12 severe, update)."""
+    try:
+        kind = detect_format(manifest, format)  # type: ignore[arg-type]
+    except InputError:
+        return None
+    if kind == "xlsx":
+        try:
+            system = date_system(manifest, format=kind, sheet=sheet)
+        except (OSError, InputError, ValueError, KeyError, zipfile.BadZipFile):
+            system = None  # the workbook is gone: its date system is unknown
+        return "xlsx_1904" if system == 1904 else "xlsx"
+    return "jsonl" if kind in ("json", "jsonl") else None
 
 
 def failed_row(item: Item | NewItem) -> dict[str, Any]:

@@ -27,6 +27,8 @@ from bulk.store import BeforeImage, JobStore, NewItem
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
 from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, same
+from .prepared import row_values
+from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
 from .updating import META_KEY_FIELD, PatchJob, Prepared, changed_names
 
@@ -148,6 +150,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     assert source.manifest is not None
     head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
     prep.meta["source_columns"] = head
+    prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
     by_id = source.key_column is None
     column = id_column(head, source.id_column) if by_id else source.key_column
     if column is None:
@@ -229,7 +232,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
             continue
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
-            "values": dict(values)}), "move")
+            **row_values(values)}), "move")
         image = before_image(deal, dict.fromkeys(("stage_id", *STATUS_FIELDS)))
         prep.images.append(BeforeImage("deal", deal_id, None, image, taken))
     prep.calls["updateDeal"] += prep.actions["move"]

@@ -48,10 +48,11 @@ from .prepared import (
     check_loaded,
     key_field_code,
     refused,
+    row_values,
     sent_while_loading,
     write_job_results,
 )
-from .results import held
+from .results import META_TYPED, held, typed_for_manifest
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
@@ -73,6 +74,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
+                                    META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
     by_key: dict[str, Deal] = {}
     if umap.by == "key":
@@ -112,9 +114,9 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
                           + f"; this row also fails: {exc.reason}", op="update",
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
-            else:
-                prep.fail(source.row, None, exc.reason, op="update", values=source.values,
-                          column=exc.column)
+            else:  # the key column is read as the row names it (v10r12: it was empty)
+                prep.fail(source.row, named_ref, exc.reason, op="update",
+                          values=source.values, column=exc.column)
             continue
         if first != source.row:  # whether that row was good or bad: one row per deal
             prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",
@@ -185,7 +187,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         return
     names = changed_names(changes, catalog)
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
-        "deal_id": deal_id, "changes": changes, "fields": names, "values": source.values}),
+        "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values)}),
         "update")
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 

@@ -453,3 +453,54 @@ def test_update_never_mentions_a_prompt_it_does_not_show(tmp_path: Path) -> None
                                            *cli_args(sb, tmp_path / argv[0])], env=env)
             assert res.exit_code == 0, res.output
             assert "prompt" not in res.output, res.output
+
+
+def test_an_update_from_xlsx_keeps_its_failed_rows_typed(tmp_path: Path) -> None:
+    """v10r12 severe: an update of an XLSX row (Discount an Excel number 2.375, a bad date)
+    wrote failed.csv only, the number as the text ``2.375`` and no hold; fixed and run
+    again with the same mapping (``decimal = ","``), the deal's Discount became 2375, exit
+    0 — and the failed row's key column was empty. Now failed.csv names the key and holds
+    the row ``typed-cells``, and failed.xlsx (the exact cells) is written: fixed there, the
+    row updates the deal with 2.375."""
+    import openpyxl
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        book = openpyxl.Workbook()
+        book.active.append(["Deal", "Close", "Disc"])
+        book.active.append([4, "2026-13-01", 2.375])
+        manifest = tmp_path / "rows.xlsx"
+        book.save(manifest)
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ndecimal = ","\n'
+            'date_formats = ["%d.%m.%Y"]\n[deal]\nexpected_close_date = "Close"\n'
+            '[custom_fields]\n"Discount" = "Disc"\n')
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+
+        def update(path: Path, jobs: str) -> tuple[int, Path]:
+            res = runner.invoke(app, ["update", str(path), "--mapping", str(tmp_path / "map.toml"),
+                                      *cli_args(sb, tmp_path / jobs)], env=env)
+            assert "Traceback" not in res.output, res.output
+            (job,) = (tmp_path / jobs).iterdir()
+            return res.exit_code, job
+
+        discount = code(sb, "Discount")
+        code_, job = update(manifest, "jobs1")
+        assert code_ == 3
+        (failed,) = read_csv(job / "failed.csv")
+        assert failed["key"] == "4" and failed["hold"] == "typed-cells", failed  # before: "", ""
+        fixed = tmp_path / "fixed.csv"
+        fixed.write_text((job / "failed.csv").read_text().replace("2026-13-01", "01.06.2026"))
+        code_, _ = update(fixed, "jobs2")
+        assert code_ == 3
+        assert (deal(sb, 4).get("custom_fields") or {}).get(discount) != 2375  # before: 2375
+        typed = openpyxl.load_workbook(job / "failed.xlsx")
+        sheet = typed.active
+        names = [c.value for c in sheet[1]]
+        sheet.cell(row=2, column=names.index("Close") + 1, value="01.06.2026")
+        typed.save(tmp_path / "fixed.xlsx")
+        code_, _ = update(tmp_path / "fixed.xlsx", "jobs3")
+        assert code_ == 0
+        after = deal(sb, 4)
+        assert after["custom_fields"][discount] == 2.375
+        assert after["expected_close_date"] == "2026-06-01"
