@@ -1008,16 +1008,41 @@ def test_symbols_tell_deals_apart(t1: str, t2: str) -> None:
 
 @pytest.mark.parametrize(("t1", "t2"), [
     ("Projekt X", "Projekt 10"), ("Team X", "Team 10"), ("Projekt V", "Projekt 5"),
-    ("Phase I rollout", "Phase 1 rollout"),
+    ("Louis VI", "Louis 6"), ("Projekt XII", "Projekt 12"), ("Henri IV Catering", "Henri 4 Catering"),
 ])
-def test_a_single_letter_against_its_roman_value_is_review(t1: str, t2: str) -> None:
+def test_a_letter_or_a_name_numeral_against_its_roman_value_is_review(t1: str, t2: str) -> None:
     """#11 v11r6 C4: a single letter is never read as a roman numeral (``Projekt X`` /
     ``Projekt 10`` was 1.000): a letter or a numeral, a person decides (review at most, a
-    ``a letter or a roman numeral: x≠10`` reason); ``Phase II`` = ``Phase 2`` as before."""
+    ``a letter or a roman numeral: x≠10`` reason); since round 7 so is a roman numeral after
+    any word but one that counts (``Louis VI`` / ``Louis 6`` was 1.000)."""
     s, band, reasons = _pair(t1, t2)
     assert band == "review" and s <= 0.80, (s, reasons)
     assert any(r.startswith("a letter or a roman numeral:") for r in reasons), reasons
-    assert _pair("Phase II rollout", "Phase 2 rollout")[1] == "duplicate"
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Phase I rollout", "Phase 1 rollout"), ("Phase II rollout", "Phase 2 rollout"),
+    ("Catering licences phase I", "Catering licences phase one"),
+    ("Catering licences phase I", "Catering licences first phase"),
+    ("Stage IV - Acme", "Stage 4"), ("Teil III Schulung", "Teil 3 Schulung"), ("Lot V", "Lot 5"),
+])
+def test_a_roman_numeral_after_a_word_that_counts_is_its_number(t1: str, t2: str) -> None:
+    """#11 round 7: ``Phase I`` / ``Phase 1`` was review (``a letter or a roman numeral``): after
+    a word that counts (``normalize.SEQUENCE_WORDS``) a roman numeral is its number, one deal."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "duplicate", (s, reasons)
+
+
+@pytest.mark.parametrize(("t1", "t2"), [
+    ("Phase II rollout", "Phase 11 rollout"), ("Phase I rollout", "Phase 2 rollout"),
+    ("Phase III rollout", "Phase 2 rollout"), ("Stage IV", "Stage 6"), ("Phase IX", "Phase XI"),
+    ("Louis VI", "Louis VII"), ("Louis VI", "Louis 7"), ("Phase V", "Phase 6"),
+])
+def test_a_roman_numeral_of_another_value_is_another_deal(t1: str, t2: str) -> None:
+    """#11 round 7: a roman numeral equals only the digits of its own value (``Phase II`` is not
+    ``Phase 11``, ``Louis VI`` not ``Louis VII``): numbers differ, at most 0.40."""
+    s, band, reasons = _pair(t1, t2)
+    assert band == "distinct" and s <= 0.40, (s, reasons)
 
 
 def test_a_month_abbreviation_alone_is_a_word() -> None:

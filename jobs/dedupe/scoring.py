@@ -87,6 +87,7 @@ from .lexicon import both_known, misspelt
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
+    ROMAN_NUMERALS,
     NormTitle,
     fold,
     normalize_title,
@@ -543,20 +544,19 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
 
 
-_ROMAN_LETTERS = {"i": "1", "v": "5", "x": "10"}
-
-
 def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
-    """``i≠1`` when the two titles' identifying tokens differ only in single letters that
-    could be roman numerals written against their digits (``i`` / ``1``, ``v`` / ``5``,
-    ``x`` / ``10``): a letter (``Projekt X``) or a numeral (``Phase I``); else empty."""
+    """``i≠1`` when the two titles' identifying tokens differ only in letters that could be
+    roman numerals written against their digits (``i`` / ``1``, ``x`` / ``10``, ``vi`` /
+    ``6``) and the numeral follows no word that counts (``normalize.SEQUENCE_WORDS``: there
+    ``Phase I`` is ``Phase 1`` already): a letter (``Projekt X``), a name's numeral (``Louis
+    VI``) or a number; else empty."""
     dx, dy = x - y, y - x
-    if not dx or len(dx) != len(dy) or not (_ROMAN_LETTERS.keys() & (dx | dy)):
+    if not dx or len(dx) != len(dy) or ROMAN_NUMERALS.keys().isdisjoint(dx | dy):
         return ""
-    if {_ROMAN_LETTERS.get(t, t) for t in dx} != {_ROMAN_LETTERS.get(t, t) for t in dy}:
+    if {ROMAN_NUMERALS.get(t, t) for t in dx} != {ROMAN_NUMERALS.get(t, t) for t in dy}:
         return ""
-    return " ".join(f"{t}≠{_ROMAN_LETTERS.get(t, t)}" if t in _ROMAN_LETTERS else
-                    f"{next(k for k, v in _ROMAN_LETTERS.items() if v == t)}≠{t}"
+    return " ".join(f"{t}≠{ROMAN_NUMERALS.get(t, t)}" if t in ROMAN_NUMERALS else
+                    f"{next(k for k, v in ROMAN_NUMERALS.items() if v == t)}≠{t}"
                     for t in sorted(dx))
 
 
