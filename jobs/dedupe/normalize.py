@@ -16,9 +16,10 @@ place names with an English exonym (``DOTLESS_PLACES``: ``Zürich`` = ``Zurich``
 Each token keeps the index of the title part it is in (``parted_words``: parts
 split at separators), and noise words are dropped only where they mark a copy or a
 label (``(copy)``, ``Deal: ...``; ``_label_noise``) — function words anywhere.
-Number words, ordinals and roman numerals II-XII become digits (``Phase one`` =
-``1st phase`` = ``Phase 1``, ``Phase II`` = ``Phase 2``; a single letter is never a numeral:
-``Projekt X`` is not ``Projekt 10``); month and weekday names (English, German, French,
+Number words and ordinals become digits, roman numerals I-XII only right after a word that
+counts (``SEQUENCE_WORDS``: ``Phase one`` = ``1st phase`` = ``Phase 1`` = ``Phase I``, ``Phase
+II`` = ``Phase 2``; elsewhere a numeral is itself: ``Projekt X`` is not ``Projekt 10``, ``Louis
+VI`` not ``Louis 6``); month and weekday names (English, German, French,
 Spanish, Dutch) their English name (``Juni`` = ``June``), an abbreviation that is also a word
 (``Jan``) only next to a day or year number (``Jan 2026``). A letter token carrying ``+``,
 ``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token;

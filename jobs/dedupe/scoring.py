@@ -16,7 +16,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
   an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review); at one org record, the
   org's name (exact or two letters swapped) and legal forms on one side only are left out of
-  the title score and cost nothing (``_customer_name_only``);
+  the title score and cost nothing (``_customer_name_only``), and so is the name one letter
+  off as a title part of its own when org record, person and value agree (``_name_slip``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -24,7 +25,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``abendkurse``, ``inflected``) are two words: at most 0.80 (review), whatever the other
   evidence (``two real words`` / ``word forms`` reasons); a letter replaced, added or dropped
   after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
-  a near word: at most 0.80 (review), even in a double submission; two edits, a changed
+  a near word: at most 0.80 (review), even in a double submission — but a common word's
+  plausible slip into a spelling written under Zipf 2 (``servce``, ``lexicon.rare_slip``) is
+  the word when org record, person and value agree (``_agree``); two edits, a changed
   first letter or a word under 4 letters is no partner at all: a
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
