@@ -29,7 +29,8 @@ TITLE = "Dedupe quality (labelled generator, default thresholds)"
 FOOTNOTES = (
     "precision/recall over deal pairs in duplicate-band groups; review = pairs only in review groups",
     "hard neg merged: hard-negative pairs (year/phase/quarter/product/site/building/contradict/generic/"
-    "subsidiary/entity/near_word/renewal/retainer/reopened/route/pair/brand) inside one duplicate group",
+    "subsidiary/entity/near_word/renewal/retainer/reopened/route/pair/brand/numeral/extra_word/name) "
+    "inside one duplicate group",
 )
 SEEDS = (11, 12, 13)
 

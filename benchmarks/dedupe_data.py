@@ -285,7 +285,32 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
         org_id, org_name, people, currency = brand_rng.choice(customers)
         negatives.append(_brand_pair(g, brand_rng, deals, org_id, org_name, people, currency,
                                      template.format(brand), template.format(word)))
+    # round 7 of issue 11: one of each pair a seed, at a customer from an RNG of its own (last)
+    r7_rng = random.Random(seed * 7919 + 3)
+    for one, other, kind in ROUND7_PAIRS:
+        org_id, org_name, people, currency = r7_rng.choice(customers)
+        name = org_name.rsplit(" ", 1)[0]
+        slip = name[:2] + name[3:] if len(name) > 4 else name + "x"  # a letter dropped
+        negatives.append(_brand_pair(g, r7_rng, deals, org_id, org_name, people, currency,
+                                     one.format(name=name, slip=slip),
+                                     other.format(name=name, slip=slip), kind))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
+
+
+# the hard negatives of round 7 of issue 11, double-submitted at one customer (same person and
+# value, minutes apart): a roman numeral of another value or after a name (``numeral``), a word
+# that changes the deal on one side (``extra_word``), the org's name mistyped inside a part
+# with another word: a person's name, maybe (``name``)
+ROUND7_PAIRS = (
+    ("Phase II rollout", "Phase 11 rollout", "numeral"), ("Phase I rollout", "Phase 2 rollout", "numeral"),
+    ("Stage IV training", "Stage 6 training", "numeral"), ("Louis VI catering", "Louis 6 catering", "numeral"),
+    ("Projekt XII", "Projekt 12", "numeral"), ("Phase IX audit", "Phase XI audit", "numeral"),
+    ("Website", "Website migration", "extra_word"), ("Support", "Support renewal", "extra_word"),
+    ("Hosting", "Hosting - Backup", "extra_word"), ("Lizenzen", "Lizenzen Verlängerung", "extra_word"),
+    ("{name} - Website", "{name} - Website migration", "extra_word"),
+    ("Support - Kunde {name}", "Support - Kunde {slip}", "name"),
+    ("Schulung {name}", "Schulung {slip}", "name"),
+)
 
 
 # one-word substitutions that are other deals, not typos: (template, word, near word)
@@ -382,18 +407,19 @@ def _near_word_pair(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str
 
 
 def _brand_pair(g: _Gen, rng: random.Random, deals: list[DealRecord], org_id: int, org_name: str,
-                people: list[int], currency: str, one: str, other: str) -> tuple[frozenset[int], str]:
+                people: list[int], currency: str, one: str, other: str, kind: str = "brand"
+                ) -> tuple[frozenset[int], str]:
     """Two deals of one customer, same person and value, added minutes apart, whose titles
     differ by a brand, product or town and the common word one letter from it (``Looker`` /
     ``Locker``, ``Brevo`` / ``Bravo``, ``Softr`` / ``Softer``, ``Woking`` / ``Working``): not
-    one deal. Kind ``brand``."""
+    one deal. Kind ``brand`` (or ``kind``: ``ROUND7_PAIRS``)."""
     person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
     add = T0 + timedelta(days=rng.uniform(0, 600))
     a = _deal(g, one, org_id, org_name, person, value, currency, add)
     b = _deal(g, other, org_id, org_name, person, value, currency,
               add + timedelta(minutes=rng.uniform(1, 30)))
     deals.extend((a, b))
-    return frozenset((a.id, b.id)), "brand"
+    return frozenset((a.id, b.id)), kind
 
 
 def _entities(g: _Gen, deals: list[DealRecord], orgs: list[dict[str, Any]],

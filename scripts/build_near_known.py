@@ -7,8 +7,10 @@ next to ``working``) looked unwritten; the ``large`` lists know it but cost ~200
 ~4 s to load. This script keeps, once, the few words the rule can ever ask about: every
 word of the ``large`` lists of the five languages (Zipf > 0; umlauts transliterated as
 ``normalize`` does) that is one letter replaced, added or dropped after the first letter
-from a common English word of ``MIN_SHAPED_LEN``+ letters. Run it again after upgrading
-wordfreq: ``python scripts/build_near_known.py``. Data: wordfreq (CC BY-SA 4.0).
+from a common English word of ``MIN_SHAPED_LEN``+ letters, and in ``near_written.txt`` those
+of them written at least ``WRITTEN_ZIPF`` (2.0, once per 100 million words) in one of the
+languages (``lexicon.rare_slip``: ``woking`` 2.7 is written, ``servce`` 1.1 is a slip). Run it
+again after upgrading wordfreq: ``python scripts/build_near_known.py``. Data: wordfreq (CC BY-SA 4.0).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from pathlib import Path
 from wordfreq import get_frequency_dict, top_n_list, zipf_frequency
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from jobs.dedupe.lexicon import COMMON_ZIPF, LANGUAGES, MIN_SHAPED_LEN
+from jobs.dedupe.lexicon import COMMON_ZIPF, LANGUAGES, MIN_SHAPED_LEN, WRITTEN_ZIPF
 
 OUT = Path(__file__).resolve().parents[1] / "jobs" / "dedupe" / "near_known.txt"
+WRITTEN = OUT.with_name("near_written.txt")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 
 
@@ -46,11 +49,19 @@ def main() -> None:
     for w in common:
         cands |= neighbours(w)
     known: set[str] = set()
+    written: set[str] = set()  # ... and written at least WRITTEN_ZIPF in one language
+    floor = 10 ** (WRITTEN_ZIPF - 9)  # Zipf = log10(frequency) + 9
     for lang in LANGUAGES:
-        words = {w.translate(_UMLAUTS) for w in get_frequency_dict(lang, wordlist="large")}
-        known |= cands & words
+        for w, f in get_frequency_dict(lang, wordlist="large").items():
+            t = w.translate(_UMLAUTS)
+            if t in cands:
+                known.add(t)
+                if f >= floor:
+                    written.add(t)
     OUT.write_text("".join(f"{w}\n" for w in sorted(known)), encoding="utf-8")
-    print(f"{len(common)} common words, {len(known)} near spellings known -> {OUT}")
+    WRITTEN.write_text("".join(f"{w}\n" for w in sorted(written)), encoding="utf-8")
+    print(f"{len(common)} common words, {len(known)} near spellings known -> {OUT}, "
+          f"{len(written)} of them written at Zipf {WRITTEN_ZIPF}+ -> {WRITTEN}")
 
 
 if __name__ == "__main__":

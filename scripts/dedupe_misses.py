@@ -26,7 +26,8 @@ from jobs.dedupe.scoring import prepare, score_pair
 
 # reason prefixes that cap a score, most telling first
 CAPS = ("guard:", "different order", "numbers differ", "number only on one", "a letter or a roman",
-        "near word", "word forms", "two real words", "ß or ss", "different words", "word only on one",
+        "near word", "slip into a rare spelling", "word forms", "two real words", "ß or ss",
+        "different words", "word only on one",
         "two legal entities", "nothing ties", "two persons", "contradicting evidence", "recurring",
         "dates differ")
 

@@ -262,8 +262,8 @@ def test_sharp_s_stays_in_titles_and_is_ss_in_org_names() -> None:
     ("Kurs A+ (Gruppe 2)", ("kurs", "a+", "gruppe", "2"), {"a+", "2"}),
     ("Tarif S+", ("tarif", "s+"), {"s+"}), ("Plan A - Rollout", ("plan", "a", "rollout"), {"a"}),
     ("Check-in Kiosk - Acme", ("check", "in", "kiosk", "acme"), set()),
-    ("Projekt X", ("projekt", "x"), {"x"}), ("Projekt XII", ("projekt", "12"), {"12"}),
-    ("Projekt IV", ("projekt", "4"), {"4"}),
+    ("Projekt X", ("projekt", "x"), {"x"}), ("Projekt XII", ("projekt", "xii"), {"xii"}),
+    ("Projekt IV", ("projekt", "iv"), {"iv"}),
 ])
 def test_symbol_tokens_are_kept_whole_and_a_letter_is_no_roman_numeral(
         title: str, tokens: tuple[str, ...], numbers: set[str]) -> None:
@@ -290,3 +290,21 @@ def test_fold_keeps_the_marks_that_make_another_letter(one: str, other: str) -> 
 
     assert fold(one) != fold(other)
     assert fold("région") == "region" and fold("ελλάδα") == fold("ελλαδα")
+
+
+@pytest.mark.parametrize(("title", "tokens", "numbers"), [
+    ("Phase I rollout", ("phase", "1", "rollout"), {"1"}),
+    ("Rollout phase II", ("rollout", "phase", "2"), {"2"}),
+    ("Stage IV - Acme", ("stage", "4", "acme"), {"4"}),
+    ("Bauabschnitt III", ("bauabschnitt", "3"), {"3"}),
+    ("Louis VI", ("louis", "vi"), {"vi"}), ("Meeting Xi", ("meeting", "xi"), {"xi"}),
+    ("Phase - II", ("phase", "ii"), {"ii"}),  # another part: no longer the phase's number
+    ("Projekt X", ("projekt", "x"), {"x"}),
+])
+def test_a_roman_numeral_is_a_number_only_after_a_word_that_counts(
+        title: str, tokens: tuple[str, ...], numbers: set[str]) -> None:
+    """#11 round 7: ``Phase I`` = ``Phase 1`` (a roman numeral right after ``SEQUENCE_WORDS``,
+    before: ``i``, review); anywhere else a roman numeral is itself, identifying (``Louis VI``,
+    ``Xi``; before: ``vi`` was ``6`` everywhere)."""
+    t = normalize_title(title)
+    assert t.tokens == tokens and t.numbers == numbers

@@ -45,6 +45,11 @@ MIN_COMMON_LEN = 7
 # the shortest common word ``misspelt`` reads a *plausible* slip in (``plausible_typo``)
 MIN_SHAPED_LEN = 5
 _NEAR_KNOWN = Path(__file__).with_name("near_known.txt")
+# a spelling written less than this (Zipf, in every language's ``large`` list: once per 100
+# million words) is a slip people make, not a word of its own (``servce`` 1.1, ``suport`` 1.8;
+# ``woking`` 2.7, ``brest`` 2.7, ``lienz`` 3.0, ``coud`` 2.4 are written): ``rare_slip``
+WRITTEN_ZIPF = 2.0
+_NEAR_WRITTEN = Path(__file__).with_name("near_written.txt")
 
 # keyboard rows of the layouts our users type on; a row is offset half a key from the next
 _LAYOUTS = (("qwertyuiop", "asdfghjkl", "zxcvbnm"),      # QWERTY
@@ -125,6 +130,36 @@ def misspelt(x: str, y: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def near_written() -> frozenset[str]:
+    """The words of ``near_known`` written at least ``WRITTEN_ZIPF`` (2.0) in one of
+    ``LANGUAGES``' ``large`` lists (``woking``, ``brest``, ``coud``): built with it by
+    ``scripts/build_near_known.py``; read on the first question."""
+    return frozenset(_NEAR_WRITTEN.read_text(encoding="utf-8").split())
+
+
+def rare_slip(x: str, y: str) -> bool:
+    """True when one of two words is a common English word (``COMMON_ZIPF``) of
+    ``MIN_SHAPED_LEN`` (5)+ letters and the other that word with one plausible slip of a
+    finger (``plausible_typo``: ``servce``, ``suport``, ``ofice``) into a spelling that is no
+    known word (``is_known_word``) and is written, if at all, less than ``WRITTEN_ZIPF``
+    (``near_written``): a misspelling the ``large`` lists caught, not a town or a brand
+    (``woking`` / ``working``, ``brest`` / ``breast`` stay near words). Weaker than
+    ``misspelt``: ``scoring`` takes it for the word only when the deals agree on org record,
+    person and value."""
+    if not (x.isalpha() and y.isalpha()):
+        return False
+    from wordfreq import zipf_frequency
+
+    for common, other in ((x, y), (y, x)):
+        if len(common) < MIN_SHAPED_LEN or not plausible_typo(common, other) \
+                or is_known_word(other) or other in near_written():
+            continue
+        if zipf_frequency(common, "en", wordlist="small") >= COMMON_ZIPF:
+            return True
+    return False
+
+
 def both_known(x: str, y: str) -> bool:
     """True when ``x`` and ``y`` are both known words (``is_known_word``): two words,
     not one word and its typo."""
@@ -132,4 +167,5 @@ def both_known(x: str, y: str) -> bool:
 
 
 __all__ = ["COMMON_ZIPF", "KEY_NEIGHBOURS", "KNOWN_ZIPF", "LANGUAGES", "MIN_COMMON_LEN", "MIN_SHAPED_LEN",
-           "both_known", "is_known_word", "misspelt", "near_known", "plausible_typo"]
+           "WRITTEN_ZIPF", "both_known", "is_known_word", "misspelt", "near_known", "near_written",
+           "plausible_typo", "rare_slip"]

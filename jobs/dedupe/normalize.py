@@ -16,9 +16,10 @@ place names with an English exonym (``DOTLESS_PLACES``: ``Zürich`` = ``Zurich``
 Each token keeps the index of the title part it is in (``parted_words``: parts
 split at separators), and noise words are dropped only where they mark a copy or a
 label (``(copy)``, ``Deal: ...``; ``_label_noise``) — function words anywhere.
-Number words, ordinals and roman numerals II-XII become digits (``Phase one`` =
-``1st phase`` = ``Phase 1``, ``Phase II`` = ``Phase 2``; a single letter is never a numeral:
-``Projekt X`` is not ``Projekt 10``); month and weekday names (English, German, French,
+Number words and ordinals become digits, roman numerals I-XII only right after a word that
+counts (``SEQUENCE_WORDS``: ``Phase one`` = ``1st phase`` = ``Phase 1`` = ``Phase I``, ``Phase
+II`` = ``Phase 2``; elsewhere a numeral is itself: ``Projekt X`` is not ``Projekt 10``, ``Louis
+VI`` not ``Louis 6``); month and weekday names (English, German, French,
 Spanish, Dutch) their English name (``Juni`` = ``June``), an abbreviation that is also a word
 (``Jan``) only next to a day or year number (``Jan 2026``). A letter token carrying ``+``,
 ``++``, ``#`` or a grade's ``-`` (``C++``, ``C#``, ``A+``, ``A-``) is one identifying token;
@@ -50,6 +51,18 @@ LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 # tokens that name a number without a digit -> the digits they stand for: roman numerals
 # II-XII, number words one-twelve, ordinals first-twelfth (``1st``, ``2nd``... by _ORDINAL)
 _NUMBER_WORDS: dict[str, str] = {}
+# roman numerals I-XII -> their digits, read so only right after a ``SEQUENCE_WORDS`` word
+ROMAN_NUMERALS: dict[str, str] = {}
+# words that number what follows them (``Phase I``, ``Stage II``, ``Teil III``, ``Lot IV``):
+# a roman numeral after one of them is its number. After any other word it may be a name's
+# (``Louis VI``), a code name (``Projekt X``) or a word (``Xi``, ``IV``): itself, an
+# identifying token, and against its digits review (``scoring``: ``a letter or a roman numeral``)
+SEQUENCE_WORDS = frozenset({
+    "phase", "stage", "part", "step", "level", "tier", "round", "wave", "lot", "tranche",
+    "module", "volume", "vol", "chapter", "season", "milestone", "iteration", "sprint", "release",
+    "stufe", "teil", "abschnitt", "bauabschnitt", "bauphase", "etappe", "los", "schritt",
+    "welle", "runde", "modul", "kapitel", "staffel", "meilenstein", "ausbaustufe",
+    "étape", "etape", "partie", "fase", "etapa", "parte", "ronde"})
 # ordinals written as words (``first``, ``zweite``, ``troisième``...): ``first phase`` is read
 # ``phase 1`` (normalize_title moves an ordinal after the word it numbers)
 _ORDINAL_WORDS: set[str] = set()
@@ -58,10 +71,10 @@ for _n, (_roman, _word, _nth) in enumerate((
         ("iv", "four", "fourth"), ("v", "five", "fifth"), ("vi", "six", "sixth"),
         ("vii", "seven", "seventh"), ("viii", "eight", "eighth"), ("ix", "nine", "ninth"),
         ("x", "ten", "tenth"), ("xi", "eleven", "eleventh"), ("xii", "twelve", "twelfth")), start=1):
-    # a single letter is never a roman numeral (``Projekt X`` / ``Projekt 10``, ``Team V``):
-    # ``i`` / ``v`` / ``x`` stay letters, ``ii``, ``iv``, ``xii``... are numbers
-    _NUMBER_WORDS.update(dict.fromkeys((_roman, _word, _nth) if len(_roman) > 1 else (_word, _nth),
-                                       str(_n)))
+    # a roman numeral is a number only after a word that counts (``SEQUENCE_WORDS``: ``Phase
+    # I`` = ``Phase 1``); anywhere else it stays itself (``Louis VI``, ``Projekt X``, ``Xi``)
+    _NUMBER_WORDS.update(dict.fromkeys((_word, _nth), str(_n)))
+    ROMAN_NUMERALS[_roman] = str(_n)
     _ORDINAL_WORDS.add(_nth)
 # the same in German, French, Spanish, Dutch and Italian (cardinals two-twelve, ordinals
 # first-fifth), leaving out what is also an article, a common word or a name in these
@@ -371,6 +384,18 @@ def _canonical_all(raw: Sequence[str]) -> list[str]:
     return out
 
 
+def _sequence_numerals(raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
+    """Read a roman numeral right after a word that counts (``SEQUENCE_WORDS``, in one title
+    part) as its digits, in ``toks``: ``Phase I`` = ``Phase 1``, ``Stage IV`` = ``Stage 4``; never
+    elsewhere (``Louis VI``, ``Projekt X``: ``ROMAN_NUMERALS``)."""
+    if ROMAN_NUMERALS.keys().isdisjoint(raw):
+        return
+    for k in range(1, len(raw)):
+        n = ROMAN_NUMERALS.get(raw[k])
+        if n is not None and raw[k - 1] in SEQUENCE_WORDS and parts[k] == parts[k - 1]:
+            toks[k] = n
+
+
 def _join_initials(s: str) -> str:
     """``S.A.`` -> ``SA``, ``B.V.`` -> ``BV`` (dotted initials are one word), before tokenizing."""
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
@@ -383,7 +408,7 @@ def is_identifying(token: str) -> bool:
     (``c++``, ``c#``, ``a+``, ``a-``: ``C++ Schulung`` / ``C# Schulung`` are two courses) or a
     month or weekday name after ``canonical`` (``june``, ``monday``)."""
     return len(token) == 1 or token in CALENDAR_NAMES or has_numeral(token) \
-        or token.endswith(SYMBOL_ENDS) or not token[0].isalnum()
+        or token.endswith(SYMBOL_ENDS) or not token[0].isalnum() or token in ROMAN_NUMERALS
 
 
 def has_numeral(token: str) -> bool:
@@ -548,6 +573,7 @@ def normalize_title(title: str, org_name: str | None = None,
     """
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
+    _sequence_numerals(raw, parts, toks)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = _canonical_all(words(title, other=True, sharp_s=True))

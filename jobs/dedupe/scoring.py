@@ -16,7 +16,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * a meaningful word on one side only (``Storno Auftrag`` / ``Auftrag``; not a legal form or
   an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review); at one org record, the
   org's name (exact or two letters swapped) and legal forms on one side only are left out of
-  the title score and cost nothing (``_customer_name_only``);
+  the title score and cost nothing (``_customer_name_only``), and so is the name one letter
+  off as a title part of its own when org record, person and value agree (``_name_slip``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -24,7 +25,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``abendkurse``, ``inflected``) are two words: at most 0.80 (review), whatever the other
   evidence (``two real words`` / ``word forms`` reasons); a letter replaced, added or dropped
   after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
-  a near word: at most 0.80 (review), even in a double submission; two edits, a changed
+  a near word: at most 0.80 (review), even in a double submission — but a common word's
+  plausible slip into a spelling written under Zipf 2 (``servce``, ``lexicon.rare_slip``) is
+  the word when org record, person and value agree (``_agree``); two edits, a changed
   first letter or a word under 4 letters is no partner at all: a
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
@@ -83,10 +86,11 @@ from types import MappingProxyType
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
-from .lexicon import both_known, misspelt
+from .lexicon import both_known, is_known_word, misspelt, rare_slip
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
+    ROMAN_NUMERALS,
     NormTitle,
     fold,
     normalize_title,
@@ -104,6 +108,7 @@ NO_CUSTOMER = "no shared org or person"
 UNTIED = "nothing ties the deals to one customer"  # reason: no shared org (company) nor person
 FAR_APART_DAYS = 90  # added further apart than this: evidence against
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
+RARE_SLIP = "slip into a rare spelling"  # reason prefix: servce≈service (lexicon.rare_slip)
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
 REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
 REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
@@ -356,7 +361,7 @@ def clear_typo(x: str, y: str) -> bool:
 
 
 # how two words, one on each side, relate (``word_pair``)
-TYPO, NEAR, REAL, FORMS, SHARP_S = "typo", "near", "real", "forms", "sharp_s"
+TYPO, NEAR, REAL, FORMS, SHARP_S, SLIP = "typo", "near", "real", "forms", "sharp_s", "slip"
 
 
 def _end_letter(x: str, y: str) -> bool:
@@ -377,8 +382,11 @@ def word_pair(x: str, y: str) -> str | None:
     * ``SHARP_S``: ``ß`` on one side where the other writes ``ss`` (``maße`` / ``masse``:
       dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
     * ``TYPO``: two neighbours swapped (``clear_typo``);
+    * ``SLIP``: a common word and a plausible slip of a finger into a spelling written less than
+      once per 100 million words (``lexicon.rare_slip``: ``servce`` / ``service``): a typo only
+      when the deals agree on org record, person and value (``score_pair``), else a near word;
     * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
-      word of 4+ letters: a typo only in a double submission (``score_pair``);
+      word of 4+ letters: review at most (``score_pair``);
     * None: two or more edits apart (``onboarding`` / ``offboarding``, ``encryption`` /
       ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
       ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
@@ -395,7 +403,9 @@ def word_pair(x: str, y: str) -> str | None:
         if x[0] != y[0]:
             return None
         # a common word next to a spelling no one writes: that word mistyped
-        return TYPO if misspelt(x, y) else NEAR
+        if misspelt(x, y):
+            return TYPO
+        return SLIP if rare_slip(x, y) else NEAR
     return FORMS if inflected(x, y) else None
 
 
@@ -430,6 +440,7 @@ class WordDiff:
     real: tuple[tuple[str, str], ...]
     forms: tuple[tuple[str, str], ...]
     sharp_s: tuple[tuple[str, str], ...] = ()
+    slip: tuple[tuple[str, str], ...] = ()
 
 
 def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
@@ -439,7 +450,8 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     only_x, only_y = _only(x, y), _only(y, x)
     if only_x and only_y and len(only_x) != len(only_y) and "".join(only_x) == "".join(only_y):
         only_x = only_y = []  # the same letters spaced differently: data soft / datasoft
-    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: []}
+    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: [],
+                                               SLIP: []}
     paired_x: set[str] = set()
     paired_y: set[str] = set()
     for t in only_x:
@@ -452,7 +464,7 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     return WordDiff(tuple(t for t in only_x if t not in paired_x),
                     tuple(u for u in only_y if u not in paired_y),
                     tuple(kinds[TYPO]), tuple(kinds[NEAR]), tuple(kinds[REAL]),
-                    tuple(kinds[FORMS]), tuple(kinds[SHARP_S]))
+                    tuple(kinds[FORMS]), tuple(kinds[SHARP_S]), tuple(kinds[SLIP]))
 
 
 def _fmt(v: float) -> str:
@@ -501,6 +513,10 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     s = _cap_legal_entities(s, reasons)
     if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id:
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz, woking/working): review
+    if s > NEAR_WORD_CAP and not same_id and any(r.startswith(RARE_SLIP) for r in reasons) \
+            and not _agree(a, b):
+        s = NEAR_WORD_CAP  # servce/service: a slip, when nothing else could tell the deals apart
+        reasons.append(f"{RARE_SLIP}: review unless org record, person and value agree")
     if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
         reasons.append(recurring)
@@ -543,20 +559,19 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
 
 
-_ROMAN_LETTERS = {"i": "1", "v": "5", "x": "10"}
-
-
 def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
-    """``i≠1`` when the two titles' identifying tokens differ only in single letters that
-    could be roman numerals written against their digits (``i`` / ``1``, ``v`` / ``5``,
-    ``x`` / ``10``): a letter (``Projekt X``) or a numeral (``Phase I``); else empty."""
+    """``i≠1`` when the two titles' identifying tokens differ only in letters that could be
+    roman numerals written against their digits (``i`` / ``1``, ``x`` / ``10``, ``vi`` /
+    ``6``) and the numeral follows no word that counts (``normalize.SEQUENCE_WORDS``: there
+    ``Phase I`` is ``Phase 1`` already): a letter (``Projekt X``), a name's numeral (``Louis
+    VI``) or a number; else empty."""
     dx, dy = x - y, y - x
-    if not dx or len(dx) != len(dy) or not (_ROMAN_LETTERS.keys() & (dx | dy)):
+    if not dx or len(dx) != len(dy) or ROMAN_NUMERALS.keys().isdisjoint(dx | dy):
         return ""
-    if {_ROMAN_LETTERS.get(t, t) for t in dx} != {_ROMAN_LETTERS.get(t, t) for t in dy}:
+    if {ROMAN_NUMERALS.get(t, t) for t in dx} != {ROMAN_NUMERALS.get(t, t) for t in dy}:
         return ""
-    return " ".join(f"{t}≠{_ROMAN_LETTERS.get(t, t)}" if t in _ROMAN_LETTERS else
-                    f"{next(k for k, v in _ROMAN_LETTERS.items() if v == t)}≠{t}"
+    return " ".join(f"{t}≠{ROMAN_NUMERALS.get(t, t)}" if t in ROMAN_NUMERALS else
+                    f"{next(k for k, v in ROMAN_NUMERALS.items() if v == t)}≠{t}"
                     for t in sorted(dx))
 
 
@@ -578,9 +593,42 @@ def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str
             out.append(w)
         elif (o := next((o for o in orgs if clear_typo(w, o)), None)) is not None:
             out.append(f"{w} ({o})")
+        elif (o := _name_slip(w, orgs, a, b)) is not None:
+            out.append(f"{w} ({o})")
         elif w not in LEGAL_SUFFIXES:
             return ""
     return " ".join(out)
+
+
+def _agree(a: Prepared, b: Prepared) -> bool:
+    """The deals agree on all a customer is known by: one org record, one person, and no
+    two different values (equal within 0.5 %, or 0 / empty on one side: no evidence)."""
+    da, db = a.deal, b.deal
+    return da.org_id is not None and da.org_id == db.org_id and da.person_id is not None \
+        and da.person_id == db.person_id and not (
+            da.value and db.value and abs(da.value - db.value) > 0.005 * max(abs(da.value), abs(db.value)))
+
+
+def _name_slip(w: str, orgs: set[str], a: Prepared, b: Prepared) -> str | None:
+    """The org-name word ``w`` mistypes by one letter replaced, added or dropped after the
+    first (``Wean - Firewall upgrade`` / ``Wenan - Firewall upgrade`` at org ``Wenan NV``), or
+    None. Only where nothing else could be meant: ``w`` is no known word (``lexicon``: ``Plan``
+    at org ``Pelan``, ``Loren`` at org ``Lozen`` stay extra words), it stands as a title part
+    of its own (with legal forms at most: ``Kunde Maier`` at org ``Meier`` names a person), and
+    the deals agree on everything else: one org record (checked by the caller), one person,
+    one non-zero value."""
+    if not _agree(a, b):
+        return None
+    o = next((o for o in orgs if o[:1] == w[:1] and _typo_of(w, o)), None)
+    if o is None or is_known_word(w):
+        return None
+    title = a.title if w in a.title.tokens else b.title
+    if not title.parts:
+        return None
+    k = title.parts[title.tokens.index(w)]
+    alone = all(t == w or t in LEGAL_SUFFIXES for t, p in zip(title.tokens, title.parts, strict=True)
+                if p == k)
+    return o if alone else None
 
 
 def _similarity_without(x: NormTitle, y: NormTitle, drop: frozenset[str]) -> float:
@@ -653,6 +701,8 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         reasons.append(f"{SHARP_S_WORDS}: {' '.join(f'{t}≠{u}' for t, u in d.sharp_s)}")
     if d.near:
         reasons.append(f"{NEAR_WORD}: {' '.join(f'{t}≈{u}' for t, u in d.near)}")
+    if d.slip:
+        reasons.append(f"{RARE_SLIP}: {' '.join(f'{t}≈{u}' for t, u in d.slip)}")
     ux, uy = d.only_x, d.only_y
     if ux and uy:
         s -= 0.25
