@@ -161,8 +161,12 @@ class _Csv:
             # columns with no name: skipped when no row has a value there (a spreadsheet's
             # spacer column), else the file is refused naming the column (v10r9 M6)
             self.skipped = [i for i, name in enumerate(self.names) if not name]
-            if self.skipped and scan:
-                _check_unnamed(path, delimiter, encoding, header_row, self.skipped, line)
+            # and past the last name (a header ending in delimiters): a row with a value
+            # there refuses the file the same way, not every row "N cells" (v10r12 M2)
+            past = list(range(len(self.names), len(cells)))
+            if (self.skipped or past) and scan:
+                _check_unnamed(path, delimiter, encoding, header_row, self.skipped + past,
+                               line)
         except BaseException:
             self._f.close()
             raise

@@ -45,7 +45,14 @@ def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
         raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "
-                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")")
+                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")"
+                     + (_TITLE_HINT if len(header) == 1 and len(problems) > 1 else ""))
+
+
+# a report's title line read as a one-column header (v10r12 M4: a Salesforce report CSV)
+_TITLE_HINT = ("; a header of one column is often a report's title line above the table: "
+               "if the header is a later line, say header_row = N in the mapping's "
+               "[defaults] (or --header-row N)")
 
 
 class UnseenPaths:

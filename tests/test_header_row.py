@@ -167,3 +167,19 @@ def test_a_file_wide_trailing_delimiter_is_named_in_the_note(tmp_path: Path) -> 
     plain = tmp_path / "plain.csv"
     plain.write_text("Key,Title\nW1,Alpha\n")
     assert header_note(plain) is None
+
+
+def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() -> None:
+    """v10r12 M4: a report CSV whose first line is its title read as a one-column header;
+    "no such column (its columns: Opportunity Pipeline Report)" did not point to
+    --header-row, which reads it."""
+    from jobs.import_checks import check_columns
+    from jobs.mapping import Mapping
+
+    mapping = Mapping.loads('version = 1\n[import]\nkey_column = "Opportunity ID"\n[deal]\n'
+                            'title = "Opportunity Name"\n')
+    with pytest.raises(InputError, match=r"--header-row N\)$"):
+        check_columns(mapping, ["Opportunity Pipeline Report"])
+    with pytest.raises(InputError) as info:  # a real header lacking a column: no hint
+        check_columns(mapping, ["Opportunity ID", "Name"])
+    assert "header_row" not in info.value.reason

@@ -114,6 +114,10 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
     ("a,b,a\n1,2,3\n", "names column 'a' twice"),
     ("a,,b\n1,2,3\n", "no name for column 2 (B), but line 2 has a value there ('2')"),
     ("a,,b\n1,,3\n4, x ,6\n", "no name for column 2 (B), but line 3 has a value"),
+    # v10r12 M2: past the header's last name; was every row "4 cells but ... 3 columns"
+    ("Key,Name,Amount,\nk1,A,5,\nk2,B,6,y\n",
+     "no name for column 4 (D), but line 3 has a value there ('y')"),
+    ("Key;Name;Amount;;\nk1;A;5;;\nk2;B;6;;z\n", "no name for column 5 (E), but line 3"),
 ])
 def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
     """A missing header or duplicate / empty names fail the whole file."""
@@ -122,6 +126,12 @@ def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
         list(read_manifest(path))
     with pytest.raises(InputError):
         header(path)
+
+
+def test_a_header_with_trailing_delimiters_and_empty_cells_there_reads(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "Key,Name,Amount,\nk1,A,5,\nk2,B,6,\n")
+    assert [r.values for r in read_manifest(path)] == [
+        {"Key": "k1", "Name": "A", "Amount": "5"}, {"Key": "k2", "Name": "B", "Amount": "6"}]
 
 
 def test_a_number_split_in_every_row_is_no_trailing_delimiter(tmp_path: Path) -> None:

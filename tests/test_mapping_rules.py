@@ -53,6 +53,9 @@ def test_max_and_probability_bounds(catalog: Catalog) -> None:  # noqa: F811
     m = mapper(catalog, 'value = { column = "Amount", max = 1000 }\n'
                         'probability = { column = "P", min = 10 }')
     fails(m, "above the maximum 1000", Amount="1000.01", P="50")
+    big = mapper(catalog, 'value = { column = "Amount", max = 1000000, min = 0.000001 }')
+    fails(big, "above the maximum 1000000", Amount="2000000")  # v10r12: was 1e+06
+    fails(big, "below the minimum 0.000001", Amount="0.0000001")
     fails(m, "below the minimum 10", Amount="5", P="5")
     assert mapped(m, Amount="1000", P="10")["value"] == 1000
 

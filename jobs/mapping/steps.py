@@ -15,6 +15,7 @@ from bulk.errors import InputError
 from bulk.manifest_json import AmbiguousPath, PathRow, object_at
 
 from .. import transforms as tf
+from ..transforms.text import excel_number_text
 from .spec import (
     FieldSpec,
 )
@@ -296,9 +297,11 @@ class _Step:
         if number is None:
             return
         if self.low is not None and number < Decimal(str(self.low)):
-            raise InputError(f"{str(raw)!r} is below the minimum {self.low:g}")
+            raise InputError(f"{str(raw)!r} is below the minimum "
+                             f"{excel_number_text(float(self.low))}")
         if self.high is not None and number > Decimal(str(self.high)):
-            raise InputError(f"{str(raw)!r} is above the maximum {self.high:g}")
+            raise InputError(f"{str(raw)!r} is above the maximum "
+                             f"{excel_number_text(float(self.high))}")
 
 
 class _PerColumn:
