@@ -412,3 +412,46 @@ def test_result_files_that_cannot_be_written_keep_the_runs_exit_code(
                              env={**env, "PIPEDRIVE_URL": sandbox.url})
     assert (job / "succeeded.csv").exists(), res.output
     assert writes() == before, res.output  # the resume sent nothing
+
+
+def test_a_retried_upsert_keeps_the_before_image_undo_restores(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """v9r11 severe: a row that failed its mapping (stage "Bogus") was retried after the
+    mapping was fixed; meanwhile a colleague had made a deal with its key, so the retry
+    updated it — with no before-image, and undo said "the job stored no before-image",
+    the colleague's title and value gone for good. The retry keeps the image the load
+    would have kept; undo puts the colleague's deal back."""
+    manifest = tmp_path / "r.csv"
+    manifest.write_text("id,title,amount,stage\nt1,Ours one,5,Bogus\nt2,Ours two,6,Qualified\n")
+    mapping = tmp_path / "m.toml"
+    text = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
+            'stage = "stage"\n')
+    mapping.write_text(text)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(jobs)], env=env)
+    assert ran.exit_code == 3, ran.output
+    (job,) = [p.name for p in jobs.iterdir()]
+    key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
+                    if f["field_name"] == "Import source key")
+    req = urllib.request.Request(
+        sandbox.url + "/api/v2/deals", method="POST", data=orjson.dumps({
+            "title": "Colleague own title", "value": 999, "currency": "USD",
+            "custom_fields": {key_code: "t1"}}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        theirs = orjson.loads(resp.read())["data"]
+    mapping.write_text(text.replace('stage = "stage"',
+                                    'stage = { column = "stage", map = { "Bogus" = "Contact Made" } }'))
+    again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
+    assert again.exit_code == 0, again.output
+    assert sandbox.state.deals.rows[theirs["id"]]["title"] == "Ours one"
+    undone = CliRunner().invoke(app, ["undo", job, "--yes", "--job-dir", str(jobs),
+                                      "--url", sandbox.url, *FAST], env=env)
+    assert undone.exit_code == 0, undone.output  # before: 3, "no before-image"
+    back = sandbox.state.deals.rows[theirs["id"]]
+    assert not back["is_deleted"] and back["title"] == "Colleague own title" \
+        and back["value"] == 999, back

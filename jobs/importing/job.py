@@ -12,8 +12,10 @@ from bulk.calls import CallContext
 from bulk.claims import Claim
 from bulk.errors import InDoubt, InputError
 from bulk.runner import RunResult
-from bulk.store import Item, ItemState, JobStore, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
+from ..account import DealsByKey
+from ..deals import before_image
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
@@ -50,6 +52,8 @@ class ImportJob(_Reconcile, _Resume):
                 return again
             op, payload = again
             self._remapped[item.id] = payload
+            if op == "update":
+                await self._image_remapped(ctx, item, payload)
         elif payload.get("duplicate"):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
@@ -77,6 +81,28 @@ class ImportJob(_Reconcile, _Resume):
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
         return outcome
+
+    async def _image_remapped(self, ctx: CallContext, item: Item,
+                              payload: Mapping[str, Any]) -> None:
+        """The before-image of the deal a row mapped again (``pdbulk retry``, a changed
+        mapping) now updates, from the key index this process read for the mapping — as
+        the load keeps one for each update it decides — so that `pdbulk undo` can put
+        the deal back (v9r11 severe: a retried upsert overwrote a colleague's deal and
+        undo said "no before-image"). An image kept earlier for the deal stays (the first
+        one is the state before the job touched it)."""
+        planner = await self._planner_for(ctx)
+        deals = planner.indexes.deals
+        if deals is None or item.key is None or not isinstance(payload.get("changes"), Mapping):
+            return
+        existing = deals.get(item.key)
+        if existing is None and isinstance(deals, DealsByKey):  # unarchived by the row
+            existing = deals.archived.get(item.key)
+        if existing is None or int(existing["id"]) != payload["deal_id"]:
+            return
+        touched = {**payload["changes"], **{f"{name}_id": None for name in ("person", "org")
+                                             if payload.get(name) is not None}}
+        await AsyncJobStore(self.store).put_before_images([BeforeImage(
+            "deal", int(existing["id"]), None, before_image(existing, touched), time.time())])
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
