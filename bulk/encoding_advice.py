@@ -217,9 +217,13 @@ def _known_share(codec: str, words: Sequence[str]) -> float:
         return 0.0
     from wordfreq import zipf_frequency
 
-    cores = [w.strip(_EDGE).lower() for w in words]
+    # words of three characters or more: a single letter (``ä``, or ``д`` read from the
+    # same byte) is a "word" of many languages and tells nothing
+    cores = [c for w in words if len(c := w.strip(_EDGE).lower()) >= 3]
+    if not cores:
+        return 0.0
     # letters only: wordfreq splits a garbled word into tokens and knows its one "x"
-    known = sum(1 for w in cores if w and w.isalpha() and any(
+    known = sum(1 for w in cores if w.isalpha() and any(
         zipf_frequency(w, lang, wordlist="small") > 0 for lang in languages))
     return known / len(cores)
 
