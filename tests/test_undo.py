@@ -427,13 +427,58 @@ async def test_undo_contacts_leaves_persons_and_orgs_someone_changed_since(
                                  "update_time": later})
         create_person(sb.state, {"name": "Colleague", "org_id": org_three})
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
-        assert plan.actions["conflict"] == 3, plan.actions  # before: all deleted
+        # Pat and Sam kept, and so their organizations (v9r11: a kept person's organization
+        # was deleted under it); Org Three holds a colleague's person
+        assert plan.actions["conflict"] == 5, plan.actions  # before: all deleted
         await run_job(sb, undo)
         assert not sb.state.persons.rows[pat]["is_deleted"]
         assert not sb.state.persons.rows[sam]["is_deleted"]
         assert not sb.state.orgs.rows[org_three]["is_deleted"]
         assert sb.state.persons.rows[int(ids["A-3"]["person_id"])]["is_deleted"]  # untouched
-        assert sb.state.orgs.rows[int(ids["A-1"]["org_id"])]["is_deleted"]
+        for key in ("A-1", "A-2"):
+            assert not sb.state.orgs.rows[int(ids[key]["org_id"])]["is_deleted"]
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("when", ["before the plan", "after the plan"])
+async def test_undo_contacts_keeps_the_organization_of_a_person_it_keeps(
+        tmp_path: Path, when: str) -> None:
+    """v9r11 severe (3 of 3): a person the import made gained a deal from a colleague, so
+    `undo --contacts` kept it — and deleted its organization, leaving the person pointing
+    at a deleted organization. An organization is deleted only when no person is left in
+    it (checked at the plan and again right before its delete, after the person deletes);
+    an untouched person and its organization are still deleted."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=41)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title,person,email,org\n"
+                            "A-1,First,Pat One,pat@x.example,Org One\n"
+                            "A-2,Second,Sam Two,sam@x.example,Org Two\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                           '[person]\nname = "person"\nemail = "email"\n'
+                           '[organization]\nname = "org"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        pat, org_one = int(ids["A-1"]["person_id"]), int(ids["A-1"]["org_id"])
+        assert sb.state.persons.rows[pat]["org_id"] == org_one
+
+        def colleague_deal() -> None:
+            from bulk.sandbox.deals import create
+
+            create(sb.state, {"title": "Colleague's", "person_id": pat})
+
+        if when == "before the plan":
+            colleague_deal()
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        if when == "after the plan":
+            colleague_deal()
+        await run_job(sb, undo)
+        assert not sb.state.persons.rows[pat]["is_deleted"]
+        assert not sb.state.orgs.rows[org_one]["is_deleted"]  # before: deleted under Pat
+        assert sb.state.persons.rows[int(ids["A-2"]["person_id"])]["is_deleted"]
+        assert sb.state.orgs.rows[int(ids["A-2"]["org_id"])]["is_deleted"]
         undo.close()
         source.close()
 
@@ -574,12 +619,13 @@ async def test_resumed_undo_keeps_contacts_that_gained_deals_since_the_plan(
         assert not sb.state.persons.rows[pat]["is_deleted"]
         assert not sb.state.orgs.rows[org_two]["is_deleted"]
         assert sb.state.persons.rows[int(rows["A-2"]["person_id"])]["is_deleted"]
-        assert sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
+        # New Org One stays: Pat One, kept, belongs to it (v9r11: deleted under Pat)
+        assert not sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
         assert all(deal(sb, int(r["deal_id"]))["is_deleted"] for r in rows.values())
         summary = orjson.loads((undo.directory / "summary.json").read_bytes())
         assert summary["contacts"]["persons"] == {"deleted": 1, "kept": 1, "failed": 0,
                                                   "unprocessed": 0}
-        assert summary["contacts"]["organizations"]["kept"] == 1
+        assert summary["contacts"]["organizations"]["kept"] == 2
         undo.close()
         source.close()
 
@@ -618,7 +664,9 @@ def test_undo_contacts_re_checks_the_contacts_after_the_prompt(
         assert not sb.state.persons.rows[sam]["is_deleted"]
         assert deal(sb, older)["person_id"] == sam
         assert sb.state.persons.rows[int(rows["A-1"]["person_id"])]["is_deleted"]
-        assert all(sb.state.orgs.rows[int(r["org_id"])]["is_deleted"] for r in rows.values())
+        assert sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
+        # Sam Two's organization stays with Sam (v9r11: deleted under the kept person)
+        assert not sb.state.orgs.rows[int(rows["A-2"]["org_id"])]["is_deleted"]
 
 
 @pytest.mark.anyio

@@ -35,6 +35,7 @@ from .plan import (
     _carried,
     _carrier,
     _changed_since,
+    holds_person,
 )
 from .targets import (
     _CARRIER_OPS,
@@ -55,6 +56,7 @@ class UndoJob:
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
         self._deals_settled = store is None  # every deal delete recorded (contacts may go)
+        self._ops_settled: set[str] = set()  # ops with no item pending or in flight (_settled)
 
     @classmethod
     def from_store(cls, store: JobStore) -> UndoJob:
@@ -81,10 +83,17 @@ class UndoJob:
                 return Outcome(item.id, ItemState.PENDING, unsent=True)
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
+            if name == "org" and not await self._settled("delete-person"):
+                # its persons this undo deletes go first; then any person left keeps it
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
             if (carrier := await _carrier(ctx, name, rid)) is not None:
                 return Outcome(item.id, ItemState.SKIPPED, result={
                     f"{name}_id": rid, "action": "kept", "carries_deal": carrier,
                     "note": f"not deleted: it carries deal {carrier}, which this undo keeps"})
+            if name == "org" and (person := await holds_person(ctx, rid)) is not None:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    "org_id": rid, "action": "kept", "holds_person": person,
+                    "note": f"not deleted: person {person} still belongs to it"})
             try:
                 await ctx.call(operation, path={"id": rid})
             except NotFound:
@@ -108,6 +117,20 @@ class UndoJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
             "update_time": data.get("update_time")})
+
+    async def _settled(self, op: str) -> bool:
+        """Whether no item of ``op`` is pending or in flight any more."""
+        if op in self._ops_settled or self._store is None:
+            return True
+        store = self._store
+
+        def left() -> bool:
+            return any(i.op == op for state in (ItemState.PENDING, ItemState.SENDING)
+                       for i in store.items(state))
+        if not await anyio.to_thread.run_sync(left):
+            self._ops_settled.add(op)
+            return True
+        return False
 
     async def _deals_done(self) -> bool:
         """Whether no deal delete of this undo is pending or in flight any more (the person
@@ -184,6 +207,8 @@ class UndoJob:
                     calls[op] += 1
                 if item.op in _CONTACT_OPS:
                     calls.update(_CARRIER_OPS)
+                if item.op == "delete-org":
+                    calls["getPersons"] += 1  # its persons, right before (holds_person)
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:

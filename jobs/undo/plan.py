@@ -83,6 +83,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
         prep.calls[operation] += len(free[name])
         for check in _CARRIER_OPS:  # the re-check right before each delete (F2)
             prep.calls[check] += len(free[name])
+    prep.calls["getPersons"] += len(free["org"])  # and an organization's persons (holds_person)
     if free["person"] or free["org"]:
         prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                           "organization(s) the import created carry no other deals: deleted "
@@ -116,14 +117,31 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                               parse_time(record.get("update_time")))
                 if added is not None and now is not None and now > added + 1.0:
                     out[(name, int(record["id"]))] = "changed (edited, or another merged into it)"
+    # the persons this undo deletes: an organization holding any other person is kept (a
+    # person of the import's that is kept — it carries a deal, or changed — pointed at a
+    # deleted organization: v9r11 severe, 3 of 3)
+    going = {p for p in free["person"] if ("person", p) not in out}
     for org in free["org"]:
         if ("org", org) in out:
             continue
         page = await ctx.call("getPersons", params={"org_id": org, "limit": 100})
-        others = [int(p["id"]) for p in page.data or () if int(p["id"]) not in created_persons]
+        others = [int(p["id"]) for p in page.data or () if int(p["id"]) not in going]
         if others:
-            out[("org", org)] = f"holds person {others[0]}, which the import did not create,"
+            whose = ("which the import did not create" if others[0] not in created_persons
+                     else "which this undo keeps")
+            out[("org", org)] = f"holds person {others[0]}, {whose},"
     return out
+
+
+async def holds_person(ctx: CallContext, org: int) -> int | None:
+    """A live person of organization ``org`` now (None: none): the check right before an
+    organization delete, after this undo's person deletes, so that no person — a
+    colleague's, or one of the import's this undo kept — is left pointing at a deleted
+    organization. ``GET /api/v2/persons?org_id=`` (10 tokens), openapi-v2.yaml."""
+    page = await ctx.call("getPersons", params={"org_id": org, "limit": 1})
+    for person in page.data or ():
+        return int(person["id"])
+    return None
 
 
 async def _carried(ctx: CallContext, going: set[int]
