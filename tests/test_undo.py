@@ -131,6 +131,34 @@ async def test_undo_of_an_update_restores_exact_values_and_reports_conflicts(
 
 
 @pytest.mark.anyio
+async def test_undo_of_an_update_says_archived_for_a_deal_archived_since(tmp_path: Path) -> None:
+    """v9r11 medium: undo of an update / move-stage / dedupe job said "deal N is deleted:
+    nothing to restore" of a deal a colleague had archived (with --force too). It says
+    archived; the other deal is restored."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
+        a, b = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:2]
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in (a, b)])
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        source, _ = await load_job(sb, tmp_path, "update", build)
+        await run_job(sb, source)
+        someone_edits(sb, b, is_archived=True)
+        for force in (False, True):
+            undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=force),
+                                        job_id=f"undo-{force}")
+            (row,) = [i for i in plan.items if i.state is ItemState.FAILED]
+            assert "was archived since the job changed it" in (row.error or ""), row.error
+            assert "deleted" not in (row.error or "")  # before: "is deleted"
+            undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
 async def test_undo_of_a_move_puts_stage_pipeline_and_status_back(tmp_path: Path) -> None:
     """Deals moved to another pipeline and closed as lost go back to their stage, pipeline and
     open status; --force also restores the deal someone touched since."""

@@ -217,8 +217,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
     # someone archived it since, so it is theirs to decide — a conflict, never "already
     # deleted" and never deleted without --force
-    archived = await read_archived(ctx, [t.deal_id for t in todo if t.op == "delete"
-                                         and is_gone(current.get(t.deal_id))])
+    archived = await read_archived(ctx, [t.deal_id for t in todo
+                                         if is_gone(current.get(t.deal_id))])
     current.update(archived)
     later = later_writes(source)
     creators = other_creators(source) if source.kind == "import" else {}
@@ -231,6 +231,14 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             # never deleted, not even with --force: it is someone else's work
             _conflict(prep, target, f"conflict: deal {target.deal_id} is not provably this "
                                     f"job's create ({foreign}); left alone", recheck=False)
+            continue
+        if target.deal_id in archived and target.op != "delete" and not is_gone(deal):
+            # not "is deleted: nothing to restore" (v9r11: an archived deal is not deleted)
+            prep.fail(target.item.row, target.item.key, (
+                f"deal {target.deal_id} was archived since the job changed it: nothing "
+                "restored (archived deals cannot be edited; unarchive it, then run pdbulk "
+                "undo again)"), op=target.op, action="conflict",
+                values=target.item.payload.get("values") or {}, deal_id=target.deal_id)
             continue
         if target.deal_id in archived and not force and not is_gone(deal):
             _conflict(prep, target, f"conflict: deal {target.deal_id} was archived since the "
