@@ -61,6 +61,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
+    describe,
     emit_json,
     engine_options,
     execute_async,
@@ -124,11 +125,9 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
 
 
 def _describe(exc: BulkError) -> str:
-    if isinstance(exc, InputError | JobBusy):
-        return str(exc)
     if isinstance(exc, AUTH_ERRORS):
         return f"{type(exc).__name__}: {exc} — check the token and its scopes"
-    return f"{type(exc).__name__}: {exc}"
+    return describe(exc)  # the one line every command ends in (options.describe)
 
 
 def _api_failure(exc: BulkError) -> typer.Exit:

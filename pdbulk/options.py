@@ -40,6 +40,7 @@ from bulk.errors import (
     InputError,
     JobBusy,
     PaymentRequired,
+    TransportError,
     Unauthorized,
 )
 from bulk.plans import PLAN_NAMES
@@ -65,6 +66,8 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, JobBusy):
         return EXIT_BUSY
     if isinstance(exc, BudgetExhausted | CoordinatorLost):  # run again later: exit 4
+        return EXIT_STOPPED
+    if isinstance(exc, TransportError):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
     if isinstance(exc, AUTH_ERRORS):
         return EXIT_AUTH
@@ -187,6 +190,9 @@ def describe(exc: BaseException) -> str:
                 "cap, or pass --wait-for-reset")
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
+    if isinstance(exc, TransportError):  # v9r11: "RequestNotSent: ..." and exit 1
+        return (f"the account is not answering ({exc}); nothing of the job is lost: check "
+                "--url (PIPEDRIVE_URL), then run the command again")
     if isinstance(exc, BulkError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):

@@ -256,3 +256,22 @@ def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
         res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
                                  env={"PIPEDRIVE_API_TOKEN": "tok"})
         assert res.exit_code == 1 and "cancelled" in res.output, (cmd, res.output)
+
+
+@pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])
+def test_an_account_that_does_not_answer_is_exit_4_in_one_line(
+        files: dict[str, Path], name: str) -> None:
+    """v9r11: with the account down, `pdbulk resume` ended "pdbulk: RequestNotSent: getDeals:
+    ... cannot connect", exit 1 (bad input) — while the run itself said "not answering",
+    exit 4. Outside a run too, an account that does not answer is exit 4, said in words."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    where = [] if name == "init-mapping" else ["--job-dir", str(files["jobs"])]
+    res = CliRunner().invoke(app, [*commands(files)[name], "--url", f"http://127.0.0.1:{port}",
+                                   *where], env={"PIPEDRIVE_API_TOKEN": SECRET})
+    assert res.exit_code == 4, res.output
+    assert "the account is not answering" in res.output and "RequestNotSent" not in res.output
+    assert "Traceback" not in res.output and SECRET not in res.output
