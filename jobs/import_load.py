@@ -348,7 +348,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
-                reasons[reason_class(row["reason"], row["column"])] += 1
+                reasons[reason_class(row["reason"], row["column"], row.get("key"))] += 1
                 if len(failed) < FAILED_ROWS_SHOWN:
                     failed.append(row)
                 if failed_csv is not None:

@@ -218,10 +218,13 @@ def _elide(found: re.Match[str]) -> str:
     return "…"
 
 
-def reason_class(reason: str, column: str | None) -> str:
+def reason_class(reason: str, column: str | None, key: str | None = None) -> str:
     """A row error without its cell values (the cells it quotes and numbers become ``…``;
-    the fix hint's ``"unix_ms"`` stays), with its column: the line ``plan`` counts rows
-    under."""
+    the fix hint's ``"unix_ms"`` stays; the row's source ``key`` too, which messages name
+    unquoted: ``key K5000 belongs to archived deal …``), with its column: the line
+    ``plan`` counts rows under."""
+    if key:
+        reason = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "…", reason)
     general = _QUOTED.sub(_elide, reason)
     return f"{column}: {general}" if column else general
 

@@ -159,8 +159,9 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
             f"groups: {s['groups']:,} ({s['duplicate_groups']:,} duplicate, "
             f"{s['review_groups']:,} review); deals to merge away: "
             f"{s['deals_to_merge_away']:,}",
-            f"tokens to merge them: {s['tokens']['merges']:,} merges + "
-            f"{s['tokens']['patches']:,} field-policy PATCHes",
+            f"tokens to merge them: {s['tokens']['merges'] + s['tokens']['patches']:,} "
+            f"({s['tokens']['merges']:,} for the merges, {s['tokens']['patches']:,} for "
+            "the field-policy PATCHes)",
             f"plan: {out.directory}", f"review page: {out.directory / REVIEW}",
             *([f"note: the decisions of the previous groups.csv were kept in "
                f"{out.directory / s['previous_decisions']}"] if s.get("previous_decisions")

@@ -110,7 +110,7 @@ def _with_bad_rows(plan: JobPlan, prep: Prepared) -> JobPlan:
     bad = [i for i in prep.items if i.state is ItemState.FAILED]
     if not bad:
         return plan
-    reasons = Counter(reason_class(i.error or "", None) for i in bad)
+    reasons = Counter(reason_class(i.error or "", None, i.key) for i in bad)
     rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
              "reason": i.error} for i in bad[:1000]]
     return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)

@@ -11,6 +11,17 @@ from jobs.planning import reason_class
 from pdbulk.cli import app
 
 
+def test_reason_class_elides_the_rows_own_key() -> None:
+    """v9r11 cosmetic: the archived-key reason names its key unquoted, so every row was a
+    reason of its own in `plan import --json`; the rows' key is elided, one group."""
+    reasons = {reason_class(f"key K{n} belongs to archived deal {40 + n}; archived deals "
+                            "cannot be edited (pass --unarchive to unarchive and update it)",
+                            None, f"K{n}") for n in range(5000, 5005)}
+    assert reasons == {"key … belongs to archived deal …; archived deals cannot be edited "
+                       "(pass --unarchive to unarchive and update it)"}
+    assert reason_class("key K5 is missing", None, "K5000") == "key K5 is missing"
+
+
 def test_reason_class_keeps_the_hint_and_elides_the_cells() -> None:
     """``add "unix", "unix_ms" or "excel" to date_formats`` stays whole; cells go."""
     reason = ('not a date: the number 1766538000000 (add "unix", "unix_ms" or "excel" to '
