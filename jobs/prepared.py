@@ -75,7 +75,9 @@ class Prepared:
 
     @property
     def bad_rows(self) -> int:
-        return sum(1 for i in self.items if i.state is ItemState.FAILED)
+        """Rows refused at load time: failed items that are manifest rows (an undo's
+        person / organization conflicts are items, not rows: v9r11 counted them)."""
+        return sum(1 for i in self.items if i.state is ItemState.FAILED and i.row is not None)
 
     def add(self, item: NewItem, action: str) -> None:
         self.items.append(item)

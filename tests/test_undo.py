@@ -499,9 +499,13 @@ async def test_undo_contacts_keeps_the_organization_of_a_person_it_keeps(
 
         if when == "before the plan":
             colleague_deal()
-        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
         if when == "after the plan":
             colleague_deal()
+        else:  # Org One is a conflict: no row (v9r11: "0 valid, 1 with errors" for 2 rows)
+            assert plan.rows == 2 and plan.bad_rows == 0, (plan.rows, plan.bad_rows)
+            assert any(n.startswith("1 person(s) / organization(s)") for n in plan.notes)
+            assert not any("deal(s) changed since" in n for n in plan.notes), plan.notes
         await run_job(sb, undo)
         assert not sb.state.persons.rows[pat]["is_deleted"]
         assert not sb.state.orgs.rows[org_one]["is_deleted"]  # before: deleted under Pat

@@ -267,6 +267,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "(the import recorded no update_time): they are deleted as they are")
     prep.calls["updateDeal"] += prep.actions["restore"]
     prep.calls["deleteDeal"] += prep.actions["delete"]
+    deal_conflicts = prep.actions["conflict"]
     if source.kind == "import":
         await _contacts(ctx, prep, source, contacts, force)
     if source.kind == "dedupe":
@@ -274,13 +275,18 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "PATCHes only" + ("" if todo else " and this job made none: nothing "
                                             "to undo (the merged deals' snapshots are in "
                                             f"{source.directory})"))
-    if prep.actions["conflict"]:
+    if deal_conflicts:
         ids = [m[1] for i in prep.items if i.state is ItemState.FAILED
                and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
         named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
-        prep.notes.append(f"{prep.actions['conflict']} deal(s) changed since the job wrote "
-                          f"them ({named}): left alone, each with its reason in failed.csv "
-                          "(--force overwrites them)")
+        prep.notes.append(f"{len(ids):,} deal(s) changed since the job wrote them ({named}): "
+                          "left alone, each with its reason in failed.csv (--force "
+                          "overwrites them)")
+    if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
+        prep.notes.append(f"{prep.actions['conflict'] - deal_conflicts:,} person(s) / "
+                          "organization(s) changed or holding others since the import made "
+                          "them: left alone, each with its reason in failed.csv (--force "
+                          "deletes them)")
     return prep
 
 
