@@ -30,6 +30,9 @@ NOISE = DedupeConfig.default().noise_words
     ("Deal: CRM rollout (copy)", None, "CRM rollout", None),  # noise words
     ("Website upgrade - Quapel S.A. S.A.", "Quapel S.A.", "Website upgrade", "Quapel S.A."),  # doubled form
     ("STAFF_TRAINING_-_ZOHUM_B.V._-_MALMO", "Zohum B.V.", "Staff training - Malmo", None),  # _B.V._
+    # an org named like a month (v11 tester): its name, not a date (was "number only on one")
+    ("Marzo - Website redesign", "Marzo SpA", "Website redesign", "Marzo SpA"),
+    ("Website redesign - August", "August Ltd", "Website redesign", None),
 ])
 def test_variants_normalize_equal(a: str, org_a: str | None, b: str, org_b: str | None) -> None:
     """Case, punctuation, dash, spacing, width, org name and legal-suffix variants compare equal."""

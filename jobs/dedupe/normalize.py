@@ -592,7 +592,9 @@ def normalize_title(title: str, org_name: str | None = None,
     if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
         keep = keep[1:]  # the article, not a building / plan letter
     kt = [toks[i] for i in keep]
-    keep = [keep[i] for i in _remove_org(kt, org_key(org_name).split())]
+    # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
+    # title, ``march``: compared raw, it was never removed and read as a date)
+    keep = [keep[i] for i in _remove_org(kt, [canonical(w) for w in org_key(org_name).split()])]
     if not noise_words.isdisjoint(toks):
         labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
         keep = [i for n, i in enumerate(keep) if n not in labels and not (
