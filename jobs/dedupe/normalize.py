@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
@@ -355,6 +356,7 @@ def _plain_words(s: str) -> list[str]:
 SYMBOL_ENDS = ("+", "#", "-")  # the last character of a symbol token (``c++``, ``c#``, ``a-``)
 
 
+@lru_cache(maxsize=65536)  # (speed) a title's words repeat across the account
 def canonical(token: str) -> str:
     """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
     ``1``, up to twelve; another script's digits as ASCII digits: ``٣`` -> ``3``); a month
@@ -401,6 +403,7 @@ def _join_initials(s: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
 
 
+@lru_cache(maxsize=65536)
 def is_identifying(token: str) -> bool:
     """A token that tells deals apart like a number: it holds a numeral of any script
     (``has_numeral``: ``2024``, ``q3``, ``v2``, number words after ``canonical``, ``一期工程``,
@@ -492,9 +495,17 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     if not org or not tokens:
         return list(range(len(tokens)))
     joined = "".join(org)
+    first = org[0] if org[0].isascii() else None
     out: list[int] = []
     i, n = 0, len(tokens)
     while i < n:
+        t = tokens[i]
+        # (speed) an ASCII token that is not the name's first word nor the start of its
+        # letters starts no run (``_org_run``): most tokens, no call
+        if first is not None and t != first and t.isascii() and not joined.startswith(t):
+            out.append(i)
+            i += 1
+            continue
         end = _org_run(tokens, i, org, joined)
         if end is None:
             out.append(i)
@@ -558,19 +569,12 @@ def _label_noise(toks: Sequence[str], parts: Sequence[int], noise_words: frozens
     return out
 
 
-@lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
-def normalize_title(title: str, org_name: str | None = None,
-                    noise_words: frozenset[str] = frozenset()) -> NormTitle:
-    """Normalize a deal title for comparison (see the module docstring).
-
-    ``org_name`` is the deal's own organization name: where its words appear as a
-    run (with its legal form after it) they are removed; nothing else is taken for
-    a company name. Number words, ordinals and roman numerals become digits
-    (``canonical``). A leading article ``a`` (``A website for...``) is a noise word;
-    any other single letter is identifying. If removing the organization and noise
-    words would leave nothing, the title's words but legal forms are kept (a deal
-    titled just ``Acme Corp`` still has a title: ``acme``).
-    """
+@lru_cache(maxsize=65536)
+def _title_words(title: str, noise_words: frozenset[str]
+                 ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str]]:
+    """The part of ``normalize_title`` that needs no organization name, kept once per title
+    (``Annual renewal`` at every customer): the canonical tokens with ordinals moved after
+    the word they number, each token's title part (``parted_words``) and ``alts``."""
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
@@ -588,11 +592,57 @@ def normalize_title(title: str, org_name: str | None = None,
             toks[i], toks[i + 1] = toks[i + 1], toks[i]
             i += 1
         i += 1
+    return tuple(toks), tuple(parts), MappingProxyType(alts)
+
+
+def normalize_title(title: str, org_name: str | None = None,
+                    noise_words: frozenset[str] = frozenset()) -> NormTitle:
+    """Normalize a deal title for comparison (see the module docstring).
+
+    ``org_name`` is the deal's own organization name: where its words appear as a
+    run (with its legal form after it) they are removed; nothing else is taken for
+    a company name. Number words, ordinals and roman numerals become digits
+    (``canonical``). A leading article ``a`` (``A website for...``) is a noise word;
+    any other single letter is identifying. If removing the organization and noise
+    words would leave nothing, the title's words but legal forms are kept (a deal
+    titled just ``Acme Corp`` still has a title: ``acme``).
+    """
+    toks, parts, alts = _title_words(title, noise_words)
+    if (org := org_key(org_name)) and not (  # (speed) no token starts the name's letters:
+            title.isascii() and org.isascii() and _name_starts(org).isdisjoint(toks)):
+        keep = _after_article(toks)
+        kept = _remove_org([toks[i] for i in keep], org.split())
+        if len(kept) < len(keep):
+            return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words)
+    return _without_org(title, noise_words)  # (speed) no org-name run: one result per title
+
+
+@lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
+def _without_org(title: str, noise_words: frozenset[str]) -> NormTitle:
+    """``normalize_title`` of a title with no org-name run in it (most deals'), shared."""
+    toks, parts, alts = _title_words(title, noise_words)
+    return _normalized(toks, parts, alts, _after_article(toks), noise_words)
+
+
+@lru_cache(maxsize=4096)
+def _name_starts(key: str) -> frozenset[str]:
+    """The prefixes of an org key's letters (``acme foods`` -> ``a``, ``ac``... ``acmefoods``):
+    an ASCII title token that is none of them starts no org-name run (``_remove_org``)."""
+    joined = "".join(key.split())
+    return frozenset(joined[:k] for k in range(1, len(joined) + 1))
+
+
+def _after_article(toks: Sequence[str]) -> list[int]:
     keep = list(range(len(toks)))
     if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
         keep = keep[1:]  # the article, not a building / plan letter
-    kt = [toks[i] for i in keep]
-    keep = [keep[i] for i in _remove_org(kt, org_key(org_name).split())]
+    return keep
+
+
+def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str, str],
+                keep: list[int], noise_words: frozenset[str]) -> NormTitle:
+    """``normalize_title``'s result from the title's tokens (``_title_words``) and the indexes
+    ``keep`` left once the org name is removed: noise words dropped, identifying tokens."""
     if not noise_words.isdisjoint(toks):
         labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
         keep = [i for n, i in enumerate(keep) if n not in labels and not (
