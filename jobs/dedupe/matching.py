@@ -19,7 +19,7 @@ from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
-from .scoring import Prepared, guarded, prepare, score_held, score_if_kept, score_pair
+from .scoring import Prepared, _score_unguarded, guarded, prepare, score_held, score_pair
 from .survivor import rank
 
 # DealRecord fields compared for Group.differing (custom fields are added by key)
@@ -93,12 +93,12 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     kept: list[ScoredPair] = []
     held: list[ScoredPair] = []
     for i, j in cands:
-        sp = score_if_kept(prepared[i], prepared[j], config)
-        if sp is None:
-            if guarded(prepared[i].deal, prepared[j].deal, config.guards,
-                       config.identifier_fields) \
-                    and (g := score_held(prepared[i], prepared[j], config)) is not None:
+        if guarded(prepared[i].deal, prepared[j].deal, config.guards, config.identifier_fields):
+            if (g := score_held(prepared[i], prepared[j], config)) is not None:
                 held.append(g)
+            continue
+        sp = _score_unguarded(prepared[i], prepared[j], config)  # (score_if_kept, guard checked)
+        if sp is None:
             continue
         if frozenset((sp.a, sp.b)) in separate or (
                 family and apart(prepared[i].deal, prepared[j].deal)):

@@ -177,6 +177,11 @@ def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair 
     or one whose title is too far apart for any evidence to lift it to review."""
     if guarded(p.deal, q.deal, config.guards, config.identifier_fields):
         return None
+    return _score_unguarded(p, q, config)
+
+
+def _score_unguarded(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_if_kept`` of a pair known not to be guarded (``find_duplicates`` checked)."""
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
     x, y = p.title, q.title
     if not x.text or not y.text:
@@ -184,6 +189,8 @@ def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair 
     c = cutoff * 100
     if not _share_identifier(p, q) and (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
             and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
+        return None
+    if _against_keeps_out(p, q, config):
         return None
     sp = score_pair(p, q, config)
     return None if sp.band == "distinct" else sp
@@ -196,10 +203,28 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
     if not x.text or not y.text or (not _share_identifier(p, q) and (
             fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)):
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)) \
+            or _against_keeps_out(p, q, config):
         return None
     sp = score_pair(p, q, config)
     return sp if sp.score >= config.review_threshold else None
+
+
+def _against_keeps_out(p: Prepared, q: Prepared, config: DedupeConfig) -> bool:
+    """(speed) True when the evidence against a pair alone keeps its ``score_pair`` score
+    below ``config.review_threshold``: that evidence (``_context``: a different org is -0.40)
+    is subtracted after everything else is capped at 1.0, later steps only lower a score,
+    and only an equal identifier lifts one (to review), so the score is at most
+    1.0 + the weights against. Two thirds of the pairs a full plan compares are at two
+    companies and need no title comparison then."""
+    a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
+    if config.identifier_fields and _identifiers(a.deal, b.deal, config.identifier_fields)[1]:
+        return False
+    against = _context(a, b, [])[1]
+    if not against:
+        return False
+    bound = 1.0 + sum(w for w, _ in against)
+    return round(min(1.0, max(0.0, bound)), 4) < config.review_threshold
 
 
 def _share_identifier(p: Prepared, q: Prepared) -> bool:
