@@ -108,6 +108,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
             continue
         scores[(i, j) if i < j else (j, i)] = sp.score
         kept.append(sp)
+    compared = len(cands)
+    del cands  # (memory) a full plan's million candidate pairs, before the groups are built
     kept.sort(key=lambda p: (p.a, p.b))
 
     def score(i: int, j: int) -> float:
@@ -137,7 +139,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     kept.sort(key=lambda p: (p.a, p.b))
     held.extend(p for p in inside if p.band == "distinct")
     held.sort(key=lambda p: (p.a, p.b))
-    return MatchResult(tuple(groups), tuple(kept), len(cands), tuple(held))
+    return MatchResult(tuple(groups), tuple(kept), compared, tuple(held))
 
 
 def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],
