@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.normalize import normalize_title, one_typo, org_key, same_company
+from jobs.dedupe.legal_forms import form_run
+from jobs.dedupe.normalize import canonical, normalize_title, one_typo, org_key, same_company
 
 NOISE = DedupeConfig.default().noise_words
 
@@ -311,3 +314,42 @@ def test_a_roman_numeral_is_a_number_only_after_a_word_that_counts(
     ``Xi``; before: ``vi`` was ``6`` everywhere)."""
     t = normalize_title(title)
     assert t.tokens == tokens and t.numbers == numbers
+
+
+_WORDS = ("acme", "ac", "me", "acmefoods", "foods", "müller", "mueller", "maße", "masse", "gmbh",
+          "co", "kg", "website", "a", "data", "soft", "datasoft", "strauß", "strauss", "x")
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=7), st.lists(st.sampled_from(_WORDS), max_size=3))
+@example(["datasoft", "website"], ["data", "soft"])
+@example(["website", "data", "soft", "gmbh"], ["datasoft"])
+@example(["strauß", "website"], ["strauss"])
+@example(["a", "acme", "co", "kg"], ["acme"])
+@example(["marzo", "website"], ["marzo"])
+@settings(max_examples=400, deadline=None)
+def test_org_removal_shortcuts_change_nothing(title: list[str], org: list[str]) -> None:
+    """The speed shortcuts of org-name removal (a token that starts no run is skipped, a title
+    without one is normalized once) give what trying a run at every token gives."""
+    from jobs.dedupe.normalize import _after_article, _normalized, _org_run, _remove_org, _title_words
+
+    def slow(tokens: list[str], org: list[str]) -> list[int]:
+        if not org or not tokens:
+            return list(range(len(tokens)))
+        out, i, joined = [], 0, "".join(org)
+        while i < len(tokens):
+            end = _org_run(tokens, i, org, joined)
+            if end is None:
+                out.append(i)
+                i += 1
+            else:
+                i = form_run(tokens, end)
+        return out
+
+    assert _remove_org(title, org) == slow(title, org)
+    name = " ".join(org).title() or None
+    text = " ".join(title)
+    toks, parts, alts = _title_words(text, frozenset())
+    keep = _after_article(toks)
+    kept = slow([toks[i] for i in keep], [canonical(w) for w in org_key(name).split()])
+    assert normalize_title(text, name) == _normalized(toks, parts, alts, [keep[i] for i in kept],
+                                                      frozenset())

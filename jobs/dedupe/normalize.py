@@ -31,20 +31,25 @@ with a numeral of any script (``has_numeral``: digits, CJK ``一二三``, ``壱`
 and weekday names and single letters,
 because a differing one (``Renewal 2024`` / ``2025``, ``Phase 1`` / ``2``,
 ``Q3`` / ``Q4``, ``Building A`` / ``B``) means a different deal.
+
+Cutting a title or a name into tokens (``words``, ``parted_words``; importable from here
+too) is ``title_tokens``'; this module reads what the tokens mean.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
 from ..transforms.contacts import fold_accents
 from .legal_forms import SINGLE_WORD_FORMS, distinct_forms, form_run, split_forms
+from .title_tokens import _DIGIT, parted_words, words
 
 # single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
 LEGAL_SUFFIXES = SINGLE_WORD_FORMS
@@ -137,20 +142,6 @@ MONTH_ABBREVIATIONS = frozenset({
     "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt",
     "nov", "dec", "dez", "tues", "thurs", "may", "mai", "mei", "mars"})
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
-# letters and digits of any script; everything else breaks words, but a number with a decimal
-# point or comma, a version or a date is one token (``1.2``, ``1,5``, ``v1.10``, ``01.03.2026``)
-# a letter token may carry ``+``, ``++`` or ``#`` (``C++``, ``C#``, ``F#``, ``A+``, ``S+``), and a
-# single letter a grade's trailing ``-`` (``Kurs A-``): one identifying token, kept whole
-_SYMBOL = r"(?:(?<=[^\W\d_])(?:\+\+?|#)(?![\w+#])|(?<![^\W_][^\W_])(?<=[^\W\d_])-(?![\w-]))"
-_WORD = re.compile(r"[^\W_]*\d(?:[.,]\d+)+[^\W_]*|[^\W_]+" + _SYMBOL + "?")
-# where a title splits into parts that may come in any order (``Website redesign - Acme`` /
-# ``Acme - Website redesign``, ``Acme: CRM`` / ``CRM (Acme)``): ``_split_parts``
-# ``2. Phase`` (German ordinal): ``2nd phase``
-_DOT_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,2})\.(?=\s+[^\W\d_])")
-_DIGIT = re.compile(r"\d")
-_DOTTED = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}")  # S.A. / B.V. / s.r.o. (also after a ``_``)
-_APOSTROPHE = re.compile(r"(?<=\w)['\u2019]s\b|['\u2019]")  # Acme's -> Acme, don't -> dont
-_LETTER_PREFIX = re.compile(r"\b([^\W\d_])-(?=[^\W\d_]{2})")  # e-mail -> email, e-commerce
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,17 +162,6 @@ class NormTitle:
     parts: tuple[int, ...] = ()  # per token, the title part it is in; () when all in one
 
 
-# German umlauts as their transliteration (``Müller`` = ``Mueller``, ``Köln`` = ``Koeln``;
-# casefold already turns ``ß`` into ``ss``); ``_STRIPPED``: the umlauts' dots dropped, a
-# second reading kept only for the places in ``DOTLESS_PLACES`` (``Zürich`` = ``Zurich``)
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-_STRIPPED = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
-# digits grouped by thousands (``1,000`` / ``1.000`` / ``1 000`` / ``1'000``: one separator,
-# groups of exactly 3 digits, not inside a word or a dotted number like ``v1.100`` / ``1.2.300``)
-_GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009 ])\d{3}(?:(?P=sep)\d{3})*"
-                      r"(?!\w|(?P=sep)\d)")
-_NOT_DIGIT = re.compile(r"\D")
-_DIGIT_SEP = re.compile(r"\d[,.\u00a0\u202f\u2009 ]\d")  # where _GROUPED may match
 # places whose name without the umlauts' dots is their usual spelling in English text (an
 # exonym: ``Zurich``, ``Dusseldorf``, ``Malmo``). Any other word read without its dots is
 # another word (``Zähler`` meter / ``Zahler`` payer, ``schön`` / ``schon``): ``ä`` = ``ae``
@@ -193,168 +173,10 @@ DOTLESS_PLACES = frozenset({
 _OTHER_READING = re.compile("[äöüÄÖÜ]|\\w['\u2019][sS]\\b")  # a title with a second reading
 
 
-def words(s: str, *, umlauts: str = "transliterate", other: bool = False,
-          sharp_s: bool = False) -> list[str]:
-    """NFKC + casefold, then the word tokens (punctuation, dashes, underscores split;
-    ``'s`` and apostrophes dropped, ``e-mail`` one word). German umlauts become ``ae`` /
-    ``oe`` / ``ue`` and ``ß`` ``ss`` (``other``: the other reading, the umlauts' dots
-    dropped, ``a`` / ``o`` / ``u``, and ``'s`` an ``s``: ``acme's`` -> ``acmes``), so
-    ``Müller`` = ``Mueller``; digits grouped by thousands are one number (``1,000`` /
-    ``1.000`` / ``1 000`` / ``1'000`` -> ``1000``); a decimal, a version or a date is one
-    token, a decimal comma read as a point (``1,5`` -> ``1.5``, ``1.10``, ``01.03.2026``).
-    ``sharp_s`` (titles): ``ß`` stays ``ß`` (``Maße`` dimensions / ``Masse`` mass); org names
-    read it ``ss`` (``Strauß GmbH`` = ``Strauss GmbH``)."""
-    return _tokens(_prepare(s, other, sharp_s), sharp_s)
-
-
-def parted_words(s: str) -> tuple[list[str], list[int]]:
-    """``words(s)`` and, for each token, the index of the title part it is in: the parts
-    are split at separators (``_split_parts``: ``-`` with a space beside it, an en or em dash, ``:``,
-    ``|``, ``/``, brackets, ``,`` not between digits...), so ``Website redesign - Acme``
-    is two parts, ``(0, 0, 1)``; ``Check-in`` and ``1,5`` are one. ``ß`` stays ``ß``."""
-    s = _prepare(s, False, True)
-    if _HAS_SEPARATOR.search(s) is None:  # one part (most titles): no positions needed
-        toks = _tokens(s, True)
-        return toks, [0] * len(toks)
-    decimal = _DECIMAL.search(s) is not None or _MAY_SYMBOL.search(s) is not None
-    toks = []
-    parts: list[int] = []
-    k = 0
-    for seg in _split_parts(s):
-        if seg_toks := (_tokens(seg, True) if decimal else _plain_words(seg)):
-            toks += seg_toks
-            parts += [k] * len(seg_toks)
-        k += 1
-    return toks, parts
-
-
-# a character that may separate parts (``_split_parts``): a title without one is one part
-_HAS_SEPARATOR = re.compile(r"[^\w\s.'\u2019]")
-_SEP_CHARS = str.maketrans(dict.fromkeys(
-    ":|/\\()[]{};\u2013\u2014\u2015\u2212\u00b7\u2022\u2190\u2192\u2194\u21d2\u21d4\u2794\u279c"
-    "\u27a1\u27f6", "\x1f"))
-# ``Website - Acme``, not ``Check-in``, nor a grade's ``-`` after a single letter (``Kurs A-``)
-_HYPHEN_SEP = re.compile(r"(?:^|(?<=\s))-(?!\d)|(?<!\s[^\W\d_])(?<!^[^\W\d_])-(?=\s|$)")
-_COMMA_SEP = re.compile(r"(?<!\d),|,(?!\d)")  # ``Berlin, Hamburg``, not ``1,5``
-
-
-def _split_parts(s: str) -> list[str]:
-    """A title's parts: split at a colon, pipe, slash, semicolon, bracket, en or em dash,
-    bullet, a hyphen with a space (or the title's edge) beside it, a comma not between
-    digits; ``_`` counts as a space (``Website_redesign_-_Acme``)."""
-    s = s.translate(_SEP_CHARS)
-    if "_" in s:
-        s = s.replace("_", " ")
-    if "-" in s:
-        s = _HYPHEN_SEP.sub("\x1f", s)
-    if "," in s:
-        s = _COMMA_SEP.sub("\x1f", s)
-    return s.split("\x1f")
-
-
-# zero-width and soft-hyphen characters inside a word: invisible, no word break
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-
-
-def _prepare(s: str, other: bool, sharp_s: bool = False) -> str:
-    if not s.isascii():
-        if sharp_s:  # a title: 10² is not 102 (NFKC joins them), ⭐+VS16 is ⭐, U+2212 5 is -5
-            if _SUPERSCRIPT.search(s) is not None:
-                s = _SUPERSCRIPT.sub(lambda m: "^" + m.group(0), s)
-            if "\ufe0f" in s:
-                s = s.replace("\ufe0f", "")
-            if "\u2212" in s:
-                s = _MINUS_SIGN.sub("-", s)
-        s = unicodedata.normalize("NFKC", s)
-        if _INVISIBLE.search(s) is not None:  # re\u200bdesign (pasted from the web) = redesign
-            s = _INVISIBLE.sub("", s)
-        if sharp_s and ("ß" in s or "ẞ" in s):  # a title keeps ß: Maße is not Masse
-            s = "ß".join(p.casefold() for p in s.replace("ẞ", "ß").split("ß"))
-        else:
-            s = s.casefold()
-        s = s.translate(_STRIPPED if other else _UMLAUTS)
-    else:
-        s = s.lower()
-    if _DIGIT.search(s) is not None:
-        if _DIGIT_SEP.search(s) is not None:
-            s = _GROUPED.sub(lambda m: _NOT_DIGIT.sub("", m.group(0)), s)
-        if "." in s:
-            s = _DOT_ORDINAL.sub(r"\1th", s)  # ``2. Phase`` -> ``2th phase`` (canonical: 2)
-    if "'" in s or "\u2019" in s:
-        s = _APOSTROPHE.sub("", s) if not other else s.replace("'", "").replace("\u2019", "")
-    if "-" in s:
-        s = _LETTER_PREFIX.sub(r"\1", s)
-    return _join_initials(s)
-
-
-def _tokens(s: str, symbols: bool = False) -> list[str]:
-    if symbols and _MAY_SYMBOL.search(s) is not None:
-        return _symbol_tokens(s)
-    if _DECIMAL.search(s) is None:  # (most titles: the plain word pattern is faster)
-        return _plain_words(s)
-    return [t.replace(",", ".") if "," in t else t for t in _WORD.findall(s)]
-
-
-# superscript digits (``10²``: NFKC reads ``102``) -> ``^`` and the digit: ``10^2``
-_SUPERSCRIPT = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079]")
-_MINUS_SIGN = re.compile("\u2212(?=\\d)")  # U+2212 before a digit: a sign, not a dash
-# a title that may hold a symbol token or a signed number (``_symbol_tokens``)
-_MAY_SYMBOL = re.compile(r"[^\w\s.,:;'\u2019\"()\[\]{}/\\|&\-\u2013\u2014?_]|(?<![\w.,])[-+](?=\d)")
-# a sign glued to a number (``-500``, ``+5``, ``±2``), a word, or one other character
-_SIGNED = r"(?:(?<![\w.,+\-±])[+\-±](?=\d))?"
-_SYM_TOKEN = re.compile(_SIGNED + "(?:" + _WORD.pattern + r")|[^\w\s]")
-# characters that are symbols though Unicode calls them punctuation (``%``, ``#``...)
-_PUNCT_SYMBOLS = frozenset("%\u2030\u2031#*§†‡")
-# never a symbol token: separators, ``&`` (a word: ``und``), a sign not before a number, arrows
-_NOT_SYMBOLS = frozenset("|\u00a6&+-\u00b1~`\u00b4^\u00a8")
-
-
-def _is_symbol(c: str) -> bool:
-    """A character that identifies like a number: a unit, currency, comparison or rating
-    symbol (``%``, ``°``, ``$``, ``€``, ``<``, ``=``, ``★``, ``⭐``, ``#``): Unicode's symbol
-    categories and ``_PUNCT_SYMBOLS``, not a separator, an arrow or ``&``."""
-    if c in _PUNCT_SYMBOLS:
-        return True
-    if c in _NOT_SYMBOLS or "\u2190" <= c <= "\u21ff" or "\u27f0" <= c <= "\u27ff" \
-            or "\u2900" <= c <= "\u297f" or "\u2794" <= c <= "\u27bf":
-        return False
-    return unicodedata.category(c)[0] == "S"
-
-
-def _symbol_tokens(s: str) -> list[str]:
-    """The tokens of a title that holds a symbol or a signed number: words as ``_WORD``
-    reads them, a number with the sign glued to it (``-500``, ``+20``; ``Los 1-2`` has
-    none), and each run of symbol characters one token (``%``, ``€``, ``!=``, ``>``,
-    ``★★``, ``^`` of a superscript); ``!`` is a symbol only before ``=``."""
-    out: list[str] = []
-    sym_end = -1  # where the last symbol token ended (a run grows while they touch)
-    for m in _SYM_TOKEN.finditer(s):
-        t = m.group(0)
-        if len(t) == 1 and not t.isalnum():
-            if t == "^" or (t == "!" and s[m.end():m.end() + 1] == "=") or _is_symbol(t):
-                if sym_end == m.start() and out:
-                    out[-1] += t
-                else:
-                    out.append(t)
-                sym_end = m.end()
-            continue
-        out.append(t.replace(",", ".") if "," in t else t)
-    return out
-
-
-_DECIMAL = re.compile(r"\d[.,]\d")
-_PLAIN_WORD = re.compile(r"[^\W_]+")
-_SYMBOL_WORD = re.compile(r"[^\W_]+" + _SYMBOL + "?")
-
-
-def _plain_words(s: str) -> list[str]:
-    """The word tokens of a title without decimals (the symbol pattern only where a symbol is)."""
-    if "+" in s or "#" in s or "-" in s:
-        return _SYMBOL_WORD.findall(s)
-    return _PLAIN_WORD.findall(s)
 SYMBOL_ENDS = ("+", "#", "-")  # the last character of a symbol token (``c++``, ``c#``, ``a-``)
 
 
+@lru_cache(maxsize=65536)  # (speed) a title's words repeat across the account
 def canonical(token: str) -> str:
     """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
     ``1``, up to twelve; another script's digits as ASCII digits: ``٣`` -> ``3``); a month
@@ -396,11 +218,7 @@ def _sequence_numerals(raw: Sequence[str], parts: Sequence[int], toks: list[str]
             toks[k] = n
 
 
-def _join_initials(s: str) -> str:
-    """``S.A.`` -> ``SA``, ``B.V.`` -> ``BV`` (dotted initials are one word), before tokenizing."""
-    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), s) if "." in s else s
-
-
+@lru_cache(maxsize=65536)
 def is_identifying(token: str) -> bool:
     """A token that tells deals apart like a number: it holds a numeral of any script
     (``has_numeral``: ``2024``, ``q3``, ``v2``, number words after ``canonical``, ``一期工程``,
@@ -492,9 +310,17 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     if not org or not tokens:
         return list(range(len(tokens)))
     joined = "".join(org)
+    first = org[0] if org[0].isascii() else None
     out: list[int] = []
     i, n = 0, len(tokens)
     while i < n:
+        t = tokens[i]
+        # (speed) an ASCII token that is not the name's first word nor the start of its
+        # letters starts no run (``_org_run``): most tokens, no call
+        if first is not None and t != first and t.isascii() and not joined.startswith(t):
+            out.append(i)
+            i += 1
+            continue
         end = _org_run(tokens, i, org, joined)
         if end is None:
             out.append(i)
@@ -558,19 +384,12 @@ def _label_noise(toks: Sequence[str], parts: Sequence[int], noise_words: frozens
     return out
 
 
-@lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
-def normalize_title(title: str, org_name: str | None = None,
-                    noise_words: frozenset[str] = frozenset()) -> NormTitle:
-    """Normalize a deal title for comparison (see the module docstring).
-
-    ``org_name`` is the deal's own organization name: where its words appear as a
-    run (with its legal form after it) they are removed; nothing else is taken for
-    a company name. Number words, ordinals and roman numerals become digits
-    (``canonical``). A leading article ``a`` (``A website for...``) is a noise word;
-    any other single letter is identifying. If removing the organization and noise
-    words would leave nothing, the title's words but legal forms are kept (a deal
-    titled just ``Acme Corp`` still has a title: ``acme``).
-    """
+@lru_cache(maxsize=65536)
+def _title_words(title: str, noise_words: frozenset[str]
+                 ) -> tuple[tuple[str, ...], tuple[int, ...], Mapping[str, str]]:
+    """The part of ``normalize_title`` that needs no organization name, kept once per title
+    (``Annual renewal`` at every customer): the canonical tokens with ordinals moved after
+    the word they number, each token's title part (``parted_words``) and ``alts``."""
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
@@ -588,13 +407,60 @@ def normalize_title(title: str, org_name: str | None = None,
             toks[i], toks[i + 1] = toks[i + 1], toks[i]
             i += 1
         i += 1
+    return tuple(toks), tuple(parts), MappingProxyType(alts)
+
+
+def normalize_title(title: str, org_name: str | None = None,
+                    noise_words: frozenset[str] = frozenset()) -> NormTitle:
+    """Normalize a deal title for comparison (see the module docstring).
+
+    ``org_name`` is the deal's own organization name: where its words appear as a
+    run (with its legal form after it) they are removed; nothing else is taken for
+    a company name. Number words, ordinals and roman numerals become digits
+    (``canonical``). A leading article ``a`` (``A website for...``) is a noise word;
+    any other single letter is identifying. If removing the organization and noise
+    words would leave nothing, the title's words but legal forms are kept (a deal
+    titled just ``Acme Corp`` still has a title: ``acme``).
+    """
+    toks, parts, alts = _title_words(title, noise_words)
+    # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
+    # title, ``march``: compared raw, it was never removed and read as a date)
+    org = " ".join(canonical(w) for w in org_key(org_name).split())
+    if org and not (  # (speed) no token starts the name's letters:
+            title.isascii() and org.isascii() and _name_starts(org).isdisjoint(toks)):
+        keep = _after_article(toks)
+        kept = _remove_org([toks[i] for i in keep], org.split())
+        if len(kept) < len(keep):
+            return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words)
+    return _without_org(title, noise_words)  # (speed) no org-name run: one result per title
+
+
+@lru_cache(maxsize=65536)  # accounts repeat titles a lot ("Annual renewal" at every customer)
+def _without_org(title: str, noise_words: frozenset[str]) -> NormTitle:
+    """``normalize_title`` of a title with no org-name run in it (most deals'), shared."""
+    toks, parts, alts = _title_words(title, noise_words)
+    return _normalized(toks, parts, alts, _after_article(toks), noise_words)
+
+
+@lru_cache(maxsize=4096)
+def _name_starts(key: str) -> frozenset[str]:
+    """The prefixes of an org key's letters (``acme foods`` -> ``a``, ``ac``... ``acmefoods``):
+    an ASCII title token that is none of them starts no org-name run (``_remove_org``)."""
+    joined = "".join(key.split())
+    return frozenset(joined[:k] for k in range(1, len(joined) + 1))
+
+
+def _after_article(toks: Sequence[str]) -> list[int]:
     keep = list(range(len(toks)))
     if len(toks) > 1 and toks[0] == "a" and len(toks[1]) > 1:
         keep = keep[1:]  # the article, not a building / plan letter
-    kt = [toks[i] for i in keep]
-    # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
-    # title, ``march``: compared raw, it was never removed and read as a date)
-    keep = [keep[i] for i in _remove_org(kt, [canonical(w) for w in org_key(org_name).split()])]
+    return keep
+
+
+def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str, str],
+                keep: list[int], noise_words: frozenset[str]) -> NormTitle:
+    """``normalize_title``'s result from the title's tokens (``_title_words``) and the indexes
+    ``keep`` left once the org name is removed: noise words dropped, identifying tokens."""
     if not noise_words.isdisjoint(toks):
         labels = _label_noise([toks[i] for i in keep], [parts[i] for i in keep], noise_words)
         keep = [i for n, i in enumerate(keep) if n not in labels and not (
@@ -607,3 +473,9 @@ def normalize_title(title: str, org_name: str | None = None,
     numbers = frozenset(t for t in core if is_identifying(t))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
                      tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts)
+
+
+__all__ = ["CALENDAR_NAMES", "DOTLESS_PLACES", "FUNCTION_WORDS", "LEGAL_SUFFIXES",
+           "MONTH_ABBREVIATIONS", "NormTitle", "ROMAN_NUMERALS", "SEQUENCE_WORDS", "SYMBOL_ENDS",
+           "canonical", "fold", "has_numeral", "is_identifying", "legal_form", "normalize_title",
+           "one_typo", "org_key", "other_legal_entity", "parted_words", "same_company", "words"]

@@ -73,40 +73,70 @@ on their own keep it at 0.80 at most (an identifier alone never merges).
 Guards (``DedupeConfig.guards``, and differing identifiers) are checked first: a guarded pair
 is band ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
 does I/O; scores are deterministic.
+
+The rules live in two modules beside this one (their names are importable from here too):
+``title_diff`` (how the words of two titles relate: typos, near words, real words, word
+forms, a letter or a roman numeral) and ``evidence`` (what the records say: guards,
+identifiers, org / person / value / time, dates, recurrence). This module weighs them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
-from .lexicon import both_known, is_known_word, misspelt, rare_slip
+from .evidence import (
+    DATE_GAP_DAYS,
+    DATES_DIFFER,
+    FAR_APART_DAYS,
+    LEGAL_ENTITIES,
+    NO_CONTACT,
+    NO_CUSTOMER,
+    RECURRING_DAYS,
+    SAME_IDENTIFIER,
+    UNTIED,
+    UNTIED_SIDES,
+    _context,
+    _identifiers,
+    _recurring,
+    date_gaps,
+    epoch,
+    guard_reasons,
+    guarded,
+    identifier_value,
+)
+from .lexicon import is_known_word
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
-    ROMAN_NUMERALS,
     NormTitle,
-    fold,
     normalize_title,
-    one_typo,
     org_key,
-    other_legal_entity,
-    same_company,
 )
 from .order import order_moved
+from .title_diff import (
+    FORMS,
+    INFLECTIONS,
+    NEAR,
+    REAL,
+    SHARP_S,
+    SLIP,
+    TYPO,
+    WordDiff,
+    _letter_or_numeral,
+    _only,
+    _typo_of,
+    clear_typo,
+    inflected,
+    word_diff,
+    word_pair,
+)
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
-NO_CUSTOMER = "no shared org or person"
-UNTIED = "nothing ties the deals to one customer"  # reason: no shared org (company) nor person
-FAR_APART_DAYS = 90  # added further apart than this: evidence against
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
 RARE_SLIP = "slip into a rare spelling"  # reason prefix: servce≈service (lexicon.rare_slip)
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
@@ -117,17 +147,10 @@ SHARP_S_WORDS = "ß or ss"  # reason prefix: maße / masse (dimensions / mass): 
 ROMAN = "a letter or a roman numeral"  # reason prefix: Phase I / Phase 1, Projekt X / 10
 ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter: review
 PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
-UNTIED_SIDES = "org only on one, person only on the other"  # nothing of one kind on both
-NO_CONTACT = "neither deal has an org or a person"  # reason detail: leads with no customer
-RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
-SAME_IDENTIFIER = "same identifier"  # reason prefix
-LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
-DATE_GAP_DAYS = 45  # expected close dates (or date custom fields) further apart: review at most
-DATES_DIFFER = "dates differ"  # reason prefix
 DATES_CAP = 0.80
 ORDER = "different order"  # reason prefix: the same words or numbers in another order
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
@@ -137,45 +160,6 @@ EXTRA_WORD = "word only on one"  # reason prefix
 EXTRA_WORD_PENALTY = 0.10
 CUSTOMER_NAME = "customer's name on one only"  # reason prefix: the org name (mistyped) in one title
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
-_CLOSED = frozenset({"won", "lost"})
-_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
-
-
-def identifier_value(r: DealRecord, key: str) -> str | None:
-    """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
-    collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
-    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty."""
-    v = r.fields.get(key)
-    if isinstance(v, Mapping):
-        v = v.get("value", v.get("id"))
-    if v is None or isinstance(v, bool):
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    text = " ".join(str(v).split()).casefold()
-    if "." in text and _WHOLE_FLOAT.fullmatch(text):  # 4711.0 (a spreadsheet's float) = 4711
-        text = text[:text.index(".")]
-    return text or None
-
-
-_WHOLE_FLOAT = re.compile(r"\d+\.0+")
-
-
-def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
-                 ) -> tuple[list[str], list[str]]:
-    """(what differs, what is equal) over the identifier fields both deals have a value in,
-    as reasons: ``different PO number 4711≠4712`` / ``same identifier: PO number 4711``."""
-    differ: list[str] = []
-    same: list[str] = []
-    for key, name in fields.items():
-        x, y = identifier_value(a, key), identifier_value(b, key)
-        if x is None or y is None:
-            continue
-        if x == y:
-            same.append(f"{SAME_IDENTIFIER}: {name} {x}")
-        else:
-            differ.append(f"different {name} {x}≠{y}")
-    return differ, same
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,61 +172,16 @@ class Prepared:
     idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
 
 
-def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str],
-                  identifiers: Mapping[str, str] = _NO_FIELDS) -> tuple[str, ...]:
-    """The guards this pair breaks (empty when it may be merged). Self is always a guard;
-    so is a differing value in one of the ``identifiers`` (custom field key -> name)."""
-    out: list[str] = []
-    if a.id == b.id:
-        out.append("guard: self")
-    if identifiers:
-        out.extend(f"guard: {why}" for why in _identifiers(a, b, identifiers)[0])
-    if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
-        out.append(f"guard: currency {a.currency}≠{b.currency}")
-    if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
-        out.append("guard: won with lost")
-    if "won_won" in guards and a.status == "won" and b.status == "won":
-        out.append("guard: won with won (each is booked revenue)")
-    if "pipeline" in guards and a.pipeline_id is not None and b.pipeline_id is not None \
-            and a.pipeline_id != b.pipeline_id:
-        out.append(f"guard: pipeline {a.pipeline_id}≠{b.pipeline_id}")
-    if "deleted" in guards and "deleted" in (a.status, b.status):
-        out.append("guard: deleted deal")
-    if "archived" in guards and (a.is_archived or b.is_archived):
-        out.append("guard: archived deal")
-    return tuple(out)
-
-
-def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str],
-            identifiers: Mapping[str, str] = _NO_FIELDS) -> bool:
-    """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
-    if a.id == b.id:
-        return True
-    if identifiers:
-        for key in identifiers:
-            x, y = identifier_value(a, key), identifier_value(b, key)
-            if x is not None and y is not None and x != y:
-                return True
-    if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
-            and a.currency.upper() != b.currency.upper():
-        return True
-    if "won_lost" in guards and a.status != b.status and a.status in _CLOSED and b.status in _CLOSED:
-        return True
-    if "won_won" in guards and a.status == "won" and b.status == "won":
-        return True
-    if "pipeline" in guards and a.pipeline_id != b.pipeline_id and a.pipeline_id is not None \
-            and b.pipeline_id is not None:
-        return True
-    if "deleted" in guards and (a.status == "deleted" or b.status == "deleted"):
-        return True
-    return "archived" in guards and (a.is_archived or b.is_archived)
-
-
 def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
     """``score_pair`` for pairs that may reach the review band; None for a guarded pair
     or one whose title is too far apart for any evidence to lift it to review."""
     if guarded(p.deal, q.deal, config.guards, config.identifier_fields):
         return None
+    return _score_unguarded(p, q, config)
+
+
+def _score_unguarded(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
+    """``score_if_kept`` of a pair known not to be guarded (``find_duplicates`` checked)."""
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)
     x, y = p.title, q.title
     if not x.text or not y.text:
@@ -250,6 +189,8 @@ def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair 
     c = cutoff * 100
     if not _share_identifier(p, q) and (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
             and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
+        return None
+    if _against_keeps_out(p, q, config):
         return None
     sp = score_pair(p, q, config)
     return None if sp.band == "distinct" else sp
@@ -262,43 +203,28 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
     if not x.text or not y.text or (not _share_identifier(p, q) and (
             fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)):
+            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)) \
+            or _against_keeps_out(p, q, config):
         return None
     sp = score_pair(p, q, config)
     return sp if sp.score >= config.review_threshold else None
 
 
-def date_gaps(a: DealRecord, b: DealRecord,
-              date_fields: Mapping[str, str] = _NO_FIELDS) -> list[str]:
-    """The dates two deals both have that lie more than ``DATE_GAP_DAYS`` (45) days apart,
-    as reasons naming the field and both dates (``expected_close_date 2025-12-31≠2026-12-31``,
-    ``Renewal date 2025-06-01≠2026-06-01``): the expected close date and the date-type custom
-    fields ``date_fields`` (key -> name; values ``YYYY-MM-DD``; an unreadable value is no
-    evidence). Two such deals are a renewal or the next period's deal more often than one
-    deal typed twice."""
-    out: list[str] = []
-    pairs: list[tuple[str, object, object]] = [
-        ("expected_close_date", a.expected_close_date, b.expected_close_date)]
-    pairs.extend((name, a.fields.get(key), b.fields.get(key)) for key, name in date_fields.items())
-    for name, x, y in pairs:
-        dx, dy = _day(x), _day(y)
-        if dx is not None and dy is not None and abs((dx - dy).days) > DATE_GAP_DAYS:
-            out.append(f"{DATES_DIFFER}: {name} {min(dx, dy)}≠{max(dx, dy)}")
-    return out
-
-
-def _day(v: object) -> date | None:
-    """A date value (a ``date`` or an ISO ``YYYY-MM-DD...`` string) as a date, else None."""
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str) and len(v) >= 10:
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError:
-            return None
-    return None
+def _against_keeps_out(p: Prepared, q: Prepared, config: DedupeConfig) -> bool:
+    """(speed) True when the evidence against a pair alone keeps its ``score_pair`` score
+    below ``config.review_threshold``: that evidence (``_context``: a different org is -0.40)
+    is subtracted after everything else is capped at 1.0, later steps only lower a score,
+    and only an equal identifier lifts one (to review), so the score is at most
+    1.0 + the weights against. Two thirds of the pairs a full plan compares are at two
+    companies and need no title comparison then."""
+    a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
+    if config.identifier_fields and _identifiers(a.deal, b.deal, config.identifier_fields)[1]:
+        return False
+    against = _context(a, b, [])[1]
+    if not against:
+        return False
+    bound = 1.0 + sum(w for w, _ in against)
+    return round(min(1.0, max(0.0, bound)), 4) < config.review_threshold
 
 
 def _share_identifier(p: Prepared, q: Prepared) -> bool:
@@ -317,158 +243,6 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
     r = max(fuzz.ratio(x.text, y.text, score_cutoff=cut),
             fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cut))
     return r / 100.0
-
-
-def _typo_of(x: str, y: str) -> bool:
-    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo; two edits are
-    # always another word (onboarding/offboarding, encryption/decryption)
-    return min(len(x), len(y)) >= 4 and one_typo(x, y)
-
-
-# endings that make another form of one word (English, German, French, Spanish, Dutch
-# plurals, cases, feminine forms): ``invoice`` / ``invoices``, ``abendkurs`` / ``abendkurse``,
-# ``tagesschulung`` / ``tagesschulungen``, ``mitarbeiter`` / ``mitarbeiterin``, ``tableau`` / ``-x``
-INFLECTIONS = frozenset({"s", "e", "n", "en", "es", "er", "ern", "ens", "nen", "in", "innen",
-                         "x"})
-
-
-def inflected(x: str, y: str) -> bool:
-    """True when one word is the other plus an inflection ending (``INFLECTIONS``: ``s``,
-    ``e``, ``n``, ``en``, ``es``, ``er``, ``in``...), the shorter of 3+ letters: two forms of
-    one word (``workday`` / ``workdays``, ``einzellizenz`` / ``einzellizenzen``), which name
-    different things (one course / several, a man / a woman): two words, not a typo."""
-    short, long = (x, y) if len(x) <= len(y) else (y, x)
-    return len(short) >= 3 and long.startswith(short) and long[len(short):] in INFLECTIONS
-
-
-def _swapped(x: str, y: str) -> bool:
-    """Two neighbouring letters swapped (``wesbite`` / ``website``), nothing else."""
-    if len(x) != len(y):
-        return False
-    diff = [i for i, (c, d) in enumerate(zip(x, y, strict=True)) if c != d]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
-        and x[diff[1]] == y[diff[0]]
-
-
-def clear_typo(x: str, y: str) -> bool:
-    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
-    neighbours swapped (``wesbite`` / ``website``, ``schmdit`` / ``schmidt``) and not both
-    real words (``lexicon.both_known``: ``trial`` / ``trail`` are two words). A letter
-    replaced, added or dropped, in a word of any length, may be another word, as likely as
-    a typo (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``, ``salesforce`` /
-    ``salesforge``, ``katharina`` / ``katarina``): a near word (``word_pair``)."""
-    return _swapped(x, y) and not both_known(x, y)
-
-
-# how two words, one on each side, relate (``word_pair``)
-TYPO, NEAR, REAL, FORMS, SHARP_S, SLIP = "typo", "near", "real", "forms", "sharp_s", "slip"
-
-
-def _end_letter(x: str, y: str) -> bool:
-    """One word is the other with one letter more at its end (``frank`` / ``franka``,
-    ``simon`` / ``simona``, ``ivan`` / ``ivana``): a name's other form or an inflection, never
-    a typo (a typo rarely drops exactly the last letter into another plausible word)."""
-    short, long = (x, y) if len(x) < len(y) else (y, x)
-    return len(long) == len(short) + 1 and long.startswith(short)
-
-
-def word_pair(x: str, y: str) -> str | None:
-    """How word ``x`` of one title relates to word ``y`` of the other (both unequal, accents
-    and umlauts aside), or None when they are two unrelated words (a substitution):
-
-    * ``REAL``: one edit apart and both real words or names (``trial`` / ``trail``);
-    * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``), or one
-      letter more at the end (``_end_letter``: ``frank`` / ``franka``, ``simon`` / ``simona``);
-    * ``SHARP_S``: ``ß`` on one side where the other writes ``ss`` (``maße`` / ``masse``:
-      dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
-    * ``TYPO``: two neighbours swapped (``clear_typo``);
-    * ``SLIP``: a common word and a plausible slip of a finger into a spelling written less than
-      once per 100 million words (``lexicon.rare_slip``: ``servce`` / ``service``): a typo only
-      when the deals agree on org record, person and value (``score_pair``), else a near word;
-    * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
-      word of 4+ letters: review at most (``score_pair``);
-    * None: two or more edits apart (``onboarding`` / ``offboarding``, ``encryption`` /
-      ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
-      ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
-      a prefix that changes the meaning; a typo rarely hits the first letter)."""
-    if ("ß" in x or "ß" in y) and x.replace("ß", "ss") == y.replace("ß", "ss"):
-        return SHARP_S
-    if _typo_of(x, y):
-        if both_known(x, y):
-            return REAL
-        if _swapped(x, y):
-            return TYPO
-        if inflected(x, y) or _end_letter(x, y):
-            return FORMS
-        if x[0] != y[0]:
-            return None
-        # a common word next to a spelling no one writes: that word mistyped
-        if misspelt(x, y):
-            return TYPO
-        return SLIP if rare_slip(x, y) else NEAR
-    return FORMS if inflected(x, y) else None
-
-
-def _forms(t: str, alts: Mapping[str, str]) -> tuple[str, ...]:
-    """The spellings a title token stands for: itself, its accents folded, its reading with
-    the umlauts' dots dropped (``zuerich``, written ``zürich``, is also ``zurich``)."""
-    f = fold(t)
-    a = alts.get(t)
-    return (t, f) if a is None else (t, f, a)
-
-
-def _only(x: NormTitle, y: NormTitle) -> list[str]:
-    """The words of ``x`` (not its identifying tokens) that ``y`` lacks, accents folded
-    (``normalize.fold``: ``région`` is ``region``, one word written two ways) and an umlaut
-    read both ways (``zürich`` is ``zuerich`` and ``zurich``; ``müller`` is ``mueller``)."""
-    if x.text.isascii() and y.text.isascii() and not x.alts and not y.alts:
-        return [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
-    xa, ya = dict(x.alts), dict(y.alts)
-    ys = {f for t in y.tokens for f in _forms(t, ya)}
-    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))]
-
-
-@dataclass(frozen=True, slots=True)
-class WordDiff:
-    """How two titles' words differ: words of each side with no equal or related word on
-    the other (substituted or extra words), and the related pairs by kind (``word_pair``)."""
-
-    only_x: tuple[str, ...]
-    only_y: tuple[str, ...]
-    typo: tuple[tuple[str, str], ...]
-    near: tuple[tuple[str, str], ...]
-    real: tuple[tuple[str, str], ...]
-    forms: tuple[tuple[str, str], ...]
-    sharp_s: tuple[tuple[str, str], ...] = ()
-    slip: tuple[tuple[str, str], ...] = ()
-
-
-def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
-    """The words of two titles compared (``WordDiff``): a word with no equal word on the
-    other side is paired with the other side's unequal words it relates to (``word_pair``);
-    a word with no such partner is a substituted or extra word."""
-    only_x, only_y = _only(x, y), _only(y, x)
-    if only_x and only_y and len(only_x) != len(only_y) and "".join(only_x) == "".join(only_y):
-        only_x = only_y = []  # the same letters spaced differently: data soft / datasoft
-    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: [],
-                                               SLIP: []}
-    paired_x: set[str] = set()
-    paired_y: set[str] = set()
-    for t in only_x:
-        for u in only_y:
-            kind = word_pair(t, u)
-            if kind is not None:
-                kinds[kind].append((t, u))
-                paired_x.add(t)
-                paired_y.add(u)
-    return WordDiff(tuple(t for t in only_x if t not in paired_x),
-                    tuple(u for u in only_y if u not in paired_y),
-                    tuple(kinds[TYPO]), tuple(kinds[NEAR]), tuple(kinds[REAL]),
-                    tuple(kinds[FORMS]), tuple(kinds[SHARP_S]), tuple(kinds[SLIP]))
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
 
 
 def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
@@ -559,22 +333,6 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     return ScoredPair(da.id, db.id, score, band, tuple(reasons))
 
 
-def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
-    """``i≠1`` when the two titles' identifying tokens differ only in letters that could be
-    roman numerals written against their digits (``i`` / ``1``, ``x`` / ``10``, ``vi`` /
-    ``6``) and the numeral follows no word that counts (``normalize.SEQUENCE_WORDS``: there
-    ``Phase I`` is ``Phase 1`` already): a letter (``Projekt X``), a name's numeral (``Louis
-    VI``) or a number; else empty."""
-    dx, dy = x - y, y - x
-    if not dx or len(dx) != len(dy) or ROMAN_NUMERALS.keys().isdisjoint(dx | dy):
-        return ""
-    if {ROMAN_NUMERALS.get(t, t) for t in dx} != {ROMAN_NUMERALS.get(t, t) for t in dy}:
-        return ""
-    return " ".join(f"{t}≠{ROMAN_NUMERALS.get(t, t)}" if t in ROMAN_NUMERALS else
-                    f"{next(k for k, v in ROMAN_NUMERALS.items() if v == t)}≠{t}"
-                    for t in sorted(dx))
-
-
 def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
     """The extra words (on one title only), when both deals are at one org record and those
     words are only its name — its words spelled exactly or with two neighbouring letters
@@ -655,32 +413,6 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
                and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
 
 
-def _has_org(p: Prepared) -> bool:
-    return p.deal.org_id is not None or bool(p.org)
-
-
-def _anonymous(p: Prepared) -> bool:
-    """A deal with no customer identity at all: no org (id or name) and no person."""
-    return p.deal.org_id is None and not p.org and p.deal.person_id is None
-
-
-def _recurring(a: DealRecord, b: DealRecord) -> str | None:
-    """Why two deals look like one deal recurring (a renewal, a retainer, a re-opened
-    opportunity) rather than one deal twice, else None: added more than ``RECURRING_DAYS``
-    (21) days apart, or one added after the other was closed (won/lost; its
-    ``update_time`` is at or after its close, so an add_time after it is after the close)."""
-    if a.add_time is None or b.add_time is None:
-        return None
-    gap = abs(epoch(a.add_time) - epoch(b.add_time))
-    if gap > RECURRING_DAYS * 86400:
-        return f"recurring: added {gap / 86400:.0f} days apart"
-    for x, y in ((a, b), (b, a)):
-        if x.status in _CLOSED and x.update_time is not None \
-                and epoch(y.add_time) > epoch(x.update_time):  # type: ignore[arg-type]
-            return f"recurring: deal {y.id} added after deal {x.id} was {x.status}"
-    return None
-
-
 def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
                     ) -> tuple[float, tuple[str, ...]]:
     """The title's evidence (a negative weight, reasons appended) and the words on one side
@@ -713,82 +445,6 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
     return s, (ux or uy) if not (ux and uy) else ()
 
 
-def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
-    """The non-title evidence: (what speaks for the match, the pieces against it as
-    (weight < 0, what)); the reasons are appended to ``reasons``."""
-    da, db = a.deal, b.deal
-    support = 0.0
-    against: list[tuple[float, str]] = []
-    same_org = False
-    if da.org_id is not None and da.org_id == db.org_id:
-        support += 0.05
-        same_org = True
-        reasons.append("same org")
-    elif (entities := _legal_entities(a, b)) is not None:
-        reasons.append(entities)  # not one company: no support; capped in score_pair
-    elif same_company(a.org, b.org):
-        support += 0.03
-        same_org = True
-        reasons.append("same org name, two org records")
-    elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
-        against.append((-0.40, "different org"))
-        reasons.append("different org")
-    if da.person_id is not None and db.person_id is not None:
-        if da.person_id == db.person_id:
-            support += 0.04
-            reasons.append("same person")
-        elif same_org:
-            against.append((-0.08, "different person"))
-            reasons.append("different person")
-        else:  # with no org to confirm the customer, another person is another customer
-            against.append((-0.30, "different person"))
-            reasons.append("different person, org not shared")
-    if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
-        # nothing ties the two to one customer (no shared org, company or person): review at
-        # most, whatever the title and the time gap (capped in score_pair, after all evidence)
-        if _anonymous(a) and _anonymous(b):  # web-form leads: two enquiries as often as one
-            reasons.append(f"{UNTIED}: {NO_CONTACT}")
-        elif _anonymous(a) or _anonymous(b):
-            reasons.append(f"{UNTIED}: no org and no person on deal {(a if _anonymous(a) else b).deal.id}")
-        elif not (_has_org(a) and _has_org(b)) and (da.person_id is None or db.person_id is None):
-            # an org on one deal, a person on the other: nothing says the person is at that org
-            reasons.append(f"{UNTIED}: {UNTIED_SIDES}")
-        else:
-            reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
-    if da.value and db.value:
-        if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
-            support += 0.04
-            reasons.append("same value")
-        else:
-            against.append((-0.08, "different value"))
-            reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
-    if da.add_time is not None and db.add_time is not None:
-        gap = abs(epoch(da.add_time) - epoch(db.add_time))
-        if gap <= 3600:
-            support += 0.05
-            reasons.append(f"add_time {round(gap / 60)} min apart")
-        elif gap <= 2 * 86400:
-            support += 0.02
-            reasons.append(f"add_time {gap / 3600:.0f} h apart")
-        elif gap > FAR_APART_DAYS * 86400:
-            against.append((-0.08, "added months apart"))
-            reasons.append(f"add_time {gap / 86400:.0f} days apart")
-    if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
-        support += 0.02
-        reasons.append("same pipeline")
-    return support, against
-
-
-def _legal_entities(a: Prepared, b: Prepared) -> str | None:
-    """A reason when two deals sit on two org records whose names are alike but for
-    different legal forms (``Tessera Group GmbH`` / ``Tessera Group Inc``): two legal
-    entities of one group, not one company typed twice (``normalize.other_legal_entity``)."""
-    da, db = a.deal, b.deal
-    if not same_company(a.org, b.org) or not other_legal_entity(da.org_name, db.org_name):
-        return None
-    return f"{LEGAL_ENTITIES}: {da.org_name} / {db.org_name}"
-
-
 def _cap_legal_entities(s: float, reasons: list[str]) -> float:
     """Deals at two legal entities of one group reach review at most."""
     if s > LEGAL_ENTITIES_CAP and any(r.startswith(LEGAL_ENTITIES) for r in reasons):
@@ -809,14 +465,22 @@ def _contradictions(x: NormTitle, y: NormTitle, against: list[tuple[float, str]]
     return out
 
 
-def epoch(t: datetime) -> float:
-    """Seconds since the epoch; a naive time is taken as UTC (Pipedrive's times are UTC)."""
-    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t).timestamp()
-
-
 def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     """Normalize once per deal (see normalize.normalize_title)."""
     title = normalize_title(deal.title, deal.org_name, config.noise_words)
     idents = tuple((k, v) for k in config.identifier_fields
                    if (v := identifier_value(deal, k)) is not None)
     return Prepared(deal, title, org_key(deal.org_name), idents)
+
+
+__all__ = ["CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
+           "EXTRA_WORD", "EXTRA_WORD_CAP", "EXTRA_WORD_PENALTY", "FAR_APART_DAYS", "FORMS",
+           "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",
+           "NEAR", "NEAR_WORD", "NEAR_WORD_CAP", "NO_CONTACT", "NO_CUSTOMER", "NO_CUSTOMER_CAP",
+           "ORDER", "ORDER_NUMBERS_CAP", "ORDER_WORDS_CAP", "PERSONS_CAP", "Prepared", "RARE_SLIP",
+           "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "ROMAN",
+           "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
+           "TYPO", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
+           "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "identifier_value",
+           "inflected", "prepare", "score_held", "score_if_kept", "score_pair", "title_similarity",
+           "word_diff", "word_pair"]

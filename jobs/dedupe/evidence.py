@@ -1,0 +1,290 @@
+"""What two deals' records (not their titles) say: guards, identifiers, dates, recurrence.
+
+Guards (``guard_reasons`` / ``guarded``: self, a differing identifier, currency, won with
+lost, won with won, pipeline, deleted, archived) keep a pair from ever merging; an equal
+identifier (``identifier_value``: a PO number, the import's source key) is evidence for;
+dates far apart (``date_gaps``) and a deal recurring (``_recurring``: a renewal, a
+retainer, re-opened after closing) cap a pair at review; ``_context`` weighs org, person,
+value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
+here reads a title. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .model import DealRecord
+from .normalize import other_legal_entity, same_company
+
+if TYPE_CHECKING:
+    from .scoring import Prepared
+
+RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
+
+
+SAME_IDENTIFIER = "same identifier"  # reason prefix
+
+
+DATE_GAP_DAYS = 45  # expected close dates (or date custom fields) further apart: review at most
+
+
+DATES_DIFFER = "dates differ"  # reason prefix
+
+
+_CLOSED = frozenset({"won", "lost"})
+
+
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+def identifier_value(r: DealRecord, key: str) -> str | None:
+    """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
+    collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
+    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty."""
+    v = r.fields.get(key)
+    if isinstance(v, Mapping):
+        v = v.get("value", v.get("id"))
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = " ".join(str(v).split()).casefold()
+    if "." in text and _WHOLE_FLOAT.fullmatch(text):  # 4711.0 (a spreadsheet's float) = 4711
+        text = text[:text.index(".")]
+    return text or None
+
+
+_WHOLE_FLOAT = re.compile(r"\d+\.0+")
+
+
+def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
+                 ) -> tuple[list[str], list[str]]:
+    """(what differs, what is equal) over the identifier fields both deals have a value in,
+    as reasons: ``different PO number 4711≠4712`` / ``same identifier: PO number 4711``."""
+    differ: list[str] = []
+    same: list[str] = []
+    for key, name in fields.items():
+        x, y = identifier_value(a, key), identifier_value(b, key)
+        if x is None or y is None:
+            continue
+        if x == y:
+            same.append(f"{SAME_IDENTIFIER}: {name} {x}")
+        else:
+            differ.append(f"different {name} {x}≠{y}")
+    return differ, same
+
+
+def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str],
+                  identifiers: Mapping[str, str] = _NO_FIELDS) -> tuple[str, ...]:
+    """The guards this pair breaks (empty when it may be merged). Self is always a guard;
+    so is a differing value in one of the ``identifiers`` (custom field key -> name)."""
+    out: list[str] = []
+    if a.id == b.id:
+        out.append("guard: self")
+    if identifiers:
+        out.extend(f"guard: {why}" for why in _identifiers(a, b, identifiers)[0])
+    if "currency" in guards and a.currency and b.currency and a.currency.upper() != b.currency.upper():
+        out.append(f"guard: currency {a.currency}≠{b.currency}")
+    if "won_lost" in guards and a.status in _CLOSED and b.status in _CLOSED and a.status != b.status:
+        out.append("guard: won with lost")
+    if "won_won" in guards and a.status == "won" and b.status == "won":
+        out.append("guard: won with won (each is booked revenue)")
+    if "pipeline" in guards and a.pipeline_id is not None and b.pipeline_id is not None \
+            and a.pipeline_id != b.pipeline_id:
+        out.append(f"guard: pipeline {a.pipeline_id}≠{b.pipeline_id}")
+    if "deleted" in guards and "deleted" in (a.status, b.status):
+        out.append("guard: deleted deal")
+    if "archived" in guards and (a.is_archived or b.is_archived):
+        out.append("guard: archived deal")
+    return tuple(out)
+
+
+def guarded(a: DealRecord, b: DealRecord, guards: frozenset[str],
+            identifiers: Mapping[str, str] = _NO_FIELDS) -> bool:
+    """True when ``guard_reasons`` would name a guard (fast: no strings built)."""
+    if a.id == b.id:
+        return True
+    if identifiers:
+        for key in identifiers:
+            x, y = identifier_value(a, key), identifier_value(b, key)
+            if x is not None and y is not None and x != y:
+                return True
+    if "currency" in guards and a.currency and b.currency and a.currency != b.currency \
+            and a.currency.upper() != b.currency.upper():
+        return True
+    if "won_lost" in guards and a.status != b.status and a.status in _CLOSED and b.status in _CLOSED:
+        return True
+    if "won_won" in guards and a.status == "won" and b.status == "won":
+        return True
+    if "pipeline" in guards and a.pipeline_id != b.pipeline_id and a.pipeline_id is not None \
+            and b.pipeline_id is not None:
+        return True
+    if "deleted" in guards and (a.status == "deleted" or b.status == "deleted"):
+        return True
+    return "archived" in guards and (a.is_archived or b.is_archived)
+
+
+def date_gaps(a: DealRecord, b: DealRecord,
+              date_fields: Mapping[str, str] = _NO_FIELDS) -> list[str]:
+    """The dates two deals both have that lie more than ``DATE_GAP_DAYS`` (45) days apart,
+    as reasons naming the field and both dates (``expected_close_date 2025-12-31≠2026-12-31``,
+    ``Renewal date 2025-06-01≠2026-06-01``): the expected close date and the date-type custom
+    fields ``date_fields`` (key -> name; values ``YYYY-MM-DD``; an unreadable value is no
+    evidence). Two such deals are a renewal or the next period's deal more often than one
+    deal typed twice."""
+    out: list[str] = []
+    pairs: list[tuple[str, object, object]] = [
+        ("expected_close_date", a.expected_close_date, b.expected_close_date)]
+    pairs.extend((name, a.fields.get(key), b.fields.get(key)) for key, name in date_fields.items())
+    for name, x, y in pairs:
+        dx, dy = _day(x), _day(y)
+        if dx is not None and dy is not None and abs((dx - dy).days) > DATE_GAP_DAYS:
+            out.append(f"{DATES_DIFFER}: {name} {min(dx, dy)}≠{max(dx, dy)}")
+    return out
+
+
+def _day(v: object) -> date | None:
+    """A date value (a ``date`` or an ISO ``YYYY-MM-DD...`` string) as a date, else None."""
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and len(v) >= 10:
+        try:
+            return date.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _recurring(a: DealRecord, b: DealRecord) -> str | None:
+    """Why two deals look like one deal recurring (a renewal, a retainer, a re-opened
+    opportunity) rather than one deal twice, else None: added more than ``RECURRING_DAYS``
+    (21) days apart, or one added after the other was closed (won/lost; its
+    ``update_time`` is at or after its close, so an add_time after it is after the close)."""
+    if a.add_time is None or b.add_time is None:
+        return None
+    gap = abs(epoch(a.add_time) - epoch(b.add_time))
+    if gap > RECURRING_DAYS * 86400:
+        return f"recurring: added {gap / 86400:.0f} days apart"
+    for x, y in ((a, b), (b, a)):
+        if x.status in _CLOSED and x.update_time is not None \
+                and epoch(y.add_time) > epoch(x.update_time):  # type: ignore[arg-type]
+            return f"recurring: deal {y.id} added after deal {x.id} was {x.status}"
+    return None
+
+
+def epoch(t: datetime) -> float:
+    """Seconds since the epoch; a naive time is taken as UTC (Pipedrive's times are UTC)."""
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t).timestamp()
+
+
+NO_CUSTOMER = "no shared org or person"
+
+
+UNTIED = "nothing ties the deals to one customer"  # reason: no shared org (company) nor person
+
+
+FAR_APART_DAYS = 90  # added further apart than this: evidence against
+
+
+UNTIED_SIDES = "org only on one, person only on the other"  # nothing of one kind on both
+
+
+NO_CONTACT = "neither deal has an org or a person"  # reason detail: leads with no customer
+
+
+LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _has_org(p: Prepared) -> bool:
+    return p.deal.org_id is not None or bool(p.org)
+
+
+def _anonymous(p: Prepared) -> bool:
+    """A deal with no customer identity at all: no org (id or name) and no person."""
+    return p.deal.org_id is None and not p.org and p.deal.person_id is None
+
+
+def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
+    """The non-title evidence: (what speaks for the match, the pieces against it as
+    (weight < 0, what)); the reasons are appended to ``reasons``."""
+    da, db = a.deal, b.deal
+    support = 0.0
+    against: list[tuple[float, str]] = []
+    same_org = False
+    if da.org_id is not None and da.org_id == db.org_id:
+        support += 0.05
+        same_org = True
+        reasons.append("same org")
+    elif (entities := _legal_entities(a, b)) is not None:
+        reasons.append(entities)  # not one company: no support; capped in score_pair
+    elif same_company(a.org, b.org):
+        support += 0.03
+        same_org = True
+        reasons.append("same org name, two org records")
+    elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
+        against.append((-0.40, "different org"))
+        reasons.append("different org")
+    if da.person_id is not None and db.person_id is not None:
+        if da.person_id == db.person_id:
+            support += 0.04
+            reasons.append("same person")
+        elif same_org:
+            against.append((-0.08, "different person"))
+            reasons.append("different person")
+        else:  # with no org to confirm the customer, another person is another customer
+            against.append((-0.30, "different person"))
+            reasons.append("different person, org not shared")
+    if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
+        # nothing ties the two to one customer (no shared org, company or person): review at
+        # most, whatever the title and the time gap (capped in score_pair, after all evidence)
+        if _anonymous(a) and _anonymous(b):  # web-form leads: two enquiries as often as one
+            reasons.append(f"{UNTIED}: {NO_CONTACT}")
+        elif _anonymous(a) or _anonymous(b):
+            reasons.append(f"{UNTIED}: no org and no person on deal {(a if _anonymous(a) else b).deal.id}")
+        elif not (_has_org(a) and _has_org(b)) and (da.person_id is None or db.person_id is None):
+            # an org on one deal, a person on the other: nothing says the person is at that org
+            reasons.append(f"{UNTIED}: {UNTIED_SIDES}")
+        else:
+            reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
+    if da.value and db.value:
+        if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
+            support += 0.04
+            reasons.append("same value")
+        else:
+            against.append((-0.08, "different value"))
+            reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
+    if da.add_time is not None and db.add_time is not None:
+        gap = abs(epoch(da.add_time) - epoch(db.add_time))
+        if gap <= 3600:
+            support += 0.05
+            reasons.append(f"add_time {round(gap / 60)} min apart")
+        elif gap <= 2 * 86400:
+            support += 0.02
+            reasons.append(f"add_time {gap / 3600:.0f} h apart")
+        elif gap > FAR_APART_DAYS * 86400:
+            against.append((-0.08, "added months apart"))
+            reasons.append(f"add_time {gap / 86400:.0f} days apart")
+    if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
+        support += 0.02
+        reasons.append("same pipeline")
+    return support, against
+
+
+def _legal_entities(a: Prepared, b: Prepared) -> str | None:
+    """A reason when two deals sit on two org records whose names are alike but for
+    different legal forms (``Tessera Group GmbH`` / ``Tessera Group Inc``): two legal
+    entities of one group, not one company typed twice (``normalize.other_legal_entity``)."""
+    da, db = a.deal, b.deal
+    if not same_company(a.org, b.org) or not other_legal_entity(da.org_name, db.org_name):
+        return None
+    return f"{LEGAL_ENTITIES}: {da.org_name} / {db.org_name}"

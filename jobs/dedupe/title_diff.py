@@ -1,0 +1,181 @@
+"""How the words of two normalized titles differ: typos, near words, two real words, word forms.
+
+``word_diff`` pairs each word one title lacks with the other title's words it relates to
+(``word_pair``: a typo, a slip into a rare spelling, a near word, two real words, two forms
+of one word, ``ß`` against ``ss``); what is left unpaired is a substituted or extra word.
+``_letter_or_numeral`` tells a letter from a roman numeral among the identifying tokens.
+``scoring`` turns these differences into caps and reasons; this module scores nothing.
+Pure: no I/O beyond the word lists ``lexicon`` reads once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .lexicon import both_known, misspelt, rare_slip
+from .normalize import ROMAN_NUMERALS, NormTitle, fold, one_typo
+
+
+def _typo_of(x: str, y: str) -> bool:
+    # below 4 letters one edit is another word (app/api, crm/cr4), not a typo; two edits are
+    # always another word (onboarding/offboarding, encryption/decryption)
+    return min(len(x), len(y)) >= 4 and one_typo(x, y)
+
+
+# endings that make another form of one word (English, German, French, Spanish, Dutch
+# plurals, cases, feminine forms): ``invoice`` / ``invoices``, ``abendkurs`` / ``abendkurse``,
+# ``tagesschulung`` / ``tagesschulungen``, ``mitarbeiter`` / ``mitarbeiterin``, ``tableau`` / ``-x``
+INFLECTIONS = frozenset({"s", "e", "n", "en", "es", "er", "ern", "ens", "nen", "in", "innen",
+                         "x"})
+
+
+def inflected(x: str, y: str) -> bool:
+    """True when one word is the other plus an inflection ending (``INFLECTIONS``: ``s``,
+    ``e``, ``n``, ``en``, ``es``, ``er``, ``in``...), the shorter of 3+ letters: two forms of
+    one word (``workday`` / ``workdays``, ``einzellizenz`` / ``einzellizenzen``), which name
+    different things (one course / several, a man / a woman): two words, not a typo."""
+    short, long = (x, y) if len(x) <= len(y) else (y, x)
+    return len(short) >= 3 and long.startswith(short) and long[len(short):] in INFLECTIONS
+
+
+def _swapped(x: str, y: str) -> bool:
+    """Two neighbouring letters swapped (``wesbite`` / ``website``), nothing else."""
+    if len(x) != len(y):
+        return False
+    diff = [i for i, (c, d) in enumerate(zip(x, y, strict=True)) if c != d]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
+        and x[diff[1]] == y[diff[0]]
+
+
+def clear_typo(x: str, y: str) -> bool:
+    """True when two words one edit apart (``_typo_of``) are surely one word mistyped: two
+    neighbours swapped (``wesbite`` / ``website``, ``schmdit`` / ``schmidt``) and not both
+    real words (``lexicon.both_known``: ``trial`` / ``trail`` are two words). A letter
+    replaced, added or dropped, in a word of any length, may be another word, as likely as
+    a typo (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``, ``salesforce`` /
+    ``salesforge``, ``katharina`` / ``katarina``): a near word (``word_pair``)."""
+    return _swapped(x, y) and not both_known(x, y)
+
+
+# how two words, one on each side, relate (``word_pair``)
+TYPO, NEAR, REAL, FORMS, SHARP_S, SLIP = "typo", "near", "real", "forms", "sharp_s", "slip"
+
+
+def _end_letter(x: str, y: str) -> bool:
+    """One word is the other with one letter more at its end (``frank`` / ``franka``,
+    ``simon`` / ``simona``, ``ivan`` / ``ivana``): a name's other form or an inflection, never
+    a typo (a typo rarely drops exactly the last letter into another plausible word)."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(long) == len(short) + 1 and long.startswith(short)
+
+
+def word_pair(x: str, y: str) -> str | None:
+    """How word ``x`` of one title relates to word ``y`` of the other (both unequal, accents
+    and umlauts aside), or None when they are two unrelated words (a substitution):
+
+    * ``REAL``: one edit apart and both real words or names (``trial`` / ``trail``);
+    * ``FORMS``: two forms of one word (``inflected``: ``abendkurs`` / ``abendkurse``), or one
+      letter more at the end (``_end_letter``: ``frank`` / ``franka``, ``simon`` / ``simona``);
+    * ``SHARP_S``: ``ß`` on one side where the other writes ``ss`` (``maße`` / ``masse``:
+      dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
+    * ``TYPO``: two neighbours swapped (``clear_typo``);
+    * ``SLIP``: a common word and a plausible slip of a finger into a spelling written less than
+      once per 100 million words (``lexicon.rare_slip``: ``servce`` / ``service``): a typo only
+      when the deals agree on org record, person and value (``score_pair``), else a near word;
+    * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
+      word of 4+ letters: review at most (``score_pair``);
+    * None: two or more edits apart (``onboarding`` / ``offboarding``, ``encryption`` /
+      ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
+      ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
+      a prefix that changes the meaning; a typo rarely hits the first letter)."""
+    if ("ß" in x or "ß" in y) and x.replace("ß", "ss") == y.replace("ß", "ss"):
+        return SHARP_S
+    if _typo_of(x, y):
+        if both_known(x, y):
+            return REAL
+        if _swapped(x, y):
+            return TYPO
+        if inflected(x, y) or _end_letter(x, y):
+            return FORMS
+        if x[0] != y[0]:
+            return None
+        # a common word next to a spelling no one writes: that word mistyped
+        if misspelt(x, y):
+            return TYPO
+        return SLIP if rare_slip(x, y) else NEAR
+    return FORMS if inflected(x, y) else None
+
+
+def _forms(t: str, alts: Mapping[str, str]) -> tuple[str, ...]:
+    """The spellings a title token stands for: itself, its accents folded, its reading with
+    the umlauts' dots dropped (``zuerich``, written ``zürich``, is also ``zurich``)."""
+    f = fold(t)
+    a = alts.get(t)
+    return (t, f) if a is None else (t, f, a)
+
+
+def _only(x: NormTitle, y: NormTitle) -> list[str]:
+    """The words of ``x`` (not its identifying tokens) that ``y`` lacks, accents folded
+    (``normalize.fold``: ``région`` is ``region``, one word written two ways) and an umlaut
+    read both ways (``zürich`` is ``zuerich`` and ``zurich``; ``müller`` is ``mueller``)."""
+    if x.text.isascii() and y.text.isascii() and not x.alts and not y.alts:
+        return [t for t in x.tokens if t not in y.tokens and t not in x.numbers]
+    xa, ya = dict(x.alts), dict(y.alts)
+    ys = {f for t in y.tokens for f in _forms(t, ya)}
+    return [t for t in x.tokens if t not in x.numbers and ys.isdisjoint(_forms(t, xa))]
+
+
+@dataclass(frozen=True, slots=True)
+class WordDiff:
+    """How two titles' words differ: words of each side with no equal or related word on
+    the other (substituted or extra words), and the related pairs by kind (``word_pair``)."""
+
+    only_x: tuple[str, ...]
+    only_y: tuple[str, ...]
+    typo: tuple[tuple[str, str], ...]
+    near: tuple[tuple[str, str], ...]
+    real: tuple[tuple[str, str], ...]
+    forms: tuple[tuple[str, str], ...]
+    sharp_s: tuple[tuple[str, str], ...] = ()
+    slip: tuple[tuple[str, str], ...] = ()
+
+
+def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
+    """The words of two titles compared (``WordDiff``): a word with no equal word on the
+    other side is paired with the other side's unequal words it relates to (``word_pair``);
+    a word with no such partner is a substituted or extra word."""
+    only_x, only_y = _only(x, y), _only(y, x)
+    if only_x and only_y and len(only_x) != len(only_y) and "".join(only_x) == "".join(only_y):
+        only_x = only_y = []  # the same letters spaced differently: data soft / datasoft
+    kinds: dict[str, list[tuple[str, str]]] = {TYPO: [], NEAR: [], REAL: [], FORMS: [], SHARP_S: [],
+                                               SLIP: []}
+    paired_x: set[str] = set()
+    paired_y: set[str] = set()
+    for t in only_x:
+        for u in only_y:
+            kind = word_pair(t, u)
+            if kind is not None:
+                kinds[kind].append((t, u))
+                paired_x.add(t)
+                paired_y.add(u)
+    return WordDiff(tuple(t for t in only_x if t not in paired_x),
+                    tuple(u for u in only_y if u not in paired_y),
+                    tuple(kinds[TYPO]), tuple(kinds[NEAR]), tuple(kinds[REAL]),
+                    tuple(kinds[FORMS]), tuple(kinds[SHARP_S]), tuple(kinds[SLIP]))
+
+
+def _letter_or_numeral(x: frozenset[str], y: frozenset[str]) -> str:
+    """``i≠1`` when the two titles' identifying tokens differ only in letters that could be
+    roman numerals written against their digits (``i`` / ``1``, ``x`` / ``10``, ``vi`` /
+    ``6``) and the numeral follows no word that counts (``normalize.SEQUENCE_WORDS``: there
+    ``Phase I`` is ``Phase 1`` already): a letter (``Projekt X``), a name's numeral (``Louis
+    VI``) or a number; else empty."""
+    dx, dy = x - y, y - x
+    if not dx or len(dx) != len(dy) or ROMAN_NUMERALS.keys().isdisjoint(dx | dy):
+        return ""
+    if {ROMAN_NUMERALS.get(t, t) for t in dx} != {ROMAN_NUMERALS.get(t, t) for t in dy}:
+        return ""
+    return " ".join(f"{t}≠{ROMAN_NUMERALS.get(t, t)}" if t in ROMAN_NUMERALS else
+                    f"{next(k for k, v in ROMAN_NUMERALS.items() if v == t)}≠{t}"
+                    for t in sorted(dx))
