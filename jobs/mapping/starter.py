@@ -332,6 +332,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             seen = True
             first, sep, second, year = found.groups()
             group = orders.setdefault((sep, len(year)), set())
+            examples.setdefault((sep, len(year), "?"), value)  # one the file has
             for order, number in (("dm", first), ("md", second)):
                 if int(number) > 12:
                     group.add(order)
@@ -353,9 +354,9 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                         f"{examples[(sep, digits, 'md')]!r} month first): list the right one "
                         f"of {day_first!r} / {month_first!r}")
         else:
-            todo.append(f"the sampled dates (like {sep.join(('01', '02', '2026'))!r}) cannot "
+            todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
                         f"tell day first from month first: list {day_first!r} or "
-                        f"{month_first!r}")
+                        f"{month_first!r}")  # an example of the file's (v10r12: was made up)
     lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if formats else ""
