@@ -1,7 +1,7 @@
 """Path spellings in a CSV or XLSX header.
 
 A failed-rows file written from a JSON source (failed.csv, failed.xlsx) heads each nested
-value with one spelling of the path grammar (``bulk.manifest_json``): ``props.deal name``.
+value with one spelling of the path grammar (``bulk.json_paths``): ``props.deal name``.
 The mapping that read the source may name the same value with another spelling —
 ``props["deal name"]``, ``props['deal name']``, ``["props"]["deal name"]`` — and the user
 re-imports the fixed file with that same mapping. So in a table whose header names paths
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from .manifest_json import parse_path
+from .json_paths import parse_path
 
 PathIndex = Mapping[tuple[str, ...], str | None]
 _ABSENT = object()
