@@ -9,6 +9,9 @@ tight window: this module never searches.
 Used by the import (catalog, key field, indexes, reconciliation) and by the other
 job kinds (update / move-stage / merge / undo) that resolve names or find deals by
 their source key.
+
+Why ~530 lines: every list read the jobs make lives here, each priced beside its pull,
+so that a plan and the calls it prices cannot drift apart.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ SENDING — by listing the records added since those rows were sent
 (``added_since``: newest first, one page per 500 added) and matching them by
 e-mail / name / normalised organization name. A key not found there was never
 created, and the next attempt creates it. Nothing here sleeps or searches.
+
+Why ~570 lines: one decision — which id a row's person / organization is — taken under
+a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
+``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
+``_flights``, ``_made``) over modules that all need it.
 """
 
 from __future__ import annotations
