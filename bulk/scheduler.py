@@ -94,7 +94,8 @@ class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_own_today", "_pause_end",
+                 "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_now_limits",
+                 "_own_today", "_pause_end",
                  "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at", "_spent_day",
                  "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
@@ -111,6 +112,7 @@ class Scheduler:
         if safety < 0 or budget.reserve_tokens < 0 or (budget.max_tokens or 0) < 0:
             raise ValueError("safety, reserve_tokens and max_tokens must not be negative")
         self._limits, self._clock, self._budget = limits, clock, budget
+        self._now_limits = limits  # ``limits``: the last one handed out
         self._day_seconds = day_seconds
         # safety: share of the window added to it, against skew and latency jitter
         # between our send times and the server's arrival times (1/64: 31 ms on 2 s).
@@ -147,9 +149,13 @@ class Scheduler:
 
     @property
     def limits(self) -> Limits:
-        """The limits in force (the burst lowered if the server said so)."""
-        return replace(self._limits, burst=self._burst, search=self._search,
-                       daily_tokens=self._daily)
+        """The limits in force (the burst lowered if the server said so). The runner reads
+        them after every answer: one ``replace`` only when they changed (issue 8)."""
+        now = self._now_limits
+        if (now.burst, now.search, now.daily_tokens) != (self._burst, self._search, self._daily):
+            now = self._now_limits = replace(self._limits, burst=self._burst,
+                                             search=self._search, daily_tokens=self._daily)
+        return now
 
     # -- the public surface ---------------------------------------------------------------
     async def acquire(self, op: Operation) -> float:
@@ -295,7 +301,7 @@ class Scheduler:
     def _dispatch(self) -> None:
         """Admit every waiter that fits now, in order; arm one timer for the next one."""
         if not self._waiters:
-            self._arm(math.inf, 0.0)
+            self._arm(math.inf)
             return
         now = self._clock.now()
         self._roll()
@@ -336,19 +342,28 @@ class Scheduler:
             self._admit(waiters.popleft(), now)
         kept.extend(waiters)
         self._waiters = kept
-        self._arm(wake, now)
+        self._arm(wake)
 
-    def _arm(self, at: float, now: float) -> None:
-        if self._timer is not None and not self._timer.done():
-            if at == self._timer_at:
+    def _arm(self, at: float) -> None:
+        """The one timer wakes the dispatcher at ``at`` (inf: never). A later time keeps
+        the timer running (it wakes at the old time and sleeps on: one wake-up, where a
+        cancel and a new task cost two loop steps and a task); an earlier one replaces it.
+        At Growth's pace the answer of each call moves the next slot a little later."""
+        timer = self._timer
+        if timer is not None and not timer.done():
+            if at == self._timer_at or math.inf > at > self._timer_at:
+                self._timer_at = at
                 return
-            self._timer.cancel()
+            timer.cancel()
         self._timer, self._timer_at = None, at
         if at < math.inf:
-            self._timer = asyncio.get_running_loop().create_task(self._tick(at - now))
+            self._timer = asyncio.get_running_loop().create_task(self._tick())
 
-    async def _tick(self, delay: float) -> None:
-        await self._clock.sleep(delay)
+    async def _tick(self) -> None:
+        # The delay is taken when the task starts, not when it was made: on a busy loop
+        # the start comes later, and every slot would be that much late (issue 8).
+        while (delay := self._timer_at - self._clock.now()) > _EPS:
+            await self._clock.sleep(delay)
         self._timer = None
         try:
             self._dispatch()

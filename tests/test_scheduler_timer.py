@@ -1,0 +1,61 @@
+"""The scheduler's one timer: it wakes the dispatcher when the next slot frees, counted
+from when it starts (not from when it was made: a busy loop would make every slot late)
+and it is not torn down and rebuilt when the next slot only moves later; the limits the
+runner reads after each answer are not rebuilt either."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bulk.clock import FakeClock
+from bulk.operations import get_operation
+from bulk.plans import Limits
+from bulk.scheduler import Scheduler
+
+GET = get_operation("getDeal")
+
+
+@pytest.mark.anyio
+async def test_a_timer_started_late_still_wakes_when_the_slot_frees() -> None:
+    """The loop is busy 1 s between the timer's creation and its start: the waiting call
+    is still admitted at 2.0 (it was admitted at 3.0, one busy second late)."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=1), clock=clock, safety=0)
+    await s.acquire(GET)
+    second = asyncio.ensure_future(s.acquire(GET))
+    await asyncio.sleep(0)  # it waits; the timer task is made, not yet started
+    clock.advance(1.0)  # a busy loop: a second passes before the timer task runs
+    assert await second == 2.0
+    assert clock.now() == 2.0
+
+
+@pytest.mark.anyio
+async def test_a_slot_moved_later_keeps_the_timer_task() -> None:
+    """An answer that re-dates the only window entry later moves the wake-up; the timer
+    task stays the same one, and the waiter is admitted exactly a window after the entry."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=1), clock=clock, safety=0)
+    await s.acquire(GET)
+    second = asyncio.ensure_future(s.acquire(GET))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    timer = s._timer
+    assert timer is not None
+    await clock.sleep(0.3)
+    s.observe(GET, None, sent_at=0.0)  # answered at 0.3: the entry moves to 0.3
+    assert s._timer is timer
+    assert await second == pytest.approx(2.3)
+
+
+def test_limits_are_rebuilt_only_when_a_header_changed_them() -> None:
+    """The runner reads ``limits`` after every answer: the same object until a header
+    lowers the burst, then the new figure (no dataclass ``replace`` per answer)."""
+    from bulk.headers import RateHeaders
+
+    s = Scheduler(Limits(burst=40), clock=FakeClock(), safety=0)
+    first = s.limits
+    assert s.limits is first and first.burst == 40
+    s._apply(GET, RateHeaders(limit=30, remaining=29, reset=2.0), 0.0, windows=False)
+    assert s.limits.burst == 30 and s.limits is s.limits and s.limits is not first
