@@ -97,13 +97,26 @@ def neutralise(text: str) -> str:
     return text
 
 
+# a fraction a decimal-comma reading takes for a thousands group: 2.375, -12.500, 999.125
+_GROUP_LIKE = re.compile(r"-?\d{1,3}\.\d{3}")
+
+
 def cell(value: object) -> str:
-    """One CSV cell: numbers as written, strings neutralised, JSON values as JSON text."""
+    """One CSV cell: numbers as written, strings neutralised, JSON values as JSON text.
+
+    A fraction whose text could read as a thousands group (one to three digits, a point,
+    three digits: ``2.375``) gets a fourth decimal (``2.3750``): the same number, which a
+    mapping reading ``,`` as the decimal mark refuses ("bad digit grouping") where it read
+    ``2.375`` as 2375 — whatever hold the row had, or after the user emptied it (v10r12,
+    v10r13: an XLSX 2.375 re-run from failed.csv became 2375)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, float | Decimal):
+        text = str(value)
+        return text + "0" if _GROUP_LIKE.fullmatch(text) else text
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, dict | list):
         return neutralise(orjson.dumps(value).decode())

@@ -580,3 +580,35 @@ async def test_an_undecodable_byte_shown_in_failed_csv_is_not_imported_as_text(
         assert read_csv(fourth.directory / "failed.csv") == []
         fourth.close()
         assert "C:\\x41\\XFER" in {d["title"] for d in sandbox_deals(sb)}
+
+
+async def test_a_released_duplicate_key_row_never_reads_a_fraction_as_thousands(
+        tmp_path: Path) -> None:
+    """v10r13 S1: an XLSX row held ``duplicate-key`` with a number cell 2.375 got that hold
+    only; the user decided it was the right row, emptied the hold and imported failed.csv
+    with ``decimal = ","``: the deal's value became 2375. failed.csv writes such a fraction
+    as ``2.3750`` (the same number), which a decimal-comma reading refuses."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["id", "name", "amount"], ["K1", "first", "1.234,50"], ["K1", "second", 2.375]):
+        book.active.append(row)
+    source, mapping = tmp_path / "in.xlsx", tmp_path / "m.toml"
+    book.save(source)
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\nmode = "upsert"\n'
+                       '[defaults]\ncurrency = "EUR"\ndecimal = ","\n[deal]\ntitle = "name"\n'
+                       'value = "amount"\npipeline = { default = "Sales" }\n'
+                       'stage = { default = "Qualified" }\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        failed = store.directory / "failed.csv"
+        store.close()
+        (row,) = read_csv(failed)
+        assert row["amount"] == "2.3750", row  # before: "2.375"
+        released = tmp_path / "released.csv"
+        released.write_text(failed.read_text().replace(f",{row['hold']},", ",,", 1))
+        again, _, _ = await import_once(sb, tmp_path / "jobs", released, mapping,
+                                        job_id="again", release_held=True)
+        again.close()
+        values = {d["value"] for d in sandbox_deals(sb)}
+        assert 2375 not in values, values  # before: the deal's value became 2375
