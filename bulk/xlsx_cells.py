@@ -3,7 +3,8 @@
 A whole number under a zeros-only format is its padded text (``007770``); a percentage
 is the number shown (0.25 under ``0%`` is 25); a currency format makes a
 ``CurrencyNumber`` (``"1234.5 €"``); a date format without a time part makes a
-``datetime.date``; an Excel error is an ``ExcelError``; a formula with no stored result
+``datetime.date``; a duration (``[h]:mm:ss``) is its text as shown (``37:30:00``); an
+Excel error is an ``ExcelError``; a formula with no stored result
 is an ``UncachedFormula``. ``_value`` reads one openpyxl cell. Moved out of
 ``bulk.manifest_xlsx`` (issue 8), which still re-exports every name. It opens no file.
 """
@@ -129,6 +130,9 @@ def format_currency(number_format: str) -> str | None:
         if quoted.strip() and _is_currency(quoted.strip()):
             return str(quoted).strip()
     bare = _QUOTED.sub("", re.sub(r"\[[^\]]*\]", "", section))
+    # ``_X`` shows a space as wide as X, not X: the Comma style of French / German /
+    # Spanish Excel pads with ``_€`` and shows no currency (v10r13 S2: read as EUR)
+    bare = re.sub(r"_.", " ", bare)
     for position, char in enumerate(bare):
         if char in _LITERAL_SYMBOLS and (char != "$" or position == 0
                                          or bare[position - 1] in "\\ #0?"):
@@ -207,8 +211,17 @@ def _padded(value: int | float, number_format: str) -> str | None:
     return ("-" if number < 0 else "") + str(abs(number)).zfill(len(section))
 
 
+def _duration(value: dt.timedelta) -> str:
+    """A duration cell (``[h]:mm:ss``, ``[mm]:ss``) as Excel shows it: ``37:30:00``."""
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
+    if isinstance(value, dt.timedelta):  # v10r13 S3: a TypeError ended the whole job
+        return _duration(value)
     if isinstance(value, str):
         return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
     if isinstance(value, int | float) and not isinstance(value, bool):
