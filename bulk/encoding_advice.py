@@ -28,6 +28,13 @@ _EDGE = ".,;:!?()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u201
 _WORD = re.compile(r"[^\s,;|\"]+")  # a cell's words, whatever the delimiter
 
 
+# typographic marks Word and Excel put next to letters (cp1252's 0x82-0x9F and ©®°·):
+# glued to a word they are punctuation, not a garbled letter (v10r13 S4: "Bob\u2019s deal"
+# advised as mac-roman, which read it "Bobís")
+_TYPOGRAPHIC = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
+                         "\u2122\u00ae\u00a9\u00b0\u00b7\u2022\u2020\u2021\u2039\u203a")
+
+
 def _plausible(word: str) -> bool:
     """Whether ``word`` (one whitespace-separated token holding non-ASCII text) reads like a
     word: no undecodable byte, no symbol glued to a letter inside it (Polish cp1250 read as
@@ -47,6 +54,8 @@ def _plausible(word: str) -> bool:
                               or unicodedata.category(core[i - 1]).startswith("M")):
                 return False
             continue
+        if c in _TYPOGRAPHIC:
+            continue  # an apostrophe, quotes, a trade mark: glued to words in Western text
         script = unicodedata.name(c, "?").split(" ", 1)[0]
         for j in (i - 1, i + 1):  # a symbol glued to a letter, unless of the letter's script
             if 0 <= j < len(core) and core[j].isalpha() \

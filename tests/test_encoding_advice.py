@@ -55,3 +55,20 @@ def test_short_files_of_real_words_are_advised_their_code_page(tmp_path: Path,
         if advised not in RIGHT.get(codec, {codec}):
             wrong.append((language, rows, advised))
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("cells", [
+    ["Bob\u2019s deal", "Smith\u2019s renewal"],
+    ["O\u2019Brien \u2013 renewal", "\u201cQuoted\u201d deal", "Smith\u2019s deal"],
+    ["Wait\u2026 renewal", "More\u2026 deals"], ["Brand\u2122 licence", "Acme\u00ae support"]])
+def test_typographic_punctuation_is_cp1252(tmp_path: Path, cells: list[str]) -> None:
+    """v10r13 S4: Word's punctuation glued to words (curly quotes, ellipsis, trade marks) read
+    as a garbled letter,
+    so files of it were advised as mac-roman / cp850 / mac-latin2, and following the
+    advice imported "Bobís deal", exit 0."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(("id,title\n" + "".join(f"k{i},{c}\n" for i, c in enumerate(cells)))
+                     .encode("cp1252"))
+    with pytest.raises(InputError) as info:
+        detect_encoding(path)
+    assert "--encoding cp1252" in info.value.reason, info.value.reason
