@@ -1225,3 +1225,23 @@ def test_an_equal_identifier_is_never_skipped_for_its_evidence_against() -> None
     c = copy(org_id=11, org_name="Other Ltd", fields={"po": "4712"})
     assert _against_keeps_out(prepare(a, CFG), prepare(c, CFG), CFG)
     assert score_pair(prepare(a, CFG), prepare(c, CFG), CFG).score <= 0.60
+
+
+def test_a_word_read_as_a_typo_is_named_in_the_reasons() -> None:
+    """v11r8: ``Sennder onboarding`` / ``Sender onboarding`` scored 1.000 with reasons that
+    named no word: the score was not explained. A pair read as one word mistyped says so."""
+    from datetime import UTC, datetime, timedelta
+
+    from jobs.dedupe.config import DedupeConfig
+    from jobs.dedupe.model import DealRecord
+    from jobs.dedupe.scoring import prepare, score_pair
+
+    cfg = DedupeConfig()
+    t = datetime(2026, 3, 1, tzinfo=UTC)
+    a = DealRecord(1, "Wesbite relaunch", "open", org_id=7, org_name="Acme", person_id=3,
+                   value=1000.0, currency="EUR", pipeline_id=1, stage_id=1, add_time=t)
+    b = DealRecord(2, "Website relaunch", "open", org_id=7, org_name="Acme", person_id=3,
+                   value=1000.0, currency="EUR", pipeline_id=1, stage_id=1,
+                   add_time=t + timedelta(minutes=4))
+    pair = score_pair(prepare(a, cfg), prepare(b, cfg), cfg)
+    assert "typo: wesbite≈website" in pair.reasons, pair.reasons

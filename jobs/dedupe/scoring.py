@@ -139,6 +139,7 @@ SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at mo
 NO_CUSTOMER_CAP = 0.80  # no shared org or person: review at most
 NEAR_WORD = "near word"  # reason prefix: a word one letter from another, maybe another word
 RARE_SLIP = "slip into a rare spelling"  # reason prefix: servce≈service (lexicon.rare_slip)
+TYPO_WORD = "typo"  # reason prefix: a word read as another mistyped (wesbite≈website)
 NEAR_WORD_CAP = 0.80  # a near word (linz/lienz) without a double submit's evidence: review at most
 REAL_WORDS = "two real words"  # reason prefix: two known words one edit apart (trial/trail)
 REAL_WORDS_CAP = 0.80  # two real words are two words: review at most, whatever the evidence
@@ -425,6 +426,8 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
     d = word_diff(x, y)
+    if d.typo:  # read as one word mistyped: said, so the score is explained (v11r8: sennder)
+        reasons.append(f"{TYPO_WORD}: {' '.join(f'{t}≈{u}' for t, u in d.typo)}")
     if d.real:
         reasons.append(f"{REAL_WORDS}: {' '.join(f'{t}≠{u}' for t, u in d.real)}")
     if d.forms:
@@ -480,7 +483,7 @@ __all__ = ["CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "D
            "ORDER", "ORDER_NUMBERS_CAP", "ORDER_WORDS_CAP", "PERSONS_CAP", "Prepared", "RARE_SLIP",
            "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "ROMAN",
            "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
-           "TYPO", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
+           "TYPO", "TYPO_WORD", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
            "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "identifier_value",
            "inflected", "prepare", "score_held", "score_if_kept", "score_pair", "title_similarity",
            "word_diff", "word_pair"]
