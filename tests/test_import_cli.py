@@ -455,3 +455,56 @@ def test_a_retried_upsert_keeps_the_before_image_undo_restores(
     back = sandbox.state.deals.rows[theirs["id"]]
     assert not back["is_deleted"] and back["title"] == "Colleague own title" \
         and back["value"] == 999, back
+
+
+def test_a_resumed_retry_leaves_a_deal_a_colleague_edited_after_the_kill(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """v9r12 severe (4 of 4): a retry was killed with its updates handed out (their
+    before-images stored), a colleague then edited those deals, and the resume mapped the
+    rows again from the account as it was now: it overwrote the colleague's value, and undo
+    put back the older one — the edit lost for good. The row is decided against the
+    before-image its first run stored: the colleague's value is a conflict, nothing sent."""
+    from bulk.store import BeforeImage, ItemState, JobStore
+    from jobs.deals import before_image
+
+    manifest = tmp_path / "r.csv"
+    manifest.write_text("id,title,amount,stage\nu1,Ours one,5,Bogus\n")
+    mapping = tmp_path / "m.toml"
+    text = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
+            'stage = "stage"\n')
+    mapping.write_text(text)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(jobs)], env=env)
+    assert ran.exit_code == 3, ran.output
+    (job,) = [p.name for p in jobs.iterdir()]
+    key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
+                    if f["field_name"] == "Import source key")
+    req = urllib.request.Request(
+        sandbox.url + "/api/v2/deals", method="POST", data=orjson.dumps({
+            "title": "Colleague own title", "value": 999, "currency": "USD",
+            "custom_fields": {key_code: "u1"}}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        theirs = orjson.loads(resp.read())["data"]
+    mapping.write_text(text.replace('stage = "stage"',
+                                    'stage = { column = "stage", map = { "Bogus" = "Contact Made" } }'))
+    # what the killed retry left: the row handed out, the deal's before-image stored
+    with JobStore.open(jobs / job) as store:
+        (item,) = list(store.items(ItemState.FAILED))
+        store.failed_to_pending()
+        store.mark_sending([item.id], 0.0)
+        deal = dict(sandbox.state.deals.rows[theirs["id"]])
+        store.put_before_images([BeforeImage("deal", theirs["id"], item.id, before_image(
+            deal, {"title": None, "value": None, "stage_id": None, "pipeline_id": None}), 0.0)])
+    sandbox.state.save("deal", {**sandbox.state.deals.rows[theirs["id"]], "value": 4343,
+                                "update_time": "2031-01-01T00:00:00Z"})  # the colleague
+    resumed = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs)], env=env)
+    assert resumed.exit_code == 3, resumed.output
+    now = sandbox.state.deals.rows[theirs["id"]]
+    assert now["value"] == 4343 and now["title"] == "Colleague own title", now  # before: 5
+    (row,) = read_csv(jobs / job / "failed.csv")
+    assert "conflict" in row["reason"], row

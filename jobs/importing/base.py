@@ -87,6 +87,9 @@ class _ImportBase:
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
+        # rows mapped again whose update an earlier run handed out: (the deal now, the
+        # before-image stored then), decided in ``_update`` (``ImportJob._image_remapped``)
+        self._prior: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
         # items whose send (deal, person or org) was in doubt in this process; items in doubt
         # only because a run died while they were handed out are not among them
         self._doubted: set[int] = set()

@@ -15,7 +15,7 @@ from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey
-from ..deals import before_image
+from ..deals import before_image, in_flight
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
@@ -99,10 +99,18 @@ class ImportJob(_Reconcile, _Resume):
             existing = deals.archived.get(item.key)
         if existing is None or int(existing["id"]) != payload["deal_id"]:
             return
+        store = AsyncJobStore(self.store)
+        earlier = await store.before_image("deal", int(existing["id"]))
+        if earlier is not None and earlier.item_id == item.id:
+            # this row's update was handed out by an earlier run of the job (a retry killed
+            # with it in flight): decided against the picture taken then, never over an edit
+            # made since (v9r12 severe: a colleague's values overwritten, then lost to undo)
+            self._prior[item.id] = (existing, earlier.before)
+            return
         touched = {**payload["changes"], **{f"{name}_id": None for name in ("person", "org")
                                              if payload.get(name) is not None}}
-        await AsyncJobStore(self.store).put_before_images([BeforeImage(
-            "deal", int(existing["id"]), None, before_image(existing, touched), time.time())])
+        await store.put_before_images([BeforeImage(
+            "deal", int(existing["id"]), item.id, before_image(existing, touched), time.time())])
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -113,6 +121,24 @@ class ImportJob(_Reconcile, _Resume):
         if payload.get("org") is not None:
             body["org_id"] = org_id
         deal_id = payload["deal_id"]
+        prior = self._prior.pop(item.id, None)
+        if prior is not None:
+            existing, image = prior
+            verdict, drift = in_flight(dict(existing), image, body)
+            if verdict == "conflict":
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} (key {item.key}) changed since this job's "
+                    f"earlier run sent or readied its update ({drift}); left alone, nothing "
+                    "sent (import the row again to overwrite it)"))
+            if verdict in ("applied", "unchanged", "gone"):
+                if verdict == "gone":
+                    return Outcome(item.id, ItemState.FAILED, status=404, error=(
+                        f"deal {deal_id} no longer exists (deleted or archived since); "
+                        "nothing sent"))
+                return Outcome(item.id, ItemState.DONE, result={
+                    "deal_id": deal_id, "action": "updated", "reconciled": True,
+                    "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
+                    "update_time": existing.get("update_time"), **matched_by(payload)})
         res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
