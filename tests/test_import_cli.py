@@ -508,3 +508,38 @@ def test_a_resumed_retry_leaves_a_deal_a_colleague_edited_after_the_kill(
     assert now["value"] == 4343 and now["title"] == "Colleague own title", now  # before: 5
     (row,) = read_csv(jobs / job / "failed.csv")
     assert "conflict" in row["reason"], row
+
+
+def test_a_retry_creates_again_a_person_a_colleague_deleted(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """v9r12 severe (3 of 3): rows that failed their checks name a person the import made
+    for an earlier row; a colleague deletes that person; every `pdbulk retry` after the
+    mapping was fixed sent the deal with the deleted person's id ('400 person_id: person 7
+    not found') and failed the row again. The retry maps those rows first, finds the
+    person gone, and creates it again."""
+    manifest = tmp_path / "r.csv"
+    manifest.write_text("id,title,stage,person,email\n"
+                        "p1,First,Qualified,Pat Gone,pat.gone@example.com\n"
+                        "p2,Second,Qualifed,Pat Gone,pat.gone@example.com\n")
+    mapping = tmp_path / "m.toml"
+    text = ('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+            'pipeline = { default = "Sales" }\nstage = "stage"\n'
+            '[person]\nname = "person"\nemail = "email"\n')
+    mapping.write_text(text)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(jobs)], env=env)
+    assert ran.exit_code == 3, ran.output
+    (job,) = [p.name for p in jobs.iterdir()]
+    (done,) = read_csv(jobs / job / "succeeded.csv")
+    gone = int(done["person_id"])
+    sandbox.state.save("person", {**sandbox.state.persons.rows[gone], "is_deleted": True})
+    mapping.write_text(text.replace('stage = "stage"',
+                                    'stage = { column = "stage", map = { "Qualifed" = "Qualified" } }'))
+    again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
+    assert again.exit_code == 0, again.output  # before: 3, "person ... not found"
+    deal = next(d for d in sandbox.state.deals.rows.values() if d["title"] == "Second")
+    person = sandbox.state.persons.rows[deal["person_id"]]
+    assert not person["is_deleted"] and person["id"] != gone

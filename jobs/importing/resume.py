@@ -167,11 +167,37 @@ class _Resume(_ImportBase):
         return [ref for ref in self._pending_refs(store)
                 if store.lookup_get(str(ref["kind"]), str(ref["key"])) is None]
 
-    def _known_contacts(self, store: JobStore) -> dict[str, dict[int, set[str]]]:
-        """The persons ("person") / organizations ("org") the pending rows name whose id the
-        job knows (it created them, or linked them on an earlier run): id → their keys."""
+    async def _remapped_refs(self, ctx: CallContext, store: JobStore) -> list[Any]:
+        """The persons / organizations the pending rows that are mapped again (a retry of
+        rows that failed their checks) will name: their rows mapped now, nothing sent (the
+        planner is the one their run uses). [] when the mapping cannot be used (the run
+        says why)."""
+        from ..import_items import source_row
+        from .base import MappingUnusable
+
+        items = [i for i in store.items(ItemState.PENDING)
+                 if self._needs_mapping(i) and not i.payload.get("duplicate")]
+        if not items:
+            return []
+        try:
+            planner = await self._planner_for(ctx)
+        except MappingUnusable:
+            return []
+        out: list[Any] = []
+        for item in items:
+            decided = planner.decide(source_row(item.row or 0, item.payload),
+                                     check_duplicate=False)
+            if decided.state is ItemState.PENDING:
+                out += refs_of(decided.payload)
+        return out
+
+    def _known_contacts(self, store: JobStore, also: Sequence[Any] = ()
+                        ) -> dict[str, dict[int, set[str]]]:
+        """The persons ("person") / organizations ("org") the pending rows name (and the
+        references ``also``) whose id the job knows (it created them, or linked them on
+        an earlier run): id → their keys."""
         known: dict[str, dict[int, set[str]]] = {"person": {}, "org": {}}
-        for ref in self._pending_refs(store):
+        for ref in [*self._pending_refs(store), *also]:
             kind, key = str(ref["kind"]), str(ref["key"])
             rid = store.lookup_get(kind, key)
             if rid is not None:
@@ -188,7 +214,8 @@ class _Resume(_ImportBase):
         entities do not exist or are not visible, they are not included": openapi-v2.yaml,
         GET /persons, ``ids``)."""
         gone: dict[str, set[str]] = {}
-        for kind, known in self._known_contacts(store).items():
+        also = await self._remapped_refs(ctx, store)  # v9r12: a retry's rows mapped again
+        for kind, known in self._known_contacts(store, also).items():
             ids = sorted(known)
             live: set[int] = set()
             for start in range(0, len(ids), 100):
