@@ -40,6 +40,11 @@ def test_a_legal_form_leaves_the_title_with_the_org_name(form: str) -> None:
     ("Acme S.p.A.", "ACME SPA", False), ("Acme & Co", "Acme Inc", True),
     ("Quellon Co", "Quellon Inc", True), ("Quellon Company", "Quellon Co", False),
     ("Quellon Corp", "Quellon Co", True), ("Marvik LLC", "Marvik Ltd", True),
+    # written out in full (v11r8: Yota AG / Yota Aktiengesellschaft were not even compared)
+    ("Yota AG", "Yota Aktiengesellschaft", False),
+    ("Omega GmbH", "Omega Gesellschaft mit beschränkter Haftung", False),
+    ("Marvik LLC", "Marvik Limited Liability Company", False),
+    ("Yota Aktiengesellschaft", "Yota GmbH", True),
 ])
 def test_two_legal_forms_are_two_legal_entities(x: str, y: str, two: bool) -> None:
     """Different legal forms (spelling variants of one form aside) name two legal entities;

@@ -61,6 +61,25 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
     # not a form of its own (``AB (publ)``): taken off the name, never compared
     "publ": ("publ",),
 }
+# the forms written out in full, as registers and letterheads write them: ``Yota
+# Aktiengesellschaft`` is ``Yota AG`` (v11r8: such a pair was not even a candidate)
+_WRITTEN_OUT: dict[str, tuple[str, ...]] = {
+    "gmbh": ("gesellschaft mit beschraenkter haftung", "gesellschaft mit beschrankter haftung",
+             "gesellschaft mit beschränkter haftung"),
+    "ag": ("aktiengesellschaft",), "kg": ("kommanditgesellschaft",),
+    "kgaa": ("kommanditgesellschaft auf aktien",), "ohg": ("offene handelsgesellschaft",),
+    "eg": ("eingetragene genossenschaft",), "ev": ("eingetragener verein",),
+    "se": ("societas europaea",),
+    "sa": ("societe anonyme", "société anonyme", "sociedad anonima", "sociedad anónima"),
+    "sarl": ("societe a responsabilite limitee", "société à responsabilité limitée"),
+    "spa": ("societa per azioni", "società per azioni"),
+    "srl": ("societa a responsabilita limitata", "società a responsabilità limitata"),
+    "bv": ("besloten vennootschap",), "nv": ("naamloze vennootschap",),
+    "plc": ("public limited company",), "llc": ("limited liability company",),
+    "llp": ("limited liability partnership",), "lp": ("limited partnership",),
+}
+for _canon, _written in _WRITTEN_OUT.items():
+    _SPELLINGS[_canon] = (*_SPELLINGS[_canon], *_written)
 NEUTRAL = frozenset({"publ"})
 FORMS: dict[tuple[str, ...], str] = {
     tuple(s.split()): canon for canon, spellings in _SPELLINGS.items() for s in spellings}
