@@ -357,10 +357,25 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
                         f"tell day first from month first: list {day_first!r} or "
                         f"{month_first!r}")  # an example of the file's (v10r12: was made up)
+    if formats and not todo:  # every sampled date must read by what is proposed
+        unread = next((v for column in columns for v in _sampled(samples, column)
+                       if not _NUMBER.fullmatch(v) and not _reads(v, formats)), None)
+        if unread is not None:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
+            todo.append(f"the sampled date {unread!r} is read by none of "
+                        f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
+                        "(e.g. with %H:%M for a time)")
     lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if formats else ""
     return [*lines, f"date_formats = [{listed}]{comment}"]
+
+
+def _reads(value: str, formats: Sequence[str]) -> bool:
+    """Whether ``value`` reads as a date by ``formats`` (or as ISO 8601)."""
+    try:
+        return tf.parse_date(value, formats) is not None
+    except InputError:
+        return False
 
 
 class TypedSample(str):
