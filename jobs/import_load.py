@@ -510,9 +510,11 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "never created twice)")
     unproven = sum(int((r.get("claims") or {}).get("unattributed", 0)) for r in data["runs"])
     if unproven:
-        lines.append(f"{unproven:,} rows' creates were in doubt while the shared coordinator "
-                     "lost its state: the deal found with each key may be this job's or "
-                     "another run's, so it is recorded as found, not created (undo leaves it)")
+        lines.append(f"{unproven:,} rows' creates were in doubt and no claim record shows "
+                     "this job held their key throughout (a coordinator that lost its state, "
+                     "or a claim's lease that ran out while the answer was awaited): the deal "
+                     "found with each key may be this job's or another run's, so it is "
+                     "recorded as found, not created (undo leaves it)")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 
