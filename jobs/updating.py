@@ -73,6 +73,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     head = manifest_header(manifest, encoding=encoding, sheet=sheet)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
+    if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as
+        # an import decides it — before anything is sent (v10r13 M1: 2.375 beside 12.5 and
+        # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
+        mapper.learn_marks(read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                         columns={umap.column, *umap.mapping.columns()}))
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})

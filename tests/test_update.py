@@ -504,3 +504,22 @@ def test_an_update_from_xlsx_keeps_its_failed_rows_typed(tmp_path: Path) -> None
         after = deal(sb, 4)
         assert after["custom_fields"][discount] == 2.375
         assert after["expected_close_date"] == "2026-06-01"
+
+
+def test_update_decides_a_columns_decimal_mark_from_the_whole_file(tmp_path: Path) -> None:
+    """v10r13 M1: under ``decimal = "auto"`` an update failed 2.375 as ambiguous although
+    12.5 and 0.5 in the same column show the point; an import of the same cells read it.
+    The update decides each column's mark from the whole file first, as the import does."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": 1, "Amount": "2.375"}, {"Deal": 2, "Amount": "12.5"},
+            {"Deal": 3, "Amount": "0.5"}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
+            'decimal = "auto"\n[deal]\nvalue = "Amount"\n')
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"),
+                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert res.exit_code == 0, res.output  # before: 3, "ambiguous"
+        assert deal(sb, 1)["value"] == 2.375 and deal(sb, 3)["value"] == 0.5
