@@ -41,7 +41,9 @@ class CurrencyNumber(str):
 
 
 # [$€-407] / [$EUR] / [$-409] (a locale tag, no symbol); quoted text; a symbol as a literal
-_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-([0-9A-Fa-f]+))?\]")
+# ``[$€-407]``: a symbol and a locale id; ``[$€-x-euro1]`` / ``[$€-x-euro2]``: Excel's built-in
+# Euro formats, a symbol and a named tag (v10r14 S2: not matched, read as the default)
+_BRACKET_SYMBOL = re.compile(r"\[\$([^\]\-]*)(?:-([0-9A-Fa-f]+)|-[A-Za-z][\w-]*)?\]")
 # the currency a "$" means under a Windows locale id (LCID, hex, as the format's tag writes
 # it): [$$-C09] is an Australian dollar. A "$" tagged with a locale not listed here is
 # refused as ambiguous (``DOLLAR_OF_LOCALE``), never read as a US dollar.

@@ -32,7 +32,7 @@ from bulk.clock import Clock
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, header, header_note, read_manifest
+from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import RunResult, RunStats, recheck_batch
@@ -52,6 +52,7 @@ from .results import (
     SUCCESS_COLUMNS,
     failed_row,
     typed_for_manifest,
+    unheld,
     write_failed,
     write_results,
 )
@@ -77,7 +78,7 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict
     mapper = planner.mapper
     if not mapper.learns_marks:
         return {}
-    return mapper.learn_marks(_rows(planner, settings))
+    return mapper.learn_marks(unheld(_rows(planner, settings), typed_source=_typed(settings)))
 
 
 def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowMapper], object]:
@@ -86,11 +87,16 @@ def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowM
     def learn(mapper: RowMapper) -> object:
         if not mapper.learns_marks:
             return None
-        return mapper.learn_marks(read_manifest(
+        return mapper.learn_marks(unheld(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
-            header_row=settings.header_row))
+            header_row=settings.header_row), typed_source=_typed(settings)))
     return learn
+
+
+def _typed(settings: ImportSettings) -> bool:
+    """Whether the manifest carries its cells' types (XLSX, JSON, JSONL: ``results.held``)."""
+    return detect_format(settings.manifest, settings.format) != "csv"
 
 
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:

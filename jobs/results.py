@@ -32,12 +32,12 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from bulk.errors import InputError
-from bulk.manifest import date_system, detect_format
+from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_xlsx import xlsx_header
 from bulk.reports import (
     FAILED,
@@ -91,6 +91,21 @@ def held(values: Mapping[str, Any], column: str | None, key: object, *,
     reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
     return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "
                   "the row as it is")
+
+
+def unheld(rows: Iterable[SourceRow], *, typed_source: bool) -> Iterator[SourceRow]:
+    """``rows`` without those a failed-rows file holds (``held``; the hold column read from
+    the first row's columns): a held row is refused, so its cells are no evidence of a
+    column's decimal mark (v10r14 S1: a held row's ``1.5``, written from an XLSX number,
+    made the column "show ." and an unheld ``1.234`` meaning 1234 read as 1.234)."""
+    column: str | None = None
+    first = True
+    for row in rows:
+        if first:
+            column, first = hold_column(list(row.values)), False
+        if column is None or held(row.values, column, None,
+                                  typed_source=typed_source) is None:
+            yield row
 
 
 def _values(item: Item | NewItem) -> Mapping[str, Any]:

@@ -612,3 +612,40 @@ async def test_a_released_duplicate_key_row_never_reads_a_fraction_as_thousands(
         again.close()
         values = {d["value"] for d in sandbox_deals(sb)}
         assert 2375 not in values, values  # before: the deal's value became 2375
+
+
+async def test_a_held_rows_cells_are_no_evidence_of_a_columns_decimal_mark(
+        tmp_path: Path) -> None:
+    """v10r14 S1: failed.csv held X2 (an XLSX number 1.5, written ``1.5``) typed-cells and
+    kept X3 (the text ``1.234``, which its source column, writing ``0,5``, read as 1234).
+    Re-imported with ``decimal = "auto"``, the held row's ``1.5`` made the column show
+    ``.``, and X3 was created with 1.234, silently. A held row is no evidence: X3 is
+    ambiguous again (it fails, naming why), never 1.234."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["id", "name", "Discount", "Close"], ["X1", "one", "0,5", "01.03.2026"],
+                ["X2", "two", 1.5, "bad"], ["X3", "three", "1.234", "bad"]):
+        book.active.append(row)
+    source, mapping = tmp_path / "in.xlsx", tmp_path / "m.toml"
+    book.save(source)
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[defaults]\n'
+                       'decimal = "auto"\ndate_formats = ["%d.%m.%Y"]\n[deal]\ntitle = "name"\n'
+                       'expected_close_date = "Close"\npipeline = { default = "Sales" }\n'
+                       'stage = { default = "Qualified" }\n[custom_fields]\n'
+                       '"Discount" = "Discount"\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        failed = store.directory / "failed.csv"
+        store.close()
+        fixed = tmp_path / "fixed.csv"
+        fixed.write_text(failed.read_text().replace(",bad", ",02.03.2026"))
+        again, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="again")
+        rows = {r["key"]: r for r in read_csv(again.directory / "failed.csv")}
+        again.close()
+        code = next(f["field_code"] for f in sb.state.custom_fields()
+                    if f["field_name"] == "Discount")
+        discounts = {d["title"]: (d.get("custom_fields") or {}).get(code)
+                     for d in sandbox_deals(sb)}
+        assert discounts.get("three") != 1.234, discounts  # before: 1.234
+        assert "X3" in rows and "ambiguous" in rows["X3"]["reason"], rows

@@ -37,3 +37,12 @@ def test_a_duration_cell_reads_as_excel_shows_it(tmp_path: Path) -> None:
     book.save(path)
     (row,) = list(read_manifest(path))
     assert row.ok and row.values["effort"] == "37:30:00", row
+
+
+@pytest.mark.parametrize("number_format", [
+    "[$€-x-euro2] #,##0.00", "#,##0.00 [$€-x-euro1]",
+    "[$€-x-euro2] #,##0.00;[Red]-[$€-x-euro2] #,##0.00"])
+def test_excels_built_in_euro_formats_are_euro(number_format: str) -> None:
+    """v10r14 S2: Excel's Euro styles tag the symbol with a name, not a locale id; the tag
+    did not match, and the amount was read in the default currency (GBP), silently."""
+    assert format_currency(number_format) == "€"
