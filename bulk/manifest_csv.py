@@ -209,6 +209,12 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
 _NUMBER_REST = re.compile(r"\d{3}(?:[.,]\d{1,2})?|\d{2}")
 
 
+# the delimiters a number's own mark can be (a thousands separator or a decimal comma): only
+# there can an unquoted number split in two (a ";" or tab file's extra cell is no split
+# number: v10r14 M3 named '28.02.2026' and '10' as one)
+_MARKS = ",."
+
+
 def split_numbers(cells: list[str], width: int) -> set[int]:
     """The positions (below ``width``) where a cell ending in a digit is followed by one that
     is a three-digit group or two digits: a number whose thousands separator or decimal
@@ -238,7 +244,7 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
             if trailer is None or (common is not None and trailer != common):
                 return 0
             common = trailer
-            here = split_numbers(cells, width)
+            here = split_numbers(cells, width) if source.dialect.delimiter in _MARKS else set()
             split = here if split is None else split & here
         return 0 if split else (common or 0)
 
@@ -271,7 +277,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed:
-                split = split_numbers(cells, width) if len(cells) > width else set()
+                split = split_numbers(cells, width) if len(cells) > width \
+                    and source.dialect.delimiter in _MARKS else set()
                 yield _bad(number, line, names, cells,
                            f"{len(cells)} cells but the header has {width} columns"
                            + (f" (and every row {allowed - width} trailing empty cell(s))"

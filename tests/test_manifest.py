@@ -128,6 +128,15 @@ def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
         header(path)
 
 
+def test_a_semicolon_files_extra_cell_is_no_split_number(tmp_path: Path) -> None:
+    """v10r14 M3: in a ``;`` file (where no number's mark is the delimiter) a row with one
+    cell too many was said to hold '28.02.2026' and '10' as one split number."""
+    path = write(tmp_path, "m.csv", "Key;Name;Close;Prob\nW1;A;28.02.2026;10;extra\n")
+    (row,) = list(read_manifest(path))
+    assert row.error is not None and "look like one number" not in row.error.reason
+    assert "5 cells but the header has 4 columns" in row.error.reason
+
+
 def test_a_header_with_trailing_delimiters_and_empty_cells_there_reads(tmp_path: Path) -> None:
     path = write(tmp_path, "m.csv", "Key,Name,Amount,\nk1,A,5,\nk2,B,6,\n")
     assert [r.values for r in read_manifest(path)] == [
