@@ -320,6 +320,8 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
                                           header_row=header_row)):
         if n >= limit_rows:
             break
+        if row.error is not None:  # a row the reader refuses (shifted cells) is no sample
+            continue  # (v10r14: '300.00' from a split $17,300.00 proposed as a stage)
         for column, cell in row.values.items():
             seen = out.setdefault(column, {})
             # a JSON list's items are sampled one by one ([9000]: ids, never a name)

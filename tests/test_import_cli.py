@@ -543,3 +543,14 @@ def test_a_retry_creates_again_a_person_a_colleague_deleted(
     deal = next(d for d in sandbox.state.deals.rows.values() if d["title"] == "Second")
     person = sandbox.state.persons.rows[deal["person_id"]]
     assert not person["is_deleted"] and person["id"] != gone
+
+
+def test_init_mapping_samples_no_row_the_reader_refuses(tmp_path: Path) -> None:
+    """v10r14: a row shifted by an unquoted ``$17,300.00`` (one cell too many) was sampled,
+    and init-mapping proposed its cell ``300.00`` as a source stage to map."""
+    from pdbulk.cli_import import _samples
+
+    manifest = tmp_path / "us.csv"
+    manifest.write_text("id,name,amount,stage\nk1,A,100,Qualified\nk2,B,$17,300.00,Won\n")
+    samples = _samples(manifest)
+    assert samples["stage"] == ["Qualified"], samples  # before: ['Qualified', '300.00']
