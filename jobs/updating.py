@@ -107,9 +107,10 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                                 columns={umap.column, *umap.mapping.columns()}):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv")
-        if refusal is not None:
-            prep.fail(source.row, None, refusal[1], op="update", values=source.values,
-                      column=holds, hold=refusal[0])
+        if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)
+            prep.fail(source.row, _named_ref(source.values.get(umap.column), umap.by),
+                      refusal[1], op="update", values=source.values, column=holds,
+                      hold=refusal[0])
             continue
         named_ref = _named_ref(source.values.get(umap.column), umap.by)
         first = named.setdefault(named_ref, source.row) if named_ref else source.row

@@ -491,8 +491,10 @@ def test_an_update_from_xlsx_keeps_its_failed_rows_typed(tmp_path: Path) -> None
         assert failed["key"] == "4" and failed["hold"] == "typed-cells", failed  # before: "", ""
         fixed = tmp_path / "fixed.csv"
         fixed.write_text((job / "failed.csv").read_text().replace("2026-13-01", "01.06.2026"))
-        code_, _ = update(fixed, "jobs2")
+        code_, job2 = update(fixed, "jobs2")
         assert code_ == 3
+        (held_again,) = read_csv(job2 / "failed.csv")
+        assert held_again["key"] == "4", held_again  # before: "" (v10r14 cosmetic)
         assert (deal(sb, 4).get("custom_fields") or {}).get(discount) != 2375  # before: 2375
         typed = openpyxl.load_workbook(job / "failed.xlsx")
         sheet = typed.active
