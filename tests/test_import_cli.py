@@ -554,3 +554,69 @@ def test_init_mapping_samples_no_row_the_reader_refuses(tmp_path: Path) -> None:
     manifest.write_text("id,name,amount,stage\nk1,A,100,Qualified\nk2,B,$17,300.00,Won\n")
     samples = _samples(manifest)
     assert samples["stage"] == ["Qualified"], samples  # before: ['Qualified', '300.00']
+
+
+@pytest.mark.parametrize("meanwhile", ["a colleague's edit", "its own write applied"])
+def test_a_retry_killed_before_it_reached_a_row_leaves_a_colleagues_edit(
+        sandbox: Sandbox, tmp_path: Path, meanwhile: str) -> None:
+    """v9r13 severe (3 of 3): a retry killed before it reached some of its rows mapped
+    again; a colleague edited those deals; the resume mapped them from the account as it
+    was then and overwrote the edits (undo only put them back). The retry keeps the
+    before-image of every row it maps again when it starts, so the resume decides each
+    row against it: the colleague's value is a conflict, nothing sent."""
+    import anyio
+
+    from bulk.engine import Engine
+    from bulk.store import JobStore
+    from jobs.importing import ImportJob
+    from tests.import_support import engine_config
+
+    manifest = tmp_path / "r.csv"
+    manifest.write_text("id,title,amount,stage\nv1,One,5,Qualified\n")
+    mapping = tmp_path / "m.toml"
+    text = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
+            'stage = "stage"\n')
+    mapping.write_text(text)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    first = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                     "--create-key-field", "--url", sandbox.url, *FAST,
+                                     "--job-dir", str(tmp_path / "first")], env=env)
+    assert first.exit_code == 0, first.output
+    manifest.write_text("id,title,amount,stage\nv1,One,1005,Bogus\n")
+    jobs = tmp_path / "jobs"
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--url", sandbox.url, *FAST, "--job-dir", str(jobs)], env=env)
+    assert ran.exit_code == 3, ran.output
+    (job,) = [p.name for p in jobs.iterdir()]
+    mapping.write_text(text.replace('stage = "stage"',
+                                    'stage = { column = "stage", map = { "Bogus" = "Qualified" } }'))
+    deal_id = next(d["id"] for d in sandbox.state.deals.rows.values() if d["title"] == "One")
+
+    async def retry_started() -> None:  # what `pdbulk retry` does before it was killed
+        cfg = engine_config(sandbox, tmp_path, auth="oauth")
+        with JobStore.open(jobs / job) as store:
+            store.failed_to_pending()
+            async with Engine.open(cfg, sandbox.token, store=store) as engine:
+                await ImportJob.from_store(store).before_resume(engine.ctx, store)
+
+    anyio.run(retry_started)
+    if meanwhile == "its own write applied":  # sent before the kill, its answer lost
+        sandbox.state.save("deal", {**sandbox.state.deals.rows[deal_id], "value": 1005,
+                                    "update_time": "2031-01-01T00:00:00Z"})
+        resumed = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs)], env=env)
+        assert resumed.exit_code == 0, resumed.output
+        (row,) = read_csv(jobs / job / "succeeded.csv")
+        assert row["action"] == "updated", row  # before: "unchanged", which undo leaves
+        undone = CliRunner().invoke(app, ["undo", job, "--yes", "--force", "--job-dir",
+                                          str(jobs), "--url", sandbox.url, *FAST], env=env)
+        assert undone.exit_code == 0, undone.output
+        assert sandbox.state.deals.rows[deal_id]["value"] == 5
+        return
+    sandbox.state.save("deal", {**sandbox.state.deals.rows[deal_id], "value": 4343,
+                                "update_time": "2031-01-01T00:00:00Z"})  # the colleague
+    resumed = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs)], env=env)
+    assert resumed.exit_code == 3, resumed.output
+    assert sandbox.state.deals.rows[deal_id]["value"] == 4343  # before: 1005
+    (row,) = read_csv(jobs / job / "failed.csv")
+    assert "conflict" in row["reason"], row

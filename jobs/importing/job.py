@@ -49,7 +49,7 @@ class ImportJob(_Reconcile, _Resume):
         if self._needs_mapping(item):
             again = await self._mapped_again(ctx, item)
             if isinstance(again, Outcome):
-                return again
+                return await self._owned(item, again)
             op, payload = again
             self._remapped[item.id] = payload
             if op == "update":
@@ -81,6 +81,22 @@ class ImportJob(_Reconcile, _Resume):
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
         return outcome
+
+    async def _owned(self, item: Item, outcome: Outcome) -> Outcome:
+        """A row mapped again found its deal already as it wants it (``unchanged``): when
+        this job stored the deal's before-image for that row (an earlier run readied or
+        sent its update, then died), the deal is as wanted because that write applied —
+        DONE ``updated``, which undo owns (v9r13: such rows were recorded ``unchanged`` and
+        undo left the job's values on them)."""
+        result = outcome.result or {}
+        if outcome.state is not ItemState.DONE or result.get("action") != "unchanged" \
+                or not isinstance(result.get("deal_id"), int):
+            return outcome
+        earlier = await AsyncJobStore(self.store).before_image("deal", result["deal_id"])
+        if earlier is None or earlier.item_id != item.id:
+            return outcome
+        return Outcome(item.id, ItemState.DONE, result={**result, "action": "updated",
+                                                        "reconciled": True})
 
     async def _image_remapped(self, ctx: CallContext, item: Item,
                               payload: Mapping[str, Any]) -> None:

@@ -3,18 +3,20 @@ runner's re-check), and the prices of both for plans (``jobs.importing``)."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.claims import Claim, acquire
-from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
-from ..account import key_moved, keyed_added_since
+from ..account import DealsByKey, key_moved, keyed_added_since
 from ..deals import (
     Deal,
     batched_calls,
+    before_image,
     deal_changes,
     drifted,
     is_gone,
@@ -184,11 +186,32 @@ class _Resume(_ImportBase):
         except MappingUnusable:
             return []
         out: list[Any] = []
+        images: list[BeforeImage] = []
+        taken = time.time()
+        deals = planner.indexes.deals
         for item in items:
             decided = planner.decide(source_row(item.row or 0, item.payload),
                                      check_duplicate=False)
-            if decided.state is ItemState.PENDING:
-                out += refs_of(decided.payload)
+            if decided.state is not ItemState.PENDING:
+                continue
+            out += refs_of(decided.payload)
+            payload = decided.payload
+            if decided.op == "update" and deals is not None and item.key is not None \
+                    and isinstance(payload.get("changes"), Mapping):
+                # the picture its update is decided against, kept now for every row mapped
+                # again, not only the ones this run reaches: a run killed before it got to
+                # a row, then a colleague's edit, then a resume overwrote the edit (v9r13)
+                existing = deals.get(item.key)
+                if existing is None and isinstance(deals, DealsByKey):
+                    existing = deals.archived.get(item.key)
+                if existing is not None and int(existing["id"]) == payload["deal_id"]:
+                    touched = {**payload["changes"], **{
+                        f"{name}_id": None for name in ("person", "org")
+                        if payload.get(name) is not None}}
+                    images.append(BeforeImage("deal", int(existing["id"]), item.id,
+                                              before_image(existing, touched), taken))
+        if images:
+            await AsyncJobStore(store).put_before_images(images)
         return out
 
     def _known_contacts(self, store: JobStore, also: Sequence[Any] = ()
