@@ -116,6 +116,32 @@ def test_resume_never_creates_a_second_deal_for_a_key_created_meanwhile(
     assert f"matches deals {twice[0]}, {twice[1]}" in (by_key["k3"].error or "")
 
 
+def test_resumed_upsert_leaves_a_deal_created_meanwhile_and_edited_after(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r13 severe (3 of 3): two upserts of one file, one killed; the other created the
+    keys, a colleague then edited some of those deals, and the killed job's resume
+    "updated instead" — overwriting the colleague's values. A deal created while the job
+    was stopped and changed after its creation is a conflict, nothing sent; one as it was
+    created (another run's, with this row's values) is left unchanged."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\nk1,Row 1\nk2,Row 2\n")
+    job = loaded_import(sb, jobs, manifest, mapping, mode="upsert")
+    made = {k: someone_creates(sb, seed, code, k, f"Row {k[1:]}") for k in ("k1", "k2")}
+    edited = sb.state.deals.rows[made["k2"]]
+    sb.state.save("deal", {**edited, "title": "Colleague's title",
+                           "update_time": "2031-01-01T00:00:00Z"})
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output
+    assert sb.state.deals.rows[made["k2"]]["title"] == "Colleague's title"  # before: Row 2
+    assert "conflict" in _failed(jobs, job)["k2"], _failed(jobs, job)
+    assert sb.state.deals.rows[made["k1"]]["title"] == "Row 1"
+    assert [d["id"] for d in deals_with(sb, code, "k1")] == [made["k1"]]
+
+
 def _renames_loaded(sb: Sandbox, tmp_path: Path) -> tuple[Path, str, dict[str, int], str]:
     """Deals k0 and k1 someone made ("Deal k0", "Deal k1"), and an upsert renaming them
     loaded and stopped before its first write: the jobs folder, the job id, the deals'
