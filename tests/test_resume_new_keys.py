@@ -239,8 +239,9 @@ def test_resume_links_a_person_someone_added_while_the_job_was_stopped(
         assert len(store.lookups("made-person")) == 2
 
 
+@pytest.mark.parametrize("row_state", ["pending", "in flight"])
 def test_resume_creates_again_a_person_the_job_made_that_someone_deleted(
-        sb: Sandbox, tmp_path: Path) -> None:
+        sb: Sandbox, tmp_path: Path, row_state: str) -> None:
     """v9r9 (not fixed then): a person the job created, that pending rows still name, was
     deleted by a colleague while the job was stopped; every resume / retry sent the rows'
     creates with the deleted person's id and failed them again. The resume reads the
@@ -263,6 +264,9 @@ def test_resume_creates_again_a_person_the_job_made_that_someone_deleted(
     with JobStore.open(jobs / job, lock=False) as store:
         store.lookup_put_many("person", [("e:pat1@example.com", made["id"])],
                               also=("made-person",))
+        if row_state == "in flight":  # v9r13: handed out when the run was killed
+            row = next(i for i in store.items() if i.key == "k1")
+            store.mark_sending([row.id], 0.0)
     sb.state.save("person", {**sb.state.persons.rows[made["id"]], "is_deleted": True})
     res = _resume(sb, jobs, job)
     assert res.exit_code == 0, res.output  # before: 3, the row failed on person 1's id

@@ -157,8 +157,11 @@ class _Resume(_ImportBase):
         lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
 
-    def _pending_refs(self, store: JobStore) -> list[Any]:
-        return [ref for item in store.items(ItemState.PENDING)
+    def _pending_refs(self, store: JobStore, *, sending: bool = False) -> list[Any]:
+        """The references of the pending rows' stored payloads (``sending``: and of the
+        rows left in flight, which the run reconciles and may send again)."""
+        states = (ItemState.PENDING, ItemState.SENDING) if sending else (ItemState.PENDING,)
+        return [ref for state in states for item in store.items(state)
                 if not item.payload.get("duplicate") and not self._needs_mapping(item)
                 for ref in refs_of(item.payload)]
 
@@ -177,7 +180,8 @@ class _Resume(_ImportBase):
         from ..import_items import source_row
         from .base import MappingUnusable
 
-        items = [i for i in store.items(ItemState.PENDING)
+        items = [i for state in (ItemState.PENDING, ItemState.SENDING)
+                 for i in store.items(state)  # in flight at a kill: mapped again too
                  if self._needs_mapping(i) and not i.payload.get("duplicate")]
         if not items:
             return []
@@ -214,13 +218,13 @@ class _Resume(_ImportBase):
             await AsyncJobStore(store).put_before_images(images)
         return out
 
-    def _known_contacts(self, store: JobStore, also: Sequence[Any] = ()
-                        ) -> dict[str, dict[int, set[str]]]:
-        """The persons ("person") / organizations ("org") the pending rows name (and the
-        references ``also``) whose id the job knows (it created them, or linked them on
-        an earlier run): id → their keys."""
+    def _known_contacts(self, store: JobStore, also: Sequence[Any] = (), *,
+                        sending: bool = True) -> dict[str, dict[int, set[str]]]:
+        """The persons ("person") / organizations ("org") the pending rows name (``sending``:
+        and the rows left in flight; and the references ``also``) whose id the job knows
+        (it created them, or linked them on an earlier run): id → their keys."""
         known: dict[str, dict[int, set[str]]] = {"person": {}, "org": {}}
-        for ref in [*self._pending_refs(store), *also]:
+        for ref in [*self._pending_refs(store, sending=sending), *also]:
             kind, key = str(ref["kind"]), str(ref["key"])
             rid = store.lookup_get(kind, key)
             if rid is not None:
