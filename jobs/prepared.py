@@ -164,7 +164,8 @@ def refused(item: Item) -> Outcome | None:
 # -- after a run ------------------------------------------------------------------------------
 def write_job_results(store: JobStore, result: RunResult | None,
                       columns: Sequence[str], *, extra: Mapping[str, Any] | None = None,
-                      lines_extra: Sequence[str] = ()) -> list[str]:
+                      lines_extra: Sequence[str] = (),
+                      rowless_ops: Sequence[str] = ()) -> list[str]:
     """Rewrite the job's result files from its store; the lines the CLI prints.
     ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines."""
     stats = result.stats if result is not None else None
@@ -172,6 +173,7 @@ def write_job_results(store: JobStore, result: RunResult | None,
                "reconciled": stats.reconciled if stats else 0, **(extra or {})}
     typed = store.meta_get(META_TYPED)
     paths = write_results(store, success_columns=columns, summary=summary, hold_column=True,
+                          rowless_ops=rowless_ops,
                           typed=typed if isinstance(typed, str) else None)  # type: ignore[arg-type]
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]

@@ -233,6 +233,7 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
                   source_key_column: str | None = None,
                   source_columns: Sequence[str] | None = None,
                   row_ops: Collection[str] | None = None,
+                  rowless_ops: Collection[str] = (),
                   summary: Mapping[str, Any] | None = None,
                   hold_column: bool = False, typed: Typed | None = None) -> dict[str, Path]:
     """Write the four result files into the job's directory; returns their paths.
@@ -241,6 +242,8 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     without one. ``summary``: extra entries for summary.json (wall time, 429s,
     a job kind's own counts), merged over the ones computed here. ``hold_column`` /
     ``typed``: failed.csv's hold column, and the typed failed file (``bulk.reports``).
+    ``rowless_ops``: item ops with no manifest row (undo's person / organization deletes)
+    whose failures go to failed.csv all the same (row empty; not counted as rows).
     """
     columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
     counts: Counter[str] = Counter()
@@ -248,6 +251,11 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     with ReportWriter(store.directory, source_columns=columns, success_columns=success_columns,
                       hold_column=hold_column, typed=typed) as out:
         for item in store.items():
+            if item.row is None and item.state is ItemState.FAILED and item.op in rowless_ops:
+                # no manifest row, but the job failed it: in failed.csv, so an exit 3 is
+                # never told by an empty file (v9r13: undo --contacts' conflicts)
+                out.failed(**failed_row(item))
+                continue
             if item.row is None or (row_ops is not None and item.op not in row_ops):
                 continue
             values = _values(item)

@@ -509,6 +509,10 @@ async def test_undo_contacts_keeps_the_organization_of_a_person_it_keeps(
         await run_job(sb, undo)
         assert not sb.state.persons.rows[pat]["is_deleted"]
         assert not sb.state.orgs.rows[org_one]["is_deleted"]  # before: deleted under Pat
+        if when == "before the plan":  # the conflict is in failed.csv (v9r13: exit 3, empty)
+            (row,) = read_csv(undo.directory / "failed.csv")
+            assert row["key"] == f"org {org_one}" and "which this undo keeps;" in row["reason"]
+            assert "since the import created it" not in row["reason"], row
         assert sb.state.persons.rows[int(ids["A-2"]["person_id"])]["is_deleted"]
         assert sb.state.orgs.rows[int(ids["A-2"]["org_id"])]["is_deleted"]
         undo.close()

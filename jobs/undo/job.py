@@ -367,7 +367,7 @@ class UndoJob:
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
-                                 lines_extra=lines)
+                                 lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 
 
 async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:

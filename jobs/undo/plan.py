@@ -70,10 +70,11 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     changed = await _changed_contacts(ctx, free, created["person"]) if not force else {}
     for name in ("person", "org"):
         for rid in [r for r in free[name] if (name, r) in changed]:
-            prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} {rid} "
-                      f"{changed[(name, rid)]} since the import created it; left alone "
-                      "(--force deletes it)", op=f"delete-{name}", action="conflict",
-                      final=False)
+            why = changed[(name, rid)]
+            when = "" if why.startswith("holds") else " since the import created it"
+            prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} {rid} {why}{when}; "
+                      "left alone (--force deletes it)", op=f"delete-{name}",
+                      action="conflict", final=False)
         free[name] = [rid for rid in free[name] if (name, rid) not in changed]
     for name, op, operation in (("person", "delete-person", "deletePerson"),
                                 ("org", "delete-org", "deleteOrganization")):
@@ -129,7 +130,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
         if others:
             whose = ("which the import did not create" if others[0] not in created_persons
                      else "which this undo keeps")
-            out[("org", org)] = f"holds person {others[0]}, {whose},"
+            out[("org", org)] = f"holds person {others[0]}, {whose}"
     return out
 
 
