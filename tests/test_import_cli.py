@@ -449,6 +449,8 @@ def test_a_retried_upsert_keeps_the_before_image_undo_restores(
     again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
     assert again.exit_code == 0, again.output
     assert sandbox.state.deals.rows[theirs["id"]]["title"] == "Ours one"
+    after = again.output.split("plan after the re-read:")[1].splitlines()[0]
+    assert "updateDeal 1" in after and "addDeal" not in after, after  # v9r12: addDeal 1
     undone = CliRunner().invoke(app, ["undo", job, "--yes", "--job-dir", str(jobs),
                                       "--url", sandbox.url, *FAST], env=env)
     assert undone.exit_code == 0, undone.output  # before: 3, "no before-image"

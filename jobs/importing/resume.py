@@ -88,8 +88,14 @@ class _Resume(_ImportBase):
                 if self._needs_mapping(item):
                     # mapped again first (a retried row that failed its checks): its write
                     # is sent all the same — priced (issue 10 F5: the plan said "getDeals
-                    # 1" and sent 2 addDeal); its persons / organizations are not known yet
-                    calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                    # 1" and sent 2 addDeal); its persons / organizations are not known yet.
+                    # A key the re-read found on a deal made since: read, then updated
+                    # (v9r12: the plan after the re-read still said addDeal)
+                    if item.op != "update" and item.key in self._found_on_resume:
+                        calls["getDeal"] += 1
+                        calls["updateDeal"] += self.settings.mode == "upsert"
+                    else:
+                        calls["updateDeal" if item.op == "update" else "addDeal"] += 1
                     continue
                 if item.op != "update" and item.key in self._found_on_resume:
                     calls["getDeal"] += 1  # the deal found by the re-check: read, then
