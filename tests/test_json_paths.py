@@ -187,3 +187,4 @@ def test_a_path_two_readings_share_fails_its_row_and_each_spelling_reads_one(
         assert rows[0]["column"] == "a.b"
         assert '["a.b"] (\'TOP\')' in rows[0]["reason"]
         assert 'a["b"] (\'NESTED\')' in rows[0]["reason"]
+

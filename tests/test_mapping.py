@@ -833,3 +833,22 @@ def test_init_mapping_names_a_person_from_first_and_last_name_paths(catalog: Cat
     text = init_mapping(["id", "properties.dealname", "contact.firstname", "contact.lastname"],
                         catalog)
     assert 'name = "{contact.firstname} {contact.lastname}"' in text, text
+
+
+def test_an_array_in_the_key_column_fails_its_row(catalog: Catalog) -> None:
+    """v10r15 severe: ``"Id": ["q1", "q2"]`` was imported under key q1 ("q2" dropped), and
+    a later row keyed q1 was held as its duplicate. The docs say an array fails the row."""
+    mapper = Mapping.loads('version = 1\n[import]\nkey_column = "Id"\n[deal]\ntitle = "t"\n'
+                           ).compile(catalog)
+    for bad in (["q1", "q2"], ["q1"]):
+        with pytest.raises(InputError, match="the source key: expected text or a whole number"):
+            mapper.map(SourceRow(2, 2, {"Id": bad, "t": "A"}))
+    assert mapper.map(SourceRow(3, 3, {"Id": "q1", "t": "A"})).key == "q1"
+
+
+def test_join_writes_json_booleans_as_json_does() -> None:
+    """v10r15 cosmetic: ``[true]`` joined into a title read ``True`` (a top-level ``true``
+    reads ``true``)."""
+    from jobs.mapping.steps import _from_array
+
+    assert _from_array([True, False, 1.5, "x"], "+") == "true+false+1.5+x"

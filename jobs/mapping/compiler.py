@@ -123,8 +123,10 @@ class _Compiler:
         if self.problems:
             raise MappingError(self.problems, source=self.mapping.source)
         return RowMapper(
+            # many: an array is handed to source_key whole, which refuses it (v10r15: the
+            # first item was taken, ["q1", "q2"] imported as key q1)
             mapping=self.mapping, key=_Source("import.key_column", FieldSpec(
-                column=self.mapping.key_column)), key_code=key_code,
+                column=self.mapping.key_column), many=True), key_code=key_code,
             steps=[s for s in steps if s], money=money, currency=currency, pipeline=pipeline,
             stage=stage, lost_reason=lost,
             when_not_lost=(deal.lost_reason.when_not_lost if deal.lost_reason else None) or "error",

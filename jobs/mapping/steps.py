@@ -141,7 +141,8 @@ def _from_array(items: list[Any], join: str | None) -> object:
         if isinstance(item, dict | list):
             raise InputError(f"join = {join!r} joins plain values, but item {n} of the array "
                              f"is {tf.json_kind(item)}: point the path at a plain value")
-    return join.join(str(item) for item in items if not tf.is_empty(item))
+    # each item as a cell of its kind reads as text: a JSON true is "true" (v10r15: "True")
+    return join.join(tf.clean_text(item) or "" for item in items if not tf.is_empty(item))
 
 
 def _number_of(value: object) -> Decimal | None:
