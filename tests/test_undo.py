@@ -509,6 +509,8 @@ async def test_undo_contacts_keeps_the_organization_of_a_person_it_keeps(
         await run_job(sb, undo)
         assert not sb.state.persons.rows[pat]["is_deleted"]
         assert not sb.state.orgs.rows[org_one]["is_deleted"]  # before: deleted under Pat
+        summary = orjson.loads((undo.directory / "summary.json").read_bytes())
+        assert summary["contacts"]["persons"]["kept"] == 1, summary["contacts"]  # v9r14: 0
         if when == "before the plan":  # the conflict is in failed.csv (v9r13: exit 3, empty)
             (row,) = read_csv(undo.directory / "failed.csv")
             assert row["key"] == f"org {org_one}" and "which this undo keeps;" in row["reason"]

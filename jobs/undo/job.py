@@ -42,6 +42,7 @@ from .targets import (
     _CONTACT_OPS,
     _WRITE_OPS,
     META_CONTACT_PAGES,
+    META_KEPT_AT_PLAN,
     UNDO_COLUMNS,
 )
 
@@ -455,6 +456,10 @@ def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
     deleted), kept (they carry a deal this undo keeps: found by the re-check after the
     prompt or on resume), failed, not yet done."""
     out = {"persons": Counter[str](), "organizations": Counter[str]()}
+    at_plan = store.meta_get(META_KEPT_AT_PLAN)  # kept by the plan: they are no items
+    if isinstance(at_plan, Mapping):  # (v9r14: 2 of 30 persons in no count)
+        out["persons"]["kept"] += int(at_plan.get("person") or 0)
+        out["organizations"]["kept"] += int(at_plan.get("org") or 0)
     for item in store.items():
         if item.op not in _CONTACT_OPS:
             continue

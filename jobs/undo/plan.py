@@ -35,6 +35,7 @@ from ..updating import Prepared, changed_names
 from .targets import (
     _CARRIER_OPS,
     META_CONTACT_PAGES,
+    META_KEPT_AT_PLAN,
     Target,
     check_source,
     created_contacts,
@@ -90,6 +91,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                           "organization(s) the import created carry no other deals: deleted "
                           "too (--contacts)")
     if kept["person"] or kept["org"]:
+        prep.meta[META_KEPT_AT_PLAN] = dict(kept)
         prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
                           "import created still carry other deals: kept")
 

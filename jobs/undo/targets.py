@@ -34,6 +34,9 @@ _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
 _CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact delete
+# persons ("person") / organizations ("org") the plan of undo --contacts kept (they carry a
+# deal this undo keeps): counted in the summary, as those kept later are
+META_KEPT_AT_PLAN = "undo.contacts_kept_at_plan"
 _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
               **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
 
