@@ -279,21 +279,6 @@ class _Creates(_ImportBase):
         for name, rid in (("person_id", person_id), ("org_id", org_id)):
             if rid is not None and rid != existing.get(name):
                 body[name] = rid
-        added, changed = (parse_time(existing.get("add_time")),
-                          parse_time(existing.get("update_time")))
-        loaded = (self.store.created_at or 0.0) - RECONCILE_MARGIN
-        if body and added is not None and changed is not None and added >= loaded \
-                and changed > added + 1.0:
-            # a deal another run (or someone) created with the key after this job was
-            # loaded, and someone changed after it was created: its values are theirs, not
-            # a picture this job decided from — whichever way the row got here (pending on
-            # resume, in flight at a kill, waiting on the other run's claim). v9r13, v9r14:
-            # a colleague's edits overwritten by "updated instead", 5-16 of 20
-            return Outcome(item.id, ItemState.FAILED, error=(
-                f"conflict: deal {deal_id} carries key {item.key}; it was created after "
-                f"this job was loaded and changed after that (update_time "
-                f"{existing.get('update_time')}); left alone, nothing sent (import the row "
-                "again to overwrite it)"))
         store = AsyncJobStore(self.store)
         earlier = await store.before_image("deal", deal_id)
         if earlier is not None and earlier.item_id == item.id:
@@ -303,6 +288,22 @@ class _Creates(_ImportBase):
                                         person_id, org_id)
             if decided is not None:
                 return decided
+        else:
+            added, changed = (parse_time(existing.get("add_time")),
+                              parse_time(existing.get("update_time")))
+            loaded = (self.store.created_at or 0.0) - RECONCILE_MARGIN
+            if body and added is not None and changed is not None and added >= loaded \
+                    and changed > added + 1.0:
+                # a deal another run (or someone) created with the key after this job was
+                # loaded, and someone changed after it was created: its values are theirs, not
+                # a picture this job decided from — whichever way the row got here (pending on
+                # resume, in flight at a kill, waiting on the other run's claim). v9r13, v9r14:
+                # a colleague's edits overwritten by "updated instead", 5-16 of 20
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} carries key {item.key}; it was created after "
+                    f"this job was loaded and changed after that (update_time "
+                    f"{existing.get('update_time')}); left alone, nothing sent (import the row "
+                    "again to overwrite it)"))
         if not body:
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
