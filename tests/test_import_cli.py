@@ -414,6 +414,40 @@ def test_result_files_that_cannot_be_written_keep_the_runs_exit_code(
     assert writes() == before, res.output  # the resume sent nothing
 
 
+_UPSERT = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
+           '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
+           'stage = "stage"\n')
+
+
+def _failed_upsert(sandbox: Sandbox, tmp_path: Path, rows: str) -> tuple[Path, str, Path]:
+    """An upsert of ``rows`` (``id,title,amount,stage`` lines) whose "Bogus" stage fails
+    its rows (exit 3), then the mapping fixed to map it: (jobs folder, job id, mapping)."""
+    manifest, mapping, jobs = tmp_path / "r.csv", tmp_path / "m.toml", tmp_path / "jobs"
+    manifest.write_text("id,title,amount,stage\n" + rows)
+    mapping.write_text(_UPSERT)
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(jobs)], env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert ran.exit_code == 3, ran.output
+    (job,) = [p.name for p in jobs.iterdir()]
+    mapping.write_text(_UPSERT.replace(
+        'stage = "stage"', 'stage = { column = "stage", map = { "Bogus" = "Contact Made" } }'))
+    return jobs, job, mapping
+
+
+def _colleague_deal(sandbox: Sandbox, key: str) -> dict[str, Any]:
+    """A deal a colleague makes through the API with the source key ``key``."""
+    key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
+                    if f["field_name"] == "Import source key")
+    req = urllib.request.Request(
+        sandbox.url + "/api/v2/deals", method="POST", data=orjson.dumps({
+            "title": "Colleague own title", "value": 999, "currency": "USD",
+            "custom_fields": {key_code: key}}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        return dict(orjson.loads(resp.read())["data"])
+
+
 def test_a_retried_upsert_keeps_the_before_image_undo_restores(
         sandbox: Sandbox, tmp_path: Path) -> None:
     """v9r11 severe: a row that failed its mapping (stage "Bogus") was retried after the
@@ -421,31 +455,10 @@ def test_a_retried_upsert_keeps_the_before_image_undo_restores(
     updated it — with no before-image, and undo said "the job stored no before-image",
     the colleague's title and value gone for good. The retry keeps the image the load
     would have kept; undo puts the colleague's deal back."""
-    manifest = tmp_path / "r.csv"
-    manifest.write_text("id,title,amount,stage\nt1,Ours one,5,Bogus\nt2,Ours two,6,Qualified\n")
-    mapping = tmp_path / "m.toml"
-    text = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
-            '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
-            'stage = "stage"\n')
-    mapping.write_text(text)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
-    jobs = tmp_path / "jobs"
-    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
-                                   "--create-key-field", "--url", sandbox.url, *FAST,
-                                   "--job-dir", str(jobs)], env=env)
-    assert ran.exit_code == 3, ran.output
-    (job,) = [p.name for p in jobs.iterdir()]
-    key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
-                    if f["field_name"] == "Import source key")
-    req = urllib.request.Request(
-        sandbox.url + "/api/v2/deals", method="POST", data=orjson.dumps({
-            "title": "Colleague own title", "value": 999, "currency": "USD",
-            "custom_fields": {key_code: "t1"}}),
-        headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"})
-    with _LOCAL.open(req, timeout=10) as resp:
-        theirs = orjson.loads(resp.read())["data"]
-    mapping.write_text(text.replace('stage = "stage"',
-                                    'stage = { column = "stage", map = { "Bogus" = "Contact Made" } }'))
+    jobs, job, _ = _failed_upsert(sandbox, tmp_path,
+                                  "t1,Ours one,5,Bogus\nt2,Ours two,6,Qualified\n")
+    theirs = _colleague_deal(sandbox, "t1")
     again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
     assert again.exit_code == 0, again.output
     assert sandbox.state.deals.rows[theirs["id"]]["title"] == "Ours one"
@@ -469,31 +482,9 @@ def test_a_resumed_retry_leaves_a_deal_a_colleague_edited_after_the_kill(
     from bulk.store import BeforeImage, ItemState, JobStore
     from jobs.deals import before_image
 
-    manifest = tmp_path / "r.csv"
-    manifest.write_text("id,title,amount,stage\nu1,Ours one,5,Bogus\n")
-    mapping = tmp_path / "m.toml"
-    text = ('[import]\nkey_column = "id"\nmode = "upsert"\n[defaults]\ncurrency = "USD"\n'
-            '[deal]\ntitle = "title"\nvalue = "amount"\npipeline = { default = "Sales" }\n'
-            'stage = "stage"\n')
-    mapping.write_text(text)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
-    jobs = tmp_path / "jobs"
-    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
-                                   "--create-key-field", "--url", sandbox.url, *FAST,
-                                   "--job-dir", str(jobs)], env=env)
-    assert ran.exit_code == 3, ran.output
-    (job,) = [p.name for p in jobs.iterdir()]
-    key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
-                    if f["field_name"] == "Import source key")
-    req = urllib.request.Request(
-        sandbox.url + "/api/v2/deals", method="POST", data=orjson.dumps({
-            "title": "Colleague own title", "value": 999, "currency": "USD",
-            "custom_fields": {key_code: "u1"}}),
-        headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"})
-    with _LOCAL.open(req, timeout=10) as resp:
-        theirs = orjson.loads(resp.read())["data"]
-    mapping.write_text(text.replace('stage = "stage"',
-                                    'stage = { column = "stage", map = { "Bogus" = "Contact Made" } }'))
+    jobs, job, _ = _failed_upsert(sandbox, tmp_path, "u1,Ours one,5,Bogus\n")
+    theirs = _colleague_deal(sandbox, "u1")
     # what the killed retry left: the row handed out, the deal's before-image stored
     with JobStore.open(jobs / job) as store:
         (item,) = list(store.items(ItemState.FAILED))
