@@ -44,8 +44,10 @@ def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
 def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float) -> None:
     """Measured on an idle machine: the run within 5-16 % of the plan at 10-120 ms. The
     run's local work (mapping, the job store, claims) is CPU time the plan does not price,
-    so a loaded machine (CI) stretches it: a second try on a fresh sandbox before failing."""
-    for attempt in range(2):
+    so a loaded machine (CI) stretches it: up to two more tries on a fresh sandbox before
+    failing (at 40 ms the run sits 10-21 % over the plan on this machine, so two tries
+    both past 25 % failed about 1 fresh-clone CI run in 10, old and new code alike)."""
+    for attempt in range(3):
         estimate, actual = _plan_and_run(tmp_path / str(attempt), latency_ms)
         if abs(estimate - actual) <= 0.25 * actual:
             return
