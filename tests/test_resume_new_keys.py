@@ -253,16 +253,7 @@ def test_resume_creates_again_a_person_the_job_made_that_someone_deleted(
     get a person again."""
     from bulk.sandbox.contacts import create_person
 
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING + '[person]\nname = "person"\nemail = "email"\n')
-    plain = tmp_path / "plain.toml"
-    plain.write_text(MAPPING)
-    _template(sb, tmp_path, plain)  # the key field
-    jobs = tmp_path / "jobs"
-    manifest = tmp_path / "rows.csv"
-    manifest.write_text("key,title,person,email\n" + "".join(
-        f"k{i},Row {i},Pat {i},pat{i}@example.com\n" for i in range(3)))
-    job = loaded_import(sb, jobs, manifest, mapping, mode="insert")
+    jobs, job = _loaded_with_persons(sb, tmp_path)
     # the stop left this: the job had created Pat 1 (its lookups), then a colleague deleted it
     made = create_person(sb.state, {"name": "Pat 1", "emails": [{"value": "pat1@example.com"}]})
     with JobStore.open(jobs / job, lock=False) as store:

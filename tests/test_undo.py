@@ -69,6 +69,24 @@ def someone_edits(sb: Sandbox, deal_id: int, **fields: Any) -> None:
     sb.state.save("deal", {**deal(sb, deal_id), **fields, "update_time": "2031-01-01T00:00:00Z"})
 
 
+async def _imported_with_contacts(sb: Any, tmp_path: Path, n: int
+                                  ) -> tuple[JobStore, dict[str, dict[str, str]]]:
+    """An import of ``n`` rows (A-1 Pat One / Org One, A-2 Sam Two / Org Two, A-3 Kim Three /
+    Org Three), each with a new person and organization: its store and succeeded.csv by key."""
+    rows = [("A-1", "First", "Pat One", "pat", "Org One"),
+            ("A-2", "Second", "Sam Two", "sam", "Org Two"),
+            ("A-3", "Third", "Kim Three", "kim", "Org Three")][:n]
+    manifest = tmp_path / "in.csv"
+    manifest.write_text("id,title,person,email,org\n" + "".join(
+        f"{k},{t},{p},{e}@x.example,{o}\n" for k, t, p, e, o in rows))
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
+                       '[person]\nname = "person"\nemail = "email"\n'
+                       '[organization]\nname = "org"\n')
+    source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+    return source, {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+
+
 async def _imported(sb: Any, tmp_path: Path, rows: str) -> tuple[JobStore, dict[str, int]]:
     """An import of ``rows`` (CSV lines ``key,title``, each ending in ``\\n``) with a
     title-only mapping: its store and its deal id by key."""
@@ -436,17 +454,7 @@ async def test_undo_contacts_leaves_persons_and_orgs_someone_changed_since(
     from bulk.sandbox.contacts import create_person
 
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=37)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title,person,email,org\n"
-                            "A-1,First,Pat One,pat@x.example,Org One\n"
-                            "A-2,Second,Sam Two,sam@x.example,Org Two\n"
-                            "A-3,Third,Kim Three,kim@x.example,Org Three\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
-                           '[person]\nname = "person"\nemail = "email"\n'
-                           '[organization]\nname = "org"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        source, ids = await _imported_with_contacts(sb, tmp_path, 3)
         pat, sam = int(ids["A-1"]["person_id"]), int(ids["A-2"]["person_id"])
         org_three = int(ids["A-3"]["org_id"])
         later = "2031-01-01T00:00:00Z"
@@ -479,16 +487,7 @@ async def test_undo_contacts_keeps_the_organization_of_a_person_it_keeps(
     it (checked at the plan and again right before its delete, after the person deletes);
     an untouched person and its organization are still deleted."""
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=41)) as sb:
-        manifest = tmp_path / "in.csv"
-        manifest.write_text("id,title,person,email,org\n"
-                            "A-1,First,Pat One,pat@x.example,Org One\n"
-                            "A-2,Second,Sam Two,sam@x.example,Org Two\n")
-        mapping = tmp_path / "map.toml"
-        mapping.write_text('version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
-                           '[person]\nname = "person"\nemail = "email"\n'
-                           '[organization]\nname = "org"\n')
-        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        ids = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        source, ids = await _imported_with_contacts(sb, tmp_path, 2)
         pat, org_one = int(ids["A-1"]["person_id"]), int(ids["A-1"]["org_id"])
         assert sb.state.persons.rows[pat]["org_id"] == org_one
 
