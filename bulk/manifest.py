@@ -62,6 +62,7 @@ from .manifest_encoding import (
     choose_encoding,
     detect_encoding,
     open_utf8,
+    utf8_lines,
     without_mapping_hint,
 )
 from .manifest_json import (
@@ -224,6 +225,22 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
         return [n for n in source.names if n]
 
 
+def _mixed_note(path: PathLike, encoding: str | None) -> str | None:
+    """For a file read in a single-byte code page: its lines that are UTF-8, read as UTF-8
+    (``bulk.manifest_encoding.utf8_lines``), else None."""
+    if encoding is None:
+        return None
+    try:
+        chosen = choose_encoding(path, encoding)
+    except InputError:
+        return None
+    count, first = utf8_lines(path, chosen)
+    if not count:
+        return None
+    return (f"{count:,} line(s) of this {chosen} file are UTF-8 (the first is line {first}): "
+            "read as UTF-8, the others as " + chosen)
+
+
 def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
                 header_row: int | None = None, encoding: str | None = None) -> str | None:
     """What a reader of the plan should know about the file's layout, else None: which
@@ -241,6 +258,8 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         except InputError:
             return None
         notes = [unnamed_note(skipped)] if skipped else []
+        if (mixed := _mixed_note(path, encoding)) is not None:
+            notes.append(mixed)
         if trailer:
             notes.append(f"every row has {trailer} empty cell(s) past the header's last "
                          "column (a trailing delimiter): dropped. If the columns look shifted "
@@ -249,9 +268,10 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         return "; ".join(notes) or None
     if kind == "json":
         key = wrapped(path, encoding)
-        return None if key is None else (
+        said = [n for n in (_mixed_note(path, encoding), None if key is None else (
             f"the records are the array under the top-level key {key!r} (an API "
-            "response's wrapper); the object's other keys are not read")
+            "response's wrapper); the object's other keys are not read")) if n]
+        return "; ".join(said) or None
     if kind != "xlsx":
         return None
     above = None if header_row is not None else header_row_number(path, sheet)[1]

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from .csv_records import BadRecord, records
 from .errors import InputError
-from .manifest_encoding import _open_text
+from .manifest_encoding import _open_text, single_byte
 from .manifest_row import PathLike, SourceRow
 from .manifest_xlsx import unnamed_refusal
 from .reports import _FORMULA_START as FORMULA_START
@@ -133,6 +133,8 @@ class _Csv:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
         self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
+                             else f"bytes that are not valid {chosen}, or a line mixing "
+                                  f"{chosen} and UTF-8 text" if single_byte(chosen)
                              else f"bytes that are not valid {chosen}")
                             + " (shown as \\xNN; if the file is in another encoding, read "
                               "it with --encoding NAME)")

@@ -27,17 +27,163 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def _open_text(path: PathLike, encoding: str | None = None) -> TextIO:
-    """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``)."""
+    """The file as text: ``encoding`` if given, else the detected one (``detect_encoding``).
+    A single-byte code page reads line by line (``_LineRecoder``): a line that is valid
+    UTF-8 with non-ASCII characters is read as UTF-8 (``utf8_lines`` counts them for the
+    plan)."""
     chosen = choose_encoding(path, encoding)
     try:
         codecs.lookup(chosen)
     except LookupError:
         raise InputError(f"unknown encoding {chosen!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+    if single_byte(chosen):
+        raw = _LineRecoder(_open_binary(path), chosen)
+        return _NamedText(io.BufferedReader(raw), chosen)
     try:
         # surrogateescape: a stray bad byte fails its own row (checked per row), not the file
         return open(path, encoding=chosen, errors="surrogateescape", newline="")
     except OSError as exc:
         raise InputError(f"cannot read {os.fspath(path)!r}: {exc.strerror}") from None
+
+
+def single_byte(encoding: str) -> bool:
+    """Whether ``encoding`` is a single-byte code page (cp1252, latin-1, mac-roman, koi8-r…:
+    every byte one character, or undefined), not UTF-8/16/32 nor a multi-byte one (GBK,
+    Shift-JIS, Big5), whose lines could also be valid UTF-8 by design."""
+    name = codecs.lookup(encoding).name
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return False
+    return len(bytes(range(256)).decode(name, "surrogateescape")) == 256
+
+
+class _NamedText(io.TextIOWrapper):
+    """UTF-8 text recoded from a code page, named by that code page (its ``encoding``: the
+    readers' messages say which encoding a bad byte is not valid in)."""
+
+    def __init__(self, buffer: io.BufferedReader, source: str) -> None:
+        super().__init__(buffer, encoding="utf-8", errors="surrogateescape", newline="")
+        self._source = source
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._source
+
+
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
+
+
+def _line_to_utf8(line: bytes, encoding: str) -> tuple[bytes, bool]:
+    """``line`` as UTF-8 bytes, and whether it already was UTF-8 with non-ASCII characters
+    (in a file of ``encoding``, a single-byte code page: text in a code page is practically
+    never valid UTF-8 as well, so such a line is a UTF-8 row pasted into the file — v10r13
+    M2: read as cp1252, its ``Müller`` became ``MÃ¼ller``, silently). Bytes the code page
+    leaves undefined stay bytes, so their row fails alone. A line that is neither (valid
+    UTF-8 characters and bytes that are not) is kept as it is, its bad bytes undecodable:
+    its row fails alone, never read half garbled."""
+    if line.isascii():
+        return line, False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        if _NON_ASCII.search(line.decode("utf-8", "surrogateescape")) is not None:
+            return line, False  # UTF-8 and code-page text in one line
+        return line.decode(encoding, "surrogateescape").encode("utf-8", "surrogateescape"), False
+    return line, True
+
+
+class _LineRecoder(io.RawIOBase):
+    """A file in a single-byte code page read as UTF-8 bytes, decided line by line (LF,
+    CR LF or a lone CR end a line): ``_line_to_utf8``."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        super().__init__()
+        self._raw, self._encoding = raw, encoding
+        self._rest = b""  # an unfinished line (or a CR that a LF may follow)
+        self._pending = b""
+        self._given = 0  # bytes handed out since the start
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._given
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Back to the start only (the readers sniff the dialect, then read again)."""
+        if whence == io.SEEK_CUR and offset == 0:
+            return self._given
+        if whence != io.SEEK_SET or offset != 0:
+            raise io.UnsupportedOperation("a recoded file seeks to its start only")
+        self._raw.seek(0)
+        self._rest = self._pending = b""
+        self._given = 0
+        return 0
+
+    def _fill(self) -> bool:
+        chunk = self._raw.read(64 * 1024)
+        data = self._rest + chunk
+        if not chunk:
+            self._rest = b""
+            self._pending = _line_to_utf8(data, self._encoding)[0] if data else b""
+            return bool(data)
+        end = 0
+        out = []
+        for m in _LINE.finditer(data):
+            if m.end() == len(data) and data.endswith(b"\r"):
+                break  # a CR LF may be cut in two
+            out.append(_line_to_utf8(m.group(), self._encoding)[0])
+            end = m.end()
+        self._rest = data[end:]
+        self._pending = b"".join(out)
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            if not self._fill():
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        self._given += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def utf8_lines(path: PathLike, encoding: str) -> tuple[int, int | None]:
+    """(how many lines, the first line number) of a file read in single-byte code page
+    ``encoding`` that are UTF-8 with non-ASCII characters, and so are read as UTF-8
+    (``_line_to_utf8``). (0, None) for other encodings."""
+    if not single_byte(encoding):
+        return 0, None
+    count, first, number = 0, None, 0
+    with _open_binary(path) as f:
+        rest = b""
+        while True:
+            chunk = f.read(64 * 1024)
+            data = rest + chunk
+            end = 0
+            for m in _LINE.finditer(data):
+                if chunk and m.end() == len(data) and data.endswith(b"\r"):
+                    break
+                number += 1
+                if _line_to_utf8(m.group(), encoding)[1]:
+                    count += 1
+                    first = number if first is None else first
+                end = m.end()
+            rest = data[end:]
+            if not chunk:
+                if rest:
+                    number += 1
+                    if _line_to_utf8(rest, encoding)[1]:
+                        count += 1
+                        first = number if first is None else first
+                return count, first
 
 
 def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
@@ -54,6 +200,8 @@ def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
     f = _open_binary(path)
     if name in ("utf-8", "utf-8-sig"):
         return f
+    if single_byte(name):
+        return io.BufferedReader(_LineRecoder(f, name))
     return io.BufferedReader(_Utf8Recoder(f, name))
 
 
@@ -110,8 +258,10 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     (which cp1252 text practically never is). So a mapping that says ``encoding =
     "cp1252"`` for the source system's export still reads the failed.csv (UTF-8) it is
     re-imported with, instead of turning ``Café`` into ``CafÃ©`` silently. A declared
-    code page on a file that is mostly UTF-8 with a few bad bytes raises InputError
-    (naming ``--encoding utf-8``): reading it so would garble every UTF-8 character."""
+    single-byte code page reads a file that mixes it with UTF-8 line by line
+    (``_open_text``); any other declared encoding on a file that is mostly UTF-8 with a
+    few bad bytes raises InputError (naming ``--encoding utf-8``): reading it so would
+    garble every UTF-8 character."""
     if declared is None:
         return _checked(path, detect_encoding(path))
     try:
@@ -129,7 +279,7 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
             return "utf-8-sig"
         f.seek(0)
         profile = _utf8_profile(f)
-    if profile.mostly_utf8:
+    if profile.mostly_utf8 and not single_byte(name):
         raise InputError(
             f"{os.fspath(path)!r} is UTF-8 text ({profile.multibyte} character(s) written "
             f"in UTF-8, the first on line {profile.first_multibyte_line}) with "
@@ -243,22 +393,32 @@ def _detect(path: PathLike) -> str:
             "single-byte encoding (cp1252, latin-1) would read it right. Read it with "
             "--encoding utf-8 (a row with a bad byte then fails alone, its cells kept in "
             "failed.csv), or fix the byte(s) and save the file as UTF-8")
-    # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them)
-    matches = [m for m in charset_normalizer.from_bytes(sample)
+    # the sample is neither ASCII nor UTF-8, and has no NUL (UTF-16/32 would have them).
+    # Its lines that are UTF-8 are not the code page's: a single-byte one reads them as
+    # UTF-8 (``_line_to_utf8``), so the detector and the stray-byte count see the others
+    first_line = line - line_ends(sample[:offset - start])
+    lines = [(first_line + n, m.group()) for n, m in enumerate(_LINE.finditer(sample))]
+    utf8 = [n for n, text in lines if _line_to_utf8(text, "latin-1")[1]]
+    skip = set(utf8)
+    own = [(n, text) for n, text in lines if n not in skip] if utf8 else lines
+    utf8_count = len(utf8)
+    text_sample = b"".join(text for _, text in own) if utf8_count else sample
+    matches = [m for m in charset_normalizer.from_bytes(text_sample)
                if m.encoding not in ("ascii", "utf_8") and not m.encoding.startswith("utf_")]
-    name, others = _likely(sample, [m.encoding for m in matches],
+    name, others = _likely(text_sample, [m.encoding for m in matches],
                            {m.encoding: (m.coherence, m.chaos) for m in matches},
                            {m.encoding: str(m.language) for m in matches})
     also = f" (or {', '.join(others)})" if others else ""
-    stray = _cp1252_undefined(sample) if name == "cp1252" else []
+    stray = [(n, text[i:i + 1]) for n, text in own for i in _cp1252_undefined(text)
+             ] if name == "cp1252" else []
     if stray:
-        first = sample[stray[0]:stray[0] + 1]
-        # the sample starts on line ``line`` less the line ends between it and the bad byte
-        stray_line = (line - line_ends(sample[:offset - start])
-                      + line_ends(sample[:stray[0]]))
+        stray_line, first = stray[0]
         also += (f", with {len(stray)} byte(s) cp1252 leaves undefined in the first "
-                 f"{len(sample) // 1024} KiB (the first {first!r} on line {stray_line}: a "
+                 f"{len(sample):,} bytes (the first {first!r} on line {stray_line}: a "
                  "row holding one fails alone, its cells kept in failed.csv)")
+    if utf8_count and single_byte(name):
+        also += (f"; {utf8_count:,} line(s) in that part are UTF-8 (the first is line "
+                 f"{utf8[0]}) and will be read as UTF-8")
     raise InputError(
         f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}, byte offset "
         f"{offset}: {byte!r}); it looks like {name}{also}. Read it with --encoding {name} "
@@ -370,4 +530,5 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         last = chunk[-1:]
 
 
-__all__ = ["choose_encoding", "detect_encoding", "open_utf8", "without_mapping_hint"]
+__all__ = ["choose_encoding", "detect_encoding", "open_utf8", "single_byte", "utf8_lines",
+           "without_mapping_hint"]
