@@ -88,6 +88,9 @@ MONEY_ERRORS = [
     ("1,2,3", "bad digit grouping"),
     ("1.234.56", "bad digit grouping"),
     ("12 34", "bad digit grouping"),
+    ("1.23.456", "bad digit grouping"),  # lakh grouping is written with commas only
+    ("1 23 456", "bad digit grouping"),
+    ("12'34'567", "bad digit grouping"),
     ("€100 USD", "two currencies: EUR and USD"),
     ("--5", "more than one minus sign"),
     ("100 kr", "ambiguous currency 'kr': set a default currency"),

@@ -22,16 +22,17 @@ _PARTS = re.compile(
     r"(?P<pre>(?:[^\d.,]|\.(?=\s))*?)\s*(?P<num>[.,]?\d(?:[\d.,'\u2019 ]*\d)?)\s*(?P<post>[^\d]*)", re.S)
 
 
-def _check_groups(groups: list[str], text: str) -> None:
+def _check_groups(groups: list[str], text: str, *, indian: bool = True) -> None:
     """Thousands groups as written: a first group of 1-3 digits (not starting with 0:
-    ``0,125`` and ``00,500`` are no grouping) then groups of 3 (or Indian 2s, then 3)."""
+    ``0,125`` and ``00,500`` are no grouping) then groups of 3 (or, when ``indian``, the
+    lakh grouping: 2s, then 3 — ``12,34,567``)."""
     first, *rest = groups
     if first.startswith("0"):
         raise InputError(f"not an amount: {text!r} (bad digit grouping: a group after a "
                          "leading 0; a decimal mark? set decimal for this field)")
     ok = 1 <= len(first) <= 3 and bool(rest) and len(rest[-1]) == 3
     ok = ok and all(len(g) == 3 for g in rest[:-1])
-    indian = 1 <= len(first) <= 2 and bool(rest) and len(rest[-1]) == 3 and all(
+    indian = indian and 1 <= len(first) <= 2 and bool(rest) and len(rest[-1]) == 3 and all(
         len(g) == 2 for g in rest[:-1])
     if not (ok or indian):
         raise InputError(f"not an amount: {text!r} (bad digit grouping)")
@@ -250,7 +251,9 @@ def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = Fa
         if any(not g.isdigit() for g in groups) or len(set(_DIGITS.sub("", whole))) > 1:
             raise InputError(f"not an amount: {text!r}")
         if len(groups) > 1:
-            _check_groups(groups, text)
+            # lakh grouping is written with commas only (12,34,567): 1.23.456 is no number
+            # of any locale, not 123456 (v10r15 note)
+            _check_groups(groups, text, indian=set(_DIGITS.sub("", whole)) <= {","})
         whole = "".join(groups)
     try:
         return Decimal(f"{whole or '0'}.{frac}" if frac else whole)
