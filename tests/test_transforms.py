@@ -482,3 +482,17 @@ def test_a_number_cell_as_text_reads_as_excel_shows_it(cell: float, text: str) -
     """v10r10 M5: an XLSX number cell read into a text field came out as Python writes a
     float (``1.234567890123457e+17``, ``1e+21``, ``1.234e-06``)."""
     assert tf.clean_text(cell) == text
+
+
+@pytest.mark.parametrize(("written", "text"), [
+    ("1e3", "1000"), ("2.5E-3", "0.0025"), ("-1.0e2", "-100"), ("12.500", "12.500"),
+    ("1e400", "1e400"), ("0.1234567890123456789", "0.1234567890123456789"),
+])
+def test_a_json_number_as_text_has_no_exponent_a_person_would_not_write(
+        written: str, text: str) -> None:
+    """v10r15 note: a JSON ``1e3`` read into a text field stayed ``1e3``, where the float
+    ``1000.0`` reads ``1000``; the exact digits are kept, only the exponent goes (within the
+    range a person writes out)."""
+    from bulk.manifest_json import JsonNumber
+
+    assert tf.clean_text(JsonNumber(written)) == text

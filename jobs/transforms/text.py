@@ -199,6 +199,20 @@ def excel_number_text(value: float) -> str:
     return format(number.normalize(), "E")
 
 
+def _plain_exponent(value: JsonNumber) -> str:
+    """A JSON number written with an exponent, as text the way ``excel_number_text`` writes
+    a number: ``1e3`` → ``1000``, ``2.5E-3`` → ``0.0025`` (exact: its digits as written);
+    beyond 1e21 or below 1e-7 as written (``1e400``)."""
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite() or not -7 < number.adjusted() < 21:
+        return str(value)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def clean_text(value: object) -> str | None:
     """One line of text: NFC, invisible characters removed, whitespace collapsed."""
     if value is None:
@@ -219,6 +233,8 @@ def clean_text(value: object) -> str | None:
                  else value.isoformat(" ", "seconds"))
     elif isinstance(value, float) and math.isfinite(value):
         value = excel_number_text(value)
+    elif isinstance(value, JsonNumber) and "e" in value.lower():
+        value = _plain_exponent(value)
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
