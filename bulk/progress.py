@@ -90,10 +90,13 @@ class ProgressView:
             self._last = now
             eta = (0.0 if completed >= self.total else (self.total - completed) / rate
                    if rate > 0 else float("inf"))
-            eta_s = f"{eta:.0f}s" if eta != float("inf") else "?"
+            # the last line says how long the run took, never an estimate (v9r14: a
+            # finished resume's last line still said eta=12s)
+            when = (f"took={elapsed:.0f}s" if final else
+                    f"eta={eta:.0f}s" if eta != float("inf") else "eta=?")
             done, failed = self.done_before + stats.done, self.failed_before + stats.failed
             print(f"[{self.label}] {completed}/{self.total} done={done} failed={failed}"
-                  f" {rate:.1f}/s {tokens}{extra} eta={eta_s}", file=self.stream, flush=True)
+                  f" {rate:.1f}/s {tokens}{extra} {when}", file=self.stream, flush=True)
 
 
 __all__ = ["ProgressView"]
