@@ -227,17 +227,22 @@ def split_numbers(cells: list[str], width: int) -> set[int]:
 
 
 def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,
-                       header_row: int | None) -> int:
-    """The trailing empty cells every data record has (and the header, if it has any), else 0.
+                       header_row: int | None, *, header_too: bool = True) -> int:
+    """The trailing empty cells every data record has and the header line has too, else 0
+    (with ``header_too=False``: every data record has, whatever the header has).
 
-    Not forgiven when every record also shows a number split at the same place
-    (``split_numbers``): one extra cell per row, empty at the end, is then the row's last
-    column pushed out by an unquoted ``$1,500.00`` — dropping it shifted every column
-    after the amount, and a file of such rows imported with every value wrong, exit 0
-    (v10r10 S1)."""
+    Only a header line that ends in the same delimiters shows a trailing delimiter: data
+    rows that all end in an empty cell the header does not have are as likely one cell
+    holding an unquoted delimiter in every row (``Smith, John``) whose last column is
+    empty — dropping the empty cell shifted every column after the split, exit 0
+    (v10r16 S2: the title ``Smith``, the organization ``John``). Not forgiven either
+    when every record also shows a number split at the same place (``split_numbers``),
+    an unquoted ``$1,500.00`` (v10r10 S1)."""
     with _Csv(path, delimiter, encoding, header_row) as source:
         width = len(source.names)
         common = _trailing_empties(source.raw_header, width) or None
+        if header_too and common is None:
+            return 0
         split: set[int] | None = None
         for _, cells in source:
             if isinstance(cells, BadRecord) or len(cells) <= width:
@@ -271,11 +276,14 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
         width = len(names)
         index = path_index(names) if names_paths(names) else None
         allowed = width
+        unsaid = 0  # the trailing empty cells every row has and the header line has not
         first = True
         for line, cells in source:
             number, first_record, first = line, first, False  # the row is its line
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
                 allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
+                unsaid = 0 if allowed > width else _file_wide_trailer(
+                    path, delimiter, encoding, header_row, header_too=False)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed:
@@ -287,7 +295,13 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               if allowed != width else "")
                            + (f"; {cells[min(split)]!r} and {cells[min(split) + 1]!r} look like "
                               "one number split at an unquoted thousands separator or "
-                              "decimal comma: quote it in the file" if split else ""))
+                              "decimal comma: quote it in the file" if split else
+                              f"; every row ends in {unsaid} empty cell(s) the header line "
+                              "has not: a cell holding an unquoted delimiter (Smith, John) "
+                              "shifts the columns after it — quote it; if instead every "
+                              "line ends in a delimiter, end the header line with "
+                              f"{'one' if unsaid == 1 else unsaid} too"
+                              if unsaid and len(cells) == width + unsaid else ""))
             elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:

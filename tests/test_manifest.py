@@ -91,10 +91,25 @@ def test_file_wide_trailing_delimiter(tmp_path: Path) -> None:
     assert [r.ok for r in read_manifest(mixed)] == [False, True]  # not file-wide: widths count
 
 
-def test_trailing_delimiter_on_data_rows_only(tmp_path: Path) -> None:
-    """Data rows that all end with a delimiter (header without one) are read."""
+def test_trailing_delimiter_on_data_rows_only_fails_every_row_with_the_fix(
+        tmp_path: Path) -> None:
+    """Data rows that all end in an empty cell the header line has not: as likely a cell
+    with an unquoted delimiter in every row whose last column is empty (v10r16 S2:
+    ``Smith, John`` imported as the title ``Smith`` and the organization ``John``, exit 0).
+    Each row fails, naming both readings and their fixes; the header line ended the same
+    way reads the file."""
+    shifted = write(tmp_path, "w.csv", "Key,Title,Company,Notes\n"
+                    "W1,Smith, John,Acme Inc,\nW2,Doe, Jane,Globex,\n")
+    rows = list(read_manifest(shifted))
+    assert [r.ok for r in rows] == [False, False]
+    assert "every row ends in 1 empty cell(s) the header line has not" in str(rows[0].error)
+    assert "quote it" in str(rows[0].error) and "end the header line with one" in str(
+        rows[0].error)
     path = write(tmp_path, "m.csv", "a,b\n1,2,\n3,4,\n")
-    assert [r.ok for r in read_manifest(path)] == [True, True]
+    assert [r.ok for r in read_manifest(path)] == [False, False]
+    fixed = write(tmp_path, "f.csv", "a,b,\n1,2,\n3,4,\n")
+    assert [r.values for r in read_manifest(fixed)] == [{"a": "1", "b": "2"},
+                                                         {"a": "3", "b": "4"}]
     path = write(tmp_path, "n.csv", "a,b\n1,2,\n3,4\n")
     assert [r.ok for r in read_manifest(path)] == [False, True]
 
