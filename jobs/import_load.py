@@ -51,12 +51,13 @@ from .planning import Plan, estimate, reason_class
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
+    first_of_each,
     typed_for_manifest,
     unheld,
     write_failed,
     write_results,
 )
-from .transforms import storable
+from .transforms import source_key, storable
 from .updating import META_KEY_LABEL
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
@@ -78,7 +79,9 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict
     mapper = planner.mapper
     if not mapper.learns_marks:
         return {}
-    return mapper.learn_marks(unheld(_rows(planner, settings), typed_source=_typed(settings)))
+    return mapper.learn_marks(first_of_each(
+        unheld(_rows(planner, settings), typed_source=_typed(settings)), _key_named,
+        planner.key_column))
 
 
 def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowMapper], object]:
@@ -87,11 +90,20 @@ def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowM
     def learn(mapper: RowMapper) -> object:
         if not mapper.learns_marks:
             return None
-        return mapper.learn_marks(unheld(read_manifest(
+        return mapper.learn_marks(first_of_each(unheld(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
-            header_row=settings.header_row), typed_source=_typed(settings)))
+            header_row=settings.header_row), typed_source=_typed(settings)), _key_named,
+            mapping.key_column))
     return learn
+
+
+def _key_named(cell: object) -> str | None:
+    """The source key a key cell names, as the row planner reads it (None: none)."""
+    try:
+        return source_key(cell)
+    except InputError:
+        return None
 
 
 def _typed(settings: ImportSettings) -> bool:

@@ -32,7 +32,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,23 @@ def unheld(rows: Iterable[SourceRow], *, typed_source: bool) -> Iterator[SourceR
             column, first = hold_column(list(row.values)), False
         if column is None or held(row.values, column, None,
                                   typed_source=typed_source) is None:
+            yield row
+
+
+def first_of_each(rows: Iterable[SourceRow], name: Callable[[object], str | None],
+                  column: str) -> Iterator[SourceRow]:
+    """``rows`` without those naming a key (or deal) an earlier row named: a job holds such
+    a row (``duplicate-key``) and sends nothing for it, so its cells are no evidence of a
+    column's decimal mark either (v10r16 S1: a second ``H2`` row's held ``1,5`` made the
+    column "show ," and ``1.500`` of another row imported as 1500). ``name``: the job's
+    reading of the cell in ``column`` (None: it names nothing; such rows are kept)."""
+    seen: set[str] = set()
+    for row in rows:
+        ref = name(row.values.get(column))
+        if ref is None:
+            yield row
+        elif ref not in seen:
+            seen.add(ref)
             yield row
 
 
@@ -297,6 +314,6 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     return paths
 
 
-__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "held", "with_failed_columns",
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held", "with_failed_columns",
            "write_failed",
            "write_results"]

@@ -52,7 +52,7 @@ from .prepared import (
     sent_while_loading,
     write_job_results,
 )
-from .results import META_TYPED, held, typed_for_manifest, unheld
+from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
@@ -76,9 +76,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as
         # an import decides it — before anything is sent (v10r13 M1: 2.375 beside 12.5 and
         # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
-        mapper.learn_marks(unheld(read_manifest(manifest, encoding=encoding, sheet=sheet,
-                                                columns={umap.column, *umap.mapping.columns()}),
-                                  typed_source=detect_format(manifest) != "csv"))
+        mapper.learn_marks(first_of_each(unheld(
+            read_manifest(manifest, encoding=encoding, sheet=sheet,
+                          columns={umap.column, *umap.mapping.columns()}),
+            typed_source=detect_format(manifest) != "csv"),
+            lambda cell: _named_ref(cell, umap.by), umap.column))
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})

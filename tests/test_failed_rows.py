@@ -649,3 +649,23 @@ async def test_a_held_rows_cells_are_no_evidence_of_a_columns_decimal_mark(
                      for d in sandbox_deals(sb)}
         assert discounts.get("three") != 1.234, discounts  # before: 1.234
         assert "X3" in rows and "ambiguous" in rows["X3"]["reason"], rows
+
+
+async def test_a_duplicate_key_rows_cells_are_no_evidence_of_a_columns_decimal_mark(
+        tmp_path: Path) -> None:
+    """v10r16 S1: the second H2 row is held (duplicate-key) and sends nothing, but its
+    ``1,5`` made the column show ``,``, and H1's ``1.500`` was imported as 1500. Without
+    that row H1 fails as ambiguous; with it, too."""
+    source, mapping = tmp_path / "hold.csv", tmp_path / "m.toml"
+    source.write_text('Key,Title,Amount\nH1,a,1.500\nH2,b,7\nH2,c,"1,5"\n')
+    mapping.write_text('version = 1\n[import]\nkey_column = "Key"\n[defaults]\n'
+                       'currency = "EUR"\n[deal]\ntitle = "Title"\nvalue = "Amount"\n'
+                       'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        rows = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        values = {d["title"]: d["value"] for d in sandbox_deals(sb)}
+        assert values.get("a") != 1500, values  # before: 1500
+        assert "a" not in values and "ambiguous" in rows["2"]["reason"], rows
+        assert values.get("b") == 7 and rows["4"]["hold"] == "duplicate-key", rows

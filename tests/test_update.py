@@ -525,3 +525,24 @@ def test_update_decides_a_columns_decimal_mark_from_the_whole_file(tmp_path: Pat
                                        *cli_args(sb, tmp_path / "jobs")], env=env)
         assert res.exit_code == 0, res.output  # before: 3, "ambiguous"
         assert deal(sb, 1)["value"] == 2.375 and deal(sb, 3)["value"] == 0.5
+
+
+def test_a_row_naming_a_deal_again_is_no_evidence_of_a_columns_decimal_mark(
+        tmp_path: Path) -> None:
+    """v10r16 S1: the second row naming deal 2 is held (duplicate-key) and sends nothing,
+    but its ``1,5`` made the column show ``,``: deal 1's ``2.500`` was set to 2500. It is
+    ambiguous again (the row fails), never 2500."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": 1, "Amount": "2.500"}, {"Deal": 2, "Amount": "7"},
+            {"Deal": 2, "Amount": "1,5"}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
+            'decimal = "auto"\n[deal]\nvalue = "Amount"\n')
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"),
+                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert res.exit_code == 3, res.output
+        assert deal(sb, 1)["value"] != 2500  # before: 2500
+        assert deal(sb, 2)["value"] == 7
