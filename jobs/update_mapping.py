@@ -53,7 +53,8 @@ class UpdateMapping:
 
     The deal is named by ``[update] id_column`` (Pipedrive ids) or ``key_column`` +
     ``key_field`` (source keys; an import mapping's ``[import]`` section works as is).
-    Every ``[deal]`` target is optional, ``title`` included; an empty cell changes nothing.
+    Every ``[deal]`` target is optional, ``title`` included; an empty cell changes nothing
+    (a blank stage too, unless the row names a pipeline: that is a row error).
     """
 
     mapping: ImportMapping
@@ -111,8 +112,9 @@ class UpdateMapping:
             catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
                 _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
         try:
-            return self.mapping.compile(catalog, header=None if header is None else
-                                        effective_header(self.mapping, header))
+            mapper = self.mapping.compile(catalog, header=None if header is None else
+                                          effective_header(self.mapping, header))
+            return replace(mapper, blank_stage_keeps=True)
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
                 key_column=self.column, key_field=self.key_field or "")

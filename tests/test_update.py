@@ -546,3 +546,28 @@ def test_a_row_naming_a_deal_again_is_no_evidence_of_a_columns_decimal_mark(
         assert res.exit_code == 3, res.output
         assert deal(sb, 1)["value"] != 2500  # before: 2500
         assert deal(sb, 2)["value"] == 7
+
+
+def test_a_blank_stage_cell_changes_nothing_in_an_update(tmp_path: Path) -> None:
+    """v10r16 M3: every row with a blank Stage failed "the stage is empty (set
+    deal.stage.default…)", and following that advice would have moved those deals. A blank
+    stage changes nothing, as any blank cell of an update; a row naming a pipeline but no
+    stage fails (a PATCH of pipeline_id alone moves the deal to its first stage)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        before = {i: deal(sb, i)["stage_id"] for i in (1, 2, 3)}
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": 1, "Title": "renamed", "Pipeline": "", "Stage": ""},
+            {"Deal": 2, "Title": "", "Pipeline": "Sales", "Stage": "Qualified"},
+            {"Deal": 3, "Title": "", "Pipeline": "Sales", "Stage": ""}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n'
+            'pipeline = "Pipeline"\nstage = "Stage"\n')
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"),
+                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert res.exit_code == 3, res.output
+        assert deal(sb, 1)["title"] == "renamed"  # before: row 2 failed, "the stage is empty"
+        assert deal(sb, 1)["stage_id"] == before[1]
+        assert deal(sb, 3)["stage_id"] == before[3]
+        assert "names a pipeline" in res.output

@@ -87,6 +87,9 @@ class RowMapper:
     person: list[_Step | None]
     org: list[_Step | None]
     default_currency: str | None
+    # an update's mapper: a blank stage cell (no default) changes nothing, as any blank
+    # cell of an update does (v10r16 M3: every such row failed "the stage is empty")
+    blank_stage_keeps: bool = False
 
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
@@ -231,6 +234,15 @@ class RowMapper:
     def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""
         pipeline_id = self.pipeline(values, n) if self.pipeline else None
+        if self.stage is not None and self.blank_stage_keeps \
+                and self.stage.source(values) is None:
+            if self.pipeline is not None and self.pipeline.source(values, default=False) \
+                    is not None:  # a PATCH of pipeline_id alone moves to its first stage
+                raise InputError("the stage is empty but the row names a pipeline: name "
+                                 "the stage in it too, or empty the pipeline cell to leave "
+                                 "the deal where it is", row=n,
+                                 column=self.stage.source.where)
+            return
         if self.stage is not None:
             try:
                 deal["stage_id"] = self.stage(values, pipeline_id)
