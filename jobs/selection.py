@@ -28,6 +28,7 @@ from bulk.manifest import read_manifest
 
 from .catalog import Catalog
 from .deals import Deal
+from .transforms import source_key
 
 PAGE = 500  # the largest page of a v2 list
 STATUSES = ("open", "won", "lost")
@@ -178,7 +179,9 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
             if id_col is not None:
                 yield Ref(source.row, parse_id(raw), None, source.values)
             else:
-                key = str(raw).strip() if raw is not None else ""
+                # read as import and update read it (v10r16 M4: a JSON 9003.0 was looked
+                # up as "9003.0", an array as "['9001']")
+                key = source_key(raw)
                 if not key:
                     raise InputError("the source key is empty")
                 yield Ref(source.row, None, key, source.values)

@@ -198,3 +198,17 @@ def test_failed_xlsx_of_a_1904_workbook_keeps_its_date_system(
     _round(sandbox, tmp_path, second / "failed.xlsx", mapping, "fixed", code=0)
     assert _deals(sandbox) == {"Serial": (5, "EUR", "2024-01-01"),
                                "Dated": (6, "EUR", "2027-03-16")}
+
+
+def test_move_stage_reads_json_keys_as_import_and_update_do(tmp_path: Path) -> None:
+    """v10r16 M4: ``move-stage --manifest x.jsonl --key-column Key`` looked ``9003.0`` up as
+    "9003.0", ``1e3`` as "1e3" and an array as "['9001']"; import and update read them as
+    9003, 1000 and a row error."""
+    from jobs.selection import read_refs
+
+    path = tmp_path / "mk.jsonl"
+    path.write_text('{"Key": 9003.0}\n{"Key": 1e3}\n{"Key": ["9001"]}\n{"Key": " k 1 "}\n')
+    refs = list(read_refs(path, key_col="Key"))
+    assert [r.label for r in refs[:2]] == ["9003", "1000"]
+    assert refs[2].error is not None and "got an array" in refs[2].error.reason
+    assert refs[3].label == "k 1"
