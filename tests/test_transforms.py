@@ -496,3 +496,12 @@ def test_a_json_number_as_text_has_no_exponent_a_person_would_not_write(
     from bulk.manifest_json import JsonNumber
 
     assert tf.clean_text(JsonNumber(written)) == text
+
+
+def test_a_title_of_only_invisible_characters_says_so() -> None:
+    """v10r16 cosmetic: a title of one U+200B failed with "empty value"."""
+    from bulk.errors import InputError
+    from jobs.mapping.steps import _title
+
+    with pytest.raises(InputError, match="only invisible characters"):
+        _title("\u200b\u2060")

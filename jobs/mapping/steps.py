@@ -344,17 +344,23 @@ def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
     return lookup
 
 
+# a cell the blank check passed, left empty by cleaning: only invisible characters (v10r16:
+# a title of one U+200B said "empty value")
+_INVISIBLE_ONLY = ("the cell holds only invisible characters (zero-width spaces or joiners, "
+                   "a byte-order mark): it is empty")
+
+
 def _title(raw: object, values: object = None) -> str:
     text = tf.clean_title(raw)
     if text is None:
-        raise InputError("empty value")
+        raise InputError(_INVISIBLE_ONLY)
     return text
 
 
 def _text(raw: object, values: object = None) -> str:
     text = tf.clean_text(raw)
     if text is None:
-        raise InputError("empty value")
+        raise InputError(_INVISIBLE_ONLY)
     return text
 
 
