@@ -505,3 +505,30 @@ def test_a_title_of_only_invisible_characters_says_so() -> None:
 
     with pytest.raises(InputError, match="only invisible characters"):
         _title("\u200b\u2060")
+
+
+@pytest.mark.parametrize("bad", ["1.23.456", "12,5 abc", "1,2,3", "1.234.56"])
+def test_a_cell_that_does_not_read_is_no_evidence_of_its_columns_decimal_mark(bad: str) -> None:
+    """v10r17 A: ``1.23.456`` (bad grouping: the row fails) made the column show ",", and
+    another row's ``2.500`` imported as 2500; ``1,2,3`` alone even contested the column.
+    Only a cell that reads as an amount is evidence; ``12,5`` still is."""
+    from bulk.errors import InputError
+
+    column = tf.ColumnDecimal()
+    column.start()
+    for cell in ("2.500", bad):
+        try:
+            tf.parse_money(cell, default_currency="EUR", column=column)
+        except InputError:
+            pass
+    column.decide()
+    assert column.contest() is None
+    with pytest.raises(InputError, match=r"ambiguous number '2\.500'"):
+        tf.parse_money("2.500", default_currency="EUR", column=column)
+    good = tf.ColumnDecimal()
+    good.start()
+    for cell in ("2.500", "12,5"):
+        tf.parse_money(cell, default_currency="EUR", column=good)
+    good.decide()
+    money = tf.parse_money("2.500", default_currency="EUR", column=good)
+    assert money is not None and money.amount == 2500

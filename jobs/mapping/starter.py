@@ -415,6 +415,7 @@ def _contest(samples: MappingABC[str, Sequence[str]] | None, column: str) -> str
         num = re.sub(r"[^\d.,]", "", value).strip(".,")
         if not isinstance(raw, TypedSample) and num:
             record.see(num, value)
+            record.commit()  # the digits alone: a sample is evidence as written
     record.decide()
     return record.contest()
 

@@ -91,7 +91,7 @@ class ColumnDecimal:
     which cells came first. A record nobody taught (``learn`` never called) has no
     evidence: its ambiguous cells are errors."""
 
-    __slots__ = ("ambiguous", "at", "learning", "seen", "shown")
+    __slots__ = ("_pending", "ambiguous", "at", "learning", "seen", "shown")
 
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}  # decimal mark → the first cell that showed it
@@ -101,6 +101,10 @@ class ColumnDecimal:
         # ambiguous cells by their one separator → [count, the first cell, its row]
         self.shown: dict[str, list[int | None]] = {}
         self.ambiguous: dict[str, tuple[int, str, int | None]] = {}
+        # while learning: the last cell shown, recorded by ``commit`` once the whole cell
+        # reads (v10r17 A: ``1.23.456``, refused, made the column show ",", and ``2.500``
+        # of another row imported as 2500)
+        self._pending: tuple[str, str | None, str, str] | None = None
 
     def __repr__(self) -> str:
         state = "learning" if self.learning else f"mark={self.mark!r}"
@@ -115,6 +119,24 @@ class ColumnDecimal:
         """Forget what was seen and record every cell until ``decide``."""
         self.seen, self.learning = {}, True
         self.shown, self.ambiguous = {}, {}
+        self._pending = None
+
+    def commit(self) -> None:
+        """While learning: record the cell last shown (``see``/``note``), now that the whole
+        cell read as an amount. A cell that does not read (bad grouping, an unknown
+        currency) is never committed: it is no evidence of the column's mark."""
+        pending, self._pending = self._pending, None
+        if pending is None or not self.learning:
+            return
+        kind, mark, num, text = pending
+        if kind == "shows" and mark is not None:
+            self.seen.setdefault(mark, text)
+            tally = self.shown.setdefault(mark, [0, self.at])
+            tally[0] = int(tally[0] or 0) + 1
+        elif kind == "ambiguous":
+            sep = "," if "," in num else "."
+            count, first, row = self.ambiguous.get(sep, (0, text, self.at))
+            self.ambiguous[sep] = (count + 1, first, row)
 
     def contest(self) -> str | None:
         """After learning: why the column's decimal mark is contested, else None.
@@ -157,27 +179,21 @@ class ColumnDecimal:
         self.learning = False
 
     def note(self, mark: str, text: str) -> None:
-        """Record a cell that shows ``mark`` by another sign (``1.000,--``)."""
+        """Show a cell that shows ``mark`` by another sign (``1.000,--``): recorded by
+        ``commit`` once it reads."""
         if self.learning:
-            self.seen.setdefault(mark, text)
-            tally = self.shown.setdefault(mark, [0, self.at])
-            tally[0] = int(tally[0] or 0) + 1
+            self._pending = ("shows", mark, "", text)
 
     def see(self, num: str, text: str) -> Decimal_:
         """The decimal mark to read ``num`` (the digits of the cell ``text``) with: ``auto``
         for a cell that shows its own; for an ambiguous one the column's mark, or
-        InputError. While learning, the cell is recorded and ``auto`` returned (and
-        ``parse_money`` stops there: it returns None)."""
+        InputError. While learning, the cell is only shown (``commit`` records it once
+        the whole cell reads) and ``auto`` returned: ``parse_money`` reads it by its own
+        marks, then returns None."""
         mark, ambiguous = decimal_evidence(num)
         if self.learning:
-            if mark is not None:
-                self.seen.setdefault(mark, text)
-                tally = self.shown.setdefault(mark, [0, self.at])
-                tally[0] = int(tally[0] or 0) + 1
-            elif ambiguous:
-                sep = "," if "," in num else "."
-                count, first, row = self.ambiguous.get(sep, (0, text, self.at))
-                self.ambiguous[sep] = (count + 1, first, row)
+            self._pending = (("shows" if mark is not None else "ambiguous" if ambiguous
+                              else "none"), mark, num, text)
             return "auto"
         if not ambiguous:
             return "auto"

@@ -115,8 +115,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
             column.note(other if cents_mark in num else cents_mark, text)
     elif column is not None and decimal == "auto":
         decimal = column.see(num, text)
-        if column.learning:  # the cell is only shown to its column: the reading comes later
-            return None
+    # while learning, the cell is read by its own marks only to know that it reads: its
+    # column records it then (``ColumnDecimal.commit``); the reading comes later
+    learning = column is not None and column.learning
     try:
         minus_pre, cur_pre, choices_pre, shown_pre = _split_affix(match["pre"], prefer)
         minus_post, cur_post, choices_post, shown_post = _split_affix(match["post"], prefer)
@@ -141,6 +142,10 @@ def parse_money(value: object, *, default_currency: str | None = None,
     amount = _parse_digits(num, decimal, text, no_cents=bool(cents_mark))
     if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
         amount = check_api_number(amount, text)
+    if learning:
+        assert column is not None
+        column.commit()
+        return None
     if symbol:
         return _with_choices(Money(-amount if minus else amount, currency), choices, symbol)
     return Money(-amount if minus else amount, default_currency)
