@@ -140,8 +140,45 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     if kind == "json":
         return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return _no_extra_cells(read_xlsx(path, sheet, columns, header_row))
-    return _no_extra_cells(_read_csv(path, delimiter, encoding, header_row))
+        return _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row)))
+    return _no_extra_cells(_no_repeated_header(_read_csv(path, delimiter, encoding, header_row)))
+
+
+def _header_text(value: object) -> str:
+    return str(value if value is not None else "").strip().lstrip("\ufeff").strip().casefold()
+
+
+def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """A record whose cells are the header's names again (any order, any case, a BOM
+    before the first: exports joined into one file) fails, naming its line; when it names
+    them in another order, every record after it fails too — it was written under that
+    other header, and reading it under the first one swaps its cells (v10r16 B: the
+    repeated header imported as a deal titled "Company", and the second export's rows with
+    title and organization swapped, exit 0)."""
+    names: list[str] | None = None
+    reordered: int | None = None  # the line of a repeated header in another order
+    for row in rows:
+        if names is None:
+            names = [_header_text(k) for k in row.values if k and not _EXTRA.fullmatch(k)]
+        cells = [_header_text(v) for k, v in row.values.items()
+                 if k and not _EXTRA.fullmatch(k)]
+        if len(names) >= 2 and row.ok and sorted(cells) == sorted(names):
+            if cells != names:
+                reordered = row.line
+            yield row._replace(error=InputError(
+                f"line {row.line} repeats the header"
+                + (" in another order" if cells != names else "")
+                + ": files joined into one? Remove that line"
+                + (" and split the file there: the records after it are written in its "
+                   "column order" if cells != names else ""), row=row.row))
+            continue
+        if reordered is not None and row.ok:
+            yield row._replace(error=InputError(
+                f"written under the header repeated on line {reordered} in another column "
+                "order: split the file there (each part with its own header) and import "
+                "each", row=row.row))
+            continue
+        yield row
 
 
 _EXTRA = re.compile(r"\(extra \d+\)")

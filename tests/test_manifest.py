@@ -653,3 +653,28 @@ def test_the_advice_never_shows_an_empty_word(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         header(path)
     assert "«»" not in info.value.reason and "it looks like cp1252" in info.value.reason
+
+
+def test_a_repeated_header_line_fails_and_a_reordered_one_fails_what_follows(
+        tmp_path: Path) -> None:
+    """v10r16 B: two exports joined into one file. The second header (a BOM before it, its
+    columns in another order) was imported as a deal titled "Company", and the rows after
+    it with title and organization swapped, exit 0."""
+    joined = write(tmp_path, "b1.csv", b"Key,Name,Company\nc1,Deal One,Acme\n"
+                   + "\ufeffKey,Company,Name\nc3,Initech,Deal Three\n".encode())
+    rows = list(read_manifest(joined))
+    assert [r.ok for r in rows] == [True, False, False]
+    assert "line 3 repeats the header in another order" in str(rows[1].error)
+    assert "repeated on line 3" in str(rows[2].error)
+    same = write(tmp_path, "b2.csv", "Key,Name,Company\nc1,One,Acme\nkey, name ,COMPANY\n"
+                 "c3,Three,Initech\n")
+    assert [r.ok for r in read_manifest(same)] == [True, False, True]
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for line in (["Key", "Name"], ["c1", "One"], ["Key", "Name"], ["c2", "Two"]):
+        book.active.append(line)
+    book.save(tmp_path / "b3.xlsx")
+    assert [r.ok for r in read_manifest(tmp_path / "b3.xlsx")] == [True, False, True]
+    one = write(tmp_path, "one.csv", "Name\nName\nx\n")  # one column: a value may be its name
+    assert all(r.ok for r in read_manifest(one))
