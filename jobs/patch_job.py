@@ -94,7 +94,8 @@ class PatchJob:
         - deal as the PATCH wants it, before-image not → the write applied: DONE as a
           normal success (``action`` as sent, ``reconciled``; undo owns it);
         - deal as wanted, before-image too → SKIPPED ``unchanged``;
-        - deal gone → FAILED (404), nothing sent;
+        - deal gone → FAILED (404), nothing sent; archived (both lists are read) and the
+          write not applied → FAILED, nothing sent; archived and applied → DONE (ours);
         - written fields still as the before-image → not applied: the selection is
           checked again (``_unselected``), then back to pending (the attempt the dead run
           counted is given back: kills must not use up a row's attempts);
@@ -107,8 +108,10 @@ class PatchJob:
                if i not in checked]
         if not checked:
             return out
-        ids, archived = reread_targets(checked)
-        current = await read_current(ctx, ids, archived)
+        ids, _ = reread_targets(checked)
+        # the archived list too: a write that applied before a colleague archived the deal
+        # is ours, and undo must own it (v9r15 S1: reported "no longer exists; nothing sent")
+        current = await read_current(ctx, ids, ids)
         images = _images(self._store, ids)
         for item in checked:
             deal_id = int(item.payload["deal_id"])
@@ -129,6 +132,13 @@ class PatchJob:
                         f"({why}); it was in flight when the run stopped and was not "
                         "applied; nothing sent")))
                     continue
+            if deal is not None and deal.get("is_archived") and verdict in (
+                    "unsent", "conflict") and item.payload["changes"].get("is_archived") \
+                    is not False:
+                out.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"not {self.action}: deal {deal_id} was archived while the write was in "
+                    "flight, and the write had not applied; nothing sent")))
+                continue
             out.append(self._settled(item, deal_id, deal, verdict, drift))
         return out
 
@@ -203,7 +213,8 @@ class PatchJob:
         doubt = [i for i in store.items(ItemState.SENDING)
                  if refused(i) is None and isinstance(i.payload.get("changes"), Mapping)]
         if doubt:
-            calls.update(reread_calls(*reread_targets(doubt)))
+            ids, _ = reread_targets(doubt)
+            calls.update(reread_calls(ids, ids))  # the reconcile reads the archived list too
         calls["updateDeal"] += sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
                                    for item in store.items(state) if refused(item) is None)
         return {op: n for op, n in calls.items() if n}

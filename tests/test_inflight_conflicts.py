@@ -105,11 +105,12 @@ def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
 
     resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
     assert resumed.exit_code == 3, resumed.output
-    # the plan prices the reconcile's read of the deals in flight (10), the re-check of
-    # what it sends again (10) and at most 4 PATCHes
-    assert "calls at most: getDeals 2, updateDeal 4; tokens: 40" in resumed.output, \
-        resumed.output
-    assert sb.stats()["tokens_spent"] - spent == 25  # the read, the re-check, B's PATCH
+    # the plan prices the reconcile's read of the deals in flight (10, and 20 for the
+    # archived list: v9r15 S1), the re-check of what it sends again (10) and at most 4
+    # PATCHes
+    assert "calls at most: getArchivedDeals 1, getDeals 2, updateDeal 4; tokens: 60" \
+        in resumed.output, resumed.output
+    assert sb.stats()["tokens_spent"] - spent == 45  # the reads, the re-check, B's PATCH
     assert deal(sb, a)["value"] == 7777
     assert deal(sb, b)["value"] == 5299 and deal(sb, c)["value"] == 5399
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # B only
@@ -381,3 +382,46 @@ def test_an_update_in_flight_found_unchanged_is_skipped_and_the_run_finishes(
     items = by_key(jobs, "upd")
     assert items[str(a)][0] is ItemState.SKIPPED and items[str(a)][2]["action"] == "unchanged"
     assert items[str(b)][0] is ItemState.DONE and deal(sb, b)["value"] == 5299
+
+
+def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r15 S1: PATCHes in flight at a kill; before the resume a colleague archived the
+    deals. C's write had applied: it was reported "no longer exists; nothing sent", so the
+    update's undo never put C back. Now the reconcile reads the archived list too: C is
+    DONE ``updated`` (the undo owns it), B (not applied) fails as archived, nothing sent;
+    undo of the update, after the colleague unarchived C, restores C."""
+    from jobs.undo import prepare_undo
+
+    jobs = tmp_path / "jobs"
+    b, c = live(sb)[:2]
+    for deal_id in (b, c):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100)
+    load_update(sb, tmp_path, jobs, {b: 5299, c: 5399})
+    in_flight(jobs, "upd")
+    edit(sb, c, when="2030-06-01T00:00:00Z", value=5399)  # our write, applied before the kill
+    edit(sb, b, when="2030-07-01T00:00:00Z", is_archived=True)  # the colleague archives
+    edit(sb, c, when="2030-07-01T00:00:00Z", is_archived=True)
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) == before  # nothing sent
+    items = by_key(jobs, "upd")
+    assert items[str(c)][0] is ItemState.DONE and items[str(c)][2]["action"] == "updated", \
+        items[str(c)]  # before: FAILED "no longer exists"
+    assert items[str(b)][0] is ItemState.FAILED and "archived" in items[str(b)][1]
+    assert deal(sb, b)["value"] == 100
+
+    edit(sb, c, when="2030-08-01T00:00:00Z", is_archived=False)  # the colleague unarchives
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            with JobStore.open(jobs / "upd", lock=False) as source:
+                return await prepare_undo(s.ctx, source, force=True)
+        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
+        assert prep.actions.get("restore") == 1, prep.actions
+        store.close()
+    anyio.run(load)
+    assert cli(sb, "resume", "und", "--job-dir", str(jobs)).exit_code == 0
+    assert deal(sb, c)["value"] == 100  # before: left at 5399

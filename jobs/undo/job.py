@@ -26,6 +26,7 @@ from ..deals import (
     editable_digest,
     in_flight,
     is_gone,
+    read_current,
     read_deals,
     reread_calls,
     restore_body,
@@ -193,10 +194,10 @@ class UndoJob:
         the deals in doubt (100 per call), a 1-token re-check of each conflict sent again,
         then at most one write per pending or in-doubt item."""
         calls = Counter(self.reread_calls(store))
-        calls.update(reread_calls(int(i.payload["deal_id"])  # the reconcile's read (F2)
-                                  for i in store.items(ItemState.SENDING)
-                                  if i.op in ("restore", "delete") and refused(i) is None
-                                  and not i.payload.get("conflict")))
+        doubt = [int(i.payload["deal_id"]) for i in store.items(ItemState.SENDING)
+                 if i.op in ("restore", "delete") and refused(i) is None
+                 and not i.payload.get("conflict")]
+        calls.update(reread_calls(doubt, doubt))  # the reconcile's read (F2), archived too
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in store.items(state):
                 if refused(item) is not None:
@@ -351,8 +352,11 @@ class UndoJob:
         out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items if i not in deals]
         if not deals:
             return out
-        current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in deals])
-        wanted = {int(i.payload["deal_id"]) for i in deals}
+        ids = [int(i.payload["deal_id"]) for i in deals]
+        # the archived list too: a restore that applied before a colleague archived the
+        # deal is done, not "deleted: nothing to restore" (v9r15 S1)
+        current = await read_current(ctx, ids, ids)
+        wanted = set(ids)
         images = {b.entity_id: b.before for b in (self._store.before_images("deal")
                                                   if self._store is not None else ())
                   if b.entity_id in wanted}
@@ -435,6 +439,10 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if verdict == "gone":
         return Outcome(item.id, ItemState.FAILED, status=404, error=(
             f"deal {deal_id} is deleted: nothing to restore"))
+    if deal is not None and deal.get("is_archived") and verdict in ("unsent", "conflict"):
+        return Outcome(item.id, ItemState.FAILED, error=(
+            f"conflict: deal {deal_id} was archived while this undo's write was in flight, "
+            "and the write had not applied; left alone, nothing sent"))
     if verdict == "applied":
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
