@@ -660,8 +660,8 @@ async def test_resumed_undo_keeps_contacts_that_gained_deals_since_the_plan(
         assert not sb.state.orgs.rows[int(rows["A-1"]["org_id"])]["is_deleted"]
         assert all(deal(sb, int(r["deal_id"]))["is_deleted"] for r in rows.values())
         summary = orjson.loads((undo.directory / "summary.json").read_bytes())
-        assert summary["contacts"]["persons"] == {"deleted": 1, "kept": 1, "failed": 0,
-                                                  "unprocessed": 0}
+        assert summary["contacts"]["persons"] == {"deleted": 1, "already gone": 0, "kept": 1,
+                                                  "failed": 0, "unprocessed": 0}
         assert summary["contacts"]["organizations"]["kept"] == 2
         undo.close()
         source.close()
@@ -872,3 +872,21 @@ def test_refusal_uses_the_right_article(tmp_path: Path) -> None:
                 check_source(store)
         finally:
             store.close()
+
+
+@pytest.mark.anyio
+async def test_undo_contacts_counts_a_person_gone_since_as_already_gone(tmp_path: Path) -> None:
+    """v9r15 M2: a person the import made was merged away by a colleague after the plan;
+    its DELETE found it gone, and the summary said "persons: 2 deleted" although the undo
+    deleted one. It is counted "already gone"."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=41)) as sb:
+        source, ids = await _imported_with_contacts(sb, tmp_path, 2)
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        pat = int(ids["A-1"]["person_id"])
+        sb.state.persons.rows[pat]["is_deleted"] = True  # the colleague's merge took it
+        await run_job(sb, undo)
+        summary = orjson.loads((undo.directory / "summary.json").read_bytes())
+        persons = summary["contacts"]["persons"]
+        assert persons["deleted"] == 1 and persons["already gone"] == 1, persons  # before: 2
+        undo.close()
+        source.close()

@@ -368,7 +368,10 @@ class UndoJob:
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         contacts = contact_counts(store)
-        lines = [f"{name}: {c['deleted']:,} deleted, {c['kept']:,} kept, {c['failed']:,} failed, "
+        lines = [f"{name}: {c['deleted']:,} deleted"
+                 + (f", {c['already gone']:,} already gone (deleted or merged by someone)"
+                    if c["already gone"] else "")
+                 + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
@@ -460,9 +463,10 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
 
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
     """The persons / organizations an undo job deletes (``--contacts``; they are not rows of
-    the source manifest, so the row counts leave them out): deleted (or found already
-    deleted), kept (they carry a deal this undo keeps: found by the re-check after the
-    prompt or on resume), failed, not yet done."""
+    the source manifest, so the row counts leave them out): deleted by this undo, already
+    gone (its DELETE found it deleted or merged away by someone: v9r15 M2, counted as
+    deleted by this undo), kept (they carry a deal this undo keeps: found by the re-check
+    after the prompt or on resume), failed, not yet done."""
     out = {"persons": Counter[str](), "organizations": Counter[str]()}
     at_plan = store.meta_get(META_KEPT_AT_PLAN)  # kept by the plan: they are no items
     if isinstance(at_plan, Mapping):  # (v9r14: 2 of 30 persons in no count)
@@ -472,13 +476,17 @@ def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
         if item.op not in _CONTACT_OPS:
             continue
         bucket = out["persons" if item.op == "delete-person" else "organizations"]
-        if (item.result or {}).get("action") == "kept":
+        action = (item.result or {}).get("action")
+        if action == "kept":
             bucket["kept"] += 1
+        elif action == "already deleted":
+            bucket["already gone"] += 1
         elif item.state in (ItemState.DONE, ItemState.SKIPPED):
             bucket["deleted"] += 1
         elif item.state is ItemState.FAILED:
             bucket["failed"] += 1
         else:
             bucket["unprocessed"] += 1
-    return {name: {k: c[k] for k in ("deleted", "kept", "failed", "unprocessed")}
+    return {name: {k: c[k] for k in ("deleted", "already gone", "kept", "failed",
+                                     "unprocessed")}
             for name, c in out.items()}
