@@ -95,7 +95,12 @@ class UpdateMapping:
         deal = data.setdefault("deal", {})
         if isinstance(deal, dict):
             deal["title"] = _optional_title(deal.get("title"))
-        extra = [name for name in ("person", "organization") if name in data]
+        # an empty table (init-mapping writes them with every line commented out) maps
+        # nothing (v10r17 C: refused "updates do not link persons or organizations")
+        extra = [name for name in ("person", "organization") if data.get(name)]
+        for name in ("person", "organization"):
+            if name in data and not data[name]:
+                del data[name]
         if extra:
             raise MappingError([(name, "updates do not link persons or organizations")
                                 for name in extra], source=source)

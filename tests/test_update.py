@@ -571,3 +571,14 @@ def test_a_blank_stage_cell_changes_nothing_in_an_update(tmp_path: Path) -> None
         assert deal(sb, 1)["stage_id"] == before[1]
         assert deal(sb, 3)["stage_id"] == before[3]
         assert "names a pipeline" in res.output
+
+
+def test_an_update_reads_the_empty_tables_init_mapping_writes() -> None:
+    """v10r17 C: init-mapping writes ``[person]`` and ``[organization]`` with every line
+    commented out; update refused the mapping ("updates do not link persons or
+    organizations"). An empty table maps nothing; a filled one is still refused."""
+    text = ('version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n'
+            '[person]\n# name = "Contact"\n[organization]\n# name = "Company"\n')
+    assert UpdateMapping.loads(text).by == "id"
+    with pytest.raises(MappingError, match="updates do not link"):
+        UpdateMapping.loads(text.replace('# name = "Contact"', 'name = "Contact"'))
