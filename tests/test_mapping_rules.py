@@ -317,3 +317,13 @@ def test_a_shared_symbol_is_the_default_s_or_the_column_s_currency(
         fails(m, expected.replace("the amount says USD but the currency is EUR",
                                   "USD in the amount but EUR"),
               Amount="", Cur="", CV=cell, CC=column)
+
+
+@pytest.mark.parametrize("key", ["", 1.5, ["k1"]])
+def test_a_bad_key_does_not_hide_the_rows_other_bad_cells(catalog: Catalog, key: Any  # noqa: F811
+                                                          ) -> None:
+    """v10r17 E: a row with a bad key (empty, 1.5, an array) and a bad date named only the
+    key; fixed, it failed again on the date. The key leads, the others follow."""
+    m = mapper(catalog, 'expected_close_date = "Close"')
+    err = fails(m, "source key", id=key, Close="someday")
+    assert err.column == "id" and "(also: column 'Close'" in err.reason, err.reason

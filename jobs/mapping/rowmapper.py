@@ -155,17 +155,20 @@ class RowMapper:
         if row.error is not None:
             raise row.error
         values, n = row.values, row.row
+        # every bad cell of the row is reported at once (a person fixes them in one round),
+        # the key's too (v10r17 E: a bad key hid the row's bad date until the next round);
+        # the first one leads (its column is the row's, its reason the reason class)
+        errors: list[InputError] = []
+        key: str | None = None
         try:
             key = tf.source_key(self.key(values))
         except InputError as exc:
-            raise InputError(f"the source key: {exc.reason}", row=n,
-                             column=self.key.where) from None
-        if key is None:
-            raise InputError("the source key is empty" + self.key.missing(values), row=n,
-                             column=self.key.where)
-        # every bad cell of the row is reported at once (a person fixes them in one round);
-        # the first one leads (its column is the row's, its reason the reason class)
-        errors: list[InputError] = []
+            errors.append(InputError(f"the source key: {exc.reason}", row=n,
+                                     column=self.key.where))
+        else:
+            if key is None:
+                errors.append(InputError("the source key is empty" + self.key.missing(values),
+                                         row=n, column=self.key.where))
         deal: dict[str, Any] = {}
         for step in self.steps:
             try:
@@ -203,7 +206,7 @@ class RowMapper:
             org = self._org(values, n)
         except InputError as exc:
             errors.append(exc)
-        if errors:
+        if errors or key is None:
             raise _all_of(errors, n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
