@@ -27,6 +27,9 @@ MONEY = [
     ("-12.5", None, D("-12.5"), None),
     ("(12.50)", None, D("-12.50"), None),  # accounting negative
     ("($1,000.00)", None, D("-1000.00"), "USD"),
+    ("€ (1,234.50)", None, D("-1234.50"), "EUR"),  # Excel Accounting as text (v10r17)
+    ("$ (5.00)", None, D("-5.00"), "USD"),
+    ("+5", None, D("5"), None),
     ("12.50-", None, D("-12.50"), None),  # trailing minus (SAP exports)
     ("\u221212.50", None, D("-12.50"), None),  # unicode minus sign
     ("$-12.50", None, D("-12.50"), "USD"),
@@ -93,6 +96,9 @@ MONEY_ERRORS = [
     ("12'34'567", "bad digit grouping"),
     ("€100 USD", "two currencies: EUR and USD"),
     ("--5", "more than one minus sign"),
+    ("+-5", "more than one sign"),  # v10r17: read as -5
+    ("++5", "more than one sign"),
+    ("(€ (5))", "unknown currency"),
     ("100 kr", "ambiguous currency 'kr': set a default currency"),
     ("1,234.567.89", "not an amount"),
     (True, "expected an amount, got a boolean"),

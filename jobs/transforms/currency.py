@@ -135,15 +135,18 @@ def _split_affix(affix: str, default: str | None
     written = ""
     if not affix:  # most numbers: nothing before or after them
         return minus, currency, choices, written
+    plus = 0
     for token in affix.split():
         while token and token[0] in _SIGNS:
             minus += token[0] != "+"
+            plus += token[0] == "+"
             token = token[1:]
         tail = ""
         while token and token[-1] in _SIGNS:
             tail += token[-1]
             token = token[:-1]
         minus += sum(c != "+" for c in tail)
+        plus += tail.count("+")
         if token:
             code, mine = _currency_token(token, default)
             if written:
@@ -151,6 +154,8 @@ def _split_affix(affix: str, default: str | None
             else:
                 currency, choices = code, mine
             written = f"{written} {token}".strip()
+    if plus and (plus + minus) > 1:  # "+-5", "++5": no grammar reads them (v10r17: -5)
+        raise InputError("more than one sign")
     return minus, currency, choices, written
 
 

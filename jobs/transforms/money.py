@@ -106,6 +106,14 @@ def parse_money(value: object, *, default_currency: str | None = None,
     match = _PARTS.fullmatch(text)
     if match is None:
         raise InputError(f"not an amount: {text!r}")
+    pre, post = match["pre"].rstrip(), match["post"].lstrip()
+    if not negative and pre.endswith("(") and post.startswith(")"):
+        # accounting parentheses inside the currency: "€ (1,234.50)", "$ (5.00)" (Excel's
+        # Accounting format as text; v10r17: "unknown currency '('")
+        negative = True
+        match = _PARTS.fullmatch(f"{pre[:-1]}{match['num']}{post[1:]}")
+        if match is None:  # pragma: no cover - the same parts without the parentheses
+            raise InputError(f"not an amount: {text!r}")
     num = match["num"]
     if cents_mark:
         if column is not None and decimal == "auto":
