@@ -344,20 +344,20 @@ class MergeJob:
                     out.append(Outcome(item.id, ItemState.DONE, result={
                         **_merged(item), "reconciled": True, "update_time": now}))
                 else:
-                    out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    out.append(self._left(item, (
                         f"not merged: merged-away deal {away_id} is gone and survivor "
                         f"{survivor_id} shows no merge (it was deleted, or merged elsewhere, "
-                        "by someone since the plan); nothing more sent")))
+                        "by someone since the plan); nothing more sent"), status=404))
             elif away is not None and away.get("is_archived"):
-                out.append(Outcome(item.id, ItemState.FAILED, error=(
+                out.append(self._left(item, (
                     f"not merged: merged-away deal {away_id} was archived since the plan; "
                     "left alone — merges are final: plan it again")))
             elif is_gone(survivor) or (survivor or {}).get("is_archived"):
-                out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                out.append(self._left(item, (
                     f"not merged: survivor deal {survivor_id} was deleted or archived since "
-                    "the plan; nothing sent")))
+                    "the plan; nothing sent"), status=404))
             elif (why := _changed(item, live, expected, self._explained)) is not None:
-                out.append(Outcome(item.id, ItemState.FAILED, error=why))
+                out.append(self._left(item, why))
             else:
                 # not applied; an item only left in flight by a run that died (waiting for
                 # its survivor's lock, say) gets its attempt back: kills are not lost answers
@@ -367,10 +367,18 @@ class MergeJob:
         self._settled(items, out)
         return out
 
-    def _settled(self, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
+    def _left(self, item: Item, why: str, status: int | None = None) -> Outcome:
+        """The outcome of a merge left alone because a deal of its pair changed, went or
+        was archived since the plan (a resume's re-read, a reconcile): failed, nothing
+        sent — the pair was asked for explicitly. ``DedupeJob``: skipped, as its apply
+        skips such a group before it starts."""
+        return Outcome(item.id, ItemState.FAILED, status=status, error=why)
+
+    def _settled(self, items: Sequence[Item], outcomes: list[Outcome]) -> None:
         """Outcomes this kind decided outside ``execute`` (reconcile, the re-read before a
         resume), before they are recorded: a kind whose items wait on each other learns
-        them here (``DedupeJob``). Nothing for plain merges."""
+        them here, and may decide more of ``items`` with them (``DedupeJob``: a group
+        skipped whole). Nothing for plain merges."""
 
     def _explained(self, item: Item, survivor: Deal) -> bool:
         """Whether a survivor newer than expected is explained by a write of this job whose
@@ -423,13 +431,13 @@ class MergeJob:
                                   ("survivor", item.payload["survivor_id"])):
                 if is_gone(live.get(deal_id)):
                     gone += 1
-                    outcomes.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                    outcomes.append(self._left(item, (
                         f"{role} deal {deal_id} no longer exists (deleted, archived or "
-                        "merged since the job was planned); nothing sent")))
+                        "merged since the job was planned); nothing sent"), status=404))
                     break
             else:
                 if (why := _changed(item, live, expected, self._explained)) is not None:
-                    outcomes.append(Outcome(item.id, ItemState.FAILED, error=why))
+                    outcomes.append(self._left(item, why))
         self._settled(pending, outcomes)
         store.record(outcomes)
         changed = len(outcomes) - gone

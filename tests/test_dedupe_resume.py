@@ -66,17 +66,20 @@ async def _resume(sb: Sandbox, store: JobStore) -> tuple[RunResult, list[str]]:
 
 
 def _items(store: JobStore) -> dict[str, tuple[ItemState, str]]:
-    return {str(i.key): (i.state, i.error or "") for i in store.items()}
+    """Each item's state and why (its error, or a skipped one's reason)."""
+    return {str(i.key): (i.state, i.error or str((i.result or {}).get("reason") or ""))
+            for i in store.items()}
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("left", ["in flight", "pending"])
-async def test_a_merge_whose_first_merge_failed_as_changed_fails_at_once(
+async def test_a_merge_whose_first_merge_is_skipped_as_changed_is_skipped_at_once(
         tmp_path: Path, left: str) -> None:
     """F5: the run died with the group's items in flight (or stopped with them pending);
-    a colleague changed the first merge's merged-away deal. On resume the first merge
-    fails "changed since the plan" (reconcile / re-read) and the group's other merge
-    fails at once naming it — it used to wait for a PATCH that never came, forever."""
+    a colleague changed the first merge's merged-away deal. On resume the first merge is
+    skipped "changed since the plan" (reconcile / re-read; skipped, as an apply skips a
+    changed group before it starts: v11r8, it failed with exit 3) and the group's other
+    merge is skipped at once naming it — it used to wait for a PATCH that never came."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         store, g = await _triple(sb, tmp_path)
         if left == "in flight":
@@ -87,9 +90,9 @@ async def test_a_merge_whose_first_merge_failed_as_changed_fails_at_once(
         assert not result.stopped, result.error
         items = _items(store)
         first, second = items[str(g["first"].key)], items[str(g["second"].key)]
-        assert first[0] is ItemState.FAILED and "changed since the plan" in first[1]
-        assert second[0] is ItemState.FAILED, second
-        assert f"first merge {g['first'].key} failed" in second[1], second[1]
+        assert first[0] is ItemState.SKIPPED and "changed since the plan" in first[1]
+        assert second[0] is ItemState.SKIPPED, second
+        assert f"first merge {g['first'].key} was skipped" in second[1], second[1]
         assert "changed since the plan" in second[1] and "PATCH" in second[1]
         assert items[str(g["pair"].key)][0] is ItemState.DONE
         sent = {op: n - before.get(op, 0) for op, n in requests(sb).items()}
@@ -184,7 +187,7 @@ async def test_a_survivor_changed_after_the_jobs_own_patch_is_not_merged_into(
         assert not result.stopped, result.error
         items = _items(store)
         for key in (str(g["first"].key), str(g["second"].key)):
-            assert items[key][0] is ItemState.FAILED, (key, items[key])
+            assert items[key][0] is ItemState.SKIPPED, (key, items[key])
             assert f"survivor deal {g['survivor']} changed since the plan" in items[key][1]
         for i in (g["first"], g["second"]):
             assert not sb_deal(sb, i.payload["merge_id"])["is_deleted"]
@@ -208,7 +211,7 @@ async def test_after_the_jobs_own_patch_an_unchanged_survivor_is_merged_into(
         result, _ = await _resume(sb, store)
         assert not result.stopped, result.error
         items = _items(store)
-        assert items[str(g["first"].key)][0] is ItemState.FAILED
+        assert items[str(g["first"].key)][0] is ItemState.SKIPPED
         assert "no longer exists" in items[str(g["first"].key)][1]
         assert items[str(g["second"].key)][0] is ItemState.DONE
         assert sb_deal(sb, g["second"].payload["merge_id"])["is_deleted"]
@@ -233,7 +236,7 @@ async def test_an_unrecorded_patch_explains_only_its_own_fields(tmp_path: Path) 
         assert not result.stopped, result.error
         items = _items(store)
         for key in (str(g["first"].key), str(g["second"].key)):
-            assert items[key][0] is ItemState.FAILED, (key, items[key])
+            assert items[key][0] is ItemState.SKIPPED, (key, items[key])
         assert "survivor deal" in items[str(g["first"].key)][1]
         for i in (g["first"], g["second"]):
             assert not sb_deal(sb, i.payload["merge_id"])["is_deleted"]

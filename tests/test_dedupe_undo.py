@@ -32,7 +32,7 @@ EDITED = "2026-12-01T10:05:00Z"  # a colleague's edit after the kill
 async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
         tmp_path: Path, recorded: bool, edit: str | None, expect: str) -> None:
     """A kill after a survivor's policy PATCH applied but before its merge; a colleague edits
-    the survivor; resume leaves that merge alone (failed). Undo restores the PATCH's field
+    the survivor; resume leaves that merge alone (skipped). Undo restores the PATCH's field
     (or reports a conflict when the edit touched it) — never '0 to undo' in silence."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
         ids = seed_account(sb)["ids"]
@@ -55,8 +55,9 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
         edited = web.merged_ids[0] if edit == "away" else web.survivor_id
         sb.state.save("deal", {**sb_deal(sb, edited), **changes, "update_time": EDITED})
         await run_job(sb, store)  # the resume: that merge is left alone
-        failed = next(i for i in store.items() if i.id == first.id)
-        assert failed.state is ItemState.FAILED and "changed since" in str(failed.error)
+        left = next(i for i in store.items() if i.id == first.id)
+        assert left.state is ItemState.SKIPPED  # as an apply skips a changed group (v11r8)
+        assert "changed since" in str((left.result or {}).get("reason"))
         assert not sb_deal(sb, web.merged_ids[0])["is_deleted"]
 
         async def build(s: Any) -> Any:

@@ -46,7 +46,7 @@ from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..deals import Deal, deal_changes, same
-from ..merging import MergeJob
+from ..merging import MergeJob, _merged
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, record_confirmed
 
@@ -71,6 +71,7 @@ class DedupeJob(MergeJob):
         self._broken: dict[int, str] = {}  # survivor → why its PATCH is not applied (final)
         self._policies: dict[int, tuple[str, dict[str, Any]]] = {}  # → (first key, PATCH)
         self._events: dict[int, anyio.Event] = {}  # survivor → its first merge's PATCH step
+        self._skipped: dict[int, str] = {}  # survivor → why its group is skipped (a resume)
 
     @classmethod
     def from_store(cls, store: JobStore) -> DedupeJob:
@@ -83,7 +84,7 @@ class DedupeJob(MergeJob):
             job._patched.add(survivor)
             if isinstance(value, Mapping) and isinstance(value.get("update_time"), str):
                 job._patch_times[survivor] = value["update_time"]
-        failed = []
+        failed, skipped = [], []
         for item in store.items():
             if not item.payload.get("patch"):
                 continue
@@ -93,8 +94,13 @@ class DedupeJob(MergeJob):
                 job._patched.add(survivor)
             elif item.state is ItemState.FAILED:
                 failed.append(item)
+            elif item.state is ItemState.SKIPPED and (item.result or {}).get(
+                    "action") == "skipped":
+                skipped.append(item)
         for item in failed:
             job._fail_group(item, item.error or "failed")
+        for item in skipped:
+            job._skip_group(item, str((item.result or {}).get("reason")))
         return job
 
     def __repr__(self) -> str:
@@ -116,7 +122,29 @@ class DedupeJob(MergeJob):
         if (event := self._events.get(survivor)) is not None:
             event.set()
 
-    def _settled(self, items: Sequence[Item], outcomes: Sequence[Outcome]) -> None:
+    def _skip_group(self, first: Item, why: str) -> None:
+        """The first merge ``first`` was skipped (``_left``): unless its PATCH applied, the
+        group's other merges that need that PATCH are skipped with it (``_after_policy``),
+        as ``_fail_group`` fails them."""
+        survivor = int(first.payload["survivor_id"])
+        if survivor in self._patched:
+            return
+        self._skipped[survivor] = (f"its group's first merge {first.key} was skipped ({why}), "
+                                   f"and with it the field-policy PATCH of survivor "
+                                   f"{survivor} this merge needs")
+        if (event := self._events.get(survivor)) is not None:
+            event.set()
+
+    def _left(self, item: Item, why: str, status: int | None = None) -> Outcome:
+        """A merge whose pair changed, went or was archived since the plan is skipped, as
+        the apply skips such a group before it starts (v11r8: a resumed apply failed it,
+        exit 3, where an uninterrupted one skipped it, exit 0); a first merge skipped
+        before its PATCH applied skips the merges that need it (``_skip_group``)."""
+        reason = why.removeprefix("not merged: ")
+        return Outcome(item.id, ItemState.SKIPPED, result={
+            **_merged(item), "action": "skipped", "reason": f"changed since the plan: {reason}"})
+
+    def _settled(self, items: Sequence[Item], outcomes: list[Outcome]) -> None:
         by_id = {i.id: i for i in items}
         for outcome in outcomes:
             item = by_id[outcome.item_id]
@@ -124,6 +152,9 @@ class DedupeJob(MergeJob):
                 continue
             if outcome.state is ItemState.FAILED:
                 self._fail_group(item, outcome.error or "failed")
+            elif outcome.state is ItemState.SKIPPED and (outcome.result or {}).get(
+                    "action") == "skipped":
+                self._skip_group(item, str((outcome.result or {}).get("reason")))
             elif outcome.state is ItemState.DONE:  # its merge applied: the PATCH went first
                 self._patched.add(int(item.payload["survivor_id"]))
 
@@ -150,6 +181,9 @@ class DedupeJob(MergeJob):
             return None
         if (why := self._broken.get(survivor)) is not None:
             return Outcome(item.id, ItemState.FAILED, error=why)
+        if (why := self._skipped.get(survivor)) is not None:
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                **_merged(item), "action": "skipped", "reason": why})
         return Outcome(item.id, ItemState.PENDING, unsent=True)  # its first merge is open
 
     async def _patch(self, ctx: CallContext, item: Item) -> None:
