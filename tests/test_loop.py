@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from bulk.engine import Engine, EngineConfig
@@ -95,7 +96,7 @@ def test_run_loop_returns_and_raises_what_the_function_does(
     monkeypatch.delenv(ENV, raising=False)
 
     async def add(a: int, b: int) -> int:
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
         return a + b
 
     async def boom() -> None:
