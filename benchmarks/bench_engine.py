@@ -4,7 +4,8 @@ For each plan preset, one sandbox process (150 ms ± 50 ms latency) and, measure
 in the same run, N PATCH /api/v2/deals/{id} calls made three ways:
 
 - engine: a "touch" job through ``bulk.engine.Engine.run`` in this process (job
-  store on disk, real clock, aiohttp transport wrapped only to log send times);
+  store on disk, real clock, aiohttp transport wrapped only to log send times), on
+  the event loop the CLI runs a job on (``bulk.loop``: uvloop where installed);
 - sequential: one request at a time with aiohttp, sleeping on a 429 for the
   ``x-ratelimit-reset`` (or ``Retry-After``) the server named — most scripts;
 - gather + aiolimiter: ``asyncio.gather`` over every id, an ``asyncio.Semaphore``
@@ -32,6 +33,7 @@ import anyio
 from aiolimiter import AsyncLimiter
 
 from bulk.engine import Engine, EngineConfig
+from bulk.loop import loop_factory, run_loop
 from bulk.plans import plan_limits
 from bulk.store import ItemState, JobStore
 from bulk.transport import AiohttpTransport
@@ -59,6 +61,8 @@ FOOTNOTES = (
     "429s, tokens: the sandbox's counters (a 429 costs no tokens there).",
     "CPU ms/req: this process's user+sys CPU during the run ÷ requests sent (the engine "
     "runs in-process, the sandbox in its own process; the store's thread is included).",
+    "loop: the event loop of the run. The engine runs on the one the CLI runs a job on "
+    "(bulk.loop: uvloop where installed); the baselines on asyncio's own, as most scripts do.",
     "x vs seq: the sequential loop's wall time, scaled linearly to the same N, ÷ this "
     "row's wall time. Baselines marked 'scaled' ran a smaller N (latency-bound loops are "
     "linear in N).",
@@ -163,7 +167,7 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
                         return await engine.run(TouchJob())
 
             with measure() as m:
-                result = anyio.run(go)
+                result = run_loop(go)
             delta, cpu1 = stats_delta(before, sb.stats()), sb.cpu_seconds()
         finally:
             store.close()
@@ -176,9 +180,15 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
         row.extra["sandbox CPU %"] = f"{100 * (cpu1 - cpu0) / m.wall:.0f}"
+    row.extra["loop"] = _loop_name()
     if done != n or result.stopped:
         row.note = f"only {done}/{n} done; stopped={result.stopped} error={result.error}"
     return row
+
+
+def _loop_name() -> str:
+    """The loop the engine row ran on (``bulk.loop``: what the CLI runs a job on)."""
+    return "asyncio" if loop_factory() is None else "uvloop"
 
 
 # -- the baselines --------------------------------------------------------------------------
@@ -197,6 +207,7 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
         row.extra["sandbox CPU %"] = f"{100 * (cpu1 - cpu0) / m.wall:.0f}"
+    row.extra["loop"] = "asyncio"
     if ok != n:
         row.note = f"only {ok}/{n} succeeded"
     return row

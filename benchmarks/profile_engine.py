@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from bulk.engine import Engine, EngineConfig
+from bulk.loop import run_loop
 from bulk.plans import plan_limits
 from bulk.store import JobStore
 from bulk.transport import AiohttpTransport
@@ -67,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         loop_cpu = time.thread_time()
         with measure() as m:
             if a.no_profile:
-                anyio.run(go)
+                run_loop(go)
             else:
-                prof.runcall(anyio.run, go)
+                prof.runcall(run_loop, go)
         loop_cpu = time.thread_time() - loop_cpu
         stats = sb.stats()
         store.close()

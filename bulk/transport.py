@@ -28,6 +28,7 @@ from .errors import AnswerLost, RequestNotSent, TransportError
 
 SENSITIVE_HEADERS = frozenset({"x-api-token", "authorization"})
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TIMEOUTS_KEPT = 8  # distinct per-request timeouts whose ClientTimeout is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class AiohttpTransport:
     """
 
     __slots__ = ("_closed", "_connect_timeout", "_keepalive_timeout", "_limit", "_loop",
-                 "_session", "_timeout")
+                 "_session", "_timeout", "_timeouts")
 
     def __init__(self, *, limit: int = 100, timeout: float = 30.0,
                  connect_timeout: float = 10.0, keepalive_timeout: float = 15.0) -> None:
@@ -120,10 +121,19 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        # ClientTimeout per distinct ``Request.timeout`` (frozen: shared by every request
+        # that names it; a client names one, so this is one object, not one per request)
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     def _client_timeout(self, total: float | None) -> aiohttp.ClientTimeout:
-        total = self._timeout if total is None else total
-        return aiohttp.ClientTimeout(total=total, sock_connect=min(total, self._connect_timeout))
+        timeout = self._timeouts.get(total)
+        if timeout is None:
+            seconds = self._timeout if total is None else total
+            timeout = aiohttp.ClientTimeout(total=seconds,
+                                            sock_connect=min(seconds, self._connect_timeout))
+            if len(self._timeouts) < _TIMEOUTS_KEPT:
+                self._timeouts[total] = timeout
+        return timeout
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -150,7 +160,7 @@ class AiohttpTransport:
         timeout = self._client_timeout(request.timeout)
         try:
             async with session.request(
-                request.method, URL(request.url, encoded=True), headers=dict(request.headers),
+                request.method, URL(request.url, encoded=True), headers=request.headers,
                 data=request.body, allow_redirects=False, timeout=timeout,
             ) as resp:
                 body = await resp.read()

@@ -32,13 +32,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
 import typer
 import typer.core
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import CoordinatorLost, InputError
+from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 
@@ -162,7 +162,7 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
         open_coordinator(url)
         from bulk.coordinator_redis import check
 
-        anyio.run(check, url)
+        run_loop(check, url)
     except (ValueError, CoordinatorLost) as exc:
         error = fail(str(exc))
         if "--json" in ctx.meta.get(_ARGS, ()):  # before the command: its --json contract
@@ -254,7 +254,7 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
     from bulk.coordinator_redis import snapshot
 
     try:
-        picture: dict[str, Any] = anyio.run(
+        picture: dict[str, Any] = run_loop(
             lambda: snapshot(url, wall=time.time(), window=window * (1 + 1 / 64)))
     except (ValueError, CoordinatorLost) as exc:
         return {"error": str(exc), "companies": {}, "tokens": {}}
@@ -272,7 +272,7 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
-        finish(store, anyio.run(_resumed, store, token, _kind_of(store), None))
+        finish(store, run_loop(_resumed, store, token, _kind_of(store), None))
     finally:
         store.close()
 
@@ -402,7 +402,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                                "changed") from None
             typer.echo(f"{store.failed_to_pending()} failed items back to pending")
 
-        finish(store, anyio.run(_resumed, store, token, kind, put_back))
+        finish(store, run_loop(_resumed, store, token, kind, put_back))
     finally:
         store.close()
 

@@ -21,12 +21,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
 import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
+from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from jobs.dedupe.apply import (
@@ -191,7 +191,7 @@ def plan_command(config: Config = None,
             return await make_plan(s.ctx, dcfg, output, state_dir=state, since_last=since_last)
 
     try:
-        out = anyio.run(main)
+        out = run_loop(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
     if out.index is not None:  # the state's index moves on only when the plan is applied
@@ -274,7 +274,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
 
     try:
         with state_lock(state):
-            result = anyio.run(main)
+            result = run_loop(main)
     except BulkError as exc:
         status = store.status
         store.close()
@@ -445,7 +445,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                             + (" (included)" if include_review else "")])
 
     try:
-        out, est = anyio.run(main)
+        out, est = run_loop(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
     if as_json:

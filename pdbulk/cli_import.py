@@ -19,13 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
 import orjson
 import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import CoordinatorLost, InputError, Stopped
+from bulk.loop import run_loop
 from bulk.manifest import (
     choose_encoding,
     date_system,
@@ -195,7 +195,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                      reading.scheduler.limits, stats=reading.stats,
                                      scheduler=reading.scheduler.statistics,
                                      failed_csv=failed_csv, workers=cfg.max_workers)
-    the_plan, _ = anyio.run(planning)
+    the_plan, _ = run_loop(planning)
     if as_json:
         emit_json(the_plan.to_json())
     else:
@@ -240,7 +240,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
     restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished
     try:
-        result = anyio.run(lambda: _import_with_progress(store, kind, mapping, cfg, token,
+        result = run_loop(lambda: _import_with_progress(store, kind, mapping, cfg, token,
                                                          on_engine=box.append))
     finally:
         restore()
@@ -373,7 +373,7 @@ def init_mapping_cmd(
     async def pulling() -> Any:
         async with _reading(cfg, token) as reading:
             return await load_catalog(reading.ctx)
-    catalog = anyio.run(pulling)
+    catalog = run_loop(pulling)
     text = init_mapping(columns, catalog, key_field=key_field,
                         samples=_samples(manifest, encoding=encoding, sheet=sheet,
                                          header_row=header_row),

@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
 import orjson
 import typer
 from rich.console import Console
 
 from bulk.engine import DEFAULT_URL, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
+from bulk.loop import run_loop
 from bulk.manifest import header, without_mapping_hint
 from bulk.operations import get_operation
 from bulk.runner import RunResult
@@ -142,7 +142,7 @@ def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: 
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=kind, config={})
         try:
-            prep, plan = anyio.run(main)
+            prep, plan = run_loop(main)
         except InputError as exc:
             raise fail(str(exc)) from None
         finally:
@@ -194,7 +194,7 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
 
     try:
         try:
-            result = anyio.run(main)
+            result = run_loop(main)
         except BaseException as exc:
             if store.status != "failed":
                 raise

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
-import anyio
 import orjson
 import typer
 
@@ -43,6 +42,7 @@ from bulk.errors import (
     TransportError,
     Unauthorized,
 )
+from bulk.loop import run_loop
 from bulk.plans import PLAN_NAMES
 from bulk.progress import ProgressView
 from bulk.runner import RunResult
@@ -335,7 +335,7 @@ def execute(store: JobStore, kind: Any, cfg: EngineConfig, token: str, *,
     async def main() -> RunResult:
         async with Engine.open(cfg, token, store=store) as engine:
             return await execute_async(engine, kind, label=label)
-    return anyio.run(main)
+    return run_loop(main)
 
 
 async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> RunResult:

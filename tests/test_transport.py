@@ -180,6 +180,19 @@ async def test_aiohttp_lifecycle() -> None:
         await transport.send(req())
 
 
+def test_aiohttp_timeout_per_request_is_shared_and_exact() -> None:
+    """A request's own timeout (or the default for None) becomes one ClientTimeout, shared
+    by every request naming it; many distinct ones are each still exact."""
+    transport = AiohttpTransport(timeout=30.0, connect_timeout=10.0)
+    default = transport._client_timeout(None)
+    assert (default.total, default.sock_connect) == (30.0, 10.0)
+    assert transport._client_timeout(30.0) is transport._client_timeout(30.0)
+    short = transport._client_timeout(0.5)
+    assert (short.total, short.sock_connect) == (0.5, 0.5)
+    for n in range(1, 40):
+        assert transport._client_timeout(n / 10).total == n / 10
+
+
 def test_aiohttp_rejects_bad_settings() -> None:
     """Pool size and timeouts are validated at construction."""
     with pytest.raises(ValueError):
