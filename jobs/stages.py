@@ -192,9 +192,10 @@ def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
             what = "id" if ref.deal_id is not None else "key"
             prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
                                           "deleted or archived)", op=OP, values=ref.values)
-        elif int(deal["id"]) in seen:
+        elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
             prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
-                                          f"{seen[int(deal['id'])]}", op=OP, values=ref.values)
+                                          f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
+                      hold=HOLD_DUPLICATE)
         else:
             seen[int(deal["id"])] = ref.row
             out.append((ref.row, ref.label, deal, ref.values))
