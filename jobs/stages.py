@@ -22,6 +22,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
+from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog

@@ -212,3 +212,20 @@ def test_move_stage_reads_json_keys_as_import_and_update_do(tmp_path: Path) -> N
     assert [r.label for r in refs[:2]] == ["9003", "1000"]
     assert refs[2].error is not None and "got an array" in refs[2].error.reason
     assert refs[3].label == "k 1"
+
+
+def test_move_stage_holds_a_row_naming_a_deal_again_as_a_duplicate() -> None:
+    """v10r17 cosmetic: move-stage's failed.csv labelled a row naming the same deal as an
+    earlier row (``1E3`` after ``1e3``) ``typed-cells``; import and update say
+    ``duplicate-key``, and so does move-stage now."""
+    from bulk.reports import HOLD_DUPLICATE
+    from jobs.prepared import Prepared
+    from jobs.selection import Ref
+    from jobs.stages import _matched
+
+    prep = Prepared("move-stage")
+    refs = [Ref(2, None, "1000", {"Key": "1e3"}), Ref(3, None, "1000", {"Key": "1E3"})]
+    out = _matched(refs, {"1000": {"id": 7, "stage_id": 1}}, prep)
+    assert [row for row, *_ in out] == [2]
+    (held,) = prep.items
+    assert held.row == 3 and held.payload.get("hold") == HOLD_DUPLICATE, held.payload
