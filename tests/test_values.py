@@ -78,6 +78,33 @@ def test_number_in_the_wrong_unit_is_refused_naming_the_unit(
         tf.parse_date(cell, formats)
 
 
+def _digit_date_time(text: str) -> bool:
+    from jobs.transforms.dates import _digit_date_time as reads
+
+    return reads(Decimal(text)) is not None
+
+
+@pytest.mark.parametrize(("cell", "token", "name"), [
+    ("202603041530", "unix_ms", "YYYYMMDDHHMM"), ("2026030415", "unix", "YYYYMMDDHH"),
+    (202512312359, "unix_ms", "YYYYMMDDHHMM"), ("20260304153000", "unix_ms", "YYYYMMDDHHMMSS"),
+])
+def test_a_date_time_written_in_digits_is_never_read_as_an_epoch(
+        cell: object, token: str, name: str) -> None:
+    """v10r18 F1: 202603041530 (2026-03-04 15:30) under "unix_ms" imported as 1976-06-02,
+    2026030415 under "unix" as 2034-03-15. Both readings are named and the cell refused;
+    the pattern reads it; init-mapping proposes no token for such a column."""
+    from jobs.mapping.starter import _date_token
+
+    with pytest.raises(InputError, match=f"and as a {name} date-time"):
+        tf.parse_date(cell, [token])
+    pattern = {"YYYYMMDDHH": "%Y%m%d%H", "YYYYMMDDHHMM": "%Y%m%d%H%M",
+               "YYYYMMDDHHMMSS": "%Y%m%d%H%M%S"}[name]
+    assert tf.parse_date(str(cell), [token, pattern])[:4] in ("2025", "2026")
+    assert tf.epoch_unit(cell) is None
+    assert _date_token({"c": [str(cell)] * 3}, "c") is None
+    assert _date_token({"c": ["1766538000000"] * 3}, "c") == "unix_ms"  # a real epoch
+
+
 def test_several_epoch_tokens_pick_by_magnitude() -> None:
     for cell in ("1766538000", "1766538000000", "1766538000000000"):
         assert tf.parse_date(cell, ["unix", "unix_ms", "unix_us"]) == "2025-12-24"
@@ -93,11 +120,14 @@ def test_date_window_is_configurable() -> None:
 def test_epoch_tokens_round_trip(day: date) -> None:
     """A date rendered as epoch seconds, epoch ms or an Excel serial reads back the same."""
     moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    if abs(moment.timestamp()) >= 10**8:  # nearer 1970 no unit can be told from another
-        assert tf.parse_date(str(int(moment.timestamp())), ["unix"]) == day.isoformat()
+    seconds, ms = str(int(moment.timestamp())), str(int(moment.timestamp()) * 1000)
+    # nearer 1970 no unit can be told from another; and a number that is also a date-time
+    # in digits (2026051200: YYYYMMDDHH) is refused, never guessed (v10r18 F1)
+    if abs(moment.timestamp()) >= 10**8 and not _digit_date_time(seconds):
+        assert tf.parse_date(seconds, ["unix"]) == day.isoformat()
+    if abs(moment.timestamp()) >= 10**8 and not _digit_date_time(ms):
+        assert tf.parse_date(ms, ["unix_ms"]) == day.isoformat()
     if abs(moment.timestamp()) >= 10**8:
-        assert tf.parse_date(str(int(moment.timestamp()) * 1000), ["unix_ms"]) \
-            == day.isoformat()
         assert tf.parse_date(str(int(moment.timestamp()) * 10**6), ["unix_us"]) \
             == day.isoformat()
     serial = (day - date(1899, 12, 30)).days

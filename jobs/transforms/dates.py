@@ -67,6 +67,9 @@ def _fits(token: str, number: Decimal) -> bool:
 def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
     """A hint naming the unit whose band holds ``number`` (and the date it gives)."""
     candidates: list[str] = []
+    if (digits := _digit_date_time(number)) is not None:
+        pattern, name, when = digits
+        candidates.append(f'a {name} date-time ("{pattern}": {when:%Y-%m-%d %H:%M})')
     if number == number.to_integral_value() and 10**7 <= number <= 99_991_231:
         try:
             day = datetime.strptime(str(int(number)), "%Y%m%d").date()
@@ -104,11 +107,12 @@ def _likely_unit(number: Decimal, window: tuple[int, int]) -> str:
 
 def epoch_unit(value: object) -> str | None:
     """The date token whose magnitude band holds ``value`` (an int or digit text):
-    ``"unix"``, ``"unix_ms"``, ``"unix_us"``, or None (outside every band, or not an
-    integer). Excel serials are not told here: they overlap every small number."""
+    ``"unix"``, ``"unix_ms"``, ``"unix_us"``, or None (outside every band, not an
+    integer, or also a date-time written in digits: ``202603041530``). Excel serials are
+    not told here: they overlap every small number."""
     number = _token_number("unix", value)
-    if number is None:
-        return None
+    if number is None or _digit_date_time(number) is not None:
+        return None  # also a date-time in digits (v10r18 F1): no unit to propose
     return next((t for t in _EPOCH_BANDS if _fits(t, number)), None)
 
 
@@ -123,17 +127,48 @@ def _from_token(token: str, value: object) -> date | None:
         return None  # 60: Excel's non-existent 1900-02-29
     if not _fits(token, number):
         raise _WrongUnit(token, number)
+    if token in _EPOCH_BANDS and (digits := _digit_date_time(number)) is not None:
+        raise _WrongUnit(token, number, digits)
     try:
         return _token_date(token, number)
     except (OverflowError, ValueError, OSError):
         return None
 
 
+# date-times written as digits only, by their length: an epoch number of the same length
+# cannot be told from them (v10r18 F1: 202603041530, 2026-03-04 15:30, read as
+# milliseconds gave 1976-06-02; 2026030415 as seconds gave 2034-03-15)
+_DIGIT_DATE_TIMES = {10: ("%Y%m%d%H", "YYYYMMDDHH"), 12: ("%Y%m%d%H%M", "YYYYMMDDHHMM"),
+                     14: ("%Y%m%d%H%M%S", "YYYYMMDDHHMMSS")}
+
+
+def _digit_date_time(number: Decimal) -> tuple[str, str, datetime] | None:
+    """(its pattern, the pattern's name, the date-time) when the whole number ``number``
+    also reads as a date-time written in digits (``YYYYMMDDHH[MM[SS]]``) of a year
+    1900-2100, else None."""
+    if number <= 0 or number != number.to_integral_value():
+        return None
+    text = str(int(number))
+    found = _DIGIT_DATE_TIMES.get(len(text))
+    if found is None or text[:2] not in ("19", "20", "21"):
+        return None
+    try:
+        when = datetime.strptime(text, found[0])
+    except ValueError:
+        return None
+    return (found[0], found[1], when) if 1900 <= when.year <= 2100 else None
+
+
 class _WrongUnit(Exception):
-    def __init__(self, token: str, number: Decimal) -> None:
+    """A number of a token's grammar it must not read: outside its unit's band, or
+    (``digits``) also a date-time written in digits."""
+
+    def __init__(self, token: str, number: Decimal,
+                 digits: tuple[str, str, datetime] | None = None) -> None:
         super().__init__(token)
         self.token = token
         self.number = number
+        self.digits = digits
 
 
 def _token_number(token: str, value: object) -> Decimal | None:
@@ -171,6 +206,14 @@ def _ambiguous_serial(token: str, text: str) -> InputError:
 def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
                       window: tuple[int, int]) -> InputError:
     first = wrong[0]
+    if first.digits is not None:
+        pattern, name, when = first.digits
+        epoch = _token_date(first.token, first.number)
+        return InputError(
+            f"not a date: {value!r} reads as {_UNIT_NAMES[first.token]} ({epoch}) and as a "
+            f"{name} date-time ({when:%Y-%m-%d %H:%M}): which one cannot be told, so it is "
+            f"refused — if it is {name}, put \"{pattern}\" in date_formats instead of "
+            f"\"{first.token}\" (or write the dates as YYYY-MM-DD)")
     tokens = "/".join(f'"{w.token}"' for w in wrong)
     try:
         as_read = f" (as {first.token} it would be {_token_date(first.token, first.number)})"
