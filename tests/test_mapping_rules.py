@@ -327,3 +327,27 @@ def test_a_bad_key_does_not_hide_the_rows_other_bad_cells(catalog: Catalog, key:
     m = mapper(catalog, 'expected_close_date = "Close"')
     err = fails(m, "source key", id=key, Close="someday")
     assert err.column == "id" and "(also: column 'Close'" in err.reason, err.reason
+
+
+def test_an_excel_error_cell_does_not_hide_the_rows_other_bad_cells(
+        catalog: Catalog) -> None:  # noqa: F811
+    """v10r18 F2: a row with an Excel error (or a formula without a stored value) in one
+    column reported only that cell; its bad date showed up in the next round. The
+    reader's reason leads, the row's other bad cells follow; a record-level error (too
+    many cells) still stands alone."""
+    from bulk.manifest_xlsx import ExcelError
+
+    m = mapper(catalog, 'value = "Amount"\nexpected_close_date = "Close"')
+    broken = InputError("line 6: the Excel error '#N/A' in column 'Amount'", row=5,
+                        column="Amount")
+    row = SourceRow(5, 6, {"id": "k1", "t": "Deal", "Amount": ExcelError("#N/A"),
+                           "Close": "someday"}, broken)
+    with pytest.raises(InputError) as info:
+        m.map(row)
+    assert info.value.reason.startswith("line 6: the Excel error '#N/A'")
+    assert "(also: column 'Close'" in info.value.reason, info.value.reason
+    assert "Amount': " not in info.value.reason.split("(also:")[1]  # named once
+    wide = InputError("line 6: 5 cells but the header has 4 columns", row=5)
+    with pytest.raises(InputError) as info:
+        m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "Close": "someday"}, wide))
+    assert "also" not in info.value.reason

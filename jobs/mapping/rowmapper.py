@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
+from bulk.manifest_xlsx import ExcelError, UncachedFormula
+from bulk.table_paths import TableRow
 
 from .. import transforms as tf
 from .spec import (
@@ -152,13 +154,21 @@ class RowMapper:
 
     def map(self, row: SourceRow) -> MappedRow:
         """The deal, person and organization of one row, or InputError(row=, column=)."""
-        if row.error is not None:
-            raise row.error
         values, n = row.values, row.row
         # every bad cell of the row is reported at once (a person fixes them in one round),
         # the key's too (v10r17 E: a bad key hid the row's bad date until the next round);
         # the first one leads (its column is the row's, its reason the reason class)
         errors: list[InputError] = []
+        broken: str | None = None  # an XLSX cell the reader refused: the others are read
+        if row.error is not None:
+            broken = row.error.column
+            if broken is None or not isinstance(values.get(broken),
+                                                ExcelError | UncachedFormula):
+                raise row.error  # the record itself (width, bytes): its cells mean nothing
+            errors.append(row.error)  # v10r18 F2: it hid every other bad cell of the row
+            blank = ((k, None if k == broken else v) for k, v in values.items())
+            values = TableRow(blank, values.index) if isinstance(values, TableRow) \
+                else dict(blank)
         key: str | None = None
         try:
             key = tf.source_key(self.key(values))
@@ -207,7 +217,8 @@ class RowMapper:
         except InputError as exc:
             errors.append(exc)
         if errors or key is None:
-            raise _all_of(errors, n)
+            raise _all_of([e for e in errors if e is errors[0] or broken is None
+                           or e.column != broken], n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
         return MappedRow(n, key, deal, person, org)
