@@ -17,6 +17,7 @@ so that a plan and the calls it prices cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -500,16 +501,33 @@ async def added_since(ctx: CallContext, operation_id: str, since: float, *,
     return found
 
 
+async def changed_since(ctx: CallContext, operation_id: str, since: float, *,
+                        params: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
+    """Records of a v2 list whose ``update_time`` is at or after ``since`` (Unix time):
+    ``updated_since`` (openapi-v2, GET /deals: "only deals with an update_time later than
+    or equal to this time"). A record added since was updated since too (its update_time
+    is at least its add_time). One page per 500 such records (at least one)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(0.0, since)))
+    found: list[dict[str, Any]] = []
+    async for page in ctx.paginate(operation_id, params={**(params or {}),
+                                                         "updated_since": stamp},
+                                   limit=PAGE):
+        found.extend(page.data or ())
+    return found
+
+
 async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
                             deleted: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """Deals added at or after ``since`` (Unix time) that carry a source key in the key
-    field ``key_code``, by key (in id order): the default list *and* the archived one
-    (``GET /api/v2/deals`` and ``GET /api/v2/deals/archived``, sorted by add_time
-    descending, with the key field; openapi-v2), pulled at once — an archived deal still
-    carries its key (issue 9 section 2). ``deleted``: also the deals deleted since
+    """Deals added *or changed* at or after ``since`` (Unix time) that carry a source key
+    in the key field ``key_code``, by key (in id order): an older deal someone gave a key
+    since carries it as surely as a new one (v9r16 S2: a resume created the key again,
+    one key on two deals, since only deals *added* since were read). The default list
+    *and* the archived one (``GET /api/v2/deals`` and ``GET /api/v2/deals/archived`` with
+    ``updated_since`` and the key field; openapi-v2), pulled at once — an archived deal
+    still carries its key (issue 9 section 2). ``deleted``: also the deals deleted since
     (``status=open,won,lost,deleted``: the last 30 days, FACTS), marked by
     ``is_deleted``/``status`` (``jobs.deals.is_gone``). Costs one page of each list per
-    500 deals added since (10 + 20 tokens at least)."""
+    500 deals changed since (10 + 20 tokens at least)."""
     params: dict[str, object] = {"custom_fields": key_code}
     if deleted:
         params["status"] = "open,won,lost,deleted"
@@ -517,7 +535,7 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
     lists: dict[str, list[dict[str, Any]]] = {}
 
     async def pull(operation_id: str) -> None:
-        lists[operation_id] = await added_since(ctx, operation_id, since, params=params)
+        lists[operation_id] = await changed_since(ctx, operation_id, since, params=params)
 
     await concurrently(lambda: pull("getDeals"), lambda: pull("getArchivedDeals"))
     seen: set[int] = set()
@@ -532,6 +550,7 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
 
 
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
+           "changed_since",
            "keyed_added_since",
            "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",

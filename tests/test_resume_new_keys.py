@@ -325,3 +325,30 @@ def test_a_key_two_deals_carry_after_a_kill_fails_its_row(
         by_key = {i.key: i for i in store.items()}
     assert by_key["k3"].state is ItemState.FAILED
     assert f"matches deals {twice[0]}, {twice[1]}" in (by_key["k3"].error or "")
+
+
+def test_resume_never_creates_a_key_someone_gave_an_older_deal_meanwhile(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r16 S2 (3 of 3): loaded with k1 to create and stopped; a colleague gave k1 to a
+    deal that existed long before the load. The resume read only the deals *added* since
+    the load, found none and created k1: one key on two deals. Deals *changed* since are
+    read too: k1 is not created again (upsert updates the deal that carries it now)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    old = someone_creates(sb, seed, code, "old-key", "An old deal")
+    sb.state.save("deal", {**sb.state.deals.rows[old], "add_time": "2020-01-01T00:00:00Z",
+                           "update_time": "2020-01-01T00:00:00Z"})
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\nk0,Row 0\nk1,Row 1\n")
+    job = loaded_import(sb, jobs, manifest, mapping, mode="upsert")
+    rekeyed = copy.deepcopy(sb.state.deals.rows[old])
+    rekeyed["custom_fields"][code] = "k1"
+    rekeyed["update_time"] = sb.state.now_iso()
+    sb.state.save("deal", rekeyed)
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    assert [d["id"] for d in deals_with(sb, code, "k1")] == [old]  # before: [old, new]
+    assert len(deals_with(sb, code, "k0")) == 1
+    assert sb.state.deals.rows[old]["title"] == "Row 1"
