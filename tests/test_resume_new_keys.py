@@ -352,3 +352,35 @@ def test_resume_never_creates_a_key_someone_gave_an_older_deal_meanwhile(
     assert [d["id"] for d in deals_with(sb, code, "k1")] == [old]  # before: [old, new]
     assert len(deals_with(sb, code, "k0")) == 1
     assert sb.state.deals.rows[old]["title"] == "Row 1"
+
+
+def test_resumed_upsert_leaves_a_deal_edited_in_its_create_s_own_second(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """v9r16 S1 (10 of 10 in the same second, 9 of 9 one second after): job A loaded and
+    stopped; job B imported the same rows and created k1, k2; an automation edited k2 in
+    the second B created it (its update_time still the add_time). A's resume "updated
+    instead", overwriting the edit. B's claim outcome carries the digest its create left:
+    k2 no longer gives it — a conflict, nothing sent; k1, as B created it, is unchanged."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    _, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,value\nk1,Row 1,10\nk2,Row 2,20\n")
+    mapping.write_text(MAPPING + 'value = "value"\n[defaults]\ncurrency = "EUR"\n')
+    job = loaded_import(sb, jobs, manifest, mapping, mode="upsert")
+
+    async def other_run() -> None:
+        store, _, _ = await import_once(sb, jobs, manifest, mapping, mode="upsert",
+                                        job_id="other")
+        store.close()
+    anyio.run(other_run)
+    (made,) = deals_with(sb, code, "k2")
+    sb.state.save("deal", {**made, "value": 777777})  # the same second: update_time as is
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 3, res.output
+    assert sb.state.deals.rows[made["id"]]["value"] == 777777  # before: 20
+    assert "conflict" in _failed(jobs, job)["k2"], _failed(jobs, job)
+    with JobStore.open(jobs / job, lock=False) as store:
+        k1 = next(i for i in store.items() if i.key == "k1")
+    assert (k1.result or {}).get("action") == "unchanged", k1

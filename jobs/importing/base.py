@@ -227,18 +227,28 @@ class _ImportBase:
         return claim_name(self.key_code, key)
 
     def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
-                 *, ours: bool = True, creator: str | None = None) -> dict[str, Any]:
-        """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator}``.
-        ``job`` names the job that created the deal: this one when ``ours``, else the one
-        the previous outcome named for that same deal (kept as it is passed on), else
-        ``creator`` (the job a dead holder claimed it for: ``_creator``), else absent
-        (unknown)."""
+                 *, ours: bool = True, creator: str | None = None,
+                 digest: str | None = None) -> dict[str, Any]:
+        """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator,
+        "digest": ...}``. ``job`` names the job that created the deal: this one when
+        ``ours``, else the one the previous outcome named for that same deal (kept as it
+        is passed on), else ``creator`` (the job a dead holder claimed it for:
+        ``_creator``), else absent (unknown). ``digest``: the deal's editable fields as its
+        create left them (``jobs.deals.editable_digest`` of the create's answer), passed on
+        with the deal: a run that finds the key on it later tells "as created" from
+        "changed since", even within the create's own second (``_exists``)."""
         if ours:
-            return {"deal_id": deal_id, "job": self.store.job_id}
+            out: dict[str, Any] = {"deal_id": deal_id, "job": self.store.job_id}
+            if digest is not None:
+                out["digest"] = digest
+            return out
         prev = previous or {}
         job = prev.get("job")
         if prev.get("deal_id") == deal_id and isinstance(job, str):
-            return {"deal_id": deal_id, "job": job}
+            kept = {"deal_id": deal_id, "job": job}
+            if isinstance(prev.get("digest"), str):
+                kept["digest"] = prev["digest"]
+            return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
     async def _give_back(self) -> None:

@@ -242,8 +242,10 @@ class _Creates(_ImportBase):
                     self.found_created += 1
                     outcome = self._outcome(deal_id, claim.previous, ours=False, creator=(
                         None if creator == self.store.job_id else creator))
-                    return await self._exists(ctx, item, payload, existing, person_id, org_id)
-                outcome = self._outcome(int(res.data["id"]), None)
+                    return await self._exists(ctx, item, payload, existing, person_id, org_id,
+                                              created=claim.previous)
+                outcome = self._outcome(int(res.data["id"]), None,
+                                        digest=editable_digest(res.data))
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
@@ -261,8 +263,14 @@ class _Creates(_ImportBase):
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,
-                      org_id: int | None) -> Outcome:
-        """The key got its deal from another run meanwhile: upsert updates it, insert skips."""
+                      org_id: int | None, *, created: Mapping[str, Any] | None = None
+                      ) -> Outcome:
+        """The key got its deal from another run meanwhile: upsert updates it, insert skips.
+        ``created``: the outcome the key's claim was released with (``_outcome``): when it
+        names this deal with the digest its create left, a deal whose editable fields no
+        longer give that digest was changed since its creation — a conflict, whatever
+        its times say (v9r16 S1: a colleague's edit in the create's own second was
+        overwritten by "updated instead")."""
         deal_id = int(existing["id"])
         if self.settings.mode != "upsert":
             return Outcome(item.id, ItemState.DONE, result={
@@ -292,8 +300,13 @@ class _Creates(_ImportBase):
             added, changed = (parse_time(existing.get("add_time")),
                               parse_time(existing.get("update_time")))
             loaded = (self.store.created_at or 0.0) - RECONCILE_MARGIN
-            if body and added is not None and changed is not None and added >= loaded \
-                    and changed > added + 1.0:
+            made = created or {}
+            recorded = made.get("digest") if made.get("deal_id") == deal_id else None
+            after_load = bool(body) and added is not None and added >= loaded
+            if after_load and (editable_digest(existing) != recorded
+                               if isinstance(recorded, str) else
+                               changed is not None and added is not None
+                               and changed > added + 1.0):
                 # a deal another run (or someone) created with the key after this job was
                 # loaded, and someone changed after it was created: its values are theirs, not
                 # a picture this job decided from — whichever way the row got here (pending on
