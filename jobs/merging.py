@@ -332,6 +332,13 @@ class MergeJob:
           changed since the plan is a conflict, failed, nothing sent) and sent again."""
         ids = [d for i in items for d in (i.payload["merge_id"], i.payload["survivor_id"])]
         live = await read_current(ctx, ids, ids)
+        # both deals of a pair gone: when they went tells whether this job's merge applied
+        # before someone merged (or deleted) the survivor too (v9r16 M3: reported "not
+        # merged", and a dedupe's memory of the merge was never confirmed)
+        both = [d for i in items if is_gone(live.get(i.payload["merge_id"]))
+                and is_gone(live.get(i.payload["survivor_id"]))
+                for d in (i.payload["merge_id"], i.payload["survivor_id"])]
+        deleted = await read_deals(ctx, both, deleted=True) if both else {}
         expected = self._expected()
         out = []
         for item in items:
@@ -343,6 +350,12 @@ class MergeJob:
                     now = survivor.get("update_time")
                     out.append(Outcome(item.id, ItemState.DONE, result={
                         **_merged(item), "reconciled": True, "update_time": now}))
+                elif is_gone(survivor) and _merged_before(item, deleted.get(away_id),
+                                                          deleted.get(survivor_id)):
+                    out.append(Outcome(item.id, ItemState.DONE, result={
+                        **_merged(item), "reconciled": True,
+                        "note": f"survivor {survivor_id} was merged away or deleted by "
+                                "someone after this merge applied"}))
                 else:
                     out.append(self._left(item, (
                         f"not merged: merged-away deal {away_id} is gone and survivor "
@@ -406,6 +419,8 @@ class MergeJob:
         doubt = sum(1 for _ in store.items(ItemState.SENDING))
         calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # both deals of each pair
         calls["getArchivedDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # ... archived too
+        # ... and, at most, the deleted list (a pair both of whose deals are gone)
+        calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
                                            if refused(item) is None
                                            and not item.payload.get("already"))
@@ -536,6 +551,19 @@ def _shows_merge(item: Item, survivor: Deal, then: str | None) -> bool:
         return True
     at, sent = parse_time(then), item.sent_at
     return at is None or sent is None or at >= sent - SAME_SECOND_MARGIN
+
+
+def _merged_before(item: Item, away: Deal | None, survivor: Deal | None) -> bool:
+    """Whether this job's in-doubt merge ``item`` applied before its survivor went too
+    (both read from the deleted list): the merged-away deal went no earlier than the
+    merge was sent (``SAME_SECOND_MARGIN``), and no later than the survivor did. A
+    deal missing from the deleted list (gone over 30 days ago, FACTS) proves nothing."""
+    went, then = (parse_time((away or {}).get("update_time")),
+                  parse_time((survivor or {}).get("update_time")))
+    sent = item.sent_at
+    if went is None or then is None or sent is None:
+        return False
+    return went >= sent - SAME_SECOND_MARGIN and went <= then
 
 
 def _merged(item: Item) -> dict[str, Any]:

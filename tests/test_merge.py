@@ -267,3 +267,34 @@ async def test_kills_do_not_use_up_the_attempts_of_a_merge(tmp_path: Path) -> No
         assert result.counts[ItemState.DONE] == 2
         assert delta(before, requests(sb))["mergeDeals"] == 2
         store.close()
+
+
+@pytest.mark.anyio
+async def test_an_applied_merge_whose_survivor_someone_merged_away_since_is_merged(
+        tmp_path: Path) -> None:
+    """v9r16 M3 (2 of 2): kill -9 with 2→1 in flight; it had applied; then a colleague
+    merged survivor 1 into deal 11. Both deals of the pair gone: reported "not merged",
+    exit 3 (and a dedupe's memory of the merge never confirmed). When they went tells:
+    2 went after the send and before 1 — this job's merge. A pair whose merged-away deal
+    someone deleted before the send still fails."""
+    import time
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=23)) as sb:
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n")
+        store, _ = await load_job(sb, tmp_path, "merge", merger(path))
+        store.mark_sending([i.id for i in store.pending(10)], time.time() - 60)
+        from bulk.sandbox.merge import merge
+        merge(sb.state, "deal", 2, {"merge_with_id": 1})  # ours, applied before the kill
+        rows = sb.state.deals.rows
+        sb.state.save("deal", {**rows[4], "is_deleted": True, "status": "deleted",
+                               "update_time": "2020-01-01T00:00:00Z"})  # long before
+        sb.state.save("deal", {**rows[3], "is_deleted": True, "status": "deleted"})
+        merge(sb.state, "deal", 1, {"merge_with_id": 11})  # the colleague, after
+        before = requests(sb)
+        await run_job(sb, store)
+        assert delta(before, requests(sb)).get("mergeDeals", 0) == 0
+        by_pair = {(i.payload["merge_id"], i.payload["survivor_id"]): i for i in store.items()}
+        assert by_pair[(2, 1)].state is ItemState.DONE, by_pair[(2, 1)]  # before: FAILED
+        assert by_pair[(4, 3)].state is ItemState.FAILED
+        store.close()
