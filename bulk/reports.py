@@ -18,8 +18,10 @@ has the columns of the first, through any number of rounds.
 Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``,
 ``-``, ``@`` (or a tab or CR, or their full-width forms) as a formula. Every
 *string* cell that starts with one of them gets a leading ``'`` — except a
-plain number (only a sign, digits, ``.`` and ``,``: ``-12.50``, ``+1,000``),
-which cannot be a formula and must survive a round trip. Numbers the engine
+plain negative number (a minus, digits without a leading zero, ``.`` and ``,``:
+``-12.50``, ``-1,000``), which cannot be a formula and which a spreadsheet writes back
+as it read it. A plus sign or a leading zero is guarded too (``'+49 30…``,
+``'+00123``): a spreadsheet reads those as numbers and writes ``4930…``, ``123``. Numbers the engine
 writes itself (row, ids, HTTP status) are passed as ``int`` and never touched.
 Every CSV read (``bulk.manifest``) drops one ``'`` before such a character — the
 spreadsheet's text prefix — so a failed.csv re-imported gives back its source's cells,
@@ -84,7 +86,9 @@ Typed = Literal["jsonl", "xlsx", "xlsx_1904"]
 UNPROCESSED_COLUMNS = ("row", "key")
 
 _FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-_PLAIN_NUMBER = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+# a negative number a spreadsheet writes back as it read it: no plus sign (``+49…`` and
+# ``+00123`` came back as 49… and 123, v10r18 F4) and no leading zero
+_PLAIN_NUMBER = re.compile(r"-(?:0|[1-9][\d.,]*)(?:[.,]\d+)?")
 _FLUSH_EVERY = 1000
 
 

@@ -32,9 +32,15 @@ def read(path: Path) -> list[list[str]]:
     ("\r=1", "'\r=1"),
     ("\uff1d1+1", "'\uff1d1+1"),  # full-width equals sign
     ("+1 555 0100", "'+1 555 0100"),  # a phone number is not a plain number
-    ("-12.50", "-12.50"),  # plain numbers stay numbers
-    ("+1,000", "+1,000"),
+    ("-12.50", "-12.50"),  # plain negative numbers stay numbers
     ("-5", "-5"),
+    ("-1,000", "-1,000"),
+    # v10r18 F4: a spreadsheet drops a plus sign and leading zeros (+00123 came back 123,
+    # a phone +49301234567 as 49301234567): guarded
+    ("+1,000", "'+1,000"),
+    ("+00123", "'+00123"),
+    ("+49301234567", "'+49301234567"),
+    ("-0123", "'-0123"),
     ("Acme = good", "Acme = good"),
     ("", ""),
 ])
