@@ -508,21 +508,29 @@ def test_an_update_from_xlsx_keeps_its_failed_rows_typed(tmp_path: Path) -> None
         assert after["expected_close_date"] == "2026-06-01"
 
 
+def _update_cli(sb: Sandbox, tmp_path: Path, rows: list[dict[str, Any]], mapping: str) -> Any:
+    """``pdbulk update rows.csv --mapping map.toml`` (the ``rows`` and mapping text given)
+    against ``sb``, jobs under ``tmp_path / "jobs"``: the CliRunner result."""
+    manifest = write_csv(tmp_path / "rows.csv", rows)
+    (tmp_path / "map.toml").write_text(mapping)
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+    return CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                    str(tmp_path / "map.toml"),
+                                    *cli_args(sb, tmp_path / "jobs")], env=env)
+
+
+AUTO_MAPPING = ('version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
+                'decimal = "auto"\n[deal]\nvalue = "Amount"\n')
+
+
 def test_update_decides_a_columns_decimal_mark_from_the_whole_file(tmp_path: Path) -> None:
     """v10r13 M1: under ``decimal = "auto"`` an update failed 2.375 as ambiguous although
     12.5 and 0.5 in the same column show the point; an import of the same cells read it.
     The update decides each column's mark from the whole file first, as the import does."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
-        manifest = write_csv(tmp_path / "rows.csv", [
+        res = _update_cli(sb, tmp_path, [
             {"Deal": 1, "Amount": "2.375"}, {"Deal": 2, "Amount": "12.5"},
-            {"Deal": 3, "Amount": "0.5"}])
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
-            'decimal = "auto"\n[deal]\nvalue = "Amount"\n')
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
-                                       str(tmp_path / "map.toml"),
-                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+            {"Deal": 3, "Amount": "0.5"}], AUTO_MAPPING)
         assert res.exit_code == 0, res.output  # before: 3, "ambiguous"
         assert deal(sb, 1)["value"] == 2.375 and deal(sb, 3)["value"] == 0.5
 
@@ -533,16 +541,9 @@ def test_a_row_naming_a_deal_again_is_no_evidence_of_a_columns_decimal_mark(
     but its ``1,5`` made the column show ``,``: deal 1's ``2.500`` was set to 2500. It is
     ambiguous again (the row fails), never 2500."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
-        manifest = write_csv(tmp_path / "rows.csv", [
+        res = _update_cli(sb, tmp_path, [
             {"Deal": 1, "Amount": "2.500"}, {"Deal": 2, "Amount": "7"},
-            {"Deal": 2, "Amount": "1,5"}])
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
-            'decimal = "auto"\n[deal]\nvalue = "Amount"\n')
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
-                                       str(tmp_path / "map.toml"),
-                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+            {"Deal": 2, "Amount": "1,5"}], AUTO_MAPPING)
         assert res.exit_code == 3, res.output
         assert deal(sb, 1)["value"] != 2500  # before: 2500
         assert deal(sb, 2)["value"] == 7
@@ -555,17 +556,12 @@ def test_a_blank_stage_cell_changes_nothing_in_an_update(tmp_path: Path) -> None
     stage fails (a PATCH of pipeline_id alone moves the deal to its first stage)."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         before = {i: deal(sb, i)["stage_id"] for i in (1, 2, 3)}
-        manifest = write_csv(tmp_path / "rows.csv", [
+        res = _update_cli(sb, tmp_path, [
             {"Deal": 1, "Title": "renamed", "Pipeline": "", "Stage": ""},
             {"Deal": 2, "Title": "", "Pipeline": "Sales", "Stage": "Qualified"},
-            {"Deal": 3, "Title": "", "Pipeline": "Sales", "Stage": ""}])
-        (tmp_path / "map.toml").write_text(
+            {"Deal": 3, "Title": "", "Pipeline": "Sales", "Stage": ""}],
             'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n'
             'pipeline = "Pipeline"\nstage = "Stage"\n')
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
-                                       str(tmp_path / "map.toml"),
-                                       *cli_args(sb, tmp_path / "jobs")], env=env)
         assert res.exit_code == 3, res.output
         assert deal(sb, 1)["title"] == "renamed"  # before: row 2 failed, "the stage is empty"
         assert deal(sb, 1)["stage_id"] == before[1]
