@@ -538,3 +538,17 @@ def test_a_cell_that_does_not_read_is_no_evidence_of_its_columns_decimal_mark(ba
     good.decide()
     money = tf.parse_money("2.500", default_currency="EUR", column=good)
     assert money is not None and money.amount == 2500
+
+
+@pytest.mark.parametrize(("cell", "text"), [
+    (123456789012345678.0, "123456789012346000"), (1e-5, "0.00001"), (1e20, "1" + "0" * 20),
+    (-0.000001, "-0.000001"), (True, "true"),
+])
+def test_a_long_text_field_reads_a_typed_cell_as_a_title_does(cell: object, text: str) -> None:
+    """v10r19 S1 (5 of 5): an XLSX number into a ``text`` custom field was sent as Python
+    writes it (``1.234567890123457e+17``, ``1e-05``), a date cell as ``2026-12-31
+    00:00:00``, where a title or varchar field got the form Excel shows."""
+    import datetime as dt
+
+    assert tf.clean_multiline(cell) == tf.clean_text(cell) == text
+    assert tf.clean_multiline(dt.datetime(2026, 12, 31)) == "2026-12-31"

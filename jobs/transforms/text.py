@@ -213,6 +213,24 @@ def _plain_exponent(value: JsonNumber) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _as_shown(value: object) -> str:
+    """A typed cell as the text a person reads it as (``clean_text`` and
+    ``clean_multiline`` alike; v10r19: a long-text field got ``1.234567890123457e+17``
+    where a title got ``123456789012346000``): a boolean ``true``/``false``, an XLSX
+    date as its date (with its time only when it has one), a number as Excel shows it
+    (``excel_number_text``), a JSON number without an exponent (``_plain_exponent``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):  # an XLSX date cell as text: as a person reads it
+        return (value.date().isoformat() if value.time() == time()
+                else value.isoformat(" ", "seconds"))
+    if isinstance(value, float) and math.isfinite(value):
+        return excel_number_text(value)
+    if isinstance(value, JsonNumber) and "e" in value.lower():
+        return _plain_exponent(value)
+    return str(value)
+
+
 def clean_text(value: object) -> str | None:
     """One line of text: NFC, invisible characters removed, whitespace collapsed."""
     if value is None:
@@ -226,16 +244,7 @@ def clean_text(value: object) -> str | None:
         return text or None
     if isinstance(value, dict | list):
         raise InputError(f"expected text, got {type(value).__name__}")
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    elif isinstance(value, datetime):  # an XLSX date cell as text: as a person reads it
-        value = (value.date().isoformat() if value.time() == time()
-                 else value.isoformat(" ", "seconds"))
-    elif isinstance(value, float) and math.isfinite(value):
-        value = excel_number_text(value)
-    elif isinstance(value, JsonNumber) and "e" in value.lower():
-        value = _plain_exponent(value)
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", _as_shown(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
 
@@ -244,7 +253,9 @@ def clean_multiline(value: object) -> str | None:
     """Long text: keeps line breaks (as ``\\n``), trims each line, drops blank edges."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", _text(value, "text")).translate(_INVISIBLE)
+    if isinstance(value, dict | list):
+        _text(value, "text")  # InputError: expected text, got an object / array
+    text = unicodedata.normalize("NFC", _as_shown(value)).translate(_INVISIBLE)
     lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text)]
     return check_control("\n".join(lines).strip("\n")) or None
 
