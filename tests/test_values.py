@@ -241,3 +241,18 @@ def test_typed_xlsx_cells() -> None:
     assert tf.parse_date(45292, ["excel"]) == "2024-01-01"
     with pytest.raises(InputError, match="outside"):
         tf.parse_date(date(1785, 1, 1))
+
+
+@pytest.mark.parametrize("cell", ["030426", "040126", "0612", "-0123456789"])
+def test_a_digit_cell_with_a_leading_zero_is_no_serial_and_no_epoch(cell: str) -> None:
+    """v10r19 S2 (6 of 6): init-mapping proposed "excel" for MMDDYY cells (030426) and the
+    import wrote 1983-04-20, 2009-11-09...: no program writes a serial or an epoch with a
+    leading zero. Refused under every token, naming the way (a pattern); init-mapping
+    proposes no token for such a column; the pattern reads it."""
+    from jobs.mapping.starter import _date_token
+
+    for token in ("excel", "unix", "unix_ms"):
+        with pytest.raises(InputError, match="leading zero"):
+            tf.parse_date(cell, [token])
+    assert _date_token({"c": [cell, "45292"]}, "c") is None
+    assert tf.parse_date("030426", ["excel", "%m%d%y"]) == "2026-03-04"

@@ -295,6 +295,8 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
     if len(units) == 1 and None not in units:
         return units.pop()
     shift = 1462 if date_system == 1904 else 0  # days from 1900-01-00 to 1904-01-01
+    if any(re.match(r"-?0\d", v) for v in values):  # no serial is written so (v10r19 S2:
+        return None  # 030426, MMDDYY, proposed as "excel" and imported as 1983-04-20)
     if all(_EXCEL_SPAN[0] - shift <= float(v) <= _EXCEL_SPAN[1] - shift for v in values):
         return "excel_1904" if date_system == 1904 else "excel"
     return None

@@ -181,11 +181,16 @@ def _token_number(token: str, value: object) -> Decimal | None:
     text = str(value)
     if not (_EXCEL if token.startswith("excel") else _UNIX).fullmatch(text):
         return None
+    if _LEADING_ZERO.match(text):
+        # no program writes a serial or an epoch with a leading zero: "030426" is a date
+        # written in digits (MMDDYY, DDMMYY), never serial 30426 = 1983 (v10r19 S2)
+        return None
     if token.startswith("excel") and _GROUPED_SERIAL.fullmatch(text):
         raise _ambiguous_serial(token, text)
     return Decimal(text)
 
 
+_LEADING_ZERO = re.compile(r"-?0\d")
 # one dot before exactly three digits after 1-3 digits: a serial with a fraction (45.292)
 # or a whole serial with a thousands dot (45.292 = 45292), as money reads 1.500 (v10r7 M6)
 _GROUPED_SERIAL = re.compile(r"[1-9]\d{0,2}\.\d{3}")
@@ -395,6 +400,11 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     if short is not None:
         raise InputError(f"not a date: {short}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
+    if _LEADING_ZERO.match(text) and text.lstrip("-").isdigit():
+        raise InputError(f"not a date: {text!r} is only digits with a leading zero (tried "
+                         f"{tried}): no serial or epoch is written so — a date written in "
+                         "digits? Give its pattern in date_formats (\"%m%d%y\" for MMDDYY, "
+                         "\"%d%m%y\" for DDMMYY, \"%Y%m%d\" ...)")
     if _UNIX.fullmatch(text) or _EXCEL.fullmatch(text):
         unit = _likely_unit(Decimal(text), window)
         add = _add_tokens(formats, "for epoch or serial dates")
