@@ -852,3 +852,15 @@ def test_join_writes_json_booleans_as_json_does() -> None:
     from jobs.mapping.steps import _from_array
 
     assert _from_array([True, False, 1.5, "x"], "+") == "true+false+1.5+x"
+
+
+def test_a_column_of_amounts_in_any_currency_is_never_proposed_as_a_name() -> None:
+    """v10r19 M3 (4 of 4): a Contact column of ``100 kr`` / ``1.000 kr`` (or ``Fr.
+    12.500.-``) was proposed as the person's name, and the import made persons named
+    "100 kr". Any amount the money parser reads counts as a number; names do not."""
+    from jobs.mapping.starter import _numberish
+
+    for amount in ("100 kr", "1.000 kr", "Fr. 12.500.-", "CHF 100", "1 234,50 zł"):
+        assert _numberish(amount), amount
+    for name in ("Anna Müller", "Kr Smith", "Dr. No", "Fr. Tuck"):
+        assert not _numberish(name), name

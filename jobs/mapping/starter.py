@@ -260,7 +260,18 @@ def _numberish(value: str) -> bool:
         parts = [p.strip().strip("\"'") for p in text[1:-1].split(",")]
     else:
         parts = _ID_LIST.split(text)
-    return all(p and _AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", p)) for p in parts)
+    return all(p and (_AMOUNT_DIGITS.fullmatch(_AMOUNT_NOISE.sub("", p)) or _amount(p))
+               for p in parts)
+
+
+def _amount(text: str) -> bool:
+    """Whether ``text`` reads as an amount in any currency the money parser knows
+    (``100 kr``, ``Fr. 12.500.-``, ``1 234,50 zł``: v10r19 M3, such a column was proposed
+    as the person's name and imported persons named "100 kr")."""
+    try:
+        return tf.parse_money(text, undecided=True) is not None
+    except InputError:
+        return False
 
 
 def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
