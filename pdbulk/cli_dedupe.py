@@ -452,7 +452,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         emit_json({**est.to_json(), "summary": out.summary})
         return
     chosen = [g for g in out.result.groups if g.band == "duplicate" or include_review]
-    render_plan(est, console=Console(highlight=False, soft_wrap=True), rows=(
+    render_plan(est, console=Console(highlight=False, soft_wrap=True, markup=False), rows=(
         f"groups to merge: {len(chosen):,} ({sum(len(g.merged_ids) for g in chosen):,} deals "
         "merged away" + ("; review band included" if include_review else "") + ")"))
     for line in _plan_lines(out)[:3]:

@@ -199,7 +199,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     if as_json:
         emit_json(the_plan.to_json())
     else:
-        render_plan(the_plan, console=Console(file=sys.stdout, width=100))
+        render_plan(the_plan, console=Console(file=sys.stdout, width=100, markup=False))
     if the_plan.bad_rows:
         raise typer.Exit(EXIT_ROWS_FAILED)
 

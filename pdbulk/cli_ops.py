@@ -125,7 +125,7 @@ def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
     if as_json:
         emit_json({**plan.to_json(), "actions": actions})
         return
-    render_plan(plan, console=Console(highlight=False, soft_wrap=True))
+    render_plan(plan, console=Console(highlight=False, soft_wrap=True, markup=False))
     typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in actions.items())
                                      or "none"))
 

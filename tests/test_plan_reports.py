@@ -50,3 +50,27 @@ def test_a_plan_that_stops_removes_the_previous_plan_failed_csv(tmp_path: Path) 
     ours.write_text("my own notes\n")
     res = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": "t" * 20})
     assert res.exit_code == 1 and ours.read_text() == "my own notes\n"
+
+
+def test_the_plan_prints_square_brackets_as_written(tmp_path: Path) -> None:
+    """v10r19 cosmetic: rich read ``[defaults]`` in a reason and ``Amount [eur]`` in a
+    column name as markup and dropped them from the printed plan (``--json`` had them)."""
+    import os
+
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("key,title,Amount [eur]\nk1,A,1.500\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('version = 1\n[import]\nkey_column = "key"\n[defaults]\n'
+                       'currency = "EUR"\n[deal]\ntitle = "title"\nvalue = "Amount [eur]"\n'
+                       'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n')
+    with ThreadedSandbox(SandboxConfig(deals=0, seed=3)) as sb:
+        res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping",
+                                       str(mapping), "--url", sb.url, "--failed-csv",
+                                       str(tmp_path / "pf.csv"), "--create-key-field"],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert res.exit_code == 3, res.output
+    assert "Amount [eur]: " in res.output, res.output  # before: "Amount : "
+    assert "[defaults] decimal" in res.output, res.output  # before: "};  decimal"
