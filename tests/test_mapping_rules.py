@@ -351,3 +351,29 @@ def test_an_excel_error_cell_does_not_hide_the_rows_other_bad_cells(
     with pytest.raises(InputError) as info:
         m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "Close": "someday"}, wide))
     assert "also" not in info.value.reason
+
+
+def test_a_date_column_written_the_other_way_round_refuses_its_ambiguous_cells(
+        catalog: Catalog) -> None:  # noqa: F811
+    """v10r18 F3: a month-first column read with "%d/%m/%Y": 04/13/2026 failed with a bare
+    reason and 03/04/2026 imported as 3 April (4 March in the file). The column is read
+    once before any row: one cell only the other order reads makes every cell that reads
+    both ways an error naming it; cells that read one way only are read as before; a
+    column that never shows the other order reads as always."""
+    m = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%d/%m/%Y"]')
+    rows = [SourceRow(n, n + 1, {"id": f"k{n}", "t": "Deal", "Close": close})
+            for n, close in enumerate(["04/13/2026", "03/04/2026", "25/12/2026"], 2)]
+    m.learn_marks(rows)
+    with pytest.raises(InputError, match=r"reads as '%m/%d/%Y'"):
+        m.map(rows[0])
+    with pytest.raises(InputError, match=r"ambiguous date '03/04/2026'.*'04/13/2026' \(row 2\)"):
+        m.map(rows[1])
+    assert m.map(rows[2]).deal["expected_close_date"] == "2026-12-25"
+    stored = m.decimal_marks()  # a resume reads the same way
+    again = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%d/%m/%Y"]')
+    again.use_decimal_marks(stored)
+    with pytest.raises(InputError, match="ambiguous date"):
+        again.map(rows[1])
+    plain = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%d/%m/%Y"]')
+    plain.learn_marks(rows[1:])
+    assert plain.map(rows[1]).deal["expected_close_date"] == "2026-04-03"

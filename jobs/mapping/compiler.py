@@ -12,6 +12,7 @@ from bulk.manifest import PathSample, check_paths
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
+from ..transforms.date_order import DateOrder
 from .rowmapper import (
     RowMapper,
     _monetary,
@@ -68,8 +69,10 @@ class _Compiler:
                 self.problems.append((f"{key}.default", exc.reason))
         what = what or _WHAT.get(key, "text")
         # the default was read above with no evidence: an ambiguous default is a problem
-        marks = make.column if isinstance(make, _PerColumn) and (
-            spec.decimal or self.defaults.decimal) == "auto" else None
+        marks: tf.ColumnDecimal | DateOrder | None = make.column if isinstance(
+            make, _PerColumn) and (spec.decimal or self.defaults.decimal) == "auto" else None
+        if isinstance(convert, _DateConvert):  # its day/month order, from the whole file
+            marks = convert.order
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
                      spec.min, spec.max, marks, None if reads_row else {})
 
@@ -160,7 +163,10 @@ class _Compiler:
     def _date(self, spec: FieldSpec) -> Convert:
         formats = spec.formats or self.defaults.date_formats
         window = self.defaults.date_window
-        return lambda raw, values: tf.parse_date(raw, formats, window=window)
+        order = DateOrder(formats)
+        if not order.applies:
+            return lambda raw, values: tf.parse_date(raw, formats, window=window)
+        return _DateConvert(formats, window, order)
 
     def _mapped_text(self, spec: FieldSpec, multiline: bool = False) -> Convert:
         vmap = tf.ValueMap(spec.map)
@@ -326,3 +332,23 @@ def _number(amount: Any) -> int | float | None:
 
 def _wrap(text: str | None) -> dict[str, str] | None:
     return None if text is None else {"value": text}
+
+
+class _DateConvert:
+    """A date target's converter whose patterns have a day and a month: while its column
+    is learned it only shows text cells to its ``DateOrder``; after, a cell that reads
+    both ways in a column that showed the other order is refused (``DateOrder.check``)."""
+
+    __slots__ = ("formats", "order", "window")
+
+    def __init__(self, formats: Sequence[str], window: tuple[int, int],
+                 order: DateOrder) -> None:
+        self.formats, self.window, self.order = formats, window, order
+
+    def __call__(self, raw: object, values: Values) -> Any:
+        if type(raw) is str:
+            if self.order.learning:
+                self.order.see(raw.strip())
+                return None
+            self.order.check(raw.strip())
+        return tf.parse_date(raw, self.formats, window=self.window)

@@ -14,6 +14,7 @@ from bulk.manifest_xlsx import ExcelError, UncachedFormula
 from bulk.table_paths import TableRow
 
 from .. import transforms as tf
+from ..transforms.date_order import DateOrder
 from .spec import (
     Defaults,
     FieldSpec,
@@ -98,7 +99,7 @@ class RowMapper:
                 f"{len(self.customs)} custom fields)")
 
     # -- decimal marks: one decision per column, from the whole file ------------------------
-    def _marked(self) -> list[tuple[_Step, tf.ColumnDecimal]]:
+    def _marked(self) -> list[tuple[_Step, tf.ColumnDecimal | DateOrder]]:
         return [(s, s.marks) for s in (*self.steps, self.money, *self.customs)
                 if s is not None and s.marks is not None]
 

@@ -15,6 +15,7 @@ from bulk.errors import InputError
 from bulk.manifest_json import AmbiguousPath, PathRow, object_at
 
 from .. import transforms as tf
+from ..transforms.date_order import DateOrder
 from ..transforms.text import excel_number_text
 from .spec import (
     FieldSpec,
@@ -196,7 +197,9 @@ class _Step:
     convert: Convert
     low: float | None = None
     high: float | None = None
-    marks: tf.ColumnDecimal | None = None  # a number read under decimal = "auto"
+    # a number read under decimal = "auto", or a date's day/month order (``DateOrder``):
+    # what the whole file shows, learned before any row is mapped
+    marks: tf.ColumnDecimal | DateOrder | None = None
     memo: dict[Any, Any] | None = None
 
     def __call__(self, values: Values, row: int) -> Any:

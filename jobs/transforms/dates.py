@@ -410,7 +410,26 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         add = _add_tokens(formats, "for epoch or serial dates")
         raise InputError(f"not a date: {text!r} is only digits (tried {tried}; {unit}"
                          + (f"; {add})" if add else ")"))
-    raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}")
+    raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}"
+                     f"{_other_order_hint(text, formats)}")
+
+
+def _other_order_hint(text: str, formats: Sequence[str]) -> str:
+    """A hint when ``text`` reads by one of ``formats`` with day and month exchanged
+    (``04/13/2026`` under ``%d/%m/%Y``): the column may be written the other way round,
+    and its days up to 12 would then read wrong (v10r18 F3)."""
+    for fmt in formats:
+        if fmt in DATE_TOKENS or "%d" not in fmt or "%m" not in fmt:
+            continue
+        other = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+        try:
+            datetime.strptime(text, other)
+        except ValueError:
+            continue
+        return (f"; it reads as {other!r}: if this column is written that way, set "
+                "date_formats to it — read by the other order, its days up to 12 come out "
+                "as the wrong month")
+    return ""
 
 
 def _add_tokens(formats: Sequence[str], why: str) -> str:
