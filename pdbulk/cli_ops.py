@@ -101,7 +101,8 @@ async def _load(s: Engine, build: Build, store: JobStore, *,
 
 def _with_bad_rows(plan: JobPlan, prep: Prepared) -> JobPlan:
     """``plan`` with the rows refused at load time: counted per reason (text and --json)
-    and the first 1,000 listed (--json ``failed_rows``: row, key, action, reason) — a
+    and the first 1,000 listed (--json ``failed_rows``: row, key, action, reason, status,
+    column, hold and the row's cells as ``values``, as plan import lists them) — a
     plan of an undo said "3 deal(s) changed since" without naming one (v9r6)."""
     from dataclasses import replace
 
@@ -110,9 +111,13 @@ def _with_bad_rows(plan: JobPlan, prep: Prepared) -> JobPlan:
     bad = [i for i in prep.items if i.state is ItemState.FAILED]
     if not bad:
         return plan
-    reasons = Counter(reason_class(i.error or "", None, i.key) for i in bad)
+    reasons = Counter(reason_class(i.error or "", (i.payload or {}).get("column"), i.key)
+                      for i in bad)
+    # as plan import lists them: the column and hold, and the row's cells (v10r19 M4)
     rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
-             "reason": i.error} for i in bad[:1000]]
+             "reason": i.error, "status": (i.payload or {}).get("status"),
+             "column": (i.payload or {}).get("column"), "hold": (i.payload or {}).get("hold"),
+             "values": (i.payload or {}).get("values") or {}} for i in bad[:1000]]
     return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)
 
 

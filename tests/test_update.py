@@ -578,3 +578,23 @@ def test_an_update_reads_the_empty_tables_init_mapping_writes() -> None:
     assert UpdateMapping.loads(text).by == "id"
     with pytest.raises(MappingError, match="updates do not link"):
         UpdateMapping.loads(text.replace('# name = "Contact"', 'name = "Contact"'))
+
+
+def test_plan_update_json_lists_a_bad_rows_column_and_cells(tmp_path: Path) -> None:
+    """v10r19 M4: ``plan update --json`` listed bad rows with row, key, action and reason
+    only, and the count by reason had no column; plan import gives the column, the hold
+    and the row's cells."""
+    import json
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [{"Deal": 1, "Amount": "n/a"},
+                                                    {"Deal": 2, "Amount": "5"}])
+        (tmp_path / "map.toml").write_text(AUTO_MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["plan", "update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), "--json",
+                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+    data = json.loads(res.output)
+    (bad,) = data["failed_rows"]
+    assert bad["column"] == "Amount" and bad["values"]["Amount"] == "n/a", bad
+    assert any(reason.startswith("Amount: ") for reason in data["reasons"]), data["reasons"]
