@@ -75,3 +75,32 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
             assert prep.actions["unchanged"] == 1 and not prep.actions["restore"], prep.actions
         undo.close()
         store.close()
+
+
+@pytest.mark.anyio
+async def test_undo_force_never_restores_a_patch_in_doubt_the_deal_does_not_show(
+        tmp_path: Path) -> None:
+    """v9r17 S1: a dedupe apply killed with a group handed out but its PATCH never sent; a
+    colleague set the survivor's value to 99999; the resume left the group alone. `undo
+    --force` then "restored" the plan-time value over the colleague's 99999, on a deal the
+    job never wrote. A PATCH in doubt whose values the deal does not hold is nothing of
+    this job's: left alone, even with --force."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        items = list(store.pending(10))
+        store.mark_sending([i.id for i in items], 0.0)  # the kill -9, nothing sent
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 99999,
+                               "update_time": EDITED})  # the colleague
+        await run_job(sb, store)  # the resume: that group is left alone
+
+        async def build(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store, force=True)
+        undo, prep = await load_job(sb, tmp_path / "jobs", "undo", build, job_id="undo-1")
+        assert not prep.actions["restore"], prep.actions
+        await run_job(sb, undo)
+        assert sb_deal(sb, web.survivor_id)["value"] == 99999  # before: 1000
+        undo.close()
+        store.close()

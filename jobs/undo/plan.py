@@ -360,6 +360,16 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                                      "the values from before it"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
+    if t.doubt and t.wrote is not None and (moved := _changed_since(deal, t.wrote)):
+        # never proven sent, and the deal does not hold what it would have set: nothing
+        # here is provably this job's, so even --force leaves it (v9r17 S1: --force put
+        # the plan's value over a colleague's on a survivor the job never wrote)
+        prep.fail(row, key, f"conflict: deal {t.deal_id}: its field-policy PATCH was in "
+                            "doubt (a run stopped around it) and the deal does not hold what "
+                            f"it would have set ({moved}): it may never have applied, so "
+                            "nothing here is this job's to put back; left alone, even with "
+                            "--force", op=t.op, action="conflict", **base, before=t.before)
+        return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone", op=t.op, action="conflict",
