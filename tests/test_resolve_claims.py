@@ -228,3 +228,44 @@ async def test_look_ups_a_young_claims_state_asks_for_are_shared(
     took = time_mod.time() - began  # about 2 s; longer on a loaded machine
     assert 1 <= len(scans) <= took / 1.0 + 2 < 40, (scans, took)
     store.close()
+
+
+async def test_a_contact_this_job_created_before_a_kill_is_its_own_on_resume(
+        tmp_path: Path) -> None:
+    """v9r17 M2 (3 of 8 kills): a process of job "a" claimed organization Initech, sent its
+    create (applied) and died before the answer was written. The resume's look for
+    contacts added since the load credited it to "someone": not counted as created, and
+    `undo --contacts` left it behind. The dead process's claim names job "a": the
+    organization is the job's own; one a colleague added (no claim) is not."""
+    import time
+
+    from bulk.sandbox import SandboxConfig, serve
+    from bulk.sandbox.contacts import create_org
+    from tests.import_support import api_context
+
+    clock = FakeClock(epoch=time.time())
+    path = tmp_path / "claims.sqlite3"
+    dead = LocalClaims(path, holder="host-a:1:1", clock=clock)
+    mine, theirs = org_key("Initech"), org_key("Globex")
+    assert mine and theirs
+    refs: list[Any] = [{"kind": "org", "key": k, "body": {"name": n}}
+                       for k, n in ((mine, "Initech"), (theirs, "Globex"))]
+    store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+        since = time.time() - 1
+        held = await acquire(dead, f"org\x1fS\x1f{mine}", tag="a")  # the dead process
+        assert isinstance(held, Claim)
+        create_org(sb.state, {"name": "Initech"})  # its create applied
+        create_org(sb.state, {"name": "Globex"})  # a colleague's
+        dead.close()
+        clock.advance(3600)  # its lease long over: the next holder takes it over
+        claims = LocalClaims(path, holder="host-a:2:2", clock=clock)
+        resumed = Resolver(AsyncJobStore(store), claims=lambda: claims, scope=lambda: "S",
+                           job_id="a")
+        async with api_context(sb, tmp_path) as ctx:
+            learnt = await resumed.learn_added(ctx, refs, since - 120.0)
+        assert learnt["org"] == 1  # Globex only: someone else's
+        assert resumed.made(refs[0]) and resumed.created["org"] == 1  # before: not made
+        assert not resumed.made(refs[1])
+        claims.close()
+    store.close()
