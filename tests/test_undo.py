@@ -890,3 +890,32 @@ async def test_undo_contacts_counts_a_person_gone_since_as_already_gone(tmp_path
         assert persons["deleted"] == 1 and persons["already gone"] == 1, persons  # before: 2
         undo.close()
         source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_contacts_deletes_a_person_the_restore_unlinks(tmp_path: Path) -> None:
+    """v9r17 L4: an upsert linked a person it created to a deal that existed before it; its
+    `undo --contacts` restored the deal (no person again) but reported the person "kept"
+    for that very deal, leaving it with no deal. A deal the undo restores carries the
+    person its restore puts back; the person deletes wait for the restores."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=41)) as sb:
+        (tmp_path / "first").mkdir()
+        first, ids = await _imported(sb, tmp_path / "first", "A-1,Before\n")
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title,person,email\nA-1,After,Pat One,pat@x.example\n")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('version = 1\n[import]\nkey_column = "id"\nmode = "upsert"\n'
+                           '[deal]\ntitle = "title"\n[person]\nname = "person"\n'
+                           'email = "email"\n')
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                         job_id="second")
+        pat = deal(sb, ids["A-1"])["person_id"]
+        assert isinstance(pat, int)
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        await run_job(sb, undo)
+        assert deal(sb, ids["A-1"])["title"] == "Before"
+        assert deal(sb, ids["A-1"])["person_id"] is None
+        assert sb.state.persons.rows[pat]["is_deleted"]  # before: kept, with no deal
+        undo.close()
+        source.close()
+        first.close()

@@ -135,13 +135,15 @@ class UndoJob:
         return False
 
     async def _deals_done(self) -> bool:
-        """Whether no deal delete of this undo is pending or in flight any more (the person
-        / organization deletes wait for them: ``--contacts``)."""
+        """Whether no deal delete or restore of this undo is pending or in flight any more
+        (the person / organization deletes wait for them: ``--contacts``; a restore may put
+        a deal's own person back, leaving the import's free)."""
         if not self._deals_settled and self._store is not None:
             store = self._store
 
             def left() -> bool:
-                return any(i.op == "delete" for state in (ItemState.PENDING, ItemState.SENDING)
+                return any(i.op in ("delete", "restore")
+                           for state in (ItemState.PENDING, ItemState.SENDING)
                            for i in store.items(state))
             self._deals_settled = not await anyio.to_thread.run_sync(left)
         return self._deals_settled

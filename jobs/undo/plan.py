@@ -58,7 +58,15 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
         return
     going = {int(i.payload["deal_id"]) for i in prep.items
              if i.op == "delete" and i.state is ItemState.PENDING}
-    carried, pages = await _carried(ctx, going)
+    # deals this undo restores to another person / organization carry theirs after it
+    # (v9r17 L4: a person an upsert linked to an older deal was "kept" for that deal,
+    # and left with no deal once the restore put the deal's own person back)
+    moving = {int(i.payload["deal_id"]): {name: i.payload["changes"][f"{name}_id"]
+                                          for name in ("person", "org")
+                                          if f"{name}_id" in i.payload["changes"]}
+              for i in prep.items if i.op == "restore" and i.state is ItemState.PENDING
+              and isinstance(i.payload.get("changes"), Mapping)}
+    carried, pages = await _carried(ctx, going, {d: m for d, m in moving.items() if m})
     prep.meta[META_CONTACT_PAGES] = pages
     free = {name: sorted(created[name] - set(carried[name])) for name in ("person", "org")}
     kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
@@ -147,12 +155,16 @@ async def holds_person(ctx: CallContext, org: int) -> int | None:
     return None
 
 
-async def _carried(ctx: CallContext, going: set[int]
+async def _carried(ctx: CallContext, going: set[int],
+                   moving: Mapping[int, Mapping[str, Any]] | None = None,
                    ) -> tuple[dict[str, dict[int, int]], dict[str, int]]:
     """Which persons ("person") and organizations ("org") carry a deal that is not in
     ``going`` (the deals this undo deletes): id → one such deal's id; and the pages read
-    by operation. One list pull of the deals (``GET /api/v2/deals``, 10 tokens per 500)
-    and of the archived deals (``GET /api/v2/deals/archived``, 20 tokens per 500)."""
+    by operation. ``moving``: deal id → the person / organization its restore puts back
+    (it carries that one, not its current one). One list pull of the deals (``GET
+    /api/v2/deals``, 10 tokens per 500) and of the archived deals (``GET
+    /api/v2/deals/archived``, 20 tokens per 500)."""
+    moving = moving or {}
     carried: dict[str, dict[int, int]] = {"person": {}, "org": {}}
     pages: dict[str, int] = {}
     for operation in ("getDeals", "getArchivedDeals"):
@@ -162,8 +174,9 @@ async def _carried(ctx: CallContext, going: set[int]
             for deal in page.data or ():
                 if int(deal["id"]) in going:
                     continue
+                after = moving.get(int(deal["id"]), {})
                 for name in ("person", "org"):
-                    rid = deal.get(f"{name}_id")
+                    rid = after[name] if name in after else deal.get(f"{name}_id")
                     if isinstance(rid, Mapping):
                         rid = rid.get("value", rid.get("id"))
                     if isinstance(rid, int):
