@@ -464,6 +464,31 @@ async def test_an_in_doubt_create_a_colleague_edited_before_the_resume_is_left_a
         store.close()
 
 
+async def test_an_in_doubt_create_edited_since_is_listed_by_the_jobs_undo(
+        tmp_path: Path) -> None:
+    """v9r17 M3: a create in doubt whose deal an automation edited within seconds failed as
+    a conflict ("this job's create changed since, or another's deal"), and no job recorded
+    the deal: the undo never listed it, even with --force. It is listed now, a conflict
+    (its fields are not the row's) that --force deletes."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        edited_key = LANDED[0]
+        a_id, _, _, landed = await _killed_in_flight(sb, tmp_path, export, "upsert",
+                                                     (edited_key,))
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            await ctx.call("updateDeal", path={"id": landed[edited_key]}, json={"value": 4242})
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        async with api_context(sb, tmp_path / "ctx2") as ctx:
+            plan = await prepare_undo(ctx, store)
+            forced = await prepare_undo(ctx, store, force=True)
+        assert any((i.payload or {}).get("deal_id") == landed[edited_key]
+                   for i in plan.items), plan.actions
+        assert plan.actions["conflict"] >= 1, plan.actions  # before: not listed at all
+        assert any(i.op == "delete" and i.payload.get("deal_id") == landed[edited_key]
+                   for i in forced.items if i.state is ItemState.PENDING), forced.actions
+        store.close()
+
+
 def test_a_deal_added_after_this_runs_create_failed_is_not_this_jobs(tmp_path: Path) -> None:
     """v12r7: after a FLUSHALL (claim outcomes lost), job A's create got a 5xx (in doubt,
     not applied); job B then created the key; A's reconcile took B's deal as its own. A deal

@@ -99,7 +99,11 @@ class _Reconcile(_Creates):
                 # colleague, an automation), or someone else's deal. Either way it is not
                 # overwritten (v9r6: upsert resumed PATCHed a colleague's edit away, 19/23)
                 self._doubted.discard(item.id)
-                out.append(Outcome(item.id, ItemState.FAILED, error=(
+                # recorded as maybe this job's, so that its undo lists it (a conflict: left
+                # alone, --force deletes it) — else no job owned it (v9r17 M3)
+                out.append(Outcome(item.id, ItemState.FAILED, result={
+                    "deal_id": int(hit["id"]), "action": "conflict", "maybe_created": True},
+                    error=(
                     f"conflict: deal {hit['id']} carries key {key} and was added after this "
                     f"row was sent, but {foreign[item.id]}: this job's create changed since, "
                     "or another's deal; left alone, not updated (import the row again to "

@@ -212,6 +212,15 @@ def targets(store: JobStore) -> list[Target]:
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
             out.append(Target("restore", item, deal_id, written, before, wrote))
+    if store.kind == "import":
+        # a create in doubt whose deal was found edited since (``maybe_created``): maybe
+        # this job's, maybe another's; listed so that no one's deal is owned by no job
+        # (v9r17 M3). Its fields are not the row's, so it is a conflict unless --force
+        for item in store.items(ItemState.FAILED):
+            result = item.result or {}
+            if result.get("maybe_created") and isinstance(result.get("deal_id"), int):
+                out.append(Target("delete", item, int(result["deal_id"]), None, None,
+                                  _wrote(item, result)))
     return out
 
 
