@@ -21,9 +21,8 @@ from typing import Any, TextIO
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
-from .manifest_row import PathLike, SourceRow
+from .manifest_row import FORMULA_START, PathLike, SourceRow
 from .manifest_xlsx import unnamed_refusal
-from .reports import _FORMULA_START as FORMULA_START
 from .table_paths import TableRow, names_paths, path_index
 
 SAMPLE_CHARS = 64 * 1024

@@ -286,6 +286,7 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
 
     arrays: list[str] = []
     keys: list[str] = []
+    records: list[str] = []  # top-level keys whose array holds objects (records)
     ended = False  # the top-level object is closed: what follows is another value
     with open_utf8(path, encoding) as f:
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
@@ -296,6 +297,9 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
                     keys.append(str(value))
                 elif event == "start_array" and prefix in WRAPPER_KEYS:
                     arrays.append(prefix)
+                elif event == "start_map" and prefix.endswith(".item") \
+                        and prefix[:-5] in keys and prefix[:-5] not in records:
+                    records.append(prefix[:-5])
                 elif prefix == "" and event == "end_map":
                     ended = True
         except ijson.JSONError as exc:
@@ -303,6 +307,14 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
                 "a .json manifest must be an array of records, and this file holds more than "
                 "one object (one object per line? name it .jsonl)" if ended
                 else f"not valid JSON ({exc})")) from None
+    others = [k for k in records if k not in arrays]
+    if len(arrays) == 1 and others:
+        # v10r21: {"results": [...], "archived": [...]} imported the results and dropped the
+        # archived records with a note that did not name them
+        raise InputError(f"{os.fspath(path)!r}: the top-level object holds records under "
+                         f"{arrays[0]!r} and also under {', '.join(map(repr, others))}: which "
+                         "are the records to import is not clear; save those records as an "
+                         "array ([{...}, ...]) or as .jsonl (one file per kind)")
     if len(arrays) == 1:
         return arrays[0]
     shown = ", ".join(f'"{k}"' for k in keys[:10]) or "none"

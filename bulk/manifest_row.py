@@ -14,6 +14,11 @@ from typing import Any, Literal, NamedTuple
 
 from .errors import InputError
 
+# what a spreadsheet runs as a formula at a cell's start (or their full-width forms): a
+# report guards such a cell with a leading "'" (``bulk.reports.neutralise``), and every
+# reader drops it again (``bulk.manifest_csv``, ``bulk.manifest_xlsx``)
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]

@@ -33,6 +33,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
+from .manifest_row import FORMULA_START
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -202,6 +203,18 @@ def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None,
     raise InputError("the sheet is empty: a header row is required")
 
 
+def _unguarded(value: Any) -> Any:
+    """A text cell without the ``'`` a failed-rows file puts before a leading ``=``, ``+``,
+    ``-``, ``@`` (``bulk.reports.neutralise``): a failed.csv opened in a spreadsheet and
+    saved as XLSX keeps it as text, and every import drops it, as the CSV reader does
+    (v10r21: titles stored as ``'=Opp 18``, phones refused as ``'+1 (555) …``)."""
+    if type(value) is str and value[:1] == "'":
+        rest = value.lstrip("'")
+        if rest and rest[:1] in FORMULA_START:
+            return value[1:]
+    return value
+
+
 def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
               columns: Collection[str] | None = None,
               header_row: int | None = None) -> Iterator[Any]:
@@ -228,7 +241,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         number = excel_row  # the row is the one Excel shows
         width = len(names)
         extra = [v for v in cells[width:] if not _empty(v)]
-        values = {n: ("" if v is None else v) for n, v in zip(names, cells, strict=False) if n}
+        values = {n: ("" if v is None else _unguarded(v))
+                  for n, v in zip(names, cells, strict=False) if n}
         values.update({n: "" for n in names[len(cells):] if n})
         if extra:
             for position, v in enumerate(cells[width:], 1):

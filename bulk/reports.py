@@ -68,6 +68,7 @@ from typing import Any, Literal, TextIO
 
 import orjson
 
+from .manifest_row import FORMULA_START
 from .manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula, currency_format
 
 SUCCEEDED = "succeeded.csv"
@@ -85,7 +86,7 @@ RAW_TEXT = ("(line)", "(record)")  # an unreadable JSON record's own text
 Typed = Literal["jsonl", "xlsx", "xlsx_1904"]
 UNPROCESSED_COLUMNS = ("row", "key")
 
-_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
 # a negative number a spreadsheet writes back as it read it: no plus sign (``+49…`` and
 # ``+00123`` came back as 49… and 123, v10r18 F4) and no leading zero
 _PLAIN_NUMBER = re.compile(r"-(?:0|[1-9][\d.,]*)(?:[.,]\d+)?")
@@ -94,9 +95,9 @@ _FLUSH_EVERY = 1000
 
 def neutralise(text: str) -> str:
     """``text`` made safe to open in a spreadsheet (see the module docstring)."""
-    if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+    if text[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
-    if text[:1] == "'" and text.lstrip("'")[:1] in _FORMULA_START and text.lstrip("'"):
+    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_START and text.lstrip("'"):
         return "'" + text  # a cell that already reads "'=x": the reader strips one "'"
     return text
 

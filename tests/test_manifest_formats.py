@@ -536,3 +536,31 @@ def test_xlsx_cells_inside_a_merged_range_fail_their_rows(tmp_path: Path) -> Non
     assert rows[1].error.column == "company"
     every = list(read_manifest(tmp_path / "m.xlsx"))
     assert [r.ok for r in every] == [True, False, False, False]
+
+
+def test_a_json_object_with_a_second_array_of_records_is_refused(tmp_path: Path) -> None:
+    """v10r21: ``{"results": [...], "archived": [...]}`` imported the results and dropped
+    the archived records, with a note that did not name them. Two arrays of records at the
+    top level: which to import is not clear, so the file is refused naming both; a
+    wrapper beside non-record keys (paging, a list of ids) still reads."""
+    two = tmp_path / "two.json"
+    two.write_text('{"results": [{"id": "1"}], "archived": [{"id": "2"}], "paging": {}}')
+    with pytest.raises(InputError, match="'results' and also under 'archived'"):
+        list(read_manifest(two))
+    one = tmp_path / "one.json"
+    one.write_text('{"results": [{"id": "1", "tags": [{"x": 1}]}], "ids": [1, 2]}')
+    assert [r.values["id"] for r in read_manifest(one)] == ["1"]
+
+
+def test_an_xlsx_text_cell_drops_the_formula_guard_a_report_wrote(tmp_path: Path) -> None:
+    """v10r21: failed.csv guards '=Opp and '+1 (555) with a "'"; opened in a spreadsheet
+    and saved as XLSX the cells keep it as text, and the XLSX reader kept it: titles stored
+    as "'=Opp 18", phones refused. Every reader drops it, as the CSV reader does."""
+    book = openpyxl.Workbook()
+    for row in (["key", "title", "phone"], ["k1", "'=Opp 18", "'+1 (555) 010"],
+                ["k2", "'plain quote", "''=kept one"]):
+        book.active.append(row)
+    book.save(tmp_path / "f.xlsx")
+    rows = [r.values for r in read_manifest(tmp_path / "f.xlsx")]
+    assert rows[0]["title"] == "=Opp 18" and rows[0]["phone"] == "+1 (555) 010"
+    assert rows[1]["title"] == "'plain quote" and rows[1]["phone"] == "'=kept one"
