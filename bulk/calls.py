@@ -34,6 +34,7 @@ from .errors import (
     BudgetExhausted,
     BulkError,
     InDoubt,
+    NotFound,
     NotSent,
     RateLimited,
     RequestNotSent,
@@ -252,6 +253,10 @@ class CallPath:
                     raise
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
+                if reached is not None and isinstance(exc, NotFound):
+                    # a DELETE sent again after its answer was lost: gone by that first
+                    # try, most likely (v9r18: undo counted its own deletes "already gone")
+                    exc.after_lost_answer = True
                 raise
             except RequestNotSent as exc:  # never left: always safe to retry, not charged
                 self.scheduler.refund(op)

@@ -137,7 +137,11 @@ class Blocked(Forbidden):
 
 
 class NotFound(ApiError):
-    pass
+    """404. ``after_lost_answer``: an earlier try of this same idempotent write (a DELETE)
+    may have arrived, its answer lost, and this try found the record gone — most likely
+    gone by that earlier try (``bulk.calls``): a caller counts it as its own delete."""
+
+    after_lost_answer: bool = False
 
 
 class Gone(ApiError):

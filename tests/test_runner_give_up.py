@@ -303,3 +303,47 @@ async def test_the_tokens_cap_spent_while_a_refused_call_waits_stops_the_job(
     assert job.state("1") is ItemState.PENDING and server.seen[1] == 0
     assert sorted(server.applied) == [2, 3]
     assert job.tokens("updateDeal") == 2 * PATCH and runner.stats.in_doubt == 0
+
+
+@pytest.mark.anyio
+async def test_a_delete_sent_again_after_a_lost_answer_knows_its_404_may_be_its_own(
+        tmp_path: Path) -> None:
+    """v9r18: a DELETE whose answer was lost is sent again (idempotent) and gets a 404; undo
+    counted that as "already deleted by someone" though its own first try deleted it. The
+    404 says an earlier try may have arrived (``NotFound.after_lost_answer``); a 404 with
+    no such try does not."""
+    from bulk.errors import NotFound
+
+    tries: Counter[int] = Counter()
+
+    def server(req: Request) -> Response:
+        deal = int(req.url.rsplit("/", 1)[1].split("?")[0])
+        tries[deal] += 1
+        if deal == 7 and tries[deal] == 1:
+            raise AnswerLost("deleteDeal: timed out (read)", operation="deleteDeal")
+        return reply(404, {"success": False, "error": "not found"})
+
+    class Deletes:
+        name = "deletes"
+
+        async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+            try:
+                await ctx.call("deleteDeal", path={"id": int(item.key or 0)})
+            except NotFound as exc:
+                return Outcome(item.id, ItemState.DONE, result={"own": exc.after_lost_answer})
+            return Outcome(item.id, ItemState.DONE, result={"own": None})
+
+        async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+            return [Outcome(i.id, ItemState.PENDING) for i in items]
+
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="deletes", config={})
+    store.add_items([NewItem(row=n, key=str(n), op="delete", payload={}) for n in (7, 8)])
+    clock = FakeClock()
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(server))
+    runner = Runner(AsyncJobStore(store), Deletes(), client,
+                    Scheduler(Limits(burst=40), clock=clock), clock=clock, seed=1)
+    async with client:
+        await runner.run()
+    own = {i.key: (i.result or {}).get("own") for i in store.items()}
+    assert own == {"7": True, "8": False}, own
+    store.close()

@@ -919,3 +919,26 @@ async def test_undo_contacts_deletes_a_person_the_restore_unlinks(tmp_path: Path
         undo.close()
         source.close()
         first.close()
+
+
+@pytest.mark.anyio
+async def test_a_contact_delete_in_flight_at_a_kill_found_gone_is_this_undos() -> None:
+    """v9r18: `undo --contacts` killed with person deletes in flight; on resume they were
+    sent again, got 404 and were counted "already gone (deleted or merged by someone)".
+    In flight and gone now: this undo's delete, done; still there: sent again."""
+    from types import SimpleNamespace
+
+    from bulk.store import Item
+    from jobs.undo.job import _contacts_in_flight
+
+    class Ctx:
+        async def call(self, op: str, *, params: Any = None, **_: Any) -> Any:
+            assert op == "getPersons" and params["ids"] == [5, 6], (op, params)
+            return SimpleNamespace(data=[{"id": 6}])  # 5 is gone
+
+    items = [Item(id=n, row=None, key=f"person {p}", op="delete-person",
+                  payload={"person_id": p}, state=ItemState.SENDING, attempts=1, result=None,
+                  error=None, status=None, sent_at=1.0) for n, p in ((1, 5), (2, 6))]
+    out = {o.item_id: o for o in await _contacts_in_flight(Ctx(), items)}  # type: ignore[arg-type]
+    assert out[1].state is ItemState.DONE and (out[1].result or {})["action"] == "deleted"
+    assert out[2].state is ItemState.PENDING

@@ -98,17 +98,17 @@ class UndoJob:
                     "note": f"not deleted: person {person} still belongs to it"})
             try:
                 await ctx.call(operation, path={"id": rid})
-            except NotFound:
-                return Outcome(item.id, ItemState.DONE,
-                               result={f"{name}_id": rid, "action": "already deleted"})
+            except NotFound as exc:
+                return Outcome(item.id, ItemState.DONE, result={
+                    f"{name}_id": rid, "action": _gone_action(exc)})
             return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
                                                             "action": "deleted"})
         if item.op == "delete":
             try:
                 await ctx.call("deleteDeal", path={"id": deal_id})
-            except NotFound:
+            except NotFound as exc:
                 return Outcome(item.id, ItemState.DONE,
-                               result={"deal_id": deal_id, "action": "already deleted"})
+                               result={"deal_id": deal_id, "action": _gone_action(exc)})
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "deleted"})
         if not changes:
@@ -200,6 +200,12 @@ class UndoJob:
                  if i.op in ("restore", "delete") and refused(i) is None
                  and not i.payload.get("conflict")]
         calls.update(reread_calls(doubt, doubt))  # the reconcile's read (F2), archived too
+        for contact_op, (name, _) in _CONTACT_OPS.items():  # ... and the contacts in flight
+            n = len({int(i.payload[f"{name}_id"]) for i in store.items(ItemState.SENDING)
+                     if i.op == contact_op})
+            if n:
+                read = "getPersons" if name == "person" else "getOrganizations"
+                calls[read] += -(-n // 100)
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in store.items(state):
                 if refused(item) is not None:
@@ -351,7 +357,10 @@ class UndoJob:
         force = bool(self._store is not None and self._store.meta_get("force"))
         deals = [i for i in items if i.op in ("restore", "delete") and refused(i) is None
                  and not i.payload.get("conflict")]
-        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items if i not in deals]
+        contacts = [i for i in items if i.op in _CONTACT_OPS]
+        out = [Outcome(i.id, ItemState.PENDING, unsent=True) for i in items
+               if i not in deals and i not in contacts]
+        out.extend(await _contacts_in_flight(ctx, contacts))
         if not deals:
             return out
         ids = [int(i.payload["deal_id"]) for i in deals]
@@ -378,6 +387,36 @@ class UndoJob:
                  for name, c in contacts.items() if any(c.values())]
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
+
+
+async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+    """Person / organization deletes left in flight (a kill): one gone now is this undo's
+    delete (it was in flight; v9r18: counted "already gone, deleted by someone"), done;
+    one still there goes back to pending (its attempt given back), re-checked in
+    ``execute`` before it is sent. Reads them 100 per call (``GET /api/v2/persons?ids=`` /
+    ``organizations?ids=``, 10 tokens)."""
+    out: list[Outcome] = []
+    for op, (name, _) in _CONTACT_OPS.items():
+        mine = [i for i in items if i.op == op]
+        ids = sorted({int(i.payload[f"{name}_id"]) for i in mine})
+        live: set[int] = set()
+        for start in range(0, len(ids), 100):
+            page = await ctx.call("getPersons" if name == "person" else "getOrganizations",
+                                  params={"ids": ids[start:start + 100], "limit": 100})
+            live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
+        for item in mine:
+            rid = int(item.payload[f"{name}_id"])
+            out.append(Outcome(item.id, ItemState.PENDING, unsent=True) if rid in live
+                       else Outcome(item.id, ItemState.DONE, result={
+                           f"{name}_id": rid, "action": "deleted", "reconciled": True}))
+    return out
+
+
+def _gone_action(exc: NotFound) -> str:
+    """A DELETE that found its record gone: ``deleted`` when an earlier try of it may have
+    arrived, its answer lost (``NotFound.after_lost_answer``: this undo's own delete, v9r18),
+    else ``already deleted`` (by someone else)."""
+    return "deleted" if exc.after_lost_answer else "already deleted"
 
 
 async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
