@@ -99,7 +99,7 @@ def test_resume_never_creates_a_second_deal_for_a_key_created_meanwhile(
     assert res.exit_code == 3, res.output  # k3 failed
     planned = re.findall(r"^plan after the re-read:.*tokens: ([\d,]+)$", res.output, re.M)
     assert int(sb.stats()["tokens_spent"]) - before == int(planned[-1]), res.output
-    assert "key(s) now on a deal created since the load" in res.output, res.output
+    assert "key(s) now on a deal added or changed since the load" in res.output, res.output
     assert re.search(r"^plan:.*getDeals", res.output, re.M), res.output
     assert len(deals_with(sb, code, "k0")) == 1
     for key, deal_id in theirs.items():

@@ -405,7 +405,7 @@ class _Resume(_ImportBase):
                     "keys yet"]
         then = "updated instead" if self.settings.mode == "upsert" else "not created again"
         return [f"re-checked {len(creates):,} pending create(s): {hits - len(outcomes):,} "
-                f"key(s) now on a deal created since the load ({then}), {len(outcomes):,} "
+                f"key(s) now on a deal added or changed since the load ({then}), {len(outcomes):,} "
                 "on several deals (failed)"]
 
 
