@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+import orjson
+
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
@@ -268,6 +270,21 @@ def _unprefixed(cells: list[str]) -> list[str]:
             else c for c in cells]
 
 
+def _json_value(cell: str) -> Any:
+    """A cell of a CSV whose header names JSON paths (a JSON source's failed.csv): an array
+    or object written as JSON text (``["Co8 Inc","Other"]``, how the report writes them)
+    read back as that array / object, so a fixed row maps as its source did (v10r22: an
+    organization named ``["Co8 Inc","Other"]`` once the hold was emptied); anything else
+    as it is."""
+    if len(cell) < 2 or (cell[0], cell[-1]) not in (("[", "]"), ("{", "}")):
+        return cell
+    try:
+        value = orjson.loads(cell)
+    except orjson.JSONDecodeError:
+        return cell
+    return value if isinstance(value, list | dict) else cell
+
+
 def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
               header_row: int | None = None) -> Iterator[SourceRow]:
     with _Csv(path, delimiter, encoding, header_row) as source:
@@ -306,8 +323,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             else:
                 if "'" in joined:  # else no cell has the text prefix
                     cells = _unprefixed(cells)
-                pairs = zip(names, cells[:width], strict=True)
-                row = dict(pairs) if index is None else TableRow(pairs, index)
+                if index is None:
+                    row = dict(zip(names, cells[:width], strict=True))
+                else:  # a JSON source's failed.csv: its arrays as the source had them
+                    row = TableRow(zip(names, map(_json_value, cells[:width]),
+                                       strict=True), index)
                 if source.skipped:
                     row.pop("", None)
                 yield SourceRow(number, line, row)

@@ -564,3 +564,20 @@ def test_an_xlsx_text_cell_drops_the_formula_guard_a_report_wrote(tmp_path: Path
     rows = [r.values for r in read_manifest(tmp_path / "f.xlsx")]
     assert rows[0]["title"] == "=Opp 18" and rows[0]["phone"] == "+1 (555) 010"
     assert rows[1]["title"] == "'plain quote" and rows[1]["phone"] == "'=kept one"
+
+
+def test_a_json_sources_failed_csv_reads_its_arrays_back(tmp_path: Path) -> None:
+    """v10r22 (3 of 3): a HubSpot JSON's failed.csv writes ``associations.companies`` as
+    ``["Co8 Inc","Other"]``; fixed, its hold emptied and imported again, the organization
+    was named ``["Co8 Inc","Other"]``. A CSV whose header names paths reads such a cell
+    back as the array; a plain CSV keeps its text."""
+    path = tmp_path / "failed.csv"
+    path.write_text('id,associations.companies,note\n'
+                    'k1,"[""Co8 Inc"",""Other""]","[not json"\n')
+    (row,) = read_manifest(path)
+    assert row.values["associations.companies"] == ["Co8 Inc", "Other"]
+    assert row.values["note"] == "[not json"
+    plain = tmp_path / "plain.csv"
+    plain.write_text('id,companies\nk1,"[""Umbrella""]"\n')
+    (row,) = read_manifest(plain)
+    assert row.values["companies"] == '["Umbrella"]'
