@@ -197,7 +197,7 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():
             console.print(f"  {n:>7,}  {reason}")
-    if plan.failed_csv:
+    if plan.failed_csv and plan.bad_rows:  # v10r22: printed for a plan with none
         console.print(f"every bad row, with its cells: {plan.failed_csv}")
     for note in plan.notes:
         console.print(f"note: {note}")
