@@ -22,6 +22,16 @@ PATCHED = "2026-12-01T10:00:00Z"  # the update_time the job's PATCH left on the 
 EDITED = "2026-12-01T10:05:00Z"  # a colleague's edit after the kill
 
 
+async def _web_group_loaded(sb: Any, tmp_path: Path) -> tuple[Any, Any, list[Any]]:
+    """The seeded account planned with the max-value policy and its apply loaded, nothing
+    sent: the "web" group, the apply's store and its pending items."""
+    ids = seed_account(sb)["ids"]
+    out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+    web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
+    store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+    return web, store, list(store.pending(10))
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(("recorded", "edit", "expect"), [
     (True, "title", "restored"),  # PATCH answered and recorded; merge left alone on resume
@@ -35,11 +45,7 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
     the survivor; resume leaves that merge alone (skipped). Undo restores the PATCH's field
     (or reports a conflict when the edit touched it) — never '0 to undo' in silence."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
-        ids = seed_account(sb)["ids"]
-        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
-        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
-        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
-        items = list(store.pending(10))
+        web, store, items = await _web_group_loaded(sb, tmp_path)
         first = next(i for i in items if i.payload.get("patch"))
         assert first.payload["survivor_id"] == web.survivor_id
         assert first.payload["patch"] == {"value": 5000}
@@ -86,11 +92,7 @@ async def test_undo_force_never_restores_a_patch_in_doubt_the_deal_does_not_show
     job never wrote. A PATCH in doubt whose values the deal does not hold is nothing of
     this job's: left alone, even with --force."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
-        ids = seed_account(sb)["ids"]
-        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
-        web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
-        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
-        items = list(store.pending(10))
+        web, store, items = await _web_group_loaded(sb, tmp_path)
         store.mark_sending([i.id for i in items], 0.0)  # the kill -9, nothing sent
         sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 99999,
                                "update_time": EDITED})  # the colleague
