@@ -187,8 +187,8 @@ class RowPlanner:
         self.typed_source = detect_format(settings.manifest, settings.format) != "csv"
 
     def _raw_key(self, values: Mapping[str, Any]) -> str | None:
-        try:
-            return tf.source_key(values.get(self.key_column))
+        try:  # through the mapping's key source: an empty_values marker is no key
+            return tf.source_key(self.mapper.key(values))
         except InputError:
             return None
 

@@ -377,3 +377,17 @@ def test_a_date_column_written_the_other_way_round_refuses_its_ambiguous_cells(
     plain = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%d/%m/%Y"]')
     plain.learn_marks(rows[1:])
     assert plain.map(rows[1]).deal["expected_close_date"] == "2026-04-03"
+
+
+def test_an_empty_values_marker_in_the_key_column_is_no_key(catalog: Catalog) -> None:  # noqa: F811
+    """v10r24 S1 (3 of 3): with ``empty_values = ["n/a"]``, a row keyed ``n/a`` was imported
+    under the key "n/a"; a later file's ``n/a`` row then updated that deal (upsert), two
+    unrelated records made one. A marker in the key column is a blank key: the row fails."""
+    from jobs.import_rows import RowPlanner
+
+    m = mapper(catalog, "", 'empty_values = ["n/a"]')
+    fails(m, "the source key is empty", id="N/A")
+    assert m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal"})).key == "k1"
+    planner = RowPlanner.__new__(RowPlanner)
+    planner.mapper, planner.key_column = m, "id"
+    assert planner._raw_key({"id": "n/a"}) is None and planner._raw_key({"id": "k9"}) == "k9"

@@ -128,8 +128,10 @@ class _Compiler:
         return RowMapper(
             # many: an array is handed to source_key whole, which refuses it (v10r15: the
             # first item was taken, ["q1", "q2"] imported as key q1)
+            # self.empty: an empty_values marker in the key column is a blank key, never
+            # the key "n/a" two unrelated rows share (v10r24: upsert merged them)
             mapping=self.mapping, key=_Source("import.key_column", FieldSpec(
-                column=self.mapping.key_column), many=True), key_code=key_code,
+                column=self.mapping.key_column), self.empty, many=True), key_code=key_code,
             steps=[s for s in steps if s], money=money, currency=currency, pipeline=pipeline,
             stage=stage, lost_reason=lost,
             when_not_lost=(deal.lost_reason.when_not_lost if deal.lost_reason else None) or "error",
