@@ -269,6 +269,11 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     except LookupError:
         raise InputError(f"unknown encoding {declared!r} (e.g. utf-8, cp1252, latin-1, "
                          "utf-16)") from None
+    if name == "utf-8":
+        # a BOM is not part of the header's first name (v10r24: the advice's own
+        # "--encoding utf-8" on a BOM file made the first column '\ufeffKey', not found)
+        with _open_binary(path) as f:
+            return "utf-8-sig" if f.read(3) == _BOM else declared
     if name.startswith(("utf-8", "utf-16", "utf-32")):
         return _checked(path, declared)
     with _open_binary(path) as f:

@@ -115,3 +115,16 @@ def test_a_line_mixing_both_fails_alone_never_half_garbled(tmp_path: Path) -> No
     assert [r.row for r in bad] == [2]
     assert "mixing cp1252 and UTF-8" in str(bad[0].error)
     assert "MÃ" not in str(bad[0].values)
+
+
+def test_encoding_utf8_on_a_file_with_a_bom_drops_the_bom(tmp_path: Path) -> None:
+    """v10r24: a BOM file with one stray byte is refused naming ``--encoding utf-8``; with
+    it, the first header name kept the BOM ('\\ufeffKey') and the mapping's 'Key' was "no
+    such column". The BOM is dropped; the bad row fails alone."""
+    from bulk.manifest import header
+
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfKey,Title\nB-01,M\xc3\xbcller\nB-02,bad \xff byte\n")
+    assert header(path, encoding="utf-8") == ["Key", "Title"]
+    rows = list(read_manifest(path, encoding="utf-8"))
+    assert [r.ok for r in rows] == [True, False] and rows[0].values["Key"] == "B-01"
