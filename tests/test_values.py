@@ -43,7 +43,7 @@ def test_date_grammars(cell: object, formats: list[str], expected: str) -> None:
     ("1785-01-01", [], "outside 1900-2100"),
     ("1766538000000", ["unix"], "not a date"),       # seconds: beyond any calendar
     ("4133980800", ["unix"], "outside 1900-2100"),
-    ("60", ["excel"], "only digits"),               # Excel's 1900-02-29 does not exist
+    ("60", ["excel"], "a day that never was"),      # Excel's 1900-02-29 does not exist
     ("2024-02-30", [], "no such day"),
     ("2024-03-01 junk", [], "not a date"),
     ("12.5", ["unix"], "not a date"),
@@ -256,3 +256,10 @@ def test_a_digit_cell_with_a_leading_zero_is_no_serial_and_no_epoch(cell: str) -
             tf.parse_date(cell, [token])
     assert _date_token({"c": [cell, "45292"]}, "c") is None
     assert tf.parse_date("030426", ["excel", "%m%d%y"]) == "2026-03-04"
+
+
+def test_excel_60_as_text_names_the_day_that_never_was() -> None:
+    """v10r24: the text cell ``60`` under "excel" got the epoch hint ("fits no date unit");
+    as a number it said what it is: Excel's non-existent 1900-02-29."""
+    with pytest.raises(InputError, match="1900-02-29, a day that never was"):
+        tf.parse_date("60", ["excel"])

@@ -400,6 +400,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     if short is not None:
         raise InputError(f"not a date: {short}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
+    if text == "60" and "excel" in formats:  # as a number cell says it (v10r24)
+        raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
+                         "(Excel's 1900 leap-year bug); fix the cell")
     if _LEADING_ZERO.match(text) and text.lstrip("-").isdigit():
         raise InputError(f"not a date: {text!r} is only digits with a leading zero (tried "
                          f"{tried}): no serial or epoch is written so — a date written in "
