@@ -49,7 +49,10 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
 # ---------------------------------------------------------------- F6: source keys
 
 @pytest.mark.parametrize(("cell", "key"), [(9001.0, "9001"), (1000.0, "1000"), (9001, "9001"),
-                                           ("A-7", "A-7"), (2 ** 70, str(2 ** 70))])
+                                           ("A-7", "A-7"), (2 ** 70, str(2 ** 70)),
+                                           (999999999999999.0, "999999999999999"),
+                                           ("1E5", "1E5"), ("1.2E+15-A", "1.2E+15-A"),
+                                           ("1.5e+15", "1.5e+15")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:
     m = mapper(catalog)
@@ -58,6 +61,12 @@ def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F81
 
 @pytest.mark.parametrize(("cell", "reason"), [
     (4.876876000000413e+18, "too large to be an exact key"),
+    # Excel keeps 15 digits: a 16-digit id typed in a number cell lost its last digit
+    (1234567890123450.0, "too large to be an exact key"),
+    # a CSV saved from Excel keeps a long id as shown: six digits
+    ("1.23457E+15", "Excel shows it in scientific notation"),
+    (" 4.1E+12 ", "Excel shows it in scientific notation"),
+    ("-1E+15", "Excel shows it in scientific notation"),
     (12.5, "not a whole number"),
     (True, "got a boolean"),
 ])

@@ -137,22 +137,33 @@ def _shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
-_MAX_EXACT_KEY = 2 ** 53
+# Excel keeps 15 significant digits: a number cell of 16 digits or more lost the others
+_MAX_EXACT_KEY = 10 ** 15
+# how Excel's General format shows a number of 12 digits or more: "1.23457E+15", "1E+12"
+# (one digit, at most 14 more after the point, "E+", two or more digits)
+_EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:\.[0-9]{1,14})?E\+[0-9]{2,3}")
 
 
 def source_key(value: object) -> str | None:
     """A source key as exact text (None when empty), InputError when the cell cannot be one.
 
     Text is cleaned like ``clean_text``; an integer (any size: JSON integers are exact) is
-    its decimal text; a float or JSON number that is an integer below 2^53 is the integer's
+    its decimal text; a float or JSON number that is an integer below 10^15 is the integer's
     text (``9001.0`` and ``1e3`` are ``"9001"`` and ``"1000"``, as a file with integer ids
     writes them). Refused: a boolean, an object or array, a number with a fraction, and a
-    float of magnitude 2^53 or more (an XLSX number cell holding a 19-digit id: Excel kept
-    only about 15 digits, so two ids can read the same — store keys as text)."""
+    float of magnitude 10^15 or more (an XLSX number cell holding a 16-digit id: Excel
+    keeps 15 significant digits, so two ids can read the same — store keys as text), and text
+    in the form Excel's General format shows a long number in (``1.23457E+15``: a CSV
+    saved from Excel keeps only those six digits, so different ids read the same)."""
     if value is None:
         return None
     if type(value) is str:
-        return clean_text(value)
+        text = clean_text(value)
+        if text is not None and _EXCEL_SCIENTIFIC.fullmatch(text):
+            raise InputError(f"{text!r} is a long number as Excel shows it in scientific "
+                             "notation: its other digits are lost, so different ids read "
+                             "the same; re-export with the key column formatted as Text")
+        return text
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected text or a whole number, got {json_kind(value)} "
                          f"({_shown(value)})")
