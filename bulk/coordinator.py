@@ -19,6 +19,11 @@ Implementations:
 
 Times given to a coordinator are wall-clock seconds (``Clock.wall()``): the one
 time base several processes (or machines, NTP-synced) have in common.
+
+Why ~510 lines: the interface and its local implementation, and what makes two processes
+agree they share one account — the coordinator URL (checked, redacted, named), the
+markers that remember a token was coordinated and the run locks — are one decision (may
+this process send on this account, and with whom); apart, each half would import the other.
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ of ``Runner``; ``CallContext``, the kind's door), the retry policy ``bulk.retry`
 ledger's write-ahead ``bulk.ledger``. It never builds a URL and never knows what a deal
 is. ``CallContext``, ``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
 here too (listed in ``__all__``).
+
+Why ~520 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
+boundary) is one state machine over the same counters; the call path, the retry policy
+and the ledger are already their own modules.
 """
 
 from __future__ import annotations

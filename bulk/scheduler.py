@@ -32,6 +32,11 @@ any clock but the injected one, or poll; let a cheap call overtake an older
 expensive one; widen a window because a header said so (window headers only
 tighten; the daily limit header is the server's word and is taken as is); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
+
+Why ~540 lines: the three limits are admitted together in one dispatcher (FIFO across
+all of them is the point), and the header corrections, the 429 ramp and the coordinator
+hand-off each change the same window state; the budget policy and the stats are small
+classes beside it.
 """
 
 from __future__ import annotations

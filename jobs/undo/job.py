@@ -1,5 +1,9 @@
 """``UndoJob``: the undo run, its re-checks right before each write and its resume
-(``jobs.undo``)."""
+(``jobs.undo``).
+
+Why ~530 lines: the run, its re-check right before each write and its resume judge the
+same before-images against the same deal, so they share the helpers at the bottom; the
+plan, the contacts and the result files are their own modules in ``jobs.undo``."""
 
 from __future__ import annotations
 
