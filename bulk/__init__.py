@@ -7,7 +7,8 @@ a job kind (see ``jobs``).
 """
 
 from .calls import CallContext
-from .claims import Claim, Claims, Held, LocalClaims
+from .claims import Claim, Claims, Held
+from .claims_local import LocalClaims
 from .client import ApiResult, PipedriveClient
 from .clock import Clock, FakeClock, SystemClock
 from .engine import Engine, EngineConfig

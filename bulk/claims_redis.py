@@ -3,7 +3,7 @@
 The same protocol as ``bulk.claims.Claims`` (the local SQLite claims of the trust
 work: ``acquire_many`` → ``Claim`` | ``Held``, ``release`` with an outcome,
 ``renew``, ``wait_released``); it answers with ``bulk.claims``' own ``Claim`` / ``Held``, and
-``bulk.claims.open_claims`` picks it when a coordinator URL is in force.
+``bulk.claims_open.open_claims`` picks it when a coordinator URL is in force.
 
 One hash per name, ``pdbulk:c:{company}:claim:{digest}`` (``company``: the Pipedrive
 company id, as the coordinator's budget keys: two companies on one Redis never share a

@@ -46,7 +46,7 @@ from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
 # the company id of the account the running ``bulk.engine.Engine.open`` is bound to (shared
-# coordinator only): the namespace of every claim the run takes (bulk.claims.open_claims)
+# coordinator only): the namespace of every claim the run takes (bulk.claims_open.open_claims)
 _COMPANY: ContextVar[str | None] = ContextVar("pdbulk_company", default=None)
 
 

@@ -26,7 +26,8 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept, open_claims
+from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept
+from bulk.claims_open import open_claims
 from bulk.errors import BulkError, InDoubt, InputError
 
 from .catalog import Catalog, DealField

@@ -291,7 +291,7 @@ class _ClaimedKeys:
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
     def __init__(self, key_code: str | None) -> None:
-        from bulk.claims import open_claims
+        from bulk.claims_open import open_claims
 
         self.key_code = key_code
         self.claims = open_claims()

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bulk.claims import Claim, Held, LocalClaims, acquire, holder_alive, holder_id
+from bulk.claims import Claim, Held, acquire, holder_alive, holder_id
+from bulk.claims_open import LocalClaims
 from bulk.clock import FakeClock
 
 pytestmark = pytest.mark.anyio

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from bulk.claims import Claim, LocalClaims, acquire, in_doubt_outcome
+from bulk.claims import Claim, acquire, in_doubt_outcome
+from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox import deals as sandbox_deals_mod
 from bulk.store import Item, ItemState, JobStore, NewItem

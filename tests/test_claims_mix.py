@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bulk.claims import Claim, Held, LocalClaims, acquire, holder_id, open_claims, state_dir
+from bulk.claims import Claim, Held, acquire, holder_id, state_dir
+from bulk.claims_open import LocalClaims, open_claims
 from bulk.coordinator import ENV_COORDINATOR, bind_company
 from tests.redis_helpers import born_long_ago, redis_binary, running_redis
 
@@ -122,7 +123,7 @@ async def test_stores_that_disagree_on_the_outcome_say_look_it_up(tmp_path: Path
     one store did it again since — e.g. the deal of the older outcome was deleted), which is
     the newer is unknown: the merged claim says ``reconcile`` from the start, never trusts
     either outcome alone (a stale one read as "gone" made the taker create a second deal)."""
-    from bulk.claims import DualClaims
+    from bulk.claims_open import DualClaims
 
     def store(name: str, holder: str | None = None) -> LocalClaims:
         return LocalClaims(tmp_path / name / "claims.sqlite3", holder=holder)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bulk.claims import Claim, Held, LocalClaims, acquire
+from bulk.claims import Claim, Held, acquire
+from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState, JobStore, NewItem
 from jobs.import_rows import ImportSettings

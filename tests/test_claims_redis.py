@@ -378,7 +378,7 @@ async def test_a_local_dead_holders_tag_is_no_proof_once_the_shared_state_was_lo
     local claim was taken vouches for nobody: no tag then; with Redis intact, J's tag."""
     import redis
 
-    from bulk.claims import DualClaims, LocalClaims
+    from bulk.claims_open import DualClaims, LocalClaims
     from bulk.claims_redis import born_key
 
     dead = LocalClaims(tmp_path / "c.db", holder=f"{holder_id().split(':')[0]}:999999:gone")

@@ -445,7 +445,7 @@ async def test_two_companies_on_one_redis_share_no_key(redis_server: RedisServer
     fingerprint (``pdbulk:t:{fp}:``; a token belongs to one company): no key is shared.
     The scripts go by EVALSHA (a restarted server reloads them)."""
     from bulk import coordinator
-    from bulk.claims import open_claims
+    from bulk.claims_open import open_claims
 
     monkeypatch.setenv("PDBULK_COORDINATOR", redis_server.url)
     client = aioredis.from_url(redis_server.url)

@@ -18,7 +18,8 @@ import anyio
 import orjson
 import pytest
 
-from bulk.claims import Claim, LocalClaims, acquire, holder_id
+from bulk.claims import Claim, acquire, holder_id
+from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name

@@ -137,7 +137,8 @@ async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
     waits, so B waits for A instead of taking the claim over, finding nothing and creating
     k1 too: one deal for k1, which B then updates."""
     import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
-    from bulk.claims import LocalClaims, holder_id
+    from bulk.claims import holder_id
+    from bulk.claims_open import LocalClaims
     from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob

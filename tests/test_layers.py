@@ -94,3 +94,67 @@ def test_a_long_module_says_why_in_its_docstring() -> None:
                                     ast.get_docstring(ast.parse(p.read_text("utf-8"))) or "",
                                     re.MULTILINE)]
     assert unexplained == []
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports_at_load(path: Path, name: str, known: set[str]) -> set[str]:
+    """The project modules ``path`` imports when it is loaded: module-level imports,
+    ``if`` and ``try`` bodies included, ``if TYPE_CHECKING:`` and function bodies not."""
+    import ast
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.If):
+                if "TYPE_CHECKING" not in ast.unparse(node.test):
+                    visit(node.body)
+                    visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                    base = ".".join([*up, base] if base else up)
+                if node.module is not None:
+                    found.add(base)  # `from . import x` loads x, its package is the parent's
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+
+    visit(ast.parse(path.read_text("utf-8")).body)
+    return {m for m in found if m in known and m != name and not name.startswith(m + ".")}
+
+
+def test_no_import_cycle_inside_the_packages() -> None:
+    """No module of bulk/, jobs/ or pdbulk/ imports, at load, a module that imports it back
+    (directly or through others): every module can be read knowing only those below it."""
+    paths = {_module_name(p): p for package in ("bulk", "jobs", "pdbulk")
+             for p in (ROOT / package).rglob("*.py")}
+    graph = {name: _imports_at_load(path, name, set(paths)) for name, path in paths.items()}
+    assert sum(map(len, graph.values())) > 100  # the walk did see the imports
+
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def walk(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycles.append([*trail[trail.index(name):], name])
+            return
+        if name in done:
+            return
+        for nxt in sorted(graph[name]):
+            walk(nxt, [*trail, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        walk(name, [])
+    assert cycles == []

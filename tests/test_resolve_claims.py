@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from bulk.claims import Claim, LocalClaims, acquire
+from bulk.claims import Claim, acquire
+from bulk.claims_open import LocalClaims
 from bulk.clock import FakeClock
 from bulk.errors import NotSent
 from bulk.store import AsyncJobStore, JobStore

@@ -12,7 +12,8 @@ import anyio
 import anyio.to_thread
 import pytest
 
-from bulk.claims import Claim, LocalClaims
+from bulk.claims import Claim
+from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState, JobStore
 from jobs import kind_for

@@ -11,7 +11,8 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.claims import DEFAULT_LEASE, Claim, Claims, open_claims
+from bulk.claims import DEFAULT_LEASE, Claim, Claims
+from bulk.claims_open import open_claims
 from bulk.errors import BulkError, InputError
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
