@@ -259,6 +259,7 @@ class CallPath:
                     exc.after_lost_answer = True
                 raise
             except RequestNotSent as exc:  # never left: always safe to retry, not charged
+                self.scheduler.not_sent(op, started)
                 self.scheduler.refund(op)
                 self._uncharge(op)
                 transient += 1

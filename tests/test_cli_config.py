@@ -260,11 +260,23 @@ def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
 
 @pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])
 def test_an_account_that_does_not_answer_is_exit_4_in_one_line(
-        files: dict[str, Path], name: str) -> None:
+        files: dict[str, Path], name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """v9r11: with the account down, `pdbulk resume` ended "pdbulk: RequestNotSent: getDeals:
     ... cannot connect", exit 1 (bad input) — while the run itself said "not answering",
-    exit 4. Outside a run too, an account that does not answer is exit 4, said in words."""
+    exit 4. Outside a run too, an account that does not answer is exit 4, said in words.
+    The retries' waits are made instant: what is tested is the words and the exit code
+    after every retry ran out (the real backoff took 10 to 33 s a command)."""
     import socket
+
+    from bulk.retry import RetryPolicy
+
+    tries: list[int] = []
+
+    def no_wait(self: RetryPolicy, attempt: int, rng: object) -> float:
+        tries.append(attempt)
+        return 0.0
+
+    monkeypatch.setattr(RetryPolicy, "backoff", no_wait)
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
@@ -275,3 +287,4 @@ def test_an_account_that_does_not_answer_is_exit_4_in_one_line(
     assert res.exit_code == 4, res.output
     assert "the account is not answering" in res.output and "RequestNotSent" not in res.output
     assert "Traceback" not in res.output and SECRET not in res.output
+    assert max(tries) == RetryPolicy().attempts - 1  # every retry ran before it gave up

@@ -149,6 +149,30 @@ async def test_never_sent_past_its_retries_stops_the_job_charges_nothing(tmp_pat
 
 
 @pytest.mark.anyio
+async def test_refused_tries_hold_no_window_slot(tmp_path: Path) -> None:
+    """A try refused before it left was counted by no server: it gives its burst slot back
+    at once, so the retries wait their backoff only. Before, with an account down, every
+    refused try held a slot for a window: with a burst of 2, each retry waited ~2 s for
+    one (`pdbulk init-mapping` took 33 s to say "not answering")."""
+    server = Server({n: ["refused"] * ATTEMPTS for n in range(1, 4)})
+    job = Run(tmp_path, TouchJob(), list(touch_items(range(1, 4), {})), server)
+    clock = job.clock
+    sched = Scheduler(Limits(burst=2), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(server))
+    runner = Runner(AsyncJobStore(job.store), job.kind, client, sched, clock=clock, seed=1,
+                    max_workers=3)
+    async with client:
+        result = await runner.run()
+    assert result.stopped and "not answering" in str(result.error)
+    assert server.seen == Counter()  # nothing arrived
+    # the backoffs alone: at most the sum of each retry's ceiling (0.5 + 1 + 2 + 4 s)
+    policy = RetryPolicy()
+    ceiling = sum(min(policy.cap, policy.base * 2 ** (a - 1)) for a in range(1, ATTEMPTS))
+    assert clock.now() <= ceiling + 0.1
+    assert sched.statistics().window_fill == 0
+
+
+@pytest.mark.anyio
 async def test_a_create_never_sent_is_retried_not_put_in_doubt(tmp_path: Path) -> None:
     """A create (not idempotent) whose tries were all refused before they left is no
     create in doubt: no reconcile, the row pending; the resume creates it exactly once."""

@@ -289,6 +289,25 @@ async def test_refund_returns_tokens_not_the_window_slot() -> None:
     assert clock.now() == W
 
 
+@pytest.mark.anyio
+async def test_a_call_that_never_left_gives_its_window_slot_back() -> None:
+    """RequestNotSent (refused, DNS, TLS): the server counted nothing, so ``not_sent`` frees
+    the slot at once; only that call's entry goes (the others still hold theirs)."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=2), clock=clock)
+    first = await s.acquire(ADD)
+    clock.advance(0.5)
+    await s.acquire(ADD)
+    s.leaving(ADD, clock.now())
+    s.not_sent(ADD, clock.now())
+    s.refund(ADD)
+    assert s.statistics().window_fill == 1
+    await s.acquire(ADD)  # the freed slot: no wait
+    assert clock.now() == 0.5
+    await s.acquire(ADD)  # the first call's slot is still held: a window after it
+    assert clock.now() == first + W
+
+
 # -- header feedback ----------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_remaining_zero_blocks_until_the_named_reset() -> None:
