@@ -172,16 +172,42 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
                 + (" and split the file there: the records after it are written in its "
                    "column order" if cells != names else ""), row=row.row))
             continue
+        if len(names) >= 2 and row.ok and (named := _names_in(cells, names)):
+            # the records after it are written under its columns, which are not ours: none
+            # is read under ours (a renamed column may be another one: never silently)
+            reordered = row.line
+            other = [str(v).strip() for k, v in row.values.items()
+                     if k and not _EXTRA.fullmatch(k) and _header_text(v)
+                     and _header_text(v) not in named]
+            yield row._replace(error=InputError(
+                f"line {row.line} looks like another header line: its cells name "
+                f"{len(named)} of the header's {len(names)} columns and "
+                + (", ".join(repr(c) for c in other[:3]) + (", ..." if len(other) > 3 else "")
+                   if other else "leave others out")
+                + ": files joined into one? Split the file there (each part with its own "
+                "header) and import each with a mapping for its columns", row=row.row))
+            continue
         if reordered is not None and row.ok:
             yield row._replace(error=InputError(
-                f"written under the header repeated on line {reordered} in another column "
-                "order: split the file there (each part with its own header) and import "
-                "each", row=row.row))
+                f"written under the header on line {reordered}, which has other columns "
+                "or another column order: split the file there (each part with its own "
+                "header) and import each", row=row.row))
             continue
         yield row
 
 
 _EXTRA = re.compile(r"\(extra \d+\)")
+
+
+def _names_in(cells: list[str], names: list[str]) -> dict[str, None]:
+    """The header names among a record's cells (in their order), when they are at least
+    two and at least half of the header's columns: a header line of another export of the
+    same table (a column renamed, added or dropped: v10r25 F1 imported one as a deal keyed
+    "Record ID" and an organization "Company name"). Data has a column's own name in a
+    cell now and then, never in half of them. Else empty."""
+    known = set(names)
+    named = dict.fromkeys(c for c in cells if c and c in known)
+    return named if len(named) >= 2 and 2 * len(named) >= len(names) else {}
 
 
 def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:

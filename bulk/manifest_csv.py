@@ -265,9 +265,25 @@ def _unprefixed(cells: list[str]) -> list[str]:
     or ``@Acme renewal`` from failed.csv reads as its source had it must not depend on the
     report's own columns still being there (a person may delete them). A cell that began
     with ``'`` before such a character itself was written with one more ``'`` and keeps
-    its own."""
+    its own.
+
+    Excel's text wrapper ``="00123"`` (a formula whose value is the text inside: how many
+    CRM exports keep an id's leading zeros) is that text, ``00123``, with ``""`` inside
+    read as ``"`` (v10r25 F2: the key ``="00123"`` and a later export's ``00123`` made two
+    deals of one record). A ``'`` before it (a failed.csv guarding such a text) keeps it
+    as written."""
     return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
-            else c for c in cells]
+            else _unwrapped(c) if c[:2] == '="' else c for c in cells]
+
+
+# ="text": the formula Excel evaluates to the text inside; quotes inside are doubled
+_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def _unwrapped(cell: str) -> str:
+    """``="X"`` as the text X (``""`` inside as ``"``); any other cell as it is."""
+    m = _EXCEL_TEXT.fullmatch(cell)
+    return cell if m is None else m.group(1).replace('""', '"')
 
 
 def _json_value(cell: str) -> Any:
@@ -321,7 +337,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:
-                if "'" in joined:  # else no cell has the text prefix
+                if "'" in joined or '="' in joined:  # else no prefix and no wrapper
                     cells = _unprefixed(cells)
                 if index is None:
                     row = dict(zip(names, cells[:width], strict=True))

@@ -665,7 +665,7 @@ def test_a_repeated_header_line_fails_and_a_reordered_one_fails_what_follows(
     rows = list(read_manifest(joined))
     assert [r.ok for r in rows] == [True, False, False]
     assert "line 3 repeats the header in another order" in str(rows[1].error)
-    assert "repeated on line 3" in str(rows[2].error)
+    assert "under the header on line 3" in str(rows[2].error)
     same = write(tmp_path, "b2.csv", "Key,Name,Company\nc1,One,Acme\nkey, name ,COMPANY\n"
                  "c3,Three,Initech\n")
     assert [r.ok for r in read_manifest(same)] == [True, False, True]
@@ -678,3 +678,47 @@ def test_a_repeated_header_line_fails_and_a_reordered_one_fails_what_follows(
     assert [r.ok for r in read_manifest(tmp_path / "b3.xlsx")] == [True, False, True]
     one = write(tmp_path, "one.csv", "Name\nName\nx\n")  # one column: a value may be its name
     assert all(r.ok for r in read_manifest(one))
+
+
+@pytest.mark.parametrize("second", [
+    "Record ID,Deal name (new),Company name,Amount",  # two columns renamed
+    "Record ID,Deal Name,Company Name,Amount",  # one renamed
+    "record id,DEAL NAME,Associated Company,Amount",  # renamed, another case
+    "Deal Name,Record ID,Amount,Owner",  # reordered, one new
+])
+def test_a_header_line_of_another_export_fails_with_the_rows_after_it(
+        tmp_path: Path, second: str) -> None:
+    """v10r25 F1: two exports joined, the second with a column renamed: its header line was
+    imported as a deal keyed "Record ID" (an organization "Company name" created) and the
+    rows after it read under the first header's names. The header-like line fails, naming
+    the columns it does not share, and so does every row after it."""
+    path = write(tmp_path, "j.csv", "Record ID,Deal Name,Company,Amount\n501,First,Acme,10\n"
+                 f"{second}\n503,Third,Initech,30\n504,Fourth,Umbrella,40\n")
+    rows = list(read_manifest(path))
+    assert [r.ok for r in rows] == [True, False, False, False]
+    assert "line 3 looks like another header line" in str(rows[1].error)
+    assert rows[1].error is not None and rows[1].error.row == 3
+    assert all("under the header on line 3" in str(r.error) for r in rows[2:])
+
+
+def test_a_row_with_one_or_a_few_header_names_is_data(tmp_path: Path) -> None:
+    """A column's own name in a cell now and then is data: a stage called "Stage", an
+    owner called "Owner" (under half of the header's names in one record)."""
+    path = write(tmp_path, "d.csv", "Key,Title,Stage,Owner,Amount\nk1,Title,Won,Ann,1\n"
+                 "k2,Deal,Stage,Owner,2\nk3,Deal,Won,Ann,3\n")
+    assert all(r.ok for r in read_manifest(path))
+
+
+@pytest.mark.parametrize(("cell", "value"), [
+    ('="00123"', "00123"), ('"=""00123"""', "00123"), ('="Eq deal"', "Eq deal"),
+    ('"=""say """"hi"""""""', 'say "hi"'), ('=""', ""),
+    ("'=\"00123\"", '="00123"'),  # a failed.csv's guard: the text as written
+    ('=A1', "=A1"), ('="a"&B2', '="a"&B2'),  # a formula that is not just a text
+])
+def test_excels_text_wrapper_is_the_text_inside(tmp_path: Path, cell: str, value: str) -> None:
+    """v10r25 F2: ``="00123"`` (how exports keep an id's leading zeros in Excel) was kept
+    literally, so the key differed from a later export's ``00123``: two deals of one
+    record. It is the text inside, ``""`` read as ``"``."""
+    path = write(tmp_path, "w.csv", f"Key,Title\n{cell},T\n")
+    (row,) = read_manifest(path)
+    assert row.ok and row.values["Key"] == value

@@ -180,6 +180,12 @@ class RowMapper:
             if key is None:
                 errors.append(InputError("the source key is empty" + self.key.missing(values),
                                          row=n, column=self.key.where))
+            elif key.casefold() == self.key.where.casefold():
+                # v10r25 F1: another export's header line, joined below the first, became
+                # the deal keyed "Record ID" (its other columns renamed: no repeat of ours)
+                errors.append(InputError(f"the source key is {key!r}, the key column's own "
+                                         "name: a header line (files joined into one?); "
+                                         "remove that line", row=n, column=self.key.where))
         deal: dict[str, Any] = {}
         for step in self.steps:
             try:
