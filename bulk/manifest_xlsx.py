@@ -44,7 +44,7 @@ from .xlsx_cells import (
     currency_format,
     format_currency,
 )
-from .xlsx_sheet import _covered, _merged, _open_sheet, _rows
+from .xlsx_sheet import _covered, _merged, _open_sheet, _rows, first_visible_sheet, sheet_names
 
 
 def _names(cells: list[Any], number: int) -> list[str]:
@@ -285,7 +285,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 
 
 __all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "column_letter",
-           "currency_format", "format_currency", "header_row_number", "read_xlsx",
+           "currency_format", "first_visible_sheet", "format_currency", "header_row_number",
+           "read_xlsx", "sheet_names",
            "unnamed_note", "unnamed_refusal", "xlsx_unnamed",
            "xlsx_date_system",
            "xlsx_header"]

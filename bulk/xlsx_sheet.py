@@ -40,6 +40,25 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
     return book, book[sheet]
 
 
+def sheet_names(path: str | os.PathLike[str]) -> list[str]:
+    """The workbook's visible sheets' names, in order (InputError if it is no workbook)."""
+    book, _ = _open_sheet(path, None)
+    try:
+        return [ws.title for ws in book.worksheets
+                if getattr(ws, "sheet_state", "visible") == "visible"]
+    finally:
+        book.close()
+
+
+def first_visible_sheet(path: str | os.PathLike[str]) -> str:
+    """The name of the sheet read when none is named (InputError if it is no workbook)."""
+    book, ws = _open_sheet(path, None)
+    try:
+        return str(ws.title)
+    finally:
+        book.close()
+
+
 _CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
 
 

@@ -13,8 +13,11 @@ from array import array
 from collections.abc import Sequence
 
 from bulk.errors import InputError
-from bulk.manifest import PathSample, SourceRow, check_paths
+from bulk.manifest import PathSample, SourceRow, check_paths, detect_format
+from bulk.manifest import header as read_header
 from bulk.manifest_json import object_at
+from bulk.manifest_row import PathLike
+from bulk.manifest_xlsx import first_visible_sheet, sheet_names
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
 from .mapping import Mapping as ImportMapping
@@ -34,19 +37,59 @@ def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]
     return names
 
 
-def check_columns(mapping: ImportMapping, header: Sequence[str]) -> None:
+def check_columns(mapping: ImportMapping, header: Sequence[str], *,
+                  workbook: PathLike | None = None, sheet: str | None = None,
+                  header_row: int | None = None) -> None:
     """InputError naming every column the mapping reads that the manifest lacks (for a
     JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``) —
-    before any job folder or call (the same check compiling the mapping makes)."""
+    before any job folder or call (the same check compiling the mapping makes).
+    ``workbook``: the XLSX manifest ``header`` was read from (its ``sheet``, None: the
+    first visible one): the error then names the other sheets whose header has every
+    column the mapping reads (v10r24: a wrong sheet got the header_row advice only)."""
     problems = check_paths(effective_header(mapping, header), mapping.columns())
     if not problems:
         return
     if isinstance(header, PathSample):
         raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
+    others = _sheets_with(workbook, sheet, header_row, mapping) if workbook is not None else []
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "
                      + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")"
-                     + (_TITLE_HINT if len(header) == 1 and len(problems) > 1 else ""))
+                     + (f"; sheet {others[0]!r} has every column the mapping reads: say "
+                        f"--sheet {_shell_word(others[0])}"
+                        + (f" (so do {', '.join(map(repr, others[1:]))})"
+                           if len(others) > 1 else "") if others
+                        else _TITLE_HINT if len(header) == 1 and len(problems) > 1 else ""))
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _sheets_with(workbook: PathLike, sheet: str | None, header_row: int | None,
+                 mapping: ImportMapping) -> list[str]:
+    """The workbook's other sheets (not ``sheet``) whose header has every column the
+    mapping reads; [] when it is no XLSX or cannot say."""
+    try:
+        if detect_format(workbook) != "xlsx":
+            return []
+        names = sheet_names(workbook)
+        used = sheet if sheet is not None else first_visible_sheet(workbook)
+    except InputError:
+        return []
+    found: list[str] = []
+    for name in names:
+        if name.casefold() == (used or "").casefold():
+            continue
+        try:
+            columns = read_header(workbook, sheet=name, header_row=header_row)
+        except InputError:
+            continue
+        if not check_paths(effective_header(mapping, columns), mapping.columns()):
+            found.append(name)
+    return found
 
 
 # a report's title line read as a one-column header (v10r12 M4: a Salesforce report CSV)

@@ -142,7 +142,8 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                               header_row=header_row or mapping_row,
                               unarchive=unarchive, release_held=release_held)
     try:
-        check_columns(mapping, manifest_header(settings))
+        check_columns(mapping, manifest_header(settings), workbook=manifest, sheet=sheet,
+                      header_row=settings.header_row)
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
     return settings, mapping

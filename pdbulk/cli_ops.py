@@ -287,7 +287,8 @@ def update(manifest: UpdateManifest,
         umap = UpdateMapping.load(mapping)
         encoding = encoding or umap.mapping.encoding
         _readable(manifest, encoding, sheet)
-        check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet))
+        check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet),
+                      workbook=manifest, sheet=sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
 

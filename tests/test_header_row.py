@@ -188,3 +188,32 @@ def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() ->
     with pytest.raises(InputError) as info:  # a real header lacking a column: no hint
         check_columns(mapping, ["Opportunity ID", "Name"])
     assert "header_row" not in info.value.reason
+
+
+@pytest.mark.parametrize("command", ["plan import", "update"])
+def test_a_sheet_without_the_columns_names_the_sheet_that_has_them(
+        tmp_path: Path, command: str) -> None:
+    """A workbook whose first sheet is notes and whose deals are on another: the refusal
+    names the sheet that has every column the mapping reads (v10r24: the wrong sheet got
+    the header_row advice only), before any call."""
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Read me"
+    for line in (["Exported by Ann"], ["what", "why"]):
+        notes.append(line)
+    deals = book.create_sheet("Q3 deals")
+    for line in (["Key", "Deal", "Amount", "Name"], ["k1", "One", 5, "Ann"]):
+        deals.append(line)
+    book.save(tmp_path / "two.xlsx")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING % "" if command == "plan import" else
+                       'version = 1\n[update]\nkey_column = "Key"\n'
+                       'key_field = "Import source key"\n[deal]\ntitle = "Deal"\n',
+                       encoding="utf-8")
+    res = CliRunner().invoke(app, [*command.split(), str(tmp_path / "two.xlsx"), "-m",
+                                   str(mapping), "--url", "http://127.0.0.1:9",
+                                   "--job-dir", str(tmp_path / "jobs")], env=ENV)
+    assert res.exit_code == 1, res.output
+    assert "sheet 'Q3 deals' has every column the mapping reads: say --sheet 'Q3 deals'" \
+        in " ".join(res.output.split()), res.output
+    assert "header_row" not in res.output
