@@ -38,6 +38,7 @@ from .transforms import (
     normalize_email,
     org_match_key,
     phone_match_key,
+    whole_key,
 )
 
 PAGE = 500  # the largest page every list operation allows
@@ -228,7 +229,7 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    return text or None
+    return whole_key(text) if text else None  # as a row's key reads (source_key)
 
 
 def key_moved(deal: Mapping[str, Any], key_code: str | None, key: str | None) -> str | None:

@@ -210,3 +210,15 @@ def test_the_key_set_answers_as_a_set_does(keys: list[str], capacity: int) -> No
         assert compact.add(key) is (key not in plain)
         plain.add(key)
     assert len(compact) == len(plain)
+
+
+def test_a_key_written_as_a_float_is_one_key_in_every_export_and_on_the_deal() -> None:
+    """pandas writes an id column with a blank as floats (``1001.0``); another tool writes
+    ``1001``: both are the key ``1001`` (as an XLSX number cell 1001.0 reads), and a deal
+    whose key field holds ``1001.0`` is found by it."""
+    from jobs.account import deal_key
+    from jobs.transforms import source_key
+
+    assert source_key("1001.0") == source_key("1001") == source_key(1001.0) == "1001"
+    assert deal_key({"custom_fields": {"k": " 1001.00 "}}, "k") == "1001"
+    assert deal_key({"custom_fields": {"k": "A-1.0"}}, "k") == "A-1.0"

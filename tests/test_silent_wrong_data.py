@@ -52,7 +52,10 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
                                            ("A-7", "A-7"), (2 ** 70, str(2 ** 70)),
                                            (999999999999999.0, "999999999999999"),
                                            ("1E5", "1E5"), ("1.2E+15-A", "1.2E+15-A"),
-                                           ("1.5e+15", "1.5e+15")])
+                                           ("1.5e+15", "1.5e+15"), ("1001.0", "1001"),
+                                           (" 1001.00 ", "1001"), ("-7.0", "-7"),
+                                           ("1001.5", "1001.5"), ("1.0.0", "1.0.0"),
+                                           ("v1.0", "v1.0"), (".0", ".0")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:
     m = mapper(catalog)

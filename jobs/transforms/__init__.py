@@ -74,6 +74,7 @@ from .text import (
     source_key,
     storable,
     typed_values,
+    whole_key,
 )
 from .values import (
     DEFAULT_STATUS_MAP,
@@ -127,6 +128,7 @@ __all__ = [
     "parse_status",
     "phone_match_key",
     "source_key",
+    "whole_key",
     "split_list",
     "storable",
     "typed_values",

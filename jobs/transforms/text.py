@@ -142,6 +142,16 @@ _MAX_EXACT_KEY = 10 ** 15
 # how Excel's General format shows a number of 12 digits or more: "1.23457E+15", "1E+12"
 # (one digit, at most 14 more after the point, "E+", two or more digits)
 _EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:\.[0-9]{1,14})?E\+[0-9]{2,3}")
+# an integer id written by a tool that held it as a float ("1001.0": pandas, a JSON double)
+_WHOLE_AS_FLOAT = re.compile(r"(-?[0-9]+)\.0+")
+
+
+def whole_key(text: str) -> str:
+    """``text`` as a key: a whole number with a zero fraction (``1001.0``) is the integer's
+    text (``1001``), as the number cell 1001.0 reads, so every export of a record gives one
+    key, and a deal that carries ``1001.0`` in its key field is found by ``1001``."""
+    whole = _WHOLE_AS_FLOAT.fullmatch(text)
+    return text if whole is None else whole[1]
 
 
 def source_key(value: object) -> str | None:
@@ -154,7 +164,10 @@ def source_key(value: object) -> str | None:
     float of magnitude 10^15 or more (an XLSX number cell holding a 16-digit id: Excel
     keeps 15 significant digits, so two ids can read the same — store keys as text), and text
     in the form Excel's General format shows a long number in (``1.23457E+15``: a CSV
-    saved from Excel keeps only those six digits, so different ids read the same)."""
+    saved from Excel keeps only those six digits, so different ids read the same). Text
+    that is a whole number with a zero fraction (``1001.0``: an id a tool held as a float,
+    pandas' CSV of an id column with a blank) is the integer's text, as the number cell
+    ``1001.0`` is, so every export of the record gives one key."""
     if value is None:
         return None
     if type(value) is str:
@@ -163,7 +176,7 @@ def source_key(value: object) -> str | None:
             raise InputError(f"{text!r} is a long number as Excel shows it in scientific "
                              "notation: its other digits are lost, so different ids read "
                              "the same; re-export with the key column formatted as Text")
-        return text
+        return text if text is None else whole_key(text)
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected text or a whole number, got {json_kind(value)} "
                          f"({_shown(value)})")
