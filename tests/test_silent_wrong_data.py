@@ -3,12 +3,14 @@ findings F2-F7, L2): each now fails its row naming the problem, or reads right."
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
 
 from bulk.manifest import SourceRow
 from bulk.manifest_json import flatten
+from bulk.manifest_xlsx import CurrencyNumber
 from jobs.catalog import Catalog
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 from tests.test_mapping_rules import fails, mapped, mapper
@@ -55,7 +57,9 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
                                            ("1.5e+15", "1.5e+15"), ("1001.0", "1001"),
                                            (" 1001.00 ", "1001"), ("-7.0", "-7"),
                                            ("1001.5", "1001.5"), ("1.0.0", "1.0.0"),
-                                           ("v1.0", "v1.0"), (".0", ".0")])
+                                           ("v1.0", "v1.0"), (".0", ".0"),
+                                           (CurrencyNumber("123 $"), "123"),
+                                           (CurrencyNumber("456.0 €"), "456")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:
     m = mapper(catalog)
@@ -72,6 +76,11 @@ def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F81
     ("-1E+15", "Excel shows it in scientific notation"),
     # v10r25 F1: another export's header line joined below (its other columns renamed)
     ("ID", "the key column's own name"),
+    # v10r26 S1/S2: an id column in a currency format; ids Excel took for dates / times
+    (CurrencyNumber("1234.5 $"), "not a whole number"),
+    (date(2026, 1, 2), "cannot be an id"),
+    (datetime(2026, 1, 2, 10, 30), "cannot be an id"),
+    (time(10, 30), "cannot be an id"),
     (12.5, "not a whole number"),
     (True, "got a boolean"),
 ])

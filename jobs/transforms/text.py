@@ -167,9 +167,21 @@ def source_key(value: object) -> str | None:
     saved from Excel keeps only those six digits, so different ids read the same). Text
     that is a whole number with a zero fraction (``1001.0``: an id a tool held as a float,
     pandas' CSV of an id column with a blank) is the integer's text, as the number cell
-    ``1001.0`` is, so every export of the record gives one key."""
+    ``1001.0`` is, so every export of the record gives one key. An XLSX number in a
+    currency format is its number (``123``, as the JSON export says; with a fraction it
+    fails); an XLSX date, date-time or time cell fails (an id Excel took for a date)."""
     if value is None:
         return None
+    if isinstance(value, CurrencyNumber):
+        # v10r26 S1: an id column in a currency format gave the key "123 $"; the JSON
+        # export of the record says 123: the number is the key (a fraction fails below)
+        value = value.number
+    elif isinstance(value, date | time):
+        # v10r26 S2: an id Excel took for a date ("2-Jan") or a time is no key: the CSV
+        # save of the sheet says "2-Jan", this cell 2026-01-02: no export agrees
+        raise InputError(f"an XLSX date or time cell ({_as_shown(value)}) cannot be an id: "
+                         "Excel reads ids like 2-Jan or 10:30 as dates and times; format "
+                         "the key column as Text and type those ids again")
     if type(value) is str:
         text = clean_text(value)
         if text is not None and _EXCEL_SCIENTIFIC.fullmatch(text):
