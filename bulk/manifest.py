@@ -121,13 +121,16 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
                   delimiter: str | None = None, encoding: str | None = None,
                   sheet: str | None = None,
                   columns: Collection[str] | None = None,
-                  header_row: int | None = None) -> Iterator[SourceRow]:
+                  header_row: int | None = None,
+                  keys: Collection[str] = ()) -> Iterator[SourceRow]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
     (``detect_encoding``). XLSX: ``sheet`` names the worksheet (default: the
     first); ``columns``, the columns the caller reads (None: all): a formula without
-    a stored value or an Excel error fails its row only in one of them. CSV and XLSX:
+    a stored value or an Excel error fails its row only in one of them; ``keys``, the
+    source key columns: a number cell there in a format that shows it otherwise than
+    its digits fails its row (``read_xlsx``'s ``as_shown``). CSV and XLSX:
     ``header_row``, the line / Excel row the header is on (None: found, see
     ``header``). Raises ``InputError`` for a problem with the whole file, for ``sheet``
     on a file that is not XLSX and ``header_row`` on a JSON one.
@@ -140,7 +143,8 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     if kind == "json":
         return _no_extra_cells(read_json_array(path, encoding))
     if kind == "xlsx":
-        return _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row)))
+        return _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row,
+                                                             as_shown=keys)))
     return _no_extra_cells(_no_repeated_header(_read_csv(path, delimiter, encoding, header_row)))
 
 

@@ -44,7 +44,15 @@ from .xlsx_cells import (
     currency_format,
     format_currency,
 )
-from .xlsx_sheet import _covered, _merged, _open_sheet, _rows, first_visible_sheet, sheet_names
+from .xlsx_sheet import (
+    _covered,
+    _merged,
+    _open_sheet,
+    _rows,
+    first_visible_sheet,
+    sheet_names,
+    shown_format,
+)
 
 
 def _names(cells: list[Any], number: int) -> list[str]:
@@ -217,11 +225,17 @@ def _unguarded(value: Any) -> Any:
 
 def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
               columns: Collection[str] | None = None,
-              header_row: int | None = None) -> Iterator[Any]:
+              header_row: int | None = None, *,
+              as_shown: Collection[str] = ()) -> Iterator[Any]:
     """Stream the sheet's records as ``SourceRow`` (``line`` = Excel's row number).
     ``columns``: the columns the caller reads (None: all); a formula without a stored
     value or an Excel error fails the row only in one of those (elsewhere the cell is
-    kept, a formula without a value as blank)."""
+    kept, a formula without a value as blank). ``as_shown``: columns whose number cells
+    must show their digits (a source key): one in a format that shows them otherwise
+    (``#,##0``, ``"INV-"0000``, a currency, a percentage) fails its row — the CSV save of
+    the sheet says what it shows, this cell the number, and ``"INV-"0000`` and
+    ``"PO-"0000`` show two ids for one number (v10r27 F1, F2: deals doubled, or one
+    record's update written onto another's deal)."""
     from .manifest import SourceRow
 
     rows = _headed(path, sheet, header_row)
@@ -269,6 +283,17 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
                 f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
                 f"({cells[names.index(uncached[0])].formula}) — open and save the file in "
                 "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
+            continue
+        shown = [(n, f) for n in as_shown if n in names
+                 and (f := shown_format(cells, names.index(n))) is not None]
+        if shown:
+            name, fmt = shown[0]
+            yield SourceRow(number, excel_row, values, InputError(
+                f"line {excel_row}: column {name!r} holds the number "
+                f"{values[name]!r} in the format {fmt!r}, which shows it otherwise: as a "
+                "source key it would read differently in each export of the sheet (its CSV "
+                "save says what Excel shows); format the column as Text and type the ids "
+                "as they should read", row=number, column=name))
             continue
         failed = [n for n, v in zip(names, cells, strict=False) if isinstance(v, ExcelError)
                   and (columns is None or n in columns)]

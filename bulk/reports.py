@@ -117,7 +117,8 @@ def cell(value: object) -> str:
     three digits: ``2.375``) gets a fourth decimal (``2.3750``): the same number, which a
     mapping reading ``,`` as the decimal mark refuses ("bad digit grouping") where it read
     ``2.375`` as 2375 — whatever hold the row had, or after the user emptied it (v10r12,
-    v10r13: an XLSX 2.375 re-run from failed.csv became 2375)."""
+    v10r13: an XLSX 2.375 re-run from failed.csv became 2375); so does the number of an
+    XLSX currency cell (``2.3750 €``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -129,6 +130,11 @@ def cell(value: object) -> str:
         return str(value)
     if isinstance(value, dict | list):
         return neutralise(orjson.dumps(value).decode())
+    if isinstance(value, CurrencyNumber):  # "2.375 €": the same guard as a bare 2.375
+        # (v10r27 F3: re-imported under decimal = ",", 7 of 7 currencies became 2375)
+        number, symbol = str(value).split(" ", 1)
+        if _GROUP_LIKE.fullmatch(number):
+            return neutralise(f"{number}0 {symbol}")
     return neutralise(str(value))
 
 

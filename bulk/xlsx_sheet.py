@@ -175,6 +175,32 @@ def _covered(path: str | os.PathLike[str], sheet: str | None) -> dict[int, dict[
     return out
 
 
+class _Cells(list[Any]):
+    """A row's cell values (``_value``), with openpyxl's cells beside them in ``cells``:
+    what a reader needs of a cell besides its value (its number format) is read only for
+    the cells that need it (``shown_format``)."""
+
+    __slots__ = ("cells",)
+
+
+_PLAIN_FORMAT = re.compile(r"General|@|#?0+(?:\.0+)?|#", re.IGNORECASE)
+
+
+def shown_format(values: list[Any], index: int) -> str | None:
+    """The number format of the number cell ``values[index]`` of a ``_rows`` row when it
+    shows something else than the number's digits (``#,##0``, ``"INV-"0000``, ``0" pcs"``,
+    ``000-000``, a currency, a percentage, a scaling ``#,##0,``), else None (General,
+    ``0``, ``0.00``, text ``@``; and every other cell, or a row not from ``_rows``)."""
+    cells = getattr(values, "cells", None)
+    if cells is None or index >= len(cells) or type(values[index]) is str:
+        return None  # a zero-padded number is its text as shown already (``007770``)
+    raw = cells[index].value
+    if not isinstance(raw, int | float) or isinstance(raw, bool):
+        return None
+    fmt = str(getattr(cells[index], "number_format", "") or "General")
+    return None if _PLAIN_FORMAT.fullmatch(fmt) else fmt
+
+
 def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     book, ws = _open_sheet(path, sheet)
     # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
@@ -193,7 +219,8 @@ def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int
             fws.reset_dimensions()
             formula_rows: Iterator[Any] = fws.iter_rows(min_row=1)
         for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
-            values = [_value(c) for c in cells]
+            values: list[Any] = _Cells(_value(c) for c in cells)
+            values.cells = cells  # type: ignore[attr-defined]
             if unvalued:
                 for index, cell in enumerate(cells):
                     formula = unvalued.get((number, index + 1))

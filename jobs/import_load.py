@@ -72,7 +72,7 @@ def _rows(planner: RowPlanner, settings: ImportSettings) -> Iterator[SourceRow]:
     return read_manifest(settings.manifest, format=settings.format,
                          delimiter=settings.delimiter, encoding=settings.encoding,
                          sheet=settings.sheet, columns=planner.read_columns,
-                         header_row=settings.header_row)
+                         header_row=settings.header_row, keys=(planner.key_column,))
 
 
 def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict[str, str]]:
@@ -97,7 +97,8 @@ def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowM
         return mapper.learn_marks(first_of_each(unheld(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
-            header_row=settings.header_row), typed_source=_typed(settings)), _key_named,
+            header_row=settings.header_row, keys=(mapping.key_column,)),
+            typed_source=_typed(settings)), _key_named,
             mapping.key_column))
     return learn
 

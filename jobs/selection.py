@@ -170,7 +170,8 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
         raise ValueError("name exactly one of id_col and key_col")
     column = id_col or key_col
     assert column is not None
-    for source in read_manifest(path, encoding=encoding, sheet=sheet):
+    for source in read_manifest(path, encoding=encoding, sheet=sheet,
+                                keys=(key_col,) if key_col is not None else ()):
         if source.error is not None:
             yield Ref(source.row, None, None, source.values, source.error)
             continue

@@ -78,7 +78,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
         mapper.learn_marks(first_of_each(unheld(
             read_manifest(manifest, encoding=encoding, sheet=sheet,
-                          columns={umap.column, *umap.mapping.columns()}),
+                          columns={umap.column, *umap.mapping.columns()},
+                          keys=(umap.column,) if umap.by == "key" else ()),
             typed_source=detect_format(manifest) != "csv"),
             lambda cell: _named_ref(cell, umap.by), umap.column))
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
@@ -106,7 +107,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
     for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
-                                columns={umap.column, *umap.mapping.columns()}):
+                                columns={umap.column, *umap.mapping.columns()},
+                                keys=(umap.column,) if umap.by == "key" else ()):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv")
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)

@@ -369,3 +369,33 @@ def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(
     assert deal["title"] == "-Sale-" and deal["value"] == 100
     people = [p for p in sandbox.state.persons.rows.values() if p["name"] == "Hans Dampf"]
     assert [ph["value"] for ph in people[0]["phones"]] == ["+49301234567"]
+
+
+def test_xlsx_ids_in_display_formats_are_refused_end_to_end(sandbox: Sandbox,
+                                                            tmp_path: Path) -> None:
+    """v10r27 F2: ``"INV-"0000`` and ``"PO-"0000`` both read as the key 42, so the second
+    import's row updated the first one's deal. Now each such key fails its row in import
+    and update (nothing created, nothing changed); a plain id beside them imports."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["key", "title", "amount"])
+    for n, (number, fmt) in enumerate(((42, '"INV-"0000'), (1001, "#,##0"), (7, "General")), 2):
+        ws.append([number, f"Deal {n}", 10])
+        ws.cell(n, 1).number_format = fmt
+    path = tmp_path / "ids.xlsx"
+    book.save(path)
+    res, job = _import(sandbox, tmp_path, path)
+    assert res.exit_code == 3, res.output
+    assert list(_by_key(sandbox)) == ["7"]
+    assert job is not None
+    failed = read_csv(job / "failed.csv")
+    assert [f["row"] for f in failed] == ["2", "3"]
+    assert all("shows it otherwise" in f["reason"] for f in failed)
+    update = tmp_path / "update.toml"
+    update.write_text('version = 1\n[update]\nkey_column = "key"\n[deal]\ntitle = "title"\n')
+    res = CliRunner().invoke(app, ["update", str(path), "--mapping", str(update), "--url",
+                                   sandbox.url, "--job-dir", str(tmp_path / "jobs2"), "--yes",
+                                   *FAST], env=ENV)
+    assert res.exit_code == 3, res.output
+    assert [d["title"] for d in sandbox_deals(sandbox)] == ["Deal 4"]

@@ -185,3 +185,21 @@ def test_write_failed_removes_a_stale_typed_copy_it_wrote(tmp_path: Path) -> Non
     write_failed(path, ["id", "n"], [row])
     assert not (tmp_path / "plan-failed.jsonl").exists()
     assert (tmp_path / "plan-failed.xlsx").read_bytes() == b"not ours"
+
+
+def test_an_xlsx_currency_fraction_gets_the_same_guard_as_a_bare_one() -> None:
+    """v10r27 F3: an XLSX 2.375 in a currency format was written ``2.375 €`` and read back
+    as 2375 under ``decimal = ","`` once the hold was emptied (7 of 7 currencies); a bare
+    2.375 was already written ``2.3750``, which that reading refuses."""
+    from bulk.errors import InputError
+    from bulk.manifest_xlsx import CurrencyNumber
+    from jobs.transforms import parse_money
+
+    for symbol in ("€", "$", "USD", "£", "JPY"):
+        text = cell(CurrencyNumber(f"2.375 {symbol}"))
+        assert text == f"2.3750 {symbol}"
+        with pytest.raises(InputError):
+            parse_money(text, decimal=",")
+        assert parse_money(text, decimal=".").amount == 2.375  # the same number
+    assert cell(CurrencyNumber("12.5 €")) == "12.5 €"
+    assert cell(CurrencyNumber("-1.250 $")) == "'-1.2500 $"  # the formula guard too

@@ -59,7 +59,9 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
                                            ("1001.5", "1001.5"), ("1.0.0", "1.0.0"),
                                            ("v1.0", "v1.0"), (".0", ".0"),
                                            (CurrencyNumber("123 $"), "123"),
-                                           (CurrencyNumber("456.0 €"), "456")])
+                                           (CurrencyNumber("456.0 €"), "456"),
+                                           ("1,00", "1,00"), ("A,001", "A,001"),
+                                           ("#NA", "#NA")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:
     m = mapper(catalog)
@@ -81,6 +83,9 @@ def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F81
     (date(2026, 1, 2), "cannot be an id"),
     (datetime(2026, 1, 2, 10, 30), "cannot be an id"),
     (time(10, 30), "cannot be an id"),
+    # v10r27 F1, F5: a CSV save of "Comma Style" ids; of an error cell
+    ("1,001", "thousands separators"), ("-12,345,678", "thousands separators"),
+    ("#N/A", "formula that failed"), ("#ref!", "formula that failed"),
     (12.5, "not a whole number"),
     (True, "got a boolean"),
 ])

@@ -142,6 +142,12 @@ _MAX_EXACT_KEY = 10 ** 15
 # how Excel's General format shows a number of 12 digits or more: "1.23457E+15", "1E+12"
 # (one digit, at most 14 more after the point, "E+", two or more digits)
 _EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:\.[0-9]{1,14})?E\+[0-9]{2,3}")
+# a number a spreadsheet showed with thousands separators ("1,001": "Comma Style" #,##0)
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+")
+# what a spreadsheet's CSV save writes for an error cell: every such row would share it
+_EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
+                           "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
+                           "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 # an integer id written by a tool that held it as a float ("1001.0": pandas, a JSON double)
 _WHOLE_AS_FLOAT = re.compile(r"(-?[0-9]+)\.0+")
 
@@ -167,7 +173,9 @@ def source_key(value: object) -> str | None:
     saved from Excel keeps only those six digits, so different ids read the same). Text
     that is a whole number with a zero fraction (``1001.0``: an id a tool held as a float,
     pandas' CSV of an id column with a blank) is the integer's text, as the number cell
-    ``1001.0`` is, so every export of the record gives one key. An XLSX number in a
+    ``1001.0`` is, so every export of the record gives one key. Text a spreadsheet
+    shows for a number with thousands separators (``1,001``) or for a failed formula
+    (``#N/A``) fails. An XLSX number in a
     currency format is its number (``123``, as the JSON export says; with a fraction it
     fails); an XLSX date, date-time or time cell fails (an id Excel took for a date)."""
     if value is None:
@@ -188,6 +196,16 @@ def source_key(value: object) -> str | None:
             raise InputError(f"{text!r} is a long number as Excel shows it in scientific "
                              "notation: its other digits are lost, so different ids read "
                              "the same; re-export with the key column formatted as Text")
+        if text is not None and _GROUPED.fullmatch(text):
+            # v10r27 F1: the CSV save of an id column in "Comma Style" (#,##0); the
+            # workbook itself says 1001, a scaled format (#,##0,) shows fewer digits
+            raise InputError(f"{text!r} is a number as a spreadsheet shows it with "
+                             "thousands separators, not an id as its other exports write "
+                             "it; format the key column as Text or General and save again")
+        if text is not None and text.upper() in _EXCEL_ERRORS:
+            # v10r27 F5: every row whose key cell failed in the workbook shared the key
+            raise InputError(f"{text!r} is the error value of a spreadsheet formula that "
+                             "failed, not an id; fix it in the workbook and save again")
         return text if text is None else whole_key(text)
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected text or a whole number, got {json_kind(value)} "
