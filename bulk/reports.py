@@ -72,6 +72,7 @@ from typing import Any, Literal, TextIO
 
 import orjson
 
+from .manifest_json import JsonNumber
 from .manifest_row import FORMULA_START
 from .manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula, currency_format
 
@@ -130,6 +131,10 @@ def cell(value: object) -> str:
         return str(value)
     if isinstance(value, dict | list):
         return neutralise(orjson.dumps(value).decode())
+    if isinstance(value, JsonNumber) and _GROUP_LIKE.fullmatch(value):
+        # a JSON number kept as written (1.500, 12.500: more digits than its double shows)
+        # gets the guard too (v10r28 S1: re-imported under decimal ",", 1.500 became 1500)
+        return neutralise(f"{value}0")
     if isinstance(value, CurrencyNumber):  # "2.375 €": the same guard as a bare 2.375
         # (v10r27 F3: re-imported under decimal = ",", 7 of 7 currencies became 2375)
         number, symbol = str(value).split(" ", 1)

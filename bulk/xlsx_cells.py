@@ -201,6 +201,7 @@ class UncachedFormula(str):
 
 
 _ZERO_PAD = re.compile(r"0{2,}")
+_EXCEL_DIGITS = 10 ** 15
 
 
 def _padded(value: int | float, number_format: str) -> str | None:
@@ -226,6 +227,11 @@ def _value(cell: Any) -> Any:
         return _duration(value)
     if isinstance(value, str):
         return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXCEL_DIGITS:
+        # Excel holds every number as a double and keeps 15 significant digits: a whole
+        # number of 16 or more read as an int (a writer stored its exact digits) is the
+        # double Excel would hold (v10r28 M3: accepted as a key, where 10^15 and more fails)
+        value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         number_format = str(getattr(cell, "number_format", "") or "")
         if number_format.startswith("00") and math.isfinite(value) \

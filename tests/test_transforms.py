@@ -540,6 +540,60 @@ def test_a_cell_that_does_not_read_is_no_evidence_of_its_columns_decimal_mark(ba
     assert money is not None and money.amount == 2500
 
 
+def test_a_failed_files_typed_number_is_no_evidence_of_its_columns_mark() -> None:
+    """v10r28 S2: an XLSX source's failed.csv writes its number 2.375 as ``2.3750`` (so
+    that ``decimal = ","`` refuses it); re-imported with the hold emptied, under
+    ``decimal = "auto"``, that cell made the column show "." and the text ``1.500`` (the
+    source column wrote decimal commas) was read as 1.5. The guard form is read as its
+    number, but shows no mark: the text cells' own evidence decides."""
+    from bulk.errors import InputError
+
+    def learned(*cells: str) -> tf.ColumnDecimal:
+        column = tf.ColumnDecimal()
+        column.start()
+        for cell in cells:
+            tf.parse_money(cell, default_currency="EUR", column=column)
+        column.decide()
+        return column
+
+    alone = learned("2.3750", "1.500")
+    with pytest.raises(InputError, match=r"ambiguous number '1\.500'"):
+        tf.parse_money("1.500", default_currency="EUR", column=alone)
+    commas = learned("1.234,56", "2.3750", "1.500")
+    for cell, amount in (("1.500", 1500), ("2.3750", 2.375), ("-2.3750", -2.375)):
+        money = tf.parse_money(cell, default_currency="EUR", column=commas)
+        assert money is not None and money.amount == amount, cell
+    dots = learned("2.3751", "1.500")  # a genuine fourth decimal still shows "."
+    money = tf.parse_money("1.500", default_currency="EUR", column=dots)
+    assert money is not None and money.amount == 1.5
+
+
+def test_a_json_number_written_as_a_group_gets_the_guard_in_failed_csv() -> None:
+    """v10r28 S1: a JSON source's 1.500 (kept as written) went to failed.csv as ``1.500``,
+    which ``decimal = ","`` read as 1500 once the hold was emptied."""
+    from bulk.manifest_json import JsonNumber
+    from bulk.reports import cell
+
+    assert [cell(JsonNumber(t)) for t in ("1.500", "12.500", "-7.250", "1.5e3", "0.10")] \
+        == ["1.5000", "12.5000", "-7.2500", "1.5e3", "0.10"]
+
+
+def test_an_xlsx_whole_number_of_16_digits_is_the_double_excel_holds() -> None:
+    """v10r28 M3: an XLSX cell storing 1234567890123456 (read as an int) was accepted as a
+    key, where Excel keeps 15 digits and the key rules refuse 10^15 and more."""
+    from types import SimpleNamespace
+
+    from bulk.errors import InputError
+    from bulk.xlsx_cells import _value
+
+    for stored in (10 ** 15, 1234567890123456, 2 ** 53):
+        value = _value(SimpleNamespace(value=stored, number_format="0"))
+        assert isinstance(value, float)
+        with pytest.raises(InputError, match="too large to be an exact key"):
+            tf.source_key(value)
+    assert _value(SimpleNamespace(value=999999999999999, number_format="0")) == 999999999999999
+
+
 @pytest.mark.parametrize(("cell", "text"), [
     (123456789012345678.0, "123456789012346000"), (1e-5, "0.00001"), (1e20, "1" + "0" * 20),
     (-0.000001, "-0.000001"), (True, "true"),

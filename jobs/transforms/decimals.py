@@ -55,6 +55,14 @@ def _decimal_mark(num: str, decimal: Decimal_) -> str | None:
     return None
 
 
+# how a failed-rows file writes a typed number that could read as a thousands group
+# (``bulk.reports.cell``: 2.375 as ``2.3750``): it reads as that number under any mark
+# (under "," it does not read), but it is no evidence of the mark of the column's text
+# cells (v10r28 S2: an XLSX source's failed.csv, holds emptied, read the text 1.500 as
+# 1.5 where the source column wrote decimal commas)
+_GUARDED = re.compile(r"-?[0-9]{1,3}\.[0-9]{3}0")
+
+
 def decimal_evidence(num: str) -> tuple[str | None, bool]:
     """(the decimal mark ``num`` shows unambiguously or None, whether it is ambiguous).
 
@@ -192,6 +200,8 @@ class ColumnDecimal:
         marks, then returns None."""
         mark, ambiguous = decimal_evidence(num)
         if self.learning:
+            if mark == "." and _GUARDED.fullmatch(num):
+                mark = None  # a failed-rows file's typed number, no text's convention
             self._pending = (("shows" if mark is not None else "ambiguous" if ambiguous
                               else "none"), mark, num, text)
             return "auto"
