@@ -239,7 +239,7 @@ def test_a_column_whose_mark_would_read_thousands_as_fractions_is_contested(
     decisive = next(c for c in cells if c in ("0,5", "12.5"))
     assert f"{decisive!r} (row {cells.index(decisive) + 1}) shows" in reason
     assert f"such as {cells[1] if decisive == cells[0] else cells[0]!r} (row" in reason
-    assert "set decimal =" in reason
+    assert "say which on this field: decimal = " in reason
 
 
 # ---------------------------------------------------------------- F2/F3: init-mapping

@@ -167,11 +167,15 @@ class ColumnDecimal:
             return None
         num = _PARTS.fullmatch(cell)
         digits = num["num"] if num else cell
+        # both readings named, neither preferred (v10r28 M4: a US file's 55.316 was
+        # called the suspicious one and decimal = "," offered first)
         return (f"{self.seen[mark]!r}{_at(first_row)} shows {mark!r} as the decimal "
-                f"mark, but then {threes} cell{'s' if threes > 1 else ''} such as {cell!r}"
-                f"{_at(row)} would read as {_reading(digits, mine, cell)}, not "
-                f"{_reading(digits, other, cell)}: set decimal = \"{other}\" (or \"{mark}\") "
-                f"on this field ({{ column = ..., decimal = \"{other}\" }})")
+                f"mark, and {threes} cell{'s' if threes > 1 else ''} such as {cell!r}"
+                f"{_at(row)} read as {_reading(digits, mine, cell)} by it or as "
+                f"{_reading(digits, other, cell)} by {other!r}: too few cells agree to "
+                f"decide; say which on this field: decimal = \"{mark}\" if {cell!r} is "
+                f"{_reading(digits, mine, cell)}, decimal = \"{other}\" if it is "
+                f"{_reading(digits, other, cell)} ({{ column = ..., decimal = ... }})")
 
     def decide(self) -> None:
         """Stop learning: from now on ambiguous cells are judged by what was seen."""
