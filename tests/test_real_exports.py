@@ -130,8 +130,25 @@ def test_a_dollar_format_tagged_with_a_locale_is_that_locales_dollar(
     m = mapper(catalog, 'value = "Value"')  # default currency EUR
     got = [(r.deal.get("value"), r.deal.get("currency")) for r in map(m.map, rows[:4])]
     assert got == [(1234.5, "AUD"), (1234.5, "CAD"), (1234.5, "NZD"), (1234.5, "USD")]
-    with pytest.raises(InputError, match=r"for the locale 2409, not a US one.*ambiguous"):
-        m.map(rows[4])
+    with pytest.raises(InputError, match=r"the locale 2409, not a US one.*ambiguous"):
+        m.map(rows[4])  # no currency column, and the default (EUR) is no dollar anyway
+    # v10r29 F1: a currency column decides which dollar, as for the text "$5.25" (the
+    # refusal offered that fix and refused it all the same); a default never does
+    priced = _sheet(tmp_path, [(5.25, "[$$-41D]#,##0.00")])
+    with_column = mapper(catalog, 'value = "Value"\ncurrency = "Cur"')
+    for code in ("CAD", "USD"):
+        row = priced[0]._replace(values={**priced[0].values, "Cur": code})
+        assert with_column.map(row).deal == {**with_column.map(row).deal, "value": 5.25,
+                                             "currency": code}
+    blank = priced[0]._replace(values={**priced[0].values, "Cur": ""})
+    with pytest.raises(InputError, match=r"\$ of the locale 41D, not a US one"):
+        with_column.map(blank)
+    import jobs.transforms as tf
+
+    money = tf.parse_money(priced[0].values["Value"], default_currency="USD", undecided=True)
+    assert money is not None and money.currency is None  # a USD default does not decide
+    with pytest.raises(InputError, match="not a US one"):
+        tf.settle_currency(money, None)
 
 
 def test_a_yen_krona_rand_or_rupee_format_tagged_with_a_locale_is_that_locales_currency(

@@ -52,6 +52,11 @@ def settle_currency(money: Money, column: str | None) -> None:
     if column is not None:
         raise InputError(f"the amount's {symbol!r} means one of {', '.join(choices)}, "
                          f"not {column}")
+    if symbol.startswith("$ of the locale"):  # an XLSX format: no default decides it
+        raise InputError(f"its number format shows {symbol}, not a US one: which dollar "
+                         "(or peso) is ambiguous; give the cell a format with the currency "
+                         "code, e.g. [$CAD] #,##0.00, or a currency column naming one of "
+                         f"{', '.join(choices[:6])}, ...")
     raise InputError(_ambiguous(symbol, choices))
 
 

@@ -170,6 +170,13 @@ def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
         amount = parse_money(value.number, decimal=decimal).amount  # type: ignore[union-attr]
         if not allow_currency:
             return Money(amount, default_currency)
+        if value.symbol.startswith(DOLLAR_OF_LOCALE) and undecided:
+            # which dollar (or peso) the row's currency column says, as for "$5.25" text
+            # (v10r29 F1: refused even with a currency column, which the message offered);
+            # never the default currency: the locale says it is not a US dollar
+            _, choices = _currency_token("$", None)
+            return _with_choices(Money(amount, None), choices,
+                                 f"$ of the locale {value.symbol[2:]}")
         if value.symbol.startswith(DOLLAR_OF_LOCALE):
             raise InputError(f"not an amount: {str(value)!r} (its number format shows \"$\" "
                              f"for the locale {value.symbol[2:]}, not a US one: which dollar "
