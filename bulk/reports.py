@@ -119,28 +119,45 @@ def cell(value: object) -> str:
     mapping reading ``,`` as the decimal mark refuses ("bad digit grouping") where it read
     ``2.375`` as 2375 — whatever hold the row had, or after the user emptied it (v10r12,
     v10r13: an XLSX 2.375 re-run from failed.csv became 2375); so does the number of an
-    XLSX currency cell (``2.3750 €``)."""
+    XLSX currency cell (``2.3750 €``) and a JSON number kept as written (``1.5000``).
+    Every typed fraction is so written, at least four decimals and the last a 0
+    (``12.5000``): under ``decimal = "auto"`` that form is no evidence of its column's
+    mark."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | Decimal):
-        text = str(value)
-        return text + "0" if _GROUP_LIKE.fullmatch(text) else text
+        return _typed_fraction(str(value))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dict | list):
         return neutralise(orjson.dumps(value).decode())
-    if isinstance(value, JsonNumber) and _GROUP_LIKE.fullmatch(value):
+    if isinstance(value, JsonNumber):
         # a JSON number kept as written (1.500, 12.500: more digits than its double shows)
         # gets the guard too (v10r28 S1: re-imported under decimal ",", 1.500 became 1500)
-        return neutralise(f"{value}0")
+        return neutralise(_typed_fraction(value))
     if isinstance(value, CurrencyNumber):  # "2.375 €": the same guard as a bare 2.375
         # (v10r27 F3: re-imported under decimal = ",", 7 of 7 currencies became 2375)
         number, symbol = str(value).split(" ", 1)
-        if _GROUP_LIKE.fullmatch(number):
-            return neutralise(f"{number}0 {symbol}")
+        return neutralise(f"{_typed_fraction(number)} {symbol}")
     return neutralise(str(value))
+
+
+_FRACTION = re.compile(r"-?[0-9]+\.([0-9]+)")
+
+
+def _typed_fraction(text: str) -> str:
+    """A typed fraction's text with at least four decimals, the last a 0 (``2.375`` →
+    ``2.3750``, ``12.5`` → ``12.5000``, ``1500.000`` → ``1500.0000``): the same number,
+    which ``decimal = ","`` refuses ("bad digit grouping") and ``decimal = "auto"`` reads
+    but takes as no evidence of its column's mark (``jobs.transforms.decimals``: the typed
+    cell was none in its source); other text (a whole number, ``1e-05``) as it is."""
+    m = _FRACTION.fullmatch(text)
+    if m is None:
+        return text
+    text += "0" * max(0, 4 - len(m[1]))
+    return text if text.endswith("0") else text + "0"
 
 
 def csv_exact(value: object) -> bool:

@@ -52,7 +52,11 @@ def test_neutralise(text: str, expected: str) -> None:
 def test_cells() -> None:
     """Numbers the engine writes are untouched; JSON values become JSON text."""
     assert cell(-5) == "-5"
-    assert cell(Decimal("-1.50")) == "-1.50"
+    # a typed fraction (a manifest's number cell) gets four decimals, the last a 0: read
+    # back the same under "." and "auto", refused under ",", never evidence of a mark
+    assert cell(Decimal("-1.50")) == "-1.5000"
+    assert [cell(v) for v in (12.5, 2.375, 0.12345, 1500.0, 1e-05)] == \
+        ["12.5000", "2.3750", "0.123450", "1500.0000", "1e-05"]
     assert cell(None) == ""
     assert cell(True) == "true"
     assert cell({"a": [1]}) == '{"a":[1]}'
@@ -201,5 +205,6 @@ def test_an_xlsx_currency_fraction_gets_the_same_guard_as_a_bare_one() -> None:
         with pytest.raises(InputError):
             parse_money(text, decimal=",")
         assert parse_money(text, decimal=".").amount == 2.375  # the same number
-    assert cell(CurrencyNumber("12.5 €")) == "12.5 €"
+    assert cell(CurrencyNumber("12.5 €")) == "12.5000 €"
+    assert cell(CurrencyNumber("12 €")) == "12 €"
     assert cell(CurrencyNumber("-1.250 $")) == "'-1.2500 $"  # the formula guard too

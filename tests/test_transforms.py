@@ -568,6 +568,40 @@ def test_a_failed_files_typed_number_is_no_evidence_of_its_columns_mark() -> Non
     assert money is not None and money.amount == 1.5
 
 
+def test_any_typed_fraction_in_a_failed_file_is_no_evidence() -> None:
+    """The v10r28 S2 class: an XLSX source's typed 12.5 beside its text cells written with
+    decimal commas; failed.csv writes it ``12.5000`` (not ``12.5``, which showed "."), so
+    re-imported with holds emptied under "auto" the text 1.500 still reads 1500."""
+    from bulk.reports import cell
+
+    column = tf.ColumnDecimal()
+    column.start()
+    for text in ("1.234,56", cell(12.5), "1.500"):
+        tf.parse_money(text, default_currency="EUR", column=column)
+    column.decide()
+    assert column.mark == ","
+    read = [tf.parse_money(t, default_currency="EUR", column=column) for t in
+            ("1.500", cell(12.5), cell(0.125))]
+    assert [m.amount if m else None for m in read] == [1500, 12.5, 0.125]
+
+
+@pytest.mark.parametrize(("cells", "amounts"), [
+    (["1500.000"], [1500]), (["2500,000"], [2500]), (["1.500", "2500,000"], [1500, 2500]),
+    (["1,500", "1500.000"], [1500, 1500]),  # "." decimal: "," groups thousands
+])
+def test_four_digits_before_three_decimals_read_one_way(cells: list[str],
+                                                        amounts: list[float]) -> None:
+    """v10r29 F2: ``1500.000`` was refused as "1500 or nothing": no thousands group follows
+    four digits, so its mark is the decimal mark, and it is evidence of it."""
+    column = tf.ColumnDecimal()
+    column.start()
+    for text in cells:
+        tf.parse_money(text, default_currency="EUR", column=column)
+    column.decide()
+    read = [tf.parse_money(t, default_currency="EUR", column=column) for t in cells]
+    assert [m.amount if m else None for m in read] == amounts
+
+
 def test_a_json_number_written_as_a_group_gets_the_guard_in_failed_csv() -> None:
     """v10r28 S1: a JSON source's 1.500 (kept as written) went to failed.csv as ``1.500``,
     which ``decimal = ","`` read as 1500 once the hold was emptied."""
@@ -575,7 +609,7 @@ def test_a_json_number_written_as_a_group_gets_the_guard_in_failed_csv() -> None
     from bulk.reports import cell
 
     assert [cell(JsonNumber(t)) for t in ("1.500", "12.500", "-7.250", "1.5e3", "0.10")] \
-        == ["1.5000", "12.5000", "-7.2500", "1.5e3", "0.10"]
+        == ["1.5000", "12.5000", "-7.2500", "1.5e3", "0.1000"]
 
 
 def test_an_xlsx_whole_number_of_16_digits_is_the_double_excel_holds() -> None:

@@ -55,12 +55,17 @@ def _decimal_mark(num: str, decimal: Decimal_) -> str | None:
     return None
 
 
-# how a failed-rows file writes a typed number that could read as a thousands group
-# (``bulk.reports.cell``: 2.375 as ``2.3750``): it reads as that number under any mark
-# (under "," it does not read), but it is no evidence of the mark of the column's text
-# cells (v10r28 S2: an XLSX source's failed.csv, holds emptied, read the text 1.500 as
-# 1.5 where the source column wrote decimal commas)
-_GUARDED = re.compile(r"-?[0-9]{1,3}\.[0-9]{3}0")
+# how a failed-rows file writes a typed fraction (``bulk.reports.cell``: at least four
+# decimals, the last a 0: 2.375 as ``2.3750``, 12.5 as ``12.5000``): it reads as that
+# number under "." or "auto" (under "," it does not read), but it is no evidence of the
+# mark of the column's text cells, as the typed cell was none in its source (v10r28 S2:
+# an XLSX source's failed.csv, holds emptied, read the text 1.500 as 1.5 where the
+# source column wrote decimal commas; a typed 12.5 did the same)
+_GUARDED = re.compile(r"-?[0-9]+\.[0-9]{3,}0")
+
+
+_FOUR_DIGITS_END = re.compile(r"[0-9]{4}$")
+_LONG_THREE = re.compile(r"-?[0-9]*[0-9]{4},[0-9]{3}")
 
 
 def decimal_evidence(num: str) -> tuple[str | None, bool]:
@@ -81,6 +86,10 @@ def decimal_evidence(num: str) -> tuple[str | None, bool]:
     mark = "." if dot else ","
     head, _, tail = num.partition(mark)
     if len(tail) == 3 and head.strip(" '\u2019").lstrip("0") != "":
+        if _FOUR_DIGITS_END.search(head):
+            # 1500.000, 2500,000: no thousands group follows four digits, so the mark is
+            # the decimal mark (v10r29 F2: refused as "1500 or nothing")
+            return mark, False
         return None, True
     return mark, False
 
@@ -203,14 +212,17 @@ class ColumnDecimal:
         the whole cell reads) and ``auto`` returned: ``parse_money`` reads it by its own
         marks, then returns None."""
         mark, ambiguous = decimal_evidence(num)
+        # 2500,000: its mark can only be decimal, which the per-cell reading ("auto",
+        # where 1,500 is 1500) does not know (v10r29 F2)
+        own: Decimal_ = "," if mark == "," and _LONG_THREE.fullmatch(num) else "auto"
         if self.learning:
             if mark == "." and _GUARDED.fullmatch(num):
                 mark = None  # a failed-rows file's typed number, no text's convention
             self._pending = (("shows" if mark is not None else "ambiguous" if ambiguous
                               else "none"), mark, num, text)
-            return "auto"
+            return own
         if not ambiguous:
-            return "auto"
+            return own
         if self.mark is not None:
             return "," if self.mark == "," else "."
         readings = f"it may mean {_reading(num, '.', text)} or {_reading(num, ',', text)}"
