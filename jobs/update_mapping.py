@@ -131,15 +131,17 @@ class UpdateMapping:
 
 
 def _optional_title(spec: object) -> object:
-    """``title`` made optional: a stand-in default that ``wanted_values`` drops again."""
+    """``title`` made optional: a stand-in default that ``wanted_values`` drops again —
+    unless the mapping says ``required = true``, which an update keeps as it is."""
     if spec is None:
         return {"default": _KEEP_TITLE}
     if isinstance(spec, str):
         kind = "template" if tf.Template.is_template(spec) else "column"
         return {kind: spec, "default": _KEEP_TITLE}
-    if isinstance(spec, dict) and "default" not in spec:
+    if isinstance(spec, dict) and "default" not in spec and spec.get("required") is not True:
         return {**spec, "default": _KEEP_TITLE}
-    return spec
+    return spec  # required = true: a blank title fails its row (v10r30 M1: refused as
+    # "required and a default exclude each other" for the stand-in default)
 
 
 def _checked(spec: MappingFile, source: str) -> ImportMapping:

@@ -18,6 +18,7 @@ from jobs.mapping import MappingError
 from jobs.updating import UpdateMapping, prepare_update
 from pdbulk.cli import app
 from tests.import_support import api_context, read_csv
+from tests.test_mapping import catalog  # noqa: F401  (fixture)
 from tests.update_support import (
     cli_args,
     deal,
@@ -297,6 +298,26 @@ def test_update_mapping_problems_are_named_after_the_update_section() -> None:
         UpdateMapping.loads("version = 1\n[update]\nid_column = 'Id'\n[person]\nname = 'N'\n")
     m = UpdateMapping.loads("version = 1\n[import]\nkey_column = 'K'\n[deal]\ntitle = 'T'\n")
     assert (m.by, m.column, m.key_field) == ("key", "K", "Import source key")
+
+
+def test_a_required_title_is_kept_required_in_an_update(catalog: Any) -> None:  # noqa: F811
+    """v10r30 M1: ``title = { column = "title", required = true }`` (an import mapping used
+    as is) was refused, "required = true and a default exclude each other", for the
+    stand-in default that makes a title optional in updates. Kept: a blank title fails
+    its row, a filled one is sent; without ``required`` a blank title changes nothing."""
+    from bulk.manifest import SourceRow
+    from jobs.update_mapping import wanted_values
+
+    head = "version = 1\n[update]\nkey_column = 'K'\n[deal]\n"
+    required = UpdateMapping.loads(head + "title = { column = 'T', required = true }\n")
+    mapper = required.compile(catalog)
+    assert wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "T": "New"})) == (
+        "a1", {"title": "New"})
+    with pytest.raises(InputError, match="required"):
+        wanted_values(mapper, SourceRow(3, 3, {"K": "a1", "T": ""}))
+    optional = UpdateMapping.loads(head + "title = { column = 'T' }\n").compile(
+        catalog)
+    assert wanted_values(optional, SourceRow(3, 3, {"K": "a1", "T": ""})) == ("a1", {})
 
 
 def test_cli_update_plan_then_run(tmp_path: Path) -> None:
