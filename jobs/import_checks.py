@@ -119,6 +119,11 @@ class UnseenPaths:
         for key, path in mapping.readers():
             self._waiting.setdefault(path, []).append(key)
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a path the mapping reads has been in no record seen so far."""
+        return bool(self._waiting)
+
     def see(self, row: SourceRow) -> None:
         if not self._waiting or not row.ok:
             return

@@ -46,6 +46,7 @@ from bulk.transport import Transport
 
 from .account import DealsByKey
 from .deals import before_image
+from .import_checks import UnseenPaths
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
@@ -90,8 +91,18 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict
 
 def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowMapper], object]:
     """``RowPlanner.build``'s check before the key field is created: the decimal marks of
-    the manifest's columns learned by a preview mapper (DecimalContested: nothing sent)."""
+    the manifest's columns learned by a preview mapper (DecimalContested: nothing sent),
+    and for a JSON manifest the paths no record has (MappingError: nothing sent either;
+    v10r30 M2: the key field was created before the load found them)."""
     def learn(mapper: RowMapper) -> object:
+        if detect_format(settings.manifest, settings.format) in ("json", "jsonl"):
+            unseen = UnseenPaths(mapping, manifest_header(settings))
+            for row in read_manifest(settings.manifest, format=settings.format,
+                                     encoding=settings.encoding):
+                if not unseen.waiting:
+                    break
+                unseen.see(row)
+            unseen.check(mapping.source)
         if not mapper.learns_marks:
             return None
         return mapper.learn_marks(first_of_each(unheld(read_manifest(
