@@ -156,13 +156,15 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     repeated header imported as a deal titled "Company", and the second export's rows with
     title and organization swapped, exit 0)."""
     names: list[str] | None = None
+    known: frozenset[str] = frozenset()
     reordered: int | None = None  # the line of a repeated header in another order
     for row in rows:
         if names is None:
             names = [_header_text(k) for k in row.values if k and not _EXTRA.fullmatch(k)]
-        cells = [_header_text(v) for k, v in row.values.items()
-                 if k and not _EXTRA.fullmatch(k)]
-        if len(names) >= 2 and row.ok and sorted(cells) == sorted(names):
+            known = frozenset(names)
+        if len(names) >= 2 and row.ok and _may_repeat(row.values, known) \
+                and sorted(cells := [_header_text(v) for k, v in row.values.items()
+                                     if k and not _EXTRA.fullmatch(k)]) == sorted(names):
             if cells != names:
                 reordered = row.line
             yield row._replace(error=InputError(
@@ -182,6 +184,16 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
 
 
 _EXTRA = re.compile(r"\(extra \d+\)")
+
+
+def _may_repeat(values: dict[str, Any], known: frozenset[str]) -> bool:
+    """Whether a record may repeat the header: its first named cell reads as one of the
+    header's names (a necessary condition of ``_no_repeated_header``'s test, checked on one
+    cell instead of every cell of every record: most of the reader's time, issue 8)."""
+    for k, v in values.items():
+        if k and not _EXTRA.fullmatch(k):
+            return _header_text(v) in known
+    return False
 
 
 def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
