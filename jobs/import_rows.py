@@ -229,6 +229,11 @@ class RowPlanner:
         if not (isinstance(reason, str) and "shown as \\xNN" in reason) \
                 and self.read_columns is not None:
             columns = [c for c in row.values if c in self.read_columns]
+        # one search over the text cells joined by NUL (no match spans it: the marker is
+        # "\\x" and two hex digits) finds whether any cell shows one; most rows none (issue 8)
+        if _SHOWN_BYTE.search("\0".join(
+                cell for c in columns if isinstance(cell := dict.get(row.values, c), str))) is None:
+            return None
         for column in columns:
             cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
