@@ -9,7 +9,6 @@ source keys seen so far, in constant memory per key. Moved out of ``jobs.import_
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 
 from bulk.errors import InputError
@@ -20,6 +19,7 @@ from bulk.manifest_row import PathLike
 from bulk.manifest_xlsx import first_visible_sheet, sheet_names
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
+from .keyset import KeySet as KeySet  # re-exported: it lived here
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError
 
@@ -140,47 +140,3 @@ class UnseenPaths:
                                       "against the file (init-mapping lists the paths)")
                                 for path, keys in self._waiting.items() for key in keys],
                                source=source)
-
-
-class KeySet:
-    """The source keys a file has shown, as their 64-bit hashes in one open-addressing
-    table (``array('q')``, at most half full): 8-16 bytes a key where a ``set`` of hash
-    ints takes ~64, which is most of a 1,000,000-row plan's growth. Two keys with the same
-    64-bit hash would read as one (the second row refused as a duplicate, never merged):
-    about one chance in 10^7 for a million keys."""
-
-    __slots__ = ("_count", "_mask", "_table")
-
-    def __init__(self, capacity: int = 1 << 12) -> None:
-        self._table = array("q", bytes(8 * capacity))  # 0 marks a free slot
-        self._mask = capacity - 1
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, key: str) -> bool:
-        """Add ``key``; False when it was there already."""
-        h = hash(key) or 1
-        table, mask = self._table, self._mask
-        i = h & mask
-        while (v := table[i]) != 0:
-            if v == h:
-                return False
-            i = (i + 1) & mask
-        table[i] = h
-        self._count += 1
-        if 2 * self._count > len(table):
-            self._grow()
-        return True
-
-    def _grow(self) -> None:
-        old = self._table
-        self._table = table = array("q", bytes(16 * len(old)))
-        self._mask = mask = len(table) - 1
-        for h in old:
-            if h:
-                i = h & mask
-                while table[i] != 0:
-                    i = (i + 1) & mask
-                table[i] = h

@@ -104,6 +104,7 @@ class RowPlanner:
         # first (the e-mail is the key's, "e:" + e-mail, or none)
         self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
+        self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
 
     def __repr__(self) -> str:
         c = self.counts
@@ -229,6 +230,11 @@ class RowPlanner:
         if not (isinstance(reason, str) and "shown as \\xNN" in reason) \
                 and self.read_columns is not None:
             columns = [c for c in row.values if c in self.read_columns]
+        # one search over the text cells joined by NUL (no match spans it: the marker is
+        # "\\x" and two hex digits) finds whether any cell shows one; most rows none (issue 8)
+        if _SHOWN_BYTE.search("\0".join(
+                cell for c in columns if isinstance(cell := dict.get(row.values, c), str))) is None:
+            return None
         for column in columns:
             cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
@@ -347,6 +353,14 @@ class RowPlanner:
             self.counts.orgs_new += 1
         return ref
 
+    def _one_org(self, org: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``org`` as the new persons keep it: a found organization's ref is one dict per
+        (id, matched_by), equal to the row's (a 1,000,000-row plan kept a fresh one per new
+        person: ~30 MB of its peak, issue 8); a new organization's is one per key already."""
+        if org is None or "id" not in org:
+            return org
+        return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
+
     def _person_ref(self, person: PersonRef | None,
                     org: dict[str, Any] | None) -> dict[str, Any] | None:
         if person is None:
@@ -371,7 +385,7 @@ class RowPlanner:
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
-            first = self._persons[key] = (person.name, person.phone, org)
+            first = self._persons[key] = (person.name, person.phone, self._one_org(org))
             self.counts.persons_new += 1
         name, phone, first_org = first
         email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail

@@ -203,33 +203,32 @@ class _Step:
     memo: dict[Any, Any] | None = None
 
     def __call__(self, values: Values, row: int) -> Any:
+        # one frame per cell (this runs for every step of every row: issue 8)
         try:
-            return self._call(values, row)
+            memo = self.memo
+            if memo is not None:
+                column = self.source.column
+                if column is not None:  # _cells, inlined for the common case
+                    cells = values.get(column)
+                    if type(cells) is not str:
+                        cells = None
+                else:
+                    cells = self._cells(values)
+                if cells is not None:
+                    value = memo.get(cells, memo)  # the memo itself marks a miss
+                    if value is not memo and type(value) is not _Refused:  # the common case
+                        return value.copy() if type(value) is list or type(value) is dict \
+                            else value
+                    try:
+                        return self._remembered(memo, cells, values)
+                    except InputError as exc:
+                        raise InputError(exc.reason, row=row,
+                                         column=self.source.where) from None
+            try:
+                return self._value(values)
+            except InputError as exc:
+                raise InputError(exc.reason, row=row, column=self.source.where) from None
         except AmbiguousPath as exc:  # a JSON path that reads two values in this record
-            raise InputError(exc.reason, row=row, column=self.source.where) from None
-
-    def _call(self, values: Values, row: int) -> Any:
-        memo = self.memo
-        if memo is not None:
-            column = self.source.column
-            if column is not None:  # _cells, inlined for the common case
-                cells = values.get(column)
-                if type(cells) is not str:
-                    cells = None
-            else:
-                cells = self._cells(values)
-            if cells is not None:
-                value = memo.get(cells, memo)  # the memo itself marks a miss
-                if value is not memo and type(value) is not _Refused:  # the common case
-                    return value.copy() if type(value) is list or type(value) is dict \
-                        else value
-                try:
-                    return self._remembered(memo, cells, values)
-                except InputError as exc:
-                    raise InputError(exc.reason, row=row, column=self.source.where) from None
-        try:
-            return self._value(values)
-        except InputError as exc:
             raise InputError(exc.reason, row=row, column=self.source.where) from None
 
     def _cells(self, values: Values) -> str | tuple[str, ...] | None:
@@ -283,10 +282,18 @@ class _Step:
         if self.marks is not None and len(self.marks.seen) == 2:
             return  # both marks shown: nothing more can change the column's decision
         memo = self.memo  # while learning: the texts shown already (a text shows the same)
-        if memo is not None and (cells := self._cells(values)) is not None:
-            if cells in memo:
-                return
-            _remember(memo, cells, None)
+        if memo is not None:
+            column = self.source.column
+            if column is not None:  # _cells, inlined for the common case
+                cells = values.get(column)
+                if type(cells) is not str:
+                    cells = None
+            else:
+                cells = self._cells(values)
+            if cells is not None:
+                if cells in memo:
+                    return
+                _remember(memo, cells, None)
         try:
             raw = self.source(values, default=False)
             if raw is not None:
