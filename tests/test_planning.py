@@ -19,7 +19,13 @@ from bulk.runner import Runner
 from bulk.scheduler import BudgetPolicy, Scheduler
 from bulk.store import AsyncJobStore, JobStore
 from bulk.transport import MockTransport, Request, Response
-from jobs.planning import estimate, render_plan
+from jobs.planning import (
+    LOCAL_SECONDS_PER_WRITE,
+    _write_seconds,
+    closed_loop_rate,
+    estimate,
+    render_plan,
+)
 from jobs.touch import TouchJob, touch_items
 
 GROWTH = Limits(burst=40, window=2.0, daily_tokens=60_000)
@@ -114,8 +120,35 @@ def test_run_time_prices_the_decide_phase_and_the_key_field_round_trips() -> Non
     keyed = estimate("import", {**calls, "addDealField": 1, "getDealFields": 2}, ultimate,
                      rows=300, bad_rows=0, tokens_left_today=None, load_seconds=0.2,
                      latency=0.04)
-    one_more_write = 1 * 0.04 / (math.ceil(ultimate.burst / ultimate.window * 0.04 * 1.5) + 2)
+    in_flight = math.ceil(ultimate.burst / ultimate.window * 0.04 * 1.5) + 2
+    one_more_write = 1 / closed_loop_rate(in_flight, 0.04, LOCAL_SECONDS_PER_WRITE)
     assert keyed.seconds == pytest.approx(base.seconds + 2 * 0.04 + one_more_write)
+
+
+@given(in_flight=st.integers(1, 64), latency=st.floats(1e-3, 2.0),
+       local=st.floats(1e-5, 0.05))
+def test_closed_loop_rate_lies_between_no_queueing_and_a_saturated_cpu(
+        in_flight: int, latency: float, local: float) -> None:
+    """Never faster than the round trips allow with no wait for the CPU, nor than the CPU
+    alone allows; one call in flight never queues; more in flight is never slower."""
+    rate = closed_loop_rate(in_flight, latency, local)
+    assert rate <= in_flight / (latency + local) * (1 + 1e-9)
+    assert rate <= 1 / local * (1 + 1e-9)
+    assert closed_loop_rate(1, latency, local) == pytest.approx(1 / (latency + local))
+    assert closed_loop_rate(in_flight + 1, latency, local) >= rate * (1 - 1e-9)
+
+
+def test_writes_bound_by_the_cpu_take_longer_than_the_round_trips_alone() -> None:
+    """300 writes at 10 ms with 3 ms of CPU each: the CPU (~1 s), not the six calls in
+    flight (0.5 s), bounds them; with no CPU cost the round-trip bound alone is back."""
+    ultimate = plan_limits("ultimate", auth="oauth")
+    calls = {"addDeal": 300}
+    cpu = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                   load_seconds=0.0, latency=0.01)
+    free = _write_seconds(calls, ultimate, 0.01, 64, local_seconds=0.0)
+    assert free == pytest.approx(300 * 0.01 / 6 + 0.01)
+    assert cpu.seconds >= 300 * LOCAL_SECONDS_PER_WRITE
+    assert cpu.seconds > 1.8 * free
 
 
 def test_json_seconds_keep_hundredths() -> None:
