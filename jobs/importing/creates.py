@@ -244,15 +244,15 @@ class _Creates(_ImportBase):
                         None if creator == self.store.job_id else creator))
                     return await self._exists(ctx, item, payload, existing, person_id, org_id,
                                               created=claim.previous)
-                outcome = self._outcome(int(res.data["id"]), None,
-                                        digest=editable_digest(res.data))
+                digest = editable_digest(res.data)
+                outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
                     # undo: the editable fields as created (an edit in the create's own
                     # second leaves update_time as it was; issue 9, v9r4 F4). Not for a
                     # create found by a lookup: its list read may carry fewer fields
-                    "digest": editable_digest(res.data), **matched_by(payload)})
+                    "digest": digest, **matched_by(payload)})
             finally:
                 if not keep and not lost:  # written with the next batch's claims (or at finish)
                     self.claims.release_soon(claim, outcome)
