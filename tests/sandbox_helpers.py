@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-import subprocess
-import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -164,26 +161,3 @@ def kill_mid_run(sb: Sandbox, argv: list[str], *, operation: str, applied: int,
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-
-
-@contextmanager
-def sandbox_process(*args: str) -> Iterator[str]:
-    """A sandbox in its own process (``python -m bulk.sandbox --port 0 *args``), yielding
-    its URL: the client's CPU is then its own, as against Pipedrive, not shared with the
-    server under one GIL (what a timing test needs). Stopped by SIGTERM on exit."""
-    proc = subprocess.Popen([sys.executable, "-m", "bulk.sandbox", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()  # "Pipedrive sandbox listening on http://..."
-        found = re.search(r"http://\S+", first)
-        if found is None:
-            raise RuntimeError(f"the sandbox did not start: {first!r}")
-        yield found.group(0)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

@@ -11,9 +11,7 @@ from typer.testing import CliRunner
 
 from jobs.demo_data import write_demo_export
 from pdbulk.cli import app
-from tests.sandbox_helpers import sandbox_process
-
-TOKEN = "plan-time-token"
+from pdbulk.demo import TOKEN, sandbox_process
 
 
 def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
@@ -21,8 +19,8 @@ def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
     own process (in this one, its CPU would slow the run's and not the plan's)."""
     export = write_demo_export(tmp_path, rows=300)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_STATE_DIR": str(tmp_path / "state")}
-    with sandbox_process("--plan", "ultimate", "--auth", "oauth", "--oauth-token", TOKEN,
-                         "--deals", "200", "--seed", "3", "--latency-ms", str(latency_ms)) as url:
+    with sandbox_process(plan="ultimate", oauth=True, latency_ms=latency_ms, jitter_ms=0.0,
+                         deals=200, seed=3) as url:
         common = [str(export.manifest), "--mapping", str(export.mapping), "--create-key-field",
                   "--url", url, "--plan", "ultimate", "--oauth"]
         planned = CliRunner().invoke(app, ["plan", "import", *common, "--json",
