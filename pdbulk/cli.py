@@ -61,6 +61,7 @@ from .options import (
     json_command,
     preflight,
     read_token,
+    state_counts,
 )
 
 _describe = describe  # the one line an error ends in (options.describe)
@@ -209,6 +210,7 @@ def status(job: JobArg,
             "state": store.liveness(),  # "running" whose process is gone says so
             "message": store.status_message,
             "counts": {s.value: n for s, n in store.counts().items()},
+            "skipped_by_action": store.skipped_by_action(),
             "tokens_by_day": store.spend_by_day(),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
             "first_failed": failed,
@@ -226,8 +228,8 @@ def status(job: JobArg,
     typer.echo(f"job {info['job']} ({info['kind']}): {info['state']}")
     if info["message"]:
         typer.echo(f"last error: {info['message']}")
-    typer.echo("items: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
-               + f" (total {sum(counts.values()):,})")
+    skipped: dict[str, int] = info["skipped_by_action"]  # type: ignore[assignment]
+    typer.echo(f"items: {state_counts(counts, skipped)}; total {sum(counts.values()):,}")
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items())))
     if by_op:

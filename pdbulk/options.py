@@ -20,7 +20,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
@@ -385,12 +385,26 @@ def report_run(store: JobStore, result: RunResult,
         pass
 
 
+def state_counts(counts: Mapping[str, int], skipped: Mapping[str, int]) -> str:
+    """``done 28, skipped 30 (unchanged 28, exists 2)``: the item states with a count, the
+    skipped ones by what the summary calls them (``JobStore.skipped_by_action``), so the
+    outcome line and ``status`` use the summary's words; empty when nothing counts."""
+    parts = []
+    for state, n in sorted(counts.items()):
+        if not n:
+            continue
+        why = [f"{action} {k:,}" for action, k in skipped.items() if action != "skipped"]
+        parts.append(f"{state} {n:,}" + (f" ({', '.join(why)})"
+                                         if state == ItemState.SKIPPED.value and why else ""))
+    return ", ".join(parts)
+
+
 def finish(store: JobStore, result: RunResult) -> None:
     """Print the outcome line and exit with its code: 4 only when something is left to
     resume (pending or in-doubt items), 5 when the account refused the token."""
-    counts = {state.value: n for state, n in result.counts.items() if n}
-    typer.echo(f"job {store.job_id}: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                                           or "nothing to do"))
+    counts = {state.value: n for state, n in result.counts.items()}
+    typer.echo(f"job {store.job_id}: "
+               + (state_counts(counts, store.skipped_by_action()) or "nothing to do"))
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"

@@ -94,7 +94,7 @@ def test_status_reads_a_job_that_a_run_holds_open(tmp_path: Path) -> None:
     finally:
         store.close()
     assert res.exit_code == 0, res.output
-    assert "items: pending 1, failed 1 (total 2)" in res.output
+    assert "items: failed 1, pending 1; total 2" in res.output
     assert "failed: row 2 (b): bad amount" in res.output
 
 

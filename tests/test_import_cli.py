@@ -143,6 +143,31 @@ def test_init_mapping_then_import_exit_3_and_status(sandbox: Sandbox, tmp_path: 
     assert res.exit_code == 2
 
 
+
+def test_skipped_rows_are_counted_in_the_summarys_words(sandbox: Sandbox,
+                                                        tmp_path: Path) -> None:
+    """The same file imported twice: the second run's outcome line and ``status`` say what
+    its summary says of the skipped rows (``unchanged``), not only ``skipped``."""
+    export = write_demo_export(tmp_path, rows=30)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    argv = ["import", str(export.manifest), "--mapping", str(export.mapping),
+            "--create-key-field", "--url", sandbox.url, "--job-dir", str(jobs), *FAST]
+    first = CliRunner().invoke(app, argv, env=env)
+    assert first.exit_code == 3, first.output
+    again = CliRunner().invoke(app, argv, env=env)
+    assert again.exit_code == 3, again.output
+    bad = export.broken + export.unknown_stage
+    good = 30 - bad
+    assert f"{good} unchanged" in again.output
+    assert f"failed {bad}, skipped {good} (unchanged {good})" in again.output
+    (second,) = {d.name for d in jobs.iterdir()} - {d.name for d in jobs.iterdir()
+                                                       if d.name in first.output}
+    res = CliRunner().invoke(app, ["status", second, "--job-dir", str(jobs)])
+    assert f"items: failed {bad}, skipped {good} (unchanged {good}); total 30" in res.output
+    res = CliRunner().invoke(app, ["status", second, "--json", "--job-dir", str(jobs)])
+    assert orjson.loads(res.stdout)["skipped_by_action"] == {"unchanged": good}
+
 # -- the crash test ---------------------------------------------------------------------------
 def _admin(url: str, path: str, body: Any = None) -> Any:
     data = None if body is None else orjson.dumps(body)

@@ -441,6 +441,20 @@ class JobStore:
             out[ItemState(state)] = n
         return out
 
+    def skipped_by_action(self) -> dict[str, int]:
+        """The skipped items by the ``action`` their result names (``unchanged``,
+        ``exists``, ...; ``skipped`` where it names none), most first: what a summary
+        calls them, for the lines that count item states. An item skipped when the job
+        was loaded carries its result in its payload (``jobs.prepared``)."""
+        out: dict[str, int] = {}
+        for action, n in self._query(
+                "count skipped items",
+                "SELECT coalesce(json_extract(result, '$.action'), "
+                "json_extract(payload, '$.result.action'), 'skipped'), count(*) "
+                "FROM items WHERE state = 'skipped' GROUP BY 1 ORDER BY 2 DESC, 1"):
+            out[str(action)] = n
+        return out
+
     def _items_page(self, state: ItemState | None, after_id: int, limit: int) -> list[Item]:
         where = "id > ?" if state is None else "state = ? AND id > ?"
         params = (after_id, limit) if state is None else (state.value, after_id, limit)
