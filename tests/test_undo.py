@@ -148,6 +148,29 @@ async def test_undo_of_an_update_restores_exact_values_and_reports_conflicts(
         source.close()
 
 
+
+@pytest.mark.anyio
+async def test_undo_of_an_update_that_changed_nothing_says_why_there_is_nothing(
+        tmp_path: Path) -> None:
+    """An update whose rows all failed (no such deal): its undo has nothing to send and says
+    why, and --contacts (an import's option) says an update creates no contacts."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=5, seed=31)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": "990001", "Amount": "5", "Title": "T", "Status": "open", "Reason": "",
+             "Source": ""}])
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        source, _ = await load_job(sb, tmp_path, "update", build)
+        await run_job(sb, source)
+        _, undo = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        assert not undo.items
+        notes = " ".join(undo.notes)
+        assert f"job {source.job_id} (update) changed no deal" in notes
+        assert "an update job, which creates none" in notes
+
 @pytest.mark.anyio
 async def test_undo_of_an_update_says_archived_for_a_deal_archived_since(tmp_path: Path) -> None:
     """v9r11 medium: undo of an update / move-stage / dedupe job said "deal N is deleted:

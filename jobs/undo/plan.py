@@ -293,6 +293,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     deal_conflicts = prep.actions["conflict"]
     if source.kind == "import":
         await _contacts(ctx, prep, source, contacts, force)
+    elif contacts:  # said, not refused: the deals are undone as without it
+        prep.notes.append(f"--contacts deletes the persons and organizations an import "
+                          f"created; job {source.job_id} is {_a(source.kind)} job, which "
+                          "creates none")
+    if not prep.items and source.kind != "dedupe":
+        prep.notes.append(f"job {source.job_id} ({source.kind}) changed no deal: its rows "
+                          "failed or were skipped, so there is nothing to put back")
     if source.kind == "dedupe":
         prep.notes.append("merges are final: undo of a dedupe job puts back its field-policy "
                           "PATCHes only" + ("" if todo else " and this job made none: nothing "
@@ -311,6 +318,10 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "them: left alone, each with its reason in failed.csv (--force "
                           "deletes them)")
     return prep
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
 async def _deleted_by_second(ctx: CallContext, source: JobStore,
