@@ -226,16 +226,16 @@ class RowPlanner:
         reason_column = None if self.hold_column is None else (
             self.hold_column[:-len("hold")] + "reason")
         reason = row.values.get(reason_column) if reason_column else None
-        columns: Iterable[str] = row.values
+        read: Iterable[str] = row.values
         if not (isinstance(reason, str) and "shown as \\xNN" in reason) \
                 and self.read_columns is not None:
-            columns = [c for c in row.values if c in self.read_columns]
+            read = self.read_columns
         # one search over the text cells joined by NUL (no match spans it: the marker is
         # "\\x" and two hex digits) finds whether any cell shows one; most rows none (issue 8)
         if _SHOWN_BYTE.search("\0".join(
-                cell for c in columns if isinstance(cell := dict.get(row.values, c), str))) is None:
+                cell for c in read if isinstance(cell := dict.get(row.values, c), str))) is None:
             return None
-        for column in columns:
+        for column in [c for c in row.values if c in read]:  # the first in the row's order
             cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
             if found is not None and column != reason_column:
