@@ -95,8 +95,12 @@ class ProgressView:
             when = (f"took={elapsed:.0f}s" if final else
                     f"eta={eta:.0f}s" if eta != float("inf") else "eta=?")
             done, failed = self.done_before + stats.done, self.failed_before + stats.failed
+            # the rest of those settled: skipped (unchanged, exists...), as the summary
+            # counts them (a re-import of a file said "done=0" for its 28 unchanged rows)
+            skipped = completed - done - failed
             print(f"[{self.label}] {completed}/{self.total} done={done} failed={failed}"
-                  f" {rate:.1f}/s {tokens}{extra} {when}", file=self.stream, flush=True)
+                  + (f" skipped={skipped}" if skipped > 0 else "")
+                  + f" {rate:.1f}/s {tokens}{extra} {when}", file=self.stream, flush=True)
 
 
 __all__ = ["ProgressView"]

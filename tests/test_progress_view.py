@@ -24,3 +24,13 @@ def test_the_last_line_says_what_the_run_took_never_an_eta() -> None:
     assert "eta=" in first and "took=" not in first
     assert "took=" in last and "eta" not in last
     assert last.startswith("[resume] 7/10 done=5")
+
+
+def test_rows_skipped_before_the_run_are_counted_as_skipped() -> None:
+    """A re-import whose 28 rows were unchanged at load and 2 refused: the line says
+    skipped=28, not only done=0 (what the summary calls them is in the outcome line)."""
+    out = io.StringIO()
+    with ProgressView(30, label="import", already=30, done_before=0, failed_before=2,
+                      stream=out, interval=0.0) as view:
+        view.update(_stats(0), final=True)
+    assert out.getvalue().startswith("[import] 30/30 done=0 failed=2 skipped=28 ")
