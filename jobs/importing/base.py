@@ -112,7 +112,8 @@ class _ImportBase:
         self.unattributed = 0  # in-doubt creates whose deal found could be another run's
         self.settings = settings
         self.key_code = key_code
-        self.resolver = Resolver(AsyncJobStore(store), claims=lambda: self.claims,
+        self.astore = AsyncJobStore(store)  # the import's one async twin of its store
+        self.resolver = Resolver(self.astore, claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
                                  on_wait=self._give_back, job_id=store.job_id)

@@ -23,7 +23,7 @@ from bulk.claims import (
     kept,
 )
 from bulk.errors import InDoubt, NotFound, NotSent
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, Outcome
+from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deals import before_image, deal_changes, editable_digest, in_flight, same
@@ -200,7 +200,7 @@ class _Creates(_ImportBase):
                         # longer than the lease): else claim again and look again
                         self._deal_unsent.discard(item.id)  # from here it may be applied
                         if self._marks:  # written before it leaves: a later reconcile knows
-                            await AsyncJobStore(self.store).lookup_put_many(
+                            await self.astore.lookup_put_many(
                                 SENT_DEAL, [(key, item.id)])
                         try:
                             res = await ctx.call("addDeal", json=body,
@@ -226,7 +226,7 @@ class _Creates(_ImportBase):
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id)
                     if creator == self.store.job_id and key in self._reconciled \
-                            and (not self._marks or await AsyncJobStore(self.store).lookup_get(
+                            and (not self._marks or await self.astore.lookup_get(
                                 SENT_DEAL, key) is not None):
                         # this job's own create, sent by an earlier process of it that died
                         # in doubt (its claim names it, and this job had the row in doubt:
@@ -287,7 +287,7 @@ class _Creates(_ImportBase):
         for name, rid in (("person_id", person_id), ("org_id", org_id)):
             if rid is not None and rid != existing.get(name):
                 body[name] = rid
-        store = AsyncJobStore(self.store)
+        store = self.astore
         earlier = await store.before_image("deal", deal_id)
         if earlier is not None and earlier.item_id == item.id:
             # this row's update of that deal was sent before (a run that died, an answer

@@ -12,7 +12,7 @@ from bulk.calls import CallContext
 from bulk.claims import Claim
 from bulk.errors import InDoubt, InputError
 from bulk.runner import RunResult
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
+from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey
 from ..deals import before_image, in_flight
@@ -92,7 +92,7 @@ class ImportJob(_Reconcile, _Resume):
         if outcome.state is not ItemState.DONE or result.get("action") != "unchanged" \
                 or not isinstance(result.get("deal_id"), int):
             return outcome
-        earlier = await AsyncJobStore(self.store).before_image("deal", result["deal_id"])
+        earlier = await self.astore.before_image("deal", result["deal_id"])
         if earlier is None or earlier.item_id != item.id:
             return outcome
         return Outcome(item.id, ItemState.DONE, result={**result, "action": "updated",
@@ -115,7 +115,7 @@ class ImportJob(_Reconcile, _Resume):
             existing = deals.archived.get(item.key)
         if existing is None or int(existing["id"]) != payload["deal_id"]:
             return
-        store = AsyncJobStore(self.store)
+        store = self.astore
         earlier = await store.before_image("deal", int(existing["id"]))
         if earlier is not None and earlier.item_id == item.id:
             # this row's update was handed out by an earlier run of the job (a retry killed

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.store import AsyncJobStore, Item, ItemState, Outcome
+from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
 from ..deals import in_flight, is_gone, read_current
@@ -37,7 +37,7 @@ class _Reconcile(_Creates):
         creates = [i for i in items if i.op == "create" and i.key]
         self._reconciled.update(str(i.key) for i in creates)
         if self._marks and creates:  # which of them some process of this job sent
-            self._sent_keys = set(await AsyncJobStore(self.store).lookup_get_many(
+            self._sent_keys = set(await self.astore.lookup_get_many(
                 SENT_DEAL, sorted({str(i.key) for i in creates})))
         found: dict[str, Mapping[str, Any]] = {}
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
