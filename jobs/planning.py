@@ -172,9 +172,9 @@ def closed_loop_rate(in_flight: int, latency: float, local_seconds: float) -> fl
     (Reiser and Lavenberg, 1980), ``in_flight`` steps. Between ``in_flight / (latency +
     local_seconds)`` (no queueing) and ``1 / local_seconds`` (the CPU saturated).
 
-    Fitted against runs of 300 rows at Ultimate on the sandbox (0, 10, 40 and 120 ms):
-    the estimate is 0-7 % short of the run, where the round trips alone left it 24-92 %
-    short (the CPU, not the account, bound those runs)."""
+    Against runs of 300 rows at Ultimate on the sandbox (0, 10, 40 and 120 ms), the plan
+    it gives is 19 % long to 10 % short of the run, where the round trips alone left it
+    24-92 % short (the CPU, not the account, bound those runs)."""
     if local_seconds <= 0:
         return in_flight / latency
     queued = 0.0
