@@ -333,6 +333,23 @@ class _ClaimedKeys:
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
+    async def count_contacts(self, kind: str, keys: list[str]) -> None:
+        """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
+        creates whose claim an earlier run released with the id it made: each such create
+        reads that record first (``getPerson`` / ``getOrganization``, ``jobs.import_resolve``
+        ``_created_meanwhile``; v10r31: a re-import after the persons were deleted read
+        149 the plan did not list)."""
+        from .import_resolve import contact_claim_name, read_of
+
+        if not self.key_code:
+            return
+        for start in range(0, len(keys), 2000):
+            names = [contact_claim_name(kind, self.key_code, k)
+                     for k in keys[start:start + 2000]]
+            for outcome in (await self.claims.outcomes(names)).values():
+                if isinstance(outcome.get("id"), int):
+                    self.reads[read_of(kind)] += 1
+
     async def aclose(self) -> None:
         await self.claims.aclose()
 
@@ -392,6 +409,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         checks.update(recheck_reads(batch))
         if creates and claimed is not None:
             anyio.from_thread.run(claimed.count, creates)
+        if claimed is not None:
+            for kind, keys in planner.new_contact_keys().items():
+                anyio.from_thread.run(claimed.count_contacts, kind, keys)
     size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
     checks: Counter[str] = Counter()
     # (the key field still missing: no key has a claim yet, but a young claims state is read)

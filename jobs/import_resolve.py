@@ -308,7 +308,7 @@ class Resolver:
                                "the row again")
 
     def _name(self, k: tuple[str, str]) -> str:
-        return f"{k[0]}\x1f{self._scope()}\x1f{k[1]}"
+        return contact_claim_name(k[0], self._scope(), k[1])
 
     def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
         return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
@@ -558,6 +558,18 @@ def _creator(claim: Claim, rid: int) -> str | None:
     if claim.reconcile and claim.prev_tag:  # an older outcome names another record
         return claim.prev_tag
     return None
+
+
+def contact_claim_name(kind: str, scope: str, key: str) -> str:
+    """The claim on creating the person (``kind`` "person") or organization ("org") of
+    match key ``key`` in the key field ``scope``; released with ``{"id": ...}`` once made,
+    which a later create of it reads first (``getPerson`` / ``getOrganization``)."""
+    return f"{kind}\x1f{scope}\x1f{key}"
+
+
+def read_of(kind: str) -> str:
+    """The operation that reads one ``kind`` ("person" / "org") record by id."""
+    return _GET[kind]
 
 
 def _outcome(rid: int | None, creator: str | None) -> dict[str, Any] | None:

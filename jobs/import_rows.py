@@ -353,6 +353,11 @@ class RowPlanner:
             self.counts.orgs_new += 1
         return ref
 
+    def new_contact_keys(self) -> dict[str, list[str]]:
+        """The match keys of the persons and organizations the decided rows create, by
+        kind ("person", "org"): what their claims are named by."""
+        return {"person": list(self._persons), "org": list(self._orgs)}
+
     def _one_org(self, org: dict[str, Any] | None) -> dict[str, Any] | None:
         """``org`` as the new persons keep it: a found organization's ref is one dict per
         (id, matched_by), equal to the row's (a 1,000,000-row plan kept a fresh one per new

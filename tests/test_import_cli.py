@@ -17,6 +17,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from bulk.plans import plan_limits
 from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.demo_data import write_demo_export
 from pdbulk.cli import app
@@ -167,6 +168,51 @@ def test_skipped_rows_are_counted_in_the_summarys_words(sandbox: Sandbox,
     assert f"items: failed {bad}, skipped {good} (unchanged {good}); total 30" in res.output
     res = CliRunner().invoke(app, ["status", second, "--json", "--job-dir", str(jobs)])
     assert orjson.loads(res.stdout)["skipped_by_action"] == {"unchanged": good}
+
+
+def _delete(url: str, path: str) -> None:
+    req = urllib.request.Request(url + path, method="DELETE",
+                                 headers={"Authorization": f"Bearer {TOKEN}"})
+    with _LOCAL.open(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
+def test_a_re_import_after_its_deals_and_persons_were_deleted_is_planned_as_it_runs(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """Imported, then a colleague deletes the deals and persons it made: a re-import reads
+    each deal and person the earlier run's claims name before creating it again. The plan
+    lists those reads (v10r31: the getPerson reads were missing) and prices them in its
+    time with the writes (they take window slots: the plan was 0.39 of the run)."""
+    export = write_demo_export(tmp_path, rows=30)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    jobs = tmp_path / "jobs"
+    common = [str(export.manifest), "--mapping", str(export.mapping), "--url", sandbox.url,
+              *FAST]
+    first = CliRunner().invoke(app, ["import", *common, "--create-key-field", "--job-dir",
+                                     str(jobs)], env=env)
+    assert first.exit_code == 3, first.output
+    made = read_csv(next(jobs.iterdir()) / "succeeded.csv")
+    persons = {r["person_id"] for r in made if r["person_id"]}
+    for row in made:
+        _delete(sandbox.url, f"/api/v2/deals/{row['deal_id']}")
+    for person_id in persons:
+        _delete(sandbox.url, f"/api/v2/persons/{person_id}")
+    planned = CliRunner().invoke(app, ["plan", "import", *common, "--json"], env=env)
+    assert planned.exit_code == 3, planned.output
+    plan = orjson.loads(planned.stdout)
+    assert plan["calls"]["getDeal"] == len(made)
+    assert plan["calls"]["getPerson"] == len(persons) > 0
+    ran = CliRunner().invoke(app, ["import", *common, "--json", "--job-dir",
+                                   str(tmp_path / "again")], env=env)
+    assert ran.exit_code == 3, ran.output
+    summary = orjson.loads(ran.stdout)
+    assert plan["calls"] == summary["calls_by_operation"]
+    assert plan["tokens"] == summary["tokens"]
+    # the window alone: every call the rows send, less one window's worth, at its rate
+    ultimate = plan_limits("ultimate", auth="oauth")
+    sent = sum(n for op, n in plan["calls"].items() if op in (
+        "getDeal", "getPerson", "addDeal", "addPerson", "addOrganization"))
+    assert plan["seconds"] >= (sent - ultimate.burst) / (ultimate.burst / ultimate.window)
 
 # -- the crash test ---------------------------------------------------------------------------
 def _admin(url: str, path: str, body: Any = None) -> Any:

@@ -190,3 +190,16 @@ def test_a_plans_json_says_when_its_failed_rows_are_cut() -> None:
 
     assert plan(1000, 1502)["failed_rows_truncated"] is True
     assert plan(12, 12)["failed_rows_truncated"] is False
+
+
+def test_reads_of_one_record_take_window_slots_like_the_writes() -> None:
+    """A re-import whose creates each read the deal an earlier run's claim names first:
+    150 getDeal and 150 addDeal at 40 requests per 2 s are 13 s of window, not the 5.5 s
+    of the writes alone (v10r31: the plan was 0.39 of the run). List pulls stay in the
+    measured load phase."""
+    calls = {"getDeal": 150, "addDeal": 150, "getDeals": 1, "getPersons": 1}
+    plan = estimate("import", calls, GROWTH, rows=150, bad_rows=0, tokens_left_today=None,
+                    load_seconds=0.0, latency=0.01)
+    rate = GROWTH.burst / GROWTH.window
+    assert plan.seconds >= (300 - GROWTH.burst) / rate
+    assert plan.seconds < (302 - GROWTH.burst) / rate + 1.0
