@@ -210,7 +210,7 @@ def status(job: JobArg,
             "state": store.liveness(),  # "running" whose process is gone says so
             "message": store.status_message,
             "counts": {s.value: n for s, n in store.counts().items()},
-            "skipped_by_action": store.skipped_by_action(),
+            "actions": store.actions(),  # done / skipped items by their result's action
             "tokens_by_day": store.spend_by_day(),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
             "first_failed": failed,
@@ -228,8 +228,8 @@ def status(job: JobArg,
     typer.echo(f"job {info['job']} ({info['kind']}): {info['state']}")
     if info["message"]:
         typer.echo(f"last error: {info['message']}")
-    skipped: dict[str, int] = info["skipped_by_action"]  # type: ignore[assignment]
-    typer.echo(f"items: {state_counts(counts, skipped)}; total {sum(counts.values()):,}")
+    actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
+    typer.echo(f"items: {state_counts(counts, actions)}; total {sum(counts.values()):,}")
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items())))
     if by_op:

@@ -385,17 +385,16 @@ def report_run(store: JobStore, result: RunResult,
         pass
 
 
-def state_counts(counts: Mapping[str, int], skipped: Mapping[str, int]) -> str:
-    """``done 28, skipped 30 (unchanged 28, exists 2)``: the item states with a count, the
-    skipped ones by what the summary calls them (``JobStore.skipped_by_action``), so the
-    outcome line and ``status`` use the summary's words; empty when nothing counts."""
+def state_counts(counts: Mapping[str, int], actions: Mapping[str, Mapping[str, int]]) -> str:
+    """``done 29 (created 18, exists 11), skipped 5 (unchanged 5)``: the item states with a
+    count, the done and skipped ones by what the summary calls them (``JobStore.actions``),
+    so the outcome line and ``status`` use the summary's words; empty when nothing counts."""
     parts = []
     for state, n in sorted(counts.items()):
         if not n:
             continue
-        why = [f"{action} {k:,}" for action, k in skipped.items() if action != "skipped"]
-        parts.append(f"{state} {n:,}" + (f" ({', '.join(why)})"
-                                         if state == ItemState.SKIPPED.value and why else ""))
+        why = [f"{action} {k:,}" for action, k in actions.get(state, {}).items()]
+        parts.append(f"{state} {n:,}" + (f" ({', '.join(why)})" if why else ""))
     return ", ".join(parts)
 
 
@@ -404,7 +403,7 @@ def finish(store: JobStore, result: RunResult) -> None:
     resume (pending or in-doubt items), 5 when the account refused the token."""
     counts = {state.value: n for state, n in result.counts.items()}
     typer.echo(f"job {store.job_id}: "
-               + (state_counts(counts, store.skipped_by_action()) or "nothing to do"))
+               + (state_counts(counts, store.actions()) or "nothing to do"))
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"

@@ -148,7 +148,8 @@ def test_init_mapping_then_import_exit_3_and_status(sandbox: Sandbox, tmp_path: 
 def test_skipped_rows_are_counted_in_the_summarys_words(sandbox: Sandbox,
                                                         tmp_path: Path) -> None:
     """The same file imported twice: the second run's outcome line and ``status`` say what
-    its summary says of the skipped rows (``unchanged``), not only ``skipped``."""
+    its summary says of the skipped rows (``unchanged``), not only ``skipped``; the first
+    run's done rows are named ``created``, and with --mode insert ``exists`` (v10r31)."""
     export = write_demo_export(tmp_path, rows=30)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
     jobs = tmp_path / "jobs"
@@ -161,13 +162,17 @@ def test_skipped_rows_are_counted_in_the_summarys_words(sandbox: Sandbox,
     bad = export.broken + export.unknown_stage
     good = 30 - bad
     assert f"{good} unchanged" in again.output
+    assert f"done {good} (created {good}), failed {bad}" in first.output
     assert f"failed {bad}, skipped {good} (unchanged {good})" in again.output
     (second,) = {d.name for d in jobs.iterdir()} - {d.name for d in jobs.iterdir()
                                                        if d.name in first.output}
     res = CliRunner().invoke(app, ["status", second, "--job-dir", str(jobs)])
     assert f"items: failed {bad}, skipped {good} (unchanged {good}); total 30" in res.output
     res = CliRunner().invoke(app, ["status", second, "--json", "--job-dir", str(jobs)])
-    assert orjson.loads(res.stdout)["skipped_by_action"] == {"unchanged": good}
+    assert orjson.loads(res.stdout)["actions"] == {"skipped": {"unchanged": good}}
+    inserted = CliRunner().invoke(app, [*argv, "--mode", "insert"], env=env)
+    assert inserted.exit_code == 3, inserted.output
+    assert f"done {good} (exists {good}), failed {bad}" in inserted.output
 
 
 def _delete(url: str, path: str) -> None:

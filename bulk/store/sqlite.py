@@ -441,18 +441,19 @@ class JobStore:
             out[ItemState(state)] = n
         return out
 
-    def skipped_by_action(self) -> dict[str, int]:
-        """The skipped items by the ``action`` their result names (``unchanged``,
-        ``exists``, ...; ``skipped`` where it names none), most first: what a summary
-        calls them, for the lines that count item states. An item skipped when the job
-        was loaded carries its result in its payload (``jobs.prepared``)."""
-        out: dict[str, int] = {}
-        for action, n in self._query(
-                "count skipped items",
-                "SELECT coalesce(json_extract(result, '$.action'), "
-                "json_extract(payload, '$.result.action'), 'skipped'), count(*) "
-                "FROM items WHERE state = 'skipped' GROUP BY 1 ORDER BY 2 DESC, 1"):
-            out[str(action)] = n
+    def actions(self) -> dict[str, dict[str, int]]:
+        """The done and skipped items by the ``action`` their result names (``created``,
+        ``exists``, ``unchanged``, ...; none where it names none), most first, by state:
+        what a summary calls them, for the lines that count item states. An item skipped
+        when the job was loaded carries its result in its payload (``jobs.prepared``)."""
+        out: dict[str, dict[str, int]] = {}
+        for state, action, n in self._query(
+                "count items by action",
+                "SELECT state, coalesce(json_extract(result, '$.action'), "
+                "json_extract(payload, '$.result.action')), count(*) FROM items "
+                "WHERE state IN ('done', 'skipped') GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"):
+            if action is not None:
+                out.setdefault(str(state), {})[str(action)] = n
         return out
 
     def _items_page(self, state: ItemState | None, after_id: int, limit: int) -> list[Item]:
