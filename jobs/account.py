@@ -229,7 +229,7 @@ def deal_key(deal: Mapping[str, Any], key_code: str) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
-    return whole_key(text) if text else None  # as a row's key reads (source_key)
+    return (whole_key(text) or None) if text else None  # as a row's key reads (source_key)
 
 
 def key_moved(deal: Mapping[str, Any], key_code: str | None, key: str | None) -> str | None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.account import load_catalog
@@ -222,3 +223,24 @@ def test_a_key_written_as_a_float_is_one_key_in_every_export_and_on_the_deal() -
     assert source_key("1001.0") == source_key("1001") == source_key(1001.0) == "1001"
     assert deal_key({"custom_fields": {"k": " 1001.00 "}}, "k") == "1001"
     assert deal_key({"custom_fields": {"k": "A-1.0"}}, "k") == "A-1.0"
+
+
+def test_a_key_typed_in_full_width_characters_is_one_key_with_its_ascii_form() -> None:
+    """A Japanese or Chinese export may type ids in full-width digits and letters; another
+    export of the same records writes ``4010``: one key (NFKC, as Unicode compares
+    identifiers), in rows and on deals (v10r31: a second deal). The spreadsheet checks see
+    the ASCII form: a full-width ``1,001`` fails as ``1,001`` does."""
+    from jobs.account import deal_key
+    from jobs.transforms import source_key
+
+    def wide(text: str) -> str:  # the full-width form of printable ASCII (U+FF01..U+FF5E)
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+    assert wide("4010") != "4010"
+    assert source_key(wide("4010")) == source_key("4010") == source_key(4010) == "4010"
+    assert source_key(wide("HS-12")) == "HS-12"
+    assert source_key(wide("4010.0")) == "4010"
+    assert deal_key({"custom_fields": {"k": wide("4010")}}, "k") == "4010"
+    assert source_key("M\u00fcller-7") == "M\u00fcller-7"  # composed letters stay as they are
+    with pytest.raises(InputError):
+        source_key(wide("1,001"))

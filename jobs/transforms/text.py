@@ -153,9 +153,14 @@ _WHOLE_AS_FLOAT = re.compile(r"(-?[0-9]+)\.0+")
 
 
 def whole_key(text: str) -> str:
-    """``text`` as a key: a whole number with a zero fraction (``1001.0``) is the integer's
-    text (``1001``), as the number cell 1001.0 reads, so every export of a record gives one
-    key, and a deal that carries ``1001.0`` in its key field is found by ``1001``."""
+    """``text`` as a key: its compatibility form (NFKC: 4010 typed in full-width digits, as
+    a Japanese or Chinese export may, is ``4010``, as Unicode compares identifiers), and a
+    whole number with a zero fraction (``1001.0``) the integer's text (``1001``), as the
+    number cell 1001.0 reads; so every export of a record gives one key, and a deal that
+    carries ``1001.0`` or full-width digits in its key field is found by the plain key
+    (v10r31: a full-width key made a second deal)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
     whole = _WHOLE_AS_FLOAT.fullmatch(text)
     return text if whole is None else whole[1]
 
@@ -192,6 +197,8 @@ def source_key(value: object) -> str | None:
                          "the key column as Text and type those ids again")
     if type(value) is str:
         text = clean_text(value)
+        if text is not None and not text.isascii():  # the checks below see ASCII digits
+            text = unicodedata.normalize("NFKC", text).strip() or None
         if text is not None and _EXCEL_SCIENTIFIC.fullmatch(text):
             raise InputError(f"{text!r} is a long number as Excel shows it in scientific "
                              "notation: its other digits are lost, so different ids read "
