@@ -155,21 +155,28 @@ async def test_undo_of_an_update_that_changed_nothing_says_why_there_is_nothing(
     """An update whose rows all failed (no such deal): its undo has nothing to send and says
     why, and --contacts (an import's option) says an update creates no contacts."""
     async with serve(SandboxConfig(time_scale=0.02, deals=5, seed=31)) as sb:
-        manifest = write_csv(tmp_path / "rows.csv", [
+        source = await _updated(sb, tmp_path, [
             {"Deal": "990001", "Amount": "5", "Title": "T", "Status": "open", "Reason": "",
              "Source": ""}])
-        (tmp_path / "map.toml").write_text(MAPPING)
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
-        source, _ = await load_job(sb, tmp_path, "update", build)
-        await run_job(sb, source)
         _, undo = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
         assert not undo.items
         notes = " ".join(undo.notes)
         assert f"job {source.job_id} (update) changed no deal" in notes
         assert "an update job, which creates none" in notes
+
+
+async def _updated(sb: Sandbox, tmp_path: Path, rows: list[dict[str, Any]]) -> JobStore:
+    """An update job of ``rows`` (MAPPING's columns) loaded and run; its store."""
+    manifest = write_csv(tmp_path / "rows.csv", rows)
+    (tmp_path / "map.toml").write_text(MAPPING)
+    umap = UpdateMapping.load(tmp_path / "map.toml")
+
+    async def build(s: Any) -> Any:
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+    source, _ = await load_job(sb, tmp_path, "update", build)
+    await run_job(sb, source)
+    return source
+
 
 @pytest.mark.anyio
 async def test_undo_of_an_update_says_archived_for_a_deal_archived_since(tmp_path: Path) -> None:
@@ -178,16 +185,9 @@ async def test_undo_of_an_update_says_archived_for_a_deal_archived_since(tmp_pat
     archived; the other deal is restored."""
     async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
         a, b = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:2]
-        manifest = write_csv(tmp_path / "rows.csv", [
+        source = await _updated(sb, tmp_path, [
             {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
              "Reason": "", "Source": ""} for i in (a, b)])
-        (tmp_path / "map.toml").write_text(MAPPING)
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
-        source, _ = await load_job(sb, tmp_path, "update", build)
-        await run_job(sb, source)
         someone_edits(sb, b, is_archived=True)
         for force in (False, True):
             undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, force=force),
