@@ -10,9 +10,9 @@ answer (it may have been applied, so it may have been charged: conservative). A 
 a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
 Pipedrive do the same for 5xx), and neither is a call that never left (a lost
 claim, a stop, a ``RequestNotSent``). ``RunStats.calls`` still counts every call sent.
-A call's charge is in the ledger before the call leaves (``bulk.ledger._Ahead``: the
-calls admitted while one write runs share the next commit), so a kill -9 loses none of
-what the account charged; the refund of a 429 / 5xx / ``RequestNotSent`` follows
+A call's charge is in the ledger before the call leaves (``bulk.ledger._Ahead``: from
+credit charged ahead a few calls at a time, taken back when the run ends), so a kill -9
+loses none of what the account charged; the refund of a 429 / 5xx / ``RequestNotSent`` follows
 with the next outcome batch (a kill before it over-counts that call: conservative).
 
 What it owns: the hand-out of items (``prepare``, ``recheck``, then SENDING), in-doubt
@@ -51,7 +51,7 @@ from .errors import (
     Stopped,
     Unexpected,
 )
-from .ledger import _Ahead
+from .ledger import CREDIT_CALLS, _Ahead
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -156,7 +156,8 @@ class Runner(CallPath):
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
-        self._ahead = _Ahead(store, self._day, clock)  # charges written before their calls leave
+        # charges written before their calls leave; ahead of need only for a run's items
+        self._ahead = _Ahead(store, self._day, clock, most=CREDIT_CALLS if kind is not None else 0)
         self.ctx = CallContext(self)
 
     def __repr__(self) -> str:
@@ -178,9 +179,10 @@ class Runner(CallPath):
 
     async def flush_spend(self) -> None:
         """Move the refunds counted since the last flush into the job's ledger (the charges
-        are there already: written before each call). A run ends with it; the engine
-        calls it before a run and when it closes. Raises StoreError."""
-        await self.store.record([], self._take_spend())
+        are there already: written before each call) and take back the credit charged
+        ahead and not spent (``bulk.ledger``): the ledger is then exact. A run ends with
+        it; the engine calls it before a run and when it closes. Raises StoreError."""
+        await self.store.record([], self._take_spend() + self._ahead.take_back())
 
     # -- the run --------------------------------------------------------------------------
     def _kind(self) -> JobKind:
@@ -217,6 +219,7 @@ class Runner(CallPath):
                         await finish()
                     except Exception as exc:  # the boundary, as above
                         self.request_stop(_boundary_error(exc))
+                    await self.flush_spend()  # the calls ``finish`` made
             counts = await self.store.counts()
             result = RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
                                counts=counts)
