@@ -10,7 +10,11 @@ in the same run, N PATCH /api/v2/deals/{id} calls made three ways:
   ``x-ratelimit-reset`` (or ``Retry-After``) the server named — most scripts;
 - gather + aiolimiter: ``asyncio.gather`` over every id, an ``asyncio.Semaphore``
   and an ``aiolimiter.AsyncLimiter(burst, 2 s)`` at the documented rate,
-  sleeping on a 429 as the sequential loop does.
+  sleeping on a 429 as the sequential loop does;
+- transport alone: the same PATCHes through a bare aiohttp session on the engine's
+  event loop, started at an even pace at 0.9 of the allowed rate (a sleep between them): no
+  scheduler, store or ledger. Its CPU per request is what the HTTP client itself costs
+  at that pace on this machine: the floor under the engine's figure.
 
 The sandbox is reset (windows, budget, counters, data) before every run;
 429s and tokens are the sandbox's own counters.
@@ -63,6 +67,9 @@ FOOTNOTES = (
     "runs in-process, the sandbox in its own process; the store's thread is included).",
     "loop: the event loop of the run. The engine runs on the one the CLI runs a job on "
     "(bulk.loop: uvloop where installed); the baselines on asyncio's own, as most scripts do.",
+    "transport alone: aiohttp on the engine's loop at an even pace at 0.9 of the allowed rate, "
+    "nothing else; its CPU ms/req is the floor under the engine's (engine ÷ floor: the "
+    "engine's own share).",
     "x vs seq: the sequential loop's wall time, scaled linearly to the same N, ÷ this "
     "row's wall time. Baselines marked 'scaled' ran a smaller N (latency-bound loops are "
     "linear in N).",
@@ -73,6 +80,7 @@ FIELDS = {"value": 4242}
 NAIVE_CONCURRENCY = 50  # what a script would pick: "plenty"
 LOOP_TIMEOUT = 240.0  # no single run may take longer than this (bounded in time)
 MAX_429_PER_CALL = 50  # a baseline gives a call up after this many 429s (bounded in count)
+FLOOR_PACE = 0.9  # the transport-alone row's pace, of the allowed rate (none of it 429s)
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,13 @@ class Scenario:
     seq_n: int  # sequential baseline calls (scaled up to n)
     naive_n: int  # gather baseline calls
     quick: tuple[int, int, int]  # (n, seq_n, naive_n) for --quick
+    floor_n: int  # transport-alone calls (about 10 s at the allowed rate)
 
 
 SCENARIOS = (
-    Scenario("Growth api_token 40/2 s", "growth", "api_token", 600, 100, 300, (80, 10, 80)),
-    Scenario("Ultimate OAuth 480/2 s", "ultimate", "oauth", 7200, 60, 2400, (960, 10, 960)),
+    Scenario("Growth api_token 40/2 s", "growth", "api_token", 600, 100, 300, (80, 10, 80), 200),
+    Scenario("Ultimate OAuth 480/2 s", "ultimate", "oauth", 7200, 60, 2400, (960, 10, 960),
+             2400),
 )
 
 
@@ -114,6 +124,9 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
         progress(f"{sc.label}: gather + semaphore + aiolimiter, {naive_n} calls")
         naive = _run_baseline(sb, "gather+aiolimiter", sc, naive_n, limits.burst, limits.window,
                               functools.partial(_naive, sb, limits.burst, limits.window))
+        floor_n = min(sc.floor_n, n)
+        progress(f"{sc.label}: transport alone, {floor_n} calls at an even pace")
+        alone = _run_floor(sb, sc, floor_n, FLOOR_PACE * allowed)
     seq_wall_at_n = (seq.wall or 0) * n / seq_n
     for row, rn in ((engine, n), (seq, seq_n), (naive, naive_n)):
         if row.wall:
@@ -127,11 +140,14 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
     # <= 0.4 ms at Ultimate-OAuth and <= 0.6 ms at Growth
     cpu_target = 0.4 if sc.plan == "ultimate" else 0.6
     cpu = engine.cpu_ms if engine.cpu_ms is not None else math.inf
+    under = alone.cpu_ms if alone.cpu_ms is not None else math.nan
+    engine.extra["÷ floor"] = f"{cpu / under:.2f}"
     engine.checks += [
         Check(f"{sc.label}: engine ≥ 0.97 of the allowed rate", ratio >= 0.97, f"{ratio:.3f}"),
         Check(f"{sc.label}: engine receives 0 429s", engine.r429 == 0, f"{engine.r429}"),
         Check(f"{sc.label}: engine CPU ≤ {cpu_target} ms per request", cpu <= cpu_target,
-              f"{cpu:.2f} ms"),
+              f"{cpu:.2f} ms; aiohttp alone at this pace: {under:.2f} ms "
+              f"(engine ÷ it: {cpu / under:.2f})"),
     ]
     if sc.plan == "growth" and engine.wall and seq.wall:
         speed = seq_wall_at_n / engine.wall
@@ -143,7 +159,7 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
             f"{speed:.1f}x; the limit caps any client at {seq_wall_at_n / floor:.1f}x here "
             f"(the loop already makes {seq_rate:.1f} of the {allowed:g} req/s allowed; "
             f"5x needs it under {allowed / 5:g} req/s, i.e. ≥ {5000 / allowed:.0f} ms a call)"))
-    return [engine, seq, naive]
+    return [engine, seq, naive, alone]
 
 
 # -- the engine -----------------------------------------------------------------------------
@@ -211,6 +227,43 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
     if ok != n:
         row.note = f"only {ok}/{n} succeeded"
     return row
+
+
+def _run_floor(sb: SandboxProcess, sc: Scenario, n: int, rate: float) -> Row:
+    """The transport alone (see the module docstring), on the engine's event loop."""
+    sb.reset()
+    log = SendLog()
+    before = sb.stats()
+
+    async def go() -> int:
+        with anyio.fail_after(LOOP_TIMEOUT):
+            return await _paced(sb, rate, list(range(1, n + 1)), log)
+
+    with measure() as m:
+        ok = run_loop(go)
+    delta = stats_delta(before, sb.stats())
+    row = Row(sc.label, "transport alone", calls=n, wall=m.wall, req_s=ok / m.wall,
+              r429=delta["rate_limited"], tokens=delta["tokens"],
+              cpu_ms=1000 * m.cpu / max(1, len(log.sends)))
+    row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
+    row.extra["loop"] = _loop_name()
+    row.note = f"{n} calls, one every {1000 / rate:.0f} ms: the floor, no limiter"
+    return row
+
+
+async def _paced(sb: SandboxProcess, rate: float, ids: Sequence[int], log: SendLog) -> int:
+    async with _session() as session:
+        results: list[bool] = []
+
+        async def one(deal_id: int) -> None:
+            results.append(await _patch_until_admitted(session, sb, deal_id, log))
+
+        async with anyio.create_task_group() as tg:
+            start = time.perf_counter()
+            for k, deal_id in enumerate(ids):
+                await anyio.sleep(max(0.0, start + k / rate - time.perf_counter()))
+                tg.start_soon(one, deal_id)
+        return sum(results)
 
 
 def _session() -> aiohttp.ClientSession:

@@ -155,6 +155,7 @@ class Runner(CallPath):
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
+        self._day_number, self._day_text = -1, ""  # _day's cache
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         # charges written before their calls leave; ahead of need only for a run's items
         self._ahead = _Ahead(store, self._day, clock, most=CREDIT_CALLS if kind is not None else 0)
@@ -168,7 +169,12 @@ class Runner(CallPath):
 
     # -- the spend ledger -----------------------------------------------------------------
     def _day(self) -> str:
-        return time.strftime("%Y-%m-%d", time.gmtime(self.clock.wall()))
+        """The UTC date of now, YYYY-MM-DD (the ledger's day): formatted once a day."""
+        day = int(self.clock.wall() // 86400)
+        if day != self._day_number:
+            self._day_number = day
+            self._day_text = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+        return self._day_text
 
     def _take_spend(self) -> list[tuple[str, str, int, int]]:
         """The spend counted since the last flush, as ledger rows; the counter restarts."""
