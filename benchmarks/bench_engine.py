@@ -252,18 +252,15 @@ def _run_floor(sb: SandboxProcess, sc: Scenario, n: int, rate: float) -> Row:
 
 
 async def _paced(sb: SandboxProcess, rate: float, ids: Sequence[int], log: SendLog) -> int:
+    """Plain asyncio (no anyio layer): the cheapest way a script could pace them."""
+    loop = asyncio.get_running_loop()
     async with _session() as session:
-        results: list[bool] = []
-
-        async def one(deal_id: int) -> None:
-            results.append(await _patch_until_admitted(session, sb, deal_id, log))
-
-        async with anyio.create_task_group() as tg:
-            start = time.perf_counter()
-            for k, deal_id in enumerate(ids):
-                await anyio.sleep(max(0.0, start + k / rate - time.perf_counter()))
-                tg.start_soon(one, deal_id)
-        return sum(results)
+        tasks = []
+        start = loop.time()
+        for k, deal_id in enumerate(ids):
+            await asyncio.sleep(max(0.0, start + k / rate - loop.time()))
+            tasks.append(loop.create_task(_patch_until_admitted(session, sb, deal_id, log)))
+        return sum(await asyncio.gather(*tasks))
 
 
 def _session() -> aiohttp.ClientSession:
