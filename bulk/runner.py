@@ -32,6 +32,7 @@ and the ledger are already their own modules.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
@@ -232,6 +233,9 @@ class Runner(CallPath):
             return result
         finally:
             with anyio.CancelScope(shield=True):
+                if result is None:  # cancelled (a second Ctrl-C) or failed before the end:
+                    with contextlib.suppress(Exception):  # the ledger exact all the same
+                        await self.flush_spend()
                 await self._settle_status(result)
 
     async def _cap_spent(self, error: BudgetExhausted) -> BudgetExhausted:

@@ -46,6 +46,7 @@ class Commits(AsyncJobStore):
 
 
 def run_touch(tmp_path: Path, items: int, server: Any, *, stop_after: int | None = None,
+              cancel_after: int | None = None,
               epoch: float = 1_767_225_600.0) -> tuple[JobStore, Commits, Runner, Any]:
     import anyio
 
@@ -55,20 +56,26 @@ def run_touch(tmp_path: Path, items: int, server: Any, *, stop_after: int | None
     astore = Commits(store)
     sched = Scheduler(Limits(burst=40), clock=clock)
     runner: Runner
+    scopes: list[anyio.CancelScope] = []
 
     async def slow(req: Request) -> Response:
+        answer = server(req, store, runner)  # it arrived: counted as it is sent
         await clock.sleep(0.15)
-        answer = server(req, store, runner)
         if stop_after is not None and server.seen >= stop_after:
             runner.request_stop()
+        if cancel_after is not None and server.seen >= cancel_after:
+            scopes[0].cancel()  # from outside the run: a second Ctrl-C, a caller's timeout
         return answer
 
     client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(slow))
     runner = Runner(astore, TouchJob(), client, sched, clock=clock, seed=3)
 
     async def go() -> Any:
+        scopes.append(anyio.CancelScope())
         async with client:
-            return await runner.run()
+            with scopes[0]:
+                return await runner.run()
+        return None
 
     result = anyio.run(go)
     return store, astore, runner, result
@@ -116,6 +123,21 @@ def test_a_stopped_run_takes_its_unspent_credit_back(tmp_path: Path) -> None:
         sent = server.seen
         assert 60 <= sent < 300
         assert store.spend_by_operation() == {"updateDeal": (COST * sent, sent)}
+    finally:
+        store.close()
+
+
+def test_a_cancelled_run_takes_its_unspent_credit_back_too(tmp_path: Path) -> None:
+    """Cancelled from outside (not a clean stop): every call that left is charged, and
+    the credit charged ahead is taken back on the way out."""
+    server = Server()
+    store, _, _, result = run_touch(tmp_path, 300, server, cancel_after=60)
+    try:
+        assert result is None  # cancelled: no result
+        sent = server.seen
+        assert 60 <= sent < 300
+        tokens, calls = store.spend_by_operation()["updateDeal"]
+        assert (tokens, calls) == (COST * sent, sent)
     finally:
         store.close()
 
