@@ -32,12 +32,13 @@ from rich.table import Table
 from bulk.operations import get_operation
 from bulk.plans import Limits
 
-LOCAL_SECONDS_PER_WRITE = 0.003
+LOCAL_SECONDS_PER_WRITE = 0.002
 """CPU seconds one process spends per write of an import run (mapping, the job store,
-claims, the spend ledger, request and answer): 2.9-3.7 ms measured on the reference
-machine (2 cores, Python 3.11) as the run's process time over its writes, at 0-120 ms of
-latency. On a faster machine the plan runs a little long; on a slower or busier one, a
-little short."""
+claims, the spend ledger, request and answer): 1.8-2.4 ms measured on the reference
+machine (2 cores, Python 3.11) as the run's process time over its writes, at 10-120 ms of
+latency (2.9-3.7 ms before the ledger charged calls ahead in credit, ``bulk.ledger``).
+On a faster machine the plan runs a little long; on a slower or busier one, a little
+short."""
 
 
 @dataclass(frozen=True)
