@@ -239,15 +239,15 @@ class Runner(CallPath):
                 await self._settle_status(result)
 
     async def _cap_spent(self, error: BudgetExhausted) -> BudgetExhausted:
-        """``error`` (the job's cap is spent) restated once every call is settled: the
+        """``error`` (this run's cap, ``--max-tokens``, is spent) restated once every call is settled: the
         figure when it was raised also counted calls in flight or queued on the shared
         coordinator, some of which were never sent. This run's figure is then what it
         wrote to the ledger, the one ``pdbulk status`` adds up (with earlier runs')."""
         run = self.scheduler.statistics().tokens_spent
         total = sum(tokens for tokens, _ in (await self.store.spend_by_operation()).values())
-        job = f"; the job's ledger: {total} in all" if total != run else ""
-        return BudgetExhausted(f"the job's cap of {error.cap} tokens is spent ({run} used by "
-                               f"this run{job}; {error.needs})", cap=error.cap,
+        job = f"; the job's ledger: {total} over all its runs" if total != run else ""
+        return BudgetExhausted(f"this run's cap of {error.cap} tokens (--max-tokens) is spent "
+                               f"({run} used by this run{job}; {error.needs})", cap=error.cap,
                                needs=error.needs)
 
     async def _settle_status(self, result: RunResult | None) -> None:

@@ -542,7 +542,7 @@ class Scheduler:
         if cap is not None and self._tokens_spent + held + cost > cap:
             # the figure counts calls still in flight or queued on the coordinator: the
             # runner restates it from the settled spend when the run ends
-            return BudgetExhausted(f"the job's cap of {cap} tokens is spent "
+            return BudgetExhausted(f"this run's cap of {cap} tokens (--max-tokens) is spent "
                                    f"({self._tokens_spent} used; {op.id} needs {cost})",
                                    cap=cap, needs=f"{op.id} needs {cost}")
         if cost > limit:

@@ -129,8 +129,8 @@ def test_the_token_cap_message_and_status_give_one_figure(tmp_path: Path) -> Non
         job = next(p.name for p in tmp_path.iterdir())
         status = CliRunner().invoke(app, ["status", job, "--json", "--job-dir", str(tmp_path)])
         ledger = sum(orjson.loads(status.stdout)["tokens_by_operation"].values())
-        assert f"the job's cap of 52 tokens is spent ({ledger} used by this run;" in res.output, \
-            (ledger, res.output)
+        said = f"this run's cap of 52 tokens (--max-tokens) is spent ({ledger} used by this run;"
+        assert said in res.output, (ledger, res.output)
         assert ledger <= 52
 
 
