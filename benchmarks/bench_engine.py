@@ -126,7 +126,11 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
                               functools.partial(_naive, sb, limits.burst, limits.window))
         floor_n = min(sc.floor_n, n)
         progress(f"{sc.label}: transport alone, {floor_n} calls at an even pace")
-        alone = _run_floor(sb, sc, floor_n, FLOOR_PACE * allowed)
+        pace = FLOOR_PACE * allowed
+        alone = _run_baseline(sb, "transport alone", sc, floor_n, limits.burst, limits.window,
+                              functools.partial(_paced, sb, pace), engine_loop=True)
+        alone.note = (alone.note + "; " if alone.note else "") + (
+            f"{floor_n} calls, one every {1000 / pace:.0f} ms: the floor, no limiter")
     seq_wall_at_n = (seq.wall or 0) * n / seq_n
     for row, rn in ((engine, n), (seq, seq_n), (naive, naive_n)):
         if row.wall:
@@ -209,12 +213,18 @@ def _loop_name() -> str:
 
 # -- the baselines --------------------------------------------------------------------------
 def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: int,
-                  window: float, body: Any) -> Row:
+                  window: float, body: Any, *, engine_loop: bool = False) -> Row:
+    """One baseline: ``body(ids, log)`` on asyncio's own loop, or (``engine_loop``) on
+    the loop the engine runs on (``bulk.loop``)."""
     sb.reset()
     log = SendLog()
     before, cpu0 = sb.stats(), sb.cpu_seconds()
+
+    async def go() -> int:
+        return int(await asyncio.wait_for(body(list(range(1, n + 1)), log), LOOP_TIMEOUT))
+
     with measure() as m:
-        ok = asyncio.run(asyncio.wait_for(body(list(range(1, n + 1)), log), LOOP_TIMEOUT))
+        ok = run_loop(go) if engine_loop else asyncio.run(go())
     delta, cpu1 = stats_delta(before, sb.stats()), sb.cpu_seconds()
     row = Row(sc.label, name, calls=n, wall=m.wall, req_s=ok / m.wall,
               of_allowed=window_efficiency(log.admitted(), burst, window),
@@ -223,31 +233,9 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
         row.extra["sandbox CPU %"] = f"{100 * (cpu1 - cpu0) / m.wall:.0f}"
-    row.extra["loop"] = "asyncio"
+    row.extra["loop"] = _loop_name() if engine_loop else "asyncio"
     if ok != n:
         row.note = f"only {ok}/{n} succeeded"
-    return row
-
-
-def _run_floor(sb: SandboxProcess, sc: Scenario, n: int, rate: float) -> Row:
-    """The transport alone (see the module docstring), on the engine's event loop."""
-    sb.reset()
-    log = SendLog()
-    before = sb.stats()
-
-    async def go() -> int:
-        with anyio.fail_after(LOOP_TIMEOUT):
-            return await _paced(sb, rate, list(range(1, n + 1)), log)
-
-    with measure() as m:
-        ok = run_loop(go)
-    delta = stats_delta(before, sb.stats())
-    row = Row(sc.label, "transport alone", calls=n, wall=m.wall, req_s=ok / m.wall,
-              r429=delta["rate_limited"], tokens=delta["tokens"],
-              cpu_ms=1000 * m.cpu / max(1, len(log.sends)))
-    row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
-    row.extra["loop"] = _loop_name()
-    row.note = f"{n} calls, one every {1000 / rate:.0f} ms: the floor, no limiter"
     return row
 
 
