@@ -89,12 +89,22 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings) -> dict[str, dict
         planner.key_column))
 
 
-def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowMapper], object]:
+class _Learner:
     """``RowPlanner.build``'s check before the key field is created: the decimal marks of
     the manifest's columns learned by a preview mapper (DecimalContested: nothing sent),
     and for a JSON manifest the paths no record has (MappingError: nothing sent either;
-    v10r30 M2: the key field was created before the load found them)."""
-    def learn(mapper: RowMapper) -> object:
+    v10r30 M2: the key field was created before the load found them).
+
+    ``marks``: what the preview learned (``RowMapper.decimal_marks``), None when it did not
+    run or had nothing to learn. It read the rows ``learn_marks`` reads, the same way, so
+    the load takes them instead of reading the whole file a third time (issue 8)."""
+
+    def __init__(self, settings: ImportSettings, mapping: ImportMapping) -> None:
+        self.settings, self.mapping = settings, mapping
+        self.marks: dict[str, dict[str, str]] | None = None
+
+    def __call__(self, mapper: RowMapper) -> object:
+        settings, mapping = self.settings, self.mapping
         if detect_format(settings.manifest, settings.format) in ("json", "jsonl"):
             unseen = UnseenPaths(mapping, manifest_header(settings))
             for row in read_manifest(settings.manifest, format=settings.format,
@@ -105,13 +115,13 @@ def _learner(settings: ImportSettings, mapping: ImportMapping) -> Callable[[RowM
             unseen.check(mapping.source)
         if not mapper.learns_marks:
             return None
-        return mapper.learn_marks(first_of_each(unheld(read_manifest(
+        self.marks = mapper.learn_marks(first_of_each(unheld(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
             header_row=settings.header_row, keys=(mapping.key_column,)),
             typed_source=_typed(settings)), _key_named,
             mapping.key_column))
-    return learn
+        return self.marks
 
 
 def _key_named(cell: object) -> str | None:
@@ -205,9 +215,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
+    learner = _Learner(settings, mapping)
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
-                                                 learn=_learner(settings, mapping))
+                                                 learn=learner)
     planner.use(settings)
     contested = _contested(planner, settings)
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
@@ -218,8 +229,12 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)
     store.meta_put(META_SHA, file_sha(settings.mapping))
-    store.meta_put(META_MARKS, await anyio.to_thread.run_sync(
-        lambda: learn_marks(planner, settings)))
+    if learner.marks is not None:  # the preview read the file for them: not a third time
+        planner.mapper.use_decimal_marks(learner.marks)
+        store.meta_put(META_MARKS, planner.mapper.decimal_marks())
+    else:
+        store.meta_put(META_MARKS, await anyio.to_thread.run_sync(
+            lambda: learn_marks(planner, settings)))
     images: list[BeforeImage] = []
     await anyio.to_thread.run_sync(
         lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
