@@ -53,11 +53,20 @@ def same(old: Any, new: Any) -> bool:
     return False
 
 
-def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of an addDeal body that differs from the deal as it is (for a PATCH)."""
+def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
+                 currency_alone: bool = False) -> dict[str, Any]:
+    """The part of ``deal`` that differs from the deal as it is (for a PATCH).
+
+    ``deal``: a row's addDeal body (the default), where a currency without an amount is
+    left out: a row without an amount never re-denominates the stored one (its currency
+    may be only ``defaults.currency``). ``currency_alone``: ``deal`` is a PATCH body
+    already decided (a stored ``changes``: its currency alone IS the change, the amount
+    being unchanged; x9r1: a re-check took a currency-only change for "unchanged" and
+    never sent it), or a body whose currency is wanted by itself (an update mapping
+    with no amount)."""
     changes: dict[str, Any] = {}
     for name, value in deal.items():
-        if name == "currency" and "value" not in deal:
+        if name == "currency" and "value" not in deal and not currency_alone:
             continue  # a row without an amount never re-denominates the stored one
         if name == "custom_fields":
             stored = existing.get("custom_fields") or {}
@@ -121,8 +130,9 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     if is_gone(deal):
         return "gone", ""
     assert deal is not None
-    if reached and not deal_changes(deal, changes):
-        if image is not None and not deal_changes(_image_as_deal(image), changes):
+    if reached and not deal_changes(deal, changes, currency_alone=True):
+        if image is not None and not deal_changes(_image_as_deal(image), changes,
+                                                  currency_alone=True):
             return "unchanged", ""
         return "applied", ""
     drift = drifted(deal, image, changes)

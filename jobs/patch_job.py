@@ -280,7 +280,7 @@ class PatchJob:
             return "no longer carry their key", Outcome(item.id, ItemState.FAILED, error=(
                 f"deal {deal_id} no longer carries key {item.key} (its key field holds "
                 f"{moved} {since}); not {self.action}, nothing sent"))
-        if not deal_changes(deal, item.payload["changes"]):
+        if not deal_changes(deal, item.payload["changes"], currency_alone=True):
             return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "fields": item.payload.get("fields")})
         if (why := self._unselected(store, deal)) is not None:

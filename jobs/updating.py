@@ -37,6 +37,7 @@ from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog
 from .deals import IDS_PER_CALL, Deal, before_image, deal_changes, drifted, read_deals
+from .mapping import RowMapper
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
     LOAD_ERROR,
@@ -102,7 +103,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         deals = await read_deals(ctx, [deal_id for _, deal_id, _ in batch])
         for source, deal_id, wanted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
-                    taken, what="id")
+                    taken, what="id", currency_alone=_names_currency(mapper, source))
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -143,7 +144,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             if current is None and unarchive and isinstance(by_key, DealsByKey) \
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
-            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key")
+            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
+                    currency_alone=_names_currency(mapper, source))
             continue
         try:
             deal_id = parse_id(ref)
@@ -176,9 +178,23 @@ def _named_twice(by: str, ref: str | None, first: int) -> str:
             "which row is right, then empty this row's hold cell)")
 
 
+def _names_currency(mapper: RowMapper, source: SourceRow) -> bool:
+    """Whether the row sets the currency by itself: the mapping has no amount and the row
+    names a currency in its currency column (x9r1: an update of the currency alone was
+    always "unchanged"). A currency that is only a default, or beside a mapped amount
+    whose cell is blank, never re-denominates the stored amount (``deal_changes``)."""
+    step = mapper.currency
+    if mapper.money is not None or step is None:
+        return False
+    try:
+        return step.source(source.values, default=False) is not None
+    except InputError:
+        return False
+
+
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
-            taken: float, *, what: str) -> None:
+            taken: float, *, what: str, currency_alone: bool = False) -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -191,7 +207,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                   op="update", values=source.values, hold=HOLD_DUPLICATE)
         return
     claimed[deal_id] = source.row
-    changes = deal_changes(current, wanted)
+    changes = deal_changes(current, wanted, currency_alone=currency_alone)
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
                   values=source.values, deal_id=deal_id)

@@ -260,7 +260,7 @@ class DedupeJob(MergeJob):
         if survivor_id in self._patched or policy is None:
             return False
         patch = policy[1]
-        if deal_changes(survivor, patch):
+        if deal_changes(survivor, patch, currency_alone=True):
             return False
         image = self._store.before_image("deal", survivor_id) if self._store else None
         return image is None or _only_policy(survivor, image.before, patch)

@@ -438,7 +438,7 @@ def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
     links = [name for name in ("person", "org")
              if isinstance(payload.get(name), Mapping)
              and ("key" in payload[name] or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
-    if not deal_changes(deal, payload["changes"]) and not links:
+    if not deal_changes(deal, payload["changes"], currency_alone=True) and not links:
         return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
             "deal_id": deal_id, "action": "unchanged", "person_id": deal.get("person_id"),
             "org_id": deal.get("org_id"), **matched_by(payload)})

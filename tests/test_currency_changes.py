@@ -1,0 +1,101 @@
+"""A change of a deal's currency alone, its amount the same (fresh tester x9r1, finding 1):
+the load decided a PATCH of ``{"currency": "USD"}``, and the run's re-check, the resume and
+the in-flight verdicts read that PATCH body as a row without an amount (whose currency
+never re-denominates a deal), took it for "unchanged" and never sent it: the deal kept
+EUR, exit 0. Also `pdbulk update` with a currency column and no amount, always
+"unchanged"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.account import load_catalog
+from jobs.deals import deal_changes, in_flight
+from jobs.updating import UpdateMapping, prepare_update
+from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.update_support import deal, load_job, run_job
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+IMPORT_MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+value = "amount"
+currency = "currency"
+"""
+
+
+async def test_an_upsert_of_a_currency_alone_is_sent(tmp_path: Path) -> None:
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING)
+    manifest.write_text("id,title,amount,currency\nC1,Cur A,4500,EUR\nC2,Cur B,100,EUR\n"
+                        "C3,Cur C,200,GBP\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        first.close()
+        manifest.write_text("id,title,amount,currency\nC1,Cur A,4500,USD\nC2,Cur B,150,USD\n"
+                            "C3,Cur C,200,GBP\n")
+        store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                             job_id="v2")
+        try:
+            assert not result.stopped, result.error
+            actions = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+        assert actions == {"C1": "updated", "C2": "updated", "C3": "unchanged"}, actions
+        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+        assert deals == {"Cur A": (4500, "USD"), "Cur B": (150, "USD"), "Cur C": (200, "GBP")}
+
+
+def test_a_patch_of_the_currency_alone_is_a_change_until_the_deal_holds_it() -> None:
+    changes = {"currency": "USD"}
+    image = {"update_time": "2026-01-01T00:00:00Z", "fields": {"currency": "EUR"},
+             "custom_fields": {}}
+    before = {"id": 1, "value": 4500, "currency": "EUR", "update_time": image["update_time"]}
+    after = {**before, "currency": "USD", "update_time": "2026-01-02T00:00:00Z"}
+    assert deal_changes(before, changes, currency_alone=True) == changes
+    assert deal_changes(after, changes, currency_alone=True) == {}
+    assert in_flight(before, image, changes) == ("unsent", "")
+    assert in_flight(after, image, changes) == ("applied", "")
+    # a row's body without an amount still never re-denominates (its currency may be only
+    # the mapping's default)
+    assert deal_changes(before, {"title": "x", "currency": "USD"}) == {"title": "x"}
+
+
+@pytest.mark.parametrize(("mapping", "cell", "wanted"), [
+    ('[deal]\ncurrency = "Currency"\n', "USD", "USD"),
+    # the row names none: a default alone never re-denominates the amount
+    ('[defaults]\ncurrency = "USD"\n[deal]\ncurrency = "Currency"\n', "", "EUR"),
+    ('[defaults]\ncurrency = "USD"\n[deal]\ntitle = "Title"\n', "", "EUR"),
+])
+async def test_an_update_of_the_currency_alone(tmp_path: Path, mapping: str, cell: str,
+                                               wanted: str) -> None:
+    async with serve(SandboxConfig(deals=3, **FAST)) as sb:
+        for deal_id in (1, 2):
+            sb.state.deals.rows[deal_id].update(currency="EUR", value=4500)
+        title = deal(sb, 1)["title"]
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text(f"Deal,Currency,Title\n1,{cell},{title}\n")
+        (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n'
+                                           + mapping)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        store, prep = await load_job(sb, tmp_path, "update", build)
+        try:
+            result = await run_job(sb, store)
+            done = result.counts[ItemState.DONE]
+        finally:
+            store.close()
+        assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, wanted)
+        assert done == (wanted == "USD"), prep.actions
+        assert deal(sb, 2)["currency"] == "EUR"  # not in the file
