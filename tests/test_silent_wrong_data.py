@@ -61,6 +61,8 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
                                            (CurrencyNumber("123 $"), "123"),
                                            (CurrencyNumber("456.0 €"), "456"),
                                            ("1,00", "1,00"), ("A,001", "A,001"),
+                                           ("10.5", "10.5"), ("1.0001", "1.0001"),
+                                           ("1,2E5", "1,2E5"), ("1.00.000", "1.00.000"),
                                            ("#NA", "#NA")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:
@@ -76,6 +78,9 @@ def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F81
     ("1.23457E+15", "Excel shows it in scientific notation"),
     (" 4.1E+12 ", "Excel shows it in scientific notation"),
     ("-1E+15", "Excel shows it in scientific notation"),
+    # x9r1: as a decimal-comma locale's Excel shows it (a second record overwrote a deal)
+    ("1,23457E+11", "Excel shows it in scientific notation"),
+    ("9,87654E+09", "Excel shows it in scientific notation"),
     # v10r25 F1: another export's header line joined below (its other columns renamed)
     ("ID", "the key column's own name"),
     # v10r26 S1/S2: an id column in a currency format; ids Excel took for dates / times
@@ -85,6 +90,10 @@ def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F81
     (time(10, 30), "cannot be an id"),
     # v10r27 F1, F5: a CSV save of "Comma Style" ids; of an error cell
     ("1,001", "thousands separators"), ("-12,345,678", "thousands separators"),
+    # ... and as other locales group them (x9r1's class)
+    ("1.001", "thousands separators"), ("12.345.678", "thousands separators"),
+    ("1 001", "thousands separators"), ("1\u00a0001", "thousands separators"),
+    ("1\u202f234\u202f567", "thousands separators"), ("1'001", "thousands separators"),
     ("#N/A", "formula that failed"), ("#ref!", "formula that failed"),
     (12.5, "not a whole number"),
     (True, "got a boolean"),

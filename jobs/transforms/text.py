@@ -140,10 +140,15 @@ def _shown(value: object, limit: int = 60) -> str:
 # Excel keeps 15 significant digits: a number cell of 16 digits or more lost the others
 _MAX_EXACT_KEY = 10 ** 15
 # how Excel's General format shows a number of 12 digits or more: "1.23457E+15", "1E+12"
-# (one digit, at most 14 more after the point, "E+", two or more digits)
-_EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:\.[0-9]{1,14})?E\+[0-9]{2,3}")
-# a number a spreadsheet showed with thousands separators ("1,001": "Comma Style" #,##0)
-_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+")
+# (one digit, at most 14 more after the decimal mark, "E+", two or more digits); a
+# decimal-comma locale writes "1,23457E+15" (x9r1: accepted as a key, so a second
+# record whose id Excel showed alike overwrote the first one's deal)
+_EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:[.,][0-9]{1,14})?E\+[0-9]{2,3}")
+# a number a spreadsheet showed with thousands separators: "1,001" ("Comma Style"
+# #,##0), and as other locales group it, "1.001", "1 001", "1'001" (one separator
+# throughout, groups of three)
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+|-?[0-9]{1,3}(?:\.[0-9]{3})+"
+                      r"|-?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|-?[0-9]{1,3}(?:['\u2019][0-9]{3})+")
 # what a spreadsheet's CSV save writes for an error cell: every such row would share it
 _EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
                            "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
@@ -174,12 +179,14 @@ def source_key(value: object) -> str | None:
     writes them). Refused: a boolean, an object or array, a number with a fraction, and a
     float of magnitude 10^15 or more (an XLSX number cell holding a 16-digit id: Excel
     keeps 15 significant digits, so two ids can read the same — store keys as text), and text
-    in the form Excel's General format shows a long number in (``1.23457E+15``: a CSV
-    saved from Excel keeps only those six digits, so different ids read the same). Text
+    in the form Excel's General format shows a long number in (``1.23457E+15``, in a
+    decimal-comma locale ``1,23457E+15``: a CSV saved from Excel keeps only those six
+    digits, so different ids read the same). Text
     that is a whole number with a zero fraction (``1001.0``: an id a tool held as a float,
     pandas' CSV of an id column with a blank) is the integer's text, as the number cell
     ``1001.0`` is, so every export of the record gives one key. Text a spreadsheet
-    shows for a number with thousands separators (``1,001``) or for a failed formula
+    shows for a number with thousands separators (``1,001``, ``1.001``, ``1 001``,
+    ``1'001``) or for a failed formula
     (``#N/A``) fails. An XLSX number in a
     currency format is its number (``123``, as the JSON export says; with a fraction it
     fails); an XLSX date, date-time or time cell fails (an id Excel took for a date)."""
