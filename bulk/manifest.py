@@ -39,10 +39,9 @@ row. ``header()`` of a JSON file is the union of the paths of its first
 
 from __future__ import annotations
 
-import operator
 import os
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -162,14 +161,14 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     title and organization swapped, exit 0)."""
     names: list[str] | None = None
     known: frozenset[str] = frozenset()
-    probed = _Probe([])  # the columns _may_be_header looks at, in order
+    probed: list[str] = []  # the columns _may_be_header looks at, in order
     reordered: int | None = None  # the line of a repeated header in another order
     for row in rows:
         if names is None:
             columns = [k for k in row.values if k and not _EXTRA.fullmatch(k)]
             names = [_header_text(k) for k in columns]
             known = frozenset(names)
-            probed = _Probe(columns[:len(names) // 2 + 1])
+            probed = columns[:len(names) // 2 + 1]
         if len(names) < 2 or not row.ok or not _may_be_header(row.values, known, probed):
             if reordered is not None and row.ok:
                 yield row._replace(error=_after_other_header(reordered, row.row))
@@ -228,46 +227,22 @@ def _names_in(cells: list[str], names: list[str]) -> dict[str, None]:
     return named if len(named) >= 2 and 2 * len(named) >= len(names) else {}
 
 
-def _may_be_header(values: dict[str, Any], known: frozenset[str],
-                   probed: _Probe) -> bool:
+def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[str]) -> bool:
     """Whether a record may be a header line (``_no_repeated_header``): one of its cells
-    in the probed columns (the first half of the header's named columns, plus one; read
-    by ``probed``, an ``operator.itemgetter``) reads as a header name. Necessary for both
-    of its tests (a repeat names every column; a header of another export at least half
-    of them, so not all of the first half and one can be others), and checked on those
-    cells instead of every cell of every record (issue 8: the check was a quarter of the
-    reader's time).
-
-    Text cells are trimmed and case-folded in C (``map``) and looked up in one set call;
-    ``_header_text`` also drops a BOM before the trimmed text, so a cell that still starts
-    with one, a cell that is not text, or a column the record lacks, is read cell by cell
-    (exact; rare: XLSX numbers, a row the reader refused)."""
-    try:
-        texts = list(map(str.casefold, map(str.strip, probed(values))))
-    except (TypeError, KeyError):  # a cell that is not text (XLSX), or no such column
-        return any(_header_text(v) in known for v in map(values.get, probed.columns))
-    if not known.isdisjoint(texts):
-        return True
-    if "\ufeff" in "".join(texts):  # a trimmed cell may start with a BOM: read it as
-        return any(_header_text(t) in known for t in texts)  # _header_text does
+    in the ``probed`` columns (the first half of the header's named columns, plus one)
+    reads as a header name. Necessary for both of its tests (a repeat names every column;
+    a header of another export at least half of them, so not all of the first half and
+    one can be others), and checked on those cells instead of every cell of every record
+    (issue 8: the check was a quarter of the reader's time). A cell that is text is read
+    in place (``_header_text`` inlined: a call per cell was a tenth of the planner's)."""
+    for k in probed:
+        v = values.get(k)
+        if isinstance(v, str):
+            if v.strip().lstrip("\ufeff").strip().casefold() in known:
+                return True
+        elif _header_text(v) in known:
+            return True
     return False
-
-
-class _Probe:
-    """``_may_be_header``'s reader of the probed columns: their cells as a tuple (one C
-    call, ``operator.itemgetter``); ``columns`` names them."""
-
-    __slots__ = ("_get", "columns")
-
-    def __init__(self, columns: list[str]) -> None:
-        self.columns = columns
-        # itemgetter of one column returns the cell, not a tuple (and of none, fails)
-        self._get: Callable[[dict[str, Any]], tuple[Any, ...]] = (
-            operator.itemgetter(*columns) if len(columns) > 1
-            else lambda values: tuple(values[c] for c in columns))
-
-    def __call__(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return self._get(values)
 
 
 def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
