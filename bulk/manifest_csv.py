@@ -23,7 +23,7 @@ import orjson
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
-from .manifest_row import FORMULA_START, PathLike, SourceRow
+from .manifest_row import FORMULA_START, PathLike, SourceRow, report_footer
 from .manifest_xlsx import unnamed_refusal
 from .table_paths import TableRow, names_paths, path_index
 
@@ -310,6 +310,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
         allowed = width
         unsaid = 0  # the trailing empty cells every row has and the header line has not
         first = True
+        footer_seen = False  # a report's footer line came: the lines after it are its own
         for line, cells in source:
             number, first_record, first = line, first, False  # the row is its line
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
@@ -318,6 +319,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                     path, delimiter, encoding, header_row, header_too=False)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
+            elif len(cells) != allowed and (footer := report_footer(
+                    cells, line, after_footer=footer_seen)) is not None:
+                footer_seen = True
+                yield _bad(number, line, names, cells, "")._replace(
+                    error=InputError(footer, row=number))
             elif len(cells) != allowed:
                 split = split_numbers(cells, width) if len(cells) > width \
                     and source.dialect.delimiter in _MARKS else set()

@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
-from .manifest_row import FORMULA_START
+from .manifest_row import FORMULA_START, report_footer
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -242,6 +242,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
     names: list[str] | None = None
     index: dict[tuple[str, ...], str | None] | None = None
     covered: dict[int, dict[int, str]] = {}
+    footer_seen = False  # a report's footer row came: the rows after it are its own
     for excel_row, cells in rows:
         if names is None:
             names = _names(cells, excel_row)
@@ -264,6 +265,10 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        if (footer := report_footer(cells, excel_row, after_footer=footer_seen)) is not None:
+            footer_seen = True
+            yield SourceRow(number, excel_row, values, InputError(footer, row=number))
             continue
         merged = [(names[c - 1], ref) for c, ref in sorted(covered.get(excel_row, {}).items())
                   if c <= width and (columns is None or names[c - 1] in columns)]
