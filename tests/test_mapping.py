@@ -864,3 +864,31 @@ def test_a_column_of_amounts_in_any_currency_is_never_proposed_as_a_name() -> No
         assert _numberish(amount), amount
     for name in ("Anna Müller", "Kr Smith", "Dr. No", "Fr. Tuck"):
         assert not _numberish(name), name
+
+
+@pytest.mark.parametrize("header", [
+    ["Datensatz-ID", "Deal-Name", "Zugeordnetes Unternehmen", "Deal-Phase", "Betrag",
+     "Abschlussdatum", "Deal-Inhaber", "Vorname", "Nachname", "E-Mail"],
+    ["ID de fiche d'informations", "Nom de la transaction", "Entreprise associée",
+     "Phase de la transaction", "Montant", "Date de fermeture",
+     "Propriétaire de la transaction", "Prénom", "Nom de famille", "E-mail"]])
+def test_init_mapping_reads_hubspots_german_and_french_headers(
+        catalog: Catalog, header: list[str]) -> None:
+    """x9r1: HubSpot exports in German and French got a title and an e-mail only (the key,
+    the amount, the date, the stage, the owner, the company and the names went unmapped)."""
+    text = init_mapping(header, catalog)
+    key, title, org, stage, amount, close, owner, first, last, email = header
+    for line in (f'key_column = "{key}"', f'title = "{title}"', f'value = "{amount}"',
+                 f'name = "{org}"', f'email = "{email}"', "{" + first + "} {" + last + "}"):
+        assert line in text, (line, text)
+    assert f'"{close}"' in text and f'"{owner}"' in text and f'"{stage}"' in text, text
+
+
+@pytest.mark.parametrize(("header", "line"), [
+    (["Item ID", "Name", "Status"], 'key_column = "Item ID"'),
+    (["Opportunity ID", "Opportunity Name", "Contact: Full Name"], 'name = "Contact: Full Name"'),
+])
+def test_init_mapping_reads_monday_and_salesforce_report_names(
+        catalog: Catalog, header: list[str], line: str) -> None:
+    """x9r1: monday.com's "Item ID" was no key; Salesforce's "Contact: Full Name" no person."""
+    assert line in init_mapping(header, catalog)

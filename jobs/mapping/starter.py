@@ -23,40 +23,48 @@ from .spec import _CUSTOM_OPTIONS
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
-                          "opportunity id", "source key"),
-    "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal"),
+                          "opportunity id", "source key", "item id",
+                          # HubSpot's German and French exports (x9r1)
+                          "datensatz-id", "id de fiche d'informations", "id de l'enregistrement"),
+    "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal",
+                   "deal-name", "nom de la transaction", "nom de l'affaire"),
     "deal.value": ("amount", "value", "deal value", "deal amount", "revenue",
-                   "opportunity amount"),
+                   "opportunity amount", "betrag", "montant"),
     "deal.currency": ("currency", "currency code", "deal currency", "deal currency code",
                       "opportunity currency", "amount currency", "value currency",
-                      "currency iso code"),
+                      "currency iso code", "währung", "devise"),
     "deal.status": ("status", "deal status"),
     "deal.pipeline": ("pipeline", "deal pipeline", "pipeline name"),
     "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage", "stage name",
-                   "opportunity stage"),
+                   "opportunity stage", "deal-phase", "phase de la transaction"),
     "deal.probability": ("probability", "win probability", "deal probability", "probability (%)",
                          "probability %", "win %", "deal probability (%)",
                          "deal stage probability", "confidence"),
     "deal.expected_close_date": ("close date", "expected close date", "closing date",
-                                 "expected close", "estimated close date"),
+                                 "expected close", "estimated close date", "abschlussdatum",
+                                 "date de fermeture", "date de clôture"),
     # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
     "deal.owner": ("owner email", "deal owner email", "opportunity owner email",
                    "owner e-mail", "user email", "owner", "deal owner", "sales rep",
-                   "assigned to", "opportunity owner", "owner name"),
+                   "assigned to", "opportunity owner", "owner name", "deal-inhaber",
+                   "propriétaire de la transaction"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     "deal.label": ("label", "labels", "tags", "tag"),
     "person.name": ("contact", "contact name", "person", "person name", "full name",
                     "contact person", "associated contact", "primary contact",
-                    "primary contact name"),
+                    "primary contact name", "contact: full name"),
     "person.email": ("email", "e-mail", "contact email", "email address", "person email",
+                     "contact: email", "adresse e-mail",
                      "primary contact email", "associated contact email",
                      "contact email address"),
     "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone",
-                     "primary contact phone", "associated contact phone"),
+                     "primary contact phone", "associated contact phone", "telefonnummer",
+                     "numéro de téléphone", "contact: phone"),
     "organization.name": ("company", "company name", "organization", "organisation",
                           "account", "account name", "organization name",
                           "associated company", "organization name", "lead name",
-                          "companies"),
+                          "companies", "zugeordnetes unternehmen", "unternehmen",
+                          "entreprise associée", "entreprise"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -78,9 +86,10 @@ def _column_value(column: str) -> str:
     return _toml_str(column)
 
 
-_FIRST = ("first name", "firstname", "given name", "contact first name", "person first name")
+_FIRST = ("first name", "firstname", "given name", "contact first name", "person first name",
+          "vorname", "prénom")
 _LAST = ("last name", "lastname", "surname", "family name", "contact last name",
-         "person last name")
+         "person last name", "nachname", "nom de famille")
 
 
 def _leaf(column: str) -> str:
