@@ -95,6 +95,11 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
         ref = payload.get(name)
         if isinstance(ref, Mapping):
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
+    # an update's link that stays as it is is not in its payload's refs: the row's match
+    # is kept beside them (x9r1: updated rows showed no match, unchanged ones did)
+    kept = payload.get("matched")
+    if isinstance(kept, Mapping):
+        out = {**{k: str(v) for k, v in kept.items() if k in MATCH_COLUMNS}, **out}
     return out
 
 

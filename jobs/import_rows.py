@@ -342,7 +342,8 @@ class RowPlanner:
                        payload={**values, "deal_id": existing["id"], "changes": changes,
                                 "person": links.get("person"), "org": links.get("org"),
                                 "kept": {"person_id": existing.get("person_id"),
-                                         "org_id": existing.get("org_id")}})
+                                         "org_id": existing.get("org_id")},
+                                "matched": matched_by({"person": person, "org": org})})
 
     def _org_ref(self, org: OrgRef | None) -> dict[str, Any] | None:
         if org is None:

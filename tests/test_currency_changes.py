@@ -99,3 +99,28 @@ async def test_an_update_of_the_currency_alone(tmp_path: Path, mapping: str, cel
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, wanted)
         assert done == (wanted == "USD"), prep.actions
         assert deal(sb, 2)["currency"] == "EUR"  # not in the file
+
+
+async def test_an_updated_row_says_how_its_person_and_org_were_matched(tmp_path: Path) -> None:
+    """x9r1: succeeded.csv's person_matched_by / org_matched_by were empty on updated rows
+    whose links stayed, and filled on unchanged ones."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING + '[person]\nname = "person"\nemail = "email"\n'
+                       '[organization]\nname = "org"\n')
+    head = "id,title,amount,currency,person,email,org\n"
+    manifest.write_text(head + "C1,Cur A,10,EUR,Ann One,ann@x.example,Org One\n"
+                        "C2,Cur B,20,EUR,Bob Two,bob@x.example,Org Two\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        first.close()
+        manifest.write_text(head + "C1,Renamed,10,EUR,Ann One,ann@x.example,Org One\n"
+                            "C2,Cur B,20,EUR,Bob Two,bob@x.example,Org Two\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+    assert rows["C1"]["action"] == "updated" and rows["C2"]["action"] == "unchanged"
+    for key in ("C1", "C2"):
+        assert (rows[key]["person_matched_by"], rows[key]["org_matched_by"]) == (
+            "email", "name"), rows[key]
