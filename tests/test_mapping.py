@@ -892,3 +892,11 @@ def test_init_mapping_reads_monday_and_salesforce_report_names(
         catalog: Catalog, header: list[str], line: str) -> None:
     """x9r1: monday.com's "Item ID" was no key; Salesforce's "Contact: Full Name" no person."""
     assert line in init_mapping(header, catalog)
+
+
+def test_init_mapping_takes_closes_shown_value_over_its_cents(catalog: Catalog) -> None:
+    """x9r1: Close's export has ``value`` (its API's cents) beside ``value_formatted``
+    ("$1,500"); the shown one is proposed as the amount."""
+    text = init_mapping(["id", "lead_name", "value", "value_formatted", "value_currency"],
+                        catalog)
+    assert 'value = "value_formatted"' in text, text

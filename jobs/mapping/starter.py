@@ -28,7 +28,9 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                           "datensatz-id", "id de fiche d'informations", "id de l'enregistrement"),
     "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal",
                    "deal-name", "nom de la transaction", "nom de l'affaire"),
-    "deal.value": ("amount", "value", "deal value", "deal amount", "revenue",
+    # Close writes "value" in cents beside "value_formatted" as shown ("$1,500"): the shown
+    # one is listed first, so it wins the tie (x9r1)
+    "deal.value": ("amount", "value formatted", "value", "deal value", "deal amount", "revenue",
                    "opportunity amount", "betrag", "montant"),
     "deal.currency": ("currency", "currency code", "deal currency", "deal currency code",
                       "opportunity currency", "amount currency", "value currency",
