@@ -27,6 +27,11 @@ ORG_PAIRS: list[tuple[dict[str, Any], str, str | None, str | None]] = [
     ({"name": "Müller GmbH", "address": None}, "MÜLLER GMBH", None, "name"),
     ({"name": "Oy Example", "address": None}, "Example Oy", None, None),
     ({"name": "Volvo AB", "address": None}, "Volvo Group", None, None),
+    # x9r1: "und" / "et" between two words are the German / French "&"
+    ({"name": "Müller & Söhne GmbH", "address": None}, "MÜLLER UND SÖHNE GMBH", None, "name"),
+    ({"name": "Dupont & Fils S.A.", "address": None}, "Dupont et Fils SA", None, "name"),
+    ({"name": "Et Cetera Ltd", "address": None}, "And Cetera Ltd", None, None),
+    ({"name": "Müller & Söhne GmbH", "address": None}, "Müller oder Söhne GmbH", None, None),
 ]
 
 

@@ -137,6 +137,7 @@ oü uab sia pty kk gk ooo oao zao pao tov sp spzoo
 # Legal forms written as several words once punctuation is gone.
 _LEGAL_PHRASES = (("sp", "z", "oo"), ("sa", "de", "cv"), ("s", "de", "rl"), ("co", "ltd"))
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e"})
+_AND_WORDS = frozenset({"und", "et"})  # read as "and" between two words of a name
 
 
 # Spellings of one legal form → one canonical word. Different forms stay different.
@@ -188,7 +189,8 @@ def fold_accents(text: str) -> str:
 def _org_match_key(name: object) -> str | None:
     """The key two organisation names must share to be the same organisation.
 
-    Accents removed, case-folded, ``&`` read as "and", dots inside abbreviations
+    Accents removed, case-folded, ``&`` (and ``und``, ``et`` between two words) read as
+    "and", dots inside abbreviations
     joined (``S.A.`` → ``sa``, ``L.L.C.`` → ``llc``), other punctuation as spaces, a
     leading "the" dropped. Trailing legal-form words (``LEGAL_SUFFIXES``) are kept
     but spelled one way: ``Inc``/``Inc.``/``Incorporated`` → ``inc``, ``Ltd``/``Limited``
@@ -204,6 +206,10 @@ def _org_match_key(name: object) -> str | None:
     text = _INNER_DOT.sub("", text)  # s.a. -> sa., a/s -> as
     text = _spaced(text)
     words = text.split()
+    # "und" and "et" between two words are the German and French "&" (x9r1: "Müller &
+    # Söhne GmbH" and "MÜLLER UND SÖHNE GMBH" were two organizations)
+    words = ["and" if w in _AND_WORDS and 0 < n < len(words) - 1 else w
+             for n, w in enumerate(words)]
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
     forms: list[str] = []
