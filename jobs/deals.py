@@ -12,6 +12,7 @@ openapi-v2.yaml.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,7 +21,10 @@ from typing import Any
 import orjson
 
 from bulk.calls import CallContext
+from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+
+from . import transforms as tf
 
 IDS_PER_CALL = 100  # GET /api/v2/deals?ids= takes at most 100 ids
 Deal = dict[str, Any]
@@ -36,12 +40,15 @@ def _number(value: Any) -> float | None:
 
 
 def same(old: Any, new: Any) -> bool:
-    """Whether a stored value already equals the value a row would send."""
+    """Whether a stored value already equals the value a row would send. Text is compared
+    as the row's was cleaned (``_same_text``)."""
     if old == new:
         return True
     a, b = _number(old), _number(new)
     if a is not None and b is not None:
         return a == b
+    if isinstance(old, str) and isinstance(new, str):
+        return _same_text(old, new)
     if isinstance(new, list):
         return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
     if isinstance(new, dict):
@@ -51,6 +58,27 @@ def same(old: Any, new: Any) -> bool:
     if isinstance(old, Mapping) and "id" in old:  # an option shown as {id, label}
         return same(old["id"], new)
     return False
+
+
+# a phone number as ``tf.clean_phone`` writes it: digits, a leading "+", an extension
+_CLEAN_PHONE = re.compile(r"\+?[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
+
+
+def _same_text(old: str, new: str) -> bool:
+    """Whether stored text ``old`` reads as ``new``, a row's cleaned text, once cleaned the
+    same way: spaces collapsed and trimmed (one line; a long text keeps its line breaks),
+    and for a phone number its digits (x9r2: a deal holding ``Deal  K14`` or ``+1 555 010
+    0123`` was "updated" by a row of that very text, and rewritten). Never equal when the
+    texts differ otherwise."""
+    try:
+        if "\n" in new or "\n" in old or "\r" in old:
+            if tf.clean_multiline(old) == new:
+                return True
+        elif tf.clean_text(old) == new:
+            return True
+        return _CLEAN_PHONE.fullmatch(new) is not None and tf.clean_phone(old) == new
+    except InputError:  # the stored text is not one the row's cleaning reads
+        return False
 
 
 def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,

@@ -15,7 +15,7 @@ import pytest
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.account import load_catalog
-from jobs.deals import deal_changes, in_flight
+from jobs.deals import deal_changes, in_flight, same
 from jobs.updating import UpdateMapping, prepare_update
 from tests.import_support import import_once, read_csv, sandbox_deals
 from tests.update_support import deal, load_job, run_job
@@ -124,3 +124,42 @@ async def test_an_updated_row_says_how_its_person_and_org_were_matched(tmp_path:
     for key in ("C1", "C2"):
         assert (rows[key]["person_matched_by"], rows[key]["org_matched_by"]) == (
             "email", "name"), rows[key]
+
+
+@pytest.mark.parametrize(("stored", "row", "equal"), [
+    ("Deal  K14", "Deal K14", True), ("Deal K15 ", "Deal K15", True),
+    (" Deal\u00a0K16", "Deal K16", True), ("Deal K17", "Deal K18", False),
+    ("Line one\nline  two", "Line one\nline two", True),
+    ("Line one\nline two", "Line one line two", False),  # a long text's line break counts
+    ("+1 555 010 0123", "+15550100123", True), ("+1-555-010-0123", "+15550100123", True),
+    ("(555) 010-0123 ext. 7", "5550100123 ext. 7", True), ("+1 555 010 0124", "+15550100123", False),
+    ("not a phone", "+15550100123", False), ("+15550100123", "+1 555 010 0123", False),
+])
+def test_stored_text_is_compared_as_the_rows_was_cleaned(stored: str, row: str,
+                                                         equal: bool) -> None:
+    """x9r2: a deal holding the row's very text in a form the row's cleaning rewrites
+    (two spaces, a trailing space, a formatted phone number) was "updated" and
+    rewritten. ``row`` is what a row sends (cleaned); ``stored`` what the deal holds."""
+    assert same(stored, row) is equal
+    assert (deal_changes({"title": stored}, {"title": row}) == {}) is equal
+    assert same({"value": stored}, {"value": row}) is equal  # an address field's shape
+
+
+async def test_an_upsert_of_a_title_the_deal_holds_with_two_spaces_sends_nothing(
+        tmp_path: Path) -> None:
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING)
+    manifest.write_text("id,title,amount,currency\nK14,Deal K14,10,EUR\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        first.close()
+        (stored,) = sb.state.deals.rows.values()
+        stored["title"] = "Deal  K14"  # as someone typed it in Pipedrive
+        manifest.write_text('id,title,amount,currency\nK14,"Deal  K14",10,EUR\n')
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        try:
+            [row] = read_csv(store.directory / "succeeded.csv")
+        finally:
+            store.close()
+        assert row["action"] == "unchanged", row
+        assert stored["title"] == "Deal  K14"
