@@ -47,7 +47,7 @@ from .account import (
     load_catalog,
 )
 from .catalog import Catalog, DealField
-from .deals import deal_changes
+from .deals import deal_changes, defaulted_currency
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     MATCH_COLUMNS,
@@ -308,21 +308,28 @@ class RowPlanner:
             if problem is not None:
                 self.key_problems.append(f"row {row.row}: {problem}")
                 return self._bad(row, problem, self.key_column)
-        org = self._org_ref(mapped.org)
-        person = self._person_ref(mapped.person, org)
-        values = stored_row(row)
         deals = self.indexes.deals
         existing = deals.get(mapped.key) if deals is not None else None
-        deal = mapped.deal
+        deal: Mapping[str, Any] = mapped.deal
         if existing is None and self.unarchive and isinstance(deals, DealsByKey):
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
+        if existing is not None and mapped.currency_defaulted:
+            try:  # a blank currency leaves the deal's own (before any contact is counted)
+                deal = defaulted_currency(existing, deal)
+            except InputError as exc:
+                return self._bad(row, exc.reason, self.mapper.money.source.where
+                                 if self.mapper.money else None)
+        org = self._org_ref(mapped.org)
+        person = self._person_ref(mapped.person, org)
+        values = stored_row(row)
         if existing is None:
             self.counts.create += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
-                                    "org": org})
+                                    "org": org, **({"currency_defaulted": True}
+                                                   if mapped.currency_defaulted else {})})
         changes = deal_changes(existing, deal)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):

@@ -161,8 +161,10 @@ def _renamed(key: str, section: UpdateSection) -> str:
     return key.replace("import_", "update")
 
 
-def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any]]:
-    """(the row's deal id or key, the values it wants): InputError for a bad row."""
+def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any], bool]:
+    """(the row's deal id or key, the values it wants, whether their currency is
+    ``defaults.currency`` alone: ``MappedRow.currency_defaulted``): InputError for a bad
+    row."""
     mapped = mapper.map(row)
     deal = dict(mapped.deal)
     if deal.get("title") == _KEEP_TITLE:
@@ -171,4 +173,4 @@ def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any
     custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
     if custom:
         deal["custom_fields"] = custom
-    return mapped.key, deal
+    return mapped.key, deal, mapped.currency_defaulted

@@ -36,7 +36,15 @@ from bulk.store import BeforeImage, NewItem
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog
-from .deals import IDS_PER_CALL, Deal, before_image, deal_changes, drifted, read_deals
+from .deals import (
+    IDS_PER_CALL,
+    Deal,
+    before_image,
+    deal_changes,
+    defaulted_currency,
+    drifted,
+    read_deals,
+)
 from .mapping import RowMapper
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
@@ -97,13 +105,14 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
-    batch: list[tuple[SourceRow, int, dict[str, Any]]] = []
+    batch: list[tuple[SourceRow, int, dict[str, Any], bool]] = []
 
     async def flush() -> None:
-        deals = await read_deals(ctx, [deal_id for _, deal_id, _ in batch])
-        for source, deal_id, wanted in batch:
+        deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
+        for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
-                    taken, what="id", currency_alone=_names_currency(mapper, source))
+                    taken, what="id", currency_alone=_names_currency(mapper, source),
+                    currency_defaulted=defaulted)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -120,7 +129,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         named_ref = _named_ref(source.values.get(umap.column), umap.by)
         first = named.setdefault(named_ref, source.row) if named_ref else source.row
         try:
-            ref, wanted = wanted_values(mapper, source)
+            ref, wanted, defaulted = wanted_values(mapper, source)
         except InputError as exc:
             if first != source.row:  # fixed and run alone, it would overwrite that row's
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
@@ -145,7 +154,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
-                    currency_alone=_names_currency(mapper, source))
+                    currency_alone=_names_currency(mapper, source),
+                    currency_defaulted=defaulted)
             continue
         try:
             deal_id = parse_id(ref)
@@ -153,7 +163,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
                       column=umap.column)
             continue
-        batch.append((source, deal_id, wanted))
+        batch.append((source, deal_id, wanted, defaulted))
         if len(batch) >= IDS_PER_CALL:
             await flush()
     if batch:
@@ -194,7 +204,8 @@ def _names_currency(mapper: RowMapper, source: SourceRow) -> bool:
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
-            taken: float, *, what: str, currency_alone: bool = False) -> None:
+            taken: float, *, what: str, currency_alone: bool = False,
+            currency_defaulted: bool = False) -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -206,6 +217,12 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                    "re-run alone, this row would overwrite that update)",
                   op="update", values=source.values, hold=HOLD_DUPLICATE)
         return
+    if currency_defaulted:  # a blank currency leaves the deal's own
+        try:
+            wanted = dict(defaulted_currency(current, wanted))
+        except InputError as exc:
+            prep.fail(source.row, ref, exc.reason, op="update", values=source.values)
+            return
     claimed[deal_id] = source.row
     changes = deal_changes(current, wanted, currency_alone=currency_alone)
     if not changes:

@@ -163,3 +163,57 @@ async def test_an_upsert_of_a_title_the_deal_holds_with_two_spaces_sends_nothing
             store.close()
         assert row["action"] == "unchanged", row
         assert stored["title"] == "Deal  K14"
+
+
+DEFAULTED_MAPPING = IMPORT_MAPPING.replace("[deal]", '[defaults]\ncurrency = "USD"\n[deal]')
+
+
+async def test_a_blank_currency_leaves_an_existing_deals_own(tmp_path: Path) -> None:
+    """x9r3: with defaults.currency = USD, an upsert row whose currency cell is blank
+    re-denominated a GBP deal (GBP 1,234,567.89 became USD 1,234,567.89). A blank currency
+    now leaves the deal's own; an amount that would change it fails the row (which
+    currency it is in is not said); a new deal, or one in the default, takes the default."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(DEFAULTED_MAPPING)
+    head = "id,title,amount,currency\n"
+    manifest.write_text(head + "G1,Same amount,1234567.89,GBP\nG2,New amount,10,EUR\n"
+                        "G3,In the default,5,USD\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        first.close()
+        manifest.write_text(head + "G1,Same amount,1234567.89,\nG2,New amount,11,\n"
+                            "G3,In the default,6,\nG4,New deal,7,\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        try:
+            done = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+            failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+        finally:
+            store.close()
+        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+    assert done == {"G1": "unchanged", "G3": "updated", "G4": "created"}, (done, failed)
+    assert list(failed) == ["G2"] and "names no currency" in failed["G2"], failed
+    assert deals == {"Same amount": (1234567.89, "GBP"), "New amount": (10, "EUR"),
+                     "In the default": (6, "USD"), "New deal": (7, "USD")}, deals
+
+
+@pytest.mark.parametrize(("amount", "outcome"), [("4500", "unchanged"), ("4600", "failed")])
+async def test_an_update_with_a_blank_currency_leaves_the_deals_own(
+        tmp_path: Path, amount: str, outcome: str) -> None:
+    async with serve(SandboxConfig(deals=2, **FAST)) as sb:
+        sb.state.deals.rows[1].update(currency="EUR", value=4500)
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text(f"Deal,Amount,Currency\n1,{amount},\n")
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
+            '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        store, prep = await load_job(sb, tmp_path, "update", build)
+        try:
+            await run_job(sb, store)
+        finally:
+            store.close()
+        assert prep.actions.get(outcome) == 1, prep.actions
+        assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, "EUR")

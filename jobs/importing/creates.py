@@ -1,5 +1,10 @@
 """Creating a deal under a claim on its source key, exactly once across runs, and
-attributing a deal found by key to the job that created it (``jobs.importing``)."""
+attributing a deal found by key to the job that created it (``jobs.importing``).
+
+Why ~510 lines: one guarantee, a create sent at most once per key however runs die
+and overlap, and every branch of it (claimed, held by a live run, in doubt, found
+created meanwhile, found changed since) decides on the same claim and deal picture;
+split, each half would need the other's state."""
 
 from __future__ import annotations
 
@@ -22,11 +27,11 @@ from bulk.claims import (
     in_doubt_outcome,
     kept,
 )
-from bulk.errors import InDoubt, NotFound, NotSent
+from bulk.errors import InDoubt, InputError, NotFound, NotSent
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
-from ..deals import before_image, deal_changes, editable_digest, in_flight, same
+from ..deals import before_image, deal_changes, defaulted_currency, editable_digest, in_flight, same
 from ..import_rows import matched_by
 from .base import (
     ANSWERED_MARGIN,
@@ -277,7 +282,13 @@ class _Creates(_ImportBase):
                 "deal_id": deal_id, "action": "exists", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id"),
                 "note": "created meanwhile by another run; not created again"})
-        body = deal_changes(existing, payload["deal"])
+        wanted = payload["deal"]
+        if payload.get("currency_defaulted"):  # a blank currency leaves the deal's own
+            try:
+                wanted = defaulted_currency(existing, wanted)
+            except InputError as exc:
+                return Outcome(item.id, ItemState.FAILED, error=exc.reason)
+        body = deal_changes(existing, wanted)
         if existing.get("is_archived"):
             if not self.settings.unarchive:
                 return Outcome(item.id, ItemState.FAILED, error=(

@@ -200,9 +200,10 @@ class RowMapper:
             errors.append(InputError("the deal title is empty"
                                         + self.steps[0].source.missing(values),
                                         row=n, column=self.steps[0].source.where))
+        defaulted = False  # the currency is defaults.currency alone (_money)
         for part in (self._money, self._place, self._lost_reason):
             try:
-                part(values, n, deal)
+                defaulted = bool(part(values, n, deal)) or defaulted
             except InputError as exc:
                 errors.append(exc)
         custom: dict[str, Any] = {}
@@ -228,9 +229,11 @@ class RowMapper:
                            or e.column != broken], n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
-        return MappedRow(n, key, deal, person, org)
+        return MappedRow(n, key, deal, person, org, defaulted)
 
-    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> bool:
+        """The amount and currency into ``deal``; True when the currency is
+        ``defaults.currency`` alone (the row names none)."""
         money: tf.Money | None = self.money(values, n) if self.money else None
         currency = self.currency(values, n) if self.currency else None
         if money is not None:
@@ -248,9 +251,11 @@ class RowMapper:
             currency = currency or money.currency
         # defaults.currency applies to every row that names none, a blank amount too: sent
         # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
+        defaulted = not currency and bool(self.default_currency)
         currency = currency or self.default_currency
         if currency:
             deal["currency"] = currency
+        return defaulted
 
     def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""

@@ -356,13 +356,17 @@ class OrgRef(NamedTuple):
 
 
 class MappedRow(NamedTuple):
-    """A row ready to send: ``deal`` is an addDeal body without person_id / org_id."""
+    """A row ready to send: ``deal`` is an addDeal body without person_id / org_id.
+    ``currency_defaulted``: its ``currency`` is ``defaults.currency`` alone (the row names
+    none: no currency cell, no symbol or code in the amount) — a deal that exists keeps
+    its own (``jobs.deals.defaulted_currency``)."""
 
     row: int
     key: str
     deal: dict[str, Any]
     person: PersonRef | None = None
     org: OrgRef | None = None
+    currency_defaulted: bool = False
 
 
 # ---------------------------------------------------------------- the mapping
