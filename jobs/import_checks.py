@@ -59,7 +59,9 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
                         f"--sheet {_shell_word(others[0])}"
                         + (f" (so do {', '.join(map(repr, others[1:]))})"
                            if len(others) > 1 else "") if others
-                        else _TITLE_HINT if len(header) == 1 and len(problems) > 1 else ""))
+                        else _TITLE_HINT if len(problems) > 1 and (
+                            len(header) <= 2 or len(problems) == len(set(mapping.columns())))
+                        else ""))
 
 
 def _shell_word(text: str) -> str:
@@ -93,9 +95,10 @@ def _sheets_with(workbook: PathLike, sheet: str | None, header_row: int | None,
 
 
 # a report's title line read as a one-column header (v10r12 M4: a Salesforce report CSV)
-_TITLE_HINT = ("; a header of one column is often a report's title line above the table: "
-               "if the header is a later line, say header_row = N in the mapping's "
-               "[defaults] (or --header-row N)")
+_TITLE_HINT = ("; a header of one or two columns, or one with none of the mapping's, is "
+               "often a title line above the table (\"Exported on: ...\"): if the header is "
+               "a later line, say header_row = N in the mapping's [defaults] (or "
+               "--header-row N)")
 
 
 class UnseenPaths:

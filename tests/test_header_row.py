@@ -188,6 +188,12 @@ def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() ->
     with pytest.raises(InputError) as info:  # a real header lacking a column: no hint
         check_columns(mapping, ["Opportunity ID", "Name"])
     assert "header_row" not in info.value.reason
+    # x9r3: a title line of two cells (Zoho: "Exported on: ...", "User: ..."), and a wide
+    # line with none of the mapping's columns, hint at it too
+    with pytest.raises(InputError, match=r"--header-row N\)$"):
+        check_columns(mapping, ["Exported on: 02-Dec-2025 10:15 AM", "User: Maria Jensen"])
+    with pytest.raises(InputError, match=r"--header-row N\)$"):
+        check_columns(mapping, ["Report", "", "", "Filters: Stage = Open", ""])
 
 
 @pytest.mark.parametrize("command", ["plan import", "update"])
