@@ -303,10 +303,15 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
                 elif prefix == "" and event == "end_map":
                     ended = True
         except ijson.JSONError as exc:
+            if not ended and len(arrays) == 1 and all(k in arrays for k in records):
+                # broken inside the one array of records (a truncated download): its reader
+                # yields the records before it and one failed row, as for a plain array
+                # (x9r3: the whole file was refused here)
+                return arrays[0]
             raise InputError(f"{os.fspath(path)!r}: " + (
                 "a .json manifest must be an array of records, and this file holds more than "
                 "one object (one object per line? name it .jsonl)" if ended
-                else f"not valid JSON ({exc})")) from None
+                else f"not valid JSON ({json_error(exc)})")) from None
     others = [k for k in records if k not in arrays]
     if len(arrays) == 1 and others:
         # v10r21: {"results": [...], "archived": [...]} imported the results and dropped the
@@ -326,6 +331,14 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
                      f"object holding one under {_WRAPPERS_SAID}; this object has no array "
                      f"there (its keys: {shown}); save the records as an array "
                      "([{...}, ...]) or one object per line as .jsonl")
+
+
+def json_error(exc: Exception) -> str:
+    """A JSON parser's error as one line: yajl's message without the excerpt and the
+    ``(right here) ------^`` pointer it puts on the lines below (every error a user
+    meets is one line, README)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return " ".join(first.split())
 
 
 def wrapped(path: str | os.PathLike[str], encoding: str | None = None) -> str | None:
@@ -382,11 +395,11 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                                         f"{type(value).__name__}", row=number))
         except ijson.JSONError as exc:
             yield SourceRow(number + 1, number + 1, {}, InputError(
-                f"record {number + 1}: not valid JSON ({exc}); the file's other records "
-                "after this point cannot be read", row=number + 1))
+                f"record {number + 1}: not valid JSON ({json_error(exc)}); the file's other "
+                "records after this point cannot be read", row=number + 1))
 
 
 __all__ = ["unflatten", "AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
            "explicit_path", "flatten", "loads_exact", "object_at", "parse_path", "path_part",
            "parent_paths", "path_problem", "read_json_array", "render_path", "row_path", "structured",
-           "WRAPPER_KEYS", "wrapper_key", "wrapped"]
+           "WRAPPER_KEYS", "wrapper_key", "wrapped", "json_error"]

@@ -583,3 +583,30 @@ def test_a_json_sources_failed_csv_reads_its_arrays_back(tmp_path: Path) -> None
     plain.write_text('id,companies\nk1,"[""Umbrella""]"\n')
     (row,) = read_manifest(plain)
     assert row.values["companies"] == '["Umbrella"]'
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_a_json_syntax_error_mid_file_fails_one_row_wrapped_or_not(tmp_path: Path,
+                                                                   wrap: bool) -> None:
+    """x9r3: a {"results": [...]} file broken at record 6 (a truncated download) refused the
+    whole file while the same records as a plain array gave five rows and one failed row;
+    and yajl's message ran over three lines with its "(right here) ------^" pointer."""
+    records = b",".join(orjson.dumps({"id": i, "name": f"Deal {i}"}) for i in range(1, 6))
+    body = b"[" + records + b', {"id": 6,, "name": "x"}]'
+    path = tmp_path / "dump.json"
+    path.write_bytes(b'{"results": ' + body + b', "paging": {}}' if wrap else body)
+    rows = list(read_manifest(path))
+    assert [r.values.get("id") for r in rows[:5]] == [1, 2, 3, 4, 5]
+    assert all(r.ok for r in rows[:5]) and len(rows) == 6
+    error = rows[5].error
+    assert error is not None and error.row == 6
+    assert "not valid JSON" in error.reason and "\n" not in error.reason
+    assert "right here" not in error.reason
+
+
+def test_a_json_object_broken_before_its_records_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "dump.json"
+    path.write_bytes(b'{"paging": {"next":, "results": []}')
+    with pytest.raises(InputError, match="not valid JSON") as info:
+        list(read_manifest(path))
+    assert "\n" not in info.value.reason
