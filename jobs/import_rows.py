@@ -38,6 +38,7 @@ from bulk.store import ItemState, NewItem
 from . import transforms as tf
 from .account import (
     DealsByKey,
+    PersonIndex,
     concurrently,
     ensure_key_field,
     index_deals_by_key,
@@ -393,6 +394,8 @@ class RowPlanner:
         found = index.match(person.email, person.name, person.phone,
                             org_id if isinstance(org_id, int) else None) \
             if index is not None else None
+        if found is None and index is not None:
+            found = _by_other_address(index, person)
         if found is not None:
             self.counts.persons_found += 1
             return {"id": found[0], "matched_by": found[1]}
@@ -400,6 +403,11 @@ class RowPlanner:
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         if person.email:
             key = f"e:{person.email}"
+            # an earlier row's person of this name under another of the cell's addresses
+            # (the export lists them in another order): that one (x9r3)
+            key = next((other for alt in person.also if (other := f"e:{alt}") in self._persons
+                        and tf.norm_key(self._persons[other][0]) == tf.norm_key(person.name)),
+                       key)
         else:
             name_key = tf.norm_key(person.name)
             phone_key = tf.phone_match_key(person.phone) if person.phone else None
@@ -418,6 +426,20 @@ class RowPlanner:
         if phone:
             body["phones"] = [{"value": phone, "primary": True, "label": "work"}]
         return {"kind": "person", "key": key, "body": body, "org": first_org}
+
+
+def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] | None:
+    """The existing person one of the row's other addresses (``PersonRef.also``) belongs
+    to, when that person has the row's name too: an export that lists a person's
+    addresses in another order finds the person its first import created (x9r3: a
+    second "Dana Fox"). A shared address (info@) of a person of another name links
+    nothing."""
+    named = {pid for pid, _, _ in index.by_name.get(tf.norm_key(person.name), ())}
+    for alt in person.also:
+        pid = index.by_email.get(alt)
+        if pid is not None and pid in named:
+            return pid, "email"
+    return None
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "KeySet", "Mode",

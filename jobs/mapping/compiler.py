@@ -116,9 +116,15 @@ class _Compiler:
         lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason, self._mapped_text)
         customs = [self._custom(label, spec) for label, spec in self.spec.custom_fields.items()]
         person, org = self.spec.person, self.spec.organization
-        people = [self.step(f"person.{n}", n, getattr(person, n) if person else None, make)
+        # the e-mail takes a JSON array whole, and an array of objects' every address
+        # (reads_row: Pipedrive's person_id.email.value): the others find the person again
+        # in an export that lists them in another order (tf.email_addresses)
+        email = person.email if person else None
+        dotted = bool(email is not None and email.column and "." in email.column)
+        people = [self.step(f"person.{n}", n, getattr(person, n) if person else None, make,
+                            many=n == "email", reads_row=n == "email" and dotted)
                   for n, make in (("name", lambda s: _text),
-                                  ("email", lambda s: lambda r, v: tf.normalize_email(r)),
+                                  ("email", lambda s: _addresses(s.column)),
                                   ("phone", lambda s: lambda r, v: tf.clean_phone(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
                           lambda s: _text) for n in ("name", "address")]
@@ -354,3 +360,26 @@ class _DateConvert:
                 return None
             self.order.check(raw.strip())
         return tf.parse_date(raw, self.formats, window=self.window)
+
+
+def _addresses(column: str | None) -> Convert:
+    """The person's e-mail converter: ``tf.email_addresses`` of the cell, or when the
+    column is a leaf of a JSON array of objects (``person_id.email.value`` of
+    ``[{"value": ...}, {"value": ...}]``, which reads as its first item's), of every
+    item's leaf."""
+    def convert(raw: object, values: Values) -> Any:
+        leaves = _array_leaves(values, column)
+        return tf.email_addresses(leaves if leaves and leaves[0] == raw else raw)
+    return convert
+
+
+def _array_leaves(values: Values, column: str | None) -> list[Any] | None:
+    """``column``'s leaf in every object of the JSON array at its parent path, or None
+    (no dotted path, or no array of objects there)."""
+    if not column or "." not in column or "[" in column:
+        return None
+    parent, leaf = column.rsplit(".", 1)
+    items = dict.get(values, parent) if isinstance(values, dict) else None
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return None
+    return [item.get(leaf) for item in items]

@@ -291,7 +291,8 @@ class RowMapper:
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
         name = name_step(values, n) if name_step else None
-        email = email_step(values, n) if email_step else None
+        addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
+        email = addresses[0] if addresses else None
         phone = phone_step(values, n) if phone_step else None
         if name is None and email is None and phone is None:
             return None
@@ -299,7 +300,7 @@ class RowMapper:
             where = self.person[2].source.where if self.person[2] else None
             raise InputError("the person has a phone number but no name or e-mail",
                              row=n, column=where)
-        return PersonRef(str(name or email), email, phone)
+        return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else ())
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name_step, address_step = self.org

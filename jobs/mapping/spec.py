@@ -341,9 +341,13 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
 # NamedTuples rather than frozen dataclasses: a row builds up to three of them (a
 # million-row file, three million), and a tuple is built several times faster.
 class PersonRef(NamedTuple):
+    """A row's person: ``email`` the address it takes, ``also`` the cell's other addresses
+    (a list or an array of them: they only find the person again)."""
+
     name: str
     email: str | None = None
     phone: str | None = None
+    also: tuple[str, ...] = ()
 
 
 class OrgRef(NamedTuple):

@@ -66,6 +66,41 @@ def normalize_email(value: object) -> str | None:
     return checked
 
 
+def email_addresses(value: object) -> tuple[str, ...] | None:
+    """Every address a person's e-mail cell gives, the one the person takes first:
+    ``normalize_email`` of the cell (of a JSON array's first item), then the others of a
+    ``;``/``,`` list or of the array that read as addresses (one that does not is left
+    out: only the first is the person's e-mail). None when empty; InputError as
+    ``normalize_email`` for the first. The others only find the person again when an
+    export lists them in another order (x9r3: a second person was created)."""
+    items = [v for v in value if not _blank(v)] if isinstance(value, list) else [value]
+    if not items:
+        return None
+    first = normalize_email(items[0])
+    if first is None:
+        return None
+    rest: list[object] = list(items[1:])
+    if not isinstance(value, list):
+        text = clean_text(value) or ""
+        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text):
+            return (first,)  # one address: most cells
+        rest = _LIST_SEPARATOR.split(text)[1:]
+    out = [first]
+    for item in rest:
+        if isinstance(item, str) and item.strip():
+            try:
+                other = normalize_email(item)
+            except InputError:
+                continue
+            if other is not None and other not in out:
+                out.append(other)
+    return tuple(out)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 

@@ -1,0 +1,87 @@
+"""A person's e-mail cell that lists several addresses (a JSON array, Pipedrive's v1
+``person_id.email``; a ``;`` list in a CSV): the person takes the first, and the others
+find it again when a later export lists them in another order (fresh tester x9r3: a
+second "Dana Fox" was created and one deal linked to it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from jobs import transforms as tf
+from tests.import_support import import_once, read_csv, sandbox_deals
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7, "deals": 0}
+MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+[person]
+name = "person_id.name"
+email = "person_id.email.value"
+"""
+
+
+def test_email_addresses_of_a_list_and_an_array() -> None:
+    assert tf.email_addresses("Dana@Fox.example; dana.private@fox.example") == (
+        "dana@fox.example", "dana.private@fox.example")
+    assert tf.email_addresses(["dana.private@fox.example", "", "not an address",
+                               "DANA@fox.example"]) == ("dana.private@fox.example",
+                                                        "dana@fox.example")
+    assert tf.email_addresses("Dana <dana@fox.example>") == ("dana@fox.example",)
+    assert tf.email_addresses([]) is None and tf.email_addresses("  ") is None
+    with pytest.raises(Exception, match="not an e-mail address"):
+        tf.email_addresses(["nope", "dana@fox.example"])  # the first is the person's
+
+
+def _dump(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_bytes(orjson.dumps(records))
+    return path
+
+
+def _person(name: str, *emails: str) -> dict[str, object]:
+    return {"name": name, "email": [{"value": e, "primary": n == 0}
+                                    for n, e in enumerate(emails)]}
+
+
+async def test_an_export_listing_a_persons_addresses_in_another_order_finds_the_person(
+        tmp_path: Path) -> None:
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    dana = ("dana@fox.example", "dana.private@fox.example")
+    first = _dump(tmp_path / "v1.json", [
+        {"id": "101", "title": "Deal 101", "person_id": _person("Dana Fox", *dana)},
+        {"id": "104", "title": "Deal 104", "person_id": _person("Dana Fox", *dana)}])
+    async with serve(SandboxConfig(**FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="v1")
+        store.close()
+        assert len(sb.state.persons.rows) == 1
+        swapped = _dump(tmp_path / "v2.json", [
+            {"id": "101", "title": "Deal 101", "person_id": _person("Dana Fox", *dana[::-1])},
+            {"id": "104", "title": "Deal 104", "person_id": _person("Dana Fox", *dana)},
+            # a new deal whose rows list the addresses both ways: one new person
+            {"id": "105", "title": "Deal 105", "person_id": _person("Eve Ray", "e@x.example",
+                                                                    "eve@x.example")},
+            {"id": "106", "title": "Deal 106", "person_id": _person("Eve Ray", "eve@x.example",
+                                                                    "e@x.example")},
+            # a shared address of a person of another name links nothing
+            {"id": "107", "title": "Deal 107", "person_id": _person(
+                "Info Desk", "desk@fox.example", "dana@fox.example")}])
+        store, _, _ = await import_once(sb, tmp_path / "jobs", swapped, mapping, job_id="v2")
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+        persons = {p["name"]: p["id"] for p in sb.state.persons.rows.values()}
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+    assert sorted(persons) == ["Dana Fox", "Eve Ray", "Info Desk"], persons
+    assert linked["Deal 101"] == linked["Deal 104"] == persons["Dana Fox"]
+    assert linked["Deal 105"] == linked["Deal 106"] == persons["Eve Ray"]
+    assert linked["Deal 107"] == persons["Info Desk"]
+    assert rows["101"]["action"] == "unchanged" and rows["101"]["person_matched_by"] == "email"
