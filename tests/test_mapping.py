@@ -900,3 +900,23 @@ def test_init_mapping_takes_closes_shown_value_over_its_cents(catalog: Catalog) 
     text = init_mapping(["id", "lead_name", "value", "value_formatted", "value_currency"],
                         catalog)
     assert 'value = "value_formatted"' in text, text
+
+
+PIPEDRIVE_V1_DUMP = ["id", "title", "value", "currency", "status", "owner_name",
+                     "user_id.id", "user_id.name", "user_id.email", "person_id.name",
+                     "person_id.email.label", "person_id.email.value",
+                     "person_id.email.primary", "person_id.phone.value", "org_id.name",
+                     "org_id.address", "org_name", "add_time"]
+
+
+def test_init_mapping_reads_a_pipedrive_v1_dump(catalog: Catalog) -> None:
+    """x9r3: a Pipedrive API v1 dump got the person's e-mail label as the deal's Label,
+    the owner by name beside user_id.email, an organization address without its name,
+    and no person e-mail."""
+    text = init_mapping(PIPEDRIVE_V1_DUMP, catalog)
+    assert "person_id.email.label" not in text.replace("# ", "").split("[person]")[0], text
+    for line in ('owner = "user_id.email"', 'email = "person_id.email.value"',
+                 'phone = "person_id.phone.value"', 'name = "person_id.name"'):
+        assert line in text, (line, text)
+    organization = text.split("[organization]")[1]
+    assert 'name = "org_id.name"' in organization or 'name = "org_name"' in organization, text

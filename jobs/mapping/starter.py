@@ -46,7 +46,7 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                                  "expected close", "estimated close date", "abschlussdatum",
                                  "date de fermeture", "date de clôture"),
     # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
-    "deal.owner": ("owner email", "deal owner email", "opportunity owner email",
+    "deal.owner": ("owner email", "user id email", "deal owner email", "opportunity owner email",
                    "owner e-mail", "user email", "owner", "deal owner", "sales rep",
                    "assigned to", "opportunity owner", "owner name", "deal-inhaber",
                    "propriétaire de la transaction"),
@@ -56,17 +56,17 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                     "contact person", "associated contact", "primary contact",
                     "primary contact name", "contact: full name"),
     "person.email": ("email", "e-mail", "contact email", "email address", "person email",
-                     "contact: email", "adresse e-mail",
+                     "contact: email", "adresse e-mail", "email value",
                      "primary contact email", "associated contact email",
                      "contact email address"),
     "person.phone": ("phone", "phone number", "contact phone", "mobile", "person phone",
                      "primary contact phone", "associated contact phone", "telefonnummer",
-                     "numéro de téléphone", "contact: phone"),
+                     "numéro de téléphone", "contact: phone", "phone value"),
     "organization.name": ("company", "company name", "organization", "organisation",
                           "account", "account name", "organization name",
                           "associated company", "organization name", "lead name",
                           "companies", "zugeordnetes unternehmen", "unternehmen",
-                          "entreprise associée", "entreprise"),
+                          "entreprise associée", "entreprise", "org name"),
     "organization.address": ("address", "company address", "organization address",
                              "billing address"),
 }
@@ -169,7 +169,7 @@ _NOT_THE_CONTACT = re.compile(r"owner|user|created ?by|modified ?by|assigned|sal
 # a JSON path's parent that names another record than the deal: its leaf alone is matched
 # only for that record's targets (Salesforce's Account.Name and Owner.Name, HubSpot's
 # properties.company.name are no deal title; the lead's fix, v10r11 follow-up)
-_PARENT_ENTITY = ((re.compile(r"compan|account|organi[sz]ation|^orgs?$"), "organization."),
+_PARENT_ENTITY = ((re.compile(r"compan|account|organi[sz]ation|^orgs?( id)?$"), "organization."),
                   (re.compile(r"contact|person|people|^leads?$"), "person."),
                   (_NOT_THE_CONTACT, "deal.owner"))
 
@@ -188,10 +188,13 @@ def _keys(column: str, target: str) -> list[str]:
         parents = tf.norm_key(column[: len(column) - len(_leaf(column))]).replace("_", " ")
         if target.startswith(("person.", "organization.")) and _NOT_THE_CONTACT.search(parents):
             return []
-        parent = re.split(r"[.\[\]\"]+", parents.strip(' ."[]'))[-1:]
+        segments = [p for p in re.split(r"[.\[\]\"]+", parents.strip(' ."[]')) if p]
+        parent = segments[-1:]
         if parent and parent[0]:
-            owner = next((t for pattern, t in _PARENT_ENTITY if pattern.search(parent[0])),
-                         None)
+            # the nearest ancestor naming a record (person_id.email.label: the person's,
+            # never the deal's label: x9r3)
+            owner = next((t for segment in reversed(segments)
+                          for pattern, t in _PARENT_ENTITY if pattern.search(segment)), None)
             if owner is not None and not target.startswith(owner):
                 return [f"{parent[0]} {key}"]  # Account.Name is no deal's title
             return [key, f"{parent[0]} {key}"]
