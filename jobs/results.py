@@ -62,9 +62,9 @@ SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
 # why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
 HOLD_REASONS = {
     HOLD_DUPLICATE: "the run this file came from refused it because an earlier row of "
-                    "that file had the same source key {key!r} (an update: named the same "
-                    "deal; run alone, it would overwrite that row's deal); check which row "
-                    "is right",
+                    "that file had the same source key {key!r} (or, in an update, named "
+                    "the same deal): imported or run alone, it would overwrite that row's "
+                    "deal; check which row is right",
     HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
                 "(a decimal mark read otherwise, an array read as a name); import the typed "
                 "file beside this one instead (failed.jsonl / failed.xlsx)",
