@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -313,3 +314,41 @@ def test_two_legal_entities_joined_through_a_third_deal_are_a_review_group() -> 
     assert any("below duplicate" in why for why in r.groups[0].reasons)
     for g in r.groups:  # band and score agree with the thresholds
         assert (g.band == "duplicate") == (g.score >= CFG.duplicate_threshold)
+
+
+def test_one_org_name_on_two_records_without_a_person_is_review_at_most() -> None:
+    """x9r5: two branches (Köln, Düsseldorf) of "Rheinland Kliniken GmbH", each its own org
+    record (an import makes a second record of one name only for another address), the same
+    title and value, no person: merged at 1.000. Now review; a shared person still merges."""
+    deals = [deal(1, "Netzwerk Upgrade", org_id=11, org_name="Rheinland Kliniken GmbH",
+                  person_id=None, value=11000.0),
+             deal(2, "Netzwerk Upgrade", org_id=12, org_name="Rheinland Kliniken GmbH",
+                  person_id=None, value=11000.0)]
+    r = find_duplicates(deals, CFG)
+    assert [(g.band, set(g.member_ids)) for g in r.groups] == [("review", {1, 2})]
+    assert any("branches?" in why for why in r.groups[0].reasons)
+    shared = [replace(d, person_id=7) for d in deals]
+    assert [g.band for g in find_duplicates(shared, CFG).groups] == ["duplicate"]
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    ("Schneider & Koch GmbH", "Schneider und Koch GmbH"), ("Dupont & Fils SARL", "Dupont et Fils SARL"),
+    ("Café Noir SAS", "CAFE NOIR S.A.S."), ("Lindqvist AB", "Lindqvist Aktiebolag"),
+    ("Nordic Solutions Oy", "Nordic Solutions Osakeyhtiö"), ("Hansen ApS", "Hansen Anpartsselskab"),
+    ("Müller & Söhne GmbH", "MUELLER UND SOEHNE G.m.b.H."),
+])
+def test_one_company_spelled_two_ways_is_one_org(x: str, y: str) -> None:
+    """x9r5: "&" / "und" / "et", accents other than umlauts, and long legal forms made "different
+    org" (-0.40): the same deal on both records was never even reviewed."""
+    deals = [deal(1, "Heizung Wartung", org_id=21, org_name=x, person_id=5),
+             deal(2, "Heizung Wartung", org_id=22, org_name=y, person_id=5)]
+    assert [(g.band, set(g.member_ids)) for g in find_duplicates(deals, CFG).groups] == [
+        ("duplicate", {1, 2})]
+
+
+@pytest.mark.parametrize(("x", "y"), [("Siemens Energy", "Siemens Healthineers"),
+                                      ("Et Cetera Ltd", "Cetera Ltd"),
+                                      ("Lindqvist AB", "Lindqvist Oy")])
+def test_other_companies_stay_other(x: str, y: str) -> None:
+    from jobs.dedupe.normalize import org_key, other_legal_entity, same_company
+    assert not same_company(org_key(x), org_key(y)) or other_legal_entity(x, y)

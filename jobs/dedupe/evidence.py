@@ -199,6 +199,7 @@ NO_CONTACT = "neither deal has an org or a person"  # reason detail: leads with 
 
 
 LEGAL_ENTITIES = "two legal entities"  # reason prefix: org names alike but for their legal forms
+TWO_ORG_RECORDS = "same org name, two org records"  # one company typed twice, or two branches
 
 
 def _fmt(v: float) -> str:
@@ -230,7 +231,7 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     elif same_company(a.org, b.org):
         support += 0.03
         same_org = True
-        reasons.append("same org name, two org records")
+        reasons.append(TWO_ORG_RECORDS)
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
         against.append((-0.40, "different org"))
         reasons.append("different org")

@@ -47,8 +47,10 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
     # NL / BE
     "bv": ("bv",), "nv": ("nv",), "vof": ("vof",), "cv": ("cv",),
     # Nordic
-    "oy": ("oy",), "oyj": ("oyj",), "ab": ("ab",), "as": ("as", "a s"), "asa": ("asa",),
-    "aps": ("aps",), "ans": ("ans",), "ks": ("ks",), "hf": ("hf",), "ehf": ("ehf",),
+    "oy": ("oy", "osakeyhtio", "osakeyhtioe"), "oyj": ("oyj",),
+    "ab": ("ab", "aktiebolag", "aktiebolaget"), "as": ("as", "a s", "aktieselskab", "aksjeselskap"),
+    "asa": ("asa", "allmennaksjeselskap"), "aps": ("aps", "anpartsselskab"), "ans": ("ans",),
+    "ks": ("ks",), "hf": ("hf",), "ehf": ("ehf",),
     # PL / CZ / SK / HU / HR / SI / RS
     "sp zoo": ("sp z oo", "sp zoo", "spolka z oo"), "sro": ("sro", "spol s ro"),
     "vos": ("vos",), "doo": ("doo",), "dd": ("dd",), "kft": ("kft",), "zrt": ("zrt",),

@@ -267,9 +267,15 @@ def org_key(name: str | None) -> str:
     """
     if not name:
         return ""
-    toks = [t for t in words(name) if t not in _ORG_NOISE]
+    every = words(name)
+    # "und" / "et" between two words are the German / French "&" (x9r5: "Schneider & Koch
+    # GmbH" / "Schneider und Koch GmbH" were two companies; the import's org match reads
+    # them as one), and a name's accents are folded as the import folds them ("Café Noir"
+    # / "CAFE NOIR"); umlauts were transliterated by ``words`` (Müller = Mueller)
+    toks = [fold(t) for n, t in enumerate(every) if t not in _ORG_NOISE
+            and not (t in _ORG_AND and 0 < n < len(every) - 1)]
     core = split_forms(toks)[0]
-    return " ".join(core) if core else " ".join(words(name))
+    return " ".join(core) if core else " ".join(every)
 
 
 @lru_cache(maxsize=65536)
@@ -292,6 +298,7 @@ def other_legal_entity(x: str | None, y: str | None) -> bool:
 
 
 _ORG_NOISE = frozenset({"and", "the"})  # Smith & Sons / Smith and Sons, The Acme Company
+_ORG_AND = frozenset({"und", "et"})  # "and" between two words of a name
 
 
 def same_company(x: str, y: str) -> bool:

@@ -96,6 +96,7 @@ from .evidence import (
     NO_CUSTOMER,
     RECURRING_DAYS,
     SAME_IDENTIFIER,
+    TWO_ORG_RECORDS,
     UNTIED,
     UNTIED_SIDES,
     _context,
@@ -152,6 +153,7 @@ RECURRING_CAP = 0.80
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
+TWO_ORG_RECORDS_CAP = 0.80  # one org name on two records, no shared person: branches? review
 DATES_CAP = 0.80
 ORDER = "different order"  # reason prefix: the same words or numbers in another order
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
@@ -282,6 +284,17 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
             and da.person_id != db.person_id:
         s = PERSONS_CAP  # two persons, one org name (Müller GmbH twice): maybe two customers
         reasons.append("two persons: review")
+    if s > TWO_ORG_RECORDS_CAP and not same_id and TWO_ORG_RECORDS in reasons \
+            and (da.person_id is None or da.person_id != db.person_id) \
+            and _spelled_alike(da.org_name, db.org_name):
+        # two org records of the very same name and no person on both: an import keeps
+        # one record per name unless the addresses differ (pdbulk's does), so these are
+        # two branches as often as a copy (x9r5: Köln's and Düsseldorf's "Netzwerk
+        # Upgrade" merged); a record spelled otherwise (Müller / Mueller) is the copy typed
+        # again that v11r4 M1 merges
+        s = TWO_ORG_RECORDS_CAP
+        reasons.append("two org records of the same name, no shared person (branches?): "
+                       "review")
     if s > REAL_WORDS_CAP and not same_id \
             and any(r.startswith((REAL_WORDS, WORD_FORMS, SHARP_S_WORDS)) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
@@ -446,6 +459,12 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         s -= EXTRA_WORD_PENALTY
         reasons.append(f"{EXTRA_WORD}: {' '.join(ux or uy)}")
     return s, (ux or uy) if not (ux and uy) else ()
+
+
+def _spelled_alike(x: str | None, y: str | None) -> bool:
+    """Two org names written the same, case and spacing aside."""
+    return bool(x) and bool(y) and " ".join(str(x).split()).casefold() == \
+        " ".join(str(y).split()).casefold()
 
 
 def _cap_legal_entities(s: float, reasons: list[str]) -> float:
