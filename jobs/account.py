@@ -441,11 +441,18 @@ class OrgIndex(dict[str, int]):
         if key not in self or oid < self[key]:
             self[key] = oid
 
-    def match(self, key: str, address: str | None = None) -> tuple[int, str] | None:
+    def match(self, key: str, address: str | None = None, *,
+              prefer: int | None = None) -> tuple[int, str] | None:
         """(org id, matched_by) or None: the same name key and, when the row and the
         organization both have an address, the same address (``name+address``);
-        ``name`` when either has none. Different addresses never match."""
+        ``name`` when either has none. Different addresses never match. ``prefer``: the
+        organization the deal is linked to now, taken when it is one of several that
+        match by name alone (an upsert does not move a deal between branches of one name:
+        x9r5)."""
         candidates = self.candidates.get(key, ())
+        if prefer is not None and address is None \
+                and any(oid == prefer for oid, _ in candidates):
+            return prefer, "name"
         where = address_match_key(address) if address else None
         if where is not None:
             for oid, theirs in candidates:

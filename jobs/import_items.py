@@ -85,6 +85,10 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+# a new organization's key when the file names its name at a second address: the name's
+# match key, this, and the address's match key (match keys have no "@": punctuation is
+# dropped); ``import_resolve`` answers it with an organization of that name and address
+AT_ADDRESS = " @ "
 
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:

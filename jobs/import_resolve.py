@@ -51,6 +51,7 @@ from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from . import transforms as tf
 from .account import added_since, org_key
+from .import_items import AT_ADDRESS
 from .transforms import address_match_key
 
 Ref = Mapping[str, Any]
@@ -311,7 +312,11 @@ class Resolver:
         return contact_claim_name(k[0], self._scope(), k[1])
 
     def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
-        return [org_key(record.get("name")) or ""] if kind == "org" else person_keys(record)
+        if kind != "org":
+            return person_keys(record)
+        name = org_key(record.get("name")) or ""
+        where = _where(record)  # an organization a file names at two addresses (AT_ADDRESS)
+        return [name, f"{name}{AT_ADDRESS}{where}"] if where else [name]
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
                                  k: tuple[str, str], body: Mapping[str, Any],
@@ -579,14 +584,17 @@ def _outcome(rid: int | None, creator: str | None) -> dict[str, Any] | None:
     return {"id": rid, "job": creator} if creator else {"id": rid}
 
 
+def _where(org: Mapping[str, Any]) -> str | None:
+    """An organization's address match key (None: it has none)."""
+    address = org.get("address")
+    if isinstance(address, Mapping):
+        address = address.get("value") or address.get("formatted_address")
+    return address_match_key(address) if isinstance(address, str) and address else None
+
+
 def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     """Both organizations at one address, or at least one without an address."""
-    def where(org: Mapping[str, Any]) -> str | None:
-        address = org.get("address")
-        if isinstance(address, Mapping):
-            address = address.get("value") or address.get("formatted_address")
-        return address_match_key(address) if isinstance(address, str) and address else None
-    want, have = where(body), where(record)
+    want, have = _where(body), _where(record)
     return want is None or have is None or want == have
 
 

@@ -51,6 +51,7 @@ from .catalog import Catalog, DealField
 from .deals import deal_changes, defaulted_currency
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
+    AT_ADDRESS,
     MATCH_COLUMNS,
     PLACEHOLDER_CODE,
     ImportSettings,
@@ -322,7 +323,7 @@ class RowPlanner:
             except InputError as exc:
                 return self._bad(row, exc.reason, self.mapper.money.source.where
                                  if self.mapper.money else None)
-        org = self._org_ref(mapped.org)
+        org = self._org_ref(mapped.org, existing.get("org_id") if existing else None)
         person = self._person_ref(mapped.person, org)
         values = stored_row(row)
         if existing is None:
@@ -353,16 +354,26 @@ class RowPlanner:
                                          "org_id": existing.get("org_id")},
                                 "matched": matched_by({"person": person, "org": org})})
 
-    def _org_ref(self, org: OrgRef | None) -> dict[str, Any] | None:
+    def _org_ref(self, org: OrgRef | None, linked: object = None) -> dict[str, Any] | None:
+        """``linked``: the organization id the deal has now (an upsert's), kept when the
+        row's organization matches it and another by name alone."""
         if org is None:
             return None
         key = org.match_key
-        found = self.indexes.orgs.match(key, org.address) if self.indexes.orgs is not None \
-            else None
+        found = self.indexes.orgs.match(key, org.address, prefer=linked if isinstance(
+            linked, int) else None) if self.indexes.orgs is not None else None
         if found is not None:
             self.counts.orgs_found += 1
             return {"id": found[0], "matched_by": found[1]}
         ref = self._orgs.get(key)
+        if ref is not None and org.address:
+            # the file's first organization of this name is at another address: another
+            # organization, as OrgIndex.match reads two existing ones (x9r5: a company's
+            # branches in Hamburg and München became one organization, "created")
+            theirs = ((ref["body"].get("address") or {}).get("value"))
+            if theirs and tf.address_match_key(theirs) != tf.address_match_key(org.address):
+                key = f"{key}{AT_ADDRESS}{tf.address_match_key(org.address)}"
+                ref = self._orgs.get(key)
         if ref is None:
             body: dict[str, Any] = {"name": org.name}
             if org.address:

@@ -1,5 +1,9 @@
 """Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
 
+Why ~510 lines: one score, and its caps apply in one order over the same reasons (a cap
+read apart from the others would let one lift what another held at review); the title's
+own rules live in ``title_diff`` and ``order``, the context's in ``evidence``.
+
 The title carries most of the weight: rapidfuzz similarity of the normalized
 titles (the better of in-order and sorted-words, so words reordered around a
 dash still match), stretched so that 0.5 similarity counts as nothing. Then:
