@@ -317,9 +317,9 @@ class RowPlanner:
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
-        if existing is not None and mapped.currency_defaulted:
+        if existing is not None and (mapped.currency_defaulted or mapped.currency_choices):
             try:  # a blank currency leaves the deal's own (before any contact is counted)
-                deal = defaulted_currency(existing, deal)
+                deal = defaulted_currency(existing, deal, mapped.currency_choices)
             except InputError as exc:
                 return self._bad(row, exc.reason, self.mapper.money.source.where
                                  if self.mapper.money else None)
@@ -331,8 +331,12 @@ class RowPlanner:
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org, **({"currency_defaulted": True}
-                                                   if mapped.currency_defaulted else {})})
-        changes = deal_changes(existing, deal)
+                                                   if mapped.currency_defaulted else {}),
+                                    **({"currency_choices": list(mapped.currency_choices)}
+                                       if mapped.currency_choices else {})})
+        # the currency the row names is a change of its own, its amount blank or not (x9r4:
+        # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
+        changes = deal_changes(existing, deal, currency_alone=True)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

@@ -161,10 +161,12 @@ def _renamed(key: str, section: UpdateSection) -> str:
     return key.replace("import_", "update")
 
 
-def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any], bool]:
-    """(the row's deal id or key, the values it wants, whether their currency is
-    ``defaults.currency`` alone: ``MappedRow.currency_defaulted``): InputError for a bad
-    row."""
+def wanted_values(mapper: RowMapper, row: SourceRow
+                  ) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+    """(the row's deal id or key, the values it wants, how open their currency is: ``()``
+    when it is ``defaults.currency`` alone, the choices of an ambiguous symbol, None when
+    the row names it — ``MappedRow.currency_defaulted`` / ``currency_choices``):
+    InputError for a bad row."""
     mapped = mapper.map(row)
     deal = dict(mapped.deal)
     if deal.get("title") == _KEEP_TITLE:
@@ -173,4 +175,5 @@ def wanted_values(mapper: RowMapper, row: SourceRow) -> tuple[str, dict[str, Any
     custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
     if custom:
         deal["custom_fields"] = custom
-    return mapped.key, deal, mapped.currency_defaulted
+    return mapped.key, deal, (() if mapped.currency_defaulted
+                              else mapped.currency_choices or None)

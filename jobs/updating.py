@@ -45,7 +45,6 @@ from .deals import (
     drifted,
     read_deals,
 )
-from .mapping import RowMapper
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
     LOAD_ERROR,
@@ -105,14 +104,13 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
-    batch: list[tuple[SourceRow, int, dict[str, Any], bool]] = []
+    batch: list[tuple[SourceRow, int, dict[str, Any], tuple[str, ...] | None]] = []
 
     async def flush() -> None:
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
-                    taken, what="id", currency_alone=_names_currency(mapper, source),
-                    currency_defaulted=defaulted)
+                    taken, what="id", currency_open=defaulted)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -154,8 +152,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
-                    currency_alone=_names_currency(mapper, source),
-                    currency_defaulted=defaulted)
+                    currency_open=defaulted)
             continue
         try:
             deal_id = parse_id(ref)
@@ -188,24 +185,10 @@ def _named_twice(by: str, ref: str | None, first: int) -> str:
             "which row is right, then empty this row's hold cell)")
 
 
-def _names_currency(mapper: RowMapper, source: SourceRow) -> bool:
-    """Whether the row sets the currency by itself: the mapping has no amount and the row
-    names a currency in its currency column (x9r1: an update of the currency alone was
-    always "unchanged"). A currency that is only a default, or beside a mapped amount
-    whose cell is blank, never re-denominates the stored amount (``deal_changes``)."""
-    step = mapper.currency
-    if mapper.money is not None or step is None:
-        return False
-    try:
-        return step.source(source.values, default=False) is not None
-    except InputError:
-        return False
-
-
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
-            taken: float, *, what: str, currency_alone: bool = False,
-            currency_defaulted: bool = False) -> None:
+            taken: float, *, what: str, currency_open: tuple[str, ...] | None = None
+            ) -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -217,14 +200,15 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                    "re-run alone, this row would overwrite that update)",
                   op="update", values=source.values, hold=HOLD_DUPLICATE)
         return
-    if currency_defaulted:  # a blank currency leaves the deal's own
+    if currency_open is not None:  # a blank currency leaves the deal's own
         try:
-            wanted = dict(defaulted_currency(current, wanted))
+            wanted = dict(defaulted_currency(current, wanted, currency_open))
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values)
             return
     claimed[deal_id] = source.row
-    changes = deal_changes(current, wanted, currency_alone=currency_alone)
+    # the currency the row names is a change of its own, its amount blank or not (x9r4)
+    changes = deal_changes(current, wanted, currency_alone=True)
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
                   values=source.values, deal_id=deal_id)

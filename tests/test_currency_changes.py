@@ -217,3 +217,50 @@ async def test_an_update_with_a_blank_currency_leaves_the_deals_own(
             store.close()
         assert prep.actions.get(outcome) == 1, prep.actions
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, "EUR")
+
+
+async def test_a_named_currency_beside_a_blank_amount_and_a_dollar_on_a_dollar_deal(
+        tmp_path: Path) -> None:
+    """x9r4 F1: "NOK" beside a blank amount was "unchanged" (the docs: the currency cell is
+    read for a row whose amount is blank too). F2: "$150" with no currency cell moved an
+    AUD deal to the default USD; a "$" amount on a deal in one of the dollars is in it."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(DEFAULTED_MAPPING)
+    head = "id,title,amount,currency\n"
+    manifest.write_text(head + "S1,Kronor,100,SEK\nA1,Aussie,100,AUD\nC1,Canuck,400,CAD\n"
+                        "E1,Euro,50,EUR\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        first.close()
+        manifest.write_text(head + "S1,Kronor,,NOK\nA1,Aussie,$150,\nC1,Canuck,$400,\n"
+                            "E1,Euro,$50,\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        try:
+            done = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+    assert done == {"S1": "updated", "A1": "updated", "C1": "unchanged", "E1": "updated"}, done
+    assert deals == {"Kronor": (100, "NOK"), "Aussie": (150, "AUD"), "Canuck": (400, "CAD"),
+                     "Euro": (50, "USD")}, deals  # "$" on a EUR deal: a dollar, the default
+
+
+async def test_an_update_of_a_named_currency_beside_a_blank_amount(tmp_path: Path) -> None:
+    async with serve(SandboxConfig(deals=2, **FAST)) as sb:
+        sb.state.deals.rows[1].update(currency="SEK", value=400)
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text("Deal,Amount,Currency\n1,,ISK\n")
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n'
+            '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        store, prep = await load_job(sb, tmp_path, "update", build)
+        try:
+            await run_job(sb, store)
+        finally:
+            store.close()
+        assert prep.actions.get("update") == 1, prep.actions
+        assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (400, "ISK")

@@ -312,12 +312,12 @@ def test_a_required_title_is_kept_required_in_an_update(catalog: Any) -> None:  
     required = UpdateMapping.loads(head + "title = { column = 'T', required = true }\n")
     mapper = required.compile(catalog)
     assert wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "T": "New"})) == (
-        "a1", {"title": "New"}, False)
+        "a1", {"title": "New"}, None)
     with pytest.raises(InputError, match="required"):
         wanted_values(mapper, SourceRow(3, 3, {"K": "a1", "T": ""}))
     optional = UpdateMapping.loads(head + "title = { column = 'T' }\n").compile(
         catalog)
-    assert wanted_values(optional, SourceRow(3, 3, {"K": "a1", "T": ""})) == ("a1", {}, False)
+    assert wanted_values(optional, SourceRow(3, 3, {"K": "a1", "T": ""})) == ("a1", {}, None)
 
 
 def test_cli_update_plan_then_run(tmp_path: Path) -> None:

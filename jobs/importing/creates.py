@@ -283,12 +283,13 @@ class _Creates(_ImportBase):
                 "org_id": existing.get("org_id"),
                 "note": "created meanwhile by another run; not created again"})
         wanted = payload["deal"]
-        if payload.get("currency_defaulted"):  # a blank currency leaves the deal's own
+        choices = tuple(payload.get("currency_choices") or ())
+        if payload.get("currency_defaulted") or choices:  # a blank currency: the deal's own
             try:
-                wanted = defaulted_currency(existing, wanted)
+                wanted = defaulted_currency(existing, wanted, choices)
             except InputError as exc:
                 return Outcome(item.id, ItemState.FAILED, error=exc.reason)
-        body = deal_changes(existing, wanted)
+        body = deal_changes(existing, wanted, currency_alone=True)
         if existing.get("is_archived"):
             if not self.settings.unarchive:
                 return Outcome(item.id, ItemState.FAILED, error=(

@@ -200,10 +200,14 @@ class RowMapper:
             errors.append(InputError("the deal title is empty"
                                         + self.steps[0].source.missing(values),
                                         row=n, column=self.steps[0].source.where))
-        defaulted = False  # the currency is defaults.currency alone (_money)
-        for part in (self._money, self._place, self._lost_reason):
+        chosen: tuple[str, ...] | None = None  # how the row named its currency (_money)
+        try:
+            chosen = self._money(values, n, deal)
+        except InputError as exc:
+            errors.append(exc)
+        for part in (self._place, self._lost_reason):
             try:
-                defaulted = bool(part(values, n, deal)) or defaulted
+                part(values, n, deal)
             except InputError as exc:
                 errors.append(exc)
         custom: dict[str, Any] = {}
@@ -229,11 +233,14 @@ class RowMapper:
                            or e.column != broken], n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
-        return MappedRow(n, key, deal, person, org, defaulted)
+        return MappedRow(n, key, deal, person, org, chosen == (), chosen or ())
 
-    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> bool:
-        """The amount and currency into ``deal``; True when the currency is
-        ``defaults.currency`` alone (the row names none)."""
+    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> tuple[str, ...] | None:
+        """The amount and currency into ``deal``. Returns how open the currency is: ``()``
+        when it is ``defaults.currency`` alone (the row names none); the currencies the
+        amount's symbol may mean (``$``: USD, CAD, AUD, ...) when no currency cell says
+        which; None when the row names it (a currency cell, a code, a symbol of one
+        currency)."""
         money: tf.Money | None = self.money(values, n) if self.money else None
         currency = self.currency(values, n) if self.currency else None
         if money is not None:
@@ -248,14 +255,19 @@ class RowMapper:
                                  f"{currency}", row=n, column=self.money.source.where
                                  if self.money else None)
             deal["value"] = tf.json_number(money.amount)
+            open_to = tf.currency_choices(money) if not currency else ()
             currency = currency or money.currency
+        else:
+            open_to = ()
         # defaults.currency applies to every row that names none, a blank amount too: sent
         # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
         defaulted = not currency and bool(self.default_currency)
         currency = currency or self.default_currency
         if currency:
             deal["currency"] = currency
-        return defaulted
+        if defaulted:
+            return ()
+        return open_to or None  # "$" without a currency cell: a dollar deal keeps its own
 
     def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""

@@ -363,7 +363,9 @@ class MappedRow(NamedTuple):
     """A row ready to send: ``deal`` is an addDeal body without person_id / org_id.
     ``currency_defaulted``: its ``currency`` is ``defaults.currency`` alone (the row names
     none: no currency cell, no symbol or code in the amount) — a deal that exists keeps
-    its own (``jobs.deals.defaulted_currency``)."""
+    its own (``jobs.deals.defaulted_currency``). ``currency_choices``: the currencies the
+    amount's symbol may mean when no currency cell says which (``$``: USD, CAD, AUD, ...)
+    — a deal in one of them keeps it."""
 
     row: int
     key: str
@@ -371,6 +373,7 @@ class MappedRow(NamedTuple):
     person: PersonRef | None = None
     org: OrgRef | None = None
     currency_defaulted: bool = False
+    currency_choices: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- the mapping
