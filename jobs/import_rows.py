@@ -104,7 +104,10 @@ class RowPlanner:
         self._seen = KeySet()  # the source keys of the rows decided so far
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + e-mail, or none)
-        self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None]] = {}
+        # a new person's key -> (name, phone, org ref, its cell's other addresses)
+        self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
+                                       tuple[str, ...]]] = {}
+        self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
         self._orgs: dict[str, dict[str, Any]] = {}
         self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
 
@@ -400,6 +403,22 @@ class RowPlanner:
             return org
         return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
 
+    def _email_key(self, person: PersonRef) -> str:
+        """The key of a new person with an e-mail: its first address's, unless an earlier
+        row's new person of this name has that address or one of the cell's others, as
+        its own first or among its others (the export lists them in another order, or one
+        alone: x9r3, x9r4 F3): then that one's."""
+        key = f"e:{person.email}"
+        if key in self._persons:
+            return key
+        name = tf.norm_key(person.name)
+        for candidate in (key, *(f"e:{alt}" for alt in person.also)):
+            target = candidate if candidate in self._persons \
+                else self._person_alias.get(candidate)
+            if target is not None and tf.norm_key(self._persons[target][0]) == name:
+                return target
+        return key
+
     def _person_ref(self, person: PersonRef | None,
                     org: dict[str, Any] | None) -> dict[str, Any] | None:
         if person is None:
@@ -417,12 +436,7 @@ class RowPlanner:
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         if person.email:
-            key = f"e:{person.email}"
-            # an earlier row's person of this name under another of the cell's addresses
-            # (the export lists them in another order): that one (x9r3)
-            key = next((other for alt in person.also if (other := f"e:{alt}") in self._persons
-                        and tf.norm_key(self._persons[other][0]) == tf.norm_key(person.name)),
-                       key)
+            key = self._email_key(person)
         else:
             name_key = tf.norm_key(person.name)
             phone_key = tf.phone_match_key(person.phone) if person.phone else None
@@ -431,13 +445,19 @@ class RowPlanner:
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
-            first = self._persons[key] = (person.name, person.phone, self._one_org(org))
+            first = self._persons[key] = (person.name, person.phone, self._one_org(org),
+                                          person.also)
+            for alt in person.also:  # its other addresses name it too, in this file
+                self._person_alias.setdefault(f"e:{alt}", key)
             self.counts.persons_new += 1
-        name, phone, first_org = first
+        name, phone, first_org, also = first
         email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail
         body: dict[str, Any] = {"name": name}
         if email:
-            body["emails"] = [{"value": email, "primary": True, "label": "work"}]
+            # every address its cell gave: a later export listing them in another order,
+            # or one of them alone, finds it by e-mail (x9r4 F3)
+            body["emails"] = [{"value": email, "primary": True, "label": "work"},
+                              *({"value": a, "primary": False, "label": "work"} for a in also)]
         if phone:
             body["phones"] = [{"value": phone, "primary": True, "label": "work"}]
         return {"kind": "person", "key": key, "body": body, "org": first_org}

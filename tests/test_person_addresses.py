@@ -85,3 +85,43 @@ async def test_an_export_listing_a_persons_addresses_in_another_order_finds_the_
     assert linked["Deal 105"] == linked["Deal 106"] == persons["Eve Ray"]
     assert linked["Deal 107"] == persons["Info Desk"]
     assert rows["101"]["action"] == "unchanged" and rows["101"]["person_matched_by"] == "email"
+
+
+CSV_MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+[person]
+name = "person"
+email = "email"
+"""
+
+
+async def test_one_person_for_every_spelling_of_its_address_list_and_the_file_again(
+        tmp_path: Path) -> None:
+    """x9r4 F3: rows "new1; new2", "new2; new1" and "new2" of one person made two persons
+    (the third row's address alone was nobody's), and importing the same file again re-linked
+    a deal. The person is created with every address of its cell."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CSV_MAPPING)
+    manifest.write_text("id,title,person,email\n"
+                        "n1,One,Neo Vu,new1@q.example; new2@q.example\n"
+                        "n2,Two,Neo Vu,new2@q.example; new1@q.example\n"
+                        "n3,Three,Neo Vu,new2@q.example\n")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        store.close()
+        persons = list(sb.state.persons.rows.values())
+        assert len(persons) == 1, persons
+        assert sorted(e["value"] for e in persons[0]["emails"]) == ["new1@q.example",
+                                                                    "new2@q.example"]
+        assert {d["person_id"] for d in sandbox_deals(sb)} == {persons[0]["id"]}
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        try:
+            actions = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+        assert actions == {"n1": "unchanged", "n2": "unchanged", "n3": "unchanged"}, actions
+        assert len(sb.state.persons.rows) == 1
