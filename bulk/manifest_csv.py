@@ -23,7 +23,14 @@ import orjson
 from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
-from .manifest_row import FORMULA_START, PathLike, SourceRow, report_footer
+from .manifest_row import (
+    FORMULA_START,
+    TOTAL_STARTS,
+    PathLike,
+    SourceRow,
+    report_footer,
+    totals_line,
+)
 from .manifest_xlsx import unnamed_refusal
 from .table_paths import TableRow, names_paths, path_index
 
@@ -320,7 +327,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason)
             elif len(cells) != allowed and (footer := report_footer(
-                    cells, line, after_footer=footer_seen)) is not None:
+                    cells, line, after_footer=footer_seen) or totals_line(cells, line)) \
+                    is not None:
                 footer_seen = True
                 yield _bad(number, line, names, cells, "")._replace(
                     error=InputError(footer, row=number))
@@ -340,6 +348,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               "line ends in a delimiter, end the header line with "
                               f"{'one' if unsaid == 1 else unsaid} too"
                               if unsaid and len(cells) == width + unsaid else ""))
+            elif cells[0][:1] in TOTAL_STARTS \
+                    and (total := totals_line(cells, line)) is not None:
+                footer_seen = True
+                yield _bad(number, line, names, cells, "")._replace(
+                    error=InputError(total, row=number))
             elif not _is_utf8(joined := "".join(cells)):
                 yield _bad(number, line, names, cells, source.undecodable)
             else:

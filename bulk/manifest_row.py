@@ -82,3 +82,28 @@ def report_footer(cells: list[Any], line: int, *, after_footer: bool = False) ->
     return (f"line {line} is a line of a report's footer ({filled[0].strip()[:60]!r}), not a "
             "record: delete the footer lines at the end of the file (from \"Grand Totals\" "
             "on, the company name too), or export the report's details only")
+
+
+# a report's totals line: its first cell names it, every other filled cell is a number
+# (Salesforce's "Grand Totals (3 records)" beside the amount's sum; "Total", "Sum")
+_TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?)"
+                     r"(?:\s*\(\s*\d[\d,.' ]*\s*records?\s*\))?\s*:?\s*", re.IGNORECASE)
+_AMOUNT = re.compile(r"[\s$€£¥+\-(]*\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
+TOTAL_STARTS = frozenset("GgSsTt")  # a first cell that may start a totals line
+
+
+def totals_line(cells: list[Any], line: int) -> str | None:
+    """The reason a record is a report's totals line, not a record: its first cell reads
+    like "Grand Totals (3 records)", "Total" or "Sum" and every other filled cell is a
+    number (x9r4 F5: such lines were imported as deals keyed "Total" with the sum as their
+    amount), else None."""
+    first = cells[0] if cells else None
+    if not isinstance(first, str) or not _TOTALS.fullmatch(first):
+        return None
+    others = [c for c in cells[1:] if c is not None and str(c).strip()]
+    if not others or not all(isinstance(c, int | float) or (
+            isinstance(c, str) and _AMOUNT.fullmatch(c)) for c in others):
+        return None
+    return (f"line {line} is a report's totals line ({first.strip()[:40]!r} beside "
+            f"{len(others)} number(s)), not a record: delete it (and the report's footer "
+            "lines after it), or export the report's details only")

@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
-from .manifest_row import FORMULA_START, report_footer
+from .manifest_row import FORMULA_START, report_footer, totals_line
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -266,7 +266,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
                 f"line {excel_row}: a value right of the header's last column "
                 f"({width} columns)", row=number))
             continue
-        if (footer := report_footer(cells, excel_row, after_footer=footer_seen)) is not None:
+        if (footer := report_footer(cells, excel_row, after_footer=footer_seen)
+                or totals_line(cells, excel_row)) is not None:
             footer_seen = True
             yield SourceRow(number, excel_row, values, InputError(footer, row=number))
             continue

@@ -57,3 +57,27 @@ def test_an_xlsx_reports_footer_rows_fail_as_the_footer(tmp_path: Path) -> None:
     assert reasons[2] is None
     assert all(reasons[row] is not None and "report's footer" in str(reasons[row])
                for row in (3, 4)), reasons
+
+
+def test_a_reports_totals_lines_fail_as_totals(tmp_path: Path) -> None:
+    """x9r4 F5: "Total",,"1,500.00" and "Grand Totals (1 records)",,"1,500.00" of the right
+    width were imported as deals keyed "Total" (a title default filled them) with the sum as
+    their amount. A first cell naming a total beside numbers only is a totals line."""
+    path = tmp_path / "report.csv"
+    path.write_text('"Opportunity ID","Opportunity Name","Amount","Currency"\n'
+                    '"006A","Big deal","1,500.00","GBP"\n\n'
+                    '"Total",,"1,500.00",\n"Grand Totals (1 records)",,"1,500.00",\n'
+                    '"Sum",,"£1,500.00",\n"Summit",,"5",\n"Total",,"n/a",\n')
+    reasons = _reasons(path)
+    assert reasons[2] is None
+    for row in (4, 5, 6):
+        assert "totals line" in str(reasons[row]), reasons
+    assert reasons[7] is None and reasons[8] is None  # a key "Summit"; "n/a" is no number
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Opportunity ID", "Opportunity Name", "Amount"])
+    ws.append(["006A", "Big deal", 1500])
+    ws.append(["Grand Totals (1 record)", None, 1500])
+    book.save(tmp_path / "report.xlsx")
+    assert "totals line" in str(_reasons(tmp_path / "report.xlsx")[3])

@@ -63,6 +63,7 @@ def test_a_cell_of_the_wrong_json_type_fails(catalog: Catalog, deal: str,  # noq
                                            ("1,00", "1,00"), ("A,001", "A,001"),
                                            ("10.5", "10.5"), ("1.0001", "1.0001"),
                                            ("1,2E5", "1,2E5"), ("1.00.000", "1.00.000"),
+                                           ("0.001", "0.001"), ("0 001", "0 001"),
                                            ("#NA", "#NA")])
 def test_a_source_key_is_exact_text(catalog: Catalog, cell: object,  # noqa: F811
                                     key: str) -> None:

@@ -147,8 +147,9 @@ _EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:[.,][0-9]{1,14})?E\+[0-9]{2,3}")
 # a number a spreadsheet showed with thousands separators: "1,001" ("Comma Style"
 # #,##0), and as other locales group it, "1.001", "1 001", "1'001" (one separator
 # throughout, groups of three)
-_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+|-?[0-9]{1,3}(?:\.[0-9]{3})+"
-                      r"|-?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|-?[0-9]{1,3}(?:['\u2019][0-9]{3})+")
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+|-?[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
+                      r"|-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+"
+                      r"|-?[1-9][0-9]{0,2}(?:['\u2019][0-9]{3})+")  # 0.001 groups nothing
 # what a spreadsheet's CSV save writes for an error cell: every such row would share it
 _EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
                            "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
