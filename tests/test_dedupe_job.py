@@ -871,3 +871,27 @@ async def test_plan_and_state_files_are_private_whatever_the_umask(tmp_path: Pat
         bad = {str(p): oct(p.stat().st_mode & 0o777) for p in paths
                if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)}
         assert not bad, bad
+
+
+@pytest.mark.anyio
+async def test_an_edit_in_the_plans_own_second_skips_its_group(tmp_path: Path) -> None:
+    """x9r5: a colleague's value written in the second the plan read the deal kept its
+    update_time, and apply merged the group: the value was lost. A deal whose fields differ
+    from the plan's record, its update_time the same, skips its group."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        org_id = seed_account(sb)["orgs"]["initech"]
+        a, b = (deal(sb, "Fleet leasing", org_id, value=700, add=f"2026-11-03T10:0{i}:00Z")
+                for i in range(2))
+        out = await plan(sb, tmp_path, tmp_path / "p1", DedupeConfig.from_mapping({}))
+        assert frozenset({a, b}) in {frozenset(g.member_ids) for g in out.result.groups}
+        row = sb_deal(sb, b)  # the colleague's edit, in the plan's second: update_time as planned
+        sb.state.save("deal", {**row, "value": 7777})
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        try:
+            assert not {a, b} & {i.payload.get("merge_id") for i in store.items()}
+            reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()}
+        finally:
+            store.close()
+        assert any(f"deal {b} changed since the plan in the second it was read (its value"
+                   in r for r in reasons), reasons
+        assert sb_deal(sb, b)["value"] == 7777

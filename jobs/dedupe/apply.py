@@ -131,11 +131,36 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
             return f"deal {deal_id} was deleted or merged since the plan"
         assert deal is not None
         before = planned[deal_id]
-        now = to_record(deal, stage_order={}, org_names={}).update_time
-        if before.update_time != now:
+        if before.update_time != to_record(deal, stage_order={}, org_names={}).update_time:
             return (f"deal {deal_id} changed since the plan (update_time "
                     f"{before.update_time} then, {deal.get('update_time')} "
                     "now): plan again")
+    return None
+
+
+def _same_second(g: PlannedGroup, planned: Mapping[int, DealRecord],
+                 fresh: Mapping[int, DealRecord]) -> str | None:
+    """Why a group whose deals kept their update_time is still changed since the plan: a
+    field differs from the plan's record. Pipedrive's times are whole seconds, so an edit
+    in the second the plan read keeps update_time (x9r5: a colleague's value, written as
+    the plan read the deal, was lost in the merge). Checked after the guards, whose
+    reasons say more (an identifier corrected)."""
+    for deal_id in g.member_ids:
+        if (field := _edited(planned[deal_id], fresh[deal_id])) is not None:
+            return (f"deal {deal_id} changed since the plan in the second it was read (its "
+                    f"{field}; the same update_time): plan again")
+    return None
+
+
+def _edited(before: DealRecord, now: DealRecord) -> str | None:
+    """The first field a person edits that differs between the plan's record of a deal
+    and the deal read now (None: none does)."""
+    for field in ("title", "status", "value", "currency", "org_id", "person_id",
+                  "pipeline_id", "stage_id", "owner_id", "expected_close_date", "is_archived"):
+        if getattr(before, field) != getattr(now, field):
+            return field
+    if dict(before.fields) != dict(now.fields):
+        return "custom fields"
     return None
 
 
@@ -245,7 +270,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers)) is not None or (
-                why := _chained(g, pair_scores, review_threshold)) is not None:
+                why := _chained(g, pair_scores, review_threshold)) is not None or (
+                why := _same_second(g, planned, fresh)) is not None:
             _skip(prep, g, why)
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
