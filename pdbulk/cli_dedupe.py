@@ -159,6 +159,12 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
             f"groups: {s['groups']:,} ({s['duplicate_groups']:,} duplicate, "
             f"{s['review_groups']:,} review); deals to merge away: "
             f"{s['deals_to_merge_away']:,}",
+            # x9r5: every pair held by one guard printed "groups: 0" and nothing else
+            *([f"pairs held by a guard (never grouped): {s['pairs_held']:,} — "
+               + ", ".join(f"{why}: {n:,}" for why, n in list(held.items())[:3])
+               + " (pairs.csv lists them; [match] identifiers and guards in the config say "
+                 "which fields keep deals apart)"]
+              if (held := s.get("pairs_held_by") or {}) else []),
             f"tokens to merge them: {s['tokens']['merges'] + s['tokens']['patches']:,} "
             f"({s['tokens']['merges']:,} for the merges, {s['tokens']['patches']:,} for "
             "the field-policy PATCHes)",

@@ -895,3 +895,16 @@ async def test_an_edit_in_the_plans_own_second_skips_its_group(tmp_path: Path) -
         assert any(f"deal {b} changed since the plan in the second it was read (its value"
                    in r for r in reasons), reasons
         assert sb_deal(sb, b)["value"] == 7777
+
+
+def test_the_plan_says_which_guard_held_its_pairs() -> None:
+    """x9r5: on a migrated account every candidate pair was held by "different Import source
+    key" (keys of two systems), and the plan printed only "groups: 0"."""
+    from jobs.dedupe.model import ScoredPair
+    from jobs.dedupe.planfiles import held_by
+
+    held = [ScoredPair(1, 2, 1.0, "distinct", ("title 1.00", "guard: different Import source "
+                                                "key 1002≠006a002")),
+            ScoredPair(3, 4, 1.0, "distinct", ("guard: different Import source key 7≠8",)),
+            ScoredPair(5, 6, 0.9, "distinct", ("guard: currency EUR≠USD",))]
+    assert held_by(held) == {"different Import source key": 2, "currency": 1}

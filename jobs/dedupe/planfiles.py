@@ -30,6 +30,7 @@ import math
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -58,6 +59,18 @@ _PATCHABLE = ("title", "value", "expected_close_date", "owner_id", "org_id", "pe
 
 
 # -- field policy -------------------------------------------------------------------------------
+
+def held_by(held: Iterable[Any]) -> dict[str, int]:
+    """How many held pairs each guard held (its reason without the two values: ``guard:
+    different External ID 1002≠006a002`` is ``different External ID``), most first."""
+    counts: Counter[str] = Counter()
+    for pair in held:
+        reason = next((r for r in pair.reasons if r.startswith("guard: ")), None)
+        if reason is not None:
+            kind = reason[len("guard: "):]
+            counts[kind.rsplit(" ", 1)[0] if "≠" in kind.rsplit(" ", 1)[-1] else kind] += 1
+    return dict(counts.most_common())
+
 def _empty(v: object) -> bool:
     return v is None or v == "" or v == [] or v == {}
 
@@ -231,6 +244,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "deals_to_merge_away": merges,
         "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
         "pairs": len(result.pairs), "pairs_held": len(result.held), "pairs_compared": result.compared,
+        "pairs_held_by": held_by(result.held),
         "field_policy_patches": patches, "groups_dropping_values": dropping,
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
