@@ -60,16 +60,18 @@ def same(old: Any, new: Any) -> bool:
     return False
 
 
-# a phone number as ``tf.clean_phone`` writes it: digits, a leading "+", an extension
-_CLEAN_PHONE = re.compile(r"\+?[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
+# an international phone number as ``tf.clean_phone`` writes it: "+", digits, an extension
+# (national digits alone are not taken for a phone: a text field's "12345" beside a stored
+# "12-345" is an identifier changed, not a number formatted)
+_CLEAN_PHONE = re.compile(r"\+[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
 
 
 def _same_text(old: str, new: str) -> bool:
     """Whether stored text ``old`` reads as ``new``, a row's cleaned text, once cleaned the
     same way: spaces collapsed and trimmed (one line; a long text keeps its line breaks),
-    and for a phone number its digits (x9r2: a deal holding ``Deal  K14`` or ``+1 555 010
-    0123`` was "updated" by a row of that very text, and rewritten). Never equal when the
-    texts differ otherwise."""
+    and for an international phone number (``+...``) its digits (x9r2: a deal holding
+    ``Deal  K14`` or ``+1 555 010 0123`` was "updated" by a row of that very text, and
+    rewritten). Never equal when the texts differ otherwise."""
     try:
         if "\n" in new or "\n" in old or "\r" in old:
             if tf.clean_multiline(old) == new:

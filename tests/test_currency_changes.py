@@ -132,7 +132,9 @@ async def test_an_updated_row_says_how_its_person_and_org_were_matched(tmp_path:
     ("Line one\nline  two", "Line one\nline two", True),
     ("Line one\nline two", "Line one line two", False),  # a long text's line break counts
     ("+1 555 010 0123", "+15550100123", True), ("+1-555-010-0123", "+15550100123", True),
-    ("(555) 010-0123 ext. 7", "5550100123 ext. 7", True), ("+1 555 010 0124", "+15550100123", False),
+    ("+1 (555) 010-0123 ext. 7", "+15550100123 ext. 7", True),
+    ("+1 555 010 0124", "+15550100123", False),
+    ("12-345", "12345", False),  # national digits: maybe an identifier, never taken as a phone
     ("not a phone", "+15550100123", False), ("+15550100123", "+1 555 010 0123", False),
 ])
 def test_stored_text_is_compared_as_the_rows_was_cleaned(stored: str, row: str,
