@@ -348,8 +348,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               "line ends in a delimiter, end the header line with "
                               f"{'one' if unsaid == 1 else unsaid} too"
                               if unsaid and len(cells) == width + unsaid else ""))
-            elif cells[0][:1] in TOTAL_STARTS \
-                    and (total := totals_line(cells, line)) is not None:
+            elif (footer_seen or cells[0].lstrip()[:1] in TOTAL_STARTS) and (total := (
+                    report_footer(cells, line, after_footer=footer_seen)
+                    or totals_line(cells, line))) is not None:
+                # a footer or totals line as wide as the header (x9r6: padded with empty
+                # cells, a title default made them deals)
                 footer_seen = True
                 yield _bad(number, line, names, cells, "")._replace(
                     error=InputError(total, row=number))

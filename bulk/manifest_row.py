@@ -89,7 +89,9 @@ def report_footer(cells: list[Any], line: int, *, after_footer: bool = False) ->
 _TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?)"
                      r"(?:\s*\(\s*\d[\d,.' ]*\s*records?\s*\))?\s*:?\s*", re.IGNORECASE)
 _AMOUNT = re.compile(r"[\s$€£¥+\-(]*\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
-TOTAL_STARTS = frozenset("GgSsTt")  # a first cell that may start a totals line
+# a first cell that may start a footer or totals line (Grand, Copyright, Confidential,
+# Generated, Total, Sum): the readers look closer only then
+TOTAL_STARTS = frozenset("GgSsTtCc")
 
 
 def totals_line(cells: list[Any], line: int) -> str | None:
