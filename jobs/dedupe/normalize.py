@@ -297,8 +297,10 @@ def other_legal_entity(x: str | None, y: str | None) -> bool:
     return distinct_forms(legal_form(x), legal_form(y))
 
 
-_ORG_NOISE = frozenset({"and", "the"})  # Smith & Sons / Smith and Sons, The Acme Company
-_ORG_AND = frozenset({"und", "et"})  # "and" between two words of a name
+_ORG_NOISE = frozenset({"the"})  # The Acme Company
+# "and" between two words of a name, as "&" (which ``words`` drops): Smith & Sons / Smith
+# and Sons / Smith und Sons; never at its start (x9r6: "AND Technologies" was "Technologies")
+_ORG_AND = frozenset({"and", "und", "et"})
 
 
 def same_company(x: str, y: str) -> bool:
