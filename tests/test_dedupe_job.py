@@ -895,6 +895,19 @@ async def test_an_edit_in_the_plans_own_second_skips_its_group(tmp_path: Path) -
         assert any(f"deal {b} changed since the plan in the second it was read (its value"
                    in r for r in reasons), reasons
         assert sb_deal(sb, b)["value"] == 7777
+        # x9r6: a field the plan's record does not name (probability) is seen too
+        sb.state.save("deal", {**sb_deal(sb, b), "value": row["value"]})
+        out = await plan(sb, tmp_path, tmp_path / "p2", DedupeConfig.from_mapping({}))
+        assert frozenset({a, b}) in {frozenset(g.member_ids) for g in out.result.groups}
+        sb.state.save("deal", {**sb_deal(sb, a), "probability": 24})
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p2", job_id="dedupe-job-2")
+        try:
+            assert not {a, b} & {i.payload.get("merge_id") for i in store.items()}
+            reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()}
+        finally:
+            store.close()
+        assert any(f"deal {a} changed since the plan in the second it was read (its "
+                   "probability" in r for r in reasons), reasons
 
 
 def test_the_plan_says_which_guard_held_its_pairs() -> None:

@@ -161,6 +161,8 @@ def _edited(before: DealRecord, now: DealRecord) -> str | None:
             return field
     if dict(before.fields) != dict(now.fields):
         return "custom fields"
+    if before.digest is not None and now.digest is not None and before.digest != now.digest:
+        return "probability, labels, visibility or lost reason"
     return None
 
 

@@ -46,6 +46,11 @@ class DealRecord:
     expected_close_date: date | None = None
     is_archived: bool = False
     fields: Mapping[str, object] = field(default_factory=dict)
+    # a digest of the fields a person edits beyond those above (probability, labels,
+    # visibility, lost reason: ``jobs.deals.editable_digest`` without custom fields); None
+    # when not read. Apply compares it with the deal read then (an edit in the plan's own
+    # second keeps update_time: x9r6)
+    digest: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.errors import BulkError, InputError
 
-from ..deals import Deal
+from ..deals import Deal, editable_digest
 from ..selection import PAGE
 from .config import POLICY_FIELDS
 from .model import DealRecord
@@ -76,7 +76,8 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         expected_close_date=parse_day(deal.get("expected_close_date")),
         is_archived=bool(deal.get("is_archived")),
         fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
-                if (custom is None or k in custom) and v is not None and v != "" and v != []})
+                if (custom is None or k in custom) and v is not None and v != "" and v != []},
+        digest=editable_digest({**deal, "custom_fields": None}))
 
 
 def custom_keys(policy: Mapping[str, str]) -> list[str]:
