@@ -344,6 +344,9 @@ class PersonIndex:
     by_name: dict[str, list[tuple[int, frozenset[str], int | None]]] = field(
         default_factory=dict)
     count: int = 0
+    # an address several persons have (info@): their ids, for ``match`` to take the one of
+    # the row's name (x9r6: "Ann Leigh" was linked to "Ann Lee", the lower id)
+    shared: dict[str, set[int]] = field(default_factory=dict)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -354,6 +357,8 @@ class PersonIndex:
                 email = normalize_email(raw)
             except InputError:
                 continue
+            if email and email in self.by_email and self.by_email[email] != pid:
+                self.shared.setdefault(email, {self.by_email[email]}).add(pid)
             if email and (email not in self.by_email or pid < self.by_email[email]):
                 self.by_email[email] = pid
         try:
@@ -378,6 +383,9 @@ class PersonIndex:
         organization (``name+org``). A name alone never links to an existing person."""
         if email:
             found = self.by_email.get(email)
+            if found is not None and email in self.shared and name:
+                named = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
+                found = min(self.shared[email] & named, default=found)
             return None if found is None else (found, "email")
         if not name:
             return None

@@ -90,3 +90,15 @@ def test_person_pairs(existing: dict[str, Any],
     assert (found[1] if found else None) == expected
     if found:
         assert found[0] == 9
+
+
+def test_an_address_two_persons_share_links_the_one_of_the_rows_name() -> None:
+    """x9r6: "Ann Lee" (id 4) and "Ann Leigh" (id 7) both have ann@a.example; a row of
+    "Ann Leigh" with that address was linked to Ann Lee, the lower id."""
+    index = PersonIndex()
+    index.add({"id": 4, "name": "Ann Lee", "emails": [{"value": "ann@a.example"}]})
+    index.add({"id": 7, "name": "Ann Leigh", "emails": [{"value": "ann@a.example"},
+                                                         {"value": "leigh@a.example"}]})
+    assert index.match("ann@a.example", "Ann Leigh") == (7, "email")
+    assert index.match("ann@a.example", "Ann Lee") == (4, "email")
+    assert index.match("ann@a.example", "Someone Else") == (4, "email")  # as before: by e-mail
