@@ -350,6 +350,8 @@ def test_one_company_spelled_two_ways_is_one_org(x: str, y: str) -> None:
                                       ("Et Cetera Ltd", "Cetera Ltd"),
                                       ("AND Technologies", "Technologies"),  # x9r6
                                       ("And Partners Consulting", "Partners Consulting"),
+                                      ("& Partners", "Partners"), ("Partners &", "Partners"),
+                                      ("The AND Group", "Group"),  # x9r7
                                       ("Lindqvist AB", "Lindqvist Oy")])
 def test_other_companies_stay_other(x: str, y: str) -> None:
     from jobs.dedupe.normalize import org_key, other_legal_entity, same_company

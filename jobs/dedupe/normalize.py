@@ -267,15 +267,20 @@ def org_key(name: str | None) -> str:
     """
     if not name:
         return ""
-    every = words(name)
-    # "und" / "et" between two words are the German / French "&" (x9r5: "Schneider & Koch
-    # GmbH" / "Schneider und Koch GmbH" were two companies; the import's org match reads
-    # them as one), and a name's accents are folded as the import folds them ("Café Noir"
-    # / "CAFE NOIR"); umlauts were transliterated by ``words`` (Müller = Mueller)
-    toks = [fold(t) for n, t in enumerate(every) if t not in _ORG_NOISE
-            and not (t in _ORG_AND and 0 < n < len(every) - 1)]
+    every = [t for t in words(name) if t not in _ORG_NOISE]
+    # an "&" at the name's start or end is a word of the name ("& Partners" is not
+    # "Partners": x9r7); ``words`` drops it, so it is kept as "and"
+    edge = name.strip()
+    every = (["and"] if edge.startswith("&") else []) + every + (
+        ["and"] if edge.endswith("&") and len(edge) > 1 else [])
+    # "and", "und" and "et" between two words are the "&" (x9r5: "Schneider & Koch GmbH" /
+    # "Schneider und Koch GmbH" were two companies; the import's org match reads them as
+    # one), and a name's accents are folded as the import folds them ("Café Noir" / "CAFE
+    # NOIR"); umlauts were transliterated by ``words`` (Müller = Mueller)
+    toks = [fold(t) for n, t in enumerate(every)
+            if not (t in _ORG_AND and 0 < n < len(every) - 1)]
     core = split_forms(toks)[0]
-    return " ".join(core) if core else " ".join(every)
+    return " ".join(core) if core else " ".join(every or words(name))
 
 
 @lru_cache(maxsize=65536)
