@@ -55,6 +55,24 @@ async def test_an_upsert_of_a_currency_alone_is_sent(tmp_path: Path) -> None:
         assert deals == {"Cur A": (4500, "USD"), "Cur B": (150, "USD"), "Cur C": (200, "GBP")}
 
 
+async def _update(sb: Any, tmp_path: Path, rows: str, mapping: str) -> tuple[dict[str, int], int]:
+    """`pdbulk update` by deal id of ``rows`` (CSV text) under ``mapping`` (its sections after
+    ``[update]``), loaded and run: (the load's actions, the rows done)."""
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text(rows)
+    (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n' + mapping)
+    umap = UpdateMapping.load(tmp_path / "map.toml")
+
+    async def build(s: Any) -> Any:
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+    store, prep = await load_job(sb, tmp_path, "update", build)
+    try:
+        result = await run_job(sb, store)
+    finally:
+        store.close()
+    return dict(prep.actions), result.counts[ItemState.DONE]
+
+
 def test_a_patch_of_the_currency_alone_is_a_change_until_the_deal_holds_it() -> None:
     changes = {"currency": "USD"}
     image = {"update_time": "2026-01-01T00:00:00Z", "fields": {"currency": "EUR"},
@@ -82,22 +100,10 @@ async def test_an_update_of_the_currency_alone(tmp_path: Path, mapping: str, cel
         for deal_id in (1, 2):
             sb.state.deals.rows[deal_id].update(currency="EUR", value=4500)
         title = deal(sb, 1)["title"]
-        manifest = tmp_path / "rows.csv"
-        manifest.write_text(f"Deal,Currency,Title\n1,{cell},{title}\n")
-        (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n'
-                                           + mapping)
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
-        store, prep = await load_job(sb, tmp_path, "update", build)
-        try:
-            result = await run_job(sb, store)
-            done = result.counts[ItemState.DONE]
-        finally:
-            store.close()
+        actions, done = await _update(sb, tmp_path, f"Deal,Currency,Title\n1,{cell},{title}\n",
+                                      mapping)
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, wanted)
-        assert done == (wanted == "USD"), prep.actions
+        assert done == (wanted == "USD"), actions
         assert deal(sb, 2)["currency"] == "EUR"  # not in the file
 
 
@@ -203,21 +209,10 @@ async def test_an_update_with_a_blank_currency_leaves_the_deals_own(
         tmp_path: Path, amount: str, outcome: str) -> None:
     async with serve(SandboxConfig(deals=2, **FAST)) as sb:
         sb.state.deals.rows[1].update(currency="EUR", value=4500)
-        manifest = tmp_path / "rows.csv"
-        manifest.write_text(f"Deal,Amount,Currency\n1,{amount},\n")
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nid_column = "Deal"\n[defaults]\ncurrency = "USD"\n'
-            '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
-        store, prep = await load_job(sb, tmp_path, "update", build)
-        try:
-            await run_job(sb, store)
-        finally:
-            store.close()
-        assert prep.actions.get(outcome) == 1, prep.actions
+        actions, _ = await _update(sb, tmp_path, f"Deal,Amount,Currency\n1,{amount},\n",
+                                   '[defaults]\ncurrency = "USD"\n'
+                                   '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
+        assert actions.get(outcome) == 1, actions
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (4500, "EUR")
 
 
@@ -250,19 +245,7 @@ async def test_a_named_currency_beside_a_blank_amount_and_a_dollar_on_a_dollar_d
 async def test_an_update_of_a_named_currency_beside_a_blank_amount(tmp_path: Path) -> None:
     async with serve(SandboxConfig(deals=2, **FAST)) as sb:
         sb.state.deals.rows[1].update(currency="SEK", value=400)
-        manifest = tmp_path / "rows.csv"
-        manifest.write_text("Deal,Amount,Currency\n1,,ISK\n")
-        (tmp_path / "map.toml").write_text(
-            'version = 1\n[update]\nid_column = "Deal"\n'
-            '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
-        umap = UpdateMapping.load(tmp_path / "map.toml")
-
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
-        store, prep = await load_job(sb, tmp_path, "update", build)
-        try:
-            await run_job(sb, store)
-        finally:
-            store.close()
-        assert prep.actions.get("update") == 1, prep.actions
+        actions, _ = await _update(sb, tmp_path, "Deal,Amount,Currency\n1,,ISK\n",
+                                   '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
+        assert actions.get("update") == 1, actions
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (400, "ISK")
