@@ -32,27 +32,39 @@ value = "amount"
 currency = "currency"
 """
 
+HEAD = "id,title,amount,currency\n"
 
-async def test_an_upsert_of_a_currency_alone_is_sent(tmp_path: Path) -> None:
-    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    mapping.write_text(IMPORT_MAPPING)
-    manifest.write_text("id,title,amount,currency\nC1,Cur A,4500,EUR\nC2,Cur B,100,EUR\n"
-                        "C3,Cur C,200,GBP\n")
+
+async def _upsert_twice(tmp_path: Path, mapping: str, first: str, second: str
+                        ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[Any, Any]]]:
+    """Import ``first`` (CSV rows under ``HEAD``) into a fresh sandbox, then ``second`` over
+    it, both under ``mapping``: (the second run's action by key, its failed reasons by key,
+    the account's deals as title -> (value, currency))."""
+    manifest, mapping_file = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping_file.write_text(mapping)
+    manifest.write_text(HEAD + first)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        first.close()
-        manifest.write_text("id,title,amount,currency\nC1,Cur A,4500,USD\nC2,Cur B,150,USD\n"
-                            "C3,Cur C,200,GBP\n")
-        store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping_file,
+                                        job_id="v1")
+        store.close()
+        manifest.write_text(HEAD + second)
+        store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping_file,
                                              job_id="v2")
         try:
             assert not result.stopped, result.error
-            actions = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+            done = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
+            failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
         finally:
             store.close()
-        assert actions == {"C1": "updated", "C2": "updated", "C3": "unchanged"}, actions
-        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
-        assert deals == {"Cur A": (4500, "USD"), "Cur B": (150, "USD"), "Cur C": (200, "GBP")}
+        return done, failed, {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+
+
+async def test_an_upsert_of_a_currency_alone_is_sent(tmp_path: Path) -> None:
+    done, _, deals = await _upsert_twice(
+        tmp_path, IMPORT_MAPPING, "C1,Cur A,4500,EUR\nC2,Cur B,100,EUR\nC3,Cur C,200,GBP\n",
+        "C1,Cur A,4500,USD\nC2,Cur B,150,USD\nC3,Cur C,200,GBP\n")
+    assert done == {"C1": "updated", "C2": "updated", "C3": "unchanged"}, done
+    assert deals == {"Cur A": (4500, "USD"), "Cur B": (150, "USD"), "Cur C": (200, "GBP")}
 
 
 async def _update(sb: Any, tmp_path: Path, rows: str, mapping: str) -> tuple[dict[str, int], int]:
@@ -181,23 +193,10 @@ async def test_a_blank_currency_leaves_an_existing_deals_own(tmp_path: Path) -> 
     re-denominated a GBP deal (GBP 1,234,567.89 became USD 1,234,567.89). A blank currency
     now leaves the deal's own; an amount that would change it fails the row (which
     currency it is in is not said); a new deal, or one in the default, takes the default."""
-    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    mapping.write_text(DEFAULTED_MAPPING)
-    head = "id,title,amount,currency\n"
-    manifest.write_text(head + "G1,Same amount,1234567.89,GBP\nG2,New amount,10,EUR\n"
-                        "G3,In the default,5,USD\n")
-    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        first.close()
-        manifest.write_text(head + "G1,Same amount,1234567.89,\nG2,New amount,11,\n"
-                            "G3,In the default,6,\nG4,New deal,7,\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
-        try:
-            done = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
-            failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
-        finally:
-            store.close()
-        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+    done, failed, deals = await _upsert_twice(
+        tmp_path, DEFAULTED_MAPPING,
+        "G1,Same amount,1234567.89,GBP\nG2,New amount,10,EUR\nG3,In the default,5,USD\n",
+        "G1,Same amount,1234567.89,\nG2,New amount,11,\nG3,In the default,6,\nG4,New deal,7,\n")
     assert done == {"G1": "unchanged", "G3": "updated", "G4": "created"}, (done, failed)
     assert list(failed) == ["G2"] and "names no currency" in failed["G2"], failed
     assert deals == {"Same amount": (1234567.89, "GBP"), "New amount": (10, "EUR"),
@@ -221,22 +220,10 @@ async def test_a_named_currency_beside_a_blank_amount_and_a_dollar_on_a_dollar_d
     """x9r4 F1: "NOK" beside a blank amount was "unchanged" (the docs: the currency cell is
     read for a row whose amount is blank too). F2: "$150" with no currency cell moved an
     AUD deal to the default USD; a "$" amount on a deal in one of the dollars is in it."""
-    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    mapping.write_text(DEFAULTED_MAPPING)
-    head = "id,title,amount,currency\n"
-    manifest.write_text(head + "S1,Kronor,100,SEK\nA1,Aussie,100,AUD\nC1,Canuck,400,CAD\n"
-                        "E1,Euro,50,EUR\n")
-    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        first.close()
-        manifest.write_text(head + "S1,Kronor,,NOK\nA1,Aussie,$150,\nC1,Canuck,$400,\n"
-                            "E1,Euro,$50,\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
-        try:
-            done = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
-        finally:
-            store.close()
-        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+    done, _, deals = await _upsert_twice(
+        tmp_path, DEFAULTED_MAPPING,
+        "S1,Kronor,100,SEK\nA1,Aussie,100,AUD\nC1,Canuck,400,CAD\nE1,Euro,50,EUR\n",
+        "S1,Kronor,,NOK\nA1,Aussie,$150,\nC1,Canuck,$400,\nE1,Euro,$50,\n")
     assert done == {"S1": "updated", "A1": "updated", "C1": "unchanged", "E1": "updated"}, done
     assert deals == {"Kronor": (100, "NOK"), "Aussie": (150, "AUD"), "Canuck": (400, "CAD"),
                      "Euro": (50, "USD")}, deals  # "$" on a EUR deal: a dollar, the default
