@@ -336,6 +336,8 @@ def test_one_org_name_on_two_records_without_a_person_is_review_at_most() -> Non
     ("Café Noir SAS", "CAFE NOIR S.A.S."), ("Lindqvist AB", "Lindqvist Aktiebolag"),
     ("Nordic Solutions Oy", "Nordic Solutions Osakeyhtiö"), ("Hansen ApS", "Hansen Anpartsselskab"),
     ("Müller & Söhne GmbH", "MUELLER UND SOEHNE G.m.b.H."),
+    ("Smith & Co", "Smith Co."), ("Acme GmbH & Co. KG", "ACME GmbH und Co KG"),
+    ("Ørsted A/S", "Orsted A/S"), ("Łódź Logistics", "Lodz Logistics"),  # x9r6
 ])
 def test_one_company_spelled_two_ways_is_one_org(x: str, y: str) -> None:
     """x9r5: "&" / "und" / "et", accents other than umlauts, and long legal forms made "different
@@ -352,6 +354,8 @@ def test_one_company_spelled_two_ways_is_one_org(x: str, y: str) -> None:
                                       ("And Partners Consulting", "Partners Consulting"),
                                       ("& Partners", "Partners"), ("Partners &", "Partners"),
                                       ("The AND Group", "Group"),  # x9r7
+                                      ("Johnson & Johnson", "Johnson Johnson"),  # x9r7
+                                      ("Berg und Tal GmbH", "Berg Tal GmbH"),  # x9r6
                                       ("Lindqvist AB", "Lindqvist Oy")])
 def test_other_companies_stay_other(x: str, y: str) -> None:
     from jobs.dedupe.normalize import org_key, other_legal_entity, same_company

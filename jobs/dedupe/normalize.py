@@ -47,8 +47,8 @@ from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
-from ..transforms.contacts import fold_accents
-from .legal_forms import SINGLE_WORD_FORMS, distinct_forms, form_run, split_forms
+from .legal_forms import SINGLE_WORD_FORMS, form_run
+from .org_names import fold, legal_form, org_key, other_legal_entity, same_company
 from .title_tokens import _DIGIT, parted_words, words
 
 # single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
@@ -244,75 +244,13 @@ def has_numeral(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def fold(token: str) -> str:
-    """``token`` without the accents of its Latin and Greek letters
-    (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``).
-    Other scripts' marks stay: ``が`` is not ``か``, and the Cyrillic breve makes another
-    letter (``Май`` is not ``Маи``; v10r9 S3 found that class in organization matching).
-    Two words equal after folding are one word written with and without its accents
-    (``scoring``: not a typo, not two words)."""
-    if token.isascii():
-        return token
-    return fold_accents(token)
-
-
-@lru_cache(maxsize=65536)
-def org_key(name: str | None) -> str:
-    """The organization name without case, punctuation and the legal form at its end
-    (``ACME Corp.`` -> ``acme``, ``Acme Foods SE`` -> ``acme foods``; ``legal_forms``).
-
-    Empty when there is no name. Two org records of the same company usually
-    share this key; ``group`` / ``holding`` are part of it (``Acme Holding GmbH`` ->
-    ``acme holding``).
-    """
-    if not name:
-        return ""
-    every = [t for t in words(name) if t not in _ORG_NOISE]
-    # an "&" at the name's start or end is a word of the name ("& Partners" is not
-    # "Partners": x9r7); ``words`` drops it, so it is kept as "and"
-    edge = name.strip()
-    every = (["and"] if edge.startswith("&") else []) + every + (
-        ["and"] if edge.endswith("&") and len(edge) > 1 else [])
-    # "and", "und" and "et" between two words are the "&" (x9r5: "Schneider & Koch GmbH" /
-    # "Schneider und Koch GmbH" were two companies; the import's org match reads them as
-    # one), and a name's accents are folded as the import folds them ("Café Noir" / "CAFE
-    # NOIR"); umlauts were transliterated by ``words`` (Müller = Mueller)
-    toks = [fold(t) for n, t in enumerate(every)
-            if not (t in _ORG_AND and 0 < n < len(every) - 1)]
-    core = split_forms(toks)[0]
-    return " ".join(core) if core else " ".join(every or words(name))
-
-
-@lru_cache(maxsize=65536)
-def legal_form(name: str | None) -> tuple[str, ...]:
-    """The canonical legal forms at the end of an organization name, in name order
-    (``Acme G.m.b.H. & Co. KG`` -> ``("gmbh", "co", "kg")``, ``Acme Incorporated`` ->
-    ``("inc",)``); empty when it has none (``legal_forms.split_forms``)."""
-    if not name:
-        return ()
-    return tuple(split_forms([t for t in words(name) if t not in _ORG_NOISE])[1])
-
-
-def other_legal_entity(x: str | None, y: str | None) -> bool:
-    """True when two organization names carry different legal forms (``Tessera Group
-    GmbH`` / ``Tessera Group Inc``, ``Acme Ltd`` / ``Acme SE``): two legal entities (a
-    group's subsidiaries or national entities), whatever their names share. Spellings of
-    one form are one form (``GmbH`` = ``G.m.b.H.``, ``Inc`` = ``Incorporated``); a name
-    without a form (``Acme`` / ``Acme GmbH``) may be the same company."""
-    return distinct_forms(legal_form(x), legal_form(y))
-
-
-_ORG_NOISE = frozenset({"the"})  # The Acme Company
-# "and" between two words of a name, as "&" (which ``words`` drops): Smith & Sons / Smith
-# and Sons / Smith und Sons; never at its start (x9r6: "AND Technologies" was "Technologies")
-_ORG_AND = frozenset({"and", "und", "et"})
-
-
-def same_company(x: str, y: str) -> bool:
-    """Two org keys (``org_key``) of one company: equal, or equal but for spacing
-    (``Data Soft`` / ``DataSoft``). Any other remaining word is another company
-    (``siemens energy`` / ``siemens healthineers``); an empty key is nobody's."""
-    return bool(x) and bool(y) and (x == y or x.replace(" ", "") == y.replace(" ", ""))
+def _org_spelled(name: str | None) -> tuple[str, ...]:
+    """The words of ``org_key(name)`` a title spells the organization with, read as the
+    title's are (``canonical``), an inner ``and`` left out: ``words`` drops a title's
+    ``&``, so ``Smith & Sons - renewal`` spells ``smith sons``."""
+    toks = org_key(name).split()
+    return tuple(canonical(w) for n, w in enumerate(toks)
+                 if not (w == "and" and 0 < n < len(toks) - 1))
 
 
 def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
@@ -439,7 +377,7 @@ def normalize_title(title: str, org_name: str | None = None,
     toks, parts, alts = _title_words(title, noise_words)
     # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
     # title, ``march``: compared raw, it was never removed and read as a date)
-    org = " ".join(canonical(w) for w in org_key(org_name).split())
+    org = " ".join(_org_spelled(org_name))
     if org and not (  # (speed) no token starts the name's letters:
             title.isascii() and org.isascii() and _name_starts(org).isdisjoint(toks)):
         keep = _after_article(toks)

@@ -1,0 +1,91 @@
+"""Organization names as dedupe compares them: the key two records of one company share
+(``org_key``), the legal forms at a name's end (``legal_form``) and whether two names are
+two legal entities (``other_legal_entity``), one company (``same_company``). Pure
+functions, no I/O; ``normalize`` reads titles with them (and re-exports them).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..transforms.contacts import fold_accents
+from .legal_forms import distinct_forms, split_forms
+from .title_tokens import words
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """``token`` without the accents of its Latin and Greek letters
+    (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``).
+    Other scripts' marks stay: ``が`` is not ``か``, and the Cyrillic breve makes another
+    letter (``Май`` is not ``Маи``; v10r9 S3 found that class in organization matching).
+    Two words equal after folding are one word written with and without its accents
+    (``scoring``: not a typo, not two words)."""
+    if token.isascii():
+        return token
+    return fold_accents(token)
+
+
+@lru_cache(maxsize=65536)
+def org_key(name: str | None) -> str:
+    """The organization name without case, punctuation and the legal form at its end
+    (``ACME Corp.`` -> ``acme``, ``Acme Foods SE`` -> ``acme foods``; ``legal_forms``).
+
+    Empty when there is no name. Two org records of the same company usually
+    share this key; ``group`` / ``holding`` are part of it (``Acme Holding GmbH`` ->
+    ``acme holding``). ``&``, ``and``, ``und`` and ``et`` between two words are one word,
+    ``and``, and stay a word of the key: ``Schneider & Koch`` = ``Schneider und Koch``
+    (x9r5), but ``Johnson & Johnson`` is not ``Johnson Johnson`` nor ``Berg und Tal``
+    ``Berg Tal`` (x9r6, x9r7). At a name's start or end they are words of their own
+    (``AND Technologies``, ``& Partners``: x9r6, x9r7).
+    """
+    if not name:
+        return ""
+    # ``words`` drops a bare "&": written out first, it is a word as "and" is
+    every = [t for t in words(name.replace("&", " and ")) if t not in _ORG_NOISE]
+    # a name's accents are folded as the import folds them ("Café Noir" / "CAFE NOIR");
+    # umlauts were transliterated by ``words`` (Müller = Mueller)
+    toks = ["and" if t in _ORG_AND and 0 < n < len(every) - 1 else fold(t)
+            for n, t in enumerate(every)]
+    core, forms = split_forms(toks)
+    while forms and len(core) > 1 and core[-1] == "and":  # Acme GmbH & Co. KG: the forms'
+        core, forms = split_forms(core[:-1])
+    return " ".join(core) if core else " ".join(every or words(name))
+
+
+@lru_cache(maxsize=65536)
+def legal_form(name: str | None) -> tuple[str, ...]:
+    """The canonical legal forms at the end of an organization name, in name order
+    (``Acme G.m.b.H. & Co. KG`` -> ``("gmbh", "co", "kg")``, ``Acme Incorporated`` ->
+    ``("inc",)``); empty when it has none (``legal_forms.split_forms``)."""
+    if not name:
+        return ()
+    every = [t for t in words(name) if t not in _ORG_NOISE]
+    # "und" / "et" / "and" between two words as the "&" ``words`` drops: GmbH und Co KG
+    return tuple(split_forms([t for n, t in enumerate(every)
+                              if not (t in _ORG_AND and 0 < n < len(every) - 1)])[1])
+
+
+def other_legal_entity(x: str | None, y: str | None) -> bool:
+    """True when two organization names carry different legal forms (``Tessera Group
+    GmbH`` / ``Tessera Group Inc``, ``Acme Ltd`` / ``Acme SE``): two legal entities (a
+    group's subsidiaries or national entities), whatever their names share. Spellings of
+    one form are one form (``GmbH`` = ``G.m.b.H.``, ``Inc`` = ``Incorporated``); a name
+    without a form (``Acme`` / ``Acme GmbH``) may be the same company."""
+    return distinct_forms(legal_form(x), legal_form(y))
+
+
+_ORG_NOISE = frozenset({"the"})  # The Acme Company
+# "and" between two words of a name, as "&" (which ``words`` drops): Smith & Sons / Smith
+# and Sons / Smith und Sons; never at its start (x9r6: "AND Technologies" was "Technologies")
+_ORG_AND = frozenset({"and", "und", "et"})
+
+
+def same_company(x: str, y: str) -> bool:
+    """Two org keys (``org_key``) of one company: equal, or equal but for spacing
+    (``Data Soft`` / ``DataSoft``). Any other remaining word is another company
+    (``siemens energy`` / ``siemens healthineers``); an empty key is nobody's."""
+    return bool(x) and bool(y) and (x == y or x.replace(" ", "") == y.replace(" ", ""))
+
+
+__all__ = ["fold", "legal_form", "org_key", "other_legal_entity", "same_company"]
