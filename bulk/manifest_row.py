@@ -89,6 +89,9 @@ def report_footer(cells: list[Any], line: int, *, after_footer: bool = False) ->
 # (Salesforce's "Grand Totals (3 records)" beside the amount's sum; "Total", "Sum")
 _TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?)"
                      r"(?:\s*\(\s*\d[\d,.' ]*\s*records?\s*\))?\s*:?\s*", re.IGNORECASE)
+_CODE = re.compile(r"\s*[A-Z]{3}\s*")  # a currency code beside the sums
+_AGGREGATE = re.compile(r"\s*(?:sum|count|record count|average|avg|min|max|median|total)"
+                        r"(?:\s+of\b.*|\s*:.*|\s*\(.*\))?\s*", re.IGNORECASE)
 _AMOUNT = re.compile(r"[\s$€£¥+\-(]*\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
 # a first cell that may start a footer or totals line (Grand, Copyright, Confidential,
 # Generated, Total, Sum): the readers look closer only then
@@ -97,15 +100,21 @@ TOTAL_STARTS = frozenset("GgSsTtCc")
 
 def totals_line(cells: list[Any], line: int) -> str | None:
     """The reason a record is a report's totals line, not a record: its first cell reads
-    like "Grand Totals (3 records)", "Total" or "Sum" and every other filled cell is a
-    number (x9r4 F5: such lines were imported as deals keyed "Total" with the sum as their
-    amount), else None."""
+    like "Grand Totals (3 records)", "Total" or "Sum", at least one other cell is a number,
+    and every other filled cell is a number, a currency code (``GBP``) or the name of an
+    aggregate (``Sum of Amount``, ``Count: 3``) (x9r4 F5: such lines were imported as deals
+    keyed "Total" with the sum as their amount; x9r7: also beside a currency cell), else
+    None."""
     first = cells[0] if cells else None
     if not isinstance(first, str) or not _TOTALS.fullmatch(first):
         return None
     others = [c for c in cells[1:] if c is not None and str(c).strip()]
-    if not others or not all(isinstance(c, int | float) or (
-            isinstance(c, str) and _AMOUNT.fullmatch(c)) for c in others):
+    numbers = [c for c in others if isinstance(c, int | float) or (
+        isinstance(c, str) and _AMOUNT.fullmatch(c))]
+    # beside its numbers, a totals line may say their currency or what they add up
+    # ("Total",,"1,500.00","GBP"; "Sum of Amount"; "Count: 3": x9r7), nothing else
+    if not numbers or not all(c in numbers or (isinstance(c, str) and (
+            _CODE.fullmatch(c) or _AGGREGATE.fullmatch(c))) for c in others):
         return None
     return (f"line {line} is a report's totals line ({first.strip()[:40]!r} beside "
             f"{len(others)} number(s)), not a record: delete it (and the report's footer "

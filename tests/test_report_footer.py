@@ -67,12 +67,16 @@ def test_a_reports_totals_lines_fail_as_totals(tmp_path: Path) -> None:
     path.write_text('"Opportunity ID","Opportunity Name","Amount","Currency"\n'
                     '"006A","Big deal","1,500.00","GBP"\n\n'
                     '"Total",,"1,500.00",\n"Grand Totals (1 records)",,"1,500.00",\n'
-                    '"Sum",,"£1,500.00",\n"Summit",,"5",\n"Total",,"n/a",\n')
+                    '"Sum",,"£1,500.00",\n"Summit",,"5",\n"Total",,"n/a",\n'
+                    '"Total",,"1,500.00","GBP"\n"Total","Sum of Amount","1,500.00",\n'
+                    '"Total","Count: 3",,\n"Total","Fuel supply","1,500.00","EUR"\n')
     reasons = _reasons(path)
     assert reasons[2] is None
-    for row in (4, 5, 6):
+    for row in (4, 5, 6, 9, 10):  # 9, 10: beside a currency code or an aggregate's name
         assert "totals line" in str(reasons[row]), reasons
     assert reasons[7] is None and reasons[8] is None  # a key "Summit"; "n/a" is no number
+    assert reasons[11] is None  # no number beside the aggregate's name
+    assert reasons[12] is None  # a record keyed "Total": a title beside the number
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None
