@@ -375,7 +375,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       failed_csv: Path | None = None,
                       workers: int = 64) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
-    written but ``failed_csv`` (when given): every bad row, same columns as failed.csv.
+    written but ``failed_csv`` (when given, and only when a row is bad: a clean plan
+    leaves none): every bad row, same columns as failed.csv.
     ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
     the first ``FAILED_ROWS_SHOWN`` as failed.csv has them (``results.failed_row``: row, key, reason, status,
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
@@ -419,7 +420,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     failed.append(row)
                 if failed_csv is not None:
                     spill.add(row)
-            if failed_csv is not None:
+            if failed_csv is not None and reasons:  # a clean plan leaves no file (x9r6)
                 write_failed(failed_csv, columns, spill, typed=typed_for(settings))
         checks.update(recheck_reads(batch))
         if creates and claimed is not None:

@@ -74,3 +74,32 @@ def test_the_plan_prints_square_brackets_as_written(tmp_path: Path) -> None:
     assert res.exit_code == 3, res.output
     assert "Amount [eur]: " in res.output, res.output  # before: "Amount : "
     assert "[defaults] decimal" in res.output, res.output  # before: "};  decimal"
+
+
+def test_a_clean_plan_leaves_no_plan_failed_csv(tmp_path: Path) -> None:
+    """x9r6: the plan after the bad rows were fixed left a plan-failed.csv (its header
+    only) beside the input, as if rows had failed again. A plan with bad rows writes it;
+    the clean plan after it leaves none."""
+    import os
+
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest = tmp_path / "m.csv"
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('version = 1\n[import]\nkey_column = "key"\n[defaults]\n'
+                       'currency = "EUR"\n[deal]\ntitle = "title"\nvalue = "amount"\n'
+                       'pipeline = { default = "Sales" }\nstage = { default = "Qualified" }\n')
+    failed = tmp_path / "plan-failed.csv"
+    with ThreadedSandbox(SandboxConfig(deals=0, seed=3)) as sb:
+        def plan(text: str) -> int:
+            manifest.write_text(text)
+            res = CliRunner().invoke(app, ["plan", "import", str(manifest), "--mapping",
+                                           str(mapping), "--url", sb.url, "--failed-csv",
+                                           str(failed), "--create-key-field"],
+                                     env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+            return res.exit_code
+        assert plan("key,title,amount\nk1,A,10\nk2,B,abc\n") == 3
+        assert "abc" in failed.read_text()
+        assert plan("key,title,amount\nk1,A,10\nk2,B,20\n") == 0
+        assert not failed.exists()
