@@ -137,7 +137,7 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         assert prep.actions["merge"] == 0 and prep.actions["skipped"] == 2
         reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
         assert "changed since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
-        assert "deleted or merged" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+        assert "deleted, merged or archived" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
         store.close()
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=34)) as sb:
         seed_account(sb)
@@ -594,8 +594,8 @@ async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_pa
 @pytest.mark.anyio
 async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Path) -> None:
     """F6: an apply loaded and then cancelled (or killed before sending) records no proof:
-    a deal deleted by a user afterwards is `deleted or merged since the plan` (skipped), never
-    `already merged`; only merges Pipedrive made are recorded confirmed."""
+    a deal deleted by a user afterwards is `deleted, merged or archived since the plan`
+    (skipped), never `already merged`; only merges Pipedrive made are recorded confirmed."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
         ids = seed_account(sb)["ids"]
         await plan(sb, tmp_path, tmp_path / "p1")
@@ -609,12 +609,30 @@ async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Pa
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
         assert prep.actions["already merged"] == 0 and prep.actions["merge"] == 1
         reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
-        assert "deleted or merged since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+        assert "deleted, merged or archived since the plan" in reasons[
+            f"{ids['web_copy']}->{ids['web']}"]
         await run_job(sb, store)
         store.close()
         entries = orjson.loads((tmp_path / "state" / "merges.json").read_bytes())
         states = {m: state for m, _, _, state in entries}
         assert states == {ids["web_copy"]: "intended", ids["ren_copy"]: "confirmed"}
+
+
+@pytest.mark.anyio
+async def test_a_deal_archived_since_the_plan_is_said_archived_too(tmp_path: Path) -> None:
+    """x9r7: a colleague archived a deal after the plan; apply skipped its group saying it
+    was "deleted or merged" (an archived deal is not among the live deals). The reason
+    names the three, and the group is skipped."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        sb.state.save("deal", {**sb_deal(sb, ids["web_copy"]), "is_archived": True})
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
+        reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
+        assert prep.actions["merge"] == 1, prep.actions  # the other group only
+        assert "deleted, merged or archived since the plan" in reasons[
+            f"{ids['web_copy']}->{ids['web']}"]
+        store.close()
 
 
 def _swap_first_survivor(path: Path) -> None:

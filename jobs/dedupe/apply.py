@@ -128,7 +128,8 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         if is_gone(deal):
-            return f"deal {deal_id} was deleted or merged since the plan"
+            return (f"deal {deal_id} was deleted, merged or archived since the plan (no "
+                    "live deal has its id now)")
         assert deal is not None
         before = planned[deal_id]
         if before.update_time != to_record(deal, stage_order={}, org_names={}).update_time:
@@ -171,7 +172,7 @@ def _already(g: PlannedGroup, live: Mapping[int, Deal],
     """The deals of the group an earlier apply merged into its survivor (recorded in the
     state directory's merges.json as confirmed — ``merges`` holds only those —, and gone
     now). A deal gone whose merge was never confirmed is not counted: ``_changed`` skips
-    its group (deleted or merged since the plan)."""
+    its group (deleted, merged or archived since the plan)."""
     return [m for m in g.merged_ids
             if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 
