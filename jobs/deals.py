@@ -110,34 +110,6 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     return changes
 
 
-def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
-                       choices: Sequence[str] = ()) -> Mapping[str, Any]:
-    """``deal``, a row's body whose currency is ``defaults.currency`` alone (the row names
-    none: ``MappedRow.currency_defaulted``), as it applies to the deal that ``existing``
-    is: a blank currency leaves the deal's own, as any empty cell does in an upsert
-    (x9r3: GBP 1,234,567.89 became USD 1,234,567.89 on a null currency). The row's
-    amount, read in that default, must then not change the deal's: InputError (the
-    row names no currency, so which one its amount is in is not known; nothing is sent
-    for it). A deal already in the default currency takes the body as it is.
-    ``choices``: the row's amount has a symbol of several currencies (``$``) and no
-    currency cell says which (``MappedRow.currency_choices``): a deal in one of them keeps
-    its own, the amount read in it (x9r4: ``$100`` moved a CAD deal to USD)."""
-    currency = deal.get("currency")
-    if currency is None or existing.get("currency") in (None, currency):
-        return deal
-    if choices:
-        if existing.get("currency") in choices:
-            return {**deal, "currency": existing["currency"]}
-        return deal  # a symbol none of whose currencies the deal is in: the row's reading
-    if "value" in deal and not same(existing.get("value"), deal["value"]):
-        raise InputError(
-            f"the row names no currency, and deal {existing.get('id')} is in "
-            f"{existing.get('currency')}, not the default {currency}: its amount "
-            f"{deal['value']} would change the deal's in a currency the row does not say; "
-            "name the currency in the row (a currency column, or a code in the amount)")
-    return {name: value for name, value in deal.items() if name != "currency"}
-
-
 def drifted(deal: Deal, image: Mapping[str, Any] | None,
             changes: Mapping[str, Any] | None = None) -> str:
     """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
@@ -496,4 +468,4 @@ __all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_ca
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
-           "read_archived", "reread_targets", "same", "defaulted_currency"]
+           "read_archived", "reread_targets", "same"]

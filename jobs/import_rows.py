@@ -48,7 +48,8 @@ from .account import (
     load_catalog,
 )
 from .catalog import Catalog, DealField
-from .deals import deal_changes, defaulted_currency
+from .deal_currency import defaulted_currency
+from .deals import deal_changes
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -320,12 +321,13 @@ class RowPlanner:
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
-        if existing is not None and (mapped.currency_defaulted or mapped.currency_choices):
+        opened = mapped.currency_open
+        if existing is not None and opened:
             try:  # a blank currency leaves the deal's own (before any contact is counted)
-                deal = defaulted_currency(existing, deal, mapped.currency_choices)
+                deal = defaulted_currency(existing, deal, opened,
+                                          self.mapper.currency_columns)
             except InputError as exc:
-                return self._bad(row, exc.reason, self.mapper.money.source.where
-                                 if self.mapper.money else None)
+                return self._bad(row, exc.reason, exc.column)
         org = self._org_ref(mapped.org, existing.get("org_id") if existing else None)
         person = self._person_ref(mapped.person, org)
         values = stored_row(row)
@@ -336,7 +338,11 @@ class RowPlanner:
                                     "org": org, **({"currency_defaulted": True}
                                                    if mapped.currency_defaulted else {}),
                                     **({"currency_choices": list(mapped.currency_choices)}
-                                       if mapped.currency_choices else {})})
+                                       if mapped.currency_choices else {}),
+                                    **({"custom_currency_open": {
+                                        code: list(c) for code, c in
+                                        mapped.custom_currency_open.items()}}
+                                       if mapped.custom_currency_open else {})})
         # the currency the row names is a change of its own, its amount blank or not (x9r4:
         # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
         changes = deal_changes(existing, deal, currency_alone=True)

@@ -162,11 +162,10 @@ def _renamed(key: str, section: UpdateSection) -> str:
 
 
 def wanted_values(mapper: RowMapper, row: SourceRow
-                  ) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
-    """(the row's deal id or key, the values it wants, how open their currency is: ``()``
-    when it is ``defaults.currency`` alone, the choices of an ambiguous symbol, None when
-    the row names it — ``MappedRow.currency_defaulted`` / ``currency_choices``):
-    InputError for a bad row."""
+                  ) -> tuple[str, dict[str, Any], dict[str, tuple[str, ...]] | None]:
+    """(the row's deal id or key, the values it wants, how open their currencies are —
+    ``MappedRow.currency_open``, None when the row names every one): InputError for a bad
+    row."""
     mapped = mapper.map(row)
     deal = dict(mapped.deal)
     if deal.get("title") == _KEEP_TITLE:
@@ -175,5 +174,4 @@ def wanted_values(mapper: RowMapper, row: SourceRow
     custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
     if custom:
         deal["custom_fields"] = custom
-    return mapped.key, deal, (() if mapped.currency_defaulted
-                              else mapped.currency_choices or None)
+    return mapped.key, deal, mapped.currency_open or None

@@ -23,6 +23,7 @@ move-stage, undo and dedupe); the mapping is the import's, read through ``Update
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,12 @@ from bulk.store import BeforeImage, NewItem
 from . import transforms as tf
 from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog
+from .deal_currency import defaulted_currency
 from .deals import (
     IDS_PER_CALL,
     Deal,
     before_image,
     deal_changes,
-    defaulted_currency,
     drifted,
     read_deals,
 )
@@ -104,13 +105,14 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
-    batch: list[tuple[SourceRow, int, dict[str, Any], tuple[str, ...] | None]] = []
+    batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
 
     async def flush() -> None:
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
-                    taken, what="id", currency_open=defaulted)
+                    taken, what="id", currency_open=defaulted,
+                    columns=mapper.currency_columns)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -152,7 +154,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
-                    currency_open=defaulted)
+                    currency_open=defaulted, columns=mapper.currency_columns)
             continue
         try:
             deal_id = parse_id(ref)
@@ -187,8 +189,9 @@ def _named_twice(by: str, ref: str | None, first: int) -> str:
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
-            taken: float, *, what: str, currency_open: tuple[str, ...] | None = None
-            ) -> None:
+            taken: float, *, what: str,
+            currency_open: Mapping[str, tuple[str, ...]] | None = None,
+            columns: Mapping[str, str] | None = None) -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -202,9 +205,10 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         return
     if currency_open is not None:  # a blank currency leaves the deal's own
         try:
-            wanted = dict(defaulted_currency(current, wanted, currency_open))
+            wanted = dict(defaulted_currency(current, wanted, currency_open, columns))
         except InputError as exc:
-            prep.fail(source.row, ref, exc.reason, op="update", values=source.values)
+            prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
+                      column=exc.column)
             return
     claimed[deal_id] = source.row
     # the currency the row names is a change of its own, its amount blank or not (x9r4)

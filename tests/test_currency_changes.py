@@ -236,3 +236,70 @@ async def test_an_update_of_a_named_currency_beside_a_blank_amount(tmp_path: Pat
                                    '[deal]\nvalue = "Amount"\ncurrency = "Currency"\n')
         assert actions.get("update") == 1, actions
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (400, "ISK")
+
+
+CONTRACT_MAPPING = DEFAULTED_MAPPING + (
+    '[custom_fields]\n"Contract value" = { column = "contract", '
+    'currency_column = "contract_currency" }\n')
+CONTRACT_HEAD = "id,title,amount,currency,contract,contract_currency\n"
+
+
+async def test_a_monetary_custom_field_keeps_its_currency_as_the_deals_amount_does(
+        tmp_path: Path) -> None:
+    """x9r4 F4: the deal's own amount kept its currency under a blank currency cell, but a
+    monetary custom field was still re-denominated by ``defaults.currency`` (GBP 900
+    became USD 900). Its currency now follows the amount's rules: a blank currency leaves
+    the field's own, a changed amount in it fails the row, "$" keeps a dollar field's, a
+    currency the row names is set, a new deal takes the default."""
+    first = ("K1,Same,1,EUR,900,GBP\nK2,Changed,1,EUR,900,GBP\nK3,Dollar,1,EUR,400,CAD\n"
+             "K4,Named,1,EUR,50,GBP\nK5,Default,1,EUR,70,USD\n")
+    second = ("K1,Same,1,EUR,900,\nK2,Changed,1,EUR,950,\nK3,Dollar,1,EUR,$450,\n"
+              "K4,Named,1,EUR,50,NOK\nK5,Default,1,EUR,75,\nK6,New,1,EUR,5,\n")
+    manifest, mapping_file = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping_file.write_text(CONTRACT_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Contract value")
+        results = []
+        for job_id, rows in (("v1", first), ("v2", second)):
+            manifest.write_text(CONTRACT_HEAD + rows)
+            store, result, _ = await import_once(sb, tmp_path / "jobs", manifest,
+                                                 mapping_file, job_id=job_id)
+            try:
+                assert not result.stopped, result.error
+                results.append(({r["key"]: r["action"] for r in
+                                 read_csv(store.directory / "succeeded.csv")},
+                                {r["key"]: (r["reason"], r["column"]) for r in
+                                 read_csv(store.directory / "failed.csv")}))
+            finally:
+                store.close()
+        contract = {d["title"]: (d["custom_fields"][code]["value"],
+                                 d["custom_fields"][code]["currency"])
+                    for d in sandbox_deals(sb)}
+    done, failed = results[1]
+    assert done == {"K1": "unchanged", "K3": "updated", "K4": "updated", "K5": "updated",
+                    "K6": "created"}, (done, failed)
+    assert list(failed) == ["K2"] and "names no currency" in failed["K2"][0], failed
+    assert failed["K2"][1] == "contract", failed
+    assert contract == {"Same": (900, "GBP"), "Changed": (900, "GBP"),
+                        "Dollar": (450, "CAD"), "Named": (50, "NOK"),
+                        "Default": (75, "USD"), "New": (5, "USD")}, contract
+
+
+@pytest.mark.parametrize(("cell", "outcome", "stored"), [
+    ("900", "unchanged", (900, "GBP")), ("950", "failed", (900, "GBP")),
+    ("950 GBP", "update", (950, "GBP"))])
+async def test_an_update_of_a_monetary_custom_field_with_a_blank_currency(
+        tmp_path: Path, cell: str, outcome: str, stored: tuple[int, str]) -> None:
+    async with serve(SandboxConfig(deals=2, **FAST)) as sb:
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Contract value")
+        sb.state.deals.rows[1]["custom_fields"] = {
+            **(sb.state.deals.rows[1].get("custom_fields") or {}),
+            code: {"value": 900, "currency": "GBP"}}
+        actions, _ = await _update(sb, tmp_path, f"Deal,Contract\n1,{cell}\n",
+                                   '[defaults]\ncurrency = "USD"\n[custom_fields]\n'
+                                   '"Contract value" = "Contract"\n')
+        assert actions.get(outcome) == 1, actions
+        money = deal(sb, 1)["custom_fields"][code]
+        assert (money["value"], money["currency"]) == stored, money

@@ -13,6 +13,7 @@ import pytest
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, header
+from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.mapping import MappedRow, Mapping, MappingError, OrgRef, PersonRef, init_mapping
 
@@ -183,7 +184,10 @@ def test_map_realistic_row(catalog: Catalog) -> None:
             },
         },
         person=PersonRef("Jo Doe", "jo@acme.test", "0301234567"),
-        org=OrgRef("Acme GmbH", "Main St 1, Berlin"))
+        org=OrgRef("Acme GmbH", "Main St 1, Berlin"),
+        # "$5,000.00" beside a blank currency cell: a dollar, which one open (x9r4 F4)
+        custom_currency_open={code("m"): tf.currency_choices(tf.parse_money("$1"))})
+    assert "USD" in (mapped.custom_currency_open or {})[code("m")]
     assert mapped.org is not None and mapped.org.match_key == "acme gmbh"
     types = {k: type(v) for k, v in mapped.deal.items()}
     assert types["value"] is float and types["stage_id"] is int and types["owner_id"] is int

@@ -31,7 +31,8 @@ from bulk.errors import InDoubt, InputError, NotFound, NotSent
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
-from ..deals import before_image, deal_changes, defaulted_currency, editable_digest, in_flight, same
+from ..deal_currency import defaulted_currency
+from ..deals import before_image, deal_changes, editable_digest, in_flight, same
 from ..import_rows import matched_by
 from .base import (
     ANSWERED_MARGIN,
@@ -283,10 +284,13 @@ class _Creates(_ImportBase):
                 "org_id": existing.get("org_id"),
                 "note": "created meanwhile by another run; not created again"})
         wanted = payload["deal"]
-        choices = tuple(payload.get("currency_choices") or ())
-        if payload.get("currency_defaulted") or choices:  # a blank currency: the deal's own
+        opened = {code: tuple(c) for code, c in
+                  (payload.get("custom_currency_open") or {}).items()}
+        if payload.get("currency_defaulted") or payload.get("currency_choices"):
+            opened["currency"] = tuple(payload.get("currency_choices") or ())
+        if opened:  # a blank currency: the deal's own
             try:
-                wanted = defaulted_currency(existing, wanted, choices)
+                wanted = defaulted_currency(existing, wanted, opened)
             except InputError as exc:
                 return Outcome(item.id, ItemState.FAILED, error=exc.reason)
         body = deal_changes(existing, wanted, currency_alone=True)

@@ -3,6 +3,7 @@ persons and organizations (``jobs.mapping.compiler`` builds it)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from bulk.table_paths import TableRow
 from .. import transforms as tf
 from ..transforms.date_order import DateOrder
 from .spec import (
+    OPEN_CURRENCY,
     Defaults,
     FieldSpec,
     MappedRow,
@@ -51,6 +53,7 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         return None
     currency = money.currency
     column = None
+    open_to: tuple[str, ...] | None = None  # how open its currency is (MappedRow)
     if spec.currency_column:
         cell = values.get(spec.currency_column)
         if isinstance(cell, str) and tf.norm_key(cell) in {
@@ -64,10 +67,17 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
             raise InputError(f"{currency} in the amount but {column} in "
                              f"{spec.currency_column!r}")
         currency = column
+    elif currency:
+        open_to = tf.currency_choices(money) or None  # "$" with no column: the deal's dollar
+    elif d.currency:
+        open_to = ()  # defaults.currency alone
     currency = currency or d.currency
     if currency is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
-    return {"value": tf.json_number(money.amount), "currency": currency}
+    out: dict[str, Any] = {"value": tf.json_number(money.amount), "currency": currency}
+    if open_to is not None:  # taken out by RowMapper.map into MappedRow.custom_currency_open
+        out[OPEN_CURRENCY] = open_to
+    return out
 
 
 # ---------------------------------------------------------------- mapping rows
@@ -93,6 +103,15 @@ class RowMapper:
     # an update's mapper: a blank stage cell (no default) changes nothing, as any blank
     # cell of an update does (v10r16 M3: every such row failed "the stage is empty")
     blank_stage_keeps: bool = False
+
+    @functools.cached_property
+    def currency_columns(self) -> dict[str, str]:
+        """The column each open currency of ``MappedRow.currency_open`` is read from:
+        ``"currency"`` → the amount's, a monetary custom field's code → its own."""
+        out = {step.name: step.source.where for step in self.customs}
+        if self.money is not None:
+            out["currency"] = self.money.source.where
+        return out
 
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
@@ -211,6 +230,7 @@ class RowMapper:
             except InputError as exc:
                 errors.append(exc)
         custom: dict[str, Any] = {}
+        opened: dict[str, tuple[str, ...]] = {}
         for step in self.customs:
             try:
                 value = step(values, n)
@@ -219,6 +239,8 @@ class RowMapper:
                 continue
             if value is not None:
                 custom[step.name] = value
+                if type(value) is dict and OPEN_CURRENCY in value:  # a monetary field's
+                    opened[step.name] = value.pop(OPEN_CURRENCY)
         person = org = None
         try:
             person = self._person(values, n)
@@ -233,7 +255,7 @@ class RowMapper:
                            or e.column != broken], n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
-        return MappedRow(n, key, deal, person, org, chosen == (), chosen or ())
+        return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened)
 
     def _money(self, values: Values, n: int, deal: dict[str, Any]) -> tuple[str, ...] | None:
         """The amount and currency into ``deal``. Returns how open the currency is: ``()``

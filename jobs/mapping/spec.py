@@ -365,7 +365,10 @@ class MappedRow(NamedTuple):
     none: no currency cell, no symbol or code in the amount) — a deal that exists keeps
     its own (``jobs.deals.defaulted_currency``). ``currency_choices``: the currencies the
     amount's symbol may mean when no currency cell says which (``$``: USD, CAD, AUD, ...)
-    — a deal in one of them keeps it."""
+    — a deal in one of them keeps it. ``custom_currency_open``: the same for each monetary
+    custom field whose currency the row does not name, by field code: ``()`` for
+    ``defaults.currency`` alone, else the symbol's choices (x9r4 F4: a monetary field of
+    an existing deal was re-denominated by the default)."""
 
     row: int
     key: str
@@ -374,6 +377,23 @@ class MappedRow(NamedTuple):
     org: OrgRef | None = None
     currency_defaulted: bool = False
     currency_choices: tuple[str, ...] = ()
+    custom_currency_open: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def currency_open(self) -> dict[str, tuple[str, ...]]:
+        """Every currency of the row that is open (``jobs.deals.defaulted_currency``):
+        ``"currency"`` for the deal's amount, a field code for a monetary custom field's;
+        ``()`` when it is ``defaults.currency`` alone, else the choices of its symbol.
+        Empty when the row names every currency it has."""
+        out = dict(self.custom_currency_open or {})
+        if self.currency_defaulted or self.currency_choices:
+            out["currency"] = self.currency_choices
+        return out
+
+
+# a monetary custom field's value carries how open its currency is under this key from
+# its step to ``RowMapper.map``, which takes it out (never sent)
+OPEN_CURRENCY = "_currency_open"
 
 
 # ---------------------------------------------------------------- the mapping

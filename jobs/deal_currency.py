@@ -1,0 +1,86 @@
+"""What a row's currency does to a deal that exists: a currency the row does not name
+(``defaults.currency`` alone, or a symbol several currencies write) never re-denominates
+it (``defaulted_currency``). Used by the import's upsert, its creates that find their deal
+made meanwhile, and ``pdbulk update``; the rules are docs/mapping.md's (Money).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bulk.errors import InputError
+
+from .deals import same
+
+
+def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
+                       open_to: Mapping[str, Sequence[str]],
+                       columns: Mapping[str, str] | None = None) -> Mapping[str, Any]:
+    """``deal``, a row's body, as it applies to the deal that ``existing`` is, for each
+    currency of it the row does not name (``open_to``: ``MappedRow.currency_open``, by
+    ``"currency"`` for the deal's amount and by field code for a monetary custom field's;
+    ``()`` when it is ``defaults.currency`` alone, else the choices of the amount's
+    symbol). ``columns``: the column each is read from, by the same keys
+    (``RowMapper.currency_columns``), for the error's column.
+
+    A currency that is the default alone leaves the deal's own, as any empty cell does in
+    an upsert (x9r3: GBP 1,234,567.89 became USD 1,234,567.89 on a null currency; x9r4 F4:
+    a monetary custom field re-denominated the same way). The row's amount, read in that
+    default, must then not change the deal's: InputError (which currency it is in is not
+    known; nothing is sent for the row). A deal already in the default takes the body as
+    it is. A symbol of several currencies (``$``) with no currency cell keeps a deal in one
+    of them, the amount read in it (x9r4: ``$100`` moved a CAD deal to USD)."""
+    out = dict(deal)
+    if "currency" in open_to:
+        amount = {"value": deal.get("value"), "currency": deal.get("currency")}
+        held = {"value": existing.get("value"), "currency": existing.get("currency")}
+        kept = _open_money(held, amount, open_to["currency"], "value" in deal, existing,
+                           "its amount", (columns or {}).get("currency"))
+        if kept is None:
+            out.pop("currency", None)
+        elif "currency" in deal:
+            out["currency"] = kept["currency"]
+    wanted = deal.get("custom_fields")
+    if isinstance(wanted, Mapping) and any(code in wanted for code in open_to):
+        stored = existing.get("custom_fields") or {}
+        custom = dict(wanted)
+        for code, choices in open_to.items():
+            value, now = wanted.get(code), stored.get(code)
+            if code == "currency" or not isinstance(value, Mapping) \
+                    or not isinstance(now, Mapping):
+                continue
+            column = (columns or {}).get(code)
+            kept = _open_money(now, value, choices, True, existing,
+                               repr(column) if column else f"custom field {code}", column)
+            if kept is None:
+                del custom[code]  # its amount unchanged, in a currency the row does not say
+            else:
+                custom[code] = kept
+        out["custom_fields"] = custom
+    return out
+
+
+def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequence[str],
+                has_amount: bool, existing: Mapping[str, Any], label: str,
+                column: str | None) -> Mapping[str, Any] | None:
+    """``wanted`` ({"value", "currency"}) whose currency is open, as it applies to ``now``:
+    itself, the same amount in ``now``'s currency (``choices``), or None (nothing to set:
+    the same amount, and the currency not the row's to say). InputError: a changed amount
+    in a currency the row does not say."""
+    currency, was = wanted.get("currency"), now.get("currency")
+    if currency is None or was in (None, currency):
+        return wanted
+    if choices:
+        # a symbol none of whose currencies the deal is in: the row's reading
+        return {**wanted, "currency": was} if was in choices else wanted
+    if has_amount and not same(now.get("value"), wanted.get("value")):
+        raise InputError(
+            f"the row names no currency for {label}, and deal {existing.get('id')} has it "
+            f"in {was}, not the default {currency}: its amount {wanted.get('value')} "
+            "would change the deal's in a currency the row does not say; name the currency "
+            "in the row (a currency column, or a code in the amount)", column=column)
+    return None
+
+
+__all__ = ["defaulted_currency"]
