@@ -354,10 +354,12 @@ class _ClaimedKeys:
         reads that record first (``getPerson`` / ``getOrganization``, ``jobs.import_resolve``
         ``_created_meanwhile``; v10r31: a re-import after the persons were deleted read
         149 the plan did not list)."""
-        from .import_resolve import contact_claim_name, read_of
+        from .import_resolve import contact_claim_name, name_only, read_of
 
         if not self.key_code:
             return
+        # a person by name alone reads nothing another job made (a plan is no job)
+        keys = [k for k in keys if not name_only(kind, k)]
         for start in range(0, len(keys), 2000):
             names = [contact_claim_name(kind, self.key_code, k)
                      for k in keys[start:start + 2000]]

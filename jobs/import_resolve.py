@@ -327,6 +327,12 @@ class Resolver:
         An organization another run created under the same name but at another address
         is not this one (``OrgIndex.match``: different addresses never match)."""
         previous = claim.previous or {}
+        if name_only(k[0], k[1]) and self.job_id is not None \
+                and not _claimed_for(claim, self.job_id):
+            # a name alone never links a row to a person another job made, as it links to
+            # none that was there before (docs/mapping.md; x10r1 S3: a later import's "John
+            # Smith" at another company was linked to the one an earlier import created)
+            return None
         if isinstance(previous.get("id"), int):
             try:
                 res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
@@ -553,6 +559,21 @@ async def _flush(claims: Claims) -> None:
         pass
 
 
+def name_only(kind: str, key: str) -> bool:
+    """Whether ``key`` is a person's by name alone (no e-mail, no phone: ``n:<name>``),
+    which links to no person another job made (``Resolver._created_meanwhile``)."""
+    return kind == "person" and key.startswith("n:") and "|p:" not in key
+
+
+def _claimed_for(claim: Claim, job: str) -> bool:
+    """Whether the record under ``claim``, if one was made, was made by ``job``: its
+    previous holder released it naming ``job``, or held it for ``job`` and died."""
+    prev = claim.previous or {}
+    if isinstance(prev.get("id"), int):
+        return prev.get("job") == job
+    return bool(claim.reconcile and claim.prev_tag == job)
+
+
 def _creator(claim: Claim, rid: int) -> str | None:
     """The job that created record ``rid`` found under ``claim``: the one its previous
     outcome names for it, else — its previous holder died holding it — the job that
@@ -599,4 +620,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 
 
 __all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "made_contacts",
+           "name_only",
            "person_keys", "refs_of", "to_create"]

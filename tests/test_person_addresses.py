@@ -12,7 +12,11 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from jobs import transforms as tf
-from tests.import_support import import_once, read_csv, sandbox_deals
+from jobs.import_load import plan_import
+from jobs.import_rows import ImportSettings
+from jobs.mapping import Mapping
+from tests.import_support import api_engine, engine_config, import_once, read_csv, sandbox_deals
+from tests.test_import import charged
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7, "deals": 0}
@@ -125,3 +129,57 @@ async def test_one_person_for_every_spelling_of_its_address_list_and_the_file_ag
             store.close()
         assert actions == {"n1": "unchanged", "n2": "unchanged", "n3": "unchanged"}, actions
         assert len(sb.state.persons.rows) == 1
+
+
+NAME_ONLY_MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+[person]
+name = "person"
+[organization]
+name = "company"
+"""
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+async def test_a_name_alone_never_links_to_a_person_an_earlier_import_made(
+        tmp_path: Path, mode: str) -> None:
+    """x10r1 S3: a contact with no e-mail or phone ("John Smith" at Alpha GmbH) was created by
+    a first import; a later import's "John Smith" at Gamma Ltd was linked to him through the
+    claim the first import left (a person made by hand was not). A name alone links to no
+    person made before this job; at his own company he is found (name + org), as before."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(NAME_ONLY_MAPPING)
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest.write_text("id,title,person,company\nA1,Alpha deal,John Smith,Alpha GmbH\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="a")
+        store.close()
+        manifest.write_text("id,title,person,company\nB1,Gamma deal,John Smith,Gamma Ltd\n"
+                            "B2,Alpha again,John Smith,Alpha GmbH\n")
+        settings = ImportSettings(str(manifest), str(mapping), mode)
+        async with api_engine(sb, tmp_path) as engine:  # the plan: what the run then does
+            plan, _ = await plan_import(engine.ctx, settings, Mapping.load(mapping),
+                                        engine_config(sb, tmp_path).limits(),
+                                        stats=engine.stats,
+                                        scheduler=engine.scheduler.statistics)
+        before = charged(sb)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="b", mode=mode)
+        assert dict(charged(sb) - before) == plan.calls, plan.calls
+        assert plan.calls.get("addPerson") == 1 and "getPerson" not in plan.calls
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+        smiths = {p["id"]: p.get("org_id") for p in sb.state.persons.rows.values()
+                  if p["name"] == "John Smith"}
+        orgs = {o["name"]: o["id"] for o in sb.state.orgs.rows.values()}
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+    assert len(smiths) == 2, smiths
+    assert smiths[linked["Gamma deal"]] == orgs["Gamma Ltd"]
+    assert linked["Alpha deal"] == linked["Alpha again"] != linked["Gamma deal"]
+    assert rows["B1"]["person_matched_by"] == "created"
+    assert rows["B2"]["person_matched_by"] == "name+org"
