@@ -26,6 +26,7 @@ from .manifest_encoding import _open_text, single_byte
 from .manifest_row import (
     FORMULA_START,
     TOTAL_STARTS,
+    MisalignedRow,
     PathLike,
     SourceRow,
     report_footer,
@@ -252,16 +253,23 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
         if header_too and common is None:
             return 0
         split: set[int] | None = None
+        trailing = other = 0
         for _, cells in source:
-            if isinstance(cells, BadRecord) or len(cells) <= width:
-                return 0
-            trailer = _trailing_empties(cells, width)
+            trailer = None if isinstance(cells, BadRecord) or len(cells) <= width \
+                else _trailing_empties(cells, width)
             if trailer is None or (common is not None and trailer != common):
-                return 0
-            common = trailer
+                if not header_too:
+                    return 0
+                # the header line ends in the delimiters too: the file's way, which a
+                # record of another width breaks alone (x10r1 S2: one short row made
+                # every complete row fail, and was itself read shifted)
+                other += 1
+                continue
+            assert not isinstance(cells, BadRecord)
+            common, trailing = trailer, trailing + 1
             here = split_numbers(cells, width) if source.dialect.delimiter in _MARKS else set()
             split = here if split is None else split & here
-        return 0 if split else (common or 0)
+        return 0 if split or trailing <= other else (common or 0)
 
 
 def _unprefixed(cells: list[str]) -> list[str]:
@@ -318,6 +326,9 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
         unsaid = 0  # the trailing empty cells every row has and the header line has not
         first = True
         footer_seen = False  # a report's footer line came: the lines after it are its own
+        if _trailing_empties(source.raw_header, width):  # the header line ends in delimiters
+            allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
+            first = False
         for line, cells in source:
             number, first_record, first = line, first, False  # the row is its line
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
@@ -325,7 +336,7 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                 unsaid = 0 if allowed > width else _file_wide_trailer(
                     path, delimiter, encoding, header_row, header_too=False)
             if isinstance(cells, BadRecord):
-                yield _bad(number, line, names, cells.cells, cells.reason)
+                yield _bad(number, line, names, cells.cells, cells.reason, misaligned=True)
             elif len(cells) != allowed and (footer := report_footer(
                     cells, line, after_footer=footer_seen) or totals_line(cells, line)) \
                     is not None:
@@ -336,9 +347,11 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                 split = split_numbers(cells, width) if len(cells) > width \
                     and source.dialect.delimiter in _MARKS else set()
                 yield _bad(number, line, names, cells,
-                           f"{len(cells)} cells but the header has {width} columns"
-                           + (f" (and every row {allowed - width} trailing empty cell(s))"
-                              if allowed != width else "")
+                           (f"{len(cells)} cells but the header has {width} columns"
+                            if allowed == width else
+                            f"{len(cells)} cells, but the header line and most lines have "
+                            f"{allowed} (they end in {allowed - width} delimiter(s)): a "
+                            "cell is missing or one too many")
                            + (f"; {cells[min(split)]!r} and {cells[min(split) + 1]!r} look like "
                               "one number split at an unquoted thousands separator or "
                               "decimal comma: quote it in the file" if split else
@@ -347,7 +360,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               "shifts the columns after it — quote it; if instead every "
                               "line ends in a delimiter, end the header line with "
                               f"{'one' if unsaid == 1 else unsaid} too"
-                              if unsaid and len(cells) == width + unsaid else ""))
+                              if unsaid and len(cells) == width + unsaid else ""),
+                           misaligned=True)
             elif (footer_seen or cells[0].lstrip()[:1] in TOTAL_STARTS) and (total := (
                     report_footer(cells, line, after_footer=footer_seen)
                     or totals_line(cells, line))) is not None:
@@ -371,11 +385,14 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                 yield SourceRow(number, line, row)
 
 
-def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str) -> SourceRow:
-    """An error row that keeps every original cell (extra ones as ``(extra N)`` columns)."""
+def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str, *,
+         misaligned: bool = False) -> SourceRow:
+    """An error row that keeps every original cell (extra ones as ``(extra N)`` columns);
+    ``misaligned``: its cells are not the header's columns (``MisalignedRow``)."""
     values: dict[str, Any] = {}
     for position, cell in enumerate(cells):
         name = names[position] if position < len(names) else f"(extra {position - len(names) + 1})"
         if name:  # a column with no name (and no value: _Csv) is skipped
             values[name] = _printable(cell)
-    return SourceRow(number, line, values, InputError(f"line {line}: {reason}", row=number))
+    error = MisalignedRow if misaligned else InputError
+    return SourceRow(number, line, values, error(f"line {line}: {reason}", row=number))

@@ -36,7 +36,10 @@ upsert mode would overwrite the deal of the row that was kept). ``typed-cells``:
 the source was JSON or XLSX and a cell of the row is a number, date, array or
 boolean whose CSV text reads back as something else under a mapping (``0.125``
 under ``decimal = ","`` is 125; ``["Umbrella"]`` is a name); the exact copy is in
-the typed file beside it.
+the typed file beside it. ``misaligned-cells``: the reader could not split the
+record into the header's columns (a cell missing or one too many, a quote left
+open: ``bulk.manifest_row.MisalignedRow``), so its cells as written here may sit
+under other columns than their own.
 
 Typed sources (``typed="jsonl"`` for JSON/JSONL manifests, ``"xlsx"`` for XLSX,
 ``"xlsx_1904"`` for an XLSX workbook of Mac Excel's 1904 date system): the failed rows
@@ -86,6 +89,7 @@ FAILED_COLUMNS = ("row", "key", "reason", "status", "column")
 HOLD_COLUMN = "hold"  # failed.csv's sixth own column, with hold_column=True
 HOLD_DUPLICATE = "duplicate-key"
 HOLD_TYPED = "typed-cells"
+HOLD_MISALIGNED = "misaligned-cells"
 TYPED_KEY = "_pdbulk"  # failed.jsonl: the report's own fields of a row
 RAW_TEXT = ("(line)", "(record)")  # an unreadable JSON record's own text
 Typed = Literal["jsonl", "xlsx", "xlsx_1904"]
@@ -547,7 +551,8 @@ def _json_default(value: object) -> Any:
 
 
 __all__ = [
-    "FAILED", "FAILED_COLUMNS", "HOLD_COLUMN", "HOLD_DUPLICATE", "HOLD_TYPED", "TYPED_KEY",
+    "FAILED", "FAILED_COLUMNS", "HOLD_COLUMN", "HOLD_DUPLICATE", "HOLD_MISALIGNED",
+    "HOLD_TYPED", "TYPED_KEY",
     "Typed", "csv_exact", "hold_column", "is_typed_report_path", "json_record",
     "report_columns", "ReportStats", "ReportWriter",
     "ROW_COLUMNS", "SUCCEEDED", "SUMMARY", "UNPROCESSED", "UNPROCESSED_COLUMNS", "cell", "neutralise",

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
 from bulk.manifest_json import PathRow
+from bulk.manifest_row import MisalignedRow
 
 from . import transforms as tf
 from .account import OrgIndex, PersonIndex
@@ -127,7 +128,9 @@ def stored_row(row: SourceRow) -> dict[str, Any]:
     if isinstance(values, PathRow):  # a JSON record: how its paths read (manifest_json)
         out["paths"] = {"roots": sorted(values.roots), "ambiguous": values.ambiguous}
     if row.error is not None:
-        out["source_error"] = {"reason": row.error.reason, "column": row.error.column}
+        out["source_error"] = {"reason": row.error.reason, "column": row.error.column,
+                               **({"misaligned": True}
+                                  if isinstance(row.error, MisalignedRow) else {})}
     return out
 
 
@@ -141,6 +144,8 @@ def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
         typed = PathRow(typed, roots=paths.get("roots") or (),
                         ambiguous=paths.get("ambiguous") or {})
     error = payload.get("source_error")
-    return SourceRow(row, 0, typed, InputError(
-        str(error.get("reason")), row=row, column=error.get("column"))
-        if isinstance(error, Mapping) else None)
+    if not isinstance(error, Mapping):
+        return SourceRow(row, 0, typed)
+    kind = MisalignedRow if error.get("misaligned") else InputError
+    return SourceRow(row, 0, typed, kind(str(error.get("reason")), row=row,
+                                         column=error.get("column")))

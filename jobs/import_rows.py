@@ -32,7 +32,8 @@ import anyio
 from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, detect_format
-from bulk.reports import HOLD_DUPLICATE, hold_column
+from bulk.manifest_row import MisalignedRow
+from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
 
 from . import transforms as tf
@@ -291,6 +292,8 @@ class RowPlanner:
                           f"imported once); this row also fails: {exc.reason}")
                 return self._bad(row, reason, self.key_column, duplicate=reason,
                                  hold=HOLD_DUPLICATE)
+            if isinstance(exc, MisalignedRow):  # its cells may sit in other columns
+                return self._bad(row, exc.reason, exc.column, hold=HOLD_MISALIGNED)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             if not self._seen.add(mapped.key):

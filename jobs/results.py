@@ -42,6 +42,7 @@ from bulk.manifest_xlsx import xlsx_header
 from bulk.reports import (
     FAILED,
     HOLD_DUPLICATE,
+    HOLD_MISALIGNED,
     HOLD_TYPED,
     TYPED_KEY,
     ReportWriter,
@@ -65,6 +66,10 @@ HOLD_REASONS = {
                     "that file had the same source key {key!r} (or, in an update, named "
                     "the same deal): imported or run alone, it would overwrite that row's "
                     "deal; check which row is right",
+    HOLD_MISALIGNED: "the file this row came from could not split it into its header's "
+                     "columns (a cell missing or one too many, a quote left open), so its "
+                     "cells here may sit under other columns than their own; check each "
+                     "cell is in its column",
     HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
                 "(a decimal mark read otherwise, an array read as a name); import the typed "
                 "file beside this one instead (failed.jsonl / failed.xlsx)",

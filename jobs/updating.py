@@ -31,7 +31,8 @@ from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
-from bulk.reports import HOLD_DUPLICATE, hold_column
+from bulk.manifest_row import MisalignedRow
+from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import BeforeImage, NewItem
 
 from . import transforms as tf
@@ -137,7 +138,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
             else:  # the key column is read as the row names it (v10r12: it was empty)
                 prep.fail(source.row, named_ref, exc.reason, op="update",
-                          values=source.values, column=exc.column)
+                          values=source.values, column=exc.column,
+                          hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None)
             continue
         if first != source.row:  # whether that row was good or bad: one row per deal
             prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",

@@ -669,3 +669,46 @@ async def test_a_duplicate_key_rows_cells_are_no_evidence_of_a_columns_decimal_m
         assert values.get("a") != 1500, values  # before: 1500
         assert "a" not in values and "ambiguous" in rows["2"]["reason"], rows
         assert values.get("b") == 7 and rows["4"]["hold"] == "duplicate-key", rows
+
+
+async def test_a_row_the_reader_could_not_split_is_held_in_failed_csv(tmp_path: Path) -> None:
+    """x10r1 S1: a row one cell short, and one with a quote left open, were refused by the
+    reader; failed.csv wrote them under the header's names, well-formed, and re-imported
+    unchanged they became deals with cells in other columns (the organization "Jane
+    Doe"; a title of the whole line). Such rows are held ``misaligned-cells`` (plan, run,
+    retry alike) until the person checks them and empties the hold cell."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,org\n"
+                        "k1,Good deal,Qualified,Org One\n"
+                        "k2,Short,Jane Doe\n"
+                        'k3,"Open quote,Qualified,Org Three\n')
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = store.directory / "failed.csv"
+        assert {(r["key"], r["hold"]) for r in read_csv(failed)} == {
+            ("k2", "misaligned-cells"), ("k3", "misaligned-cells")}
+        store.close()
+        again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
+        rows = read_csv(again.directory / "failed.csv")
+        assert {(r["key"], r["hold"]) for r in rows} == {
+            ("k2", "misaligned-cells"), ("k3", "misaligned-cells")}
+        assert all(r["reason"].startswith("held (hold = misaligned-cells)") for r in rows), rows
+        directory = again.directory
+        again.failed_to_pending()
+        again.close()
+        again, _ = await resume_job(sb, directory)  # retry keeps the hold too
+        assert {r["hold"] for r in read_csv(again.directory / "failed.csv")} == {
+            "misaligned-cells"}
+        again.close()
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["Good deal"]
+        released = _without_hold(failed, tmp_path)  # checked by a person: imported as is
+        text = released.read_text(encoding="utf-8")
+        released.write_text(text.replace(",Jane Doe,", ",Qualified,Jane Doe"),  # the fix
+                            encoding="utf-8")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", released, mapping,
+                                        job_id="released")
+        reasons = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["Good deal", "Short"]
+        assert list(reasons) == ["k3"] and not reasons["k3"].startswith("held"), reasons

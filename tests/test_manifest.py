@@ -91,6 +91,24 @@ def test_file_wide_trailing_delimiter(tmp_path: Path) -> None:
     assert [r.ok for r in read_manifest(mixed)] == [False, True]  # not file-wide: widths count
 
 
+def test_a_short_row_in_a_file_of_trailing_delimiters_fails_alone(tmp_path: Path) -> None:
+    """x10r1 S2: the header and every row end in a delimiter, one row lacks a cell: every
+    complete row failed ("5 cells but the header has 4 columns") and the short one was read
+    as complete, its organization in the person's column. The header line ending in
+    delimiters, as most rows do, is the file's way: the short row fails alone, as does a
+    row with one delimiter too many; the complete rows read, the first row short or not."""
+    for short_first in (False, True):
+        rows = ["k1,One,Acme,Ann,", "k2,Two,Beta,Bob,", "k3,Three,Gamma,Cid,",
+                "k4,Four,Dana Scott,", "k5,Five,Echo,Eve,,"]
+        if short_first:
+            rows.insert(0, rows.pop(3))
+        path = write(tmp_path, "t.csv", "id,title,org,person,\n" + "\n".join(rows) + "\n")
+        got = {r.values["id"]: r for r in read_manifest(path)}
+        assert sorted(k for k, r in got.items() if not r.ok) == ["k4", "k5"], got
+        assert got["k1"].values == {"id": "k1", "title": "One", "org": "Acme", "person": "Ann"}
+        assert "4 cells, but the header line and most lines have 5" in str(got["k4"].error)
+
+
 def test_trailing_delimiter_on_data_rows_only_fails_every_row_with_the_fix(
         tmp_path: Path) -> None:
     """Data rows that all end in an empty cell the header line has not: as likely a cell
