@@ -152,7 +152,10 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     - ``"unsent"``: the written fields still hold the before-image (a field someone set to
       the very value the PATCH sets counts as holding it): not applied, send it;
     - ``"conflict"``: a written field holds another value — someone else's: ``detail``
-      says which (``drifted``); nothing may be sent.
+      says which (``drifted``); nothing may be sent. Also when some written fields are as
+      the PATCH wants them and others hold their before-image again: a PATCH applies
+      whole, so it applied and someone put those back since (x10r2: a resume re-sent it,
+      closing again the deals a colleague had reopened); sending it would undo them.
 
     ``reached=False``: the PATCH cannot be as wanted yet (e.g. it links a person not
     created yet), so it is never taken as applied. Without an image, a deal as wanted is
@@ -166,7 +169,32 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
             return "unchanged", ""
         return "applied", ""
     drift = drifted(deal, image, changes)
+    if not drift and image is not None and reached:
+        drift = _put_back(deal, image, changes)
     return ("conflict", drift) if drift else ("unsent", "")
+
+
+def _put_back(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+    """The written fields of a PATCH ``deal`` holds partly: those back at their
+    before-image beside those as written ("" when none or all are as written)."""
+    then = _image_as_deal(image)
+    wrote: list[str] = []
+    back: list[str] = []
+    now_custom, then_custom = deal.get("custom_fields") or {}, then.get("custom_fields") or {}
+    pairs = [(name, deal.get(name), then[name], value) for name, value in changes.items()
+             if name != "custom_fields" and name in then]
+    pairs += [(code, now_custom.get(code), then_custom[code], value)
+              for code, value in (changes.get("custom_fields") or {}).items()
+              if code in then_custom]
+    for name, now, was, wanted in pairs:
+        if same(was, wanted) or same(wanted, was):  # no change of its own to tell by
+            continue
+        if same(now, wanted):
+            wrote.append(name)
+        elif same(now, was) or same(was, now):
+            back.append(name)
+    return (f"{', '.join(back)} back to the value before this job's write, {', '.join(wrote)}"
+            " as it wrote it: written, then partly put back by someone") if wrote and back else ""
 
 
 # -- before-images and restoring them (undo) ---------------------------------------------

@@ -425,3 +425,62 @@ def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
     anyio.run(load)
     assert cli(sb, "resume", "und", "--job-dir", str(jobs)).exit_code == 0
     assert deal(sb, c)["value"] == 100  # before: left at 5399
+
+
+def test_a_write_partly_put_back_since_it_applied_is_a_conflict() -> None:
+    """x10r2 S1: a PATCH {stage, status lost} applied before the kill, then a colleague
+    reopened the deal (status back, stage as written): the resume took it for "not
+    applied" and closed it again. A PATCH applies whole: some fields as written and others
+    at their before-image again is someone's change since, a conflict. All of them back,
+    or none written, is still "unsent"."""
+    from jobs.deals import before_image
+    from jobs.deals import in_flight as verdict
+
+    was = {"id": 5, "stage_id": 1, "status": "open", "lost_reason": None, "probability": 10,
+           "custom_fields": {"c" * 40: "a"}}
+    changes = {"stage_id": 5, "status": "lost", "lost_reason": "Q4 cleanup",
+               "custom_fields": {"c" * 40: "b"}}
+    image = before_image(was, changes)
+    written = {**was, **changes, "custom_fields": {"c" * 40: "b"}}
+    reopened = {**written, "status": "open", "lost_reason": None}
+    state, detail = verdict(reopened, image, changes)
+    assert state == "conflict" and "status" in detail and "stage_id" in detail, detail
+    custom_back = {**written, "custom_fields": {"c" * 40: "a"}}
+    assert verdict(custom_back, image, changes)[0] == "conflict"
+    assert verdict(was, image, changes) == ("unsent", "")
+    assert verdict(written, image, changes) == ("applied", "")
+
+
+def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x10r2 S1 end to end: value and probability written before the kill; a colleague put
+    the probability back. The resume sends nothing to that deal and reports a conflict."""
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100, probability=10)
+    mapping, manifest = tmp_path / "u.toml", tmp_path / "u.csv"
+    mapping.write_text(UPDATE_MAPPING + 'probability = "p"\n')
+    manifest.write_text(f"deal_id,amount,p\n{a},500,77\n{b},600,77\n")
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, _ = await load_job(sb, jobs, "update", build, job_id="upd")
+        store.close()
+    anyio.run(load)
+    in_flight(jobs, "upd")
+    edit(sb, a, when="2030-06-01T00:00:00Z", value=500, probability=77)  # ours, applied
+    edit(sb, a, value=500, probability=10)  # the colleague puts the probability back
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (500, 10)
+    assert (deal(sb, b)["value"], deal(sb, b)["probability"]) == (600, 77)
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # b only
+    items = by_key(jobs, "upd")
+    assert items[str(a)][0] is ItemState.FAILED and "put back" in items[str(a)][1], items
