@@ -924,3 +924,14 @@ def test_init_mapping_reads_a_pipedrive_v1_dump(catalog: Catalog) -> None:
         assert line in text, (line, text)
     organization = text.split("[organization]")[1]
     assert 'name = "org_id.name"' in organization or 'name = "org_name"' in organization, text
+
+
+@pytest.mark.parametrize("line", ['value = ""', 'currency = "  "',
+                                  'value = { column = "Amount", currency_column = "" }'])
+def test_an_empty_column_name_is_a_mapping_error(line: str, tmp_path: Path) -> None:
+    """x10r1 M2: placeholders init-mapping writes commented out (``# value = ""``),
+    uncommented unfilled, passed the plan mapping nothing, with no message."""
+    path = tmp_path / "m.toml"
+    path.write_text(f'version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n{line}\n')
+    with pytest.raises(MappingError, match=r"an empty (currency_)?column name"):
+        Mapping.load(path)

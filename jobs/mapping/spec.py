@@ -200,6 +200,10 @@ class FieldSpec(BaseModel):
     def _one_source(self) -> FieldSpec:
         if self.column is not None and self.template is not None:
             raise ValueError("give either column or template, not both")
+        for name, text in (("column", self.column), ("currency_column", self.currency_column)):
+            if text is not None and not text.strip():  # x10r1 M2: "" mapped nothing, silently
+                raise ValueError(f"an empty {name} name: write the column's name, or delete "
+                                 "the line (or comment it out) to map nothing")
         if self.column is None and self.template is None and self.default is None:
             raise ValueError("needs a column, a template or a default")
         if self.template is not None:
