@@ -453,10 +453,15 @@ class RowPlanner:
         first = self._persons.get(key)
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
-            # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts)
-            first = self._persons[key] = (person.name, person.phone, self._one_org(org),
-                                          person.also)
-            for alt in person.also:  # its other addresses name it too, in this file
+            # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts).
+            # Its other addresses but those a person of the account or of this file
+            # already has (x10r1 M3: two persons then held one address)
+            also = tuple(a for a in person.also
+                         if (index is None or a not in index.by_email)
+                         and f"e:{a}" not in self._persons
+                         and f"e:{a}" not in self._person_alias)
+            first = self._persons[key] = (person.name, person.phone, self._one_org(org), also)
+            for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(f"e:{alt}", key)
             self.counts.persons_new += 1
         name, phone, first_org, also = first

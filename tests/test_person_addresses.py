@@ -131,6 +131,28 @@ async def test_one_person_for_every_spelling_of_its_address_list_and_the_file_ag
         assert len(sb.state.persons.rows) == 1
 
 
+async def test_a_new_person_is_not_given_an_address_another_person_has(
+        tmp_path: Path) -> None:
+    """x10r1 M3: "ravi@...; priya@..." created Ravi Kumar with priya@ too, although an
+    earlier import had made Priya Shah with it: two persons then held one address. A new
+    person takes the addresses of its cell no person of the account or file has."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CSV_MAPPING)
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest.write_text("id,title,person,email\np1,One,Priya Shah,priya@q.example\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        store.close()
+        manifest.write_text("id,title,person,email\n"
+                            "r1,Two,Ravi Kumar,ravi@q.example; priya@q.example\n"
+                            "m1,Three,Mia Lee,mia@q.example; ravi@q.example; mia2@q.example\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        store.close()
+        emails = {p["name"]: sorted(e["value"] for e in p["emails"])
+                  for p in sb.state.persons.rows.values()}
+    assert emails == {"Priya Shah": ["priya@q.example"], "Ravi Kumar": ["ravi@q.example"],
+                      "Mia Lee": ["mia2@q.example", "mia@q.example"]}, emails
+
+
 NAME_ONLY_MAPPING = """\
 [import]
 key_column = "id"
