@@ -286,9 +286,14 @@ def test_init_mapping_proposes_the_decimal_mark_the_samples_show(
     # the example is the file's own (v10r12: '01.02.2026' quoted for 05.03.2026-07.03.2026)
     (["05.03.2026", "07.03.2026"], "# TODO: the sampled dates (like '05.03.2026') cannot tell"),
     (["31/12/2025", "12/31/2025"], "# TODO: the sampled dates show both orders"),
-    # v10r13 M3: a date with a time the proposed pattern does not read
+    # v10r13 M3: a date with a time the proposed pattern did not read; x10r1 M1: dates
+    # that all have a time (Excel re-saving a HubSpot close date) got no pattern at all
     (["2026-03-31 14:00", "04/30/2026 09:00", "12/31/2026"],
-     "# TODO: the sampled date '04/30/2026 09:00' is read by none of '%m/%d/%Y'"),
+     'date_formats = ["%m/%d/%Y %H:%M", "%m/%d/%Y"]'),
+    (["15.03.2026 00:00", "01.02.2026 00:00"], 'date_formats = ["%d.%m.%Y %H:%M"]'),
+    (["04/30/2026 9:05 PM"], 'date_formats = ["%m/%d/%Y %I:%M %p"]'),
+    (["01.02.2026 00:00", "03.04.2026 00:00"],
+     "cannot tell day first from month first: list '%d.%m.%Y %H:%M' or '%m.%d.%Y %H:%M'"),
 ])
 def test_init_mapping_proposes_only_the_date_order_every_sample_allows(
         catalog: Catalog, dates: list[str], line: str) -> None:  # noqa: F811

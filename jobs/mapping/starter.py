@@ -334,7 +334,9 @@ def _date_value(column: str, token: str | None) -> str:
             f"  # the sampled values are {_UNIT_WORDS[token]}")
 
 
-_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})")
+# a date, and the time some exports write after it (Excel re-saving "15.03.2026 00:00")
+_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})"
+                  r"(?:([ T])(\d{1,2}:\d{2}(:\d{2})?)(\s?[AaPp][Mm])?)?")
 _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 
 
@@ -346,6 +348,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     less) or that show both orders give a TODO and no pattern — a guessed order imports
     01/02/2026 as the wrong day without any error."""
     orders: dict[tuple[str, int], set[str]] = {}
+    times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
     seen = False
     for column in columns:
@@ -357,8 +360,10 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             if found is None:
                 continue
             seen = True
-            first, sep, second, year = found.groups()
+            first, sep, second, year, between, clock, seconds, meridiem = found.groups()
             group = orders.setdefault((sep, len(year)), set())
+            times.setdefault((sep, len(year)), {})[_time_pattern(
+                between, clock, seconds, meridiem)] = None
             examples.setdefault((sep, len(year), "?"), value)  # one the file has
             for order, number in (("dm", first), ("md", second)):
                 if int(number) > 12:
@@ -371,10 +376,15 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
+        clocks = times.get((sep, digits)) or {"": None}
+        if len(clocks) == 1 and "" not in clocks:  # the TODOs name the patterns with it
+            day_first, month_first = (day_first + next(iter(clocks)),
+                                      month_first + next(iter(clocks)))
+            clocks = {"": None}
         if found_orders == {"dm"}:
-            formats.append(day_first)
+            formats += [day_first + clock for clock in clocks]
         elif found_orders == {"md"}:
-            formats.append(month_first)
+            formats += [month_first + clock for clock in clocks]
         elif found_orders:
             todo.append(f"the sampled dates show both orders ("
                         f"{examples[(sep, digits, 'dm')]!r} day first, "
@@ -395,6 +405,18 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if formats else ""
     return [*lines, f"date_formats = [{listed}]{comment}"]
+
+
+def _time_pattern(between: str | None, clock: str | None, seconds: str | None,
+                  meridiem: str | None) -> str:
+    """The strptime pattern of the time a sampled date has after it ("" for none):
+    `` %H:%M``, `` %H:%M:%S``, `` %I:%M %p``..."""
+    if not clock:
+        return ""
+    pattern = ("%I" if meridiem else "%H") + ":%M" + (":%S" if seconds else "")
+    if meridiem:
+        pattern += (" " if meridiem[0].isspace() else "") + "%p"
+    return (between or " ") + pattern
 
 
 def _reads(value: str, formats: Sequence[str]) -> bool:
