@@ -254,6 +254,9 @@ def test_text_cleaning() -> None:
     ("mailto:a@b.io", "a@b.io"),
     ("John Doe <JD@x.org>", "jd@x.org"),
     ("Doe, John <jd@x.org>", "jd@x.org"),
+    # x10r1: HubSpot's "Associated Contact" writes the name, then the address in brackets
+    ("Anna Müller (anna@firma.example)", "anna@firma.example"),
+    ("anna@firma.example (Anna Müller)", "anna@firma.example"),
     ("a@b.io; c@d.io", "a@b.io"),
     ("MAILTO:A@B.io", "a@b.io"),
     ("", None),

@@ -16,6 +16,9 @@ from .text import clean_text
 # ---------------------------------------------------------------- e-mail, phone
 
 _ANGLE = re.compile(r"<([^<>]+)>")
+# "Name (address)" or "address (Name)": one side of the brackets holds the address
+# (x10r1: HubSpot's "Associated Contact" cell, "Anna Müller (anna@firma.example)")
+_BRACKETED = re.compile(r"([^()]*)\(([^()]*)\)\s*")
 _LIST_SEPARATOR = re.compile(r"[;,\s]")
 _NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
 _NON_DIGITS = re.compile(r"\D")
@@ -28,7 +31,7 @@ def _spaced(text: str) -> str:
 
 
 def normalize_email(value: object) -> str | None:
-    """Trimmed, ``mailto:`` and ``Name <addr>`` unwrapped; the first of a ``;``/``,``
+    """Trimmed, ``mailto:``, ``Name <addr>`` and ``Name (addr)`` unwrapped; the first of a ``;``/``,``
     separated list; checked by email-validator (RFC 5321/5322 syntax, internationalized
     addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
     DNS lookup); the domain lower-cased, the local part's **ASCII** letters only.
@@ -41,7 +44,7 @@ def normalize_email(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    angle = _ANGLE.search(text)
+    angle = _ANGLE.search(text) or _named(text)
     first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
     first = first.strip()
     if first[:7].lower() == "mailto:":
@@ -66,6 +69,16 @@ def normalize_email(value: object) -> str | None:
     return checked
 
 
+def _named(text: str) -> tuple[str, str] | None:
+    """(text, the address) of a ``Name (address)`` / ``address (Name)`` cell, else None:
+    the side of the brackets with the one ``@``."""
+    found = _BRACKETED.fullmatch(text)
+    if found is None or text.count("@") != 1:
+        return None
+    address = found[1] if "@" in found[1] else found[2]
+    return text, address.strip()
+
+
 def email_addresses(value: object) -> tuple[str, ...] | None:
     """Every address a person's e-mail cell gives, the one the person takes first:
     ``normalize_email`` of the cell (of a JSON array's first item), then the others of a
@@ -82,7 +95,7 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
     rest: list[object] = list(items[1:])
     if not isinstance(value, list):
         text = clean_text(value) or ""
-        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text):
+        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text) or _named(text):
             return (first,)  # one address: most cells
         rest = _LIST_SEPARATOR.split(text)[1:]
     out = [first]
