@@ -233,7 +233,7 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
     ({"Close Date": "31/31/2024"}, "Close Date",
      "not a date: '31/31/2024' (tried %m/%d/%Y, ISO (YYYY-MM-DD))"),
     ({"Owner": "bob@acme.test"}, "Owner", "user 'bob@acme.test' is deactivated in Pipedrive"),
-    ({"Owner": "nobody"}, "Owner", "no user named 'nobody'"),
+    ({"Owner": "nobody"}, "Owner", "no user named 'nobody'; map it in deal.owner.map"),
     ({"Manager": "Sam Twin"}, "Manager", "2 users are named 'Sam Twin'; use the e-mail address"),
     ({"Industry": "Mining"}, "Industry",
      "field 'Industry' has no option 'Mining' (options: Technology, Retail)"),

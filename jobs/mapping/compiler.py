@@ -76,8 +76,9 @@ class _Compiler:
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
                      spec.min, spec.max, marks, None if reads_row else {})
 
-    def named(self, key: str, resolve: Callable[[str], Any]) -> Make:
-        """Values that name something: through the map, then resolved (and cached)."""
+    def named(self, key: str, resolve: Callable[[str], Any], *, hint: bool = False) -> Make:
+        """Values that name something: through the map, then resolved (and cached).
+        ``hint``: a name that resolves to nothing says to map it in ``key``'s map."""
         def make(spec: FieldSpec) -> Convert:
             vmap = tf.ValueMap(spec.map)
             for source_value, target in (spec.map or {}).items():
@@ -87,7 +88,18 @@ class _Compiler:
                     self.problems.append((_key(*key.split("."), "map", source_value),
                                           exc.reason))
             lookup = _memo(lambda name: _through(vmap, name, resolve))
-            return lambda raw, values: lookup(_text(raw))
+
+            def convert(raw: object, values: Values) -> Any:
+                name = _text(raw)
+                try:
+                    return lookup(name)
+                except AmbiguousName:
+                    raise
+                except InputError as exc:  # x10r1: "no user named 'Hanna Berg'" said no fix
+                    if not hint or vmap.get(name) is not None or vmap.fallback is not None:
+                        raise
+                    raise InputError(f"{exc.reason}; map it in {key}.map") from None
+            return convert
         return make
 
     def build(self) -> RowMapper:
@@ -101,7 +113,8 @@ class _Compiler:
                           raw, decimal=s.decimal or d.decimal, scale=s.scale or 1, column=c))),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
-            self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user)),
+            self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user,
+                                                                 hint=True)),
             self._label(),
         ]
         money = self.step("deal.value", "value", deal.value,
@@ -279,7 +292,7 @@ class _Compiler:
         if kind in ("enum", "set"):
             return self._options(key, field, many=kind == "set")
         if kind == "user":
-            return self.named(key, self._user)
+            return self.named(key, self._user, hint=True)
         if kind == "date":
             return self._date
         if kind == "phone":
