@@ -17,6 +17,7 @@ so that a plan and the calls it prices cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -254,12 +255,16 @@ class DealsByKey(dict[str, dict[str, Any]]):
     ascending; the mapping still holds the lowest id, but no job may pick it.
     ``archived``: keys only an archived deal carries → that deal (not in the mapping).
     ``key_problem`` says why a key cannot be used.
+    ``changed``: per list (``getDeals``, ``getArchivedDeals``), the deals, keyed or not,
+    whose ``update_time`` is at or after the ``since`` the index was pulled with (what a
+    ``keyed_added_since(since)`` then reads: ``keyed_since_calls``); empty without one.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.ambiguous: dict[str, list[int]] = {}
         self.archived: dict[str, dict[str, Any]] = {}
+        self.changed: dict[str, int] = {}
 
     def _ids(self, key: str) -> list[int]:
         held = self.get(key) or self.archived.get(key)
@@ -304,7 +309,7 @@ def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False,
 
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
                              params: dict[str, object] | None = None,
-                             archived: bool = True) -> DealsByKey:
+                             archived: bool = True, since: float | None = None) -> DealsByKey:
     """Every deal's source key → the deal; 10 tokens per 500 deals, plus (``archived``)
     20 tokens per 500 archived deals (``getArchivedDeals``, GET /api/v2/deals/archived:
     getDeals "Returns data about all not archived deals", openapi-v2.yaml).
@@ -313,7 +318,9 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     pages); ``params`` overrides or adds filters (``{"custom_fields": None}``
     asks for all custom fields, ``{"status": "open"}`` narrows the pull). Keys two
     deals carry, and keys only an archived deal carries, are recorded (see
-    ``DealsByKey`` and ``key_problem``).
+    ``DealsByKey`` and ``key_problem``). ``since`` (Unix time): also count, per list, the
+    deals changed at or after it (``DealsByKey.changed``), for the plan of a later
+    ``keyed_added_since(since)``.
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
@@ -330,7 +337,17 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
             key = deal_key(deal, key_code)
             if key is not None:
                 out.add(key, deal, archived=operation_id == "getArchivedDeals")
+    if since is not None:
+        out.changed = {op: sum(1 for deal in deals if _changed_at_or_after(deal, since))
+                       for op, deals in pulls.items()}
     return out
+
+
+def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:
+    """Whether ``updated_since`` of ``since`` lists ``deal`` (``changed_since`` sends the
+    second ``since`` falls in; a deal without a readable ``update_time`` counts)."""
+    changed = parse_time(deal.get("update_time"))
+    return changed is None or changed >= math.floor(max(0.0, since))
 
 
 @dataclass
@@ -566,9 +583,18 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
     return found
 
 
+def keyed_since_calls(changed: Mapping[str, int]) -> dict[str, int]:
+    """The calls ``keyed_added_since`` makes, by operation, when ``changed`` deals of each
+    list (``getDeals``, ``getArchivedDeals``) changed since: the ``updated_since`` pull
+    of each list, one page per 500 deals changed since, keyed or not (``custom_fields``
+    only picks the fields returned), at least one."""
+    return {op: max(1, -(-max(0, int(changed.get(op, 0))) // PAGE))
+            for op in ("getDeals", "getArchivedDeals")}
+
+
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
            "changed_since",
-           "keyed_added_since",
+           "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

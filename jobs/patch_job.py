@@ -17,7 +17,7 @@ from bulk.calls import CallContext
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
-from .account import key_moved, keyed_added_since
+from .account import key_moved, keyed_added_since, keyed_since_calls
 from .deals import (
     Deal,
     batched_calls,
@@ -31,7 +31,13 @@ from .deals import (
     reread_calls,
     reread_targets,
 )
-from .prepared import check_loaded, key_field_code, refused, write_job_results
+from .prepared import (
+    META_KEY_CHANGED,
+    check_loaded,
+    key_field_code,
+    refused,
+    write_job_results,
+)
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
 
@@ -47,6 +53,16 @@ def _images(store: JobStore | None, ids: Sequence[int]) -> dict[int, dict[str, A
         if image.entity_id in wanted:
             out.setdefault(image.entity_id, image.before)
     return out
+
+
+def _changed_at_load(store: JobStore) -> dict[str, int]:
+    """The deals per list that had changed since the start of the scan ``_keys_again``
+    makes, as the load counted them (``META_KEY_CHANGED``; none for a job loaded before
+    it was stored)."""
+    changed = store.meta_get(META_KEY_CHANGED)
+    if not isinstance(changed, Mapping):
+        return {}
+    return {str(op): int(n) for op, n in changed.items() if isinstance(n, int)}
 
 
 # -- the job kind -----------------------------------------------------------------------------
@@ -174,14 +190,22 @@ class PatchJob:
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
         """The calls ``before_resume`` makes now, by operation (for the plan): the pending
-        deals, and for a job by source key the first page of each deals list added since
-        the load (``_keys_again``)."""
+        deals, and for a job by source key the pull of each deals list changed since the
+        job's creation less the margin (``_keys_again``): one page per 500 deals changed
+        since, keyed or not — those the load counted (``META_KEY_CHANGED``) and those this
+        job wrote since. Pricing it as one page left a move-stage by key answered at its
+        prompt one ``getDeals`` over its plan when 500+ deals had changed (an import just
+        before)."""
         pending, ids, archived = self._rereading(store)
-        calls = dict(reread_calls(ids, archived))
+        calls = Counter(reread_calls(ids, archived))
         if (pending or self._keyed_in_flight(store)) and key_field_code(store):
-            calls["getDeals"] = calls.get("getDeals", 0) + 1
-            calls["getArchivedDeals"] = calls.get("getArchivedDeals", 0) + 1
-        return calls
+            # every deal changed since the job's creation (less the margin), keyed or not:
+            # those the load saw, and those this job wrote since (a resume)
+            changed = Counter(_changed_at_load(store))
+            changed["getDeals"] += sum(1 for state in (ItemState.DONE, ItemState.SENDING)
+                                       for _ in store.items(state))
+            calls.update(keyed_since_calls(changed))
+        return dict(calls)
 
     async def _keys_again(self, ctx: CallContext, store: JobStore,
                           pending: Sequence[Item]) -> list[Outcome]:

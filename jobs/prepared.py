@@ -10,6 +10,7 @@ Shared by update, move-stage, merge, undo and dedupe; moved out of ``jobs.updati
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from .results import META_TYPED, write_results
 
 META_LOADED = "loaded"
 META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
+# by source key: per list, the deals changed since the scan's start as the load saw them
+# (``DealsByKey.changed``): the pages of that scan its plan counts (``PatchJob.reread_calls``)
+META_KEY_CHANGED = "key_changed_since"
 LOAD_ERROR = "load_error"  # payload key of a row refused at load time
 
 
@@ -113,6 +117,15 @@ class Prepared:
 # now this line rebound META_KEY_FIELD, so update / move-stage jobs kept their key field's
 # code under this name too: ``key_field_code`` reads it there for such jobs
 META_KEY_LABEL = "load.key_field"
+
+
+def keys_scan_since(now: float | None = None) -> float:
+    """Where the scan a job by source key makes before a resume or after its prompt starts
+    (``PatchJob._keys_again``: the job's creation less ``RECONCILE_MARGIN``), as its load
+    sees it (``now``, default the clock: the job was created moments before)."""
+    from .importing.base import RECONCILE_MARGIN
+
+    return (time.time() if now is None else now) - RECONCILE_MARGIN
 
 
 def key_field_code(store: JobStore) -> str | None:

@@ -28,7 +28,7 @@ from bulk.store import BeforeImage, JobStore, NewItem
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
 from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, same
-from .prepared import row_values
+from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
 from .updating import META_KEY_FIELD, PatchJob, Prepared, changed_names
@@ -171,8 +171,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     else:
         key_code, catalog = await ensure_key_field(ctx, catalog, source.key_field,
                                                    create=False)
-        deal_of = await index_deals_by_key(ctx, key_code)
+        deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
+        prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
     return _matched(refs, deal_of, prep)
 
 

@@ -50,6 +50,7 @@ from .deals import (
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
     LOAD_ERROR,
+    META_KEY_CHANGED,
     META_KEY_FIELD,
     META_KEY_LABEL,
     META_LOADED,
@@ -57,6 +58,7 @@ from .prepared import (
     changed_names,
     check_loaded,
     key_field_code,
+    keys_scan_since,
     refused,
     row_values,
     sent_while_loading,
@@ -102,8 +104,10 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         codes = [key_code, *umap.custom_codes(mapper)]
         wanted_codes: object = ",".join(dict.fromkeys(codes)) if len(set(codes)) <= \
             MAX_CUSTOM_KEYS else None
-        by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes})
+        by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes},
+                                          since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
+        prep.meta[META_KEY_CHANGED] = by_key.changed  # ... and its plan prices that scan
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []

@@ -227,6 +227,40 @@ def test_move_stage_plan_prices_the_re_read_after_the_prompt(sb: Sandbox,
     assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
 
 
+def test_move_stage_by_key_plan_prices_every_page_of_the_keys_scan(tmp_path: Path) -> None:
+    """A move-stage by source key answered "y" pulls every deal changed since the job began
+    (less 120 s), keyed or not, 500 a page, to find its keys on a second deal: with 505
+    deals changed just before (an import), that is two pages of getDeals, and the plan
+    counts both (it counted one: the run spent 10 tokens over its plan and `plan
+    move-stage`)."""
+    jobs = tmp_path / "jobs"
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=505,
+                                       seed=9)) as sb:
+        now = sb.state.now_iso()
+        for deal in list(sb.state.deals.rows.values()):  # as if imported a minute ago
+            sb.state.save("deal", {**deal, "update_time": now, "is_archived": False,
+                                   "is_deleted": False})
+        manifest = tmp_path / "keys.csv"
+        manifest.write_text("Key\n" + "".join(f"SEED-{i:06d}\n" for i in range(1, 21)))
+        move = ["move-stage", "--manifest", str(manifest), "--key-column", "Key",
+                "--key-field", "External ID", "--to-stage", "Needs Defined",
+                "--to-pipeline", "Partnerships"]
+        planned = cli(sb, jobs, "plan", *move, "--json", *engine(sb, jobs))
+        assert planned.exit_code == 0, planned.output
+        plan = orjson.loads(planned.stdout)
+        before = dict(sb.stats()["requests_by_operation"])
+        spent_before = spent(sb)
+        ran = cli(sb, jobs, *move, *engine(sb, jobs), input="y\n")
+        assert ran.exit_code == 0, ran.output
+        assert "re-read" in ran.output
+        made = {op: n - before.get(op, 0)
+                for op, n in sb.stats()["requests_by_operation"].items()
+                if n - before.get(op, 0)}
+        assert made == plan["calls"], (made, plan["calls"])
+        assert spent(sb) - spent_before == plan["tokens"] == plan_tokens(ran.output), \
+            ran.output
+
+
 def test_merge_and_undo_plans_price_the_re_read_after_the_prompt(sb: Sandbox,
                                                                  tmp_path: Path) -> None:
     """merge and undo answered "y" spend what `plan merge` / `plan undo` said (the re-read
