@@ -115,6 +115,7 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
     source = _Lines(lines)
     reader: Any = csv.reader(source, strict)
     taken = source.taken
+    closing: dict[int, int] = {}  # a line whose quote closed a span that did not fit -> its start
     while True:
         taken.clear()
         try:
@@ -126,12 +127,27 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                 return
             yield _failed(source, dialect, exc)
             continue
+        opened = closing.pop(taken[0][0], None) if closing else None
+        if opened is not None and taken[0][1].count(str(dialect.quotechar)) % 2:
+            # the line a quote opened on line ``opened`` closed on, with a quote of its own
+            # left unpaired: that record's own last line (a cell spanning lines in a
+            # record of the wrong width), never a row of its own (x10r3: its text after
+            # the quote became a deal). A line whose quotes pair up is a row whose opening
+            # quote the unclosed one took, read as it is
+            source.push_back(taken[1:])
+            yield taken[0][0], BadRecord(
+                f"quoting error: a quote opened on line {opened} closes on this line, in a "
+                "record of the wrong number of cells: this line is that record's end, or "
+                "a row an unclosed quote there ran into; check both lines",
+                _lenient(taken[0][1], dialect))
+            continue
         if len(taken) == 1 or fits is None or fits(cells):
             joined = "".join(cells)
             if joined and not joined.isspace():
                 yield taken[0][0], cells
             continue
         start, first = taken[0]
+        closing[taken[-1][0]] = start
         source.push_back(taken[1:])
         yield start, BadRecord("quoting error: a quoted cell spans lines and the record has the "
                                "wrong number of cells (an unclosed quote?)",

@@ -218,6 +218,10 @@ def _trailing_empties(cells: list[str], width: int) -> int | None:
 # the rest of a number an unquoted separator cut off: "$1,500.00" read as "$1" and
 # "500.00", "12,000" as "12" and "000", a decimal comma "1234,50" as "1234" and "50"
 _NUMBER_REST = re.compile(r"\d{3}(?:[.,]\d{1,2})?|\d{2}")
+# and the part before it: the number's first digits, after a sign, a symbol or a code
+# (``$1``, ``-12``, ``EUR 1``), never a word ending in a digit (x10r3: the key ``R1``
+# before an amount ``200`` read as "1,200" split, and every row of the file failed)
+_NUMBER_HEAD = re.compile(r"[-+(]?\s*(?:[A-Z]{3}\s?|[^\w\s])?\s*\d[\d.'\u00a0 ]*")
 
 
 # the delimiters a number's own mark can be (a thousands separator or a decimal comma): only
@@ -227,12 +231,13 @@ _MARKS = ",."
 
 
 def split_numbers(cells: list[str], width: int) -> set[int]:
-    """The positions (below ``width``) where a cell ending in a digit is followed by one that
+    """The positions (below ``width``) where a cell that is a number's start is followed by one that
     is a three-digit group or two digits: a number whose thousands separator or decimal
     comma is the delimiter, written unquoted (``1,500.00`` or ``1234,50`` in a
     comma-separated file), split in two (v10r10 S1, v10r11)."""
     return {i for i in range(min(width, len(cells) - 1))
-            if cells[i].rstrip()[-1:].isdigit() and _NUMBER_REST.fullmatch(cells[i + 1].strip())}
+            if cells[i].rstrip()[-1:].isdigit() and _NUMBER_HEAD.fullmatch(cells[i].strip())
+            and _NUMBER_REST.fullmatch(cells[i + 1].strip())}
 
 
 def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | None,

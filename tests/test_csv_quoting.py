@@ -161,3 +161,17 @@ def test_an_unclosed_quote_in_a_long_quote_free_file_is_bounded(tmp_path: Path,
     assert [r.ok for r in rows] == [False] + [True] * (n - 1)
     assert rows[0].error is not None and "runs on for more than 5,000 lines" in rows[0].error.reason
     assert [r.values["key"] for r in rows[1:3]] == ["k1", "k2"] and rows[-1].line == n + 1
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_a_cell_spanning_lines_in_a_record_too_wide_invents_no_row(
+        tmp_path: Path, sep: str) -> None:
+    """x10r3 F2: a quoted cell over two lines in a record of one cell too many was cut at
+    its line break, and the second line (``four";Title2;400;...``) was imported as a deal
+    keyed ``four"``. The line whose unpaired quote closes such a span fails with it."""
+    path = tmp_path / "m.csv"
+    rows = ["Id;Title;Amount;Person;Org", "S1;Deal s1;100;Ann S;Org S",
+            'S4;"Deal', 'four";Title2;400;Dee;Org D', "S5;Deal s5;500;Eve;Org E"]
+    path.write_text("\n".join(r.replace(";", sep) for r in rows) + "\n")
+    got = [(r.line, r.ok) for r in read_manifest(path)]
+    assert got == [(2, True), (3, False), (4, False), (5, True)], got

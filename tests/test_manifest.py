@@ -109,6 +109,18 @@ def test_a_short_row_in_a_file_of_trailing_delimiters_fails_alone(tmp_path: Path
         assert "4 cells, but the header line and most lines have 5" in str(got["k4"].error)
 
 
+def test_a_key_ending_in_a_digit_before_an_amount_is_no_split_number(tmp_path: Path) -> None:
+    """x10r3 F3: in a file whose lines all end in a delimiter, the key ``R1`` before the
+    amount ``200`` read as the number "1,200" split, so the trailing delimiter was not
+    forgiven and every row failed. Only a number's start (``$1``, ``-12``, ``EUR 1``)
+    before a group is taken for a split number."""
+    path = write(tmp_path, "k.csv", "Id,Amount,Title,\nR1,200,Deal a,\nR2,300,Deal 2,\n")
+    assert [r.ok for r in read_manifest(path)] == [True, True]
+    split = write(tmp_path, "s.csv", "Key,Amount,Title\nK1,$1,500.00,Deal\n")
+    (row,) = read_manifest(split)
+    assert "'$1' and '500.00' look like one number split" in str(row.error)
+
+
 def test_trailing_delimiter_on_data_rows_only_fails_every_row_with_the_fix(
         tmp_path: Path) -> None:
     """Data rows that all end in an empty cell the header line has not: as likely a cell
