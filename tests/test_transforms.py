@@ -343,6 +343,15 @@ def test_org_match_key_still_folds_forms_of_the_same_name(one: str, other: str) 
     assert tf.org_match_key(one) == tf.org_match_key(other)
 
 
+def test_a_mark_with_no_letter_before_it_is_kept() -> None:
+    """Found by the parsers' property test: a name starting with a combining mark (U+A8E0,
+    U+0301) raised TypeError inside fold_accents."""
+    from jobs.transforms.contacts import fold_accents
+
+    assert fold_accents("\ua8e0x") == "\ua8e0x"
+    assert tf.org_match_key("\u0301Acme") is not None
+
+
 def test_template() -> None:
     """Templates fill columns, trim dangling separators, escape braces."""
     t = tf.Template("{Company} \u2013 {Deal Name}")

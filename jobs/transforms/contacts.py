@@ -234,7 +234,7 @@ def fold_accents(text: str) -> str:
     base = ""
     for char in unicodedata.normalize("NFKD", text.translate(_STROKES)):
         if unicodedata.combining(char):
-            if _latin(base):
+            if base and _latin(base):  # a mark with no letter before it stays
                 continue
         else:
             base = char
