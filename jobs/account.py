@@ -394,10 +394,14 @@ class PersonIndex:
             entries.sort(key=lambda e: e[0])
 
     def match(self, email: str | None, name: str | None, phone: str | None = None,
-              org_id: int | None = None) -> tuple[int, str] | None:
+              org_id: int | None = None, *, prefer: int | None = None
+              ) -> tuple[int, str] | None:
         """(person id, matched_by) or None. A row with an e-mail matches by e-mail only;
-        without one, by name plus phone (``name+phone``) or name plus the row's existing
-        organization (``name+org``). A name alone never links to an existing person."""
+        without one, the person the deal is linked to when it has the row's name
+        (``prefer``, an upsert: ``name+deal``; x10r3: a re-import of the same file made a
+        new person each time), else by name plus phone (``name+phone``) or name plus the
+        row's existing organization (``name+org``). A name alone never links to another
+        existing person."""
         if email:
             found = self.by_email.get(email)
             if found is not None and email in self.shared and name:
@@ -407,6 +411,8 @@ class PersonIndex:
         if not name:
             return None
         candidates = self.by_name.get(norm_key(name), ())
+        if prefer is not None and any(pid == prefer for pid, _, _ in candidates):
+            return prefer, "name+deal"
         wanted = phone_match_key(phone) if phone else None
         if wanted:
             for pid, phones, _ in candidates:

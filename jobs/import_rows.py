@@ -332,7 +332,8 @@ class RowPlanner:
             except InputError as exc:
                 return self._bad(row, exc.reason, exc.column)
         org = self._org_ref(mapped.org, existing.get("org_id") if existing else None)
-        person = self._person_ref(mapped.person, org)
+        person = self._person_ref(mapped.person, org,
+                                  existing.get("person_id") if existing else None)
         values = stored_row(row)
         if existing is None:
             self.counts.create += 1
@@ -428,14 +429,16 @@ class RowPlanner:
                 return target
         return key
 
-    def _person_ref(self, person: PersonRef | None,
-                    org: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
+                    linked: object = None) -> dict[str, Any] | None:
+        """``linked``: the person id the deal (upsert) is linked to now."""
         if person is None:
             return None
         index = self.indexes.persons
         org_id = org.get("id") if org is not None else None
         found = index.match(person.email, person.name, person.phone,
-                            org_id if isinstance(org_id, int) else None) \
+                            org_id if isinstance(org_id, int) else None,
+                            prefer=linked if isinstance(linked, int) else None) \
             if index is not None else None
         if found is None and index is not None:
             found = _by_other_address(index, person)

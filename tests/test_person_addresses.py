@@ -205,3 +205,31 @@ async def test_a_name_alone_never_links_to_a_person_an_earlier_import_made(
     assert linked["Alpha deal"] == linked["Alpha again"] != linked["Gamma deal"]
     assert rows["B1"]["person_matched_by"] == "created"
     assert rows["B2"]["person_matched_by"] == "name+org"
+
+
+async def test_the_same_file_again_keeps_a_name_only_person_its_deal_has(
+        tmp_path: Path) -> None:
+    """x10r3 F1: once a name alone no longer linked to persons another job made, every
+    upsert of the same file made a new "John Smith" for each row without an organization
+    and re-linked its deal (3 -> 4 -> 6 persons). In an upsert, the person the deal is
+    linked to, of the row's name, is that row's person (``name+deal``)."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(NAME_ONLY_MAPPING)
+    manifest.write_text("id,title,person,company\nQ1,E1,John Smith,Gamma Ltd\n"
+                        "Q2,E2,John Smith,\nQ4,E4,Mary Major,\n")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        for n in range(3):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"run{n}")
+            try:
+                rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            finally:
+                store.close()
+            if not n:
+                made = sorted(sb.state.persons.rows)  # John Smith (one in the file), Mary
+                assert len(made) == 2, made
+                continue
+            assert {k: r["action"] for k, r in rows.items()} == {
+                "Q1": "unchanged", "Q2": "unchanged", "Q4": "unchanged"}, rows
+            assert rows["Q2"]["person_matched_by"] == "name+deal"
+            assert sorted(sb.state.persons.rows) == made
