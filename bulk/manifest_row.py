@@ -96,15 +96,18 @@ def report_footer(cells: list[Any], line: int, *, after_footer: bool = False) ->
 
 # a report's totals line: its first cell names it, every other filled cell is a number
 # (Salesforce's "Grand Totals (3 records)" beside the amount's sum; "Total", "Sum")
-_TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?)"
-                     r"(?:\s*\(\s*\d[\d,.' ]*\s*records?\s*\))?\s*:?\s*", re.IGNORECASE)
+_TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?"
+                     r"|count|record\s+count|average|avg)"
+                     r"(?:\s+of\s+[^():]{1,40})?"  # Sum of Amount (x10r3)
+                     r"(?:\s*\(\s*(?:\d[\d,.' ]*\s*records?|[A-Za-z]{3})\s*\))?\s*:?\s*",
+                     re.IGNORECASE)
 _CODE = re.compile(r"\s*[A-Z]{3}\s*")  # a currency code beside the sums
 _AGGREGATE = re.compile(r"\s*(?:sum|count|record count|average|avg|min|max|median|total)"
                         r"(?:\s+of\b.*|\s*:.*|\s*\(.*\))?\s*", re.IGNORECASE)
 _AMOUNT = re.compile(r"[\s$€£¥+\-(]*\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
 # a first cell that may start a footer or totals line (Grand, Copyright, Confidential,
-# Generated, Total, Sum): the readers look closer only then
-TOTAL_STARTS = frozenset("GgSsTtCc")
+# Generated, Total, Sum, Count, Average, Record count): the readers look closer only then
+TOTAL_STARTS = frozenset("GgSsTtCcAaRr")
 
 
 def totals_line(cells: list[Any], line: int) -> str | None:
@@ -126,5 +129,5 @@ def totals_line(cells: list[Any], line: int) -> str | None:
             _CODE.fullmatch(c) or _AGGREGATE.fullmatch(c))) for c in others):
         return None
     return (f"line {line} is a report's totals line ({first.strip()[:40]!r} beside "
-            f"{len(others)} number(s)), not a record: delete it (and the report's footer "
+            f"{len(numbers)} number(s)), not a record: delete it (and the report's footer "
             "lines after it), or export the report's details only")

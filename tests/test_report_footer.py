@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from bulk.manifest import read_manifest
 
@@ -77,6 +78,21 @@ def test_a_reports_totals_lines_fail_as_totals(tmp_path: Path) -> None:
     assert reasons[7] is None and reasons[8] is None  # a key "Summit"; "n/a" is no number
     assert reasons[11] is None  # no number beside the aggregate's name
     assert reasons[12] is None  # a record keyed "Total": a title beside the number
+    assert "(beside 2 number(s))" not in str(reasons[9])  # the code is no number
+
+
+@pytest.mark.parametrize("label", ["Sum of Amount", "Sum of Amount:", "Total (EUR)",
+                                   "Sum of Value", "Count", "Average", "Record Count"])
+def test_an_aggregates_label_beside_numbers_is_a_totals_line(tmp_path: Path, label: str) -> None:
+    """x10r3 F4: "Sum of Amount",,"1,300.00" (a summary report's label) and "Total (EUR)"
+    were imported as deals keyed by the label (a title default gave them a title)."""
+    path = tmp_path / "report.csv"
+    path.write_text('"Opportunity ID","Opportunity Name","Amount","Currency"\n'
+                    '"006A","Big deal","1,300.00","EUR"\n'
+                    f'"{label}",,"1,300.00",\n"Summit Partners",,"5",\n')
+    reasons = _reasons(path)
+    assert reasons[2] is None and reasons[4] is None, reasons
+    assert "totals line" in str(reasons[3]), reasons
     book = openpyxl.Workbook()
     ws = book.active
     assert ws is not None
