@@ -77,8 +77,8 @@ def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequ
     if has_amount and not same(now.get("value"), wanted.get("value")):
         raise InputError(
             f"the row names no currency for {label}, and deal {existing.get('id')} has it "
-            f"in {was}, not the default {currency}: its amount {wanted.get('value')} "
-            "would change the deal's in a currency the row does not say; name the currency "
+            f"in {was}, not the default {currency}: the amount {wanted.get('value')} would "
+            f"change {label} in a currency the row does not say; name the currency "
             "in the row (a currency column, or a code in the amount)", column=column)
     return None
 

@@ -216,15 +216,17 @@ def _latin(char: str) -> bool:
 
 # Latin letters whose stroke or bar NFKD does not take apart, as ASCII writes them (an
 # export of ``Ørsted`` / ``Łódź`` from a system without them says ``Orsted`` / ``Lodz``:
-# x9r6 left ``Ørsted`` and ``Orsted`` two organizations). Ligatures (Æ, Œ) and other
-# letters (Þ) are left: no one spelling of them in ASCII is usual enough.
-_STROKES = str.maketrans("ØøŁłĐđĦħŦŧıƀƗɨ", "OoLlDdHhTtibIi")
+# x9r6 left ``Ørsted`` and ``Orsted`` two organizations), and the ligatures Æ and Œ as
+# their two letters (x10r3: ``Ærø Shipping`` / ``Aero Shipping``). Other letters (Þ) are
+# left: no one spelling of them in ASCII is usual enough.
+_STROKES = str.maketrans({**dict(zip("ØøŁłĐđĦħŦŧıƀƗɨ", "OoLlDdHhTtibIi", strict=True)),
+                          "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe"})
 
 
 def fold_accents(text: str) -> str:
     """``text`` without the accents of its Latin and Greek letters (``Müller`` →
     ``Muller``, ``Ελλάδα`` → ``Ελλαδα``; ``Ørsted`` → ``Orsted``, ``Łódź`` → ``Lodz``;
-    ``Ærø`` → ``Æro``), every other mark kept: in other scripts a mark makes another
+    ``Ærø`` → ``AEro``), every other mark kept: in other scripts a mark makes another
     letter — Japanese dakuten (ハ/バ/パ), the Cyrillic breve (И/Й), Thai tone marks
     (ขาว/ข้าว), the Devanagari nukta (फ/फ़) — and stripping it linked different
     companies to one organization (v10r9 S3).
