@@ -375,7 +375,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       limits: Limits, *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
                       failed_csv: Path | None = None,
-                      workers: int = 64) -> tuple[Plan, RowCounts]:
+                      workers: int = 64,
+                      max_tokens: int | None = None) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given, and only when a row is bad: a clean plan
     leaves none): every bad row, same columns as failed.csv.
@@ -502,7 +503,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,
-                    decide_seconds=decide_seconds, daily_tokens=sched.daily_limit)
+                    decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
+                    max_tokens=max_tokens)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

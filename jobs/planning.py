@@ -58,6 +58,7 @@ class Plan:
     reasons: dict[str, int] = field(default_factory=dict)  # bad rows per reason
     failed_rows: list[dict[str, Any]] = field(default_factory=list)  # the first 1,000 bad rows
     failed_csv: str | None = None  # where plan-failed.csv was written
+    max_tokens: int | None = None  # --max-tokens: the run's own cap (tokens)
 
     @property
     def tokens_by_operation(self) -> dict[str, int]:
@@ -91,7 +92,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              tokens_left_today: int | None, latency: float = 0.2,
              notes: Iterable[str] = (), load_seconds: float | None = None,
              workers: int = 64, decide_seconds: float = 0.0,
-             daily_tokens: int | None = None) -> Plan:
+             daily_tokens: int | None = None, max_tokens: int | None = None) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -105,7 +106,9 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
 
     ``daily_tokens`` is the company's daily budget as the API last reported it (the
     scheduler's ``daily_limit``); without it, ``limits.daily_tokens`` (from --plan and
-    --seats). The plan states one budget: ``tokens_left_today`` is capped by it."""
+    --seats). The plan states one budget: ``tokens_left_today`` is capped by it.
+    ``max_tokens``: the run's ``--max-tokens`` cap; a job that needs more says where it
+    stops (x10r2: the plan said "fits in today's budget" and the run stopped at the cap)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     total = sum(calls.values())
@@ -133,10 +136,15 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
             f"needs {tokens:,} tokens but {left:,} are left today: the job stops checkpointed "
             f"when the budget is spent (resume it after the reset, or pass --wait-for-reset); "
             f"about {days} days")
+    if max_tokens is not None and tokens > max_tokens:
+        out_notes.append(
+            f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
+            "checkpointed (exit 4) when it has spent that, and each `pdbulk resume` runs up "
+            f"to it again: about {math.ceil(tokens / max(1, max_tokens))} runs")
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
-                window=limits.window)
+                window=limits.window, max_tokens=max_tokens)
 
 
 def _windows(calls: int, per_window: int, window: float) -> float:
@@ -236,7 +244,11 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
     console.print(f"time: {'' if took.startswith('under') else 'about '}{took} at "
                   f"{plan.burst} requests per "
                   f"{plan.window:g} s" + (f"; spills into {plan.days - 1} more day(s)"
-                                         if plan.days > 1 else "; fits in today's budget"))
+                                         if plan.days > 1 else
+                                         f"; stops at --max-tokens {plan.max_tokens:,}"
+                                         if plan.max_tokens is not None
+                                         and plan.tokens > plan.max_tokens
+                                         else "; fits in today's budget"))
     if plan.reasons:
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():

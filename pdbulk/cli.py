@@ -339,7 +339,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                      "organizations they name may be created (not counted above)")
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
-                    tokens_left_today=s.tokens_left_today(), notes=notes)
+                    tokens_left_today=s.tokens_left_today(), notes=notes,
+                    max_tokens=s.config.budget.max_tokens)
 
 
 def recheck_calls(store: JobStore, kind: Any, workers: int,

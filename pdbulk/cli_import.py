@@ -195,7 +195,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
             return await plan_import(reading.ctx, settings, mapping_file,
                                      reading.scheduler.limits, stats=reading.stats,
                                      scheduler=reading.scheduler.statistics,
-                                     failed_csv=failed_csv, workers=cfg.max_workers)
+                                     failed_csv=failed_csv, workers=cfg.max_workers,
+                                     max_tokens=cfg.budget.max_tokens)
     the_plan, _ = run_loop(planning)
     if as_json:
         emit_json(the_plan.to_json())

@@ -205,3 +205,22 @@ def test_reads_of_one_record_take_window_slots_like_the_writes() -> None:
     rate = GROWTH.burst / GROWTH.window
     assert plan.seconds >= (300 - GROWTH.burst) / rate
     assert plan.seconds < (302 - GROWTH.burst) / rate + 1.0
+
+
+def test_a_plan_over_the_max_tokens_cap_says_where_the_run_stops() -> None:
+    """x10r2: `move-stage ... --max-tokens 300` on a 930-token job was planned "fits in
+    today's budget", then stopped at 300 tokens (exit 4) and twice more on resume."""
+    from jobs.planning import render_plan
+
+    calls = {"updateDeal": 180, "getDeals": 3}  # 930 tokens
+    capped = estimate("move-stage", calls, GROWTH, rows=180, bad_rows=0,
+                      tokens_left_today=None, max_tokens=300)
+    assert capped.tokens == 930 and capped.max_tokens == 300
+    assert any("--max-tokens is 300" in n and "about 4 runs" in n for n in capped.notes)
+    out = io.StringIO()
+    render_plan(capped, console=Console(file=out, width=200, markup=False))
+    assert "stops at --max-tokens 300" in out.getvalue()
+    assert "fits in today's budget" not in out.getvalue()
+    free = estimate("move-stage", calls, GROWTH, rows=180, bad_rows=0,
+                    tokens_left_today=None, max_tokens=5000)
+    assert not any("--max-tokens" in n for n in free.notes)
