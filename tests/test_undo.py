@@ -310,6 +310,16 @@ def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
         undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
         assert undone.exit_code == 0, undone.output
         assert all(state(sb, i) == original[i] for i in moved)
+        # x10r2: a second undo of the job called the deals the first put back "changed
+        # since the job wrote them (--force overwrites them)"; they are as before: nothing
+        again = runner.invoke(app, ["plan", "undo", job.name, "--json", *cli_args(sb, jobs)],
+                              env=env)
+        assert "conflict" not in again.output and "--force" not in again.output, again.output
+        before = requests(sb)
+        twice = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
+        assert twice.exit_code == 0, twice.output
+        assert "updateDeal" not in delta(before, requests(sb))
+        assert all(state(sb, i) == original[i] for i in moved)
 
 
 def test_plan_undo_names_its_conflicts(tmp_path: Path) -> None:

@@ -401,6 +401,14 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                             "nothing here is this job's to put back; left alone, even with "
                             "--force", op=t.op, action="conflict", **base, before=t.before)
         return
+    if t.op == "restore" and not changes:
+        # every field the job wrote holds its value from before the job again (an earlier
+        # undo of it put them back: x10r2 listed such deals as "changed since ... (--force
+        # overwrites them)"): nothing to put back, nobody's value to keep
+        prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged",
+                             "note": "already as before the job"},
+                  op=t.op, values=values, deal_id=t.deal_id)
+        return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone", op=t.op, action="conflict",

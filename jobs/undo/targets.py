@@ -119,18 +119,21 @@ def other_company(source: JobStore, other: JobStore) -> bool:
     return mine is not None and theirs is not None and mine != theirs
 
 
-def _others_done(source: JobStore, include: Callable[[Any], bool]
-                 ) -> Iterator[tuple[Any, Mapping[str, Any]]]:
+def _others_done(source: JobStore, include: Callable[[Any], bool], *,
+                 own_undos: bool = True) -> Iterator[tuple[Any, Mapping[str, Any]]]:
     """(job, result) for every done item of the other jobs in ``source``'s job directory
     that ``include`` keeps (a ``list_jobs`` entry). Unreadable jobs and jobs of another
-    company (``other_company``: several accounts may share one ``--job-dir``) are skipped."""
+    company (``other_company``: several accounts may share one ``--job-dir``) are skipped;
+    ``own_undos=False``: so are the undo jobs of ``source`` itself."""
     for job in list_jobs(source.directory.parent):
         if (job.directory.resolve() == source.directory.resolve() or job.error is not None
                 or not include(job)):
             continue
         try:
             with JobStore.open(job.directory, lock=False) as other:
-                if other_company(source, other):
+                if other_company(source, other) or (
+                        not own_undos and other.kind == "undo"
+                        and other.meta_get("source_job") == source.job_id):
                     continue
                 results = [item.result or {} for item in other.items(ItemState.DONE)]
         except StoreError:
@@ -143,10 +146,14 @@ def later_writes(source: JobStore) -> dict[int, str]:
     """Deals that other jobs in ``source``'s job directory wrote after it was created:
     deal id → what happened (the first such record). Merge jobs name their survivors
     (a deal that absorbed another) and the deals they merged away; update, move-stage,
-    import and undo jobs the deals they changed (``_others_done``)."""
+    import and undo jobs the deals they changed (``_others_done``). An undo of ``source``
+    itself is no one else's write: a deal it put back is as before, or changed since, as
+    the deal itself shows (x10r2: a second undo listed them as "changed since ...
+    (--force overwrites them)")."""
     out: dict[int, str] = {}
     for job, result in _others_done(
-            source, lambda job: (job.created_at or 0.0) >= source.created_at):
+            source, lambda job: (job.created_at or 0.0) >= source.created_at,
+            own_undos=False):
         deal_id, action = result.get("deal_id"), result.get("action")
         if not isinstance(deal_id, int):
             continue
