@@ -19,6 +19,10 @@ from where it was: ``jobs.import_items`` (``ImportSettings``, ``RowCounts``, ``I
 
 Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
 persons and organizations to create, and, for upsert, the account's deals.
+
+Why ~500 lines: the planner's one pass decides a row whole — refusals, the key's
+checks, the currency rules, and the person and organization links of a file (which
+rows share a new person or organization) — and the links' rules read each other.
 """
 
 from __future__ import annotations
@@ -106,9 +110,10 @@ class RowPlanner:
         self._seen = KeySet()  # the source keys of the rows decided so far
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + e-mail, or none)
-        # a new person's key -> (name, phone, org ref, its cell's other addresses)
+        # a new person's key -> (name, phone, org ref, its cell's other addresses, its
+        # cell's other phones)
         self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
-                                       tuple[str, ...]]] = {}
+                                       tuple[str, ...], tuple[str, ...]]] = {}
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
         self._orgs: dict[str, dict[str, Any]] = {}
         self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
@@ -463,11 +468,12 @@ class RowPlanner:
                          if (index is None or a not in index.by_email)
                          and f"e:{a}" not in self._persons
                          and f"e:{a}" not in self._person_alias)
-            first = self._persons[key] = (person.name, person.phone, self._one_org(org), also)
+            first = self._persons[key] = (person.name, person.phone, self._one_org(org), also,
+                                          person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(f"e:{alt}", key)
             self.counts.persons_new += 1
-        name, phone, first_org, also = first
+        name, phone, first_org, also, more_phones = first
         email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail
         body: dict[str, Any] = {"name": name}
         if email:
@@ -476,7 +482,9 @@ class RowPlanner:
             body["emails"] = [{"value": email, "primary": True, "label": "work"},
                               *({"value": a, "primary": False, "label": "work"} for a in also)]
         if phone:
-            body["phones"] = [{"value": phone, "primary": True, "label": "work"}]
+            body["phones"] = [{"value": phone, "primary": True, "label": "work"},
+                              *({"value": p, "primary": False, "label": "work"}
+                                for p in more_phones)]
         return {"kind": "person", "key": key, "body": body, "org": first_org}
 
 

@@ -233,3 +233,40 @@ async def test_the_same_file_again_keeps_a_name_only_person_its_deal_has(
                 "Q1": "unchanged", "Q2": "unchanged", "Q4": "unchanged"}, rows
             assert rows["Q2"]["person_matched_by"] == "name+deal"
             assert sorted(sb.state.persons.rows) == made
+
+
+def test_a_phone_cell_listing_several_numbers_gives_them_all() -> None:
+    """x10r1: Pipedrive's own export writes a person's phones in one cell, comma-separated;
+    every such row failed as "not a phone number". Each part must read as a phone."""
+    assert tf.phone_numbers("+49 30 1234567, +49 171 5555555") == (
+        "+49301234567", "+491715555555")
+    assert tf.phone_numbers("030 / 1234 567") == ("0301234567",)  # one number, spaced
+    assert tf.phone_numbers(["+1 555 0100", "", "+1 555 0101"]) == ("+15550100", "+15550101")
+    with pytest.raises(Exception, match="nor a list of them"):
+        tf.phone_numbers("abc, +49 30 1234567")
+
+
+PHONE_MAPPING = """\
+[import]
+key_column = "id"
+[deal]
+title = "title"
+[person]
+name = "person"
+phone = "phone"
+"""
+
+
+async def test_a_new_person_takes_every_phone_of_its_cell(tmp_path: Path) -> None:
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(PHONE_MAPPING)
+    manifest.write_text('id,title,person,phone\np1,One,Lea Voss,"+49 30 1234567, '
+                        '+49 171 5555555"\np2,Two,Lea Voss,+49 30 1234567\n')
+    async with serve(SandboxConfig(**FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        store.close()
+        persons = list(sb.state.persons.rows.values())
+        linked = {d["person_id"] for d in sandbox_deals(sb)}
+    assert len(persons) == 1 and linked == {persons[0]["id"]}, persons
+    assert [(p["value"], p["primary"]) for p in persons[0]["phones"]] == [
+        ("+49301234567", True), ("+491715555555", False)]

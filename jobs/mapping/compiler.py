@@ -138,7 +138,7 @@ class _Compiler:
                             many=n == "email", reads_row=n == "email" and dotted)
                   for n, make in (("name", lambda s: _text),
                                   ("email", lambda s: _addresses(s.column)),
-                                  ("phone", lambda s: lambda r, v: tf.clean_phone(r)))]
+                                  ("phone", lambda s: lambda r, v: tf.phone_numbers(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
                           lambda s: _text) for n in ("name", "address")]
         self._check_header()

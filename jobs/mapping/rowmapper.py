@@ -327,14 +327,16 @@ class RowMapper:
         name = name_step(values, n) if name_step else None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
         email = addresses[0] if addresses else None
-        phone = phone_step(values, n) if phone_step else None
+        phones: tuple[str, ...] | None = phone_step(values, n) if phone_step else None
+        phone = phones[0] if phones else None
         if name is None and email is None and phone is None:
             return None
         if name is None and email is None:
             where = self.person[2].source.where if self.person[2] else None
             raise InputError("the person has a phone number but no name or e-mail",
                              row=n, column=where)
-        return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else ())
+        return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
+                         phones[1:] if phones else ())
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name_step, address_step = self.org

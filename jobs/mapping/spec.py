@@ -346,12 +346,14 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
 # million-row file, three million), and a tuple is built several times faster.
 class PersonRef(NamedTuple):
     """A row's person: ``email`` the address it takes, ``also`` the cell's other addresses
-    (a list or an array of them: they only find the person again)."""
+    (a list or an array of them: they only find the person again); ``phone`` the first of
+    its phone cell, ``more_phones`` the others (a new person is created with them all)."""
 
     name: str
     email: str | None = None
     phone: str | None = None
     also: tuple[str, ...] = ()
+    more_phones: tuple[str, ...] = ()
 
 
 class OrgRef(NamedTuple):

@@ -38,6 +38,7 @@ from .contacts import (
     normalize_email,
     org_match_key,
     phone_match_key,
+    phone_numbers,
 )
 from .dates import (
     DATE_TOKENS,
@@ -108,6 +109,7 @@ __all__ = [
     "check_control",
     "clean_multiline",
     "clean_phone",
+    "phone_numbers",
     "clean_text",
     "clean_title",
     "decimal_evidence",

@@ -174,6 +174,32 @@ def clean_phone(value: object) -> str | None:
     return ("+" if plus else "") + digits + (f" ext. {ext[1]}" if ext else "")
 
 
+_PHONE_LIST = re.compile(r"\s*[,;|]\s*|\s+/\s+")
+
+
+def phone_numbers(value: object) -> tuple[str, ...] | None:
+    """A person's phone cell: ``clean_phone`` of it, or — when the cell lists several
+    (``+49 30 1234567, +49 171 5555555``, as Pipedrive's own export writes a person's
+    phones; a JSON array) and each reads as a phone — every one, the person's first.
+    None when empty; the cell's own InputError when it is neither (x10r1: such cells
+    failed their rows as "not a phone number")."""
+    if isinstance(value, list):
+        found = [p for p in map(clean_phone, value) if p]
+        return tuple(dict.fromkeys(found)) or None
+    try:
+        one = clean_phone(value)
+    except InputError:
+        text = clean_text(value) or ""
+        parts = [p for p in _PHONE_LIST.split(text) if p]
+        if len(parts) < 2:
+            raise
+        try:
+            return tuple(dict.fromkeys(p for p in map(clean_phone, parts) if p)) or None
+        except InputError:
+            raise InputError(f"not a phone number, nor a list of them: {text!r}") from None
+    return (one,) if one else None
+
+
 # ---------------------------------------------------------------- organisation names
 
 LEGAL_SUFFIXES = frozenset("""
