@@ -104,7 +104,8 @@ _TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|ges
 _CODE = re.compile(r"\s*[A-Z]{3}\s*")  # a currency code beside the sums
 _AGGREGATE = re.compile(r"\s*(?:sum|count|record count|average|avg|min|max|median|total)"
                         r"(?:\s+of\b.*|\s*:.*|\s*\(.*\))?\s*", re.IGNORECASE)
-_AMOUNT = re.compile(r"[\s$€£¥+\-(]*\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
+_AMOUNT = re.compile(r"[\s$€£¥+\-(]*(?:[A-Z]{3}\s?)?[\s$€£¥+\-(]*"  # "EUR 6,000.00" (x10r4)
+                     r"\d[\d\s,.'\u00a0\u202f]*[)%]?\s*(?:[A-Z]{3}|[$€£¥])?\s*")
 # a first cell that may start a footer or totals line (Grand, Copyright, Confidential,
 # Generated, Total, Sum, Count, Average, Record count): the readers look closer only then
 TOTAL_STARTS = frozenset("GgSsTtCcAaRr")

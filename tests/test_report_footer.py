@@ -81,6 +81,21 @@ def test_a_reports_totals_lines_fail_as_totals(tmp_path: Path) -> None:
     assert "(beside 2 number(s))" not in str(reasons[9])  # the code is no number
 
 
+@pytest.mark.parametrize("amount", ['"EUR 6,000.00"', "EUR6000", '"USD 5,000.00"',
+                                    '"6.000,00 €"'])
+def test_a_totals_amount_written_with_its_code_first_is_a_totals_line(
+        tmp_path: Path, amount: str) -> None:
+    """x10r4 F1: "Total",11,,"EUR 6,000.00" (Zoho and Salesforce write amounts so) was
+    imported as a deal titled Total; the code after the number was caught."""
+    path = tmp_path / "report.csv"
+    path.write_text("Deal Name,Record Id,Account Name,Amount\nBig deal,1,Acme,100\n"
+                    f"Total,11,,{amount}\nGrand Totals (1 records),,,{amount}\n")
+    reasons = _reasons(path)
+    assert reasons[2] is None, reasons
+    assert "totals line" in str(reasons[3]), reasons
+    assert "report's footer" in str(reasons[4]) or "totals line" in str(reasons[4]), reasons
+
+
 @pytest.mark.parametrize("label", ["Sum of Amount", "Sum of Amount:", "Total (EUR)",
                                    "Sum of Value", "Count", "Average", "Record Count"])
 def test_an_aggregates_label_beside_numbers_is_a_totals_line(tmp_path: Path, label: str) -> None:
