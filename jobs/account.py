@@ -397,11 +397,12 @@ class PersonIndex:
               org_id: int | None = None, *, prefer: int | None = None
               ) -> tuple[int, str] | None:
         """(person id, matched_by) or None. A row with an e-mail matches by e-mail only;
-        without one, the person the deal is linked to when it has the row's name
-        (``prefer``, an upsert: ``name+deal``; x10r3: a re-import of the same file made a
-        new person each time), else by name plus phone (``name+phone``) or name plus the
-        row's existing organization (``name+org``). A name alone never links to another
-        existing person."""
+        without one, by name plus phone (``name+phone``), else name plus the row's existing
+        organization (``name+org``) — the person the deal is linked to (``prefer``, an
+        upsert) when it is one of those found —, else that person when it has the row's
+        name (``name+deal``; x10r3: a re-import of the same file made a new person each
+        time; x10r4: the row's phone or organization, pointing at another person of the
+        name, lost to it). A name alone never links to another existing person."""
         if email:
             found = self.by_email.get(email)
             if found is not None and email in self.shared and name:
@@ -411,17 +412,15 @@ class PersonIndex:
         if not name:
             return None
         candidates = self.by_name.get(norm_key(name), ())
-        if prefer is not None and any(pid == prefer for pid, _, _ in candidates):
-            return prefer, "name+deal"
         wanted = phone_match_key(phone) if phone else None
-        if wanted:
-            for pid, phones, _ in candidates:
-                if wanted in phones:
-                    return pid, "name+phone"
-        if org_id is not None:
-            for pid, _, person_org in candidates:
-                if person_org == org_id:
-                    return pid, "name+org"
+        for how, pids in (
+                ("name+phone", [pid for pid, phones, _ in candidates if wanted in phones]
+                 if wanted else []),
+                ("name+org", [pid for pid, _, person_org in candidates
+                              if person_org == org_id] if org_id is not None else []),
+                ("name+deal", [pid for pid, _, _ in candidates if pid == prefer])):
+            if pids:
+                return (prefer if prefer is not None and prefer in pids else pids[0]), how
         return None
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,

@@ -270,3 +270,26 @@ async def test_a_new_person_takes_every_phone_of_its_cell(tmp_path: Path) -> Non
     assert len(persons) == 1 and linked == {persons[0]["id"]}, persons
     assert [(p["value"], p["primary"]) for p in persons[0]["phones"]] == [
         ("+49301234567", True), ("+491715555555", False)]
+
+
+def test_the_rows_phone_or_organization_outranks_the_deals_person_of_that_name() -> None:
+    """x10r4 F3: the deal's John Smith (no phone) won over the row's phone, which is
+    another John Smith's, and Lena Berg at Acme over the row's organization Initech,
+    where another Lena Berg is. The row's own evidence links first; the deal's person
+    is taken when it is among those found, or when nothing else is."""
+    from jobs.account import PersonIndex
+
+    index = PersonIndex()
+    for person in ({"id": 1, "name": "John Smith", "phones": [], "org_id": None},
+                   {"id": 2, "name": "John Smith", "phones": [{"value": "+1 415 555 0199"}],
+                    "org_id": None},
+                   {"id": 3, "name": "Lena Berg", "phones": [], "org_id": 10},
+                   {"id": 4, "name": "Lena Berg", "phones": [], "org_id": 20},
+                   {"id": 5, "name": "Kay Dee", "phones": [], "org_id": 30},
+                   {"id": 6, "name": "Kay Dee", "phones": [], "org_id": 30}):
+        index.add(person)
+    assert index.match(None, "John Smith", "+1 415 555 0199", prefer=1) == (2, "name+phone")
+    assert index.match(None, "John Smith", None, prefer=1) == (1, "name+deal")
+    assert index.match(None, "Lena Berg", None, 20, prefer=3) == (4, "name+org")
+    assert index.match(None, "Kay Dee", None, 30, prefer=6) == (6, "name+org")
+    assert index.match(None, "John Smith", None) is None
