@@ -257,6 +257,9 @@ def test_text_cleaning() -> None:
     # x10r1: HubSpot's "Associated Contact" writes the name, then the address in brackets
     ("Anna Müller (anna@firma.example)", "anna@firma.example"),
     ("anna@firma.example (Anna Müller)", "anna@firma.example"),
+    # x10r4: HubSpot's cell for a deal with two contacts
+    ("Ann Lee (ann@initech.example);Bob Stone (bob@initech.example)", "ann@initech.example"),
+    ("Doe, John <jd@x.org>, Smith, Ann <as@x.org>", "jd@x.org"),
     ("a@b.io; c@d.io", "a@b.io"),
     ("MAILTO:A@B.io", "a@b.io"),
     ("", None),

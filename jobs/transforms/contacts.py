@@ -20,6 +20,7 @@ _ANGLE = re.compile(r"<([^<>]+)>")
 # (x10r1: HubSpot's "Associated Contact" cell, "Anna Müller (anna@firma.example)")
 _BRACKETED = re.compile(r"([^()]*)\(([^()]*)\)\s*")
 _LIST_SEPARATOR = re.compile(r"[;,\s]")
+_ITEM_SEPARATOR = re.compile(r"[;,]")
 _NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
 _NON_DIGITS = re.compile(r"\D")
 _INNER_DOT = re.compile(r"(?<=\w)[./](?=\w)")
@@ -44,8 +45,11 @@ def normalize_email(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    angle = _ANGLE.search(text) or _named(text)
-    first = angle[1] if angle else _LIST_SEPARATOR.split(text, 1)[0]
+    head = text
+    if text.count("@") > 1 and "<" not in text:  # a list: its first item (x10r4: "Ann
+        head = _ITEM_SEPARATOR.split(text, 1)[0].strip() or text  # (a@x);Bob (b@x)")
+    angle = _ANGLE.search(head) or _named(head)
+    first = angle[1] if angle else _LIST_SEPARATOR.split(head, 1)[0]
     first = first.strip()
     if first[:7].lower() == "mailto:":
         first = first[7:]
