@@ -39,6 +39,9 @@ def test_email_addresses_of_a_list_and_an_array() -> None:
                                "DANA@fox.example"]) == ("dana.private@fox.example",
                                                         "dana@fox.example")
     assert tf.email_addresses("Dana <dana@fox.example>") == ("dana@fox.example",)
+    # two named contacts (HubSpot, x10r4): Bob's address is Bob's, not a second of Ann's
+    assert tf.email_addresses("Ann Lee (ann@i.example);Bob Stone (bob@i.example)") == (
+        "ann@i.example",)
     assert tf.email_addresses([]) is None and tf.email_addresses("  ") is None
     with pytest.raises(Exception, match="not an e-mail address"):
         tf.email_addresses(["nope", "dana@fox.example"])  # the first is the person's

@@ -99,8 +99,10 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
     rest: list[object] = list(items[1:])
     if not isinstance(value, list):
         text = clean_text(value) or ""
-        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text) or _named(text):
-            return (first,)  # one address: most cells
+        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text) or "(" in text:
+            # one address (most cells), or a list of named contacts ("Ann (a@x);Bob
+            # (b@x)"): the others are other persons, never this one's addresses
+            return (first,)
         rest = _LIST_SEPARATOR.split(text)[1:]
     out = [first]
     for item in rest:
