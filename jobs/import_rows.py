@@ -445,6 +445,15 @@ class RowPlanner:
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None) \
             if index is not None else None
+        if found is not None and index is not None and person.also and found[1] == "email" \
+                and found[0] not in {pid for pid, _, _ in index.by_name.get(
+                    tf.norm_key(person.name), ())}:
+            # its first address is a person's of another name, and one of its others may
+            # be this name's (x10r4 F4: Carl Diaz's row listing Bob Stone's address first
+            # went to Bob): that one, existing or new in this file, else the first's
+            same = _by_other_address(index, person)
+            if same is not None or self._email_key(person) != f"e:{person.email}":
+                found = same
         if found is None and index is not None:
             found = _by_other_address(index, person)
         if found is not None:

@@ -296,3 +296,26 @@ def test_the_rows_phone_or_organization_outranks_the_deals_person_of_that_name()
     assert index.match(None, "Lena Berg", None, 20, prefer=3) == (4, "name+org")
     assert index.match(None, "Kay Dee", None, 30, prefer=6) == (6, "name+org")
     assert index.match(None, "John Smith", None) is None
+
+
+async def test_a_row_listing_another_persons_address_first_stays_with_its_own_name(
+        tmp_path: Path) -> None:
+    """x10r4 F4: Bob Stone has bob@; row e1 (Carl Diaz, "carl@; bob@") creates Carl; row
+    e6 of the same file (Carl Diaz, "bob@; carl@") went to Bob by its first address. A
+    later row of the name whose cell lists one of Carl's addresses is Carl, first or not."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CSV_MAPPING)
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest.write_text("id,title,person,email\nb1,Bob's,Bob Stone,bob@x.example\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
+        store.close()
+        manifest.write_text("id,title,person,email\n"
+                            "e1,One,Carl Diaz,carl@x.example; bob@x.example\n"
+                            "e6,Six,Carl Diaz,bob@x.example; carl@x.example\n"
+                            "e7,Seven,Bo Stone,bob@x.example; bo@x.example\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
+        store.close()
+        persons = {p["id"]: p["name"] for p in sb.state.persons.rows.values()}
+        linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
+    assert linked == {"Bob's": "Bob Stone", "One": "Carl Diaz", "Six": "Carl Diaz",
+                      "Seven": "Bob Stone"}, linked  # no one of Bo's name: the first's
