@@ -140,7 +140,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
         out_notes.append(
             f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
             "checkpointed (exit 4) when it has spent that, and each `pdbulk resume` runs up "
-            f"to it again: about {math.ceil(tokens / max(1, max_tokens))} runs")
+            f"to it again: at least {math.ceil(tokens / max(1, max_tokens))} runs (each "
+            "resume first re-reads what is left, which takes its own share of the cap)")
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
