@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
-from bulk.errors import CoordinatorLost, InputError, Stopped
+from bulk.errors import BudgetExhausted, CoordinatorLost, InputError, Stopped
 from bulk.loop import run_loop
 from bulk.manifest import (
     choose_encoding,
@@ -56,6 +56,7 @@ from .options import (
     EXIT_STOPPED,
     READ_OPTIONS,
     EngineOptions,
+    describe,
     emit_json,
     engine_options,
     fail,
@@ -291,6 +292,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
             raise fail(f"{exc.cause} while the job was loading; the job was removed "
                        f"({sent}): run the import again once Redis is back",
                        code=EXIT_INPUT) from None
+        if isinstance(exc, BudgetExhausted):  # x10r4 F11: it named a job resume did not know
+            raise fail(f"{describe(exc)}; it was spent while the job was loading, so the "
+                       f"job was removed ({sent}): nothing to resume",
+                       code=EXIT_STOPPED) from None  # exit 4: a budget spent (README)
         raise
     try:
         if as_json:  # the lines above went to stderr (json_command)

@@ -184,6 +184,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, AUTH_ERRORS):
         return f"permission denied: {exc}"
     if isinstance(exc, BudgetExhausted):
+        if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
+            return (f"token budget spent: {exc}; run again with a higher --max-tokens "
+                    "(or none)")
         when = (time.strftime(" (it resets at %Y-%m-%d %H:%M UTC)", time.gmtime(exc.resets_at))
                 if exc.resets_at else "")
         return (f"token budget spent: {exc}{when}; run again after the reset, raise the "

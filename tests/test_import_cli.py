@@ -689,3 +689,20 @@ def test_a_retry_killed_before_it_reached_a_row_leaves_a_colleagues_edit(
     assert sandbox.state.deals.rows[deal_id]["value"] == 4343  # before: 1005
     (row,) = read_csv(jobs / job / "failed.csv")
     assert "conflict" in row["reason"], row
+
+
+def test_a_cap_spent_while_loading_says_no_reset_frees_it_and_no_job_is_left(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """x10r4 F11: --max-tokens below what the load needs said "run again after the reset"
+    and named a job that `resume` did not know (the load's job is removed). Still exit 4
+    (a budget spent, README), it says to raise the cap and that nothing is left."""
+    export = write_demo_export(tmp_path, rows=10)
+    res = CliRunner().invoke(app, ["import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--create-key-field", "--url",
+                                   sandbox.url, "--job-dir", str(tmp_path / "jobs"),
+                                   "--max-tokens", "20", *FAST],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 4, res.output
+    assert "higher --max-tokens" in res.output and "after the reset" not in res.output
+    assert "nothing to resume" in res.output
+    assert not list((tmp_path / "jobs").glob("*"))
