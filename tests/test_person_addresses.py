@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.import_load import plan_import
 from jobs.import_rows import ImportSettings
@@ -30,6 +30,18 @@ title = "title"
 name = "person_id.name"
 email = "person_id.email.value"
 """
+
+
+async def _run(sb: Sandbox, tmp_path: Path, manifest: Path, mapping: Path, job_id: str, *,
+               mode: str | None = None) -> dict[str, dict[str, str]]:
+    """Import ``manifest`` as job ``job_id`` (in ``tmp_path``/jobs): succeeded.csv's rows,
+    by key."""
+    store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id=job_id,
+                                    mode=mode)
+    try:
+        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+    finally:
+        store.close()
 
 
 def test_email_addresses_of_a_list_and_an_array() -> None:
@@ -66,8 +78,7 @@ async def test_an_export_listing_a_persons_addresses_in_another_order_finds_the_
         {"id": "101", "title": "Deal 101", "person_id": _person("Dana Fox", *dana)},
         {"id": "104", "title": "Deal 104", "person_id": _person("Dana Fox", *dana)}])
     async with serve(SandboxConfig(**FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="v1")
-        store.close()
+        await _run(sb, tmp_path, first, mapping, "v1")
         assert len(sb.state.persons.rows) == 1
         swapped = _dump(tmp_path / "v2.json", [
             {"id": "101", "title": "Deal 101", "person_id": _person("Dana Fox", *dana[::-1])},
@@ -80,11 +91,7 @@ async def test_an_export_listing_a_persons_addresses_in_another_order_finds_the_
             # a shared address of a person of another name links nothing
             {"id": "107", "title": "Deal 107", "person_id": _person(
                 "Info Desk", "desk@fox.example", "dana@fox.example")}])
-        store, _, _ = await import_once(sb, tmp_path / "jobs", swapped, mapping, job_id="v2")
-        try:
-            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        finally:
-            store.close()
+        rows = await _run(sb, tmp_path, swapped, mapping, "v2")
         persons = {p["name"]: p["id"] for p in sb.state.persons.rows.values()}
         linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
     assert sorted(persons) == ["Dana Fox", "Eve Ray", "Info Desk"], persons
@@ -118,18 +125,14 @@ async def test_one_person_for_every_spelling_of_its_address_list_and_the_file_ag
                         "n2,Two,Neo Vu,new2@q.example; new1@q.example\n"
                         "n3,Three,Neo Vu,new2@q.example\n")
     async with serve(SandboxConfig(**FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "v1")
         persons = list(sb.state.persons.rows.values())
         assert len(persons) == 1, persons
         assert sorted(e["value"] for e in persons[0]["emails"]) == ["new1@q.example",
                                                                     "new2@q.example"]
         assert {d["person_id"] for d in sandbox_deals(sb)} == {persons[0]["id"]}
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
-        try:
-            actions = {r["key"]: r["action"] for r in read_csv(store.directory / "succeeded.csv")}
-        finally:
-            store.close()
+        actions = {k: r["action"] for k, r in (await _run(sb, tmp_path, manifest, mapping,
+                                                           "v2")).items()}
         assert actions == {"n1": "unchanged", "n2": "unchanged", "n3": "unchanged"}, actions
         assert len(sb.state.persons.rows) == 1
 
@@ -143,13 +146,11 @@ async def test_a_new_person_is_not_given_an_address_another_person_has(
     mapping.write_text(CSV_MAPPING)
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest.write_text("id,title,person,email\np1,One,Priya Shah,priya@q.example\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "v1")
         manifest.write_text("id,title,person,email\n"
                             "r1,Two,Ravi Kumar,ravi@q.example; priya@q.example\n"
                             "m1,Three,Mia Lee,mia@q.example; ravi@q.example; mia2@q.example\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "v2")
         emails = {p["name"]: sorted(e["value"] for e in p["emails"])
                   for p in sb.state.persons.rows.values()}
     assert emails == {"Priya Shah": ["priya@q.example"], "Ravi Kumar": ["ravi@q.example"],
@@ -180,8 +181,7 @@ async def test_a_name_alone_never_links_to_a_person_an_earlier_import_made(
     mapping.write_text(NAME_ONLY_MAPPING)
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest.write_text("id,title,person,company\nA1,Alpha deal,John Smith,Alpha GmbH\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="a")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "a")
         manifest.write_text("id,title,person,company\nB1,Gamma deal,John Smith,Gamma Ltd\n"
                             "B2,Alpha again,John Smith,Alpha GmbH\n")
         settings = ImportSettings(str(manifest), str(mapping), mode)
@@ -191,14 +191,9 @@ async def test_a_name_alone_never_links_to_a_person_an_earlier_import_made(
                                         stats=engine.stats,
                                         scheduler=engine.scheduler.statistics)
         before = charged(sb)
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="b", mode=mode)
+        rows = await _run(sb, tmp_path, manifest, mapping, "b", mode=mode)
         assert dict(charged(sb) - before) == plan.calls, plan.calls
         assert plan.calls.get("addPerson") == 1 and "getPerson" not in plan.calls
-        try:
-            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        finally:
-            store.close()
         smiths = {p["id"]: p.get("org_id") for p in sb.state.persons.rows.values()
                   if p["name"] == "John Smith"}
         orgs = {o["name"]: o["id"] for o in sb.state.orgs.rows.values()}
@@ -222,12 +217,7 @@ async def test_the_same_file_again_keeps_a_name_only_person_its_deal_has(
                         "Q2,E2,John Smith,\nQ4,E4,Mary Major,\n")
     async with serve(SandboxConfig(**FAST)) as sb:
         for n in range(3):
-            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                            job_id=f"run{n}")
-            try:
-                rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-            finally:
-                store.close()
+            rows = await _run(sb, tmp_path, manifest, mapping, f"run{n}")
             if not n:
                 made = sorted(sb.state.persons.rows)  # John Smith (one in the file), Mary
                 assert len(made) == 2, made
@@ -266,8 +256,7 @@ async def test_a_new_person_takes_every_phone_of_its_cell(tmp_path: Path) -> Non
     manifest.write_text('id,title,person,phone\np1,One,Lea Voss,"+49 30 1234567, '
                         '+49 171 5555555"\np2,Two,Lea Voss,+49 30 1234567\n')
     async with serve(SandboxConfig(**FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "import-1")
         persons = list(sb.state.persons.rows.values())
         linked = {d["person_id"] for d in sandbox_deals(sb)}
     assert len(persons) == 1 and linked == {persons[0]["id"]}, persons
@@ -307,14 +296,12 @@ async def test_a_row_listing_another_persons_address_first_stays_with_its_own_na
     mapping.write_text(CSV_MAPPING)
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest.write_text("id,title,person,email\nb1,Bob's,Bob Stone,bob@x.example\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v1")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "v1")
         manifest.write_text("id,title,person,email\n"
                             "e1,One,Carl Diaz,carl@x.example; bob@x.example\n"
                             "e6,Six,Carl Diaz,bob@x.example; carl@x.example\n"
                             "e7,Seven,Bo Stone,bob@x.example; bo@x.example\n")
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
-        store.close()
+        await _run(sb, tmp_path, manifest, mapping, "v2")
         persons = {p["id"]: p["name"] for p in sb.state.persons.rows.values()}
         linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
     assert linked == {"Bob's": "Bob Stone", "One": "Carl Diaz", "Six": "Carl Diaz",
