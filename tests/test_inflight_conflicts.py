@@ -66,14 +66,19 @@ def by_key(jobs: Path, job_id: str) -> dict[str, tuple[ItemState, str, dict[str,
         return {str(i.key): (i.state, i.error or "", i.result or {}) for i in store.items()}
 
 
-def load_update(sb: Sandbox, tmp_path: Path, jobs: Path, rows: dict[int, int]) -> None:
+def load_update(sb: Sandbox, tmp_path: Path, jobs: Path, rows: dict[int, int],
+                probability: int | None = None) -> None:
+    """Load job "upd": each deal of ``rows`` to its amount (and, given, ``probability``)."""
     from jobs.account import load_catalog
     from jobs.updating import UpdateMapping, prepare_update
 
     mapping = tmp_path / "u.toml"
-    mapping.write_text(UPDATE_MAPPING)
+    mapping.write_text(UPDATE_MAPPING + ('probability = "p"\n' if probability is not None
+                                         else ""))
     manifest = tmp_path / "u.csv"
-    manifest.write_text("deal_id,amount\n" + "".join(f"{d},{v}\n" for d, v in rows.items()))
+    more = "" if probability is None else f",{probability}"
+    manifest.write_text(("deal_id,amount,p\n" if more else "deal_id,amount\n")
+                        + "".join(f"{d},{v}{more}\n" for d, v in rows.items()))
 
     async def load() -> None:
         async def build(s: Any) -> Any:
@@ -455,24 +460,11 @@ def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
         sb: Sandbox, tmp_path: Path) -> None:
     """x10r2 S1 end to end: value and probability written before the kill; a colleague put
     the probability back. The resume sends nothing to that deal and reports a conflict."""
-    from jobs.account import load_catalog
-    from jobs.updating import UpdateMapping, prepare_update
-
     jobs = tmp_path / "jobs"
     a, b = live(sb)[:2]
     for deal_id in (a, b):
         edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100, probability=10)
-    mapping, manifest = tmp_path / "u.toml", tmp_path / "u.csv"
-    mapping.write_text(UPDATE_MAPPING + 'probability = "p"\n')
-    manifest.write_text(f"deal_id,amount,p\n{a},500,77\n{b},600,77\n")
-
-    async def load() -> None:
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
-                                        await load_catalog(s.ctx))
-        store, _ = await load_job(sb, jobs, "update", build, job_id="upd")
-        store.close()
-    anyio.run(load)
+    load_update(sb, tmp_path, jobs, {a: 500, b: 600}, probability=77)
     in_flight(jobs, "upd")
     edit(sb, a, when="2030-06-01T00:00:00Z", value=500, probability=77)  # ours, applied
     edit(sb, a, value=500, probability=10)  # the colleague puts the probability back
