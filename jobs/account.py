@@ -364,6 +364,9 @@ class PersonIndex:
     # an address several persons have (info@): their ids, for ``match`` to take the one of
     # the row's name (x9r6: "Ann Leigh" was linked to "Ann Lee", the lower id)
     shared: dict[str, set[int]] = field(default_factory=dict)
+    # the persons with at least one readable address: a row's e-mail no one has may still
+    # be the person it names when that person has none (``match``)
+    emailed: set[int] = field(default_factory=set)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -374,6 +377,8 @@ class PersonIndex:
                 email = normalize_email(raw)
             except InputError:
                 continue
+            if email:
+                self.emailed.add(pid)
             if email and email in self.by_email and self.by_email[email] != pid:
                 self.shared.setdefault(email, {self.by_email[email]}).add(pid)
             if email and (email not in self.by_email or pid < self.by_email[email]):
@@ -396,31 +401,53 @@ class PersonIndex:
     def match(self, email: str | None, name: str | None, phone: str | None = None,
               org_id: int | None = None, *, prefer: int | None = None
               ) -> tuple[int, str] | None:
-        """(person id, matched_by) or None. A row with an e-mail matches by e-mail only;
-        without one, by name plus phone (``name+phone``), else name plus the row's existing
+        """(person id, matched_by) or None. A row with an e-mail matches by e-mail; without
+        one, by name plus phone (``name+phone``), else name plus the row's existing
         organization (``name+org``) — the person the deal is linked to (``prefer``, an
         upsert) when it is one of those found —, else that person when it has the row's
         name (``name+deal``; x10r3: a re-import of the same file made a new person each
         time; x10r4: the row's phone or organization, pointing at another person of the
-        name, lost to it). A name alone never links to another existing person."""
+        name, lost to it). A name alone never links to another existing person.
+
+        An e-mail no person has still finds, by ``name+phone`` or ``name+deal``, a person
+        who has no address at all (x10r4 F5: a newer export giving a person her e-mail
+        made her again and moved the deal to the copy); a person with another address is
+        never reached that way.
+
+        InputError (nothing sent for the row): several persons of the row's name at its
+        organization and none of them the deal's, with no phone telling them apart
+        (x10r4 F9: the lowest id was taken, with no note)."""
         if email:
             found = self.by_email.get(email)
             if found is not None and email in self.shared and name:
                 named = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
                 found = min(self.shared[email] & named, default=found)
-            return None if found is None else (found, "email")
+            if found is not None or not name:
+                return None if found is None else (found, "email")
         if not name:
             return None
         candidates = self.by_name.get(norm_key(name), ())
+        if email:  # an address no one has: only a person without one may be the row's
+            candidates = [c for c in candidates if c[0] not in self.emailed]
         wanted = phone_match_key(phone) if phone else None
         for how, pids in (
                 ("name+phone", [pid for pid, phones, _ in candidates if wanted in phones]
                  if wanted else []),
                 ("name+org", [pid for pid, _, person_org in candidates
-                              if person_org == org_id] if org_id is not None else []),
+                              if person_org == org_id] if org_id is not None and not email
+                 else []),
                 ("name+deal", [pid for pid, _, _ in candidates if pid == prefer])):
-            if pids:
-                return (prefer if prefer is not None and prefer in pids else pids[0]), how
+            if not pids:
+                continue
+            if prefer is not None and prefer in pids:
+                return prefer, how
+            if how == "name+org" and len(pids) > 1:
+                raise InputError(
+                    f"{len(pids)} persons named {name!r} are at the row's organization "
+                    f"(ids {', '.join(map(str, pids[:5]))}"
+                    f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
+                    "add the person's e-mail or phone to the row")
+            return pids[0], how
         return None
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,

@@ -115,6 +115,9 @@ class RowPlanner:
         self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
                                        tuple[str, ...], tuple[str, ...]]] = {}
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
+        # an address no person has, whose row was linked to an existing person without one
+        # (``PersonIndex.match``): that person for every later row giving the address
+        self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
         self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
 
@@ -337,8 +340,13 @@ class RowPlanner:
             except InputError as exc:
                 return self._bad(row, exc.reason, exc.column)
         org = self._org_ref(mapped.org, existing.get("org_id") if existing else None)
-        person = self._person_ref(mapped.person, org,
-                                  existing.get("person_id") if existing else None)
+        try:
+            person = self._person_ref(mapped.person, org,
+                                      existing.get("person_id") if existing else None)
+        except InputError as exc:  # which of several persons: nothing sent for the row
+            return self._bad(row, exc.reason, self.mapper.person_column)
+        if org is not None and "id" in org:
+            self.counts.orgs_found += 1
         values = stored_row(row)
         if existing is None:
             self.counts.create += 1
@@ -385,7 +393,6 @@ class RowPlanner:
         found = self.indexes.orgs.match(key, org.address, prefer=linked if isinstance(
             linked, int) else None) if self.indexes.orgs is not None else None
         if found is not None:
-            self.counts.orgs_found += 1
             return {"id": found[0], "matched_by": found[1]}
         ref = self._orgs.get(key)
         if ref is not None and org.address:
@@ -445,6 +452,18 @@ class RowPlanner:
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None) \
             if index is not None else None
+        if found is not None and index is not None and person.email and found[1] != "email":
+            # an address no one has, linked by name to a person without one: unless an
+            # earlier row of this file made its address's person, or another address of
+            # the cell is a person's of this name; the same for every row giving it
+            if self._email_key(person) in self._persons:
+                found = None
+            else:
+                found = self._address_of_found.setdefault(
+                    (person.email, tf.norm_key(person.name)),
+                    _by_other_address(index, person) or found)
+        elif found is None and person.email:
+            found = self._address_of_found.get((person.email, tf.norm_key(person.name)))
         if found is not None and index is not None and person.also and found[1] == "email" \
                 and found[0] not in {pid for pid, _, _ in index.by_name.get(
                     tf.norm_key(person.name), ())}:

@@ -306,3 +306,113 @@ async def test_a_row_listing_another_persons_address_first_stays_with_its_own_na
         linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
     assert linked == {"Bob's": "Bob Stone", "One": "Carl Diaz", "Six": "Carl Diaz",
                       "Seven": "Bob Stone"}, linked  # no one of Bo's name: the first's
+
+
+def test_an_address_no_one_has_finds_only_a_person_without_one() -> None:
+    """x10r4 F5: a person first imported with a phone and no e-mail, given her e-mail by a
+    newer export, was created again and the deal moved to the copy. An address no person
+    has finds a person with none by name and phone, or the deal's own of the name; a
+    person with another address never, and name + organization is no evidence for it.
+    x10r4 F9: two persons of the name at the row's organization, neither the deal's, fail
+    the row (the lowest id was taken with no note)."""
+    from bulk.errors import InputError
+    from jobs.account import PersonIndex
+
+    index = PersonIndex()
+    for person in ({"id": 7, "name": "Ada Ng", "phones": [{"value": "+1 415 555 0100"}],
+                    "org_id": 40},
+                   {"id": 8, "name": "Ada Ng", "emails": [{"value": "ada@old.example"}],
+                    "phones": [{"value": "+1 415 555 0101"}], "org_id": 40},
+                   {"id": 5, "name": "Kay Dee", "phones": [], "org_id": 30},
+                   {"id": 6, "name": "Kay Dee", "phones": [], "org_id": 30}):
+        index.add(person)
+    assert index.match("ada@new.example", "Ada Ng", "+1 415 555 0100") == (7, "name+phone")
+    assert index.match("ada@new.example", "Ada Ng", "+1 415 555 0101") is None  # 8 has one
+    assert index.match("ada@new.example", "Ada Ng", None, prefer=7) == (7, "name+deal")
+    assert index.match("ada@new.example", "Ada Ng", None, prefer=8) is None
+    assert index.match("ada@new.example", "Ada Ng", None, 40) is None
+    assert index.match("ada@old.example", "Ada Ng", "+1 415 555 0100") == (8, "email")
+    with pytest.raises(InputError, match=r"2 persons named 'Kay Dee' .*ids 5, 6"):
+        index.match(None, "Kay Dee", None, 30)
+    assert index.match(None, "Kay Dee", None, 30, prefer=5) == (5, "name+org")
+
+
+CONTACT_MAPPING = """\
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+[person]
+name = "person"
+email = "email"
+phone = "phone"
+[organization]
+name = "company"
+"""
+
+
+async def test_a_newer_export_giving_a_person_her_email_keeps_her(tmp_path: Path) -> None:
+    """x10r4 F5 end to end: v1 has Ada with a phone only (and Bo with neither); v2 gives
+    both an e-mail, on two rows each. No person is made again, every deal keeps its
+    person, and a third run of v2 changes nothing; the plan's calls are the run's."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CONTACT_MAPPING)
+    head = "id,title,person,email,phone,company\n"
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest.write_text(head + "a1,One,Ada Ng,,+1 415 555 0100,\n"
+                            "b1,Three,Bo Li,,,\n")
+        await _run(sb, tmp_path, manifest, mapping, "v1")
+        made = sorted(sb.state.persons.rows)
+        manifest.write_text(head + "a1,One,Ada Ng,ada@x.example,+1 415 555 0100,\n"
+                            "a2,Two,Ada Ng,ada@x.example,,\n"
+                            "b1,Three,Bo Li,bo@x.example,,\n")
+        settings = ImportSettings(str(manifest), str(mapping), "upsert")
+        async with api_engine(sb, tmp_path) as engine:
+            plan, _ = await plan_import(engine.ctx, settings, Mapping.load(mapping),
+                                        engine_config(sb, tmp_path).limits(),
+                                        stats=engine.stats,
+                                        scheduler=engine.scheduler.statistics)
+        before = charged(sb)
+        rows = await _run(sb, tmp_path, manifest, mapping, "v2")
+        assert dict(charged(sb) - before) == plan.calls, plan.calls
+        assert sorted(sb.state.persons.rows) == made
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+        again = await _run(sb, tmp_path, manifest, mapping, "v3")
+    assert linked["One"] == linked["Two"] != linked["Three"]
+    assert {k: r["person_matched_by"] for k, r in rows.items()} == {
+        "a1": "name+phone", "a2": "name+phone", "b1": "name+deal"}, rows
+    assert {k: r["action"] for k, r in again.items()} == {
+        "a1": "unchanged", "a2": "unchanged", "b1": "unchanged"}, again
+
+
+async def test_two_persons_of_the_name_at_the_organization_fail_the_row(
+        tmp_path: Path) -> None:
+    """x10r4 F9: two "Kay Dee" at Acme (each with her own phone), a row naming Kay Dee at
+    Acme with neither e-mail nor phone: the row fails naming both ids; nothing is made
+    for it, and the other rows import."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CONTACT_MAPPING)
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest.write_text("id,title,person,email,phone,company\n"
+                            "k0,Zero,Kay Dee,,+1 415 555 0001,Acme\n"
+                            "k00,Zero too,Kay Dee,,+1 415 555 0002,Acme\n")
+        await _run(sb, tmp_path, manifest, mapping, "v1")
+        kays = sorted(p["id"] for p in sb.state.persons.rows.values()
+                      if p["name"] == "Kay Dee")
+        assert len(kays) == 2, kays
+        manifest.write_text("id,title,person,email,phone,company\n"
+                            "k1,One,Kay Dee,,,Acme\nk2,Two,Zed,,,Acme\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="v2")
+        try:
+            failed = read_csv(store.directory / "failed.csv")
+        finally:
+            store.close()
+        titles = {d["title"] for d in sandbox_deals(sb)}
+        names = sorted(p["name"] for p in sb.state.persons.rows.values())
+    assert names == ["Kay Dee", "Kay Dee", "Zed"], names  # Zed is k2's, new
+    assert [r["key"] if "key" in r else r["id"] for r in failed] == ["k1"], failed
+    reason = failed[0].get("reason") or failed[0].get("error") or ""
+    assert f"ids {kays[0]}, {kays[1]}" in reason, failed
+    assert titles == {"Zero", "Zero too", "Two"}

@@ -113,6 +113,12 @@ class RowMapper:
             out["currency"] = self.money.source.where
         return out
 
+    @property
+    def person_column(self) -> str | None:
+        """The column the person's name is read from (None: the mapping reads none)."""
+        step = self.person[0]
+        return step.source.where if step is not None else None
+
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")
