@@ -247,7 +247,7 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
      "the amount says USD but the currency is EUR"),
     ({"Contract": "\u20ac100", "Contract Currency": "GBP"}, "Contract",
      "EUR in the amount but GBP in 'Contract Currency'"),
-    ({"Seats": "many"}, "Seats", "not an amount: 'many'"),
+    ({"Seats": "many"}, "Seats", "not a number: 'many'"),
     ({"Employees": "12.5"}, "Employees", "not a whole number"),
 ])
 def test_row_errors(catalog: Catalog, changes: dict[str, str], column: str,

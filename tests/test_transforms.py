@@ -113,6 +113,36 @@ def test_parse_money_errors(cell: object, message: str) -> None:
         tf.parse_money(cell)
 
 
+@pytest.mark.parametrize(("cell", "kwargs", "message"), [
+    ("$1.5M", {}, "'M' after the number is a magnitude"),
+    ("USD 2.3k", {}, "'k' after the number is a magnitude"),
+    ("4 Mio.", {}, "'Mio.' after the number is a magnitude"),
+    ("1.250.000", {"decimal": "."}, "'.' is this field's decimal mark (decimal = \".\") and "
+     "stands more than once"),
+])
+def test_amounts_people_write_say_why_they_are_refused(cell: str, kwargs: dict[str, str],
+                                                       message: str) -> None:
+    """x10r1: "$1.5M" failed as "unknown currency 'M'", and "1.250.000" under decimal = "."
+    with no reason at all."""
+    with pytest.raises(InputError) as info:
+        tf.parse_money(cell, **kwargs)  # type: ignore[arg-type]
+    assert message in info.value.reason
+
+
+def test_a_number_that_is_none_says_number_not_amount() -> None:
+    """x10r1: a probability's "n/a" was "not an amount"; a no-value marker is named as one."""
+    with pytest.raises(InputError) as info:
+        tf.parse_number("n/a")
+    assert info.value.reason == ("not a number: 'n/a' (a marker for no value? list it in "
+                                 "defaults.empty_values)")
+    with pytest.raises(InputError) as info:
+        tf.parse_number("fifty")
+    assert info.value.reason == "not a number: 'fifty'"
+    with pytest.raises(InputError) as info:
+        tf.parse_number("12 pcs")
+    assert info.value.reason == "not a number: '12 pcs' (text beside the number: 'pcs')"
+
+
 def test_forced_decimal_mark() -> None:
     """decimal=',' makes '.' a grouping mark; decimal='.' makes ',' one."""
     assert tf.parse_number("1.234", decimal=",") == D("1234")

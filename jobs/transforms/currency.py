@@ -112,6 +112,10 @@ _SYMBOLS: dict[str, str | tuple[str | None, ...]] = {
 }
 
 _SIGNS = "-+\u2212"
+# what reports write for thousands and millions after a number ("1.5M", "2.3k", "4 Mio.")
+_MAGNITUDES = frozenset({"k", "m", "mm", "mn", "mil", "mio", "b", "bn", "mrd", "tsd",
+                         "thousand", "million", "millions", "billion", "lakh", "crore",
+                         "cr", "l"})
 
 
 def _currency_token(token: str, default: str | None) -> tuple[str | None, tuple[str, ...]]:
@@ -122,6 +126,9 @@ def _currency_token(token: str, default: str | None) -> tuple[str | None, tuple[
         return token.upper(), ()
     found = _SYMBOLS.get(token.casefold())
     if found is None:
+        if token.casefold().rstrip(".") in _MAGNITUDES:  # $1.5M, 2.3k, 4 Mio. (x10r1)
+            raise InputError(f"{token!r} after the number is a magnitude (thousand, million), "
+                             "which is not read: write the whole amount (1500000 for 1.5M)")
         raise InputError(f"unknown currency {token!r}")
     if isinstance(found, str):
         return found, ()

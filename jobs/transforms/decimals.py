@@ -286,6 +286,12 @@ def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = Fa
     decimal mark, every mark groups (InputError when the groups are not thousands)."""
     mark = None if no_cents else _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
+    if mark and mark in whole and frac.isdigit():
+        # 1.250.000 under decimal = ".": the mark twice (x10r1: no reason was given)
+        raise InputError(f"not an amount: {text!r} ({mark!r} is this field's decimal mark "
+                         + (f"(decimal = \"{decimal}\") " if decimal != "auto" else "")
+                         + "and stands more than once: if the file writes it between "
+                         "thousands, set decimal for this field to the other mark)")
     if mark and (not frac.isdigit() or mark in whole):
         raise InputError(f"not an amount: {text!r}")
     if whole:

@@ -48,11 +48,25 @@ _NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
 
 
+# what exports write for "no value" in a number's cell
+_NO_VALUE = frozenset({"n/a", "na", "n.a.", "#n/a", "-", "--", "---", "?", "tbd", "tba",
+                       "none", "null", "nil", "nan", "k.a.", "n.v."})
+
+
 def parse_number(value: object, *, decimal: Decimal_ = "auto",
                  column: ColumnDecimal | None = None) -> Decimal | None:
     """A plain number in any common notation (no currency allowed); ``column``: see
     ``parse_money``."""
-    money = parse_money(value, decimal=decimal, allow_currency=False, column=column)
+    try:
+        money = parse_money(value, decimal=decimal, allow_currency=False, column=column)
+    except InputError as exc:  # a probability's "n/a" is no amount (x10r1)
+        if not exc.reason.startswith("not an amount"):
+            raise
+        reason = "not a number" + exc.reason[len("not an amount"):].replace(
+            "(unknown currency ", "(text beside the number: ")
+        if str(value).strip().casefold() in _NO_VALUE:
+            reason += " (a marker for no value? list it in defaults.empty_values)"
+        raise InputError(reason) from None
     return None if money is None else money.amount
 
 
