@@ -119,7 +119,8 @@ class UpdateMapping:
         try:
             mapper = self.mapping.compile(catalog, header=None if header is None else
                                           effective_header(self.mapping, header))
-            return replace(mapper, blank_stage_keeps=True)
+            return replace(mapper, blank_stage_keeps=True,
+                           key_label="the deal id" if self.by == "id" else "the source key")
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
                 key_column=self.column, key_field=self.key_field or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -619,3 +620,18 @@ def test_plan_update_json_lists_a_bad_rows_column_and_cells(tmp_path: Path) -> N
     (bad,) = data["failed_rows"]
     assert bad["column"] == "Amount" and bad["values"]["Amount"] == "n/a", bad
     assert any(reason.startswith("Amount: ") for reason in data["reasons"]), data["reasons"]
+
+
+def test_an_update_by_id_calls_its_key_the_deal_id(tmp_path: Path) -> None:
+    """x10r2: a blank id cell of an update by deal id said "the source key is empty"."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [{"Deal": "", "Title": "x"},
+                                                    {"Deal": 2, "Title": "y"}])
+        (tmp_path / "map.toml").write_text(
+            'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["plan", "update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), "--json",
+                                       *cli_args(sb, tmp_path / "jobs")], env=env)
+    (bad,) = json.loads(res.output)["failed_rows"]
+    assert bad["reason"].startswith("the deal id is empty"), bad

@@ -103,6 +103,9 @@ class RowMapper:
     # an update's mapper: a blank stage cell (no default) changes nothing, as any blank
     # cell of an update does (v10r16 M3: every such row failed "the stage is empty")
     blank_stage_keeps: bool = False
+    # what the key column's cell is called in a row's error: an update by deal id reads
+    # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
+    key_label: str = "the source key"
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -199,16 +202,16 @@ class RowMapper:
         try:
             key = tf.source_key(self.key(values))
         except InputError as exc:
-            errors.append(InputError(f"the source key: {exc.reason}", row=n,
+            errors.append(InputError(f"{self.key_label}: {exc.reason}", row=n,
                                      column=self.key.where))
         else:
             if key is None:
-                errors.append(InputError("the source key is empty" + self.key.missing(values),
+                errors.append(InputError(f"{self.key_label} is empty" + self.key.missing(values),
                                          row=n, column=self.key.where))
             elif key.casefold() == self.key.where.casefold():
                 # v10r25 F1: another export's header line, joined below the first, became
                 # the deal keyed "Record ID" (its other columns renamed: no repeat of ours)
-                errors.append(InputError(f"the source key is {key!r}, the key column's own "
+                errors.append(InputError(f"{self.key_label} is {key!r}, the key column's own "
                                          "name: a header line (files joined into one?); "
                                          "remove that line", row=n, column=self.key.where))
         deal: dict[str, Any] = {}
