@@ -2,7 +2,9 @@
 
     store.pending ──► producer ──(bounded stream)──► N workers ──► outcome writer ──► store
                        marks a batch SENDING          kind.execute(ctx, item)      batches
-                       before it is handed out        ctx.call → scheduler → client
+                       before it is handed out (a     ctx.call → scheduler → client
+                       kind of final writes: each
+                       item as a worker takes it)
 
 Spend: the job's ledger (``tokens_by_operation``, the store's spend rows) counts what
 the account was charged: every call answered 2xx or 4xx, and every call left without an
@@ -25,7 +27,7 @@ ledger's write-ahead ``bulk.ledger``. It never builds a URL and never knows what
 is. ``CallContext``, ``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
 here too (listed in ``__all__``).
 
-Why ~520 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
+Why ~555 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
 boundary) is one state machine over the same counters; the call path, the retry policy
 and the ledger are already their own modules.
 """
@@ -75,13 +77,18 @@ class JobKind(Protocol):
     Three optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
     batch (``Runner.batch`` items, in id order) is handed to the workers — e.g. to
     claim the batch's creates in one step; ``async recheck(ctx, items) -> list[Outcome]``
-    runs right after it, right before the batch is marked SENDING (batches of
+    runs right after it, before the batch is handed out (batches of
     ``recheck_batch(max_workers)`` items then, handed out only as fast as the workers
     take them): it reads the batch's records as they are now and returns the outcomes
     (FAILED / SKIPPED) of the items that must not be sent — a colleague's change made
     while the job runs is never overwritten; those are recorded at once and never
     handed out, the rest is sent; ``async finish()`` runs once when the run ends,
-    stopped or not (shielded) — e.g. to write what ``prepare`` left open."""
+    stopped or not (shielded) — e.g. to write what ``prepare`` left open.
+
+    ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as a
+    worker takes it, not its whole batch before the first is sent — a kill leaves in
+    doubt only what was in flight. For writes another job's would look like when
+    reconciled (a merge: x11r1 M1); one store write per item, so not for imports."""
 
     name: str
 
@@ -361,6 +368,7 @@ class Runner(CallPath):
         handed = 0
         prepare = getattr(self.kind, "prepare", None)
         recheck = getattr(self.kind, "recheck", None)
+        each = recheck is not None and getattr(self.kind, "final_writes", False)
         size = self.batch if recheck is None else recheck_batch(self.max_workers)
         # with a re-check: no buffer, and a worker takes an item only once it may run it
         # (work, below): the next batch is re-checked when this one is all sent or
@@ -384,6 +392,16 @@ class Runner(CallPath):
                         items = await self._rechecked(recheck, items)
                         if self._stopping or not items:
                             continue
+                    if each:
+                        # each one SENDING as a worker takes it (``work``): a kill leaves
+                        # in doubt only what was in flight, never the rest of its batch
+                        # (x11r1 M1: a resume then claimed merges a later run made)
+                        for item in items:
+                            if self._stopping:
+                                return
+                            await send.send(item)
+                            handed += 1
+                        continue
                     await self.store.mark_sending([i.id for i in items], self.clock.wall())
                     for n, item in enumerate(items):
                         if self._stopping:
@@ -403,6 +421,10 @@ class Runner(CallPath):
                                 item = await items.receive()
                             except anyio.EndOfStream:
                                 return
+                            if each:
+                                if self._stopping:
+                                    continue  # never marked: still pending, unsent
+                                await self.store.mark_sending([item.id], self.clock.wall())
                             outcome = await self._execute(item)
                         if outcome is not None:
                             await outs.send(outcome)

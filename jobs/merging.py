@@ -36,14 +36,22 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.errors import InDoubt, InputError
+from bulk.errors import ApiError, InDoubt, InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import parse_time
-from .deals import IDS_PER_CALL, Deal, is_gone, read_current, read_deals, reread_calls
+from .deals import (
+    IDS_PER_CALL,
+    Deal,
+    batched_calls,
+    is_gone,
+    read_current,
+    read_deals,
+    reread_calls,
+)
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -283,11 +291,21 @@ class MergeJob:
     """Sends one merge per item; serialises merges into the same survivor."""
 
     name = "merge"
+    # each merge SENDING only as it is sent (``bulk.runner.JobKind``): a resume's reconcile
+    # cannot tell this job's merge from another run's, so only what was in flight may be
+    # taken for this job's (x11r1 M1)
+    final_writes = True
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._locks: dict[int, anyio.Lock] = {}
         self._doubted: set[int] = set()  # items whose merge this process sent and lost
         self._store = store  # its snapshots and results date the deals (``_changed``)
+        # survivor → the update_time this process's latest merge into it returned (the
+        # store may not hold that outcome yet when the next batch is re-checked)
+        self._merge_times: dict[int, str | None] = {}
+        # survivor → the items re-checked for it and not yet ended: while one is, this
+        # job's own write may be changing it (``recheck`` judges its pairs by the other deal)
+        self._writing: dict[int, set[int]] = {}
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
@@ -299,6 +317,18 @@ class MergeJob:
         return f"MergeJob(survivors={len(self._locks)}, merging={busy})"
 
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        try:
+            return await self._merge(ctx, item)
+        finally:
+            self._ended(item)
+
+    def _ended(self, item: Item) -> None:
+        """``item`` is no longer being written (``_writing``)."""
+        writing = self._writing.get(int(item.payload["survivor_id"]))
+        if writing is not None:
+            writing.discard(item.id)
+
+    async def _merge(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
             return again
         merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
@@ -310,10 +340,73 @@ class MergeJob:
             except InDoubt:
                 self._doubted.add(item.id)
                 raise
+            except ApiError as exc:
+                if exc.status in (404, 410) or (exc.status == 400
+                                                and _GONE.search(exc.message)):
+                    # a deal of the pair deleted or merged since the re-check (x11r1 M5:
+                    # failed with the API's text, exit 3, where a change seen before the
+                    # run is left alone)
+                    return self._left(item, (
+                        f"not merged: a deal of the pair was deleted or merged since the "
+                        f"plan (Pipedrive: {exc.message}); nothing merged"),
+                        status=exc.status)
+                raise
         data = res.data if isinstance(res.data, Mapping) else {}
+        then = data.get("update_time")
+        self._merge_times[int(survivor_id)] = then if isinstance(then, str) else None
         # the survivor's update_time after this merge: what a later re-read expects of it
         return Outcome(item.id, ItemState.DONE,
-                       result={**_merged(item), "update_time": data.get("update_time")})
+                       result={**_merged(item), "update_time": then})
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The runner's re-check of a batch right before it is sent (``bulk.runner``): both
+        deals of each pair read now (``GET /api/v2/deals?ids=``, 100 ids per call, 10
+        tokens), each merge decided as ``before_resume`` decides it — a deal of the pair
+        gone (deleted, archived, merged) → left alone (404); changed since the plan, or
+        since this job's own last write to it → left alone: merges are final, and a
+        colleague's edit made while the job runs is not merged away (x11r1 S1: a deal
+        edited during the apply was merged 8 s later, exit 0). A survivor an earlier batch
+        of this run is still writing is judged by its merged-away deal only (this job's
+        own merge or PATCH may be moving it). Outcomes of the merges not to send."""
+        checked = [i for i in items if refused(i) is None and not i.payload.get("already")]
+        if not checked:
+            return []
+        live = await read_deals(ctx, [d for i in checked for d in (i.payload["merge_id"],
+                                                                   i.payload["survivor_id"])])
+        expected = self._expected()
+        busy = {survivor for survivor, ids in self._writing.items() if ids}
+        outcomes: list[Outcome] = []
+        for item in checked:
+            survivor_id = int(item.payload["survivor_id"])
+            for role, deal_id in (("merged-away", item.payload["merge_id"]),
+                                  ("survivor", survivor_id)):
+                if is_gone(live.get(deal_id)) and not (role == "survivor"
+                                                       and survivor_id in busy):
+                    outcomes.append(self._left(item, (
+                        f"not merged: {role} deal {deal_id} no longer exists (deleted, "
+                        "archived or merged while the job ran); nothing sent"), status=404))
+                    break
+            else:
+                if (why := _changed(item, live, expected, self._explained,
+                                    survivor=survivor_id not in busy)) is not None:
+                    outcomes.append(self._left(item, why.replace(
+                        "since the plan", "while the job ran", 1)))
+        self._settled(checked, outcomes)
+        settled = {o.item_id for o in outcomes}
+        for item in checked:
+            if item.id not in settled:
+                self._writing.setdefault(int(item.payload["survivor_id"]), set()).add(item.id)
+        return outcomes
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """The calls ``recheck`` makes over the items now in ``states`` (in id order,
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        items = sorted((i for state in states for i in store.items(state)),
+                       key=lambda i: i.id)
+        return batched_calls(items, size, lambda batch: reread_calls(
+            [d for i in batch if refused(i) is None and not i.payload.get("already")
+             for d in (i.payload["merge_id"], i.payload["survivor_id"])]))
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """A merge in doubt, decided from both deals of its pair as they are now (the
@@ -485,6 +578,12 @@ class MergeJob:
                     latest[survivor] = None
                 elif survivor not in latest or _later(then, latest[survivor]):
                     latest[survivor] = then
+        for survivor, then in self._merge_times.items():  # outcomes not yet in the store
+            if then is None:
+                latest[survivor] = None
+            elif latest.get(survivor, "") is not None and (
+                    survivor not in latest or _later(then, latest[survivor])):
+                latest[survivor] = then
         out.update(latest)
         return out
 
@@ -507,16 +606,18 @@ def _later(a: str, b: str | None) -> bool:
 
 
 def _changed(item: Item, live: Mapping[int, Deal], expected: Mapping[int, str | None],
-             explained: Callable[[Item, Deal], bool] | None = None) -> str | None:
+             explained: Callable[[Item, Deal], bool] | None = None, *,
+             survivor: bool = True) -> str | None:
     """Why a merge must be left alone because a deal of its pair changed since the plan
     (None: neither did, or it cannot be told). The rule (strict and simple): a deal whose
     ``update_time`` now is later than the one expected (``MergeJob._expected``: the plan's
     snapshot, or the one this job's own last write to it returned) was changed by someone
     else; merges are final, so the pair is not merged — plan it again. ``explained``: a
     survivor newer than expected is not counted when it says so (``MergeJob._explained``:
-    a write of this job whose answer was never recorded). A gone deal is not judged here."""
+    a write of this job whose answer was never recorded). ``survivor=False``: the
+    merged-away deal alone is judged. A gone deal is not judged here."""
     for role, deal_id in (("merged-away", item.payload["merge_id"]),
-                          ("survivor", item.payload["survivor_id"])):
+                          *((("survivor", item.payload["survivor_id"]),) if survivor else ())):
         deal = live.get(deal_id)
         then = expected.get(deal_id)
         if deal is None or then is None:
@@ -530,6 +631,10 @@ def _changed(item: Item, live: Mapping[int, Deal], expected: Mapping[int, str | 
                 f"{then} then, {now} now); left alone — merges are final: plan it again")
     return None
 
+
+# Pipedrive's answer to a merge of a deal deleted or merged meanwhile (400 "Deal 3079 is
+# deleted and cannot be merged", sandbox and API alike)
+_GONE = re.compile(r"\b(?:is deleted|was deleted|not found|is merged|was merged)\b", re.I)
 
 # seconds: a survivor still at the update_time this job expected shows no merge only when
 # that time is this long before the merge was sent (Pipedrive's times are whole seconds, and

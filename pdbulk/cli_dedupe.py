@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -207,6 +207,18 @@ def plan_command(config: Config = None,
     if out.index is not None:
         typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "
                    "kept with the plan (`dedupe apply` makes it the nightly index)")
+
+
+def _recheck_reads(groups: Sequence[Any], workers: int) -> int:
+    """The reads of the runner's re-check of the merges right before each batch is sent
+    (``MergeJob.recheck``: both deals of each pair, 100 ids per call), in the order the
+    apply makes its items."""
+    from bulk.runner import recheck_batch
+
+    pairs = [(m, g.survivor_id) for g in groups for m in g.merged_ids]
+    size = recheck_batch(workers)
+    return sum(math.ceil(len({d for pair in pairs[n:n + size] for d in pair}) / 100)
+               for n in range(0, len(pairs), size))
 
 
 # -- dedupe apply -------------------------------------------------------------------------------
@@ -440,6 +452,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 members = sum(len(g.member_ids) for g in groups)
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
+                calls["getDeals"] += _recheck_reads(groups, cfg.max_workers)
                 calls["mergeDeals"] += merges
                 calls["updateDeal"] += out.summary["field_policy_patches"]
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent

@@ -524,3 +524,42 @@ async def test_a_stop_ends_a_wait_for_another_run(tmp_path: Path) -> None:
     with pytest.raises(Stopped):  # already stopping: refused at once
         await runner.ctx.until_stopped(released.wait())
     store.close()
+
+
+class RecheckedTouch(TouchJob):
+    """A touch job of final writes with a re-check that sends everything; at one item it
+    looks at the job file as a kill -9 there would leave it (a second connection, as a
+    resume reads it)."""
+
+    final_writes = True
+
+    def __init__(self, at: int, path: Path) -> None:
+        super().__init__()
+        self.at, self.path = at, path
+        self.seen: list[str] | None = None
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return []
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        if item.payload["deal_id"] == self.at:
+            import sqlite3
+
+            with sqlite3.connect(self.path) as db:
+                self.seen = [r[0] for r in db.execute(
+                    "SELECT source_key FROM items WHERE state = 'sending'")]
+        return await super().execute(ctx, item)
+
+
+@pytest.mark.anyio
+async def test_a_kill_leaves_only_the_item_in_flight_in_doubt(tmp_path: Path) -> None:
+    """x11r1 M1: a re-checked kind's whole batch (16 items at one worker) was marked SENDING
+    before the first was sent; a kill left all 16 in doubt, and a resume's reconcile
+    claimed merges another run had made since. Each item is SENDING once a worker takes it
+    (those sent before it may still be, their outcomes not yet flushed: they were sent)."""
+    kind = RecheckedTouch(5, tmp_path / "job" / "job.sqlite")
+    _, result, _ = await run(tmp_path, kind, list(touch_items(range(1, 41), {"x": 1})),
+                             FakePipedrive(), max_workers=1)
+    assert not result.stopped and result.counts[ItemState.DONE] == 40
+    assert kind.seen is not None and "5" in kind.seen, kind.seen
+    assert max(map(int, kind.seen)) == 5, kind.seen  # none of 6..16, its batch's rest

@@ -219,6 +219,12 @@ class DedupeJob(MergeJob):
 
     # -- the job kind ----------------------------------------------------------------------
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        try:
+            return await self._merge_group(ctx, item)
+        finally:
+            self._ended(item)
+
+    async def _merge_group(self, ctx: CallContext, item: Item) -> Outcome:
         p = item.payload
         if (again := refused(item)) is not None:
             if p.get("patch"):
@@ -231,7 +237,7 @@ class DedupeJob(MergeJob):
             await self._patch(ctx, item)
         elif p.get("needs_patch") and (held := await self._after_policy(ctx, item)):
             return held
-        outcome = await super().execute(ctx, item)
+        outcome = await self._merge(ctx, item)
         extra = {"fields": p.get("fields")} if p.get("patch") else {}
         return Outcome(outcome.item_id, outcome.state,
                        result={**(outcome.result or {}), "group_id": p.get("group_id"),

@@ -1,0 +1,128 @@
+"""A colleague's work while a dedupe apply runs (fresh tester x11r1): the deals were read once,
+at the start of the apply, and nothing was read again before a merge or a field-policy
+PATCH was sent — an edit made meanwhile was merged away (S1) or overwritten (S2), and a
+deal deleted meanwhile failed the job with the API's text (M5). The runner re-checks each
+batch of merges right before sending it (``MergeJob.recheck``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import Item, ItemState
+from jobs.dedupe.apply import prepare_apply
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.merge_job import DedupeJob
+from pdbulk.cli import app
+from tests.dedupe_job_support import PAST, deal, load_apply, org, plan, seed_account
+from tests.update_support import cli_args, delta, load_job, requests, run_job, threaded_sandbox
+from tests.update_support import deal as sb_deal
+
+MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
+
+
+def _reasons(store: Any) -> dict[str, str]:
+    return {str(i.key): str((i.result or {}).get("reason") or i.error or "")
+            for i in store.items()}
+
+
+@pytest.mark.anyio
+async def test_an_edit_or_a_delete_made_after_the_load_is_never_merged_away(
+        tmp_path: Path) -> None:
+    """After the job is loaded (its deals read), a colleague raises the copy's amount in
+    one group (its PATCH and merge would put 5000 over it and merge it away) and deletes
+    the copy of the other. Both groups are skipped; nothing but the re-read is sent; the
+    colleague's value stands; the job ends with no failure."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 2
+        now = sb.state.now_iso()
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "value": 7777, "update_time": now})
+        sb.state.save("deal", {**sb_deal(sb, ids["ren_copy"]), "is_deleted": True})
+        sent = requests(sb)
+        result = await run_job(sb, store)
+        calls = delta(sent, requests(sb))
+        reasons = _reasons(store)
+        counts = result.counts
+        store.close()
+        assert calls == {"getDeals": 1}, calls  # no PATCH, no merge
+        assert sb_deal(sb, ids["web"])["value"] == 7777
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
+    assert counts[ItemState.SKIPPED] == 2 and not counts[ItemState.FAILED], counts
+    assert "changed while the job ran" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+    assert "no longer exists" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+
+
+@pytest.mark.anyio
+async def test_a_deal_deleted_between_the_recheck_and_its_merge_is_skipped(
+        tmp_path: Path) -> None:
+    """M5: the merge itself answers 400 "is deleted and cannot be merged" (the deal went
+    after the batch's re-read): the group is skipped, not failed with the API's text."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        sb.state.save("deal", {**sb_deal(sb, ids["ren_copy"]), "is_deleted": True})
+        kind = DedupeJob.from_store(store)
+
+        async def no_recheck(ctx: Any, items: Any) -> list[Any]:
+            return []  # the deal goes after the re-read
+        kind.recheck = no_recheck  # type: ignore[method-assign]
+        result = await run_job(sb, store, kind=kind)
+        reasons = _reasons(store)
+        store.close()
+    assert not result.counts[ItemState.FAILED], reasons
+    assert "deleted or merged since the plan" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+
+
+@pytest.mark.anyio
+async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_changed(
+        tmp_path: Path) -> None:
+    """Eleven copies of one deal, one worker (8 merges per re-checked batch): the second
+    batch reads a survivor this job's own merges (and PATCH) changed; that is no
+    colleague's edit — every copy is merged, nothing skipped."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
+        sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
+        acme = org(sb, "Acme Corp")
+        first = deal(sb, "Website redesign", acme, value=1000, add=PAST)
+        copies = [deal(sb, "Website redesign", acme, value=1000 + n,
+                       add=f"2026-11-01T10:{n + 1:02d}:00Z") for n in range(11)]
+        await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+
+        async def build(s: Any) -> Any:
+            from jobs.dedupe.apply import ApplyOptions
+            return await prepare_apply(s.ctx, tmp_path / "p1", ApplyOptions(),
+                                       state_dir=tmp_path / "state")
+        store, prep = await load_job(sb, tmp_path / "jobs", "dedupe", build, max_workers=1)
+        assert prep.actions["merge"] == 11, prep.actions
+        result = await run_job(sb, store)
+        items: list[Item] = list(store.items())
+        store.close()
+        live = [i for i in (first, *copies) if not sb_deal(sb, i)["is_deleted"]]
+    assert result.counts[ItemState.DONE] == 11, [(i.key, i.state, i.result) for i in items]
+    assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1010
+
+
+def test_plan_dedupe_prices_the_recheck_the_run_makes(tmp_path: Path) -> None:
+    """`plan dedupe --json` counts the re-check reads of each batch: its tokens are the
+    run's, to the token (x11r1 held plan = run; the re-check added a read per batch)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        args = cli_args(sb, tmp_path / "j")
+        cost = CliRunner().invoke(app, ["plan", "dedupe", "--json", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        ran = CliRunner().invoke(app, ["dedupe", "run", "--json", "-o",
+                                       str(tmp_path / "p"), *args], env=env)
+        assert ran.exit_code == 0, ran.output
+    planned, summary = orjson.loads(cost.stdout), orjson.loads(ran.stdout)
+    assert summary["merged"] == 2, summary
+    assert planned["tokens"] == summary["tokens"], (planned["tokens_by_operation"], summary)
