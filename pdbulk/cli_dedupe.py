@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,11 +47,11 @@ from jobs.dedupe.index import (
     state_lock,
 )
 from jobs.dedupe.job import PlanOutcome, make_plan
-from jobs.dedupe.merge_job import DedupeJob
+from jobs.dedupe.merge_job import DedupeJob, recheck_reads
 from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 
-from .cli_ops import Json, Yes, _confirmed
+from .cli_ops import Json, Yes
 from .options import (
     AUTH_ERRORS,
     DEFAULTS,
@@ -61,6 +61,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
+    confirmed,
     describe,
     emit_json,
     engine_options,
@@ -209,18 +210,6 @@ def plan_command(config: Config = None,
                    "kept with the plan (`dedupe apply` makes it the nightly index)")
 
 
-def _recheck_reads(groups: Sequence[Any], workers: int) -> int:
-    """The reads of the runner's re-check of the merges right before each batch is sent
-    (``MergeJob.recheck``: both deals of each pair, 100 ids per call), in the order the
-    apply makes its items."""
-    from bulk.runner import recheck_batch
-
-    pairs = [(m, g.survivor_id) for g in groups for m in g.merged_ids]
-    size = recheck_batch(workers)
-    return sum(math.ceil(len({d for pair in pairs[n:n + size] for d in pair}) / 100)
-               for n in range(0, len(pairs), size))
-
-
 # -- dedupe apply -------------------------------------------------------------------------------
 def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
                state: Path, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
@@ -263,7 +252,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             work = prep.actions["merge"]
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
-                    and not _confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
+                    and not confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
                                        f"deal{'' if work == 1 else 's'} away?")):
                 # declined (or no one to answer): cancelled, never resumable — a later
                 # resume would merge from a stale picture of the deals
@@ -290,9 +279,25 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                     say(moved)
             return result
 
+    restore = install_stop([])  # before the merges: a signal interrupts the plan or load
     try:
         with state_lock(state):
             result = run_loop(main)
+    except KeyboardInterrupt:
+        # SIGTERM / Ctrl-C while planning or loading (x11r1 M2: exit 143, no JSON, a job
+        # left "planned"): the run's own stop handling starts with the merges, so nothing
+        # was sent here — the job is removed, as an import's cut-short load is
+        status = store.status
+        store.close()
+        if status in ("running", "stopped", "finished"):
+            raise fail("aborted while merging; resume with: "
+                       f"{resume_hint(job_id, cfg.job_root)}", EXIT_STOPPED) from None
+        shutil.rmtree(directory, ignore_errors=True)
+        message = ("interrupted while planning or loading, before any merge was sent: "
+                   "nothing was merged; run it again")
+        if error is not None:
+            error["error"] = message
+        raise fail(message) from None
     except BulkError as exc:
         status = store.status
         store.close()
@@ -301,6 +306,8 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         if error is not None:
             error["error"] = _describe(exc)
         raise _api_failure(exc) from None
+    finally:
+        restore()
     try:
         return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
     finally:
@@ -452,7 +459,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 members = sum(len(g.member_ids) for g in groups)
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
-                calls["getDeals"] += _recheck_reads(groups, cfg.max_workers)
+                calls["getDeals"] += recheck_reads(groups, cfg.max_workers)
                 calls["mergeDeals"] += merges
                 calls["updateDeal"] += out.summary["field_policy_patches"]
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent

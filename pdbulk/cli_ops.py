@@ -45,6 +45,7 @@ from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
+    EXIT_STOPPED,
     EngineOptions,
     emit_json,
     engine_options,
@@ -53,7 +54,10 @@ from .options import (
     fail,
     find_job,
     finish,
+    install_stop,
+    resume_hint,
 )
+from .options import confirmed as _confirmed
 
 Build = Callable[[Engine], Awaitable[Prepared]]
 _WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
@@ -197,9 +201,22 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
                     typer.echo(line)
             return await execute_async(s, job, label=kind)
 
+    restore = install_stop([])  # until the run's own: a signal interrupts the load
     try:
         try:
             result = run_loop(main)
+        except KeyboardInterrupt:
+            # SIGTERM / Ctrl-C while loading or at the prompt (x11r1 M2: exit 143 and a job
+            # left behind): nothing was sent then, so no job is kept; later, the run's own
+            # handler stopped it once, and this is the second signal
+            if store.status in ("running", "stopped", "finished"):
+                store.close()
+                raise fail(f"aborted; resume with: {resume_hint(job_id, cfg.job_root)}",
+                           EXIT_STOPPED) from None
+            store.close()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise fail("interrupted while loading, before anything was sent: nothing "
+                       "was changed; run it again") from None
         except BaseException as exc:
             if store.status != "failed":
                 raise
@@ -214,15 +231,8 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             return
         finish(store, result)
     finally:
+        restore()
         store.close()
-
-
-def _confirmed(question: str) -> bool:
-    """The confirmation prompt; end of input or Ctrl-C at the prompt is a "no"."""
-    try:
-        return typer.confirm(question)
-    except (typer.Abort, KeyboardInterrupt, EOFError):
-        return False
 
 
 def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., None],

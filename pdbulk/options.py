@@ -304,6 +304,20 @@ def _detach_terminal() -> None:
                 os.close(null)
 
 
+def confirmed(question: str) -> bool:
+    """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
+    other answer, end of input or Ctrl-C is a "no" (x11r1: input that was no answer, a
+    cron job's stdin say, printed "Error: invalid input" over and over)."""
+    typer.echo(f"{question} [y/N]: ", nl=False)
+    try:
+        answer = sys.stdin.readline()
+    except (KeyboardInterrupt, EOFError, OSError, ValueError):
+        answer = ""
+    if not answer.endswith("\n"):
+        typer.echo("")
+    return answer.strip().casefold() in ("y", "yes")
+
+
 def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     """SIGINT/SIGTERM/SIGHUP → the engine in ``engine_box`` stops admitting calls (its run
     finishes the calls in flight, the job is left checkpointed: exit 4); a second signal

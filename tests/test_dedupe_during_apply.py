@@ -126,3 +126,56 @@ def test_plan_dedupe_prices_the_recheck_the_run_makes(tmp_path: Path) -> None:
     planned, summary = orjson.loads(cost.stdout), orjson.loads(ran.stdout)
     assert summary["merged"] == 2, summary
     assert planned["tokens"] == summary["tokens"], (planned["tokens_by_operation"], summary)
+
+
+def test_a_signal_while_planning_says_nothing_was_sent(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """x11r1 M2: SIGTERM before the merges started (a systemd stop of the nightly run)
+    killed it with exit 143, no JSON, and a job left "planned". It ends with one JSON
+    object, exit 1, and no job folder: nothing was sent."""
+    import signal
+
+    import anyio
+
+    import pdbulk.cli_dedupe as cli_dedupe
+
+    async def stopped_while_planning(*args: Any, **kwargs: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGTERM)
+        await anyio.sleep(5)
+        raise AssertionError("the signal did not stop the plan")
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        args = cli_args(sb, tmp_path / "j")
+        monkeypatch.setattr(cli_dedupe, "make_plan", stopped_while_planning)
+
+        def unhandled(signum: int, frame: Any) -> None:  # without the command's own
+            raise KeyboardInterrupt  # handler: the test process is not killed
+
+        before = signal.signal(signal.SIGTERM, unhandled)
+        try:
+            ran = CliRunner().invoke(app, ["dedupe", "run", "--json", *args], env=env)
+            assert signal.getsignal(signal.SIGTERM) is unhandled  # put back
+        finally:
+            signal.signal(signal.SIGTERM, before)
+    assert ran.exit_code == 1, ran.output
+    (line,) = ran.stdout.strip().splitlines()
+    out = orjson.loads(line)
+    assert out["status"] == "error" and "before any merge was sent" in out["error"], out
+    assert not [d for d in (tmp_path / "j").iterdir() if d.name != "dedupe-state"]
+
+
+def test_the_prompt_asks_once_and_takes_anything_but_yes_for_no(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """x11r1: input that is no answer (cron's stdin) printed "Error: invalid input" six
+    times before the apply was cancelled."""
+    import io
+
+    from pdbulk.options import confirmed as _confirmed
+
+    for given, wanted in (("maybe\nyes\n", False), ("YES\n", True), ("y", True), ("", False)):
+        monkeypatch.setattr("sys.stdin", io.StringIO(given))
+        assert _confirmed("Merge 2 deals away?") is wanted, given
+    out = capsys.readouterr().out
+    assert out.count("Merge 2 deals away? [y/N]: ") == 4 and "invalid" not in out

@@ -42,10 +42,10 @@ import anyio.to_thread
 
 from bulk.calls import CallContext
 from bulk.errors import BulkError, InDoubt, Stopped
-from bulk.runner import RunResult
+from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
-from ..deals import Deal, deal_changes, same
+from ..deals import IDS_PER_CALL, Deal, deal_changes, same
 from ..merging import MergeJob, _merged
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, record_confirmed
@@ -276,6 +276,17 @@ class DedupeJob(MergeJob):
         return write_job_results(store, result, DEDUPE_COLUMNS)
 
 
+def recheck_reads(groups: Sequence[Any], workers: int) -> int:
+    """The reads (``getDeals``) of the runner's re-check of a dedupe's merges right before
+    each batch is sent (``MergeJob.recheck``: both deals of each pair, 100 ids per call),
+    for ``groups`` (``PlannedGroup``s, in the order the apply makes their items) and a run
+    of ``workers``: what ``plan dedupe`` prices."""
+    pairs = [(m, g.survivor_id) for g in groups for m in g.merged_ids]
+    size = recheck_batch(workers)
+    return sum(-(-len({d for pair in pairs[n:n + size] for d in pair}) // IDS_PER_CALL)
+               for n in range(0, len(pairs), size))
+
+
 def _moved(now: Any, then: Any) -> bool:
     return not same(now, then) and not same(then, now)
 
@@ -293,4 +304,4 @@ def _only_policy(deal: Deal, snapshot: Mapping[str, Any], patch: Mapping[str, An
                    if code not in wanted)
 
 
-__all__ = ["POLICY_RECORD", "DedupeJob"]
+__all__ = ["POLICY_RECORD", "DedupeJob", "recheck_reads"]

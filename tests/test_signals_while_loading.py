@@ -1,0 +1,50 @@
+"""A signal while a job loads (x11r1 M2, found on dedupe and true of every job command): the
+process was killed (exit 143), a half-made job folder left behind. Nothing is sent while a
+job loads: the command ends with a clear line, exit 1, and no job folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from typer.testing import CliRunner
+
+import pdbulk.cli_ops as cli_ops
+from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
+from tests.update_support import cli_args, threaded_sandbox
+
+
+def test_a_signal_while_an_update_loads_leaves_no_job(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    async def stopped_while_loading(*args: Any, **kwargs: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGTERM)
+        await anyio.sleep(5)
+        raise AssertionError("the signal did not stop the load")
+
+    def unhandled(signum: int, frame: Any) -> None:  # without the command's own handler:
+        raise KeyboardInterrupt  # the test process is not killed
+
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("Deal,Title\n1,x\n")
+    (tmp_path / "m.toml").write_text(
+        'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=3, seed=7)) as sb:
+        monkeypatch.setattr(cli_ops, "prepare_update", stopped_while_loading)
+        before = signal.signal(signal.SIGTERM, unhandled)
+        try:
+            res = CliRunner().invoke(app, ["update", str(manifest), "-m",
+                                           str(tmp_path / "m.toml"), "--yes",
+                                           *cli_args(sb, tmp_path / "jobs")],
+                                     env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+            assert signal.getsignal(signal.SIGTERM) is unhandled  # put back
+        finally:
+            signal.signal(signal.SIGTERM, before)
+    assert res.exit_code == 1, res.output
+    assert "interrupted while loading, before anything was sent" in res.output
+    jobs = tmp_path / "jobs"
+    assert not jobs.exists() or not any(jobs.iterdir()), list(jobs.iterdir())
