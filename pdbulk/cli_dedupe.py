@@ -162,7 +162,7 @@ def _plan_lines(out: PlanOutcome) -> list[str]:
             f"{s['deals_to_merge_away']:,}",
             # x9r5: every pair held by one guard printed "groups: 0" and nothing else
             *([f"pairs held by a guard (never grouped): {s['pairs_held']:,} — "
-               + ", ".join(f"{why}: {n:,}" for why, n in list(held.items())[:3])
+               + ", ".join(f"{why}: {n:,}" for why, n in held.items())
                + " (pairs.csv lists them; [match] identifiers and guards in the config say "
                  "which fields keep deals apart)"]
               if (held := s.get("pairs_held_by") or {}) else []),
@@ -461,7 +461,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
                 calls["getDeals"] += recheck_reads(groups, cfg.max_workers)
                 calls["mergeDeals"] += merges
-                calls["updateDeal"] += out.summary["field_policy_patches"]
+                calls["updateDeal"] += out.summary["field_policy_patches_with_review"
+                                                   if include_review else
+                                                   "field_policy_patches"]
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,

@@ -179,3 +179,23 @@ def test_the_prompt_asks_once_and_takes_anything_but_yes_for_no(
         assert _confirmed("Merge 2 deals away?") is wanted, given
     out = capsys.readouterr().out
     assert out.count("Merge 2 deals away? [y/N]: ") == 4 and "invalid" not in out
+
+
+def test_the_plan_counts_the_review_bands_patches_apart(tmp_path: Path) -> None:
+    """x11r1 M3 / x11r2 9: the plan counted a review-band group's field-policy PATCH with
+    the duplicate band's ("3 PATCHes", the run sent 2): it is sent only with
+    --include-review, and the summary says both."""
+    from jobs.dedupe.model import DealRecord, Group, MatchResult
+    from jobs.dedupe.planfiles import write_plan
+
+    records = {i: DealRecord(id=i, title="Deal", status="open", value=float(v), currency="EUR")
+               for i, v in ((1, 100), (2, 500), (3, 100), (4, 700))}
+
+    def group(survivor: int, merged: int, band: Any) -> Group:
+        return Group(id=f"g-{survivor}", survivor_id=survivor, merged_ids=(merged,), band=band,
+                     score=0.9, reasons=(), survivor_reasons=(), differing=("value",))
+    result = MatchResult(groups=(group(1, 2, "duplicate"), group(3, 4, "review")), pairs=(),
+                         compared=2)
+    summary = write_plan(tmp_path / "p", result, records, {"value": "max"})
+    assert summary["field_policy_patches"] == 1
+    assert summary["field_policy_patches_with_review"] == 2

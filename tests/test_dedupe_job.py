@@ -940,3 +940,11 @@ def test_the_plan_says_which_guard_held_its_pairs() -> None:
             ScoredPair(3, 4, 1.0, "distinct", ("guard: different Import source key 7≠8",)),
             ScoredPair(5, 6, 0.9, "distinct", ("guard: currency EUR≠USD",))]
     assert held_by(held) == {"different Import source key": 2, "currency": 1}
+    # x11r1 M6: a pair held through an absorbed deal, or by a person's decision, is counted
+    # too (pairs_held said 3 and the breakdown summed to 2)
+    held += [ScoredPair(7, 8, 0.95, "distinct", ("title 0.95", "held apart through a deal "
+                                                  "merged into one of them")),
+             ScoredPair(9, 10, 0.95, "distinct", ("keep-separate (a person's decision)",))]
+    counts = held_by(held)
+    assert sum(counts.values()) == len(held), counts
+    assert counts["held apart through a deal merged into one of them"] == 1

@@ -69,7 +69,14 @@ def held_by(held: Iterable[Any]) -> dict[str, int]:
         if reason is not None:
             kind = reason[len("guard: "):]
             counts[kind.rsplit(" ", 1)[0] if "≠" in kind.rsplit(" ", 1)[-1] else kind] += 1
+        elif pair.reasons and pair.reasons[-1] in _HELD_APART:
+            counts[pair.reasons[-1]] += 1  # x11r1 M6: such pairs were in pairs_held only
     return dict(counts.most_common())
+
+
+# why a pair no guard of its own holds is held (``matching.find_duplicates``)
+_HELD_APART = frozenset({"keep-separate (a person's decision)",
+                         "held apart through a deal merged into one of them"})
 
 def _empty(v: object) -> bool:
     return v is None or v == "" or v == [] or v == {}
@@ -206,13 +213,18 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
     summary's ``previous_decisions`` names it), never overwritten."""
     directory.mkdir(parents=True, exist_ok=True)
     kept = _keep_decisions(directory)
-    patches = dropping = 0
+    patches = review_patches = dropping = 0
     with open(directory / GROUPS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(GROUP_COLUMNS)
         for g in result.groups:
             changes = policy_changes(g, records, policy)
-            patches += bool(changes)
+            # the review band's PATCHes are sent only with --include-review (x11r1 M3:
+            # counted with the duplicate band's, the plan said 3 and the run sent 2)
+            if g.band == "duplicate":
+                patches += bool(changes)
+            else:
+                review_patches += bool(changes)
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
@@ -245,7 +257,9 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
         "pairs": len(result.pairs), "pairs_held": len(result.held), "pairs_compared": result.compared,
         "pairs_held_by": held_by(result.held),
-        "field_policy_patches": patches, "groups_dropping_values": dropping,
+        "field_policy_patches": patches,
+        "field_policy_patches_with_review": patches + review_patches,
+        "groups_dropping_values": dropping,
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
