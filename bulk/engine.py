@@ -304,10 +304,10 @@ class Engine:
         return self._runner.stats
 
     def tokens_left_today(self) -> int:
-        """The company's daily budget left, in tokens, as the scheduler knows it (the
-        server's headers included); 0 when spent."""
-        s = self.scheduler.statistics()
-        return max(0, s.daily_limit - s.tokens_today)
+        """The daily budget left that this job may use, in tokens, as the scheduler knows it
+        (the server's headers included; less the part ``--budget-share`` or the reserve
+        keeps for others: x11r2 2); 0 when spent."""
+        return self.scheduler.statistics().usable_today
 
     # -- calls ----------------------------------------------------------------------------
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,

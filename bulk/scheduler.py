@@ -86,6 +86,9 @@ class SchedulerStats:
     rate_limited: int  # 429s seen
     paused_until: float | None  # clock.now() time the current 429 pause ends
     shared: SharedStats | None = None  # the account-wide picture, with a shared coordinator
+    # what this job may spend: the daily budget less --budget-share's / the reserve's part
+    usable_daily: int = 0  # per day, tokens
+    usable_today: int = 0  # left today, tokens (0 when the day is spent)
 
 
 class _Waiter:
@@ -307,7 +310,10 @@ class Scheduler:
             daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
             search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
             paused_until=self._pause_end if now < self._pause_end else None,
-            shared=self._shared.statistics() if self._shared is not None else None)
+            shared=self._shared.statistics() if self._shared is not None else None,
+            usable_daily=max(0, self._day_limit()),
+            usable_today=0 if spent else max(0, min(self._daily, self._day_limit())
+                                             - self._today))
 
     def __repr__(self) -> str:
         s = self.statistics()
@@ -548,6 +554,13 @@ class Scheduler:
         if cost > limit:
             return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
                                    f"is {limit} of {self._daily}")
+        if self._spent_day == self._day and self._today < self._daily:
+            # the server refused a call for the day's budget, or said none is left, before
+            # this process counted it spent (x11r2 6: "60000 of 60000 used" after 500)
+            return BudgetExhausted(
+                f"daily token budget: the server says today's budget is spent ({self._today} "
+                f"of {self._daily} counted by this process); {op.id} needs {cost}",
+                resets_at=self.next_reset())
         if self._spent_day == self._day or self._today + held + cost > limit:
             used = max(self._today, self._daily) if self._spent_day == self._day else self._today
             return BudgetExhausted(

@@ -457,7 +457,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                           "addPerson": c.persons_new, "addDeal": c.create,
                           "updateDeal": c.update}) + checks)
     sched = scheduler()
-    left = max(0, sched.daily_limit - sched.tokens_today)
+    left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
     if len(planner.key_problems) > 20:
@@ -504,7 +504,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
-                    max_tokens=max_tokens)
+                    max_tokens=max_tokens, usable_daily=sched.usable_daily)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

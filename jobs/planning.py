@@ -59,6 +59,7 @@ class Plan:
     failed_rows: list[dict[str, Any]] = field(default_factory=list)  # the first 1,000 bad rows
     failed_csv: str | None = None  # where plan-failed.csv was written
     max_tokens: int | None = None  # --max-tokens: the run's own cap (tokens)
+    usable_daily: int | None = None  # of daily_tokens, what this job may use a day (share)
 
     @property
     def tokens_by_operation(self) -> dict[str, int]:
@@ -92,7 +93,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              tokens_left_today: int | None, latency: float = 0.2,
              notes: Iterable[str] = (), load_seconds: float | None = None,
              workers: int = 64, decide_seconds: float = 0.0,
-             daily_tokens: int | None = None, max_tokens: int | None = None) -> Plan:
+             daily_tokens: int | None = None, max_tokens: int | None = None,
+             usable_daily: int | None = None) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -108,7 +110,10 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     scheduler's ``daily_limit``); without it, ``limits.daily_tokens`` (from --plan and
     --seats). The plan states one budget: ``tokens_left_today`` is capped by it.
     ``max_tokens``: the run's ``--max-tokens`` cap; a job that needs more says where it
-    stops (x10r2: the plan said "fits in today's budget" and the run stopped at the cap)."""
+    stops (x10r2: the plan said "fits in today's budget" and the run stopped at the cap).
+    ``usable_daily``: what the job may spend a day (``--budget-share``, the reserve;
+    ``SchedulerStats.usable_daily``), when less than the daily budget: the days count by
+    it (x11r2 2: a plan said "fits" and the run stopped at the share)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     total = sum(calls.values())
@@ -126,10 +131,11 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     daily = limits.daily_tokens if daily_tokens is None else daily_tokens
     if tokens_left_today is not None:
         tokens_left_today = min(max(0, tokens_left_today), daily)
-    left = daily if tokens_left_today is None else tokens_left_today
+    per_day = daily if usable_daily is None else min(daily, usable_daily)
+    left = per_day if tokens_left_today is None else min(tokens_left_today, per_day)
     days = 1
     if tokens > left:
-        days += math.ceil((tokens - left) / max(1, daily))
+        days += math.ceil((tokens - left) / max(1, per_day))
     out_notes = list(notes)
     if days > 1:
         out_notes.append(
@@ -145,6 +151,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
+                usable_daily=per_day if per_day < daily else None,
                 window=limits.window, max_tokens=max_tokens)
 
 
@@ -239,7 +246,10 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
     else:
         pct = "∞" if share is None or math.isinf(share) else f"{share:.1%}"
         budget = (f"{pct} of the {plan.tokens_left_today:,} tokens left today "
-                  f"(daily budget {plan.daily_tokens:,})")
+                  f"(daily budget {plan.daily_tokens:,})" if plan.usable_daily is None else
+                  f"{pct} of the {plan.tokens_left_today:,} tokens this job may use today "
+                  f"({plan.usable_daily:,} of the daily budget {plan.daily_tokens:,}: "
+                  "--budget-share or the reserve keeps the rest)")
     console.print(f"tokens: {plan.tokens:,} — {budget}")
     took = _duration(plan.seconds)
     console.print(f"time: {'' if took.startswith('under') else 'about '}{took} at "

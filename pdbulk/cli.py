@@ -340,7 +340,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=s.tokens_left_today(), notes=notes,
-                    max_tokens=s.config.budget.max_tokens)
+                    max_tokens=s.config.budget.max_tokens,
+                    usable_daily=s.scheduler.statistics().usable_daily)
 
 
 def recheck_calls(store: JobStore, kind: Any, workers: int,

@@ -469,6 +469,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                      bad_rows=0, tokens_left_today=left,
                                      daily_tokens=s.scheduler.statistics().daily_limit,
                                      max_tokens=s.config.budget.max_tokens,
+                                     usable_daily=s.scheduler.statistics().usable_daily,
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
                                             + (" (included)" if include_review else "")])

@@ -99,7 +99,8 @@ async def _load(s: Engine, build: Build, store: JobStore, *,
     left = s.tokens_left_today() + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
                     bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
-                    daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens)
+                    daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
+                    usable_daily=sched.usable_daily)
     return prep, _with_bad_rows(plan, prep)
 
 

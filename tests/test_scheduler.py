@@ -182,6 +182,49 @@ def test_share_reserve_and_cap(policy: BudgetPolicy, spent_today: int, fits: int
     assert exc.resets_at == (EPOCH + 86400 if resets else None)
 
 
+@pytest.mark.parametrize(("policy", "spent_today", "usable"), [
+    (BudgetPolicy(), 0, (1000, 1000)),
+    (BudgetPolicy(share=0.5), 0, (500, 500)),
+    (BudgetPolicy(share=0.9), 520, (900, 380)),  # x11r2 2: the plan said 480 left
+    (BudgetPolicy(share=0.5, reserve_tokens=300), 450, (500, 50)),
+    (BudgetPolicy(share=0.5), 700, (500, 0)),
+])
+def test_statistics_say_what_this_job_may_use(policy: BudgetPolicy, spent_today: int,
+                                              usable: tuple[int, int]) -> None:
+    """x11r2 2: plans said what the company had left, ignoring --budget-share: a job the
+    share stops "fit in today's budget". ``usable_daily`` / ``usable_today`` are the
+    share's (and the reserve's) figures, which plans state."""
+    s = Scheduler(Limits(burst=1000, daily_tokens=1000), clock=FakeClock(), budget=policy,
+                  tokens_spent_today=spent_today)
+    stats = s.statistics()
+    assert (stats.usable_daily, stats.usable_today) == usable
+
+
+def test_a_plan_under_a_share_counts_its_days_by_the_share() -> None:
+    from jobs.planning import estimate
+
+    plan = estimate("update", {"updateDeal": 150}, Limits(burst=40, daily_tokens=1000),
+                    rows=150, bad_rows=0, tokens_left_today=380, daily_tokens=1000,
+                    usable_daily=500)
+    assert plan.days == 2 and plan.usable_daily == 500  # 750 tokens: 380 today, 370 after
+    plain = estimate("update", {"updateDeal": 150}, Limits(burst=40, daily_tokens=1000),
+                     rows=150, bad_rows=0, tokens_left_today=900, daily_tokens=1000)
+    assert plain.days == 1 and plain.usable_daily is None
+
+
+@pytest.mark.anyio
+async def test_a_budget_the_server_calls_spent_is_not_said_to_be_counted_here() -> None:
+    """x11r2 6: with no daily headers, the server's daily 429s made the message "60000 of
+    60000 used" after 500 tokens."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await _three_pauses(s, clock, succeed=False)
+    with pytest.raises(BudgetExhausted) as info:
+        await s.acquire(GET)
+    assert "the server says today's budget is spent" in str(info.value)
+    assert f"of {s.statistics().daily_limit} counted by this process" in str(info.value)
+
+
 @pytest.mark.anyio
 async def test_an_op_that_can_never_fit_raises_even_when_waiting_for_reset() -> None:
     """A 40-token merge under a 30-token usable budget fails at once, resets_at None."""
@@ -532,7 +575,7 @@ async def test_statistics_and_repr_show_live_state() -> None:
     assert s.statistics() == SchedulerStats(
         admitted=3, waiting=1, tokens_spent=26, tokens_today=126, daily_limit=1000,
         window_fill=3, window_limit=2, search_fill=1, pauses=1, rate_limited=1,
-        paused_until=4.0)
+        paused_until=4.0, usable_daily=1000, usable_today=874)
     assert repr(s) == ("<Scheduler window=3/2 search=1/10 waiting=1 today=126/1000 run=26 "
                        "429s=1 paused_until=4.000>")
     await waiter
