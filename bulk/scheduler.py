@@ -12,7 +12,10 @@ server counted it somewhere in between, and with latency jitter a call sent one
 window after another can arrive less than a window after it (150 ± 50 ms
 against a 31 ms margin: 429s). A 429 pauses everyone, then the rate ramps back
 up (half a burst for one window), and as many slots as the storm had 429s stay
-spare (someone else may share the token), one back per 5 quiet windows.
+spare (someone else may share the token), one back per 5 quiet windows. A 429 without
+window headers (no limit, remaining or reset) is all there is to learn the burst from:
+the spare then takes the window to what this process had sent in it, and each storm that
+follows a give-back doubles the quiet spell before the next one (up to 80 windows).
 
 Several processes on one account share a coordinator (bulk.coordinator): with a
 shared one (Redis), every call admitted here is also admitted against the
@@ -33,7 +36,7 @@ expensive one; widen a window because a header said so (window headers only
 tighten; the daily limit header is the server's word and is taken as is); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
 
-Why ~540 lines: the three limits are admitted together in one dispatcher (FIFO across
+Why ~595 lines: the three limits are admitted together in one dispatcher (FIFO across
 all of them is the point), and the header corrections, the 429 ramp and the coordinator
 hand-off each change the same window state; the budget policy and the stats are small
 classes beside it.
@@ -102,12 +105,12 @@ class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_day", "_day_seconds", "_fastest", "_limits", "_now_limits",
-                 "_own_today", "_pause_end",
-                 "_pauses", "_probing", "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
-                 "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at", "_spent_day",
-                 "_storm", "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
-                 "_waiters", "_width")
+                 "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
+                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probing",
+                 "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
+                 "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at",
+                 "_spare_for", "_spent_day", "_storm", "_streak", "_timer", "_timer_at",
+                 "_today", "_tokens_spent", "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -132,6 +135,9 @@ class Scheduler:
         self._blocked_until = self._search_blocked_until = -math.inf
         self._pause_end = self._ramp_until = -math.inf
         self._streak, self._storm, self._spare, self._spare_at = 0, 0, 0, -math.inf
+        # quiet windows before a spare slot goes back (doubled while 429s without window
+        # headers keep following the give-backs), and whether one went back since a storm
+        self._spare_for, self._given_back = _SPARE_FOR, False
         self._day = self._day_of(clock.wall())
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
@@ -276,8 +282,22 @@ class Scheduler:
             self._pause(now + wait + self._rng.uniform(0, _JITTER * self._limits.window))
         # Each 429 of a storm was one call too many (someone else uses this token?):
         # keep that many slots spare, one more per storm, one back per quiet spell.
+        # Without window headers the 429 is all there is to learn the account's burst
+        # from (x11r2 7: a 10-request account taken for 40 got a 429 every 4 s to the
+        # end): the spare may grow to all but one slot, and each storm that follows a
+        # give-back doubles the quiet spell the next one waits for (at most 16 times)
+        headerless = rate.limit is None and rate.remaining is None and rate.reset is None
+        if headerless and self._storm == 1 and self._given_back:
+            self._spare_for = min(self._spare_for * 2, _SPARE_FOR * 16)
+        if self._storm == 1:
+            self._given_back = False
+        most = self._burst - 1 if headerless else self._burst // 2
         grown = self._spare + 1 if self._storm == 1 else self._spare
-        self._spare, self._spare_at = min(self._burst // 2, max(grown, self._storm)), now
+        if headerless:  # the window held what this process sent in it, less this call
+            self._prune(now)
+            if len(self._admits) > 2:  # else this process's sending explains nothing
+                grown = max(grown, self._burst - (len(self._admits) - 1))
+        self._spare, self._spare_at = min(most, max(grown, self._storm)), now
         # 429s in a row prove nothing about the day when the headers name the window as
         # the cause (another process on this token keeps filling it) or tokens left today.
         window_full = rate.remaining == 0 or bool(rate.daily_token_remaining)
@@ -428,9 +448,10 @@ class Scheduler:
     def _cap(self, now: float) -> int:
         """The burst less the slots kept spare since the last 429s."""
         if self._spare:
-            spell = _SPARE_FOR * self._width
+            spell = self._spare_for * self._width
             back = min(self._spare, math.floor((now - self._spare_at + _EPS) / spell))
             self._spare, self._spare_at = self._spare - back, self._spare_at + back * spell
+            self._given_back = self._given_back or back > 0
         return self._burst - self._spare
 
     def _admit(self, waiter: _Waiter, now: float) -> None:
@@ -528,6 +549,7 @@ class Scheduler:
         if day > self._day:
             self._day, self._today, self._own_today = day, 0, 0
             self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
+            self._spare_for = _SPARE_FOR
 
     def _uncharge(self, cost: int, day: int) -> None:
         self._tokens_spent = max(0, self._tokens_spent - cost)

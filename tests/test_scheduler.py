@@ -711,3 +711,32 @@ async def test_a_call_that_leaves_after_its_admission_is_counted_from_its_send(s
     arrivals.sort()
     assert all(arrivals[i + 40] - arrivals[i] >= 2.0 for i in range(len(arrivals) - 40))
     assert s.statistics().admitted == 600
+
+
+@pytest.mark.anyio
+async def test_429s_without_window_headers_teach_the_burst() -> None:
+    """x11r2 7: an account whose burst is 10 taken for 40 (--plan growth), its 429s without
+    rate headers: a 429 every 4 s to the end of the run (80 in 1,500 calls). The window
+    then held what this process sent, less the refused call: that is the burst; a give-back
+    a 429 follows doubles the next quiet spell. The server here: 10 per rolling 2 s."""
+    from collections import deque
+
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10**9), clock=clock, rng=NoJitter())
+    arrivals: deque[float] = deque()
+    refused = sent = 0
+    for _ in range(1500):
+        await s.acquire(GET)
+        now = clock.now()
+        while arrivals and arrivals[0] <= now - 2.0:
+            arrivals.popleft()
+        if len(arrivals) >= 10:
+            refused += 1
+            s.rate_limited(GET, None, None)
+            s.refund(GET)
+        else:
+            arrivals.append(now)
+            sent += 1
+            s.observe(GET, None, sent_at=now)
+    assert refused <= 8, refused
+    assert sent / clock.now() >= 0.9 * 10 / 2.0  # and the allowed rate is still used
