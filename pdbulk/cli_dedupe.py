@@ -434,6 +434,7 @@ def run_command(config: Config = None,
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
 @engine_options()
 def plan_dedupe(config: Config = None, include_review: Review = False,
+                max_merges: MaxMerges = None,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
                                          "changed since the index; the index is kept).")]
@@ -453,17 +454,20 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
             async with _reading(cfg, token) as s:
                 out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
                                       since_last=since_last)
-                groups = [g for g in out.result.groups
+                wanted = [g for g in out.result.groups
                           if g.band == "duplicate" or include_review]
-                merges = sum(len(g.merged_ids) for g in groups)
-                members = sum(len(g.member_ids) for g in groups)
+                members = sum(len(g.member_ids) for g in wanted)  # apply re-reads them all
+                groups, merges = [], 0
+                for g in wanted:  # --max-merges: whole groups in plan order, as apply takes
+                    if max_merges is None or merges + len(g.merged_ids) <= max_merges:
+                        groups.append(g)
+                        merges += len(g.merged_ids)
+                patched = set(out.summary.get("field_policy_groups") or ())
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
                 calls["getDeals"] += recheck_reads(groups, cfg.max_workers)
                 calls["mergeDeals"] += merges
-                calls["updateDeal"] += out.summary["field_policy_patches_with_review"
-                                                   if include_review else
-                                                   "field_policy_patches"]
+                calls["updateDeal"] += sum(g.id in patched for g in groups)
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,

@@ -111,20 +111,23 @@ async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_ch
     assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1010
 
 
-def test_plan_dedupe_prices_the_recheck_the_run_makes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cap", [[], ["--max-merges", "1"]])
+def test_plan_dedupe_prices_the_recheck_the_run_makes(tmp_path: Path, cap: list[str]) -> None:
     """`plan dedupe --json` counts the re-check reads of each batch: its tokens are the
-    run's, to the token (x11r1 held plan = run; the re-check added a read per batch)."""
+    run's, to the token (x11r1 held plan = run; the re-check added a read per batch); and
+    with --max-merges, the merges and PATCHes of the groups the cap takes (x11r1 M7: plan
+    dedupe had no --max-merges, and priced all 32 merges of a 5-merge night)."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         seed_account(sb)
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         args = cli_args(sb, tmp_path / "j")
-        cost = CliRunner().invoke(app, ["plan", "dedupe", "--json", *args], env=env)
+        cost = CliRunner().invoke(app, ["plan", "dedupe", "--json", *cap, *args], env=env)
         assert cost.exit_code == 0, cost.output
-        ran = CliRunner().invoke(app, ["dedupe", "run", "--json", "-o",
+        ran = CliRunner().invoke(app, ["dedupe", "run", "--json", *cap, "-o",
                                        str(tmp_path / "p"), *args], env=env)
         assert ran.exit_code == 0, ran.output
     planned, summary = orjson.loads(cost.stdout), orjson.loads(ran.stdout)
-    assert summary["merged"] == 2, summary
+    assert summary["merged"] == (1 if cap else 2), summary
     assert planned["tokens"] == summary["tokens"], (planned["tokens_by_operation"], summary)
 
 

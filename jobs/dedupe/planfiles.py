@@ -218,6 +218,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
     directory.mkdir(parents=True, exist_ok=True)
     kept = _keep_decisions(directory)
     patches = review_patches = dropping = 0
+    patched: list[str] = []  # the groups whose survivor gets a field-policy PATCH
     with open(directory / GROUPS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(GROUP_COLUMNS)
@@ -225,6 +226,8 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             changes = policy_changes(g, records, policy)
             # the review band's PATCHes are sent only with --include-review (x11r1 M3:
             # counted with the duplicate band's, the plan said 3 and the run sent 2)
+            if changes:
+                patched.append(g.id)
             if g.band == "duplicate":
                 patches += bool(changes)
             else:
@@ -263,6 +266,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "pairs_held_by": held_by(result.held),
         "field_policy_patches": patches,
         "field_policy_patches_with_review": patches + review_patches,
+        "field_policy_groups": patched,
         "groups_dropping_values": dropping,
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
