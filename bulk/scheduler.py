@@ -46,8 +46,10 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import logging
 import math
 import random
+import time
 from collections import deque
 from dataclasses import dataclass, replace
 
@@ -60,6 +62,7 @@ from .plans import Limits
 
 _EPS = 1e-9  # monotonic tolerance: a slot due "now" is free (no 1-ulp sleep loops)
 _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coarse ulps)
+_log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 _JITTER = 0.05  # up to this share of a window is added to a 429 pause
 _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
@@ -110,7 +113,7 @@ class Scheduler:
                  "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at",
                  "_spare_for", "_spent_day", "_storm", "_streak", "_timer", "_timer_at",
-                 "_today", "_tokens_spent", "_waiters", "_width")
+                 "_today", "_tokens_spent", "_told_reset", "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -138,6 +141,7 @@ class Scheduler:
         # quiet windows before a spare slot goes back (doubled while 429s without window
         # headers keep following the give-backs), and whether one went back since a storm
         self._spare_for, self._given_back = _SPARE_FOR, False
+        self._told_reset: float | None = None  # the reset a wait for was logged
         self._day = self._day_of(clock.wall())
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
@@ -364,6 +368,12 @@ class Scheduler:
             if problem is not None:
                 if self._budget.wait_for_reset and problem.resets_at is not None:
                     wake = min(wake, now + problem.resets_at - self._clock.wall())
+                    if self._told_reset != problem.resets_at:  # x11r2 8: it waited silently
+                        self._told_reset = problem.resets_at
+                        _log.warning("%s: waiting for the daily reset at %s UTC "
+                                     "(--wait-for-reset)", problem,
+                                     time.strftime("%Y-%m-%d %H:%M:%S",
+                                                   time.gmtime(problem.resets_at)))
                     break  # FIFO: nobody overtakes a call waiting for its budget
                 waiters.popleft().fut.set_exception(problem)
                 continue

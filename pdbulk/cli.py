@@ -24,6 +24,7 @@ commands of each job kind live in ``cli_import``, ``cli_ops`` and ``cli_dedupe``
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import sys
 import time
@@ -141,6 +142,30 @@ app.add_typer(plan_app, name="plan")
 _OFFLINE = {"jobs", "status", "sandbox", "init-mapping"}  # commands that never call the API
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to ``sys.stderr`` as it is when a line is written (a test runner
+    or a redirect may have replaced it since the handler was made)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _log_to_stderr() -> None:
+    """The library's warnings (``pdbulk.*`` loggers: the scheduler's wait for the daily
+    reset) as ``pdbulk: ...`` lines on stderr, once per process."""
+    log = logging.getLogger("pdbulk")
+    if not any(isinstance(h, _Stderr) for h in log.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("pdbulk: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.WARNING)
+
+
 @app.callback()
 def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
         "--coordinator", envvar=ENV_COORDINATOR, show_default=False, metavar="URL",
@@ -150,6 +175,7 @@ def _shared(ctx: typer.Context, coordinator: Annotated[str | None, typer.Option(
             "--version", callback=_version, is_eager=True,
             help="Print the version and exit.")] = False) -> None:
     """Options for every command. A coordinator that does not answer: exit 1, nothing sent."""
+    _log_to_stderr()
     url = coordinator_url(coordinator or "")
     before = os.environ.get(ENV_COORDINATOR)
     ctx.call_on_close(lambda: _restore_env(ENV_COORDINATOR, before))  # library / test callers

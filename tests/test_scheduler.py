@@ -248,6 +248,23 @@ async def test_wait_for_reset_sleeps_until_the_reset_then_goes_on() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_wait_for_the_reset_is_said_once(caplog: pytest.LogCaptureFixture) -> None:
+    """x11r2 8: with --wait-for-reset and the budget spent, the run waited with no word of
+    it. The scheduler logs one warning (``pdbulk.scheduler``; the CLI prints it on stderr)
+    naming the reset, however many calls wait."""
+    import logging
+
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10), clock=clock, day_seconds=100.0,
+                  budget=BudgetPolicy(wait_for_reset=True))
+    with caplog.at_level(logging.WARNING, logger="pdbulk.scheduler"):
+        await admit_all(s, clock, [ADD] * 4)
+    told = [r.getMessage() for r in caplog.records if r.name == "pdbulk.scheduler"]
+    assert len(told) == 1, told
+    assert "waiting for the daily reset at 2026-01-01 00:01:40 UTC" in told[0], told
+
+
+@pytest.mark.anyio
 async def test_counters_roll_over_at_the_reset() -> None:
     """At the reset, the company's spend today starts again at 0; the run's total stays."""
     clock = FakeClock()
