@@ -67,3 +67,29 @@ async def test_resume_plan_holds_after_a_kill_with_claims_held(tmp_path: Path,
         over = {op: (n, planned[op]) for op, n in spent.items() if n > planned[op]}
         assert not over, f"sent (planned): {over}; plan {dict(planned)}"
         store.close()
+
+
+async def test_the_resume_plan_pages_through_the_deals_the_job_wrote(tmp_path: Path) -> None:
+    """x11r2 4: a capped import's resumes planned one page of the deals changed since the
+    load and read 2, 3, 4 as its own creates grew (589, 1,181, 1,771): "calls at most"
+    did not hold. The plan counts a page per 500 of the job's own writes."""
+    from bulk.store import Outcome
+
+    export = write_demo_export(tmp_path / "in", rows=620, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            await ctx.call("addDealField", json={"field_name": KEY_FIELD,
+                                                  "field_type": "varchar"})
+        job_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert"))
+    store = JobStore.open(tmp_path / "jobs" / job_id)
+    try:
+        creates = [i for i in store.items(ItemState.PENDING) if i.op == "create"][:600]
+        assert len(creates) == 600
+        store.mark_sending([i.id for i in creates], time.time())
+        store.record([Outcome(i.id, ItemState.DONE, result={"deal_id": 10_000 + n})
+                      for n, i in enumerate(creates)])
+        calls = kind_for(store).reread_calls(store)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert calls["getDeals"] == 2 and calls["getArchivedDeals"] == 1, calls
