@@ -92,6 +92,10 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-job")
         assert undo_prep.actions["restore"] == 1
+        # x11r1 M4: the 5000 came from the copy merged into it: put back, it is in no
+        # live deal; the plan says so before anything is sent
+        assert any(f"its value 5000 came from deal {web.merged_ids[0]}, merged into it" in n
+                   for n in undo_prep.notes), undo_prep.notes
         await run_job(sb, undo)
         assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
         assert (store.directory / "merge-snapshots.jsonl").is_file()

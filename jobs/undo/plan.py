@@ -305,6 +305,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "PATCHes only" + ("" if todo else " and this job made none: nothing "
                                             "to undo (the merged deals' snapshots are in "
                                             f"{source.directory})"))
+        prep.notes.extend(_values_of_merged_deals(prep, source))
     if deal_conflicts:
         ids = [m[1] for i in prep.items if i.state is ItemState.FAILED
                and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
@@ -436,6 +437,44 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     prep.add(NewItem(row=row, key=key, op="restore", payload={
         **base, "changes": changes, "fields": changed_names(changes)}), "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
+    """A dedupe undo's restores that take from a survivor a value one of the deals merged
+    into it had (x11r1 M4: survivor 3038's 0 put back, the 5000 it took from merged deal
+    3037 was then in no live deal, and the undo said "1 restored"): one note each, so
+    the loss is said before it is made. Merges are final; the merged deal's snapshot is
+    in the dedupe job."""
+    merged: dict[int, list[tuple[int, list[Any]]]] = {}
+    for item in source.items(ItemState.DONE):
+        record = item.payload.get("record")
+        if item.op == "merge" and isinstance(record, list) and len(record) >= 17:
+            merged.setdefault(int(item.payload["survivor_id"]), []).append(
+                (int(item.payload["merge_id"]), record))
+    now = {b.entity_id: b.before for b in prep.images}
+    out: list[str] = []
+    for restore in prep.items:
+        if restore.op != "restore" or restore.state is not ItemState.PENDING:
+            continue
+        deal_id = int(restore.payload["deal_id"])
+        held = now.get(deal_id) or {}
+        for name in [*(k for k in restore.payload["changes"] if k != "custom_fields"),
+                     *(restore.payload["changes"].get("custom_fields") or {})]:
+            value = (held.get("fields") or {}).get(
+                name, (held.get("custom_fields") or {}).get(name))
+            if value in (None, "", 0):
+                continue
+            for merge_id, record in merged.get(deal_id, ()):
+                theirs = {"value": record[6], "expected_close_date": record[14],
+                          "org_id": record[3], "person_id": record[5], "owner_id": record[11],
+                          "title": record[1]}.get(name, (record[16] or {}).get(name))
+                if theirs is not None and same(theirs, value):
+                    out.append(f"deal {deal_id}: its {name} {value} came from deal "
+                               f"{merge_id}, merged into it: put back, that value is in no "
+                               "live deal (merges are final; deal "
+                               f"{merge_id}'s snapshot is in job {source.job_id})")
+                    break
+    return out
 
 
 def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
