@@ -142,6 +142,10 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         assert prep.actions["merge"] == 0 and prep.actions["skipped"] == 2
         reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
         assert "changed since the plan" in reasons[f"{ids['web_copy']}->{ids['web']}"]
+        # both times as the API writes them (x11r1: "2026-12-02 06:26:57+00:00 then")
+        assert re.search(r"update_time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ then, "
+                         r"2026-11-20T00:00:00Z now",
+                         str(reasons[f"{ids['web_copy']}->{ids['web']}"]))
         assert "deleted, merged or archived" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
         store.close()
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=34)) as sb:

@@ -133,8 +133,10 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
         assert deal is not None
         before = planned[deal_id]
         if before.update_time != to_record(deal, stage_order={}, org_names={}).update_time:
+            then = before.update_time
+            shown = then.strftime("%Y-%m-%dT%H:%M:%SZ") if then is not None else None
             return (f"deal {deal_id} changed since the plan (update_time "
-                    f"{before.update_time} then, {deal.get('update_time')} "
+                    f"{shown} then, {deal.get('update_time')} "
                     "now): plan again")
     return None
 

@@ -307,12 +307,17 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                             f"{source.directory})"))
         prep.notes.extend(_values_of_merged_deals(prep, source))
     if deal_conflicts:
-        ids = [m[1] for i in prep.items if i.state is ItemState.FAILED
-               and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
+        failed = [(m[1], "even with --force" in (i.error or "")) for i in prep.items
+                  if i.state is ItemState.FAILED
+                  and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
+        ids = [deal for deal, _ in failed]
+        kept = sum(1 for _, always in failed if always)  # x11r1: "--force overwrites" them
         named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
         prep.notes.append(f"{len(ids):,} deal(s) changed since the job wrote them ({named}): "
-                          "left alone, each with its reason in failed.csv (--force "
-                          "overwrites them)")
+                          "left alone, each with its reason in failed.csv"
+                          + (" (--force overwrites them)" if not kept else
+                             " (--force leaves them too)" if kept == len(ids) else
+                             f" (--force overwrites {len(ids) - kept:,} of them)"))
     if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
         prep.notes.append(f"{prep.actions['conflict'] - deal_conflicts:,} person(s) / "
                           "organization(s) changed or holding others since the import made "
