@@ -7,6 +7,9 @@ failed; 4 stopped checkpointed (resume the job); 5 authentication/permission
 failure; 6 busy: another apply/run holds the state directory. Groups skipped
 because their deals changed since the plan are reported in the job's files, not
 failures. Listed in ``pdbulk.cli.COMMANDS``.
+
+Why ~500 lines: the four commands share one plan / load / run path (``_run_apply``) and
+its one JSON summary, which cron jobs read; splitting it would split that contract.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
-from bulk.store import JobStore
+from bulk.store import ItemState, JobStore
 from jobs.dedupe.apply import (
     KIND,
     ApplyOptions,
@@ -330,8 +333,13 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
         for line in DedupeJob().after_run(store, result):
             say(line)
     counts = Counter({state.value: n for state, n in store.counts().items() if n})
-    summary.update(items=dict(counts), merged=counts.get("done", 0),
-                   failed=counts.get("failed", 0), skipped=counts.get("skipped", 0),
+    # the groups left for a person, apart from those skipped as changed (x11r1)
+    review = sum(1 for i in store.items(ItemState.SKIPPED)
+                 if (why := str((i.result or i.payload.get("result") or {}).get("reason")
+                                or "")).startswith("review band:")
+                 or "below --auto-apply-above" in why)
+    summary.update(items=dict(counts), merged=counts.get("done", 0), failed=counts.get(
+        "failed", 0), skipped=counts.get("skipped", 0), skipped_for_review=review,
                    tokens=sum(store.spend_by_day().values()))
     if stopped and isinstance(error, AUTH_ERRORS):
         summary["status"] = "unauthorized"

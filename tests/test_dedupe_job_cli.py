@@ -102,6 +102,8 @@ def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
         assert ran.exit_code == 0, ran.output
         summary = orjson.loads(ran.stdout)
         assert summary["merged"] == 1 and summary["skipped"] == 1 and summary["failed"] == 0
+        assert summary["skipped_for_review"] == 0  # skipped over the cap, not for review
+
         assert summary["tokens"] >= 40
         gone = [k for k in ("web", "web_copy", "ren", "ren_copy")
                 if sb_deal(sb, ids[k])["is_deleted"]]
@@ -370,3 +372,17 @@ def test_cli_prompt_and_time_say_what_they_count(tmp_path: Path) -> None:
         assert res.exit_code == 0, res.output
         assert "Merge 1 deal away?" in res.output, res.output
         assert not any(sb_deal(sb, ids[k])["is_deleted"] for k in ("web_copy", "ren_copy"))
+
+
+def test_cli_run_counts_the_groups_left_for_a_person(tmp_path: Path) -> None:
+    """x11r1: the JSON's "skipped" lumped the groups left for a person (every night) with
+    those skipped as changed; "skipped_for_review" counts the first apart."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        high = CliRunner().invoke(app, ["dedupe", "run", "--json", "--auto-apply-above",
+                                        "1.0", "-o", str(tmp_path / "p"),
+                                        *cli_args(sb, tmp_path / "j")], env=env)
+        assert high.exit_code == 0, high.output
+    left = orjson.loads(high.stdout)  # the web group's titles differ: below 1.0
+    assert left["skipped"] >= 1 and left["skipped_for_review"] == left["skipped"], left
