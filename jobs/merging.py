@@ -391,12 +391,19 @@ class MergeJob:
                                     survivor=survivor_id not in busy)) is not None:
                     outcomes.append(self._left(item, why.replace(
                         "since the plan", "while the job ran", 1)))
+        outcomes += self._alongside(checked, outcomes)
         self._settled(checked, outcomes)
         settled = {o.item_id for o in outcomes}
         for item in checked:
             if item.id not in settled:
                 self._writing.setdefault(int(item.payload["survivor_id"]), set()).add(item.id)
         return outcomes
+
+    def _alongside(self, items: Sequence[Item], left: Sequence[Outcome]) -> list[Outcome]:
+        """The outcomes of more of ``items`` (a re-checked batch) that go with those
+        ``left`` alone (``DedupeJob``: the rest of a group none of whose merges was sent
+        yet). None for plain merges: each pair was asked for on its own."""
+        return []
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:

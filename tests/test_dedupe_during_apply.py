@@ -202,3 +202,60 @@ def test_the_plan_counts_the_review_bands_patches_apart(tmp_path: Path) -> None:
     summary = write_plan(tmp_path / "p", result, records, {"value": "max"})
     assert summary["field_policy_patches"] == 1
     assert summary["field_policy_patches_with_review"] == 2
+
+
+@pytest.mark.anyio
+async def test_a_resume_never_claims_a_merge_a_later_run_made(tmp_path: Path) -> None:
+    """x11r3 F1: job A killed with a merge in flight that never applied; the next night's
+    job B merged the pair; A's resume reconciled it as its own ("merged" in both jobs'
+    succeeded.csv, 52 merges for 51 made). A merge applies once: B's answered merge
+    proves A's did not, and A reports it ``already merged`` by B."""
+    from tests.import_support import read_csv
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        a, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="A")
+        web = next(i for i in a.pending(10) if i.payload["merge_id"] == ids["web_copy"])
+        a.mark_sending([web.id], 0.0)  # the kill -9: in flight, never applied
+        b, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="B")
+        done = await run_job(sb, b)
+        assert done.counts[ItemState.DONE] == 2
+        b.close()
+        assert sb_deal(sb, ids["web_copy"])["is_deleted"]
+        resumed = await run_job(sb, a)
+        rows = {r["merged_id"]: r for r in read_csv(a.directory / "succeeded.csv")}
+        a.close()
+    assert not resumed.counts[ItemState.DONE], rows  # B made both merges
+    row = rows[str(ids["web_copy"])]
+    assert row["action"] == "already merged" and "merged by job B" in row["reason"], row
+
+
+@pytest.mark.anyio
+async def test_a_copy_edited_before_its_group_starts_leaves_the_group_whole(
+        tmp_path: Path) -> None:
+    """x11r3 F2: one copy of a 12-copy group edited while the apply ran (before any of the
+    group's merges went): only that pair was skipped, the field-policy PATCH was sent
+    and the other copies merged, the edited one left a stray. The group is left whole."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
+        sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
+        acme = org(sb, "Acme Corp")
+        members = [deal(sb, "Website redesign", acme, value=1000 + n,
+                        add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        (group,) = out.result.groups
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        assert prep.actions["merge"] == 3
+        edited = group.merged_ids[1]
+        sb.state.save("deal", {**sb_deal(sb, edited), "title": "Website redesign (phase 2)",
+                               "update_time": sb.state.now_iso()})
+        sent = requests(sb)
+        result = await run_job(sb, store)
+        calls = delta(sent, requests(sb))
+        reasons = _reasons(store)
+        store.close()
+        live = [i for i in members if not sb_deal(sb, i)["is_deleted"]]
+    assert calls == {"getDeals": 1}, calls  # no PATCH, no merge
+    assert result.counts[ItemState.SKIPPED] == 3 and len(live) == 4, (result.counts, live)
+    others = [k for k in reasons if not k.startswith(f"{edited}->")]
+    assert all("its group is left alone" in reasons[k] for k in others), reasons

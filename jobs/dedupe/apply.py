@@ -63,6 +63,7 @@ from .index import (
     from_compact_row,
     load_merges,
     remember_keep_separate,
+    remember_makers,
     remember_merges,
 )
 from .model import DealRecord
@@ -357,6 +358,11 @@ def record_confirmed(store: JobStore) -> int:
     state = store.meta_get(STATE_DIR)
     if state is None:
         return 0
+    # the merges this job saw answered (not found done by a reconcile): this job made them
+    remember_makers(Path(state), {
+        int(i.payload["merge_id"]): store.job_id for i in store.items(ItemState.DONE)
+        if i.op == "merge" and not i.payload.get("already")
+        and not (i.result or {}).get("reconciled")})
     return remember_merges(Path(state), _merges(store, ItemState.DONE), confirmed=True)
 
 

@@ -92,6 +92,7 @@ compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array 
 KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index.json"
 PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
+MAKERS = "merged-by.json"  # merged-away deal id -> the job whose merge of it was answered
 CONFIG = "config.toml"  # the matching config the last `dedupe run` / `dedupe plan` was given
 INTENDED, CONFIRMED = "intended", "confirmed"  # a merges.json entry's state
 LOCK = "lock"
@@ -202,6 +203,28 @@ def _load_merge_entries(state: Path) -> dict[int, tuple[int, DealRecord, bool]]:
     except (orjson.JSONDecodeError, TypeError, ValueError, IndexError):
         raise InputError(f"{path} is damaged (not a JSON list of [merged, survivor, deal, "
                          "state]); delete it to forget which deals were merged into which") from None
+
+
+def remember_makers(state: Path, made: Mapping[int, str]) -> None:
+    """Record which job's merge of each deal Pipedrive answered (``made``: merged-away id
+    -> job id): a merge applies once, so another job's attempt in flight then did not
+    (``load_makers``). First writer wins; an unreadable file is started again."""
+    if not made:
+        return
+    known = load_makers(state)
+    new = {m: job for m, job in made.items() if m not in known}
+    if new:
+        _write(state / MAKERS, orjson.dumps({str(m): j for m, j in {**known, **new}.items()}))
+
+
+def load_makers(state: Path) -> dict[int, str]:
+    """Merged-away deal id -> the job whose merge of it was answered (``remember_makers``);
+    {} when none was recorded or the file is unreadable (it only refines a report)."""
+    try:
+        raw = orjson.loads((state / MAKERS).read_bytes())
+        return {int(m): str(j) for m, j in raw.items()}
+    except (OSError, orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return {}
 
 
 def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]], *,

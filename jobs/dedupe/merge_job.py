@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -48,7 +49,8 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..deals import IDS_PER_CALL, Deal, deal_changes, same
 from ..merging import MergeJob, _merged
 from ..updating import check_loaded, refused, write_job_results
-from .apply import DEDUPE_COLUMNS, KIND, record_confirmed
+from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed
+from .index import load_makers
 
 POLICY_RECORD = "dedupe.policy."  # job meta: + survivor id → what its PATCH returned
 # the fields a person edits on a deal (v2 names): a survivor whose PATCH answer was never
@@ -72,6 +74,10 @@ class DedupeJob(MergeJob):
         self._policies: dict[int, tuple[str, dict[str, Any]]] = {}  # → (first key, PATCH)
         self._events: dict[int, anyio.Event] = {}  # survivor → its first merge's PATCH step
         self._skipped: dict[int, str] = {}  # survivor → why its group is skipped (a resume)
+        # groups a merge of which was handed out (sent or being sent): a change seen later
+        # leaves only its pair; and groups left whole by a re-check, with the reason
+        self._started: set[str] = set()
+        self._left_groups: dict[str, str] = {}
 
     @classmethod
     def from_store(cls, store: JobStore) -> DedupeJob:
@@ -97,6 +103,9 @@ class DedupeJob(MergeJob):
             elif item.state is ItemState.SKIPPED and (item.result or {}).get(
                     "action") == "skipped":
                 skipped.append(item)
+        job._started = {str(i.payload.get("group_id")) for state in (
+            ItemState.DONE, ItemState.SENDING) for i in store.items(state)
+            if i.payload.get("group_id") is not None}
         for item in failed:
             job._fail_group(item, item.error or "failed")
         for item in skipped:
@@ -143,6 +152,37 @@ class DedupeJob(MergeJob):
         reason = why.removeprefix("not merged: ")
         return Outcome(item.id, ItemState.SKIPPED, result={
             **_merged(item), "action": "skipped", "reason": f"changed since the plan: {reason}"})
+
+    def _alongside(self, items: Sequence[Item], left: Sequence[Outcome]) -> list[Outcome]:
+        """A re-checked batch's merges of a group one of whose pairs was left alone (a deal
+        a colleague changed, deleted or merged while the job ran) are skipped too when
+        none of the group's merges was handed out yet: the group is left whole, its
+        field-policy PATCH unsent, as the apply leaves a group changed before it starts
+        (x11r3 F2: the other ten copies were merged and the PATCH sent, the edited copy
+        left as a stray). A group already begun goes on without that pair (merges are
+        final). Marks the groups of the merges that go out as begun."""
+        by_id = {i.id: i for i in items}
+        for outcome in left:
+            item = by_id[outcome.item_id]
+            group = item.payload.get("group_id")
+            if group is not None and group not in self._started:
+                why = str((outcome.result or {}).get("reason") or outcome.error or "")
+                self._left_groups.setdefault(str(group), f"its pair {item.key}: {why}")
+        settled = {o.item_id for o in left}
+        out = []
+        for item in items:
+            group = item.payload.get("group_id")
+            if item.id in settled or group is None:
+                continue
+            reason = self._left_groups.get(str(group))
+            if reason is not None and str(group) not in self._started:
+                reason = reason.replace(": changed since the plan: ", ": ", 1)
+                out.append(Outcome(item.id, ItemState.SKIPPED, result={
+                    **_merged(item), "action": "skipped",
+                    "reason": f"its group is left alone: {reason}"}))
+            else:
+                self._started.add(str(group))
+        return out
 
     def _settled(self, items: Sequence[Item], outcomes: list[Outcome]) -> None:
         by_id = {i.id: i for i in items}
@@ -242,6 +282,33 @@ class DedupeJob(MergeJob):
         return Outcome(outcome.item_id, outcome.state,
                        result={**(outcome.result or {}), "group_id": p.get("group_id"),
                                **extra})
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """``MergeJob.reconcile``; a merge it finds done (its merged-away deal gone into
+        the survivor) that another job's merge of the same deal was answered for — a
+        later night's run, recorded in the state directory (``load_makers``) — was that
+        job's: a merge applies once, so this job's attempt, in flight when it stopped, did
+        not (x11r3 F1: both jobs' succeeded.csv said ``merged``, 52 merges for 51 made).
+        Reported ``already merged``, naming the job."""
+        outcomes = await super().reconcile(ctx, items)
+        state = self._store.meta_get(STATE_DIR) if self._store is not None else None
+        makers = load_makers(Path(state)) if state else {}
+        if not makers:
+            return outcomes
+        own = self._store.job_id if self._store is not None else None
+        by_id = {i.id: i for i in items}
+        out = []
+        for outcome in outcomes:
+            item = by_id[outcome.item_id]
+            maker = makers.get(int(item.payload["merge_id"]))
+            if outcome.state is ItemState.DONE and (outcome.result or {}).get("reconciled") \
+                    and maker is not None and maker != own:
+                outcome = Outcome(item.id, ItemState.SKIPPED, result={
+                    **_merged(item), "action": "already merged",
+                    "reason": f"merged by job {maker}; this job's merge of it, in flight when "
+                              "it stopped, did not apply"})
+            out.append(outcome)
+        return out
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """``MergeJob.resume_calls``, plus one PATCH (``updateDeal``) per first merge still
