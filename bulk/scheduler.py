@@ -593,6 +593,14 @@ class Scheduler:
                 f"daily token budget: the server says today's budget is spent ({self._today} "
                 f"of {self._daily} counted by this process); {op.id} needs {cost}",
                 resets_at=self.next_reset())
+        if self._spent_day != self._day and self._today + held + cost > limit \
+                and limit < self._daily:
+            # the share or reserve, not the company's budget (x11r3 F3: "usable 60; getStages
+            # needs 5" read as a contradiction)
+            return BudgetExhausted(
+                f"daily token budget: this job may use {limit} of today's {self._daily} "
+                f"tokens (--budget-share / the reserve) and {self._today} are used today; "
+                f"{op.id} needs {cost}", resets_at=self.next_reset())
         if self._spent_day == self._day or self._today + held + cost > limit:
             used = max(self._today, self._daily) if self._spent_day == self._day else self._today
             return BudgetExhausted(

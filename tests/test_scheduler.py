@@ -200,6 +200,18 @@ def test_statistics_say_what_this_job_may_use(policy: BudgetPolicy, spent_today:
     assert (stats.usable_daily, stats.usable_today) == usable
 
 
+@pytest.mark.anyio
+async def test_a_share_smaller_than_todays_use_says_so() -> None:
+    """x11r3 F3: "usable 60; getStages needs 5" read as a contradiction: it is the share
+    (60 of 60,000) that today's use (215) has passed."""
+    s = Scheduler(Limits(burst=40, daily_tokens=60_000), clock=FakeClock(),
+                  budget=BudgetPolicy(share=0.001), tokens_spent_today=215)
+    with pytest.raises(BudgetExhausted) as info:
+        await s.acquire(ADD)
+    assert "this job may use 60 of today's 60000 tokens" in str(info.value)
+    assert "215 are used today" in str(info.value)
+
+
 def test_a_plan_under_a_share_counts_its_days_by_the_share() -> None:
     from jobs.planning import estimate
 

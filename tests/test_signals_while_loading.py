@@ -48,3 +48,45 @@ def test_a_signal_while_an_update_loads_leaves_no_job(tmp_path: Path,
     assert "interrupted while loading, before anything was sent" in res.output
     jobs = tmp_path / "jobs"
     assert not jobs.exists() or not any(jobs.iterdir()), list(jobs.iterdir())
+
+
+def test_a_signal_while_the_command_line_starts_says_so(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """x11r3 F4: Ctrl-C in the first second (the imports) printed a KeyboardInterrupt
+    traceback (exit 130), SIGTERM ended it silently (exit 143), with no JSON object."""
+    import sys
+    import types
+
+    from pdbulk import entry
+
+    class Starting(types.ModuleType):
+        def __getattr__(self, name: str) -> Any:
+            raise KeyboardInterrupt  # the signal lands while the command line imports
+
+    monkeypatch.setitem(sys.modules, "pdbulk.cli", Starting("pdbulk.cli"))
+    monkeypatch.setattr(sys, "argv", ["pdbulk", "jobs", "--json"])
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            entry.main()
+        assert signal.getsignal(signal.SIGTERM) is entry._interrupt  # SIGTERM taken too
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert '"status": "error"' in out and "before anything was sent" in err
+
+
+def test_a_zero_budget_share_is_a_usage_error(tmp_path: Path) -> None:
+    """x11r3 F3: --budget-share 0 passed the option's range, then failed as an unexpected
+    ValueError (exit 1) and left a job."""
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("Deal,Title\n1,x\n")
+    (tmp_path / "m.toml").write_text(
+        'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
+    res = CliRunner().invoke(app, ["update", str(manifest), "-m", str(tmp_path / "m.toml"),
+                                   "--budget-share", "0", "--job-dir", str(tmp_path / "jobs")],
+                             env={**os.environ, "PIPEDRIVE_API_TOKEN": "x"})
+    assert res.exit_code == 2, res.output
+    assert "give a share above 0" in res.output
+    assert not (tmp_path / "jobs").exists()
