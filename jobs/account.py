@@ -442,11 +442,12 @@ class PersonIndex:
             if prefer is not None and prefer in pids:
                 return prefer, how
             if how == "name+org" and len(pids) > 1:
+                # (no apostrophe: the plan's count by reason reads quotes as values)
                 raise InputError(
-                    f"{len(pids)} persons named {name!r} are at the row's organization "
+                    f"{len(pids)} persons named {name!r} are at the organization of the row "
                     f"(ids {', '.join(map(str, pids[:5]))}"
                     f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
-                    "add the person's e-mail or phone to the row")
+                    "add an e-mail or phone of the person to the row")
             return pids[0], how
         return None
 

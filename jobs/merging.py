@@ -382,9 +382,9 @@ class MergeJob:
                                   ("survivor", survivor_id)):
                 if is_gone(live.get(deal_id)) and not (role == "survivor"
                                                        and survivor_id in busy):
-                    outcomes.append(self._left(item, (
-                        f"not merged: {role} deal {deal_id} no longer exists (deleted, "
-                        "archived or merged while the job ran); nothing sent"), status=404))
+                    outcomes.append(self._left(item, (  # nothing sent: no HTTP status
+                        f"not merged: {role} deal {deal_id} is no longer a live deal "
+                        "(deleted, archived or merged while the job ran); nothing sent")))
                     break
             else:
                 if (why := _changed(item, live, expected, self._explained,

@@ -58,7 +58,7 @@ async def test_an_edit_or_a_delete_made_after_the_load_is_never_merged_away(
         assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
     assert counts[ItemState.SKIPPED] == 2 and not counts[ItemState.FAILED], counts
     assert "changed while the job ran" in reasons[f"{ids['web_copy']}->{ids['web']}"]
-    assert "no longer exists" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+    assert "is no longer a live deal" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
 
 
 @pytest.mark.anyio
