@@ -36,7 +36,7 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.errors import ApiError, InDoubt, InputError
+from bulk.errors import ApiError, InDoubt, InputError, NotFound
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 from bulk.runner import RunResult
@@ -278,6 +278,7 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
         prep.add(item, "failed" if item.state is ItemState.FAILED else "merge")
     prep.images.extend(snapshots(checked, deals, ctx.clock.wall()))
     prep.calls["mergeDeals"] += len(checked.merges)
+    prep.calls["getDeal"] += len(checked.merges)  # each merged-away deal read right before
     rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
     if rewritten:
         prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
@@ -328,12 +329,41 @@ class MergeJob:
         if writing is not None:
             writing.discard(item.id)
 
+    async def _away_as_planned(self, ctx: CallContext, item: Item) -> Outcome | None:
+        """Read the merged-away deal right before its merge (``GET /api/v2/deals/{id}``,
+        1 token): gone, archived, or changed since the plan (``update_time`` later than
+        its snapshot's) → the merge is left alone (None: it is as planned, or there is
+        no snapshot to tell). The batch's re-check is one batch of sends older than the
+        merge; a merge is final, so its own deal is read again (x11r4 F1: a copy edited
+        while its group was merging was merged away with the edit, 4 of 4)."""
+        merge_id = int(item.payload["merge_id"])
+        try:
+            res = await ctx.call("getDeal", path={"id": merge_id})
+        except NotFound:
+            res = None
+        deal = dict(res.data) if res is not None and isinstance(res.data, Mapping) else None
+        if deal is None or is_gone(deal) or deal.get("is_archived"):
+            return self._left(item, (
+                f"not merged: merged-away deal {merge_id} is no longer a live deal (deleted, "
+                "archived or merged while the job ran); nothing sent"))
+        image = self._store.before_image("deal", merge_id) if self._store is not None else None
+        then = image.before.get("update_time") if image is not None else None
+        now = deal.get("update_time")
+        if isinstance(then, str) and isinstance(now, str) and _later(now, then):
+            return self._left(item, (
+                f"not merged: merged-away deal {merge_id} changed while the job ran "
+                f"(update_time {then} then, {now} now); left alone — merges are final: "
+                "plan it again"))
+        return None
+
     async def _merge(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
             return again
         merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
         lock = self._locks.setdefault(survivor_id, anyio.Lock())
-        async with lock:
+        async with lock:  # read under the lock: the merges before it may have taken long
+            if (left := await self._away_as_planned(ctx, item)) is not None:
+                return left
             try:
                 res = await ctx.call("mergeDeals", path={"id": merge_id},
                                      json={"merge_with_id": survivor_id})
@@ -524,6 +554,7 @@ class MergeJob:
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
                                            if refused(item) is None
                                            and not item.payload.get("already"))
+        calls["getDeal"] += calls["mergeDeals"]  # each merged-away deal read right before
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:

@@ -475,7 +475,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
                 calls["getDeals"] += recheck_reads(groups, cfg.max_workers)
                 calls["mergeDeals"] += merges
+                calls["getDeal"] += merges  # each merged-away deal, read right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)
+                calls["getDeal"] += sum(g.id in patched for g in groups)  # before the PATCH
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,

@@ -62,10 +62,13 @@ async def test_an_edit_or_a_delete_made_after_the_load_is_never_merged_away(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("read", [True, False])
 async def test_a_deal_deleted_between_the_recheck_and_its_merge_is_skipped(
-        tmp_path: Path) -> None:
-    """M5: the merge itself answers 400 "is deleted and cannot be merged" (the deal went
-    after the batch's re-read): the group is skipped, not failed with the API's text."""
+        tmp_path: Path, read: bool) -> None:
+    """M5: the deal went after the batch's re-read: the read of the merged-away deal right
+    before its merge finds it gone; and when it goes after that read too, the merge
+    itself answers 400 "is deleted and cannot be merged". The group is skipped, never
+    failed with the API's text."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         ids = seed_account(sb)["ids"]
         await plan(sb, tmp_path, tmp_path / "p1")
@@ -76,11 +79,16 @@ async def test_a_deal_deleted_between_the_recheck_and_its_merge_is_skipped(
         async def no_recheck(ctx: Any, items: Any) -> list[Any]:
             return []  # the deal goes after the re-read
         kind.recheck = no_recheck  # type: ignore[method-assign]
+        if not read:
+            async def as_planned(ctx: Any, item: Any) -> None:
+                return None  # the deal goes after this read as well
+            kind._away_as_planned = as_planned  # type: ignore[method-assign]
         result = await run_job(sb, store, kind=kind)
         reasons = _reasons(store)
         store.close()
     assert not result.counts[ItemState.FAILED], reasons
-    assert "deleted or merged since the plan" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+    assert ("no longer a live deal" if read else "deleted or merged since the plan") in \
+        reasons[f"{ids['ren_copy']}->{ids['ren']}"]
 
 
 @pytest.mark.anyio
@@ -259,3 +267,39 @@ async def test_a_copy_edited_before_its_group_starts_leaves_the_group_whole(
     assert result.counts[ItemState.SKIPPED] == 3 and len(live) == 4, (result.counts, live)
     others = [k for k in reasons if not k.startswith(f"{edited}->")]
     assert all("its group is left alone" in reasons[k] for k in others), reasons
+
+
+@pytest.mark.anyio
+async def test_a_copy_edited_while_its_group_merges_is_not_merged_away(
+        tmp_path: Path) -> None:
+    """x11r4 F1: a copy a colleague edited after its group's first merge (the batch was
+    re-read before that) was merged away with the edit, 4 of 4. Each merged-away deal is
+    read right before its merge: that pair is left alone, the group's others merge."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
+        sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
+        acme = org(sb, "Acme Corp")
+        members = [deal(sb, "Website redesign", acme, value=1000 + n,
+                        add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
+        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        (group,) = out.result.groups
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        edited = group.merged_ids[-1]
+        kind = DedupeJob.from_store(store)
+        merge = kind._merge
+
+        async def then_a_colleague(ctx: Any, item: Any) -> Any:
+            outcome = await merge(ctx, item)
+            if item.payload["merge_id"] == group.merged_ids[0]:  # the group has begun
+                sb.state.save("deal", {**sb_deal(sb, edited), "value": 4242,
+                                       "update_time": sb.state.now_iso()})
+            return outcome
+        kind._merge = then_a_colleague  # type: ignore[method-assign]
+        result = await run_job(sb, store, kind=kind)
+        reasons = _reasons(store)
+        store.close()
+        kept = sb_deal(sb, edited)
+        live = [i for i in members if not sb_deal(sb, i)["is_deleted"]]
+    assert result.counts[ItemState.DONE] == 2 and result.counts[ItemState.SKIPPED] == 1
+    assert not kept["is_deleted"] and kept["value"] == 4242
+    assert sorted(live) == sorted([group.survivor_id, edited])
+    assert "changed while the job ran" in reasons[f"{edited}->{group.survivor_id}"]

@@ -299,11 +299,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                                before_image(live[g.survivor_id], changes),
                                                taken))
                 prep.calls["updateDeal"] += 1
+                prep.calls["getDeal"] += 1  # its merged-away deal, read before the PATCH
             elif changes:
                 payload["needs_patch"] = True
             prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
                              payload=payload), "merge")
             prep.calls["mergeDeals"] += 1
+            prep.calls["getDeal"] += 1  # the merged-away deal, read right before its merge
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
     if options.record_decisions and state_dir is not None:

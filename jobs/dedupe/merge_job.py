@@ -272,6 +272,11 @@ class DedupeJob(MergeJob):
             return again
         if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
             return Outcome(item.id, ItemState.DONE, result=p.get("result"))
+        if p.get("patch") and survivor_unpatched(self, p) \
+                and (left := await self._away_as_planned(ctx, item)) is not None:
+            # read before its PATCH too (1 token): the merges that need it are skipped
+            self._skip_group(item, str((left.result or {}).get("reason")))
+            return left
         if p.get("patch"):
             self._policies.setdefault(int(p["survivor_id"]), (str(item.key), p["patch"]))
             await self._patch(ctx, item)
@@ -312,13 +317,15 @@ class DedupeJob(MergeJob):
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """``MergeJob.resume_calls``, plus one PATCH (``updateDeal``) per first merge still
-        to send (pending or in doubt) whose PATCH is not recorded as applied."""
+        to send (pending or in doubt) whose PATCH is not recorded as applied, with the
+        read of its merged-away deal before it (``getDeal``)."""
         calls = dict(super().resume_calls(store))
         patches = sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
                       for i in store.items(state) if i.payload.get("patch")
                       and int(i.payload["survivor_id"]) not in self._patched)
         if patches:
             calls["updateDeal"] = calls.get("updateDeal", 0) + patches
+            calls["getDeal"] = calls.get("getDeal", 0) + patches
         return calls
 
     def _own_writes(self) -> Mapping[int, str]:
@@ -341,6 +348,11 @@ class DedupeJob(MergeJob):
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         record_confirmed(store)
         return write_job_results(store, result, DEDUPE_COLUMNS)
+
+
+def survivor_unpatched(job: DedupeJob, payload: Mapping[str, Any]) -> bool:
+    """Whether the PATCH of ``payload``'s survivor is still to send (not applied)."""
+    return int(payload["survivor_id"]) not in job._patched
 
 
 def recheck_reads(groups: Sequence[Any], workers: int) -> int:
