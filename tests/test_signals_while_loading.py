@@ -90,3 +90,29 @@ def test_a_zero_budget_share_is_a_usage_error(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert "give a share above 0" in res.output
     assert not (tmp_path / "jobs").exists()
+
+
+def test_a_signal_while_the_command_line_is_built_says_so(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """x11r4 F3: SIGTERM after the imports, while typer built the command (before any
+    command's own handler), gave a KeyboardInterrupt traceback (exit 130)."""
+    import sys
+    import types
+
+    from pdbulk import entry
+
+    def building() -> None:
+        raise KeyboardInterrupt  # the signal lands in typer's set-up
+
+    cli = types.ModuleType("pdbulk.cli")
+    cli.main = building  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pdbulk.cli", cli)
+    monkeypatch.setattr(sys, "argv", ["pdbulk", "update", "rows.csv"])
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            entry.main()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert exit_info.value.code == 1
+    assert "before anything was sent" in capsys.readouterr().err
