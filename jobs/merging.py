@@ -300,6 +300,9 @@ class MergeJob:
     def __init__(self, store: JobStore | None = None) -> None:
         self._locks: dict[int, anyio.Lock] = {}
         self._doubted: set[int] = set()  # items whose merge this process sent and lost
+        # ... and that a reconcile then read as not applied: sent again, the first send may
+        # still land (a slow server), so their deal found gone is this job's merge
+        self._resent: set[int] = set()
         self._store = store  # its snapshots and results date the deals (``_changed``)
         # survivor → the update_time this process's latest merge into it returned (the
         # store may not hold that outcome yet when the next batch is re-checked)
@@ -342,6 +345,8 @@ class MergeJob:
         except NotFound:
             res = None
         deal = dict(res.data) if res is not None and isinstance(res.data, Mapping) else None
+        if (deal is None or is_gone(deal)) and item.id in self._resent:
+            return self._applied_late(item)
         if deal is None or is_gone(deal) or deal.get("is_archived"):
             return self._left(item, (
                 f"not merged: merged-away deal {merge_id} is no longer a live deal (deleted, "
@@ -355,6 +360,15 @@ class MergeJob:
                 f"(update_time {then} then, {now} now); left alone — merges are final: "
                 "plan it again"))
         return None
+
+    def _applied_late(self, item: Item) -> Outcome:
+        """A merge sent again after its answer was lost (the reconcile read it as not
+        applied) whose merged-away deal is gone now: the first send applied late (a slow
+        server). Done — never "deleted since the plan", never a failure."""
+        self._resent.discard(item.id)
+        return Outcome(item.id, ItemState.DONE, result={
+            **_merged(item), "reconciled": True,
+            "note": "the send whose answer was lost applied after the reconcile read"})
 
     async def _merge(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
@@ -371,8 +385,11 @@ class MergeJob:
                 self._doubted.add(item.id)
                 raise
             except ApiError as exc:
-                if exc.status in (404, 410) or (exc.status == 400
-                                                and _GONE.search(exc.message)):
+                gone = exc.status in (404, 410) or (exc.status == 400
+                                                    and bool(_GONE.search(exc.message)))
+                if gone and item.id in self._resent:
+                    return self._applied_late(item)
+                if gone:
                     # a deal of the pair deleted or merged since the re-check (x11r1 M5:
                     # failed with the API's text, exit 3, where a change seen before the
                     # run is left alone)
@@ -407,6 +424,8 @@ class MergeJob:
         busy = {survivor for survivor, ids in self._writing.items() if ids}
         outcomes: list[Outcome] = []
         for item in checked:
+            if item.id in self._resent:  # its lost send may land yet: ``_merge`` reads it
+                continue
             survivor_id = int(item.payload["survivor_id"])
             for role, deal_id in (("merged-away", item.payload["merge_id"]),
                                   ("survivor", survivor_id)):
@@ -504,6 +523,8 @@ class MergeJob:
             else:
                 # not applied; an item only left in flight by a run that died (waiting for
                 # its survivor's lock, say) gets its attempt back: kills are not lost answers
+                if item.id in self._doubted:
+                    self._resent.add(item.id)
                 out.append(Outcome(item.id, ItemState.PENDING,
                                    unsent=item.id not in self._doubted))
             self._doubted.discard(item.id)

@@ -467,7 +467,7 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                      *(restore.payload["changes"].get("custom_fields") or {})]:
             value = (held.get("fields") or {}).get(
                 name, (held.get("custom_fields") or {}).get(name))
-            if value in (None, "", 0):
+            if value is None or value == "":  # 0 is a value (x11r4 F4: min's 0 went unnamed)
                 continue
             for merge_id, record in merged.get(deal_id, ()):
                 theirs = {"value": record[6], "expected_close_date": record[14],
