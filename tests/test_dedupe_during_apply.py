@@ -239,6 +239,18 @@ async def test_a_resume_never_claims_a_merge_a_later_run_made(tmp_path: Path) ->
     assert row["action"] == "already merged" and "merged by job B" in row["reason"], row
 
 
+async def _one_group_of_four(sb: Any, tmp_path: Path) -> tuple[list[int], Any]:
+    """Four copies of one deal (values 1000-1003) and nothing else live, planned under
+    value = "max": their ids and the one group (a PATCH and three merges)."""
+    sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
+    acme = org(sb, "Acme Corp")
+    members = [deal(sb, "Website redesign", acme, value=1000 + n,
+                    add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
+    out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+    (group,) = out.result.groups
+    return members, group
+
+
 @pytest.mark.anyio
 async def test_a_copy_edited_before_its_group_starts_leaves_the_group_whole(
         tmp_path: Path) -> None:
@@ -246,12 +258,7 @@ async def test_a_copy_edited_before_its_group_starts_leaves_the_group_whole(
     group's merges went): only that pair was skipped, the field-policy PATCH was sent
     and the other copies merged, the edited one left a stray. The group is left whole."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
-        sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
-        acme = org(sb, "Acme Corp")
-        members = [deal(sb, "Website redesign", acme, value=1000 + n,
-                        add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
-        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
-        (group,) = out.result.groups
+        members, group = await _one_group_of_four(sb, tmp_path)
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
         assert prep.actions["merge"] == 3
         edited = group.merged_ids[1]
@@ -276,12 +283,7 @@ async def test_a_copy_edited_while_its_group_merges_is_not_merged_away(
     re-read before that) was merged away with the edit, 4 of 4. Each merged-away deal is
     read right before its merge: that pair is left alone, the group's others merge."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
-        sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
-        acme = org(sb, "Acme Corp")
-        members = [deal(sb, "Website redesign", acme, value=1000 + n,
-                        add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
-        out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
-        (group,) = out.result.groups
+        members, group = await _one_group_of_four(sb, tmp_path)
         store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         edited = group.merged_ids[-1]
         kind = DedupeJob.from_store(store)

@@ -272,7 +272,7 @@ class DedupeJob(MergeJob):
             return again
         if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
             return Outcome(item.id, ItemState.DONE, result=p.get("result"))
-        if p.get("patch") and survivor_unpatched(self, p) \
+        if p.get("patch") and int(p["survivor_id"]) not in self._patched \
                 and (left := await self._away_as_planned(ctx, item)) is not None:
             # read before its PATCH too (1 token): the merges that need it are skipped
             self._skip_group(item, str((left.result or {}).get("reason")))
@@ -348,11 +348,6 @@ class DedupeJob(MergeJob):
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         record_confirmed(store)
         return write_job_results(store, result, DEDUPE_COLUMNS)
-
-
-def survivor_unpatched(job: DedupeJob, payload: Mapping[str, Any]) -> bool:
-    """Whether the PATCH of ``payload``'s survivor is still to send (not applied)."""
-    return int(payload["survivor_id"]) not in job._patched
 
 
 def recheck_reads(groups: Sequence[Any], workers: int) -> int:
