@@ -439,7 +439,9 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
                              only_operations=frozenset({"mergeDeals"})))
         result = await run_job(sb, store)
         stats = sb.stats()
-        assert stats["faults_injected"].get("lost_response", 0) > 2
+        # at 0.5 over 10 merges the count varies with the order of the calls (the re-reads
+        # draw from the same stream): 2 or fewer in 1 of ~18 runs; one is the case tested
+        assert stats["faults_injected"].get("lost_response", 0) > 0
         assert result.counts[ItemState.DONE] == 10
         assert stats["writes_applied"]["mergeDeals"] == 10  # none twice
         for g in out.result.groups:
