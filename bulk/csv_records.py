@@ -141,6 +141,22 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                 "a row an unclosed quote there ran into; check both lines",
                 _lenient(taken[0][1], dialect))
             continue
+        if len(taken) > 1 and fits is not None and fits(cells) and _each_a_row(
+                taken, dialect, fits):
+            # RFC 4180 reads these lines as one record; a quote left open on its first
+            # line that an ordinary quote on a later one "closes" reads the same bytes
+            # as several rows (x10r4 F2: k6 took k7's amount, organization and person,
+            # and k7 was in no report). Neither reading is taken: every line fails
+            start, last = taken[0][0], taken[-1][0]
+            for number, line in taken:
+                yield number, BadRecord(
+                    f"quoting error: a quoted cell opens on line {start} and closes on line "
+                    f"{last}, and each of those lines alone is a whole row: a quote left "
+                    "open that ran into the rows after it, or one cell over several "
+                    f"lines? Close or double the quote on line {start} (or put the cell's "
+                    "text on one line) and import these lines again",
+                    _lenient(line, dialect))
+            continue
         if len(taken) == 1 or fits is None or fits(cells):
             joined = "".join(cells)
             if joined and not joined.isspace():
@@ -152,6 +168,35 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
         yield start, BadRecord("quoting error: a quoted cell spans lines and the record has the "
                                "wrong number of cells (an unclosed quote?)",
                                _lenient(first, dialect))
+
+
+def _each_a_row(taken: list[tuple[int, str]], dialect: type[csv.Dialect],
+                fits: Callable[[list[str]], bool]) -> bool:
+    """Whether every physical line of a record that spans lines is, read alone, a whole
+    row (``fits``): the quote that opens the spanning cell on the first line, and the one
+    that closes it on the last, taken as ordinary characters; the lines in between read
+    as they are. Only a record with one cell spanning lines is judged (else False): the
+    cells before its opening quote and after its closing one are well formed (the csv
+    module read the record), and a line in between holds no lone quote."""
+    q = str(dialect.quotechar)
+    grammar = _Grammar(str(dialect.delimiter))
+    alone: list[str] = []
+    for i, (_, line) in enumerate(taken):
+        text = line.rstrip("\r\n")
+        if i == len(taken) - 1:
+            m = grammar.cont.match(text)
+            if m is None:
+                return False
+            text = text[:m.end() - 1] + "\x00" + text[m.end():]
+        if i == 0:
+            m = grammar.tail.fullmatch(text)
+            if m is None or m.group("open") is None:
+                return False
+            text = text[:m.start("open")] + "\x00" + text[m.start("open") + 1:]
+        alone.append(text)
+    if any(q in text.replace(q * 2, "") for text in alone[1:-1]):
+        return False  # a lone quote between: more than one cell spans lines
+    return all(fits(next(csv.reader([text], dialect), [])) for text in alone)
 
 
 def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,

@@ -43,6 +43,22 @@ title_text = st.text(alphabet=st.sampled_from(list('ab ,;\t"\n\'x')), min_size=0
     lambda s: "T" + s)
 
 
+def each_line_a_row(text: str, eol: str, d: str) -> bool:
+    """Whether each line of a record whose title spans lines, read alone with the title's
+    opening quote (the line's first) and closing quote (the last line's last) taken as
+    ordinary characters, has the header's width: RFC 4180's one record, or a quote left
+    open that ran into rows (x10r4 F2). The reader fails each of those lines."""
+    lines = text[:-len(eol)].split(eol)
+    lines[0] = lines[0].replace('"', "Q", 1)
+    head, _, tail = lines[-1].rpartition('"')
+    lines[-1] = head + "Q" + tail
+
+    def fits(cells: list[str]) -> bool:
+        return len(cells) == len(HEADER) or (len(cells) > len(HEADER)
+                                             and not any(cells[len(HEADER):]))
+    return all(fits(next(csv.reader([line], delimiter=d))) for line in lines)
+
+
 @st.composite
 def records(draw: st.DrawFn, i: int, eol: str, d: str) -> Line:
     kind = draw(st.sampled_from(["valid", "valid", "valid", "literal", "unclosed", "after_close"]))
@@ -50,8 +66,9 @@ def records(draw: st.DrawFn, i: int, eol: str, d: str) -> Line:
     if kind == "valid":
         title = draw(title_text).replace("\n", eol)
         text = d.join(quote(c, d) for c in (key, title, amount)) + eol
-        return Line(text, [key, title, amount], 1 + title.count("\n") + title.count("\r")
-                    - title.count("\r\n"))
+        lines = 1 + title.count("\n") + title.count("\r") - title.count("\r\n")
+        return Line(text, None if lines > 1 and each_line_a_row(text, eol, d) else
+                    [key, title, amount], lines)
     if kind == "literal":  # a quote inside an unquoted cell is an ordinary character
         title = f'{draw(st.sampled_from(["5", "a b", "x"]))}" screen'
         return Line(f"{key}{d}{title}{d}{amount}{eol}", [key, title, amount], 1)
@@ -87,8 +104,8 @@ def test_every_quoting_defect(tmp_path: Path, case: tuple[str, list[tuple[int, L
     path.write_bytes(text.encode())
     rows = list(read_manifest(path))  # the delimiter is sniffed, defects and all
     got = [(r.line, r.values if r.ok else None) for r in rows]
-    want = [(line, dict(zip(HEADER, rec.cells, strict=True)) if rec.cells else None)
-            for line, rec in body]
+    want = [(line + i, dict(zip(HEADER, rec.cells, strict=True)) if rec.cells else None)
+            for line, rec in body for i in range(1 if rec.cells else rec.lines)]
     assert got == want
     for r in rows:
         if not r.ok:
@@ -175,3 +192,34 @@ def test_a_cell_spanning_lines_in_a_record_too_wide_invents_no_row(
     path.write_text("\n".join(r.replace(";", sep) for r in rows) + "\n")
     got = [(r.line, r.ok) for r in read_manifest(path)]
     assert got == [(2, True), (3, False), (4, False), (5, True)], got
+
+
+def test_an_open_quote_that_an_inch_mark_closes_merges_no_rows(tmp_path: Path) -> None:
+    """x10r4 F2: k6's quote was left open and k7's inch mark (`27"`) closed it. The two
+    lines read as one valid record: k6 took k7's organization, person and amount, and k7
+    was in no report. Each line alone is a whole row, so neither reading is taken: both
+    fail, naming the span; the rows around them and a multi-line note in a record whose
+    lines are not whole rows are read as before."""
+    path = tmp_path / "m.csv"
+    path.write_text('key,title,org,person,value\nk5,Fine,Acme,Ann,500\n'
+                    'k6,"Project Phoenix,Acme,Ann,600\nk7,Monitor 27",Beta,Bob,700\n'
+                    'k8,ok,C,D,800\nk9,"Call back\nthen send, the quote",E,F,900\n')
+    rows = list(read_manifest(path))
+    assert [(r.line, r.ok) for r in rows] == [(2, True), (3, False), (4, False), (5, True),
+                                              (6, True)]
+    for r in rows[1:3]:
+        assert r.error is not None and "opens on line 3 and closes on line 4" in r.error.reason
+    assert rows[2].values["key"] == "k7"  # failed.csv shows the line as the file holds it
+    assert rows[4].values["title"] == "Call back\nthen send, the quote"
+    assert count_rows(path) == len(rows)
+
+
+def test_an_open_quote_running_over_two_rows_fails_every_line(tmp_path: Path) -> None:
+    """The quote runs on over k7 (no quote of its own) and is closed on k8's line: the three
+    lines fail, none is read into another's cells, and k9 is read."""
+    path = tmp_path / "m.csv"
+    path.write_text('key;title;amount\nk6;"Phoenix;600\nk7;Apollo;700\nk8;TV 5";800\n'
+                    'k9;Ok;900\n')
+    rows = list(read_manifest(path))
+    assert [(r.line, r.ok) for r in rows] == [(2, False), (3, False), (4, False), (5, True)]
+    assert rows[3].values == {"key": "k9", "title": "Ok", "amount": "900"}
