@@ -1,8 +1,15 @@
-"""The job kinds: each a small module on top of the engine (bulk/).
+"""The job kinds: each a small module on top of the engine (bulk/), and the library's
+surface for them.
 
 A job kind turns its input into store items, executes one item through
 ``CallContext.call`` and reconciles items a crash left in doubt. It never
 builds a URL and never sleeps.
+
+The library (names in ``__all__``, imported on first use): ``update_deals``,
+``move_deals``, ``merge_deals`` and ``undo_job`` describe a job (``jobs.api.Work``);
+``plan_job`` plans it, ``run_job`` runs it as ``pdbulk`` does (``jobs.api``). An import
+runs through ``import_job`` with ``ImportJob``, ``ImportSettings`` and ``Mapping``
+(``jobs.import_load``); a dedupe plan through ``make_plan`` and ``DedupeConfig``.
 """
 
 from __future__ import annotations
@@ -13,6 +20,25 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bulk.runner import JobKind
     from bulk.store import JobStore
+
+    from .api import (  # the library's names, typed (imported on first use at run time)
+        Finished,
+        Planned,
+        Work,
+        merge_deals,
+        move_deals,
+        plan_job,
+        run_job,
+        undo_job,
+        update_deals,
+    )
+    from .dedupe.config import DedupeConfig
+    from .dedupe.job import make_plan
+    from .import_load import import_job
+    from .import_rows import ImportSettings
+    from .importing import ImportJob
+    from .mapping import Mapping
+    from .selection import DealQuery
 
 # store.kind -> "module:Class". A class may define ``from_store(store)`` to rebuild
 # itself from what the job stored (config, meta); otherwise it is built without arguments.
@@ -39,4 +65,25 @@ def kind_for(store: JobStore) -> JobKind:
     return kind
 
 
-__all__ = ["KINDS", "kind_for"]
+# the library's names -> their module (PEP 562: imported on first use, so that
+# ``kind_for`` and the CLI do not load every kind)
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("Finished", "Planned", "Work", "merge_deals", "move_deals", "plan_job",
+                     "run_job", "undo_job", "update_deals"), "jobs.api"),
+    "import_job": "jobs.import_load", "ImportSettings": "jobs.import_rows",
+    "ImportJob": "jobs.importing", "Mapping": "jobs.mapping",
+    "DealQuery": "jobs.selection", "DedupeConfig": "jobs.dedupe.config",
+    "make_plan": "jobs.dedupe.job",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jobs' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = ["KINDS", "DealQuery", "DedupeConfig", "Finished", "ImportJob", "ImportSettings",
+           "Mapping", "Planned", "Work", "import_job", "kind_for", "make_plan", "merge_deals",
+           "move_deals", "plan_job", "run_job", "undo_job", "update_deals"]

@@ -29,7 +29,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,6 +42,7 @@ from bulk.errors import CoordinatorLost, InputError
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
+from jobs.api import recheck_calls
 
 from . import cli_dedupe, cli_import, cli_ops
 from .options import (
@@ -368,19 +369,6 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                     tokens_left_today=s.tokens_left_today(), notes=notes,
                     max_tokens=s.config.budget.max_tokens,
                     usable_daily=s.scheduler.statistics().usable_daily)
-
-
-def recheck_calls(store: JobStore, kind: Any, workers: int,
-                  states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
-    """The reads of the runner's re-check right before each batch is sent (the job kind's
-    ``recheck_calls``; none for a kind without the hook), for a run of ``workers``."""
-    from bulk.runner import recheck_batch
-
-    calls = getattr(kind, "recheck_calls", None)
-    if calls is None:
-        return {}
-    planned: dict[str, int] = calls(store, recheck_batch(workers), states)
-    return planned
 
 
 def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,

@@ -14,9 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 import shutil
-import tempfile
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,19 +25,21 @@ from rich.console import Console
 from bulk.engine import DEFAULT_URL, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
 from bulk.loop import run_loop
-from bulk.manifest import header, without_mapping_hint
-from bulk.operations import get_operation
 from bulk.runner import RunResult
-from bulk.store import ItemState, JobStore
-from jobs.account import load_catalog
-from jobs.import_rows import check_columns
-from jobs.merging import prepare_merge, read_pairs
-from jobs.planning import Plan as JobPlan
-from jobs.planning import estimate, render_plan
+from bulk.store import JobStore
+from jobs.api import (
+    Planned,
+    Work,
+    merge_deals,
+    move_deals,
+    new_store,
+    plan_job,
+    run_job,
+    undo_job,
+    update_deals,
+)
+from jobs.planning import render_plan
 from jobs.selection import DealQuery
-from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
-from jobs.undo import prepare_undo
-from jobs.updating import Prepared, UpdateMapping, prepare_update
 
 from .cli_import import EncodingOpt, SheetOpt
 from .options import (
@@ -59,153 +59,50 @@ from .options import (
 )
 from .options import confirmed as _confirmed
 
-Build = Callable[[Engine], Awaitable[Prepared]]
-_WORK = {"update": ("update",), "move-stage": ("move",), "merge": ("merge",),
-         "undo": ("restore", "delete", "delete-person", "delete-org")}
 
-
-# -- the shared flow --------------------------------------------------------------------------
-async def _load(s: Engine, build: Build, store: JobStore, *,
-                asks: bool, prompts: bool = True) -> tuple[Prepared, JobPlan]:
-    """The load phase, saved into ``store``; the plan counts its reads, the run's writes
-    and, when the command will ask first (``asks``), the re-read of the deals after the
-    answer (``reread_calls`` of the job kind: what its ``before_resume`` reads).
-    ``prompts``: the command has a prompt at all (else no note mentions one)."""
-    from jobs import kind_for
-
-    prep = await build(s)
-    prep.save(store)  # marks the job loaded, last
-    calls = Counter(s.stats.calls_by_operation) + prep.calls
-    notes = list(prep.notes)
-    reread = getattr(kind_for(store), "reread_calls", None)
-    if reread is not None and any(prep.actions[a] for a in _WORK[prep.kind]):
-        again = Counter(reread(store))
-        if asks and again:
-            calls += again
-            notes.append(f"counts the re-read of the deals after the prompt "
-                         f"({_tokens(again):,} tokens; none with --yes)")
-        elif again and prompts:
-            notes.append(f"with the prompt (no --yes), the deals are read again after the "
-                         f"answer: {_tokens(again):,} tokens more")
-    from .cli import recheck_calls
-
-    checks = Counter(recheck_calls(store, kind_for(store), s.config.max_workers))
-    if checks:  # the reads right before each batch is sent (bulk.runner's recheck)
-        calls += checks
-        notes.append(f"counts the re-check of the deals right before each batch is sent "
-                     f"({_tokens(checks):,} tokens: a colleague's change made during the "
-                     "run is not overwritten)")
-    sched = s.scheduler.statistics()
-    left = s.tokens_left_today() + sched.tokens_spent
-    plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
-                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
-                    daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
-                    usable_daily=sched.usable_daily)
-    return prep, _with_bad_rows(plan, prep)
-
-
-def _with_bad_rows(plan: JobPlan, prep: Prepared) -> JobPlan:
-    """``plan`` with the rows refused at load time: counted per reason (text and --json)
-    and the first 1,000 listed (--json ``failed_rows``: row, key, action, reason, status,
-    column, hold and the row's cells as ``values``, as plan import lists them) — a
-    plan of an undo said "3 deal(s) changed since" without naming one (v9r6)."""
-    from dataclasses import replace
-
-    from jobs.planning import reason_class
-
-    bad = [i for i in prep.items if i.state is ItemState.FAILED]
-    if not bad:
-        return plan
-    reasons = Counter(reason_class(i.error or "", (i.payload or {}).get("column"), i.key)
-                      for i in bad)
-    # as plan import lists them: the column and hold, and the row's cells (v10r19 M4)
-    rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
-             "reason": i.error, "status": (i.payload or {}).get("status"),
-             "column": (i.payload or {}).get("column"), "hold": (i.payload or {}).get("hold"),
-             "values": (i.payload or {}).get("values") or {}} for i in bad[:1000]]
-    return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)
-
-
-def _tokens(calls: Mapping[str, int]) -> int:
-    return sum(get_operation(op).token_cost * n for op, n in calls.items())
-
-
-def _show(prep: Prepared, plan: JobPlan, *, as_json: bool = False) -> None:
-    actions = {k: v for k, v in sorted(prep.actions.items()) if v}
+def _show(planned: Planned, *, as_json: bool = False) -> None:
     if as_json:
-        emit_json({**plan.to_json(), "actions": actions})
+        emit_json({**planned.plan.to_json(), "actions": planned.actions})
         return
-    render_plan(plan, console=Console(highlight=False, soft_wrap=True, markup=False))
-    typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in actions.items())
+    render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False))
+    typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in planned.actions.items())
                                      or "none"))
 
 
-def _plan_only(cfg: EngineConfig, token: str, kind: str, build: Build, as_json: bool, *,
-               asks: bool = False) -> None:
-    """The load phase against a throwaway store; nothing is written to Pipedrive. ``asks``:
-    the command asks before sending (unless --yes), so its plan prices the re-read after
-    the answer."""
-    async def main() -> tuple[Prepared, JobPlan]:
-        async with Engine.open(cfg, token, store=store) as s:
-            return await _load(s, build, store, asks=asks, prompts=asks)
-
-    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
-        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=kind, config={})
-        try:
-            prep, plan = run_loop(main)
-        except InputError as exc:
-            raise fail(str(exc)) from None
-        finally:
-            store.close()
-    _show(prep, plan, as_json=as_json)
-    if prep.bad_rows:  # exits like the job would (v9r10: 0 while update exited 3)
+def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool) -> None:
+    """The load phase against a throwaway store; nothing is written to Pipedrive. A command
+    that asks before sending (unless --yes) prices the re-read after the answer."""
+    try:
+        planned = run_loop(lambda: plan_job(cfg, token, work))
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    _show(planned, as_json=as_json)
+    if planned.bad_rows:  # exits like the job would (v9r10: 0 while update exited 3)
         raise typer.Exit(EXIT_ROWS_FAILED)
 
 
-def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
-             confirm: str | None, yes: bool, extra: dict[str, Any] | None = None) -> None:
+def _loaded(store: JobStore, planned: Planned, writes: int) -> None:
+    _show(planned)
+    typer.echo(f"job {store.job_id}: " + (f"{writes:,} to send" if any(store.counts().values()) else
+                                          "nothing to send") + f" ({store.directory})")
+
+
+def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool) -> None:
     """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
-    load and the run on one engine, so one scheduler sees every call of the job."""
-    from jobs import kind_for
+    load and the run on one engine, so one scheduler sees every call of the job
+    (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
+    store = new_store(cfg, work)
+    job_id, directory = store.job_id, store.directory
 
-    job_id = new_job_id(kind)
-    directory = cfg.job_root / job_id
-    store = JobStore.create(directory, job_id=job_id, kind=kind,
-                            config={"engine": cfg.to_json(), **(extra or {})})
-
-    async def main() -> RunResult | None:
-        async with Engine.open(cfg, token, store=store) as s:
-            store.set_status("loading")
-            try:
-                prep, plan = await _load(s, build, store, asks=confirm is not None and not yes,
-                                         prompts=confirm is not None)
-            except BaseException:
-                store.set_status("failed", "the load phase failed; nothing was sent")
-                raise
-            _show(prep, plan)
-            work = sum(prep.actions[a] for a in _WORK[kind])
-            if not prep.items:  # no row at all: no run (its progress line would say nothing)
-                store.set_status("finished", "nothing to send")
-                typer.echo(f"job {job_id}: nothing to send ({directory})")
-                return None
-            typer.echo(f"job {job_id}: {work:,} to send ({directory})")
-            asked = bool(work and confirm is not None and not yes)
-            if asked and confirm is not None and not _confirmed(confirm.format(n=work)):
-                # declined: cancelled, never resumable (a later resume would work from a
-                # stale picture of the deals)
-                store.set_status("cancelled", "declined at the confirmation prompt")
-                return None
-            job = kind_for(store)
-            before = getattr(job, "before_resume", None)
-            if asked and before is not None:  # the prompt may have waited: re-read first
-                for line in await before(s.ctx, store):
-                    typer.echo(line)
-            return await execute_async(s, job, label=kind)
+    async def execute(s: Engine, kind: Any) -> RunResult:
+        return await execute_async(s, kind, label=work.kind)
 
     restore = install_stop([])  # until the run's own: a signal interrupts the load
     try:
         try:
-            result = run_loop(main)
+            finished = run_loop(lambda: run_job(
+                cfg, token, work, store=store, on_loaded=_loaded, execute=execute,
+                confirm=None if yes else _confirmed, on_line=typer.echo))
         except KeyboardInterrupt:
             # SIGTERM / Ctrl-C while loading or at the prompt (x11r1 M2: exit 143 and a job
             # left behind): nothing was sent then, so no job is kept; later, the run's own
@@ -218,19 +115,15 @@ def _run_new(cfg: EngineConfig, token: str, kind: str, build: Build, *,
             shutil.rmtree(directory, ignore_errors=True)
             raise fail("interrupted while loading, before anything was sent: nothing "
                        "was changed; run it again") from None
-        except BaseException as exc:
+        except InputError as exc:
             if store.status != "failed":
                 raise
-            store.close()  # nothing was sent: leave no half-made job behind
-            shutil.rmtree(directory, ignore_errors=True)
-            if isinstance(exc, InputError):
-                raise fail(str(exc)) from None
-            raise
-        if result is None:
-            if store.status == "cancelled":
+            raise fail(str(exc)) from None  # run_job removed the job: nothing was sent
+        if finished.result is None:
+            if finished.status == "cancelled":
                 typer.echo(f"job {job_id} cancelled; nothing was sent")
             return
-        finish(store, result)
+        finish(store, finished.result)
     finally:
         restore()
         store.close()
@@ -273,13 +166,6 @@ FileEncodingOpt = Annotated[str | None, typer.Option(
                        "detected.")]
 
 
-def _readable(manifest: Path, encoding: str | None, sheet: str | None) -> None:
-    """Read the user file's header before any call, so an unreadable file (an encoding that
-    is not UTF-8, a missing sheet) stops the command with exit 1 before the account is touched,
-    as ``plan``/``import`` do."""
-    header(manifest, encoding=encoding, sheet=sheet)
-
-
 # -- update -----------------------------------------------------------------------------------
 @engine_options()
 def update(manifest: UpdateManifest,
@@ -295,22 +181,14 @@ def update(manifest: UpdateManifest,
     cfg = engine.config()
     token = engine.token()
     try:
-        umap = UpdateMapping.load(mapping)
-        encoding = encoding or umap.mapping.encoding
-        _readable(manifest, encoding, sheet)
-        check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet),
-                      workbook=manifest, sheet=sheet)
+        work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
+                            sheet=sheet)
     except InputError as exc:
         raise fail(str(exc)) from None
-
-    async def build(s: Engine) -> Prepared:
-        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
-                                    unarchive=unarchive, encoding=encoding, sheet=sheet)
-
     if plan_only:
-        _plan_only(cfg, token, "update", build, as_json)
+        _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, "update", build, confirm=None, yes=yes)
+        _run_new(cfg, token, work, yes=yes)
 
 
 update_cmd, plan_update_cmd = twin(
@@ -357,24 +235,17 @@ def move_stage(
     cfg = engine.config()
     token = engine.token()
     query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
-    source = DealSource(query=None if query.is_empty() else query, manifest=manifest,
-                        id_column=id_column, key_column=key_column, key_field=key_field,
-                        limit=limit, encoding=encoding, sheet=sheet)
-    target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
     try:
-        source.check()
-        if manifest is not None:
-            _readable(manifest, encoding, sheet)
+        work = move_deals(to_stage, to_pipeline=to_pipeline, status_to=status_to,
+                          lost_reason=lost_reason, select=query, manifest=manifest,
+                          id_column=id_column, key_column=key_column, key_field=key_field,
+                          limit=limit, encoding=encoding, sheet=sheet)
     except InputError as exc:
-        raise fail(str(without_mapping_hint(exc))) from None
-
-    async def build(s: Engine) -> Prepared:
-        return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
-
+        raise fail(str(exc)) from None
     if plan_only:
-        _plan_only(cfg, token, "move-stage", build, as_json, asks=True)
+        _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, "move-stage", build, confirm="Move {n:,} deals?", yes=yes)
+        _run_new(cfg, token, work, yes=yes)
 
 
 move_stage_cmd, plan_move_stage_cmd = twin(
@@ -389,19 +260,13 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     cfg = engine.config()
     token = engine.token()
     try:
-        columns = header(pairs, encoding=encoding, sheet=sheet)  # the file's errors first
-        rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
+        work = merge_deals(pairs, encoding=encoding, sheet=sheet)
     except InputError as exc:
-        raise fail(str(without_mapping_hint(exc))) from None
-
-    async def build(s: Engine) -> Prepared:
-        return await prepare_merge(s.ctx, rows, source_columns=columns)
-
+        raise fail(str(exc)) from None
     if plan_only:
-        _plan_only(cfg, token, "merge", build, as_json, asks=True)
+        _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, "merge", build, yes=yes,
-                 confirm="Merges are final in Pipedrive. Merge {n:,} pairs?")
+        _run_new(cfg, token, work, yes=yes)
 
 
 merge_cmd, plan_merge_cmd = twin(
@@ -424,16 +289,11 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         cfg = engine.config()
         token = engine.token()
 
-        async def build(s: Engine) -> Prepared:
-            return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
-
+        work = undo_job(source, force=force, contacts=contacts)
         if plan_only:
-            _plan_only(cfg, token, "undo", build, as_json, asks=True)
+            _plan_only(cfg, token, work, as_json)
         else:
-            _run_new(cfg, token, "undo", build, yes=yes,
-                     confirm=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
-                             "(see 'rows by action')?",
-                     extra={"undo_of": source.job_id})
+            _run_new(cfg, token, work, yes=yes)
     finally:
         source.close()
 

@@ -73,3 +73,29 @@ def test_readme_import_example_imports_the_rows(tmp_path: Path) -> None:
     failed = (job / "failed.csv").read_text(encoding="utf-8").splitlines()
     assert len(failed) == 2 and failed[1].startswith("4,A-3,not an amount")  # line 4, failed
     assert all(sb.token.encode() not in p.read_bytes() for p in job.rglob("*") if p.is_file())
+
+
+def test_readme_move_stage_example_plans_then_moves(tmp_path: Path) -> None:
+    """The README's third example (the library's door, ``jobs``): its plan counts the moves,
+    its run moves exactly the deals the plan counted and writes the result files."""
+    (tmp_path / "example.py").write_text(library_example(2), encoding="utf-8")
+    root = str(README.parent)
+    with ThreadedSandbox(SandboxConfig(plan="growth", deals=60, seed=5, time_scale=0.05)) as sb:
+        sales = next(p["id"] for p in sb.state.pipelines.values() if p["name"] == "Sales")
+        stages = {s["id"]: s["name"] for s in sb.state.stages.values()
+                  if s["pipeline_id"] == sales}
+        chosen = [d["id"] for d in sb.state.deals.rows.values()
+                  if stages.get(d["stage_id"]) == "Qualified" and d["status"] == "open"
+                  and not d["is_deleted"] and not d.get("is_archived")]
+        assert chosen, "the seeded account has open deals in Qualified"
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
+               "PYTHONPATH": root}
+        proc = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert f"{{'move': {len(chosen)}}}" in proc.stdout, proc.stdout
+        assert f"finished {{'done': {len(chosen)}}}" in proc.stdout, proc.stdout
+        assert all(stages[sb.state.deals.rows[i]["stage_id"]] == "Negotiations Started"
+                   for i in chosen)
+    (job,) = (tmp_path / "pdbulk-jobs").iterdir()
+    assert (job / "succeeded.csv").exists() and "succeeded.csv" in proc.stdout

@@ -13,8 +13,8 @@ import anyio
 import pytest
 from typer.testing import CliRunner
 
-import pdbulk.cli_ops as cli_ops
 from bulk.sandbox import SandboxConfig
+from jobs import updating
 from pdbulk.cli import app
 from tests.update_support import cli_args, threaded_sandbox
 
@@ -34,7 +34,7 @@ def test_a_signal_while_an_update_loads_leaves_no_job(tmp_path: Path,
     (tmp_path / "m.toml").write_text(
         'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=3, seed=7)) as sb:
-        monkeypatch.setattr(cli_ops, "prepare_update", stopped_while_loading)
+        monkeypatch.setattr(updating, "prepare_update", stopped_while_loading)
         before = signal.signal(signal.SIGTERM, unhandled)
         try:
             res = CliRunner().invoke(app, ["update", str(manifest), "-m",

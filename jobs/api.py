@@ -1,0 +1,378 @@
+"""The library's door to the day-to-day jobs: update, move-stage, merge and undo, planned and
+run end to end as ``pdbulk`` runs them, without the terminal.
+
+A job is described first (a :class:`Work`: its kind, and how its items are read from the
+account and the user's file) by ``update_deals``, ``move_deals``, ``merge_deals`` or
+``undo_job``; each checks its files before any call and raises ``InputError`` (with the
+row or line where there is one). Then::
+
+    planned = await plan_job(cfg, token, work)    # reads only; nothing is written
+    print(planned.plan.tokens, planned.actions)   # calls, tokens and time; rows by action
+    finished = await run_job(cfg, token, work)    # a new job folder under cfg.job_root
+    print(finished.status, finished.counts, finished.lines)
+
+``run_job`` does what the command does: it creates the job (its SQLite store under
+``cfg.job_root``), loads it on one engine (so one scheduler sees every call), asks
+``confirm`` when the job kind asks before sending, runs it and writes its result files
+(succeeded.csv, failed.csv, ...: ``finished.lines`` says where). A job stopped on the way
+(a budget spent, a signal) is resumed with ``pdbulk resume JOB``. Import has its own entry
+point, ``jobs.import_load.import_job`` (the README's example); dedupe's is the CLI's
+``pdbulk dedupe run``. ``pdbulk.cli_ops`` builds its commands on this module.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bulk.clock import Clock
+from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.errors import InputError
+from bulk.manifest import header, without_mapping_hint
+from bulk.operations import get_operation
+from bulk.runner import RunResult, recheck_batch
+from bulk.store import ItemState, JobStore
+from bulk.transport import Transport
+
+from .planning import Plan, estimate, reason_class
+from .prepared import Prepared
+
+Build = Callable[[Engine], Awaitable[Prepared]]
+# the actions of each kind that send a write (the rest were settled at load time)
+WRITES: dict[str, tuple[str, ...]] = {
+    "update": ("update",), "move-stage": ("move",), "merge": ("merge",),
+    "undo": ("restore", "delete", "delete-person", "delete-org")}
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A job to plan or run: its ``kind`` (a key of ``WRITES``), ``build`` (its load phase
+    on an engine: the reads that turn the input into items), ``question`` (what the command
+    asks before sending, ``{n}`` the writes; None: it asks nothing) and ``config`` (what the
+    job stores beside the engine's configuration)."""
+
+    kind: str
+    build: Build
+    question: str | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    def writes(self, prep: Prepared) -> int:
+        """How many of the loaded items send a write (rows)."""
+        return sum(prep.actions[a] for a in WRITES[self.kind])
+
+
+def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool = False,
+                 encoding: str | None = None, sheet: str | None = None) -> Work:
+    """Update fields of existing deals from ``manifest`` (CSV, JSONL, JSON or XLSX: one row
+    per deal, its id or source key) under ``mapping`` (TOML, docs/mapping.md; ``[update]``
+    names the deal column); only what differs is sent (``PATCH /api/v2/deals/{id}``).
+    ``unarchive``: a key on an archived deal unarchives and updates it (default: the row
+    fails). Raises InputError (an unreadable file, a column the mapping reads that the
+    file lacks) before any call."""
+    from jobs.account import load_catalog
+    from jobs.import_rows import check_columns
+    from jobs.updating import UpdateMapping, prepare_update
+
+    manifest, mapping = Path(manifest), Path(mapping)
+    umap = UpdateMapping.load(mapping)
+    encoding = encoding or umap.mapping.encoding
+    check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet),
+                  workbook=manifest, sheet=sheet)
+
+    async def build(s: Engine) -> Prepared:
+        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
+                                    unarchive=unarchive, encoding=encoding, sheet=sheet)
+    return Work("update", build)
+
+
+def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str | None = None,
+               lost_reason: str | None = None, select: Any = None,
+               manifest: Path | str | None = None, id_column: str | None = None,
+               key_column: str | None = None, key_field: str = "Import source key",
+               limit: int | None = None, encoding: str | None = None,
+               sheet: str | None = None) -> Work:
+    """Move deals to the stage named ``to_stage`` (of ``to_pipeline``, default the
+    selection's pipeline, else the stage's), with ``status_to`` ("open", "won", "lost";
+    ``lost_reason`` with "lost") set too. The deals: ``select`` (a
+    ``jobs.selection.DealQuery``: pipeline, stage, status, owner, updated before, saved
+    filter) or ``manifest`` (deal ids in ``id_column``, default ``deal_id`` or ``id``; or
+    source keys in ``key_column``, found by the ``key_field`` deal field). ``limit``:
+    refuse (nothing sent) when more deals are selected. Asks before sending. Raises
+    InputError before any call (no selection, or both; an unreadable manifest)."""
+    from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+
+    source = DealSource(query=select if select is not None and not select.is_empty() else None,
+                        manifest=Path(manifest) if manifest is not None else None,
+                        id_column=id_column, key_column=key_column, key_field=key_field,
+                        limit=limit, encoding=encoding, sheet=sheet)
+    target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
+    try:
+        source.check()
+        if source.manifest is not None:
+            header(source.manifest, encoding=encoding, sheet=sheet)
+    except InputError as exc:
+        raise without_mapping_hint(exc) from None
+
+    async def build(s: Engine) -> Prepared:
+        return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
+    return Work("move-stage", build, question="Move {n:,} deals?")
+
+
+def merge_deals(pairs: Path | str, *, encoding: str | None = None,
+                sheet: str | None = None) -> Work:
+    """Merge the pairs of ``pairs`` (CSV, JSONL, JSON or XLSX: ``merge_id`` and
+    ``survivor_id`` columns, or a survivor with several merge ids) into their survivors
+    (``PUT /v1/deals/{id}/merge``: final in Pipedrive). Asks before sending. Raises
+    InputError (an unreadable file, a bad pair, with its row) before any call."""
+    from jobs.merging import prepare_merge, read_pairs
+
+    pairs = Path(pairs)
+    try:
+        columns = header(pairs, encoding=encoding, sheet=sheet)
+        rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
+    except InputError as exc:
+        raise without_mapping_hint(exc) from None
+
+    async def build(s: Engine) -> Prepared:
+        return await prepare_merge(s.ctx, rows, source_columns=columns)
+    return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pairs?")
+
+
+def undo_job(source: JobStore, *, force: bool = False, contacts: bool = False) -> Work:
+    """Undo the job kept in ``source`` (an update, move-stage, import or dedupe: its
+    field-policy PATCHes; merges are final) as a new job: restore each deal's before-image,
+    delete what an import created. A deal changed since is a conflict left alone unless
+    ``force``; ``contacts``: an import's undo also deletes the persons and organizations it
+    created that carry no other deals. Run it on the account the job ran against (the same
+    ids elsewhere are other deals). Asks before sending."""
+    from jobs.undo import prepare_undo
+
+    async def build(s: Engine) -> Prepared:
+        return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
+    return Work("undo", build, config={"undo_of": source.job_id},
+                question=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
+                         "(see 'rows by action')?")
+
+
+def recheck_calls(store: JobStore, kind: Any, workers: int,
+                  states: tuple[ItemState, ...] = (ItemState.PENDING,)) -> dict[str, int]:
+    """The reads of the runner's re-check right before each batch is sent (the job kind's
+    ``recheck_calls``; none for a kind without the hook), for a run of ``workers``:
+    {operation id: calls}."""
+    calls = getattr(kind, "recheck_calls", None)
+    if calls is None:
+        return {}
+    planned: dict[str, int] = calls(store, recheck_batch(workers), states)
+    return planned
+
+
+def tokens_of(calls: Mapping[str, int]) -> int:
+    """The tokens of ``calls`` ({operation id: calls}) at each operation's cost."""
+    return sum(get_operation(op).token_cost * n for op, n in calls.items())
+
+
+async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
+               prompts: bool = True) -> tuple[Prepared, Plan]:
+    """The load phase of ``work`` on engine ``s``, saved into ``store`` (marked loaded,
+    last), and its plan: the reads made, the writes to come, the re-check reads before
+    each batch and, when the job will ask first (``asks``), the re-read of the deals after
+    the answer (the job kind's ``reread_calls``). ``prompts``: the job has a question at
+    all (else no note mentions one). Raises InputError (nothing sent) or the API's
+    errors of the reads."""
+    from jobs import kind_for
+
+    prep = await work.build(s)
+    prep.save(store)
+    calls = Counter(s.stats.calls_by_operation) + prep.calls
+    notes = list(prep.notes)
+    kind = kind_for(store)
+    reread = getattr(kind, "reread_calls", None)
+    if reread is not None and any(prep.actions[a] for a in WRITES[prep.kind]):
+        again = Counter(reread(store))
+        if asks and again:
+            calls += again
+            notes.append(f"counts the re-read of the deals after the prompt "
+                         f"({tokens_of(again):,} tokens; none with --yes)")
+        elif again and prompts:
+            notes.append(f"with the prompt (no --yes), the deals are read again after the "
+                         f"answer: {tokens_of(again):,} tokens more")
+    checks = Counter(recheck_calls(store, kind, s.config.max_workers))
+    if checks:  # the reads right before each batch is sent (bulk.runner's recheck)
+        calls += checks
+        notes.append(f"counts the re-check of the deals right before each batch is sent "
+                     f"({tokens_of(checks):,} tokens: a colleague's change made during the "
+                     "run is not overwritten)")
+    sched = s.scheduler.statistics()
+    left = s.tokens_left_today() + sched.tokens_spent
+    plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
+                    bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
+                    daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
+                    usable_daily=sched.usable_daily)
+    return prep, with_bad_rows(plan, prep)
+
+
+def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
+    """``plan`` with the rows refused at load time: counted per reason (text and --json)
+    and the first 1,000 listed (``failed_rows``: row, key, action, reason, status, column,
+    hold and the row's cells as ``values``, as plan import lists them; v9r6, v10r19 M4)."""
+    bad = [i for i in prep.items if i.state is ItemState.FAILED]
+    if not bad:
+        return plan
+    reasons = Counter(reason_class(i.error or "", (i.payload or {}).get("column"), i.key)
+                      for i in bad)
+    rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
+             "reason": i.error, "status": (i.payload or {}).get("status"),
+             "column": (i.payload or {}).get("column"), "hold": (i.payload or {}).get("hold"),
+             "values": (i.payload or {}).get("values") or {}} for i in bad[:1000]]
+    return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What a job would do: ``plan`` (calls by operation, tokens, share of today's budget,
+    time; ``plan.failed_rows`` the rows refused) and ``actions`` (rows by action)."""
+
+    plan: Plan
+    actions: dict[str, int]
+
+    @property
+    def bad_rows(self) -> int:
+        return self.plan.bad_rows
+
+
+def _planned(prep: Prepared, plan: Plan) -> Planned:
+    return Planned(plan, {k: v for k, v in sorted(prep.actions.items()) if v})
+
+
+async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool | None = None,
+                   clock: Clock | None = None, transport: Transport | None = None) -> Planned:
+    """Plan ``work`` against the account: its reads only, into a throwaway store (no job
+    folder); nothing is written to Pipedrive. ``asks``: price the re-read after a
+    confirmation (default: when the job has a question). Raises InputError or the API's
+    errors of the reads."""
+    asks = work.question is not None if asks is None else asks
+    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=work.kind, config={})
+        try:
+            async with Engine.open(cfg, token, store=store, clock=clock,
+                                   transport=transport) as s:
+                return _planned(*await load(s, work, store, asks=asks, prompts=asks))
+        finally:
+            store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A job's outcome: its id and folder (``directory``: the store, result files),
+    ``status`` ("finished", "stopped", "cancelled"), ``counts`` (items by state: "done",
+    "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
+    was sent), ``lines`` (the result files written and the summary, as the CLI prints
+    them) and ``planned`` (the plan it ran under)."""
+
+    job_id: str
+    directory: Path
+    status: str
+    counts: dict[str, int]
+    result: RunResult | None
+    lines: list[str]
+    planned: Planned
+
+
+def new_store(cfg: EngineConfig, work: Work) -> JobStore:
+    """A new job's store for ``work`` under ``cfg.job_root`` (status "planned")."""
+    job_id = new_job_id(work.kind)
+    return JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=work.kind,
+                           config={"engine": cfg.to_json(), **work.config})
+
+
+async def run_job(cfg: EngineConfig, token: str, work: Work, *,
+                  confirm: Callable[[str], bool] | None = None,
+                  on_progress: Callable[[Any], None] | None = None,
+                  on_loaded: Callable[[JobStore, Planned, int], None] | None = None,
+                  execute: Callable[[Engine, Any], Awaitable[RunResult]] | None = None,
+                  on_line: Callable[[str], None] | None = None,
+                  store: JobStore | None = None, clock: Clock | None = None,
+                  transport: Transport | None = None) -> Finished:
+    """Create, load and run ``work`` as a new job; its outcome.
+
+    ``confirm(question)``: asked before a job with a question sends anything (False:
+    the job is cancelled, nothing sent; None: not asked, as ``--yes``); the deals are
+    read again after the answer. ``on_progress(stats)``: the runner's progress
+    callback (``bulk.runner.RunStats``). ``on_loaded(store, planned, writes)``: called
+    once the job is loaded, before the question (the CLI prints the plan there).
+    ``execute(engine, kind)``: runs the loaded job (default: ``engine.run`` then the
+    kind's ``after_run``, whose lines are ``Finished.lines``); ``on_line(line)``: the
+    lines of the re-read after the answer, as they come (default: into ``lines``);
+    ``store``: a new job's store made by ``new_store``, left open (default: one is made
+    here, and closed).
+
+    An error of the load phase (InputError, the API's) leaves the job "failed", removes
+    its folder (nothing was sent) and is raised. A stopped run (budget, cancellation) is
+    ``status`` "stopped", resumable with ``pdbulk resume``."""
+    import shutil
+
+    from jobs import kind_for
+
+    own = store is None
+    store = store if store is not None else new_store(cfg, work)
+    try:
+        async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
+            store.set_status("loading")
+            try:
+                prep, plan = await load(s, work, store, asks=confirm is not None
+                                        and work.question is not None,
+                                        prompts=work.question is not None)
+            except BaseException:
+                store.set_status("failed", "the load phase failed; nothing was sent")
+                raise
+            planned, writes = _planned(prep, plan), work.writes(prep)
+            if on_loaded is not None:
+                on_loaded(store, planned, writes)
+            if not prep.items:  # no row at all: no run
+                store.set_status("finished", "nothing to send")
+                return _finished(store, None, [], planned)
+            asked = bool(writes and work.question is not None and confirm is not None)
+            if asked and confirm is not None and work.question is not None \
+                    and not confirm(work.question.format(n=writes)):
+                # declined: cancelled, never resumable (a later resume would work from a
+                # stale picture of the deals)
+                store.set_status("cancelled", "declined at the confirmation prompt")
+                return _finished(store, None, [], planned)
+            kind = kind_for(store)
+            lines: list[str] = []
+            before = getattr(kind, "before_resume", None)
+            if asked and before is not None:  # the answer may have waited: read again
+                for line in await before(s.ctx, store):
+                    (on_line or lines.append)(line)
+            if execute is not None:
+                result = await execute(s, kind)
+            else:
+                result = await s.run(kind, on_progress=on_progress)
+                after_run = getattr(kind, "after_run", None)
+                if after_run is not None:
+                    lines += after_run(store, result)
+            return _finished(store, result, lines, planned)
+    except BaseException:
+        if store.status == "failed":  # nothing was sent: no half-made job is left
+            store.close()
+            shutil.rmtree(store.directory, ignore_errors=True)
+        raise
+    finally:
+        if own:
+            store.close()
+
+
+def _finished(store: JobStore, result: RunResult | None, lines: list[str],
+              planned: Planned) -> Finished:
+    counts = {state.value: n for state, n in store.counts().items() if n}
+    return Finished(store.job_id, store.directory, store.status, counts, result, lines,
+                    planned)
+
+
+__all__ = ["WRITES", "Finished", "Planned", "Work", "load", "merge_deals", "move_deals",
+           "new_store", "plan_job", "recheck_calls", "run_job", "tokens_of", "undo_job",
+           "update_deals", "with_bad_rows"]
