@@ -361,6 +361,20 @@ class MergeJob:
                 "plan it again"))
         return None
 
+    def _remember(self, merge_id: int, survivor_id: int) -> None:
+        """Record the merge about to be sent in the state directory (``jobs.merged_deals``):
+        an import whose key's deal it takes away then knows the row merged, not deleted
+        (x12r1 F1). Best effort: a state directory that cannot be written stops nothing."""
+        if self._store is None:
+            return
+        from .merged_deals import record
+
+        try:
+            record(str((self._store.config.get("engine") or {}).get("base_url") or ""),
+                   [(merge_id, survivor_id)], self._store.job_id)
+        except OSError:
+            pass
+
     def _applied_late(self, item: Item) -> Outcome:
         """A merge sent again after its answer was lost (the reconcile read it as not
         applied) whose merged-away deal is gone now: the first send applied late (a slow
@@ -378,6 +392,7 @@ class MergeJob:
         async with lock:  # read under the lock: the merges before it may have taken long
             if (left := await self._away_as_planned(ctx, item)) is not None:
                 return left
+            self._remember(int(merge_id), int(survivor_id))
             try:
                 res = await ctx.call("mergeDeals", path={"id": merge_id},
                                      json={"merge_with_id": survivor_id})

@@ -77,6 +77,8 @@ class _ImportBase:
         self._scan_lock = anyio.Lock()
         # key → (since when reconcile looked for it, when that look began)
         self._looked_up: dict[str, tuple[float, float]] = {}
+        # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
+        self._merges: dict[int, tuple[int, str]] | None = None
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create
         self._reconciled: set[str] = set()
@@ -241,6 +243,8 @@ class _ImportBase:
         "changed since", even within the create's own second (``_exists``)."""
         if ours:
             out: dict[str, Any] = {"deal_id": deal_id, "job": self.store.job_id}
+            if self.store.created_at:  # when its rows were read: newer_import
+                out["loaded"] = self.store.created_at
             if digest is not None:
                 out["digest"] = digest
             return out
@@ -248,8 +252,9 @@ class _ImportBase:
         job = prev.get("job")
         if prev.get("deal_id") == deal_id and isinstance(job, str):
             kept = {"deal_id": deal_id, "job": job}
-            if isinstance(prev.get("digest"), str):
-                kept["digest"] = prev["digest"]
+            for name in ("digest", "loaded"):
+                if isinstance(prev.get(name), str | float | int):
+                    kept[name] = prev[name]
             return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
@@ -265,6 +270,35 @@ def _update_time(data: Any) -> Any:
     return data.get("update_time") if isinstance(data, Mapping) else None
 
 
+
+def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
+                 key: str | None, deal: Mapping[str, Any]) -> str | None:
+    """Why this job must not write deal ``deal_id`` (key ``key``), which another import
+    created after this job was loaded: that job was itself loaded after this job, so its
+    rows are a newer picture of the source than this job's (x12r2 F1: a retry of an older
+    import PATCHed 24 deals a newer export had made back to the old values, won and lost
+    deals reopened). None: the creator is this job, unknown (a colleague, another tool:
+    the row updates it, as upsert does), or loaded before this job (its picture is older).
+    ``made``: the outcome the key's claim names the deal with (``_outcome``: the
+    creator's ``job`` and its ``loaded`` time, Unix seconds; an older outcome without it:
+    the time in the job's id, ``bulk.engine.new_job_id``, local time to the second)."""
+    creator = made.get("job") if made and made.get("deal_id") == deal_id else None
+    if not isinstance(creator, str) or creator == store.job_id:
+        return None
+    loaded = made.get("loaded") if made else None
+    if not isinstance(loaded, int | float):
+        try:
+            loaded = time.mktime(time.strptime(creator[:15], "%Y%m%d-%H%M%S"))
+        except ValueError:
+            return None
+    if loaded <= (store.created_at or 0.0):
+        return None
+    return (f"conflict: deal {deal_id} carries key {key}; job {creator}, loaded after this "
+            f"job, created it (add_time {deal.get('add_time')}): its values are a newer "
+            "export's than this job's row. Left alone, nothing sent (import the row again "
+            "to overwrite it)")
+
+
 __all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
-           "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name"]
+           "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import"]

@@ -32,7 +32,7 @@ from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency
-from ..deals import before_image, deal_changes, editable_digest, in_flight, same
+from ..deals import before_image, deal_changes, editable_digest, in_flight, is_gone, same
 from ..import_rows import matched_by
 from .base import (
     ANSWERED_MARGIN,
@@ -42,6 +42,7 @@ from .base import (
     UNPROVEN,
     _ImportBase,
     _update_time,
+    newer_import,
 )
 
 
@@ -53,6 +54,15 @@ class _Ambiguous(Exception):
                          "checking whether it was created meanwhile); neither is updated nor "
                          "another created: keep one of them, then pdbulk retry")
 
+
+
+class _MergedAway(Exception):
+    """The deal a key's claim names was merged away (``jobs.merged_deals``) into a live
+    survivor: the row is that deal's, merged; it is not created again."""
+
+    def __init__(self, merged: int, survivor: Mapping[str, Any], job: str) -> None:
+        super().__init__(merged, survivor, job)
+        self.merged, self.survivor, self.job = merged, survivor, job
 
 
 class _Creates(_ImportBase):
@@ -96,6 +106,27 @@ class _Creates(_ImportBase):
         if deal is None or deal.get("is_deleted") or deal.get("status") == "deleted":
             return None
         return deal if deal_key(deal, self.key_code) == key else None
+
+    async def _merged_into(self, ctx: CallContext, deal_id: int) -> None:
+        """Raise _MergedAway when deal ``deal_id`` (gone) was merged by a merge of this
+        machine's (``jobs.merged_deals``) into a survivor that is still live (1 token,
+        ``getDeal``). x12r1 F1: a nightly dedupe merged D2's deal into D1's, and the next
+        import of the same file created D2 again; the next dedupe merged it again."""
+        if self._merges is None:
+            from jobs.merged_deals import survivors
+
+            self._merges = survivors(str((self.store.config.get("engine") or {}).get(
+                "base_url") or ""))
+        hit = self._merges.get(deal_id)
+        if hit is None:
+            return
+        try:
+            res = await ctx.call("getDeal", path={"id": hit[0]})
+        except NotFound:
+            return
+        deal = dict(res.data) if isinstance(res.data, Mapping) else None
+        if deal is not None and not is_gone(deal):
+            raise _MergedAway(deal_id, deal, hit[1])
 
     def _untrusted_since(self, claim: Claim, had: float) -> tuple[float, float] | None:
         """Why a claim's silence (no previous outcome) cannot be trusted: (since when to
@@ -141,6 +172,8 @@ class _Creates(_ImportBase):
             untrusted = (min(since, untrusted[0]) if untrusted else since, had)
         if isinstance(previous.get("deal_id"), int):
             found = await self._read_keyed(ctx, int(previous["deal_id"]), key)
+            if found is None:
+                await self._merged_into(ctx, int(previous["deal_id"]))
             if found is not None or untrusted is None:
                 return found
         if untrusted is None:
@@ -195,6 +228,16 @@ class _Creates(_ImportBase):
                                                             lost_since=lost_since)
                     except _Ambiguous as exc:
                         return Outcome(item.id, ItemState.FAILED, error=str(exc))
+                    except _MergedAway as away:
+                        outcome = claim.previous  # still names the merged-away deal
+                        survivor = away.survivor
+                        return Outcome(item.id, ItemState.SKIPPED, result={
+                            "deal_id": int(survivor["id"]), "action": "merged",
+                            "person_id": survivor.get("person_id"),
+                            "org_id": survivor.get("org_id"),
+                            "note": f"deal {away.merged}, created for this key, was merged "
+                                    f"into deal {survivor['id']} (job {away.job}); not created "
+                                    "again, nothing sent"})
                     if existing is None:
                         body = dict(payload["deal"])
                         if person_id is not None:
@@ -249,7 +292,7 @@ class _Creates(_ImportBase):
                     outcome = self._outcome(deal_id, claim.previous, ours=False, creator=(
                         None if creator == self.store.job_id else creator))
                     return await self._exists(ctx, item, payload, existing, person_id, org_id,
-                                              created=claim.previous)
+                                              created=claim.previous, creator=creator)
                 digest = editable_digest(res.data)
                 outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 return Outcome(item.id, ItemState.DONE, result={
@@ -269,8 +312,8 @@ class _Creates(_ImportBase):
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,
-                      org_id: int | None, *, created: Mapping[str, Any] | None = None
-                      ) -> Outcome:
+                      org_id: int | None, *, created: Mapping[str, Any] | None = None,
+                      creator: str | None = None) -> Outcome:
         """The key got its deal from another run meanwhile: upsert updates it, insert skips.
         ``created``: the outcome the key's claim was released with (``_outcome``): when it
         names this deal with the digest its create left, a deal whose editable fields no
@@ -319,6 +362,9 @@ class _Creates(_ImportBase):
             made = created or {}
             recorded = made.get("digest") if made.get("deal_id") == deal_id else None
             after_load = bool(body) and added is not None and added >= loaded
+            if after_load and (why := newer_import(self.store, {
+                    **made, "job": creator} if creator else made, deal_id, item.key, existing)):
+                return Outcome(item.id, ItemState.FAILED, error=why)
             if after_load and (editable_digest(existing) != recorded
                                if isinstance(recorded, str) else
                                changed is not None and added is not None

@@ -14,12 +14,19 @@ from bulk.errors import InDoubt, InputError
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
-from ..account import DealsByKey
+from ..account import DealsByKey, parse_time
 from ..deals import before_image, in_flight
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
-from .base import META_KEY_CODE, META_SENT_MARKS, META_SHA, _update_time
+from .base import (
+    META_KEY_CODE,
+    META_SENT_MARKS,
+    META_SHA,
+    RECONCILE_MARGIN,
+    _update_time,
+    newer_import,
+)
 from .reconcile import _Reconcile
 from .resume import _Resume
 
@@ -52,6 +59,9 @@ class ImportJob(_Reconcile, _Resume):
                 return await self._owned(item, again)
             op, payload = again
             self._remapped[item.id] = payload
+            if op == "update" and item.op == "create" \
+                    and (newer := await self._created_since_load(ctx, item, payload)):
+                return await self._owned(item, Outcome(item.id, ItemState.FAILED, error=newer))
             if op == "update":
                 await self._image_remapped(ctx, item, payload)
         elif payload.get("duplicate"):
@@ -97,6 +107,28 @@ class ImportJob(_Reconcile, _Resume):
             return outcome
         return Outcome(item.id, ItemState.DONE, result={**result, "action": "updated",
                                                         "reconciled": True})
+
+    async def _created_since_load(self, ctx: CallContext, item: Item,
+                                  payload: Mapping[str, Any]) -> str | None:
+        """Why a row loaded as a create and mapped again as an update (``pdbulk retry``)
+        must not be sent: its key's deal was created after this job was loaded by an import
+        loaded after this one (``newer_import``; its claim names that job). None: send it."""
+        planner = await self._planner_for(ctx)
+        deals = planner.indexes.deals
+        if deals is None or item.key is None:
+            return None
+        existing = deals.get(item.key)
+        if existing is None and isinstance(deals, DealsByKey):
+            existing = deals.archived.get(item.key)
+        if existing is None or int(existing["id"]) != payload.get("deal_id"):
+            return None
+        added = parse_time(existing.get("add_time"))
+        if added is None or added < (self.store.created_at or 0.0) - RECONCILE_MARGIN:
+            return None
+        deal_id = int(existing["id"])
+        made = (await self.claims.outcomes([self.claim_name(item.key)])).get(
+            self.claim_name(item.key)) or {}
+        return newer_import(self.store, made, deal_id, item.key, existing)
 
     async def _image_remapped(self, ctx: CallContext, item: Item,
                               payload: Mapping[str, Any]) -> None:

@@ -1,0 +1,104 @@
+"""An upsert import after a merge, and a retry after a newer import: neither undoes the
+other's work (x12r1 F1, x12r2 F1). Driven through the library's door, ``jobs.api``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig, serve
+from jobs.api import merge_deals, plan_job, run_job
+from pdbulk.cli import app
+from tests.import_support import engine_config, import_once, read_csv, sandbox_deals
+from tests.update_support import cli_args, threaded_sandbox
+
+MAPPING = """
+version = 1
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+value = "value"
+"""
+
+
+def _write(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("id,title,value\n" + "".join(f"{k},{t},{v}\n" for k, t, v in rows))
+    return path
+
+
+@pytest.mark.anyio
+async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: Path) -> None:
+    """D2's deal merged into D1's (``pdbulk merge`` through ``jobs.api``): the next import of
+    the same file reports D2 ``merged`` into the survivor and creates nothing; a deleted
+    deal's key (D3) is still created again, and a merge's survivor deleted since lets the
+    row be created too."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        manifest = _write(tmp_path / "deals.csv", [("D1", "Acme renewal", "100"),
+                                                   ("D2", "Acme renewal", "100"),
+                                                   ("D3", "Beta", "5")])
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(MAPPING)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
+        cfg = engine_config(sb, tmp_path / "jobs")
+        planned = await plan_job(cfg, sb.token, merge_deals(pairs))
+        assert planned.actions == {"merge": 1} and planned.plan.calls["mergeDeals"] == 1
+        finished = await run_job(cfg, sb.token, merge_deals(pairs))
+        assert finished.status == "finished" and finished.counts == {"done": 1}
+        assert any("succeeded.csv" in line for line in finished.lines), finished.lines
+        sb.state.save("deal", {**sb.state.deals.rows[ids["D3"]], "is_deleted": True})
+
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="i2", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["D2"]["action"] == "merged" and int(rows["D2"]["deal_id"]) == ids["D1"]
+        assert rows["D1"]["action"] == "unchanged" and rows["D3"]["action"] == "created"
+        live = [d for d in sandbox_deals(sb) if d["title"] == "Acme renewal"]
+        assert [d["id"] for d in live] == [ids["D1"]]  # D2 was not created again
+
+        # the survivor deleted since: the merged-away key is a deleted deal's, created again
+        sb.state.save("deal", {**sb.state.deals.rows[ids["D1"]], "is_deleted": True})
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="i3", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["D2"]["action"] == "created" and rows["D1"]["action"] == "created"
+
+
+def test_a_retry_of_an_older_import_leaves_a_newer_imports_deals_alone(
+        tmp_path: Path) -> None:
+    """Job 1 failed K2's row; a newer export (job 2) created K2 with its own values; job 1's
+    retry of K2 (the mapping fixed) is then a conflict naming job 2, nothing sent (x12r2 F1: 24
+    deals PATCHed back to the older export's values, won and lost deals reopened)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    old = _write(tmp_path / "v0.csv", [("K1", "One", "1"), ("K2", "Two", "n/a")])
+    new = _write(tmp_path / "v1.csv", [("K1", "One", "1"), ("K2", "Two (newer)", "900")])
+    jobs = tmp_path / "jobs"
+    env = {"PIPEDRIVE_API_TOKEN": "sandbox-token"}
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=4)) as sb:
+        def pdbulk(*args: str) -> Any:
+            return CliRunner().invoke(app, [*args, *cli_args(sb, jobs)], env=env)
+        first = pdbulk("import", str(old), "-m", str(mapping), "--create-key-field")
+        assert first.exit_code == 3, first.output
+        (job1,) = [p.name for p in jobs.iterdir()]
+        second = pdbulk("import", str(new), "-m", str(mapping))
+        assert second.exit_code == 0, second.output
+        job2 = next(p.name for p in jobs.iterdir() if p.name != job1)
+        mapping.write_text(MAPPING + '[defaults]\nempty_values = ["n/a"]\n')  # fixed
+        retried = CliRunner().invoke(app, ["retry", job1, "--job-dir", str(jobs)], env=env)
+        assert retried.exit_code == 3, retried.output
+        failed = {r["key"]: r["reason"] for r in read_csv(jobs / job1 / "failed.csv")}
+        assert f"job {job2}, loaded after this job, created it" in failed["K2"], failed
+        k2 = [d for d in sb.state.deals.rows.values()
+              if d["title"].startswith("Two") and not d["is_deleted"]]
+        assert [(d["title"], d["value"]) for d in k2] == [("Two (newer)", 900)]
