@@ -691,6 +691,20 @@ def test_init_mapping_flags_fraction_probabilities(catalog: Catalog) -> None:
     assert 'probability = "Deal probability"' in text and "scale" not in text
 
 
+def test_init_mapping_sees_fractions_past_a_dirty_cell(catalog: Catalog) -> None:
+    """x12r2 F2: one typo (1.7) or "n/a" among 30 fractions hid the proposal, and 0.75 was
+    imported as 0.75 %. Nine in ten from 0 to 1 still propose scale = 100 (the typo then
+    fails its row, over 100); a column of mostly percents does not."""
+    header = ["id", "Deal Name", "Deal probability"]
+    fractions = [f"0.{i % 9 + 1}" for i in range(30)]
+    for dirt in (["1.7"], ["n/a"], ["1.7", "n/a"]):
+        text = init_mapping(header, catalog, samples={"Deal probability": fractions + dirt})
+        assert 'probability = { column = "Deal probability", scale = 100 }' in text, dirt
+    text = init_mapping(header, catalog, samples={"Deal probability": ["40", "55", "0.5",
+                                                                       "70", "0.9"]})
+    assert "scale" not in text
+
+
 # ---------------------------------------------------------------- init-mapping on real exports
 
 EXPORTS = {  # made-up headers in the shape each CRM's export writes

@@ -227,16 +227,21 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
 
 
 def _fractions(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
-    """Whether a column's sampled values are numbers from 0 to 1, one a fraction (0.4)."""
+    """Whether a column's sampled numbers are fractions of 1: nine in ten or more from 0 to
+    1, one of them a fraction (0.4). A few dirty cells (a typo 1.7, an "n/a") do not hide
+    it (x12r2 F2: one 1.7 among 30 fractions dropped the proposal, and 0.75 was imported
+    as 0.75 %); with ``scale = 100`` such a cell fails its row (over 100)."""
     numbers = []
     for value in (samples or {}).get(column, ()):
         try:
             number = tf.parse_number(str(value).strip().removesuffix("%"))
         except InputError:
-            return False
+            continue
         if number is not None:
             numbers.append(number)
-    return bool(numbers) and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers)
+    within = [n for n in numbers if 0 <= n <= 1]
+    return bool(numbers) and 10 * len(within) >= 9 * len(numbers) \
+        and any(0 < n < 1 for n in within)
 
 
 _EXCEL_SPAN = (25569, 73050)  # Excel serials of 1970-01-01 .. 2099-12-31
