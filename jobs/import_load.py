@@ -317,12 +317,15 @@ class _ClaimedKeys:
     least once per plan).
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
-    def __init__(self, key_code: str | None) -> None:
+    def __init__(self, key_code: str | None, base_url: str | None = None) -> None:
         from bulk.claims_open import open_claims
 
         self.key_code = key_code
         self.claims = open_claims()
         self.reads: Counter[str] = Counter()
+        self.base_url = base_url
+        self._merges: dict[int, tuple[int, str]] | None = None
+        self.merged = 0  # creates whose claimed deal a merge of this machine took away
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -345,8 +348,24 @@ class _ClaimedKeys:
         for outcome in (await self.claims.outcomes(names) if self.key_code else {}).values():
             if isinstance(outcome.get("deal_id"), int):
                 self.reads["getDeal"] += 1
+                if self._merged(int(outcome["deal_id"])):
+                    # reported "merged" into its survivor (read too), not created
+                    # (jobs.importing _merged_into; x12r3 F1: planned as a create)
+                    self.reads["getDeal"] += 1
+                    self.merged += 1
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
+
+    def _merged(self, deal_id: int) -> bool:
+        """Whether a merge made through this machine took deal ``deal_id`` away
+        (``jobs.merged_deals``, read once)."""
+        if self.base_url is None:
+            return False
+        if self._merges is None:
+            from .merged_deals import survivors
+
+            self._merges = survivors(self.base_url)
+        return deal_id in self._merges
 
     async def count_contacts(self, kind: str, keys: list[str]) -> None:
         """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
@@ -376,7 +395,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       scheduler: Callable[[], SchedulerStats],
                       failed_csv: Path | None = None,
                       workers: int = 64,
-                      max_tokens: int | None = None) -> tuple[Plan, RowCounts]:
+                      max_tokens: int | None = None,
+                      base_url: str | None = None) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given, and only when a row is bad: a clean plan
     leaves none): every bad row, same columns as failed.csv.
@@ -434,7 +454,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
     checks: Counter[str] = Counter()
     # (the key field still missing: no key has a claim yet, but a young claims state is read)
-    claimed = _ClaimedKeys(None if missing else planner.key_code)
+    claimed = _ClaimedKeys(None if missing else planner.key_code, base_url)
     decide_started = time.monotonic()
     try:
         await anyio.to_thread.run_sync(decide_and_write)
@@ -454,7 +474,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if missing:  # the import pulls the fields again under the claim before creating one
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
-                          "addPerson": c.persons_new, "addDeal": c.create,
+                          "addPerson": c.persons_new,
+                          "addDeal": c.create - (claimed.merged if claimed is not None else 0),
                           "updateDeal": c.update}) + checks)
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
@@ -484,6 +505,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append("counts the reads of deals an earlier run's claims name for these keys "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
                      "): each such create looks for that deal first, never creating twice")
+    if claimed is not None and claimed.merged:
+        notes.append(f"{claimed.merged:,} of the creates are keys whose deal a merge made "
+                     "here took into another deal (merged-deals.jsonl): each is reported "
+                     "`merged` into its survivor while that is live, not created (its "
+                     "addDeal is not counted)")
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "

@@ -197,7 +197,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                      reading.scheduler.limits, stats=reading.stats,
                                      scheduler=reading.scheduler.statistics,
                                      failed_csv=failed_csv, workers=cfg.max_workers,
-                                     max_tokens=cfg.budget.max_tokens)
+                                     max_tokens=cfg.budget.max_tokens,
+                                     base_url=cfg.base_url)
     the_plan, _ = run_loop(planning)
     if as_json:
         emit_json(the_plan.to_json())

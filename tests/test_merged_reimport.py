@@ -31,6 +31,20 @@ def _write(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
+async def _plan(sb: Any, tmp_path: Path, manifest: Path, mapping: Path) -> Any:
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from tests.import_support import api_engine
+
+    settings = ImportSettings(str(manifest), str(mapping), "upsert")
+    async with api_engine(sb, tmp_path / "plan") as runner:
+        plan, _ = await plan_import(runner.ctx, settings, Mapping.load(mapping),
+                                    engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                                    scheduler=runner.scheduler.statistics, base_url=sb.url)
+    return plan
+
+
 @pytest.mark.anyio
 async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: Path) -> None:
     """D2's deal merged into D1's (``pdbulk merge`` through ``jobs.api``): the next import of
@@ -56,10 +70,16 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         assert any("succeeded.csv" in line for line in finished.lines), finished.lines
         sb.state.save("deal", {**sb.state.deals.rows[ids["D3"]], "is_deleted": True})
 
+        plan = await _plan(sb, tmp_path, manifest, mapping)
+        assert plan.calls.get("addDeal") == 1 and any("merged" in n for n in plan.notes), plan
+        before = sb.stats()["tokens_spent"]
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                         job_id="i2", create_key_field=False)
         rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
         store.close()
+        # the plan is the run (x12r3 F1: the merged key was planned as a create): the run
+        # pulls what the plan pulled, then D3's create and the reads of D2's two deals
+        assert sb.stats()["tokens_spent"] - before == plan.tokens, plan.calls
         assert rows["D2"]["action"] == "merged" and int(rows["D2"]["deal_id"]) == ids["D1"]
         assert rows["D1"]["action"] == "unchanged" and rows["D3"]["action"] == "created"
         live = [d for d in sandbox_deals(sb) if d["title"] == "Acme renewal"]
