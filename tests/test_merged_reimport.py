@@ -117,6 +117,10 @@ def test_a_retry_of_an_older_import_leaves_a_newer_imports_deals_alone(
         mapping.write_text(MAPPING + '[defaults]\nempty_values = ["n/a"]\n')  # fixed
         retried = CliRunner().invoke(app, ["retry", job1, "--job-dir", str(jobs)], env=env)
         assert retried.exit_code == 3, retried.output
+        # not announced as an update (x12r3 F2)
+        assert "0 key(s) now on a deal added or changed since the load (updated instead)" \
+            in retried.output and "1 on a deal an import loaded after this job created" \
+            in retried.output, retried.output
         failed = {r["key"]: r["reason"] for r in read_csv(jobs / job1 / "failed.csv")}
         assert f"job {job2}, loaded after this job, created it" in failed["K2"], failed
         k2 = [d for d in sb.state.deals.rows.values()

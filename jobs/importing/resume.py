@@ -28,7 +28,7 @@ from ..deals import (
 )
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
-from .base import RECONCILE_MARGIN, _ImportBase
+from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 
 
 class _Resume(_ImportBase):
@@ -384,7 +384,9 @@ class _Resume(_ImportBase):
         # archived deal added since the load was created again)
         found = {key: [int(d["id"]) for d in deals if not is_gone(d)]
                  for key, deals in keyed.items() if key in wanted}
+        deals_by_id = {int(d["id"]): d for deals in keyed.values() for d in deals}
         outcomes: list[Outcome] = []
+        newer = 0  # keys on a deal a newer import made: conflicts (newer_import)
         for item in creates:
             ids = sorted(set(found.get(str(item.key)) or ()))
             if len(ids) > 1:
@@ -395,6 +397,11 @@ class _Resume(_ImportBase):
                 self._found_on_resume.add(str(item.key))
                 got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease,
                                     tag=self.store.job_id)
+                if isinstance(got, Claim) and newer_import(
+                        self.store, got.previous, ids[0], item.key, deals_by_id[ids[0]]):
+                    # said apart: the row fails as a conflict if it would change that deal
+                    # (``_exists``), where the line below said "updated instead" (x12r3 F2)
+                    newer += 1
                 if isinstance(got, Claim):
                     # the job the outcome names as the deal's creator is kept: releasing
                     # with the bare deal erased it, and a run with the key in doubt then
@@ -408,9 +415,12 @@ class _Resume(_ImportBase):
             return [f"re-checked {len(creates):,} pending create(s): no deal carries their "
                     "keys yet"]
         then = "updated instead" if self.settings.mode == "upsert" else "not created again"
-        return [f"re-checked {len(creates):,} pending create(s): {hits - len(outcomes):,} "
-                f"key(s) now on a deal added or changed since the load ({then}), {len(outcomes):,} "
-                "on several deals (failed)"]
+        return [f"re-checked {len(creates):,} pending create(s): "
+                f"{hits - len(outcomes) - newer:,} key(s) now on a deal added or changed since "
+                f"the load ({then}), {len(outcomes):,} on several deals (failed)"
+                + (f", {newer:,} on a deal an import loaded after this job created (left "
+                   "alone as a conflict where the row would change it; the plan below "
+                   "counts their updates at most)" if newer else "")]
 
 
 def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
