@@ -282,9 +282,61 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
     if rewritten:
         prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
+    prep.notes.extend(await _drops(ctx, checked, deals))
     prep.notes.append("merges are final: a snapshot of both deals of every merge is kept in "
                       "the job (`pdbulk undo JOB` exports them)")
     return prep
+
+
+DROPS_SHOWN = 20  # survivors whose losses a plan names one by one
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """The merges into one survivor, in sending order (``merge_drops``' group)."""
+
+    survivor_id: int
+    merged_ids: tuple[int, ...]
+
+
+async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -> list[str]:
+    """Plan notes naming what each survivor's merges lose (x12r1 F2: a merged deal's value,
+    currency, set options and status went without a word): Pipedrive keeps the survivor's
+    non-empty values and fills its empty ones from the merged deals in merge order (FACTS.md,
+    Merge), as ``jobs.dedupe.planfiles.merge_drops`` computes for a dedupe; a merged deal's
+    other currency is named too. Custom fields are named by their names (one
+    ``getDealFields`` read, only when one is lost). The first ``DROPS_SHOWN`` survivors
+    one by one, then a count."""
+    from .dedupe.planfiles import merge_drops
+    from .dedupe.records import deal_fields, field_names, to_record
+
+    order: dict[int, list[int]] = {}
+    for m in plan.merges:
+        order.setdefault(m.survivor_id, []).append(m.merge_id)
+    groups = [_Pairs(s, tuple(ms)) for s, ms in order.items()]
+    records = {i: to_record(d, stage_order={}, org_names={}) for i, d in deals.items()}
+
+    def lost(labels: Mapping[str, str] | None) -> list[tuple[int, list[str]]]:
+        out = []
+        for g in groups:
+            drops = merge_drops(g, records, {}, labels)  # type: ignore[arg-type]
+            mine = deals[g.survivor_id].get("currency")
+            drops += [f"currency {c} (deal {i})" for i in g.merged_ids
+                      if (c := deals[i].get("currency")) and mine and c != mine]
+            if drops:
+                out.append((g.survivor_id, drops))
+        return out
+
+    found = lost(None)
+    custom = {k for r in records.values() for k in r.fields}
+    if any(d.split(" ", 1)[0] in custom for _, drops in found for d in drops):
+        found = lost(field_names(await deal_fields(ctx)))
+    notes = [f"survivor {s}: the merge drops {'; '.join(drops)} (Pipedrive keeps the "
+             "survivor's values; the snapshots keep these)" for s, drops in found[:DROPS_SHOWN]]
+    if len(found) > DROPS_SHOWN:
+        notes.append(f"... and {len(found) - DROPS_SHOWN:,} more survivors whose merges drop "
+                     "values")
+    return notes
 
 
 # -- the job kind ------------------------------------------------------------------------------

@@ -101,7 +101,9 @@ async def test_merge_semantics_and_snapshots(tmp_path: Path) -> None:
         before = requests(sb)
         store, prep = await load_job(sb, tmp_path, "merge", merger(path))
         assert prep.actions == {"merge": 2, "failed": 2}
-        assert delta(before, requests(sb)) == {"getDeals": 2}  # the pairs' deals; the deleted
+        # the pairs' deals; the deleted; the fields' names, for the plan's note of a custom
+        # value a merge drops (x12r1 F2)
+        assert delta(before, requests(sb)) == {"getDeals": 2, "getDealFields": 1}
         result = await run_job(sb, store)
         assert result.counts[ItemState.DONE] == 2
         assert delta(before, requests(sb))["mergeDeals"] == 2
@@ -325,3 +327,30 @@ async def test_a_lost_send_that_lands_after_its_reconcile_is_the_jobs_merge(
         store.close()
     assert result.counts[ItemState.DONE] == 1, done
     assert done.result and done.result.get("reconciled"), done
+
+
+@pytest.mark.anyio
+async def test_the_plan_names_what_each_merge_drops(tmp_path: Path) -> None:
+    """x12r1 F2: a survivor with value 0 took nothing of its merged deal's 500 EUR, and an
+    open USD deal merged into a won one lost its amount, status and currency, with no word.
+    The plan names each loss (a custom field by its name); a merge that loses nothing is
+    not named."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=21)) as sb:
+        lead = lead_code(sb)
+        sb.state.save("deal", {**deal(sb, 1), "value": 0, "currency": "EUR", "status": "open",
+                               "custom_fields": {**deal(sb, 1)["custom_fields"], lead: None}})
+        sb.state.save("deal", {**deal(sb, 2), "value": 500, "currency": "EUR", "status": "open",
+                               "custom_fields": {**deal(sb, 2)["custom_fields"], lead: 1}})
+        sb.state.save("deal", {**deal(sb, 3), "value": 900, "currency": "EUR", "status": "won"})
+        sb.state.save("deal", {**deal(sb, 4), "value": 100, "currency": "USD", "status": "open"})
+        for n in (5, 6):  # the same deal twice: nothing to lose
+            sb.state.save("deal", {**deal(sb, 5), "id": n, "title": "Same"})
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n6,5\n")
+        _, prep = await load_job(sb, tmp_path, "merge", merger(path))
+        drops = {n.split(":")[0]: n for n in prep.notes if "the merge drops" in n}
+        assert set(drops) == {"survivor 1", "survivor 3"}, prep.notes
+        assert "value 500" in drops["survivor 1"] and "External ID SEED-" in drops["survivor 1"]
+        assert "status open (deal 4)" in drops["survivor 3"]
+        assert "currency USD (deal 4)" in drops["survivor 3"]
+        assert "value 100" in drops["survivor 3"]
