@@ -29,7 +29,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.claims_open import open_claims
-from bulk.errors import BulkError, InDoubt, InputError
+from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError
 
 from .catalog import Catalog, DealField
 from .transforms import (
@@ -120,6 +120,8 @@ async def load_catalog(ctx: CallContext, *, users: bool = True,
 def _find_key_field(catalog: Catalog, label: str) -> DealField | None:
     try:
         found = catalog.field(label, custom=True)
+    except AmbiguousName:
+        raise  # two fields of that label: never "missing" (x12r1 F3: "create it")
     except InputError:
         return None
     if found.type not in KEY_FIELD_TYPES:

@@ -218,9 +218,9 @@ class Catalog:
                 raise InputError(f"{label!r} is {kind}")
         if len(found) == 1:
             return found[0]
-        if found:
-            raise InputError(f"{len(found)} deal fields are labelled {label!r}; use a field "
-                             f"code ({', '.join(f.code for f in found)})")
+        if found:  # AmbiguousName: never taken for a field that is missing (x12r1 F3)
+            raise AmbiguousName(f"{len(found)} deal fields are labelled {label!r} (in any "
+                                f"case); use a field code ({', '.join(f.code for f in found)})")
         pool = [f for f in self.deal_fields if custom is None or f.is_custom == custom]
         raise InputError(f"no deal field labelled {label!r} "
                          f"(fields: {_names(f.name for f in pool)})")

@@ -34,7 +34,7 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import SourceRow, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
@@ -141,6 +141,8 @@ class RowPlanner:
         missing = False
         try:
             catalog.field(mapping.key_field, custom=True)
+        except AmbiguousName as exc:  # x12r1 F3: it was taken for a missing field
+            raise InputError(f"key_field: {exc.reason} as key_field in [import]") from None
         except InputError:
             missing = True
         if missing and (dry_run or learn is not None):

@@ -114,6 +114,42 @@ async def test_import_upsert_and_its_plan_refuse_a_key_two_deals_carry(tmp_path:
         store.close()
 
 
+
+async def test_two_key_fields_of_one_label_are_named_never_taken_for_missing(
+        tmp_path: Path) -> None:
+    """x12r1 F3: a colleague added a text field "import source key": plan import said "the
+    account has no deal field ... pass --create-key-field", and with it "3 deal fields" and
+    a placeholder code. Both now name the two fields' codes and send nothing."""
+    from jobs.demo_data import write_demo_export
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from tests.import_support import api_engine, import_once
+
+    export = write_demo_export(tmp_path / "in", rows=5, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=6)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", job_id="first")
+        first.close()
+        key_code = code(sb, "Import source key")
+        twin = {**sb.state.fields[key_code], "field_code": "e" * 40,
+                "field_name": "import source key"}
+        sb.state.fields[twin["field_code"]] = twin
+        before = dict(sb.stats()["writes_applied"])
+        for create in (False, True):
+            settings = ImportSettings(str(export.manifest), str(export.mapping), "upsert",
+                                      create_key_field=create)
+            async with api_engine(sb, tmp_path / str(create)) as runner:
+                with pytest.raises(InputError) as caught:
+                    await plan_import(runner.ctx, settings, Mapping.load(export.mapping),
+                                      runner.scheduler.limits, stats=runner.stats,
+                                      scheduler=runner.scheduler.statistics)
+            reason = caught.value.reason
+            assert "2 deal fields are labelled 'Import source key'" in reason, reason
+            assert key_code in reason and "e" * 40 in reason and "0" * 40 not in reason
+            assert "--create-key-field" not in reason and "create it" not in reason
+        assert sb.stats()["writes_applied"] == before
+
 # -- archived deals ---------------------------------------------------------------------------
 def archive(sb: Sandbox, deal_id: int) -> None:
     sb.state.save("deal", {**deal(sb, deal_id), "is_archived": True,

@@ -162,7 +162,8 @@ class _Compiler:
         try:
             found = self.catalog.field(label, custom=True)
         except InputError as exc:
-            self.problems.append(("import.key_field", exc.reason + "; create it first"))
+            self.problems.append(("import.key_field", exc.reason + (
+                "" if isinstance(exc, AmbiguousName) else "; create it first")))
             return ""
         if found.type not in ("varchar", "varchar_auto", "text"):
             self.problems.append(("import.key_field", f"{label!r} is a {found.type} field, "
