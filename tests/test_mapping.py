@@ -247,6 +247,8 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
      "the amount says USD but the currency is EUR"),
     ({"Contract": "\u20ac100", "Contract Currency": "GBP"}, "Contract",
      "EUR in the amount but GBP in 'Contract Currency'"),
+    # the currency column's own bad cell names that column (x12r1 F5: blamed on Contract)
+    ({"Contract": "100", "Contract Currency": "XYZ"}, "Contract Currency", "XYZ"),
     ({"Seats": "many"}, "Seats", "not a number: 'many'"),
     ({"Employees": "12.5"}, "Employees", "not a whole number"),
 ])

@@ -59,7 +59,10 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         if isinstance(cell, str) and tf.norm_key(cell) in {
                 tf.norm_key(v) for v in d.empty_values}:
             cell = None  # an empty_values marker is blank: the default applies
-        column = tf.parse_currency(cell, prefer=d.currency)
+        try:
+            column = tf.parse_currency(cell, prefer=d.currency)
+        except InputError as exc:  # its own column, not the amount's (x12r1 F5)
+            raise InputError(exc.reason, column=spec.currency_column) from None
     tf.settle_currency(money, column)  # "kr 100": the column decides, or the row fails
     if column:
         if currency and column != currency \

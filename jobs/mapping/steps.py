@@ -226,8 +226,9 @@ class _Step:
                                          column=self.source.where) from None
             try:
                 return self._value(values)
-            except InputError as exc:
-                raise InputError(exc.reason, row=row, column=self.source.where) from None
+            except InputError as exc:  # a cell of another column it reads names that column
+                raise InputError(exc.reason, row=row,
+                                 column=exc.column or self.source.where) from None
         except AmbiguousPath as exc:  # a JSON path that reads two values in this record
             raise InputError(exc.reason, row=row, column=self.source.where) from None
 
