@@ -68,8 +68,11 @@ class DealField:
             return found[0]
         if found:
             raise AmbiguousName(f"field {self.name!r} has {len(found)} options named {label!r}")
+        labels = [o.label for o in self.options]
+        if any("," in x or ";" in x for x in labels):  # x12r1 F4: a list one cannot read
+            labels = [repr(x) for x in labels]
         raise InputError(f"field {self.name!r} has no option {label!r} "
-                         f"(options: {_names(o.label for o in self.options)})")
+                         f"(options: {_names(labels)})")
 
 
 T = TypeVar("T")

@@ -391,3 +391,29 @@ def test_an_empty_values_marker_in_the_key_column_is_no_key(catalog: Catalog) ->
     planner = RowPlanner.__new__(RowPlanner)
     planner.mapper, planner.key_column = m, "id"
     assert planner._raw_key({"id": "n/a"}) is None and planner._raw_key({"id": "k9"}) == "k9"
+
+
+def test_an_option_cut_at_its_own_separator_is_named() -> None:
+    """x12r1 F4: the cell "Support; Premium" (one option) failed "has no option 'Premium'
+    (options: CRM, Analytics, Support; Premium)": the list could not be read and nothing said
+    why. The options are quoted when one has a separator in it, and the reason says the
+    whole cell is an option cut at the separator; with separator = "|" it is read."""
+    import re
+
+    from tests.test_mapping import RAW_FIELDS, code
+
+    fields = [*RAW_FIELDS, {"field_code": code("m"), "field_name": "Modules",
+                            "field_type": "set", "is_custom_field": True,
+                            "options": [{"id": 1, "label": "CRM"},
+                                        {"id": 2, "label": "Support; Premium"}]}]
+    cat = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}], deal_fields=fields)
+    mods = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = "mod"\n'
+                      ).compile(cat)
+    error = fails(mods, "cut at the separator", mod="Support; Premium")
+    assert "(options: 'CRM', 'Support; Premium')" in error.reason
+    assert 'separator = "|"' in error.reason and error.column == "mod"
+    fixed = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = '
+                          '{ column = "mod", separator = "|" }\n').compile(cat)
+    row = fixed.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium|CRM"}))
+    assert row.deal["custom_fields"][code("m")] == [2, 1]
+    assert not re.search(r"cut at", str(fails(mods, "no option 'Fax'", mod="CRM; Fax").reason))

@@ -225,8 +225,22 @@ class _Compiler:
                 return one
             separator = spec.separator or self.defaults.separator
 
+            labels = {tf.norm_key(o.label) for o in field.options}
+
             def ids(raw: object, values: Values) -> list[int] | None:
-                found = [one(item, values) for item in tf.split_list(raw, separator)]
+                try:
+                    found = [one(item, values) for item in tf.split_list(raw, separator)]
+                except AmbiguousName:
+                    raise
+                except InputError as exc:
+                    whole = str(raw).strip()
+                    if tf.norm_key(whole) not in labels:
+                        raise
+                    # x12r1 F4: "Support; Premium" is one option, cut at its own separator
+                    raise InputError(
+                        f"{exc.reason}; the whole cell {whole!r} is an option of "
+                        f"{field.name!r}, cut at the separator {separator!r}: set a separator "
+                        f"no option contains (separator = \"|\" for this field)") from None
                 return list(dict.fromkeys(found)) or None  # never [] (v2 rejects it)
             return ids
         return make
