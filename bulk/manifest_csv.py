@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -134,6 +135,9 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+TITLE_LINES = 20  # one-cell lines above a CSV's header looked through (a report's title)
+
+
 class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
@@ -151,9 +155,23 @@ class _Csv:
             self.dialect, hinted = _dialect_for(self._f, delimiter, header_row)
             self.names: list[str] = []
             self._records = records(self._f, self.dialect, self._fits)
+            # a report's title and filter lines above the header ("Opportunity Report",
+            # "Filtered By: ...": one cell each) are skipped: the header is the first line
+            # of two or more cells, as in XLSX (x12r2 F4). A file whose first lines all
+            # hold one cell is a file of one column: its first line is the header
+            titles: list[tuple[int, list[str] | BadRecord]] = []
+            ended: tuple[int, list[str] | BadRecord] | None = None  # what ended the look
             for line, cells in self._records:
                 if hinted and line == 1:  # "sep=;": not a record
                     continue
+                if header_row is None and not isinstance(cells, BadRecord) \
+                        and len(cells) == 1 and len(titles) < TITLE_LINES:
+                    titles.append((line, cells))
+                    continue
+                if titles and (isinstance(cells, BadRecord)
+                               or sum(1 for c in cells if c.strip()) < 2):
+                    ended = (line, cells)
+                    break
                 if header_row is not None and line != header_row:
                     if line < header_row:  # lines above the named header are not read
                         continue
@@ -163,18 +181,25 @@ class _Csv:
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
                     self.raw_header = cells
+                    titles = []
                     break
             else:
-                raise InputError("the file is empty: a header row is required"
-                                 if header_row is None else
-                                 f"the file has no line {header_row} (header_row)")
-            self.names = _check_header(cells, line)
+                if not titles:
+                    raise InputError("the file is empty: a header row is required"
+                                     if header_row is None else
+                                     f"the file has no line {header_row} (header_row)")
+            if titles:  # one column: its first line is the header, the rest are rows again
+                (line, first), rest = titles[0], titles[1:]
+                self.raw_header = first if isinstance(first, list) else []
+                self._records = itertools.chain(rest, [ended] if ended else [],
+                                                self._records)
+            self.names = _check_header(self.raw_header, line)
             # columns with no name: skipped when no row has a value there (a spreadsheet's
             # spacer column), else the file is refused naming the column (v10r9 M6)
             self.skipped = [i for i, name in enumerate(self.names) if not name]
             # and past the last name (a header ending in delimiters): a row with a value
             # there refuses the file the same way, not every row "N cells" (v10r12 M2)
-            past = list(range(len(self.names), len(cells)))
+            past = list(range(len(self.names), len(self.raw_header)))
             if (self.skipped or past) and scan:
                 _check_unnamed(path, delimiter, encoding, header_row, self.skipped + past,
                                line)

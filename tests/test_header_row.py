@@ -174,6 +174,27 @@ def test_a_file_wide_trailing_delimiter_is_named_in_the_note(tmp_path: Path) -> 
     assert header_note(plain) is None
 
 
+
+def test_a_csv_reports_one_cell_title_lines_are_skipped_as_in_xlsx(tmp_path: Path) -> None:
+    """x12r2 F4: a Salesforce report CSV's title and filter lines (one cell each, a blank line
+    after) were read as a one-column header, where the XLSX reader skips them. The header is
+    the first line of two or more cells; rows keep their line numbers. A one-column file
+    (move-stage ids) still has its first line as header, and none of its rows is lost, past
+    the lines looked through too."""
+    report = tmp_path / "r.csv"
+    report.write_text('"Opportunity Report"\n"Filtered By:"\n"  Stage equals Won"\n\n'
+                      '"Opportunity Name","Amount"\n"Big deal","100"\n"Small","5"\n')
+    assert header(report) == ["Opportunity Name", "Amount"]
+    assert [(r.line, r.values["Opportunity Name"]) for r in read_manifest(report)] == [
+        (6, "Big deal"), (7, "Small")]
+    for n in (3, 40):
+        ids = tmp_path / f"ids{n}.csv"
+        ids.write_text("deal_id\n" + "".join(f"{i}\n" for i in range(n)))
+        assert header(ids) == ["deal_id"]
+        rows = list(read_manifest(ids))
+        assert [(r.line, r.values["deal_id"]) for r in rows] == [
+            (i + 2, str(i)) for i in range(n)]
+
 def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() -> None:
     """v10r12 M4: a report CSV whose first line is its title read as a one-column header;
     "no such column (its columns: Opportunity Pipeline Report)" did not point to
