@@ -52,7 +52,7 @@ async def _all_v2(ctx: CallContext, operation_id: str,
             for item in page.data or ()]
 
 
-async def _all_users(ctx: CallContext) -> list[dict[str, Any]]:
+async def all_users(ctx: CallContext) -> list[dict[str, Any]]:
     """GET /v1/users, paginated by start/limit (v1)."""
     out: list[dict[str, Any]] = []
     start = 0
@@ -107,7 +107,7 @@ async def load_catalog(ctx: CallContext, *, users: bool = True,
         got[name] = await _all_v2(ctx, operation_id)
 
     async def pull_users() -> None:
-        got["users"] = await _all_users(ctx)
+        got["users"] = await all_users(ctx)
 
     await concurrently(lambda: pull("pipelines", "getPipelines"),
                        lambda: pull("stages", "getStages"),
@@ -628,6 +628,7 @@ def keyed_since_calls(changed: Mapping[str, int]) -> dict[str, int]:
 
 
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
+           "all_users",
            "changed_since",
            "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",

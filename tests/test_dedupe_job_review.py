@@ -108,3 +108,25 @@ def test_review_page_in_headless_chromium(tmp_path: Path) -> None:
     subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=1200,900",
                     page.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.anyio
+async def test_the_review_pages_owner_names_come_from_every_page_of_users() -> None:
+    """x12r1 (read from the code): the review page's owner names read only the first page
+    of v1 ``getUsers``; an owner on the second page was shown as an id."""
+    from types import SimpleNamespace
+    from typing import Any
+
+    from jobs.dedupe.records import review_names
+
+    pages = {0: ([{"id": 1, "name": "Ann"}], 1), 1: ([{"id": 2, "name": "Bob"}], None)}
+
+    class Ctx:
+        async def call(self, op: str, params: dict[str, Any]) -> Any:
+            assert op == "getUsers", op
+            data, nxt = pages[params["start"]]
+            return SimpleNamespace(data=data, next_start=nxt)
+
+    names = await review_names(Ctx(), [DealRecord(id=9, title="x", status="open",  # type: ignore[arg-type]
+                                                  owner_id=2)])
+    assert names["owner"] == {1: "Ann", 2: "Bob"}

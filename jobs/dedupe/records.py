@@ -187,9 +187,10 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord]) -> dict[
             got.update({int(x["id"]): str(x.get("name") or "") for x in page.data or ()})
         return got
 
-    async def users() -> dict[int, str]:
-        page = await ctx.call("getUsers", params={"start": 0, "limit": PAGE})
-        return {int(u["id"]): str(u.get("name") or "") for u in page.data or ()}
+    async def users() -> dict[int, str]:  # every page (x12r1: the first one only)
+        from ..account import all_users
+
+        return {int(u["id"]): str(u.get("name") or "") for u in await all_users(ctx)}
 
     wanted = (("person", by_ids, bool(persons)),
               ("owner", users, any(r.owner_id is not None for r in recs)),
