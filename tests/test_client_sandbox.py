@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bulk.client import PipedriveClient
@@ -45,3 +47,19 @@ async def test_errors_map_to_the_tree() -> None:
                     await client.call("getDeals", params={"limit": 1})
             assert info.value.reset_after is not None and info.value.reset_after > 0
             assert sb.token not in str(info.value)
+
+
+@pytest.mark.anyio
+async def test_the_sandbox_pages_v1_users(tmp_path: Path) -> None:
+    """v1 ``GET /users`` pages by start / limit as Pipedrive's v1 lists do (x12r1: the
+    sandbox served one page, so a reader of only the first page passed every test)."""
+    from jobs.account import all_users
+    from tests.import_support import api_context
+
+    async with serve(SandboxConfig(users=150, time_scale=0.02)) as sb:
+        async with api_context(sb, tmp_path) as ctx:
+            first = await ctx.call("getUsers", params={"start": 0, "limit": 100})
+            assert len(first.data) == 100 and first.next_start == 100
+            last = await ctx.call("getUsers", params={"start": 100, "limit": 100})
+            assert len(last.data) == 50 and last.next_start is None
+            assert len({u["id"] for u in await all_users(ctx)}) == 150

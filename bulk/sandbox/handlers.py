@@ -266,9 +266,21 @@ def get_current_user(acct: Account, call: Call) -> Reply:
 
 
 def get_users(acct: Account, call: Call) -> Reply:
+    """v1 ``GET /users``, paged by ``start`` / ``limit`` (default 100, at most 500) as v1
+    lists are: ``additional_data.pagination`` with ``next_start`` while more remain."""
     users = [v1.user(acct, u) for u in acct.users.values()]
-    return 200, {"success": True, "data": users, "additional_data": {"pagination": {
-        "start": 0, "limit": max(100, len(users)), "more_items_in_collection": False}}}
+    try:
+        start = max(0, int(call.query.get("start") or 0))
+        limit = min(500, max(1, int(call.query.get("limit") or 100)))
+    except ValueError:
+        return 400, {"success": False, "error": "start and limit must be whole numbers"}
+    page = users[start:start + limit]
+    more = start + limit < len(users)
+    pagination: dict[str, Any] = {"start": start, "limit": limit,
+                                  "more_items_in_collection": more}
+    if more:
+        pagination["next_start"] = start + limit
+    return 200, {"success": True, "data": page, "additional_data": {"pagination": pagination}}
 
 
 HANDLERS: dict[str, Handler] = {
