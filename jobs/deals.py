@@ -151,11 +151,14 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     - ``"unchanged"``: as wanted, and the before-image already was (nothing to own);
     - ``"unsent"``: the written fields still hold the before-image (a field someone set to
       the very value the PATCH sets counts as holding it): not applied, send it;
+    - ``"changed"``: the write applied — a field it changes holds the value it wrote, and a
+      PATCH applies whole — and someone changed others since (another value, or back to
+      the before-image: x10r2, a resume re-sent it and closed again the deals a colleague
+      had reopened): ``detail`` says which. Nothing may be sent; DONE, the job's write
+      (undo owns it, and sees those fields as changed since). x12r4 F1: reported as a
+      conflict "nothing sent", counted failed, and left out of undo, though it applied;
     - ``"conflict"``: a written field holds another value — someone else's: ``detail``
-      says which (``drifted``); nothing may be sent. Also when some written fields are as
-      the PATCH wants them and others hold their before-image again: a PATCH applies
-      whole, so it applied and someone put those back since (x10r2: a resume re-sent it,
-      closing again the deals a colleague had reopened); sending it would undo them.
+      says which (``drifted``), and nothing shows the write applied; nothing may be sent.
 
     ``reached=False``: the PATCH cannot be as wanted yet (e.g. it links a person not
     created yet), so it is never taken as applied. Without an image, a deal as wanted is
@@ -169,14 +172,25 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
             return "unchanged", ""
         return "applied", ""
     drift = drifted(deal, image, changes)
-    if not drift and image is not None and reached:
-        drift = _put_back(deal, image, changes)
+    wrote, back = _held(deal, image, changes) if image is not None and reached else ([], [])
+    if not drift and wrote and back:
+        drift = (f"{', '.join(back)} back to the value before this job's write, "
+                 f"{', '.join(wrote)} as it wrote it: written, then partly put back by someone")
+    if drift and wrote:
+        return "changed", drift
     return ("conflict", drift) if drift else ("unsent", "")
 
 
-def _put_back(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
-    """The written fields of a PATCH ``deal`` holds partly: those back at their
-    before-image beside those as written ("" when none or all are as written)."""
+def applied_note(drift: str) -> str:
+    """The note of a write ``in_flight`` found ``"changed"``: applied, then changed."""
+    return (f"this job's write applied, then someone changed the deal ({drift}): their "
+            "values are kept, nothing sent again; undo sees those fields as changed since")
+
+
+def _held(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
+          ) -> tuple[list[str], list[str]]:
+    """The fields a PATCH changes (its value differs from the before-image) that ``deal``
+    holds as written, and those back at their before-image."""
     then = _image_as_deal(image)
     wrote: list[str] = []
     back: list[str] = []
@@ -193,8 +207,7 @@ def _put_back(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]) 
             wrote.append(name)
         elif same(now, was) or same(was, now):
             back.append(name)
-    return (f"{', '.join(back)} back to the value before this job's write, {', '.join(wrote)}"
-            " as it wrote it: written, then partly put back by someone") if wrote and back else ""
+    return wrote, back
 
 
 # -- before-images and restoring them (undo) ---------------------------------------------
@@ -495,5 +508,6 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 __all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "drifted", "in_flight", "read_current", "read_deals", "restorable", "restore_body", "reread_calls",
+           "applied_note", "drifted", "in_flight", "read_current", "read_deals", "restorable",
+           "restore_body", "reread_calls",
            "read_archived", "reread_targets", "same"]

@@ -432,12 +432,15 @@ def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
     assert deal(sb, c)["value"] == 100  # before: left at 5399
 
 
-def test_a_write_partly_put_back_since_it_applied_is_a_conflict() -> None:
+def test_a_write_changed_since_it_applied_is_applied_and_changed() -> None:
     """x10r2 S1: a PATCH {stage, status lost} applied before the kill, then a colleague
     reopened the deal (status back, stage as written): the resume took it for "not
-    applied" and closed it again. A PATCH applies whole: some fields as written and others
-    at their before-image again is someone's change since, a conflict. All of them back,
-    or none written, is still "unsent"."""
+    applied" and closed it again. x12r4 F1: a colleague's other value (not the before-image)
+    beside a field as written was a "conflict, nothing sent", failed and left out of undo.
+    A PATCH applies whole: a field it changes that holds what it wrote proves it applied,
+    so both are "changed" (applied, then changed by someone: nothing sent, the job's write).
+    Without such a field, a changed field is a conflict; all of them back, or none written,
+    is "unsent"."""
     from jobs.deals import before_image
     from jobs.deals import in_flight as verdict
 
@@ -449,9 +452,14 @@ def test_a_write_partly_put_back_since_it_applied_is_a_conflict() -> None:
     written = {**was, **changes, "custom_fields": {"c" * 40: "b"}}
     reopened = {**written, "status": "open", "lost_reason": None}
     state, detail = verdict(reopened, image, changes)
-    assert state == "conflict" and "status" in detail and "stage_id" in detail, detail
+    assert state == "changed" and "status" in detail and "stage_id" in detail, detail
     custom_back = {**written, "custom_fields": {"c" * 40: "a"}}
-    assert verdict(custom_back, image, changes)[0] == "conflict"
+    assert verdict(custom_back, image, changes)[0] == "changed"
+    other = {**written, "lost_reason": "Budget"}  # a third value beside fields as written
+    assert verdict(other, image, changes) == (
+        "changed", "lost_reason: None then, 'Budget' now")
+    nothing_written = {**was, "probability": 55, "status": "won"}
+    assert verdict(nothing_written, image, changes)[0] == "conflict"
     assert verdict(was, image, changes) == ("unsent", "")
     assert verdict(written, image, changes) == ("applied", "")
 
@@ -459,7 +467,9 @@ def test_a_write_partly_put_back_since_it_applied_is_a_conflict() -> None:
 def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
         sb: Sandbox, tmp_path: Path) -> None:
     """x10r2 S1 end to end: value and probability written before the kill; a colleague put
-    the probability back. The resume sends nothing to that deal and reports a conflict."""
+    the probability back. The resume sends nothing to that deal; the write is the job's
+    (done, with a note), and its undo sees the colleague's change as a conflict and
+    puts the rest back with --force (x12r4 F1: failed "nothing sent", not in undo)."""
     jobs = tmp_path / "jobs"
     a, b = live(sb)[:2]
     for deal_id in (a, b):
@@ -470,9 +480,16 @@ def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
     edit(sb, a, value=500, probability=10)  # the colleague puts the probability back
     before = sb.stats()["writes_applied"].get("updateDeal", 0)
     resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
-    assert resumed.exit_code == 3, resumed.output
+    assert resumed.exit_code == 0, resumed.output
     assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (500, 10)
     assert (deal(sb, b)["value"], deal(sb, b)["probability"]) == (600, 77)
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # b only
     items = by_key(jobs, "upd")
-    assert items[str(a)][0] is ItemState.FAILED and "put back" in items[str(a)][1], items
+    state, _, result = items[str(a)]
+    assert state is ItemState.DONE and "put back" in result["note"], items
+    planned = cli(sb, "plan", "undo", "upd", "--job-dir", str(jobs))
+    assert "changed since the job wrote it (probability is no longer the value it wrote)" \
+        in planned.output and "conflict 1, restore 1" in planned.output, planned.output
+    undone = cli(sb, "undo", "upd", "--job-dir", str(jobs), "--yes", "--force")
+    assert undone.exit_code == 0, undone.output
+    assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 10)

@@ -32,7 +32,15 @@ from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency
-from ..deals import before_image, deal_changes, editable_digest, in_flight, is_gone, same
+from ..deals import (
+    applied_note,
+    before_image,
+    deal_changes,
+    editable_digest,
+    in_flight,
+    is_gone,
+    same,
+)
 from ..import_rows import matched_by
 from .base import (
     ANSWERED_MARGIN,
@@ -421,11 +429,13 @@ class _Creates(_ImportBase):
                 f"conflict: deal {deal_id} (key {item.key}) changed since this job's update of "
                 f"it was sent ({drift}); left alone, nothing sent (import the row again to "
                 "overwrite it)"))
-        if verdict in ("applied", "unchanged"):
+        if verdict in ("applied", "unchanged", "changed"):
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "updated", "reconciled": True,
                 "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                "update_time": existing.get("update_time"), **matched_by(payload)})
+                "update_time": None if verdict == "changed" else existing.get("update_time"),
+                **matched_by(payload),
+                **({"note": applied_note(drift)} if verdict == "changed" else {})})
         return None
 
     # -- whose create (attribution) ---------------------------------------------------------

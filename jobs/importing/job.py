@@ -15,7 +15,7 @@ from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey, parse_time
-from ..deals import before_image, in_flight
+from ..deals import applied_note, before_image, in_flight
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
@@ -178,7 +178,7 @@ class ImportJob(_Reconcile, _Resume):
                     f"conflict: deal {deal_id} (key {item.key}) changed since this job's "
                     f"earlier run sent or readied its update ({drift}); left alone, nothing "
                     "sent (import the row again to overwrite it)"))
-            if verdict in ("applied", "unchanged", "gone"):
+            if verdict in ("applied", "unchanged", "gone", "changed"):
                 if verdict == "gone":
                     return Outcome(item.id, ItemState.FAILED, status=404, error=(
                         f"deal {deal_id} no longer exists (deleted or archived since); "
@@ -186,7 +186,9 @@ class ImportJob(_Reconcile, _Resume):
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": deal_id, "action": "updated", "reconciled": True,
                     "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                    "update_time": existing.get("update_time"), **matched_by(payload)})
+                    "update_time": None if verdict == "changed" else existing.get(
+                        "update_time"), **matched_by(payload),
+                    **({"note": applied_note(drift)} if verdict == "changed" else {})})
         res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",

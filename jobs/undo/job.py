@@ -26,6 +26,7 @@ from bulk.store import (
 
 from ..deals import (
     Deal,
+    applied_note,
     batched_calls,
     editable_digest,
     in_flight,
@@ -491,11 +492,12 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} was archived while this undo's write was in flight, "
             "and the write had not applied; left alone, nothing sent"))
-    if verdict == "applied":
+    if verdict in ("applied", "changed"):
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
-            "update_time": deal.get("update_time"), "reconciled": True})
+            "update_time": deal.get("update_time") if verdict == "applied" else None,
+            "reconciled": True, **({"note": applied_note(drift)} if drift else {})})
     if verdict == "unchanged":
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})
