@@ -181,6 +181,16 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     return ("conflict", drift) if drift else ("unsent", "")
 
 
+def gone_when_sent(item_id: int, deal_id: int, key: str | None = None) -> Outcome:
+    """The outcome of a PATCH Pipedrive answered 404: the deal was deleted or merged away
+    after it was read (x12r5 F5: a bare "404 Deal not found (updateDeal)" beside the
+    clear reason the re-check gives the same case). Not applied, not re-created."""
+    named = f"deal {deal_id}" + (f" (key {key})" if key else "")
+    return Outcome(item_id, ItemState.FAILED, status=404, error=(
+        f"{named} no longer takes writes: deleted or merged away after it was read "
+        "(Pipedrive answered 404); not updated, not re-created"))
+
+
 def applied_note(drift: str) -> str:
     """The note of a write ``in_flight`` found ``"changed"``: applied, then changed."""
     return (f"this job's write applied, then someone changed the deal ({drift}): their "
@@ -508,6 +518,6 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 __all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "applied_note", "drifted", "in_flight", "read_current", "read_deals", "restorable",
+           "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current", "read_deals", "restorable",
            "restore_body", "reread_calls",
            "read_archived", "reread_targets", "same"]

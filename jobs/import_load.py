@@ -325,7 +325,7 @@ class _ClaimedKeys:
         self.reads: Counter[str] = Counter()
         self.base_url = base_url
         self._merges: dict[int, tuple[int, str]] | None = None
-        self.merged = 0  # creates whose claimed deal a merge of this machine took away
+        self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -345,27 +345,43 @@ class _ClaimedKeys:
             # organizations too — at least one scan of each list (v12r10: not in the plan)
             self.young = (max(0.0, age), DEFAULT_LEASE - max(0.0, age))
             self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
-        for outcome in (await self.claims.outcomes(names) if self.key_code else {}).values():
+        key_of = dict(zip(names, keys, strict=True)) if self.key_code else {}
+        for name, outcome in (await self.claims.outcomes(names) if self.key_code
+                              else {}).items():
             if isinstance(outcome.get("deal_id"), int):
-                self.reads["getDeal"] += 1
-                if self._merged(int(outcome["deal_id"])):
-                    # reported "merged" into its survivor (read too), not created
+                self.reads["getDeal"] += 1  # that deal, or the survivor a merge took it into
+                if (survivor := self._merged(int(outcome["deal_id"]))) is not None:
+                    # never created again: it updates its survivor, or is reported "merged"
                     # (jobs.importing _merged_into; x12r3 F1: planned as a create)
-                    self.reads["getDeal"] += 1
-                    self.merged += 1
+                    self.survivors[key_of[name]] = survivor
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
-    def _merged(self, deal_id: int) -> bool:
-        """Whether a merge made through this machine took deal ``deal_id`` away
+    def _merged(self, deal_id: int) -> int | None:
+        """The survivor when a merge made through this machine took deal ``deal_id`` away
         (``jobs.merged_deals``, read once)."""
         if self.base_url is None:
-            return False
+            return None
         if self._merges is None:
             from .merged_deals import survivors
 
             self._merges = survivors(self.base_url)
-        return deal_id in self._merges
+        hit = self._merges.get(deal_id)
+        return hit[0] if hit is not None else None
+
+    def merged(self, planner: RowPlanner) -> tuple[int, int]:
+        """Of the creates whose key's deal a merge took away: (those whose survivor's own
+        key is a row of this file: reported "merged", nothing sent; the others: each
+        updates its survivor, at most), from the load's key index and the file's keys —
+        as ``jobs.importing`` ``_merged_into`` decides from the survivor read then."""
+        if not self.survivors:
+            return 0, 0
+        deals = planner.indexes.deals or {}
+        key_of = {int(d["id"]): k for k, d in deals.items()}
+        own = sum(1 for key, survivor in self.survivors.items()
+                  if (k := key_of.get(survivor)) is not None and k != key
+                  and planner.has_key(k))
+        return own, len(self.survivors) - own
 
     async def count_contacts(self, kind: str, keys: list[str]) -> None:
         """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
@@ -473,10 +489,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
+    own, into = claimed.merged(planner) if claimed is not None else (0, 0)
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
-                          "addPerson": c.persons_new,
-                          "addDeal": c.create - (claimed.merged if claimed is not None else 0),
-                          "updateDeal": c.update}) + checks)
+                          "addPerson": c.persons_new, "addDeal": c.create - own - into,
+                          # a key whose deal a merge took: its survivor's update, at most
+                          "updateDeal": c.update + into}) + checks)
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
@@ -505,11 +522,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append("counts the reads of deals an earlier run's claims name for these keys "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
                      "): each such create looks for that deal first, never creating twice")
-    if claimed is not None and claimed.merged:
-        notes.append(f"{claimed.merged:,} of the creates are keys whose deal a merge made "
-                     "here took into another deal (merged-deals.jsonl): each is reported "
-                     "`merged` into its survivor while that is live, not created (its "
-                     "addDeal is not counted)")
+    if own or into:
+        notes.append(f"{own + into:,} of the creates are keys whose deal a merge made here "
+                     f"took into another deal (merged-deals.jsonl): none is created again; "
+                     f"{own:,} reported `merged` (the survivor's own row is in this file), "
+                     f"{into:,} update their survivor (counted as updateDeal, at most)")
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "

@@ -127,6 +127,10 @@ class RowPlanner:
                 f"update={c.update}, unchanged={c.unchanged}, persons_new={c.persons_new}, "
                 f"orgs_new={c.orgs_new})")
 
+    def has_key(self, key: str) -> bool:
+        """Whether a row decided so far has source key ``key``."""
+        return key in self._seen
+
     # -- building ------------------------------------------------------------------------
     @classmethod
     async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,

@@ -24,6 +24,16 @@ class KeySet:
     def __len__(self) -> int:
         return self._count
 
+    def __contains__(self, key: object) -> bool:
+        h = hash(key) or 1
+        table, mask = self._table, self._mask
+        i = h & mask
+        while (v := table[i]) != 0:
+            if v == h:
+                return True
+            i = (i + 1) & mask
+        return False
+
     def add(self, key: str) -> bool:
         """Add ``key``; False when it was there already."""
         h = hash(key) or 1

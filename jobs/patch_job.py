@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
@@ -24,6 +25,7 @@ from .deals import (
     batched_calls,
     deal_changes,
     drifted,
+    gone_when_sent,
     in_flight,
     keys_now_twice,
     read_current,
@@ -96,7 +98,11 @@ class PatchJob:
         if (again := refused(item)) is not None:
             return again
         deal_id = item.payload["deal_id"]
-        res = await ctx.call("updateDeal", path={"id": deal_id}, json=item.payload["changes"])
+        try:
+            res = await ctx.call("updateDeal", path={"id": deal_id},
+                                 json=item.payload["changes"])
+        except NotFound:
+            return gone_when_sent(item.id, int(deal_id))
         data = res.data if isinstance(res.data, Mapping) else {}
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": self.action, "fields": item.payload.get("fields"),

@@ -493,3 +493,26 @@ def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
     undone = cli(sb, "undo", "upd", "--job-dir", str(jobs), "--yes", "--force")
     assert undone.exit_code == 0, undone.output
     assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 10)
+
+
+@pytest.mark.anyio
+async def test_a_patch_answered_404_says_the_deal_went_after_it_was_read() -> None:
+    """x12r5 F5: a deal merged away between the re-check and the PATCH failed with a bare
+    "404 Deal not found (updateDeal)", where the re-check gives the same case its reason."""
+    from bulk.errors import NotFound
+    from bulk.store import Item
+    from jobs.patch_job import UpdateJob
+
+    class Ctx:
+        async def call(self, op: str, **kw: Any) -> Any:
+            assert op == "updateDeal"
+            raise NotFound(404, "Deal not found", operation=op)
+
+    item = Item(id=1, row=2, key="7", op="update",
+                payload={"deal_id": 7, "changes": {"value": 5}, "values": {}},
+                state=ItemState.PENDING, attempts=0, result=None, error=None, status=None,
+                sent_at=None)
+    out = await UpdateJob().execute(Ctx(), item)  # type: ignore[arg-type]
+    assert out.state is ItemState.FAILED and out.status == 404
+    assert "deal 7 no longer takes writes: deleted or merged away after it was read" \
+        in (out.error or "")

@@ -38,7 +38,7 @@ async def _plan(sb: Any, tmp_path: Path, manifest: Path, mapping: Path) -> Any:
     from tests.import_support import api_engine
 
     settings = ImportSettings(str(manifest), str(mapping), "upsert")
-    async with api_engine(sb, tmp_path / "plan") as runner:
+    async with api_engine(sb, tmp_path) as runner:
         plan, _ = await plan_import(runner.ctx, settings, Mapping.load(mapping),
                                     engine_config(sb, tmp_path).limits(), stats=runner.stats,
                                     scheduler=runner.scheduler.statistics, base_url=sb.url)
@@ -70,7 +70,7 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         assert any("succeeded.csv" in line for line in finished.lines), finished.lines
         sb.state.save("deal", {**sb.state.deals.rows[ids["D3"]], "is_deleted": True})
 
-        plan = await _plan(sb, tmp_path, manifest, mapping)
+        plan = await _plan(sb, tmp_path / "p1", manifest, mapping)
         assert plan.calls.get("addDeal") == 1 and any("merged" in n for n in plan.notes), plan
         before = sb.stats()["tokens_spent"]
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
@@ -85,8 +85,26 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         live = [d for d in sandbox_deals(sb) if d["title"] == "Acme renewal"]
         assert [d["id"] for d in live] == [ids["D1"]]  # D2 was not created again
 
+        # x12r5 F1: the source dropped its record D1 and changed D2: D2's row is the
+        # survivor's now, and its change is written there (its key field left as it is)
+        alone = _write(tmp_path / "alone.csv", [("D2", "Acme renewal", "250")])
+        plan = await _plan(sb, tmp_path / "p2", alone, mapping)
+        assert plan.calls.get("updateDeal") == 1 and not plan.calls.get("addDeal"), plan.calls
+        store, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping,
+                                        job_id="i2b", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["D2"]["action"] == "updated" and int(rows["D2"]["deal_id"]) == ids["D1"]
+        survivor = sb.state.deals.rows[ids["D1"]]
+        assert survivor["value"] == 250 and len(sandbox_deals(sb)) == 2  # D1's deal, D3's
+        key_code = next(f["field_code"] for f in sb.state.custom_fields()
+                        if f["field_name"] == "Import source key")
+        assert survivor["custom_fields"][key_code] == "D1"
+
         # the survivor deleted since: the merged-away key is a deleted deal's, created again
         sb.state.save("deal", {**sb.state.deals.rows[ids["D1"]], "is_deleted": True})
+        manifest = _write(manifest, [("D1", "Acme renewal", "100"),
+                                     ("D2", "Acme renewal", "100"), ("D3", "Beta", "5")])
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                         job_id="i3", create_key_field=False)
         rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}

@@ -469,6 +469,13 @@ class JobStore:
             yield from page
             after = page[-1].id
 
+    def source_keys(self) -> set[str]:
+        """The source keys of the job's items (rows), one query: for a check that needs
+        to know whether a key is one of this job's rows (memory: one string per keyed row)."""
+        return {str(r[0]) for r in self._query(
+            "read source keys", "SELECT DISTINCT source_key FROM items "
+                                "WHERE source_key IS NOT NULL")}
+
     # -- lookups cache ---------------------------------------------------------------------
 
     def lookup_get(self, kind: str, key: str) -> int | None:

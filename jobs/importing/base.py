@@ -79,6 +79,7 @@ class _ImportBase:
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
         self._merges: dict[int, tuple[int, str]] | None = None
+        self._keys: set[str] | None = None  # the job's source keys, read when needed
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create
         self._reconciled: set[str] = set()

@@ -37,6 +37,7 @@ from ..deals import (
     before_image,
     deal_changes,
     editable_digest,
+    gone_when_sent,
     in_flight,
     is_gone,
     same,
@@ -66,11 +67,13 @@ class _Ambiguous(Exception):
 
 class _MergedAway(Exception):
     """The deal a key's claim names was merged away (``jobs.merged_deals``) into a live
-    survivor: the row is that deal's, merged; it is not created again."""
+    survivor ``survivor`` (as just read). ``own``: the survivor's own row (its key) is in
+    this job too, and that row writes it; else this row stands for the survivor now."""
 
-    def __init__(self, merged: int, survivor: Mapping[str, Any], job: str) -> None:
+    def __init__(self, merged: int, survivor: Mapping[str, Any], job: str, *,
+                 own: str | None) -> None:
         super().__init__(merged, survivor, job)
-        self.merged, self.survivor, self.job = merged, survivor, job
+        self.merged, self.survivor, self.job, self.own = merged, survivor, job, own
 
 
 class _Creates(_ImportBase):
@@ -115,17 +118,23 @@ class _Creates(_ImportBase):
             return None
         return deal if deal_key(deal, self.key_code) == key else None
 
-    async def _merged_into(self, ctx: CallContext, deal_id: int) -> None:
-        """Raise _MergedAway when deal ``deal_id`` (gone) was merged by a merge of this
-        machine's (``jobs.merged_deals``) into a survivor that is still live (1 token,
-        ``getDeal``). x12r1 F1: a nightly dedupe merged D2's deal into D1's, and the next
-        import of the same file created D2 again; the next dedupe merged it again."""
+    def _merged(self, deal_id: int) -> tuple[int, str] | None:
+        """(survivor, merging job) when a merge made here took deal ``deal_id`` away
+        (``jobs.merged_deals``, read once a process): merges are final, it never returns."""
         if self._merges is None:
             from jobs.merged_deals import survivors
 
             self._merges = survivors(str((self.store.config.get("engine") or {}).get(
                 "base_url") or ""))
-        hit = self._merges.get(deal_id)
+        return self._merges.get(deal_id)
+
+    async def _merged_into(self, ctx: CallContext, deal_id: int, key: str) -> None:
+        """Raise _MergedAway when deal ``deal_id``, which ``key``'s claim names, was merged
+        by a merge made here into a survivor still live (1 token, ``getDeal``; none for the
+        merged-away deal: merges are final). x12r1 F1: the next import of the same file
+        created it again and the next dedupe merged it again; x12r5 F1: with the source's
+        other record of that deal gone, the row's changes were then never written."""
+        hit = self._merged(deal_id)
         if hit is None:
             return
         try:
@@ -133,8 +142,18 @@ class _Creates(_ImportBase):
         except NotFound:
             return
         deal = dict(res.data) if isinstance(res.data, Mapping) else None
-        if deal is not None and not is_gone(deal):
-            raise _MergedAway(deal_id, deal, hit[1])
+        if deal is None or is_gone(deal):
+            return
+        own = deal_key(deal, self.key_code)
+        if own is None or own == key or not await self._in_job(own):
+            own = None
+        raise _MergedAway(deal_id, deal, hit[1], own=own)
+
+    async def _in_job(self, key: str) -> bool:
+        """Whether a row of this job has source key ``key`` (the job's keys, read once)."""
+        if self._keys is None:
+            self._keys = await anyio.to_thread.run_sync(self.store.source_keys)
+        return key in self._keys
 
     def _untrusted_since(self, claim: Claim, had: float) -> tuple[float, float] | None:
         """Why a claim's silence (no previous outcome) cannot be trusted: (since when to
@@ -179,9 +198,12 @@ class _Creates(_ImportBase):
             since = lost_since - RECONCILE_MARGIN
             untrusted = (min(since, untrusted[0]) if untrusted else since, had)
         if isinstance(previous.get("deal_id"), int):
-            found = await self._read_keyed(ctx, int(previous["deal_id"]), key)
-            if found is None:
-                await self._merged_into(ctx, int(previous["deal_id"]))
+            named = int(previous["deal_id"])
+            if self._merged(named) is not None:  # merged away: never read, never back
+                await self._merged_into(ctx, named, key)
+                found = None
+            else:
+                found = await self._read_keyed(ctx, named, key)
             if found is not None or untrusted is None:
                 return found
         if untrusted is None:
@@ -238,14 +260,8 @@ class _Creates(_ImportBase):
                         return Outcome(item.id, ItemState.FAILED, error=str(exc))
                     except _MergedAway as away:
                         outcome = claim.previous  # still names the merged-away deal
-                        survivor = away.survivor
-                        return Outcome(item.id, ItemState.SKIPPED, result={
-                            "deal_id": int(survivor["id"]), "action": "merged",
-                            "person_id": survivor.get("person_id"),
-                            "org_id": survivor.get("org_id"),
-                            "note": f"deal {away.merged}, created for this key, was merged "
-                                    f"into deal {survivor['id']} (job {away.job}); not created "
-                                    "again, nothing sent"})
+                        return await self._into_survivor(ctx, item, payload, away,
+                                                         person_id, org_id)
                     if existing is None:
                         body = dict(payload["deal"])
                         if person_id is not None:
@@ -317,6 +333,41 @@ class _Creates(_ImportBase):
             f"key {key!r}: the claim on its create was lost {LOST_CLAIM_TRIES} times before "
             "the send (another run took it over); not created here (pdbulk retry sends it "
             "again)"))
+
+    async def _into_survivor(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
+                             away: _MergedAway, person_id: int | None,
+                             org_id: int | None) -> Outcome:
+        """A row whose key's deal a merge took into ``away.survivor``. The survivor's own row
+        in this job writes it: this one is reported ``merged``, nothing sent. Else the row
+        stands for the survivor (the source dropped the other record of that deal, or this
+        file has only this one): it upserts the survivor as any row its deal, its key field
+        left as the survivor has it (a later file may name the survivor by that key)."""
+        survivor = away.survivor
+        merged = (f"deal {away.merged}, created for this key, was merged into deal "
+                  f"{survivor['id']} (job {away.job})")
+        if away.own is not None:
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": int(survivor["id"]), "action": "merged",
+                "person_id": survivor.get("person_id"), "org_id": survivor.get("org_id"),
+                "note": f"{merged}; the row of its own key {away.own} writes it: not created "
+                        "again, nothing sent"})
+        if self.settings.mode != "upsert":
+            return Outcome(item.id, ItemState.DONE, result={
+                "deal_id": int(survivor["id"]), "action": "exists",
+                "person_id": survivor.get("person_id"), "org_id": survivor.get("org_id"),
+                "note": f"{merged}; not created again"})
+        deal = dict(payload["deal"])
+        custom = {k: v for k, v in (deal.get("custom_fields") or {}).items()
+                  if k != self.key_code}
+        deal.pop("custom_fields", None)
+        if custom:
+            deal["custom_fields"] = custom
+        outcome = await self._exists(ctx, item, {**payload, "deal": deal}, survivor,
+                                     person_id, org_id)
+        return Outcome(outcome.item_id, outcome.state, error=outcome.error,
+                       status=outcome.status, result={**(outcome.result or {}),
+                                                      "note": f"{merged}: updated from this row"}
+                       if outcome.result is not None else None)
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,
@@ -394,7 +445,10 @@ class _Creates(_ImportBase):
         # its previous values first, so that `pdbulk undo` can put them back
         await store.put_before_images([BeforeImage(
             "deal", deal_id, item.id, before_image(dict(existing), body), time.time())])
-        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        try:
+            res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        except NotFound:
+            return gone_when_sent(item.id, deal_id, item.key)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if person_id is not None else existing.get("person_id"),

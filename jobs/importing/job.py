@@ -10,12 +10,12 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.claims import Claim
-from bulk.errors import InDoubt, InputError
+from bulk.errors import InDoubt, InputError, NotFound
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey, parse_time
-from ..deals import applied_note, before_image, in_flight
+from ..deals import applied_note, before_image, gone_when_sent, in_flight
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
@@ -189,7 +189,10 @@ class ImportJob(_Reconcile, _Resume):
                     "update_time": None if verdict == "changed" else existing.get(
                         "update_time"), **matched_by(payload),
                     **({"note": applied_note(drift)} if verdict == "changed" else {})})
-        res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        try:
+            res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
+        except NotFound:
+            return gone_when_sent(item.id, int(deal_id), item.key)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
