@@ -144,3 +144,43 @@ def test_a_retry_of_an_older_import_leaves_a_newer_imports_deals_alone(
         k2 = [d for d in sb.state.deals.rows.values()
               if d["title"].startswith("Two") and not d["is_deleted"]]
         assert [(d["title"], d["value"]) for d in k2] == [("Two (newer)", 900)]
+
+
+def test_a_retried_row_refused_at_load_leaves_a_deal_changed_since_alone(
+        tmp_path: Path) -> None:
+    """x12r5 F2 (8 of 8): K2's key was on an archived deal when job 1 loaded (refused);
+    someone unarchived it and set 7777 since; job 1's retry, its mapping fixed, mapped the
+    row again as an update and wiped the 7777. It is a conflict now, nothing sent; K3,
+    refused at load too and untouched since, is retried as before."""
+    import time
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed = _write(tmp_path / "v0.csv", [("K1", "One", "1"), ("K2", "Two", "2"),
+                                        ("K3", "Three", "3")])
+    jobs = tmp_path / "jobs"
+    env = {"PIPEDRIVE_API_TOKEN": "sandbox-token"}
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=4)) as sb:
+        def pdbulk(*args: str) -> Any:
+            return CliRunner().invoke(app, [*args, *cli_args(sb, jobs)], env=env)
+        assert pdbulk("import", str(seed), "-m", str(mapping),
+                      "--create-key-field").exit_code == 0
+        (seeded,) = [p.name for p in jobs.iterdir()]
+        by_title = {d["title"]: d for d in sb.state.deals.rows.values()}
+        k2, k3 = by_title["Two"]["id"], by_title["Three"]["id"]
+        sb.state.save("deal", {**sb.state.deals.rows[k2], "is_archived": True})
+        newer = _write(tmp_path / "v1.csv", [("K2", "Two", "2000"), ("K3", "Three", "n/a")])
+        first = pdbulk("import", str(newer), "-m", str(mapping))
+        assert first.exit_code == 3, first.output  # K2 archived, K3 not a number
+        (job,) = [p.name for p in jobs.iterdir() if p.name != seeded]
+        # the colleague's edit after the load (update_time is to the second: dated a few
+        # seconds on, as any edit between a night's import and its retry is)
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 5))
+        sb.state.save("deal", {**sb.state.deals.rows[k2], "is_archived": False,
+                               "value": 7777, "update_time": stamp})
+        mapping.write_text(MAPPING + '[defaults]\nempty_values = ["n/a"]\n')
+        retried = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
+        failed = {r["key"]: r["reason"] for r in read_csv(jobs / job / "failed.csv")}
+        assert "changed after this job was loaded" in failed.get("K2", ""), retried.output
+        assert sb.state.deals.rows[k2]["value"] == 7777
+        assert "K3" not in failed and sb.state.deals.rows[k3]["value"] == 3  # n/a: blank

@@ -23,7 +23,6 @@ from .base import (
     META_KEY_CODE,
     META_SENT_MARKS,
     META_SHA,
-    RECONCILE_MARGIN,
     _update_time,
     newer_import,
 )
@@ -59,8 +58,8 @@ class ImportJob(_Reconcile, _Resume):
                 return await self._owned(item, again)
             op, payload = again
             self._remapped[item.id] = payload
-            if op == "update" and item.op == "create" \
-                    and (newer := await self._created_since_load(ctx, item, payload)):
+            if op == "update" and "deal" not in item.payload and "changes" not in item.payload \
+                    and (newer := await self._changed_since_load(ctx, item, payload)):
                 return await self._owned(item, Outcome(item.id, ItemState.FAILED, error=newer))
             if op == "update":
                 await self._image_remapped(ctx, item, payload)
@@ -108,11 +107,15 @@ class ImportJob(_Reconcile, _Resume):
         return Outcome(item.id, ItemState.DONE, result={**result, "action": "updated",
                                                         "reconciled": True})
 
-    async def _created_since_load(self, ctx: CallContext, item: Item,
+    async def _changed_since_load(self, ctx: CallContext, item: Item,
                                   payload: Mapping[str, Any]) -> str | None:
-        """Why a row loaded as a create and mapped again as an update (``pdbulk retry``)
-        must not be sent: its key's deal was created after this job was loaded by an import
-        loaded after this one (``newer_import``; its claim names that job). None: send it."""
+        """Why a row the load refused, mapped again now as an update of its key's deal
+        (``pdbulk retry``), must not be sent: the deal was created or changed after this
+        job was loaded — by a newer import (named when its key's claim says so), a
+        colleague, an automation — so its values are newer than this row, read from the
+        file then (x12r2 F1: a retry PATCHed 24 deals a newer export had made back to the
+        old values; x12r5 F2: a key on an archived deal at load, unarchived since, wiped a
+        newer import's 3000 and a colleague's 7777). None: the deal is as old as the job."""
         planner = await self._planner_for(ctx)
         deals = planner.indexes.deals
         if deals is None or item.key is None:
@@ -122,13 +125,19 @@ class ImportJob(_Reconcile, _Resume):
             existing = deals.archived.get(item.key)
         if existing is None or int(existing["id"]) != payload.get("deal_id"):
             return None
-        added = parse_time(existing.get("add_time"))
-        if added is None or added < (self.store.created_at or 0.0) - RECONCILE_MARGIN:
-            return None
         deal_id = int(existing["id"])
         made = (await self.claims.outcomes([self.claim_name(item.key)])).get(
             self.claim_name(item.key)) or {}
-        return newer_import(self.store, made, deal_id, item.key, existing)
+        if (newer := newer_import(self.store, made, deal_id, item.key, existing)) is not None:
+            return newer  # (its load time tells, even within the second of this one's)
+        loaded = self.store.created_at or 0.0
+        changed = parse_time(existing.get("update_time")) or parse_time(existing.get("add_time"))
+        if changed is None or changed <= loaded:
+            return None
+        return (f"conflict: deal {deal_id} (key {item.key}) changed after this job was loaded "
+                f"(update_time {existing.get('update_time')}): its values are newer than this "
+                "row, read from the file then. Left alone, nothing sent (import the row again, "
+                "in a new job, to overwrite it)")
 
     async def _image_remapped(self, ctx: CallContext, item: Item,
                               payload: Mapping[str, Any]) -> None:
