@@ -477,7 +477,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     finally:
         if claimed is not None:
             await claimed.aclose()
-    if claimed is not None:
+    rechecks = Counter(checks)  # the run's re-check of its updates alone (x12r5 F4: the
+    if claimed is not None:     # note named the claims' reads as re-reads of updates)
         checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     if claimed is not None and claimed.young is not None:  # persons / orgs looked up too
@@ -507,9 +508,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
               f"{c.orgs_new:,} new organizations to create"]
     if settings.mode == "upsert":
         notes.append(f"upsert: {c.update:,} deals to update, {c.unchanged:,} unchanged (free)")
-    if checks:
+    if rechecks:
         notes.append("counts the re-read of the updated deals right before each batch is "
-                     f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(checks.items()))}): "
+                     f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(rechecks.items()))}): "
                      "a change someone makes during the run is not overwritten")
     if claimed is not None and claimed.young is not None:
         age, remaining = claimed.young
