@@ -381,6 +381,7 @@ class _ClaimedKeys:
         own = sum(1 for key, survivor in self.survivors.items()
                   if (k := key_of.get(survivor)) is not None and k != key
                   and planner.has_key(k))
+        self.reads["getDeal"] -= own  # decided from the load's index: nothing read
         return own, len(self.survivors) - own
 
     async def count_contacts(self, kind: str, keys: list[str]) -> None:
@@ -478,7 +479,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         if claimed is not None:
             await claimed.aclose()
     rechecks = Counter(checks)  # the run's re-check of its updates alone (x12r5 F4: the
-    if claimed is not None:     # note named the claims' reads as re-reads of updates)
+    # note named the claims' reads as re-reads of updates)
+    own, into = claimed.merged(planner) if claimed is not None else (0, 0)
+    if claimed is not None:
         checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     if claimed is not None and claimed.young is not None:  # persons / orgs looked up too
@@ -490,7 +493,6 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
-    own, into = claimed.merged(planner) if claimed is not None else (0, 0)
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
                           "addPerson": c.persons_new, "addDeal": c.create - own - into,
                           # a key whose deal a merge took: its survivor's update, at most

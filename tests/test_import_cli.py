@@ -524,25 +524,28 @@ def _colleague_deal(sandbox: Sandbox, key: str) -> dict[str, Any]:
         return dict(orjson.loads(resp.read())["data"])
 
 
-def test_a_retried_upsert_keeps_the_before_image_undo_restores(
+def test_a_retry_leaves_a_deal_a_colleague_made_after_the_load(
         sandbox: Sandbox, tmp_path: Path) -> None:
     """v9r11 severe: a row that failed its mapping (stage "Bogus") was retried after the
     mapping was fixed; meanwhile a colleague had made a deal with its key, so the retry
     updated it — with no before-image, and undo said "the job stored no before-image",
-    the colleague's title and value gone for good. The retry keeps the image the load
-    would have kept; undo puts the colleague's deal back."""
+    the colleague's title and value gone for good. v9r11 kept an image so that undo could
+    put the deal back; x12r5 F2 (8 of 8): a retry still wiped newer values. The row is as
+    old as the job's load, the colleague's deal newer: a conflict, nothing sent, and undo
+    leaves the deal as the colleague made it."""
     env = {"PIPEDRIVE_API_TOKEN": TOKEN}
     jobs, job, _ = _failed_upsert(sandbox, tmp_path,
                                   "t1,Ours one,5,Bogus\nt2,Ours two,6,Qualified\n")
     theirs = _colleague_deal(sandbox, "t1")
     again = CliRunner().invoke(app, ["retry", job, "--job-dir", str(jobs)], env=env)
-    assert again.exit_code == 0, again.output
-    assert sandbox.state.deals.rows[theirs["id"]]["title"] == "Ours one"
-    after = again.output.split("plan after the re-read:")[1].splitlines()[0]
-    assert "updateDeal 1" in after and "addDeal" not in after, after  # v9r12: addDeal 1
+    assert again.exit_code == 3, again.output
+    kept = sandbox.state.deals.rows[theirs["id"]]
+    assert (kept["title"], kept["value"]) == ("Colleague own title", 999), kept
+    with open(jobs / job / "failed.csv", encoding="utf-8") as f:
+        assert "changed after this job was loaded" in f.read()
     undone = CliRunner().invoke(app, ["undo", job, "--yes", "--job-dir", str(jobs),
                                       "--url", sandbox.url, *FAST], env=env)
-    assert undone.exit_code == 0, undone.output  # before: 3, "no before-image"
+    assert undone.exit_code in (0, 3), undone.output
     back = sandbox.state.deals.rows[theirs["id"]]
     assert not back["is_deleted"] and back["title"] == "Colleague own title" \
         and back["value"] == 999, back

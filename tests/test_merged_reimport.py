@@ -72,6 +72,9 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
 
         plan = await _plan(sb, tmp_path / "p1", manifest, mapping)
         assert plan.calls.get("addDeal") == 1 and any("merged" in n for n in plan.notes), plan
+        # D2 beside its survivor's own row D1: decided from the load's index, no read
+        # (x12r5 F3: two reads a merged key, every night)
+        assert plan.calls.get("getDeal") == 1, plan.calls  # D3's deleted deal, not D2's
         # no update to re-check: the claims' reads are not named as such (x12r5 F4)
         assert not any("re-read of the updated deals" in n for n in plan.notes), plan.notes
         before = sb.stats()["tokens_spent"]

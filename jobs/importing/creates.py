@@ -137,6 +137,12 @@ class _Creates(_ImportBase):
         hit = self._merged(deal_id)
         if hit is None:
             return
+        listed = self._listed(hit[0])
+        own = deal_key(listed, self.key_code) if listed is not None else None
+        if listed is not None and own is not None and own != key and await self._in_job(own):
+            # live at the load and its own row in this job, which writes it: no read
+            # (x12r5 F3: two reads a merged key on every import, growing night by night)
+            raise _MergedAway(deal_id, listed, hit[1], own=own)
         try:
             res = await ctx.call("getDeal", path={"id": hit[0]})
         except NotFound:
@@ -148,6 +154,16 @@ class _Creates(_ImportBase):
         if own is None or own == key or not await self._in_job(own):
             own = None
         raise _MergedAway(deal_id, deal, hit[1], own=own)
+
+    def _listed(self, deal_id: int) -> dict[str, Any] | None:
+        """Deal ``deal_id`` as this process's load listed it by key (live then), if it did."""
+        planner = self._planner
+        deals = planner.indexes.deals if planner is not None else None
+        if deals is None:
+            return None
+        if self._listed_ids is None:
+            self._listed_ids = {int(d["id"]): d for d in deals.values()}
+        return self._listed_ids.get(deal_id)
 
     async def _in_job(self, key: str) -> bool:
         """Whether a row of this job has source key ``key`` (the job's keys, read once)."""

@@ -130,9 +130,10 @@ class ImportJob(_Reconcile, _Resume):
             self.claim_name(item.key)) or {}
         if (newer := newer_import(self.store, made, deal_id, item.key, existing)) is not None:
             return newer  # (its load time tells, even within the second of this one's)
-        loaded = self.store.created_at or 0.0
+        # update_time is to the second: a change in the load's own second may be after it
+        loaded = int(self.store.created_at or 0.0)
         changed = parse_time(existing.get("update_time")) or parse_time(existing.get("add_time"))
-        if changed is None or changed <= loaded:
+        if changed is None or changed < loaded:
             return None
         return (f"conflict: deal {deal_id} (key {item.key}) changed after this job was loaded "
                 f"(update_time {existing.get('update_time')}): its values are newer than this "
