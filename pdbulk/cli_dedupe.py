@@ -59,6 +59,7 @@ from .options import (
     AUTH_ERRORS,
     DEFAULTS,
     EXIT_AUTH,
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
@@ -325,7 +326,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     if store.status == "cancelled":
         say(f"job {store.job_id} cancelled; nothing was sent")
         summary["status"] = "cancelled"
-        return EXIT_OK
+        return EXIT_INPUT  # declined, or no one to answer (cron): not done (x12r4 F2)
     stopped = result is not None and result.stopped
     error = result.error if result is not None else None
     store.set_status("stopped" if stopped else "finished", str(error) if error else None)

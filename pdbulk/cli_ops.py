@@ -44,6 +44,7 @@ from jobs.selection import DealQuery
 from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
+    EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EngineOptions,
@@ -120,8 +121,10 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool) -> None:
                 raise
             raise fail(str(exc)) from None  # run_job removed the job: nothing was sent
         if finished.result is None:
-            if finished.status == "cancelled":
-                typer.echo(f"job {job_id} cancelled; nothing was sent")
+            if finished.status == "cancelled":  # declined, or no one to answer (cron):
+                # never exit 0 for work not done (x12r4 F2)
+                typer.echo(f"job {job_id} cancelled; nothing was sent", err=True)
+                raise typer.Exit(EXIT_INPUT)
             return
         finish(store, finished.result)
     finally:

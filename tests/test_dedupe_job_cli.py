@@ -206,7 +206,7 @@ def test_cli_plan_since_last_index_moves_only_when_the_plan_is_applied(tmp_path:
         assert summary["groups"] == 1 and meta.read_bytes() == installed
         declined = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p2"), *args],
                                  env=env, input="")
-        assert declined.exit_code == 0, declined.output
+        assert declined.exit_code == 1, declined.output  # cancelled: not done (x12r4 F2)
         assert "cancelled; nothing was sent" in declined.output
         assert not sb_deal(sb, copy)["is_deleted"] and meta.read_bytes() == installed
         statuses = [orjson.loads(runner.invoke(app, ["status", d.name, "--json", "--job-dir",
@@ -369,7 +369,7 @@ def test_cli_prompt_and_time_say_what_they_count(tmp_path: Path) -> None:
         assert planned.exit_code == 0, planned.output
         res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--max-merges", "1",
                                   *args], env=env, input="n\n")
-        assert res.exit_code == 0, res.output
+        assert res.exit_code == 1, res.output  # declined: cancelled, not done
         assert "Merge 1 deal away?" in res.output, res.output
         assert not any(sb_deal(sb, ids[k])["is_deleted"] for k in ("web_copy", "ren_copy"))
 

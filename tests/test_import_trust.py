@@ -93,7 +93,7 @@ def test_undo_contacts_are_counted_and_confirmed_like_deals(tmp_path: Path) -> N
         assert (persons, orgs) == (2, 1)
         declined = runner.invoke(app, ["undo", imported.name, "--contacts",
                                        *cli_args(sb, jobs)], env=env, input="n\n")
-        assert declined.exit_code == 0, declined.output
+        assert declined.exit_code == 1, declined.output  # cancelled: not done
         assert "3 to send" in declined.output and "cancelled" in declined.output
         assert (live(sb.state.persons.rows), live(sb.state.orgs.rows)) == (2, 1)
         done = runner.invoke(app, ["undo", imported.name, "--contacts", "--yes",

@@ -160,7 +160,7 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert f"move {len(matching)}" in planned.output
         asked = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
                               env=env, input="n\n")
-        assert asked.exit_code == 0 and "cancelled" in asked.output
+        assert asked.exit_code == 1 and "cancelled" in asked.output  # not done (x12r4 F2)
         assert "updateDeal" not in delta(before, requests(sb))
         (declined,) = list_jobs(tmp_path / "jobs")
         assert declined.status == "cancelled"
@@ -171,7 +171,7 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert "updateDeal" not in delta(before, requests(sb))
         eof = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
                             env=env, input="")  # no answer at all (a cron job): a "no"
-        assert eof.exit_code == 0 and "cancelled" in eof.output, eof.output
+        assert eof.exit_code == 1 and "cancelled" in eof.output, eof.output  # cron: not 0
         assert sorted(j.status for j in list_jobs(tmp_path / "jobs")) == ["cancelled"] * 2
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)
