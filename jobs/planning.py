@@ -272,7 +272,9 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
 # "15 significant digits", "U+0000")
-_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|(?<!\^)(?<!U\+)\b\d[\d,.]*\b"
+# a cell quoted by repr starts and ends off a word: an apostrophe inside one ("that row's
+# update; ... this row's hold cell") is no quote (x12r4 F3: elided as one cell)
+_QUOTED = re.compile(r"(?<!\w)'(?:[^'\\]|\\.)*'(?!\w)|\"(?:[^\"\\]|\\.)*\"|(?<!\^)(?<!U\+)\b\d[\d,.]*\b"
                      r"(?!-[a-z]|\^| significant)")
 
 

@@ -103,3 +103,17 @@ def test_a_clean_plan_leaves_no_plan_failed_csv(tmp_path: Path) -> None:
         assert "abc" in failed.read_text()
         assert plan("key,title,amount\nk1,A,10\nk2,B,20\n") == 0
         assert not failed.exists()
+
+
+def test_a_reason_with_apostrophes_in_its_words_is_not_elided() -> None:
+    """x12r4 F3: the plan's class of the duplicate-row reason read "that row…s hold cell":
+    the apostrophes of "row's ... row's" were taken for a quoted cell. Words keep theirs;
+    cells quoted by repr are still elided."""
+    from jobs.planning import reason_class
+    from jobs.updating import _named_twice
+
+    text = reason_class(_named_twice("id", "12", 3), "Deal")
+    assert "overwrite that row's update; check which row is right, then empty this row's " \
+           "hold cell" in text and "'12'" not in text, text
+    assert reason_class("not an amount: '12abc' (unknown currency 'abc')", "Amount") == \
+        "Amount: not an amount: … (unknown currency …)"
