@@ -248,13 +248,15 @@ def _planned(prep: Prepared, plan: Plan) -> Planned:
     return Planned(plan, {k: v for k, v in sorted(prep.actions.items()) if v})
 
 
-async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool | None = None,
+async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = False,
                    clock: Clock | None = None, transport: Transport | None = None) -> Planned:
     """Plan ``work`` against the account: its reads only, into a throwaway store (no job
-    folder); nothing is written to Pipedrive. ``asks``: price the re-read after a
-    confirmation (default: when the job has a question). Raises InputError or the API's
-    errors of the reads."""
-    asks = work.question is not None if asks is None else asks
+    folder); nothing is written to Pipedrive. ``asks``: the run will ask first
+    (``run_job(confirm=...)``), so its re-read of the deals after the answer is priced
+    (default False: ``run_job`` without ``confirm``, as ``--yes``; x12r4 F5: the plan
+    counted a re-read its run never made). Raises InputError or the API's errors of the
+    reads."""
+    asks = asks and work.question is not None
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=work.kind, config={})
         try:

@@ -74,7 +74,8 @@ def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool) -> None
     """The load phase against a throwaway store; nothing is written to Pipedrive. A command
     that asks before sending (unless --yes) prices the re-read after the answer."""
     try:
-        planned = run_loop(lambda: plan_job(cfg, token, work))
+        planned = run_loop(lambda: plan_job(cfg, token, work,  # the command asks (no --yes)
+                                            asks=work.question is not None))
     except InputError as exc:
         raise fail(str(exc)) from None
     _show(planned, as_json=as_json)

@@ -65,7 +65,10 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         cfg = engine_config(sb, tmp_path / "jobs")
         planned = await plan_job(cfg, sb.token, merge_deals(pairs))
         assert planned.actions == {"merge": 1} and planned.plan.calls["mergeDeals"] == 1
+        spent = sb.stats()["tokens_spent"]
         finished = await run_job(cfg, sb.token, merge_deals(pairs))
+        # run without confirm (as --yes): the plan priced no re-read after a prompt (x12r4 F5)
+        assert sb.stats()["tokens_spent"] - spent == planned.plan.tokens, planned.plan.calls
         assert finished.status == "finished" and finished.counts == {"done": 1}
         assert any("succeeded.csv" in line for line in finished.lines), finished.lines
         sb.state.save("deal", {**sb.state.deals.rows[ids["D3"]], "is_deleted": True})
