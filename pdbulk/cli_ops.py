@@ -44,7 +44,6 @@ from jobs.selection import DealQuery
 from .cli_import import EncodingOpt, SheetOpt
 from .options import (
     DEFAULTS,
-    EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EngineOptions,
@@ -89,7 +88,8 @@ def _loaded(store: JobStore, planned: Planned, writes: int) -> None:
                                           "nothing to send") + f" ({store.directory})")
 
 
-def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool) -> None:
+def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
+             as_json: bool = False) -> None:
     """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
     load and the run on one engine, so one scheduler sees every call of the job
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
@@ -124,9 +124,15 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool) -> None:
         if finished.result is None:
             if finished.status == "cancelled":  # declined, or no one to answer (cron):
                 # never exit 0 for work not done (x12r4 F2)
-                typer.echo(f"job {job_id} cancelled; nothing was sent", err=True)
-                raise typer.Exit(EXIT_INPUT)
+                raise fail(f"job {job_id} cancelled; nothing was sent")
+            if as_json:
+                emit_json({"status": "finished", "job": job_id, "job_dir": str(directory),
+                           "note": "nothing to send"})
             return
+        if as_json:  # the lines above went to stderr (json_command)
+            summary = directory / "summary.json"
+            emit_json({**(orjson.loads(summary.read_bytes()) if summary.exists() else {}),
+                       "job": job_id, "job_dir": str(directory), "status": store.status})
         finish(store, finished.result)
     finally:
         restore()
@@ -135,11 +141,12 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool) -> None:
 
 def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., None],
                                                                  Callable[..., None]]:
-    """``command`` as ``pdbulk NAME`` (without --json) and as ``pdbulk plan NAME`` (without
-    --yes, and with plan_only set): one signature, two commands."""
+    """``command`` as ``pdbulk NAME`` and as ``pdbulk plan NAME`` (without --yes, and with
+    plan_only set): one signature, two commands. Both take --json (x12r4 F4: a cron run
+    of update or move-stage had only its exit code and summary.json to go on)."""
     sig = inspect.signature(command, eval_str=True)
 
-    def variant(drop: str, plan_only: bool) -> Callable[..., None]:
+    def variant(drop: str | None, plan_only: bool) -> Callable[..., None]:
         params = [p for n, p in sig.parameters.items() if n not in (drop, "plan_only")]
 
         def run(**kw: Any) -> None:
@@ -150,11 +157,13 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
             f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
         return run
 
-    return variant("as_json", plan_only=False), variant("yes", plan_only=True)
+    return variant(None, plan_only=False), variant("yes", plan_only=True)
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
-Json = Annotated[bool, typer.Option("--json", help="The plan as JSON.")]
+Json = Annotated[bool, typer.Option(
+    "--json", help="One JSON object on stdout: the plan (plan NAME), or the job's summary "
+                   "(its summary.json, with job and job_dir); every other line to stderr.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
 UpdateManifest = Annotated[Path, typer.Argument(
     exists=True, dir_okay=False, readable=True,
@@ -192,7 +201,7 @@ def update(manifest: UpdateManifest,
     if plan_only:
         _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, work, yes=yes)
+        _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
 
 update_cmd, plan_update_cmd = twin(
@@ -249,7 +258,7 @@ def move_stage(
     if plan_only:
         _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, work, yes=yes)
+        _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
 
 move_stage_cmd, plan_move_stage_cmd = twin(
@@ -270,7 +279,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     if plan_only:
         _plan_only(cfg, token, work, as_json)
     else:
-        _run_new(cfg, token, work, yes=yes)
+        _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
 
 merge_cmd, plan_merge_cmd = twin(
@@ -297,7 +306,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         if plan_only:
             _plan_only(cfg, token, work, as_json)
         else:
-            _run_new(cfg, token, work, yes=yes)
+            _run_new(cfg, token, work, yes=yes, as_json=as_json)
     finally:
         source.close()
 

@@ -50,6 +50,13 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
             ("plan", "undo"): ["plan", "undo", "JOB", *url, "--job-dir", str(jobs)],
             ("plan", "dedupe"): ["plan", "dedupe", *url, "--job-dir", str(jobs)],
             ("dedupe", "run"): ["dedupe", "run", *url, "--job-dir", str(jobs)],
+            # the jobs themselves too (x12r4 F4: cron had only the exit code); undo last
+            ("", "update"): ["update", str(manifest), "--mapping", str(mapping), "--yes", *url,
+                             "--job-dir", str(jobs)],
+            ("", "move-stage"): ["move-stage", "--to-stage", "Qualified", "--status", "open",
+                                 "--yes", *url, "--job-dir", str(jobs)],
+            ("", "merge"): ["merge", str(pairs), "--yes", *url, "--job-dir", str(jobs)],
+            ("", "undo"): ["undo", "JOB", "--yes", *url, "--job-dir", str(jobs)],
         }
         with_json = {("plan" if g is plan_app else "" if g is app else "dedupe", name)
                      for g, name, command in COMMANDS
@@ -65,6 +72,9 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
                 assert ok.exit_code == 3 and data["rows"]["failed"] == 1  # type: ignore[index]
                 job = next(jobs.iterdir()).name
                 assert "rows:" in ok.stderr  # the summary lines: on stderr
+            elif group == "" and name != "status":  # a job's summary, named
+                assert str(data["job"]).split("-")[2] == name.split("-")[0], data
+                assert Path(str(data["job_dir"])).is_dir(), data
             bad = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": ""})
             if name == "status":  # reads no token: an unknown job instead
                 bad = CliRunner().invoke(app, [a.replace(job, "nope") for a in args])
