@@ -7,6 +7,10 @@ Shared by import (upsert), update, move-stage, merge, undo and dedupe. Reads go 
 the run's ``CallContext`` (scheduled, retried, accounted): ``GET /api/v2/deals?ids=``
 (100 ids per call, 10 tokens) and ``GET /api/v2/deals/archived?ids=`` (20 tokens),
 openapi-v2.yaml.
+
+Why ~520 lines: one concept — a deal as every kind reads, compares and restores it — whose
+verdicts (``in_flight``, ``drifted``, ``same``) must stay one rule for all six kinds;
+split, each kind would grow its own copy (they did, before issue 8).
 """
 
 from __future__ import annotations
