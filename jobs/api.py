@@ -249,12 +249,15 @@ def _planned(prep: Prepared, plan: Plan) -> Planned:
 
 
 async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = False,
-                   clock: Clock | None = None, transport: Transport | None = None) -> Planned:
+                   failed_csv: Path | None = None, clock: Clock | None = None,
+                   transport: Transport | None = None) -> Planned:
     """Plan ``work`` against the account: its reads only, into a throwaway store (no job
     folder); nothing is written to Pipedrive. ``asks``: the run will ask first
     (``run_job(confirm=...)``), so its re-read of the deals after the answer is priced
     (default False: ``run_job`` without ``confirm``, as ``--yes``; x12r4 F5: the plan
-    counted a re-read its run never made). Raises InputError or the API's errors of the
+    counted a re-read its run never made). ``failed_csv``: every row the job would refuse
+    is written there, as its failed.csv would have it (a plan with none removes a file an
+    earlier plan wrote there; x12r4 F4). Raises InputError or the API's errors of the
     reads."""
     asks = asks and work.question is not None
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
@@ -262,9 +265,24 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
-                return _planned(*await load(s, work, store, asks=asks, prompts=asks))
+                prep, plan = await load(s, work, store, asks=asks, prompts=asks)
+            if failed_csv is not None:
+                _write_bad_rows(failed_csv, prep)
+            return _planned(prep, plan)
         finally:
             store.close()
+
+
+def _write_bad_rows(path: Path, prep: Prepared) -> None:
+    """The rows ``prep`` refused, into the failed-rows file ``path`` (``jobs.results``)."""
+    from .results import failed_row, remove_failed, write_failed
+
+    bad = [failed_row(i) for i in prep.items if i.state is ItemState.FAILED]
+    if not bad:
+        remove_failed(path)
+        return
+    columns = prep.meta.get("source_columns")
+    write_failed(path, [str(c) for c in columns] if isinstance(columns, list) else [], bad)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,12 +69,14 @@ def _show(planned: Planned, *, as_json: bool = False) -> None:
                                      or "none"))
 
 
-def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool) -> None:
+def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
+               failed_csv: Path | None = None) -> None:
     """The load phase against a throwaway store; nothing is written to Pipedrive. A command
     that asks before sending (unless --yes) prices the re-read after the answer."""
     try:
         planned = run_loop(lambda: plan_job(cfg, token, work,  # the command asks (no --yes)
-                                            asks=work.question is not None))
+                                            asks=work.question is not None,
+                                            failed_csv=failed_csv))
     except InputError as exc:
         raise fail(str(exc)) from None
     _show(planned, as_json=as_json)
@@ -157,10 +159,13 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
             f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
         return run
 
-    return variant(None, plan_only=False), variant("yes", plan_only=True)
+    return variant("failed_csv", plan_only=False), variant("yes", plan_only=True)
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
+PlanFailed = Annotated[Path | None, typer.Option(
+    "--failed-csv", help="Write every row the job would refuse here (same columns as its "
+                         "failed.csv).")]
 Json = Annotated[bool, typer.Option(
     "--json", help="One JSON object on stdout: the plan (plan NAME), or the job's summary "
                    "(its summary.json, with job and job_dir); every other line to stderr.")]
@@ -187,6 +192,7 @@ def update(manifest: UpdateManifest,
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
            engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+    failed_csv: PlanFailed = None,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
                                    "it (default: the row fails).")] = False,
@@ -199,7 +205,7 @@ def update(manifest: UpdateManifest,
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
-        _plan_only(cfg, token, work, as_json)
+        _plan_only(cfg, token, work, as_json, failed_csv)
     else:
         _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
@@ -243,6 +249,7 @@ def move_stage(
         "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+    failed_csv: PlanFailed = None,
     encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
 ) -> None:
     cfg = engine.config()
@@ -256,7 +263,7 @@ def move_stage(
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
-        _plan_only(cfg, token, work, as_json)
+        _plan_only(cfg, token, work, as_json, failed_csv)
     else:
         _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
@@ -269,6 +276,7 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 @engine_options()
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+    failed_csv: PlanFailed = None,
           encoding: FileEncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
@@ -277,7 +285,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
-        _plan_only(cfg, token, work, as_json)
+        _plan_only(cfg, token, work, as_json, failed_csv)
     else:
         _run_new(cfg, token, work, yes=yes, as_json=as_json)
 
@@ -295,7 +303,8 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
              "--contacts", help="Undo of an import: also delete the persons and "
                                 "organizations it created that carry no other deals.")] = False,
          yes: Yes = False, as_json: Json = False,
-         engine: EngineOptions = DEFAULTS, plan_only: bool = False) -> None:
+         engine: EngineOptions = DEFAULTS, plan_only: bool = False,
+         failed_csv: PlanFailed = None) -> None:
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
         engine = _on_the_jobs_account(engine, source)
@@ -304,7 +313,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
 
         work = undo_job(source, force=force, contacts=contacts)
         if plan_only:
-            _plan_only(cfg, token, work, as_json)
+            _plan_only(cfg, token, work, as_json, failed_csv)
         else:
             _run_new(cfg, token, work, yes=yes, as_json=as_json)
     finally:

@@ -192,3 +192,34 @@ def test_a_retried_row_refused_at_load_leaves_a_deal_changed_since_alone(
         assert "changed after this job was loaded" in failed.get("K2", ""), retried.output
         assert sb.state.deals.rows[k2]["value"] == 7777
         assert "K3" not in failed and sb.state.deals.rows[k3]["value"] == 3  # n/a: blank
+
+
+def test_plan_update_writes_its_bad_rows_where_asked(tmp_path: Path) -> None:
+    """x12r4 F4: `plan update --failed-csv` was a usage error and no plan twin wrote the
+    rows it would refuse. They go to --failed-csv with failed.csv's columns; a plan with
+    none removes the file an earlier plan wrote."""
+    import csv
+
+    jobs = tmp_path / "jobs"
+    env = {"PIPEDRIVE_API_TOKEN": "sandbox-token"}
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=5, seed=4)) as sb:
+        ids = sorted(sb.state.deals.rows)[:2]
+        rows = tmp_path / "u.csv"
+        rows.write_text(f"deal_id,title,value\n{ids[0]},A,10\n{ids[1]},B,lots\n")
+        mapping = tmp_path / "u.toml"
+        mapping.write_text('version = 1\n[update]\nid_column = "deal_id"\n'
+                           '[deal]\ntitle = "title"\nvalue = "value"\n')
+        out = tmp_path / "plan-failed.csv"
+        planned = CliRunner().invoke(app, ["plan", "update", str(rows), "-m", str(mapping),
+                                           "--failed-csv", str(out), *cli_args(sb, jobs)],
+                                     env=env)
+        assert planned.exit_code == 3, planned.output
+        with out.open(newline="", encoding="utf-8-sig") as f:
+            (bad,) = list(csv.DictReader(f))
+        assert bad["row"] == "3" and bad["value"] == "lots" and "not an amount" in bad["reason"]
+        rows.write_text(f"deal_id,title,value\n{ids[0]},A,10\n")
+        clean = CliRunner().invoke(app, ["plan", "update", str(rows), "-m", str(mapping),
+                                         "--failed-csv", str(out), *cli_args(sb, jobs)],
+                                   env=env)
+        assert clean.exit_code == 0, clean.output
+        assert not out.exists()
