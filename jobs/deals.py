@@ -201,6 +201,15 @@ def applied_note(drift: str) -> str:
             "values are kept, nothing sent again; undo sees those fields as changed since")
 
 
+def applied(verdict: str, drift: str, deal: Mapping[str, Any]) -> dict[str, Any]:
+    """The result entries of a write ``in_flight`` found applied: the deal's
+    ``update_time`` as the job's (undo compares with it), or, ``"changed"`` since, none
+    (it is someone else's) and the note saying so."""
+    if verdict == "changed":
+        return {"update_time": None, "note": applied_note(drift)}
+    return {"update_time": deal.get("update_time")}
+
+
 def _held(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
           ) -> tuple[list[str], list[str]]:
     """The fields a PATCH changes (its value differs from the before-image) that ``deal``
@@ -522,6 +531,6 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 __all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current", "read_deals", "restorable",
-           "restore_body", "reread_calls",
+           "applied", "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current",
+           "read_deals", "restorable", "restore_body", "reread_calls",
            "read_archived", "reread_targets", "same"]

@@ -21,7 +21,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from .account import key_moved, keyed_added_since, keyed_since_calls
 from .deals import (
     Deal,
-    applied_note,
+    applied,
     batched_calls,
     deal_changes,
     drifted,
@@ -183,13 +183,9 @@ class PatchJob:
         if verdict == "unchanged":
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "fields": fields})
-        if verdict == "changed":  # applied, then changed: its update_time is not ours
-            return Outcome(item.id, ItemState.DONE, result={
-                "deal_id": deal_id, "action": self.action, "fields": fields,
-                "update_time": None, "reconciled": True, "note": applied_note(drift)})
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": deal_id, "action": self.action, "fields": fields,
-            "update_time": deal.get("update_time"), "reconciled": True})
+            "deal_id": deal_id, "action": self.action, "fields": fields, "reconciled": True,
+            **applied(verdict, drift, deal)})
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:

@@ -33,7 +33,7 @@ from bulk.store import BeforeImage, Item, ItemState, Outcome
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency
 from ..deals import (
-    applied_note,
+    applied,
     before_image,
     deal_changes,
     editable_digest,
@@ -503,9 +503,7 @@ class _Creates(_ImportBase):
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "updated", "reconciled": True,
                 "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                "update_time": None if verdict == "changed" else existing.get("update_time"),
-                **matched_by(payload),
-                **({"note": applied_note(drift)} if verdict == "changed" else {})})
+                **matched_by(payload), **applied(verdict, drift, existing)})
         return None
 
     # -- whose create (attribution) ---------------------------------------------------------

@@ -15,7 +15,7 @@ from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey, parse_time
-from ..deals import applied_note, before_image, gone_when_sent, in_flight
+from ..deals import applied, before_image, gone_when_sent, in_flight
 from ..import_resolve import Deferred
 from ..import_rows import ImportSettings, RowPlanner, matched_by
 from ..updating import sent_while_loading
@@ -107,15 +107,11 @@ class ImportJob(_Reconcile, _Resume):
         return Outcome(item.id, ItemState.DONE, result={**result, "action": "updated",
                                                         "reconciled": True})
 
-    async def _changed_since_load(self, ctx: CallContext, item: Item,
-                                  payload: Mapping[str, Any]) -> str | None:
-        """Why a row the load refused, mapped again now as an update of its key's deal
-        (``pdbulk retry``), must not be sent: the deal was created or changed after this
-        job was loaded — by a newer import (named when its key's claim says so), a
-        colleague, an automation — so its values are newer than this row, read from the
-        file then (x12r2 F1: a retry PATCHed 24 deals a newer export had made back to the
-        old values; x12r5 F2: a key on an archived deal at load, unarchived since, wiped a
-        newer import's 3000 and a colleague's 7777). None: the deal is as old as the job."""
+    async def _indexed(self, ctx: CallContext, item: Item,
+                       payload: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The deal a row mapped again now updates (``payload["deal_id"]``), as the key
+        index this process read for the mapping holds it (archived too: unarchived by the
+        row); None when the index does not hold it under the row's key."""
         planner = await self._planner_for(ctx)
         deals = planner.indexes.deals
         if deals is None or item.key is None:
@@ -125,9 +121,22 @@ class ImportJob(_Reconcile, _Resume):
             existing = deals.archived.get(item.key)
         if existing is None or int(existing["id"]) != payload.get("deal_id"):
             return None
-        deal_id = int(existing["id"])
-        made = (await self.claims.outcomes([self.claim_name(item.key)])).get(
-            self.claim_name(item.key)) or {}
+        return existing
+
+    async def _changed_since_load(self, ctx: CallContext, item: Item,
+                                  payload: Mapping[str, Any]) -> str | None:
+        """Why a row the load refused, mapped again now as an update of its key's deal
+        (``pdbulk retry``), must not be sent: the deal was created or changed after this
+        job was loaded — by a newer import (named when its key's claim says so), a
+        colleague, an automation — so its values are newer than this row, read from the
+        file then (x12r2 F1: a retry PATCHed 24 deals a newer export had made back to the
+        old values; x12r5 F2: a key on an archived deal at load, unarchived since, wiped a
+        newer import's 3000 and a colleague's 7777). None: the deal is as old as the job."""
+        existing = await self._indexed(ctx, item, payload)
+        if existing is None or item.key is None:
+            return None
+        deal_id, name = int(existing["id"]), self.claim_name(item.key)
+        made = (await self.claims.outcomes([name])).get(name) or {}
         if (newer := newer_import(self.store, made, deal_id, item.key, existing)) is not None:
             return newer  # (its load time tells, even within the second of this one's)
         # update_time is to the second: a change in the load's own second may be after it
@@ -148,14 +157,10 @@ class ImportJob(_Reconcile, _Resume):
         the deal back (v9r11 severe: a retried upsert overwrote a colleague's deal and
         undo said "no before-image"). An image kept earlier for the deal stays (the first
         one is the state before the job touched it)."""
-        planner = await self._planner_for(ctx)
-        deals = planner.indexes.deals
-        if deals is None or item.key is None or not isinstance(payload.get("changes"), Mapping):
+        if not isinstance(payload.get("changes"), Mapping):
             return
-        existing = deals.get(item.key)
-        if existing is None and isinstance(deals, DealsByKey):  # unarchived by the row
-            existing = deals.archived.get(item.key)
-        if existing is None or int(existing["id"]) != payload["deal_id"]:
+        existing = await self._indexed(ctx, item, payload)
+        if existing is None:
             return
         store = self.astore
         earlier = await store.before_image("deal", int(existing["id"]))
@@ -196,9 +201,7 @@ class ImportJob(_Reconcile, _Resume):
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": deal_id, "action": "updated", "reconciled": True,
                     "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                    "update_time": None if verdict == "changed" else existing.get(
-                        "update_time"), **matched_by(payload),
-                    **({"note": applied_note(drift)} if verdict == "changed" else {})})
+                    **matched_by(payload), **applied(verdict, drift, existing)})
         try:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         except NotFound:

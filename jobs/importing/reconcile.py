@@ -12,7 +12,7 @@ from bulk.calls import CallContext
 from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
-from ..deals import applied_note, in_flight, is_gone, read_current
+from ..deals import applied, in_flight, is_gone, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN
@@ -205,9 +205,7 @@ class _Reconcile(_Creates):
                     if verdict == "unchanged" else
                     Outcome(item.id, ItemState.DONE, result={
                         **result, "action": "updated", "reconciled": True,
-                        "update_time": None if verdict == "changed" else deal.get(
-                            "update_time"), "new": self._new(payload),
-                        **({"note": applied_note(drift)} if verdict == "changed" else {})}))
+                        "new": self._new(payload), **applied(verdict, drift, deal)}))
         return out
 
     async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:

@@ -26,7 +26,7 @@ from bulk.store import (
 
 from ..deals import (
     Deal,
-    applied_note,
+    applied,
     batched_calls,
     editable_digest,
     in_flight,
@@ -496,8 +496,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
-            "update_time": deal.get("update_time") if verdict == "applied" else None,
-            "reconciled": True, **({"note": applied_note(drift)} if drift else {})})
+            "reconciled": True, **applied(verdict, drift, deal)})
     if verdict == "unchanged":
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})
