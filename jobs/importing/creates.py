@@ -8,6 +8,7 @@ split, each half would need the other's state."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -380,10 +381,10 @@ class _Creates(_ImportBase):
             deal["custom_fields"] = custom
         outcome = await self._exists(ctx, item, {**payload, "deal": deal}, survivor,
                                      person_id, org_id)
-        return Outcome(outcome.item_id, outcome.state, error=outcome.error,
-                       status=outcome.status, result={**(outcome.result or {}),
-                                                      "note": f"{merged}: updated from this row"}
-                       if outcome.result is not None else None)
+        if outcome.result is None:
+            return outcome
+        return dataclasses.replace(outcome, result={
+            **outcome.result, "note": f"{merged}; this row stands for it now"})
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,
