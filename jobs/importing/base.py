@@ -80,6 +80,7 @@ class _ImportBase:
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
         self._merges: dict[int, tuple[int, str]] | None = None
         self._keys: set[str] | None = None  # the job's source keys, read when needed
+        self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._listed_ids: dict[int, dict[str, Any]] | None = None  # the load's deals by id
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create

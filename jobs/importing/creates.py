@@ -167,7 +167,10 @@ class _Creates(_ImportBase):
         return self._listed_ids.get(deal_id)
 
     async def _in_job(self, key: str) -> bool:
-        """Whether a row of this job has source key ``key`` (the job's keys, read once)."""
+        """Whether a row of this job has source key ``key``: the load's own key set when
+        this process loaded the job, else the job's keys read from its store once."""
+        if self._loaded is not None:
+            return self._loaded.has_key(key)
         if self._keys is None:
             self._keys = await anyio.to_thread.run_sync(self.store.source_keys)
         return key in self._keys

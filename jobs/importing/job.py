@@ -245,7 +245,7 @@ class ImportJob(_Reconcile, _Resume):
     def attach(self, planner: RowPlanner) -> None:
         """After ``load`` in this process: its planner (indexes) serves any re-mapping."""
         self.key_code = planner.key_code
-        self._planner = planner
+        self._planner = self._loaded = planner
         self.mapping_changed = False
         self._marks = bool(self.store.meta_get(META_SENT_MARKS))  # the load just set it
 
