@@ -595,7 +595,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
     }
     return write_results(store, source_key_column=None, summary=summary,
-                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS),
+                         success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),
                          hold_column=True, typed=typed_for(settings))
 
 

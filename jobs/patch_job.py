@@ -42,7 +42,7 @@ from .prepared import (
     write_job_results,
 )
 
-UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 
 
 def _images(store: JobStore | None, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -175,7 +175,8 @@ class PatchJob:
         if verdict == "conflict":
             return Outcome(item.id, ItemState.FAILED, error=(
                 f"conflict: deal {deal_id} changed while the write was in flight ({drift}); "
-                "left alone, nothing sent (start a new job to overwrite it)"))
+                "left alone, not sent again — the write may have applied before that change "
+                "(start a new job to overwrite it)"))
         if verdict == "unsent":
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         assert deal is not None

@@ -37,7 +37,7 @@ from .updating import META_KEY_FIELD, PatchJob, Prepared, changed_names
 MOVE_ARCHIVED_HINT = ("unarchive it in Pipedrive first, or with `pdbulk update --unarchive`, "
                       "then move it")
 OP = "move"
-MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+MOVE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 
 
 META_SELECTION = "selection"  # the query's filters a re-read checks again (``_unselected``)

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig, serve
-from jobs.api import merge_deals, plan_job, run_job
+from bulk.store import JobStore
+from jobs.api import merge_deals, plan_job, run_job, undo_job
 from pdbulk.cli import app
 from tests.import_support import engine_config, import_once, read_csv, sandbox_deals
 from tests.update_support import cli_args, threaded_sandbox
@@ -96,6 +97,10 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         # x12r5 F1: the source dropped its record D1 and changed D2: D2's row is the
         # survivor's now, and its change is written there (its key field left as it is)
         alone = _write(tmp_path / "alone.csv", [("D2", "Acme renewal", "250")])
+        # the survivor made a minute ago and changed since (by its merge): no "created after
+        # this job was loaded" conflict for it (x12r6 F2)
+        made = sb.state.deals.rows[ids["D1"]]
+        sb.state.save("deal", {**made, "update_time": "2099-01-01 00:00:00"})
         plan = await _plan(sb, tmp_path / "p2", alone, mapping)
         assert plan.calls.get("updateDeal") == 1 and not plan.calls.get("addDeal"), plan.calls
         store, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping,
@@ -108,6 +113,10 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         key_code = next(f["field_code"] for f in sb.state.custom_fields()
                         if f["field_name"] == "Import source key")
         assert survivor["custom_fields"][key_code] == "D1"
+        # its undo holds no conflict on the key field the row never wrote (x12r6 F3)
+        with JobStore.open(tmp_path / "jobs" / "i2b", lock=False) as source:
+            undo = await plan_job(cfg, sb.token, undo_job(source))
+        assert undo.actions == {"restore": 1}, (undo.actions, undo.plan.failed_rows)
 
         # the survivor deleted since: the merged-away key is a deleted deal's, created again
         sb.state.save("deal", {**sb.state.deals.rows[ids["D1"]], "is_deleted": True})
@@ -223,3 +232,34 @@ def test_plan_update_writes_its_bad_rows_where_asked(tmp_path: Path) -> None:
                                    env=env)
         assert clean.exit_code == 0, clean.output
         assert not out.exists()
+
+
+@pytest.mark.anyio
+async def test_one_row_writes_a_survivor_several_merged_keys_lead_to(tmp_path: Path) -> None:
+    """x12r6 F1 (7 of 7): E2 and E3 were merged into E1's deal, and the file no longer has
+    E1: both rows wrote the survivor in turn, its value flipping night after night and a
+    row reported "unchanged" on a deal holding another row's value. The first row writes
+    it; the other is reported `merged`, naming it; the next night is the same."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(MAPPING)
+        first = _write(tmp_path / "e.csv", [("E1", "Same deal", "1"), ("E2", "Same deal", "1"),
+                                            ("E3", "Same deal", "1")])
+        store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="e1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['E2']},{ids['E1']}\n"
+                         f"{ids['E3']},{ids['E1']}\n")
+        cfg = engine_config(sb, tmp_path / "jobs")
+        assert (await run_job(cfg, sb.token, merge_deals(pairs))).counts == {"done": 2}
+        later = _write(tmp_path / "later.csv", [("E2", "Same deal", "20"),
+                                                ("E3", "Same deal", "30")])
+        for night, wanted in ((1, "updated"), (2, "unchanged")):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", later, mapping,
+                                            job_id=f"n{night}", create_key_field=False)
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            store.close()
+            assert rows["E2"]["action"] == wanted, (night, rows)
+            assert rows["E3"]["action"] == "merged" and "row 2 (key E2)" in rows["E3"]["note"]
+            assert sb.state.deals.rows[ids["E1"]]["value"] == 20, night

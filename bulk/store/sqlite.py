@@ -462,6 +462,11 @@ class JobStore:
         return [_item(r) for r in self._query(
             "read items", f"SELECT {_COLS} FROM items WHERE {where} ORDER BY id LIMIT ?", params)]
 
+    def item(self, item_id: int) -> Item | None:
+        """The item with id ``item_id`` (None: no such item)."""
+        rows = self._query("read item", f"SELECT {_COLS} FROM items WHERE id = ?", (item_id,))
+        return _item(rows[0]) if rows else None
+
     def items(self, state: ItemState | None = None) -> Iterator[Item]:
         """All items (or those in ``state``) by id, a page at a time: no cursor held open."""
         after = 0

@@ -66,6 +66,9 @@ class _Ambiguous(Exception):
 
 
 
+SURVIVOR_WRITER = "survivor-writer"  # lookups: merged survivor id -> the item writing it
+
+
 class _MergedAway(Exception):
     """The deal a key's claim names was merged away (``jobs.merged_deals``) into a live
     survivor ``survivor`` (as just read). ``own``: the survivor's own row (its key) is in
@@ -376,6 +379,16 @@ class _Creates(_ImportBase):
                 "deal_id": int(survivor["id"]), "action": "exists",
                 "person_id": survivor.get("person_id"), "org_id": survivor.get("org_id"),
                 "note": f"{merged}; not created again"})
+        first = await self._survivor_writer(int(survivor["id"]), item)
+        if first is not None:
+            # another row of this job, whose key a merge also took into this survivor,
+            # writes it: one row a deal, as update's rule (x12r6 F1: three such rows wrote
+            # it in turn, its value flipping night after night, one reported "unchanged")
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                "deal_id": int(survivor["id"]), "action": "merged",
+                "person_id": survivor.get("person_id"), "org_id": survivor.get("org_id"),
+                "note": f"{merged}; row {first.row} (key {first.key}), merged into it too, "
+                        "writes it: nothing sent"})
         deal = dict(payload["deal"])
         custom = {k: v for k, v in (deal.get("custom_fields") or {}).items()
                   if k != self.key_code}
@@ -383,16 +396,32 @@ class _Creates(_ImportBase):
         if custom:
             deal["custom_fields"] = custom
         outcome = await self._exists(ctx, item, {**payload, "deal": deal}, survivor,
-                                     person_id, org_id)
+                                     person_id, org_id, survivor=True)
         if outcome.result is None:
             return outcome
+        # what was written (its key field left out): undo compares the deal with it
+        # (x12r6 F3: every such row was a conflict on the key field it never wrote)
         return dataclasses.replace(outcome, result={
-            **outcome.result, "note": f"{merged}; this row stands for it now"})
+            **outcome.result, "wrote": deal, "note": f"{merged}; this row stands for it now"})
+
+    async def _survivor_writer(self, survivor_id: int, item: Item) -> Item | None:
+        """The row of this job that writes merged survivor ``survivor_id`` when it is not
+        ``item``: the first to claim it (kept in the job's store, so a resume keeps it);
+        None: ``item`` writes it."""
+        name = str(survivor_id)
+        async with self._survivor_lock:
+            first = await self.astore.lookup_get(SURVIVOR_WRITER, name)
+            if first is None:
+                await self.astore.lookup_put_many(SURVIVOR_WRITER, [(name, item.id)])
+                return None
+        if first == item.id:
+            return None
+        return await anyio.to_thread.run_sync(self.store.item, first)
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,
                       org_id: int | None, *, created: Mapping[str, Any] | None = None,
-                      creator: str | None = None) -> Outcome:
+                      creator: str | None = None, survivor: bool = False) -> Outcome:
         """The key got its deal from another run meanwhile: upsert updates it, insert skips.
         ``created``: the outcome the key's claim was released with (``_outcome``): when it
         names this deal with the digest its create left, a deal whose editable fields no
@@ -440,7 +469,10 @@ class _Creates(_ImportBase):
             loaded = (self.store.created_at or 0.0) - RECONCILE_MARGIN
             made = created or {}
             recorded = made.get("digest") if made.get("deal_id") == deal_id else None
-            after_load = bool(body) and added is not None and added >= loaded
+            # a merge survivor is no deal "another run created meanwhile": its times tell
+            # nothing of this row (x12r6 F2: a survivor made minutes before the load was a
+            # false "created after this job was loaded" conflict)
+            after_load = bool(body) and added is not None and added >= loaded and not survivor
             if after_load and (why := newer_import(self.store, {
                     **made, "job": creator} if creator else made, deal_id, item.key, existing)):
                 return Outcome(item.id, ItemState.FAILED, error=why)

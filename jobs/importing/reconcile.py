@@ -191,8 +191,8 @@ class _Reconcile(_Creates):
             elif verdict == "conflict":
                 out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
-                    f"in flight ({drift}); left alone, nothing sent (import the row again to "
-                    "overwrite it)"))
+                    f"in flight ({drift}); left alone, not sent again — the update may have "
+                    "applied before that change (import the row again to overwrite it)"))
             elif verdict == "unsent":
                 out[item.id] = Outcome(item.id, ItemState.PENDING,
                                        unsent=item.id not in self._doubted)

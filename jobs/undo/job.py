@@ -474,7 +474,8 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
                 f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
-                "alone, nothing sent (start the undo again with --force to overwrite it)")
+                "alone, not sent again — the write may have applied before that change (start "
+                "the undo again with --force to overwrite it)")
     if item.op == "delete":
         if is_gone(deal):
             return Outcome(item.id, ItemState.DONE, result={"deal_id": deal_id,

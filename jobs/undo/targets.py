@@ -27,7 +27,7 @@ from ..import_resolve import made_contacts
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
 POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PATCHes
-UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields")
+UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 SNAPSHOTS = "merge-snapshots.jsonl"
 META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check read
 _RESTORED_ACTIONS = ("updated", "moved")
@@ -259,7 +259,9 @@ def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
     the person / organization its result links. Undo compares the deal's current values
     with it: ``update_time`` has 1-second resolution, so an edit in the same second as the
     write is seen only this way (issue 9, F1). None: nothing recorded."""
-    body = item.payload.get("changes")
+    body = result.get("wrote")  # what a row sent in place of its payload (a merged survivor)
+    if not isinstance(body, Mapping):
+        body = item.payload.get("changes")
     if not isinstance(body, Mapping):
         body = item.payload.get("deal")
     if not isinstance(body, Mapping):
