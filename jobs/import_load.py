@@ -369,20 +369,35 @@ class _ClaimedKeys:
         hit = self._merges.get(deal_id)
         return hit[0] if hit is not None else None
 
-    def merged(self, planner: RowPlanner) -> tuple[int, int]:
-        """Of the creates whose key's deal a merge took away: (those whose survivor's own
-        key is a row of this file: reported "merged", nothing sent; the others: each
-        updates its survivor, at most), from the load's key index and the file's keys —
-        as ``jobs.importing`` ``_merged_into`` decides from the survivor read then."""
+    def merged(self, planner: RowPlanner, *, unarchive: bool = False) -> tuple[int, int, int]:
+        """Of the creates whose key's deal a merge took away, from the load's key index and
+        the file's keys, as ``jobs.importing`` ``_merged_into`` decides from the survivor
+        read then: (reported "merged" beside the survivor's own row, nothing sent; each
+        updating its survivor, at most; failing: two or more of them lead to one survivor
+        without its own row, or the survivor is archived). A survivor gone from the index
+        (deleted) leaves its keys created again, as planned (x12r7 F3).
+        """
         if not self.survivors:
-            return 0, 0
+            return 0, 0, 0
         deals = planner.indexes.deals or {}
-        key_of = {int(d["id"]): k for k, d in deals.items()}
-        own = sum(1 for key, survivor in self.survivors.items()
-                  if (k := key_of.get(survivor)) is not None and k != key
-                  and planner.has_key(k))
+        live = {int(d["id"]): k for k, d in deals.items()}
+        archived = {int(d["id"]): k for k, d in getattr(deals, "archived", {}).items()}
+        own = failing = 0
+        groups: dict[int, int] = {}
+        for key, survivor in self.survivors.items():
+            k = live.get(survivor, archived.get(survivor))
+            if survivor not in live and survivor not in archived:
+                continue  # deleted: its row is created again
+            if k is not None and k != key and planner.has_key(k):
+                own += 1
+            elif survivor in archived and not unarchive:
+                failing += 1
+            else:
+                groups[survivor] = groups.get(survivor, 0) + 1
+        into = sum(1 for n in groups.values() if n == 1)
+        failing += sum(n for n in groups.values() if n > 1)
         self.reads["getDeal"] -= own  # decided from the load's index: nothing read
-        return own, len(self.survivors) - own
+        return own, into, failing
 
     async def count_contacts(self, kind: str, keys: list[str]) -> None:
         """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
@@ -480,7 +495,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
             await claimed.aclose()
     rechecks = Counter(checks)  # the run's re-check of its updates alone (x12r5 F4: the
     # note named the claims' reads as re-reads of updates)
-    own, into = claimed.merged(planner) if claimed is not None else (0, 0)
+    own, into, failing = (claimed.merged(planner, unarchive=settings.unarchive)
+                          if claimed is not None else (0, 0, 0))
+    if failing:  # reasons only the run's survivor reads tell (jobs.importing _into_survivor)
+        reasons["conflict: several rows stand for one merged survivor, or it is archived"] \
+            += failing
     if claimed is not None:
         checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
@@ -494,7 +513,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if missing:  # the import pulls the fields again under the claim before creating one
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
-                          "addPerson": c.persons_new, "addDeal": c.create - own - into,
+                          "addPerson": c.persons_new,
+                          "addDeal": c.create - own - into - failing,
                           # a key whose deal a merge took: its survivor's update, at most
                           "updateDeal": c.update + into}) + checks)
     sched = scheduler()
@@ -525,11 +545,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append("counts the reads of deals an earlier run's claims name for these keys "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
                      "): each such create looks for that deal first, never creating twice")
-    if own or into:
-        notes.append(f"{own + into:,} of the creates are keys whose deal a merge made here "
-                     f"took into another deal (merged-deals.jsonl): none is created again; "
-                     f"{own:,} reported `merged` (the survivor's own row is in this file), "
-                     f"{into:,} update their survivor (counted as updateDeal, at most)")
+    if own or into or failing:
+        notes.append(f"{own + into + failing:,} of the creates are keys whose deal a merge "
+                     f"made here took into another deal (merged-deals.jsonl): none is created "
+                     f"again; {own:,} reported `merged` (the survivor's own row is in this "
+                     f"file), {into:,} update their survivor (counted as updateDeal, at most), "
+                     f"{failing:,} fail (several rows for one survivor, or it is archived)")
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
@@ -546,7 +567,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # catalog pulls as one round, and they are several: 2-3 times the latency at 120 ms)
     latency = (stats.answer_seconds / stats.answered if stats.answered
                else load_seconds / max(1, rounds))
-    plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad,
+    plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,

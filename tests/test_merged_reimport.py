@@ -235,11 +235,12 @@ def test_plan_update_writes_its_bad_rows_where_asked(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_one_row_writes_a_survivor_several_merged_keys_lead_to(tmp_path: Path) -> None:
+async def test_several_merged_keys_of_one_survivor_write_nothing(tmp_path: Path) -> None:
     """x12r6 F1 (7 of 7): E2 and E3 were merged into E1's deal, and the file no longer has
-    E1: both rows wrote the survivor in turn, its value flipping night after night and a
-    row reported "unchanged" on a deal holding another row's value. The first row writes
-    it; the other is reported `merged`, naming it; the next night is the same."""
+    E1: both rows wrote the survivor in turn, its value flipping night after night. x12r7
+    F1 (5 of 5): with the first row writing it, swapping the rows' order flipped it. Two
+    records of the source stand for one deal: neither is written, both fail naming the
+    keys, in either order, night after night; the survivor keeps its values."""
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
         mapping = tmp_path / "m.toml"
         mapping.write_text(MAPPING)
@@ -255,11 +256,18 @@ async def test_one_row_writes_a_survivor_several_merged_keys_lead_to(tmp_path: P
         assert (await run_job(cfg, sb.token, merge_deals(pairs))).counts == {"done": 2}
         later = _write(tmp_path / "later.csv", [("E2", "Same deal", "20"),
                                                 ("E3", "Same deal", "30")])
-        for night, wanted in ((1, "updated"), (2, "unchanged")):
+        for night, order in ((1, ("E2", "E3")), (2, ("E3", "E2")), (3, ("E2", "E3"))):
+            values = {"E2": "20", "E3": "30"}
+            later = _write(tmp_path / f"later{night}.csv",
+                           [(k, "Same deal", values[k]) for k in order])
+            plan = await _plan(sb, tmp_path / f"p{night}", later, mapping)
+            assert plan.bad_rows == 2 and not plan.calls.get("addDeal") \
+                and not plan.calls.get("updateDeal"), (plan.bad_rows, plan.calls)
             store, _, _ = await import_once(sb, tmp_path / "jobs", later, mapping,
                                             job_id=f"n{night}", create_key_field=False)
-            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
             store.close()
-            assert rows["E2"]["action"] == wanted, (night, rows)
-            assert rows["E3"]["action"] == "merged" and "row 2 (key E2)" in rows["E3"]["note"]
-            assert sb.state.deals.rows[ids["E1"]]["value"] == 20, night
+            assert set(failed) == {"E2", "E3"}, (night, failed)
+            assert all("keys E2, E3 all stand for deal" in why for why in failed.values())
+            assert sb.state.deals.rows[ids["E1"]]["value"] == 1, night
+            assert len(sandbox_deals(sb)) == 1

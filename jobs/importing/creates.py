@@ -379,6 +379,17 @@ class _Creates(_ImportBase):
                 "deal_id": int(survivor["id"]), "action": "exists",
                 "person_id": survivor.get("person_id"), "org_id": survivor.get("org_id"),
                 "note": f"{merged}; not created again"})
+        shared = await self._sharing(int(survivor["id"]))
+        if len(shared) > 1:
+            # several records of the source stand for one deal since the merge, and none is
+            # its own: whichever the file lists first would write it, each night another
+            # one if the order changes (x12r7 F1: the survivor flipped on every swap).
+            # None is written; the source decides
+            return Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: {merged}; the rows of keys {', '.join(shared)} all stand for deal "
+                f"{survivor['id']} now (their deals were merged into it), and none is its "
+                "own row: nothing written. Keep one of those records in the source, or give "
+                "the deal's own key a row"))
         first = await self._survivor_writer(int(survivor["id"]), item)
         if first is not None:
             # another row of this job, whose key a merge also took into this survivor,
@@ -403,6 +414,23 @@ class _Creates(_ImportBase):
         # (x12r6 F3: every such row was a conflict on the key field it never wrote)
         return dataclasses.replace(outcome, result={
             **outcome.result, "wrote": deal, "note": f"{merged}; this row stands for it now"})
+
+    async def _sharing(self, survivor_id: int) -> list[str]:
+        """The keys of this job's rows whose key's claim names a deal a merge made here
+        took into ``survivor_id``, sorted (the job's claims read once, when first needed)."""
+        async with self._survivor_lock:
+            if self._by_survivor is None:
+                keys = sorted(await anyio.to_thread.run_sync(self.store.source_keys))
+                by: dict[int, list[str]] = {}
+                for start in range(0, len(keys), 2000):
+                    chunk = keys[start:start + 2000]
+                    names = {self.claim_name(k): k for k in chunk}
+                    for name, outcome in (await self.claims.outcomes(list(names))).items():
+                        named = outcome.get("deal_id")
+                        if isinstance(named, int) and (hit := self._merged(named)) is not None:
+                            by.setdefault(hit[0], []).append(names[name])
+                self._by_survivor = by
+        return sorted(self._by_survivor.get(survivor_id, []))
 
     async def _survivor_writer(self, survivor_id: int, item: Item) -> Item | None:
         """The row of this job that writes merged survivor ``survivor_id`` when it is not
