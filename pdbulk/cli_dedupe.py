@@ -65,6 +65,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
+    cancelled_line,
     confirmed,
     describe,
     emit_json,
@@ -324,7 +325,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     the run's result lines were printed already (by ``execute_async``)."""
     resume = resume_hint(store.job_id, cfg.job_root)
     if store.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
-        typer.echo(f"pdbulk: job {store.job_id} cancelled; nothing was sent", err=True)
+        typer.echo(f"pdbulk: {cancelled_line(store.job_id)}", err=True)
         summary["status"] = "cancelled"
         return EXIT_INPUT  # declined, or no one to answer (cron): not done (x12r4 F2)
     stopped = result is not None and result.stopped

@@ -47,6 +47,7 @@ from .options import (
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EngineOptions,
+    cancelled_line,
     emit_json,
     engine_options,
     execute,
@@ -126,7 +127,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
         if finished.result is None:
             if finished.status == "cancelled":  # declined, or no one to answer (cron):
                 # never exit 0 for work not done (x12r4 F2)
-                raise fail(f"job {job_id} cancelled; nothing was sent")
+                raise fail(cancelled_line(job_id))
             if as_json:
                 emit_json({"status": "finished", "job": job_id, "job_dir": str(directory),
                            "note": "nothing to send"})

@@ -317,6 +317,15 @@ def _detach_terminal() -> None:
                 os.close(null)
 
 
+def cancelled_line(job_id: str) -> str:
+    """The line of a job declined at its prompt, saying why when no one could answer it
+    (x12r7 F7: a cron log said only "cancelled")."""
+    why = "" if sys.stdin is not None and sys.stdin.isatty() else (
+        " (no one to answer the prompt: stdin is not a terminal; pass --yes to run "
+        "without asking)")
+    return f"job {job_id} cancelled; nothing was sent{why}"
+
+
 def confirmed(question: str) -> bool:
     """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
     other answer, end of input or Ctrl-C is a "no" (x11r1: input that was no answer, a

@@ -172,6 +172,7 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         eof = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
                             env=env, input="")  # no answer at all (a cron job): a "no"
         assert eof.exit_code == 1 and "cancelled" in eof.output, eof.output  # cron: not 0
+        assert "stdin is not a terminal; pass --yes" in eof.output  # and why (x12r7 F7)
         assert sorted(j.status for j in list_jobs(tmp_path / "jobs")) == ["cancelled"] * 2
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)

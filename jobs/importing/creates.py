@@ -366,8 +366,8 @@ class _Creates(_ImportBase):
         file has only this one): it upserts the survivor as any row its deal, its key field
         left as the survivor has it (a later file may name the survivor by that key)."""
         survivor = away.survivor
-        merged = (f"deal {away.merged}, created for this key, was merged into deal "
-                  f"{survivor['id']} (job {away.job})")
+        merged = (f"deal {away.merged}, created for this key, was merged away (job "
+                  f"{away.job}) into what is deal {survivor['id']} now")
         if away.own is not None:
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": int(survivor["id"]), "action": "merged",
