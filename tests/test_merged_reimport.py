@@ -127,6 +127,7 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
         store.close()
         assert rows["D2"]["action"] == "created" and rows["D1"]["action"] == "created"
+        assert "which is deleted now: created again" in rows["D2"]["note"]  # x12r7 F2
 
 
 def test_a_retry_of_an_older_import_leaves_a_newer_imports_deals_alone(

@@ -83,6 +83,7 @@ class _ImportBase:
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
         self._by_survivor: dict[int, list[str]] | None = None  # survivor -> the job's keys
+        self._gone_survivor: dict[str, str] = {}  # key -> why its create is a merge undone
         self._listed_ids: dict[int, dict[str, Any]] | None = None  # the load's deals by id
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create

@@ -150,9 +150,13 @@ class _Creates(_ImportBase):
         try:
             res = await ctx.call("getDeal", path={"id": hit[0]})
         except NotFound:
-            return
-        deal = dict(res.data) if isinstance(res.data, Mapping) else None
+            res = None
+        deal = dict(res.data) if res is not None and isinstance(res.data, Mapping) else None
         if deal is None or is_gone(deal):
+            # created again: said on the row (x12r7 F2: the merge was undone with no word)
+            self._gone_survivor[key] = (f"deal {deal_id}, created for this key, was merged "
+                                        f"away (job {hit[1]}) into deal {hit[0]}, which is "
+                                        "deleted now: created again")
             return
         own = deal_key(deal, self.key_code)
         if own is None or own == key or not await self._in_job(own):
@@ -342,7 +346,9 @@ class _Creates(_ImportBase):
                                               created=claim.previous, creator=creator)
                 digest = editable_digest(res.data)
                 outcome = self._outcome(int(res.data["id"]), None, digest=digest)
+                gone = self._gone_survivor.pop(key, None)
                 return Outcome(item.id, ItemState.DONE, result={
+                    **({"note": gone} if gone else {}),
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
                     # undo: the editable fields as created (an edit in the create's own
