@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import anyio
-import anyio.to_thread
 
 from .clock import Clock
 

@@ -11,6 +11,7 @@ taken over with ``reconcile``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
 from .claims import (
     DEFAULT_LEASE,
@@ -35,7 +35,7 @@ from .claims import (
     holder_id,
     state_dir,
 )
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, in_thread
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS claims (
@@ -231,7 +231,7 @@ class LocalClaims:
                     while self._queue:
                         batch, self._queue = self._queue, []
                         try:
-                            await anyio.to_thread.run_sync(self._run_batch, batch)
+                            await in_thread(functools.partial(self._run_batch, batch))
                         except Exception as exc:  # every caller of the batch gets it
                             for queued in batch:
                                 queued.error = exc
@@ -287,8 +287,8 @@ class LocalClaims:
             await self._submit(_Op())
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
-        return await anyio.to_thread.run_sync(self._renew_sync, [c.name for c in claims],
-                                              lease_s)
+        return await in_thread(functools.partial(self._renew_sync,
+                                                 [c.name for c in claims], lease_s))
 
     async def aclose(self) -> None:
         self.close()
@@ -304,12 +304,12 @@ class LocalClaims:
         return out
 
     async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-        return await anyio.to_thread.run_sync(self._outcomes_sync, list(names))
+        return await in_thread(functools.partial(self._outcomes_sync, list(names)))
 
     async def wait_released(self, name: str, within_s: float) -> bool:
         deadline = self._clock.now() + max(0.0, within_s)
         while True:
-            if await anyio.to_thread.run_sync(self._free_sync, name):
+            if await in_thread(functools.partial(self._free_sync, name)):
                 return True
             if self._clock.now() >= deadline:
                 return False

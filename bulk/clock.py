@@ -13,8 +13,14 @@ import contextlib
 import heapq
 import itertools
 import time
-from collections.abc import Iterator
-from typing import Protocol
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar
+
+import anyio
+import anyio.to_thread
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -39,13 +45,11 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
 
-    @contextlib.contextmanager
-    def busy(self) -> Iterator[None]:
-        """Work off the loop runs (``FakeClock.busy``); real time needs no notice."""
-        yield
-
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+HOLD_LIMIT = 30.0  # real seconds a FakeClock holds still for one piece of work off the loop
 
 
 class FakeClock:
@@ -125,12 +129,26 @@ class FakeClock:
 
     async def _settled(self) -> None:
         """Yield to the loop until ``settle`` iterations in a row left the clock alone
-        (or ``max_rounds`` passed)."""
-        quiet = 0
+        (or ``max_rounds`` passed). Work off the loop (``busy``) is waited out whatever
+        it takes: a thread's SQLite write on a loaded machine can outlast any count of
+        loop iterations, and time that jumped under it moved the run's other deadlines."""
+        quiet = rounds = 0
         seen = self._activity
-        for _ in range(self._max_rounds):
+        loop = asyncio.get_running_loop()
+        held_since: float | None = None
+        while rounds < self._max_rounds:
             await asyncio.sleep(0)
-            if self._activity != seen or self._busy:
+            if self._busy or _OFF_LOOP.get(loop):
+                # real seconds, bounded: a thread that waits on this clock would hang the
+                # test forever; past HOLD_LIMIT it fails (time moves) instead
+                held_since = held_since if held_since is not None else time.monotonic()
+                if time.monotonic() - held_since < HOLD_LIMIT:
+                    seen, quiet, rounds = self._activity, 0, 0
+                    continue
+            else:
+                held_since = None
+            rounds += 1
+            if self._activity != seen:
                 seen, quiet = self._activity, 0
             else:
                 quiet += 1
@@ -151,4 +169,37 @@ class FakeClock:
         return f"FakeClock(now={self._now:.3f}, sleepers={len(self._sleepers)})"
 
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
+# per event loop: how many pieces of work off the loop (``off_loop``) are in progress
+_OFF_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = (
+    weakref.WeakKeyDictionary())
+
+
+@contextlib.contextmanager
+def off_loop() -> Iterator[None]:
+    """Work off the event loop runs (a thread): no ``FakeClock`` driven on this loop jumps
+    until it ends, whenever that clock was made or first slept on. Real time (or no
+    running loop): nothing to hold."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        yield
+        return
+    _OFF_LOOP[loop] = _OFF_LOOP.get(loop, 0) + 1
+    try:
+        yield
+    finally:
+        _OFF_LOOP[loop] -= 1
+
+
+async def in_thread(fn: Callable[[], T], *,
+                    limiter: anyio.CapacityLimiter | None = None) -> T:
+    """``fn()`` in a worker thread (``anyio.to_thread.run_sync``), fake time held still
+    meanwhile (``off_loop``). The one door the engine's blocking work (SQLite, reading a
+    manifest) takes off the loop: a test's virtual time never jumps while a store write is
+    in a thread. ``fn`` must not wait on a fake clock (through ``anyio.from_thread``): time
+    would hold still under it for ``HOLD_LIMIT`` real seconds."""
+    with off_loop():
+        return await anyio.to_thread.run_sync(fn, limiter=limiter)
+
+
+__all__ = ["Clock", "FakeClock", "SystemClock", "in_thread", "off_loop"]

@@ -24,7 +24,6 @@ conservative.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -121,8 +120,8 @@ class _Ahead:
             rows.append((day, op, (calls + extra) * cost, calls + extra))
             fresh[op] = (cost, extra)
         try:
-            # the waiters need its end; a fake clock holds still meanwhile
-            with anyio.CancelScope(shield=True), _busy(self._clock):
+            # the waiters need its end (a fake clock holds still meanwhile: ``in_thread``)
+            with anyio.CancelScope(shield=True):
                 await self._store.record([], rows)
         except Exception as exc:
             for waiter in batch:
@@ -152,12 +151,6 @@ class _Ahead:
                 rows.append((credit.day, op, -credit.left * credit.tokens, -credit.left))
                 credit.left = 0
         return rows
-
-
-def _busy(clock: Clock) -> contextlib.AbstractContextManager[None]:
-    """``clock.busy()`` (``bulk.clock``): work off the loop runs; a clock without it: none."""
-    busy = getattr(clock, "busy", None)
-    return busy() if busy is not None else contextlib.nullcontext()
 
 
 __all__: list[str] = []  # internal: bulk.runner and bulk.calls use _Ahead

@@ -28,11 +28,10 @@ from typing import Any
 
 import anyio
 import anyio.from_thread
-import anyio.to_thread
 
 from bulk.calls import CallContext
 from bulk.claims import DEFAULT_LEASE, RESCAN_EVERY
-from bulk.clock import Clock
+from bulk.clock import Clock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
@@ -209,8 +208,7 @@ def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
 async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                mapping: ImportMapping, *, say: Say = print) -> RowPlanner:
     """Pull, decide every row, store the items; the job is then ready to run."""
-    columns = await anyio.to_thread.run_sync(
-        lambda: manifest_header(settings, mapping))
+    columns = await in_thread(lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
     store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
@@ -233,11 +231,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         planner.mapper.use_decimal_marks(learner.marks)
         store.meta_put(META_MARKS, planner.mapper.decimal_marks())
     else:
-        store.meta_put(META_MARKS, await anyio.to_thread.run_sync(
-            lambda: learn_marks(planner, settings)))
+        store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings)))
     images: list[BeforeImage] = []
-    await anyio.to_thread.run_sync(
-        lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
+    await in_thread(lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
@@ -436,8 +432,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     the first ``FAILED_ROWS_SHOWN`` as failed.csv has them (``results.failed_row``: row, key, reason, status,
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
-    columns = await anyio.to_thread.run_sync(
-        lambda: manifest_header(settings, mapping))
+    columns = await in_thread(lambda: manifest_header(settings, mapping))
     started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
@@ -489,7 +484,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     claimed = _ClaimedKeys(None if missing else planner.key_code, base_url)
     decide_started = time.monotonic()
     try:
-        await anyio.to_thread.run_sync(decide_and_write)
+        await in_thread(decide_and_write)
     finally:
         if claimed is not None:
             await claimed.aclose()
@@ -555,7 +550,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
                  "the import pulls them again")
-    where = await anyio.to_thread.run_sync(lambda: header_note(
+    where = await in_thread(lambda: header_note(
         settings.manifest, format=settings.format, sheet=settings.sheet,
         header_row=settings.header_row, encoding=settings.encoding))
     if where is not None:

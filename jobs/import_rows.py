@@ -31,9 +31,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import anyio
-
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import SourceRow, detect_format
 from bulk.manifest_row import MisalignedRow
@@ -161,7 +160,7 @@ class RowPlanner:
                                                 is_custom=True)))
             if not dry_run and learn is not None:
                 preview = mapping.compile(placeholder, header=effective_header(mapping, header))
-                await anyio.to_thread.run_sync(lambda: learn(preview))
+                await in_thread(lambda: learn(preview))
         if missing and dry_run:
             catalog = placeholder
             key_code = PLACEHOLDER_CODE

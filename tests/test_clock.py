@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,49 @@ async def test_a_cancelled_sleeper_does_not_move_time() -> None:
 def test_settle_must_be_positive() -> None:
     with pytest.raises(ValueError):
         FakeClock(settle=0)
+
+
+@pytest.mark.parametrize("first", ["thread", "sleep"])
+async def test_time_holds_still_while_work_runs_off_the_loop(first: str) -> None:
+    """A store write in a worker thread leaves the loop idle; fake time must not jump to
+    another task's deadline meanwhile, whether the work started before or after anything
+    slept on the clock. Before, a fresh run's first SQLite calls (made before the first
+    sleep) let time jump 2 s to the scheduler's wake-up, and the retries after it ran late
+    (``test_refused_tries_hold_no_window_slot`` failed alone and, under load, in CI)."""
+    clock = FakeClock()
+    order: list[tuple[str, float]] = []
+    started = asyncio.Event()
+
+    async def writer() -> None:
+        if first == "sleep":
+            await started.wait()
+        # longer than any count of loop iterations the clock waits for quiet
+        await bulk.clock.in_thread(lambda: time.sleep(0.05))
+        order.append(("written", clock.now()))
+        await clock.sleep(0.5)
+        order.append(("writer woke", clock.now()))
+
+    async def sleeper() -> None:
+        started.set()
+        await clock.sleep(1.0)
+        order.append(("sleeper woke", clock.now()))
+
+    await asyncio.gather(writer(), sleeper())
+    assert order == [("written", 0.0), ("writer woke", 0.5), ("sleeper woke", 1.0)]
+
+
+def test_the_engine_leaves_the_loop_only_through_in_thread() -> None:
+    """Every piece of blocking work the engine and the jobs hand to a thread goes through
+    ``bulk.clock.in_thread``, so a test's fake time holds still while it runs (the class of
+    flaky timings fixed with it: a lease renewed, a retry late)."""
+    root = Path(bulk.clock.__file__).parents[1]
+    found = []
+    for package in ("bulk", "jobs", "pdbulk"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path.name == "clock.py" and path.parent.name == "bulk":
+                continue
+            text = path.read_text(encoding="utf-8")
+            for needle in ("to_thread", "run_in_executor", "threading.Thread("):
+                if needle in text:
+                    found.append(f"{path.relative_to(root)}: {needle}")
+    assert found == []

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio
-import anyio.to_thread
+
+from bulk.clock import in_thread
 
 from .model import BeforeImage, Item, ItemState
 from .sqlite import _PAGE, JobStore
@@ -46,15 +47,15 @@ class AsyncJobStore:
     @classmethod
     async def create(cls, directory: Path, *, job_id: str, kind: str,
                      config: dict[str, Any]) -> AsyncJobStore:
-        return cls(await anyio.to_thread.run_sync(functools.partial(
+        return cls(await in_thread(functools.partial(
             JobStore.create, directory, job_id=job_id, kind=kind, config=config)))
 
     @classmethod
     async def open(cls, directory: Path) -> AsyncJobStore:
-        return cls(await anyio.to_thread.run_sync(JobStore.open, directory))
+        return cls(await in_thread(functools.partial(JobStore.open, directory)))
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        return await anyio.to_thread.run_sync(fn, limiter=self._limiter)
+        return await in_thread(fn, limiter=self._limiter)
 
     @property
     def sync(self) -> JobStore:

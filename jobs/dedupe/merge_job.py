@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import BulkError, InDoubt, Stopped
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
@@ -251,7 +251,7 @@ class DedupeJob(MergeJob):
                 if isinstance(then, str):
                     self._patch_times[survivor] = then
                 if self._store is not None:
-                    await anyio.to_thread.run_sync(functools.partial(
+                    await in_thread(functools.partial(
                         self._store.meta_put, f"{POLICY_RECORD}{survivor}",
                         {"item": item.id, "update_time": then}))
         finally:

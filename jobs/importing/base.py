@@ -13,6 +13,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import DEFAULT_LEASE, Claim, Claims
 from bulk.claims_open import open_claims
+from bulk.clock import in_thread
 from bulk.errors import BulkError, InputError
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
@@ -201,7 +202,7 @@ class _ImportBase:
         from ..import_load import learn_marks
 
         try:
-            await anyio.to_thread.run_sync(lambda: learn_marks(planner, self.settings))
+            await in_thread(lambda: learn_marks(planner, self.settings))
         except (InputError, OSError):
             planner.mapper.use_decimal_marks({})
 

@@ -28,6 +28,7 @@ from bulk.claims import (
     in_doubt_outcome,
     kept,
 )
+from bulk.clock import in_thread
 from bulk.errors import InDoubt, InputError, NotFound, NotSent
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 
@@ -179,7 +180,7 @@ class _Creates(_ImportBase):
         if self._loaded is not None:
             return self._loaded.has_key(key)
         if self._keys is None:
-            self._keys = await anyio.to_thread.run_sync(self.store.source_keys)
+            self._keys = await in_thread(self.store.source_keys)
         return key in self._keys
 
     def _untrusted_since(self, claim: Claim, had: float) -> tuple[float, float] | None:
@@ -426,7 +427,7 @@ class _Creates(_ImportBase):
         took into ``survivor_id``, sorted (the job's claims read once, when first needed)."""
         async with self._survivor_lock:
             if self._by_survivor is None:
-                keys = sorted(await anyio.to_thread.run_sync(self.store.source_keys))
+                keys = sorted(await in_thread(self.store.source_keys))
                 by: dict[int, list[str]] = {}
                 for start in range(0, len(keys), 2000):
                     chunk = keys[start:start + 2000]
@@ -450,7 +451,7 @@ class _Creates(_ImportBase):
                 return None
         if first == item.id:
             return None
-        return await anyio.to_thread.run_sync(self.store.item, first)
+        return await in_thread(partial(self.store.item, first))
 
     async def _exists(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       existing: Mapping[str, Any], person_id: int | None,

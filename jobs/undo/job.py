@@ -11,9 +11,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anyio.to_thread
-
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import (
@@ -134,7 +133,7 @@ class UndoJob:
         def left() -> bool:
             return any(i.op == op for state in (ItemState.PENDING, ItemState.SENDING)
                        for i in store.items(state))
-        if not await anyio.to_thread.run_sync(left):
+        if not await in_thread(left):
             self._ops_settled.add(op)
             return True
         return False
@@ -150,7 +149,7 @@ class UndoJob:
                 return any(i.op in ("delete", "restore")
                            for state in (ItemState.PENDING, ItemState.SENDING)
                            for i in store.items(state))
-            self._deals_settled = not await anyio.to_thread.run_sync(left)
+            self._deals_settled = not await in_thread(left)
         return self._deals_settled
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
