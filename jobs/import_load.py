@@ -651,6 +651,11 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "or a claim's lease that ran out while the answer was awaited): the deal "
                      "found with each key may be this job's or another run's, so it is "
                      "recorded as found, not created (undo leaves it)")
+    undone = sum(int((r.get("claims") or {}).get("merges_undone", 0)) for r in data["runs"])
+    if undone:  # x12r7 F2: said on each row's note alone, easy to miss in a nightly log
+        lines.append(f"{undone:,} rows' keys had deals merged away into a deal deleted since: "
+                     "created again (succeeded.csv notes name each merge); a dedupe may "
+                     "find them duplicates again")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import JobStore
 from jobs.api import merge_deals, plan_job, run_job, undo_job
+from jobs.import_load import summary_lines, write_import_results
 from pdbulk.cli import app
 from tests.import_support import engine_config, import_once, read_csv, sandbox_deals
 from tests.update_support import cli_args, threaded_sandbox
@@ -122,12 +123,18 @@ async def test_a_key_whose_deal_was_merged_away_is_not_created_again(tmp_path: P
         sb.state.save("deal", {**sb.state.deals.rows[ids["D1"]], "is_deleted": True})
         manifest = _write(manifest, [("D1", "Acme renewal", "100"),
                                      ("D2", "Acme renewal", "100"), ("D3", "Beta", "5")])
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="i3", create_key_field=False)
+        store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                             job_id="i3", create_key_field=False)
         rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        said = summary_lines(store, write_import_results(store, result))  # the CLI's lines
         store.close()
         assert rows["D2"]["action"] == "created" and rows["D1"]["action"] == "created"
         assert "which is deleted now: created again" in rows["D2"]["note"]  # x12r7 F2
+        # and the run says so too, not only the row's note (a nightly log is read, not the
+        # CSV: x12r7 F2's remaining part)
+        assert [line for line in said if "merged away into a deal deleted since" in line] == [
+            "1 rows' keys had deals merged away into a deal deleted since: created again "
+            "(succeeded.csv notes name each merge); a dedupe may find them duplicates again"]
 
 
 def test_a_retry_of_an_older_import_leaves_a_newer_imports_deals_alone(

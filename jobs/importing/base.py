@@ -119,6 +119,7 @@ class _ImportBase:
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
         self.unattributed = 0  # in-doubt creates whose deal found could be another run's
+        self.merges_undone = 0  # merged-away keys created again: their survivor is deleted
         self.settings = settings
         self.key_code = key_code
         self.astore = AsyncJobStore(store)  # the import's one async twin of its store

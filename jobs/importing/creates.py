@@ -348,6 +348,7 @@ class _Creates(_ImportBase):
                 digest = editable_digest(res.data)
                 outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 gone = self._gone_survivor.pop(key, None)
+                self.merges_undone += gone is not None
                 return Outcome(item.id, ItemState.DONE, result={
                     **({"note": gone} if gone else {}),
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,

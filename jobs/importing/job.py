@@ -255,7 +255,8 @@ class ImportJob(_Reconcile, _Resume):
 
         record_run(store, result, time.monotonic() - self.started,
                    claims={"waited": self.claim_waits, "found_created": self.found_created,
-                           "unattributed": self.unattributed})
+                           "unattributed": self.unattributed,
+                           "merges_undone": self.merges_undone})
         self.started = time.monotonic()
         paths = write_import_results(store, result)
         return summary_lines(store, paths)
