@@ -814,6 +814,23 @@ def test_a_name_one_letter_off_or_on_another_org_record_stays_an_extra_word(
     assert band != "duplicate", (s, reasons)
 
 
+@pytest.mark.parametrize(("t1", "t2", "org"), [
+    ("Berlin office move", "Office move", "Berlin Consulting GmbH"),
+    ("London office lease", "Office lease", "London Paris Travel Ltd"),
+    ("Acme - Support", "Support", "Acme Industries AG"),
+])
+def test_one_word_of_a_longer_org_name_is_not_the_customers_name(
+        t1: str, t2: str, org: str) -> None:
+    """x13r2 F1: a title with one word of the org's name more (``Berlin office move`` /
+    ``Office move`` at org ``Berlin Consulting GmbH``) may name one site of the customer,
+    another office's deal: it stays an extra word, never merged (before: the word was left
+    out as the customer's name, 1.000, merged). The whole name is: see above."""
+    s, band, reasons = score(replace(BASE, title=t1, org_name=org),
+                             copy(title=t2, org_name=org, add_time=T + timedelta(hours=20)))
+    assert band != "duplicate", (s, reasons)
+    assert not any(r.startswith("customer's name on one only") for r in reasons), reasons
+
+
 def test_the_same_letters_spaced_differently_are_one_word() -> None:
     """#11 v11r7 C8: ``Data  Soft   Rollout`` / ``DataSoft Rollout`` is one title (before:
     ``different words: data soft≠datasoft``, review)."""

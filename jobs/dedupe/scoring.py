@@ -353,7 +353,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
 
 def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
     """The extra words (on one title only), when both deals are at one org record and those
-    words are only its name — its words spelled exactly or with two neighbouring letters
+    words are its whole name (legal forms aside; one word of a longer name is not) — its
+    words spelled exactly or with two neighbouring letters
     swapped (``clear_typo``: ``Nadrra - Support`` / ``Support`` at org ``Nardra AG``) — and
     legal forms, as a reason detail
     (``nadrra (nardra)``); else empty. Such words name the customer the org record already
@@ -364,16 +365,23 @@ def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str
         return ""
     orgs = set(a.org.split()) | set(b.org.split())
     out: list[str] = []
+    named: set[str] = set()  # the org's words the extra words spell
     for w in extra:
         if w in orgs:
             out.append(w)
+            named.add(w)
         elif (o := next((o for o in orgs if clear_typo(w, o)), None)) is not None:
             out.append(f"{w} ({o})")
+            named.add(o)
         elif (o := _name_slip(w, orgs, a, b)) is not None:
             out.append(f"{w} ({o})")
+            named.add(o)
         elif w not in LEGAL_SUFFIXES:
             return ""
-    return " ".join(out)
+    # the whole name, not a word of it: ``Berlin office move`` / ``Office move`` at org
+    # ``Berlin Consulting GmbH`` names a site of the customer, maybe another office's deal
+    # (x13r2 F1: scored 1.00 and merged)
+    return " ".join(out) if named and all(w in named for w in a.org.split()) else ""
 
 
 def _agree(a: Prepared, b: Prepared) -> bool:
