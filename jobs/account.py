@@ -421,9 +421,8 @@ class PersonIndex:
         (x10r4 F9: the lowest id was taken, with no note)."""
         if email:
             found = self.by_email.get(email)
-            if found is not None and email in self.shared and name:
-                named = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
-                found = min(self.shared[email] & named, default=found)
+            if found is not None and email in self.shared:
+                found = self._owner(email, name, prefer)
             if found is not None or not name:
                 return None if found is None else (found, "email")
         if not name:
@@ -452,6 +451,27 @@ class PersonIndex:
                     "add an e-mail or phone of the person to the row")
             return pids[0], how
         return None
+
+    def _owner(self, email: str, name: str | None, prefer: int | None) -> int:
+        """Which of the persons sharing ``email`` (info@) the row is: the one of its name
+        (the lowest id of several), the deal's own person among those (``prefer``).
+        InputError when none has its name, or the row has none: the address names no one
+        person (x13r2 F2: a row of "Chris Doe" was linked to "Shared Box One", the lower
+        id, with no note; Pipedrive's importer would have taken it too)."""
+        owners = self.shared[email]
+        named = owners & {pid for pid, _, _ in self.by_name.get(norm_key(name), ())} \
+            if name else owners
+        if prefer is not None and prefer in named:
+            return prefer
+        if not named or (not name and len(named) > 1):
+            ids = sorted(owners)
+            raise InputError(
+                f"the e-mail {email} belongs to {len(ids)} persons (ids "
+                f"{', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}) and "
+                + (f"none of them is named {name!r}" if name else "the row gives no name")
+                + ": the address tells no one person; give the row the name of one of them, "
+                "or an address of its own")
+        return min(named)
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,
              org_id: int | None = None) -> int | None:

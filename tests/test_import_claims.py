@@ -372,7 +372,7 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
             job = next((tmp_path / f"j{n}").iterdir())
             summary = orjson.loads((job / "summary.json").read_bytes())
             assert summary["runs"][-1]["claims"] == {"waited": 0, "found_created": 0,
-                                                       "unattributed": 0}
+                                                       "unattributed": 0, "merges_undone": 0}
             assert summary["actions"] == {"created": 60}
     finally:
         sandbox.send_signal(signal.SIGTERM)

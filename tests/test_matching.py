@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bulk.errors import InputError
 from jobs import transforms as tf
 from jobs.account import OrgIndex, PersonIndex
 
@@ -101,4 +102,13 @@ def test_an_address_two_persons_share_links_the_one_of_the_rows_name() -> None:
                                                          {"value": "leigh@a.example"}]})
     assert index.match("ann@a.example", "Ann Leigh") == (7, "email")
     assert index.match("ann@a.example", "Ann Lee") == (4, "email")
-    assert index.match("ann@a.example", "Someone Else") == (4, "email")  # as before: by e-mail
+    # x13r2 F2: a name neither has, or no name, tells no one of them: the row fails with
+    # both ids named (before: the lower id, "Chris Doe" linked to "Shared Box One")
+    for name in ("Someone Else", None):
+        with pytest.raises(InputError, match=r"belongs to 2 persons \(ids 4, 7\)"):
+            index.match("ann@a.example", name)
+    # the deal's own person (an upsert) stays when it is one of those of the row's name
+    index.add({"id": 8, "name": "Ann Leigh", "emails": [{"value": "ann@a.example"}]})
+    assert index.match("ann@a.example", "Ann Leigh") == (7, "email")
+    assert index.match("ann@a.example", "Ann Leigh", prefer=8) == (8, "email")
+    assert index.match("leigh@a.example", "Someone Else") == (7, "email")  # its own address
