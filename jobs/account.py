@@ -369,10 +369,15 @@ class PersonIndex:
     # the persons with at least one readable address: a row's e-mail no one has may still
     # be the person it names when that person has none (``match``)
     emailed: set[int] = field(default_factory=set)
+    org_of: dict[int, int] = field(default_factory=dict)  # person id → its organization's
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
         self.count += 1
+        at = person.get("org_id")
+        at = at.get("value") if isinstance(at, Mapping) else at
+        if isinstance(at, int):
+            self.org_of[pid] = at
         for entry in person.get("emails") or ():
             raw = entry.get("value") if isinstance(entry, Mapping) else entry
             try:
@@ -452,6 +457,17 @@ class PersonIndex:
             return pids[0], how
         return None
 
+    def orgs_of(self, email: str | None, name: str | None) -> set[int]:
+        """The organizations of the persons a row's e-mail (else its name) names: a hint to
+        which of several organizations of one name the row means (``OrgIndex.match``)."""
+        if email and (one := self.by_email.get(email)) is not None:
+            pids: set[int] = self.shared.get(email, {one})
+        elif name and not email:
+            pids = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
+        else:
+            return set()
+        return {self.org_of[pid] for pid in pids if pid in self.org_of}
+
     def _owner(self, email: str, name: str | None, prefer: int | None) -> int:
         """Which of the persons sharing ``email`` (info@) the row is: the one of its name
         (the lowest id of several), the deal's own person among those (``prefer``).
@@ -522,13 +538,21 @@ class OrgIndex(dict[str, int]):
             self[key] = oid
 
     def match(self, key: str, address: str | None = None, *,
-              prefer: int | None = None) -> tuple[int, str] | None:
+              prefer: int | None = None, name: str = "",
+              people: Callable[[], set[int]] = set) -> tuple[int, str] | None:
         """(org id, matched_by) or None: the same name key and, when the row and the
         organization both have an address, the same address (``name+address``);
         ``name`` when either has none. Different addresses never match. ``prefer``: the
         organization the deal is linked to now, taken when it is one of several that
         match by name alone (an upsert does not move a deal between branches of one name:
-        x9r5)."""
+        x9r5).
+
+        A row with no address, of a name several organizations at two or more addresses
+        have (a company's branches): the one its person is at (``people``: the orgs of
+        the persons the row's e-mail or name finds; ``name+person``), else InputError
+        naming them (``name``: the row's, for it). Before, the lowest id was taken with no
+        note (x13r2 F3: "Pat Lee" at "Twin Co" went to the Leeds branch, and a second Pat
+        Lee was made there, though the existing one is at the York branch)."""
         candidates = self.candidates.get(key, ())
         if prefer is not None and address is None \
                 and any(oid == prefer for oid, _ in candidates):
@@ -542,7 +566,20 @@ class OrgIndex(dict[str, int]):
                 if theirs is None:
                     return oid, "name"
             return None
-        return (candidates[0][0], "name") if candidates else None
+        if not candidates:
+            return None
+        if len({theirs for _, theirs in candidates if theirs is not None}) < 2:
+            return candidates[0][0], "name"  # one organization entered twice, as likely
+        ids = [oid for oid, _ in candidates]
+        at = [oid for oid in ids if oid in people()]
+        if len(at) == 1:
+            return at[0], "name+person"
+        raise InputError(
+            f"{len(ids)} organizations are named {name or key!r}, at different addresses "
+            f"(ids {', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}), and the "
+            "row gives no address"
+            + (" (its person is at several of them)" if at else "")
+            + ": add the organization address to the row")
 
 
 async def index_orgs(ctx: CallContext) -> tuple[OrgIndex, int]:

@@ -94,7 +94,7 @@ AT_ADDRESS = " @ "
 
 def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     """succeeded.csv's audit of each link: ``email``, ``name+deal``, ``name+phone``, ``name+org``,
-    ``name+address``, ``name`` (an existing record) or ``created`` (by this import)."""
+    ``name+address``, ``name``, ``name+person`` (an existing record) or ``created`` (by this import)."""
     out: dict[str, str] = {}
     for name, column in (("person", "person_matched_by"), ("org", "org_matched_by")):
         ref = payload.get(name)

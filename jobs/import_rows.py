@@ -344,7 +344,11 @@ class RowPlanner:
                                           self.mapper.currency_columns)
             except InputError as exc:
                 return self._bad(row, exc.reason, exc.column)
-        org = self._org_ref(mapped.org, existing.get("org_id") if existing else None)
+        try:
+            org = self._org_ref(mapped.org, existing.get("org_id") if existing else None,
+                                mapped.person)
+        except InputError as exc:  # which of several organizations: nothing sent for it
+            return self._bad(row, exc.reason, self.mapper.org_column)
         try:
             person = self._person_ref(mapped.person, org,
                                       existing.get("person_id") if existing else None)
@@ -389,14 +393,23 @@ class RowPlanner:
                                          "org_id": existing.get("org_id")},
                                 "matched": matched_by({"person": person, "org": org})})
 
-    def _org_ref(self, org: OrgRef | None, linked: object = None) -> dict[str, Any] | None:
+    def _org_ref(self, org: OrgRef | None, linked: object = None,
+                 person: PersonRef | None = None) -> dict[str, Any] | None:
         """``linked``: the organization id the deal has now (an upsert's), kept when the
-        row's organization matches it and another by name alone."""
+        row's organization matches it and another by name alone. ``person``: the row's,
+        telling which of several branches of one name it means (``OrgIndex.match``).
+        InputError: which of several it is cannot be told."""
         if org is None:
             return None
         key = org.match_key
+        persons = self.indexes.persons
+
+        def people() -> set[int]:
+            return persons.orgs_of(person.email, person.name) \
+                if persons is not None and person is not None else set()
         found = self.indexes.orgs.match(key, org.address, prefer=linked if isinstance(
-            linked, int) else None) if self.indexes.orgs is not None else None
+            linked, int) else None, name=org.name, people=people) \
+            if self.indexes.orgs is not None else None
         if found is not None:
             return {"id": found[0], "matched_by": found[1]}
         ref = self._orgs.get(key)

@@ -112,3 +112,35 @@ def test_an_address_two_persons_share_links_the_one_of_the_rows_name() -> None:
     assert index.match("ann@a.example", "Ann Leigh") == (7, "email")
     assert index.match("ann@a.example", "Ann Leigh", prefer=8) == (8, "email")
     assert index.match("leigh@a.example", "Someone Else") == (7, "email")  # its own address
+
+
+def test_a_row_with_no_address_of_a_name_two_branches_have_takes_its_persons() -> None:
+    """x13r2 F3: "Twin Co" in Leeds (id 3) and in York (id 5); a row naming it with no
+    address took the lowest id, Leeds, though the row's person is at York (and a second
+    "Pat Lee" was then made at Leeds). Now: the branch the row's person is at; none or
+    several, the row fails naming both. One name entered twice with one address (or
+    none) is one organization as before: the lowest id."""
+    orgs, persons = OrgIndex(), PersonIndex()
+    orgs.add({"id": 3, "name": "Twin Co", "address": {"value": "1 Main St, Leeds"}})
+    orgs.add({"id": 5, "name": "Twin Co", "address": {"value": "9 High St, York"}})
+    persons.add({"id": 40, "name": "Pat Lee", "org_id": 5})
+    persons.add({"id": 41, "name": "Kim Roe", "emails": [{"value": "kim@twin.example"}],
+                 "org_id": {"value": 3, "name": "Twin Co"}})
+    key = tf.org_match_key("Twin Co")
+    assert key is not None
+
+    def match(email: str | None, name: str) -> tuple[int, str] | None:
+        return orgs.match(key, None, name="Twin Co",
+                          people=lambda: persons.orgs_of(email, name))
+    assert match(None, "Pat Lee") == (5, "name+person")
+    assert match("kim@twin.example", "Kim Roe") == (3, "name+person")
+    with pytest.raises(InputError, match=r"2 organizations are named 'Twin Co', at different "
+                                         r"addresses \(ids 3, 5\)"):
+        match(None, "Someone New")
+    assert orgs.match(key, "9 High St, York") == (5, "name+address")  # an address: as before
+    assert orgs.match(key, None, prefer=3) == (3, "name")  # the deal's own branch: kept
+    twice = OrgIndex()
+    twice.add({"id": 8, "name": "Solo GmbH"})
+    twice.add({"id": 6, "name": "Solo GmbH", "address": {"value": "Ring 1, Wien"}})
+    solo = tf.org_match_key("Solo GmbH")
+    assert solo is not None and twice.match(solo, None) == (6, "name")

@@ -125,6 +125,12 @@ class RowMapper:
         step = self.person[0]
         return step.source.where if step is not None else None
 
+    @property
+    def org_column(self) -> str | None:
+        """The column the organization's name is read from (None: the mapping reads none)."""
+        step = self.org[0]
+        return step.source.where if step is not None else None
+
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")
