@@ -74,7 +74,7 @@ from .manifest_json import (
     structured,
     wrapped,
 )
-from .manifest_row import FORMATS, Format, PathLike, PathSample, SourceRow
+from .manifest_row import FORMATS, Format, HeaderLine, PathLike, PathSample, SourceRow
 from .manifest_xlsx import (
     header_row_number,
     read_xlsx,
@@ -179,7 +179,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
         if sorted(cells) == sorted(names):
             if cells != names:
                 reordered = row.line
-            yield row._replace(error=InputError(
+            yield row._replace(error=HeaderLine(
                 f"line {row.line} repeats the header"
                 + (" in another order" if cells != names else "")
                 + ": files joined into one? Remove that line"
@@ -193,7 +193,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
             other = [str(v).strip() for k, v in row.values.items()
                      if k and not _EXTRA.fullmatch(k) and _header_text(v)
                      and _header_text(v) not in named]
-            yield row._replace(error=InputError(
+            yield row._replace(error=HeaderLine(
                 f"line {row.line} looks like another header line: its cells name "
                 f"{len(named)} of the header's {len(names)} columns and "
                 + (", ".join(repr(c) for c in other[:3]) + (", ..." if len(other) > 3 else "")
@@ -442,7 +442,8 @@ def _json_kind(value: object) -> str:
 
 
 __all__ = [
-    "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "PathLike", "PathSample", "SourceRow",
+    "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "HeaderLine", "PathLike", "PathSample",
+    "SourceRow",
     "check_paths", "count_rows", "choose_encoding", "detect_encoding", "header_note",
     "detect_format", "dialect", "header", "open_utf8", "read_manifest", "sniff_delimiter",
     "without_mapping_hint",

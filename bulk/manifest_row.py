@@ -25,6 +25,11 @@ FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]
 
 
+class HeaderLine(InputError):
+    """A line of the file that is a header, not a record (a header repeated where files were
+    joined, another export's header): its cells are column names, its "key" no key."""
+
+
 class MisalignedRow(InputError):
     """A record the reader could not split into the header's columns: more or fewer cells
     than the header, a quote left open. Its cells, as a failed-rows file writes them

@@ -34,7 +34,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, InputError
-from bulk.manifest import SourceRow, detect_format
+from bulk.manifest import HeaderLine, SourceRow, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
@@ -294,6 +294,10 @@ class RowPlanner:
             return refusal
         try:
             mapped = self.mapper.map(row)
+        except HeaderLine as exc:
+            # its "key" is the key column's name: no record's, never a duplicate nor
+            # contested (x13r5 F3: "duplicate source key 'Item ID'" on a repeated header)
+            return self._bad(row, exc.reason, exc.column)
         except InputError as exc:
             raw = self._raw_key(row.values)
             # a later row with its key is contested all the same; and this row, when an

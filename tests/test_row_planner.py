@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulk.manifest import SourceRow
+from bulk.manifest import HeaderLine, SourceRow
 from bulk.store import ItemState
 from jobs.account import OrgIndex, PersonIndex
 from jobs.catalog import Catalog
@@ -64,3 +64,26 @@ def test_a_new_person_is_the_first_row_that_named_them() -> None:
     assert other["body"] == {"name": "Sam Lee", "phones": [
         {"value": "+49307654321", "primary": True, "label": "work"}]}
     assert p.counts.persons_new == 2 and p.counts.orgs_new == 1
+
+
+def test_header_lines_are_no_duplicate_keys_and_a_section_title_says_what_it_may_be() -> None:
+    """x13r5 F3: a monday.com export repeats its header above each group: the second repeat
+    failed as "duplicate source key 'id'" (and made the column's name a contested key).
+    Now each says it repeats the header, and no key is held for it. A group's title row
+    (one cell: "Won") fails as an empty key that says it may be a section title."""
+    p = planner()
+    header = {"id": "id", "title": "title", "contact": "contact", "email": "email",
+              "phone": "phone", "company": "company"}
+    for n in (3, 6):
+        item = p.decide(SourceRow(n, n, header, HeaderLine(f"line {n} repeats the header",
+                                                          row=n)))
+        assert item.state is ItemState.FAILED and item.error is not None
+        assert item.error.startswith(f"line {n} repeats the header"), item.error
+    assert p.newly_contested == set()
+    section = p.decide(SourceRow(4, 4, {"id": "", "title": "Won", "contact": "", "email": "",
+                                        "phone": "", "company": ""}))
+    assert section.state is ItemState.FAILED and section.error is not None
+    assert "its one cell, 'Won', may be a group or section title line" in section.error
+    lone = p.decide(SourceRow(5, 5, {"id": "", "title": "Deal", "contact": "Jo",
+                                     "email": "", "phone": "", "company": ""}))
+    assert lone.error is not None and "section title" not in lone.error  # two cells
