@@ -330,3 +330,43 @@ async def test_the_undo_plan_names_a_zero_taken_from_a_merged_copy(tmp_path: Pat
     merged = ren.merged_ids[0]
     assert any(f"its value 0 came from deal {merged}, merged into it" in n
                for n in prep.notes), prep.notes
+
+
+@pytest.mark.anyio
+async def test_a_copy_left_unmerged_after_the_patch_took_its_value_is_warned(
+        tmp_path: Path) -> None:
+    """x13r4 F1: under value = "max" the survivor was PATCHed to the copy's 1003 before the
+    merges; a colleague then edited that copy, its merge was skipped (right), and the
+    survivor and the live copy both held 1003 — counted twice in the pipeline, exit 0, no
+    word. The run now names the value and the two deals, and the CLI's exit is 3."""
+    from jobs.dedupe.merge_job import policy_strays
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
+        members, group = await _one_group_of_four(sb, tmp_path)
+        top = max(members, key=lambda i: sb_deal(sb, i)["value"])
+        assert top != group.survivor_id and top in group.merged_ids
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        kind = DedupeJob.from_store(store)
+        merge = kind._merge
+
+        async def then_a_colleague(ctx: Any, item: Any) -> Any:
+            outcome = await merge(ctx, item)
+            if item.payload.get("patch"):  # the PATCH applied and the first merge with it
+                sb.state.save("deal", {**sb_deal(sb, top), "title": "Website redesign 2",
+                                       "update_time": sb.state.now_iso()})
+            return outcome
+        kind._merge = then_a_colleague  # type: ignore[method-assign]
+        await run_job(sb, store, kind=kind)
+        lines = policy_strays(store)
+        said = kind.after_run(store, None)
+        job_id = store.job_id
+        store.close()
+        survivor, copy = sb_deal(sb, group.survivor_id), sb_deal(sb, top)
+    if top == group.merged_ids[0]:  # its own merge carried the PATCH: nothing else to see
+        pytest.skip("the edited copy is the group's first merge")
+    assert survivor["value"] == copy["value"] == 1003 and not copy["is_deleted"]
+    assert lines == [
+        f"warning: group {group.id}: survivor {group.survivor_id} holds value 1003, which its "
+        f"field-policy PATCH took from deal {top}; that deal was not merged and stays live "
+        f"with it: check both deals (pdbulk undo {job_id} puts the survivor's values back)"]
+    assert said[0] == lines[0]

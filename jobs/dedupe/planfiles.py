@@ -99,6 +99,12 @@ def _value(r: DealRecord, name: str) -> object:
     return getattr(r, name) if name in _PATCHABLE or name in _RECORD_ONLY else r.fields.get(name)
 
 
+def holds(r: DealRecord, name: str, value: object) -> bool:
+    """Whether deal ``r`` has ``value`` (not empty) in field ``name`` (a record field, v2
+    name, or custom field key), as a field-policy PATCH body writes it."""
+    return not _empty(value) and _comparable(_value(r, name)) == _comparable(value)
+
+
 def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                    policy: Mapping[str, str]) -> dict[str, Any]:
     """The PATCH body that gives the survivor the values ``policy`` chooses (v2 deal
@@ -515,7 +521,7 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "check_plan_files", "field_label", "merge_drops", "plan_file_facts",
+           "PlannedGroup", "check_plan_files", "field_label", "holds", "merge_drops", "plan_file_facts",
            "policy_changes", "read_groups", "read_pair_scores", "read_records", "read_summary",
            "write_plan"]
 
