@@ -109,7 +109,7 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
-                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probing",
+                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probing", "_proven",
                  "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at",
                  "_spare_for", "_spent_day", "_storm", "_streak", "_timer", "_timer_at",
@@ -141,6 +141,9 @@ class Scheduler:
         # quiet windows before a spare slot goes back (doubled while 429s without window
         # headers keep following the give-backs), and whether one went back since a storm
         self._spare_for, self._given_back = _SPARE_FOR, False
+        # the most calls of this process a window held at a send the server answered
+        # (not 429): a 429 at a lower fill says nothing of the account's burst
+        self._proven = 0
         self._told_reset: float | None = None  # the reset a wait for was logged
         self._day = self._day_of(clock.wall())
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
@@ -259,6 +262,9 @@ class Scheduler:
             self._streak = 0  # a call sent after the last pause got through
         if sent_at is not None:
             self._redate(op, sent, now)
+            lo = bisect.bisect_right(self._admits, sent - self._width + _EPS)
+            self._proven = max(self._proven,
+                               bisect.bisect_right(self._admits, sent + _EPS) - lo)
         if rate is not None:
             self._apply(op, rate, sent, windows=True, answered=now)
         self._dispatch()
@@ -290,17 +296,25 @@ class Scheduler:
         # from (x11r2 7: a 10-request account taken for 40 got a 429 every 4 s to the
         # end): the spare may grow to all but one slot, and each storm that follows a
         # give-back doubles the quiet spell the next one waits for (at most 16 times)
+        #
+        # A window this process filled further before, answered, proves the account's
+        # burst is not what a 429 at a lower fill suggests: someone else's calls filled it
+        # (x13r3 F1: with 5xx retries thinning the sending, each outside storm taught a
+        # burst of 2-3, and each doubled the quiet spell: 2.5 % of the allowed rate for
+        # the rest of the run). Such a storm keeps one more slot spare, half the burst at
+        # most, as a storm with window headers does.
         headerless = rate.limit is None and rate.remaining is None and rate.reset is None
-        if headerless and self._storm == 1 and self._given_back:
+        self._prune(now)
+        learns = headerless and len(self._admits) - 1 >= self._proven
+        if learns and self._storm == 1 and self._given_back:
             self._spare_for = min(self._spare_for * 2, _SPARE_FOR * 16)
         if self._storm == 1:
             self._given_back = False
-        most = self._burst - 1 if headerless else self._burst // 2
+        most = self._burst - 1 if learns else self._burst // 2
         grown = self._spare + 1 if self._storm == 1 else self._spare
-        if headerless:  # the window held what this process sent in it, less this call
-            self._prune(now)
-            if len(self._admits) > 2:  # else this process's sending explains nothing
-                grown = max(grown, self._burst - (len(self._admits) - 1))
+        if learns and len(self._admits) > 2:  # the window held what this process sent in
+            # it, less this call (fewer than 3: this process's sending explains nothing)
+            grown = max(grown, self._burst - (len(self._admits) - 1))
         self._spare, self._spare_at = min(most, max(grown, self._storm)), now
         # 429s in a row prove nothing about the day when the headers name the window as
         # the cause (another process on this token keeps filling it) or tokens left today.

@@ -769,3 +769,51 @@ async def test_429s_without_window_headers_teach_the_burst() -> None:
             s.observe(GET, None, sent_at=now)
     assert refused <= 8, refused
     assert sent / clock.now() >= 0.9 * 10 / 2.0  # and the allowed rate is still used
+
+
+@pytest.mark.anyio
+async def test_outside_storms_without_window_headers_do_not_shrink_the_burst() -> None:
+    """x13r3 F1: an account of 40 per 2 s, no rate headers, 5 % of answers a 5xx (its
+    worker backs off), and someone else's storm every 20 s that fills the window for 3 s.
+    After a 429 pause the first calls met the storm still on at a fill of 2-3: read as
+    the account's burst, each storm doubling the quiet spell, the run fell to one call per
+    2 s (2.5 % of the allowed rate, measured here: 0.4 calls/s, a burst of 1) for good. A
+    fill this process had sent through before is no burst to learn: a storm keeps one slot
+    spare, half the burst at most; the rate between storms stays near the limit."""
+    from collections import deque
+
+    rng = random.Random(1)
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10**9), clock=clock, rng=NoJitter())
+    arrivals: deque[float] = deque()
+    late: list[float] = []  # the calls through after the first minute
+
+    async def worker() -> None:
+        failures = 0
+        while clock.now() < 200.0:
+            await s.acquire(GET)
+            sent = clock.now()
+            await clock.sleep(rng.uniform(0.04, 0.06))
+            while arrivals and arrivals[0] <= sent - 2.0:
+                arrivals.popleft()
+            if (sent % 20.0 < 3.0 and sent > 5.0) or len(arrivals) >= 40:  # a storm, or full
+                s.rate_limited(GET, None, None)
+                s.refund(GET)
+                continue
+            arrivals.append(sent)
+            s.observe(GET, None, sent_at=sent)
+            if rng.random() < 0.05:  # a 5xx: this worker waits its backoff
+                failures += 1
+                await clock.sleep(min(8.0, 0.5 * 2 ** min(failures, 4)) * rng.uniform(0.5, 1))
+                continue
+            failures = 0
+            if sent >= 60.0:
+                late.append(sent)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(8):
+            tg.create_task(worker())
+    # 17 of each 20 s are open: 40 per 2 s → 17 calls/s at most
+    rate = len(late) / (clock.now() - 60.0)
+    assert rate >= 0.5 * 17, rate
+    assert s.statistics().window_limit >= 20
