@@ -264,7 +264,11 @@ def check_url(url: str) -> str:
                           "use redis://[:password@]host[:port][/db] or 'local'")
 
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError(f"unknown coordinator {redacted(url)!r}: use redis://host:6379/0 or 'local'")
+        # no URL at all may be a password pasted alone (x13r1 F7): never echoed
+        scheme, sep, _ = url.partition("://")
+        shown = f"with the scheme {scheme!r}" if sep and scheme.isalnum() else \
+            "(not shown: it is no URL)"
+        raise ValueError(f"unknown coordinator {shown}: use redis://host:6379/0 or 'local'")
     try:
         parts = urlsplit(url)
     except ValueError:  # "Invalid IPv6 URL": an unclosed or unopened [ in the host

@@ -21,6 +21,7 @@ import errno
 import functools
 import inspect
 import os
+import re
 import signal
 import sys
 import time
@@ -219,9 +220,16 @@ def describe(exc: BaseException) -> str:
 def read_token(env_name: str) -> str:
     """The API token from ``env_name``; exit 1 (never echoing it) when it is missing or
     holds a space, newline or other control character (it goes into a header)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env_name):
+        # never echoed: a token given where its variable's name goes (x13r1 F7)
+        raise fail("--token-env takes the name of an environment variable (letters, digits, "
+                   "_); the value given is none (not shown: the token itself?)")
     token = os.environ.get(env_name, "").strip()
     if not token:
         raise fail(f"no API token: set the environment variable {env_name}")
+    if not token.isascii():  # x13r1 F8: "€" was called a control character
+        raise fail(f"the API token in {env_name} holds a character that is not ASCII (a "
+                   "token is letters and digits: check it was copied whole and alone)")
     try:
         Secret(token)
     except ValueError:

@@ -244,7 +244,8 @@ def test_the_library_config_refuses_bad_urls_before_any_store(url: str) -> None:
 def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
         files: dict[str, Path]) -> None:
     jobs = files["jobs"]
-    for token, words in (("", "no API token"), (f"{SECRET}\nx", "control character")):
+    for token, words in (("", "no API token"), (f"{SECRET}\nx", "control character"),
+                         (f"{SECRET}\u20ac", "not ASCII")):  # x13r1 F8: not a control character
         for cmd in ("resume", "retry"):
             res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
                                      env={"PIPEDRIVE_API_TOKEN": token})
@@ -256,6 +257,15 @@ def test_resume_and_retry_check_the_token_and_refuse_final_jobs(
         res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(jobs)],
                                  env={"PIPEDRIVE_API_TOKEN": "tok"})
         assert res.exit_code == 1 and "cancelled" in res.output, (cmd, res.output)
+
+
+def test_a_token_given_to_token_env_is_never_echoed(files: dict[str, Path]) -> None:
+    """x13r1 F7: ``--token-env <the token>`` printed "set the environment variable <the
+    token>" into cron's log."""
+    res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
+                                   "--token-env", f"{SECRET}-x"], env={})
+    assert res.exit_code == 1 and "takes the name of an environment variable" in res.output
+    assert SECRET not in res.output, res.output
 
 
 @pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])

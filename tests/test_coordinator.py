@@ -240,8 +240,12 @@ async def test_coordinator_urls() -> None:
     assert coordinator_id("redis://h/00") == coordinator_id("redis://h:6379/0")
     assert redacted("redis://:hunter2@h:6379/0") == "redis://***@h:6379/0"
     assert isinstance(open_coordinator(None), LocalCoordinator)
-    with pytest.raises(ValueError, match="unknown coordinator"):
+    with pytest.raises(ValueError, match="unknown coordinator with the scheme 'memcached'"):
         open_coordinator("memcached://h")
+    # x13r1 F7: a password pasted alone into PDBULK_COORDINATOR was echoed into the logs
+    with pytest.raises(ValueError, match=r"not shown: it is no URL") as info:
+        open_coordinator("RPASSzz9secret")
+    assert "RPASSzz9secret" not in str(info.value)
 
 
 @pytest.mark.parametrize(("url", "why"), [
