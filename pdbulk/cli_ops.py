@@ -144,13 +144,15 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
 
 def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., None],
                                                                  Callable[..., None]]:
-    """``command`` as ``pdbulk NAME`` and as ``pdbulk plan NAME`` (without --yes, and with
-    plan_only set): one signature, two commands. Both take --json (x12r4 F4: a cron run
-    of update or move-stage had only its exit code and summary.json to go on)."""
+    """``command`` as ``pdbulk NAME`` and as ``pdbulk plan NAME`` (plan_only set, its --yes
+    hidden and ignored: x13r3 F7, a command line copied into ``plan`` was refused): one
+    signature, two commands. Both take --json (x12r4 F4: a cron run of update or
+    move-stage had only its exit code and summary.json to go on)."""
     sig = inspect.signature(command, eval_str=True)
 
     def variant(drop: str | None, plan_only: bool) -> Callable[..., None]:
-        params = [p for n, p in sig.parameters.items() if n not in (drop, "plan_only")]
+        params = [p.replace(annotation=PlanYes) if plan_only and n == "yes" else p
+                  for n, p in sig.parameters.items() if n not in (drop, "plan_only")]
 
         def run(**kw: Any) -> None:
             command(plan_only=plan_only, **kw)
@@ -160,10 +162,12 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
             f"Plan: {help_text[0].lower()}{help_text[1:].rstrip('.')}; nothing is written.")
         return run
 
-    return variant("failed_csv", plan_only=False), variant("yes", plan_only=True)
+    return variant("failed_csv", plan_only=False), variant(None, plan_only=True)
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
+PlanYes = Annotated[bool, typer.Option("--yes", "-y", hidden=True,
+                                       help="Ignored: a plan sends nothing.")]
 PlanFailed = Annotated[Path | None, typer.Option(
     "--failed-csv", help="Write every row the job would refuse here (same columns as its "
                          "failed.csv).")]

@@ -298,3 +298,16 @@ def test_an_account_that_does_not_answer_is_exit_4_in_one_line(
     assert "the account is not answering" in res.output and "RequestNotSent" not in res.output
     assert "Traceback" not in res.output and SECRET not in res.output
     assert max(tries) == RetryPolicy().attempts - 1  # every retry ran before it gave up
+
+
+@pytest.mark.parametrize("name", ["move-stage", "merge", "undo", "update"])
+def test_a_plan_twin_takes_yes_as_its_command_does(files: dict[str, Path], name: str) -> None:
+    """x13r3 F7: `pdbulk plan move-stage ... --yes` (a command line copied into plan) was a
+    usage error, exit 2, though the README says a twin takes its command's options; a plan
+    sends nothing, so --yes is taken and ignored (hidden from its help)."""
+    args = {"move-stage": ["--to-stage", "Won"], "merge": [str(files["jobs"])],
+            "undo": ["old", "--job-dir", str(files["jobs"])],
+            "update": [str(files["jobs"]), "-m", str(files["jobs"])]}[name]
+    res = CliRunner().invoke(app, ["plan", name, *args, "--yes"], env={})
+    assert "No such option" not in res.output, res.output
+    assert "--yes" not in CliRunner().invoke(app, ["plan", name, "--help"]).output
