@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 
 from bulk.engine import DEFAULT_URL, Engine, EngineConfig, new_job_id
-from bulk.errors import InputError
+from bulk.errors import BulkError, InputError
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import JobStore
@@ -124,6 +124,14 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
             if store.status != "failed":
                 raise
             raise fail(str(exc)) from None  # run_job removed the job: nothing was sent
+        except BulkError:
+            # a bad token, an account not answering while loading: its reads alone were
+            # sent, no job is kept (x13r1 F3: an empty "planned" job was left, whose
+            # resume said it "was interrupted while it was being loaded")
+            if store.status not in ("running", "stopped", "finished"):
+                store.close()
+                shutil.rmtree(directory, ignore_errors=True)
+            raise
         if finished.result is None:
             if finished.status == "cancelled":  # declined, or no one to answer (cron):
                 # never exit 0 for work not done (x12r4 F2)

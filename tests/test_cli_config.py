@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 
 from bulk.store import JobStore
 from pdbulk.cli import app
+from tests.redis_helpers import RedisServer, redis_server
+
+__all__ = ["redis_server"]  # the fixture
 
 SECRET = "SECRET-abc123"
 GOOD_URL = "http://127.0.0.1:9"  # loopback: allowed; nothing listens (never reached here)
@@ -193,13 +196,35 @@ def test_wrong_token_on_read_only_commands_is_exit_5(files: dict[str, Path]) -> 
 
     with ThreadedSandbox(SandboxConfig(time_scale=0.05)) as sb:
         env = {"PIPEDRIVE_API_TOKEN": "not-the-token"}
+        jobs = ["--job-dir", str(files["jobs"])]
         for args in (["plan", "import", str(files["manifest"]), "-m", str(files["mapping"])],
                      ["init-mapping", str(files["manifest"])],
-                     ["plan", "merge", str(files["pairs"]), "--job-dir", str(files["jobs"])]):
+                     ["plan", "merge", str(files["pairs"]), *jobs],
+                     ["merge", str(files["pairs"]), "--yes", *jobs],
+                     ["move-stage", "--status", "open", "--to-stage", "Won", "--yes", *jobs]):
             res = CliRunner().invoke(app, [*args, "--url", sb.url], env=env)
             assert res.exit_code == 5, (args, res.output)
             assert "authentication failed" in res.output and "Traceback" not in res.output
             assert "not-the-token" not in res.output
+    assert job_folders(files["jobs"]) == {"old"}
+
+
+def test_a_wrong_token_under_a_coordinator_leaves_no_job(
+        files: dict[str, Path], redis_server: RedisServer) -> None:
+    """x13r1 F3: with a coordinator, the company's id is read first (getCurrentUser): its
+    401 left an empty "planned" job behind, whose resume said it "was interrupted while
+    it was being loaded". Exit 5, and no job."""
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05)) as sb:
+        env = {"PIPEDRIVE_API_TOKEN": "not-the-token", "PDBULK_COORDINATOR": redis_server.url}
+        jobs = ["--job-dir", str(files["jobs"]), "--url", sb.url]
+        for args in (["merge", str(files["pairs"]), "--yes", *jobs],
+                     ["move-stage", "--status", "open", "--to-stage", "Won", "--yes", *jobs]):
+            res = CliRunner().invoke(app, args, env=env)
+            assert res.exit_code == 5, (args, res.output)
+            assert "getCurrentUser" in res.output and "not-the-token" not in res.output
     assert job_folders(files["jobs"]) == {"old"}
 
 
