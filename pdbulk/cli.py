@@ -46,6 +46,7 @@ from jobs.api import recheck_calls
 
 from . import cli_dedupe, cli_import, cli_ops
 from .options import (
+    EXIT_STOPPED,
     JobArg,
     JobDir,
     OAuth,
@@ -63,6 +64,7 @@ from .options import (
     json_command,
     preflight,
     read_token,
+    resume_hint,
     state_counts,
 )
 
@@ -301,9 +303,23 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
-        finish(store, run_loop(_resumed, store, token, _kind_of(store), None))
+        finish(store, _settled(store, lambda: run_loop(_resumed, store, token,
+                                                        _kind_of(store), None)))
     finally:
         store.close()
+
+
+def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
+    """``run()`` of a resume or retry; a signal while it re-reads before the run (or a
+    second one during it) ends in one line and exit 4, the job resumable as it stands
+    (x13r1 F1: exit 130 and nothing on stderr — typer's own handling of the interrupt)."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        raise fail(f"interrupted; job {store.job_id} is checkpointed (anything in flight is "
+                   f"settled when it resumes): resume with: "
+                   f"{resume_hint(store.job_id, store.directory.parent)}",
+                   EXIT_STOPPED) from None
 
 
 def _kind_of(store: JobStore) -> Any:
@@ -420,7 +436,8 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                                "changed") from None
             typer.echo(f"{store.failed_to_pending()} failed items back to pending")
 
-        finish(store, run_loop(_resumed, store, token, kind, put_back))
+        finish(store, _settled(store, lambda: run_loop(_resumed, store, token, kind,
+                                                        put_back)))
     finally:
         store.close()
 

@@ -336,3 +336,23 @@ def test_a_plan_twin_takes_yes_as_its_command_does(files: dict[str, Path], name:
     res = CliRunner().invoke(app, ["plan", name, *args, "--yes"], env={})
     assert "No such option" not in res.output, res.output
     assert "--yes" not in CliRunner().invoke(app, ["plan", name, "--help"]).output
+
+
+@pytest.mark.parametrize("cmd", ["resume", "retry"])
+def test_a_signal_while_a_resume_re_reads_is_one_line_and_exit_4(
+        files: dict[str, Path], cmd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x13r1 F1: Ctrl-C or SIGTERM while `resume` / `retry` re-read the job's deals (before
+    the run's own handler) ended in exit 130 with nothing on stderr. One line saying the
+    job is checkpointed and how to resume it, exit 4."""
+    import pdbulk.cli as cli
+
+    def interrupted(*args: Any, **kw: Any) -> Any:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "preflight", lambda token, store: None)
+    monkeypatch.setattr(cli, "_kind_of", lambda store: object())
+    monkeypatch.setattr(cli, "run_loop", interrupted)
+    res = CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"])],
+                             env={"PIPEDRIVE_API_TOKEN": "tok"})
+    assert res.exit_code == 4, res.output
+    assert "pdbulk: interrupted; job old is checkpointed" in res.output
+    assert "resume with: pdbulk resume old" in res.output
