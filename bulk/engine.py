@@ -34,7 +34,7 @@ from .coordinator import (
     open_coordinator,
     run_kind_lock,
 )
-from .errors import BulkError, RateLimited
+from .errors import BulkError, RateLimited, RequestNotSent
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .retry import RetryPolicy
@@ -185,9 +185,12 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     caller writes to the job's ledger: the ledger counts every call the scheduler charged.
     A 429 waits for the reset the server named; a 5xx or a dropped connection is tried
     again after a short backoff (0.2 s doubling, at most 5 s): a transient fault at the
-    start of a run is not a failed run. Raises the last error after 20 tries."""
+    start of a run is not a failed run. Raises the last error after 20 tries — or, for a
+    try that never reached the account (refused, DNS, TLS: ``RequestNotSent``), after as
+    many as a run makes (``RetryPolicy.attempts``): a wrong ``--url`` with a coordinator
+    set waited 85 s in silence, 8 s without one (x13r1 F4)."""
     op = get_operation("getCurrentUser")
-    charged = 0
+    charged = unsent = 0
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         await scheduler.acquire(op)
         sent = clock.now()
@@ -200,7 +203,12 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
             charged -= op.token_cost
             continue
         except BulkError as exc:
-            if not exc.retryable or attempt == 19:
+            if isinstance(exc, RequestNotSent):  # never counted by the server
+                unsent += 1
+                scheduler.not_sent(op, sent)
+                scheduler.refund(op)
+                charged -= op.token_cost
+            if not exc.retryable or attempt == 19 or unsent >= RetryPolicy().attempts:
                 raise
             await clock.sleep(min(5.0, 0.2 * 2 ** attempt))
             continue

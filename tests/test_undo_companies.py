@@ -1,7 +1,8 @@
 """Undo's look at the other jobs of its ``--job-dir`` (F4): deal ids are per company, so a
 job of another company (several accounts sharing one job dir) neither claims the source's
 creates nor counts as a later write; a job whose company is unknown is still compared
-(the safe direction)."""
+(the safe direction). And the company read itself (GET /users/me, under a coordinator):
+recorded in the job, and given up on as a run gives up on an account not answering."""
 
 from __future__ import annotations
 
@@ -60,5 +61,40 @@ async def test_a_coordinated_run_records_its_company(tmp_path: Path,
                                        coordinator=server.url, store=job):
                     pass
                 assert job.meta_get(META_COMPANY) == str(sb.state.company["id"])
+            finally:
+                job.close()
+
+
+@pytest.mark.anyio
+async def test_an_account_not_answering_the_company_read_gives_up_as_a_run_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x13r1 F4: with a coordinator, a wrong --url (connection refused) was tried 20 times
+    at up to 5 s apart: 85 s of silence before exit 4 (8 s without a coordinator). A try
+    that never reached the account gives up after a run's attempts, charging nothing."""
+    from bulk.clock import FakeClock
+    from bulk.errors import RequestNotSent
+    from bulk.retry import RetryPolicy
+    from bulk.transport import MockTransport, Request, Response
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    tries = 0
+
+    def refused(req: Request) -> Response:
+        nonlocal tries
+        tries += 1
+        raise RequestNotSent(f"{req.operation}: cannot connect (refused)",
+                             operation=req.operation)
+    clock = FakeClock()
+    with running_redis() as server:
+        async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=11)) as sb:
+            job = JobStore.create(tmp_path / "jobs" / "A", job_id="A", kind="import", config={})
+            try:
+                with pytest.raises(RequestNotSent):
+                    async with Engine.open(engine_config(sb, tmp_path / "jobs"), sb.token,
+                                           coordinator=server.url, store=job, clock=clock,
+                                           transport=MockTransport(refused)):
+                        pass
+                assert tries == RetryPolicy().attempts and clock.now() < 10.0, clock
+                assert job.spend_by_operation().get("getCurrentUser") is None
             finally:
                 job.close()
