@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -218,6 +219,7 @@ class Runner(CallPath):
             raise RuntimeError("this runner has no job kind: it makes calls, runs no items")
         await self.store.set_status("running")
         result: RunResult | None = None
+        open_before = _open(await self.store.counts())
         try:
             try:
                 await self._sweep_ledgered()
@@ -226,7 +228,7 @@ class Runner(CallPath):
             with anyio.CancelScope(shield=True):
                 await self.flush_spend()
                 if isinstance(self._error, BudgetExhausted) and self._error.cap is not None:
-                    self._error = await self._cap_spent(self._error)
+                    self._error = await self._cap_spent(self._error, open_before)
                 finish = getattr(self.kind, "finish", None)
                 if finish is not None:
                     try:
@@ -245,17 +247,26 @@ class Runner(CallPath):
                         await self.flush_spend()
                 await self._settle_status(result)
 
-    async def _cap_spent(self, error: BudgetExhausted) -> BudgetExhausted:
+    async def _cap_spent(self, error: BudgetExhausted, open_before: int) -> BudgetExhausted:
         """``error`` (this run's cap, ``--max-tokens``, is spent) restated once every call is settled: the
         figure when it was raised also counted calls in flight or queued on the shared
         coordinator, some of which were never sent. This run's figure is then what it
-        wrote to the ledger, the one ``pdbulk status`` adds up (with earlier runs')."""
+        wrote to the ledger, the one ``pdbulk status`` adds up (with earlier runs').
+        A run that settled no item (``open_before``: the items pending or in doubt when
+        it began) says the cap is too small for one: each resume would spend its reads
+        again and end the same way (x13r4 F2: a dedupe at --max-tokens 30 took 21 tokens
+        of reads a run, 4 resumes, nothing merged, "at least 3 runs")."""
         run = self.scheduler.statistics().tokens_spent
         total = sum(tokens for tokens, _ in (await self.store.spend_by_operation()).values())
         job = f"; the job's ledger: {total} over all its runs" if total != run else ""
+        stuck = ""
+        if _open(await self.store.counts()) >= open_before:
+            stuck = (f". No item was finished under this cap: a resume with it would spend "
+                     f"its reads again and stop the same way; resume with a larger "
+                     f"--max-tokens (more than {run + _needed(error.needs)})")
         return BudgetExhausted(f"this run's cap of {error.cap} tokens (--max-tokens) is spent "
-                               f"({run} used by this run{job}; {error.needs})", cap=error.cap,
-                               needs=error.needs)
+                               f"({run} used by this run{job}; {error.needs}){stuck}",
+                               cap=error.cap, needs=error.needs)
 
     async def _settle_status(self, result: RunResult | None) -> None:
         message: str | None
@@ -541,6 +552,17 @@ class Runner(CallPath):
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
         return outcome
+
+
+def _open(counts: Mapping[ItemState, int]) -> int:
+    """Items not settled yet: pending or in doubt."""
+    return counts.get(ItemState.PENDING, 0) + counts.get(ItemState.SENDING, 0)
+
+
+def _needed(needs: str | None) -> int:
+    """The tokens ``BudgetExhausted.needs`` names (``updateDeal needs 5`` → 5), else 0."""
+    found = re.search(r"needs (\d+)", needs or "")
+    return int(found.group(1)) if found else 0
 
 
 def _boundary_error(exc: Exception) -> BulkError:

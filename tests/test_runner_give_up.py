@@ -327,6 +327,21 @@ async def test_the_tokens_cap_spent_while_a_refused_call_waits_stops_the_job(
     assert job.state("1") is ItemState.PENDING and server.seen[1] == 0
     assert sorted(server.applied) == [2, 3]
     assert job.tokens("updateDeal") == 2 * PATCH and runner.stats.in_doubt == 0
+    assert "No item was finished" not in str(result.error)  # two were
+
+
+@pytest.mark.anyio
+async def test_a_cap_too_small_for_one_item_says_so(tmp_path: Path) -> None:
+    """x13r4 F2: a cap below what one item needs stopped every run with nothing finished,
+    and each resume spent its reads again ("at least 3 runs" said the plan; 4 resumes,
+    nothing done). The stop says no item was finished, and what cap would do one."""
+    server = Server({})
+    job = Run(tmp_path, TouchJob(), list(touch_items(range(1, 3), {})), server)
+    _, result = await job.go(budget=BudgetPolicy(max_tokens=PATCH - 1), max_workers=1)
+    assert result.stopped and type(result.error).__name__ == "BudgetExhausted"
+    assert "No item was finished under this cap" in str(result.error)
+    assert f"larger --max-tokens (more than {PATCH})" in str(result.error), result.error
+    assert server.seen == Counter()
 
 
 @pytest.mark.anyio
