@@ -56,7 +56,6 @@ from jobs.planning import estimate, render_plan
 
 from .cli_ops import Json, Yes
 from .options import (
-    AUTH_ERRORS,
     DEFAULTS,
     EXIT_AUTH,
     EXIT_INPUT,
@@ -65,6 +64,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
+    auth_failure,
     cancelled_line,
     confirmed,
     describe,
@@ -131,7 +131,7 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
 
 
 def _describe(exc: BulkError) -> str:
-    if isinstance(exc, AUTH_ERRORS):
+    if auth_failure(exc):
         return f"{type(exc).__name__}: {exc} — check the token and its scopes"
     return describe(exc)  # the one line every command ends in (options.describe)
 
@@ -344,7 +344,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary.update(items=dict(counts), merged=counts.get("done", 0), failed=counts.get(
         "failed", 0), skipped=counts.get("skipped", 0), skipped_for_review=review,
                    tokens=sum(store.spend_by_day().values()))
-    if stopped and isinstance(error, AUTH_ERRORS):
+    if stopped and auth_failure(error):
         summary["status"] = "unauthorized"
         say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
         return EXIT_AUTH

@@ -44,6 +44,7 @@ from bulk.errors import (
     InputError,
     JobBusy,
     PaymentRequired,
+    PlanLimit,
     TransportError,
     Unauthorized,
 )
@@ -57,6 +58,13 @@ from bulk.store import ItemState, JobStore, private_tree
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
 AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
+
+
+def auth_failure(exc: BaseException | None) -> bool:
+    """A refused token or permission (exit 5: fix the token). Not an account's plan limit
+    (``PlanLimit``, a 403 with a capping code: the open deals cap): that is a stop to
+    resume once deals are closed or the plan raised, exit 4 (x13r1 F5: "fix the token")."""
+    return isinstance(exc, AUTH_ERRORS) and not isinstance(exc, PlanLimit)
 
 
 def broken_pipe(exc: BaseException) -> bool:
@@ -74,7 +82,9 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_STOPPED
     if isinstance(exc, TransportError):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
-    if isinstance(exc, AUTH_ERRORS):
+    if isinstance(exc, PlanLimit):
+        return EXIT_STOPPED
+    if auth_failure(exc):
         return EXIT_AUTH
     return EXIT_INPUT
 
@@ -195,7 +205,10 @@ def describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, Unauthorized):
         return f"authentication failed: {exc} (check the API token and --url)"
-    if isinstance(exc, AUTH_ERRORS):
+    if isinstance(exc, PlanLimit):
+        return (f"the account's plan limit: {exc} (close or delete deals, or raise the "
+                "plan, then run it again)")
+    if auth_failure(exc):
         return f"permission denied: {exc}"
     if isinstance(exc, BudgetExhausted):
         if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
@@ -454,9 +467,12 @@ def finish(store: JobStore, result: RunResult) -> None:
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"
+        if isinstance(result.error, PlanLimit):  # not the token's fault (x13r1 F5)
+            why += (" — the account's plan limit: close or delete deals, or raise the plan, "
+                    "then resume")
         typer.echo(f"stopped: {why}", err=True)
         typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}", err=True)
-        raise typer.Exit(EXIT_AUTH if isinstance(result.error, AUTH_ERRORS) else EXIT_STOPPED)
+        raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0):
         raise typer.Exit(EXIT_ROWS_FAILED)
 

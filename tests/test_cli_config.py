@@ -356,3 +356,25 @@ def test_a_signal_while_a_resume_re_reads_is_one_line_and_exit_4(
     assert res.exit_code == 4, res.output
     assert "pdbulk: interrupted; job old is checkpointed" in res.output
     assert "resume with: pdbulk resume old" in res.output
+
+
+def test_the_open_deals_limit_is_a_stop_to_resume_not_a_bad_token(tmp_path: Path) -> None:
+    """x13r1 F5: Pipedrive's 403 "Open deals limit reached" (code
+    feature_capping_deals_limit) ended the import with exit 5 ("fix the token"). It is
+    the account's plan limit: exit 4, a line saying what to do, the job resumable."""
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\n" + "".join(f"k{n},Deal {n}\n" for n in range(6)),
+                        encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[deal]\ntitle = "title"\n',
+                       encoding="utf-8")
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=0, open_deals_limit=3)) as sb:
+        res = CliRunner().invoke(app, ["import", str(manifest), "-m", str(mapping),
+                                       "--create-key-field", "--url", sb.url,
+                                       "--job-dir", str(tmp_path / "jobs")],
+                                 env={"PIPEDRIVE_API_TOKEN": sb.token})
+    assert res.exit_code == 4, res.output
+    assert "the account's plan limit" in res.output and "resume with" in res.output
