@@ -688,3 +688,15 @@ def test_a_long_text_field_reads_a_typed_cell_as_a_title_does(cell: object, text
 
     assert tf.clean_multiline(cell) == tf.clean_text(cell) == text
     assert tf.clean_multiline(dt.datetime(2026, 12, 31)) == "2026-12-31"
+
+
+@pytest.mark.parametrize(("cell", "decimal"), [("€ 62.202,19", "."), ("€ 495,76", "."),
+                                               ("$62,353.94", ","), ("1.234,50", ".")])
+def test_an_amount_the_other_decimal_mark_reads_says_so(cell: str, decimal: str) -> None:
+    """x13r5 F4: a column mixing `$62,353.94` and `€ 62.202,19` under decimal = "." said only
+    "not an amount": the reason now names the setting that refused the cell."""
+    with pytest.raises(InputError, match=rf'read with decimal = "\{decimal}", this field'):
+        tf.parse_money(cell, decimal=decimal)  # type: ignore[arg-type]
+    with pytest.raises(InputError) as info:
+        tf.parse_money("12.3.4,5", decimal=decimal)  # type: ignore[arg-type]
+    assert "this field's setting" not in str(info.value)  # no mark reads it

@@ -283,7 +283,28 @@ _DIGITS = re.compile(r"\d")
 
 def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
     """``num`` read with ``decimal``; ``no_cents`` (a "no cents" amount, ``1.000.-``): no
-    decimal mark, every mark groups (InputError when the groups are not thousands)."""
+    decimal mark, every mark groups (InputError when the groups are not thousands). A
+    number refused under a fixed mark that the other mark reads says so (x13r5 F4: a
+    column mixing ``$62,353.94`` and ``€ 62.202,19`` under decimal = "." said only "not an
+    amount")."""
+    try:
+        return _read_digits(num, decimal, text, no_cents=no_cents)
+    except InputError as exc:
+        if decimal == "auto" or no_cents:
+            raise
+        other: Decimal_ = "," if decimal == "." else "."
+        try:
+            _read_digits(num, other, text)
+        except InputError:
+            raise exc from None
+        raise InputError(f"{exc.reason} (read with decimal = \"{decimal}\", this field's "
+                         f"setting; with \"{other}\" as the decimal mark it is a number: "
+                         "does the column mix both? decimal = \"auto\" reads each cell by "
+                         "its own marks where they tell)") from None
+
+
+def _read_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
+    """``_parse_digits`` without its hint."""
     mark = None if no_cents else _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
     if mark and mark in whole and frac.isdigit():
