@@ -87,3 +87,18 @@ def test_header_lines_are_no_duplicate_keys_and_a_section_title_says_what_it_may
     lone = p.decide(SourceRow(5, 5, {"id": "", "title": "Deal", "contact": "Jo",
                                      "email": "", "phone": "", "company": ""}))
     assert lone.error is not None and "section title" not in lone.error  # two cells
+
+
+def test_a_person_with_no_name_cell_takes_the_name_beside_the_address() -> None:
+    """x13r5 F1: monday.com's Contact cell `Yusuf Nowak <m16@board1.io>`, no name column:
+    every new person was named by the address. The name the cell writes beside it is
+    taken; a bare address stays the name, as before."""
+    p = planner()
+    named = decide(p, 2, email="Yusuf Nowak <m16@board1.io>")
+    bracketed = decide(p, 3, email="kim@board1.io (Kim Roe)")
+    bare = decide(p, 4, email="lee@board1.io")
+    assert named["body"]["name"] == "Yusuf Nowak"
+    assert bracketed["body"]["name"] == "Kim Roe"
+    assert bare["body"]["name"] == "lee@board1.io"
+    given = decide(p, 5, contact="Y. Nowak", email="Yusuf Nowak <y2@board1.io>")
+    assert given["body"]["name"] == "Y. Nowak"  # a name cell wins

@@ -354,6 +354,8 @@ class RowMapper:
             where = self.person[2].source.where if self.person[2] else None
             raise InputError("the person has a phone number but no name or e-mail",
                              row=n, column=where)
+        if name is None and email_step is not None:  # the cell's own: "Ann Lee" <ann@x>
+            name = tf.display_name(email_step.source(values, default=False))
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else ())
 

@@ -83,6 +83,29 @@ def _named(text: str) -> tuple[str, str] | None:
     return text, address.strip()
 
 
+def display_name(value: object) -> str | None:
+    """The name an e-mail cell writes beside its first address (``"Ann Lee" <ann@x.com>``,
+    ``Ann Lee (ann@x.com)``): the person's name when the mapping reads no name column
+    (x13r5 F1: monday.com's ``Yusuf Nowak <m16@board1.io>`` made a person named
+    ``m16@board1.io``). None when the cell has no such name."""
+    if isinstance(value, list):
+        value = next((v for v in value if not _blank(v)), None)
+    text = clean_text(value) if isinstance(value, str) else None
+    if text is None:
+        return None
+    head = _ITEM_SEPARATOR.split(text, 1)[0] if text.count("@") > 1 and "<" not in text \
+        else text
+    angle = _ANGLE.search(head)
+    if angle is not None:
+        rest = head[:angle.start()] + head[angle.end():]
+    elif (found := _BRACKETED.fullmatch(head)) is not None and head.count("@") == 1:
+        rest = found[2] if "@" in found[1] else found[1]
+    else:
+        return None
+    name = " ".join(rest.strip().strip("\"'").split())
+    return name if name and "@" not in name and any(c.isalpha() for c in name) else None
+
+
 def email_addresses(value: object) -> tuple[str, ...] | None:
     """Every address a person's e-mail cell gives, the one the person takes first:
     ``normalize_email`` of the cell (of a JSON array's first item), then the others of a
