@@ -84,7 +84,8 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
                   workbook=manifest, sheet=sheet)
 
     async def build(s: Engine) -> Prepared:
-        return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx),
+        return await prepare_update(s.ctx, manifest, umap,
+                                    await load_catalog(s.ctx, **umap.catalog_needs()),
                                     unarchive=unarchive, encoding=encoding, sheet=sheet)
     return Work("update", build)
 

@@ -378,3 +378,30 @@ def test_the_open_deals_limit_is_a_stop_to_resume_not_a_bad_token(tmp_path: Path
                                  env={"PIPEDRIVE_API_TOKEN": sb.token})
     assert res.exit_code == 4, res.output
     assert "the account's plan limit" in res.output and "resume with" in res.output
+
+
+def test_an_update_pulls_only_the_account_names_its_mapping_needs(tmp_path: Path) -> None:
+    """x13r3 F3: a probability update by deal id pulled users and deal fields too (30 of
+    its 65 planned tokens for a one-row update). Owners need users; source keys, custom
+    fields and labels need deal fields; pipelines and stages are pulled always."""
+    import orjson
+
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("id,p\n1,40\n", encoding="utf-8")
+    plain, owned = tmp_path / "plain.toml", tmp_path / "owned.toml"
+    plain.write_text('[update]\nid_column = "id"\n[deal]\nprobability = "p"\n', encoding="utf-8")
+    owned.write_text('[update]\nid_column = "id"\n[deal]\nprobability = "p"\nowner = "p"\n',
+                     encoding="utf-8")
+    calls = {}
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=2)) as sb:
+        for name, mapping in (("plain", plain), ("owned", owned)):
+            res = CliRunner().invoke(app, ["plan", "update", str(manifest), "-m", str(mapping),
+                                           "--url", sb.url, "--json"],
+                                     env={"PIPEDRIVE_API_TOKEN": sb.token})
+            calls[name] = orjson.loads(res.stdout)["calls"]
+    assert "getUsers" not in calls["plain"] and "getDealFields" not in calls["plain"]
+    assert "getPipelines" in calls["plain"] and "getStages" in calls["plain"]
+    assert "getUsers" in calls["owned"] and "getDealFields" not in calls["owned"]
