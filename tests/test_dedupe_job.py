@@ -792,6 +792,18 @@ def test_only_documented_decisions_are_read(tmp_path: Path, value: str) -> None:
         assert read_groups(tmp_path)[0].decision == want
 
 
+def test_every_bad_decision_row_is_named_at_once(tmp_path: Path) -> None:
+    """x13r4 F6: `yes` in one row and `mrege` in a later one: only the first was named, so
+    a reviewer fixed them one run at a time. Every bad row is named."""
+    from bulk.errors import InputError
+    head = "group_id,decision,band,score,survivor_id,merged_ids\n"
+    (tmp_path / "groups.csv").write_text(head + "g-1,yes,review,0.8,1,2\n"
+                                         "g-2,merge,review,0.8,3,4\ng-3,mrege,review,0.8,5,6\n")
+    with pytest.raises(InputError, match=r"groups.csv has 2 bad rows: row 2, .*'yes'.*; "
+                                         r"row 4, .*'mrege'"):
+        read_groups(tmp_path)
+
+
 def test_a_nul_byte_in_groups_csv_gives_advice_apply_can_follow(tmp_path: Path) -> None:
     """No --encoding / mapping [defaults] advice: dedupe apply has neither."""
     from bulk.errors import InputError

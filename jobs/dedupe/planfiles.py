@@ -396,11 +396,23 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
             raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         out: list[PlannedGroup] = []
         seen: dict[int, int] = {}
+        bad: list[InputError] = []  # every bad row said at once (x13r4 F6: one per run)
         for source in read_manifest(path, format="csv"):
-            if source.error is not None:
-                raise source.error
-            out.append(_group_row(source.row, {k.strip(): v for k, v in source.values.items()},
-                                  seen))
+            try:
+                if source.error is not None:
+                    raise source.error
+                out.append(_group_row(source.row, {k.strip(): v
+                                                   for k, v in source.values.items()}, seen))
+            except InputError as exc:
+                if exc.row is None:
+                    raise
+                bad.append(exc)
+        if len(bad) == 1:
+            raise bad[0]
+        if bad:
+            shown = "; ".join(str(e) for e in bad[:10])
+            raise InputError(f"{GROUPS} has {len(bad)} bad rows: {shown}"
+                             + ("; ..." if len(bad) > 10 else ""))
     except InputError as exc:
         raise _no_encoding_option(exc) from None
     return out
