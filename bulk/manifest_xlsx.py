@@ -287,7 +287,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         if uncached:
             yield SourceRow(number, excel_row, values, InputError(
                 f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
-                f"({cells[names.index(uncached[0])].formula}) — open and save the file in "
+                f"({cells[names.index(uncached[0])].formula!r}) — open and save the file in "
                 "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
             continue
         shown = [(n, f) for n in as_shown if n in names
