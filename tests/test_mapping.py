@@ -465,6 +465,27 @@ def test_init_mapping_loads_and_compiles(catalog: Catalog) -> None:
         "title": "D", "stage_id": 11, "custom_fields": {code("k"): "1", code("e"): 32}}
 
 
+def test_init_mapping_reads_a_status_column_of_stage_names_as_the_stage(
+        catalog: Catalog) -> None:
+    """x13r5 F2: monday.com's "Status" column holds stage names ("Qualified", "Working on
+    it"): proposed as `status = "Status"` with no TODO, it failed every row "unknown
+    status". Without a stage column it is the stage column; beside one it is left out with
+    a TODO naming the values. A column of statuses is the status, as before."""
+    stage_names = {"Status": ["Qualified", "Working on it", "Qualified"]}
+    text = init_mapping(["Item ID", "Name", "Status"], catalog, samples=stage_names)
+    mapping = Mapping.loads(_resolved(text))
+    assert mapping.spec.deal.status is None
+    assert mapping.spec.deal.stage is not None and mapping.spec.deal.stage.column == "Status"
+    both = init_mapping(["Item ID", "Name", "Status", "Stage"], catalog,
+                        samples={**stage_names, "Stage": ["Qualified"]})
+    assert "holds values that are not deal statuses ('Qualified', 'Working on it')" in both
+    assert Mapping.loads(_resolved(both)).spec.deal.status is None
+    plain = init_mapping(["Item ID", "Name", "Status"], catalog,
+                         samples={"Status": ["Won", "open", "Closed Lost"]})
+    status = Mapping.loads(_resolved(plain)).spec.deal.status
+    assert status is not None and status.column == "Status"
+
+
 def test_init_mapping_never_takes_an_owners_address_or_ids_for_the_persons_email(
         catalog: Catalog) -> None:
     """v10r10 M1/M3: a Salesforce record's ``Owner.Email`` was proposed as the contact

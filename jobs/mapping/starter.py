@@ -254,6 +254,22 @@ _NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
                 "organization.address")
 
 
+def _not_statuses(samples: MappingABC[str, Sequence[str]] | None,
+                  column: str | None) -> list[str]:
+    """The sampled values of a status column that read as no deal status (open, won, lost
+    and the built-in spellings: ``transforms.parse_status``), distinct, in order."""
+    if column is None:
+        return []
+    out: list[str] = []
+    for value in _sampled(samples, column):
+        try:
+            tf.parse_status(value)
+        except InputError:
+            if value not in out:
+                out.append(value)
+    return out
+
+
 def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
     return [str(v).strip() for v in (samples or {}).get(column, ()) if str(v).strip()]
 
@@ -596,6 +612,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            'separator = ";"', "", "[deal]",
            f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
     pipeline = catalog.pipelines[0] if catalog.pipelines else None
+    not_statuses = _not_statuses(samples, guesses.get("deal.status"))
+    if not_statuses and "deal.stage" not in guesses:
+        # a "Status" column of stage names (monday.com's): the stage, not the status
+        # (x13r5 F2: status = "Status" failed all 880 rows "unknown status")
+        guesses["deal.stage"] = guesses.pop("deal.status")
+        not_statuses = []
     stage_column = guesses.get("deal.stage")
     for target in _GUESSES:
         name = target.removeprefix("deal.")
@@ -612,6 +634,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             continue
         if name == "expected_close_date" and column:
             out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
+            continue
+        if name == "status" and column and not_statuses:
+            out += [f"# TODO: column {_toml_str(column)} holds values that are not deal "
+                    f"statuses ({', '.join(map(repr, not_statuses[:5]))}): map each to open, "
+                    "won or lost (status = { column = ..., map = { ... } }), or leave the "
+                    "column out; then delete this TODO line",
+                    f"# status = {_column_value(column)}"]
             continue
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
