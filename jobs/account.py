@@ -462,6 +462,8 @@ class PersonIndex:
         which of several organizations of one name the row means (``OrgIndex.match``)."""
         if email and (one := self.by_email.get(email)) is not None:
             pids: set[int] = self.shared.get(email, {one})
+            if len(pids) > 1 and name:  # the one of the row's name (x13r6 F2)
+                pids = pids & self._named(name) or pids
         elif name and not email:
             pids = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
         else:
@@ -475,19 +477,28 @@ class PersonIndex:
         person (x13r2 F2: a row of "Chris Doe" was linked to "Shared Box One", the lower
         id, with no note; Pipedrive's importer would have taken it too)."""
         owners = self.shared[email]
-        named = owners & {pid for pid, _, _ in self.by_name.get(norm_key(name), ())} \
-            if name else owners
+        if name is not None and "@" in name:  # a row without a name is named by its address
+            name = None
+        named = owners & self._named(name) if name else owners
         if prefer is not None and prefer in named:
             return prefer
-        if not named or (not name and len(named) > 1):
-            ids = sorted(owners)
+        if len(named) != 1:
+            # none of the row's name, no name, or several of it (x13r6 F1: two "Tom Hahn"
+            # on office@ — the lowest id was taken): the row tells no one person
+            ids = sorted(named or owners)
             raise InputError(
-                f"the e-mail {email} belongs to {len(ids)} persons (ids "
-                f"{', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}) and "
-                + (f"none of them is named {name!r}" if name else "the row gives no name")
-                + ": the address tells no one person; give the row the name of one of them, "
-                "or an address of its own")
-        return min(named)
+                f"the e-mail {email} belongs to {len(owners)} persons and "
+                + (f"none of them is named {name!r}" if name and not named else
+                   f"{len(named)} of them are named {name!r}" if name else
+                   "the row gives no name")
+                + f" (ids {', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}): "
+                "the address tells no one person; give the row the name of one of them, or "
+                "an address of its own")
+        return next(iter(named))
+
+    def _named(self, name: str) -> set[int]:
+        """The persons of ``name`` (``norm_key``: case and spaces aside)."""
+        return {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,
              org_id: int | None = None) -> int | None:

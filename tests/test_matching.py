@@ -104,13 +104,18 @@ def test_an_address_two_persons_share_links_the_one_of_the_rows_name() -> None:
     assert index.match("ann@a.example", "Ann Lee") == (4, "email")
     # x13r2 F2: a name neither has, or no name, tells no one of them: the row fails with
     # both ids named (before: the lower id, "Chris Doe" linked to "Shared Box One")
-    for name in ("Someone Else", None):
-        with pytest.raises(InputError, match=r"belongs to 2 persons \(ids 4, 7\)"):
+    for name in ("Someone Else", None, "ann@a.example"):  # the last: a row named by it
+        with pytest.raises(InputError, match=r"belongs to 2 persons and (none of them is "
+                                             r"named 'Someone Else'|the row gives no name) "
+                                             r"\(ids 4, 7\)"):
             index.match("ann@a.example", name)
-    # the deal's own person (an upsert) stays when it is one of those of the row's name
-    index.add({"id": 8, "name": "Ann Leigh", "emails": [{"value": "ann@a.example"}]})
-    assert index.match("ann@a.example", "Ann Leigh") == (7, "email")
+    # x13r6 F1: two persons of the row's name on it tell no one either (the lowest id was
+    # taken); the deal's own person (an upsert) among them stays
+    index.add({"id": 8, "name": "ann  LEIGH", "emails": [{"value": "ann@a.example"}]})
+    with pytest.raises(InputError, match=r"2 of them are named 'Ann Leigh' \(ids 7, 8\)"):
+        index.match("ann@a.example", "Ann Leigh")
     assert index.match("ann@a.example", "Ann Leigh", prefer=8) == (8, "email")
+    assert index.match("ann@a.example", "Ann Lee") == (4, "email")
     assert index.match("leigh@a.example", "Someone Else") == (7, "email")  # its own address
 
 
@@ -133,6 +138,13 @@ def test_a_row_with_no_address_of_a_name_two_branches_have_takes_its_persons() -
         return orgs.match(key, None, name="Twin Co",
                           people=lambda: persons.orgs_of(email, name))
     assert match(None, "Pat Lee") == (5, "name+person")
+    # x13r6 F2: an address two persons share, the row naming one of them: that one's org
+    persons.add({"id": 42, "name": "Anna Berg", "emails": [{"value": "info@twin.example"}],
+                 "org_id": 3})
+    persons.add({"id": 43, "name": "Jonas Kraft", "emails": [{"value": "info@twin.example"}],
+                 "org_id": 5})
+    assert match("info@twin.example", "Anna Berg") == (3, "name+person")
+    assert match("info@twin.example", "jonas  kraft") == (5, "name+person")
     assert match("kim@twin.example", "Kim Roe") == (3, "name+person")
     with pytest.raises(InputError, match=r"2 organizations are named 'Twin Co', at different "
                                          r"addresses \(ids 3, 5\)"):
