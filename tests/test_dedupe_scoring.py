@@ -818,6 +818,11 @@ def test_a_name_one_letter_off_or_on_another_org_record_stays_an_extra_word(
     ("Berlin office move", "Office move", "Berlin Consulting GmbH"),
     ("London office lease", "Office lease", "London Paris Travel Ltd"),
     ("Acme - Support", "Support", "Acme Industries AG"),
+    # x13r6 F3: half of a hyphenated word is no customer's name (north-east, not "Nord")
+    ("Nord-Süd Kabel", "Süd Kabel", "Nord AG"),
+    ("Nord-Ost Trasse", "Ost Trasse", "Nord AG"),
+    ("Rhein-Main Ausbau", "Main Ausbau", "Rhein GmbH"),
+    ("Nord-Ost Trasse", "Nord Trasse", "Ost GmbH"),
 ])
 def test_one_word_of_a_longer_org_name_is_not_the_customers_name(
         t1: str, t2: str, org: str) -> None:

@@ -253,6 +253,23 @@ def _org_spelled(name: str | None) -> tuple[str, ...]:
                  if not (w == "and" and 0 < n < len(toks) - 1))
 
 
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")  # letters or digits on both sides
+
+
+def half_of_compound(word: str, org: Sequence[str] | set[str], *titles: str | None) -> bool:
+    """Whether org-name word ``word`` is one part of a hyphenated word of one of ``titles``
+    whose other part is no word of the org's (``Nord-Ost Trasse`` at org ``Nord AG``: north-
+    east, not the customer's name; ``Rhein-Main`` at ``Rhein GmbH``: a region). A name
+    hyphenated itself (``Müller-Lüdenscheid - Wartung`` at org ``Müller-Lüdenscheid KG``)
+    is not (x13r6 F3: such pairs scored 1.00 and merged)."""
+    for title in titles:
+        for m in _COMPOUND.finditer(title or ""):
+            parts = {canonical(w) for w in words(m.group())}
+            if word in parts and not parts <= set(org):
+                return True
+    return False
+
+
 def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     """The indexes of ``tokens`` left once each run that spells the organization name
     ``org`` is removed (its key's words: in order, each equal — case, accents and umlauts
@@ -378,6 +395,9 @@ def normalize_title(title: str, org_name: str | None = None,
     # the org's words read as the title's are (an org named ``Marzo`` is a month word in a
     # title, ``march``: compared raw, it was never removed and read as a date)
     org = " ".join(_org_spelled(org_name))
+    if org and "-" in title and any(half_of_compound(w, org.split(), title)
+                                     for w in org.split()):
+        org = ""  # half of a hyphenated word names no customer (``half_of_compound``)
     if org and not (  # (speed) no token starts the name's letters:
             title.isascii() and org.isascii() and _name_starts(org).isdisjoint(toks)):
         keep = _after_article(toks)

@@ -117,6 +117,7 @@ from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
+    half_of_compound,
     normalize_title,
     org_key,
 )
@@ -366,6 +367,10 @@ def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str
     orgs = set(a.org.split()) | set(b.org.split())
     out: list[str] = []
     named: set[str] = set()  # the org's words the extra words spell
+    if any(half_of_compound(w, orgs, a.deal.title, b.deal.title) for w in extra):
+        # half of a hyphenated word (``Nord-Ost Trasse`` / ``Ost Trasse`` at org ``Nord
+        # AG``: north-east, not the customer's name): x13r6 F3, merged at 1.00
+        return ""
     for w in extra:
         if w in orgs:
             out.append(w)
