@@ -405,3 +405,23 @@ def test_an_update_pulls_only_the_account_names_its_mapping_needs(tmp_path: Path
     assert "getUsers" not in calls["plain"] and "getDealFields" not in calls["plain"]
     assert "getPipelines" in calls["plain"] and "getStages" in calls["plain"]
     assert "getUsers" in calls["owned"] and "getDealFields" not in calls["owned"]
+
+
+@pytest.mark.parametrize("cmd", ["resume", "retry"])
+def test_resume_takes_a_new_cap_for_its_run(files: dict[str, Path], cmd: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """x13r6 F5: a job started with a cap too small for one item could never be freed:
+    `resume` had no --max-tokens (the stop line said to raise it). Its run takes one."""
+    import pdbulk.cli as cli
+
+    seen: list[Any] = []
+
+    def captured(fn: Any, *args: Any) -> Any:
+        seen.append(args)
+        raise KeyboardInterrupt  # stop there: only the arguments matter
+    monkeypatch.setattr(cli, "preflight", lambda token, store: None)
+    monkeypatch.setattr(cli, "_kind_of", lambda store: object())
+    monkeypatch.setattr(cli, "run_loop", captured)
+    CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"]), "--max-tokens", "99"],
+                       env={"PIPEDRIVE_API_TOKEN": "tok"})
+    assert seen and seen[0][-1] == 99, seen
