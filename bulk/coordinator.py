@@ -209,6 +209,10 @@ def redacted(url: str) -> str:
 
     scheme, sep, rest = url.partition("://")
     at = _userinfo_end(rest) if sep else -1
+    if at < 0 and sep:
+        # no host:port after it (a port "89o5", a stray space, an unclosed "["): still all
+        # before the last @ may be a password (x13r6 F8: such URLs were echoed whole)
+        at = rest.rfind("@")
     if at >= 0:  # everything before the host's @ is user and password, whatever it holds
         rest = "***" + rest[at:]
     return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")

@@ -239,7 +239,11 @@ def read_token(env_name: str) -> str:
                    "_); the value given is none (not shown: the token itself?)")
     token = os.environ.get(env_name, "").strip()
     if not token:
-        raise fail(f"no API token: set the environment variable {env_name}")
+        # a lower-case name as long as a token may be one (40 hex digits start with a-f
+        # 6 times in 16: x13r6 F7, echoed in full): named only when it reads as a name
+        shown = env_name if env_name.isupper() or len(env_name) < 20 else \
+            "--token-env names (not shown: is it the token itself?)"
+        raise fail(f"no API token: set the environment variable {shown}")
     if not token.isascii():  # x13r1 F8: "€" was called a control character
         raise fail(f"the API token in {env_name} holds a character that is not ASCII (a "
                    "token is letters and digits: check it was copied whole and alone)")
@@ -473,8 +477,17 @@ def finish(store: JobStore, result: RunResult) -> None:
         typer.echo(f"stopped: {why}", err=True)
         typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}", err=True)
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
-    if result.counts.get(ItemState.FAILED, 0):
+    if result.counts.get(ItemState.FAILED, 0) or _strays(store):
         raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+def _strays(store: JobStore) -> bool:
+    """A dedupe job with a value its field-policy PATCH took from a deal left unmerged:
+    exit 3 on resume as in the apply (x13r6 F4: a resume exited 0)."""
+    from jobs.dedupe.apply import KIND
+    from jobs.dedupe.merge_job import policy_strays
+
+    return store.kind == KIND and bool(policy_strays(store))
 
 
 # -- the engine options, declared once ----------------------------------------------------------

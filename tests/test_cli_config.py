@@ -291,6 +291,10 @@ def test_a_token_given_to_token_env_is_never_echoed(files: dict[str, Path]) -> N
                                    "--token-env", f"{SECRET}-x"], env={})
     assert res.exit_code == 1 and "takes the name of an environment variable" in res.output
     assert SECRET not in res.output, res.output
+    hexed = "a5f3a9c1e7b2d4a6f8e0c1b3d5a7f9e2c4b6d8a0"  # x13r6 F7: a valid variable name
+    res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
+                                   "--token-env", hexed], env={})
+    assert res.exit_code == 1 and "not shown" in res.output and hexed not in res.output
 
 
 @pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])

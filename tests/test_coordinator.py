@@ -257,6 +257,10 @@ async def test_coordinator_urls() -> None:
     ("redis:///0", "no host"),
     ("unix://", "no socket path"),
     ("redis://[::1:6379/0", "not an IPv6 address"),  # before: "unexpected ValueError"
+    # x13r6 F8: a password before a host the URL parser refuses was echoed whole
+    ("redis://:hunter2@127.0.0.1:89o5/0", "Port could not be cast"),
+    ("redis://:hunter2@127.0.0.1:-1/0", "Port"),
+    ("redis://:hunter2@[::1:6379/0", "not an IPv6 address"),
 ])
 async def test_a_malformed_url_is_named_before_anything_connects(url: str, why: str) -> None:
     """A typo in the URL is one clear ValueError (the CLI: exit 1), never "does not

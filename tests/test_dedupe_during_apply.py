@@ -339,7 +339,10 @@ async def test_a_copy_left_unmerged_after_the_patch_took_its_value_is_warned(
     merges; a colleague then edited that copy, its merge was skipped (right), and the
     survivor and the live copy both held 1003 — counted twice in the pipeline, exit 0, no
     word. The run now names the value and the two deals, and the CLI's exit is 3."""
+    import typer
+
     from jobs.dedupe.merge_job import policy_strays
+    from pdbulk.options import finish
 
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
         members, group = await _one_group_of_four(sb, tmp_path)
@@ -356,9 +359,12 @@ async def test_a_copy_left_unmerged_after_the_patch_took_its_value_is_warned(
                                        "update_time": sb.state.now_iso()})
             return outcome
         kind._merge = then_a_colleague  # type: ignore[method-assign]
-        await run_job(sb, store, kind=kind)
+        result = await run_job(sb, store, kind=kind)
         lines = policy_strays(store)
         said = kind.after_run(store, None)
+        with pytest.raises(typer.Exit) as ended:  # a resume ends so too (x13r6 F4: exit 0)
+            finish(store, result)
+        assert ended.value.exit_code == 3
         job_id = store.job_id
         store.close()
         survivor, copy = sb_deal(sb, group.survivor_id), sb_deal(sb, top)
