@@ -70,6 +70,7 @@ from .import_items import (
 )
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
+from .mapping.rowmapper import section_title
 from .results import held
 
 
@@ -301,6 +302,13 @@ class RowPlanner:
             return self._bad(row, exc.reason, exc.column)
         except InputError as exc:
             raw = self._raw_key(row.values)
+            misaligned = HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None
+            if raw and self.key_column and raw.casefold() == self.key_column.casefold():
+                # the key column's own name: a header line the reader could not take for
+                # one (a cell more or less: x13r6 F6), never a duplicate or contested key
+                return self._bad(row, f"{exc.reason} (its key cell is {raw!r}, the key "
+                                      "column's name: a header line? Remove that line)",
+                                 exc.column, hold=misaligned)
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
@@ -311,7 +319,8 @@ class RowPlanner:
                 return self._bad(row, reason, self.key_column, duplicate=reason,
                                  hold=HOLD_DUPLICATE)
             if isinstance(exc, MisalignedRow):  # its cells may sit in other columns
-                return self._bad(row, exc.reason, exc.column, hold=HOLD_MISALIGNED)
+                return self._bad(row, exc.reason + section_title(row.values), exc.column,
+                                 hold=HOLD_MISALIGNED)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             if not self._seen.add(mapped.key):

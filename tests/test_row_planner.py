@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bulk.manifest import HeaderLine, SourceRow
+from bulk.manifest_row import MisalignedRow
 from bulk.store import ItemState
 from jobs.account import OrgIndex, PersonIndex
 from jobs.catalog import Catalog
@@ -102,3 +103,21 @@ def test_a_person_with_no_name_cell_takes_the_name_beside_the_address() -> None:
     assert bare["body"]["name"] == "lee@board1.io"
     given = decide(p, 5, contact="Y. Nowak", email="Yusuf Nowak <y2@board1.io>")
     assert given["body"]["name"] == "Y. Nowak"  # a name cell wins
+
+
+def test_a_header_repeated_with_a_cell_more_is_no_duplicate_key() -> None:
+    """x13r6 F6: a header repeated with a trailing separator (`Item ID,...,Contact,`) is a
+    misaligned row, not a header for the reader: the second such line failed "duplicate
+    source key 'Item ID'" and was held as one. Its key cell is the key column's name: a
+    header line, no key tracked. A lone "Lost" line (misaligned) says it may be a title."""
+    p = planner()
+    header = {"id": "id", "title": "title", "contact": "contact", "email": "email",
+              "phone": "phone", "company": "company", "(extra 1)": ""}
+    for n in (3, 5):
+        item = p.decide(SourceRow(n, n, header, MisalignedRow("7 cells but the header has 6",
+                                                              row=n)))
+        assert item.error is not None and "the key column's name: a header line" in item.error
+        assert "duplicate" not in item.error
+    assert p.newly_contested == set()
+    lone = p.decide(SourceRow(6, 6, {"id": "Lost"}, MisalignedRow("1 cells", row=6)))
+    assert lone.error is not None and "its one cell, 'Lost', may be a group" in lone.error

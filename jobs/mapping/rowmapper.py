@@ -216,7 +216,7 @@ class RowMapper:
         else:
             if key is None:
                 errors.append(InputError(f"{self.key_label} is empty" + self.key.missing(values)
-                                         + _section_title(values), row=n,
+                                         + section_title(values), row=n,
                                          column=self.key.where))
             elif key.casefold() == self.key.where.casefold():
                 # v10r25 F1: another export's header line, joined below the first, became
@@ -378,15 +378,15 @@ def _all_of(errors: Sequence[InputError], row: int) -> InputError:
 
 
 
-def _section_title(values: MappingABC[str, Any]) -> str:
+def section_title(values: MappingABC[str, Any]) -> str:
     """`` (its one cell, 'Won', may be a group's title line: ...)`` for a row with one
     filled cell, else ``""`` (x13r5 F3: monday.com's group rows, "Won" and "Lost", above
     the deals of each group; what they say is not given to the rows under them)."""
     filled = [v for v in values.values() if v is not None and str(v).strip()]
-    if len(filled) != 1 or len(values) < 2:
+    if len(filled) != 1:
         return ""
     text = str(filled[0]).strip()
     return (f" (its one cell, {text[:40]!r}, may be a group or section title line: what it "
             "says is not given to the rows under it; map that to a column of each row)")
 
-__all__ = ["RowMapper"]
+__all__ = ["RowMapper", "section_title"]
