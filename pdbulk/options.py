@@ -43,6 +43,7 @@ from bulk.errors import (
     Forbidden,
     InputError,
     JobBusy,
+    NotFound,
     PaymentRequired,
     PlanLimit,
     TransportError,
@@ -199,6 +200,11 @@ def json_command(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+# list pulls no account answers 404 to (openapi-v2.yaml; v1 /users/me)
+_EVERY_ACCOUNT_HAS = frozenset({"getPipelines", "getStages", "getDealFields", "getUsers",
+                                "getCurrentUser", "getDeals", "getPersons", "getOrganizations"})
+
+
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
     if isinstance(exc, InputError | JobBusy):
@@ -223,6 +229,10 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, TransportError):  # v9r11: "RequestNotSent: ..." and exit 1
         return (f"the account is not answering ({exc}); nothing of the job is lost: check "
                 "--url (PIPEDRIVE_URL), then run the command again")
+    if isinstance(exc, NotFound) and getattr(exc, "operation", None) in _EVERY_ACCOUNT_HAS:
+        # a list every account has answered 404: the URL is not an account's (x13r1 F10)
+        return (f"{type(exc).__name__}: {exc} — every account has this list: check --url "
+                "(PIPEDRIVE_URL): https://COMPANY.pipedrive.com, no path")
     if isinstance(exc, BulkError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):

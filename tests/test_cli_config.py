@@ -429,3 +429,17 @@ def test_resume_takes_a_new_cap_for_its_run(files: dict[str, Path], cmd: str,
     CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"]), "--max-tokens", "99"],
                        env={"PIPEDRIVE_API_TOKEN": "tok"})
     assert seen and seen[0][-1] == 99, seen
+
+
+def test_a_url_with_a_path_that_404s_says_to_check_the_url(tmp_path: Path) -> None:
+    """x13r1 F10: `--url http://host/typo` ended "NotFound: 404 Unknown method ." with no
+    word of the URL. A list every account has answered 404: check --url."""
+    from bulk.sandbox import SandboxConfig
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05)) as sb:
+        res = CliRunner().invoke(app, ["plan", "move-stage", "--status", "open", "--to-stage",
+                                       "Won", "--url", f"{sb.url}/typo"],
+                                 env={"PIPEDRIVE_API_TOKEN": sb.token})
+    assert res.exit_code == 1, res.output
+    assert "every account has this list: check --url" in res.output, res.output
