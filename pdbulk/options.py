@@ -236,8 +236,25 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, BulkError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, OSError):
-        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "") \
+            + _state_dir_hint(exc.filename)
     return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
+
+
+def _state_dir_hint(filename: object) -> str:
+    """`` (the state directory: PDBULK_STATE_DIR ...)`` for a file under it, else ``""``
+    (x13r1 F10: "No such file or directory: /proc/pdbulkstate" named no setting)."""
+    from bulk.claims import STATE_ENV, state_dir
+
+    if not isinstance(filename, str | os.PathLike):
+        return ""
+    where = state_dir()
+    path = Path(os.fspath(filename))
+    if path != where and where not in path.parents:
+        return ""
+    return (f" (the state directory: {STATE_ENV}" + (" is set" if os.environ.get(STATE_ENV)
+                                                      else ", XDG_STATE_HOME or ~/.local/state")
+            + "; point it at a folder this user can write)")
 
 
 def read_token(env_name: str) -> str:

@@ -443,3 +443,13 @@ def test_a_url_with_a_path_that_404s_says_to_check_the_url(tmp_path: Path) -> No
                                  env={"PIPEDRIVE_API_TOKEN": sb.token})
     assert res.exit_code == 1, res.output
     assert "every account has this list: check --url" in res.output, res.output
+
+
+def test_a_state_dir_that_cannot_be_made_names_its_setting(files: dict[str, Path]) -> None:
+    """x13r1 F10: "No such file or directory: /proc/pdbulkstate" named no setting."""
+    res = CliRunner().invoke(app, ["import", str(files["manifest"]), "-m", str(files["mapping"]),
+                                   "--url", GOOD_URL, "--job-dir", str(files["jobs"])],
+                             env={"PIPEDRIVE_API_TOKEN": "tok",
+                                  "PDBULK_STATE_DIR": "/proc/pdbulk-state-x13"})
+    assert res.exit_code == 1, res.output
+    assert "(the state directory: PDBULK_STATE_DIR is set" in res.output, res.output
