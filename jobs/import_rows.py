@@ -306,9 +306,10 @@ class RowPlanner:
             if raw and self.key_column and raw.casefold() == self.key_column.casefold():
                 # the key column's own name: a header line the reader could not take for
                 # one (a cell more or less: x13r6 F6), never a duplicate or contested key
-                return self._bad(row, f"{exc.reason} (its key cell is {raw!r}, the key "
-                                      "column's name: a header line? Remove that line)",
-                                 exc.column, hold=misaligned)
+                said = exc.reason if "header line" in exc.reason else (
+                    f"{exc.reason} (its key cell is {raw!r}, the key column's name: a "
+                    "header line? Remove that line)")  # (x13r7 F2: said twice)
+                return self._bad(row, said, exc.column, hold=misaligned)
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal

@@ -268,8 +268,9 @@ def read_token(env_name: str) -> str:
     if not token:
         # a lower-case name as long as a token may be one (40 hex digits start with a-f
         # 6 times in 16: x13r6 F7, echoed in full): named only when it reads as a name
-        shown = env_name if env_name.isupper() or len(env_name) < 20 else \
-            "--token-env names (not shown: is it the token itself?)"
+        # (x13r7 F1: upper-cased too): a name of letters and digits alone, 20 or more
+        shown = "--token-env names (not shown: is it the token itself?)" \
+            if len(env_name) >= 20 and env_name.isalnum() else env_name
         raise fail(f"no API token: set the environment variable {shown}")
     if not token.isascii():  # x13r1 F8: "€" was called a control character
         raise fail(f"the API token in {env_name} holds a character that is not ASCII (a "

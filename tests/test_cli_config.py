@@ -295,6 +295,12 @@ def test_a_token_given_to_token_env_is_never_echoed(files: dict[str, Path]) -> N
     res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
                                    "--token-env", hexed], env={})
     assert res.exit_code == 1 and "not shown" in res.output and hexed not in res.output
+    res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
+                                   "--token-env", hexed.upper()], env={})  # x13r7 F1
+    assert "not shown" in res.output and hexed.upper() not in res.output
+    res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
+                                   "--token-env", "MY_PIPEDRIVE_TOKEN_VARIABLE"], env={})
+    assert "MY_PIPEDRIVE_TOKEN_VARIABLE" in res.output  # a name is named
 
 
 @pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])

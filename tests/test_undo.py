@@ -342,8 +342,13 @@ def test_plan_undo_names_its_conflicts(tmp_path: Path) -> None:
                         update_time="2031-01-01T00:00:00Z")
             sb.state.save("deal", deal)
         text = runner.invoke(app, ["plan", "undo", job.name, *cli_args(sb, jobs)], env=env)
-        assert f"2 deal(s) changed since the job wrote them ({edited[0]}, {edited[1]})" \
+        assert f"2 deal(s) left alone ({edited[0]}, {edited[1]}): changed since the job " \
             in " ".join(text.output.split()), text.output
+        assert "(--force overwrites them)" in " ".join(text.output.split())
+        # x13r1 F6: under --force the conflicts left are those --force leaves
+        forced = runner.invoke(app, ["plan", "undo", job.name, "--force", *cli_args(sb, jobs)],
+                               env=env)
+        assert "--force overwrites" not in " ".join(forced.output.split()), forced.output
         assert "bad rows by reason" in text.output, text.output
         planned = runner.invoke(app, ["plan", "undo", job.name, "--json", *cli_args(sb, jobs)],
                                 env=env)

@@ -307,14 +307,18 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                             f"{source.directory})"))
         prep.notes.extend(_values_of_merged_deals(prep, source))
     if deal_conflicts:
-        failed = [(m[1], "even with --force" in (i.error or "")) for i in prep.items
+        # left even by --force: said so, a deal not provably this job's create, or any
+        # conflict left when --force was given (x13r1 F6: "--force overwrites them" under
+        # --force, for deals that had not changed)
+        failed = [(m[1], force or "even with --force" in (i.error or "")
+                   or "not provably this job's" in (i.error or "")) for i in prep.items
                   if i.state is ItemState.FAILED
                   and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
         ids = [deal for deal, _ in failed]
         kept = sum(1 for _, always in failed if always)  # x11r1: "--force overwrites" them
         named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
-        prep.notes.append(f"{len(ids):,} deal(s) changed since the job wrote them ({named}): "
-                          "left alone, each with its reason in failed.csv"
+        prep.notes.append(f"{len(ids):,} deal(s) left alone ({named}): changed since the job "
+                          "wrote them, or not provably its own; each reason is in failed.csv"
                           + (" (--force overwrites them)" if not kept else
                              " (--force leaves them too)" if kept == len(ids) else
                              f" (--force overwrites {len(ids) - kept:,} of them)"))
