@@ -13,6 +13,7 @@ It must never: be used by tests that drive a ``FakeClock`` by hand on the defaul
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, TypeVarTuple
@@ -38,12 +39,27 @@ def loop_factory() -> Callable[[], Any] | None:
     return factory
 
 
+def quiet_interrupts(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The loop's exception handler: a KeyboardInterrupt a signal raised inside a transport
+    callback is the command's to report (one line), not the loop's to log with a traceback
+    (x13r1 F2: "Fatal error on transport ... raise KeyboardInterrupt" before the right
+    line, 1 of 19 SIGTERMs); anything else as asyncio's default handler logs it."""
+    if isinstance(context.get("exception"), KeyboardInterrupt | SystemExit):
+        return
+    loop.default_exception_handler(context)
+
+
 def run_loop(func: Callable[[*Ts], Awaitable[T]], *args: *Ts) -> T:
-    """``anyio.run(func, *args)`` on the loop ``loop_factory`` picks; returns what
-    ``func`` returns and raises what it raises (a KeyboardInterrupt included)."""
-    factory = loop_factory()
-    options: dict[str, Any] = {} if factory is None else {"loop_factory": factory}
-    return anyio.run(func, *args, backend="asyncio", backend_options=options)
+    """``anyio.run(func, *args)`` on the loop ``loop_factory`` picks (with
+    ``quiet_interrupts``); returns what ``func`` returns and raises what it raises (a
+    KeyboardInterrupt included)."""
+    factory = loop_factory() or asyncio.new_event_loop
+
+    def make() -> Any:
+        loop = factory()
+        loop.set_exception_handler(quiet_interrupts)
+        return loop
+    return anyio.run(func, *args, backend="asyncio", backend_options={"loop_factory": make})
 
 
-__all__ = ["ENV", "loop_factory", "run_loop"]
+__all__ = ["ENV", "loop_factory", "quiet_interrupts", "run_loop"]

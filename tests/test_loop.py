@@ -105,3 +105,24 @@ def test_run_loop_returns_and_raises_what_the_function_does(
     assert run_loop(add, 2, 3) == 5
     with pytest.raises(LookupError, match="boom"):
         run_loop(boom)
+
+
+def test_an_interrupt_inside_a_transport_callback_is_not_logged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """x13r1 F2: a SIGTERM whose KeyboardInterrupt was raised inside uvloop's
+    ``data_received`` was logged by the loop ("Fatal error on transport", a traceback)
+    before the command's own line. The loop a command runs on leaves interrupts to the
+    command; any other error it logs as before."""
+    import asyncio
+
+    async def report() -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_exception_handler({"message": "Fatal error on transport",
+                                     "exception": KeyboardInterrupt()})
+        loop.call_exception_handler({"message": "something else", "exception": ValueError("x")})
+
+    with caplog.at_level("ERROR", logger="asyncio"):
+        run_loop(report)
+    messages = [r.getMessage() for r in caplog.records]
+    assert not any("Fatal error on transport" in m for m in messages), messages
+    assert any("something else" in m for m in messages), messages
