@@ -195,6 +195,24 @@ def test_contradicting_evidence_pulls_a_perfect_title_down() -> None:
                and "different value" in r and "months" in r for r in reasons), reasons
 
 
+
+@pytest.mark.parametrize("closed", ["won", "lost"])
+def test_open_beside_closed_at_another_value_is_review(closed: str) -> None:
+    """x13r4 F3: an open 48,700 deal and a won 8,600 one, same title, org and person, scored
+    0.92 and were merged. At another value an open deal beside a closed one is a new
+    opportunity as often as a copy left open: review, saying why. At one value (or with a
+    value on one side only) the copy left open is merged as before."""
+    s, band, reasons = score(replace(BASE, value=48700.0), copy(status=closed, value=8600.0))
+    assert band == "review" and s <= 0.80, (s, reasons)
+    assert any(r.startswith("contradicting evidence:") and f"one open, one {closed}" in r
+               for r in reasons), reasons
+    for same_value in ({"value": BASE.value}, {"value": None}):
+        s, band, reasons = score(BASE, copy(status=closed, **same_value))
+        assert band == "duplicate", (s, reasons)
+    s, band, reasons = score(BASE, copy(value=8600.0))  # both open: one piece, still merged
+    assert band == "duplicate", (s, reasons)
+
+
 NEAR_WORDS = [
     ("Messe Juni", "Messe Juli"), ("Rollout Linz", "Rollout Lienz"),
     ("Site survey Lindau", "Site survey Landau"), ("Pilot Hamm", "Pilot Hamme"),

@@ -55,6 +55,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   at most 0.80 whatever the title and the time gap (``nothing ties the deals to one
   customer: ...`` reason; an equal identifier lifts it);
 * same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
+  an open deal beside a won or lost one at a different value is a second piece against (no
+  weight of its own): review at most (a new opportunity as often as a copy left open);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
 
 The evidence for a match is added to the title's part first and that sum capped at
