@@ -75,7 +75,7 @@ def recheck_batch(max_workers: int) -> int:
 class JobKind(Protocol):
     """What a job kind (jobs/) gives the runner.
 
-    Three optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
+    Four optional hooks, found with ``getattr``: ``async prepare(items)`` runs before a
     batch (``Runner.batch`` items, in id order) is handed to the workers — e.g. to
     claim the batch's creates in one step; ``async recheck(ctx, items) -> list[Outcome]``
     runs right after it, before the batch is handed out (batches of
@@ -83,8 +83,10 @@ class JobKind(Protocol):
     take them): it reads the batch's records as they are now and returns the outcomes
     (FAILED / SKIPPED) of the items that must not be sent — a colleague's change made
     while the job runs is never overwritten; those are recorded at once and never
-    handed out, the rest is sent; ``async finish()`` runs once when the run ends,
-    stopped or not (shielded) — e.g. to write what ``prepare`` left open.
+    handed out, the rest is sent; ``async settled(ctx)`` runs once the run has nothing
+    pending or in doubt, unless it is stopping, and may make calls (a dedupe's put-back of
+    a field-policy value taken from a deal left unmerged); ``async finish()`` runs once
+    when the run ends, stopped or not (shielded) — e.g. to write what ``prepare`` left open.
 
     ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as a
     worker takes it, not its whole batch before the first is sent — a kill leaves in
@@ -325,12 +327,27 @@ class Runner(CallPath):
             if doubtful and not self._stopping:
                 await self._reconcile(doubtful)
             elif not worked:
+                await self._ended()
                 break
             # A sweep that settles nothing (a kind that keeps answering PENDING, a
             # reconcile that leaves items unresolved) must not spin forever.
             stalls = stalls + 1 if _settled(await self.store.counts()) == before else 0
             if stalls >= 5:
                 self.request_stop(BulkError("no progress in 5 sweeps; stopping (see pdbulk status)"))
+
+    async def _ended(self) -> None:
+        """The kind's ``settled(ctx)`` hook, once nothing is pending or in doubt and the
+        run is not stopping: its calls are charged as any; a stop or a failed call stops
+        the run (the items stay as they ended)."""
+        settled = getattr(self.kind, "settled", None)
+        if settled is None or self._stopping:
+            return
+        try:
+            await settled(self.ctx)
+        except Stopped:
+            return
+        except BulkError as exc:
+            self.request_stop(exc)
 
     async def _reconcile(self, items: Sequence[Item]) -> None:
         if not items or self._stopping:

@@ -50,7 +50,7 @@ from jobs.dedupe.index import (
     state_lock,
 )
 from jobs.dedupe.job import PlanOutcome, make_plan
-from jobs.dedupe.merge_job import DedupeJob, policy_strays, recheck_reads
+from jobs.dedupe.merge_job import DedupeJob, policy_put_backs, policy_strays, recheck_reads
 from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 
@@ -355,6 +355,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary["status"] = "finished"
     # a value the survivor now shares with a live deal left unmerged: a person must look
     summary["policy_strays"] = len(policy_strays(store))
+    summary["policy_put_back"] = len(policy_put_backs(store))
     return EXIT_ROWS_FAILED if summary["failed"] or summary["policy_strays"] else EXIT_OK
 
 

@@ -333,21 +333,30 @@ async def test_the_undo_plan_names_a_zero_taken_from_a_merged_copy(tmp_path: Pat
 
 
 @pytest.mark.anyio
-async def test_a_copy_left_unmerged_after_the_patch_took_its_value_is_warned(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", ["put back", "colleague", "stopped first"])
+async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
+        tmp_path: Path, case: str) -> None:
     """x13r4 F1: under value = "max" the survivor was PATCHed to the copy's 1003 before the
     merges; a colleague then edited that copy, its merge was skipped (right), and the
     survivor and the live copy both held 1003 — counted twice in the pipeline, exit 0, no
-    word. The run now names the value and the two deals, and the CLI's exit is 3."""
+    word. Once the merges have ended, the survivor's value is put back to the max among
+    itself and the copies merged (one read, one PATCH), said in a line, exit 0; undo then
+    restores its value from before the job. When the survivor's value was changed too
+    since the PATCH (a colleague), it is left as it is, with a warning and exit 3; so too
+    when the run ended before the put-back."""
     import typer
 
-    from jobs.dedupe.merge_job import policy_strays
+    from jobs.dedupe.merge_job import policy_put_backs, policy_strays
+    from jobs.undo import prepare_undo
     from pdbulk.options import finish
 
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=5)) as sb:
         members, group = await _one_group_of_four(sb, tmp_path)
-        top = max(members, key=lambda i: sb_deal(sb, i)["value"])
+        values = {i: sb_deal(sb, i)["value"] for i in members}
+        top = max(members, key=values.__getitem__)
         assert top != group.survivor_id and top in group.merged_ids
+        if top == group.merged_ids[0]:  # its own merge carries the PATCH: another case
+            pytest.skip("the edited copy is the group's first merge")
         store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         kind = DedupeJob.from_store(store)
         merge = kind._merge
@@ -357,22 +366,60 @@ async def test_a_copy_left_unmerged_after_the_patch_took_its_value_is_warned(
             if item.payload.get("patch"):  # the PATCH applied and the first merge with it
                 sb.state.save("deal", {**sb_deal(sb, top), "title": "Website redesign 2",
                                        "update_time": sb.state.now_iso()})
+                if colleague_on_survivor:
+                    sb.state.save("deal", {**sb_deal(sb, group.survivor_id), "value": 5555,
+                                           "update_time": sb.state.now_iso()})
             return outcome
         kind._merge = then_a_colleague  # type: ignore[method-assign]
+        if case == "stopped first":
+            async def stopped(ctx: Any) -> None:
+                return None
+            kind.settled = stopped  # type: ignore[method-assign]
+        colleague_on_survivor = case == "colleague"
+        sent = requests(sb)
         result = await run_job(sb, store, kind=kind)
-        lines = policy_strays(store)
+        calls = delta(sent, requests(sb))
+        warned, put = policy_strays(store), policy_put_backs(store)
         said = kind.after_run(store, None)
-        with pytest.raises(typer.Exit) as ended:  # a resume ends so too (x13r6 F4: exit 0)
+        exit_code = 0
+        try:
             finish(store, result)
-        assert ended.value.exit_code == 3
+        except typer.Exit as ended:
+            exit_code = ended.exit_code
+        survivor, copy = sb_deal(sb, group.survivor_id), sb_deal(sb, top)
+
+        async def undo_build(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store)
+        undo, _ = await load_job(sb, tmp_path / "jobs", "undo", undo_build, job_id="u")
+        await run_job(sb, undo)
+        undo.close()
+        after_undo = sb_deal(sb, group.survivor_id)["value"]
         job_id = store.job_id
         store.close()
-        survivor, copy = sb_deal(sb, group.survivor_id), sb_deal(sb, top)
-    if top == group.merged_ids[0]:  # its own merge carried the PATCH: nothing else to see
-        pytest.skip("the edited copy is the group's first merge")
-    assert survivor["value"] == copy["value"] == 1003 and not copy["is_deleted"]
-    assert lines == [
-        f"warning: group {group.id}: survivor {group.survivor_id} holds value 1003, which its "
-        f"field-policy PATCH took from deal {top}; that deal was not merged and stays live "
-        f"with it: check both deals (pdbulk undo {job_id} puts the survivor's values back)"]
-    assert said[0] == lines[0]
+    assert copy["value"] == 1003 and not copy["is_deleted"]
+    assert calls["updateDeal"] == (2 if case == "put back" else 1), calls
+    if case == "stopped first":
+        assert survivor["value"] == 1003 and exit_code == 3 and not put
+        assert warned == [
+            f"warning: group {group.id}: survivor {group.survivor_id} holds value 1003 (from "
+            f"deal {top}), which its field-policy PATCH took; that deal was not merged and "
+            f"stays live with it: check both deals (pdbulk undo {job_id} puts the survivor's "
+            "values back)"]
+        assert after_undo == values[group.survivor_id]
+        return
+    if colleague_on_survivor:
+        assert survivor["value"] == 5555 and exit_code == 3 and not put
+        assert warned == [
+            f"warning: group {group.id}: its field-policy PATCH gave survivor "
+            f"{group.survivor_id} value 1003 (from deal {top}), a deal that was not merged; "
+            "the field changed since this job wrote it, so it was not put back: check both "
+            f"deals (pdbulk undo {job_id} puts the survivor's values back)"]
+        assert after_undo == 5555  # a colleague's value: never undone
+        return
+    best = max(v for i, v in values.items() if i != top)
+    assert survivor["value"] == best and exit_code == 0 and not warned
+    assert put == [f"group {group.id}: survivor {group.survivor_id}: put back value 1003 → "
+                   f"{best} (its field-policy PATCH took the value from a deal that was not "
+                   "merged)"]
+    assert put[0] in said
+    assert after_undo == values[group.survivor_id]

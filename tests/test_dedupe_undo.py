@@ -42,8 +42,9 @@ async def _web_group_loaded(sb: Any, tmp_path: Path) -> tuple[Any, Any, list[Any
 async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
         tmp_path: Path, recorded: bool, edit: str | None, expect: str) -> None:
     """A kill after a survivor's policy PATCH applied but before its merge; a colleague edits
-    the survivor; resume leaves that merge alone (skipped). Undo restores the PATCH's field
-    (or reports a conflict when the edit touched it) — never '0 to undo' in silence."""
+    the survivor; resume leaves that merge alone (skipped), and puts the PATCH's value,
+    taken from that unmerged copy, back (DedupeJob.settled); undo then has nothing left to
+    restore (or reports a conflict when the edit touched that field: no put-back then)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
         web, store, items = await _web_group_loaded(sb, tmp_path)
         first = next(i for i in items if i.payload.get("patch"))
@@ -70,7 +71,9 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
             return await prepare_undo(s.ctx, store)
         undo, prep = await load_job(sb, tmp_path / "jobs", "undo", build, job_id="undo-1")
         if expect == "restored":
-            assert prep.actions["restore"] == 1, prep.actions
+            # the run's put-back restored the value already (its copy stays unmerged)
+            assert sb_deal(sb, web.survivor_id)["value"] == 1000
+            assert prep.actions["unchanged"] == 1 and not prep.actions["restore"], prep.actions
             await run_job(sb, undo)
             assert sb_deal(sb, web.survivor_id)["value"] == 1000
             assert sb_deal(sb, web.survivor_id)["title"] == "Website redesign (Q1)"

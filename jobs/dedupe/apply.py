@@ -83,6 +83,7 @@ from .scoring import guard_reasons
 KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
                   "fields")
+FIELD_POLICY = "dedupe.field_policy"  # job meta: the plan's [field_policy], as applied
 POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
 # an "already merged" row: merges.json records the merge, not which plan or run made it
 EARLIER = "merged by an earlier dedupe apply or run (recorded in the state directory)"
@@ -311,6 +312,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
     prep.meta["source_columns"] = ["group_id"]
+    prep.meta[FIELD_POLICY] = dict(policy)  # a put-back recomputes it (DedupeJob.settled)
     prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
                       "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
                       "only)")

@@ -29,6 +29,13 @@ between the two) is a newer survivor taken as this job's own, and then only if i
 holds the PATCH's values and differs from the plan's snapshot in nothing else
 (``_only_policy``). PATCH is idempotent: a first merge found in doubt and not applied
 is sent again, its PATCH too unless it is recorded as applied.
+
+A merge left undone after its group's PATCH applied (skipped: a colleague changed the
+copy; failed) may leave the survivor with a value the PATCH took from that copy alone,
+then live in two deals. Once every merge of the run has ended (``DedupeJob.settled``),
+such a field is put back to what the policy picks among the survivor and the deals
+merged (``jobs.dedupe.put_back``): a compare-and-set on this job's own write, so a colleague's later
+value stands (``policy_strays`` warns of it, and of a put-back a stop prevented).
 """
 
 from __future__ import annotations
@@ -50,10 +57,9 @@ from ..deals import IDS_PER_CALL, Deal, deal_changes, same
 from ..merging import MergeJob, _merged
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed
-from .index import from_compact_row, load_makers
-from .planfiles import holds
+from .index import load_makers
+from .put_back import POLICY_RECORD, PUT_BACK, policy_put_backs, policy_strays, put_back
 
-POLICY_RECORD = "dedupe.policy."  # job meta: + survivor id → what its PATCH returned
 # the fields a person edits on a deal (v2 names): a survivor whose PATCH answer was never
 # recorded is this job's own only while none of them moved from the plan's snapshot
 _EDITABLE = ("title", "value", "currency", "owner_id", "person_id", "org_id", "pipeline_id",
@@ -346,51 +352,16 @@ class DedupeJob(MergeJob):
         image = self._store.before_image("deal", survivor_id) if self._store else None
         return image is None or _only_policy(survivor, image.before, patch)
 
+    async def settled(self, ctx: CallContext) -> None:
+        """Once every merge has ended (``JobKind.settled``): a field-policy value taken
+        from a deal left unmerged is put back (``jobs.dedupe.put_back``)."""
+        if self._store is not None:
+            await put_back(ctx, self._store, self._patch_times)
+
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         record_confirmed(store)
-        return [*policy_strays(store), *write_job_results(store, result, DEDUPE_COLUMNS)]
-
-
-def policy_strays(store: JobStore) -> list[str]:
-    """One line per merge left undone (skipped, failed) after its group's field-policy
-    PATCH applied, when that PATCH gave the survivor a value it took from the deal left
-    undone and from no deal merged: the value now stands in two live deals (x13r4 F1: a
-    copy at 9,000 changed by a colleague mid-apply was skipped, and the survivor, PATCHed
-    to 9,000 before, counted it a second time in the pipeline; exit 0, no word). Merges
-    are final, so the survivor is not PATCHed back here: undo does that, told per line."""
-    groups: dict[str, list[Item]] = {}
-    for item in store.items():
-        if item.op == "merge" and item.payload.get("group_id") is not None:
-            groups.setdefault(str(item.payload["group_id"]), []).append(item)
-    lines = []
-    for group, items in groups.items():
-        first = next((i for i in items if i.payload.get("patch")), None)
-        if first is None:
-            continue
-        survivor = int(first.payload["survivor_id"])
-        if first.state is not ItemState.DONE \
-                and store.meta_get(f"{POLICY_RECORD}{survivor}") is None:
-            continue  # the PATCH never applied
-        patch = first.payload["patch"]
-        wrote = {**{k: v for k, v in patch.items() if k != "custom_fields"},
-                 **(patch.get("custom_fields") or {})}
-        merged = [from_compact_row(i.payload["record"]) for i in items
-                  if i.state is ItemState.DONE]
-        for item in items:
-            if item.state not in (ItemState.SKIPPED, ItemState.FAILED) \
-                    or (item.result or {}).get("action") == "already merged":
-                continue
-            record = from_compact_row(item.payload["record"])
-            took = [f"{name} {_shown(value)}" for name, value in wrote.items()
-                    if holds(record, name, value) and not any(holds(m, name, value)
-                                                              for m in merged)]
-            if took:
-                lines.append(
-                    f"warning: group {group}: survivor {survivor} holds {', '.join(took)}, "
-                    f"which its field-policy PATCH took from deal {item.payload['merge_id']}; "
-                    "that deal was not merged and stays live with it: check both deals "
-                    f"(pdbulk undo {store.job_id} puts the survivor's values back)")
-    return lines
+        return [*policy_strays(store), *policy_put_backs(store),
+                *write_job_results(store, result, DEDUPE_COLUMNS)]
 
 
 def recheck_reads(groups: Sequence[Any], workers: int) -> int:
@@ -402,11 +373,6 @@ def recheck_reads(groups: Sequence[Any], workers: int) -> int:
     size = recheck_batch(workers)
     return sum(-(-len({d for pair in pairs[n:n + size] for d in pair}) // IDS_PER_CALL)
                for n in range(0, len(pairs), size))
-
-
-def _shown(value: object) -> object:
-    """A value as a person reads it: ``1003`` for the API's ``1003.0``."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _moved(now: Any, then: Any) -> bool:
@@ -426,4 +392,5 @@ def _only_policy(deal: Deal, snapshot: Mapping[str, Any], patch: Mapping[str, An
                    if code not in wanted)
 
 
-__all__ = ["POLICY_RECORD", "DedupeJob", "policy_strays", "recheck_reads"]
+__all__ = ["POLICY_RECORD", "PUT_BACK", "DedupeJob", "policy_put_backs", "policy_strays",
+           "recheck_reads"]

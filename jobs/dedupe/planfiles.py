@@ -60,6 +60,7 @@ MERGE_TOKENS, PATCH_TOKENS = 40, 5  # mergeDeals (v1), updateDeal (v2): FACTS.md
 _ALIASES = {"owner": "owner_id", "org": "org_id", "person": "person_id",
             "organization": "org_id"}
 _PATCHABLE = ("title", "value", "expected_close_date", "owner_id", "org_id", "person_id")
+PATCHABLE = frozenset(_PATCHABLE)  # the v2 deal fields a policy PATCH writes by name
 
 
 # -- field policy -------------------------------------------------------------------------------
@@ -97,6 +98,15 @@ def _comparable(v: object) -> Any:
 def _value(r: DealRecord, name: str) -> object:
     """A deal's value of a record field (``value``, ``stage_id``...) or custom field key."""
     return getattr(r, name) if name in _PATCHABLE or name in _RECORD_ONLY else r.fields.get(name)
+
+
+def comparable_value(v: object, name: str | None = None) -> Any:
+    """A value as field-policy rules compare it; with ``name``, ``v`` is a deal record and
+    the value is its field ``name`` (a record field, v2 name, or custom field key).
+    Empty values (None, "", [], {}) are all None."""
+    if name is not None:
+        v = _value(v, name)  # type: ignore[arg-type]
+    return None if _empty(v) else _comparable(v)
 
 
 def holds(r: DealRecord, name: str, value: object) -> bool:
@@ -533,8 +543,8 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PlannedGroup", "check_plan_files", "field_label", "holds", "merge_drops", "plan_file_facts",
-           "policy_changes", "read_groups", "read_pair_scores", "read_records", "read_summary",
-           "write_plan"]
+           "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "field_label",
+           "holds", "merge_drops", "plan_file_facts", "policy_changes", "read_groups",
+           "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
 

@@ -22,7 +22,7 @@ from bulk.store import (
 from ..deals import (
     Deal,
 )
-from ..dedupe.merge_job import POLICY_RECORD
+from ..dedupe.merge_job import POLICY_RECORD, PUT_BACK
 from ..import_resolve import made_contacts
 
 UNDOABLE = ("update", "move-stage", "import", "dedupe")
@@ -239,6 +239,7 @@ def _policy_targets(store: JobStore) -> list[Target]:
     at least once (``sent_at``) without that proof: a run killed between the PATCH and its
     record may have applied it. Never an item whose PATCH was provably never sent."""
     recorded = {int(k.rsplit(".", 1)[1]) for k in store.meta_prefixed(POLICY_RECORD)}
+    put_backs = {int(k.rsplit(".", 1)[1]): v for k, v in store.meta_prefixed(PUT_BACK).items()}
     policy = {b.entity_id: b.before for b in store.before_images(POLICY_IMAGE)}
     out = []
     for item in store.items():
@@ -249,7 +250,18 @@ def _policy_targets(store: JobStore) -> list[Target]:
         if not proven and item.sent_at is None:
             continue
         out.append(Target("restore", item, survivor, None, policy.get(survivor),
-                          item.payload["patch"], doubt=not proven))
+                          _with_put_back(item.payload["patch"], put_backs.get(survivor)),
+                          doubt=not proven))
+    return out
+
+
+def _with_put_back(patch: Mapping[str, Any], put_back: Any) -> dict[str, Any]:
+    """A survivor's field-policy PATCH with its put-back (``DedupeJob.settled``) laid over
+    it: what the job last wrote there, field by field."""
+    body = (put_back.get("body") if isinstance(put_back, Mapping) else None) or {}
+    out = {**patch, **{k: v for k, v in body.items() if k != "custom_fields"}}
+    if body.get("custom_fields"):
+        out["custom_fields"] = {**(patch.get("custom_fields") or {}), **body["custom_fields"]}
     return out
 
 
