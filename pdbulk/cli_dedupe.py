@@ -27,7 +27,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.engine import META_COORDINATOR, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
@@ -74,6 +74,7 @@ from .options import (
     exit_code_for,
     fail,
     install_stop,
+    rate_limited_note,
     resume_hint,
 )
 
@@ -341,6 +342,9 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
                   if (why := str((i.result or i.payload.get("result") or {}).get("reason")
                                  or "")).startswith("review band:")
                   or "below --auto-apply-above" in why})
+    if result is not None and (note := rate_limited_note(
+            result.stats.rate_limited, store.meta_get(META_COORDINATOR))) is not None:
+        say(note)
     summary.update(items=dict(counts), merged=counts.get("done", 0), failed=counts.get(
         "failed", 0), skipped=counts.get("skipped", 0), skipped_for_review=review,
                    tokens=sum(store.spend_by_day().values()))

@@ -34,7 +34,7 @@ import orjson
 import typer
 
 from bulk.client import Secret, normalize_base_url
-from bulk.engine import DEFAULT_URL, Engine, EngineConfig
+from bulk.engine import DEFAULT_URL, META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import (
     BudgetExhausted,
     BulkError,
@@ -496,6 +496,9 @@ def finish(store: JobStore, result: RunResult) -> None:
     counts = {state.value: n for state, n in result.counts.items()}
     typer.echo(f"job {store.job_id}: "
                + (state_counts(counts, store.actions()) or "nothing to do"))
+    if (note := rate_limited_note(result.stats.rate_limited,
+                                  store.meta_get(META_COORDINATOR))) is not None:
+        typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = str(result.error) if result.error else "interrupted"
@@ -507,6 +510,22 @@ def finish(store: JobStore, result: RunResult) -> None:
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0) or _strays(store):
         raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+def rate_limited_note(rate_limited: int, coordinator: object) -> str | None:
+    """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
+    meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
+    within the account's limits on its own, so a 429 means something else spends them
+    too: another pdbulk process without a shared coordinator, or another integration
+    (x13r3 F4: two processes on one token got 429s, with no word)."""
+    if not rate_limited:
+        return None
+    who = ("another integration or script uses this account's API limits" if coordinator
+           else "another process uses this account's API limits: run every pdbulk process "
+                "on the account with one --coordinator (README: \"Many processes on one "
+                "account\"), and check for other integrations")
+    return (f"note: {rate_limited} call(s) were answered 429 (rate limited) and sent again "
+            f"after the pause, nothing lost; {who}")
 
 
 def _strays(store: JobStore) -> bool:
