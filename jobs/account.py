@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -95,12 +95,16 @@ async def concurrently(*calls: Callable[[], Awaitable[object]]) -> None:
         raise _first_error(group) from None
 
 
-async def load_catalog(ctx: CallContext, *, users: bool = True,
+async def load_catalog(ctx: CallContext, *, users: bool | Collection[str] = True,
                        deal_fields: bool = True) -> Catalog:
     """Pipelines, stages, users and deal fields (all pages), pulled concurrently.
 
     ``users=False`` / ``deal_fields=False`` skip those pulls (20 and 10 tokens a page)
-    for a job that names no user or field (e.g. a stage move by pipeline and stage)."""
+    for a job that names no user or field (e.g. a stage move by pipeline and stage).
+    ``users`` may also be the custom fields a mapping names (labels or codes): users are
+    then pulled, after the deal fields, only when one of them is a user field (x14r2
+    F2: an import with no owner column pulled none, and every row of a user-type custom
+    field failed as "no user named ...")."""
     got: dict[str, list[dict[str, Any]]] = {"users": [], "deal_fields": []}
 
     async def pull(name: str, operation_id: str) -> None:
@@ -112,9 +116,26 @@ async def load_catalog(ctx: CallContext, *, users: bool = True,
     await concurrently(lambda: pull("pipelines", "getPipelines"),
                        lambda: pull("stages", "getStages"),
                        *([lambda: pull("deal_fields", "getDealFields")] if deal_fields else []),
-                       *([pull_users] if users else []))
-    return Catalog.from_api(pipelines=got["pipelines"], stages=got["stages"],
-                            users=got["users"], deal_fields=got["deal_fields"])
+                       *([pull_users] if users is True else []))
+    catalog = Catalog.from_api(pipelines=got["pipelines"], stages=got["stages"],
+                               users=got["users"], deal_fields=got["deal_fields"])
+    if not isinstance(users, bool) and _names_a_user_field(catalog, users):
+        await pull_users()
+        catalog = Catalog.from_api(pipelines=got["pipelines"], stages=got["stages"],
+                                   users=got["users"], deal_fields=got["deal_fields"])
+    return catalog
+
+
+def _names_a_user_field(catalog: Catalog, names: Collection[str]) -> bool:
+    """Whether one of the custom fields ``names`` (labels or codes) is a user field; a
+    name that is no field (or two) is the mapping's compile error to report, not this."""
+    for name in names:
+        try:
+            if catalog.field(name, custom=True).type == "user":
+                return True
+        except InputError:
+            continue
+    return False
 
 
 def _find_key_field(catalog: Catalog, label: str) -> DealField | None:

@@ -142,7 +142,8 @@ class RowPlanner:
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
         run before the key field is created, so that its InputError sends nothing."""
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
-        catalog = await load_catalog(ctx, users=mapping.spec.deal.owner is not None)
+        catalog = await load_catalog(ctx, users=mapping.spec.deal.owner is not None
+                                     or tuple(mapping.spec.custom_fields))
         missing = False
         try:
             catalog.field(mapping.key_field, custom=True)

@@ -111,13 +111,15 @@ class UpdateMapping:
                                 for e in exc.errors()], source=source) from None
         return cls(mapping, by, column, section.key_field if by == "key" else None)
 
-    def catalog_needs(self) -> dict[str, bool]:
+    def catalog_needs(self) -> dict[str, Any]:
         """Which pulls of ``account.load_catalog`` this mapping's names need: users for an
-        owner column, deal fields for source keys, custom fields and labels (their options);
+        owner column or a user-type custom field (the custom fields' names: pulled after
+        the fields, when one is: x14r2 F2), deal fields for source keys, custom fields and
+        labels (their options);
         pipelines and stages are pulled always (x13r3 F3: a probability update pulled users
         and fields too, 30 tokens for nothing). ``{"users": ..., "deal_fields": ...}``."""
         deal = self.mapping.spec.deal
-        return {"users": deal.owner is not None,
+        return {"users": deal.owner is not None or tuple(self.mapping.spec.custom_fields),
                 "deal_fields": self.by == "key" or bool(self.mapping.spec.custom_fields)
                 or deal.label is not None}
 

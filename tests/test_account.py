@@ -71,3 +71,23 @@ async def test_added_since_stops_at_older_records(tmp_path: Path) -> None:
         assert [d["title"] for d in found] == ["new 2", "new 1", "new 0"] or \
             sorted(d["title"] for d in found) == ["new 0", "new 1", "new 2"]
         assert sb.stats()["requests_by_operation"]["getDeals"] == 1
+
+
+async def test_users_are_pulled_for_a_user_field_only(tmp_path: Path) -> None:
+    """x14r2 F2: an import with no owner column pulled no users, so every row of a
+    user-type custom field failed ("no user named 'Tom Becker'"). Given the custom fields
+    a mapping names, the users are pulled once one of them is a user field, and only then."""
+    async with serve(SandboxConfig(time_scale=0.02, seed=3)) as sb, \
+            api_context(sb, tmp_path) as ctx:
+        code = "a" * 40
+        sb.state.fields[code] = {**next(f for f in sb.state.fields.values()
+                                        if f.get("is_custom_field")),
+                                 "field_code": code, "field_name": "Account manager",
+                                 "field_type": "user"}
+        pulls = []
+        for names in (("External ID",), ("External ID", "Account manager"), (code,), ()):
+            before = sb.stats()["requests_by_operation"].get("getUsers", 0)
+            catalog = await load_catalog(ctx, users=names)
+            pulls.append(sb.stats()["requests_by_operation"].get("getUsers", 0) - before)
+            assert bool(catalog.users) is bool(pulls[-1])
+    assert pulls == [0, 1, 1, 0]
