@@ -115,6 +115,9 @@ class RowPlanner:
         self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
                                        tuple[str, ...], tuple[str, ...]]] = {}
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
+        # (name key, phone key) -> the key of this file's first new person of that name with
+        # that phone: a later row finds it by name+phone, as it finds a person of the account
+        self._person_phone: dict[tuple[str, str], str] = {}
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
@@ -463,7 +466,11 @@ class RowPlanner:
         """The key of a new person with an e-mail: its first address's, unless an earlier
         row's new person of this name has that address or one of the cell's others, as
         its own first or among its others (the export lists them in another order, or one
-        alone: x9r3, x9r4 F3): then that one's."""
+        alone: x9r3, x9r4 F3): then that one's; else, when its first address is among an
+        earlier new person's others, that person's whatever its name, as a person of the
+        account is found by any of its addresses (x14r2 F1: "Ann Lee" with
+        ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
+        holding ann@home.com)."""
         key = f"e:{person.email}"
         if key in self._persons:
             return key
@@ -473,7 +480,7 @@ class RowPlanner:
                 else self._person_alias.get(candidate)
             if target is not None and tf.norm_key(self._persons[target][0]) == name:
                 return target
-        return key
+        return self._person_alias.get(key, key)
 
     def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
                     linked: object = None) -> dict[str, Any] | None:
@@ -514,12 +521,20 @@ class RowPlanner:
             return {"id": found[0], "matched_by": found[1]}
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
+        name_key = tf.norm_key(person.name)
+        phone_key = tf.phone_match_key(person.phone) if person.phone else None
         if person.email:
             key = self._email_key(person)
         else:
-            name_key = tf.norm_key(person.name)
-            phone_key = tf.phone_match_key(person.phone) if person.phone else None
             key = f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}"
+        if key not in self._persons and phone_key and name_key:
+            # an earlier row's new person of this name and phone, as PersonIndex.match finds
+            # one of the account: any such person for a row without an e-mail; one without
+            # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
+            # and phone, then "Lu Ma" with the phone alone, made two persons)
+            earlier = self._person_phone.get((name_key, phone_key))
+            if earlier is not None and (not person.email or earlier.startswith("n:")):
+                key = earlier
         first = self._persons.get(key)
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
@@ -534,9 +549,13 @@ class RowPlanner:
                                           person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(f"e:{alt}", key)
+            if name_key:  # its phones find it too, with its name
+                for number in (person.phone, *person.more_phones):
+                    if number and (pk := tf.phone_match_key(number)):
+                        self._person_phone.setdefault((name_key, pk), key)
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
-        email = key[2:] if person.email else None  # the key is "e:" + the first row's e-mail
+        email = key[2:] if key.startswith("e:") else None  # "e:" + the first row's e-mail
         body: dict[str, Any] = {"name": name}
         if email:
             # every address its cell gave: a later export listing them in another order,

@@ -416,3 +416,42 @@ async def test_two_persons_of_the_name_at_the_organization_fail_the_row(
     reason = failed[0].get("reason") or failed[0].get("error") or ""
     assert f"ids {kays[0]}, {kays[1]}" in reason, failed
     assert titles == {"Zero", "Zero too", "Two"}
+
+
+MAIL_PHONE_MAPPING = CSV_MAPPING + 'phone = "phone"\n'
+HEADER = "id,title,person,email,phone\n"
+
+
+@pytest.mark.parametrize("rows", [
+    # another address of an earlier new person, under another spelling of the name
+    ["k1,One,Ann Lee,ann@work.example; ann@home.example,",
+     "k2,Two,Ann L.,ann@home.example,"],
+    # name + phone, with and without an e-mail, in both orders
+    ["x1,One,Lu Ma,lu@ma.example,+1 555 444 3333", "x2,Two,Lu Ma,,+1 555 444 3333"],
+    ["c1,One,Cy Dee,,+1 555 777 8888", "c2,Two,Cy Dee,cy@dee.example,+1 555 777 8888"],
+    # not one person: another name at the phone, another phone at the name
+    ["d1,One,Di Ho,,+1 555 111 2222", "d2,Two,Bo Ho,,+1 555 111 2222",
+     "d3,Three,Di Ho,,+1 555 999 0000"],
+], ids=["other-address", "phone-after-email", "email-after-phone", "different"])
+async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
+        tmp_path: Path, rows: list[str]) -> None:
+    """x14r2 F1: rows of one file that needed a new person were matched to each other
+    less strictly than to the persons of the account — "Ann Lee" with two addresses then
+    "Ann L." with the second, or "Lu Ma" with e-mail and phone then "Lu Ma" with the phone,
+    made two persons in one file and one person as two imports. One file and the same rows
+    as one import each now give the same persons and links."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAIL_PHONE_MAPPING)
+    outcomes = []
+    for split in (False, True):
+        async with serve(SandboxConfig(**FAST)) as sb:
+            parts = [[r] for r in rows] if split else [rows]
+            for n, part in enumerate(parts):
+                manifest = tmp_path / f"in-{split}-{n}.csv"
+                manifest.write_text(HEADER + "\n".join(part) + "\n")
+                await _run(sb, tmp_path, manifest, mapping, f"j-{split}-{n}")
+            persons = {p["id"]: p["name"] for p in sb.state.persons.rows.values()}
+            outcomes.append((sorted(persons.values()),
+                             {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}))
+    assert outcomes[0] == outcomes[1], outcomes
+    assert len(outcomes[0][0]) == (3 if len(rows) == 3 else 1), outcomes
