@@ -266,6 +266,24 @@ def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def written_part(before: Mapping[str, Any], wrote: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a before-image (``before_image``'s shape) a write ``wrote`` touched: its
+    fields, the stage with its pipeline, a status with its reason and times, and its custom
+    fields. Undo puts back that part only (x14r1 F1: a move-stage's image held the status
+    too, and the undo of a move turned a colleague's "won", made in the move's own second,
+    back to open)."""
+    names = {k for k in wrote if k != "custom_fields"}
+    if names & {"stage_id", "pipeline_id"}:
+        names |= {"stage_id", "pipeline_id"}
+    if "status" in names:
+        names |= set(STATUS_FIELDS)
+    fields: Mapping[str, Any] = before.get("fields") or {}
+    custom: Mapping[str, Any] = before.get("custom_fields") or {}
+    codes = set(wrote.get("custom_fields") or {})
+    return {**before, "fields": {k: v for k, v in fields.items() if k in names},
+            "custom_fields": {k: v for k, v in custom.items() if k in codes}}
+
+
 def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH that puts a before-image back on ``current`` (only what differs)."""
     fields: Mapping[str, Any] = before.get("fields") or {}
@@ -532,5 +550,5 @@ __all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_ca
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current",
-           "read_deals", "restorable", "restore_body", "reread_calls",
+           "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
            "read_archived", "reread_targets", "same"]

@@ -27,7 +27,7 @@ from bulk.store import BeforeImage, JobStore, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
-from .deals import STATUS_FIELDS, Deal, before_image, deal_changes, read_deals, same
+from .deals import Deal, before_image, deal_changes, read_deals, same
 from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
@@ -236,7 +236,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
             **row_values(values)}), "move")
-        image = before_image(deal, dict.fromkeys(("stage_id", *STATUS_FIELDS)))
+        image = before_image(deal, changes)  # what the move writes (x14r1 F1)
         prep.images.append(BeforeImage("deal", deal_id, None, image, taken))
     prep.calls["updateDeal"] += prep.actions["move"]
     return prep

@@ -65,9 +65,9 @@ async def test_move_by_query_moves_exactly_the_matching_deals(tmp_path: Path) ->
         images = {b.entity_id: b.before for b in store.before_images("deal")}
         assert set(images) == chosen
         some = images[min(chosen)]["fields"]
-        assert {k: some[k] for k in ("stage_id", "pipeline_id", "status")} == {
-            "stage_id": 1, "pipeline_id": 1, "status": "open"}
-        assert "lost_reason" in some and "close_time" in some
+        # what the move writes, no more: undo never puts back a status it did not set
+        # (x14r1 F1)
+        assert some == {"stage_id": 1, "pipeline_id": 1}
         store.close()
 
 

@@ -230,6 +230,38 @@ async def test_undo_of_a_move_puts_stage_pipeline_and_status_back(tmp_path: Path
 
 
 @pytest.mark.anyio
+async def test_undo_of_a_move_puts_back_only_what_the_move_wrote(tmp_path: Path) -> None:
+    """x14r1 F1: a move-stage writes the stage alone, yet its before-image held the status
+    too; a colleague's "won" or lost reason made in the move's own second (update_time
+    unchanged: 1-second resolution) was turned back by the undo, exit 0. Undo puts back
+    the stage (and pipeline), nothing the move did not write."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=200, seed=32)) as sb:
+        moved = sorted(d["id"] for d in sb.state.deals.rows.values()
+                       if d["stage_id"] == 2 and d["status"] == "open")
+        original = {i: deal(sb, i)["stage_id"] for i in moved}
+
+        async def build(s: Any) -> Any:
+            return await prepare_move(
+                s.ctx, DealSource(query=DealQuery(pipeline="Sales", stage="Contact Made",
+                                                  status="open")),
+                MoveTarget("Proposal Made"), await load_catalog(s.ctx))
+        source, _ = await load_job(sb, tmp_path, "move-stage", build)
+        await run_job(sb, source)
+        won, lost = moved[0], moved[1]
+        # the colleague's edits in the move's second: update_time as the move left it
+        sb.state.save("deal", {**deal(sb, won), "status": "won"})
+        sb.state.save("deal", {**deal(sb, lost), "status": "lost", "lost_reason": "Budget"})
+
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source))
+        await run_job(sb, undo)
+        undo.close()
+        source.close()
+        assert all(deal(sb, i)["stage_id"] == original[i] for i in moved)
+        assert deal(sb, won)["status"] == "won"
+        assert (deal(sb, lost)["status"], deal(sb, lost)["lost_reason"]) == ("lost", "Budget")
+
+
+@pytest.mark.anyio
 async def test_undo_of_an_import_deletes_exactly_the_deals_it_created(tmp_path: Path) -> None:
     """The import's created deals are deleted (one DELETE each); deals it did not create stay."""
     async with serve(SandboxConfig(time_scale=0.02, deals=15, seed=33)) as sb:

@@ -21,6 +21,7 @@ from bulk.store import (
 
 from ..deals import (
     Deal,
+    written_part,
 )
 from ..dedupe.merge_job import POLICY_RECORD, PUT_BACK
 from ..import_resolve import made_contacts
@@ -218,6 +219,8 @@ def targets(store: JobStore) -> list[Target]:
                               digest if isinstance(digest, str) else None))
         elif action in _RESTORED_ACTIONS or (store.kind == "import" and action == "updated"):
             before = images.get(deal_id)
+            if before is not None and wrote is not None:  # what the job wrote, nothing else
+                before = written_part(before, wrote)
             out.append(Target("restore", item, deal_id, written, before, wrote))
     if store.kind == "import":
         # a create in doubt whose deal was found edited since (``maybe_created``): maybe
