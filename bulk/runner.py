@@ -63,13 +63,17 @@ from .store import AsyncJobStore, Item, ItemState, Outcome
 BATCH = 64  # items the producer takes from the store at a time (Runner's ``batch``)
 
 
-def recheck_batch(max_workers: int) -> int:
-    """Items per ``recheck`` batch for a run of ``max_workers`` workers: 8 per worker,
-    between 16 and 100 (one ``GET /api/v2/deals?ids=`` reads 100). Few workers send
-    slowly, so their batches are smaller: the read stays close to the writes (one
-    batch's worth of sends) at one read per 16 items at most. Plans price the re-check
-    with it (a job kind's ``recheck_calls``)."""
-    return max(16, min(100, 8 * max(1, max_workers)))
+def recheck_batch(max_workers: int, burst: int | None = None) -> int:
+    """Items per ``recheck`` batch for a run of ``max_workers`` workers on an account of
+    ``burst`` requests per 2-s window: 8 per worker, between 16 and 100 (one
+    ``GET /api/v2/deals?ids=`` reads 100), and at most one window's burst. Few workers
+    send slowly, so their batches are smaller: the read stays close to the writes (one
+    batch's worth of sends) at one read per 16 items at most; a batch of one burst is
+    sent within about one window of its read (x14r1 F2: 100 items at 20 requests/s left
+    a colleague's edit made 5 s after the read overwritten, at the default 64 workers).
+    Plans price the re-check with it (a job kind's ``recheck_calls``)."""
+    size = max(16, min(100, 8 * max(1, max_workers)))
+    return max(16, min(size, burst)) if burst else size
 
 
 class JobKind(Protocol):
@@ -150,6 +154,9 @@ class Runner(CallPath):
                  retry: RetryPolicy = RetryPolicy(), batch: int = BATCH, seed: int | None = None,
                  on_progress: Callable[[RunStats], None] | None = None,
                  flush_seconds: float = 0.25) -> None:
+        # the account's burst as the run starts: re-check batches stay within one window
+        # (``recheck_batch``), as the plan priced them
+        self._burst = scheduler.limits.burst
         self.store, self.kind, self.client, self.scheduler = store, kind, client, scheduler
         self.clock, self.retry, self.batch = clock, retry, batch
         self.flush_seconds = flush_seconds  # most seconds an outcome waits to be written
@@ -397,7 +404,7 @@ class Runner(CallPath):
         prepare = getattr(self.kind, "prepare", None)
         recheck = getattr(self.kind, "recheck", None)
         each = recheck is not None and getattr(self.kind, "final_writes", False)
-        size = self.batch if recheck is None else recheck_batch(self.max_workers)
+        size = self.batch if recheck is None else recheck_batch(self.max_workers, self._burst)
         # with a re-check: no buffer, and a worker takes an item only once it may run it
         # (work, below): the next batch is re-checked when this one is all sent or
         # sending, so the read is at most one batch of sends older than the write

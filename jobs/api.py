@@ -160,14 +160,15 @@ def undo_job(source: JobStore, *, force: bool = False, contacts: bool = False) -
 
 
 def recheck_calls(store: JobStore, kind: Any, workers: int,
-                  states: tuple[ItemState, ...] = (ItemState.PENDING,)) -> dict[str, int]:
+                  states: tuple[ItemState, ...] = (ItemState.PENDING,), *,
+                  burst: int | None = None) -> dict[str, int]:
     """The reads of the runner's re-check right before each batch is sent (the job kind's
-    ``recheck_calls``; none for a kind without the hook), for a run of ``workers``:
-    {operation id: calls}."""
+    ``recheck_calls``; none for a kind without the hook), for a run of ``workers`` on an
+    account of ``burst`` requests per window: {operation id: calls}."""
     calls = getattr(kind, "recheck_calls", None)
     if calls is None:
         return {}
-    planned: dict[str, int] = calls(store, recheck_batch(workers), states)
+    planned: dict[str, int] = calls(store, recheck_batch(workers, burst), states)
     return planned
 
 
@@ -201,7 +202,8 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
         elif again and prompts:
             notes.append(f"with the prompt (no --yes), the deals are read again after the "
                          f"answer: {tokens_of(again):,} tokens more")
-    checks = Counter(recheck_calls(store, kind, s.config.max_workers))
+    checks = Counter(recheck_calls(store, kind, s.config.max_workers,
+                                   burst=s.config.limits().burst))
     if checks:  # the reads right before each batch is sent (bulk.runner's recheck)
         calls += checks
         notes.append(f"counts the re-check of the deals right before each batch is sent "

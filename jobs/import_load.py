@@ -478,7 +478,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         if claimed is not None:
             for kind, keys in planner.new_contact_keys().items():
                 anyio.from_thread.run(claimed.count_contacts, kind, keys)
-    size = recheck_batch(workers)  # the run's re-check of its upsert updates (ImportJob)
+    size = recheck_batch(workers, limits.burst)  # the run's re-check of its upsert updates
     checks: Counter[str] = Counter()
     # (the key field still missing: no key has a claim yet, but a young claims state is read)
     claimed = _ClaimedKeys(None if missing else planner.key_code, base_url)

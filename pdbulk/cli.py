@@ -382,7 +382,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     if after_reread is not None:
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
     planned += Counter(recheck_calls(store, kind, s.config.max_workers,
-                                     (ItemState.PENDING, ItemState.SENDING)))
+                                     (ItemState.PENDING, ItemState.SENDING),
+                                     burst=s.config.limits().burst))
     counts = store.counts()
     notes = []
     unpriced = getattr(kind, "unpriced", None)

@@ -483,7 +483,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 patched = set(out.summary.get("field_policy_groups") or ())
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
-                calls["getDeals"] += recheck_reads(groups, cfg.max_workers)
+                calls["getDeals"] += recheck_reads(groups, cfg.max_workers,
+                                                   cfg.limits().burst)
                 calls["mergeDeals"] += merges
                 calls["getDeal"] += merges  # each merged-away deal, read right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)

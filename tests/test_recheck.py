@@ -100,6 +100,20 @@ def test_batches_are_small_for_few_workers_and_100_at_most() -> None:
     assert [recheck_batch(n) for n in (1, 2, 4, 13, 64)] == [16, 16, 32, 100, 100]
 
 
+def test_a_batch_is_one_window_of_the_account_at_most() -> None:
+    """x14r1 F2: at the default 64 workers a batch of 100 on a 40-per-2-s account was sent
+    over 5 s after its read, and a colleague's edit in that time was overwritten. A batch
+    is at most the account's burst (sent within about one window of its read), 16 at
+    least; the plans price the re-check with the same size."""
+    from bulk.plans import plan_limits
+
+    growth, lite = plan_limits("growth").burst, plan_limits("lite").burst
+    assert recheck_batch(64, growth) == growth < 100
+    assert recheck_batch(64, plan_limits("ultimate", auth="oauth").burst) == 100
+    assert recheck_batch(2, growth) == 16 and recheck_batch(64, 8) == 16
+    assert recheck_batch(64, lite) == max(16, min(100, lite))
+
+
 @pytest.mark.anyio
 async def test_update_leaves_a_deal_a_colleague_changes_during_the_run(tmp_path: Path) -> None:
     """40 deals updated with 2 workers; while the first is sent a colleague sets 4242 on 6

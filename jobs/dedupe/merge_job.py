@@ -364,13 +364,14 @@ class DedupeJob(MergeJob):
                 *write_job_results(store, result, DEDUPE_COLUMNS)]
 
 
-def recheck_reads(groups: Sequence[Any], workers: int) -> int:
+def recheck_reads(groups: Sequence[Any], workers: int, burst: int | None = None) -> int:
     """The reads (``getDeals``) of the runner's re-check of a dedupe's merges right before
     each batch is sent (``MergeJob.recheck``: both deals of each pair, 100 ids per call),
     for ``groups`` (``PlannedGroup``s, in the order the apply makes their items) and a run
-    of ``workers``: what ``plan dedupe`` prices."""
+    of ``workers`` on an account of ``burst`` requests per window: what ``plan dedupe``
+    prices."""
     pairs = [(m, g.survivor_id) for g in groups for m in g.merged_ids]
-    size = recheck_batch(workers)
+    size = recheck_batch(workers, burst)
     return sum(-(-len({d for pair in pairs[n:n + size] for d in pair}) // IDS_PER_CALL)
                for n in range(0, len(pairs), size))
 
