@@ -117,7 +117,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted,
-                    columns=mapper.currency_columns)
+                    columns=mapper.currency_columns, lost_rule=mapper.when_not_lost)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -160,7 +160,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
-                    currency_open=defaulted, columns=mapper.currency_columns)
+                    currency_open=defaulted, columns=mapper.currency_columns,
+                    lost_rule=mapper.when_not_lost)
             continue
         try:
             deal_id = parse_id(ref)
@@ -197,7 +198,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
             taken: float, *, what: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
-            columns: Mapping[str, str] | None = None) -> None:
+            columns: Mapping[str, str] | None = None, lost_rule: str = "error") -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -215,6 +216,17 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
                       column=exc.column)
+            return
+    if "lost_reason" in wanted and "status" not in wanted and current.get("status") != "lost":
+        # the row leaves the status, and the deal is not lost (x14r1 F3)
+        if lost_rule == "drop":
+            wanted = {k: v for k, v in wanted.items() if k != "lost_reason"}
+        else:
+            prep.fail(source.row, ref, f"a lost reason is given but deal {deal_id} is "
+                                       f"{current.get('status') or 'open'!r} and the row "
+                                       "leaves its status: set the status to lost in the "
+                                       "row, or leave the reason out",
+                      op="update", values=source.values)
             return
     claimed[deal_id] = source.row
     # the currency the row names is a change of its own, its amount blank or not (x9r4)

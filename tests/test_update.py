@@ -635,3 +635,36 @@ def test_an_update_by_id_calls_its_key_the_deal_id(tmp_path: Path) -> None:
                                        *cli_args(sb, tmp_path / "jobs")], env=env)
     (bad,) = json.loads(res.output)["failed_rows"]
     assert bad["reason"].startswith("the deal id is empty"), bad
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("rule", ["error", "drop"])
+async def test_a_lost_reason_with_the_status_left_goes_by_the_deals_status(
+        tmp_path: Path, rule: str) -> None:
+    """x14r1 F3: a new lost reason for a deal that is lost, the row's status cell blank,
+    failed as "a lost reason is given but the status is 'open'" (the row's, not the
+    deal's). The deal's own status decides: lost, the reason is updated alone; open, the
+    row fails naming the deal's status (or the reason is dropped: when_not_lost)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:
+        lost, open_ = (next(i for i, d in sb.state.deals.rows.items() if d["status"] == s)
+                       for s in ("lost", "open"))
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": lost, "Status": "", "Reason": "Changed reason"},
+            {"Deal": open_, "Status": "", "Reason": "Changed reason"}])
+        (tmp_path / "map.toml").write_text(
+            '[update]\nid_column = "Deal"\n[deal]\nstatus = "Status"\n'
+            f'lost_reason = {{ column = "Reason", when_not_lost = "{rule}" }}\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        await run_job(sb, store)
+        sent = {i.payload["deal_id"]: i.payload["changes"] for i in store.items(ItemState.DONE)}
+        failed = {i.key: i.error for i in store.items(ItemState.FAILED)}
+        store.close()
+        assert sent[lost] == {"lost_reason": "Changed reason"}, sent
+        assert deal(sb, lost)["status"] == "lost"
+        assert deal(sb, lost)["lost_reason"] == "Changed reason"
+        assert deal(sb, open_)["status"] == "open" and not deal(sb, open_).get("lost_reason")
+        if rule == "error":
+            assert "deal" in failed[str(open_)] and "'open'" in failed[str(open_)], failed
+        else:
+            assert not failed and prep.actions["unchanged"] == 1, (failed, prep.actions)

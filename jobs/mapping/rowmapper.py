@@ -334,7 +334,9 @@ class RowMapper:
         reason = self.lost_reason(values, n) if self.lost_reason else None
         if reason is None:
             return
-        if deal.get("status") == "lost":
+        if deal.get("status") == "lost" or ("status" not in deal and self.blank_stage_keeps):
+            # (an update whose row leaves the status: the deal's own decides, in
+            # jobs.updating, x14r1 F3: a new reason for a lost deal failed as "open")
             deal["lost_reason"] = reason
         elif self.when_not_lost == "error":
             raise InputError(f"a lost reason is given but the status is "
