@@ -51,6 +51,10 @@ class _Dialect(csv.Dialect):
     strict = False
 
 
+TITLE_LINES = 20  # one-cell lines above a CSV's header looked through (a report's title)
+FIT_PEEK = 20  # records after a header found below title lines that must mostly fit it
+
+
 def dialect(delimiter: str) -> type[csv.Dialect]:
     """The CSV dialect the readers use, with this delimiter."""
     return type("ManifestDialect", (_Dialect,), {"delimiter": delimiter})
@@ -59,9 +63,25 @@ def dialect(delimiter: str) -> type[csv.Dialect]:
 def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     """The candidate delimiter that gives the widest header every sampled record matches.
 
-    ``complete``: the sample is the whole file (else its last record may be cut).
+    ``complete``: the sample is the whole file (else its last record may be cut). When no
+    candidate splits the first line (a report's title line above the header: "Report",
+    "Filtered By: ..."), the lines after it are sniffed, up to ``TITLE_LINES`` lines down
+    (x14r2 F3: a title line above a ``;`` file made it a file of one column). None splits
+    any line: ``,``.
     """
-    best, best_score = ",", (0.0, 1)
+    lines = sample.splitlines(keepends=True)
+    for skip in range(min(TITLE_LINES, max(0, len(lines) - 1)) + 1):
+        found = _sniff("".join(lines[skip:]), complete=complete)
+        if found is not None:
+            return found
+    return ","
+
+
+def _sniff(sample: str, *, complete: bool) -> str | None:
+    """``sniff_delimiter`` of a sample whose first line is the header; None when no
+    candidate gives it two cells or more."""
+    best: str | None = None
+    best_score = (0.0, 1)
     for candidate in DELIMITERS:
         width = total = fit = last_fit = 0
         try:
@@ -135,9 +155,6 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-TITLE_LINES = 20  # one-cell lines above a CSV's header looked through (a report's title)
-
-
 class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
@@ -180,6 +197,12 @@ class _Csv:
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
+                    if titles and not self._fitted(len(cells), (line, cells)):
+                        # no records of its width follow: a file of one column with a
+                        # cell that holds the delimiter ("1,234": x14r1 F4), not a header
+                        # under title lines
+                        ended = None
+                        break
                     self.raw_header = cells
                     titles = []
                     break
@@ -206,6 +229,19 @@ class _Csv:
         except BaseException:
             self._f.close()
             raise
+
+    def _fitted(self, width: int, header: tuple[int, list[str] | BadRecord]) -> bool:
+        """Whether most of the (up to ``FIT_PEEK``) records after a header found below
+        title lines have its ``width`` (trailing empty cells aside), and one at least. The
+        records peeked at are read again after it, or after the one-column header
+        (``header`` then first)."""
+        peeked = list(itertools.islice(self._records, FIT_PEEK))
+        fits = sum(1 for _, cells in peeked if isinstance(cells, list)
+                   and (len(cells) == width or (len(cells) > width
+                                                and not any(cells[width:]))))
+        ok = fits >= 1 and 2 * fits >= len(peeked)
+        self._records = itertools.chain(peeked if ok else [header, *peeked], self._records)
+        return ok
 
     def _fits(self, cells: list[str]) -> bool:
         width = len(self.names)

@@ -195,6 +195,38 @@ def test_a_csv_reports_one_cell_title_lines_are_skipped_as_in_xlsx(tmp_path: Pat
         assert [(r.line, r.values["deal_id"]) for r in rows] == [
             (i + 2, str(i)) for i in range(n)]
 
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_title_lines_above_a_semicolon_or_tab_file_are_skipped_too(tmp_path: Path,
+                                                                    sep: str) -> None:
+    """x14r2 F3: one-cell title lines above a ';' or tab file made it a file of one column
+    ("no such column ... (its columns: Report)"), or, with commas in its cells, split it
+    at the commas: the delimiter was sniffed from the title line. It is sniffed from the
+    first line that splits, as the header is found."""
+    path = tmp_path / "r.csv"
+    rows = [["id", "title", "amount"], ["k1", "A, Inc", "1,50"], ["k2", "B", "2,50"]]
+    path.write_text("Opportunity Report\nFiltered By: Stage\n\n"
+                    + "".join(sep.join(r) + "\n" for r in rows))
+    assert header(path) == ["id", "title", "amount"]
+    assert [(r.line, r.values) for r in read_manifest(path)] == [
+        (5, {"id": "k1", "title": "A, Inc", "amount": "1,50"}),
+        (6, {"id": "k2", "title": "B", "amount": "2,50"})]
+
+
+def test_a_one_column_file_with_an_unquoted_comma_keeps_its_header(tmp_path: Path) -> None:
+    """x14r1 F4: ids "1", "2", then "1,234" unquoted: the last line was taken for a header
+    below title lines ("no deal_id or id column"). A header below title lines needs rows of
+    its width after it; else the file is one column, and that line fails naming the split
+    number."""
+    ids = tmp_path / "ids.csv"
+    ids.write_text("deal_id\n1\n2\n1,234\n")
+    assert header(ids) == ["deal_id"]
+    rows = list(read_manifest(ids))
+    assert [(r.line, r.values["deal_id"], r.ok) for r in rows] == [
+        (2, "1", True), (3, "2", True), (4, "1", False)]
+    assert "look like one number split" in (rows[-1].error.reason if rows[-1].error else "")
+
+
 def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() -> None:
     """v10r12 M4: a report CSV whose first line is its title read as a one-column header;
     "no such column (its columns: Opportunity Pipeline Report)" did not point to
