@@ -16,6 +16,7 @@ built from what the load stored.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import pickle
 import sqlite3
 import tempfile
@@ -66,6 +67,8 @@ from .updating import META_KEY_LABEL
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
+_log = logging.getLogger("pdbulk.import")  # a library prints nothing (x14r3: the README's
+# import example wrote the load's progress lines on stdout)
 
 
 def _rows(planner: RowPlanner, settings: ImportSettings) -> Iterator[SourceRow]:
@@ -206,8 +209,11 @@ def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
 
 
 async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
-               mapping: ImportMapping, *, say: Say = print) -> RowPlanner:
-    """Pull, decide every row, store the items; the job is then ready to run."""
+               mapping: ImportMapping, *, say: Say | None = None) -> RowPlanner:
+    """Pull, decide every row, store the items; the job is then ready to run. ``say``: where
+    its two progress lines go (default: the ``pdbulk.import`` logger at INFO; the CLI
+    prints them on stderr)."""
+    say = say or _log.info
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
     store.meta_put(META_KEY_LABEL, mapping.key_field)
@@ -247,7 +253,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
 
 
 async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
-                     cfg: EngineConfig, token: str, *, say: Say = print,
+                     cfg: EngineConfig, token: str, *, say: Say | None = None,
                      clock: Clock | None = None, transport: Transport | None = None,
                      on_engine: Callable[[Engine], None] | None = None,
                      on_progress: Callable[[RunStats], None] | None = None,
