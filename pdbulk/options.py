@@ -103,13 +103,16 @@ Plan = Annotated[PlanName, typer.Option(
 Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
 OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
 def _share(value: float | None) -> float | None:
-    if value is not None and value <= 0:  # x11r3 F3: 0 was an "unexpected ValueError"
+    # x11r3 F3: 0 was an "unexpected ValueError"; x14r3: the help said 0 <= x and nan was
+    # refused as "less than or equal to 1"
+    if value is not None and not 0 < value <= 1:  # (nan is neither)
         raise typer.BadParameter("give a share above 0, at most 1 (0.5: half the day's budget)")
     return value
 
 
-Share = Annotated[float | None, typer.Option("--budget-share", min=0.0, max=1.0, callback=_share,
-                                             help="Max share of today's company budget this job may use.")]
+Share = Annotated[float | None, typer.Option(
+    "--budget-share", callback=_share,
+    help="Max share of today's company budget this job may use (above 0, at most 1).")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1, help="Hard cap on tokens for this run.")]
 WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
                                          help="When the daily budget is spent, wait for the reset and go on.")]

@@ -77,19 +77,23 @@ def test_a_signal_while_the_command_line_starts_says_so(
     assert '"status": "error"' in out and "before anything was sent" in err
 
 
-def test_a_zero_budget_share_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("share", ["0", "nan", "1.5", "-0.5"])
+def test_a_budget_share_out_of_range_is_a_usage_error(tmp_path: Path, share: str) -> None:
     """x11r3 F3: --budget-share 0 passed the option's range, then failed as an unexpected
-    ValueError (exit 1) and left a job."""
+    ValueError (exit 1) and left a job; x14r3: the help said 0 was allowed, and nan was
+    refused as "less than or equal to 1". One reason for every share out of range."""
     manifest = tmp_path / "rows.csv"
     manifest.write_text("Deal,Title\n1,x\n")
     (tmp_path / "m.toml").write_text(
         'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
     res = CliRunner().invoke(app, ["update", str(manifest), "-m", str(tmp_path / "m.toml"),
-                                   "--budget-share", "0", "--job-dir", str(tmp_path / "jobs")],
+                                   "--budget-share", share, "--job-dir", str(tmp_path / "jobs")],
                              env={**os.environ, "PIPEDRIVE_API_TOKEN": "x"})
     assert res.exit_code == 2, res.output
     assert "give a share above 0" in res.output
     assert not (tmp_path / "jobs").exists()
+    helped = CliRunner().invoke(app, ["update", "--help"], env={"COLUMNS": "200"})
+    assert "above 0, at most 1" in helped.output and "0.0<=x" not in helped.output
 
 
 def test_a_signal_while_the_command_line_is_built_says_so(
