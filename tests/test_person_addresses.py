@@ -455,3 +455,22 @@ async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
                              {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}))
     assert outcomes[0] == outcomes[1], outcomes
     assert len(outcomes[0][0]) == (3 if len(rows) == 3 else 1), outcomes
+
+
+async def test_an_organization_cell_naming_several_fails_its_row(tmp_path: Path) -> None:
+    """x14r2 F5: HubSpot's "Associated Company" cell "Acme Corp;Globex Corp" became one
+    organization of that name, linked to the deal, with no word. A deal has one
+    organization: the row fails naming them; nothing is sent for it."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CSV_MAPPING.replace('[person]\nname = "person"\nemail = "email"\n',
+                                           '[organization]\nname = "company"\n'))
+    manifest.write_text("id,title,company\nm1,Multi,Acme Corp;Globex Corp\n"
+                        "m2,One,Acme Corp\nm3,Trailing,Initech;\n")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        orgs = sorted(o["name"] for o in sb.state.orgs.rows.values())
+    assert set(failed) == {"m1"}, failed
+    assert "names 2 organizations ('Acme Corp', 'Globex Corp')" in failed["m1"]
+    assert "Acme Corp;Globex Corp" not in orgs and "Acme Corp" in orgs
