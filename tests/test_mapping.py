@@ -486,6 +486,19 @@ def test_init_mapping_reads_a_status_column_of_stage_names_as_the_stage(
     assert status is not None and status.column == "Status"
 
 
+def test_init_mapping_of_pipedrives_own_export_says_its_ids_are_deals(catalog: Catalog) -> None:
+    """x14r2 F4: on Pipedrive's own export init-mapping proposed key_column = "Deal - ID"
+    with no word; imported into the account it came from, all 60 deals were made again.
+    The starter file says what those ids are and what to use to change those deals; it
+    still loads as an import mapping. Another export's "Deal ID" gets no such note."""
+    own = init_mapping(["Deal - ID", "Deal - Title", "Deal - Value", "Person - Name"],
+                       catalog)
+    assert "Pipedrive's own export" in own and "pdbulk update" in own
+    assert Mapping.loads(_resolved(own)).key_column == "Deal - ID"
+    other = init_mapping(["Deal ID", "Deal Name", "Amount"], catalog)
+    assert "Pipedrive's own export" not in other
+
+
 def test_init_mapping_never_takes_an_owners_address_or_ids_for_the_persons_email(
         catalog: Catalog) -> None:
     """v10r10 M1/M3: a Salesforce record's ``Owner.Email`` was proposed as the contact
