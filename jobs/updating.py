@@ -94,9 +94,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                           keys=(umap.column,) if umap.by == "key" else ()),
             typed_source=detect_format(manifest) != "csv"),
             lambda cell: _named_ref(cell, umap.by), umap.column))
+    marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
+    prep.notes.extend(marks_said)
     by_key: dict[str, Deal] = {}
     if umap.by == "key":
         key_code, catalog = await ensure_key_field(ctx, catalog, umap.key_field or "",

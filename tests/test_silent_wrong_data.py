@@ -513,3 +513,22 @@ def test_init_mapping_never_names_persons_after_their_addresses(catalog: Catalog
         "Contact": ["Ann Lee (ann@initech.example)", "Bo Chen (bo@umbrella.example)"]})
     assert 'name = "Contact"' not in text, text
     assert "hold e-mail addresses" in text and "Contact" in text.split("hold e-mail")[1]
+
+
+def test_a_decimal_mark_a_tie_decided_is_said(catalog: Catalog) -> None:  # noqa: F811
+    """x14r1 F5: "$1,200" beside "1 234,50" updated a deal to 1.2 dollars, with no note: as
+    many cells agree with the column's ',' as it reads with three decimals, so the mark
+    stands (as designed: ``contest``), but the plan now says which reading it took and how
+    to take the other. A column that is not tied says nothing."""
+    m = mapper(catalog, 'value = "Amount"')
+    rows = [SourceRow(n, n + 1, {"id": f"k{n}", "t": "D", "Amount": cell})
+            for n, cell in enumerate(["$1,200", "1 234,50"], 1)]
+    m.learn_marks(rows)
+    assert m.map(rows[0]).deal["value"] == 1.2
+    (note,) = m.mark_notes()
+    assert note.startswith("column 'Amount': '$1,200' (row 1) is read as 1.2") \
+        and 'set decimal = "." on this field' in note, note
+    plain = mapper(catalog, 'value = "Amount"')
+    plain.learn_marks([SourceRow(n, n + 1, {"id": f"k{n}", "t": "D", "Amount": c})
+                       for n, c in enumerate(["1,200", "1,500.50", "7"], 1)])
+    assert plain.mark_notes() == []

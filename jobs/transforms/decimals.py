@@ -186,6 +186,27 @@ class ColumnDecimal:
                 f"{_reading(digits, mine, cell)}, decimal = \"{other}\" if it is "
                 f"{_reading(digits, other, cell)} ({{ column = ..., decimal = ... }})")
 
+    def tie(self) -> str | None:
+        """After learning: the reading a tie decided, else None. As many cells agree with
+        the column's mark as it would read with three decimals (``$1,200`` beside ``1 234,50``:
+        1.2), so the mark stands (``contest``), but a person should see which reading was
+        taken (x14r1 F5: 1,200 dollars updated to 1.2, no note)."""
+        mark = self.mark
+        if mark is None or mark not in self.ambiguous:
+            return None
+        threes, cell, row = self.ambiguous[mark]
+        other: Decimal_ = "," if mark == "." else "."
+        count, first_row = self.shown.get(mark, [0, None])
+        if threes != int(count or 0) + self.ambiguous.get(other, (0, "", None))[0]:
+            return None
+        num = _PARTS.fullmatch(cell)
+        digits = num["num"] if num else cell
+        mine: Decimal_ = "," if mark == "," else "."
+        return (f"{cell!r}{_at(row)} is read as {_reading(digits, mine, cell)}: the column "
+                f"writes {mark!r} as its decimal mark ({self.seen[mark]!r}{_at(first_row)}); "
+                f"if it is {_reading(digits, other, cell)}, set decimal = \"{other}\" on "
+                "this field")
+
     def decide(self) -> None:
         """Stop learning: from now on ambiguous cells are judged by what was seen."""
         self.learning = False
