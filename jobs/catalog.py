@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from bulk.errors import AmbiguousName, InputError
 
-from .transforms import norm_key
+from .transforms import norm_key, normalize_email
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +190,17 @@ class Catalog:
     # ------------------------------------------------------------ users
 
     def user(self, ref: str) -> User:
-        """A user by e-mail (when ``ref`` has an ``@``) or by name; an active user
-        wins over a deactivated namesake."""
+        """A user by e-mail (when ``ref`` has an ``@``: ``Name <addr>`` and ``mailto:``
+        unwrapped) or by name; an active user wins over a deactivated namesake."""
         by_email = "@" in ref
         index = self._user_emails if by_email else self._user_names
-        found = index.get(norm_key(ref), [])
+        key = norm_key(ref)
+        if by_email and key not in index:  # "Tom Becker <tom@x>", "mailto:tom@x" (x14r2)
+            try:
+                key = norm_key(normalize_email(ref) or ref)
+            except InputError:
+                pass
+        found = index.get(key, [])
         if len(found) > 1:
             found = [u for u in found if u.active] or found
         if len(found) == 1:

@@ -425,6 +425,11 @@ def test_catalog_lookups(catalog: Catalog) -> None:
         catalog.stage("Qualified")
     assert catalog.user("ANN@acme.test").id == 100
     assert catalog.user("ann lee").id == 100
+    # an owner cell as exports write it (x14r2): the address unwrapped
+    assert catalog.user("Ann Lee <ann@acme.test>").id == 100
+    assert catalog.user("mailto:ANN@acme.test").id == 100
+    with pytest.raises(InputError, match="no user with e-mail"):
+        catalog.user("Ann Lee <nobody@acme.test>")
     assert catalog.field("industry").code == code("e")
     assert catalog.field(code("e")).name == "Industry"
     assert catalog.option_id("Products", "email") == 42
