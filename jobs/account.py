@@ -38,7 +38,9 @@ from .transforms import (
     norm_key,
     normalize_email,
     org_match_key,
+    phone_country_key,
     phone_match_key,
+    phones_agree,
     whole_key,
 )
 
@@ -416,10 +418,12 @@ class PersonIndex:
         except InputError:
             name = None
         if name:
-            phones = frozenset(
-                k for entry in person.get("phones") or ()
-                if (k := phone_match_key(entry.get("value") if isinstance(entry, Mapping)
-                                         else entry)))
+            values = [entry.get("value") if isinstance(entry, Mapping) else entry
+                      for entry in person.get("phones") or ()]
+            # the match keys (last 9 digits) and, for numbers written with their country
+            # code, that too ("+…": phones_agree)
+            phones = frozenset(k for v in values for k in (phone_match_key(v),
+                                                           phone_country_key(v)) if k)
             org = person.get("org_id")
             org_id = org.get("value") if isinstance(org, Mapping) else org
             entries = self.by_name.setdefault(norm_key(name), [])
@@ -457,8 +461,10 @@ class PersonIndex:
         if email:  # an address no one has: only a person without one may be the row's
             candidates = [c for c in candidates if c[0] not in self.emailed]
         wanted = phone_match_key(phone) if phone else None
+        country = phone_country_key(phone) if phone else None
         for how, pids in (
-                ("name+phone", [pid for pid, phones, _ in candidates if wanted in phones]
+                ("name+phone", [pid for pid, phones, _ in candidates
+                                if phones_agree(wanted, country, phones)]
                  if wanted else []),
                 ("name+org", [pid for pid, _, person_org in candidates
                               if person_org == org_id] if org_id is not None and not email

@@ -117,7 +117,8 @@ class RowPlanner:
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
         # (name key, phone key) -> the key of this file's first new person of that name with
         # that phone: a later row finds it by name+phone, as it finds a person of the account
-        self._person_phone: dict[tuple[str, str], str] = {}
+        self._person_phone: dict[tuple[str, str], tuple[str, str | None]] = {}  # → (key,
+        # its number with a country code, or None: tf.phones_agree)
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
@@ -523,17 +524,22 @@ class RowPlanner:
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         name_key = tf.norm_key(person.name)
         phone_key = tf.phone_match_key(person.phone) if person.phone else None
+        mine = tf.phone_country_key(person.phone) if phone_key else None
         if person.email:
             key = self._email_key(person)
         else:
-            key = f"n:{name_key}|p:{phone_key}" if phone_key else f"n:{name_key}"
+            # a number with its country code names its person by it: the same last 9
+            # digits in another country are another phone (x14r2 F6), in this file and in
+            # the claims other runs read
+            key = f"n:{name_key}|p:{mine or phone_key}" if phone_key else f"n:{name_key}"
         if key not in self._persons and phone_key and name_key:
             # an earlier row's new person of this name and phone, as PersonIndex.match finds
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
             # and phone, then "Lu Ma" with the phone alone, made two persons)
-            earlier = self._person_phone.get((name_key, phone_key))
-            if earlier is not None and (not person.email or earlier.startswith("n:")):
+            earlier, country = self._person_phone.get((name_key, phone_key), ("", None))
+            if earlier and (not person.email or earlier.startswith("n:")) \
+                    and (mine is None or country is None or mine == country):
                 key = earlier
         first = self._persons.get(key)
         if first is None:
@@ -552,7 +558,8 @@ class RowPlanner:
             if name_key:  # its phones find it too, with its name
                 for number in (person.phone, *person.more_phones):
                     if number and (pk := tf.phone_match_key(number)):
-                        self._person_phone.setdefault((name_key, pk), key)
+                        self._person_phone.setdefault(
+                            (name_key, pk), (key, tf.phone_country_key(number)))
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
         email = key[2:] if key.startswith("e:") else None  # "e:" + the first row's e-mail

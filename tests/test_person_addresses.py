@@ -422,19 +422,23 @@ MAIL_PHONE_MAPPING = CSV_MAPPING + 'phone = "phone"\n'
 HEADER = "id,title,person,email,phone\n"
 
 
-@pytest.mark.parametrize("rows", [
+@pytest.mark.parametrize(("rows", "persons"), [
     # another address of an earlier new person, under another spelling of the name
-    ["k1,One,Ann Lee,ann@work.example; ann@home.example,",
-     "k2,Two,Ann L.,ann@home.example,"],
+    (["k1,One,Ann Lee,ann@work.example; ann@home.example,",
+      "k2,Two,Ann L.,ann@home.example,"], 1),
     # name + phone, with and without an e-mail, in both orders
-    ["x1,One,Lu Ma,lu@ma.example,+1 555 444 3333", "x2,Two,Lu Ma,,+1 555 444 3333"],
-    ["c1,One,Cy Dee,,+1 555 777 8888", "c2,Two,Cy Dee,cy@dee.example,+1 555 777 8888"],
+    (["x1,One,Lu Ma,lu@ma.example,+1 555 444 3333", "x2,Two,Lu Ma,,+1 555 444 3333"], 1),
+    (["c1,One,Cy Dee,,+1 555 777 8888", "c2,Two,Cy Dee,cy@dee.example,+1 555 777 8888"], 1),
     # not one person: another name at the phone, another phone at the name
-    ["d1,One,Di Ho,,+1 555 111 2222", "d2,Two,Bo Ho,,+1 555 111 2222",
-     "d3,Three,Di Ho,,+1 555 999 0000"],
-], ids=["other-address", "phone-after-email", "email-after-phone", "different"])
+    (["d1,One,Di Ho,,+1 555 111 2222", "d2,Two,Bo Ho,,+1 555 111 2222",
+      "d3,Three,Di Ho,,+1 555 999 0000"], 3),
+    # x14r2 F6: the same last 9 digits in two countries are two phones; a number without
+    # its country code matches either (the first)
+    (["j1,One,John Smith,,+1 555 123 4567", "j2,Two,John Smith,,+44 555 123 4567",
+      "j3,Three,John Smith,,555 123 4567", "j4,Four,John Smith,,0044 555 123 4567"], 2),
+], ids=["other-address", "phone-after-email", "email-after-phone", "different", "countries"])
 async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
-        tmp_path: Path, rows: list[str]) -> None:
+        tmp_path: Path, rows: list[str], persons: int) -> None:
     """x14r2 F1: rows of one file that needed a new person were matched to each other
     less strictly than to the persons of the account — "Ann Lee" with two addresses then
     "Ann L." with the second, or "Lu Ma" with e-mail and phone then "Lu Ma" with the phone,
@@ -450,11 +454,12 @@ async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
                 manifest = tmp_path / f"in-{split}-{n}.csv"
                 manifest.write_text(HEADER + "\n".join(part) + "\n")
                 await _run(sb, tmp_path, manifest, mapping, f"j-{split}-{n}")
-            persons = {p["id"]: p["name"] for p in sb.state.persons.rows.values()}
-            outcomes.append((sorted(persons.values()),
-                             {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}))
+            made = {p["id"]: (p["name"], *sorted(x["value"] for x in p.get("phones") or ()))
+                    for p in sb.state.persons.rows.values()}
+            outcomes.append((sorted(made.values()),
+                             {d["title"]: made[d["person_id"]] for d in sandbox_deals(sb)}))
     assert outcomes[0] == outcomes[1], outcomes
-    assert len(outcomes[0][0]) == (3 if len(rows) == 3 else 1), outcomes
+    assert len(outcomes[0][0]) == persons, outcomes
 
 
 async def test_an_organization_cell_naming_several_fails_its_row(tmp_path: Path) -> None:
@@ -474,3 +479,21 @@ async def test_an_organization_cell_naming_several_fails_its_row(tmp_path: Path)
     assert set(failed) == {"m1"}, failed
     assert "names 2 organizations ('Acme Corp', 'Globex Corp')" in failed["m1"]
     assert "Acme Corp;Globex Corp" not in orgs and "Acme Corp" in orgs
+
+
+def test_two_phones_that_share_their_last_9_digits_in_two_countries_are_two() -> None:
+    """x14r2 F6: "John Smith" at +1 555 123 4567 in the account, a row "John Smith" at
+    +44 555 123 4567 linked to him by name+phone (the last 9 digits agree). Two numbers
+    written with their country codes that differ are two phones; a number written without
+    one still matches by its last 9 digits."""
+    from jobs.account import PersonIndex
+
+    index = PersonIndex()
+    index.add({"id": 1, "name": "John Smith", "phones": [{"value": "+1 555 123 4567"}]})
+    assert index.match(None, "John Smith", "+44 555 123 4567") is None
+    assert index.match(None, "John Smith", "0044 555 123 4567") is None
+    assert index.match(None, "John Smith", "+1 (555) 123-4567") == (1, "name+phone")
+    assert index.match(None, "John Smith", "555 123 4567") == (1, "name+phone")
+    national = PersonIndex()
+    national.add({"id": 2, "name": "Jo Lin", "phones": [{"value": "555 123 4567"}]})
+    assert national.match(None, "Jo Lin", "+44 555 123 4567") == (2, "name+phone")

@@ -38,8 +38,10 @@ from .contacts import (
     email_addresses,
     normalize_email,
     org_match_key,
+    phone_country_key,
     phone_match_key,
     phone_numbers,
+    phones_agree,
 )
 from .dates import (
     DATE_TOKENS,
@@ -132,7 +134,9 @@ __all__ = [
     "parse_probability",
     "settle_currency",
     "parse_status",
+    "phone_country_key",
     "phone_match_key",
+    "phones_agree",
     "source_key",
     "whole_key",
     "split_list",

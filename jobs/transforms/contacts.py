@@ -360,3 +360,28 @@ def phone_match_key(phone: object) -> str | None:
     """A phone compared by its last 9 digits (country prefix and formatting ignored)."""
     digits = _NON_DIGITS.sub("", str(phone or "").split(" ext")[0])
     return digits[-9:] if len(digits) >= 5 else None
+
+
+def phone_country_key(phone: object) -> str | None:
+    """``+`` and every digit of a phone written with its country code (``+44 …``,
+    ``0044 …``), else None. Two such numbers that differ are two phones, though their
+    last 9 digits agree (x14r2 F6: ``+1 555 123 4567`` and ``+44 555 123 4567`` joined
+    two John Smiths); a number without one still matches either by its last 9 digits."""
+    text = str(phone or "").split(" ext")[0].strip()
+    if not (text.startswith("+") or text.startswith("00")):
+        return None
+    digits = _NON_DIGITS.sub("", text)
+    digits = digits[2:] if text.startswith("00") else digits
+    return "+" + digits if len(digits) >= 8 else None
+
+
+def phones_agree(key: str, country: str | None, theirs: frozenset[str]) -> bool:
+    """Whether a row's phone (its ``phone_match_key`` and ``phone_country_key``) is one of
+    ``theirs`` (a person's match keys, and its country keys, ``+``…): the same last 9
+    digits, unless both are written with a country code and those differ."""
+    if key not in theirs:
+        return False
+    if country is None:
+        return True
+    written = [k for k in theirs if k.startswith("+") and k[-9:] == key]
+    return not written or country in written
