@@ -63,32 +63,29 @@ def dialect(delimiter: str) -> type[csv.Dialect]:
 def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     """The candidate delimiter that gives the widest header every sampled record matches.
 
-    ``complete``: the sample is the whole file (else its last record may be cut). When no
-    candidate splits the first line (a report's title line above the header: "Report",
-    "Filtered By: ..."), the lines after it are sniffed, up to ``TITLE_LINES`` lines down
-    (x14r2 F3: a title line above a ``;`` file made it a file of one column). None splits
-    any line: ``,``.
+    ``complete``: the sample is the whole file (else its last record may be cut). The
+    candidates whose first record has two cells or more are ranked by the share of
+    records that fit it, then by width. A candidate under which the first records hold one
+    cell each (a report's title and filter lines, at most ``TITLE_LINES``) takes its header
+    below them; it is taken over those only when every record fits it and it is wider
+    than the best of them, and it needs as many fitting records after its header as it
+    skipped (x14r2 F3: a title line above a ``;`` file made it a file of one column;
+    x14r4 F2: a filter line with a comma in it made ``,`` the delimiter; x14r4 F5: a
+    one-column file's ``x;y`` cell is no header). None: ``,``.
     """
-    lines = sample.splitlines(keepends=True)
-    for skip in range(min(TITLE_LINES, max(0, len(lines) - 1)) + 1):
-        found = _sniff("".join(lines[skip:]), complete=complete)
-        if found is not None:
-            return found
-    return ","
-
-
-def _sniff(sample: str, *, complete: bool) -> str | None:
-    """``sniff_delimiter`` of a sample whose first line is the header; None when no
-    candidate gives it two cells or more."""
-    best: str | None = None
-    best_score = (0.0, 1)
+    flat: tuple[float, int] | None = None  # (fit, width) of the best unskipped candidate
+    below: tuple[float, int, int] | None = None  # (fit, -skipped, width), skipping
+    chosen = {"flat": ",", "below": ","}
     for candidate in DELIMITERS:
-        width = total = fit = last_fit = 0
+        width = total = fit = last_fit = skipped = 0
         try:
             # newline="": lines end at \r, \n or \r\n, as the reader sees them (Mac
             # Excel's "CSV (Macintosh)" ends lines with \r alone)
             for record in csv.reader(io.StringIO(sample, newline=""), dialect(candidate)):
                 if not record:
+                    continue
+                if not width and len(record) < 2 and skipped < TITLE_LINES:
+                    skipped += 1
                     continue
                 width = width or len(record)
                 last_fit = len(record) == width
@@ -97,9 +94,17 @@ def _sniff(sample: str, *, complete: bool) -> str | None:
             continue
         if not complete and total > 1:  # the sample's last record may be cut short
             total, fit = total - 1, fit - last_fit
-        if width >= 2 and (fit / total, width) > best_score:
-            best, best_score = candidate, (fit / total, width)
-    return best
+        if width < 2:
+            continue
+        if not skipped:
+            if flat is None or (fit / total, width) > flat:
+                flat, chosen["flat"] = (fit / total, width), candidate
+        elif fit - 1 >= skipped and (below is None or (fit / total, -skipped, width) > below):
+            below, chosen["below"] = (fit / total, -skipped, width), candidate
+    if below is not None and below[0] == 1.0 and (
+            flat is None or (flat[0] < 1.0 and below[2] > flat[1])):
+        return chosen["below"]
+    return chosen["flat"]
 
 
 def _dialect_for(f: TextIO, delimiter: str | None,

@@ -203,14 +203,17 @@ def test_title_lines_above_a_semicolon_or_tab_file_are_skipped_too(tmp_path: Pat
     ("no such column ... (its columns: Report)"), or, with commas in its cells, split it
     at the commas: the delimiter was sniffed from the title line. It is sniffed from the
     first line that splits, as the header is found."""
-    path = tmp_path / "r.csv"
     rows = [["id", "title", "amount"], ["k1", "A, Inc", "1,50"], ["k2", "B", "2,50"]]
-    path.write_text("Opportunity Report\nFiltered By: Stage\n\n"
-                    + "".join(sep.join(r) + "\n" for r in rows))
-    assert header(path) == ["id", "title", "amount"]
-    assert [(r.line, r.values) for r in read_manifest(path)] == [
-        (5, {"id": "k1", "title": "A, Inc", "amount": "1,50"}),
-        (6, {"id": "k2", "title": "B", "amount": "2,50"})]
+    # x14r4 F2: a comma in a title or filter line made "," the delimiter
+    for titles in ("Opportunity Report\nFiltered By: Stage\n\n",
+                   "Opportunity Report\nFiltered By: Owner, Region\n\n",
+                   "Opportunity Report, Q3\n\nFiltered By: Stage\n"):
+        path = tmp_path / "r.csv"
+        path.write_text(titles + "".join(sep.join(r) + "\n" for r in rows))
+        assert header(path) == ["id", "title", "amount"], titles
+        assert [(r.line, r.values) for r in read_manifest(path)] == [
+            (5, {"id": "k1", "title": "A, Inc", "amount": "1,50"}),
+            (6, {"id": "k2", "title": "B", "amount": "2,50"})], titles
 
 
 def test_a_one_column_file_with_an_unquoted_comma_keeps_its_header(tmp_path: Path) -> None:
@@ -225,6 +228,13 @@ def test_a_one_column_file_with_an_unquoted_comma_keeps_its_header(tmp_path: Pat
     assert [(r.line, r.values["deal_id"], r.ok) for r in rows] == [
         (2, "1", True), (3, "2", True), (4, "1", False)]
     assert "look like one number split" in (rows[-1].error.reason if rows[-1].error else "")
+    # x14r4 F5: a one-column file's cell holding a ";" or a tab stays one cell, as before
+    for cell in ("x;y", "x\ty"):
+        one = tmp_path / "one.csv"
+        one.write_text(f"Col0\nZo\u00eb\n{cell}\n")
+        assert header(one) == ["Col0"]
+        assert [(r.values["Col0"], r.ok) for r in read_manifest(one)] == [
+            ("Zo\u00eb", True), (cell, True)]
 
 
 def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() -> None:

@@ -61,10 +61,14 @@ def test_a_new_person_is_the_first_row_that_named_them() -> None:
     assert first["key"] == again["key"] == "e:jo@acme.test"
     assert first["body"] == again["body"] == body
     assert first["org"] is again["org"]  # the first row's organization reference
-    assert other["key"] == "n:sam lee|p:307654321"
+    # a number with its country code keys its person by it (x14r2 F6); one without it by
+    # its last 9 digits
+    assert other["key"] == "n:sam lee|p:+49307654321"
     assert other["body"] == {"name": "Sam Lee", "phones": [
         {"value": "+49307654321", "primary": True, "label": "work"}]}
     assert p.counts.persons_new == 2 and p.counts.orgs_new == 1
+    national = decide(p, 5, contact="Kim Roe", phone="030 7654321")
+    assert national["key"] == "n:kim roe|p:307654321"
 
 
 def test_header_lines_are_no_duplicate_keys_and_a_section_title_says_what_it_may_be() -> None:
