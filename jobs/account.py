@@ -466,9 +466,13 @@ class PersonIndex:
                 ("name+phone", [pid for pid, phones, _ in candidates
                                 if phones_agree(wanted, country, phones)]
                  if wanted else []),
-                ("name+org", [pid for pid, _, person_org in candidates
-                              if person_org == org_id] if org_id is not None and not email
-                 else []),
+                # (not a person whose phones all differ from the row's: two persons of one
+                # name at one company, x14r4 F1)
+                ("name+org", [pid for pid, phones, person_org in candidates
+                              if person_org == org_id and (
+                                  not wanted or not phones
+                                  or phones_agree(wanted, country, phones))]
+                 if org_id is not None and not email else []),
                 ("name+deal", [pid for pid, _, _ in candidates if pid == prefer])):
             if not pids:
                 continue

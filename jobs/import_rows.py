@@ -119,6 +119,10 @@ class RowPlanner:
         # that phone: a later row finds it by name+phone, as it finds a person of the account
         self._person_phone: dict[tuple[str, str], tuple[str, str | None]] = {}  # → (key,
         # its number with a country code, or None: tf.phones_agree)
+        # (name key, its organization: ("id", id) or ("key", new org's key)) -> the keys of
+        # this file's new persons of that name there: a row without an e-mail finds the
+        # one by name+org, as it finds one of the account (x14r4 F1 a)
+        self._person_at: dict[tuple[str, tuple[str, object]], list[str]] = {}
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
@@ -463,6 +467,15 @@ class RowPlanner:
             return org
         return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
 
+    def _phones_agree(self, key: str, phone_key: str, country: str | None) -> bool:
+        """Whether this file's new person ``key`` has no phone, or one a row's phone (its
+        match key and country key) agrees with (``tf.phones_agree``)."""
+        _, phone, _, _, more = self._persons[key]
+        numbers = [n for n in (phone, *more) if n]
+        theirs = frozenset(k for n in numbers for k in (tf.phone_match_key(n),
+                                                        tf.phone_country_key(n)) if k)
+        return not theirs or tf.phones_agree(phone_key, country, theirs)
+
     def _email_key(self, person: PersonRef) -> str:
         """The key of a new person with an e-mail: its first address's, unless an earlier
         row's new person of this name has that address or one of the cell's others, as
@@ -473,15 +486,15 @@ class RowPlanner:
         ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
         holding ann@home.com)."""
         key = f"e:{person.email}"
-        if key in self._persons:
-            return key
         name = tf.norm_key(person.name)
         for candidate in (key, *(f"e:{alt}" for alt in person.also)):
             target = candidate if candidate in self._persons \
                 else self._person_alias.get(candidate)
             if target is not None and tf.norm_key(self._persons[target][0]) == name:
                 return target
-        return self._person_alias.get(key, key)
+        # (a first address of a person of another name, with another address of the
+        # cell this name's, goes to this name's first, as in the account: x14r4 F1 b)
+        return key if key in self._persons else self._person_alias.get(key, key)
 
     def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
                     linked: object = None) -> dict[str, Any] | None:
@@ -541,6 +554,17 @@ class RowPlanner:
             if earlier and (not person.email or earlier.startswith("n:")) \
                     and (mine is None or country is None or mine == country):
                 key = earlier
+        at = _org_ident(org)
+        if key not in self._persons and not person.email and name_key and at is not None:
+            there = [k for k in self._person_at.get((name_key, at), [])
+                     if not phone_key or self._phones_agree(k, phone_key, mine)]
+            if len(there) > 1:
+                raise InputError(
+                    f"{len(there)} persons named {person.name!r} are made at the organization "
+                    "of the row by earlier rows of this file and the row does not say which: "
+                    "add an e-mail or phone of the person to the row")
+            if there:
+                key = there[0]
         first = self._persons.get(key)
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
@@ -555,6 +579,8 @@ class RowPlanner:
                                           person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(f"e:{alt}", key)
+            if name_key and at is not None:  # its organization finds it too, with its name
+                self._person_at.setdefault((name_key, at), []).append(key)
             if name_key:  # its phones find it too, with its name
                 for number in (person.phone, *person.more_phones):
                     if number and (pk := tf.phone_match_key(number)):
@@ -574,6 +600,16 @@ class RowPlanner:
                               *({"value": p, "primary": False, "label": "work"}
                                 for p in more_phones)]
         return {"kind": "person", "key": key, "body": body, "org": first_org}
+
+
+def _org_ident(org: Mapping[str, Any] | None) -> tuple[str, object] | None:
+    """A row's organization as ``_person_at`` names it: its id when found, its key when
+    this file makes it; None without one."""
+    if org is None:
+        return None
+    if isinstance(org.get("id"), int):
+        return ("id", org["id"])
+    return ("key", org["key"]) if org.get("key") is not None else None
 
 
 def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] | None:

@@ -6,6 +6,7 @@ second "Dana Fox" was created and one deal linked to it)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -444,20 +445,52 @@ async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
     "Ann L." with the second, or "Lu Ma" with e-mail and phone then "Lu Ma" with the phone,
     made two persons in one file and one person as two imports. One file and the same rows
     as one import each now give the same persons and links."""
+    outcomes = await _file_and_one_by_one(tmp_path, MAIL_PHONE_MAPPING, HEADER, rows)
+    assert outcomes[0] == outcomes[1], outcomes
+    assert len(outcomes[0][0]) == persons, outcomes
+
+
+async def _file_and_one_by_one(tmp_path: Path, mapping_text: str, header: str,
+                               rows: list[str]) -> list[Any]:
+    """The persons made and the deals' links when ``rows`` are imported as one file, then
+    (on a fresh account) one row per import: [(persons, {title: person}), (...)]."""
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAIL_PHONE_MAPPING)
+    mapping.write_text(mapping_text)
     outcomes = []
     for split in (False, True):
         async with serve(SandboxConfig(**FAST)) as sb:
             parts = [[r] for r in rows] if split else [rows]
             for n, part in enumerate(parts):
                 manifest = tmp_path / f"in-{split}-{n}.csv"
-                manifest.write_text(HEADER + "\n".join(part) + "\n")
+                manifest.write_text(header + "\n".join(part) + "\n")
                 await _run(sb, tmp_path, manifest, mapping, f"j-{split}-{n}")
-            made = {p["id"]: (p["name"], *sorted(x["value"] for x in p.get("phones") or ()))
+            made = {p["id"]: (p["name"], *sorted(x["value"] for x in p.get("phones") or ()),
+                              *sorted(x["value"] for x in p.get("emails") or ()))
                     for p in sb.state.persons.rows.values()}
             outcomes.append((sorted(made.values()),
                              {d["title"]: made[d["person_id"]] for d in sandbox_deals(sb)}))
+    return outcomes
+
+
+@pytest.mark.parametrize(("rows", "persons"), [
+    # name+org: a row without e-mail or phone finds the person an earlier row made there
+    (["m4,M4,Uma Kay,,+33 1 99 45 67 89,Sigma", "m5,M5,Uma Kay,,,Sigma"], 1),
+    # but not one whose phone differs (two persons of one name at one company), and
+    # then a row naming neither fails (which one?), in a file as one by one
+    (["k0,K0,Kay Dee,,+1 415 555 0001,Acme", "k00,K00,Kay Dee,,+1 415 555 0002,Acme",
+      "k1,K1,Kay Dee,,,Acme"], 2),
+    # a cell whose first address is another name's and whose second is this name's
+    (["m1,M1,Zed Roe,zed.roe@y2.example,,Omega", "m2,M2,Zedd Roe,zed@x2.example,,Omega",
+      'm3,M3,Zed Roe,"zed@x2.example; zed.roe@y2.example",,Omega'], 2),
+], ids=["name+org", "name+org-other-phone", "first-address-another-name"])
+async def test_a_files_rows_match_by_org_and_other_addresses_as_imports_one_by_one(
+        tmp_path: Path, rows: list[str], persons: int) -> None:
+    """x14r4 F1: as one file, "Uma Kay" with a phone then "Uma Kay" with nothing at the same
+    new organization made two persons (one by one: name+org, one); "Zed Roe" listing Zedd
+    Roe's address first and his own second went to Zedd Roe (one by one: to Zed Roe)."""
+    outcomes = await _file_and_one_by_one(
+        tmp_path, MAIL_PHONE_MAPPING + '[organization]\nname = "org"\n',
+        "id,title,person,email,phone,org\n", rows)
     assert outcomes[0] == outcomes[1], outcomes
     assert len(outcomes[0][0]) == persons, outcomes
 
@@ -497,3 +530,11 @@ def test_two_phones_that_share_their_last_9_digits_in_two_countries_are_two() ->
     national = PersonIndex()
     national.add({"id": 2, "name": "Jo Lin", "phones": [{"value": "555 123 4567"}]})
     assert national.match(None, "Jo Lin", "+44 555 123 4567") == (2, "name+phone")
+    # name+org never takes a person whose phones all differ from the row's (x14r4 F1)
+    at = PersonIndex()
+    at.add({"id": 3, "name": "Kay Dee", "phones": [{"value": "+1 415 555 0001"}],
+            "org_id": 9})
+    at.add({"id": 4, "name": "Uma Kay", "phones": [], "org_id": 9})
+    assert at.match(None, "Kay Dee", "+1 415 555 0002", 9) is None
+    assert at.match(None, "Kay Dee", None, 9) == (3, "name+org")
+    assert at.match(None, "Uma Kay", "+1 415 555 0003", 9) == (4, "name+org")
