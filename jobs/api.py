@@ -80,7 +80,8 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
     manifest, mapping = Path(manifest), Path(mapping)
     umap = UpdateMapping.load(mapping)
     encoding = encoding or umap.mapping.encoding
-    check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet),
+    check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet,
+                                       header_row=umap.mapping.header_row),
                   workbook=manifest, sheet=sheet)
 
     async def build(s: Engine) -> Prepared:

@@ -97,8 +97,8 @@ def _sheets_with(workbook: PathLike, sheet: str | None, header_row: int | None,
 # a report's title line read as a one-column header (v10r12 M4: a Salesforce report CSV)
 _TITLE_HINT = ("; a header of one or two columns, or one with none of the mapping's, is "
                "often a title line above the table (\"Exported on: ...\"): if the header is "
-               "a later line, say header_row = N in the mapping's [defaults] (or "
-               "--header-row N)")
+               "a later line, say header_row = N in the mapping's [defaults] (or, for "
+               "an import, --header-row N)")
 
 
 class UnseenPaths:

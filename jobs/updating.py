@@ -82,14 +82,15 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
     taken = time.time() if now is None else now
     encoding = encoding or umap.mapping.encoding  # --encoding, [defaults] encoding, detected
-    head = manifest_header(manifest, encoding=encoding, sheet=sheet)
+    header_row = umap.mapping.header_row  # [defaults] header_row (x14r4 F3: ignored here)
+    head = manifest_header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
     if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as
         # an import decides it — before anything is sent (v10r13 M1: 2.375 beside 12.5 and
         # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
         mapper.learn_marks(first_of_each(unheld(
-            read_manifest(manifest, encoding=encoding, sheet=sheet,
+            read_manifest(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
                           columns={umap.column, *umap.mapping.columns()},
                           keys=(umap.column,) if umap.by == "key" else ()),
             typed_source=detect_format(manifest) != "csv"),
@@ -124,6 +125,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
     for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                header_row=header_row,
                                 columns={umap.column, *umap.mapping.columns()},
                                 keys=(umap.column,) if umap.by == "key" else ()):
         refusal = held(source.values, holds, source.values.get(umap.column),

@@ -668,3 +668,22 @@ async def test_a_lost_reason_with_the_status_left_goes_by_the_deals_status(
             assert "deal" in failed[str(open_)] and "'open'" in failed[str(open_)], failed
         else:
             assert not failed and prep.actions["unchanged"] == 1, (failed, prep.actions)
+
+
+@pytest.mark.anyio
+async def test_an_update_reads_the_header_row_its_mapping_names(tmp_path: Path) -> None:
+    """x14r4 F3: `[defaults] header_row = 3` was ignored by update (the import honours it):
+    the report's first line was taken for the header, and the error told the user to pass
+    --header-row, which update does not have."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=10, seed=5)) as sb:
+        manifest = tmp_path / "report.csv"
+        manifest.write_text("Deals report,2026\nOwner,Region\nDeal,Amount\n3,4242\n4,4343\n")
+        (tmp_path / "map.toml").write_text(
+            '[update]\nid_column = "Deal"\n[defaults]\nheader_row = 3\n[deal]\n'
+            'value = "Amount"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, prep = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        await run_job(sb, store)
+        store.close()
+        assert prep.actions.get("update") == 2, prep.actions
+        assert (deal(sb, 3)["value"], deal(sb, 4)["value"]) == (4242, 4343)
