@@ -478,6 +478,9 @@ class PersonIndex:
                 continue
             if prefer is not None and prefer in pids:
                 return prefer, how
+            if how == "name+phone" and len(pids) > 1 and org_id is not None:
+                pids = [pid for pid, _, person_org in candidates
+                        if pid in pids and person_org == org_id] or pids
             if how == "name+org" and len(pids) > 1:
                 # (no apostrophe: the plan's count by reason reads quotes as values)
                 raise InputError(
@@ -485,6 +488,14 @@ class PersonIndex:
                     f"(ids {', '.join(map(str, pids[:5]))}"
                     f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
                     "add an e-mail or phone of the person to the row")
+            if how == "name+phone" and len(pids) > 1:
+                # the lowest id was taken, with no note (x14r5: a national number both a
+                # +1 and a +44 person of the name have went to the older one)
+                raise InputError(
+                    f"{len(pids)} persons named {name!r} have the row's phone (ids "
+                    f"{', '.join(map(str, pids[:5]))}{', ...' if len(pids) > 5 else ''}) "
+                    "and the row does not say which: write the phone with its country code, "
+                    "or add an e-mail or the organization of the person to the row")
             return pids[0], how
         return None
 

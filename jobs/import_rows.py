@@ -117,8 +117,8 @@ class RowPlanner:
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
         # (name key, phone key) -> the key of this file's first new person of that name with
         # that phone: a later row finds it by name+phone, as it finds a person of the account
-        self._person_phone: dict[tuple[str, str], tuple[str, str | None]] = {}  # → (key,
-        # its number with a country code, or None: tf.phones_agree)
+        self._person_phone: dict[tuple[str, str], list[tuple[str, str | None]]] = {}  # →
+        # [(key, its number with a country code, or None: tf.phones_agree)]
         # (name key, its organization: ("id", id) or ("key", new org's key)) -> the keys of
         # this file's new persons of that name there: a row without an e-mail finds the
         # one by name+org, as it finds one of the account (x14r4 F1 a)
@@ -467,6 +467,33 @@ class RowPlanner:
             return org
         return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
 
+    def _phone_persons(self, name_key: str, phone_key: str, country: str | None,
+                       person: PersonRef) -> list[str]:
+        """This file's new persons of the name whose phone agrees with the row's (its match
+        key, its country key), as ``PersonIndex.match`` finds the account's by name+phone:
+        for a row with an e-mail, only those without one."""
+        return list(dict.fromkeys(
+            k for k, theirs in self._person_phone.get((name_key, phone_key), ())
+            if (not person.email or k.startswith("n:"))
+            and (country is None or theirs is None or country == theirs)))
+
+    def _also_made(self, person: PersonRef, org: Mapping[str, Any] | None,
+                   how: str) -> bool:
+        """Whether an earlier row of this file made a person the account's match ``how``
+        (name+phone, name+org) would find beside the one it found: imported row by row,
+        the account would hold both, and the row would name neither (x14r5: a file linked
+        "Jim Beam" at Acme to the existing one, where one import per row failed it)."""
+        name_key = tf.norm_key(person.name)
+        phone_key = tf.phone_match_key(person.phone) if person.phone else None
+        country = tf.phone_country_key(person.phone) if phone_key else None
+        if how == "name+phone" and phone_key:
+            return bool(self._phone_persons(name_key, phone_key, country, person))
+        at = _org_ident(org)
+        if how == "name+org" and at is not None:
+            return any(not phone_key or self._phones_agree(k, phone_key, country)
+                       for k in self._person_at.get((name_key, at), ()))
+        return False
+
     def _phones_agree(self, key: str, phone_key: str, country: str | None) -> bool:
         """Whether this file's new person ``key`` has no phone, or one a row's phone (its
         match key and country key) agrees with (``tf.phones_agree``)."""
@@ -507,6 +534,11 @@ class RowPlanner:
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None) \
             if index is not None else None
+        if found is not None and found[1] in ("name+phone", "name+org") \
+                and found[0] != linked and self._also_made(person, org, found[1]):
+            raise _which_person(person.name, "fit the row by name and "
+                                + ("phone" if found[1] == "name+phone" else "organization"),
+                                "add an e-mail or phone of the person")
         if found is not None and index is not None and person.email and found[1] != "email":
             # an address no one has, linked by name to a person without one: unless an
             # earlier row of this file made its address's person, or another address of
@@ -550,19 +582,20 @@ class RowPlanner:
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
             # and phone, then "Lu Ma" with the phone alone, made two persons)
-            earlier, country = self._person_phone.get((name_key, phone_key), ("", None))
-            if earlier and (not person.email or earlier.startswith("n:")) \
-                    and (mine is None or country is None or mine == country):
-                key = earlier
+            earlier = self._phone_persons(name_key, phone_key, mine, person)
+            if len(earlier) > 1:
+                raise _which_person(person.name, "have the row's phone",
+                                    "write the phone with its country code, or add an "
+                                    "e-mail or the organization of the person")
+            if earlier:
+                key = earlier[0]
         at = _org_ident(org)
         if key not in self._persons and not person.email and name_key and at is not None:
             there = [k for k in self._person_at.get((name_key, at), [])
                      if not phone_key or self._phones_agree(k, phone_key, mine)]
             if len(there) > 1:
-                raise InputError(
-                    f"{len(there)} persons named {person.name!r} are made at the organization "
-                    "of the row by earlier rows of this file and the row does not say which: "
-                    "add an e-mail or phone of the person to the row")
+                raise _which_person(person.name, "are made at the organization of the row",
+                                    "add an e-mail or phone of the person")
             if there:
                 key = there[0]
         first = self._persons.get(key)
@@ -584,8 +617,8 @@ class RowPlanner:
             if name_key:  # its phones find it too, with its name
                 for number in (person.phone, *person.more_phones):
                     if number and (pk := tf.phone_match_key(number)):
-                        self._person_phone.setdefault(
-                            (name_key, pk), (key, tf.phone_country_key(number)))
+                        self._person_phone.setdefault((name_key, pk), []).append(
+                            (key, tf.phone_country_key(number)))
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
         email = key[2:] if key.startswith("e:") else None  # "e:" + the first row's e-mail
@@ -600,6 +633,12 @@ class RowPlanner:
                               *({"value": p, "primary": False, "label": "work"}
                                 for p in more_phones)]
         return {"kind": "person", "key": key, "body": body, "org": first_org}
+
+
+def _which_person(name: str, where: str, fix: str) -> InputError:
+    """A row that fits several persons of ``name`` some of whom this file makes."""
+    return InputError(f"several persons named {name!r} {where}, some made by earlier rows "
+                      f"of this file, and the row does not say which: {fix} to the row")
 
 
 def _org_ident(org: Mapping[str, Any] | None) -> tuple[str, object] | None:

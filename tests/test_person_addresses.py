@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
+from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.import_load import plan_import
@@ -451,15 +452,16 @@ async def test_rows_of_one_file_find_each_others_persons_as_two_imports_would(
 
 
 async def _file_and_one_by_one(tmp_path: Path, mapping_text: str, header: str,
-                               rows: list[str]) -> list[Any]:
+                               rows: list[str], seed: tuple[str, ...] = ()) -> list[Any]:
     """The persons made and the deals' links when ``rows`` are imported as one file, then
-    (on a fresh account) one row per import: [(persons, {title: person}), (...)]."""
+    (on a fresh account) one row per import: [(persons, {title: person}), (...)]; ``seed``
+    rows are imported first, one per import, both times (the account's persons)."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(mapping_text)
     outcomes = []
     for split in (False, True):
         async with serve(SandboxConfig(**FAST)) as sb:
-            parts = [[r] for r in rows] if split else [rows]
+            parts = [[r] for r in seed] + ([[r] for r in rows] if split else [rows])
             for n, part in enumerate(parts):
                 manifest = tmp_path / f"in-{split}-{n}.csv"
                 manifest.write_text(header + "\n".join(part) + "\n")
@@ -482,7 +484,11 @@ async def _file_and_one_by_one(tmp_path: Path, mapping_text: str, header: str,
     # a cell whose first address is another name's and whose second is this name's
     (["m1,M1,Zed Roe,zed.roe@y2.example,,Omega", "m2,M2,Zedd Roe,zed@x2.example,,Omega",
       'm3,M3,Zed Roe,"zed@x2.example; zed.roe@y2.example",,Omega'], 2),
-], ids=["name+org", "name+org-other-phone", "first-address-another-name"])
+    # x14r5: a national number two persons' (+1, +44) numbers end in: which one? The row
+    # fails, made in the file or in the account
+    (["t1,T1,Ted Vo,,+1 207 946 0958,", "t2,T2,Ted Vo,,+44 207 946 0958,",
+      "t3,T3,Ted Vo,,207 946 0958,"], 2),
+], ids=["name+org", "name+org-other-phone", "first-address-another-name", "two-countries"])
 async def test_a_files_rows_match_by_org_and_other_addresses_as_imports_one_by_one(
         tmp_path: Path, rows: list[str], persons: int) -> None:
     """x14r4 F1: as one file, "Uma Kay" with a phone then "Uma Kay" with nothing at the same
@@ -538,3 +544,33 @@ def test_two_phones_that_share_their_last_9_digits_in_two_countries_are_two() ->
     assert at.match(None, "Kay Dee", "+1 415 555 0002", 9) is None
     assert at.match(None, "Kay Dee", None, 9) == (3, "name+org")
     assert at.match(None, "Uma Kay", "+1 415 555 0003", 9) == (4, "name+org")
+    # a national number both a +1 and a +44 person of the name have: which? (x14r5)
+    two = PersonIndex()
+    two.add({"id": 5, "name": "Lia Wu", "phones": [{"value": "+1 207 946 0958"}]})
+    two.add({"id": 6, "name": "Lia Wu", "phones": [{"value": "+44 20 7946 0958"}],
+             "org_id": 7})
+    with pytest.raises(InputError, match=r"2 persons named 'Lia Wu' have the row's phone"):
+        two.match(None, "Lia Wu", "020 7946 0958")
+    assert two.match(None, "Lia Wu", "020 7946 0958", 7) == (6, "name+phone")
+    assert two.match(None, "Lia Wu", "+44 20 7946 0958") == (6, "name+phone")
+
+
+@pytest.mark.parametrize("rows", [
+    # the account's Jim Beam at Acme, then a file making a second one there (another
+    # phone), then a row naming neither: one import per row fails it; so must the file
+    ["m1,D1,Jim Beam,,+1 555 999 0000,Acme Corp", "m2,D2,Jim Beam,,,Acme Corp"],
+    # the account's Lia Wu at +1, a file making Lia Wu at +44, then the national number
+    ["l1,L1,Lia Wu,,+44 555 777 8888,", "l2,L2,Lia Wu,,555 777 8888,"],
+], ids=["name+org", "name+phone"])
+async def test_a_row_fitting_an_account_person_and_one_the_file_makes_fails(
+        tmp_path: Path, rows: list[str]) -> None:
+    """x14r5: a row that fits, by name and organization (or phone), both a person of the
+    account and one an earlier row of the file makes was linked to the account's, with no
+    note, where one import per row (both then in the account) failed it, asking which."""
+    seed = ("s0,S0,Jim Beam,,+1 555 777 8888,Acme Corp", "s1,S1,Lia Wu,,+1 555 777 8888,")
+    outcomes = await _file_and_one_by_one(
+        tmp_path, MAIL_PHONE_MAPPING + '[organization]\nname = "org"\n',
+        "id,title,person,email,phone,org\n", rows, seed)
+    assert outcomes[0] == outcomes[1], outcomes
+    linked = outcomes[0][1]
+    assert rows[1].split(",")[1] not in linked, linked  # the second row failed
