@@ -52,7 +52,7 @@ from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, f
 from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
-from .planning import Plan, estimate, reason_class
+from .planning import LOCAL_SECONDS_PER_WRITE, Plan, estimate, machine_pace, reason_class
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
@@ -439,6 +439,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await in_thread(lambda: manifest_header(settings, mapping))
+    paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
     started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
@@ -569,11 +570,17 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # catalog pulls as one round, and they are several: 2-3 times the latency at 120 ms)
     latency = (stats.answer_seconds / stats.answered if stats.answered
                else load_seconds / max(1, rounds))
+    # this process's CPU per write, stretched where this machine is slower now than the
+    # reference machine (x15: its figure left runs on a slower or busier one 1.5-2.4 times
+    # their plan); never shrunk: below 1.0 a pace is mostly the sample's own noise
+    paces.append(await in_thread(machine_pace))
+    local_seconds = LOCAL_SECONDS_PER_WRITE * max(1.0, sum(paces) / len(paces))
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
-                    max_tokens=max_tokens, usable_daily=sched.usable_daily)
+                    max_tokens=max_tokens, usable_daily=sched.usable_daily,
+                    local_seconds=local_seconds)
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

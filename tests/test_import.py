@@ -430,3 +430,35 @@ async def test_transient_faults_never_become_row_failures(tmp_path: Path) -> Non
         injected = sb.stats()["faults_injected"]
         assert sum(injected.values()) > 20, injected  # the faults did happen
         store.close()
+
+
+@pytest.mark.parametrize("pace", [0.5, 2.0])
+async def test_plan_prices_writes_at_this_machines_pace(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pace: float) -> None:
+    """x15 (CI: runs of 300 rows took 1.5-2.4 times their plan on a slower machine): the
+    plan prices each write's CPU at ``machine_pace``, so its time stretches with it; a
+    pace below 1 (the sample's own noise, mostly) never shrinks it."""
+    from jobs import import_load
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from jobs.planning import LOCAL_SECONDS_PER_WRITE
+
+    export = write_demo_export(tmp_path / "in", rows=60)
+    priced: list[float] = []
+    estimate = import_load.estimate
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        priced.append(kwargs["local_seconds"])
+        return estimate(*args, **kwargs)
+
+    monkeypatch.setattr(import_load, "estimate", recorded)
+    monkeypatch.setattr(import_load, "machine_pace", lambda: pace)
+    async with serve(SandboxConfig(deals=10, **FAST)) as sb:
+        settings = ImportSettings(str(export.manifest), str(export.mapping), "insert",
+                                  create_key_field=True)
+        async with api_engine(sb, tmp_path) as runner:
+            await import_load.plan_import(
+                runner.ctx, settings, Mapping.load(export.mapping),
+                engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                scheduler=runner.scheduler.statistics)
+    assert priced == [pytest.approx(LOCAL_SECONDS_PER_WRITE * max(1.0, pace))]

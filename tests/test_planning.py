@@ -224,3 +224,34 @@ def test_a_plan_over_the_max_tokens_cap_says_where_the_run_stops() -> None:
     free = estimate("move-stage", calls, GROWTH, rows=180, bad_rows=0,
                     tokens_left_today=None, max_tokens=5000)
     assert not any("--max-tokens" in n for n in free.notes)
+
+
+def test_machine_pace_is_the_samples_time_over_the_reference(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sample that takes three reference samples' time is a pace of 3; the clamp holds
+    a pace far off either way (x15: a machine twice as slow ran twice the plan)."""
+    from jobs import planning
+
+    ticks = iter(range(1000))
+    monkeypatch.setattr(planning.time, "perf_counter",
+                        lambda: next(ticks) * 3 * planning.PACE_REFERENCE_SECONDS)
+    assert planning.machine_pace(samples=1) == pytest.approx(3.0)
+    monkeypatch.setattr(planning.time, "perf_counter",
+                        lambda: next(ticks) * 1000 * planning.PACE_REFERENCE_SECONDS)
+    assert planning.machine_pace(samples=1) == 10.0
+    monkeypatch.setattr(planning.time, "perf_counter", lambda: next(ticks) * 1e-9)
+    assert planning.machine_pace(samples=1) == 0.25
+
+
+def test_a_slower_machine_prices_each_write_longer() -> None:
+    """The CPU-bound writes of 300 rows at 10 ms: twice the CPU per write (a machine at
+    pace 2) is at least what the CPU alone takes, and most of twice the write phase."""
+    ultimate = plan_limits("ultimate", auth="oauth")
+    calls = {"addDeal": 300}
+    idle = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                    load_seconds=0.0, latency=0.01)
+    slow = estimate("import", calls, ultimate, rows=300, bad_rows=0, tokens_left_today=None,
+                    load_seconds=0.0, latency=0.01,
+                    local_seconds=2 * LOCAL_SECONDS_PER_WRITE)
+    assert slow.seconds >= 300 * 2 * LOCAL_SECONDS_PER_WRITE
+    assert slow.seconds > 1.6 * idle.seconds
