@@ -163,10 +163,11 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
     manifests = [write_manifest(workdir / f"kill-{p}.csv", f"KILL-{p}", rows)
                  for p in range(n)]
     r429 = sb.stats()["rate_limited"]
+    logs = [workdir / f"kill-{p}.err" for p in range(n)]  # said when a survivor fails
+    errs = [log.open("wb") for log in logs]
     procs = [subprocess.Popen(import_argv(sb, m, mapping, workdir / f"kill-jobs-{p}"), env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              stdin=subprocess.DEVNULL)
-             for p, m in enumerate(manifests)]
+                              stdout=err, stderr=err, stdin=subprocess.DEVNULL)
+             for p, (m, err) in enumerate(zip(manifests, errs, strict=True))]
     try:
         deadline = time.monotonic() + 40
         while sum(1 for k in key_counts(sb) if k.startswith("KILL-0-")) < 5:
@@ -179,7 +180,11 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
             if p.poll() is None:
                 p.kill()
                 p.wait(10)
-    assert codes[1:] == [0, 0, 0] and codes[0] == -9
+        for err in errs:
+            err.close()
+    assert codes[1:] == [0, 0, 0] and codes[0] == -9, "\n".join(
+        f"process {p} exit {code}: {logs[p].read_text(errors='replace')[-1500:]}"
+        for p, code in enumerate(codes) if p and code)
     assert sb.stats()["rate_limited"] == r429  # no 429 for the others
     (job,) = [d.name for d in (workdir / "kill-jobs-0").iterdir() if d.is_dir()]
     done = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job, "--job-dir",
