@@ -353,9 +353,16 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
             trailer = _file_wide_trailer(path, None, encoding, header_row)
             with _Csv(path, None, encoding, header_row, scan=False) as source:
                 skipped = source.skipped
+                titles, line = source.titles, source.header_line
         except InputError:
             return None
         notes = [unnamed_note(skipped)] if skipped else []
+        if titles:
+            shown = ", ".join(repr(t[:40]) for t in titles if t)
+            notes.insert(0, f"the header is line {line}: the line(s) above it were taken for "
+                            f"a report's title and skipped ({shown or 'blank'}); if another "
+                            "line is the header, say header_row = N in the mapping's "
+                            "[defaults] (or --header-row N)")
         if (mixed := _mixed_note(path, encoding)) is not None:
             notes.append(mixed)
         if trailer:

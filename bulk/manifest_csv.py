@@ -7,6 +7,10 @@ the wrong width or not valid UTF-8, the file-wide trailing delimiter forgiven) a
 checks of the header. The rules are in ``bulk.manifest``'s docstring. Moved out of
 ``bulk.manifest`` (issue 8), which still re-exports every public name. It never holds
 more than one record.
+
+Why ~500 lines: where a CSV's table starts (the delimiter, title lines, the header) and
+how its records are read are decided together, from the same first lines; split, each
+half would need the other's rules.
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ class _Dialect(csv.Dialect):
 
 
 TITLE_LINES = 20  # one-cell lines above a CSV's header looked through (a report's title)
+
+
+def _filled(cells: list[str]) -> int:
+    """How many of a record's cells hold something: a report's title line saved from a
+    spreadsheet is padded to the table's width ("Deals report,,,"), and holds one."""
+    return sum(1 for c in cells if c.strip())
 FIT_PEEK = 20  # records after a header found below title lines that must mostly fit it
 
 
@@ -78,25 +88,31 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     chosen = {"flat": ",", "below": ","}
     for candidate in DELIMITERS:
         width = total = fit = last_fit = skipped = 0
+        padded: list[int] = []  # the widths of the skipped lines that held the candidate
         try:
             # newline="": lines end at \r, \n or \r\n, as the reader sees them (Mac
             # Excel's "CSV (Macintosh)" ends lines with \r alone)
             for record in csv.reader(io.StringIO(sample, newline=""), dialect(candidate)):
                 if not record:
                     continue
-                if not width and len(record) < 2 and skipped < TITLE_LINES:
+                if not width and _filled(record) < 2 and skipped < TITLE_LINES:
                     skipped += 1
+                    if len(record) > 1:
+                        padded.append(len(record))
                     continue
                 width = width or len(record)
                 last_fit = len(record) == width
                 total, fit = total + 1, fit + last_fit
         except csv.Error:
             continue
+        # a title line padded to the table's width by the candidate is one more record
+        # that fits it, not one that needs another to outweigh it
+        skipped -= sum(1 for w in padded if w == width)
         if not complete and total > 1:  # the sample's last record may be cut short
             total, fit = total - 1, fit - last_fit
         if width < 2:
             continue
-        if not skipped:
+        if not skipped and not padded:
             if flat is None or (fit / total, width) > flat:
                 flat, chosen["flat"] = (fit / total, width), candidate
         elif fit - 1 >= skipped and (below is None or (fit / total, -skipped, width) > below):
@@ -160,6 +176,18 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _unspaced(titles: list[tuple[int, list[str] | BadRecord]], header_line: int) -> bool:
+    """Whether lines taken for titles above a header were padded ("Deals report,,,") with
+    no blank line (",,,", which the reader skips) among or under them: then the first is a
+    header whose columns but one have no name ("Id," over "1,foo": the file is refused
+    naming the column, not read with its first row as the header). A spreadsheet's report
+    leaves a blank line under its title lines; one-cell title lines need none."""
+    if not any(isinstance(cells, list) and len(cells) > 1 for _, cells in titles):
+        return False
+    lines = [line for line, _ in titles] + [header_line]
+    return all(b == a + 1 for a, b in itertools.pairwise(lines))
+
+
 class _Csv:
     """One pass over a CSV file: header, then (line, cells or BadRecord) per non-blank record."""
 
@@ -176,22 +204,25 @@ class _Csv:
         try:
             self.dialect, hinted = _dialect_for(self._f, delimiter, header_row)
             self.names: list[str] = []
+            self.header_line = 1
+            self.titles: list[str] = []  # the title lines skipped above the header
             self._records = records(self._f, self.dialect, self._fits)
             # a report's title and filter lines above the header ("Opportunity Report",
             # "Filtered By: ...": one cell each) are skipped: the header is the first line
-            # of two or more cells, as in XLSX (x12r2 F4). A file whose first lines all
-            # hold one cell is a file of one column: its first line is the header
+            # of two or more cells, as in XLSX (x12r2 F4), and so are such lines padded to
+            # the table's width ("Deals report,,,": a sheet saved as CSV) above a blank
+            # one (x15). A file whose first lines all hold one cell is a file of one
+            # column: its first line is the header
             titles: list[tuple[int, list[str] | BadRecord]] = []
             ended: tuple[int, list[str] | BadRecord] | None = None  # what ended the look
             for line, cells in self._records:
                 if hinted and line == 1:  # "sep=;": not a record
                     continue
                 if header_row is None and not isinstance(cells, BadRecord) \
-                        and len(cells) == 1 and len(titles) < TITLE_LINES:
+                        and _filled(cells) < 2 and len(titles) < TITLE_LINES:
                     titles.append((line, cells))
                     continue
-                if titles and (isinstance(cells, BadRecord)
-                               or sum(1 for c in cells if c.strip()) < 2):
+                if titles and (isinstance(cells, BadRecord) or _filled(cells) < 2):
                     ended = (line, cells)
                     break
                 if header_row is not None and line != header_row:
@@ -202,6 +233,9 @@ class _Csv:
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
+                    if titles and _unspaced(titles, line):
+                        ended = (line, cells)  # a header of unnamed columns, not titles
+                        break
                     if titles and not self._fitted(len(cells), (line, cells)):
                         # no records of its width follow: a file of one column with a
                         # cell that holds the delimiter ("1,234": x14r1 F4), not a header
@@ -209,6 +243,9 @@ class _Csv:
                         ended = None
                         break
                     self.raw_header = cells
+                    self.header_line = line
+                    self.titles = [next((c.strip() for c in t if c.strip()), "")
+                                   for _, t in titles if isinstance(t, list)]
                     titles = []
                     break
             else:

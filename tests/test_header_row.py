@@ -216,6 +216,44 @@ def test_title_lines_above_a_semicolon_or_tab_file_are_skipped_too(tmp_path: Pat
             (6, {"id": "k2", "title": "B", "amount": "2,50"})], titles
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_title_lines_padded_to_the_tables_width_are_skipped_and_said(tmp_path: Path,
+                                                                      sep: str) -> None:
+    """x14r5: a sheet saved as CSV pads its title lines to the table's width ("Deals
+    report,,,"), with a blank line (",,,") under them; the file was refused ("the header
+    (line 1) has no name for column 2"), where the XLSX of the same sheet reads. Now they
+    are skipped as one-cell title lines are, even with as few rows as title lines, and
+    the plan's note names the header's line and the lines skipped."""
+    pad = sep * 3
+    rows = [["Title", "Value", "Stage", "Key"], ["A, Inc", "1,50", "Won", "K1"],
+            ["B", "2", "Lost", "K2"]]
+    path = tmp_path / "r.csv"
+    path.write_text(f"Deals report{pad}\nExported 2026-11-30{pad}\n{pad}\n"
+                    + "".join(sep.join(f'"{c}"' if sep in c else c for c in r) + "\n"
+                              for r in rows))
+    assert header(path) == rows[0]
+    assert [(r.line, r.values["Title"], r.values["Value"]) for r in read_manifest(path)] == [
+        (5, "A, Inc", "1,50"), (6, "B", "2")]
+    note = header_note(path)
+    assert note is not None and note.startswith("the header is line 4") \
+        and "'Deals report', 'Exported 2026-11-30'" in note
+
+
+def test_a_padded_first_line_with_no_blank_line_under_it_is_still_the_header(
+        tmp_path: Path) -> None:
+    """A first line of one name and empty cells right above the rows is a header with
+    unnamed columns, not a title: the file is refused naming the column (as before x15),
+    never read with its first row taken for the header."""
+    path = tmp_path / "ids.csv"
+    path.write_text("Id,\n1,foo\n2,bar\n3,baz\n")
+    with pytest.raises(InputError, match=r"no name for column 2 \(B\)"):
+        header(path)
+    padded = tmp_path / "one.csv"  # a one-column file padded by its spreadsheet reads
+    padded.write_text("Id,,\n1,,\n2,,\n")
+    assert header(padded) == ["Id"] and [r.values for r in read_manifest(padded)] == [
+        {"Id": "1"}, {"Id": "2"}]
+
+
 def test_a_one_column_file_with_an_unquoted_comma_keeps_its_header(tmp_path: Path) -> None:
     """x14r1 F4: ids "1", "2", then "1,234" unquoted: the last line was taken for a header
     below title lines ("no deal_id or id column"). A header below title lines needs rows of
