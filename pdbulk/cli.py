@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 import typer
 import typer.core
 
@@ -41,11 +42,13 @@ from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import CoordinatorLost, InputError
 from bulk.loop import run_loop
+from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 from jobs.api import recheck_calls
 
 from . import cli_dedupe, cli_import, cli_ops
+from .cli_import import AsJson
 from .options import (
     EXIT_STOPPED,
     JobArg,
@@ -212,18 +215,31 @@ def _restore_env(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
-def jobs(job_dir: JobDir = Path("pdbulk-jobs")) -> None:
-    """List the jobs in the job directory."""
-    found = list_jobs(job_dir)
-    if not found:
-        typer.echo(f"no jobs in {job_dir}")
-        return
-    for job in found:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(job.counts.items()) if v)
+def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
+    """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
+    "status", "state", "counts", "directory"}]}``, oldest first; ``state`` is
+    "interrupted" for a job whose process is gone, else its status)."""
+    if job_dir.exists() and not job_dir.is_dir():
+        raise fail(f"--job-dir {job_dir} is a file, not a folder of jobs")
+    listed: list[dict[str, Any]] = []
+    for job in list_jobs(job_dir):
         state = job.status
         if state in ACTIVE_STATUSES and not held_by_live_process(job.directory):
             state = "interrupted"  # its process is gone (kill -9, power cut): resume it
-        typer.echo(f"{job.job_id}  {job.kind:<10} {state:<11} {counts}")
+        listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
+                       "state": state, "counts": {str(getattr(k, "value", k)): v
+                                                  for k, v in sorted(job.counts.items())
+                                                  if v},
+                       "directory": str(job.directory),
+                       **({"error": job.error} if job.error else {})})
+    if as_json:
+        emit_json({"jobs": listed})
+        return
+    if not listed:
+        typer.echo(f"no jobs in {job_dir}")
+    for row in listed:
+        counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items())
+        typer.echo(f"{row['job']}  {row['kind']:<10} {row['state']:<11} {counts}")
 
 
 def status(job: JobArg,
@@ -299,7 +315,8 @@ ResumeCap = Annotated[int | None, typer.Option(
 
 
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
-           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None) -> None:
+           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
+           as_json: AsJson = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
@@ -309,10 +326,26 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
-        finish(store, _settled(store, lambda: run_loop(_resumed, store, token,
-                                                        _kind_of(store), None, max_tokens)))
+        result = _settled(store, lambda: run_loop(_resumed, store, token, _kind_of(store),
+                                                   None, max_tokens))
+        if as_json:
+            emit_json(_run_summary(store))
+        finish(store, result)
     finally:
         store.close()
+
+
+def _run_summary(store: JobStore) -> dict[str, Any]:
+    """What ``--json`` prints after a resume or retry: the job's summary.json as the run
+    left it (the shape its first run's ``--json`` printed), or, for a kind that writes
+    none, its id, kind, status and counts by state; with ``job_dir``, its folder."""
+    path = store.directory / SUMMARY
+    if path.is_file():
+        data: dict[str, Any] = orjson.loads(path.read_bytes())
+        return {**data, "job_dir": str(store.directory)}
+    return {"job": store.job_id, "kind": store.kind, "status": store.status,
+            "items": {s.value: n for s, n in store.counts().items()},
+            "job_dir": str(store.directory)}
 
 
 def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
@@ -419,7 +452,8 @@ def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
-          token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None) -> None:
+          token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
+          as_json: AsJson = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
     token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
@@ -447,8 +481,11 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                                "changed") from None
             typer.echo(f"{store.failed_to_pending()} failed items back to pending")
 
-        finish(store, _settled(store, lambda: run_loop(_resumed, store, token, kind,
-                                                        put_back, max_tokens)))
+        result = _settled(store, lambda: run_loop(_resumed, store, token, kind, put_back,
+                                                   max_tokens))
+        if as_json:
+            emit_json(_run_summary(store))
+        finish(store, result)
     finally:
         store.close()
 

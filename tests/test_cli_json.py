@@ -43,6 +43,10 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
             ("plan", "import"): ["plan", "import", *mapped, *url,
                                  "--failed-csv", str(tmp_path / "pf.csv")],
             ("", "status"): ["status", "JOB", "--job-dir", str(jobs)],
+            # x14r3 6: cron had only the exit code of these
+            ("", "jobs"): ["jobs", "--job-dir", str(jobs)],
+            ("", "resume"): ["resume", "JOB", "--job-dir", str(jobs)],
+            ("", "retry"): ["retry", "JOB", "--job-dir", str(jobs)],
             ("plan", "update"): ["plan", "update", str(manifest), "--mapping", str(mapping), *url],
             ("plan", "move-stage"): ["plan", "move-stage", "--to-stage", "Qualified",
                                      "--status", "open", *url],
@@ -72,12 +76,22 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
                 assert ok.exit_code == 3 and data["rows"]["failed"] == 1  # type: ignore[index]
                 job = next(jobs.iterdir()).name
                 assert "rows:" in ok.stderr  # the summary lines: on stderr
+            elif name == "jobs":
+                (listed,) = data["jobs"]  # type: ignore[misc]
+                assert listed["job"] == job and listed["counts"] == {"done": 1, "failed": 1}
+            elif name in ("resume", "retry"):  # the import's summary, as the run left it
+                assert data["job"] == job and Path(str(data["job_dir"])).is_dir(), data
+                assert data["rows"]["failed"] == 1, data  # type: ignore[index]
+                assert ok.exit_code == 3, ok.output  # its failed row: still failed
             elif group == "" and name != "status":  # a job's summary, named
                 assert str(data["job"]).split("-")[2] == name.split("-")[0], data
                 assert Path(str(data["job_dir"])).is_dir(), data
             bad = CliRunner().invoke(app, args, env={"PIPEDRIVE_API_TOKEN": ""})
             if name == "status":  # reads no token: an unknown job instead
                 bad = CliRunner().invoke(app, [a.replace(job, "nope") for a in args])
+            if name == "jobs":  # reads no token: a --job-dir that is a file
+                bad = CliRunner().invoke(app, [a.replace(str(jobs), str(manifest))
+                                               for a in args])
             err = _one_object(bad.stdout)
             assert bad.exit_code == 1 and err["status"] == "error", (args, bad.output)
             assert err["exit_code"] == 1 and err.get("error"), (args, err)
