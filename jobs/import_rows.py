@@ -108,6 +108,9 @@ class RowPlanner:
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
+        # the keys whose first row failed: insert mode contests only these (a key whose
+        # first row makes its deal can never be overwritten by an insert: x15r2 1)
+        self._first_failed: set[str] = set()
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + e-mail, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
@@ -297,6 +300,20 @@ class RowPlanner:
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
+        item = self._decide(row, check_duplicate=check_duplicate)
+        if item.state is ItemState.FAILED and item.key and not item.payload.get("duplicate"):
+            self._first_failed.add(item.key)  # (a later row's fails as a duplicate)
+        return item
+
+    def _contest(self, key: str) -> None:
+        """A key a second row of the file has: contested for later imports (bulk.contested)
+        unless this is an insert whose first row with the key makes its deal: a later
+        insert of either row finds that deal and writes nothing (x15r2 1: the same file
+        imported again failed the row whose deal the first run made, "contested")."""
+        if self.mode != "insert" or key in self._first_failed:
+            self.newly_contested.add(key)
+
+    def _decide(self, row: SourceRow, *, check_duplicate: bool) -> NewItem:
         self.counts.rows += 1
         if self.paths is not None:
             self.paths.see(row)
@@ -323,7 +340,7 @@ class RowPlanner:
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
             if check_duplicate and raw and not self._seen.add(raw):
-                self.newly_contested.add(raw)
+                self._contest(raw)
                 reason = (f"duplicate source key {raw!r}: an earlier row has it (each key is "
                           f"imported once); this row also fails: {exc.reason}")
                 return self._bad(row, reason, self.key_column, duplicate=reason,
@@ -334,7 +351,7 @@ class RowPlanner:
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             if not self._seen.add(mapped.key):
-                self.newly_contested.add(mapped.key)
+                self._contest(mapped.key)
                 reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
                           "is imported once)")
                 return self._bad(row, reason, self.key_column, duplicate=reason,

@@ -336,6 +336,45 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         assert _deal_by_key(sb, "k2")["title"] == "Held copy"
 
 
+async def test_an_insert_imported_again_finds_the_deal_of_a_key_its_file_has_twice(
+        tmp_path: Path) -> None:
+    """x15r2 1: insert mode, k1 on rows 2 and 4 (row 2's deal made, row 4 held as its
+    duplicate); the same file imported again failed row 2 too, "'k1' is contested": a
+    first and a second run of one file told apart a row whose deal exists. Insert mode
+    contests only a key whose first row failed (no deal to find); upsert still contests
+    every key found twice (case above)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace('mode = "upsert"', 'mode = "insert"'))
+    source = tmp_path / "tiny.csv"
+    source.write_text("id,title,stage,org\n"
+                      "k1,One,Qualified,Org One\n"
+                      "k2,Two,Qualified,Org One\n"
+                      "k1,One,Qualified,Org One\n"
+                      "k3,Bad first,Nope,Org One\n"
+                      "k3,Three,Qualified,Org One\n")
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        runs = []
+        for job in ("a", "b"):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping,
+                                            job_id=job, mode="insert")
+            runs.append([(r["row"], r["hold"], r["reason"].split(":")[0])
+                         for r in read_csv(store.directory / "failed.csv")])
+            store.close()
+        assert runs[0] == runs[1] == [
+            ("4", "duplicate-key", "duplicate source key 'k1'"),
+            ("5", "", "no stage named 'Nope' in pipeline 'Sales' (stages"),
+            ("6", "duplicate-key", "duplicate source key 'k3'")], runs
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["One", "Two"]
+        # k3's first row failed: no deal to find, so it stays contested for later imports
+        fixed = tmp_path / "k3.csv"
+        fixed.write_text("id,title,stage,org\nk3,Three,Qualified,Org One\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c",
+                                        mode="insert")
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
+        assert len(rows) == 1 and "'k3' is contested" in rows[0]["reason"]
+
+
 NESTED_MAPPING = """\
 [import]
 key_column = "id"
