@@ -18,6 +18,7 @@ from .errors import (
     Blocked,
     BudgetExhausted,
     BulkError,
+    ConfigError,
     Forbidden,
     Gone,
     InDoubt,
@@ -57,3 +58,4 @@ __all__ = [
 ]
 __all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates claimed across runs
 __all__ += ["AnswerLost", "RequestNotSent"]  # bulk.errors: the phases of a TransportError
+__all__ += ["ConfigError"]  # bulk.errors: a setting refused before anything is sent

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
-from .errors import ApiError, MalformedResponse, TransportError, api_error_for
+from .errors import ApiError, ConfigError, MalformedResponse, TransportError, api_error_for
 from .headers import RateHeaders
 from .operations import Operation, get_operation
 from .plans import AuthKind
@@ -46,7 +46,7 @@ class Secret:
     def __init__(self, value: str) -> None:
         if not value or not (value.isascii() and value.isprintable()) or " " in value:
             # The value is deliberately left out of the message.
-            raise ValueError("token must be non-empty printable ASCII without spaces")
+            raise ConfigError("token must be non-empty printable ASCII without spaces")
         self._value = value
 
     def reveal(self) -> str:
@@ -154,13 +154,13 @@ def normalize_base_url(base_url: str) -> str:
     """
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("base_url must be an http(s) URL with a host")
+        raise ConfigError("base_url must be an http(s) URL with a host")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError("base_url must not carry credentials, a query or a fragment "
+        raise ConfigError("base_url must not carry credentials, a query or a fragment "
                          "(the token is passed separately and only ever sent in a header)")
     parts.port  # noqa: B018 - raises ValueError for a malformed port
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError("plain http:// is allowed to loopback addresses only; use https://")
+        raise ConfigError("plain http:// is allowed to loopback addresses only; use https://")
     path = parts.path.rstrip("/")
     for suffix in _VERSION_SUFFIXES:
         if path.endswith(suffix):
@@ -218,9 +218,9 @@ class PipedriveClient:
                  transport: Transport | None = None, timeout: float = 30.0,
                  user_agent: str = "pipedrive-bulk/0.1") -> None:
         if auth not in ("api_token", "oauth"):
-            raise ValueError(f"auth must be 'api_token' or 'oauth', not {auth!r}")
+            raise ConfigError(f"auth must be 'api_token' or 'oauth', not {auth!r}")
         if timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise ConfigError("timeout must be positive")
         self._origin = normalize_base_url(base_url)
         self._secret = token if isinstance(token, Secret) else Secret(token)
         self._auth: AuthKind = auth

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .errors import ConfigError
 from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
@@ -272,7 +273,7 @@ def check_url(url: str) -> str:
         scheme, sep, _ = url.partition("://")
         shown = f"with the scheme {scheme!r}" if sep and scheme.isalnum() else \
             "(not shown: it is no URL)"
-        raise ValueError(f"unknown coordinator {shown}: use redis://host:6379/0 or 'local'")
+        raise ConfigError(f"unknown coordinator {shown}: use redis://host:6379/0 or 'local'")
     try:
         parts = urlsplit(url)
     except ValueError:  # "Invalid IPv6 URL": an unclosed or unopened [ in the host

@@ -34,7 +34,7 @@ from .coordinator import (
     open_coordinator,
     run_kind_lock,
 )
-from .errors import BulkError, RateLimited, RequestNotSent
+from .errors import BulkError, ConfigError, RateLimited, RequestNotSent
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .retry import RetryPolicy
@@ -50,8 +50,10 @@ DEFAULT_URL = "https://api.pipedrive.com"
 class EngineConfig:
     """How to reach the account and how hard to push it. Never the token.
 
-    Raises ValueError for a ``base_url`` that ``normalize_base_url`` refuses (the
-    message never echoes the URL)."""
+    Raises ``ConfigError`` (an ``InputError`` and a ``ValueError``) for a ``base_url``
+    that ``normalize_base_url`` refuses (the message never echoes the URL), an unknown
+    ``plan`` or ``auth``, ``seats`` below 1, and a ``max_workers``, ``window``, ``timeout``,
+    ``burst`` or ``daily_tokens`` that is not positive."""
 
     base_url: str = DEFAULT_URL
     auth: AuthKind = "api_token"
@@ -70,6 +72,13 @@ class EngineConfig:
         # A bad URL (no scheme, ftp://, plain http off loopback, user:pw@, a query that
         # may hold ?api_token=) is refused here, before any job store is written.
         normalize_base_url(self.base_url)
+        for name in ("max_workers", "window", "timeout", "burst", "daily_tokens"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ConfigError(f"{name} must be positive, not {value!r}")
+        if self.auth not in ("api_token", "oauth"):
+            raise ConfigError(f"auth must be 'api_token' or 'oauth', not {self.auth!r}")
+        self.limits()  # the plan and the seats (bulk.plans)
 
     def limits(self) -> Limits:
         base = plan_limits(self.plan, auth=self.auth, seats=self.seats)

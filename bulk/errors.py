@@ -203,6 +203,13 @@ class InputError(BulkError):
         self.column = column
 
 
+class ConfigError(InputError, ValueError):
+    """A setting the library or the CLI refuses before anything is sent: an unknown plan,
+    seats below 1, a ``base_url`` that is not an http(s) origin, a malformed token, a
+    coordinator URL, a budget share out of (0, 1]. An ``InputError`` (the CLI says it in
+    one line, exit 1) and a ``ValueError`` (what these raised before x15)."""
+
+
 class StoreError(BulkError):
     terminal = True
 

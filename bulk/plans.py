@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from .errors import ConfigError
+
 AuthKind = Literal["api_token", "oauth"]
 
 WINDOW_SECONDS = 2.0
@@ -46,9 +48,9 @@ def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: in
                 top_up_tokens: int = 0) -> Limits:
     name = _ALIASES.get(plan.lower(), plan.lower())
     if name not in _PLANS:
-        raise ValueError(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_NAMES)}")
+        raise ConfigError(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_NAMES)}")
     if seats < 1:
-        raise ValueError("seats must be at least 1")
+        raise ConfigError("seats must be at least 1")
     multiplier, api_burst, oauth_burst = _PLANS[name]
     return Limits(
         burst=oauth_burst if auth == "oauth" else api_burst,

@@ -55,7 +55,7 @@ from dataclasses import dataclass, replace
 
 from .clock import Clock
 from .coordinator import Coordinator, Limit, SharedStats
-from .errors import BudgetExhausted
+from .errors import BudgetExhausted, ConfigError
 from .headers import RateHeaders
 from .operations import Operation
 from .plans import Limits
@@ -120,11 +120,11 @@ class Scheduler:
                  safety: float = 1 / 64, rng: random.Random | None = None,
                  probe: bool = False, coordinator: Coordinator | None = None) -> None:
         if limits.burst < 1 or limits.search < 1 or limits.window <= 0 or day_seconds <= 0:
-            raise ValueError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
+            raise ConfigError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
         if budget.share is not None and not 0 < budget.share <= 1:
-            raise ValueError("share must be in (0, 1]")
+            raise ConfigError("share must be in (0, 1]")
         if safety < 0 or budget.reserve_tokens < 0 or (budget.max_tokens or 0) < 0:
-            raise ValueError("safety, reserve_tokens and max_tokens must not be negative")
+            raise ConfigError("safety, reserve_tokens and max_tokens must not be negative")
         self._limits, self._clock, self._budget = limits, clock, budget
         self._now_limits = limits  # ``limits``: the last one handed out
         self._day_seconds = day_seconds

@@ -95,3 +95,20 @@ async def test_fake_clock_skips_cancelled_sleepers() -> None:
             tg.cancel_scope.cancel()
     await clock.sleep(1.0)
     assert clock.now() == 1.0
+
+
+@pytest.mark.parametrize("settings", [
+    {"plan": "gold"}, {"seats": 0}, {"base_url": "ftp://example.com"},
+    {"base_url": "http://example.com"}, {"auth": "basic"}, {"max_workers": 0},
+    {"window": 0.0}, {"timeout": -1.0}, {"burst": 0}, {"daily_tokens": 0}])
+def test_an_engine_config_the_library_refuses_is_a_config_error(
+        settings: dict[str, object]) -> None:
+    """x14r3 7: the library's setting errors were plain ValueErrors (and max_workers=0,
+    window=0 were taken, to hang or divide by zero in the run). Each is refused when the
+    config is made, as a ConfigError: an InputError (the CLI's one line, exit 1) that is
+    still a ValueError."""
+    from bulk import ConfigError, EngineConfig, InputError
+
+    with pytest.raises(ConfigError) as info:
+        EngineConfig(**settings)  # type: ignore[arg-type]
+    assert isinstance(info.value, InputError) and isinstance(info.value, ValueError)
