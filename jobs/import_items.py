@@ -67,6 +67,7 @@ class RowCounts:
     create: int = 0
     update: int = 0
     unchanged: int = 0
+    exists: int = 0  # insert rows whose key a deal carries (a re-import: never created)
     persons_new: int = 0
     orgs_new: int = 0
     persons_found: int = 0  # rows whose person was found in the account

@@ -111,6 +111,9 @@ class RowPlanner:
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
+        # insert: the keys whose deal the index found and their claims name as made (a
+        # re-import; import_load index_if_imported_before): `exists` at the load
+        self.confirmed_keys: set[str] = set()
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + e-mail, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
@@ -220,6 +223,10 @@ class RowPlanner:
         """Take the run's settings that decide rows: unarchive, and the manifest's format."""
         self.unarchive = settings.unarchive
         self.typed_source = detect_format(settings.manifest, settings.format) != "csv"
+
+    def raw_key(self, values: Mapping[str, Any]) -> str | None:
+        """The source key of a row's cells, or None (no key, or one the mapping refuses)."""
+        return self._raw_key(values)
 
     def _raw_key(self, values: Mapping[str, Any]) -> str | None:
         try:  # through the mapping's key source: an empty_values marker is no key
@@ -366,14 +373,26 @@ class RowPlanner:
                     return self._bad(row, reason, self.key_column, duplicate=reason,
                                      hold=HOLD_DUPLICATE)
                 self.released.add(mapped.key)
-        if self.indexes.deals is not None:
+        if self.indexes.deals is not None and self.mode != "insert":
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
             if problem is not None:
                 self.key_problems.append(f"row {row.row}: {problem}")
                 return self._bad(row, problem, self.key_column)
         deals = self.indexes.deals
-        existing = deals.get(mapped.key) if deals is not None else None
+        existing = deals.get(mapped.key) if deals is not None and (
+            self.mode != "insert" or mapped.key in self.confirmed_keys) else None
         deal: Mapping[str, Any] = mapped.deal
+        if existing is not None and self.mode == "insert":
+            # indexed because the file was imported before (import_load
+            # index_if_imported_before): a deal carries the key, never created again
+            self.counts.exists += 1
+            return NewItem(row=row.row, key=mapped.key, op="create", state=ItemState.SKIPPED,
+                           payload={**stored_row(row), "result": {
+                               "action": "exists", "deal_id": existing["id"],
+                               "person_id": existing.get("person_id"),
+                               "org_id": existing.get("org_id"),
+                               "note": "a deal carries its key (imported before); not "
+                                       "created again"}})
         if existing is None and self.unarchive and isinstance(deals, DealsByKey):
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving

@@ -329,6 +329,41 @@ async def test_plan_counts_what_the_import_then_does(tmp_path: Path) -> None:
 
 
 
+async def test_an_insert_of_a_file_imported_before_lists_its_deals_once(tmp_path: Path) -> None:
+    """x15r2 2: an insert of a file imported before read each row's deal alone (getDeal,
+    1 token a row) and its plan priced each as a create too (17,480 tokens planned, 2,980
+    spent for 2,900 rows). Its keys' claims name deals, so the deals that carry a key are
+    listed once (10 tokens a page): the rows are `exists` at the load, the plan is what
+    the run spends, and nothing else is sent."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+
+    export = write_demo_export(tmp_path / "in", rows=150)
+    async with serve(SandboxConfig(deals=40, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", job_id="first")
+        made = sum(1 for i in first.items(ItemState.DONE)
+                   if (i.result or {}).get("action") == "created")
+        first.close()
+        settings = ImportSettings(str(export.manifest), str(export.mapping), "insert")
+        async with api_engine(sb, tmp_path) as runner:
+            plan, _ = await plan_import(
+                runner.ctx, settings, Mapping.load(export.mapping),
+                engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                scheduler=runner.scheduler.statistics)
+        before, tokens = charged(sb), sb.stats()["tokens_spent"]
+        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="insert", job_id="again")
+        spent = charged(sb) - before
+        assert dict(spent) == plan.calls and plan.tokens == sb.stats()["tokens_spent"] - tokens
+        assert spent["getDeals"] == 1 and not spent["getDeal"] and not spent["addDeal"]
+        actions = again.actions()
+        again.close()
+        assert actions == {"skipped": {"exists": made}}, actions
+        assert any("the file was imported before" in n for n in plan.notes)
+
+
 async def test_plan_counts_the_reads_an_earlier_runs_claims_cause(tmp_path: Path) -> None:
     """v9r4 F7: the file was imported on this machine before and its deals were deleted
     since; each create reads the deal its key's claim names before creating. The plan

@@ -41,6 +41,16 @@ def _dead_holder() -> str:
     return f"{holder_id().split(':')[0]}:{proc.pid}:gone"
 
 
+def _forget_claims() -> None:
+    """The seed import's claims gone (as if another machine had seeded the account): the
+    next insert of the file does not know it was imported before, and takes the claims
+    path these tests are about (not the key index: import_load index_if_imported_before)."""
+    from bulk.claims import state_dir
+
+    for path in state_dir().glob("claims.sqlite3*"):
+        path.unlink()
+
+
 def _keys(deals: list[dict[str, Any]], code: str) -> Counter[str]:
     return Counter(str(d["custom_fields"].get(code)) for d in deals
                    if d["custom_fields"].get(code))
@@ -56,6 +66,7 @@ async def test_dead_holders_create_is_reconciled_not_doubled(tmp_path: Path) -> 
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == KEY_FIELD)
         first.close()
+        _forget_claims()
         # Delete every deal but remember one: the "dead run" re-created it under its claim.
         deals = sandbox_deals(sb)
         survivor_key = "HS-100003"
@@ -90,6 +101,7 @@ async def test_a_dead_runs_claims_are_reconciled_with_one_scan_not_one_each(
         first.close()
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == KEY_FIELD)
+        _forget_claims()
         landed = {"HS-100003", "HS-100010", "HS-100020"}
         for d in sandbox_deals(sb):
             if d["custom_fields"].get(code) not in landed:
