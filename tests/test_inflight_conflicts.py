@@ -490,6 +490,8 @@ def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
     planned = cli(sb, "plan", "undo", "upd", "--job-dir", str(jobs))
     assert "changed since the job wrote it (probability is no longer the value it wrote)" \
         in planned.output and "conflict 1, restore 1" in planned.output, planned.output
+    # x15r1 F1: what a conflict leaves as the job wrote it is named too
+    assert "left alone: value too, still as the job wrote it" in planned.output, planned.output
     undone = cli(sb, "undo", "upd", "--job-dir", str(jobs), "--yes", "--force")
     assert undone.exit_code == 0, undone.output
     assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 10)

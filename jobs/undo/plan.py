@@ -420,9 +420,14 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                   op=t.op, values=values, deal_id=t.deal_id)
         return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
+        kept = _still_written(deal, t.wrote)
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
-                            f"({moved}); left alone", op=t.op, action="conflict",
-                  **base, before=t.before)
+                            f"({moved}); left alone"
+                            + (f": {', '.join(kept)} too, still as the job wrote "
+                               f"{'it' if len(kept) == 1 else 'them'} (a deal is put back "
+                               "whole or not at all; --force puts it back)"
+                               if kept else ""),
+                  op=t.op, action="conflict", **base, before=t.before)
         return
     if t.digest is not None and not force and editable_digest(deal) != t.digest:
         # an edit in the create's own second (an automation) leaves update_time as the
@@ -484,6 +489,15 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                                f"{merge_id}'s snapshot is in job {source.job_id})")
                     break
     return out
+
+
+def _still_written(deal: Deal, wrote: Mapping[str, Any]) -> list[str]:
+    """The fields (of those the job wrote) that still hold what it wrote: what a conflict
+    on another of them leaves as the job wrote it (x15r1 F1: not said)."""
+    custom = deal.get("custom_fields") or {}
+    return ([k for k, v in wrote.items() if k != "custom_fields" and same(deal.get(k), v)]
+            + [k for k, v in (wrote.get("custom_fields") or {}).items()
+               if same(custom.get(k), v)])
 
 
 def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
