@@ -285,7 +285,8 @@ def test_init_mapping_proposes_the_decimal_mark_the_samples_show(
     (["01/02/2026", "05/03/2026"], "# TODO: the sampled dates (like '01/02/2026') cannot tell"),
     # the example is the file's own (v10r12: '01.02.2026' quoted for 05.03.2026-07.03.2026)
     (["05.03.2026", "07.03.2026"], "# TODO: the sampled dates (like '05.03.2026') cannot tell"),
-    (["31/12/2025", "12/31/2025"], "# TODO: the sampled dates show both orders"),
+    (["31/12/2025", "12/31/2025"],
+     "# TODO: the sampled dates of column 'Close Date' show both orders"),
     # v10r13 M3: a date with a time the proposed pattern did not read; x10r1 M1: dates
     # that all have a time (Excel re-saving a HubSpot close date) got no pattern at all
     (["2026-03-31 14:00", "04/30/2026 09:00", "12/31/2026"],
@@ -301,6 +302,22 @@ def test_init_mapping_proposes_only_the_date_order_every_sample_allows(
     assert line in defaults
     listed = next(li for li in defaults.splitlines() if li.startswith("date_formats"))
     assert "%m/%d/%Y" not in listed or "%d/%m/%Y" not in listed
+
+
+def test_two_date_columns_each_in_its_own_order_get_a_todo_naming_each() -> None:
+    """x15r2 5: Close Date month first, Renewal Date day first: the TODO said "the sampled
+    dates show both orders ... list the right one", and either one failed every row of the
+    other column. It names each column with its order and says to give one its own
+    formats."""
+    from jobs.mapping.starter import _date_format_lines
+
+    lines = _date_format_lines({"Close Date": ["03/18/2027", "04/01/2027"],
+                                "Renewal Date": ["19/02/2027"]},
+                               ["Close Date", "Renewal Date"])
+    (todo,) = [li for li in lines if li.startswith("# TODO")]
+    assert "column 'Renewal Date' has its dates day first ('19/02/2027'), column " \
+           "'Close Date' month first ('03/18/2027')" in todo, todo
+    assert "formats = [\"%d/%m/%Y\"] on 'Renewal Date'" in todo, todo
 
 
 def test_a_mapping_listing_both_date_orders_is_refused() -> None:

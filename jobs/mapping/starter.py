@@ -371,6 +371,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     orders: dict[tuple[str, int], set[str]] = {}
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
+    where: dict[tuple[str, int, str], str] = {}  # the column of each order's example
     seen = False
     for column in columns:
         for value in _sampled(samples, column):
@@ -390,6 +391,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                 if int(number) > 12:
                     group.add(order)
                     examples.setdefault((sep, len(year), order), value)
+                    where.setdefault((sep, len(year), order), column)
     if not seen:
         return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
                 "ISO YYYY-MM-DD always works"]
@@ -407,10 +409,19 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
         elif found_orders == {"md"}:
             formats += [month_first + clock for clock in clocks]
         elif found_orders:
-            todo.append(f"the sampled dates show both orders ("
-                        f"{examples[(sep, digits, 'dm')]!r} day first, "
-                        f"{examples[(sep, digits, 'md')]!r} month first): list the right one "
-                        f"of {day_first!r} / {month_first!r}")
+            dm, md = where[(sep, digits, "dm")], where[(sep, digits, "md")]
+            if dm != md:  # two columns, each in its own order (x15r2 5: one TODO mixed them)
+                todo.append(f"column {dm!r} has its dates day first "
+                            f"({examples[(sep, digits, 'dm')]!r}), column {md!r} month first "
+                            f"({examples[(sep, digits, 'md')]!r}): give one of them its own "
+                            f"patterns (formats = [{_toml_str(day_first)}] on {dm!r}'s field, "
+                            "as in docs/mapping.md, Dates) and list the other's here "
+                            f"({month_first!r})")
+            else:
+                todo.append(f"the sampled dates of column {dm!r} show both orders ("
+                            f"{examples[(sep, digits, 'dm')]!r} day first, "
+                            f"{examples[(sep, digits, 'md')]!r} month first): list the right "
+                            f"one of {day_first!r} / {month_first!r}")
         else:
             todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
                         f"tell day first from month first: list {day_first!r} or "
