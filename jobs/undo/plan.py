@@ -1,6 +1,11 @@
 """The undo plan: each target decided against the deal as it is now (restore, delete,
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
-(``jobs.undo``)."""
+(``jobs.undo``).
+
+Why ~510 lines: every verdict on a target (what it wrote, what changed since, who else
+made or moved it) reads the same deal picture and the same before-images; split, each
+part would pass that picture around and the verdicts' order would be spread out.
+"""
 
 from __future__ import annotations
 
