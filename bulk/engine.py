@@ -10,6 +10,7 @@ header), so the job store can keep the configuration for ``resume``.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -44,6 +45,7 @@ from .store import AsyncJobStore, JobStore
 from .transport import Transport
 
 DEFAULT_URL = "https://api.pipedrive.com"
+MAX_WORKERS = 1024  # calls in flight at most (the CLI's --workers bound too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +71,40 @@ class EngineConfig:
     tokens_spent_today: int = 0
 
     def __post_init__(self) -> None:
+        # the types first (x15r3 F4: None or "5" ended in AttributeError / TypeError, and
+        # 2.5 workers in anyio's, at Engine.open)
+        for name in ("base_url", "plan"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be a string, not {getattr(self, name)!r}")
+        for name in ("seats", "max_workers", "tokens_spent_today", "burst", "daily_tokens"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ConfigError(f"{name} must be a whole number, not {value!r}")
+        for name in ("window", "timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{name} must be a number of seconds, not {value!r}")
+        if not isinstance(self.budget, BudgetPolicy):
+            raise ConfigError(f"budget must be a BudgetPolicy, not {self.budget!r}")
+        if not isinstance(self.job_root, str | os.PathLike):
+            raise ConfigError(f"job_root must be a path, not {self.job_root!r}")
+        object.__setattr__(self, "job_root", Path(self.job_root))
         # A bad URL (no scheme, ftp://, plain http off loopback, user:pw@, a query that
-        # may hold ?api_token=) is refused here, before any job store is written.
+        # may hold ?api_token=, a control character) is refused here, before any job
+        # store is written.
+        if any(ord(c) < 32 or ord(c) == 127 for c in self.base_url):
+            raise ConfigError("base_url must not hold control characters (a line break?)")
         normalize_base_url(self.base_url)
         for name in ("max_workers", "window", "timeout", "burst", "daily_tokens"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ConfigError(f"{name} must be positive, not {value!r}")
+        if self.max_workers > MAX_WORKERS:
+            raise ConfigError(f"max_workers must be at most {MAX_WORKERS}, not "
+                              f"{self.max_workers}")
+        if self.tokens_spent_today < 0:
+            raise ConfigError(f"tokens_spent_today must not be negative, not "
+                              f"{self.tokens_spent_today}")
         if self.auth not in ("api_token", "oauth"):
             raise ConfigError(f"auth must be 'api_token' or 'oauth', not {self.auth!r}")
         self.limits()  # the plan and the seats (bulk.plans)

@@ -100,7 +100,12 @@ async def test_fake_clock_skips_cancelled_sleepers() -> None:
 @pytest.mark.parametrize("settings", [
     {"plan": "gold"}, {"seats": 0}, {"base_url": "ftp://example.com"},
     {"base_url": "http://example.com"}, {"auth": "basic"}, {"max_workers": 0},
-    {"window": 0.0}, {"timeout": -1.0}, {"burst": 0}, {"daily_tokens": 0}])
+    {"window": 0.0}, {"timeout": -1.0}, {"burst": 0}, {"daily_tokens": 0},
+    # x15r3 F4: wrong types ended in AttributeError / TypeError, some only at Engine.open
+    {"plan": None}, {"plan": 3}, {"base_url": None}, {"seats": "5"}, {"seats": 2.5},
+    {"seats": True}, {"max_workers": "8"}, {"max_workers": 2.5}, {"max_workers": 5000},
+    {"budget": None}, {"budget": {"share": 0.5}}, {"tokens_spent_today": -1},
+    {"job_root": 5}, {"base_url": "https://x.pipedrive.com\n"}])
 def test_an_engine_config_the_library_refuses_is_a_config_error(
         settings: dict[str, object]) -> None:
     """x14r3 7: the library's setting errors were plain ValueErrors (and max_workers=0,
