@@ -176,13 +176,18 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _unspaced(titles: list[tuple[int, list[str] | BadRecord]], header_line: int) -> bool:
+def _unspaced(titles: list[tuple[int, list[str] | BadRecord]], header_line: int,
+              header: list[str]) -> bool:
     """Whether lines taken for titles above a header were padded ("Deals report,,,") with
-    no blank line (",,,", which the reader skips) among or under them: then the first is a
-    header whose columns but one have no name ("Id," over "1,foo": the file is refused
-    naming the column, not read with its first row as the header). A spreadsheet's report
-    leaves a blank line under its title lines; one-cell title lines need none."""
+    no blank line (",,,", which the reader skips) among or under them, above a header of
+    fewer than three names: then the first is a header whose columns but one have no
+    name ("Id," over "1,foo": the file is refused naming the column, not read with its
+    first row as the header). A report's header names three columns or more (x15r3 F3:
+    "Filtered by: Stage = Won,,,,," right above its header was refused); one-cell title
+    lines need none of this."""
     if not any(isinstance(cells, list) and len(cells) > 1 for _, cells in titles):
+        return False
+    if _filled(header) >= 3:
         return False
     lines = [line for line, _ in titles] + [header_line]
     return all(b == a + 1 for a, b in itertools.pairwise(lines))
@@ -233,7 +238,7 @@ class _Csv:
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
-                    if titles and _unspaced(titles, line):
+                    if titles and _unspaced(titles, line, cells):
                         ended = (line, cells)  # a header of unnamed columns, not titles
                         break
                     if titles and not self._fitted(len(cells), (line, cells)):

@@ -237,13 +237,20 @@ def test_title_lines_padded_to_the_tables_width_are_skipped_and_said(tmp_path: P
     note = header_note(path)
     assert note is not None and note.startswith("the header is line 4") \
         and "'Deals report', 'Exported 2026-11-30'" in note
+    # x15r3 F3: with no blank line under them, above a header of three names or more
+    tight = tmp_path / "t.csv"
+    tight.write_text(f"Deals report{pad}\nFiltered by: Stage = Won{pad}\n"
+                     + "".join(sep.join(f'"{c}"' if sep in c else c for c in r) + "\n"
+                               for r in rows))
+    assert header(tight) == rows[0]
+    assert [(r.line, r.values["Key"]) for r in read_manifest(tight)] == [(4, "K1"), (5, "K2")]
 
 
 def test_a_padded_first_line_with_no_blank_line_under_it_is_still_the_header(
         tmp_path: Path) -> None:
-    """A first line of one name and empty cells right above the rows is a header with
-    unnamed columns, not a title: the file is refused naming the column (as before x15),
-    never read with its first row taken for the header."""
+    """A first line of one name and empty cells right above rows of two cells is a header
+    with unnamed columns, not a title: the file is refused naming the column (as before
+    x15), never read with its first row taken for the header."""
     path = tmp_path / "ids.csv"
     path.write_text("Id,\n1,foo\n2,bar\n3,baz\n")
     with pytest.raises(InputError, match=r"no name for column 2 \(B\)"):
