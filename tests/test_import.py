@@ -364,6 +364,27 @@ async def test_an_insert_of_a_file_imported_before_lists_its_deals_once(tmp_path
         assert any("the file was imported before" in n for n in plan.notes)
 
 
+async def test_an_insert_again_names_the_job_that_made_an_archived_deal(
+        tmp_path: Path) -> None:
+    """x15r3 F5: a deal the first import made and someone archived since was reported
+    `exists`, "created meanwhile by another run"; its note names the job that made it
+    and says it was archived."""
+    export = write_demo_export(tmp_path / "in", rows=20, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", job_id="first")
+        made = next(iter(first.items(ItemState.DONE)))
+        first.close()
+        archived = next(d for d in sandbox_deals(sb) if d["id"] == made.result["deal_id"])
+        archived["is_archived"] = True
+        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="insert", job_id="again")
+        (row,) = [i for i in again.items(ItemState.DONE) if i.row == made.row]
+        again.close()
+        assert row.result["action"] == "exists" and row.result["deal_id"] == archived["id"]
+        assert row.result["note"] == "made by job first (archived since); not created again"
+
+
 async def test_plan_counts_the_reads_an_earlier_runs_claims_cause(tmp_path: Path) -> None:
     """v9r4 F7: the file was imported on this machine before and its deals were deleted
     since; each create reads the deal its key's claim names before creating. The plan

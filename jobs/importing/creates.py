@@ -466,10 +466,15 @@ class _Creates(_ImportBase):
         overwritten by "updated instead")."""
         deal_id = int(existing["id"])
         if self.settings.mode != "upsert":
+            # who made it, when the claim says (x15r3 F5: a deal an earlier import made and
+            # someone archived since was "created meanwhile by another run")
+            maker = (f"made by job {creator}" if creator and creator != self.store.job_id
+                     else "created meanwhile by another run")
+            archived = " (archived since)" if existing.get("is_archived") else ""
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "exists", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id"),
-                "note": "created meanwhile by another run; not created again"})
+                "note": f"{maker}{archived}; not created again"})
         wanted = payload["deal"]
         opened = {code: tuple(c) for code, c in
                   (payload.get("custom_currency_open") or {}).items()}
