@@ -52,7 +52,15 @@ from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, f
 from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
-from .planning import LOCAL_SECONDS_PER_WRITE, Plan, estimate, machine_pace, reason_class
+from .planning import (
+    LOCAL_SECONDS_PER_WRITE,
+    Plan,
+    estimate,
+    host_ticks,
+    machine_pace,
+    reason_class,
+    stolen_share,
+)
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
@@ -502,6 +510,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     columns = await in_thread(lambda: manifest_header(settings, mapping))
+    ticks = host_ticks()  # the host's share of the CPU over the whole plan, from here
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
     started = time.monotonic()
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
@@ -643,7 +652,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # reference machine (x15: its figure left runs on a slower or busier one 1.5-2.4 times
     # their plan); never shrunk: below 1.0 a pace is mostly the sample's own noise
     paces.append(await in_thread(machine_pace))
-    local_seconds = LOCAL_SECONDS_PER_WRITE * max(1.0, sum(paces) / len(paces))
+    # and where the host took part of this machine's CPU all along (steal), by that share
+    # over the whole plan: a longer look than the samples' 40 ms each
+    held = 1 / (1 - stolen_share(ticks, host_ticks()))
+    local_seconds = LOCAL_SECONDS_PER_WRITE * max(1.0, sum(paces) / len(paces), held)
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes, load_seconds=load_seconds,
                     latency=latency, workers=workers,

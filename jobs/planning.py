@@ -240,6 +240,33 @@ def _pace_work(conn: sqlite3.Connection, rows: int) -> None:
     conn.commit()
 
 
+def host_ticks() -> tuple[int, int] | None:
+    """(stolen, wanted) CPU ticks of this machine since boot, from ``/proc/stat``'s first
+    line (Linux): the ticks the hypervisor gave other machines while this one's CPUs
+    wanted to run, and the ticks they wanted (busy: user, nice, system, irq, softirq;
+    and stolen). None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[1:9])
+    return steal, user + nice + system + irq + softirq + steal
+
+
+def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float:
+    """The share of the CPU time this machine wanted that the host took, between two
+    ``host_ticks`` readings (0.0 when unknown or none was wanted; at most 0.9): work bound
+    by the CPU takes 1 / (1 - share) times as long. x15: a virtual machine whose host was
+    busy ran imports of 300 rows twice as long as an hour before, its own CPU time the
+    same."""
+    if before is None or after is None or after[1] <= before[1]:
+        return 0.0
+    return max(0.0, min(0.9, (after[0] - before[0]) / (after[1] - before[1])))
+
+
 def machine_pace(samples: int = 6, rows: int = 300) -> float:
     """How much slower this machine is now than the reference machine at a write's kind
     of local work (``_pace_work``): at most 1.0 there, 2.0 where a core is half as fast

@@ -10,30 +10,38 @@ import pytest
 from typer.testing import CliRunner
 
 from jobs.demo_data import write_demo_export
+from jobs.planning import host_ticks, stolen_share
 from pdbulk.cli import app
 from pdbulk.demo import TOKEN, sandbox_process
 
+STEAL_CHANGE = 0.05  # more of the CPU the host takes during a run than during its plan
 
-def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float]:
-    """(estimate, actual) in seconds: plan import, then import, on a fresh sandbox in its
-    own process (in this one, its CPU would slow the run's and not the plan's)."""
+
+def _plan_and_run(tmp_path: Path, latency_ms: float) -> tuple[float, float, float, float]:
+    """(estimate, actual) in seconds, and the host's share of this machine's CPU (steal)
+    during each: plan import, then import, on a fresh sandbox in its own process (in this
+    one, its CPU would slow the run's and not the plan's)."""
     export = write_demo_export(tmp_path, rows=300)
     env = {"PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_STATE_DIR": str(tmp_path / "state")}
     with sandbox_process(plan="ultimate", oauth=True, latency_ms=latency_ms, jitter_ms=0.0,
                          deals=200, seed=3) as url:
         common = [str(export.manifest), "--mapping", str(export.mapping), "--create-key-field",
                   "--url", url, "--plan", "ultimate", "--oauth"]
+        ticks = host_ticks()
         planned = CliRunner().invoke(app, ["plan", "import", *common, "--json",
                                            "--failed-csv", str(tmp_path / "pf.csv")], env=env)
+        ticks, plan_stolen = host_ticks(), stolen_share(ticks, host_ticks())
         assert planned.exit_code == 3, planned.output
         estimate = orjson.loads(planned.stdout)["seconds"]
         ran = CliRunner().invoke(app, ["import", *common, "--json", "--job-dir",
                                        str(tmp_path / "jobs")], env=env)
+        run_stolen = stolen_share(ticks, host_ticks())
         assert ran.exit_code == 3, ran.output
         job = next(d for d in (tmp_path / "jobs").iterdir() if d.is_dir())
         actual = orjson.loads((job / "summary.json").read_bytes())["wall_seconds"]
-    print(f"plan {estimate:.2f} s, run {actual:.2f} s")
-    return float(estimate), float(actual)
+    print(f"plan {estimate:.2f} s, run {actual:.2f} s; stolen by the host: "
+          f"{plan_stolen:.0%} during the plan, {run_stolen:.0%} during the run")
+    return float(estimate), float(actual), plan_stolen, run_stolen
 
 
 @pytest.mark.timing
@@ -45,9 +53,23 @@ def test_plan_time_within_tolerance_of_the_run(tmp_path: Path, latency_ms: float
     CPU is stretched by ``machine_pace`` on a slower or busier machine (x15: CI's runs took
     1.5-2.4 times their plan before; with both cores busy with other processes here, the
     plan is now 2-22 % short of the run). The pace of a loaded machine changes from one
-    moment to the next: up to two more tries on a fresh sandbox before failing."""
-    for attempt in range(3):
-        estimate, actual = _plan_and_run(tmp_path / str(attempt), latency_ms)
+    moment to the next: up to three more tries on a fresh sandbox before failing. A try
+    during whose run the host (a virtual machine's) took 5 points more of the CPU than
+    during its plan does not count (x15: with 10-40 % stolen during the runs, same code,
+    they took twice as long as an hour before): four such tries skip the test, naming
+    the steal figures."""
+    said: list[str] = []
+    off: tuple[float, float] | None = None
+    for attempt in range(4):
+        estimate, actual, plan_stolen, run_stolen = _plan_and_run(tmp_path / str(attempt),
+                                                                  latency_ms)
+        if run_stolen > plan_stolen + STEAL_CHANGE:
+            said.append(f"{plan_stolen:.0%} then {run_stolen:.0%}")
+            continue  # the host took more of the CPU during the run than the plan saw
         if abs(estimate - actual) <= 0.25 * actual:
             return
-    raise AssertionError(f"plan {estimate} s vs run {actual} s: off by more than 25 %")
+        off = (estimate, actual)
+    if off is not None:
+        raise AssertionError(f"plan {off[0]} s vs run {off[1]} s: off by more than 25 %")
+    pytest.skip("the host took more of this machine's CPU during each run than during its "
+                f"plan (steal: {', '.join(said)}): no run to hold the plan against")
