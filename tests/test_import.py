@@ -509,6 +509,7 @@ async def test_plan_prices_writes_at_this_machines_pace(
 
     monkeypatch.setattr(import_load, "estimate", recorded)
     monkeypatch.setattr(import_load, "machine_pace", lambda: pace)
+    monkeypatch.setattr(import_load, "stolen_share", lambda *_: 0.0)  # no host's share
     async with serve(SandboxConfig(deals=10, **FAST)) as sb:
         settings = ImportSettings(str(export.manifest), str(export.mapping), "insert",
                                   create_key_field=True)
