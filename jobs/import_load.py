@@ -52,6 +52,7 @@ from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, f
 from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
+from .merged_deals import Merge
 from .planning import (
     LOCAL_SECONDS_PER_WRITE,
     Plan,
@@ -397,8 +398,9 @@ class _ClaimedKeys:
         self.claims = open_claims()
         self.reads: Counter[str] = Counter()
         self.base_url = base_url
-        self._merges: dict[int, tuple[int, str]] | None = None
+        self._merges: dict[int, Merge] | None = None
         self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
+        self.unconfirmed: dict[str, int] = {}  # of those, key -> its deal, merge never seen done
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -423,15 +425,17 @@ class _ClaimedKeys:
                               else {}).items():
             if isinstance(outcome.get("deal_id"), int):
                 self.reads["getDeal"] += 1  # that deal, or the survivor a merge took it into
-                if (survivor := self._merged(int(outcome["deal_id"]))) is not None:
+                if (hit := self._merged(int(outcome["deal_id"]))) is not None:
                     # never created again: it updates its survivor, or is reported "merged"
                     # (jobs.importing _merged_into; x12r3 F1: planned as a create)
-                    self.survivors[key_of[name]] = survivor
+                    self.survivors[key_of[name]] = hit.survivor
+                    if not hit.applied:
+                        self.unconfirmed[key_of[name]] = int(outcome["deal_id"])
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
-    def _merged(self, deal_id: int) -> int | None:
-        """The survivor when a merge made through this machine took deal ``deal_id`` away
+    def _merged(self, deal_id: int) -> Merge | None:
+        """The merge made through this machine that took deal ``deal_id`` away
         (``jobs.merged_deals``, read once)."""
         if self.base_url is None:
             return None
@@ -439,8 +443,7 @@ class _ClaimedKeys:
             from .merged_deals import survivors
 
             self._merges = survivors(self.base_url)
-        hit = self._merges.get(deal_id)
-        return hit[0] if hit is not None else None
+        return self._merges.get(deal_id)
 
     def merged(self, planner: RowPlanner, *, unarchive: bool = False) -> tuple[int, int, int]:
         """Of the creates whose key's deal a merge took away, from the load's key index and
@@ -448,13 +451,23 @@ class _ClaimedKeys:
         read then: (reported "merged" beside the survivor's own row, nothing sent; each
         updating its survivor, at most; failing: two or more of them lead to one survivor
         without its own row, or the survivor is archived). A survivor gone from the index
-        (deleted) leaves its keys created again, as planned (x12r7 F3).
+        (deleted) leaves its keys created again, as planned (x12r7 F3). A merge never seen
+        done (``unconfirmed``) whose deal the load listed was not made (its row is planned
+        as that deal's); one not listed costs the read of its deal before the survivor's.
         """
         if not self.survivors:
             return 0, 0, 0
         deals = planner.indexes.deals or {}
         live = {int(d["id"]): k for k, d in deals.items()}
         archived = {int(d["id"]): k for k, d in getattr(deals, "archived", {}).items()}
+        for key, deal_id in self.unconfirmed.items():
+            if deal_id in live or deal_id in archived:
+                del self.survivors[key]  # the run reads it live (the 1 read counted)
+            else:
+                self.reads["getDeal"] += 1  # the run reads it gone, then its survivor
+        self.unconfirmed.clear()
+        if not self.survivors:
+            return 0, 0, 0
         own = failing = 0
         groups: dict[int, int] = {}
         for key, survivor in self.survivors.items():

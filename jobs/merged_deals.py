@@ -6,13 +6,16 @@ key, so the next import of the file finds no deal with key D2, and its key's cla
 deal 210, which is gone. Without this record it creates D2 again, and the next dedupe
 merges it again (x12r1 F1: a live duplicate and 45 tokens every night).
 
-Every merge of ``pdbulk merge`` and ``pdbulk dedupe`` is written here *before* it is sent
-(a merge that never applied leaves its deal live, so an import that reads the deal gone
-and finds this record knows the merge took it). One JSON line per merge in
-``merged-deals.jsonl`` in the state directory (``bulk.claims.state_dir``, beside the
-claims): ``{"account": base URL, "merged": id, "into": survivor id, "job": job id,
-"at": Unix seconds}``; appended with one ``write`` (O_APPEND: whole lines from
-concurrent processes), read whole, a line that does not parse skipped. Only merges made
+Every merge of ``pdbulk merge`` and ``pdbulk dedupe`` is written here *before* it is sent,
+and written again, ``"applied": true``, once its job has seen it done (``confirm``, at the
+end of the run). A merge that was recorded but never confirmed may never have applied (it
+failed, or its run was killed before sending it): an import reads its merged-away deal
+before believing it (1 token), and a live one is not merged (x15r3 F1: a failed merge's
+record made an insert report a live, archived deal "merged" into another). One JSON line
+per merge in ``merged-deals.jsonl`` in the state directory (``bulk.claims.state_dir``,
+beside the claims): ``{"account": base URL, "merged": id, "into": survivor id, "job": job
+id, "at": Unix seconds[, "applied": true]}``; appended with one ``write`` (O_APPEND: whole
+lines from concurrent processes), read whole, a line that does not parse skipped. Only merges made
 through this machine's state directory are known: a merge made in Pipedrive's own UI is
 a deleted deal to the import, as before.
 """
@@ -23,6 +26,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -39,13 +43,25 @@ def _account(base_url: str) -> str:
     return base_url.strip().rstrip("/").lower()
 
 
-def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> None:
+class Merge(NamedTuple):
+    """A recorded merge: its last survivor (a chain followed to its end), the job that
+    merged the deal, and whether that job saw it done (else it may never have applied)."""
+
+    survivor: int
+    job: str
+    applied: bool
+
+
+def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
+           applied: bool = False) -> None:
     """Append the merges ``pairs`` ((merged-away id, survivor id), ...) about to be sent on
-    the account at ``base_url`` by job ``job_id``. Raises OSError when the state directory
-    cannot be written (the caller sends nothing then)."""
+    the account at ``base_url`` by job ``job_id`` (``applied=True``: seen done; see
+    ``confirm``). Raises OSError when the state directory cannot be written (the caller
+    sends nothing then)."""
     at = round(time.time(), 3)
+    extra = {"applied": True} if applied else {}
     data = b"".join(orjson.dumps({"account": _account(base_url), "merged": int(m),
-                                  "into": int(s), "job": job_id, "at": at}) + b"\n"
+                                  "into": int(s), "job": job_id, "at": at, **extra}) + b"\n"
                     for m, s in pairs)
     if not data:
         return
@@ -58,10 +74,20 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> None
         os.close(fd)
 
 
-def survivors(base_url: str) -> dict[int, tuple[int, str]]:
-    """{merged-away deal id: (its last survivor, the job that merged it)} on the account at
-    ``base_url``: a chain (210 into 208, later 208 into 301) followed to its end (301)."""
+def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> None:
+    """Append the merges ``pairs`` that job ``job_id`` saw done, as applied. Best effort:
+    an OSError is swallowed (the merge stays unconfirmed: an import reads its deal)."""
+    try:
+        record(base_url, pairs, job_id, applied=True)
+    except OSError:
+        pass
+
+
+def survivors(base_url: str) -> dict[int, Merge]:
+    """{merged-away deal id: Merge} on the account at ``base_url``: a chain (210 into 208,
+    later 208 into 301) followed to its end (301); ``applied`` when any line confirms it."""
     into: dict[int, tuple[int, str]] = {}
+    applied: set[int] = set()
     account = _account(base_url)
     try:
         with _path().open("rb") as f:
@@ -69,19 +95,22 @@ def survivors(base_url: str) -> dict[int, tuple[int, str]]:
                 try:
                     entry = orjson.loads(line)
                     if entry.get("account") == account:
-                        into[int(entry["merged"])] = (int(entry["into"]), str(entry["job"]))
+                        merged = int(entry["merged"])
+                        into[merged] = (int(entry["into"]), str(entry["job"]))
+                        if entry.get("applied") is True:
+                            applied.add(merged)
                 except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
                     continue
     except FileNotFoundError:
         return {}
-    out: dict[int, tuple[int, str]] = {}
+    out: dict[int, Merge] = {}
     for merged, (survivor, job) in into.items():
         seen = {merged}
         while survivor in into and survivor not in seen:  # a cycle is never followed twice
             seen.add(survivor)
             survivor = into[survivor][0]
-        out[merged] = (survivor, job)
+        out[merged] = Merge(survivor, job, merged in applied)
     return out
 
 
-__all__ = ["FILE", "record", "survivors"]
+__all__ = ["FILE", "Merge", "confirm", "record", "survivors"]

@@ -719,6 +719,7 @@ class MergeJob:
         return {}
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        confirm_merges(store)
         return write_job_results(store, result, MERGE_COLUMNS)
 
 
@@ -797,6 +798,21 @@ def _merged_before(item: Item, away: Deal | None, survivor: Deal | None) -> bool
     return went >= sent - SAME_SECOND_MARGIN and went <= then
 
 
+def confirm_merges(store: JobStore) -> None:
+    """Write the merges job ``store`` saw done (merged, or found merged already) to the
+    state directory as applied (``jobs.merged_deals.confirm``): an import then believes
+    them without reading the merged-away deal. A merge recorded before it was sent and
+    never confirmed here is read first (x15r3 F1)."""
+    from .merged_deals import confirm
+
+    done = [(int(i.payload["merge_id"]), int(i.payload["survivor_id"]))
+            for i in store.items(ItemState.DONE)
+            if i.op == OP and (i.result or {}).get("action") in ("merged", "already merged")]
+    if done:
+        confirm(str((store.config.get("engine") or {}).get("base_url") or ""), done,
+                store.job_id)
+
+
 def _merged(item: Item) -> dict[str, Any]:
     """A done merge's report cells, from what the item stored at load (never from the
     run that made it: a merge reconciled after a kill has the same row). A dedupe item
@@ -808,6 +824,6 @@ def _merged(item: Item) -> dict[str, Any]:
     return out
 
 
-__all__ = ["MERGE_COLUMNS", "MergeJob", "MergePlan", "PairRow", "PlannedMerge", "Rejected",
+__all__ = ["MERGE_COLUMNS", "MergeJob", "confirm_merges", "MergePlan", "PairRow", "PlannedMerge", "Rejected",
            "check_pairs", "merge_items", "plan_merges", "prepare_merge", "read_pairs",
            "snapshots"]

@@ -54,7 +54,7 @@ from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..deals import IDS_PER_CALL, Deal, deal_changes, same
-from ..merging import MergeJob, _merged
+from ..merging import MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed
 from .index import load_makers
@@ -360,6 +360,7 @@ class DedupeJob(MergeJob):
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         record_confirmed(store)
+        confirm_merges(store)
         return [*policy_strays(store), *policy_put_backs(store),
                 *write_job_results(store, result, DEDUPE_COLUMNS)]
 

@@ -20,6 +20,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from ..import_resolve import Resolver, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..mapping import Mapping as ImportMapping
+from ..merged_deals import Merge
 
 # Clock skew allowed between this machine's send times and Pipedrive's add_time.
 RECONCILE_MARGIN = 120.0
@@ -79,7 +80,7 @@ class _ImportBase:
         # key → (since when reconcile looked for it, when that look began)
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
-        self._merges: dict[int, tuple[int, str]] | None = None
+        self._merges: dict[int, Merge] | None = None
         self._keys: set[str] | None = None  # the job's source keys, read when needed
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor

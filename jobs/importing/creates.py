@@ -45,6 +45,7 @@ from ..deals import (
     same,
 )
 from ..import_rows import matched_by
+from ..merged_deals import Merge
 from .base import (
     ANSWERED_MARGIN,
     LOST_CLAIM_TRIES,
@@ -112,26 +113,43 @@ class _Creates(_ImportBase):
                 f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
                 "it again)")
 
-    async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
-        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
+    async def _read_deal(self, ctx: CallContext, deal_id: int) -> dict[str, Any] | None:
+        """Deal ``deal_id`` as ``getDeal`` reads it now (1 token); None when it is gone."""
         try:
             res = await ctx.call("getDeal", path={"id": deal_id})
         except NotFound:
             return None
         deal = dict(res.data) if isinstance(res.data, Mapping) else None
-        if deal is None or deal.get("is_deleted") or deal.get("status") == "deleted":
-            return None
-        return deal if deal_key(deal, self.key_code) == key else None
+        return None if is_gone(deal) else deal
 
-    def _merged(self, deal_id: int) -> tuple[int, str] | None:
-        """(survivor, merging job) when a merge made here took deal ``deal_id`` away
-        (``jobs.merged_deals``, read once a process): merges are final, it never returns."""
+    async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
+        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
+        deal = await self._read_deal(ctx, deal_id)
+        return deal if deal is not None and deal_key(deal, self.key_code) == key else None
+
+    def _merged(self, deal_id: int) -> Merge | None:
+        """The recorded merge that took deal ``deal_id`` away, when one was made here
+        (``jobs.merged_deals``, read once a process): merges are final, it never returns.
+        One not ``applied`` may never have been sent: see ``_merged_read``."""
         if self._merges is None:
             from jobs.merged_deals import survivors
 
             self._merges = survivors(str((self.store.config.get("engine") or {}).get(
                 "base_url") or ""))
         return self._merges.get(deal_id)
+
+    async def _merged_read(self, ctx: CallContext, deal_id: int
+                           ) -> tuple[Merge | None, dict[str, Any] | None]:
+        """(the merge that took deal ``deal_id`` away, None: not merged; the deal read when
+        it is live). A merge its job saw done is believed unread; one only recorded before
+        it was sent (failed, or its run killed) is believed when the deal is gone now (1
+        token): a live deal was not merged (x15r3 F1: an archived deal reported "merged"
+        into another by a merge that had failed)."""
+        hit = self._merged(deal_id)
+        if hit is None or hit.applied:
+            return hit, None
+        deal = await self._read_deal(ctx, deal_id)
+        return (hit, None) if deal is None else (None, deal)
 
     async def _merged_into(self, ctx: CallContext, deal_id: int, key: str) -> None:
         """Raise _MergedAway when deal ``deal_id``, which ``key``'s claim names, was merged
@@ -227,9 +245,12 @@ class _Creates(_ImportBase):
             untrusted = (min(since, untrusted[0]) if untrusted else since, had)
         if isinstance(previous.get("deal_id"), int):
             named = int(previous["deal_id"])
-            if self._merged(named) is not None:  # merged away: never read, never back
+            merge, live = await self._merged_read(ctx, named)
+            if merge is not None:  # merged away: never read, never back
                 await self._merged_into(ctx, named, key)
                 found = None
+            elif live is not None:  # read already: a recorded merge that never applied
+                found = live if deal_key(live, self.key_code) == key else None
             else:
                 found = await self._read_keyed(ctx, named, key)
             if found is not None or untrusted is None:
