@@ -43,7 +43,6 @@ from jobs.dedupe.apply import (
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.index import (
     forget_merged,
-    install_plan_index,
     remember_config,
     remembered_config,
     save_plan_index,
@@ -250,6 +249,9 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             except BulkError:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
+            if planned is not None and planned.index is not None:
+                # kept with the plan: the job's end installs it, on this run or its resume
+                save_plan_index(planned.index, plan_dir, planned.index_base)
             prep.save(store)
             summary["plan_dir"] = str(plan_dir)
             summary["actions"] = dict(prep.actions)
@@ -270,19 +272,15 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             record_intended(store)  # confirmed: the merges about to be sent (merges.json)
             settle = work + prep.actions["already merged"]
             result = await _send(store, s, quiet) if settle else None
-            left = unfinished(plan_dir, options, store)  # compared again next time
-            if planned is not None and planned.index is not None:
-                planned.index.refresh((), gone=merged_away(store))
-                planned.index.pending = left
-                planned.index.save(state)
-            else:
-                moved = None
-                if planned is None and not (result is not None and result.stopped):
-                    moved = install_plan_index(plan_dir, state, merged_away(store), left)
-                if moved is None or "moved since" in moved:  # the state's index as it was:
-                    forget_merged(state, merged_away(store))  # it learns the merges made
-                if moved:
-                    say(moved)
+            # ended: the job's after_run made the plan's index the state's (settle_index);
+            # stopped: the state's index learns what was merged, the rest waits (resume)
+            if result is not None and result.stopped:
+                if planned is not None and planned.index is not None:
+                    planned.index.refresh((), gone=merged_away(store))
+                    planned.index.pending = unfinished(plan_dir, options, store)
+                    planned.index.save(state)
+                else:
+                    forget_merged(state, merged_away(store))
             return result
 
     restore = install_stop([])  # before the merges: a signal interrupts the plan or load

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
@@ -386,3 +387,48 @@ def test_cli_run_counts_the_groups_left_for_a_person(tmp_path: Path) -> None:
         assert high.exit_code == 0, high.output
     left = orjson.loads(high.stdout)  # the web group's titles differ: below 1.0
     assert left["skipped"] >= 1 and left["skipped_for_review"] == left["skipped"], left
+
+
+class _Killed(BaseException):
+    """Stands for a kill -9 right after the load: nothing after it runs."""
+
+
+def test_a_killed_first_nightly_run_resumed_leaves_the_index(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """x15r1 F3: the first `dedupe run --since-last`, killed after its load and then
+    resumed, left no nightly index (the run kept it in memory): the next night read every
+    deal again and showed its groups once more. The plan's index is kept with the plan
+    before the merges are sent; the resume that ends the job installs it."""
+    import pdbulk.cli_dedupe as cli_dedupe
+    from tests.update_support import delta, requests
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = seed_account(sb, fillers=30)["ids"]
+        sb.state.save("deal", {**sb_deal(sb, ids["phase2"]),
+                               "update_time": "2026-11-05T00:00:00Z"})  # the newest change
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        night = ["dedupe", "run", "--since-last", "--json", *args]
+
+        async def killed(store: Any, *_: Any) -> Any:
+            store.close()  # as the OS lets go of a killed process's locks
+            raise _Killed
+        with monkeypatch.context() as m, pytest.raises(_Killed):
+            m.setattr(cli_dedupe, "_send", killed)
+            runner.invoke(app, night, env=env)
+        job = next(d.name for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name)
+        assert not (tmp_path / "j" / "dedupe-state" / "index.json").exists()
+        resumed = runner.invoke(app, ["resume", job, "--job-dir", str(tmp_path / "j")],
+                                env=env)
+        assert resumed.exit_code == 0, resumed.output
+        assert sum(sb_deal(sb, ids[k])["is_deleted"]
+                   for k in ("web", "web_copy", "ren", "ren_copy")) == 2
+        assert "index: " in resumed.output, resumed.output
+        before = requests(sb)
+        second = runner.invoke(app, night, env=env)
+        assert second.exit_code == 0, second.output
+        two = orjson.loads(second.stdout)
+        assert two["plan"]["incremental"] is True and two["plan"]["groups"] == 0, two
+        assert two["plan"]["deals_read"] < 5, two["plan"]
+        assert delta(before, requests(sb)).get("getDeals", 0) <= 2  # changed + deleted since

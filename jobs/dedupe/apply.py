@@ -60,11 +60,14 @@ from ..updating import Prepared, changed_names
 from .config import DedupeConfig
 from .index import (
     compact_row,
+    forget_merged,
     from_compact_row,
+    install_plan_index,
     load_merges,
     remember_keep_separate,
     remember_makers,
     remember_merges,
+    state_lock,
 )
 from .model import DealRecord
 from .planfiles import (
@@ -88,6 +91,8 @@ POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PAT
 # an "already merged" row: merges.json records the merge, not which plan or run made it
 EARLIER = "merged by an earlier dedupe apply or run (recorded in the state directory)"
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
+INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for the job's end
+OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +316,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
+        # the nightly index moves on once the merges have ended (``settle_index``): on the
+        # job's first run, or on the resume that ends it (x15r1 F3)
+        prep.meta[INDEX_DUE] = True
+        prep.meta[OPTIONS] = {"include_review": options.include_review,
+                              "max_merges": options.max_merges,
+                              "auto_apply_above": options.auto_apply_above}
     prep.meta["source_columns"] = ["group_id"]
     prep.meta[FIELD_POLICY] = dict(policy)  # a put-back recomputes it (DedupeJob.settled)
     prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
@@ -370,6 +381,29 @@ def record_confirmed(store: JobStore) -> int:
     return remember_merges(Path(state), _merges(store, ItemState.DONE), confirmed=True)
 
 
+def settle_index(store: JobStore) -> str | None:
+    """Once job ``store``'s merges have all ended (never for a stopped run): make its plan's
+    index the state's nightly index (``install_plan_index``: a ``dedupe plan --since-last``
+    or ``dedupe run --since-last`` plan keeps one), without the deals merged away and with
+    the groups left unfinished pending; when the plan has none, or the state's index moved
+    since, the state's index drops the merged-away deals (``forget_merged``). Done once a
+    job: on its first run, or on the ``pdbulk resume`` that ends it (x15r1 F3: a killed
+    first ``dedupe run --since-last``, resumed, left no index, and the next night read every
+    deal again). A line saying what changed, or None. ``StateBusy`` when another process
+    holds the state directory (the index then moves on at this job's next resume)."""
+    if not store.meta_get(INDEX_DUE):
+        return None
+    plan_dir, state = Path(str(store.meta_get("plan_dir"))), Path(str(store.meta_get(STATE_DIR)))
+    options = ApplyOptions(**(store.meta_get(OPTIONS) or {}))
+    with state_lock(state, again=True):
+        gone = merged_away(store)
+        moved = install_plan_index(plan_dir, state, gone, unfinished(plan_dir, options, store))
+        if moved is None or "moved since" in moved:  # the state's index as it was:
+            forget_merged(state, gone)  # it learns the merges made
+        store.meta_put(INDEX_DUE, False)
+    return moved
+
+
 def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[int]:
     """Deals of the plan's groups that ``options`` wanted merged but that are not all
     merged (over --max-merges, failed, stopped, skipped as stale): the next incremental
@@ -387,6 +421,6 @@ def merged_away(store: JobStore) -> list[int]:
 
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away",
-           "prepare_apply", "record_confirmed", "record_intended", "unfinished"]
+           "prepare_apply", "record_confirmed", "record_intended", "settle_index", "unfinished"]
 
 

@@ -103,10 +103,29 @@ class StateBusy(JobBusy):
     try later)."""
 
 
+_HELD: set[Path] = set()  # the state directories this process holds (state_lock)
+
+
 @contextmanager
-def state_lock(state: Path) -> Iterator[None]:
+def state_lock(state: Path, *, again: bool = False) -> Iterator[None]:
     """Hold the state directory for one apply/run (an OS lock: released if the process
-    dies). Raises ``StateBusy`` at once when another process holds it."""
+    dies). Raises ``StateBusy`` at once when another holder has it. ``again``: a hold this
+    process has already is enough (a job's ``after_run`` settles the index under the lock
+    its run holds)."""
+    where = Path(os.path.abspath(state))
+    if again and where in _HELD:
+        yield
+        return
+    with _state_lock(state):
+        _HELD.add(where)
+        try:
+            yield
+        finally:
+            _HELD.discard(where)
+
+
+@contextmanager
+def _state_lock(state: Path) -> Iterator[None]:
     state.mkdir(parents=True, exist_ok=True)
     private_tree(state)  # deal snapshots, names: 0700 / 0600 like a job folder, whatever the umask
     with open(state / LOCK, "a+") as f:

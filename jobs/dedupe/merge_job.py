@@ -56,8 +56,8 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..deals import IDS_PER_CALL, Deal, deal_changes, same
 from ..merging import MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
-from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed
-from .index import load_makers
+from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
+from .index import StateBusy, load_makers
 from .put_back import POLICY_RECORD, PUT_BACK, policy_put_backs, policy_strays, put_back
 
 # the fields a person edits on a deal (v2 names): a survivor whose PATCH answer was never
@@ -361,7 +361,15 @@ class DedupeJob(MergeJob):
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         record_confirmed(store)
         confirm_merges(store)
-        return [*policy_strays(store), *policy_put_backs(store),
+        lines: list[str] = []
+        if result is None or not result.stopped:
+            try:
+                if (moved := settle_index(store)) is not None:
+                    lines.append(moved)
+            except StateBusy as exc:
+                lines.append(f"index: left as it was ({exc}): the next --since-last run "
+                             "reads what changed since its time")
+        return [*lines, *policy_strays(store), *policy_put_backs(store),
                 *write_job_results(store, result, DEDUPE_COLUMNS)]
 
 
