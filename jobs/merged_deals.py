@@ -85,7 +85,8 @@ def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> Non
 
 def survivors(base_url: str) -> dict[int, Merge]:
     """{merged-away deal id: Merge} on the account at ``base_url``: a chain (210 into 208,
-    later 208 into 301) followed to its end (301); ``applied`` when any line confirms it."""
+    later 208 into 301) followed to its end (301); ``applied`` when a line confirms every
+    merge of the chain (an unconfirmed later link may have failed: 208 still live)."""
     into: dict[int, tuple[int, str]] = {}
     applied: set[int] = set()
     account = _account(base_url)
@@ -106,10 +107,12 @@ def survivors(base_url: str) -> dict[int, Merge]:
     out: dict[int, Merge] = {}
     for merged, (survivor, job) in into.items():
         seen = {merged}
+        sure = merged in applied  # every link of the chain seen done
         while survivor in into and survivor not in seen:  # a cycle is never followed twice
             seen.add(survivor)
+            sure = sure and survivor in applied
             survivor = into[survivor][0]
-        out[merged] = Merge(survivor, job, merged in applied)
+        out[merged] = Merge(survivor, job, sure)
     return out
 
 

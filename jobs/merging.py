@@ -803,14 +803,17 @@ def confirm_merges(store: JobStore) -> None:
     state directory as applied (``jobs.merged_deals.confirm``): an import then believes
     them without reading the merged-away deal. A merge recorded before it was sent and
     never confirmed here is read first (x15r3 F1)."""
-    from .merged_deals import confirm
+    from .merged_deals import confirm, survivors
 
+    base_url = str((store.config.get("engine") or {}).get("base_url") or "")
     done = [(int(i.payload["merge_id"]), int(i.payload["survivor_id"]))
             for i in store.items(ItemState.DONE)
             if i.op == OP and (i.result or {}).get("action") in ("merged", "already merged")]
     if done:
-        confirm(str((store.config.get("engine") or {}).get("base_url") or ""), done,
-                store.job_id)
+        known = survivors(base_url)
+        fresh = [(m, s) for m, s in done if not (m in known and known[m].applied)]
+        if fresh:  # a resume confirms only what its earlier runs did not
+            confirm(base_url, fresh, store.job_id)
 
 
 def _merged(item: Item) -> dict[str, Any]:

@@ -333,7 +333,7 @@ async def test_a_merge_recorded_but_never_applied_leaves_its_deal_the_rows(
 async def test_a_merge_seen_done_is_confirmed_in_the_state_directory(tmp_path: Path) -> None:
     """A merge job writes the merges it saw done as applied (the import then believes them
     without reading the merged-away deal); a pair it never sent stays unconfirmed."""
-    from jobs.merged_deals import survivors
+    from jobs.merged_deals import record, survivors
 
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
         manifest = _write(tmp_path / "deals.csv", [("D1", "A", "1"), ("D2", "A", "1")])
@@ -344,8 +344,26 @@ async def test_a_merge_seen_done_is_confirmed_in_the_state_directory(tmp_path: P
         store.close()
         pairs = tmp_path / "pairs.csv"
         pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
+        record(sb.url, [(9001, ids["D1"])], "another-job")  # recorded, never sent
         finished = await run_job(engine_config(sb, tmp_path / "jobs"), sb.token,
                                  merge_deals(pairs))
         assert finished.counts == {"done": 1}
         merge = survivors(sb.url)[ids["D2"]]
         assert merge.survivor == ids["D1"] and merge.applied
+        assert not survivors(sb.url)[9001].applied
+
+
+def test_a_chain_is_applied_only_when_every_link_is(tmp_path: Path) -> None:
+    """210 into 208 seen done, then 208 into 301 recorded and never seen done (it failed:
+    208 is live): 210's chain ends at 301 but is not sure (an import reads first) — never
+    believed as a merge into 301 (a row's values written onto a deal not its own)."""
+    from jobs.merged_deals import confirm, record, survivors
+
+    url = "https://example.pipedrive.com"
+    record(url, [(210, 208)], "j1")
+    confirm(url, [(210, 208)], "j1")
+    assert survivors(url)[210] == (208, "j1", True)
+    record(url, [(208, 301)], "j2")
+    assert survivors(url)[210] == (301, "j1", False) and not survivors(url)[208].applied
+    confirm(url, [(208, 301)], "j2")
+    assert survivors(url)[210].applied and survivors(url)[210].survivor == 301

@@ -149,7 +149,15 @@ class _Creates(_ImportBase):
         if hit is None or hit.applied:
             return hit, None
         deal = await self._read_deal(ctx, deal_id)
+        self._merge_gone[deal_id] = deal is None
         return (hit, None) if deal is None else (None, deal)
+
+    def _merge_sure(self, deal_id: int) -> Merge | None:
+        """The merge that took deal ``deal_id`` away when it is sure without a read: its
+        job saw it done, or this run read the deal gone (``_merged_read``)."""
+        hit = self._merged(deal_id)
+        return hit if hit is not None and (hit.applied or self._merge_gone.get(deal_id)) \
+            else None
 
     async def _merged_into(self, ctx: CallContext, deal_id: int, key: str) -> None:
         """Raise _MergedAway when deal ``deal_id``, which ``key``'s claim names, was merged
@@ -456,7 +464,7 @@ class _Creates(_ImportBase):
                     names = {self.claim_name(k): k for k in chunk}
                     for name, outcome in (await self.claims.outcomes(list(names))).items():
                         named = outcome.get("deal_id")
-                        if isinstance(named, int) and (hit := self._merged(named)) is not None:
+                        if isinstance(named, int) and (hit := self._merge_sure(named)):
                             by.setdefault(hit[0], []).append(names[name])
                 self._by_survivor = by
         return sorted(self._by_survivor.get(survivor_id, []))
