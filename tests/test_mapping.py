@@ -251,6 +251,13 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
     ({"Contract": "100", "Contract Currency": "XYZ"}, "Contract Currency", "XYZ"),
     ({"Seats": "many"}, "Seats", "not a number: 'many'"),
     ({"Employees": "12.5"}, "Employees", "not a whole number"),
+    # a failed formula's CSV cell, in any column read (x16r2 F2: deals of different
+    # companies linked to one organization "#N/A"), and the #### of a too-narrow column
+    ({"Company": "#N/A"}, "Company", "error value of a spreadsheet formula"),
+    ({"Company": " #ref! "}, "Company", "error value of a spreadsheet formula"),
+    ({"Deal Name": "#NAME?"}, "Deal Name", "error value of a spreadsheet formula"),
+    ({"Last": "#VALUE!"}, "Last", "error value of a spreadsheet formula"),
+    ({"Close Date": "########"}, "Close Date", "too wide for its column"),
 ])
 def test_row_errors(catalog: Catalog, changes: dict[str, str], column: str,
                     reason: str) -> None:
@@ -990,3 +997,9 @@ def test_an_empty_column_name_is_a_mapping_error(line: str, tmp_path: Path) -> N
     path.write_text(f'version = 1\n[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n{line}\n')
     with pytest.raises(MappingError, match=r"an empty (currency_)?column name"):
         Mapping.load(path)
+
+
+def test_a_cell_starting_with_a_hash_is_still_data(catalog: Catalog) -> None:
+    """Only a whole error value fails: "#1 account" and "Deal #42" are text."""
+    mapped = mapper(catalog).map(row(**{"Deal Name": "#1 account", "Company": "Deal #42"}))
+    assert "#1 account" in str(mapped.deal.get("title"))

@@ -700,3 +700,26 @@ def test_an_amount_the_other_decimal_mark_reads_says_so(cell: str, decimal: str)
     with pytest.raises(InputError) as info:
         tf.parse_money("12.3.4,5", decimal=decimal)  # type: ignore[arg-type]
     assert "this field's setting" not in str(info.value)  # no mark reads it
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u00ad", "\u2060", "\u202a", "\u2066",
+                                  "\u061c", "\ufeff", "\u200b"])
+def test_invisible_format_characters_are_no_part_of_a_key_or_a_text(mark: str) -> None:
+    """x16r2 F1: a key with a left-to-right mark or a soft hyphen (a copy from a web page or
+    a right-to-left editor) made a second deal beside the key's own; such marks in a value
+    were stored. Every invisible format character is removed; a cell of only those is
+    empty."""
+    assert tf.source_key(f"{mark}K01{mark}") == "K01"
+    assert tf.source_key(f"K{mark}01") == "K01"
+    assert tf.clean_text(f"{mark}Acme{mark} GmbH") == "Acme GmbH"
+    assert tf.clean_multiline(f"line{mark}\n{mark}two") == "line\ntwo"
+    assert tf.clean_text(mark) is None and tf.source_key(mark) is None
+
+
+@pytest.mark.parametrize("cell", ["\u201cAnn Lee\u201d <ann.lee@x.example>",
+                                  "\u00abAnn Lee\u00bb <ann.lee@x.example>",
+                                  "\u2018Ann Lee\u2019 <ann.lee@x.example>",
+                                  "\"Ann Lee\" <ann.lee@x.example>"])
+def test_a_display_name_in_typographic_quotes_is_the_name(cell: str) -> None:
+    """x16r2 F5: Outlook and word processors write curly quotes around the name."""
+    assert tf.display_name(cell) == "Ann Lee"

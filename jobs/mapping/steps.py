@@ -103,6 +103,14 @@ class _Source:
             if isinstance(raw, dict) or (isinstance(raw, list) and not self._many):
                 raise InputError(f"expected {self.what}, got {tf.json_kind(raw)}"
                                  + (f" ({', '.join(map(str, raw))})" if raw else ""))
+        if self._template is not None:
+            for c in self._template.columns:  # a failed formula's "#N/A" in any cell read
+                try:
+                    tf.not_excel_error(values.get(c))
+                except InputError as exc:
+                    raise InputError(exc.reason, column=c) from None
+        else:
+            tf.not_excel_error(raw)
         if tf.is_empty(raw) or self._marker(raw):
             if self._required:
                 raise InputError(f"a value is required but {self.where!r} is empty"
@@ -171,10 +179,11 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
 class _Refused:
     """A converter's refusal of a raw text, remembered by a step's memo."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("column", "reason")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, column: str | None = None) -> None:
         self.reason = reason
+        self.column = column  # the template's own column it names, if it names one
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +232,7 @@ class _Step:
                         return self._remembered(memo, cells, values)
                     except InputError as exc:
                         raise InputError(exc.reason, row=row,
-                                         column=self.source.where) from None
+                                         column=exc.column or self.source.where) from None
             try:
                 return self._value(values)
             except InputError as exc:  # a cell of another column it reads names that column
@@ -254,10 +263,10 @@ class _Step:
             try:
                 value = self._value(values)
             except InputError as exc:
-                value = _Refused(exc.reason)
+                value = _Refused(exc.reason, exc.column)
             _remember(memo, cells, value)
         if type(value) is _Refused:
-            raise InputError(value.reason)
+            raise InputError(value.reason, column=value.column)
         if type(value) is list or type(value) is dict:
             return value.copy()
         return value
@@ -358,7 +367,7 @@ def _memo(resolve: Callable[[str], Any]) -> Callable[[str], Any]:
 # a cell the blank check passed, left empty by cleaning: only invisible characters (v10r16:
 # a title of one U+200B said "empty value")
 _INVISIBLE_ONLY = ("the cell holds only invisible characters (zero-width spaces or joiners, "
-                   "a byte-order mark): it is empty")
+                   "direction marks, soft hyphens, a byte-order mark): it is empty")
 
 
 def _title(raw: object, values: object = None) -> str:

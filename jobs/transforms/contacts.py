@@ -83,6 +83,9 @@ def _named(text: str) -> tuple[str, str] | None:
     return text, address.strip()
 
 
+_NAME_QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\u300c\u300d"
+
+
 def display_name(value: object) -> str | None:
     """The name an e-mail cell writes beside its first address (``"Ann Lee" <ann@x.com>``,
     ``Ann Lee (ann@x.com)``): the person's name when the mapping reads no name column
@@ -102,7 +105,8 @@ def display_name(value: object) -> str | None:
         rest = found[2] if "@" in found[1] else found[1]
     else:
         return None
-    name = " ".join(rest.strip().strip("\"'").split())
+    # ASCII and typographic quotes around the name (x16r2 F5: the person '“Ann Lee”')
+    name = " ".join(rest.strip().strip(_NAME_QUOTES).split())
     return name if name and "@" not in name and any(c.isalpha() for c in name) else None
 
 

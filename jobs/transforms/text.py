@@ -17,7 +17,15 @@ from bulk.manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Invisible format characters (Unicode category Cf) a copy from a web page, a PDF or a
+# right-to-left editor leaves in a cell: zero-width space / non-joiner / joiner, direction
+# marks and embeddings, word joiner and invisible operators, isolates, soft hyphen, Arabic
+# letter mark, Mongolian vowel separator, byte-order mark, interlinear annotation marks.
+# Removed from every text cell: a key "\u200eK01" is the key "K01" (x16r2 F1: one key, three
+# deals). (The Cf characters that show, Arabic number signs, and emoji tags are kept.)
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+     *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)], None)
 # C0/C1 control characters (and DEL) Pipedrive cannot store in a text field; tab,
 # CR and LF are whitespace (collapsed, or kept as line breaks in long text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -316,6 +324,30 @@ def clean_text(value: object) -> str | None:
     text = unicodedata.normalize("NFC", _as_shown(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None
+
+
+# what a spreadsheet shows, and its CSV save writes, for a date or number too wide for its
+# column: the value itself is lost
+_HASHES = re.compile(r"#{3,}")
+
+
+def not_excel_error(value: object) -> None:
+    """InputError when a cell ``value`` is a spreadsheet's error value (``#N/A``, ``#REF!``,
+    ``#VALUE!`` ... as a CSV save writes an error cell) or the ``####`` of a value too wide
+    for its column: the cell's value is lost, and every row sharing it would share one
+    organization, person or title (x16r2 F2: deals of different companies linked to one
+    organization "#N/A"). The mapping checks every cell it reads
+    (``jobs.mapping.steps``); XLSX error cells fail as ``bulk.manifest_xlsx.ExcelError``."""
+    if not isinstance(value, str) or "#" not in value[:8]:
+        return
+    text = clean_text(value) or ""
+    if text.upper() in _EXCEL_ERRORS:
+        raise InputError(f"{text!r} is the error value of a spreadsheet formula that failed, "
+                         "not data; fix the formula or empty the cell, and save again")
+    if _HASHES.fullmatch(text):
+        raise InputError(f"{text!r} is what a spreadsheet shows for a value too wide for its "
+                         "column: the value is lost; widen the column (or format it as "
+                         "Text) and save again")
 
 
 def clean_multiline(value: object) -> str | None:
