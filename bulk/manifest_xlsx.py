@@ -7,7 +7,8 @@ is the row number Excel shows. Cells keep the type Excel stores: text as
 ``str``, numbers as ``int``/``float``, dates as ``datetime.date`` (a date
 format without a time part) or ``datetime.datetime``, booleans as ``bool``.
 A whole number formatted with zeros only (``000000``, ``00000``) is the text Excel
-shows (7770 is ``007770``: account numbers, zip codes keep their zeros).
+shows (7770 is ``007770``: account numbers, zip codes keep their zeros), and so is one
+under a digit pattern (``00000-0000``, ``"INV-"0000``: ``01234-5678``, ``INV-0045``).
 A number formatted as a percentage is the number Excel shows: a cell that
 stores 0.25 and shows ``25%`` is 25 (a probability column is in percent). A number
 formatted as a currency (``[$€-407]#,##0.00``, ``"$"#,##0``) is a ``CurrencyNumber``

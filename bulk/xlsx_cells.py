@@ -214,6 +214,55 @@ def _padded(value: int | float, number_format: str) -> str | None:
     return ("-" if number < 0 else "") + str(abs(number)).zfill(len(section))
 
 
+# a digit pattern's tokens: a digit placeholder, quoted text, an escaped character, or a
+# separator Excel shows as it is (``00000-0000``, ``"INV-"0000``, ``(###) ###-####``)
+_PATTERN_TOKEN = re.compile(r'(?P<digit>[0#?])|"(?P<quoted>[^"]*)"|\\(?P<escaped>.)'
+                            r"|(?P<literal>[-()/: +])")
+
+
+def _pattern_shown(value: int | float, number_format: str) -> str | None:
+    """The text Excel shows for a whole number ``value`` under a digit pattern: digit
+    placeholders with separators or text before or between them (Excel's "Zip Code + 4"
+    ``00000-0000``: 12345678 is ``01234-5678``; ``"INV-"0000``: 45 is ``INV-0045``;
+    ``000-00-0000``; ``(###) ###-####``), as the CSV save of the sheet writes it (x16r2 F3:
+    the bare number, its leading zero lost, went into a text field). The digits fill the
+    placeholders from the right, the first one taking any left over; ``0`` pads with a
+    zero, ``#`` with nothing, ``?`` with a space. None for any other format (a point, a
+    comma, a percentage, an exponent, text after the last digit such as ``0" pcs"``: a
+    number target reads those as numbers) and for a number with a fraction or below 0."""
+    section = number_format.split(";", 1)[0]
+    if not isinstance(value, int | float) or value != int(value) or value < 0:
+        return None
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    while at < len(section):
+        m = _PATTERN_TOKEN.match(section, at)
+        if m is None:
+            return None  # anything else (".", ",", "%", "E", "@", "[...]", dates): not ours
+        kind = m.lastgroup or ""
+        tokens.append((kind, m[kind] or ""))
+        at = m.end()
+    digits = [i for i, (kind, _) in enumerate(tokens) if kind == "digit"]
+    if not digits or len(digits) == len(tokens) or digits[-1] != len(tokens) - 1:
+        return None  # no placeholder, nothing but placeholders, or text after the digits
+    left = str(int(value))
+    out: list[str] = []
+    for i in range(len(tokens) - 1, -1, -1):
+        kind, text = tokens[i]
+        if kind != "digit":
+            out.append(text)
+            continue
+        if i == digits[0]:  # the first placeholder takes every digit left
+            out.append(left or {"0": "0", "?": " "}.get(text, ""))
+            left = ""
+        elif left:
+            out.append(left[-1])
+            left = left[:-1]
+        else:
+            out.append({"0": "0", "?": " "}.get(text, ""))
+    return "".join(reversed(out)).strip() or None
+
+
 def _duration(value: dt.timedelta) -> str:
     """A duration cell (``[h]:mm:ss``, ``[mm]:ss``) as Excel shows it: ``37:30:00``."""
     seconds = round(value.total_seconds())
@@ -242,6 +291,9 @@ def _value(cell: Any) -> Any:
         symbol = format_currency(number_format) if number_format != "General" else None
         if symbol is not None:
             return CurrencyNumber(f"{value!r} {symbol}")
+        if number_format not in ("General", "0", "@") and math.isfinite(value) \
+                and (shown := _pattern_shown(value, number_format)) is not None:
+            return shown  # text, as the CSV export of the same sheet writes it
     if isinstance(value, dt.datetime) and value.time() == dt.time() \
             and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
         return value.date()

@@ -192,8 +192,11 @@ def shown_format(values: list[Any], index: int) -> str | None:
     ``000-000``, a currency, a percentage, a scaling ``#,##0,``), else None (General,
     ``0``, ``0.00``, text ``@``; and every other cell, or a row not from ``_rows``)."""
     cells = getattr(values, "cells", None)
-    if cells is None or index >= len(cells) or type(values[index]) is str:
-        return None  # a zero-padded number is its text as shown already (``007770``)
+    if cells is None or index >= len(cells):
+        return None
+    # a zero-padded number is its text as shown already (``007770``: a plain format); one
+    # under a digit pattern is too (``INV-0045``), but two patterns show two ids for one
+    # number: as a key it fails
     raw = cells[index].value
     if not isinstance(raw, int | float) or isinstance(raw, bool):
         return None

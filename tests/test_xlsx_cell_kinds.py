@@ -46,3 +46,28 @@ def test_excels_built_in_euro_formats_are_euro(number_format: str) -> None:
     """v10r14 S2: Excel's Euro styles tag the symbol with a name, not a locale id; the tag
     did not match, and the amount was read in the default currency (GBP), silently."""
     assert format_currency(number_format) == "€"
+
+
+@pytest.mark.parametrize(("number", "number_format", "shown"), [
+    (12345678, "00000-0000", "01234-5678"),  # Excel's "Zip Code + 4"
+    (45, '"INV-"0000', "INV-0045"),
+    (12345678, "000-00-0000", "012-34-5678"),  # Excel's "Social Security Number"
+    (5551234567, "(###) ###-####", "(555) 123-4567"),  # Excel's "Phone Number"
+    (7, "00000", "00007"),
+    # a number shown with a point, a comma, a unit after it: a number target reads it
+    (5, '0" pcs"', 5), (1234, "#,##0", 1234), (3, "0.00", 3), (12, "General", 12),
+])
+def test_a_number_under_a_digit_pattern_is_the_text_excel_shows(
+        tmp_path: Path, number: int, number_format: str, shown: object) -> None:
+    """x16r2 F3: a zip code 01234-5678 stored as 12345678 under ``00000-0000`` went into a
+    text field as ``12345678`` (its leading zero lost), ``"INV-"0000`` as ``45``. The text
+    Excel shows is what the CSV save of the sheet writes: it is the cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "title", "zip"])
+    sheet.append(["k1", "A", number])
+    sheet["C2"].number_format = number_format
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    (row,) = list(read_manifest(path))
+    assert row.ok and row.values["zip"] == shown, row
