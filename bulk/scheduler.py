@@ -77,6 +77,28 @@ class BudgetPolicy:
     reserve_tokens: int = 0  # absolute reserve to leave for people and other integrations
     wait_for_reset: bool = False  # on exhaustion: sleep until the daily reset, don't raise
 
+    def __post_init__(self) -> None:
+        """Raises ``ConfigError`` for a setting out of range or of the wrong type, when the
+        policy is made (not at ``Engine.open``, after the job store is written)."""
+        for name in ("max_tokens", "reserve_tokens"):
+            value = getattr(self, name)
+            if value is None and name == "max_tokens":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name} must be a whole number, not {value!r}")
+            if value < 0:
+                raise ConfigError(f"{name} must be 0 or more, not {value}")
+        share = self.share
+        if share is not None:
+            if isinstance(share, bool) or not isinstance(share, int | float):
+                raise ConfigError(f"share must be a number, not {share!r}")
+            if not 0 < share <= 1:  # nan is neither
+                raise ConfigError(f"share must be above 0 and at most 1 (in (0, 1]), "
+                                  f"not {share!r}")
+        if not isinstance(self.wait_for_reset, bool):
+            raise ConfigError(f"wait_for_reset must be True or False, not "
+                              f"{self.wait_for_reset!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class SchedulerStats:

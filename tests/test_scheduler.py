@@ -612,11 +612,14 @@ async def test_statistics_and_repr_show_live_state() -> None:
 
 
 def test_bad_configuration_is_refused() -> None:
-    """A share outside (0, 1], a negative reserve or an empty burst: ValueError."""
-    for kwargs in ({"budget": BudgetPolicy(share=1.5)}, {"budget": BudgetPolicy(reserve_tokens=-1)},
-                   {"safety": -0.1}):
-        with pytest.raises(ValueError):
-            Scheduler(Limits(burst=40), clock=FakeClock(), **kwargs)
+    """A share outside (0, 1] or a negative reserve (BudgetPolicy refuses them when made),
+    a negative safety or an empty burst: ValueError."""
+    with pytest.raises(ValueError):
+        BudgetPolicy(share=1.5)
+    with pytest.raises(ValueError):
+        BudgetPolicy(reserve_tokens=-1)
+    with pytest.raises(ValueError):
+        Scheduler(Limits(burst=40), clock=FakeClock(), safety=-0.1)
     with pytest.raises(ValueError):
         Scheduler(Limits(burst=0), clock=FakeClock())
 
