@@ -332,9 +332,27 @@ def key_problem(index: Mapping[str, Any], key: str, *, unarchive: bool = False,
     return None
 
 
+class TooManyPages(Exception):
+    """A pull capped at ``max_pages`` pages had more (``index_deals_by_key``)."""
+
+
+async def _capped_v2(ctx: CallContext, operation_id: str, params: Mapping[str, object],
+                     max_pages: int) -> list[dict[str, Any]]:
+    """``_all_v2`` that stops paying after ``max_pages`` pages: TooManyPages then."""
+    out: list[dict[str, Any]] = []
+    pages = 0
+    async for page in ctx.paginate(operation_id, params=params, limit=PAGE):
+        out.extend(page.data or ())
+        pages += 1
+        if pages >= max_pages and page.next_cursor is not None:
+            raise TooManyPages(operation_id)
+    return out
+
+
 async def index_deals_by_key(ctx: CallContext, key_code: str, *,
                              params: dict[str, object] | None = None,
-                             archived: bool = True, since: float | None = None) -> DealsByKey:
+                             archived: bool = True, since: float | None = None,
+                             max_pages: int | None = None) -> DealsByKey:
     """Every deal's source key → the deal; 10 tokens per 500 deals, plus (``archived``)
     20 tokens per 500 archived deals (``getArchivedDeals``, GET /api/v2/deals/archived:
     getDeals "Returns data about all not archived deals", openapi-v2.yaml).
@@ -345,7 +363,8 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     deals carry, and keys only an archived deal carries, are recorded (see
     ``DealsByKey`` and ``key_problem``). ``since`` (Unix time): also count, per list, the
     deals changed at or after it (``DealsByKey.changed``), for the plan of a later
-    ``keyed_added_since(since)``.
+    ``keyed_added_since(since)``. ``max_pages``: stop paying after that many pages of a
+    list; raises TooManyPages when the list had more (the pull was not worth it).
     """
     query: dict[str, object] = {"custom_fields": key_code, **(params or {})}
     query = {k: v for k, v in query.items() if v is not None}
@@ -353,7 +372,8 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     pulls: dict[str, list[dict[str, Any]]] = {}
 
     async def pull(operation_id: str) -> None:
-        pulls[operation_id] = await _all_v2(ctx, operation_id, query)
+        pulls[operation_id] = (await _all_v2(ctx, operation_id, query) if max_pages is None
+                               else await _capped_v2(ctx, operation_id, query, max_pages))
 
     await concurrently(lambda: pull("getDeals"),
                        *([lambda: pull("getArchivedDeals")] if archived else []))

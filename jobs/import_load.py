@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import pickle
 import sqlite3
 import tempfile
@@ -24,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
+from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.reports import Typed
 from bulk.runner import RunResult, RunStats, recheck_batch
@@ -164,7 +167,7 @@ async def index_if_imported_before(ctx: CallContext, planner: RowPlanner,
     Returns whether it pulled."""
     from bulk.claims_open import open_claims
 
-    from .account import index_deals_by_key
+    from .account import TooManyPages, index_deals_by_key
     from .importing import claim_name
 
     if planner.mode != "insert" or planner.indexes.deals is not None or not planner.key_code:
@@ -186,9 +189,21 @@ async def index_if_imported_before(ctx: CallContext, planner: RowPlanner,
     claims = open_claims()
     try:
         outcomes = await claims.outcomes([claim_name(planner.key_code, k) for k in keys])
-        if not any(isinstance(o.get("deal_id"), int) for o in outcomes.values()):
+        claimed = sum(1 for o in outcomes.values() if isinstance(o.get("deal_id"), int))
+        if not claimed:
             return False
-        deals = await index_deals_by_key(ctx, planner.key_code, archived=False)
+        # worth at most what it saves: a row that reads its deal alone pays 1 token, a page
+        # of 500 deals 10; a larger account's pull is given up (review of abb0d41: one
+        # shared key made a 50-row insert list a 100,000-deal account, 2,000 tokens)
+        rows = len(keys) if len(keys) < SAMPLED_KEYS else await in_thread(
+            partial(_rows_estimate, settings, len(keys)))
+        page_tokens = get_operation("getDeals").token_cost  # a page of 500 deals
+        pages = max(1, math.ceil(claimed / len(keys) * rows / page_tokens))
+        try:
+            deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
+                                             max_pages=pages)
+        except TooManyPages:
+            return False
         # only a deal its key's claim names as made is taken: any other (a dead run's create
         # under a claim it still holds, a key on a deal made elsewhere) goes the claims way,
         # which settles who made it (tests/test_reconcile_attribution.py)
@@ -206,6 +221,19 @@ async def index_if_imported_before(ctx: CallContext, planner: RowPlanner,
     planner.indexes.deals = deals
     planner.indexes.listed["deals with a key"] = len(deals)
     return True
+
+
+def _rows_estimate(settings: ImportSettings, sampled: int) -> int:
+    """About how many rows the manifest has: its line count for a text file (a record on
+    several lines counts more: an estimate), else ten times the sample."""
+    path = Path(settings.manifest)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".json"):
+        return 10 * sampled
+    lines = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(sampled, lines)
 
 
 def _items(planner: RowPlanner, settings: ImportSettings) -> Iterator[NewItem]:

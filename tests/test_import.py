@@ -364,6 +364,48 @@ async def test_an_insert_of_a_file_imported_before_lists_its_deals_once(tmp_path
         assert any("the file was imported before" in n for n in plan.notes)
 
 
+async def test_an_insert_does_not_list_an_account_larger_than_what_it_saves(
+        tmp_path: Path) -> None:
+    """Review of abb0d41: one key with a claim made an insert list every deal that carries a
+    key (10 tokens a page of 500), whatever the account's size: a 50-row daily insert on a
+    100,000-deal account paid 2,000 tokens to save 50. The list is pulled while it costs
+    no more than the rows it saves (1 token each); past that it is given up, and the rows
+    read their deals alone, as the plan says."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+
+    export = write_demo_export(tmp_path / "in", rows=20, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=1200, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                        mode="insert", job_id="first")
+        made = sum(1 for i in first.items(ItemState.DONE)
+                   if (i.result or {}).get("action") == "created")
+        first.close()
+        code = next(f["field_code"] for f in sb.state.custom_fields()
+                    if f["field_name"] == "Import source key")
+        for deal in list(sb.state.deals.rows.values()):  # other files' deals, keyed too
+            if not (deal.get("custom_fields") or {}).get(code):
+                sb.state.save("deal", {**deal, "custom_fields": {
+                    **(deal.get("custom_fields") or {}), code: f"crm-{deal['id']}"}})
+        settings = ImportSettings(str(export.manifest), str(export.mapping), "insert")
+        async with api_engine(sb, tmp_path) as runner:
+            plan, _ = await plan_import(
+                runner.ctx, settings, Mapping.load(export.mapping),
+                engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                scheduler=runner.scheduler.statistics)
+        before, tokens = charged(sb), sb.stats()["tokens_spent"]
+        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="insert", job_id="again")
+        spent = charged(sb) - before
+        actions = again.actions()
+        again.close()
+        # 1,220 keyed deals: 3 pages; 20 rows save at most 20 tokens: 2 pages, given up
+        assert spent["getDeals"] <= 2 and spent["getDeal"] == made, spent
+        assert plan.tokens >= sb.stats()["tokens_spent"] - tokens, (plan.calls, spent)
+        assert not spent["addDeal"] and actions == {"done": {"exists": made}}, actions
+
+
 async def test_an_insert_again_names_the_job_that_made_an_archived_deal(
         tmp_path: Path) -> None:
     """x15r3 F5: a deal the first import made and someone archived since was reported
