@@ -65,6 +65,10 @@ _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coar
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 _JITTER = 0.05  # up to this share of a window is added to a 429 pause
 _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
+# --wait-for-reset: seconds between the calls that ask a server which said today's budget is
+# spent whether its day began (its time zone's midnight is on a half hour, FACTS.md), and
+# how late after the half hour (clocks differ a little)
+RESET_PROBE_EVERY, RESET_PROBE_LATE = 1800.0, 60.0
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
 # the burst window or showing tokens left today: the budget is spent
 _TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answered calls
@@ -131,11 +135,12 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
-                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probing", "_proven",
-                 "_ramp_until", "_rate_limited", "_rng", "_rtts", "_search",
-                 "_search_blocked_until", "_searches", "_shared", "_spare", "_spare_at",
-                 "_spare_for", "_spent_day", "_storm", "_streak", "_timer", "_timer_at",
-                 "_today", "_tokens_spent", "_told_reset", "_waiters", "_width")
+                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probe_after",
+                 "_probing", "_proven", "_ramp_until", "_rate_limited", "_reset_probe",
+                 "_rng", "_rtts", "_search", "_search_blocked_until", "_searches",
+                 "_shared", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
+                 "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
+                 "_told_reset", "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -167,6 +172,11 @@ class Scheduler:
         # (not 429): a 429 at a lower fill says nothing of the account's burst
         self._proven = 0
         self._told_reset: float | None = None  # the reset a wait for was logged
+        # --wait-for-reset with the server saying today's budget is spent: one call goes out
+        # at each half hour (RESET_PROBE_EVERY) to learn whether the server's day began
+        # (its time zone is not known: FACTS.md); (the call, the wall time it went) or None
+        self._reset_probe: tuple[Operation, float] | None = None
+        self._probe_after = math.inf  # wall time the next probe may go
         self._day = self._day_of(clock.wall())
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
@@ -280,6 +290,17 @@ class Scheduler:
         sent = now if sent_at is None else min(sent_at, now)
         self._roll()
         self._probing = False
+        if self._reset_probe is not None and self._reset_probe[0] is op:
+            # answered, not 429: the server's day began before the one this process counts
+            # (x16r1 F1: it slept on to UTC midnight with the budget back): its figure
+            self._reset_probe, self._spent_day = None, None
+            self._today = (self._daily - rate.daily_token_remaining
+                           if rate is not None and rate.daily_token_remaining is not None
+                           else op.token_cost)
+            self._told_reset = None
+            _log.warning("the server's daily budget is back (a call went through at %s "
+                         "UTC): going on (--wait-for-reset)",
+                         time.strftime("%H:%M:%S", time.gmtime(self._clock.wall())))
         if sent >= self._pause_end - _EPS:
             self._streak = 0  # a call sent after the last pause got through
         if sent_at is not None:
@@ -297,6 +318,9 @@ class Scheduler:
         now = self._clock.now()
         self._roll()
         self._probing = False
+        if self._reset_probe is not None and self._reset_probe[0] is op:
+            self._reset_probe = None  # still spent: the next half hour asks again
+            self._probe_after = self._half_hour_after(self._clock.wall())
         self._rate_limited += 1
         rate = rate or RateHeaders()
         self._apply(op, rate, now, windows=False)
@@ -343,6 +367,8 @@ class Scheduler:
         window_full = rate.remaining == 0 or bool(rate.daily_token_remaining)
         if (rate.daily_token_remaining == 0 or self._today >= self._daily
                 or (self._streak >= _EXHAUSTED_AFTER and not window_full)):
+            if self._spent_day != self._day:
+                self._probe_after = self._half_hour_after(self._clock.wall())
             self._spent_day = self._day
         self._dispatch()
 
@@ -401,15 +427,22 @@ class Scheduler:
                 waiters.popleft()
                 continue
             problem = self._budget_problem(op, held)
+            if problem is not None and self._budget.wait_for_reset \
+                    and problem.resets_at is not None and self._probe_now(op):
+                problem = None  # this call asks the server whether its day began
             if problem is not None:
                 if self._budget.wait_for_reset and problem.resets_at is not None:
-                    wake = min(wake, now + problem.resets_at - self._clock.wall())
+                    wake = min(wake, now + min(problem.resets_at, self._next_probe())
+                               - self._clock.wall())
                     if self._told_reset != problem.resets_at:  # x11r2 8: it waited silently
                         self._told_reset = problem.resets_at
                         _log.warning("%s: waiting for the daily reset at %s UTC "
-                                     "(--wait-for-reset)", problem,
+                                     "(--wait-for-reset; %s)", problem,
                                      time.strftime("%Y-%m-%d %H:%M:%S",
-                                                   time.gmtime(problem.resets_at)))
+                                                   time.gmtime(problem.resets_at)),
+                                     "one call at each half hour asks the server whether "
+                                     "its day began" if self._spent_day == self._day
+                                     else "the server's own figure is read then")
                     break  # FIFO: nobody overtakes a call waiting for its budget
                 waiters.popleft().fut.set_exception(problem)
                 continue
@@ -434,6 +467,32 @@ class Scheduler:
         kept.extend(waiters)
         self._waiters = kept
         self._arm(wake)
+
+    @staticmethod
+    def _half_hour_after(wall: float) -> float:
+        """A minute past the next half hour after ``wall`` (a time zone's midnight falls on
+        a half hour: the server's daily reset, FACTS.md)."""
+        return (math.floor(wall / RESET_PROBE_EVERY) + 1) * RESET_PROBE_EVERY + RESET_PROBE_LATE
+
+    def _next_probe(self) -> float:
+        """Wall time of the next reset probe; inf unless the server said today's budget is
+        spent (a probe answered under a share would be charged beyond it) or with a shared
+        coordinator (its budget is the coordinator's)."""
+        if self._spent_day != self._day or self._shared is not None:
+            return math.inf
+        out = self._reset_probe
+        return self._probe_after if out is None else max(self._probe_after, out[1] + 60.0)
+
+    def _probe_now(self, op: Operation) -> bool:
+        """Whether ``op`` goes out as the reset probe now: the server said today's budget
+        is spent, the next half hour since (``_next_probe``) has come, and no probe is out
+        (one unanswered for a minute is given up). A probe the server refuses is a 429,
+        which costs no tokens (FACTS.md); one answered means the budget is back."""
+        wall = self._clock.wall()
+        if wall < self._next_probe():  # (a probe out for less than a minute: not yet)
+            return False
+        self._reset_probe = (op, wall)
+        return True
 
     def _arm(self, at: float) -> None:
         """The one timer wakes the dispatcher at ``at`` (inf: never). A later time keeps

@@ -589,6 +589,46 @@ async def test_429_with_daily_remaining_zero_waits_for_the_reset() -> None:
     assert clock.now() == 100.0
 
 
+@pytest.mark.anyio
+async def test_wait_for_reset_asks_the_server_at_each_half_hour() -> None:
+    """x16r1 F1: with --wait-for-reset and the server saying today's budget is spent, the
+    run slept until UTC midnight, though Pipedrive's day ends at its own time zone's
+    midnight (FACTS.md): the budget came back and nothing went out. One call goes at a
+    minute past each half hour; a 429 (not charged) waits for the next; an answer means the
+    server's day began: the rest go on at once, counted from the server's figure."""
+    clock = FakeClock()  # 2026-01-01 00:00 UTC
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter(),
+                  budget=BudgetPolicy(wait_for_reset=True))
+    await s.acquire(GET)
+    s.rate_limited(GET, RateHeaders(daily_token_remaining=0), None)
+    s.refund(GET)
+    await s.acquire(GET)  # the probe: 00:31
+    assert clock.now() == 31 * 60
+    s.rate_limited(GET, RateHeaders(daily_token_remaining=0), None)  # still spent
+    s.refund(GET)
+    await s.acquire(GET)  # the next probe: 01:01
+    assert clock.now() == 61 * 60
+    waiting = asyncio.ensure_future(s.acquire(ADD))  # the others wait for its answer
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    s.observe(GET, RateHeaders(daily_token_limit=60_000, daily_token_remaining=59_000))
+    await waiting  # the server's day began: at once
+    assert clock.now() == 61 * 60
+    assert s.statistics().tokens_today == 1_000 + ADD.token_cost
+
+
+@pytest.mark.anyio
+async def test_a_share_spent_is_never_probed() -> None:
+    """Under --budget-share, a call answered would be charged beyond the share: no probe
+    goes before the reset this process knows of."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=1000), clock=clock, rng=NoJitter(),
+                  day_seconds=86_400.0, tokens_spent_today=600,
+                  budget=BudgetPolicy(share=0.5, wait_for_reset=True))
+    await s.acquire(GET)
+    assert clock.now() == 86_400.0  # the next UTC midnight, no call before
+
+
 # -- visible state ------------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_statistics_and_repr_show_live_state() -> None:
