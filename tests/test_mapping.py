@@ -258,6 +258,8 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
     ({"Deal Name": "#NAME?"}, "Deal Name", "error value of a spreadsheet formula"),
     ({"Last": "#VALUE!"}, "Last", "error value of a spreadsheet formula"),
     ({"Close Date": "########"}, "Close Date", "too wide for its column"),
+    # a long number as Excel's General format shows it: its digits are lost (x16r2 F4)
+    ({"Source": "1.23457E+15"}, "Source", "digits are lost"),
 ])
 def test_row_errors(catalog: Catalog, changes: dict[str, str], column: str,
                     reason: str) -> None:

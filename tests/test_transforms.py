@@ -723,3 +723,13 @@ def test_invisible_format_characters_are_no_part_of_a_key_or_a_text(mark: str) -
 def test_a_display_name_in_typographic_quotes_is_the_name(cell: str) -> None:
     """x16r2 F5: Outlook and word processors write curly quotes around the name."""
     assert tf.display_name(cell) == "Ann Lee"
+
+
+def test_a_number_whose_digits_a_spreadsheet_lost_is_refused_as_text() -> None:
+    """x16r2 F4: an 18-digit XLSX number went into a text field as 123456789012346000
+    (invented zeros), the CSV text 1.23457E+15 as it is; the key column refused both."""
+    for lost in (123456789012345678.0, 1e15, -2e16, "1.23457E+15", "1,23457E+15", " 2E+16 "):
+        with pytest.raises(InputError, match="digits are lost"):
+            tf.digits_kept(lost)
+    for kept in (123456789012345.0, 1e15 + 0.5, "1.5E+3 units", "Q4", 42, "E+15"):
+        tf.digits_kept(kept)

@@ -195,6 +195,7 @@ class _Compiler:
         clean = tf.clean_multiline if multiline else tf.clean_text
 
         def convert(raw: object, values: Values) -> str | None:
+            tf.digits_kept(raw)
             text = clean(raw)
             return None if text is None else (vmap.get(text) or vmap.fallback or text)
         return convert

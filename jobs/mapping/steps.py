@@ -371,6 +371,7 @@ _INVISIBLE_ONLY = ("the cell holds only invisible characters (zero-width spaces 
 
 
 def _title(raw: object, values: object = None) -> str:
+    tf.digits_kept(raw)
     text = tf.clean_title(raw)
     if text is None:
         raise InputError(_INVISIBLE_ONLY)
@@ -378,6 +379,7 @@ def _title(raw: object, values: object = None) -> str:
 
 
 def _text(raw: object, values: object = None) -> str:
+    tf.digits_kept(raw)
     text = tf.clean_text(raw)
     if text is None:
         raise InputError(_INVISIBLE_ONLY)

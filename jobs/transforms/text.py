@@ -331,6 +331,26 @@ def clean_text(value: object) -> str | None:
 _HASHES = re.compile(r"#{3,}")
 
 
+def digits_kept(value: object) -> None:
+    """InputError when a cell read as text shows a number whose digits a spreadsheet lost:
+    an XLSX number cell of 10^15 or more (Excel keeps 15 significant digits: the 18-digit
+    id 123456789012345678 is 123456789012346000 there) or the text Excel's General format
+    shows for one (``1.23457E+15``, ``1,23457E+15``: what a CSV save writes). The key
+    column refuses both already (``source_key``); a text field took them with invented or
+    lost digits and no word (x16r2 F4)."""
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15 \
+            and value == int(value):
+        raise InputError(f"the number cell holds {value:.15g}: a spreadsheet keeps 15 "
+                         "significant digits, so this number's other digits are lost; "
+                         "format the column as Text in the workbook and type them again")
+    if isinstance(value, str) and "E+" in value[:12].upper():
+        text = clean_text(value) or ""
+        if _EXCEL_SCIENTIFIC.fullmatch(text.upper()):
+            raise InputError(f"{text!r} is a long number as a spreadsheet shows it in "
+                             "scientific notation: its other digits are lost; re-export "
+                             "with the column formatted as Text")
+
+
 def not_excel_error(value: object) -> None:
     """InputError when a cell ``value`` is a spreadsheet's error value (``#N/A``, ``#REF!``,
     ``#VALUE!`` ... as a CSV save writes an error cell) or the ``####`` of a value too wide
