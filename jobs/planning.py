@@ -128,6 +128,11 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     this process's CPU per write (seconds), ``LOCAL_SECONDS_PER_WRITE`` scaled by
     ``machine_pace`` where the caller measured it."""
     calls = {op: n for op, n in calls.items() if n > 0}
+    from bulk.coordinator import coordinator_url
+
+    if coordinator_url() is not None:  # a shared coordinator: the run first learns its
+        # company (bulk.engine, GET /v1/users/me; x16r1 F4: 2 tokens the plan left out)
+        calls["getCurrentUser"] = calls.get("getCurrentUser", 0) + 1
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     total = sum(calls.values())
     searches = sum(n for op, n in calls.items() if get_operation(op).search)

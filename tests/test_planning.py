@@ -255,3 +255,20 @@ def test_a_slower_machine_prices_each_write_longer() -> None:
                     local_seconds=2 * LOCAL_SECONDS_PER_WRITE)
     assert slow.seconds >= 300 * 2 * LOCAL_SECONDS_PER_WRITE
     assert slow.seconds > 1.6 * idle.seconds
+
+
+def test_a_run_on_a_shared_coordinator_is_planned_with_its_company_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """x16r1 F4: a run on a shared coordinator first reads GET /v1/users/me (its company,
+    2 tokens); the plan left it out (2,090 planned, 2,092 charged)."""
+    from bulk.plans import Limits
+    from jobs.planning import estimate
+
+    monkeypatch.delenv("PDBULK_COORDINATOR", raising=False)
+    alone = estimate("update", {"updateDeal": 10}, Limits(burst=40), rows=10, bad_rows=0,
+                     tokens_left_today=None)
+    monkeypatch.setenv("PDBULK_COORDINATOR", "redis://127.0.0.1:6390/0")
+    shared = estimate("update", {"updateDeal": 10}, Limits(burst=40), rows=10, bad_rows=0,
+                      tokens_left_today=None)
+    assert "getCurrentUser" not in alone.calls and shared.calls["getCurrentUser"] == 1
+    assert shared.tokens == alone.tokens + 2
