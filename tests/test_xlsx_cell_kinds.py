@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bulk.errors import InputError
 from bulk.manifest import read_manifest
 from bulk.xlsx_cells import format_currency
 
@@ -71,3 +72,55 @@ def test_a_number_under_a_digit_pattern_is_the_text_excel_shows(
     book.save(path)
     (row,) = list(read_manifest(path))
     assert row.ok and row.values["zip"] == shown, row
+
+
+def _mixed_book(tmp_path: Path, cells: list[object]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "title", "close"])
+    for n, cell in enumerate(cells, 1):
+        sheet.append([f"k{n}", f"Deal {n}", cell])
+    path = tmp_path / "mixed.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("cells", "refused"), [
+    # a UK export opened in a US Excel: 03/04 and 11/05 became date cells (March 4, Nov 5),
+    # 25/04 stayed text: the date cells may be exchanged
+    ([dt.datetime(2025, 3, 4), "25/04/2025", dt.datetime(2025, 11, 5)], {1, 3}),
+    # a date cell with a day past 13: the date cells are read as they were meant
+    ([dt.datetime(2025, 3, 4), "25/04/2025", dt.datetime(2025, 11, 25)], set()),
+    # no text date in the column's order: nothing to go by (documented: taken as they are)
+    ([dt.datetime(2025, 3, 4), dt.datetime(2025, 11, 5)], set()),
+])
+def test_date_cells_beside_text_dates_only_the_column_order_reads_are_refused(
+        tmp_path: Path, cells: list[object], refused: set[int]) -> None:
+    """x16r2 F6: a workbook whose text dates read only day-first (25/04/2025) and whose
+    date cells all have a day of 12 or less is the mark of a CSV opened in a spreadsheet
+    set to the other order: its date cells may have day and month exchanged, silently.
+    They fail their rows, naming a text date that shows it."""
+    from jobs.catalog import Catalog
+    from jobs.mapping import Mapping
+
+    path = _mixed_book(tmp_path, cells)
+    mapping = Mapping.loads('version = 1\n[import]\nkey_column = "id"\n'
+                            '[defaults]\ndate_formats = ["%d/%m/%Y"]\n'
+                            '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    catalog = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}],
+                               stages=[{"id": 11, "name": "New", "pipeline_id": 1,
+                                        "order_nr": 1}],
+                               users=[], deal_fields=[{
+                                   "field_code": "f" * 40, "field_name": "Import source key",
+                                   "field_type": "varchar", "is_custom_field": True}])
+    rows = list(read_manifest(path))
+    mapper = mapping.compile(catalog, header=list(rows[0].values))
+    mapper.learn_marks(iter(rows))
+    failed: set[int] = set()
+    for n, row in enumerate(rows, 1):
+        try:
+            mapper.map(row)
+        except InputError as exc:
+            assert "day and month exchanged" in exc.reason and "25/04/2025" in exc.reason
+            failed.add(n)
+    assert failed == refused

@@ -5,6 +5,7 @@ steps (``jobs.mapping.steps``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from bulk.errors import AmbiguousName, InputError
@@ -388,6 +389,11 @@ class _DateConvert:
                 self.order.see(raw.strip())
                 return None
             self.order.check(raw.strip())
+        elif isinstance(raw, date):  # an XLSX date cell (x16r2 F6: ``swapped_cells``)
+            if self.order.learning:
+                self.order.see_date(raw)
+                return None
+            self.order.check_date(raw)
         return tf.parse_date(raw, self.formats, window=self.window)
 
 

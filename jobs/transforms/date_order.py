@@ -48,12 +48,16 @@ def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
 class DateOrder:
     """The day/month order record of one date column (module docstring)."""
 
-    __slots__ = ("at", "learning", "other", "patterns", "swapped")
+    __slots__ = ("at", "date_cells", "late_day", "learning", "other", "own", "patterns",
+                 "swapped")
 
     def __init__(self, formats: Sequence[str]) -> None:
         self.patterns = [f for f in formats if f not in DATE_TOKENS and swapped_pattern(f)]
         self.swapped = [s for f in self.patterns if (s := swapped_pattern(f)) is not None]
         self.other: tuple[str, int | None] | None = None  # the first cell read only swapped
+        self.own: tuple[str, int | None] | None = None  # the first text read only our way
+        self.date_cells = 0  # XLSX date cells seen while learning
+        self.late_day = False  # one of them has a day past 12
         self.at: int | None = None  # the row being learned
         self.learning = False
 
@@ -69,6 +73,7 @@ class DateOrder:
 
     def start(self) -> None:
         self.other, self.learning = None, True
+        self.own, self.date_cells, self.late_day = None, 0, False
 
     def decide(self) -> None:
         self.learning = False
@@ -78,23 +83,68 @@ class DateOrder:
 
     def evidence(self) -> dict[str, str]:
         """JSON-safe: the cell read only the other way, and its row."""
-        if self.other is None:
-            return {}
-        cell, row = self.other
-        return {"other_order": cell, "row": "" if row is None else str(row)}
+        out: dict[str, str] = {}
+        if self.other is not None:
+            cell, row = self.other
+            out = {"other_order": cell, "row": "" if row is None else str(row)}
+        if self.swapped_cells is not None:
+            cell, row = self.swapped_cells
+            out.update(text_date=cell, text_row="" if row is None else str(row))
+        return out
 
     def restore(self, evidence: Mapping[str, str]) -> None:
         cell = evidence.get("other_order")
         row = evidence.get("row")
         self.other = (str(cell), int(row) if row and str(row).isdigit() else None) \
             if cell else None
+        text, at = evidence.get("text_date"), evidence.get("text_row")
+        self.own = (str(text), int(at) if at and str(at).isdigit() else None) \
+            if text else None
+        self.date_cells, self.late_day = (1, False) if text else (0, False)
         self.learning = False
 
+    @property
+    def swapped_cells(self) -> tuple[str, int | None] | None:
+        """The text date (and its row) that shows the column's XLSX date cells may have
+        their day and month exchanged, or None. The symptom of a CSV opened in a
+        spreadsheet set to the other order (x16r2 F6: a UK export in a US Excel): the
+        dates it could read that way became date cells, day and month exchanged, every
+        one with a day of 12 or less; those it could not (``25/04/2025``) stayed text, in
+        this column's order. So: text that only this column's order reads, date cells,
+        none with a day past 12, and no text in the other order."""
+        if self.own is None or not self.date_cells or self.late_day or self.other is not None:
+            return None
+        return self.own
+
+    def see_date(self, value: date) -> None:
+        """While learning: an XLSX date cell of the column."""
+        self.date_cells += 1
+        self.late_day = self.late_day or value.day > 12
+
+    def check_date(self, value: date) -> None:
+        """After learning: InputError for an XLSX date cell of a column whose date cells
+        may have their day and month exchanged (``swapped_cells``)."""
+        if (found := self.swapped_cells) is None:
+            return
+        cell, row = found
+        where = f" (row {row})" if row is not None else ""
+        day = value.date() if isinstance(value, datetime) else value
+        raise InputError(
+            f"the date cell {day.isoformat()} may have its day and month exchanged: this "
+            f"column's dates that are text, such as {cell!r}{where}, read only as "
+            f"{self.patterns[0]!r}, and none of its date cells has a day past 12 — a file "
+            "opened in a spreadsheet set to the other date order turns the dates it can "
+            "read into date cells, day and month exchanged. Check the dates in the source "
+            "and type the column's dates as text, or export it again")
+
     def see(self, text: str) -> None:
-        """While learning: remember ``text`` if only the swapped patterns read it."""
-        if self.other is None and _read(text, self.patterns) is None \
-                and _read(text, self.swapped) is not None:
+        """While learning: remember ``text`` if only the swapped patterns read it, or (the
+        first such) if only the column's own patterns read it."""
+        mine, theirs = _read(text, self.patterns), _read(text, self.swapped)
+        if self.other is None and mine is None and theirs is not None:
             self.other = (text, self.at)
+        elif self.own is None and mine is not None and theirs is None:
+            self.own = (text, self.at)
 
     def check(self, text: str) -> None:
         """After learning: InputError when the column showed the other order and ``text``
