@@ -428,7 +428,6 @@ class _ClaimedKeys:
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
         self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
-        self.unconfirmed: dict[str, int] = {}  # of those, key -> its deal, merge never seen done
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -457,21 +456,21 @@ class _ClaimedKeys:
                     # never created again: it updates its survivor, or is reported "merged"
                     # (jobs.importing _merged_into; x12r3 F1: planned as a create)
                     self.survivors[key_of[name]] = hit.survivor
-                    if not hit.applied:
-                        self.unconfirmed[key_of[name]] = int(outcome["deal_id"])
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
     def _merged(self, deal_id: int) -> Merge | None:
-        """The merge made through this machine that took deal ``deal_id`` away
-        (``jobs.merged_deals``, read once)."""
+        """The merge made through this machine that took deal ``deal_id`` away, when its
+        job saw it done (``jobs.merged_deals``, read once; believed as ``jobs.importing``
+        believes them: one only recorded is not)."""
         if self.base_url is None:
             return None
         if self._merges is None:
             from .merged_deals import survivors
 
             self._merges = survivors(self.base_url)
-        return self._merges.get(deal_id)
+        hit = self._merges.get(deal_id)
+        return hit if hit is not None and hit.applied else None
 
     def merged(self, planner: RowPlanner, *, unarchive: bool = False) -> tuple[int, int, int]:
         """Of the creates whose key's deal a merge took away, from the load's key index and
@@ -479,23 +478,13 @@ class _ClaimedKeys:
         read then: (reported "merged" beside the survivor's own row, nothing sent; each
         updating its survivor, at most; failing: two or more of them lead to one survivor
         without its own row, or the survivor is archived). A survivor gone from the index
-        (deleted) leaves its keys created again, as planned (x12r7 F3). A merge never seen
-        done (``unconfirmed``) whose deal the load listed was not made (its row is planned
-        as that deal's); one not listed costs the read of its deal before the survivor's.
+        (deleted) leaves its keys created again, as planned (x12r7 F3).
         """
         if not self.survivors:
             return 0, 0, 0
         deals = planner.indexes.deals or {}
         live = {int(d["id"]): k for k, d in deals.items()}
         archived = {int(d["id"]): k for k, d in getattr(deals, "archived", {}).items()}
-        for key, deal_id in self.unconfirmed.items():
-            if deal_id in live or deal_id in archived:
-                del self.survivors[key]  # the run reads it live (the 1 read counted)
-            else:
-                self.reads["getDeal"] += 1  # the run reads it gone, then its survivor
-        self.unconfirmed.clear()
-        if not self.survivors:
-            return 0, 0, 0
         own = failing = 0
         groups: dict[int, int] = {}
         for key, survivor in self.survivors.items():

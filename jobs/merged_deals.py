@@ -8,11 +8,13 @@ merges it again (x12r1 F1: a live duplicate and 45 tokens every night).
 
 Every merge of ``pdbulk merge`` and ``pdbulk dedupe`` is written here *before* it is sent,
 and written again, ``"applied": true``, once its job has seen it done (``confirm``, at the
-end of the run). A merge that was recorded but never confirmed may never have applied (it
-failed, or its run was killed before sending it): an import reads its merged-away deal
-before believing it (1 token), and a live one is not merged (x15r3 F1: a failed merge's
-record made an insert report a live, archived deal "merged" into another). One JSON line
-per merge in ``merged-deals.jsonl`` in the state directory (``bulk.claims.state_dir``,
+end of the run, or of the resume that ends it). A merge that was recorded but never
+confirmed may never have applied (it failed, or its run was killed before sending it): an
+import does not believe it, whatever its deal is now — a deal gone since may have been
+deleted by someone (x15r3 F1: a failed merge's record made an insert report a live,
+archived deal "merged" into another; x16r3 1: with that deal deleted by hand, the next
+import wrote its row over the survivor). At worst the key's deal is made again. One JSON
+line per merge in ``merged-deals.jsonl`` in the state directory (``bulk.claims.state_dir``,
 beside the claims): ``{"account": base URL, "merged": id, "into": survivor id, "job": job
 id, "at": Unix seconds[, "applied": true]}``; appended with one ``write`` (O_APPEND: whole
 lines from concurrent processes), read whole, a line that does not parse skipped. Only merges made
@@ -76,7 +78,7 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
 
 def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> None:
     """Append the merges ``pairs`` that job ``job_id`` saw done, as applied. Best effort:
-    an OSError is swallowed (the merge stays unconfirmed: an import reads its deal)."""
+    an OSError is swallowed (the merge stays unconfirmed: an import does not believe it)."""
     try:
         record(base_url, pairs, job_id, applied=True)
     except OSError:

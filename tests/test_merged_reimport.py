@@ -330,6 +330,37 @@ async def test_a_merge_recorded_but_never_applied_leaves_its_deal_the_rows(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+async def test_a_failed_merge_whose_deal_was_deleted_since_writes_over_no_other_deal(
+        tmp_path: Path, mode: str) -> None:
+    """x16r3 1 (severe): a merge recorded, then failed; someone deleted its deal by hand.
+    The next import took the deal's absence for the merge and wrote D2's row over D1's
+    deal (upsert), or reported it `merged` (insert). A merge its job never saw done is not
+    believed: D2's deal is made again, D1's is untouched."""
+    from jobs.merged_deals import record
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        manifest = _write(tmp_path / "deals.csv", [("D1", "Acme", "100"),
+                                                   ("D2", "Beta", "200")])
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(MAPPING)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        record(sb.url, [(ids["D2"], ids["D1"])], "merge-that-failed")  # as MergeJob._remember
+        sb.state.save("deal", {**sb.state.deals.rows[ids["D2"]], "is_deleted": True})
+        again = _write(tmp_path / "again.csv", [("D2", "Beta v2", "250")])
+        store, _, _ = await import_once(sb, tmp_path / "jobs", again, mapping, mode=mode,
+                                        job_id="i2", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["D2"]["action"] == "created", rows
+        assert int(rows["D2"]["deal_id"]) not in ids.values()
+        d1 = sb.state.deals.rows[ids["D1"]]
+        assert d1["title"] == "Acme" and d1["value"] == 100, d1
+
+
+@pytest.mark.anyio
 async def test_a_merge_seen_done_is_confirmed_in_the_state_directory(tmp_path: Path) -> None:
     """A merge job writes the merges it saw done as applied (the import then believes them
     without reading the merged-away deal); a pair it never sent stays unconfirmed."""

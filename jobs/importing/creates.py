@@ -128,36 +128,20 @@ class _Creates(_ImportBase):
         return deal if deal is not None and deal_key(deal, self.key_code) == key else None
 
     def _merged(self, deal_id: int) -> Merge | None:
-        """The recorded merge that took deal ``deal_id`` away, when one was made here
+        """The merge made here that took deal ``deal_id`` away, when its job saw it done
         (``jobs.merged_deals``, read once a process): merges are final, it never returns.
-        One not ``applied`` may never have been sent: see ``_merged_read``."""
+        A merge only recorded before it was sent (it failed, or its run was killed and
+        never resumed) is not believed, whatever the deal is now: a deal gone since may
+        have been deleted by someone, and believing the merge wrote the row onto another
+        deal (x15r3 F1; x16r3 1: a failed merge, its deal deleted by hand, and the next
+        import wrote K1's row over K2's deal). At worst the key's deal is made again."""
         if self._merges is None:
             from jobs.merged_deals import survivors
 
             self._merges = survivors(str((self.store.config.get("engine") or {}).get(
                 "base_url") or ""))
-        return self._merges.get(deal_id)
-
-    async def _merged_read(self, ctx: CallContext, deal_id: int
-                           ) -> tuple[Merge | None, dict[str, Any] | None]:
-        """(the merge that took deal ``deal_id`` away, None: not merged; the deal read when
-        it is live). A merge its job saw done is believed unread; one only recorded before
-        it was sent (failed, or its run killed) is believed when the deal is gone now (1
-        token): a live deal was not merged (x15r3 F1: an archived deal reported "merged"
-        into another by a merge that had failed)."""
-        hit = self._merged(deal_id)
-        if hit is None or hit.applied:
-            return hit, None
-        deal = await self._read_deal(ctx, deal_id)
-        self._merge_gone[deal_id] = deal is None
-        return (hit, None) if deal is None else (None, deal)
-
-    def _merge_sure(self, deal_id: int) -> Merge | None:
-        """The merge that took deal ``deal_id`` away when it is sure without a read: its
-        job saw it done, or this run read the deal gone (``_merged_read``)."""
-        hit = self._merged(deal_id)
-        return hit if hit is not None and (hit.applied or self._merge_gone.get(deal_id)) \
-            else None
+        hit = self._merges.get(deal_id)
+        return hit if hit is not None and hit.applied else None
 
     async def _merged_into(self, ctx: CallContext, deal_id: int, key: str) -> None:
         """Raise _MergedAway when deal ``deal_id``, which ``key``'s claim names, was merged
@@ -253,12 +237,9 @@ class _Creates(_ImportBase):
             untrusted = (min(since, untrusted[0]) if untrusted else since, had)
         if isinstance(previous.get("deal_id"), int):
             named = int(previous["deal_id"])
-            merge, live = await self._merged_read(ctx, named)
-            if merge is not None:  # merged away: never read, never back
+            if self._merged(named) is not None:  # merged away: never read, never back
                 await self._merged_into(ctx, named, key)
                 found = None
-            elif live is not None:  # read already: a recorded merge that never applied
-                found = live if deal_key(live, self.key_code) == key else None
             else:
                 found = await self._read_keyed(ctx, named, key)
             if found is not None or untrusted is None:
@@ -464,7 +445,7 @@ class _Creates(_ImportBase):
                     names = {self.claim_name(k): k for k in chunk}
                     for name, outcome in (await self.claims.outcomes(list(names))).items():
                         named = outcome.get("deal_id")
-                        if isinstance(named, int) and (hit := self._merge_sure(named)):
+                        if isinstance(named, int) and (hit := self._merged(named)):
                             by.setdefault(hit[0], []).append(names[name])
                 self._by_survivor = by
         return sorted(self._by_survivor.get(survivor_id, []))
