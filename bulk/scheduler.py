@@ -293,7 +293,7 @@ class Scheduler:
         if self._reset_probe is not None and self._reset_probe[0] is op:
             # answered, not 429: the server's day began before the one this process counts
             # (x16r1 F1: it slept on to UTC midnight with the budget back): its figure
-            self._reset_probe, self._spent_day = None, None
+            self._reset_probe, self._spent_day, self._probe_after = None, None, math.inf
             self._today = (self._daily - rate.daily_token_remaining
                            if rate is not None and rate.daily_token_remaining is not None
                            else op.token_cost)
@@ -441,7 +441,7 @@ class Scheduler:
                                      time.strftime("%Y-%m-%d %H:%M:%S",
                                                    time.gmtime(problem.resets_at)),
                                      "one call at each half hour asks the server whether "
-                                     "its day began" if self._spent_day == self._day
+                                     "its day began" if self._next_probe() < math.inf
                                      else "the server's own figure is read then")
                     break  # FIFO: nobody overtakes a call waiting for its budget
                 waiters.popleft().fut.set_exception(problem)
@@ -475,11 +475,16 @@ class Scheduler:
         return (math.floor(wall / RESET_PROBE_EVERY) + 1) * RESET_PROBE_EVERY + RESET_PROBE_LATE
 
     def _next_probe(self) -> float:
-        """Wall time of the next reset probe; inf unless the server said today's budget is
-        spent (a probe answered under a share would be charged beyond it) or with a shared
+        """Wall time of the next reset probe: while the wait is for the company's budget
+        (the server said it is spent, or this process counts it all used: x16r3 2, no
+        429 came), a minute past the next half hour. inf while a share or reserve is what
+        is spent (a probe answered would be charged beyond it) and with a shared
         coordinator (its budget is the coordinator's)."""
-        if self._spent_day != self._day or self._shared is not None:
+        if self._shared is not None or not (self._spent_day == self._day
+                                            or self._day_limit() >= self._daily):
             return math.inf
+        if self._probe_after == math.inf:
+            self._probe_after = self._half_hour_after(self._clock.wall())
         out = self._reset_probe
         return self._probe_after if out is None else max(self._probe_after, out[1] + 60.0)
 
@@ -653,6 +658,7 @@ class Scheduler:
         day = self._day_of(self._clock.wall())
         if day > self._day:
             self._day, self._today, self._own_today = day, 0, 0
+            self._probe_after = math.inf
             self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
             self._spare_for = _SPARE_FOR
 

@@ -618,6 +618,22 @@ async def test_wait_for_reset_asks_the_server_at_each_half_hour() -> None:
 
 
 @pytest.mark.anyio
+async def test_wait_for_reset_asks_at_the_half_hour_when_this_process_counted_it_spent(
+        ) -> None:
+    """x16r3 2: the budget ran out by this process's own count (no 429 came): it slept to
+    UTC midnight with the server's budget back at :30. The half-hour call goes then too."""
+    clock = FakeClock()  # 2026-01-01 00:00 UTC
+    s = Scheduler(Limits(burst=40, daily_tokens=10), clock=clock, rng=NoJitter(),
+                  budget=BudgetPolicy(wait_for_reset=True))
+    await s.acquire(ADD)
+    await s.acquire(ADD)
+    await s.acquire(ADD)  # the probe, at 00:31, not at the next UTC midnight
+    assert clock.now() == 31 * 60
+    s.observe(ADD, RateHeaders(daily_token_limit=10, daily_token_remaining=5))
+    assert s.statistics().tokens_today == 5
+
+
+@pytest.mark.anyio
 async def test_a_share_spent_is_never_probed() -> None:
     """Under --budget-share, a call answered would be charged beyond the share: no probe
     goes before the reset this process knows of."""
