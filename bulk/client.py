@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -157,6 +158,10 @@ def normalize_base_url(base_url: str) -> str:
     # control character, leading or trailing too) before it can
     if any(ord(c) < 32 or ord(c) == 127 for c in base_url):
         raise ConfigError("base_url must not hold control characters (a line break?)")
+    # a space or an invisible character inside (a copy from a document): a host that
+    # resolves nowhere, then "the account is not answering" (x16r3 3)
+    if any(c.isspace() or unicodedata.category(c) == "Cf" for c in base_url.strip()):
+        raise ConfigError("base_url must not hold spaces or invisible characters")
     try:
         parts = urlsplit(base_url.strip())
         parts.port  # noqa: B018 - raises ValueError for a malformed port

@@ -10,6 +10,7 @@ header), so the job store can keep the configuration for ``resume``.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import secrets
 import time
@@ -100,8 +101,8 @@ class EngineConfig:
         normalize_base_url(self.base_url)
         for name in ("max_workers", "window", "timeout", "burst", "daily_tokens"):
             value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ConfigError(f"{name} must be positive, not {value!r}")
+            if value is not None and not 0 < value < math.inf:  # (x16r3 3: inf passed)
+                raise ConfigError(f"{name} must be positive and finite, not {value!r}")
         if self.max_workers > MAX_WORKERS:
             raise ConfigError(f"max_workers must be at most {MAX_WORKERS}, not "
                               f"{self.max_workers}")

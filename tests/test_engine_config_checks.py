@@ -124,3 +124,20 @@ def test_workers_option_is_bounded_by_max_workers() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True, timeout=60)
     assert out.stdout.strip() == "7"
+
+
+@pytest.mark.parametrize("url", ["https://exa mple.com", "https://x.pipedrive.com/\u200b",
+                                 "https://x.pipedrive\u00a0.com"])
+def test_a_url_with_a_space_or_an_invisible_character_is_refused(url: str) -> None:
+    """x16r3 3: a space in the host passed the checks, then read as "the account is not
+    answering" (exit 4)."""
+    from bulk.client import normalize_base_url
+
+    with pytest.raises(ConfigError, match="spaces or invisible"):
+        normalize_base_url(url)
+
+
+def test_an_infinite_window_is_refused() -> None:
+    """x16r3 3: window=inf was accepted where 0, negative and NaN raise."""
+    with pytest.raises(ConfigError, match="finite"):
+        EngineConfig(window=math.inf)
