@@ -148,10 +148,8 @@ class Scheduler:
                  probe: bool = False, coordinator: Coordinator | None = None) -> None:
         if limits.burst < 1 or limits.search < 1 or limits.window <= 0 or day_seconds <= 0:
             raise ConfigError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
-        if budget.share is not None and not 0 < budget.share <= 1:
-            raise ConfigError("share must be in (0, 1]")
-        if safety < 0 or budget.reserve_tokens < 0 or (budget.max_tokens or 0) < 0:
-            raise ConfigError("safety, reserve_tokens and max_tokens must not be negative")
+        if safety < 0:  # (the budget's own settings: BudgetPolicy checks them when made)
+            raise ConfigError("safety must not be negative")
         self._limits, self._clock, self._budget = limits, clock, budget
         self._now_limits = limits  # ``limits``: the last one handed out
         self._day_seconds = day_seconds
@@ -172,8 +170,8 @@ class Scheduler:
         # (not 429): a 429 at a lower fill says nothing of the account's burst
         self._proven = 0
         self._told_reset: float | None = None  # the reset a wait for was logged
-        # --wait-for-reset with the server saying today's budget is spent: one call goes out
-        # at each half hour (RESET_PROBE_EVERY) to learn whether the server's day began
+        # --wait-for-reset with the company's budget spent (the server said so, or this process
+        # counted it): one call at each half hour (RESET_PROBE_EVERY) learns whether its day began
         # (its time zone is not known: FACTS.md); (the call, the wall time it went) or None
         self._reset_probe: tuple[Operation, float] | None = None
         self._probe_after = math.inf  # wall time the next probe may go

@@ -113,19 +113,16 @@ class _Creates(_ImportBase):
                 f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
                 "it again)")
 
-    async def _read_deal(self, ctx: CallContext, deal_id: int) -> dict[str, Any] | None:
-        """Deal ``deal_id`` as ``getDeal`` reads it now (1 token); None when it is gone."""
+    async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
+        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
         try:
             res = await ctx.call("getDeal", path={"id": deal_id})
         except NotFound:
             return None
         deal = dict(res.data) if isinstance(res.data, Mapping) else None
-        return None if is_gone(deal) else deal
-
-    async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
-        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
-        deal = await self._read_deal(ctx, deal_id)
-        return deal if deal is not None and deal_key(deal, self.key_code) == key else None
+        if deal is None or is_gone(deal):
+            return None
+        return deal if deal_key(deal, self.key_code) == key else None
 
     def _merged(self, deal_id: int) -> Merge | None:
         """The merge made here that took deal ``deal_id`` away, when its job saw it done
