@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
@@ -121,14 +121,14 @@ class RowPlanner:
         self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
                                        tuple[str, ...], tuple[str, ...]]] = {}
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
-        # (name key, phone key) -> the key of this file's first new person of that name with
-        # that phone: a later row finds it by name+phone, as it finds a person of the account
-        self._person_phone: _MultiIndex[tuple[str, str | None]] = _MultiIndex()  # →
-        # [(key, its number with a country code, or None: tf.phones_agree)]
+        # (name key, phone key) -> the keys of this file's new persons of that name with a
+        # number of that key: a later row finds one by name+phone, as it finds a person of
+        # the account (the candidates checked against ``_persons``: _phone_persons)
+        self._person_phone = _HashedIndex()
         # (name key, its organization: ("id", id) or ("key", new org's key)) -> the keys of
         # this file's new persons of that name there: a row without an e-mail finds the
-        # one by name+org, as it finds one of the account (x14r4 F1 a)
-        self._person_at: _MultiIndex[str] = _MultiIndex()
+        # one by name+org, as it finds one of the account (x14r4 F1 a; checked: _made_at)
+        self._person_at = _HashedIndex()
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
@@ -508,10 +508,22 @@ class RowPlanner:
         """This file's new persons of the name whose phone agrees with the row's (its match
         key, its country key), as ``PersonIndex.match`` finds the account's by name+phone:
         for a row with an e-mail, only those without one."""
-        return list(dict.fromkeys(
-            k for k, theirs in self._person_phone.get(name_key, phone_key)
-            if (not person.email or k.startswith("n:"))
-            and (country is None or theirs is None or country == theirs)))
+        def agrees(key: str) -> bool:
+            name, phone, _, _, more = self._persons[key]
+            return tf.norm_key(name) == name_key and any(
+                country is None or (theirs := tf.phone_country_key(n)) is None
+                or country == theirs
+                for n in (phone, *more) if n and tf.phone_match_key(n) == phone_key)
+
+        return [k for k in self._person_phone.get((name_key, phone_key))
+                if (not person.email or k.startswith("n:")) and agrees(k)]
+
+    def _made_at(self, name_key: str, at: tuple[str, object]) -> list[str]:
+        """This file's new persons of the name made at organization ``at``
+        (``_org_ident``)."""
+        return [k for k in self._person_at.get((name_key, *at))
+                if tf.norm_key(self._persons[k][0]) == name_key
+                and _org_ident(self._persons[k][2]) == at]
 
     def _also_made(self, person: PersonRef, org: Mapping[str, Any] | None,
                    how: str) -> bool:
@@ -527,7 +539,7 @@ class RowPlanner:
         at = _org_ident(org)
         if how == "name+org" and at is not None:
             return any(not phone_key or self._phones_agree(k, phone_key, country)
-                       for k in self._person_at.get(name_key, *at))
+                       for k in self._made_at(name_key, at))
         return False
 
     def _phones_agree(self, key: str, phone_key: str, country: str | None) -> bool:
@@ -627,7 +639,7 @@ class RowPlanner:
                 key = earlier[0]
         at = _org_ident(org)
         if key not in self._persons and not person.email and name_key and at is not None:
-            there = [k for k in self._person_at.get(name_key, *at)
+            there = [k for k in self._made_at(name_key, at)
                      if not phone_key or self._phones_agree(k, phone_key, mine)]
             if len(there) > 1:
                 raise _which_person(person.name, "are made at the organization of the row",
@@ -653,8 +665,7 @@ class RowPlanner:
             if name_key:  # its phones find it too, with its name
                 for number in (person.phone, *person.more_phones):
                     if number and (pk := tf.phone_match_key(number)):
-                        self._person_phone.add((name_key, pk),
-                                               (key, tf.phone_country_key(number)))
+                        self._person_phone.add((name_key, pk), key)
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
         email = key[2:] if key.startswith("e:") else None  # "e:" + the first row's e-mail
@@ -671,42 +682,42 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org}
 
 
-_V = TypeVar("_V")
+class _HashedIndex:
+    """This file's new persons' keys by a few text parts, held by the parts' hash alone:
+    ``get`` returns every key added under parts of that hash, and the caller checks each
+    against what ``_persons`` holds (a collision costs a check, never a match). A single
+    key is held as itself, a list only from the second.
 
-
-class _MultiIndex(Generic[_V]):
-    """Values by a key of a few text parts, in a fraction of a dict of tuple keys to lists:
-    the parts joined into one string, a single value held as itself, a list only from the
-    second (a 1,000,000-row plan names ~150,000 new persons, each in two such indexes:
-    ~50 MB of its peak as tuples and one-item lists, issue 8)."""
+    Joined into strings, the parts were ~90 bytes a person in each of two such indexes,
+    with a (key, country) tuple beside each phone: ~20 MB of a 1,000,000-row plan's peak
+    (~150,000 new persons, issue 8); a small int is 28 bytes."""
 
     __slots__ = ("_d",)
 
     def __init__(self) -> None:
-        self._d: dict[str, Any] = {}
+        self._d: dict[int, str | list[str]] = {}
 
     @staticmethod
-    def _key(parts: tuple[object, ...]) -> str:
-        return "\x1f".join(map(str, parts))
+    def slot(parts: tuple[object, ...]) -> int:
+        """The dict key of ``parts``: their hash below 2**30 (Python's smallest int)."""
+        return hash(parts) & 0x3FFF_FFFF
 
-    def add(self, parts: tuple[object, ...], value: _V) -> None:
-        key = self._key(parts)
-        had = self._d.get(key, _MISSING)
-        if had is _MISSING:
-            self._d[key] = value
+    def add(self, parts: tuple[object, ...], key: str) -> None:
+        h = self.slot(parts)
+        had = self._d.get(h)
+        if had is None:
+            self._d[h] = key
         elif type(had) is list:
-            had.append(value)
-        else:
-            self._d[key] = [had, value]
+            if key not in had:
+                had.append(key)
+        elif had != key:
+            self._d[h] = [had, key]  # type: ignore[list-item]
 
-    def get(self, *parts: object) -> list[_V]:
-        had = self._d.get(self._key(parts), _MISSING)
-        if had is _MISSING:
+    def get(self, parts: tuple[object, ...]) -> list[str]:
+        had = self._d.get(self.slot(parts))
+        if had is None:
             return []
-        return list(had) if type(had) is list else [had]
-
-
-_MISSING: Any = object()
+        return list(had) if type(had) is list else [had]  # type: ignore[list-item]
 
 
 def _which_person(name: str, where: str, fix: str) -> InputError:
