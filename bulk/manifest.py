@@ -162,6 +162,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     names: list[str] | None = None
     known: frozenset[str] = frozenset()
     probed: list[str] = []  # the columns _may_be_header looks at, in order
+    skip: frozenset[str] = frozenset()  # first characters no header name's can be
     reordered: int | None = None  # the line of a repeated header in another order
     for row in rows:
         if names is None:
@@ -169,7 +170,9 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
             names = [_header_text(k) for k in columns]
             known = frozenset(names)
             probed = columns[:len(names) // 2 + 1]
-        if len(names) < 2 or not row.ok or not _may_be_header(row.values, known, probed):
+            skip = _not_first(known)
+        if len(names) < 2 or not row.ok or not _may_be_header(row.values, known, probed,
+                                                                skip):
             if reordered is not None and row.ok:
                 yield row._replace(error=_after_other_header(reordered, row.row))
             else:
@@ -227,17 +230,29 @@ def _names_in(cells: list[str], names: list[str]) -> dict[str, None]:
     return named if len(named) >= 2 and 2 * len(named) >= len(names) else {}
 
 
-def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[str]) -> bool:
+def _not_first(known: frozenset[str]) -> frozenset[str]:
+    """The printable ASCII characters a cell starting with cannot be a header name of
+    ``known`` (casefolded): not a space, and in no case the first character of one.
+    Anything else (a space, a BOM, a letter outside ASCII) is read in full."""
+    firsts = {name[:1] for name in known}
+    return frozenset(c for c in map(chr, range(33, 127)) if c.casefold() not in firsts)
+
+
+def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[str],
+                   skip: frozenset[str] = frozenset()) -> bool:
     """Whether a record may be a header line (``_no_repeated_header``): one of its cells
     in the ``probed`` columns (the first half of the header's named columns, plus one)
     reads as a header name. Necessary for both of its tests (a repeat names every column;
     a header of another export at least half of them, so not all of the first half and
     one can be others), and checked on those cells instead of every cell of every record
     (issue 8: the check was a quarter of the reader's time). A cell that is text is read
-    in place (``_header_text`` inlined: a call per cell was a tenth of the planner's)."""
+    in place (``_header_text`` inlined: a call per cell was a tenth of the planner's), and
+    one whose first character is in ``skip`` (``_not_first``) is passed over unread."""
     for k in probed:
         v = values.get(k)
         if isinstance(v, str):
+            if v[:1] in skip:
+                continue
             if v.strip().lstrip("\ufeff").strip().casefold() in known:
                 return True
         elif _header_text(v) in known:

@@ -752,3 +752,27 @@ def test_excels_text_wrapper_is_the_text_inside(tmp_path: Path, cell: str, value
     path = write(tmp_path, "w.csv", f"Key,Title\n{cell},T\n")
     (row,) = read_manifest(path)
     assert row.ok and row.values["Key"] == value
+
+
+def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
+    """issue 8: ``_may_be_header`` passes over a cell by its first character alone; for
+    names and cells in any case, with spaces, a BOM, letters whose case folding changes
+    them (ß, the Kelvin sign, ſ) and punctuation, its verdict is the full reading's."""
+    import random
+
+    from bulk.manifest import _header_text, _may_be_header, _not_first
+
+    rnd = random.Random(8)
+    alphabet = "abcKsSßſ\u212aÉé1_ #(-\ufeff"
+    for _ in range(300):
+        names = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 4)))
+                 for _ in range(4)]
+        known = frozenset(_header_text(n) for n in names)
+        skip = _not_first(known)
+        for _ in range(40):
+            cell = rnd.choice([*names, "".join(rnd.choice(alphabet) for _ in range(3))])
+            cell = rnd.choice([cell, cell.upper(), cell.lower(), cell.title(), f" {cell}",
+                               f"\ufeff{cell}", cell.casefold()])
+            values = {"a": cell}
+            assert _may_be_header(values, known, ["a"], skip) \
+                == _may_be_header(values, known, ["a"]), (names, cell)
