@@ -8,11 +8,13 @@ sets the state it declares).
 Retry policy, by the phase a failure's class names (``bulk.errors``; the counts and
 the backoff: ``bulk.retry.RetryPolicy``): ``RequestNotSent`` (it never left) is retried
 for every call and never charged; ``AnswerLost`` (it may have arrived) is retried for
-idempotent calls only, a write that is not idempotent is ``InDoubt`` at once; a 5xx
-answer likewise (retried when idempotent, in doubt for any other write). When the
-retries run out the last error stands (the job stops checkpointed, the row stays
-pending), except for a write one of whose tries may have arrived: ``InDoubt``,
-reconciled on resume (the job stops too). Backoff is capped exponential with jitter
+reads only: a write whose answer is lost is ``InDoubt`` at once, and its kind's
+``reconcile`` reads the record before anything is sent again (a PATCH sent again
+blindly seconds later wrote over a colleague's edit made in between: x17r2 1). A 5xx
+answer from the origin (500, 503) is retried for idempotent calls (a PATCH, a DELETE)
+and in doubt for any other write; a gateway's 502 / 504 to a write is in doubt (the
+origin may have done it). When the retries run out the last error stands (the job
+stops checkpointed, the row stays pending). Backoff is capped exponential with jitter
 (``RetryPolicy.backoff``). A 429 is never a row failure: the scheduler pauses everyone.
 A call's charge is written to the ledger before it leaves (``bulk.ledger._Ahead``); the
 refund of a 429 / 5xx / ``RequestNotSent`` is counted for the runner's next flush.
@@ -34,7 +36,6 @@ from .errors import (
     BudgetExhausted,
     BulkError,
     InDoubt,
-    NotFound,
     NotSent,
     RateLimited,
     RequestNotSent,
@@ -44,10 +45,13 @@ from .errors import (
 )
 from .ledger import _Ahead
 from .operations import Operation, get_operation
-from .retry import RetryPolicy, _unreachable
+from .retry import RetryPolicy
 from .scheduler import Scheduler
 
 T = TypeVar("T")
+# 5xx statuses a gateway answers for an origin that may have done the work (502: its
+# answer was lost on the way; 504: it did not answer in time), unlike an origin's 500 / 503
+_MAY_HAVE_APPLIED = frozenset({502, 504})
 
 if TYPE_CHECKING:
     from .runner import Runner, RunStats
@@ -206,7 +210,6 @@ class CallPath:
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
         transient = 0
         limited = 0
-        reached: TransportError | None = None  # a try of this write that may have arrived
         while True:
             admitted = await self._acquire(op)
             if guard is not None and not await guard():
@@ -244,36 +247,30 @@ class CallPath:
                 # it may have been applied, so it may have been charged.
                 self.scheduler.refund(op)
                 self._uncharge(op)
-                if not op.idempotent:  # a write that may have applied: never resent
+                if not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED):
+                    # a write that may have applied: never sent again unread
                     raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
                                   operation=op.id) from exc
                 transient += 1
                 if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
                     raise
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
-                if reached is not None and isinstance(exc, NotFound):
-                    # a DELETE sent again after its answer was lost: gone by that first
-                    # try, most likely (v9r18: undo counted its own deletes "already gone")
-                    exc.after_lost_answer = True
                 raise
-            except RequestNotSent as exc:  # never left: always safe to retry, not charged
+            except RequestNotSent:  # never left: always safe to retry, not charged
                 self.scheduler.not_sent(op, started)
                 self.scheduler.refund(op)
                 self._uncharge(op)
                 transient += 1
                 if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
                     raise
             except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
-                if op.is_write:
-                    reached = exc
-                if not op.idempotent:
+                if op.is_write or not op.idempotent:
+                    # sent again unread, a PATCH would overwrite what someone wrote in the
+                    # seconds since it landed (x17r2 1): the kind's reconcile reads it first
                     raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
                 transient += 1
                 if transient >= self.retry.attempts:
-                    self._give_up(op, exc, reached, transient)
                     raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
@@ -284,19 +281,6 @@ class CallPath:
                 return result
             self.stats.retries += 1
             await self.clock.sleep(self.retry.backoff(transient, self._rng))
-
-    def _give_up(self, op: Operation, last: BulkError, reached: TransportError | None,
-                 tries: int) -> None:
-        """Called when a call's transient retries ran out: the caller re-raises ``last``,
-        unless one of the tries of this write may have reached Pipedrive (``reached``,
-        an AnswerLost) — then the write is ``InDoubt`` whatever the last try said, and
-        the run stops checkpointed (the account is not answering); the item stays
-        SENDING and is reconciled on resume, never resent blindly. Raises that InDoubt."""
-        if reached is None:
-            return
-        self.request_stop(_unreachable(last))
-        raise InDoubt(f"{op.id}: gave up after {tries} tries; one may have been applied "
-                      f"({reached})", operation=op.id) from last
 
     def _undo_stats(self, op: Operation) -> None:
         """A call counted but never sent (its ledger write failed): out of the stats."""

@@ -7,8 +7,8 @@
     │   │                         retry, never charged
     │   └── AnswerLost            it may have reached Pipedrive: read timeout, reset
     │                             or closed after the body went out, answer cut off.
-    │                             A write is in doubt (InDoubt at once if it is not
-    │                             idempotent, after its retries if it is)
+    │                             A write is in doubt at once (InDoubt); a read is
+    │                             retried
     ├── ApiError                  Pipedrive answered with an error status
     │   ├── ValidationRejected    400 / 422: the row is wrong                       [row]
     │   ├── Unauthorized          401: bad or revoked token                          [terminal]
@@ -19,8 +19,8 @@
     │   ├── NotFound              404                                                [row]
     │   ├── Gone                  410                                                [row]
     │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
-    │   └── ServerError           5xx; to a write that is not idempotent it is in
-    │       │                     doubt (the runner raises InDoubt, never resends)   [retryable]
+    │   └── ServerError           5xx; to a write that is not idempotent, or a 502 /
+    │       │                     504 to any write, it is in doubt (InDoubt)        [retryable]
     │       └── MalformedResponse 2xx that is not a JSON envelope, success: false, or a
     │                             write / single-record read whose ``data`` is null
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
@@ -92,8 +92,8 @@ class RequestNotSent(TransportError):
 class AnswerLost(TransportError):
     """The request left and may have reached Pipedrive, but no whole answer came back:
     read timeout, connection reset or closed after the body was written, answer cut
-    off. A write may have been applied: the runner makes it ``InDoubt`` (at once when
-    the operation is not idempotent, when its retries run out when it is)."""
+    off. A write may have been applied: the call raises ``InDoubt`` at once, and the
+    kind's reconcile reads the record before anything is sent again; a read is retried."""
 
 
 class ApiError(BulkError):
@@ -137,11 +137,7 @@ class Blocked(Forbidden):
 
 
 class NotFound(ApiError):
-    """404. ``after_lost_answer``: an earlier try of this same idempotent write (a DELETE)
-    may have arrived, its answer lost, and this try found the record gone — most likely
-    gone by that earlier try (``bulk.calls``): a caller counts it as its own delete."""
-
-    after_lost_answer: bool = False
+    """404."""
 
 
 class Gone(ApiError):

@@ -687,3 +687,39 @@ async def test_an_update_reads_the_header_row_its_mapping_names(tmp_path: Path) 
         store.close()
         assert prep.actions.get("update") == 2, prep.actions
         assert (deal(sb, 3)["value"], deal(sb, 4)["value"]) == (4242, 4343)
+
+
+@pytest.mark.anyio
+async def test_a_lost_answer_is_never_followed_by_a_resend_over_a_colleagues_edit(
+        tmp_path: Path) -> None:
+    """x17r2 1: a PATCH whose answer was lost was sent again, unread, up to 4 times over
+    ~7 s; a colleague's title set in between was overwritten and the row said `updated`.
+    Now the write is in doubt at once; the in-run reconcile reads the deal, finds a value
+    that is neither the job's nor the one it replaced, and fails the row as a conflict
+    with nothing sent again."""
+    from bulk.sandbox import Faults
+    from jobs.updating import UpdateJob
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:
+        rows, _ = rows_for(sb)
+        manifest = write_csv(tmp_path / "rows.csv", [r for r in rows if r["Deal"] == 6])
+        (tmp_path / "map.toml").write_text(MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        store, _ = await load_job(sb, tmp_path, "update", lambda s: _prepare(s, manifest, umap))
+        sb.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset({"updateDeal"})))
+        kind = UpdateJob.from_store(store)
+        reconcile = kind.reconcile
+
+        async def colleague_then_reconcile(ctx: Any, items: Any) -> Any:
+            assert deal(sb, 6)["title"] == "Renamed deal"  # the job's write landed
+            sb.state.deals.rows[6]["title"] = "COLLEAGUE FIX"  # a colleague, seconds later
+            return await reconcile(ctx, items)
+
+        kind.reconcile = colleague_then_reconcile  # type: ignore[method-assign]
+        result = await run_job(sb, store, kind=kind)
+        assert deal(sb, 6)["title"] == "COLLEAGUE FIX"
+        assert sb.stats()["writes_applied"] == {"updateDeal": 1}
+        (item,) = store.items()
+        assert item.state is ItemState.FAILED and "conflict" in (item.error or ""), item
+        assert result.stats.in_doubt == 1 and result.stats.retries == 0
+        store.close()

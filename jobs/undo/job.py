@@ -102,17 +102,17 @@ class UndoJob:
                     "note": f"not deleted: person {person} still belongs to it"})
             try:
                 await ctx.call(operation, path={"id": rid})
-            except NotFound as exc:
+            except NotFound:
                 return Outcome(item.id, ItemState.DONE, result={
-                    f"{name}_id": rid, "action": _gone_action(exc)})
+                    f"{name}_id": rid, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
                                                             "action": "deleted"})
         if item.op == "delete":
             try:
                 await ctx.call("deleteDeal", path={"id": deal_id})
-            except NotFound as exc:
+            except NotFound:  # (a lost answer to its own delete is reconciled, never resent)
                 return Outcome(item.id, ItemState.DONE,
-                               result={"deal_id": deal_id, "action": _gone_action(exc)})
+                               result={"deal_id": deal_id, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "deleted"})
         if not changes:
@@ -414,13 +414,6 @@ async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[O
                        else Outcome(item.id, ItemState.DONE, result={
                            f"{name}_id": rid, "action": "deleted", "reconciled": True}))
     return out
-
-
-def _gone_action(exc: NotFound) -> str:
-    """A DELETE that found its record gone: ``deleted`` when an earlier try of it may have
-    arrived, its answer lost (``NotFound.after_lost_answer``: this undo's own delete, v9r18),
-    else ``already deleted`` (by someone else)."""
-    return "deleted" if exc.after_lost_answer else "already deleted"
 
 
 async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
