@@ -444,8 +444,10 @@ def test_jsonl_rows_and_errors(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- round trips, memory
 
+# (a cell a spreadsheet's text prefix starts, ``'=`` or ``="x"``, reads without it:
+# ``manifest_csv._unprefixed``, tested on its own; Hypothesis found ``'\t`` read as a tab)
 cells = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
-                max_size=12)
+                max_size=12).filter(lambda c: not c.startswith(("'", '="')))
 
 
 @settings(max_examples=60)
@@ -757,13 +759,13 @@ def test_excels_text_wrapper_is_the_text_inside(tmp_path: Path, cell: str, value
 def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
     """issue 8: ``_may_be_header`` passes over a cell by its first character alone; for
     names and cells in any case, with spaces, a BOM, letters whose case folding changes
-    them (ß, the Kelvin sign, ſ) and punctuation, its verdict is the full reading's."""
+    them (ß, the Kelvin sign, the long s) and punctuation, its verdict is the full reading's."""
     import random
 
     from bulk.manifest import _header_text, _may_be_header, _not_first
 
     rnd = random.Random(8)
-    alphabet = "abcKsSßſ\u212aÉé1_ #(-\ufeff"
+    alphabet = "abcKsSß\u017f\u212aÉé1_ #(-\ufeff"
     for _ in range(300):
         names = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 4)))
                  for _ in range(4)]
