@@ -75,9 +75,15 @@ class DependencyFailed(BulkError):
         self.status = status
 
 
-def person_keys(record: Mapping[str, Any]) -> list[str]:
-    """The keys a listed person answers to: ``e:<email>`` for each address, ``n:<name>``,
-    and ``n:<name>|p:<phone>`` for each phone (``phone_match_key``)."""
+def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list[str]:
+    """The keys a listed person answers to, as ``RowPlanner`` keys a new person: ``e:<email>``
+    for each address; ``n:<name>|p:<phone>`` for each phone (``phone_match_key``, and
+    ``phone_country_key`` when it has a country code);
+    ``n:<name>|o:id:<org id>`` at its organization, and ``n:<name>|o:key:<key>`` for each
+    of ``org_keys`` (the keys this job's new organizations of that id were made under);
+    ``n:<name>`` only when it has no address, no phone and no organization — the person
+    a row of a name alone makes (x17r1 S1: any "Grace Hopper" a colleague added, with an
+    e-mail, answered it on a resume, and the row was linked to her by name alone)."""
     keys = []
     for entry in record.get("emails") or ():
         raw = entry.get("value") if isinstance(entry, Mapping) else entry
@@ -91,14 +97,41 @@ def person_keys(record: Mapping[str, Any]) -> list[str]:
         name = tf.clean_text(record.get("name"))
     except InputError:
         name = None
-    if name:
-        keys.append(f"n:{tf.norm_key(name)}")
-        for entry in record.get("phones") or ():
-            phone = tf.phone_match_key(entry.get("value") if isinstance(entry, Mapping)
-                                       else entry)
-            if phone:
-                keys.append(f"n:{tf.norm_key(name)}|p:{phone}")
+    if not name:
+        return keys
+    name_key = tf.norm_key(name)
+    for entry in record.get("phones") or ():
+        number = entry.get("value") if isinstance(entry, Mapping) else entry
+        if match := tf.phone_match_key(number):
+            keys.append(f"n:{name_key}|p:{match}")
+            # and by the number with its country code, as a row giving one keys it
+            # (x14r2 F6): before, such a person's create in doubt was never found again
+            if country := tf.phone_country_key(number):
+                keys.append(f"n:{name_key}|p:{country}")
+    org = record.get("org_id")
+    if isinstance(org, Mapping):  # v1 nests it: {"value": id, "name": ...}
+        org = org.get("value")
+    if isinstance(org, int) and not isinstance(org, bool):
+        keys.append(f"n:{name_key}|o:id:{org}")
+        keys += [f"n:{name_key}|o:key:{k}" for k in org_keys]
+    elif not keys:
+        keys.append(f"n:{name_key}")
     return keys
+
+
+def person_key_at(name_key: str, org: tuple[str, object]) -> str:
+    """A new person's key for a row of a name and an organization (``_org_ident``: its id
+    when found, its key when the file makes it) and no e-mail or phone: one per name *and*
+    organization, as the account's ``name+org`` match finds one (x17r1 S2: two "Lee Kim"s
+    at Acme and Acme (UK) were made one person; imported one by one, they were two)."""
+    return f"n:{name_key}|o:{org[0]}:{org[1]}"
+
+
+def _org_key_of(person_key: str) -> str | None:
+    """The new organization's key a person key names (``n:<name>|o:key:<key>``), else
+    None."""
+    at = person_key.find("|o:key:")
+    return person_key[at + 7:] if person_key.startswith("n:") and at >= 0 else None
 
 
 def refs_of(payload: Mapping[str, Any]) -> list[Ref]:
@@ -189,6 +222,9 @@ class Resolver:
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
         self._ids: dict[tuple[str, str], int] = {}
+        # an organization's id -> the keys this job's rows name it by (``_know``): a
+        # person of the file's new organization answers its key (``person_keys``)
+        self._org_keys: dict[int, set[str]] = {}
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._doubt: set[tuple[str, str]] = set()
         # key → when this process saw its create fail in doubt: a record added later than
@@ -237,7 +273,7 @@ class Resolver:
                 rid = await self._create(ctx, k, ref)
             elif await self.store.lookup_get(_MADE + k[0], k[1]) is not None:
                 self._made.add(k)  # an earlier process of this job created it
-            self._ids[k] = rid
+            self._know(k, rid)
             return rid
         finally:
             del self._flights[k]
@@ -311,9 +347,28 @@ class Resolver:
     def _name(self, k: tuple[str, str]) -> str:
         return contact_claim_name(k[0], self._scope(), k[1])
 
+    def _know(self, k: tuple[str, str], rid: int) -> None:
+        """Record that the person / organization of key ``k`` is ``rid``."""
+        self._ids[k] = rid
+        if k[0] == "org":
+            self._org_keys.setdefault(rid, set()).add(k[1])
+
+    async def _know_orgs_of(self, person_keys_: Iterable[str]) -> None:
+        """Learn, from this job's lookups, the ids of the new organizations these person
+        keys name (``n:<name>|o:key:<key>``), so the persons made there answer them."""
+        wanted = {org for key in person_keys_ if (org := _org_key_of(key)) is not None
+                  and ("org", org) not in self._ids}
+        if wanted:
+            for key, rid in (await self.store.lookup_get_many("org", sorted(wanted))).items():
+                self._know(("org", key), rid)
+
     def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
         if kind != "org":
-            return person_keys(record)
+            org = record.get("org_id")
+            if isinstance(org, Mapping):
+                org = org.get("value")
+            return person_keys(record, self._org_keys.get(org, ()) if isinstance(org, int)
+                               else ())
         name = org_key(record.get("name")) or ""
         where = _where(record)  # an organization a file names at two addresses (AT_ADDRESS)
         return [name, f"{name}{AT_ADDRESS}{where}"] if where else [name]
@@ -423,7 +478,8 @@ class Resolver:
     async def reconcile(self, ctx: CallContext, refs: Iterable[Ref], since: float) -> None:
         """Settle every to-create reference not yet known: find it among the records
         added since ``since`` (Unix time), or learn that it was never created."""
-        wanted: dict[str, set[str]] = {"person": set(), "org": set()}
+        # organizations first: a person made at a new one answers its key by its id
+        wanted: dict[str, set[str]] = {"org": set(), "person": set()}
         for ref in refs:
             k = (str(ref["kind"]), str(ref["key"]))
             if k not in self._ids:
@@ -433,7 +489,9 @@ class Resolver:
                 continue
             stored = await self.store.lookup_get_many(kind, sorted(keys))
             for key, rid in stored.items():
-                self._ids[(kind, key)] = rid
+                self._know((kind, key), rid)
+            if kind == "person":
+                await self._know_orgs_of(keys)
             made = await self.store.lookup_get_many(_MADE + kind, sorted(stored))
             self._made.update((kind, key) for key in made)
             missing = keys - set(stored)
@@ -448,11 +506,15 @@ class Resolver:
                     mine = {key: rid for key, rid in found.items()
                             if not self._after_failure((kind, key), added.get(key))
                             and await self._made_here(claims, (kind, key), rid)}
+                    # a name alone never links to a person someone else made (x17r1 S1):
+                    # not ours, the row's person is made
+                    found = {key: rid for key, rid in found.items()
+                             if key in mine or not name_only(kind, key)}
                     await self._put(kind, mine, made=True)
                     await self._put(kind, {k_: r for k_, r in found.items() if k_ not in mine},
                                     made=False)
                 for key, rid in found.items():
-                    self._ids[(kind, key)] = rid
+                    self._know((kind, key), rid)
                 self.found_on_reconcile[kind] += len(found)
             for key in keys:
                 self._doubt.discard((kind, key))
@@ -475,7 +537,8 @@ class Resolver:
         earlier process of it created it and died before the answer was written): that one
         is this job's, counted and undone as its own. v9r9: two live persons with one
         e-mail, 3 of 3. Returns how many of each kind someone else added."""
-        wanted: dict[str, set[str]] = {"person": set(), "org": set()}
+        # organizations first: a person made at a new one answers its key by its id
+        wanted: dict[str, set[str]] = {"org": set(), "person": set()}
         for ref in refs:
             k = (str(ref["kind"]), str(ref["key"]))
             if k not in self._ids:
@@ -488,6 +551,8 @@ class Resolver:
             missing = keys - set(stored)
             if not missing:
                 continue
+            if kind == "person":
+                await self._know_orgs_of(missing)
             found = await self._find_added(ctx, kind, missing, since)
             # one this job created, its answer lost to a kill -9, is its own: the claim
             # its dead process held names it (v9r17 M2: credited to "someone", never
@@ -495,12 +560,16 @@ class Resolver:
             claims = self._claims()
             ours = {key: rid for key, rid in found.items() if claims is not None
                     and await self._made_here(claims, (kind, key), rid)}
+            # someone else's person found by a name alone is never linked (x17r1 S1: a
+            # colleague's "Grace Hopper" with an e-mail took every "Grace Hopper" row)
+            found = {key: rid for key, rid in found.items()
+                     if key in ours or not name_only(kind, key)}
             theirs = {key: rid for key, rid in found.items() if key not in ours}
             await self._put(kind, theirs, made=False)
             await self._put(kind, ours, made=True)
             self.created[kind] += len(ours)
             for key, rid in found.items():
-                self._ids[(kind, key)] = rid
+                self._know((kind, key), rid)
             learnt[kind] += len(theirs)
         return learnt
 
@@ -562,7 +631,8 @@ async def _flush(claims: Claims) -> None:
 def name_only(kind: str, key: str) -> bool:
     """Whether ``key`` is a person's by name alone (no e-mail, no phone: ``n:<name>``),
     which links to no person another job made (``Resolver._created_meanwhile``)."""
-    return kind == "person" and key.startswith("n:") and "|p:" not in key
+    return kind == "person" and key.startswith("n:") and "|p:" not in key \
+        and "|o:" not in key
 
 
 def _claimed_for(claim: Claim, job: str) -> bool:
@@ -620,5 +690,4 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 
 
 __all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "made_contacts",
-           "name_only",
-           "person_keys", "refs_of", "to_create"]
+           "name_only", "person_key_at", "person_keys", "refs_of", "to_create"]

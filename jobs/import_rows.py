@@ -68,6 +68,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
+from .import_resolve import person_key_at
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
@@ -618,13 +619,16 @@ class RowPlanner:
         name_key = tf.norm_key(person.name)
         phone_key = tf.phone_match_key(person.phone) if person.phone else None
         mine = tf.phone_country_key(person.phone) if phone_key else None
+        at = _org_ident(org)
         if person.email:
             key = self._email_key(person)
-        else:
+        elif phone_key:
             # a number with its country code names its person by it: the same last 9
             # digits in another country are another phone (x14r2 F6), in this file and in
             # the claims other runs read
-            key = f"n:{name_key}|p:{mine or phone_key}" if phone_key else f"n:{name_key}"
+            key = f"n:{name_key}|p:{mine or phone_key}"
+        else:  # a name, at its organization when it has one (x17r1 S2)
+            key = person_key_at(name_key, at) if at is not None else f"n:{name_key}"
         if key not in self._persons and phone_key and name_key:
             # an earlier row's new person of this name and phone, as PersonIndex.match finds
             # one of the account: any such person for a row without an e-mail; one without
@@ -637,7 +641,6 @@ class RowPlanner:
                                     "e-mail or the organization of the person")
             if earlier:
                 key = earlier[0]
-        at = _org_ident(org)
         if key not in self._persons and not person.email and name_key and at is not None:
             there = [k for k in self._made_at(name_key, at)
                      if not phone_key or self._phones_agree(k, phone_key, mine)]

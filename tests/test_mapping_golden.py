@@ -145,11 +145,13 @@ CASES = {"demo-1": (3000, 1, MAPPING), "demo-2": (2000, 2, MAPPING),
 # F6) a new person without an e-mail whose phone has its country code is keyed by that
 # number (only the key of 7 + 3 + 5 items' person refs differs: body and org as before),
 # and (x15r2 2) the counts have an `exists` count, 0 here (with it left out of the
-# digest, the old digests held: nothing else differs)
+# digest, the old digests held: nothing else differs), and (x17r1 S2) a new person of a
+# name and an organization only is keyed by both (only the key of 3 + 3 + 4 items' person
+# refs differs; counts as before)
 GOLDEN = {
-    "demo-1": "b25bda7c9fa91dc5ab6bf62a0c57e28a1b1bbb9cbfff9fe9692e3077ee9c294e",
-    "demo-2": "7e3413db2d2c6b3adf38b82aeabea63a19d6004db2165024676bd78a1f1660bd",
-    "nulls-3": "8a5fd318062fc8852a781f15f529c759eb9f077f3dd99242d2da5bedf40b9642",
+    "demo-1": "26e3769fc22c0c4eb125891fc4831e02ebe07fa1875a3c9db795a97915905970",
+    "demo-2": "7eb5a7b94e38da3425ab4fe24dd7df285167fb338f430cf587ab3349683213e8",
+    "nulls-3": "289e1eae552453bf7a39e518be74204f66f0aefc7b8926e8c2200763570b44d1",
 }
 
 

@@ -274,3 +274,47 @@ async def test_a_contact_this_job_created_before_a_kill_is_its_own_on_resume(
         assert not resumed.made(refs[1])
         claims.close()
     store.close()
+
+
+async def test_a_resume_links_no_one_someone_added_by_a_name_alone(tmp_path: Path) -> None:
+    """x17r1 S1: while an import was stopped a colleague added "Grace Hopper" with an
+    e-mail; the resume's look for persons added since linked every pending "Grace
+    Hopper" row (no e-mail, no phone) to her, reported as created. A name alone links no
+    one someone else added — with an e-mail, or without anything; a person of the name at
+    the row's organization (a new one of this file, known by its id) and one with the
+    row's phone still are, as the account's name+org and name+phone matches link them —
+    the phone by its number with its country code too, as a row giving one keys its
+    person (before, a person created under such a key in doubt was never found again)."""
+    import time
+
+    from bulk.sandbox import SandboxConfig, serve
+    from bulk.sandbox.contacts import create_org, create_person
+    from jobs.import_resolve import person_key_at
+    from tests.import_support import api_context
+
+    org = org_key("Initech")
+    assert org
+    keys = {"alone": "n:grace hopper", "at": person_key_at("ada lovelace", ("key", org)),
+            "phone": "n:alan turing|p:+15551234567", "bare": "n:edsger dijkstra"}
+    refs: list[Any] = [{"kind": "person", "key": k, "body": {"name": "x"}}
+                       for k in keys.values()]
+    store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+        since = time.time() - 1
+        initech = create_org(sb.state, {"name": "Initech"})
+        create_person(sb.state, {"name": "Grace Hopper",
+                                 "emails": [{"value": "grace@navy.mil"}]})
+        create_person(sb.state, {"name": "Edsger Dijkstra"})  # nothing but the name
+        at = create_person(sb.state, {"name": "Ada Lovelace", "org_id": initech["id"]})
+        phoned = create_person(sb.state, {"name": "Alan Turing",
+                                          "phones": [{"value": "+1 555 123 4567"}]})
+        await AsyncJobStore(store).lookup_put_many("org", [(org, int(initech["id"]))])
+        resolver = Resolver(AsyncJobStore(store), job_id="a")
+        async with api_context(sb, tmp_path) as ctx:
+            learnt = await resolver.learn_added(ctx, refs, since - 120.0)
+        assert learnt["person"] == 2, resolver._ids
+        assert resolver._ids.get(("person", keys["at"])) == at["id"]
+        assert resolver._ids.get(("person", keys["phone"])) == phoned["id"]
+        assert ("person", keys["alone"]) not in resolver._ids
+        assert ("person", keys["bare"]) not in resolver._ids
+    store.close()

@@ -165,3 +165,22 @@ def test_the_new_persons_indexes_check_every_candidate_a_hash_gives(monkeypatch:
         assert colliding == plain
         assert len({key for state, key in plain if state == "pending"}) > 6
         assert any("several persons named" in key for _, key in plain)
+
+
+def test_a_name_at_two_organizations_is_two_new_persons() -> None:
+    """x17r1 S2: "Lee Kim" at Acme (UK) and "Lee Kim" at Acme, neither with an e-mail or
+    phone, were made one person in one file (two when imported one file each). Keyed by
+    name and organization, they are two, as row by row; the same name at the same
+    organization, or with no organization both times, stays one."""
+    p = planner()
+    uk = decide(p, 2, contact="Lee Kim", company="Acme (UK)")
+    acme = decide(p, 3, contact="Lee  KIM", company="Acme")
+    again = decide(p, 4, contact="Lee Kim", company="ACME")
+    alone = decide(p, 5, contact="Lee Kim", company="")
+    alone_again = decide(p, 6, contact="lee kim", company="")
+    assert len({uk["key"], acme["key"], alone["key"]}) == 3
+    assert again["key"] == acme["key"] and alone_again["key"] == alone["key"]
+    assert p.counts.persons_new == 3
+    # a phone at the organization finds the person made there without one (name+org)
+    phoned = decide(p, 7, contact="Lee Kim", company="Acme", phone="+44 20 7946 0000")
+    assert phoned["key"] == acme["key"]
