@@ -41,6 +41,7 @@ from bulk.errors import (
     CoordinatorLost,
     CoordinatorMismatch,
     Forbidden,
+    InDoubt,
     InputError,
     JobBusy,
     NotFound,
@@ -68,6 +69,15 @@ def auth_failure(exc: BaseException | None) -> bool:
     return isinstance(exc, AUTH_ERRORS) and not isinstance(exc, PlanLimit)
 
 
+def transient(exc: BaseException) -> bool:
+    """A failure that may pass, outliving its call's retries: no answer (refused, DNS, TLS,
+    an answer lost), a 5xx or a 2xx that is not Pipedrive's JSON, a 429, a write left in
+    doubt. Run again later: exit 4, wherever it ends a command (x17r3 F4: a 500 or an HTML
+    page before the job was exit 1, "bad input or configuration", where a refused
+    connection was exit 4). Whether a class is one is its ``retryable`` (``bulk.errors``)."""
+    return isinstance(exc, InDoubt) or (isinstance(exc, BulkError) and exc.retryable)
+
+
 def broken_pipe(exc: BaseException) -> bool:
     """Whether ``exc`` is stdout's reader gone away (``pdbulk status J | head -3``): not
     an error of the command. Left to click, which stops quietly (exit 1, no message),
@@ -81,7 +91,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_BUSY
     if isinstance(exc, BudgetExhausted | CoordinatorLost):  # run again later: exit 4
         return EXIT_STOPPED
-    if isinstance(exc, TransportError):  # the account did not answer: as a run stops (4)
+    if transient(exc):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
     if isinstance(exc, PlanLimit):
         return EXIT_STOPPED
@@ -230,9 +240,12 @@ def describe(exc: BaseException) -> str:
                 "cap, or pass --wait-for-reset")
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
-    if isinstance(exc, TransportError):  # v9r11: "RequestNotSent: ..." and exit 1
-        return (f"the account is not answering ({exc}); nothing of the job is lost: check "
-                "--url (PIPEDRIVE_URL), then run the command again")
+    if transient(exc):  # v9r11: "RequestNotSent: ..." and exit 1; x17r3 F4: a 5xx too
+        what = f"{exc}" if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, InDoubt):
+            what += "; that write may have been applied"
+        return (f"the account is not answering ({what}); nothing of the job is lost: check "
+                "--url (PIPEDRIVE_URL), then run the command again later")
     if isinstance(exc, NotFound) and getattr(exc, "operation", None) in _EVERY_ACCOUNT_HAS:
         # a list every account has answered 404: the URL is not an account's (x13r1 F10)
         return (f"{type(exc).__name__}: {exc} — every account has this list: check --url "
