@@ -69,6 +69,7 @@ from .options import (
     preflight,
     read_token,
     resume_hint,
+    show_traceback,
     state_counts,
 )
 
@@ -90,7 +91,8 @@ for _cls in (typer.core.TyperOption, typer.core.TyperArgument):
 
 class SafeGroup(typer.core.TyperGroup):
     """The CLI's one exception boundary: an error below a command becomes one line on
-    stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 re-raises)."""
+    stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 prints one
+    first; the line and the code stay the same)."""
 
     def invoke(self, ctx: Any) -> Any:
         remaining = _remaining(ctx)  # before click consumes them
@@ -109,8 +111,7 @@ class SafeGroup(typer.core.TyperGroup):
                     emit_json({"status": "error", "exit_code": getattr(exc, "exit_code", 2),
                                "error": message}, pretty=False)
                 raise
-            if os.environ.get("PDBULK_DEBUG"):
-                raise
+            show_traceback(exc)  # PDBULK_DEBUG: the traceback, then the same line and code
             typer.echo(f"pdbulk: {_describe(exc)}", err=True)
             raise typer.Exit(exit_code_for(exc)) from None
 
@@ -622,8 +623,7 @@ def main() -> None:
     try:
         app(args=hoist_global_options(sys.argv[1:]))
     except Exception as exc:  # SafeGroup handles commands; this covers the rest
-        if os.environ.get("PDBULK_DEBUG"):
-            raise
+        show_traceback(exc)
         typer.echo(f"pdbulk: {_describe(exc)}", err=True)
         sys.exit(exit_code_for(exc))
 

@@ -75,6 +75,7 @@ from .options import (
     install_stop,
     rate_limited_note,
     resume_hint,
+    show_traceback,
 )
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
@@ -137,7 +138,9 @@ def _describe(exc: BulkError) -> str:
 
 
 def _api_failure(exc: BulkError) -> typer.Exit:
-    """One line and the CLI's exit code for an error before anything was sent."""
+    """One line and the CLI's exit code for an error before anything was sent (after
+    its traceback under PDBULK_DEBUG)."""
+    show_traceback(exc)
     return fail(_describe(exc), exit_code_for(exc))
 
 

@@ -78,6 +78,26 @@ def transient(exc: BaseException) -> bool:
     return isinstance(exc, InDoubt) or (isinstance(exc, BulkError) and exc.retryable)
 
 
+DEBUG_ENV = "PDBULK_DEBUG"
+_OFF = frozenset({"", "0", "false", "no", "off"})
+
+
+def debugging() -> bool:
+    """Whether ``PDBULK_DEBUG`` asks for tracebacks: "0", "false", "no", "off" or empty
+    (any case, spaces around) mean no (x17r3 F6: any non-empty value, "0" too, meant yes)."""
+    return os.environ.get(DEBUG_ENV, "").strip().casefold() not in _OFF
+
+
+def show_traceback(exc: BaseException) -> None:
+    """The traceback of ``exc`` on stderr when debugging, before the one line it ends in:
+    debug adds the traceback and never changes the line or the exit code (x17r3 F6: a
+    re-raise made a 401 exit 1 instead of 5)."""
+    if debugging():
+        import traceback
+
+        sys.stderr.write("".join(traceback.format_exception(exc)))
+
+
 def broken_pipe(exc: BaseException) -> bool:
     """Whether ``exc`` is stdout's reader gone away (``pdbulk status J | head -3``): not
     an error of the command. Left to click, which stops quietly (exit 1, no message),
@@ -199,9 +219,9 @@ def json_command(command: Callable[..., None]) -> Callable[..., None]:
                 except Exception as exc:
                     if broken_pipe(exc):
                         raise  # stdout's reader is gone: nothing more can be said there
-                    if type(exc).__module__.startswith(("typer", "click")) \
-                            or os.environ.get("PDBULK_DEBUG"):
+                    if type(exc).__module__.startswith(("typer", "click")):
                         raise
+                    show_traceback(exc)
                     message, code = describe(exc), exit_code_for(exc)
                     typer.echo(f"pdbulk: {message}", err=True)
                     if not out.emitted:
@@ -255,7 +275,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "") \
             + _state_dir_hint(exc.filename)
-    return f"unexpected {type(exc).__name__}: {exc} (set PDBULK_DEBUG=1 for a traceback)"
+    return f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for a traceback)"
 
 
 def _state_dir_hint(filename: object) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,10 +28,9 @@ ANSWERS = {"500": (500, "application/json", b'{"success":false,"error":"boom"}')
            "200 html": (200, "text/html", b"<html><body>not an API</body></html>")}
 
 
-@pytest.fixture(params=sorted(ANSWERS))
-def broken(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A loopback server answering every request with one broken answer."""
-    status, ctype, body = ANSWERS[request.param]
+@contextmanager
+def answering(status: int, ctype: str, body: bytes) -> Iterator[str]:
+    """A loopback server answering every request with one answer; yields its URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
@@ -59,6 +59,13 @@ def broken(request: pytest.FixtureRequest) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(params=sorted(ANSWERS))
+def broken(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A loopback server answering every request with one broken answer."""
+    with answering(*ANSWERS[request.param]) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
