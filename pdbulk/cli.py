@@ -99,7 +99,11 @@ class SafeGroup(typer.core.TyperGroup):
         ctx.meta.setdefault(_ARGS, remaining)  # the top group's, for its callback (--json)
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            if ctx.invoked_subcommand in _SENDS_NOTHING:  # typer: exit 130, nothing said
+                raise fail(INTERRUPTED_READING) from None
+            raise
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if broken_pipe(exc):
@@ -116,6 +120,10 @@ class SafeGroup(typer.core.TyperGroup):
             raise typer.Exit(exit_code_for(exc)) from None
 
 
+# commands that only read: a signal while they read (SIGINT, SIGTERM, SIGHUP: pdbulk.entry)
+# is one line and exit 1, as README's exit codes say (x17r3 F1: exit 130, no line)
+_SENDS_NOTHING = frozenset({"plan", "init-mapping", "jobs", "status"})
+INTERRUPTED_READING = "interrupted before anything was sent: nothing was changed"
 _ARGS = "pdbulk.args"  # ctx.meta: the arguments after the top group's own options
 
 

@@ -57,6 +57,8 @@ from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 
+from .entry import detach_terminal
+
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
 AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
@@ -393,17 +395,6 @@ def find_job(job_dir: Path, job: str) -> Path:
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
 
 
-def _detach_terminal() -> None:
-    """Point stdout / stderr that are a terminal at /dev/null (after a hang-up, what is
-    written to the terminal fails with EIO; the job's files keep the outcome)."""
-    for fd in (1, 2):
-        with contextlib.suppress(OSError):
-            if os.isatty(fd):
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, fd)
-                os.close(null)
-
-
 def cancelled_line(job_id: str) -> str:
     """The line of a job declined at its prompt, saying why when no one could answer it
     (x12r7 F7: a cron log said only "cancelled")."""
@@ -436,7 +427,7 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
 
     def handler(signum: int, frame: Any) -> None:
         if signum == getattr(signal, "SIGHUP", None):
-            _detach_terminal()  # it is gone: a write to it would fail the clean stop
+            detach_terminal()  # it is gone: a write to it would fail the clean stop
         hits["n"] += 1
         if hits["n"] > 1 or not engine_box:
             raise KeyboardInterrupt
