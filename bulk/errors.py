@@ -28,7 +28,9 @@
     │   ├── AmbiguousName         a name that fits two or more things (stages, users…)
     │   └── CoordinatorMismatch   coordinated and uncoordinated runs would mix
     ├── StoreError                the job store failed                               [terminal]
-    │   └── JobBusy               another live process holds the job (exit 6)        [terminal]
+    │   ├── JobBusy               another live process holds the job (exit 6)        [terminal]
+    │   └── StoreUnfinished       a job folder whose creation a kill cut short: the
+    │                             job never started, it sent nothing
     ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
     ├── NotSent                   a call's ``guard`` refused right before the send
     │                             (a lost claim): nothing sent, nothing charged
@@ -247,6 +249,12 @@ class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
 
+class StoreUnfinished(StoreError):
+    """A job folder whose store a kill cut short while it was being made (its schema,
+    written in one transaction, is not there): the job never started and sent nothing.
+    The message says so and what to do: delete the folder, start the command again."""
+
+
 class InDoubt(BulkError):
     """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend."""
 
@@ -302,7 +310,7 @@ __all__ = [
     "CoordinatorMismatch", "Forbidden", "Gone",
     "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
-    "ServerError", "Stopped", "StoreError", "TransportError", "Unauthorized", "Unexpected",
+    "ServerError", "Stopped", "StoreError", "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
     "AnswerLost", "RequestNotSent", "api_error_for",
 ]

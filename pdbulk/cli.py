@@ -247,7 +247,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     if not listed:
         typer.echo(f"no jobs in {job_dir}")
     for row in listed:
-        counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items())
+        # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
+        counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
         typer.echo(f"{row['job']}  {row['kind']:<10} {row['state']:<11} {counts}")
 
 

@@ -47,6 +47,7 @@ from bulk.errors import (
     NotFound,
     PaymentRequired,
     PlanLimit,
+    StoreUnfinished,
     TransportError,
     Unauthorized,
 )
@@ -243,7 +244,7 @@ _EVERY_ACCOUNT_HAS = frozenset({"getPipelines", "getStages", "getDealFields", "g
 
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
-    if isinstance(exc, InputError | JobBusy):
+    if isinstance(exc, InputError | JobBusy | StoreUnfinished):  # they say what to do
         return str(exc)
     if isinstance(exc, Unauthorized):
         return f"authentication failed: {exc} (check the API token and --url)"

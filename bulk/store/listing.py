@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnfinished
 from .files import FILENAME
 from .model import JobSummary
-from .sqlite import JobStore
+from .sqlite import JobStore, unfinished_kind
+
+UNFINISHED = "unfinished"  # the status listed for a job folder whose creation was cut short
 
 
 def list_jobs(root: Path) -> list[JobSummary]:
@@ -22,6 +24,9 @@ def list_jobs(root: Path) -> list[JobSummary]:
             with JobStore.open(d, lock=False) as s:  # a running job may be listed too
                 out.append(JobSummary(s.job_id, s.kind, s.status, s.status_message, s.counts(),
                                       s.created_at, d))
+        except StoreUnfinished as exc:  # never started, sent nothing: delete it
+            out.append(JobSummary(d.name, unfinished_kind(d) or "", UNFINISHED, None, {},
+                                  None, d, error=str(exc)))
         except StoreError as exc:
             out.append(JobSummary(d.name, "", "unreadable", None, {}, None, d, error=str(exc)))
     out.sort(key=lambda j: (j.created_at is None, j.created_at or 0.0, j.job_id))

@@ -29,7 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnfinished
 from .files import FILENAME, _remove, _take_lock, held_by_live_process, make_private
 from .model import (
     _INITIAL,
@@ -131,6 +131,22 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def unfinished_kind(directory: Path) -> str | None:
+    """The job kind a job folder's name holds (``bulk.engine.new_job_id``), if it does."""
+    named = re.fullmatch(r"\d{8}-\d{6}-([a-z][a-z_-]*)-[0-9a-f]{4}", Path(directory).name)
+    return named.group(1) if named else None
+
+
+def unfinished_advice(directory: Path) -> str:
+    """What a job folder whose creation a kill cut short means and what to do (x17r1 L1:
+    "is not a job store (or its creation was interrupted)", exit 1, no advice)."""
+    kind = unfinished_kind(directory)
+    again = f"the {kind}" if kind else "the command"
+    return (f"job folder {directory} was never finished (the process was killed while it "
+            "created the job): the job never started and nothing was sent by it; delete "
+            f"the folder and start {again} again")
+
+
 class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
@@ -221,7 +237,10 @@ class JobStore:
         path = self.directory / FILENAME
         ((version,),) = self._query("read schema version", "PRAGMA user_version")
         if version == 0:
-            raise StoreError(f"{path} is not a job store (or its creation was interrupted)")
+            ((tables,),) = self._query("read schema", "SELECT count(*) FROM sqlite_master")
+            if not tables:  # the schema is one transaction: a kill before its commit
+                raise StoreUnfinished(unfinished_advice(self.directory))
+            raise StoreError(f"{path} is not a job store")
         if version > SCHEMA_VERSION:
             raise StoreError(f"{path} has schema version {version}, newer than this "
                              f"pipedrive-bulk supports ({SCHEMA_VERSION}): upgrade pipedrive-bulk")

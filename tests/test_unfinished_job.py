@@ -1,0 +1,79 @@
+"""x17r1 L1: a job folder whose creation a kill -9 cut short (its job.sqlite made, the
+schema not committed) made `pdbulk resume` print "StoreError: … is not a job store (or its
+creation was interrupted)", exit 1, no advice. Now resume, status and jobs say the job
+never started, nothing was sent by it, and to delete the folder and start it again."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.errors import StoreError, StoreUnfinished
+from bulk.store import JobStore
+from pdbulk.cli import app
+
+JOB = "20261203-062611-import-0459"
+
+
+def cut_short(jobs: Path, name: str = JOB, *, empty: bool = True) -> Path:
+    """A job folder as a kill -9 during JobStore.create leaves it."""
+    folder = jobs / name
+    folder.mkdir(parents=True)
+    path = folder / "job.sqlite"
+    if empty:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # made, nothing written
+    else:  # the WAL set up, the schema's transaction never committed
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.close()
+    return folder
+
+
+@pytest.mark.parametrize("empty", [True, False])
+@pytest.mark.parametrize("cmd", ["resume", "retry", "status"])
+def test_resuming_an_unfinished_job_folder_says_what_to_do(
+        tmp_path: Path, cmd: str, empty: bool) -> None:
+    folder = cut_short(tmp_path / "jobs", empty=empty)
+    res = CliRunner().invoke(app, [cmd, JOB, "--job-dir", str(tmp_path / "jobs")],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert res.exit_code == 1, res.output
+    lines = [line for line in res.output.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("pdbulk: "), res.output
+    assert "StoreError" not in res.output and "Traceback" not in res.output
+    for words in ("never started", "nothing was sent", "delete the folder",
+                  "start the import again", str(folder)):
+        assert words in res.output, res.output
+
+
+def test_jobs_lists_an_unfinished_folder_with_the_same_advice(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs"
+    JobStore.create(jobs / "fine", job_id="fine", kind="update", config={}).close()
+    cut_short(jobs)
+    res = CliRunner().invoke(app, ["jobs", "--job-dir", str(jobs)])
+    assert res.exit_code == 0, res.output
+    row = next(line for line in res.output.splitlines() if line.startswith(JOB))
+    assert "unfinished" in row and "never started" in row and "delete the folder" in row
+    listed = orjson.loads(CliRunner().invoke(app, ["jobs", "--json", "--job-dir",
+                                                   str(jobs)]).stdout)["jobs"]
+    bad = next(j for j in listed if j["job"] == JOB)
+    assert bad["state"] == "unfinished" and bad["kind"] == "import"
+    assert "never started" in bad["error"]
+
+
+def test_another_sqlite_file_is_not_called_unfinished(tmp_path: Path) -> None:
+    """A job.sqlite with tables that are not a job's is no job store, not a cut-short one."""
+    folder = tmp_path / "x"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / "job.sqlite")
+    conn.execute("CREATE TABLE other (a)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as info:
+        JobStore.open(folder)
+    assert not isinstance(info.value, StoreUnfinished)
+    assert "is not a job store" in str(info.value)
