@@ -59,6 +59,8 @@ class Work:
     build: Build
     question: str | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
+    # called with the new job's store once it is confirmed, right before its run
+    on_run: Callable[[JobStore], None] | None = None
 
     def writes(self, prep: Prepared) -> int:
         """How many of the loaded items send a write (rows)."""
@@ -151,11 +153,12 @@ def undo_job(source: JobStore, *, force: bool = False, contacts: bool = False) -
     ``force``; ``contacts``: an import's undo also deletes the persons and organizations it
     created that carry no other deals. Run it on the account the job ran against (the same
     ids elsewhere are other deals). Asks before sending."""
-    from jobs.undo import prepare_undo
+    from jobs.undo import mark_undone, prepare_undo
 
     async def build(s: Engine) -> Prepared:
         return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
     return Work("undo", build, config={"undo_of": source.job_id},
+                on_run=lambda undo: mark_undone(source, undo),
                 question=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
                          "(see 'rows by action')?")
 
@@ -366,6 +369,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 # stale picture of the deals)
                 store.set_status("cancelled", "declined at the confirmation prompt")
                 return _finished(store, None, [], planned)
+            if work.on_run is not None:
+                work.on_run(store)
             kind = kind_for(store)
             lines: list[str] = []
             before = getattr(kind, "before_resume", None)

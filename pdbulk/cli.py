@@ -336,6 +336,7 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
+        _not_undone(store, "resume")
         result = _settled(store, lambda: run_loop(_resumed, store, token, _kind_of(store),
                                                    None, max_tokens))
         if as_json:
@@ -343,6 +344,14 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         finish(store, result)
     finally:
         store.close()
+
+
+def _not_undone(store: JobStore, command: str) -> None:
+    """Exit 1 when an undo ran on ``store``: a resume / retry would send rows over it."""
+    from jobs.undo import refuse_after_undo
+
+    if (why := refuse_after_undo(store, command)) is not None:
+        raise fail(why)
 
 
 def _run_summary(store: JobStore) -> dict[str, Any]:
@@ -472,6 +481,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
                        "start a new job")
+        _not_undone(store, "retry")
         kind = _kind_of(store)
         try:
             check = getattr(kind, "check_retry", None)

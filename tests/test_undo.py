@@ -1016,3 +1016,67 @@ async def test_a_contact_delete_in_flight_at_a_kill_found_gone_is_this_undos() -
     out = {o.item_id: o for o in await _contacts_in_flight(Ctx(), items)}  # type: ignore[arg-type]
     assert out[1].state is ItemState.DONE and (out[1].result or {})["action"] == "deleted"
     assert out[2].state is ItemState.PENDING
+
+
+def test_undo_of_a_stopped_job_says_what_is_still_pending_and_its_resume_is_refused(
+        tmp_path: Path) -> None:
+    """x17r2 3: undo of a job stopped by --max-tokens printed "10 restored" and nothing of
+    the rows still pending; `pdbulk resume` of the job afterwards sent them over the undo.
+    The undo's plan and its end name the pending rows, and resume / retry of the undone
+    job are refused in one line (exit 1), nothing sent."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=200, seed=35)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        out = runner.invoke(app, ["move-stage", "--stage", "Demo Scheduled", "--pipeline",
+                                  "Sales", "--to-stage", "Qualified", "--yes",
+                                  "--max-tokens", "80", *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 4, out.output
+        (job,) = jobs.iterdir()
+        with JobStore.open(job, lock=False) as moved:
+            pending = moved.counts()[ItemState.PENDING]
+        assert pending > 0
+        undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
+        assert undone.exit_code == 0, undone.output
+        said = f"{pending} row(s) still pending (never sent)"
+        assert said in undone.output, undone.output  # the plan
+        assert f"job {job.name} still has {pending} row(s) pending: not sent" in undone.output
+        for command in ("resume", "retry"):
+            before = requests(sb)
+            again = runner.invoke(app, [command, job.name, "--job-dir", str(jobs)], env=env)
+            assert again.exit_code == 1, again.output
+            if command == "resume":
+                assert f"resume would send {pending} row(s) over that undo; refused" \
+                    in again.output, again.output
+            assert "Traceback" not in again.output and sb.token not in again.output
+            assert delta(before, requests(sb)) == {}
+        with JobStore.open(job, lock=False) as moved:
+            assert moved.counts()[ItemState.PENDING] == pending
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("kind", "what"), [("update", "row(s)"), ("import", "row(s)"),
+                                            ("move-stage", "row(s)"), ("dedupe", "merge(s)")])
+async def test_undo_plan_of_each_kind_names_its_pending_items(tmp_path: Path, kind: str,
+                                                               what: str) -> None:
+    """x17r2 3, each kind undo takes: the plan names the pending items; once the undo ran
+    (``mark_undone``), resume is refused; a merge job's refusal names its pending pairs."""
+    from jobs.undo import check_source, mark_undone, refuse_after_undo
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=5)) as sb:
+        source = JobStore.create(tmp_path / "src", job_id="src", kind=kind, config={})
+        source.add_items([NewItem(row=n, key=str(n), op="x", payload={}) for n in (1, 2)])
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        assert any(f"job src stopped with 2 {what} still pending" in n for n in plan.notes)
+        assert refuse_after_undo(source, "resume") is None
+        mark_undone(source, undo)
+        assert f"resume would send 2 {what} over that undo" in (
+            refuse_after_undo(source, "resume") or "")
+        assert f"retry would send 2 {what} over" in (refuse_after_undo(source, "retry") or "")
+        undo.close()
+        source.close()
+    merge = JobStore.create(tmp_path / "m", job_id="m", kind="merge", config={})
+    merge.add_items([NewItem(row=1, key="1->2", op="merge", payload={})])
+    with pytest.raises(InputError, match="1 pair\\(s\\) of job m are still pending"):
+        check_source(merge)
+    merge.close()

@@ -32,13 +32,16 @@ from .targets import (
     created_contacts,
     export_snapshots,
     later_writes,
+    mark_undone,
     not_created_here,
     other_company,
     other_creators,
+    refuse_after_undo,
     targets,
 )
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
            "contact_counts", "created_contacts", "export_snapshots", "later_writes",
-           "not_created_here", "other_company", "other_creators", "prepare_undo", "targets"]
+           "mark_undone", "not_created_here", "other_company", "other_creators", "prepare_undo",
+           "refuse_after_undo", "targets"]
 

@@ -48,6 +48,7 @@ from .targets import (
     _WRITE_OPS,
     META_CONTACT_PAGES,
     META_KEPT_AT_PLAN,
+    META_SOURCE_PENDING,
     UNDO_COLUMNS,
 )
 
@@ -389,6 +390,11 @@ class UndoJob:
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]
+        if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
+            source = store.meta_get("source_job")
+            lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
+                         f"`pdbulk resume` / `retry` of job {source} are refused now (they "
+                         "would send them over this undo)")
         return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 

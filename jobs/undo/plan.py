@@ -41,12 +41,14 @@ from .targets import (
     _CARRIER_OPS,
     META_CONTACT_PAGES,
     META_KEPT_AT_PLAN,
+    META_SOURCE_PENDING,
     Target,
     check_source,
     created_contacts,
     later_writes,
     not_created_here,
     other_creators,
+    pending_line,
     targets,
 )
 
@@ -311,6 +313,14 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                             "to undo (the merged deals' snapshots are in "
                                             f"{source.directory})"))
         prep.notes.extend(_values_of_merged_deals(prep, source))
+    if (left := pending_line(source)) is not None:
+        # x17r2 3: the undo said "18 restored" of a stopped job, nothing of the 42 rows
+        # still pending, and a resume afterwards sent them over it
+        prep.meta[META_SOURCE_PENDING] = left
+        prep.notes.append(f"job {source.job_id} stopped with {left} still pending (never "
+                          "sent): this undo puts back only what the job did; once it runs, "
+                          f"`pdbulk resume` / `retry` of job {source.job_id} are refused "
+                          "(they would send those rows over the undo)")
     if deal_conflicts:
         # left even by --force: said so, a deal not provably this job's create, or any
         # conflict left when --force was given (x13r1 F6: "--force overwrites them" under

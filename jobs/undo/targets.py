@@ -40,6 +40,43 @@ _CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact
 META_KEPT_AT_PLAN = "undo.contacts_kept_at_plan"
 _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
               **{op: operation for op, (_, operation) in _CONTACT_OPS.items()}}
+# in a source job: the undo that ran on it ({"job", "directory"}); its resume and retry
+# are refused from then on (x17r2 3: a resume after the undo sent the rows still pending
+# over it, and the user thought the update undone)
+META_UNDONE_BY = "undo.undone_by"
+META_SOURCE_PENDING = "undo.source_pending"  # in an undo job: its source's pending items
+
+
+def pending_line(store: JobStore) -> str | None:
+    """What is still pending in ``store`` (a stopped job), in its kind's words (None:
+    nothing): the part of a job that neither ran nor is undone."""
+    n = store.counts()[ItemState.PENDING]
+    if not n:
+        return None
+    what = {"dedupe": "merge(s)", "merge": "pair(s)"}.get(store.kind, "row(s)")
+    return f"{n:,} {what}"
+
+
+def mark_undone(source: JobStore, undo: JobStore) -> None:
+    """Record in ``source`` that ``undo`` runs on it (right before its first write)."""
+    source.meta_put(META_UNDONE_BY, {"job": undo.job_id, "directory": str(undo.directory)})
+
+
+def refuse_after_undo(store: JobStore, command: str) -> str | None:
+    """Why ``pdbulk resume`` / ``retry`` (``command``) of ``store`` is refused (None: it is
+    not): an undo ran on it, and the rows it would send (pending; a retry: failed ones
+    too) would land over that undo."""
+    undone = store.meta_get(META_UNDONE_BY)
+    if not isinstance(undone, Mapping):
+        return None
+    failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
+    left = " and ".join(part for part in (pending_line(store), failed
+                                          and f"its {failed:,} failed row(s) again") if part)
+    if not left:  # nothing it would send: it runs as it would
+        return None
+    return (f"job {store.job_id} was undone by job {undone.get('job')}: {command} would "
+            f"send {left} over that undo; refused — start a new job with the rows you "
+            "still want")
 
 
 def export_snapshots(store: JobStore) -> Path:
@@ -78,8 +115,11 @@ def check_source(store: JobStore) -> None:
     """InputError unless ``store`` is a job that can be undone now."""
     if store.kind == "merge":
         path = export_snapshots(store)
+        left = pending_line(store)
         raise InputError(f"merges are final in Pipedrive and cannot be undone; the full "
-                         f"snapshot of both deals of every merge is in {path}")
+                         f"snapshot of both deals of every merge is in {path}"
+                         + (f"; {left} of job {store.job_id} are still pending: `pdbulk "
+                            "resume` would merge them" if left else ""))
     if store.kind not in UNDOABLE:
         raise InputError(f"{_a(store.kind)} {store.kind} job cannot be undone (undo handles "
                          f"{', '.join(UNDOABLE)})")
