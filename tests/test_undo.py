@@ -1080,3 +1080,69 @@ async def test_undo_plan_of_each_kind_names_its_pending_items(tmp_path: Path, ki
     with pytest.raises(InputError, match="1 pair\\(s\\) of job m are still pending"):
         check_source(merge)
     merge.close()
+
+
+@pytest.mark.anyio
+async def test_undo_names_the_deal_a_colleague_merged_the_deal_into(tmp_path: Path) -> None:
+    """x17r2 2: a colleague merged deal A (updated by the job) into deal C; undo said "deal A
+    is deleted: nothing to restore" and never named C, which held the job's value. Undo
+    says A was merged into C and which fields the job wrote C holds, and writes nothing
+    to C (someone else's merge); B, which the job updated in the same run, is restored.
+    Undo of an import likewise names the deal a created deal was merged into."""
+    from bulk.sandbox.merge import merge
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=60, seed=31)) as sb:
+        a, b, c = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:3]
+        b_before = dict(deal(sb, b)["custom_fields"])
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": deal(sb, i)["value"], "Title": deal(sb, i)["title"],
+             "Status": "open", "Reason": "", "Source": "Partner"} for i in (a, b)])
+        (code,) = {k for i in source.items(ItemState.DONE)
+                   for k in i.payload["changes"]["custom_fields"]}  # Lead source
+        sb.state.save("deal", {**deal(sb, c), "custom_fields": {}})  # C's field empty
+        merge(sb.state, "deal", a, {"merge_with_id": c})  # the colleague's merge: C survives
+        held = deal(sb, c)
+        assert held["custom_fields"].get(code) == deal(sb, a)["custom_fields"][code]
+
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        (row,) = [i for i in plan.items if i.state is ItemState.FAILED]
+        assert row.error is not None and "is deleted" not in row.error, row.error
+        assert row.error.startswith(f"deal {a} was merged into deal {c} "), row.error
+        assert f"deal {c} now holds {code} the job wrote; not restored" in row.error
+        await run_job(sb, undo)
+        (failed,) = read_csv(undo.directory / "failed.csv")
+        assert failed["reason"] == row.error
+        assert deal(sb, c) == held  # never written
+        assert deal(sb, b)["custom_fields"].get(code) == b_before.get(code)  # restored
+        assert deal(sb, c)["custom_fields"][code] != b_before.get(code)
+        undo.close()
+        source.close()
+
+        (tmp_path / "imp").mkdir()
+        imported, created = await _imported(sb, tmp_path / "imp", "A-1,First\n")
+        merge(sb.state, "deal", created["A-1"], {"merge_with_id": c})
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(imported), job_id="undo-imp")
+        (skip,) = list(undo.items())
+        said = skip.payload["result"]
+        assert said["action"] == "already deleted", said
+        assert said["note"].startswith(f"deal {created['A-1']} was merged into deal {c} "), said
+        assert said["note"].endswith(f"not deleted (deal {c} is someone else's merge, left "
+                                     "alone)"), said
+        undo.close()
+        imported.close()
+
+
+def test_a_deal_a_merge_job_merged_away_is_named_as_merged_by_that_job() -> None:
+    """x17r2 2, the merge a pdbulk merge job of the job directory records: named with the
+    job; a survivor holding none of the job's values is said to, nothing put back."""
+    from jobs.undo.plan import _merged_reason
+    from jobs.undo.targets import Target
+
+    item = NewItem(row=3, key="7", op="update", payload={})
+    t = Target("restore", item, 7, None, {"value": 1}, {"value": 5, "title": "T"})  # type: ignore[arg-type]
+    why = _merged_reason(t, [(8, {"id": 8, "value": 5, "title": "Other"}, "job m-1")])
+    assert why == ("deal 7 was merged into deal 8 (job m-1): deal 8 now holds value the job "
+                   "wrote; not restored (deal 8 is someone else's merge, left alone)")
+    none = _merged_reason(t, [(8, {"id": 8, "value": 9, "title": "Other"}, "job m-1")])
+    assert none is not None and "holds none of the values the job wrote" in none
+    assert _merged_reason(t, []) is None

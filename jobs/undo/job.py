@@ -422,6 +422,13 @@ async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[O
     return out
 
 
+# a restore's deal gone after the plan: a merge is told at the plan only (x17r2 2), so the
+# run says it may be one, and how to see which deal holds the job's values
+_GONE_NOW = ("deal {0} is deleted (or merged into another deal) since this undo was "
+             "planned: nothing restored; `pdbulk plan undo` of the job names a deal it was "
+             "merged into")
+
+
 async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
     """Deal ``deal_id`` as it is, archived too (``GET /api/v2/deals/{id}``, 1 token); None
     when it is gone."""
@@ -441,7 +448,7 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
             return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                                "action": "already deleted"})
         return Outcome(item.id, ItemState.FAILED, status=404, error=(
-            f"deal {deal_id} is deleted: nothing to restore"))
+            _GONE_NOW.format(deal_id)))
     assert deal is not None
     left = "left alone (start the undo again with --force to overwrite it)"
     if deal.get("is_archived"):
@@ -486,7 +493,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     verdict, drift = in_flight(deal, image, changes)
     if verdict == "gone":
         return Outcome(item.id, ItemState.FAILED, status=404, error=(
-            f"deal {deal_id} is deleted: nothing to restore"))
+            _GONE_NOW.format(deal_id)))
     if deal is not None and deal.get("is_archived") and verdict in ("unsent", "conflict"):
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} was archived while this undo's write was in flight, "

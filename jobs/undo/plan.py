@@ -2,7 +2,7 @@
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 (``jobs.undo``).
 
-Why ~510 lines: every verdict on a target (what it wrote, what changed since, who else
+Why ~600 lines: every verdict on a target (what it wrote, what changed since, who else
 made or moved it) reads the same deal picture and the same before-images; split, each
 part would pass that picture around and the verdicts' order would be spread out.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
@@ -251,6 +251,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                          if is_gone(current.get(t.deal_id))])
     current.update(archived)
     later = later_writes(source)
+    merged = await _merged_into(ctx, [t.deal_id for t in todo
+                                      if is_gone(current.get(t.deal_id))], later,
+                                {t.deal_id: t.written for t in todo})
     creators = other_creators(source) if source.kind == "import" else {}
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
@@ -291,7 +294,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)
             continue
-        _decide(prep, target, deal, force, taken)
+        _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()))
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -389,15 +392,21 @@ def _edited(t: Target, deal: Deal | None) -> bool:
                 or (t.digest is not None and editable_digest(deal) != t.digest))
 
 
-def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float) -> None:
+def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float,
+            merged: Sequence[Survivor] = ()) -> None:
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
                             "values": values, "wrote": dict(t.wrote or {})}
     if is_gone(deal):
+        why = _merged_reason(t, merged)
         if t.op == "delete":
-            prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted"},
+            prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted",
+                                 **({"note": why} if why else {})},
                       op=t.op, values=values, deal_id=t.deal_id)
+        elif why is not None:
+            prep.fail(row, key, why, op=t.op, action="merged away", values=values,
+                      deal_id=t.deal_id)
         else:
             prep.fail(row, key, f"deal {t.deal_id} is deleted: nothing to restore", op=t.op,
                       values=values, deal_id=t.deal_id)
@@ -466,6 +475,87 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     prep.add(NewItem(row=row, key=key, op="restore", payload={
         **base, "changes": changes, "fields": changed_names(changes)}), "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+# a deal a gone target may have been merged into: its id, the deal as read now (None:
+# not read), and how it is known (a merge job of this job directory; None: inferred)
+Survivor = tuple[int, Deal | None, str | None]
+
+
+async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int, str],
+                       written: Mapping[int, str | None]) -> dict[int, list[Survivor]]:
+    """The deals each gone target (``gone``) may have been merged into. Pipedrive keeps no
+    link from a merged-away deal to its survivor: the merged deal reads as deleted (FACTS,
+    Merge), and the merge changes both deals in the same second. So: a merge job in this
+    job directory that records it (``later_writes``: "merged into deal N"), else the deals
+    (live) whose ``update_time`` is the second of its deletion. One read of the deleted
+    deals (``GET /api/v2/deals?ids=&status=deleted``, 10 tokens per 100), one of the deals
+    changed in each such second (``updated_since`` / ``updated_until``, 10 tokens), and
+    one of the survivors a merge job names (x17r2 2: "deal 353 is deleted: nothing to
+    restore" of a deal a colleague merged into 354, which held the job's values).
+    ``written``: the update_time the job's write returned, by deal: a deal of the job's
+    still at it changed in that second by the job's own write, so it is named only when
+    no other deal changed then."""
+    if not gone:
+        return {}
+    out: dict[int, list[Survivor]] = {}
+    named: dict[int, tuple[int, str]] = {}
+    for deal_id in gone:
+        record = re.match(r"merged into deal (\d+) \((job .+)\)$", later.get(deal_id, ""))
+        if record:
+            named[deal_id] = (int(record[1]), record[2])
+    read = await read_deals(ctx, [y for y, _ in named.values()]) if named else {}
+    for deal_id, (survivor, how) in named.items():
+        out[deal_id] = [(survivor, read.get(survivor), how)]
+    deleted = await read_deals(ctx, [d for d in gone if d not in named], deleted=True)
+    by_second: dict[int, list[int]] = {}
+    for deal_id, gone_deal in deleted.items():
+        at = parse_time(gone_deal.get("update_time"))
+        if at is not None:
+            by_second.setdefault(int(at), []).append(deal_id)
+    for second, ids in by_second.items():
+        params = {"updated_since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)),
+                  "updated_until": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                 time.gmtime(second + 1))}
+        changed: list[Deal] = []
+        async for page in ctx.paginate("getDeals", params=params, limit=500):
+            changed.extend(d for d in page.data or () if not is_gone(d))
+        for deal_id in ids:
+            then = [d for d in changed if int(d["id"]) != deal_id
+                    and int(parse_time(d.get("update_time")) or -1) == second]
+            others = [d for d in then if d.get("update_time") != written.get(int(d["id"]))]
+            out[deal_id] = [(int(d["id"]), d, None) for d in others or then]
+    return out
+
+
+def _merged_reason(t: Target, merged: Sequence[Survivor]) -> str | None:
+    """Why a gone target's deal is not put back when it was merged into another deal (None:
+    no sign of a merge). The survivor is someone else's merge: never written; the row says
+    which of the fields the job wrote the survivor now holds."""
+    if not merged:
+        return None
+    wrote = t.wrote or {}
+    held = [(y, _still_written(d, wrote) if d is not None else [], how)
+            for y, d, how in merged]
+    holders = [(y, fields, how) for y, fields, how in held if fields]
+    if holders:
+        said = "; ".join(f"deal {y} now holds {', '.join(fields)} the job wrote"
+                         for y, fields, _ in holders)
+        ys = " or ".join(str(y) for y, _, _ in holders)
+        how = holders[0][2]
+        whence = (f" ({how})" if how is not None and len(holders) == 1
+                  else f" (deleted in the second deal {ys} last changed)")
+        return (f"deal {t.deal_id} was merged into deal {ys}{whence}: {said}; not "
+                f"{'restored' if t.op == 'restore' else 'deleted'} (deal {ys} is someone "
+                "else's merge, left alone)")
+    ys = ", ".join(str(y) for y, _, _ in held)
+    how = held[0][2]
+    if how is not None:
+        return (f"deal {t.deal_id} was merged into deal {ys} ({how}), which holds none of "
+                f"the values the job wrote: nothing to put back (deal {ys} is left alone)")
+    return (f"deal {t.deal_id} is deleted, in the second deal(s) {ys} last changed (merged "
+            "into one of them, maybe), none of which holds a value the job wrote: nothing "
+            "to put back (those deals are left alone)")
 
 
 def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
