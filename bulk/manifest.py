@@ -8,7 +8,7 @@ array: the record's 1-based position) — and its values. A bad record is not an
 exception: it comes out as a row with ``error`` set and every original cell
 it has in ``values`` (for failed.csv), so one broken line never stops a job. Only a problem with the whole file
 (missing, no header, duplicate or empty column names, unknown format, not
-UTF-8) raises ``InputError``.
+UTF-8, changed while it was read: ``bulk.manifest_stamp``) raises ``InputError``.
 
 Memory stays flat: one record at a time, never the file. This module must
 never hold more than one record, nor know what a deal is.
@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ from .manifest_json import (
     wrapped,
 )
 from .manifest_row import FORMATS, Format, HeaderLine, PathLike, PathSample, SourceRow
+from .manifest_stamp import CHANGED, Stamp, check_unchanged, file_stamp, unchanged_rows
 from .manifest_xlsx import (
     header_row_number,
     read_xlsx,
@@ -122,7 +123,8 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
                   sheet: str | None = None,
                   columns: Collection[str] | None = None,
                   header_row: int | None = None,
-                  keys: Collection[str] = ()) -> Iterator[SourceRow]:
+                  keys: Collection[str] = (),
+                  since: Stamp | None = None) -> Generator[SourceRow, None, None]:
     """Stream the manifest's records.
 
     CSV: ``delimiter`` overrides the sniffed one, ``encoding`` the detected one
@@ -134,18 +136,27 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     ``header_row``, the line / Excel row the header is on (None: found, see
     ``header``). Raises ``InputError`` for a problem with the whole file, for ``sheet``
     on a file that is not XLSX and ``header_row`` on a JSON one.
+
+    A file that changed while it was read (``bulk.manifest_stamp``: still being written)
+    raises ``InputError`` once the last record is read, or at the start when it is no
+    longer ``since`` (the stamp a caller took before its first read of the file).
     """
     kind = detect_format(path, format)
     _sheet_only_for_xlsx(kind, sheet)
     _header_row_only_for_tables(kind, header_row)
+    check_unchanged(path, since)
+    before = since or file_stamp(path)  # before any reader opens it
     if kind == "jsonl":
-        return _no_extra_cells(_read_jsonl(path, encoding))
-    if kind == "json":
-        return _no_extra_cells(read_json_array(path, encoding))
-    if kind == "xlsx":
-        return _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row,
+        rows = _no_extra_cells(_read_jsonl(path, encoding))
+    elif kind == "json":
+        rows = _no_extra_cells(read_json_array(path, encoding))
+    elif kind == "xlsx":
+        rows = _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row,
                                                              as_shown=keys)))
-    return _no_extra_cells(_no_repeated_header(_read_csv(path, delimiter, encoding, header_row)))
+    else:
+        rows = _no_extra_cells(_no_repeated_header(_read_csv(path, delimiter, encoding,
+                                                             header_row)))
+    return unchanged_rows(rows, path, before)
 
 
 def _header_text(value: object) -> str:
@@ -464,9 +475,10 @@ def _json_kind(value: object) -> str:
 
 
 __all__ = [
-    "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "HeaderLine", "PathLike", "PathSample",
-    "SourceRow",
-    "check_paths", "count_rows", "choose_encoding", "detect_encoding", "header_note",
+    "CHANGED", "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "HeaderLine", "PathLike",
+    "PathSample", "SourceRow", "Stamp",
+    "check_paths", "check_unchanged", "count_rows", "choose_encoding",
+    "detect_encoding", "file_stamp", "header_note",
     "detect_format", "dialect", "header", "open_utf8", "read_manifest", "sniff_delimiter",
     "without_mapping_hint",
 ]

@@ -39,6 +39,7 @@ from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
+from bulk.manifest_stamp import Stamp, check_unchanged, file_stamp
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.reports import Typed
@@ -52,7 +53,15 @@ from .deals import before_image
 from .import_checks import UnseenPaths
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import META_KEY_CODE, META_MARKS, META_SENT_MARKS, META_SHA, ImportJob, recheck_reads
+from .importing import (
+    META_KEY_CODE,
+    META_MANIFEST,
+    META_MARKS,
+    META_SENT_MARKS,
+    META_SHA,
+    ImportJob,
+    recheck_reads,
+)
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
 from .merged_deals import Merge
@@ -113,12 +122,16 @@ class _Learner:
     run or had nothing to learn. It read the rows ``learn_marks`` reads, the same way, so
     the load takes them instead of reading the whole file a third time (issue 8)."""
 
-    def __init__(self, settings: ImportSettings, mapping: ImportMapping) -> None:
-        self.settings, self.mapping = settings, mapping
+    def __init__(self, settings: ImportSettings, mapping: ImportMapping,
+                 since: Stamp | None = None) -> None:
+        self.settings, self.mapping, self.since = settings, mapping, since
         self.marks: dict[str, dict[str, str]] | None = None
 
     def __call__(self, mapper: RowMapper) -> object:
         settings, mapping = self.settings, self.mapping
+        # a file still being written since its header was read: refused before the key
+        # field is created (x17r3 F5)
+        check_unchanged(settings.manifest, self.since)
         if detect_format(settings.manifest, settings.format) in ("json", "jsonl"):
             unseen = UnseenPaths(mapping, manifest_header(settings))
             for row in read_manifest(settings.manifest, format=settings.format,
@@ -312,12 +325,13 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     its two progress lines go (default: the ``pdbulk.import`` logger at INFO; the CLI
     prints them on stderr)."""
     say = say or _log.info
+    since = file_stamp(settings.manifest)  # every read of the load must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
     store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
-    learner = _Learner(settings, mapping)
+    learner = _Learner(settings, mapping, since)
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner)
@@ -342,6 +356,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings), planner, images)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
+    # changed between two of the load's reads (each read checks itself): refused unloaded
+    check_unchanged(settings.manifest, since)
+    if since is not None:
+        store.meta_put(META_MANIFEST, since.to_json())
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
     prefix = contest_prefix(planner.key_code)
     contested.add((prefix + k for k in planner.newly_contested), store.job_id)
@@ -539,6 +557,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     the first ``FAILED_ROWS_SHOWN`` as failed.csv has them (``results.failed_row``: row, key, reason, status,
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
+    since = file_stamp(settings.manifest)  # every read of the plan must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     ticks = host_ticks()  # the host's share of the CPU over the whole plan, from here
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
@@ -671,6 +690,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         header_row=settings.header_row, encoding=settings.encoding))
     if where is not None:
         notes.insert(0, where)
+    check_unchanged(settings.manifest, since)  # between two of its reads (x17r3 F5)
     # the pulls run in rounds: the catalog, then the lists side by side, page by page
     rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
                                                   "getOrganizations")), default=0)

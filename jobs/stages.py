@@ -22,6 +22,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
+from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
 
@@ -149,6 +150,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         return [(n, str(d["id"]), d, {"deal_id": d["id"], "title": d.get("title")})
                 for n, d in enumerate(listing.deals, start=1)]
     assert source.manifest is not None
+    since = file_stamp(source.manifest)  # the rows' read must see this file (x17r3 F5)
     head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
     prep.meta["source_columns"] = head
     prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
@@ -161,7 +163,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         raise InputError(f"no column {column!r} in the manifest")
     refs = list(read_refs(source.manifest, id_col=column if by_id else None,
                           key_col=None if by_id else column, encoding=source.encoding,
-                          sheet=source.sheet))
+                          sheet=source.sheet, since=since))
     good = [r for r in refs if r.error is None]
     if source.limit is not None and len(good) > source.limit:
         raise _too_many(source.limit, "are named in the manifest")

@@ -32,6 +32,7 @@ from bulk.errors import InputError
 from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.manifest_row import MisalignedRow
+from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import BeforeImage, NewItem
 
@@ -83,6 +84,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     taken = time.time() if now is None else now
     encoding = encoding or umap.mapping.encoding  # --encoding, [defaults] encoding, detected
     header_row = umap.mapping.header_row  # [defaults] header_row (x14r4 F3: ignored here)
+    since = file_stamp(manifest)  # each read must see this file (x17r3 F5: still written)
     head = manifest_header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
@@ -92,7 +94,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         mapper.learn_marks(first_of_each(unheld(
             read_manifest(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
                           columns={umap.column, *umap.mapping.columns()},
-                          keys=(umap.column,) if umap.by == "key" else ()),
+                          keys=(umap.column,) if umap.by == "key" else (), since=since),
             typed_source=detect_format(manifest) != "csv"),
             lambda cell: _named_ref(cell, umap.by), umap.column))
     marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
@@ -127,7 +129,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
                                 header_row=header_row,
                                 columns={umap.column, *umap.mapping.columns()},
-                                keys=(umap.column,) if umap.by == "key" else ()):
+                                keys=(umap.column,) if umap.by == "key" else (),
+                                since=since):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv")
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)

@@ -410,6 +410,9 @@ async def _resumed(store: JobStore, token: str, kind: Any,
     async with Engine.open(cfg, token, store=store) as eng:
         if first is not None:
             await first(eng)
+        noted = getattr(kind, "manifest_note", None)  # the file changed since the load
+        if noted is not None and (note := noted(store)) is not None:
+            typer.echo(f"note: {note}")
         reread = show_resume_plan(store, kind, eng)
         if before is not None:
             for line in await before(eng.ctx, store):

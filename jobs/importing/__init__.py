@@ -36,6 +36,7 @@ from .base import (
     CLAIM_WAIT,
     META_KEY_CODE,
     META_LOADED,
+    META_MANIFEST,
     META_MARKS,
     META_SENT_MARKS,
     META_SHA,
@@ -46,5 +47,6 @@ from .base import (
 from .job import ImportJob
 from .resume import recheck_reads
 
-__all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_SENT_MARKS", "META_LOADED", "META_MARKS", "META_SHA",
+__all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_MANIFEST", "META_SENT_MARKS", "META_LOADED",
+           "META_MARKS", "META_SHA",
            "RECONCILE_MARGIN", "ImportJob", "MappingUnusable", "claim_name", "recheck_reads"]

@@ -15,6 +15,7 @@ from bulk.claims import DEFAULT_LEASE, Claim, Claims
 from bulk.claims_open import open_claims
 from bulk.clock import in_thread
 from bulk.errors import BulkError, InputError
+from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from ..import_resolve import Resolver, to_create
@@ -43,6 +44,9 @@ SENT_DEAL = "sent-deal"
 UNPROVEN = "no claim record shows this job held the key since its send"
 # the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
 META_MARKS = "import.decimal_marks"
+# the manifest's size and mtime (``bulk.manifest_stamp``) as the load read it: a resume or
+# retry says when the file is no longer that one (x17r3 F5)
+META_MANIFEST = "import.manifest_stamp"
 
 
 def claim_name(key_code: str, key: str) -> str:
@@ -139,6 +143,19 @@ class _ImportBase:
     def _new(self, payload: Mapping[str, Any]) -> list[str]:
         """The row's references this job created (not those another run created)."""
         return [name for name in to_create(payload) if self.resolver.made(payload[name])]
+
+    def manifest_note(self, store: JobStore) -> str | None:
+        """What a resume or retry says when the manifest is no longer the file the load read
+        (changed, or still being written then): its rows go as the load stored them, the
+        file is not read again. None when it is the same, or gone (a removed export is no
+        news), or the load stored no stamp (a job loaded before x17r3)."""
+        stored = store.meta_get(META_MANIFEST)
+        now = file_stamp(self.settings.manifest)
+        if not isinstance(stored, list) or now is None or now.to_json() == stored:
+            return None
+        return (f"{self.settings.manifest!r} changed since this job was loaded: its rows are "
+                "sent as the load read them (the file is not read again); for the changes, "
+                "import the file again as a new job")
 
     # -- mapping rows again (retry) ---------------------------------------------------------
     def check_retry(self, store: JobStore) -> None:
@@ -310,4 +327,4 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
 
 __all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
-           "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import"]
+           "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import"]
