@@ -42,6 +42,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Generator, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -349,6 +350,21 @@ def header(path: PathLike, *, format: Format | None = None, delimiter: str | Non
         return [n for n in source.names if n]
 
 
+def check_has_rows(path: PathLike, *, format: Format | None = None,
+                   delimiter: str | None = None, encoding: str | None = None,
+                   sheet: str | None = None, header_row: int | None = None) -> None:
+    """InputError when the manifest has no record (its header alone, or blank lines after
+    it): a command then has nothing to do, and reads nothing from the account to say so
+    (x17r3 F8: an upsert of a header-only CSV pulled 220 tokens of persons, organizations
+    and deals for 0 rows). Reads up to the first record."""
+    rows = read_manifest(path, format=format, delimiter=delimiter, encoding=encoding,
+                         sheet=sheet, header_row=header_row)
+    with closing(rows):  # closes its file
+        if next(rows, None) is None:
+            raise InputError(f"{os.fspath(path)!r} has no data rows (its header alone): "
+                             "nothing to do")
+
+
 def _mixed_note(path: PathLike, encoding: str | None) -> str | None:
     """For a file read in a single-byte code page: its lines that are UTF-8, read as UTF-8
     (``bulk.manifest_encoding.utf8_lines``), else None."""
@@ -477,7 +493,7 @@ def _json_kind(value: object) -> str:
 __all__ = [
     "CHANGED", "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "HeaderLine", "PathLike",
     "PathSample", "SourceRow", "Stamp",
-    "check_paths", "check_unchanged", "count_rows", "choose_encoding",
+    "check_has_rows", "check_paths", "check_unchanged", "count_rows", "choose_encoding",
     "detect_encoding", "file_stamp", "header_note",
     "detect_format", "dialect", "header", "open_utf8", "read_manifest", "sniff_delimiter",
     "without_mapping_hint",

@@ -32,7 +32,7 @@ from typing import Any
 from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import InputError
-from bulk.manifest import header, without_mapping_hint
+from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.operations import get_operation
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
@@ -85,6 +85,8 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
     check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet,
                                        header_row=umap.mapping.header_row),
                   workbook=manifest, sheet=sheet)
+    check_has_rows(manifest, encoding=encoding, sheet=sheet,
+                   header_row=umap.mapping.header_row)  # no rows: no call (x17r3 F8)
 
     async def build(s: Engine) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap,
@@ -118,6 +120,7 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
         source.check()
         if source.manifest is not None:
             header(source.manifest, encoding=encoding, sheet=sheet)
+            check_has_rows(source.manifest, encoding=encoding, sheet=sheet)  # x17r3 F8
     except InputError as exc:
         raise without_mapping_hint(exc) from None
 

@@ -38,7 +38,15 @@ from bulk.clock import Clock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, detect_format, header, header_note, read_manifest
+from bulk.manifest import (
+    SourceRow,
+    check_has_rows,
+    date_system,
+    detect_format,
+    header,
+    header_note,
+    read_manifest,
+)
 from bulk.manifest_stamp import Stamp, check_unchanged, file_stamp
 from bulk.operations import get_operation
 from bulk.plans import Limits
@@ -280,11 +288,16 @@ def manifest_header(settings: ImportSettings, mapping: ImportMapping | None = No
                     ) -> list[str]:
     """The manifest's column names as these settings read it (InputError if unreadable);
     with ``mapping``, also MappingError when its date tokens do not match an XLSX
-    workbook's date system (``Mapping.check_date_system``)."""
+    workbook's date system (``Mapping.check_date_system``), and InputError when the file
+    has no data rows (``check_has_rows``)."""
     columns = header(settings.manifest, format=settings.format, delimiter=settings.delimiter,
                      encoding=settings.encoding, sheet=settings.sheet,
                      header_row=settings.header_row)
-    if mapping is not None:
+    if mapping is not None:  # a load or a plan: a file of no rows reads nothing from the
+        # account (x17r3 F8: a header-only upsert pulled 220 tokens of indexes for 0 rows)
+        check_has_rows(settings.manifest, format=settings.format,
+                       delimiter=settings.delimiter, encoding=settings.encoding,
+                       sheet=settings.sheet, header_row=settings.header_row)
         mapping.check_date_system(date_system(settings.manifest, format=settings.format,
                                               sheet=settings.sheet))
     return columns

@@ -21,6 +21,7 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.errors import InputError
+from bulk.manifest import check_has_rows
 from bulk.manifest import header as manifest_header
 from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE
@@ -152,6 +153,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     assert source.manifest is not None
     since = file_stamp(source.manifest)  # the rows' read must see this file (x17r3 F5)
     head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
+    check_has_rows(source.manifest, encoding=source.encoding, sheet=source.sheet)  # x17r3 F8
     prep.meta["source_columns"] = head
     prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
     by_id = source.key_column is None

@@ -29,7 +29,7 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, date_system, detect_format, read_manifest
+from bulk.manifest import SourceRow, check_has_rows, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_stamp import file_stamp
@@ -86,6 +86,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     header_row = umap.mapping.header_row  # [defaults] header_row (x14r4 F3: ignored here)
     since = file_stamp(manifest)  # each read must see this file (x17r3 F5: still written)
     head = manifest_header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
+    check_has_rows(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
     if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as

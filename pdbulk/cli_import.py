@@ -27,6 +27,7 @@ from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BudgetExhausted, CoordinatorLost, InputError, Stopped
 from bulk.loop import run_loop
 from bulk.manifest import (
+    check_has_rows,
     choose_encoding,
     date_system,
     detect_format,
@@ -147,6 +148,11 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                       header_row=settings.header_row)
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
+    try:  # no rows: said before any job folder or call (x17r3 F8)
+        check_has_rows(settings.manifest, encoding=settings.encoding, sheet=sheet,
+                       header_row=settings.header_row)
+    except InputError as exc:
+        raise fail(str(exc)) from None
     return settings, mapping
 
 
