@@ -623,7 +623,9 @@ class OrgIndex(dict[str, int]):
         A row with no address, of a name several organizations at two or more addresses
         have (a company's branches): the one its person is at (``people``: the orgs of
         the persons the row's e-mail or name finds; ``name+person``), else InputError
-        naming them (``name``: the row's, for it). Before, the lowest id was taken with no
+        naming them (``name``: the row's, for it); of a name several organizations have at
+        no two addresses (one entered twice), the one its person is at, else the lowest
+        id. Before, the lowest id was taken with no
         note (x13r2 F3: "Pat Lee" at "Twin Co" went to the Leeds branch, and a second Pat
         Lee was made there, though the existing one is at the York branch)."""
         candidates = self.candidates.get(key, ())
@@ -641,10 +643,15 @@ class OrgIndex(dict[str, int]):
             return None
         if not candidates:
             return None
-        if len({theirs for _, theirs in candidates if theirs is not None}) < 2:
-            return candidates[0][0], "name"  # one organization entered twice, as likely
+        if len(candidates) == 1:
+            return candidates[0][0], "name"
         ids = [oid for oid, _ in candidates]
         at = [oid for oid in ids if oid in people()]
+        if len({theirs for _, theirs in candidates if theirs is not None}) < 2:
+            # one organization entered twice, as likely: the one the row's person is at
+            # (x17r1 M1: the lowest id was taken though the person, found by e-mail, was
+            # at the other, and a row of the person without one made a second person)
+            return (at[0], "name+person") if len(at) == 1 else (candidates[0][0], "name")
         if len(at) == 1:
             return at[0], "name+person"
         raise InputError(

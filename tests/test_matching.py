@@ -156,3 +156,30 @@ def test_a_row_with_no_address_of_a_name_two_branches_have_takes_its_persons() -
     twice.add({"id": 6, "name": "Solo GmbH", "address": {"value": "Ring 1, Wien"}})
     solo = tf.org_match_key("Solo GmbH")
     assert solo is not None and twice.match(solo, None) == (6, "name")
+
+
+def test_one_organization_entered_twice_is_the_one_the_rows_person_is_at() -> None:
+    """x17r1 M1: "Globex Corporation" twice (ids 1 and 2, no address); Zed Alpha, found by
+    e-mail, is at 2, but the deal went to 1, and a later row of Zed without an e-mail made
+    a second Zed at 1. Now the copy the row's person is at (``name+person``); with none
+    or both, the lowest id, as before."""
+    orgs, persons = OrgIndex(), PersonIndex()
+    orgs.add({"id": 1, "name": "Globex Corporation"})
+    orgs.add({"id": 2, "name": "Globex Corporation"})
+    persons.add({"id": 9, "name": "Zed Alpha", "emails": [{"value": "zed@globex.com"}],
+                 "org_id": 2})
+    key = tf.org_match_key("Globex Corp")
+    assert key is not None
+
+    def match(email: str | None, name: str) -> tuple[int, str] | None:
+        return orgs.match(key, None, name="Globex Corp",
+                          people=lambda: persons.orgs_of(email, name))
+    assert match("zed@globex.com", "Zed Alpha") == (2, "name+person")
+    assert match(None, "Zed Alpha") == (2, "name+person")
+    assert persons.match(None, "Zed Alpha", None, 2) == (9, "name+org")
+    assert match(None, "Someone New") == (1, "name")
+    persons.add({"id": 10, "name": "Amy Bo", "emails": [{"value": "amy@globex.com"}],
+                 "org_id": 1})
+    persons.add({"id": 11, "name": "Amy Bo", "emails": [{"value": "amy2@globex.com"}],
+                 "org_id": 2})
+    assert match(None, "Amy Bo") == (1, "name")  # at both: the lowest id
