@@ -413,11 +413,15 @@ async def _resumed(store: JobStore, token: str, kind: Any,
         noted = getattr(kind, "manifest_note", None)  # the file changed since the load
         if noted is not None and (note := noted(store)) is not None:
             typer.echo(f"note: {note}")
-        reread = show_resume_plan(store, kind, eng)
+        show_resume_plan(store, kind, eng)
         if before is not None:
+            made = Counter(eng.stats.calls_by_operation)
             for line in await before(eng.ctx, store):
                 typer.echo(line)
-            show_resume_plan(store, kind, eng, after_reread=reread)
+            # the calls the re-read made, not those planned (x17r3 F2: the deals others
+            # wrote since the load are read too, and the line repeated the planned 2 pages)
+            show_resume_plan(store, kind, eng, after_reread=dict(
+                Counter(eng.stats.calls_by_operation) - made))
         return await execute_async(eng, kind, label=store.kind)
 
 
@@ -454,12 +458,12 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
 
 
 def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,
-                     after_reread: Mapping[str, int] | None = None) -> dict[str, int]:
+                     after_reread: Mapping[str, int] | None = None) -> None:
     """Print ``resume_plan`` on one line (before anything is sent; again after the
-    re-read, which may have settled items); returns the re-read's calls."""
+    re-read, which may have settled items, with the calls it made)."""
     plan = resume_plan(store, kind, s, after_reread=after_reread)
     if plan is None:
-        return {}
+        return
     ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
     head = "plan" if after_reread is None else "plan after the re-read"
     typer.echo(f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
@@ -469,8 +473,10 @@ def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,
             typer.echo(f"note: {note}")
         typer.echo("note: the calls above are those the items need; a read the server fails "
                    "(5xx, a dropped connection) is sent again, and those retries come on top")
-    reread: dict[str, int] = kind.reread_calls(store) if after_reread is None else {}
-    return reread
+        if plan.calls.get("getDeals") and store.kind == "import":
+            typer.echo("note: the re-read lists every deal added or changed since the load, "
+                       "500 a page: deals others wrote meanwhile add pages (the plan after "
+                       "the re-read counts them)")
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),

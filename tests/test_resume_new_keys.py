@@ -384,3 +384,30 @@ def test_resumed_upsert_leaves_a_deal_edited_in_its_create_s_own_second(
     with JobStore.open(jobs / job, lock=False) as store:
         k1 = next(i for i in store.items() if i.key == "k1")
     assert (k1.result or {}).get("action") == "unchanged", k1
+
+
+def test_the_plan_after_the_re_read_counts_the_pages_others_deals_took(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x17r3 F2: while an import was stopped, others wrote 600 deals with keys; the resume
+    lists every deal added or changed since the load (500 a page), but its "plan after the
+    re-read" repeated the planned page count. It now counts the calls the re-read made:
+    its tokens are what the resume spent."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\n" + "".join(f"k{i},Row {i}\n" for i in range(3)))
+    job = loaded_import(sb, jobs, manifest, mapping)
+    for i in range(600):
+        someone_creates(sb, seed, code, f"other-{i}", f"Theirs {i}")
+    before = int(sb.stats()["tokens_spent"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    first = re.search(r"^plan:.*getDeals (\d+)", res.output, re.M)
+    after = re.search(r"^plan after the re-read:.*getDeals (\d+).*tokens: ([\d,]+)$",
+                      res.output, re.M)
+    assert first is not None and after is not None, res.output
+    assert int(after.group(1)) > int(first.group(1))  # the page of others' deals
+    assert int(sb.stats()["tokens_spent"]) - before == int(after.group(2).replace(",", ""))
+    assert "deals others wrote meanwhile add pages" in res.output
