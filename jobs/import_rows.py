@@ -28,7 +28,7 @@ rows share a new person or organization) — and the links' rules read each othe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from bulk.calls import CallContext
@@ -119,8 +119,7 @@ class RowPlanner:
         # first (the e-mail is the key's, "e:" + e-mail, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
         # cell's other phones)
-        self._persons: dict[str, tuple[str, str | None, dict[str, Any] | None,
-                                       tuple[str, ...], tuple[str, ...]]] = {}
+        self._persons = _NewPersons()
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
         # (name key, phone key) -> the keys of this file's new persons of that name with a
         # number of that key: a later row finds one by name+phone, as it finds a person of
@@ -683,6 +682,58 @@ class RowPlanner:
                               *({"value": p, "primary": False, "label": "work"}
                                 for p in more_phones)]
         return {"kind": "person", "key": key, "body": body, "org": first_org}
+
+
+_NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
+_FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
+
+
+class _NewPersons:
+    """This file's new persons by key: (name, phone, org ref, its cell's other addresses,
+    its other phones) as the first row that named each gave them — held as one string of
+    the four texts (with the org ref beside it in a pair when there is one), unpacked on
+    each read. A tuple of five with two more strings was ~200 bytes a person; packed, ~130
+    (~10 MB of a 1,000,000-row plan's ~150,000 new persons, issue 8). A text holding a
+    separator is kept as the tuple itself."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self) -> None:
+        self._d: dict[str, Any] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._d
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __setitem__(self, key: str, person: _NewPerson) -> None:
+        name, phone, org, also, more = person
+        texts = (name, phone or "", _ITEM.join(also), _ITEM.join(more))
+        if any(_FIELD in t or _ITEM in t for t in texts) or (phone is not None and not phone) \
+                or "" in also or "" in more:  # (an empty text would not read back)
+            self._d[key] = person
+            return
+        packed = _FIELD.join(texts).rstrip(_FIELD)
+        self._d[key] = packed if org is None else (packed, org)
+
+    def __getitem__(self, key: str) -> _NewPerson:
+        held = self._d[key]
+        if type(held) is str:
+            packed, org = held, None
+        elif len(held) == 2:
+            packed, org = held
+        else:
+            return held  # type: ignore[no-any-return]
+        name, phone, also, more = (*packed.split(_FIELD), "", "", "")[:4]
+        return (name, phone or None, org, tuple(also.split(_ITEM)) if also else (),
+                tuple(more.split(_ITEM)) if more else ())
+
+    def get(self, key: str) -> _NewPerson | None:
+        return self[key] if key in self._d else None
 
 
 class _HashedIndex:

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,28 +32,15 @@ from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
-from jobs.dedupe.apply import (
-    KIND,
-    ApplyOptions,
-    merged_away,
-    prepare_apply,
-    record_intended,
-    unfinished,
-)
-from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.index import (
-    forget_merged,
-    remember_config,
-    remembered_config,
-    save_plan_index,
-    state_lock,
-)
-from jobs.dedupe.job import PlanOutcome, make_plan
-from jobs.dedupe.merge_job import DedupeJob, policy_put_backs, policy_strays, recheck_reads
-from jobs.dedupe.review import REVIEW
 from jobs.planning import estimate, render_plan
 
 from .cli_ops import Json, Yes
+
+if TYPE_CHECKING:  # imported where used: the other commands never load the matching code
+    # and rapidfuzz (~5 MB of a 1,000,000-row plan import's peak RSS, issue 8)
+    from jobs.dedupe.apply import ApplyOptions
+    from jobs.dedupe.config import DedupeConfig
+    from jobs.dedupe.job import PlanOutcome
 from .options import (
     DEFAULTS,
     EXIT_AUTH,
@@ -95,6 +82,9 @@ def _load_config(path: Path | None, state: Path, *, remember: bool) -> DedupeCon
     next run given no --config matches the same way), else the one the state directory
     kept from an earlier run (said on stderr), else the defaults. InputError for a bad
     file (exit 1)."""
+    from jobs.dedupe.config import DedupeConfig
+    from jobs.dedupe.index import remember_config, remembered_config
+
     if path is None:
         kept = remembered_config(state)
         if kept is None:
@@ -147,6 +137,8 @@ def _api_failure(exc: BulkError) -> typer.Exit:
 @asynccontextmanager
 async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
     """An engine for reads only (plans): a throwaway store keeps the call ledger."""
+    from jobs.dedupe.apply import KIND
+
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
         try:
@@ -162,6 +154,8 @@ SinceLast = Annotated[bool, typer.Option(
 
 
 def _plan_lines(out: PlanOutcome) -> list[str]:
+    from jobs.dedupe.review import REVIEW
+
     s = out.summary
     return [f"deals read: {out.deals_read:,}; compared: {s['deals_compared']:,}; candidate "
             f"pairs scored: {s['pairs_compared']:,}",
@@ -195,6 +189,9 @@ def plan_command(config: Config = None,
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive. With --since-last the refreshed index
     is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
+    from jobs.dedupe.index import save_plan_index
+    from jobs.dedupe.job import make_plan
+
     _plan_dir(output)
     cfg = engine.config()
     token = engine.token()
@@ -225,6 +222,16 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                error: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
     """(Plan, if ``dcfg``, then) load and run a dedupe job; its summary and exit code.
     An error before anything was sent: its line goes to ``error["error"]``, then exit."""
+    from jobs.dedupe.apply import (
+        KIND,
+        merged_away,
+        prepare_apply,
+        record_intended,
+        unfinished,
+    )
+    from jobs.dedupe.index import forget_merged, save_plan_index, state_lock
+    from jobs.dedupe.job import make_plan
+
     job_id = new_job_id(KIND)
     directory = cfg.job_root / job_id
     store = JobStore.create(directory, job_id=job_id, kind=KIND,
@@ -325,6 +332,8 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
              say: Callable[[str], None], cfg: EngineConfig, *, printed: bool) -> int:
     """Settle the job's status and files, fill ``summary``; the exit code. ``printed``:
     the run's result lines were printed already (by ``execute_async``)."""
+    from jobs.dedupe.merge_job import DedupeJob, policy_put_backs, policy_strays
+
     resume = resume_hint(store.job_id, cfg.job_root)
     if store.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
         typer.echo(f"pdbulk: {cancelled_line(store.job_id)}", err=True)
@@ -367,6 +376,8 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
 async def _send(store: JobStore, s: Engine, quiet: bool) -> RunResult:
     """Run the loaded job on the engine: with the progress view and its result lines,
     or (``quiet``: stdout is kept for JSON) silently; Ctrl-C / SIGTERM stop it cleanly."""
+    from jobs.dedupe.merge_job import DedupeJob
+
     kind = DedupeJob.from_store(store)
     if not quiet:
         return await execute_async(s, kind, label="merges")
@@ -386,6 +397,8 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
                   engine: EngineOptions = DEFAULTS) -> None:
     """Merge what a plan says: the duplicate band (review: with --include-review or
     decision = merge); groups whose deals changed since the plan are skipped."""
+    from jobs.dedupe.apply import ApplyOptions
+
     cfg = engine.config()
     token = engine.token()
     if not (plan_dir / "groups.csv").is_file():
@@ -417,6 +430,8 @@ def run_command(config: Config = None,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
+    from jobs.dedupe.apply import ApplyOptions
+
     error: dict[str, str] = {}
     try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
         try:
@@ -463,6 +478,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
+    from jobs.dedupe.job import make_plan
+    from jobs.dedupe.merge_job import recheck_reads
+
     cfg = engine.config()
     token = engine.token()
     state = _state(state_dir, engine.job_dir)

@@ -184,3 +184,28 @@ def test_a_name_at_two_organizations_is_two_new_persons() -> None:
     # a phone at the organization finds the person made there without one (name+org)
     phoned = decide(p, 7, contact="Lee Kim", company="Acme", phone="+44 20 7946 0000")
     assert phoned["key"] == acme["key"]
+
+
+def test_new_persons_read_back_as_they_were_kept() -> None:
+    """issue 8: this file's new persons are kept packed into one string; each reads back
+    exactly as stored — no phone, other addresses and phones, an organization ref or
+    none, and texts holding the packing's own separators (kept unpacked)."""
+    import random
+
+    from jobs.import_rows import _NewPersons
+
+    rnd = random.Random(3)
+    org = {"kind": "org", "key": "acme"}
+    texts = ["Ann", "", "Zoë Ä", "a\x1fb", "c\x1ed", "+4930123", "x@y.z"]
+    kept = _NewPersons()
+    wanted = {}
+    for n in range(500):
+        person = (rnd.choice(texts), rnd.choice([None, *texts[1:]]), rnd.choice([None, org]),
+                  tuple(rnd.sample(texts, rnd.randint(0, 2))),
+                  tuple(rnd.sample(texts, rnd.randint(0, 2))))
+        kept[f"k{n}"] = person
+        wanted[f"k{n}"] = person
+    for key, person in wanted.items():
+        assert kept[key] == person and kept.get(key) == person, person
+        assert kept[key][2] is person[2]
+    assert kept.get("nope") is None and len(kept) == 500 and "k3" in kept

@@ -13,8 +13,6 @@ import re
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
 from bulk.errors import InputError
 
 from .. import transforms as tf
@@ -208,6 +206,8 @@ def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[
     """Target → column, best fuzzy matches first, each column and target used once.
 
     A JSON path is matched by its last segment (``properties.dealname``)."""
+    from rapidfuzz import fuzz  # here: an import or plan never loads it (issue 8's RSS)
+
     scored = []
     for target, names in candidates.items():
         for column in header:
