@@ -148,7 +148,7 @@ def test_a_signal_while_planning_says_nothing_was_sent(tmp_path: Path,
 
     import anyio
 
-    import pdbulk.cli_dedupe as cli_dedupe
+    import jobs.dedupe.job as dedupe_job  # (the command imports make_plan from it when run)
 
     async def stopped_while_planning(*args: Any, **kwargs: Any) -> Any:
         os.kill(os.getpid(), signal.SIGTERM)
@@ -159,7 +159,7 @@ def test_a_signal_while_planning_says_nothing_was_sent(tmp_path: Path,
         seed_account(sb)
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         args = cli_args(sb, tmp_path / "j")
-        monkeypatch.setattr(cli_dedupe, "make_plan", stopped_while_planning)
+        monkeypatch.setattr(dedupe_job, "make_plan", stopped_while_planning)
 
         def unhandled(signum: int, frame: Any) -> None:  # without the command's own
             raise KeyboardInterrupt  # handler: the test process is not killed

@@ -1108,7 +1108,7 @@ async def test_undo_names_the_deal_a_colleague_merged_the_deal_into(tmp_path: Pa
         (row,) = [i for i in plan.items if i.state is ItemState.FAILED]
         assert row.error is not None and "is deleted" not in row.error, row.error
         assert row.error.startswith(f"deal {a} was merged into deal {c} "), row.error
-        assert f"deal {c} now holds {code} the job wrote; not restored" in row.error
+        assert f"deal {c} now holds {code} the job wrote to deal {a}; not restored" in row.error
         await run_job(sb, undo)
         (failed,) = read_csv(undo.directory / "failed.csv")
         assert failed["reason"] == row.error
@@ -1126,8 +1126,8 @@ async def test_undo_names_the_deal_a_colleague_merged_the_deal_into(tmp_path: Pa
         said = skip.payload["result"]
         assert said["action"] == "already deleted", said
         assert said["note"].startswith(f"deal {created['A-1']} was merged into deal {c} "), said
-        assert said["note"].endswith(f"not deleted (deal {c} is someone else's merge, left "
-                                     "alone)"), said
+        assert said["note"].endswith(f"not deleted: nothing of deal {created['A-1']}'s is "
+                                     "written to another deal"), said
         undo.close()
         imported.close()
 
@@ -1142,7 +1142,8 @@ def test_a_deal_a_merge_job_merged_away_is_named_as_merged_by_that_job() -> None
     t = Target("restore", item, 7, None, {"value": 1}, {"value": 5, "title": "T"})  # type: ignore[arg-type]
     why = _merged_reason(t, [(8, {"id": 8, "value": 5, "title": "Other"}, "job m-1")])
     assert why == ("deal 7 was merged into deal 8 (job m-1): deal 8 now holds value the job "
-                   "wrote; not restored (deal 8 is someone else's merge, left alone)")
+                   "wrote to deal 7; not restored: nothing of deal 7's is written to another "
+                   "deal")
     none = _merged_reason(t, [(8, {"id": 8, "value": 9, "title": "Other"}, "job m-1")])
-    assert none is not None and "holds none of the values the job wrote" in none
+    assert none is not None and "holds none of the values the job wrote to deal 7" in none
     assert _merged_reason(t, []) is None

@@ -545,17 +545,17 @@ def _merged_reason(t: Target, merged: Sequence[Survivor]) -> str | None:
         how = holders[0][2]
         whence = (f" ({how})" if how is not None and len(holders) == 1
                   else f" (deleted in the second deal {ys} last changed)")
-        return (f"deal {t.deal_id} was merged into deal {ys}{whence}: {said}; not "
-                f"{'restored' if t.op == 'restore' else 'deleted'} (deal {ys} is someone "
-                "else's merge, left alone)")
+        return (f"deal {t.deal_id} was merged into deal {ys}{whence}: {said} to deal "
+                f"{t.deal_id}; not {'restored' if t.op == 'restore' else 'deleted'}: nothing "
+                f"of deal {t.deal_id}'s is written to another deal")
     ys = ", ".join(str(y) for y, _, _ in held)
     how = held[0][2]
     if how is not None:
         return (f"deal {t.deal_id} was merged into deal {ys} ({how}), which holds none of "
-                f"the values the job wrote: nothing to put back (deal {ys} is left alone)")
+                f"the values the job wrote to deal {t.deal_id}: nothing to put back")
     return (f"deal {t.deal_id} is deleted, in the second deal(s) {ys} last changed (merged "
-            "into one of them, maybe), none of which holds a value the job wrote: nothing "
-            "to put back (those deals are left alone)")
+            f"into one of them, maybe), none of which holds a value the job wrote to deal "
+            f"{t.deal_id}: nothing to put back")
 
 
 def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
