@@ -267,7 +267,7 @@ def describe(exc: BaseException) -> str:
         what = f"{exc}" if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
         if isinstance(exc, InDoubt):
             what += "; that write may have been applied"
-        return (f"the account is not answering ({what}); nothing of the job is lost: check "
+        return (f"the account is not answering ({what}); nothing done is lost: check "
                 "--url (PIPEDRIVE_URL), then run the command again later")
     if isinstance(exc, NotFound) and getattr(exc, "operation", None) in _EVERY_ACCOUNT_HAS:
         # a list every account has answered 404: the URL is not an account's (x13r1 F10)
@@ -433,8 +433,9 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
         if hits["n"] > 1 or not engine_box:
             raise KeyboardInterrupt
         with contextlib.suppress(OSError):
-            typer.echo("\npdbulk: stopping — finishing calls in flight (Ctrl-C again to abort)",
-                       err=True)
+            again = ("Ctrl-C again to abort" if signum == signal.SIGINT
+                     else "a second signal aborts")  # (x17r4: "Ctrl-C" after a SIGHUP)
+            typer.echo(f"\npdbulk: stopping — finishing calls in flight ({again})", err=True)
         engine_box[0].request_stop()
 
     # SIGHUP: not on Windows
