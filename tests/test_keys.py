@@ -249,6 +249,19 @@ def test_the_key_set_answers_as_a_set_does(keys: list[str], capacity: int) -> No
     assert len(compact) == len(plain)
 
 
+def test_the_key_set_takes_at_most_13_bytes_a_key_once_grown() -> None:
+    """Issue 8: a 1,000,000-row plan's peak RSS held the key table; a power-of-two table at
+    most half full took 16-32 bytes a key (16.8 MB at 1,000,000 keys)."""
+    from jobs.import_rows import KeySet
+
+    keys = KeySet()
+    for n in range(1, 300_001):
+        keys.add(f"K-{n}")
+        if n in (20_000, 77_777, 150_000, 300_000):
+            assert len(keys._table) * 8 / n <= 13.1, n
+    assert len(keys) == 300_000 and "K-1" in keys and "K-300001" not in keys
+
+
 def test_a_key_written_as_a_float_is_one_key_in_every_export_and_on_the_deal() -> None:
     """pandas writes an id column with a blank as floats (``1001.0``); another tool writes
     ``1001``: both are the key ``1001`` (as an XLSX number cell 1001.0 reads), and a deal
