@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -533,7 +534,7 @@ class _ClaimedKeys:
         self.reads["getDeal"] -= own  # decided from the load's index: nothing read
         return own, into, failing
 
-    async def count_contacts(self, kind: str, keys: list[str]) -> None:
+    async def count_contacts(self, kind: str, keys: Iterable[str]) -> None:
         """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
         creates whose claim an earlier run released with the id it made: each such create
         reads that record first (``getPerson`` / ``getOrganization``, ``jobs.import_resolve``
@@ -544,10 +545,9 @@ class _ClaimedKeys:
         if not self.key_code:
             return
         # a person by name alone reads nothing another job made (a plan is no job)
-        keys = [k for k in keys if not name_only(kind, k)]
-        for start in range(0, len(keys), 2000):
-            names = [contact_claim_name(kind, self.key_code, k)
-                     for k in keys[start:start + 2000]]
+        wanted = (k for k in keys if not name_only(kind, k))
+        while chunk := list(islice(wanted, 2000)):  # never all of them at once (issue 8)
+            names = [contact_claim_name(kind, self.key_code, k) for k in chunk]
             for outcome in (await self.claims.outcomes(names)).values():
                 if isinstance(outcome.get("id"), int):
                     self.reads[read_of(kind)] += 1

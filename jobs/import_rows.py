@@ -490,10 +490,12 @@ class RowPlanner:
             self.counts.orgs_new += 1
         return ref
 
-    def new_contact_keys(self) -> dict[str, list[str]]:
+    def new_contact_keys(self) -> dict[str, Iterator[str]]:
         """The match keys of the persons and organizations the decided rows create, by
-        kind ("person", "org"): what their claims are named by."""
-        return {"person": list(self._persons), "org": list(self._orgs)}
+        kind ("person", "org"): what their claims are named by. Iterators over the
+        planner's own tables (a list of a 1,000,000-row plan's new persons' keys was
+        ~5 MB on top of its peak RSS, issue 8): read them before any other row is decided."""
+        return {"person": iter(self._persons), "org": iter(self._orgs)}
 
     def _one_org(self, org: dict[str, Any] | None) -> dict[str, Any] | None:
         """``org`` as the new persons keep it: a found organization's ref is one dict per
