@@ -72,12 +72,15 @@ _CLEAN_PHONE = re.compile(r"\+[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
 
 def _same_text(old: str, new: str) -> bool:
     """Whether stored text ``old`` reads as ``new``, a row's cleaned text, once cleaned the
-    same way: spaces collapsed and trimmed (one line; a long text keeps its line breaks),
-    and for an international phone number (``+...``) its digits (x9r2: a deal holding
-    ``Deal  K14`` or ``+1 555 010 0123`` was "updated" by a row of that very text, and
-    rewritten). Never equal when the texts differ otherwise."""
+    same way: one line with spaces collapsed and trimmed, and for an international phone
+    number (``+...``) its digits (x9r2: a deal holding ``Deal  K14`` or ``+1 555 010 0123``
+    was "updated" by a row of that very text, and rewritten). A long text — either side
+    holds a line break, or ``new`` holds what one line's cleaning never leaves (a tab, a run
+    of spaces) — is compared as ``clean_multiline`` writes it: only its edges trimmed and
+    CRLF read as LF, so a changed indentation or run of spaces is a change (x18r2 1).
+    Never equal when the texts differ otherwise."""
     try:
-        if "\n" in new or "\n" in old or "\r" in old:
+        if "\n" in new or "\n" in old or "\r" in old or tf.clean_text(new) != new:
             if tf.clean_multiline(old) == new:
                 return True
         elif tf.clean_text(old) == new:

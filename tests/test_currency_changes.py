@@ -147,7 +147,10 @@ async def test_an_updated_row_says_how_its_person_and_org_were_matched(tmp_path:
 @pytest.mark.parametrize(("stored", "row", "equal"), [
     ("Deal  K14", "Deal K14", True), ("Deal K15 ", "Deal K15", True),
     (" Deal\u00a0K16", "Deal K16", True), ("Deal K17", "Deal K18", False),
-    ("Line one\nline  two", "Line one\nline two", True),
+    ("Line one\r\nline two \n", "Line one\nline two", True),
+    ("Line one\nline  two", "Line one\nline two", False),  # x18r2 1: a long text's layout
+    ("Items:\n- one", "Items:\n    - one", False), ("Items:\n    - one", "Items:\n- one", False),
+    ("a b", "a\tb", False), ("a\tb ", "a\tb", True), ("Col A Col B", "Col A    Col B", False),
     ("Line one\nline two", "Line one line two", False),  # a long text's line break counts
     ("+1 555 010 0123", "+15550100123", True), ("+1-555-010-0123", "+15550100123", True),
     ("+1 (555) 010-0123 ext. 7", "+15550100123 ext. 7", True),

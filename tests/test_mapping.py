@@ -193,6 +193,20 @@ def test_map_realistic_row(catalog: Catalog) -> None:
     assert types["value"] is float and types["stage_id"] is int and types["owner_id"] is int
 
 
+@pytest.mark.parametrize(("cell", "sent"), [
+    ("Items:\n    - first item\n    - second   item\nTotal:    5,000",
+     "Items:\n    - first item\n    - second   item\nTotal:    5,000"),
+    ("Col A    Col B\r\n1        2\r\n", "Col A    Col B\n1        2"), ("a\tb", "a\tb"),
+])
+def test_a_text_custom_field_keeps_the_cells_layout(catalog: Catalog, cell: str,
+                                                    sent: str) -> None:
+    """x18r2 1: a ``text`` custom field is sent with the cell's indentation, runs of spaces
+    and tabs; a varchar field of the same cell is one line, spaces collapsed."""
+    custom = mapper(catalog).map(row(Notes=cell, Source=cell)).deal["custom_fields"]
+    assert custom[code("t")] == sent
+    assert custom[code("v")] == " ".join(cell.split())
+
+
 def test_empty_cells_are_left_out(catalog: Catalog) -> None:
     """Empty cells set nothing: no key in the body, no [] for sets, no null."""
     blanks = {k: "" for k in ROW if k not in ("Record ID", "Deal Name", "Deal Stage")}

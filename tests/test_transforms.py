@@ -271,10 +271,10 @@ def test_status_maps() -> None:
 
 
 def test_text_cleaning() -> None:
-    """One-line text collapses whitespace; long text keeps its line breaks."""
+    """One-line text collapses whitespace; long text keeps its layout, edges trimmed."""
     assert tf.clean_text("  Big\t deal\r\n  2024\u200b ") == "Big deal 2024"
     assert tf.clean_text("   ") is None
-    assert tf.clean_multiline(" a  b \r\n\r\n c\r") == "a b\n\nc"
+    assert tf.clean_multiline(" a  b \r\n\r\n c\r") == "a  b \n\n c"
     assert tf.split_list("CRM; email ;;CRM") == ["CRM", "email"]
     assert tf.split_list(["a", "b"]) == ["a", "b"]
 
@@ -688,6 +688,19 @@ def test_a_long_text_field_reads_a_typed_cell_as_a_title_does(cell: object, text
 
     assert tf.clean_multiline(cell) == tf.clean_text(cell) == text
     assert tf.clean_multiline(dt.datetime(2026, 12, 31)) == "2026-12-31"
+
+
+@pytest.mark.parametrize(("cell", "stored"), [
+    ("Items:\n    - first item\n    - second   item\nTotal:    5,000",
+     "Items:\n    - first item\n    - second   item\nTotal:    5,000"),
+    ("Col A    Col B\r\n1        2", "Col A    Col B\n1        2"),
+    ("a\tb", "a\tb"), ("\r\n  \tindented\r  line\n\n\n end \t\r\n", "indented\n  line\n\n\n end"),
+    ("x\u200b  y\u00a0\u00a0z", "x  y\u00a0\u00a0z"),
+])
+def test_a_long_text_keeps_its_layout(cell: str, stored: str) -> None:
+    """x18r2 1: a ``text`` field lost its indentation, runs of spaces and tabs (each line
+    trimmed and collapsed); only the cell's edges are trimmed, CRLF / CR read as LF."""
+    assert tf.clean_multiline(cell) == stored
 
 
 @pytest.mark.parametrize(("cell", "decimal"), [("€ 62.202,19", "."), ("€ 495,76", "."),

@@ -27,7 +27,7 @@ _INVISIBLE = dict.fromkeys(
     [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
      *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)], None)
 # C0/C1 control characters (and DEL) Pipedrive cannot store in a text field; tab,
-# CR and LF are whitespace (collapsed, or kept as line breaks in long text).
+# CR and LF are whitespace (collapsed in one line, kept as written in long text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Pipedrive's spec gives no maximum for a deal title (openapi-v2.yaml, POST /deals);
 # 255 characters is the limit chosen and documented in docs/mapping.md.
@@ -371,14 +371,21 @@ def not_excel_error(value: object) -> None:
 
 
 def clean_multiline(value: object) -> str | None:
-    """Long text: keeps line breaks (as ``\\n``), trims each line, drops blank edges."""
+    """Long text (a ``text`` custom field): its layout kept — indentation, runs of spaces,
+    tabs and blank lines inside stay exactly as written; line breaks are written ``\\n``
+    (CRLF and CR become LF); NFC, invisible characters removed (as in every text cell);
+    only the cell's leading and trailing whitespace, line breaks included, is trimmed
+    (x18r2 1: each line was trimmed and its spaces collapsed, silently)."""
     if value is None:
         return None
     if isinstance(value, dict | list):
         _text(value, "text")  # InputError: expected text, got an object / array
     text = unicodedata.normalize("NFC", _as_shown(value)).translate(_INVISIBLE)
-    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in re.split(r"\r\n|\r|\n", text)]
-    return check_control("\n".join(lines).strip("\n")) or None
+    return check_control(_LINE_BREAK.sub("\n", text).strip()) or None
+
+
+# a line break as Windows, old Mac and Unix write it
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
