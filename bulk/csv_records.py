@@ -98,7 +98,7 @@ class _Lines:
 
 
 def records(lines: Iterable[str], dialect: type[csv.Dialect],
-            fits: Callable[[list[str]], bool] | None = None,
+            fits: Callable[[list[str]], bool | None] | None = None,
             ) -> Iterator[tuple[int, list[str] | BadRecord]]:
     """(first physical line, cells or ``BadRecord``) per record; blank records are skipped.
 
@@ -106,7 +106,12 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
     ``fits(cells)``: whether a record that spans several lines has a plausible
     width; one that does not is taken for an unclosed quote that met a quote
     followed by a delimiter on a later line, and is treated as malformed (so
-    the lines it would have swallowed are read again as rows).
+    the lines it would have swallowed are read again as rows). None (or ``fits``
+    answering None): no width is known yet (a title line, a header, above the header):
+    a record spanning lines is read as RFC 4180 reads it — "each of its lines alone
+    is a whole row" cannot be judged without a width (x18r2 2: a data row's
+    multi-line cell read before a header below a title line was known failed, and
+    the header was not found).
 
     ``csv.reader`` in strict mode does the parsing (in C) and raises on each
     malformed record; spans, errors and the field-size limit are handled here.
@@ -141,8 +146,9 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                 "a row an unclosed quote there ran into; check both lines",
                 _lenient(taken[0][1], dialect))
             continue
-        if len(taken) > 1 and fits is not None and fits(cells) and _each_a_row(
-                taken, dialect, fits):
+        # None: no width known yet, the record is read as RFC 4180 reads it
+        fit = fits(cells) if len(taken) > 1 and fits is not None else True
+        if fit and len(taken) > 1 and fits is not None and _each_a_row(taken, dialect, fits):
             # RFC 4180 reads these lines as one record; a quote left open on its first
             # line that an ordinary quote on a later one "closes" reads the same bytes
             # as several rows (x10r4 F2: k6 took k7's amount, organization and person,
@@ -157,7 +163,7 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                     "text on one line) and import these lines again",
                     _lenient(line, dialect))
             continue
-        if len(taken) == 1 or fits is None or fits(cells):
+        if fit is not False:
             joined = "".join(cells)
             if joined and not joined.isspace():
                 yield taken[0][0], cells
@@ -171,7 +177,7 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
 
 
 def _each_a_row(taken: list[tuple[int, str]], dialect: type[csv.Dialect],
-                fits: Callable[[list[str]], bool]) -> bool:
+                fits: Callable[[list[str]], bool | None]) -> bool:
     """Whether every physical line of a record that spans lines is, read alone, a whole
     row (``fits``): the quote that opens the spanning cell on the first line, and the one
     that closes it on the last, taken as ordinary characters; the lines in between read

@@ -138,7 +138,10 @@ def _dialect_for(f: TextIO, delimiter: str | None,
         else:
             complete = len(sample) < SAMPLE_CHARS
             if header_row is not None and header_row > 1:
-                sample = "".join(sample.splitlines(keepends=True)[header_row - 1:])
+                # physical lines as the reader counts them (\r, \n, \r\n; splitlines
+                # also breaks at \x0b, \x1c, U+2028 ... inside a cell)
+                lines = io.StringIO(sample, newline="").readlines()
+                sample = "".join(lines[header_row - 1:])
             delimiter = sniff_delimiter(sample, complete=complete)
     return dialect(delimiter), hint is not None
 
@@ -211,6 +214,7 @@ class _Csv:
             self.names: list[str] = []
             self.header_line = 1
             self.titles: list[str] = []  # the title lines skipped above the header
+            self._width = 0  # a header's width while the records under it are peeked at
             self._records = records(self._f, self.dialect, self._fits)
             # a report's title and filter lines above the header ("Opportunity Report",
             # "Filtered By: ...": one cell each) are skipped: the header is the first line
@@ -282,7 +286,16 @@ class _Csv:
         title lines have its ``width`` (trailing empty cells aside), and one at least. The
         records peeked at are read again after it, or after the one-column header
         (``header`` then first)."""
-        peeked = list(itertools.islice(self._records, FIT_PEEK))
+        # the records peeked at are read with the header's width: a data row's cell
+        # spanning lines is one record, as it is once the header is taken (x18r2 2)
+        names = [c.strip() for c in header[1]] if isinstance(header[1], list) else []
+        while names and not names[-1]:  # as _check_header: a trailing delimiter
+            names.pop()
+        self._width = len(names) or width
+        try:
+            peeked = list(itertools.islice(self._records, FIT_PEEK))
+        finally:
+            self._width = 0
         fits = sum(1 for _, cells in peeked if isinstance(cells, list)
                    and (len(cells) == width or (len(cells) > width
                                                 and not any(cells[width:]))))
@@ -290,9 +303,12 @@ class _Csv:
         self._records = itertools.chain(peeked if ok else [header, *peeked], self._records)
         return ok
 
-    def _fits(self, cells: list[str]) -> bool:
-        width = len(self.names)
-        return not width or len(cells) == width or (len(cells) > width and not any(cells[width:]))
+    def _fits(self, cells: list[str]) -> bool | None:
+        """Whether a record has the header's width (None: no header known yet)."""
+        width = len(self.names) or self._width
+        if not width:
+            return None
+        return len(cells) == width or (len(cells) > width and not any(cells[width:]))
 
     def __enter__(self) -> _Csv:
         return self
