@@ -660,6 +660,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     spent = sum(stats.tokens_by_operation.values())
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
+    if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
+        notes.append(closed)
     if len(planner.key_problems) > 20:
         notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
     notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]

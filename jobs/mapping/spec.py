@@ -7,6 +7,7 @@ others' models."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import tomllib
@@ -463,6 +464,26 @@ class Mapping:
     def targets(self) -> list[tuple[str, FieldSpec]]:
         """Every (TOML key, spec) pair in the file."""
         return _targets(self.spec)
+
+    def closed_stage_note(self) -> str | None:
+        """A note for the plan when ``deal.stage.map`` sends values that read as won / lost
+        (``closedwon``, ``Closed - Lost``: ``transforms.closed_status``) to a stage and the
+        mapping has no status at all: Pipedrive's stages are all open, so those deals are
+        imported open (x18r2 3: all of a HubSpot file's closed deals became open, exit 0).
+        A note, not an error: importing them open may be meant (their history re-opened)."""
+        deal = self.spec.deal
+        if deal.status is not None or deal.stage is None or not deal.stage.map:
+            return None
+        closed = [(value, status) for value in deal.stage.map
+                  if (status := tf.closed_status(value)) is not None]
+        if not closed:
+            return None
+        shown = ", ".join(f"{value!r} ({status}?)" for value, status in closed[:5])
+        column = json.dumps(deal.stage.column or "...", ensure_ascii=False)
+        return (f"deal.stage.map sends {shown} to a stage, and no status is mapped: those "
+                "deals are imported open (a stage is never won or lost); if they are "
+                f"closed, add status = {{ column = {column}, map = {{ ... = \"won\", ... = "
+                '\"lost\", \"*\" = \"open\" } } to [deal]')
 
     def check_date_system(self, system: int | None) -> None:
         """MappingError when a date token does not match an XLSX workbook's date system

@@ -109,17 +109,26 @@ def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
 
 
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
-                 groups: MappingABC[str, Sequence[str]] | None = None) -> list[str]:
+                 groups: MappingABC[str, Sequence[str]] | None = None,
+                 closed: MappingABC[str, str] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
-    ``groups`` (pipeline name -> its stage names): the TODO lists them by pipeline."""
+    ``groups`` (pipeline name -> its stage names): the TODO lists them by pipeline.
+    ``closed`` (a won / lost value -> its status, mapped to the status above): such a
+    value is left in the pipeline's last stage (every pipeline's, when they share its
+    name), said on its line, not asked for (x18r2 3)."""
     by_key = {tf.norm_key(s).replace(" ", ""): s for s in stages}
+    lasts = {names[-1] for names in (groups or {"": stages}).values() if names}
+    last = next(iter(lasts)) if len(lasts) == 1 else None
     lines, todo = [], []
     for value in values:
         same = by_key.get(tf.norm_key(value).replace(" ", "").replace("_", ""))
         if same is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
+        elif closed and value in closed and last is not None:
+            lines.append(f"{_toml_str(value)} = {_toml_str(last)}  # {closed[value]} (see "
+                         "status): a closed deal is left in the last stage")
         else:
             todo.append(value)
     if todo:
@@ -640,6 +649,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         guesses["deal.stage"] = guesses.pop("deal.status")
         not_statuses = []
     stage_column = guesses.get("deal.stage")
+    stage_values = list(dict.fromkeys((samples or {}).get(stage_column or "", ())))[:50]
+    # a stage column of won / lost values (HubSpot's closedwon, "Closed - Lost"): the
+    # deal's status is read from it, else those deals are imported open (x18r2 3)
+    closed: dict[str, str] = {}
+    if "deal.status" not in guesses:
+        for value in stage_values:
+            if (status := tf.closed_status(str(value))) is not None:
+                closed[str(value)] = status
     for target in _GUESSES:
         name = target.removeprefix("deal.")
         if not target.startswith("deal.") or name in ("title", "stage"):
@@ -663,6 +680,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     "column out; then delete this TODO line",
                     f"# status = {_column_value(column)}"]
             continue
+        if name == "status" and column is None and closed and stage_column:
+            shown = ", ".join(f"{v!r} {w}" for v, w in list(closed.items())[:6])
+            entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}" for v, w in closed.items())
+            out += [f"# the status, from the stage column {_toml_str(stage_column)}: its "
+                    f"won / lost values ({shown}) close the deal, the others leave it open",
+                    f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
+                    '"*" = "open" } }']
+            continue
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
                     "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
@@ -674,7 +699,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         out.append('# stage = ""')
     else:
         out += ["", "[deal.stage]", f"column = {_toml_str(stage_column)}"]
-        values = list(dict.fromkeys((samples or {}).get(stage_column, ())))[:50]
+        values = stage_values
         # a pipeline column: the rows' stages are of any pipeline, so every pipeline's
         # stages are candidates, grouped (v10r9 M5: only the first pipeline's were listed)
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
@@ -683,7 +708,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         stages = list(dict.fromkeys(s for names in groups.values() for s in names))
         if values and stages:
             out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
-            out += _stage_lines(values, stages, groups if len(groups) > 1 else None)
+            out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

@@ -78,6 +78,28 @@ def parse_status(value: object, value_map: ValueMap | None = None) -> str | None
     return target
 
 
+# words a CRM writes in a stage or status value for a closed deal ("Closed - Won", "Deal
+# lost", HubSpot's "closedwon"; German, French, Spanish, Italian exports alike)
+_CLOSED_WORDS = {"won": "won", "gewonnen": "won", "gagné": "won", "gagne": "won",
+                 "ganado": "won", "ganada": "won", "vinto": "won", "vinta": "won",
+                 "lost": "lost", "verloren": "lost", "perdu": "lost", "perdue": "lost",
+                 "perdido": "lost", "perdida": "lost", "perso": "lost", "persa": "lost"}
+_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def closed_status(value: str) -> str | None:
+    """``"won"`` or ``"lost"`` when a stage or status value reads as a closed deal's
+    (``closedwon``, ``Closed Won``, ``Closed - Lost``, ``Won``, ``Deal lost``,
+    ``Gewonnen``), else None (also when it names both). For ``init-mapping``'s status
+    from a stage column and the plan's note on won / lost stages imported open (x18r2 3)."""
+    key = norm_key(value)
+    found = DEFAULT_STATUS_MAP.get(key) or DEFAULT_STATUS_MAP.get(key.replace("_", ""))
+    if found is not None:
+        return found if found != "open" else None
+    said = {_CLOSED_WORDS[w] for w in _WORDS.findall(key) if w in _CLOSED_WORDS}
+    return said.pop() if len(said) == 1 else None
+
+
 def split_list(value: object, separator: str = ";") -> list[str]:
     """A delimited cell (or a JSON list) → its non-empty, trimmed items, in order, no repeats."""
     if is_empty(value):
