@@ -90,25 +90,38 @@ def header_row_number(path: str | os.PathLike[str], sheet: str | None = None,
     """The Excel row the header is read from, and why when it was not plain to see (a row
     of merged group titles above it was skipped), for the plan's notes."""
     skipped: list[tuple[int, list[Any]]] = []
-    for number, _ in _headed(path, sheet, header_row, skipped=skipped):
+    titles: list[tuple[int, list[Any]]] = []
+    for number, _ in _headed(path, sheet, header_row, skipped=skipped, titles=titles):
+        if titles:  # as the CSV plan says it (x18r2 7: the XLSX plan skipped them silently)
+            shown = ", ".join(repr(str(v)[:40]) for _, cells in titles for v in cells
+                              if not _empty(v))
+            rows = ", ".join(str(n) for n, _ in titles)
+            return number, (f"the header is Excel row {number}: the row(s) above it ({rows}) "
+                            f"were taken for a report's title and skipped ({shown})"
+                            + (f", and row {skipped[-1][0]} holds merged group titles"
+                               if skipped else "")
+                            + "; if another row is the header, say header_row = N in the "
+                              "mapping's [defaults] (or --header-row N)")
         if not skipped:
             return number, None
-        titles = ", ".join(repr(str(v)) for v in skipped[-1][1] if not _empty(v))
+        groups = ", ".join(repr(str(v)) for v in skipped[-1][1] if not _empty(v))
         return number, (f"the header is Excel row {number}: row {skipped[-1][0]} holds merged "
-                        f"group titles ({titles}) and was skipped; say header_row = N (or "
+                        f"group titles ({groups}) and was skipped; say header_row = N (or "
                         "--header-row N) if another row is the header")
     raise InputError("the sheet is empty: a header row is required")
 
 
 def _headed(path: str | os.PathLike[str], sheet: str | None, header_row: int | None = None,
-            *, skipped: list[tuple[int, list[Any]]] | None = None
+            *, skipped: list[tuple[int, list[Any]]] | None = None,
+            titles: list[tuple[int, list[Any]]] | None = None
             ) -> Iterator[tuple[int, list[Any]]]:
     """The sheet's non-empty rows from its header on. ``header_row`` (Excel's number) names
     the header; else it is the first row with two or more cells: a report export's title
     and filter lines above it ("Opportunity Report", "Filtered By: ...", one cell each)
     are skipped, and so is a row of merged group titles above the real header ("Deal
-    information" over A1:C1; appended to ``skipped``). A sheet whose first rows all hold
-    one cell is a one-column sheet: its first row is the header."""
+    information" over A1:C1; appended to ``skipped``; the title lines to ``titles``). A
+    sheet whose first rows all hold one cell is a one-column sheet: its first row is the
+    header."""
     rows = _rows(path, sheet)
     if header_row is not None:
         for row in rows:
@@ -133,6 +146,8 @@ def _headed(path: str | os.PathLike[str], sheet: str | None, header_row: int | N
                 if skipped is not None:
                     skipped.append(row)
                 continue
+            if titles is not None:
+                titles.extend(above)
             yield row
             break
         above.append(row)

@@ -331,3 +331,33 @@ def test_a_sheet_without_the_columns_names_the_sheet_that_has_them(
     assert "sheet 'Q3 deals' has every column the mapping reads: say --sheet 'Q3 deals'" \
         in " ".join(res.output.split()), res.output
     assert "header_row" not in res.output
+
+
+def test_an_xlsx_reports_title_rows_are_said_as_a_csvs_are(sandbox: Sandbox,
+                                                           tmp_path: Path) -> None:
+    """x18r2 7: the XLSX plan skipped a report's title rows silently, where the CSV plan
+    prints a note naming the header line: the XLSX note names the header's Excel row, the
+    rows skipped and what they hold, and the way out (header_row)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Opportunity Report"])
+    ws.append(["Filtered By: Stage = Won"])
+    ws.append([])
+    ws.append(["Key", "Deal", "Amount", "Name"])
+    ws.append(["T1", "Titled one", 100, "Ann"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    note = header_note(path)
+    assert note is not None and note.startswith(
+        "the header is Excel row 4: the row(s) above it (1, 2) were taken for a report's "
+        "title and skipped ('Opportunity Report', 'Filtered By: Stage = Won')"), note
+    assert "header_row = N" in note
+    assert header_note(path, header_row=4) is None  # named: nothing to say
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(MAPPING % "")
+    res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url, *FAST], env=ENV)
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())  # the note is wrapped to the terminal's width
+    assert "note: the header is Excel row 4: the row(s) above it (1, 2) were taken" in said
