@@ -12,13 +12,15 @@ Merges are final in Pipedrive. A full snapshot of both deals of every pair is
 stored as a before-image before the run (the audit trail), and a merge whose
 outcome is unknown (lost response, 5xx, crash) is never sent again blindly:
 ``reconcile`` reads the merged-away deals and counts those already gone as
-merged. Merges into one survivor are sent one at a time, in chain order.
+merged. Merges into one survivor are sent one at a time, in chain order, each only
+once the answer of the one before is recorded in the job (``MERGE_RECORD``).
 
 A pair changed since the plan is not merged (``_changed``): before a resume, a
 retry or after the prompt, and for a merge found not applied in doubt, a deal of
 the pair whose ``update_time`` is later than the plan's snapshot (or than the one
-this job's own last write to that survivor returned: its merges', and a dedupe's
-field-policy PATCH, recorded with the PATCH's outcome) fails its row, nothing sent.
+this job's own last write to that survivor returned: its merges' (recorded with their
+answer, or found applied by the same reconcile), and a dedupe's field-policy PATCH,
+recorded with the PATCH's outcome) fails its row, nothing sent.
 
 Why ~550 lines: reading and checking the pairs, the plan and the job kind (run,
 reconcile, resume) share the pair rules above; the dedupe apply extends the kind.
@@ -26,6 +28,7 @@ reconcile, resume) share the pair rules above; the dedupe apply extends the kind
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +39,7 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import ApiError, InDoubt, InputError, NotFound
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
@@ -61,6 +65,9 @@ _MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplica
 _SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
 _GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
 _SPLIT = re.compile(r"[;|,\s]+")
+# job meta, one key per merge item: the survivor and the update_time its merge's answer
+# returned, written before the next merge into that survivor is sent
+MERGE_RECORD = "merge.answer."
 
 
 # -- reading the manifest ----------------------------------------------------------------------
@@ -465,10 +472,18 @@ class MergeJob:
                         f"plan (Pipedrive: {exc.message}); nothing merged"),
                         status=exc.status)
                 raise
-        data = res.data if isinstance(res.data, Mapping) else {}
-        then = data.get("update_time")
-        self._merge_times[int(survivor_id)] = then if isinstance(then, str) else None
-        # the survivor's update_time after this merge: what a later re-read expects of it
+            data = res.data if isinstance(res.data, Mapping) else {}
+            then = data.get("update_time")
+            then = then if isinstance(then, str) else None
+            self._merge_times[int(survivor_id)] = then
+            # the survivor's update_time after this merge (what a later re-read expects of
+            # it) is in the job before the lock lets the next merge into it go (x18r1 1: a
+            # kill with it still in the runner's buffer left the next one's reconcile
+            # taking this job's own merge for a colleague's change)
+            if self._store is not None:
+                await in_thread(functools.partial(
+                    self._store.meta_put, f"{MERGE_RECORD}{item.id}",
+                    {"survivor": int(survivor_id), "update_time": then}))
         return Outcome(item.id, ItemState.DONE,
                        result={**_merged(item), "update_time": then})
 
@@ -556,16 +571,27 @@ class MergeJob:
                 for d in (i.payload["merge_id"], i.payload["survivor_id"])]
         deleted = await read_deals(ctx, both, deleted=True) if both else {}
         expected = self._expected()
+        answered = self._answered()
+        # the merges found applied first: the survivor's time they leave is this job's own
+        # when a later merge of the same survivor is judged (x18r1 1: two merges of one
+        # group in flight, the second skipped as "changed" by the first)
+        ordered = sorted(items, key=lambda i: not is_gone(live.get(i.payload["merge_id"])))
         out = []
-        for item in items:
+        for item in ordered:
             away_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
             away, survivor = live.get(away_id), live.get(survivor_id)
-            if is_gone(away):
+            if item.id in answered:  # its answer was recorded before the stop: applied
+                out.append(Outcome(item.id, ItemState.DONE, result={
+                    **_merged(item), "update_time": answered[item.id]}))
+            elif is_gone(away):
                 if survivor is not None and _shows_merge(item, survivor,
                                                          expected.get(survivor_id)):
                     now = survivor.get("update_time")
                     out.append(Outcome(item.id, ItemState.DONE, result={
                         **_merged(item), "reconciled": True, "update_time": now}))
+                    if isinstance(now, str) and expected.get(survivor_id) is not None \
+                            and _later(now, expected[survivor_id]):
+                        expected[survivor_id] = now
                 elif is_gone(survivor) and _merged_before(item, deleted.get(away_id),
                                                           deleted.get(survivor_id)):
                     out.append(Outcome(item.id, ItemState.DONE, result={
@@ -689,28 +715,41 @@ class MergeJob:
         store = store or self._store
         out: dict[int, str | None] = {}
         latest: dict[int, str | None] = dict(self._own_writes())
+
+        def merged(survivor: int, then: object) -> None:
+            if survivor in latest and latest[survivor] is None:
+                return
+            if not isinstance(then, str):
+                latest[survivor] = None
+            elif survivor not in latest or _later(then, latest[survivor]):
+                latest[survivor] = then
+
         if store is not None:
             for image in store.before_images("deal"):
                 out.setdefault(image.entity_id, image.before.get("update_time"))
             for item in store.items(ItemState.DONE):
                 result = item.result or {}
                 survivor = result.get("deal_id")
-                if result.get("action") != "merged" or not isinstance(survivor, int):
-                    continue
-                then = result.get("update_time")
-                if survivor in latest and latest[survivor] is None:
-                    continue
-                if not isinstance(then, str):
-                    latest[survivor] = None
-                elif survivor not in latest or _later(then, latest[survivor]):
-                    latest[survivor] = then
+                if result.get("action") == "merged" and isinstance(survivor, int):
+                    merged(survivor, result.get("update_time"))
+            for record in store.meta_prefixed(MERGE_RECORD).values():  # answers recorded
+                if isinstance(record, Mapping) and isinstance(record.get("survivor"), int):
+                    merged(record["survivor"], record.get("update_time"))
         for survivor, then in self._merge_times.items():  # outcomes not yet in the store
-            if then is None:
-                latest[survivor] = None
-            elif latest.get(survivor, "") is not None and (
-                    survivor not in latest or _later(then, latest[survivor])):
-                latest[survivor] = then
+            merged(survivor, then)
         out.update(latest)
+        return out
+
+    def _answered(self) -> dict[int, str | None]:
+        """Merge item id → the survivor's update_time its answer returned, for the merges
+        whose answer this job recorded (``MERGE_RECORD``): applied, whatever the item's
+        state says (a kill before its outcome was written)."""
+        if self._store is None:
+            return {}
+        out: dict[int, str | None] = {}
+        for key, record in self._store.meta_prefixed(MERGE_RECORD).items():
+            then = record.get("update_time") if isinstance(record, Mapping) else None
+            out[int(key[len(MERGE_RECORD):])] = then if isinstance(then, str) else None
         return out
 
     def _own_writes(self) -> Mapping[int, str]:
