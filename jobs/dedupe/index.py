@@ -7,7 +7,8 @@ Files (all rewritten atomically: a temporary file, then a rename):
 - ``index-v1.json``: one compact ``DealRecord`` per live deal, as a JSON array
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
-  non-empty custom fields); 100,000 deals: about 1 s to load or save,
+  non-empty custom fields, the other non-empty fields a merge can lose:
+  ``DealRecord.more``); 100,000 deals: about 1 s to load or save,
   and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids],
   "at_since": [ids]}`` — the largest ``update_time`` the index has seen, as
   Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
@@ -72,7 +73,7 @@ def _row(r: DealRecord) -> list[object]:
             r.pipeline_id, r.stage_id, r.stage_order, r.owner_id, _ts(r.add_time),
             _ts(r.update_time),
             None if r.expected_close_date is None else r.expected_close_date.isoformat(),
-            r.is_archived, dict(r.fields) or None]
+            r.is_archived, dict(r.fields) or None, dict(r.more) or None]
 
 
 def _time(ts: int | None) -> datetime | None:
@@ -81,10 +82,11 @@ def _time(ts: int | None) -> datetime | None:
 
 def _from_row(row: list[Any]) -> DealRecord:
     (i, title, status, org_id, org_name, person_id, value, currency, pipeline_id, stage_id,
-     stage_order, owner_id, add, update, ecd, archived, fields) = row
+     stage_order, owner_id, add, update, ecd, archived, fields, *more) = row
     return DealRecord(i, title, status, org_id, org_name, person_id, value, currency,
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
-                      None if ecd is None else date.fromisoformat(ecd), archived, fields or {})
+                      None if ecd is None else date.fromisoformat(ecd), archived, fields or {},
+                      (more[0] if more else None) or {})  # an older index: no 18th cell
 
 compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
 

@@ -169,8 +169,11 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
 
 
 def differing(members: Sequence[DealRecord]) -> tuple[str, ...]:
-    """DealRecord field names (and custom field keys) whose values are not all equal."""
+    """DealRecord field names, the other standard fields a merge can lose
+    (``DealRecord.more``) and custom field keys whose values are not all equal."""
     out = [f for f in DIFF_FIELDS if len({getattr(d, f) for d in members}) > 1]
+    more = sorted({k for d in members for k in d.more})  # labels, probability...: x18r1 2
+    out.extend(k for k in more if len({repr(d.more.get(k)) for d in members}) > 1)
     keys = sorted({k for d in members for k in d.fields})
     out.extend(k for k in keys if len({repr(d.fields.get(k)) for d in members}) > 1)
     return tuple(out)

@@ -46,6 +46,10 @@ class DealRecord:
     expected_close_date: date | None = None
     is_archived: bool = False
     fields: Mapping[str, object] = field(default_factory=dict)
+    # the deal's other standard fields a merge can lose (``records.merge_losable``: every
+    # field but the system ones and those above), non-empty ones only: label_ids,
+    # probability, lost_reason, visible_to, channel... by their API names
+    more: Mapping[str, object] = field(default_factory=dict)
     # a digest of the fields a person edits beyond those above (probability, labels,
     # visibility, lost reason: ``jobs.deals.editable_digest`` without custom fields); None
     # when not read. Apply compares it with the deal read then (an edit in the plan's own

@@ -95,6 +95,12 @@ def _comparable(v: object) -> Any:
     return v
 
 
+def _unordered(v: object) -> Any:
+    """``_comparable``, a set's options in any order alike (labels, a set custom field)."""
+    c = _comparable(v)
+    return sorted(c, key=repr) if isinstance(c, list) else c
+
+
 def _value(r: DealRecord, name: str) -> object:
     """A deal's value of a record field (``value``, ``stage_id``...) or custom field key."""
     return getattr(r, name) if name in _PATCHABLE or name in _RECORD_ONLY else r.fields.get(name)
@@ -164,8 +170,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
     return body
 
 
-# fields whose loss a plan names (title variants of copies are not listed: a copy's title
-# differs by definition; currency and pipeline are guards)
+# fields with a DealRecord slot whose loss a plan names (title variants of copies are not
+# listed: a copy's title differs by definition; currency is a guard); every other
+# standard field a merge can lose is in ``DealRecord.more`` and named too
 _KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id",
                 "pipeline_id")
 _RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy PATCH sets
@@ -187,20 +194,27 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     merged = [records[i] for i in group.merged_ids if i in records]
     out: list[str] = []
     custom = changes.get("custom_fields") or {}
-    names = [*_KEPT_FIELDS, *sorted({k for r in (survivor, *merged) for k in r.fields})]
+    more = sorted({k for r in (survivor, *merged) for k in r.more})
+    names = [*_KEPT_FIELDS, *more, *sorted({k for r in (survivor, *merged) for k in r.fields})]
+    standard = {*_KEPT_FIELDS, *more}
+
+    def value(r: DealRecord, name: str) -> Any:
+        if name in _KEPT_FIELDS:
+            return _value(r, name)
+        return r.more.get(name) if name in standard else r.fields.get(name)
+
     for name in names:
         if name in changes or name in custom:
             final = changes[name] if name in changes else custom[name]
         else:
-            final = _value(survivor, name) if name in _KEPT_FIELDS else survivor.fields.get(name)
+            final = value(survivor, name)
             if _empty(final):
-                final = next((v for r in merged if not _empty(v := _value(r, name) if name in
-                              _KEPT_FIELDS else r.fields.get(name))), None)
+                final = next((v for r in merged if not _empty(v := value(r, name))), None)
         for r in merged:
-            v = _value(r, name) if name in _KEPT_FIELDS else r.fields.get(name)
+            v = value(r, name)
             if _empty(v) or (name == "value" and not v):
                 continue
-            if _comparable(v) != _comparable(final):
+            if _unordered(v) != _unordered(final):
                 out.append(f"{field_label(name, labels)} {_comparable(v)} (deal {r.id})")
     # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
     # live opportunity; lost: the loss on record)

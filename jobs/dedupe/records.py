@@ -29,6 +29,32 @@ from .model import DealRecord
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
 RECORD_FIELDS = frozenset(DealRecord.__slots__)
 
+# Deal fields no merge can be said to lose: ids, times, counters, state and merge
+# bookkeeping the account keeps itself (x18r1 2: every other field is compared, so a
+# field Pipedrive adds is named when a merge drops it, never silently left out)
+SYSTEM_FIELDS = frozenset({
+    "id", "creator_user_id", "user_id", "add_time", "update_time", "stage_change_time",
+    "close_time", "won_time", "lost_time", "first_won_time", "archive_time", "rotten_time",
+    "is_deleted", "deleted", "active", "is_archived", "origin", "origin_id", "merge_what_id",
+    "weighted_value", "weighted_value_currency", "formatted_value", "formatted_weighted_value",
+    "label", "stage_order_nr", "cc_email", "custom_fields"})
+_SYSTEM_PREFIXES = ("next_activity", "last_activity", "last_incoming", "last_outgoing")
+
+
+def merge_losable(name: str) -> bool:
+    """Whether deal field ``name`` (an API name) holds a value a merge can lose: every field
+    but the system ones (``SYSTEM_FIELDS``, counters ``*_count``, times ``*_time``, the
+    activity and mail bookkeeping)."""
+    return not (name in SYSTEM_FIELDS or name.endswith(("_count", "_time"))
+                or name.startswith(_SYSTEM_PREFIXES))
+
+
+def _more(deal: Deal) -> dict[str, object]:
+    """The non-empty standard fields of ``deal`` a merge can lose that the record has no
+    slot of its own for (``DealRecord.more``)."""
+    return {k: v for k, v in deal.items() if k not in RECORD_FIELDS and merge_losable(k)
+            and v is not None and v != "" and v != [] and v != {}}
+
 
 def parse_time(raw: object) -> datetime | None:
     """An API timestamp (``2024-01-31T12:00:00Z`` or ``2024-01-31 12:00:00``) as aware UTC."""
@@ -77,6 +103,7 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         is_archived=bool(deal.get("is_archived")),
         fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
                 if (custom is None or k in custom) and v is not None and v != "" and v != []},
+        more=_more(deal),
         digest=editable_digest({**deal, "custom_fields": None}))
 
 
@@ -226,9 +253,10 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
     return DealRecord(**{**d, "add_time": parse_time(d.get("add_time")),
                          "update_time": parse_time(d.get("update_time")),
                          "expected_close_date": parse_day(d.get("expected_close_date")),
-                         "fields": dict(d.get("fields") or {})})
+                         "fields": dict(d.get("fields") or {}),
+                         "more": dict(d.get("more") or {})})
 
 
-__all__ = ["custom_keys", "deal_fields", "deleted_since", "field_names", "organization_names",
-           "parse_time", "read_records",
+__all__ = ["SYSTEM_FIELDS", "custom_keys", "deal_fields", "deleted_since", "field_names",
+           "merge_losable", "organization_names", "parse_time", "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "to_record"]
