@@ -314,6 +314,7 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     other currency is named too. Custom fields are named by their names (one
     ``getDealFields`` read, only when one is lost). The first ``DROPS_SHOWN`` survivors
     one by one, then a count."""
+    from .dedupe.config import option_labels
     from .dedupe.planfiles import merge_drops
     from .dedupe.records import deal_fields, field_names, to_record
 
@@ -323,10 +324,12 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     groups = [_Pairs(s, tuple(ms)) for s, ms in order.items()]
     records = {i: to_record(d, stage_order={}, org_names={}) for i, d in deals.items()}
 
-    def lost(labels: Mapping[str, str] | None) -> list[tuple[int, list[str]]]:
+    def lost(labels: Mapping[str, str] | None,
+             options: Mapping[str, Mapping[int, str]] | None = None
+             ) -> list[tuple[int, list[str]]]:
         out = []
         for g in groups:
-            drops = merge_drops(g, records, {}, labels)  # type: ignore[arg-type]
+            drops = merge_drops(g, records, {}, labels, options)  # type: ignore[arg-type]
             mine = deals[g.survivor_id].get("currency")
             drops += [f"currency {c} (deal {i})" for i in g.merged_ids
                       if (c := deals[i].get("currency")) and mine and c != mine]
@@ -337,7 +340,8 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     found = lost(None)
     custom = {k for r in records.values() for k in r.fields}
     if any(d.split(" ", 1)[0] in custom for _, drops in found for d in drops):
-        found = lost(field_names(await deal_fields(ctx)))
+        fields = await deal_fields(ctx)
+        found = lost(field_names(fields), option_labels(fields))
     notes = [f"survivor {s}: the merge drops {'; '.join(drops)} (Pipedrive keeps the "
              "survivor's values; the snapshots keep these)" for s, drops in found[:DROPS_SHOWN]]
     if len(found) > DROPS_SHOWN:

@@ -282,8 +282,9 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
         first = await plan(sb, tmp_path, tmp_path / "p1", no_ids)
         # (same-title deals whose person AND value differ are review, not duplicate; so are
-        # same-title deals added weeks or months apart: a recurring deal, not a copy)
-        assert first.summary["duplicate_groups"] >= 2
+        # same-title deals added weeks or months apart: a recurring deal, not a copy; and,
+        # since x18r1 3, copies the seed gave another Lead source or Products of interest)
+        assert first.summary["duplicate_groups"] >= 1
         loaded, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         assert not (tmp_path / "state" / "merges.json").exists()  # nothing before the prompt
         assert record_intended(loaded) == first.summary["deals_to_merge_away"]

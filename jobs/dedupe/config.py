@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -136,6 +136,13 @@ class DedupeConfig:
     # expected close date: more than ``scoring.DATE_GAP_DAYS`` (45) days apart keeps a pair
     # out of the duplicate band (``resolve_identifiers`` fills it from the deal fields)
     date_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the categorical custom deal fields (``CATEGORY_FIELD_TYPES``: options, users,
+    # persons, organizations; key -> name): two different non-empty values keep a pair out
+    # of the duplicate band, as dates far apart do (``resolve_identifiers`` fills it)
+    category_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # option labels of the option fields (key -> option id -> label), for the reasons
+    field_options: Mapping[str, Mapping[int, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         _check(self)
@@ -263,7 +270,9 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
     key field (``DEFAULT_IDENTIFIER``) when the account has one, and every custom field of a
     short-text or number type (``ID_FIELD_TYPES``) whose name says identifier
     (``identifier_name``: ``External ID``, ``Kundennummer``, ``Order ID``, ``SKU``). Also fills
-    ``date_fields`` with every custom field of ``field_type`` ``date`` (key -> name). Raises
+    ``date_fields`` with every custom field of ``field_type`` ``date`` (key -> name), and
+    ``category_fields`` with every categorical one (``CATEGORY_FIELD_TYPES``) that is not an
+    identifier, with the option fields' labels (``field_options``). Raises
     ``DedupeConfigError`` for a name no custom field has, or that two custom fields have."""
     custom = [(str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
               for f in fields if f.get("is_custom_field") and f.get("field_code")]
@@ -294,11 +303,34 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
                     f"[match] identifiers: {len(found)} custom deal fields are named {label!r}; "
                     f"use the key ({', '.join(k for k, _ in found)})")
             out.update(found)
-    dates = {str(f["field_code"]): str(f.get("field_name") or f["field_code"])
-             for f in fields if f.get("is_custom_field") and f.get("field_code")
-             and f.get("field_type") == "date"}
+    def typed(types: Collection[str]) -> dict[str, str]:
+        return {str(f["field_code"]): str(f.get("field_name") or f["field_code"])
+                for f in fields if f.get("is_custom_field") and f.get("field_code")
+                and f.get("field_type") in types and str(f["field_code"]) not in out}
+
     return replace(config, identifier_fields=MappingProxyType(out),
-                   date_fields=MappingProxyType(dates))
+                   date_fields=MappingProxyType(typed(("date",))),
+                   category_fields=MappingProxyType(typed(CATEGORY_FIELD_TYPES)),
+                   field_options=MappingProxyType(option_labels(fields)))
+
+
+# custom field types whose values are categories, not text: two different ones on two deals
+# are evidence they are two deals (x18r1 3: CRM / Analytics merged unattended)
+CATEGORY_FIELD_TYPES = frozenset({"enum", "set", "user", "people", "org"})
+
+
+def option_labels(fields: Sequence[Mapping[str, Any]]) -> dict[str, dict[int, str]]:
+    """Custom field key -> its options' labels by option id, for the option fields of
+    ``fields`` (``GET /api/v2/dealFields`` items, ``options``: ``[{"id", "label"}]``)."""
+    out: dict[str, dict[int, str]] = {}
+    for f in fields:
+        opts = f.get("options")
+        if not f.get("is_custom_field") or not f.get("field_code") or not isinstance(opts, list):
+            continue
+        out[str(f["field_code"])] = {int(o["id"]): str(o.get("label") or o["id"])
+                                     for o in opts if isinstance(o, Mapping)
+                                     and isinstance(o.get("id"), int)}
+    return out
 
 
 def _str_list(raw: Mapping[str, Any], key: str) -> list[str]:

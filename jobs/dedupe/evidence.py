@@ -3,7 +3,8 @@
 Guards (``guard_reasons`` / ``guarded``: self, a differing identifier, currency, won with
 lost, won with won, pipeline, deleted, archived) keep a pair from ever merging; an equal
 identifier (``identifier_value``: a PO number, the import's source key) is evidence for;
-dates far apart (``date_gaps``) and a deal recurring (``_recurring``: a renewal, a
+dates far apart (``date_gaps``), categorical custom fields that differ
+(``category_conflicts``) and a deal recurring (``_recurring``: a renewal, a
 retainer, re-opened after closing) cap a pair at review; ``_context`` weighs org, person,
 value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
 here reads a title. Pure: no I/O.
@@ -145,6 +146,48 @@ def date_gaps(a: DealRecord, b: DealRecord,
         if dx is not None and dy is not None and abs((dx - dy).days) > DATE_GAP_DAYS:
             out.append(f"{DATES_DIFFER}: {name} {min(dx, dy)}≠{max(dx, dy)}")
     return out
+
+
+CATEGORIES_DIFFER = "different"  # reason prefix: a categorical custom field's values
+
+
+def category_conflicts(a: DealRecord, b: DealRecord, fields: Mapping[str, str],
+                       options: Mapping[str, Mapping[int, str]] = MappingProxyType({})
+                       ) -> list[str]:
+    """The categorical custom fields (``fields``: key -> name; an option, a set of options,
+    a user, a person, an organization) both deals have a value in and whose values differ,
+    as reasons naming the field and both values by their labels (``options``: key ->
+    option id -> label; an unknown option by its id): ``different Products of interest
+    CRM≠Analytics``. Two deals a person filed under other categories are two deals as often
+    as one typed twice (x18r1 3)."""
+    out: list[str] = []
+    for key, name in fields.items():
+        x, y = _category(a.fields.get(key)), _category(b.fields.get(key))
+        if x and y and x != y:
+            labels = options.get(key) or {}
+            shown = [", ".join(str(labels.get(v, v)) if isinstance(v, int) else str(v)
+                               for v in sorted(c, key=repr)) for c in (x, y)]
+            out.append(f"{CATEGORIES_DIFFER} {name} {shown[0]}≠{shown[1]}")
+    return out
+
+
+def _category(v: object) -> frozenset[object]:
+    """A categorical value as a set of option ids / record ids (empty: no value)."""
+    if isinstance(v, Mapping):
+        v = v.get("value", v.get("id"))
+    items = v if isinstance(v, list | tuple) else [v]
+    out: set[object] = set()
+    for item in items:
+        if isinstance(item, Mapping):
+            item = item.get("value", item.get("id"))
+        if item is None or item == "" or isinstance(item, bool):
+            continue
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        out.add(item)
+    return frozenset(out)
 
 
 def _day(v: object) -> date | None:

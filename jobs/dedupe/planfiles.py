@@ -179,7 +179,8 @@ _RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy
 
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
-                changes: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> list[str]:
+                changes: Mapping[str, Any], labels: Mapping[str, str] | None = None,
+                options: Mapping[str, Mapping[int, str]] | None = None) -> list[str]:
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
@@ -187,7 +188,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     (won, open, lost) the survivor does not have (it goes with the merged deal).
     ``["value 5000 (deal 12)", "stage_id 2 (deal 12)", "status won (deal 13)", ...]``;
     a custom field is named by ``labels`` (key -> the field's name; ``PO number 4711 (deal
-    12)``), its key when it has none there; empty: nothing is lost."""
+    12)``), its key when it has none there; an option field's value by its options' labels
+    (``options``: key -> option id -> label; ``Products of interest Analytics (deal 12)``),
+    an option id where its label is unknown; empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -215,12 +218,25 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             if _empty(v) or (name == "value" and not v):
                 continue
             if _unordered(v) != _unordered(final):
-                out.append(f"{field_label(name, labels)} {_comparable(v)} (deal {r.id})")
+                out.append(f"{field_label(name, labels)} {shown_value(name, v, options)} "
+                           f"(deal {r.id})")
     # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
     # live opportunity; lost: the loss on record)
     out.extend(f"status {r.status} (deal {r.id})" for r in merged
                if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
+
+
+def shown_value(key: str, v: object, options: Mapping[str, Mapping[int, str]] | None) -> object:
+    """A field's value as people read it: an option field's option ids as their labels
+    (``options``: key -> option id -> label; a set's joined by ", "; an id whose label is
+    unknown stays an id), anything else as ``_comparable`` gives it."""
+    labels = (options or {}).get(key)
+    c = _comparable(v)
+    if not labels:
+        return c
+    items = c if isinstance(c, list) else [c]
+    return ", ".join(str(labels.get(i, i)) if isinstance(i, int) else str(i) for i in items)
 
 
 def field_label(key: str, names: Mapping[str, str] | None) -> str:
@@ -240,9 +256,11 @@ def _safe(text: str) -> str:
 
 def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealRecord],
                policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None,
-               names: Mapping[str, str] | None = None) -> dict[str, Any]:
+               names: Mapping[str, str] | None = None,
+               options: Mapping[str, Mapping[int, str]] | None = None) -> dict[str, Any]:
     """Write the plan files into ``directory`` (created); returns the summary. ``names``:
-    custom field key -> name (``records.field_names``), for the columns that name fields. A groups.csv
+    custom field key -> name (``records.field_names``), for the columns that name fields;
+    ``options``: their option labels (``config.option_labels``), for ``drops``. A groups.csv
     there holding a reviewer's decisions is moved aside first (``groups-TIME.csv``; the
     summary's ``previous_decisions`` names it), never overwritten."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -265,7 +283,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
-            drops = merge_drops(g, records, changes, names)
+            drops = merge_drops(g, records, changes, names, options)
             dropping += bool(drops)
             w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),

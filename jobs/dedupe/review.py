@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from .model import DealRecord, Group
-from .planfiles import field_label
+from .planfiles import field_label, shown_value
 
 REVIEW = "review.html"
 
@@ -79,7 +79,7 @@ def _text(v: object) -> str:
 
 
 def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
-                fields: Mapping[str, str]) -> str:
+                fields: Mapping[str, str], options: Mapping[str, Mapping[int, str]]) -> str:
     members = [records[i] for i in g.member_ids if i in records]
     diff = {_SAME_ROW.get(name, name) for name in g.differing}
     head = "".join(
@@ -92,7 +92,8 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
         rows.append(f'<tr data-field="{name}"><th class="field">{label}</th>{cells}</tr>')
     for key in sorted({k for r in members for k in r.fields}):
         cls = ' class="diff"' if key in diff else ""
-        cells = "".join(f"<td{cls}>{escape(_text(r.fields.get(key)))}</td>" for r in members)
+        cells = "".join(f"<td{cls}>{escape(_text(_option(key, r.fields.get(key), options)))}"
+                        "</td>" for r in members)
         rows.append(f'<tr data-field="{escape(key)}"><th class="field">'
                     f"{escape(field_label(key, fields))}</th>{cells}</tr>")
     reasons = escape(", ".join(g.reasons))
@@ -107,16 +108,23 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
             f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table></section>")
 
 
+def _option(key: str, v: object, options: Mapping[str, Mapping[int, str]]) -> object:
+    """An option field's value by its labels (``planfiles.shown_value``); others as they are."""
+    return v if v is None or key not in options else shown_value(key, v, options)
+
+
 def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
                   title: str = "pdbulk dedupe plan", names: Names | None = None,
-                  fields: Mapping[str, str] | None = None) -> str:
+                  fields: Mapping[str, str] | None = None,
+                  options: Mapping[str, Mapping[int, str]] | None = None) -> str:
     """The whole page as a string (review band first: those need a person). ``names``:
     person/owner/stage/pipeline names by id (``records.review_names``); organization
     names come with the records. A name not known shows as ``#id``. ``fields``: custom
     field key -> name (``records.field_names``); a key with no name there shows as itself."""
     ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
     dup = sum(1 for g in groups if g.band == "duplicate")
-    body = ("".join(_group_html(g, records, names or {}, fields or {}) for g in ordered)
+    body = ("".join(_group_html(g, records, names or {}, fields or {}, options or {})
+                    for g in ordered)
             or "<p>No duplicates found.</p>")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
@@ -130,10 +138,12 @@ def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
 
 def write_review(directory: Path, groups: Sequence[Group],
                  records: Mapping[int, DealRecord], *, names: Names | None = None,
-                 fields: Mapping[str, str] | None = None) -> Path:
+                 fields: Mapping[str, str] | None = None,
+                 options: Mapping[str, Mapping[int, str]] | None = None) -> Path:
     """Write review.html into ``directory``; its path. OSError when it cannot be written."""
     path = directory / REVIEW
-    path.write_text(render_review(groups, records, names=names, fields=fields), encoding="utf-8")
+    path.write_text(render_review(groups, records, names=names, fields=fields,
+                                  options=options), encoding="utf-8")
     return path
 
 

@@ -36,6 +36,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * the expected close date or a date custom field more than 45 days apart: at most 0.80;
+* a categorical custom field (an option, a set, a user, a person, an organization) with
+  another value on each deal: at most 0.80 (``category_conflicts``);
 * recurring (added > 21 days apart, or one added after the other was won/lost: a renewal,
   a retainer, a re-opened opportunity): at most 0.80 (review);
 * words are compared with their accents folded (``normalize.fold``: ``région`` = ``region``,
@@ -108,6 +110,7 @@ from .evidence import (
     _context,
     _identifiers,
     _recurring,
+    category_conflicts,
     date_gaps,
     epoch,
     guard_reasons,
@@ -162,6 +165,7 @@ IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong e
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
 TWO_ORG_RECORDS_CAP = 0.80  # one org name on two records, no shared person: branches? review
 DATES_CAP = 0.80
+CATEGORIES_CAP = 0.80  # a categorical custom field differs (an option, a user...): review
 ORDER = "different order"  # reason prefix: the same words or numbers in another order
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
 ORDER_NUMBERS_CAP = 0.40  # numbers or letters moved (Phase 2 Los 3 / Phase 3 Los 2): two deals
@@ -318,6 +322,10 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     if s > DATES_CAP and (gaps := date_gaps(da, db, config.date_fields)):
         s = DATES_CAP  # a renewal or the next period's deal: review at most
         reasons.extend(gaps)
+    if s > CATEGORIES_CAP and (other := category_conflicts(
+            da, db, config.category_fields, config.field_options)):
+        s = CATEGORIES_CAP  # filed under other categories (CRM / Analytics): review at most
+        reasons.extend(other)
     if s > EXTRA_WORD_CAP and not same_id and _meaningful(extra, a, b):
         s = EXTRA_WORD_CAP  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
     if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
@@ -514,7 +522,7 @@ def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     return Prepared(deal, title, org_key(deal.org_name), idents)
 
 
-__all__ = ["CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
+__all__ = ["CATEGORIES_CAP", "CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
            "EXTRA_WORD", "EXTRA_WORD_CAP", "EXTRA_WORD_PENALTY", "FAR_APART_DAYS", "FORMS",
            "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",
            "NEAR", "NEAR_WORD", "NEAR_WORD_CAP", "NO_CONTACT", "NO_CUSTOMER", "NO_CUSTOMER_CAP",
