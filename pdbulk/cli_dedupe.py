@@ -335,6 +335,10 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     from jobs.dedupe.merge_job import DedupeJob, policy_put_backs, policy_strays
 
     resume = resume_hint(store.job_id, cfg.job_root)
+    # every count is in the summary, a number, whichever way the run ended (x18r1 6: a
+    # stopped run's policy_strays / policy_put_back were missing: null to a reader)
+    summary.update(items={}, merged=0, failed=0, skipped=0, skipped_for_review=0, tokens=0,
+                   policy_strays=0, policy_put_back=0)
     if store.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
         typer.echo(f"pdbulk: {cancelled_line(store.job_id)}", err=True)
         summary["status"] = "cancelled"
@@ -358,6 +362,10 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary.update(items=dict(counts), merged=counts.get("done", 0), failed=counts.get(
         "failed", 0), skipped=counts.get("skipped", 0), skipped_for_review=review,
                    tokens=sum(store.spend_by_day().values()))
+    # a value the survivor now shares with a live deal left unmerged: a person must look
+    # (a stopped run's too: a put-back the stop prevented)
+    summary["policy_strays"] = len(policy_strays(store))
+    summary["policy_put_back"] = len(policy_put_backs(store))
     if stopped and auth_failure(error):
         summary["status"] = "unauthorized"
         say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
@@ -367,9 +375,6 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
         say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
         return EXIT_STOPPED
     summary["status"] = "finished"
-    # a value the survivor now shares with a live deal left unmerged: a person must look
-    summary["policy_strays"] = len(policy_strays(store))
-    summary["policy_put_back"] = len(policy_put_backs(store))
     return EXIT_ROWS_FAILED if summary["failed"] or summary["policy_strays"] else EXIT_OK
 
 
