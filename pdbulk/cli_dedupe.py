@@ -72,7 +72,10 @@ StateDir = Annotated[Path | None, typer.Option(
     help="Keep-separate decisions, the merges applied and the nightly index (default: "
          "JOB_DIR/dedupe-state).")]
 MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
-                                               help="Merge at most this many deals away.")]
+                                               help="Merge at most this many deals away: whole groups in plan "
+                                                    "order; a group that would pass N is "
+                                                    "skipped (and named), later groups that "
+                                                    "fit are still taken.")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
 

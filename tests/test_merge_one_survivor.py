@@ -19,6 +19,7 @@ from bulk.engine import Engine, EngineConfig
 from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from bulk.store import Item, ItemState, JobStore, Outcome
+from jobs.dedupe.apply import ApplyOptions
 from jobs.dedupe.config import DedupeConfig
 from jobs.dedupe.merge_job import DedupeJob
 from jobs.merging import _later
@@ -127,4 +128,27 @@ async def test_a_merge_into_a_survivor_is_sent_once_the_last_answer_is_recorded(
         assert not result.stopped, result.error
         assert len(seen) == 3, seen  # the group's two merges and the pair's
         assert seen == ["own"] * 3, seen
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_a_group_over_max_merges_is_named_and_a_later_one_that_fits_is_taken(
+        tmp_path: Path) -> None:
+    """x18r1 5: `--max-merges 1` skips the 3-deal group (2 merges) and still takes the pair
+    that fits after (or before) it; the skipped group is named in the plan notes, not only
+    in a row of succeeded.csv."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        acc = seed_account(sb)
+        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=3000,
+             add="2026-11-01T10:05:00Z")
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
+                                       ApplyOptions(max_merges=1))
+        sent = [i for i in store.items() if i.state is ItemState.PENDING]
+        over = [i for i in store.items() if "over --max-merges 1" in str(
+            (i.result or i.payload.get("result") or {}).get("reason"))]
+        assert len(sent) == 1 and len(over) == 2, list(store.items())
+        group = over[0].payload.get("group_id") or (over[0].result or {}).get("group_id")
+        assert any("1 group(s) skipped over --max-merges 1" in n and f"{group} (2 merges)" in n
+                   for n in prep.notes), prep.notes
         store.close()

@@ -22,9 +22,11 @@ the deals merged into it were kept apart from): ``record_intended`` once the app
 is confirmed, right before it is sent, and ``DedupeJob.after_run`` (also after a
 ``pdbulk resume``) marks the merges Pipedrive made ``confirmed`` — the only proof
 that a deal gone now was merged by us. ``max_merges`` caps the merges sent:
-whole groups are taken in plan order while they fit under the cap (a group that
-would pass it is skipped; a smaller one after it may still fit); a group refused
-(changed, guarded, chained, merged by an earlier apply) uses none of it.
+whole groups are taken in plan order, each one that still fits under the cap with
+those taken before it; a group that would pass it is skipped (``over --max-merges N``,
+named in a plan note) and the groups after it are still taken when they fit (more done
+each night); a group refused (changed, guarded, chained, merged by an earlier apply)
+uses none of it.
 
 Right before anything is sent, every deal of the chosen groups is read again
 (``GET /api/v2/deals?ids=``, 100 per call, 10 tokens) and a group is skipped,
@@ -268,6 +270,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
+    over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     for g in chosen:
         if done := _already(g, live, recorded):
             _done(prep, g, done)
@@ -288,6 +291,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
             _skip(prep, g, f"over --max-merges {options.max_merges}")
+            over_cap.append(g)
             continue
         merges += len(g.merged_ids)
         changes = policy_changes(g, fresh, policy)
@@ -314,6 +318,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.calls["getDeal"] += 1  # the merged-away deal, read right before its merge
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
+    if over_cap:  # x18r1 5: named, not only a row of the job's succeeded.csv
+        shown = ", ".join(f"{g.id} ({len(g.merged_ids)} merges)" for g in over_cap[:10])
+        more = f" and {len(over_cap) - 10:,} more" if len(over_cap) > 10 else ""
+        prep.notes.append(
+            f"{len(over_cap):,} group(s) skipped over --max-merges {options.max_merges} "
+            f"(taking them would pass it; smaller groups after them were taken): {shown}"
+            f"{more}; the next run takes them")
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
         # the nightly index moves on once the merges have ended (``settle_index``): on the
