@@ -250,7 +250,7 @@ class CallPath:
                 if not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED):
                     # a write that may have applied: never sent again unread
                     raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
-                                  operation=op.id) from exc
+                                  operation=op.id, status=exc.status) from exc
                 transient += 1
                 if transient >= self.retry.attempts:
                     raise

@@ -256,11 +256,15 @@ class StoreUnfinished(StoreError):
 
 
 class InDoubt(BulkError):
-    """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend."""
+    """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend.
+    ``status``: the server answered (a 5xx) and the answer says nothing of the outcome;
+    None: the answer was lost (a timeout, a dropped connection)."""
 
-    def __init__(self, message: str, *, operation: str | None = None) -> None:
+    def __init__(self, message: str, *, operation: str | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.operation = operation
+        self.status = status
 
 
 class Stopped(BulkError):
