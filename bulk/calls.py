@@ -249,8 +249,12 @@ class CallPath:
                 self._uncharge(op)
                 if not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED):
                     # a write that may have applied: never sent again unread
+                    # a gateway's 502 / 504: the origin may still be at work, an answer
+                    # lost on the way (status None); an origin's 500 / 503 is its answer
                     raise InDoubt(f"{op.id}: {exc.status} from server; may have been applied",
-                                  operation=op.id, status=exc.status) from exc
+                                  operation=op.id,
+                                  status=None if exc.status in _MAY_HAVE_APPLIED
+                                  else exc.status) from exc
                 transient += 1
                 if transient >= self.retry.attempts:
                     raise

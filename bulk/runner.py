@@ -343,7 +343,7 @@ class Runner(CallPath):
             # reconcile that leaves items unresolved) must not spin forever.
             stalls = stalls + 1 if _settled(await self.store.counts()) == before else 0
             if stalls >= 5:
-                self.request_stop(BulkError("no progress in 5 sweeps; stopping (see pdbulk status)"))
+                self.request_stop(BulkError(self._stalled()))
 
     async def _ended(self) -> None:
         """The kind's ``settled(ctx)`` hook, once nothing is pending or in doubt and the
@@ -397,6 +397,16 @@ class Runner(CallPath):
         self.stats.done += sum(1 for o in fixed if o.state is ItemState.DONE)
         self.stats.failed += sum(1 for o in fixed if o.state is ItemState.FAILED)
         await self.store.record(fixed)
+
+    def _stalled(self) -> str:
+        """The stop of a run whose last 5 sweeps settled nothing, saying what the server
+        answered when its sends were answered 5xx (x18r1 4: not "losing answers")."""
+        statuses = sorted({s for answered in self._answered.values() for s in answered})
+        if not statuses:
+            return "no progress in 5 sweeps; stopping (see pdbulk status)"
+        return (f"no progress in 5 sweeps: the server answered "
+                f"{', '.join(map(str, statuses))} to the sends and each was found not "
+                "applied; the account keeps failing these writes: stopped, resume later")
 
     def _given_up(self, item: Item) -> str | None:
         """Why in-doubt ``item``, found not applied, is not sent again in this run (None:

@@ -65,8 +65,8 @@ class Server:
             raise RequestNotSent(f"{req.operation}: cannot connect (refused)",
                                  operation=req.operation)
         self.seen[key] += 1
-        if step == "500":
-            return reply(500, {"success": False, "error": "boom"})
+        if step in ("500", "502"):  # not applied (a 502: as a gateway says it)
+            return reply(int(step), {"success": False, "error": "boom"})
         if step == "429":
             return reply(429, {"success": False, "error": "Request over limit"},
                          {"x-ratelimit-reset": "5"})
@@ -358,3 +358,20 @@ async def test_a_cap_too_small_for_one_item_says_so(tmp_path: Path) -> None:
     assert "No item was finished under this cap" in str(result.error)
     assert f"larger --max-tokens (more than {PATCH})" in str(result.error), result.error
     assert server.seen == Counter()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("status", "stops_after", "words"),
+                         [("500", 5, "server answered 500"), ("502", 5, "losing answers")])
+async def test_a_create_answered_5xx_each_time_stops_as_what_its_answers_were(
+        tmp_path: Path, status: str, stops_after: int, words: str) -> None:
+    """x18r1 4: an origin's 500, read back as not applied, is an answer, not a lost one:
+    sent again up to 3 x ``item_attempts`` before the run stops, in those words. A
+    gateway's 502 may hide an origin still at work: a lost answer, 5 sends at most. (One
+    row alone stops sooner, after 5 sweeps without progress, saying what was answered.)"""
+    server = Server({"k1": [status] * 40})
+    items = [NewItem(row=1, key="k1", op="create", payload={})]
+    job = Run(tmp_path, CreateJob(), items, server)
+    _, result = await job.go()
+    assert result.stopped and words in str(result.error), result.error
+    assert server.seen["k1"] == stops_after and server.applied["k1"] == 0
