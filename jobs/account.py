@@ -22,6 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import anyio
@@ -723,7 +724,8 @@ async def changed_since(ctx: CallContext, operation_id: str, since: float, *,
 
 
 async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
-                            deleted: bool = False) -> dict[str, list[dict[str, Any]]]:
+                            deleted: bool = False,
+                            archived: bool = True) -> dict[str, list[dict[str, Any]]]:
     """Deals added *or changed* at or after ``since`` (Unix time) that carry a source key
     in the key field ``key_code``, by key (in id order): an older deal someone gave a key
     since carries it as surely as a new one (v9r16 S2: a resume created the key again,
@@ -733,7 +735,8 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
     still carries its key (issue 9 section 2). ``deleted``: also the deals deleted since
     (``status=open,won,lost,deleted``: the last 30 days, FACTS), marked by
     ``is_deleted``/``status`` (``jobs.deals.is_gone``). Costs one page of each list per
-    500 deals changed since (10 + 20 tokens at least)."""
+    500 deals changed since (10 + 20 tokens at least). ``archived=False``: the default
+    list only (10 tokens a page), for a caller that already holds the archived one."""
     params: dict[str, object] = {"custom_fields": key_code}
     if deleted:
         params["status"] = "open,won,lost,deleted"
@@ -743,9 +746,10 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
     async def pull(operation_id: str) -> None:
         lists[operation_id] = await changed_since(ctx, operation_id, since, params=params)
 
-    await concurrently(lambda: pull("getDeals"), lambda: pull("getArchivedDeals"))
+    ops = ("getDeals", "getArchivedDeals") if archived else ("getDeals",)
+    await concurrently(*(partial(pull, op) for op in ops))
     seen: set[int] = set()
-    for deal in sorted((d for op in ("getDeals", "getArchivedDeals") for d in lists[op]),
+    for deal in sorted((d for op in ops for d in lists[op]),
                        key=lambda d: int(d["id"])):
         key = deal_key(deal, key_code)
         if key is None or int(deal["id"]) in seen:

@@ -214,6 +214,9 @@ class Resolver:
         self._loaded = loaded or (lambda: 0.0)
         self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
         self._scan_lock = anyio.Lock()
+        # when the job's batch being sent was prepared (its ``prepare``): a young claims
+        # state's look-ups are shared by a batch (jobs.importing._Creates._fresh)
+        self.batch_at: float | None = None
         # called before waiting for another run's create: the job gives back the claims it
         # took for rows not sent yet, so two runs waiting on each other's person / deal
         # claims never deadlock (each would wait out CLAIM_WAIT and fail rows)
@@ -402,20 +405,27 @@ class Resolver:
         young = (claim.reconcile and born is not None and claim.since is not None
                  and claim.since < born)
         since = [(claim.since or 0.0) - 120.0] if claim.reconcile and not young else []
-        if lost_since is not None:  # this run lost its claim: another may have created it
+        # this run lost its claim: another may have created it. Lost with the claims'
+        # state (born since): as a young state's, below (x18r3 F1: one scan a create)
+        lost_with_state = lost_since is not None and born is not None and born >= lost_since
+        if lost_since is not None and not lost_with_state:
             since.append(lost_since - 120.0)
         if since:
             found = await self._find_added(ctx, k[0], {k[1]}, min(since))
             return found.get(k[1])
         loaded = self._loaded()
-        if born is not None and (young or (loaded and loaded < born)):
+        if born is not None and (young or lost_with_state or (loaded and loaded < born)):
             # the claims' state was lost (bulk.claims_redis, "Lost state"): the claim is
-            # young, or this job loaded before it: what other runs created is unknown.
-            # One scan per kind, valid once begun after the creates sent under the lost
-            # claims were answered (SETTLED_AFTER_BIRTH)
-            start = min((claim.since or born) if young else born, loaded or born) - 120.0
+            # young, or this job loaded (or had its claim) before it: what other runs
+            # created is unknown. One scan per kind, valid once begun after the creates
+            # sent under the lost claims were answered (SETTLED_AFTER_BIRTH)
+            start = min((claim.since or born) if young else born, loaded or born,
+                        lost_since if lost_since is not None else born) - 120.0
+            fresh = had or time.time()
+            if self.batch_at is not None:
+                fresh = min(fresh, self.batch_at)
             return (await self._lost_scan(ctx, k[0], start,
-                                          min(had or time.time(), born + SETTLED_AFTER_BIRTH))
+                                          min(fresh, born + SETTLED_AFTER_BIRTH))
                     ).get(k[1])
         return None
 

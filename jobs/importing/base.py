@@ -81,6 +81,7 @@ class _ImportBase:
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
+        self._batch_at: float | None = None  # when the batch being sent was prepared
         # key → (since when reconcile looked for it, when that look began)
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once

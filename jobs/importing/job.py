@@ -219,6 +219,8 @@ class ImportJob(_Reconcile, _Resume):
         locally, one round trip on Redis) instead of one each; the releases of the
         creates done so far are written in the same step. A key another live run
         holds is left to ``_claim`` when its row comes."""
+        # a young claims state's look-ups are shared by the batch (_Creates._fresh)
+        self._batch_at = self.resolver.batch_at = time.time()
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]
         got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
                                              tag=self.store.job_id)
