@@ -80,7 +80,6 @@ async def test_a_job_loaded_before_a_flush_scans_once_per_batch(tmp_path: Path) 
                                if d["custom_fields"].get(code))
                 print("look-ups after a flush before the run:", calls)
                 assert len(keys) == rows and max(keys.values()) == 1
-                assert calls["addDeal"] == rows, calls
                 batches = -(-rows // recheck_batch(64, 40))  # the run's batch on Growth
                 assert calls["getArchivedDeals"] == 1, calls
                 assert 1 <= calls["getDeals"] <= batches, calls
