@@ -82,6 +82,10 @@ class _ImportBase:
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
         self._scan_lock = anyio.Lock()
         self._batch_at: float | None = None  # when the batch being sent was prepared
+        # deal id → the deal as a batch's re-check listed it (creates whose claims name it,
+        # _Resume._read_claimed), for the batch before and this one: taken once by
+        # _read_keyed
+        self._batch_read: list[dict[int, Mapping[str, Any]]] = [{}, {}]
         # key → (since when reconcile looked for it, when that look began)
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once

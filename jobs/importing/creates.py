@@ -114,12 +114,17 @@ class _Creates(_ImportBase):
                 "it again)")
 
     async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
-        """Deal ``deal_id`` if it still exists and still carries ``key`` (1 token)."""
-        try:
-            res = await ctx.call("getDeal", path={"id": deal_id})
-        except NotFound:
-            return None
-        deal = dict(res.data) if isinstance(res.data, Mapping) else None
+        """Deal ``deal_id`` if it still exists and still carries ``key``: as its batch's
+        re-check listed it (``_Resume._read_claimed``), else read alone (1 token)."""
+        listed = self._batch_read[1].pop(deal_id, None) or self._batch_read[0].pop(deal_id, None)
+        if listed is not None:
+            deal: dict[str, Any] | None = dict(listed)
+        else:
+            try:
+                res = await ctx.call("getDeal", path={"id": deal_id})
+            except NotFound:
+                return None
+            deal = dict(res.data) if isinstance(res.data, Mapping) else None
         if deal is None or is_gone(deal):
             return None
         return deal if deal_key(deal, self.key_code) == key else None

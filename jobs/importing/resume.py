@@ -14,6 +14,7 @@ from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Ne
 
 from ..account import DealsByKey, key_moved, keyed_added_since
 from ..deals import (
+    IDS_PER_CALL,
     Deal,
     batched_calls,
     before_image,
@@ -21,6 +22,7 @@ from ..deals import (
     drifted,
     is_gone,
     keys_now_twice,
+    read_deals,
     recheck_batch_now,
     redecide_now,
     reread_calls,
@@ -29,6 +31,10 @@ from ..deals import (
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
+
+# more deals than this a batch are read by a list (10 tokens a call of 100) rather than
+# one by one (``getDeal``, 1 token each; FACTS "Token costs")
+LIST_PAYS = 10
 
 
 class _Resume(_ImportBase):
@@ -96,13 +102,13 @@ class _Resume(_ImportBase):
                     # A key the re-read found on a deal made since: read, then updated
                     # (v9r12: the plan after the re-read still said addDeal)
                     if item.op != "update" and item.key in self._found_on_resume:
-                        calls["getDeal"] += 1
+                        # read: recheck_calls prices it
                         calls["updateDeal"] += self.settings.mode == "upsert"
                     else:
                         calls["updateDeal" if item.op == "update" else "addDeal"] += 1
                     continue
                 if item.op != "update" and item.key in self._found_on_resume:
-                    calls["getDeal"] += 1  # the deal found by the re-check: read, then
+                    # the deal found by the re-check: read (recheck_calls prices it), then
                     calls["updateDeal"] += self.settings.mode == "upsert"  # maybe patched
                 else:
                     calls["updateDeal" if item.op == "update" else "addDeal"] += 1
@@ -340,6 +346,7 @@ class _Resume(_ImportBase):
         are sent, their before-images renewed to this read where the deal still holds
         them (``image_holds``). Each row is read once per process. Returns the outcomes
         of the items not to send."""
+        await self._read_claimed(ctx, items)
         checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
         if not checked:
             return []
@@ -348,14 +355,52 @@ class _Resume(_ImportBase):
                                        _update_now(item, deal, image, "while the job ran",
                                                    self.key_code))
 
+    async def _read_claimed(self, ctx: CallContext, items: Sequence[Item]) -> None:
+        """Read, 100 per ``GET /api/v2/deals?ids=`` (10 tokens), the deals the batch's
+        claims name for the creates a resume found on a deal (``_creates_again``: their
+        claims released with it), when more than ``LIST_PAYS`` — else each create reads its
+        own (``getDeal``, 1 token). Read now, right before the batch is sent, as its
+        updates are; each create takes its deal from here once (``_read_keyed``: the same
+        checks), one not listed (archived) is read alone. x18r3: a resumed upsert read 154
+        deals one by one (154 tokens, 154 requests; 20 tokens in 2 requests listed)."""
+        ids = [deal_id for i in items if (deal_id := self._claimed_deal(i)) is not None]
+        # the batch before may still be on its way to the sends (this one is read once the
+        # last is handed out): its reads are kept one batch more, never older ones
+        self._batch_read = [self._batch_read[1], {}]
+        if len(ids) > LIST_PAYS:
+            self._batch_read[1] = dict(await read_deals(ctx, ids))
+
+    def _claimed_deal(self, item: Item) -> int | None:
+        """The deal the claim ``prepare`` took for create ``item`` names, for a key the
+        resume found on a deal (one merged away is deleted: not listed, never taken)."""
+        if item.op != "create" or item.key not in self._found_on_resume:
+            return None
+        pooled = self._pool.get(item.key or "")
+        previous = pooled[0].previous if pooled is not None else None
+        named = previous.get("deal_id") if isinstance(previous, Mapping) else None
+        return named if isinstance(named, int) else None
+
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
         """The calls ``recheck`` makes over the items now in ``states`` (in id order,
-        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans)."""
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans): the
+        updates' deals, and the deals of the creates a resume found on a deal
+        (``_read_claimed``: listed when more than ``LIST_PAYS`` in a batch, else one
+        ``getDeal`` each)."""
         items = sorted((i for state in states for i in store.items(state)),
                        key=lambda i: i.id)
-        return batched_calls(items, size, lambda batch: recheck_reads(
-            [i for i in batch if self._recheckable(i)]))
+
+        def reads(batch: list[Item]) -> dict[str, int]:
+            out = Counter(recheck_reads([i for i in batch if self._recheckable(i)]))
+            found = sum(1 for i in batch if i.op != "update" and i.key in self._found_on_resume
+                        and not i.payload.get("duplicate"))
+            if found > LIST_PAYS:
+                out["getDeals"] += -(-found // IDS_PER_CALL)
+            else:
+                out["getDeal"] += found
+            return dict(out)
+
+        return batched_calls(items, size, reads)
 
     @staticmethod
     def _pending_creates(store: JobStore) -> list[Item]:
