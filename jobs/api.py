@@ -108,9 +108,17 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
     filter) or ``manifest`` (deal ids in ``id_column``, default ``deal_id`` or ``id``; or
     source keys in ``key_column``, found by the ``key_field`` deal field). ``limit``:
     refuse (nothing sent) when more deals are selected. Asks before sending. Raises
-    InputError before any call (no selection, or both; an unreadable manifest)."""
-    from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+    InputError when called, naming the keyword (no selection, or both; a ``status_to``
+    not open / won / lost; ``lost_reason`` without ``status_to="lost"``; ``limit`` below
+    1; an unreadable manifest); ``DealQuery`` refuses a bad ``status`` or
+    ``updated_before`` when built."""
+    from jobs.selection import DealQuery
+    from jobs.stages import DealSource, MoveTarget, check_move, move_catalog, prepare_move
 
+    if select is not None and not isinstance(select, DealQuery):
+        raise InputError(f"select must be a DealQuery, not {type(select).__name__}")
+    check_move(status_to, lost_reason, selected=select is not None and not select.is_empty(),
+               listed=manifest is not None, limit=limit)
     source = DealSource(query=select if select is not None and not select.is_empty() else None,
                         manifest=Path(manifest) if manifest is not None else None,
                         id_column=id_column, key_column=key_column, key_field=key_field,
@@ -155,8 +163,11 @@ def undo_job(source: JobStore, *, force: bool = False, contacts: bool = False) -
     delete what an import created. A deal changed since is a conflict left alone unless
     ``force``; ``contacts``: an import's undo also deletes the persons and organizations it
     created that carry no other deals. Run it on the account the job ran against (the same
-    ids elsewhere are other deals). Asks before sending."""
-    from jobs.undo import mark_undone, prepare_undo
+    ids elsewhere are other deals). Asks before sending. Raises InputError when called
+    for a job that cannot be undone (a merge, a kind undo does not handle, rows in doubt)."""
+    from jobs.undo import check_source, mark_undone, prepare_undo
+
+    check_source(source)  # refused when built (x18r3 F2), and again by the build
 
     async def build(s: Engine) -> Prepared:
         return await prepare_undo(s.ctx, source, force=force, contacts=contacts)

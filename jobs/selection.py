@@ -48,6 +48,22 @@ class DealQuery:
     updated_before: str | None = None  # YYYY-MM-DD or an RFC 3339 instant
     filter_id: int | None = None  # a saved filter of the account
 
+    def __post_init__(self) -> None:
+        """Refused when built, naming the keyword (x18r3 F2: a bad status was refused
+        only by plan_job / run_job, in the CLI's words); names are resolved later."""
+        if self.status is not None and self.status not in STATUSES:
+            raise InputError(f"DealQuery(status=...) must be one of {', '.join(STATUSES)}, "
+                             f"not {self.status!r}")
+        if self.updated_before is not None:
+            try:
+                rfc3339(self.updated_before)
+            except InputError as exc:
+                raise InputError(f"DealQuery(updated_before=...): {exc}") from None
+        if self.filter_id is not None and (isinstance(self.filter_id, bool)
+                                           or not isinstance(self.filter_id, int)):
+            raise InputError(f"DealQuery(filter_id=...) must be a saved filter's id (a whole "
+                             f"number), not {self.filter_id!r}")
+
     def is_empty(self) -> bool:
         return all(v is None for v in (self.pipeline, self.stage, self.status, self.owner,
                                        self.updated_before, self.filter_id))

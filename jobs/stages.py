@@ -95,6 +95,36 @@ class MoveTarget:
         return body
 
 
+# the names a refusal of ``check_move`` gives each argument: the library's keywords, or the
+# command line's flags
+_KEYWORDS = {"status_to": "status_to", "lost_reason": "lost_reason", "limit": "limit",
+             "lost": "status_to='lost'",
+             "select": "select= (a DealQuery with at least one criterion) or manifest="}
+_FLAGS = {"status_to": "--status-to", "lost_reason": "--lost-reason", "limit": "--limit",
+          "lost": "--status-to lost",
+          "select": "a query (--pipeline, --stage, --status, --owner, --updated-before, "
+                    "--filter-id) or --manifest"}
+
+
+def check_move(status_to: str | None, lost_reason: str | None, *, selected: bool,
+               listed: bool, limit: int | None, flags: bool = False) -> None:
+    """InputError, before any call, for move options that cannot go together, named as
+    the caller gave them (``flags``: the CLI's flags, else ``move_deals``' keywords;
+    x18r3 F2: the library refused them only at plan_job / run_job, in the CLI's words).
+    ``selected``: a query with a criterion; ``listed``: a manifest."""
+    name = _FLAGS if flags else _KEYWORDS
+    if status_to is not None and status_to not in STATUSES:
+        raise InputError(f"{name['status_to']} must be one of {', '.join(STATUSES)}, "
+                         f"not {status_to!r}")
+    if lost_reason is not None and status_to != "lost":
+        raise InputError(f"{name['lost_reason']} needs {name['lost']}")
+    if selected == listed:
+        raise InputError(f"select the deals either by {name['select']}, not both and not "
+                         "neither")
+    if limit is not None and limit < 1:
+        raise InputError(f"{name['limit']} must be at least 1")
+
+
 @dataclass(frozen=True, slots=True)
 class DealSource:
     """The deals to move: a query, or a manifest naming them by id or by source key."""
@@ -246,5 +276,5 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
     return prep
 
 
-__all__ = ["MOVE_COLUMNS", "DealSource", "MoveStageJob", "MoveTarget", "move_catalog",
+__all__ = ["MOVE_COLUMNS", "DealSource", "MoveStageJob", "MoveTarget", "check_move", "move_catalog",
            "prepare_move", "select"]

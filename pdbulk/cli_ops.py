@@ -267,8 +267,18 @@ def move_stage(
 ) -> None:
     cfg = engine.config()
     token = engine.token()
-    query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
-    try:
+    from jobs.selection import rfc3339
+    from jobs.stages import check_move
+
+    try:  # in the flags' words first (the library names its keywords: x18r3 F2)
+        if updated_before is not None:
+            try:
+                rfc3339(updated_before)
+            except InputError as exc:
+                raise InputError(f"--updated-before: {exc}") from None
+        query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
+        check_move(status_to, lost_reason, selected=not query.is_empty(),
+                   listed=manifest is not None, limit=limit, flags=True)
         work = move_deals(to_stage, to_pipeline=to_pipeline, status_to=status_to,
                           lost_reason=lost_reason, select=query, manifest=manifest,
                           id_column=id_column, key_column=key_column, key_field=key_field,
