@@ -119,14 +119,31 @@ class ValidationRejected(ApiError):
 
 
 class Unauthorized(ApiError):
+    """401 (FACTS "Status codes": bad token): Pipedrive refused the API token or OAuth
+    access token — wrong, revoked, expired, or of another account / ``--url``. Raised on
+    the first call that carries it; terminal: the job stops checkpointed, nothing more is
+    sent (the CLI: exit 5). Fix the token (``PIPEDRIVE_API_TOKEN`` / ``--token-env``) or
+    the URL, then resume; a retry with the same token fails the same way."""
+
     terminal = True
 
 
 class PaymentRequired(ApiError):
+    """402 (FACTS "Status codes": account not open): the company's subscription does not
+    take API calls — trial over, unpaid, suspended. Terminal: the job stops checkpointed
+    (the CLI: exit 5); once the account is open again (billing, in Pipedrive's settings),
+    resume it. Waiting alone does not help."""
+
     terminal = True
 
 
 class Forbidden(ApiError):
+    """403 (FACTS "Status codes"): the token's user may not do this — a missing
+    permission (admin rights, visibility of the record) or OAuth scope. Terminal: the job
+    stops checkpointed (the CLI: exit 5); give the user the permission, or use a token
+    that has it, then resume. Two kinds are told apart: ``PlanLimit`` (a capping code) and
+    ``Blocked`` (the edge's HTML page after repeated 429s)."""
+
     terminal = True
 
 
@@ -143,7 +160,10 @@ class NotFound(ApiError):
 
 
 class Gone(ApiError):
-    pass
+    """410 (FACTS "Status codes": gone): Pipedrive says what the call names is gone for
+    good, unlike a 404 that may be a wrong id. Neither retried nor terminal: only its row
+    fails, with the operation and Pipedrive's message; the caller can drop the row, or
+    point it at a record that exists (then ``pdbulk retry``)."""
 
 
 class RateLimited(ApiError):
@@ -158,6 +178,12 @@ class RateLimited(ApiError):
 
 
 class ServerError(ApiError):
+    """5xx (FACTS "Status codes": 500 / 503 server error or maintenance; 502 / 504 from a
+    gateway). Retryable: the call is retried with backoff (a read, an idempotent write);
+    a non-idempotent write, or a 502 / 504 to any write, may have been applied and is
+    raised as ``InDoubt`` instead, reconciled before anything is sent again. Past the
+    retries the run stops checkpointed (the CLI: exit 4): resume it later."""
+
     retryable = True
 
 
@@ -209,6 +235,14 @@ class ConfigError(InputError, ValueError):
 
 
 class StoreError(BulkError):
+    """The job store (the SQLite ``job.sqlite`` in the job's folder, ``bulk.store``)
+    failed or refused: no store there, not a job store, a schema newer than this version,
+    a transition its state machine forbids, or SQLite's own error (disk full, read-only,
+    corrupt) — translated in one place (``bulk.store.sqlite``). Not Pipedrive's: no HTTP
+    status. Terminal: the run stops (what was recorded stays); the message says which
+    file and why — fix that (space, permissions, the right folder or version), then
+    resume."""
+
     terminal = True
 
 
