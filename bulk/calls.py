@@ -124,6 +124,7 @@ class CallPath:
     _stopping: bool
     _draining: bool
     _error: BulkError | None
+    _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
     _waiting: set[anyio.CancelScope]
     _latency: float
     _limiter: anyio.CapacityLimiter
@@ -131,9 +132,11 @@ class CallPath:
     _ahead: _Ahead
 
     # -- stopping -------------------------------------------------------------------------
-    def request_stop(self, error: BulkError | None = None) -> None:
+    def request_stop(self, error: BulkError | None = None, *,
+                     reason: str | None = None) -> None:
         """Stop admitting new calls; in-flight calls finish; the rest stays pending. Ends
-        every wait for admission and for another item (``CallContext.wait``).
+        every wait for admission and for another item (``CallContext.wait``). ``reason``:
+        why, for a stop that is no error (a signal's name): the job's status message.
 
         A spent budget (``BudgetExhausted``: the job's cap or the day's) drains instead:
         no new item starts, but calls the scheduler already admitted within the budget
@@ -142,6 +145,8 @@ class CallPath:
         the 11th call overtook the 10 admitted ones (a loaded machine)."""
         if error is not None and self._error is None:
             self._error = error
+        if reason is not None and getattr(self, "_stop_reason", None) is None:
+            self._stop_reason = reason
         drain = isinstance(error, BudgetExhausted) and (self._draining or not self._stopping)
         self._stopping, self._draining = True, drain
         if drain:

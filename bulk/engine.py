@@ -271,7 +271,8 @@ class Engine:
     path: ``bulk.runner``). ``run(kind)`` works the store's pending items on the same
     client and scheduler. The ledger is complete when the engine closes."""
 
-    __slots__ = ("_astore", "_config", "_current", "_runner", "_stopping", "_store")
+    __slots__ = ("_astore", "_config", "_current", "_runner", "_stop_reason", "_stopping",
+                 "_store")
 
     def __init__(self, config: EngineConfig, store: JobStore, client: PipedriveClient,
                  scheduler: Scheduler, clock: Clock) -> None:
@@ -282,6 +283,7 @@ class Engine:
                               max_workers=config.max_workers)
         self._current: Runner | None = None
         self._stopping = False
+        self._stop_reason: str | None = None
 
     @classmethod
     @asynccontextmanager
@@ -396,7 +398,7 @@ class Engine:
                         max_workers=self._config.max_workers, retry=retry,
                         on_progress=on_progress)
         if self._stopping:
-            runner.request_stop()  # a stop asked before the run: nothing is sent
+            runner.request_stop(reason=self._stop_reason)  # asked before the run: none sent
         if on_runner is not None:
             on_runner(runner)
         self._current = runner
@@ -406,13 +408,17 @@ class Engine:
             self._current = None
             self._runner.stats.add(runner.stats)
 
-    def request_stop(self, error: BulkError | None = None) -> None:
+    def request_stop(self, error: BulkError | None = None, *,
+                     reason: str | None = None) -> None:
         """Stop cleanly: no call is admitted any more (a waiting one raises Stopped), the
-        run in progress lets its calls in flight finish, a later run sends nothing."""
+        run in progress lets its calls in flight finish, a later run sends nothing.
+        ``reason``: why, for a stop that is no error (e.g. "stopped by SIGTERM"): the
+        job's status message says it."""
         self._stopping = True
-        self._runner.request_stop(error)
+        self._stop_reason = self._stop_reason or reason
+        self._runner.request_stop(error, reason=reason)
         if self._current is not None:
-            self._current.request_stop(error)
+            self._current.request_stop(error, reason=reason)
 
     @property
     def stopping(self) -> bool:

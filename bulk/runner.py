@@ -166,6 +166,7 @@ class Runner(CallPath):
         self._stopping = False
         self._draining = False  # a spent budget: admitted calls still go out (request_stop)
         self._error: BulkError | None = None
+        self._stop_reason: str | None = None
         self._waiting: set[anyio.CancelScope] = set()
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
         self._limiter = anyio.CapacityLimiter(self._target_workers())
@@ -287,6 +288,9 @@ class Runner(CallPath):
         else:
             status = "stopped" if result.stopped else "finished"
             message = str(result.error) if result.error else None
+            if result.stopped and message is None:  # asked to stop: say by what (x18r3)
+                message = (f"{self._stop_reason or 'stopped on request'} before it finished; "
+                           "nothing in flight is lost: pdbulk resume sends the rest")
         try:
             await self.store.set_status(status, message)
         except BulkError:

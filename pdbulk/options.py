@@ -439,7 +439,7 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             again = ("Ctrl-C again to abort" if signum == signal.SIGINT
                      else "a second signal aborts")  # (x17r4: "Ctrl-C" after a SIGHUP)
             typer.echo(f"\npdbulk: stopping — finishing calls in flight ({again})", err=True)
-        engine_box[0].request_stop()
+        engine_box[0].request_stop(reason=f"stopped by {signal.Signals(signum).name}")
 
     # SIGHUP: not on Windows
     signals = [signal.SIGINT, signal.SIGTERM, *filter(None, [getattr(signal, "SIGHUP", None)])]
