@@ -146,3 +146,41 @@ async def test_a_flush_mid_run_rescans_once_per_batch_not_once_a_second(
                 store.close()
         finally:
             importing.open_claims = original
+
+
+def test_a_plan_on_a_young_claims_state_counts_a_look_up_per_batch(tmp_path: Path) -> None:
+    """x18r3 F1: `plan import` of 100 new keys while the coordinator's claims are young
+    counts one deals-list read per batch of creates (3 batches of 40 on Growth; was 1,
+    whatever the size) and one archived-list read, and its note says so."""
+    import os
+    import subprocess
+    import sys
+
+    import orjson
+
+    from tests.redis_helpers import running_redis
+    from tests.test_import_claims import TOKEN, _sandbox_process
+
+    rows = 100
+    export = write_demo_export(tmp_path / "in", rows=rows, broken=0, unknown_stage=0)
+    with running_redis() as server:
+        sandbox, url = _sandbox_process()
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN, "PDBULK_STATE_DIR": str(tmp_path),
+               "PDBULK_COORDINATOR": server.url}
+        try:
+            res = subprocess.run(
+                [sys.executable, "-m", "pdbulk", "plan", "import", str(export.manifest),
+                 "--mapping", str(export.mapping), "--create-key-field", "--url", url,
+                 "--plan", "growth", "--json", "--failed-csv", str(tmp_path / "pf.csv")],
+                env=env, capture_output=True, text=True, timeout=120)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+            if sandbox.stdout is not None:
+                sandbox.stdout.close()
+    assert res.returncode == 0, res.stderr
+    plan = orjson.loads(res.stdout)
+    batches = -(-rows // recheck_batch(64, 40))
+    assert plan["calls"].get("getDeals") == batches, plan["calls"]
+    assert plan["calls"].get("getArchivedDeals") == 1, plan["calls"]
+    assert any(f"({batches:,} batches" in n for n in plan["notes"]), plan["notes"]
