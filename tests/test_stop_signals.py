@@ -16,7 +16,7 @@ class _Engine:
     def __init__(self) -> None:
         self.stops = 0
 
-    def request_stop(self) -> None:
+    def request_stop(self, error: object = None, *, reason: str | None = None) -> None:
         self.stops += 1
 
 
