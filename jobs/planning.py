@@ -27,7 +27,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import orjson
@@ -88,7 +88,8 @@ class Plan:
         return sum(self.calls.values())
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # one level: asdict deep-copied the 1,000 failed rows and their cells (issue 8)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["tokens_by_operation"] = self.tokens_by_operation
         share = self.share_of_today
         data["share_of_today"] = None if share is None or math.isinf(share) else round(share, 4)

@@ -180,9 +180,16 @@ def emit_json(data: Any, *, pretty: bool = True) -> None:
     """Print a ``--json`` command's one JSON object on stdout (the real one: inside
     ``json_command`` everything else printed goes to stderr). ``pretty``: indented;
     else one line (cron appends it to a .jsonl)."""
-    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 if pretty else 0).decode()
+    raw = orjson.dumps(data, option=orjson.OPT_INDENT_2 if pretty else 0)
     out = _JSON[-1] if _JSON else None
-    typer.echo(text, file=out.stdout if out is not None else None)
+    stream = out.stdout if out is not None else sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:  # the bytes as orjson made them: no str of a ~1 MB plan (its
+        stream.flush()  # 1,000 failed rows) decoded and encoded again (issue 8: peak RSS)
+        buffer.write(raw + b"\n")
+        buffer.flush()
+    else:
+        typer.echo(raw.decode(), file=stream)
     if out is not None:
         out.stdout.flush()
         out.emitted = True
