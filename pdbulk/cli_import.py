@@ -306,7 +306,9 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         raise
     try:
         if as_json:  # the lines above went to stderr (json_command)
-            emit_json(orjson.loads((store.directory / "summary.json").read_bytes()))
+            # with its folder, as every job's --json summary (README; x18r4 3: missing)
+            emit_json({**orjson.loads((store.directory / "summary.json").read_bytes()),
+                       "job_dir": str(store.directory)})
         _err(f"done in {time.monotonic() - started:.1f} s")
         finish(store, result)
     finally:

@@ -75,6 +75,9 @@ def test_every_json_output_is_one_object_on_stdout(tmp_path: Path) -> None:
             if (group, name) == ("", "import"):
                 assert ok.exit_code == 3 and data["rows"]["failed"] == 1  # type: ignore[index]
                 job = next(jobs.iterdir()).name
+                # job, job_dir and status, as every job's summary (README; x18r4 3)
+                assert data["job"] == job and data["status"], data
+                assert Path(str(data["job_dir"])) == jobs / job, data
                 assert "rows:" in ok.stderr  # the summary lines: on stderr
             elif name == "jobs":
                 (listed,) = data["jobs"]  # type: ignore[misc]
