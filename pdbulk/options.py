@@ -400,8 +400,11 @@ def find_job(job_dir: Path, job: str) -> Path:
         return path
     if (job_dir / job / "job.sqlite").exists():
         return job_dir / job
+    if not job.strip():
+        raise fail("no job named: give a job id (see `pdbulk jobs`) or a job's folder")
     if os.sep in job or path.is_dir():  # a path given: name that place, not --job-dir
-        why = "no job.sqlite there" if path.is_dir() else "no such folder"
+        why = ("no job.sqlite there" if path.is_dir() else
+               "a file, not a job's folder" if path.exists() else "no such folder")
         raise fail(f"no job at {job} ({why}; see `pdbulk jobs --job-dir FOLDER`)")
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
 

@@ -62,6 +62,11 @@ def test_missing_row_fails_with_exit_3_and_unknown_job_exit_1(sandbox: Sandbox, 
     assert "pdbulk-jobs" not in res.output
     res = runner.invoke(app, ["status", str(tmp_path)])  # a folder, but no job in it
     assert res.exit_code == 1 and "no job.sqlite there" in res.output, res.output
+    (tmp_path / "a.txt").write_text("x")  # a file; an empty name (x18r4 6)
+    res = runner.invoke(app, ["status", str(tmp_path / "a.txt")])
+    assert res.exit_code == 1 and "a file, not a job's folder" in res.output, res.output
+    res = runner.invoke(app, ["status", ""])
+    assert res.exit_code == 1 and "no job named" in res.output, res.output
 
 
 def test_bad_token_stops_with_exit_5_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:
