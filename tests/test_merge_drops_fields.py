@@ -95,3 +95,60 @@ async def test_the_plan_names_a_dropped_label_and_probability(tmp_path: Path) ->
         assert {"label_ids", "probability"} <= set(row["differing"].split("; ")), row
         assert f"probability {80 if merged == b else 20} (deal {merged})" in row["drops"], row
         assert f"(deal {merged})" in row["drops"] and "label_ids" in row["drops"], row
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("survivor_status", ["open", "lost"])
+async def test_drops_name_exactly_what_the_sandbox_merge_leaves_in_no_live_deal(
+        survivor_status: str) -> None:
+    """x18r4 1: the survivor's empty field was taken as filled by the merge for every field,
+    but a merge fills only some (a lost reason only into a lost survivor): for each field a
+    merge can lose, a survivor without a value and a merged deal with one, ``drops`` names
+    the value exactly when the sandbox's merge leaves it out of the survivor."""
+    from bulk.sandbox.merge import _combine
+    from jobs.dedupe.records import merge_losable
+
+    async with serve(SandboxConfig(deals=2, seed=7)) as sb:
+        row = dict(sb.state.deals.rows[1])
+        names = sorted(({code for code, *_ in STANDARD_DEAL_FIELDS} | set(row))
+                       - {"custom_fields", "status"} - REPORTED_APART)
+        wrong = []
+        for name in (n for n in names if merge_losable(n)):
+            _, lost = _values(name, row.get(name))
+            empty: object = [] if isinstance(lost, list) else None
+            base = {k: v for k, v in row.items() if k != "id"} | {"is_deleted": False}
+            s_id, m_id = sb.state.load("deal", [
+                {**base, "status": survivor_status, name: empty},
+                {**base, "status": "lost", name: lost}])
+            records = {i: to_record(dict(sb.state.deals.rows[i]), stage_order={},
+                                    org_names={}) for i in (s_id, m_id)}
+            drops = merge_drops(Group(f"g-{s_id}", s_id, (m_id,), "duplicate", 1.0, (), (),
+                                      ()), records, {})
+            named = any(d.startswith(f"{name} ") and d.endswith(f"(deal {m_id})")
+                        for d in drops)
+            rows = sb.state.deals.rows
+            kept = _combine(sb.state, "deal", rows[s_id], rows[m_id]).get(name) == lost
+            if named == kept:
+                wrong.append((name, "named" if named else "not named", "kept" if kept
+                              else "lost"))
+    assert not wrong, f"drops disagree with the sandbox's merge: {wrong}"
+
+
+@pytest.mark.anyio
+async def test_a_lost_deal_merged_into_an_open_one_names_its_lost_reason(
+        tmp_path: Path) -> None:
+    """x18r4 1 repro: a lost copy ("Too expensive") and an open one; the open one survives
+    and the plan's drops name the lost reason, which the merge leaves in no live deal."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=40)) as sb:
+        org_id = seed_account(sb)["orgs"]["initech"]
+        lost = deal(sb, "Pendant lost book deal", org_id, value=700,
+                    add="2026-11-03T10:00:00Z", status="lost", lost_reason="Too expensive")
+        open_ = deal(sb, "Pendant lost book deal", org_id, value=700,
+                     add="2026-11-03T10:02:00Z")
+        await plan(sb, tmp_path, tmp_path / "p1")
+        text = (tmp_path / "p1" / "groups.csv").read_text(encoding="utf-8")
+        (row,) = [r for r in csv.DictReader(text.splitlines())
+                  if int(r["survivor_id"]) in (lost, open_)]
+        assert (int(row["survivor_id"]), row["merged_ids"]) == (open_, str(lost)), row
+        assert f"lost_reason Too expensive (deal {lost})" in row["drops"], row
+        assert f"status lost (deal {lost})" in row["drops"], row

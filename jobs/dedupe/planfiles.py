@@ -176,6 +176,20 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
 _KEPT_FIELDS = ("value", "expected_close_date", "owner_id", "org_id", "person_id", "stage_id",
                 "pipeline_id")
 _RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy PATCH sets
+# the standard fields a merge fills where the survivor's is empty (custom fields are filled
+# too; lost_reason only into a lost survivor: an open or won deal has none). Every other
+# field keeps the survivor's, empty or not (x18r4 1: a lost deal's lost_reason merged into an
+# open survivor was counted as kept; it is in no live deal after the merge)
+MERGE_FILLS = frozenset({"title", "person_id", "org_id", "expected_close_date", "probability",
+                         "label_ids"})
+
+
+def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> bool:
+    """Whether a merge fills deal field ``name`` (an API name; ``custom``: a custom field
+    key) of ``survivor`` from a merged deal where the survivor's is empty (bulk.sandbox.merge)."""
+    if name == "lost_reason":
+        return survivor.status == "lost"
+    return custom or name in MERGE_FILLS
 
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
@@ -184,7 +198,8 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
-    in merge order; FACTS.md, Merge) — stage and pipeline too —, and a merged deal's status
+    in merge order; FACTS.md, Merge — only custom fields and ``merge_fills``' standard ones,
+    a lost reason only into a lost survivor) — stage and pipeline too —, and a merged deal's status
     (won, open, lost) the survivor does not have (it goes with the merged deal).
     ``["value 5000 (deal 12)", "stage_id 2 (deal 12)", "status won (deal 13)", ...]``;
     a custom field is named by ``labels`` (key -> the field's name; ``PO number 4711 (deal
@@ -211,7 +226,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             final = changes[name] if name in changes else custom[name]
         else:
             final = value(survivor, name)
-            if _empty(final):
+            if _empty(final) and merge_fills(name, survivor, custom=name not in standard):
                 final = next((v for r in merged if not _empty(v := value(r, name))), None)
         for r in merged:
             v = value(r, name)
@@ -576,7 +591,7 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
            "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "field_label",
-           "holds", "merge_drops", "plan_file_facts", "policy_changes", "read_groups",
+           "holds", "merge_drops", "merge_fills", "plan_file_facts", "policy_changes", "read_groups",
            "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
 
