@@ -231,10 +231,23 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         prepare_apply,
         record_intended,
         unfinished,
+        unfinished_apply,
     )
     from jobs.dedupe.index import forget_merged, save_plan_index, state_lock
     from jobs.dedupe.job import make_plan
 
+    plan = plan_dir or output  # `dedupe run` plans into a new folder unless -o names one
+    if plan is not None and (earlier := unfinished_apply(cfg.job_root, plan)) is not None:
+        # x18r4 2: a second apply would take the earlier one's merges for changes since the
+        # plan and leave its groups half-merged; nothing is sent, the earlier job is resumed
+        earlier_id, how = earlier
+        message = (f"job {earlier_id} is applying this plan now; nothing was sent: wait for "
+                   "it to end" if how == "running" else
+                   f"job {earlier_id} applied this plan and did not finish ({how}); nothing "
+                   f"was sent: finish it with: {resume_hint(earlier_id, cfg.job_root)}")
+        if error is not None:
+            error["error"] = message
+        raise fail(message)
     job_id = new_job_id(KIND)
     directory = cfg.job_root / job_id
     store = JobStore.create(directory, job_id=job_id, kind=KIND,

@@ -4,6 +4,7 @@ run --json prints a parsable summary and exits 0, plan dedupe prints the cost.""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from bulk.sandbox import SandboxConfig
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
-from tests.update_support import cli_args, threaded_sandbox
+from tests.update_support import cli_args, delta, requests, threaded_sandbox
 from tests.update_support import deal as sb_deal
 
 
@@ -432,3 +433,43 @@ def test_a_killed_first_nightly_run_resumed_leaves_the_index(
         assert two["plan"]["incremental"] is True and two["plan"]["groups"] == 0, two
         assert two["plan"]["deals_read"] < 5, two["plan"]
         assert delta(before, requests(sb)).get("getDeals", 0) <= 2  # changed + deleted since
+
+
+@pytest.mark.parametrize("status", ["stopped", "running"])
+def test_a_second_apply_of_a_plan_whose_apply_did_not_finish_refuses(
+        tmp_path: Path, status: str) -> None:
+    """x18r4 2: an apply of a plan stopped or killed (``kill -9``: "running", no live
+    process) and the same plan applied again — the second apply took the first one's merges
+    for changes since the plan and left groups half-merged. It refuses before anything is
+    sent (no job, no call), exit 1, naming the earlier job and its `pdbulk resume`; `dedupe
+    run -o` into that plan's folder too."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        plan_dir = tmp_path / "p"
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(plan_dir), *args], env=env)
+        assert planned.exit_code == 0, planned.output
+        first = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", "--max-merges",
+                                    "1", *args], env=env)
+        assert first.exit_code == 0, first.output
+        (job,) = [d for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name]
+        with sqlite3.connect(job / "job.sqlite") as db:  # as a stop, or a kill -9 mid-run,
+            db.execute("UPDATE job SET status = ?", (status,))  # leaves it
+        db.close()
+        before = requests(sb)
+        again = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", *args],
+                              env=env)
+        assert again.exit_code == 1, again.output
+        how = "stopped" if status == "stopped" else "interrupted"
+        (line,) = [ln for ln in again.output.splitlines() if ln.startswith("pdbulk:")]
+        assert f"job {job.name} applied this plan and did not finish ({how})" in line, line
+        assert f"pdbulk resume {job.name} --job-dir" in line and sb.token not in line
+        assert again.exception is None or isinstance(again.exception, SystemExit)
+        assert [d.name for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name] == [
+            job.name]
+        assert delta(before, requests(sb)) == {}  # nothing sent, not even a read
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "-o", str(plan_dir), *args],
+                            env=env)
+        assert ran.exit_code == 1 and job.name in orjson.loads(ran.stdout)["error"], ran.output

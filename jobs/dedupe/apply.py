@@ -55,7 +55,15 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.store import BeforeImage, ItemState, JobStore, NewItem
+from bulk.errors import StoreError
+from bulk.store import (
+    BeforeImage,
+    ItemState,
+    JobStore,
+    NewItem,
+    held_by_live_process,
+    list_jobs,
+)
 
 from ..deals import Deal, before_image, is_gone, read_deals
 from ..updating import Prepared, changed_names
@@ -426,12 +434,35 @@ def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[in
             for i in g.member_ids if i not in done}
 
 
+def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
+    """An earlier apply (or run) of plan ``plan_dir`` under ``job_root`` that did not end:
+    ``(job id, "stopped" | "interrupted" | "running")`` — stopped, its process gone mid-run
+    (``kill -9``) or running now; None when there is none. Applying the plan again would
+    take that job's own merges for changes since the plan and leave its groups half-merged
+    (x18r4 2): that job is resumed instead."""
+    target = Path(plan_dir).resolve()
+    for job in reversed(list_jobs(job_root)):
+        if job.kind != KIND or job.status not in ("stopped", "running"):
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as s:
+                planned = s.meta_get("plan_dir")
+        except StoreError:  # an unreadable job is `pdbulk jobs`' to report
+            continue
+        if planned and Path(str(planned)).resolve() == target:
+            live = held_by_live_process(job.directory)
+            return job.job_id, ("stopped" if job.status == "stopped"
+                                else "running" if live else "interrupted")
+    return None
+
+
 def merged_away(store: JobStore) -> list[int]:
     """The deals a dedupe (or merge) job merged away."""
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away",
-           "prepare_apply", "record_confirmed", "record_intended", "settle_index", "unfinished"]
+           "prepare_apply", "record_confirmed", "record_intended", "settle_index", "unfinished",
+           "unfinished_apply"]
 
 
