@@ -152,3 +152,34 @@ async def test_a_group_over_max_merges_is_named_and_a_later_one_that_fits_is_tak
         assert any("1 group(s) skipped over --max-merges 1" in n and f"{group} (2 merges)" in n
                    for n in prep.notes), prep.notes
         store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("cap", [0, 1, 3])
+async def test_the_max_merges_note_says_smaller_groups_were_taken_only_when_true(
+        tmp_path: Path, cap: int) -> None:
+    """x18r4 4: the note always said "smaller groups after them were taken", with
+    `--max-merges 0` too; it says so only when a group after the first skipped one was
+    taken, else that none fit (and no note when nothing is over the cap)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        acc = seed_account(sb)
+        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=3000,
+             add="2026-11-01T10:05:00Z")
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
+                                       ApplyOptions(max_merges=cap))
+        rows = [(i.row, i.state is ItemState.PENDING) for i in store.items()]
+        first_over = min((r for r, sent in rows if not sent), default=None)
+        after = sum(1 for r in {r for r, sent in rows if sent}
+                    if first_over is not None and r > first_over)
+        notes = [n for n in prep.notes if "over --max-merges" in n]
+        store.close()
+    if first_over is None:
+        assert cap == 3 and notes == [], notes
+        return
+    (note,) = notes
+    if after:
+        assert f"{after} smaller group(s) after them were taken" in note, note
+    else:
+        assert "no group after them fit" in note and "were taken" not in note, note
+    assert cap != 0 or "no group after them fit" in note, note

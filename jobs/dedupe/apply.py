@@ -279,6 +279,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
+    taken_after = 0  # groups taken after the first one over --max-merges
     for g in chosen:
         if done := _already(g, live, recorded):
             _done(prep, g, done)
@@ -302,6 +303,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             over_cap.append(g)
             continue
         merges += len(g.merged_ids)
+        taken_after += bool(over_cap)  # a group that fit after one over the cap
         changes = policy_changes(g, fresh, policy)
         if drops := merge_drops(g, fresh, changes, field_names):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
@@ -329,10 +331,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     if over_cap:  # x18r1 5: named, not only a row of the job's succeeded.csv
         shown = ", ".join(f"{g.id} ({len(g.merged_ids)} merges)" for g in over_cap[:10])
         more = f" and {len(over_cap) - 10:,} more" if len(over_cap) > 10 else ""
+        # x18r4 4: said only when true (it was said with --max-merges 0 too)
+        after = (f"{taken_after:,} smaller group(s) after them were taken" if taken_after
+                 else "no group after them fit")
         prep.notes.append(
             f"{len(over_cap):,} group(s) skipped over --max-merges {options.max_merges} "
-            f"(taking them would pass it; smaller groups after them were taken): {shown}"
-            f"{more}; the next run takes them")
+            f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
         # the nightly index moves on once the merges have ended (``settle_index``): on the
