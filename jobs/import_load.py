@@ -572,6 +572,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
     since = file_stamp(settings.manifest)  # every read of the plan must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
+    # read here, not after the decide: its encoding check's buffers (~4 MB) came on top
+    # of a 1,000,000-row plan's peak (issue 8); check_unchanged below covers both reads
+    where = await in_thread(lambda: header_note(
+        settings.manifest, format=settings.format, sheet=settings.sheet,
+        header_row=settings.header_row, encoding=settings.encoding))
     ticks = host_ticks()  # the host's share of the CPU over the whole plan, from here
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
     started = time.monotonic()
@@ -712,9 +717,6 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
                  "the import pulls them again")
-    where = await in_thread(lambda: header_note(
-        settings.manifest, format=settings.format, sheet=settings.sheet,
-        header_row=settings.header_row, encoding=settings.encoding))
     if where is not None:
         notes.insert(0, where)
     check_unchanged(settings.manifest, since)  # between two of its reads (x17r3 F5)

@@ -51,7 +51,7 @@ PACE_REFERENCE_SECONDS = 0.0054
 machine, idle: its slow end (one process gives 2.7-5.4 ms, another the same again: the
 spread is the process's layout, not the machine, and the run does not show it)."""
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Plan:
     kind: str
     rows: int
@@ -70,6 +70,13 @@ class Plan:
     failed_csv: str | None = None  # where plan-failed.csv was written
     max_tokens: int | None = None  # --max-tokens: the run's own cap (tokens)
     usable_daily: int | None = None  # of daily_tokens, what this job may use a day (share)
+
+    def __repr__(self) -> str:
+        # short: asyncio's repr of the finished task that returned a plan (reprlib, when
+        # the loop closes) built the whole repr of its 1,000 failed rows first (~4 MB on
+        # top of a 1,000,000-row plan's peak, issue 8)
+        return (f"Plan(kind={self.kind!r}, rows={self.rows}, bad_rows={self.bad_rows}, "
+                f"tokens={self.tokens}, seconds={self.seconds:.1f})")
 
     @property
     def tokens_by_operation(self) -> dict[str, int]:

@@ -44,6 +44,19 @@ def test_tokens_time_and_one_day() -> None:
     assert data["tokens_by_operation"] == {"addDeal": 5000, "getPersons": 10}
 
 
+def test_a_plan_with_its_failed_rows_has_a_short_repr_and_a_one_level_json() -> None:
+    """Issue 8: asyncio's repr of the task that returned a plan built the whole repr of its
+    1,000 failed rows (~4 MB at a 1,000,000-row plan's end), and to_json deep-copied them."""
+    import dataclasses
+
+    rows = [{"row": n, "reason": "bad", "values": {"title": "x" * 200}} for n in range(1000)]
+    plan = dataclasses.replace(
+        estimate("import", {"addDeal": 1}, GROWTH, rows=2000, bad_rows=1000,
+                 tokens_left_today=None, latency=0.2), failed_rows=rows)
+    assert len(repr(plan)) < 200 and "rows=2000" in repr(plan)
+    assert plan.to_json()["failed_rows"] is rows
+
+
 def test_a_few_calls_past_one_window_take_a_window() -> None:
     """Issue 11 (v11r6 4): `plan dedupe` said "time: about 0 s" for 46 calls at 40 per 2 s;
     the 41st call goes a whole window after the first: about 2 s."""
