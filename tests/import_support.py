@@ -95,6 +95,37 @@ async def resume_job(sb: Sandbox, directory: Path, *,
     return store, result
 
 
+async def import_stopped_before_sending(sb: Sandbox, job_root: Path, manifest: Path,
+                                        mapping: Path, *, mode: str, job_id: str = "B",
+                                        reason: str | None = None) -> tuple[JobStore, Any]:
+    """An import job created (key field created too), loaded by ``import_job`` and asked to
+    stop right after its load, before its first send (as a crash or a signal there, with
+    ``reason``). Returns (open store, RunResult); the caller closes the store."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode=mode,
+                              create_key_field=True)
+    config = engine_config(sb, job_root)
+    store = JobStore.create(job_root / job_id, job_id=job_id, kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    runners: list[Any] = []
+    loaded = kind.attach
+
+    def attach(*args: Any) -> Any:  # loaded: stop before the first send
+        out = loaded(*args)
+        runners[0].request_stop(reason=reason)
+        return out
+
+    kind.attach = attach  # type: ignore[method-assign]
+    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                              say=lambda line: None, on_engine=runners.append)
+    return store, result
+
+
 def loaded_import(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, *,
                   mode: str = "upsert", unarchive: bool = False, job_id: str = "loaded",
                   **cfg: Any) -> str:

@@ -23,7 +23,12 @@ from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name
-from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.import_support import (
+    import_once,
+    import_stopped_before_sending,
+    read_csv,
+    sandbox_deals,
+)
 from tests.test_import_cli import TOKEN, _admin
 
 pytestmark = pytest.mark.anyio
@@ -439,13 +444,7 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
 
     import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
     from bulk.claims_redis import RedisClaims
-    from bulk.engine import EngineConfig
-    from bulk.store import JobStore
-    from jobs.import_load import import_job
-    from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
-    from jobs.mapping import Mapping
-    from tests.import_support import engine_config, resume_job
+    from tests.import_support import resume_job
     from tests.redis_helpers import running_redis
 
     export = write_demo_export(tmp_path / "in", rows=40, broken=0, unknown_stage=0)
@@ -455,26 +454,9 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
         try:
             async with serve(SandboxConfig(deals=0, **FAST)) as sb:
                 # B: created and loaded, stopped before it sends anything
-                mapping = Mapping.load(export.mapping)
-                settings = ImportSettings(manifest=str(export.manifest), mapping=str(export.mapping),
-                                          mode="upsert", create_key_field=True)
-                config: EngineConfig = engine_config(sb, tmp_path / "jobs")
                 b_dir = tmp_path / "jobs" / "B"
-                b_store = JobStore.create(b_dir, job_id="B", kind="import",
-                                          config={"engine": config.to_json(),
-                                                  "import": settings.to_json()})
-                b_kind = ImportJob(b_store, settings, "")
-                runners: list[Any] = []
-                loaded = b_kind.attach
-
-                def attach(*args: Any) -> Any:  # loaded: stop before the first send
-                    out = loaded(*args)
-                    runners[0].request_stop()
-                    return out
-
-                b_kind.attach = attach  # type: ignore[method-assign]
-                await import_job(b_store, b_kind, mapping, config, sb.token,
-                                     say=lambda line: None, on_engine=runners.append)
+                b_store, _ = await import_stopped_before_sending(
+                    sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert")
                 b_store.set_status("stopped")
                 assert sum(1 for i in b_store.items() if i.op == "create") == 40
                 b_store.close()

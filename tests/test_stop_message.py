@@ -20,33 +20,14 @@ async def test_a_job_stopped_before_any_write_says_why(tmp_path: Path,
                                                        reason: str | None) -> None:
     """Stopped right after its load (nothing sent): status stopped, and the message names
     the signal (or says it was asked to stop) and that pdbulk resume sends the rest."""
-    from bulk.store import JobStore
-    from jobs.import_load import import_job
-    from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
-    from jobs.mapping import Mapping
-    from tests.import_support import engine_config
+    from tests.import_support import import_stopped_before_sending
 
     export = write_demo_export(tmp_path / "in", rows=5, broken=0, unknown_stage=0)
     async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=7)) as sb:
-        settings = ImportSettings(manifest=str(export.manifest), mapping=str(export.mapping),
-                                  mode="insert", create_key_field=True)
-        config = engine_config(sb, tmp_path / "jobs")
-        store = JobStore.create(tmp_path / "jobs" / "J", job_id="J", kind="import",
-                                config={"engine": config.to_json(),
-                                        "import": settings.to_json()})
-        kind = ImportJob(store, settings, "")
-        runners: list[Any] = []
-        loaded = kind.attach
-
-        def attach(*args: Any) -> Any:  # loaded: a signal before the first send
-            out = loaded(*args)
-            runners[0].request_stop(reason=reason)
-            return out
-
-        kind.attach = attach  # type: ignore[method-assign]
-        result = await import_job(store, kind, Mapping.load(export.mapping), config, sb.token,
-                                  say=lambda line: None, on_engine=runners.append)
+        # loaded: a signal before the first send
+        store, result = await import_stopped_before_sending(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="J",
+            reason=reason)
         assert result.stopped and store.status == "stopped"
         message = store.status_message
         assert message is not None, message

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bulk.runner import recheck_batch
 from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
-from tests.import_support import sandbox_deals
+from tests.import_support import import_stopped_before_sending, sandbox_deals
 
 pytestmark = pytest.mark.anyio
 KEY_FIELD = "Import source key"
@@ -27,13 +26,7 @@ async def test_a_job_loaded_before_a_flush_scans_once_per_batch(tmp_path: Path) 
 
     import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
     from bulk.claims_redis import RedisClaims
-    from bulk.engine import EngineConfig
-    from bulk.store import JobStore
-    from jobs.import_load import import_job
-    from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
-    from jobs.mapping import Mapping
-    from tests.import_support import engine_config, resume_job
+    from tests.import_support import resume_job
     from tests.redis_helpers import running_redis
 
     rows = 150
@@ -43,27 +36,9 @@ async def test_a_job_loaded_before_a_flush_scans_once_per_batch(tmp_path: Path) 
         importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
         try:
             async with serve(SandboxConfig(deals=0, time_scale=0.1, seed=7)) as sb:
-                mapping = Mapping.load(export.mapping)
-                settings = ImportSettings(manifest=str(export.manifest),
-                                          mapping=str(export.mapping), mode="insert",
-                                          create_key_field=True)
-                config: EngineConfig = engine_config(sb, tmp_path / "jobs")
                 b_dir = tmp_path / "jobs" / "B"
-                b_store = JobStore.create(b_dir, job_id="B", kind="import",
-                                          config={"engine": config.to_json(),
-                                                  "import": settings.to_json()})
-                b_kind = ImportJob(b_store, settings, "")
-                runners: list[Any] = []
-                loaded = b_kind.attach
-
-                def attach(*args: Any) -> Any:  # loaded: stop before the first send
-                    out = loaded(*args)
-                    runners[0].request_stop()
-                    return out
-
-                b_kind.attach = attach  # type: ignore[method-assign]
-                await import_job(b_store, b_kind, mapping, config, sb.token,
-                                 say=lambda line: None, on_engine=runners.append)
+                b_store, _ = await import_stopped_before_sending(
+                    sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert")
                 b_store.set_status("stopped")
                 b_store.close()
                 client = aioredis.from_url(server.url)
