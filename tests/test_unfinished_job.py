@@ -76,4 +76,4 @@ def test_another_sqlite_file_is_not_called_unfinished(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         JobStore.open(folder)
     assert not isinstance(info.value, StoreUnfinished)
-    assert "is not a job store" in str(info.value)
+    assert "is empty or not a pdbulk job store" in str(info.value)

@@ -142,9 +142,38 @@ def unfinished_advice(directory: Path) -> str:
     "is not a job store (or its creation was interrupted)", exit 1, no advice)."""
     kind = unfinished_kind(directory)
     again = f"the {kind}" if kind else "the command"
-    return (f"job folder {directory} was never finished (the process was killed while it "
-            "created the job): the job never started and nothing was sent by it; delete "
-            f"the folder and start {again} again")
+    return (f"{not_a_store(directory)}: job folder {directory} was never finished (the "
+            "process was killed while it created the job): the job never started and nothing "
+            f"was sent by it; delete the folder and start {again} again")
+
+
+def not_a_store(directory: Path) -> str:
+    """The line for a job folder whose job.sqlite is empty or another file (x18r4 6)."""
+    return f"job {Path(directory).name}'s job store is empty or not a pdbulk job store"
+
+
+def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
+    """Refuse a job.sqlite that is no job store of this version; reads only."""
+    path = directory / FILENAME
+    try:
+        ((version,),) = conn.execute("PRAGMA user_version").fetchall()
+        ((tables,),) = conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlite3.DatabaseError as exc:  # "file is not a database"
+        raise StoreError(f"{not_a_store(directory)} ({path}: {exc})") from None
+    if version == 0:
+        if not tables and unfinished_kind(directory) is not None:
+            # the schema is one transaction: a kill before its commit
+            raise StoreUnfinished(unfinished_advice(directory))
+        raise StoreError(f"{not_a_store(directory)} ({path})")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} has schema version {version}, newer than this "
+                         f"pipedrive-bulk supports ({SCHEMA_VERSION}): upgrade pipedrive-bulk")
+    if version < SCHEMA_VERSION:  # migrations, one transaction per step, go here
+        raise StoreError(f"{path} has schema version {version}, which needs a migration")
+    ((recorded,),) = conn.execute(
+        "SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    if int(recorded) != version:
+        raise StoreError(f"{path}: schema version {recorded} in meta but {version} in header")
 
 
 class JobStore:
@@ -167,7 +196,12 @@ class JobStore:
 
     @classmethod
     def _attach(cls, directory: Path, *, lock: bool, new: bool) -> JobStore:
-        """(Create,) lock, connect: a refused or failed open leaves nothing behind."""
+        """(Create,) check, lock, connect: a refused or failed open leaves nothing behind.
+
+        An existing file is checked to be a job store before anything is written to it or
+        next to it (x18r4 6: a 0-byte job.sqlite was given a WAL header by `status`, and
+        another SQLite file a job.lock by a refused `resume`); ``lock=False`` (looking
+        only) never writes at all."""
         path = directory / FILENAME
         with _translated(f"open {path}"), contextlib.ExitStack() as undo:
             if new:  # atomic "refuse if it exists"; 0600: the file holds customer data
@@ -176,16 +210,19 @@ class JobStore:
                 except FileExistsError:
                     raise StoreError(f"a job store already exists at {path}") from None
                 undo.callback(_remove, directory)
-            lockfd = _take_lock(directory) if lock else None
-            if lockfd is not None:
-                undo.callback(os.close, lockfd)
             # Autocommit mode: transactions are explicit. One thread at a time (self._lock).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                    timeout=10.0)
             undo.callback(conn.close)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            if lock or new:  # the -wal/-shm files SQLite made follow the umask
+            if not new:
+                _check_schema(conn, directory)
+            lockfd = _take_lock(directory) if lock else None
+            if lockfd is not None:
+                undo.callback(os.close, lockfd)
+            if lock or new:  # the job's own (looking only: the file as it is, WAL already)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                # the -wal/-shm files SQLite made follow the umask
                 for suffix in ("", "-wal", "-shm"):
                     make_private(path.with_name(FILENAME + suffix))
             undo.pop_all()
@@ -226,30 +263,11 @@ class JobStore:
             raise StoreError(f"no job store at {directory / FILENAME}")
         store = cls._attach(directory, lock=lock, new=False)
         try:
-            store._check_schema()
             store._load_job()
         except BaseException:
             store.close()
             raise
         return store
-
-    def _check_schema(self) -> None:
-        path = self.directory / FILENAME
-        ((version,),) = self._query("read schema version", "PRAGMA user_version")
-        if version == 0:
-            ((tables,),) = self._query("read schema", "SELECT count(*) FROM sqlite_master")
-            if not tables:  # the schema is one transaction: a kill before its commit
-                raise StoreUnfinished(unfinished_advice(self.directory))
-            raise StoreError(f"{path} is not a job store")
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path} has schema version {version}, newer than this "
-                             f"pipedrive-bulk supports ({SCHEMA_VERSION}): upgrade pipedrive-bulk")
-        if version < SCHEMA_VERSION:  # migrations, one transaction per step, go here
-            raise StoreError(f"{path} has schema version {version}, which needs a migration")
-        ((recorded,),) = self._query("read schema version",
-                                     "SELECT value FROM meta WHERE key = 'schema_version'")
-        if int(recorded) != version:
-            raise StoreError(f"{path}: schema version {recorded} in meta but {version} in header")
 
     def _load_job(self) -> None:
         ((job_id, kind, config, created, status, message),) = self._query(
