@@ -67,3 +67,34 @@ def test_the_job_list_leaves_a_store_that_is_none_as_it_was(tmp_path: Path, make
         assert res.exit_code == 0, res.output
         assert "not a pdbulk job store" in res.output, res.output
     assert snapshot(folder) == before
+
+
+def no_job_row(jobs: Path, name: str = "myjob") -> Path:
+    """A job store of this schema version whose job table is gone (it opens, then fails)."""
+    folder = jobs / name
+    folder.mkdir(parents=True)
+    conn = sqlite3.connect(folder / "job.sqlite")
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    return folder
+
+
+@pytest.mark.parametrize("make", [empty_store, other_sqlite, no_job_row])
+@pytest.mark.parametrize("cmd", [["resume", "myjob"], ["retry", "myjob"],
+                                 ["undo", "myjob", "--url", "http://127.0.0.1:9"]])
+def test_a_refused_command_that_locks_leaves_no_lock_behind(
+        tmp_path: Path, cmd: list[str], make: object) -> None:
+    """resume, retry and undo take the job's lock: refused, they leave the folder as it was."""
+    jobs = tmp_path / "jobs"
+    folder = make(jobs)  # type: ignore[operator]
+    before = snapshot(folder)
+    res = CliRunner().invoke(app, [*cmd, "--job-dir", str(jobs)], env=TOKEN)
+    assert res.exit_code == 1, res.output
+    assert len([line for line in res.output.splitlines() if line]) == 1, res.output
+    assert not (folder / "job.lock").exists()
+    assert snapshot(folder).keys() == before.keys()
+    if make is not no_job_row:  # (that one is a job store's file: its journal mode is set)
+        assert snapshot(folder) == before

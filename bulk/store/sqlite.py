@@ -29,8 +29,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
-from ..errors import StoreError, StoreUnfinished
-from .files import FILENAME, _remove, _take_lock, held_by_live_process, make_private
+from ..errors import JobBusy, StoreError, StoreUnfinished
+from .files import FILENAME, LOCKNAME, _remove, _take_lock, held_by_live_process, make_private
 from .model import (
     _INITIAL,
     _LEGACY_LOADED,
@@ -261,11 +261,19 @@ class JobStore:
         directory = Path(directory)
         if not (directory / FILENAME).is_file():
             raise StoreError(f"no job store at {directory / FILENAME}")
-        store = cls._attach(directory, lock=lock, new=False)
+        made = lock and not (directory / LOCKNAME).exists()
         try:
-            store._load_job()
+            store = cls._attach(directory, lock=lock, new=False)
+            try:
+                store._load_job()
+            except BaseException:
+                store.close()
+                raise
+        except JobBusy:  # the lock is another process's
+            raise
         except BaseException:
-            store.close()
+            if made:  # a refused open leaves no job.lock behind (x18r4 6b)
+                (directory / LOCKNAME).unlink(missing_ok=True)
             raise
         return store
 
