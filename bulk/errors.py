@@ -313,7 +313,7 @@ class Unexpected(BulkError):
     terminal = True
 
     def __init__(self, exc: BaseException) -> None:
-        super().__init__(f"unexpected {type(exc).__name__}: {exc}")
+        super().__init__(f"unexpected error: {exc or 'no detail'}")
         self.original = exc
 
 

@@ -155,7 +155,8 @@ def failure(url: str, exc: BaseException) -> str:
     if isinstance(exc, AuthenticationError | ResponseError):
         said = " ".join(str(exc).split())[:200]
         return f"{where} refused the request ({said})"
-    return f"{where} does not answer ({type(exc).__name__})"
+    said = " ".join(str(exc).split())[:200] or "no detail"
+    return f"{where} does not answer ({said})"
 
 
 __all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REFUND", "WINDOW", "blip_retry", "failure",

@@ -210,10 +210,9 @@ def translate_error(exc: BaseException, request: Request) -> TransportError:
         what, cls = "response cut off", AnswerLost
     else:
         what, cls = "connection failed", AnswerLost
-    detail = str(exc) or "no detail"
+    detail = f" ({exc})" if str(exc) else ""  # never its class's name (x18r4 6c)
     path = urlsplit(request.url).path  # no query string: it may hold row data
-    message = (f"{request.operation}: {request.method} {path}: {what} "
-               f"({type(exc).__name__}: {detail})")
+    message = f"{request.operation}: {request.method} {path}: {what}{detail}"
     return cls(message, operation=request.operation, timeout=timeout)
 
 

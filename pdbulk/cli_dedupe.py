@@ -60,6 +60,7 @@ from .options import (
     exit_code_for,
     fail,
     install_stop,
+    plain,
     rate_limited_note,
     resume_hint,
     show_traceback,
@@ -126,7 +127,7 @@ def _state(state_dir: Path | None, job_dir: Path) -> Path:
 
 def _describe(exc: BulkError) -> str:
     if auth_failure(exc):
-        return f"{type(exc).__name__}: {exc} — check the token and its scopes"
+        return f"{plain(exc)} — check the token and its scopes"
     return describe(exc)  # the one line every command ends in (options.describe)
 
 
@@ -384,7 +385,8 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     summary["policy_put_back"] = len(policy_put_backs(store))
     if stopped and auth_failure(error):
         summary["status"] = "unauthorized"
-        say(f"stopped: {type(error).__name__}: {error} — check the token and its scopes")
+        say(f"stopped: {plain(error) if error is not None else 'no detail'} — check the token "
+            "and its scopes")
         return EXIT_AUTH
     if stopped:
         summary["status"] = "stopped"

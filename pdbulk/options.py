@@ -36,6 +36,7 @@ import typer
 from bulk.client import Secret, normalize_base_url
 from bulk.engine import DEFAULT_URL, MAX_WORKERS, META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import (
+    ApiError,
     BudgetExhausted,
     BulkError,
     CoordinatorLost,
@@ -48,7 +49,6 @@ from bulk.errors import (
     PaymentRequired,
     PlanLimit,
     StoreUnfinished,
-    TransportError,
     Unauthorized,
 )
 from bulk.loop import run_loop
@@ -249,6 +249,14 @@ _EVERY_ACCOUNT_HAS = frozenset({"getPipelines", "getStages", "getDealFields", "g
                                 "getCurrentUser", "getDeals", "getPersons", "getOrganizations"})
 
 
+def plain(exc: BaseException) -> str:
+    """An error's text as a user reads it: what happened, never its class's name (x18r4
+    6c: "StoreError: ..."); an answer of the account says so, with its status."""
+    if isinstance(exc, ApiError):
+        return f"the account answered {exc}"
+    return str(exc) or "no detail"
+
+
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
     if isinstance(exc, InputError | JobBusy | StoreUnfinished):  # they say what to do
@@ -271,21 +279,21 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if transient(exc):  # v9r11: "RequestNotSent: ..." and exit 1; x17r3 F4: a 5xx too
-        what = f"{exc}" if isinstance(exc, TransportError) else f"{type(exc).__name__}: {exc}"
+        what = plain(exc)
         if isinstance(exc, InDoubt):
             what += "; that write may have been applied"
         return (f"the account is not answering ({what}); nothing done is lost: check "
                 "--url (PIPEDRIVE_URL), then run the command again later")
     if isinstance(exc, NotFound) and getattr(exc, "operation", None) in _EVERY_ACCOUNT_HAS:
         # a list every account has answered 404: the URL is not an account's (x13r1 F10)
-        return (f"{type(exc).__name__}: {exc} — every account has this list: check --url "
+        return (f"{plain(exc)} — every account has this list: check --url "
                 "(PIPEDRIVE_URL): https://COMPANY.pipedrive.com, no path")
     if isinstance(exc, BulkError):
-        return f"{type(exc).__name__}: {exc}"
+        return plain(exc)
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "") \
             + _state_dir_hint(exc.filename)
-    return f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for a traceback)"
+    return f"unexpected error: {exc or 'no detail'} (set {DEBUG_ENV}=1 for a traceback)"
 
 
 def _state_dir_hint(filename: object) -> str:

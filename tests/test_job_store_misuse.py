@@ -98,3 +98,42 @@ def test_a_refused_command_that_locks_leaves_no_lock_behind(
     assert snapshot(folder).keys() == before.keys()
     if make is not no_job_row:  # (that one is a job store's file: its journal mode is set)
         assert snapshot(folder) == before
+
+
+def test_no_message_shows_an_exception_class_name(tmp_path: Path) -> None:
+    """A refused job store reads as what happened, not "StoreError: ..." (x18r4 6c)."""
+    jobs = tmp_path / "jobs"
+    other_sqlite(jobs)
+    for cmd in (["status", "myjob"], ["resume", "myjob"], ["status", "myjob", "--json"]):
+        res = CliRunner().invoke(app, [*cmd, "--job-dir", str(jobs)], env=TOKEN)
+        assert res.exit_code == 1, res.output
+        assert "StoreError" not in res.output and "Error:" not in res.output, res.output
+
+
+def test_describe_names_no_class() -> None:
+    """Every error class the CLI's boundary turns into a line, without its class's name."""
+    from bulk.errors import (
+        Forbidden,
+        NotFound,
+        RequestNotSent,
+        ServerError,
+        StoreError,
+        Unauthorized,
+        Unexpected,
+        ValidationRejected,
+    )
+    from pdbulk.options import describe
+
+    errors: list[BaseException] = [
+        StoreError("job store: read job: disk I/O error"),
+        NotFound(404, "Unknown method .", operation="getPipelines"),
+        NotFound(404, "Deal not found", operation="getDeal"),
+        ServerError(503, "Service unavailable", operation="getDeals"),
+        Unauthorized(401, "unauthorized access"), Forbidden(403, "no scope"),
+        ValidationRejected(400, "bad field"), RequestNotSent("connect refused"),
+        Unexpected(KeyError("x")), KeyError("x"),
+    ]
+    for exc in errors:
+        line = describe(exc)
+        assert type(exc).__name__ not in line, line
+        assert "KeyError" not in line and "Error:" not in line, line

@@ -100,7 +100,7 @@ def test_translate_error_table(exc: BaseException, timeout: bool, sent: bool) ->
         assert type(err) is (AnswerLost if sent else RequestNotSent)
         assert err.operation == request.operation
         assert "secret-row-data" not in str(err)  # no query string (row data) in messages
-        assert type(exc).__name__ in str(err)
+        assert type(exc).__name__ not in str(err)  # what happened, not its class (x18r4 6c)
 
 
 # -- AiohttpTransport under aioresponses --------------------------------------------------
