@@ -328,15 +328,19 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
            as_json: AsJson = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
-    token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
-    try:
-        preflight(token, store)
+    try:  # the job first, then the token (x18r4 6d: a missing token was said first)
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status} "
                        f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
                        "start a new job")
         _not_undone(store, "resume")
+        if _nothing_left(store) and not os.environ.get(token_env, "").strip():
+            raise fail(f"job {store.job_id} is finished: nothing is left to resume (a resume "
+                       "would only write its result files again, and needs the API token "
+                       f"for that); `pdbulk retry {store.job_id}` sends its failed rows again")
+        token = read_token(token_env)
+        preflight(token, store)
         result = _settled(store, lambda: run_loop(_resumed, store, token, _kind_of(store),
                                                    None, max_tokens))
         if as_json:
@@ -344,6 +348,13 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         finish(store, result)
     finally:
         store.close()
+
+
+def _nothing_left(store: JobStore) -> bool:
+    """A finished job with no item pending or in flight: a resume has nothing to send."""
+    counts = store.counts()
+    return store.status == "finished" and not (counts.get(ItemState.PENDING, 0)
+                                               + counts.get(ItemState.SENDING, 0))
 
 
 def _not_undone(store: JobStore, command: str) -> None:
@@ -483,14 +494,14 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
           as_json: AsJson = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
-    token = read_token(token_env)
     store = JobStore.open(find_job(job_dir, job))
-    try:
-        preflight(token, store)  # refused: before the failed rows are put back
+    try:  # the job first, then the token (x18r4 6d)
         if store.status in ("cancelled", "failed"):
             raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
                        "start a new job")
         _not_undone(store, "retry")
+        token = read_token(token_env)
+        preflight(token, store)  # refused: before the failed rows are put back
         kind = _kind_of(store)
         try:
             check = getattr(kind, "check_retry", None)

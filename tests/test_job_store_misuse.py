@@ -137,3 +137,30 @@ def test_describe_names_no_class() -> None:
         line = describe(exc)
         assert type(exc).__name__ not in line, line
         assert "KeyError" not in line and "Error:" not in line, line
+
+
+def _job(jobs: Path, name: str, *statuses: str) -> None:
+    from bulk.store import JobStore
+
+    with JobStore.create(jobs / name, job_id=name, kind="update", config={}) as store:
+        for status in statuses:
+            store.set_status(status)
+
+
+@pytest.mark.parametrize("cmd", ["resume", "retry"])
+def test_the_job_is_reported_before_the_token(tmp_path: Path, cmd: str) -> None:
+    """Without a token: a missing job, a cancelled one, and (resume) a finished one are
+    reported as such, not as "no API token" (x18r4 6d)."""
+    jobs = tmp_path / "jobs"
+    _job(jobs, "gone", "cancelled")
+    _job(jobs, "done", "loaded", "finished")
+    no_token = {"PIPEDRIVE_API_TOKEN": ""}
+    res = CliRunner().invoke(app, [cmd, "nope", "--job-dir", str(jobs)], env=no_token)
+    assert res.exit_code == 1 and "no job 'nope'" in res.output, res.output
+    res = CliRunner().invoke(app, [cmd, "gone", "--job-dir", str(jobs)], env=no_token)
+    assert res.exit_code == 1 and "is cancelled" in res.output, res.output
+    assert "token" not in res.output, res.output
+    if cmd == "resume":
+        res = CliRunner().invoke(app, [cmd, "done", "--job-dir", str(jobs)], env=no_token)
+        assert res.exit_code == 1, res.output
+        assert "job done is finished: nothing is left to resume" in res.output, res.output
