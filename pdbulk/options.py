@@ -542,8 +542,14 @@ def finish(store: JobStore, result: RunResult) -> None:
     """Print the outcome line and exit with its code: 4 only when something is left to
     resume (pending or in-doubt items), 5 when the account refused the token."""
     counts = {state.value: n for state, n in result.counts.items()}
-    typer.echo(f"job {store.job_id}: "
-               + (state_counts(counts, store.actions()) or "nothing to do"))
+    line = state_counts(counts, store.actions())
+    if store.kind == "undo":  # deals, persons and organizations apart (x18r2 5)
+        from jobs.undo.job import contact_counts, undone_counts, undone_line
+
+        line = "; ".join(p for p in (undone_line(undone_counts(store, contact_counts(store))),
+                                     state_counts({k: n for k, n in counts.items()
+                                                   if k != ItemState.DONE.value}, {})) if p)
+    typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     if (note := rate_limited_note(result.stats.rate_limited,
                                   store.meta_get(META_COORDINATOR))) is not None:
         typer.echo(note, err=True)

@@ -384,18 +384,20 @@ class UndoJob:
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         contacts = contact_counts(store)
-        lines = [f"{name}: {c['deleted']:,} deleted"
+        undone = undone_counts(store, contacts)
+        lines = [undone_line(undone), *[f"{name}: {c['deleted']:,} deleted"
                  + (f", {c['already gone']:,} already gone (deleted or merged by someone)"
                     if c["already gone"] else "")
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
-                 for name, c in contacts.items() if any(c.values())]
+                 for name, c in contacts.items() if any(c.values())]]
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
                          f"`pdbulk resume` / `retry` of job {source} are refused now (they "
                          "would send them over this undo)")
-        return write_job_results(store, result, UNDO_COLUMNS, extra={"contacts": contacts},
+        return write_job_results(store, result, UNDO_COLUMNS,
+                                 extra={"contacts": contacts, "undone": undone},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 
 
@@ -511,6 +513,23 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if changed:
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
     return Outcome(item.id, ItemState.PENDING, unsent=True)
+
+
+def undone_counts(store: JobStore,
+                  contacts: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """What this undo undid, by kind (x18r2 5: one "N done" added deals, persons and
+    organizations): deals restored or deleted by it, persons / organizations it deleted."""
+    deals = sum(1 for i in store.items(ItemState.DONE) if i.op not in _CONTACT_OPS
+                and (i.result or {}).get("action") in ("restored", "deleted"))
+    return {"deals": deals,
+            "persons": int(contacts["persons"]["deleted"]),
+            "organizations": int(contacts["organizations"]["deleted"])}
+
+
+def undone_line(undone: Mapping[str, int]) -> str:
+    """``undone: 120 deals, 40 persons, 12 organizations`` (the kinds that count)."""
+    parts = [f"{n:,} {kind}" for kind, n in undone.items() if n or kind == "deals"]
+    return "undone: " + ", ".join(parts)
 
 
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:
