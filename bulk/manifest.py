@@ -9,6 +9,11 @@ exception: it comes out as a row with ``error`` set and every original cell
 it has in ``values`` (for failed.csv), so one broken line never stops a job. Only a problem with the whole file
 (missing, no header, duplicate or empty column names, unknown format, not
 UTF-8, changed while it was read: ``bulk.manifest_stamp``) raises ``InputError``.
+XLSX rows hidden in the sheet (a filter, by hand) are read like the others; the
+plan's header note names them (``manifest_xlsx.hidden_note``).
+
+Why ~505 lines: ``header_note`` gathers every format's layout notes in one place (a
+plan asks one function); splitting it per format would scatter that one question.
 
 Memory stays flat: one record at a time, never the file. This module must
 never hold more than one record, nor know what a deal is.
@@ -79,6 +84,7 @@ from .manifest_row import FORMATS, Format, HeaderLine, PathLike, PathSample, Sou
 from .manifest_stamp import CHANGED, Stamp, check_unchanged, file_stamp, unchanged_rows
 from .manifest_xlsx import (
     header_row_number,
+    hidden_note,
     read_xlsx,
     unnamed_note,
     xlsx_date_system,
@@ -423,8 +429,8 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         return None
     above = None if header_row is not None else header_row_number(path, sheet)[1]
     unnamed = xlsx_unnamed(path, sheet, header_row)
-    said = [n for n in (above, unnamed_note(unnamed) if unnamed else None) if n]
-    return "; ".join(said) or None
+    hidden = hidden_note(path, sheet, header_row)  # x18r2 6: rows hidden in the sheet
+    return "; ".join(n for n in (above, unnamed_note(unnamed) if unnamed else None, hidden) if n) or None
 
 
 def date_system(path: PathLike, *, format: Format | None = None,

@@ -51,6 +51,7 @@ from .xlsx_sheet import (
     _open_sheet,
     _rows,
     first_visible_sheet,
+    hidden_rows,
     sheet_names,
     shown_format,
 )
@@ -200,6 +201,20 @@ def unnamed_note(positions: Sequence[int]) -> str:
             "skipped")
 
 
+def hidden_note(path: str | os.PathLike[str], sheet: str | None = None,
+                header_row: int | None = None) -> str | None:
+    """The plan's note on the data rows hidden in the sheet (a filter, or by hand): they
+    are imported, as the file holds them, but never without a word (x18r2 6)."""
+    number = header_row_number(path, sheet, header_row)[0]
+    rows = [r for r in hidden_rows(path, sheet) if r > number]
+    if not rows:
+        return None
+    shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+    return (f"{len(rows):,} row(s) are hidden in the sheet (rows {shown}) and are imported: "
+            "a filter or a hidden row in Excel does not leave them out; delete them from "
+            "the file to leave them out")
+
+
 def xlsx_unnamed(path: str | os.PathLike[str], sheet: str | None = None,
                  header_row: int | None = None) -> list[int]:
     """The 0-based positions of the header's columns with no name, each empty in every
@@ -334,6 +349,6 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 __all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "column_letter",
            "currency_format", "first_visible_sheet", "format_currency", "header_row_number",
            "read_xlsx", "sheet_names",
-           "unnamed_note", "unnamed_refusal", "xlsx_unnamed",
+           "hidden_note", "unnamed_note", "unnamed_refusal", "xlsx_unnamed",
            "xlsx_date_system",
            "xlsx_header"]

@@ -140,6 +140,40 @@ def _merged(book: Any, ws: Any) -> dict[int, dict[int, int]]:
     return out
 
 
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\s([^>]*?)(/?)>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+
+
+def hidden_rows(path: str | os.PathLike[str], sheet: str | None) -> list[int]:
+    """The Excel rows hidden in the sheet (by a filter or by hand) that hold cells, in
+    order (x18r2 6: imported without a word). openpyxl's read-only mode does not expose
+    ``row_dimensions``; loading the whole sheet for them would cost the file's size in
+    memory: the sheet's XML is scanned for ``<row r="12" hidden="1">`` (streamed)."""
+    book, ws = _open_sheet(path, sheet)
+    out: list[int] = []
+    try:
+        part = getattr(ws, "_worksheet_path", None)
+        archive = getattr(book, "_archive", None)
+        if part is None or archive is None:
+            return out
+        tail = b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                block = tail + chunk
+                end = 0
+                for found in _ROW_TAG.finditer(block):
+                    end = found.end()
+                    if found[2] or not _ROW_HIDDEN.search(found[1]):
+                        continue  # "<row .../>": no cells
+                    if (number := _ROW_NUMBER.search(found[1])) is not None:
+                        out.append(int(number[1]))
+                tail = block[max(end, len(block) - 400):]
+    finally:
+        book.close()
+    return out
+
+
 def _covered(path: str | os.PathLike[str], sheet: str | None) -> dict[int, dict[int, str]]:
     """The cells merged ranges cover beyond their first (top-left) one, as {Excel row:
     {column (1-based): "C2:C4"}}: Excel shows the first cell's value across the range,
