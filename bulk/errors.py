@@ -313,7 +313,8 @@ class Unexpected(BulkError):
     terminal = True
 
     def __init__(self, exc: BaseException) -> None:
-        super().__init__(f"unexpected error: {exc or 'no detail'}")
+        # its class named: an unexpected error is a bug, and a report needs it
+        super().__init__(f"unexpected error ({type(exc).__name__}): {exc or 'no detail'}")
         self.original = exc
 
 

@@ -293,7 +293,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "") \
             + _state_dir_hint(exc.filename)
-    return f"unexpected error: {exc or 'no detail'} (set {DEBUG_ENV}=1 for a traceback)"
+    # its class named: an unexpected error is a bug, and a report needs it
+    return (f"unexpected error ({type(exc).__name__}): {exc or 'no detail'} (set {DEBUG_ENV}=1 "
+            "for a traceback)")
 
 
 def _state_dir_hint(filename: object) -> str:

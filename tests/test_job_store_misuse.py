@@ -131,12 +131,15 @@ def test_describe_names_no_class() -> None:
         ServerError(503, "Service unavailable", operation="getDeals"),
         Unauthorized(401, "unauthorized access"), Forbidden(403, "no scope"),
         ValidationRejected(400, "bad field"), RequestNotSent("connect refused"),
-        Unexpected(KeyError("x")), KeyError("x"),
     ]
     for exc in errors:
         line = describe(exc)
         assert type(exc).__name__ not in line, line
-        assert "KeyError" not in line and "Error:" not in line, line
+        assert "Error:" not in line, line
+    # an unexpected error is a bug: its class is named, for the report, never as "KeyError:"
+    for exc in (Unexpected(KeyError("x")), KeyError("x")):
+        line = describe(exc)
+        assert line.startswith("unexpected error (KeyError): 'x'") and "Error:" not in line, line
 
 
 def _job(jobs: Path, name: str, *statuses: str) -> None:
