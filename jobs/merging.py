@@ -68,6 +68,9 @@ _SPLIT = re.compile(r"[;|,\s]+")
 # job meta, one key per merge item: the survivor and the update_time its merge's answer
 # returned, written before the next merge into that survivor is sent
 MERGE_RECORD = "merge.answer."
+# the reads right before each merge (and before a dedupe's PATCH): both deals of the pair,
+# ``GET /api/v2/deals/{id}`` each (``MergeJob._as_planned``)
+PAIR_READS = 2
 
 
 # -- reading the manifest ----------------------------------------------------------------------
@@ -285,7 +288,7 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
         prep.add(item, "failed" if item.state is ItemState.FAILED else "merge")
     prep.images.extend(snapshots(checked, deals, ctx.clock.wall()))
     prep.calls["mergeDeals"] += len(checked.merges)
-    prep.calls["getDeal"] += len(checked.merges)  # each merged-away deal read right before
+    prep.calls["getDeal"] += PAIR_READS * len(checked.merges)  # both deals, right before
     rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
     if rewritten:
         prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
@@ -373,6 +376,7 @@ class MergeJob:
         # survivor → the items re-checked for it and not yet ended: while one is, this
         # job's own write may be changing it (``recheck`` judges its pairs by the other deal)
         self._writing: dict[int, set[int]] = {}
+        self._stored: dict[int, str | None] | None = None  # ``_expected_now``'s store part
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
@@ -395,34 +399,45 @@ class MergeJob:
         if writing is not None:
             writing.discard(item.id)
 
-    async def _away_as_planned(self, ctx: CallContext, item: Item) -> Outcome | None:
-        """Read the merged-away deal right before its merge (``GET /api/v2/deals/{id}``,
-        1 token): gone, archived, or changed since the plan (``update_time`` later than
-        its snapshot's) → the merge is left alone (None: it is as planned, or there is
-        no snapshot to tell). The batch's re-check is one batch of sends older than the
-        merge; a merge is final, so its own deal is read again (x11r4 F1: a copy edited
-        while its group was merging was merged away with the edit, 4 of 4)."""
-        merge_id = int(item.payload["merge_id"])
-        try:
-            res = await ctx.call("getDeal", path={"id": merge_id})
-        except NotFound:
-            res = None
-        deal = dict(res.data) if res is not None and isinstance(res.data, Mapping) else None
+    async def _as_planned(self, ctx: CallContext, item: Item) -> Outcome | None:
+        """Read both deals of the pair right before a write to them (its merge; a dedupe's
+        field-policy PATCH of the survivor), under the survivor's lock: gone, archived, or
+        changed since the plan or since this job's own last write to it (``_changed``
+        against ``_expected_now``) → the pair is left alone (None: as planned). The
+        batch's re-check is one batch of sends older than the write, and merges are final
+        (x11r4 F1: a copy edited while its group was merging was merged away with the
+        edit; x19r2 F1: a survivor edited after its batch's re-check had its colleague's
+        value overwritten by the PATCH, as only the merged-away deal was read here). Two
+        ``GET /api/v2/deals/{id}`` (1 token each, ``PAIR_READS``): fewer tokens than one
+        ``GET /api/v2/deals?ids=`` (10, FACTS); the survivor is read last, nearest the write."""
+        merge_id, survivor_id = int(item.payload["merge_id"]), int(item.payload["survivor_id"])
+        deal = await _read_one(ctx, merge_id)
         if (deal is None or is_gone(deal)) and item.id in self._resent:
             return self._applied_late(item)
         if deal is None or is_gone(deal) or deal.get("is_archived"):
             return self._left(item, (
                 f"not merged: merged-away deal {merge_id} is no longer a live deal (deleted, "
                 "archived or merged while the job ran); nothing sent"))
-        image = self._store.before_image("deal", merge_id) if self._store is not None else None
-        then = image.before.get("update_time") if image is not None else None
-        now = deal.get("update_time")
-        if isinstance(then, str) and isinstance(now, str) and _later(now, then):
+        survivor = await _read_one(ctx, survivor_id)
+        if survivor is None or is_gone(survivor) or survivor.get("is_archived"):
             return self._left(item, (
-                f"not merged: merged-away deal {merge_id} changed while the job ran "
-                f"(update_time {then} then, {now} now); left alone — merges are final: "
-                "plan it again"))
+                f"not merged: survivor deal {survivor_id} is no longer a live deal (deleted, "
+                "archived or merged while the job ran); nothing sent"))
+        live = {merge_id: deal, survivor_id: survivor}
+        if (why := _changed(item, live, self._expected_now(), self._explained)) is not None:
+            return self._left(item, why.replace("since the plan", "while the job ran", 1))
         return None
+
+    def _expected_now(self) -> dict[int, str | None]:
+        """``_expected`` for a read right before a write: the store's part taken once (a
+        full scan of the job), this process's own writes (``_own_writes``,
+        ``_merge_times``, the reconcile's finds) laid over it on every call."""
+        if self._stored is None:
+            self._stored = self._expected()
+        latest = dict(self._stored)
+        for survivor, then in [*self._own_writes().items(), *self._merge_times.items()]:
+            _fold(latest, survivor, then)
+        return latest
 
     def _remember(self, merge_id: int, survivor_id: int) -> None:
         """Record the merge about to be sent in the state directory (``jobs.merged_deals``):
@@ -453,7 +468,7 @@ class MergeJob:
         merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
         lock = self._locks.setdefault(survivor_id, anyio.Lock())
         async with lock:  # read under the lock: the merges before it may have taken long
-            if (left := await self._away_as_planned(ctx, item)) is not None:
+            if (left := await self._as_planned(ctx, item)) is not None:
                 return left
             self._remember(int(merge_id), int(survivor_id))
             try:
@@ -625,6 +640,10 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.PENDING,
                                    unsent=item.id not in self._doubted))
             self._doubted.discard(item.id)
+        for outcome in out:  # merges found applied: the survivor's time this job expects
+            result = outcome.result or {}
+            if outcome.state is ItemState.DONE and "update_time" in result:
+                _fold(self._merge_times, int(result["deal_id"]), result["update_time"])
         self._settled(items, out)
         return out
 
@@ -672,7 +691,7 @@ class MergeJob:
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
                                            if refused(item) is None
                                            and not item.payload.get("already"))
-        calls["getDeal"] += calls["mergeDeals"]  # each merged-away deal read right before
+        calls["getDeal"] += PAIR_READS * calls["mergeDeals"]  # both deals, right before
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
@@ -721,12 +740,7 @@ class MergeJob:
         latest: dict[int, str | None] = dict(self._own_writes())
 
         def merged(survivor: int, then: object) -> None:
-            if survivor in latest and latest[survivor] is None:
-                return
-            if not isinstance(then, str):
-                latest[survivor] = None
-            elif survivor not in latest or _later(then, latest[survivor]):
-                latest[survivor] = then
+            _fold(latest, survivor, then)
 
         if store is not None:
             for image in store.before_images("deal"):
@@ -764,6 +778,27 @@ class MergeJob:
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         confirm_merges(store)
         return write_job_results(store, result, MERGE_COLUMNS)
+
+
+def _fold(latest: dict[int, str | None], survivor: int, then: object) -> None:
+    """Lay a write of this job that returned ``then`` over ``latest`` (survivor → the
+    update_time expected of it): the later time wins; a write that returned none makes it
+    unknown (None) for good."""
+    if survivor in latest and latest[survivor] is None:
+        return
+    if not isinstance(then, str):
+        latest[survivor] = None
+    elif survivor not in latest or _later(then, latest[survivor]):
+        latest[survivor] = then
+
+
+async def _read_one(ctx: CallContext, deal_id: int) -> Deal | None:
+    """The deal as it is now (``GET /api/v2/deals/{id}``, 1 token); None: not found."""
+    try:
+        res = await ctx.call("getDeal", path={"id": deal_id})
+    except NotFound:
+        return None
+    return dict(res.data) if isinstance(res.data, Mapping) else None
 
 
 def _later(a: str, b: str | None) -> bool:

@@ -503,6 +503,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     today's budget, time); nothing is written."""
     from jobs.dedupe.job import make_plan
     from jobs.dedupe.merge_job import recheck_reads
+    from jobs.merging import PAIR_READS
 
     cfg = engine.config()
     token = engine.token()
@@ -528,9 +529,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeals"] += recheck_reads(groups, cfg.max_workers,
                                                    cfg.limits().burst)
                 calls["mergeDeals"] += merges
-                calls["getDeal"] += merges  # each merged-away deal, read right before
+                calls["getDeal"] += PAIR_READS * merges  # both deals, right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)
-                calls["getDeal"] += sum(g.id in patched for g in groups)  # before the PATCH
+                calls["getDeal"] += PAIR_READS * sum(g.id in patched for g in groups)
                 left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,

@@ -82,7 +82,7 @@ async def test_a_deal_deleted_between_the_recheck_and_its_merge_is_skipped(
         if not read:
             async def as_planned(ctx: Any, item: Any) -> None:
                 return None  # the deal goes after this read as well
-            kind._away_as_planned = as_planned  # type: ignore[method-assign]
+            kind._as_planned = as_planned  # type: ignore[method-assign]
         result = await run_job(sb, store, kind=kind)
         reasons = _reasons(store)
         store.close()
@@ -423,3 +423,36 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
                    "merged)"]
     assert put[0] in said
     assert after_undo == values[group.survivor_id]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("policy", [True, False])
+async def test_a_survivor_edited_after_the_recheck_is_read_before_the_patch_and_merge(
+        tmp_path: Path, policy: bool) -> None:
+    """x19r2 F1: a colleague edits the survivor after its batch's re-check (here: no
+    re-check at all) and before the group's field-policy PATCH (or, with no policy, its
+    merge): the read right before the write reads the survivor too, so the group is
+    skipped as changed, nothing written, the colleague's value intact (the PATCH put the
+    copy's 5000 over it, and the survivor was never read)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE if policy else None)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        kind = DedupeJob.from_store(store)
+
+        async def no_recheck(ctx: Any, items: Any) -> list[Any]:
+            return []  # the colleague's edit lands after the batch's re-check
+        kind.recheck = no_recheck  # type: ignore[method-assign]
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "value": 12345,
+                               "update_time": sb.state.now_iso()})
+        sent = requests(sb)
+        result = await run_job(sb, store, kind=kind)
+        calls = delta(sent, requests(sb))
+        reasons = _reasons(store)
+        store.close()
+        assert sb_deal(sb, ids["web"])["value"] == 12345
+        assert not sb_deal(sb, ids["web_copy"])["is_deleted"]
+    assert not result.counts[ItemState.FAILED], reasons
+    why = reasons[f"{ids['web_copy']}->{ids['web']}"]
+    assert f"survivor deal {ids['web']} changed while the job ran" in why, why
+    assert "updateDeal" not in calls and calls.get("mergeDeals", 0) == 1, calls  # ren only

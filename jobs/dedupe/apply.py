@@ -66,6 +66,7 @@ from bulk.store import (
 )
 
 from ..deals import Deal, before_image, is_gone, read_deals
+from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
 from .index import (
@@ -319,13 +320,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                                before_image(live[g.survivor_id], changes),
                                                taken))
                 prep.calls["updateDeal"] += 1
-                prep.calls["getDeal"] += 1  # its merged-away deal, read before the PATCH
+                prep.calls["getDeal"] += PAIR_READS  # both deals, read before the PATCH
             elif changes:
                 payload["needs_patch"] = True
             prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
                              payload=payload), "merge")
             prep.calls["mergeDeals"] += 1
-            prep.calls["getDeal"] += 1  # the merged-away deal, read right before its merge
+            prep.calls["getDeal"] += PAIR_READS  # both deals, read right before its merge
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
     if over_cap:  # x18r1 5: named, not only a row of the job's succeeded.csv

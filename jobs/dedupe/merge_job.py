@@ -54,7 +54,7 @@ from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..deals import IDS_PER_CALL, Deal, deal_changes, same
-from ..merging import MergeJob, _merged, confirm_merges
+from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
 from .index import StateBusy, load_makers
@@ -233,17 +233,24 @@ class DedupeJob(MergeJob):
                 **_merged(item), "action": "skipped", "reason": why})
         return Outcome(item.id, ItemState.PENDING, unsent=True)  # its first merge is open
 
-    async def _patch(self, ctx: CallContext, item: Item) -> None:
+    async def _patch(self, ctx: CallContext, item: Item) -> Outcome | None:
         """The group's PATCH, unless it is recorded as applied; its answer's update_time is
-        in the job before this returns (before the merge is sent)."""
+        in the job before this returns (before the merge is sent). Right before it, under
+        the survivor's lock, both deals of the pair are read (``_as_planned``): one gone or
+        changed since the plan → the pair's outcome, its group skipped, nothing sent (x19r2
+        F1: the survivor was not read, and a colleague's edit made after the batch's
+        re-check was overwritten by the PATCH)."""
         survivor = int(item.payload["survivor_id"])
         event = self._events.get(survivor)
         if event is None or event.is_set():
             event = self._events[survivor] = anyio.Event()
         try:
             if survivor in self._patched:
-                return
+                return None
             async with self._locks.setdefault(survivor, anyio.Lock()):
+                if (left := await self._as_planned(ctx, item)) is not None:
+                    self._skip_group(item, str((left.result or {}).get("reason")))
+                    return left
                 try:
                     res = await ctx.call("updateDeal", path={"id": survivor},
                                          json=item.payload["patch"])
@@ -261,6 +268,7 @@ class DedupeJob(MergeJob):
                     await in_thread(functools.partial(
                         self._store.meta_put, f"{POLICY_RECORD}{survivor}",
                         {"item": item.id, "update_time": then}))
+            return None
         finally:
             event.set()
 
@@ -279,14 +287,10 @@ class DedupeJob(MergeJob):
             return again
         if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
             return Outcome(item.id, ItemState.DONE, result=p.get("result"))
-        if p.get("patch") and int(p["survivor_id"]) not in self._patched \
-                and (left := await self._away_as_planned(ctx, item)) is not None:
-            # read before its PATCH too (1 token): the merges that need it are skipped
-            self._skip_group(item, str((left.result or {}).get("reason")))
-            return left
         if p.get("patch"):
             self._policies.setdefault(int(p["survivor_id"]), (str(item.key), p["patch"]))
-            await self._patch(ctx, item)
+            if (left := await self._patch(ctx, item)) is not None:
+                return left
         elif p.get("needs_patch") and (held := await self._after_policy(ctx, item)):
             return held
         outcome = await self._merge(ctx, item)
@@ -325,14 +329,14 @@ class DedupeJob(MergeJob):
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """``MergeJob.resume_calls``, plus one PATCH (``updateDeal``) per first merge still
         to send (pending or in doubt) whose PATCH is not recorded as applied, with the
-        read of its merged-away deal before it (``getDeal``)."""
+        reads of both deals of its pair before it (``getDeal``, ``PAIR_READS``)."""
         calls = dict(super().resume_calls(store))
         patches = sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
                       for i in store.items(state) if i.payload.get("patch")
                       and int(i.payload["survivor_id"]) not in self._patched)
         if patches:
             calls["updateDeal"] = calls.get("updateDeal", 0) + patches
-            calls["getDeal"] = calls.get("getDeal", 0) + patches
+            calls["getDeal"] = calls.get("getDeal", 0) + PAIR_READS * patches
         return calls
 
     def _own_writes(self) -> Mapping[int, str]:
