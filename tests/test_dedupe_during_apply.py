@@ -456,3 +456,33 @@ async def test_a_survivor_edited_after_the_recheck_is_read_before_the_patch_and_
     why = reasons[f"{ids['web_copy']}->{ids['web']}"]
     assert f"survivor deal {ids['web']} changed while the job ran" in why, why
     assert "updateDeal" not in calls and calls.get("mergeDeals", 0) == 1, calls  # ren only
+
+
+@pytest.mark.anyio
+async def test_a_resume_never_claims_a_merge_a_later_run_reconciled(tmp_path: Path) -> None:
+    """x19r2 F2: as above, but job B's answers to its merges were lost and B settled them
+    by reading the deals back (reconciled): only answered merges were recorded to their
+    job (merged-by.json), so A's resume took B's merge for its own ("merged")."""
+    from bulk.sandbox import Faults
+    from tests.import_support import read_csv
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        a, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="A")
+        web = next(i for i in a.pending(10) if i.payload["merge_id"] == ids["web_copy"])
+        a.mark_sending([web.id], 0.0)  # the kill -9: in flight, never applied
+        b, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="B")
+        sb.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset({"mergeDeals"})))
+        done = await run_job(sb, b)
+        sb.set_faults(Faults())
+        b_rows = {r["merged_id"]: r for r in read_csv(b.directory / "succeeded.csv")}
+        b.close()
+        assert done.counts[ItemState.DONE] == 2, b_rows
+        assert sb_deal(sb, ids["web_copy"])["is_deleted"]
+        resumed = await run_job(sb, a)
+        rows = {r["merged_id"]: r for r in read_csv(a.directory / "succeeded.csv")}
+        a.close()
+    assert not resumed.counts[ItemState.DONE], rows  # B made both merges
+    row = rows[str(ids["web_copy"])]
+    assert row["action"] == "already merged" and "merged by job B" in row["reason"], row

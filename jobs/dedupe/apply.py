@@ -397,11 +397,16 @@ def record_confirmed(store: JobStore) -> int:
     state = store.meta_get(STATE_DIR)
     if state is None:
         return 0
-    # the merges this job saw answered (not found done by a reconcile): this job made them
+    # every merge this job settled is its own: answered, or found applied by a reconcile
+    # (x19r2 F2: only the answered ones were, and a later resume of a killed job took the
+    # reconciled ones for its own); an answered one wins over another job's reconciled one
+    done = [i for i in store.items(ItemState.DONE)
+            if i.op == "merge" and not i.payload.get("already")]
     remember_makers(Path(state), {
-        int(i.payload["merge_id"]): store.job_id for i in store.items(ItemState.DONE)
-        if i.op == "merge" and not i.payload.get("already")
-        and not (i.result or {}).get("reconciled")})
+        int(i.payload["merge_id"]): store.job_id for i in done
+        if not (i.result or {}).get("reconciled")}, {
+        int(i.payload["merge_id"]): store.job_id for i in done
+        if (i.result or {}).get("reconciled")})
     return remember_merges(Path(state), _merges(store, ItemState.DONE), confirmed=True)
 
 

@@ -226,26 +226,48 @@ def _load_merge_entries(state: Path) -> dict[int, tuple[int, DealRecord, bool]]:
                          "state]); delete it to forget which deals were merged into which") from None
 
 
-def remember_makers(state: Path, made: Mapping[int, str]) -> None:
-    """Record which job's merge of each deal Pipedrive answered (``made``: merged-away id
-    -> job id): a merge applies once, so another job's attempt in flight then did not
-    (``load_makers``). First writer wins; an unreadable file is started again."""
-    if not made:
-        return
-    known = load_makers(state)
-    new = {m: job for m, job in made.items() if m not in known}
-    if new:
-        _write(state / MAKERS, orjson.dumps({str(m): j for m, j in {**known, **new}.items()}))
+def remember_makers(state: Path, made: Mapping[int, str],
+                    reconciled: Mapping[int, str] | None = None) -> None:
+    """Record which job made each merge (merged-away id -> job id): ``made``, the merges
+    whose answer the job recorded; ``reconciled``, those it settled by reading the deals
+    back after a lost answer (x19r2 F2: left out, a later resume of a killed job took
+    them for its own). A merge applies once, so another job's attempt in flight then did
+    not (``load_makers``). An answered merge is that job's for good, over a reconciled one
+    another job recorded; a reconciled one only where none is known. An unreadable file
+    is started again."""
+    raw = _load_raw_makers(state)
+    changed = False
+    for merged, job in (reconciled or {}).items():
+        if str(merged) not in raw:
+            raw[str(merged)], changed = {"job": job, "reconciled": True}, True
+    for merged, job in made.items():
+        if not isinstance(raw.get(str(merged)), str):
+            raw[str(merged)], changed = job, True
+    if changed:
+        _write(state / MAKERS, orjson.dumps(raw))
+
+
+def _load_raw_makers(state: Path) -> dict[str, Any]:
+    try:
+        raw = orjson.loads((state / MAKERS).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
 
 
 def load_makers(state: Path) -> dict[int, str]:
-    """Merged-away deal id -> the job whose merge of it was answered (``remember_makers``);
-    {} when none was recorded or the file is unreadable (it only refines a report)."""
-    try:
-        raw = orjson.loads((state / MAKERS).read_bytes())
-        return {int(m): str(j) for m, j in raw.items()}
-    except (OSError, orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-        return {}
+    """Merged-away deal id -> the job that made its merge (``remember_makers``); {} when
+    none was recorded or the file is unreadable (it only refines a report)."""
+    out: dict[int, str] = {}
+    for merged, job in _load_raw_makers(state).items():
+        if isinstance(job, dict):
+            job = job.get("job")
+        try:
+            if isinstance(job, str):
+                out[int(merged)] = job
+        except ValueError:
+            continue
+    return out
 
 
 def remember_merges(state: Path, merges: Iterable[tuple[int, int, DealRecord]], *,

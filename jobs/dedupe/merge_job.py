@@ -302,7 +302,8 @@ class DedupeJob(MergeJob):
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """``MergeJob.reconcile``; a merge it finds done (its merged-away deal gone into
         the survivor) that another job's merge of the same deal was answered for — a
-        later night's run, recorded in the state directory (``load_makers``) — was that
+        later night's run, recorded in the state directory (``load_makers``: answered or
+        reconciled there, x19r2 F2) — was that
         job's: a merge applies once, so this job's attempt, in flight when it stopped, did
         not (x11r3 F1: both jobs' succeeded.csv said ``merged``, 52 merges for 51 made).
         Reported ``already merged``, naming the job."""
@@ -321,8 +322,8 @@ class DedupeJob(MergeJob):
                     and maker is not None and maker != own:
                 outcome = Outcome(item.id, ItemState.SKIPPED, result={
                     **_merged(item), "action": "already merged",
-                    "reason": f"merged by job {maker}; this job's merge of it, in flight when "
-                              "it stopped, did not apply"})
+                    "reason": f"already merged by job {maker}; this job's merge of it, in "
+                              "flight when it stopped, did not apply"})
             out.append(outcome)
         return out
 
