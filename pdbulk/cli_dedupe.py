@@ -233,6 +233,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         record_intended,
         unfinished,
         unfinished_apply,
+        unfinished_jobs,
     )
     from jobs.dedupe.index import forget_merged, save_plan_index, state_lock
     from jobs.dedupe.job import make_plan
@@ -249,6 +250,11 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         if error is not None:
             error["error"] = message
         raise fail(message)
+    # x19r2 F3: a job killed (or stopped) on an earlier night is named, on stderr (cron's
+    # log) and in the summary: its merges are in no report until it is resumed
+    others = unfinished_jobs(cfg.job_root)
+    for other in others:
+        typer.echo(f"pdbulk: {other.line(resume_hint(other.job_id, cfg.job_root))}", err=True)
     job_id = new_job_id(KIND)
     directory = cfg.job_root / job_id
     store = JobStore.create(directory, job_id=job_id, kind=KIND,
@@ -256,7 +262,8 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
 
     def say(line: str) -> None:
         typer.echo(line, err=quiet)
-    summary: dict[str, Any] = {"job": job_id, "job_dir": str(directory)}
+    summary: dict[str, Any] = {"job": job_id, "job_dir": str(directory),
+                               "interrupted_jobs": [o.to_json() for o in others]}
 
     async def main() -> RunResult | None:
         nonlocal plan_dir

@@ -473,3 +473,37 @@ def test_a_second_apply_of_a_plan_whose_apply_did_not_finish_refuses(
         ran = runner.invoke(app, ["dedupe", "run", "--json", "-o", str(plan_dir), *args],
                             env=env)
         assert ran.exit_code == 1 and job.name in orjson.loads(ran.stdout)["error"], ran.output
+
+
+@pytest.mark.parametrize("status", ["running", "stopped"])
+def test_the_next_run_names_a_dedupe_job_left_unfinished(tmp_path: Path, status: str) -> None:
+    """x19r2 F3: after a ``kill -9`` (the job left "running", no live process) or a stop,
+    the next cron `dedupe run` said nothing of that job (exit 0; neither its log nor --json
+    named it), whose merges were then in no finished job's report. It says it: a line on
+    stderr naming the job, its merges done and unsettled and its `pdbulk resume`, and
+    ``interrupted_jobs`` in --json; the run itself goes on."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        plan_dir = tmp_path / "p"
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(plan_dir), *args], env=env)
+        assert planned.exit_code == 0, planned.output
+        first = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", "--max-merges",
+                                    "1", *args], env=env)
+        assert first.exit_code == 0, first.output
+        (job,) = [d for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name]
+        with sqlite3.connect(job / "job.sqlite") as db:
+            db.execute("UPDATE job SET status = ?", (status,))
+        db.close()
+        ran = runner.invoke(app, ["dedupe", "run", "--json", *args], env=env)
+    assert ran.exit_code == 0, ran.output
+    how = "interrupted" if status == "running" else "stopped"
+    (line,) = [ln for ln in ran.stderr.splitlines() if f"job {job.name}" in ln]
+    assert line.startswith(f"pdbulk: job {job.name} was {how} (1 merge done, 0 unsettled): "
+                           "its merges are not in this report; run `pdbulk resume "
+                           f"{job.name} --job-dir"), line
+    assert sb.token not in ran.stderr
+    assert orjson.loads(ran.stdout)["interrupted_jobs"] == [
+        {"job": job.name, "state": how, "merged": 1, "unsettled": 0}]

@@ -466,12 +466,51 @@ def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Unfinished:
+    """A dedupe job under the job root that did not end: ``state`` "interrupted" (its
+    process gone mid-run: ``kill -9``, a power cut) or "stopped"; ``done`` its merges
+    made, ``unsettled`` those pending or in flight."""
+
+    job_id: str
+    state: str
+    done: int
+    unsettled: int
+
+    def line(self, resume: str) -> str:
+        merges = "merge" if self.done == 1 else "merges"
+        return (f"job {self.job_id} was {self.state} ({self.done:,} {merges} done, "
+                f"{self.unsettled:,} unsettled): its merges are not in this report; run "
+                f"`{resume}` to finish and report it")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"job": self.job_id, "state": self.state, "merged": self.done,
+                "unsettled": self.unsettled}
+
+
+def unfinished_jobs(job_root: Path) -> list[Unfinished]:
+    """The dedupe jobs under ``job_root`` that did not end and that no live process runs
+    (x19r2 F3: after a ``kill -9`` the next cron run said nothing of the killed job,
+    whose merges were then in no report until someone resumed it by hand)."""
+    out = []
+    for job in list_jobs(job_root):
+        if job.kind != KIND or job.status not in ("stopped", "running"):
+            continue
+        if job.status == "running" and held_by_live_process(job.directory):
+            continue
+        out.append(Unfinished(
+            job.job_id, "stopped" if job.status == "stopped" else "interrupted",
+            job.counts.get(ItemState.DONE, 0),
+            job.counts.get(ItemState.PENDING, 0) + job.counts.get(ItemState.SENDING, 0)))
+    return out
+
+
 def merged_away(store: JobStore) -> list[int]:
     """The deals a dedupe (or merge) job merged away."""
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away",
+__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "Unfinished", "merged_away", "unfinished_jobs",
            "prepare_apply", "record_confirmed", "record_intended", "settle_index", "unfinished",
            "unfinished_apply"]
 
