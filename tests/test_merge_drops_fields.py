@@ -77,6 +77,18 @@ def test_same_labels_in_another_order_are_no_drop() -> None:
                        {}) == []
 
 
+def test_a_title_the_survivor_does_not_keep_is_named_unless_case_or_spacing() -> None:
+    """x19r2 4a: the survivor kept its misspelt title and the merged deal's right one was
+    lost unnamed; a title differing only in case or spacing is no drop."""
+    base: dict[str, Any] = {"status": "open"}
+    a = to_record({**base, "id": 1, "title": "Webiste redesign"}, stage_order={}, org_names={})
+    b = to_record({**base, "id": 2, "title": "Website redesign"}, stage_order={}, org_names={})
+    c = to_record({**base, "id": 3, "title": " webiste  REDESIGN"}, stage_order={},
+                  org_names={})
+    group = Group("g-1", 1, (2, 3), "duplicate", 1.0, (), (), ())
+    assert merge_drops(group, {1: a, 2: b, 3: c}, {}) == ["title 'Website redesign' (deal 2)"]
+
+
 @pytest.mark.anyio
 async def test_the_plan_names_a_dropped_label_and_probability(tmp_path: Path) -> None:
     """Two copies, same org and value: labels [1] / [2] and probability 20 / 80. groups.csv

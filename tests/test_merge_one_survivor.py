@@ -149,7 +149,7 @@ async def test_a_group_over_max_merges_is_named_and_a_later_one_that_fits_is_tak
             (i.result or i.payload.get("result") or {}).get("reason"))]
         assert len(sent) == 1 and len(over) == 2, list(store.items())
         group = over[0].payload.get("group_id") or (over[0].result or {}).get("group_id")
-        assert any("1 group(s) skipped over --max-merges 1" in n and f"{group} (2 merges)" in n
+        assert any("1 group(s) (2 merges) skipped over --max-merges 1" in n and f"{group} (2 merges)" in n
                    for n in prep.notes), prep.notes
         store.close()
 
@@ -183,3 +183,18 @@ async def test_the_max_merges_note_says_smaller_groups_were_taken_only_when_true
     else:
         assert "no group after them fit" in note and "were taken" not in note, note
     assert cap != 0 or "no group after them fit" in note, note
+
+
+@pytest.mark.anyio
+async def test_the_max_merges_note_counts_merges_in_words_that_agree(tmp_path: Path) -> None:
+    """x19r2 4c: the note said "(1 merges)", and "1 group(s) skipped" where --json's
+    `skipped` counts merges: it names the merges too, singular when one."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        seed_account(sb)
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
+                                       ApplyOptions(max_merges=1))
+        store.close()
+    (note,) = [n for n in prep.notes if "over --max-merges 1" in n]
+    assert note.startswith("1 group(s) (1 merge) skipped over --max-merges 1"), note
+    assert "(1 merge)" in note.split(":", 1)[1] and "merges)" not in note, note

@@ -330,13 +330,18 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
     if over_cap:  # x18r1 5: named, not only a row of the job's succeeded.csv
-        shown = ", ".join(f"{g.id} ({len(g.merged_ids)} merges)" for g in over_cap[:10])
+        def merges_of(n: int) -> str:
+            return f"{n:,} merge{'' if n == 1 else 's'}"
+        shown = ", ".join(f"{g.id} ({merges_of(len(g.merged_ids))})" for g in over_cap[:10])
+        # x19r2 4c: the merges too, as --json's `skipped` counts merges, not groups
+        left_out = merges_of(sum(len(g.merged_ids) for g in over_cap))
         more = f" and {len(over_cap) - 10:,} more" if len(over_cap) > 10 else ""
         # x18r4 4: said only when true (it was said with --max-merges 0 too)
         after = (f"{taken_after:,} smaller group(s) after them were taken" if taken_after
                  else "no group after them fit")
         prep.notes.append(
-            f"{len(over_cap):,} group(s) skipped over --max-merges {options.max_merges} "
+            f"{len(over_cap):,} group(s) ({left_out}) skipped over --max-merges "
+            f"{options.max_merges} "
             f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)

@@ -235,11 +235,20 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             if _unordered(v) != _unordered(final):
                 out.append(f"{field_label(name, labels)} {shown_value(name, v, options)} "
                            f"(deal {r.id})")
+    # a title the survivor does not keep (x19r2 4a: a survivor's misspelt title stayed and
+    # the right one went unnamed); one differing in case or spacing only is the same title
+    final_title = str(changes.get("title") or survivor.title or "")
+    out.extend(f"title {r.title!r} (deal {r.id})" for r in merged
+               if r.title and _title_key(r.title) != _title_key(final_title))
     # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
     # live opportunity; lost: the loss on record)
     out.extend(f"status {r.status} (deal {r.id})" for r in merged
                if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
 
 
 def shown_value(key: str, v: object, options: Mapping[str, Mapping[int, str]] | None) -> object:
