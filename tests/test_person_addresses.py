@@ -576,3 +576,39 @@ async def test_a_row_fitting_an_account_person_and_one_the_file_makes_fails(
     assert outcomes[0] == outcomes[1], outcomes
     linked = outcomes[0][1]
     assert rows[1].split(",")[1] not in linked, linked  # the second row failed
+
+
+async def test_an_upper_case_address_with_accented_letters_finds_the_accounts_person(
+        tmp_path: Path) -> None:
+    """x19r3 F1: the account's Olga García has ``olga.garcía.10@example.com``; a row with
+    ``OLGA.GARCÍA.10@EXAMPLE.COM`` made a second person with ``olga.garcÍa.10@…`` (ASCII
+    letters lowered only). Now it is linked by e-mail, and no person is created; so is
+    a row of the same file that writes it in upper case."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(CSV_MAPPING)
+    manifest.write_text("id,title,person,email\n"
+                        "g1,One,Olga García,olga.garcía.10@example.com\n"
+                        "g2,Two,Жанна Ωmega,жанна.ωmega@example.com\n")
+    upper = tmp_path / "upper.csv"
+    upper.write_text("id,title,person,email\n"
+                     "g1,One,Olga García,OLGA.GARCÍA.10@EXAMPLE.COM\n"
+                     "g3,Three,Olga García,Olga.García.10@Example.com\n"
+                     "g4,Four,Жанна Ωmega,ЖАННА.ΩMEGA@EXAMPLE.COM\n"
+                     "g5,Five,Søren Ærø,SØREN@EXAMPLE.COM\n"
+                     "g6,Six,Søren Ærø,søren@example.com\n")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _run(sb, tmp_path, manifest, mapping, "v1")
+        assert len(sb.state.persons.rows) == 2
+        rows = await _run(sb, tmp_path, upper, mapping, "v2")
+        persons = {p["name"]: (p["id"], [e["value"] for e in p["emails"]])
+                   for p in sb.state.persons.rows.values()}
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+    assert persons == {"Olga García": (persons["Olga García"][0],
+                                       ["olga.garcía.10@example.com"]),
+                       "Жанна Ωmega": (persons["Жанна Ωmega"][0],
+                                       ["жанна.ωmega@example.com"]),
+                       "Søren Ærø": (persons["Søren Ærø"][0], ["søren@example.com"])}
+    assert linked["One"] == linked["Three"] == persons["Olga García"][0]
+    assert linked["Four"] == persons["Жанна Ωmega"][0]
+    assert linked["Five"] == linked["Six"] == persons["Søren Ærø"][0]
+    assert rows["g1"]["person_matched_by"] == rows["g4"]["person_matched_by"] == "email"

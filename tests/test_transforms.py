@@ -293,16 +293,38 @@ def test_text_cleaning() -> None:
     ("a@b.io; c@d.io", "a@b.io"),
     ("MAILTO:A@B.io", "a@b.io"),
     ("", None),
-    # v10r6 s13: Unicode lower-casing writes another address; only ASCII is lower-cased
+    # v10r6 s13: a letter whose lower case is not one letter (İ: i + U+0307) is kept
     ("\u0130lker.Y\u0131lmaz@Example.com.tr", "\u0130lker.y\u0131lmaz@example.com.tr"),
-    ("\u03a3\u039f\u03a6\u0399\u0391\u03a3@example.gr",
-     "\u03a3\u039f\u03a6\u0399\u0391\u03a3@example.gr"),
     ("J\u00f6rg@Example.de", "j\u00f6rg@example.de"),
+    # x19r3 F1: letters whose lower case is one letter are lowered as ASCII is
+    ("OLGA.GARC\u00cdA.10@EXAMPLE.COM", "olga.garc\u00eda.10@example.com"),
 ])
 def test_normalize_email(cell: str, expected: str | None) -> None:
     """E-mails are trimmed, lower-cased (ASCII letters and the domain only) and
     unwrapped; the first of a list is kept."""
     assert tf.normalize_email(cell) == expected
+
+
+@pytest.mark.parametrize(("local", "expected"), [
+    ("\u00c9MILE", "\u00e9mile"),                        # É
+    ("\u00d1AND\u00da", "\u00f1and\u00fa"),            # Ñ, Ú
+    ("\u00d8RSTED", "\u00f8rsted"),                      # Ø
+    ("\u0416\u0410\u041d\u041d\u0410", "\u0436\u0430\u043d\u043d\u0430"),  # ЖАННА
+    ("\u03a9MEGA", "\u03c9mega"),                        # Ω
+    ("\u0130LKER", "\u0130lker"),                        # İ: its lower case is i + U+0307
+    ("STRA\u00dfE", "stra\u00dfe"),                      # ß stays, never "ss"
+    ("STRA\u1e9eE", "stra\u00dfe"),                      # ẞ: ß
+    # Σ: final ς at the end of a word, else the middle sigma U+03C3, as Greek writes it
+    ("\u03a3\u039f\u03a6\u0399\u0391\u03a3", "\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2"),
+    ("\u03a3\u039f\u03a6\u0399\u0391\u03a3.10", "\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2.10"),
+    ("\u03a3.\u03a0", "\u03c3.\u03c0"),
+    ("\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2", "\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2"),
+])
+def test_normalize_email_lowers_letters_of_every_script(local: str, expected: str) -> None:
+    """x19r3 F1: a letter whose lower case is one letter is lowered (the address the user
+    means, and one spelling to match); İ is kept, ß is never ``ss``, Σ is ς at a word's
+    end."""
+    assert tf.normalize_email(f"{local}@Example.COM") == f"{expected}@example.com"
 
 
 @pytest.mark.parametrize("cell", ["john", "john@", "@x.com", "a@b", "a b@c.com", "a@b..com"])
@@ -522,8 +544,8 @@ def test_an_email_is_lower_cased_never_case_folded() -> None:
     from jobs.transforms import normalize_email
 
     assert normalize_email("Grüße@Example.de") == "grüße@example.de"
-    # non-ASCII letters are kept as written (v10r6 s13: Unicode lower-casing changes some)
-    assert normalize_email("GRÜSSE@example.de") == "grÜsse@example.de"
+    # a letter whose lower case is one letter is lowered (x19r3 F1), ß never becomes ss
+    assert normalize_email("GRÜSSE@example.de") == "grüsse@example.de"
     assert normalize_email("MAILTO:Ann@Example.com") == "ann@example.com"
 
 

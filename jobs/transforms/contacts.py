@@ -35,12 +35,15 @@ def normalize_email(value: object) -> str | None:
     """Trimmed, ``mailto:``, ``Name <addr>`` and ``Name (addr)`` unwrapped; the first of a ``;``/``,``
     separated list; checked by email-validator (RFC 5321/5322 syntax, internationalized
     addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
-    DNS lookup); the domain lower-cased, the local part's **ASCII** letters only.
-    Lower-casing ASCII is deliberate: mail systems Pipedrive users meet treat it
-    case-insensitively, and matching needs one spelling. Non-ASCII letters of the local
-    part are kept as written: Unicode lower-casing changes them into another address
-    (``İlker`` gains a U+0307, ``ΣΟΦΙΑΣ`` a final ``ς``, folding writes ``ß`` as
-    ``ss``). InputError("not an e-mail address: ...") otherwise.
+    DNS lookup); the domain lower-cased, and the local part's letters whose lower case is
+    one letter (``A``→``a``, ``Í``→``í``, ``Ø``→``ø``, ``Ж``→``ж``, ``Ω``→``ω``): mail
+    systems Pipedrive users meet treat them case-insensitively, and matching needs one
+    spelling (x19r3 F1: ``OLGA.GARCÍA@`` lowered as ASCII only wrote ``olga.garcÍa@``, an
+    address that exists nowhere, and made a second Olga). A letter whose lower case is
+    not one letter is kept as written (``İ`` would gain a U+0307; casefolding, never used,
+    writes ``ß`` as ``ss``); ``Σ`` is ``ς`` at the end of a word (a letter before it,
+    none after: ``ΣΟΦΙΑΣ.10`` → ``σοφιας.10``), else the middle sigma U+03C3, as Greek writes it.
+    InputError("not an e-mail address: ...") otherwise.
     """
     text = clean_text(value)
     if text is None:
@@ -151,11 +154,34 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def _lower(address: str) -> str:
-    """``address`` with its local part's ASCII letters and its domain lower-cased."""
+    """``address`` with its domain and its local part lower-cased (``_lower_local``)."""
     local, at, domain = address.rpartition("@")
     if not at:
-        return address.translate(_ASCII_LOWER)
-    return local.translate(_ASCII_LOWER) + at + domain.lower()
+        return _lower_local(address)
+    return _lower_local(local) + at + domain.lower()
+
+
+def _lower_local(text: str) -> str:
+    """``text`` with each letter whose lower case is one letter lower-cased (``Í``→``í``,
+    ``Ж``→``ж``), the others kept (``İ``: ``i`` + U+0307 is another address); ``Σ`` is
+    ``ς`` at the end of a word (after a letter, before none), else the middle sigma U+03C3."""
+    if text.isascii():
+        return text.translate(_ASCII_LOWER)
+    out = []
+    for n, char in enumerate(text):
+        if char == "\u03a3":  # Σ
+            final = (n > 0 and text[n - 1].isalpha()
+                     and not (n + 1 < len(text) and text[n + 1].isalpha()))
+            out.append("\u03c2" if final else "\u03c3")
+        else:
+            out.append(_one_lower(char))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_lower(char: str) -> str:
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
 
 
 class _Invalid:
