@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .errors import BulkError
+from .errors import BulkError, RateLimited
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,12 @@ class RetryPolicy:
 
 
 def _unreachable(exc: BulkError) -> BulkError:
+    if isinstance(exc, RateLimited):  # it answers: "not answering" sent users to --url
+        err = BulkError(f"the account kept refusing calls as over its rate limit ({exc}): "
+                        "another process may be using this token; stopped checkpointed, "
+                        "every row resumable")
+        err.__cause__ = exc
+        return err
     err = BulkError(f"the account is not answering ({exc}); stopped checkpointed, every row "
                     "resumable")
     err.__cause__ = exc

@@ -137,7 +137,7 @@ class Scheduler:
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
                  "_now_limits", "_own_today", "_pause_end", "_pauses", "_probe_after",
                  "_probing", "_proven", "_ramp_until", "_rate_limited", "_reset_probe",
-                 "_rng", "_rtts", "_search", "_search_blocked_until", "_searches",
+                 "_rng", "_rtts", "_search", "_search_blocked_until", "_searches", "_seen_today",
                  "_shared", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
                  "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
                  "_told_reset", "_waiters", "_width")
@@ -177,6 +177,11 @@ class Scheduler:
         self._probe_after = math.inf  # wall time the next probe may go
         self._day = self._day_of(clock.wall())
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
+        # the most the server said is used today: a refund never takes ``_today`` below
+        # it (x19r3 F2: a 429's headers already leave the refused call out; the refund
+        # after it took it off again, so a call the budget could not pay was let through
+        # again, 30 times, and the run ended "not answering")
+        self._seen_today = 0
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
         self._daily = limits.daily_tokens
         self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
@@ -295,6 +300,7 @@ class Scheduler:
             self._today = (self._daily - rate.daily_token_remaining
                            if rate is not None and rate.daily_token_remaining is not None
                            else op.token_cost)
+            self._seen_today = self._today
             self._told_reset = None
             _log.warning("the server's daily budget is back (a call went through at %s "
                          "UTC): going on (--wait-for-reset)",
@@ -644,7 +650,8 @@ class Scheduler:
         if rate.daily_token_limit is not None:
             self._daily = rate.daily_token_limit
         if rate.daily_token_remaining is not None:
-            self._today = max(self._today, self._daily - rate.daily_token_remaining)
+            self._seen_today = max(self._seen_today, self._daily - rate.daily_token_remaining)
+            self._today = max(self._today, self._seen_today)
             if self._shared is not None:
                 self._shared.observed(self._daily - rate.daily_token_remaining, self._day)
 
@@ -655,7 +662,7 @@ class Scheduler:
     def _roll(self) -> None:
         day = self._day_of(self._clock.wall())
         if day > self._day:
-            self._day, self._today, self._own_today = day, 0, 0
+            self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._probe_after = math.inf
             self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
             self._spare_for = _SPARE_FOR
@@ -665,7 +672,7 @@ class Scheduler:
         if day == self._day:
             back = min(cost, self._own_today)
             self._own_today -= back
-            self._today -= back
+            self._today = max(self._seen_today, self._today - back)
 
     def _day_limit(self) -> int:
         limit = self._daily - self._budget.reserve_tokens

@@ -48,6 +48,7 @@ from bulk.errors import (
     NotFound,
     PaymentRequired,
     PlanLimit,
+    RateLimited,
     StoreUnfinished,
     Unauthorized,
 )
@@ -278,6 +279,10 @@ def describe(exc: BaseException) -> str:
                 "cap, or pass --wait-for-reset")
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
+    if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")
+        return (f"the account kept refusing calls as over its rate limit ({exc}); another "
+                "process may be using this token; nothing done is lost: run the command "
+                "again later")
     if transient(exc):  # v9r11: "RequestNotSent: ..." and exit 1; x17r3 F4: a 5xx too
         what = plain(exc)
         if isinstance(exc, InDoubt):

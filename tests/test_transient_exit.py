@@ -123,4 +123,7 @@ def test_dedupe_run_json_on_a_broken_answer_is_exit_4(tmp_path: Path, broken: st
 def test_every_transient_class_is_exit_4_in_words(exc: Exception) -> None:
     """The class, not the instance: every error that may pass is exit 4, said in words."""
     assert exit_code_for(exc) == EXIT_STOPPED
-    assert describe(exc).startswith("the account is not answering (")
+    # a 429 is an answer: it refuses calls, never "not answering ... check --url" (x19r3 F2)
+    assert describe(exc).startswith("the account kept refusing calls as over its rate "
+                                    "limit (" if isinstance(exc, RateLimited)
+                                    else "the account is not answering (")
