@@ -271,8 +271,8 @@ class Engine:
     path: ``bulk.runner``). ``run(kind)`` works the store's pending items on the same
     client and scheduler. The ledger is complete when the engine closes."""
 
-    __slots__ = ("_astore", "_config", "_current", "_runner", "_stop_reason", "_stopping",
-                 "_store")
+    __slots__ = ("_astore", "_config", "_current", "_limited_seen", "_runner", "_stop_reason",
+                 "_stopping", "_store")
 
     def __init__(self, config: EngineConfig, store: JobStore, client: PipedriveClient,
                  scheduler: Scheduler, clock: Clock) -> None:
@@ -284,6 +284,7 @@ class Engine:
         self._current: Runner | None = None
         self._stopping = False
         self._stop_reason: str | None = None
+        self._limited_seen = 0  # the scheduler's 429s, every one, as a run's stats had them
 
     @classmethod
     @asynccontextmanager
@@ -402,11 +403,17 @@ class Engine:
         if on_runner is not None:
             on_runner(runner)
         self._current = runner
+        # the 429s since the last run (the start-up reads: the company id, a resume's
+        # re-reads) are this run's too: summary.json said "429s: 0" after one (x19r3 F5)
+        carried = self.scheduler.statistics().rate_limited - self._limited_seen
+        runner.stats.rate_limited += carried
         try:
             return await runner.run()
         finally:
             self._current = None
             self._runner.stats.add(runner.stats)
+            self._runner.stats.rate_limited -= carried  # the engine counted its own already
+            self._limited_seen = self.scheduler.statistics().rate_limited
 
     def request_stop(self, error: BulkError | None = None, *,
                      reason: str | None = None) -> None:

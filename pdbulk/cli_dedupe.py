@@ -62,6 +62,7 @@ from .options import (
     install_stop,
     plain,
     rate_limited_note,
+    reset_words,
     resume_hint,
     show_traceback,
 )
@@ -397,7 +398,7 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
         return EXIT_AUTH
     if stopped:
         summary["status"] = "stopped"
-        say(f"stopped: {error or 'interrupted'}; resume with: {resume}")
+        say(f"stopped: {error or 'interrupted'}{reset_words(error)}; resume with: {resume}")
         return EXIT_STOPPED
     summary["status"] = "finished"
     return EXIT_ROWS_FAILED if summary["failed"] or summary["policy_strays"] else EXIT_OK

@@ -24,7 +24,6 @@ import os
 import re
 import signal
 import sys
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,10 +272,8 @@ def describe(exc: BaseException) -> str:
         if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
             return (f"token budget spent: {exc}; run again with a higher --max-tokens "
                     "(or none)")
-        when = (time.strftime(" (it resets at %Y-%m-%d %H:%M UTC)", time.gmtime(exc.resets_at))
-                if exc.resets_at else "")
-        return (f"token budget spent: {exc}{when}; run again after the reset, raise the "
-                "cap, or pass --wait-for-reset")
+        return (f"token budget spent: {exc}{reset_words(exc)}; run again after the reset, "
+                "raise the cap, or pass --wait-for-reset")
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")
@@ -301,6 +298,15 @@ def describe(exc: BaseException) -> str:
     # its class named: an unexpected error is a bug, and a report needs it
     return (f"unexpected error ({type(exc).__name__}): {exc or 'no detail'} (set {DEBUG_ENV}=1 "
             "for a traceback)")
+
+
+def reset_words(exc: BaseException | None) -> str:
+    """`` (it resets at the company's midnight, in its own time zone)`` for a daily budget
+    spent, else ``""``. Pipedrive's day ends at the company's midnight, a time zone this
+    tool does not know: a UTC time named here was a guess (x19r3 F5)."""
+    if isinstance(exc, BudgetExhausted) and exc.cap is None and exc.resets_at:
+        return " (it resets at the company's midnight, in its own time zone)"
+    return ""
 
 
 def _state_dir_hint(filename: object) -> str:
@@ -562,7 +568,7 @@ def finish(store: JobStore, result: RunResult) -> None:
         typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
-        why = str(result.error) if result.error else "interrupted"
+        why = (str(result.error) + reset_words(result.error)) if result.error else "interrupted"
         if isinstance(result.error, PlanLimit):  # not the token's fault (x13r1 F5)
             why += (" — the account's plan limit: close or delete deals, or raise the plan, "
                     "then resume")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 from typer.testing import CliRunner
 
@@ -36,7 +37,8 @@ def _assert_budget_line(output: str) -> None:
     line = next(x for x in output.splitlines() if x.startswith("pdbulk: "))
     assert line.startswith("pdbulk: token budget spent: daily token budget: 147 of 150 "
                            "used"), output
-    for wrong in ("not answering", "--url", "RateLimited", "Traceback"):
+    assert "(it resets at the company's midnight, in its own time zone)" in line, output
+    for wrong in ("not answering", "--url", "RateLimited", "Traceback", "UTC"):
         assert wrong not in output, output
 
 
@@ -55,6 +57,8 @@ def test_resume_update_and_undo_with_the_budget_spent_send_one_call(
               "--yes", *common]
     first = CliRunner().invoke(app, update, env=env)
     assert first.exit_code == 4 and "stopped: daily token budget" in first.output, first.output
+    # x19r3 F5: the mid-run stop names the reset as the start-up message does, no UTC guess
+    assert "(it resets at the company's midnight, in its own time zone)" in first.output
     job = next(p.name for p in jobs.iterdir())
     for argv in (["resume", job, "--job-dir", str(jobs)], update,
                  ["undo", job, "--yes", *common]):
@@ -65,6 +69,45 @@ def test_resume_update_and_undo_with_the_budget_spent_send_one_call(
         assert done.exit_code == 4, (argv[0], done.output)
         _assert_budget_line(done.output)
         assert sent <= 1, (argv[0], sent, sb.stats())
+
+
+def test_a_runs_stats_count_the_429_of_its_start_up_reads(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """x19r3 F5: a resume whose start-up read got a 429 wrote "429s: 0" while the sandbox
+    counted one: a run's stats (summary.json's ``rate_limited``) count every 429 the
+    engine got since the last run, the start-up reads' too."""
+    from bulk.engine import Engine, EngineConfig
+    from bulk.errors import BudgetExhausted
+    from bulk.store import JobStore
+    from jobs import kind_for
+
+    sb, jobs = sandbox, tmp_path / "jobs"
+    (tmp_path / "u.csv").write_text("Deal,Title\n" + "".join(f"{i},New {i}\n"
+                                                             for i in range(1, 31)))
+    (tmp_path / "u.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n'
+                                     '[deal]\ntitle = "Title"\n')
+    env = {"PIPEDRIVE_API_TOKEN": sb.token}
+    first = CliRunner().invoke(app, ["update", str(tmp_path / "u.csv"), "--mapping",
+                                     str(tmp_path / "u.toml"), "--yes", "--url", sb.url,
+                                     "--plan", "ultimate", "--job-dir", str(jobs)], env=env)
+    assert first.exit_code == 4, first.output
+    store = JobStore.open(next(jobs.iterdir()))
+
+    async def resume() -> int:
+        config = EngineConfig.from_json(store.config["engine"])
+        async with Engine.open(config, sb.token, store=store) as engine:
+            _spent_but(sb, 3)
+            with pytest.raises(BudgetExhausted):
+                await engine.call("getDeals", params={"limit": 1})
+            result = await engine.run(kind_for(store))  # stops on the budget, sends nothing
+            return result.stats.rate_limited
+    try:
+        before = sb.stats()["rate_limited"]
+        limited = anyio.run(resume)
+    finally:
+        store.close()
+    assert sb.stats()["rate_limited"] - before == 1
+    assert limited == 1
 
 
 def test_a_429_is_never_the_account_not_answering() -> None:
