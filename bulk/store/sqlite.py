@@ -179,8 +179,8 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
 class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
-    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_status", "config", "created_at",
-                 "directory", "job_id", "kind")
+    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_status", "_writes", "config",
+                 "created_at", "directory", "job_id", "kind")
 
     def __init__(self, directory: Path, conn: sqlite3.Connection, lockfd: int | None) -> None:
         self.directory = directory
@@ -191,6 +191,7 @@ class JobStore:
         self.config: dict[str, Any] = {}
         self.created_at = 0.0
         self._message: str | None = None
+        self._writes = 0  # write transactions this handle committed (``writes``)
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -324,6 +325,7 @@ class JobStore:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
+                self._writes += 1
             except BaseException:
                 if conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
@@ -336,6 +338,13 @@ class JobStore:
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock, _translated(what):
             return self._live().execute(sql, params).fetchall()
+
+    @property
+    def writes(self) -> int:
+        """How many write transactions this handle has committed: what was read from it is
+        still current while this is unchanged (the file is locked to this process, except
+        for read-only handles). A resume's start-up reads the items once by it (x19r3 F4)."""
+        return self._writes
 
     # -- job ---------------------------------------------------------------------------
 

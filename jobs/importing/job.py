@@ -219,6 +219,7 @@ class ImportJob(_Reconcile, _Resume):
         locally, one round trip on Redis) instead of one each; the releases of the
         creates done so far are written in the same step. A key another live run
         holds is left to ``_claim`` when its row comes."""
+        self.forget_start_reads()  # the run has started: the start-up's reads go
         # a young claims state's look-ups are shared by the batch (_Creates._fresh)
         self._batch_at = self.resolver.batch_at = time.time()
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]

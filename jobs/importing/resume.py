@@ -46,12 +46,51 @@ class _Resume(_ImportBase):
     batch is sent (``recheck``), with what they cost (``reread_calls``, ``resume_calls``,
     ``recheck_calls``)."""
 
+    # the start-up's reads of the store (``_items_now``, ``_lookups_now``): (the store, its
+    # ``writes`` then, state or lookup kind → what was read); None once the run starts
+    _start_reads: tuple[JobStore, int, dict[Any, Any]] | None = None
+
     # -- resuming ---------------------------------------------------------------------------
+    def _memo(self, store: JobStore) -> dict[Any, Any]:
+        """What the start-up read from ``store`` since its last write: a resume's plan, its
+        re-read and the plan after it ask for the pending rows and their persons' /
+        organizations' ids a dozen times each; every ask decoded every payload again and
+        looked each reference up alone (x19r3 F4: a resumed 40k-row import spent 2.5
+        minutes and 3x the memory of the first run before its first write)."""
+        if self._start_reads is None or self._start_reads[0] is not store \
+                or self._start_reads[1] != store.writes:
+            self._start_reads = (store, store.writes, {})
+        return self._start_reads[2]
+
+    def _items_now(self, store: JobStore, *states: ItemState) -> list[Item]:
+        """The items in ``states`` (by id within each state), read once per store version."""
+        memo = self._memo(store)
+        out: list[Item] = []
+        for state in states:
+            if state not in memo:
+                memo[state] = list(store.items(state))
+            out += memo[state]
+        return out
+
+    def _lookup_now(self, store: JobStore, kind: str, key: str) -> int | None:
+        """The id the job's lookups hold for person / organization ``key`` (one query per
+        kind and store version, not one per reference)."""
+        memo = self._memo(store)
+        if ("lookups", kind) not in memo:
+            memo["lookups", kind] = store.lookups(kind)
+        got: int | None = memo["lookups", kind].get(key)
+        return got
+
+    def forget_start_reads(self) -> None:
+        """Drop what the start-up read (called once the run starts: the runner reads its
+        batches itself, and the rows' payloads would stay in memory for the whole run)."""
+        self._start_reads = None
+
     def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:
         """The pending updates a resume re-reads, their deal ids, and the ids of those that
         unarchive their deal (read from the archived list as well: the default one omits
         archived deals, so without it every such row would read as gone)."""
-        pending = [i for i in store.items(ItemState.PENDING)
+        pending = [i for i in self._items_now(store, ItemState.PENDING)
                    if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
                    and not self._needs_mapping(i)]
         return (pending, *reread_targets(pending))
@@ -66,7 +105,7 @@ class _Resume(_ImportBase):
             # the deals added or changed since the load with their keys, live and archived
             # (_keyed_since_load), 500 a page: this job's own writes are among them
             # (x11r2 4: a capped import's resumes planned 1 page and read 2, 3, 4)
-            written = sum(1 for _ in store.items(ItemState.DONE))
+            written = store.counts()[ItemState.DONE]
             calls["getDeals"] += -(-(written + 1) // 500)
             calls["getArchivedDeals"] += 1
         for kind, known in self._known_contacts(store).items():  # still there? (_contacts_gone)
@@ -96,7 +135,7 @@ class _Resume(_ImportBase):
         doubted: set[tuple[str, str]] = set()  # references of rows in doubt
         doubt = False
         for state in (ItemState.PENDING, ItemState.SENDING):
-            for item in store.items(state):
+            for item in self._items_now(store, state):
                 if item.payload.get("duplicate"):
                     continue
                 if self._needs_mapping(item):
@@ -121,7 +160,7 @@ class _Resume(_ImportBase):
                     needed.add((str(ref["kind"]), str(ref["key"])))
                     if state is ItemState.SENDING:
                         doubted.add((str(ref["kind"]), str(ref["key"])))
-        missing = {ref for ref in needed if store.lookup_get(*ref) is None}
+        missing = {ref for ref in needed if self._lookup_now(store, *ref) is None}
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
         # the deals added since, live and archived: the reconcile's look, and the look of
@@ -131,7 +170,7 @@ class _Resume(_ImportBase):
         calls["getArchivedDeals"] += 2 * int(doubt)
         # reconcile reads the deals of the updates in doubt (F2)
         calls.update(reread_calls(*reread_targets(
-            i for i in store.items(ItemState.SENDING) if i.op == "update"
+            i for i in self._items_now(store, ItemState.SENDING) if i.op == "update"
             and isinstance(i.payload.get("changes"), Mapping) and not self._needs_mapping(i))))
         # reconcile looks for the persons / orgs in doubt among those added since (F5); one
         # it does not find is then created under the claim the dead process may still hold
@@ -147,8 +186,8 @@ class _Resume(_ImportBase):
 
     def unpriced(self, store: JobStore) -> int:
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
-        return sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
-                   for item in store.items(state) if self._needs_mapping(item))
+        return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
+                   if self._needs_mapping(item))
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending rows against the account as it is now: a job resumed
@@ -181,16 +220,21 @@ class _Resume(_ImportBase):
         """The references of the pending rows' stored payloads (``sending``: and of the
         rows left in flight, which the run reconciles and may send again)."""
         states = (ItemState.PENDING, ItemState.SENDING) if sending else (ItemState.PENDING,)
-        return [ref for state in states for item in store.items(state)
+        memo = self._memo(store)
+        if ("refs", sending) not in memo:
+            memo["refs", sending] = [
+                ref for item in self._items_now(store, *states)
                 if not item.payload.get("duplicate") and not self._needs_mapping(item)
                 for ref in refs_of(item.payload)]
+        refs: list[Any] = memo["refs", sending]
+        return refs
 
     def _new_contacts(self, store: JobStore) -> list[Any]:
         """The persons / organizations the pending rows would create (not known yet). A
         plan counts the look among those added since for these only: one for a known
         record found deleted (``_contacts_gone``) is not priced (it cannot be foreseen)."""
         return [ref for ref in self._pending_refs(store)
-                if store.lookup_get(str(ref["kind"]), str(ref["key"])) is None]
+                if self._lookup_now(store, str(ref["kind"]), str(ref["key"])) is None]
 
     async def _remapped_refs(self, ctx: CallContext, store: JobStore) -> list[Any]:
         """The persons / organizations the pending rows that are mapped again (a retry of
@@ -200,8 +244,8 @@ class _Resume(_ImportBase):
         from ..import_items import source_row
         from .base import MappingUnusable
 
-        items = [i for state in (ItemState.PENDING, ItemState.SENDING)
-                 for i in store.items(state)  # in flight at a kill: mapped again too
+        items = [i for i in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
+                 # in flight at a kill: mapped again too
                  if self._needs_mapping(i) and not i.payload.get("duplicate")]
         if not items:
             return []
@@ -246,7 +290,7 @@ class _Resume(_ImportBase):
         known: dict[str, dict[int, set[str]]] = {"person": {}, "org": {}}
         for ref in [*self._pending_refs(store, sending=sending), *also]:
             kind, key = str(ref["kind"]), str(ref["key"])
-            rid = store.lookup_get(kind, key)
+            rid = self._lookup_now(store, kind, key)
             if rid is not None:
                 known[kind].setdefault(rid, set()).add(key)
         return known
@@ -294,7 +338,7 @@ class _Resume(_ImportBase):
                 "created again"]
 
     def _keyed_updates(self, store: JobStore) -> list[Item]:
-        return [i for i in store.items(ItemState.PENDING) if i.op == "update" and i.key
+        return [i for i in self._items_now(store, ItemState.PENDING) if i.op == "update" and i.key
                 and isinstance(i.payload.get("deal_id"), int)
                 and not i.payload.get("duplicate")]
 
@@ -391,8 +435,7 @@ class _Resume(_ImportBase):
         updates' deals, and the deals of the creates a resume found on a deal
         (``_read_claimed``: listed when more than ``LIST_PAYS`` in a batch, else one
         ``getDeal`` each)."""
-        items = sorted((i for state in states for i in store.items(state)),
-                       key=lambda i: i.id)
+        items = sorted(self._items_now(store, *states), key=lambda i: i.id)
 
         def reads(batch: list[Item]) -> dict[str, int]:
             out = Counter(recheck_reads([i for i in batch if self._recheckable(i)]))
@@ -406,9 +449,8 @@ class _Resume(_ImportBase):
 
         return batched_calls(items, size, reads)
 
-    @staticmethod
-    def _pending_creates(store: JobStore) -> list[Item]:
-        return [i for i in store.items(ItemState.PENDING)
+    def _pending_creates(self, store: JobStore) -> list[Item]:
+        return [i for i in self._items_now(store, ItemState.PENDING)
                 if i.op == "create" and i.key and not i.payload.get("duplicate")]
 
     async def _creates_again(self, ctx: CallContext, store: JobStore,
