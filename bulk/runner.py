@@ -121,6 +121,9 @@ class RunStats:
     tokens_by_operation: dict[str, int] = field(default_factory=dict)
     answered: int = 0  # calls that got an answer, and their round trips in total (seconds)
     answer_seconds: float = 0.0
+    # answers whose window headers proved another client on the token (the scheduler's
+    # ``others_seen`` as the run ended; x19r3 F3): the 429 note blames one only then
+    others_seen: int = 0
 
     def add(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (``bulk.engine.Engine.stats``: the engine's own
@@ -132,6 +135,7 @@ class RunStats:
                              (self.tokens_by_operation, other.tokens_by_operation)):
             for op_id, n in theirs.items():
                 mine[op_id] = mine.get(op_id, 0) + n
+        self.others_seen = max(self.others_seen, other.others_seen)  # one scheduler's count
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +254,7 @@ class Runner(CallPath):
                         self.request_stop(_boundary_error(exc))
                     await self.flush_spend()  # the calls ``finish`` made
             counts = await self.store.counts()
+            self.stats.others_seen = self.scheduler.others_seen
             result = RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
                                counts=counts)
             return result

@@ -121,6 +121,9 @@ class SchedulerStats:
     # what this job may spend: the daily budget less --budget-share's / the reserve's part
     usable_daily: int = 0  # per day, tokens
     usable_today: int = 0  # left today, tokens (0 when the day is spent)
+    # answers whose window headers counted more calls than this process could have sent in
+    # that window: the evidence that another client spends the token's limits (x19r3 F3)
+    others_seen: int = 0
 
 
 class _Waiter:
@@ -135,12 +138,12 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
-                 "_now_limits", "_own_today", "_pause_end", "_pauses", "_probe_after",
-                 "_probing", "_proven", "_ramp_until", "_rate_limited", "_reset_probe",
-                 "_rng", "_rtts", "_search", "_search_blocked_until", "_searches", "_seen_today",
-                 "_shared", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
-                 "_streak", "_timer", "_timer_at", "_today", "_tokens_spent",
-                 "_told_reset", "_waiters", "_width")
+                 "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
+                 "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
+                 "_reset_probe", "_rng", "_rtts", "_search", "_search_blocked_until",
+                 "_searches", "_seen_today", "_sent_log", "_shared", "_slowest", "_spare",
+                 "_spare_at", "_spare_for", "_spent_day", "_storm", "_streak", "_timer",
+                 "_timer_at", "_today", "_tokens_spent", "_told_reset", "_waiters", "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -189,6 +192,10 @@ class Scheduler:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at = math.inf
         self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
+        self._slowest = 0.0  # the longest send-to-answer time seen (seconds)
+        # when this process admitted its calls, the last two windows and more (others_seen)
+        self._sent_log: deque[float] = deque()
+        self._others_seen = 0
         self._rtts = 0  # how many round trips that minimum is taken over
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
@@ -251,7 +258,10 @@ class Scheduler:
         now = self._clock.now()
         if now <= admitted + _EPS:
             return
-        for times in (self._admits, self._searches) if op.search else (self._admits,):
+        # the send log too (``_count_others``): a call that waited long between its admission
+        # and its send, dated at the admission, was not counted as ours (x19r3 F3)
+        for times in (self._admits, self._searches, self._sent_log) if op.search \
+                else (self._admits, self._sent_log):
             i = bisect.bisect_left(times, admitted - _EPS)
             if i < len(times) and times[i] <= admitted + _EPS:
                 del times[i]
@@ -388,6 +398,12 @@ class Scheduler:
         """Wall time of the next daily reset: the next multiple of day_seconds since epoch."""
         return (self._day_of(self._clock.wall()) + 1) * self._day_seconds
 
+    @property
+    def others_seen(self) -> int:
+        """Answers whose window headers counted more calls than this process could have
+        sent in that window (``_count_others``): evidence of another client."""
+        return self._others_seen
+
     def statistics(self) -> SchedulerStats:
         """A snapshot of the live state (the progress bar and the benchmarks read it)."""
         now = self._clock.now()
@@ -399,6 +415,7 @@ class Scheduler:
             tokens_today=max(self._today, self._daily) if spent else self._today,
             daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
             search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
+            others_seen=self._others_seen,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),
@@ -572,6 +589,7 @@ class Scheduler:
         op = waiter.op
         waiter.at, waiter.day = now, self._day
         bisect.insort(self._admits, now)
+        self._sent_log.append(now)
         if op.search:
             bisect.insort(self._searches, now)
         self._admitted += 1
@@ -595,6 +613,7 @@ class Scheduler:
         than the fastest round trip seen (exact when the delay is all on the way
         there, as in the sandbox; the safety margin covers the rest)."""
         self._fastest = min(self._fastest, now - sent)
+        self._slowest = max(self._slowest, now - sent)
         self._rtts += 1
         # One round trip is no estimate of the fastest: until a few have been seen,
         # date the call at its answer (the server cannot have counted it later).
@@ -629,6 +648,8 @@ class Scheduler:
                 self._burst = min(self._burst, rate.limit)
         if windows and rate.remaining is not None:
             reset = self._limits.window if rate.reset is None else rate.reset
+            if not search:
+                self._count_others(rate, late)
             self._prune(now)
             times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
             # The server counts more than we do: others use this token too. Their calls
@@ -654,6 +675,24 @@ class Scheduler:
             self._today = max(self._today, self._seen_today)
             if self._shared is not None:
                 self._shared.observed(self._daily - rate.daily_token_remaining, self._day)
+
+    def _count_others(self, rate: RateHeaders, answered: float) -> None:
+        """Whether the server's burst count (limit - remaining, read between the send and
+        ``answered``) is above every call this process could have had in its window then:
+        those admitted since a window before the answer, less the slowest round trip
+        seen and a quarter window (a call waits between its admission and its send).
+        Only then did someone else spend the token's limits: the end-of-run note names
+        another process on that evidence alone (x19r3 F3: a lone process, 429s with a
+        0.1-s window, was told another process used the account's limits)."""
+        assert rate.remaining is not None
+        limit = rate.limit if rate.limit is not None else self._burst
+        since = answered - self._width - self._slowest - self._width / 4
+        while self._sent_log and self._sent_log[0] < answered - 4 * self._width \
+                - 2 * self._slowest:
+            self._sent_log.popleft()
+        ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
+        if limit - rate.remaining > ours:
+            self._others_seen += 1
 
     # -- the daily budget -----------------------------------------------------------------
     def _day_of(self, wall: float) -> int:

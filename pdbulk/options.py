@@ -563,8 +563,8 @@ def finish(store: JobStore, result: RunResult) -> None:
                                      state_counts({k: n for k, n in counts.items()
                                                    if k != ItemState.DONE.value}, {})) if p)
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
-    if (note := rate_limited_note(result.stats.rate_limited,
-                                  store.meta_get(META_COORDINATOR))) is not None:
+    if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
+                                  others=bool(result.stats.others_seen))) is not None:
         typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
@@ -579,18 +579,28 @@ def finish(store: JobStore, result: RunResult) -> None:
         raise typer.Exit(EXIT_ROWS_FAILED)
 
 
-def rate_limited_note(rate_limited: int, coordinator: object) -> str | None:
+def rate_limited_note(rate_limited: int, coordinator: object, *,
+                      others: bool = False) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
     too: another pdbulk process without a shared coordinator, or another integration
-    (x13r3 F4: two processes on one token got 429s, with no word)."""
+    (x13r3 F4: two processes on one token got 429s, with no word) — said only when the
+    server's window headers counted more calls than this run sent (``others``: the
+    scheduler's ``others_seen``); else the pace was too close to the limits (x19r3 F3: a
+    lone process with a 0.1-s window was told another process used them)."""
     if not rate_limited:
         return None
-    who = ("another integration or script uses this account's API limits" if coordinator
-           else "another process uses this account's API limits: run every pdbulk process "
-                "on the account with one --coordinator (README: \"Many processes on one "
-                "account\"), and check for other integrations")
+    if not others:
+        who = ("the server never counted more calls in a window than this process sent, so "
+               "no other client is proven: the pace came too close to the limits (likelier "
+               "with a scaled-down window, PDBULK_WINDOW / a sandbox --time-scale, or a "
+               "busy CPU)")
+    else:
+        who = ("another integration or script uses this account's API limits" if coordinator
+               else "another process uses this account's API limits: run every pdbulk "
+                    "process on the account with one --coordinator (README: \"Many processes "
+                    "on one account\"), and check for other integrations")
     return (f"note: {rate_limited} call(s) were answered 429 (rate limited) and sent again "
             f"after the pause, nothing lost; {who}")
 

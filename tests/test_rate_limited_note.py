@@ -14,9 +14,9 @@ from bulk.store import ItemState, JobStore
 from pdbulk.options import finish, rate_limited_note
 
 
-def _result(rate_limited: int) -> RunResult:
-    return RunResult(stopped=False, error=None, stats=RunStats(rate_limited=rate_limited),
-                     counts={ItemState.DONE: 2})
+def _result(rate_limited: int, others_seen: int = 1) -> RunResult:
+    return RunResult(stopped=False, error=None, stats=RunStats(
+        rate_limited=rate_limited, others_seen=others_seen), counts={ItemState.DONE: 2})
 
 
 @pytest.mark.parametrize("coordinated", [False, True])
@@ -37,3 +37,17 @@ def test_a_run_with_429s_names_the_likely_cause(tmp_path: Path, coordinated: boo
 
 def test_no_note_without_429s() -> None:
     assert rate_limited_note(0, None) is None
+
+
+def test_a_lone_process_with_429s_is_not_told_of_another_process(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """x19r3 F3: one pdbulk process, no other client, a few 429s with a 0.1-s window: the
+    note said "another process uses this account's API limits". Without evidence (the
+    server never counted more calls in a window than this process sent) it says so."""
+    store = JobStore.create(tmp_path / "job", job_id="j1", kind="touch", config={})
+    finish(store, _result(3, others_seen=0))
+    err = capsys.readouterr().err
+    store.close()
+    assert "note: 3 call(s) were answered 429 (rate limited)" in err and "nothing lost" in err
+    assert "another process" not in err and "--coordinator" not in err, err
+    assert "no other client is proven" in err

@@ -876,3 +876,38 @@ async def test_outside_storms_without_window_headers_do_not_shrink_the_burst() -
     rate = len(late) / (clock.now() - 60.0)
     assert rate >= 0.5 * 17, rate
     assert s.statistics().window_limit >= 20
+
+
+@pytest.mark.anyio
+async def test_others_are_seen_only_when_the_server_counted_more_than_we_sent() -> None:
+    """x19r3 F3: the end-of-run note blamed another process for 429s a lone process got.
+    The scheduler counts as evidence of another client only an answer whose window
+    headers count more calls than this process had sent in that window."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await admit_all(s, clock, [GET] * 30)
+    clock.advance(0.05)
+    # the server counted our 30 (and no more): no evidence, however close to the limit
+    s.observe(GET, RateHeaders(limit=40, remaining=10, reset=1.9), sent_at=0.0)
+    s.observe(GET, RateHeaders(limit=40, remaining=12, reset=1.9), sent_at=0.0)
+    assert s.others_seen == 0 and s.statistics().others_seen == 0
+    # the server counted 40 where we sent 30: someone else spends the token's limits
+    s.observe(GET, RateHeaders(limit=40, remaining=0, reset=1.9), sent_at=0.0)
+    assert s.others_seen == 1
+
+
+@pytest.mark.anyio
+async def test_a_call_that_waited_before_its_send_is_still_ours() -> None:
+    """x19r3 F3, live: a call admitted, then held (ledger, claim, a busy loop) past a
+    window before it left, was dated at its admission and the server's count of it taken
+    for another client's call."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await s.acquire(GET)
+    admitted = clock.now()
+    clock.advance(3 * W)
+    s.leaving(GET, admitted)
+    sent = clock.now()
+    clock.advance(0.05)
+    s.observe(GET, RateHeaders(limit=40, remaining=39, reset=1.9), sent_at=sent)
+    assert s.others_seen == 0
