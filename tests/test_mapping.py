@@ -16,6 +16,7 @@ from bulk.manifest import SourceRow, header
 from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.mapping import MappedRow, Mapping, MappingError, OrgRef, PersonRef, init_mapping
+from jobs.update_mapping import UpdateMapping
 
 
 def code(letter: str) -> str:
@@ -1019,3 +1020,30 @@ def test_a_cell_starting_with_a_hash_is_still_data(catalog: Catalog) -> None:
     """Only a whole error value fails: "#1 account" and "Deal #42" are text."""
     mapped = mapper(catalog).map(row(**{"Deal Name": "#1 account", "Company": "Deal #42"}))
     assert "#1 account" in str(mapped.deal.get("title"))
+
+
+@pytest.mark.parametrize(("entries", "key", "other"), [
+    ('"Seats" = "Seats"\n"seats" = "Amount"', "custom_fields.seats", "custom_fields.Seats"),
+    ('"Seats" = "Seats"\n" SEATS  " = "Amount"', 'custom_fields." SEATS  "',
+     "custom_fields.Seats"),
+])
+def test_one_field_named_twice_fails_at_load(entries: str, key: str, other: str) -> None:
+    """Two custom-field labels differing only in case / spacing are one field: a mapping
+    error naming both entries (x19r1 F1: the last one silently won), before any account read."""
+    text = MAPPING.replace('"Seats" = "Seats"', entries)
+    for load in (Mapping.loads, UpdateMapping.loads):
+        with pytest.raises(MappingError) as info:
+            load(text.split("[person]")[0])
+        assert any(k == key and other in r and "'Seats'" in r
+                   for k, r in info.value.problems), info.value.problems
+
+
+def test_a_label_and_its_field_code_are_one_field(catalog: Catalog) -> None:
+    """A field named by its label and by its code is fed twice: a compile error naming both."""
+    text = MAPPING.replace('"Seats" = "Seats"', f'"Seats" = "Seats"\n"{code("d")}" = "Amount"')
+    with pytest.raises(MappingError) as info:
+        mapper(catalog, text)
+    assert any(k == f"custom_fields.{code('d')}" and "custom_fields.Seats" in r
+               and "'Seats'" in r for k, r in info.value.problems), info.value.problems
+    # one column feeding two fields stays legal
+    mapper(catalog, MAPPING.replace('"Seats" = "Seats"', '"Seats" = "Employees"'))

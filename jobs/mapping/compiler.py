@@ -25,6 +25,7 @@ from .spec import (
     MappingError,
     _key,
     _spec_columns,
+    twice,
 )
 from .steps import (
     _WHAT,
@@ -129,6 +130,7 @@ class _Compiler:
         stage = self._stage(pipeline)
         lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason, self._mapped_text)
         customs = [self._custom(label, spec) for label, spec in self.spec.custom_fields.items()]
+        self._fields_twice(customs)
         person, org = self.spec.person, self.spec.organization
         # the e-mail takes a JSON array whole, and an array of objects' every address
         # (reads_row: Pipedrive's person_id.email.value): the others find the person again
@@ -303,6 +305,18 @@ class _Compiler:
         return self.step(key, field.code, spec, self._custom_make(key, field),
                          many=field.type == "set", what=_WHAT_TYPE.get(field.type, "text"),
                          reads_row=field.type == "monetary" and bool(spec.currency_column))
+
+    def _fields_twice(self, customs: Sequence[_Step | None]) -> None:
+        """Two entries resolved to one field (a label and the field's code, or labels
+        differing only in case: ``spec._labels_twice``) are a problem, never last-wins."""
+        first: dict[str, str] = {}
+        for label, step in zip(self.spec.custom_fields, customs, strict=True):
+            if step is None:
+                continue
+            seen = first.setdefault(step.name, label)
+            if seen != label and tf.norm_key(seen) != tf.norm_key(label):  # else said at load
+                self.problems.append(twice(_key("custom_fields", label), _key(
+                    "custom_fields", seen), repr(self.catalog.field_by_code(step.name).name)))
 
     def _custom_make(self, key: str, field: DealField) -> Make:
         d, kind = self.defaults, field.type

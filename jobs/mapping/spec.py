@@ -549,7 +549,28 @@ def _option_problems(spec: MappingFile) -> list[tuple[str, str]]:
                          for option in sorted(field_spec.options_set() - _OPTIONS[key])]
         if field_spec.template is not None and key in _NO_TEMPLATE:
             problems.append((f"{key}.template", "this field takes a column, not a template"))
+    return problems + _labels_twice(spec)
+
+
+def _labels_twice(spec: MappingFile) -> list[tuple[str, str]]:
+    """Two ``[custom_fields]`` labels that differ only in case or spacing name one field:
+    the last entry would silently win (x19r1 F1: "discount" = "Amount" overwrote
+    "Discount" = "Discount"). Checked before the account is read; the compiler checks
+    the same by field code (a label and the field's code)."""
+    first: dict[str, str] = {}
+    problems = []
+    for label in spec.custom_fields:
+        seen = first.setdefault(tf.norm_key(label), label)
+        if seen != label:
+            problems.append(twice(_key("custom_fields", label), _key("custom_fields", seen),
+                                  repr(seen)))
     return problems
+
+
+def twice(key: str, other: str, field: str) -> tuple[str, str]:
+    """The problem of a field fed by two mapping entries (``key`` and ``other``)."""
+    return key, (f"the field {field} is already mapped by {other}: one field takes one "
+                 "entry (delete one of them)")
 
 
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
