@@ -73,6 +73,7 @@ from .manifest_encoding import (
 )
 from .manifest_json import (
     flatten,
+    key_twice,
     loads_exact,
     parent_paths,
     path_problem,
@@ -475,6 +476,11 @@ def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceR
             if not isinstance(value, dict):
                 yield SourceRow(number, line, _raw_line(raw), InputError(
                     f"line {line}: expected a JSON object, got {_json_kind(value)}", row=number))
+                continue
+            twice = key_twice(raw, value)
+            if twice is not None:
+                yield SourceRow(number, line, _raw_line(raw), InputError(
+                    f"line {line}: record names {twice!r} twice", row=number))
                 continue
             yield SourceRow(number, line, flatten(value))
 

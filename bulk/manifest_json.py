@@ -119,6 +119,71 @@ def _loads_texts(raw: bytes) -> Any:
                       parse_constant=JsonNumber)
 
 
+class _Pairs(dict[str, Any]):
+    """A JSON object that remembers the first key it was given twice (``json`` and ijson
+    keep the last value silently: x19r1 F2 keyed a deal by the second "Source ID")."""
+
+    __slots__ = ("twice",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.twice: str | None = None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self.twice is None and key in self:
+            self.twice = key
+        super().__setitem__(key, value)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
+    out = _Pairs()
+    for key, value in pairs:
+        out[key] = value
+    return out
+
+
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')  # ends every key (and maybe some string values)
+
+
+def key_twice(raw: bytes, value: Any) -> str | None:
+    """The path of a key some object of the JSON text ``raw`` (parsed: ``value``) names
+    twice, else None. Cheap when there is none: the ``":`` that end keys are counted
+    (a string value may hold more, never fewer) against the keys parsed; only when the
+    text has more is it parsed again, keeping every pair."""
+    if len(_KEY_END.findall(raw)) <= _count_keys(value):
+        return None
+    return twice_path(json.loads(raw, object_pairs_hook=_pairs, parse_float=exact_float,
+                                 parse_int=exact_int, parse_constant=JsonNumber))
+
+
+def _count_keys(value: Any) -> int:
+    if isinstance(value, dict):
+        return len(value) + sum(_count_keys(v) for v in value.values()
+                                if isinstance(v, dict | list))
+    if isinstance(value, list):
+        return sum(_count_keys(v) for v in value if isinstance(v, dict | list))
+    return 0
+
+
+def twice_path(value: Any, parent: str = "") -> str | None:
+    """The dotted path of the first key a ``_Pairs`` object in ``value`` was given twice."""
+    if isinstance(value, _Pairs) and value.twice is not None:
+        return f"{parent}.{value.twice}" if parent else value.twice
+    if isinstance(value, dict):
+        items = [(f"{parent}.{k}" if parent else k, v) for k, v in value.items()
+                 if isinstance(v, dict | list)]
+    elif isinstance(value, list):
+        items = [(f"{parent}[{n}]", v) for n, v in enumerate(value)
+                 if isinstance(v, dict | list)]
+    else:
+        return None
+    for path, item in items:
+        found = twice_path(item, path)
+        if found is not None:
+            return found
+    return None
+
+
 def _has_float(value: Any) -> bool:
     if isinstance(value, float):
         return True
@@ -384,9 +449,15 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
         number = 0
         try:
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
-            for number, item in enumerate(ijson.items(f, prefix, use_float=False), 1):
+            for number, item in enumerate(ijson.items(f, prefix, use_float=False,
+                                                      map_type=_Pairs), 1):
+                twice = twice_path(item)
                 value = _exact(item)
-                if isinstance(value, dict):
+                if twice is not None:
+                    yield SourceRow(number, number, {"(record)": orjson.dumps(value).decode()},
+                                    InputError(f"record {number}: record names {twice!r} "
+                                               "twice", row=number))
+                elif isinstance(value, dict):
                     yield SourceRow(number, number, flatten(value))
                 else:
                     yield SourceRow(number, number, {"(record)": orjson.dumps(value).decode()},
@@ -400,6 +471,6 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
 
 
 __all__ = ["unflatten", "AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
-           "explicit_path", "flatten", "loads_exact", "object_at", "parse_path", "path_part",
+           "explicit_path", "flatten", "key_twice", "loads_exact", "object_at", "parse_path", "path_part",
            "parent_paths", "path_problem", "read_json_array", "render_path", "row_path", "structured",
            "WRAPPER_KEYS", "wrapper_key", "wrapped", "json_error"]

@@ -778,3 +778,22 @@ def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
             values = {"a": cell}
             assert _may_be_header(values, known, ["a"], skip) \
                 == _may_be_header(values, known, ["a"]), (names, cell)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('{"Source ID":"JD3","Amount":3,"Source ID":"JD999"}', "'Source ID'"),
+    ('{"id":1,"Amount":2,"Amount":2000000}', "'Amount'"),
+    ('{"id":1,"p":{"x":[{"q":1, "q" :2.5}]}}', "'p.x[0].q'"),
+])
+def test_a_json_record_naming_a_key_twice_fails_its_row(tmp_path: Path, text: str,
+                                                         said: str) -> None:
+    """A key written twice in a JSON object fails its row, naming the key (x19r1 F2: the
+    last value was taken silently, the source key included); a ``":`` in a value is no key."""
+    good = '{"id":2,"note":"a \\":b","n":{"m":"\\":"}}'
+    (tmp_path / "m.jsonl").write_text(f"{text}\n{good}\n", encoding="utf-8")
+    (tmp_path / "m.json").write_text(f"[{text},\n{good}]", encoding="utf-8")
+    for name in ("m.jsonl", "m.json"):
+        rows = list(read_manifest(tmp_path / name))
+        assert rows[0].error is not None and rows[0].error.row == 1
+        assert f"record names {said} twice" in str(rows[0].error)
+        assert rows[1].error is None and rows[1].values["note"] == 'a ":b'
