@@ -11,6 +11,7 @@ taken over with ``reconcile``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -36,6 +37,7 @@ from .claims import (
     state_dir,
 )
 from .clock import Clock, SystemClock, in_thread
+from .errors import DiskFull, disk_full
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS claims (
@@ -158,7 +160,7 @@ class LocalClaims:
                 c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             c.execute("COMMIT")
         except BaseException:
-            c.execute("ROLLBACK")
+            self._rollback()
             raise
 
     # -- blocking parts (run in a worker thread) --------------------------------------------
@@ -215,10 +217,19 @@ class LocalClaims:
                     elif op.names:
                         op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag)
                 c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback()
+                if isinstance(exc, sqlite3.Error | OSError) and disk_full(exc):
+                    raise DiskFull(self.path) from exc  # x19r1 F3: was "unexpected ..."
                 raise
         self.statistics_["batches"] += 1
+
+    def _rollback(self) -> None:
+        """Roll back what is open: SQLite has already rolled back after some errors (a
+        full disk), and a second error must not hide the first."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
     async def _submit(self, op: _Op) -> _Op:
         """Queue ``op``; the first caller with nothing in flight runs the queue in a worker

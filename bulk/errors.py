@@ -29,6 +29,7 @@
     │   └── CoordinatorMismatch   coordinated and uncoordinated runs would mix
     ├── StoreError                the job store failed                               [terminal]
     │   ├── JobBusy               another live process holds the job (exit 6)        [terminal]
+    │   ├── DiskFull              a write found the disk full / the file-size limit  [terminal]
     │   └── StoreUnfinished       a job folder whose creation a kill cut short: the
     │                             job never started, it sent nothing
     ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
@@ -283,6 +284,34 @@ class JobBusy(StoreError):
     """Another live process holds the job (its lock): try again later (exit code 6)."""
 
 
+class DiskFull(StoreError):
+    """A write failed for want of space: the disk (or quota) is full or the file-size
+    limit (``ulimit -f``) was reached — SQLite's SQLITE_FULL / "disk I/O error" (what a
+    refused write gives it), or ENOSPC / EFBIG / EDQUOT writing a result file. Says the
+    cause and what to do, never a class name (x19r1 F3: "unexpected OperationalError:
+    cannot rollback"); the run stops checkpointed (the CLI: exit 4)."""
+
+    def __init__(self, path: object, job: str | None = None, *, action: str = "") -> None:
+        self.path, self.job = path, job
+        then = action or (f"free space and run `pdbulk resume {job}`" if job else
+                          "free space and run the command again")
+        super().__init__(f"the disk is full or the file-size limit was reached writing "
+                         f"{path}: nothing done is lost; {then}")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (sqlite3's or the OS's) says a write found no space."""
+    import errno
+
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (10, 13):  # SQLITE_IOERR*, SQLITE_FULL
+        return True
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "database or disk is full" in text or "disk I/O error" in text
+
+
 class StoreUnfinished(StoreError):
     """A job folder whose store a kill cut short while it was being made (its schema,
     written in one transaction, is not there): the job never started and sent nothing.
@@ -349,7 +378,8 @@ __all__ = [
     "CoordinatorMismatch", "Forbidden", "Gone",
     "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
-    "ServerError", "Stopped", "StoreError", "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
+    "ServerError", "Stopped", "StoreError", "DiskFull", "disk_full",
+    "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
     "AnswerLost", "RequestNotSent", "api_error_for",
 ]

@@ -26,6 +26,7 @@ Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import tempfile
@@ -36,7 +37,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any
 
-from bulk.errors import InputError
+from bulk.errors import DiskFull, InputError, disk_full
 from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_xlsx import xlsx_header
 from bulk.reports import (
@@ -190,6 +191,12 @@ def write_failed(path: Path, source_columns: Sequence[str], rows: Iterable[Mappi
     copy beside it (``path`` with the suffix .jsonl / .xlsx); a typed copy an earlier call
     left there that this one does not write is removed (only a file pdbulk wrote).
     Returns the paths written."""
+    with _space(path, None):
+        return _write_failed(path, source_columns, rows, typed)
+
+
+def _write_failed(path: Path, source_columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
+                  typed: Typed | None) -> dict[str, Path]:
     columns = with_failed_columns(source_columns, (r["values"] for r in rows))
     with tempfile.TemporaryDirectory(prefix="pdbulk-failed-", dir=path.parent) as tmp:
         with ReportWriter(tmp, source_columns=columns, hold_column=True, typed=typed) as out:
@@ -267,6 +274,28 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     ``rowless_ops``: item ops with no manifest row (undo's person / organization deletes)
     whose failures go to failed.csv all the same (row empty; not counted as rows).
     """
+    with _space(store.directory, store.job_id):
+        return _write_results(store, success_columns, source_columns, source_key_column,
+                              summary, row_ops, rowless_ops, hold_column, typed)
+
+
+@contextlib.contextmanager
+def _space(where: Path, job: str | None) -> Iterator[None]:
+    """A result file that found no space (ENOSPC, EFBIG: ``disk_full``) is ``DiskFull``
+    naming it, as the job store's writes are (x19r1 F3)."""
+    try:
+        yield
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        raise DiskFull(exc.filename or where, job) from exc
+
+
+def _write_results(store: JobStore, success_columns: Sequence[str],
+                   source_columns: Sequence[str] | None, source_key_column: str | None,
+                   summary: Mapping[str, Any] | None, row_ops: Collection[str] | None,
+                   rowless_ops: Collection[str], hold_column: bool,
+                   typed: Typed | None) -> dict[str, Path]:
     columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
     counts: Counter[str] = Counter()
     actions: Counter[str] = Counter()

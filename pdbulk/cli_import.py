@@ -9,6 +9,7 @@ print, exit with the documented code (README, "Import"): 0 every row done,
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -24,7 +25,14 @@ import typer
 from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
-from bulk.errors import BudgetExhausted, CoordinatorLost, InputError, Stopped
+from bulk.errors import (
+    BudgetExhausted,
+    CoordinatorLost,
+    DiskFull,
+    InputError,
+    Stopped,
+    StoreError,
+)
 from bulk.loop import run_loop
 from bulk.manifest import (
     check_has_rows,
@@ -283,8 +291,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         loaded = store.loaded
         sent = _writes_sent(engines)
         if not loaded and store.status == "loading":
-            store.set_status("failed", f"the load phase failed; {sent}")
-        store.close()
+            with contextlib.suppress(StoreError):  # a full disk: say the first error
+                store.set_status("failed", f"the load phase failed; {sent}")
+        with contextlib.suppress(StoreError):
+            store.close()
         if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
             _err(f"resume with: {resume_hint(job_id, job_dir)}")
             if isinstance(exc, KeyboardInterrupt):
@@ -299,6 +309,10 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
             raise fail(f"{exc.cause} while the job was loading; the job was removed "
                        f"({sent}): run the import again once Redis is back",
                        code=EXIT_INPUT) from None
+        if isinstance(exc, DiskFull):  # the job is gone: nothing to resume
+            raise fail(str(DiskFull(exc.path, action=f"the job was removed ({sent}): free "
+                                    "space and run the import again")),
+                       code=EXIT_STOPPED) from None
         if isinstance(exc, BudgetExhausted):  # x10r4 F11: it named a job resume did not know
             raise fail(f"{describe(exc)}; it was spent while the job was loading, so the "
                        f"job was removed ({sent}): nothing to resume",

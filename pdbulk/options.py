@@ -40,6 +40,7 @@ from bulk.errors import (
     BulkError,
     CoordinatorLost,
     CoordinatorMismatch,
+    DiskFull,
     Forbidden,
     InDoubt,
     InputError,
@@ -112,7 +113,7 @@ def exit_code_for(exc: BaseException) -> int:
     """The documented exit code of an error that ends a command (module docstring)."""
     if isinstance(exc, JobBusy):
         return EXIT_BUSY
-    if isinstance(exc, BudgetExhausted | CoordinatorLost):  # run again later: exit 4
+    if isinstance(exc, BudgetExhausted | CoordinatorLost | DiskFull):  # later: exit 4
         return EXIT_STOPPED
     if transient(exc):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
@@ -259,7 +260,7 @@ def plain(exc: BaseException) -> str:
 
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
-    if isinstance(exc, InputError | JobBusy | StoreUnfinished):  # they say what to do
+    if isinstance(exc, InputError | JobBusy | StoreUnfinished | DiskFull):  # say what to do
         return str(exc)
     if isinstance(exc, Unauthorized):
         return f"authentication failed: {exc} (check the API token and --url)"

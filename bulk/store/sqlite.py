@@ -29,7 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import orjson
 
-from ..errors import JobBusy, StoreError, StoreUnfinished
+from ..errors import DiskFull, JobBusy, StoreError, StoreUnfinished, disk_full
 from .files import FILENAME, LOCKNAME, _remove, _take_lock, held_by_live_process, make_private
 from .model import (
     _INITIAL,
@@ -81,11 +81,15 @@ _COLS = "id, source_row, source_key, op, payload, state, attempts, result, error
 
 
 @contextlib.contextmanager
-def _translated(what: str) -> Iterator[None]:
-    """The one place where sqlite3 (and file-system) errors become StoreError."""
+def _translated(what: str, path: Path | None = None, job: str | None = None) -> Iterator[None]:
+    """The one place where sqlite3 (and file-system) errors become StoreError: a write
+    that found no space (SQLITE_FULL, "disk I/O error", ENOSPC, EFBIG: ``disk_full``) is
+    ``DiskFull`` naming ``path`` and the ``job`` to resume (x19r1 F3)."""
     try:
         yield
     except (sqlite3.Error, OSError) as exc:
+        if disk_full(exc):
+            raise DiskFull(path or what, job) from exc
         raise StoreError(f"job store: {what}: {exc}") from exc
 
 
@@ -204,7 +208,7 @@ class JobStore:
         another SQLite file a job.lock by a refused `resume`); ``lock=False`` (looking
         only) never writes at all."""
         path = directory / FILENAME
-        with _translated(f"open {path}"), contextlib.ExitStack() as undo:
+        with _translated(f"open {path}", path), contextlib.ExitStack() as undo:
             if new:  # atomic "refuse if it exists"; 0600: the file holds customer data
                 try:
                     os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -309,6 +313,11 @@ class JobStore:
 
     # -- the one way in ------------------------------------------------------------------
 
+    def _where(self) -> tuple[Path, str | None]:
+        """The file and the job a DiskFull names (no job yet while it is created: the
+        folder is removed then, nothing to resume)."""
+        return self.directory / FILENAME, self.job_id or None
+
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
             raise RuntimeError("the job store is closed")
@@ -317,7 +326,7 @@ class JobStore:
     @contextlib.contextmanager
     def _tx(self, what: str, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
         """One short write transaction; IMMEDIATE so it never fails half-way on a lock upgrade."""
-        with self._lock, _translated(what):
+        with self._lock, _translated(what, *self._where()):
             conn = self._live()
             if durable:
                 conn.execute("PRAGMA synchronous = FULL")
@@ -336,7 +345,7 @@ class JobStore:
                     conn.execute("PRAGMA synchronous = NORMAL")
 
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._lock, _translated(what):
+        with self._lock, _translated(what, *self._where()):
             return self._live().execute(sql, params).fetchall()
 
     @property

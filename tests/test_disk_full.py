@@ -1,0 +1,79 @@
+"""A write that finds the disk full (or the file-size limit reached) says so and what to
+do, exit 4, no class name (x19r1 F3: "unexpected OperationalError: cannot rollback - no
+transaction is active" / "StoreError: job store: ... disk I/O error")."""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bulk.claims_open import LocalClaims
+from bulk.errors import DiskFull
+from bulk.store import JobStore, NewItem
+from jobs.results import write_results
+from pdbulk.options import describe, exit_code_for
+
+pytestmark = pytest.mark.anyio
+
+
+@contextmanager
+def file_size_limit(size: int) -> Iterator[None]:
+    """Every file this process writes stops at ``size`` bytes (``ulimit -f``: EFBIG, as a
+    full disk gives ENOSPC; Python ignores SIGXFSZ) — the real disk is never filled."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+
+def _items(n: int) -> Iterator[NewItem]:
+    return (NewItem(i, f"k{i}", "create", {"title": "x" * 400, "values": {"Title": "x" * 400}})
+            for i in range(1, n + 1))
+
+
+def _says_disk_full(exc: DiskFull, file: Path, then: str) -> None:
+    line = describe(exc)
+    assert line.startswith("the disk is full or the file-size limit was reached writing "
+                           f"{file}: nothing done is lost; {then}"), line
+    assert "Error" not in line and exit_code_for(exc) == 4
+
+
+def test_a_store_write_past_the_limit_is_disk_full(tmp_path: Path) -> None:
+    """The job store's writes (a load, a status) that find no space are DiskFull naming the
+    file and the resume command; the store stays usable once space is back."""
+    store = JobStore.create(tmp_path / "job1", job_id="job1", kind="import", config={})
+    with file_size_limit(64 * 1024), pytest.raises(DiskFull) as info:
+        store.add_items(_items(2000))
+    _says_disk_full(info.value, tmp_path / "job1" / "job.sqlite",
+                    "free space and run `pdbulk resume job1`")
+    store.set_status("loading")
+    assert store.status == "loading"
+    store.close()
+
+
+async def test_a_claims_write_past_the_limit_is_disk_full(tmp_path: Path) -> None:
+    """The claims file's group commit: DiskFull, never "cannot rollback" (its ROLLBACK
+    after SQLite rolled back itself)."""
+    claims = LocalClaims(tmp_path / "c.db")
+    await claims.acquire_many(["warm"])
+    with file_size_limit(32 * 1024), pytest.raises(DiskFull) as info:
+        for n in range(200):
+            await claims.acquire_many([f"n{n}-{i}-" + "x" * 300 for i in range(50)])
+    _says_disk_full(info.value, tmp_path / "c.db", "free space and run the command again")
+
+
+def test_result_files_past_the_limit_are_disk_full(tmp_path: Path) -> None:
+    """failed.csv / succeeded.csv / summary.json: DiskFull naming the file and the job."""
+    store = JobStore.create(tmp_path / "job2", job_id="job2", kind="import", config={})
+    store.add_items(_items(300))
+    with file_size_limit(16 * 1024), pytest.raises(DiskFull) as info:
+        write_results(store, success_columns=["row", "key"])
+    assert "free space and run `pdbulk resume job2`" in describe(info.value)
+    assert str(tmp_path / "job2") in describe(info.value) and exit_code_for(info.value) == 4
+    store.close()
