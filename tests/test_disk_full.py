@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bulk.claims_open import LocalClaims
-from bulk.errors import DiskFull
+from bulk.errors import DiskFull, JobBusy
 from bulk.store import JobStore, NewItem
 from jobs.results import write_results
 from pdbulk.options import describe, exit_code_for
@@ -77,3 +77,28 @@ def test_result_files_past_the_limit_are_disk_full(tmp_path: Path) -> None:
     assert "free space and run `pdbulk resume job2`" in describe(info.value)
     assert str(tmp_path / "job2") in describe(info.value) and exit_code_for(info.value) == 4
     store.close()
+
+
+class _QuickStore(JobStore):
+    busy_timeout = 0.2  # the lock below is never let go: wait little
+
+
+def test_a_job_store_locked_by_another_process_is_busy(tmp_path: Path) -> None:
+    """x19r1 F5: a ``BEGIN EXCLUSIVE`` held elsewhere on job.sqlite was "StoreError: job
+    store: open ...: database is locked", exit 1; now the job lock's busy line, exit 6."""
+    import sqlite3
+
+    JobStore.create(tmp_path / "job3", job_id="job3", kind="import", config={}).close()
+    other = sqlite3.connect(tmp_path / "job3" / "job.sqlite", isolation_level=None)
+    other.execute("PRAGMA journal_mode = DELETE")  # a rollback journal: readers wait too
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(JobBusy) as info:
+            _QuickStore.open(tmp_path / "job3")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    line = describe(info.value)
+    assert line == ("job 'job3' is open in another process; try again when it has "
+                    "finished") and exit_code_for(info.value) == 6
+    _QuickStore.open(tmp_path / "job3").close()  # and not left locked by the refusal

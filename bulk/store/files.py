@@ -27,9 +27,13 @@ def _take_lock(directory: Path) -> int | None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise JobBusy(f"job {directory.name!r} is open in another process; "
-                      "try again when it has finished") from None
+        raise JobBusy(busy_message(directory)) from None
     return fd
+
+
+def busy_message(directory: Path) -> str:
+    """What JobBusy says: the job lock held, or its SQLite file locked by another process."""
+    return f"job {directory.name!r} is open in another process; try again when it has finished"
 
 
 def held_by_live_process(directory: Path) -> bool:

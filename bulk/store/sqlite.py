@@ -25,12 +25,20 @@ from collections.abc import (
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import orjson
 
 from ..errors import DiskFull, JobBusy, StoreError, StoreUnfinished, disk_full
-from .files import FILENAME, LOCKNAME, _remove, _take_lock, held_by_live_process, make_private
+from .files import (
+    FILENAME,
+    LOCKNAME,
+    _remove,
+    _take_lock,
+    busy_message,
+    held_by_live_process,
+    make_private,
+)
 from .model import (
     _INITIAL,
     _LEGACY_LOADED,
@@ -90,7 +98,16 @@ def _translated(what: str, path: Path | None = None, job: str | None = None) -> 
     except (sqlite3.Error, OSError) as exc:
         if disk_full(exc):
             raise DiskFull(path or what, job) from exc
+        if path is not None and _locked(exc):  # a lock held past the busy timeout: as the
+            raise JobBusy(busy_message(path.parent)) from exc  # job lock's (x19r1 F5)
         raise StoreError(f"job store: {what}: {exc}") from exc
+
+
+def _locked(exc: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection (another process's ``BEGIN
+    EXCLUSIVE``) holds the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (isinstance(code, int) and code & 0xFF in (5, 6)) or "database is locked" in str(exc)
 
 
 _SECRET_WORDS = ("password", "passwd", "secret", "authorization", "credential", "bearer",
@@ -163,6 +180,8 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
         ((version,),) = conn.execute("PRAGMA user_version").fetchall()
         ((tables,),) = conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.DatabaseError as exc:  # "file is not a database"
+        if _locked(exc) or disk_full(exc):  # held by another process / no space: said as such
+            raise
         raise StoreError(f"{not_a_store(directory)} ({path}: {exc})") from None
     if version == 0:
         if not tables and unfinished_kind(directory) is not None:
@@ -185,6 +204,9 @@ class JobStore:
 
     __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_status", "_writes", "config",
                  "created_at", "directory", "job_id", "kind")
+    # how long a statement waits for another connection's lock before JobBusy (a subclass
+    # may wait less)
+    busy_timeout: ClassVar[float] = 10.0
 
     def __init__(self, directory: Path, conn: sqlite3.Connection, lockfd: int | None) -> None:
         self.directory = directory
@@ -217,7 +239,7 @@ class JobStore:
                 undo.callback(_remove, directory)
             # Autocommit mode: transactions are explicit. One thread at a time (self._lock).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                   timeout=10.0)
+                                   timeout=cls.busy_timeout)
             undo.callback(conn.close)
             if not new:
                 _check_schema(conn, directory)
