@@ -72,6 +72,7 @@ from .manifest_encoding import (
     without_mapping_hint,
 )
 from .manifest_json import (
+    NESTED_JSON,
     flatten,
     key_twice,
     loads_exact,
@@ -468,21 +469,29 @@ def _read_jsonl(path: PathLike, encoding: str | None = None) -> Iterator[SourceR
                 continue
             number = line  # the row is its line
             try:
-                value = loads_exact(raw)
-            except orjson.JSONDecodeError as exc:
+                yield _jsonl_row(raw, line)
+            except RecursionError:  # x19r1 F6: was "unexpected RecursionError", the job over
                 yield SourceRow(number, line, _raw_line(raw), InputError(
-                    f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))
-                continue
-            if not isinstance(value, dict):
-                yield SourceRow(number, line, _raw_line(raw), InputError(
-                    f"line {line}: expected a JSON object, got {_json_kind(value)}", row=number))
-                continue
-            twice = key_twice(raw, value)
-            if twice is not None:
-                yield SourceRow(number, line, _raw_line(raw), InputError(
-                    f"line {line}: record names {twice!r} twice", row=number))
-                continue
-            yield SourceRow(number, line, flatten(value))
+                    f"line {line}: {NESTED_JSON}", row=number))
+
+
+def _jsonl_row(raw: bytes, line: int) -> SourceRow:
+    number = line
+    try:
+        value = loads_exact(raw)
+    except orjson.JSONDecodeError as exc:
+        if "recursion" in exc.msg:  # orjson's depth limit (1024)
+            raise RecursionError from None
+        return SourceRow(number, line, _raw_line(raw), InputError(
+            f"line {line}, column {exc.colno}: not valid JSON ({exc.msg})", row=number))
+    if not isinstance(value, dict):
+        return SourceRow(number, line, _raw_line(raw), InputError(
+            f"line {line}: expected a JSON object, got {_json_kind(value)}", row=number))
+    twice = key_twice(raw, value)
+    if twice is not None:
+        return SourceRow(number, line, _raw_line(raw), InputError(
+            f"line {line}: record names {twice!r} twice", row=number))
+    return SourceRow(number, line, flatten(value))
 
 
 def _raw_line(raw: bytes) -> dict[str, Any]:

@@ -53,6 +53,7 @@ from .json_paths import (
     row_path,
 )
 
+NESTED_JSON = "nested too deeply (arrays or objects within one another past Python's limit)"
 _INT64 = (-(2 ** 63), 2 ** 64 - 1)  # what orjson (and the job store) carry as integers
 
 
@@ -451,14 +452,20 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
             for number, item in enumerate(ijson.items(f, prefix, use_float=False,
                                                       map_type=_Pairs), 1):
-                twice = twice_path(item)
-                value = _exact(item)
+                try:
+                    twice = twice_path(item)
+                    value = _exact(item)
+                    row = flatten(value) if twice is None and isinstance(value, dict) else None
+                except RecursionError:  # x19r1 F6
+                    yield SourceRow(number, number, {}, InputError(
+                        f"record {number}: {NESTED_JSON}", row=number))
+                    continue
                 if twice is not None:
                     yield SourceRow(number, number, {"(record)": orjson.dumps(value).decode()},
                                     InputError(f"record {number}: record names {twice!r} "
                                                "twice", row=number))
-                elif isinstance(value, dict):
-                    yield SourceRow(number, number, flatten(value))
+                elif row is not None:
+                    yield SourceRow(number, number, row)
                 else:
                     yield SourceRow(number, number, {"(record)": orjson.dumps(value).decode()},
                                     InputError(
@@ -470,7 +477,8 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
                 "records after this point cannot be read", row=number + 1))
 
 
-__all__ = ["unflatten", "AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
+__all__ = ["NESTED_JSON", "unflatten",
+           "AmbiguousPath", "JsonNumber", "PathRow", "decimal_text", "exact_float", "exact_int",
            "explicit_path", "flatten", "key_twice", "loads_exact", "object_at", "parse_path", "path_part",
            "parent_paths", "path_problem", "read_json_array", "render_path", "row_path", "structured",
            "WRAPPER_KEYS", "wrapper_key", "wrapped", "json_error"]

@@ -24,6 +24,7 @@ from .catalog import Catalog, DealField
 from .import_checks import effective_header
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
+from .mapping.spec import NESTED
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -72,6 +73,8 @@ class UpdateMapping:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        except RecursionError:
+            raise MappingError([("", NESTED)], source=source) from None
         raw = data.pop("update", None)
         if raw is not None:
             try:

@@ -797,3 +797,23 @@ def test_a_json_record_naming_a_key_twice_fails_its_row(tmp_path: Path, text: st
         assert rows[0].error is not None and rows[0].error.row == 1
         assert f"record names {said} twice" in str(rows[0].error)
         assert rows[1].error is None and rows[1].values["note"] == 'a ":b'
+
+
+@pytest.mark.parametrize(("depth", "names"), [(900, ("m.jsonl", "m.json")),
+                                               (1500, ("m.jsonl", "m.json")),
+                                               (100_000, ("m.jsonl",))])
+def test_a_record_nested_too_deeply_fails_its_row(tmp_path: Path, depth: int,
+                                                  names: tuple[str, ...]) -> None:
+    """x19r1 F6: a cell of 100,000 nested arrays ended the job "unexpected RecursionError";
+    now its row fails "nested too deeply" and the next rows are read. (A .json array that
+    deep is not tried: ijson's prefixes grow with the square of the depth.)"""
+    deep = "[" * depth + "]" * depth
+    (tmp_path / "m.jsonl").write_text(f'{{"id":1,"a":{deep}}}\n{{"id":2}}\n', encoding="utf-8")
+    (tmp_path / "m.json").write_text(f'[{{"id":1,"a":{deep}}},\n{{"id":2}}]', encoding="utf-8")
+    for name in names:
+        rows = list(read_manifest(tmp_path / name))
+        if rows[0].error is None:  # shallow enough to read: it is read whole
+            assert depth < 1000
+            continue
+        assert rows[0].error.row == 1 and "nested too deeply" in str(rows[0].error)
+        assert rows[1].error is None and rows[1].values["id"] == 2

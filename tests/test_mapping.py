@@ -1047,3 +1047,14 @@ def test_a_label_and_its_field_code_are_one_field(catalog: Catalog) -> None:
                and "'Seats'" in r for k, r in info.value.problems), info.value.problems
     # one column feeding two fields stays legal
     mapper(catalog, MAPPING.replace('"Seats" = "Seats"', '"Seats" = "Employees"'))
+
+
+def test_a_mapping_nested_too_deeply_is_a_mapping_error(tmp_path: Path) -> None:
+    """x19r1 F6: 500 nested arrays in a mapping were "unexpected RecursionError"."""
+    path = tmp_path / "deep.toml"
+    path.write_text(MAPPING.replace("[deal]\n", "[deal]\nx = " + "[" * 500 + "]" * 500 + "\n"),
+                    encoding="utf-8")
+    for load in (Mapping.load, UpdateMapping.load):
+        with pytest.raises(MappingError, match="nested too deeply") as info:
+            load(path)
+        assert str(info.value).startswith(str(path))

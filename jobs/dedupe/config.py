@@ -170,6 +170,9 @@ class DedupeConfig:
             raise DedupeConfigError(f"{path}: the dedupe config is not UTF-8 text") from None
         except tomllib.TOMLDecodeError as e:
             raise DedupeConfigError(f"{path}: not valid TOML: {e}") from None
+        except RecursionError:  # x19r1 F6
+            raise DedupeConfigError(f"{path}: nested too deeply (arrays or tables within "
+                                    "one another past Python's limit)") from None
         try:
             return cls.from_mapping(raw)
         except DedupeConfigError as e:

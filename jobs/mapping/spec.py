@@ -327,6 +327,9 @@ _NO_TEMPLATE = {"deal.value", "deal.probability", "deal.expected_close_date", "p
                 "person.phone"}
 
 
+NESTED = "nested too deeply (arrays or tables within one another past Python's limit)"
+
+
 def _key(*parts: str) -> str:
     return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
 
@@ -425,6 +428,8 @@ class Mapping:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+        except RecursionError:  # x19r1 F6: 500 nested arrays were "unexpected RecursionError"
+            raise MappingError([("", NESTED)], source=source) from None
         try:
             spec = MappingFile.model_validate(data)
         except ValidationError as exc:
