@@ -1070,6 +1070,7 @@ async def test_undo_plan_of_each_kind_names_its_pending_items(tmp_path: Path, ki
         assert any(f"job src stopped with 2 {what} still pending" in n for n in plan.notes)
         assert refuse_after_undo(source, "resume") is None
         mark_undone(source, undo)
+        assert refuse_after_undo(undo, "resume") is None  # not undone itself
         assert f"resume would send 2 {what} over that undo" in (
             refuse_after_undo(source, "resume") or "")
         assert f"retry would send 2 {what} over" in (refuse_after_undo(source, "retry") or "")
@@ -1147,3 +1148,23 @@ def test_a_deal_a_merge_job_merged_away_is_named_as_merged_by_that_job() -> None
     none = _merged_reason(t, [(8, {"id": 8, "value": 9, "title": "Other"}, "job m-1")])
     assert none is not None and "holds none of the values the job wrote to deal 7" in none
     assert _merged_reason(t, []) is None
+
+
+def test_resume_and_retry_of_an_undone_job_with_nothing_left_are_refused(
+        tmp_path: Path) -> None:
+    """x19r1 F7: an undone update job with nothing pending resumed "as it would" (exit 3,
+    "1 updated; 10 failed", no word of the undo); README: resume and retry exit 1."""
+    from jobs.undo import refuse_after_undo
+    from jobs.undo.targets import META_UNDONE_BY
+
+    source = JobStore.create(tmp_path / "src", job_id="src", kind="update", config={})
+    source.add_items([NewItem(row=1, key="1", op="x", payload={})])
+    source.meta_put(META_UNDONE_BY, {"job": "u1", "directory": str(tmp_path / "u1")})
+    (item,) = source.items()
+    source.mark_sending([item.id], 0.0)
+    source.record([Outcome(item.id, ItemState.DONE, result={"action": "updated"})])
+    for command in ("resume", "retry"):
+        why = refuse_after_undo(source, command) or ""
+        assert why.startswith(f"job src was undone by job u1: nothing of it is left to {command}")
+        assert "refused" in why
+    source.close()

@@ -72,8 +72,11 @@ def refuse_after_undo(store: JobStore, command: str) -> str | None:
     failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
     left = " and ".join(part for part in (pending_line(store), failed
                                           and f"its {failed:,} failed row(s) again") if part)
-    if not left:  # nothing it would send: it runs as it would
-        return None
+    if not left:  # nothing it would send; still refused, as README says (x19r1 F7: a resume
+        # re-printed "1 updated; 10 failed", exit 3, with no word of the undo)
+        return (f"job {store.job_id} was undone by job {undone.get('job')}: nothing of it is "
+                f"left to {command}, and what it did was undone; refused — start a new job "
+                "with the rows you still want")
     return (f"job {store.job_id} was undone by job {undone.get('job')}: {command} would "
             f"send {left} over that undo; refused — start a new job with the rows you "
             "still want")
