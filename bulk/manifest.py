@@ -40,6 +40,11 @@ row. ``header()`` of a JSON file is the union of the paths of its first
 
 ``SourceRow`` and the shared types are in ``bulk.manifest_row``, the CSV reader in
 ``bulk.manifest_csv`` (split out of this module, issue 8); both are re-exported here.
+
+Why ~515 lines: this is the one facade every reader goes through (format detection,
+header and path checks, counts, the JSONL reader with its per-row refusals: a key
+named twice, nesting too deep); split further, those shared checks would be spread
+over files that each look free to skip one.
 """
 
 from __future__ import annotations
