@@ -12,9 +12,6 @@ UTF-8, changed while it was read: ``bulk.manifest_stamp``) raises ``InputError``
 XLSX rows hidden in the sheet (a filter, by hand) are read like the others; the
 plan's header note names them (``manifest_xlsx.hidden_note``).
 
-Why ~505 lines: ``header_note`` gathers every format's layout notes in one place (a
-plan asks one function); splitting it per format would scatter that one question.
-
 Memory stays flat: one record at a time, never the file. This module must
 never hold more than one record, nor know what a deal is.
 
@@ -41,10 +38,11 @@ row. ``header()`` of a JSON file is the union of the paths of its first
 ``SourceRow`` and the shared types are in ``bulk.manifest_row``, the CSV reader in
 ``bulk.manifest_csv`` (split out of this module, issue 8); both are re-exported here.
 
-Why ~515 lines: this is the one facade every reader goes through (format detection,
+Why ~525 lines: this is the one facade every reader goes through (format detection,
 header and path checks, counts, the JSONL reader with its per-row refusals: a key
-named twice, nesting too deep); split further, those shared checks would be spread
-over files that each look free to skip one.
+named twice, nesting too deep; ``header_note``, every format's layout notes, which a
+plan asks of one function); split further, those shared checks would be spread over
+files that each look free to skip one.
 """
 
 from __future__ import annotations

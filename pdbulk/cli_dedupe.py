@@ -233,10 +233,9 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         prepare_apply,
         record_intended,
         unfinished,
-        unfinished_apply,
-        unfinished_jobs,
     )
     from jobs.dedupe.index import forget_merged, save_plan_index, state_lock
+    from jobs.dedupe.interrupted import unfinished_apply, unfinished_jobs
     from jobs.dedupe.job import make_plan
 
     plan = plan_dir or output  # `dedupe run` plans into a new folder unless -o names one

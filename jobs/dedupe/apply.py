@@ -55,14 +55,11 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import StoreError
 from bulk.store import (
     BeforeImage,
     ItemState,
     JobStore,
     NewItem,
-    held_by_live_process,
-    list_jobs,
 )
 
 from ..deals import Deal, before_image, is_gone, read_deals
@@ -449,74 +446,12 @@ def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[in
             for i in g.member_ids if i not in done}
 
 
-def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
-    """An earlier apply (or run) of plan ``plan_dir`` under ``job_root`` that did not end:
-    ``(job id, "stopped" | "interrupted" | "running")`` — stopped, its process gone mid-run
-    (``kill -9``) or running now; None when there is none. Applying the plan again would
-    take that job's own merges for changes since the plan and leave its groups half-merged
-    (x18r4 2): that job is resumed instead."""
-    target = Path(plan_dir).resolve()
-    for job in reversed(list_jobs(job_root)):
-        if job.kind != KIND or job.status not in ("stopped", "running"):
-            continue
-        try:
-            with JobStore.open(job.directory, lock=False) as s:
-                planned = s.meta_get("plan_dir")
-        except StoreError:  # an unreadable job is `pdbulk jobs`' to report
-            continue
-        if planned and Path(str(planned)).resolve() == target:
-            live = held_by_live_process(job.directory)
-            return job.job_id, ("stopped" if job.status == "stopped"
-                                else "running" if live else "interrupted")
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Unfinished:
-    """A dedupe job under the job root that did not end: ``state`` "interrupted" (its
-    process gone mid-run: ``kill -9``, a power cut) or "stopped"; ``done`` its merges
-    made, ``unsettled`` those pending or in flight."""
-
-    job_id: str
-    state: str
-    done: int
-    unsettled: int
-
-    def line(self, resume: str) -> str:
-        merges = "merge" if self.done == 1 else "merges"
-        return (f"job {self.job_id} was {self.state} ({self.done:,} {merges} done, "
-                f"{self.unsettled:,} unsettled): its merges are not in this report; run "
-                f"`{resume}` to finish and report it")
-
-    def to_json(self) -> dict[str, Any]:
-        return {"job": self.job_id, "state": self.state, "merged": self.done,
-                "unsettled": self.unsettled}
-
-
-def unfinished_jobs(job_root: Path) -> list[Unfinished]:
-    """The dedupe jobs under ``job_root`` that did not end and that no live process runs
-    (x19r2 F3: after a ``kill -9`` the next cron run said nothing of the killed job,
-    whose merges were then in no report until someone resumed it by hand)."""
-    out = []
-    for job in list_jobs(job_root):
-        if job.kind != KIND or job.status not in ("stopped", "running"):
-            continue
-        if job.status == "running" and held_by_live_process(job.directory):
-            continue
-        out.append(Unfinished(
-            job.job_id, "stopped" if job.status == "stopped" else "interrupted",
-            job.counts.get(ItemState.DONE, 0),
-            job.counts.get(ItemState.PENDING, 0) + job.counts.get(ItemState.SENDING, 0)))
-    return out
-
-
 def merged_away(store: JobStore) -> list[int]:
     """The deals a dedupe (or merge) job merged away."""
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "Unfinished", "merged_away", "unfinished_jobs",
-           "prepare_apply", "record_confirmed", "record_intended", "settle_index", "unfinished",
-           "unfinished_apply"]
+__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away", "prepare_apply",
+           "record_confirmed", "record_intended", "settle_index", "unfinished"]
 
 
