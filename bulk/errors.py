@@ -314,7 +314,8 @@ def disk_full(exc: BaseException) -> bool:
 
 class StoreUnfinished(StoreError):
     """A job folder whose store a kill cut short while it was being made (its schema,
-    written in one transaction, is not there): the job never started and sent nothing.
+    written in one transaction, is not there) and that holds nothing else (no result
+    files, no summary.json, no -wal with content): the job never started and sent nothing.
     The message says so and what to do: delete the folder, start the command again."""
 
 

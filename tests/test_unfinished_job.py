@@ -77,3 +77,65 @@ def test_another_sqlite_file_is_not_called_unfinished(tmp_path: Path) -> None:
         JobStore.open(folder)
     assert not isinstance(info.value, StoreUnfinished)
     assert "is empty or not a pdbulk job store" in str(info.value)
+
+
+def finished_then_emptied(jobs: Path, created: int = 120) -> Path:
+    """A finished import's folder (result files, summary.json) whose job.sqlite was then
+    emptied (``: > job.sqlite``)."""
+    from bulk.store import ItemState, NewItem, Outcome
+    from jobs.results import write_results
+
+    folder = jobs / JOB
+    with JobStore.create(folder, job_id=JOB, kind="import", config={}) as store:
+        store.add_items(NewItem(r, f"k{r}", "create", {"values": {}})
+                        for r in range(1, created + 1))
+        ids = [item.id for item in store.items()]
+        store.mark_sending(ids, 0.0)
+        store.record([Outcome(i, ItemState.DONE, {"action": "created", "deal_id": i})
+                      for i in ids])
+        write_results(store, success_columns=("row", "key", "action", "deal_id"),
+                      summary={"actions": {"created": created}})
+    (folder / "job.sqlite").write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        (folder / f"job.sqlite{suffix}").unlink(missing_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("cmd", ["resume", "retry", "status", "undo"])
+def test_an_emptied_store_of_a_job_that_ran_is_not_called_never_started(
+        tmp_path: Path, cmd: str) -> None:
+    """x19r1 F4: a finished import's folder with an emptied job.sqlite was told "nothing was
+    sent; delete the folder and start again" (insert mode would double every deal): now it
+    names the files that show what the job did, with summary.json's counts."""
+    folder = finished_then_emptied(tmp_path / "jobs")
+    res = CliRunner().invoke(app, [cmd, JOB, "--job-dir", str(tmp_path / "jobs")],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert res.exit_code == 1, res.output
+    lines = [line for line in res.output.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("pdbulk: "), res.output
+    assert "Traceback" not in res.output and "SECRET-tok" not in res.output
+    assert "nothing was sent" not in res.output and "never started" not in res.output
+    for words in ("empty or not a pdbulk job store", str(folder), "summary.json",
+                  "succeeded.csv", "120 created", "insert mode it would double them"):
+        assert words in res.output, res.output
+
+
+def test_jobs_does_not_list_an_emptied_store_of_a_job_that_ran_as_unfinished(
+        tmp_path: Path) -> None:
+    finished_then_emptied(tmp_path / "jobs")
+    listed = orjson.loads(CliRunner().invoke(app, ["jobs", "--json", "--job-dir",
+                                                   str(tmp_path / "jobs")]).stdout)["jobs"]
+    (bad,) = listed
+    assert bad["state"] != "unfinished" and "120 created" in bad["error"]
+    assert "nothing was sent" not in bad["error"]
+
+
+def test_a_wal_with_content_shows_the_job_ran(tmp_path: Path) -> None:
+    """An empty job.sqlite beside a -wal with frames: the job may have written; not "never
+    started" (and the -wal is looked at before SQLite, which deletes it, reads the store)."""
+    folder = cut_short(tmp_path / "jobs")
+    (folder / "job.sqlite-wal").write_bytes(b"\x37\x7f\x06\x82" + bytes(60))
+    with pytest.raises(StoreError) as info:
+        JobStore.open(folder, lock=False)
+    assert not isinstance(info.value, StoreUnfinished)
+    assert "job.sqlite-wal" in str(info.value) and "nothing was sent" not in str(info.value)

@@ -168,22 +168,85 @@ def unfinished_advice(directory: Path) -> str:
             f"was sent by it; delete the folder and start {again} again")
 
 
+# a job's own files whose presence shows nothing; anything else (result files, summary.json,
+# a -wal with frames) shows the job ran
+_STORE_ONLY = (FILENAME, LOCKNAME, FILENAME + "-shm")
+
+
+def job_traces(directory: Path) -> list[str]:
+    """The files of a job folder that show its job ran (x19r1 F4): every file but an empty
+    store, its lock, its -shm and an empty -wal. None: the folder is as a kill during
+    ``JobStore.create`` leaves it, and only then did it send nothing."""
+    traces: list[str] = []
+    with contextlib.suppress(OSError):
+        for child in sorted(Path(directory).iterdir()):
+            if child.name in _STORE_ONLY:
+                continue
+            if child.name == FILENAME + "-wal":
+                with contextlib.suppress(OSError):
+                    if child.stat().st_size == 0:
+                        continue
+            traces.append(child.name)
+    return traces
+
+
+def _summary_counts(directory: Path) -> str:
+    """`` (summary.json: 120 created, 3 failed)``: what a job's summary says it did, or ""."""
+    try:
+        summary = orjson.loads((Path(directory) / "summary.json").read_bytes())
+        counts = {str(k): int(v) for k, v in dict(summary.get("actions") or {}).items() if v}
+        failed = int(dict(summary.get("rows") or {}).get("failed") or 0)
+    except (OSError, ValueError, TypeError, AttributeError, orjson.JSONDecodeError):
+        return ""
+    if failed:
+        counts["failed"] = failed
+    said = ", ".join(f"{n} {what}" for what, n in counts.items())
+    return f" (summary.json: {said})" if said else ""
+
+
+def damaged_advice(directory: Path, traces: Sequence[str]) -> str:
+    """A job folder whose store is empty or damaged though its other files show the job
+    ran (x19r1 F4: it was told "nothing was sent, start again", which doubles an insert's
+    deals): say what the folder holds and what starting again would do."""
+    kind = unfinished_kind(directory)
+    again = f"the {kind}" if kind else "the command"
+    return (f"{not_a_store(directory)}, but job folder {directory} holds "
+            f"{', '.join(traces)}{_summary_counts(directory)}: the job ran, and those files "
+            f"show what it did; starting {again} again may create those rows again (in upsert "
+            "mode, with a key, a new import finds them; in insert mode it would double them)")
+
+
 def not_a_store(directory: Path) -> str:
     """The line for a job folder whose job.sqlite is empty or another file (x18r4 6)."""
     return f"job {Path(directory).name}'s job store is empty or not a pdbulk job store"
 
 
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
     """Refuse a job.sqlite that is no job store of this version; reads only."""
     path = directory / FILENAME
+    # before SQLite's first read: on a 0-byte file it deletes a -wal it finds there
+    traces = job_traces(directory) if _empty(path) else []
     try:
         ((version,),) = conn.execute("PRAGMA user_version").fetchall()
         ((tables,),) = conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.DatabaseError as exc:  # "file is not a database"
         if _locked(exc) or disk_full(exc):  # held by another process / no space: said as such
             raise
+        if traces := traces or job_traces(directory):
+            raise StoreError(f"{damaged_advice(directory, traces)} ({path}: {exc})") from None
         raise StoreError(f"{not_a_store(directory)} ({path}: {exc})") from None
     if version == 0:
+        traces = traces or job_traces(directory)
+        if not tables and traces:
+            # the job ran: its store was emptied or lost since, not cut short at creation
+            raise StoreError(damaged_advice(directory, traces))
         if not tables and unfinished_kind(directory) is not None:
             # the schema is one transaction: a kill before its commit
             raise StoreUnfinished(unfinished_advice(directory))
