@@ -117,12 +117,31 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     return changes
 
 
+# a job's custom field names, key -> name (its load or plan read them from the account), so
+# that a message the run writes later names a field as the account does (x18r1 7)
+META_FIELD_LABELS = "field_labels"
+
+
+def stored_labels(store: JobStore) -> dict[str, str]:
+    """The job's ``META_FIELD_LABELS`` ({} when it holds none)."""
+    held = store.meta_get(META_FIELD_LABELS)
+    return {str(k): str(v) for k, v in held.items()} if isinstance(held, Mapping) else {}
+
+
+def label(code: str, labels: Mapping[str, str] | None) -> str:
+    """A custom field's name (``labels``: key -> name, from the account's deal fields),
+    or its 40-character key when it is not known (x18r1 7: undo named them by key)."""
+    return (labels or {}).get(code) or code
+
+
 def drifted(deal: Deal, image: Mapping[str, Any] | None,
-            changes: Mapping[str, Any] | None = None) -> str:
+            changes: Mapping[str, Any] | None = None,
+            labels: Mapping[str, str] | None = None) -> str:
     """What of a before-image (``before_image``'s shape) ``deal`` no longer holds, as
     ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
     there is no image to compare with). A field someone set to the very value
-    ``changes`` (the PATCH) sets is not counted: their change and this job's agree."""
+    ``changes`` (the PATCH) sets is not counted: their change and this job's agree.
+    ``labels``: custom field key -> name (``label``)."""
     if not image:
         return ""
     changes = changes or {}
@@ -135,7 +154,7 @@ def drifted(deal: Deal, image: Mapping[str, Any] | None,
            for name, then in (image.get("fields") or {}).items()
            if moved(deal.get(name), then, changes.get(name), name in changes)]
     custom = deal.get("custom_fields") or {}
-    out += [f"{code}: {then!r} then, {custom.get(code)!r} now"
+    out += [f"{label(code, labels)}: {then!r} then, {custom.get(code)!r} now"
             for code, then in (image.get("custom_fields") or {}).items()
             if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
     return "; ".join(out)
@@ -147,7 +166,8 @@ def _image_as_deal(image: Mapping[str, Any]) -> Deal:
 
 
 def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
-              changes: Mapping[str, Any], *, reached: bool = True) -> tuple[str, str]:
+              changes: Mapping[str, Any], *, reached: bool = True,
+              labels: Mapping[str, str] | None = None) -> tuple[str, str]:
     """What became of a PATCH left in flight (a run died, or its answer was lost), decided
     from the deal as it is now; ``image``: the before-image stored for it
     (``before_image``'s shape), ``changes``: the PATCH body. ``(verdict, detail)``:
@@ -169,7 +189,8 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
 
     ``reached=False``: the PATCH cannot be as wanted yet (e.g. it links a person not
     created yet), so it is never taken as applied. Without an image, a deal as wanted is
-    taken as applied and any other as not applied (nothing to compare with)."""
+    taken as applied and any other as not applied (nothing to compare with). ``labels``:
+    custom field key -> name, for ``detail``."""
     if is_gone(deal):
         return "gone", ""
     assert deal is not None
@@ -178,8 +199,9 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
                                                   currency_alone=True):
             return "unchanged", ""
         return "applied", ""
-    drift = drifted(deal, image, changes)
+    drift = drifted(deal, image, changes, labels)
     wrote, back = _held(deal, image, changes) if image is not None and reached else ([], [])
+    wrote, back = [label(n, labels) for n in wrote], [label(n, labels) for n in back]
     if not drift and wrote and back:
         drift = (f"{', '.join(back)} back to the value before this job's write, "
                  f"{', '.join(wrote)} as it wrote it: written, then partly put back by someone")
@@ -549,7 +571,8 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "label", "stored_labels",
+           "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current",

@@ -33,6 +33,7 @@ from .deals import (
     redecide_now,
     reread_calls,
     reread_targets,
+    stored_labels,
 )
 from .prepared import (
     META_KEY_CHANGED,
@@ -136,10 +137,12 @@ class PatchJob:
         # is ours, and undo must own it (v9r15 S1: reported "no longer exists; nothing sent")
         current = await read_current(ctx, ids, ids)
         images = _images(self._store, ids)
+        labels = stored_labels(self._store) if self._store is not None else {}
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
-            verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"])
+            verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"],
+                                       labels=labels)
             if verdict == "unsent" and self._keyed_since is not None:
                 # not applied, and its key now on a second deal too (added while the job was
                 # stopped): never resolved by picking one (v9r9: the resume wrote it)
@@ -284,9 +287,10 @@ class PatchJob:
             await AsyncJobStore(store).record(twice)
             failed = {o.item_id for o in twice}
             pending = [i for i in pending if i.id not in failed]
+        labels = stored_labels(store)
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
                                      self._now(store, item, deal, image,
-                                               "since the job was planned"))
+                                               "since the job was planned", labels))
         counts = Counter(what for what, _ in decided)
         counts["on two deals"] = len(twice)
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
@@ -299,7 +303,8 @@ class PatchJob:
                 f"{everyone - settled:,} to send"]
 
     def _now(self, store: JobStore, item: Item, deal: Deal | None,
-             image: Mapping[str, Any] | None, since: str) -> tuple[str, Outcome] | None:
+             image: Mapping[str, Any] | None, since: str,
+             labels: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
         """A pending PATCH decided against its deal as just read (``before_resume``,
         ``recheck``): (what became of it, its outcome), or None to send it as decided.
         ``since``: when the picture was taken, for the messages."""
@@ -319,7 +324,7 @@ class PatchJob:
             return "no longer selected", Outcome(item.id, ItemState.FAILED, error=(
                 f"not {self.action}: deal {deal_id} no longer matches the selection "
                 f"({why}) {since}; nothing sent"))
-        if drift := drifted(deal, image, item.payload["changes"]):
+        if drift := drifted(deal, image, item.payload["changes"], labels):
             return "conflicts", Outcome(item.id, ItemState.FAILED, error=(
                 f"conflict: deal {deal_id} changed {since} ({drift}); left alone, nothing "
                 "sent (start a new job to overwrite it)"))
@@ -343,8 +348,10 @@ class PatchJob:
         if not checked:
             return []
         store = self._store
+        labels = stored_labels(store)
         return await recheck_batch_now(ctx, store, checked, lambda item, deal, image:
-                                       self._now(store, item, deal, image, "while the job ran"))
+                                       self._now(store, item, deal, image, "while the job ran",
+                                                 labels))
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:

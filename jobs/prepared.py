@@ -10,6 +10,7 @@ Shared by update, move-stage, merge, undo and dedupe; moved out of ``jobs.updati
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
+from .deals import META_FIELD_LABELS, label
 from .results import META_TYPED, write_results
 
 META_LOADED = "loaded"
@@ -35,15 +37,28 @@ LOAD_ERROR = "load_error"  # payload key of a row refused at load time
 
 
 # -- result columns ---------------------------------------------------------------------------
-def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None) -> str:
-    """``value; stage_id; Lead source``: what a PATCH changes, for succeeded.csv."""
+def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None,
+                  labels: Mapping[str, str] | None = None) -> str:
+    """``value; stage_id; Lead source``: what a PATCH changes, for succeeded.csv. A custom
+    field is named from ``catalog`` or ``labels`` (key -> name), by its key when neither
+    knows it (a field deleted since)."""
     names = [k for k in changes if k != "custom_fields"]
     for code in changes.get("custom_fields") or {}:
         try:
-            names.append(catalog.field_by_code(code).name if catalog else code)
+            names.append(catalog.field_by_code(code).name if catalog else label(code, labels))
         except InputError:
-            names.append(code)
+            names.append(label(code, labels))
     return "; ".join(names)
+
+
+def remember_labels(prep: Prepared, changes: Mapping[str, Any], catalog: Catalog) -> None:
+    """Keep the names of the custom fields ``changes`` writes in the job
+    (``META_FIELD_LABELS``): a conflict found on resume names them, not their keys."""
+    for code in changes.get("custom_fields") or {}:
+        held: dict[str, str] = prep.meta.setdefault(META_FIELD_LABELS, {})
+        if code not in held:
+            with contextlib.suppress(InputError):
+                held[code] = catalog.field_by_code(code).name
 
 
 def row_values(values: Mapping[str, Any] | None) -> dict[str, Any]:

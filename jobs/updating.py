@@ -61,6 +61,7 @@ from .prepared import (
     key_field_code,
     keys_scan_since,
     refused,
+    remember_labels,
     row_values,
     sent_while_loading,
     write_job_results,
@@ -244,6 +245,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                   values=source.values, deal_id=deal_id)
         return
     names = changed_names(changes, catalog)
+    remember_labels(prep, changes, catalog)
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values)}),
         "update")

@@ -312,7 +312,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                        "record": compact_row(fresh[merge_id])}
             if changes and position == 0:
                 payload["patch"] = changes
-                payload["fields"] = changed_names(changes)
+                payload["fields"] = changed_names(changes, labels=field_names)
                 prep.images.append(BeforeImage(POLICY_IMAGE, g.survivor_id, None,
                                                before_image(live[g.survivor_id], changes),
                                                taken))

@@ -34,6 +34,7 @@ from ..deals import (
     read_deals,
     reread_calls,
     restore_body,
+    stored_labels,
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .plan import (
@@ -64,6 +65,13 @@ class UndoJob:
         self._store = store
         self._deals_settled = store is None  # every deal delete recorded (contacts may go)
         self._ops_settled: set[str] = set()  # ops with no item pending or in flight (_settled)
+        self._field_labels: dict[str, str] | None = None  # _labels, read once
+
+    def _labels(self) -> dict[str, str]:
+        """The custom fields' names the plan read (``META_FIELD_LABELS``), key -> name."""
+        if self._field_labels is None:
+            self._field_labels = stored_labels(self._store) if self._store is not None else {}
+        return self._field_labels
 
     @classmethod
     def from_store(cls, store: JobStore) -> UndoJob:
@@ -122,7 +130,8 @@ class UndoJob:
         res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
         data = res.data if isinstance(res.data, Mapping) else {}
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
+            "deal_id": deal_id, "action": "restored",
+            "fields": changed_names(changes, labels=self._labels()),
             "update_time": data.get("update_time")})
 
     async def _settled(self, op: str) -> bool:
@@ -299,7 +308,7 @@ class UndoJob:
             deal = current.get(deal_id)
             if is_gone(deal):
                 deal = await _one_deal(ctx, deal_id)
-            decided = _during_run(item, deal_id, deal, images.get(deal_id))
+            decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels())
             if decided is not None:
                 out.append(decided)
         return out
@@ -379,7 +388,7 @@ class UndoJob:
         for item in deals:
             deal_id = int(item.payload["deal_id"])
             out.append(_in_flight(item, deal_id, current.get(deal_id), images.get(deal_id),
-                                  force))
+                                  force, self._labels()))
         return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
@@ -442,7 +451,8 @@ async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
 
 
 def _during_run(item: Item, deal_id: int, deal: Deal | None,
-                image: Mapping[str, Any] | None) -> Outcome | None:
+                image: Mapping[str, Any] | None,
+                labels: Mapping[str, str] | None = None) -> Outcome | None:
     """A restore / delete decided right before it is sent (``UndoJob.recheck``); None: send
     it. ``image``: this undo's before-image of the deal (its picture at the plan)."""
     if is_gone(deal):
@@ -463,7 +473,7 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} changed while this undo ran (update_time {then} when "
             f"it was planned, {deal.get('update_time')} now); {left}"))
-    moved = _changed_since(deal, item.payload.get("wrote") or {})
+    moved = _changed_since(deal, item.payload.get("wrote") or {}, labels)
     if not moved and item.op == "delete" and editable_digest(deal) != editable_digest(image):
         moved = "a field a person can edit is no longer as the undo read it"
     if moved:
@@ -473,7 +483,7 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
 
 
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
-               force: bool) -> Outcome:
+               force: bool, labels: Mapping[str, str] | None = None) -> Outcome:
     """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
     then = (image or {}).get("update_time")
     changed = (deal is not None and not force and (
@@ -492,7 +502,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
             return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
         return Outcome(item.id, ItemState.PENDING, unsent=True)
     changes = item.payload.get("changes") or {}
-    verdict, drift = in_flight(deal, image, changes)
+    verdict, drift = in_flight(deal, image, changes, labels=labels)
     if verdict == "gone":
         return Outcome(item.id, ItemState.FAILED, status=404, error=(
             _GONE_NOW.format(deal_id)))
@@ -503,8 +513,9 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if verdict in ("applied", "changed"):
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": deal_id, "action": "restored", "fields": changed_names(changes),
-            "reconciled": True, **applied(verdict, drift, deal)})
+            "deal_id": deal_id, "action": "restored",
+            "fields": changed_names(changes, labels=labels), "reconciled": True,
+            **applied(verdict, drift, deal)})
     if verdict == "unchanged":
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})

@@ -26,16 +26,19 @@ from bulk.store import (
 from ..account import parse_time
 from ..deals import (
     EDITABLE,
+    META_FIELD_LABELS,
     Deal,
     before_image,
     deleted_since,
     editable_digest,
     is_gone,
+    label,
     read_archived,
     read_deals,
     restore_body,
     same,
 )
+from ..dedupe.records import deal_fields, field_names
 from ..updating import Prepared, changed_names
 from .targets import (
     _CARRIER_OPS,
@@ -243,6 +246,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     source_columns = source.meta_get("source_columns")
     if isinstance(source_columns, list):
         prep.meta["source_columns"] = source_columns
+    labels = await _field_labels(ctx, todo)
+    if labels:  # the run's own messages (a re-check, a write in flight) name them too
+        prep.meta[META_FIELD_LABELS] = labels
     current = await read_deals(ctx, [t.deal_id for t in todo])
     # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
     # someone archived it since, so it is theirs to decide — a conflict, never "already
@@ -294,7 +300,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)
             continue
-        _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()))
+        _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels)
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -352,6 +358,21 @@ def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
+async def _field_labels(ctx: CallContext, todo: Sequence[Target]) -> dict[str, str]:
+    """The names of the custom fields the source job wrote or imaged (key -> name), so that
+    undo's messages name them as the account does (x18r1 7: "a3f9…: …" by the 40-character
+    key). One ``getDealFields`` read (10 tokens; priced in the plan, which counts its own
+    reads), only when a target holds a custom field; a field deleted since keeps its key."""
+    codes: set[str] = set()
+    for t in todo:
+        for held in (t.before, t.wrote):
+            codes.update((held or {}).get("custom_fields") or {})
+    if not codes:
+        return {}
+    names = field_names(await deal_fields(ctx))
+    return {code: names[code] for code in sorted(codes) if code in names}
+
+
 async def _deleted_by_second(ctx: CallContext, source: JobStore,
                              todo: list[Target]) -> dict[int, list[int]]:
     """For an import's undo: the deals someone deleted since the import began — a merge
@@ -393,7 +414,7 @@ def _edited(t: Target, deal: Deal | None) -> bool:
 
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float,
-            merged: Sequence[Survivor] = ()) -> None:
+            merged: Sequence[Survivor] = (), labels: Mapping[str, str] | None = None) -> None:
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
@@ -425,7 +446,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                                      "the values from before it"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
-    if t.doubt and t.wrote is not None and (moved := _changed_since(deal, t.wrote)):
+    if t.doubt and t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
         # never proven sent, and the deal does not hold what it would have set: nothing
         # here is provably this job's, so even --force leaves it (v9r17 S1: --force put
         # the plan's value over a colleague's on a survivor the job never wrote)
@@ -443,8 +464,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                              "note": "already as before the job"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
-    if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote)):
-        kept = _still_written(deal, t.wrote)
+    if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote, labels)):
+        kept = _still_written(deal, t.wrote, labels)
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone"
                             + (f": {', '.join(kept)} too, still as the job wrote "
@@ -473,7 +494,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                   values=values, deal_id=t.deal_id)
         return
     prep.add(NewItem(row=row, key=key, op="restore", payload={
-        **base, "changes": changes, "fields": changed_names(changes)}), "restore")
+        **base, "changes": changes, "fields": changed_names(changes, labels=labels)}),
+        "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
 
 
@@ -588,7 +610,8 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                           "org_id": record[3], "person_id": record[5], "owner_id": record[11],
                           "title": record[1]}.get(name, (record[16] or {}).get(name))
                 if theirs is not None and same(theirs, value):
-                    out.append(f"deal {deal_id}: its {name} {value} came from deal "
+                    named = label(name, prep.meta.get(META_FIELD_LABELS))
+                    out.append(f"deal {deal_id}: its {named} {value} came from deal "
                                f"{merge_id}, merged into it: put back, that value is in no "
                                "live deal (merges are final; deal "
                                f"{merge_id}'s snapshot is in job {source.job_id})")
@@ -596,19 +619,22 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
     return out
 
 
-def _still_written(deal: Deal, wrote: Mapping[str, Any]) -> list[str]:
+def _still_written(deal: Deal, wrote: Mapping[str, Any],
+                   labels: Mapping[str, str] | None = None) -> list[str]:
     """The fields (of those the job wrote) that still hold what it wrote: what a conflict
-    on another of them leaves as the job wrote it (x15r1 F1: not said)."""
+    on another of them leaves as the job wrote it (x15r1 F1: not said). ``labels``:
+    custom field key -> name."""
     custom = deal.get("custom_fields") or {}
     return ([k for k, v in wrote.items() if k != "custom_fields" and same(deal.get(k), v)]
-            + [k for k, v in (wrote.get("custom_fields") or {}).items()
+            + [label(k, labels) for k, v in (wrote.get("custom_fields") or {}).items()
                if same(custom.get(k), v)])
 
 
-def _changed_since(deal: Deal, wrote: Mapping[str, Any]) -> str:
+def _changed_since(deal: Deal, wrote: Mapping[str, Any],
+                   labels: Mapping[str, str] | None = None) -> str:
     """The fields (of those the job wrote) whose values are no longer what it wrote."""
     custom = deal.get("custom_fields") or {}
     moved = [k for k, v in wrote.items() if k != "custom_fields" and not same(deal.get(k), v)]
-    moved += [k for k, v in (wrote.get("custom_fields") or {}).items()
+    moved += [label(k, labels) for k, v in (wrote.get("custom_fields") or {}).items()
               if not same(custom.get(k), v)]
     return ", ".join(f"{k} is no longer the value it wrote" for k in moved)

@@ -47,6 +47,7 @@ META_UNDONE_BY = "undo.undone_by"
 META_SOURCE_PENDING = "undo.source_pending"  # in an undo job: its source's pending items
 
 
+
 def pending_line(store: JobStore) -> str | None:
     """What is still pending in ``store`` (a stopped job), in its kind's words (None:
     nothing): the part of a job that neither ran nor is undone."""
