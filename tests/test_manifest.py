@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -487,7 +486,6 @@ def test_memory_stays_flat(tmp_path: Path) -> None:
         f.write("id,Deal Name,Amount,Email,Close Date\r\n")
         f.writelines(f'{i},"Deal {i}","$1,{i % 1000:03d}.50",p{i}@example.com,01/02/2024\r\n'
                      for i in range(200_000))
-    started = time.perf_counter()
     tracemalloc.start()
     try:
         rows = read_manifest(path)
@@ -504,7 +502,8 @@ def test_memory_stays_flat(tmp_path: Path) -> None:
             highest = max(highest, sys.getallocatedblocks() - baseline)
     assert row.row == 200_001  # the header is line 1
     assert highest < 20_000, f"{highest} blocks more than at row 10,000"
-    assert time.perf_counter() - started < 10
+    # no wall-clock bound: speed is the benchmarks' (make bench); under load (CI beside
+    # other runs) "< 10 s" failed a correct reader
 
 
 def test_count_rows_matches_reader(tmp_path: Path) -> None:
