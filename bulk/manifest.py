@@ -124,9 +124,11 @@ def detect_format(path: PathLike, format: Format | None = None) -> Format:
             raise ValueError(f"unknown manifest format {format!r}")
         return format
     suffix = Path(path).suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise InputError(f"cannot tell the format of {os.fspath(path)!r} from its suffix; "
-                         "use .csv, .jsonl, .json or .xlsx, or name the format")
+    if suffix not in _SUFFIXES:  # nothing names a format: the suffix is the only way
+        hint = (" (an old Excel or OpenDocument sheet: save it as .xlsx or .csv)"
+                if suffix in (".xls", ".ods", ".xlsb", ".numbers") else "")
+        raise InputError(f"cannot tell the format of {os.fspath(path)!r} from its suffix"
+                         f"{hint}; pdbulk reads .csv, .jsonl, .json and .xlsx files")
     return _SUFFIXES[suffix]
 
 

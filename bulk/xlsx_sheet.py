@@ -19,6 +19,22 @@ from .errors import InputError
 from .xlsx_cells import UncachedFormula, _empty, _value
 
 
+def _not_a_workbook(path: str | os.PathLike[str]) -> str | None:
+    """What the file is, when it is no XLSX (zip) at all, from its first bytes (x19r1 F8:
+    every one read "File is not a zip file"); None otherwise."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: an .xls, or an encrypted .xlsx
+        return ("an old .xls workbook or a password-protected one: save it as .xlsx without "
+                "a password")
+    if not head.startswith(b"PK"):
+        return "not an XLSX workbook: its content is not a zip archive (a CSV renamed .xlsx?)"
+    return None
+
+
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
     try:
         import openpyxl  # the maintained XLSX reader (read-only mode streams the sheet
@@ -26,7 +42,8 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
 
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook ({exc})") from None
+        raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook "
+                         f"({_not_a_workbook(path) or exc})") from None
     if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
         visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
         return book, (visible or book.worksheets)[0]
