@@ -71,14 +71,17 @@ from .options import (
     fail,
     finish,
     install_stop,
+    regular_file,
     report_run,
     resume_hint,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
-                                             exists=True, dir_okay=False, readable=True)]
+                                             exists=True, dir_okay=False, readable=True,
+                                             callback=regular_file)]
 MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping file (TOML); "
-                                          "see docs/mapping.md.", exists=True, dir_okay=False)]
+                                          "see docs/mapping.md.", exists=True, dir_okay=False,
+                                          callback=regular_file)]
 ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
     "--mode", help="insert (a deal per row) or upsert (update the deal with the same source "
                    "key); default: the mapping file's import.mode.")]

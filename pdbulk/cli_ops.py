@@ -56,6 +56,7 @@ from .options import (
     find_job,
     finish,
     install_stop,
+    regular_file,
     resume_hint,
 )
 from .options import confirmed as _confirmed
@@ -184,11 +185,11 @@ Json = Annotated[bool, typer.Option(
                    "(its summary.json, with job and job_dir); every other line to stderr.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
 UpdateManifest = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, readable=True,
+    exists=True, dir_okay=False, callback=regular_file, readable=True,
     help="CSV, JSONL, JSON or XLSX: one row per deal, its id (or source key) and the new "
          "values.")]
 PairsFile = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, readable=True,
+    exists=True, dir_okay=False, callback=regular_file, readable=True,
     help="CSV, JSONL, JSON or XLSX of pairs: merge_id and survivor_id columns (or a "
          "survivor_id with several merge_ids).")]
 # move-stage and merge take no mapping: their --encoding overrides nothing but detection
@@ -201,6 +202,7 @@ FileEncodingOpt = Annotated[str | None, typer.Option(
 @engine_options()
 def update(manifest: UpdateManifest,
            mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
+                                                 callback=regular_file,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
@@ -249,7 +251,7 @@ def move_stage(
     filter_id: Annotated[int | None, typer.Option("--filter-id", help="Select: a saved filter.")]
     = None,
     manifest: Annotated[Path | None, typer.Option(
-        "--manifest", exists=True, dir_okay=False,
+        "--manifest", exists=True, dir_okay=False, callback=regular_file,
         help="Select: a CSV, JSONL, JSON or XLSX of deal ids (deal_id or id column) or "
              "source keys.")] = None,
     id_column: Annotated[str | None, typer.Option(

@@ -66,6 +66,16 @@ EXIT_AUTH, EXIT_BUSY = 5, 6
 AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
 
 
+def regular_file(value: Path | None) -> Path | None:
+    """A typer callback for a file argument: a path that exists but is no regular file (a
+    named pipe, a device, a socket) is a usage error, exit 2 (x19r1 F8: a FIFO as the
+    manifest or the mapping blocked every command forever on its first read)."""
+    if value is not None and value.exists() and not value.is_file():
+        raise typer.BadParameter(f"{str(value)!r} is not a regular file (a pipe, device or "
+                                 "socket): save its content to a file and give that")
+    return value
+
+
 def auth_failure(exc: BaseException | None) -> bool:
     """A refused token or permission (exit 5: fix the token). Not an account's plan limit
     (``PlanLimit``, a 403 with a capping code: the open deals cap): that is a stop to
