@@ -401,6 +401,10 @@ def test_load_file(tmp_path: Path) -> None:
      'deal.stage.map."Contract Sent"', "no stage named 'Proposal' in pipeline 'Sales'"),
     ('"Tech" = "Technology"', '"Tech" = "Tek"', 'custom_fields.Industry.map.Tech',
      "field 'Industry' has no option 'Tek'"),
+    # a label written with a space is quoted once in the path (x19r1 F9: ""Lead source"")
+    ('"Industry" = { column = "Industry", map = { "Tech" = "Technology" } }',
+     '" Industry" = { column = "Industry", map = { "Tech" = "Tek" } }',
+     'custom_fields." Industry".map.Tech', "field 'Industry' has no option 'Tek'"),
     ('pipeline = { default = "Sales" }', 'pipeline = { default = "Sails" }',
      "deal.pipeline.default", "no pipeline named 'Sails'"),
     ('"Ann" = "ann@acme.test"', '"Ann" = "ann@elsewhere.test"', "deal.owner.map.Ann",

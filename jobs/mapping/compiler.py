@@ -24,6 +24,7 @@ from .spec import (
     Mapping,
     MappingError,
     _key,
+    _parts,
     _spec_columns,
     twice,
 )
@@ -87,7 +88,7 @@ class _Compiler:
                 try:
                     resolve(target)
                 except InputError as exc:
-                    self.problems.append((_key(*key.split("."), "map", source_value),
+                    self.problems.append((_key(*_parts(key), "map", source_value),
                                           exc.reason))
             lookup = _memo(lambda name: _through(vmap, name, resolve))
 

@@ -334,6 +334,12 @@ def _key(*parts: str) -> str:
     return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
 
 
+def _parts(key: str) -> list[str]:
+    """The parts of a ``_key`` path (its quoted parts unquoted): ``_key(*_parts(k), ...)``
+    extends it without quoting a part twice (x19r1 F9: ``custom_fields.""Lead source""``)."""
+    return [p[1:-1] if p.startswith('"') else p for p in re.findall(r'"[^"]*"|[^.]+', key)]
+
+
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     problems = []
     for err in exc.errors():
