@@ -138,6 +138,9 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
+    if unarchive and resolved == "insert":  # x19r1 F9: accepted and silently unused
+        raise fail("--unarchive updates archived deals, which only an upsert does; this "
+                   "import is an insert (--mode / import.mode)", code=2)
     try:
         kind = detect_format(manifest)
     except InputError as exc:
