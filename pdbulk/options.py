@@ -283,8 +283,10 @@ def describe(exc: BaseException) -> str:
         if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
             return (f"token budget spent: {exc}; run again with a higher --max-tokens "
                     "(or none)")
-        return (f"token budget spent: {exc}{reset_words(exc)}; run again after the reset, "
-                "raise the cap, or pass --wait-for-reset")
+        # no cap was given (x19r4 F5: "raise the cap" named one): the share, if it is one
+        share = ", give a larger --budget-share" if "--budget-share" in str(exc) else ""
+        return (f"token budget spent: {exc}{reset_words(exc)}; run again after the reset"
+                f"{share}, or pass --wait-for-reset")
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")

@@ -167,3 +167,20 @@ def test_the_job_is_reported_before_the_token(tmp_path: Path, cmd: str) -> None:
         res = CliRunner().invoke(app, [cmd, "done", "--job-dir", str(jobs)], env=no_token)
         assert res.exit_code == 1, res.output
         assert "job done is finished: nothing is left to resume" in res.output, res.output
+
+
+def test_a_spent_budget_names_only_what_can_be_raised() -> None:
+    """x19r4 F5: a spent company budget said "raise the cap" with no --max-tokens given;
+    a --budget-share limit says to give a larger share."""
+    from bulk.errors import BudgetExhausted
+    from pdbulk.options import describe
+
+    company = describe(BudgetExhausted("daily token budget: 60000 of 60000 used"))
+    assert "cap" not in company and "--wait-for-reset" in company
+    assert "--budget-share" not in company
+    shared = describe(BudgetExhausted("daily token budget: this job may use 100 of today's "
+                                      "60000 tokens (--budget-share / the reserve)"))
+    assert "larger --budget-share" in shared
+    capped = describe(BudgetExhausted("this run's cap of 10 tokens (--max-tokens) is spent",
+                                      cap=10))
+    assert "higher --max-tokens" in capped
