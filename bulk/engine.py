@@ -356,11 +356,14 @@ class Engine:
         run's (added when the run ends): calls and tokens per operation, retries, 429s."""
         return self._runner.stats
 
-    def tokens_left_today(self) -> int:
+    def tokens_left_today(self) -> int | None:
         """The daily budget left that this job may use, in tokens, as the scheduler knows it
         (the server's headers included; less the part ``--budget-share`` or the reserve
-        keeps for others: x11r2 2); 0 when spent."""
-        return self.scheduler.statistics().usable_today
+        keeps for others: x11r2 2); 0 when spent; None while no answer has told the
+        company's spend today (x19r4 F2: a resume's plan, made before any call, said the
+        whole budget was left after the job had spent 9,417 tokens that day)."""
+        stats = self.scheduler.statistics()
+        return stats.usable_today if stats.today_known else None
 
     # -- calls ----------------------------------------------------------------------------
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,

@@ -124,6 +124,9 @@ class SchedulerStats:
     # answers whose window headers counted more calls than this process could have sent in
     # that window: the evidence that another client spends the token's limits (x19r3 F3)
     others_seen: int = 0
+    # whether ``tokens_today`` is the company's (a daily header heard, or the day proved
+    # spent), not only this process's own: a plan before any call says "unknown"
+    today_known: bool = False
 
 
 class _Waiter:
@@ -143,7 +146,8 @@ class Scheduler:
                  "_reset_probe", "_rng", "_rtts", "_search", "_search_blocked_until",
                  "_searches", "_seen_today", "_sent_log", "_shared", "_slowest", "_spare",
                  "_spare_at", "_spare_for", "_spent_day", "_storm", "_streak", "_timer",
-                 "_timer_at", "_today", "_tokens_spent", "_told_reset", "_waiters", "_width")
+                 "_timer_at", "_today", "_today_heard", "_tokens_spent", "_told_reset", "_waiters",
+                 "_width")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -185,6 +189,9 @@ class Scheduler:
         # after it took it off again, so a call the budget could not pay was let through
         # again, 30 times, and the run ended "not answering")
         self._seen_today = 0
+        # whether the company's spend today is known: a daily header heard (or a figure
+        # given); until then a plan says "today's spend unknown", not the whole budget left
+        self._today_heard = tokens_spent_today > 0
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
         self._daily = limits.daily_tokens
         self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
@@ -415,7 +422,7 @@ class Scheduler:
             tokens_today=max(self._today, self._daily) if spent else self._today,
             daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
             search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
-            others_seen=self._others_seen,
+            others_seen=self._others_seen, today_known=self._today_heard or spent,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),
@@ -671,6 +678,7 @@ class Scheduler:
         if rate.daily_token_limit is not None:
             self._daily = rate.daily_token_limit
         if rate.daily_token_remaining is not None:
+            self._today_heard = True
             self._seen_today = max(self._seen_today, self._daily - rate.daily_token_remaining)
             self._today = max(self._today, self._seen_today)
             if self._shared is not None:
@@ -702,6 +710,7 @@ class Scheduler:
         day = self._day_of(self._clock.wall())
         if day > self._day:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
+            self._today_heard = False
             self._probe_after = math.inf
             self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
             self._spare_for = _SPARE_FOR

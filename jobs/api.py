@@ -228,7 +228,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                      f"({tokens_of(checks):,} tokens: a colleague's change made during the "
                      "run is not overwritten)")
     sched = s.scheduler.statistics()
-    left = s.tokens_left_today() + sched.tokens_spent
+    left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
                     bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,

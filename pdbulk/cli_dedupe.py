@@ -540,7 +540,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeal"] += PAIR_READS * merges  # both deals, right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)
                 calls["getDeal"] += PAIR_READS * sum(g.id in patched for g in groups)
-                left = s.tokens_left_today() + s.scheduler.statistics().tokens_spent
+                left = None if (today := s.tokens_left_today()) is None \
+                    else today + s.scheduler.statistics().tokens_spent
                 return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,
                                      daily_tokens=s.scheduler.statistics().daily_limit,

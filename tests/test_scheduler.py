@@ -469,6 +469,19 @@ def test_daily_headers_correct_the_known_spend_upwards_only() -> None:
     assert s.statistics().tokens_today == 600
 
 
+def test_todays_spend_is_unknown_until_a_daily_header_says_it() -> None:
+    """x19r4 F2: a resume's plan, made before any call, said the whole budget was left
+    after the job had spent 9,417 tokens that day: until a daily header (or a given
+    figure) tells the company's spend, it is unknown, and the engine says None."""
+    s = Scheduler(Limits(burst=40), clock=FakeClock())
+    s.observe(GET, RateHeaders(limit=40, remaining=39))  # a window header is not a day's
+    assert not s.statistics().today_known
+    s.observe(GET, RateHeaders(daily_token_limit=1000, daily_token_remaining=400))
+    assert s.statistics().today_known and s.statistics().usable_today == 400
+    assert Scheduler(Limits(burst=40), clock=FakeClock(),
+                     tokens_spent_today=100).statistics().today_known
+
+
 # -- 429s ---------------------------------------------------------------------------------
 @pytest.mark.anyio
 async def test_429_pauses_everyone_then_ramps_back() -> None:
