@@ -486,3 +486,39 @@ async def test_a_resume_never_claims_a_merge_a_later_run_reconciled(tmp_path: Pa
     assert not resumed.counts[ItemState.DONE], rows  # B made both merges
     row = rows[str(ids["web_copy"])]
     assert row["action"] == "already merged" and "merged by job B" in row["reason"], row
+
+
+def test_a_pending_merge_another_run_made_is_already_merged_not_gone(tmp_path: Path) -> None:
+    """x19r4 F3: a resumed dedupe job whose pending merge a later run made (recorded in the
+    state directory) said "changed since the plan: merged-away deal 61 no longer exists";
+    it was merged by that run, and is said so. A deal gone for no recorded job stays
+    "changed since the plan"."""
+    from bulk.store import JobStore
+    from jobs.dedupe.apply import STATE_DIR
+    from jobs.dedupe.index import remember_makers
+
+    state = tmp_path / "state"
+    state.mkdir()
+    remember_makers(state, {61: "night-2"})
+    store = JobStore.create(tmp_path / "jobs" / "night-1", job_id="night-1", kind="dedupe",
+                            config={})
+    try:
+        store.meta_put(STATE_DIR, str(state))
+        job = DedupeJob(store)
+
+        def item(merge_id: int) -> Item:
+            return Item(id=merge_id, row=1, key=f"{merge_id}->70", op="merge",
+                        payload={"merge_id": merge_id, "survivor_id": 70, "group_id": "g-70"},
+                        state=ItemState.PENDING, attempts=0, result=None, error=None,
+                        status=None, sent_at=None)
+
+        why = ("merged-away deal {} no longer exists (deleted, archived or merged since the "
+               "job was planned); nothing sent")
+        made = job._left(item(61), why.format(61), status=404)
+        assert (made.result or {})["action"] == "already merged"
+        assert "by job night-2" in (made.result or {})["reason"]
+        gone = job._left(item(62), why.format(62), status=404)
+        assert (gone.result or {})["action"] == "skipped"
+        assert "changed since the plan" in (gone.result or {})["reason"]
+    finally:
+        store.close()

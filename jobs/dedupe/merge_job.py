@@ -85,6 +85,7 @@ class DedupeJob(MergeJob):
         # leaves only its pair; and groups left whole by a re-check, with the reason
         self._started: set[str] = set()
         self._left_groups: dict[str, str] = {}
+        self._makers: dict[int, str] | None = None  # merged-by.json, read once (``_maker``)
 
     @classmethod
     def from_store(cls, store: JobStore) -> DedupeJob:
@@ -157,8 +158,25 @@ class DedupeJob(MergeJob):
         exit 3, where an uninterrupted one skipped it, exit 0); a first merge skipped
         before its PATCH applied skips the merges that need it (``_skip_group``)."""
         reason = why.removeprefix("not merged: ")
+        merge_id = int(item.payload["merge_id"])
+        if f"merged-away deal {merge_id} " in reason and (maker := self._maker(merge_id)):
+            # gone because another job (a later night's run) merged it: said as such, as a
+            # reconcile says it (x19r4 F3: "no longer exists" for 8 of 20 such merges)
+            return Outcome(item.id, ItemState.SKIPPED, result={
+                **_merged(item), "action": "already merged",
+                "reason": f"already merged by job {maker}; this job did not send it"})
         return Outcome(item.id, ItemState.SKIPPED, result={
             **_merged(item), "action": "skipped", "reason": f"changed since the plan: {reason}"})
+
+    def _maker(self, merge_id: int) -> str | None:
+        """The other job the state directory records as having merged ``merge_id`` away
+        (``load_makers``), or None."""
+        if self._makers is None:
+            state = self._store.meta_get(STATE_DIR) if self._store is not None else None
+            self._makers = load_makers(Path(state)) if state else {}
+        maker = self._makers.get(merge_id)
+        own = self._store.job_id if self._store is not None else None
+        return maker if maker is not None and maker != own else None
 
     def _alongside(self, items: Sequence[Item], left: Sequence[Outcome]) -> list[Outcome]:
         """A re-checked batch's merges of a group one of whose pairs was left alone (a deal
