@@ -507,3 +507,20 @@ def test_the_next_run_names_a_dedupe_job_left_unfinished(tmp_path: Path, status:
     assert sb.token not in ran.stderr
     assert orjson.loads(ran.stdout)["interrupted_jobs"] == [
         {"job": job.name, "state": how, "merged": 1, "unsettled": 0}]
+
+
+def test_the_next_run_names_a_dedupe_job_folder_it_cannot_read(tmp_path: Path) -> None:
+    """x19r4 F6: a dedupe job folder whose job.sqlite was emptied (listed "unreadable" by
+    `pdbulk jobs`) was left out of the next run's ``interrupted_jobs`` and its note."""
+    from jobs.dedupe.interrupted import unfinished_jobs
+
+    job = tmp_path / "j" / "20261203-112442-dedupe-4029"
+    job.mkdir(parents=True)
+    (job / "job.sqlite").write_bytes(b"")
+    (job / "summary.json").write_text('{"counts": {"done": 3}}', encoding="utf-8")
+    (other := tmp_path / "j" / "20261203-112442-import-4029").mkdir()
+    (other / "job.sqlite").write_bytes(b"")
+    (found,) = unfinished_jobs(tmp_path / "j")
+    assert (found.job_id, found.state) == (job.name, "unreadable") and found.error
+    assert "cannot be read" in found.line("pdbulk resume x")
+    assert found.to_json()["state"] == "unreadable"

@@ -11,6 +11,7 @@ from typing import Any
 
 from bulk.errors import StoreError
 from bulk.store import ItemState, JobStore, held_by_live_process, list_jobs
+from bulk.store.sqlite import unfinished_kind
 
 from .apply import KIND
 
@@ -41,14 +42,21 @@ def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
 class Unfinished:
     """A dedupe job under the job root that did not end: ``state`` "interrupted" (its
     process gone mid-run: ``kill -9``, a power cut) or "stopped"; ``done`` its merges
-    made, ``unsettled`` those pending or in flight."""
+    made, ``unsettled`` those pending or in flight; or "unreadable", a dedupe job folder
+    whose job store cannot be read (``error`` says why: x19r4 F6, named by `pdbulk jobs`
+    but not by the next run)."""
 
     job_id: str
     state: str
     done: int
     unsettled: int
+    error: str | None = None
 
     def line(self, resume: str) -> str:
+        if self.state == "unreadable":
+            return (f"job {self.job_id}'s job store cannot be read ({self.error}): whatever it "
+                    "merged is in no report; see `pdbulk jobs` and `pdbulk status "
+                    f"{self.job_id}`")
         merges = "merge" if self.done == 1 else "merges"
         return (f"job {self.job_id} was {self.state} ({self.done:,} {merges} done, "
                 f"{self.unsettled:,} unsettled): its merges are not in this report; run "
@@ -56,7 +64,7 @@ class Unfinished:
 
     def to_json(self) -> dict[str, Any]:
         return {"job": self.job_id, "state": self.state, "merged": self.done,
-                "unsettled": self.unsettled}
+                "unsettled": self.unsettled, **({"error": self.error} if self.error else {})}
 
 
 def unfinished_jobs(job_root: Path) -> list[Unfinished]:
@@ -65,6 +73,9 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
     whose merges were then in no report until someone resumed it by hand)."""
     out = []
     for job in list_jobs(job_root):
+        if job.error is not None and unfinished_kind(job.directory) == KIND:
+            out.append(Unfinished(job.job_id, "unreadable", 0, 0, job.error))
+            continue
         if job.kind != KIND or job.status not in ("stopped", "running"):
             continue
         if job.status == "running" and held_by_live_process(job.directory):
