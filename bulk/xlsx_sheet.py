@@ -162,67 +162,66 @@ _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
-def hidden_rows(path: str | os.PathLike[str], sheet: str | None) -> list[int]:
-    """The Excel rows hidden in the sheet (by a filter or by hand) that hold cells, in
-    order (x18r2 6: imported without a word). openpyxl's read-only mode does not expose
-    ``row_dimensions``; loading the whole sheet for them would cost the file's size in
-    memory: the sheet's XML is scanned for ``<row r="12" hidden="1">`` (streamed)."""
+def _sheet_xml(path: str | os.PathLike[str], sheet: str | None) -> Iterator[bytes]:
+    """The sheet's XML, 1 MB at a time, straight from the workbook's zip (streamed:
+    openpyxl's read-only mode exposes neither merged ranges nor row flags, and loading
+    the whole sheet would cost its size in memory). Nothing when the part is not found."""
     book, ws = _open_sheet(path, sheet)
-    out: list[int] = []
     try:
         part = getattr(ws, "_worksheet_path", None)
         archive = getattr(book, "_archive", None)
         if part is None or archive is None:
-            return out
-        tail = b""
+            return
         with archive.open(part) as stream:
             while chunk := stream.read(1 << 20):
-                block = tail + chunk
-                end = 0
-                for found in _ROW_TAG.finditer(block):
-                    end = found.end()
-                    if found[2] or not _ROW_HIDDEN.search(found[1]):
-                        continue  # "<row .../>": no cells
-                    if (number := _ROW_NUMBER.search(found[1])) is not None:
-                        out.append(int(number[1]))
-                tail = block[max(end, len(block) - 400):]
+                yield chunk
     finally:
         book.close()
+
+
+def hidden_rows(path: str | os.PathLike[str], sheet: str | None) -> list[int]:
+    """The Excel rows hidden in the sheet (by a filter or by hand) that hold cells, in
+    order (x18r2 6: imported without a word): ``<row r="12" hidden="1">`` in the sheet's
+    XML (``_sheet_xml``)."""
+    out: list[int] = []
+    tail = b""
+    for chunk in _sheet_xml(path, sheet):
+        block = tail + chunk
+        end = 0
+        for found in _ROW_TAG.finditer(block):
+            end = found.end()
+            if found[2] or not _ROW_HIDDEN.search(found[1]):
+                continue  # "<row .../>": no cells
+            if (number := _ROW_NUMBER.search(found[1])) is not None:
+                out.append(int(number[1]))
+        tail = block[max(end, len(block) - 400):]
     return out
 
 
 def _covered(path: str | os.PathLike[str], sheet: str | None) -> dict[int, dict[int, str]]:
     """The cells merged ranges cover beyond their first (top-left) one, as {Excel row:
     {column (1-based): "C2:C4"}}: Excel shows the first cell's value across the range,
-    but the file stores it in the first cell only."""
+    but the file stores it in the first cell only (``<mergeCell ref=...>`` in the
+    sheet's XML, ``_sheet_xml``)."""
     from openpyxl.utils.cell import column_index_from_string
 
-    book, ws = _open_sheet(path, sheet)
     out: dict[int, dict[int, str]] = {}
-    try:
-        part = getattr(ws, "_worksheet_path", None)
-        archive = getattr(book, "_archive", None)
-        if part is None or archive is None:
-            return out
-        tail = b""
-        seen: set[bytes] = set()
-        with archive.open(part) as stream:
-            while chunk := stream.read(1 << 20):
-                block = tail + chunk
-                for found in _MERGE.finditer(block):
-                    if found[0] in seen:
-                        continue
-                    seen.add(found[0])
-                    c1, c2 = (column_index_from_string(c.decode()) for c in found.group(1, 3))
-                    r1, r2 = int(found[2]), int(found[4])
-                    ref = f"{found[1].decode()}{r1}:{found[3].decode()}{r2}"
-                    for r in range(r1, r2 + 1):
-                        for c in range(c1, c2 + 1):
-                            if (r, c) != (r1, c1):
-                                out.setdefault(r, {})[c] = ref
-                tail = block[-200:]
-    finally:
-        book.close()
+    tail = b""
+    seen: set[bytes] = set()
+    for chunk in _sheet_xml(path, sheet):
+        block = tail + chunk
+        for found in _MERGE.finditer(block):
+            if found[0] in seen:
+                continue
+            seen.add(found[0])
+            c1, c2 = (column_index_from_string(c.decode()) for c in found.group(1, 3))
+            r1, r2 = int(found[2]), int(found[4])
+            ref = f"{found[1].decode()}{r1}:{found[3].decode()}{r2}"
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        out.setdefault(r, {})[c] = ref
+        tail = block[-200:]
     return out
 
 
