@@ -103,6 +103,10 @@ async def test_a_process_new_to_the_state_is_not_held(redis_server: RedisServer)
     assert time.monotonic() - start < WINDOW / 2 and coord.losses == 0
 
 
+# timing: its 0.2-s windows are paced in wall time, and the parallel pass starves it of CPU
+# (2 of 4 CI runs this session: 3-7 429s; 0 in 23 runs alone): it runs in `make test`'s
+# serial pass, like test_coordinator's shared-window test
+@pytest.mark.timing
 async def test_flushall_mid_run_against_the_sandbox_brings_no_429(
         redis_server: RedisServer, tmp_path: Path) -> None:
     """Two processes (own client, scheduler, coordinator each) read deals as fast as the
