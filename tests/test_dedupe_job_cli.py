@@ -435,6 +435,27 @@ def test_a_killed_first_nightly_run_resumed_leaves_the_index(
         assert delta(before, requests(sb)).get("getDeals", 0) <= 2  # changed + deleted since
 
 
+def _apply_one_merge_then_leave(sb: Any, tmp_path: Path, status: str
+                                ) -> tuple[dict[str, str], CliRunner, list[str], Path, Path]:
+    """Plan the seeded account, apply one merge of it, and leave that job in ``status``
+    ("stopped", or "running" with no live process: as a kill -9 mid-run leaves it):
+    (env, runner, CLI args, the plan folder, the job folder)."""
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+    runner = CliRunner()
+    args = cli_args(sb, tmp_path / "j")
+    plan_dir = tmp_path / "p"
+    planned = runner.invoke(app, ["dedupe", "plan", "-o", str(plan_dir), *args], env=env)
+    assert planned.exit_code == 0, planned.output
+    first = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", "--max-merges",
+                                "1", *args], env=env)
+    assert first.exit_code == 0, first.output
+    (job,) = [d for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name]
+    with sqlite3.connect(job / "job.sqlite") as db:
+        db.execute("UPDATE job SET status = ?", (status,))
+    db.close()
+    return env, runner, args, plan_dir, job
+
+
 @pytest.mark.parametrize("status", ["stopped", "running"])
 def test_a_second_apply_of_a_plan_whose_apply_did_not_finish_refuses(
         tmp_path: Path, status: str) -> None:
@@ -445,19 +466,7 @@ def test_a_second_apply_of_a_plan_whose_apply_did_not_finish_refuses(
     run -o` into that plan's folder too."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
         seed_account(sb)
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        args = cli_args(sb, tmp_path / "j")
-        plan_dir = tmp_path / "p"
-        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(plan_dir), *args], env=env)
-        assert planned.exit_code == 0, planned.output
-        first = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", "--max-merges",
-                                    "1", *args], env=env)
-        assert first.exit_code == 0, first.output
-        (job,) = [d for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name]
-        with sqlite3.connect(job / "job.sqlite") as db:  # as a stop, or a kill -9 mid-run,
-            db.execute("UPDATE job SET status = ?", (status,))  # leaves it
-        db.close()
+        env, runner, args, plan_dir, job = _apply_one_merge_then_leave(sb, tmp_path, status)
         before = requests(sb)
         again = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", *args],
                               env=env)
@@ -484,19 +493,7 @@ def test_the_next_run_names_a_dedupe_job_left_unfinished(tmp_path: Path, status:
     ``interrupted_jobs`` in --json; the run itself goes on."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
         seed_account(sb)
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        runner = CliRunner()
-        args = cli_args(sb, tmp_path / "j")
-        plan_dir = tmp_path / "p"
-        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(plan_dir), *args], env=env)
-        assert planned.exit_code == 0, planned.output
-        first = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes", "--max-merges",
-                                    "1", *args], env=env)
-        assert first.exit_code == 0, first.output
-        (job,) = [d for d in (tmp_path / "j").iterdir() if "-dedupe-" in d.name]
-        with sqlite3.connect(job / "job.sqlite") as db:
-            db.execute("UPDATE job SET status = ?", (status,))
-        db.close()
+        env, runner, args, _, job = _apply_one_merge_then_leave(sb, tmp_path, status)
         ran = runner.invoke(app, ["dedupe", "run", "--json", *args], env=env)
     assert ran.exit_code == 0, ran.output
     how = "interrupted" if status == "running" else "stopped"
