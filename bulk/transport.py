@@ -18,13 +18,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import aiohttp
 from yarl import URL
 
 from .errors import AnswerLost, RequestNotSent, TransportError
+
+if TYPE_CHECKING:
+    import aiohttp
+
+
+def _aiohttp() -> Any:
+    """aiohttp, imported at the first request rather than with this module: importing it
+    costs ~0.3-0.5 s of CPU (its connector builds the default TLS contexts), and most
+    ``pdbulk`` commands (help, status, jobs, plans from files) never send a request."""
+    import aiohttp
+
+    return aiohttp
 
 SENSITIVE_HEADERS = frozenset({"x-api-token", "authorization"})
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -129,7 +140,7 @@ class AiohttpTransport:
         timeout = self._timeouts.get(total)
         if timeout is None:
             seconds = self._timeout if total is None else total
-            timeout = aiohttp.ClientTimeout(total=seconds,
+            timeout = _aiohttp().ClientTimeout(total=seconds,
                                             sock_connect=min(seconds, self._connect_timeout))
             if len(self._timeouts) < _TIMEOUTS_KEPT:
                 self._timeouts[total] = timeout
@@ -140,11 +151,12 @@ class AiohttpTransport:
             raise RuntimeError("AiohttpTransport is closed")
         loop = asyncio.get_running_loop()
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._limit,
-                                             keepalive_timeout=self._keepalive_timeout)
-            session = aiohttp.ClientSession(
+            aio = _aiohttp()
+            connector = aio.TCPConnector(limit=self._limit,
+                                         keepalive_timeout=self._keepalive_timeout)
+            session = aio.ClientSession(
                 connector=connector, timeout=self._client_timeout(None), trust_env=False,
-                cookie_jar=aiohttp.DummyCookieJar(), raise_for_status=False,
+                cookie_jar=aio.DummyCookieJar(), raise_for_status=False,
             )
             # aiohttp re-sends GET/PUT/DELETE once when a connection drops (RFC 9112
             # 9.3.1). A PUT here is a merge: the runner must see the failure, so off.
@@ -166,7 +178,7 @@ class AiohttpTransport:
                 body = await resp.read()
                 headers = {k.lower(): v for k, v in resp.headers.items()}
                 return Response(resp.status, headers, body)
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, _aiohttp().ClientError, OSError) as exc:
             # ``from None``: aiohttp's exceptions keep the request headers (the token).
             raise translate_error(exc, request) from None
 
@@ -192,21 +204,22 @@ def translate_error(exc: BaseException, request: Request) -> TransportError:
     that means for a write is the runner's call). The message names the operation,
     method, path (never the query: it may hold row data) and the cause.
     """
+    aio = _aiohttp()
     timeout = False
     cls: type[TransportError]
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):  # connect or wait for the pool
+    if isinstance(exc, aio.ConnectionTimeoutError):  # connect or wait for the pool
         what, timeout, cls = "connect timed out", True, RequestNotSent
-    elif isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
+    elif isinstance(exc, aio.ClientConnectorError):  # refused, DNS, TLS, proxy
         what, cls = "cannot connect", RequestNotSent
-    elif isinstance(exc, aiohttp.ServerFingerprintMismatch):  # checked before the send
+    elif isinstance(exc, aio.ServerFingerprintMismatch):  # checked before the send
         what, cls = "TLS fingerprint mismatch", RequestNotSent
-    elif isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+    elif isinstance(exc, aio.InvalidURL | aio.NonHttpUrlClientError):
         what, cls = "invalid URL", RequestNotSent
     elif isinstance(exc, TimeoutError):  # includes ServerTimeoutError (read)
         what, timeout, cls = "timed out", True, AnswerLost
-    elif isinstance(exc, aiohttp.ServerDisconnectedError):
+    elif isinstance(exc, aio.ServerDisconnectedError):
         what, cls = "server disconnected", AnswerLost
-    elif isinstance(exc, aiohttp.ClientPayloadError):
+    elif isinstance(exc, aio.ClientPayloadError):
         what, cls = "response cut off", AnswerLost
     else:
         what, cls = "connection failed", AnswerLost

@@ -158,3 +158,15 @@ def test_no_import_cycle_inside_the_packages() -> None:
     for name in sorted(graph):
         walk(name, [])
     assert cycles == []
+
+
+def test_the_command_line_starts_without_the_http_client() -> None:
+    """``pdbulk --help`` / ``status`` / ``jobs`` never send a request: the command line's
+    modules load without aiohttp (its import builds TLS contexts, ~0.3-0.5 s of CPU), and the
+    transport loads it at its first request."""
+    probe = ("import sys, pdbulk.cli, bulk.transport\n"
+             "print(sorted(n for n in sys.modules if n.split('.')[0] == 'aiohttp'))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
