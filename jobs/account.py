@@ -36,6 +36,7 @@ from .catalog import Catalog, DealField
 from .transforms import (
     address_match_key,
     clean_text,
+    email_key,
     norm_key,
     normalize_email,
     org_match_key,
@@ -400,9 +401,10 @@ def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:
 class PersonIndex:
     """Persons by normalised e-mail (every address they have) and by name, with the
     phones and organization of each, for matching rules at least as strict as
-    Pipedrive's importer (issue 9 section 7; docs/mapping.md "Matching")."""
+    Pipedrive's importer (issue 9 section 7; docs/mapping.md "Matching"). An address is
+    held and looked up by its ``email_key`` (x19r4 F1: ``σοφιασ`` / ``σοφιας``)."""
 
-    by_email: dict[str, int] = field(default_factory=dict)
+    by_email: dict[str, int] = field(default_factory=dict)  # email_key → lowest id
     # norm_key(name) → [(id, phone keys, org_id)], lowest id first
     by_name: dict[str, list[tuple[int, frozenset[str], int | None]]] = field(
         default_factory=dict)
@@ -425,9 +427,10 @@ class PersonIndex:
         for entry in person.get("emails") or ():
             raw = entry.get("value") if isinstance(entry, Mapping) else entry
             try:
-                email = normalize_email(raw)
+                written = normalize_email(raw)
             except InputError:
                 continue
+            email = email_key(written) if written else None
             if email:
                 self.emailed.add(pid)
             if email and email in self.by_email and self.by_email[email] != pid:
@@ -471,8 +474,8 @@ class PersonIndex:
         organization and none of them the deal's, with no phone telling them apart
         (x10r4 F9: the lowest id was taken, with no note)."""
         if email:
-            found = self.by_email.get(email)
-            if found is not None and email in self.shared:
+            found = self.owner_of(email)
+            if found is not None and email_key(email) in self.shared:
                 found = self._owner(email, name, prefer)
             if found is not None or not name:
                 return None if found is None else (found, "email")
@@ -523,8 +526,8 @@ class PersonIndex:
     def orgs_of(self, email: str | None, name: str | None) -> set[int]:
         """The organizations of the persons a row's e-mail (else its name) names: a hint to
         which of several organizations of one name the row means (``OrgIndex.match``)."""
-        if email and (one := self.by_email.get(email)) is not None:
-            pids: set[int] = self.shared.get(email, {one})
+        if email and (one := self.owner_of(email)) is not None:
+            pids: set[int] = self.shared.get(email_key(email), {one})
             if len(pids) > 1 and name:  # the one of the row's name (x13r6 F2)
                 pids = pids & self._named(name) or pids
         elif name and not email:
@@ -539,7 +542,7 @@ class PersonIndex:
         InputError when none has its name, or the row has none: the address names no one
         person (x13r2 F2: a row of "Chris Doe" was linked to "Shared Box One", the lower
         id, with no note; Pipedrive's importer would have taken it too)."""
-        owners = self.shared[email]
+        owners = self.shared[email_key(email)]
         if name is not None and "@" in name:  # a row without a name is named by its address
             name = None
         named = owners & self._named(name) if name else owners
@@ -558,6 +561,11 @@ class PersonIndex:
                 "the address tells no one person; give the row the name of one of them, or "
                 "an address of its own")
         return next(iter(named))
+
+    def owner_of(self, email: str) -> int | None:
+        """The person (the lowest id) with ``email`` in any case spelling (``email_key``),
+        else None."""
+        return self.by_email.get(email_key(email))
 
     def _named(self, name: str) -> set[int]:
         """The persons of ``name`` (``norm_key``: case and spaces aside)."""

@@ -11,13 +11,13 @@ guess. Lookups raise ``InputError(reason)``; callers add where it came from.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bulk.errors import AmbiguousName, InputError
 
-from .transforms import norm_key, normalize_email
+from .transforms import email_key, norm_key, normalize_email
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +84,26 @@ def _names(names: Iterable[str], limit: int = 12) -> str:
     return (shown + f", … ({len(items)} in all)") if len(items) > limit else shown or "none"
 
 
-def _index(items: Iterable[T], *keys: Any) -> dict[str, list[T]]:
+def _index(items: Iterable[T], *keys: Any, by: Callable[[str], str] = norm_key
+           ) -> dict[str, list[T]]:
     index: dict[str, list[T]] = defaultdict(list)
     for item in items:
         for key in keys:
             value = key(item)
             if value:
-                index[norm_key(value)].append(item)
+                index[by(value)].append(item)
     return dict(index)
+
+
+def _mail_key(text: str) -> str:
+    """A user's e-mail as matched: the ``email_key`` of the address (``Name <addr>`` and
+    ``mailto:`` unwrapped), not ``norm_key``'s full case fold, which read ``strasse@`` as
+    ``straße@`` (x19r4 F1: every case spelling one key, ``ß`` never ``ss``)."""
+    try:
+        address = normalize_email(text)
+    except InputError:
+        address = None
+    return email_key(address or text.strip())
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ class Catalog:
         put = object.__setattr__
         put(self, "_pipelines", _index(self.pipelines, lambda p: p.name))
         put(self, "_stages", _index(self.stages, lambda s: s.name))
-        put(self, "_user_emails", _index(self.users, lambda u: u.email))
+        put(self, "_user_emails", _index(self.users, lambda u: u.email, by=_mail_key))
         put(self, "_user_names", _index(self.users, lambda u: u.name))
         put(self, "_fields", _index(self.deal_fields, lambda f: f.name))
 
@@ -194,12 +206,8 @@ class Catalog:
         unwrapped) or by name; an active user wins over a deactivated namesake."""
         by_email = "@" in ref
         index = self._user_emails if by_email else self._user_names
-        key = norm_key(ref)
-        if by_email and key not in index:  # "Tom Becker <tom@x>", "mailto:tom@x" (x14r2)
-            try:
-                key = norm_key(normalize_email(ref) or ref)
-            except InputError:
-                pass
+        # "Tom Becker <tom@x>", "mailto:tom@x" (x14r2)
+        key = _mail_key(ref) if by_email else norm_key(ref)
         found = index.get(key, [])
         if len(found) > 1:
             found = [u for u in found if u.active] or found

@@ -75,9 +75,27 @@ class DependencyFailed(BulkError):
         self.status = status
 
 
+def person_email_key(email: str) -> str:
+    """A person's key by e-mail: ``e:`` + the address's ``email_key`` (every case spelling
+    of it one key; x19r4 F1). Jobs stored before wrote ``e:`` + the address as
+    ``normalize_email`` writes it (``canonical_key``)."""
+    return f"e:{tf.email_key(email)}"
+
+
+def canonical_key(kind: str, key: str) -> str:
+    """``key`` as a record answers it (``person_keys``): a person's ``e:`` key that a job
+    stored before x19r4 F1 (``e:σοφιας.b@…``, the address as written, where the record
+    may spell it ``σοφιασ``) by its ``email_key``. The job's items and lookups keep the key
+    they were written with; its claim and the records found for it read this one, so a
+    resume finds the person its earlier process (or another run) made, in any spelling."""
+    if kind == "person" and key.startswith("e:"):
+        return person_email_key(key[2:])
+    return key
+
+
 def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list[str]:
-    """The keys a listed person answers to, as ``RowPlanner`` keys a new person: ``e:<email>``
-    for each address; ``n:<name>|p:<phone>`` for each phone (``phone_match_key``, and
+    """The keys a listed person answers to, as ``RowPlanner`` keys a new person:
+    ``person_email_key`` for each address; ``n:<name>|p:<phone>`` for each phone (``phone_match_key``, and
     ``phone_country_key`` when it has a country code);
     ``n:<name>|o:id:<org id>`` at its organization, and ``n:<name>|o:key:<key>`` for each
     of ``org_keys`` (the keys this job's new organizations of that id were made under);
@@ -92,7 +110,7 @@ def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list
         except InputError:
             continue
         if email:
-            keys.append(f"e:{email}")
+            keys.append(person_email_key(email))
     try:
         name = tf.clean_text(record.get("name"))
     except InputError:
@@ -348,7 +366,7 @@ class Resolver:
                                "the row again")
 
     def _name(self, k: tuple[str, str]) -> str:
-        return contact_claim_name(k[0], self._scope(), k[1])
+        return contact_claim_name(k[0], self._scope(), canonical_key(*k))
 
     def _know(self, k: tuple[str, str], rid: int) -> None:
         """Record that the person / organization of key ``k`` is ``rid``."""
@@ -398,7 +416,7 @@ class Resolver:
                 res = None
             record = res.data if res is not None and isinstance(res.data, Mapping) else None
             if record is not None and not record.get("is_deleted") \
-                    and k[1] in self._answers(k[0], record) \
+                    and canonical_key(*k) in self._answers(k[0], record) \
                     and (k[0] != "org" or _same_address(body, record)):
                 return int(record["id"])
         born = claim.born
@@ -426,7 +444,7 @@ class Resolver:
                 fresh = min(fresh, self.batch_at)
             return (await self._lost_scan(ctx, k[0], start,
                                           min(fresh, born + SETTLED_AFTER_BIRTH))
-                    ).get(k[1])
+                    ).get(canonical_key(*k))
         return None
 
     async def _lost_scan(self, ctx: CallContext, kind: str, since: float,
@@ -617,15 +635,19 @@ class Resolver:
         lowest id); ``added`` (when given) gets each one's add_time (Unix time)."""
         from .account import parse_time
 
+        wanted: dict[str, list[str]] = {}  # as records answer them -> as the items hold them
+        for key in keys:
+            wanted.setdefault(canonical_key(kind, key), []).append(key)
         found: dict[str, int] = {}
         for record in await added_since(ctx, _LIST[kind], since):
             rid = int(record["id"])
-            for key in self._answers(kind, record):
-                if key in keys and (key not in found or rid < found[key]):
-                    found[key] = rid
-                    when = parse_time(record.get("add_time"))
-                    if added is not None and when is not None:
-                        added[key] = when
+            for answer in self._answers(kind, record):
+                for key in wanted.get(answer, ()):
+                    if key not in found or rid < found[key]:
+                        found[key] = rid
+                        when = parse_time(record.get("add_time"))
+                        if added is not None and when is not None:
+                            added[key] = when
         return found
 
 
@@ -700,4 +722,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 
 
 __all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "made_contacts",
-           "name_only", "person_key_at", "person_keys", "refs_of", "to_create"]
+           "canonical_key", "name_only", "person_email_key", "person_key_at", "person_keys",
+           "refs_of", "to_create"]

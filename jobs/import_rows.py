@@ -68,7 +68,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
-from .import_resolve import person_key_at
+from .import_resolve import person_email_key, person_key_at
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
@@ -116,11 +116,14 @@ class RowPlanner:
         # re-import; import_load index_if_imported_before): `exists` at the load
         self.confirmed_keys: set[str] = set()
         # new persons by match key: (name, phone, org ref) of the row that named the person
-        # first (the e-mail is the key's, "e:" + e-mail, or none)
+        # first (the e-mail is the key's, "e:" + its email_key, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
         # cell's other phones)
         self._persons = _NewPersons()
         self._person_alias: dict[str, str] = {}  # "e:" + another address -> its person's key
+        # a new person's "e:" key -> its first row's address, when the key (its email_key)
+        # is not that address as written (x19r4 F1: ``σοφιας.b@``, key ``e:σοφιασ.b@``)
+        self._spelled: dict[str, str] = {}
         # (name key, phone key) -> the keys of this file's new persons of that name with a
         # number of that key: a later row finds one by name+phone, as it finds a person of
         # the account (the candidates checked against ``_persons``: _phone_persons)
@@ -562,9 +565,9 @@ class RowPlanner:
         account is found by any of its addresses (x14r2 F1: "Ann Lee" with
         ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
         holding ann@home.com)."""
-        key = f"e:{person.email}"
+        key = person_email_key(person.email or "")  # (called for a row with one)
         name = tf.norm_key(person.name)
-        for candidate in (key, *(f"e:{alt}" for alt in person.also)):
+        for candidate in (key, *map(person_email_key, person.also)):
             target = candidate if candidate in self._persons \
                 else self._person_alias.get(candidate)
             if target is not None and tf.norm_key(self._persons[target][0]) == name:
@@ -597,10 +600,11 @@ class RowPlanner:
                 found = None
             else:
                 found = self._address_of_found.setdefault(
-                    (person.email, tf.norm_key(person.name)),
+                    (tf.email_key(person.email), tf.norm_key(person.name)),
                     _by_other_address(index, person) or found)
         elif found is None and person.email:
-            found = self._address_of_found.get((person.email, tf.norm_key(person.name)))
+            found = self._address_of_found.get((tf.email_key(person.email),
+                                                tf.norm_key(person.name)))
         if found is not None and index is not None and person.also and found[1] == "email" \
                 and found[0] not in {pid for pid, _, _ in index.by_name.get(
                     tf.norm_key(person.name), ())}:
@@ -608,7 +612,8 @@ class RowPlanner:
             # be this name's (x10r4 F4: Carl Diaz's row listing Bob Stone's address first
             # went to Bob): that one, existing or new in this file, else the first's
             same = _by_other_address(index, person)
-            if same is not None or self._email_key(person) != f"e:{person.email}":
+            if same is not None or \
+                    self._email_key(person) != person_email_key(person.email or ""):
                 found = same
         if found is None and index is not None:
             found = _by_other_address(index, person)
@@ -657,13 +662,16 @@ class RowPlanner:
             # Its other addresses but those a person of the account or of this file
             # already has (x10r1 M3: two persons then held one address)
             also = tuple(a for a in person.also
-                         if (index is None or a not in index.by_email)
-                         and f"e:{a}" not in self._persons
-                         and f"e:{a}" not in self._person_alias)
+                         if (index is None or index.owner_of(a) is None)
+                         and person_email_key(a) not in self._persons
+                         and person_email_key(a) not in self._person_alias)
             first = self._persons[key] = (person.name, person.phone, self._one_org(org), also,
                                           person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
-                self._person_alias.setdefault(f"e:{alt}", key)
+                self._person_alias.setdefault(person_email_key(alt), key)
+            if person.email and key == person_email_key(person.email) \
+                    and key[2:] != person.email:  # the key is no spelling of it (x19r4 F1)
+                self._spelled[key] = person.email
             if name_key and at is not None:  # its organization finds it too, with its name
                 self._person_at.add((name_key, *at), key)
             if name_key:  # its phones find it too, with its name
@@ -672,7 +680,8 @@ class RowPlanner:
                         self._person_phone.add((name_key, pk), key)
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
-        email = key[2:] if key.startswith("e:") else None  # "e:" + the first row's e-mail
+        # the first row's e-mail, as it wrote it ("e:" + its email_key)
+        email = self._spelled.get(key, key[2:]) if key.startswith("e:") else None
         body: dict[str, Any] = {"name": name}
         if email:
             # every address its cell gave: a later export listing them in another order,
@@ -800,7 +809,7 @@ def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] 
     nothing."""
     named = {pid for pid, _, _ in index.by_name.get(tf.norm_key(person.name), ())}
     for alt in person.also:
-        pid = index.by_email.get(alt)
+        pid = index.owner_of(alt)
         if pid is not None and pid in named:
             return pid, "email"
     return None

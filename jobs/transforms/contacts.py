@@ -43,6 +43,7 @@ def normalize_email(value: object) -> str | None:
     not one letter is kept as written (``İ`` would gain a U+0307; casefolding, never used,
     writes ``ß`` as ``ss``); ``Σ`` is ``ς`` at the end of a word (a letter before it,
     none after: ``ΣΟΦΙΑΣ.10`` → ``σοφιας.10``), else the middle sigma U+03C3, as Greek writes it.
+    The address to write; two addresses are compared by their ``email_key`` (x19r4 F1).
     InputError("not an e-mail address: ...") otherwise.
     """
     text = clean_text(value)
@@ -141,7 +142,7 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
                 other = normalize_email(item)
             except InputError:
                 continue
-            if other is not None and other not in out:
+            if other is not None and email_key(other) not in map(email_key, out):
                 out.append(other)
     return tuple(out)
 
@@ -182,6 +183,27 @@ def _lower_local(text: str) -> str:
 def _one_lower(char: str) -> str:
     lower = char.lower()
     return lower if len(lower) == 1 else char
+
+
+def email_key(address: str) -> str:
+    """The key two spellings of one address share: each letter by its Unicode simple
+    case fold, a letter for a letter: the three sigmas (U+03A3, U+03C3, U+03C2) one middle
+    sigma wherever they stand (x19r4 F1: ``σοφιασ.b@`` in the account and a row's
+    ``ΣΟΦΙΑΣ.B@``, written ``σοφιας.b@``, made a second person), the long s U+017F ``s``,
+    the micro sign ``μ``, ``ϐ`` ``β``, ``ẞ`` ``ß``. Never a full
+    fold that writes one letter as two: ``ß`` is not ``ss`` (a mail system compares
+    ``straße@`` and ``strasse@`` as two mailboxes, as IDNA2008 does two domains), ``ﬁ`` not
+    ``fi``, ``İ`` not ``i̇``. Only for matching: the address a person is given stays
+    ``normalize_email``'s."""
+    if address.isascii():
+        return address.translate(_ASCII_LOWER)
+    return "".join(map(_one_fold, address))
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_fold(char: str) -> str:
+    folded = char.casefold()
+    return folded if len(folded) == 1 else _one_lower(char)
 
 
 class _Invalid:
