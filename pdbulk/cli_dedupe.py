@@ -62,13 +62,16 @@ from .options import (
     install_stop,
     plain,
     rate_limited_note,
+    regular_file,
     reset_words,
     resume_hint,
     show_traceback,
 )
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
-                                             "thresholds, guards and survivor rules).")]
+                                             "thresholds, guards and survivor rules).",
+                                             exists=True, dir_okay=False,
+                                             callback=regular_file)]
 StateDir = Annotated[Path | None, typer.Option(
     "--state-dir", envvar="PDBULK_DEDUPE_STATE",
     help="Keep-separate decisions, the merges applied and the nightly index (default: "
@@ -120,6 +123,17 @@ def _plan_dir(output: Path | None) -> None:
     if output is not None and output.exists() and not output.is_dir():
         raise fail(f"usage: -o/--output {output} is a file; give a directory for the plan "
                    "(created when missing)", EXIT_USAGE)
+
+
+def _plan_arg(plan_dir: Path) -> None:
+    """Refuse (exit 2, before the token or the account is read) a plan argument that is no
+    plan folder: missing, a file, or a folder without groups.csv (x19r1 F9: exit 1)."""
+    why = ("no such folder" if not plan_dir.exists() else
+           "a file, not a folder" if not plan_dir.is_dir() else
+           "no groups.csv in it" if not (plan_dir / "groups.csv").is_file() else None)
+    if why is not None:
+        raise fail(f"usage: {plan_dir} is not a dedupe plan ({why}); make one with "
+                   "`pdbulk dedupe plan -o DIR`", EXIT_USAGE)
 
 
 def _state(state_dir: Path | None, job_dir: Path) -> Path:
@@ -430,11 +444,9 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
     decision = merge); groups whose deals changed since the plan are skipped."""
     from jobs.dedupe.apply import ApplyOptions
 
+    _plan_arg(plan_dir)
     cfg = engine.config()
     token = engine.token()
-    if not (plan_dir / "groups.csv").is_file():
-        raise fail(f"{plan_dir} is not a dedupe plan (no groups.csv); make one with "
-                   "`pdbulk dedupe plan -o DIR`")
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
                          state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
     if code:

@@ -429,18 +429,21 @@ def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path
 
 
 def find_job(job_dir: Path, job: str) -> Path:
+    """The folder of the job named by id or path; a job that is not there is a usage error
+    (exit 2, as a manifest path that does not exist; x19r1 F9)."""
     path = Path(job)
     if (path / "job.sqlite").exists():
         return path
     if (job_dir / job / "job.sqlite").exists():
         return job_dir / job
     if not job.strip():
-        raise fail("no job named: give a job id (see `pdbulk jobs`) or a job's folder")
+        raise fail("no job named: give a job id (see `pdbulk jobs`) or a job's folder",
+                   EXIT_USAGE)
     if os.sep in job or path.is_dir():  # a path given: name that place, not --job-dir
         why = ("no job.sqlite there" if path.is_dir() else
                "a file, not a job's folder" if path.exists() else "no such folder")
-        raise fail(f"no job at {job} ({why}; see `pdbulk jobs --job-dir FOLDER`)")
-    raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)")
+        raise fail(f"no job at {job} ({why}; see `pdbulk jobs --job-dir FOLDER`)", EXIT_USAGE)
+    raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)", EXIT_USAGE)
 
 
 def cancelled_line(job_id: str) -> str:

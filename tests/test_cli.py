@@ -54,19 +54,19 @@ def test_missing_row_fails_with_exit_3_and_unknown_job_exit_1(sandbox: Sandbox, 
     assert res.exit_code == 3, res.output
     assert "failed 1" in res.output and "done 2" in res.output
     res = runner.invoke(app, ["status", "nope", "--job-dir", str(tmp_path)])
-    assert res.exit_code == 1 and "no job 'nope'" in res.output
+    assert res.exit_code == 2 and "no job 'nope'" in res.output
     # a path names that place, not the job folder it is not in (x17r4 3)
     gone = tmp_path / "elsewhere" / "job-1"
     res = runner.invoke(app, ["status", str(gone)])
-    assert res.exit_code == 1 and f"no job at {gone} (no such folder" in res.output, res.output
+    assert res.exit_code == 2 and f"no job at {gone} (no such folder" in res.output, res.output
     assert "pdbulk-jobs" not in res.output
     res = runner.invoke(app, ["status", str(tmp_path)])  # a folder, but no job in it
-    assert res.exit_code == 1 and "no job.sqlite there" in res.output, res.output
+    assert res.exit_code == 2 and "no job.sqlite there" in res.output, res.output
     (tmp_path / "a.txt").write_text("x")  # a file; an empty name (x18r4 6)
     res = runner.invoke(app, ["status", str(tmp_path / "a.txt")])
-    assert res.exit_code == 1 and "a file, not a job's folder" in res.output, res.output
+    assert res.exit_code == 2 and "a file, not a job's folder" in res.output, res.output
     res = runner.invoke(app, ["status", ""])
-    assert res.exit_code == 1 and "no job named" in res.output, res.output
+    assert res.exit_code == 2 and "no job named" in res.output, res.output
 
 
 def test_bad_token_stops_with_exit_5_and_resume_hint(sandbox: Sandbox, tmp_path: Path) -> None:

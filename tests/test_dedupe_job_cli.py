@@ -57,7 +57,8 @@ def test_cli_plan_apply_then_run_finds_nothing(tmp_path: Path) -> None:
 
 
 def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
-    """A bad config, a directory that is no plan: exit 1, one clear line, no traceback."""
+    """A bad config: exit 1; a directory that is no plan: exit 2 (usage); one clear line,
+    no traceback."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=42)) as sb:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         runner = CliRunner()
@@ -68,7 +69,7 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
         assert res.exit_code == 1 and "duplicate_treshold" in res.output
         assert res.exception is None or isinstance(res.exception, SystemExit)
         res = runner.invoke(app, ["dedupe", "apply", str(tmp_path), "--yes", *args], env=env)
-        assert res.exit_code == 1 and "not a dedupe plan" in res.output
+        assert res.exit_code == 2 and "not a dedupe plan" in res.output
         (tmp_path / "p").mkdir()
         (tmp_path / "p" / "groups.csv").write_text(
             "group_id,decision,band,score,survivor_id,merged_ids\ng-1,perhaps,review,0.8,1,2\n")
@@ -316,6 +317,28 @@ def test_plan_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
         res = CliRunner().invoke(app, [*cmd, "-o", str(afile)], env={"PDBULK_TOKEN": "x"})
         assert res.exit_code == 2, res.output
         assert "is a file; give a directory" in res.output and "File exists" not in res.output
+
+
+def test_a_missing_or_wrong_path_argument_is_a_usage_error(tmp_path: Path) -> None:
+    """A plan folder that does not exist, is a file or holds no plan, a --config that does
+    not exist, a job that is not there: exit 2 (usage), one line, before the token is
+    asked for (x19r1 F9: `dedupe apply` of a missing folder exited 1)."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    no_token = {"PIPEDRIVE_API_TOKEN": ""}
+    runner = CliRunner()
+    for plan_dir, why in ((tmp_path / "gone", "no such folder"),
+                          (afile, "a file, not a folder"), (tmp_path, "no groups.csv in it")):
+        res = runner.invoke(app, ["dedupe", "apply", str(plan_dir), "--yes"], env=no_token)
+        assert res.exit_code == 2, res.output
+        assert res.output.count("\n") == 1 and f"not a dedupe plan ({why})" in res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+    for cmd in (["dedupe", "plan"], ["dedupe", "run"], ["plan", "dedupe"]):
+        res = runner.invoke(app, [*cmd, "--config", str(tmp_path / "gone.toml")], env=no_token)
+        assert res.exit_code == 2 and "--config" in res.output, res.output
+    for cmd in ("status", "resume", "retry", "undo"):
+        res = runner.invoke(app, [cmd, str(tmp_path / "gone")], env=no_token)
+        assert res.exit_code == 2 and "no job at" in res.output, res.output
 
 
 def test_cli_a_run_without_config_matches_as_the_last_run_did(tmp_path: Path) -> None:

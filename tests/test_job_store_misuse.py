@@ -159,7 +159,7 @@ def test_the_job_is_reported_before_the_token(tmp_path: Path, cmd: str) -> None:
     _job(jobs, "done", "loaded", "finished")
     no_token = {"PIPEDRIVE_API_TOKEN": ""}
     res = CliRunner().invoke(app, [cmd, "nope", "--job-dir", str(jobs)], env=no_token)
-    assert res.exit_code == 1 and "no job 'nope'" in res.output, res.output
+    assert res.exit_code == 2 and "no job 'nope'" in res.output, res.output
     res = CliRunner().invoke(app, [cmd, "gone", "--job-dir", str(jobs)], env=no_token)
     assert res.exit_code == 1 and "is cancelled" in res.output, res.output
     assert "token" not in res.output, res.output
