@@ -93,10 +93,25 @@ class Rejected:
     survivor_id: int | None
     reason: str
     values: dict[str, Any] | None = None
+    given: str | None = None  # the pair as the file gave it, when its ids did not parse
 
     @property
     def key(self) -> str:
+        if self.given is not None:
+            return self.given
         return f"{self.merge_id or '?'}->{self.survivor_id or '?'}"
+
+
+def _given(values: Mapping[str, Any] | None, merge_col: str, survivor_col: str) -> str:
+    """The failed row's key as the file wrote the pair (x19r1 F9: ``?->?`` for a row whose
+    ids did not parse): ``merge->survivor``, each cell as given, ``(empty)`` for none."""
+    def cell(col: str) -> str:
+        raw = (values or {}).get(col)
+        text = " ".join(str(raw if raw is not None else "").split())
+        if isinstance(raw, list):
+            text = ";".join(str(x) for x in raw)
+        return text or "(empty)"
+    return f"{cell(merge_col)}->{cell(survivor_col)}"
 
 
 def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
@@ -126,14 +141,15 @@ def read_pairs(path: str | Path, *, encoding: str | None = None,
     source_col = merge or group
     assert source_col is not None
     for source in read_manifest(path, encoding=encoding, sheet=sheet):
+        given = _given(source.values, source_col, survivor)
         if source.error is not None:
-            yield Rejected(source.row, None, None, str(source.error), source.values)
+            yield Rejected(source.row, None, None, str(source.error), source.values, given)
             continue
         try:
             keep = parse_id(source.values.get(survivor))
         except InputError as exc:
             yield Rejected(source.row, None, None, f"column {survivor!r}: {exc.reason}",
-                           source.values)
+                           source.values, given)
             continue
         try:
             others = _ids(source.values.get(source_col))
@@ -141,7 +157,7 @@ def read_pairs(path: str | Path, *, encoding: str | None = None,
                 raise InputError("no deal to merge")
         except InputError as exc:
             yield Rejected(source.row, None, keep, f"column {source_col!r}: {exc.reason}",
-                           source.values)
+                           source.values, given)
             continue
         for other in others:
             yield PairRow(source.row, other, keep, source.values)

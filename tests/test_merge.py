@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
-from jobs.merging import PairRow, plan_merges, prepare_merge, read_pairs
+from jobs.merging import PairRow, Rejected, merge_items, plan_merges, prepare_merge, read_pairs
 from pdbulk.cli import app
 from tests.import_support import api_context, read_csv
 from tests.update_support import (
@@ -71,6 +71,22 @@ def test_group_manifest_is_read_as_pairs(tmp_path: Path) -> None:
     rows = list(read_pairs(path))
     assert rows[:2] == [PairRow(2, 11, 10), PairRow(2, 12, 10)]  # line 2
     assert "not a deal id" in rows[2].reason  # type: ignore[union-attr]
+
+
+def test_a_failed_pair_is_keyed_as_the_file_gives_it(tmp_path: Path) -> None:
+    """A row whose ids do not parse keeps its row number and the pair as written as its
+    failed.csv key (x19r1 F9: ``?->?``), pairs and group rows alike."""
+    path = tmp_path / "pairs.csv"
+    path.write_text("merge_id,survivor_id\nabc,14\n0,16\n17,\n12,13\n")
+    got = [(r.row, r.key) for r in read_pairs(path) if isinstance(r, Rejected)]
+    assert got == [(2, "abc->14"), (3, "0->16"), (4, "17->(empty)")]
+    path.write_text("survivor_id,merge_ids\n23,21;x;22\n24,\nnope,30\n")
+    rejected = [r for r in read_pairs(path) if isinstance(r, Rejected)]
+    assert [(r.row, r.key) for r in rejected] == [
+        (2, "21;x;22->23"), (3, "(empty)->24"), (4, "30->nope")]
+    items = list(merge_items(plan_merges([], {}), rejected))
+    assert [(i.row, i.key) for i in items] == [(2, "21;x;22->23"), (3, "(empty)->24"),
+                                                (4, "30->nope")]
 
 
 def merger(path: Path) -> Any:
