@@ -58,7 +58,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .account import DealsByKey
-from .deals import before_image
+from .deals import META_FIELD_LABELS, before_image
 from .import_checks import UnseenPaths
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
@@ -346,7 +346,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     learner = _Learner(settings, mapping, since)
-    planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
+    planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner)
     planner.use(settings)
@@ -358,6 +358,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     elif missing:  # another run created it while this one waited for the claim on it
         say(f"the deal field {mapping.key_field!r} was created meanwhile by another run")
     store.meta_put("source_columns", columns)
+    # a conflict found on resume names a custom field as the account does, not by its key
+    # (f19f: as update and undo do; retry may map rows to any of them, so all are kept)
+    store.meta_put(META_FIELD_LABELS, {f.code: f.name for f in catalog.deal_fields
+                                       if f.is_custom})
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)
     store.meta_put(META_SHA, file_sha(settings.mapping))

@@ -518,3 +518,45 @@ async def test_a_patch_answered_404_says_the_deal_went_after_it_was_read() -> No
     assert out.state is ItemState.FAILED and out.status == 404
     assert "deal 7 no longer takes writes: deleted or merged away after it was read" \
         in (out.error or "")
+
+
+def test_an_import_s_conflicts_on_resume_name_custom_fields_by_label(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """An upsert writing the custom field "Discount": k1's PATCH left in flight, k2's
+    pending; a colleague sets both deals' Discount. Resume: both are conflicts whose
+    reason says "Discount", never the field's 40-character key (f19f), as update and undo
+    name it."""
+    from tests.import_support import loaded_import, read_csv
+
+    code = next(str(f["field_code"]) for f in sb.state.fields.values()
+                if f["field_name"] == "Discount")
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(IMPORT_MAPPING + '[custom_fields]\n"Discount" = "disc"\n')
+    first = tmp_path / "a.csv"
+    first.write_text("key,title,amount,disc\nk1,One,100,1.5\nk2,Two,100,2.5\n")
+    ran = cli(sb, "import", str(first), "-m", str(mapping), "--create-key-field",
+              *cli_args(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    (made,) = [p for p in jobs.iterdir() if p.is_dir()]
+    ids = {r["key"]: int(r["deal_id"]) for r in read_csv(made / "succeeded.csv")}
+    second = tmp_path / "b.csv"
+    second.write_text("key,title,amount,disc\nk1,One,100,3.5\nk2,Two,100,4.5\n")
+    job = loaded_import(sb, jobs, second, mapping)
+    with JobStore.open(jobs / job) as store:  # k1 in flight, k2 pending
+        store.mark_sending([i.id for i in store.items(ItemState.PENDING) if i.key == "k1"], 1.0)
+        store.set_status("running")
+    for key in ("k1", "k2"):  # the colleague
+        edit(sb, ids[key], custom_fields={**(deal(sb, ids[key])["custom_fields"] or {}),
+                                          code: 99.25})
+
+    resumed = cli(sb, "resume", job, "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert code not in resumed.output, resumed.output
+    items = by_key(jobs, job)
+    for key in ("k1", "k2"):
+        state, error, _ = items[key]
+        assert state is ItemState.FAILED and "conflict" in error, items[key]
+        assert "Discount: 2.5 then" in error or "Discount: 1.5 then" in error, error
+        assert code not in error, error
+    assert all(deal(sb, ids[k])["custom_fields"][code] == 99.25 for k in ("k1", "k2"))

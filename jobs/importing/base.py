@@ -18,6 +18,7 @@ from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
+from ..deals import stored_labels
 from ..import_resolve import Resolver, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..mapping import Mapping as ImportMapping
@@ -247,6 +248,11 @@ class _ImportBase:
         if decided.state is ItemState.SKIPPED:
             return Outcome(item.id, ItemState.DONE, result=decided.payload["result"])
         return decided.op, decided.payload
+
+    @property
+    def field_labels(self) -> dict[str, str]:
+        """The job's custom field names, key -> name (kept by its load), for conflicts."""
+        return stored_labels(self.store)
 
     # -- the claims -------------------------------------------------------------------------
     @property

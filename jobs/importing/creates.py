@@ -42,6 +42,7 @@ from ..deals import (
     gone_when_sent,
     in_flight,
     is_gone,
+    label,
     same,
 )
 from ..import_rows import matched_by
@@ -602,14 +603,16 @@ class _Creates(_ImportBase):
         for name, rid in (("person_id", person_id), ("org_id", org_id)):
             if rid is not None:
                 wanted[name] = rid
-        verdict, drift = in_flight(dict(existing), image, wanted)
+        labels = self.field_labels
+        verdict, drift = in_flight(dict(existing), image, wanted, labels=labels)
         written = {*(image.get("fields") or {}), *(image.get("custom_fields") or {})}
         unwritten = sorted(({k for k in body if k != "custom_fields"}
                             | set(body.get("custom_fields") or {})) - written - {"is_archived"})
         if verdict == "unsent" and unwritten:
             custom = existing.get("custom_fields") or {}
             verdict, drift = "conflict", "; ".join(
-                f"{k}: {wanted.get(k, (wanted.get('custom_fields') or {}).get(k))!r} then, "
+                f"{label(k, labels)}: "
+                f"{wanted.get(k, (wanted.get('custom_fields') or {}).get(k))!r} then, "
                 f"{existing.get(k, custom.get(k))!r} now" for k in unwritten)
         if verdict == "conflict":
             return Outcome(item.id, ItemState.FAILED, error=(

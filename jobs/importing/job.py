@@ -187,7 +187,8 @@ class ImportJob(_Reconcile, _Resume):
         prior = self._prior.pop(item.id, None)
         if prior is not None:
             existing, image = prior
-            verdict, drift = in_flight(dict(existing), image, body)
+            verdict, drift = in_flight(dict(existing), image, body,
+                                       labels=self.field_labels)
             if verdict == "conflict":
                 return Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed since this job's "

@@ -163,6 +163,7 @@ class _Reconcile(_Creates):
         images = {b.entity_id: b.before for b in self.store.before_images("deal")
                   if b.entity_id in wanted_ids}
         out: dict[int, Outcome] = {}
+        labels = self.field_labels
         for item in items:
             payload = payloads[item.id]
             deal_id = int(payload["deal_id"])
@@ -182,7 +183,7 @@ class _Reconcile(_Creates):
                 fields[f"{name}_id"] = kept.get(f"{name}_id")
             image["fields"] = fields
             deal = current.get(deal_id)
-            verdict, drift = in_flight(deal, image, body, reached=reached)
+            verdict, drift = in_flight(deal, image, body, reached=reached, labels=labels)
             if verdict == "gone":
                 out[item.id] = Outcome(item.id, ItemState.FAILED, status=404, error=(
                     f"deal {deal_id} (key {item.key}) no longer takes writes (deleted, merged "

@@ -367,9 +367,10 @@ class _Resume(_ImportBase):
         pending, _, _ = self._rereading(store)
         if not pending:
             return []
+        labels = self.field_labels
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
                                      _update_now(item, deal, image, "since the job was loaded",
-                                                 self.key_code))
+                                                 self.key_code, labels))
         counts = Counter(what for what, _ in decided)
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
         moved = counts["key moved"]
@@ -399,9 +400,10 @@ class _Resume(_ImportBase):
         if not checked:
             return []
         self._rechecked.update(i.id for i in checked)
+        labels = self.field_labels
         return await recheck_batch_now(ctx, self.store, checked, lambda item, deal, image:
                                        _update_now(item, deal, image, "while the job ran",
-                                                   self.key_code))
+                                                   self.key_code, labels))
 
     async def _read_claimed(self, ctx: CallContext, items: Sequence[Item]) -> None:
         """Read, 100 per ``GET /api/v2/deals?ids=`` (10 tokens), the deals the batch's
@@ -524,7 +526,8 @@ def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
 
 
 def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
-                since: str, key_code: str | None = None) -> tuple[str, Outcome] | None:
+                since: str, key_code: str | None = None,
+                labels: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
     """A pending upsert update decided against its deal as just read (``before_resume``,
     ``recheck``): ("gone" | "key moved" | "unchanged" | "conflict", its outcome), or None
     to send it. ``since``: when the picture was taken, for the messages; ``key_code``:
@@ -547,7 +550,7 @@ def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
         return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
             "deal_id": deal_id, "action": "unchanged", "person_id": deal.get("person_id"),
             "org_id": deal.get("org_id"), **matched_by(payload)})
-    if drift := drifted(deal, image, payload["changes"]):
+    if drift := drifted(deal, image, payload["changes"], labels):
         return "conflict", Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} (key {item.key}) changed {since} ({drift}); left "
             "alone, nothing sent (import the row again to overwrite it)"))
