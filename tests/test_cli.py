@@ -130,23 +130,27 @@ def test_resume_line_is_labelled_by_kind_with_the_real_done_count(
     assert "[items]" not in again.output
 
 
-def test_status_of_a_killed_run_says_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("status", ["planned", "loaded", "running"])
+def test_status_of_a_killed_run_says_interrupted(tmp_path: Path, status: str) -> None:
     """Issue 9 §5: a job left "running" by a process that died (kill -9) is not shown as
-    running: the lock tells."""
+    running: the lock tells. So is one killed before its first call, "planned" (x19r2:
+    it read "planned" forever) or "loaded" (at the prompt)."""
     import os
     import signal
     import subprocess
     import sys
 
+    steps = {"planned": "", "loaded": "s.set_status('loading'); s.mark_loaded();",
+             "running": "s.set_status('running');"}[status]
     script = ("import sys, time; from pathlib import Path; from bulk.store import JobStore;"
               "s = JobStore.create(Path(sys.argv[1]), job_id='j1', kind='touch', config={});"
-              "s.set_status('running'); print('up', flush=True); time.sleep(60)")
+              f"{steps} print('up', flush=True); time.sleep(60)")
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "j1")],
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "up"
         live = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
-        assert "j1 (touch): running" in live.output, live.output
+        assert f"j1 (touch): {status}" in live.output, live.output
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
@@ -154,7 +158,7 @@ def test_status_of_a_killed_run_says_interrupted(tmp_path: Path) -> None:
             proc.stdout.close()
     dead = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
     assert dead.exit_code == 0 and "interrupted" in dead.output, dead.output
-    assert ": running" not in dead.output
+    assert f": {status}" not in dead.output
     listed = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
     assert "interrupted" in listed.output
 

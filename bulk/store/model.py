@@ -50,7 +50,11 @@ JOB_LEGAL: Mapping[str, frozenset[str]] = MappingProxyType({
     "cancelled": frozenset(),
 })
 JOB_STATUSES = frozenset(JOB_LEGAL)
-ACTIVE_STATUSES = frozenset({"loading", "running"})  # a live process must hold the lock
+# the statuses of a job some process is working on (from its creation to its end): that
+# process holds the lock, so one found without a holder was killed (kill -9, power cut) —
+# "interrupted", resumable. x19r2: "planned" / "loaded" (killed before the first call, at
+# the prompt) were left out and read as such forever
+ACTIVE_STATUSES = frozenset({"planned", "loading", "loaded", "running"})
 LOADED_KEY = "job.loaded"  # the one "loaded" flag (kv); older jobs wrote these:
 _LEGACY_LOADED = ("loaded", "import.loaded")
 

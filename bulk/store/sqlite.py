@@ -477,9 +477,9 @@ class JobStore:
             self.set_status("loaded")
 
     def liveness(self) -> str:
-        """The status as a reader should see it: an active status ("running",
-        "loading") whose process is gone (no lock held, e.g. after ``kill -9``) reads
-        "interrupted (no live process)"."""
+        """The status as a reader should see it: an active status (``ACTIVE_STATUSES``:
+        "planned" … "running") whose process is gone (no lock held, e.g. after ``kill -9``)
+        reads "interrupted (no live process)"."""
         if self._status in ACTIVE_STATUSES and self._lockfd is None \
                 and not held_by_live_process(self.directory):
             return f"interrupted (was {self._status}; no live process holds it)"
