@@ -87,6 +87,7 @@ from .results import (
     SUCCESS_COLUMNS,
     failed_row,
     first_of_each,
+    tokens_line,
     typed_for_manifest,
     unheld,
     write_failed,
@@ -811,9 +812,7 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
              f"persons created: {data['persons_created']:,}; organizations created: "
              f"{data['organizations_created']:,}; rows settled by reconciliation: "
              f"{data['reconciled_rows']:,}",
-             f"tokens: {data['tokens']:,} (" + ", ".join(
-                 f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items(),
-                                                  key=lambda kv: -kv[1])) + ")",
+             tokens_line(data, order=lambda kv: -kv[1]),
              f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])

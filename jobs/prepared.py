@@ -26,7 +26,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 from . import transforms as tf
 from .catalog import Catalog
 from .deals import META_FIELD_LABELS, label
-from .results import META_TYPED, write_results
+from .results import META_TYPED, tokens_line, write_results
 
 META_LOADED = "loaded"
 META_KEY_FIELD = "key_field_code"  # by source key: the key field's code (a resume's scan)
@@ -208,6 +208,5 @@ def write_job_results(store: JobStore, result: RunResult | None,
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
     lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
              f"{rows['unprocessed']:,} unprocessed", *lines_extra,
-             f"tokens: {data['tokens']:,} (" + ", ".join(
-                 f"{op} {t:,}" for op, t in sorted(data["tokens_by_operation"].items())) + ")"]
+             tokens_line(data)]
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]

@@ -329,6 +329,7 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                 counts["unprocessed"] += 1
         paths = dict(out.paths)
         spend = store.spend_by_operation()
+        run_spend = store.spend_now()
         data: dict[str, Any] = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "message": store.status_message,
@@ -340,6 +341,9 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
             "tokens_by_operation": {op: t for op, (t, _) in spend.items()},
             "calls_by_operation": {op: c for op, (_, c) in spend.items()},
             "tokens_by_day": store.spend_by_day(),
+            # ``tokens``: the job's total, every run; these: this run alone (a resume)
+            "tokens_this_run": sum(t for t, _ in run_spend.values()),
+            "tokens_by_operation_this_run": {op: t for op, (t, _) in run_spend.items()},
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {name: str(path) for name, path in paths.items()},
         }
@@ -348,6 +352,21 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
     return paths
 
 
-__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held", "with_failed_columns",
-           "write_failed",
-           "write_results"]
+def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any] | None = None
+                ) -> str:
+    """The ``tokens:`` line of a run's report, from its summary.json ``data``: this run's
+    spend, and the job's total when earlier runs spent too (a resume, a retry)."""
+    def spent(total: int, by_op: Mapping[str, int]) -> str:
+        ops = sorted(by_op.items(), key=order) if order is not None else sorted(by_op.items())
+        return f"{total:,}" + (" (" + ", ".join(f"{op} {t:,}" for op, t in ops) + ")"
+                               if ops else "")
+    total, by_op = int(data["tokens"]), data["tokens_by_operation"]
+    this_run = int(data.get("tokens_this_run", total))
+    if this_run == total:
+        return f"tokens: {spent(total, by_op)}"
+    return (f"tokens: this run {spent(this_run, data['tokens_by_operation_this_run'])}; "
+            f"job total {spent(total, by_op)}")
+
+
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held", "tokens_line",
+           "with_failed_columns", "write_failed", "write_results"]

@@ -140,3 +140,49 @@ async def test_each_call_is_in_the_ledger_before_it_leaves(tmp_path: Path) -> No
         assert store.spend_by_operation() == {"updateDeal": (200, 41)}  # the 429: 0 tokens
     finally:
         store.close()
+
+
+def test_a_resume_reports_its_own_spend_and_the_job_total(tmp_path: Path) -> None:
+    """An update stopped by --max-tokens, then resumed: the resume's `tokens:` line and
+    its --json give this run's spend and, labelled, the job's total over its runs
+    (x19r2: it gave the whole ledger as the run's spend)."""
+    import os
+    import re
+
+    import orjson
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+    from tests.test_update import write_csv
+    from tests.update_support import cli_args, threaded_sandbox
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=30, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        jobs = tmp_path / "jobs"
+        ids = sorted(i for i, d in sb.state.deals.rows.items()
+                     if d["status"] == "open" and not d["is_deleted"]
+                     and not d.get("is_archived"))[:20]
+        manifest = write_csv(tmp_path / "rows.csv", [{"deal_id": i, "amount": 100 * n + 7}
+                                                     for n, i in enumerate(ids)])
+        mapping = tmp_path / "m.toml"
+        mapping.write_text('[update]\nid_column = "deal_id"\n[defaults]\ncurrency = "USD"\n'
+                           '[deal]\nvalue = "amount"\n')
+        first = CliRunner().invoke(app, ["update", str(manifest), "-m", str(mapping), "--yes",
+                                         "--max-tokens", "40", *cli_args(sb, jobs)], env=env)
+        assert first.exit_code == 4, first.output
+        (job,) = [p.name for p in jobs.iterdir()]
+        with JobStore.open(jobs / job, lock=False) as store:
+            earlier = sum(t for t, _ in store.spend_by_operation().values())
+        assert re.search(rf"^tokens: {earlier} \(", first.output, re.M), first.output
+        before = int(sb.stats()["tokens_spent"])
+        again = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs), "--json"],
+                                   env=env)
+        spent = int(sb.stats()["tokens_spent"]) - before
+        assert again.exit_code in (0, 4), again.output
+        out = orjson.loads(again.stdout)
+        assert out["tokens_this_run"] == spent > 0, (out, spent)
+        assert out["tokens"] == earlier + spent
+        assert sum(out["tokens_by_operation_this_run"].values()) == spent
+        lines = [ln for ln in again.output.splitlines() if ln.startswith("tokens: this run")]
+        assert lines and lines[-1].startswith(f"tokens: this run {spent} ("), again.output
+        assert f"; job total {earlier + spent} (" in lines[-1], lines

@@ -265,8 +265,8 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
 class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
-    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_status", "_writes", "config",
-                 "created_at", "directory", "job_id", "kind")
+    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_spent_before", "_status", "_writes",
+                 "config", "created_at", "directory", "job_id", "kind")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
     busy_timeout: ClassVar[float] = 10.0
@@ -281,6 +281,8 @@ class JobStore:
         self.created_at = 0.0
         self._message: str | None = None
         self._writes = 0  # write transactions this handle committed (``writes``)
+        # the ledger when this handle opened the job: what earlier runs spent (``spend_now``)
+        self._spent_before: dict[str, tuple[int, int]] = {}
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -356,6 +358,7 @@ class JobStore:
             store = cls._attach(directory, lock=lock, new=False)
             try:
                 store._load_job()
+                store._spent_before = store.spend_by_operation()
             except BaseException:
                 store.close()
                 raise
@@ -754,6 +757,15 @@ class JobStore:
         rows = self._query("read spend", "SELECT operation, sum(tokens), sum(calls) FROM spend"
                                          " GROUP BY operation ORDER BY operation")
         return {op: (tokens, calls) for op, tokens, calls in rows}
+
+    def spend_now(self) -> dict[str, tuple[int, int]]:
+        """``spend_by_operation`` of this run alone: what the ledger gained since this handle
+        opened the job (a resume's re-read, its run; x19r2: the run's ``tokens:`` line
+        gave the whole job's ledger, all runs, as its spend)."""
+        before = self._spent_before
+        now = {op: (t - before.get(op, (0, 0))[0], c - before.get(op, (0, 0))[1])
+               for op, (t, c) in self.spend_by_operation().items()}
+        return {op: tc for op, tc in now.items() if tc != (0, 0)}
 
     # -- job-kind key/values ---------------------------------------------------------------
 
