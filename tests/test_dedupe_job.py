@@ -973,3 +973,27 @@ def test_the_plan_says_which_guard_held_its_pairs() -> None:
     counts = held_by(held)
     assert sum(counts.values()) == len(held), counts
     assert counts["held apart through a deal merged into one of them"] == 1
+
+
+@pytest.mark.anyio
+async def test_the_plan_s_drops_name_the_stage_and_the_money(tmp_path: Path) -> None:
+    """x19r2: groups.csv's drops said ``stage_id 3`` and ``value 5000.0``: the plan names
+    the merged deal's stage as the account does and its value with its currency, as
+    review.html shows them."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        ids = seed_account(sb)["ids"]
+        copy = sb_deal(sb, ids["web_copy"])
+        other = next(s for s in sb.state.stages.values()
+                     if s["id"] != copy["stage_id"] and s["pipeline_id"] == copy["pipeline_id"])
+        sb.state.save("deal", {**copy, "stage_id": other["id"], "currency": "EUR"})
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "currency": "EUR"})
+        await plan(sb, tmp_path, tmp_path / "p1")
+        rows = read_csv(tmp_path / "p1" / "groups.csv")
+        (row,) = [r for r in rows if str(ids["web_copy"]) in r["merged_ids"].split(";")
+                  or str(ids["web"]) in r["merged_ids"].split(";")]
+        merged = int(row["merged_ids"])
+        if merged == ids["web_copy"]:
+            assert f"stage {other['name']}" in row["drops"], row
+        assert "stage_id" not in row["drops"] and "pipeline_id" not in row["drops"], row
+        value = sb_deal(sb, merged)["value"]
+        assert f"value {value:,.2f} EUR (deal {merged})" in row["drops"], row

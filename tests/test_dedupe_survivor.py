@@ -112,6 +112,28 @@ def test_drops_name_a_merged_deals_stage_pipeline_and_status() -> None:
                      "status lost (deal 3)"]
 
 
+def test_drops_name_stages_pipelines_and_money_as_people_read_them() -> None:
+    """x19r2: drops said ``stage_id 3`` and ``value 31000.0``; with the account's names
+    (``entities``, as review.html has them) a stage is named (its pipeline too when two
+    pipelines have a stage of that name), a pipeline and an owner by name, the value as
+    money in its currency; an id whose name is not known stays as it was."""
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import merge_drops
+    survivor = replace(A, id=1, stage_id=3, pipeline_id=1, value=0.0, currency="EUR")
+    other = replace(A, id=2, stage_id=7, pipeline_id=2, value=31000.0, currency="EUR",
+                    owner_id=5)
+    third = replace(A, id=3, stage_id=9, pipeline_id=1, value=None)
+    entities = {"stage": {3: "Qualified", 7: "Won", 8: "Won", 9: "Demo"},
+                "pipeline": {1: "Sales", 2: "Renewals"}, "owner": {1: "Ann", 5: "Bob"}}
+    group = Group("g-1", 1, (2, 3), "duplicate", 0.9, (), (), ())
+    drops = merge_drops(group, {1: survivor, 2: other, 3: third}, {}, entities=entities)
+    assert drops == ["value 31,000.00 EUR (deal 2)", "owner Bob (deal 2)",
+                     "stage Won in pipeline Renewals (deal 2)", "stage Demo (deal 3)",
+                     "pipeline Renewals (deal 2)"], drops
+    bare = merge_drops(group, {1: survivor, 2: other, 3: third}, {})
+    assert "stage_id 7 (deal 2)" in bare and "value 31,000.00 EUR (deal 2)" in bare
+
+
 def test_the_reasons_name_every_rule_that_decided_in_true_words() -> None:
     """Open over lost by won_first says "open before lost", not "won before open"; in a group
     where won_first beat the open deal and another rule the second won deal, both are named."""

@@ -84,14 +84,15 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
                                          | set(config.field_policy)) if k in names}
     options = {k: dict(config.field_options[k]) for k in named if k in config.field_options}
+    entities = await review_names(ctx, members)  # the drops name them too, as review.html
     summary = write_plan(directory, result, records, config.field_policy, names=named,
-                         options=options, extra={
+                         options=options, entities=entities, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
         "identifier_fields": dict(config.identifier_fields), "field_names": named})
-    write_review(directory, result.groups, records, names=await review_names(ctx, members),
+    write_review(directory, result.groups, records, names=entities,
                  fields=named, options=options)
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,

@@ -194,7 +194,8 @@ def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> boo
 
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 changes: Mapping[str, Any], labels: Mapping[str, str] | None = None,
-                options: Mapping[str, Mapping[int, str]] | None = None) -> list[str]:
+                options: Mapping[str, Mapping[int, str]] | None = None,
+                entities: Mapping[str, Mapping[int, str]] | None = None) -> list[str]:
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
@@ -205,7 +206,11 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     a custom field is named by ``labels`` (key -> the field's name; ``PO number 4711 (deal
     12)``), its key when it has none there; an option field's value by its options' labels
     (``options``: key -> option id -> label; ``Products of interest Analytics (deal 12)``),
-    an option id where its label is unknown; empty: nothing is lost."""
+    an option id where its label is unknown; the value as money in its deal's currency
+    (``value 31,000.00 EUR``); a stage, pipeline, owner or person by its name where
+    ``entities`` (kind -> id -> name: ``records.review_names``) has it (``stage Won``, ``stage
+    Won in pipeline Sales`` when stages of two pipelines have that name), an organization
+    by the name the deal holds (``dropped_value``); empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -233,7 +238,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             if _empty(v) or (name == "value" and not v):
                 continue
             if _unordered(v) != _unordered(final):
-                out.append(f"{field_label(name, labels)} {shown_value(name, v, options)} "
+                out.append(f"{dropped_value(name, v, r, labels, options, entities)} "
                            f"(deal {r.id})")
     # a title the survivor does not keep (x19r2 4a: a survivor's misspelt title stayed and
     # the right one went unnamed); one differing in case or spacing only is the same title
@@ -245,6 +250,33 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     out.extend(f"status {r.status} (deal {r.id})" for r in merged
                if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
+
+
+_ENTITY_KINDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "owner",
+                 "person_id": "person"}
+
+
+def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str] | None,
+                  options: Mapping[str, Mapping[int, str]] | None,
+                  entities: Mapping[str, Mapping[int, str]] | None) -> str:
+    """A lost field and value as people read them, as review.html shows them (x19r2: the
+    drops said ``stage_id 3`` and ``value 31000.0``): money with its currency, a stage /
+    pipeline / owner / person by its name (its id's field when the name is not known),
+    an organization by its name, a custom field by its name and options by labels."""
+    if name == "value" and isinstance(v, int | float):
+        return f"value {v:,.2f}" + (f" {r.currency}" if r.currency else "")
+    if name == "org_id" and r.org_name:
+        return f"organization {r.org_name}"
+    kind = _ENTITY_KINDS.get(name)
+    known = (entities or {}).get(kind or "") or {}
+    if kind is not None and isinstance(v, int) and known.get(v):
+        text = f"{kind} {known[v]}"
+        if kind == "stage" and sum(n == known[v] for n in known.values()) > 1:
+            pipes = (entities or {}).get("pipeline") or {}
+            pipe = r.pipeline_id
+            text += f" in pipeline {pipes.get(pipe) or f'#{pipe}'}" if pipe is not None else ""
+        return text
+    return f"{field_label(name, labels)} {shown_value(name, v, options)}"
 
 
 def _title_key(title: str) -> str:
@@ -281,7 +313,8 @@ def _safe(text: str) -> str:
 def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealRecord],
                policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None,
                names: Mapping[str, str] | None = None,
-               options: Mapping[str, Mapping[int, str]] | None = None) -> dict[str, Any]:
+               options: Mapping[str, Mapping[int, str]] | None = None,
+               entities: Mapping[str, Mapping[int, str]] | None = None) -> dict[str, Any]:
     """Write the plan files into ``directory`` (created); returns the summary. ``names``:
     custom field key -> name (``records.field_names``), for the columns that name fields;
     ``options``: their option labels (``config.option_labels``), for ``drops``. A groups.csv
@@ -307,7 +340,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
-            drops = merge_drops(g, records, changes, names, options)
+            drops = merge_drops(g, records, changes, names, options, entities)
             dropping += bool(drops)
             w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
@@ -599,8 +632,9 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "field_label",
-           "holds", "merge_drops", "merge_fills", "plan_file_facts", "policy_changes", "read_groups",
+           "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "dropped_value",
+           "field_label", "holds", "merge_drops", "merge_fills", "plan_file_facts",
+           "policy_changes", "read_groups",
            "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
 
