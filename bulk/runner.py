@@ -255,7 +255,11 @@ class Runner(CallPath):
                     await self.flush_spend()  # the calls ``finish`` made
             counts = await self.store.counts()
             self.stats.others_seen = self.scheduler.others_seen
-            result = RunResult(stopped=self._stopping, error=self._error, stats=self.stats,
+            # a stop asked (a signal) once every item had settled, with no error, leaves
+            # nothing to resume: the run finished (x19r1 F9: Ctrl-C while the last batch
+            # was recorded or the kind's ``finish`` ran left the job "stopped")
+            stopped = self._stopping and (self._error is not None or _open(counts) > 0)
+            result = RunResult(stopped=stopped, error=self._error, stats=self.stats,
                                counts=counts)
             return result
         finally:

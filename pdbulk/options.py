@@ -524,11 +524,14 @@ async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> R
             view.scheduler = engine.scheduler
             result = await engine.run(kind, on_progress=view.update)
             view.update(result.stats, final=True)
+        # the handler stays while the result files are written: a first signal then asks
+        # a stop of a run that is over (nothing), the files are written whole (x19r1 F9: it
+        # raised in the middle of them); a second one aborts as ever
+        after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
+        if after_run is not None:
+            report_run(store, result, after_run)
     finally:
         restore()
-    after_run = getattr(kind, "after_run", None)  # e.g. rewrite the job's result files
-    if after_run is not None:
-        report_run(store, result, after_run)
     return result
 
 

@@ -53,3 +53,40 @@ def test_the_cli_stop_handler_names_the_signal() -> None:
     finally:
         restore()
     assert asked == ["stopped by SIGTERM"]
+
+
+@pytest.mark.anyio
+async def test_a_stop_after_every_item_settled_finishes_the_job(tmp_path: Path,
+                                                               capsys: Any) -> None:
+    """x19r1 F9: a signal once every item has settled (the kind's ``finish``, then while
+    the result files are written) leaves nothing to resume: the job ends "finished", not
+    "stopped", and its result lines are all written."""
+    from bulk.engine import Engine
+    from bulk.store import ItemState, JobStore
+    from jobs.touch import TouchJob, touch_items
+    from pdbulk.options import execute_async
+    from tests.import_support import engine_config
+
+    async with serve(SandboxConfig(deals=5, time_scale=0.02, seed=7)) as sb:
+        store = JobStore.create(tmp_path / "J", job_id="J", kind="touch", config={})
+        store.add_items(touch_items([1, 2, 3], {"probability": 7}))
+        engine_box: list[Engine] = []
+
+        class LateSignal(TouchJob):
+            async def finish(self) -> None:  # every item settled: a Ctrl-C now
+                engine_box[0].request_stop(reason="stopped by SIGINT")
+
+            def after_run(self, store: JobStore, result: Any) -> list[str]:
+                os.kill(os.getpid(), signal.SIGINT)  # and one while the files are written
+                return ["first line", "last line"]
+
+        try:
+            async with Engine.open(engine_config(sb, tmp_path), sb.token, store=store) as s:
+                engine_box.append(s)
+                result = await execute_async(s, LateSignal(), label="touch")
+            assert not result.stopped and store.status == "finished", store.status_message
+            assert result.counts.get(ItemState.DONE) == 3
+            out = capsys.readouterr().out
+            assert "first line" in out and "last line" in out, out
+        finally:
+            store.close()
