@@ -34,14 +34,14 @@ from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError
 
 from .catalog import Catalog, DealField
 from .transforms import (
+    PhoneKey,
     address_match_key,
     clean_text,
     email_key,
     norm_key,
     normalize_email,
     org_match_key,
-    phone_country_key,
-    phone_match_key,
+    phone_key,
     phones_agree,
     whole_key,
 )
@@ -406,7 +406,7 @@ class PersonIndex:
 
     by_email: dict[str, int] = field(default_factory=dict)  # email_key → lowest id
     # norm_key(name) → [(id, phone keys, org_id)], lowest id first
-    by_name: dict[str, list[tuple[int, frozenset[str], int | None]]] = field(
+    by_name: dict[str, list[tuple[int, frozenset[PhoneKey], int | None]]] = field(
         default_factory=dict)
     count: int = 0
     # an address several persons have (info@): their ids, for ``match`` to take the one of
@@ -444,10 +444,8 @@ class PersonIndex:
         if name:
             values = [entry.get("value") if isinstance(entry, Mapping) else entry
                       for entry in person.get("phones") or ()]
-            # the match keys (last 9 digits) and, for numbers written with their country
-            # code, that too ("+…": phones_agree)
-            phones = frozenset(k for v in values for k in (phone_match_key(v),
-                                                           phone_country_key(v)) if k)
+            # each read by the parse a row's phone is (x20r1 S3: phones_agree)
+            phones = frozenset(k for k in map(phone_key, values) if k)
             org = person.get("org_id")
             org_id = org.get("value") if isinstance(org, Mapping) else org
             entries = self.by_name.setdefault(norm_key(name), [])
@@ -484,18 +482,17 @@ class PersonIndex:
         candidates = self.by_name.get(norm_key(name), ())
         if email:  # an address no one has: only a person without one may be the row's
             candidates = [c for c in candidates if c[0] not in self.emailed]
-        wanted = phone_match_key(phone) if phone else None
-        country = phone_country_key(phone) if phone else None
+        wanted = phone_key(phone) if phone else None
         for how, pids in (
                 ("name+phone", [pid for pid, phones, _ in candidates
-                                if phones_agree(wanted, country, phones)]
+                                if phones_agree(wanted, phones)]
                  if wanted else []),
                 # (not a person whose phones all differ from the row's: two persons of one
                 # name at one company, x14r4 F1)
                 ("name+org", [pid for pid, phones, person_org in candidates
                               if person_org == org_id and (
                                   not wanted or not phones
-                                  or phones_agree(wanted, country, phones))]
+                                  or phones_agree(wanted, phones))]
                  if org_id is not None and not email else []),
                 ("name+deal", [pid for pid, _, _ in candidates if pid == prefer])):
             if not pids:

@@ -508,19 +508,18 @@ class RowPlanner:
             return org
         return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
 
-    def _phone_persons(self, name_key: str, phone_key: str, country: str | None,
+    def _phone_persons(self, name_key: str, phone: tf.PhoneKey,
                        person: PersonRef) -> list[str]:
-        """This file's new persons of the name whose phone agrees with the row's (its match
-        key, its country key), as ``PersonIndex.match`` finds the account's by name+phone:
-        for a row with an e-mail, only those without one."""
+        """This file's new persons of the name whose phone agrees with the row's
+        (``tf.phones_agree``, each of their phones alone), as ``PersonIndex.match`` finds
+        the account's by name+phone: for a row with an e-mail, only those without one."""
         def agrees(key: str) -> bool:
-            name, phone, _, _, more = self._persons[key]
+            name, number, _, _, more = self._persons[key]
             return tf.norm_key(name) == name_key and any(
-                country is None or (theirs := tf.phone_country_key(n)) is None
-                or country == theirs
-                for n in (phone, *more) if n and tf.phone_match_key(n) == phone_key)
+                tf.phones_agree(phone, (k,)) for k in map(tf.phone_key, (number, *more))
+                if k)
 
-        return [k for k in self._person_phone.get((name_key, phone_key))
+        return [k for k in self._person_phone.get((name_key, phone.last9))
                 if (not person.email or k.startswith("n:")) and agrees(k)]
 
     def _made_at(self, name_key: str, at: tuple[str, object]) -> list[str]:
@@ -537,24 +536,21 @@ class RowPlanner:
         the account would hold both, and the row would name neither (x14r5: a file linked
         "Jim Beam" at Acme to the existing one, where one import per row failed it)."""
         name_key = tf.norm_key(person.name)
-        phone_key = tf.phone_match_key(person.phone) if person.phone else None
-        country = tf.phone_country_key(person.phone) if phone_key else None
+        phone_key = tf.phone_key(person.phone) if person.phone else None
         if how == "name+phone" and phone_key:
-            return bool(self._phone_persons(name_key, phone_key, country, person))
+            return bool(self._phone_persons(name_key, phone_key, person))
         at = _org_ident(org)
         if how == "name+org" and at is not None:
-            return any(not phone_key or self._phones_agree(k, phone_key, country)
+            return any(not phone_key or self._phones_agree(k, phone_key)
                        for k in self._made_at(name_key, at))
         return False
 
-    def _phones_agree(self, key: str, phone_key: str, country: str | None) -> bool:
-        """Whether this file's new person ``key`` has no phone, or one a row's phone (its
-        match key and country key) agrees with (``tf.phones_agree``)."""
+    def _phones_agree(self, key: str, phone_key: tf.PhoneKey) -> bool:
+        """Whether this file's new person ``key`` has no phone, or one a row's phone
+        agrees with (``tf.phones_agree``)."""
         _, phone, _, _, more = self._persons[key]
-        numbers = [n for n in (phone, *more) if n]
-        theirs = frozenset(k for n in numbers for k in (tf.phone_match_key(n),
-                                                        tf.phone_country_key(n)) if k)
-        return not theirs or tf.phones_agree(phone_key, country, theirs)
+        theirs = [k for k in map(tf.phone_key, (phone, *more)) if k]
+        return not theirs or tf.phones_agree(phone_key, theirs)
 
     def _email_key(self, person: PersonRef) -> str:
         """The key of a new person with an e-mail: its first address's, unless an earlier
@@ -623,8 +619,7 @@ class RowPlanner:
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         name_key = tf.norm_key(person.name)
-        phone_key = tf.phone_match_key(person.phone) if person.phone else None
-        mine = tf.phone_country_key(person.phone) if phone_key else None
+        phone_key = tf.phone_key(person.phone) if person.phone else None
         at = _org_ident(org)
         if person.email:
             key = self._email_key(person)
@@ -632,7 +627,7 @@ class RowPlanner:
             # a number with its country code names its person by it: the same last 9
             # digits in another country are another phone (x14r2 F6), in this file and in
             # the claims other runs read
-            key = f"n:{name_key}|p:{mine or phone_key}"
+            key = f"n:{name_key}|p:{tf.phone_claim(phone_key)}"
         else:  # a name, at its organization when it has one (x17r1 S2)
             key = person_key_at(name_key, at) if at is not None else f"n:{name_key}"
         if key not in self._persons and phone_key and name_key:
@@ -640,7 +635,7 @@ class RowPlanner:
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
             # and phone, then "Lu Ma" with the phone alone, made two persons)
-            earlier = self._phone_persons(name_key, phone_key, mine, person)
+            earlier = self._phone_persons(name_key, phone_key, person)
             if len(earlier) > 1:
                 raise _which_person(person.name, "have the row's phone",
                                     "write the phone with its country code, or add an "
@@ -649,7 +644,7 @@ class RowPlanner:
                 key = earlier[0]
         if key not in self._persons and not person.email and name_key and at is not None:
             there = [k for k in self._made_at(name_key, at)
-                     if not phone_key or self._phones_agree(k, phone_key, mine)]
+                     if not phone_key or self._phones_agree(k, phone_key)]
             if len(there) > 1:
                 raise _which_person(person.name, "are made at the organization of the row",
                                     "add an e-mail or phone of the person")

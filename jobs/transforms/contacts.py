@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -225,14 +227,18 @@ _VALIDATED_LIMIT = 16384
 # a "(0)" after an international prefix and country code (+49 (0)30, 0044 (0) 20): the
 # trunk prefix dialled only inside the country, never after the country code
 _TRUNK = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3}[\s\-./]*)\(\s*0\s*\)")
-_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*(\d{1,6})\s*$", re.I)
+# an extension at the end, as people write it (x20r1 S3): `` x45``, ``X45``, ``ext45``,
+# ``Ext. 7``, ``EXT: 45``, ``extn 45``, ``extension 45``, ``#45``, ``(ext. 45)``,
+# ``, ext 45`` and RFC 3966's ``;ext=45``
+_EXTENSION = re.compile(r"\s*[,;]?\s*\(?\s*(?:ext(?:ension|n)?|x|\#)\s*[.:=]?\s*(\d{1,6})"
+                        r"\s*\)?\s*$", re.I)
 
 
 def clean_phone(value: object) -> str | None:
     """Digits with a leading ``+`` kept (``00`` becomes ``+``), separators dropped,
-    an extension kept as `` ext. 123``; after a country code a ``(0)`` trunk prefix is
-    dropped (``+49 (0)30 1234567`` is ``+49301234567``). 5 to 15 digits (E.164), else an
-    InputError.
+    an extension (any spelling ``_EXTENSION`` reads) kept as `` ext. 123``; after a country
+    code a ``(0)`` trunk prefix is dropped (``+49 (0)30 1234567`` is ``+49301234567``).
+    5 to 15 digits (E.164), else an InputError.
     """
     if isinstance(value, float) and value.is_integer():  # an XLSX number cell
         value = int(value)
@@ -241,6 +247,14 @@ def clean_phone(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
+    plus, digits, ext = _phone_parts(text)
+    return ("+" if plus else "") + digits + (f" ext. {ext}" if ext else "")
+
+
+def _phone_parts(text: str) -> tuple[bool, str, str | None]:
+    """(written with ``+``/``00``, its digits, its extension) of a phone's text: the one
+    parse of a number, for a row's cell (``clean_phone``) and for the match keys of both
+    a row's phone and an account's (``phone_key``). InputError when it is not one."""
     ext = _EXTENSION.search(text)
     body = text[: ext.start()] if ext else text
     if _NOT_PHONE.search(body) or "+" in body.lstrip()[1:]:
@@ -252,7 +266,7 @@ def clean_phone(value: object) -> str | None:
         plus, digits = True, digits[2:]
     if not 5 <= len(digits) <= 15:
         raise InputError(f"not a phone number: {text!r} ({len(digits)} digits)")
-    return ("+" if plus else "") + digits + (f" ext. {ext[1]}" if ext else "")
+    return plus, digits, ext[1] if ext else None
 
 
 _PHONE_LIST = re.compile(r"\s*[,;|]\s*|\s+/\s+")
@@ -408,10 +422,43 @@ _org_text_key = functools.lru_cache(maxsize=4096)(_org_match_key)
 _address_text_key = functools.lru_cache(maxsize=4096)(_address_match_key)
 
 
+class PhoneKey(NamedTuple):
+    """One phone as matching compares it (``phone_key``)."""
+
+    last9: str  # its last 9 digits (country prefix and formatting ignored)
+    country: str | None  # "+" and every digit, when written with its country code
+    ext: str | None  # its extension's digits
+
+
+def phone_key(phone: object) -> PhoneKey | None:
+    """The match key of a phone — a row's cleaned cell or an account's stored text, both
+    read by the one parse (``_phone_parts``; x20r1 S3: the account's ``+1 555 222 3333
+    x45`` was keyed by its raw text, split on a case-sensitive " ext", and never met the
+    row's identical cell) — or None when it reads as no phone."""
+    if isinstance(phone, int) and not isinstance(phone, bool):
+        phone = str(phone)
+    try:
+        text = clean_text(phone) if isinstance(phone, str) else None
+    except InputError:
+        return None
+    return _phone_text_key(text) if text else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_text_key(text: str) -> PhoneKey | None:
+    try:
+        plus, digits, ext = _phone_parts(text)
+    except InputError:
+        return None
+    # a country key only for a number long enough to hold one
+    return PhoneKey(digits[-9:], "+" + digits if plus and len(digits) >= 8 else None, ext)
+
+
 def phone_match_key(phone: object) -> str | None:
-    """A phone compared by its last 9 digits (country prefix and formatting ignored)."""
-    digits = _NON_DIGITS.sub("", str(phone or "").split(" ext")[0])
-    return digits[-9:] if len(digits) >= 5 else None
+    """A phone compared by its last 9 digits (country prefix, formatting and extension
+    ignored: ``phone_key``)."""
+    key = phone_key(phone)
+    return key.last9 if key else None
 
 
 def phone_country_key(phone: object) -> str | None:
@@ -419,21 +466,29 @@ def phone_country_key(phone: object) -> str | None:
     ``0044 …``), else None. Two such numbers that differ are two phones, though their
     last 9 digits agree (x14r2 F6: ``+1 555 123 4567`` and ``+44 555 123 4567`` joined
     two John Smiths); a number without one still matches either by its last 9 digits."""
-    text = str(phone or "").split(" ext")[0].strip()
-    if not (text.startswith("+") or text.startswith("00")):
-        return None
-    digits = _NON_DIGITS.sub("", text)
-    digits = digits[2:] if text.startswith("00") else digits
-    return "+" + digits if len(digits) >= 8 else None
+    key = phone_key(phone)
+    return key.country if key else None
 
 
-def phones_agree(key: str, country: str | None, theirs: frozenset[str]) -> bool:
-    """Whether a row's phone (its ``phone_match_key`` and ``phone_country_key``) is one of
-    ``theirs`` (a person's match keys, and its country keys, ``+``…): the same last 9
-    digits, unless both are written with a country code and those differ."""
-    if key not in theirs:
+def phones_agree(mine: PhoneKey, theirs: Iterable[PhoneKey]) -> bool:
+    """Whether a row's phone is one of ``theirs`` (a person's phones): one with the same
+    last 9 digits, unless both are written with a country code and those differ."""
+    same = [p for p in theirs if p.last9 == mine.last9]
+    if not same:
         return False
-    if country is None:
+    if mine.country is None:
         return True
-    written = [k for k in theirs if k.startswith("+") and k[-9:] == key]
-    return not written or country in written
+    written = [p.country for p in same if p.country]
+    return not written or mine.country in written
+
+
+def phone_claim(key: PhoneKey) -> str:
+    """The phone part of a new person's key (``n:<name>|p:…``): the number with its
+    country code when written with one, else its last 9 digits."""
+    return key.country or key.last9
+
+
+def phone_claims(key: PhoneKey) -> list[str]:
+    """Every phone part of a key a person with this phone answers to (``person_keys``):
+    its last 9 digits, and its number with its country code when it has one."""
+    return [key.last9, *([key.country] if key.country else [])]
