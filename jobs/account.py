@@ -515,8 +515,9 @@ class PersonIndex:
                 raise InputError(
                     f"{len(pids)} persons named {name!r} have the row's phone (ids "
                     f"{', '.join(map(str, pids[:5]))}{', ...' if len(pids) > 5 else ''}) "
-                    "and the row does not say which: write the phone with its country code, "
-                    "or add an e-mail or the organization of the person to the row")
+                    "and the row does not say which: write the phone with its country code "
+                    "and extension, or add an e-mail or the organization of the person to "
+                    "the row")
             return pids[0], how
         return None
 

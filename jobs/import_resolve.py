@@ -96,8 +96,8 @@ def canonical_key(kind: str, key: str) -> str:
 def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list[str]:
     """The keys a listed person answers to, as ``RowPlanner`` keys a new person:
     ``person_email_key`` for each address; ``n:<name>|p:<phone>`` for each phone
-    (``tf.phone_claims``: its last 9 digits, and its number with its country code when it
-    has one);
+    (``tf.phone_claims``: its last 9 digits, its number with its country code when it has
+    one, each also with its extension);
     ``n:<name>|o:id:<org id>`` at its organization, and ``n:<name>|o:key:<key>`` for each
     of ``org_keys`` (the keys this job's new organizations of that id were made under);
     ``n:<name>`` only when it has no address, no phone and no organization — the person
@@ -123,7 +123,8 @@ def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list
         number = entry.get("value") if isinstance(entry, Mapping) else entry
         if match := tf.phone_key(number):
             # and by the number with its country code, as a row giving one keys it
-            # (x14r2 F6): before, such a person's create in doubt was never found again
+            # (x14r2 F6): before, such a person's create in doubt was never found again;
+            # and with its extension (x20r1 S2: ``phone_claims``)
             keys += [f"n:{name_key}|p:{p}" for p in tf.phone_claims(match)]
     org = record.get("org_id")
     if isinstance(org, Mapping):  # v1 nests it: {"value": id, "name": ...}

@@ -626,7 +626,7 @@ class RowPlanner:
         elif phone_key:
             # a number with its country code names its person by it: the same last 9
             # digits in another country are another phone (x14r2 F6), in this file and in
-            # the claims other runs read
+            # the claims other runs read; another extension is another line (x20r1 S2)
             key = f"n:{name_key}|p:{tf.phone_claim(phone_key)}"
         else:  # a name, at its organization when it has one (x17r1 S2)
             key = person_key_at(name_key, at) if at is not None else f"n:{name_key}"
@@ -638,8 +638,9 @@ class RowPlanner:
             earlier = self._phone_persons(name_key, phone_key, person)
             if len(earlier) > 1:
                 raise _which_person(person.name, "have the row's phone",
-                                    "write the phone with its country code, or add an "
-                                    "e-mail or the organization of the person")
+                                    "write the phone with its country code and "
+                                    "extension, or add an e-mail or the organization "
+                                    "of the person")
             if earlier:
                 key = earlier[0]
         if key not in self._persons and not person.email and name_key and at is not None:

@@ -472,8 +472,11 @@ def phone_country_key(phone: object) -> str | None:
 
 def phones_agree(mine: PhoneKey, theirs: Iterable[PhoneKey]) -> bool:
     """Whether a row's phone is one of ``theirs`` (a person's phones): one with the same
-    last 9 digits, unless both are written with a country code and those differ."""
-    same = [p for p in theirs if p.last9 == mine.last9]
+    last 9 digits and no other extension — two extensions of one number are two lines,
+    two people at one switchboard (x20r1 S2), while a number with no extension is any of
+    its lines —, unless both are written with a country code and those differ."""
+    same = [p for p in theirs if p.last9 == mine.last9
+            and (p.ext is None or mine.ext is None or p.ext == mine.ext)]
     if not same:
         return False
     if mine.country is None:
@@ -484,11 +487,14 @@ def phones_agree(mine: PhoneKey, theirs: Iterable[PhoneKey]) -> bool:
 
 def phone_claim(key: PhoneKey) -> str:
     """The phone part of a new person's key (``n:<name>|p:…``): the number with its
-    country code when written with one, else its last 9 digits."""
-    return key.country or key.last9
+    country code when written with one, else its last 9 digits, and its extension: two
+    extensions are two persons (x20r1 S2)."""
+    return (key.country or key.last9) + (f" x{key.ext}" if key.ext else "")
 
 
 def phone_claims(key: PhoneKey) -> list[str]:
     """Every phone part of a key a person with this phone answers to (``person_keys``):
-    its last 9 digits, and its number with its country code when it has one."""
-    return [key.last9, *([key.country] if key.country else [])]
+    ``phone_claim``'s of this phone and of the same number with no extension, or with no
+    country code — as ``phones_agree`` lets a row's phone find it."""
+    plain = [key.last9, *([key.country] if key.country else [])]
+    return plain + [f"{p} x{key.ext}" for p in plain] if key.ext else plain
