@@ -35,7 +35,8 @@ def _spaced(text: str) -> str:
 
 def normalize_email(value: object) -> str | None:
     """Trimmed, ``mailto:``, ``Name <addr>`` and ``Name (addr)`` unwrapped; the first of a ``;``/``,``
-    separated list; checked by email-validator (RFC 5321/5322 syntax, internationalized
+    separated list; the root dot of a domain written as an FQDN (``ann@x.com.``) dropped;
+    checked by email-validator (RFC 5321/5322 syntax, internationalized
     addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
     DNS lookup); the domain lower-cased, and the local part's letters whose lower case is
     one letter (``A``→``a``, ``Í``→``í``, ``Ø``→``ø``, ``Ж``→``ж``, ``Ω``→``ω``): mail
@@ -59,6 +60,8 @@ def normalize_email(value: object) -> str | None:
     first = first.strip()
     if first[:7].lower() == "mailto:":
         first = first[7:]
+    if first.endswith(".") and "@" in first:  # x20r1 L4: "trail@x.com." names the
+        first = first[:-1]  # domain as an FQDN (its root dot): the same address
     email = _lower(first)
     checked = _VALIDATED.get(email)
     if checked is None:
