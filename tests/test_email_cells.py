@@ -21,3 +21,16 @@ def test_a_domain_written_as_an_fqdn_loses_its_root_dot(cell: str, expected: str
     account's spelling of it (account e-mails are read by the same function)."""
     assert tf.normalize_email(cell) == expected
     assert tf.normalize_email(cell) == tf.normalize_email(expected)
+
+
+@pytest.mark.parametrize(("cell", "name"), [
+    ("ann.q@x.com (work)", None),
+    ("Dana Q <dana.q@x.com> (private)", "Dana Q"),
+    ("(private) \"Dana Q\" <dana.q@x.com>", "Dana Q"),
+    ("Anna M\u00fcller (anna@firma.example)", "Anna M\u00fcller"),  # HubSpot: the address
+])
+def test_a_bracket_comment_is_no_display_name(cell: str, name: str | None) -> None:
+    """x20r1 L2: ``ann.q@x.com (work)`` made a person named ``work``, ``Dana Q
+    <dana.q@x.com> (private)`` one named ``Dana Q (private)``: a comment is not a name."""
+    assert tf.display_name(cell) == name
+    assert tf.normalize_email(cell) in {"ann.q@x.com", "dana.q@x.com", "anna@firma.example"}

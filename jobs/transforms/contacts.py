@@ -21,6 +21,7 @@ _ANGLE = re.compile(r"<([^<>]+)>")
 # "Name (address)" or "address (Name)": one side of the brackets holds the address
 # (x10r1: HubSpot's "Associated Contact" cell, "Anna Müller (anna@firma.example)")
 _BRACKETED = re.compile(r"([^()]*)\(([^()]*)\)\s*")
+_COMMENT = re.compile(r"\([^()]*\)")
 _LIST_SEPARATOR = re.compile(r"[;,\s]")
 _ITEM_SEPARATOR = re.compile(r"[;,]")
 _NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
@@ -99,7 +100,9 @@ def display_name(value: object) -> str | None:
     """The name an e-mail cell writes beside its first address (``"Ann Lee" <ann@x.com>``,
     ``Ann Lee (ann@x.com)``): the person's name when the mapping reads no name column
     (x13r5 F1: monday.com's ``Yusuf Nowak <m16@board1.io>`` made a person named
-    ``m16@board1.io``). None when the cell has no such name."""
+    ``m16@board1.io``). None when the cell has no such name. A bracket beside the
+    address is an RFC 5322 comment, never the name (x20r1 L2: ``ann.q@x.com (work)`` made
+    a person named ``work``, ``Dana Q <dana.q@x.com> (private)`` one ``Dana Q (private)``)."""
     if isinstance(value, list):
         value = next((v for v in value if not _blank(v)), None)
     text = clean_text(value) if isinstance(value, str) else None
@@ -108,10 +111,11 @@ def display_name(value: object) -> str | None:
     head = _ITEM_SEPARATOR.split(text, 1)[0] if text.count("@") > 1 and "<" not in text \
         else text
     angle = _ANGLE.search(head)
-    if angle is not None:
-        rest = head[:angle.start()] + head[angle.end():]
-    elif (found := _BRACKETED.fullmatch(head)) is not None and head.count("@") == 1:
-        rest = found[2] if "@" in found[1] else found[1]
+    if angle is not None:  # "Dana Q <dana@x> (private)": a comment is no name (x20r1 L2)
+        rest = _COMMENT.sub(" ", head[:angle.start()] + head[angle.end():])
+    elif (found := _BRACKETED.fullmatch(head)) is not None and head.count("@") == 1 \
+            and "@" in found[2]:  # "Name (address)"; "address (work)" writes a comment
+        rest = found[1]
     else:
         return None
     # ASCII and typographic quotes around the name (x16r2 F5: the person '“Ann Lee”')
