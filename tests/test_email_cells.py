@@ -34,3 +34,18 @@ def test_a_bracket_comment_is_no_display_name(cell: str, name: str | None) -> No
     <dana.q@x.com> (private)`` one named ``Dana Q (private)``: a comment is not a name."""
     assert tf.display_name(cell) == name
     assert tf.normalize_email(cell) in {"ann.q@x.com", "dana.q@x.com", "anna@firma.example"}
+
+
+@pytest.mark.parametrize(("cell", "first", "addresses"), [
+    ("; semi@x.com", "semi@x.com", ("semi@x.com",)),
+    (",, semi@x.com;;other@x.com", "semi@x.com", ("semi@x.com", "other@x.com")),
+    ("; Semi Q <semi@x.com>", "semi@x.com", ("semi@x.com",)),
+    (" ; , ", None, None),
+])
+def test_empty_list_entries_are_skipped(cell: str, first: str | None,
+                                        addresses: tuple[str, ...] | None) -> None:
+    """x20r1 L3: ``; semi@x.com`` (a leading separator) failed its row as "An email address
+    must have an @-sign": an empty entry is no address; a cell of separators is none."""
+    assert tf.normalize_email(cell) == first
+    assert tf.email_addresses(cell) == addresses
+    assert tf.display_name(cell) == ("Semi Q" if "Semi Q" in cell else None)

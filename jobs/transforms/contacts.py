@@ -50,7 +50,7 @@ def normalize_email(value: object) -> str | None:
     The address to write; two addresses are compared by their ``email_key`` (x19r4 F1).
     InputError("not an e-mail address: ...") otherwise.
     """
-    text = clean_text(value)
+    text = _email_text(value)
     if text is None:
         return None
     head = text
@@ -83,6 +83,14 @@ def normalize_email(value: object) -> str | None:
     return checked
 
 
+def _email_text(value: object) -> str | None:
+    """``clean_text`` of an e-mail cell without the separators of the empty list entries
+    before its first (x20r1 L3: ``; semi@x.com`` failed as "An email address must have an
+    @-sign"); None for a cell of separators only (a list of no address: no e-mail)."""
+    text = clean_text(value)
+    return (text.lstrip(";, ") or None) if text is not None else None
+
+
 def _named(text: str) -> tuple[str, str] | None:
     """(text, the address) of a ``Name (address)`` / ``address (Name)`` cell, else None:
     the side of the brackets with the one ``@``."""
@@ -105,7 +113,7 @@ def display_name(value: object) -> str | None:
     a person named ``work``, ``Dana Q <dana.q@x.com> (private)`` one ``Dana Q (private)``)."""
     if isinstance(value, list):
         value = next((v for v in value if not _blank(v)), None)
-    text = clean_text(value) if isinstance(value, str) else None
+    text = _email_text(value) if isinstance(value, str) else None
     if text is None:
         return None
     head = _ITEM_SEPARATOR.split(text, 1)[0] if text.count("@") > 1 and "<" not in text \
@@ -138,7 +146,7 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
         return None
     rest: list[object] = list(items[1:])
     if not isinstance(value, list):
-        text = clean_text(value) or ""
+        text = _email_text(value) or ""
         if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text) or "(" in text:
             # one address (most cells), or a list of named contacts ("Ann (a@x);Bob
             # (b@x)"): the others are other persons, never this one's addresses
