@@ -5,9 +5,48 @@ dropped."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs import transforms as tf
+from tests.import_support import import_once, read_csv, sandbox_deals
+
+FAST = {"time_scale": 0.02, "seed": 7, "deals": 0}
+MAPPING = """\
+[import]
+key_column = "Key"
+mode = "insert"
+[deal]
+title = { template = "{Title}" }
+[person]
+name = "Name"
+email = "Email"
+phone = "Phone"
+"""
+NO_NAME = MAPPING.replace('name = "Name"\n', "")
+
+
+async def _import(sb: Sandbox, tmp_path: Path, csv: str, job_id: str, mapping: str = MAPPING,
+                  ) -> dict[str, dict[str, str]]:
+    """Import ``csv`` (as job ``job_id``): succeeded.csv's rows by key."""
+    manifest, mapping_file = tmp_path / f"{job_id}.csv", tmp_path / f"{job_id}.toml"
+    manifest.write_text(csv)
+    mapping_file.write_text(mapping)
+    store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping_file,
+                                    job_id=job_id)
+    try:
+        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+    finally:
+        store.close()
+
+
+def _persons(sb: Sandbox) -> dict[str, tuple[int, list[str]]]:
+    return {p["name"]: (p["id"], [e["value"] for e in p["emails"]])
+            for p in sb.state.persons.rows.values()}
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -49,3 +88,74 @@ def test_empty_list_entries_are_skipped(cell: str, first: str | None,
     assert tf.normalize_email(cell) == first
     assert tf.email_addresses(cell) == addresses
     assert tf.display_name(cell) == ("Semi Q" if "Semi Q" in cell else None)
+
+
+@pytest.mark.parametrize(("cell", "first", "name", "addresses"), [
+    ("ann@x.com, Bob Roe <bob@x.com>", "ann@x.com", None, ("ann@x.com",)),
+    ('cat@x.com; "Dan Moe" <dan@x.com>', "cat@x.com", None, ("cat@x.com",)),
+    ("bob.q@x.com, Carl Q <carl.q@x.com>", "bob.q@x.com", None, ("bob.q@x.com",)),
+    ("ann@x.com\nBob Roe <bob@x.com>", "ann@x.com", None, ("ann@x.com",)),
+    ("ann@x.com Bob Roe <bob@x.com>", "ann@x.com", None, ("ann@x.com",)),
+    ('"Roe, Bob" <bob@x.com>, ann@x.com', "bob@x.com", "Roe, Bob", ("bob@x.com",)),
+    ("\u201cRoe, Bob\u201d <bob@x.com>; ann@x.com", "bob@x.com", "Roe, Bob", ("bob@x.com",)),
+    ("Doe, John <jd@x.org>, Smith, Ann <as@x.org>", "jd@x.org", "Doe, John", ("jd@x.org",)),
+    ("Bob Roe (bob@x.com), ann@x.com", "bob@x.com", "Bob Roe", ("bob@x.com",)),
+    ("(work) ann.q@x.com", "ann.q@x.com", None, ("ann.q@x.com",)),
+    ("a@x.com (work), b@x.com (home)\nc@x.com", "a@x.com", None,
+     ("a@x.com", "b@x.com", "c@x.com")),
+    ("<a@x.com> <b@x.com>", "a@x.com", None, ("a@x.com", "b@x.com")),
+])
+def test_the_first_entry_listed_is_the_first_address(
+        cell: str, first: str, name: str | None, addresses: tuple[str, ...]) -> None:
+    """x20r1 S1: with more than one ``@`` and a ``<`` the first ``<...>`` of the cell was
+    taken, so ``ann@x.com, Bob Roe <bob@x.com>`` was Bob's address: the list is split first
+    (a display name in quotes, or before a ``<...>``, may hold a comma), then its first
+    entry unwrapped; the other addresses keep their order (a named contact's are its own)."""
+    assert tf.normalize_email(cell) == first
+    assert tf.display_name(cell) == name
+    assert tf.email_addresses(cell) == addresses
+
+
+@pytest.mark.anyio
+async def test_a_mixed_address_list_links_the_first_listed(tmp_path: Path) -> None:
+    """x20r1 S1 over HTTP: Ann's deal was linked to Bob, Cat created with only dan@x.com
+    and Dan linked to Cat; without a Name column a person named ``carl.q@x.com`` was
+    created with Carl's address."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _import(sb, tmp_path, "Key,Title,Name,Email,Phone\nB0,Seed,Bob Roe,bob@x.com,\n",
+                      "seed")
+        bob = _persons(sb)["Bob Roe"][0]
+        rows = await _import(sb, tmp_path, (
+            "Key,Title,Name,Email,Phone\n"
+            'C1,One,Ann Lee,"ann@x.com, Bob Roe <bob@x.com>",\n'
+            'C2,Two,Cat Poe,"cat@x.com; ""Dan Moe"" <dan@x.com>",\n'
+            "C3,Three,Dan Moe,dan@x.com,\n"
+            'C4,Four,Eve Fox,"eve@x.com\nBob Roe <bob@x.com>",\n'), "mixed")
+        persons = _persons(sb)
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+        assert persons["Ann Lee"][1] == ["ann@x.com"] and persons["Bob Roe"] == (
+            bob, ["bob@x.com"])
+        assert persons["Cat Poe"][1] == ["cat@x.com"] and persons["Dan Moe"][1] == [
+            "dan@x.com"]
+        assert persons["Eve Fox"][1] == ["eve@x.com"]
+        for title, name in (("One", "Ann Lee"), ("Two", "Cat Poe"), ("Three", "Dan Moe"),
+                            ("Four", "Eve Fox")):
+            assert linked[title] == persons[name][0], (title, linked, persons)
+        assert {r["person_matched_by"] for r in rows.values()} == {"created"}
+        await _import(sb, tmp_path, "Key,Title,Email,Phone\n"
+                      'N1,Five,"bob.q@x.com, Carl Q <carl.q@x.com>",\n', "noname", NO_NAME)
+        persons = _persons(sb)
+        assert persons["bob.q@x.com"][1] == ["bob.q@x.com"] and "Carl Q" not in persons
+        assert "carl.q@x.com" not in persons
+
+
+@given(st.lists(st.from_regex(r"[a-z]{1,6}(\.[a-z]{1,4})?@[a-z]{1,6}\.(com|de|io)",
+                              fullmatch=True), min_size=1, max_size=5),
+       st.lists(st.sampled_from([", ", ";", "; ", "\n", " ", " ,; "]), min_size=5,
+                max_size=5))
+def test_a_list_of_plain_addresses_keeps_its_order(addresses: list[str],
+                                                   separators: list[str]) -> None:
+    """Plain addresses joined by any separators: every one, in the order listed."""
+    cell = addresses[0] + "".join(s + a for s, a in zip(separators, addresses[1:],
+                                                         strict=False))
+    assert tf.email_addresses(cell) == tuple(dict.fromkeys(addresses))

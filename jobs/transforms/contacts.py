@@ -13,17 +13,11 @@ from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
 
+from .email_list import entries
 from .text import clean_text
 
 # ---------------------------------------------------------------- e-mail, phone
 
-_ANGLE = re.compile(r"<([^<>]+)>")
-# "Name (address)" or "address (Name)": one side of the brackets holds the address
-# (x10r1: HubSpot's "Associated Contact" cell, "Anna Müller (anna@firma.example)")
-_BRACKETED = re.compile(r"([^()]*)\(([^()]*)\)\s*")
-_COMMENT = re.compile(r"\([^()]*\)")
-_LIST_SEPARATOR = re.compile(r"[;,\s]")
-_ITEM_SEPARATOR = re.compile(r"[;,]")
 _NOT_PHONE = re.compile(r"[^\d\s+().\-/]")
 _NON_DIGITS = re.compile(r"\D")
 _INNER_DOT = re.compile(r"(?<=\w)[./](?=\w)")
@@ -35,8 +29,9 @@ def _spaced(text: str) -> str:
 
 
 def normalize_email(value: object) -> str | None:
-    """Trimmed, ``mailto:``, ``Name <addr>`` and ``Name (addr)`` unwrapped; the first of a ``;``/``,``
-    separated list; the root dot of a domain written as an FQDN (``ann@x.com.``) dropped;
+    """The first entry of the cell's list (``email_list.entries``: split first, so
+    ``ann@x, Bob <bob@x>`` is ``ann@x``, x20r1 S1), trimmed, ``mailto:``, ``Name <addr>``
+    and ``Name (addr)`` unwrapped; the root dot of a domain written as an FQDN (``ann@x.com.``) dropped;
     checked by email-validator (RFC 5321/5322 syntax, internationalized
     addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
     DNS lookup); the domain lower-cased, and the local part's letters whose lower case is
@@ -50,15 +45,15 @@ def normalize_email(value: object) -> str | None:
     The address to write; two addresses are compared by their ``email_key`` (x19r4 F1).
     InputError("not an e-mail address: ...") otherwise.
     """
-    text = _email_text(value)
+    text = clean_text(value)
     if text is None:
         return None
-    head = text
-    if text.count("@") > 1 and "<" not in text:  # a list: its first item (x10r4: "Ann
-        head = _ITEM_SEPARATOR.split(text, 1)[0].strip() or text  # (a@x);Bob (b@x)")
-    angle = _ANGLE.search(head) or _named(head)
-    first = angle[1] if angle else _LIST_SEPARATOR.split(head, 1)[0]
-    first = first.strip()
+    listed = entries(text)
+    return _checked(listed[0].address, text) if listed else None
+
+
+def _checked(first: str, text: str) -> str:
+    """``normalize_email`` of one entry's address ``first`` (of the cell ``text``)."""
     if first[:7].lower() == "mailto:":
         first = first[7:]
     if first.endswith(".") and "@" in first:  # x20r1 L4: "trail@x.com." names the
@@ -83,24 +78,6 @@ def normalize_email(value: object) -> str | None:
     return checked
 
 
-def _email_text(value: object) -> str | None:
-    """``clean_text`` of an e-mail cell without the separators of the empty list entries
-    before its first (x20r1 L3: ``; semi@x.com`` failed as "An email address must have an
-    @-sign"); None for a cell of separators only (a list of no address: no e-mail)."""
-    text = clean_text(value)
-    return (text.lstrip(";, ") or None) if text is not None else None
-
-
-def _named(text: str) -> tuple[str, str] | None:
-    """(text, the address) of a ``Name (address)`` / ``address (Name)`` cell, else None:
-    the side of the brackets with the one ``@``."""
-    found = _BRACKETED.fullmatch(text)
-    if found is None or text.count("@") != 1:
-        return None
-    address = found[1] if "@" in found[1] else found[2]
-    return text, address.strip()
-
-
 _NAME_QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a\u300c\u300d"
 
 
@@ -113,19 +90,11 @@ def display_name(value: object) -> str | None:
     a person named ``work``, ``Dana Q <dana.q@x.com> (private)`` one ``Dana Q (private)``)."""
     if isinstance(value, list):
         value = next((v for v in value if not _blank(v)), None)
-    text = _email_text(value) if isinstance(value, str) else None
-    if text is None:
+    text = clean_text(value) if isinstance(value, str) else None
+    listed = entries(text) if text is not None else None
+    if not listed or listed[0].name is None:
         return None
-    head = _ITEM_SEPARATOR.split(text, 1)[0] if text.count("@") > 1 and "<" not in text \
-        else text
-    angle = _ANGLE.search(head)
-    if angle is not None:  # "Dana Q <dana@x> (private)": a comment is no name (x20r1 L2)
-        rest = _COMMENT.sub(" ", head[:angle.start()] + head[angle.end():])
-    elif (found := _BRACKETED.fullmatch(head)) is not None and head.count("@") == 1 \
-            and "@" in found[2]:  # "Name (address)"; "address (work)" writes a comment
-        rest = found[1]
-    else:
-        return None
+    rest = listed[0].name
     # ASCII and typographic quotes around the name (x16r2 F5: the person '“Ann Lee”')
     name = " ".join(rest.strip().strip(_NAME_QUOTES).split())
     return name if name and "@" not in name and any(c.isalpha() for c in name) else None
@@ -146,17 +115,18 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
         return None
     rest: list[object] = list(items[1:])
     if not isinstance(value, list):
-        text = _email_text(value) or ""
-        if not _LIST_SEPARATOR.search(text) or _ANGLE.search(text) or "(" in text:
-            # one address (most cells), or a list of named contacts ("Ann (a@x);Bob
-            # (b@x)"): the others are other persons, never this one's addresses
+        listed = entries(clean_text(value) or "")
+        if any(entry.name is not None for entry in listed):
+            # a list of named contacts ("Ann (a@x);Bob (b@x)", "ann@x, Bob <b@x>"): the
+            # others are other persons, never this one's addresses
             return (first,)
-        rest = _LIST_SEPARATOR.split(text)[1:]
+        rest = [entry.address for entry in listed[1:]]
     out = [first]
     for item in rest:
         if isinstance(item, str) and item.strip():
             try:
-                other = normalize_email(item)
+                other = normalize_email(item) if isinstance(value, list) \
+                    else _checked(item, item)
             except InputError:
                 continue
             if other is not None and email_key(other) not in map(email_key, out):

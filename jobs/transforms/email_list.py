@@ -1,0 +1,109 @@
+"""The entries of an e-mail cell's list (``ann@x.com, "Roe, Bob" <bob@x.com>; Cat (cat@x)``),
+in the order written: each entry's address text and the name it writes beside it.
+
+A pure splitter for ``contacts``: it never validates or lower-cases an address. The list
+is split first and each entry unwrapped after (x20r1 S1: the first ``<...>`` of the whole
+cell was taken as its first address, so ``ann@x.com, Bob Roe <bob@x.com>`` was Bob's).
+``email.utils.getaddresses`` is not used: it splits at ``,`` only (exports write ``;``
+and line breaks too), cuts an unquoted ``Doe, John <jd@x.org>`` in two, reads HubSpot's
+``Anna Müller (anna@x)`` as the address ``Anna`` and, on the Pythons that carry the
+CVE-2023-27043 fix, answers ``('', '')`` for a whole cell it finds malformed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# a quoted name (ASCII or typographic quotes: a display name may hold a comma), an
+# <address>, a (bracket), a separator, a space, or a run of other characters
+_TOKEN = re.compile(r"""
+    (?P<quoted>"(?:[^"\\]|\\.)*"?|\u201c[^\u201d]*\u201d?|\u201e[^\u201c\u201d]*[\u201c\u201d]?
+              |\u00ab[^\u00bb]*\u00bb?|\u2018[^\u2019]*\u2019?)
+  | (?P<angle><[^<>]*>?)
+  | (?P<paren>\([^()]*\)?)
+  | (?P<sep>[;,])
+  | (?P<space>\s+)
+  | (?P<word>[^\s;,"<>()\u201c\u201e\u00ab\u2018]+|.)
+""", re.VERBOSE)
+# a cell needing no tokens: one bare address (most cells)
+_PLAIN = re.compile(r"[^\s;,\"<>()\u201c\u201e\u00ab\u2018]+")
+
+
+class Entry(NamedTuple):
+    """One entry of the list: ``address`` as written (the text of its ``<...>``, of its
+    ``(...)`` holding the ``@``, else its words: an entry of stray words is an invalid
+    address), and ``name``, the text beside a ``<...>`` / ``(address)`` (comments out,
+    quotes kept), else None."""
+
+    address: str
+    name: str | None
+
+
+class _Building:
+    """The entry being read."""
+
+    __slots__ = ("address", "named", "words")
+
+    def __init__(self) -> None:
+        self.words: list[str] = []  # name words and quoted parts, or the bare address
+        self.named: str | None = None  # the address of a <...> or (address)
+        self.address = False  # an address is written (named or bare)
+
+
+def entries(text: str) -> list[Entry]:
+    """The entries of ``text`` (a cleaned, one-line cell), empty ones skipped. A new entry
+    begins at ``;``/``,`` outside quotes and brackets, and at a word, quote, ``<...>`` or
+    ``(address)`` after an entry's address (a line break is read as a space:
+    ``ann@x.com Bob <bob@x>``); a ``(comment)`` stays with its entry, as neither name
+    nor address. Words before a ``;``/``,`` with no address begin the next entry's name
+    when it writes one (``Doe, John <jd@x.org>``), else are an entry of their own."""
+    if _PLAIN.fullmatch(text):
+        return [Entry(text, None)]
+    out: list[Entry] = []
+    pending: list[str] = []  # words closed by a separator before any address
+    current = _Building()
+
+    def close() -> None:
+        nonlocal current
+        done, current = current, _Building()
+        if done.named is not None:
+            name = ", ".join([*pending, " ".join(done.words)]).strip(", ")
+            pending.clear()
+            out.append(Entry(done.named, name or None))
+            return
+        if pending:
+            out.append(Entry(", ".join(pending), None))
+            pending.clear()
+        if done.words:
+            out.append(Entry(" ".join(done.words), None))
+
+    for token in _TOKEN.finditer(text):
+        kind, value = token.lastgroup, token[0]
+        if kind == "space":
+            continue
+        if kind == "sep":
+            if not current.address and current.words:  # "Doe, John <jd@x.org>"
+                pending.append(" ".join(current.words))
+                current = _Building()
+            else:
+                close()
+            continue
+        if kind == "paren":
+            inner = value[1:].removesuffix(")").strip()
+            if "@" in inner:  # "Anna Müller (anna@x)"; after an address, another entry
+                if current.address:
+                    close()
+                current.named, current.address = inner, True
+            continue  # a comment: neither name nor address
+        if current.address:  # the entry is complete: this begins the next
+            close()
+        if kind == "angle":
+            current.named, current.address = value[1:].removesuffix(">").strip(), True
+        else:
+            current.words.append(value)
+            current.address = kind == "word" and "@" in value
+    close()
+    if pending:
+        out.append(Entry(", ".join(pending), None))
+    return out
