@@ -71,6 +71,9 @@ class RowCounts:
     persons_new: int = 0
     orgs_new: int = 0
     persons_found: int = 0  # rows whose person was found in the account
+    # rows linked by e-mail to a person (existing, or an earlier row's new one) whose name
+    # is not the row's (x20r1 S4: succeeded.csv said "created", hiding it)
+    persons_other_name: int = 0
     orgs_found: int = 0
     bad_examples: list[str] = field(default_factory=list)
 
@@ -87,6 +90,9 @@ class Indexes:
 
 
 MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
+# the name of the person a row is linked to by e-mail when it is not the row's (the ref's
+# ``linked``): succeeded.csv's note names it (``linked_note``)
+LINKED = "linked_person"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
 # dropped); ``import_resolve`` answers it with an organization of that name and address
@@ -101,12 +107,25 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
         ref = payload.get(name)
         if isinstance(ref, Mapping):
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
+            if name == "person" and ref.get("linked"):
+                out[LINKED] = str(ref["linked"])
     # an update's link that stays as it is is not in its payload's refs: the row's match
     # is kept beside them (x9r1: updated rows showed no match, unchanged ones did)
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
-        out = {**{k: str(v) for k, v in kept.items() if k in MATCH_COLUMNS}, **out}
+        out = {**{k: str(v) for k, v in kept.items() if k in (*MATCH_COLUMNS, LINKED)},
+               **out}
     return out
+
+
+def linked_note(result: Mapping[str, Any]) -> str | None:
+    """succeeded.csv's note for a row linked by e-mail to a person of another name (its
+    result's ``LINKED``), naming that person and its id (the deal's ``person_id``)."""
+    name = result.get(LINKED)
+    if not name:
+        return None
+    pid = result.get("person_id")
+    return f"linked by e-mail to person {name!r}" + (f" (id {pid})" if pid else "")
 
 
 _TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are

@@ -60,6 +60,7 @@ from bulk.transport import Transport
 from .account import DealsByKey
 from .deals import META_FIELD_LABELS, before_image
 from .import_checks import UnseenPaths
+from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
 from .importing import (
@@ -686,7 +687,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
     notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
     notes += [f"persons: {c.persons_found:,} rows matched an existing person, "
-              f"{c.persons_new:,} new persons to create",
+              f"{c.persons_new:,} new persons to create"
+              + (f"; {c.persons_other_name:,} rows linked by e-mail to a person of another "
+                 "name (succeeded.csv's note names the person)" if c.persons_other_name
+                 else ""),
               f"organizations: {c.orgs_found:,} rows matched an existing organization, "
               f"{c.orgs_new:,} new organizations to create"]
     if settings.mode == "upsert":
@@ -791,7 +795,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     }
     return write_results(store, source_key_column=None, summary=summary,
                          success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),
-                         hold_column=True, typed=typed_for(settings))
+                         hold_column=True, typed=typed_for(settings), note=linked_note)
 
 
 def typed_for(settings: ImportSettings) -> Typed | None:

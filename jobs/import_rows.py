@@ -135,6 +135,7 @@ class RowPlanner:
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
+        self._names_by_id: dict[int, str] | None = None  # ``_account_name``
         self._orgs: dict[str, dict[str, Any]] = {}
         self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
 
@@ -615,7 +616,14 @@ class RowPlanner:
             found = _by_other_address(index, person)
         if found is not None:
             self.counts.persons_found += 1
-            return {"id": found[0], "matched_by": found[1]}
+            ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
+            if index is not None and self._named_otherwise(person) \
+                    and found[0] not in {p for p, _, _ in index.by_name.get(
+                        tf.norm_key(person.name), ())} \
+                    and _other_names(self._account_name(index, found[0]), person.name):
+                self.counts.persons_other_name += 1
+                ref["linked"] = self._account_name(index, found[0])
+            return ref
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         name_key = tf.norm_key(person.name)
@@ -678,6 +686,11 @@ class RowPlanner:
         name, phone, first_org, also, more_phones = first
         # the first row's e-mail, as it wrote it ("e:" + its email_key)
         email = self._spelled.get(key, key[2:]) if key.startswith("e:") else None
+        linked = None
+        if email and self._named_otherwise(person) and _other_names(name, person.name):
+            # an earlier row's new person, by an address of its cell (x20r1 S4)
+            self.counts.persons_other_name += 1
+            linked = name
         body: dict[str, Any] = {"name": name}
         if email:
             # every address its cell gave: a later export listing them in another order,
@@ -688,7 +701,35 @@ class RowPlanner:
             body["phones"] = [{"value": phone, "primary": True, "label": "work"},
                               *({"value": p, "primary": False, "label": "work"}
                                 for p in more_phones)]
-        return {"kind": "person", "key": key, "body": body, "org": first_org}
+        return {"kind": "person", "key": key, "body": body, "org": first_org,
+                **({"linked": linked} if linked else {})}
+
+    @staticmethod
+    def _named_otherwise(person: PersonRef) -> bool:
+        """Whether the row gives its person a name of its own (not its e-mail, as a row
+        with no name and no display name is named) and an e-mail: a person of another
+        name linked by that e-mail is then noted (x20r1 S4: ``Bob Roe`` linked to the new
+        ``Ann Lee`` by her second address said ``created``)."""
+        return bool(person.email) and bool(person.name) and person.name != person.email
+
+    def _account_name(self, index: PersonIndex, pid: int) -> str:
+        """The name of the account's person ``pid`` as the index keeps it (case-folded:
+        ``PersonIndex.by_name``'s keys), "(no name)" when it has none; the reverse of
+        ``by_name`` is built on the first need only."""
+        if self._names_by_id is None:
+            self._names_by_id = {p: k for k, found in index.by_name.items()
+                                 for p, _, _ in found}
+        return self._names_by_id.get(pid) or "(no name)"
+
+
+def _other_names(theirs: str, mine: str | None) -> bool:
+    """Whether a linked person's name and a row's name share no word (``norm_key``'s
+    words): ``Bob Roe`` linked to ``Ann Lee`` is noted, while ``Zoë`` or ``Z. Smith``
+    linked to ``Zoë Smith`` is the usual short form of one name, not worth a note on
+    every such row (the demo's export has hundreds)."""
+    if not mine:
+        return False
+    return not set(tf.norm_key(theirs).split()) & set(tf.norm_key(mine).split())
 
 
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]

@@ -264,7 +264,9 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
                   row_ops: Collection[str] | None = None,
                   rowless_ops: Collection[str] = (),
                   summary: Mapping[str, Any] | None = None,
-                  hold_column: bool = False, typed: Typed | None = None) -> dict[str, Path]:
+                  hold_column: bool = False, typed: Typed | None = None,
+                  note: Callable[[Mapping[str, Any]], str | None] | None = None,
+                  ) -> dict[str, Path]:
     """Write the four result files into the job's directory; returns their paths.
 
     ``source_key_column``: where the key is found in ``values`` for items stored
@@ -273,10 +275,11 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     ``typed``: failed.csv's hold column, and the typed failed file (``bulk.reports``).
     ``rowless_ops``: item ops with no manifest row (undo's person / organization deletes)
     whose failures go to failed.csv all the same (row empty; not counted as rows).
+    ``note``: a succeeded row's further note, from its result (after its own, if any).
     """
     with _space(store.directory, store.job_id):
         return _write_results(store, success_columns, source_columns, source_key_column,
-                              summary, row_ops, rowless_ops, hold_column, typed)
+                              summary, row_ops, rowless_ops, hold_column, typed, note)
 
 
 @contextlib.contextmanager
@@ -295,7 +298,9 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                    source_columns: Sequence[str] | None, source_key_column: str | None,
                    summary: Mapping[str, Any] | None, row_ops: Collection[str] | None,
                    rowless_ops: Collection[str], hold_column: bool,
-                   typed: Typed | None) -> dict[str, Path]:
+                   typed: Typed | None,
+                   note: Callable[[Mapping[str, Any]], str | None] | None = None,
+                   ) -> dict[str, Path]:
     columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
     counts: Counter[str] = Counter()
     actions: Counter[str] = Counter()
@@ -316,6 +321,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                 result = dict(item.result or {}) if item.state is ItemState.DONE else dict(
                     item.result or item.payload.get("result") or {"action": "skipped"})
                 cells = {c: result.get(c) for c in success_columns if c in result}
+                if note is not None and (more := note(result)):
+                    cells["note"] = "; ".join(filter(None, (cells.get("note"), more)))
                 cells.setdefault("row", item.row)
                 cells.setdefault("key", key)
                 out.succeeded(**{c: v for c, v in cells.items() if c in success_columns})

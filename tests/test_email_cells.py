@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs import transforms as tf
-from tests.import_support import import_once, read_csv, sandbox_deals
+from jobs.import_load import plan_import
+from jobs.import_rows import ImportSettings
+from jobs.mapping import Mapping
+from tests.import_support import (
+    api_engine,
+    engine_config,
+    import_once,
+    read_csv,
+    sandbox_deals,
+)
 
 FAST = {"time_scale": 0.02, "seed": 7, "deals": 0}
 MAPPING = """\
@@ -159,3 +168,40 @@ def test_a_list_of_plain_addresses_keeps_its_order(addresses: list[str],
     cell = addresses[0] + "".join(s + a for s, a in zip(separators, addresses[1:],
                                                          strict=False))
     assert tf.email_addresses(cell) == tuple(dict.fromkeys(addresses))
+
+
+@pytest.mark.anyio
+async def test_a_row_linked_by_email_to_a_person_of_another_name_says_so(
+        tmp_path: Path) -> None:
+    """x20r1 S4: ``Bob Roe`` with ``bob.r@x.com`` is linked, by the documented rule, to the
+    new ``Ann Lee`` whose cell listed that address second, and succeeded.csv said
+    ``created``: the row's note names the person linked, and the plan counts such rows
+    (a person of the account of another name, found by e-mail, too)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _import(sb, tmp_path, "Key,Title,Name,Email,Phone\nS0,Seed,Cy Ode,cy@x.com,\n",
+                      "seed")
+        cy = _persons(sb)["Cy Ode"][0]
+        csv = ("Key,Title,Name,Email,Phone\n"
+               "A1,One,Ann Lee,ann.l@x.com;bob.r@x.com,\n"
+               "B1,Two,Bob Roe,bob.r@x.com,\n"
+               "A2,Three,ANN  LEE,bob.r@x.com,\n"   # her own name, another spelling
+               "C1,Four,Cyril Ode,cy@x.com,\n"     # the account's Cy Ode by e-mail
+               "C2,Five,,cy@x.com,\n")             # no name: nothing to differ
+        manifest, mapping = tmp_path / "s4.csv", tmp_path / "s4.toml"
+        manifest.write_text(csv)
+        mapping.write_text(MAPPING)
+        async with api_engine(sb, tmp_path) as engine:
+            plan, counts = await plan_import(
+                engine.ctx, ImportSettings(str(manifest), str(mapping), "insert"),
+                Mapping.load(mapping), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        assert counts.persons_other_name == 2
+        assert any("2 rows linked by e-mail to a person of another name" in n
+                   for n in plan.notes), plan.notes
+        rows = await _import(sb, tmp_path, csv, "s4")
+        ann = _persons(sb)["Ann Lee"][0]
+    assert rows["B1"]["person_id"] == str(ann)
+    assert rows["B1"]["person_matched_by"] == "created"
+    assert rows["B1"]["note"] == f"linked by e-mail to person 'Ann Lee' (id {ann})"
+    assert rows["C1"]["note"] == f"linked by e-mail to person 'cy ode' (id {cy})"
+    assert rows["A1"]["note"] == rows["A2"]["note"] == rows["C2"]["note"] == ""
