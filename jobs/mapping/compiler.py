@@ -125,7 +125,7 @@ class _Compiler:
                               raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c,
                               undecided=True)))
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
-            "deal.currency", lambda name: tf.parse_currency(name, prefer=d.currency)))
+            "deal.currency", lambda name: tf.read_currency(name, prefer=d.currency)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
             "deal.pipeline", lambda name: self.catalog.pipeline(name).id))
         stage = self._stage(pipeline)

@@ -51,36 +51,36 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
                            column=marks, undecided=True)
     if money is None:
         return None
-    currency = money.currency
-    column = None
-    open_to: tuple[str, ...] | None = None  # how open its currency is (MappedRow)
+    cell = None
     if spec.currency_column:
-        cell = values.get(spec.currency_column)
-        if isinstance(cell, str) and tf.norm_key(cell) in {
+        raw_cell = values.get(spec.currency_column)
+        if isinstance(raw_cell, str) and tf.norm_key(raw_cell) in {
                 tf.norm_key(v) for v in d.empty_values}:
-            cell = None  # an empty_values marker is blank: the default applies
+            raw_cell = None  # an empty_values marker is blank: the default applies
         try:
-            column = tf.parse_currency(cell, prefer=d.currency)
+            cell = tf.read_currency(raw_cell, prefer=d.currency)
         except InputError as exc:  # its own column, not the amount's (x12r1 F5)
             raise InputError(exc.reason, column=spec.currency_column) from None
-    tf.settle_currency(money, column)  # "kr 100": the column decides, or the row fails
-    if column:
-        if currency and column != currency \
-                and column not in tf.currency_choices(money):  # "$" defers to the column
-            raise InputError(f"{currency} in the amount but {column} in "
-                             f"{spec.currency_column!r}")
-        currency = column
-    elif currency:
-        open_to = tf.currency_choices(money) or None  # "$" with no column: the deal's dollar
-    elif d.currency:
-        open_to = ()  # defaults.currency alone
-    currency = currency or d.currency
+    try:  # the amount's symbol and the currency cell, read as the deal's are (x20r2 F1)
+        currency, open_to = tf.row_currency(money, cell, d.currency,
+                                            column=repr(spec.currency_column)
+                                            if spec.currency_column else None)
+    except InputError as exc:
+        if cell is None or _names_currency(money):
+            raise
+        raise InputError(exc.reason, column=spec.currency_column) from None
     if currency is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
     out: dict[str, Any] = {"value": tf.json_number(money.amount), "currency": currency}
     if open_to is not None:  # taken out by RowMapper.map into MappedRow.custom_currency_open
         out[OPEN_CURRENCY] = open_to
     return out
+
+
+def _names_currency(money: tf.Money | None) -> bool:
+    """Whether an amount names a currency (a code or a symbol, one of several too)."""
+    return money is not None and (money.currency is not None
+                                  or bool(tf.currency_choices(money)))
 
 
 # ---------------------------------------------------------------- mapping rows
@@ -289,32 +289,21 @@ class RowMapper:
         which; None when the row names it (a currency cell, a code, a symbol of one
         currency)."""
         money: tf.Money | None = self.money(values, n) if self.money else None
-        currency = self.currency(values, n) if self.currency else None
+        cell: tf.CurrencyCell | None = self.currency(values, n) if self.currency else None
+        try:  # one reading of the amount's symbol and the currency cell (x20r2 F1)
+            currency, open_to = tf.row_currency(money, cell, self.default_currency)
+        except InputError as exc:  # the cell's own fault names its column (x12r1 F5)
+            alone = self.currency is not None and not _names_currency(money)
+            raise InputError(exc.reason, row=n, column=self.currency.source.where
+                             if alone and self.currency else self.money.source.where
+                             if self.money else None) from None
         if money is not None:
-            try:
-                tf.settle_currency(money, currency)  # "kr 100": the currency column decides
-            except InputError as exc:
-                raise InputError(exc.reason, row=n, column=self.money.source.where
-                                 if self.money else None) from None
-            if currency and money.currency and currency != money.currency \
-                    and currency not in tf.currency_choices(money):  # "$" defers to USD
-                raise InputError(f"the amount says {money.currency} but the currency is "
-                                 f"{currency}", row=n, column=self.money.source.where
-                                 if self.money else None)
             deal["value"] = tf.json_number(money.amount)
-            open_to = tf.currency_choices(money) if not currency else ()
-            currency = currency or money.currency
-        else:
-            open_to = ()
         # defaults.currency applies to every row that names none, a blank amount too: sent
         # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
-        defaulted = not currency and bool(self.default_currency)
-        currency = currency or self.default_currency
         if currency:
             deal["currency"] = currency
-        if defaulted:
-            return ()
-        return open_to or None  # "$" without a currency cell: a dollar deal keeps its own
+        return open_to  # "$" without a currency cell: a dollar deal keeps its own
 
     def _place(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         """stage_id when the row names a stage (it decides the pipeline), else pipeline_id."""

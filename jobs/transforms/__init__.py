@@ -48,6 +48,7 @@ from .contacts import (
     phone_numbers,
     phones_agree,
 )
+from .currency import CurrencyCell, RowCurrency, read_currency, row_currency
 from .dates import (
     DATE_TOKENS,
     DEFAULT_DATE_WINDOW,
@@ -111,6 +112,8 @@ __all__ = [
     "MAX_EXACT",
     "MAX_TITLE",
     "Money",
+    "CurrencyCell",
+    "RowCurrency",
     "currency_choices",
     "display_name",
     "STATUSES",
@@ -139,6 +142,8 @@ __all__ = [
     "org_match_key",
     "parse_bool",
     "parse_currency",
+    "read_currency",
+    "row_currency",
     "parse_date",
     "parse_int",
     "parse_money",

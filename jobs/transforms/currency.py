@@ -193,6 +193,85 @@ def _one_currency(first: str | None, first_choices: tuple[str, ...], second: str
                      f"{second or '/'.join(second_choices)}")
 
 
+class CurrencyCell(NamedTuple):
+    """A currency cell as read (``read_currency``): ``code`` its ISO code — for a symbol
+    several currencies write, the default when it is one of them, else the symbol's usual
+    reading, else None (``kr``) —, ``choices`` every currency such a symbol may mean (else
+    ``()``), ``written`` the cell's text."""
+
+    code: str | None
+    choices: tuple[str, ...]
+    written: str
+
+
+def read_currency(value: object, *, prefer: str | None = None) -> CurrencyCell | None:
+    """A currency cell (a code or a symbol) read as ``_currency_token`` reads the symbol of
+    an amount — a ``$`` stays every dollar, for ``row_currency`` to decide with the amount
+    and the deal —; None when blank; InputError for an unknown currency."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    code, choices = _currency_token(text, prefer)
+    return CurrencyCell(code, choices, text)
+
+
+class RowCurrency(NamedTuple):
+    """The currency a row gives an amount (``row_currency``): ``currency`` the code to send
+    (None: none at all); ``open_to`` how open it is — None when the row names it, ``()``
+    when it is the default alone, else the currencies its symbol may mean (a deal or field
+    in one of them keeps its own: ``jobs.deal_currency``)."""
+
+    currency: str | None
+    open_to: tuple[str, ...] | None
+
+
+def row_currency(money: Money | None, cell: CurrencyCell | None, default: str | None, *,
+                 column: str | None = None) -> RowCurrency:
+    """The one reading of an amount's currency from its symbol or code (``money``, None for
+    a blank amount), its currency cell (``cell``, ``read_currency``; ``column``: a monetary
+    custom field's currency column, named in errors) and the default currency — for the
+    deal's amount and every monetary custom field alike (x20r2 F1: a ``$`` in the currency
+    column was read as USD, re-denominating a CAD deal). A symbol several currencies write,
+    in the amount or in the cell, is open to all of them; two that share some are open to
+    those; a code (or a symbol of one currency) in either names it, and must be one the
+    other may mean. InputError when they disagree, or when a symbol stays undecided (``kr`` under EUR)."""
+    symbol = money.symbol if isinstance(money, _SymbolMoney) else ""
+    where = column or "the currency column"
+    said = money.currency if money is not None else None
+    mine = currency_choices(money) if money is not None else ()
+    if cell is None:
+        if said is None and mine:
+            settle_currency(money, None)  # type: ignore[arg-type]  # kr: raises
+        if said is not None:
+            return RowCurrency(said, mine or None)
+        return RowCurrency(default, () if default else None)
+    if said is None and not mine:  # the amount names no currency: the cell alone
+        code, choices = cell.code, cell.choices
+    elif not cell.choices:  # the cell names one currency: the amount's symbol must allow it
+        if cell.code == said or cell.code in mine:
+            return RowCurrency(cell.code, None)
+        if said is None:
+            raise InputError(f"the amount's {symbol!r} means one of {', '.join(mine)}, "
+                             f"not {cell.code}")
+        raise InputError(f"{said} in the amount but {cell.code} in {column}" if column
+                         else f"the amount says {said} but the currency is {cell.code}")
+    elif not mine:  # the amount names one currency: the cell's symbol must allow it
+        if said in cell.choices:
+            return RowCurrency(said, None)
+        raise InputError(f"the amount says {said} but {where}'s {cell.written!r} means one "
+                         f"of {', '.join(cell.choices)}")
+    else:  # two symbols: the currencies both may mean
+        choices = tuple(c for c in mine if c in cell.choices)
+        if not choices:
+            raise InputError(f"the amount's {symbol!r} and {where}'s {cell.written!r} share "
+                             "no currency")
+        code = next((c for c in (cell.code, said) if c in choices), None)
+    if code is None:
+        raise InputError(f"ambiguous currency {cell.written!r} in {where}: it may mean "
+                         f"{', '.join(choices)}; write the code of the one it is")
+    return RowCurrency(code, choices or None)
+
+
 def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
     """An ISO 4217 code from a code or a symbol (``usd``, ``€``, ``US$``; a symbol several
     currencies write means ``prefer`` when it is one of them, else its usual reading),
