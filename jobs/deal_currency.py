@@ -29,8 +29,11 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
     a monetary custom field re-denominated the same way). The row's amount, read in that
     default, must then not change the deal's: InputError (which currency it is in is not
     known; nothing is sent for the row). A deal already in the default takes the body as
-    it is. A symbol of several currencies (``$``) with no currency cell keeps a deal in one
-    of them, the amount read in it (x9r4: ``$100`` moved a CAD deal to USD)."""
+    it is. A symbol of several currencies (``$``) with no code saying which keeps a deal in
+    one of them, the amount read in it (x9r4: ``$100`` moved a CAD deal to USD); one that
+    nothing in the row decided (``kr`` under EUR, no currency sent) is the deal's when it
+    is one of them, else InputError (x20r2 F2: ``kr`` on a SEK deal failed as
+    ambiguous)."""
     out = dict(deal)
     if "currency" in open_to:
         amount = {"value": deal.get("value"), "currency": deal.get("currency")}
@@ -39,7 +42,7 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
                            "its amount", (columns or {}).get("currency"))
         if kept is None:
             out.pop("currency", None)
-        elif "currency" in deal:
+        elif "currency" in deal or kept.get("currency") is not None:  # "kr": the deal's
             out["currency"] = kept["currency"]
     wanted = deal.get("custom_fields")
     if isinstance(wanted, Mapping) and any(code in wanted for code in open_to):
@@ -47,9 +50,9 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
         custom = dict(wanted)
         for code, choices in open_to.items():
             value, now = wanted.get(code), stored.get(code)
-            if code == "currency" or not isinstance(value, Mapping) \
-                    or not isinstance(now, Mapping):
+            if code == "currency" or not isinstance(value, Mapping):
                 continue
+            now = now if isinstance(now, Mapping) else {}  # an empty field: its currency none
             column = (columns or {}).get(code)
             kept = _open_money(now, value, choices, True, existing,
                                repr(column) if column else f"custom field {code}", column)
@@ -69,6 +72,14 @@ def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequ
     the same amount, and the currency not the row's to say). InputError: a changed amount
     in a currency the row does not say."""
     currency, was = wanted.get("currency"), now.get("currency")
+    if currency is None and choices:  # a symbol nothing in the row decided ("kr")
+        if was in choices:
+            return {**wanted, "currency": was}
+        raise InputError(
+            f"ambiguous currency: the row's symbol for {label} may mean "
+            f"{', '.join(choices)}, and deal {existing.get('id')} has it "
+            f"{f'in {was}' if was else 'empty'}, none of them: write the currency's code "
+            "in the row", column=column)
     if currency is None or was in (None, currency):
         return wanted
     if choices:

@@ -408,6 +408,9 @@ class RowPlanner:
                                           self.mapper.currency_columns)
             except InputError as exc:
                 return self._bad(row, exc.reason, exc.column)
+        elif existing is None and mapped.undecided:  # "kr" under EUR: no deal decides it
+            first = mapped.undecided[0]
+            return self._bad(row, first.reason, first.column)
         try:
             org = self._org_ref(mapped.org, existing.get("org_id") if existing else None,
                                 mapped.person)

@@ -53,11 +53,11 @@ def test_a_dollar_in_the_currency_column_stays_open_as_in_the_amount(
             iter(row.custom_currency_open.values())), (amount, cur)
 
 
-async def _upsert(tmp_path: Path, sb: Any, rows: str, job_id: str
+async def _upsert(tmp_path: Path, sb: Any, rows: str, job_id: str, spec: str = UPSERT
                   ) -> tuple[dict[str, str], dict[str, str]]:
-    """Import ``rows`` under ``UPSERT``: (the actions by key, the failed reasons by key)."""
+    """Import ``rows`` under ``spec``: (the actions by key, the failed reasons by key)."""
     manifest, mapping = tmp_path / "e6.csv", tmp_path / "e6.toml"
-    mapping.write_text(UPSERT)
+    mapping.write_text(spec)
     manifest.write_text("id,title,amount,cur,budget,budget_cur\n" + rows)
     store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                          job_id=job_id)
@@ -105,3 +105,104 @@ async def test_an_update_with_a_dollar_in_the_currency_column_keeps_a_cad_deal_c
         assert (deal(sb, 1)["value"], deal(sb, 1)["currency"]) == (300, "CAD"), actions
         # a deal in none of the dollars: the row's reading (the usual one, USD)
         assert (deal(sb, 2)["value"], deal(sb, 2)["currency"]) == (300, "USD"), actions
+
+
+# symbol, how the amount cell writes it, a currency of its set the deal may be in, and the
+# symbol's usual reading (None: it has none, the row fails when no deal decides)
+SYMBOLS = [("$", "$300", "CAD", "USD"), ("£", "£300", "EGP", "GBP"),
+           ("kr", "kr 300", "NOK", None), ("¥", "¥300", "CNY", "JPY"),
+           ("R", "R 300", "ZAR", "ZAR"), ("Fr", "Fr 300", "XOF", "CHF")]
+WHERE = {"amount": lambda s, a: (a, ""), "column": lambda s, a: ("300", s),
+         "both": lambda s, a: (a, s)}
+OTHER = "PLN"  # a currency none of the symbols may mean (the default, EUR, neither)
+
+
+def _table(kinds: tuple[str, ...]) -> list[tuple[str, str, str, str | None, str]]:
+    """(key, amount cell, currency cell, the deal's currency or None for a new deal, the
+    currency expected or "fail") for every symbol, where and deal kind."""
+    out = []
+    for n, (symbol, amount, theirs, usual) in enumerate(SYMBOLS):
+        for where, cells in WHERE.items():
+            for kind in kinds:
+                held = {"theirs": theirs, "other": OTHER, "new": None}[kind]
+                wanted = theirs if kind == "theirs" else usual or "fail"
+                out.append((f"S{n}-{where}-{kind}", *cells(symbol, amount), held, wanted))
+    return out
+
+
+def _check(table: list[tuple[str, str, str, str | None, str]], failed: dict[str, str],
+           held: dict[str, tuple[Any, Any]]) -> None:
+    for key, amount, cur, _, wanted in table:
+        if wanted == "fail":
+            assert key in failed and "SEK, NOK, DKK, ISK" in failed[key], (key, failed)
+            assert "\n" not in failed[key] and "Traceback" not in failed[key]
+            if cur:  # the row names the ambiguous symbol: no advice to set a column
+                assert "currency column naming" not in failed[key], failed[key]
+        else:
+            assert key not in failed, (key, amount, cur, failed.get(key))
+            assert held[key] == (300, wanted), (key, amount, cur, held[key], wanted)
+
+
+async def test_every_shared_symbol_anywhere_in_an_import_is_read_by_one_rule(
+        tmp_path: Path) -> None:
+    """x20r2 F1+F2 (the table): $, £, kr, ¥, R, Fr in the amount cell, the currency column
+    or both, on a deal in one of the symbol's currencies (it keeps it: "kr 1235.5" on a
+    NOK deal failed as ambiguous), in another (the usual reading; kr fails naming SEK, NOK,
+    DKK, ISK) or a new deal (the same), by an upsert and by an insert."""
+    upsert = _table(("theirs", "other", "new"))
+    insert = _table(("new",))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        await _upsert(tmp_path, sb, "".join(f"{k},T {k},100,{held},,\n" for k, _, _, held, _
+                                            in upsert if held), "v1")
+        _, failed = await _upsert(tmp_path, sb, "".join(
+            f"{k},T {k},{a},{c},,\n" for k, a, c, _, _ in upsert), "v2")
+        await _upsert(tmp_path, sb, "".join(f"I{k},T I{k},{a},{c},,\n"
+                                            for k, a, c, _, _ in insert), "v3",
+                      spec=UPSERT.replace('"upsert"', '"insert"'))
+        held = {d["title"][2:]: (d["value"], d["currency"])
+                for d in sb.state.deals.rows.values()}
+        _check(upsert, failed, held)
+        failed_insert = {r["key"][1:]: r["reason"] for r in read_csv(
+            tmp_path / "jobs" / "v3" / "failed.csv")}
+        _check(insert, failed_insert, {k[1:]: v for k, v in held.items() if k[0] == "I"})
+
+
+async def test_every_shared_symbol_anywhere_in_an_update_is_read_by_one_rule(
+        tmp_path: Path) -> None:
+    """x20r2 F1+F2 in `pdbulk update` (``4,kr 1235.5,`` on a SEK deal failed as ambiguous,
+    with or without defaults.currency; ``1,101 kr,kr`` on a NOK deal too)."""
+    table = _table(("theirs", "other"))
+    async with serve(SandboxConfig(deals=len(table), **FAST)) as sb:
+        ids = sorted(sb.state.deals.rows)
+        for deal_id, (_, _, _, currency, _) in zip(ids, table, strict=True):
+            sb.state.deals.rows[deal_id].update(currency=currency, value=100)
+        rows = "".join(f"{i},{a},{c}\n" for i, (_, a, c, _, _) in zip(ids, table, strict=True))
+        for n, mapping in enumerate(('[defaults]\ncurrency = "EUR"\n', "")):
+            (tmp_path / f"u{n}").mkdir()
+            await _update(sb, tmp_path / f"u{n}", "Deal,value,cur\n" + rows,
+                          mapping + '[deal]\nvalue = "value"\ncurrency = "cur"\n')
+        failed = {row[0]: row[4] for row in table if row[4] == "fail"}
+        held = {key: (deal(sb, i)["value"], deal(sb, i)["currency"])
+                for i, (key, *_) in zip(ids, table, strict=True)}
+        for key in failed:
+            assert held[key] == (100, OTHER), (key, held[key])  # nothing sent
+        _check(table, {k: "SEK, NOK, DKK, ISK" for k in failed}, held)
+
+
+def test_an_undecided_symbol_of_a_monetary_field_is_the_fields_own_currency() -> None:
+    """x20r2 F2 for a monetary custom field: ``kr`` nothing in the row decides is the
+    field's own currency when it is one of kr's, else the row fails naming them (an empty
+    field decides nothing); nothing of the row is sent with a null currency."""
+    from bulk.errors import InputError
+    from jobs.deal_currency import defaulted_currency
+
+    kr = ("SEK", "NOK", "DKK", "ISK")
+    wanted = {"custom_fields": {"f1": {"value": 5100, "currency": None}}}
+    existing = {"id": 4, "custom_fields": {"f1": {"value": 5000, "currency": "NOK"}}}
+    assert defaulted_currency(existing, wanted, {"f1": kr})["custom_fields"] == {
+        "f1": {"value": 5100, "currency": "NOK"}}
+    for field in ({"value": 5000, "currency": "EUR"}, None):
+        with pytest.raises(InputError, match="SEK, NOK, DKK, ISK") as info:
+            defaulted_currency({"id": 4, "custom_fields": {"f1": field}}, wanted, {"f1": kr},
+                               {"f1": "Budget"})
+        assert info.value.column == "Budget"

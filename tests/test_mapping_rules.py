@@ -3,6 +3,7 @@ window, title and key checks (issue 10 sections 3-5, issue 9 sections 6 and 11).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -303,15 +304,22 @@ def test_a_shared_symbol_is_the_default_s_or_the_column_s_currency(
         expected: str) -> None:
     """A symbol several currencies write ($, Rs, £, 元, C$, lei, ₱, Fr, ₩, kr, R, ₨) is read
     as the default currency when it is one of them, else as the row's currency column's,
-    else as its usual reading only when it has one; otherwise the row fails naming the
-    candidates (v10r9 S2: "$ 1.500.000" under CLP was 1,500,000 USD; M3: "kr 100.00" with
-    the column SEK failed). The same for a monetary custom field and its currency column."""
+    else as its usual reading only when it has one; otherwise the row leaves it to the
+    deal it updates, and a new deal's row fails naming the candidates (v10r9 S2:
+    "$ 1.500.000" under CLP was 1,500,000 USD; M3: "kr 100.00" with the column SEK
+    failed). The same for a monetary custom field and its currency column."""
     m = _currency_mapper(catalog, default)
     if expected.isupper() and len(expected) == 3:
         deal = mapped(m, Amount=cell, Cur=column, CV=cell, CC=column)
         assert deal["currency"] == expected
         assert [v for v in deal["custom_fields"].values() if isinstance(v, dict)] == [
             {"value": 100, "currency": expected}]
+    elif expected.startswith("ambiguous currency"):  # the deal decides, or a new one fails
+        for cells in ({"Amount": cell, "Cur": column, "CV": "", "CC": ""},
+                      {"Amount": "", "Cur": "", "CV": cell, "CC": column}):
+            row = m.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", **cells}))
+            assert len(row.undecided) == 1 and re.match(expected, row.undecided[0].reason)
+            assert row.undecided[0].row == 5, row.undecided
     else:
         fails(m, expected, Amount=cell, Cur=column, CV="", CC="")
         fails(m, expected.replace("the amount says USD but the currency is EUR",

@@ -18,6 +18,7 @@ from .. import transforms as tf
 from ..transforms.date_order import DateOrder
 from .spec import (
     OPEN_CURRENCY,
+    UNDECIDED_CURRENCY,
     Defaults,
     FieldSpec,
     MappedRow,
@@ -62,18 +63,21 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         except InputError as exc:  # its own column, not the amount's (x12r1 F5)
             raise InputError(exc.reason, column=spec.currency_column) from None
     try:  # the amount's symbol and the currency cell, read as the deal's are (x20r2 F1)
-        currency, open_to = tf.row_currency(money, cell, d.currency,
-                                            column=repr(spec.currency_column)
-                                            if spec.currency_column else None)
+        currency, open_to, why = tf.row_currency(money, cell, d.currency,
+                                                 column=repr(spec.currency_column)
+                                                 if spec.currency_column else None)
     except InputError as exc:
         if cell is None or _names_currency(money):
             raise
         raise InputError(exc.reason, column=spec.currency_column) from None
-    if currency is None:
+    if currency is None and why is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
     out: dict[str, Any] = {"value": tf.json_number(money.amount), "currency": currency}
     if open_to is not None:  # taken out by RowMapper.map into MappedRow.custom_currency_open
         out[OPEN_CURRENCY] = open_to
+    if why is not None:  # ... and into MappedRow.undecided, with its column
+        out[UNDECIDED_CURRENCY] = (why, spec.currency_column if cell is not None
+                                   and not _names_currency(money) else None)
     return out
 
 
@@ -245,8 +249,9 @@ class RowMapper:
                                         + self.steps[0].source.missing(values),
                                         row=n, column=self.steps[0].source.where))
         chosen: tuple[str, ...] | None = None  # how the row named its currency (_money)
+        undecided: list[InputError] = []  # "kr" under EUR: the deal decides (x20r2 F2)
         try:
-            chosen = self._money(values, n, deal)
+            chosen = self._money(values, n, deal, undecided)
         except InputError as exc:
             errors.append(exc)
         for part in (self._place, self._lost_reason):
@@ -266,6 +271,10 @@ class RowMapper:
                 custom[step.name] = value
                 if type(value) is dict and OPEN_CURRENCY in value:  # a monetary field's
                     opened[step.name] = value.pop(OPEN_CURRENCY)
+                    why = value.pop(UNDECIDED_CURRENCY, None)
+                    if why is not None:
+                        undecided.append(InputError(why[0], row=n,
+                                                    column=why[1] or step.source.where))
         person = org = None
         try:
             person = self._person(values, n)
@@ -280,23 +289,29 @@ class RowMapper:
                            or e.column != broken], n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
-        return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened)
+        return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened,
+                         tuple(undecided))
 
-    def _money(self, values: Values, n: int, deal: dict[str, Any]) -> tuple[str, ...] | None:
+    def _money(self, values: Values, n: int, deal: dict[str, Any],
+               undecided: list[InputError]) -> tuple[str, ...] | None:
         """The amount and currency into ``deal``. Returns how open the currency is: ``()``
         when it is ``defaults.currency`` alone (the row names none); the currencies the
         amount's symbol may mean (``$``: USD, CAD, AUD, ...) when no currency cell says
         which; None when the row names it (a currency cell, a code, a symbol of one
-        currency)."""
+        currency). A symbol nothing decides (``kr`` under EUR) sends no currency and adds
+        its reason to ``undecided``: the deal it updates decides it, a new deal fails."""
         money: tf.Money | None = self.money(values, n) if self.money else None
         cell: tf.CurrencyCell | None = self.currency(values, n) if self.currency else None
+        # the cell's own fault names its column (x12r1 F5)
+        where = self.currency.source.where if self.currency and (
+            cell is not None and not _names_currency(money)) else self.money.source.where \
+            if self.money else None
         try:  # one reading of the amount's symbol and the currency cell (x20r2 F1)
-            currency, open_to = tf.row_currency(money, cell, self.default_currency)
-        except InputError as exc:  # the cell's own fault names its column (x12r1 F5)
-            alone = self.currency is not None and not _names_currency(money)
-            raise InputError(exc.reason, row=n, column=self.currency.source.where
-                             if alone and self.currency else self.money.source.where
-                             if self.money else None) from None
+            currency, open_to, why = tf.row_currency(money, cell, self.default_currency)
+        except InputError as exc:
+            raise InputError(exc.reason, row=n, column=where) from None
+        if why is not None:
+            undecided.append(InputError(why, row=n, column=where))
         if money is not None:
             deal["value"] = tf.json_number(money.amount)
         # defaults.currency applies to every row that names none, a blank amount too: sent

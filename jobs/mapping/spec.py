@@ -384,7 +384,10 @@ class MappedRow(NamedTuple):
     — a deal in one of them keeps it. ``custom_currency_open``: the same for each monetary
     custom field whose currency the row does not name, by field code: ``()`` for
     ``defaults.currency`` alone, else the symbol's choices (x9r4 F4: a monetary field of
-    an existing deal was re-denominated by the default)."""
+    an existing deal was re-denominated by the default). ``undecided``: the amounts whose
+    symbol nothing in the row decides (``kr`` under EUR: they carry no currency), each
+    as the error a new deal's row fails with — a deal (field) that exists in one of the
+    symbol's currencies decides it (x20r2 F2)."""
 
     row: int
     key: str
@@ -394,6 +397,7 @@ class MappedRow(NamedTuple):
     currency_defaulted: bool = False
     currency_choices: tuple[str, ...] = ()
     custom_currency_open: dict[str, tuple[str, ...]] | None = None
+    undecided: tuple[InputError, ...] = ()
 
     @property
     def currency_open(self) -> dict[str, tuple[str, ...]]:
@@ -410,6 +414,8 @@ class MappedRow(NamedTuple):
 # a monetary custom field's value carries how open its currency is under this key from
 # its step to ``RowMapper.map``, which takes it out (never sent)
 OPEN_CURRENCY = "_currency_open"
+# ... and, when its symbol is undecided (``kr`` under EUR), why and the column to name
+UNDECIDED_CURRENCY = "_currency_undecided"
 
 
 # ---------------------------------------------------------------- the mapping

@@ -217,12 +217,16 @@ def read_currency(value: object, *, prefer: str | None = None) -> CurrencyCell |
 
 class RowCurrency(NamedTuple):
     """The currency a row gives an amount (``row_currency``): ``currency`` the code to send
-    (None: none at all); ``open_to`` how open it is — None when the row names it, ``()``
-    when it is the default alone, else the currencies its symbol may mean (a deal or field
-    in one of them keeps its own: ``jobs.deal_currency``)."""
+    (None: none at all, or ``undecided``); ``open_to`` how open it is — None when the row
+    names it, ``()`` when it is the default alone, else the currencies its symbol may mean
+    (a deal or field in one of them keeps its own: ``jobs.deal_currency``).
+    ``undecided``: a symbol that neither the default nor a usual reading decides (``kr``
+    under EUR): the reason a new deal's row fails with, while an existing deal (field) in
+    one of ``open_to`` decides it (x20r2 F2)."""
 
     currency: str | None
     open_to: tuple[str, ...] | None
+    undecided: str | None = None
 
 
 def row_currency(money: Money | None, cell: CurrencyCell | None, default: str | None, *,
@@ -234,14 +238,17 @@ def row_currency(money: Money | None, cell: CurrencyCell | None, default: str | 
     column was read as USD, re-denominating a CAD deal). A symbol several currencies write,
     in the amount or in the cell, is open to all of them; two that share some are open to
     those; a code (or a symbol of one currency) in either names it, and must be one the
-    other may mean. InputError when they disagree, or when a symbol stays undecided (``kr`` under EUR)."""
+    other may mean. InputError when they disagree; a symbol that stays undecided (``kr``
+    under EUR) is left to the deal (``RowCurrency.undecided``)."""
     symbol = money.symbol if isinstance(money, _SymbolMoney) else ""
     where = column or "the currency column"
     said = money.currency if money is not None else None
     mine = currency_choices(money) if money is not None else ()
     if cell is None:
         if said is None and mine:
-            settle_currency(money, None)  # type: ignore[arg-type]  # kr: raises
+            if symbol.startswith("$ of the locale"):  # an XLSX format: nothing decides it
+                settle_currency(money, None)  # type: ignore[arg-type]  # raises
+            return RowCurrency(None, mine, _ambiguous(symbol, mine))
         if said is not None:
             return RowCurrency(said, mine or None)
         return RowCurrency(default, () if default else None)
@@ -266,9 +273,10 @@ def row_currency(money: Money | None, cell: CurrencyCell | None, default: str | 
             raise InputError(f"the amount's {symbol!r} and {where}'s {cell.written!r} share "
                              "no currency")
         code = next((c for c in (cell.code, said) if c in choices), None)
-    if code is None:
-        raise InputError(f"ambiguous currency {cell.written!r} in {where}: it may mean "
-                         f"{', '.join(choices)}; write the code of the one it is")
+    if code is None:  # the cell says what is ambiguous: advice to set it would contradict it
+        return RowCurrency(None, choices, f"ambiguous currency {cell.written!r} in {where}: "
+                           f"it may mean {', '.join(choices)}; write the code of the one "
+                           "it is")
     return RowCurrency(code, choices or None)
 
 
