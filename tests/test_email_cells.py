@@ -185,8 +185,9 @@ async def test_a_row_linked_by_email_to_a_person_of_another_name_says_so(
                "A1,One,Ann Lee,ann.l@x.com;bob.r@x.com,\n"
                "B1,Two,Bob Roe,bob.r@x.com,\n"
                "A2,Three,ANN  LEE,bob.r@x.com,\n"   # her own name, another spelling
-               "C1,Four,Cyril Ode,cy@x.com,\n"     # the account's Cy Ode by e-mail
-               "C2,Five,,cy@x.com,\n")             # no name: nothing to differ
+               "C1,Four,Cyril Ray,cy@x.com,\n"     # the account's Cy Ode by e-mail
+               "C2,Five,,cy@x.com,\n"              # no name: nothing to differ
+               "C3,Six,Cyril Ode,cy@x.com,\n")     # a word of the name shared: no note
         manifest, mapping = tmp_path / "s4.csv", tmp_path / "s4.toml"
         manifest.write_text(csv)
         mapping.write_text(MAPPING)
@@ -205,3 +206,4 @@ async def test_a_row_linked_by_email_to_a_person_of_another_name_says_so(
     assert rows["B1"]["note"] == f"linked by e-mail to person 'Ann Lee' (id {ann})"
     assert rows["C1"]["note"] == f"linked by e-mail to person 'cy ode' (id {cy})"
     assert rows["A1"]["note"] == rows["A2"]["note"] == rows["C2"]["note"] == ""
+    assert rows["C3"]["note"] == ""

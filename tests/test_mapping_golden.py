@@ -149,8 +149,9 @@ CASES = {"demo-1": (3000, 1, MAPPING), "demo-2": (2000, 2, MAPPING),
 # name and an organization only is keyed by both (only the key of 3 + 3 + 4 items' person
 # refs differs; counts as before), and (x20r1 S4) a row linked by e-mail to a person of
 # another name says so: its person ref has "linked" (the person's name) and the counts
-# have `persons_other_name` (289 + 133 + 337; with both left out of the digest, the old
-# digests held: nothing else differs),
+# have `persons_other_name` (289 + 133 + 337 before the review narrowed it to names that
+# share no word; with both left out of the digest, the old digests held: nothing else
+# differs),
 # and (x20r2 F1) a "$" or "kr" in the Currency column is
 # read as the same symbol in the amount is: "$" is open to every dollar (13 creates gain
 # "currency_choices"), and the reasons of the rows it fails name the symbol's candidates
