@@ -16,7 +16,7 @@ from bulk.errors import BudgetExhausted
 from bulk.headers import RateHeaders
 from bulk.operations import Operation, get_operation
 from bulk.plans import Limits, plan_limits
-from bulk.scheduler import BudgetPolicy, Scheduler, SchedulerStats
+from bulk.scheduler import WINDOW_MARGIN, BudgetPolicy, Scheduler, SchedulerStats
 
 GET = get_operation("getDeal")  # 1 token
 ADD = get_operation("addDeal")  # 5 tokens
@@ -24,7 +24,7 @@ MERGE = get_operation("mergeDeals")  # 40 tokens
 SEARCH = get_operation("searchDeals")  # 20 tokens, search window
 PATCH = get_operation("updateDeal")  # 5 tokens
 EPOCH = 1_767_225_600.0  # FakeClock's default wall time at now() == 0: 2026-01-01 00:00 UTC
-W = 2.0 * (1 + 1 / 64)  # the default effective window: 2 s plus the 1/64 safety margin
+W = 2.0 * (1 + WINDOW_MARGIN)  # the default effective window: 2 s plus its margin
 
 
 class NoJitter(random.Random):
@@ -80,7 +80,7 @@ async def test_600_calls_at_40_per_2s_end_at_30() -> None:
 
 @pytest.mark.anyio
 async def test_default_safety_margin_costs_under_2_percent() -> None:
-    """With the 1/64 margin the 601st call waits until 15 x 2.03125 s: 98.5 % of the rate."""
+    """With the 1/256 margin the 601st call waits until 15 x 2.0078 s: 99.6 % of the rate."""
     clock = FakeClock()
     s = Scheduler(plan_limits("growth"), clock=clock)
     assert times_of(await admit_all(s, clock, [GET] * 601)) == {k * W: 40 for k in range(15)} | {
