@@ -33,32 +33,31 @@ class RateHeaders:
 
     @classmethod
     def parse(cls, headers: Mapping[str, str]) -> RateHeaders:
-        """Parse from a mapping whose keys may be in any case."""
-        low = {k.lower(): v for k, v in headers.items()}
+        """Parse from a mapping whose keys may be in any case. The transport's keys are
+        lower-cased already (``Response``): they are read as they are, no copy (one per
+        answer was ~15 % of this parse's CPU, f20c #8)."""
+        low = headers if "".join(headers).islower() else {k.lower(): v
+                                                          for k, v in headers.items()}
+        get = low.get
+        return cls(_whole(get(H_LIMIT)), _whole(get(H_REMAINING)), _num(get(H_RESET)),
+                   _whole(get(H_DAILY_TOKEN_LIMIT)), _whole(get(H_DAILY_TOKEN_REMAINING)),
+                   _num(get(H_RETRY_AFTER)))
 
-        def num(name: str) -> float | None:
-            raw = low.get(name)
-            if raw is None:
-                return None
-            try:
-                value = float(raw.strip())
-            except ValueError:
-                return None
-            return value if value >= 0 else None
 
-        def whole(name: str) -> int | None:
-            value = num(name)
-            return None if value is None else int(value)
+def _num(raw: str | None) -> float | None:
+    """A header's number, None when absent, unreadable or negative."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)  # (float() strips the whitespace itself)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
 
-        return cls(
-            limit=whole(H_LIMIT),
-            remaining=whole(H_REMAINING),
-            reset=num(H_RESET),
-            daily_token_limit=whole(H_DAILY_TOKEN_LIMIT),
-            daily_token_remaining=whole(H_DAILY_TOKEN_REMAINING),
-            retry_after=num(H_RETRY_AFTER),
-        )
 
+def _whole(raw: str | None) -> int | None:
+    value = _num(raw)
+    return None if value is None else int(value)
 
 __all__ = ["H_DAILY_LEFT", "H_DAILY_TOKEN_LIMIT", "H_DAILY_TOKEN_REMAINING", "H_LIMIT",
            "H_REMAINING", "H_RESET", "H_RETRY_AFTER", "RateHeaders"]

@@ -1,5 +1,7 @@
 """Small shared pieces: plan limits, header parsing, the error tree, the fake clock."""
 
+from typing import Any
+
 import anyio
 import anyio.lowlevel
 import pytest
@@ -42,6 +44,24 @@ def test_rate_headers_parse_any_case_and_garbage() -> None:
                            "x-ratelimit-limit": "abc", "X-Daily-RateLimit-Token-Remaining": "90"})
     assert (h.remaining, h.reset, h.limit, h.daily_token_remaining) == (3, 1.5, None, 90)
     assert RateHeaders.parse({}).empty and not h.empty
+
+
+def test_rate_headers_read_a_lower_cased_mapping_as_it_is() -> None:
+    """The transport's header names are lower-cased already: parse reads them in place,
+    no second lower-cased copy per answer (f20c #8); any other case still gets one."""
+
+    class Counted(dict[str, str]):
+        copies = 0
+
+        def items(self) -> Any:
+            Counted.copies += 1
+            return super().items()
+
+    h = RateHeaders.parse(Counted({"content-type": "application/json", "x-ratelimit-limit": "40",
+                                   "x-ratelimit-remaining": " 7 ", "x-ratelimit-reset": "0.5"}))
+    assert (h.limit, h.remaining, h.reset, Counted.copies) == (40, 7, 0.5, 0)
+    assert RateHeaders.parse(Counted({"X-RateLimit-Limit": "40"})).limit == 40
+    assert Counted.copies == 1
 
 
 @pytest.mark.parametrize(("status", "code", "html", "cls", "kind"), [
