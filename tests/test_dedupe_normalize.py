@@ -7,8 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jobs.dedupe.config import DedupeConfig
-from jobs.dedupe.legal_forms import form_run
 from jobs.dedupe.normalize import canonical, normalize_title, one_typo, org_key, same_company
+from jobs.transforms.legal_forms import form_run
 
 NOISE = DedupeConfig.default().noise_words
 

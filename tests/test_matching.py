@@ -56,6 +56,43 @@ def test_hubspot_legal_forms_stay_apart() -> None:
     assert len(keys) == len(forms)
 
 
+# one company, its legal form spelled two ways (x20r1 M2: each pair made a second organization)
+ONE_FORM_TWO_SPELLINGS = [
+    ("Ostrava s.r.o.", "Ostrava, s. r. o."), ("Café Noir S.A.", "Café Noir S. A."),
+    ("Delta B.V.", "Delta B. V."), ("Sportverein e.V.", "Sportverein e. V."),
+    ("Łódź Meble Sp. z o.o.", "Lodz Meble sp. z o. o."), ("Vin S.à r.l.", "Vin SARL"),
+    ("Yota AG", "Yota Aktiengesellschaft"), ("Nordic Oy", "Nordic Osakeyhtiö"),
+    ("Lindqvist AB", "Lindqvist Aktiebolag"), ("Hansen ApS", "Hansen Anpartsselskab"),
+    ("Omega GmbH", "Omega Gesellschaft mit beschränkter Haftung"),
+    ("Tesco PLC", "Tesco Public Limited Company"), ("Brno spol. s r.o.", "Brno s.r.o."),
+]
+
+
+@pytest.mark.parametrize(("existing", "row"), ONE_FORM_TWO_SPELLINGS)
+def test_a_legal_form_spelled_another_way_is_the_same_organization(existing: str,
+                                                                      row: str) -> None:
+    """x20r1 M2: spaced abbreviations (``s. r. o.``) and written-out forms
+    (``Aktiengesellschaft``) are the form the import's key reads, as dedupe's does."""
+    from jobs.dedupe.normalize import org_key, other_legal_entity, same_company
+
+    for one, other in ((existing, row), (row, existing)):
+        index = OrgIndex()
+        index.add({"id": 7, "name": one})
+        assert index.match(tf.org_match_key(other) or "") == (7, "name"), (one, other)
+    assert same_company(org_key(existing), org_key(row))  # dedupe: one company too
+    assert not other_legal_entity(existing, row)
+
+
+@pytest.mark.parametrize(("x", "y"), [("Acme GmbH", "Acme Inc."), ("Acme s.r.o.", "Acme a.s."),
+                                      ("Acme Sp. z o.o.", "Acme S.A."), ("Acme AG", "Acme GmbH")])
+def test_two_legal_forms_stay_two_organizations(x: str, y: str) -> None:
+    """Two different forms are two legal entities, to the import and to dedupe alike."""
+    from jobs.dedupe.normalize import other_legal_entity
+
+    assert tf.org_match_key(x) != tf.org_match_key(y)
+    assert other_legal_entity(x, y)
+
+
 # (existing person, row: (email, name, phone, org id), expected matched_by)
 PERSON_PAIRS: list[tuple[dict[str, Any], tuple[str | None, str, str | None, int | None],
                          str | None]] = [

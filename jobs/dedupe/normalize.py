@@ -47,7 +47,7 @@ from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
-from .legal_forms import SINGLE_WORD_FORMS, form_run
+from ..transforms.legal_forms import SINGLE_WORD_FORMS, form_run
 from .org_names import fold, legal_form, org_key, other_legal_entity, same_company
 from .title_tokens import _DIGIT, parted_words, words
 

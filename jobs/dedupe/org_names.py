@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..transforms.contacts import fold_accents
-from .legal_forms import distinct_forms, split_forms
+from ..transforms.legal_forms import distinct_forms, split_forms
 from .title_tokens import words
 
 
@@ -60,7 +60,8 @@ def legal_form(name: str | None) -> tuple[str, ...]:
     ``("inc",)``); empty when it has none (``legal_forms.split_forms``)."""
     if not name:
         return ()
-    every = [t for t in words(name) if t not in _ORG_NOISE]
+    # folded as ``org_key`` folds (``S.à r.l.`` is ``sarl``: x20r1 M2)
+    every = [fold(t) for t in words(name) if t not in _ORG_NOISE]
     # "und" / "et" / "and" between two words as the "&" ``words`` drops: GmbH und Co KG
     return tuple(split_forms([t for n, t in enumerate(every)
                               if not (t in _ORG_AND and 0 < n < len(every) - 1)])[1])

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from bulk.errors import InputError
 
 from .email_list import entries
+from .legal_forms import SINGLE_WORD_FORMS, split_forms
 from .text import clean_text
 
 # ---------------------------------------------------------------- e-mail, phone
@@ -282,24 +283,10 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
 
 # ---------------------------------------------------------------- organisation names
 
-LEGAL_SUFFIXES = frozenset("""
-inc incorporated corp corporation co company llc lllp llp lp ltd limited plc pllc pc
-gmbh mbh ag kg ohg ug gbr ev kgaa se sa sas sasu sarl srl sl slu spa sapa scs snc
-bv nv vof cv oy oyj ab hb kb as asa aps ks sro doo dd ad ood eood kft zrt nyrt
-oü uab sia pty kk gk ooo oao zao pao tov sp spzoo
-""".split())
-# Legal forms written as several words once punctuation is gone.
-_LEGAL_PHRASES = (("sp", "z", "oo"), ("sa", "de", "cv"), ("s", "de", "rl"), ("co", "ltd"))
+# the single-word spellings of legal forms (``legal_forms.FORMS`` has them all)
+LEGAL_SUFFIXES = SINGLE_WORD_FORMS
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e"})
 _AND_WORDS = frozenset({"und", "et"})  # read as "and" between two words of a name
-
-
-# Spellings of one legal form → one canonical word. Different forms stay different.
-_LEGAL_CANON = {
-    "incorporated": "inc", "corporation": "corp", "company": "co", "limited": "ltd",
-    "spzoo": "sp z oo", "sp z oo": "sp z oo", "s de rl": "s de rl", "sa de cv": "sa de cv",
-    "co ltd": "co ltd",
-}
 
 
 def org_match_key(name: object) -> str | None:
@@ -356,11 +343,12 @@ def _org_match_key(name: object) -> str | None:
     Accents removed, case-folded, ``&`` (and ``und``, ``et`` between two words) read as
     "and", dots inside abbreviations
     joined (``S.A.`` → ``sa``, ``L.L.C.`` → ``llc``), other punctuation as spaces, a
-    leading "the" dropped. Trailing legal-form words (``LEGAL_SUFFIXES``) are kept
-    but spelled one way: ``Inc``/``Inc.``/``Incorporated`` → ``inc``, ``Ltd``/``Limited``
-    → ``ltd``, ``Corp``/``Corporation`` → ``corp``. So "Northwind Traders Inc." and
-    "Northwind Traders Incorporated" share a key, while "Northwind Traders GmbH" and
-    "Northwind Traders" (no legal form) each have their own (issue 9 section 7).
+    leading "the" dropped. Trailing legal forms are kept but spelled one way, as dedupe
+    reads them (``legal_forms``: ``Inc``/``Inc.``/``Incorporated``/``Corp`` → ``inc``,
+    ``Ltd``/``Limited`` → ``ltd``, ``AG``/``Aktiengesellschaft`` → ``ag``, ``s.r.o.``/``s. r.
+    o.`` → ``sro``). So "Northwind Traders Inc." and "Northwind Traders Incorporated"
+    share a key, while "Northwind Traders GmbH" and "Northwind Traders" (no legal form)
+    each have their own (issue 9 section 7).
     """
     text = clean_text(name)
     if text is None:
@@ -377,20 +365,12 @@ def _org_match_key(name: object) -> str | None:
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
     forms: list[str] = []
-    stripped = True
-    while stripped:
-        stripped = False
-        for phrase in _LEGAL_PHRASES:
-            if len(words) > len(phrase) and tuple(words[-len(phrase):]) == phrase:
-                del words[-len(phrase):]
-                forms.insert(0, _LEGAL_CANON.get(" ".join(phrase), " ".join(phrase)))
-                stripped = True
-        if len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-            word = words.pop()
-            forms.insert(0, _LEGAL_CANON.get(word, word))
-            stripped = True
-        if stripped and len(words) > 1 and words[-1] in _CONNECTORS:
-            words.pop()
+    while True:  # Acme GmbH & Co. KG: forms, a connector, forms
+        words, more = split_forms(words)
+        forms[:0] = more
+        if not more or len(words) < 2 or words[-1] not in _CONNECTORS:
+            break
+        words.pop()
     return " ".join(words + forms) or None
 
 

@@ -21,6 +21,13 @@ is not a dependency: it groups forms by US/UK type (``GmbH``, ``Ltd``,
 ordinary words (``private``, ``company``, ``da``, ``pt``) that would cut real
 names short. Two-letter forms are taken only at the end of a name, after at least
 one word of the name. Pure data and functions, no I/O.
+
+One table for the whole program: the import's organization key
+(``jobs.transforms.org_match_key``) and dedupe's org names (``jobs.dedupe.org_names``)
+both read a name's legal form here, so the two never disagree on which spellings are one
+form (x20r1 M2: ``AG`` / ``Aktiengesellschaft`` were one company to dedupe and two
+organizations to the import). A form written with its initials spaced (``s. r. o.``,
+``S. A.``, ``sp. z o. o.``, ``S.à r.l.``) reads as its letters joined (``form_of``).
 """
 
 from __future__ import annotations
@@ -55,8 +62,14 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
     "sp zoo": ("sp z oo", "sp zoo", "spolka z oo"), "sro": ("sro", "spol s ro"),
     "vos": ("vos",), "doo": ("doo",), "dd": ("dd",), "kft": ("kft",), "zrt": ("zrt",),
     "nyrt": ("nyrt",), "bt": ("bt",),
+    # BG / EE / LT / LV / RU / UA (Latin spellings), SE partnerships, US professional corp.,
+    # MX (the import's key read these before the two tables were one)
+    "ad": ("ad",), "ood": ("ood",), "eood": ("eood",), "ou": ("ou", "oue"), "uab": ("uab",),
+    "sia": ("sia",), "ooo": ("ooo",), "oao": ("oao",), "zao": ("zao",), "pao": ("pao",),
+    "tov": ("tov",), "hb": ("hb",), "kb": ("kb",), "pc": ("pc",),
+    "sa de cv": ("sa de cv",), "s de rl": ("s de rl",),
     # JP
-    "kk": ("kk",),
+    "kk": ("kk",), "gk": ("gk",),
     # ``Co`` = ``Company``: a form of its own (``Quellon Co`` / ``Quellon Inc``: two entities;
     # ``GmbH & Co. KG`` keeps it with its other forms)
     "co": ("co", "company"),
@@ -87,13 +100,27 @@ FORMS: dict[tuple[str, ...], str] = {
     tuple(s.split()): canon for canon, spellings in _SPELLINGS.items() for s in spellings}
 _LONGEST = max(len(k) for k in FORMS)
 SINGLE_WORD_FORMS = frozenset(k[0] for k in FORMS if len(k) == 1)
+# every spelling with its spaces taken out: ``s r o`` (``s. r. o.``) is ``sro``, ``sp z o o``
+# (``sp. z o. o.``) ``sp z oo``, ``s a rl`` (``S.à r.l.``) ``sarl`` (x20r1 M2: the spaced
+# spellings were names' words, so ``Ostrava s.r.o.`` / ``Ostrava, s. r. o.`` were two)
+_JOINED: dict[str, str] = {"".join(k): canon for k, canon in FORMS.items()}
+
+
+def form_of(run: Sequence[str]) -> str | None:
+    """The canonical form the words ``run`` spell, or None: a spelling of ``FORMS``, or one
+    with its short words spaced apart (every word after the first at most two letters:
+    ``s r o``, ``sp z o o``, ``spol s r o``, ``e v``), read as the letters joined."""
+    canon = FORMS.get(tuple(run))
+    if canon is None and len(run) > 1 and all(len(t) <= 2 for t in run[1:]):
+        canon = _JOINED.get("".join(run))
+    return canon
 
 
 def _form_at_end(tokens: Sequence[str], end: int, start: int) -> int:
     """How many words before ``end`` (not reaching before ``start``) spell one legal
     form, longest first; 0 when none."""
-    for k in range(min(_LONGEST, end - start), 0, -1):
-        if tuple(tokens[end - k:end]) in FORMS:
+    for k in range(min(_LONGEST + 2, end - start), 0, -1):
+        if form_of(tokens[end - k:end]) is not None:
             return k
     return 0
 
@@ -105,7 +132,7 @@ def split_forms(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
     end = len(tokens)
     forms: list[str] = []
     while end > 1 and (k := _form_at_end(tokens, end, 1)):
-        forms.append(FORMS[tuple(tokens[end - k:end])])
+        forms.append(form_of(tokens[end - k:end]) or "")
         end -= k
     return list(tokens[:end]), forms[::-1]
 
@@ -115,8 +142,8 @@ def form_run(tokens: Sequence[str], start: int) -> int:
     itself when there is none): ``Acme GmbH & Co KG - ...`` after the org name."""
     i, n = start, len(tokens)
     while i < n:
-        for k in range(min(_LONGEST, n - i), 0, -1):
-            if tuple(tokens[i:i + k]) in FORMS:
+        for k in range(min(_LONGEST + 2, n - i), 0, -1):
+            if form_of(tokens[i:i + k]) is not None:
                 i += k
                 break
         else:
@@ -132,4 +159,5 @@ def distinct_forms(x: Sequence[str], y: Sequence[str]) -> bool:
     return bool(fx) and bool(fy) and fx != fy
 
 
-__all__ = ["FORMS", "NEUTRAL", "SINGLE_WORD_FORMS", "distinct_forms", "form_run", "split_forms"]
+__all__ = ["FORMS", "NEUTRAL", "SINGLE_WORD_FORMS", "distinct_forms", "form_of", "form_run",
+           "split_forms"]
