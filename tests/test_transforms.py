@@ -393,6 +393,7 @@ def test_org_match_key_keeps_the_marks_that_make_another_letter(one: str, other:
     ("Ørsted A/S", "ORSTED A/S"), ("Łódź Logistics", "Lodz Logistics"),
     ("Đurić d.o.o.", "Duric d.o.o."), ("Ærø Shipping", "Aero Shipping"),  # x10r3
     ("ข้าว จำกัด", "ข้าว  จำกัด"),  # the marks stay in their word: spacing only differs
+    ("Королёв ООО", "Королев ООО"), ("ЁЛКА ООО", "Елка ООО"),  # noqa: RUF001, RUF003  # x20r1 M4: ё = е
 ])
 def test_org_match_key_still_folds_forms_of_the_same_name(one: str, other: str) -> None:
     assert tf.org_match_key(one) == tf.org_match_key(other)

@@ -17,6 +17,7 @@ from .title_tokens import words
 def fold(token: str) -> str:
     """``token`` without the accents of its Latin and Greek letters
     (``jobs.transforms.fold_accents``: ``région`` -> ``region``, ``müller`` -> ``muller``).
+    The Cyrillic yo ``ё`` is ie (U+0435), as Russian writes it (x20r1 M4).
     Other scripts' marks stay: ``が`` is not ``か``, and the Cyrillic breve makes another
     letter (``Май`` is not ``Маи``; v10r9 S3 found that class in organization matching).
     Two words equal after folding are one word written with and without its accents

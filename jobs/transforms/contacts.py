@@ -311,15 +311,20 @@ def _latin(char: str) -> bool:
 # export of ``Ørsted`` / ``Łódź`` from a system without them says ``Orsted`` / ``Lodz``:
 # x9r6 left ``Ørsted`` and ``Orsted`` two organizations), and the ligatures Æ and Œ as
 # their two letters (x10r3: ``Ærø Shipping`` / ``Aero Shipping``). Other letters (Þ) are
-# left: no one spelling of them in ASCII is usual enough.
-_STROKES = str.maketrans({**dict(zip("ØøŁłĐđĦħŦŧıƀƗɨ", "OoLlDdHhTtibIi", strict=True)),
+# left: no one spelling of them in ASCII is usual enough. And the Cyrillic yo (ё) as ie, its
+# letter without the dots: Russian routinely writes it so (x20r1 M4: ``Королёв`` and the
+# same name written with ie were two organizations); unlike й / и, the two are one letter
+# to a Russian reader.
+_STROKES = str.maketrans({**dict(zip("ØøŁłĐđĦħŦŧıƀƗɨ\u0401\u0451", "OoLlDdHhTtibIi\u0415\u0435",
+                                     strict=True)),
                           "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe"})
 
 
 def fold_accents(text: str) -> str:
     """``text`` without the accents of its Latin and Greek letters (``Müller`` →
     ``Muller``, ``Ελλάδα`` → ``Ελλαδα``; ``Ørsted`` → ``Orsted``, ``Łódź`` → ``Lodz``;
-    ``Ærø`` → ``AEro``), every other mark kept: in other scripts a mark makes another
+    ``Ærø`` → ``AEro``; the Cyrillic yo ``ё`` → ie, U+0435), every other mark kept: in other
+    scripts a mark makes another
     letter — Japanese dakuten (ハ/バ/パ), the Cyrillic breve (И/Й), Thai tone marks
     (ขาว/ข้าว), the Devanagari nukta (फ/फ़) — and stripping it linked different
     companies to one organization (v10r9 S3).
