@@ -38,7 +38,7 @@ from .transforms import (
     address_match_key,
     clean_text,
     email_key,
-    norm_key,
+    name_match_key,
     normalize_email,
     org_match_key,
     phone_key,
@@ -405,7 +405,7 @@ class PersonIndex:
     held and looked up by its ``email_key`` (x19r4 F1: ``σοφιασ`` / ``σοφιας``)."""
 
     by_email: dict[str, int] = field(default_factory=dict)  # email_key → lowest id
-    # norm_key(name) → [(id, phone keys, org_id)], lowest id first
+    # name_match_key(name) → [(id, phone keys, org_id)], lowest id first
     by_name: dict[str, list[tuple[int, frozenset[PhoneKey], int | None]]] = field(
         default_factory=dict)
     count: int = 0
@@ -448,7 +448,7 @@ class PersonIndex:
             phones = frozenset(k for k in map(phone_key, values) if k)
             org = person.get("org_id")
             org_id = org.get("value") if isinstance(org, Mapping) else org
-            entries = self.by_name.setdefault(norm_key(name), [])
+            entries = self.by_name.setdefault(name_match_key(name), [])
             entries.append((pid, phones, int(org_id) if isinstance(org_id, int) else None))
             entries.sort(key=lambda e: e[0])
 
@@ -479,7 +479,7 @@ class PersonIndex:
                 return None if found is None else (found, "email")
         if not name:
             return None
-        candidates = self.by_name.get(norm_key(name), ())
+        candidates = self.by_name.get(name_match_key(name), ())
         if email:  # an address no one has: only a person without one may be the row's
             candidates = [c for c in candidates if c[0] not in self.emailed]
         wanted = phone_key(phone) if phone else None
@@ -529,7 +529,7 @@ class PersonIndex:
             if len(pids) > 1 and name:  # the one of the row's name (x13r6 F2)
                 pids = pids & self._named(name) or pids
         elif name and not email:
-            pids = {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
+            pids = {pid for pid, _, _ in self.by_name.get(name_match_key(name), ())}
         else:
             return set()
         return {self.org_of[pid] for pid in pids if pid in self.org_of}
@@ -566,8 +566,8 @@ class PersonIndex:
         return self.by_email.get(email_key(email))
 
     def _named(self, name: str) -> set[int]:
-        """The persons of ``name`` (``norm_key``: case and spaces aside)."""
-        return {pid for pid, _, _ in self.by_name.get(norm_key(name), ())}
+        """The persons of ``name`` (``name_match_key``: case, spaces and accents aside)."""
+        return {pid for pid, _, _ in self.by_name.get(name_match_key(name), ())}
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,
              org_id: int | None = None) -> int | None:

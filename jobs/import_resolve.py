@@ -118,7 +118,7 @@ def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list
         name = None
     if not name:
         return keys
-    name_key = tf.norm_key(name)
+    name_key = tf.name_match_key(name)
     for entry in record.get("phones") or ():
         number = entry.get("value") if isinstance(entry, Mapping) else entry
         if match := tf.phone_key(number):

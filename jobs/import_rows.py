@@ -519,7 +519,7 @@ class RowPlanner:
         the account's by name+phone: for a row with an e-mail, only those without one."""
         def agrees(key: str) -> bool:
             name, number, _, _, more = self._persons[key]
-            return tf.norm_key(name) == name_key and any(
+            return tf.name_match_key(name) == name_key and any(
                 tf.phones_agree(phone, (k,)) for k in map(tf.phone_key, (number, *more))
                 if k)
 
@@ -530,7 +530,7 @@ class RowPlanner:
         """This file's new persons of the name made at organization ``at``
         (``_org_ident``)."""
         return [k for k in self._person_at.get((name_key, *at))
-                if tf.norm_key(self._persons[k][0]) == name_key
+                if tf.name_match_key(self._persons[k][0]) == name_key
                 and _org_ident(self._persons[k][2]) == at]
 
     def _also_made(self, person: PersonRef, org: Mapping[str, Any] | None,
@@ -539,7 +539,7 @@ class RowPlanner:
         (name+phone, name+org) would find beside the one it found: imported row by row,
         the account would hold both, and the row would name neither (x14r5: a file linked
         "Jim Beam" at Acme to the existing one, where one import per row failed it)."""
-        name_key = tf.norm_key(person.name)
+        name_key = tf.name_match_key(person.name)
         phone_key = tf.phone_key(person.phone) if person.phone else None
         if how == "name+phone" and phone_key:
             return bool(self._phone_persons(name_key, phone_key, person))
@@ -566,11 +566,11 @@ class RowPlanner:
         ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
         holding ann@home.com)."""
         key = person_email_key(person.email or "")  # (called for a row with one)
-        name = tf.norm_key(person.name)
+        name = tf.name_match_key(person.name)
         for candidate in (key, *map(person_email_key, person.also)):
             target = candidate if candidate in self._persons \
                 else self._person_alias.get(candidate)
-            if target is not None and tf.norm_key(self._persons[target][0]) == name:
+            if target is not None and tf.name_match_key(self._persons[target][0]) == name:
                 return target
         # (a first address of a person of another name, with another address of the
         # cell this name's, goes to this name's first, as in the account: x14r4 F1 b)
@@ -600,14 +600,14 @@ class RowPlanner:
                 found = None
             else:
                 found = self._address_of_found.setdefault(
-                    (tf.email_key(person.email), tf.norm_key(person.name)),
+                    (tf.email_key(person.email), tf.name_match_key(person.name)),
                     _by_other_address(index, person) or found)
         elif found is None and person.email:
             found = self._address_of_found.get((tf.email_key(person.email),
-                                                tf.norm_key(person.name)))
+                                                tf.name_match_key(person.name)))
         if found is not None and index is not None and person.also and found[1] == "email" \
                 and found[0] not in {pid for pid, _, _ in index.by_name.get(
-                    tf.norm_key(person.name), ())}:
+                    tf.name_match_key(person.name), ())}:
             # its first address is a person's of another name, and one of its others may
             # be this name's (x10r4 F4: Carl Diaz's row listing Bob Stone's address first
             # went to Bob): that one, existing or new in this file, else the first's
@@ -622,14 +622,14 @@ class RowPlanner:
             ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
             if index is not None and self._named_otherwise(person) \
                     and found[0] not in {p for p, _, _ in index.by_name.get(
-                        tf.norm_key(person.name), ())} \
+                        tf.name_match_key(person.name), ())} \
                     and _other_names(self._account_name(index, found[0]), person.name):
                 self.counts.persons_other_name += 1
                 ref["linked"] = self._account_name(index, found[0])
             return ref
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
-        name_key = tf.norm_key(person.name)
+        name_key = tf.name_match_key(person.name)
         phone_key = tf.phone_key(person.phone) if person.phone else None
         at = _org_ident(org)
         if person.email:
@@ -726,13 +726,13 @@ class RowPlanner:
 
 
 def _other_names(theirs: str, mine: str | None) -> bool:
-    """Whether a linked person's name and a row's name share no word (``norm_key``'s
+    """Whether a linked person's name and a row's name share no word (``name_match_key``'s
     words): ``Bob Roe`` linked to ``Ann Lee`` is noted, while ``Zoë`` or ``Z. Smith``
     linked to ``Zoë Smith`` is the usual short form of one name, not worth a note on
     every such row (the demo's export has hundreds)."""
     if not mine:
         return False
-    return not set(tf.norm_key(theirs).split()) & set(tf.norm_key(mine).split())
+    return not set(tf.name_match_key(theirs).split()) & set(tf.name_match_key(mine).split())
 
 
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
@@ -847,7 +847,7 @@ def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] 
     addresses in another order finds the person its first import created (x9r3: a
     second "Dana Fox"). A shared address (info@) of a person of another name links
     nothing."""
-    named = {pid for pid, _, _ in index.by_name.get(tf.norm_key(person.name), ())}
+    named = {pid for pid, _, _ in index.by_name.get(tf.name_match_key(person.name), ())}
     for alt in person.also:
         pid = index.owner_of(alt)
         if pid is not None and pid in named:

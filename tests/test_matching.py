@@ -93,6 +93,28 @@ def test_two_legal_forms_stay_two_organizations(x: str, y: str) -> None:
     assert other_legal_entity(x, y)
 
 
+# x20r1 M3: persons seeded with a phone only, and the row's spelling of their names
+SPELLED_OTHERWISE = [("Işık Kaya", "IŞIK KAYA"), ("Σοφία Αλεξίου", "ΣΟΦΙΑ ΑΛΕΞΙΟΥ"),  # noqa: RUF001
+                     ("José Núñez", "Jose Nunez"), ("Zoë Faure", "Zoe Faure"),
+                     ("Королёв Иван", "КОРОЛЕВ ИВАН")]
+
+
+@pytest.mark.parametrize(("seeded", "row"), SPELLED_OTHERWISE)
+def test_a_name_with_or_without_its_accents_is_one_person(seeded: str, row: str) -> None:
+    """x20r1 M3: person names were compared by case only, so a row writing the name in
+    capitals or without its accents made a second person (and an upsert moved the deal to
+    it). Folded as organization names are, the phone, the organization or the deal finds
+    the person; a name alone still finds no one."""
+    index = PersonIndex()
+    index.add({"id": 4, "name": seeded, "phones": [{"value": "+33 6 12 34 56 78"}],
+               "org_id": 9})
+    assert index.match(None, row, "06 12 34 56 78") == (4, "name+phone")
+    assert index.match(None, row, None, 9) == (4, "name+org")
+    assert index.match(None, row, None, None, prefer=4) == (4, "name+deal")
+    assert index.match(None, row, None, None) is None  # a name alone links no one
+    assert index.match(None, row, "+44 20 7946 0000", None) is None  # another phone
+
+
 # (existing person, row: (email, name, phone, org id), expected matched_by)
 PERSON_PAIRS: list[tuple[dict[str, Any], tuple[str | None, str, str | None, int | None],
                          str | None]] = [

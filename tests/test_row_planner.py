@@ -186,6 +186,22 @@ def test_a_name_at_two_organizations_is_two_new_persons() -> None:
     assert phoned["key"] == acme["key"]
 
 
+def test_a_name_with_or_without_its_accents_is_one_new_person() -> None:
+    """x20r1 M3: rows of one person, one writing the name with accents and one in capitals
+    without them, and the same phone, make one person; its key is the one a person of the
+    account so named answers on a resume (``person_keys``)."""
+    from jobs.import_resolve import person_keys
+
+    p = planner()
+    first = decide(p, 2, contact="José Núñez", phone="+34 600 123 456")
+    again = decide(p, 3, contact="JOSE NUNEZ", phone="600 123 456")
+    assert again["key"] == first["key"] and p.counts.persons_new == 1
+    made = {"id": 5, "name": "José Núñez", "phones": [{"value": "+34 600 123 456"}]}
+    assert first["key"] in person_keys(made)
+    at = decide(p, 4, contact="Zoë Faure", company="Café Noir S.A.")
+    assert decide(p, 5, contact="ZOE FAURE", company="Cafe Noir S. A.")["key"] == at["key"]
+
+
 def test_new_persons_read_back_as_they_were_kept() -> None:
     """issue 8: this file's new persons are kept packed into one string; each reads back
     exactly as stored — no phone, other addresses and phones, an organization ref or

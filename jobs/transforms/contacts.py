@@ -15,7 +15,7 @@ from bulk.errors import InputError
 
 from .email_list import entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
-from .text import clean_text
+from .text import clean_text, norm_key
 
 # ---------------------------------------------------------------- e-mail, phone
 
@@ -340,6 +340,24 @@ def fold_accents(text: str) -> str:
             base = char
         out.append(char)
     return unicodedata.normalize("NFC", "".join(out))
+
+
+def name_match_key(name: str) -> str:
+    """A person's name as its match key (``PersonIndex``, the import's new persons and their
+    claims): case and spacing aside (``norm_key``) and the accents of its Latin and Greek
+    letters folded as organization keys fold them (``fold_accents``), so ``José Núñez`` =
+    ``Jose Nunez``, ``IŞIK KAYA`` = the name with the dotless i, ``Σοφία Αλεξίου`` = ``ΣΟΦΙΑ ΑΛΕΞΙΟΥ``, ``Zoë``
+    = ``Zoe`` (x20r1 M3: each made a second person). A name alone still links no one: a
+    phone or an organization must agree too (docs/mapping.md, Matching)."""
+    if name.isascii() and name.isprintable() and "  " not in name:
+        return name.strip().casefold()  # nothing to fold (most names): no cache entry
+    return _folded_name(name)
+
+
+@functools.lru_cache(maxsize=65536)  # every account person and every row: once per name
+def _folded_name(name: str) -> str:
+    # casefold before and after folding: İ casefolds to i + a dot above, which the fold drops
+    return fold_accents(norm_key(name)).casefold()
 
 
 def _org_match_key(name: object) -> str | None:
