@@ -76,10 +76,15 @@ def test_a_domain_written_as_an_fqdn_loses_its_root_dot(cell: str, expected: str
     ("Dana Q <dana.q@x.com> (private)", "Dana Q"),
     ("(private) \"Dana Q\" <dana.q@x.com>", "Dana Q"),
     ("Anna M\u00fcller (anna@firma.example)", "Anna M\u00fcller"),  # HubSpot: the address
+    ("ann.q@x.com (work email)", None),  # a label, two words
+    ("ann.q@x.com (Ann)", None),  # one word: a label as often as a name
+    ("ann.q@x.com (Ann Q)", "Ann Q"),  # RFC 822's old form of the name (x13r5 F1)
 ])
 def test_a_bracket_comment_is_no_display_name(cell: str, name: str | None) -> None:
     """x20r1 L2: ``ann.q@x.com (work)`` made a person named ``work``, ``Dana Q
-    <dana.q@x.com> (private)`` one named ``Dana Q (private)``: a comment is not a name."""
+    <dana.q@x.com> (private)`` one named ``Dana Q (private)``: a comment is not a name —
+    but the old form's ``address (First Last)`` still names its person (review: the L2
+    fix had dropped it, and test_row_planner's x13r5 F1 case failed)."""
     assert tf.display_name(cell) == name
     assert tf.normalize_email(cell) in {"ann.q@x.com", "dana.q@x.com", "anna@firma.example"}
 

@@ -43,12 +43,31 @@ class Entry(NamedTuple):
 class _Building:
     """The entry being read."""
 
-    __slots__ = ("address", "named", "words")
+    __slots__ = ("address", "comment", "named", "words")
 
     def __init__(self) -> None:
         self.words: list[str] = []  # name words and quoted parts, or the bare address
         self.named: str | None = None  # the address of a <...> or (address)
         self.address = False  # an address is written (named or bare)
+        self.comment: str | None = None  # a (comment) after a bare address
+
+
+# words that label an address rather than name its person: ``ann@x.com (work)``,
+# ``(private)``, ``(work email)``
+_LABELS = frozenset({"work", "home", "private", "personal", "office", "business", "main",
+                     "primary", "secondary", "other", "mobile", "billing", "sales", "support",
+                     "info", "old", "new", "alt", "alternate", "preferred", "email", "e-mail",
+                     "mail", "invoices", "invoice", "accounts", "shared", "team"})
+
+
+def _name_like(comment: str) -> bool:
+    """Whether a ``(comment)`` after a bare address is its person's name, as RFC 822's old
+    form writes it (``kim@board1.io (Kim Roe)``, x13r5 F1): two words or more, each
+    beginning with a letter, none a label (``(work)``, ``(private)``, ``(work email)``:
+    x20r1 L2 made persons named ``work``)."""
+    words = comment.split()
+    return len(words) >= 2 and all(w[0].isalpha() for w in words) \
+        and not any(w.casefold().strip(".") in _LABELS for w in words)
 
 
 def entries(text: str) -> list[Entry]:
@@ -76,7 +95,9 @@ def entries(text: str) -> list[Entry]:
             out.append(Entry(", ".join(pending), None))
             pending.clear()
         if done.words:
-            out.append(Entry(" ".join(done.words), None))
+            comment = done.comment if done.address and len(done.words) == 1 else None
+            out.append(Entry(" ".join(done.words),
+                             comment if comment is not None and _name_like(comment) else None))
 
     for token in _TOKEN.finditer(text):
         kind, value = token.lastgroup, token[0]
@@ -95,6 +116,8 @@ def entries(text: str) -> list[Entry]:
                 if current.address:
                     close()
                 current.named, current.address = inner, True
+            elif current.address and current.named is None and current.comment is None:
+                current.comment = inner  # maybe the old form's name: ``close`` decides
             continue  # a comment: neither name nor address
         if current.address:  # the entry is complete: this begins the next
             close()
