@@ -13,10 +13,16 @@ nothing here: this module knows no deal, key or account.
 per-user state directory. Calls are group-committed: the acquires and releases queued while a
 batch runs go together in the next short ``BEGIN IMMEDIATE`` transaction, in a
 worker thread, never on the event loop — so many workers claiming at once cost
-one transaction, not one each. A holder is ``host:pid:start``; the
-process start time (``/proc/<pid>/stat``) guards against a recycled pid. A
-claim whose holder process is gone, or whose lease ran out, is taken over — and
-the taker is told to reconcile (look the thing up) before doing it again.
+one transaction, not one each. A holder is a job's run inside a process,
+``run@host:pid:start`` (``new_holder``: ``run`` is drawn afresh for every claims object a
+job opens): two jobs of one process exclude each other as two processes do (x20r3 F1: with
+``host:pid:start`` alone, every job of a long-running service owned every other's claims
+and two imports gathered in one loop created the same deals twice). Liveness is the
+process's — the start time (``/proc/<pid>/stat``) guards against a recycled pid — and,
+within this process, the run's: a holder of this process whose claims object is closed
+(its job ended, was cancelled) is gone. A claim whose holder is gone, or whose lease ran
+out, is taken over — and the taker is told to reconcile (look the thing up) before doing
+it again.
 ``RedisClaims`` (``bulk.claims_redis``) is the same protocol on a shared coordinator,
 and ``DualClaims`` holds a name in both; ``bulk.claims_open.open_claims`` picks what a
 run uses. This module imports none of them (they import it).
@@ -25,7 +31,9 @@ run uses. This module imports none of them (they import it).
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -107,14 +115,21 @@ def as_taken(claim: Claim) -> Claim:
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """``name`` is held by another live ``holder`` (``host:pid:start``) until ``expires``
+    """``name`` is held by another live ``holder`` (``run@host:pid:start``) until ``expires``
     (wall time); ``left``: seconds of its lease left when the store answered (None:
-    unknown)."""
+    unknown); ``tag``: what it was claimed for (the job id; None: unknown)."""
 
     name: str
     holder: str
     expires: float
     left: float | None = None
+    tag: str | None = None
+
+    def who(self) -> str:
+        """The holder as a person reads it: "process 123 on host-a, job j-1"."""
+        host, pid, _, _ = _parts(self.holder)
+        job = f", job {self.tag}" if self.tag else ""
+        return f"process {pid} on {host}{job}"
 
 
 class Claims(Protocol):
@@ -304,14 +319,49 @@ def _start_time(pid: int) -> str:
 
 
 def holder_id(pid: int | None = None) -> str:
+    """The process part of a holder: ``host:pid:start``."""
     pid = os.getpid() if pid is None else pid
     return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
 
 
+# the holders (``run@host:pid:start``) of this process's open claims objects, counted (a
+# ``DualClaims`` holds one in both its stores): a holder of this process not among them
+# is gone (``holder_alive``)
+_live: Counter[str] = Counter()
+
+
+def new_holder() -> str:
+    """A fresh holder for one job's claims in this process: ``run@host:pid:start``. The run
+    comes first so that a pdbulk of before x20r3 reads it as a live holder of another host
+    (its lease decides), never as a dead one of this host (a start time it does not
+    know): runs of both versions on one machine still exclude each other."""
+    return f"{secrets.token_hex(6)}@{holder_id()}"
+
+
+def hold_open(holder: str) -> None:
+    """``holder`` is in use by an open claims object of this process (until ``let_go``)."""
+    _live[holder] += 1
+
+
+def let_go(holder: str) -> None:
+    """The claims object that used ``holder`` is closed: its claims are a dead holder's."""
+    _live[holder] -= 1
+    if _live[holder] <= 0:
+        del _live[holder]
+
+
+def _parts(holder: str) -> tuple[str, str, str, str]:
+    """``host, pid, start, run`` ('' for what an older holder, ``host:pid:start``, lacks)."""
+    where, _, rest = holder.partition(":")
+    run, at, host = where.rpartition("@")
+    pid, _, start = rest.partition(":")
+    return (host if at else where), pid, start, run
+
+
 def holder_alive(holder: str) -> bool:
-    """Whether the process ``holder`` names still runs (on this host; another host: assumed)."""
-    host, _, rest = holder.partition(":")
-    pid_text, _, start = rest.partition(":")
+    """Whether ``holder`` is still live: its process runs (on this host; another host:
+    assumed) and, a holder of this very process with a run part, its claims are open."""
+    host, pid_text, start, run = _parts(holder)
     if host != socket.gethostname():
         return True
     try:
@@ -321,9 +371,14 @@ def holder_alive(holder: str) -> bool:
         return False
     except PermissionError:
         pass  # exists, owned by someone else
-    return not start or _start_time(pid) == start
+    if start and _start_time(pid) != start:
+        return False
+    if run and pid == os.getpid():
+        return holder in _live
+    return True
 
 
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
            "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
-           "acquire", "confirm_or_lost", "holder_alive", "holder_id", "kept", "state_dir"]
+           "acquire", "confirm_or_lost", "hold_open", "holder_alive", "holder_id", "kept",
+           "let_go", "new_holder", "state_dir"]

@@ -4,9 +4,12 @@ the per-user state directory (``bulk.claims.state_dir``).
 Calls are group-committed: the acquires and releases queued while a batch runs go
 together in the next short ``BEGIN IMMEDIATE`` transaction, in a worker thread, never on
 the event loop — so many workers claiming at once cost one transaction, not one each.
-Names are stored as keyed digests (``LocalClaims.digest``), never in clear. A claim
-whose holder process is gone (``bulk.claims.holder_alive``), or whose lease ran out, is
-taken over with ``reconcile``.
+Names are stored as keyed digests (``LocalClaims.digest``), never in clear. Each object
+is one holder (``bulk.claims.new_holder``: one job's run in this process) from its
+creation until ``close``. A claim whose holder is gone (its process, or its claims object
+closed: ``bulk.claims.holder_alive``), or whose lease ran out, is taken over with
+``reconcile``. ``close`` closes the SQLite connection (and its -wal / -shm files) whatever
+state the object is in; call it (or ``aclose``) on every path.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from .claims import (
     Claim,
     Held,
     as_taken,
+    hold_open,
     holder_alive,
-    holder_id,
+    let_go,
+    new_holder,
     state_dir,
 )
 from .clock import Clock, SystemClock, in_thread
@@ -96,31 +101,37 @@ class _Op:
 class LocalClaims:
     """``Claims`` across the processes of this machine, in one SQLite file."""
 
-    __slots__ = ("_clock", "_conn", "_flushing", "_key", "_lock", "_queue", "holder", "path",
-                 "poll", "statistics_")
+    __slots__ = ("_clock", "_closed", "_conn", "_flushing", "_key", "_lock", "_queue", "holder",
+                 "path", "poll", "statistics_")
 
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1) -> None:
         self.path = path or state_dir() / "claims.sqlite3"
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.holder = holder or holder_id()
+        self.holder = holder or new_holder()
         self.poll = poll
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                      check_same_thread=False)
-        try:  # private to the user whatever the umask (its -wal / -shm files follow it)
-            os.chmod(self.path, 0o600)
-        except OSError:
-            pass
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._key = _digest_key(self.path.parent)
-        self._migrate()
-        # Released claims keep their outcome for runs that started before it was known;
-        # after RETENTION nobody is waiting on them any more.
-        self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
-                           (self._clock.wall() - RETENTION,))
+        try:
+            try:  # private to the user whatever the umask (its -wal / -shm files follow it)
+                os.chmod(self.path, 0o600)
+            except OSError:
+                pass
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._key = _digest_key(self.path.parent)
+            self._migrate()
+            # Released claims keep their outcome for runs that started before it was known;
+            # after RETENTION nobody is waiting on them any more.
+            self._conn.execute("DELETE FROM claims WHERE holder IS NULL AND acquired < ?",
+                               (self._clock.wall() - RETENTION,))
+        except BaseException:  # x20r3 F4: the connection (and its -wal / -shm) is not left
+            self._conn.close()
+            raise
+        self._closed = False
+        hold_open(self.holder)  # live until close (bulk.claims.holder_alive)
         self.statistics_ = {"acquired": 0, "held": 0, "taken_over": 0, "released": 0,
                             "batches": 0}
         self._queue: list[_Op] = []
@@ -130,8 +141,13 @@ class LocalClaims:
         return f"LocalClaims({str(self.path)!r}, holder={self.holder!r}, {self.statistics_})"
 
     def close(self) -> None:
+        """Close the connection; this holder's claims still held are a dead holder's from
+        now on (taken over with ``reconcile``). Idempotent."""
         with self._lock:
             self._conn.close()
+            if not self._closed:
+                self._closed = True
+                let_go(self.holder)
 
     def digest(self, name: str) -> str:
         """The row key of ``name``: HMAC-SHA256 keyed with this state dir's secret
@@ -176,7 +192,7 @@ class LocalClaims:
                 holder, acquired, expires, outcome, was = row
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
-                        out[name] = Held(name, holder, expires, expires - now)
+                        out[name] = Held(name, holder, expires, expires - now, was)
                         self.statistics_["held"] += 1
                         continue
                     reconcile, since, prev_tag = True, acquired, was

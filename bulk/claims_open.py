@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .claims import DEFAULT_LEASE, Claim, Claims, Held
+from .claims import DEFAULT_LEASE, Claim, Claims, Held, new_holder
 from .claims_local import LocalClaims
 
 
@@ -111,8 +111,10 @@ class DualClaims:
         try:
             await self.local.flush()
         finally:
-            await self.local.aclose()
-            await self.shared.aclose()
+            try:
+                await self.local.aclose()
+            finally:
+                await self.shared.aclose()
 
 
 def open_claims(company: str | None = None) -> Claims:
@@ -136,7 +138,13 @@ def open_claims(company: str | None = None) -> Claims:
     if company is None:
         raise RuntimeError("claims on the shared coordinator need the company: open them "
                            "inside a run (bulk.engine.Engine.open binds it)")
-    return DualClaims(LocalClaims(), RedisClaims(url, company))
+    holder = new_holder()  # one job's run: the same holder in both stores
+    local = LocalClaims(holder=holder)
+    try:
+        return DualClaims(local, RedisClaims(url, company, holder=holder))
+    except BaseException:
+        local.close()
+        raise
 
 
 __all__ = ["DualClaims", "LocalClaims", "open_claims"]

@@ -13,7 +13,8 @@ addresses and organization names, which must not sit in Redis for days in clear
 (the job folders that hold them are 0700; a shared Redis is read by every process).
 The token never appears either::
 
-    holder    host:pid:start of the live holder, '' once released
+    holder    run@host:pid:start of the live holder (a job's run in a process,
+              ``bulk.claims.new_holder``), '' once released
     acquired  wall time it was taken     expires  wall time the lease runs out
     outcome   JSON the last holder released it with ('' for none)
     tag       what the holder claimed it for (a job id; told to whoever takes it over)
@@ -25,7 +26,8 @@ release and renew compare the holder before writing (compare-and-set; a holder
 whose lease was taken over changes nothing). The hash lives ``retain_s`` (default
 7 days) past its last change, so the outcome is known to late-comers; a dead
 holder blocks a name no longer than its lease (or, on the same host, not at all:
-its pid is checked, as the local claims do).
+its pid is checked, as the local claims do — and in this very process, whether the run's
+claims are still open: two jobs of one process exclude each other, x20r3 F1).
 """
 
 from __future__ import annotations
@@ -34,17 +36,14 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
-import socket
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from .claims import Claim, Held, as_taken
+from .claims import Claim, Held, as_taken, hold_open, holder_alive, holder_id, let_go, new_holder
 from .clock import Clock, SystemClock
 from .coordinator import check_url, redacted
 from .errors import CoordinatorLost
@@ -72,7 +71,7 @@ for i = 2, #KEYS do
   local holder, acquired, expires, outcome = h[1], h[2], h[3], h[4] or ''
   local taken = holder and holder ~= '' and holder ~= me
   if taken and tonumber(expires) > now and holder ~= ARGV[5 + i] then
-    out[i + 1] = {'held', holder, expires}
+    out[i + 1] = {'held', holder, expires, h[5] or ''}
   else
     local reconcile, since, was = '0', '', ''
     if taken then reconcile, since, was = '1', acquired, h[5] or ''
@@ -112,34 +111,10 @@ return out
 """
 
 
-def holder_id(pid: int | None = None) -> str:
-    """``host:pid:start`` (the process start time guards against a recycled pid)."""
-    pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
-
-
-def _start_time(pid: int) -> str:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[-1].split()[19]
-
-
 def _dead_here(holder: str) -> bool:
-    """The holder ran on this host and is gone (another host: unknown, so False)."""
-    host, _, rest = holder.partition(":")
-    pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname():
-        return False
-    try:
-        pid = int(pid_text)
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
-        return True
-    except PermissionError:
-        return False
-    return bool(start) and _start_time(pid) != start
+    """The holder ran on this host and is gone (its process, or in this process its claims
+    closed: ``bulk.claims.holder_alive``); another host: unknown, so False."""
+    return not holder_alive(holder)
 
 
 def claim_key(company: str, name: str) -> str:
@@ -166,8 +141,8 @@ class RedisClaims:
     answer (terminal: the run stops checkpointed; a claim it held expires with its
     lease)."""
 
-    __slots__ = ("_born", "_clock", "_epoch", "_later", "_redis", "_scripts", "_url", "company",
-                 "holder", "poll", "retain_s", "statistics_")
+    __slots__ = ("_born", "_clock", "_closed", "_epoch", "_later", "_redis", "_scripts", "_url",
+                 "company", "holder", "poll", "retain_s", "statistics_")
 
     def __init__(self, url: str, company: str, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1, retain_s: float = RETAIN) -> None:
@@ -175,7 +150,7 @@ class RedisClaims:
             raise ValueError(f"RedisClaims needs a company id, not {company!r}")
         self._url, self.company = url, company
         self._clock = clock or SystemClock()
-        self.holder = holder or holder_id()
+        self.holder = holder or new_holder()
         self.poll, self.retain_s = poll, retain_s
         # a blip (a dropped connection, a restarted server) is retried as the coordinator's
         # (``bulk.coordinator_redis.blip_retry``: about 2 s); every script is safe to run twice (the same
@@ -190,6 +165,8 @@ class RedisClaims:
         self._later: list[tuple[Claim, Mapping[str, Any] | None]] = []
         self._epoch: str | None = None  # the state's epoch this process first saw
         self._born: float | None = None  # its birth (wall time)
+        self._closed = False
+        hold_open(self.holder)  # live until aclose (bulk.claims.holder_alive)
 
     def __repr__(self) -> str:
         return f"RedisClaims({redacted(self._url)!r}, holder={self.holder!r}, {self.statistics_})"
@@ -201,7 +178,11 @@ class RedisClaims:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection (the queued ``release_soon`` calls are not written)."""
+        """Close the connection (the queued ``release_soon`` calls are not written); this
+        holder's claims still held are a dead holder's from now on. Idempotent."""
+        if not self._closed:
+            self._closed = True
+            let_go(self.holder)
         await self._redis.aclose()
 
     def _key(self, name: str) -> str:
@@ -260,7 +241,8 @@ class RedisClaims:
         for name, row in zip(names, raw[2:], strict=True):
             row = [_text(v) for v in row]
             if row[0] == "held":
-                out[name] = Held(name, row[1], float(row[2]), float(row[2]) - now)
+                out[name] = Held(name, row[1], float(row[2]), float(row[2]) - now,
+                                 row[3] if len(row) > 3 and row[3] else None)
             else:
                 out[name] = as_taken(Claim(
                     name, row[1], float(row[2]), json.loads(row[3]) if row[3] else None,

@@ -150,8 +150,11 @@ class Coordinator(Protocol):
 class LocalCoordinator:
     """In-process only: the scheduler's own state is the whole picture (the default).
 
-    Concurrent *jobs* on one machine still never double a create: each job store is
-    held by an OS file lock (bulk.store)."""
+    Concurrent *jobs* on one machine still never double a create: every create is claimed
+    first (``bulk.claims``: this machine's claims file), and a claim's holder is a job's
+    run, so two jobs exclude each other whether they run in two processes or gathered in
+    one (tests/test_claims_same_process.py); each job store is held by an OS file lock
+    (bulk.store)."""
 
     __slots__ = ()
 
