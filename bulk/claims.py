@@ -30,9 +30,11 @@ run uses. This module imports none of them (they import it).
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -44,6 +46,7 @@ import anyio
 
 from .clock import Clock
 
+_log = logging.getLogger("pdbulk.claims")  # the CLI prints its warnings on stderr
 DEFAULT_LEASE = 300.0  # seconds; a create waits at most a burst window plus its retries
 STATE_ENV = "PDBULK_STATE_DIR"
 RETENTION = 30 * 86400.0  # seconds a released claim (and its outcome) is kept
@@ -184,10 +187,30 @@ async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
     return (await claims.acquire_many([name], lease_s, tag=tag))[name]
 
 
+TOLD_EVERY = 60.0  # seconds: a holder waited on is named again at most this often
+_told: dict[str, float] = {}  # holder -> when a wait on it was last told (monotonic)
+
+
+def tell_wait(held: Held, within_s: float) -> None:
+    """Say (log warning ``pdbulk.claims``) that a run waits, at most ``within_s`` seconds,
+    for the live holder of a claim — which process and job (``Held.who``): a wait on
+    another run's create is never silent (x20r3 F2: a resume sent nothing for 293 s
+    and said nothing). Told once per holder per ``TOLD_EVERY`` seconds; names no key."""
+    now = time.monotonic()
+    if now - _told.get(held.holder, -TOLD_EVERY) < TOLD_EVERY:
+        return
+    _told[held.holder] = now
+    _log.warning("waiting up to %.0f s for another run that holds the claim on a create "
+                 "this run needs (%s; its lease runs %.0f s more): it is creating the same "
+                 "deal, person, organization or field", within_s, held.who(),
+                 max(0.0, held.left or 0.0))
+
+
 async def acquire_waiting(claims: Claims, name: str, lease_s: float, *, tag: str | None,
                           wait_s: float, on_wait: Callable[[], Awaitable[None]],
                           until_stopped: Callable[[Awaitable[bool]], Awaitable[bool]],
-                          rounds: int = 8) -> Claim | Held:
+                          rounds: int = 8,
+                          on_held: Callable[[Held, float], None] = tell_wait) -> Claim | Held:
     """``name``'s claim, waiting while another live run holds it; the last ``Held`` when
     it stayed held through ``rounds`` waits. Each wait lasts ``wait_s`` seconds, or until
     the holder's lease ends when that is later (at most ``2 * lease_s``): a holder that
@@ -195,14 +218,17 @@ async def acquire_waiting(claims: Claims, name: str, lease_s: float, *, tag: str
     runs out — the rows behind it wait for that instead of failing at ``wait_s`` (v12r5:
     a row failed every 120 s behind a frozen run). Before each wait ``on_wait`` runs (give
     back the claims taken for rows not sent yet: two runs each waiting on the other's never
-    deadlock); each wait goes through ``until_stopped`` (a stop of the run ends it:
-    ``bulk.calls.CallContext.until_stopped`` raises Stopped)."""
+    deadlock) and ``on_held(held, seconds)`` (default ``tell_wait``: says who is waited
+    for and how long at most; a caller counts the wait there too); each wait goes through
+    ``until_stopped`` (a stop of the run ends it: ``bulk.calls.CallContext.until_stopped``
+    raises Stopped)."""
     got: Claim | Held = await acquire(claims, name, lease_s, tag=tag)
     for _ in range(rounds - 1):
         if isinstance(got, Claim):
             return got
         await on_wait()
         wait = max(wait_s, min((got.left or 0.0) + 1.0, 2 * lease_s))
+        on_held(got, wait)
         if not await until_stopped(claims.wait_released(name, wait)):
             return got
         got = await acquire(claims, name, lease_s, tag=tag)
@@ -381,4 +407,4 @@ def holder_alive(holder: str) -> bool:
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
            "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
            "acquire", "confirm_or_lost", "hold_open", "holder_alive", "holder_id", "kept",
-           "let_go", "new_holder", "state_dir"]
+           "let_go", "new_holder", "state_dir", "tell_wait"]

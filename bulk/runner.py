@@ -61,6 +61,7 @@ from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
 
 BATCH = 64  # items the producer takes from the store at a time (Runner's ``batch``)
+FINISH_BOUND = 30.0  # seconds a cancelled run gives its kind's ``finish`` (claims given back)
 
 
 def recheck_batch(max_workers: int, burst: int | None = None) -> int:
@@ -90,7 +91,8 @@ class JobKind(Protocol):
     handed out, the rest is sent; ``async settled(ctx)`` runs once the run has nothing
     pending or in doubt, unless it is stopping, and may make calls (a dedupe's put-back of
     a field-policy value taken from a deal left unmerged); ``async finish()`` runs once
-    when the run ends, stopped or not (shielded) — e.g. to write what ``prepare`` left open.
+    when the run ends, stopped, cancelled or failed (shielded) — e.g. to write what
+    ``prepare`` left open and give back what the run holds (an import's claims).
 
     ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as a
     worker takes it, not its whole batch before the first is sent — a kill leaves in
@@ -236,6 +238,7 @@ class Runner(CallPath):
             raise RuntimeError("this runner has no job kind: it makes calls, runs no items")
         await self.store.set_status("running")
         result: RunResult | None = None
+        finished = False  # the kind's ``finish`` ran (else the ``finally`` runs it)
         open_before = _open(await self.store.counts())
         try:
             try:
@@ -248,6 +251,7 @@ class Runner(CallPath):
                     self._error = await self._cap_spent(self._error, open_before)
                 finish = getattr(self.kind, "finish", None)
                 if finish is not None:
+                    finished = True
                     try:
                         await finish()
                     except Exception as exc:  # the boundary, as above
@@ -267,7 +271,22 @@ class Runner(CallPath):
                 if result is None:  # cancelled (a second Ctrl-C) or failed before the end:
                     with contextlib.suppress(Exception):  # the ledger exact all the same
                         await self.flush_spend()
+                    if not finished:  # the kind gives back what it holds (x20r3 F2: a
+                        # cancelled import kept its claims: a resume waited out their lease)
+                        await self._finish_anyway()
                 await self._settle_status(result)
+
+    async def _finish_anyway(self) -> None:
+        """The kind's ``finish`` on a run cancelled (or failed) before its end: what it
+        holds (an import's claims) is given back and closed on every exit path. Bounded
+        (``FINISH_BOUND`` s: a store that does not answer must not hold a cancel up);
+        its own error is dropped, the run's is the one that leaves."""
+        finish = getattr(self.kind, "finish", None)
+        if finish is None:
+            return
+        with anyio.move_on_after(FINISH_BOUND, shield=True), \
+                contextlib.suppress(Exception):
+            await finish()
 
     async def _cap_spent(self, error: BudgetExhausted, open_before: int) -> BudgetExhausted:
         """``error`` (this run's cap, ``--max-tokens``, is spent) restated once every call is settled: the

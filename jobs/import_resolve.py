@@ -40,11 +40,13 @@ from bulk.claims import (
     SETTLED_AFTER_BIRTH,
     Claim,
     Claims,
+    Held,
     acquire,
     acquire_waiting,
     confirm_or_lost,
     in_doubt_outcome,
     kept,
+    tell_wait,
 )
 from bulk.errors import ApiError, BulkError, InDoubt, InputError, NotFound, NotSent
 from bulk.store import AsyncJobStore, ItemState, JobStore
@@ -222,6 +224,7 @@ class Resolver:
                  scope: Callable[[], str] | None = None,
                  lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
                  on_wait: Callable[[], Awaitable[None]] | None = None,
+                 on_held: Callable[[Held, float], None] = tell_wait,
                  job_id: str | None = None) -> None:
         self.store = store
         # the job these creates are for: kept with each claim (its tag) and in each outcome
@@ -239,6 +242,9 @@ class Resolver:
         # took for rows not sent yet, so two runs waiting on each other's person / deal
         # claims never deadlock (each would wait out CLAIM_WAIT and fail rows)
         self._on_wait = on_wait or _nothing
+        # called with the holder and the bound of every wait for another live run's claim:
+        # told and counted (bulk.claims.tell_wait; the job's summary "claims.waited")
+        self._on_held = on_held
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._claims = claims or (lambda: None)
         self._scope = scope or (lambda: "")
@@ -338,6 +344,12 @@ class Resolver:
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
+                        except anyio.get_cancelled_exc_class():
+                            # cancelled while the create may have left (x20r3 F2): released
+                            # in doubt (below: written by the job's ``finish``), never bare
+                            keep = True
+                            claims.release_soon(claim, in_doubt_outcome(had, self.job_id))
+                            raise
                         except InDoubt:
                             # released at once, in doubt: whoever claims it next (this run
                             # after its pass, or another run now) looks it up first, and a
@@ -358,6 +370,7 @@ class Resolver:
         the run) for a live holder."""
         got = await acquire_waiting(claims, self._name(k), self.lease, tag=self.job_id,
                                     wait_s=CLAIM_WAIT, on_wait=self._on_wait,
+                                    on_held=self._on_held,
                                     until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
             return got
@@ -616,6 +629,7 @@ class Resolver:
                 creator = _creator(got, rid)
                 await claims.release(got, _outcome(rid, creator))
                 return creator is not None and creator == self.job_id
+            self._on_held(got, CLAIM_WAIT)
             if not await claims.wait_released(name, CLAIM_WAIT):
                 break
         return False

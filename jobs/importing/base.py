@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 
 from bulk.calls import CallContext
-from bulk.claims import DEFAULT_LEASE, Claim, Claims
+from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, tell_wait
 from bulk.claims_open import open_claims
 from bulk.clock import in_thread
 from bulk.errors import BulkError, InputError
@@ -137,7 +137,8 @@ class _ImportBase:
         self.resolver = Resolver(self.astore, claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
-                                 on_wait=self._give_back, job_id=store.job_id)
+                                 on_wait=self._give_back, on_held=self._held_up,
+                                 job_id=store.job_id)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
@@ -294,6 +295,13 @@ class _ImportBase:
                     kept[name] = prev[name]
             return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
+
+    def _held_up(self, held: Held, within_s: float) -> None:
+        """A create of this job waits (at most ``within_s`` s) for another live run's claim:
+        told (``bulk.claims.tell_wait``: which process and job) and counted (the summary's
+        ``claims.waited``; x20r3 F2: a resume waited 293 s saying nothing, counting 0)."""
+        self.claim_waits += 1
+        tell_wait(held, within_s)
 
     async def _give_back(self) -> None:
         """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""

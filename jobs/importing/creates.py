@@ -27,6 +27,7 @@ from bulk.claims import (
     confirm_or_lost,
     in_doubt_outcome,
     kept,
+    tell_wait,
 )
 from bulk.clock import in_thread
 from bulk.errors import InDoubt, InputError, NotFound, NotSent
@@ -98,19 +99,21 @@ class _Creates(_ImportBase):
             return pooled
         waited = False
 
-        async def on_wait() -> None:
+        def on_held(held: Held, within_s: float) -> None:
             nonlocal waited
-            if not waited:
+            if not waited:  # a row counts once, however many rounds it waits
                 waited = True
-                self.claim_waits += 1
-            await self._give_back()
+                self._held_up(held, within_s)
+            else:
+                tell_wait(held, within_s)
 
         got = await acquire_waiting(self.claims, self.claim_name(key), self.lease,
                                     tag=self.store.job_id, wait_s=self.claim_wait,
-                                    on_wait=on_wait, until_stopped=ctx.until_stopped)
+                                    on_wait=self._give_back, on_held=on_held,
+                                    until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
             return got, time.time()
-        return (f"key {key!r} is being created by another run ({got.holder}) that did not "
+        return (f"key {key!r} is being created by another run ({got.who()}) that did not "
                 f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
                 "it again)")
 
@@ -351,6 +354,12 @@ class _Creates(_ImportBase):
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
+                        except anyio.get_cancelled_exc_class():
+                            # cancelled while the create may have left (x20r3 F2): released
+                            # in doubt, as a lost answer (the ``finally`` below; the job's
+                            # ``finish`` writes it), never as if nothing was sent
+                            outcome = in_doubt_outcome(had, self.store.job_id)
+                            raise
                         except InDoubt:
                             self._answered_at[item.id] = time.time()
                             # released at once, in doubt: whoever claims the key next (this
@@ -724,7 +733,7 @@ class _Creates(_ImportBase):
             # it proves nothing; the claim is had again and its outcome read (F1, v12r4)
         got = await self._claim_to_settle(key)
         if not isinstance(got, Claim):  # a live run holds it past the wait: it settles it
-            return None if hit is None else f"being settled by another run ({got.holder})"
+            return None if hit is None else f"being settled by another run ({got.who()})"
         why = self._not_ours(item, hit, got.previous, body, proven=self._held_since_send(
             got)) if hit is not None else None
         await self.claims.release(got, None if hit is None else self._outcome(
@@ -751,6 +760,7 @@ class _Creates(_ImportBase):
         got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
         if isinstance(got, Held):
             await self._give_back()
+            self._held_up(got, self.claim_wait)
             if await self.claims.wait_released(name, self.claim_wait):
                 got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
         return got
