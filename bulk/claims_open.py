@@ -5,9 +5,13 @@ imports another back."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
+
+import anyio
 
 from .claims import DEFAULT_LEASE, Claim, Claims, Held, new_holder
 from .claims_local import LocalClaims
@@ -117,6 +121,37 @@ class DualClaims:
                 await self.shared.aclose()
 
 
+_CLOSERS: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "pdbulk_claims_closers", default=None)
+
+
+def close_with_engine(closer: Callable[[], Awaitable[None]]) -> None:
+    """Have ``closer`` (a job kind's: gives back and closes the claims it opened; must be
+    safe to call twice) awaited when the running engine closes (``closed_with_engine``);
+    outside an engine, nothing: the opener closes them."""
+    closers = _CLOSERS.get()
+    if closers is not None:
+        closers.append(closer)
+
+
+@contextlib.asynccontextmanager
+async def closed_with_engine() -> AsyncIterator[None]:
+    """The scope of an engine (``bulk.engine.Engine.open``): every ``close_with_engine``
+    closer registered inside it is awaited at its exit, shielded, on every exit path (a
+    closer's error is dropped: the body's is the one that leaves)."""
+    closers: list[Callable[[], Awaitable[None]]] = []
+    token = _CLOSERS.set(closers)
+    try:
+        yield
+    finally:
+        with anyio.CancelScope(shield=True):
+            for closer in closers:
+                with contextlib.suppress(Exception):
+                    await closer()
+        with contextlib.suppress(ValueError):  # exited in another context: left as it is
+            _CLOSERS.reset(token)
+
+
 def open_claims(company: str | None = None) -> Claims:
     """The claims a run's creates go through: ``LocalClaims`` (this machine) — and, when a
     shared coordinator is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), the
@@ -147,4 +182,4 @@ def open_claims(company: str | None = None) -> Claims:
         raise
 
 
-__all__ = ["DualClaims", "LocalClaims", "open_claims"]
+__all__ = ["DualClaims", "LocalClaims", "close_with_engine", "closed_with_engine", "open_claims"]

@@ -23,6 +23,7 @@ from typing import Any
 import anyio
 
 from .calls import CallContext
+from .claims_open import closed_with_engine
 from .client import ApiResult, PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
 from .coordinator import (
@@ -310,7 +311,10 @@ class Engine:
                             coordinator=coordinator, store=store) as (client, scheduler):
             engine = cls(config, store, client, scheduler, clock)
             try:
-                yield engine
+                # the claims a job kind opened under the engine are closed with it, on
+                # every path (bulk.claims_open.close_with_engine; x20r3 F4)
+                async with closed_with_engine():
+                    yield engine
             finally:
                 with anyio.CancelScope(shield=True):
                     await engine._runner.flush_spend()  # the refunds since the last run

@@ -12,7 +12,7 @@ import anyio
 
 from bulk.calls import CallContext
 from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, tell_wait
-from bulk.claims_open import open_claims
+from bulk.claims_open import close_with_engine, open_claims
 from bulk.clock import in_thread
 from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
@@ -259,10 +259,13 @@ class _ImportBase:
     @property
     def claims(self) -> Claims:
         """The claims the creates go through: the one injected, else ``open_claims()``
-        (Redis on a shared coordinator, else local)."""
+        (Redis on a shared coordinator, else local), closed by ``finish`` — at the run's
+        end, or when the engine they were opened under closes, whatever ended it (a cancel
+        in ``before_resume``, before the run: x20r3 F4)."""
         if self._claims is None:
             self._claims = open_claims()
             self._owns_claims = True
+            close_with_engine(self._close_claims)
         return self._claims
 
     def claim_name(self, key: str) -> str:
@@ -302,6 +305,18 @@ class _ImportBase:
         ``claims.waited``; x20r3 F2: a resume waited 293 s saying nothing, counting 0)."""
         self.claim_waits += 1
         tell_wait(held, within_s)
+
+    async def _close_claims(self) -> None:
+        """Give back the claims of rows never sent, write every release still queued, and
+        close the claims this job opened (a later run opens them again). Idempotent."""
+        if self._claims is None:
+            return
+        try:
+            await self._give_back()
+        finally:
+            if self._owns_claims:
+                claims, self._claims, self._owns_claims = self._claims, None, False
+                await claims.aclose()
 
     async def _give_back(self) -> None:
         """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""

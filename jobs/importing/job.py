@@ -236,14 +236,7 @@ class ImportJob(_Reconcile, _Resume):
         """At the end of the run: give back the claims of rows never sent, write every
         release still queued, and close the claims this job opened (a later run opens
         them again)."""
-        if self._claims is None:
-            return
-        try:
-            await self._give_back()
-        finally:
-            if self._owns_claims:
-                claims, self._claims, self._owns_claims = self._claims, None, False
-                await claims.aclose()
+        await self._close_claims()
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:
