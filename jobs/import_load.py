@@ -825,6 +825,10 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      f"stopped): {waited:,} rows waited for another run's create of their "
                      f"key; {meanwhile:,} keys were already created (updated / skipped, "
                      "never created twice)")
+    contacts = sum(int((r.get("claims") or {}).get("contacts_waited", 0)) for r in data["runs"])
+    if contacts:
+        lines.append(f"{contacts:,} person / organization creates waited for another run's "
+                     "create of the same record (found, never created twice)")
     unproven = sum(int((r.get("claims") or {}).get("unattributed", 0)) for r in data["runs"])
     if unproven:
         lines.append(f"{unproven:,} rows' creates were in doubt and no claim record shows "

@@ -388,8 +388,10 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
         for n in range(2):
             job = next((tmp_path / f"j{n}").iterdir())
             summary = orjson.loads((job / "summary.json").read_bytes())
-            assert summary["runs"][-1]["claims"] == {"waited": 0, "found_created": 0,
-                                                       "unattributed": 0, "merges_undone": 0}
+            claims = dict(summary["runs"][-1]["claims"])
+            claims.pop("contacts_waited")  # the files share persons / orgs: those may wait
+            assert claims == {"waited": 0, "found_created": 0, "unattributed": 0,
+                              "merges_undone": 0}
             assert summary["actions"] == {"created": 60}
     finally:
         sandbox.send_signal(signal.SIGTERM)

@@ -127,6 +127,8 @@ class _ImportBase:
         self._sent_keys: set[str] | None = None
         self._marks = bool(store.meta_get(META_SENT_MARKS))
         self.claim_waits = 0  # rows that waited for another run's create of their key
+        # person / organization creates that waited for another run's create of the same one
+        self.contact_waits = 0
         self.found_created = 0  # rows whose key another run (or a dead one) had created
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
         self.unattributed = 0  # in-doubt creates whose deal found could be another run's
@@ -137,7 +139,7 @@ class _ImportBase:
         self.resolver = Resolver(self.astore, claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
-                                 on_wait=self._give_back, on_held=self._held_up,
+                                 on_wait=self._give_back, on_held=self._contact_held_up,
                                  job_id=store.job_id)
         self._planner = planner
         self._planner_lock = anyio.Lock()
@@ -304,6 +306,11 @@ class _ImportBase:
         told (``bulk.claims.tell_wait``: which process and job) and counted (the summary's
         ``claims.waited``; x20r3 F2: a resume waited 293 s saying nothing, counting 0)."""
         self.claim_waits += 1
+        tell_wait(held, within_s)
+
+    def _contact_held_up(self, held: Held, within_s: float) -> None:
+        """``_held_up`` for a person / organization create (``claims.contacts_waited``)."""
+        self.contact_waits += 1
         tell_wait(held, within_s)
 
     async def _close_claims(self) -> None:

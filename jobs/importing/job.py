@@ -251,7 +251,8 @@ class ImportJob(_Reconcile, _Resume):
         from ..import_load import record_run, summary_lines, write_import_results
 
         record_run(store, result, time.monotonic() - self.started,
-                   claims={"waited": self.claim_waits, "found_created": self.found_created,
+                   claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
+                           "found_created": self.found_created,
                            "unattributed": self.unattributed,
                            "merges_undone": self.merges_undone})
         self.started = time.monotonic()
