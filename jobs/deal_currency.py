@@ -83,8 +83,15 @@ def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequ
     if currency is None or was in (None, currency):
         return wanted
     if choices:
-        # a symbol none of whose currencies the deal is in: the row's reading
-        return {**wanted, "currency": was} if was in choices else wanted
+        if was in choices:  # a symbol one of whose currencies the deal is in: that one
+            return {**wanted, "currency": was}
+        # none of them: the row's usual reading ("$" is USD) would re-denominate the deal
+        # with no word (x20r4: an EUR deal's "$199" became 199 USD, exit 0); the row fails
+        raise InputError(
+            f"ambiguous currency: the row's symbol for {label} may mean "
+            f"{_some(choices)}, and deal {existing.get('id')} has it in {was}, none of "
+            "them: write the currency's code in the row to change its currency",
+            column=column)
     if has_amount and not same(now.get("value"), wanted.get("value")):
         raise InputError(
             f"the row names no currency for {label}, and deal {existing.get('id')} has it "
@@ -92,6 +99,14 @@ def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequ
             f"change {label} in a currency the row does not say; name the currency "
             "in the row (a currency column, or a code in the amount)", column=column)
     return None
+
+
+def _some(choices: Sequence[str], shown: int = 6) -> str:
+    """``choices`` for a message: all of a few, the first ``shown`` of many ("$" may mean
+    some 30 dollars)."""
+    if len(choices) <= shown + 1:
+        return ", ".join(choices)
+    return f"{', '.join(choices[:shown])}, … ({len(choices)} in all)"
 
 
 __all__ = ["defaulted_currency"]

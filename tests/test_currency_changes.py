@@ -223,13 +223,16 @@ async def test_a_named_currency_beside_a_blank_amount_and_a_dollar_on_a_dollar_d
     """x9r4 F1: "NOK" beside a blank amount was "unchanged" (the docs: the currency cell is
     read for a row whose amount is blank too). F2: "$150" with no currency cell moved an
     AUD deal to the default USD; a "$" amount on a deal in one of the dollars is in it."""
-    done, _, deals = await _upsert_twice(
+    done, failed, deals = await _upsert_twice(
         tmp_path, DEFAULTED_MAPPING,
         "S1,Kronor,100,SEK\nA1,Aussie,100,AUD\nC1,Canuck,400,CAD\nE1,Euro,50,EUR\n",
         "S1,Kronor,,NOK\nA1,Aussie,$150,\nC1,Canuck,$400,\nE1,Euro,$50,\n")
-    assert done == {"S1": "updated", "A1": "updated", "C1": "unchanged", "E1": "updated"}, done
+    assert done == {"S1": "updated", "A1": "updated", "C1": "unchanged"}, done
+    assert "ambiguous currency" in failed["E1"] and "in EUR" in failed["E1"], failed
+    # "$" on a EUR deal: none of its dollars, the row fails (x20r4: it became USD with no
+    # word; only a code re-denominates a deal)
     assert deals == {"Kronor": (100, "NOK"), "Aussie": (150, "AUD"), "Canuck": (400, "CAD"),
-                     "Euro": (50, "USD")}, deals  # "$" on a EUR deal: a dollar, the default
+                     "Euro": (50, "EUR")}, deals
 
 
 async def test_an_update_of_a_named_currency_beside_a_blank_amount(tmp_path: Path) -> None:
