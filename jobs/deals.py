@@ -43,16 +43,18 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def same(old: Any, new: Any) -> bool:
+def same(old: Any, new: Any, kind: str | None = None) -> bool:
     """Whether a stored value already equals the value a row would send. Text is compared
-    as the row's was cleaned (``_same_text``)."""
+    as the row's was cleaned (``_same_text``); ``kind``: the field's type
+    (``DealField.type``: a ``phone`` or long ``text`` field is read as its row's cleaning
+    reads it), None when it is not known (a job stored before types were kept)."""
     if old == new:
         return True
     a, b = _number(old), _number(new)
     if a is not None and b is not None:
         return a == b
     if isinstance(old, str) and isinstance(new, str):
-        return _same_text(old, new)
+        return _same_text(old, new, kind)
     if isinstance(new, list):
         return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
     if isinstance(new, dict):
@@ -70,7 +72,7 @@ def same(old: Any, new: Any) -> bool:
 _CLEAN_PHONE = re.compile(r"\+[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
 
 
-def _same_text(old: str, new: str) -> bool:
+def _same_text(old: str, new: str, kind: str | None = None) -> bool:
     """Whether stored text ``old`` reads as ``new``, a row's cleaned text, once cleaned the
     same way: one line with spaces collapsed and trimmed, and for an international phone
     number (``+...``) its digits (x9r2: a deal holding ``Deal  K14`` or ``+1 555 010 0123``
@@ -78,8 +80,18 @@ def _same_text(old: str, new: str) -> bool:
     holds a line break, or ``new`` holds what one line's cleaning never leaves (a tab, a run
     of spaces) — is compared as ``clean_multiline`` writes it: only its edges trimmed and
     CRLF read as LF, so a changed indentation or run of spaces is a change (x18r2 1).
-    Never equal when the texts differ otherwise."""
+    Never equal when the texts differ otherwise.
+
+    A known ``kind`` (the field's type) decides instead of the guesses: ``phone``, the
+    stored value as ``clean_phone`` reads it, a national number too (x20r2 F3: a stored
+    ``(030) 1234567`` was rewritten ``0301234567`` by a no-op round trip); ``text``, as
+    ``clean_multiline`` reads it, so a run of spaces is kept even beside a one-line value
+    (f18b: stored ``a  b``, row ``a b`` read "unchanged")."""
     try:
+        if kind == "phone":
+            return tf.clean_phone(old) == new or tf.clean_text(old) == new
+        if kind == "text":
+            return tf.clean_multiline(old) == new
         if "\n" in new or "\n" in old or "\r" in old or tf.clean_text(new) != new:
             if tf.clean_multiline(old) == new:
                 return True
@@ -91,7 +103,8 @@ def _same_text(old: str, new: str) -> bool:
 
 
 def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
-                 currency_alone: bool = False) -> dict[str, Any]:
+                 currency_alone: bool = False,
+                 types: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The part of ``deal`` that differs from the deal as it is (for a PATCH).
 
     ``deal``: a row's addDeal body (the default), where a currency without an amount is
@@ -100,17 +113,20 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     already decided (a stored ``changes``: its currency alone IS the change, the amount
     being unchanged; x9r1: a re-check took a currency-only change for "unchanged" and
     never sent it), or a body whose currency is wanted by itself (an update mapping
-    with no amount)."""
+    with no amount). ``types``: field code -> type (``field_types``), so that each value
+    is compared as its field's type reads it (``same``); a code it lacks: as before."""
+    types = types or {}
     changes: dict[str, Any] = {}
     for name, value in deal.items():
         if name == "currency" and "value" not in deal and not currency_alone:
             continue  # a row without an amount never re-denominates the stored one
         if name == "custom_fields":
             stored = existing.get("custom_fields") or {}
-            custom = {code: v for code, v in value.items() if not same(stored.get(code), v)}
+            custom = {code: v for code, v in value.items()
+                      if not same(stored.get(code), v, types.get(code))}
             if custom:
                 changes["custom_fields"] = custom
-        elif not same(existing.get(name), value):
+        elif not same(existing.get(name), value, types.get(name)):
             changes[name] = value
     if "lost_reason" in changes and "status" not in changes and deal.get("status") == "lost":
         changes["status"] = "lost"
@@ -125,6 +141,26 @@ META_FIELD_LABELS = "field_labels"
 def stored_labels(store: JobStore) -> dict[str, str]:
     """The job's ``META_FIELD_LABELS`` ({} when it holds none)."""
     held = store.meta_get(META_FIELD_LABELS)
+    return {str(k): str(v) for k, v in held.items()} if isinstance(held, Mapping) else {}
+
+
+# a job's deal field types, code -> type, of the fields whose type changes how a stored
+# value is compared (``field_types``): a resume compares as its load did (x20r2 F3)
+META_FIELD_TYPES = "field_types"
+_TYPED = ("phone", "text")
+
+
+def field_types(fields: Iterable[Any]) -> dict[str, str]:
+    """Code -> type of the deal fields (``jobs.catalog.DealField``: a ``Catalog``'s
+    ``deal_fields``) whose type ``same`` reads (phone, long text); the others compare as
+    one-line text, the default."""
+    return {str(f.code): str(f.type) for f in fields if f.type in _TYPED}
+
+
+def stored_types(store: JobStore) -> dict[str, str]:
+    """The job's ``META_FIELD_TYPES`` ({} for a job stored before they were kept: its
+    values compare as they did then)."""
+    held = store.meta_get(META_FIELD_TYPES)
     return {str(k): str(v) for k, v in held.items()} if isinstance(held, Mapping) else {}
 
 
@@ -571,7 +607,8 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "label", "stored_labels",
+__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "field_types", "label",
+           "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",

@@ -58,7 +58,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .account import DealsByKey
-from .deals import META_FIELD_LABELS, before_image
+from .deals import META_FIELD_LABELS, META_FIELD_TYPES, before_image
 from .import_checks import UnseenPaths
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
@@ -365,6 +365,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put(META_FIELD_LABELS, {f.code: f.name for f in catalog.deal_fields
                                        if f.is_custom})
     store.meta_put(META_KEY_CODE, planner.key_code)
+    store.meta_put(META_FIELD_TYPES, planner.field_types)  # a resume compares as the load
     store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)
     store.meta_put(META_SHA, file_sha(settings.mapping))
     if learner.marks is not None:  # the preview read the file for them: not a third time

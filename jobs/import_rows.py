@@ -53,7 +53,7 @@ from .account import (
 )
 from .catalog import Catalog, DealField
 from .deal_currency import defaulted_currency
-from .deals import deal_changes
+from .deals import deal_changes, field_types
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -103,6 +103,8 @@ class RowPlanner:
         self.contested: set[str] = set()
         self.release_held = False  # ImportSettings.release_held
         self.read_columns: set[str] | None = None  # the mapping's columns (None: all)
+        # the deal fields' types a comparison reads (``deals.field_types``; set by ``build``)
+        self.field_types: dict[str, str] = {}
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
@@ -194,6 +196,7 @@ class RowPlanner:
         planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
                       hold_column=hold_column(header))
         planner.read_columns = set(mapping.columns())
+        planner.field_types = field_types(catalog.deal_fields)
         planner.paths = UnseenPaths(mapping, header)
         return planner, catalog, missing
 
@@ -438,7 +441,7 @@ class RowPlanner:
                                        if mapped.custom_currency_open else {})})
         # the currency the row names is a change of its own, its amount blank or not (x9r4:
         # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
-        changes = deal_changes(existing, deal, currency_alone=True)
+        changes = deal_changes(existing, deal, currency_alone=True, types=self.field_types)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

@@ -34,6 +34,7 @@ from .deals import (
     reread_calls,
     reread_targets,
     stored_labels,
+    stored_types,
 )
 from .prepared import (
     META_KEY_CHANGED,
@@ -287,10 +288,10 @@ class PatchJob:
             await AsyncJobStore(store).record(twice)
             failed = {o.item_id for o in twice}
             pending = [i for i in pending if i.id not in failed]
-        labels = stored_labels(store)
+        labels, types = stored_labels(store), stored_types(store)
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
                                      self._now(store, item, deal, image,
-                                               "since the job was planned", labels))
+                                               "since the job was planned", labels, types))
         counts = Counter(what for what, _ in decided)
         counts["on two deals"] = len(twice)
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
@@ -304,10 +305,12 @@ class PatchJob:
 
     def _now(self, store: JobStore, item: Item, deal: Deal | None,
              image: Mapping[str, Any] | None, since: str,
-             labels: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
+             labels: Mapping[str, str] | None = None,
+             types: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
         """A pending PATCH decided against its deal as just read (``before_resume``,
         ``recheck``): (what became of it, its outcome), or None to send it as decided.
-        ``since``: when the picture was taken, for the messages."""
+        ``since``: when the picture was taken, for the messages; ``types``: the job's
+        field types (``stored_types``), for the comparison."""
         deal_id = int(item.payload["deal_id"])
         if deal is None or deal.get("is_deleted"):
             return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
@@ -317,7 +320,7 @@ class PatchJob:
             return "no longer carry their key", Outcome(item.id, ItemState.FAILED, error=(
                 f"deal {deal_id} no longer carries key {item.key} (its key field holds "
                 f"{moved} {since}); not {self.action}, nothing sent"))
-        if not deal_changes(deal, item.payload["changes"], currency_alone=True):
+        if not deal_changes(deal, item.payload["changes"], currency_alone=True, types=types):
             return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "fields": item.payload.get("fields")})
         if (why := self._unselected(store, deal)) is not None:
@@ -348,10 +351,10 @@ class PatchJob:
         if not checked:
             return []
         store = self._store
-        labels = stored_labels(store)
+        labels, types = stored_labels(store), stored_types(store)
         return await recheck_batch_now(ctx, store, checked, lambda item, deal, image:
                                        self._now(store, item, deal, image, "while the job ran",
-                                                 labels))
+                                                 labels, types))
 
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:

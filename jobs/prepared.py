@@ -25,7 +25,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
-from .deals import META_FIELD_LABELS, label
+from .deals import META_FIELD_LABELS, META_FIELD_TYPES, field_types, label
 from .results import META_TYPED, tokens_line, write_results
 
 META_LOADED = "loaded"
@@ -53,12 +53,17 @@ def changed_names(changes: Mapping[str, Any], catalog: Catalog | None = None,
 
 def remember_labels(prep: Prepared, changes: Mapping[str, Any], catalog: Catalog) -> None:
     """Keep the names of the custom fields ``changes`` writes in the job
-    (``META_FIELD_LABELS``): a conflict found on resume names them, not their keys."""
+    (``META_FIELD_LABELS``): a conflict found on resume names them, not their keys; and
+    the types of those a comparison reads by type (``META_FIELD_TYPES``: a re-check
+    compares a phone or long text as the load did)."""
     for code in changes.get("custom_fields") or {}:
         held: dict[str, str] = prep.meta.setdefault(META_FIELD_LABELS, {})
         if code not in held:
             with contextlib.suppress(InputError):
-                held[code] = catalog.field_by_code(code).name
+                field = catalog.field_by_code(code)
+                held[code] = field.name
+                if typed := field_types([field]):
+                    prep.meta.setdefault(META_FIELD_TYPES, {}).update(typed)
 
 
 def row_values(values: Mapping[str, Any] | None) -> dict[str, Any]:

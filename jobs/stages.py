@@ -29,7 +29,7 @@ from bulk.store import BeforeImage, JobStore, NewItem
 
 from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
-from .deals import Deal, before_image, deal_changes, read_deals, same
+from .deals import Deal, before_image, deal_changes, field_types, read_deals, same
 from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
@@ -260,9 +260,10 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
                       f"{catalog.pipeline_by_id(stage.pipeline_id).name!r}"
                       + (f", status {target.status}" if target.status else "")
                       + (f" ({target.lost_reason})" if target.lost_reason else ""))
+    types = field_types(catalog.deal_fields)
     for row, key, deal, values in await select(ctx, source, catalog, prep):
         deal_id = int(deal["id"])
-        changes = deal_changes(deal, wanted)
+        changes = deal_changes(deal, wanted, types=types)
         if not changes:
             prep.skip(row, key, {"deal_id": deal_id, "action": "unchanged"}, op=OP,
                       values=values, deal_id=deal_id)

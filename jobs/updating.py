@@ -46,6 +46,7 @@ from .deals import (
     before_image,
     deal_changes,
     drifted,
+    field_types,
     read_deals,
 )
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
@@ -239,7 +240,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             return
     claimed[deal_id] = source.row
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
-    changes = deal_changes(current, wanted, currency_alone=True)
+    changes = deal_changes(current, wanted, currency_alone=True,
+                           types=field_types(catalog.deal_fields))
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
                   values=source.values, deal_id=deal_id)

@@ -45,6 +45,7 @@ from ..deals import (
     is_gone,
     label,
     same,
+    stored_types,
 )
 from ..import_rows import matched_by
 from ..merged_deals import Merge
@@ -535,7 +536,8 @@ class _Creates(_ImportBase):
                 wanted = defaulted_currency(existing, wanted, opened)
             except InputError as exc:
                 return Outcome(item.id, ItemState.FAILED, error=exc.reason)
-        body = deal_changes(existing, wanted, currency_alone=True)
+        body = deal_changes(existing, wanted, currency_alone=True,
+                            types=stored_types(self.store))
         if existing.get("is_archived"):
             if not self.settings.unarchive:
                 return Outcome(item.id, ItemState.FAILED, error=(

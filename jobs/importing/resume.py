@@ -31,6 +31,7 @@ from ..deals import (
     redecide_now,
     reread_calls,
     reread_targets,
+    stored_types,
 )
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
@@ -370,7 +371,8 @@ class _Resume(_ImportBase):
         labels = self.field_labels
         decided = await redecide_now(ctx, store, pending, lambda item, deal, image:
                                      _update_now(item, deal, image, "since the job was loaded",
-                                                 self.key_code, labels))
+                                                 self.key_code, labels,
+                                                 stored_types(store)))
         counts = Counter(what for what, _ in decided)
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
         moved = counts["key moved"]
@@ -400,10 +402,10 @@ class _Resume(_ImportBase):
         if not checked:
             return []
         self._rechecked.update(i.id for i in checked)
-        labels = self.field_labels
+        labels, types = self.field_labels, stored_types(self.store)
         return await recheck_batch_now(ctx, self.store, checked, lambda item, deal, image:
                                        _update_now(item, deal, image, "while the job ran",
-                                                   self.key_code, labels))
+                                                   self.key_code, labels, types))
 
     async def _read_claimed(self, ctx: CallContext, items: Sequence[Item]) -> None:
         """Read, 100 per ``GET /api/v2/deals?ids=`` (10 tokens), the deals the batch's
@@ -527,11 +529,13 @@ def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
 
 def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
                 since: str, key_code: str | None = None,
-                labels: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
+                labels: Mapping[str, str] | None = None,
+                types: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
     """A pending upsert update decided against its deal as just read (``before_resume``,
     ``recheck``): ("gone" | "key moved" | "unchanged" | "conflict", its outcome), or None
     to send it. ``since``: when the picture was taken, for the messages; ``key_code``:
-    the key field, whose value must still be the row's key (``account.key_moved``)."""
+    the key field, whose value must still be the row's key (``account.key_moved``);
+    ``types``: the job's field types (``stored_types``), for the comparison."""
     payload = item.payload
     deal_id = int(payload["deal_id"])
     if is_gone(deal):
@@ -546,7 +550,8 @@ def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
     links = [name for name in ("person", "org")
              if isinstance(payload.get(name), Mapping)
              and ("key" in payload[name] or int(payload[name]["id"]) != deal.get(f"{name}_id"))]
-    if not deal_changes(deal, payload["changes"], currency_alone=True) and not links:
+    if not deal_changes(deal, payload["changes"], currency_alone=True,
+                        types=types) and not links:
         return "unchanged", Outcome(item.id, ItemState.SKIPPED, result={
             "deal_id": deal_id, "action": "unchanged", "person_id": deal.get("person_id"),
             "org_id": deal.get("org_id"), **matched_by(payload)})
