@@ -133,6 +133,18 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     return changes
 
 
+def set_to_deactivated(changes: Mapping[str, Any],
+                       deactivated: Mapping[str, InputError] | None) -> InputError | None:
+    """The row's error for the first target ``changes`` sets to a deactivated user
+    (``deactivated``: ``MappedRow.deactivated``, by ``owner_id`` or a user field's code),
+    None when it sets none: a deal already holding that user is unchanged by it (x20r2
+    F4)."""
+    if not deactivated:
+        return None
+    names = [*changes, *(changes.get("custom_fields") or {})]
+    return next((deactivated[n] for n in names if n in deactivated), None)
+
+
 # a job's custom field names, key -> name (its load or plan read them from the account), so
 # that a message the run writes later names a field as the account does (x18r1 7)
 META_FIELD_LABELS = "field_labels"
@@ -614,4 +626,4 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "field_types
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
-           "read_archived", "reread_targets", "same"]
+           "read_archived", "reread_targets", "same", "set_to_deactivated"]

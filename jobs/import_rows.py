@@ -53,7 +53,7 @@ from .account import (
 )
 from .catalog import Catalog, DealField
 from .deal_currency import defaulted_currency
-from .deals import deal_changes, field_types
+from .deals import deal_changes, field_types, set_to_deactivated
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -335,7 +335,8 @@ class RowPlanner:
         if refusal is not None:
             return refusal
         try:
-            mapped = self.mapper.map(row)
+            # a deactivated user fails only a row that sets it (x20r2 F4): checked below
+            mapped = self.mapper.map(row, defer_users=True)
         except HeaderLine as exc:
             # its "key" is the key column's name: no record's, never a duplicate nor
             # contested (x13r5 F3: "duplicate source key 'Item ID'" on a repeated header)
@@ -404,6 +405,9 @@ class RowPlanner:
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
+        if existing is None and mapped.deactivated:  # a create sets every value it has
+            first = next(iter(mapped.deactivated.values()))
+            return self._bad(row, first.reason, first.column)
         opened = mapped.currency_open
         if existing is not None and opened:
             try:  # a blank currency leaves the deal's own (before any contact is counted)
@@ -442,6 +446,8 @@ class RowPlanner:
         # the currency the row names is a change of its own, its amount blank or not (x9r4:
         # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
         changes = deal_changes(existing, deal, currency_alone=True, types=self.field_types)
+        if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
+            return self._bad(row, user.reason, user.column)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from bulk.errors import InputError
 from bulk.manifest import SourceRow
 
 from . import transforms as tf
@@ -177,12 +178,17 @@ def _renamed(key: str, section: UpdateSection) -> str:
     return key.replace("import_", "update")
 
 
-def wanted_values(mapper: RowMapper, row: SourceRow
+def wanted_values(mapper: RowMapper, row: SourceRow, *,
+                  deactivated: dict[str, InputError] | None = None
                   ) -> tuple[str, dict[str, Any], dict[str, tuple[str, ...]] | None]:
     """(the row's deal id or key, the values it wants, how open their currencies are —
     ``MappedRow.currency_open``, None when the row names every one): InputError for a bad
-    row."""
-    mapped = mapper.map(row)
+    row. ``deactivated``: filled with the targets the row sets to a deactivated user
+    (``MappedRow.deactivated``), which then fail the row only if they change the deal;
+    None: such a cell is the row's error."""
+    mapped = mapper.map(row, defer_users=deactivated is not None)
+    if deactivated is not None:
+        deactivated.update(mapped.deactivated or {})
     deal = dict(mapped.deal)
     if deal.get("title") == _KEEP_TITLE:
         del deal["title"]

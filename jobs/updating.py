@@ -48,6 +48,7 @@ from .deals import (
     drifted,
     field_types,
     read_deals,
+    set_to_deactivated,
 )
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
@@ -119,13 +120,15 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     claimed: dict[int, int] = {}  # deal id -> the row that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
+    users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
 
     async def flush() -> None:
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted,
-                    columns=mapper.currency_columns, lost_rule=mapper.when_not_lost)
+                    columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
+                    deactivated=users.pop(source.row, None))
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -144,7 +147,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         named_ref = _named_ref(source.values.get(umap.column), umap.by)
         first = named.setdefault(named_ref, source.row) if named_ref else source.row
         try:
-            ref, wanted, defaulted = wanted_values(mapper, source)
+            row_users: dict[str, InputError] = {}
+            ref, wanted, defaulted = wanted_values(mapper, source, deactivated=row_users)
         except InputError as exc:
             if first != source.row:  # fixed and run alone, it would overwrite that row's
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
@@ -171,7 +175,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
                     currency_open=defaulted, columns=mapper.currency_columns,
-                    lost_rule=mapper.when_not_lost)
+                    lost_rule=mapper.when_not_lost, deactivated=row_users)
             continue
         try:
             deal_id = parse_id(ref)
@@ -180,6 +184,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                       column=umap.column)
             continue
         batch.append((source, deal_id, wanted, defaulted))
+        if row_users:
+            users[source.row] = row_users
         if len(batch) >= IDS_PER_CALL:
             await flush()
     if batch:
@@ -208,7 +214,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
             taken: float, *, what: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
-            columns: Mapping[str, str] | None = None, lost_rule: str = "error") -> None:
+            columns: Mapping[str, str] | None = None, lost_rule: str = "error",
+            deactivated: Mapping[str, InputError] | None = None) -> None:
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values)
@@ -242,6 +249,10 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
     changes = deal_changes(current, wanted, currency_alone=True,
                            types=field_types(catalog.deal_fields))
+    if (user := set_to_deactivated(changes, deactivated)) is not None:
+        prep.fail(source.row, ref, user.reason, op="update", values=source.values,
+                  column=user.column)
+        return
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
                   values=source.values, deal_id=deal_id)

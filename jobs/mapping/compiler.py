@@ -20,6 +20,7 @@ from .rowmapper import (
 )
 from .spec import (
     _CUSTOM_OPTIONS,
+    DeactivatedUser,
     FieldSpec,
     Mapping,
     MappingError,
@@ -67,7 +68,8 @@ class _Compiler:
         convert = make(spec)
         if spec.default is not None:
             try:
-                convert(spec.default, {})
+                if isinstance(value := convert(spec.default, {}), DeactivatedUser):
+                    self.problems.append((f"{key}.default", value.reason))
             except InputError as exc:
                 self.problems.append((f"{key}.default", exc.reason))
         what = what or _WHAT.get(key, "text")
@@ -86,22 +88,30 @@ class _Compiler:
             vmap = tf.ValueMap(spec.map)
             for source_value, target in (spec.map or {}).items():
                 try:
-                    resolve(target)
+                    if isinstance(found := resolve(target), DeactivatedUser):
+                        self.problems.append((_key(*_parts(key), "map", source_value),
+                                              found.reason))
                 except InputError as exc:
                     self.problems.append((_key(*_parts(key), "map", source_value),
                                           exc.reason))
             lookup = _memo(lambda name: _through(vmap, name, resolve))
 
+            def unmapped(name: str) -> bool:
+                return hint and vmap.get(name) is None and vmap.fallback is None
+
             def convert(raw: object, values: Values) -> Any:
                 name = _text(raw)
                 try:
-                    return lookup(name)
+                    found = lookup(name)
                 except AmbiguousName:
                     raise
                 except InputError as exc:  # x10r1: "no user named 'Hanna Berg'" said no fix
-                    if not hint or vmap.get(name) is not None or vmap.fallback is not None:
+                    if not unmapped(name):
                         raise
                     raise InputError(f"{exc.reason}; map it in {key}.map") from None
+                if isinstance(found, DeactivatedUser) and unmapped(name):
+                    return DeactivatedUser(found.id, f"{found.reason}; map it in {key}.map")
+                return found
             return convert
         return make
 
@@ -204,10 +214,12 @@ class _Compiler:
             return None if text is None else (vmap.get(text) or vmap.fallback or text)
         return convert
 
-    def _user(self, name: str) -> int:
+    def _user(self, name: str) -> int | DeactivatedUser:
+        """A user's id; a deactivated user's as a ``DeactivatedUser`` (an error only for a
+        row that would set it: ``RowMapper.map``)."""
         user = self.catalog.user(name)
         if not user.active:
-            raise InputError(f"user {name!r} is deactivated in Pipedrive")
+            return DeactivatedUser(user.id, f"user {name!r} is deactivated in Pipedrive")
         return user.id
 
     def _label(self) -> _Step | None:
@@ -365,13 +377,16 @@ def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any],
     if mapped is not None:
         return resolve(mapped)
     try:
-        return resolve(name)
+        found = resolve(name)
     except AmbiguousName:
         raise
     except InputError:
         if vmap.fallback is None or (known is not None and known(name)):
             raise
         return resolve(vmap.fallback)
+    if isinstance(found, DeactivatedUser) and vmap.fallback is not None:
+        return resolve(vmap.fallback)  # a deactivated user is for "*" as one not found
+    return found
 
 
 def _unpack(key: str) -> tuple[str, int | None]:

@@ -19,6 +19,7 @@ from ..transforms.date_order import DateOrder
 from .spec import (
     OPEN_CURRENCY,
     UNDECIDED_CURRENCY,
+    DeactivatedUser,
     Defaults,
     FieldSpec,
     MappedRow,
@@ -200,9 +201,21 @@ class RowMapper:
             column.restore(shown if isinstance(shown, MappingABC) else {})
             step.forget()
 
-    def map(self, row: SourceRow) -> MappedRow:
-        """The deal, person and organization of one row, or InputError(row=, column=)."""
+    def map(self, row: SourceRow, *, defer_users: bool = False) -> MappedRow:
+        """The deal, person and organization of one row, or InputError(row=, column=).
+        A cell naming a deactivated user (``DeactivatedUser``) is such an error, unless
+        ``defer_users`` (an update, an upsert): its id is taken and the error kept in
+        ``MappedRow.deactivated``, for the caller to fail the row only if it changes that
+        target (x20r2 F4)."""
         values, n = row.values, row.row
+        deactivated: dict[str, InputError] = {}
+
+        def user(step: _Step, value: DeactivatedUser) -> int:
+            exc = InputError(value.reason, row=n, column=step.source.where)
+            if not defer_users:
+                raise exc
+            deactivated[step.name] = exc
+            return value.id
         # every bad cell of the row is reported at once (a person fixes them in one round),
         # the key's too (v10r17 E: a bad key hid the row's bad date until the next round);
         # the first one leads (its column is the row's, its reason the reason class)
@@ -238,6 +251,8 @@ class RowMapper:
         for step in self.steps:
             try:
                 value = step(values, n)
+                if type(value) is DeactivatedUser:
+                    value = user(step, value)
             except InputError as exc:
                 errors.append(exc)
                 continue
@@ -264,6 +279,8 @@ class RowMapper:
         for step in self.customs:
             try:
                 value = step(values, n)
+                if type(value) is DeactivatedUser:
+                    value = user(step, value)
             except InputError as exc:
                 errors.append(exc)
                 continue
@@ -290,7 +307,7 @@ class RowMapper:
         custom[self.key_code] = key
         deal["custom_fields"] = custom
         return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened,
-                         tuple(undecided))
+                         tuple(undecided), deactivated or None)
 
     def _money(self, values: Values, n: int, deal: dict[str, Any],
                undecided: list[InputError]) -> tuple[str, ...] | None:

@@ -12,6 +12,7 @@ import math
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -375,6 +376,17 @@ class OrgRef(NamedTuple):
         return tf.org_match_key(self.name) or self.name.casefold()
 
 
+@dataclass(frozen=True, slots=True)
+class DeactivatedUser:
+    """A cell naming a user who is deactivated in Pipedrive: ``id`` and the row's error
+    (``reason``). Not an error yet: a deal that already holds that user is unchanged by
+    it (x20r2 F4: Pipedrive's own export failed every row of such a deal, its other
+    changes lost); only a row that would *set* it fails (``MappedRow.deactivated``)."""
+
+    id: int
+    reason: str
+
+
 class MappedRow(NamedTuple):
     """A row ready to send: ``deal`` is an addDeal body without person_id / org_id.
     ``currency_defaulted``: its ``currency`` is ``defaults.currency`` alone (the row names
@@ -398,6 +410,9 @@ class MappedRow(NamedTuple):
     currency_choices: tuple[str, ...] = ()
     custom_currency_open: dict[str, tuple[str, ...]] | None = None
     undecided: tuple[InputError, ...] = ()
+    # the targets (``owner_id``, a user field's code) a cell sets to a deactivated user
+    # (``RowMapper.map(defer_users=True)``): the row fails only when it changes them
+    deactivated: dict[str, InputError] | None = None
 
     @property
     def currency_open(self) -> dict[str, tuple[str, ...]]:
@@ -602,5 +617,5 @@ def unresolved_todos(text: str) -> list[tuple[int, str]]:
         zip(text.splitlines(), blanked.splitlines(), strict=True), 1) if _TODO.search(bare)]
 
 
-__all__ = ["Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile",
+__all__ = ["DeactivatedUser", "Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile",
            "OrgRef", "PersonRef", "read_mapping_text", "unresolved_todos"]
