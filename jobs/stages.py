@@ -208,11 +208,13 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
-    return _matched(refs, deal_of, prep)
+    return _matched(refs, deal_of, prep, column)
 
 
-def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
-             ) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
+def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared,
+             column: str | None = None) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
+    """The rows naming a deal, with it; the others failed naming ``column`` (the id / key
+    column: x20r2 F5, failed.csv left it empty)."""
     out: list[tuple[int, str, Deal, Mapping[str, Any]]] = []
     seen: dict[int, int] = {}
     for ref in refs:
@@ -223,15 +225,16 @@ def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared
         deal = deal_of.get(ref.label)
         problem = key_problem(deal_of, ref.label, hint=MOVE_ARCHIVED_HINT) if ref.deal_id is None else None
         if problem is not None:
-            prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values)
+            prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values, column=column)
         elif deal is None:
             what = "id" if ref.deal_id is not None else "key"
             prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
-                                          "deleted or archived)", op=OP, values=ref.values)
+                                          "deleted or archived)", op=OP, values=ref.values,
+                      column=column)
         elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
             prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
                                           f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
-                      hold=HOLD_DUPLICATE)
+                      column=column, hold=HOLD_DUPLICATE)
         else:
             seen[int(deal["id"])] = ref.row
             out.append((ref.row, ref.label, deal, ref.values))

@@ -121,6 +121,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
+    lost_column = mapper.lost_reason.source.where if mapper.lost_reason is not None else None
 
     async def flush() -> None:
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
@@ -128,7 +129,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted,
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
-                    deactivated=users.pop(source.row, None))
+                    deactivated=users.pop(source.row, None), ref_column=umap.column,
+                    lost_column=lost_column)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -175,7 +177,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
                     currency_open=defaulted, columns=mapper.currency_columns,
-                    lost_rule=mapper.when_not_lost, deactivated=row_users)
+                    lost_rule=mapper.when_not_lost, deactivated=row_users,
+                    ref_column=umap.column, lost_column=lost_column)
             continue
         try:
             deal_id = parse_id(ref)
@@ -215,17 +218,21 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             taken: float, *, what: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
             columns: Mapping[str, str] | None = None, lost_rule: str = "error",
-            deactivated: Mapping[str, InputError] | None = None) -> None:
+            deactivated: Mapping[str, InputError] | None = None,
+            ref_column: str | None = None, lost_column: str | None = None) -> None:
+    """``ref_column``: the id / key column, ``lost_column``: the lost reason's, named by a
+    row failed for them (x20r2 F5: failed.csv left its column empty)."""
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
-                                   "archived)", op="update", values=source.values)
+                                   "archived)", op="update", values=source.values,
+                  column=ref_column)
         return
     deal_id = int(current["id"])
     if deal_id in claimed:
         prep.fail(source.row, ref, f"deal {deal_id} is already updated by row "
                                    f"{claimed[deal_id]} (each deal is updated once a run; "
                                    "re-run alone, this row would overwrite that update)",
-                  op="update", values=source.values, hold=HOLD_DUPLICATE)
+                  op="update", values=source.values, column=ref_column, hold=HOLD_DUPLICATE)
         return
     if currency_open is not None:  # a blank currency leaves the deal's own
         try:
@@ -243,7 +250,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                        f"{current.get('status') or 'open'!r} and the row "
                                        "leaves its status: set the status to lost in the "
                                        "row, or leave the reason out",
-                      op="update", values=source.values)
+                      op="update", values=source.values, column=lost_column)
             return
     claimed[deal_id] = source.row
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
