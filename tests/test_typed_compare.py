@@ -103,3 +103,30 @@ async def test_the_recheck_before_sending_compares_a_phone_as_the_load_did(
         store.close()
         assert item.state is ItemState.SKIPPED, (item.state, item.error)
         assert deal(sb, 3)["custom_fields"][hot] == "030 / 7654321"
+
+
+@pytest.mark.anyio
+async def test_an_upsert_of_a_national_phone_number_is_unchanged(tmp_path: Path) -> None:
+    """The import's upsert compares by type too, and its job keeps the types for a resume
+    (``META_FIELD_TYPES``)."""
+    from jobs.deals import stored_types
+    from tests.import_support import import_once, read_csv
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=10, seed=5)) as sb:
+        hot, memo = await _fields(sb, tmp_path)
+        ext = next(f["field_code"] for f in sb.state.fields.values()
+                   if f["field_name"] == "External ID")
+        sb.state.deals.rows[3]["custom_fields"].update({ext: "K1", hot: "(030) 1234567"})
+        mapping, manifest = tmp_path / "m.toml", tmp_path / "in.csv"
+        mapping.write_text('[import]\nkey_column = "id"\nkey_field = "External ID"\n'
+                           'mode = "upsert"\n[deal]\ntitle = "title"\n'
+                           '[custom_fields]\n"Hotline" = "hot"\n')
+        title = deal(sb, 3)["title"]
+        manifest.write_text(f"id,title,hot\nK1,{title},(030) 1234567\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        types = stored_types(store)
+        store.close()
+        (row,) = read_csv(tmp_path / "jobs" / "import-1" / "succeeded.csv")
+        assert row["action"] == "unchanged", row
+        assert deal(sb, 3)["custom_fields"][hot] == "(030) 1234567"
+        assert types == {hot: "phone", memo: "text"}
