@@ -12,7 +12,9 @@ coordinator adds one admission per call against the account-wide state::
 Implementations:
 
 - :class:`LocalCoordinator` (the default): today's in-process behaviour. It is
-  not shared, so the scheduler never calls it per request (no speed loss).
+  not shared, so the scheduler never calls it per request (no speed loss); the engines
+  of this process on one account still share its limits through
+  :class:`bulk.coordinator_process.ProcessCoordinator` (the engine attaches one).
 - :class:`bulk.coordinator_redis.RedisCoordinator` (``--coordinator
   redis://host:6379/0`` or env ``PDBULK_COORDINATOR``): one Lua script per batch of
   admissions, one atomic round trip.
@@ -122,6 +124,10 @@ class Coordinator(Protocol):
         take its slot. Raises BudgetExhausted (the shared day's limit is reached and
         waiting is not asked) or CoordinatorLost. Cancellation-safe."""
 
+    def leaving(self, at: float) -> None:
+        """A call this process admitted leaves now, at wall time ``at`` (its entry may be
+        dated from then; Redis keeps its ``admitted + ahead`` dating)."""
+
     def answered(self, sent: float, at: float) -> None:
         """The call admitted last at or before wall time ``sent`` was answered: date its
         window entry ``at`` (never before its admission) instead of ``admitted + ahead``."""
@@ -169,6 +175,9 @@ class LocalCoordinator:
         return None
 
     async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
+        return None
+
+    def leaving(self, at: float) -> None:
         return None
 
     def answered(self, sent: float, at: float) -> None:

@@ -313,6 +313,9 @@ class RedisCoordinator:
         return self._losses
 
     # -- feedback (one pipeline per burst of answers, off the call path) ----------------------
+    def leaving(self, at: float) -> None:
+        return None  # an unanswered call's entry stays dated ``admitted + ahead``
+
     def answered(self, sent: float, at: float) -> None:
         own = self._own
         for i in range(len(own) - 1, -1, -1):

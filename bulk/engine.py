@@ -37,6 +37,7 @@ from .coordinator import (
     open_coordinator,
     run_kind_lock,
 )
+from .coordinator_process import ProcessCoordinator
 from .errors import BulkError, ConfigError, RateLimited, RequestNotSent
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
@@ -180,6 +181,10 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         local.close()
         await coord.aclose()
         raise
+    if not coord.shared:
+        # the engines of this process on this account share its limits (x20r3 F3)
+        scheduler.attach(ProcessCoordinator(normalize_base_url(config.base_url), token,
+                                            clock=clock))
     with local:
         async with _client_and_coordinator(config, token, clock=clock, transport=transport,
                                            coord=coord, current=current, token_fp=token_fp,
@@ -219,6 +224,8 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
             yield client
         finally:
             await coord.aclose()
+            if scheduler.coordinator is not coord and scheduler.coordinator is not None:
+                await scheduler.coordinator.aclose()  # this process's share of the account
 
 
 async def _company_id(client: PipedriveClient, scheduler: Scheduler,

@@ -26,7 +26,10 @@ account-wide windows, 429 pause and day's spend (one round trip, batched), and
 answers, pauses, refunds, the daily headers and the window headers (remaining /
 reset: one process learns the window is spent, all hold back) go back to it. Phantom window
 entries for "others on this token" are then not needed (the coordinator counts
-them) and are not made. Without one (the default), nothing changes.
+them) and are not made. Without one (the default), the engines of this process on one
+account share a ``bulk.coordinator_process.ProcessCoordinator`` the same way (admission,
+the send, answers, pauses, refunds, headers), while each scheduler keeps its phantom
+entries and its reset probes, as a process alone does.
 
 Call ``observe()`` after every response except a 429 (pass ``sent_at``),
 ``rate_limited()`` (it reads the headers too) after a 429, and ``refund()`` when
@@ -235,6 +238,17 @@ class Scheduler:
         self._shared = coordinator if coordinator.shared else None
 
     @property
+    def coordinator(self) -> Coordinator | None:
+        """The shared coordinator every admission also goes through (None: none)."""
+        return self._shared
+
+    def _across(self) -> bool:
+        """Whether the shared coordinator spans processes (Redis): it then counts the
+        others' calls and owns the budget's wait. One shared by this process's engines
+        only (bulk.coordinator_process) leaves both to this scheduler, as when alone."""
+        return self._shared is not None and not getattr(self._shared, "in_process", False)
+
+    @property
     def limits(self) -> Limits:
         """The limits in force (the burst lowered if the server said so). The runner reads
         them after every answer: one ``replace`` only when they changed (issue 8)."""
@@ -280,6 +294,8 @@ class Scheduler:
         free its slot that much too soon (measured on virtual time: 23-41 overfull 2-s
         spans in 600 calls with a 0-400 ms gap, 0 with it)."""
         now = self._clock.now()
+        if self._shared is not None:
+            self._shared.leaving(self._to_wall(now))
         if now <= admitted + _EPS:
             return
         # the send log too (``_count_others``): a call that waited long between its admission
@@ -523,10 +539,10 @@ class Scheduler:
         """Wall time of the next reset probe: while the wait is for the company's budget
         (the server said it is spent, or this process counts it all used: x16r3 2, no
         429 came), a minute past the next half hour. inf while a share or reserve is what
-        is spent (a probe answered would be charged beyond it) and with a shared
-        coordinator (its budget is the coordinator's)."""
-        if self._shared is not None or not (self._spent_day == self._day
-                                            or self._day_limit() >= self._daily):
+        is spent (a probe answered would be charged beyond it) and with a coordinator
+        shared across processes (its budget is the coordinator's)."""
+        if self._across() or not (self._spent_day == self._day
+                                  or self._day_limit() >= self._daily):
             return math.inf
         if self._probe_after == math.inf:
             self._probe_after = self._half_hour_after(self._clock.wall())
@@ -680,7 +696,7 @@ class Scheduler:
             # The server counts more than we do: others use this token too. Their calls
             # leave its window at unknown times: the oldest at the reset, the rest (safe
             # assumption) a full window from the answer. Phantom entries stand for them.
-            others = 0 if self._shared is not None else cap - len(times) - rate.remaining
+            others = 0 if self._across() else cap - len(times) - rate.remaining
             at = late if others > 0 else now
             if rate.remaining == 0:  # nobody before the server's reset
                 if search:

@@ -1,0 +1,268 @@
+"""One account's limits shared by the engines of one process (the local coordinator's part).
+
+Each ``bulk.engine.Engine`` has its own :class:`~bulk.scheduler.Scheduler`; a service that
+runs several jobs at once on one account (several ``run_job`` / ``import_job`` in one event
+loop) would let each of them spend the whole burst window (x20r3 F3: 3 concurrent imports,
+61 429s). Without a shared coordinator (Redis) the engines of one process on one account
+therefore share an :class:`AccountState` — the burst and search windows, the 429 pause,
+the day's spend and what the server's headers said — through a
+:class:`ProcessCoordinator` each, exactly as processes share them through Redis
+(``bulk.coordinator_redis``): every call admitted by an engine's scheduler is admitted
+again here, FIFO across the jobs (the fairness processes get from the Lua script's queue),
+its entry dated ``admitted + ahead`` until its answer re-dates it.
+
+An account is its base URL and a digest of its token (:func:`bulk.coordinator.fingerprint`,
+never the token). The registry holds the states weakly: the last engine closing (or
+dropped) frees its account's state, and nothing here refers to an engine. An engine alone on
+its account admits without waiting here (its scheduler is exact); the state still records
+its calls, so a second engine opened mid-run sees them.
+
+It must never: hold a token or an engine; make engines on different accounts wait for
+each other; read a clock but the admitting engine's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import weakref
+from collections import deque
+
+from .clock import Clock
+from .coordinator import Limit, SharedStats, fingerprint
+from .errors import BudgetExhausted
+from .operations import Operation
+
+_EPS = 1e-6
+
+
+class _Entry:
+    """A call in the shared window: when the server counts it (wall seconds)."""
+
+    __slots__ = ("ahead", "at", "search", "sent")
+
+    def __init__(self, at: float, search: bool, ahead: float = 0.0) -> None:
+        self.at, self.search, self.ahead = at, search, ahead
+        self.sent: float | None = None  # when it left (``leaving``); None: not yet
+
+
+class AccountState:
+    """The shared picture of one account in this process (held by its coordinators only)."""
+
+    __slots__ = ("__weakref__", "entries", "members", "observed", "pause", "queue", "spent",
+                 "width")
+
+    def __init__(self) -> None:
+        self.entries: list[_Entry] = []  # burst window entries (searches flagged)
+        self.pause = -math.inf  # wall time a 429 pause ends
+        self.spent: dict[int, int] = {}  # day -> tokens the jobs admitted (less refunds)
+        self.observed: dict[int, int] = {}  # day -> the company's spend the headers said
+        self.queue: deque[asyncio.Future[None]] = deque()  # FIFO turns of waiting calls
+        self.members: weakref.WeakSet[ProcessCoordinator] = weakref.WeakSet()
+        self.width = 0.0
+
+    def today(self, day: int) -> int:
+        return max(self.spent.get(day, 0), self.observed.get(day, 0))
+
+    def prune(self, now: float, width: float) -> None:
+        self.entries = [e for e in self.entries if e.at > now - width]
+
+    def room(self, op: Operation, limit: Limit, now: float) -> tuple[float, str]:
+        """Seconds until ``op`` fits (0: now) and why it waits ('' / pause / budget / ...)."""
+        self.prune(now, limit.width)
+        if self.pause > now:
+            return self.pause - now, "pause"
+        if self.today(limit.day) + op.token_cost > limit.day_limit:
+            return max(0.001, limit.day_ends - now), "budget"
+        for search in (False, True):
+            if search and not op.search:
+                break
+            times = sorted(e.at for e in self.entries if e.search or not search)
+            cap = limit.search if search else limit.burst
+            if len(times) >= cap:
+                return max(0.0005, times[len(times) - cap] + limit.width - now), \
+                    "search" if search else "burst"
+        return 0.0, ""
+
+    def take(self, op: Operation, limit: Limit, now: float) -> _Entry:
+        entry = _Entry(now + limit.ahead, op.search, limit.ahead)
+        self.entries.append(entry)
+        self.spent[limit.day] = self.today(limit.day) + op.token_cost
+        self.width = limit.width
+        return entry
+
+    def next_turn(self) -> None:
+        """Wake the call now first in the queue (it checks the room itself)."""
+        while self.queue and self.queue[0].done():
+            self.queue.popleft()
+        if self.queue:
+            self.queue[0].set_result(None)
+
+
+_ACCOUNTS: weakref.WeakValueDictionary[tuple[str, str, int], AccountState] = \
+    weakref.WeakValueDictionary()
+
+
+def account_key(base_url: str, token: str) -> tuple[str, str, int]:
+    """What names an account in this process: its base URL and the token's fingerprint —
+    and the event loop (the running one, else 0): the queue's futures belong to one loop,
+    so engines on loops of other threads do not share (as before this module)."""
+    try:
+        loop = id(asyncio.get_running_loop())
+    except RuntimeError:
+        loop = 0
+    return base_url.rstrip("/"), fingerprint(token), loop
+
+
+class ProcessCoordinator:
+    """One engine's door to its account's :class:`AccountState` (a ``Coordinator``)."""
+
+    __slots__ = ("__weakref__", "_clock", "_own", "_state")
+
+    def __init__(self, base_url: str, token: str, *, clock: Clock) -> None:
+        key = account_key(base_url, token)
+        state = _ACCOUNTS.get(key)
+        if state is None:
+            state = _ACCOUNTS[key] = AccountState()
+        self._state: AccountState | None = state
+        self._clock = clock
+        self._own: deque[tuple[float, _Entry]] = deque()  # (admitted at, entry), unanswered
+        state.members.add(self)
+
+    @property
+    def shared(self) -> bool:
+        return True  # the scheduler admits every call here too
+
+    @property
+    def in_process(self) -> bool:
+        """Shared by this process's engines only (the scheduler keeps its own budget
+        probes and its estimate of other clients, as a process alone does)."""
+        return True
+
+    @property
+    def engines(self) -> int:
+        """Engines open on this account in this process, this one included."""
+        return len(self._state.members) if self._state is not None else 0
+
+    async def start(self, token_fp: str) -> None:
+        return None
+
+    def bind(self, company: str) -> None:
+        return None
+
+    async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
+        state = self._state
+        if state is None:
+            raise RuntimeError("ProcessCoordinator.admit after aclose()")
+        if len(state.members) < 2 and not state.queue:
+            self._take(op, limit)  # alone: the scheduler's own windows are the account's
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        state.queue.append(turn)
+        if len(state.queue) == 1:
+            turn.set_result(None)
+        try:
+            await turn  # FIFO: the calls of every job on the account, in their order
+            while True:
+                wait, why = state.room(op, limit, self._clock.wall())
+                if not wait or len(state.members) < 2:
+                    self._take(op, limit)
+                    return
+                if why == "budget" and not wait_for_reset:
+                    raise BudgetExhausted(
+                        f"the company's daily budget as this process's jobs spent it: "
+                        f"{state.today(limit.day)} tokens used, usable {limit.day_limit}; "
+                        f"{op.id} needs {op.token_cost}", resets_at=limit.day_ends)
+                await self._clock.sleep(wait)
+        finally:
+            if state.queue and state.queue[0] is turn:
+                state.queue.popleft()
+            elif turn in state.queue:
+                state.queue.remove(turn)
+            if not turn.done():
+                turn.cancel()
+            state.next_turn()
+
+    def _take(self, op: Operation, limit: Limit) -> None:
+        assert self._state is not None
+        now = self._clock.wall()
+        self._own.append((now, self._state.take(op, limit, now)))
+        while self._own and self._own[0][0] + 2 * limit.width < now:
+            self._own.popleft()
+
+    def leaving(self, at: float) -> None:
+        """A call of this engine leaves at wall time ``at``: the oldest one admitted and not
+        yet gone counts from then (plus its ``ahead``), not from its admission — a busy
+        loop (ledger writes, three jobs' outcomes) may hold a call longer than ``ahead``,
+        and its slot would free before the server's (429s under load)."""
+        for _, entry in self._own:
+            if entry.sent is None:
+                entry.sent = at
+                entry.at = max(entry.at, at + entry.ahead)
+                return
+
+    def answered(self, sent: float, at: float) -> None:
+        """The call that left at ``sent`` was answered: its entry (the one that left last at
+        or before ``sent``; else the one admitted last before it) is dated ``at``."""
+        own = self._own
+        best = None
+        for i, (_, entry) in enumerate(own):
+            if entry.sent is not None and entry.sent <= sent + _EPS:
+                if best is None or entry.sent >= (own[best][1].sent or -math.inf):
+                    best = i
+        if best is None:
+            for i in range(len(own) - 1, -1, -1):
+                if own[i][0] <= sent + _EPS:
+                    best = i
+                    break
+        if best is not None:
+            admitted, entry = own[best]
+            del own[best]
+            entry.at = max(at, admitted)
+
+    def paused(self, until: float) -> None:
+        if self._state is not None:
+            self._state.pause = max(self._state.pause, until)
+
+    def refunded(self, op: Operation, day: int) -> None:
+        if self._state is not None and day in self._state.spent:
+            self._state.spent[day] = max(0, self._state.spent[day] - op.token_cost)
+
+    def observed(self, tokens_today: int, day: int) -> None:
+        if self._state is not None:
+            seen = self._state.observed
+            seen[day] = max(seen.get(day, 0), tokens_today)
+
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+        """As Redis' WINDOW script: the calls the server counted that no job here did are
+        entries that leave the window at ``until``."""
+        state = self._state
+        if state is None or state.width <= 0:
+            return
+        state.prune(self._clock.wall(), state.width)
+        have = sum(1 for e in state.entries if e.search or not search)
+        for _ in range(min(cap, cap - remaining) - have):
+            state.entries.append(_Entry(until - state.width, search))
+
+    def statistics(self) -> SharedStats | None:
+        return None  # the progress line shows a shared picture only across processes
+
+    async def aclose(self) -> None:
+        state, self._state = self._state, None
+        if state is not None:
+            state.members.discard(self)
+
+    def __repr__(self) -> str:
+        state = self._state
+        if state is None:
+            return "<ProcessCoordinator closed>"
+        return (f"<ProcessCoordinator engines={len(state.members)} "
+                f"window={len(state.entries)} queued={len(state.queue)}>")
+
+
+def open_accounts() -> int:
+    """Accounts with a live state in this process (tests: nothing outlives its engines)."""
+    return len(_ACCOUNTS)
+
+
+__all__ = ["AccountState", "ProcessCoordinator", "account_key", "open_accounts"]
