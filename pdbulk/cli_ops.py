@@ -55,6 +55,7 @@ from .options import (
     fail,
     find_job,
     finish,
+    finished_anyway,
     install_stop,
     regular_file,
     resume_hint,
@@ -113,7 +114,13 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
             # SIGTERM / Ctrl-C while loading or at the prompt (x11r1 M2: exit 143 and a job
             # left behind): nothing was sent then, so no job is kept; later, the run's own
             # handler stopped it once, and this is the second signal
-            if store.status in ("running", "stopped", "finished"):
+            if store.status == "finished":
+                # the run had ended (every item settled, its files written) when the signal
+                # came, between the run's own handler and the command's end: the job's
+                # outcome and its code, not "aborted; resume" (x20r4 2: exit 4 for a
+                # finished job, 3 of 8 Ctrl-Cs 50 ms after the last progress line)
+                finished_anyway(store)
+            if store.status in ("running", "stopped"):
                 store.close()
                 raise fail(f"aborted; resume with: {resume_hint(job_id, cfg.job_root)}",
                            EXIT_STOPPED) from None

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, TextIO
+from typing import Annotated, Any, Literal, NoReturn, TextIO
 
 import orjson
 import typer
@@ -596,6 +596,17 @@ def finish(store: JobStore, result: RunResult) -> None:
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0) or _strays(store):
         raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+def finished_anyway(store: JobStore) -> NoReturn:
+    """The outcome line and exit code of a job found ``finished`` after a signal cut its
+    command short (the run over, its result files written): ``job X: done N (...)``, then
+    exit 3 when rows failed, else 0 — what ``finish`` would have said."""
+    counts = store.counts()
+    line = state_counts({state.value: n for state, n in counts.items()}, store.actions())
+    typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
+    store.close()
+    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) else 0)
 
 
 def rate_limited_note(rate_limited: int, coordinator: object, *,

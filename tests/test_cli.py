@@ -193,3 +193,25 @@ def test_resume_with_nothing_left_prints_no_spend_it_does_not_know(sandbox: Sand
     again = runner.invoke(app, ["resume", job_id, "--job-dir", str(tmp_path)], env=env)
     assert again.exit_code == 0, again.output
     assert "0 tok" in again.output and "today 0/" not in again.output, again.output
+
+
+def test_a_signal_after_the_run_ended_keeps_the_job_s_outcome(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x20r4 2: a Ctrl-C arriving once the run had ended (every item settled, the files
+    written), before the command's end, said "aborted; resume with: ..." and exit 4 for a
+    finished job. Now its outcome line and exit code, as without the signal."""
+    import pdbulk.cli_ops as cli_ops
+
+    real = cli_ops.run_loop
+
+    def run_then_interrupted(main: object) -> object:
+        real(main)  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # the signal, after the run's own handler was put back
+
+    monkeypatch.setattr(cli_ops, "run_loop", run_then_interrupted)
+    res = CliRunner().invoke(app, ["move-stage", "--to-stage", "Qualified", "--status", "open",
+                                   "--yes", "--url", sandbox.url, "--plan", "ultimate",
+                                   "--job-dir", str(tmp_path)],
+                             env={"PIPEDRIVE_API_TOKEN": sandbox.token})
+    assert res.exit_code == 0, res.output
+    assert "done " in res.output and "aborted" not in res.output, res.output
