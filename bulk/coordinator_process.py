@@ -34,6 +34,7 @@ from .errors import BudgetExhausted
 from .operations import Operation
 
 _EPS = 1e-6
+_PRUNE_FLOOR = 256  # window entries kept before an engine alone prunes them
 
 
 class _Entry:
@@ -49,8 +50,8 @@ class _Entry:
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "entries", "members", "observed", "pause", "queue", "spent",
-                 "width")
+    __slots__ = ("__weakref__", "entries", "members", "next_prune", "observed", "pause", "queue",
+                 "spent", "width")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
@@ -60,6 +61,7 @@ class AccountState:
         self.queue: deque[asyncio.Future[None]] = deque()  # FIFO turns of waiting calls
         self.members: weakref.WeakSet[ProcessCoordinator] = weakref.WeakSet()
         self.width = 0.0
+        self.next_prune = _PRUNE_FLOOR  # entries before ``take`` prunes (amortised O(1))
 
     def today(self, day: int) -> int:
         return max(self.spent.get(day, 0), self.observed.get(day, 0))
@@ -89,6 +91,9 @@ class AccountState:
         self.entries.append(entry)
         self.spent[limit.day] = self.today(limit.day) + op.token_cost
         self.width = limit.width
+        if len(self.entries) >= self.next_prune:  # alone, nothing else prunes: keep it bounded
+            self.prune(now, limit.width)
+            self.next_prune = max(_PRUNE_FLOOR, 2 * len(self.entries))
         return entry
 
     def next_turn(self) -> None:
@@ -237,8 +242,8 @@ class ProcessCoordinator:
         """As Redis' WINDOW script: the calls the server counted that no job here did are
         entries that leave the window at ``until``."""
         state = self._state
-        if state is None or state.width <= 0:
-            return
+        if state is None or state.width <= 0 or len(state.members) < 2:
+            return  # alone: the engine's scheduler counts the others itself (admit skips us)
         state.prune(self._clock.wall(), state.width)
         have = sum(1 for e in state.entries if e.search or not search)
         for _ in range(min(cap, cap - remaining) - have):

@@ -128,3 +128,31 @@ async def test_jobs_of_one_process_share_the_day_s_budget() -> None:
     await a.admit(op, limit)
     await a.aclose()
     await b.aclose()
+
+
+async def test_an_engine_alone_keeps_a_bounded_window_a_newcomer_still_sees() -> None:
+    """An engine alone on its account records its calls (for an engine opened mid-run) but
+    nothing else prunes them: 20,000 calls over 2,000 s keep a few windows' worth, not all;
+    a second engine then waits for the first's calls of the last window."""
+    from bulk.coordinator_process import _ACCOUNTS
+
+    clock = FakeClock()
+    a = ProcessCoordinator("http://127.0.0.1:4", "token-a", clock=clock)
+    op = get_operation("updateDeal")
+    limit = Limit(width=2.0, burst=40, search=10, day_limit=10**9, day=0, day_ends=10**6)
+    for _ in range(20_000):
+        await a.admit(op, limit)
+        a.window_seen(0, clock.wall() + 2.0, 40, search=False)  # alone: no phantom entries
+        await clock.sleep(0.1)
+    state = _ACCOUNTS[account_key("http://127.0.0.1:4", "token-a")]
+    assert len(state.entries) <= 2 * 256
+    for _ in range(20):  # the last window holds 19 of a's calls (0.1 s apart): 21 more fit
+        await a.admit(op, limit)
+    b = ProcessCoordinator("http://127.0.0.1:4", "token-a", clock=clock)
+    start = clock.now()
+    await b.admit(op, limit)  # the 40th
+    assert clock.now() == start
+    await b.admit(op, limit)  # the 41st waits for the oldest of a's to leave
+    assert clock.now() > start
+    await a.aclose()
+    await b.aclose()
