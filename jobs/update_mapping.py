@@ -24,7 +24,14 @@ from . import transforms as tf
 from .catalog import Catalog, DealField
 from .import_checks import effective_header
 from .mapping import Mapping as ImportMapping
-from .mapping import MappingError, MappingFile, RowMapper, _option_problems, read_mapping_text
+from .mapping import (
+    MappingError,
+    MappingFile,
+    RowMapper,
+    _option_problems,
+    read_mapping_text,
+    unresolved_todos,
+)
 from .mapping.spec import NESTED
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
@@ -109,7 +116,7 @@ class UpdateMapping:
             raise MappingError([(name, "updates do not link persons or organizations")
                                 for name in extra], source=source)
         try:
-            mapping = _checked(MappingFile.model_validate(data), source)
+            mapping = _checked(MappingFile.model_validate(data), source, text)
         except ValidationError as exc:
             raise MappingError([(_renamed(".".join(map(str, e["loc"])), section), e["msg"])
                                 for e in exc.errors()], source=source) from None
@@ -161,11 +168,18 @@ def _optional_title(spec: object) -> object:
     # "required and a default exclude each other" for the stand-in default)
 
 
-def _checked(spec: MappingFile, source: str) -> ImportMapping:
-    """What ``Mapping.loads`` checks after the schema (the same function, not a copy)."""
+def _checked(spec: MappingFile, source: str, text: str) -> ImportMapping:
+    """What ``Mapping.loads`` checks after the schema (the same functions, not a copy):
+    the options, and the TODOs init-mapping writes (x20r2 F7: it writes update mappings
+    for Pipedrive's own export, whose unanswered TODOs an update ran as they stood)."""
     problems = _option_problems(spec)
     if problems:
         raise MappingError(problems, source=source)
+    todos = unresolved_todos(text)
+    if todos:
+        raise MappingError([("", "unresolved TODO on line " + "; line ".join(
+            f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)")],
+            source=source)
     return ImportMapping(spec, source=source)
 
 

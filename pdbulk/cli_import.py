@@ -419,8 +419,9 @@ def init_mapping_cmd(
         typer.echo(text, nl=False)
         return
     output.write_text(text, encoding="utf-8")
+    verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
-         f"`pdbulk plan import {manifest} --mapping {output}`")
+         f"`pdbulk plan {verb} {manifest} --mapping {output}`")
 
 
 __all__ = ["import_cmd", "init_mapping_cmd", "plan_import_cmd", "run_import"]

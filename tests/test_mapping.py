@@ -522,12 +522,12 @@ def test_init_mapping_reads_a_status_column_of_stage_names_as_the_stage(
 def test_init_mapping_of_pipedrives_own_export_says_its_ids_are_deals(catalog: Catalog) -> None:
     """x14r2 F4: on Pipedrive's own export init-mapping proposed key_column = "Deal - ID"
     with no word; imported into the account it came from, all 60 deals were made again.
-    The starter file says what those ids are and what to use to change those deals; it
-    still loads as an import mapping. Another export's "Deal ID" gets no such note."""
+    The starter file says what those ids are; since x20r2 F7 it updates those deals by id
+    (tests/test_pipedrive_export_mapping.py). Another export's "Deal ID" gets no such note."""
     own = init_mapping(["Deal - ID", "Deal - Title", "Deal - Value", "Person - Name"],
                        catalog)
     assert "Pipedrive's own export" in own and "pdbulk update" in own
-    assert Mapping.loads(_resolved(own)).key_column == "Deal - ID"
+    assert UpdateMapping.loads(_resolved(own)).column == "Deal - ID"
     other = init_mapping(["Deal ID", "Deal Name", "Amount"], catalog)
     assert "Pipedrive's own export" not in other
 
@@ -726,7 +726,8 @@ def test_init_mapping_reads_pipedrive_and_hubspot_export_headers(catalog: Catalo
     """Pipedrive's "Entity - Field" headers map by their field within that entity ("Person -
     Name" is the person's name, never the title); HubSpot's "Associated Company" is the
     organization."""
-    header = ["Deal - ID", "Deal - Title", "Deal - Organization", "Person - Name",
+    # no "Deal - ID": with it the file is an update by id, which links no person
+    header = ["Deal - Title", "Deal - Organization", "Person - Name",
               "Person - Email", "Deal - Expected close date", "Organization - Address"]
     spec = Mapping.loads(_resolved(init_mapping(header, catalog))).spec
     assert spec.deal.title.column == "Deal - Title"

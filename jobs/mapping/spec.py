@@ -457,6 +457,11 @@ class Mapping:
             raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
         except RecursionError:  # x19r1 F6: 500 nested arrays were "unexpected RecursionError"
             raise MappingError([("", NESTED)], source=source) from None
+        if isinstance(data, dict) and "update" in data and "import" not in data:
+            # init-mapping's file for Pipedrive's own export (x20r2 F7) names deals by id
+            raise MappingError([("update", "this mapping updates deals ([update]): run it "
+                                 "with `pdbulk update` (or `pdbulk plan update`); to import "
+                                 "rows, give it an [import] section instead")], source=source)
         try:
             spec = MappingFile.model_validate(data)
         except ValidationError as exc:
