@@ -266,7 +266,9 @@ class Planned:
 
 
 def _planned(prep: Prepared, plan: Plan) -> Planned:
-    return Planned(plan, {k: v for k, v in sorted(prep.actions.items()) if v})
+    fields = dict(sorted(prep.fields.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Planned(replace(plan, changed_fields=fields),
+                   {k: v for k, v in sorted(prep.actions.items()) if v})
 
 
 async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = False,

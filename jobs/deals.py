@@ -182,6 +182,15 @@ def label(code: str, labels: Mapping[str, str] | None) -> str:
     return (labels or {}).get(code) or code
 
 
+def changed_fields(changes: Mapping[str, Any],
+                   labels: Mapping[str, str] | None = None) -> list[str]:
+    """The fields a PATCH body (``deal_changes``) changes, each once: the deal's own by
+    their key (``value``, ``stage_id``), custom fields by their name (``labels``: key ->
+    name; ``label``). What a plan counts per field (x20r2 F6)."""
+    names = [k for k in changes if k != "custom_fields"]
+    return names + [label(code, labels) for code in changes.get("custom_fields") or {}]
+
+
 def drifted(deal: Deal, image: Mapping[str, Any] | None,
             changes: Mapping[str, Any] | None = None,
             labels: Mapping[str, str] | None = None) -> str:
@@ -619,7 +628,8 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "field_types", "label",
+__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "changed_fields",
+           "field_types", "label",
            "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",

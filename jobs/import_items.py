@@ -10,6 +10,7 @@ exactly) and ``matched_by`` (succeeded.csv's audit of each link). Moved out of
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -76,9 +77,12 @@ class RowCounts:
     persons_other_name: int = 0
     orgs_found: int = 0
     bad_examples: list[str] = field(default_factory=list)
+    # deals per field an upsert's update gives a new value, custom fields by name, the
+    # relinked person / organization as person_id / org_id (the plan's; x20r2 F6)
+    fields: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "bad_examples"}
+        return {k: v for k, v in asdict(self).items() if k not in ("bad_examples", "fields")}
 
 
 @dataclass

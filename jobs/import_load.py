@@ -754,7 +754,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],
-        failed_csv=str(failed_csv) if failed_csv is not None else None)
+        failed_csv=str(failed_csv) if failed_csv is not None else None,
+        changed_fields=dict(sorted(c.fields.items(), key=lambda kv: (-kv[1], kv[0]))))
     return plan, c
 
 

@@ -53,7 +53,7 @@ from .account import (
 )
 from .catalog import Catalog, DealField
 from .deal_currency import defaulted_currency
-from .deals import deal_changes, field_types, set_to_deactivated
+from .deals import changed_fields, deal_changes, field_types, set_to_deactivated
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -105,6 +105,7 @@ class RowPlanner:
         self.read_columns: set[str] | None = None  # the mapping's columns (None: all)
         # the deal fields' types a comparison reads (``deals.field_types``; set by ``build``)
         self.field_types: dict[str, str] = {}
+        self.field_labels: dict[str, str] = {}  # custom field key -> name (set by ``build``)
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
@@ -197,6 +198,7 @@ class RowPlanner:
                       hold_column=hold_column(header))
         planner.read_columns = set(mapping.columns())
         planner.field_types = field_types(catalog.deal_fields)
+        planner.field_labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
         planner.paths = UnseenPaths(mapping, header)
         return planner, catalog, missing
 
@@ -462,6 +464,9 @@ class RowPlanner:
                                "org_id": existing.get("org_id"),
                                **matched_by({"person": person, "org": org})}})
         self.counts.update += 1
+        self.counts.fields.update([*changed_fields(changes, self.field_labels),
+                                   *(("person_id",) if "person" in links else ()),
+                                   *(("org_id",) if "org" in links else ())])
         return NewItem(row=row.row, key=mapped.key, op="update",
                        payload={**values, "deal_id": existing["id"], "changes": changes,
                                 "person": links.get("person"), "org": links.get("org"),

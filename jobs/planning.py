@@ -70,6 +70,9 @@ class Plan:
     failed_csv: str | None = None  # where plan-failed.csv was written
     max_tokens: int | None = None  # --max-tokens: the run's own cap (tokens)
     usable_daily: int | None = None  # of daily_tokens, what this job may use a day (share)
+    # field -> deals its updates give a new value, most first (custom fields by name;
+    # the same comparison the run makes: deals.deal_changes; x20r2 F6)
+    changed_fields: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when
@@ -357,10 +360,27 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():
             console.print(f"  {n:>7,}  {reason}")
+    if plan.changed_fields:
+        _render_fields(plan.changed_fields, console)
     if plan.failed_csv and plan.bad_rows:  # v10r22: printed for a plan with none
         console.print(f"every bad row, with its cells: {plan.failed_csv}")
     for note in plan.notes:
         console.print(f"note: {note}")
+
+
+FIELDS_SHOWN = 10  # the fields a plan names one by one; --json lists every one
+
+
+def _render_fields(counts: Mapping[str, int], console: Console) -> None:
+    """Deals per field the updates change, most first: the first ``FIELDS_SHOWN``, then
+    how many more (x20r2 F6: a plan counted rows per action, not what they change)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    console.print("fields the updates change (deals getting a new value):")
+    for name, n in ranked[:FIELDS_SHOWN]:
+        console.print(f"  {n:>7,}  {name}")
+    if len(ranked) > FIELDS_SHOWN:
+        console.print(f"  … and {len(ranked) - FIELDS_SHOWN:,} more fields (--json lists "
+                      "every one)")
 
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",

@@ -25,7 +25,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
-from .deals import META_FIELD_LABELS, META_FIELD_TYPES, field_types, label
+from .deals import META_FIELD_LABELS, META_FIELD_TYPES, changed_fields, field_types, label
 from .results import META_TYPED, tokens_line, write_results
 
 META_LOADED = "loaded"
@@ -90,6 +90,8 @@ class Prepared:
     images: list[BeforeImage] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)  # the run's calls by operation
     actions: Counter[str] = field(default_factory=Counter)  # rows by what will happen
+    # deals per field their write gives a new value (custom fields by name; x20r2 F6)
+    fields: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
 
@@ -102,6 +104,14 @@ class Prepared:
         """Rows refused at load time: failed items that are manifest rows (an undo's
         person / organization conflicts are items, not rows: v9r11 counted them)."""
         return sum(1 for i in self.items if i.state is ItemState.FAILED and i.row is not None)
+
+    def count_fields(self, changes: Mapping[str, Any], catalog: Catalog) -> None:
+        """Count the fields one deal's write (``deal_changes``) gives a new value."""
+        labels: dict[str, str] = {}
+        for code in changes.get("custom_fields") or {}:
+            with contextlib.suppress(InputError):  # a field deleted since: by its key
+                labels[code] = catalog.field_by_code(code).name
+        self.fields.update(changed_fields(changes, labels))
 
     def add(self, item: NewItem, action: str) -> None:
         self.items.append(item)

@@ -271,6 +271,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
             prep.skip(row, key, {"deal_id": deal_id, "action": "unchanged"}, op=OP,
                       values=values, deal_id=deal_id)
             continue
+        prep.count_fields(changes, catalog)
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
             **row_values(values)}), "move")
