@@ -57,6 +57,20 @@ if TYPE_CHECKING:
     from .runner import Runner, RunStats
 
 
+def check_stop_args(error: object, reason: object) -> None:
+    """TypeError for arguments of a ``request_stop`` that are not what it takes: an
+    ``error`` that is no ``BulkError`` (e.g. ``request_stop("shutting down")``, whose text
+    would have been taken for the error the job stopped on) or a ``reason`` that is no
+    ``str``."""
+    if error is not None and not isinstance(error, BulkError):
+        hint = " (a reason is text: request_stop(reason=...))" if isinstance(error, str) else ""
+        raise TypeError(f"request_stop: error must be a BulkError or None, not "
+                        f"{type(error).__name__}{hint}")
+    if reason is not None and not isinstance(reason, str):
+        raise TypeError(f"request_stop: reason must be a str or None, not "
+                        f"{type(reason).__name__}")
+
+
 class CallContext:
     """The one door from a job kind to the API: scheduled, retried, accounted."""
 
@@ -142,7 +156,11 @@ class CallPath:
         no new item starts, but calls the scheduler already admitted within the budget
         still go out (they were charged for it; the scheduler refuses every later one).
         Dropping them left a run capped at 50 tokens with 5 spent whenever the refusal of
-        the 11th call overtook the 10 admitted ones (a loaded machine)."""
+        the 11th call overtook the 10 admitted ones (a loaded machine).
+
+        Raises TypeError for an ``error`` that is not a BulkError (a reason is text:
+        ``reason=``)."""
+        check_stop_args(error, reason)
         if error is not None and self._error is None:
             self._error = error
         if reason is not None and getattr(self, "_stop_reason", None) is None:

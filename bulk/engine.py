@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio
 
-from .calls import CallContext
+from .calls import CallContext, check_stop_args
 from .claims_open import closed_with_engine
 from .client import ApiResult, PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
@@ -434,7 +434,10 @@ class Engine:
         """Stop cleanly: no call is admitted any more (a waiting one raises Stopped), the
         run in progress lets its calls in flight finish, a later run sends nothing.
         ``reason``: why, for a stop that is no error (e.g. "stopped by SIGTERM"): the
-        job's status message says it."""
+        job's status message says it. Raises TypeError for an ``error`` that is not a
+        BulkError (``request_stop("why")``: give the text as ``reason=``) or a ``reason``
+        that is not a str; nothing is stopped then."""
+        check_stop_args(error, reason)
         self._stopping = True
         self._stop_reason = self._stop_reason or reason
         self._runner.request_stop(error, reason=reason)

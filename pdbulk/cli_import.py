@@ -259,7 +259,7 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
                cfg: EngineConfig, token: str, box: list[Engine] | None = None) -> RunResult:
     """``import_job`` with progress, Ctrl-C handling and the result files. ``box``: the
     engine opened is appended to it (the caller reads what was sent when the load fails)."""
-    kind = ImportJob(store, settings, "")
+    kind = ImportJob(store, settings)
     box = [] if box is None else box
     restore = install_stop(box)
     store.set_status("loading")  # the load marks it loaded; the runner running → stopped|finished

@@ -67,9 +67,15 @@ class MappingUnusable(BulkError):
 class _ImportBase:
     """What every part of ``ImportJob`` uses: the job's state (set here, ``__init__``),
     the claims its creates go through, and rows mapped again (``pdbulk retry``, a changed
-    mapping file)."""
+    mapping file).
 
-    def __init__(self, store: JobStore, settings: ImportSettings, key_code: str, *,
+    ``store``: the job's store (kind ``import``); ``settings``: what it was started with
+    (the same as ``store.config["import"]``); ``key_code``: the deal field key that holds
+    the source keys — leave it "" for a new job (``jobs.import_load.load`` finds or
+    creates the field and sets it, ``ImportJob.attach``), a resume's comes from the store
+    (``ImportJob.from_store``)."""
+
+    def __init__(self, store: JobStore, settings: ImportSettings, key_code: str = "", *,
                  planner: RowPlanner | None = None, mapping_sha: str | None = None,
                  claims: Claims | None = None, claim_wait: float = CLAIM_WAIT,
                  lease: float = DEFAULT_LEASE) -> None:
