@@ -25,6 +25,7 @@ from .errors import (
     InputError,
     MalformedResponse,
     NotFound,
+    NotResumable,
     PaymentRequired,
     PlanLimit,
     RateLimited,
@@ -59,3 +60,4 @@ __all__ = [
 __all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates claimed across runs
 __all__ += ["AnswerLost", "RequestNotSent"]  # bulk.errors: the phases of a TransportError
 __all__ += ["ConfigError"]  # bulk.errors: a setting refused before anything is sent
+__all__ += ["NotResumable"]  # bulk.errors: a resume / retry refused (jobs.resume_job)

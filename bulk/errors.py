@@ -26,7 +26,9 @@
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
     │   ├── AmbiguousName         a name that fits two or more things (stages, users…)
-    │   └── CoordinatorMismatch   coordinated and uncoordinated runs would mix
+    │   ├── CoordinatorMismatch   coordinated and uncoordinated runs would mix
+    │   └── NotResumable          a job resume refuses (cancelled, failed, undone,
+    │                             nothing left to resume): nothing was sent
     ├── StoreError                the job store failed                               [terminal]
     │   ├── JobBusy               another live process holds the job (exit 6)        [terminal]
     │   ├── DiskFull              a write found the disk full / the file-size limit  [terminal]
@@ -275,6 +277,13 @@ class CoordinatorMismatch(InputError):
     nothing sent (``bulk.coordinator.check_coordination``)."""
 
 
+class NotResumable(InputError):
+    """A resume (``jobs.resume_job``, ``pdbulk resume``) or retry refused before anything is
+    sent: the job is cancelled or failed (final), an undo ran on it, or (a retry) its
+    kind cannot send its failed rows again. The message names the job and what to do;
+    the CLI says it in one line, exit 1."""
+
+
 class NotSent(BulkError):
     """A call's ``guard`` said no right before the send (e.g. the claim guarding a create
     was lost while the call waited for its turn): nothing was sent, nothing charged."""
@@ -377,7 +386,8 @@ __all__ = [
     "AmbiguousName",
     "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
     "CoordinatorMismatch", "Forbidden", "Gone",
-    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotSent", "PaymentRequired",
+    "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotResumable",
+    "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "DiskFull", "disk_full",
     "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",

@@ -10,6 +10,8 @@ The library (names in ``__all__``, imported on first use): ``update_deals``,
 ``plan_job`` plans it, ``run_job`` runs it as ``pdbulk`` does (``jobs.api``). An import
 runs through ``import_job`` with ``ImportJob``, ``ImportSettings`` and ``Mapping``
 (``jobs.import_load``); a dedupe plan through ``make_plan`` and ``DedupeConfig``.
+``resume_job`` finishes a stopped, interrupted or crashed job of any kind, as ``pdbulk
+resume`` does (``jobs.resuming``: the CLI's resume runs on it).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from .import_rows import ImportSettings
     from .importing import ImportJob
     from .mapping import Mapping
+    from .resuming import resume_job
     from .selection import DealQuery
 
 # store.kind -> "module:Class". A class may define ``from_store(store)`` to rebuild
@@ -73,7 +76,7 @@ _EXPORTS: dict[str, str] = {
     "import_job": "jobs.import_load", "ImportSettings": "jobs.import_rows",
     "ImportJob": "jobs.importing", "Mapping": "jobs.mapping",
     "DealQuery": "jobs.selection", "DedupeConfig": "jobs.dedupe.config",
-    "make_plan": "jobs.dedupe.job",
+    "make_plan": "jobs.dedupe.job", "resume_job": "jobs.resuming",
 }
 
 
@@ -86,4 +89,4 @@ def __getattr__(name: str) -> object:
 
 __all__ = ["KINDS", "DealQuery", "DedupeConfig", "Finished", "ImportJob", "ImportSettings",
            "Mapping", "Planned", "Work", "import_job", "kind_for", "make_plan", "merge_deals",
-           "move_deals", "plan_job", "run_job", "undo_job", "update_deals"]
+           "move_deals", "plan_job", "resume_job", "run_job", "undo_job", "update_deals"]

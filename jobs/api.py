@@ -15,7 +15,8 @@ row or line where there is one). Then::
 ``cfg.job_root``), loads it on one engine (so one scheduler sees every call), asks
 ``confirm`` when the job kind asks before sending, runs it and writes its result files
 (succeeded.csv, failed.csv, ...: ``finished.lines`` says where). A job stopped on the way
-(a budget spent, a signal) is resumed with ``pdbulk resume JOB``. Import has its own entry
+(a budget spent, a signal, a cancelled task) is resumed with ``resume_job`` (``jobs.resuming``,
+as ``pdbulk resume JOB``). Import has its own entry
 point, ``jobs.import_load.import_job`` (the README's example); dedupe's is the CLI's
 ``pdbulk dedupe run``. ``pdbulk.cli_ops`` builds its commands on this module.
 """
@@ -314,7 +315,7 @@ class Finished:
     ``status`` ("finished", "stopped", "cancelled"), ``counts`` (items by state: "done",
     "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
     was sent), ``lines`` (the result files written and the summary, as the CLI prints
-    them) and ``planned`` (the plan it ran under)."""
+    them) and ``planned`` (the plan it ran under; None for a resume, ``resume_job``)."""
 
     job_id: str
     directory: Path
@@ -322,7 +323,7 @@ class Finished:
     counts: dict[str, int]
     result: RunResult | None
     lines: list[str]
-    planned: Planned
+    planned: Planned | None
 
 
 def new_store(cfg: EngineConfig, work: Work) -> JobStore:
@@ -355,7 +356,7 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
 
     An error of the load phase (InputError, the API's) leaves the job "failed", removes
     its folder (nothing was sent) and is raised. A stopped run (budget, cancellation) is
-    ``status`` "stopped", resumable with ``pdbulk resume``."""
+    ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
     import shutil
 
     from jobs import kind_for

@@ -414,10 +414,39 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
                            transport=transport) as engine:
         if on_engine is not None:
             on_engine(engine)
+        if store.status == "planned":  # a load cut short shows as interrupted (pdbulk jobs)
+            store.set_status("loading")
         kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
         with (around_run or (lambda _: nullcontext()))(engine):
             result = await engine.run(kind, on_progress=on_progress)
         return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
+
+
+async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None) -> ImportJob:
+    """The resume of an import whose load was cut short (a signal, a cancelled task, a
+    kill -9 before ``mark_loaded``): no row of it was sent, so what the load stored is
+    dropped and the load runs again from the job's manifest and mapping (as they are
+    now; a key field it created is found and used). Returns the loaded ``ImportJob``.
+    Raises what ``load`` raises (InputError: the manifest or the mapping is gone or no
+    longer usable; the job stays resumable once it is fixed)."""
+    from .updating import sent_while_loading
+
+    say = say or _log.info
+    say(f"job {store.job_id} was interrupted while its manifest was being loaded "
+        f"({sent_while_loading(store)}): loading it again")
+    settings = ImportSettings.from_json(store.config["import"])
+    try:
+        mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
+        store.discard_load()
+        if store.status == "planned":
+            store.set_status("loading")
+        kind = ImportJob(store, settings)
+        kind.attach(await load(engine.ctx, store, settings, mapping, say=say))
+    except InputError as exc:
+        raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "
+                         "it was sent: fix that and resume it again, or start a new import)"
+                         ) from None
+    return kind
 
 
 FAILED_ROWS_SHOWN = 1000  # bad rows a plan lists itself (Plan.failed_rows); all go to the file

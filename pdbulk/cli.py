@@ -23,14 +23,12 @@ commands of each job kind live in ``cli_import``, ``cli_ops`` and ``cli_dedupe``
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import logging
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,13 +37,13 @@ import typer
 import typer.core
 
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
-from bulk.engine import Engine, EngineConfig
-from bulk.errors import CoordinatorLost, InputError
+from bulk.engine import Engine
+from bulk.errors import CoordinatorLost, InputError, NotResumable
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
-from jobs.api import recheck_calls
+from jobs.resuming import kind_of, nothing_left, refuse, reloads, resumed
 
 from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
@@ -330,12 +328,8 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d: a missing token was said first)
-        if store.status in ("cancelled", "failed"):
-            raise fail(f"job {store.job_id} is {store.status} "
-                       f"({store.status_message or 'nothing was sent'}); it cannot be resumed: "
-                       "start a new job")
-        _not_undone(store, "resume")
-        if _nothing_left(store) and not os.environ.get(token_env, "").strip():
+        _refuse(store, "resume")
+        if nothing_left(store) and not os.environ.get(token_env, "").strip():
             raise fail(f"job {store.job_id} is finished: nothing is left to resume (a resume "
                        "would only write its result files again, and needs the API token "
                        f"for that); `pdbulk retry {store.job_id}` sends its failed rows again")
@@ -350,19 +344,13 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         store.close()
 
 
-def _nothing_left(store: JobStore) -> bool:
-    """A finished job with no item pending or in flight: a resume has nothing to send."""
-    counts = store.counts()
-    return store.status == "finished" and not (counts.get(ItemState.PENDING, 0)
-                                               + counts.get(ItemState.SENDING, 0))
-
-
-def _not_undone(store: JobStore, command: str) -> None:
-    """Exit 1 when an undo ran on ``store``: a resume / retry would send rows over it."""
-    from jobs.undo import refuse_after_undo
-
-    if (why := refuse_after_undo(store, command)) is not None:
-        raise fail(why)
+def _refuse(store: JobStore, command: str) -> None:
+    """Exit 1 with the reason when ``command`` (resume, retry) of ``store`` is refused
+    (``jobs.resuming.refuse``: cancelled, failed, undone)."""
+    try:
+        refuse(store, command)
+    except NotResumable as exc:
+        raise fail(str(exc)) from None
 
 
 def _run_summary(store: JobStore) -> dict[str, Any]:
@@ -392,102 +380,28 @@ def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
 
 
 def _kind_of(store: JobStore) -> Any:
-    """The job kind of ``store`` for a resume / retry. A job whose load a kill -9 cut short
-    is refused (InputError: what its load sent, from its ledger) and marked failed with
-    that message, as a load failing in-process marks it: `pdbulk jobs` no longer lists it
-    as interrupted, and a later resume says why it cannot run."""
-    from jobs import kind_for
-    from jobs.updating import sent_while_loading
+    """The job kind of ``store`` for a resume / retry (``jobs.resuming.kind_of``: None for
+    an import cut short while loading, which the resume loads again)."""
+    return kind_of(store)
 
+
+def _not_loaded(store: JobStore) -> NotResumable:
+    """Why a retry of an import cut short while loading is refused (resume it)."""
     try:
-        return kind_for(store)
-    except InputError:
-        if not store.loaded and store.status in ("planned", "loading"):
-            store.set_status("failed", "interrupted while loading; "
-                             f"{sent_while_loading(store)}")
-        raise
+        kind_of(store, "retry")
+    except NotResumable as exc:
+        return exc
+    raise AssertionError("kind_of refuses a retry of a job it would load again")
 
 
 async def _resumed(store: JobStore, token: str, kind: Any,
                    first: Callable[[Engine], Awaitable[None]] | None,
                    max_tokens: int | None = None) -> RunResult:
-    """The run of a resume (or a retry: ``first`` runs on the engine before anything
-    else, e.g. checks and puts the failed rows back)."""
-    cfg = EngineConfig.from_json(store.config["engine"])
-    if max_tokens is not None:  # this run's own cap, in place of the job's (x13r6 F5)
-        cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget,
-                                                                  max_tokens=max_tokens))
-    before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
-    async with Engine.open(cfg, token, store=store) as eng:
-        if first is not None:
-            await first(eng)
-        noted = getattr(kind, "manifest_note", None)  # the file changed since the load
-        if noted is not None and (note := noted(store)) is not None:
-            typer.echo(f"note: {note}")
-        show_resume_plan(store, kind, eng)
-        if before is not None:
-            made = Counter(eng.stats.calls_by_operation)
-            for line in await before(eng.ctx, store):
-                typer.echo(line)
-            # the calls the re-read made, not those planned (x17r3 F2: the deals others
-            # wrote since the load are read too, and the line repeated the planned 2 pages)
-            show_resume_plan(store, kind, eng, after_reread=dict(
-                Counter(eng.stats.calls_by_operation) - made))
-        return await execute_async(eng, kind, label=store.kind)
-
-
-def resume_plan(store: JobStore, kind: Any, s: Engine, *,
-                after_reread: Mapping[str, int] | None = None) -> Any:
-    """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
-    now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
-    doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
-    that cannot tell. ``after_reread``: the re-read is done and made these calls; the
-    plan is then those and the writes left."""
-    from jobs.planning import estimate
-
-    calls = getattr(kind, "resume_calls", None)
-    if calls is None:
-        return None
-    planned = Counter(calls(store))
-    if after_reread is not None:
-        planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
-    planned += Counter(recheck_calls(store, kind, s.config.max_workers,
-                                     (ItemState.PENDING, ItemState.SENDING),
-                                     burst=s.config.limits().burst))
-    counts = store.counts()
-    notes = []
-    unpriced = getattr(kind, "unpriced", None)
-    if unpriced is not None and (n := unpriced(store)):
-        notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
-                     "above; the catalog and the indexes are pulled again and the persons / "
-                     "organizations they name may be created (not counted above)")
-    return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
-                    rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
-                    tokens_left_today=s.tokens_left_today(), notes=notes,
-                    max_tokens=s.config.budget.max_tokens,
-                    usable_daily=s.scheduler.statistics().usable_daily)
-
-
-def show_resume_plan(store: JobStore, kind: Any, s: Engine, *,
-                     after_reread: Mapping[str, int] | None = None) -> None:
-    """Print ``resume_plan`` on one line (before anything is sent; again after the
-    re-read, which may have settled items, with the calls it made)."""
-    plan = resume_plan(store, kind, s, after_reread=after_reread)
-    if plan is None:
-        return
-    ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
-    head = "plan" if after_reread is None else "plan after the re-read"
-    typer.echo(f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
-               f"tokens: {plan.tokens:,}")
-    if after_reread is None:
-        for note in plan.notes:
-            typer.echo(f"note: {note}")
-        typer.echo("note: the calls above are those the items need; a read the server fails "
-                   "(5xx, a dropped connection) is sent again, and those retries come on top")
-        if plan.calls.get("getDeals") and store.kind == "import":
-            typer.echo("note: the re-read lists every deal added or changed since the load, "
-                       "500 a page: deals others wrote meanwhile add pages (the plan after "
-                       "the re-read counts them)")
+    """The run of a resume or retry (``jobs.resuming.resumed``, the library's too) with
+    its lines printed and a progress display."""
+    return await resumed(store, token, kind, first, max_tokens, say=typer.echo,
+                         show_plan=typer.echo,
+                         execute=lambda eng, k: execute_async(eng, k, label=store.kind))
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
@@ -496,10 +410,9 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d)
-        if store.status in ("cancelled", "failed"):
-            raise fail(f"job {store.job_id} is {store.status}; it cannot be retried: "
-                       "start a new job")
-        _not_undone(store, "retry")
+        _refuse(store, "retry")
+        if reloads(store):  # its load was cut short: no failed rows yet (resume loads it)
+            raise fail(str(_not_loaded(store)))
         token = read_token(token_env)
         preflight(token, store)  # refused: before the failed rows are put back
         kind = _kind_of(store)

@@ -48,14 +48,14 @@ def run_twice(code: str, cwd: Path, env: dict[str, str]) -> list[str]:
 
 
 # the example each test runs: (index under "As a library", what it starts with)
-RUN = {0: "touch", 1: "import", 2: "move-stage"}
+RUN = {0: "touch", 1: "import", 2: "resume", 3: "move-stage"}
 
 
 def test_every_library_example_is_run() -> None:
     """A new example under "As a library" gets a test that runs it (twice)."""
     blocks = library_examples()
     assert len(blocks) == len(RUN), f"{len(blocks)} examples, {len(RUN)} tested"
-    assert "move_deals" in blocks[2]
+    assert "resume_job" in blocks[2] and "move_deals" in blocks[3]
 
 
 def test_readme_library_example_runs_twice(tmp_path: Path) -> None:
@@ -117,6 +117,28 @@ def _import_files(tmp_path: Path) -> None:
         '[organization]\nname = "company"\n', encoding="utf-8")
 
 
+def test_readme_resume_example_finishes_a_cancelled_import(tmp_path: Path) -> None:
+    """The README's resume example, twice: an import cut short by ``asyncio.timeout`` (in
+    its load or its run) is finished by ``resume_job``; each row has one outcome, no deal
+    is doubled, the token is in no file."""
+    _import_files(tmp_path)
+    root = str(README.parent)
+    with ThreadedSandbox(SandboxConfig(plan="growth", deals=0, time_scale=0.05)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
+               "PYTHONPATH": root}
+        first, second = run_twice(library_example(2), tmp_path, env)
+        assert "finished {'done': 2, 'failed': 1}" in first, first
+        assert "finished {'failed': 1, 'skipped': 2}" in second, second  # found unchanged
+        assert "succeeded.csv" in first and "succeeded.csv" in second
+        titles = sorted(d["title"] for d in sb.state.deals.rows.values())
+        assert titles == ["Support contract", "Website redesign"]
+    for job in (tmp_path / "pdbulk-jobs").iterdir():
+        lines = (job / "succeeded.csv").read_text(encoding="utf-8").splitlines()
+        assert [line.split(",")[1] for line in lines[1:]] == ["A-1", "A-2"], lines
+        assert all(sb.token.encode() not in p.read_bytes() for p in job.rglob("*")
+                   if p.is_file())
+
+
 def test_readme_move_stage_example_plans_then_moves(tmp_path: Path) -> None:
     """The README's move-stage example (the library's door, ``jobs``): its plan counts the
     moves, its run moves exactly the deals the plan counted and writes the result files;
@@ -132,7 +154,7 @@ def test_readme_move_stage_example_plans_then_moves(tmp_path: Path) -> None:
         assert chosen, "the seeded account has open deals in Qualified"
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
                "PYTHONPATH": root}
-        first, _second = run_twice(library_example(2), tmp_path, env)  # the second: none
+        first, _second = run_twice(library_example(3), tmp_path, env)  # the second: none
         assert f"{{'move': {len(chosen)}}}" in first, first
         assert f"finished {{'done': {len(chosen)}}}" in first, first
         assert all(stages[sb.state.deals.rows[i]["stage_id"]] == "Negotiations Started"

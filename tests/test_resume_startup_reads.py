@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 async def test_a_resume_reads_its_rows_a_few_times_before_its_first_write(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from jobs import kind_for
-    from pdbulk.cli import resume_plan
+    from jobs.resuming import resume_plan
 
     rows = 60
     export = write_demo_export(tmp_path / "in", rows=rows, broken=0, unknown_stage=0)

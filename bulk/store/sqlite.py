@@ -479,6 +479,16 @@ class JobStore:
         if self._status in ("planned", "loading"):
             self.set_status("loaded")
 
+    def discard_load(self) -> None:
+        """Drop what a load cut short stored (its items and before-images), so that the
+        load runs again from the start; its ledger (what it spent) stays. Raises
+        StoreError once the job is loaded (its items may have been sent)."""
+        if self.loaded:
+            raise StoreError(f"job {self.job_id!r} is loaded; its items cannot be dropped")
+        with self._tx("drop an unfinished load") as c:
+            c.execute("DELETE FROM items")
+            c.execute("DELETE FROM before_images")
+
     def liveness(self) -> str:
         """The status as a reader should see it: an active status (``ACTIVE_STATUSES``:
         "planned" … "running") whose process is gone (no lock held, e.g. after ``kill -9``)

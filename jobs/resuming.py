@@ -1,0 +1,245 @@
+"""Resuming a stopped, interrupted or crashed job: the refusals, the job kind rebuilt from
+its store, the resume's plan and its run. One code path for ``pdbulk resume`` / ``retry``
+(``pdbulk.cli``: it prints what ``say`` gets and turns the refusals into exit 1) and the
+library's ``resume_job`` (exported from ``jobs``).
+
+An import whose load was cut short (Ctrl-C, a cancelled task, kill -9 before the job was
+marked loaded) sent no row: its resume drops what the load stored and loads it again
+from its manifest and mapping (``jobs.import_load.load_again``). The other kinds' loads
+are not kept in their store (their ``Work`` is code): those jobs are refused, as before.
+
+This module never prints and never reads the environment: lines go to the callbacks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bulk.clock import Clock
+from bulk.engine import Engine, EngineConfig
+from bulk.errors import InputError, NotResumable
+from bulk.runner import RunResult, RunStats
+from bulk.store import ItemState, JobStore
+from bulk.transport import Transport
+
+from .api import Finished, recheck_calls
+
+Say = Callable[[str], None]
+# the run of the loaded job on the engine: (engine, kind) -> its result (the CLI's shows
+# progress and prints the result files' lines)
+Execute = Callable[[Engine, Any], Awaitable[RunResult]]
+
+
+def nothing_left(store: JobStore) -> bool:
+    """A finished job with no item pending or in flight: a resume has nothing to send."""
+    counts = store.counts()
+    return store.status == "finished" and not (counts.get(ItemState.PENDING, 0)
+                                               + counts.get(ItemState.SENDING, 0))
+
+
+def refuse(store: JobStore, command: str = "resume") -> None:
+    """Raise ``NotResumable`` when ``command`` ("resume" or "retry") of ``store`` must not
+    run: the job is cancelled or failed (final: start a new job), or an undo ran on it (its
+    rows would land over that undo). Nothing is sent or changed."""
+    from jobs.undo import refuse_after_undo
+
+    if store.status in ("cancelled", "failed"):
+        verb = "resumed" if command == "resume" else "retried"
+        said = f" ({store.status_message or 'nothing was sent'})" if command == "resume" else ""
+        raise NotResumable(f"job {store.job_id} is {store.status}{said}; it cannot be {verb}: "
+                           "start a new job")
+    if (why := refuse_after_undo(store, command)) is not None:
+        raise NotResumable(why)
+
+
+def reloads(store: JobStore) -> bool:
+    """An import whose load was cut short (nothing of it was sent): its resume loads it
+    again (``load_again``) instead of refusing it."""
+    return store.kind == "import" and not store.loaded and store.status in ("planned",
+                                                                            "loading")
+
+
+def kind_of(store: JobStore, command: str = "resume") -> Any:
+    """The job kind of ``store`` for a resume / retry; None for an import whose load was
+    cut short (a resume loads it again; a retry raises ``NotResumable``: resume it). A job
+    of another kind whose load was cut short is refused (InputError: what its load sent,
+    from its ledger) and marked failed with that message, as a load failing in-process
+    marks it: `pdbulk jobs` no longer lists it as interrupted, and a later resume says why
+    it cannot run."""
+    from jobs import kind_for
+    from jobs.updating import sent_while_loading
+
+    if reloads(store):
+        if command == "resume":
+            return None
+        raise NotResumable(f"job {store.job_id} was interrupted while its manifest was being "
+                           f"loaded ({sent_while_loading(store)}): it has no failed rows; "
+                           "resume it to load it again and run it")
+    try:
+        return kind_for(store)
+    except InputError:
+        if not store.loaded and store.status in ("planned", "loading"):
+            store.set_status("failed", "interrupted while loading; "
+                             f"{sent_while_loading(store)}")
+        raise
+
+
+def resume_plan(store: JobStore, kind: Any, s: Engine, *,
+                after_reread: Mapping[str, int] | None = None) -> Any:
+    """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
+    now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
+    doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
+    that cannot tell. ``after_reread``: the re-read is done and made these calls; the
+    plan is then those and the writes left."""
+    from jobs.planning import estimate
+
+    calls = getattr(kind, "resume_calls", None)
+    if calls is None:
+        return None
+    planned = Counter(calls(store))
+    if after_reread is not None:
+        planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
+    planned += Counter(recheck_calls(store, kind, s.config.max_workers,
+                                     (ItemState.PENDING, ItemState.SENDING),
+                                     burst=s.config.limits().burst))
+    counts = store.counts()
+    notes = []
+    unpriced = getattr(kind, "unpriced", None)
+    if unpriced is not None and (n := unpriced(store)):
+        notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
+                     "above; the catalog and the indexes are pulled again and the persons / "
+                     "organizations they name may be created (not counted above)")
+    return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
+                    rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
+                    tokens_left_today=s.tokens_left_today(), notes=notes,
+                    max_tokens=s.config.budget.max_tokens,
+                    usable_daily=s.scheduler.statistics().usable_daily)
+
+
+def plan_lines(store: JobStore, kind: Any, s: Engine, *,
+               after_reread: Mapping[str, int] | None = None) -> list[str]:
+    """``resume_plan`` as the CLI prints it: one line (before anything is sent; again after
+    the re-read, which may have settled items, with the calls it made) and its notes."""
+    plan = resume_plan(store, kind, s, after_reread=after_reread)
+    if plan is None:
+        return []
+    ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
+    head = "plan" if after_reread is None else "plan after the re-read"
+    lines = [f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
+             f"tokens: {plan.tokens:,}"]
+    if after_reread is None:
+        lines += [f"note: {note}" for note in plan.notes]
+        lines.append("note: the calls above are those the items need; a read the server "
+                     "fails (5xx, a dropped connection) is sent again, and those retries "
+                     "come on top")
+        if plan.calls.get("getDeals") and store.kind == "import":
+            lines.append("note: the re-read lists every deal added or changed since the "
+                         "load, 500 a page: deals others wrote meanwhile add pages (the plan "
+                         "after the re-read counts them)")
+    return lines
+
+
+async def resumed(store: JobStore, token: str, kind: Any,
+                  first: Callable[[Engine], Awaitable[None]] | None = None,
+                  max_tokens: int | None = None, *, say: Say | None = None,
+                  show_plan: Say | None = None, execute: Execute | None = None,
+                  clock: Clock | None = None, transport: Transport | None = None) -> RunResult:
+    """The run of a resume (or a retry: ``first`` runs on the engine before anything
+    else, e.g. checks and puts the failed rows back) of ``store`` with job kind ``kind``
+    (``kind_of``; None: an import whose load was cut short, loaded again first).
+    ``max_tokens``: this run's cap in place of the job's. ``say``: the lines of the load
+    and of the re-read (the deals read again before the run); ``show_plan``: the
+    resume's plan lines (``plan_lines``). ``execute``: runs the loaded job (default:
+    ``engine.run``)."""
+    cfg = EngineConfig.from_json(store.config["engine"])
+    if max_tokens is not None:  # this run's own cap, in place of the job's (x13r6 F5)
+        cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget,
+                                                                  max_tokens=max_tokens))
+    say = say or (lambda _line: None)
+    show = show_plan or (lambda _line: None)
+    async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
+        if kind is None:  # an import cut short while loading: nothing was sent, load again
+            from .import_load import load_again
+
+            kind = await load_again(eng, store, say=say)
+        if first is not None:
+            await first(eng)
+        noted = getattr(kind, "manifest_note", None)  # the file changed since the load
+        if noted is not None and (note := noted(store)) is not None:
+            say(f"note: {note}")
+        for line in plan_lines(store, kind, eng):
+            show(line)
+        before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
+        if before is not None:
+            made = Counter(eng.stats.calls_by_operation)
+            for line in await before(eng.ctx, store):
+                say(line)
+            # the calls the re-read made, not those planned (x17r3 F2: the deals others
+            # wrote since the load are read too, and the line repeated the planned 2 pages)
+            for line in plan_lines(store, kind, eng, after_reread=dict(
+                    Counter(eng.stats.calls_by_operation) - made)):
+                show(line)
+        if execute is not None:
+            return await execute(eng, kind)
+        return await eng.run(kind)
+
+
+async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int | None = None,
+                     on_progress: Callable[[RunStats], None] | None = None,
+                     on_line: Say | None = None, clock: Clock | None = None,
+                     transport: Transport | None = None) -> Finished:
+    """Finish a stopped, interrupted or crashed job, as ``pdbulk resume`` does; its outcome.
+
+    ``job``: the job's open ``JobStore`` (left open), or its folder (``cfg.job_root /
+    job_id``: opened here, closed at the end). ``token``: the API token of the account
+    the job ran on (never stored). ``max_tokens``: this run's cap on tokens, in place of
+    the one the job was started with; otherwise the job runs with the limits it was
+    started with (its stored ``EngineConfig``). Items a crash or a cancellation left in
+    flight are reconciled first (never sent blindly again); an import re-reads the deals
+    of its pending rows before it sends; an import cut short while loading (nothing was
+    sent) is loaded again from its manifest and mapping, then run. The result files
+    are written again (succeeded.csv, failed.csv, summary.json, ...: ``Finished.lines``
+    says where, after the lines of the load and re-read, unless ``on_line`` takes those
+    as they come). ``on_progress(stats)``: the runner's progress callback.
+
+    Returns ``Finished`` (``status`` "finished" or "stopped": stopped again, e.g. the
+    budget spent — resume again; ``counts`` by item state; ``result.counts`` this run's;
+    ``planned`` is None). A job with nothing left sends nothing: its files are written
+    again. Raises, before anything is sent: ``NotResumable`` (cancelled or failed job,
+    or one an undo ran on), ``InputError`` (a job of another kind whose load was cut
+    short: it is marked failed; an import whose manifest or mapping is no longer
+    usable), ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
+    ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and
+    the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
+    resumable again."""
+    store = job if isinstance(job, JobStore) else JobStore.open(Path(os.fspath(job)))
+    try:
+        refuse(store, "resume")
+        kind = kind_of(store, "resume")
+        lines: list[str] = []
+        say = on_line or lines.append
+
+        async def run(eng: Engine, loaded: Any) -> RunResult:
+            result = await eng.run(loaded, on_progress=on_progress)
+            after_run = getattr(loaded, "after_run", None)
+            if after_run is not None:
+                lines.extend(after_run(store, result))
+            return result
+
+        result = await resumed(store, token, kind, None, max_tokens, say=say, execute=run,
+                               clock=clock, transport=transport)
+        counts = {state.value: n for state, n in store.counts().items() if n}
+        return Finished(store.job_id, store.directory, store.status, counts, result, lines,
+                        None)
+    finally:
+        if not isinstance(job, JobStore):
+            store.close()
+
+
+__all__ = ["kind_of", "nothing_left", "plan_lines", "refuse", "reloads", "resume_job",
+           "resume_plan", "resumed"]
