@@ -55,9 +55,11 @@ from .options import (
     Plan,
     Seats,
     TokenEnv,
+    begin_command,
     broken_pipe,
     describe,
     emit_json,
+    end_of_command,
     execute_async,
     exit_code_for,
     fail,
@@ -95,6 +97,8 @@ class SafeGroup(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         remaining = _remaining(ctx)  # before click consumes them
         ctx.meta.setdefault(_ARGS, remaining)  # the top group's, for its callback (--json)
+        begin_command()  # a job that settles holds the signals to the command's end (f21c F1)
+        ctx.call_on_close(end_of_command)
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:

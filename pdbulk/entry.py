@@ -7,7 +7,8 @@ a command installs its own handler (``pdbulk.options.install_stop``, before anyt
 sent): a resume or retry that re-reads its deals then stops checkpointed, exit 4 (x17r3
 F1: SIGHUP in that window killed it silently, shell code 129). Once the command has
 ended (its outcome written), a signal changes nothing: the exit code stays the command's
-(``_quiet_exit``, and a signal while it exits: x18r3 F4)."""
+(``_quiet_exit``, and a signal while it exits: x18r3 F4); once a command's job has
+settled, signals are held to the exit (``pdbulk.options.hold_signals``, f21c F1)."""
 
 from __future__ import annotations
 
@@ -75,7 +76,15 @@ def main() -> None:
         # commands do before they plan, load or send; the sandbox stops on it): building
         # the command line and opening the job folder come first (x11r4 F3: a silent
         # exit 143 in that window, 6 of 23 signals; a traceback from typer's set-up)
-        run()
+        from .options import HOLD_TO_EXIT
+
+        # a job that settled holds the signals until the process exits, past click's own
+        # interrupt handling (exit 130) once the command returned (f21c F1)
+        HOLD_TO_EXIT[:] = [True]
+        try:
+            run()
+        finally:
+            HOLD_TO_EXIT.clear()  # (tests call main in-process)
     except KeyboardInterrupt as exc:
         if isinstance(exc.__context__, SystemExit):
             # the command had ended (its outcome written, exiting) when the signal came:

@@ -469,14 +469,71 @@ def confirmed(question: str) -> bool:
     return answer.strip().casefold() in ("y", "yes")
 
 
+def _stop_signals() -> list[int]:
+    # SIGHUP: not on Windows
+    return [signal.SIGINT, signal.SIGTERM, *filter(None, [getattr(signal, "SIGHUP", None)])]
+
+
+def _held(signum: int, frame: Any) -> None:
+    """A signal once the job has settled: nothing (SIGHUP: the terminal is gone, so what is
+    still to be written goes nowhere instead of failing with EIO)."""
+    if signum == getattr(signal, "SIGHUP", None):
+        detach_terminal()
+
+
+_HOLDING: dict[int, Any] = {}  # the handlers a settled job's command put aside (signal → old)
+_COMMAND: list[bool] = []  # a command of the CLI is running (SafeGroup.invoke)
+HOLD_TO_EXIT: list[bool] = []  # set by pdbulk.entry: the process ends with the command
+
+
+def hold_signals(aside: Mapping[int, Any]) -> None:
+    """From now until the command's end, a signal changes nothing (``_held``): the job has
+    settled, so its outcome line and exit code are the command's. f21c F1: a Ctrl-C after
+    the run had ended, while its files were written or once its outcome line was printed,
+    ended in exit 130 (typer's own interrupt handling) or said "stopping — finishing calls
+    in flight" for a finished job. ``aside``: the handlers to put back at the command's
+    end (``end_of_command``; an outer one's replace an inner one's)."""
+    for sig in _stop_signals():
+        signal.signal(sig, _held)
+    _HOLDING.update(aside)
+
+
+def begin_command() -> None:
+    """A command of the CLI starts: a job of it that settles holds the signals to its end."""
+    _COMMAND[:] = [True]
+
+
+def end_of_command() -> None:
+    """The command has ended: the handlers ``hold_signals`` put aside, back (an in-process
+    caller goes on: the tests). In the console script the hold lasts until the process
+    exits (``HOLD_TO_EXIT``; its exit then ignores signals, ``entry._quiet_exit``): typer's
+    own handling of an interrupt that comes once the command returned is exit 130."""
+    _COMMAND.clear()
+    if HOLD_TO_EXIT:
+        return
+    for sig, previous in _HOLDING.items():
+        signal.signal(sig, previous)
+    _HOLDING.clear()
+
+
 def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     """SIGINT/SIGTERM/SIGHUP → the engine in ``engine_box`` stops admitting calls (its run
     finishes the calls in flight, the job is left checkpointed: exit 4); a second signal
     aborts at once. SIGHUP (the terminal closed) used to kill the run outright, leaving
-    the job ``interrupted``. Returns the function that puts the old handlers back."""
+    the job ``interrupted``. Once the engine's job has settled (``finished``: every item
+    done, failed or skipped), a signal changes nothing, to the command's end
+    (``hold_signals``). Returns the function that puts the old handlers back (or, the job
+    settled, holds the signals)."""
     hits = {"n": 0}
 
+    def settled() -> bool:
+        store = getattr(engine_box[0], "store", None) if engine_box else None
+        return store is not None and store.status == "finished"
+
     def handler(signum: int, frame: Any) -> None:
+        if settled():  # the run is over: no stop to ask, nothing to abort (f21c F1)
+            _held(signum, frame)
+            return
         if signum == getattr(signal, "SIGHUP", None):
             detach_terminal()  # it is gone: a write to it would fail the clean stop
         hits["n"] += 1
@@ -488,11 +545,15 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             typer.echo(f"\npdbulk: stopping — finishing calls in flight ({again})", err=True)
         engine_box[0].request_stop(reason=f"stopped by {signal.Signals(signum).name}")
 
-    # SIGHUP: not on Windows
-    signals = [signal.SIGINT, signal.SIGTERM, *filter(None, [getattr(signal, "SIGHUP", None)])]
-    old = {sig: signal.signal(sig, handler) for sig in signals}
+    old = {sig: signal.signal(sig, handler) for sig in _stop_signals()}
 
     def restore() -> None:
+        # in a command of the CLI, a settled job holds the signals to the command's end
+        # (an outer handler, e.g. the load's, then is put aside too); a library caller's
+        # handlers are put back as they were
+        if _COMMAND and (settled() or _HOLDING):
+            hold_signals(old)
+            return
         for sig, previous in old.items():
             signal.signal(sig, previous)
     return restore

@@ -68,3 +68,55 @@ def test_a_signal_while_the_command_unwinds_its_exit_keeps_its_code(
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
     assert out.count('"exit_code"') == 1, out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_a_signal_once_the_import_settled_keeps_its_outcome_and_code(tmp_path: Path) -> None:
+    """f21c F1: SIGINT to ``pdbulk import`` 0-36 ms after its last progress line (the run
+    over: result files being written, the outcome line printed, the process exiting): the
+    job's outcome line and exit code (3: rows failed) every time — no exit 130 (typer's own
+    interrupt handling), no "stopping — finishing calls in flight", no "aborted"."""
+    import signal
+    import time
+
+    from bulk.sandbox import SandboxConfig
+    from jobs.demo_data import write_demo_export
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    export = write_demo_export(tmp_path / "in", rows=20)
+    config = SandboxConfig(plan="ultimate", auth="oauth", token="at-exit", deals=5, seed=3)
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": "at-exit"}
+    seen: list[tuple[float, int, str]] = []
+    with ThreadedSandbox(config) as sb:
+        for i in range(10):
+            delay = 0.004 * i
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "pdbulk", "import", str(export.manifest), "--mapping",
+                 str(export.mapping), "--url", sb.url, "--job-dir", str(tmp_path / "jobs"),
+                 "--plan", "ultimate", "--oauth", *(["--create-key-field"] if i == 0 else [])],
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                stdin=subprocess.DEVNULL)
+            assert proc.stdout is not None
+            lines: list[str] = []
+            try:
+                for line in proc.stdout:
+                    lines.append(line)
+                    if "took=" in line:  # the last progress line: the run has ended
+                        time.sleep(delay)
+                        proc.send_signal(signal.SIGINT)
+                        break
+                lines += proc.stdout.read()
+                code = proc.wait(30)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(5)
+                proc.stdout.close()
+            seen.append((delay, code, "".join(lines)))
+    for delay, code, out in seen:
+        where = f"SIGINT {delay * 1000:.0f} ms after the last progress line: {out}"
+        assert code == 3, (code, where)
+        assert out.strip().splitlines()[-1].startswith("job ") and "failed 2" in out, where
+        assert "stopping" not in out and "aborted" not in out, where
+        assert "Traceback" not in out and "interrupted" not in out, where
