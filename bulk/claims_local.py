@@ -301,7 +301,21 @@ class LocalClaims:
     # -- the protocol ---------------------------------------------------------------------
     async def acquire_many(self, names: Sequence[str], lease_s: float = DEFAULT_LEASE, *,
                            tag: str | None = None) -> dict[str, Claim | Held]:
-        return (await self._submit(_Op(names=list(names), lease_s=lease_s, tag=tag))).result
+        op = _Op(names=list(names), lease_s=lease_s, tag=tag)
+        try:
+            return (await self._submit(op)).result
+        except anyio.get_cancelled_exc_class():
+            # cancelled once queued: its batch still runs (shielded) and may take the names
+            # for a caller that is gone, which no one would release — a resume in this
+            # live process then waited out their lease (f21c F2: a cancelled import's
+            # person creates). Nothing was sent under them: given back plainly, with the
+            # next flush (the job's ``finish``)
+            with anyio.CancelScope(shield=True):
+                await op.done.wait()
+            for got in op.result.values():
+                if isinstance(got, Claim):
+                    self.release_soon(got)
+            raise
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         await self._submit(_Op(release=claim, outcome=outcome))

@@ -61,6 +61,11 @@ def _claims_rows() -> list[tuple[str | None, str | None]]:
         return list(conn.execute("SELECT holder, outcome FROM claims"))
 
 
+def _named_claims_rows() -> list[tuple[str, str | None, str | None]]:
+    with sqlite3.connect(state_dir() / "claims.sqlite3") as conn:
+        return list(conn.execute("SELECT name, holder, outcome FROM claims"))
+
+
 async def test_a_cancelled_import_gives_its_claims_back_in_doubt(tmp_path: Path) -> None:
     """An import cancelled (a timeout around ``import_job``) while its deal creates are in
     flight leaves no claim held — those creates' claims are released in doubt, the rest
@@ -133,3 +138,88 @@ async def test_a_wait_for_a_live_holder_is_told_and_counted(
     assert kind.claim_waits == 1
     told = [r.getMessage() for r in caplog.records if "waiting up to" in r.getMessage()]
     assert told and "job job-x" in told[0] and "process " in told[0], told
+
+
+CONTACTS_MAPPING = MAPPING + """
+[organization]
+name = "company"
+"""
+
+
+class _AnswersLost:
+    """A transport that sends every create of one kind (``path``: ``/api/v2/persons``...)
+    and holds its answer back (the create applied, its answer never seen); ``two_held``
+    is set once two are."""
+
+    def __init__(self, path: str) -> None:
+        from bulk.transport import AiohttpTransport
+
+        self.inner, self.path = AiohttpTransport(), path
+        self.held = 0
+        self.two_held, self.never = anyio.Event(), anyio.Event()
+
+    async def send(self, request: Any) -> Any:
+        response = await self.inner.send(request)
+        if request.method == "POST" and request.url.split("?")[0].endswith(self.path):
+            self.held += 1
+            if self.held >= 2:
+                self.two_held.set()
+            await self.never.wait()
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("kind", ["persons", "organizations"])
+async def test_a_cancelled_person_or_org_create_is_released_in_doubt_and_found_on_resume(
+        tmp_path: Path, kind: str) -> None:
+    """f21c F2: an import cancelled once its person (or organization) creates were sent,
+    their answers not seen, releases those claims in doubt (``_finish_anyway``: none
+    held); the resume, in the same live process, looks each up and creates none twice —
+    one person per e-mail, one organization per name, one deal per row (over HTTP)."""
+    import aiohttp
+
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+    from tests.sandbox_helpers import Api, no_silent_retries
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,contact,email,company\n" + "".join(
+        f"k{i},Deal {i},P {i},p{i}@example.com,Company {i}\n" for i in range(8)))
+    mapping.write_text(CONTACTS_MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                                  create_key_field=True)
+        cfg = engine_config(sb, tmp_path / "jobs")
+        store = JobStore.create(tmp_path / "jobs" / "a", job_id="a", kind="import",
+                                config={"engine": cfg.to_json(), "import": settings.to_json()})
+        transport = _AnswersLost(f"/api/v2/{kind}")
+        with anyio.move_on_after(20) as scope:
+            async with anyio.create_task_group() as tg:
+                async def cancel_when_held() -> None:
+                    await transport.two_held.wait()
+                    tg.cancel_scope.cancel()
+
+                tg.start_soon(cancel_when_held)
+                await import_job(store, ImportJob(store, settings, ""), Mapping.load(mapping),
+                                 cfg, sb.token, say=lambda line: None, transport=transport)
+        assert not scope.cancelled_caught  # cancelled by the task, not the bound
+        store.close()
+        rows = _named_claims_rows()
+        assert rows and all(holder is None for _, holder, _ in rows), [r for r in rows if r[1]]
+        assert sum('"in_doubt"' in (outcome or "") for _, _, outcome in rows) >= 2, rows
+        with anyio.fail_after(30):  # no wait for the cancelled job's 300 s lease
+            resumed, result = await resume_job(sb, tmp_path / "jobs" / "a")
+        assert result.error is None and not result.stopped
+        resumed.close()
+        async with aiohttp.ClientSession() as session:
+            api = Api(sb, no_silent_retries(session))
+            persons, _ = await api.all_pages("/api/v2/persons", limit=500)
+            orgs, _ = await api.all_pages("/api/v2/organizations", limit=500)
+            deals, _ = await api.all_pages("/api/v2/deals", limit=500)
+        assert sorted(p["name"] for p in persons) == sorted(f"P {i}" for i in range(8))
+        assert sorted(o["name"] for o in orgs) == sorted(f"Company {i}" for i in range(8))
+        assert sorted(d["title"] for d in deals) == sorted(f"Deal {i}" for i in range(8))
