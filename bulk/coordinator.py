@@ -34,13 +34,14 @@ import fcntl
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -83,7 +84,8 @@ class Limit:
     ``day_ends``: wall time of the next daily reset; ``ahead``: seconds past its
     admission at which an unanswered call's entry is dated (the server counts a call
     when it arrives: a process killed with calls in flight must not free their slots
-    before the server does); an answer re-dates it (``answered``)."""
+    before the server does); an answer re-dates it (``answered``); ``day_seconds``: a
+    day's length (a wait past ``day_ends`` rolls ``day`` on: ``next_day``)."""
 
     width: float
     burst: int
@@ -92,6 +94,16 @@ class Limit:
     day: int
     day_ends: float
     ahead: float = 0.0
+    day_seconds: float = 86400.0
+
+    def next_day(self, wall: float) -> Limit:
+        """This limit at wall time ``wall``: past ``day_ends`` (a call that waited for
+        the reset), the day it is then and that day's end; else itself."""
+        if wall < self.day_ends:
+            return self
+        turned = math.floor((wall - self.day_ends) / self.day_seconds) + 1
+        return replace(self, day=self.day + turned,
+                       day_ends=self.day_ends + turned * self.day_seconds)
 
 
 @dataclass(frozen=True, slots=True)

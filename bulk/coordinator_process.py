@@ -47,11 +47,15 @@ class _Entry:
         self.sent: float | None = None  # when it left (``leaving``); None: not yet
 
 
+class _DaySpent(Exception):
+    """A queued call's turn, refused: the day is spent and it does not wait for the reset."""
+
+
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "entries", "members", "next_prune", "observed", "pause", "queue",
-                 "spent", "width")
+    __slots__ = ("__weakref__", "entries", "impatient", "members", "next_prune", "observed",
+                 "pause", "queue", "spent", "width")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
@@ -59,6 +63,8 @@ class AccountState:
         self.spent: dict[int, int] = {}  # day -> tokens the jobs admitted (less refunds)
         self.observed: dict[int, int] = {}  # day -> the company's spend the headers said
         self.queue: deque[asyncio.Future[None]] = deque()  # FIFO turns of waiting calls
+        # the turns of calls that do not wait for the reset (no --wait-for-reset)
+        self.impatient: set[asyncio.Future[None]] = set()
         self.members: weakref.WeakSet[ProcessCoordinator] = weakref.WeakSet()
         self.width = 0.0
         self.next_prune = _PRUNE_FLOOR  # entries before ``take`` prunes (amortised O(1))
@@ -74,7 +80,7 @@ class AccountState:
         self.prune(now, limit.width)
         if self.pause > now:
             return self.pause - now, "pause"
-        if self.today(limit.day) + op.token_cost > limit.day_limit:
+        if self.spent_for(op, limit):
             return max(0.001, limit.day_ends - now), "budget"
         for search in (False, True):
             if search and not op.search:
@@ -95,6 +101,18 @@ class AccountState:
             self.prune(now, limit.width)
             self.next_prune = max(_PRUNE_FLOOR, 2 * len(self.entries))
         return entry
+
+    def spent_for(self, op: Operation, limit: Limit) -> bool:
+        """Whether ``op`` would take today's spend by this process's jobs past ``limit``."""
+        return self.today(limit.day) + op.token_cost > limit.day_limit
+
+    def refuse_impatient(self) -> None:
+        """The call first in the queue waits for the reset: the queued calls that do not
+        wait for it are told the day is spent now (``_DaySpent``), not held to the reset
+        behind it (f21c F3: a job without --wait-for-reset waited hours there)."""
+        for turn in self.queue:
+            if turn in self.impatient and not turn.done():
+                turn.set_exception(_DaySpent())
 
     def next_turn(self) -> None:
         """Wake the call now first in the queue (it checks the room itself)."""
@@ -162,31 +180,51 @@ class ProcessCoordinator:
         if len(state.members) < 2 and not state.queue:
             self._take(op, limit)  # alone: the scheduler's own windows are the account's
             return
+        if not wait_for_reset and state.spent_for(op, limit.next_day(self._clock.wall())):
+            raise self._spent(op, limit)  # not queued behind calls that wait for the reset
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         state.queue.append(turn)
+        if not wait_for_reset:
+            state.impatient.add(turn)
         if len(state.queue) == 1:
             turn.set_result(None)
         try:
-            await turn  # FIFO: the calls of every job on the account, in their order
+            try:
+                await turn  # FIFO: the calls of every job on the account, in their order
+            except _DaySpent:
+                raise self._spent(op, limit) from None
             while True:
+                # a wait for the reset ends in the next day: its spend, not the spent one's
+                # (f21c F3: the day's figures kept, it woke to "budget" every 1 ms forever)
+                limit = limit.next_day(self._clock.wall())
                 wait, why = state.room(op, limit, self._clock.wall())
                 if not wait or len(state.members) < 2:
                     self._take(op, limit)
                     return
-                if why == "budget" and not wait_for_reset:
-                    raise BudgetExhausted(
-                        f"the company's daily budget as this process's jobs spent it: "
-                        f"{state.today(limit.day)} tokens used, usable {limit.day_limit}; "
-                        f"{op.id} needs {op.token_cost}", resets_at=limit.day_ends)
+                if why == "budget":
+                    if not wait_for_reset:
+                        raise self._spent(op, limit)
+                    state.refuse_impatient()
                 await self._clock.sleep(wait)
         finally:
+            state.impatient.discard(turn)
             if state.queue and state.queue[0] is turn:
                 state.queue.popleft()
             elif turn in state.queue:
                 state.queue.remove(turn)
             if not turn.done():
                 turn.cancel()
+            elif not turn.cancelled():
+                turn.exception()  # a refusal (``_DaySpent``) seen, even if cancelled first
             state.next_turn()
+
+    def _spent(self, op: Operation, limit: Limit) -> BudgetExhausted:
+        assert self._state is not None
+        limit = limit.next_day(self._clock.wall())
+        return BudgetExhausted(
+            f"the company's daily budget as this process's jobs spent it: "
+            f"{self._state.today(limit.day)} tokens used, usable {limit.day_limit}; "
+            f"{op.id} needs {op.token_cost}", resets_at=limit.day_ends)
 
     def _take(self, op: Operation, limit: Limit) -> None:
         assert self._state is not None

@@ -207,9 +207,11 @@ class RedisCoordinator:
             return
         assert self._redis is not None
         batch = [w for w in itertools.islice(self._queue, _BATCH) if not w.fut.done()]
-        limit = batch[0].limit
-        self._width = limit.width
         now = self._clock.wall()
+        # a wait for the reset ends in the next day: its key and spend, not the spent
+        # day's (f21c F3: with those it woke to "budget" every 1 ms, forever)
+        limit = batch[0].limit.next_day(now)
+        self._width = limit.width
         members = [f"{self._proc}:{next(self._seq)}" for _ in batch]
         args: list[Any] = [repr(now), repr(limit.width), limit.burst, limit.search,
                            limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),

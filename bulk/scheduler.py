@@ -327,7 +327,7 @@ class Scheduler:
         ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
         return Limit(width=self._width, burst=self._cap(self._clock.now()), search=self._search,
                      day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
-                     ahead=min(ahead, self._width / 2))
+                     ahead=min(ahead, self._width / 2), day_seconds=self._day_seconds)
 
     def _to_wall(self, t: float) -> float:
         return self._clock.wall() + (t - self._clock.now())

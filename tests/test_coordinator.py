@@ -527,3 +527,35 @@ async def test_an_admission_answered_late_is_dated_when_it_was_answered(
     finally:
         await client.aclose()
     assert entry[1] >= before + 0.9 and entry[1] <= after + 0.01, (before, entry, after)
+
+
+async def test_a_wait_for_reset_across_processes_goes_on_in_the_next_day(
+        redis_server: RedisServer) -> None:
+    """f21c F3 (the same class on Redis): two schedulers with ``--wait-for-reset`` on one
+    shared day of 20 tokens want 4 creates each (5 tokens): 4 go before the reset, the
+    other 4 right after it — the waiting pump reads the new day (a FakeClock: no real
+    sleep; with the spent day's figures it woke every 1 ms, forever)."""
+    from bulk.clock import FakeClock
+
+    reset = 1_767_225_600.0 + 86400.0
+    clock = FakeClock(epoch=reset - 600.0)
+    scheds = []
+    for _ in range(2):
+        sched = Scheduler(Limits(burst=100, search=2, window=WINDOW, daily_tokens=20),
+                          clock=clock, budget=BudgetPolicy(wait_for_reset=True), safety=0.0)
+        coord = RedisCoordinator(redis_server.url, clock=clock)
+        _OPEN.append(coord)
+        await coord.start(fingerprint(TOKEN))
+        sched.attach(coord)
+        coord.bind("42")
+        scheds.append(sched)
+    sent: list[float] = []
+
+    async def spend(s: Scheduler) -> None:
+        for _ in range(4):
+            await s.acquire(ADD)
+            sent.append(clock.wall())
+
+    await asyncio.wait_for(asyncio.gather(*(spend(s) for s in scheds)), 20)
+    assert sum(at < reset for at in sent) == 4, sent
+    assert sum(reset <= at < reset + 1.0 for at in sent) == 4, sent

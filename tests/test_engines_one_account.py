@@ -119,12 +119,14 @@ async def test_jobs_of_one_process_share_the_day_s_budget() -> None:
     a = ProcessCoordinator("http://127.0.0.1:3", "token-a", clock=clock)
     b = ProcessCoordinator("http://127.0.0.1:3", "token-a", clock=clock)
     op = get_operation("updateDeal")  # 5 tokens
-    limit = Limit(width=2.0, burst=40, search=10, day_limit=10, day=0, day_ends=86400.0)
+    day = int(clock.wall() // 86400)  # the clock's day (a limit past its day_ends is rolled on)
+    limit = Limit(width=2.0, burst=40, search=10, day_limit=10, day=day,
+                  day_ends=(day + 1) * 86400.0)
     await a.admit(op, limit)
     await b.admit(op, limit)
     with pytest.raises(BudgetExhausted, match="usable 10"):
         await a.admit(op, limit)
-    b.refunded(op, 0)
+    b.refunded(op, day)
     await a.admit(op, limit)
     await a.aclose()
     await b.aclose()
@@ -156,3 +158,54 @@ async def test_an_engine_alone_keeps_a_bounded_window_a_newcomer_still_sees() ->
     assert clock.now() > start
     await a.aclose()
     await b.aclose()
+
+
+@pytest.mark.parametrize("waiting", [3, 1])
+async def test_a_wait_for_reset_job_waits_in_the_shared_queue_for_the_day_the_jobs_spent(
+        waiting: int) -> None:
+    """f21c F3: three jobs of one process on one account (one loop, a FakeClock: no real
+    sleep) want 10 updates each (5 tokens) of a usable day of 100. Every job with
+    ``--wait-for-reset`` (``waiting`` of them) waits in the shared queue once the day is
+    spent and goes on at the reset, finishing; one without it stops with the budget spent
+    before the reset, not held behind a waiting one. No day spends more than 100."""
+    from bulk.errors import BudgetExhausted
+    from bulk.plans import Limits
+    from bulk.scheduler import BudgetPolicy, Scheduler
+
+    day = 86400.0
+    reset = 1_767_225_600.0 + day
+    clock = FakeClock(epoch=reset - 600.0)  # 10 minutes before a reset
+    op = get_operation("updateDeal")
+    sent: list[tuple[int, float]] = []  # (job, wall time) of each admitted call
+    stopped: dict[int, float] = {}  # job -> wall time its BudgetExhausted came
+
+    async def job(n: int) -> None:
+        sched = Scheduler(Limits(burst=40, search=10, window=2.0, daily_tokens=100),
+                          clock=clock, budget=BudgetPolicy(wait_for_reset=n < waiting),
+                          coordinator=ProcessCoordinator("http://127.0.0.1:3", "token-r",
+                                                         clock=clock))
+        coordinator = sched.coordinator
+        assert coordinator is not None
+        try:
+            for _ in range(10):
+                admitted = await sched.acquire(op)
+                sched.leaving(op, admitted)
+                sent.append((n, clock.wall()))
+                await clock.sleep(0.05)  # its answer
+        except BudgetExhausted:
+            stopped[n] = clock.wall()
+        finally:
+            await coordinator.aclose()
+
+    with anyio.fail_after(20):  # wall time: a spin on a stale day would never end
+        async with anyio.create_task_group() as tg:
+            for n in range(3):
+                tg.start_soon(job, n)
+    before = [n for n, at in sent if at < reset]
+    assert len(before) == 20, sent  # the day's 100 tokens, no more
+    for n in range(waiting):  # every waiting job finished, the rest after the reset
+        assert sum(1 for m, _ in sent if m == n) == 10, (n, sent)
+    assert sorted(stopped) == list(range(waiting, 3)), stopped
+    assert all(at < reset for at in stopped.values()), stopped  # not held to the reset
+    assert min(at for _, at in sent if at >= reset) < reset + 1.0  # woken at the reset
+    assert open_accounts() == 0 or (gc.collect() and open_accounts() == 0)
