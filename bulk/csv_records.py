@@ -27,6 +27,7 @@ for an unclosed quote and reading restarts at its record's second line).
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -48,7 +49,8 @@ class BadRecord:
 
 
 class _Grammar:
-    """The per-delimiter regular expressions of a well-formed record."""
+    """The per-delimiter regular expressions of a well-formed record (``_grammar``: one
+    per delimiter, compiled once)."""
 
     __slots__ = ("cont", "delimiter", "tail")
 
@@ -63,6 +65,21 @@ class _Grammar:
             f'(?:{field}{d})*(?:{field}(?:\\r\\n|\\r|\\n)?|(?P<open>"(?:[^"]|"")*))\\Z')
         # inside an open quoted cell: up to its closing quote (a lone quote)
         self.cont = re.compile('(?:[^"]|"")*"(?!")')
+
+
+@functools.lru_cache(maxsize=16)
+def _grammar(delimiter: str) -> _Grammar:
+    """The ``_Grammar`` of ``delimiter``, compiled once (issue 8: built per record that
+    spans lines, its patterns were a tenth of the reader's time on the demo's export)."""
+    return _Grammar(delimiter)
+
+
+@functools.lru_cache(maxsize=16)
+def _lenient_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``_lenient``'s (quoted, messy) cell patterns for ``delimiter``, compiled once."""
+    d = re.escape(delimiter)
+    return (re.compile('"((?:[^"]|"")*)"(?=' + d + "|$)"),
+            re.compile('"(?:[^"]|"")*"[^' + d + "]*"))
 
 
 class _Lines:
@@ -185,7 +202,7 @@ def _each_a_row(taken: list[tuple[int, str]], dialect: type[csv.Dialect],
     cells before its opening quote and after its closing one are well formed (the csv
     module read the record), and a line in between holds no lone quote."""
     q = str(dialect.quotechar)
-    grammar = _Grammar(str(dialect.delimiter))
+    grammar = _grammar(str(dialect.delimiter))
     alone: list[str] = []
     for i, (_, line) in enumerate(taken):
         text = line.rstrip("\r\n")
@@ -213,7 +230,7 @@ def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
     start, first = taken[0]
     message = str(exc)
     if "field larger than field limit" in message:
-        state = _skip_rest(source, taken, _Grammar(str(dialect.delimiter)))
+        state = _skip_rest(source, taken, _grammar(str(dialect.delimiter)))
         if state == "done":
             return start, BadRecord(
                 f"a cell is longer than {csv.field_size_limit():,} characters (the CSV "
@@ -283,8 +300,7 @@ def _lenient(line: str, dialect: type[csv.Dialect]) -> list[str]:
     fixing the row sees what the file holds."""
     text = line.rstrip("\r\n")
     d = str(dialect.delimiter)
-    quoted = re.compile('"((?:[^"]|"")*)"(?=' + re.escape(d) + "|$)")
-    messy = re.compile('"(?:[^"]|"")*"[^' + re.escape(d) + "]*")
+    quoted, messy = _lenient_patterns(d)
     cells: list[str] = []
     at = 0
     while True:
