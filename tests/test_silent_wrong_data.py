@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from bulk.manifest_json import flatten
 from bulk.manifest_xlsx import CurrencyNumber
@@ -184,15 +185,18 @@ def _column(catalog: Catalog, cells: list[str], deal: str = 'value = "Amount"') 
 
 def test_an_ambiguous_cell_reads_with_the_mark_the_whole_column_shows(
         catalog: Catalog) -> None:  # noqa: F811
+    """... unless that reading has more decimals than the currency has (x21r3 F1: '1,234'
+    is 1.234 dollars or 1234 dollars: the row fails naming both)."""
     cells = ["1.234,56 \u20ac", "(9.500,00)", "12,5", "0,125", "1.234", "1,234"]
-    assert _column(catalog, cells) == [1234.56, -9500, 12.5, 0.125, 1234, 1.234]
+    assert _column(catalog, cells) == [1234.56, -9500, 12.5, 0.125, 1234, "error"]
 
 
 def test_an_ambiguous_cell_before_the_columns_evidence_reads_by_it(
         catalog: Catalog) -> None:  # noqa: F811
     """The mark is a whole-file decision: '1.500' before '1.234,56' is 1500, not 1.5."""
-    assert _column(catalog, ["1.500", "1,500", "1.234,56"]) == [1500, 1.5, 1234.56]
-    assert _column(catalog, ["1,500", "1.500", "1,234.56"]) == [1500, 1.5, 1234.56]
+    # the cell the mark reads with three decimals fails (x21r3 F1: 1.5 dollars or 1500)
+    assert _column(catalog, ["1.500", "1,500", "1.234,56"]) == [1500, "error", 1234.56]
+    assert _column(catalog, ["1,500", "1.500", "1,234.56"]) == [1500, "error", 1234.56]
 
 
 def test_an_ambiguous_cell_in_a_column_without_evidence_is_a_row_error(
@@ -208,7 +212,7 @@ def test_an_ambiguous_cell_in_a_column_without_evidence_is_a_row_error(
 
 def test_us_exports_keep_working(catalog: Catalog) -> None:  # noqa: F811
     assert _column(catalog, ["1,234", "$1,234.50", "1,234", "12.5", "1.234", "1,000,000"]) \
-        == [1234, 1234.5, 1234, 12.5, 1.234, 1000000]
+        == [1234, 1234.5, 1234, 12.5, "error", 1000000]  # 1.234 dollars or 1234 (x21r3 F1)
 
 
 def test_a_fixed_decimal_mark_reads_every_cell_one_way(catalog: Catalog) -> None:  # noqa: F811
@@ -541,7 +545,10 @@ def test_a_decimal_mark_a_tie_decided_is_said(catalog: Catalog) -> None:  # noqa
     rows = [SourceRow(n, n + 1, {"id": f"k{n}", "t": "D", "Amount": cell})
             for n, cell in enumerate(["$1,200", "1 234,50"], 1)]
     m.learn_marks(rows)
-    assert m.map(rows[0]).deal["value"] == 1.2
+    # x21r3 F1: the reading taken has 3 decimals, more than a dollar has: the row fails
+    with pytest.raises(InputError, match=r"'\$1,200': 1.2 with ',' as the decimal mark.*"
+                       r"or 1200 with ',' grouping"):
+        m.map(rows[0])
     (note,) = m.mark_notes()
     assert note.startswith("column 'Amount': '$1,200' (row 1) is read as 1.2") \
         and 'set decimal = "." on this field' in note, note

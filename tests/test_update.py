@@ -551,8 +551,9 @@ def test_update_decides_a_columns_decimal_mark_from_the_whole_file(tmp_path: Pat
     The update decides each column's mark from the whole file first, as the import does."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         res = _update_cli(sb, tmp_path, [
-            {"Deal": 1, "Amount": "2.375"}, {"Deal": 2, "Amount": "12.5"},
-            {"Deal": 3, "Amount": "0.5"}], AUTO_MAPPING)
+            {"Deal": 1, "Amount": "2.375 BHD"}, {"Deal": 2, "Amount": "12.5 BHD"},
+            {"Deal": 3, "Amount": "0.5 BHD"}], AUTO_MAPPING)
+        # BHD has 3 decimals: 2.375 dollars would be 2.375 or 2375 (x21r3 F1)
         assert res.exit_code == 0, res.output  # before: 3, "ambiguous"
         assert deal(sb, 1)["value"] == 2.375 and deal(sb, 3)["value"] == 0.5
 

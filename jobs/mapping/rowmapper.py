@@ -73,6 +73,7 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         raise InputError(exc.reason, column=spec.currency_column) from None
     if currency is None and why is None:
         raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
+    tf.check_minor_units(money, currency, open_to)  # the step names the amount's column
     out: dict[str, Any] = {"value": tf.json_number(money.amount), "currency": currency}
     if open_to is not None:  # taken out by RowMapper.map into MappedRow.custom_currency_open
         out[OPEN_CURRENCY] = open_to
@@ -330,6 +331,11 @@ class RowMapper:
         if why is not None:
             undecided.append(InputError(why, row=n, column=where))
         if money is not None:
+            try:  # 5,000 under the decimal mark ",": 5 or 5000 (x21r3 F1)
+                tf.check_minor_units(money, currency, open_to)
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=self.money.source.where
+                                 if self.money else None) from None
             deal["value"] = tf.json_number(money.amount)
         # defaults.currency applies to every row that names none, a blank amount too: sent
         # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)

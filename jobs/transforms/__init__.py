@@ -49,7 +49,14 @@ from .contacts import (
     phone_numbers,
     phones_agree,
 )
-from .currency import CurrencyCell, RowCurrency, read_currency, row_currency
+from .currency import (
+    CurrencyCell,
+    RowCurrency,
+    check_minor_units,
+    minor_units,
+    read_currency,
+    row_currency,
+)
 from .dates import (
     DATE_TOKENS,
     DEFAULT_DATE_WINDOW,
@@ -146,6 +153,8 @@ __all__ = [
     "parse_currency",
     "read_currency",
     "row_currency",
+    "check_minor_units",
+    "minor_units",
     "parse_date",
     "parse_int",
     "parse_money",

@@ -26,10 +26,16 @@ class _SymbolMoney(Money):
     """Money whose currency came from an ambiguous symbol (``$``, ``¥``, ``kr``): ``choices``
     are every currency the symbol may mean, ``symbol`` the symbol as written; ``currency``
     is None when neither the default currency nor a usual reading decided (``kr``: the
-    row's currency column must). Equal to a plain Money of the same fields."""
+    row's currency column must). Or Money whose digits read two ways (``5,000`` under the
+    decimal mark ","): ``other`` the reading with the mark as thousands grouping, ``cell``
+    the cell as written (``check_minor_units``). Equal to a plain Money of the same
+    fields."""
 
     choices: tuple[str, ...] = ()
     symbol: str = ""
+    other: Decimal | None = None
+    cell: str = ""
+    mark: str = ""
 
 
 def currency_choices(money: Money) -> tuple[str, ...]:
@@ -83,6 +89,52 @@ MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN 
 RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SYP THB TJS TMT TND TOP
 TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
 """.split())
+
+# ISO 4217 minor units (the digits after the decimal mark) where they are not 2: the one
+# table every money path reads (``minor_units``)
+_MINOR_UNITS = {
+    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF "
+                    "XPF".split(), 0),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+
+
+def minor_units(code: str) -> int:
+    """How many decimals the currency ``code`` has (ISO 4217: USD 2, JPY 0, BHD 3)."""
+    return _MINOR_UNITS.get(code.upper(), 2)
+
+
+def check_minor_units(money: Money, currency: str | None,
+                      open_to: tuple[str, ...] | None = None) -> None:
+    """InputError when ``money``'s digits read two ways (``_SymbolMoney.other``: ``5,000``
+    under the decimal mark ",") and the reading taken has more decimals than its currency
+    has (``currency``; while undecided, every one of ``open_to``): the mark may as well
+    group thousands, so the cell is ambiguous — never a guess (x21r3 F1: ``$5,000`` in a
+    decimal-comma column was 5 USD)."""
+    if not isinstance(money, _SymbolMoney) or money.other is None:
+        return
+    other = money.other
+    codes = (currency,) if currency else open_to or ()
+    if not codes:
+        return
+    written = -int(money.amount.as_tuple().exponent)
+    if written <= max(minor_units(c) for c in codes):
+        return
+    minor = max(minor_units(c) for c in codes)
+    mark = money.mark
+    taken, grouped = (_plain(x) for x in (money.amount, other))
+    raise InputError(f"ambiguous amount {money.cell!r}: {taken} with {mark!r} as the "
+                     f"decimal mark ({written} decimals, more than {currency or ' / '.join(codes)}"
+                     f"{'' if currency else ' each'} has: {minor}), or {grouped} with "
+                     f"{mark!r} grouping thousands; write the amount so it reads one way "
+                     f"(e.g. {grouped}, or the amount with {minor or 'no'} decimals)")
+
+
+def _plain(amount: Decimal) -> str:
+    """``amount`` as plain digits, no trailing zeros (for messages)."""
+    return format(amount.normalize(), "f")
+
 
 # Symbols (case-folded) → ISO code, or, for a symbol several currencies write, the SET of
 # them (v10r9 S2: "$ 1.500.000" under the default CLP was read as 1,500,000 USD). The

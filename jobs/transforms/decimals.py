@@ -324,6 +324,20 @@ def _parse_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = Fa
                          "its own marks where they tell)") from None
 
 
+def other_reading(num: str, decimal: Decimal_, text: str) -> tuple[str, Decimal] | None:
+    """(the decimal mark, the reading with it as thousands grouping) when ``num`` read
+    with ``decimal`` has a decimal mark that could as well group thousands — three
+    digits after it, and the digits read with the other mark (``5,000``: 5 or 5000;
+    ``1.234,500`` and ``0,125`` read one way only) —, else None."""
+    mark = _decimal_mark(num, decimal)
+    if mark is None or len(num.rsplit(mark, 1)[1]) != 3:
+        return None
+    try:
+        return mark, _read_digits(num, "," if mark == "." else ".", text)
+    except InputError:
+        return None
+
+
 def _read_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
     """``_parse_digits`` without its hint."""
     mark = None if no_cents else _decimal_mark(num, decimal)

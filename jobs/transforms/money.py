@@ -25,6 +25,7 @@ from .currency import (
     _currency_token,
     _one_currency,
     _split_affix,
+    _SymbolMoney,
     _with_choices,
     currency_choices,
     parse_currency,
@@ -40,6 +41,7 @@ from .decimals import (
     check_api_number,
     decimal_evidence,
     json_number,
+    other_reading,
 )
 from .text import _INVISIBLE, _SPACES, _text, is_empty
 
@@ -169,8 +171,18 @@ def parse_money(value: object, *, default_currency: str | None = None,
         column.commit()
         return None
     if symbol:
-        return _with_choices(Money(-amount if minus else amount, currency), choices, symbol)
-    return Money(-amount if minus else amount, default_currency)
+        money = _with_choices(Money(-amount if minus else amount, currency), choices, symbol)
+    else:
+        money = Money(-amount if minus else amount, default_currency)
+    two_ways = None if cents_mark else other_reading(num, decimal, text)
+    if two_ways is None:
+        return money
+    # the mark may group thousands: whether the currency's minor unit allows the reading
+    # taken is for the row's currency to say (``check_minor_units``, x21r3 F1)
+    out = money if isinstance(money, _SymbolMoney) else _SymbolMoney(*money)
+    mark, grouped = two_ways
+    out.mark, out.other, out.cell = mark, -grouped if minus else grouped, text
+    return out
 
 
 def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
