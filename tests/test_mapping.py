@@ -273,6 +273,17 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
     ({"Deal Name": "#NAME?"}, "Deal Name", "error value of a spreadsheet formula"),
     ({"Last": "#VALUE!"}, "Last", "error value of a spreadsheet formula"),
     ({"Close Date": "########"}, "Close Date", "too wide for its column"),
+    # every spreadsheet's error values, one list for every column and the key (x21r3 F2:
+    # Google Sheets' #ERROR! and LibreOffice's Err:502 were imported as data)
+    *[({column: cell}, column, "error value of a spreadsheet formula")
+      for column, cell in (("Company", "#ERROR!"), ("Company", "Err:502"),
+                           ("Deal Name", "err:504"), ("Last", "#PYTHON!"),
+                           ("Company", "#CALC!"), ("Company", "#BUSY!"),
+                           ("Company", "#BLOCKED!"), ("Company", "#CONNECT!"),
+                           ("Company", "#FIELD!"), ("Company", "#UNKNOWN!"),
+                           ("Company", "#GETTING_DATA"), ("Company", "#LOADING..."),
+                           ("Company", "#TIMEOUT!"), ("Record ID", "Err:502"),
+                           ("Record ID", "#ERROR!"), ("Record ID", "#PYTHON!"))],
     # a long number as Excel's General format shows it: its digits are lost (x16r2 F4)
     ({"Source": "1.23457E+15"}, "Source", "digits are lost"),
 ])

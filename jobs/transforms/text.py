@@ -158,10 +158,24 @@ _EXCEL_SCIENTIFIC = re.compile(r"-?[0-9](?:[.,][0-9]{1,14})?E\+[0-9]{2,3}")
 _GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+|-?[1-9][0-9]{0,2}(?:\.[0-9]{3})+"
                       r"|-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+"
                       r"|-?[1-9][0-9]{0,2}(?:['\u2019][0-9]{3})+")  # 0.001 groups nothing
-# what a spreadsheet's CSV save writes for an error cell: every such row would share it
+# what a spreadsheet's CSV save writes for an error cell: every such row would share it.
+# The one list, for every column and the key (x21r3 F2: Google Sheets' #ERROR! and
+# LibreOffice's Err:502 were imported as data): Excel's (with the dynamic-array, data-type
+# and Python ones), Google Sheets' (#ERROR!, #LOADING...), LibreOffice's (the same #
+# names, and Err:NNN, ``_LIBREOFFICE_ERROR``)
 _EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?",
                            "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!",
-                           "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+                           "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!",
+                           "#TIMEOUT!", "#EXTERNAL!", "#ERROR!", "#LOADING...",
+                           "#LOADING…"})
+_LIBREOFFICE_ERROR = re.compile(r"ERR:[0-9]{3}")
+
+
+def is_spreadsheet_error(text: str) -> bool:
+    """Whether the cell text ``text`` (cleaned) is a spreadsheet's error value (``#N/A``,
+    ``#ERROR!``, ``Err:502``)."""
+    upper = text.upper()
+    return upper in _EXCEL_ERRORS or bool(_LIBREOFFICE_ERROR.fullmatch(upper))
 # an integer id written by a tool that held it as a float ("1001.0": pandas, a JSON double)
 _WHOLE_AS_FLOAT = re.compile(r"(-?[0-9]+)\.0+")
 
@@ -225,7 +239,7 @@ def source_key(value: object) -> str | None:
             raise InputError(f"{text!r} is a number as a spreadsheet shows it with "
                              "thousands separators, not an id as its other exports write "
                              "it; format the key column as Text or General and save again")
-        if text is not None and text.upper() in _EXCEL_ERRORS:
+        if text is not None and is_spreadsheet_error(text):
             # v10r27 F5: every row whose key cell failed in the workbook shared the key
             raise InputError(f"{text!r} is the error value of a spreadsheet formula that "
                              "failed, not an id; fix it in the workbook and save again")
@@ -358,10 +372,10 @@ def not_excel_error(value: object) -> None:
     organization, person or title (x16r2 F2: deals of different companies linked to one
     organization "#N/A"). The mapping checks every cell it reads
     (``jobs.mapping.steps``); XLSX error cells fail as ``bulk.manifest_xlsx.ExcelError``."""
-    if not isinstance(value, str) or "#" not in value[:8]:
+    if not isinstance(value, str) or ("#" not in value[:8] and "RR:" not in value[:8].upper()):
         return
     text = clean_text(value) or ""
-    if text.upper() in _EXCEL_ERRORS:
+    if is_spreadsheet_error(text):
         raise InputError(f"{text!r} is the error value of a spreadsheet formula that failed, "
                          "not data; fix the formula or empty the cell, and save again")
     if _HASHES.fullmatch(text):
