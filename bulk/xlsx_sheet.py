@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -35,25 +36,73 @@ def _not_a_workbook(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+class SheetChoiceError(InputError):
+    """``--sheet`` names no worksheet of the workbook (none of that name, or a chart
+    sheet): a usage error (the CLI's exit 2)."""
+
+
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _is_strict(path: str | os.PathLike[str]) -> bool:
+    """Whether the workbook is Excel's "Strict Open XML Spreadsheet" (openpyxl reads the
+    transitional namespaces only)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _STRICT in archive.read("xl/workbook.xml")[:2000]
+    except Exception:
+        return False
+
+
+def unreadable(path: str | os.PathLike[str], exc: BaseException) -> InputError:
+    """The one line for any failure of reading a workbook (x21r3 F4: a sheet's XML cut in
+    half said "unexpected error (ParseError)", a Strict workbook "(IndexError)")."""
+    if isinstance(exc, InputError):
+        return exc
+    name = os.fspath(path)
+    if _is_strict(path):
+        return InputError(f"cannot read {name!r}: Strict Open XML is not supported: save it "
+                          "as an Excel Workbook (.xlsx)")
+    shown = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return InputError(f"cannot read {name!r}: the workbook is damaged ({shown}); open it in "
+                      "a spreadsheet program and save it again")
+
+
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
     try:
         import openpyxl  # the maintained XLSX reader (read-only mode streams the sheet
         # XML); imported here: ~6 MB of RSS a CSV or JSON run never needs
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        with warnings.catch_warnings():  # its UserWarnings on odd parts reach no user
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook "
                          f"({_not_a_workbook(path) or exc})") from None
+    except Exception as exc:
+        raise unreadable(path, exc) from None
+    tables = [ws.title for ws in book.worksheets]  # chart sheets hold no table
+    if not tables and _is_strict(path):  # openpyxl finds no sheet in it (x21r3 F4)
+        book.close()
+        raise unreadable(path, ValueError("Strict Open XML"))
     if sheet is None:  # the first sheet a person sees: hidden ones (lookup tables) are skipped
         visible = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        if not (visible or book.worksheets):
+            book.close()
+            raise InputError(f"{os.fspath(path)!r} has no worksheet (only chart sheets)")
         return book, (visible or book.worksheets)[0]
     if sheet not in book.sheetnames:  # Excel's own names are case-insensitive: "data" is "Data"
         folded = [name for name in book.sheetnames if name.casefold() == sheet.casefold()]
         if len(folded) == 1:
-            return book, book[folded[0]]
+            sheet = folded[0]
+        else:
+            book.close()
+            raise SheetChoiceError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
+                                   f"(sheets: {', '.join(tables)})")
+    if sheet not in tables:  # x21r3 F3: a chart sheet crashed (AttributeError)
         book.close()
-        raise InputError(f"no sheet {sheet!r} in {os.fspath(path)!r} "
-                         f"(sheets: {', '.join(book.sheetnames)})")
+        raise SheetChoiceError(f"{sheet!r} is a chart sheet, not a table; sheets with data: "
+                               f"{', '.join(tables) or 'none'}")
     return book, book[sheet]
 
 
@@ -166,6 +215,15 @@ def _sheet_xml(path: str | os.PathLike[str], sheet: str | None) -> Iterator[byte
     """The sheet's XML, 1 MB at a time, straight from the workbook's zip (streamed:
     openpyxl's read-only mode exposes neither merged ranges nor row flags, and loading
     the whole sheet would cost its size in memory). Nothing when the part is not found."""
+    try:
+        yield from _read_xml(path, sheet)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise unreadable(path, exc) from None
+
+
+def _read_xml(path: str | os.PathLike[str], sheet: str | None) -> Iterator[bytes]:
     book, ws = _open_sheet(path, sheet)
     try:
         part = getattr(ws, "_worksheet_path", None)
@@ -255,6 +313,18 @@ def shown_format(values: list[Any], index: int) -> str | None:
 
 
 def _rows(path: str | os.PathLike[str], sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's non-empty rows (Excel's number, the cell values); any failure of reading
+    the workbook is one clear InputError (``unreadable``)."""
+    try:
+        yield from _read_rows(path, sheet)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise unreadable(path, exc) from None
+
+
+def _read_rows(path: str | os.PathLike[str], sheet: str | None
+               ) -> Iterator[tuple[int, list[Any]]]:
     book, ws = _open_sheet(path, sheet)
     # The stored dimension (A1:D40) bounds read-only iteration, and some writers store a wrong
     # one: rows and columns past it would be lost silently. Read what the sheet holds instead.

@@ -49,6 +49,7 @@ from bulk.progress import ProgressView
 from bulk.reports import hold_column
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
+from bulk.xlsx_sheet import SheetChoiceError
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
@@ -160,8 +161,9 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     try:
         check_columns(mapping, manifest_header(settings), workbook=manifest, sheet=sheet,
                       header_row=settings.header_row)
-    except InputError as exc:
-        raise fail(f"{manifest}: {exc}") from None
+    except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
+        raise fail(f"{manifest}: {exc}", code=2 if isinstance(exc, SheetChoiceError)
+                   else 1) from None
     try:  # no rows: said before any job folder or call (x17r3 F8)
         check_has_rows(settings.manifest, encoding=settings.encoding, sheet=sheet,
                        header_row=settings.header_row)
@@ -402,7 +404,8 @@ def init_mapping_cmd(
         note = header_note(manifest, sheet=sheet, header_row=header_row, encoding=encoding)
         system = date_system(manifest, sheet=sheet)
     except InputError as exc:
-        raise fail(f"{manifest}: {exc}") from None
+        raise fail(f"{manifest}: {exc}", code=2 if isinstance(exc, SheetChoiceError)
+                   else 1) from None
     if note is not None:
         _err(f"note: {note}")
 
