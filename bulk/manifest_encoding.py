@@ -456,6 +456,18 @@ def _nul_encoding(path: PathLike, head: bytes) -> str:
 
 
 def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
+    try:  # a workbook saved (or renamed) as .csv: no encoding reads it (x21r3 F5)
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        head = b""
+    if head.startswith(b"PK\x03\x04"):
+        return InputError(f"{os.fspath(path)!r} is a zip archive, not text: an XLSX workbook "
+                          "named .csv? Rename it .xlsx, or save it from the spreadsheet as "
+                          "CSV")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return InputError(f"{os.fspath(path)!r} is an old Excel .xls workbook (or a "
+                          "password-protected one), not text: save it as CSV or as .xlsx")
     return InputError(
         f"{os.fspath(path)!r} has a NUL byte on line {line} (byte offset {offset}): not a "
         "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "

@@ -72,3 +72,18 @@ def test_typographic_punctuation_is_cp1252(tmp_path: Path, cells: list[str]) -> 
     with pytest.raises(InputError) as info:
         detect_encoding(path)
     assert "--encoding cp1252" in info.value.reason, info.value.reason
+
+
+def test_a_workbook_named_csv_says_what_it_is(tmp_path: Path) -> None:
+    """x21r3 F5: an XLSX (zip) or an old .xls (OLE) saved as .csv got "has a NUL byte …
+    --encoding utf-16-le" advice; it says what the file is."""
+    from bulk.manifest import read_manifest
+
+    for head, said in ((b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "zip archive, not text: an "
+                        "XLSX workbook named .csv"),
+                       (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel .xls")):
+        path = tmp_path / "export.csv"
+        path.write_bytes(head + b"\x00" * 64 + b"rest")
+        with pytest.raises(InputError, match=said) as info:
+            list(read_manifest(path))
+        assert "utf-16" not in str(info.value)
