@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -172,23 +173,43 @@ SinceLast = Annotated[bool, typer.Option(
                          "compare them against the index in the state directory.")]
 
 
-def _plan_lines(out: PlanOutcome) -> list[str]:
+def _to_merge(out: PlanOutcome, options: ApplyOptions | None) -> tuple[int, int, int]:
+    """(deals to merge away, their merge tokens, their PATCH tokens): the plan's own counts
+    (the duplicate band), or with ``options`` what a run with them merges, by the run's
+    own choice (``planned_merges``; x21r2 F1: 0 said, 1 merged)."""
+    from jobs.dedupe.apply import planned_merges
+    from jobs.dedupe.planfiles import MERGE_TOKENS, PATCH_TOKENS
+
+    s = out.summary
+    if options is None:
+        return s["deals_to_merge_away"], s["tokens"]["merges"], s["tokens"]["patches"]
+    chosen = planned_merges(out.result.groups, options, float(s["review_threshold"]))
+    patched = set(s.get("field_policy_groups") or ())
+    deals = sum(len(g.merged_ids) for g in chosen)
+    return deals, deals * MERGE_TOKENS, PATCH_TOKENS * sum(g.id in patched for g in chosen)
+
+
+def _plan_lines(out: PlanOutcome, options: ApplyOptions | None = None) -> list[str]:
     from jobs.dedupe.review import REVIEW
 
     s = out.summary
+    deals, merge_tokens, patch_tokens = _to_merge(out, options)
     return [f"deals read: {out.deals_read:,}; compared: {s['deals_compared']:,}; candidate "
             f"pairs scored: {s['pairs_compared']:,}",
             f"groups: {s['groups']:,} ({s['duplicate_groups']:,} duplicate, "
-            f"{s['review_groups']:,} review); deals to merge away: "
-            f"{s['deals_to_merge_away']:,}",
+            f"{s['review_groups']:,} review); deals to merge away: {deals:,}"
+            + (f" (--auto-apply-above {options.auto_apply_above:g})"
+               if options is not None and options.auto_apply_above is not None else "")
+            + (f" (--max-merges {options.max_merges:,})"
+               if options is not None and options.max_merges is not None else ""),
             # x9r5: every pair held by one guard printed "groups: 0" and nothing else
             *([f"pairs held by a guard (never grouped): {s['pairs_held']:,} — "
                + ", ".join(f"{why}: {n:,}" for why, n in held.items())
                + " (pairs.csv lists them; [match] identifiers and guards in the config say "
                  "which fields keep deals apart)"]
               if (held := s.get("pairs_held_by") or {}) else []),
-            f"tokens to merge them: {s['tokens']['merges'] + s['tokens']['patches']:,} "
-            f"({s['tokens']['merges']:,} for the merges, {s['tokens']['patches']:,} for "
+            f"tokens to merge them: {merge_tokens + patch_tokens:,} "
+            f"({merge_tokens:,} for the merges, {patch_tokens:,} for "
             "the field-policy PATCHes)",
             f"plan: {out.directory}", f"review page: {out.directory / REVIEW}",
             *([f"note: the decisions of the previous groups.csv were kept in "
@@ -289,7 +310,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                     plan_dir = output or state / "plans" / stamp
                     planned = await make_plan(s.ctx, dcfg, plan_dir, state_dir=state,
                                               since_last=since_last)
-                    for line in _plan_lines(planned):
+                    for line in _plan_lines(planned, options):
                         say(line)
                     summary["plan"] = planned.summary
                 assert plan_dir is not None
@@ -454,13 +475,29 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
 
 
 # -- dedupe run ---------------------------------------------------------------------------------
+AutoApplyAbove = Annotated[float | None, typer.Option(
+    "--auto-apply-above", min=0.0, max=1.0,
+    help="Merge only the duplicate band's groups scoring at least this (default: the whole "
+         "duplicate band); below the duplicate threshold is a usage error (exit 2): the "
+         "review band is never merged unattended.")]
+
+
+def _below_floor(auto_apply_above: float | None, dcfg: DedupeConfig) -> str | None:
+    """Why ``--auto-apply-above`` is refused, else None: below the duplicate threshold it
+    would merge review groups unattended, "review at most" pairs among them (x21r2 F1:
+    `Rollout Linz` / `Lienz` at 0.800 merged by --auto-apply-above 0.8)."""
+    if auto_apply_above is None or auto_apply_above >= dcfg.duplicate_threshold:
+        return None
+    return (f"--auto-apply-above {auto_apply_above:g} is below the duplicate threshold "
+            f"{dcfg.duplicate_threshold:g} (the duplicate band's floor): the review band is "
+            "never merged unattended; give at least "
+            f"{dcfg.duplicate_threshold:g}, or decide review groups in groups.csv and "
+            "`dedupe apply` the plan")
+
+
 @engine_options()
 def run_command(config: Config = None,
-                auto_apply_above: Annotated[float | None, typer.Option(
-                    "--auto-apply-above", min=0.0, max=1.0,
-                    help="Merge every group scoring at least this (default: the duplicate "
-                         "band); at least the review threshold (else exit 2); never a chain "
-                         "scoring below the review threshold.")] = None,
+                auto_apply_above: AutoApplyAbove = None,
                 max_merges: MaxMerges = None,
                 since_last: SinceLast = False,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON summary on "
@@ -479,12 +516,9 @@ def run_command(config: Config = None,
     try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
         try:
             dcfg = _load_config(config, _state(state_dir, engine.job_dir), remember=True)
-            if auto_apply_above is not None and auto_apply_above < dcfg.review_threshold:
-                error["error"] = (f"--auto-apply-above {auto_apply_above:g} is below the review "
-                                  f"threshold {dcfg.review_threshold:g}: it would merge every "
-                                  "review group unattended; give a value of at least the review "
-                                  "threshold")
-                raise fail(f"usage: {error['error']}", EXIT_USAGE)
+            if (why := _below_floor(auto_apply_above, dcfg)) is not None:
+                error["error"] = why
+                raise fail(f"usage: {why}", EXIT_USAGE)
             if output is not None and output.exists() and not output.is_dir():
                 error["error"] = f"-o/--output {output} is a file; give a directory for the plan"
             _plan_dir(output)
@@ -511,7 +545,7 @@ def run_command(config: Config = None,
 # -- pdbulk plan dedupe -------------------------------------------------------------------------
 @engine_options()
 def plan_dedupe(config: Config = None, include_review: Review = False,
-                max_merges: MaxMerges = None,
+                max_merges: MaxMerges = None, auto_apply_above: AutoApplyAbove = None,
                 since_last: Annotated[bool, typer.Option(
                     "--since-last", help="Cost of the next nightly run (reads only what "
                                          "changed since the index; the index is kept).")]
@@ -521,6 +555,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
+    from jobs.dedupe.apply import ApplyOptions, planned_merges
     from jobs.dedupe.job import make_plan
     from jobs.dedupe.merge_job import recheck_reads
     from jobs.merging import PAIR_READS
@@ -529,20 +564,22 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     token = engine.token()
     state = _state(state_dir, engine.job_dir)
     dcfg = _config(config, state)
+    if (why := _below_floor(auto_apply_above, dcfg)) is not None:
+        raise fail(f"usage: {why}", EXIT_USAGE)
+    options = ApplyOptions(include_review, max_merges, auto_apply_above,
+                           record_decisions=False)
 
     async def main() -> Any:
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:
             async with _reading(cfg, token) as s:
                 out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
                                       since_last=since_last)
-                wanted = [g for g in out.result.groups
-                          if g.band == "duplicate" or include_review]
+                rt = dcfg.review_threshold
+                wanted = planned_merges(out.result.groups, replace(options, max_merges=None), rt)
                 members = sum(len(g.member_ids) for g in wanted)  # apply re-reads them all
-                groups, merges = [], 0
-                for g in wanted:  # --max-merges: whole groups in plan order, as apply takes
-                    if max_merges is None or merges + len(g.merged_ids) <= max_merges:
-                        groups.append(g)
-                        merges += len(g.merged_ids)
+                # --max-merges: whole groups in plan order, as apply takes them
+                groups = planned_merges(out.result.groups, options, rt)
+                merges = sum(len(g.merged_ids) for g in groups)
                 patched = set(out.summary.get("field_policy_groups") or ())
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
@@ -570,11 +607,12 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     if as_json:
         emit_json({**est.to_json(), "summary": out.summary})
         return
-    chosen = [g for g in out.result.groups if g.band == "duplicate" or include_review]
+    chosen = planned_merges(out.result.groups, replace(options, max_merges=None),
+                            dcfg.review_threshold)
     render_plan(est, console=Console(highlight=False, soft_wrap=True, markup=False), rows=(
         f"groups to merge: {len(chosen):,} ({sum(len(g.merged_ids) for g in chosen):,} deals "
         "merged away" + ("; review band included" if include_review else "") + ")"))
-    for line in _plan_lines(out)[:3]:
+    for line in _plan_lines(out, options)[:3]:
         typer.echo(line)
 
 

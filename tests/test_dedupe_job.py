@@ -320,7 +320,8 @@ def test_absorbed_follows_chains_of_merges_and_skips_merges_not_done(tmp_path: P
 def test_no_path_takes_a_chain() -> None:
     """A chained group (scoring below the review threshold) is merged by no path:
     --auto-apply-above, --include-review, not even a reviewer's decision = merge (which
-    overrides the band only); a review group of alike deals is taken by all three."""
+    overrides the band only); a review group of alike deals is taken by --include-review
+    and decision = merge, never by --auto-apply-above (x21r2 F1)."""
     from jobs.dedupe.planfiles import PlannedGroup
     chain = PlannedGroup(1, "g-1", "", "review", 0.40, 1, (2, 3))
     alike = PlannedGroup(2, "g-4", "", "review", 0.75, 4, (5,))
@@ -329,7 +330,10 @@ def test_no_path_takes_a_chain() -> None:
                     ApplyOptions()):
         assert "a chain" in str(options.wants(chain, 0.70))
         assert "a chain" in str(options.wants(decided, 0.70))
-    assert ApplyOptions(auto_apply_above=0.3).wants(alike, 0.70) is None
+    # x21r2 F1: --auto-apply-above narrows the duplicate band, never takes a review group
+    assert "review band" in str(ApplyOptions(auto_apply_above=0.3).wants(alike, 0.70))
+    assert ApplyOptions(auto_apply_above=0.3).wants(replace(alike, band="duplicate"),
+                                                    0.70) is None
     assert ApplyOptions(include_review=True).wants(alike, 0.70) is None
     assert ApplyOptions().wants(replace(alike, decision="merge"), 0.70) is None
 

@@ -89,7 +89,7 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
 
 
 def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
-    """`run --auto-apply-above 0.7 --max-merges 1 --json`: one group merged, the other
+    """`run --auto-apply-above 0.85 --max-merges 1 --json`: one group merged, the other
     skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges at 40 tokens."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         ids = seed_account(sb)["ids"]
@@ -99,7 +99,7 @@ def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
         cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
         assert cost.exit_code == 0, cost.output
         assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 80
-        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.7",
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.85",
                                   "--max-merges", "1", "-o", str(tmp_path / "p"), *args],
                             env=env)
         assert ran.exit_code == 0, ran.output
@@ -248,7 +248,7 @@ def test_cli_nightly_runs_finish_what_max_merges_left(tmp_path: Path) -> None:
 
 def test_json_usage_errors_print_one_json_object_and_exit_2() -> None:
     """With --json a usage error (bad value, unknown option, --auto-apply-above below the
-    review threshold) still prints exactly one JSON object on stdout, and keeps click's
+    duplicate threshold) still prints exactly one JSON object on stdout, and keeps click's
     exit code 2."""
     runner = CliRunner()
     for args in (["--max-merges", "-1"], ["--auto-apply-above", "3"], ["--bogus"],

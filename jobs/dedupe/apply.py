@@ -2,7 +2,10 @@
 
 Which groups: the duplicate band; the review band only with ``include_review``
 or where the reviewer wrote ``decision = merge``; with ``auto_apply_above`` (the
-nightly ``run``) every group whose score is at least that. A person's ``merge``
+nightly ``run``) the duplicate band's groups whose score is at least that (the CLI refuses
+a value below the duplicate threshold). A group no person decided is merged only when
+every pair of it is in pairs.csv's duplicate band: a pair a "review at most" rule of
+scoring holds is review whatever its score (x21r2 F1). A person's ``merge``
 overrides the band, never a guard: on every path (apply with or without
 ``--include-review``, ``run``, ``decision = merge``) a group is merged only when
 no pair of it breaks a guard (re-read live) and every pair of it scored at least
@@ -49,7 +52,7 @@ is stored before the run, as for ``pdbulk merge``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -77,13 +80,14 @@ from .index import (
     remember_merges,
     state_lock,
 )
-from .model import DealRecord
+from .model import DealRecord, Group
 from .planfiles import (
     PlannedGroup,
     check_plan_files,
     merge_drops,
     policy_changes,
     read_groups,
+    read_pair_bands,
     read_pair_scores,
     read_records,
     read_summary,
@@ -112,24 +116,56 @@ class ApplyOptions:
     auto_apply_above: float | None = None
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
-    def wants(self, g: PlannedGroup, review_threshold: float = 0.0) -> str | None:
+    def wants(self, g: PlannedGroup | Group, review_threshold: float = 0.0) -> str | None:
         """None when the group is merged, else why not (a phrase for the report). No path
         takes a group scoring below ``review_threshold`` (the plan's): such a group is a
-        chain of deals not all alike (see the module docstring)."""
-        if g.decision == "keep-separate":
+        chain of deals not all alike (see the module docstring). A group no person decided
+        is merged only in the duplicate band (or with ``include_review``);
+        ``auto_apply_above`` narrows that band, never widens it (x21r2 F1: the review band's
+        "review at most" pairs, 0.80, merged at --auto-apply-above 0.8). ``g`` may be a
+        fresh plan's ``Group`` (no decision yet)."""
+        decision = getattr(g, "decision", "")
+        if decision == "keep-separate":
             return "kept separate (decision)"
         if g.score < review_threshold:
             return (f"score {g.score:.3f} below the review threshold {review_threshold:g} "
                     "(a chain of deals not all alike): never merged, even with decision = "
                     "merge; split the group in groups.csv")
-        if g.decision == "merge":
+        if decision == "merge":
             return None
-        if self.auto_apply_above is not None:
-            return None if g.score >= self.auto_apply_above else (
-                f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}")
-        if g.band == "duplicate" or self.include_review:
-            return None
-        return "review band: needs decision = merge (or --include-review)"
+        if g.band != "duplicate" and not self.include_review:
+            return "review band: needs decision = merge (or --include-review)"
+        if self.auto_apply_above is not None and g.score < self.auto_apply_above:
+            return f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}"
+        return None
+
+
+def planned_merges(groups: Sequence[Group], options: ApplyOptions,
+                   review_threshold: float) -> list[Group]:
+    """The groups of a fresh plan that ``options`` merge, taken as ``prepare_apply`` takes
+    them before its live checks: ``wants``, then whole groups in plan order under
+    ``max_merges``. The run's plan lines and ``pdbulk plan dedupe`` count these (x21r2 F1:
+    the lines counted the duplicate band whatever --auto-apply-above said)."""
+    out: list[Group] = []
+    merges = 0
+    for g in groups:
+        if options.wants(g, review_threshold) is not None:
+            continue
+        if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
+            continue
+        merges += len(g.merged_ids)
+        out.append(g)
+    return out
+
+
+def _at_review(g: PlannedGroup, bands: Mapping[frozenset[int], str]) -> str | None:
+    """Why a group no person decided is not merged although its row says duplicate: a pair
+    of it (as the row names its deals) is not in pairs.csv's duplicate band."""
+    for x, y in itertools.combinations(g.member_ids, 2):
+        if (band := bands.get(frozenset((x, y)))) != "duplicate":
+            return (f"review band: deals {x} and {y} are {'a ' + band if band else 'no'} "
+                    "pair in pairs.csv; needs decision = merge (or --include-review)")
+    return None
 
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
@@ -256,6 +292,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     identifiers = _str_map(summary.get("identifier_fields"))
     field_names = _str_map(summary.get("field_names"))
     pair_scores = read_pair_scores(plan_dir)
+    pair_bands = read_pair_bands(plan_dir)
     damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
@@ -293,6 +330,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers)) is not None or (
                 why := _chained(g, pair_scores, review_threshold)) is not None or (
+                g.decision != "merge" and not options.include_review
+                and (why := _at_review(g, pair_bands)) is not None) or (
                 why := _same_second(g, planned, fresh)) is not None:
             _skip(prep, g, why)
             continue
@@ -451,7 +490,7 @@ def merged_away(store: JobStore) -> list[int]:
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away", "prepare_apply",
+__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away", "planned_merges", "prepare_apply",
            "record_confirmed", "record_intended", "settle_index", "unfinished"]
 
 

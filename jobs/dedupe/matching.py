@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import ParamSpec, TypeVar
 
 from .blocking import candidate_pairs
@@ -126,15 +127,21 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
                      index, score, cannot_link, config.review_threshold,
                      config.duplicate_threshold)
-    groups = [_group(c, prepared, pair_by_ids, config) for c in found]
-    groups.sort(key=lambda g: min(g.member_ids))
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
-    for c in found:
+    at_review: set[int] = set()  # clusters with a pair a "review at most" rule holds (x21r2 F1)
+    for n, c in enumerate(found):
         for x, i in enumerate(c.members):
             for j in c.members[x + 1:]:
                 a, b = sorted((prepared[i].deal.id, prepared[j].deal.id))
-                if (a, b) not in pair_by_ids:
-                    inside.append(score_pair(prepared[i], prepared[j], config))
+                p = pair_by_ids.get((a, b))
+                if p is None:
+                    p = score_pair(prepared[i], prepared[j], config)
+                    inside.append(p)
+                if c.band == "duplicate" and p.band != "duplicate":
+                    at_review.add(n)  # a group is a duplicate only when every pair of it is
+    found = [replace(c, band="review") if n in at_review else c for n, c in enumerate(found)]
+    groups = [_group(c, prepared, pair_by_ids, config) for c in found]
+    groups.sort(key=lambda g: min(g.member_ids))
     kept.extend(p for p in inside if p.band != "distinct")
     kept.sort(key=lambda p: (p.a, p.b))
     held.extend(p for p in inside if p.band == "distinct")

@@ -618,6 +618,21 @@ def read_pair_scores(directory: Path) -> dict[frozenset[int], float]:
     return out
 
 
+def read_pair_bands(directory: Path) -> dict[frozenset[int], str]:
+    """pairs.csv's ``band`` by pair (``read_pair_scores`` has refused a damaged file
+    already; a pair or a column it lacks is simply not here). Apply merges a group no
+    person decided only when every pair of it is in the duplicate band: a pair a "review
+    at most" rule holds is ``review`` whatever its score (x21r2 F1)."""
+    out: dict[frozenset[int], str] = {}
+    with open(directory / PAIRS, newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            try:
+                out[frozenset((int(row["a"]), int(row["b"])))] = str(row.get("band") or "")
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out
+
+
 def read_summary(directory: Path) -> dict[str, Any]:
     """summary.json; InputError when it is missing or damaged (it carries the field policy
     and the thresholds the plan was made with: apply must not run without them)."""
@@ -635,6 +650,6 @@ __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_
            "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "dropped_value",
            "field_label", "holds", "merge_drops", "merge_fills", "plan_file_facts",
            "policy_changes", "read_groups",
-           "read_pair_scores", "read_records", "read_summary", "write_plan"]
+           "read_pair_bands", "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
 

@@ -67,8 +67,10 @@ absorb it), and two or more pieces against (different org, person, value, added
 months apart, a title word one edit from the other's) cap the score at 0.80 (review
 at most) with a ``contradicting evidence: ...`` reason.
 
-The caps (0.40, 0.75, 0.80) are absolute scores: "review at most" holds for a
-duplicate threshold above 0.80, as the default 0.85 is.
+The caps (0.40, 0.75, 0.80) are absolute scores, and a pair one of them holds (the rule's
+condition is met) is never in the duplicate band, whatever the thresholds: a config whose
+duplicate threshold is 0.80 or below puts such a pair in review with a ``review at most:
+RULE`` reason (x21r2 F1: "review at most" held only for a duplicate threshold above 0.80).
 
 Identifier fields (``DedupeConfig.identifier_fields``: a PO number, a contract id, the
 import's source key): a value on both deals that differs is a guard (``guard: different PO
@@ -174,6 +176,7 @@ EXTRA_WORD = "word only on one"  # reason prefix
 EXTRA_WORD_PENALTY = 0.10
 CUSTOMER_NAME = "customer's name on one only"  # reason prefix: the org name (mistyped) in one title
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
+REVIEW_AT_MOST = "review at most"  # reason prefix: a pair in the duplicate band's scores held at review
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,18 +287,29 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         reasons.extend(same_id)
     # evidence for a match cannot lift the score past 1.0 and so hide the evidence against it
     s = min(1.0, s + support) + sum(w for w, _ in against)
+    held: list[str] = []  # the "review at most" rules that hold for the pair (never duplicate)
+
+    def over(cap: float) -> bool:
+        """A cap at ``cap`` can matter: the score is above it, or in the duplicate band
+        (a config whose duplicate threshold is at or below a cap: x21r2 F1)."""
+        return s > cap or s >= config.duplicate_threshold
+
     if len(contra := _contradictions(a.title, b.title, against)) >= 2:
         s = min(s, CONTRADICTION_CAP)
         reasons.append(f"contradicting evidence: {', '.join(contra)}")
+        held.append("contradicting evidence")
     if any(r.startswith("different words:") for r in reasons):
         s = min(s, SUBSTITUTION_CAP)  # other evidence may lift it to review, never beyond
+        held.append("different words")
     if not same_id and any(r.startswith(UNTIED) for r in reasons):
         s = min(s, NO_CUSTOMER_CAP)  # no shared org, company or person: review at most
-    if s > PERSONS_CAP and da.person_id is not None and db.person_id is not None \
+        held.append("nothing ties the deals to one customer")
+    if over(PERSONS_CAP) and da.person_id is not None and db.person_id is not None \
             and da.person_id != db.person_id:
-        s = PERSONS_CAP  # two persons, one org name (Müller GmbH twice): maybe two customers
+        s = min(s, PERSONS_CAP)  # two persons, one org name (Müller GmbH twice): maybe two customers
         reasons.append("two persons: review")
-    if s > TWO_ORG_RECORDS_CAP and not same_id and TWO_ORG_RECORDS in reasons \
+        held.append("two persons")
+    if over(TWO_ORG_RECORDS_CAP) and not same_id and TWO_ORG_RECORDS in reasons \
             and (da.person_id is None or da.person_id != db.person_id) \
             and _spelled_alike(da.org_name, db.org_name):
         # two org records of the very same name and no person on both: an import keeps
@@ -303,31 +317,41 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         # two branches as often as a copy (x9r5: Köln's and Düsseldorf's "Netzwerk
         # Upgrade" merged); a record spelled otherwise (Müller / Mueller) is the copy typed
         # again that v11r4 M1 merges
-        s = TWO_ORG_RECORDS_CAP
+        s = min(s, TWO_ORG_RECORDS_CAP)
         reasons.append("two org records of the same name, no shared person (branches?): "
                        "review")
-    if s > REAL_WORDS_CAP and not same_id \
+        held.append("two org records")
+    if over(REAL_WORDS_CAP) and not same_id \
             and any(r.startswith((REAL_WORDS, WORD_FORMS, SHARP_S_WORDS)) for r in reasons):
         s = min(s, REAL_WORDS_CAP)  # two words, not a typo: review at most, even a double submit
-    s = _cap_legal_entities(s, reasons)
-    if s > NEAR_WORD_CAP and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id:
+        held.append("two words")
+    if any(r.startswith(LEGAL_ENTITIES) for r in reasons):
+        s = _cap_legal_entities(s, reasons)
+        held.append("two legal entities")
+    if over(NEAR_WORD_CAP) and any(r.startswith(NEAR_WORD) for r in reasons) and not same_id:
         s = min(s, NEAR_WORD_CAP)  # maybe another word (linz/lienz, woking/working): review
-    if s > NEAR_WORD_CAP and not same_id and any(r.startswith(RARE_SLIP) for r in reasons) \
+        held.append("near word")
+    if over(NEAR_WORD_CAP) and not same_id and any(r.startswith(RARE_SLIP) for r in reasons) \
             and not _agree(a, b):
-        s = NEAR_WORD_CAP  # servce/service: a slip, when nothing else could tell the deals apart
+        s = min(s, NEAR_WORD_CAP)  # servce/service: a slip, when nothing else could tell the deals apart
         reasons.append(f"{RARE_SLIP}: review unless org record, person and value agree")
-    if s > RECURRING_CAP and (recurring := _recurring(da, db)):  # (only where it can matter)
+        held.append("rare slip")
+    if over(RECURRING_CAP) and (recurring := _recurring(da, db)):  # (only where it can matter)
         s = min(s, RECURRING_CAP)
         reasons.append(recurring)
-    if s > DATES_CAP and (gaps := date_gaps(da, db, config.date_fields)):
-        s = DATES_CAP  # a renewal or the next period's deal: review at most
+        held.append("recurring")
+    if over(DATES_CAP) and (gaps := date_gaps(da, db, config.date_fields)):
+        s = min(s, DATES_CAP)  # a renewal or the next period's deal: review at most
         reasons.extend(gaps)
-    if s > CATEGORIES_CAP and (other := category_conflicts(
+        held.append("dates apart")
+    if over(CATEGORIES_CAP) and (other := category_conflicts(
             da, db, config.category_fields, config.field_options)):
-        s = CATEGORIES_CAP  # filed under other categories (CRM / Analytics): review at most
+        s = min(s, CATEGORIES_CAP)  # filed under other categories (CRM / Analytics): review at most
         reasons.extend(other)
-    if s > EXTRA_WORD_CAP and not same_id and _meaningful(extra, a, b):
-        s = EXTRA_WORD_CAP  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
+        held.append("categories differ")
+    if over(EXTRA_WORD_CAP) and not same_id and _meaningful(extra, a, b):
+        s = min(s, EXTRA_WORD_CAP)  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
+        held.append("word only on one")
     if a.title.numbers != b.title.numbers:  # no other evidence may lift a differing number
         roman = _letter_or_numeral(a.title.numbers, b.title.numbers)
         if roman:  # Phase I / Phase 1: maybe one phase, maybe Projekt X / Projekt 10
@@ -335,24 +359,32 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
             reasons.append(f"{ROMAN}: {roman}")
         else:
             s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
-    if s > ORDER_NUMBERS_CAP and (moved := order_moved(a.title, b.title)) is not None:
+        held.append("numbers differ")
+    if over(ORDER_NUMBERS_CAP) and (moved := order_moved(a.title, b.title)) is not None:
         what, why = moved
         if what == "numbers":
-            s = ORDER_NUMBERS_CAP
+            s = min(s, ORDER_NUMBERS_CAP)
             reasons.append(f"{ORDER}: {why}")
-        elif not same_id and s > ORDER_WORDS_CAP:
-            s = ORDER_WORDS_CAP
+            held.append(ORDER)
+        elif not same_id and over(ORDER_WORDS_CAP):
+            s = min(s, ORDER_WORDS_CAP)
             reasons.append(f"{ORDER}: {why}")
+            held.append(ORDER)
     if same_id:  # the source system says one record: a person looks, at least
         if title < cutoff:  # ... but an identifier alone never merges unlike titles
             s = min(s, SUBSTITUTION_CAP)
             reasons.append(f"{UNLIKE_TITLES}: the equal identifier alone merges nothing")
+            held.append(UNLIKE_TITLES)
         s = max(s, config.review_threshold)
     score = round(min(1.0, max(0.0, s)), 4)
     reasons.extend(guards)
     band: Band
     if guards:
         band = "distinct"
+    elif score >= config.duplicate_threshold and held:
+        # a "review at most" rule holds: review whatever the thresholds (x21r2 F1)
+        band = "review"
+        reasons.append(f"{REVIEW_AT_MOST}: {', '.join(held)}")
     elif score >= config.duplicate_threshold:
         band = "duplicate"
     elif score >= config.review_threshold:
@@ -527,7 +559,7 @@ __all__ = ["CATEGORIES_CAP", "CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", 
            "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",
            "NEAR", "NEAR_WORD", "NEAR_WORD_CAP", "NO_CONTACT", "NO_CUSTOMER", "NO_CUSTOMER_CAP",
            "ORDER", "ORDER_NUMBERS_CAP", "ORDER_WORDS_CAP", "PERSONS_CAP", "Prepared", "RARE_SLIP",
-           "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "ROMAN",
+           "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "REVIEW_AT_MOST", "ROMAN",
            "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
            "TYPO", "TYPO_WORD", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
            "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "identifier_value",
