@@ -480,7 +480,8 @@ def unfinished(plan_dir: Path, options: ApplyOptions, store: JobStore) -> set[in
     plan compares them again even if they do not change."""
     review_threshold = _review_threshold(read_summary(plan_dir))
     done = set(merged_away(store))
-    return {i for g in read_groups(plan_dir)
+    scores = read_pair_scores(plan_dir)  # as prepare_apply judges them (x21r2 F2)
+    return {i for g in map(lambda g: _as_edited(g, scores), read_groups(plan_dir))
             if options.wants(g, review_threshold) is None and not set(g.merged_ids) <= done
             for i in g.member_ids if i not in done}
 

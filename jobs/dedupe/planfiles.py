@@ -473,17 +473,52 @@ class PlannedGroup:
         return (self.survivor_id, *self.merged_ids)
 
 
+# an id a spreadsheet's number format wrote with thousands separators (x21r2 F2): 1.234,
+# 1,234, 1 234, 1'234
+_GROUPED = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\1\d{3})*")
+
+
 def _int(text: str, row: int, column: str) -> int:
     t = text.strip()
+    if _GROUPED.fullmatch(t):
+        t = re.sub(r"\D", "", t)
     if not t.isdigit() or int(t) < 1:
         raise InputError(f"not a deal id: {text!r}", row=row, column=column)
     return int(t)
 
 
+def _merged_ids(text: str, row: int) -> tuple[int, ...]:
+    """merged_ids: ``;``-separated (``,`` too when no ``;`` is there), each id plain or
+    with a spreadsheet's thousands separators. A cell like ``5,678`` is refused: one id
+    5678 formatted by a spreadsheet, or the ids 5 and 678? (x21r2 F2)"""
+    if ";" not in text and "," in text and re.fullmatch(r"\d{1,3}(?:,\d{3})+", text.strip()):
+        raise InputError(f"{text.strip()!r} is one deal id with a thousands separator or "
+                         "several ids? Write ids as plain numbers, separated by ';'",
+                         row=row, column="merged_ids")
+    parts = text.split(";") if ";" in text else text.split(",")
+    return tuple(_int(x, row, "merged_ids") for x in parts if x.strip())
+
+
+def _stale_score(text: str) -> float:
+    """groups.csv's ``score``: the group's as planned, stale once a reviewer edits the
+    group; apply takes an edited group's score from pairs.csv (``apply._as_edited``), so
+    this is read leniently and never refuses a row (x21r2 F2: Excel in a decimal-comma
+    locale wrote ``0,8`` and ``1000`` for 1.000, and every row was refused). NaN when it is
+    no score in [0, 1]."""
+    t = text.strip().replace(",", ".")
+    try:
+        score = float(t or "nan")
+    except ValueError:
+        return math.nan
+    return score if 0.0 <= score <= 1.0 else math.nan
+
+
 def read_groups(directory: Path) -> list[PlannedGroup]:
     """groups.csv as edited (any CSV dialect or encoding a spreadsheet saves, read by
-    ``bulk.manifest``); InputError with the data row (1-based) for a bad id, score,
-    band or decision, a deal in two groups, or a survivor also merged away."""
+    ``bulk.manifest``); InputError with the data row (1-based) for a bad id,
+    band or decision, a deal in two groups, or a survivor also merged away. ``score`` is
+    stale and never refused (``_stale_score``); ids may carry a spreadsheet's thousands
+    separators (``_int``)."""
     path = directory / GROUPS
     if not path.is_file():
         raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
@@ -541,20 +576,13 @@ def _group_row(n: int, row: dict[str, Any], seen: dict[int, int]) -> PlannedGrou
                          f"keep separate and keep_separate too), not {row.get('decision')!r}",
                          row=n, column="decision")
     survivor = _int(cell("survivor_id"), n, "survivor_id")
-    merged = tuple(_int(x, n, "merged_ids")
-                   for x in cell("merged_ids").replace(",", ";").split(";") if x.strip())
+    merged = _merged_ids(cell("merged_ids"), n)
     if not merged:
         raise InputError("no deal to merge", row=n, column="merged_ids")
     if survivor in merged:
         raise InputError(f"deal {survivor} is the survivor and also merged away", row=n,
                          column="merged_ids")
-    try:
-        score = float(cell("score") or "nan")
-    except ValueError:
-        score = math.nan
-    if not 0.0 <= score <= 1.0:
-        raise InputError(f"score must be in [0, 1], not {row.get('score')!r}", row=n,
-                         column="score")
+    score = _stale_score(cell("score"))
     band = cell("band")
     if band not in ("duplicate", "review"):
         raise InputError(f"band must be duplicate or review, not {band!r}", row=n,
