@@ -33,7 +33,7 @@ from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
-from jobs.planning import estimate, render_plan
+from jobs.planning import Plan, estimate, render_plan
 
 from .cli_ops import Json, Yes
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # imported where used: the other commands never load the matc
     from jobs.dedupe.apply import ApplyOptions
     from jobs.dedupe.config import DedupeConfig
     from jobs.dedupe.job import PlanOutcome
+    from jobs.prepared import Prepared
 from .options import (
     DEFAULTS,
     EXIT_AUTH,
@@ -327,6 +328,13 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             for note in prep.notes:
                 say(f"note: {note}")
             work = prep.actions["merge"]
+            if dcfg is None and not quiet:  # x21r2 F3: the cost before the prompt, as merge's
+                groups = len({i.payload.get("group_id") for i in prep.items
+                              if i.state is ItemState.PENDING and i.op == "merge"
+                              and not i.payload.get("already")})
+                render_plan(_apply_plan(s, store, prep), console=Console(
+                    highlight=False, soft_wrap=True, markup=False),
+                    rows=f"merges to send: {work:,} ({groups:,} group(s))")
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
                     and not confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
@@ -385,6 +393,24 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         return summary, _outcome(store, result, summary, say, cfg, printed=not quiet)
     finally:
         store.close()
+
+
+def _apply_plan(s: Engine, store: JobStore, prep: Prepared) -> Plan:
+    """The plan table of a loaded ``dedupe apply`` (calls, tokens, share of today, time), as
+    the reviewed decisions left it: the reads made, the merges and PATCHes to send with
+    their reads, and the re-check before each batch (``jobs.api.load`` for merge, update,
+    move-stage and undo)."""
+    from jobs.api import recheck_calls
+    from jobs.dedupe.merge_job import DedupeJob
+
+    calls = Counter(s.stats.calls_by_operation) + prep.calls
+    calls += Counter(recheck_calls(store, DedupeJob.from_store(store), s.config.max_workers,
+                                   burst=s.config.limits().burst))
+    sched = s.scheduler.statistics()
+    left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
+    return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
+                    bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
+                    max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily)
 
 
 def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
