@@ -265,6 +265,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     An error before anything was sent: its line goes to ``error["error"]``, then exit."""
     from jobs.dedupe.apply import (
         KIND,
+        REFUSED,
         merged_away,
         prepare_apply,
         record_intended,
@@ -327,6 +328,14 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             summary["actions"] = dict(prep.actions)
             for note in prep.notes:
                 say(f"note: {note}")
+            refused = prep.meta.get(REFUSED) or []
+            for r in refused:  # x21r2 F4: on stderr, each with its reason
+                typer.echo(f"pdbulk: group {r['group_id']} (row {r['row']} of groups.csv): "
+                           f"decision = merge not followed: {r['reason']}", err=True)
+            summary["refused_decisions"] = len(refused)
+            if refused:
+                say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
+                    "stderr)")
             work = prep.actions["merge"]
             if dcfg is None and not quiet:  # x21r2 F3: the cost before the prompt, as merge's
                 groups = len({i.payload.get("group_id") for i in prep.items
@@ -423,7 +432,8 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
     # every count is in the summary, a number, whichever way the run ended (x18r1 6: a
     # stopped run's policy_strays / policy_put_back were missing: null to a reader)
     summary.update(items={}, merged=0, failed=0, skipped=0, skipped_for_review=0, tokens=0,
-                   policy_strays=0, policy_put_back=0)
+                   policy_strays=0, policy_put_back=0,
+                   refused_decisions=summary.get("refused_decisions", 0))
     if store.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
         typer.echo(f"pdbulk: {cancelled_line(store.job_id)}", err=True)
         summary["status"] = "cancelled"

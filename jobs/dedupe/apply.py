@@ -105,6 +105,7 @@ EARLIER = "merged by an earlier dedupe apply or run (recorded in the state direc
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
 INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for the job's end
 OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
+REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge not followed
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +337,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why)
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
-            _skip(prep, g, f"over --max-merges {options.max_merges}")
+            _skip(prep, g, f"over --max-merges {options.max_merges}", refused=False)
             over_cap.append(g)
             continue
         merges += len(g.merged_ids)
@@ -409,7 +410,14 @@ def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
                  "already merged")
 
 
-def _skip(prep: Prepared, g: PlannedGroup, why: str) -> None:
+def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True) -> None:
+    """The group's merges skipped, ``why`` in the report. A reviewer's ``decision = merge``
+    refused (``refused``; not a group put off by --max-merges) is also named in
+    ``prep.meta[REFUSED]``, which the CLI says on stderr and counts (x21r2 F4: only
+    ``skipped`` rows in succeeded.csv said so)."""
+    if refused and g.decision == "merge":
+        prep.meta.setdefault(REFUSED, []).append({"group_id": g.id, "row": g.row,
+                                                  "reason": why})
     action = "kept separate" if g.decision == "keep-separate" else "skipped"
     for merge_id in g.merged_ids:
         prep.skip(g.row, f"{merge_id}->{g.survivor_id}",
@@ -491,7 +499,8 @@ def merged_away(store: JobStore) -> list[int]:
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "ApplyOptions", "merged_away", "planned_merges", "prepare_apply",
+__all__ = ["DEDUPE_COLUMNS", "KIND", "REFUSED", "ApplyOptions", "merged_away", "planned_merges",
+           "prepare_apply",
            "record_confirmed", "record_intended", "settle_index", "unfinished"]
 
 
