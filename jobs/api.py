@@ -212,6 +212,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     notes = list(prep.notes)
     kind = kind_for(store)
     reread = getattr(kind, "reread_calls", None)
+    again: Counter[str] = Counter()
     if reread is not None and any(prep.actions[a] for a in WRITES[prep.kind]):
         again = Counter(reread(store))
         if asks and again:
@@ -233,7 +234,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     plan = estimate(prep.kind, calls, s.scheduler.limits, rows=prep.rows,
                     bad_rows=prep.bad_rows, tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
-                    usable_daily=sched.usable_daily)
+                    usable_daily=sched.usable_daily, resume_reread=tokens_of(again))
     return prep, with_bad_rows(plan, prep)
 
 

@@ -779,7 +779,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
-                    local_seconds=local_seconds)
+                    local_seconds=local_seconds, resume_reread=_resume_reread(calls))
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],
@@ -874,6 +874,23 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "find them duplicates again")
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
+
+
+def _resume_reread(calls: Mapping[str, int]) -> int:
+    """The tokens a resume of the import re-reads before it writes again, at least
+    (``ImportResume.reread_calls``: the first page of the deals added since the load, live
+    and archived, with creates; when the rows create persons / organizations, a page of
+    those the job knows, still there?, and one of those added since); for ``estimate``'s
+    runs under --max-tokens (x21r2 F6)."""
+    again: Counter[str] = Counter()
+    if calls.get("addDeal"):
+        again.update(("getDeals", "getArchivedDeals"))
+    # the contacts the job made or named, still there? and those added since: a page each
+    if calls.get("addPerson"):
+        again["getPersons"] += 2
+    if calls.get("addOrganization"):
+        again["getOrganizations"] += 2
+    return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
 __all__ = ["META_COUNTS", "META_RUNS", "learn_marks", "load", "plan_import", "record_run", "summary_lines",

@@ -116,7 +116,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              workers: int = 64, decide_seconds: float = 0.0,
              daily_tokens: int | None = None, max_tokens: int | None = None,
              usable_daily: int | None = None,
-             local_seconds: float = LOCAL_SECONDS_PER_WRITE) -> Plan:
+             local_seconds: float = LOCAL_SECONDS_PER_WRITE,
+             resume_reread: int = 0) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -137,7 +138,10 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     ``SchedulerStats.usable_daily``), when less than the daily budget: the days count by
     it (x11r2 2: a plan said "fits" and the run stopped at the share). ``local_seconds``:
     this process's CPU per write (seconds), ``LOCAL_SECONDS_PER_WRITE`` scaled by
-    ``machine_pace`` where the caller measured it."""
+    ``machine_pace`` where the caller measured it. ``resume_reread``: the tokens each
+    ``pdbulk resume`` spends re-reading before it writes again (the job kind's
+    ``reread_calls``), counted against every resume's share of ``max_tokens``
+    (``runs_under_cap``)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     from bulk.coordinator import coordinator_url
 
@@ -172,16 +176,35 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
             f"when the budget is spent (resume it after the reset, or pass --wait-for-reset); "
             f"about {days} days")
     if max_tokens is not None and tokens > max_tokens:
+        runs = runs_under_cap(tokens, max_tokens, resume_reread)
         out_notes.append(
             f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
             "checkpointed (exit 4) when it has spent that, and each `pdbulk resume` runs up "
-            f"to it again: at least {math.ceil(tokens / max(1, max_tokens))} runs (each "
-            "resume first re-reads what is left, which takes its own share of the cap)")
+            "to it again: "
+            + (f"at least {runs} runs (each resume first re-reads what is left, "
+               + (f"about {resume_reread:,} tokens of its cap)" if resume_reread
+                  else "which takes its own share of the cap)")
+               if runs is not None else
+               f"a resume's re-read alone ({resume_reread:,} tokens) takes the whole cap: "
+               "it would never finish; give a larger --max-tokens"))
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
                 usable_daily=per_day if per_day < daily else None,
                 window=limits.window, max_tokens=max_tokens)
+
+
+def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int | None:
+    """How many runs (the first and its resumes) a job of ``tokens`` needs under
+    ``--max-tokens max_tokens`` when each resume first spends ``resume_reread`` tokens
+    re-reading (x21r2 F6: 2,945 tokens at a cap of 1,000 and a 50-token re-read said "at
+    least 3 runs" and took 4); None when a resume's re-read takes the whole cap."""
+    if tokens <= max_tokens:
+        return 1
+    per_resume = max_tokens - resume_reread
+    if per_resume <= 0:
+        return None
+    return 1 + math.ceil((tokens - max_tokens) / per_resume)
 
 
 def _windows(calls: int, per_window: int, window: float) -> float:
@@ -411,4 +434,4 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     return f"{column}: {general}" if column else general
 
 
-__all__ = ["Plan", "estimate", "reason_class", "render_plan"]
+__all__ = ["Plan", "estimate", "reason_class", "render_plan", "runs_under_cap"]

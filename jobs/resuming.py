@@ -96,6 +96,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
     that cannot tell. ``after_reread``: the re-read is done and made these calls; the
     plan is then those and the writes left."""
+    from jobs.api import tokens_of
     from jobs.planning import estimate
 
     calls = getattr(kind, "resume_calls", None)
@@ -114,10 +115,12 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
         notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
                      "above; the catalog and the indexes are pulled again and the persons / "
                      "organizations they name may be created (not counted above)")
+    reread = getattr(kind, "reread_calls", None)
+    again = tokens_of(reread(store)) if reread is not None else 0
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=s.tokens_left_today(), notes=notes,
-                    max_tokens=s.config.budget.max_tokens,
+                    max_tokens=s.config.budget.max_tokens, resume_reread=again,
                     usable_daily=s.scheduler.statistics().usable_daily)
 
 
