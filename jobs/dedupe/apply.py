@@ -47,6 +47,11 @@ until proven (``MergeJob.reconcile``: a merge whose merged-away deal is gone is
 done, never sent twice). The job kind that sends them, and how a group's merges
 depend on its PATCH, is ``merge_job.DedupeJob``. A full snapshot of every deal of every merged group
 is stored before the run, as for ``pdbulk merge``.
+
+Why ~510 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
+``planned_merges``) and the checks each group passes before its merges are sent (changed,
+guarded, chained, held at review, already merged) are one decision, read by the run, its
+plan lines and ``pdbulk plan dedupe`` alike; split, they would drift apart (x21r2 F1).
 """
 
 from __future__ import annotations
