@@ -189,50 +189,106 @@ async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
 
 TOLD_EVERY = 60.0  # seconds: a holder waited on is named again at most this often
 _told: dict[str, float] = {}  # holder -> when a wait on it was last told (monotonic)
+# seconds: a run waiting on a claim gives back what it holds for rows not sent yet, and
+# writes the releases its other rows queued meanwhile, at least this often (wait_giving_back)
+WAIT_SLICE = 1.0
 
 
-def tell_wait(held: Held, within_s: float) -> None:
-    """Say (log warning ``pdbulk.claims``) that a run waits, at most ``within_s`` seconds,
-    for the live holder of a claim — which process and job (``Held.who``): a wait on
+def tell_wait(held: Held, within_s: float, so_far: float = 0.0) -> None:
+    """Say (log warning ``pdbulk.claims``) that a run waits, at most ``within_s`` seconds
+    more, for the live holder of a claim — which process and job (``Held.who``): a wait on
     another run's create is never silent (x20r3 F2: a resume sent nothing for 293 s
-    and said nothing). Told once per holder per ``TOLD_EVERY`` seconds; names no key."""
+    and said nothing). ``so_far``: seconds already waited (a long wait is told again, at
+    most every ``TOLD_EVERY`` seconds: x21r1 F2, one line, then 15 min of silence). Told
+    once per holder per ``TOLD_EVERY`` seconds (a wait begun, a wait going on: each its
+    own pace); names no key."""
     now = time.monotonic()
-    if now - _told.get(held.holder, -TOLD_EVERY) < TOLD_EVERY:
+    key = held.holder if so_far <= 0 else f"{held.holder} still"  # each its own pace
+    if now - _told.get(key, -TOLD_EVERY) < TOLD_EVERY:
         return
-    _told[held.holder] = now
-    _log.warning("waiting up to %.0f s for another run that holds the claim on a create "
+    _told[key] = now
+    still = f"still waiting ({so_far:.0f} s so far) up to" if so_far > 0 else "waiting up to"
+    _log.warning("%s %.0f s for another run that holds the claim on a create "
                  "this run needs (%s; its lease runs %.0f s more): it is creating the same "
-                 "deal, person, organization or field", within_s, held.who(),
+                 "deal, person, organization or field", still, within_s, held.who(),
                  max(0.0, held.left or 0.0))
+
+
+async def wait_giving_back(claims: Claims, name: str, within_s: float,
+                           on_wait: Callable[[], Awaitable[None]],
+                           slice_s: float = WAIT_SLICE) -> bool:
+    """``claims.wait_released(name, within_s)`` in slices of ``slice_s`` seconds; before
+    each, ``on_wait`` (the caller gives back the claims it took for rows not sent yet)
+    and ``claims.flush()`` (the releases this run's other rows queued meanwhile are
+    written). True once nobody live holds ``name``.
+
+    Why every slice, not once before the wait: while a row waits the run goes on — its
+    other rows end and queue their releases (``release_soon``, written with the next
+    acquire or flush), its next batch's creates are claimed (``prepare``) — and with
+    only waiting rows left nothing wrote them: two runs each waited on a claim the other
+    had given up in memory only, or had taken meanwhile for a row not sent (x21r1 F2:
+    two imports waited on each other ~290 s, 1-2 rows left each). A run's claims are
+    held only while a row works under them (a create, which waits on no other claim:
+    persons and organizations are resolved before their deal is claimed, an
+    organization before its person), never while it waits, so waits form no cycle."""
+    left = max(0.0, within_s)
+    while True:
+        await on_wait()
+        await claims.flush()
+        step = min(slice_s, left)
+        if await claims.wait_released(name, step):
+            return True
+        left -= step
+        if left <= 0.0:
+            return False
 
 
 async def acquire_waiting(claims: Claims, name: str, lease_s: float, *, tag: str | None,
                           wait_s: float, on_wait: Callable[[], Awaitable[None]],
                           until_stopped: Callable[[Awaitable[bool]], Awaitable[bool]],
-                          rounds: int = 8,
-                          on_held: Callable[[Held, float], None] = tell_wait) -> Claim | Held:
+                          on_held: Callable[[Held, float], None] = tell_wait,
+                          slice_s: float = WAIT_SLICE) -> Claim | Held:
     """``name``'s claim, waiting while another live run holds it; the last ``Held`` when
-    it stayed held through ``rounds`` waits. Each wait lasts ``wait_s`` seconds, or until
-    the holder's lease ends when that is later (at most ``2 * lease_s``): a holder that
-    froze (SIGSTOP, a stalled VM) renews nothing, so its claim is taken over when its lease
-    runs out — the rows behind it wait for that instead of failing at ``wait_s`` (v12r5:
-    a row failed every 120 s behind a frozen run). Before each wait ``on_wait`` runs (give
-    back the claims taken for rows not sent yet: two runs each waiting on the other's never
-    deadlock) and ``on_held(held, seconds)`` (default ``tell_wait``: says who is waited
-    for and how long at most; a caller counts the wait there too); each wait goes through
-    ``until_stopped`` (a stop of the run ends it: ``bulk.calls.CallContext.until_stopped``
-    raises Stopped)."""
+    it is still held after ``wait_s`` seconds by a holder that renewed its lease
+    meanwhile (a live run busy with it: the row fails, retryable). A holder that renewed
+    nothing since it was first seen (frozen: SIGSTOP, a stalled VM) is waited for until
+    its lease ends (at most ``2 * lease_s`` in all), then taken over, to be reconciled
+    (v12r5: a row failed every 120 s behind a frozen run). Before x21r1 F2 every wait
+    lasted until the holder's lease as last seen ran out — 301 s for a live run, whose
+    renewed lease always looks 300 s away — in up to 8 rounds, where the README said
+    120 s.
+
+    The wait gives back and writes what this run holds for rows not sent yet every
+    ``slice_s`` seconds (``wait_giving_back``: ``on_wait``, then ``claims.flush``): two
+    runs waiting on each other's claims never deadlock. ``on_held(held, seconds)`` runs
+    once, when the wait begins (default ``tell_wait``: says who is waited for and how
+    long at most; a caller counts the wait there); a long wait is told again every
+    ``TOLD_EVERY`` seconds. The wait goes through ``until_stopped`` (a stop of the run
+    ends it: ``bulk.calls.CallContext.until_stopped`` raises Stopped)."""
     got: Claim | Held = await acquire(claims, name, lease_s, tag=tag)
-    for _ in range(rounds - 1):
+    if isinstance(got, Claim):
+        return got
+    first, bound, waited = got, wait_s, 0.0
+    on_held(got, wait_s)
+    while True:
+        step = max(0.0, min(TOLD_EVERY, bound - waited))
+        await until_stopped(wait_giving_back(claims, name, step, on_wait, slice_s))
+        waited += step
+        got = await acquire(claims, name, lease_s, tag=tag)
         if isinstance(got, Claim):
             return got
-        await on_wait()
-        wait = max(wait_s, min((got.left or 0.0) + 1.0, 2 * lease_s))
-        on_held(got, wait)
-        if not await until_stopped(claims.wait_released(name, wait)):
-            return got
-        got = await acquire(claims, name, lease_s, tag=tag)
-    return got
+        if got.holder != first.holder:  # another run took it meanwhile: its lease is new
+            if waited >= bound:
+                return got
+            first = got
+        elif waited >= bound:
+            if got.expires > first.expires:  # renewed since first seen: live, busy with it
+                return got
+            # renewed nothing since first seen (frozen): waited for until its lease ends
+            bound = max(bound, min(waited + (got.left or 0.0) + 1.0, 2 * lease_s))
+            if waited >= bound:
+                return got
+        tell_wait(got, bound - waited, waited)
 
 
 class Lease:
@@ -407,4 +463,4 @@ def holder_alive(holder: str) -> bool:
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
            "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
            "acquire", "confirm_or_lost", "hold_open", "holder_alive", "holder_id", "kept",
-           "let_go", "new_holder", "state_dir", "tell_wait"]
+           "let_go", "new_holder", "state_dir", "tell_wait", "wait_giving_back"]

@@ -47,6 +47,7 @@ from bulk.claims import (
     in_doubt_outcome,
     kept,
     tell_wait,
+    wait_giving_back,
 )
 from bulk.errors import ApiError, BulkError, InDoubt, InputError, NotFound, NotSent
 from bulk.store import AsyncJobStore, ItemState, JobStore
@@ -630,7 +631,7 @@ class Resolver:
                 await claims.release(got, _outcome(rid, creator))
                 return creator is not None and creator == self.job_id
             self._on_held(got, CLAIM_WAIT)
-            if not await claims.wait_released(name, CLAIM_WAIT):
+            if not await wait_giving_back(claims, name, CLAIM_WAIT, self._on_wait):
                 break
         return False
 

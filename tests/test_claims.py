@@ -87,7 +87,8 @@ async def test_a_row_behind_a_frozen_holder_waits_for_its_lease_not_the_wait_bou
     got = await acquire_waiting(me, "k", 300.0, tag="J", wait_s=120.0, on_wait=on_wait,
                                 until_stopped=until_stopped)
     assert isinstance(got, Claim) and got.reconcile
-    assert len(waits) == 1 and 299.0 <= clock.now() - started <= 310.0
+    # given back all along (x21r1 F2: once only, the claims its batch took since stayed)
+    assert len(waits) > 100 and 299.0 <= clock.now() - started <= 310.0
 
 
 async def test_dead_or_expired_holder_is_taken_over_with_reconcile(tmp_path: Path,

@@ -27,7 +27,7 @@ from bulk.claims import (
     confirm_or_lost,
     in_doubt_outcome,
     kept,
-    tell_wait,
+    wait_giving_back,
 )
 from bulk.clock import in_thread
 from bulk.errors import InDoubt, InputError, NotFound, NotSent
@@ -98,19 +98,10 @@ class _Creates(_ImportBase):
         pooled = self._pool.pop(key, None)
         if pooled is not None and pooled[0].expires - time.time() > self.lease / 2:
             return pooled
-        waited = False
-
-        def on_held(held: Held, within_s: float) -> None:
-            nonlocal waited
-            if not waited:  # a row counts once, however many rounds it waits
-                waited = True
-                self._held_up(held, within_s)
-            else:
-                tell_wait(held, within_s)
-
+        # told and counted once a row (acquire_waiting calls it once a wait)
         got = await acquire_waiting(self.claims, self.claim_name(key), self.lease,
                                     tag=self.store.job_id, wait_s=self.claim_wait,
-                                    on_wait=self._give_back, on_held=on_held,
+                                    on_wait=self._give_back, on_held=self._held_up,
                                     until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
             return got, time.time()
@@ -754,16 +745,16 @@ class _Creates(_ImportBase):
     async def _claim_to_settle(self, key: str) -> Claim | Held:
         """The claim on ``key`` for a reconcile to read its outcome: when another live run
         holds it, that run is waited for (once, at most ``claim_wait`` s, this run's pooled
-        claims given back first: no deadlock) and the claim asked again. Why wait: the
-        holder may be a run that only found the deal (a resume's re-check, a row that
-        skipped it as ``unchanged``); leaving the row to it made no job own a deal this
-        job sent in doubt (v12r4 F2: Redis restarted empty, three resumes at once)."""
+        claims given back all along: ``bulk.claims.wait_giving_back``, no deadlock) and
+        the claim asked again. Why wait: the holder may be a run that only found the deal
+        (a resume's re-check, a row that skipped it as ``unchanged``); leaving the row to
+        it made no job own a deal this job sent in doubt (v12r4 F2: Redis restarted
+        empty, three resumes at once)."""
         name = self.claim_name(key)
         got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
         if isinstance(got, Held):
-            await self._give_back()
             self._held_up(got, self.claim_wait)
-            if await self.claims.wait_released(name, self.claim_wait):
+            if await wait_giving_back(self.claims, name, self.claim_wait, self._give_back):
                 got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
         return got
 
