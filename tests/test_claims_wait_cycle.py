@@ -65,6 +65,10 @@ async def _waiter(claims: Claims, name: str, on_wait: Callable[[], Awaitable[Non
     out[name] = await acquire_waiting(claims, name, 300.0, tag=name, wait_s=120.0,
                                       on_wait=on_wait, until_stopped=_passthrough,
                                       on_held=on_held)
+    # the run goes on: the rows it pooled claims for are sent and their claims settled (a
+    # run whose wait ended first must not keep the other's claim forever: it never waits
+    # again, so only its rows' progress gives that claim back)
+    await on_wait()
 
 
 async def _nothing() -> None:
