@@ -85,7 +85,9 @@ class Limit:
     admission at which an unanswered call's entry is dated (the server counts a call
     when it arrives: a process killed with calls in flight must not free their slots
     before the server does); an answer re-dates it (``answered``); ``day_seconds``: a
-    day's length (a wait past ``day_ends`` rolls ``day`` on: ``next_day``)."""
+    day's length (a wait past ``day_ends`` rolls ``day`` on: ``next_day``). ``whole_day``:
+    ``day_limit`` is the company's whole budget (no share or reserve), so a wait for
+    its reset may ask the server whether its day began (one call, charged only then)."""
 
     width: float
     burst: int
@@ -95,6 +97,7 @@ class Limit:
     day_ends: float
     ahead: float = 0.0
     day_seconds: float = 86400.0
+    whole_day: bool = False
 
     def next_day(self, wall: float) -> Limit:
         """This limit at wall time ``wall``: past ``day_ends`` (a call that waited for

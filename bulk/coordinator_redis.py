@@ -15,6 +15,9 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
+    pdbulk:c:{c}:day:{n}:at  HASH admit: last call admitted, rolled: last
+                          time the spend followed the server's figure     TTL as the day's
+    pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
     pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
 
 Until the company is known (``bind``, after the process's first call, GET
@@ -33,15 +36,29 @@ server's daily header), never restarted from 0. A process new to the state canno
 tell a first start from a loss; its engine probes (one call, then the server's
 headers) before it bursts.
 
+The company's day is the server's, not UTC's (its time zone's midnight, not known
+here): a figure from its daily headers read a while (``_QUIET``) after the last call
+admitted, and below the shared spend, means its day began: the shared spend follows it
+(the ADMIT script). A run waiting for the reset (``--wait-for-reset``, the company's
+whole budget spent) asks the server at a minute past each half hour, as a process
+alone does: one call, sent by one process (``probe`` key), admitted past the budget;
+the others look again each minute.
+
 A process killed while holding window slots blocks nobody longer than the
 window: its entries age out of the sorted set like anyone's. Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
+
+Why ~560 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+the company's reset all read and write the same per-process picture of the shared state
+(the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
+trip; the scripts themselves are in bulk.redis_scripts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import math
 import os
 import secrets
@@ -56,10 +73,24 @@ from .clock import Clock, SystemClock
 from .coordinator import Limit, SharedStats, check_url, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
-from .redis_scripts import ADMIT, PAUSE, REFUND, WINDOW, blip_retry, failure, lacks_script
+from .redis_scripts import (
+    ADMIT,
+    PAUSE,
+    REALIGN,
+    REFUND,
+    WINDOW,
+    blip_retry,
+    failure,
+    lacks_script,
+)
+from .scheduler import RESET_PROBE_EVERY, RESET_PROBE_LATE
 
 _BATCH = 64  # admissions per round trip at most
 _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
+# seconds after the last admission by which every call admitted has reached the server (or
+# timed out): a daily figure read later that is below the shared spend is the server's word
+_QUIET = 60.0
+_log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
     __slots__ = ("fut", "limit", "op", "wait_for_reset")
@@ -75,9 +106,10 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_carry", "_clock", "_company", "_epoch", "_flush_task", "_known", "_losses",
-                 "_lost", "_observed", "_own", "_pending", "_prebind", "_proc", "_pump", "_queue",
-                 "_redis", "_scripts", "_seq", "_stats", "_token_fp", "_url", "_width")
+    __slots__ = ("_asked", "_asking", "_carry", "_clock", "_company", "_epoch", "_flush_task",
+                 "_followed", "_known", "_losses", "_lost", "_observed", "_own", "_pending",
+                 "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
+                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -94,7 +126,13 @@ class RedisCoordinator:
         self._lost: CoordinatorLost | None = None
         self._seq = itertools.count()
         self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self._observed: tuple[int, int] = (-1, 0)  # (day, tokens) from headers
+        # (day, tokens, wall time read): the server's latest daily figure
+        self._observed: tuple[int, int, float] = (-1, 0, 0.0)
+        self._asking = False  # the next admission is this process's reset probe
+        self._asked = -math.inf  # the probe minute this process last asked in
+        self._told = False  # the wait for the company's reset was said
+        self._spent_day = -1  # the day the shared spend refused a call for the budget
+        self._followed: tuple[int, int, float] | None = None  # the figure last offered
         self._carry = 0
         self._epoch = ""  # the shared state's birth marker as last seen ('': none yet)
         self._known: tuple[int, int] = (-1, 0)  # (day, the company's spend the state said)
@@ -124,7 +162,8 @@ class RedisCoordinator:
             await self._redis.ping()
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("pause", PAUSE),
-                                               ("refund", REFUND), ("window", WINDOW))}
+                                               ("realign", REALIGN), ("refund", REFUND),
+                                               ("window", WINDOW))}
         except (RedisError, OSError) as exc:
             await self._drop()
             raise self._lose(exc) from None
@@ -217,11 +256,18 @@ class RedisCoordinator:
                            limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),
                            self._proc, self._observed[1] if self._observed[0] == limit.day else 0,
                            self._carry, repr(limit.ahead), self._epoch, secrets.token_hex(8),
-                           self._known_today(limit.day)]
+                           self._known_today(limit.day),
+                           repr(self._observed[2] if self._observed[0] == limit.day else 0.0),
+                           1 if self._asking else 0]
+        if self._asking:  # the reset probe goes alone
+            batch = batch[:1]
+            members = members[:1]
+        asking, self._asking = self._asking, False
         for w, member in zip(batch, members, strict=True):
             args += [member, 1 if w.op.search else 0, w.op.token_cost]
         keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
-                self._key(f"day:{limit.day}"), self._key("procs"), self._token_key("born")]
+                self._key(f"day:{limit.day}"), self._key("procs"), self._token_key("born"),
+                self._key(f"day:{limit.day}:at")]
         res = await self._scripts["admit"](keys=keys, args=args)
         self._carry = 0
         admitted, wait, why = int(res[0]), float(res[1]), _text(res[2])
@@ -244,6 +290,8 @@ class RedisCoordinator:
         self._stats = SharedStats(window_fill=int(res[3]), search_fill=int(res[4]),
                                   tokens_today=int(float(res[5])), processes=int(res[6]),
                                   paused_until=pause if pause > now else None)
+        if admitted and not asking:
+            self._told, self._spent_day = False, -1  # a later wait for the reset is said again
         for w, member in zip(batch[:admitted], members, strict=False):
             if self._company is None:
                 self._prebind += w.op.token_cost
@@ -257,8 +305,11 @@ class RedisCoordinator:
             return
         head = batch[admitted]
         if why == "budget":
+            self._spent_day = limit.day
+            if await self._follow(limit.day):
+                return  # the server's figure brought the day back: admit again
             if head.wait_for_reset:
-                await self._clock.sleep(max(0.001, limit.day_ends - self._clock.wall()))
+                await self._wait_for_reset(head, limit)
                 return
             self._queue.remove(head)
             if not head.fut.done():
@@ -268,6 +319,51 @@ class RedisCoordinator:
                     f"{head.op.token_cost}", resets_at=limit.day_ends))
             return
         await self._clock.sleep(max(0.0005, wait))
+
+    async def _follow(self, day: int) -> bool:
+        """Offer the server's latest daily figure (once each) to the shared spend, which
+        follows it if it is the server's new day (the REALIGN script). True if it did."""
+        assert self._redis is not None
+        seen = self._observed
+        if seen[0] != day or seen == self._followed or seen[1] >= self._known_today(day):
+            return False
+        self._followed = seen
+        done = await self._scripts["realign"](
+            keys=[self._key(f"day:{day}"), self._key(f"day:{day}:at")],
+            args=[repr(self._clock.wall()), seen[1], repr(seen[2]), repr(_QUIET)])
+        return bool(int(done))
+
+    async def _wait_for_reset(self, head: _Waiter, limit: Limit) -> None:
+        """The company's shared day is spent and ``head`` waits for its reset. In the
+        minute past each half hour one process (the ``probe`` key's holder until the next
+        one) lets one call go as the reset probe: its answer's daily figure brings the shared
+        spend back (the ADMIT script); the others look again each minute. No probe while a
+        share or reserve is what is spent (``limit.whole_day`` False: it would be charged
+        beyond it): the day's key rolls at ``day_ends``."""
+        assert self._redis is not None and self._stats is not None
+        wall = self._clock.wall()
+        if not self._told:
+            self._told = True
+            _log.warning("the company's shared daily budget is spent (%d tokens used by all "
+                         "processes, usable %d): waiting for the company's daily reset "
+                         "(--wait-for-reset; %s)", self._stats.tokens_today, limit.day_limit,
+                         "one call at a minute past each half hour, from one process, asks "
+                         "the server whether its day began" if limit.whole_day
+                         else "a --budget-share or reserve is what is spent")
+        if not limit.whole_day:
+            await self._clock.sleep(max(0.001, limit.day_ends - wall))
+            return
+        minute = math.floor((wall - RESET_PROBE_LATE) / RESET_PROBE_EVERY) * RESET_PROBE_EVERY \
+            + RESET_PROBE_LATE
+        after = minute + RESET_PROBE_EVERY
+        if wall < minute + 60.0 and self._asked != minute:
+            key = self._key("probe")
+            ms = max(1, math.ceil((after - wall) * 1000))
+            if await self._redis.set(key, self._proc, nx=True, px=ms) \
+                    or _text(await self._redis.get(key) or b"") == self._proc:
+                self._asked, self._asking = minute, True
+                return
+        await self._clock.sleep(max(0.001, min(60.0, after - wall)))
 
     async def _redate_late(self, keys: list[str], members: list[str], searches: list[bool],
                            at: float, limit: Limit) -> None:
@@ -341,8 +437,17 @@ class RedisCoordinator:
         self._kick()
 
     def observed(self, tokens_today: int, day: int) -> None:
-        d, seen = self._observed
-        self._observed = (day, max(seen, tokens_today) if d == day else tokens_today)
+        # the latest figure, not the largest: a lower one read after a quiet spell is the
+        # server's new day (the ADMIT script)
+        self._observed = (day, tokens_today, self._clock.wall())
+        if self._spent_day == day and tokens_today < self._known_today(day):
+            # the shared day is spent and the server says less: the reset probe's answer
+            # (or any after a quiet spell) may show its new day; offered to the others too
+            self._pending.append(("realign", (self._key(f"day:{day}"),
+                                              self._key(f"day:{day}:at"),
+                                              repr(self._clock.wall()), tokens_today,
+                                              repr(self._clock.wall()), repr(_QUIET))))
+            self._kick()
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
         if self._width <= 0:  # nothing admitted yet: the window's width is not known
@@ -385,7 +490,9 @@ class RedisCoordinator:
         # printed "Unclosed Pipeline client" on stderr
         async with self._redis.pipeline(transaction=False) as pipe:
             for cmd, a in pending:
-                if cmd == "zadd":
+                if cmd == "realign":
+                    await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
+                elif cmd == "zadd":
                     # not only XX: a call answered after the state was lost goes back into
                     # the window (the server counted it); the key keeps a TTL either way
                     pipe.zadd(a[0], {a[1]: a[2]})

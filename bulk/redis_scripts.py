@@ -12,14 +12,18 @@ from redis.exceptions import AuthenticationError, InvalidResponse, ResponseError
 
 from .coordinator import redacted
 
-# KEYS: burst, search, pause, day, procs, born
+# KEYS: burst, search, pause, day, procs, born, day info (HASH: admit, rolled)
 # ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
 #       known epoch ('' : none yet), new epoch, known spend today,
+#       observed_at (wall time the server's daily figure ``observed`` was read; 0: none),
+#       probe ('1': the first call is the reset probe, admitted past the budget),
 #       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
 #       now + ahead (it counts from now: every entry above now - width does).
 # The state is lost when the caller knew an epoch and the marker is gone or another:
 # the token's windows are held (the pause) until a window and an `ahead` after the
 # re-birth, and the day's spend is at least what the caller knew.
+# A figure read before the spend last followed the server's (REALIGN: the server's
+# previous day) raises nothing.
 ADMIT = """
 local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
 local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -49,8 +53,10 @@ redis.call('ZADD', KEYS[5], now, ARGV[7])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 60)
 redis.call('PEXPIRE', KEYS[5], 120000)
 local spent = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[9])
-local observed = tonumber(ARGV[8])
-if observed > spent then spent = observed end
+local observed, seen_at = tonumber(ARGV[8]), tonumber(ARGV[14])
+local rolled = tonumber(redis.call('HGET', KEYS[7], 'rolled') or '0')
+if seen_at >= rolled and observed > spent then spent = observed end
+local probe = ARGV[15] == '1'
 if lost and tonumber(ARGV[13]) > spent then spent = tonumber(ARGV[13]) end
 local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
 local admitted, wait, why = 0, 0, 'ok'
@@ -58,10 +64,11 @@ local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then
   wait, why = pause - now, 'pause'
 else
-  local i = 14
+  local i = 16
   while i + 2 <= #ARGV do
     local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
-    if spent + cost > limit then why = 'budget'; break end
+    local asks = probe and i == 16
+    if spent + cost > limit and not asks then why = 'budget'; break end
     if count >= burst then
       local e = redis.call('ZRANGE', KEYS[1], count - burst, count - burst, 'WITHSCORES')
       wait, why = tonumber(e[2]) + width - now, 'burst'; break
@@ -75,10 +82,12 @@ else
     if search then redis.call('ZADD', KEYS[2], at, member); scount = scount + 1 end
     spent = spent + cost
     admitted = admitted + 1
+    if not asks then redis.call('HSET', KEYS[7], 'admit', ARGV[1]) end
     i = i + 3
   end
 end
 redis.call('SET', KEYS[4], spent, 'PX', dttl)
+redis.call('PEXPIRE', KEYS[7], dttl)
 redis.call('PEXPIRE', KEYS[1], wttl)
 redis.call('PEXPIRE', KEYS[2], wttl)
 return {admitted, tostring(wait), why, count, scount, tostring(spent), redis.call('ZCARD', KEYS[5]),
@@ -107,6 +116,27 @@ for i = 1, missing do
 end
 if missing > 0 then redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000) end
 return math.max(0, missing)
+"""
+
+# KEYS: day, day info (HASH: admit, rolled); ARGV: now, observed, observed_at, quiet.
+# The company's day is the server's: a figure of its daily headers read `quiet` seconds
+# after the last call admitted (the reset probe aside: every call counted here has
+# reached the server by then) and below the shared spend says the server's day began
+# (or calls counted here never went out): the spend follows it, and figures read before
+# it are of the server's previous day (ADMIT raises nothing with them). Answers 1 if so.
+REALIGN = """
+local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
+local info = redis.call('HMGET', KEYS[2], 'admit', 'rolled')
+local last, rolled = tonumber(info[1] or '0'), tonumber(info[2] or '0')
+local seen, at, quiet = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if seen < spent and at >= rolled and at > last + quiet then
+  redis.call('SET', KEYS[1], seen, 'KEEPTTL')
+  redis.call('HSET', KEYS[2], 'rolled', ARGV[3])
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+  return 1
+end
+return 0
 """
 
 # KEYS: day; ARGV: tokens — never below 0, never creates the key
@@ -159,5 +189,5 @@ def failure(url: str, exc: BaseException) -> str:
     return f"{where} does not answer ({said})"
 
 
-__all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REFUND", "WINDOW", "blip_retry", "failure",
+__all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "failure",
            "lacks_script"]

@@ -327,7 +327,8 @@ class Scheduler:
         ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
         return Limit(width=self._width, burst=self._cap(self._clock.now()), search=self._search,
                      day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
-                     ahead=min(ahead, self._width / 2), day_seconds=self._day_seconds)
+                     ahead=min(ahead, self._width / 2), day_seconds=self._day_seconds,
+                     whole_day=self._day_limit() >= self._daily)
 
     def _to_wall(self, t: float) -> float:
         return self._clock.wall() + (t - self._clock.now())
@@ -497,10 +498,10 @@ class Scheduler:
                                - self._clock.wall())
                     if self._told_reset != problem.resets_at:  # x11r2 8: it waited silently
                         self._told_reset = problem.resets_at
-                        _log.warning("%s: waiting for the daily reset at %s UTC "
+                        # no clock time: the company's midnight is its time zone's, not
+                        # UTC's (x21r1 F1: "at 2026-12-04 00:00:00 UTC", its day began at 17:00)
+                        _log.warning("%s: waiting for the company's daily reset "
                                      "(--wait-for-reset; %s)", problem,
-                                     time.strftime("%Y-%m-%d %H:%M:%S",
-                                                   time.gmtime(problem.resets_at)),
                                      "one call at each half hour asks the server whether "
                                      "its day began" if self._next_probe() < math.inf
                                      else "the server's own figure is read then")
@@ -539,10 +540,10 @@ class Scheduler:
         """Wall time of the next reset probe: while the wait is for the company's budget
         (the server said it is spent, or this process counts it all used: x16r3 2, no
         429 came), a minute past the next half hour. inf while a share or reserve is what
-        is spent (a probe answered would be charged beyond it) and with a coordinator
-        shared across processes (its budget is the coordinator's)."""
-        if self._across() or not (self._spent_day == self._day
-                                  or self._day_limit() >= self._daily):
+        is spent (a probe answered would be charged beyond it). With a coordinator shared
+        across processes too (x21r1 F1: coordinated runs slept to UTC midnight while the
+        server's day had begun): the coordinator lets one process's probe through."""
+        if not (self._spent_day == self._day or self._day_limit() >= self._daily):
             return math.inf
         if self._probe_after == math.inf:
             self._probe_after = self._half_hour_after(self._clock.wall())

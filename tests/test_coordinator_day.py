@@ -1,0 +1,137 @@
+"""The company's day across processes (x21r1 F1): coordinated runs counted the budget per
+UTC day and never asked the server whether its day began. Its day is what its headers
+say: a run waiting for the reset asks at a minute past each half hour (one call, from one
+process), and the shared spend follows a figure of the server's that shows a new day.
+
+Real redis-server, virtual time (FakeClock): no wait here lasts more than a Redis round
+trip in real time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bulk.clock import FakeClock
+from bulk.coordinator import fingerprint
+from bulk.coordinator_redis import RedisCoordinator
+from bulk.errors import BudgetExhausted
+from bulk.headers import RateHeaders
+from bulk.operations import get_operation
+from bulk.plans import Limits
+from bulk.scheduler import BudgetPolicy, Scheduler
+from tests.redis_helpers import RedisServer, running_redis
+
+pytestmark = pytest.mark.anyio
+TOKEN = "day-token-0123456789"
+ADD, GET = get_operation("addDeal"), get_operation("getDeal")  # 5 tokens, 1
+FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC: the server's day began then
+DAY = int(FIVE_PM // 86400)
+_OPEN: list[RedisCoordinator] = []
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[RedisServer]:
+    with running_redis() as server:
+        yield server
+        while _OPEN:
+            await _OPEN.pop().aclose()
+
+
+def _clock() -> FakeClock:
+    # a wide settle: a Redis round trip is real time, and time must not jump under it
+    return FakeClock(epoch=FIVE_PM, settle=2000, max_rounds=20_000)
+
+
+async def _process(url: str, clock: FakeClock, *, wait: bool = True) -> Scheduler:
+    sched = Scheduler(Limits(burst=40, daily_tokens=100), clock=clock,
+                      budget=BudgetPolicy(wait_for_reset=wait))
+    coord = RedisCoordinator(url, clock=clock)
+    _OPEN.append(coord)
+    await coord.start(fingerprint(TOKEN))
+    sched.attach(coord)
+    coord.bind("42")
+    return sched
+
+
+async def _spent(url: str) -> int:
+    client = aioredis.from_url(url)
+    try:
+        return int(float(await client.get(f"pdbulk:c:42:day:{DAY}") or 0))
+    finally:
+        await client.aclose()
+
+
+async def test_waiting_runs_ask_the_server_at_the_half_hour_and_follow_its_new_day(
+        redis_server: RedisServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Two coordinated runs spend the day's 100 tokens and wait for the reset: at 17:31
+    one of them (only one) sends a call, the server's answer shows its new day, and the
+    other goes on a minute later at most, not at UTC midnight; no clock time is named."""
+    clock = _clock()
+    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    for s in (a, b):
+        for _ in range(10):
+            await s.acquire(ADD)
+        s.observe(ADD, RateHeaders(daily_token_limit=100, daily_token_remaining=0))
+    assert await _spent(redis_server.url) == 100
+
+    async def one(s: Scheduler) -> float:
+        await s.acquire(ADD)
+        return clock.wall()
+
+    with caplog.at_level(logging.WARNING, logger="pdbulk.scheduler"):
+        tasks = {asyncio.create_task(one(a)): a, asyncio.create_task(one(b)): b}
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        assert len(done) == 1, "one process asks the server, not both"
+        first = done.pop()
+        asked = first.result()
+        assert FIVE_PM + 1860 <= asked < FIVE_PM + 1920, asked - FIVE_PM  # 17:31, not 00:00
+        # the server's new day: the probe's 5 tokens used
+        tasks[first].observe(ADD, RateHeaders(daily_token_limit=100, daily_token_remaining=95),
+                             sent_at=clock.now())
+        other = pending.pop()
+        went = await asyncio.wait_for(other, 10)
+    assert went - asked <= 61, went - asked
+    assert await _spent(redis_server.url) == 10  # the server's 5 and the other's call
+    told = [r.getMessage() for r in caplog.records if "waiting" in r.getMessage()]
+    assert told and all("waiting for the company's daily reset" in m for m in told), told
+    assert not any("UTC" in m or "00:00" in m for m in told), told
+
+
+async def test_a_fresh_run_follows_the_server_s_figure_after_a_quiet_spell(
+        redis_server: RedisServer) -> None:
+    """The shared day says 100 of 100 used (the server's previous day); five minutes after
+    the last call, a new run whose first answer said 11 used is admitted (the report:
+    exit 4 "1804 tokens used by all processes" with the server at 1789 remaining)."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock, wait=False)
+    for _ in range(20):
+        await a.acquire(ADD)
+    with pytest.raises(BudgetExhausted):
+        await a.acquire(ADD)
+    await clock.sleep(300)
+    c = await _process(redis_server.url, clock, wait=False)
+    # its first answer (GET /users/me, before the company is known)
+    c.observe(GET, RateHeaders(daily_token_limit=100, daily_token_remaining=89),
+              sent_at=clock.now())
+    await c.acquire(ADD)
+    assert await _spent(redis_server.url) == 16  # the server's 11 and c's call
+
+
+async def test_a_figure_read_right_after_others_admitted_is_not_taken_for_a_new_day(
+        redis_server: RedisServer) -> None:
+    """Calls admitted a moment ago may not have reached the server yet: its lower figure
+    then is no new day, and the shared spend stays."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock, wait=False)
+    for _ in range(20):
+        await a.acquire(ADD)
+    c = await _process(redis_server.url, clock, wait=False)
+    c.observe(GET, RateHeaders(daily_token_limit=100, daily_token_remaining=89),
+              sent_at=clock.now())
+    with pytest.raises(BudgetExhausted):
+        await c.acquire(ADD)
+    assert await _spent(redis_server.url) == 100
