@@ -90,6 +90,10 @@ _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not 
 # seconds after the last admission by which every call admitted has reached the server (or
 # timed out): a daily figure read later that is below the shared spend is the server's word
 _QUIET = 60.0
+# seconds the last flush and the leave-taking get when the process closes: a Redis gone
+# meanwhile was retried (blips, connect timeouts) for many seconds after the run had
+# stopped (x21r1 F4: alive > 20 s after "interrupted while loading")
+_CLOSE_WITHIN = 1.0
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
@@ -174,11 +178,15 @@ class RedisCoordinator:
                 task.cancel()
         if self._redis is not None and self._lost is None and self._token_fp is not None:
             try:
-                await self._flush()
-                await self._redis.zrem(self._key("procs"), self._proc)
-            except (RedisError, OSError):
-                pass
+                await asyncio.wait_for(self._leave(), _CLOSE_WITHIN)
+            except (RedisError, OSError, TimeoutError):
+                pass  # what is left ages out of Redis by its TTLs
         await self._drop()
+
+    async def _leave(self) -> None:
+        assert self._redis is not None
+        await self._flush()
+        await self._redis.zrem(self._key("procs"), self._proc)
 
     async def _drop(self) -> None:
         if self._redis is not None:

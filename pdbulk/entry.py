@@ -8,7 +8,11 @@ sent): a resume or retry that re-reads its deals then stops checkpointed, exit 4
 F1: SIGHUP in that window killed it silently, shell code 129). Once the command has
 ended (its outcome written), a signal changes nothing: the exit code stays the command's
 (``_quiet_exit``, and a signal while it exits: x18r3 F4); once a command's job has
-settled, signals are held to the exit (``pdbulk.options.hold_signals``, f21c F1)."""
+settled, signals are held to the exit (``pdbulk.options.hold_signals``, f21c F1). A signal
+while the interpreter, shutting down, waits for a thread left running (which comes before
+the ``atexit`` hooks) ends the process at once with the command's exit code, no traceback
+(``_at_shutdown``; x21r1 F4: "Exception ignored in: <module 'threading'> …
+KeyboardInterrupt", exit 1)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from typing import Any
 
 INTERRUPTED = "interrupted while starting, before anything was sent: nothing was changed"
@@ -60,6 +65,30 @@ def _quiet_exit() -> None:
                 signal.signal(sig, signal.SIG_IGN)
 
 
+_exit_code: list[int] = [1]  # the command's, once it has ended
+
+
+def _at_shutdown() -> None:
+    """When the interpreter starts to shut down (before it joins the threads left
+    running, and so before the atexit hooks): a signal from here on ends the process with
+    the command's exit code, its outcome written."""
+
+    def handler(signum: int, frame: Any) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(_exit_code[0])
+
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(sig, handler)
+
+
+def _code(exc: SystemExit) -> int:
+    return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+
+
 _registered: list[bool] = []
 
 
@@ -69,6 +98,12 @@ def main() -> None:
     if not _registered:  # once a process (tests call main in-process)
         _registered.append(True)
         atexit.register(_quiet_exit)
+        # run by threading._shutdown before it joins the threads (CPython 3.9+; the hook
+        # concurrent.futures uses); absent elsewhere: the atexit hook alone, as before
+        early = getattr(threading, "_register_atexit", None)
+        if early is not None:
+            with contextlib.suppress(RuntimeError):
+                early(_at_shutdown)
     try:
         from .cli import main as run
 
@@ -85,11 +120,17 @@ def main() -> None:
             run()
         finally:
             HOLD_TO_EXIT.clear()  # (tests call main in-process)
+        _exit_code[0] = 0
+    except SystemExit as exc:
+        _exit_code[0] = _code(exc)
+        raise
     except KeyboardInterrupt as exc:
         if isinstance(exc.__context__, SystemExit):
             # the command had ended (its outcome written, exiting) when the signal came:
             # its exit code, not a second outcome (x18r3 F4)
+            _exit_code[0] = _code(exc.__context__)
             raise exc.__context__ from None
+        _exit_code[0] = 1
         if "--json" in sys.argv[1:]:
             sys.stdout.write(json.dumps({"status": "error", "exit_code": 1,
                                          "error": INTERRUPTED}) + "\n")
