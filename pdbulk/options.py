@@ -284,9 +284,11 @@ def describe(exc: BaseException) -> str:
             return (f"token budget spent: {exc}; run again with a higher --max-tokens "
                     "(or none)")
         # no cap was given (x19r4 F5: "raise the cap" named one): the share, if it is one
-        share = ", give a larger --budget-share" if "--budget-share" in str(exc) else ""
-        return (f"token budget spent: {exc}{reset_words(exc)}; run again after the reset"
-                f"{share}, or pass --wait-for-reset")
+        # a share: give a larger one; --wait-for-reset's reset check does not apply while a
+        # share is what is spent (README), so it is not offered then (x21r1)
+        more = (", or give a larger --budget-share" if "--budget-share" in str(exc)
+                else ", or pass --wait-for-reset")
+        return f"token budget spent: {exc}{reset_words(exc)}; run again after the reset{more}"
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")

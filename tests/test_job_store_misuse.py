@@ -181,6 +181,8 @@ def test_a_spent_budget_names_only_what_can_be_raised() -> None:
     shared = describe(BudgetExhausted("daily token budget: this job may use 100 of today's "
                                       "60000 tokens (--budget-share / the reserve)"))
     assert "larger --budget-share" in shared
+    # x21r1: the reset check does not apply while a share is what is spent (README)
+    assert "--wait-for-reset" not in shared, shared
     capped = describe(BudgetExhausted("this run's cap of 10 tokens (--max-tokens) is spent",
                                       cap=10))
     assert "higher --max-tokens" in capped
