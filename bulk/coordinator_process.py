@@ -35,6 +35,7 @@ from .operations import Operation
 
 _EPS = 1e-6
 _PRUNE_FLOOR = 256  # window entries kept before an engine alone prunes them
+_ASK_EVERY = 60.0  # seconds: a wait on the spent day looks again (a reset probe's answer)
 
 
 class _Entry:
@@ -54,8 +55,8 @@ class _DaySpent(Exception):
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "entries", "impatient", "members", "next_prune", "observed",
-                 "pause", "queue", "spent", "width")
+    __slots__ = ("__weakref__", "asked", "entries", "impatient", "members", "next_prune",
+                 "observed", "pause", "queue", "spent", "width")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
@@ -68,6 +69,8 @@ class AccountState:
         self.members: weakref.WeakSet[ProcessCoordinator] = weakref.WeakSet()
         self.width = 0.0
         self.next_prune = _PRUNE_FLOOR  # entries before ``take`` prunes (amortised O(1))
+        # wall time the last reset probe went (``ProcessCoordinator._may_ask``), -inf: none
+        self.asked = -math.inf
 
     def today(self, day: int) -> int:
         return max(self.spent.get(day, 0), self.observed.get(day, 0))
@@ -177,7 +180,8 @@ class ProcessCoordinator:
         state = self._state
         if state is None:
             raise RuntimeError("ProcessCoordinator.admit after aclose()")
-        if len(state.members) < 2 and not state.queue:
+        if len(state.members) < 2 and not state.queue \
+                and not state.spent_for(op, limit.next_day(self._clock.wall())):
             self._take(op, limit)  # alone: the scheduler's own windows are the account's
             return
         if not wait_for_reset and state.spent_for(op, limit.next_day(self._clock.wall())):
@@ -198,13 +202,21 @@ class ProcessCoordinator:
                 # (f21c F3: the day's figures kept, it woke to "budget" every 1 ms forever)
                 limit = limit.next_day(self._clock.wall())
                 wait, why = state.room(op, limit, self._clock.wall())
-                if not wait or len(state.members) < 2:
+                # alone, the scheduler's windows are exact; not its day: the jobs gone
+                # spent it too (x21r4 F3)
+                if not wait or (len(state.members) < 2 and why != "budget"):
                     self._take(op, limit)
                     return
                 if why == "budget":
                     if not wait_for_reset:
                         raise self._spent(op, limit)
                     state.refuse_impatient()
+                    if limit.whole_day:
+                        if self._may_ask():
+                            self._take(op, limit)  # the reset probe (``observed`` reads it)
+                            return
+                        # looked at again each minute: a probe's answer may bring the day back
+                        wait = min(wait, _ASK_EVERY)
                 await self._clock.sleep(wait)
         finally:
             state.impatient.discard(turn)
@@ -271,10 +283,37 @@ class ProcessCoordinator:
         if self._state is not None and day in self._state.spent:
             self._state.spent[day] = max(0, self._state.spent[day] - op.token_cost)
 
+    def _may_ask(self) -> bool:
+        """Whether the call first in the queue goes as the reset probe: the day's budget
+        as this process's jobs spent it is used up, it is a minute past a half hour, and no
+        probe went in this half hour. Each engine's scheduler asks the server at a minute
+        past each half hour whether the company's day began (its midnight is its time
+        zone's, not UTC's); held here on the spent day, that call never went and the jobs
+        slept to UTC midnight (x21r4 F3: three jobs of one process, the server's day had
+        begun). One probe goes for all of them; ``observed`` reads its answer."""
+        assert self._state is not None
+        wall = self._clock.wall()
+        half = math.floor(wall / 1800.0) * 1800.0
+        if wall < half + 60.0 or self._state.asked >= half:
+            return False
+        self._state.asked = wall
+        return True
+
     def observed(self, tokens_today: int, day: int) -> None:
-        if self._state is not None:
-            seen = self._state.observed
-            seen[day] = max(seen.get(day, 0), tokens_today)
+        """The server's figure of the company's spend today (``tokens_today``, its
+        headers). Taken as the day's spend when it is below what this process's jobs
+        counted while a reset probe is out (the server's day began: x21r4 F3); otherwise
+        the larger of the two counts."""
+        state = self._state
+        if state is None:
+            return
+        seen = state.observed
+        if tokens_today < state.today(day) and state.asked > self._clock.wall() - _ASK_EVERY:
+            state.spent[day] = seen[day] = tokens_today  # a new company day: its figure
+            state.asked = -math.inf
+            state.next_turn()
+            return
+        seen[day] = max(seen.get(day, 0), tokens_today)
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
         """As Redis' WINDOW script: the calls the server counted that no job here did are

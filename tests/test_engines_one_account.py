@@ -4,6 +4,7 @@ different accounts share nothing; nothing outlives the last engine (x20r3 F3).""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from pathlib import Path
@@ -202,10 +203,42 @@ async def test_a_wait_for_reset_job_waits_in_the_shared_queue_for_the_day_the_jo
             for n in range(3):
                 tg.start_soon(job, n)
     before = [n for n, at in sent if at < reset]
-    assert len(before) == 20, sent  # the day's 100 tokens, no more
+    # the day's 100 tokens, and one reset probe (a minute past a half hour, x21r4 F3: the
+    # server would refuse it, costing nothing; no server here, it counts as sent)
+    assert len(before) == 21, sent
     for n in range(waiting):  # every waiting job finished, the rest after the reset
         assert sum(1 for m, _ in sent if m == n) == 10, (n, sent)
     assert sorted(stopped) == list(range(waiting, 3)), stopped
     assert all(at < reset for at in stopped.values()), stopped  # not held to the reset
     assert min(at for _, at in sent if at >= reset) < reset + 1.0  # woken at the reset
     assert open_accounts() == 0 or (gc.collect() and open_accounts() == 0)
+
+
+async def test_jobs_of_one_process_waiting_for_the_reset_ask_the_server_each_half_hour() -> None:
+    """x21r4 F3: jobs of one process on one account, the company's whole day spent, wait
+    with --wait-for-reset. The company's midnight is not UTC's: a minute past a half hour
+    one call goes as the reset probe (one a half hour), and when its answer shows the
+    server's new day (a figure below what the jobs counted) the others go on — not at UTC
+    midnight."""
+    day_s = 86400.0
+    clock = FakeClock(epoch=1_767_225_600.0 + 17 * 3600.0 + 5)  # 17:00:05 UTC
+    day = int(clock.wall() // day_s)
+    a = ProcessCoordinator("http://127.0.0.1:5", "token-p", clock=clock)
+    b = ProcessCoordinator("http://127.0.0.1:5", "token-p", clock=clock)
+    op = get_operation("updateDeal")  # 5 tokens
+    limit = Limit(width=2.0, burst=40, search=10, day_limit=10, day=day,
+                  day_ends=(day + 1) * day_s, whole_day=True)
+    await a.admit(op, limit, wait_for_reset=True)
+    await b.admit(op, limit, wait_for_reset=True)  # the day's 10 tokens: spent
+    start = clock.wall()
+    await a.admit(op, limit, wait_for_reset=True)  # the probe: 17:01:05 (looked each minute)
+    assert clock.wall() - start == pytest.approx(60, abs=1)
+    waiting = asyncio.ensure_future(b.admit(op, limit, wait_for_reset=True))
+    await clock.sleep(5.0)
+    assert not waiting.done()  # no second probe in this half hour
+    a.observed(5, day)  # the probe's answer: the server's day began (5 tokens used)
+    await clock.sleep(61.0)
+    assert waiting.done() and waiting.exception() is None
+    assert clock.wall() - start < 40 * 60  # not at UTC midnight (7 h on)
+    await a.aclose()
+    await b.aclose()
