@@ -31,6 +31,7 @@ import anyio
 
 from .claims import (
     DEFAULT_LEASE,
+    IN_DOUBT,
     RETENTION,
     Claim,
     Held,
@@ -86,13 +87,15 @@ def _is_digest(name: str) -> bool:
 class _Op:
     """One queued acquire (``names``) or release (``release``) and its answer."""
 
-    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result", "tag")
+    __slots__ = ("done", "error", "lease_s", "mine", "names", "outcome", "release", "result",
+                 "tag")
 
     def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
                  release: Claim | None = None, outcome: Mapping[str, Any] | None = None,
                  tag: str | None = None) -> None:
         self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
         self.tag = tag
+        self.mine: set[str] = set()  # names this holder already held when acquired
         self.done = anyio.Event()
         self.error: Exception | None = None
         self.result: dict[str, Claim | Held] = {}
@@ -180,8 +183,8 @@ class LocalClaims:
             raise
 
     # -- blocking parts (run in a worker thread) --------------------------------------------
-    def _acquire_tx(self, names: Sequence[str], lease_s: float,
-                    now: float, tag: str | None) -> dict[str, Claim | Held]:
+    def _acquire_tx(self, names: Sequence[str], lease_s: float, now: float,
+                    tag: str | None, mine: set[str] | None = None) -> dict[str, Claim | Held]:
         c = self._conn
         out: dict[str, Claim | Held] = {}
         for name in names:
@@ -190,6 +193,8 @@ class LocalClaims:
             reconcile, since, previous, prev_tag = False, None, None, None
             if row is not None:
                 holder, acquired, expires, outcome, was = row
+                if holder == self.holder and mine is not None:
+                    mine.add(name)  # already this holder's (another caller of this run)
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
                         out[name] = Held(name, holder, expires, expires - now, was)
@@ -213,6 +218,16 @@ class LocalClaims:
         if outcome is None:
             self._conn.execute("UPDATE claims SET holder = NULL WHERE name = ? AND holder = ?",
                                (self.digest(claim.name), self.holder))
+        elif IN_DOUBT in outcome:
+            # in doubt: written while the name is this holder's or free. A plain release of
+            # the name by this holder (a cancelled caller's claim on it, given back) may have
+            # freed it first: the evidence that this job's create may have left must not be
+            # dropped with it (f21i F1: after a cancel and a resume, a deal the cut run
+            # created was recorded `unchanged`, no claim record naming the job)
+            self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                               "WHERE name = ? AND (holder = ? OR holder IS NULL)",
+                               (json.dumps(dict(outcome)), self.digest(claim.name),
+                                self.holder))
         else:
             self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
                                "WHERE name = ? AND holder = ?",
@@ -231,7 +246,7 @@ class LocalClaims:
                     if op.release is not None:
                         self._release_tx(op.release, op.outcome)
                     elif op.names:
-                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag)
+                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag, op.mine)
                 c.execute("COMMIT")
             except BaseException as exc:
                 self._rollback()
@@ -309,11 +324,13 @@ class LocalClaims:
             # for a caller that is gone, which no one would release — a resume in this
             # live process then waited out their lease (f21c F2: a cancelled import's
             # person creates). Nothing was sent under them: given back plainly, with the
-            # next flush (the job's ``finish``)
+            # next flush (the job's ``finish``) — except a name this holder already held
+            # for another caller (a create in flight under it): released here, it freed that
+            # claim, and the create's in-doubt outcome then matched no holder (f21i F1)
             with anyio.CancelScope(shield=True):
                 await op.done.wait()
-            for got in op.result.values():
-                if isinstance(got, Claim):
+            for name, got in op.result.items():
+                if isinstance(got, Claim) and name not in op.mine:
                     self.release_soon(got)
             raise
 
@@ -332,7 +349,13 @@ class LocalClaims:
                                                  [c.name for c in claims], lease_s))
 
     async def aclose(self) -> None:
-        self.close()
+        """Write what is queued (an in-doubt outcome among it: f21i F1), then ``close``."""
+        try:
+            if self._queue and not self._closed:
+                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                    await self.flush()
+        finally:
+            self.close()
 
     def _outcomes_sync(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         out: dict[str, Mapping[str, Any]] = {}
