@@ -14,6 +14,7 @@ state the object is in; call it (or ``aclose``) on every path.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -23,7 +24,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,25 @@ class _Op:
         self.done = anyio.Event()
         self.error: Exception | None = None
         self.result: dict[str, Claim | Held] = {}
+
+
+async def _to_end(fn: Callable[[], None]) -> BaseException | None:
+    """``fn()`` in a worker thread, awaited to its end even through a native asyncio cancel
+    of this task (``asyncio.timeout``, ``Task.cancel``), which anyio's shield does not hold:
+    the batch commits in its thread all the same, and the callers queued on it must be
+    answered (x21r4 F2: a resume cut by ``asyncio.timeout`` while its task ran the batch
+    left them waiting, shielded, ~400 s). Returns that cancel, for the caller to raise once
+    the queue is written; None when there was none."""
+    task = asyncio.ensure_future(in_thread(fn))
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            await asyncio.shield(task)
+            return cancelled
+        except asyncio.CancelledError as exc:
+            if task.done():
+                raise
+            cancelled = exc
 
 
 class LocalClaims:
@@ -268,12 +288,14 @@ class LocalClaims:
         self._queue.append(op)
         if not self._flushing:
             self._flushing = True
+            cancelled: BaseException | None = None
             try:
                 with anyio.CancelScope(shield=True):
                     while self._queue:
                         batch, self._queue = self._queue, []
                         try:
-                            await in_thread(functools.partial(self._run_batch, batch))
+                            cancelled = await _to_end(functools.partial(
+                                self._run_batch, batch)) or cancelled
                         except Exception as exc:  # every caller of the batch gets it
                             for queued in batch:
                                 queued.error = exc
@@ -281,6 +303,8 @@ class LocalClaims:
                             queued.done.set()
             finally:
                 self._flushing = False
+            if cancelled is not None:  # every queued caller answered: the cancel goes on
+                raise cancelled
         await op.done.wait()
         if op.error is not None:
             raise op.error
