@@ -244,10 +244,16 @@ class LocalClaims:
             # freed it first: the evidence that this job's create may have left must not be
             # dropped with it (f21i F1: after a cancel and a resume, a deal the cut run
             # created was recorded `unchanged`, no claim record naming the job)
-            self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
-                               "WHERE name = ? AND (holder = ? OR holder IS NULL)",
-                               (json.dumps(dict(outcome)), self.digest(claim.name),
-                                self.holder))
+            # — but never over another run's outcome written since it was freed (that
+            # run created or found the thing: attributed to this job, its undo would
+            # delete another's deal)
+            digest = self.digest(claim.name)
+            row = self._conn.execute("SELECT holder, outcome FROM claims WHERE name = ?",
+                                     (digest,)).fetchone()
+            if row is not None and (row[0] == self.holder or (row[0] is None and (
+                    row[1] is None or json.loads(row[1]).get("job") == outcome.get("job")))):
+                self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
+                                   "WHERE name = ?", (json.dumps(dict(outcome)), digest))
         else:
             self._conn.execute("UPDATE claims SET holder = NULL, outcome = ? "
                                "WHERE name = ? AND holder = ?",

@@ -10,7 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from bulk.claims import Claim, in_doubt_outcome
+from bulk.claims import Claim, acquire, in_doubt_outcome
 from bulk.claims_local import LocalClaims
 
 pytestmark = pytest.mark.anyio
@@ -53,3 +53,25 @@ async def test_a_cancelled_acquire_gives_back_no_name_another_caller_holds(
     await run.release(sending, in_doubt_outcome(time.time(), "job-1"))
     run.close()
     rival.close()
+
+
+async def test_an_in_doubt_release_never_overwrites_another_run_s_outcome(
+        tmp_path: Path) -> None:
+    """The in-doubt outcome is written on a free name only when no other run's outcome
+    is there: a run that took the freed name and created the thing owns it (attributed to
+    this job, this job's undo would delete another's deal)."""
+
+    mine = LocalClaims(tmp_path / "c.db")
+    other = LocalClaims(tmp_path / "c.db")
+    sent = await acquire(mine, "deal:K9")
+    again = await acquire(mine, "deal:K9")  # a second caller of this run on the name
+    assert isinstance(sent, Claim) and isinstance(again, Claim)
+    await mine.release(again)  # given back plainly: the name is free
+    took = await acquire(other, "deal:K9")
+    assert isinstance(took, Claim)
+    await other.release(took, {"deal_id": 7, "job": "J-other"})
+    await mine.release(sent, in_doubt_outcome(1.0, "J-mine"))  # late: must not overwrite
+    got = await acquire(other, "deal:K9")
+    assert isinstance(got, Claim) and got.previous == {"deal_id": 7, "job": "J-other"}
+    await mine.aclose()
+    await other.aclose()
