@@ -55,8 +55,8 @@ class _DaySpent(Exception):
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "asked", "entries", "impatient", "members", "next_prune",
-                 "observed", "pause", "queue", "spent", "width")
+    __slots__ = ("__weakref__", "asked", "entries", "impatient", "last_take", "members",
+                 "next_prune", "observed", "pause", "queue", "spent", "width")
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
@@ -71,6 +71,7 @@ class AccountState:
         self.next_prune = _PRUNE_FLOOR  # entries before ``take`` prunes (amortised O(1))
         # wall time the last reset probe went (``ProcessCoordinator._may_ask``), -inf: none
         self.asked = -math.inf
+        self.last_take = -math.inf  # wall time the last call but a probe was admitted
 
     def today(self, day: int) -> int:
         return max(self.spent.get(day, 0), self.observed.get(day, 0))
@@ -100,6 +101,7 @@ class AccountState:
         self.entries.append(entry)
         self.spent[limit.day] = self.today(limit.day) + op.token_cost
         self.width = limit.width
+        self.last_take = now
         if len(self.entries) >= self.next_prune:  # alone, nothing else prunes: keep it bounded
             self.prune(now, limit.width)
             self.next_prune = max(_PRUNE_FLOOR, 2 * len(self.entries))
@@ -213,7 +215,9 @@ class ProcessCoordinator:
                     state.refuse_impatient()
                     if limit.whole_day:
                         if self._may_ask():
+                            quiet = state.last_take
                             self._take(op, limit)  # the reset probe (``observed`` reads it)
+                            state.last_take = quiet  # (it does not end the quiet minute)
                             return
                         # looked at again each minute: a probe's answer may bring the day back
                         wait = min(wait, _ASK_EVERY)
@@ -295,6 +299,12 @@ class ProcessCoordinator:
         wall = self._clock.wall()
         half = math.floor(wall / 1800.0) * 1800.0
         if wall < half + 60.0 or self._state.asked >= half:
+            return False
+        # a quiet minute first: the answers of the calls admitted before the day was spent
+        # carry figures the server counted before them (below the jobs' count): read as a
+        # new day, they let queued calls go, refused (x21r5 F1: 9-12 429s at the moment
+        # the budget ran out)
+        if wall - self._state.last_take < _ASK_EVERY:
             return False
         self._state.asked = wall
         return True

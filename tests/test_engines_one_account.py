@@ -242,3 +242,31 @@ async def test_jobs_of_one_process_waiting_for_the_reset_ask_the_server_each_hal
     assert clock.wall() - start < 40 * 60  # not at UTC midnight (7 h on)
     await a.aclose()
     await b.aclose()
+
+
+async def test_answers_of_calls_sent_before_the_day_ran_out_do_not_end_the_wait() -> None:
+    """x21r5 F1: three jobs of one process with --wait-for-reset got 9-12 429s the moment
+    the budget ran out. The probe went at once and the answers of calls admitted just
+    before (the server's count not yet holding them: below the jobs') were read as a new
+    day, letting queued calls go. The probe now waits for a quiet minute."""
+    day_s = 86400.0
+    clock = FakeClock(epoch=1_767_225_600.0 + 17 * 3600.0 + 600)  # 17:10 UTC
+    day = int(clock.wall() // day_s)
+    a = ProcessCoordinator("http://127.0.0.1:6", "token-q", clock=clock)
+    b = ProcessCoordinator("http://127.0.0.1:6", "token-q", clock=clock)
+    op = get_operation("updateDeal")  # 5 tokens
+    limit = Limit(width=2.0, burst=40, search=10, day_limit=10, day=day,
+                  day_ends=(day + 1) * day_s, whole_day=True)
+    await a.admit(op, limit, wait_for_reset=True)
+    await b.admit(op, limit, wait_for_reset=True)  # spent; both calls still in flight
+    start = clock.wall()
+    waiting = asyncio.ensure_future(a.admit(op, limit, wait_for_reset=True))
+    await clock.sleep(0.5)
+    b.observed(5, day)  # an answer of a call sent before: the server had counted 5
+    await clock.sleep(30.0)
+    assert not waiting.done()  # neither a probe nor a "new day" yet
+    await clock.sleep(31.0)
+    assert waiting.done() and waiting.exception() is None  # the probe, after a quiet minute
+    assert clock.wall() - start == pytest.approx(61.5, abs=1)
+    await a.aclose()
+    await b.aclose()
