@@ -533,7 +533,7 @@ async def test_a_wait_for_reset_across_processes_goes_on_in_the_next_day(
         redis_server: RedisServer) -> None:
     """f21c F3 (the same class on Redis): two schedulers with ``--wait-for-reset`` on one
     shared day of 20 tokens want 4 creates each (5 tokens): 4 go before the reset, the
-    other 4 right after it — the waiting pump reads the new day (a FakeClock: no real
+    other 4 within a minute after it — the waiting pump reads the new day (a FakeClock: no real
     sleep; with the spent day's figures it woke every 1 ms, forever)."""
     from bulk.clock import FakeClock
 
@@ -558,4 +558,6 @@ async def test_a_wait_for_reset_across_processes_goes_on_in_the_next_day(
 
     await asyncio.wait_for(asyncio.gather(*(spend(s) for s in scheds)), 20)
     assert sum(at < reset for at in sent) == 4, sent
-    assert sum(reset <= at < reset + 1.0 for at in sent) == 4, sent
+    # right after it: the next call at the reset, the rest within the minute the waiting
+    # processes look again in (f21g: one process asks, the others look each minute)
+    assert sum(reset <= at < reset + 61.0 for at in sent) == 4, sent
