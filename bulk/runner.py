@@ -364,6 +364,7 @@ class Runner(CallPath):
         stalls = 0
         while not self._stopping:
             before = _settled(await self.store.counts())
+            answered = sum(map(len, self._answered.values()))
             worked = await self._pass()
             doubtful = await self.store.in_doubt()
             if doubtful and not self._stopping:
@@ -372,8 +373,14 @@ class Runner(CallPath):
                 await self._ended()
                 break
             # A sweep that settles nothing (a kind that keeps answering PENDING, a
-            # reconcile that leaves items unresolved) must not spin forever.
-            stalls = stalls + 1 if _settled(await self.store.counts()) == before else 0
+            # reconcile that leaves items unresolved) must not spin forever. A sweep
+            # whose sends were answered 5xx and found not applied is no stall: those
+            # items are sent again within their own bound (``_given_up``: 3 x
+            # item_attempts), which ends the run if the server keeps failing them; five
+            # such sweeps of the last item left stopped 1 run in ~30 at 50 % 500s.
+            resent = sum(map(len, self._answered.values())) > answered
+            settled = _settled(await self.store.counts()) != before
+            stalls = 0 if settled or resent else stalls + 1
             if stalls >= 5:
                 self.request_stop(BulkError(self._stalled()))
 
