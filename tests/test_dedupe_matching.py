@@ -209,6 +209,13 @@ _FILLED = ("org_id", "org_name", "person_id", "value", "currency", "pipeline_id"
           ("Website redesign 2024", None, None, None, "open", None, False, 100.0, 0),
           ("Website redesign 2024", 1, None, None, "open", None, False, None, 0),
           ("Website redesign 2024", 1, None, None, "open", None, False, 100.0, 61)])
+# found by Hypothesis (session 22): 2 (won, 100) was review against 4 (open, 250: value and
+# status contradict); 4 merged into 3 (its own value 100, 4's person filled in), and 2 became
+# a duplicate of the survivor. The survivor inherits the evidence against, as it does guards.
+@example([("Website redesign", None, None, None, "open", None, False, None, 0),
+          ("Website redesign", None, 6, None, "won", None, False, 100.0, 0),
+          ("Website redesign", 2, None, None, "open", None, False, 100.0, 0),
+          ("Website redesign", 2, 6, None, "open", None, False, 250.0, 1)])
 def test_merging_the_duplicate_band_converges(rows: list[tuple[object, ...]]) -> None:
     """Merge every duplicate group as Pipedrive does (the survivor's empty fields filled from
     the merged deal), then match again with what each survivor absorbed: no duplicate group

@@ -20,7 +20,16 @@ from .blocking import candidate_pairs
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
-from .scoring import Prepared, _score_unguarded, guarded, prepare, score_held, score_pair
+from .scoring import (
+    REVIEW_AT_MOST,
+    Prepared,
+    _score_unguarded,
+    guarded,
+    held_against,
+    prepare,
+    score_held,
+    score_pair,
+)
 from .survivor import rank
 
 # DealRecord fields compared for Group.differing (custom fields are added by key)
@@ -81,6 +90,34 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     family = {d: (prepared[index[d]].deal, *recs) for d, recs in (absorbed or {}).items()
               if recs and d in index}
 
+    family_prepared: dict[int, Prepared] = {}  # id() of a family's record -> prepared
+
+    def prep(d: DealRecord) -> Prepared:
+        got = family_prepared.get(id(d))
+        if got is None:
+            got = family_prepared[id(d)] = prepare(d, config)
+        return got
+
+    def held_through(sp: ScoredPair) -> ScoredPair:
+        """``sp``, held at review when a pair between one deal and a deal merged into the
+        other was in the review band through evidence against it (``AGAINST_RULES``): the
+        survivor's fields filled by the merge must not hide it (Hypothesis: a won deal at
+        100, review against an open one at 250 — values and status contradict — became a
+        duplicate of the survivor that absorbed the 250 one and kept its own 100)."""
+        if sp.band != "duplicate" or (sp.a not in family and sp.b not in family):
+            return sp
+        a, b = prepared[index[sp.a]].deal, prepared[index[sp.b]].deal
+        for x in family.get(a.id, (a,)):
+            for y in family.get(b.id, (b,)):
+                if x is a and y is b:
+                    continue
+                if rules := held_against(prep(x), prep(y), config):
+                    merged = y.id if x is a else x.id
+                    return replace(sp, band="review", reasons=(
+                        *sp.reasons, f"{REVIEW_AT_MOST}: {', '.join(rules)} with deal {merged}, "
+                        "merged into one of them"))
+        return sp
+
     def apart(a: DealRecord, b: DealRecord) -> bool:
         """A guard or a keep-separate pair between the two deals or what they absorbed."""
         if a.id not in family and b.id not in family:
@@ -107,6 +144,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                    else "held apart through a deal merged into one of them")
             held.append(ScoredPair(sp.a, sp.b, sp.score, "distinct", (*sp.reasons, why)))
             continue
+        if family:
+            sp = held_through(sp)
         scores[(i, j) if i < j else (j, i)] = sp.score
         kept.append(sp)
     compared = len(cands)
@@ -136,6 +175,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                 p = pair_by_ids.get((a, b))
                 if p is None:
                     p = score_pair(prepared[i], prepared[j], config)
+                    if family:
+                        p = held_through(p)
                     inside.append(p)
                 if c.band == "duplicate" and p.band != "duplicate":
                     at_review.add(n)  # a group is a duplicate only when every pair of it is

@@ -264,6 +264,31 @@ def title_similarity(x: NormTitle, y: NormTitle, score_cutoff: float = 0.0) -> f
 
 def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     """Score two prepared deals; ``a < b`` in the result. Pure and deterministic."""
+    return _scored(p, q, config, every_cap=False)[0]
+
+
+# The "review at most" rules that are evidence *against* one deal (not the absence of
+# evidence for it, nor a title's wording): a survivor inherits them from the deals merged
+# into it (``find_duplicates``' ``absorbed``), as it inherits their guards.
+AGAINST_RULES = frozenset({"contradicting evidence", "two persons", "two legal entities",
+                           "numbers differ", "categories differ", "dates apart", "recurring",
+                           "two org records"})
+
+
+def held_against(p: Prepared, q: Prepared, config: DedupeConfig) -> tuple[str, ...]:
+    """The ``AGAINST_RULES`` that hold for the pair, every cap evaluated whatever the
+    score (``score_pair`` skips a cap that cannot change its band); () for a pair below
+    the review threshold (what no plan showed holds nothing back)."""
+    sp, held = _scored(p, q, config, every_cap=True)
+    if sp.score < config.review_threshold:
+        return ()
+    return tuple(h for h in held if h in AGAINST_RULES)
+
+
+def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
+            every_cap: bool) -> tuple[ScoredPair, list[str]]:
+    """``score_pair`` and the "review at most" rules that held (``every_cap``: each one
+    checked, not only those that can change the band)."""
     a, b = (p, q) if p.deal.id < q.deal.id else (q, p)
     da, db = a.deal, b.deal
     guards = guard_reasons(da, db, config.guards, config.identifier_fields)
@@ -272,7 +297,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
     title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
     if title == 0.0 and not same_id:
-        return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards))
+        return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards)), []
     reasons = [f"title {title:.2f}"]
     penalty, extra = _title_evidence(a.title, b.title, reasons)
     if extra and (named := _customer_name_only(extra, a, b)):  # Nadrra - X / X at org Nardra
@@ -292,7 +317,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
     def over(cap: float) -> bool:
         """A cap at ``cap`` can matter: the score is above it, or in the duplicate band
         (a config whose duplicate threshold is at or below a cap: x21r2 F1)."""
-        return s > cap or s >= config.duplicate_threshold
+        return every_cap or s > cap or s >= config.duplicate_threshold
 
     if len(contra := _contradictions(a.title, b.title, against)) >= 2:
         s = min(s, CONTRADICTION_CAP)
@@ -391,7 +416,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
         band = "review"
     else:
         band = "distinct"
-    return ScoredPair(da.id, db.id, score, band, tuple(reasons))
+    return ScoredPair(da.id, db.id, score, band, tuple(reasons)), held
 
 
 def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
@@ -554,7 +579,8 @@ def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     return Prepared(deal, title, org_key(deal.org_name), idents)
 
 
-__all__ = ["CATEGORIES_CAP", "CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
+__all__ = ["AGAINST_RULES", "CATEGORIES_CAP", "CONTRADICTION_CAP",
+           "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
            "EXTRA_WORD", "EXTRA_WORD_CAP", "EXTRA_WORD_PENALTY", "FAR_APART_DAYS", "FORMS",
            "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",
            "NEAR", "NEAR_WORD", "NEAR_WORD_CAP", "NO_CONTACT", "NO_CUSTOMER", "NO_CUSTOMER_CAP",
@@ -562,6 +588,6 @@ __all__ = ["CATEGORIES_CAP", "CONTRADICTION_CAP", "CUSTOMER_NAME", "DATES_CAP", 
            "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "REVIEW_AT_MOST", "ROMAN",
            "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
            "TYPO", "TYPO_WORD", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
-           "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "identifier_value",
+           "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "held_against", "identifier_value",
            "inflected", "prepare", "score_held", "score_if_kept", "score_pair", "title_similarity",
            "word_diff", "word_pair"]
