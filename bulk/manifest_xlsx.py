@@ -9,8 +9,9 @@ format without a time part) or ``datetime.datetime``, booleans as ``bool``.
 A whole number formatted with zeros only (``000000``, ``00000``) is the text Excel
 shows (7770 is ``007770``: account numbers, zip codes keep their zeros), and so is one
 under a digit pattern (``00000-0000``, ``"INV-"0000``: ``01234-5678``, ``INV-0045``).
-A number formatted as a percentage is the number Excel shows: a cell that
-stores 0.25 and shows ``25%`` is 25 (a probability column is in percent). A number
+A number formatted as a percentage is the text Excel shows, a ``PercentNumber``: a
+cell that stores 0.25 and shows ``25%`` is ``"25%"``, as a CSV cell ``25%`` (a
+probability reads it as 25). A number
 formatted as a currency (``[$€-407]#,##0.00``, ``"$"#,##0``) is a ``CurrencyNumber``
 (``"1234.5 €"``): its amount carries the currency, as a text cell ``1.234,50 €`` does.
 A cell to the right of the header's last column that is not empty makes the
@@ -40,6 +41,7 @@ from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
     CurrencyNumber,
     ExcelError,
+    PercentNumber,
     UncachedFormula,
     _empty,
     currency_format,
@@ -346,7 +348,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "UncachedFormula", "column_letter",
+__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "PercentNumber", "UncachedFormula",
+           "column_letter",
            "currency_format", "first_visible_sheet", "format_currency", "header_row_number",
            "read_xlsx", "sheet_names",
            "hidden_note", "unnamed_note", "unnamed_refusal", "xlsx_unnamed",

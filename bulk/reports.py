@@ -77,7 +77,7 @@ import orjson
 
 from .manifest_json import JsonNumber
 from .manifest_row import FORMULA_START
-from .manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula, currency_format
+from .manifest_xlsx import CurrencyNumber, ExcelError, PercentNumber, UncachedFormula, currency_format
 
 SUCCEEDED = "succeeded.csv"
 FAILED = "failed.csv"
@@ -145,10 +145,20 @@ def cell(value: object) -> str:
         # (v10r27 F3: re-imported under decimal = ",", 7 of 7 currencies became 2375)
         number, symbol = str(value).split(" ", 1)
         return neutralise(f"{_typed_fraction(number)} {symbol}")
+    if isinstance(value, PercentNumber):  # "7.5%", as the CSV save of the sheet writes it
+        return neutralise(f"{_typed_fraction(value.removesuffix('%'))}%")
     return neutralise(str(value))
 
 
 _FRACTION = re.compile(r"-?[0-9]+\.([0-9]+)")
+
+
+def _fraction_of(value: PercentNumber) -> float:
+    """The number a percentage cell stores (``7.5%``: 0.075), for failed.xlsx."""
+    try:
+        return float(Decimal(value.removesuffix("%")) / 100)
+    except ArithmeticError:
+        return float(value.number) / 100
 
 
 def _typed_fraction(text: str) -> str:
@@ -520,6 +530,11 @@ class _XlsxFile:
                 # the mapping's decimal mark: "1234.5 €" under decimal = "," fails)
                 out = WriteOnlyCell(self._sheet, value=value.number)
                 out.number_format = shown
+                line.append(out)
+            elif isinstance(value, PercentNumber):
+                # the number in a percentage format, read back as the same percentage
+                out = WriteOnlyCell(self._sheet, value=_fraction_of(value))
+                out.number_format = "0%" if "." not in value else "0.0###############%"
                 line.append(out)
             elif isinstance(value, str):
                 line.append(self._text(value))

@@ -1,7 +1,8 @@
 """An XLSX cell's value as Excel shows it: the number formats that change what a number is.
 
 A whole number under a zeros-only format is its padded text (``007770``); a percentage
-is the number shown (0.25 under ``0%`` is 25); a currency format makes a
+is a ``PercentNumber``, the text shown (0.25 under ``0%`` is ``"25%"``, as the CSV save
+of the sheet writes it, its number exact: 25); a currency format makes a
 ``CurrencyNumber`` (``"1234.5 €"``); a date format without a time part makes a
 ``datetime.date``; a duration (``[h]:mm:ss``) is its text as shown (``37:30:00``); an
 Excel error is an ``ExcelError``; a formula with no stored result
@@ -169,13 +170,31 @@ def _is_currency(token: str) -> bool:
             or token.casefold() in _WORD_SYMBOLS)
 
 
-def _percent(value: int | float) -> int | float:
-    """The number a percent-formatted cell shows: 0.25 -> 25, 0.075 -> 7.5 (decimal
-    arithmetic, so 0.07 gives 7, not 7.000000000000001)."""
+class PercentNumber(str):
+    """A number cell whose number format is a percentage (``0%``, ``0.0%``), as the text
+    Excel shows without rounding, ``"25%"`` for a stored 0.25 — what the CSV save of the
+    sheet writes, so the number targets read the two alike (``jobs.transforms.money``:
+    a probability or a number field takes the number shown, an amount refuses it;
+    x21r3 F6: 0.1 under ``0%`` was the deal value 10 where the CSV's ``10%`` failed).
+    ``number`` is the number shown, exact (25; 7.5 for 0.075)."""
+
+    __slots__ = ()
+
+    @property
+    def number(self) -> int | float:
+        text = self.removesuffix("%")
+        return float(text) if any(c in text for c in ".eEn") else int(text)
+
+
+def _percent(value: int | float) -> PercentNumber:
+    """The percentage a percent-formatted cell shows: 0.25 -> ``25%``, 0.075 -> ``7.5%``
+    (decimal arithmetic, so 0.07 gives 7, not 7.000000000000001)."""
+    if not math.isfinite(value):
+        return PercentNumber(f"{value!r}%")
     shown = Decimal(repr(value)) * 100
     if shown == shown.to_integral_value():
-        return int(shown)
-    return float(shown)
+        return PercentNumber(f"{int(shown)}%")
+    return PercentNumber(f"{float(shown)!r}%")
 
 
 class ExcelError(str):

@@ -78,6 +78,7 @@ from .money import (
     parse_money,
     parse_number,
     parse_probability,
+    percentage,
     settle_currency,
 )
 from .text import (
@@ -160,6 +161,7 @@ __all__ = [
     "parse_money",
     "parse_number",
     "parse_probability",
+    "percentage",
     "settle_currency",
     "parse_status",
     "PhoneKey",

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import DOLLAR_OF_LOCALE, CurrencyNumber
+from bulk.manifest_xlsx import DOLLAR_OF_LOCALE, CurrencyNumber, PercentNumber
 
 from .currency import (
     ISO_CURRENCIES,
@@ -55,10 +55,41 @@ _NO_VALUE = frozenset({"n/a", "na", "n.a.", "#n/a", "-", "--", "---", "?", "tbd"
                        "none", "null", "nil", "nan", "k.a.", "n.v."})
 
 
+def percentage(value: object) -> tuple[object, str] | None:
+    """A percentage cell's number part and the cell as shown, else None: the text
+    ``12,5 %`` is ``("12,5", "12,5 %")`` (a ``%`` at the end, spaces before it allowed), an
+    XLSX number in a percentage format (``PercentNumber``, 0.075 under ``0.0%``) is
+    ``(7.5, "7.5%")``, the number Excel shows. One rule for both (x21r3 F6): a number
+    target reads the number shown, never the fraction (``10%`` is 10), and an amount
+    refuses a percentage (``parse_money``)."""
+    if isinstance(value, PercentNumber):
+        return value.number, str(value)
+    if type(value) is not str or "%" not in value:  # a JsonNumber, a CurrencyNumber, ...
+        return None
+    text = value.translate(_INVISIBLE).strip()
+    if not text.endswith("%"):
+        return None
+    return text[:-1].rstrip(), text
+
+
+def _percent_number(part: tuple[object, str]) -> object:
+    """The number part of a percentage (``percentage``), or InputError quoting the cell."""
+    value, shown = part
+    if is_empty(value):  # "%" alone: no number, not a blank cell (v10r9 S5)
+        raise InputError(f"not a number: {shown!r} (a % sign without a number)")
+    if isinstance(value, str) and (percentage(value) is not None
+                                   or not any(c.isdigit() for c in value)):
+        raise InputError(f"not a number: {shown!r}")
+    return value
+
+
 def parse_number(value: object, *, decimal: Decimal_ = "auto",
                  column: ColumnDecimal | None = None) -> Decimal | None:
     """A plain number in any common notation (no currency allowed); ``column``: see
-    ``parse_money``."""
+    ``parse_money``. A percentage is the number it shows (``10%`` and an XLSX 0.1 under
+    ``0%`` are 10: ``percentage``)."""
+    if (part := percentage(value)) is not None:
+        value = _percent_number(part)
     try:
         money = parse_money(value, decimal=decimal, allow_currency=False, column=column)
     except InputError as exc:  # a probability's "n/a" is no amount (x10r1)
@@ -95,6 +126,10 @@ def parse_money(value: object, *, default_currency: str | None = None,
     refused when a JSON double cannot hold them (``check_api_number``).
     """
     prefer = prefer or default_currency
+    if (part := percentage(value)) is not None and any(c.isdigit() for c in part[1]):
+        # x21r3 F6: an XLSX 0.1 under 0% was the amount 10, where the CSV's 10% failed
+        raise InputError(f"not an amount: {part[1]!r} is a percentage (an amount is money; "
+                         "a percentage belongs in a number field or the probability)")
     if type(value) is str:  # a text cell, the usual one: no other type's branch applies
         if value.isascii() and value.isprintable() and "  " not in value:
             text = value.strip()  # no invisible character, no whitespace but single " "
@@ -245,16 +280,13 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto",
 def parse_probability(value: object, *, decimal: Decimal_ = "auto", scale: float = 1,
                       column: ColumnDecimal | None = None) -> int | float | None:
     """0-100, with or without ``%``. A fraction is NOT scaled: ``0.75`` means 0.75 % —
-    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities). None for a
-    blank cell; InputError for a ``%`` without a number, or a number outside 0-100."""
-    if isinstance(value, str) and not isinstance(value, JsonNumber):
-        shown, value = value, value.strip().removesuffix("%")
-        if shown.strip() and is_empty(value):  # "%" alone: no number, not a blank cell (v10r9 S5)
-            raise InputError(f"not a number: {shown!r} (a % sign without a number)")
+    unless ``scale`` says so (``scale = 100``: HubSpot's 0-1 probabilities); a percentage
+    (``40%``, an XLSX cell shown as ``40%``) is in percent already and never scaled. None
+    for a blank cell; InputError for a ``%`` without a number, or a number outside 0-100."""
     number = parse_number(value, decimal=decimal, column=column)
     if number is None:
         return None
-    if scale != 1:
+    if scale != 1 and percentage(value) is None:
         number *= Decimal(str(scale))
     if not 0 <= number <= 100:
         times = f" (times {scale:g}: {json_number(number)})" if scale != 1 else ""
@@ -265,4 +297,4 @@ def parse_probability(value: object, *, decimal: Decimal_ = "auto", scale: float
 __all__ = ["ISO_CURRENCIES", "MAX_EXACT", "ColumnDecimal", "Decimal_", "Money",
            "check_api_number", "currency_choices", "decimal_evidence", "json_number",
            "parse_currency", "parse_int", "parse_money", "parse_number", "parse_probability",
-           "settle_currency"]
+           "percentage", "settle_currency"]

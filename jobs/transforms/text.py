@@ -13,7 +13,7 @@ from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber, ExcelError, UncachedFormula
+from bulk.manifest_xlsx import CurrencyNumber, ExcelError, PercentNumber, UncachedFormula
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
@@ -62,7 +62,8 @@ def storable(value: Any) -> Any:
 def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
     """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
     ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
-    ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``),
+    ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``), ``percent``
+    (one in a percentage format: ``PercentNumber``),
     ``excel-error`` (an XLSX error cell, ``#N/A``: ``ExcelError``), ``formula:=B2*2`` (an
     XLSX formula with no stored result: ``UncachedFormula``, its formula in the tag),
     ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
@@ -78,6 +79,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
             out[name] = "number"
         elif isinstance(value, CurrencyNumber):
             out[name] = "currency"
+        elif isinstance(value, PercentNumber):
+            out[name] = "percent"
         elif isinstance(value, ExcelError):
             out[name] = "excel-error"
         elif isinstance(value, UncachedFormula):
@@ -92,7 +95,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
 
 _READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
                               "number": JsonNumber, "int": int, "float": float,
-                              "currency": CurrencyNumber, "excel-error": ExcelError}
+                              "currency": CurrencyNumber, "percent": PercentNumber,
+                              "excel-error": ExcelError}
 
 
 def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
