@@ -34,6 +34,15 @@ def test_date_grammars(cell: object, formats: list[str], expected: str) -> None:
     assert tf.parse_date(cell, formats) == expected
 
 
+@pytest.mark.parametrize("cell", ["45.292", "45292.75", "-45"])
+def test_a_number_with_a_point_or_sign_is_not_called_only_digits(cell: str) -> None:
+    """x21r3 F8a: a date cell ``45.292`` failed with "is only digits"; it is a number."""
+    with pytest.raises(InputError) as info:
+        tf.parse_date(cell, ["%m/%d/%Y"])
+    assert f"{cell!r} is a number (tried" in info.value.reason
+    assert "only digits" not in info.value.reason
+
+
 @pytest.mark.parametrize(("cell", "formats", "reason"), [
     ("1766538000000", [], "only digits"),          # was read as 1785 (issue 9 section 6)
     ("20240301", [], "only digits"),

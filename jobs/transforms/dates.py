@@ -411,7 +411,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     if _UNIX.fullmatch(text) or _EXCEL.fullmatch(text):
         unit = _likely_unit(Decimal(text), window)
         add = _add_tokens(formats, "for epoch or serial dates")
-        raise InputError(f"not a date: {text!r} is only digits (tried {tried}; {unit}"
+        # "only digits" is wrong for 45.292 or -45 (x21r3 F8a): those are numbers
+        shape = "only digits" if text.isdigit() else "a number"
+        raise InputError(f"not a date: {text!r} is {shape} (tried {tried}; {unit}"
                          + (f"; {add})" if add else ")"))
     raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}"
                      f"{_other_order_hint(text, formats)}")
