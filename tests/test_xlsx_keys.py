@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bulk.errors import InputError
 from bulk.manifest import read_manifest
 
 SHOWN_OTHERWISE = ['#,##0', '"INV-"0000', '0" pcs"', '000-000', '#,##0,', '0.00%',
@@ -58,3 +59,34 @@ def test_other_columns_keep_their_formats(tmp_path: Path, keys: tuple[str, ...])
     another key column, the formatted cells are read as numbers as before."""
     path = _book(tmp_path, SHOWN_OTHERWISE, [1001] * len(SHOWN_OTHERWISE))
     assert all(r.ok for r in read_manifest(path, keys=keys))
+
+
+@pytest.mark.parametrize(("number", "shown"), [
+    (1234567890123456, "the number 1234567890123456 is too large"),
+    (123456789012345678, "the number 123456789012346000 is too large"),
+    (1.5e16, "the number 15000000000000000 is too large"),
+])
+def test_a_long_number_key_is_quoted_as_excel_shows_it(tmp_path: Path, number: float,
+                                                       shown: str) -> None:
+    """x21r3 F8b: a 16-digit id typed into a number cell failed quoting
+    ``1234567890123456.0``, a float no export of the sheet writes: the message shows the
+    number as it was typed and as Excel shows it in a wide column."""
+    from jobs.catalog import Catalog
+    from jobs.mapping import Mapping
+    from tests.test_mapping_rules import BASE
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "t"])
+    sheet.append([number, "Deal"])
+    book.save(tmp_path / "k.xlsx")
+    catalog = Catalog.from_api(pipelines=[], stages=[], users=[], deal_fields=[
+        {"field_code": "k" * 40, "field_name": "Import source key", "field_type": "varchar",
+         "is_custom_field": True}])
+    m = Mapping.loads(BASE.format(deal="", defaults="")).compile(catalog)
+    [row] = read_manifest(tmp_path / "k.xlsx")
+    with pytest.raises(InputError) as info:
+        m.map(row)
+    assert shown in str(info.value) and ".0 " not in str(info.value)
+    assert "e+" not in str(info.value)

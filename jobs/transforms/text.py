@@ -257,8 +257,8 @@ def source_key(value: object) -> str | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InputError(f"not a usable key: {value!r}")
-        if abs(value) >= _MAX_EXACT_KEY:
-            raise InputError(f"the number {value!r} is too large to be an exact key (a "
+        if abs(value) >= _MAX_EXACT_KEY:  # as typed, as Excel shows it: never 1234.0 (x21r3 F8b)
+            raise InputError(f"the number {_as_shown(value)} is too large to be an exact key (a "
                              "spreadsheet number keeps about 15 digits: two ids can read "
                              "the same); store the keys as text (format the column as Text "
                              "in Excel, or quote them in JSON)")
@@ -270,7 +270,7 @@ def source_key(value: object) -> str | None:
             number = None
     if number is not None:
         if not number.is_finite() or number != number.to_integral_value():
-            raise InputError(f"the number {str(value)!r} is not a whole number: a source key "
+            raise InputError(f"the number {_as_shown(value)!r} is not a whole number: a source key "
                              "must be an id (write it as text if it is one)")
         return str(int(number))
     return clean_text(value)
