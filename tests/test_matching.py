@@ -242,3 +242,15 @@ def test_one_organization_entered_twice_is_the_one_the_rows_person_is_at() -> No
     persons.add({"id": 11, "name": "Amy Bo", "emails": [{"value": "amy2@globex.com"}],
                  "org_id": 2})
     assert match(None, "Amy Bo") == (1, "name")  # at both: the lowest id
+
+
+@pytest.mark.parametrize("mark", ["\u2019", "\u02bc", "\u2018", "\u02bb", "\u00b4", "`",
+                                  "\u2032", "\uff07"])
+def test_every_apostrophe_matches_the_ascii_one(mark: str) -> None:
+    """x21r3 F8d: O'Brien with U+02BC (as a phone keyboard or a Ukrainian layout types it),
+    U+2019 or an ASCII apostrophe is one person, one organization and one address."""
+    from jobs.transforms.contacts import address_match_key, name_match_key, org_match_key
+
+    assert name_match_key(f"Seán O{mark}Brien") == name_match_key("Sean O'Brien")
+    assert org_match_key(f"O{mark}Reilly{mark}s Pub Ltd") == org_match_key("O'Reilly's Pub Ltd")
+    assert address_match_key(f"1 O{mark}Connell St") == address_match_key("1 O'Connell St")

@@ -315,9 +315,16 @@ def _latin(char: str) -> bool:
 # letter without the dots: Russian routinely writes it so (x20r1 M4: ``Королёв`` and the
 # same name written with ie were two organizations); unlike й / и, the two are one letter
 # to a Russian reader.
+# And every character written for an apostrophe as the ASCII one (x21r3 F8d: O + U+02BC +
+# Brien, a letter to Unicode, O + U+2019 + Brien and O'Brien were three persons; the acute
+# accent U+00B4 folded to a space): U+2019 and U+2018, the modifier letters
+# apostrophe and turned comma (U+02BC, U+02BB), the reversed quote U+201B, the acute
+# accent, the grave accent, the prime and the full-width apostrophe.
+APOSTROPHES = "\u2019\u2018\u02bc\u02bb\u201b\u00b4`\u2032\uff07"
 _STROKES = str.maketrans({**dict(zip("ØøŁłĐđĦħŦŧıƀƗɨ\u0401\u0451", "OoLlDdHhTtibIi\u0415\u0435",
                                      strict=True)),
-                          "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe"})
+                          "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe",
+                          **dict.fromkeys(APOSTROPHES, "'")})
 
 
 def fold_accents(text: str) -> str:
@@ -329,7 +336,8 @@ def fold_accents(text: str) -> str:
     (ขาว/ข้าว), the Devanagari nukta (फ/फ़) — and stripping it linked different
     companies to one organization (v10r9 S3).
     Compatibility forms are unified first (NFKD: full-width and half-width letters
-    read as their plain forms); the result is NFC."""
+    read as their plain forms), and every apostrophe is the ASCII one (``APOSTROPHES``);
+    the result is NFC."""
     out: list[str] = []
     base = ""
     for char in unicodedata.normalize("NFKD", text.translate(_STROKES)):
@@ -349,7 +357,7 @@ def name_match_key(name: str) -> str:
     ``Jose Nunez``, ``IŞIK KAYA`` = the name with the dotless i, ``Σοφία Αλεξίου`` = ``ΣΟΦΙΑ ΑΛΕΞΙΟΥ``, ``Zoë``
     = ``Zoe`` (x20r1 M3: each made a second person). A name alone still links no one: a
     phone or an organization must agree too (docs/mapping.md, Matching)."""
-    if name.isascii() and name.isprintable() and "  " not in name:
+    if name.isascii() and name.isprintable() and "  " not in name and "`" not in name:
         return name.strip().casefold()  # nothing to fold (most names): no cache entry
     return _folded_name(name)
 
