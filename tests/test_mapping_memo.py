@@ -200,6 +200,7 @@ AMOUNTS = st.one_of(
 @given(AMOUNTS)
 @example(" 1,234.50  EUR ")
 @example("\u200b")
+@example("10 %")
 def test_parse_money_of_text_reads_as_any_cell_does(text: str) -> None:
     """parse_money's path for a plain str gives what its path for any other cell gives:
     the same Money, None, or the same refusal."""

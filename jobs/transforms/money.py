@@ -64,7 +64,8 @@ def percentage(value: object) -> tuple[object, str] | None:
     refuses a percentage (``parse_money``)."""
     if isinstance(value, PercentNumber):
         return value.number, str(value)
-    if type(value) is not str or "%" not in value:  # a JsonNumber, a CurrencyNumber, ...
+    if not isinstance(value, str) or "%" not in value \
+            or isinstance(value, JsonNumber | CurrencyNumber):  # numbers, not text
         return None
     text = value.translate(_INVISIBLE).strip()
     if not text.endswith("%"):
