@@ -1168,3 +1168,35 @@ def test_resume_and_retry_of_an_undone_job_with_nothing_left_are_refused(
         assert why.startswith(f"job src was undone by job u1: nothing of it is left to {command}")
         assert "refused" in why
     source.close()
+
+
+def test_a_deal_deleted_in_a_busy_second_names_no_guessed_merge() -> None:
+    """f22d F5: a deal deleted by someone else in a second in which three other deals
+    changed, each holding a value the job wrote, was said "merged into deal 7 or 10 or
+    22" (three merges guessed). Several candidates, or none holding the job's values, name
+    no merge: the row says it was deleted by someone else since the job, possibly merged;
+    the one deal of that second holding the job's values is still named (x17r2 2)."""
+    from jobs.undo.plan import _merged_reason
+    from jobs.undo.targets import Target
+
+    item = NewItem(row=3, key="5", op="update", payload={})
+    t = Target("restore", item, 5, None, {"value": 1}, {"value": 9, "title": "T"})  # type: ignore[arg-type]
+    busy = [(y, {"id": y, "value": 9, "title": "Other"}, None) for y in (7, 10, 22)]
+    for merged in (busy, [*busy[:2], (22, {"id": 22, "value": 3}, None)]):
+        why = _merged_reason(t, merged)
+        assert why is not None
+        assert why.startswith("deal 5 was deleted by someone else since the job (possibly "
+                              "merged into another deal: 3 other deals changed"), why
+        assert not any(str(y) in why for y in (7, 10, 22)), why
+        assert "merged into deal" not in why and " or " not in why, why
+        assert why.endswith("not restored: nothing of deal 5's is written to another deal")
+    none = _merged_reason(t, [(y, {"id": y, "value": 3}, None) for y in (7, 10)])
+    assert none is not None and none.startswith("deal 5 was deleted by someone else"), none
+    assert "7" not in none and "10" not in none and "none holding a value" in none
+    alone = _merged_reason(t, [(7, {"id": 7, "value": 3}, None)])
+    assert alone is not None and "merged into deal" not in alone and "7" not in alone, alone
+    one = _merged_reason(t, [(7, {"id": 7, "value": 9}, None)])
+    among = _merged_reason(t, [(7, {"id": 7, "value": 9}, None), (10, {"id": 10}, None)])
+    assert one == among == ("deal 5 was merged into deal 7 (deleted in the second deal 7 last "
+                   "changed): deal 7 now holds value the job wrote to deal 5; not restored: "
+                   "nothing of deal 5's is written to another deal")

@@ -10,8 +10,9 @@ A deal that changed since the job wrote it (its ``update_time`` is no longer
 the one the job's PATCH returned) is a *conflict*: it is reported as a failed
 row and left alone — unless ``--force``. The current deals are read 100 per
 call (10 tokens) to decide this before the plan is shown. A deal found deleted that was
-merged into another (a merge job's record, or a deal changed in the second of the
-deletion: ``plan._merged_into``) is said so, with the fields the job wrote the survivor
+merged into another (a merge job's record, or the one deal changed in the second of the
+deletion that holds the job's values: ``plan._merged_into``; where several hold them,
+none is named) is said so, with the fields the job wrote the survivor
 holds; the survivor is never written.
 
 Merges are final in Pipedrive: undo refuses, and points at the snapshots the

@@ -553,31 +553,46 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
 def _merged_reason(t: Target, merged: Sequence[Survivor]) -> str | None:
     """Why a gone target's deal is not put back when it was merged into another deal (None:
     no sign of a merge). The survivor is someone else's merge: never written; the row says
-    which of the fields the job wrote the survivor now holds."""
+    which of the fields the job wrote the survivor now holds.
+
+    A merge is named only where it is known: a merge job of this job directory records
+    it, or of the deals changed in the second of the deletion exactly one holds what the
+    job wrote (a merge fills the survivor's empty fields from the merged deal). Where
+    several of them hold it, or none does, which deal (if any) took it
+    cannot be told — Pipedrive keeps no link from a merged deal to its survivor, and its
+    histories (``/deals/{id}/changelog``, 20 tokens, ``/flow``, 40, a deal each) name no
+    merge — so the row says what is known: deleted by someone else since the job,
+    possibly merged (f22d F5: "merged into deal 7 or 10 or 22", three merges guessed
+    from a busy second)."""
     if not merged:
         return None
     wrote = t.wrote or {}
     held = [(y, _still_written(d, wrote) if d is not None else [], how)
             for y, d, how in merged]
     holders = [(y, fields, how) for y, fields, how in held if fields]
-    if holders:
-        said = "; ".join(f"deal {y} now holds {', '.join(fields)} the job wrote"
-                         for y, fields, _ in holders)
-        ys = " or ".join(str(y) for y, _, _ in holders)
-        how = holders[0][2]
-        whence = (f" ({how})" if how is not None and len(holders) == 1
-                  else f" (deleted in the second deal {ys} last changed)")
-        return (f"deal {t.deal_id} was merged into deal {ys}{whence}: {said} to deal "
-                f"{t.deal_id}; not {'restored' if t.op == 'restore' else 'deleted'}: nothing "
+    verb = "restored" if t.op == "restore" else "deleted"
+    known = len(held) == 1 and held[0][2] is not None
+    if holders and (known or len(holders) == 1):
+        y, fields, how = holders[0]
+        whence = f" ({how})" if how is not None else f" (deleted in the second deal {y} last changed)"
+        return (f"deal {t.deal_id} was merged into deal {y}{whence}: deal {y} now holds "
+                f"{', '.join(fields)} the job wrote to deal {t.deal_id}; not {verb}: nothing "
                 f"of deal {t.deal_id}'s is written to another deal")
-    ys = ", ".join(str(y) for y, _, _ in held)
-    how = held[0][2]
-    if how is not None:
-        return (f"deal {t.deal_id} was merged into deal {ys} ({how}), which holds none of "
+    if known:
+        y, _, how = held[0]
+        return (f"deal {t.deal_id} was merged into deal {y} ({how}), which holds none of "
                 f"the values the job wrote to deal {t.deal_id}: nothing to put back")
-    return (f"deal {t.deal_id} is deleted, in the second deal(s) {ys} last changed (merged "
-            f"into one of them, maybe), none of which holds a value the job wrote to deal "
-            f"{t.deal_id}: nothing to put back")
+    others = (f"{len(held)} other deals changed in the second it was deleted"
+              if len(held) > 1 else "another deal changed in the second it was deleted")
+    if holders:
+        return (f"deal {t.deal_id} was deleted by someone else since the job (possibly "
+                f"merged into another deal: {others}, {len(holders)} of them holding values "
+                f"the job wrote to it, and Pipedrive keeps no link from a merged deal to its "
+                f"survivor); not {verb}: nothing of deal {t.deal_id}'s is written to another "
+                "deal")
+    return (f"deal {t.deal_id} was deleted by someone else since the job (possibly merged "
+            f"into another deal: {others}, none holding a value the job wrote to it, and "
+            "Pipedrive keeps no link from a merged deal to its survivor): nothing to put back")
 
 
 def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
