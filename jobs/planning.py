@@ -117,7 +117,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              daily_tokens: int | None = None, max_tokens: int | None = None,
              usable_daily: int | None = None,
              local_seconds: float = LOCAL_SECONDS_PER_WRITE,
-             resume_reread: int = 0) -> Plan:
+             resume_reread: int = 0, gating_reads: int = 0) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -141,7 +141,10 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     ``machine_pace`` where the caller measured it. ``resume_reread``: the tokens each
     ``pdbulk resume`` spends re-reading before it writes again (the job kind's
     ``reread_calls``), counted against every resume's share of ``max_tokens``
-    (``runs_under_cap``)."""
+    (``runs_under_cap``). ``gating_reads``: reads each batch of writes waits for before
+    it is sent (the runner's re-check, ``bulk.runner.recheck_batch``): with
+    ``load_seconds``, a round trip each on top of the writes (f22d F4: 3 re-checks of
+    100 deals at 300 ms)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     from bulk.coordinator import coordinator_url
 
@@ -159,8 +162,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                    _windows(searches, limits.search, limits.window), 0.0)
         seconds = busy + (latency if total else 0.0)
     else:
-        seconds = load_seconds + decide_seconds + _write_seconds(calls, limits, latency,
-                                                                  workers, local_seconds)
+        seconds = (load_seconds + decide_seconds + gating_reads * latency
+                   + _write_seconds(calls, limits, latency, workers, local_seconds))
     daily = limits.daily_tokens if daily_tokens is None else daily_tokens
     if tokens_left_today is not None:
         tokens_left_today = min(max(0, tokens_left_today), daily)
