@@ -24,7 +24,6 @@ point, ``jobs.import_load.import_job`` (the README's example); dedupe's is the C
 from __future__ import annotations
 
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -207,9 +206,9 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     errors of the reads."""
     from jobs import kind_for
 
-    started = time.monotonic()
+    started = s.clock.now()
     prep = await work.build(s)
-    load_seconds = time.monotonic() - started  # its reads and its decisions, as the run's
+    load_seconds = s.clock.now() - started  # its reads and its decisions, as the run's
     prep.save(store)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
     notes = list(prep.notes)
