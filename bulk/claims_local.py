@@ -116,8 +116,10 @@ async def _to_end(fn: Callable[[], None]) -> BaseException | None:
             await asyncio.shield(task)
             return cancelled
         except asyncio.CancelledError as exc:
-            if task.done():
+            if task.cancelled():
                 raise
+            # the batch may have ended as the cancel came (the shield's wake-up lost to it):
+            # its result is still taken, and its callers answered (awaited again: at once)
             cancelled = exc
 
 
