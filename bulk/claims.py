@@ -30,17 +30,18 @@ run uses. This module imports none of them (they import it).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
 import socket
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import anyio
 
@@ -83,6 +84,10 @@ class Claim:
     # the tag (e.g. the job id) the previous holder claimed it with, when it never released
     # it (``reconcile``): whose create an in-doubt deal found under the name is
     prev_tag: str | None = None
+    # this holder already held the name when it was taken (for another caller of the same
+    # run, maybe with a create in flight under it): a cancelled caller never gives it back
+    # (``give_back_cancelled``)
+    already_ours: bool = False
 
 
 IN_DOUBT = "in_doubt"  # an outcome's field: the holder's create was sent, its answer lost
@@ -179,6 +184,41 @@ class Claims(Protocol):
         (names with none are left out): what a plan prices — the create of a key whose
         claim names a deal reads that deal first."""
         ...
+
+
+_T = TypeVar("_T")
+
+
+async def to_end(work: Coroutine[Any, Any, _T]) -> tuple[_T, BaseException | None]:
+    """``work`` run in its own task and awaited to its end even through a native asyncio
+    cancel of this one (``asyncio.timeout``, ``Task.cancel``), which anyio's shield does
+    not hold (x21r4 F2): what a store did (a batch committed, a script run) is known and
+    answered. Returns its result and that cancel (None: none), for the caller to raise
+    once it has dealt with the result. Wrap it in a shielded ``anyio.CancelScope`` for
+    anyio's own cancels."""
+    task = asyncio.ensure_future(work)
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            return await asyncio.shield(task), cancelled
+        except asyncio.CancelledError as exc:
+            if task.cancelled():
+                raise
+            # the work may have ended as the cancel came (the shield's wake-up lost to it):
+            # its result is still taken, and its callers answered (awaited again: at once)
+            cancelled = exc
+
+
+def give_back_cancelled(claims: Claims, got: Mapping[str, Claim | Held]) -> None:
+    """The claims an ``acquire_many`` took for a caller cancelled once its store had them
+    (nothing was sent under them), queued for a plain release (``release_soon``: written
+    with the next ``flush``, the job's ``finish``): else this live holder kept them,
+    outcome-less, and a run after it waited out their lease (f21c F2). A name this holder
+    already held for another caller (``Claim.already_ours``: a create in flight under it)
+    is left held: released here, it freed that claim under the create (f21i F1)."""
+    for claim in got.values():
+        if isinstance(claim, Claim) and not claim.already_ours:
+            claims.release_soon(claim)
 
 
 async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
@@ -462,5 +502,5 @@ def holder_alive(holder: str) -> bool:
 
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
            "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
-           "acquire", "confirm_or_lost", "hold_open", "holder_alive", "holder_id", "kept",
-           "let_go", "new_holder", "state_dir", "tell_wait", "wait_giving_back"]
+           "acquire", "confirm_or_lost", "give_back_cancelled", "hold_open", "holder_alive",
+           "holder_id", "kept", "let_go", "new_holder", "state_dir", "tell_wait", "to_end", "wait_giving_back"]

@@ -14,7 +14,6 @@ state the object is in; call it (or ``aclose``) on every path.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import hashlib
@@ -37,11 +36,13 @@ from .claims import (
     Claim,
     Held,
     as_taken,
+    give_back_cancelled,
     hold_open,
     holder_alive,
     let_go,
     new_holder,
     state_dir,
+    to_end,
 )
 from .clock import Clock, SystemClock, in_thread
 from .errors import DiskFull, disk_full
@@ -88,15 +89,13 @@ def _is_digest(name: str) -> bool:
 class _Op:
     """One queued acquire (``names``) or release (``release``) and its answer."""
 
-    __slots__ = ("done", "error", "lease_s", "mine", "names", "outcome", "release", "result",
-                 "tag")
+    __slots__ = ("done", "error", "lease_s", "names", "outcome", "release", "result", "tag")
 
     def __init__(self, *, names: Sequence[str] = (), lease_s: float = DEFAULT_LEASE,
                  release: Claim | None = None, outcome: Mapping[str, Any] | None = None,
                  tag: str | None = None) -> None:
         self.names, self.lease_s, self.release, self.outcome = names, lease_s, release, outcome
         self.tag = tag
-        self.mine: set[str] = set()  # names this holder already held when acquired
         self.done = anyio.Event()
         self.error: Exception | None = None
         self.result: dict[str, Claim | Held] = {}
@@ -104,23 +103,12 @@ class _Op:
 
 async def _to_end(fn: Callable[[], None]) -> BaseException | None:
     """``fn()`` in a worker thread, awaited to its end even through a native asyncio cancel
-    of this task (``asyncio.timeout``, ``Task.cancel``), which anyio's shield does not hold:
-    the batch commits in its thread all the same, and the callers queued on it must be
-    answered (x21r4 F2: a resume cut by ``asyncio.timeout`` while its task ran the batch
-    left them waiting, shielded, ~400 s). Returns that cancel, for the caller to raise once
-    the queue is written; None when there was none."""
-    task = asyncio.ensure_future(in_thread(fn))
-    cancelled: BaseException | None = None
-    while True:
-        try:
-            await asyncio.shield(task)
-            return cancelled
-        except asyncio.CancelledError as exc:
-            if task.cancelled():
-                raise
-            # the batch may have ended as the cancel came (the shield's wake-up lost to it):
-            # its result is still taken, and its callers answered (awaited again: at once)
-            cancelled = exc
+    of this task (``bulk.claims.to_end``): the batch commits in its thread all the same,
+    and the callers queued on it must be answered (x21r4 F2: a resume cut by
+    ``asyncio.timeout`` while its task ran the batch left them waiting, shielded, ~400 s).
+    Returns that cancel, for the caller to raise once the queue is written; None when
+    there was none."""
+    return (await to_end(in_thread(fn)))[1]
 
 
 class LocalClaims:
@@ -206,17 +194,16 @@ class LocalClaims:
 
     # -- blocking parts (run in a worker thread) --------------------------------------------
     def _acquire_tx(self, names: Sequence[str], lease_s: float, now: float,
-                    tag: str | None, mine: set[str] | None = None) -> dict[str, Claim | Held]:
+                    tag: str | None) -> dict[str, Claim | Held]:
         c = self._conn
         out: dict[str, Claim | Held] = {}
         for name in names:
             row = c.execute("SELECT holder, acquired, expires, outcome, tag FROM claims "
                             "WHERE name = ?", (self.digest(name),)).fetchone()
-            reconcile, since, previous, prev_tag = False, None, None, None
+            reconcile, since, previous, prev_tag, ours = False, None, None, None, False
             if row is not None:
                 holder, acquired, expires, outcome, was = row
-                if holder == self.holder and mine is not None:
-                    mine.add(name)  # already this holder's (another caller of this run)
+                ours = holder == self.holder  # already (another caller of this run)
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
                         out[name] = Held(name, holder, expires, expires - now, was)
@@ -232,7 +219,7 @@ class LocalClaims:
                       (self.digest(name), self.holder, now, now + lease_s,
                        json.dumps(previous) if previous is not None else None, tag))
             out[name] = as_taken(Claim(name, self.holder, now + lease_s, previous, reconcile,
-                                       since, prev_tag=prev_tag))
+                                       since, prev_tag=prev_tag, already_ours=ours))
             self.statistics_["acquired"] += 1
         return out
 
@@ -274,7 +261,7 @@ class LocalClaims:
                     if op.release is not None:
                         self._release_tx(op.release, op.outcome)
                     elif op.names:
-                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag, op.mine)
+                        op.result = self._acquire_tx(op.names, op.lease_s, now, op.tag)
                 c.execute("COMMIT")
             except BaseException as exc:
                 self._rollback()
@@ -361,9 +348,7 @@ class LocalClaims:
             # claim, and the create's in-doubt outcome then matched no holder (f21i F1)
             with anyio.CancelScope(shield=True):
                 await op.done.wait()
-            for name, got in op.result.items():
-                if isinstance(got, Claim) and name not in op.mine:
-                    self.release_soon(got)
+            give_back_cancelled(self, op.result)
             raise
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 
-from .claims import DEFAULT_LEASE, Claim, Claims, Held, new_holder
+from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
 
 
@@ -50,14 +50,16 @@ class DualClaims:
         try:
             shared = await self.shared.acquire_many(mine, lease_s, tag=tag)
         except BaseException:
-            for n in mine:
-                self.local.release_soon(out[n])  # type: ignore[arg-type]
+            # given back, but never a name this holder already held here for another caller
+            # (a create in flight under it: freed, its in-doubt outcome had no holder left)
+            give_back_cancelled(self.local, out)
             raise
         for n in mine:
             here, there = out[n], shared[n]
             assert isinstance(here, Claim)
             if isinstance(there, Held):
-                self.local.release_soon(here)
+                if not here.already_ours:
+                    self.local.release_soon(here)
                 out[n] = there
                 continue
             sinces = [t for t in (here.since, there.since) if t is not None]
@@ -77,7 +79,8 @@ class DualClaims:
             tag = there.prev_tag or (None if lost else here.prev_tag)
             out[n] = Claim(n, self.holder, min(here.expires, there.expires),
                            here.previous if here.previous is not None else there.previous,
-                           reconcile, since, there.born, tag)
+                           reconcile, since, there.born, tag,
+                           already_ours=here.already_ours or there.already_ours)
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:

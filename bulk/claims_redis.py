@@ -23,7 +23,11 @@ Every change is one Lua script (atomic): acquire takes a free, released or expir
 name and says ``reconcile`` when the previous holder never released it (it died, or
 its lease ran out: what it did is unknown and must be looked up before acting);
 release and renew compare the holder before writing (compare-and-set; a holder
-whose lease was taken over changes nothing). The hash lives ``retain_s`` (default
+whose lease was taken over changes nothing) — but an in-doubt release is written on a
+free name too, over no outcome or its own job's (``RELEASE``; as ``LocalClaims``). An
+``acquire_many`` cut by a cancel runs its round trip to the end and gives back what it
+took, except a name this holder held already for another caller (``Claim.already_ours``).
+The hash lives ``retain_s`` (default
 7 days) past its last change, so the outcome is known to late-comers; a dead
 holder blocks a name no longer than its lease (or, on the same host, not at all:
 its pid is checked, as the local claims do — and in this very process, whether the run's
@@ -37,13 +41,27 @@ import hmac
 import json
 import math
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from .claims import Claim, Held, as_taken, hold_open, holder_alive, holder_id, let_go, new_holder
+from .claims import (
+    IN_DOUBT,
+    Claim,
+    Held,
+    as_taken,
+    give_back_cancelled,
+    hold_open,
+    holder_alive,
+    holder_id,
+    let_go,
+    new_holder,
+    to_end,
+)
 from .clock import Clock, SystemClock
 from .coordinator import check_url, redacted
 from .errors import CoordinatorLost
@@ -55,7 +73,8 @@ RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
 
 # KEYS: born marker, then claim hashes; ARGV: now, lease_s, holder, retain_ms, new epoch
 # id, tag, then per claim: a dead holder that may be taken over at once ('' for none).
-# Answers {epoch, born at, row per claim}.
+# Answers {epoch, born at, row per claim}; a claim's row ends with '1' when this holder
+# already held the name (for another caller of the same run: ``Claim.already_ours``).
 ACQUIRE = """
 local now, lease, me, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local b = redis.call('HMGET', KEYS[1], 'epoch', 'at')
@@ -79,15 +98,33 @@ for i = 2, #KEYS do
     redis.call('HSET', key, 'holder', me, 'acquired', ARGV[1], 'expires', tostring(now + lease),
                'outcome', outcome, 'tag', ARGV[6])
     redis.call('PEXPIRE', key, math.ceil(lease * 1000) + keep)
-    out[i + 1] = {'claim', me, tostring(now + lease), outcome, reconcile, since, was}
+    local again = '0'
+    if holder == me then again = '1' end
+    out[i + 1] = {'claim', me, tostring(now + lease), outcome, reconcile, since, was, again}
   end
 end
 return out
 """
 
-# KEYS: claim; ARGV: holder, outcome JSON ('' keeps the old one), retain_ms, has_outcome
+# KEYS: claim; ARGV: holder, outcome JSON ('' keeps the old one), retain_ms, has_outcome,
+# in_doubt ('1': the outcome says a create's answer was lost), its job ('' for none).
+# Written while the name is this holder's; an in-doubt outcome also on a free name (a plain
+# release by this holder of the same name, for another caller, freed it first: the
+# evidence of the create must not go with it, f21i F1) — but only over no outcome or this
+# job's (another run that took the freed name since and released it with its own outcome
+# created or found the thing: written over, it would be taken for this job's create).
 RELEASE = """
-if redis.call('HGET', KEYS[1], 'holder') ~= ARGV[1] then return 0 end
+local h = redis.call('HMGET', KEYS[1], 'holder', 'outcome')
+if h[1] ~= ARGV[1] then
+  if ARGV[5] ~= '1' or h[1] ~= '' then return 0 end
+  if h[2] and h[2] ~= '' then
+    local ok, prev = pcall(cjson.decode, h[2])
+    if not ok or type(prev) ~= 'table' then return 0 end
+    local job = prev['job']
+    if type(job) ~= 'string' then job = '' end
+    if job ~= ARGV[6] then return 0 end
+  end
+end
 redis.call('HSET', KEYS[1], 'holder', '')
 if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'outcome', ARGV[2]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
@@ -210,6 +247,22 @@ class RedisClaims:
         names = list(dict.fromkeys(names))
         if not names:
             return {}
+        # the round trips run to their end whatever cancels this caller: cut once the
+        # script ran, the names were taken for a caller that is gone, outcome-less, held by
+        # this live holder until their lease ran out (as LocalClaims' batch, f21c F2)
+        with anyio.CancelScope(shield=True):
+            out, cancelled = await to_end(self._acquire_all(names, lease_s, tag))
+        try:
+            if cancelled is not None:
+                raise cancelled
+            await anyio.lowlevel.checkpoint_if_cancelled()
+        except anyio.get_cancelled_exc_class():
+            give_back_cancelled(self, out)
+            raise
+        return out
+
+    async def _acquire_all(self, names: list[str], lease_s: float,
+                           tag: str | None) -> dict[str, Claim | Held]:
         dead = [""] * len(names)
         out = await self._acquire(names, lease_s, dead, tag)
         # a holder on this host whose process is gone: take over now, not at lease end
@@ -247,17 +300,21 @@ class RedisClaims:
                 out[name] = as_taken(Claim(
                     name, row[1], float(row[2]), json.loads(row[3]) if row[3] else None,
                     row[4] == "1", float(row[5]) if row[5] else None, born=born,
-                    prev_tag=row[6] if len(row) > 6 and row[6] else None))
+                    prev_tag=row[6] if len(row) > 6 and row[6] else None,
+                    already_ours=len(row) > 7 and row[7] == "1"))
         return out
 
     async def release(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         """Give the claim up (only if still ours), leaving ``outcome`` for the next holder."""
-        await self._run("release", [self._key(claim.name)], self._release_args(outcome))
+        await _whole(self._run("release", [self._key(claim.name)], self._release_args(outcome)))
         self.statistics_["released"] += 1
 
     def _release_args(self, outcome: Mapping[str, Any] | None) -> list[Any]:
+        doubt = outcome is not None and IN_DOUBT in outcome
+        job = outcome.get("job") if outcome is not None else None
         return [self.holder, json.dumps(dict(outcome)) if outcome is not None else "",
-                math.ceil(self.retain_s * 1000), "1" if outcome is not None else "0"]
+                math.ceil(self.retain_s * 1000), "1" if outcome is not None else "0",
+                "1" if doubt else "0", job if isinstance(job, str) else ""]
 
     def release_soon(self, claim: Claim, outcome: Mapping[str, Any] | None = None) -> None:
         """``release`` at the next ``acquire_many`` or ``flush``."""
@@ -268,6 +325,12 @@ class RedisClaims:
         if not self._later:
             return
         later, self._later = self._later, []
+        # sent whole whatever cancels this caller: taken off the queue, a cut release (an
+        # in-doubt outcome among them) was never written
+        await _whole(self._send_releases(later))
+        self.statistics_["released"] += len(later)
+
+    async def _send_releases(self, later: list[tuple[Claim, Mapping[str, Any] | None]]) -> None:
         for again in (False, True):
             try:
                 async with self._redis.pipeline(transaction=False) as pipe:
@@ -280,7 +343,6 @@ class RedisClaims:
             except (RedisError, OSError) as exc:
                 if again or not lacks_script(exc):  # a release runs twice safely
                     raise self._lost(exc) from None
-        self.statistics_["released"] += len(later)
 
     async def renew(self, claims: Sequence[Claim], lease_s: float = DEFAULT_LEASE) -> set[str]:
         """Push the lease of the claims this process still holds; the names of those
@@ -335,6 +397,15 @@ class RedisClaims:
             if self._clock.now() >= deadline:
                 return False
             await self._clock.sleep(min(self.poll, max(0.0, deadline - self._clock.now())))
+
+
+async def _whole(work: Coroutine[Any, Any, None]) -> None:
+    """``work`` (a write to Redis) run to its end, then any cancel of this caller raised:
+    a write cut mid-way leaves Redis in a state nobody knows (``bulk.claims.to_end``)."""
+    with anyio.CancelScope(shield=True):
+        _, cancelled = await to_end(work)
+    if cancelled is not None:
+        raise cancelled
 
 
 def _text(value: Any) -> str:
