@@ -263,6 +263,51 @@ async def test_the_resume_recheck_keeps_the_creator_a_claim_names(tmp_path: Path
         assert jobs == {"B": ROWS}
 
 
+async def test_the_resume_recheck_keeps_the_job_a_claim_left_in_doubt_for(
+        tmp_path: Path) -> None:
+    """Job C sent every create, 3 landed, their answers lost: its claims were released in
+    doubt, naming C. `resume A` (loaded before) found those 3 deals by key
+    (``_creates_again``) and released their claims with the bare deal id: the records no
+    longer named C, whose resume then could not prove its creates (recorded `exists`, and
+    its undo left them behind). The claims keep naming C, and C's resume records the 3
+    `created`."""
+    from bulk.claims import in_doubt_outcome
+
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        code = await _seeded_then_emptied(sb, tmp_path, export)
+        a_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="upsert", job_id="A"))
+        c_id = await anyio.to_thread.run_sync(lambda: loaded_import(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert", job_id="C"))
+        c = JobStore.open(tmp_path / "jobs" / c_id)
+        bodies = {i.key: i.payload["deal"] for i in c.items(ItemState.PENDING)}
+        sent = time.time()
+        c.mark_sending([i.id for i in c.items(ItemState.PENDING)], sent)
+        c.close()
+        run = LocalClaims()  # C's run: its creates of LANDED sent, their answers lost
+        got = await run.acquire_many([claim_name(code, k) for k in LANDED], tag=c_id)
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for k in LANDED:
+                body = dict(bodies[k])
+                await ctx.call("addDeal", json={**body, "custom_fields": {
+                    **(body.get("custom_fields") or {}), code: k}})
+        for claim in got.values():
+            assert isinstance(claim, Claim)
+            await run.release(claim, in_doubt_outcome(sent - 1, c_id))
+        await run.aclose()
+        _mark_sent(tmp_path / "jobs" / c_id, LANDED)
+        store, _ = await resume_job(sb, tmp_path / "jobs" / a_id, reread=True)
+        store.close()
+        reader = LocalClaims()
+        after = await reader.outcomes([claim_name(code, k) for k in LANDED])
+        await reader.aclose()
+        assert Counter(str(o.get("job")) for o in after.values()) == {c_id: len(LANDED)}
+        store, _ = await resume_job(sb, tmp_path / "jobs" / c_id)
+        assert _actions(store)["created"] == len(LANDED)
+        store.close()
+
+
 def _one_row_per_person(manifest: Path) -> int:
     """Keep the first row of each person (by e-mail address) in ``manifest``; returns the
     rows kept."""

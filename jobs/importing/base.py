@@ -307,6 +307,23 @@ class _ImportBase:
             return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
+    @staticmethod
+    def _creator(claim: Claim, deal_id: int) -> str | None:
+        """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
+        its previous outcome names for that deal; else, when the previous holder died
+        holding the claim (``reconcile``), the job it held it for (``prev_tag``): a deal
+        found with the key then was sent under that claim (claims exclude every other
+        pdbulk run) — an in-doubt release names it so too (``bulk.claims.as_taken``);
+        None: unknown. What ``_outcome(..., ours=False, creator=...)`` must keep: written
+        without it, the claim no longer names that job, whose reconcile then cannot prove
+        its create (f22a: ``_creates_again``)."""
+        prev = claim.previous or {}
+        if prev.get("deal_id") == deal_id and isinstance(prev.get("job"), str):
+            return str(prev["job"])
+        if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
+            return claim.prev_tag
+        return None
+
     def _held_up(self, held: Held, within_s: float) -> None:
         """A create of this job waits (at most ``within_s`` s) for another live run's claim:
         told (``bulk.claims.tell_wait``: which process and job) and counted (the summary's

@@ -629,20 +629,6 @@ class _Creates(_ImportBase):
         return None
 
     # -- whose create (attribution) ---------------------------------------------------------
-    @staticmethod
-    def _creator(claim: Claim, deal_id: int) -> str | None:
-        """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
-        its previous outcome names for that deal; else, when the previous holder died
-        holding the claim (``reconcile``), the job it held it for (``prev_tag``): a deal
-        found with the key then was sent under that claim (claims exclude every other
-        pdbulk run); None: unknown."""
-        prev = claim.previous or {}
-        if prev.get("deal_id") == deal_id and isinstance(prev.get("job"), str):
-            return str(prev["job"])
-        if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
-            return claim.prev_tag
-        return None
-
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
                   previous: Mapping[str, Any] | None,
                   body: Mapping[str, Any] | None = None, *, proven: bool = True) -> str | None:

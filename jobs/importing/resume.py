@@ -502,8 +502,15 @@ class _Resume(_ImportBase):
                     # with the bare deal erased it, and a run with the key in doubt then
                     # took that run's deal as its own create (v12r6: two jobs recorded one
                     # deal `created`)
-                    await self.claims.release(got, self._outcome(ids[0], got.previous,
-                                                                 ours=False))
+                    # and the job a claim left in doubt (or by a dead holder) was held for
+                    # too: released bare, the record no longer named the job whose create
+                    # this deal may be, and its resume could not prove it (f22a: recorded
+                    # `exists`, its undo left it). Not this job: its pending create never
+                    # left (a claim naming a job that only held it proves no send, v12r4)
+                    creator = self._creator(got, ids[0])
+                    await self.claims.release(got, self._outcome(
+                        ids[0], got.previous, ours=False,
+                        creator=None if creator == self.store.job_id else creator))
         await AsyncJobStore(store).record(outcomes)
         hits = sum(1 for k in wanted if found.get(k))
         if not hits:
