@@ -30,18 +30,17 @@ run uses. This module imports none of them (they import it).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
 import socket
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import anyio
 
@@ -184,29 +183,6 @@ class Claims(Protocol):
         (names with none are left out): what a plan prices — the create of a key whose
         claim names a deal reads that deal first."""
         ...
-
-
-_T = TypeVar("_T")
-
-
-async def to_end(work: Coroutine[Any, Any, _T]) -> tuple[_T, BaseException | None]:
-    """``work`` run in its own task and awaited to its end even through a native asyncio
-    cancel of this one (``asyncio.timeout``, ``Task.cancel``), which anyio's shield does
-    not hold (x21r4 F2): what a store did (a batch committed, a script run) is known and
-    answered. Returns its result and that cancel (None: none), for the caller to raise
-    once it has dealt with the result. Wrap it in a shielded ``anyio.CancelScope`` for
-    anyio's own cancels."""
-    task = asyncio.ensure_future(work)
-    cancelled: BaseException | None = None
-    while True:
-        try:
-            return await asyncio.shield(task), cancelled
-        except asyncio.CancelledError as exc:
-            if task.cancelled():
-                raise
-            # the work may have ended as the cancel came (the shield's wake-up lost to it):
-            # its result is still taken, and its callers answered (awaited again: at once)
-            cancelled = exc
 
 
 def give_back_cancelled(claims: Claims, got: Mapping[str, Claim | Held]) -> None:
@@ -503,4 +479,4 @@ def holder_alive(holder: str) -> bool:
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
            "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
            "acquire", "confirm_or_lost", "give_back_cancelled", "hold_open", "holder_alive",
-           "holder_id", "kept", "let_go", "new_holder", "state_dir", "tell_wait", "to_end", "wait_giving_back"]
+           "holder_id", "kept", "let_go", "new_holder", "state_dir", "tell_wait", "wait_giving_back"]

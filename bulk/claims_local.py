@@ -42,9 +42,8 @@ from .claims import (
     let_go,
     new_holder,
     state_dir,
-    to_end,
 )
-from .clock import Clock, SystemClock, in_thread
+from .clock import Clock, SystemClock, in_thread, to_end
 from .errors import DiskFull, disk_full
 
 _SCHEMA = """
@@ -103,7 +102,7 @@ class _Op:
 
 async def _to_end(fn: Callable[[], None]) -> BaseException | None:
     """``fn()`` in a worker thread, awaited to its end even through a native asyncio cancel
-    of this task (``bulk.claims.to_end``): the batch commits in its thread all the same,
+    of this task (``bulk.clock.to_end``): the batch commits in its thread all the same,
     and the callers queued on it must be answered (x21r4 F2: a resume cut by
     ``asyncio.timeout`` while its task ran the batch left them waiting, shielded, ~400 s).
     Returns that cancel, for the caller to raise once the queue is written; None when

@@ -60,9 +60,8 @@ from .claims import (
     holder_id,
     let_go,
     new_holder,
-    to_end,
 )
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, to_end
 from .coordinator import check_url, redacted
 from .errors import CoordinatorLost
 from .redis_scripts import blip_retry, failure, lacks_script
@@ -401,7 +400,7 @@ class RedisClaims:
 
 async def _whole(work: Coroutine[Any, Any, None]) -> None:
     """``work`` (a write to Redis) run to its end, then any cancel of this caller raised:
-    a write cut mid-way leaves Redis in a state nobody knows (``bulk.claims.to_end``)."""
+    a write cut mid-way leaves Redis in a state nobody knows (``bulk.clock.to_end``)."""
     with anyio.CancelScope(shield=True):
         _, cancelled = await to_end(work)
     if cancelled is not None:

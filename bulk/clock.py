@@ -14,8 +14,8 @@ import heapq
 import itertools
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -202,4 +202,24 @@ async def in_thread(fn: Callable[[], T], *,
         return await anyio.to_thread.run_sync(fn, limiter=limiter)
 
 
-__all__ = ["Clock", "FakeClock", "SystemClock", "in_thread", "off_loop"]
+async def to_end(work: Coroutine[Any, Any, T]) -> tuple[T, BaseException | None]:
+    """``work`` run in its own task and awaited to its end even through a native asyncio
+    cancel of this one (``asyncio.timeout``, ``Task.cancel``), which anyio's shield does
+    not hold (x21r4 F2): what a store did (a batch committed, a script run) is known and
+    answered. Returns its result and that cancel (None: none), for the caller to raise
+    once it has dealt with the result. Wrap it in a shielded ``anyio.CancelScope`` for
+    anyio's own cancels."""
+    task = asyncio.ensure_future(work)
+    cancelled: BaseException | None = None
+    while True:
+        try:
+            return await asyncio.shield(task), cancelled
+        except asyncio.CancelledError as exc:
+            if task.cancelled():
+                raise
+            # the work may have ended as the cancel came (the shield's wake-up lost to it):
+            # its result is still taken, and its callers answered (awaited again: at once)
+            cancelled = exc
+
+
+__all__ = ["Clock", "FakeClock", "SystemClock", "in_thread", "off_loop", "to_end"]
