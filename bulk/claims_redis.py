@@ -46,7 +46,6 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from .claims import (
@@ -64,7 +63,7 @@ from .claims import (
 from .clock import Clock, SystemClock, to_end
 from .coordinator import check_url, redacted
 from .errors import CoordinatorLost
-from .redis_scripts import blip_retry, failure, lacks_script
+from .redis_scripts import blip_retry, connect, failure, lacks_script
 
 DEFAULT_LEASE = 300.0  # seconds, as bulk.claims
 RETAIN = 7 * 86400.0  # seconds an outcome stays readable after the last change
@@ -191,7 +190,7 @@ class RedisClaims:
         # a blip (a dropped connection, a restarted server) is retried as the coordinator's
         # (``bulk.coordinator_redis.blip_retry``: about 2 s); every script is safe to run twice (the same
         # holder acquires again; release and renew compare the holder)
-        self._redis = aioredis.from_url(check_url(url), socket_connect_timeout=3.0,
+        self._redis = connect(check_url(url), socket_connect_timeout=3.0,
                                         socket_timeout=5.0, retry=blip_retry())
         self._scripts = {name: self._redis.register_script(src)
                          for name, src in (("acquire", ACQUIRE), ("release", RELEASE),

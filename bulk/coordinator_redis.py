@@ -80,6 +80,7 @@ from .redis_scripts import (
     REFUND,
     WINDOW,
     blip_retry,
+    connect,
     failure,
     lacks_script,
 )
@@ -161,7 +162,7 @@ class RedisCoordinator:
         try:
             # a blip is retried (``BLIP_RETRIES``: about 2 s); a Redis that stays away
             # is reported within a few seconds, and the run stops checkpointed
-            self._redis = aioredis.from_url(
+            self._redis = connect(
                 self._url, socket_connect_timeout=3.0, socket_timeout=5.0, retry=blip_retry())
             await self._redis.ping()
             self._scripts = {name: self._redis.register_script(src)
@@ -522,7 +523,7 @@ async def check(url: str, *, within: float = 3.0) -> None:
     """Ping the coordinator once; raises CoordinatorLost with a clear message if it does
     not answer (the CLI turns that into exit 1 before anything is sent); ValueError
     for a malformed URL."""
-    client = aioredis.from_url(check_url(url), socket_connect_timeout=within, socket_timeout=within)
+    client = connect(check_url(url), socket_connect_timeout=within, socket_timeout=within)
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
@@ -537,7 +538,7 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
     """The account-wide picture for ``pdbulk status``: per company, processes active in
     the last minute and today's spend; per token fingerprint, requests in the burst
     window. Raises CoordinatorLost if Redis does not answer, ValueError for a malformed URL."""
-    client = aioredis.from_url(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
+    client = connect(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
     day = math.floor(wall / day_seconds)
     out: dict[str, Any] = {"companies": {}, "tokens": {}}
     try:

@@ -1,15 +1,20 @@
 """The coordinator's server-side parts on Redis: the Lua scripts that make each admission,
 pause, refund and window read one atomic round trip (``bulk.coordinator_redis``), and
 what every Redis connection of pdbulk shares with ``bulk.claims_redis`` — the retry of a
-blip and the wording of a failure. Scripts are plain data: loaded by EVALSHA (and loaded
-again by the pipeline when a restarted server lacks them)."""
+blip, the wording of a failure, and the client (``connect``: its round trips hold a fake
+clock still). Scripts are plain data: loaded by EVALSHA (and loaded again by the pipeline
+when a restarted server lacks them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import AuthenticationError, InvalidResponse, ResponseError
 
+from .clock import off_loop
 from .coordinator import redacted
 
 # KEYS: burst, search, pause, day, procs, born, day info (HASH: admit, rolled)
@@ -158,6 +163,38 @@ def blip_retry() -> Retry:
     return Retry(ExponentialBackoff(cap=0.5, base=0.05), BLIP_RETRIES)
 
 
+class _HeldPipeline(aioredis.client.Pipeline):
+    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+        with off_loop():
+            return await super().execute(raise_on_error)
+
+
+class _HeldRedis(aioredis.Redis):
+    """redis-py's asyncio client; each round trip to the server (a command, a script, a
+    pipeline) is work off the loop (``bulk.clock.off_loop``): a ``FakeClock`` driven on
+    this loop holds still until the answer is in, as it does for a store write in a
+    thread. Without it a test's virtual time jumped a whole wait while one process's
+    write was still on its way to Redis, and another process, reading Redis at the end
+    of that wait, did not see it (f22b: the reset-probe test, 1 in 8 runs under load).
+    Real time (``SystemClock``): nothing is held."""
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        with off_loop():
+            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+
+    def pipeline(self, transaction: bool = True,
+                 shard_hint: str | None = None) -> aioredis.client.Pipeline:
+        return _HeldPipeline(self.connection_pool, self.response_callbacks, transaction,
+                             shard_hint)
+
+
+def connect(url: str, **options: Any) -> aioredis.Redis:
+    """The Redis client of every pdbulk connection (coordinator, claims, checks):
+    ``redis.asyncio.from_url`` whose round trips hold a fake clock (``_HeldRedis``)."""
+    client: aioredis.Redis = _HeldRedis.from_url(url, **options)
+    return client
+
+
 def lacks_script(exc: BaseException) -> bool:
     """A pipelined EVALSHA answered NOSCRIPT: the server restarted (empty) between the
     pipeline's script check and its commands. The next pipeline loads them again; nothing
@@ -189,5 +226,5 @@ def failure(url: str, exc: BaseException) -> str:
     return f"{where} does not answer ({said})"
 
 
-__all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "failure",
-           "lacks_script"]
+__all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "connect",
+           "failure", "lacks_script"]
