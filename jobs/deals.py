@@ -233,19 +233,19 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     - ``"applied"``: the deal is as the PATCH wants it and the before-image is not — the
       write (ours) applied: DONE as a normal success (undo owns it);
     - ``"unchanged"``: as wanted, and the before-image already was (nothing to own);
-    - ``"unsent"``: the written fields still hold the before-image (a field someone set to
-      the very value the PATCH sets counts as holding it): not applied, send it;
-    - ``"changed"``: the write applied — a field it changes holds the value it wrote, and a
-      PATCH applies whole — and someone changed others since (another value, or back to
-      the before-image: x10r2, a resume re-sent it and closed again the deals a colleague
-      had reopened): ``detail`` says which. Nothing may be sent; DONE, the job's write
-      (undo owns it, and sees those fields as changed since). x12r4 F1: reported as a
-      conflict "nothing sent", counted failed, and left out of undo, though it applied;
-    - ``"conflict"``: a written field holds another value — someone else's: ``detail``
-      says which (``drifted``), and nothing shows the write applied; nothing may be sent.
+    - ``"unsent"``: the written fields still hold the before-image: not applied, send it;
+    - ``"conflict"``: a written field holds another value — someone else's — or the deal
+      is only partly as the PATCH wants it (some written fields as it wrote them, others
+      back at the before-image or elsewhere): ``detail`` says which. Nothing may be sent.
+      A partial match proves nothing: the write applied and someone changed some fields
+      since (x10r2), or it never applied and someone set the others to the same values
+      (x22r1: a colleague marked the deal won, and the move was counted "moved" while
+      the deal stayed in its stage). Only the whole PATCH as wanted shows it applied
+      (x12r4 F1 took one field as written for proof, and recorded such a write done).
 
     ``reached=False``: the PATCH cannot be as wanted yet (e.g. it links a person not
-    created yet), so it is never taken as applied. Without an image, a deal as wanted is
+    created yet), so it is never taken as applied, and a field someone set to the very
+    value it sets counts as unchanged (it is sent again). Without an image, a deal as wanted is
     taken as applied and any other as not applied (nothing to compare with). ``labels``:
     custom field key -> name, for ``detail``."""
     if is_gone(deal):
@@ -259,11 +259,13 @@ def in_flight(deal: Deal | None, image: Mapping[str, Any] | None,
     drift = drifted(deal, image, changes, labels)
     wrote, back = _held(deal, image, changes) if image is not None and reached else ([], [])
     wrote, back = [label(n, labels) for n in wrote], [label(n, labels) for n in back]
-    if not drift and wrote and back:
-        drift = (f"{', '.join(back)} back to the value before this job's write, "
-                 f"{', '.join(wrote)} as it wrote it: written, then partly put back by someone")
-    if drift and wrote:
-        return "changed", drift
+    if wrote:  # the PATCH is not as wanted as a whole (above): only partly
+        others = changed_fields(deal_changes(deal, changes, currency_alone=True), labels)
+        parts = [f"{', '.join(wrote)} as this job's write wants it, {', '.join(others)} not"]
+        parts += [f"{', '.join(back)} at the value before it"] if back else []
+        parts += [drift] if drift else []
+        return "conflict", ("; ".join(parts) + ": only partly as the write wants it, which "
+                            "shows neither that it applied nor that it did not")
     return ("conflict", drift) if drift else ("unsent", "")
 
 
@@ -277,18 +279,9 @@ def gone_when_sent(item_id: int, deal_id: int, key: str | None = None) -> Outcom
         "(Pipedrive answered 404); not updated, not re-created"))
 
 
-def applied_note(drift: str) -> str:
-    """The note of a write ``in_flight`` found ``"changed"``: applied, then changed."""
-    return (f"this job's write applied, then someone changed the deal ({drift}): their "
-            "values are kept, nothing sent again; undo sees those fields as changed since")
-
-
-def applied(verdict: str, drift: str, deal: Mapping[str, Any]) -> dict[str, Any]:
-    """The result entries of a write ``in_flight`` found applied: the deal's
-    ``update_time`` as the job's (undo compares with it), or, ``"changed"`` since, none
-    (it is someone else's) and the note saying so."""
-    if verdict == "changed":
-        return {"update_time": None, "note": applied_note(drift)}
+def applied(deal: Mapping[str, Any]) -> dict[str, Any]:
+    """The result entries of a write ``in_flight`` found ``"applied"``: the deal's
+    ``update_time`` as the job's (undo compares with it)."""
     return {"update_time": deal.get("update_time")}
 
 
@@ -634,6 +627,6 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "changed_fie
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "applied", "applied_note", "drifted", "gone_when_sent", "in_flight", "read_current",
+           "applied", "drifted", "gone_when_sent", "in_flight", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
            "read_archived", "reread_targets", "same", "set_to_deactivated"]

@@ -124,7 +124,8 @@ class PatchJob:
         - written fields still as the before-image → not applied: the selection is
           checked again (``_unselected``), then back to pending (the attempt the dead run
           counted is given back: kills must not use up a row's attempts);
-        - anything else → a *conflict*: FAILED, nothing sent (someone else's value).
+        - anything else (someone else's value, or only some written fields as the PATCH
+          wants them: that proves neither way) → a *conflict*: FAILED, nothing sent.
 
         A row refused at load time goes back to pending (``execute`` refuses it again)."""
         checked = [i for i in items
@@ -190,7 +191,7 @@ class PatchJob:
                 "deal_id": deal_id, "action": "unchanged", "fields": fields})
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": self.action, "fields": fields, "reconciled": True,
-            **applied(verdict, drift, deal)})
+            **applied(deal)})
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:

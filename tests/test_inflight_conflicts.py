@@ -432,15 +432,14 @@ def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
     assert deal(sb, c)["value"] == 100  # before: left at 5399
 
 
-def test_a_write_changed_since_it_applied_is_applied_and_changed() -> None:
+def test_a_write_only_partly_as_wanted_is_a_conflict() -> None:
     """x10r2 S1: a PATCH {stage, status lost} applied before the kill, then a colleague
-    reopened the deal (status back, stage as written): the resume took it for "not
-    applied" and closed it again. x12r4 F1: a colleague's other value (not the before-image)
-    beside a field as written was a "conflict, nothing sent", failed and left out of undo.
-    A PATCH applies whole: a field it changes that holds what it wrote proves it applied,
-    so both are "changed" (applied, then changed by someone: nothing sent, the job's write).
-    Without such a field, a changed field is a conflict; all of them back, or none written,
-    is "unsent"."""
+    reopened the deal; the resume took it for "not applied" and closed it again. x22r1: the
+    same PATCH never applied, and a colleague set only some of its fields (status won, or
+    the stage): taken for applied ("changed"), recorded a success with nothing sent. The
+    two look alike, so some written fields as wanted beside others at the before-image or
+    elsewhere is a conflict either way; only the whole PATCH as wanted is "applied", and all
+    of it at the before-image is "unsent"."""
     from jobs.deals import before_image
     from jobs.deals import in_flight as verdict
 
@@ -452,12 +451,17 @@ def test_a_write_changed_since_it_applied_is_applied_and_changed() -> None:
     written = {**was, **changes, "custom_fields": {"c" * 40: "b"}}
     reopened = {**written, "status": "open", "lost_reason": None}
     state, detail = verdict(reopened, image, changes)
-    assert state == "changed" and "status" in detail and "stage_id" in detail, detail
+    assert state == "conflict" and "stage_id" in detail, detail
+    assert "status, lost_reason at the value before it" in detail, detail
     custom_back = {**written, "custom_fields": {"c" * 40: "a"}}
-    assert verdict(custom_back, image, changes)[0] == "changed"
+    assert verdict(custom_back, image, changes)[0] == "conflict"
     other = {**written, "lost_reason": "Budget"}  # a third value beside fields as written
-    assert verdict(other, image, changes) == (
-        "changed", "lost_reason: None then, 'Budget' now")
+    state, detail = verdict(other, image, changes)
+    assert state == "conflict" and "lost_reason: None then, 'Budget' now" in detail, detail
+    stage_only = {**was, "stage_id": 5}  # x22r1: a colleague dragged it to the stage
+    state, detail = verdict(stage_only, image, changes, labels={"c" * 40: "Tier"})
+    assert state == "conflict" and detail.startswith(
+        "stage_id as this job's write wants it, status, lost_reason, Tier not"), detail
     nothing_written = {**was, "probability": 55, "status": "won"}
     assert verdict(nothing_written, image, changes)[0] == "conflict"
     assert verdict(was, image, changes) == ("unsent", "")
@@ -467,9 +471,9 @@ def test_a_write_changed_since_it_applied_is_applied_and_changed() -> None:
 def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
         sb: Sandbox, tmp_path: Path) -> None:
     """x10r2 S1 end to end: value and probability written before the kill; a colleague put
-    the probability back. The resume sends nothing to that deal; the write is the job's
-    (done, with a note), and its undo sees the colleague's change as a conflict and
-    puts the rest back with --force (x12r4 F1: failed "nothing sent", not in undo)."""
+    the probability back. The resume sends nothing to that deal and reports a conflict
+    (x12r4 F1 recorded it done: the same state arises when the write never applied and a
+    colleague set the value, x22r1)."""
     jobs = tmp_path / "jobs"
     a, b = live(sb)[:2]
     for deal_id in (a, b):
@@ -480,21 +484,141 @@ def test_an_update_in_flight_partly_reverted_by_a_colleague_is_left_alone(
     edit(sb, a, value=500, probability=10)  # the colleague puts the probability back
     before = sb.stats()["writes_applied"].get("updateDeal", 0)
     resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
-    assert resumed.exit_code == 0, resumed.output
+    assert resumed.exit_code == 3, resumed.output
     assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (500, 10)
     assert (deal(sb, b)["value"], deal(sb, b)["probability"]) == (600, 77)
     assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # b only
-    items = by_key(jobs, "upd")
-    state, _, result = items[str(a)]
-    assert state is ItemState.DONE and "put back" in result["note"], items
-    planned = cli(sb, "plan", "undo", "upd", "--job-dir", str(jobs))
-    assert "changed since the job wrote it (probability is no longer the value it wrote)" \
-        in planned.output and "conflict 1, restore 1" in planned.output, planned.output
-    # x15r1 F1: what a conflict leaves as the job wrote it is named too
-    assert "left alone: value too, still as the job wrote it" in planned.output, planned.output
-    undone = cli(sb, "undo", "upd", "--job-dir", str(jobs), "--yes", "--force")
-    assert undone.exit_code == 0, undone.output
-    assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 10)
+    state, error, _ = by_key(jobs, "upd")[str(a)]
+    assert state is ItemState.FAILED and "probability at the value before it" in error, error
+
+
+def patch(sb: Sandbox, deal_id: int, body: dict[str, Any]) -> None:
+    """A colleague's PATCH through the API (Pipedrive's side effects: won_time, ...)."""
+    import aiohttp
+
+    from tests.sandbox_helpers import Api
+
+    async def send() -> None:
+        async with aiohttp.ClientSession() as session:
+            reply = await Api(sb, session).patch(f"/api/v2/deals/{deal_id}", body)
+            assert reply.status == 200, reply.body
+    anyio.run(send)
+
+
+def load_move(sb: Sandbox, tmp_path: Path, jobs: Path, ids: list[int], stage: str,
+              status: str) -> None:
+    """Load job "mv": deals ``ids`` to ``stage`` of Sales with ``status``."""
+    from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("deal_id\n" + "".join(f"{i}\n" for i in ids))
+    source = DealSource(manifest=manifest)
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_move(s.ctx, source, MoveTarget(stage, "Sales", status),
+                                      await move_catalog(s.ctx, source))
+        store, prep = await load_job(sb, jobs, "move-stage", build, job_id="mv")
+        assert store.counts()[ItemState.PENDING] == len(ids), prep.actions
+        store.close()
+    anyio.run(load)
+
+
+SALES_OPEN = [8, 15, 16]  # open deals in Sales' "Proposal Made" (stage 4), seed 41
+
+
+def test_a_move_in_flight_a_colleague_did_part_of_is_a_conflict(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x22r1: a move to "Negotiations Started" + won died in flight, not applied; a
+    colleague marked one deal won, dragged another to the stage. The resume recorded both
+    "moved" (the note "this job's write applied, then someone changed the deal"), sent
+    nothing, exit 0, the deals out of the target. Now: conflicts, nothing sent, exit 3."""
+    jobs = tmp_path / "jobs"
+    a, b, c = SALES_OPEN
+    assert all((deal(sb, i)["stage_id"], deal(sb, i)["status"]) == (4, "open")
+               for i in SALES_OPEN)
+    load_move(sb, tmp_path, jobs, SALES_OPEN, "Negotiations Started", "won")
+    in_flight(jobs, "mv")
+    patch(sb, a, {"status": "won"})
+    patch(sb, b, {"stage_id": 5})
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    resumed = cli(sb, "resume", "mv", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # c only
+    assert (deal(sb, a)["stage_id"], deal(sb, a)["status"]) == (4, "won")
+    assert (deal(sb, b)["stage_id"], deal(sb, b)["status"]) == (5, "open")
+    assert (deal(sb, c)["stage_id"], deal(sb, c)["status"]) == (5, "won")
+    items = by_key(jobs, "mv")
+    for deal_id, wants, other in ((a, "status", "stage_id"), (b, "stage_id", "status")):
+        state, error, _ = items[str(deal_id)]
+        assert state is ItemState.FAILED and "conflict" in error and (
+            f"{wants} as this job's write wants it, {other} not") in error, error
+    failed = (jobs / "mv" / "failed.csv").read_text()
+    assert f"\n{a}," in failed or f",{a}," in failed, failed
+    assert f",{b}," in failed or f"\n{b}," in failed, failed
+
+
+def test_an_undo_of_a_move_in_flight_a_colleague_did_part_of_is_a_conflict(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x22r1 undo variant: deals moved to "Negotiations Started" + lost; the undo died with
+    its restores in flight, not applied; a colleague reopened one deal and dragged another
+    back to its stage. The resume said "3 restored", exit 0, though two were not. Now:
+    conflicts, nothing sent to them, the third restored, exit 3."""
+    from jobs.undo import prepare_undo
+
+    jobs = tmp_path / "jobs"
+    a, b, c = SALES_OPEN
+    load_move(sb, tmp_path, jobs, SALES_OPEN, "Negotiations Started", "lost")
+    assert cli(sb, "resume", "mv", "--job-dir", str(jobs)).exit_code == 0
+    assert all((deal(sb, i)["stage_id"], deal(sb, i)["status"]) == (5, "lost")
+               for i in SALES_OPEN)
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            with JobStore.open(jobs / "mv", lock=False) as source:
+                return await prepare_undo(s.ctx, source)
+        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
+        assert prep.actions["restore"] == 3, prep.actions
+        store.close()
+    anyio.run(load)
+    in_flight(jobs, "und")
+    patch(sb, a, {"status": "open"})
+    patch(sb, b, {"stage_id": 4})
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    resumed = cli(sb, "resume", "und", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert "undone: 1 deals" in resumed.output, resumed.output
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # c only
+    assert (deal(sb, a)["stage_id"], deal(sb, a)["status"]) == (5, "open")
+    assert (deal(sb, b)["stage_id"], deal(sb, b)["status"]) == (4, "lost")
+    assert (deal(sb, c)["stage_id"], deal(sb, c)["status"]) == (4, "open")
+    items = by_key(jobs, "und")
+    for deal_id in (a, b):
+        state, error, _ = items[str(deal_id)]
+        assert state is ItemState.FAILED and "only partly as the write wants it" in error, error
+
+
+def test_an_update_in_flight_a_colleague_did_part_of_is_a_conflict(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x22r1 for update: value and probability in flight, not applied; a colleague set the
+    probability to the very value the update sets. It was recorded "updated" with the value
+    never written; now a conflict, nothing sent to it."""
+    jobs = tmp_path / "jobs"
+    a, b = live(sb)[:2]
+    for deal_id in (a, b):
+        edit(sb, deal_id, when="2030-01-01T00:00:00Z", value=100, probability=10)
+    load_update(sb, tmp_path, jobs, {a: 500, b: 600}, probability=77)
+    in_flight(jobs, "upd")
+    edit(sb, a, probability=77)  # the colleague; the update never applied
+    before = sb.stats()["writes_applied"].get("updateDeal", 0)
+    resumed = cli(sb, "resume", "upd", "--job-dir", str(jobs))
+    assert resumed.exit_code == 3, resumed.output
+    assert (deal(sb, a)["value"], deal(sb, a)["probability"]) == (100, 77)
+    assert (deal(sb, b)["value"], deal(sb, b)["probability"]) == (600, 77)
+    assert sb.stats()["writes_applied"].get("updateDeal", 0) - before == 1  # b only
+    state, error, _ = by_key(jobs, "upd")[str(a)]
+    assert state is ItemState.FAILED and (
+        "probability as this job's write wants it, value not") in error, error
 
 
 @pytest.mark.anyio

@@ -621,11 +621,11 @@ class _Creates(_ImportBase):
                 f"conflict: deal {deal_id} (key {item.key}) changed since this job's update of "
                 f"it was sent ({drift}); left alone, nothing sent (import the row again to "
                 "overwrite it)"))
-        if verdict in ("applied", "unchanged", "changed"):
+        if verdict in ("applied", "unchanged"):
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "updated", "reconciled": True,
                 "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                **matched_by(payload), **applied(verdict, drift, existing)})
+                **matched_by(payload), **applied(existing)})
         return None
 
     # -- whose create (attribution) ---------------------------------------------------------

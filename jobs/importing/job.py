@@ -194,7 +194,7 @@ class ImportJob(_Reconcile, _Resume):
                     f"conflict: deal {deal_id} (key {item.key}) changed since this job's "
                     f"earlier run sent or readied its update ({drift}); left alone, nothing "
                     "sent (import the row again to overwrite it)"))
-            if verdict in ("applied", "unchanged", "gone", "changed"):
+            if verdict in ("applied", "unchanged", "gone"):
                 if verdict == "gone":
                     return Outcome(item.id, ItemState.FAILED, status=404, error=(
                         f"deal {deal_id} no longer exists (deleted or archived since); "
@@ -202,7 +202,7 @@ class ImportJob(_Reconcile, _Resume):
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": deal_id, "action": "updated", "reconciled": True,
                     "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                    **matched_by(payload), **applied(verdict, drift, existing)})
+                    **matched_by(payload), **applied(existing)})
         try:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         except NotFound:

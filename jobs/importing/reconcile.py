@@ -206,7 +206,7 @@ class _Reconcile(_Creates):
                     if verdict == "unchanged" else
                     Outcome(item.id, ItemState.DONE, result={
                         **result, "action": "updated", "reconciled": True,
-                        "new": self._new(payload), **applied(verdict, drift, deal)}))
+                        "new": self._new(payload), **applied(deal)}))
         return out
 
     async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:

@@ -360,11 +360,12 @@ class UndoJob:
         10 tokens) — never re-sent blindly over a change someone made meanwhile (issue 9,
         F2). Restores (``jobs.deals.in_flight`` against this undo's before-image):
         applied → DONE ``restored``; already as the image wanted → ``unchanged``; gone →
-        failed; another value → conflict, nothing sent; not applied → sent again, but only
-        while the deal's ``update_time`` is still the one the undo read when it was planned
-        (the rule ``before_resume`` applies to pending items: any change since is a
-        conflict). Deletes: gone → DONE ``deleted``; ``update_time`` unchanged → sent
-        again; changed → conflict. ``--force`` sends what is not applied whatever changed.
+        failed; another value, or only some of the fields as restored → conflict, nothing
+        sent; not applied → sent again, but only while the deal's ``update_time`` is still
+        the one the undo read when it was planned (the rule ``before_resume`` applies to
+        pending items: any change since is a conflict). Deletes: gone → DONE ``deleted``;
+        ``update_time`` unchanged → sent again; changed → conflict. ``--force`` sends what
+        is not applied whatever changed.
         Person / organization deletes and conflicts sent again by ``pdbulk retry`` (which
         re-check in ``execute``) go back to pending: the attempt the dead run counted is
         given back."""
@@ -510,12 +511,12 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} was archived while this undo's write was in flight, "
             "and the write had not applied; left alone, nothing sent"))
-    if verdict in ("applied", "changed"):
+    if verdict == "applied":
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=labels), "reconciled": True,
-            **applied(verdict, drift, deal)})
+            **applied(deal)})
     if verdict == "unchanged":
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})
