@@ -86,6 +86,13 @@ class CallContext:
         """The calls made through this context so far (``RunStats``: per operation)."""
         return self._r.stats
 
+    @property
+    def stopping(self) -> bool:
+        """True once a stop was asked (``Engine.request_stop``): work that makes no call (a
+        load's pass over the rows) checks it between chunks, and ends with ``Stopped``. A
+        plain read of a flag: safe from a worker thread."""
+        return self._r.stopping
+
     async def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
                    params: Mapping[str, object] | None = None, json: Any = None,
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:

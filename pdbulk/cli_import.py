@@ -75,6 +75,7 @@ from .options import (
     regular_file,
     report_run,
     resume_hint,
+    signals_deferred,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
@@ -288,43 +289,19 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")
+    # a signal before the store exists ends in SafeGroup's one line (exit 1; JobStore.create
+    # removes a folder it was cut short making); from then on, here (x22r2: a signal between
+    # the create and the load's handler was exit 130 with no line, a job left behind)
     store = JobStore.create(job_dir / job_id, job_id=job_id, kind="import",
                             config={"engine": cfg.to_json(), "import": settings.to_json()})
-    _err(f"job {job_id} ({settings.mode}) in {store.directory}")
-    started = time.monotonic()
     engines: list[Engine] = []
     try:
+        _err(f"job {job_id} ({settings.mode}) in {store.directory}")
+        started = time.monotonic()
         result = run_import(store, settings, mapping_file, cfg, token, engines)
     except BaseException as exc:  # a load cut short by anything leaves no junk job
-        loaded = store.loaded
-        sent = _writes_sent(engines)
-        if not loaded and store.status == "loading":
-            with contextlib.suppress(StoreError):  # a full disk: say the first error
-                store.set_status("failed", f"the load phase failed; {sent}")
-        with contextlib.suppress(StoreError):
-            store.close()
-        if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
-            _err(f"resume with: {resume_hint(job_id, job_dir)}")
-            if isinstance(exc, KeyboardInterrupt):
-                raise fail("aborted", code=EXIT_STOPPED) from None
-            raise
-        # nothing was sent before the load finished: a half-loaded job would only confuse
-        shutil.rmtree(job_dir / job_id, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt | Stopped):
-            # nothing to resume (the folder is gone): not exit 4
-            raise fail(f"interrupted while loading; {sent}", code=EXIT_INPUT) from None
-        if isinstance(exc, CoordinatorLost):  # no job to stop or resume: say what happened
-            raise fail(f"{exc.cause} while the job was loading; the job was removed "
-                       f"({sent}): run the import again once Redis is back",
-                       code=EXIT_INPUT) from None
-        if isinstance(exc, DiskFull):  # the job is gone: nothing to resume
-            raise fail(str(DiskFull(exc.path, action=f"the job was removed ({sent}): free "
-                                    "space and run the import again")),
-                       code=EXIT_STOPPED) from None
-        if isinstance(exc, BudgetExhausted):  # x10r4 F11: it named a job resume did not know
-            raise fail(f"{describe(exc)}; it was spent while the job was loading, so the "
-                       f"job was removed ({sent}): nothing to resume",
-                       code=EXIT_STOPPED) from None  # exit 4: a budget spent (README)
+        with signals_deferred():  # a second Ctrl-C must not cut the clean-up short
+            _cut_short(store, engines, exc, job_dir)
         raise
     try:
         if as_json:  # the lines above went to stderr (json_command)
@@ -335,6 +312,43 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
         finish(store, result)
     finally:
         store.close()
+
+
+def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
+               job_dir: Path) -> None:
+    """An import that ended in ``exc`` before its run returned: a loaded job stays
+    (resumable); one cut short while loading (nothing sent) is removed. Raises the one
+    line and exit code it ends in; returns when ``exc`` should go on as it is."""
+    job_id = store.job_id
+    loaded = store.loaded
+    sent = _writes_sent(engines)
+    if not loaded and store.status == "loading":
+        with contextlib.suppress(StoreError):  # a full disk: say the first error
+            store.set_status("failed", f"the load phase failed; {sent}")
+    with contextlib.suppress(StoreError):
+        store.close()
+    if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
+        _err(f"resume with: {resume_hint(job_id, job_dir)}")
+        if isinstance(exc, KeyboardInterrupt):
+            raise fail("aborted", code=EXIT_STOPPED) from None
+        return
+    # nothing was sent before the load finished: a half-loaded job would only confuse
+    shutil.rmtree(job_dir / job_id, ignore_errors=True)
+    if isinstance(exc, KeyboardInterrupt | Stopped):
+        # nothing to resume (the folder is gone): not exit 4
+        raise fail(f"interrupted while loading; {sent}", code=EXIT_INPUT) from None
+    if isinstance(exc, CoordinatorLost):  # no job to stop or resume: say what happened
+        raise fail(f"{exc.cause} while the job was loading; the job was removed "
+                   f"({sent}): run the import again once Redis is back",
+                   code=EXIT_INPUT) from None
+    if isinstance(exc, DiskFull):  # the job is gone: nothing to resume
+        raise fail(str(DiskFull(exc.path, action=f"the job was removed ({sent}): free "
+                                "space and run the import again")),
+                   code=EXIT_STOPPED) from None
+    if isinstance(exc, BudgetExhausted):  # x10r4 F11: it named a job resume did not know
+        raise fail(f"{describe(exc)}; it was spent while the job was loading, so the "
+                   f"job was removed ({sent}): nothing to resume",
+                   code=EXIT_STOPPED) from None  # exit 4: a budget spent (README)
 
 
 def _writes_sent(engines: list[Engine]) -> str:

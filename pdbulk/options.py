@@ -24,7 +24,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, TextIO
@@ -500,6 +500,19 @@ def hold_signals(aside: Mapping[int, Any]) -> None:
     _HOLDING.update(aside)
 
 
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """While a command cleans up after a load cut short (its job folder removed, its one
+    line to say), a further signal changes nothing: a second Ctrl-C there left a half-removed
+    folder and typer's silent exit 130 (x22r2). The handlers in place are put back after."""
+    aside = {sig: signal.signal(sig, _held) for sig in _stop_signals()}
+    try:
+        yield
+    finally:
+        for sig, previous in aside.items():
+            signal.signal(sig, previous)
+
+
 def begin_command() -> None:
     """A command of the CLI starts: a job of it that settles holds the signals to its end."""
     _COMMAND[:] = [True]
@@ -520,7 +533,8 @@ def end_of_command() -> None:
 
 def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     """SIGINT/SIGTERM/SIGHUP → the engine in ``engine_box`` stops admitting calls (its run
-    finishes the calls in flight, the job is left checkpointed: exit 4); a second signal
+    finishes the calls in flight, the job is left checkpointed: exit 4; while its job
+    still loads, the load stops between chunks of rows, nothing said here); a second signal
     aborts at once. SIGHUP (the terminal closed) used to kill the run outright, leaving
     the job ``interrupted``. Once the engine's job has settled (``finished``: every item
     done, failed or skipped), a signal changes nothing, to the command's end
@@ -528,9 +542,12 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     settled, holds the signals)."""
     hits = {"n": 0}
 
-    def settled() -> bool:
+    def status() -> str | None:  # the cached status: no SQL from a signal handler
         store = getattr(engine_box[0], "store", None) if engine_box else None
-        return store is not None and store.status == "finished"
+        return getattr(store, "status", None)
+
+    def settled() -> bool:
+        return status() == "finished"
 
     def handler(signum: int, frame: Any) -> None:
         if settled():  # the run is over: no stop to ask, nothing to abort (f21c F1)
@@ -541,11 +558,19 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
         hits["n"] += 1
         if hits["n"] > 1 or not engine_box:
             raise KeyboardInterrupt
+        reason = f"stopped by {signal.Signals(signum).name}"
+        if status() in ("planned", "loading"):
+            # the job is still loading (nothing sent): the load stops between two chunks of
+            # rows (``CallContext.stopping``) and the command says the one line of an
+            # interrupted load, exit 1, no job kept — no "finishing calls in flight" (x22r2:
+            # said for a load with no call in flight, then exit 4 and a stopped job)
+            engine_box[0].request_stop(reason=reason)
+            return
         with contextlib.suppress(OSError):
             again = ("Ctrl-C again to abort" if signum == signal.SIGINT
                      else "a second signal aborts")  # (x17r4: "Ctrl-C" after a SIGHUP)
             typer.echo(f"\npdbulk: stopping — finishing calls in flight ({again})", err=True)
-        engine_box[0].request_stop(reason=f"stopped by {signal.Signals(signum).name}")
+        engine_box[0].request_stop(reason=reason)
 
     old = {sig: signal.signal(sig, handler) for sig in _stop_signals()}
 

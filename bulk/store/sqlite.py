@@ -170,6 +170,15 @@ def unfinished_advice(directory: Path) -> str:
 
 # a job's own files whose presence shows nothing; anything else (result files, summary.json,
 # a -wal with frames) shows the job ran
+def _unmake(directory: Path) -> None:
+    """Undo a create cut short in a folder it made: its files and the folder itself (a
+    folder holding only ``job.lock`` is no job: x22r2). Never raises an OSError."""
+    with contextlib.suppress(OSError):
+        _remove(directory)
+        (directory / LOCKNAME).unlink(missing_ok=True)
+        directory.rmdir()  # only when empty: nothing else is removed
+
+
 _STORE_ONLY = (FILENAME, LOCKNAME, FILENAME + "-shm")
 
 
@@ -327,10 +336,17 @@ class JobStore:
         _refuse_secrets(config, "config")
         config_json = _dumps(config)  # a bad config fails before anything touches the disk
         directory = Path(directory)
-        with _translated(f"create {directory}"):
-            directory.mkdir(parents=True, exist_ok=True)
-            make_private(directory)
-        store = cls._attach(directory, lock=lock, new=True)
+        made = not directory.exists()
+        try:  # a signal in here (KeyboardInterrupt) must not leave a folder of a lone
+            # job.lock, which no command lists or opens (x22r2)
+            with _translated(f"create {directory}"):
+                directory.mkdir(parents=True, exist_ok=True)
+                make_private(directory)
+            store = cls._attach(directory, lock=lock, new=True)
+        except BaseException:
+            if made:
+                _unmake(directory)
+            raise
         try:
             now = time.time()
             with store._tx("create schema") as c:
@@ -343,7 +359,7 @@ class JobStore:
             store._load_job()
         except BaseException:
             store.close()
-            _remove(directory)
+            (_unmake if made else _remove)(directory)
             raise
         return store
 
