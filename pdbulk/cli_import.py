@@ -27,6 +27,7 @@ from rich.console import Console
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import (
     BudgetExhausted,
+    BulkError,
     CoordinatorLost,
     DiskFull,
     InputError,
@@ -54,8 +55,9 @@ from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
-from jobs.mapping import init_mapping
+from jobs.mapping import MappingError, init_mapping
 from jobs.mapping.starter import TypedSample
+from jobs.mapping_check import problems_with_names
 from jobs.planning import render_plan
 from jobs.results import remove_failed
 
@@ -129,12 +131,20 @@ def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) ->
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
-              release_held: bool = False, header_row: int | None = None
+              release_held: bool = False, header_row: int | None = None,
+              account: tuple[EngineOptions, str] | None = None
               ) -> tuple[ImportSettings, ImportMapping]:
-    """The job's settings; the manifest's header is read here, before any job folder or call."""
+    """The job's settings; the manifest's header is read here, before any job folder or
+    write. A mapping refused here (its schema, its columns) is also checked against the
+    ``account`` (its options and token) when given, so the refusal lists every problem."""
+    refused: list[tuple[str, str]] = []
     try:
         mapping = ImportMapping.load(mapping_path)
-    except InputError as exc:  # MappingError included: every problem, one line, exit 1
+    except MappingError as exc:  # what is left of the file is checked on, then refused
+        if exc.partial is None or account is None:
+            raise fail(str(exc)) from None
+        mapping, refused = exc.partial, exc.problems
+    except InputError as exc:
         raise fail(str(exc)) from None
     chosen = mode or mapping.mode
     if chosen not in ("insert", "upsert"):
@@ -160,17 +170,58 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                               header_row=header_row or mapping_row,
                               unarchive=unarchive, release_held=release_held)
     try:
-        check_columns(mapping, manifest_header(settings), workbook=manifest, sheet=sheet,
-                      header_row=settings.header_row)
+        head = manifest_header(settings)
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
         raise fail(f"{manifest}: {exc}", code=2 if isinstance(exc, SheetChoiceError)
                    else 1) from None
+    try:
+        check_columns(mapping, head, workbook=manifest, sheet=sheet,
+                      header_row=settings.header_row)
+        columns_refused: InputError | None = None
+    except InputError as exc:
+        columns_refused = exc
+    if refused or columns_refused is not None:
+        _refuse_all(mapping, head, refused, columns_refused, account,
+                    manifest=manifest, source=str(mapping_path),
+                    create_key_field=create_key_field)
     try:  # no rows: said before any job folder or call (x17r3 F8)
         check_has_rows(settings.manifest, encoding=settings.encoding, sheet=sheet,
                        header_row=settings.header_row)
     except InputError as exc:
         raise fail(str(exc)) from None
     return settings, mapping
+
+
+def _refuse_all(mapping: ImportMapping, head: list[str], refused: list[tuple[str, str]],
+                columns_refused: InputError | None, account: tuple[EngineOptions, str] | None,
+                *, manifest: Path, source: str, create_key_field: bool) -> None:
+    """Refuse a mapping the file or the manifest refused, naming every problem at once:
+    what is left of it is checked against the account's names too (x22r2: each refusal
+    hid the next). A mapping whose columns alone are wrong keeps the columns' message."""
+    names: list[tuple[str, str]] = []
+    columns: list[tuple[str, str]] = []
+    if account is not None:
+        options, token = account
+
+        async def checking() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            async with _reading(options.config(), token) as reading:
+                return await problems_with_names(reading.ctx, mapping, head,
+                                                 create_key_field=create_key_field)
+        try:
+            names, columns = run_loop(checking)
+        except BulkError as exc:  # no account to ask (a dead --url): what the files say
+            unasked = f" (the account's names were not checked: {describe(exc)})"
+            if refused:
+                raise fail(str(MappingError(refused, source=source)) + (
+                    f"; {manifest}: {columns_refused}" if columns_refused else "")
+                    + unasked) from None
+            raise fail(f"{manifest}: {columns_refused}{unasked}") from None
+    if columns_refused is not None and not refused and not names:
+        raise fail(f"{manifest}: {columns_refused}")
+    if columns_refused is not None and not columns:  # the compiler saw the columns otherwise
+        raise fail(str(MappingError(refused + names, source=source))
+                   + f"; {manifest}: {columns_refused}")
+    raise fail(str(MappingError(refused + names + columns, source=source)))
 
 
 @asynccontextmanager
@@ -211,7 +262,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row)
+                                       unarchive, release_held, header_row,
+                                       account=(engine, token))
     cfg = engine.config()
 
     async def planning() -> Any:
@@ -285,7 +337,8 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row)
+                                       unarchive, release_held, header_row,
+                                       account=(engine, token))
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")

@@ -7,6 +7,7 @@ others' models."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -36,10 +37,15 @@ if TYPE_CHECKING:
 
 
 class MappingError(InputError):
-    """The mapping file is wrong; ``problems`` lists (TOML key, reason) pairs."""
+    """The mapping file is wrong; ``problems`` lists (TOML key, reason) pairs.
+    ``partial``: when the file was refused as it was read, the file without the entries
+    refused (None: nothing usable is left) — only to check its columns and names too,
+    so that every problem is said at once; never to import with."""
 
-    def __init__(self, problems: Sequence[tuple[str, str]], *, source: str = "mapping") -> None:
+    def __init__(self, problems: Sequence[tuple[str, str]], *, source: str = "mapping",
+                 partial: Mapping | None = None) -> None:
         self.problems = list(problems)
+        self.partial = partial
         self.key = self.problems[0][0] if self.problems else ""
         lines = [f"{key}: {reason}" if key else reason for key, reason in self.problems]
         super().__init__(f"{source}: " + "; ".join(lines))
@@ -351,6 +357,43 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     return problems
 
 
+def _salvage(data: object, exc: ValidationError) -> MappingFile | None:
+    """The file with every entry the schema refused left out, when what is left is valid
+    (None: a required key is missing, or leaving out is not enough): its columns and
+    names can then be checked too, and every problem said at once."""
+    if not isinstance(data, dict):
+        return None
+    kept: dict[str, Any] = copy.deepcopy(data)
+    for _ in range(5):  # a left-out entry can only uncover errors around it, not loop
+        errors = exc.errors()
+        if any(err["type"] == "missing" for err in errors):
+            return None
+        if not all([_drop(kept, [p for p in err["loc"] if not str(p).startswith(
+                ("function-", "tagged"))]) for err in errors]):
+            return None
+        try:
+            return MappingFile.model_validate(kept)
+        except ValidationError as again:
+            exc = again
+    return None
+
+
+def _drop(data: dict[str, Any], loc: Sequence[object]) -> bool:
+    """Leave out the entry at ``loc`` (a list's item: the whole list); False for the
+    file as a whole (a ``loc`` of nothing); an entry already left out is True."""
+    if not loc:
+        return False
+    node: Any = data
+    for n, part in enumerate(loc):
+        if not isinstance(node, dict) or part not in node:
+            return True
+        if n == len(loc) - 1 or not isinstance(node[part], dict):
+            del node[part]
+            return True
+        node = node[part]
+    return False
+
+
 # ---------------------------------------------------------------- results
 
 # NamedTuples rather than frozen dataclasses: a row builds up to three of them (a
@@ -462,18 +505,25 @@ class Mapping:
             raise MappingError([("update", "this mapping updates deals ([update]): run it "
                                  "with `pdbulk update` (or `pdbulk plan update`); to import "
                                  "rows, give it an [import] section instead")], source=source)
+        # every problem of the file at once (x22r2: `[persn]` hid a stage typo, and the
+        # schema's errors hid option errors and TODOs)
+        problems: list[tuple[str, str]] = []
+        spec: MappingFile | None
         try:
             spec = MappingFile.model_validate(data)
         except ValidationError as exc:
-            raise MappingError(_pydantic_problems(exc), source=source) from None
-        problems = _option_problems(spec)
-        if problems:
-            raise MappingError(problems, source=source)
+            problems += _pydantic_problems(exc)
+            spec = _salvage(data, exc)
+        if spec is not None:
+            problems += _option_problems(spec)
         todos = unresolved_todos(text)
         if todos:
-            raise MappingError([("", "unresolved TODO on line " + "; line ".join(
-                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)")],
-                source=source)
+            problems.append(("", "unresolved TODO on line " + "; line ".join(
+                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)"))
+        if problems:
+            raise MappingError(problems, source=source, partial=None if spec is None
+                               else cls(spec, source=source))
+        assert spec is not None
         return cls(spec, source=source)
 
     @property
