@@ -110,21 +110,33 @@ def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
 
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  groups: MappingABC[str, Sequence[str]] | None = None,
-                 closed: MappingABC[str, str] | None = None) -> list[str]:
+                 closed: MappingABC[str, str] | None = None,
+                 shared: MappingABC[str, Sequence[str]] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
     ``groups`` (pipeline name -> its stage names): the TODO lists them by pipeline.
     ``closed`` (a won / lost value -> its status, mapped to the status above): such a
     value is left in the pipeline's last stage (every pipeline's, when they share its
-    name), said on its line, not asked for (x18r2 3)."""
-    by_key = {tf.norm_key(s).replace(" ", ""): s for s in stages}
+    name), said on its line, not asked for (x18r2 3). ``shared`` (a stage's key -> the
+    pipelines that have a stage of that name), when no pipeline is mapped and a stage is
+    looked up in every pipeline: such a name cannot resolve, so it is a TODO naming its
+    pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous)."""
+    def key(name: str) -> str:
+        return tf.norm_key(name).replace(" ", "")
+
+    by_key = {key(s): s for s in stages}
     lasts = {names[-1] for names in (groups or {"": stages}).values() if names}
     last = next(iter(lasts)) if len(lasts) == 1 else None
-    lines, todo = [], []
+    anywhere, shared = shared is not None, shared or {}
+    if last is not None and key(last) in shared:
+        last = None
+    lines, todo, twice = [], [], []
     for value in values:
-        same = by_key.get(tf.norm_key(value).replace(" ", "").replace("_", ""))
-        if same is not None:
+        same = by_key.get(key(value).replace("_", ""))
+        if same is not None and key(same) in shared:
+            twice.append((value, same))
+        elif same is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
         elif closed and value in closed and last is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(last)}  # {closed[value]} (see "
@@ -134,7 +146,10 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     if todo:
         if groups:
             lines.append("# TODO: map each source stage below to a stage of its row's "
-                         "pipeline; uncomment it, then delete these TODO lines")
+                         "pipeline; uncomment it, then delete these TODO lines" if not anywhere
+                         else "# TODO: map each source stage below to a stage only one "
+                         "pipeline has (the file names no pipeline); uncomment it, then "
+                         "delete these TODO lines")
             lines += [f"#   {pipe}: " + ", ".join(_toml_str(s) for s in names)
                       for pipe, names in groups.items()]
         else:
@@ -142,7 +157,25 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
             lines.append(f"# TODO: map each source stage below to one of: {choices}; "
                          "uncomment it, then delete this TODO line")
         lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
+    if twice:
+        named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
+                          for _, same in twice)
+        lines.append(f"# TODO: the file names no pipeline, and these stages are in more than "
+                     f"one: {named}. Export the deals with their pipeline column and map it "
+                     "(pipeline = \"Deal - Pipeline\"), or, if every row is in one pipeline, "
+                     "set pipeline = { default = ... } in [deal]; uncomment the lines below, "
+                     "then delete this TODO line")
+        lines += [f"# {_toml_str(value)} = \"\"" for value, _ in twice]
     return lines
+
+
+def _shared(groups: MappingABC[str, Sequence[str]]) -> dict[str, list[str]]:
+    """A stage's key (as ``_stage_lines`` keys it) -> its pipelines, for names in several."""
+    where: dict[str, list[str]] = {}
+    for pipe, names in groups.items():
+        for name in names:
+            where.setdefault(tf.norm_key(name).replace(" ", ""), []).append(pipe)
+    return {k: pipes for k, pipes in where.items() if len(pipes) > 1}
 
 
 def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]) -> list[str]:
@@ -769,13 +802,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         values = stage_values
         # a pipeline column: the rows' stages are of any pipeline, so every pipeline's
         # stages are candidates, grouped (v10r9 M5: only the first pipeline's were listed)
+        # Pipedrive's own export with no pipeline column (the pipeline line commented: an
+        # update keeps each deal's): a stage is looked up in every pipeline, where a name
+        # two pipelines have cannot resolve (x22r2)
+        anywhere = own and not guesses.get("deal.pipeline")
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
-                  for p in (catalog.pipelines if guesses.get("deal.pipeline")
+                  for p in (catalog.pipelines if guesses.get("deal.pipeline") or anywhere
                             else [pipeline] if pipeline else [])}
         stages = list(dict.fromkeys(s for names in groups.values() for s in names))
         if values and stages:
             out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
-            out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed)
+            out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed,
+                                _shared(groups) if anywhere else None)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

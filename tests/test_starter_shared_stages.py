@@ -1,0 +1,62 @@
+"""init-mapping never proposes a stage entry that cannot resolve: a stage name several
+pipelines have is proposed with the row's pipeline (a pipeline column) or as a TODO naming
+the pipelines (x22r2: Pipedrive's export proposed "Contact Made" = "Contact Made", and
+`plan update` failed every row of it as ambiguous)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jobs.catalog import Catalog
+from jobs.mapping import init_mapping
+from jobs.update_mapping import UpdateMapping
+from tests.test_mapping import RAW_FIELDS
+
+EXPORT = ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Stage",
+          "Person - Name", "Organization - Name", "Deal - Label"]
+ROW = ["1", "Globex Ltd - Migration", "35300", "USD", "Contact Made", "Ann", "Globex Ltd",
+       "Hot, Warm"]
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}, {"id": 2, "name": "Partnerships"}],
+        stages=[{"id": 11, "name": "Qualified", "pipeline_id": 1, "order_nr": 1},
+                {"id": 12, "name": "Contact Made", "pipeline_id": 1, "order_nr": 2},
+                {"id": 21, "name": "Lead In", "pipeline_id": 2, "order_nr": 1},
+                {"id": 22, "name": "Contact Made", "pipeline_id": 2, "order_nr": 2}],
+        users=[], deal_fields=RAW_FIELDS)
+
+
+def _samples(header: list[str], row: list[str]) -> dict[str, list[str]]:
+    return {column: [cell] for column, cell in zip(header, row, strict=True)}
+
+
+def test_a_stage_of_two_pipelines_is_a_todo_naming_them(catalog: Catalog) -> None:
+    """No pipeline column: "Contact Made" (Sales, Partnerships) is a TODO naming both
+    pipelines, never an entry; "Lead In" (one pipeline) is proposed."""
+    header, row = [*EXPORT, "Deal - Extra"], [*ROW, "x"]
+    samples = _samples(header, row)
+    samples["Deal - Stage"] = ["Contact Made", "Lead In"]
+    text = init_mapping(header, catalog, samples=samples)
+    assert not re.search(r'(?m)^"Contact Made" = ', text), text
+    assert re.search(r"(?m)^# TODO: .*\"Contact Made\" \(in pipelines Sales, Partnerships\)",
+                     text), text
+    assert '# "Contact Made" = ""' in text
+    assert re.search(r'(?m)^"Lead In" = "Lead In"$', text), text
+
+
+def test_a_pipeline_column_decides_a_shared_stage(catalog: Catalog) -> None:
+    """With `Deal - Pipeline`, the row's pipeline decides: the entry is proposed with the
+    pipeline mapped, and it resolves."""
+    header = [*EXPORT, "Deal - Pipeline"]
+    text = init_mapping(header, catalog, samples=_samples(header, [*ROW, "Partnerships"]))
+    assert re.search(r'(?m)^pipeline = "Deal - Pipeline"$', text), text
+    assert re.search(r'(?m)^"Contact Made" = "Contact Made"$', text), text
+    assert "TODO" not in text.split("[deal.stage.map]")[1].split("[custom_fields]")[0]
+    update = UpdateMapping.loads(text)
+    mapper = update.compile(catalog, header=header)
+    assert mapper is not None
