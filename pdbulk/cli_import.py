@@ -26,6 +26,7 @@ from rich.console import Console
 
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import (
+    AmbiguousName,
     BudgetExhausted,
     BulkError,
     CoordinatorLost,
@@ -51,6 +52,7 @@ from bulk.reports import hold_column
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
 from bulk.xlsx_sheet import SheetChoiceError
+from jobs.catalog import Catalog
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
@@ -491,7 +493,21 @@ def init_mapping_cmd(
     output.write_text(text, encoding="utf-8")
     verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
-         f"`pdbulk plan {verb} {manifest} --mapping {output}`")
+         f"`pdbulk plan {verb} {manifest} --mapping {output}{_key_flag(verb, catalog, key_field)}`")
+
+
+def _key_flag(verb: str, catalog: Catalog, key_field: str) -> str:
+    """`` --create-key-field`` when the import's advice needs it: the account has no key
+    field yet (x22r2: the advice printed exited 1 "pass --create-key-field")."""
+    if verb != "import":
+        return ""
+    try:
+        catalog.field(key_field, custom=True)
+    except AmbiguousName:
+        return ""  # the plan names the two fields; creating a third would not help
+    except InputError:
+        return " --create-key-field"
+    return ""
 
 
 __all__ = ["import_cmd", "init_mapping_cmd", "plan_import_cmd", "run_import"]
