@@ -186,7 +186,8 @@ class RowMapper:
         """After ``learn_marks``: one line per column whose decimal mark a tie decided
         (``ColumnDecimal.tie``), for the plan and the load's notes."""
         return [f"column {step.source.where!r}: {why}" for step, marks in self._marked()
-                if isinstance(marks, tf.ColumnDecimal) and (why := marks.tie()) is not None]
+                if isinstance(marks, tf.ColumnDecimal) and (why := marks.tie(
+                    money=step.source.what == "an amount")) is not None]
 
     def decimal_marks(self) -> dict[str, dict[str, str]]:
         """What each ``decimal = "auto"`` target's column showed, by the target's body key or

@@ -186,11 +186,14 @@ class ColumnDecimal:
                 f"{_reading(digits, mine, cell)}, decimal = \"{other}\" if it is "
                 f"{_reading(digits, other, cell)} ({{ column = ..., decimal = ... }})")
 
-    def tie(self) -> str | None:
+    def tie(self, *, money: bool = False) -> str | None:
         """After learning: the reading a tie decided, else None. As many cells agree with
         the column's mark as it would read with three decimals (``$1,200`` beside ``1 234,50``:
         1.2), so the mark stands (``contest``), but a person should see which reading was
-        taken (x14r1 F5: 1,200 dollars updated to 1.2, no note)."""
+        taken (x14r1 F5: 1,200 dollars updated to 1.2, no note). ``money``: an amount's
+        column, where three decimals are read only in a currency that has them (BHD, KWD):
+        a row in any other fails as ambiguous (x21r3 F1), so the note says that, never
+        a reading those rows do not get."""
         mark = self.mark
         if mark is None or mark not in self.ambiguous:
             return None
@@ -202,6 +205,13 @@ class ColumnDecimal:
         num = _PARTS.fullmatch(cell)
         digits = num["num"] if num else cell
         mine: Decimal_ = "," if mark == "," else "."
+        if money:
+            return (f"{cell!r}{_at(row)} reads {_reading(digits, mine, cell)} with the "
+                    f"column's decimal mark {mark!r} ({self.seen[mark]!r}{_at(first_row)}): "
+                    "3 decimals, so a row whose currency has fewer (USD, EUR: 2) fails as "
+                    f"ambiguous ({_reading(digits, mine, cell)} or "
+                    f"{_reading(digits, other, cell)}); if it is "
+                    f"{_reading(digits, other, cell)}, set decimal = \"{other}\" on this field")
         return (f"{cell!r}{_at(row)} is read as {_reading(digits, mine, cell)}: the column "
                 f"writes {mark!r} as its decimal mark ({self.seen[mark]!r}{_at(first_row)}); "
                 f"if it is {_reading(digits, other, cell)}, set decimal = \"{other}\" on "
