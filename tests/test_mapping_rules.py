@@ -425,3 +425,23 @@ def test_an_option_cut_at_its_own_separator_is_named() -> None:
     row = fixed.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium|CRM"}))
     assert row.deal["custom_fields"][code("m")] == [2, 1]
     assert not re.search(r"cut at", str(fails(mods, "no option 'Fax'", mod="CRM; Fax").reason))
+
+
+@pytest.mark.parametrize("deal", ['value = "Amount"\ncurrency = "Cur"', 'value = "Amount"'])
+def test_kr_under_a_default_of_none_of_its_currencies_says_what_decides(
+        catalog: Catalog, deal: str) -> None:  # noqa: F811
+    """x21r3 F8c: `kr 100` under `currency = "EUR"` (a currency column blank, or none) is
+    undecided for a new deal, as docs/mapping.md's Money order says; its reason named
+    "set a default currency" while one was set. It now says the default is none of
+    SEK, NOK, DKK, ISK and that the row's currency column or a code decides."""
+    from jobs.transforms import parse_money
+
+    mapped = mapper(catalog, deal).map(SourceRow(5, 6, {"id": "k1", "t": "Deal",
+                                                        "Amount": "kr 100", "Cur": ""}))
+    (why,) = mapped.undecided
+    assert "set a default currency" not in why.reason, why.reason
+    assert why.reason.startswith("ambiguous currency 'kr': it may mean SEK, NOK, DKK, ISK, "
+                                 "and the default currency EUR is none of them"), why.reason
+    assert "currency column" in why.reason and why.column == "Amount"
+    with pytest.raises(InputError, match="the default currency EUR is none of them"):
+        parse_money("100 kr", default_currency="EUR", prefer="EUR")

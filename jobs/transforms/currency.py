@@ -66,9 +66,17 @@ def settle_currency(money: Money, column: str | None) -> None:
     raise InputError(_ambiguous(symbol, choices))
 
 
-def _ambiguous(token: str, choices: tuple[str, ...]) -> str:
-    return (f"ambiguous currency {token!r}: set a default currency or a currency column "
-            f"naming one of {', '.join(choices)}")
+def _ambiguous(token: str, choices: tuple[str, ...], default: str | None = None) -> str:
+    """Why ``token`` decides no currency. With a ``default`` (none of ``choices``: one of
+    them would have decided), the advice is what does decide, never "set a default
+    currency" (x21r3 F8c: said under currency = "EUR"): the row naming it, since a
+    default re-reads a symbol only as one of its own currencies (docs/mapping.md, Money)."""
+    if default is None or default in choices:
+        return (f"ambiguous currency {token!r}: set a default currency or a currency column "
+                f"naming one of {', '.join(choices)}")
+    return (f"ambiguous currency {token!r}: it may mean {', '.join(choices)}, and the default "
+            f"currency {default} is none of them; name the one it is in the row's currency "
+            f"column, or write its code in the amount (e.g. 100 {choices[0]})")
 
 
 def _with_choices(money: Money, choices: tuple[str, ...], symbol: str = "") -> Money:
@@ -300,7 +308,7 @@ def row_currency(money: Money | None, cell: CurrencyCell | None, default: str | 
         if said is None and mine:
             if symbol.startswith("$ of the locale"):  # an XLSX format: nothing decides it
                 settle_currency(money, None)  # type: ignore[arg-type]  # raises
-            return RowCurrency(None, mine, _ambiguous(symbol, mine))
+            return RowCurrency(None, mine, _ambiguous(symbol, mine, default))
         if said is not None:
             return RowCurrency(said, mine or None)
         return RowCurrency(default, () if default else None)
@@ -342,5 +350,5 @@ def parse_currency(value: object, *, prefer: str | None = None) -> str | None:
         return None
     code, choices = _currency_token(text, prefer)
     if code is None:
-        raise InputError(_ambiguous(text, choices))
+        raise InputError(_ambiguous(text, choices, prefer))
     return code

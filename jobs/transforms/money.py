@@ -191,7 +191,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
         if symbol and not allow_currency:
             raise InputError(f"not a number: {text!r} (has a currency)")
         if currency is None and choices and not undecided:
-            raise InputError(_ambiguous(symbol, choices))
+            raise InputError(_ambiguous(symbol, choices, prefer))
     except InputError as exc:
         if exc.reason.startswith("not a number"):
             raise
@@ -247,7 +247,7 @@ def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
         try:
             code, choices = _currency_token(value.symbol, prefer)
             if code is None and not undecided:
-                raise InputError(_ambiguous(value.symbol, choices))
+                raise InputError(_ambiguous(value.symbol, choices, prefer))
         except InputError as exc:
             raise InputError(f"not an amount: {str(value)!r} (its number format: "
                              f"{exc.reason})") from None
