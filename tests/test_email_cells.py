@@ -5,12 +5,15 @@ dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bulk.errors import InputError
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.import_load import plan_import
@@ -212,3 +215,33 @@ async def test_a_row_linked_by_email_to_a_person_of_another_name_says_so(
     assert rows["C1"]["note"] == f"linked by e-mail to person 'cy ode' (id {cy})"
     assert rows["A1"]["note"] == rows["A2"]["note"] == rows["C2"]["note"] == ""
     assert rows["C3"]["note"] == ""
+
+
+@pytest.mark.parametrize("cell", ["ann@x.com", "  ANN@X.COM ", "ann@x.com; bob@x.com",
+                                  '"Roe, Ann" <ann@x.com>, bob@x.com', "not an address"])
+def test_a_cell_is_cleaned_and_split_once(cell: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """email_addresses cleans and splits a text cell once for its first address and its
+    others (issue 8: twice was a quarter of the e-mail step's time), with the same answer."""
+    from jobs.transforms import contacts
+
+    expected: object
+    try:
+        expected = tf.email_addresses(cell)
+    except InputError as exc:
+        expected = exc.reason
+    calls = {"entries": 0, "clean_text": 0}
+
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+        return wrapper
+
+    monkeypatch.setattr(contacts, "entries", counted("entries", contacts.entries))
+    monkeypatch.setattr(contacts, "clean_text", counted("clean_text", contacts.clean_text))
+    try:
+        got: object = tf.email_addresses(cell)
+    except InputError as exc:
+        got = exc.reason
+    assert got == expected
+    assert calls == {"entries": 1, "clean_text": 1}

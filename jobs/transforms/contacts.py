@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
 
-from .email_list import entries
+from .email_list import Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
 from .text import clean_text, norm_key
 
@@ -46,11 +46,17 @@ def normalize_email(value: object) -> str | None:
     The address to write; two addresses are compared by their ``email_key`` (x19r4 F1).
     InputError("not an e-mail address: ...") otherwise.
     """
-    text = clean_text(value)
+    return _first_of(clean_text(value))[0]
+
+
+def _first_of(text: str | None) -> tuple[str | None, list[Entry]]:
+    """``normalize_email`` of a cell already cleaned (``text``), with the entries it split
+    the cell into: ``email_addresses`` reads the others from them (issue 8: the cell was
+    cleaned and split twice, once for the first address and once for the rest)."""
     if text is None:
-        return None
+        return None, []
     listed = entries(text)
-    return _checked(listed[0].address, text) if listed else None
+    return (_checked(listed[0].address, text) if listed else None), listed
 
 
 def _checked(first: str, text: str) -> str:
@@ -111,12 +117,15 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
     items = [v for v in value if not _blank(v)] if isinstance(value, list) else [value]
     if not items:
         return None
-    first = normalize_email(items[0])
+    listed: list[Entry] = []
+    if isinstance(value, list):
+        first = normalize_email(items[0])
+    else:  # the cell cleaned and split once, for its first address and for the others
+        first, listed = _first_of(clean_text(value))
     if first is None:
         return None
     rest: list[object] = list(items[1:])
     if not isinstance(value, list):
-        listed = entries(clean_text(value) or "")
         if any(entry.name is not None for entry in listed):
             # a list of named contacts ("Ann (a@x);Bob (b@x)", "ann@x, Bob <b@x>"): the
             # others are other persons, never this one's addresses
