@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bulk.errors import InputError
 
-from .email_list import Entry, entries
+from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
 from .text import clean_text, norm_key
 
@@ -114,6 +114,10 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
     out: only the first is the person's e-mail). None when empty; InputError as
     ``normalize_email`` for the first. The others only find the person again when an
     export lists them in another order (x9r3: a second person was created)."""
+    if type(value) is str and value.isascii() and value.isprintable():
+        text = value.strip()  # clean_text's reading of printable ASCII, its spaces aside
+        if _PLAIN.fullmatch(text):  # one bare address (most cells): entries has one entry,
+            return (_checked(text, text),)  # unnamed, and no other (issue 8)
     items = [v for v in value if not _blank(v)] if isinstance(value, list) else [value]
     if not items:
         return None
