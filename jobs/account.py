@@ -482,6 +482,8 @@ class PersonIndex:
         candidates = self.by_name.get(name_match_key(name), ())
         if email:  # an address no one has: only a person without one may be the row's
             candidates = [c for c in candidates if c[0] not in self.emailed]
+        if not candidates:  # no one of the name: the phone is never read (issue 8: most
+            return None  # rows, a new person's, parsed their phone for nothing)
         wanted = phone_key(phone) if phone else None
         for how, pids in (
                 ("name+phone", [pid for pid, phones, _ in candidates

@@ -861,6 +861,8 @@ def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] 
     addresses in another order finds the person its first import created (x9r3: a
     second "Dana Fox"). A shared address (info@) of a person of another name links
     nothing."""
+    if not person.also:  # no other address (most rows): no name key, no look-up (issue 8)
+        return None
     named = {pid for pid, _, _ in index.by_name.get(tf.name_match_key(person.name), ())}
     for alt in person.also:
         pid = index.owner_of(alt)

@@ -254,3 +254,38 @@ def test_every_apostrophe_matches_the_ascii_one(mark: str) -> None:
     assert name_match_key(f"Seán O{mark}Brien") == name_match_key("Sean O'Brien")
     assert org_match_key(f"O{mark}Reilly{mark}s Pub Ltd") == org_match_key("O'Reilly's Pub Ltd")
     assert address_match_key(f"1 O{mark}Connell St") == address_match_key("1 O'Connell St")
+
+
+def test_a_name_no_person_has_reads_no_phone_and_no_other_address(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row whose name no person of the account has (most rows: new persons) is matched
+    without parsing its phone, and one with no other address without a name key for
+    them (issue 8: both were computed for every row, for look-ups that could not hit);
+    the answers are those of the full reading."""
+    import jobs.account as account
+    import jobs.import_rows as import_rows
+    from jobs.mapping.spec import PersonRef
+
+    index = PersonIndex()
+    index.add({"id": 9, "name": "Sam Rivera", "emails": [],
+               "phones": [{"value": "+44 20 7946 0958"}]})
+    index.add({"id": 10, "name": "Kim Ode", "emails": [{"value": "kim@x.example"}],
+               "phones": [{"value": "+44 20 7946 0958"}]})
+    assert index.match(None, "Sam Rivera", "020 7946 0958") == (9, "name+phone")
+    calls = {"phone_key": 0, "name_match_key": 0}
+
+    def counted(name: str, real: Any) -> Any:
+        def wrapper(*args: Any) -> Any:
+            calls[name] += 1
+            return real(*args)
+        return wrapper
+
+    monkeypatch.setattr(account, "phone_key", counted("phone_key", account.phone_key))
+    assert index.match(None, "Ann Lee", "020 7946 0958") is None
+    # Kim has an address: a row of her name with another address is not hers (x10r4 F5)
+    assert index.match("kim@y.example", "Kim Ode", "020 7946 0958") is None
+    assert calls["phone_key"] == 0
+    monkeypatch.setattr(import_rows.tf, "name_match_key",
+                        counted("name_match_key", tf.name_match_key))
+    assert import_rows._by_other_address(index, PersonRef("Sam Rivera", "s@x.example")) is None
+    assert calls["name_match_key"] == 0
