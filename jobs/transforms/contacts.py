@@ -50,9 +50,8 @@ def normalize_email(value: object) -> str | None:
 
 
 def _first_of(text: str | None) -> tuple[str | None, list[Entry]]:
-    """``normalize_email`` of a cell already cleaned (``text``), with the entries it split
-    the cell into: ``email_addresses`` reads the others from them (issue 8: the cell was
-    cleaned and split twice, once for the first address and once for the rest)."""
+    """``normalize_email`` of a cleaned cell ``text``, and the entries it split it into
+    (``email_addresses`` reads the others from them: issue 8, not split twice)."""
     if text is None:
         return None, []
     listed = entries(text)
