@@ -5,6 +5,11 @@ Thin: parse, build the settings, call ``jobs.import_load`` / ``jobs.importing``,
 print, exit with the documented code (README, "Import"): 0 every row done,
 1 bad input or configuration (nothing sent), 3 some rows failed (failed.csv),
 4 stopped checkpointed (resume it).
+
+Why ~520 lines: the three commands share one refusal path before any job exists (the
+mapping, its columns and the account's names refused together, ``_refuse_all``) and one
+clean-up for a load cut short by a signal (``_cut_short``); split, the plan and the
+import would refuse or stop differently.
 """
 
 from __future__ import annotations
