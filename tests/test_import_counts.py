@@ -6,14 +6,16 @@ saw the job do, whichever process did it, whatever became of the rows."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from bulk.ledger import CREDIT_CALLS
 from bulk.operations import get_operation
-from bulk.sandbox import SandboxConfig
+from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
 from jobs.undo import created_contacts
@@ -81,3 +83,38 @@ def test_counts_after_a_kill_9_and_resume_are_what_the_job_did(tmp_path: Path) -
         cost = get_operation(op).token_cost
         assert n - charged.get(op, 0) <= cost * (CREDIT_CALLS + 2), (op, counted, charged)
     assert stats["tokens_spent"] <= summary["tokens"]
+
+
+@pytest.mark.anyio
+async def test_rows_settled_by_reconciliation_are_one_count_in_the_summary(
+        tmp_path: Path) -> None:
+    """Rows a kill -9 left in flight before they were sent are checked on resume, found not
+    applied and sent again: summary.json's ``reconciled_rows``, the run's ``reconciled``
+    and the outcome line say the same count (0), the rows checked apart (x22r1: the run
+    said 25 beside ``reconciled_rows: 0``)."""
+    from jobs.demo_data import write_demo_export
+    from jobs.import_load import summary_lines
+    from tests.import_support import import_stopped_before_sending, resume_job
+
+    export = write_demo_export(tmp_path / "in", rows=30)
+    async with serve(SandboxConfig(time_scale=0.02, seed=7)) as sb:
+        store, _ = await import_stopped_before_sending(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert")
+        flight = [i.id for i in store.pending(25)]
+        store.mark_sending(flight, time.time())  # a kill -9 before these were sent
+        directory = store.directory
+        store.close()
+        store, result = await resume_job(sb, directory)
+        try:
+            assert result.stats.reconciled == len(flight)  # checked: none was applied
+            summary = orjson.loads((directory / "summary.json").read_bytes())
+            runs = summary["runs"]
+            assert summary["reconciled_rows"] == 0
+            assert runs[-1]["reconciled"] == 0, runs
+            assert sum(r["reconciled"] for r in runs) == summary["reconciled_rows"]
+            assert runs[-1]["in_doubt_checked"] == len(flight)
+            paths = {"summary": directory / "summary.json"}
+            line = next(x for x in summary_lines(store, paths) if "reconciliation" in x)
+            assert "rows settled by reconciliation: 0 (25 rows in doubt checked" in line
+        finally:
+            store.close()
