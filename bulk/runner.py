@@ -93,6 +93,11 @@ class JobKind(Protocol):
     a field-policy value taken from a deal left unmerged); ``async finish()`` runs once
     when the run ends, stopped, cancelled or failed (shielded) — e.g. to write what
     ``prepare`` left open and give back what the run holds (an import's claims).
+    Two more for a kind's run history: ``async run_started()`` as the run begins (after
+    its status is set ``running``, before anything is reconciled or sent) and
+    ``async run_ended(result, stats)`` on every exit path (shielded, bounded, its error
+    dropped): ``result`` None for a run cancelled (a second Ctrl-C, a library caller's
+    cancel) or failed before its end; ``stats`` the run's counts either way.
 
     ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as a
     worker takes it, not its whole batch before the first is sent — a kill leaves in
@@ -242,6 +247,9 @@ class Runner(CallPath):
         open_before = _open(await self.store.counts())
         try:
             try:
+                started = getattr(self.kind, "run_started", None)
+                if started is not None:
+                    await started()
                 await self._sweep_ledgered()
             except Exception as exc:  # the boundary: see the docstring
                 self.request_stop(_boundary_error(exc))
@@ -275,6 +283,18 @@ class Runner(CallPath):
                         # cancelled import kept its claims: a resume waited out their lease)
                         await self._finish_anyway()
                 await self._settle_status(result)
+                await self._run_ended(result)
+
+    async def _run_ended(self, result: RunResult | None) -> None:
+        """The kind's ``run_ended`` on every exit path: a run cancelled or failed before
+        its end is recorded too (x22: an import listed only the runs its ``after_run``
+        saw). Bounded like ``_finish_anyway``; its own error is dropped."""
+        ended = getattr(self.kind, "run_ended", None)
+        if ended is None:
+            return
+        with anyio.move_on_after(FINISH_BOUND, shield=True), \
+                contextlib.suppress(Exception):
+            await ended(result, self.stats)
 
     async def _finish_anyway(self) -> None:
         """The kind's ``finish`` on a run cancelled (or failed) before its end: what it

@@ -839,20 +839,40 @@ def _settled_this_run(store: JobStore, runs: Sequence[Mapping[str, Any]]) -> int
     return max(0, _created(store)[1] - earlier)
 
 
-def record_run(store: JobStore, result: RunResult | None, seconds: float, *,
-               claims: Mapping[str, int] | None = None) -> None:
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def start_run(store: JobStore) -> int:
+    """A run's entry in the job's history as it starts: ``ended`` and ``outcome``
+    "unknown" until ``end_run`` finishes it — a kill -9 leaves it so. Returns its index."""
     runs = list(store.meta_get(META_RUNS) or [])
-    stats = result.stats if result is not None else None
-    runs.append({"ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                 "seconds": round(seconds, 3),
-                 "rate_limited": stats.rate_limited if stats else 0,
-                 # rows settled by reconciliation (found applied), as ``reconciled_rows``
-                 # counts them; the rows in doubt looked at, settled or sent again, apart
-                 "reconciled": _settled_this_run(store, runs),
-                 "in_doubt_checked": stats.reconciled if stats else 0,
-                 "stopped": bool(result and result.stopped),
-                 "claims": dict(claims or {}),
-                 "error": str(result.error) if result and result.error else None})
+    runs.append({"started": _now(), "ended": "unknown", "outcome": "unknown"})
+    store.meta_put(META_RUNS, runs)
+    return len(runs) - 1
+
+
+def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunStats,
+            seconds: float, *, claims: Mapping[str, int] | None = None) -> None:
+    """Finish the run's entry (``start_run``): when it ended, how (finished, stopped, or
+    interrupted: cancelled before its end), the tokens this run spent, its 429s, the rows it
+    settled by reconciliation and those in doubt it checked."""
+    runs = list(store.meta_get(META_RUNS) or [])
+    if not 0 <= index < len(runs):  # an entry lost (a history rewritten meanwhile)
+        runs.append({"started": "unknown"})
+        index = len(runs) - 1
+    outcome = ("interrupted" if result is None
+               else "stopped" if result.stopped else "finished")
+    runs[index] = {
+        **runs[index], "ended": _now(), "outcome": outcome, "seconds": round(seconds, 3),
+        "tokens": sum(stats.tokens_by_operation.values()),
+        "rate_limited": stats.rate_limited,
+        # rows settled by reconciliation (found applied), as ``reconciled_rows`` counts
+        # them; the rows in doubt looked at, settled or sent again, apart
+        "reconciled": _settled_this_run(store, runs[:index] + runs[index + 1:]),
+        "in_doubt_checked": stats.reconciled,
+        "stopped": outcome != "finished", "claims": dict(claims or {}),
+        "error": str(result.error) if result is not None and result.error else None}
     store.meta_put(META_RUNS, runs)
 
 
@@ -949,5 +969,5 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_RUNS", "learn_marks", "load", "plan_import", "record_run", "summary_lines",
-           "typed_for", "write_import_results"]
+__all__ = ["META_COUNTS", "META_RUNS", "end_run", "learn_marks", "load", "plan_import", "start_run",
+           "summary_lines", "typed_for", "write_import_results"]

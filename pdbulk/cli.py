@@ -277,6 +277,10 @@ def status(job: JobArg,
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
             "first_failed": failed,
         }
+        if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
+            from jobs.import_load import META_RUNS
+
+            info["runs"] = store.meta_get(META_RUNS) or []
         window = float(store.config.get("engine", {}).get("window", 2.0))
     finally:
         store.close()

@@ -293,8 +293,10 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
         emails = Counter(e["value"].lower() for p in persons for e in p["emails"])
         assert max(emails.values()) == 1
         summary = orjson.loads((job / "summary.json").read_bytes())
-        assert len(summary["runs"]) == 1  # the killed run never got to record itself
-        assert summary["runs"][0]["in_doubt_checked"] > 0  # rows left SENDING were checked first
+        killed, resumed = summary["runs"]  # the killed run is listed, never finished
+        assert killed["ended"] == killed["outcome"] == "unknown" and "started" in killed
+        assert resumed["outcome"] == "finished"
+        assert resumed["in_doubt_checked"] > 0  # rows left SENDING were checked first
     finally:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(10)

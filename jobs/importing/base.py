@@ -151,6 +151,7 @@ class _ImportBase:
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
         self.started = time.monotonic()
+        self._run_index: int | None = None  # this run's entry in the job's history
         current = file_sha(settings.mapping)
         self.mapping_changed = mapping_sha is not None and current is not None and \
             current != mapping_sha

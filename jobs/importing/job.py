@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.claims import Claim
+from bulk.clock import in_thread
 from bulk.errors import InDoubt, InputError, NotFound
-from bulk.runner import RunResult
+from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey, parse_time
@@ -246,16 +248,32 @@ class ImportJob(_Reconcile, _Resume):
         self.mapping_changed = False
         self._marks = bool(self.store.meta_get(META_SENT_MARKS))  # the load just set it
 
-    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
-        """Rewrite the result files from the store; the lines the CLI prints."""
-        from ..import_load import record_run, summary_lines, write_import_results
+    async def run_started(self) -> None:
+        """The run's entry in the job's history (``import_load.start_run``), written as
+        it starts: a run cancelled or killed is listed too."""
+        from ..import_load import start_run
 
-        record_run(store, result, time.monotonic() - self.started,
-                   claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
-                           "found_created": self.found_created,
-                           "unattributed": self.unattributed,
-                           "merges_undone": self.merges_undone})
         self.started = time.monotonic()
+        self._run_index = await in_thread(partial(start_run, self.store))
+
+    async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
+        """The run's entry finished, on every exit path (``Runner``'s ``finally``)."""
+        from ..import_load import end_run
+
+        index, self._run_index = self._run_index, None
+        if index is None:
+            return
+        await in_thread(partial(
+            end_run, self.store, index, result, stats, time.monotonic() - self.started,
+            claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
+                    "found_created": self.found_created, "unattributed": self.unattributed,
+                    "merges_undone": self.merges_undone}))
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        """Rewrite the result files from the store; the lines the CLI prints (the run is
+        in the job's history already: ``run_started`` / ``run_ended``)."""
+        from ..import_load import summary_lines, write_import_results
+
         paths = write_import_results(store, result)
         return summary_lines(store, paths)
 

@@ -1,0 +1,90 @@
+"""An import's run history (``runs`` in summary.json and ``pdbulk status --json``): every
+run is listed — cancelled, stopped, killed or finished — with its start, end, outcome,
+tokens and the rows it settled by reconciliation."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import anyio
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.engine import Engine, EngineConfig
+from bulk.runner import RunStats
+from bulk.sandbox import Faults, SandboxConfig, serve
+from bulk.store import JobStore
+from jobs import kind_for
+from jobs.demo_data import write_demo_export
+from jobs.import_load import META_RUNS
+from pdbulk.cli import app
+from tests.import_support import import_stopped_before_sending, resume_job
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_cancelled_run_is_listed_with_its_outcome_and_tokens(tmp_path: Path) -> None:
+    """A run stopped before its first send, one cancelled by its library caller mid-run
+    (as a second Ctrl-C cancels it) and the resume that finishes: three entries, each with
+    start, end, outcome and its own tokens (x22r2: only runs ``after_run`` saw were listed,
+    without start, outcome or tokens)."""
+    export = write_demo_export(tmp_path / "in", rows=60)
+    async with serve(SandboxConfig(time_scale=0.02, seed=7)) as sb:
+        store, _ = await import_stopped_before_sending(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert")
+        directory = store.directory
+        kind = kind_for(store)
+        # two workers, 100 ms a deal: the cancel comes with most rows still to send
+        config = dataclasses.replace(EngineConfig.from_json(store.config["engine"]),
+                                     max_workers=2)
+        sb.set_faults(Faults(latency_ms=100.0, only_operations=frozenset({"addDeal"})))
+        async with Engine.open(config, sb.token, store=store) as engine:
+            with anyio.CancelScope() as scope:
+
+                def cancel(stats: RunStats) -> None:
+                    if stats.done:  # some rows sent: the caller cancels the run
+                        scope.cancel()
+
+                await engine.run(kind, on_progress=cancel)
+        assert scope.cancelled_caught
+        sb.set_faults(Faults())
+        runs: list[dict[str, Any]] = store.meta_get(META_RUNS) or []
+        store.close()
+        assert [r["outcome"] for r in runs] == ["stopped", "interrupted"], runs
+        assert runs[1]["tokens"] > 0 and runs[1]["ended"] != "unknown"
+        store, result = await resume_job(sb, directory)
+        try:
+            assert not result.stopped
+            summary = orjson.loads((directory / "summary.json").read_bytes())
+            runs = summary["runs"]
+            assert [r["outcome"] for r in runs] == ["stopped", "interrupted", "finished"]
+            assert all(r["started"] <= r["ended"] for r in runs)
+            assert runs[2]["tokens"] > 0 and runs[0]["tokens"] == 0
+            assert sum(r["reconciled"] for r in runs) == summary["reconciled_rows"]
+        finally:
+            store.close()
+        shown = CliRunner().invoke(app, ["status", directory.name, "--job-dir",
+                                         str(directory.parent), "--json"])
+        assert shown.exit_code == 0, shown.output
+        assert orjson.loads(shown.stdout)["runs"] == runs
+
+
+def test_a_run_that_never_ended_says_so(tmp_path: Path) -> None:
+    """A run's entry is written as it starts: one that never finished it (a kill -9)
+    stays ``ended: unknown``, and the next run's entry is added after it."""
+    from jobs.import_load import end_run, start_run
+
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
+    try:
+        killed = start_run(store)
+        index = start_run(store)
+        end_run(store, index, None, RunStats(), 1.5)
+        runs = store.meta_get(META_RUNS)
+        assert (killed, index) == (0, 1)
+        assert runs[0]["ended"] == "unknown" and runs[0]["outcome"] == "unknown"
+        assert runs[1]["outcome"] == "interrupted" and runs[1]["seconds"] == 1.5
+    finally:
+        store.close()
