@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from bulk.errors import InputError
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.operations import get_operation
 from bulk.runner import RunResult, recheck_batch
-from bulk.store import ItemState, JobStore
+from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .planning import Plan, estimate, reason_class
@@ -256,7 +256,7 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
     """``plan`` with the rows refused at load time: counted per reason (text and --json)
     and the first 1,000 listed (``failed_rows``: row, key, action, reason, status, column,
     hold and the row's cells as ``values``, as plan import lists them; v9r6, v10r19 M4)."""
-    bad = [i for i in prep.items if i.state is ItemState.FAILED]
+    bad = by_row(i for i in prep.items if i.state is ItemState.FAILED)
     if not bad:
         return plan
     reasons = Counter(reason_class(i.error or "", (i.payload or {}).get("column"), i.key)
@@ -316,12 +316,19 @@ def _write_bad_rows(path: Path, prep: Prepared) -> None:
     """The rows ``prep`` refused, into the failed-rows file ``path`` (``jobs.results``)."""
     from .results import failed_row, remove_failed, write_failed
 
-    bad = [failed_row(i) for i in prep.items if i.state is ItemState.FAILED]
+    bad = [failed_row(i) for i in by_row(i for i in prep.items if i.state is ItemState.FAILED)]
     if not bad:
         remove_failed(path)
         return
     columns = prep.meta.get("source_columns")
     write_failed(path, [str(c) for c in columns] if isinstance(columns, list) else [], bad)
+
+
+def by_row(items: Iterable[NewItem]) -> list[NewItem]:
+    """``items`` in the manifest's row order (then as given; no row last): a plan adds its
+    load-time refusals before the rows its account checks refuse (x22r2: plan update
+    listed rows 4, 6, 7, 2, 5, 8)."""
+    return sorted(items, key=lambda i: (i.row is None, i.row or 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -307,12 +307,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
     with ReportWriter(store.directory, source_columns=columns, success_columns=success_columns,
                       hold_column=hold_column, typed=typed) as out:
         for item in store.items():
-            if item.row is None and item.state is ItemState.FAILED and item.op in rowless_ops:
-                # no manifest row, but the job failed it: in failed.csv, so an exit 3 is
-                # never told by an empty file (v9r13: undo --contacts' conflicts)
-                out.failed(**failed_row(item))
-                continue
-            if item.row is None or (row_ops is not None and item.op not in row_ops):
+            if item.row is None or (row_ops is not None and item.op not in row_ops) \
+                    or item.state is ItemState.FAILED:
                 continue
             values = _values(item)
             key = item.key if item.key is not None else (
@@ -328,12 +324,23 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                 out.succeeded(**{c: v for c, v in cells.items() if c in success_columns})
                 counts["succeeded"] += 1
                 actions[str(result.get("action") or "done")] += 1
-            elif item.state is ItemState.FAILED:
-                out.failed(**{**failed_row(item), "key": key})
-                counts["failed"] += 1
             else:
                 out.unprocessed(row=item.row, key=key, values=values)
                 counts["unprocessed"] += 1
+        # failed.csv in the manifest's row order, whatever order the items were added in
+        for item in store.items_by_row(ItemState.FAILED):
+            if item.row is None and item.op in rowless_ops:
+                # no manifest row, but the job failed it: in failed.csv, so an exit 3 is
+                # never told by an empty file (v9r13: undo --contacts' conflicts)
+                out.failed(**failed_row(item))
+                continue
+            if item.row is None or (row_ops is not None and item.op not in row_ops):
+                continue
+            values = _values(item)
+            key = item.key if item.key is not None else (
+                values.get(source_key_column) if source_key_column else None)
+            out.failed(**{**failed_row(item), "key": key})
+            counts["failed"] += 1
         paths = dict(out.paths)
         spend = store.spend_by_operation()
         run_spend = store.spend_now()

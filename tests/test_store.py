@@ -543,3 +543,20 @@ def test_job_folder_and_files_are_private_whatever_the_umask(tmp_path: Path) -> 
                 assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     finally:
         os.umask(old)
+
+
+def test_items_by_row_pages_through_rows_in_manifest_order(tmp_path: Path) -> None:
+    """``items_by_row``: the items of a state by row then id, rowless ones last, across
+    pages (2,500 items added in reverse row order, some twice a row, some rowless)."""
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="t", config={})
+    try:
+        rows: list[int | None] = [*range(2000, 0, -1), 7, 7, None, None, *range(2001, 2497)]
+        store.add_items(NewItem(row=r, key=None, op="x", payload={},
+                                state=ItemState.FAILED, error="bad") for r in rows)
+        got = [(i.row, i.id) for i in store.items_by_row(ItemState.FAILED)]
+        assert len(got) == len(rows)
+        assert got == sorted(got, key=lambda ri: (ri[0] is None, ri[0] or 0, ri[1]))
+        assert [r for r, _ in got[-2:]] == [None, None]
+        assert list(store.items_by_row(ItemState.DONE)) == []
+    finally:
+        store.close()

@@ -724,3 +724,32 @@ async def test_a_lost_answer_is_never_followed_by_a_resend_over_a_colleagues_edi
         assert item.state is ItemState.FAILED and "conflict" in (item.error or ""), item
         assert result.stats.in_doubt == 1 and result.stats.retries == 0
         store.close()
+
+
+def test_failed_rows_files_list_rows_in_the_manifests_order(tmp_path: Path) -> None:
+    """plan-failed.csv, the plan's failed_rows and the job's failed.csv list the bad rows
+    by row, whether refused at load time (a bad amount) or by the account check (no such
+    deal) (x22r2: rows 4, 6, 7, 2, 5, 8 — load-time refusals first)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Deal": 9991, "Amount": "5"}, {"Deal": 1, "Amount": "n/a"},
+            {"Deal": 2, "Amount": "7"}, {"Deal": 9992, "Amount": "5"},
+            {"Deal": 3, "Amount": "x"}, {"Deal": 9993, "Amount": "5"}])
+        (tmp_path / "map.toml").write_text(AUTO_MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        plan_failed = tmp_path / "plan-failed.csv"
+        planned = runner.invoke(app, ["plan", "update", str(manifest), "--mapping",
+                                      str(tmp_path / "map.toml"), "--json", "--failed-csv",
+                                      str(plan_failed), *cli_args(sb, tmp_path / "jobs")],
+                                env=env)
+        assert planned.exit_code == 3, planned.output
+        bad_rows = [2, 3, 5, 6, 7]
+        assert [r["row"] for r in json.loads(planned.output)["failed_rows"]] == bad_rows
+        assert [int(r["row"]) for r in read_csv(plan_failed)] == bad_rows
+        done = runner.invoke(app, ["update", str(manifest), "--mapping",
+                                   str(tmp_path / "map.toml"), "--yes",
+                                   *cli_args(sb, tmp_path / "jobs")], env=env)
+        assert done.exit_code == 3, done.output
+        (job,) = (tmp_path / "jobs").iterdir()
+        assert [int(r["row"]) for r in read_csv(job / "failed.csv")] == bad_rows
