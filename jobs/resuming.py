@@ -136,10 +136,8 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
     lines = [f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
              f"tokens: {plan.tokens:,}"]
     if after_reread is None:
+        # the retries and in-doubt re-reads (``planning.in_doubt_note``) are among them
         lines += [f"note: {note}" for note in plan.notes]
-        lines.append("note: the calls above are those the items need; a read the server "
-                     "fails (5xx, a dropped connection) is sent again, and those retries "
-                     "come on top")
         if plan.calls.get("getDeals") and store.kind == "import":
             lines.append("note: the re-read lists every deal added or changed since the "
                          "load, 500 a page: deals others wrote meanwhile add pages (the plan "

@@ -285,3 +285,21 @@ def test_a_run_on_a_shared_coordinator_is_planned_with_its_company_read(
                       tokens_left_today=None)
     assert "getCurrentUser" not in alone.calls and shared.calls["getCurrentUser"] == 1
     assert shared.tokens == alone.tokens + 2
+
+
+@pytest.mark.parametrize("kind", ["update", "move-stage", "merge", "undo", "import",
+                                  "update (resume)"])
+def test_a_plan_of_writes_names_the_in_doubt_re_reads_and_their_cost(kind: str) -> None:
+    """A plan with writes names, in its notes, the reads a write in doubt makes before
+    anything is sent again — getArchivedDeals among them, with its cost — and that they
+    and the retried reads come on top (x22r3: plan update showed no getArchivedDeals; the
+    run under faults made 3); a plan of reads only has no such note."""
+    limits = plan_limits("ultimate")
+    write = "addDeal" if kind == "import" else "updateDeal"
+    plan = estimate(kind, {"getDeals": 5, write: 2500}, limits, rows=2500, bad_rows=0,
+                    tokens_left_today=None)
+    (note,) = [n for n in plan.notes if "in doubt" in n]
+    assert "getArchivedDeals (20 tokens each)" in note and "getDeals (10 tokens each)" in note
+    assert "sent again" in note and "on top" in note
+    reads = estimate(kind, {"getDeals": 5}, limits, rows=5, bad_rows=0, tokens_left_today=None)
+    assert not [n for n in reads.notes if "in doubt" in n]
