@@ -131,6 +131,9 @@ class RunStats:
     # answers whose window headers proved another client on the token (the scheduler's
     # ``others_seen`` as the run ended; x19r3 F3): the 429 note blames one only then
     others_seen: int = 0
+    # 429s that came while the window had room (the scheduler's ``refused_with_room``):
+    # the note blames the server, not the pace, for those
+    refused_with_room: int = 0
 
     def add(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (``bulk.engine.Engine.stats``: the engine's own
@@ -143,6 +146,7 @@ class RunStats:
             for op_id, n in theirs.items():
                 mine[op_id] = mine.get(op_id, 0) + n
         self.others_seen = max(self.others_seen, other.others_seen)  # one scheduler's count
+        self.refused_with_room = max(self.refused_with_room, other.refused_with_room)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +271,7 @@ class Runner(CallPath):
                     await self.flush_spend()  # the calls ``finish`` made
             counts = await self.store.counts()
             self.stats.others_seen = self.scheduler.others_seen
+            self.stats.refused_with_room = self.scheduler.refused_with_room
             # a stop asked (a signal) once every item had settled, with no error, leaves
             # nothing to resume: the run finished (x19r1 F9: Ctrl-C while the last batch
             # was recorded or the kind's ``finish`` ran left the job "stopped")

@@ -145,6 +145,9 @@ class SchedulerStats:
     # answers whose window headers counted more calls than this process could have sent in
     # that window: the evidence that another client spends the token's limits (x19r3 F3)
     others_seen: int = 0
+    # 429s that came while the window had room (the headers said remaining > 0, or this
+    # process's own count was under the limit): the server refused them, not our pace
+    refused_with_room: int = 0
     # whether ``tokens_today`` is the company's (a daily header heard, or the day proved
     # spent), not only this process's own: a plan before any call says "unknown"
     today_known: bool = False
@@ -164,7 +167,7 @@ class Scheduler:
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
                  "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
-                 "_reset_probe", "_rng", "_rtts", "_search", "_search_blocked_until",
+                 "_reset_probe", "_rng", "_roomy", "_rtts", "_search", "_search_blocked_until",
                  "_searches", "_seen_today", "_sent_log", "_shared", "_slowest", "_spare",
                  "_spare_at", "_spare_for", "_spent_day", "_storm", "_streak", "_timer",
                  "_timer_at", "_today", "_today_heard", "_tokens_spent", "_told_reset", "_waiters",
@@ -223,6 +226,7 @@ class Scheduler:
         # when this process admitted its calls, the last two windows and more (others_seen)
         self._sent_log: deque[float] = deque()
         self._others_seen = 0
+        self._roomy = 0  # 429s while the window had room (``_had_room``)
         self._rtts = 0  # how many round trips that minimum is taken over
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
@@ -378,6 +382,7 @@ class Scheduler:
             self._probe_after = self._half_hour_after(self._clock.wall())
         self._rate_limited += 1
         rate = rate or RateHeaders()
+        self._roomy += self._had_room(op, rate, now, reset_after)
         self._apply(op, rate, now, windows=False)
         named = next((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
                      None)
@@ -427,6 +432,31 @@ class Scheduler:
             self._spent_day = self._day
         self._dispatch()
 
+    def _had_room(self, op: Operation, rate: RateHeaders, now: float,
+                  reset_after: float | None) -> bool:
+        """Whether a 429 came while the window had room: its headers said calls remained;
+        or it named a wait longer than a window (a rolling window frees a slot within one:
+        no burst window refused it) with tokens left today; or every call this process could
+        have had in the server's window (those admitted since a window, the slowest round
+        trip and a quarter window before: counted generously, as ``_count_others`` does)
+        was under the limit. Then the server refused the call, not this process's pace
+        (x22r2: a 429 storm on the server, no other client, was told "the pace came too
+        close to the limits"). Not judged from this process's count for a search, nor with
+        a coordinator across processes (their calls are in the window too)."""
+        if rate.remaining is not None and rate.remaining > 0:
+            return True
+        named = max((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
+                    default=None)
+        if named is not None and named > self._width + _EPS \
+                and rate.daily_token_remaining != 0 and self._today < self._daily:
+            return True
+        if op.search or self._across():
+            return False
+        limit = rate.limit if rate.limit is not None else self._burst
+        since = now - self._width - self._slowest - self._width / 4
+        ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
+        return ours < limit
+
     def refund(self, op: Operation) -> None:
         """Pipedrive did not charge ``op`` (never sent, or 429): give its tokens back."""
         self._roll()
@@ -445,6 +475,11 @@ class Scheduler:
         sent in that window (``_count_others``): evidence of another client."""
         return self._others_seen
 
+    @property
+    def refused_with_room(self) -> int:
+        """429s that came while the window had room (``_had_room``)."""
+        return self._roomy
+
     def statistics(self) -> SchedulerStats:
         """A snapshot of the live state (the progress bar and the benchmarks read it)."""
         now = self._clock.now()
@@ -456,7 +491,8 @@ class Scheduler:
             tokens_today=max(self._today, self._daily) if spent else self._today,
             daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
             search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
-            others_seen=self._others_seen, today_known=self._today_heard or spent,
+            others_seen=self._others_seen, refused_with_room=self._roomy,
+            today_known=self._today_heard or spent,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),

@@ -453,7 +453,8 @@ def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
                   or "below --auto-apply-above" in why})
     if result is not None and (note := rate_limited_note(
             result.stats.rate_limited, store.meta_get(META_COORDINATOR),
-            others=bool(result.stats.others_seen))) is not None:
+            others=bool(result.stats.others_seen),
+            room=result.stats.refused_with_room)) is not None:
         say(note)
     summary.update(items=dict(counts), merged=counts.get("done", 0), failed=counts.get(
         "failed", 0), skipped=counts.get("skipped", 0), skipped_for_review=review,

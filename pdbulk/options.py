@@ -671,7 +671,8 @@ def finish(store: JobStore, result: RunResult) -> None:
                                                    if k != ItemState.DONE.value}, {})) if p)
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
-                                  others=bool(result.stats.others_seen))) is not None:
+                                  others=bool(result.stats.others_seen),
+                                  room=result.stats.refused_with_room)) is not None:
         typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
@@ -698,7 +699,7 @@ def finished_anyway(store: JobStore) -> NoReturn:
 
 
 def rate_limited_note(rate_limited: int, coordinator: object, *,
-                      others: bool = False) -> str | None:
+                      others: bool = False, room: int = 0) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -706,10 +707,19 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     (x13r3 F4: two processes on one token got 429s, with no word) — said only when the
     server's window headers counted more calls than this run sent (``others``: the
     scheduler's ``others_seen``); else the pace was too close to the limits (x19r3 F3: a
-    lone process with a 0.1-s window was told another process used them)."""
+    lone process with a 0.1-s window was told another process used them). ``room``: the
+    429s that came while the window had room (the scheduler's ``refused_with_room``): the
+    server refused those, not the pace (x22r2: a 429 storm on the server was blamed on
+    the pace)."""
     if not rate_limited:
         return None
-    if not others:
+    room = min(room, rate_limited)
+    if room and not others:
+        who = (f"the server refused {room} call(s) while the window had room (another "
+               "client on the token, or the server's own limits)")
+        if room < rate_limited:
+            who += (f"; the other {rate_limited - room} came as the pace neared the limits")
+    elif not others:
         who = ("the server never counted more calls in a window than this process sent, so "
                "no other client is proven: the pace came too close to the limits (likelier "
                "with a scaled-down window, PDBULK_WINDOW / a sandbox --time-scale, or a "

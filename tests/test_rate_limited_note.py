@@ -51,3 +51,76 @@ def test_a_lone_process_with_429s_is_not_told_of_another_process(
     assert "note: 3 call(s) were answered 429 (rate limited)" in err and "nothing lost" in err
     assert "another process" not in err and "--coordinator" not in err, err
     assert "no other client is proven" in err
+
+
+def test_429s_while_the_window_had_room_blame_the_server_not_the_pace() -> None:
+    """x22r2: a 429 storm on the server, no other client, was told "the pace came too close
+    to the limits": the 429s that came while the window had room are the server's."""
+    note = rate_limited_note(31, None, room=31)
+    assert note is not None
+    assert "the server refused 31 call(s) while the window had room (another client on " \
+           "the token, or the server's own limits)" in note
+    assert "pace came too close" not in note
+    some = rate_limited_note(31, None, room=29)
+    assert some is not None and "the other 2 came as the pace neared the limits" in some
+
+
+@pytest.mark.anyio
+async def test_the_scheduler_counts_429s_while_its_window_had_room() -> None:
+    """A 429 after 3 calls of a 40-call window, or whose headers say calls remain, came
+    while the window had room; one after a full window of this process's own calls did
+    not (the pace)."""
+    from bulk.clock import FakeClock
+    from bulk.headers import RateHeaders
+    from bulk.operations import get_operation
+    from bulk.plans import plan_limits
+    from bulk.scheduler import Scheduler
+
+    get = get_operation("getDeals")
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    for _ in range(3):
+        await s.acquire(get)
+    s.rate_limited(get, RateHeaders(limit=40, remaining=0, reset=1.0), None)
+    assert s.refused_with_room == 1 and s.statistics().refused_with_room == 1
+    await s.acquire(get)  # after the pause
+    s.rate_limited(get, RateHeaders(limit=40, remaining=12, reset=1.0), None)
+    assert s.refused_with_room == 2
+    clock = FakeClock()
+    full = Scheduler(plan_limits("growth"), clock=clock)
+    for _ in range(full.statistics().window_limit):
+        await full.acquire(get)
+    full.rate_limited(get, RateHeaders(limit=40, remaining=0, reset=1.0), None)
+    assert full.refused_with_room == 0
+
+
+@pytest.mark.anyio
+async def test_a_429_storm_on_the_server_is_said_to_be_the_servers(tmp_path: Path) -> None:
+    """A lone touch run through the sandbox's 429 storms: its 429s came while its window
+    had room, and the note says the server refused them (not the pace)."""
+    import anyio
+
+    from bulk.engine import Engine, EngineConfig
+    from bulk.retry import RetryPolicy
+    from bulk.sandbox import Faults, SandboxConfig, serve
+    from jobs.touch import TouchJob, touch_items
+
+    faults = Faults(storm_every=0.25, storm_length=0.15)
+    async with serve(SandboxConfig(time_scale=0.02, deals=150, seed=3, faults=faults)) as sb:
+        config = EngineConfig(base_url=sb.url, plan="growth", window=0.04, job_root=tmp_path)
+        store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
+                                config={"engine": config.to_json()})
+        store.add_items(touch_items(range(1, 151), {"value": 7}))
+        try:
+            with anyio.fail_after(60):
+                async with Engine.open(config, sb.token, store=store) as engine:
+                    result = await engine.run(TouchJob(), retry=RetryPolicy(
+                        attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
+        finally:
+            store.close()
+    stats = result.stats
+    assert not result.stopped and stats.rate_limited > 0 and stats.others_seen == 0
+    assert stats.refused_with_room >= stats.rate_limited // 2, stats
+    note = rate_limited_note(stats.rate_limited, None, others=False,
+                             room=stats.refused_with_room)
+    assert note is not None and "while the window had room" in note, note
