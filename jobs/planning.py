@@ -444,6 +444,14 @@ _QUOTED = re.compile(r"(?<!\w)'(?:[^'\\]|\\.)*'(?!\w)|\"(?:[^\"\\]|\\.)*\"|(?<!\
                      r"(?!-[a-z]|\^| significant)")
 
 
+# a date, a date and time (ISO 8601, as Pipedrive's update_time), or a time with seconds: one
+# value each, elided whole (x22r3: "update_time …-…-03T19:…:14Z then, …" kept the digits
+# next to letters, so each conflict of plan undo was a reason of its own)
+_TIMESTAMP = re.compile(r"(?<![\w.-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                        r"(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w:-])|(?<![\w:.])\d{1,2}:\d{2}:\d{2}"
+                        r"(?:\.\d+)?Z?(?![\w:])")
+
+
 def _elide(found: re.Match[str]) -> str:
     text = found[0]
     # a cell is quoted by repr: '...' — or "..." only when it holds a ' itself; any other
@@ -460,7 +468,7 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     ``plan`` counts rows under."""
     if key:
         reason = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "…", reason)
-    general = _QUOTED.sub(_elide, reason)
+    general = _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
 
 

@@ -117,3 +117,19 @@ def test_a_reason_with_apostrophes_in_its_words_is_not_elided() -> None:
            "hold cell" in text and "'12'" not in text, text
     assert reason_class("not an amount: '12abc' (unknown currency 'abc')", "Amount") == \
         "Amount: not an amount: … (unknown currency …)"
+
+
+def test_undo_conflicts_are_counted_under_one_reason_whatever_their_times() -> None:
+    """x22r3: plan undo's conflicts, each with its deal's update_time then and now, were
+    each a reason of their own ("…-…-03T19:…:14Z"): the times are elided whole, so the
+    deals changed since are counted together."""
+    reasons = [f"conflict: deal {d} changed since the job wrote it (update_time "
+               f"2026-12-0{m % 9 + 1}T1{m % 10}:{m:02}:{m % 60:02}Z then, "
+               f"2026-12-0{d % 9 + 1} 0{d % 10}:00:0{d % 7} now); "
+               "left alone" for d, m in ((101, 5), (2113, 44), (57, 59))]
+    classes = {reason_class(r, None) for r in reasons}
+    assert len(classes) == 1, classes
+    assert classes == {"conflict: deal … changed since the job wrote it (update_time … "
+                       "then, … now); left alone"}, classes
+    assert reason_class("Close Date: not a date: '2026-13-45'", None) == \
+        "Close Date: not a date: …"
