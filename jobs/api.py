@@ -242,6 +242,10 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                     usable_daily=sched.usable_daily, resume_reread=tokens_of(again),
                     load_seconds=load_seconds, latency=measured_latency(s),
                     workers=s.config.max_workers, gating_reads=sum(checks.values()))
+    if prep.kind == "merge":  # merges apart from rows: a group row holds several
+        plan = replace(plan, merges=sum(1 for i in prep.items if i.row is not None),
+                       bad_merges=sum(1 for i in prep.items if i.row is not None
+                                      and i.state is ItemState.FAILED))
     return prep, with_bad_rows(plan, prep)
 
 

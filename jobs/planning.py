@@ -73,6 +73,10 @@ class Plan:
     # field -> deals its updates give a new value, most first (custom fields by name;
     # the same comparison the run makes: deals.deal_changes; x20r2 F6)
     changed_fields: dict[str, int] = field(default_factory=dict)
+    # a merge plan's merges (a group row holds several), and those refused: rows are rows
+    # (x22r3: 11 rows, one a group of 2, were "rows: 12"); None for other kinds
+    merges: int | None = None
+    bad_merges: int = 0
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when
@@ -386,6 +390,10 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
         table.add_row(op, f"{n:,}", str(cost), f"{n * cost:,}")
     console.print(table)
     good = plan.rows - plan.bad_rows
+    if rows is None and plan.merges is not None:
+        rows = (f"rows: {plan.rows:,}; merges: {plan.merges:,} "
+                f"({plan.merges - plan.bad_merges:,} valid, {plan.bad_merges:,} with errors: "
+                "they go to failed.csv and are never sent)")
     console.print(rows if rows is not None else (
         f"rows: {plan.rows:,} ({good:,} valid, {plan.bad_rows:,} with errors: "
         "they go to failed.csv and are never sent)"))

@@ -97,13 +97,15 @@ class Prepared:
 
     @property
     def rows(self) -> int:
-        return sum(1 for i in self.items if i.row is not None)
+        """The manifest rows (a merge's group row holds several items: one row, x22r3)."""
+        return len({i.row for i in self.items if i.row is not None})
 
     @property
     def bad_rows(self) -> int:
-        """Rows refused at load time: failed items that are manifest rows (an undo's
-        person / organization conflicts are items, not rows: v9r11 counted them)."""
-        return sum(1 for i in self.items if i.state is ItemState.FAILED and i.row is not None)
+        """Rows refused at load time: rows with a failed item (an undo's person /
+        organization conflicts are items, not rows: v9r11 counted them)."""
+        return len({i.row for i in self.items
+                    if i.state is ItemState.FAILED and i.row is not None})
 
     def count_fields(self, changes: Mapping[str, Any], catalog: Catalog) -> None:
         """Count the fields one deal's write (``deal_changes``) gives a new value."""

@@ -370,3 +370,22 @@ async def test_the_plan_names_what_each_merge_drops(tmp_path: Path) -> None:
         assert "status open (deal 4)" in drops["survivor 3"]
         assert "currency USD (deal 4)" in drops["survivor 3"]
         assert "value 100" in drops["survivor 3"]
+
+
+def test_plan_merge_counts_rows_as_rows_and_merges_as_merges(tmp_path: Path) -> None:
+    """x22r3: a pairs file of 4 rows, one a group of 2 (``1;2,3``), was "rows: 5": the
+    plan says 4 rows and 5 merges (text and --json), the bad ones counted as merges."""
+    import json
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=12, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "groups.csv"
+        path.write_text("survivor_id,merge_ids\n1,\"2,3\"\n4,5\n6,6\n7,99999\n")
+        runner = CliRunner()
+        shown = runner.invoke(app, ["plan", "merge", str(path), *cli_args(sb, tmp_path / "j")],
+                              env=env)
+        assert "rows: 4; merges: 5 (3 valid, 2 with errors" in shown.output, shown.output
+        data = json.loads(runner.invoke(app, ["plan", "merge", str(path), "--json",
+                                              *cli_args(sb, tmp_path / "j")], env=env).output)
+        assert (data["rows"], data["bad_rows"]) == (4, 2), data
+        assert (data["merges"], data["bad_merges"]) == (5, 2), data
