@@ -26,8 +26,17 @@ _PLANS: dict[str, tuple[int, int, int]] = {
     "premium": (5, 100, 400),
     "ultimate": (7, 120, 480),
 }
-_ALIASES = {"essential": "lite", "advanced": "growth", "power": "premium", "enterprise": "ultimate"}
+# Pipedrive's plan names before its 2024 renaming; accepted everywhere a plan is named
+LEGACY_PLANS: dict[str, str] = {"essential": "lite", "advanced": "growth", "power": "premium",
+                                "enterprise": "ultimate"}
+_ALIASES = LEGACY_PLANS
 PLAN_NAMES: tuple[str, ...] = tuple(_PLANS)
+
+
+def canonical_plan(plan: str) -> str:
+    """``plan`` by its current name (a legacy one mapped, any case); unknown names as given."""
+    name = plan.strip().lower()
+    return LEGACY_PLANS.get(name, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +55,10 @@ class Limits:
 
 def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: int = 1,
                 top_up_tokens: int = 0) -> Limits:
-    name = _ALIASES.get(plan.lower(), plan.lower())
+    name = canonical_plan(plan)
     if name not in _PLANS:
-        raise ConfigError(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_NAMES)}")
+        raise ConfigError(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_NAMES)} "
+                          f"(or a legacy name: {', '.join(LEGACY_PLANS)})")
     if seats < 1:
         raise ConfigError("seats must be at least 1")
     multiplier, api_burst, oauth_burst = _PLANS[name]
@@ -58,5 +68,5 @@ def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: in
     )
 
 
-__all__ = ["AuthKind", "DAILY_BASE_TOKENS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
-           "WINDOW_SECONDS", "plan_limits"]
+__all__ = ["AuthKind", "DAILY_BASE_TOKENS", "LEGACY_PLANS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
+           "WINDOW_SECONDS", "canonical_plan", "plan_limits"]

@@ -53,7 +53,7 @@ from bulk.errors import (
     Unauthorized,
 )
 from bulk.loop import run_loop
-from bulk.plans import PLAN_NAMES
+from bulk.plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
@@ -141,9 +141,20 @@ JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR",
 Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
                                   help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]
 TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
-PlanName = Literal["lite", "growth", "professional", "premium", "ultimate"]  # = PLAN_NAMES
+# = PLAN_NAMES, then LEGACY_PLANS (x22r2: the legacy names the README promises were refused)
+PlanName = Literal["lite", "growth", "professional", "premium", "ultimate",
+                   "essential", "advanced", "power", "enterprise"]
+
+
+def _plan(value: str) -> str:
+    """A legacy plan name by its current one: the job's config and messages say one name."""
+    return canonical_plan(value)
+
+
 Plan = Annotated[PlanName, typer.Option(
-    "--plan", help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription).")]
+    "--plan", callback=_plan, metavar="PLAN",
+    help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription); legacy names: "
+         + ", ".join(f"{old} = {new}" for old, new in LEGACY_PLANS.items()) + ".")]
 Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
 OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
 def _share(value: float | None) -> float | None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..plans import PLAN_NAMES
+from ..plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from .config import Faults, SandboxConfig
 from .server import run_blocking
 
@@ -17,7 +17,8 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     p.add_argument("--port", type=int, default=8700, help="0 picks a free port")
     p.add_argument("--token", default="sandbox-token")
     p.add_argument("--oauth-token", default=None)
-    p.add_argument("--plan", default="growth", choices=PLAN_NAMES)
+    p.add_argument("--plan", default="growth", type=canonical_plan,
+                   choices=PLAN_NAMES + tuple(LEGACY_PLANS))
     p.add_argument("--auth", default="api_token", choices=("api_token", "oauth"))
     p.add_argument("--seats", type=int, default=1)
     p.add_argument("--burst", type=int, default=None)
