@@ -3,7 +3,7 @@
 Exit codes (documented in README):
   0  every item done (or nothing to do)
   1  bad input or configuration (nothing was sent)
-  2  usage error (unknown option, missing argument)
+  2  usage error (unknown option, missing argument, a bad option value or combination)
   3  the job finished but some rows failed (see failed.csv)
   4  the job stopped checkpointed (budget spent, API unreachable, interrupted): resume it
      (only when something is left to resume)
@@ -49,6 +49,7 @@ from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
 from .options import (
     EXIT_STOPPED,
+    EXIT_USAGE,
     JobArg,
     JobDir,
     OAuth,
@@ -66,6 +67,7 @@ from .options import (
     find_job,
     finish,
     json_command,
+    new_file,
     preflight,
     read_token,
     resume_hint,
@@ -455,10 +457,29 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         store.close()
 
 
+def _faults(value: str) -> str:
+    """A typer callback for the sandbox's --faults: its grammar and ranges, else exit 2."""
+    from bulk.sandbox import Faults
+
+    try:
+        Faults(**parse_faults(value))
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _positive(value: float) -> float:
+    """A typer callback for a multiplier: above 0 and finite (nan is neither), else exit 2."""
+    if not 0 < value < float("inf"):
+        raise typer.BadParameter(f"give a number above 0, not {value}")
+    return value
+
+
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; "
                                            "any other needs --allow-remote).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 8700,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 = any free port).")]
+    = 8700,
     token: Annotated[str, typer.Option(
         envvar="PDBULK_SANDBOX_TOKEN",
         help="The API token the sandbox accepts (off loopback: one of your own, 16+ "
@@ -467,23 +488,27 @@ def sandbox(
         "--allow-remote", help="Allow a --host that is not loopback (other machines can "
                                "then reach the sandbox and its data).")] = False,
     plan: Plan = "growth", oauth: OAuth = False, seats: Seats = 1,
-    latency_ms: Annotated[float, typer.Option(help="Mean latency per request.")] = 0.0,
-    jitter_ms: Annotated[float, typer.Option(help="Latency jitter (uniform ±).")] = 0.0,
-    faults: Annotated[str, typer.Option(help="e.g. 'error=0.05,drop=0.01,lost=0.01,storm=30:3,"
-                                             "no-rate-headers,no-daily-headers,search-lag=2'")] = "",
+    latency_ms: Annotated[float, typer.Option(min=0, help="Mean latency per request.")] = 0.0,
+    jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±).")] = 0.0,
+    faults: Annotated[str, typer.Option(
+        callback=_faults, help="e.g. 'error=0.05,drop=0.01,lost=0.01,storm=30:3,"
+                               "no-rate-headers,no-daily-headers,search-lag=2'")] = "",
     seed: Annotated[int, typer.Option(help="Seed for generated data and faults.")] = 0,
-    deals: Annotated[int, typer.Option(help="Pre-existing deals to generate.")] = 0,
-    time_scale: Annotated[float, typer.Option(help="Window length multiplier (2 s x scale).")] = 1.0,
-    daily_tokens: Annotated[int | None, typer.Option(help="Override the daily token budget.")] = None,
-    state_file: Annotated[Path | None, typer.Option(help="Load/save the account state here.")] = None,
+    deals: Annotated[int, typer.Option(min=0, help="Pre-existing deals to generate.")] = 0,
+    time_scale: Annotated[float, typer.Option(
+        callback=_positive, help="Window length multiplier (2 s x scale).")] = 1.0,
+    daily_tokens: Annotated[int | None, typer.Option(
+        min=0, help="Override the daily token budget.")] = None,
+    state_file: Annotated[Path | None, typer.Option(
+        callback=new_file, help="Load/save the account state here.")] = None,
 ) -> None:
     """Run the local Pipedrive sandbox (prints its URL and token)."""
     from bulk.sandbox import Faults, SandboxConfig, run_blocking
 
     try:
         fault_cfg = Faults(latency_ms=latency_ms, latency_jitter_ms=jitter_ms, **parse_faults(faults))
-    except (ValueError, TypeError) as exc:
-        raise fail(f"bad --faults: {exc}") from None
+    except (ValueError, TypeError) as exc:  # --latency-ms / --jitter-ms with the faults
+        raise fail(f"bad --faults: {exc}", EXIT_USAGE) from None
     try:
         config = SandboxConfig(host=host, port=port, token=token, plan=plan,
                                auth="oauth" if oauth else "api_token",
@@ -491,8 +516,8 @@ def sandbox(
                                time_scale=time_scale, seed=seed, deals=deals, faults=fault_cfg,
                                daily_tokens=daily_tokens, state_file=state_file,
                                allow_remote=allow_remote)
-    except ValueError as exc:
-        raise fail(f"sandbox: {exc}") from None
+    except ValueError as exc:  # every setting is an option's value: a usage error
+        raise fail(f"sandbox: {exc}", EXIT_USAGE) from None
     run_blocking(config)
 
 

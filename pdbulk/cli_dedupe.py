@@ -61,21 +61,22 @@ from .options import (
     execute_async,
     exit_code_for,
     fail,
+    folder,
     install_stop,
     plain,
     rate_limited_note,
-    regular_file,
     reset_words,
     resume_hint,
     show_traceback,
+    toml_file,
 )
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
                                              "thresholds, guards and survivor rules).",
                                              exists=True, dir_okay=False,
-                                             callback=regular_file)]
+                                             callback=toml_file)]
 StateDir = Annotated[Path | None, typer.Option(
-    "--state-dir", envvar="PDBULK_DEDUPE_STATE",
+    "--state-dir", envvar="PDBULK_DEDUPE_STATE", callback=folder,
     help="Keep-separate decisions, the merges applied and the nightly index (default: "
          "JOB_DIR/dedupe-state).")]
 MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,

@@ -73,6 +73,7 @@ from .options import (
     EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
+    EXIT_USAGE,
     READ_OPTIONS,
     EngineOptions,
     describe,
@@ -81,18 +82,21 @@ from .options import (
     fail,
     finish,
     install_stop,
-    regular_file,
+    manifest_file,
+    new_file,
     report_run,
     resume_hint,
     signals_deferred,
+    text_encoding,
+    toml_file,
 )
 
 ManifestArg = Annotated[Path, typer.Argument(help="The manifest: CSV, JSONL, JSON or XLSX.",
                                              exists=True, dir_okay=False, readable=True,
-                                             callback=regular_file)]
+                                             callback=manifest_file)]
 MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping file (TOML); "
                                           "see docs/mapping.md.", exists=True, dir_okay=False,
-                                          callback=regular_file)]
+                                          callback=toml_file)]
 ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
     "--mode", help="insert (a deal per row) or upsert (update the deal with the same source "
                    "key); default: the mapping file's import.mode.")]
@@ -112,8 +116,9 @@ def _err(message: str) -> None:
 
 
 EncodingOpt = Annotated[str | None, typer.Option(
-    "--encoding", help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
-                       "detected. Overrides the mapping's defaults.encoding.")]
+    "--encoding", callback=text_encoding,
+    help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
+         "detected. Overrides the mapping's defaults.encoding.")]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
 HeaderRowOpt = Annotated[int | None, typer.Option(
@@ -162,8 +167,8 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
                    "import is an insert (--mode / import.mode)", code=2)
     try:
         kind = detect_format(manifest)
-    except InputError as exc:
-        raise fail(f"{manifest}: {exc}") from None
+    except InputError as exc:  # the argument's callback said it first (manifest_file)
+        raise fail(f"{manifest}: {exc}", EXIT_USAGE) from None
     if sheet is not None and kind != "xlsx":
         raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
                    f"{manifest.name}", code=2)
@@ -246,7 +251,7 @@ async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
 
 # -- pdbulk plan import ---------------------------------------------------------------------
 FailedCsv = Annotated[Path, typer.Option(
-    "--failed-csv", help="where plan writes every bad row (same columns as failed.csv)")]
+    "--failed-csv", callback=new_file, help="where plan writes every bad row (same columns as failed.csv)")]
 
 
 # every engine option, as the import takes them (v9r8: `plan import --workers 1` was refused,
@@ -264,8 +269,6 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     is sent and no job is created (``--job-dir`` is accepted, like every plan command's,
     and unused); every bad row goes to plan-failed.csv (``--failed-csv``). Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
-    if not failed_csv.parent.is_dir():
-        raise fail(f"--failed-csv: no directory {str(failed_csv.parent)!r}")
     remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
@@ -458,7 +461,7 @@ def _used_encoding(manifest: Path, encoding: str | None) -> str | None:
 @engine_options(*READ_OPTIONS)
 def init_mapping_cmd(
     manifest: ManifestArg,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
+    output: Annotated[Path | None, typer.Option("--output", "-o", callback=new_file,
                                                 help="Write here (default: stdout).")] = None,
     key_field: Annotated[str, typer.Option(help="Label of the source-key custom field.")]
     = "Import source key",
@@ -470,7 +473,7 @@ def init_mapping_cmd(
     from jobs.account import load_catalog
 
     if output is not None and output.exists() and not force:
-        raise fail(f"{output} exists (use --force to overwrite)")
+        raise fail(f"--output {output} exists (use --force to overwrite)", EXIT_USAGE)
     token = engine.token()
     cfg = replace(engine, workers=8).config()
     try:

@@ -46,6 +46,7 @@ from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
+    EXIT_USAGE,
     EngineOptions,
     cancelled_line,
     emit_json,
@@ -57,8 +58,11 @@ from .options import (
     finish,
     finished_anyway,
     install_stop,
-    regular_file,
+    manifest_file,
+    new_file,
     resume_hint,
+    text_encoding,
+    toml_file,
 )
 from .options import confirmed as _confirmed
 
@@ -185,31 +189,31 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sendin
 PlanYes = Annotated[bool, typer.Option("--yes", "-y", hidden=True,
                                        help="Ignored: a plan sends nothing.")]
 PlanFailed = Annotated[Path | None, typer.Option(
-    "--failed-csv", help="Write every row the job would refuse here (same columns as its "
+    "--failed-csv", callback=new_file, help="Write every row the job would refuse here (same columns as its "
                          "failed.csv).")]
 Json = Annotated[bool, typer.Option(
     "--json", help="One JSON object on stdout: the plan (plan NAME), or the job's summary "
                    "(its summary.json, with job and job_dir); every other line to stderr.")]
 DealStatus = Literal["open", "won", "lost"]  # openapi-v2 deal.status
 UpdateManifest = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, callback=regular_file, readable=True,
+    exists=True, dir_okay=False, callback=manifest_file, readable=True,
     help="CSV, JSONL, JSON or XLSX: one row per deal, its id (or source key) and the new "
          "values.")]
 PairsFile = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, callback=regular_file, readable=True,
+    exists=True, dir_okay=False, callback=manifest_file, readable=True,
     help="CSV, JSONL, JSON or XLSX of pairs: merge_id and survivor_id columns (or a "
          "survivor_id with several merge_ids).")]
 # move-stage and merge take no mapping: their --encoding overrides nothing but detection
 FileEncodingOpt = Annotated[str | None, typer.Option(
-    "--encoding", help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
-                       "detected.")]
+    "--encoding", callback=text_encoding,
+    help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, detected.")]
 
 
 # -- update -----------------------------------------------------------------------------------
 @engine_options()
 def update(manifest: UpdateManifest,
            mapping: Annotated[Path, typer.Option("--mapping", "-m", exists=True, dir_okay=False,
-                                                 callback=regular_file,
+                                                 callback=toml_file,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: Yes = False, as_json: Json = False,
@@ -237,6 +241,31 @@ update_cmd, plan_update_cmd = twin(
 
 
 # -- move-stage -------------------------------------------------------------------------------
+def _date(value: str | None) -> str | None:
+    """A typer callback for --updated-before: a date or an instant, else exit 2."""
+    from jobs.selection import rfc3339
+
+    if value is not None:
+        try:
+            rfc3339(value)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def _check_columns(manifest: Path | None, id_column: str | None,
+                   key_column: str | None) -> None:
+    """InputError for --id-column / --key-column without --manifest (they were silently
+    unused: x22r2 F1) or both given (a manifest names its deals one way)."""
+    if id_column is not None and key_column is not None:
+        raise InputError("give --id-column (deal ids) or --key-column (source keys), not both")
+    given = "--id-column" if id_column is not None else "--key-column" if key_column else None
+    if given is not None and manifest is None:
+        raise InputError(f"{given} names a column of --manifest; give --manifest, or leave "
+                         f"{given} out for a query")
+
+
+
 @engine_options()
 def move_stage(
     to_stage: Annotated[str, typer.Option("--to-stage", help="The stage to move to (name).")],
@@ -254,11 +283,11 @@ def move_stage(
     owner: Annotated[str | None, typer.Option("--owner", help="Select: owner e-mail or name.")]
     = None,
     updated_before: Annotated[str | None, typer.Option(
-        "--updated-before", help="Select: last updated before this date (YYYY-MM-DD).")] = None,
-    filter_id: Annotated[int | None, typer.Option("--filter-id", help="Select: a saved filter.")]
+        "--updated-before", callback=_date, help="Select: last updated before this date (YYYY-MM-DD).")] = None,
+    filter_id: Annotated[int | None, typer.Option("--filter-id", min=1, help="Select: a saved filter.")]
     = None,
     manifest: Annotated[Path | None, typer.Option(
-        "--manifest", exists=True, dir_okay=False, callback=regular_file,
+        "--manifest", exists=True, dir_okay=False, callback=manifest_file,
         help="Select: a CSV, JSONL, JSON or XLSX of deal ids (deal_id or id column) or "
              "source keys.")] = None,
     id_column: Annotated[str | None, typer.Option(
@@ -268,7 +297,7 @@ def move_stage(
     key_field: Annotated[str, typer.Option("--key-field", help="The deal field of the keys.")]
     = "Import source key",
     limit: Annotated[int | None, typer.Option(
-        "--limit", help="Refuse (nothing sent) when more deals than this are selected.")] = None,
+        "--limit", min=1, help="Refuse (nothing sent) when more deals than this are selected.")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
@@ -276,18 +305,17 @@ def move_stage(
 ) -> None:
     cfg = engine.config()
     token = engine.token()
-    from jobs.selection import rfc3339
     from jobs.stages import check_move
 
-    try:  # in the flags' words first (the library names its keywords: x18r3 F2)
-        if updated_before is not None:
-            try:
-                rfc3339(updated_before)
-            except InputError as exc:
-                raise InputError(f"--updated-before: {exc}") from None
+    try:  # in the flags' words first (the library names its keywords: x18r3 F2); options
+        # that cannot go together are a usage error, exit 2 (x22r2 F1: exit 1)
         query = DealQuery(pipeline, stage, status, owner, updated_before, filter_id)
         check_move(status_to, lost_reason, selected=not query.is_empty(),
                    listed=manifest is not None, limit=limit, flags=True)
+        _check_columns(manifest, id_column, key_column)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    try:
         work = move_deals(to_stage, to_pipeline=to_pipeline, status_to=status_to,
                           lost_reason=lost_reason, select=query, manifest=manifest,
                           id_column=id_column, key_column=key_column, key_field=key_field,

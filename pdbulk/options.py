@@ -53,6 +53,7 @@ from bulk.errors import (
     Unauthorized,
 )
 from bulk.loop import run_loop
+from bulk.manifest import detect_format
 from bulk.plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from bulk.progress import ProgressView
 from bulk.runner import RunResult
@@ -73,6 +74,66 @@ def regular_file(value: Path | None) -> Path | None:
     if value is not None and value.exists() and not value.is_file():
         raise typer.BadParameter(f"{str(value)!r} is not a regular file (a pipe, device or "
                                  "socket): save its content to a file and give that")
+    return value
+
+
+def manifest_file(value: Path | None) -> Path | None:
+    """A typer callback for a manifest argument: a regular file (``regular_file``) whose
+    suffix names a format pdbulk reads; another kind (a mapping given as the manifest) is
+    a usage error, exit 2, before the token or the account is read (x22r2 F1: exit 1)."""
+    value = regular_file(value)
+    if value is not None:
+        try:
+            detect_format(value)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+def toml_file(value: Path | None) -> Path | None:
+    """A typer callback for a TOML file option (--mapping, --config): a regular file that is
+    no manifest (.csv, .jsonl, .json, .xlsx: the two files swapped), else exit 2."""
+    value = regular_file(value)
+    if value is not None:
+        with contextlib.suppress(InputError):
+            detect_format(value)
+            raise typer.BadParameter(f"{str(value)!r} is a manifest ({value.suffix}), not a "
+                                     "TOML file")
+    return value
+
+
+def text_encoding(value: str | None) -> str | None:
+    """A typer callback for --encoding: a codec Python knows (cp1252, latin-1, utf-16...),
+    else exit 2 before any file is read (x22r2 F1: exit 1, after the token was read)."""
+    import codecs
+
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise typer.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252, "
+                                     "latin-1, utf-16)") from None
+    return value
+
+
+def folder(value: Path | None) -> Path | None:
+    """A typer callback for a folder option (--job-dir, --state-dir): one that exists as a
+    file is the wrong kind, exit 2 (README: "a file or folder argument ... the wrong
+    kind"); a missing one is made when needed."""
+    if value is not None and value.exists() and not value.is_dir():
+        raise typer.BadParameter(f"{str(value)!r} is a file, not a folder")
+    return value
+
+
+def new_file(value: Path | None) -> Path | None:
+    """A typer callback for a file a command writes (--failed-csv): its folder must exist
+    and it must not be a folder, else exit 2 before anything is read."""
+    if value is None:
+        return value
+    if value.is_dir():
+        raise typer.BadParameter(f"{str(value)!r} is a folder; give a file name")
+    if not value.parent.is_dir():
+        raise typer.BadParameter(f"no directory {str(value.parent)!r}")
     return value
 
 
@@ -136,7 +197,7 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 # -- shared options -------------------------------------------------------------------------
-JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR",
+JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR", callback=folder,
                                       help="Where job folders live.")]
 Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
                                   help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]

@@ -108,7 +108,7 @@ def test_plan_import_exit_0_when_every_row_is_valid(sandbox: Sandbox, tmp_path: 
                                    "--url", sandbox.url, *FAST, "--failed-csv",
                                    str(tmp_path / "nowhere" / "x.csv")],
                              env={"PIPEDRIVE_API_TOKEN": TOKEN})
-    assert bad.exit_code == 1 and "no directory" in bad.output
+    assert bad.exit_code == 2 and "no directory" in bad.output  # a usage error (x22r2 F1)
 
 
 def test_init_mapping_then_import_exit_3_and_status(sandbox: Sandbox, tmp_path: Path) -> None:

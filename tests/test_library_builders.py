@@ -48,15 +48,16 @@ def test_undo_of_a_merge_job_is_refused_when_built(tmp_path: Path) -> None:
 
 
 def test_the_cli_keeps_its_flag_names() -> None:
-    """The same refusals from `pdbulk move-stage` name the flags, one line, exit 1."""
+    """The same refusals from `pdbulk move-stage` name the flags, one line, exit 2 (a usage
+    error: x22r2 F1)."""
     env = {"PIPEDRIVE_API_TOKEN": "tok"}
     for args, words in (
             (["--stage", "Lead In", "--status-to", "open", "--lost-reason", "x"],
              "--lost-reason needs --status-to lost"),
-            (["--stage", "Lead In", "--updated-before", "soon"], "--updated-before: not a date"),
-            (["--stage", "Lead In", "--limit", "0"], "--limit must be at least 1"),
+            (["--stage", "Lead In", "--updated-before", "soon"], "'--updated-before': not a date"),
+            (["--stage", "Lead In", "--limit", "0"], "'--limit'"),  # parsed: click's words
             ([], "a query (--pipeline")):
         res = CliRunner().invoke(app, ["move-stage", "--to-stage", "Qualified", *args,
                                        "--url", "http://127.0.0.1:9/"], env=env)
-        assert res.exit_code == 1, res.output
+        assert res.exit_code == 2, res.output
         assert words in res.output and "Traceback" not in res.output, res.output
