@@ -147,30 +147,31 @@ def _expects_data(operation: Operation) -> bool:
             and operation.path.endswith("/{id}"))
 
 
-def normalize_base_url(base_url: str) -> str:
+def normalize_base_url(base_url: str, *, name: str = "base_url") -> str:
     """The origin (plus any proxy prefix) without a trailing ``/api/v2`` or ``/v1``.
 
     Raises ConfigError (a ValueError) for anything but an http(s) origin: plain
     ``http://`` to a non-loopback host, credentials, a query, a control character.
-    Messages never echo the URL: someone may have pasted ``?api_token=...`` into it.
+    Messages never echo the URL: someone may have pasted ``?api_token=...`` into it; they
+    call it ``name`` (the CLI's: "bad --url: it ...", x22r2 F3: "base_url must ..." named no flag).
     """
     # urlsplit quietly drops \t \r \n anywhere in the URL: refuse them (and every other
     # control character, leading or trailing too) before it can
     if any(ord(c) < 32 or ord(c) == 127 for c in base_url):
-        raise ConfigError("base_url must not hold control characters (a line break?)")
+        raise ConfigError(f"{name} must not hold control characters (a line break?)")
     # a space or an invisible character inside (a copy from a document): a host that
     # resolves nowhere, then "the account is not answering" (x16r3 3)
     if any(c.isspace() or unicodedata.category(c) == "Cf" for c in base_url.strip()):
-        raise ConfigError("base_url must not hold spaces or invisible characters")
+        raise ConfigError(f"{name} must not hold spaces or invisible characters")
     try:
         parts = urlsplit(base_url.strip())
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:  # a plain ValueError would echo part of the URL and not be a ConfigError
-        raise ConfigError("base_url has a malformed host or port") from None
+        raise ConfigError(f"{name} has a malformed host or port") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("base_url must be an http(s) URL with a host")
+        raise ConfigError(f"{name} must be an http(s) URL with a host")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigError("base_url must not carry credentials, a query or a fragment "
+        raise ConfigError(f"{name} must not carry credentials, a query or a fragment "
                          "(the token is passed separately and only ever sent in a header)")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigError("plain http:// is allowed to loopback addresses only; use https://")

@@ -16,6 +16,7 @@ or know anything about Pipedrive.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -193,6 +194,9 @@ class AiohttpTransport:
         return f"AiohttpTransport(limit={self._limit}, timeout={self._timeout}, {state})"
 
 
+_NO_SSL_WORD = re.compile(r" ssl:(?:default|None|True|False)\b")
+
+
 def translate_error(exc: BaseException, request: Request) -> TransportError:
     """The phase class for an aiohttp / OS / timeout failure of ``request``.
 
@@ -223,7 +227,9 @@ def translate_error(exc: BaseException, request: Request) -> TransportError:
         what, cls = "response cut off", AnswerLost
     else:
         what, cls = "connection failed", AnswerLost
-    detail = f" ({exc})" if str(exc) else ""  # never its class's name (x18r4 6c)
+    # never its class's name (x18r4 6c); nor aiohttp's "ssl:default" of a connector error,
+    # which read as a TLS problem for a plain-http URL refused (x22r2 F3)
+    detail = f" ({_NO_SSL_WORD.sub('', str(exc))})" if str(exc) else ""
     path = urlsplit(request.url).path  # no query string: it may hold row data
     message = f"{request.operation}: {request.method} {path}: {what}{detail}"
     return cls(message, operation=request.operation, timeout=timeout)

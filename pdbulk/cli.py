@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 import typer
@@ -151,13 +151,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# help is Markdown (x22r2 F3: as rich markup, "[update]" was swallowed and the docstrings'
+# ``code`` showed its backticks): ``--json`` shows as code, [update] as written
+MARKUP: Literal["markdown"] = "markdown"
 app = typer.Typer(cls=SafeGroup, add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=MARKUP,
                   help="Bulk operations for the Pipedrive API: fast, cheap, exactly once.")
 
 
 
-plan_app = typer.Typer(no_args_is_help=True,
+plan_app = typer.Typer(no_args_is_help=True, rich_markup_mode=MARKUP,
                        help="Show what a job would do (calls, tokens, time) without writing anything.")
 app.add_typer(plan_app, name="plan")
 
@@ -333,7 +336,7 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
 
 ResumeCap = Annotated[int | None, typer.Option(
     "--max-tokens", min=1, help="This run's cap on tokens, in place of the one the job was "
-                                "started with.")]
+                                "started with (default: the job's own cap, if it had one).")]
 
 
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
@@ -491,16 +494,19 @@ def sandbox(
     latency_ms: Annotated[float, typer.Option(min=0, help="Mean latency per request.")] = 0.0,
     jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±).")] = 0.0,
     faults: Annotated[str, typer.Option(
-        callback=_faults, help="e.g. 'error=0.05,drop=0.01,lost=0.01,storm=30:3,"
-                               "no-rate-headers,no-daily-headers,search-lag=2'")] = "",
+        callback=_faults, help="Faults to inject, e.g. 'error=0.05,drop=0.01,lost=0.01,"
+                               "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2' "
+                               "(default: none).")] = "",
     seed: Annotated[int, typer.Option(help="Seed for generated data and faults.")] = 0,
     deals: Annotated[int, typer.Option(min=0, help="Pre-existing deals to generate.")] = 0,
     time_scale: Annotated[float, typer.Option(
         callback=_positive, help="Window length multiplier (2 s x scale).")] = 1.0,
     daily_tokens: Annotated[int | None, typer.Option(
-        min=0, help="Override the daily token budget.")] = None,
+        min=0, help="Override the daily token budget (default: the plan's, 30,000 x plan x "
+                     "seats).")] = None,
     state_file: Annotated[Path | None, typer.Option(
-        callback=new_file, help="Load/save the account state here.")] = None,
+        callback=new_file, help="Load/save the account state here (default: none; it "
+                                "lives in memory).")] = None,
 ) -> None:
     """Run the local Pipedrive sandbox (prints its URL and token)."""
     from bulk.sandbox import Faults, SandboxConfig, run_blocking
@@ -543,7 +549,8 @@ def parse_faults(spec: str) -> dict[str, Any]:
 
 
 # -- the command list ------------------------------------------------------------------------
-dedupe_app = typer.Typer(no_args_is_help=True, help="Find duplicate deals, review them, merge them.")
+dedupe_app = typer.Typer(no_args_is_help=True, rich_markup_mode=MARKUP,
+                         help="Find duplicate deals, review them, merge them.")
 app.add_typer(dedupe_app, name="dedupe")
 
 Command = Callable[..., None]

@@ -83,7 +83,7 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away: whole groups in plan "
                                                     "order; a group that would pass N is "
                                                     "skipped (and named), later groups that "
-                                                    "fit are still taken.")]
+                                                    "fit are still taken (default: no limit).")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups.")]
 

@@ -98,7 +98,7 @@ MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping f
                                           "see docs/mapping.md.", exists=True, dir_okay=False,
                                           callback=toml_file)]
 ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
-    "--mode", help="insert (a deal per row) or upsert (update the deal with the same source "
+    "--mode", help="How rows are sent: insert (a deal per row) or upsert (update the deal with the same source "
                    "key); default: the mapping file's import.mode.")]
 CreateKey = Annotated[bool, typer.Option(
     "--create-key-field", help="Create the source-key custom field if the account lacks it.")]
@@ -251,7 +251,8 @@ async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
 
 # -- pdbulk plan import ---------------------------------------------------------------------
 FailedCsv = Annotated[Path, typer.Option(
-    "--failed-csv", callback=new_file, help="where plan writes every bad row (same columns as failed.csv)")]
+    "--failed-csv", callback=new_file,
+    help="Where the plan writes every bad row (same columns as failed.csv).")]
 
 
 # every engine option, as the import takes them (v9r8: `plan import --workers 1` was refused,

@@ -189,8 +189,8 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sendin
 PlanYes = Annotated[bool, typer.Option("--yes", "-y", hidden=True,
                                        help="Ignored: a plan sends nothing.")]
 PlanFailed = Annotated[Path | None, typer.Option(
-    "--failed-csv", callback=new_file, help="Write every row the job would refuse here (same columns as its "
-                         "failed.csv).")]
+    "--failed-csv", callback=new_file, help="Write every row the job would refuse here (same "
+                                            "columns as its failed.csv; default: not written).")]
 Json = Annotated[bool, typer.Option(
     "--json", help="One JSON object on stdout: the plan (plan NAME), or the job's summary "
                    "(its summary.json, with job and job_dir); every other line to stderr.")]
@@ -272,9 +272,9 @@ def move_stage(
     to_pipeline: Annotated[str | None, typer.Option(
         "--to-pipeline", help="Its pipeline (default: --pipeline, else the stage's).")] = None,
     status_to: Annotated[DealStatus | None, typer.Option(
-        "--status-to", help="Also set the status: open, won or lost.")] = None,
+        "--status-to", help="Also set the status: open, won or lost (default: unchanged).")] = None,
     lost_reason: Annotated[str | None, typer.Option(
-        "--lost-reason", help="With --status-to lost.")] = None,
+        "--lost-reason", help="With --status-to lost: the lost reason (default: none).")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Select: pipeline name.")]
     = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Select: stage name.")] = None,
@@ -293,11 +293,13 @@ def move_stage(
     id_column: Annotated[str | None, typer.Option(
         "--id-column", help="The --manifest column of deal ids (default: deal_id or id).")] = None,
     key_column: Annotated[str | None, typer.Option(
-        "--key-column", help="The manifest names deals by source key in this column.")] = None,
+        "--key-column", help="The manifest names deals by source key in this column (default: "
+                             "by deal id, --id-column).")] = None,
     key_field: Annotated[str, typer.Option("--key-field", help="The deal field of the keys.")]
     = "Import source key",
     limit: Annotated[int | None, typer.Option(
-        "--limit", min=1, help="Refuse (nothing sent) when more deals than this are selected.")] = None,
+        "--limit", min=1, help="Refuse (nothing sent) when more deals than this are selected "
+                               "(default: no limit).")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
@@ -407,7 +409,7 @@ undo_cmd, plan_undo_cmd = twin(
 # -- touch (hidden: the engine's test job) ---------------------------------------------------
 @engine_options()
 def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @FILE (one per line).")],
-          set_: Annotated[list[str], typer.Option("--set", help="field=value (JSON value)")],
+          set_: Annotated[list[str], typer.Option("--set", help="A field=value pair (a JSON value).")],
           engine: EngineOptions = DEFAULTS) -> None:
     """PATCH the same fields onto a list of deals (engine test job)."""
     from jobs.touch import TouchJob, touch_items

@@ -228,8 +228,10 @@ def _share(value: float | None) -> float | None:
 
 Share = Annotated[float | None, typer.Option(
     "--budget-share", callback=_share,
-    help="Max share of today's company budget this job may use (above 0, at most 1).")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", min=1, help="Hard cap on tokens for this run.")]
+    help="Max share of today's company budget this job may use (above 0, at most 1; "
+         "default: no share of its own, the whole budget).")]
+MaxTokens = Annotated[int | None, typer.Option(
+    "--max-tokens", min=1, help="Hard cap on tokens for this run (default: no cap).")]
 WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
                                          help="When the daily budget is spent, wait for the reset and go on.")]
 JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
@@ -481,7 +483,7 @@ def check_url(url: str) -> str:
     """Refuse a bad ``--url`` before anything is written (exit 1). The message never
     echoes the URL: it may carry a credential."""
     try:
-        return normalize_base_url(url)
+        return normalize_base_url(url, name="it")  # "bad --url: it must ..." (x22r2 F3)
     except ValueError as exc:
         raise fail(f"bad --url: {exc}") from None
 
