@@ -12,18 +12,19 @@ from pdbulk.cli import app
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])
 def test_cli_refuses_a_non_loopback_host_without_the_flag(host: str) -> None:
+    """Options that cannot go together: a usage error, exit 2 (x22r2 F1: exit 1)."""
     res = CliRunner().invoke(app, ["sandbox", "--host", host, "--port", "0"])
-    assert res.exit_code == 1 and "--allow-remote" in res.output, res.output
+    assert res.exit_code == 2 and "--allow-remote" in res.output, res.output
     assert "Traceback" not in res.output
 
 
 def test_cli_refuses_the_default_token_off_loopback() -> None:
     res = CliRunner().invoke(app, ["sandbox", "--host", "0.0.0.0", "--allow-remote",
                                    "--port", "0"], env={"PDBULK_SANDBOX_TOKEN": ""})
-    assert res.exit_code == 1 and "token of its own" in res.output, res.output
+    assert res.exit_code == 2 and "token of its own" in res.output, res.output
     res = CliRunner().invoke(app, ["sandbox", "--host", "0.0.0.0", "--allow-remote",
                                    "--token", "short", "--port", "0"])
-    assert res.exit_code == 1 and "token of its own" in res.output, res.output
+    assert res.exit_code == 2 and "token of its own" in res.output, res.output
 
 
 def test_loopback_needs_nothing_extra() -> None:
