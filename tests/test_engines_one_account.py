@@ -30,12 +30,13 @@ SCALE = 0.5  # a 1-s window: 40 calls per s (a shorter one: a busy CPU alone bri
 JOBS, ROWS = 3, 60
 
 
-def _config(sb: Sandbox, root: Path) -> EngineConfig:
-    return EngineConfig(base_url=sb.url, plan=sb.config.plan, window=2.0 * SCALE,
+def _config(sb: Sandbox, root: Path, scale: float = SCALE) -> EngineConfig:
+    return EngineConfig(base_url=sb.url, plan=sb.config.plan, window=2.0 * scale,
                         job_root=root, timeout=5.0, max_workers=64)
 
 
-async def _touch_all(sb: Sandbox, root: Path, jobs: int) -> tuple[list[RunResult], float]:
+async def _touch_all(sb: Sandbox, root: Path, jobs: int,
+                     scale: float = SCALE) -> tuple[list[RunResult], float]:
     ids = sorted(sb.state.deals.rows)[:ROWS]
     stores = [JobStore.create(root / f"job{i}", job_id=f"job{i}", kind="touch", config={})
               for i in range(jobs)]
@@ -45,7 +46,7 @@ async def _touch_all(sb: Sandbox, root: Path, jobs: int) -> tuple[list[RunResult
             store.add_items(touch_items(ids, {"probability": 10}))
 
         async def one(store: JobStore) -> None:
-            async with Engine.open(_config(sb, root), sb.token, store=store,
+            async with Engine.open(_config(sb, root, scale), sb.token, store=store,
                                    clock=SystemClock()) as engine:
                 results.append(await engine.run(TouchJob()))
 
@@ -63,16 +64,18 @@ async def _touch_all(sb: Sandbox, root: Path, jobs: int) -> tuple[list[RunResult
 # pass brought it 2 429s in one fresh-clone CI run (0 in the helper's repeated runs)
 async def test_three_jobs_in_one_loop_share_the_account_s_window(tmp_path: Path) -> None:
     """3 concurrent touch jobs on one account, one loop: the sandbox answers no 429, and
-    the 180 calls (40 per 1-s window allowed) take about the time the rate allows, not
-    three times it; each job's result carries its 429 count (0)."""
-    with ThreadedSandbox(SandboxConfig(deals=ROWS, seed=3, time_scale=SCALE)) as sb:
-        results, took = await _touch_all(sb, tmp_path, JOBS)
+    the 180 calls (40 per 2-s window allowed) take about the time the rate allows, not
+    three times it; each job's result carries its 429 count (0). Pipedrive's own 2-s
+    window (scale 1): at 1 s the sandbox's thread and the three engines share one GIL on
+    two cores, and one fresh-clone CI's serial pass got 3 429s (x21r1 F3's class, open)."""
+    with ThreadedSandbox(SandboxConfig(deals=ROWS, seed=3, time_scale=1.0)) as sb:
+        results, took = await _touch_all(sb, tmp_path, JOBS, scale=1.0)
         stats = sb.stats()
     assert stats["rate_limited"] == 0
     assert all(not r.stopped and r.counts[ItemState.DONE] == ROWS for r in results)
     assert all(r.stats.rate_limited == 0 for r in results)
-    # 180 calls at 40 per 1 s: 4 s at the full rate (the first 40 at once); a third: 13 s
-    assert took < 8.0, took
+    # 180 calls at 40 per 2 s: 7 s at the full rate (the first 40 at once); a third: 21 s
+    assert took < 14.0, took
     assert open_accounts() == 0 or (gc.collect() and open_accounts() == 0)
 
 
