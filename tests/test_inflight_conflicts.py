@@ -90,6 +90,20 @@ def load_update(sb: Sandbox, tmp_path: Path, jobs: Path, rows: dict[int, int],
     anyio.run(load)
 
 
+def load_undo(sb: Any, root: Path, source: str, *, restores: int, force: bool = False) -> None:
+    """The undo of job ``source`` loaded as job ``und`` (as `pdbulk undo` plans it), with
+    ``restores`` deals to restore."""
+    from jobs.undo import prepare_undo
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            with JobStore.open(root / source, lock=False) as job:
+                return await prepare_undo(s.ctx, job, force=force)
+        store, prep = await load_job(sb, root, "undo", build, job_id="und")
+        assert prep.actions.get("restore") == restores, prep.actions
+        store.close()
+    anyio.run(load)
+
 def test_update_in_flight_is_decided_against_the_deal_as_it_is_now(
         sb: Sandbox, tmp_path: Path) -> None:
     """Four PATCHes in flight when the run died: A changed by a colleague (7777), B not
@@ -154,7 +168,6 @@ def test_undo_restores_in_flight_are_decided_against_the_deal_as_it_is_now(
     the undo: A conflict (7777 kept), B restored, C DONE ``restored`` without a second
     PATCH (resume used to put every in-flight restore back to pending and send it: A's
     7777 was overwritten with 100)."""
-    from jobs.undo import prepare_undo
 
     jobs = tmp_path / "jobs"
     a, b, c = live(sb)[:3]
@@ -163,14 +176,7 @@ def test_undo_restores_in_flight_are_decided_against_the_deal_as_it_is_now(
     load_update(sb, tmp_path, jobs, {a: 5199, b: 5299, c: 5399})
     assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
 
-    async def load() -> None:
-        async def build(s: Any) -> Any:
-            with JobStore.open(jobs / "upd", lock=False) as source:
-                return await prepare_undo(s.ctx, source)
-        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
-        assert prep.actions["restore"] == 3, prep.actions
-        store.close()
-    anyio.run(load)
+    load_undo(sb, jobs, "upd", restores=3)
     in_flight(jobs, "und")
     edit(sb, a, when="2031-01-01T00:00:00Z", value=7777)  # the colleague
     edit(sb, c, when="2030-09-01T00:00:00Z", value=100)  # our restore, applied before the kill
@@ -396,7 +402,6 @@ def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
     update's undo never put C back. Now the reconcile reads the archived list too: C is
     DONE ``updated`` (the undo owns it), B (not applied) fails as archived, nothing sent;
     undo of the update, after the colleague unarchived C, restores C."""
-    from jobs.undo import prepare_undo
 
     jobs = tmp_path / "jobs"
     b, c = live(sb)[:2]
@@ -420,14 +425,7 @@ def test_an_applied_in_flight_write_on_a_deal_archived_since_is_ours(
 
     edit(sb, c, when="2030-08-01T00:00:00Z", is_archived=False)  # the colleague unarchives
 
-    async def load() -> None:
-        async def build(s: Any) -> Any:
-            with JobStore.open(jobs / "upd", lock=False) as source:
-                return await prepare_undo(s.ctx, source, force=True)
-        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
-        assert prep.actions.get("restore") == 1, prep.actions
-        store.close()
-    anyio.run(load)
+    load_undo(sb, jobs, "upd", restores=1, force=True)
     assert cli(sb, "resume", "und", "--job-dir", str(jobs)).exit_code == 0
     assert deal(sb, c)["value"] == 100  # before: left at 5399
 
@@ -564,7 +562,6 @@ def test_an_undo_of_a_move_in_flight_a_colleague_did_part_of_is_a_conflict(
     its restores in flight, not applied; a colleague reopened one deal and dragged another
     back to its stage. The resume said "3 restored", exit 0, though two were not. Now:
     conflicts, nothing sent to them, the third restored, exit 3."""
-    from jobs.undo import prepare_undo
 
     jobs = tmp_path / "jobs"
     a, b, c = SALES_OPEN
@@ -573,14 +570,7 @@ def test_an_undo_of_a_move_in_flight_a_colleague_did_part_of_is_a_conflict(
     assert all((deal(sb, i)["stage_id"], deal(sb, i)["status"]) == (5, "lost")
                for i in SALES_OPEN)
 
-    async def load() -> None:
-        async def build(s: Any) -> Any:
-            with JobStore.open(jobs / "mv", lock=False) as source:
-                return await prepare_undo(s.ctx, source)
-        store, prep = await load_job(sb, jobs, "undo", build, job_id="und")
-        assert prep.actions["restore"] == 3, prep.actions
-        store.close()
-    anyio.run(load)
+    load_undo(sb, jobs, "mv", restores=3)
     in_flight(jobs, "und")
     patch(sb, a, {"status": "open"})
     patch(sb, b, {"stage_id": 4})
