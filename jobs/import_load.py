@@ -843,37 +843,73 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def _ledger_total(spend: Mapping[str, tuple[int, int]]) -> int:
+    return sum(tokens for tokens, _ in spend.values())
+
+
 def start_run(store: JobStore) -> int:
     """A run's entry in the job's history as it starts: ``ended`` and ``outcome``
-    "unknown" until ``end_run`` finishes it — a kill -9 leaves it so. Returns its index."""
+    "unknown" until ``end_run`` finishes it — a kill -9 leaves it so. Returns its index.
+
+    ``tokens_before`` is the job's ledger when this run's process opened the job, before
+    its reads (an import's load, a resume's re-read of rows in doubt): an earlier entry a
+    kill left without ``tokens`` is given what the ledger gained from its start to the
+    next one's (``_settle_killed``), so every token the job spent is one run's."""
     runs = list(store.meta_get(META_RUNS) or [])
-    runs.append({"started": _now(), "ended": "unknown", "outcome": "unknown"})
+    opened = _ledger_total(store.spend_by_operation()) - _ledger_total(store.spend_now())
+    _settle_killed(runs, opened)
+    # a second run of one process (no reads of its own before it): what the runs spent
+    before = max(opened, sum(int(r["tokens"]) for r in runs))
+    runs.append({"started": _now(), "ended": "unknown", "outcome": "unknown",
+                 "tokens_before": before})
     store.meta_put(META_RUNS, runs)
     return len(runs) - 1
+
+
+def _settle_killed(runs: list[dict[str, Any]], opened: int) -> None:
+    """The ``tokens`` of the entries a kill left unfinished (none of their own), in place:
+    what the ledger held at the next run's start (``tokens_before``; the last one: at
+    ``opened``, this process's) less what the entries before it spent. The ledger is
+    written before each call leaves, so a killed run's spend is in it, its credit too
+    (``bulk.ledger``)."""
+    before = 0
+    for i, run in enumerate(runs):
+        if "tokens" not in run:
+            bound = next((int(r["tokens_before"]) for r in runs[i + 1:]
+                          if "tokens_before" in r), opened)
+            run["tokens"] = max(0, bound - before)
+        before += int(run["tokens"])
 
 
 def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunStats,
             seconds: float, *, claims: Mapping[str, int] | None = None) -> None:
     """Finish the run's entry (``start_run``): when it ended, how (finished, stopped, or
-    interrupted: cancelled before its end), the tokens this run spent, its 429s, the rows it
-    settled by reconciliation and those in doubt it checked."""
+    interrupted: cancelled before its end), its 429s, the rows it settled by
+    reconciliation and those in doubt it checked, and its ``tokens``: what the job's ledger
+    holds that no other entry does — its reads before sending (an import's load, a
+    resume's re-read) as well as its run's calls, so the entries add up to the job's
+    ``tokens`` (x23: 701 of 781, the load's pulls left out; ``stats`` counts the run's
+    calls alone)."""
     runs = list(store.meta_get(META_RUNS) or [])
     if not 0 <= index < len(runs):  # an entry lost (a history rewritten meanwhile)
         runs.append({"started": "unknown"})
         index = len(runs) - 1
     outcome = ("interrupted" if result is None
                else "stopped" if result.stopped else "finished")
+    others = [r for i, r in enumerate(runs) if i != index]
+    _settle_killed(others, int(runs[index].get("tokens_before", 0)))
+    spent = _ledger_total(store.spend_by_operation()) - sum(int(r["tokens"]) for r in others)
     runs[index] = {
         **runs[index], "ended": _now(), "outcome": outcome, "seconds": round(seconds, 3),
-        "tokens": sum(stats.tokens_by_operation.values()),
+        "tokens": max(0, spent),
         "rate_limited": stats.rate_limited,
         # rows settled by reconciliation (found applied), as ``reconciled_rows`` counts
         # them; the rows in doubt looked at, settled or sent again, apart
-        "reconciled": _settled_this_run(store, runs[:index] + runs[index + 1:]),
+        "reconciled": _settled_this_run(store, others),
         "in_doubt_checked": stats.reconciled,
         "stopped": outcome != "finished", "claims": dict(claims or {}),
         "error": str(result.error) if result is not None and result.error else None}
-    store.meta_put(META_RUNS, runs)
+    store.meta_put(META_RUNS, [*others[:index], runs[index], *others[index:]])
 
 
 def write_import_results(store: JobStore, result: RunResult | None, *,

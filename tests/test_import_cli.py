@@ -297,6 +297,9 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
         assert killed["ended"] == killed["outcome"] == "unknown" and "started" in killed
         assert resumed["outcome"] == "finished"
         assert resumed["in_doubt_checked"] > 0  # rows left SENDING were checked first
+        # the killed run's spend (its load's pulls too) is its own entry's, settled on resume
+        assert killed["tokens"] > 0 and resumed["tokens"] > 0
+        assert killed["tokens"] + resumed["tokens"] == summary["tokens"]
     finally:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(10)

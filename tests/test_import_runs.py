@@ -62,7 +62,9 @@ async def test_a_cancelled_run_is_listed_with_its_outcome_and_tokens(tmp_path: P
             runs = summary["runs"]
             assert [r["outcome"] for r in runs] == ["stopped", "interrupted", "finished"]
             assert all(r["started"] <= r["ended"] for r in runs)
-            assert runs[2]["tokens"] > 0 and runs[0]["tokens"] == 0
+            # the first run stopped before its first send: its load's pulls are its tokens
+            assert runs[2]["tokens"] > 0 and runs[0]["tokens"] > 0
+            assert sum(r["tokens"] for r in runs) == summary["tokens"], (runs, summary["tokens"])
             assert sum(r["reconciled"] for r in runs) == summary["reconciled_rows"]
         finally:
             store.close()
@@ -70,6 +72,53 @@ async def test_a_cancelled_run_is_listed_with_its_outcome_and_tokens(tmp_path: P
                                          str(directory.parent), "--json"])
         assert shown.exit_code == 0, shown.output
         assert orjson.loads(shown.stdout)["runs"] == runs
+
+
+async def test_the_runs_tokens_add_up_to_the_job_and_the_sandbox(tmp_path: Path) -> None:
+    """Every token the job spent is one run's: a load stopped before its first send, a run
+    killed mid-way (its entry never finished, rows left in doubt, responses lost) and a
+    resume that re-reads before it sends — the entries' ``tokens`` add up to the job's
+    ``tokens`` and to what the sandbox charged (x23: 701 of 781, the load's pulls and the
+    resume's re-read in no entry)."""
+    export = write_demo_export(tmp_path / "in", rows=60)
+    async with serve(SandboxConfig(time_scale=0.02, seed=7)) as sb:
+        store, _ = await import_stopped_before_sending(
+            sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert")
+        directory = store.directory
+        kind = kind_for(store)
+
+        async def killed(*args: Any) -> None:  # a kill -9: the entry is never finished
+            return None
+
+        kind.run_ended = killed  # type: ignore[method-assign]
+        config = dataclasses.replace(EngineConfig.from_json(store.config["engine"]),
+                                     max_workers=2)
+        sb.set_faults(Faults(latency_ms=50.0, lost_response_rate=0.3,
+                             only_operations=frozenset({"addDeal"})))
+        async with Engine.open(config, sb.token, store=store) as engine:
+            with anyio.CancelScope() as scope:
+
+                def cancel(stats: RunStats) -> None:
+                    if stats.done >= 10:
+                        scope.cancel()
+
+                await engine.run(kind, on_progress=cancel)
+        sb.set_faults(Faults())
+        store.mark_sending([i.id for i in store.pending(5)], 0.0)  # in flight at the kill
+        store.close()
+        store, result = await resume_job(sb, directory, reread=True)
+        try:
+            assert not result.stopped and result.stats.reconciled >= 5
+            summary = orjson.loads((directory / "summary.json").read_bytes())
+            runs = summary["runs"]
+            assert [r["outcome"] for r in runs] == ["stopped", "unknown", "finished"], runs
+            assert all(r.get("tokens", 0) > 0 for r in runs), runs
+            charged = sb.stats()["tokens_spent"]
+            assert sum(r["tokens"] for r in runs) == summary["tokens"] == charged, (
+                runs, summary["tokens"], charged)
+            assert runs[2]["tokens"] == summary["tokens_this_run"]
+        finally:
+            store.close()
 
 
 def test_a_run_that_never_ended_says_so(tmp_path: Path) -> None:
