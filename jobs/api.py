@@ -298,7 +298,8 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     folder); nothing is written to Pipedrive. ``asks``: the run will ask first
     (``run_job(confirm=...)``), so its re-read of the deals after the answer is priced
     (default False: ``run_job`` without ``confirm``, as ``--yes``; x12r4 F5: the plan
-    counted a re-read its run never made). ``failed_csv``: every row the job would refuse
+    counted a re-read its run never made); without it, a job that can ask names that
+    re-read in a note, with its tokens, as `pdbulk plan` does. ``failed_csv``: every row the job would refuse
     is written there, as its failed.csv would have it (a plan with none removes a file an
     earlier plan wrote there; x12r4 F4). Raises InputError or the API's errors of the
     reads."""
@@ -308,7 +309,8 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
-                prep, plan = await load(s, work, store, asks=asks, prompts=asks)
+                prep, plan = await load(s, work, store, asks=asks,
+                                        prompts=work.question is not None)
             if failed_csv is not None:
                 _write_bad_rows(failed_csv, prep)
             return _planned(prep, plan)

@@ -78,12 +78,12 @@ def _show(planned: Planned, *, as_json: bool = False) -> None:
 
 def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
                failed_csv: Path | None = None) -> None:
-    """The load phase against a throwaway store; nothing is written to Pipedrive. A command
-    that asks before sending (unless --yes) prices the re-read after the answer."""
+    """The load phase against a throwaway store; nothing is written to Pipedrive. The
+    re-read after a command's prompt is kept out of the total and named in a note, with its
+    tokens, as every kind's plan does (``jobs.api.load``; f23a: `plan merge` counted it,
+    208 tokens, where the run with --yes and its own plan said 198)."""
     try:
-        planned = run_loop(lambda: plan_job(cfg, token, work,  # the command asks (no --yes)
-                                            asks=work.question is not None,
-                                            failed_csv=failed_csv))
+        planned = run_loop(lambda: plan_job(cfg, token, work, failed_csv=failed_csv))
     except InputError as exc:
         raise fail(str(exc)) from None
     _show(planned, as_json=as_json)
