@@ -30,7 +30,7 @@ from bulk.claims import (
     wait_giving_back,
 )
 from bulk.clock import in_thread
-from bulk.errors import InDoubt, InputError, NotFound, NotSent
+from bulk.errors import BulkError, InDoubt, InputError, NotFound, NotSent
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
@@ -339,6 +339,14 @@ class _Creates(_ImportBase):
                         if self._marks:  # written before it leaves: a later reconcile knows
                             await self.astore.lookup_put_many(
                                 SENT_DEAL, [(key, item.id)])
+                        # from here the create may have left: until its answer names the
+                        # deal (or says it was not made), every way out — a cancel in the
+                        # call (x20r3 F2) or after its answer, before this row's outcome is
+                        # returned (f23c: at ``kept``'s exit; 2 of 30 deals this job made
+                        # were recorded `unchanged`, another's, after the resume), a bug —
+                        # releases the claim in doubt for this job (the ``finally`` below;
+                        # the job's ``finish`` writes it), never as if nothing was sent
+                        outcome = in_doubt_outcome(had, self.store.job_id)
                         try:
                             res = await ctx.call("addDeal", json=body,
                                                  guard=partial(confirm_or_lost, lease))
@@ -346,12 +354,6 @@ class _Creates(_ImportBase):
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
-                        except anyio.get_cancelled_exc_class():
-                            # cancelled while the create may have left (x20r3 F2): released
-                            # in doubt, as a lost answer (the ``finally`` below; the job's
-                            # ``finish`` writes it), never as if nothing was sent
-                            outcome = in_doubt_outcome(had, self.store.job_id)
-                            raise
                         except InDoubt:
                             self._answered_at[item.id] = time.time()
                             # released at once, in doubt: whoever claims the key next (this
@@ -365,6 +367,16 @@ class _Creates(_ImportBase):
                             except Exception:  # Redis gone: the next acquire / flush says so
                                 pass
                             raise
+                        except BulkError:
+                            # answered with an error, never sent, or stopped before a retry
+                            # (ctx.call turns every answer lost to a write into InDoubt):
+                            # nothing was made, the claim is given back plainly
+                            outcome = None
+                            raise
+                        # answered: the claim names the deal, this job's, before anything
+                        # else is awaited (a cancel from here on must not lose it)
+                        digest = editable_digest(res.data)
+                        outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 if existing is not None:
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id)
@@ -387,8 +399,6 @@ class _Creates(_ImportBase):
                         None if creator == self.store.job_id else creator))
                     return await self._exists(ctx, item, payload, existing, person_id, org_id,
                                               created=claim.previous, creator=creator)
-                digest = editable_digest(res.data)
-                outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 gone = self._gone_survivor.pop(key, None)
                 self.merges_undone += gone is not None
                 return Outcome(item.id, ItemState.DONE, result={
