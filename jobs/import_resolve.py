@@ -338,19 +338,17 @@ class Resolver:
                         # (the call may wait its turn past the lease: a 429 pause, a
                         # freeze); lost (a freeze past the lease, a lost Redis): claim
                         # again and look again
+                        # the record's id as soon as the answer names it, before its
+                        # lookups are written: whatever ends the row after that (a cancel,
+                        # a store error) releases the claim naming it as this job's (f23c)
+                        answer: list[int] = []
                         try:
                             rid = await self._send(ctx, k, body, guard=partial(
-                                confirm_or_lost, lease))
+                                confirm_or_lost, lease), answered=answer.append)
                         except NotSent:
                             lost, lost_since = True, min(had, lost_since or had)
                             self.claims_lost += 1
                             continue
-                        except anyio.get_cancelled_exc_class():
-                            # cancelled while the create may have left (x20r3 F2): released
-                            # in doubt (below: written by the job's ``finish``), never bare
-                            keep = True
-                            claims.release_soon(claim, in_doubt_outcome(had, self.job_id))
-                            raise
                         except InDoubt:
                             # released at once, in doubt: whoever claims it next (this run
                             # after its pass, or another run now) looks it up first, and a
@@ -358,6 +356,16 @@ class Resolver:
                             keep = True
                             claims.release_soon(claim, in_doubt_outcome(had, self.job_id))
                             await _flush(claims)
+                            raise
+                        except BaseException as exc:
+                            rid = answer[0] if answer else None
+                            if rid is None and not isinstance(exc, BulkError):
+                                # cancelled while the create may have left (x20r3 F2), or a
+                                # bug in the call: released in doubt (written by the job's
+                                # ``finish``), never bare. A BulkError before an answer: not
+                                # sent, or answered with an error — nothing was made
+                                keep = True
+                                claims.release_soon(claim, in_doubt_outcome(had, self.job_id))
                             raise
                 return rid
             finally:
@@ -482,7 +490,10 @@ class Resolver:
         return scan[2]
 
     async def _send(self, ctx: CallContext, k: tuple[str, str], body: Mapping[str, Any],
-                    guard: Callable[[], Awaitable[bool]] | None = None) -> int:
+                    guard: Callable[[], Awaitable[bool]] | None = None,
+                    answered: Callable[[int], None] | None = None) -> int:
+        """Create ``k`` (its lookups written); ``answered(id)`` as soon as the answer names
+        the record, before anything is awaited."""
         try:
             res = await ctx.call(_CREATE[k[0]], json=body, guard=guard)
         except InDoubt:
@@ -497,6 +508,8 @@ class Resolver:
             self._failed[k] = failed
             raise failed from None
         rid = int(res.data["id"])
+        if answered is not None:
+            answered(rid)
         await self._put(k[0], {k[1]: rid}, made=True)
         self.created[k[0]] += 1
         return rid

@@ -318,3 +318,47 @@ async def test_a_resume_links_no_one_someone_added_by_a_name_alone(tmp_path: Pat
         assert ("person", keys["alone"]) not in resolver._ids
         assert ("person", keys["bare"]) not in resolver._ids
     store.close()
+
+
+class _PutFailsOnce(AsyncJobStore):
+    """A job store whose first write of lookups fails (a full disk): after the create's
+    answer, before its lookups are written."""
+
+    failed = 0
+
+    async def lookup_put_many(self, *args: Any, **kw: Any) -> int:
+        if not self.failed:
+            self.failed += 1
+            from bulk.errors import StoreError
+
+            raise StoreError("job.sqlite: database or disk is full")
+        return await super().lookup_put_many(*args, **kw)
+
+
+async def test_an_org_created_before_its_lookup_write_failed_stays_this_jobs(
+        tmp_path: Path) -> None:
+    """f23c: an organization whose create was answered, and whose lookup write then failed,
+    released its claim bare: no record named the organization, nor this job as its creator
+    (what a later run, or this job's resume, reads to tell its own create from another's).
+    Now the claim names it as this job's create as soon as the answer does."""
+    from bulk.errors import StoreError
+    from bulk.sandbox import SandboxConfig, serve
+    from tests.import_support import api_context
+
+    claims = LocalClaims(tmp_path / "claims.sqlite3", holder="host-a:1:1")
+    key = org_key("Initech")
+    assert key
+    ref: Any = {"kind": "org", "key": key, "body": {"name": "Initech"}}
+    store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    resolver = Resolver(_PutFailsOnce(store), claims=lambda: claims, scope=lambda: "S",
+                        job_id="a")
+    async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+        async with api_context(sb, tmp_path) as ctx:
+            with pytest.raises(StoreError):
+                await resolver.resolve(ctx, ref)
+            await claims.flush()
+            [org] = [o for o in sb.state.orgs.rows.values() if not o["is_deleted"]]
+            name = resolver._name(("org", key))
+            assert (await claims.outcomes([name])).get(name) == {"id": org["id"], "job": "a"}
+    claims.close()
+    store.close()
