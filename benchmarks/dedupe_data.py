@@ -117,6 +117,8 @@ class LabelledSet:
                 "stage_id": d.stage_id, "pipeline_id": d.pipeline_id, "owner_id": d.owner_id,
                 "add_time": _iso(d.add_time), "update_time": _iso(d.update_time),
                 "is_archived": d.is_archived,
+                **({f"{d.status}_time": _iso(d.close_time), "close_time": _iso(d.close_time)}
+                   if d.status in ("won", "lost") else {}),
             })
         return {"organizations": list(self.orgs), "persons": list(self.persons), "deals": deals}
 
@@ -223,6 +225,8 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                 person_id=rng.choice(people), value=float(rng.randrange(5, 500) * 100), currency=currency,
                 pipeline_id=1, stage_id=stage, stage_order=stage, owner_id=rng.randint(1, 3),
                 add_time=add, update_time=add + timedelta(days=rng.uniform(0, 30)))
+            if status != "open":  # closed at its last update (won_time / lost_time)
+                base = replace(base, close_time=base.update_time)
             deals.append(base)
             ids_by_title[title] = base.id
             if kind == "generic":
@@ -250,7 +254,7 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
                 later = (base.add_time or T0) + timedelta(days=rng.uniform(150, 300))
                 twin = replace(base, id=g.take("deal"), person_id=other_person, status="open",
                                value=(base.value or 100.0) * rng.choice((2.0, 3.0, 0.5)),
-                               add_time=later, update_time=later)
+                               add_time=later, update_time=later, close_time=None)
                 deals.append(twin)
                 negatives.append((frozenset((base.id, twin.id)), "contradict"))
         if rng.random() < 0.12:  # one word swapped for a near word (juni/juli, linz/lienz, anna/anne)
@@ -388,7 +392,8 @@ def _deal(g: _Gen, title: str, org_id: int, org_name: str, person: int | None, v
           ) -> DealRecord:
     return DealRecord(id=g.take("deal"), title=title, status=status, org_id=org_id, org_name=org_name,
                       person_id=person, value=value, currency=currency, pipeline_id=1, stage_id=2,
-                      stage_order=2, owner_id=1, add_time=add, update_time=updated or add)
+                      stage_order=2, owner_id=1, add_time=add, update_time=updated or add,
+                      close_time=(updated or add) if status in ("won", "lost") else None)
 
 
 def _near_word_pair(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str, people: list[int],
@@ -568,4 +573,6 @@ def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
             changes["stage_id"] = changes["stage_order"] = min(5, base.stage_order + 1)
     if "status" not in changes:
         changes["status"] = "open"
+    if changes["status"] not in ("won", "lost"):
+        changes["close_time"] = None
     return replace(base, id=g.take("deal"), title=title, **changes), tuple(picks)

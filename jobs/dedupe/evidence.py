@@ -207,16 +207,26 @@ def _day(v: object) -> date | None:
 def _recurring(a: DealRecord, b: DealRecord) -> str | None:
     """Why two deals look like one deal recurring (a renewal, a retainer, a re-opened
     opportunity) rather than one deal twice, else None: added more than ``RECURRING_DAYS``
-    (21) days apart, or one added after the other was closed (won/lost; its
-    ``update_time`` is at or after its close, so an add_time after it is after the close)."""
+    (21) days apart, or one added after the other was closed (won/lost): its ``add_time``
+    after the other's ``close_time`` (``won_time`` / ``lost_time``). Never ``update_time``:
+    a label or a note written after the close moves it, and the repeat order then looked
+    added before the close (x23r2 1: won 10 days ago, edited today, the open repeat added 5
+    days ago merged unattended). A closed deal whose close time is unknown is taken as
+    closed when it was added, so a deal added after it is review at most."""
     if a.add_time is None or b.add_time is None:
         return None
     gap = abs(epoch(a.add_time) - epoch(b.add_time))
     if gap > RECURRING_DAYS * 86400:
         return f"recurring: added {gap / 86400:.0f} days apart"
     for x, y in ((a, b), (b, a)):
-        if x.status in _CLOSED and x.update_time is not None \
-                and epoch(y.add_time) > epoch(x.update_time):  # type: ignore[arg-type]
+        if x.status not in _CLOSED:
+            continue
+        added = epoch(y.add_time)  # type: ignore[arg-type]
+        if x.close_time is None:
+            if added > epoch(x.add_time):  # type: ignore[arg-type]
+                return (f"recurring: deal {y.id} added after deal {x.id}, which is {x.status} "
+                        f"with no {x.status}_time (maybe after it was {x.status})")
+        elif added > epoch(x.close_time):
             return f"recurring: deal {y.id} added after deal {x.id} was {x.status}"
     return None
 

@@ -8,7 +8,8 @@ Files (all rewritten atomically: a temporary file, then a rename):
   (id, title, status, org and its name, person, value, currency, pipeline, stage
   and its order, owner, add/update time in Unix seconds, expected close, archived,
   non-empty custom fields, the other non-empty fields a merge can lose:
-  ``DealRecord.more``); 100,000 deals: about 1 s to load or save,
+  ``DealRecord.more``, and the close time of a won / lost deal: its won_time / lost_time);
+  100,000 deals: about 1 s to load or save,
   and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids],
   "at_since": [ids]}`` — the largest ``update_time`` the index has seen, as
   Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
@@ -73,7 +74,7 @@ def _row(r: DealRecord) -> list[object]:
             r.pipeline_id, r.stage_id, r.stage_order, r.owner_id, _ts(r.add_time),
             _ts(r.update_time),
             None if r.expected_close_date is None else r.expected_close_date.isoformat(),
-            r.is_archived, dict(r.fields) or None, dict(r.more) or None]
+            r.is_archived, dict(r.fields) or None, dict(r.more) or None, _ts(r.close_time)]
 
 
 def _time(ts: int | None) -> datetime | None:
@@ -83,11 +84,16 @@ def _time(ts: int | None) -> datetime | None:
 def _from_row(row: list[Any]) -> DealRecord:
     (i, title, status, org_id, org_name, person_id, value, currency, pipeline_id, stage_id,
      stage_order, owner_id, add, update, ecd, archived, fields, *more) = row
+    # an older row: no 18th cell (more) or no 19th (close time: unknown, so the recurring
+    # rule holds a pair with that closed deal to review; ``DealIndex.load`` reads an older
+    # index with closed deals whole again)
     return DealRecord(i, title, status, org_id, org_name, person_id, value, currency,
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {},
-                      (more[0] if more else None) or {})  # an older index: no 18th cell
+                      (more[0] if more else None) or {},
+                      _time(more[1]) if len(more) > 1 else None)
 
+ROW_CELLS = 19  # an index row's cells now (18: no close time; 17: no ``more`` either)
 compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
 
 
@@ -339,6 +345,10 @@ class DealIndex:
         try:
             meta = orjson.loads(meta_path.read_bytes())
             rows = orjson.loads(rows_path.read_bytes())
+            if any(len(row) < ROW_CELLS and row[2] in ("won", "lost") for row in rows):
+                # written before the index kept close times: the recurring rule needs a
+                # closed deal's won_time / lost_time, so read the account whole once
+                return cls({}, None)
             deals = {r.id: r for r in map(_from_row, rows)}
             pending = {int(i) for i in meta.get("pending") or ()}
             at_since = {int(i) for i in meta.get("at_since") or ()}

@@ -5,7 +5,8 @@ Pure data (frozen, slotted dataclasses); nothing here talks to Pipedrive. A
 nightly index row. Field names follow Pipedrive's deal object (v2
 ``GET /api/v2/deals``: ``title``, ``status``, ``org_id``, ``person_id``,
 ``value``, ``currency``, ``pipeline_id``, ``stage_id``, ``owner_id``,
-``add_time``, ``update_time``, ``expected_close_date``, ``is_archived``).
+``add_time``, ``update_time``, ``expected_close_date``, ``is_archived``; ``close_time``:
+its ``won_time`` / ``lost_time``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class DealRecord:
     # field but the system ones and those above), non-empty ones only: label_ids,
     # probability, lost_reason, visible_to, channel... by their API names
     more: Mapping[str, object] = field(default_factory=dict)
+    # when a won / lost deal was closed: its ``won_time`` / ``lost_time`` (``close_time`` when
+    # that is all it has); None for an open deal and when the account gave none. Never its
+    # ``update_time``: a label or a note written after the close moves that (x23r2 1)
+    close_time: datetime | None = None
     # a digest of the fields a person edits beyond those above (probability, labels,
     # visibility, lost reason: ``jobs.deals.editable_digest`` without custom fields); None
     # when not read. Apply compares it with the deal read then (an edit in the plan's own

@@ -98,13 +98,23 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         currency=deal.get("currency") or None, pipeline_id=_id(deal.get("pipeline_id")),
         stage_id=stage_id, stage_order=stage_order.get(stage_id) if stage_id else None,
         owner_id=_id(deal.get("owner_id")), add_time=parse_time(deal.get("add_time")),
-        update_time=parse_time(deal.get("update_time")),
+        update_time=parse_time(deal.get("update_time")), close_time=closed_at(deal, status),
         expected_close_date=parse_day(deal.get("expected_close_date")),
         is_archived=bool(deal.get("is_archived")),
         fields={k: v for k, v in (deal.get("custom_fields") or {}).items()
                 if (custom is None or k in custom) and v is not None and v != "" and v != []},
         more=_more(deal),
         digest=editable_digest({**deal, "custom_fields": None}))
+
+
+def closed_at(deal: Deal, status: str) -> datetime | None:
+    """When a won / lost deal was closed: ``won_time`` of a won deal, ``lost_time`` of a
+    lost one, else ``close_time`` (Pipedrive's "Deal closed on"); None for any other status
+    or when none is readable. Not ``update_time``: any later edit moves it."""
+    if status not in ("won", "lost"):
+        return None
+    return parse_time(deal.get("won_time" if status == "won" else "lost_time")) \
+        or parse_time(deal.get("close_time"))
 
 
 def custom_keys(policy: Mapping[str, str]) -> list[str]:
@@ -252,11 +262,12 @@ def record_json(r: DealRecord) -> dict[str, Any]:
 def record_from_json(d: Mapping[str, Any]) -> DealRecord:
     return DealRecord(**{**d, "add_time": parse_time(d.get("add_time")),
                          "update_time": parse_time(d.get("update_time")),
+                         "close_time": parse_time(d.get("close_time")),
                          "expected_close_date": parse_day(d.get("expected_close_date")),
                          "fields": dict(d.get("fields") or {}),
                          "more": dict(d.get("more") or {})})
 
 
-__all__ = ["SYSTEM_FIELDS", "custom_keys", "deal_fields", "deleted_since", "field_names",
+__all__ = ["SYSTEM_FIELDS", "closed_at", "custom_keys", "deal_fields", "deleted_since", "field_names",
            "merge_losable", "organization_names", "parse_time", "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "to_record"]
