@@ -49,6 +49,7 @@ from bulk.manifest import read_manifest
 
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
+from .titles import group_title
 
 GROUPS, PAIRS, SUMMARY, DEALS = "groups.csv", "pairs.csv", "summary.json", "deals.jsonl"
 GROUP_COLUMNS = ("group_id", "decision", "band", "score", "survivor_id", "merged_ids",
@@ -127,7 +128,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
     fields; custom fields under ``custom_fields``), only where they differ from the
     survivor's. ``survivor`` is Pipedrive's own merge rule: no PATCH. Without a ``value``
     policy, a survivor whose value is 0 or none gets the value of the first merged deal
-    (merge order) that has one: Pipedrive would keep the 0. Empty: no PATCH."""
+    (merge order) that has one: Pipedrive would keep the 0. Without a ``title`` policy, a
+    survivor whose title is a "(copy)", misspelt or lower-case form of another title of the
+    group gets that cleaner title (``titles.group_title``). Empty: no PATCH."""
     members = [records[i] for i in group.member_ids if i in records]
     survivor = records.get(group.survivor_id)
     if survivor is None:
@@ -161,6 +164,12 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             custom[name] = chosen
     if custom:
         body["custom_fields"] = custom
+    if not any(_ALIASES.get(n, n) == "title" for n in policy) \
+            and (clean := group_title(members, survivor)) is not None:
+        # the survivor rules choose a deal, not its title: without a title policy the group
+        # keeps its cleanest title (``titles``: not a "(copy)", spelt, in its case), not the
+        # re-entry's that most_recently_updated often picks (x23r2 2)
+        body["title"] = clean[0]
     if not any(_ALIASES.get(n, n) == "value" for n in policy) and not survivor.value:
         # Pipedrive keeps a survivor's 0 (it is not empty there): give it the value of the
         # best-ranked merged deal that has one, or that value is lost

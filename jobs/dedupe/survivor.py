@@ -22,7 +22,8 @@ has_owner                  a deal with an owner
 =========================  ==============================================
 A deal missing the compared field loses to one that has it. Whatever the rules,
 ``planfiles.policy_changes`` gives a survivor with value 0 or none the value of a
-merged deal, and ``planfiles.merge_drops`` names what a merge would lose.
+merged deal and a survivor with a "(copy)", misspelt or lower-case title the group's
+clean one (``titles``), and ``planfiles.merge_drops`` names what a merge would lose.
 """
 
 from __future__ import annotations
