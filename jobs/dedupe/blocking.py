@@ -37,6 +37,8 @@ def block_keys(p: Prepared) -> Iterator[tuple[str, object]]:
         yield ("person", d.person_id)
     if p.org:
         yield ("org_name", p.org.replace(" ", ""))  # normalize.same_company: spacing aside
+    if p.org_plain:  # Björk read as Bjork too (normalize.same_org_name)
+        yield ("org_name", p.org_plain.replace(" ", ""))
     for ident in p.idents:  # one identifier value (PO number, source key): compared whatever the title
         yield ("identifier", ident)
     key = " ".join(sorted(t for t in p.title.tokens if t not in p.title.numbers))

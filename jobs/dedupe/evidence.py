@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .model import DealRecord
-from .normalize import other_legal_entity, same_company
+from .normalize import other_legal_entity, same_org_name
 
 if TYPE_CHECKING:
     from .scoring import Prepared
@@ -259,6 +259,12 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def one_company(a: Prepared, b: Prepared) -> bool:
+    """The two deals' org names are one company's (``normalize.same_org_name``: spacing
+    aside, an umlaut as ``oe`` or as ``o`` against a name without one)."""
+    return same_org_name(a.org, a.org_plain, b.org, b.org_plain)
+
+
 def _has_org(p: Prepared) -> bool:
     return p.deal.org_id is not None or bool(p.org)
 
@@ -281,7 +287,7 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         reasons.append("same org")
     elif (entities := _legal_entities(a, b)) is not None:
         reasons.append(entities)  # not one company: no support; capped in score_pair
-    elif same_company(a.org, b.org):
+    elif one_company(a, b):
         support += 0.03
         same_org = True
         reasons.append(TWO_ORG_RECORDS)
@@ -347,6 +353,6 @@ def _legal_entities(a: Prepared, b: Prepared) -> str | None:
     different legal forms (``Tessera Group GmbH`` / ``Tessera Group Inc``): two legal
     entities of one group, not one company typed twice (``normalize.other_legal_entity``)."""
     da, db = a.deal, b.deal
-    if not same_company(a.org, b.org) or not other_legal_entity(da.org_name, db.org_name):
+    if not one_company(a, b) or not other_legal_entity(da.org_name, db.org_name):
         return None
     return f"{LEGAL_ENTITIES}: {da.org_name} / {db.org_name}"

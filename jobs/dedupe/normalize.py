@@ -48,7 +48,15 @@ from types import MappingProxyType
 from rapidfuzz.distance import OSA
 
 from ..transforms.legal_forms import SINGLE_WORD_FORMS, form_run
-from .org_names import fold, legal_form, org_key, other_legal_entity, same_company
+from .org_names import (
+    fold,
+    legal_form,
+    org_key,
+    org_key_dotless,
+    other_legal_entity,
+    same_company,
+    same_org_name,
+)
 from .title_tokens import _DIGIT, parted_words, words
 
 # single-word spellings of legal forms (legal_forms.FORMS has them all, ``sp z oo`` too)
@@ -450,4 +458,5 @@ def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str
 __all__ = ["CALENDAR_NAMES", "DOTLESS_PLACES", "FUNCTION_WORDS", "LEGAL_SUFFIXES",
            "MONTH_ABBREVIATIONS", "NormTitle", "ROMAN_NUMERALS", "SEQUENCE_WORDS", "SYMBOL_ENDS",
            "canonical", "fold", "has_numeral", "is_identifying", "legal_form", "normalize_title",
-           "one_typo", "org_key", "other_legal_entity", "parted_words", "same_company", "words"]
+           "one_typo", "org_key", "org_key_dotless", "other_legal_entity", "parted_words",
+           "same_company", "same_org_name", "words"]

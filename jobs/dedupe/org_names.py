@@ -1,11 +1,13 @@
 """Organization names as dedupe compares them: the key two records of one company share
-(``org_key``), the legal forms at a name's end (``legal_form``) and whether two names are
+(``org_key``; ``org_key_dotless``: an umlaut read as the bare vowel), the legal forms at
+a name's end (``legal_form``) and whether two names are
 two legal entities (``other_legal_entity``), one company (``same_company``). Pure
 functions, no I/O; ``normalize`` reads titles with them (and re-exports them).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from ..transforms.contacts import fold_accents
@@ -83,6 +85,30 @@ _ORG_NOISE = frozenset({"the"})  # The Acme Company
 _ORG_AND = frozenset({"and", "und", "et"})
 
 
+_DOTLESS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "Ä": "A", "Ö": "O", "Ü": "U"})
+
+
+@lru_cache(maxsize=65536)
+def org_key_dotless(name: str | None) -> str:
+    """``org_key`` of the name with its umlauts read as the bare vowel (``Björk Design AB``
+    -> ``bjork design``), the spelling an ASCII keyboard gives; empty when the name has no
+    umlaut (its ``org_key`` is its only reading)."""
+    if not name:
+        return ""
+    composed = unicodedata.normalize("NFC", name)
+    plain = composed.translate(_DOTLESS)
+    return org_key(plain) if plain != composed else ""
+
+
+def same_org_name(x: str, x_dotless: str, y: str, y_dotless: str) -> bool:
+    """Two org names of one company (``same_company`` of their ``org_key``s), an umlaut
+    read both ways where the other name has none: ``Björk`` = ``Bjoerk`` (``org_key``) =
+    ``Bjork`` (``org_key_dotless``, x23r2 3), as ``Müller`` = ``Mueller`` = ``Muller``. Two
+    names both written with umlauts compare as written (``Bjärk`` is not ``Björk``)."""
+    return same_company(x, y) or (not y_dotless and same_company(x_dotless, y)) \
+        or (not x_dotless and same_company(x, y_dotless))
+
+
 def same_company(x: str, y: str) -> bool:
     """Two org keys (``org_key``) of one company: equal, or equal but for spacing
     (``Data Soft`` / ``DataSoft``). Any other remaining word is another company
@@ -90,4 +116,5 @@ def same_company(x: str, y: str) -> bool:
     return bool(x) and bool(y) and (x == y or x.replace(" ", "") == y.replace(" ", ""))
 
 
-__all__ = ["fold", "legal_form", "org_key", "other_legal_entity", "same_company"]
+__all__ = ["fold", "legal_form", "org_key", "org_key_dotless", "other_legal_entity",
+           "same_company", "same_org_name"]

@@ -127,6 +127,7 @@ from .normalize import (
     half_of_compound,
     normalize_title,
     org_key,
+    org_key_dotless,
 )
 from .order import order_moved
 from .title_diff import (
@@ -187,6 +188,7 @@ class Prepared:
     title: NormTitle
     org: str  # org_key(org_name)
     idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
+    org_plain: str = ""  # org_key_dotless(org_name): its umlauts as bare vowels ("" if none)
 
 
 def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
@@ -576,7 +578,8 @@ def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
     title = normalize_title(deal.title, deal.org_name, config.noise_words)
     idents = tuple((k, v) for k in config.identifier_fields
                    if (v := identifier_value(deal, k)) is not None)
-    return Prepared(deal, title, org_key(deal.org_name), idents)
+    return Prepared(deal, title, org_key(deal.org_name), idents,
+                    org_key_dotless(deal.org_name))
 
 
 __all__ = ["AGAINST_RULES", "CATEGORIES_CAP", "CONTRADICTION_CAP",
