@@ -273,7 +273,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         unfinished,
     )
     from jobs.dedupe.index import forget_merged, save_plan_index, state_lock
-    from jobs.dedupe.interrupted import unfinished_apply, unfinished_jobs
+    from jobs.dedupe.interrupted import abandoned_jobs, unfinished_apply, unfinished_jobs
     from jobs.dedupe.job import make_plan
 
     plan = plan_dir or output  # `dedupe run` plans into a new folder unless -o names one
@@ -290,6 +290,11 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         raise fail(message)
     # x19r2 F3: a job killed (or stopped) on an earlier night is named, on stderr (cron's
     # log) and in the summary: its merges are in no report until it is resumed
+    removed = abandoned_jobs(cfg.job_root)  # x23r2 4: killed while planning, nothing sent
+    for gone in removed:
+        typer.echo(f"pdbulk: job {gone} was interrupted before any merge was sent (while "
+                   "planning, loading or at the prompt): nothing was merged; its folder is "
+                   "removed", err=True)
     others = unfinished_jobs(cfg.job_root)
     for other in others:
         typer.echo(f"pdbulk: {other.line(resume_hint(other.job_id, cfg.job_root))}", err=True)
@@ -301,7 +306,8 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     def say(line: str) -> None:
         typer.echo(line, err=quiet)
     summary: dict[str, Any] = {"job": job_id, "job_dir": str(directory),
-                               "interrupted_jobs": [o.to_json() for o in others]}
+                               "interrupted_jobs": [o.to_json() for o in others],
+                               "removed_jobs": removed}
 
     async def main() -> RunResult | None:
         nonlocal plan_dir

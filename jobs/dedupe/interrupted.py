@@ -1,19 +1,25 @@
 """The dedupe jobs under a job root that did not end (split out of ``jobs.dedupe.apply``):
 an earlier apply of the same plan, which a second apply must not run over
 (``unfinished_apply``), and every dedupe job left stopped or interrupted, which the next
-run names (``unfinished_jobs``)."""
+run names (``unfinished_jobs``), or removes when it was killed before any merge was sent
+(``abandoned_jobs``)."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bulk.errors import StoreError
+from bulk.errors import JobBusy, StoreError
 from bulk.store import ItemState, JobStore, held_by_live_process, list_jobs
 from bulk.store.sqlite import unfinished_kind
 
 from .apply import KIND
+
+# a dedupe job's statuses before its first merge: planning, loading, the prompt (the
+# runner sets "running" before anything is sent)
+_BEFORE_SENDING = frozenset({"planned", "loading", "loaded"})
 
 
 def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
@@ -76,9 +82,9 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
         if job.error is not None and unfinished_kind(job.directory) == KIND:
             out.append(Unfinished(job.job_id, "unreadable", 0, 0, job.error))
             continue
-        if job.kind != KIND or job.status not in ("stopped", "running"):
+        if job.kind != KIND or job.status not in ("stopped", "running", *_BEFORE_SENDING):
             continue
-        if job.status == "running" and held_by_live_process(job.directory):
+        if job.status != "stopped" and held_by_live_process(job.directory):
             continue
         out.append(Unfinished(
             job.job_id, "stopped" if job.status == "stopped" else "interrupted",
@@ -87,4 +93,31 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
     return out
 
 
-__all__ = ["Unfinished", "unfinished_apply", "unfinished_jobs"]
+def abandoned_jobs(job_root: Path) -> list[str]:
+    """Remove the dedupe jobs under ``job_root`` killed before any merge was sent (``kill
+    -9`` while planning, loading or at the prompt: status planned / loading / loaded, no
+    live process) and return their ids. They hold nothing to finish — the next run plans
+    those groups again — and were left "interrupted (was planned)" with no items forever,
+    named by no run (x23r2 4); a Ctrl-C there removes its job the same way. A job another
+    process holds is left alone."""
+    out: list[str] = []
+    for job in list_jobs(job_root):
+        if job.kind != KIND or job.status not in _BEFORE_SENDING or job.error is not None:
+            continue
+        try:
+            store = JobStore.open(job.directory)  # its lock: no live process may hold it
+        except (JobBusy, StoreError):
+            continue
+        try:
+            status = store.status
+            counts = store.counts()  # (a merge done or in flight: named, not removed)
+            sent = bool(counts[ItemState.DONE] or counts[ItemState.SENDING])
+        finally:
+            store.close()
+        if status in _BEFORE_SENDING and not sent:
+            shutil.rmtree(job.directory, ignore_errors=True)
+            out.append(job.job_id)
+    return out
+
+
+__all__ = ["Unfinished", "abandoned_jobs", "unfinished_apply", "unfinished_jobs"]
