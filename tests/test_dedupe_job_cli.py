@@ -526,7 +526,7 @@ def test_the_next_run_names_a_dedupe_job_left_unfinished(tmp_path: Path, status:
                            f"{job.name} --job-dir"), line
     assert sb.token not in ran.stderr
     assert orjson.loads(ran.stdout)["interrupted_jobs"] == [
-        {"job": job.name, "state": how, "merged": 1, "unsettled": 0}]
+        {"job": job.name, "state": how, "merged": 1, "unsettled": 0, "in_doubt": 0}]
 
 
 def test_the_next_run_names_a_dedupe_job_folder_it_cannot_read(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """What the next `dedupe run` says of a dedupe job killed (kill -9) on an earlier night:
-one killed before any merge was sent is removed and named (x23r2 4)."""
+one killed before any merge was sent is removed and named (x23r2 4); one killed with
+merges sent says they may have been applied (x23r2 5)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typer.testing import CliRunner
 
 from bulk.engine import new_job_id
 from bulk.sandbox import SandboxConfig
-from bulk.store import JobStore
+from bulk.store import JobStore, NewItem
+from jobs.dedupe.interrupted import unfinished_jobs
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
 from tests.update_support import cli_args, threaded_sandbox
@@ -48,3 +50,25 @@ def test_a_run_killed_while_planning_is_removed_and_named_by_the_next(tmp_path: 
         assert sb.token not in ran.stderr
     finally:
         live.close()
+
+
+def test_the_next_run_says_sent_merges_of_a_killed_run_may_have_been_applied(
+        tmp_path: Path) -> None:
+    """x23r2 5: killed -9 with 8 merges sent (their answers not yet written) and 12 not
+    sent, the next run said "0 merges done, 20 unsettled", as if nothing was merged. It
+    says 8 of them were sent and may have been applied, and --json gives ``in_doubt``."""
+    root = tmp_path / "j"
+    job_id = new_job_id("dedupe")
+    store = JobStore.create(root / job_id, job_id=job_id, kind="dedupe", config={})
+    store.add_items(NewItem(row=i, key=None, op="merge", payload={"merge_id": i})
+                    for i in range(1, 21))
+    store.set_status("running")
+    store.mark_sending([i.id for i in store.items()][:8], now=0.0)
+    store.close()  # kill -9: its lock gone, 8 left SENDING
+    (found,) = unfinished_jobs(root)
+    assert (found.done, found.unsettled, found.in_doubt) == (0, 20, 8)
+    line = found.line(f"pdbulk resume {job_id}")
+    assert line.startswith(f"job {job_id} was interrupted (0 merges done, 20 unsettled (8 were "
+                           "sent and may have been applied; resume settles them)): "), line
+    assert found.to_json() == {"job": job_id, "state": "interrupted", "merged": 0,
+                               "unsettled": 20, "in_doubt": 8}

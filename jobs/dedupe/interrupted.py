@@ -48,7 +48,9 @@ def unfinished_apply(job_root: Path, plan_dir: Path) -> tuple[str, str] | None:
 class Unfinished:
     """A dedupe job under the job root that did not end: ``state`` "interrupted" (its
     process gone mid-run: ``kill -9``, a power cut) or "stopped"; ``done`` its merges
-    made, ``unsettled`` those pending or in flight; or "unreadable", a dedupe job folder
+    made, ``unsettled`` those pending or in flight, ``in_doubt`` those of them that were
+sent (a kill leaves them SENDING: applied or not, the resume reconciles them before
+anything is sent again); or "unreadable", a dedupe job folder
     whose job store cannot be read (``error`` says why: x19r4 F6, named by `pdbulk jobs`
     but not by the next run)."""
 
@@ -57,6 +59,7 @@ class Unfinished:
     done: int
     unsettled: int
     error: str | None = None
+    in_doubt: int = 0  # of the unsettled, those sent (SENDING): they may have been applied
 
     def line(self, resume: str) -> str:
         if self.state == "unreadable":
@@ -64,13 +67,18 @@ class Unfinished:
                     "merged is in no report; see `pdbulk jobs` and `pdbulk status "
                     f"{self.job_id}`")
         merges = "merge" if self.done == 1 else "merges"
+        # x23r2 5: "0 merges done, 20 unsettled" after a kill that had applied 8 read as
+        # nothing merged; the sent ones are in doubt, and the line says so
+        sent = (f" ({self.in_doubt:,} {'was' if self.in_doubt == 1 else 'were'} sent and "
+                "may have been applied; resume settles them)") if self.in_doubt else ""
         return (f"job {self.job_id} was {self.state} ({self.done:,} {merges} done, "
-                f"{self.unsettled:,} unsettled): its merges are not in this report; run "
-                f"`{resume}` to finish and report it")
+                f"{self.unsettled:,} unsettled{sent}): its merges are not in this report; "
+                f"run `{resume}` to finish and report it")
 
     def to_json(self) -> dict[str, Any]:
         return {"job": self.job_id, "state": self.state, "merged": self.done,
-                "unsettled": self.unsettled, **({"error": self.error} if self.error else {})}
+                "unsettled": self.unsettled, "in_doubt": self.in_doubt,
+                **({"error": self.error} if self.error else {})}
 
 
 def unfinished_jobs(job_root: Path) -> list[Unfinished]:
@@ -89,7 +97,8 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
         out.append(Unfinished(
             job.job_id, "stopped" if job.status == "stopped" else "interrupted",
             job.counts.get(ItemState.DONE, 0),
-            job.counts.get(ItemState.PENDING, 0) + job.counts.get(ItemState.SENDING, 0)))
+            job.counts.get(ItemState.PENDING, 0) + job.counts.get(ItemState.SENDING, 0),
+            in_doubt=job.counts.get(ItemState.SENDING, 0)))
     return out
 
 
