@@ -56,6 +56,13 @@ def check_unchanged(path: PathLike, since: Stamp | None, what: str = CHANGED) ->
         raise InputError(f"{os.fspath(path)!r}: {what}")
 
 
+def absolute(path: PathLike) -> str:
+    """``path`` made absolute against the current folder, as a job stores every path it
+    reads later: a resume or retry run from another folder must read the same file, not
+    that folder's file of the same name (x23r4 F1). Symlinks are kept, not resolved."""
+    return os.path.abspath(os.fspath(path))
+
+
 T = TypeVar("T")
 
 
@@ -67,4 +74,4 @@ def unchanged_rows(rows: Iterable[T], path: PathLike,
     check_unchanged(path, before)
 
 
-__all__ = ["CHANGED", "Stamp", "check_unchanged", "file_stamp", "unchanged_rows"]
+__all__ = ["CHANGED", "Stamp", "absolute", "check_unchanged", "file_stamp", "unchanged_rows"]

@@ -20,6 +20,7 @@ from bulk.errors import InputError
 from bulk.manifest import Format, SourceRow
 from bulk.manifest_json import PathRow
 from bulk.manifest_row import MisalignedRow
+from bulk.manifest_stamp import absolute
 
 from . import transforms as tf
 from .account import OrgIndex, PersonIndex
@@ -43,6 +44,12 @@ class ImportSettings:
     header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
+
+    def __post_init__(self) -> None:
+        # stored absolute whatever the caller gave (x23r4 F1: a library job made with
+        # "deals.csv" and resumed from another folder read that folder's deals.csv)
+        object.__setattr__(self, "manifest", absolute(self.manifest))
+        object.__setattr__(self, "mapping", absolute(self.mapping))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -371,6 +371,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         return ctx.stopping
 
     since = file_stamp(settings.manifest)  # every read of the load must see this file
+    if store.meta_get(META_INPUTS) is None:  # the files the job was started with (first load)
+        store.meta_put(META_INPUTS, {"manifest": None if since is None else since.to_json(),
+                                     "mapping": file_sha(settings.mapping)})
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
     store.meta_put(META_KEY_LABEL, mapping.key_field)
@@ -458,10 +461,11 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
 async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None) -> ImportJob:
     """The resume of an import whose load was cut short (a signal, a cancelled task, a
     kill -9 before ``mark_loaded``): no row of it was sent, so what the load stored is
-    dropped and the load runs again from the job's manifest and mapping (as they are
-    now; a key field it created is found and used). Returns the loaded ``ImportJob``.
-    Raises what ``load`` raises (InputError: the manifest or the mapping is gone or no
-    longer usable; the job stays resumable once it is fixed)."""
+    dropped and the load runs again from the job's manifest and mapping (a key field it
+    created is found and used). Returns the loaded ``ImportJob``. Raises what ``load``
+    raises (InputError: the manifest or the mapping is gone or no longer usable; the job
+    stays resumable once it is fixed), and InputError when either file changed since the
+    job was started (``check_inputs``: its rows would be another file's)."""
     from .updating import sent_while_loading
 
     say = say or _log.info
@@ -469,6 +473,7 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
         f"({sent_while_loading(store)}): loading it again")
     settings = ImportSettings.from_json(store.config["import"])
     try:
+        check_inputs(store, settings)
         mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
         store.discard_load()
         if store.status == "planned":
@@ -480,6 +485,31 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
                          "it was sent: fix that and resume it again, or start a new import)"
                          ) from None
     return kind
+
+
+# the manifest's stamp and the mapping's digest when the job's first load began: a load
+# run again (``load_again``) refuses files that are no longer those (x23r4 F1)
+META_INPUTS = "import.inputs"
+
+
+def check_inputs(store: JobStore, settings: ImportSettings) -> None:
+    """InputError when the manifest or the mapping of ``store`` is no longer the file its
+    first load began on (another file at that path, or the same one edited): a load run
+    again would import other rows, or map them otherwise, than the job was started with.
+    Nothing for a job loaded before the check existed (no ``META_INPUTS``)."""
+    stored = store.meta_get(META_INPUTS)
+    if not isinstance(stored, dict):
+        return
+    stamp, sha = stored.get("manifest"), stored.get("mapping")
+    changed = [path for path, now, then in (
+        (settings.manifest, file_stamp(settings.manifest), stamp),
+        (settings.mapping, file_sha(settings.mapping), sha))
+        if then is not None and now is not None
+        and (now.to_json() if isinstance(now, Stamp) else now) != then]
+    if changed:
+        raise InputError(" and ".join(repr(p) for p in changed) + " changed since the job was "
+                         "started: its rows would not be the ones it was started with; "
+                         "import the file again as a new job")
 
 
 FAILED_ROWS_SHOWN = 1000  # bad rows a plan lists itself (Plan.failed_rows); all go to the file
@@ -1005,5 +1035,5 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_RUNS", "end_run", "learn_marks", "load", "plan_import", "start_run",
-           "summary_lines", "typed_for", "write_import_results"]
+__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "check_inputs", "end_run", "learn_marks",
+           "load", "plan_import", "start_run", "summary_lines", "typed_for", "write_import_results"]

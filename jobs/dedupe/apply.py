@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.manifest_stamp import absolute
 from bulk.store import (
     BeforeImage,
     ItemState,
@@ -301,7 +302,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     pair_bands = read_pair_bands(plan_dir)
     damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
     taken = ctx.clock.wall() if taken_at is None else taken_at
-    prep = Prepared(KIND, meta={"plan_dir": str(plan_dir)})
+    prep = Prepared(KIND, meta={"plan_dir": absolute(plan_dir)})  # x23r4 F1
     prep.notes.extend(damage_notes)
     separate = [g for g in groups if g.decision == "keep-separate"]
     if separate and options.record_decisions and state_dir is not None:
@@ -386,7 +387,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             f"{options.max_merges} "
             f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
     if options.record_decisions and state_dir is not None:
-        prep.meta[STATE_DIR] = str(state_dir)  # where the merges made are recorded (after_run)
+        prep.meta[STATE_DIR] = absolute(state_dir)  # where the merges made are recorded (after_run)
         # the nightly index moves on once the merges have ended (``settle_index``): on the
         # job's first run, or on the resume that ends it (x15r1 F3)
         prep.meta[INDEX_DUE] = True

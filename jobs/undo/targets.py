@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from bulk.errors import InputError, StoreError
+from bulk.manifest_stamp import absolute
 from bulk.store import (
     Item,
     ItemState,
@@ -60,7 +61,7 @@ def pending_line(store: JobStore) -> str | None:
 
 def mark_undone(source: JobStore, undo: JobStore) -> None:
     """Record in ``source`` that ``undo`` runs on it (right before its first write)."""
-    source.meta_put(META_UNDONE_BY, {"job": undo.job_id, "directory": str(undo.directory)})
+    source.meta_put(META_UNDONE_BY, {"job": undo.job_id, "directory": absolute(undo.directory)})
 
 
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
