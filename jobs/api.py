@@ -39,6 +39,7 @@ from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
+from .confirming import ask
 from .planning import Plan, estimate, reason_class
 from .prepared import Prepared
 
@@ -371,8 +372,9 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                   transport: Transport | None = None) -> Finished:
     """Create, load and run ``work`` as a new job; its outcome.
 
-    ``confirm(question)``: asked before a job with a question sends anything (False:
-    the job is cancelled, nothing sent; None: not asked, as ``--yes``); the deals are
+    ``confirm(question)``: asked before a job with a question sends anything (a false
+    answer, or an exception, raised again, cancels the job: nothing sent;
+    None: not asked, as ``--yes``); the deals are
     read again after the answer. ``on_progress(stats)``: the runner's progress
     callback (``bulk.runner.RunStats``). ``on_loaded(store, planned, writes)``: called
     once the job is loaded, before the question (the CLI prints the plan there).
@@ -409,10 +411,9 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 return _finished(store, None, [], planned)
             asked = bool(writes and work.question is not None and confirm is not None)
             if asked and confirm is not None and work.question is not None \
-                    and not confirm(work.question.format(n=writes)):
-                # declined: cancelled, never resumable (a later resume would work from a
-                # stale picture of the deals)
-                store.set_status("cancelled", "declined at the confirmation prompt")
+                    and not ask(store, confirm, work.question.format(n=writes)):
+                # declined (or no answer: ``jobs.confirming``): cancelled, never resumable
+                # (a later resume would work from a stale picture of the deals)
                 return _finished(store, None, [], planned)
             if work.on_run is not None:
                 work.on_run(store)

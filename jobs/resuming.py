@@ -28,6 +28,7 @@ from bulk.store import ItemState, JobStore
 from bulk.transport import Transport
 
 from .api import Finished, recheck_calls
+from .confirming import never_confirmed
 
 Say = Callable[[str], None]
 # the run of the loaded job on the engine: (engine, kind) -> its result (the CLI's shows
@@ -44,8 +45,9 @@ def nothing_left(store: JobStore) -> bool:
 
 def refuse(store: JobStore, command: str = "resume") -> None:
     """Raise ``NotResumable`` when ``command`` ("resume" or "retry") of ``store`` must not
-    run: the job is cancelled or failed (final: start a new job), or an undo ran on it (its
-    rows would land over that undo). Nothing is sent or changed."""
+    run: the job is cancelled or failed (final: start a new job), an undo ran on it (its
+    rows would land over that undo), or it asked before sending and was never confirmed
+    (``jobs.confirming``: it is marked cancelled). Nothing is sent."""
     from jobs.undo import refuse_after_undo
 
     if store.status in ("cancelled", "failed"):
@@ -55,6 +57,10 @@ def refuse(store: JobStore, command: str = "resume") -> None:
                            "start a new job")
     if (why := refuse_after_undo(store, command)) is not None:
         raise NotResumable(why)
+    if never_confirmed(store):  # its process ended at the prompt (x23r4 F2)
+        store.set_status("cancelled", "never confirmed at its prompt; nothing was sent")
+        raise NotResumable(f"job {store.job_id} was never confirmed at its prompt (nothing was "
+                           "sent): it is cancelled and cannot be resumed; start a new job")
 
 
 def reloads(store: JobStore) -> bool:

@@ -33,6 +33,7 @@ from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
+from jobs.confirming import ask
 from jobs.planning import Plan, estimate, render_plan
 
 from .cli_ops import Json, Yes
@@ -353,11 +354,10 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                     rows=f"merges to send: {work:,} ({groups:,} group(s))")
             say(f"job {job_id}: {work:,} merge(s) to send ({directory})")
             if (work and not yes
-                    and not confirmed(f"Merges are final in Pipedrive. Merge {work:,} "
-                                       f"deal{'' if work == 1 else 's'} away?")):
-                # declined (or no one to answer): cancelled, never resumable — a later
-                # resume would merge from a stale picture of the deals
-                store.set_status("cancelled", "declined at the confirmation prompt")
+                    and not ask(store, confirmed, f"Merges are final in Pipedrive. Merge "
+                                f"{work:,} deal{'' if work == 1 else 's'} away?")):
+                # declined (or no one to answer: ``jobs.confirming``): cancelled, never
+                # resumable — a later resume would merge from a stale picture of the deals
                 return None
             if prep.actions["already merged"]:
                 say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by "

@@ -533,12 +533,13 @@ def cancelled_line(job_id: str) -> str:
 
 def confirmed(question: str) -> bool:
     """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
-    other answer, end of input or Ctrl-C is a "no" (x11r1: input that was no answer, a
+    other answer, end of input, a closed stdin or Ctrl-C is a "no" (x11r1: input that was no answer, a
     cron job's stdin say, printed "Error: invalid input" over and over)."""
     typer.echo(f"{question} [y/N]: ", nl=False)
     try:
-        answer = sys.stdin.readline()
-    except (KeyboardInterrupt, EOFError, OSError, ValueError):
+        # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError, exit 1)
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+    except (KeyboardInterrupt, EOFError, OSError, ValueError, AttributeError):
         answer = ""
     if not answer.endswith("\n"):
         typer.echo("")

@@ -49,10 +49,11 @@ class Unfinished:
     """A dedupe job under the job root that did not end: ``state`` "interrupted" (its
     process gone mid-run: ``kill -9``, a power cut) or "stopped"; ``done`` its merges
     made, ``unsettled`` those pending or in flight, ``in_doubt`` those of them that were
-sent (a kill leaves them SENDING: applied or not, the resume reconciles them before
-anything is sent again); or "unreadable", a dedupe job folder
-    whose job store cannot be read (``error`` says why: x19r4 F6, named by `pdbulk jobs`
-    but not by the next run)."""
+    sent (a kill leaves them SENDING: applied or not, the resume reconciles them before
+    anything is sent again); "unconfirmed" (it ended at its prompt, never confirmed:
+    nothing sent) or "unfinished" (it ended before its run); or "unreadable", a dedupe
+    job folder whose job store cannot be read (``error`` says why: x19r4 F6, named by
+    `pdbulk jobs` but not by the next run)."""
 
     job_id: str
     state: str
@@ -62,6 +63,13 @@ anything is sent again); or "unreadable", a dedupe job folder
     in_doubt: int = 0  # of the unsettled, those sent (SENDING): they may have been applied
 
     def line(self, resume: str) -> str:
+        if self.state == "unconfirmed":
+            return (f"job {self.job_id} ended at its confirmation prompt, never confirmed: "
+                    "nothing of it was merged and it will not be; `"
+                    f"{resume}` marks it cancelled")
+        if self.state == "unfinished":
+            return (f"job {self.job_id} was interrupted before it sent anything (its process "
+                    f"ended before its run): `{resume}` runs it, or says why it cannot")
         if self.state == "unreadable":
             return (f"job {self.job_id}'s job store cannot be read ({self.error}): whatever it "
                     "merged is in no report; see `pdbulk jobs` and `pdbulk status "
@@ -81,6 +89,21 @@ anything is sent again); or "unreadable", a dedupe job folder
                 **({"error": self.error} if self.error else {})}
 
 
+BEFORE_RUN = _BEFORE_SENDING  # statuses of a job that has sent nothing yet
+
+
+def _before_run(directory: Path) -> str:
+    """"unconfirmed" for a job that ended at its prompt (``jobs.confirming``), else
+    "unfinished"."""
+    from jobs.confirming import never_confirmed
+
+    try:
+        with JobStore.open(directory, lock=False) as s:
+            return "unconfirmed" if never_confirmed(s) else "unfinished"
+    except StoreError:
+        return "unfinished"
+
+
 def unfinished_jobs(job_root: Path) -> list[Unfinished]:
     """The dedupe jobs under ``job_root`` that did not end and that no live process runs
     (x19r2 F3: after a ``kill -9`` the next cron run said nothing of the killed job,
@@ -90,9 +113,12 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
         if job.error is not None and unfinished_kind(job.directory) == KIND:
             out.append(Unfinished(job.job_id, "unreadable", 0, 0, job.error))
             continue
-        if job.kind != KIND or job.status not in ("stopped", "running", *_BEFORE_SENDING):
+        if job.kind != KIND or job.status not in ("stopped", "running", *BEFORE_RUN):
             continue
         if job.status != "stopped" and held_by_live_process(job.directory):
+            continue
+        if job.status in BEFORE_RUN:  # ended before its run (x23r4 F2: at its prompt)
+            out.append(Unfinished(job.job_id, _before_run(job.directory), 0, 0))
             continue
         out.append(Unfinished(
             job.job_id, "stopped" if job.status == "stopped" else "interrupted",

@@ -1,0 +1,47 @@
+"""The confirmation a job asks before it sends anything, kept in its store.
+
+A job that asks (undo, merge, move-stage, dedupe apply without ``--yes``) writes its
+question into the store before asking and takes it out once the answer is yes. Any
+other end — no, end of input, a closed stdin, an exception in the caller's ``confirm``,
+a signal at the prompt — cancels the job (nothing was sent), and a job found with its
+question still there (a ``kill -9`` at the prompt) was never confirmed: a resume must
+not send it (x23r4 F2: ``pdbulk resume`` of a job left at its prompt sent 40 restores
+without asking). This module never prints and never reads stdin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bulk.store import JobStore
+
+META_ASKING = "confirm.asking"  # the question asked and not yet answered yes
+DECLINED = "declined at the confirmation prompt"
+NO_ANSWER = "no answer at the confirmation prompt ({why}); nothing was sent"
+
+
+def ask(store: JobStore, confirm: Callable[[str], bool], question: str) -> bool:
+    """Ask ``question`` with ``confirm``; True for a yes. Anything else leaves the job
+    cancelled: False for a no; an exception (``BaseException``: a signal, a cancelled
+    task too) is raised again once the job is cancelled."""
+    store.meta_put(META_ASKING, question)
+    try:
+        yes = bool(confirm(question))
+    except BaseException as exc:
+        why = type(exc).__name__
+        store.set_status("cancelled", NO_ANSWER.format(why=why))
+        raise
+    if not yes:
+        store.set_status("cancelled", DECLINED)
+        return False
+    store.meta_put(META_ASKING, None)
+    return True
+
+
+def never_confirmed(store: JobStore) -> bool:
+    """The job asked before sending and no yes was recorded (its process ended at the
+    prompt): nothing of it was sent, and nothing may be without a new answer."""
+    return store.meta_get(META_ASKING) is not None
+
+
+__all__ = ["DECLINED", "META_ASKING", "ask", "never_confirmed"]

@@ -1,0 +1,134 @@
+"""A confirmation that does not end in yes cancels the job (x23r4 F2): a closed stdin, an
+exception in the library's ``confirm``, a process ended at the prompt. No such job is
+left for a resume to send without the answer, and the next ``dedupe run`` names a
+dedupe job left at its prompt."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.errors import NotResumable
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import JobStore
+from pdbulk.cli import app
+from tests.import_support import engine_config
+from tests.update_support import cli_args, deal, delta, requests, threaded_sandbox
+
+PAIRS = "merge_id,survivor_id\n2,3\n4,5\n"
+
+
+def test_confirmed_takes_a_closed_stdin_for_no(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``pdbulk merge pairs.csv <&-``: sys.stdin is None; the prompt is a no, not an
+    AttributeError."""
+    from pdbulk.options import cancelled_line, confirmed
+
+    monkeypatch.setattr(sys, "stdin", None)
+    assert confirmed("Merge 2 pairs?") is False
+    assert "no one to answer the prompt" in cancelled_line("j")
+
+
+def test_merge_with_stdin_closed_is_cancelled_and_its_resume_sends_nothing(
+        tmp_path: Path) -> None:
+    """x23r4: exit 1 "unexpected error (AttributeError)", the job left loaded, and its
+    resume merged 2 pairs without asking. Now: exit 1, "cancelled; nothing was sent (no
+    one to answer the prompt…)", the job cancelled, its resume refused, nothing merged."""
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    jobs = tmp_path / "jobs"
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs), *cli_args(sb, jobs)]
+        proc = subprocess.run(["sh", "-c", 'exec "$@" <&-', "sh", *cmd], env=env,
+                              capture_output=True, text=True, timeout=120)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1, out
+        assert "cancelled; nothing was sent (no one to answer the prompt" in out, out
+        assert "Traceback" not in out and "unexpected error" not in out, out
+        (job,) = jobs.iterdir()
+        with JobStore.open(job, lock=False) as store:
+            assert store.status == "cancelled", store.status
+        before = requests(sb)
+        res = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(jobs)], env=env)
+        assert res.exit_code == 1 and "cannot be resumed" in res.output, res.output
+        assert not delta(before, requests(sb)).get("mergeDeals")
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+
+
+@pytest.mark.anyio
+async def test_a_confirm_that_raises_cancels_the_library_job(tmp_path: Path) -> None:
+    """``run_job(..., confirm=<raises>)`` left the job loaded and ``resume_job`` merged.
+    Now the error is raised, the job is cancelled and ``resume_job`` refuses it."""
+    from jobs import merge_deals, resume_job, run_job
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+
+    def confirm(question: str) -> bool:
+        raise RuntimeError("no UI")
+
+    async with serve(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        cfg = engine_config(sb, tmp_path / "jobs")
+        with pytest.raises(RuntimeError, match="no UI"):
+            await run_job(cfg, sb.token, merge_deals(pairs), confirm=confirm)
+        (job,) = (tmp_path / "jobs").iterdir()
+        with JobStore.open(job, lock=False) as store:
+            assert store.status == "cancelled"
+            assert "no answer at the confirmation prompt" in (store.status_message or "")
+        with pytest.raises(NotResumable, match="cannot be resumed"):
+            await resume_job(job, sb.token)
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+
+
+@pytest.mark.anyio
+async def test_a_job_left_at_its_prompt_is_not_resumed(tmp_path: Path) -> None:
+    """A process ended at the prompt (kill -9, a power cut): the job is loaded, its
+    question unanswered. ``resume_job`` refuses it (it marks it cancelled); nothing is
+    sent."""
+    import shutil
+
+    from jobs import merge_deals, resume_job, run_job
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    left = tmp_path / "left"
+
+    def killed(question: str) -> bool:  # what a kill -9 here leaves: the folder as it is
+        (job,) = (tmp_path / "jobs").iterdir()
+        shutil.copytree(job, left)
+        return False
+
+    async with serve(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        cfg = engine_config(sb, tmp_path / "jobs")
+        await run_job(cfg, sb.token, merge_deals(pairs), confirm=killed)
+        with JobStore.open(left, lock=False) as store:
+            assert store.status == "loaded"  # as the kill left it: loaded, unanswered
+        with pytest.raises(NotResumable, match="never confirmed"):
+            await resume_job(left, sb.token)
+        with JobStore.open(left, lock=False) as store:
+            assert store.status == "cancelled"
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+
+
+def test_the_next_dedupe_run_names_a_dedupe_job_left_loaded(tmp_path: Path) -> None:
+    """``unfinished_jobs`` listed only stopped / running dedupe jobs: one left loaded at
+    its prompt (or before its run) was named by no later run."""
+    from jobs.confirming import META_ASKING
+    from jobs.dedupe.interrupted import unfinished_jobs
+
+    root = tmp_path / "jobs"
+    for job_id, asked in (("d-asked", True), ("d-loaded", False)):
+        with JobStore.create(root / job_id, job_id=job_id, kind="dedupe", config={}) as s:
+            if asked:
+                s.meta_put(META_ASKING, "Merge 2 deals away?")
+            s.mark_loaded()
+    found = {u.job_id: u for u in unfinished_jobs(root)}
+    assert found["d-asked"].state == "unconfirmed"
+    assert "never confirmed" in found["d-asked"].line("pdbulk resume d-asked")
+    assert found["d-loaded"].state == "unfinished"
