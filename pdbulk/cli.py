@@ -616,8 +616,16 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    from .stdout import exit_code, guard_stdout
+
+    guard_stdout()  # a closed or full stdout harms no command (x23r4 F3)
     try:
         app(args=hoist_global_options(sys.argv[1:]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if exit_code(code) != code:
+            sys.exit(exit_code(code))
+        raise
     except Exception as exc:  # SafeGroup handles commands; this covers the rest
         show_traceback(exc)
         typer.echo(f"pdbulk: {_describe(exc)}", err=True)
