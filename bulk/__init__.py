@@ -19,10 +19,14 @@ from .errors import (
     BudgetExhausted,
     BulkError,
     ConfigError,
+    CoordinatorLost,
+    CoordinatorMismatch,
+    DiskFull,
     Forbidden,
     Gone,
     InDoubt,
     InputError,
+    JobBusy,
     MalformedResponse,
     NotFound,
     NotResumable,
@@ -61,3 +65,4 @@ __all__ += ["Claim", "Claims", "Held", "LocalClaims"]  # bulk.claims: creates cl
 __all__ += ["AnswerLost", "RequestNotSent"]  # bulk.errors: the phases of a TransportError
 __all__ += ["ConfigError"]  # bulk.errors: a setting refused before anything is sent
 __all__ += ["NotResumable"]  # bulk.errors: a resume / retry refused (jobs.resume_job)
+__all__ += ["CoordinatorLost", "CoordinatorMismatch", "DiskFull", "JobBusy"]  # named by the docs

@@ -20,6 +20,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bulk.errors import CoordinatorMismatch, InputError, JobBusy, NotResumable, StoreError
     from bulk.runner import JobKind
     from bulk.store import JobStore
 
@@ -77,6 +78,9 @@ _EXPORTS: dict[str, str] = {
     "ImportJob": "jobs.importing", "Mapping": "jobs.mapping",
     "DealQuery": "jobs.selection", "DedupeConfig": "jobs.dedupe.config",
     "make_plan": "jobs.dedupe.job", "resume_job": "jobs.resuming",
+    # the errors the functions above name (x23r4 F4: JobBusy, CoordinatorMismatch)
+    **dict.fromkeys(("InputError", "NotResumable", "StoreError", "JobBusy",
+                     "CoordinatorMismatch"), "bulk.errors"),
 }
 
 
@@ -87,6 +91,7 @@ def __getattr__(name: str) -> object:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["KINDS", "DealQuery", "DedupeConfig", "Finished", "ImportJob", "ImportSettings",
-           "Mapping", "Planned", "Work", "import_job", "kind_for", "make_plan", "merge_deals",
+__all__ = ["KINDS", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "Finished", "ImportJob",
+           "ImportSettings", "InputError", "JobBusy", "Mapping", "NotResumable", "Planned",
+           "StoreError", "Work", "import_job", "kind_for", "make_plan", "merge_deals",
            "move_deals", "plan_job", "resume_job", "run_job", "undo_job", "update_deals"]

@@ -63,6 +63,8 @@ class Work:
     config: Mapping[str, Any] = field(default_factory=dict)
     # called with the new job's store once it is confirmed, right before its run
     on_run: Callable[[JobStore], None] | None = None
+    # called when a plan or a run of it ends: what its build opened is closed
+    release: Callable[[], None] | None = None
 
     def writes(self, prep: Prepared) -> int:
         """How many of the loaded items send a write (rows)."""
@@ -159,23 +161,47 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pairs?")
 
 
-def undo_job(source: JobStore, *, force: bool = False, contacts: bool = False) -> Work:
-    """Undo the job kept in ``source`` (an update, move-stage, import or dedupe: its
+def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bool = False,
+             job_root: Path | str | None = None) -> Work:
+    """Undo the job kept in ``source`` (its open ``JobStore``, its folder, or its id
+    under ``job_root``, default ``pdbulk-jobs``, as ``resume_job`` takes a job; a job
+    named by folder or id is opened, locked, for each plan or run of the undo and
+    closed after it) (an update, move-stage, import or dedupe: its
     field-policy PATCHes; merges are final) as a new job: restore each deal's before-image,
     delete what an import created. A deal changed since is a conflict left alone unless
     ``force``; ``contacts``: an import's undo also deletes the persons and organizations it
     created that carry no other deals. Run it on the account the job ran against (the same
     ids elsewhere are other deals). Asks before sending. Raises InputError when called
     for a job that cannot be undone (a merge, a kind undo does not handle, rows in doubt)."""
+    from bulk.store import job_folder
     from jobs.undo import check_source, mark_undone, prepare_undo
 
-    check_source(source)  # refused when built (x18r3 F2), and again by the build
+    held: list[JobStore] = [source] if isinstance(source, JobStore) else []
+    folder = None if held else job_folder(source, job_root)  # type: ignore[arg-type]
+
+    def opened() -> JobStore:
+        if not held and folder is not None:
+            held.append(JobStore.open(folder))
+        return held[0]
+
+    def release() -> None:
+        if folder is not None:  # a store the caller gave stays open
+            while held:
+                held.pop().close()
+
+    if folder is not None:
+        with JobStore.open(folder, lock=False) as look:
+            check_source(look)
+            job_id = look.job_id
+    else:
+        check_source(held[0])  # refused when built (x18r3 F2), and again by the build
+        job_id = held[0].job_id
 
     async def build(s: Engine) -> Prepared:
-        return await prepare_undo(s.ctx, source, force=force, contacts=contacts)
-    return Work("undo", build, config={"undo_of": source.job_id},
-                on_run=lambda undo: mark_undone(source, undo),
-                question=f"Undo job {source.job_id}: send {{n:,}} restores / deletes "
+        return await prepare_undo(s.ctx, opened(), force=force, contacts=contacts)
+    return Work("undo", build, config={"undo_of": job_id},
+                on_run=lambda undo: mark_undone(opened(), undo), release=release,
+                question=f"Undo job {job_id}: send {{n:,}} restores / deletes "
                          "(see 'rows by action')?")
 
 
@@ -317,6 +343,8 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
             return _planned(prep, plan)
         finally:
             store.close()
+            if work.release is not None:
+                work.release()
 
 
 def _write_bad_rows(path: Path, prep: Prepared) -> None:
@@ -439,6 +467,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     finally:
         if own:
             store.close()
+        if work.release is not None:
+            work.release()
 
 
 def _finished(store: JobStore, result: RunResult | None, lines: list[str],

@@ -24,7 +24,7 @@ from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
 from bulk.runner import RunResult, RunStats
-from bulk.store import ItemState, JobStore
+from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
 from .api import Finished, recheck_calls
@@ -199,11 +199,13 @@ async def resumed(store: JobStore, token: str, kind: Any,
 async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int | None = None,
                      on_progress: Callable[[RunStats], None] | None = None,
                      on_line: Say | None = None, clock: Clock | None = None,
-                     transport: Transport | None = None) -> Finished:
+                     transport: Transport | None = None,
+                     job_root: Path | str | None = None) -> Finished:
     """Finish a stopped, interrupted or crashed job, as ``pdbulk resume`` does; its outcome.
 
-    ``job``: the job's open ``JobStore`` (left open), or its folder (``cfg.job_root /
-    job_id``: opened here, closed at the end). ``token``: the API token of the account
+    ``job``: the job's open ``JobStore`` (left open), its folder, or its id under
+    ``job_root`` (default ``pdbulk-jobs``, ``EngineConfig``'s; a folder or an id is
+    opened here, closed at the end: ``bulk.store.job_folder``). ``token``: the API token of the account
     the job ran on (never stored). ``max_tokens``: this run's cap on tokens, in place of
     the one the job was started with; otherwise the job runs with the limits it was
     started with (its stored ``EngineConfig``). Items a crash or a cancellation left in
@@ -224,7 +226,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and
     the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
     resumable again."""
-    store = job if isinstance(job, JobStore) else JobStore.open(Path(os.fspath(job)))
+    store = job if isinstance(job, JobStore) else JobStore.open(
+        job_folder(os.fspath(job), job_root))
     try:
         refuse(store, "resume")
         kind = kind_of(store, "resume")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .aio import AsyncJobStore
 from .files import FILENAME, held_by_live_process, make_private, private_tree
-from .listing import list_jobs
+from .listing import job_folder, list_jobs
 from .model import (
     ACTIVE_STATUSES,
     JOB_LEGAL,
@@ -55,6 +55,7 @@ __all__ = [
     "Outcome",
     "SCHEMA_VERSION",
     "held_by_live_process",
+    "job_folder",
     "list_jobs",
     "make_private",
     "private_tree",

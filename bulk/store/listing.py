@@ -31,3 +31,22 @@ def list_jobs(root: Path) -> list[JobSummary]:
             out.append(JobSummary(d.name, "", "unreadable", None, {}, None, d, error=str(exc)))
     out.sort(key=lambda j: (j.created_at is None, j.created_at or 0.0, j.job_id))
     return out
+
+
+DEFAULT_ROOT = Path("pdbulk-jobs")  # EngineConfig's job_root when none is given
+
+
+def job_folder(job: Path | str, job_root: Path | str | None = None) -> Path:
+    """The folder of the job named by ``job``: a job's folder (a path holding a job
+    store), or a job id under ``job_root`` (default ``pdbulk-jobs``, as
+    ``EngineConfig.job_root``). The library's functions that take a job
+    (``jobs.resume_job``, ``jobs.undo_job``) take it in these forms alike (x23r4 F4).
+    Raises StoreError naming both places when neither holds a job."""
+    path = Path(job)
+    if (path / FILENAME).is_file():
+        return path
+    root = Path(job_root) if job_root is not None else DEFAULT_ROOT
+    if path.name == str(job) and (root / path / FILENAME).is_file():
+        return root / path
+    raise StoreError(f"no job store at {path / FILENAME}" + (
+        f" nor at {root / path / FILENAME}" if path.name == str(job) else ""))
