@@ -201,8 +201,8 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
         return await prepare_undo(s.ctx, opened(), force=force, contacts=contacts)
     return Work("undo", build, config={"undo_of": job_id},
                 on_run=lambda undo: mark_undone(opened(), undo), release=release,
-                question=f"Undo job {job_id}: send {{n:,}} restores / deletes "
-                         "(see 'rows by action')?")
+                # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
+                question=f"Undo job {job_id}: send {{n:,}} restores / deletes?")
 
 
 def recheck_calls(store: JobStore, kind: Any, workers: int,

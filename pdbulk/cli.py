@@ -257,10 +257,13 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         return
     if not listed:
         typer.echo(f"no jobs in {job_dir}")
+    # columns as wide as their longest cell (x23r4: a longer job id shifted its row)
+    wide = {k: max((len(str(r[k])) for r in listed), default=0) for k in ("job", "kind", "state")}
     for row in listed:
         # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
         counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
-        typer.echo(f"{row['job']}  {row['kind']:<10} {row['state']:<11} {counts}")
+        typer.echo(f"{row['job']:<{wide['job']}}  {row['kind']:<{max(wide['kind'], 10)}} "
+                   f"{row['state']:<{max(wide['state'], 11)}} {counts}".rstrip())
 
 
 def status(job: JobArg,

@@ -261,10 +261,11 @@ class _JsonOut:
 _JSON: list[_JsonOut] = []
 
 
-def emit_json(data: Any, *, pretty: bool = True) -> None:
+def emit_json(data: Any, *, pretty: bool = False) -> None:
     """Print a ``--json`` command's one JSON object on stdout (the real one: inside
-    ``json_command`` everything else printed goes to stderr). ``pretty``: indented;
-    else one line (cron appends it to a .jsonl)."""
+    ``json_command`` everything else printed goes to stderr): one line, every command
+    alike (cron appends it to a .jsonl; x23r4: update / resume printed several lines,
+    dedupe run one). ``pretty``: indented, for a caller that wants it."""
     raw = orjson.dumps(data, option=orjson.OPT_INDENT_2 if pretty else 0)
     out = _JSON[-1] if _JSON else None
     stream = out.stdout if out is not None else sys.stdout

@@ -337,7 +337,7 @@ def test_cli_move_stage_then_undo(tmp_path: Path) -> None:
         planned = runner.invoke(app, ["plan", "undo", job.name, "--json", *cli_args(sb, jobs)],
                                 env=env)
         assert planned.exit_code == 0, planned.output
-        assert f'"restore": {len(moved)}' in planned.output
+        assert orjson.loads(planned.output)["actions"]["restore"] == len(moved)  # one line
         assert "updateDeal" not in delta(before, requests(sb))
         undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
         assert undone.exit_code == 0, undone.output
