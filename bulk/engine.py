@@ -38,13 +38,13 @@ from .coordinator import (
     run_kind_lock,
 )
 from .coordinator_process import ProcessCoordinator
-from .errors import BulkError, ConfigError, RateLimited, RequestNotSent
+from .errors import BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .retry import RetryPolicy
 from .runner import JobKind, Runner, RunResult, RunStats
-from .scheduler import BudgetPolicy, Scheduler
-from .store import AsyncJobStore, JobStore
+from .scheduler import BudgetPolicy, ResetWait, Scheduler
+from .store import RESET_WAIT_META, AsyncJobStore, JobStore
 from .transport import Transport
 
 DEFAULT_URL = "https://api.pipedrive.com"
@@ -145,6 +145,9 @@ META_COORDINATOR = "coordinator"  # job meta: the coordinator_id a job ran on
 # job meta: the company id of the account a job ran on, when the run learned it (a run on a
 # shared coordinator does: GET /users/me); undo compares jobs of one company only
 META_COMPANY = "company"
+# job meta: the wait for the daily reset under way (``ResetWait.to_json``), None when none:
+# ``pdbulk status`` of a live job says it waits and until when (x23 3)
+META_RESET_WAIT = RESET_WAIT_META
 
 
 @asynccontextmanager
@@ -317,12 +320,25 @@ class Engine:
         async with _connect(config, token, clock=clock, transport=transport,
                             coordinator=coordinator, store=store) as (client, scheduler):
             engine = cls(config, store, client, scheduler, clock)
+            told: list[bool] = []
+
+            def reset_wait(wait: ResetWait | None) -> None:
+                # written at once, on the loop: twice a day at most (a wait begins, ends),
+                # while every call waits for the budget anyway
+                with contextlib.suppress(StoreError):
+                    store.meta_put(META_RESET_WAIT, None if wait is None else wait.to_json())
+                    told.append(True)
+            scheduler.on_reset_wait = reset_wait
             try:
                 # the claims a job kind opened under the engine are closed with it, on
                 # every path (bulk.claims_open.close_with_engine; x20r3 F4)
                 async with closed_with_engine():
                     yield engine
             finally:
+                scheduler.on_reset_wait = None
+                if told and scheduler.reset_wait is not None:  # no process waits any more
+                    with contextlib.suppress(StoreError):
+                        store.meta_put(META_RESET_WAIT, None)
                 with anyio.CancelScope(shield=True):
                     await engine._runner.flush_spend()  # the refunds since the last run
 

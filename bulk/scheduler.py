@@ -57,7 +57,9 @@ import math
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .clock import Clock
 from .coordinator import Coordinator, Limit, SharedStats
@@ -153,6 +155,23 @@ class SchedulerStats:
     today_known: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ResetWait:
+    """A wait for the daily reset (``--wait-for-reset``) under way: since when (wall time),
+    the latest it lasts (``until``: the next day by this process's count; the company's own
+    day may begin sooner, at its midnight in its time zone), whether a call at each half
+    hour asks the server if its day began (``probing``), and why (the budget spent)."""
+
+    since: float
+    until: float
+    probing: bool
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"since": self.since, "until": self.until, "probing": self.probing,
+                "reason": self.reason}
+
+
 class _Waiter:
     __slots__ = ("at", "day", "fut", "op")
 
@@ -167,11 +186,11 @@ class Scheduler:
                  "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
                  "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
-                 "_reset_probe", "_rng", "_roomy", "_rtts", "_search", "_search_blocked_until",
-                 "_searches", "_seen_today", "_sent_log", "_shared", "_slowest", "_spare",
-                 "_spare_at", "_spare_for", "_spent_day", "_storm", "_streak", "_timer",
-                 "_timer_at", "_today", "_today_heard", "_tokens_spent", "_told_reset", "_waiters",
-                 "_width")
+                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
+                 "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
+                 "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
+                 "_streak", "_timer", "_timer_at", "_today", "_today_heard", "_tokens_spent",
+                 "_told_reset", "_waiters", "_width", "on_reset_wait")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -200,6 +219,10 @@ class Scheduler:
         # (not 429): a 429 at a lower fill says nothing of the account's burst
         self._proven = 0
         self._told_reset: float | None = None  # the reset a wait for was logged
+        # the wait for the reset under way, and who is told when one begins or ends (the
+        # engine writes it in the job, for ``pdbulk status``: x23 3, it showed "running")
+        self._reset_wait: ResetWait | None = None
+        self.on_reset_wait: Callable[[ResetWait | None], None] | None = None
         # --wait-for-reset with the company's budget spent (the server said so, or this process
         # counted it): one call at each half hour (RESET_PROBE_EVERY) learns whether its day began
         # (its time zone is not known: FACTS.md); (the call, the wall time it went) or None
@@ -525,11 +548,17 @@ class Scheduler:
                 waiters.popleft()
                 continue
             problem = self._budget_problem(op, held)
+            probe = False
             if problem is not None and self._budget.wait_for_reset \
                     and problem.resets_at is not None and self._probe_now(op):
-                problem = None  # this call asks the server whether its day began
+                problem, probe = None, True  # this call asks the server whether its day began
+            if problem is None and not probe and self._reset_wait is not None:
+                self._waited(None)  # the budget has room again: the wait is over
             if problem is not None:
                 if self._budget.wait_for_reset and problem.resets_at is not None:
+                    if self._reset_wait is None:
+                        self._waited(ResetWait(self._clock.wall(), problem.resets_at,
+                                               self._next_probe() < math.inf, str(problem)))
                     wake = min(wake, now + min(problem.resets_at, self._next_probe())
                                - self._clock.wall())
                     if self._told_reset != problem.resets_at:  # x11r2 8: it waited silently
@@ -565,6 +594,22 @@ class Scheduler:
         kept.extend(waiters)
         self._waiters = kept
         self._arm(wake)
+
+    @property
+    def reset_wait(self) -> ResetWait | None:
+        """The wait for the daily reset under way (``--wait-for-reset``), or None."""
+        return self._reset_wait
+
+    def _waited(self, wait: ResetWait | None) -> None:
+        self._reset_wait = wait
+        if self.on_reset_wait is not None:
+            self.on_reset_wait(wait)
+
+    @staticmethod
+    def half_hour_after(wall: float) -> float:
+        """A minute past the next half hour after ``wall``: when the next reset probe may
+        go (``pdbulk status`` names it)."""
+        return Scheduler._half_hour_after(wall)
 
     @staticmethod
     def _half_hour_after(wall: float) -> float:

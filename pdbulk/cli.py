@@ -289,6 +289,8 @@ def status(job: JobArg,
             from jobs.import_load import META_RUNS
 
             info["runs"] = store.meta_get(META_RUNS) or []
+        if info["state"] == "waiting for the daily reset":  # its process lives (x23 3)
+            info["waiting"] = _reset_wait_info(store.reset_wait() or {}, time.time())
         window = float(store.config.get("engine", {}).get("window", 2.0))
     finally:
         store.close()
@@ -300,6 +302,9 @@ def status(job: JobArg,
     by_op: dict[str, int] = info["tokens_by_operation"]  # type: ignore[assignment]
     by_day: dict[str, int] = info["tokens_by_day"]  # type: ignore[assignment]
     typer.echo(f"job {info['job']} ({info['kind']}): {info['state']}")
+    waiting: dict[str, Any] | None = info.get("waiting")  # type: ignore[assignment]
+    if waiting is not None:
+        typer.echo(_reset_wait_line(waiting))
     if info["message"]:
         typer.echo(f"last error: {info['message']}")
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
@@ -320,6 +325,41 @@ def status(job: JobArg,
                        f"{c['tokens_today']:,} tokens today")
         for fp, t in shared["tokens"].items():
             typer.echo(f"token …{fp[-6:]}: {t['window_fill']} requests in the burst window")
+
+
+def _utc(wall: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wall))
+
+
+def _reset_wait_info(wait: dict[str, Any], now: float) -> dict[str, Any]:
+    """What ``status --json`` says of a run waiting for the daily reset: ``since`` and
+    ``until`` (the latest it waits: the next day by pdbulk's count), ``next_check`` (only
+    while the company's budget is what is spent: the next call asking the server whether
+    its day began, a minute past the next half hour) and ``reason``."""
+    from bulk.scheduler import Scheduler
+
+    until = float(wait.get("until") or 0.0)
+    probing = bool(wait.get("probing"))
+    out = {"since": float(wait.get("since") or 0.0), "until": until,
+           "reason": str(wait.get("reason") or "")}
+    if probing:  # (no null in a --json object: absent otherwise)
+        out["next_check"] = min(Scheduler.half_hour_after(now), until)
+    return out
+
+
+def _reset_wait_line(w: dict[str, Any]) -> str:
+    """The line ``pdbulk status`` says of a run waiting for the daily reset. The company's
+    midnight is its own time zone's, which pdbulk does not know: no clock time is named for
+    it, only the checks and the latest end (x21r1 F1)."""
+    since = f" since {_utc(float(w['since']))}" if w.get("since") else ""
+    if "next_check" in w:
+        when = (f"until the company's daily reset (its midnight, in its own time zone); next "
+                f"check whether its day began at {_utc(float(w['next_check']))}, then each "
+                f"half hour")
+    else:
+        when = f"until {_utc(float(w['until']))} (a new day for this job's share of the budget)"
+    reason = f" ({w['reason']})" if w.get("reason") else ""
+    return f"waiting{since} {when} (--wait-for-reset){reason}"
 
 
 def _shared_picture(window: float) -> dict[str, Any] | None:

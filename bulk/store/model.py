@@ -55,6 +55,8 @@ JOB_STATUSES = frozenset(JOB_LEGAL)
 # "interrupted", resumable. x19r2: "planned" / "loaded" (killed before the first call, at
 # the prompt) were left out and read as such forever
 ACTIVE_STATUSES = frozenset({"planned", "loading", "loaded", "running"})
+# the wait for the daily reset a live run is in (kv; bulk.scheduler.ResetWait, None: none)
+RESET_WAIT_META = "run.reset_wait"
 LOADED_KEY = "job.loaded"  # the one "loaded" flag (kv); older jobs wrote these:
 _LEGACY_LOADED = ("loaded", "import.loaded")
 

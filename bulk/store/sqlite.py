@@ -48,6 +48,7 @@ from .model import (
     JOB_STATUSES,
     LEGAL,
     LOADED_KEY,
+    RESET_WAIT_META,
     BeforeImage,
     Item,
     ItemState,
@@ -512,7 +513,15 @@ class JobStore:
         if self._status in ACTIVE_STATUSES and self._lockfd is None \
                 and not held_by_live_process(self.directory):
             return f"interrupted (was {self._status}; no live process holds it)"
+        if self._status in ACTIVE_STATUSES and self.reset_wait() is not None:
+            return "waiting for the daily reset"  # its process lives: x23 3, "running"
         return self._status
+
+    def reset_wait(self) -> dict[str, Any] | None:
+        """The wait for the daily reset its run is in (``--wait-for-reset``: since, until,
+        probing, reason; written by the engine as it begins and ends), or None."""
+        wait = self.meta_get(RESET_WAIT_META)
+        return wait if isinstance(wait, dict) else None
 
     # -- items -------------------------------------------------------------------------
 
