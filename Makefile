@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 demo: $(STAMP)
-	$(BIN)/python -m pdbulk.demo
+	$(BIN)/python -m pdbulk.demo $(DEMO_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

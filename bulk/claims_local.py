@@ -45,6 +45,7 @@ from .claims import (
 )
 from .clock import Clock, SystemClock, in_thread, to_end
 from .errors import DiskFull, disk_full
+from .state import private_folder
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS claims (
@@ -119,7 +120,7 @@ class LocalClaims:
     def __init__(self, path: Path | None = None, *, clock: Clock | None = None,
                  holder: str | None = None, poll: float = 0.1) -> None:
         self.path = path or state_dir() / "claims.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
         self.holder = holder or new_holder()
         self.poll = poll
         self._clock = clock or SystemClock()

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .claims import state_dir
+from .state import private_folder
 
 FILE = "contested.sqlite"
 
@@ -40,7 +41,7 @@ class ContestedKeys:
     def _connect(self, create: bool) -> sqlite3.Connection | None:
         if not create and not self.path.exists():
             return None
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_folder(self.path.parent)
         fresh = not self.path.exists()
         db = sqlite3.connect(self.path, timeout=30)
         if fresh:

@@ -372,7 +372,9 @@ def _company_marker(company: str) -> Path:
 
 
 def _write(path: Path, body: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from .state import private_folder
+
+    private_folder(path.parent)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(body))
     os.chmod(tmp, 0o600)
@@ -505,7 +507,9 @@ def run_kind_lock(token_fp: str, *, coordinated: bool) -> Iterator[None]:
     CoordinatorMismatch (exit 1) before anything is sent. A run on another machine is not
     seen (nothing local says it runs)."""
     path = _run_lock(token_fp, coordinated)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from .state import private_folder
+
+    private_folder(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)

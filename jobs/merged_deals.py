@@ -68,7 +68,9 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
     if not data:
         return
     path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from bulk.state import private_folder
+
+    private_folder(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, data)

@@ -32,9 +32,10 @@ TOKEN = "demo-sandbox-token"
 
 @contextlib.contextmanager
 def sandbox_process(*, plan: str, oauth: bool, latency_ms: float, jitter_ms: float,
-                    deals: int, seed: int) -> Iterator[str]:
-    """The sandbox in a child process (its own CPU, like a remote server); yields its URL."""
-    cmd = [sys.executable, "-m", "bulk.sandbox", "--port", "0", "--plan", plan, "--token",
+                    deals: int, seed: int, port: int = 0) -> Iterator[str]:
+    """The sandbox in a child process (its own CPU, like a remote server) on 127.0.0.1:``port``
+    (0: any free port); yields its URL."""
+    cmd = [sys.executable, "-m", "bulk.sandbox", "--port", str(port), "--plan", plan, "--token",
            TOKEN, "--auth", "oauth" if oauth else "api_token", "--latency-ms", str(latency_ms),
            "--jitter-ms", str(jitter_ms), "--deals", str(deals), "--seed", str(seed)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -42,7 +43,8 @@ def sandbox_process(*, plan: str, oauth: bool, latency_ms: float, jitter_ms: flo
         assert proc.stdout is not None
         line = proc.stdout.readline()
         if "listening on" not in line:
-            raise RuntimeError(f"the sandbox did not start: {line!r}")
+            raise RuntimeError(f"the sandbox did not start{f' on port {port}' if port else ''}"
+                               f" (is the port in use?): {line!r}")
         yield line.split("listening on", 1)[1].strip()
     finally:
         proc.terminate()
@@ -80,7 +82,6 @@ def _show_dirt(manifest: Path, count: int = 6) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from jobs.demo_data import write_demo_export
 
     p = argparse.ArgumentParser(prog="python -m pdbulk.demo", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,7 +93,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--latency-ms", type=float, default=80.0)
     p.add_argument("--jitter-ms", type=float, default=40.0)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--port", type=_port, default=0,
+                   help="the sandbox's port on 127.0.0.1 (default 0: any free port)")
     a = p.parse_args(argv)
+    with _demo_env(a.out):
+        return _run(a)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
+@contextlib.contextmanager
+def _demo_env(out: Path) -> Iterator[None]:
+    """The demo's token and a state folder of its own (``OUT/state``: claims, markers,
+    merged deals), for the demo alone: the sandbox starts afresh every time, and neither
+    the claims a previous demo left (they would name its deals: each create then read one
+    first, 984 getDeal calls) nor the demo's claims belong in the user's state folder. The
+    caller's environment is as it was afterwards (x23 4: a library or test caller kept
+    the demo's PDBULK_STATE_DIR and token)."""
+    names = ("PIPEDRIVE_API_TOKEN", "PDBULK_STATE_DIR")
+    before = {name: os.environ.get(name) for name in names}
+    os.environ["PIPEDRIVE_API_TOKEN"] = TOKEN
+    os.environ["PDBULK_STATE_DIR"] = str((out / "state").resolve())
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run(a: argparse.Namespace) -> int:
+    from jobs.demo_data import write_demo_export
+
     if a.out.exists():
         shutil.rmtree(a.out)
     export = write_demo_export(a.out, rows=a.rows, seed=a.seed, doubles=max(1, a.rows // 50))
@@ -105,16 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     review: Path | None = None
     with sandbox_process(plan=a.plan, oauth=a.oauth, latency_ms=a.latency_ms,
-                         jitter_ms=a.jitter_ms, deals=200, seed=a.seed) as url:
+                         jitter_ms=a.jitter_ms, deals=200, seed=a.seed, port=a.port) as url:
         engine[1] = url
         print(f"\nsandbox: a local Pipedrive at {url} ({a.plan} plan, "
               f"{'OAuth' if a.oauth else 'API token'}, {a.latency_ms:g}±{a.jitter_ms:g} ms "
               "latency, 200 deals with their persons and organizations already in it)")
-        os.environ["PIPEDRIVE_API_TOKEN"] = TOKEN
-        # a state directory of its own (claims, markers, dedupe state): the sandbox starts
-        # afresh every time, and the claims a previous demo left would name its deals
-        # (each create then read one first: 984 getDeal calls)
-        os.environ["PDBULK_STATE_DIR"] = str((a.out / "state").resolve())
         files = [str(export.manifest), "--mapping", str(export.mapping), "--create-key-field"]
         code = pdbulk(["plan", "import", *files, *engine, "--failed-csv",
                        str(a.out / "plan-failed.csv")])
