@@ -226,11 +226,14 @@ class CallPath:
         with anyio.CancelScope() as scope:
             self._waiting.add(scope)
             try:
-                admitted = await self.scheduler.acquire(op)
+                # held from its admission until its answer: a starved loop may keep it
+                # longer than a window before it leaves or is answered (f23d)
+                admitted = await self.scheduler.acquire(op, hold=True)
             finally:
                 self._waiting.discard(scope)
         if scope.cancelled_caught or (self._stopping and not self._draining):
             if scope.cancelled_caught is False:
+                self.scheduler.dropped(op, admitted)
                 self.scheduler.refund(op)
             raise Stopped("stopping")
         return admitted
@@ -242,7 +245,13 @@ class CallPath:
         limited = 0
         while True:
             admitted = await self._acquire(op)
-            if guard is not None and not await guard():
+            try:
+                unguarded = guard is not None and not await guard()
+            except BaseException:
+                self.scheduler.dropped(op, admitted)
+                raise
+            if unguarded:
+                self.scheduler.dropped(op, admitted)
                 self.scheduler.refund(op)
                 raise NotSent(f"{op.id}: not sent: its guard (the claim on the create) was "
                               "lost while it waited its turn")
@@ -253,6 +262,7 @@ class CallPath:
             try:
                 await self._ahead.charge(op.id, op.token_cost)
             except BaseException:
+                self.scheduler.dropped(op, admitted)
                 self.scheduler.refund(op)
                 self._undo_stats(op)
                 raise
@@ -262,7 +272,7 @@ class CallPath:
                 result = await self.client.call(op.id, path=path, params=params, json=json)
             except RateLimited as exc:
                 self._uncharge(op)
-                self.scheduler.rate_limited(op, exc.rate, exc.reset_after)
+                self.scheduler.rate_limited(op, exc.rate, exc.reset_after, sent_at=started)
                 self.scheduler.refund(op)
                 self.stats.rate_limited += 1
                 limited += 1
@@ -299,6 +309,7 @@ class CallPath:
                 if transient >= self.retry.attempts:
                     raise
             except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
+                self.scheduler.unanswered(op, started)
                 if op.is_write or not op.idempotent:
                     # sent again unread, a PATCH would overwrite what someone wrote in the
                     # seconds since it landed (x17r2 1): the kind's reconcile reads it first
@@ -306,6 +317,9 @@ class CallPath:
                 transient += 1
                 if transient >= self.retry.attempts:
                     raise
+            except BaseException:  # cancelled in flight (a stop), or a bug: no answer came
+                self.scheduler.unanswered(op, started)
+                raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
                 elapsed = self.clock.now() - started

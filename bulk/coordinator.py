@@ -49,6 +49,10 @@ from .errors import ConfigError
 from .operations import Operation
 
 ENV_COORDINATOR = "PDBULK_COORDINATOR"
+# A call out without an answer holds its window slot (bulk.scheduler, bulk.coordinator_process)
+# at most this long (seconds): twice the transport's default timeout, past which no answer
+# can still come; then it is dated at its send, as a path that forgot to settle it would be.
+HOLD_AT_MOST = 60.0
 # the company id of the account the running ``bulk.engine.Engine.open`` is bound to (shared
 # coordinator only): the namespace of every claim the run takes (bulk.claims_open.open_claims)
 _COMPANY: ContextVar[str | None] = ContextVar("pdbulk_company", default=None)
@@ -552,7 +556,7 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
     return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
 
 
-__all__ = ["ENV_COORDINATOR", "MARKERS", "Coordinator", "check_coordination",
+__all__ = ["ENV_COORDINATOR", "HOLD_AT_MOST", "MARKERS", "Coordinator", "check_coordination",
            "check_other_kind", "coordinator_id", "run_kind_lock",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",

@@ -9,7 +9,11 @@ the day's spend and what the server's headers said — through a
 :class:`ProcessCoordinator` each, exactly as processes share them through Redis
 (``bulk.coordinator_redis``): every call admitted by an engine's scheduler is admitted
 again here, FIFO across the jobs (the fairness processes get from the Lua script's queue),
-its entry dated ``admitted + ahead`` until its answer re-dates it.
+its entry dated ``admitted + ahead`` until it leaves (an engine's call: held from its
+admission, ``hold``), then held in the window (not dated) until its answer dates it: the
+server counts it somewhere between its send and its answer, which a starved event loop or
+server may put more than a window apart (f23d: dated ``sent + ahead``, a call still out
+past that and a window freed its slot for another engine's call: one more on the server).
 
 An account is its base URL and a digest of its token (:func:`bulk.coordinator.fingerprint`,
 never the token). The registry holds the states weakly: the last engine closing (or
@@ -29,23 +33,36 @@ import weakref
 from collections import deque
 
 from .clock import Clock
-from .coordinator import Limit, SharedStats, fingerprint
+from .coordinator import HOLD_AT_MOST, Limit, SharedStats, fingerprint
 from .errors import BudgetExhausted
 from .operations import Operation
 
 _EPS = 1e-6
 _PRUNE_FLOOR = 256  # window entries kept before an engine alone prunes them
 _ASK_EVERY = 60.0  # seconds: a wait on the spent day looks again (a reset probe's answer)
+# a window full of calls out without an answer frees no slot by time: a queued call looks
+# again after this share of the window (the answer that frees one does not wake it)
+_HELD_LOOK = 1 / 32
 
 
 class _Entry:
-    """A call in the shared window: when the server counts it (wall seconds)."""
+    """A call in the shared window: when the server counts it (wall seconds; inf: held,
+    no answer yet), and since when it is held."""
 
-    __slots__ = ("ahead", "at", "search", "sent")
+    __slots__ = ("ahead", "at", "search", "sent", "since")
 
-    def __init__(self, at: float, search: bool, ahead: float = 0.0) -> None:
-        self.at, self.search, self.ahead = at, search, ahead
+    def __init__(self, at: float, search: bool, ahead: float = 0.0,
+                 since: float = -math.inf) -> None:
+        self.at, self.search, self.ahead, self.since = at, search, ahead, since
         self.sent: float | None = None  # when it left (``leaving``); None: not yet
+
+    def settle_late(self, now: float) -> bool:
+        """A held entry no answer settled in ``HOLD_AT_MOST`` (a path that forgot to say) is
+        dated at its send (or admission) plus ``ahead``, as before it was held; whether it
+        is held still."""
+        if self.at == math.inf and self.since + HOLD_AT_MOST <= now:
+            self.at = (self.since if self.sent is None else self.sent) + self.ahead
+        return self.at == math.inf
 
 
 class _DaySpent(Exception):
@@ -77,7 +94,7 @@ class AccountState:
         return max(self.spent.get(day, 0), self.observed.get(day, 0))
 
     def prune(self, now: float, width: float) -> None:
-        self.entries = [e for e in self.entries if e.at > now - width]
+        self.entries = [e for e in self.entries if e.settle_late(now) or e.at > now - width]
 
     def room(self, op: Operation, limit: Limit, now: float) -> tuple[float, str]:
         """Seconds until ``op`` fits (0: now) and why it waits ('' / pause / budget / ...)."""
@@ -92,12 +109,14 @@ class AccountState:
             times = sorted(e.at for e in self.entries if e.search or not search)
             cap = limit.search if search else limit.burst
             if len(times) >= cap:
-                return max(0.0005, times[len(times) - cap] + limit.width - now), \
-                    "search" if search else "burst"
+                free = times[len(times) - cap] + limit.width
+                if free == math.inf:  # held by calls out: an answer frees it, not time
+                    free = now + limit.width * _HELD_LOOK
+                return max(0.0005, free - now), "search" if search else "burst"
         return 0.0, ""
 
     def take(self, op: Operation, limit: Limit, now: float) -> _Entry:
-        entry = _Entry(now + limit.ahead, op.search, limit.ahead)
+        entry = _Entry(now + limit.ahead, op.search, limit.ahead, now)
         self.entries.append(entry)
         self.spent[limit.day] = self.today(limit.day) + op.token_cost
         self.width = limit.width
@@ -246,18 +265,40 @@ class ProcessCoordinator:
         assert self._state is not None
         now = self._clock.wall()
         self._own.append((now, self._state.take(op, limit, now)))
-        while self._own and self._own[0][0] + 2 * limit.width < now:
+        # (one still held stays, to be answered: HOLD_AT_MOST bounds it)
+        while self._own and self._own[0][0] + 2 * limit.width < now \
+                and not self._own[0][1].settle_late(now):
             self._own.popleft()
 
     def leaving(self, at: float) -> None:
         """A call of this engine leaves at wall time ``at``: the oldest one admitted and not
-        yet gone counts from then (plus its ``ahead``), not from its admission — a busy
-        loop (ledger writes, three jobs' outcomes) may hold a call longer than ``ahead``,
-        and its slot would free before the server's (429s under load)."""
+        yet gone is marked sent then. It stays held until its answer (``answered``) — a
+        busy loop (ledger writes, three jobs' outcomes) may hold a call long between its
+        admission, its send and its answer, and a slot dated before the answer would free
+        before the server's (429s under load)."""
         for _, entry in self._own:
             if entry.sent is None:
-                entry.sent = at
-                entry.at = max(entry.at, at + entry.ahead)
+                entry.sent, entry.since, entry.at = at, max(entry.since, at), math.inf
+                return
+
+    def hold(self) -> None:
+        """The call this engine admitted last is held from now until its answer, not dated
+        ``admitted + ahead`` (``Scheduler.acquire(hold=True)``: the engine's calls, which
+        a starved loop may keep past a window before they leave)."""
+        if self._own and self._own[-1][1].sent is None:
+            self._own[-1][1].at = math.inf
+
+    def dropped(self, admitted: float) -> None:
+        """The call admitted at wall time ``admitted`` will not leave: its entry (the last
+        one admitted at or before then that has not left) is dated from its admission plus
+        its ``ahead``, as before it was held, and is no longer this engine's to send."""
+        own = self._own
+        for i in range(len(own) - 1, -1, -1):
+            since, entry = own[i]
+            if entry.sent is None and since <= admitted + _EPS:
+                del own[i]
+                entry.sent = since
+                entry.at = min(entry.at, since + entry.ahead)
                 return
 
     def answered(self, sent: float, at: float) -> None:
@@ -277,7 +318,7 @@ class ProcessCoordinator:
         if best is not None:
             admitted, entry = own[best]
             del own[best]
-            entry.at = max(at, admitted)
+            entry.at = max(at, admitted)  # no longer held
 
     def paused(self, until: float) -> None:
         if self._state is not None:

@@ -6,7 +6,11 @@ job's reserve / share / cap). Waiters are served FIFO by one synchronous
 dispatcher; the only exception is that a search waiting for the *search* window
 lets later non-search calls through while its own cost stays held against the
 budget. One timer task sleeps on the injected clock until the next slot frees.
-Response headers tighten the local accounting. An answered call's window entry
+Response headers tighten the local accounting. A call the engine makes
+(``acquire(hold=True)``) holds its slot from its admission until its answer, however
+long a starved event loop keeps it before it leaves or before its answer comes (f23d:
+a slot dated at the send freed a window later while the call was still out). An
+answered call's window entry
 moves from its send time to its answer time less the fastest round trip seen: the
 server counted it somewhere in between, and with latency jitter a call sent one
 window after another can arrive less than a window after it (150 ± 50 ms
@@ -62,7 +66,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .clock import Clock
-from .coordinator import Coordinator, Limit, SharedStats
+from .coordinator import HOLD_AT_MOST, Coordinator, Limit, SharedStats
 from .errors import BudgetExhausted, ConfigError
 from .headers import RateHeaders
 from .operations import Operation
@@ -95,6 +99,11 @@ _TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answ
 # rate at the 1/64 this replaced, which was there "against skew and latency jitter".
 CLOCK_SKEW = 1 / 1024
 WINDOW_MARGIN = CLOCK_SKEW + 3 / 1024
+# A call that left (``leaving``) holds its window slot until its answer, whatever the
+# window: the server counts it somewhere between the send and the answer, and a starved
+# event loop (or server) can put more than a window between the two (f23d: 1-4 429s a run
+# at a 1-s window beside two busy processes). One no answer settles is dated at its send
+# after HOLD_AT_MOST (bulk.coordinator).
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,17 +182,17 @@ class ResetWait:
 
 
 class _Waiter:
-    __slots__ = ("at", "day", "fut", "op")
+    __slots__ = ("at", "day", "fut", "hold", "op")
 
-    def __init__(self, op: Operation, fut: asyncio.Future[None]) -> None:
-        self.op, self.fut, self.at, self.day = op, fut, 0.0, 0
+    def __init__(self, op: Operation, fut: asyncio.Future[None], hold: bool = False) -> None:
+        self.op, self.fut, self.at, self.day, self.hold = op, fut, 0.0, 0, hold
 
 
 class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_day", "_day_seconds", "_fastest", "_given_back", "_limits",
+                 "_daily", "_day", "_day_seconds", "_fastest", "_flying", "_given_back", "_limits",
                  "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
                  "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
@@ -209,6 +218,9 @@ class Scheduler:
         self._burst, self._search = limits.burst, limits.search
         self._admits: deque[float] = deque()  # admission times in the burst window, sorted
         self._searches: deque[float] = deque()
+        # send times of the calls that left and have no answer yet (sorted), and whether
+        # each is a search: they hold their slots until the answer dates them (f23d)
+        self._flying: list[tuple[float, bool]] = []
         self._blocked_until = self._search_blocked_until = -math.inf
         self._pause_end = self._ramp_until = -math.inf
         self._streak, self._storm, self._spare, self._spare_at = 0, 0, 0, -math.inf
@@ -286,11 +298,17 @@ class Scheduler:
         return now
 
     # -- the public surface ---------------------------------------------------------------
-    async def acquire(self, op: Operation) -> float:
+    async def acquire(self, op: Operation, *, hold: bool = False) -> float:
         """Wait until every limit has room for ``op``; charge it. FIFO, cancellation-safe.
         Returns the admission time (``clock.now()``, seconds): pass it to ``leaving`` when
-        the call goes out later than that."""
-        waiter = _Waiter(op, asyncio.get_running_loop().create_future())
+        the call goes out later than that.
+
+        ``hold``: the call keeps its slot from its admission until its answer, however
+        long it waits before it leaves (f23d: one admitted a window before it left had no
+        slot any more); the caller then settles every admission: ``leaving`` and an answer
+        (``observe``, ``rate_limited``, ``not_sent``, ``unanswered``), or ``dropped``.
+        Without it the slot is dated at the admission until ``leaving``."""
+        waiter = _Waiter(op, asyncio.get_running_loop().create_future(), hold)
         self._waiters.append(waiter)
         self._dispatch()
         try:
@@ -311,6 +329,9 @@ class Scheduler:
                 self._unadmit(waiter)
                 self._dispatch()
                 raise
+            held = getattr(self._shared, "hold", None) if hold else None
+            if held is not None:  # (Redis keeps ``admitted + ahead``)
+                held()
         return waiter.at
 
     def leaving(self, op: Operation, admitted: float) -> None:
@@ -323,29 +344,87 @@ class Scheduler:
         now = self._clock.now()
         if self._shared is not None:
             self._shared.leaving(self._to_wall(now))
-        if now <= admitted + _EPS:
-            return
+        # From here the call holds its slot until its answer (``observe``, ``rate_limited``,
+        # ``not_sent``, ``unanswered``) dates it: the server counts it somewhere between the
+        # send and the answer, which a starved loop may put more than a window apart (f23d).
+        # An admission entry already out of the window (the call waited longer than one)
+        # is none to take off: the call is held all the same, not sent uncounted.
+        flying = self._flying
+        i = bisect.bisect_left(flying, (admitted - _EPS, False))
+        while i < len(flying) and flying[i][0] <= admitted + _EPS and flying[i][1] != op.search:
+            i += 1
+        if i < len(flying) and flying[i][0] <= admitted + _EPS:
+            del flying[i]  # held since its admission (``acquire(hold=True)``)
+        else:
+            for times in (self._admits, self._searches) if op.search else (self._admits,):
+                i = bisect.bisect_left(times, admitted - _EPS)
+                if i < len(times) and times[i] <= admitted + _EPS:
+                    del times[i]
+        bisect.insort(flying, (now, op.search))
         # the send log too (``_count_others``): a call that waited long between its admission
         # and its send, dated at the admission, was not counted as ours (x19r3 F3)
-        for times in (self._admits, self._searches, self._sent_log) if op.search \
-                else (self._admits, self._sent_log):
-            i = bisect.bisect_left(times, admitted - _EPS)
-            if i < len(times) and times[i] <= admitted + _EPS:
-                del times[i]
-                bisect.insort(times, now)
+        log = self._sent_log
+        i = bisect.bisect_left(log, admitted - _EPS)
+        if i < len(log) and log[i] <= admitted + _EPS:
+            del log[i]
+        bisect.insort(log, now)
+
+    def _land(self, op: Operation, sent: float) -> float | None:
+        """Take off the held calls the one of ``op``'s kind that left last at or before
+        ``sent``; its send time (None: no such call is held)."""
+        flying = self._flying
+        i = bisect.bisect_right(flying, (sent + _EPS, True)) - 1
+        while i >= 0 and flying[i][1] != op.search:
+            i -= 1
+        return flying.pop(i)[0] if i >= 0 else None
+
+    def _date(self, op: Operation, at: float) -> None:
+        """Put a call's entries in the windows at ``at`` (when the server counted it, at
+        the latest)."""
+        for times in (self._admits, self._searches) if op.search else (self._admits,):
+            bisect.insort(times, at)
+
+    def _held(self, search: bool) -> int:
+        """Calls out without an answer (searches only: ``search``)."""
+        return sum(1 for _, s in self._flying if s) if search else len(self._flying)
+
+    def dropped(self, op: Operation, admitted: float) -> None:
+        """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
+        its ledger write failed, the run stopping): the server never counts it, so its
+        held slot goes. Its tokens go back by ``refund``. A shared coordinator dates its
+        entry from the admission (one in this process; Redis keeps ``admitted + ahead``)."""
+        drop = getattr(self._shared, "dropped", None)
+        if drop is not None:
+            drop(self._to_wall(admitted))
+        if self._land(op, admitted) is not None:
+            self._dispatch()
+
+    def unanswered(self, op: Operation, sent_at: float) -> None:
+        """The call that left at ``sent_at`` (``leaving``) got no answer (lost on the way
+        back, timed out, cancelled in flight): the server may have counted it at any time
+        until now, so its slot is dated now."""
+        now = self._clock.now()
+        if self._land(op, sent_at) is not None:
+            self._date(op, now)
+        if self._shared is not None:
+            self._shared.answered(self._to_wall(sent_at), self._to_wall(now))
+        self._dispatch()
 
     def not_sent(self, op: Operation, sent_at: float) -> None:
         """The call that left at ``sent_at`` (``leaving``) never reached the server
         (``RequestNotSent``: connection refused, DNS, TLS): Pipedrive did not count it, so
         its window entries go (the latest at or before ``sent_at``). Its tokens go back by
-        ``refund``. A shared coordinator keeps its account-wide entry (it frees by itself
-        a window later: conservative). Without this, an account that does not answer
+        ``refund``. A shared coordinator keeps its account-wide entry, dated at the send (it
+        frees a window later: conservative). Without this, an account that does not answer
         filled the window with calls that never left, and each retry waited a window
         (2 s) for a slot: 33 s before ``the account is not answering``."""
-        for times in (self._admits, self._searches) if op.search else (self._admits,):
-            i = bisect.bisect_right(times, sent_at + _EPS) - 1
-            if i >= 0:  # else it has left the window already
-                del times[i]
+        if self._land(op, sent_at) is None:
+            for times in (self._admits, self._searches) if op.search else (self._admits,):
+                i = bisect.bisect_right(times, sent_at + _EPS) - 1
+                if i >= 0:  # else it has left the window already
+                    del times[i]
+        if self._shared is not None:
+            self._shared.answered(self._to_wall(sent_at), self._to_wall(sent_at))
         self._dispatch()
 
     def _shared_limit(self) -> Limit:
@@ -395,9 +474,17 @@ class Scheduler:
         self._dispatch()
 
     def rate_limited(self, op: Operation, rate: RateHeaders | None,
-                     reset_after: float | None) -> None:
-        """A 429: pause every acquirer; repeated, or with the budget known spent: exhausted."""
+                     reset_after: float | None, *, sent_at: float | None = None) -> None:
+        """A 429: pause every acquirer; repeated, or with the budget known spent: exhausted.
+        ``sent_at``: when it left (``leaving``); the refused call stays in the window from
+        its send (the server may count refused calls: unconfirmed)."""
         now = self._clock.now()
+        if sent_at is not None:
+            held = self._land(op, sent_at)
+            if held is not None:
+                self._date(op, held)
+            if self._shared is not None:
+                self._shared.answered(self._to_wall(sent_at), self._to_wall(now))
         self._roll()
         self._probing = False
         if self._reset_probe is not None and self._reset_probe[0] is op:
@@ -434,16 +521,17 @@ class Scheduler:
         # most, as a storm with window headers does.
         headerless = rate.limit is None and rate.remaining is None and rate.reset is None
         self._prune(now)
-        learns = headerless and len(self._admits) - 1 >= self._proven
+        fill = len(self._admits) + len(self._flying)  # this process's calls in the window
+        learns = headerless and fill - 1 >= self._proven
         if learns and self._storm == 1 and self._given_back:
             self._spare_for = min(self._spare_for * 2, _SPARE_FOR * 16)
         if self._storm == 1:
             self._given_back = False
         most = self._burst - 1 if learns else self._burst // 2
         grown = self._spare + 1 if self._storm == 1 else self._spare
-        if learns and len(self._admits) > 2:  # the window held what this process sent in
+        if learns and fill > 2:  # the window held what this process sent in
             # it, less this call (fewer than 3: this process's sending explains nothing)
-            grown = max(grown, self._burst - (len(self._admits) - 1))
+            grown = max(grown, self._burst - (fill - 1))
         self._spare, self._spare_at = min(most, max(grown, self._storm)), now
         # 429s in a row prove nothing about the day when the headers name the window as
         # the cause (another process on this token keeps filling it) or tokens left today.
@@ -512,8 +600,9 @@ class Scheduler:
         return SchedulerStats(
             admitted=self._admitted, waiting=len(self._waiters), tokens_spent=self._tokens_spent,
             tokens_today=max(self._today, self._daily) if spent else self._today,
-            daily_limit=self._daily, window_fill=len(self._admits), window_limit=self._cap(now),
-            search_fill=len(self._searches), pauses=self._pauses, rate_limited=self._rate_limited,
+            daily_limit=self._daily, window_fill=len(self._admits) + len(self._flying),
+            window_limit=self._cap(now), search_fill=len(self._searches) + self._held(True),
+            pauses=self._pauses, rate_limited=self._rate_limited,
             others_seen=self._others_seen, refused_with_room=self._roomy,
             today_known=self._today_heard or spent,
             paused_until=self._pause_end if now < self._pause_end else None,
@@ -578,7 +667,7 @@ class Scheduler:
                 wake = min(wake, free_at)
                 break
             if op.search:
-                search_at = max(self._free_at(self._searches, self._search),
+                search_at = max(self._free_at(self._searches, self._search, self._held(True)),
                                 self._search_blocked_until)
                 if searches_blocked or search_at > now + _EPS:
                     searches_blocked = True  # later searches queue behind this one
@@ -586,9 +675,10 @@ class Scheduler:
                     held += op.token_cost
                     kept.append(waiters.popleft())
                     continue
-            if self._probing and self._admits:
+            if self._probing and (self._admits or self._flying):
                 # the probe is out: wait for its answer (or, lost, for its window to pass)
-                wake = min(wake, self._admits[-1] + self._width)
+                wake = min(wake, self._flying[0][0] + HOLD_AT_MOST if self._flying
+                           else self._admits[-1] + self._width)
                 break
             self._admit(waiters.popleft(), now)
         kept.extend(waiters)
@@ -681,21 +771,31 @@ class Scheduler:
         self._ramp_until = until + self._width
 
     def _prune(self, now: float) -> None:
+        flying = self._flying
+        while flying and flying[0][0] + HOLD_AT_MOST <= now + _EPS:
+            sent, search = flying.pop(0)  # no answer settled it (HOLD_AT_MOST): its send
+            for times in (self._admits, self._searches) if search else (self._admits,):
+                bisect.insort(times, sent)
         for times in (self._admits, self._searches):
             while times and times[0] + self._width <= now + _EPS:
                 times.popleft()
 
-    def _free_at(self, times: deque[float], cap: int) -> float:
-        """When the window (pruned) next has room under ``cap``; -inf if it has room now."""
+    def _free_at(self, times: deque[float], cap: int, held: int = 0) -> float:
+        """When the window (pruned) next has room under ``cap`` with ``held`` calls out
+        unanswered; -inf if it has room now. Held calls free nothing by time: an answer
+        does (it dispatches), or ``HOLD_AT_MOST``."""
+        cap -= held
+        if cap <= 0:
+            return self._flying[0][0] + HOLD_AT_MOST
         return times[len(times) - cap] + self._width if len(times) >= cap else -math.inf
 
     def _burst_free_at(self, now: float) -> float:
-        cap = self._cap(now)
-        full = max(self._free_at(self._admits, cap), self._blocked_until)
+        cap, held = self._cap(now), len(self._flying)
+        full = max(self._free_at(self._admits, cap, held), self._blocked_until)
         if now + _EPS >= self._ramp_until:
             return full
         # after a 429 pause: half a burst until the ramp ends, then the full burst
-        half = max(self._free_at(self._admits, max(1, cap // 2)), self._blocked_until)
+        half = max(self._free_at(self._admits, max(1, cap // 2), held), self._blocked_until)
         return min(half if half < self._ramp_until else math.inf, max(full, self._ramp_until))
 
     def _cap(self, now: float) -> int:
@@ -710,10 +810,13 @@ class Scheduler:
     def _admit(self, waiter: _Waiter, now: float) -> None:
         op = waiter.op
         waiter.at, waiter.day = now, self._day
-        bisect.insort(self._admits, now)
         self._sent_log.append(now)
-        if op.search:
-            bisect.insort(self._searches, now)
+        if waiter.hold:
+            bisect.insort(self._flying, (now, op.search))
+        else:
+            bisect.insort(self._admits, now)
+            if op.search:
+                bisect.insort(self._searches, now)
         self._admitted += 1
         self._tokens_spent += op.token_cost
         self._today += op.token_cost
@@ -721,9 +824,14 @@ class Scheduler:
         waiter.fut.set_result(None)
 
     def _unadmit(self, waiter: _Waiter) -> None:
-        for times in (self._admits, self._searches) if waiter.op.search else (self._admits,):
-            if waiter.at in times:
-                times.remove(waiter.at)
+        if waiter.hold:
+            if (waiter.at, waiter.op.search) in self._flying:
+                self._flying.remove((waiter.at, waiter.op.search))
+        else:
+            for times in (self._admits, self._searches) if waiter.op.search \
+                    else (self._admits,):
+                if waiter.at in times:
+                    times.remove(waiter.at)
         self._admitted -= 1
         self._uncharge(waiter.op.token_cost, waiter.day)
 
@@ -743,6 +851,10 @@ class Scheduler:
         at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
         if self._shared is not None:
             self._shared.answered(self._to_wall(sent), self._to_wall(at))
+        held = self._land(op, sent)
+        if held is not None:  # it held its slot since it left (``leaving``)
+            self._date(op, max(held, at))
+            return
         if at <= sent + _EPS:
             return
         for times in (self._admits, self._searches) if op.search else (self._admits,):
@@ -778,7 +890,8 @@ class Scheduler:
             # The server counts more than we do: others use this token too. Their calls
             # leave its window at unknown times: the oldest at the reset, the rest (safe
             # assumption) a full window from the answer. Phantom entries stand for them.
-            others = 0 if self._across() else cap - len(times) - rate.remaining
+            others = 0 if self._across() else cap - len(times) - self._held(search) \
+                - rate.remaining
             at = late if others > 0 else now
             if rate.remaining == 0:  # nobody before the server's reset
                 if search:
@@ -879,4 +992,4 @@ class Scheduler:
         return None
 
 
-__all__ = ["CLOCK_SKEW", "WINDOW_MARGIN", "BudgetPolicy", "Scheduler", "SchedulerStats"]
+__all__ = ["CLOCK_SKEW", "HOLD_AT_MOST", "WINDOW_MARGIN", "BudgetPolicy", "Scheduler", "SchedulerStats"]

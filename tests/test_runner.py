@@ -470,8 +470,8 @@ async def test_a_spent_budget_still_sends_the_calls_it_admitted(tmp_path: Path, 
     runner: Runner | None = None
 
     class StoppedAfterAdmission(Scheduler):
-        async def acquire(self, op: Any) -> float:
-            at = await super().acquire(op)
+        async def acquire(self, op: Any, *, hold: bool = False) -> float:
+            at = await super().acquire(op, hold=hold)
             assert runner is not None
             runner.request_stop(BudgetExhausted("the job's cap of 50 tokens is spent", cap=50)
                                 if why == "cap" else None)
