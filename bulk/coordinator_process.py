@@ -289,13 +289,14 @@ class ProcessCoordinator:
             self._own[-1][1].at = math.inf
 
     def dropped(self, admitted: float) -> None:
-        """The call admitted at wall time ``admitted`` will not leave: its entry (the last
-        one admitted at or before then that has not left) is dated from its admission plus
-        its ``ahead``, as before it was held, and is no longer this engine's to send."""
+        """A call this engine admitted (at ``admitted``, wall time, by its scheduler: its
+        turn here may have come later) will not leave: the last of its entries not yet
+        gone (they stand for its calls in turn, as ``leaving`` takes the oldest) is dated
+        from its admission plus its ``ahead``, as before it was held."""
         own = self._own
         for i in range(len(own) - 1, -1, -1):
             since, entry = own[i]
-            if entry.sent is None and since <= admitted + _EPS:
+            if entry.sent is None:
                 del own[i]
                 entry.sent = since
                 entry.at = min(entry.at, since + entry.ahead)

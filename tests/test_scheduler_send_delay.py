@@ -188,3 +188,47 @@ async def test_every_way_a_call_ends_settles_its_held_slot(tmp_path: Path) -> No
     clock.advance(2 * W)
     stats = sched.statistics()
     assert stats.window_fill == 0, stats
+
+
+async def test_a_call_dropped_after_its_turn_in_the_shared_window_frees_its_slot(
+        tmp_path: Path) -> None:
+    """Two engines share one account (burst 2 per 1-s window). Engine B's call waits its
+    turn in the shared window behind A's two, then its guard (the claim) is lost: it never
+    leaves. Its held shared entry is dated from its admission (it frees a window later),
+    not held for ``HOLD_AT_MOST`` (a slot short: one call a window): B's next six calls go
+    two a window."""
+    clock = FakeClock()
+
+    def server(req: Request) -> Response:
+        return Response(200, {"content-type": "application/json"},
+                        orjson.dumps({"success": True, "data": {"id": 1}}))
+
+    async def lost() -> bool:
+        return False
+
+    url = "http://127.0.0.1:9/f23d-dropped"
+    runners, stores = [], []
+    for n in range(2):
+        stores.append(JobStore.create(tmp_path / f"job{n}", job_id=f"j{n}", kind="touch",
+                                      config={}))
+        s = Scheduler(Limits(burst=2, window=W, daily_tokens=10**9), clock=clock,
+                      coordinator=ProcessCoordinator(url, "tok", clock=clock))
+        client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(server))
+        runners.append((Runner(AsyncJobStore(stores[-1]), None, client, s, clock=clock,
+                               seed=n), client, s))
+    (a, a_client, _), (b, b_client, _) = runners
+    try:
+        async with a_client, b_client:
+            for _ in range(2):
+                await a.ctx.call("getDeal", path={"id": 1})
+            with pytest.raises(NotSent):
+                await b.ctx.call("getDeal", path={"id": 1}, guard=lost)
+            for _ in range(6):
+                await b.ctx.call("getDeal", path={"id": 1})
+    finally:
+        for _, _, s in runners:
+            assert s.coordinator is not None
+            await s.coordinator.aclose()
+        for store in stores:
+            store.close()
+    assert clock.now() < 5 * W, clock.now()
