@@ -31,6 +31,8 @@ from bulk.errors import InputError
 
 from .. import transforms as tf
 from ..catalog import Catalog
+from ..transforms.date_patterns import date_part as _date_part
+from ..transforms.date_patterns import four_digit_year as _four
 
 if TYPE_CHECKING:
     from .rowmapper import RowMapper
@@ -126,21 +128,6 @@ def _check_directives(fmt: str) -> None:
             raise ValueError(f"{fmt!r}: {shown} is not a directive strptime reads, so no "
                              "cell would match (directives: %Y %y %m %d %b %B %H %I %M %S "
                              "%p %f %j %z; %% for a literal %)")
-
-
-_TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
-_TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
-
-
-def _date_part(fmt: str) -> str:
-    """``fmt`` without its time of day (``%d/%m/%Y %H:%M`` → ``%d/%m/%Y``; the
-    separators around the time dropped)."""
-    return _TIME_LEFTOVER.sub("", _TIME_DIRECTIVE.sub("", fmt))
-
-
-def _four(fmt: str) -> str:
-    """``fmt`` with a 2-digit year (%y) written as a 4-digit one (%Y)."""
-    return fmt.replace("%y", "%Y")
 
 
 def _clash(fmt: str, other: str) -> tuple[str, str, str] | None:

@@ -19,22 +19,15 @@ way from the stored evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bulk.errors import InputError
 
+from .date_patterns import order_family, reordered, replacements, swapped_pattern
 from .dates import DATE_TOKENS
 
-__all__ = ["DateOrder", "swapped_pattern"]
-
-
-def swapped_pattern(pattern: str) -> str | None:
-    """``pattern`` with its day and month directives exchanged (``%d/%m/%Y`` →
-    ``%m/%d/%Y``), or None when it has not both."""
-    if "%d" not in pattern or "%m" not in pattern:
-        return None
-    return pattern.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
-
+__all__ = ["DateOrder", "OrderConflict", "swapped_pattern"]
 
 def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
     for pattern in patterns:
@@ -45,17 +38,48 @@ def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
     return None
 
 
-class DateOrder:
-    """The day/month order record of one date column (module docstring)."""
+@dataclass(frozen=True, slots=True)
+class OrderConflict:
+    """A cell that reads both ways in a column whose cells of its family showed the other
+    order: ``pattern`` reads ``text`` as ``mine``; ``cell`` (of ``row``), which only
+    ``reader`` reads, shows the order by which it is ``theirs``; ``advice`` is the
+    column's date formats in that order (it reads both ``text`` and ``cell``)."""
 
-    __slots__ = ("at", "date_cells", "late_day", "learning", "other", "own", "patterns",
-                 "swapped")
+    text: str
+    pattern: str
+    mine: date
+    cell: str
+    row: int | None
+    reader: str
+    theirs: date
+    advice: tuple[str, ...]
+    change: str
+
+    def error(self) -> InputError:
+        where = f" (row {self.row})" if self.row is not None else ""
+        return InputError(
+            f"ambiguous date {self.text!r}: {self.pattern!r} reads it as "
+            f"{self.mine.isoformat()}, but this column also has {self.cell!r}{where}, which "
+            f"only {self.reader!r} reads — by that order it is {self.theirs.isoformat()}. "
+            f"If the column is written that way, list {self.change} in its date formats "
+            "(one file, one order); else fix the cells written the other way")
+
+
+class DateOrder:
+    """The day/month order record of one date column (module docstring), kept per
+    pattern family (``order_family``)."""
+
+    __slots__ = ("at", "date_cells", "formats", "late_day", "learning", "others", "own",
+                 "patterns", "swapped")
 
     def __init__(self, formats: Sequence[str]) -> None:
+        self.formats = list(formats)
         self.patterns = [f for f in formats if f not in DATE_TOKENS and swapped_pattern(f)]
         self.swapped = [s for f in self.patterns if (s := swapped_pattern(f)) is not None]
-        self.other: tuple[str, int | None] | None = None  # the first cell read only swapped
-        self.own: tuple[str, int | None] | None = None  # the first text read only our way
+        # per family: the first cell read only swapped, its row, and the pattern reading it
+        self.others: dict[str, tuple[str, int | None, str]] = {}
+        # the first text read only our way, its row, and the pattern reading it
+        self.own: tuple[str, int | None, str] | None = None
         self.date_cells = 0  # XLSX date cells seen while learning
         self.late_day = False  # one of them has a day past 12
         self.at: int | None = None  # the row being learned
@@ -67,12 +91,17 @@ class DateOrder:
         return bool(self.patterns)
 
     @property
+    def families(self) -> set[str]:
+        return {order_family(p) for p in self.patterns}
+
+    @property
     def seen(self) -> dict[str, str]:
-        """Two entries once the decision is final (the pass may stop reading for it)."""
-        return {".": "", ",": ""} if self.other is not None else {}
+        """Two entries once the decision is final, every family having shown the other
+        order (the pass may stop reading for it)."""
+        return {".": "", ",": ""} if len(self.others) == len(self.families) else {}
 
     def start(self) -> None:
-        self.other, self.learning = None, True
+        self.others, self.learning = {}, True
         self.own, self.date_cells, self.late_day = None, 0, False
 
     def decide(self) -> None:
@@ -82,26 +111,45 @@ class DateOrder:
         return None
 
     def evidence(self) -> dict[str, str]:
-        """JSON-safe: the cell read only the other way, and its row."""
+        """JSON-safe: the cells read only the other way (one per family), and their rows;
+        the first as ``other_order`` and ``row`` (what earlier versions stored)."""
         out: dict[str, str] = {}
-        if self.other is not None:
-            cell, row = self.other
-            out = {"other_order": cell, "row": "" if row is None else str(row)}
+        for n, (cell, row, _) in enumerate(self.others.values()):
+            tail = f"_{n}" if n else ""
+            out[f"other_order{tail}"] = cell
+            out[f"row{tail}"] = "" if row is None else str(row)
         if self.swapped_cells is not None:
             cell, row = self.swapped_cells
             out.update(text_date=cell, text_row="" if row is None else str(row))
         return out
 
     def restore(self, evidence: Mapping[str, str]) -> None:
-        cell = evidence.get("other_order")
-        row = evidence.get("row")
-        self.other = (str(cell), int(row) if row and str(row).isdigit() else None) \
-            if cell else None
+        self.others = {}
+        for n in range(len(evidence)):
+            tail = f"_{n}" if n else ""
+            cell, row = evidence.get(f"other_order{tail}"), evidence.get(f"row{tail}")
+            if not cell:
+                break
+            self._other(str(cell), int(row) if row and str(row).isdigit() else None)
         text, at = evidence.get("text_date"), evidence.get("text_row")
-        self.own = (str(text), int(at) if at and str(at).isdigit() else None) \
-            if text else None
+        mine = _read(str(text), self.patterns) if text else None
+        self.own = (str(text), int(at) if at and str(at).isdigit() else None,
+                    mine[0] if mine else self.patterns[0]) if text else None
         self.date_cells, self.late_day = (1, False) if text else (0, False)
         self.learning = False
+
+    def _other(self, text: str, row: int | None) -> None:
+        """Remember ``text`` (of ``row``) as its family's first cell only the other order
+        reads, when it is one."""
+        if _read(text, self.patterns) is not None:
+            return
+        for pattern in self.swapped:
+            try:
+                datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            self.others.setdefault(order_family(pattern), (text, row, pattern))
+            return
 
     @property
     def swapped_cells(self) -> tuple[str, int | None] | None:
@@ -112,9 +160,9 @@ class DateOrder:
         one with a day of 12 or less; those it could not (``25/04/2025``) stayed text, in
         this column's order. So: text that only this column's order reads, date cells,
         none with a day past 12, and no text in the other order."""
-        if self.own is None or not self.date_cells or self.late_day or self.other is not None:
+        if self.own is None or not self.date_cells or self.late_day or self.others:
             return None
-        return self.own
+        return self.own[:2]
 
     def see_date(self, value: date) -> None:
         """While learning: an XLSX date cell of the column."""
@@ -127,37 +175,49 @@ class DateOrder:
         if (found := self.swapped_cells) is None:
             return
         cell, row = found
+        reader = self.own[2] if self.own is not None else self.patterns[0]
         where = f" (row {row})" if row is not None else ""
         day = value.date() if isinstance(value, datetime) else value
         raise InputError(
             f"the date cell {day.isoformat()} may have its day and month exchanged: this "
             f"column's dates that are text, such as {cell!r}{where}, read only as "
-            f"{self.patterns[0]!r}, and none of its date cells has a day past 12 — a file "
+            f"{reader!r}, and none of its date cells has a day past 12 — a file "
             "opened in a spreadsheet set to the other date order turns the dates it can "
             "read into date cells, day and month exchanged. Check the dates in the source "
             "and type the column's dates as text, or export it again")
 
     def see(self, text: str) -> None:
-        """While learning: remember ``text`` if only the swapped patterns read it, or (the
-        first such) if only the column's own patterns read it."""
+        """While learning: remember ``text`` if only the swapped patterns read it (the
+        first such of its family), or (the first such) if only the column's own patterns
+        read it."""
         mine, theirs = _read(text, self.patterns), _read(text, self.swapped)
-        if self.other is None and mine is None and theirs is not None:
-            self.other = (text, self.at)
+        if mine is None and theirs is not None:
+            self._other(text, self.at)
         elif self.own is None and mine is not None and theirs is None:
-            self.own = (text, self.at)
+            self.own = (text, self.at, mine[0])
+
+    def conflict(self, text: str) -> OrderConflict | None:
+        """After learning: the conflict when ``text`` reads both ways, to two different
+        dates, and the cells of its pattern's family showed the other order."""
+        if not self.others or (mine := _read(text, self.patterns)) is None:
+            return None
+        pattern, day = mine
+        family = order_family(pattern)
+        if (shown := self.others.get(family)) is None:
+            return None
+        other = swapped_pattern(pattern)
+        try:
+            theirs = datetime.strptime(text, other).date() if other else None
+        except ValueError:
+            return None
+        if theirs is None or theirs == day:
+            return None
+        cell, row, reader = shown
+        return OrderConflict(text, pattern, day, cell, row, reader, theirs,
+                             tuple(reordered(self.formats, family)),
+                             replacements(self.formats, family))
 
     def check(self, text: str) -> None:
-        """After learning: InputError when the column showed the other order and ``text``
-        reads both ways, to two different dates."""
-        if self.other is None:
-            return
-        mine, theirs = _read(text, self.patterns), _read(text, self.swapped)
-        if mine is None or theirs is None or mine[1] == theirs[1]:
-            return
-        cell, row = self.other
-        where = f" (row {row})" if row is not None else ""
-        raise InputError(
-            f"ambiguous date {text!r}: {mine[0]!r} reads it as {mine[1].isoformat()}, but "
-            f"this column also has {cell!r}{where}, which only {theirs[0]!r} reads — by "
-            f"that order it is {theirs[1].isoformat()}. Set date_formats to the column's "
-            "order (one file, one order), or fix the cells written the other way")
+        """After learning: InputError for a ``conflict``."""
+        if (found := self.conflict(text)) is not None:
+            raise found.error()

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from bulk.errors import InputError
 
+from .date_patterns import order_family, replacements, swapped_pattern
 from .text import _SPACES, _text, is_empty
 
 # ---------------------------------------------------------------- dates
@@ -422,18 +423,18 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
 def _other_order_hint(text: str, formats: Sequence[str]) -> str:
     """A hint when ``text`` reads by one of ``formats`` with day and month exchanged
     (``04/13/2026`` under ``%d/%m/%Y``): the column may be written the other way round,
-    and its days up to 12 would then read wrong (v10r18 F3)."""
+    and its days up to 12 would then read wrong (v10r18 F3). It names every pattern of
+    that family to exchange, so that the formats it gives are still one order each."""
     for fmt in formats:
-        if fmt in DATE_TOKENS or "%d" not in fmt or "%m" not in fmt:
+        if fmt in DATE_TOKENS or (other := swapped_pattern(fmt)) is None:
             continue
-        other = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
         try:
             datetime.strptime(text, other)
         except ValueError:
             continue
-        return (f"; it reads as {other!r}: if this column is written that way, set "
-                "date_formats to it — read by the other order, its days up to 12 come out "
-                "as the wrong month")
+        return (f"; it reads as {other!r}: if this column is written that way, list "
+                f"{replacements(formats, order_family(fmt))} in its date formats — read by "
+                "the other order, its days up to 12 come out as the wrong month")
     return ""
 
 

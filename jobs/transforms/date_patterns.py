@@ -1,0 +1,59 @@
+"""Day and month order in date patterns: which patterns share an order, and a column's
+formats read the other way round. Pure string work on strptime patterns (no reading of
+cells); ``dates`` (hints), ``date_order`` (the column's evidence) and the mapping spec
+(patterns listed in both orders) share it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["date_part", "four_digit_year", "order_family", "reordered", "replacements",
+           "swapped_pattern"]
+
+_TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
+_TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
+
+
+def swapped_pattern(pattern: str) -> str | None:
+    """``pattern`` with its day and month directives exchanged (``%d/%m/%Y`` →
+    ``%m/%d/%Y``), or None when it has not both."""
+    if "%d" not in pattern or "%m" not in pattern:
+        return None
+    return pattern.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def date_part(fmt: str) -> str:
+    """``fmt`` without its time of day (``%d/%m/%Y %H:%M`` → ``%d/%m/%Y``; the
+    separators around the time dropped)."""
+    return _TIME_LEFTOVER.sub("", _TIME_DIRECTIVE.sub("", fmt))
+
+
+def four_digit_year(fmt: str) -> str:
+    """``fmt`` with a 2-digit year (%y) written as a 4-digit one (%Y)."""
+    return fmt.replace("%y", "%Y")
+
+
+def order_family(pattern: str) -> str:
+    """The key of the patterns whose texts share one day/month order: the date part, the
+    year as %Y, day and month as one directive (``%d/%m/%y %H:%M`` and ``%m/%d/%Y`` are
+    one family, ``%d.%m.%y`` another). The mapping never lists a family in both orders
+    (``spec``), and a cell of one family is no evidence of another's order (x23r1: a
+    day-first slash date made every day-first dot date "ambiguous", with advice to read
+    them month first)."""
+    return four_digit_year(date_part(pattern)).replace("%d", "%D").replace("%m", "%D")
+
+
+def reordered(formats: Sequence[str], family: str) -> list[str]:
+    """``formats`` with every pattern of ``family`` read the other way round: the date
+    formats a column whose ``family`` dates are written in the other order needs."""
+    return [s if order_family(f) == family and (s := swapped_pattern(f)) is not None
+            else f for f in formats]
+
+
+def replacements(formats: Sequence[str], family: str) -> str:
+    """``'%d/%m/%Y' instead of '%m/%d/%Y'``: what ``reordered`` changes, in words."""
+    pairs = [(s, f) for f, s in zip(formats, reordered(formats, family), strict=True)
+             if s != f]
+    return ", ".join(f"{s!r} instead of {f!r}" for s, f in pairs)
