@@ -73,7 +73,9 @@ class ProgressView:
         if sched is None:
             tokens = f"{sum(stats.tokens_by_operation.values())} tok"
         elif sched.admitted or sched.tokens_today:
-            tokens = f"{sched.tokens_spent} tok, today {sched.tokens_today}/{sched.daily_limit}"
+            by = "server" if sched.daily_heard or sched.today_known else "plan"
+            tokens = (f"{sched.tokens_spent} tok, today {sched.tokens_today}/"
+                      f"{sched.daily_limit} ({by})")
         else:  # nothing sent, nothing learned: the company's spend today is unknown
             tokens = f"{sched.tokens_spent} tok"
         if sched is not None and sched.shared is not None:  # account-wide, all processes

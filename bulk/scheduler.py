@@ -162,6 +162,9 @@ class SchedulerStats:
     # whether ``tokens_today`` is the company's (a daily header heard, or the day proved
     # spent), not only this process's own: a plan before any call says "unknown"
     today_known: bool = False
+    # whether ``daily_limit`` is the server's (a daily-limit header heard), not the plan's
+    # preset: every message quoting the day's budget says which (x23r1 F2)
+    daily_heard: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +195,8 @@ class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_day", "_day_seconds", "_fastest", "_flying", "_given_back", "_limits",
+                 "_daily", "_daily_heard", "_day", "_day_seconds", "_fastest", "_flying",
+                 "_given_back", "_limits",
                  "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
                  "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
@@ -252,6 +256,7 @@ class Scheduler:
         self._today_heard = tokens_spent_today > 0
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
         self._daily = limits.daily_tokens
+        self._daily_heard = False
         self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
         self._waiters: deque[_Waiter] = deque()
         self._timer: asyncio.Task[None] | None = None
@@ -604,7 +609,7 @@ class Scheduler:
             window_limit=self._cap(now), search_fill=len(self._searches) + self._held(True),
             pauses=self._pauses, rate_limited=self._rate_limited,
             others_seen=self._others_seen, refused_with_room=self._roomy,
-            today_known=self._today_heard or spent,
+            today_known=self._today_heard or spent, daily_heard=self._daily_heard,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),
@@ -905,7 +910,7 @@ class Scheduler:
                 ahead = min(reset, self._width) if i == 0 else self._width
                 bisect.insort(times, late + ahead - self._width)
         if rate.daily_token_limit is not None:
-            self._daily = rate.daily_token_limit
+            self._daily, self._daily_heard = rate.daily_token_limit, True
         if rate.daily_token_remaining is not None:
             self._today_heard = True
             self._seen_today = max(self._seen_today, self._daily - rate.daily_token_remaining)

@@ -40,7 +40,7 @@ from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .confirming import ask
-from .planning import Plan, estimate, reason_class
+from .planning import Plan, budget_source, estimate, reason_class
 from .prepared import Prepared
 
 Build = Callable[[Engine], Awaitable[Prepared]]
@@ -268,7 +268,8 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                     daily_tokens=sched.daily_limit, max_tokens=s.config.budget.max_tokens,
                     usable_daily=sched.usable_daily, resume_reread=tokens_of(again),
                     load_seconds=load_seconds, latency=measured_latency(s),
-                    workers=s.config.max_workers, gating_reads=sum(checks.values()))
+                    workers=s.config.max_workers, gating_reads=sum(checks.values()),
+                    budget_source=budget_source(sched))
     if prep.kind == "merge":  # merges apart from rows: a group row holds several
         plan = replace(plan, merges=sum(1 for i in prep.items if i.row is not None),
                        bad_merges=sum(1 for i in prep.items if i.row is not None

@@ -78,6 +78,7 @@ from .merged_deals import Merge
 from .planning import (
     LOCAL_SECONDS_PER_WRITE,
     Plan,
+    budget_source,
     estimate,
     host_ticks,
     machine_pace,
@@ -842,7 +843,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
-                    local_seconds=local_seconds, resume_reread=_resume_reread(calls))
+                    local_seconds=local_seconds, resume_reread=_resume_reread(calls),
+                    budget_source=budget_source(sched))
     plan = dataclasses.replace(
         plan, reasons=dict(reasons.most_common()),
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

@@ -36,6 +36,7 @@ from rich.table import Table
 
 from bulk.operations import get_operation
 from bulk.plans import Limits
+from bulk.scheduler import SchedulerStats
 
 LOCAL_SECONDS_PER_WRITE = 0.0024
 """Seconds of this process's CPU per write of an import run (mapping, the job store,
@@ -76,6 +77,8 @@ class Plan:
     # a merge plan's merges (a group row holds several), and those refused: rows are rows
     # (x22r3: 11 rows, one a group of 2, were "rows: 12"); None for other kinds
     merges: int | None = None
+    # where the day's figures come from (``budget_source``), said wherever they are quoted
+    budget_source: str | None = None
     bad_merges: int = 0
 
     def __repr__(self) -> str:
@@ -121,7 +124,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              daily_tokens: int | None = None, max_tokens: int | None = None,
              usable_daily: int | None = None,
              local_seconds: float = LOCAL_SECONDS_PER_WRITE,
-             resume_reread: int = 0, gating_reads: int = 0) -> Plan:
+             resume_reread: int = 0, gating_reads: int = 0,
+             budget_source: str | None = None) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -181,7 +185,9 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
         out_notes.append(doubt)
     if days > 1:
         out_notes.append(
-            f"needs {tokens:,} tokens but {left:,} are left today: the job stops checkpointed "
+            f"needs {tokens:,} tokens but {left:,} are left today"
+            + (f" ({budget_source})" if budget_source else "")
+            + ": the job stops checkpointed "
             f"when the budget is spent (resume it after the reset, or pass --wait-for-reset); "
             f"about {days} days")
     if max_tokens is not None and tokens > max_tokens:
@@ -200,7 +206,16 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
                 usable_daily=per_day if per_day < daily else None,
-                window=limits.window, max_tokens=max_tokens)
+                window=limits.window, max_tokens=max_tokens, budget_source=budget_source)
+
+
+def budget_source(stats: SchedulerStats) -> str:
+    """Where the day's budget a plan quotes comes from, in words: the server's headers
+    once an answer carried them, else the plan preset (x23r1 F2: a resume's note said 60,000
+    were left by the preset while its progress line showed the server's 210,000)."""
+    if stats.daily_heard or stats.today_known:
+        return "by the server's headers"
+    return "by the plan's daily budget: no answer has told the account's yet"
 
 
 def _each(op_id: str) -> str:
@@ -407,7 +422,8 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
                   f"{pct} of the {plan.tokens_left_today:,} tokens this job may use today "
                   f"({plan.usable_daily:,} of the daily budget {plan.daily_tokens:,}: "
                   "--budget-share or the reserve keeps the rest)")
-    console.print(f"tokens: {plan.tokens:,} — {budget}")
+    source = f"; {plan.budget_source}" if plan.budget_source else ""
+    console.print(f"tokens: {plan.tokens:,} — {budget}{source}")
     took = _duration(plan.seconds)
     console.print(f"time: {'' if took.startswith('under') else 'about '}{took} at "
                   f"{plan.burst} requests per "

@@ -103,7 +103,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     that cannot tell. ``after_reread``: the re-read is done and made these calls; the
     plan is then those and the writes left."""
     from jobs.api import tokens_of
-    from jobs.planning import estimate
+    from jobs.planning import budget_source, estimate
 
     calls = getattr(kind, "resume_calls", None)
     if calls is None:
@@ -123,11 +123,16 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                      "organizations they name may be created (not counted above)")
     reread = getattr(kind, "reread_calls", None)
     again = tokens_of(reread(store)) if reread is not None else 0
+    sched = s.scheduler.statistics()
+    # the day's figures from one source, as the progress line reads them: the server's once
+    # heard, else the preset's (x23r1 F2: the note took the preset's 60,000 left while the
+    # server's 210,000 budget was known to the progress line)
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
                     tokens_left_today=s.tokens_left_today(), notes=notes,
+                    daily_tokens=sched.daily_limit, budget_source=budget_source(sched),
                     max_tokens=s.config.budget.max_tokens, resume_reread=again,
-                    usable_daily=s.scheduler.statistics().usable_daily)
+                    usable_daily=sched.usable_daily)
 
 
 def plan_lines(store: JobStore, kind: Any, s: Engine, *,
@@ -148,6 +153,8 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
             lines.append("note: the re-read lists every deal added or changed since the "
                          "load, 500 a page: deals others wrote meanwhile add pages (the plan "
                          "after the re-read counts them)")
+    else:  # the re-read's answers told the day's budget: its note again, by the server's
+        lines += [f"note: {note}" for note in plan.notes if " are left today " in note]
     return lines
 
 

@@ -34,7 +34,7 @@ from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
 from jobs.confirming import ask
-from jobs.planning import Plan, estimate, render_plan
+from jobs.planning import Plan, budget_source, estimate, render_plan
 
 from .cli_ops import Json, Yes
 
@@ -426,7 +426,8 @@ def _apply_plan(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
     return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
                     bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
-                    max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily)
+                    max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily,
+                    budget_source=budget_source(sched))
 
 
 def _outcome(store: JobStore, result: RunResult | None, summary: dict[str, Any],
@@ -640,6 +641,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                      daily_tokens=s.scheduler.statistics().daily_limit,
                                      max_tokens=s.config.budget.max_tokens,
                                      usable_daily=s.scheduler.statistics().usable_daily,
+                                     budget_source=budget_source(s.scheduler.statistics()),
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
                                             + (" (included)" if include_review else "")])
