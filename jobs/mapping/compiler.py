@@ -38,6 +38,7 @@ from .steps import (
     _memo,
     _per_column,
     _PerColumn,
+    _person_name,
     _Source,
     _StageStep,
     _Step,
@@ -150,7 +151,7 @@ class _Compiler:
         dotted = bool(email is not None and email.column and "." in email.column)
         people = [self.step(f"person.{n}", n, getattr(person, n) if person else None, make,
                             many=n == "email", reads_row=n == "email" and dotted)
-                  for n, make in (("name", lambda s: _text),
+                  for n, make in (("name", lambda s: _person_name),
                                   ("email", lambda s: _addresses(s.column)),
                                   ("phone", lambda s: lambda r, v: tf.phone_numbers(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,

@@ -391,7 +391,15 @@ class RowMapper:
             raise InputError("the person has a phone number but no name or e-mail",
                              row=n, column=where)
         if name is None and email_step is not None:  # the cell's own: "Ann Lee" <ann@x>
-            name = tf.display_name(email_step.source(values, default=False))
+            cell = email_step.source(values, default=False)
+            if len(named := tf.display_names(cell)) > 1:  # x23r1 F1: never one of two
+                raise InputError(
+                    f"the e-mail cell names {len(named)} persons ("
+                    + ", ".join(repr(p) for p in named[:3]) + (", ..." if len(named) > 3
+                                                               else "")
+                    + "): a deal has one person: keep the one it belongs to",
+                    row=n, column=email_step.source.where)
+            name = tf.display_name(cell)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else ())
 

@@ -623,6 +623,23 @@ def _currency_column(header: Sequence[str], column: str, fallback: str | None) -
     return fallback or "", False
 
 
+def _several_lines(section: str, column: str,
+                   samples: MappingABC[str, Sequence[str]] | None) -> list[str]:
+    """A TODO when a sampled name cell of ``column`` lists several persons or organizations
+    (``Jane Roe;John Poe``: its rows fail, a deal has one; x23r1 F1)."""
+    def several(value: str) -> bool:
+        if section == "person":
+            return tf.listed_persons(value) is not None
+        return len([p for p in value.split(";") if p.strip()]) > 1
+    found = next((v for v in _sampled(samples, column) if several(v)), None)
+    if found is None:
+        return []
+    what = "persons" if section == "person" else "organizations"
+    return [f"# TODO: cells of {_toml_str(column)} name several {what} ({found!r}): a deal "
+            f"has one, and those rows fail: keep the one each deal belongs to; then delete "
+            "this TODO line"]
+
+
 def _own_export(key_column: str, header: Sequence[str]) -> bool:
     """Pipedrive's own export: ``Deal - ID`` beside other ``Deal - ...`` columns."""
     return tf.norm_key(key_column) in ("deal id", "deal - id", "deal_id") and any(
@@ -850,6 +867,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 continue
             out.append(("# " if own else "") + f"{name} = {_column_value(column)}"
                        if column else f'# {name} = ""')
+            if column and name == "name" and not own:  # (own: commented out)
+                out += _several_lines(section, column, samples)
     unused = [c for c in header if c not in used and c not in numeric]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]

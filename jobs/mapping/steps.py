@@ -386,6 +386,20 @@ def _text(raw: object, values: object = None) -> str:
     return text
 
 
+def _person_name(raw: object, values: object = None) -> str:
+    """A person's name cell as ``_text``; InputError when it lists several persons
+    (``Jane Roe;John Poe``: one person of that name with both addresses was made, x23r1
+    F1). ``Roe, Jane`` is one name."""
+    names = tf.listed_persons(raw)
+    if names:
+        raise InputError(
+            f"the person cell names {len(names)} persons ("
+            + ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+            + "): a deal has one person: keep the one it belongs to, with only its "
+              "e-mail and phone")
+    return _text(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class _StageStep:
     """The stage of a row: its source, and the resolver of (raw name, pipeline id).

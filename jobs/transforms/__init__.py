@@ -36,6 +36,7 @@ from .contacts import (
     address_match_key,
     clean_phone,
     display_name,
+    display_names,
     email_addresses,
     email_key,
     name_match_key,
@@ -81,6 +82,7 @@ from .money import (
     percentage,
     settle_currency,
 )
+from .name_lists import listed_persons
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -110,6 +112,8 @@ from .values import (
 )
 
 __all__ = [
+    "display_names",
+    "listed_persons",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",

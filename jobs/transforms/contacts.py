@@ -112,6 +112,21 @@ def display_name(value: object) -> str | None:
     return name if name and "@" not in name and any(c.isalpha() for c in name) else None
 
 
+def display_names(value: object) -> list[str]:
+    """Every different name an e-mail cell's list writes beside its addresses (``Jane Roe
+    <jane@x>; John Poe <john@x>``), in order: two or more are two persons, whom a row
+    without a name cell must not make one (x23r1 F1)."""
+    text = clean_text(value) if isinstance(value, str) else None
+    if text is None or text.count("@") < 2:
+        return []
+    out: dict[str, str] = {}
+    for entry in entries(text):
+        name = " ".join((entry.name or "").strip().strip(_NAME_QUOTES).split())
+        if name and "@" not in name and any(c.isalpha() for c in name):
+            out.setdefault(name_match_key(name), name)
+    return list(out.values())
+
+
 def email_addresses(value: object) -> tuple[str, ...] | None:
     """Every address a person's e-mail cell gives, the one the person takes first:
     ``normalize_email`` of the cell (of a JSON array's first item), then the others of a
