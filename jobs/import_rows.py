@@ -740,13 +740,39 @@ class RowPlanner:
 
 
 def _other_names(theirs: str, mine: str | None) -> bool:
-    """Whether a linked person's name and a row's name share no word (``name_match_key``'s
-    words): ``Bob Roe`` linked to ``Ann Lee`` is noted, while ``Zoë`` or ``Z. Smith``
-    linked to ``Zoë Smith`` is the usual short form of one name, not worth a note on
-    every such row (the demo's export has hundreds)."""
+    """Whether a linked person's name and a row's name are other names: neither is the
+    other or a short form of it (``_name_words``: each word of the shorter is a word of
+    the longer, or its initial or a beginning of it, in any order). ``Zoë`` or ``Z. Smith``
+    linked to ``Zoë Smith``, ``Ra, Lou`` to ``Dr. Lou Ra`` are one name written two ways,
+    not worth a note on every such row (the demo's export has hundreds); ``Kim Two``
+    linked to ``Kim One`` is another (x23r1 F2: a shared first name hid it, in the account
+    and in the file alike)."""
     if not mine:
         return False
-    return not set(tf.name_match_key(theirs).split()) & set(tf.name_match_key(mine).split())
+    a, b = _name_words(theirs), _name_words(mine)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    left = list(long)
+    for exact in (True, False):
+        for word in list(short):
+            hit = next((w for w in left if w == word or (
+                not exact and (w.startswith(word) or word.startswith(w)))), None)
+            if hit is not None:
+                left.remove(hit)
+                short.remove(word)
+    return bool(short)
+
+
+# titles and suffixes written beside a name: not words of it when two names are compared
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "herr", "frau",
+                     "mme", "mlle", "jr", "sr"})
+_WORD = re.compile(r"\w+(?:'\w+)*")
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a name's match key, punctuation, titles and suffixes aside."""
+    return [w for w in _WORD.findall(tf.name_match_key(name)) if w not in _TITLES]
 
 
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]

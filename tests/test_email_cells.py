@@ -217,6 +217,43 @@ async def test_a_row_linked_by_email_to_a_person_of_another_name_says_so(
     assert rows["C3"]["note"] == ""
 
 
+@pytest.mark.anyio
+async def test_a_shared_first_name_is_no_excuse_in_the_file_or_the_account(
+        tmp_path: Path) -> None:
+    """x23r1 F2: ``Kim Two`` linked by ``kim1@one.com`` to the file's earlier ``Kim One``
+    had an empty note and was not counted (a shared word, "kim", was taken for one name).
+    One rule for a person of the account and an earlier row's: another name is noted;
+    ``Ra, Lou`` for ``Dr. Lou Ra`` is one name written two ways, not noted."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _import(sb, tmp_path, "Key,Title,Name,Email,Phone\n"
+                      "S1,Seed1,Kim One,kim1@one.com,\nS2,Seed2,Dr. Lou Ra,lou@ra.com,\n",
+                      "seed")
+        csv = ("Key,Title,Name,Email,Phone\n"
+               "R2,r2,Kim Uno,kim9@one.com,\n"
+               "R3,r3,Kim Dos,kim9@one.com,\n"     # an earlier row's, another name
+               "R4,r4,Dr. Lu Ro,lu@ro.com,\n"
+               'R5,r5,"Ro, Lu",lu@ro.com,\n'        # an earlier row's, one name
+               "A2,a2,Kim Two,kim1@one.com,\n"     # the account's, another name
+               'A3,a3,"Ra, Lou",lou@ra.com,\n')    # the account's, one name
+        manifest, mapping = tmp_path / "f2.csv", tmp_path / "f2.toml"
+        manifest.write_text(csv)
+        mapping.write_text(MAPPING)
+        async with api_engine(sb, tmp_path) as engine:
+            _, counts = await plan_import(
+                engine.ctx, ImportSettings(str(manifest), str(mapping), "insert"),
+                Mapping.load(mapping), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        rows = await _import(sb, tmp_path, csv, "f2")
+        persons = _persons(sb)
+    assert counts.persons_other_name == 2
+    assert rows["R3"]["note"] == \
+        f"linked by e-mail to person 'Kim Uno' (id {persons['Kim Uno'][0]})"
+    assert rows["A2"]["note"] == \
+        f"linked by e-mail to person 'kim one' (id {persons['Kim One'][0]})"
+    assert rows["R5"]["note"] == rows["A3"]["note"] == rows["R2"]["note"] == ""
+    assert rows["R5"]["person_id"] == rows["R4"]["person_id"]
+
+
 @pytest.mark.parametrize(("cell", "splits"), [
     ("ann@x.com", 0), ("  ANN@X.COM ", 0), ("not-an-address", 0), ("ann@x.com; bob@x.com", 1),
     ('"Roe, Ann" <ann@x.com>, bob@x.com', 1), ("not an address", 1), ("  ann@x.com\t", 1),
