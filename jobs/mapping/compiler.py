@@ -4,6 +4,7 @@ steps (``jobs.mapping.steps``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -201,9 +202,12 @@ class _Compiler:
         formats = spec.formats or self.defaults.date_formats
         window = self.defaults.date_window
         order = DateOrder(formats)
-        if not order.applies:
-            return lambda raw, values: tf.parse_date(raw, formats, window=window)
-        return _DateConvert(formats, window, order)
+        convert: Convert = (
+            (lambda raw, values: tf.parse_date(raw, formats, window=window))
+            if not order.applies else _DateConvert(formats, window, order))
+        if self.defaults.decimal == "," and any(f.startswith("excel") for f in formats):
+            return _comma_serials(convert)
+        return convert
 
     def _mapped_text(self, spec: FieldSpec, multiline: bool = False) -> Convert:
         vmap = tf.ValueMap(spec.map)
@@ -401,6 +405,22 @@ def _number(amount: Any) -> int | float | None:
 
 def _wrap(text: str | None) -> dict[str, str] | None:
     return None if text is None else {"value": text}
+
+
+# an Excel serial written with the mapping's decimal comma (45292,5; 45.292,5 grouped)
+_COMMA_SERIAL = re.compile(r"\d{1,7}(?:,\d+)?|\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+
+
+def _comma_serials(convert: Convert) -> Convert:
+    """``convert`` for a mapping whose ``decimal`` is ``,``: a text serial written with it
+    (``45292,5``, ``45.292,5``) is read as the number it writes (x23r1 F4: it failed as
+    no date with ``formats = ["excel"]``); other cells as they are."""
+    def read(raw: object, values: Values) -> Any:
+        if type(raw) is str and ("," in raw or "." in raw) \
+                and _COMMA_SERIAL.fullmatch(text := raw.strip()):
+            raw = text.replace(".", "").replace(",", ".")
+        return convert(raw, values)
+    return read
 
 
 class _DateConvert:

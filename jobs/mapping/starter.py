@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
+from datetime import datetime
 
 from bulk.errors import InputError
 
@@ -468,10 +469,15 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
                         f"tell day first from month first: list {day_first!r} or "
                         f"{month_first!r}")  # an example of the file's (v10r12: was made up)
-    if formats and not todo:  # every sampled date must read by what is proposed
+    if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
         unread = next((v for column in columns for v in _sampled(samples, column)
                        if not _NUMBER.fullmatch(v) and not _reads(v, formats)), None)
-        if unread is not None:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
+        if unread is not None and _no_such_day(unread, formats):
+            # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
+            todo.append(f"the sampled date {unread!r} does not exist (no such day in its "
+                        "month): no pattern can read it: fix it in the file (its row fails "
+                        "until then)")
+        elif unread is not None and formats:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
@@ -479,6 +485,18 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if formats else ""
     return [*lines, f"date_formats = [{listed}]{comment}"]
+
+
+def _no_such_day(value: str, formats: Sequence[str]) -> bool:
+    """Whether ``value`` is written as one of ``formats`` (or ISO 8601) but names a day its
+    month does not have (``2026-02-30``): strptime's "out of range" for it."""
+    for fmt in (*(f for f in formats if f not in tf.DATE_TOKENS), "%Y-%m-%d"):
+        try:
+            datetime.strptime(value, fmt)
+        except ValueError as exc:
+            if "out of range" in str(exc):
+                return True
+    return False
 
 
 def _time_pattern(between: str | None, clock: str | None, seconds: str | None,
