@@ -81,14 +81,27 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
     file lacks) before any call."""
     from jobs.account import load_catalog
     from jobs.import_rows import check_columns
+    from jobs.update_mapping import UpdateMappingError, UpdateRefused
     from jobs.updating import UpdateMapping, prepare_update
 
     manifest, mapping = Path(manifest), Path(mapping)
-    umap = UpdateMapping.load(mapping)
+    try:  # every problem of the mapping and the manifest's columns at once (f23m)
+        umap = UpdateMapping.load(mapping)
+        refused: list[tuple[str, str]] = []
+    except UpdateMappingError as exc:
+        if exc.usable is None:
+            raise
+        umap, refused = exc.usable, exc.problems
     encoding = encoding or umap.mapping.encoding
-    check_columns(umap.mapping, header(manifest, encoding=encoding, sheet=sheet,
-                                       header_row=umap.mapping.header_row),
-                  workbook=manifest, sheet=sheet)
+    head = header(manifest, encoding=encoding, sheet=sheet, header_row=umap.mapping.header_row)
+    try:
+        check_columns(umap.mapping, head, workbook=manifest, sheet=sheet)
+        columns: InputError | None = None
+    except InputError as exc:
+        columns = exc
+    if refused or columns is not None:
+        raise UpdateRefused(refused, columns, source=str(mapping), manifest=str(manifest),
+                            usable=umap, header=head)
     check_has_rows(manifest, encoding=encoding, sheet=sheet,
                    header_row=umap.mapping.header_row)  # no rows: no call (x17r3 F8)
 

@@ -24,6 +24,7 @@ from .catalog import Catalog, DealField
 from .import_checks import effective_header
 from .import_items import PLACEHOLDER_CODE
 from .mapping import Mapping, MappingError
+from .update_mapping import UpdateMapping
 
 Problems = list[tuple[str, str]]
 
@@ -57,6 +58,39 @@ async def problems_with_names(ctx: CallContext, mapping: Mapping, header: Sequen
         len(names):]
 
 
+async def update_problems_with_names(ctx: CallContext, umap: UpdateMapping,
+                                    header: Sequence[str] | None) -> tuple[Problems, Problems]:
+    """``problems_with_names`` for an update mapping (f23m: an update refused one problem
+    a run): the names the account lacks — a missing key field of an update by key
+    included — and, with ``header``, the columns the manifest lacks, under the
+    ``[update]`` mapping's own keys."""
+    catalog = await load_catalog(ctx, **umap.catalog_needs())
+    problems: list[tuple[str, str]] = []
+    if umap.by == "key":
+        label = umap.key_field or ""
+        try:
+            catalog.field(label, custom=True)
+        except AmbiguousName:
+            pass  # the compiler says it, under update.key_field
+        except InputError:
+            problems.append(("update.key_field", f"the account has no deal field {label!r} "
+                             "for the source keys; create it first (a text field)"))
+            catalog = dataclasses.replace(catalog, deal_fields=(
+                *catalog.deal_fields, DealField(PLACEHOLDER_CODE, label, "varchar",
+                                                is_custom=True)))
+
+    def compiled(head: Sequence[str] | None) -> Problems:
+        try:
+            umap.compile(catalog, header=head)
+        except MappingError as exc:
+            return exc.problems
+        return []
+    names = compiled(None)
+    if header is None:
+        return problems + names, []
+    return problems + names, compiled(header)[len(names):]
+
+
 def _compiled(mapping: Mapping, catalog: Catalog, header: Sequence[str] | None) -> Problems:
     try:
         mapping.compile(catalog, header=header)
@@ -65,4 +99,4 @@ def _compiled(mapping: Mapping, catalog: Catalog, header: Sequence[str] | None) 
     return []
 
 
-__all__ = ["problems_with_names"]
+__all__ = ["problems_with_names", "update_problems_with_names"]

@@ -32,7 +32,7 @@ from .mapping import (
     read_mapping_text,
     unresolved_todos,
 )
-from .mapping.spec import NESTED
+from .mapping.spec import NESTED, _pydantic_problems, _salvage
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -40,6 +40,18 @@ _ID_FIELD = "__pdbulk_deal_id__"
 
 
 # -- the mapping, read for updates ------------------------------------------------------------
+class UpdateMappingError(MappingError):
+    """An update mapping refused as it was read, every problem of the file listed;
+    ``usable``: what is left of it (None: nothing, or ``[update]`` itself refused) — only
+    to check its columns and the account's names too, never to update with."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], *, source: str = "mapping",
+                 usable: UpdateMapping | None = None) -> None:
+        super().__init__(problems, source=source,
+                         partial=None if usable is None else usable.mapping)
+        self.usable = usable
+
+
 class UpdateSection(BaseModel):
     """``[update]``: how a row names its deal."""
 
@@ -77,50 +89,69 @@ class UpdateMapping:
 
     @classmethod
     def loads(cls, text: str, *, source: str = "mapping") -> UpdateMapping:
+        """Every problem of the file at once, as the import's ``Mapping.loads`` says them
+        (f23m: ``[update]``, a person table, the schema, the options and the TODOs were
+        refused one a run, three problems three runs): an ``UpdateMappingError`` whose
+        ``usable`` is what is left of the file, to check its columns and names on."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
         except RecursionError:
             raise MappingError([("", NESTED)], source=source) from None
+        problems: list[tuple[str, str]] = []
+        section: UpdateSection | None = None
         raw = data.pop("update", None)
         if raw is not None:
             try:
                 section = UpdateSection.model_validate(raw)
             except ValidationError as exc:
-                raise MappingError([(f"update.{'.'.join(map(str, e['loc']))}".rstrip("."),
-                                     e["msg"].removeprefix("Value error, "))
-                                    for e in exc.errors()], source=source) from None
+                problems += [(f"update.{'.'.join(map(str, e['loc']))}".rstrip("."),
+                              e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
             data.pop("import", None)
         elif isinstance(data.get("import"), dict) and "key_column" in data["import"]:
             section = UpdateSection(key_column=str(data["import"]["key_column"]),
                                     key_field=str(data["import"].get("key_field",
                                                                      "Import source key")))
         else:
-            raise MappingError([("update", "say how rows name their deal: [update] id_column "
-                                           "= ... or key_column = ...")], source=source)
-        by: Literal["id", "key"] = "id" if section.id_column is not None else "key"
-        column = section.id_column or section.key_column or ""
+            problems.append(("update", "say how rows name their deal: [update] id_column "
+                                       "= ... or key_column = ..."))
+        # the rest of the file is checked under a stand-in when [update] is refused
+        named = section or UpdateSection(id_column=_ID_FIELD)
+        by: Literal["id", "key"] = "id" if named.id_column is not None else "key"
+        column = named.id_column or named.key_column or ""
         data["import"] = {"key_column": column,
-                          "key_field": _ID_FIELD if by == "id" else section.key_field}
+                          "key_field": _ID_FIELD if by == "id" else named.key_field}
         deal = data.setdefault("deal", {})
         if isinstance(deal, dict):
             deal["title"] = _optional_title(deal.get("title"))
         # an empty table (init-mapping writes them with every line commented out) maps
         # nothing (v10r17 C: refused "updates do not link persons or organizations")
-        extra = [name for name in ("person", "organization") if data.get(name)]
         for name in ("person", "organization"):
-            if name in data and not data[name]:
-                del data[name]
-        if extra:
-            raise MappingError([(name, "updates do not link persons or organizations")
-                                for name in extra], source=source)
+            if data.get(name):
+                problems.append((name, "updates do not link persons or organizations"))
+            data.pop(name, None)
+        spec: MappingFile | None
         try:
-            mapping = _checked(MappingFile.model_validate(data), source, text)
+            spec = MappingFile.model_validate(data)
         except ValidationError as exc:
-            raise MappingError([(_renamed(".".join(map(str, e["loc"])), section), e["msg"])
-                                for e in exc.errors()], source=source) from None
-        return cls(mapping, by, column, section.key_field if by == "key" else None)
+            problems += [(_renamed(key, named), reason) for key, reason in
+                         _pydantic_problems(exc)]
+            spec = _salvage(data, exc)
+        if spec is not None:
+            problems += _option_problems(spec)
+        todos = unresolved_todos(text)
+        if todos:
+            problems.append(("", "unresolved TODO on line " + "; line ".join(
+                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)"))
+        if problems:
+            raise UpdateMappingError(problems, source=source, usable=None if spec is None
+                                     or section is None else cls(
+                ImportMapping(spec, source=source), by, column,
+                section.key_field if by == "key" else None))
+        assert spec is not None
+        return cls(ImportMapping(spec, source=source), by, column,
+                   named.key_field if by == "key" else None)
 
     def catalog_needs(self) -> dict[str, Any]:
         """Which pulls of ``account.load_catalog`` this mapping's names need: users for an
@@ -154,6 +185,23 @@ class UpdateMapping:
         return [step.name for step in mapper.customs]
 
 
+class UpdateRefused(InputError):
+    """An update refused before any call: the file's ``problems`` (TOML key, reason), the
+    manifest's missing ``columns`` (its InputError, None: none), and what is left to check
+    the account's names on (``usable``, its manifest ``header``). Its message says what
+    the files say; ``pdbulk update`` adds the account's names (``jobs.mapping_check``)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], columns: InputError | None, *,
+                 source: str, manifest: str, usable: UpdateMapping | None,
+                 header: Sequence[str] | None) -> None:
+        self.problems, self.columns, self.source = list(problems), columns, source
+        self.manifest, self.usable, self.header = manifest, usable, header
+        said = str(MappingError(self.problems, source=source)) if self.problems else ""
+        if columns is not None:
+            said += ("; " if said else "") + f"{manifest}: {columns}"
+        super().__init__(said)
+
+
 def _optional_title(spec: object) -> object:
     """``title`` made optional: a stand-in default that ``wanted_values`` drops again —
     unless the mapping says ``required = true``, which an update keeps as it is."""
@@ -166,21 +214,6 @@ def _optional_title(spec: object) -> object:
         return {**spec, "default": _KEEP_TITLE}
     return spec  # required = true: a blank title fails its row (v10r30 M1: refused as
     # "required and a default exclude each other" for the stand-in default)
-
-
-def _checked(spec: MappingFile, source: str, text: str) -> ImportMapping:
-    """What ``Mapping.loads`` checks after the schema (the same functions, not a copy):
-    the options, and the TODOs init-mapping writes (x20r2 F7: it writes update mappings
-    for Pipedrive's own export, whose unanswered TODOs an update ran as they stood)."""
-    problems = _option_problems(spec)
-    if problems:
-        raise MappingError(problems, source=source)
-    todos = unresolved_todos(text)
-    if todos:
-        raise MappingError([("", "unresolved TODO on line " + "; line ".join(
-            f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)")],
-            source=source)
-    return ImportMapping(spec, source=source)
 
 
 def _renamed(key: str, section: UpdateSection) -> str:

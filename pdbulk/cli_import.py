@@ -19,16 +19,17 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import orjson
 import typer
 from rich.console import Console
 
+from bulk.calls import CallContext
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import (
     AmbiguousName,
@@ -204,12 +205,26 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     return settings, mapping
 
 
+Problems = list[tuple[str, str]]
+
+
 def _refuse_all(mapping: ImportMapping, head: list[str], refused: list[tuple[str, str]],
                 columns_refused: InputError | None, account: tuple[EngineOptions, str] | None,
                 *, manifest: Path, source: str, create_key_field: bool) -> None:
     """Refuse a mapping the file or the manifest refused, naming every problem at once:
     what is left of it is checked against the account's names too (x22r2: each refusal
     hid the next). A mapping whose columns alone are wrong keeps the columns' message."""
+    refuse_all(refused, columns_refused, account, manifest=manifest, source=source,
+               names_of=lambda ctx: problems_with_names(ctx, mapping, head,
+                                                         create_key_field=create_key_field))
+
+
+def refuse_all(refused: Problems, columns_refused: InputError | None,
+               account: tuple[EngineOptions, str] | None, *, manifest: Path | str,
+               source: str, names_of: Callable[[CallContext], Awaitable[tuple[Problems, Problems]]]
+               ) -> NoReturn:
+    """``_refuse_all`` for any mapping (the update's too, f23m): ``names_of(ctx)`` gives the
+    (names, columns) problems the account's names and the manifest add."""
     names: list[tuple[str, str]] = []
     columns: list[tuple[str, str]] = []
     if account is not None:
@@ -217,8 +232,7 @@ def _refuse_all(mapping: ImportMapping, head: list[str], refused: list[tuple[str
 
         async def checking() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
             async with _reading(options.config(), token) as reading:
-                return await problems_with_names(reading.ctx, mapping, head,
-                                                 create_key_field=create_key_field)
+                return await names_of(reading.ctx)
         try:
             names, columns = run_loop(checking)
         except BulkError as exc:  # no account to ask (a dead --url): what the files say

@@ -38,10 +38,12 @@ from jobs.api import (
     undo_job,
     update_deals,
 )
+from jobs.mapping_check import update_problems_with_names
 from jobs.planning import render_plan
 from jobs.selection import DealQuery
+from jobs.update_mapping import UpdateRefused
 
-from .cli_import import EncodingOpt, SheetOpt
+from .cli_import import EncodingOpt, SheetOpt, refuse_all
 from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
@@ -228,6 +230,13 @@ def update(manifest: UpdateManifest,
     try:
         work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
                             sheet=sheet)
+    except UpdateRefused as exc:  # what is left is checked against the account too, and
+        # every problem said at once, as the import's (f23m: one problem a run)
+        usable, head = exc.usable, exc.header
+        assert usable is not None
+        refuse_all(exc.problems, exc.columns, (engine, token), manifest=manifest,
+                   source=exc.source,
+                   names_of=lambda ctx: update_problems_with_names(ctx, usable, head))
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
