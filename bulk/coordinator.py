@@ -160,12 +160,14 @@ class Coordinator(Protocol):
     def observed(self, tokens_today: int, day: int) -> None:
         """The server's headers say the company spent at least this much today."""
 
-    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
-        """The server's headers (``x-ratelimit-remaining`` / ``-reset``) say only
-        ``remaining`` of the ``cap`` calls of the token's burst (``search``: search) window
-        are left until wall time ``until``: every process on the token holds back as if
-        the calls it cannot see were in the shared window until then (0 left: nobody
-        sends before ``until``)."""
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
+                    seen: float | None = None) -> None:
+        """The server's headers (``x-ratelimit-remaining`` / ``-reset``), read by wall
+        time ``seen`` (the answer; None: now), say only ``remaining`` of the ``cap`` calls
+        of the token's burst (``search``: search) window are left, the oldest leaving at
+        wall time ``until``: every process on the token holds back as if the calls it
+        cannot see were in the shared window, the oldest until ``until``, the others a
+        window after ``seen`` (when each leaves is not known)."""
 
     def statistics(self) -> SharedStats | None: ...
 
@@ -211,7 +213,8 @@ class LocalCoordinator:
     def observed(self, tokens_today: int, day: int) -> None:
         return None
 
-    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
+                    seen: float | None = None) -> None:
         return None
 
     def statistics(self) -> SharedStats | None:

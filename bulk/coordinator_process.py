@@ -367,16 +367,21 @@ class ProcessCoordinator:
             return
         seen[day] = max(seen.get(day, 0), tokens_today)
 
-    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
+                    seen: float | None = None) -> None:
         """As Redis' WINDOW script: the calls the server counted that no job here did are
-        entries that leave the window at ``until``."""
+        entries, the oldest leaving the window at ``until``, the others a window after
+        ``seen`` (the answer) at the latest."""
         state = self._state
         if state is None or state.width <= 0 or len(state.members) < 2:
             return  # alone: the engine's scheduler counts the others itself (admit skips us)
-        state.prune(self._clock.wall(), state.width)
+        wall = self._clock.wall()
+        seen = wall if seen is None else min(seen, wall)
+        state.prune(wall, state.width)
         have = sum(1 for e in state.entries if e.search or not search)
-        for _ in range(min(cap, cap - remaining) - have):
-            state.entries.append(_Entry(until - state.width, search))
+        for i in range(min(cap, cap - remaining) - have):
+            at = min(until, seen + state.width) if i == 0 else seen + state.width
+            state.entries.append(_Entry(at - state.width, search))
 
     def statistics(self) -> SharedStats | None:
         return None  # the progress line shows a shared picture only across processes

@@ -13,6 +13,7 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
     pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
+    pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH admit: last call admitted, rolled: last
@@ -112,7 +113,7 @@ class RedisCoordinator:
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
     __slots__ = ("_asked", "_asking", "_carry", "_clock", "_company", "_epoch", "_flush_task",
-                 "_followed", "_known", "_losses", "_lost", "_observed", "_own", "_pending",
+                 "_followed", "_known", "_losses", "_lost", "_observed", "_others_at", "_own", "_pending",
                  "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
                  "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width")
 
@@ -144,6 +145,9 @@ class RedisCoordinator:
         self._losses = 0  # times this process found the shared state lost
         self._stats: SharedStats | None = None
         self._width = 0.0
+        # wall time the server's headers last counted calls no process here made (another
+        # client on the token), as any process on it learnt from Redis (WINDOW); -inf: none
+        self._others_at = -math.inf
 
     @property
     def shared(self) -> bool:
@@ -458,14 +462,25 @@ class RedisCoordinator:
                                               repr(self._clock.wall()), repr(_QUIET))))
             self._kick()
 
-    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool) -> None:
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
+                    seen: float | None = None) -> None:
         if self._width <= 0:  # nothing admitted yet: the window's width is not known
             return
         key = self._token_key("search" if search else "burst")
         member = f"{self._proc}:h{next(self._seq)}"
-        self._pending.append(("window", (key, repr(self._clock.wall()), repr(self._width),
-                                         cap, remaining, repr(until), member)))
+        wall = self._clock.wall()
+        seen = wall if seen is None else min(seen, wall)
+        self._pending.append(("window", (key, self._token_key("others"), repr(wall),
+                                         repr(self._width), cap, remaining, repr(until), member,
+                                         repr(seen), repr(self._width / 4))))
         self._kick()
+
+    @property
+    def others_at(self) -> float:
+        """Wall time another client's calls were last counted by the server beyond what
+        the processes here admitted (any process's answer; -inf: not in the last 4
+        windows, as far as this process's last feedback told)."""
+        return self._others_at
 
     def _kick(self) -> None:
         if self._lost is not None or self._token_fp is None:
@@ -497,9 +512,13 @@ class RedisCoordinator:
         # Closed on every path: a pipeline that took a connection and then failed (Redis
         # lost while it loaded its scripts) was left to the garbage collector, which
         # printed "Unclosed Pipeline client" on stderr
+        windows: list[int] = []  # the WINDOW scripts' places in the pipeline's answers
         async with self._redis.pipeline(transaction=False) as pipe:
             for cmd, a in pending:
-                if cmd == "realign":
+                if cmd == "window":
+                    windows.append(len(pipe.command_stack))
+                    await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
+                elif cmd == "realign":
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "zadd":
                     # not only XX: a call answered after the state was lost goes back into
@@ -508,7 +527,10 @@ class RedisCoordinator:
                     pipe.pexpire(a[0], math.ceil(max(self._width, 0.001) * 2000) + 1000)
                 else:
                     await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
-            await pipe.execute()
+            answers = await pipe.execute()
+        for i in windows:
+            last = _text(answers[i][1]) if i < len(answers) else ""
+            self._others_at = float(last) if last else -math.inf
 
     def statistics(self) -> SharedStats | None:
         """The account-wide picture as of the last admission round trip."""

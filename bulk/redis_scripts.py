@@ -106,21 +106,37 @@ if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2
 return 1
 """
 
-# KEYS: a window (burst or search ZSET); ARGV: now, width, cap, remaining, until, member
-# prefix. The server's headers say only `remaining` of `cap` calls are left until `until`:
-# the calls no process here counted (another client on the token, answers still on their
-# way) are added as entries that leave the window at `until` (0 left: it is full until
-# then). Answers how many were added.
+# KEYS: a window (burst or search ZSET), others (the wall time another client's calls
+# were last counted); ARGV: now, width, cap, remaining, until, member prefix, seen, slack.
+# The server's headers, read by ``seen`` (the answer's wall time), say only `remaining` of
+# `cap` calls are left, the oldest leaving at `until`: the calls no process here counted
+# (another client on the token) are added as entries. Our own are counted as the server
+# saw them (entries above seen - width, less `slack`: an answered call is dated a little
+# before the server counted it), not as pruned later. Of the calls added, the oldest
+# leaves at `until`, the others (their times unknown) a window after `seen` at the
+# latest: all dated at `until` (f23l: the oldest's), the fleet burst into a window the
+# other client still held (60 429s against 10 alone). Answers how many were added and
+# when another client's calls were last seen ('' : not in the last 4 windows).
 WINDOW = """
 local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
+local seen, slack = tonumber(ARGV[7]), tonumber(ARGV[8])
+local have = redis.call('ZCOUNT', KEYS[1], '(' .. tostring(seen - width - slack), '+inf')
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
-local missing = math.min(cap, cap - left) - redis.call('ZCARD', KEYS[1])
+local missing = math.min(cap, cap - left) - have
 for i = 1, missing do
-  redis.call('ZADD', KEYS[1], untl - width, ARGV[6] .. ':' .. i)
+  local at = seen
+  if i == 1 then at = math.min(untl, seen + width) - width end
+  redis.call('ZADD', KEYS[1], at, ARGV[6] .. ':' .. i)
 end
-if missing > 0 then redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000) end
-return math.max(0, missing)
+if missing > 0 then
+  redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000)
+  local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if seen > last then
+    redis.call('SET', KEYS[2], ARGV[7], 'PX', math.ceil(width * 4000) + 1000)
+  end
+end
+return {math.max(0, missing), redis.call('GET', KEYS[2]) or ''}
 """
 
 # KEYS: day, day info (HASH: admit, rolled); ARGV: now, observed, observed_at, quiet.

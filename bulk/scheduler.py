@@ -19,7 +19,8 @@ the window), is for the clocks' skew and the fastest round trip's error, not
 for the latency, which the re-dating accounts for (f20c #8: a 1/64 margin cost
 1.2 % of the rate for nothing). A 429 pauses everyone, then the rate ramps back
 up (half a burst for one window), and as many slots as the storm had 429s stay
-spare (someone else may share the token), one back per 5 quiet windows. A 429 without
+spare (someone else may share the token), one back per 5 quiet windows, or all of them
+once the window headers have shown nobody else's calls for two windows (f23l). A 429 without
 window headers (no limit, remaining or reset) is all there is to learn the burst from:
 the spare then takes the window to what this process had sent in it, and each storm that
 follows a give-back doubles the quiet spell before the next one (up to 80 windows).
@@ -196,8 +197,8 @@ class Scheduler:
 
     __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
                  "_daily", "_daily_heard", "_day", "_day_seconds", "_fastest", "_flying",
-                 "_given_back", "_limits",
-                 "_now_limits", "_others_seen", "_own_today", "_pause_end", "_pauses",
+                 "_given_back", "_limits", "_now_limits", "_others_at", "_others_seen",
+                 "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
                  "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
@@ -266,6 +267,7 @@ class Scheduler:
         # when this process admitted its calls, the last two windows and more (others_seen)
         self._sent_log: deque[float] = deque()
         self._others_seen = 0
+        self._others_at = -math.inf  # when the last such answer came (clock.now())
         self._roomy = 0  # 429s while the window had room (``_had_room``)
         self._rtts = 0  # how many round trips that minimum is taken over
         # probe: send one call and read its headers before the first burst. Another
@@ -905,7 +907,9 @@ class Scheduler:
                     self._blocked_until = max(self._blocked_until, at + reset)
             if self._shared is not None:  # every process on the token holds back until then
                 self._shared.window_seen(rate.remaining, self._to_wall(late + reset), cap,
-                                         search=search)
+                                         search=search, seen=self._to_wall(late))
+            if not search:
+                self._settle_spare(late)
             for i in range(others):
                 ahead = min(reset, self._width) if i == 0 else self._width
                 bisect.insort(times, late + ahead - self._width)
@@ -935,6 +939,24 @@ class Scheduler:
         ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
         if limit - rate.remaining > ours:
             self._others_seen += 1
+            self._others_at = max(self._others_at, answered)
+
+    def _settle_spare(self, at: float) -> None:
+        """An answer with window headers at ``at``: once two windows have passed since the
+        last 429 and since the server last counted calls nobody here made (another client:
+        ``_count_others``, or across processes the coordinator's ``others_at``), the slots
+        kept spare go back at once. The headers show the window's room; the spare stood
+        for a client that has stopped (f23l: kept for 80 s after it did, one slot back per
+        5 windows, the fleet at 52-70 % of the allowed rate). Without window headers the
+        spare goes back by quiet windows alone (``_cap``)."""
+        if not self._spare or at - self._spare_at < 2 * self._width:
+            return
+        others = self._others_at
+        if self._across():
+            seen = getattr(self._shared, "others_at", None)
+            others = -math.inf if seen is None else seen - self._clock.wall() + self._clock.now()
+        if at - others >= 2 * self._width:
+            self._spare, self._given_back = 0, True
 
     # -- the daily budget -----------------------------------------------------------------
     def _day_of(self, wall: float) -> int:

@@ -571,3 +571,74 @@ async def test_a_wait_for_reset_across_processes_goes_on_in_the_next_day(
     # right after it: the next call at the reset, the rest within the minute the waiting
     # processes look again in (f21g: one process asks, the others look each minute)
     assert sum(reset <= at < reset + 61.0 for at in sent) == 4, sent
+
+
+async def _pair(url: str, n: int = 2) -> list[tuple[Scheduler, RedisCoordinator, _StepClock]]:
+    out = []
+    for _ in range(n):
+        clock = _StepClock()
+        sched = Scheduler(Limits(burst=40, search=2, window=2.0, daily_tokens=10**6),
+                          clock=clock, safety=0.0, rng=_NoJitter())  # type: ignore[arg-type]
+        coord = RedisCoordinator(url, clock=clock)  # type: ignore[arg-type]
+        _OPEN.append(coord)
+        await coord.start(fingerprint(TOKEN))
+        sched.attach(coord)
+        coord.bind("42")
+        out.append((sched, coord, clock))
+    return out
+
+
+class _NoJitter:
+    def uniform(self, a: float, b: float) -> float:
+        return a
+
+
+async def test_another_client_s_calls_are_held_a_window_not_freed_at_the_oldest_s_reset(
+        redis_server: RedisServer) -> None:
+    """f23l: A's answer says 20 of 40 left, the oldest leaving in 0.2 s: the 19 calls
+    nobody here made were all dated to leave then, and the fleet burst into a window the
+    other client still held (60 429s against 10 alone). Now only the oldest frees at the
+    reset; the rest hold until a window after the answer. Injected clocks."""
+    (a, _, clock_a), (b, _, clock_b) = await _pair(redis_server.url)
+    await a.acquire(GET)
+    a.observe(GET, RateHeaders(limit=40, remaining=20, reset=0.2), sent_at=clock_a.now())
+    await _flushed()
+    for _ in range(20):  # the room the server named (A's call is one of the 20 used)
+        await b.acquire(GET)
+    assert clock_b.slept == 0.0
+    await b.acquire(GET)  # the oldest of the other client's calls left at its reset
+    assert 0.2 - 1e-6 <= clock_b.slept < 0.5, clock_b.slept
+    await b.acquire(GET)  # the others: a window after the answer
+    assert clock_b.slept >= 2.0 - 1e-6, clock_b.slept
+
+
+async def test_slots_kept_spare_for_another_client_come_back_soon_after_it_stops(
+        redis_server: RedisServer) -> None:
+    """f23l: after a storm of 429s (10 slots kept spare, 30 of 40), the other client went on
+    for a while, then stopped: the coordinated runs stayed at 27 of 40 for 80 s (one slot
+    back per 5 quiet windows). While the server's headers count its calls the spare stays;
+    two windows after they stop, it goes back at once. Injected clocks, a real Redis."""
+    ((a, coord, clock), ) = await _pair(redis_server.url, 1)
+    await a.acquire(GET)
+    for _ in range(10):
+        a.rate_limited(GET, RateHeaders(limit=40, remaining=0, reset=0.1), None)
+    await _flushed()
+    assert a.statistics().window_limit == 30
+
+    async def run(seconds: float, foreign: int) -> None:
+        sent: list[float] = []
+        end = clock.now() + seconds
+        while clock.now() < end:  # bounded: virtual time moves by 0.2 s a turn
+            await clock.sleep(0.2)
+            await a.acquire(GET)
+            sent.append(clock.now())
+            ours = sum(1 for t in sent if t > clock.now() - 2.0)
+            a.observe(GET, RateHeaders(limit=40, remaining=40 - ours - foreign, reset=0.2),
+                      sent_at=clock.now())
+            await _flushed()
+
+    await run(8.0, foreign=15)  # the other client on: 4 windows, no 429
+    assert a.statistics().window_limit == 30
+    await run(6.0, foreign=0)  # stopped: within 3 windows the whole burst
+    assert a.statistics().window_limit == 40
+    assert coord.others_at < clock.wall() - 4.0

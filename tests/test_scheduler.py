@@ -543,6 +543,34 @@ async def test_429s_keep_slots_spare_and_give_them_back_slowly() -> None:
     assert s.statistics().window_limit == 34
 
 
+
+@pytest.mark.anyio
+async def test_spare_slots_come_back_two_windows_after_the_headers_show_no_one_else() -> None:
+    """f23l (alone, as across processes): the spare a storm left stays while the server's
+    headers count another client's calls in the window; two windows after they stop, the
+    whole burst is back (it was one slot per 5 windows: 31 of 40 after 7 windows)."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    for _ in range(10):
+        s.rate_limited(GET, RateHeaders(limit=40, remaining=0, reset=1.0), None)
+    assert s.statistics().window_limit == 30
+    sent: list[float] = []
+
+    async def run(seconds: float, foreign: int) -> None:
+        end = clock.now() + seconds
+        while clock.now() < end:  # bounded: virtual time moves by 0.2 s a turn
+            await clock.sleep(0.2)
+            await s.acquire(GET)
+            sent.append(clock.now())
+            ours = sum(1 for t in sent if t > clock.now() - 2.0)
+            s.observe(GET, RateHeaders(limit=40, remaining=40 - ours - foreign, reset=0.2),
+                      sent_at=clock.now())
+
+    await run(8.0, foreign=15)  # the other client on: no 429, the spare stays
+    assert s.statistics().window_limit == 30
+    await run(6.0, foreign=0)
+    assert s.statistics().window_limit == 40
+
 async def _three_pauses(s: Scheduler, clock: FakeClock, *, succeed: bool,
                         rate: RateHeaders | None = None) -> None:
     for _ in range(3):
