@@ -9,7 +9,10 @@ The library (names in ``__all__``, imported on first use): ``update_deals``,
 ``move_deals``, ``merge_deals`` and ``undo_job`` describe a job (``jobs.api.Work``);
 ``plan_job`` plans it, ``run_job`` runs it as ``pdbulk`` does (``jobs.api``). An import
 runs through ``import_job`` with ``ImportJob``, ``ImportSettings`` and ``Mapping``
-(``jobs.import_load``); a dedupe plan through ``make_plan`` and ``DedupeConfig``.
+(``jobs.import_load``). Dedupe, as ``pdbulk dedupe plan | apply | run`` (``jobs.dedupe.api``):
+``plan_dedupe`` writes a plan (``DedupePlan``), ``apply_dedupe`` merges one and
+``run_dedupe`` is the nightly run (each a ``DedupeRun``); ``DedupeConfig`` its matching
+config.
 ``resume_job`` finishes a stopped, interrupted or crashed job of any kind, as ``pdbulk
 resume`` does (``jobs.resuming``: the CLI's resume runs on it).
 """
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
         undo_job,
         update_deals,
     )
+    from .dedupe.api import DedupePlan, DedupeRun, apply_dedupe, plan_dedupe, run_dedupe
     from .dedupe.config import DedupeConfig
     from .dedupe.job import make_plan
     from .import_load import import_job
@@ -78,6 +82,8 @@ _EXPORTS: dict[str, str] = {
     "ImportJob": "jobs.importing", "Mapping": "jobs.mapping",
     "DealQuery": "jobs.selection", "DedupeConfig": "jobs.dedupe.config",
     "make_plan": "jobs.dedupe.job", "resume_job": "jobs.resuming",
+    **dict.fromkeys(("DedupePlan", "DedupeRun", "apply_dedupe", "plan_dedupe", "run_dedupe"),
+                    "jobs.dedupe.api"),
     # the errors the functions above name (x23r4 F4: JobBusy, CoordinatorMismatch)
     **dict.fromkeys(("InputError", "NotResumable", "StoreError", "JobBusy",
                      "CoordinatorMismatch"), "bulk.errors"),
@@ -91,7 +97,8 @@ def __getattr__(name: str) -> object:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["KINDS", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "Finished", "ImportJob",
-           "ImportSettings", "InputError", "JobBusy", "Mapping", "NotResumable", "Planned",
-           "StoreError", "Work", "import_job", "kind_for", "make_plan", "merge_deals",
-           "move_deals", "plan_job", "resume_job", "run_job", "undo_job", "update_deals"]
+__all__ = ["KINDS", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "DedupePlan", "DedupeRun",
+           "Finished", "ImportJob", "ImportSettings", "InputError", "JobBusy", "Mapping",
+           "NotResumable", "Planned", "StoreError", "Work", "apply_dedupe", "import_job",
+           "kind_for", "make_plan", "merge_deals", "move_deals", "plan_dedupe", "plan_job",
+           "resume_job", "run_dedupe", "run_job", "undo_job", "update_deals"]

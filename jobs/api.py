@@ -17,8 +17,9 @@ row or line where there is one). Then::
 (succeeded.csv, failed.csv, ...: ``finished.lines`` says where). A job stopped on the way
 (a budget spent, a signal, a cancelled task) is resumed with ``resume_job`` (``jobs.resuming``,
 as ``pdbulk resume JOB``). Import has its own entry
-point, ``jobs.import_load.import_job`` (the README's example); dedupe's is the CLI's
-``pdbulk dedupe run``. ``pdbulk.cli_ops`` builds its commands on this module.
+point, ``jobs.import_load.import_job`` (the README's example); dedupe's are
+``jobs.dedupe.api``'s ``plan_dedupe``, ``apply_dedupe`` and ``run_dedupe``.
+``pdbulk.cli_ops`` builds its commands on this module.
 """
 
 from __future__ import annotations

@@ -470,14 +470,11 @@ def preflight(token: str, store: JobStore | None = None) -> None:
 
 
 def resume_hint(job_id: str, job_dir: Path | str) -> str:
-    """The command that resumes job ``job_id``: with the coordinator when this run has one
-    (a coordinated job is not resumed without it) — never its password, nor a masked one
-    that fails when pasted (``bulk.coordinator.coordinator_flag``)."""
-    from bulk.coordinator import coordinator_flag, coordinator_url
+    """The command that resumes job ``job_id`` (``jobs.resuming.resume_hint``: the
+    library's lines name it too)."""
+    from jobs.resuming import resume_hint as hint
 
-    url = coordinator_url()
-    flag, note = coordinator_flag(url) if url else ("", "")
-    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}{note}"
+    return hint(job_id, job_dir)
 
 
 def check_url(url: str) -> str:

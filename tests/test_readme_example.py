@@ -48,7 +48,7 @@ def run_twice(code: str, cwd: Path, env: dict[str, str]) -> list[str]:
 
 
 # the example each test runs: (index under "As a library", what it starts with)
-RUN = {0: "touch", 1: "import", 2: "resume", 3: "move-stage"}
+RUN = {0: "touch", 1: "import", 2: "resume", 3: "move-stage", 4: "dedupe"}
 
 
 def test_every_library_example_is_run() -> None:
@@ -56,6 +56,7 @@ def test_every_library_example_is_run() -> None:
     blocks = library_examples()
     assert len(blocks) == len(RUN), f"{len(blocks)} examples, {len(RUN)} tested"
     assert "resume_job" in blocks[2] and "move_deals" in blocks[3]
+    assert "run_dedupe" in blocks[4]
 
 
 def test_readme_library_example_runs_twice(tmp_path: Path) -> None:
@@ -161,3 +162,30 @@ def test_readme_move_stage_example_plans_then_moves(tmp_path: Path) -> None:
                    for i in chosen)
     job = min((tmp_path / "pdbulk-jobs").iterdir())  # the first run's
     assert (job / "succeeded.csv").exists() and "succeeded.csv" in first
+
+
+def test_readme_dedupe_example_plans_then_runs_nightly(tmp_path: Path) -> None:
+    """Issue 8 (x23r4): the README's nightly dedupe example, twice: its plan lists the
+    groups, the first night merges the duplicate band (2 deals away), the second reads
+    only what changed and merges none; the token is in no file it writes."""
+    from tests.dedupe_job_support import seed_account
+
+    root = str(README.parent)
+    with ThreadedSandbox(SandboxConfig(plan="growth", deals=1, seed=43,
+                                       time_scale=0.05)) as sb:
+        seed_account(sb)
+        live = sum(not d["is_deleted"] for d in sb.state.deals.rows.values())
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
+               "PYTHONPATH": root}
+        first, second = run_twice(library_example(4), tmp_path, env)
+        lines = first.splitlines()
+        assert lines[0].startswith("2 0 80 dedupe-plan"), first
+        assert lines[1].startswith("duplicate 0.") and lines[2].startswith("duplicate"), first
+        job, status, merged = lines[3].split()[:3]
+        assert "-dedupe-" in job and (status, merged) == ("finished", "2"), first
+        assert any("succeeded.csv" in line for line in lines), first
+        assert second.splitlines()[0].startswith("0 0 0 dedupe-plan"), second
+        assert " finished 0 " in second, second
+        assert sum(not d["is_deleted"] for d in sb.state.deals.rows.values()) == live - 2
+    assert all(sb.token.encode() not in p.read_bytes() for p in tmp_path.rglob("*")
+               if p.is_file())

@@ -5,7 +5,8 @@ Matching (pure, no I/O): ``find_duplicates(records, DedupeConfig)`` →
 ``make_plan`` reads the account and writes a plan directory (planfiles.py,
 review.py), ``prepare_apply`` + ``DedupeJob`` merge it through the merge job's
 machinery (apply.py, merge_job.py), ``DealIndex`` keeps the nightly index and the
-keep-separate decisions (index.py); command.py holds the ``pdbulk dedupe``
+keep-separate decisions (index.py); api.py is the library's door (plan_dedupe, apply_dedupe,
+run_dedupe), on which pdbulk/cli_dedupe.py builds the ``pdbulk dedupe``
 commands.
 """
 

@@ -1,0 +1,549 @@
+"""The library's door to dedupe: plan a dedupe, apply a plan and the nightly run, as
+``pdbulk dedupe plan | apply | run`` do them, without the terminal (``pdbulk.cli_dedupe``
+is built on this module: one code path)::
+
+    plan = await plan_dedupe(cfg, token, "dedupe-plan")        # reads only
+    print(plan.duplicate_groups, plan.review_groups, plan.directory)
+    done = await apply_dedupe(cfg, token, plan.directory, confirm=lambda q: True)
+    night = await run_dedupe(cfg, token, since_last=True, max_merges=50)
+    print(night.status, night.merged, [j.job_id for j in night.interrupted_jobs])
+
+The state directory (``state_dir``, default ``cfg.job_root / "dedupe-state"``, as the
+CLI's ``--state-dir``) keeps the keep-separate decisions, the merges applied, the config
+the last plan was given and the nightly index; one apply or run holds it at a time
+(``StateBusy``, a ``JobBusy``). An apply or run is a job under ``cfg.job_root`` (``pdbulk
+jobs`` lists it; a stopped one is finished with ``jobs.resume_job``).
+
+It never prints and never reads stdin: what the CLI shows comes through ``DedupeHooks``
+(by default the lines go into ``DedupeRun.lines``).
+
+Why ~550 lines: plan, apply and run are one path (a run plans, then applies as apply
+does; the CLI's four commands read it too), with its one outcome type whose ``to_json``
+is the summary cron jobs read; split, the three would drift apart.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bulk.clock import Clock
+from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.errors import BulkError, InputError, JobBusy
+from bulk.runner import RunResult
+from bulk.store import ItemState, JobStore
+from bulk.transport import Transport
+
+from ..confirming import ask
+from ..planning import Plan, budget_source, estimate
+from ..prepared import Prepared
+from ..resuming import resume_hint
+from . import job as planning  # looked up when called: a test stands a signal in for it
+from .apply import (
+    KIND,
+    REFUSED,
+    ApplyOptions,
+    merged_away,
+    prepare_apply,
+    record_intended,
+    unfinished,
+)
+from .config import DedupeConfig
+from .index import (
+    forget_merged,
+    remember_config,
+    remembered_config,
+    save_plan_index,
+    state_lock,
+)
+from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinished_jobs
+from .job import PlanOutcome
+from .model import Group
+
+STATE = "dedupe-state"  # the state directory's name under the job root (the default)
+_SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
+
+
+def state_folder(cfg: EngineConfig, state_dir: Path | str | None = None) -> Path:
+    """The state directory: ``state_dir``, else ``cfg.job_root / "dedupe-state"``."""
+    return Path(state_dir) if state_dir is not None else cfg.job_root / STATE
+
+
+def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
+                  remember: bool = True,
+                  note: Callable[[str], None] | None = None) -> DedupeConfig:
+    """The matching config: ``config`` itself (a ``DedupeConfig``), or the TOML file it
+    names (kept in the state directory when ``remember``: the next run given none matches
+    the same way), else the one the state directory kept from an earlier run (``note``
+    is told which), else the defaults. InputError for a bad file or one that cannot be
+    kept."""
+    if isinstance(config, DedupeConfig):
+        return config
+    if config is None:
+        kept = remembered_config(state)
+        if kept is None:
+            return DedupeConfig.default()
+        if note is not None:
+            note(f"note: no --config: using the dedupe config the last run was given, kept "
+                 f"in {kept[0]} (sha256 {kept[1]}); pass --config to change it, or delete "
+                 "that file for the defaults")
+        return DedupeConfig.load(kept[0])
+    path = Path(config)
+    loaded = DedupeConfig.load(path)
+    if remember:
+        try:
+            remember_config(state, path)
+        except OSError as exc:
+            raise InputError(f"cannot keep the dedupe config in {state}: "
+                             f"{exc.strerror or exc}") from None
+    return loaded
+
+
+def plan_folder_problem(output: Path | str | None) -> str | None:
+    """Why ``output`` cannot hold a plan (an existing file), else None."""
+    if output is not None and Path(output).exists() and not Path(output).is_dir():
+        return (f"-o/--output {output} is a file; give a directory for the plan (created "
+                "when missing)")
+    return None
+
+
+def auto_apply_problem(auto_apply_above: float | None, dcfg: DedupeConfig) -> str | None:
+    """Why ``auto_apply_above`` is refused, else None: below the duplicate threshold it
+    would merge review groups unattended, "review at most" pairs among them (x21r2 F1:
+    `Rollout Linz` / `Lienz` at 0.800 merged by --auto-apply-above 0.8)."""
+    if auto_apply_above is None or auto_apply_above >= dcfg.duplicate_threshold:
+        return None
+    return (f"--auto-apply-above {auto_apply_above:g} is below the duplicate threshold "
+            f"{dcfg.duplicate_threshold:g} (the duplicate band's floor): the review band is "
+            "never merged unattended; give at least "
+            f"{dcfg.duplicate_threshold:g}, or decide review groups in groups.csv and "
+            "`dedupe apply` the plan")
+
+
+@asynccontextmanager
+async def reading(cfg: EngineConfig, token: str, *, clock: Clock | None = None,
+                  transport: Transport | None = None) -> AsyncIterator[Engine]:
+    """An engine for reads only (plans): a throwaway store keeps the call ledger."""
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        try:
+            async with Engine.open(cfg, token, store=store, clock=clock,
+                                   transport=transport) as s:
+                yield s
+        finally:
+            store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class DedupePlan:
+    """A dedupe plan as written: ``directory`` (groups.csv, pairs.csv, summary.json,
+    deals.jsonl, review.html), ``groups`` (each with ``id``, ``survivor_id``,
+    ``merged_ids``, ``band`` "duplicate" | "review", ``score`` 0..1 and ``reasons``),
+    ``summary`` (summary.json's contents), ``deals_read`` (deals pulled from the account)
+    and ``outcome`` (``make_plan``'s, with the refreshed nightly index)."""
+
+    directory: Path
+    groups: tuple[Group, ...]
+    summary: Mapping[str, Any]
+    deals_read: int
+    outcome: PlanOutcome = field(repr=False)
+
+    @property
+    def duplicate_groups(self) -> int:
+        return int(self.summary["duplicate_groups"])
+
+    @property
+    def review_groups(self) -> int:
+        return int(self.summary["review_groups"])
+
+    @property
+    def deals_to_merge_away(self) -> int:
+        """The duplicate band's deals merged away into their survivors."""
+        return int(self.summary["deals_to_merge_away"])
+
+    @property
+    def tokens(self) -> int:
+        """API tokens the duplicate band's merges and field-policy PATCHes cost."""
+        t = self.summary["tokens"]
+        return int(t["merges"]) + int(t["patches"])
+
+
+def _plan(out: PlanOutcome) -> DedupePlan:
+    return DedupePlan(out.directory, out.result.groups, out.summary, out.deals_read, out)
+
+
+async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
+                      config: DedupeConfig | Path | str | None = None,
+                      since_last: bool = False, state_dir: Path | str | None = None,
+                      clock: Clock | None = None, transport: Transport | None = None,
+                      note: Callable[[str], None] | None = None) -> DedupePlan:
+    """Find duplicate deals and write a plan into the folder ``output`` (made when
+    missing); nothing is written to Pipedrive (``pdbulk dedupe plan``). ``config``: as
+    ``dedupe_config`` takes it. ``since_last``: read only the deals updated since the
+    nightly index of the state directory; the refreshed index is kept with the plan (its
+    apply makes it the state's). Raises InputError (``output`` a file, a bad config),
+    ``DedupeConfigError`` (an identifier no deal field has) or the API's errors
+    (``Unauthorized``, ...)."""
+    if (why := plan_folder_problem(output)) is not None:
+        raise InputError(why)
+    state = state_folder(cfg, state_dir)
+    dcfg = dedupe_config(config, state, note=note)
+    async with reading(cfg, token, clock=clock, transport=transport) as s:
+        out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
+                              since_last=since_last)
+    if out.index is not None:  # the state's index moves on only when the plan is applied
+        save_plan_index(out.index, out.directory, out.index_base)
+    return _plan(out)
+
+
+def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
+    """The cost of a loaded apply (calls, tokens, share of today, time), as the reviewed
+    decisions left it: the reads made, the merges and PATCHes to send with their reads,
+    and the re-check before each batch (``jobs.api.load`` for the other kinds)."""
+    from jobs.api import recheck_calls
+
+    from .merge_job import DedupeJob
+
+    calls = Counter(s.stats.calls_by_operation) + prep.calls
+    calls += Counter(recheck_calls(store, DedupeJob.from_store(store), s.config.max_workers,
+                                   burst=s.config.limits().burst))
+    sched = s.scheduler.statistics()
+    left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
+    return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
+                    bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
+                    max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily,
+                    budget_source=budget_source(sched))
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeHooks:
+    """What a caller sees while an apply or run goes on (each None: nothing, or into
+    ``DedupeRun.lines``): ``on_line(line)`` its lines (plan notes, the merges to send, the
+    result files); ``on_warning(line)`` what a person must hear of (an earlier job named
+    or removed, a reviewer's decision not followed); ``on_job(job_id, folder)`` once the
+    job exists; ``on_plan(plan)`` the fresh plan of a run; ``on_loaded(engine, store,
+    prep)`` the loaded job, before the question; ``execute(engine, store)`` runs it
+    (default ``engine.run``; ``shows_result``: it writes the job's result lines itself)."""
+
+    on_line: Callable[[str], None] | None = None
+    on_warning: Callable[[str], None] | None = None
+    on_job: Callable[[str, Path], None] | None = None
+    on_plan: Callable[[DedupePlan], None] | None = None
+    on_loaded: Callable[[Engine, JobStore, Prepared], None] | None = None
+    execute: Callable[[Engine, JobStore], Awaitable[RunResult]] | None = None
+    shows_result: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeRun:
+    """An apply's or run's outcome. ``job_id`` / ``directory``: its job (None for a dry
+    run); ``plan_dir`` the plan applied; ``status`` "finished", "stopped" (resume it with
+    ``jobs.resume_job``), "cancelled" (declined: nothing sent) or "dry-run"; ``plan`` a
+    run's fresh plan; ``actions`` groups' rows by action ("merge", "skip", "already
+    merged", ...); ``counts`` items by state; ``merged`` / ``failed`` / ``skipped`` merges,
+    ``skipped_for_review`` groups left to a person; ``policy_strays`` values a survivor
+    shares with a live deal left unmerged, ``policy_put_back`` those put back;
+    ``refused_decisions`` reviewers' ``decision = merge`` not followed; ``tokens`` spent;
+    ``interrupted_jobs`` earlier dedupe jobs that did not end (each with ``line(resume)``
+    and ``to_json()``), ``removed_jobs`` those killed before sending, removed;
+    ``estimate`` the cost table of the loaded apply; ``result`` the run's; ``lines``."""
+
+    job_id: str | None
+    directory: Path | None
+    plan_dir: Path
+    status: str
+    plan: DedupePlan | None = None
+    actions: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    merged: int = 0
+    failed: int = 0
+    skipped: int = 0
+    skipped_for_review: int = 0
+    policy_strays: int = 0
+    policy_put_back: int = 0
+    refused_decisions: int = 0
+    tokens: int = 0
+    interrupted_jobs: tuple[Unfinished, ...] = ()
+    removed_jobs: tuple[str, ...] = ()
+    estimate: Plan | None = None
+    result: RunResult | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary ``pdbulk dedupe run --json`` prints (without its ``exit_code``)."""
+        return {"job": self.job_id, "job_dir": str(self.directory),
+                "interrupted_jobs": [o.to_json() for o in self.interrupted_jobs],
+                "removed_jobs": list(self.removed_jobs),
+                **({"plan": self.plan.summary} if self.plan is not None else {}),
+                "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
+                "refused_decisions": self.refused_decisions, "items": dict(self.counts),
+                "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
+                "skipped_for_review": self.skipped_for_review, "tokens": self.tokens,
+                "policy_strays": self.policy_strays, "policy_put_back": self.policy_put_back,
+                "status": self.status}
+
+
+async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
+                       include_review: bool = False, max_merges: int | None = None,
+                       confirm: Callable[[str], bool] | None = None, dry_run: bool = False,
+                       state_dir: Path | str | None = None, hooks: DedupeHooks | None = None,
+                       clock: Clock | None = None,
+                       transport: Transport | None = None) -> DedupeRun:
+    """Merge what the plan in ``plan_dir`` says (``pdbulk dedupe apply``): the duplicate
+    band, and the review band with ``include_review`` or where groups.csv says ``decision
+    = merge``; groups whose deals changed since the plan are skipped. ``max_merges``:
+    merge at most this many deals away, whole groups in plan order. ``confirm(question)``:
+    asked before the merges are sent (a false answer, or an exception raised again,
+    cancels the job: nothing sent; None: not asked, as ``--yes``). ``dry_run``: the deals
+    are read and each group decided, nothing is written anywhere; ``estimate`` says what
+    the apply would cost. Raises InputError (no plan, a damaged one, the plan being
+    applied by an unfinished job), ``StateBusy`` (another apply or run holds the state
+    directory) or the API's errors; a job whose load failed is removed (nothing sent)."""
+    if not (Path(plan_dir) / "groups.csv").is_file():
+        raise InputError(f"{plan_dir} is not a dedupe plan (no groups.csv in it); make one "
+                         "with plan_dedupe or `pdbulk dedupe plan -o DIR`")
+    options = ApplyOptions(include_review, max_merges)
+    state = state_folder(cfg, state_dir)
+    if dry_run:
+        return await _dry_run(cfg, token, Path(plan_dir), options, state, clock, transport)
+    return await _job(cfg, token, Path(plan_dir), options, state=state, confirm=confirm,
+                      hooks=hooks or DedupeHooks(), clock=clock, transport=transport)
+
+
+async def run_dedupe(cfg: EngineConfig, token: str, *,
+                     config: DedupeConfig | Path | str | None = None,
+                     since_last: bool = False, max_merges: int | None = None,
+                     auto_apply_above: float | None = None, output: Path | str | None = None,
+                     state_dir: Path | str | None = None, hooks: DedupeHooks | None = None,
+                     clock: Clock | None = None, transport: Transport | None = None,
+                     note: Callable[[str], None] | None = None) -> DedupeRun:
+    """The nightly dedupe (``pdbulk dedupe run``): plan, then merge the duplicate band (or
+    its groups scoring at least ``auto_apply_above``) without asking; the review band is
+    left in the plan (``output``, default ``STATE_DIR/plans/TIME``). ``since_last``: read
+    only the deals updated since the last such run. ``max_merges``: deals merged away at
+    most. Earlier dedupe jobs that did not end are named (``interrupted_jobs``: resume
+    them, their merges are in no report until then) and those killed before sending are
+    removed (``removed_jobs``). Raises InputError (``auto_apply_above`` below the
+    duplicate threshold, ``output`` a file, a bad config), ``StateBusy`` or the API's
+    errors; a job whose plan or load failed is removed (nothing sent)."""
+    state = state_folder(cfg, state_dir)
+    dcfg = dedupe_config(config, state, note=note)
+    if (why := auto_apply_problem(auto_apply_above, dcfg)) is not None:
+        raise InputError(why)
+    if (why := plan_folder_problem(output)) is not None:
+        raise InputError(why)
+    return await _job(cfg, token, None, ApplyOptions(max_merges=max_merges,
+                                                     auto_apply_above=auto_apply_above),
+                      state=state, confirm=None, hooks=hooks or DedupeHooks(), dcfg=dcfg,
+                      since_last=since_last, output=Path(output) if output else None,
+                      clock=clock, transport=transport)
+
+
+async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: ApplyOptions,
+                   state: Path, clock: Clock | None, transport: Transport | None) -> DedupeRun:
+    """The apply's load on a throwaway store: its decisions and cost, nothing written."""
+    options = replace(options, record_decisions=False)
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-dry-") as tmp:
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        try:
+            async with Engine.open(cfg, token, store=store, clock=clock,
+                                   transport=transport) as s:
+                prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+                prep.save(store)
+                cost = apply_estimate(s, store, prep)
+        finally:
+            store.close()
+    return DedupeRun(None, None, plan_dir, "dry-run", actions=dict(prep.actions),
+                     refused_decisions=len(prep.meta.get(REFUSED) or []), estimate=cost,
+                     lines=[f"note: {n}" for n in prep.notes])
+
+
+def discard_unsent(store: JobStore, exc: BaseException) -> bool:
+    """After ``exc`` ended a dedupe job: remove its folder when nothing was sent (the
+    load failed, the state was busy, or a cancellation / Ctrl-C came while planning or
+    loading); whether it was removed. A job its merges may have left is kept (resume)."""
+    status = store.status
+    if isinstance(exc, BulkError):
+        gone = status == "failed" or isinstance(exc, JobBusy)
+    else:
+        gone = status not in _SENT
+    store.close()
+    if gone:
+        shutil.rmtree(store.directory, ignore_errors=True)
+    return gone
+
+
+async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
+               state: Path, confirm: Callable[[str], bool] | None, hooks: DedupeHooks,
+               dcfg: DedupeConfig | None = None, since_last: bool = False,
+               output: Path | None = None, clock: Clock | None = None,
+               transport: Transport | None = None) -> DedupeRun:
+    """(Plan, if ``dcfg``, then) load and run a dedupe job (see ``run_dedupe``)."""
+    plan = plan_dir or output  # a run plans into a new folder unless ``output`` names one
+    if plan is not None and (earlier := unfinished_apply(cfg.job_root, plan)) is not None:
+        # x18r4 2: a second apply would take the earlier one's merges for changes since the
+        # plan and leave its groups half-merged; nothing is sent, the earlier job is resumed
+        earlier_id, how = earlier
+        raise InputError(f"job {earlier_id} is applying this plan now; nothing was sent: wait "
+                         "for it to end" if how == "running" else
+                         f"job {earlier_id} applied this plan and did not finish ({how}); "
+                         f"nothing was sent: finish it with: "
+                         f"{resume_hint(earlier_id, cfg.job_root)}")
+    lines: list[str] = []
+    say = hooks.on_line or lines.append
+    warn = hooks.on_warning or lines.append
+    # x19r2 F3: a job killed (or stopped) on an earlier night is named: its merges are in
+    # no report until it is resumed
+    removed = abandoned_jobs(cfg.job_root)  # x23r2 4: killed while planning, nothing sent
+    for gone in removed:
+        warn(f"job {gone} was interrupted before any merge was sent (while planning, "
+             "loading or at the prompt): nothing was merged; its folder is removed")
+    others = unfinished_jobs(cfg.job_root)
+    for other in others:
+        warn(other.line(resume_hint(other.job_id, cfg.job_root)))
+    job_id = new_job_id(KIND)
+    store = JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=KIND,
+                            config={"engine": cfg.to_json()})
+    if hooks.on_job is not None:
+        hooks.on_job(job_id, store.directory)
+    got: dict[str, Any] = {"plan": None, "plan_dir": plan_dir, "actions": {}, "refused": 0,
+                           "estimate": None}
+    try:
+        with state_lock(state):
+            result = await _load_and_send(cfg, token, store, options, state=state,
+                                          confirm=confirm, hooks=hooks, say=say, warn=warn,
+                                          dcfg=dcfg, since_last=since_last, output=output,
+                                          got=got, clock=clock, transport=transport)
+    except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
+        discard_unsent(store, exc)
+        raise
+    try:
+        return _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
+    finally:
+        store.close()
+
+
+async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
+                         options: ApplyOptions, *, state: Path,
+                         confirm: Callable[[str], bool] | None, hooks: DedupeHooks,
+                         say: Callable[[str], None], warn: Callable[[str], None],
+                         dcfg: DedupeConfig | None, since_last: bool, output: Path | None,
+                         got: dict[str, Any], clock: Clock | None,
+                         transport: Transport | None) -> RunResult | None:
+    """Plan (a run), load the job into ``store``, ask, send; ``got`` learns what was
+    decided. None when nothing was sent (declined, or nothing to merge)."""
+    async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
+        try:
+            planned: PlanOutcome | None = None
+            if dcfg is not None:
+                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+                got["plan_dir"] = output or state / "plans" / stamp
+                planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
+                                          since_last=since_last)
+                got["plan"] = _plan(planned)
+                if hooks.on_plan is not None:
+                    hooks.on_plan(got["plan"])
+            plan_dir: Path = got["plan_dir"]
+            prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+        except BulkError:
+            store.set_status("failed", "the load phase failed; nothing was sent")
+            raise
+        if planned is not None and planned.index is not None:
+            # kept with the plan: the job's end installs it, on this run or its resume
+            save_plan_index(planned.index, plan_dir, planned.index_base)
+        prep.save(store)
+        got["actions"] = dict(prep.actions)
+        for note in prep.notes:
+            say(f"note: {note}")
+        refused = prep.meta.get(REFUSED) or []
+        for r in refused:  # x21r2 F4: each with its reason
+            warn(f"group {r['group_id']} (row {r['row']} of groups.csv): decision = merge "
+                 f"not followed: {r['reason']}")
+        got["refused"] = len(refused)
+        if refused:
+            say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
+                "stderr)")
+        work = prep.actions["merge"]
+        got["estimate"] = apply_estimate(s, store, prep)
+        if hooks.on_loaded is not None:
+            hooks.on_loaded(s, store, prep)
+        say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
+        if (work and confirm is not None
+                and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
+                            f"{work:,} deal{'' if work == 1 else 's'} away?")):
+            # declined (or no one to answer: ``jobs.confirming``): cancelled, never
+            # resumable — a later resume would merge from a stale picture of the deals
+            return None
+        if prep.actions["already merged"]:
+            say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by an "
+                "earlier apply or run: counted as done, not sent again")
+        record_intended(store)  # confirmed: the merges about to be sent (merges.json)
+        if not work + prep.actions["already merged"]:
+            return None
+        if hooks.execute is not None:
+            result = await hooks.execute(s, store)
+        else:
+            from .merge_job import DedupeJob
+
+            store.set_status("running")
+            result = await s.run(DedupeJob.from_store(store))
+        # ended: the job's after_run made the plan's index the state's (settle_index);
+        # stopped: the state's index learns what was merged, the rest waits (resume)
+        if result.stopped:
+            if planned is not None and planned.index is not None:
+                planned.index.refresh((), gone=merged_away(store))
+                planned.index.pending = unfinished(plan_dir, options, store)
+                planned.index.save(state)
+            else:
+                forget_merged(state, merged_away(store))
+        return result
+
+
+def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
+             hooks: DedupeHooks, say: Callable[[str], None], lines: list[str],
+             others: tuple[Unfinished, ...], removed: tuple[str, ...]) -> DedupeRun:
+    """Settle the job's status and result files; its outcome."""
+    from .merge_job import DedupeJob, policy_put_backs, policy_strays
+
+    def outcome(status: str, **counts: Any) -> DedupeRun:
+        return DedupeRun(store.job_id, store.directory, got["plan_dir"], status,
+                         got["plan"], got["actions"], refused_decisions=got["refused"],
+                         interrupted_jobs=others, removed_jobs=removed,
+                         estimate=got["estimate"], result=result, lines=lines, **counts)
+    if store.status == "cancelled":
+        return outcome("cancelled")
+    stopped = result is not None and result.stopped
+    error = result.error if result is not None else None
+    store.set_status("stopped" if stopped else "finished", str(error) if error else None)
+    if result is None or not (hooks.execute is not None and hooks.shows_result):
+        for line in DedupeJob().after_run(store, result):
+            say(line)
+    counts = Counter({state.value: n for state, n in store.counts().items() if n})
+    # the groups left for a person, apart from those skipped as changed (x11r1)
+    # groups, not their merges (x13r4 F4: 83 for 53 groups)
+    review = len({i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
+                  if (why := str((i.result or i.payload.get("result") or {}).get("reason")
+                                 or "")).startswith("review band:")
+                  or "below --auto-apply-above" in why})
+    # a value the survivor now shares with a live deal left unmerged: a person must look
+    # (a stopped run's too: a put-back the stop prevented)
+    return outcome("stopped" if stopped else "finished", counts=dict(counts),
+                   merged=counts.get("done", 0), failed=counts.get("failed", 0),
+                   skipped=counts.get("skipped", 0), skipped_for_review=review,
+                   tokens=sum(store.spend_by_day().values()),
+                   policy_strays=len(policy_strays(store)),
+                   policy_put_back=len(policy_put_backs(store)))
+
+
+__all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate",
+           "auto_apply_problem", "dedupe_config", "discard_unsent", "plan_dedupe",
+           "plan_folder_problem", "reading", "run_dedupe", "state_folder"]
