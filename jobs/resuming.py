@@ -162,11 +162,16 @@ async def resumed(store: JobStore, token: str, kind: Any,
                   first: Callable[[Engine], Awaitable[None]] | None = None,
                   max_tokens: int | None = None, *, say: Say | None = None,
                   show_plan: Say | None = None, execute: Execute | None = None,
-                  clock: Clock | None = None, transport: Transport | None = None) -> RunResult:
+                  clock: Clock | None = None, transport: Transport | None = None,
+                  share: float | None = None, wait_for_reset: bool = False) -> RunResult:
     """The run of a resume (or a retry: ``first`` runs on the engine before anything
     else, e.g. checks and puts the failed rows back) of ``store`` with job kind ``kind``
     (``kind_of``; None: an import whose load was cut short, loaded again first).
-    ``max_tokens``: this run's cap in place of the job's. ``say``: the lines of the load
+    ``max_tokens``: this run's cap in place of the job's; ``share`` (``--budget-share``):
+    this run's share of the daily budget in place of the job's; ``wait_for_reset``: wait
+    for the daily reset when the budget is spent, whether or not the job was started with
+    it (f23k: the advice "pass --wait-for-reset" named an option resume did not take).
+    ``say``: the lines of the load
     and of the re-read (the deals read again before the run); ``show_plan``: the
     resume's plan lines (``plan_lines``). ``execute``: runs the loaded job (default:
     ``engine.run``)."""
@@ -174,6 +179,11 @@ async def resumed(store: JobStore, token: str, kind: Any,
     if max_tokens is not None:  # this run's own cap, in place of the job's (x13r6 F5)
         cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget,
                                                                   max_tokens=max_tokens))
+    if share is not None:
+        cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget, share=share))
+    if wait_for_reset:
+        cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget,
+                                                                  wait_for_reset=True))
     say = say or (lambda _line: None)
     show = show_plan or (lambda _line: None)
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
@@ -204,6 +214,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
 
 
 async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int | None = None,
+                     share: float | None = None, wait_for_reset: bool = False,
                      on_progress: Callable[[RunStats], None] | None = None,
                      on_line: Say | None = None, clock: Clock | None = None,
                      transport: Transport | None = None,
@@ -214,7 +225,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     ``job_root`` (default ``pdbulk-jobs``, ``EngineConfig``'s; a folder or an id is
     opened here, closed at the end: ``bulk.store.job_folder``). ``token``: the API token of the account
     the job ran on (never stored). ``max_tokens``: this run's cap on tokens, in place of
-    the one the job was started with; otherwise the job runs with the limits it was
+    the one the job was started with; ``share`` and ``wait_for_reset``: this run's
+    ``--budget-share`` and ``--wait-for-reset`` likewise; otherwise the job runs with the limits it was
     started with (its stored ``EngineConfig``). Items a crash or a cancellation left in
     flight are reconciled first (never sent blindly again); an import re-reads the deals
     of its pending rows before it sends; an import cut short while loading (nothing was
@@ -249,7 +261,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
             return result
 
         result = await resumed(store, token, kind, None, max_tokens, say=say, execute=run,
-                               clock=clock, transport=transport)
+                               clock=clock, transport=transport, share=share,
+                               wait_for_reset=wait_for_reset)
         counts = {state.value: n for state, n in store.counts().items() if n}
         return Finished(store.job_id, store.directory, store.status, counts, result, lines,
                         None)

@@ -56,6 +56,7 @@ from .options import (
     Plan,
     Seats,
     TokenEnv,
+    _share,
     begin_command,
     broken_pipe,
     describe,
@@ -380,10 +381,18 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
 ResumeCap = Annotated[int | None, typer.Option(
     "--max-tokens", min=1, help="This run's cap on tokens, in place of the one the job was "
                                 "started with (default: the job's own cap, if it had one).")]
+ResumeShare = Annotated[float | None, typer.Option(
+    "--budget-share", callback=_share,
+    help="This run's max share of today's company budget, in place of the job's own "
+         "(above 0, at most 1; default: the job's own share, if it had one).")]
+ResumeWait = Annotated[bool, typer.Option(
+    "--wait-for-reset", help="When the daily budget is spent, wait for the reset and go on "
+                             "(default: as the job was started).")]
 
 
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
+           share: ResumeShare = None, wait_for_reset: ResumeWait = False,
            as_json: AsJson = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     store = JobStore.open(find_job(job_dir, job))
@@ -396,7 +405,7 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         token = read_token(token_env)
         preflight(token, store)
         result = _settled(store, lambda: run_loop(_resumed, store, token, _kind_of(store),
-                                                   None, max_tokens))
+                                                   None, max_tokens, share, wait_for_reset))
         if as_json:
             emit_json(_run_summary(store))
         finish(store, result)
@@ -456,16 +465,19 @@ def _not_loaded(store: JobStore) -> NotResumable:
 
 async def _resumed(store: JobStore, token: str, kind: Any,
                    first: Callable[[Engine], Awaitable[None]] | None,
-                   max_tokens: int | None = None) -> RunResult:
+                   max_tokens: int | None = None, share: float | None = None,
+                   wait_for_reset: bool = False) -> RunResult:
     """The run of a resume or retry (``jobs.resuming.resumed``, the library's too) with
     its lines printed and a progress display."""
     return await resumed(store, token, kind, first, max_tokens, say=typer.echo,
+                         share=share, wait_for_reset=wait_for_reset,
                          show_plan=typer.echo,
                          execute=lambda eng, k: execute_async(eng, k, label=store.kind))
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
+          share: ResumeShare = None, wait_for_reset: ResumeWait = False,
           as_json: AsJson = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))
@@ -495,7 +507,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             typer.echo(f"{store.failed_to_pending()} failed items back to pending")
 
         result = _settled(store, lambda: run_loop(_resumed, store, token, kind, put_back,
-                                                   max_tokens))
+                                                   max_tokens, share, wait_for_reset))
         if as_json:
             emit_json(_run_summary(store))
         finish(store, result)
