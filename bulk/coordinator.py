@@ -77,6 +77,23 @@ def fingerprint(token: str) -> str:
     return hmac.new(b"pdbulk-coordinator-v1", token.encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def run_key(base_url: str, token: str) -> str:
+    """A one-way 16-hex-digit key of one API token on one account URL: what the run-kind
+    lock (``run_kind_lock``) is keyed by. The same token against another URL (another
+    company, another sandbox) is another key (f23k: an uncoordinated run against one URL
+    refused coordinated runs of the same token against another). The URL is taken as the
+    engine normalizes it (``/api/v2``, ``/v1``, a trailing slash, the case of the host
+    make no difference); the token never appears in it, nor in the lock's file name."""
+    from .client import normalize_base_url
+
+    try:
+        url = normalize_base_url(base_url)
+    except ConfigError:  # the command refuses it itself, with its own message
+        url = base_url.strip()
+    return hmac.new(b"pdbulk-run-kind-v1", url.encode() + b"\0" + token.encode(),
+                    hashlib.sha256).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class Limit:
     """The limits one admission is checked against (from the scheduler's current view).
@@ -474,11 +491,11 @@ def check_coordination(token_fp: str, current: str | None,
         f"If no run uses that coordinator any more, delete {path}")
 
 
-def _run_lock(token_fp: str, coordinated: bool = False) -> Path:
+def _run_lock(key: str, coordinated: bool = False) -> Path:
     from .claims import state_dir
 
     kind = "coordinated" if coordinated else "uncoordinated"
-    return state_dir() / MARKERS / f"{kind}-{token_fp}.lock"
+    return state_dir() / MARKERS / f"{kind}-{key}.lock"
 
 
 def _held_by_a_run(path: Path) -> bool:
@@ -503,47 +520,48 @@ def _held_by_a_run(path: Path) -> bool:
 
 
 @contextmanager
-def run_kind_lock(token_fp: str, *, coordinated: bool) -> Iterator[None]:
+def run_kind_lock(key: str, *, coordinated: bool) -> Iterator[None]:
     """Hold, for the block, a shared OS lock (``flock``) that says: a run with (or without)
-    a shared coordinator is using the token ``token_fp`` on this machine (several runs of
-    one kind share it); the OS drops it when the process ends, however it ends (kill -9
-    included). Taken FIRST, then the other kind's lock is tested: of two runs of the two
-    kinds started at the same instant, the later tester always sees the other's lock (one
-    of them is refused; before, a coordinated run only tested, and one started in the same
-    50 ms as an uncoordinated one ran beside it: 1 in 14, 49 429s). Raises
-    CoordinatorMismatch (exit 1) before anything is sent. A run on another machine is not
-    seen (nothing local says it runs)."""
-    path = _run_lock(token_fp, coordinated)
+    a shared coordinator is using the token on the account URL ``key`` (``run_key``) on
+    this machine (several runs of one kind share it); the OS drops it when the process
+    ends, however it ends (kill -9 included). Taken FIRST, then the other kind's lock is
+    tested: of two runs of the two kinds started at the same instant, the later tester
+    always sees the other's lock (one of them is refused; before, a coordinated run only
+    tested, and one started in the same 50 ms as an uncoordinated one ran beside it: 1
+    in 14, 49 429s). Raises CoordinatorMismatch (exit 1) before anything is sent. A run
+    on another machine is not seen (nothing local says it runs)."""
+    path = _run_lock(key, coordinated)
     from .state import private_folder
 
     private_folder(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
-        check_other_kind(token_fp, coordinated=coordinated)
+        check_other_kind(key, coordinated=coordinated)
         yield
     finally:
         os.close(fd)  # the lock goes with the descriptor
 
 
-def check_other_kind(token_fp: str, *, coordinated: bool) -> None:
+def check_other_kind(key: str, *, coordinated: bool) -> None:
     """Raise CoordinatorMismatch (exit 1) when a live run of the other kind (without the
     shared coordinator, for a ``coordinated`` run; with one, for a run without) holds its
-    ``run_kind_lock`` on the token ``token_fp`` on this machine. No lock is taken."""
+    ``run_kind_lock`` on ``key`` (``run_key``: the token on one account URL) on this
+    machine. No lock is taken."""
     from .errors import CoordinatorMismatch
 
-    if not _held_by_a_run(_run_lock(token_fp, not coordinated)):
+    if not _held_by_a_run(_run_lock(key, not coordinated)):
         return
     if coordinated:
         raise CoordinatorMismatch(
             "a pdbulk run without the shared coordinator is using this API token on "
-            "this machine right now: a coordinated run beside it would overshoot the "
+            "this account URL on this machine right now: a coordinated run beside it would overshoot the "
             "account's rate limit (that run does not see the shared window) and their "
             "creates would not see each other's claims. Let it finish (or stop it), "
             "then run again; or run every process with --coordinator")
     raise CoordinatorMismatch(
         "a pdbulk run with a shared coordinator is using this API token on this "
-        "machine right now: a run without it would overshoot the account's rate "
+        "account URL on this machine right now: a run without it would overshoot the account's rate "
         "limit and its creates would not see that run's claims. Run this one with "
         "the same --coordinator, or let the other finish")
 
@@ -560,7 +578,7 @@ def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
 
 
 __all__ = ["ENV_COORDINATOR", "HOLD_AT_MOST", "MARKERS", "Coordinator", "check_coordination",
-           "check_other_kind", "coordinator_id", "run_kind_lock",
+           "check_other_kind", "coordinator_id", "run_key", "run_kind_lock",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
            "open_coordinator", "redacted"]

@@ -35,6 +35,7 @@ from .coordinator import (
     fingerprint,
     mark_coordinated,
     open_coordinator,
+    run_key,
     run_kind_lock,
 )
 from .coordinator_process import ProcessCoordinator
@@ -179,7 +180,9 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     try:
         check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
         # held for the run: a run of the other kind on this token is refused, either order
-        local.enter_context(run_kind_lock(token_fp, coordinated=coord.shared))
+        # (keyed by the URL and the token: the same token on another account is another run)
+        local.enter_context(run_kind_lock(run_key(config.base_url, token),
+                                          coordinated=coord.shared))
     except Exception:
         local.close()
         await coord.aclose()

@@ -441,14 +441,15 @@ def read_token(env_name: str) -> str:
     return token
 
 
-def preflight(token: str, store: JobStore | None = None) -> None:
+def preflight(token: str, store: JobStore | None = None, *, url: str | None = None) -> None:
     """The refusals that need no call, made before a command prints anything (a plan, a
     job line, "N failed items back to pending") or changes a job: a coordinated job
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
     an account this machine ran coordinated (``bulk.coordinator.check_coordination``), a
     coordinated run while a run without the coordinator uses the token on this machine
     and a run of either kind while one of the other kind uses the token on this machine
-    (``bulk.coordinator.check_other_kind``). Exit 1 with the reason.
+    (``bulk.coordinator.check_other_kind``, keyed by the account URL — ``url``, else the
+    one ``store``'s job ran on — and the token). Exit 1 with the reason.
     ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import (
         check_coordination,
@@ -456,15 +457,20 @@ def preflight(token: str, store: JobStore | None = None) -> None:
         coordinator_id,
         coordinator_url,
         fingerprint,
+        run_key,
     )
     from bulk.engine import META_COORDINATOR
 
+    account = url
+    if account is None and store is not None:
+        account = (store.config.get("engine") or {}).get("base_url")
+    account = account if isinstance(account, str) else DEFAULT_URL
     url = coordinator_url()
     recorded = store.meta_get(META_COORDINATOR) if store is not None else None
     try:
         check_coordination(fingerprint(token), coordinator_id(url) if url else None,
                            recorded if isinstance(recorded, str) else None)
-        check_other_kind(fingerprint(token), coordinated=bool(url))
+        check_other_kind(run_key(account, token), coordinated=bool(url))
     except CoordinatorMismatch as exc:
         raise fail(str(exc)) from None
 
@@ -843,7 +849,7 @@ class EngineOptions:
         """The API token from ``--token-env``; missing or malformed exits 1, and so does a
         run the coordinator guard refuses (``preflight``: before any output)."""
         token = read_token(self.token_env)
-        preflight(token)
+        preflight(token, url=self.url)
         return token
 
 

@@ -144,3 +144,42 @@ def test_runs_of_the_two_kinds_started_at_once_never_both_run(
         proc.communicate("\n", timeout=10)
     with run_kind_lock("fp", coordinated=first != "coordinated"):  # once it ended: free
         pass
+
+
+async def test_the_run_kind_lock_is_per_account_url_not_per_token(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """f23k: the "a run without the shared coordinator is using this API token" lock was
+    keyed by the token alone: an uncoordinated run against one URL refused a coordinated
+    run of the same token against another URL (another company). It is keyed by the URL
+    (as the engine normalizes it) and the token, hashed: the other URL runs, the same URL
+    (written another way) is refused, and no lock file names the token."""
+    import typer
+
+    from pdbulk.options import EngineOptions
+
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    async with serve(SandboxConfig(deals=0)) as sb:
+        other = "http://127.0.0.1:9/"  # another account: nothing listens, nothing is sent
+        async with Engine.open(engine_config(sb, tmp_path), sb.token,
+                               store=new_job(tmp_path, "uncoordinated")):
+            monkeypatch.setenv(ENV_COORDINATOR, "redis://127.0.0.1:6399/0")
+            monkeypatch.setenv("PDBULK_TEST_TOKEN", sb.token)
+            # a coordinated command of the same token against another URL: not refused
+            assert EngineOptions(url=other, token_env="PDBULK_TEST_TOKEN").token() == sb.token
+            from bulk.coordinator import check_other_kind, run_key
+            from pdbulk.options import preflight
+
+            check_other_kind(run_key(other, sb.token), coordinated=True)
+            for same in (sb.url, sb.url + "/api/v2/"):
+                with pytest.raises(typer.Exit):
+                    preflight(sb.token, url=same)
+                assert "without the shared coordinator is using this API token" \
+                    in capsys.readouterr().err
+                with pytest.raises(CoordinatorMismatch):
+                    check_other_kind(run_key(same, sb.token), coordinated=True)
+        names = [p.name for p in (tmp_path / "state").rglob("*")]
+        assert names and not any(sb.token in n for n in names), names
+        assert run_key(sb.url, sb.token) != run_key(other, sb.token)
+        assert sb.token not in run_key(sb.url, sb.token)
