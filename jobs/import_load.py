@@ -657,7 +657,7 @@ class _ClaimedKeys:
 
 
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
-                      limits: Limits, *, stats: RunStats,
+                      limits: Limits | Callable[[], Limits], *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
                       failed_csv: Path | None = None,
                       workers: int = 64,
@@ -669,7 +669,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     ``Plan.reasons`` counts bad rows per ``reason_class``; ``Plan.failed_rows`` lists
     the first ``FAILED_ROWS_SHOWN`` as failed.csv has them (``results.failed_row``: row, key, reason, status,
     column, hold, and the row's cells as ``values``). With a JSON or XLSX manifest the
-    typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx)."""
+    typed copy is written beside ``failed_csv`` (plan-failed.jsonl / .xlsx). ``limits``:
+    the limits, or how to read them (the scheduler's ``limits``) once the plan's own calls
+    were answered: the server's headers correct the configured plan's (f23k: a plan read
+    before any call priced a Growth account at --plan ultimate's 120 requests per 2 s,
+    11 s for a 35-s run)."""
     since = file_stamp(settings.manifest)  # every read of the plan must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # read here, not after the decide: its encoding check's buffers (~4 MB) came on top
@@ -687,6 +691,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if not missing:  # the run pulls the same (a re-import's insert: its deals by key)
         await index_if_imported_before(ctx, planner, settings)
     load_seconds = time.monotonic() - started
+    limits = limits() if callable(limits) else limits  # as the answers so far left them
     _contested(planner, settings)
 
     reasons: Counter[str] = Counter()

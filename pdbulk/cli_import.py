@@ -294,7 +294,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     async def planning() -> Any:
         async with _reading(cfg, token) as reading:
             return await plan_import(reading.ctx, settings, mapping_file,
-                                     reading.scheduler.limits, stats=reading.stats,
+                                     lambda: reading.scheduler.limits, stats=reading.stats,
                                      scheduler=reading.scheduler.statistics,
                                      failed_csv=failed_csv, workers=cfg.max_workers,
                                      max_tokens=cfg.budget.max_tokens,

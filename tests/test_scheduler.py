@@ -441,15 +441,32 @@ async def test_search_response_headers_go_to_the_window_they_describe() -> None:
 
 
 @pytest.mark.anyio
-async def test_lower_limit_header_is_adopted_higher_ignored() -> None:
-    """x-ratelimit-limit 20 under a configured 40: 20 per window from then on."""
+async def test_the_limit_header_is_adopted_lower_or_higher(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """x-ratelimit-limit is the account's burst, taken as is once heard: 100 over a
+    configured 40 (a --plan below the account's: f23k, a Lite plan on a Growth account ran
+    at 49 % of its allowed rate), then 20 under it; each figure that differs from the
+    configured plan's is said once."""
     clock = FakeClock()
     s = Scheduler(plan_limits("growth"), clock=clock)
-    s.observe(GET, RateHeaders(limit=100))
-    assert s.statistics().window_limit == 40
+    assert times_of(await admit_all(s, clock, [GET] * 40)) == {0.0: 40}  # before: the plan's
+    with caplog.at_level("WARNING", logger="pdbulk.scheduler"):
+        s.observe(GET, RateHeaders(limit=100))
+        s.observe(GET, RateHeaders(limit=100))
+    assert s.statistics().window_limit == 100 and s.limits.burst == 100
+    said = [r.getMessage() for r in caplog.records if "x-ratelimit-limit" in r.getMessage()]
+    assert len(said) == 1 and "allows 100 requests" in said[0] and "not the 40" in said[0] \
+        and "--plan" in said[0], said
     s.observe(GET, RateHeaders(limit=20))
     assert s.statistics().window_limit == 20 and s.limits.burst == 20
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock)
+    s.observe(GET, RateHeaders(limit=20))
     assert times_of(await admit_all(s, clock, [GET] * 60)) == {0.0: 20, W: 20, 2 * W: 20}
+    clock = FakeClock()
+    s = Scheduler(plan_limits("lite"), clock=clock)
+    s.observe(GET, RateHeaders(limit=40))
+    assert times_of(await admit_all(s, clock, [GET] * 80)) == {0.0: 40, W: 40}
 
 
 @pytest.mark.anyio
