@@ -26,13 +26,10 @@ from .import_checks import effective_header
 from .mapping import Mapping as ImportMapping
 from .mapping import (
     MappingError,
-    MappingFile,
     RowMapper,
-    _option_problems,
     read_mapping_text,
-    unresolved_todos,
 )
-from .mapping.spec import NESTED, _pydantic_problems, _salvage
+from .mapping.spec import NESTED, file_problems
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -131,19 +128,8 @@ class UpdateMapping:
             if data.get(name):
                 problems.append((name, "updates do not link persons or organizations"))
             data.pop(name, None)
-        spec: MappingFile | None
-        try:
-            spec = MappingFile.model_validate(data)
-        except ValidationError as exc:
-            problems += [(_renamed(key, named), reason) for key, reason in
-                         _pydantic_problems(exc)]
-            spec = _salvage(data, exc)
-        if spec is not None:
-            problems += _option_problems(spec)
-        todos = unresolved_todos(text)
-        if todos:
-            problems.append(("", "unresolved TODO on line " + "; line ".join(
-                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)"))
+        found, spec = file_problems(data, text, rename=lambda key: _renamed(key, named))
+        problems += found
         if problems:
             raise UpdateMappingError(problems, source=source, usable=None if spec is None
                                      or section is None else cls(

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -344,6 +344,30 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     return problems
 
 
+
+def file_problems(data: dict[str, Any], text: str, *,
+                  rename: Callable[[str], str] = lambda key: key,
+                  ) -> tuple[list[tuple[str, str]], MappingFile | None]:
+    """Every problem of a mapping file's parsed ``data`` (its ``text`` for the TODOs) at
+    once — the schema's (each key through ``rename``), the options', the unresolved TODOs
+    — as ``(key, reason)`` pairs, and the spec as far as it validates (None when nothing
+    does). Shared by the import's and the update's mappings (x22r2: `[persn]` hid a stage
+    typo; f23m: update said one problem a run)."""
+    problems: list[tuple[str, str]] = []
+    spec: MappingFile | None
+    try:
+        spec = MappingFile.model_validate(data)
+    except ValidationError as exc:
+        problems += [(rename(key), reason) for key, reason in _pydantic_problems(exc)]
+        spec = _salvage(data, exc)
+    if spec is not None:
+        problems += _option_problems(spec)
+    todos = unresolved_todos(text)
+    if todos:
+        problems.append(("", "unresolved TODO on line " + "; line ".join(
+            f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)"))
+    return problems, spec
+
 def _salvage(data: object, exc: ValidationError) -> MappingFile | None:
     """The file with every entry the schema refused left out, when what is left is valid
     (None: a required key is missing, or leaving out is not enough): its columns and
@@ -494,19 +518,7 @@ class Mapping:
                                  "rows, give it an [import] section instead")], source=source)
         # every problem of the file at once (x22r2: `[persn]` hid a stage typo, and the
         # schema's errors hid option errors and TODOs)
-        problems: list[tuple[str, str]] = []
-        spec: MappingFile | None
-        try:
-            spec = MappingFile.model_validate(data)
-        except ValidationError as exc:
-            problems += _pydantic_problems(exc)
-            spec = _salvage(data, exc)
-        if spec is not None:
-            problems += _option_problems(spec)
-        todos = unresolved_todos(text)
-        if todos:
-            problems.append(("", "unresolved TODO on line " + "; line ".join(
-                f"{n}: {line}" for n, line in todos) + " (decide each one, then delete its TODO)"))
+        problems, spec = file_problems(data, text)
         if problems:
             raise MappingError(problems, source=source, partial=None if spec is None
                                else cls(spec, source=source))
