@@ -16,6 +16,7 @@ built from what the load stored.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import math
 import pickle
@@ -374,6 +375,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     since = file_stamp(settings.manifest)  # every read of the load must see this file
     if store.meta_get(META_INPUTS) is None:  # the files the job was started with (first load)
         store.meta_put(META_INPUTS, {"manifest": None if since is None else since.to_json(),
+                                     "manifest_sha": None if since is None
+                                     else await in_thread(lambda: manifest_sha(settings)),
                                      "mapping": file_sha(settings.mapping)})
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # before the key field may be created: a load cut short names it (sent_while_loading)
@@ -493,6 +496,18 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
 META_INPUTS = "import.inputs"
 
 
+def manifest_sha(settings: ImportSettings) -> str | None:
+    """The SHA-256 of the manifest's bytes, read in chunks (a million-row file is not held
+    in memory); None when it is not a regular file that can be read."""
+    if file_stamp(settings.manifest) is None:
+        return None
+    try:
+        with open(settings.manifest, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
 def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     """InputError when the manifest or the mapping of ``store`` is no longer the file its
     first load began on (another file at that path, or the same one edited): a load run
@@ -502,9 +517,15 @@ def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     if not isinstance(stored, dict):
         return
     stamp, sha = stored.get("manifest"), stored.get("mapping")
+    # the manifest by its content where the job kept it (x23r5: an edit of the same size
+    # with its mtime put back passed the stamp; a file restored byte for byte under a new
+    # mtime was refused), else by its stamp (a job loaded before the digest was kept)
+    content = stored.get("manifest_sha")
+    manifest: tuple[str, object, object] = \
+        (settings.manifest, manifest_sha(settings), content) if content is not None \
+        else (settings.manifest, file_stamp(settings.manifest), stamp)
     changed = [path for path, now, then in (
-        (settings.manifest, file_stamp(settings.manifest), stamp),
-        (settings.mapping, file_sha(settings.mapping), sha))
+        manifest, (settings.mapping, file_sha(settings.mapping), sha))
         if then is not None and now is not None
         and (now.to_json() if isinstance(now, Stamp) else now) != then]
     if changed:

@@ -111,6 +111,34 @@ async def test_a_load_run_again_refuses_files_changed_since_the_job_started(
 
 
 @pytest.mark.anyio
+async def test_a_manifest_edited_to_the_same_size_and_time_is_refused_and_one_restored_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x23r5: a same-size edit with its mtime put back (``touch -r``, ``cp -p``) passed the
+    size + mtime check, and the resume imported the edited rows ("Deak 0"...); the file
+    put back byte for byte under a new mtime was refused for good. The manifest is
+    compared by its content: the edit is refused, nothing sent; the original restored
+    resumes with its own rows."""
+    from jobs import resume_job
+
+    async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=5)) as sb:
+        job = await _cut_while_loading(sb, tmp_path, monkeypatch)
+        path = tmp_path / "in.csv"
+        original, st = path.read_bytes(), os.stat(path)
+        path.write_bytes(original.replace(b"Deal ", b"Deak "))  # same size
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # its time put back
+        assert os.stat(path).st_size == st.st_size
+        with pytest.raises(InputError, match=r"in\.csv' changed since the job was started"):
+            await resume_job(job, sb.token)
+        assert not sandbox_deals(sb)
+        path.write_bytes(original)  # restored, under a new mtime
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+        finished = await resume_job(job, sb.token)
+        assert finished.status == "finished" and finished.counts == {"done": ROWS}
+        assert Counter(d["title"] for d in sandbox_deals(sb)) == Counter(
+            f"Deal {i}" for i in range(ROWS))
+
+
+@pytest.mark.anyio
 async def test_dedupe_apply_stores_its_plan_and_state_folders_absolute(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``dedupe apply plan`` given a relative plan folder stores it (and the state folder
