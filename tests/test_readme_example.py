@@ -160,8 +160,11 @@ def test_readme_move_stage_example_plans_then_moves(tmp_path: Path) -> None:
         assert f"finished {{'done': {len(chosen)}}}" in first, first
         assert all(stages[sb.state.deals.rows[i]["stage_id"]] == "Negotiations Started"
                    for i in chosen)
-    job = min((tmp_path / "pdbulk-jobs").iterdir())  # the first run's
-    assert (job / "succeeded.csv").exists() and "succeeded.csv" in first
+    # the first run's job: the one its output names (two runs in one second share the
+    # id's timestamp, and the random tail decides ``min``: 1 CI run in ~30 took the second)
+    jobs = [j for j in (tmp_path / "pdbulk-jobs").iterdir() if j.name in first]
+    assert len(jobs) == 1, (first, sorted(p.name for p in (tmp_path / "pdbulk-jobs").iterdir()))
+    assert (jobs[0] / "succeeded.csv").exists() and "succeeded.csv" in first
 
 
 def test_readme_dedupe_example_plans_then_runs_nightly(tmp_path: Path) -> None:
