@@ -65,6 +65,7 @@ import os
 import secrets
 import socket
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -85,7 +86,7 @@ from .redis_scripts import (
     failure,
     lacks_script,
 )
-from .scheduler import RESET_PROBE_EVERY, RESET_PROBE_LATE
+from .scheduler import RESET_PROBE_EVERY, RESET_PROBE_LATE, ResetWait
 
 _BATCH = 64  # admissions per round trip at most
 _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
@@ -115,7 +116,8 @@ class RedisCoordinator:
     __slots__ = ("_asked", "_asking", "_carry", "_clock", "_company", "_epoch", "_flush_task",
                  "_followed", "_known", "_losses", "_lost", "_observed", "_others_at", "_own", "_pending",
                  "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
-                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width")
+                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width",
+                 "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -137,6 +139,10 @@ class RedisCoordinator:
         self._asking = False  # the next admission is this process's reset probe
         self._asked = -math.inf  # the probe minute this process last asked in
         self._told = False  # the wait for the company's reset was said
+        # who is told when a wait for the reset begins (a ResetWait) or ends (None): the
+        # scheduler attached to this coordinator, which says it once and keeps its state
+        # (x23r3 1: the scheduler and this coordinator each printed a line); None: logged here
+        self.on_reset_wait: Callable[[ResetWait | None], None] | None = None
         self._spent_day = -1  # the day the shared spend refused a call for the budget
         self._followed: tuple[int, int, float] | None = None  # the figure last offered
         self._carry = 0
@@ -304,6 +310,8 @@ class RedisCoordinator:
                                   tokens_today=int(float(res[5])), processes=int(res[6]),
                                   paused_until=pause if pause > now else None)
         if admitted and not asking:
+            if self._told and self.on_reset_wait is not None:
+                self.on_reset_wait(None)  # the wait is over
             self._told, self._spent_day = False, -1  # a later wait for the reset is said again
         for w, member in zip(batch[:admitted], members, strict=False):
             if self._company is None:
@@ -357,12 +365,15 @@ class RedisCoordinator:
         wall = self._clock.wall()
         if not self._told:
             self._told = True
-            _log.warning("the company's shared daily budget is spent (%d tokens used by all "
-                         "processes, usable %d): waiting for the company's daily reset "
-                         "(--wait-for-reset; %s)", self._stats.tokens_today, limit.day_limit,
-                         "one call at a minute past each half hour, from one process, asks "
-                         "the server whether its day began" if limit.whole_day
-                         else "a --budget-share or reserve is what is spent")
+            wait = ResetWait(wall, limit.day_ends, limit.whole_day,
+                             f"the company's shared daily budget is spent "
+                             f"({self._stats.tokens_today} tokens used by all processes, "
+                             f"usable {limit.day_limit})")
+            if self.on_reset_wait is not None:
+                self.on_reset_wait(wait)
+            else:
+                _log.warning("%s: waiting for the company's daily reset (--wait-for-reset), %s",
+                             wait.reason, wait.until_text(wall))
         if not limit.whole_day:
             await self._clock.sleep(max(0.001, limit.day_ends - wall))
             return

@@ -16,14 +16,31 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from .runner import RunStats
 from .scheduler import Scheduler
+
+
+class _Remaining(TimeRemainingColumn):
+    """Rich's time remaining, or, while the run waits for the daily reset, until when (x23r3
+    1: the estimate of the calls before the wait stayed on screen, "15s" for 28 min)."""
+
+    def __init__(self, view: ProgressView) -> None:
+        super().__init__()
+        self._view = view
+
+    def render(self, task: Task) -> Text:
+        waiting = self._view.waiting()
+        if waiting is not None:
+            return Text(waiting, style="progress.remaining")
+        return super().render(task)
 
 
 class ProgressView:
@@ -51,7 +68,7 @@ class ProgressView:
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[tokens]}"),
-                TimeElapsedColumn(), TimeRemainingColumn(),
+                TimeElapsedColumn(), _Remaining(self),
                 console=Console(file=self.stream), transient=False,
             )
             self._progress.__enter__()
@@ -63,6 +80,12 @@ class ProgressView:
                  tb: TracebackType | None) -> None:
         if self._progress is not None:
             self._progress.__exit__(et, e, tb)
+
+    def waiting(self) -> str | None:
+        """While the run waits for the daily reset (``--wait-for-reset``): until when, in
+        place of an estimate; else None. Read on rich's refresh too: the wait has no
+        outcome that would call ``update``."""
+        return self.scheduler.reset_wait_brief() if self.scheduler is not None else None
 
     def update(self, stats: RunStats, *, final: bool = False) -> None:
         now = time.monotonic()
@@ -94,7 +117,8 @@ class ProgressView:
                    if rate > 0 else float("inf"))
             # the last line says how long the run took, never an estimate (v9r14: a
             # finished resume's last line still said eta=12s)
-            when = (f"took={elapsed:.0f}s" if final else
+            waiting = None if final else self.waiting()
+            when = (f"took={elapsed:.0f}s" if final else waiting if waiting is not None else
                     f"eta={eta:.0f}s" if eta != float("inf") else "eta=?")
             done, failed = self.done_before + stats.done, self.failed_before + stats.failed
             # the rest of those settled: skipped (unchanged, exists...), as the summary

@@ -187,6 +187,21 @@ class ResetWait:
         return {"since": self.since, "until": self.until, "probing": self.probing,
                 "reason": self.reason}
 
+    def until_text(self, now: float) -> str:
+        """Until when it waits, for a person: the next call asking the server whether its
+        day began (the company's midnight is its own time zone's, not named: x21r1 F1), or
+        the new day of a share or reserve (pdbulk's own count). ``now``: wall time."""
+        if self.probing:
+            return ("until the company's midnight, in its own time zone; "
+                    f"next check whether its day began at "
+                    f"{_utc(min(Scheduler.half_hour_after(now), self.until))}, then each "
+                    "half hour")
+        return f"until {_utc(self.until)} (a new day for this job's share of the budget)"
+
+
+def _utc(wall: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wall))
+
 
 class _Waiter:
     __slots__ = ("at", "day", "fut", "hold", "op")
@@ -207,7 +222,8 @@ class Scheduler:
                  "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
                  "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
                  "_streak", "_timer", "_timer_at", "_today", "_today_heard", "_tokens_spent",
-                 "_told_burst", "_told_reset", "_waiters", "_width", "on_reset_wait")
+                 "_told_burst", "_told_reset", "_wait_shared", "_waiters", "_width",
+                 "on_reset_wait")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -243,6 +259,9 @@ class Scheduler:
         # the wait for the reset under way, and who is told when one begins or ends (the
         # engine writes it in the job, for ``pdbulk status``: x23 3, it showed "running")
         self._reset_wait: ResetWait | None = None
+        # the wait is the shared coordinator's (its day spent across processes): only its
+        # end clears it, not a call this scheduler admits meanwhile
+        self._wait_shared = False
         self.on_reset_wait: Callable[[ResetWait | None], None] | None = None
         # --wait-for-reset with the company's budget spent (the server said so, or this process
         # counted it): one call at each half hour (RESET_PROBE_EVERY) learns whether its day began
@@ -286,6 +305,30 @@ class Scheduler:
         """Share the account's limits through ``coordinator`` from now on (a started one).
         A coordinator that is not shared (LocalCoordinator) changes nothing."""
         self._shared = coordinator if coordinator.shared else None
+        if self._shared is not None and hasattr(self._shared, "on_reset_wait"):
+            # one wait, one line, one state: the coordinator's wait for the company's reset
+            # is this scheduler's too (x23r3 1: said twice, and status/progress missed it)
+            self._shared.on_reset_wait = self._shared_reset_wait
+
+    def _shared_reset_wait(self, wait: ResetWait | None) -> None:
+        """The shared coordinator began (``wait``) or ended (None) a wait for the reset."""
+        if wait is None:
+            if self._wait_shared:
+                self._wait_shared, self._told_reset = False, None
+                self._waited(None)
+            return
+        self._wait_shared = True
+        if self._reset_wait is None:
+            self._waited(wait)
+        self._tell_reset(wait)
+
+    def _tell_reset(self, wait: ResetWait) -> None:
+        """The one line a wait for the daily reset prints (once per reset), naming until when."""
+        if self._told_reset == wait.until:  # x11r2 8: it waited silently; x23r3 1: twice
+            return
+        self._told_reset = wait.until
+        _log.warning("%s: waiting for the company's daily reset (--wait-for-reset), %s",
+                     wait.reason, wait.until_text(self._clock.wall()))
 
     @property
     def coordinator(self) -> Coordinator | None:
@@ -652,7 +695,8 @@ class Scheduler:
             if problem is not None and self._budget.wait_for_reset \
                     and problem.resets_at is not None and self._probe_now(op):
                 problem, probe = None, True  # this call asks the server whether its day began
-            if problem is None and not probe and self._reset_wait is not None:
+            if problem is None and not probe and self._reset_wait is not None \
+                    and not self._wait_shared:
                 self._waited(None)  # the budget has room again: the wait is over
             if problem is not None:
                 if self._budget.wait_for_reset and problem.resets_at is not None:
@@ -661,15 +705,8 @@ class Scheduler:
                                                self._next_probe() < math.inf, str(problem)))
                     wake = min(wake, now + min(problem.resets_at, self._next_probe())
                                - self._clock.wall())
-                    if self._told_reset != problem.resets_at:  # x11r2 8: it waited silently
-                        self._told_reset = problem.resets_at
-                        # no clock time: the company's midnight is its time zone's, not
-                        # UTC's (x21r1 F1: "at 2026-12-04 00:00:00 UTC", its day began at 17:00)
-                        _log.warning("%s: waiting for the company's daily reset "
-                                     "(--wait-for-reset; %s)", problem,
-                                     "one call at each half hour asks the server whether "
-                                     "its day began" if self._next_probe() < math.inf
-                                     else "the server's own figure is read then")
+                    if self._reset_wait is not None:
+                        self._tell_reset(self._reset_wait)
                     break  # FIFO: nobody overtakes a call waiting for its budget
                 waiters.popleft().fut.set_exception(problem)
                 continue
@@ -700,6 +737,18 @@ class Scheduler:
     def reset_wait(self) -> ResetWait | None:
         """The wait for the daily reset under way (``--wait-for-reset``), or None."""
         return self._reset_wait
+
+    def reset_wait_brief(self) -> str | None:
+        """The wait for the daily reset under way in a few words, naming until when (the
+        progress shows it in place of an estimate), or None."""
+        wait = self._reset_wait
+        if wait is None:
+            return None
+        wall = self._clock.wall()
+        if wait.probing:
+            at = min(self.half_hour_after(wall), wait.until)
+            return f"waiting for the daily reset (next check {_utc(at)[11:]})"
+        return f"waiting for the daily reset (until {_utc(wait.until)})"
 
     def _waited(self, wait: ResetWait | None) -> None:
         self._reset_wait = wait

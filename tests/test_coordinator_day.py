@@ -98,7 +98,41 @@ async def test_waiting_runs_ask_the_server_at_the_half_hour_and_follow_its_new_d
     assert await _spent(redis_server.url) == 10  # the server's 5 and the other's call
     told = [r.getMessage() for r in caplog.records if "waiting" in r.getMessage()]
     assert told and all("waiting for the company's daily reset" in m for m in told), told
-    assert not any("UTC" in m or "00:00" in m for m in told), told
+    # no clock time for the reset (its time zone's midnight): only the next check's (x23r3 1)
+    assert not any("00:00" in m for m in told), told
+    assert all("next check whether its day began at 2026-12-03 17:31 UTC" in m
+               for m in told), told
+
+
+async def test_a_coordinated_wait_for_the_reset_is_said_once_and_is_the_scheduler_s(
+        redis_server: RedisServer, caplog: pytest.LogCaptureFixture) -> None:
+    """x23r3 1: a run whose calls wait on the shared day (another process spent it), then on
+    its own count too (the server's headers said 0 left), printed two waiting lines, and
+    its scheduler did not know it waited (status, the progress ETA). One line, naming
+    until when, and the scheduler's ``reset_wait`` holds the wait until the budget is back."""
+    clock = _clock()
+    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    for _ in range(20):  # the other process spends the company's day
+        await b.acquire(ADD)
+    assert await _spent(redis_server.url) == 100
+    with caplog.at_level(logging.WARNING, logger="pdbulk.scheduler"):
+        first = asyncio.create_task(a.acquire(ADD))  # waits on the shared day
+        for _ in range(200):
+            if a.reset_wait is not None:
+                break
+            await asyncio.sleep(0.005)
+        assert a.reset_wait is not None and a.reset_wait.probing, "the scheduler knows"
+        a.observe(GET, RateHeaders(daily_token_limit=100, daily_token_remaining=0))
+        second = asyncio.create_task(a.acquire(ADD))  # waits on its own count too
+        for _ in range(5):  # (its dispatch says it at once; virtual time stays before 17:31)
+            await asyncio.sleep(0)
+        assert not first.done() and not second.done()
+        for t in (first, second):
+            t.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+    told = [r.getMessage() for r in caplog.records if "waiting" in r.getMessage()]
+    assert len(told) == 1, told
+    assert "next check whether its day began at 2026-12-03 17:31 UTC" in told[0], told
 
 
 async def test_a_fresh_run_follows_the_server_s_figure_after_a_quiet_spell(

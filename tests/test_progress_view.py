@@ -3,10 +3,18 @@ the end (v9r14: a finished resume's last line still said ``eta=12s``)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 
+import pytest
+
+from bulk.clock import FakeClock
+from bulk.operations import get_operation
+from bulk.plans import Limits
 from bulk.progress import ProgressView
 from bulk.runner import RunStats
+from bulk.scheduler import BudgetPolicy, Scheduler
 
 
 def _stats(done: int) -> RunStats:
@@ -34,3 +42,38 @@ def test_rows_skipped_before_the_run_are_counted_as_skipped() -> None:
                       stream=out, interval=0.0) as view:
         view.update(_stats(0), final=True)
     assert out.getvalue().startswith("[import] 30/30 done=0 failed=2 skipped=28 ")
+
+
+async def _waiting_scheduler() -> tuple[Scheduler, asyncio.Task[float]]:
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=5), clock=clock,
+                  budget=BudgetPolicy(wait_for_reset=True))
+    await s.acquire(get_operation("addDeal"))
+    waiting = asyncio.create_task(s.acquire(get_operation("addDeal")))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert s.reset_wait is not None
+    return s, waiting
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tty", [False, True])
+async def test_while_waiting_for_the_daily_reset_no_eta_but_until_when(tty: bool) -> None:
+    """x23r3 1: under --wait-for-reset the estimate of the calls before the wait stayed
+    ("15s" for 28 minutes). While the scheduler waits for the daily reset, the plain line
+    and the bar's remaining-time column say it waits, and until when, not an estimate."""
+    s, waiting = await _waiting_scheduler()
+    out = _Tty() if tty else io.StringIO()
+    with ProgressView(10, label="import", stream=out, interval=0.0) as view:
+        view.scheduler = s
+        view.update(_stats(3))
+    waiting.cancel()
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
+    text = " ".join(text.split())  # (rich wraps a narrow console's cell)
+    assert "waiting for the daily reset (next check 00:31 UTC)" in text, text
+    assert "eta=" not in text and "-:--:--" not in text.split("3/10")[1], text

@@ -275,7 +275,11 @@ async def test_a_wait_for_the_reset_is_said_once(caplog: pytest.LogCaptureFixtur
     assert len(told) == 1, told
     # no clock time: the company's midnight is its time zone's, not UTC's (x21r1 F1)
     assert "waiting for the company's daily reset (--wait-for-reset" in told[0], told
-    assert "UTC" not in told[0], told
+    # x23r3 1: it names until when: the next check whether the server's day began
+    assert "until the company's midnight, in its own time zone" in told[0], told
+    # (a 100 s day here: the check at its end, before the half hour)
+    assert "next check whether its day began at 2026-01-01 00:01 UTC" in told[0], told
+    assert "00:00" not in told[0], told
 
 
 @pytest.mark.anyio
