@@ -529,7 +529,7 @@ def find_job(job_dir: Path, job: str) -> Path:
 def cancelled_line(job_id: str) -> str:
     """The line of a job declined at its prompt, saying why when no one could answer it
     (x12r7 F7: a cron log said only "cancelled")."""
-    why = "" if sys.stdin is not None and sys.stdin.isatty() else (
+    why = "" if _is_terminal(sys.stdin) else (
         " (no one to answer the prompt: stdin is not a terminal; pass --yes to run "
         "without asking)")
     return f"job {job_id} cancelled; nothing was sent{why}"
@@ -538,16 +538,33 @@ def cancelled_line(job_id: str) -> str:
 def confirmed(question: str) -> bool:
     """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
     other answer, end of input, a closed stdin or Ctrl-C is a "no" (x11r1: input that was no answer, a
-    cron job's stdin say, printed "Error: invalid input" over and over)."""
-    typer.echo(f"{question} [y/N]: ", nl=False)
+    cron job's stdin say, printed "Error: invalid input" over and over).
+
+    On a terminal the question goes to stdout, as any prompt. When stdin is not a terminal
+    (``echo y | pdbulk merge …``, cron) the answer is still read, one line, but the
+    question goes to stderr with the answer read after it, on a line of its own: stdout,
+    often a log file or a pipe, carries the command's output only (f24c F1: the question
+    was written to it with no answer and no line end, glued to the next line)."""
+    stdin = sys.stdin
+    typer.echo(f"{question} [y/N]: ", nl=False, err=not _is_terminal(stdin))
     try:
         # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError, exit 1)
-        answer = sys.stdin.readline() if sys.stdin is not None else ""
+        answer = stdin.readline() if stdin is not None else ""
     except (KeyboardInterrupt, EOFError, OSError, ValueError, AttributeError):
         answer = ""
-    if not answer.endswith("\n"):
+    if not _is_terminal(stdin):  # no one typed it: say what was read, end the line
+        typer.echo(answer.strip() or "(no answer)", err=True)
+    elif not answer.endswith("\n"):
         typer.echo("")
     return answer.strip().casefold() in ("y", "yes")
+
+
+def _is_terminal(stream: Any) -> bool:
+    """``stream`` is open and a terminal (a closed stdin is None, or a closed file)."""
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (ValueError, OSError, AttributeError):
+        return False
 
 
 def _stop_signals() -> list[int]:

@@ -5,6 +5,7 @@ dedupe job left at its prompt."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -132,3 +133,45 @@ def test_the_next_dedupe_run_names_a_dedupe_job_left_loaded(tmp_path: Path) -> N
     assert found["d-asked"].state == "unconfirmed"
     assert "never confirmed" in found["d-asked"].line("pdbulk resume d-asked")
     assert found["d-loaded"].state == "unfinished"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_question_goes_to_stderr_when_stdin_is_not_a_terminal(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """f24c F1: ``echo y | pdbulk merge … > log``: the question went to stdout with no
+    answer and no line end, glued to the next line of the log. Piped, it goes to stderr
+    with the answer read after it (and is still answered); on a terminal, to stdout."""
+    from pdbulk.options import confirmed
+
+    for given, wanted, shown in (("y\n", True, "y"), ("no\n", False, "no"),
+                                 ("", False, "(no answer)")):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(given))
+        assert confirmed("Merge 2 pairs?") is wanted, given
+        got = capsys.readouterr()
+        assert got.out == "", got
+        assert got.err == f"Merge 2 pairs? [y/N]: {shown}\n", got
+    monkeypatch.setattr(sys, "stdin", _Terminal("y\n"))
+    assert confirmed("Merge 2 pairs?") is True
+    got = capsys.readouterr()
+    assert got.out == "Merge 2 pairs? [y/N]: " and got.err == "", got
+
+
+def test_piped_yes_merges_and_keeps_the_question_off_stdout(tmp_path: Path) -> None:
+    """f24c F1, end to end: ``echo y | pdbulk merge pairs.csv``: merged (exit 0), the
+    question on stderr, stdout without it."""
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs),
+               *cli_args(sb, tmp_path / "jobs")]
+        proc = subprocess.run(cmd, env=env, input="y\n", capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "[y/N]" not in proc.stdout, proc.stdout
+        assert "[y/N]: y\n" in proc.stderr, proc.stderr
+        assert deal(sb, 2)["is_deleted"] and deal(sb, 4)["is_deleted"]
