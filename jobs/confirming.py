@@ -18,15 +18,31 @@ from bulk.store import JobStore
 META_ASKING = "confirm.asking"  # the question asked and not yet answered yes
 DECLINED = "declined at the confirmation prompt"
 NO_ANSWER = "no answer at the confirmation prompt ({why}); nothing was sent"
+UNANSWERED = "no one to answer the prompt: {why}"  # NoAnswer's (f24c F2)
+
+
+class NoAnswer(Exception):
+    """Raised by a ``confirm`` that could read no answer at all (stdin closed, end of
+    input, a stdin that is not a terminal): the job is cancelled as unanswered, not as
+    declined. ``why`` says what happened and how to run unattended (the CLI: ``--yes``;
+    a library caller: ``run_job`` without ``confirm=``)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 def ask(store: JobStore, confirm: Callable[[str], bool], question: str) -> bool:
     """Ask ``question`` with ``confirm``; True for a yes. Anything else leaves the job
-    cancelled: False for a no; an exception (``BaseException``: a signal, a cancelled
-    task too) is raised again once the job is cancelled."""
+    cancelled: False for a no, or for no answer at all (``NoAnswer``: its status message
+    says so, not "declined"); any other exception (``BaseException``: a signal, a
+    cancelled task too) is raised again once the job is cancelled."""
     store.meta_put(META_ASKING, question)
     try:
         yes = bool(confirm(question))
+    except NoAnswer as exc:
+        store.set_status("cancelled", UNANSWERED.format(why=exc.why))
+        return False
     except BaseException as exc:
         why = type(exc).__name__
         store.set_status("cancelled", NO_ANSWER.format(why=why))
@@ -44,4 +60,4 @@ def never_confirmed(store: JobStore) -> bool:
     return store.meta_get(META_ASKING) is not None
 
 
-__all__ = ["DECLINED", "META_ASKING", "ask", "never_confirmed"]
+__all__ = ["DECLINED", "META_ASKING", "UNANSWERED", "NoAnswer", "ask", "never_confirmed"]

@@ -308,7 +308,9 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
     exit code."""
     assert run.job_id is not None and run.directory is not None
     if run.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
-        typer.echo(f"pdbulk: {cancelled_line(run.job_id)}", err=True)
+        with JobStore.open(run.directory, lock=False) as store:
+            why = store.status_message
+        typer.echo(f"pdbulk: {cancelled_line(run.job_id, why)}", err=True)
         return EXIT_INPUT  # declined, or no one to answer (cron): not done (x12r4 F2)
     result = run.result
     if result is not None and result.stats.rate_limited:

@@ -149,7 +149,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
         if finished.result is None:
             if finished.status == "cancelled":  # declined, or no one to answer (cron):
                 # never exit 0 for work not done (x12r4 F2)
-                raise fail(cancelled_line(job_id))
+                raise fail(cancelled_line(job_id, store.status_message))
             if as_json:
                 emit_json({"status": "finished", "job": job_id, "job_dir": str(directory),
                            "note": "nothing to send"})

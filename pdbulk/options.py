@@ -59,6 +59,7 @@ from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
+from jobs.confirming import DECLINED, NoAnswer
 
 from .entry import detach_terminal
 
@@ -526,19 +527,19 @@ def find_job(job_dir: Path, job: str) -> Path:
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)", EXIT_USAGE)
 
 
-def cancelled_line(job_id: str) -> str:
-    """The line of a job declined at its prompt, saying why when no one could answer it
-    (x12r7 F7: a cron log said only "cancelled")."""
-    why = "" if _is_terminal(sys.stdin) else (
-        " (no one to answer the prompt: stdin is not a terminal; pass --yes to run "
-        "without asking)")
-    return f"job {job_id} cancelled; nothing was sent{why}"
+def cancelled_line(job_id: str, why: str | None) -> str:
+    """The line of a job cancelled at its prompt, with why (its status message): declined,
+    or no one to answer it (x12r7 F7: a cron log said only "cancelled"; f24c F2: a closed
+    stdin said "declined")."""
+    return f"job {job_id} cancelled; nothing was sent ({why or DECLINED})"
 
 
 def confirmed(question: str) -> bool:
     """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
-    other answer, end of input, a closed stdin or Ctrl-C is a "no" (x11r1: input that was no answer, a
-    cron job's stdin say, printed "Error: invalid input" over and over).
+    other answer or Ctrl-C is a "no" (x11r1: input that was no answer, a cron job's stdin
+    say, printed "Error: invalid input" over and over). No answer at all — end of input, a
+    closed stdin — raises ``NoAnswer`` (f24c F2: it was reported as declined), saying why
+    and that ``--yes`` runs the job without asking.
 
     On a terminal the question goes to stdout, as any prompt. When stdin is not a terminal
     (``echo y | pdbulk merge …``, cron) the answer is still read, one line, but the
@@ -546,16 +547,24 @@ def confirmed(question: str) -> bool:
     often a log file or a pipe, carries the command's output only (f24c F1: the question
     was written to it with no answer and no line end, glued to the next line)."""
     stdin = sys.stdin
-    typer.echo(f"{question} [y/N]: ", nl=False, err=not _is_terminal(stdin))
+    terminal = _is_terminal(stdin)
+    typer.echo(f"{question} [y/N]: ", nl=False, err=not terminal)
+    unread: str | None = None
     try:
         # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError, exit 1)
         answer = stdin.readline() if stdin is not None else ""
-    except (KeyboardInterrupt, EOFError, OSError, ValueError, AttributeError):
-        answer = ""
-    if not _is_terminal(stdin):  # no one typed it: say what was read, end the line
+    except KeyboardInterrupt:  # Ctrl-C at the prompt: a "no"
+        answer = "\n"
+    except (EOFError, OSError, ValueError, AttributeError) as exc:
+        answer, unread = "", f"stdin could not be read ({type(exc).__name__})"
+    if not terminal:  # no one typed it: say what was read, end the line
         typer.echo(answer.strip() or "(no answer)", err=True)
     elif not answer.endswith("\n"):
         typer.echo("")
+    if not answer:
+        where = ("stdin is closed" if stdin is None else unread or
+                 "end of input" + ("" if terminal else ", stdin is not a terminal"))
+        raise NoAnswer(f"{where}; pass --yes to run without asking")
     return answer.strip().casefold() in ("y", "yes")
 
 

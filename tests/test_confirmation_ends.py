@@ -26,13 +26,14 @@ PAIRS = "merge_id,survivor_id\n2,3\n4,5\n"
 
 def test_confirmed_takes_a_closed_stdin_for_no(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    """``pdbulk merge pairs.csv <&-``: sys.stdin is None; the prompt is a no, not an
-    AttributeError."""
-    from pdbulk.options import cancelled_line, confirmed
+    """``pdbulk merge pairs.csv <&-``: sys.stdin is None; the prompt is no answer
+    (``NoAnswer``: f24c F2, not a "declined"), not an AttributeError."""
+    from jobs.confirming import NoAnswer
+    from pdbulk.options import confirmed
 
     monkeypatch.setattr(sys, "stdin", None)
-    assert confirmed("Merge 2 pairs?") is False
-    assert "no one to answer the prompt" in cancelled_line("j")
+    with pytest.raises(NoAnswer, match="stdin is closed; pass --yes to run without asking"):
+        confirmed("Merge 2 pairs?")
 
 
 def test_merge_with_stdin_closed_is_cancelled_and_its_resume_sends_nothing(
@@ -50,14 +51,20 @@ def test_merge_with_stdin_closed_is_cancelled_and_its_resume_sends_nothing(
                               capture_output=True, text=True, timeout=120)
         out = proc.stdout + proc.stderr
         assert proc.returncode == 1, out
-        assert "cancelled; nothing was sent (no one to answer the prompt" in out, out
+        assert "cancelled; nothing was sent (no one to answer the prompt: stdin is closed; " \
+            "pass --yes to run without asking)" in out, out
         assert "Traceback" not in out and "unexpected error" not in out, out
         (job,) = jobs.iterdir()
         with JobStore.open(job, lock=False) as store:
             assert store.status == "cancelled", store.status
+            # f24c F2: it was "declined at the confirmation prompt"
+            assert store.status_message == ("no one to answer the prompt: stdin is closed; "
+                                            "pass --yes to run without asking")
         before = requests(sb)
         res = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(jobs)], env=env)
         assert res.exit_code == 1 and "cannot be resumed" in res.output, res.output
+        assert "no one to answer the prompt: stdin is closed" in res.output, res.output
+        assert "declined" not in res.output, res.output
         assert not delta(before, requests(sb)).get("mergeDeals")
         assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
 
@@ -145,12 +152,16 @@ def test_the_question_goes_to_stderr_when_stdin_is_not_a_terminal(
     """f24c F1: ``echo y | pdbulk merge … > log``: the question went to stdout with no
     answer and no line end, glued to the next line of the log. Piped, it goes to stderr
     with the answer read after it (and is still answered); on a terminal, to stdout."""
+    from jobs.confirming import NoAnswer
     from pdbulk.options import confirmed
 
     for given, wanted, shown in (("y\n", True, "y"), ("no\n", False, "no"),
-                                 ("", False, "(no answer)")):
+                                 ("", None, "(no answer)")):
         monkeypatch.setattr(sys, "stdin", io.StringIO(given))
-        assert confirmed("Merge 2 pairs?") is wanted, given
+        try:
+            assert confirmed("Merge 2 pairs?") is wanted, given
+        except NoAnswer:
+            assert wanted is None, given
         got = capsys.readouterr()
         assert got.out == "", got
         assert got.err == f"Merge 2 pairs? [y/N]: {shown}\n", got
@@ -175,3 +186,44 @@ def test_piped_yes_merges_and_keeps_the_question_off_stdout(tmp_path: Path) -> N
         assert "[y/N]" not in proc.stdout, proc.stdout
         assert "[y/N]: y\n" in proc.stderr, proc.stderr
         assert deal(sb, 2)["is_deleted"] and deal(sb, 4)["is_deleted"]
+
+
+@pytest.mark.anyio
+async def test_a_confirm_with_no_answer_cancels_as_unanswered_not_declined(
+        tmp_path: Path) -> None:
+    """f24c F2: a job whose prompt could read no answer (``pdbulk undo … <&-``, cron) was
+    kept as "declined at the confirmation prompt". A ``confirm`` raising ``NoAnswer``
+    cancels it (nothing sent, not resumable) with why and how to run unattended; a "no"
+    is still "declined"."""
+    from jobs import merge_deals, resume_job, run_job
+    from jobs.confirming import DECLINED, NoAnswer
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+
+    def unanswered(question: str) -> bool:
+        raise NoAnswer("stdin is closed; pass --yes to run without asking")
+
+    async with serve(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        for root, confirm, said in ((tmp_path / "a", unanswered,
+                                     "no one to answer the prompt: stdin is closed; pass "
+                                     "--yes to run without asking"),
+                                    (tmp_path / "b", lambda q: False, DECLINED)):
+            finished = await run_job(engine_config(sb, root), sb.token, merge_deals(pairs),
+                                     confirm=confirm)
+            assert finished.status == "cancelled"
+            with JobStore.open(finished.directory, lock=False) as store:
+                assert store.status_message == said, store.status_message
+            with pytest.raises(NotResumable, match=said.split(";")[0]):
+                await resume_job(finished.directory, sb.token)
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+
+
+def test_the_cancelled_line_says_declined_for_a_piped_no() -> None:
+    """f24c F2: ``echo n | pdbulk merge …`` said "no one to answer the prompt: stdin is not
+    a terminal" (it had answered no); the line now says what the job's status says."""
+    from jobs.confirming import DECLINED
+    from pdbulk.options import cancelled_line
+
+    assert cancelled_line("j", DECLINED) == (
+        "job j cancelled; nothing was sent (declined at the confirmation prompt)")
