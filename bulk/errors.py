@@ -197,8 +197,16 @@ class MalformedResponse(ServerError):
     """
 
 
+# the settings a spent budget names, for a CLI user and a library caller alike (f24c F3:
+# a library caller was told "--budget-share", a flag it has no way to give)
+SHARE_SETTING = "--budget-share, BudgetPolicy.share"
+CAP_SETTING = "--max-tokens, BudgetPolicy.max_tokens"
+
+
 class BudgetExhausted(BulkError):
-    """The company's daily token budget, or the job's own cap, is spent.
+    """The company's daily token budget, or the job's own cap, is spent. Its message names
+    the setting concerned as both the CLI flag and the library's ``BudgetPolicy`` field
+    (``SHARE_SETTING``, ``CAP_SETTING``).
 
     ``resets_at``: Unix time of the next daily reset, when known. ``cap``: the job's cap
     (tokens per run) when that is what is spent, else None; ``needs``: what the refused

@@ -49,6 +49,7 @@ from .calls import CallContext, CallPath
 from .client import PipedriveClient
 from .clock import Clock
 from .errors import (
+    CAP_SETTING,
     BudgetExhausted,
     BulkError,
     InDoubt,
@@ -328,9 +329,9 @@ class Runner(CallPath):
         stuck = ""
         if _open(await self.store.counts()) >= open_before:
             stuck = (f". No item was finished under this cap: a resume with it would spend "
-                     f"its reads again and stop the same way; resume with a larger "
-                     f"--max-tokens (more than {run + _needed(error.needs)})")
-        return BudgetExhausted(f"this run's cap of {error.cap} tokens (--max-tokens) is spent "
+                     f"its reads again and stop the same way; resume with a larger cap "
+                     f"({CAP_SETTING}: more than {run + _needed(error.needs)})")
+        return BudgetExhausted(f"this run's cap of {error.cap} tokens ({CAP_SETTING}) is spent "
                                f"({run} used by this run{job}; {error.needs}){stuck}",
                                cap=error.cap, needs=error.needs)
 

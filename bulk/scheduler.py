@@ -71,7 +71,7 @@ from typing import Any
 
 from .clock import Clock
 from .coordinator import HOLD_AT_MOST, Coordinator, Limit, SharedStats
-from .errors import BudgetExhausted, ConfigError
+from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError
 from .headers import RateHeaders
 from .operations import Operation
 from .plans import Limits
@@ -1059,7 +1059,7 @@ class Scheduler:
         if cap is not None and self._tokens_spent + held + cost > cap:
             # the figure counts calls still in flight or queued on the coordinator: the
             # runner restates it from the settled spend when the run ends
-            return BudgetExhausted(f"this run's cap of {cap} tokens (--max-tokens) is spent "
+            return BudgetExhausted(f"this run's cap of {cap} tokens ({CAP_SETTING}) is spent "
                                    f"({self._tokens_spent} used; {op.id} needs {cost})",
                                    cap=cap, needs=f"{op.id} needs {cost}")
         if cost > limit:
@@ -1078,7 +1078,7 @@ class Scheduler:
             # needs 5" read as a contradiction)
             return BudgetExhausted(
                 f"daily token budget: this job may use {limit} of today's {self._daily} "
-                f"tokens (--budget-share / the reserve) and {self._today} are used today; "
+                f"tokens ({SHARE_SETTING}; or the reserve) and {self._today} are used today; "
                 f"{op.id} needs {cost}", resets_at=self.next_reset())
         if self._spent_day == self._day or self._today + held + cost > limit:
             used = max(self._today, self._daily) if self._spent_day == self._day else self._today

@@ -59,6 +59,7 @@ from .options import (
     execute_async,
     exit_code_for,
     fail,
+    flags_only,
     folder,
     install_stop,
     plain,
@@ -327,7 +328,8 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
             "and its scopes")
         return EXIT_AUTH
     if run.status == "stopped":
-        say(f"stopped: {error or 'interrupted'}{reset_words(error)}; resume with: "
+        said = flags_only(str(error)) if error is not None else "interrupted"
+        say(f"stopped: {said}{reset_words(error)}; resume with: "
             f"{resume_hint(run.job_id, cfg.job_root)}")
         return EXIT_STOPPED
     return EXIT_ROWS_FAILED if run.failed or run.policy_strays else EXIT_OK

@@ -35,6 +35,8 @@ import typer
 from bulk.client import Secret, normalize_base_url
 from bulk.engine import DEFAULT_URL, MAX_WORKERS, META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import (
+    CAP_SETTING,
+    SHARE_SETTING,
     ApiError,
     BudgetExhausted,
     BulkError,
@@ -344,6 +346,12 @@ def plain(exc: BaseException) -> str:
     return str(exc) or "no detail"
 
 
+def flags_only(text: str) -> str:
+    """``text`` (an engine's message) as the CLI says it: a spent budget names the flag
+    and the library's setting (f24c F3); a command's line, the flag alone."""
+    return text.replace(SHARE_SETTING, "--budget-share").replace(CAP_SETTING, "--max-tokens")
+
+
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
     if isinstance(exc, InputError | JobBusy | StoreUnfinished | DiskFull):  # say what to do
@@ -356,15 +364,16 @@ def describe(exc: BaseException) -> str:
     if auth_failure(exc):
         return f"permission denied: {exc}"
     if isinstance(exc, BudgetExhausted):
+        said = flags_only(str(exc))
         if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
-            return (f"token budget spent: {exc}; run again with a higher --max-tokens "
+            return (f"token budget spent: {said}; run again with a higher --max-tokens "
                     "(or none)")
         # no cap was given (x19r4 F5: "raise the cap" named one): the share, if it is one
         # a share: give a larger one; --wait-for-reset's reset check does not apply while a
         # share is what is spent (README), so it is not offered then (x21r1)
         more = (", or give a larger --budget-share" if "--budget-share" in str(exc)
                 else ", or pass --wait-for-reset")
-        return f"token budget spent: {exc}{reset_words(exc)}; run again after the reset{more}"
+        return f"token budget spent: {said}{reset_words(exc)}; run again after the reset{more}"
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")
@@ -781,7 +790,8 @@ def finish(store: JobStore, result: RunResult) -> None:
         typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
-        why = (str(result.error) + reset_words(result.error)) if result.error else "interrupted"
+        why = (flags_only(str(result.error)) + reset_words(result.error)) if result.error \
+            else "interrupted"
         if isinstance(result.error, PlanLimit):  # not the token's fault (x13r1 F5)
             why += (" — the account's plan limit: close or delete deals, or raise the plan, "
                     "then resume")

@@ -235,7 +235,7 @@ def test_a_job_held_by_another_process_is_exit_6(files: dict[str, Path]) -> None
             res = CliRunner().invoke(app, [*args, "--job-dir", str(files["jobs"])],
                                      env={"PIPEDRIVE_API_TOKEN": "tok"})
             assert res.exit_code == 6, (args, res.output)
-            assert "another process" in res.output and "Traceback" not in res.output
+            assert "already open (in this process or another)" in res.output and "Traceback" not in res.output
     finally:
         store.close()
 

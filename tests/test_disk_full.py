@@ -99,6 +99,6 @@ def test_a_job_store_locked_by_another_process_is_busy(tmp_path: Path) -> None:
         other.execute("ROLLBACK")
         other.close()
     line = describe(info.value)
-    assert line == ("job 'job3' is open in another process; try again when it has "
+    assert line == ("job 'job3' is already open (in this process or another); try again when it has "
                     "finished") and exit_code_for(info.value) == 6
     _QuickStore.open(tmp_path / "job3").close()  # and not left locked by the refusal

@@ -356,7 +356,8 @@ async def test_a_cap_too_small_for_one_item_says_so(tmp_path: Path) -> None:
     _, result = await job.go(budget=BudgetPolicy(max_tokens=PATCH - 1), max_workers=1)
     assert result.stopped and type(result.error).__name__ == "BudgetExhausted"
     assert "No item was finished under this cap" in str(result.error)
-    assert f"larger --max-tokens (more than {PATCH})" in str(result.error), result.error
+    assert f"larger cap (--max-tokens, BudgetPolicy.max_tokens: more than {PATCH})" \
+        in str(result.error), result.error
     assert server.seen == Counter()
 
 

@@ -976,3 +976,30 @@ async def test_a_call_that_waited_before_its_send_is_still_ours() -> None:
     clock.advance(0.05)
     s.observe(GET, RateHeaders(limit=40, remaining=39, reset=1.9), sent_at=sent)
     assert s.others_seen == 0
+
+
+@pytest.mark.parametrize(("policy", "spent_today", "named"), [
+    (BudgetPolicy(share=0.5), 0, "(--budget-share, BudgetPolicy.share; or the reserve)"),
+    (BudgetPolicy(max_tokens=23), 0, "(--max-tokens, BudgetPolicy.max_tokens) is spent"),
+])
+def test_a_spent_budget_names_the_library_setting_too(policy: BudgetPolicy, spent_today: int,
+                                                      named: str) -> None:
+    """f24c F3: a library caller was told "--budget-share" / "--max-tokens", flags it cannot
+    give: the message names the ``BudgetPolicy`` field as well; the CLI's line names the
+    flag alone."""
+    from pdbulk.options import describe
+
+    async def main() -> BudgetExhausted:
+        s = Scheduler(Limits(burst=1000, daily_tokens=1000), clock=FakeClock(),
+                      budget=policy, tokens_spent_today=spent_today)
+        for _ in range(1000):
+            try:
+                await s.acquire(ADD)
+            except BudgetExhausted as exc:
+                return exc
+        raise AssertionError("never exhausted")
+
+    exc = asyncio.run(main())
+    assert named in str(exc), str(exc)
+    line = describe(exc)
+    assert "BudgetPolicy" not in line and ("--budget-share" in line or "--max-tokens" in line)

@@ -32,8 +32,11 @@ def _take_lock(directory: Path) -> int | None:
 
 
 def busy_message(directory: Path) -> str:
-    """What JobBusy says: the job lock held, or its SQLite file locked by another process."""
-    return f"job {directory.name!r} is open in another process; try again when it has finished"
+    """What JobBusy says: the job lock held, or its SQLite file locked — by another process,
+    or by this one (a second open of a job this process has open: f24c F3, it said "in
+    another process"; the lock cannot tell which)."""
+    return (f"job {directory.name!r} is already open (in this process or another); try "
+            "again when it has finished")
 
 
 def held_by_live_process(directory: Path) -> bool:
