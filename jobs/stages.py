@@ -13,14 +13,14 @@ close times) are stored for every deal that moves, for ``pdbulk undo``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import check_has_rows
 from bulk.manifest import header as manifest_header
 from bulk.manifest_stamp import file_stamp
@@ -79,12 +79,10 @@ class MoveTarget:
     lost_reason: str | None = None
 
     def body(self, catalog: Catalog, from_pipeline: str | None = None) -> dict[str, Any]:
-        """The wanted values, every name resolved (InputError before anything is sent)."""
-        if self.status is not None and self.status not in STATUSES:
-            raise InputError(f"--status-to must be one of {', '.join(STATUSES)}, "
-                             f"not {self.status!r}")
-        if self.lost_reason is not None and self.status != "lost":
-            raise InputError("--lost-reason needs --status-to lost")
+        """The wanted values, every name resolved (InputError before anything is sent,
+        naming every problem at once: ``problems``)."""
+        if problems := self.problems(catalog, from_pipeline):
+            raise InputError("; ".join(problems))
         pipeline = self.pipeline or from_pipeline
         pipeline_id = catalog.pipeline(pipeline).id if pipeline is not None else None
         body: dict[str, Any] = {"stage_id": catalog.stage(self.stage, pipeline_id).id}
@@ -93,6 +91,30 @@ class MoveTarget:
         if self.lost_reason is not None:
             body["lost_reason"] = self.lost_reason
         return body
+
+    def problems(self, catalog: Catalog, from_pipeline: str | None = None) -> list[str]:
+        """Every reason the target cannot be (f24c F4: an unknown pipeline hid an unknown
+        stage until the next run): the status, the lost reason, the pipeline, the stage —
+        looked for in every pipeline when the pipeline named is unknown."""
+        problems: list[str] = []
+        if self.status is not None and self.status not in STATUSES:
+            problems.append(f"--status-to must be one of {', '.join(STATUSES)}, "
+                            f"not {self.status!r}")
+        if self.lost_reason is not None and self.status != "lost":
+            problems.append("--lost-reason needs --status-to lost")
+        pipeline, pipeline_id = self.pipeline or from_pipeline, None
+        try:
+            pipeline_id = catalog.pipeline(pipeline).id if pipeline is not None else None
+        except InputError as exc:
+            problems.append(str(exc))
+        try:
+            catalog.stage(self.stage, pipeline_id)
+        except AmbiguousName as exc:
+            if pipeline_id is not None or pipeline is None:  # else: its pipeline is unknown
+                problems.append(str(exc))
+        except InputError as exc:
+            problems.append(str(exc))
+        return problems
 
 
 # the names a refusal of ``check_move`` gives each argument: the library's keywords, or the
@@ -188,11 +210,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
     by_id = source.key_column is None
     column = id_column(head, source.id_column) if by_id else source.key_column
-    if column is None:
-        raise InputError("the manifest has no deal_id or id column; name it with --id-column, "
-                         "or use --key-column for source keys")
-    if not by_id and column not in head:
-        raise InputError(f"no column {column!r} in the manifest")
+    if (problem := _column_problem(source, head)) is not None:
+        raise InputError(problem)
+    assert column is not None
     refs = list(read_refs(source.manifest, id_col=column if by_id else None,
                           key_col=None if by_id else column, encoding=source.encoding,
                           sheet=source.sheet, since=since))
@@ -209,6 +229,16 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
     return _matched(refs, deal_of, prep, column)
+
+
+def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
+    """Why the manifest's header has no column naming the deals (None: it has one)."""
+    if source.key_column is None:
+        if id_column(head, source.id_column) is None:
+            return ("the manifest has no deal_id or id column; name it with --id-column, "
+                    "or use --key-column for source keys")
+        return None
+    return None if source.key_column in head else f"no column {source.key_column!r} in the manifest"
 
 
 def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared,
@@ -253,7 +283,15 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
     """Resolve the target, select the deals, and decide each deal's PATCH (or none)."""
     taken = time.time() if now is None else now
     from_pipeline = source.query.pipeline if source.query is not None else None
-    wanted = target.body(catalog, from_pipeline)  # names first: nothing read if they are wrong
+    # names and the manifest's columns first, every problem at once (f24c F4: one a run):
+    # nothing is read if they are wrong
+    problems = target.problems(catalog, from_pipeline)
+    if source.manifest is not None and source.query is None:
+        head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
+        problems += filter(None, [_column_problem(source, head)])
+    if problems:
+        raise InputError("; ".join(problems))
+    wanted = target.body(catalog, from_pipeline)
     prep = Prepared("move-stage", meta={"target": wanted})
     if source.query is not None and source.manifest is None:  # re-checked after a wait
         prep.meta[META_SELECTION] = {k: v for k, v in source.query.params(catalog).items()

@@ -126,6 +126,27 @@ async def test_unknown_or_ambiguous_names_stop_before_any_deal_is_read(tmp_path:
 
 
 @pytest.mark.anyio
+async def test_a_manifest_move_names_every_problem_at_once(tmp_path: Path) -> None:
+    """f24c F4: `move-stage --manifest` said one problem a run (a bad column, an unknown
+    stage, an unknown pipeline: three runs). One run now names the three, as import and
+    update do; nothing read but the catalog, nothing sent."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=13)) as sb:
+        manifest = tmp_path / "keys.csv"
+        manifest.write_text("deal_id\n1\n2\n")
+        before = requests(sb)
+        with pytest.raises(InputError) as info:
+            await load_job(sb, tmp_path, "move-stage", mover(
+                DealSource(manifest=manifest, key_column="ext"),
+                MoveTarget("Proposal Maid", pipeline="Sails")), job_id="bad")
+        said = str(info.value)
+        for part in ("no pipeline named 'Sails'", "no stage named 'Proposal Maid'",
+                     "no column 'ext' in the manifest"):
+            assert part in said, said
+        calls = delta(before, requests(sb))
+        assert "getDeals" not in calls and "updateDeal" not in calls
+
+
+@pytest.mark.anyio
 async def test_limit_refuses_a_selection_larger_than_expected(tmp_path: Path) -> None:
     """--limit 10 with 100+ matching deals: refused after the first page, nothing sent."""
     async with serve(SandboxConfig(time_scale=0.02, deals=300, seed=14)) as sb:
