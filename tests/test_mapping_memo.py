@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -187,6 +188,59 @@ def test_an_e_mail_verdict_is_the_same_the_second_time(cell: str) -> None:
     assert verdict() == first
 
 
+def _validated_whole(email: str) -> str:
+    """email-validator's reading of a whole lower-case address, as normalize_email takes it."""
+    try:
+        return contacts._lower(str(validate_email(
+            email, check_deliverability=False, allow_smtputf8=True, allow_quoted_local=False,
+            test_environment=True).normalized))
+    except EmailNotValidError as exc:
+        return f"refused: {exc}"
+
+
+_LOCAL = st.from_regex(r"\A[a-z0-9_+.-]{1,70}\Z")
+_DOMAIN = st.one_of(
+    st.from_regex(r"\A[a-z0-9-]{1,12}(\.[a-z0-9-]{1,12}){0,3}\Z"),
+    st.sampled_from(["example.com", "localhost", "x.local", "x.invalid", "acme.test",
+                     "a.b.onion", "x.123", "-x.com", "x-.com", "xn--mller-kva.de", "x." + "a" * 64,
+                     "acme", "home.arpa", ".com", "x..com", "example.com." + "a" * 250]))
+
+
+@given(_LOCAL, _DOMAIN)
+@example("postmaster", "example.com")
+@example("a" * 65, "example.com")
+@example("a" * 60, "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + ".com")
+@example("a" * 64, "b" * 63 + "." + "c" * 63 + "." + "d" * 58 + ".com")
+@example("jo.", "acme.test")
+@example(".jo", "acme.test")
+def test_an_e_mail_verdict_by_its_domain_is_the_whole_verdict(local: str, domain: str) -> None:
+    """An address checked by its domain's verdict (a plain local part) is read exactly as
+    email-validator reads the whole address: the same address, or a refusal."""
+    email = f"{local}@{domain}"
+    contacts._VALIDATED.clear()  # (a domain's verdict may be remembered: it must agree)
+    try:
+        got = tf.normalize_email(email)
+    except InputError as exc:
+        got = "refused: " + exc.reason.split(" (", 1)[1][:-1]
+    assert got == _validated_whole(email)
+
+
+def test_plain_addresses_of_one_domain_are_validated_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's plain addresses of one domain cost one email-validator call, not one each
+    (issue 8: ~60 µs an address, for every person of a file)."""
+    calls: list[str] = []
+
+    def counted(email: str, **options: Any) -> Any:
+        calls.append(email)
+        return validate_email(email, **options)
+    monkeypatch.setattr(contacts, "validate_email", counted)
+    contacts._VALIDATED.clear()
+    got = [tf.normalize_email(f"Person.{n}@Once.Example.ORG") for n in range(200)]
+    assert got == [f"person.{n}@once.example.org" for n in range(200)]
+    assert len(calls) == 1
+
+
 class _Text(str):
     """A str that is not exactly ``str``: read by the general path, not the fast one."""
 
@@ -225,3 +279,4 @@ def test_a_memo_stays_bounded_and_keeps_its_newer_half() -> None:
     last = 3 * limit + 6
     assert memo[f"cell {last}"] == last and f"cell {last - limit // 2}" in memo
     assert "cell 0" not in memo
+
