@@ -280,3 +280,20 @@ def test_a_memo_stays_bounded_and_keeps_its_newer_half() -> None:
     assert memo[f"cell {last}"] == last and f"cell {last - limit // 2}" in memo
     assert "cell 0" not in memo
 
+
+def test_two_names_are_compared_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a row's name is another name than its person's is read once per pair of
+    names, not on every row that names the person again (issue 8)."""
+    from jobs import import_rows
+
+    calls: list[str] = []
+    words = import_rows._name_words
+
+    def counted(name: str) -> list[str]:
+        calls.append(name)
+        return words(name)
+    monkeypatch.setattr(import_rows, "_name_words", counted)
+    answers = {import_rows._other_names("Ann Q. Memo-Lee", "Bea Memo-Lee") for _ in range(50)}
+    assert answers == {True}
+    assert len(calls) == 2
+
