@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -297,3 +298,20 @@ def test_two_names_are_compared_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert answers == {True}
     assert len(calls) == 2
 
+
+def test_the_text_around_an_amount_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The currency and signs around a number are read once per text and default currency,
+    not for every amount of a column that writes them alike (issue 8); same amounts."""
+    from jobs.transforms import currency
+
+    calls: list[str] = []
+    token = currency._currency_token
+
+    def counted(text: str, default: str | None) -> tuple[str | None, tuple[str, ...]]:
+        calls.append(text)
+        return token(text, default)
+    monkeypatch.setattr(currency, "_currency_token", counted)
+    got = [tf.parse_money(f"GBP {n},250.50", prefer="XAG") for n in range(1, 41)]
+    assert [(m.amount, m.currency) for m in got if m is not None] == [
+        (Decimal(f"{n}250.50"), "GBP") for n in range(1, 41)]
+    assert calls == ["GBP"]
