@@ -148,6 +148,18 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings,
         planner.key_column))
 
 
+def learn_places(planner: RowPlanner, settings: ImportSettings,
+                 stopping: Stopping | None = None) -> None:
+    """Every address the manifest names each organization at, learned before any row is
+    decided (one extra pass, only when the mapping reads an organization's address): which
+    rows share a new organization does not depend on their order
+    (``RowPlanner.learn_places``)."""
+    if planner.mapper.reads_org_address:
+        planner.learn_places(first_of_each(
+            unheld(_rows(planner, settings, stopping), typed_source=_typed(settings)),
+            _key_named, planner.key_column))
+
+
 class _Learner:
     """``RowPlanner.build``'s check before the key field is created: the decimal marks of
     the manifest's columns learned by a preview mapper (DecimalContested: nothing sent),
@@ -410,6 +422,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     else:
         store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings,
                                                                        stopping)))
+    await in_thread(lambda: learn_places(planner, settings, stopping))
     images: list[BeforeImage] = []
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
                                                     planner, images)))
@@ -722,6 +735,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
+        learn_places(planner, settings)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:

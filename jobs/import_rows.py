@@ -141,6 +141,10 @@ class RowPlanner:
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
         self._names_by_id: dict[int, str] | None = None  # ``_account_name``
         self._orgs: dict[str, dict[str, Any]] = {}
+        # organization match key -> {address match key: the address as first written}: every
+        # address the file names the organization at (``learn_places``; None: not learned)
+        self._places: dict[str, dict[str, str]] | None = None
+        self._new_at: dict[str, dict[str, str]] = {}  # ``_new_places``, once per name
         self._found_orgs: dict[tuple[Any, Any], dict[str, Any]] = {}  # ``_one_org``
 
     def __repr__(self) -> str:
@@ -489,6 +493,10 @@ class RowPlanner:
         def people() -> set[int]:
             return persons.orgs_of(person.email, person.name) \
                 if persons is not None and person is not None else set()
+        if self._places is not None:
+            at = self._org_at(org, key, linked, people)
+            if at is not None:
+                return at
         found = self.indexes.orgs.match(key, org.address, prefer=linked if isinstance(
             linked, int) else None, name=org.name, people=people) \
             if self.indexes.orgs is not None else None
@@ -507,6 +515,87 @@ class RowPlanner:
             body: dict[str, Any] = {"name": org.name}
             if org.address:
                 body["address"] = {"value": org.address}
+            ref = {"kind": "org", "key": key, "body": body}
+            self._orgs[key] = ref
+            self.counts.orgs_new += 1
+        return ref
+
+    def learn_places(self, rows: Iterable[SourceRow]) -> None:
+        """Learn, before any row is decided, every address the file names each organization
+        at: a file's new organizations of one name then come out the same in any row order
+        (x24r1: `Sigma AG` with no address, then at two addresses, made one organization
+        with none, both addresses lost; with the address rows first, two)."""
+        places: dict[str, dict[str, str]] = {}
+        for row in rows:
+            org = self.mapper.org_of(row)
+            if org is None or not org.address:
+                continue
+            try:
+                where = tf.address_match_key(org.address)
+            except InputError:
+                continue
+            if where:
+                places.setdefault(org.match_key, {}).setdefault(where, org.address)
+        self._places = places
+
+    def _new_places(self, key: str) -> dict[str, str]:
+        """The addresses (match key -> as written) at which the file names organization
+        ``key`` and no organization of the account matches (``OrgIndex.match``): each one is
+        a new organization of this file."""
+        known = self._new_at.get(key)
+        if known is None:
+            places = (self._places or {}).get(key, {})
+            orgs = self.indexes.orgs
+            known = self._new_at[key] = {where: text for where, text in places.items()
+                                         if orgs is None or orgs.match(key, text) is None}
+        return known
+
+    def _org_at(self, org: OrgRef, key: str, linked: object,
+                people: Callable[[], set[int]]) -> dict[str, Any] | None:
+        """The organization a row is at when the file makes one or more of its name (at
+        addresses no organization of the account has: ``learn_places``), decided from every
+        address the file names, the same in any row order; None: the account's decides
+        (``OrgIndex.match``). A row with such an address: that address's new organization,
+        under the name's key alone when it is the file's only new address. A row without
+        an address: the one new organization when the account has none of the name; else
+        the account's the deal is linked to (an upsert) or the row's person is at, as a row
+        imported after the others finds it; else InputError naming them all, as a later
+        file's row fails (x24r1: the file's first organization was taken silently)."""
+        new = self._new_places(key)
+        if not new:
+            return None
+        if org.address:
+            where = tf.address_match_key(org.address)
+            if where not in new:
+                return None
+            return self._new_org(org.name, key if len(new) < 2 else
+                                 f"{key}{AT_ADDRESS}{where}", org.address)
+        orgs = self.indexes.orgs
+        ids = [oid for oid, _ in orgs.candidates.get(key, ())] if orgs is not None else []
+        if not ids and len(new) == 1:
+            return self._new_org(org.name, key, next(iter(new.values())))
+        if isinstance(linked, int) and linked in ids:
+            return {"id": linked, "matched_by": "name"}
+        at = [oid for oid in ids if oid in people()] if ids else []
+        if len(at) == 1:
+            return {"id": at[0], "matched_by": "name+person"}
+        addresses = list(new.values())
+        raise InputError(
+            f"{len(ids) + len(addresses)} organizations are named {org.name!r}, at different "
+            "addresses ("
+            + (f"ids {', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}; "
+               if ids else "")
+            + "new in this file at " + ", ".join(repr(a) for a in addresses[:5])
+            + (", ..." if len(addresses) > 5 else "")
+            + "), and the row gives no address: add the organization address to the row")
+
+    def _new_org(self, name: str, key: str, address: str | None) -> dict[str, Any]:
+        """The file's new organization of ``key`` (made once, by its first row)."""
+        ref = self._orgs.get(key)
+        if ref is None:
+            body: dict[str, Any] = {"name": name}
+            if address:
+                body["address"] = {"value": address}
             ref = {"kind": "org", "key": key, "body": body}
             self._orgs[key] = ref
             self.counts.orgs_new += 1

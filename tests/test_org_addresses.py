@@ -1,6 +1,8 @@
 """Organizations of one name at different addresses in one file are different organizations,
 as two existing ones are (docs/mapping.md, Matching; fresh tester x9r5: a company's branches
-in Hamburg and München became one organization, the second row "created")."""
+in Hamburg and München became one organization, the second row "created"). A row with no
+address, of a name the file names at two, fails naming them (x24r1 F2: it took the file's
+first organization silently, and failed as ambiguous in a later file)."""
 
 from __future__ import annotations
 
@@ -38,8 +40,13 @@ async def test_one_name_at_two_addresses_in_one_file_is_two_organizations(
     async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
         store, result, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                              job_id="v1")
-        store.close()
+        try:
+            failed = read_csv(store.directory / "failed.csv")
+        finally:
+            store.close()
         assert not result.stopped
+        assert [(r["key"], "at different addresses" in r["reason"]) for r in failed] \
+            == [("b4", True)], failed
         orgs = {o["id"]: (o.get("address") or {}).get("value") for o in sb.state.orgs.rows.values()
                 if o["name"].casefold().startswith("brandt")}
         linked = {d["title"]: d["org_id"] for d in sandbox_deals(sb)}
@@ -47,14 +54,17 @@ async def test_one_name_at_two_addresses_in_one_file_is_two_organizations(
         at = {address: oid for oid, address in orgs.items()}
         hamburg, munich = at["Elbchaussee 1, Hamburg"], at["Leopoldstr. 5, München"]
         assert linked == {"Catering Hamburg": hamburg, "Catering München": munich,
-                          "Catering Hamburg 2": hamburg, "Catering somewhere": hamburg,
-                          "Catering München 2": munich}, linked
-        # the same file again: every row finds its organization, nothing new
+                          "Catering Hamburg 2": hamburg, "Catering München 2": munich}, linked
+        # the same file again: every row finds its organization, nothing new; the row
+        # without an address fails again, now naming the two organizations' ids
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="v2")
         try:
             rows = read_csv(store.directory / "succeeded.csv")
+            failed = read_csv(store.directory / "failed.csv")
         finally:
             store.close()
         assert {r["action"] for r in rows} == {"unchanged"}, rows
+        assert [r["key"] for r in failed] == ["b4"]
+        assert f"(ids {min(hamburg, munich)}, {max(hamburg, munich)})" in failed[0]["reason"]
         assert len([o for o in sb.state.orgs.rows.values()
                     if o["name"].casefold().startswith("brandt")]) == 2

@@ -137,6 +137,21 @@ class RowMapper:
         step = self.org[0]
         return step.source.where if step is not None else None
 
+    @property
+    def reads_org_address(self) -> bool:
+        """Whether the mapping reads an organization's name and address: the file's new
+        organizations of one name are then told apart by address (``org_of``)."""
+        return self.org[0] is not None and self.org[1] is not None
+
+    def org_of(self, row: SourceRow) -> OrgRef | None:
+        """The row's organization alone (None: none, or its cells do not read), for a pass
+        that learns which addresses the file names each organization at, before any row is
+        decided (``RowPlanner.learn_places``)."""
+        try:
+            return self._org(row.values, row.row)
+        except InputError:
+            return None
+
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")
