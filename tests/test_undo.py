@@ -200,6 +200,45 @@ async def test_undo_of_an_update_says_archived_for_a_deal_archived_since(tmp_pat
 
 
 @pytest.mark.anyio
+async def test_undo_advice_for_an_archived_deal_works_when_followed(tmp_path: Path) -> None:
+    """x24r2 1: "unarchive it, then run pdbulk undo again" led to "conflict: deal N changed
+    since the job wrote it (update_time ...)": the unarchive is a write. Followed, the next
+    undo restores the deal; an edit after the unarchive is still a conflict."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
+        a, b, c = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:3]
+        before = {i: deal(sb, i)["value"] for i in (a, b, c)}
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in (a, b, c)])
+        for i in (b, c):  # a colleague archives them (a write: update_time moves)
+            sb.state.save("deal", {**deal(sb, i), "is_archived": True,
+                                   "archive_time": "2031-01-01T00:00:00Z",
+                                   "update_time": "2031-01-01T00:00:00Z"})
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-1")
+        advice = {int(i.payload["deal_id"]): i.error for i in plan.items
+                  if i.state is ItemState.FAILED}
+        assert set(advice) == {b, c}
+        assert "unarchive it, then run pdbulk undo again" in (advice[b] or ""), advice
+        await run_job(sb, undo)
+        undo.close()
+        for i in (b, c):  # the advice followed: unarchived (another write)
+            sb.state.save("deal", {**deal(sb, i), "is_archived": False, "archive_time": None,
+                                   "update_time": "2031-01-01T00:00:05Z"})
+        sb.state.save("deal", {**deal(sb, c), "title": "Theirs",
+                               "update_time": "2031-01-01T00:00:09Z"})  # and c edited
+        again, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-2")
+        failed = {int(i.payload["deal_id"]): i.error for i in plan.items
+                  if i.state is ItemState.FAILED}
+        assert set(failed) == {c}, failed
+        assert "changed since the job wrote it" in (failed[c] or "")
+        await run_job(sb, again)
+        assert deal(sb, b)["value"] == before[b]  # restored, as the advice said
+        assert deal(sb, c)["value"] == 4242 and deal(sb, c)["title"] == "Theirs"
+        again.close()
+        source.close()
+
+
+@pytest.mark.anyio
 async def test_undo_of_a_move_puts_stage_pipeline_and_status_back(tmp_path: Path) -> None:
     """Deals moved to another pipeline and closed as lost go back to their stage, pipeline and
     open status; --force also restores the deal someone touched since."""

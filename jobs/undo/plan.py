@@ -263,6 +263,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     creators = other_creators(source) if source.kind == "import" else {}
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
+    seen = _archived_seen(source, [(t, current[t.deal_id]) for t in todo
+                                   if t.deal_id in archived and t.op != "delete"
+                                   and not is_gone(current.get(t.deal_id))])
     for target in todo:
         deal = current.get(target.deal_id)
         if target.op == "delete" and not is_gone(deal) \
@@ -300,7 +303,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)
             continue
-        _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels)
+        _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels,
+                round_trip=_round_trip(target, deal, seen))
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -413,12 +417,47 @@ def _edited(t: Target, deal: Deal | None) -> bool:
                 or (t.digest is not None and editable_digest(deal) != t.digest))
 
 
+def _archived_seen(source: JobStore, found: Sequence[tuple[Target, Deal]]) -> dict[str, str]:
+    """The deals of ``source`` an undo found archived (deal id -> ``editable_digest`` of the
+    deal as found, archived or not alike), with ``found`` (the targets archived now) added
+    and kept in the source job (``META_ARCHIVED_SEEN``): its advice "unarchive it, then run
+    pdbulk undo again" must work, and the unarchive changes the deal's ``update_time``
+    (x24r2 1: the next undo called it a conflict)."""
+    seen = source.meta_get(META_ARCHIVED_SEEN)
+    seen = dict(seen) if isinstance(seen, Mapping) else {}
+    fresh = {str(t.deal_id): _unarchived_digest(deal) for t, deal in found}
+    if fresh and any(seen.get(k) != v for k, v in fresh.items()):
+        seen.update(fresh)
+        source.meta_put(META_ARCHIVED_SEEN, seen)
+    return seen
+
+
+META_ARCHIVED_SEEN = "undo.archived_seen"
+
+
+def _unarchived_digest(deal: Deal) -> str:
+    return editable_digest({**deal, "is_archived": False})
+
+
+def _round_trip(t: Target, deal: Deal | None, seen: Mapping[str, str]) -> bool:
+    """Whether the one change to ``deal`` an undo can see since the job is the archive /
+    unarchive round trip an earlier undo advised: it found the deal archived, and the deal
+    is now live and unarchived with every field a person can edit as it was then (and the
+    fields the job wrote still as it wrote them: ``_decide`` checks those first)."""
+    return (t.op == "restore" and deal is not None and not is_gone(deal)
+            and not deal.get("is_archived") and str(t.deal_id) in seen
+            and _unarchived_digest(deal) == seen[str(t.deal_id)])
+
+
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float,
-            merged: Sequence[Survivor] = (), labels: Mapping[str, str] | None = None) -> None:
+            merged: Sequence[Survivor] = (), labels: Mapping[str, str] | None = None,
+            round_trip: bool = False) -> None:
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
                             "values": values, "wrote": dict(t.wrote or {})}
+    if round_trip and deal is not None:  # the unarchive is the change: from it on
+        base["expected_update_time"] = deal.get("update_time")
     if is_gone(deal):
         why = _merged_reason(t, merged)
         if t.op == "delete":
@@ -481,7 +520,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                            f"it (a field a person can edit — {', '.join(EDITABLE[:-1])} or "
                            "a custom field — is no longer as created); left alone")
         return
-    if t.written is not None and now_time != t.written and not force:
+    if t.written is not None and now_time != t.written and not force and not round_trip:
         _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
                            f"(update_time {t.written} then, {now_time} now); left alone")
         return
