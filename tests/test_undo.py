@@ -1239,3 +1239,44 @@ def test_a_deal_deleted_in_a_busy_second_names_no_guessed_merge() -> None:
     assert one == among == ("deal 5 was merged into deal 7 (deleted in the second deal 7 last "
                    "changed): deal 7 now holds value the job wrote to deal 5; not restored: "
                    "nothing of deal 5's is written to another deal")
+
+
+@pytest.mark.anyio
+async def test_undo_of_an_import_says_force_deletes_an_edited_create(tmp_path: Path) -> None:
+    """x24r2 6: an import's undo of a created deal a colleague edited said "(a deal is put
+    back whole or not at all; --force puts it back)"; for an import --force deletes it, and
+    the row and the plan's note say so. An update's undo still says --force puts it back."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=31)) as sb:
+        source, ids = await _imported_with_contacts(sb, tmp_path, 2)
+        edited = int(ids["A-1"]["deal_id"])
+        someone_edits(sb, edited, title="Theirs")
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        (row,) = [i for i in plan.items if i.state is ItemState.FAILED]
+        assert "--force deletes it" in (row.error or ""), row.error
+        assert "puts it back" not in (row.error or "")
+        notes = " ".join(plan.notes)
+        assert "(--force deletes them)" in notes and "overwrites" not in notes, notes
+        undo.close()
+        source.close()
+
+
+def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
+    """x24r2 1 and 6: a conflict found right before the write names what a new undo with
+    --force does to it — overwrite a restore, delete an import's create — and never names
+    --force alone for an archived deal (it cannot be edited: unarchive it first)."""
+    from bulk.store import Item
+    from jobs.undo.job import _during_run
+
+    def item(op: str) -> Item:
+        return Item(id=1, row=1, key="k", op=op, payload={"deal_id": 7}, state=ItemState.PENDING,
+                    attempts=0, result=None, error=None, status=None, sent_at=None)
+
+    image = {"id": 7, "update_time": "2030-01-01T00:00:00Z"}
+    moved = {"id": 7, "update_time": "2031-01-01T00:00:00Z", "is_archived": False}
+    archived = {**moved, "is_archived": True}
+    said = {op: (_during_run(item(op), 7, moved, image) or Outcome(0, ItemState.PENDING)).error
+            for op in ("restore", "delete")}
+    assert "--force to overwrite it" in (said["restore"] or ""), said
+    assert "--force to delete it" in (said["delete"] or ""), said
+    delete = (_during_run(item("delete"), 7, archived, image) or Outcome(0, ItemState.PENDING))
+    assert "--force to delete it" in (delete.error or ""), delete.error

@@ -176,7 +176,8 @@ class UndoJob:
             return restore_body(dict(deal), before) if before is not None else {}
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
-            f"(update_time {now_time}); run `pdbulk undo` with --force to overwrite it"))
+            f"(update_time {now_time}); run `pdbulk undo` with --force to "
+            f"{_force_does(item.op)} it"))
 
     @staticmethod
     def _rereading(store: JobStore) -> list[Item]:
@@ -266,7 +267,8 @@ class UndoJob:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
-                    "left alone (start the undo again with --force to overwrite it)")))
+                    f"left alone (start the undo again with --force to "
+                    f"{_force_does(item.op)} it)")))
         await AsyncJobStore(store).record(outcomes)
         return [f"re-read {len(pending):,} pending deal(s): {len(outcomes):,} changed since "
                 f"the undo was planned (conflicts, left alone), "
@@ -468,7 +470,7 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
         return Outcome(item.id, ItemState.FAILED, status=404, error=(
             _GONE_NOW.format(deal_id)))
     assert deal is not None
-    left = "left alone (start the undo again with --force to overwrite it)"
+    left = f"left alone (start the undo again with --force to {_force_does(item.op)} it)"
     if deal.get("is_archived"):
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} was archived while this undo ran; {left}"))
@@ -488,6 +490,12 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
     return None
 
 
+# what a new undo with --force does to a deal a conflict left (x24r2 6: "to overwrite it"
+# of an import's create, which --force deletes)
+def _force_does(op: str) -> str:
+    return "overwrite" if op == "restore" else "delete"
+
+
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
                force: bool, labels: Mapping[str, str] | None = None) -> Outcome:
     """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
@@ -498,7 +506,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
                 f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
                 "alone, not sent again — the write may have applied before that change (start "
-                "the undo again with --force to overwrite it)")
+                f"the undo again with --force to {_force_does(item.op)} it)")
     if item.op == "delete":
         if is_gone(deal):
             return Outcome(item.id, ItemState.DONE, result={"deal_id": deal_id,

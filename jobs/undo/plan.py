@@ -345,11 +345,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         ids = [deal for deal, _ in failed]
         kept = sum(1 for _, always in failed if always)  # x11r1: "--force overwrites" them
         named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
+        verb = "deletes" if source.kind == "import" else "overwrites"  # what --force does
         prep.notes.append(f"{len(ids):,} deal(s) left alone ({named}): changed since the job "
                           "wrote them, or not provably its own; each reason is in failed.csv"
-                          + (" (--force overwrites them)" if not kept else
+                          + (f" (--force {verb} them)" if not kept else
                              " (--force leaves them too)" if kept == len(ids) else
-                             f" (--force overwrites {len(ids) - kept:,} of them)"))
+                             f" (--force {verb} {len(ids) - kept:,} of them)"))
     if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
         prep.notes.append(f"{prep.actions['conflict'] - deal_conflicts:,} person(s) / "
                           "organization(s) changed or holding others since the import made "
@@ -505,12 +506,16 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote, labels)):
         kept = _still_written(deal, t.wrote, labels)
+        # what --force does to it, by what undo does (x24r2 6: "--force puts it back" of an
+        # import's create, which --force deletes)
+        whole = ("put back whole or not at all; --force puts it back" if t.op == "restore"
+                 else "deleted whole or not at all; --force deletes it")
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone"
                             + (f": {', '.join(kept)} too, still as the job wrote "
-                               f"{'it' if len(kept) == 1 else 'them'} (a deal is put back "
-                               "whole or not at all; --force puts it back)"
-                               if kept else ""),
+                               f"{'it' if len(kept) == 1 else 'them'} (a deal is {whole})"
+                               if kept else
+                               (" (--force deletes it)" if t.op == "delete" else "")),
                   op=t.op, action="conflict", **base, before=t.before)
         return
     if t.digest is not None and not force and editable_digest(deal) != t.digest:
