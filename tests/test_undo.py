@@ -1278,5 +1278,7 @@ def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
             for op in ("restore", "delete")}
     assert "--force to overwrite it" in (said["restore"] or ""), said
     assert "--force to delete it" in (said["delete"] or ""), said
+    restore = (_during_run(item("restore"), 7, archived, image) or Outcome(0, ItemState.PENDING))
+    assert "unarchive it, then start the undo again with --force" in (restore.error or "")
     delete = (_during_run(item("delete"), 7, archived, image) or Outcome(0, ItemState.PENDING))
     assert "--force to delete it" in (delete.error or ""), delete.error

@@ -473,7 +473,8 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
     left = f"left alone (start the undo again with --force to {_force_does(item.op)} it)"
     if deal.get("is_archived"):
         return Outcome(item.id, ItemState.FAILED, error=(
-            f"conflict: deal {deal_id} was archived while this undo ran; {left}"))
+            f"conflict: deal {deal_id} was archived while this undo ran; "
+            + (left if item.op == "delete" else _ARCHIVED_LEFT)))
     if image is None:
         return None
     then = image.get("update_time")
@@ -494,6 +495,13 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
 # of an import's create, which --force deletes)
 def _force_does(op: str) -> str:
     return "overwrite" if op == "restore" else "delete"
+
+
+# an archived deal cannot be edited, not even with --force (x24r2 1: advice that, followed,
+# is refused); the unarchive is a change since the job, which only --force overwrites
+_ARCHIVED_LEFT = ("left alone (archived deals cannot be edited: unarchive it, then start the "
+                  "undo again with --force, which puts back what the job wrote over any "
+                  "change since)")
 
 
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
