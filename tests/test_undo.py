@@ -1282,3 +1282,25 @@ def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
     assert "unarchive it, then start the undo again with --force" in (restore.error or "")
     delete = (_during_run(item("delete"), 7, archived, image) or Outcome(0, ItemState.PENDING))
     assert "--force to delete it" in (delete.error or ""), delete.error
+
+
+@pytest.mark.anyio
+async def test_undo_counts_a_plain_delete_as_deleted_or_merged_away(tmp_path: Path) -> None:
+    """x24r2 4: a deal a colleague DELETEd (another deal changed in that second, so it may
+    have been a merge) was counted under "merged away" though nothing shows a merge: the
+    count says "deleted or merged away"; the reason still says "possibly merged"."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
+        a, b = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:2]
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in (a, b)])
+        sb.state.save("deal", {**deal(sb, a), "is_deleted": True,
+                               "update_time": "2031-01-01T00:00:00Z"})
+        someone_edits(sb, b, value=1)  # in the same second (holding nothing the job wrote)
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
+        (row,) = [i for i in plan.items if int(i.payload["deal_id"]) == a]
+        assert "possibly merged" in (row.error or ""), row.error
+        assert plan.actions["deleted or merged away"] == 1, plan.actions
+        assert plan.actions["merged away"] == 0, plan.actions
+        undo.close()
+        source.close()

@@ -466,8 +466,13 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                                  **({"note": why} if why else {})},
                       op=t.op, values=values, deal_id=t.deal_id)
         elif why is not None:
-            prep.fail(row, key, why, op=t.op, action="merged away", values=values,
-                      deal_id=t.deal_id)
+            # "merged away" only where the merge is known (a merge job's record, or the one
+            # deal holding what the job wrote); else it was deleted, possibly merged: the
+            # API keeps no link from a merged deal to its survivor (x24r2 4: a plain
+            # DELETE was counted "merged away")
+            known = f"deal {t.deal_id} was merged into deal " in why
+            prep.fail(row, key, why, op=t.op, values=values, deal_id=t.deal_id,
+                      action="merged away" if known else "deleted or merged away")
         else:
             prep.fail(row, key, f"deal {t.deal_id} is deleted: nothing to restore", op=t.op,
                       values=values, deal_id=t.deal_id)
