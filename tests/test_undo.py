@@ -1304,3 +1304,30 @@ async def test_undo_counts_a_plain_delete_as_deleted_or_merged_away(tmp_path: Pa
         assert plan.actions["merged away"] == 0, plan.actions
         undo.close()
         source.close()
+
+
+def test_resume_of_a_job_undone_twice_names_the_undo_that_did_the_work(tmp_path: Path) -> None:
+    """x24r2 3: J undone by undo-1 (3 deals), then a second undo (undo-2, "undone: 0
+    deals"): resume said "job J was undone by job undo-2". It names undo-1 and what it did,
+    and says undo-2 found nothing more."""
+    from jobs.undo import mark_undone, refuse_after_undo
+
+    source = JobStore.create(tmp_path / "src", job_id="src", kind="update", config={})
+    source.add_items([NewItem(row=1, key="1", op="update", payload={"deal_id": 1})])
+    undos = []
+    for job_id, action, n in (("undo-1", "restored", 3), ("undo-2", "unchanged", 3)):
+        undo = JobStore.create(tmp_path / job_id, job_id=job_id, kind="undo", config={})
+        undo.add_items([NewItem(row=i, key=str(i), op="restore", payload={"deal_id": i})
+                        for i in range(1, n + 1)])
+        ids = [i.id for i in undo.items()]
+        undo.mark_sending(ids, 0.0)
+        state = ItemState.DONE if action == "restored" else ItemState.SKIPPED
+        undo.record([Outcome(i, state, result={"action": action}) for i in ids])
+        mark_undone(source, undo)
+        undos.append(undo)
+    why = refuse_after_undo(source, "resume") or ""
+    assert why.startswith("job src was undone by job undo-1 (3 deal(s) put back)"), why
+    assert "undo-2 found nothing more to undo" in why, why
+    for undo in undos:
+        undo.close()
+    source.close()

@@ -60,26 +60,67 @@ def pending_line(store: JobStore) -> str | None:
 
 
 def mark_undone(source: JobStore, undo: JobStore) -> None:
-    """Record in ``source`` that ``undo`` runs on it (right before its first write)."""
-    source.meta_put(META_UNDONE_BY, {"job": undo.job_id, "directory": absolute(undo.directory)})
+    """Record in ``source`` that ``undo`` runs on it (right before its first write): the
+    latest in ``META_UNDONE_BY``, every one in ``META_UNDOS`` (x24r2 3: a second undo that
+    found nothing left replaced the first, and resume named it as the one that undid)."""
+    me = {"job": undo.job_id, "directory": absolute(undo.directory)}
+    undos = [u for u in _undos(source) if u.get("job") != undo.job_id]
+    source.meta_put(META_UNDOS, [*undos, me])
+    source.meta_put(META_UNDONE_BY, me)
+
+
+META_UNDOS = "undo.undos"  # in a source job: every undo that ran on it, oldest first
+
+
+def _undos(store: JobStore) -> list[Mapping[str, Any]]:
+    """The undos that ran on ``store``, oldest first (a job marked before ``META_UNDOS``
+    existed: its one ``META_UNDONE_BY``)."""
+    undos = store.meta_get(META_UNDOS)
+    if isinstance(undos, list):
+        return [u for u in undos if isinstance(u, Mapping)]
+    one = store.meta_get(META_UNDONE_BY)
+    return [one] if isinstance(one, Mapping) else []
+
+
+def _undid(undo: Mapping[str, Any]) -> int | None:
+    """How many deals ``undo`` restored or deleted (None: its store cannot be read)."""
+    try:
+        with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
+            return sum(1 for i in s.items(ItemState.DONE) if i.op in ("restore", "delete")
+                       and (i.result or {}).get("action") in ("restored", "deleted"))
+    except (StoreError, OSError):
+        return None
+
+
+def _undone_by(store: JobStore) -> str:
+    """The undo(s) that undid ``store``, each with what it did: those that restored or
+    deleted deals; the later ones that found nothing left said as such."""
+    done = [(u, _undid(u)) for u in _undos(store)]
+    worked = [(u, n) for u, n in done if n]
+    if not worked:
+        return f"job {done[-1][0].get('job')}" if done else "an undo"
+    named = " and ".join(f"job {u.get('job')} ({n:,} deal(s) put back)" for u, n in worked)
+    idle = [u.get("job") for u, n in done if not n]
+    return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
+                    if idle else "")
 
 
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
     """Why ``pdbulk resume`` / ``retry`` (``command``) of ``store`` is refused (None: it is
     not): an undo ran on it, and the rows it would send (pending; a retry: failed ones
     too) would land over that undo."""
-    undone = store.meta_get(META_UNDONE_BY)
-    if not isinstance(undone, Mapping):
+    if not _undos(store):
         return None
+    by = _undone_by(store)
     failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
     left = " and ".join(part for part in (pending_line(store), failed
                                           and f"its {failed:,} failed row(s) again") if part)
     if not left:  # nothing it would send; still refused, as README says (x19r1 F7: a resume
         # re-printed "1 updated; 10 failed", exit 3, with no word of the undo)
-        return (f"job {store.job_id} was undone by job {undone.get('job')}: nothing of it is "
+        return (f"job {store.job_id} was undone by {by}: nothing of it is "
                 f"left to {command}, and what it did was undone; refused — start a new job "
                 "with the rows you still want")
-    return (f"job {store.job_id} was undone by job {undone.get('job')}: {command} would "
+    return (f"job {store.job_id} was undone by {by}: {command} would "
             f"send {left} over that undo; refused — start a new job with the rows you "
             "still want")
 
