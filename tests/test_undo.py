@@ -413,6 +413,7 @@ def test_plan_undo_names_its_conflicts(tmp_path: Path) -> None:
                         update_time="2031-01-01T00:00:00Z")
             sb.state.save("deal", deal)
         text = runner.invoke(app, ["plan", "undo", job.name, *cli_args(sb, jobs)], env=env)
+        assert text.exit_code == 3, text.output  # rows that would fail: README's exit 3
         assert f"2 deal(s) left alone ({edited[0]}, {edited[1]}): changed since the job " \
             in " ".join(text.output.split()), text.output
         assert "(--force overwrites them)" in " ".join(text.output.split())
