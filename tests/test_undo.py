@@ -1332,3 +1332,49 @@ def test_resume_of_a_job_undone_twice_names_the_undo_that_did_the_work(tmp_path:
     for undo in undos:
         undo.close()
     source.close()
+
+
+@pytest.mark.anyio
+async def test_retry_of_an_undo_says_what_it_settles_and_sends_what_its_plan_says(
+        tmp_path: Path) -> None:
+    """x24r2 7: `pdbulk retry <undo-job>` printed "N failed items back to pending", a
+    re-read of a few of them, then "plan after the re-read: 30 item(s) … updateDeal 16",
+    and sent no updateDeal. The conflicts sent again and the rows refused at the undo's
+    plan are settled before the plan line: it counts only what is then re-checked and
+    sent, and the lines add up to the items put back."""
+    from jobs import kind_for
+    from jobs.resuming import resumed
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
+        a, b, c, gone = [d["id"] for d in sb.state.deals.rows.values()
+                         if d["status"] == "open"][:4]
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in (a, b, c, gone)])
+        written = deal(sb, b)["update_time"]
+        for i in (a, b):  # touched, the job's fields kept: conflicts a retry sends again
+            someone_edits(sb, i)
+        sb.state.save("deal", {**deal(sb, gone), "is_deleted": True})
+        undo, _ = await load_job(sb, tmp_path, "undo", undoer(source))
+        await run_job(sb, undo)
+        assert undo.counts()[ItemState.FAILED] == 3  # a, b: conflicts; gone: refused
+        sb.state.save("deal", {**deal(sb, b), "update_time": written})  # b as the job left it
+        lines: list[str] = []
+        before = requests(sb)
+
+        async def put_back(_eng: Any) -> None:
+            lines.append(f"{undo.failed_to_pending()} failed items back to pending")
+        await resumed(undo, sb.token, kind_for(undo), put_back, say=lines.append,
+                      show_plan=lines.append)
+        sent = delta(before, requests(sb))
+        text = "\n".join(lines)
+        assert "3 failed items back to pending" in text, text
+        assert "1 item(s) refused when the undo was planned" in text, text
+        assert "re-read 2 conflict(s) sent again: 1 still not as the job left them" in text, text
+        (after,) = [line for line in lines if line.startswith("plan after the re-read")]
+        assert after.startswith("plan after the re-read: 1 item(s) to settle"), after
+        assert "updateDeal 1" in after and "getDeal 1" in after, after
+        assert sent.get("updateDeal") == 1 and sent.get("getDeal") == 1, sent
+        assert deal(sb, b)["value"] != 4242 and deal(sb, a)["value"] == 4242
+        undo.close()
+        source.close()

@@ -174,10 +174,7 @@ class UndoJob:
                 and now_time == item.payload.get("expected_update_time")):
             before = item.payload.get("before")
             return restore_body(dict(deal), before) if before is not None else {}
-        return Outcome(item.id, ItemState.FAILED, error=(
-            f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
-            f"(update_time {now_time}); run `pdbulk undo` with --force to "
-            f"{_force_does(item.op)} it"))
+        return Outcome(item.id, ItemState.FAILED, error=_still_differs(item, now_time))
 
     @staticmethod
     def _rereading(store: JobStore) -> list[Item]:
@@ -201,6 +198,8 @@ class UndoJob:
         deals and archived deals again (as many pages as the plan's pull read, at least
         one each)."""
         calls = Counter(reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store)))
+        calls.update(reread_calls(int(i.payload["deal_id"])  # _settle_again's read
+                                  for i in self._conflicts_again(store)))
         if self._contacts_left(store):
             pages = store.meta_get(META_CONTACT_PAGES)
             pages = pages if isinstance(pages, Mapping) else {}
@@ -248,9 +247,45 @@ class UndoJob:
         conflict: failed, left alone (unless the undo was started with ``--force``). A deal
         the default list omits (deleted, archived) is sent as decided (a delete that finds
         it gone is done). Returns the lines to print."""
+        lines = await self._settle_again(ctx, store)
         pending = self._rereading(store)
-        lines = await self._deals_again(ctx, store, pending) if pending else []
+        lines += await self._deals_again(ctx, store, pending) if pending else []
         return lines + await self._contacts_again(ctx, store)
+
+    @staticmethod
+    def _conflicts_again(store: JobStore) -> list[Item]:
+        """The conflicts `pdbulk retry` put back to pending (each re-checked in ``execute``
+        too, right before its write)."""
+        return [i for i in store.items(ItemState.PENDING) if i.payload.get("conflict")
+                and i.op in ("restore", "delete") and refused(i) is None]
+
+    async def _settle_again(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """What a retry settles before its plan line, without a write (x24r2 7: "plan after
+        the re-read: 30 item(s) … updateDeal 16", then none sent, 26 tokens): the rows
+        refused when the undo was planned (failed again, no call) and the conflicts sent
+        again, read 100 per call — still not as the job left them: failed again; back as
+        it left them: left to send (``execute`` re-checks each right before its write)."""
+        outcomes = [o for i in store.items(ItemState.PENDING) if (o := refused(i)) is not None]
+        lines = ([f"{len(outcomes):,} item(s) refused when the undo was planned (each "
+                  "reason in failed.csv): failed again, without a call"] if outcomes else [])
+        conflicts = self._conflicts_again(store)
+        if conflicts:
+            current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in conflicts])
+            still = []
+            for item in conflicts:
+                deal = current.get(int(item.payload["deal_id"]))
+                if deal is None:  # archived or deleted: execute's own read tells which
+                    continue
+                if deal.get("update_time") != item.payload.get("expected_update_time"):
+                    still.append(Outcome(item.id, ItemState.FAILED, error=_still_differs(
+                        item, deal.get("update_time"))))
+            outcomes += still
+            lines.append(f"re-read {len(conflicts):,} conflict(s) sent again: {len(still):,} "
+                         "still not as the job left them (left alone, without a write), "
+                         f"{len(conflicts) - len(still):,} to re-check right before their "
+                         "write")
+        await AsyncJobStore(store).record(outcomes)
+        return lines
 
     async def _deals_again(self, ctx: CallContext, store: JobStore,
                            pending: list[Item]) -> list[str]:
@@ -493,6 +528,13 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
 
 # what a new undo with --force does to a deal a conflict left (x24r2 6: "to overwrite it"
 # of an import's create, which --force deletes)
+def _still_differs(item: Item, now_time: Any) -> str:
+    """A conflict sent again by `pdbulk retry` that is still one."""
+    return (f"conflict: deal {item.payload['deal_id']} still differs from what the job wrote "
+            f"(update_time {now_time}); run `pdbulk undo` with --force to "
+            f"{_force_does(item.op)} it")
+
+
 def _force_does(op: str) -> str:
     return "overwrite" if op == "restore" else "delete"
 
