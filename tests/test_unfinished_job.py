@@ -24,6 +24,7 @@ def cut_short(jobs: Path, name: str = JOB, *, empty: bool = True) -> Path:
     """A job folder as a kill -9 during JobStore.create leaves it."""
     folder = jobs / name
     folder.mkdir(parents=True)
+    (folder / "job.creating").write_bytes(b"")  # made first, removed once the schema is in
     path = folder / "job.sqlite"
     if empty:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # made, nothing written
@@ -139,3 +140,64 @@ def test_a_wal_with_content_shows_the_job_ran(tmp_path: Path) -> None:
         JobStore.open(folder, lock=False)
     assert not isinstance(info.value, StoreUnfinished)
     assert "job.sqlite-wal" in str(info.value) and "nothing was sent" not in str(info.value)
+
+
+def killed_after_sends(jobs: Path, rows: int = 60) -> Path:
+    """A job that ran (items added, sent, done) whose process was then killed -9: its
+    folder as the kill leaves it (the store not closed, so its -wal not folded in)."""
+    import shutil
+
+    from bulk.store import ItemState, NewItem, Outcome
+
+    live = jobs / "live" / JOB
+    store = JobStore.create(live, job_id=JOB, kind="import", config={})
+    store.add_items(NewItem(r, f"k{r}", "create", {"values": {}}) for r in range(1, rows + 1))
+    for item in store.items():  # one commit per send, as a run's small batches
+        store.mark_sending([item.id], 0.0)
+        store.record([Outcome(item.id, ItemState.DONE, {"action": "created"})])
+    folder = jobs / JOB
+    shutil.copytree(live, folder)  # a copy taken while the store is open: as kill -9 leaves it
+    store.close()
+    return folder
+
+
+def test_a_killed_run_keeps_its_job_in_job_sqlite_itself(tmp_path: Path) -> None:
+    """x24r3 1a: after kill -9 the job lived in its -wal (job.sqlite 4,096 bytes): the store
+    is checkpointed as it runs, so job.sqlite alone still holds the job and its sent items."""
+    folder = killed_after_sends(tmp_path / "jobs")
+    (folder / "job.sqlite-wal").unlink()
+    (folder / "job.sqlite-shm").unlink(missing_ok=True)
+    with JobStore.open(folder, lock=False) as store:
+        assert store.job_id == JOB
+        assert store.counts().get("done", 0) >= 40, store.counts()  # all but the last few
+
+
+@pytest.mark.parametrize("cmd", ["resume", "status"])
+def test_a_store_without_its_tables_is_not_called_never_started_without_proof(
+        tmp_path: Path, cmd: str) -> None:
+    """x24r3 1c: a job.sqlite with no tables (its -wal removed after a kill -9) was said to
+    have "never started; nothing was sent" though 55 deals were made: that is said only of
+    a folder whose creation marker shows the kill came during the create."""
+    folder = cut_short(tmp_path / "jobs", empty=False)
+    (folder / "job.creating").unlink()
+    res = CliRunner().invoke(app, [cmd, JOB, "--job-dir", str(tmp_path / "jobs")],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert res.exit_code == 1, res.output
+    assert "nothing was sent" not in res.output and "never started" not in res.output
+    assert "may have run" in res.output and "double" in res.output, res.output
+    assert "Traceback" not in res.output
+
+
+def test_an_emptied_store_beside_its_wal_is_never_opened(tmp_path: Path) -> None:
+    """x24r3 1b: `: > job.sqlite` after a kill: the first resume warned, but SQLite, reading
+    the empty file, deleted job.sqlite-wal (the whole job), and the second resume said
+    "never started". Now the -wal is left as it is, and every open says the same."""
+    folder = killed_after_sends(tmp_path / "jobs")
+    wal = (folder / "job.sqlite-wal").read_bytes()
+    (folder / "job.sqlite").write_bytes(b"")
+    for _ in range(2):
+        res = CliRunner().invoke(app, ["resume", JOB, "--job-dir", str(tmp_path / "jobs")],
+                                 env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+        assert res.exit_code == 1, res.output
+        assert "job.sqlite-wal" in res.output and "never started" not in res.output
+    assert (folder / "job.sqlite-wal").read_bytes() == wal

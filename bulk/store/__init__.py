@@ -15,7 +15,12 @@ lost reverts to SENDING, is found in doubt and reconciled, never blindly
 re-sent. It is not harmless for ``mark_sending``, the write-ahead intent: if
 that were lost, a create already sent would come back PENDING and be sent
 twice. So ``mark_sending`` alone commits with ``synchronous=FULL``: one fsync
-per batch, not one per row.
+per batch, not one per row. A run's commits are checkpointed into job.sqlite every
+``JobStore.checkpoint_commits`` commits or ``checkpoint_seconds`` (PASSIVE, in the store's
+thread), so a killed run's job is in job.sqlite itself, not only in its -wal; a job.sqlite
+that is no SQLite file beside a -wal with content is never opened (SQLite would delete the
+-wal), and a folder is said to have sent nothing only while its ``job.creating`` marker
+(made before the store, removed once the schema is checkpointed) is there.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ from ..errors import JobBusy
 
 FILENAME = "job.sqlite"
 LOCKNAME = "job.lock"
+# written before job.sqlite is made and removed once its schema is committed and
+# checkpointed into it: only a folder holding it can be said to have sent nothing (x24r3 1)
+CREATING = "job.creating"
 
 def _take_lock(directory: Path) -> int | None:
     """One process per job: two runners of one job could send a create twice.
@@ -74,3 +77,4 @@ def _remove(directory: Path) -> None:
     """Undo a failed create: a half-made job file would only confuse ``open``."""
     for suffix in ("", "-wal", "-shm"):
         (directory / (FILENAME + suffix)).unlink(missing_ok=True)
+    (directory / CREATING).unlink(missing_ok=True)

@@ -31,6 +31,7 @@ import orjson
 
 from ..errors import DiskFull, JobBusy, StoreError, StoreUnfinished, disk_full
 from .files import (
+    CREATING,
     FILENAME,
     LOCKNAME,
     _remove,
@@ -180,7 +181,8 @@ def _unmake(directory: Path) -> None:
         directory.rmdir()  # only when empty: nothing else is removed
 
 
-_STORE_ONLY = (FILENAME, LOCKNAME, FILENAME + "-shm")
+_STORE_ONLY = (FILENAME, LOCKNAME, FILENAME + "-shm", CREATING)
+_MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 
 def job_traces(directory: Path) -> list[str]:
@@ -217,13 +219,40 @@ def _summary_counts(directory: Path) -> str:
 def damaged_advice(directory: Path, traces: Sequence[str]) -> str:
     """A job folder whose store is empty or damaged though its other files show the job
     ran (x19r1 F4: it was told "nothing was sent, start again", which doubles an insert's
-    deals): say what the folder holds and what starting again would do."""
+    deals): say what the folder holds and what starting again would do. With no
+    ``traces``, nothing proves the job never started either (its ``-wal`` may be lost:
+    x24r3 1), so it may have sent rows: said as such."""
     kind = unfinished_kind(directory)
     again = f"the {kind}" if kind else "the command"
+    doubles = (f"starting {again} again may create those rows again (in upsert mode, with a "
+               "key, a new import finds them; in insert mode it would double them)")
+    if not traces:
+        return (f"{not_a_store(directory)}: job folder {directory} shows no sign that its "
+                "creation was cut short, so the job may have run and sent rows before its "
+                f"store was lost or damaged (e.g. its job.sqlite-wal removed); {doubles}")
     return (f"{not_a_store(directory)}, but job folder {directory} holds "
             f"{', '.join(traces)}{_summary_counts(directory)}: the job ran, and those files "
-            f"show what it did; starting {again} again may create those rows again (in upsert "
-            "mode, with a key, a new import finds them; in insert mode it would double them)")
+            f"show what it did; {doubles}")
+
+
+def _header_damaged(directory: Path) -> list[str]:
+    """The ``-wal`` / ``-journal`` files (with content) beside a job.sqlite that is no
+    SQLite file (empty, cut short, overwritten): SQLite, opening it, would delete a -wal
+    that may hold the whole job (x24r3 1B), so such a store is never opened. [] when the
+    header is sound or nothing would be lost."""
+    path = Path(directory) / FILENAME
+    try:
+        with path.open("rb") as f:
+            if f.read(len(_MAGIC)) == _MAGIC:
+                return []
+    except OSError:
+        return []
+    kept: list[str] = []
+    for suffix in ("-wal", "-journal"):
+        with contextlib.suppress(OSError):
+            if (Path(directory) / (FILENAME + suffix)).stat().st_size > 0:
+                kept.append(FILENAME + suffix)
+    return kept
 
 
 def not_a_store(directory: Path) -> str:
@@ -258,8 +287,11 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
             # the job ran: its store was emptied or lost since, not cut short at creation
             raise StoreError(damaged_advice(directory, traces))
         if not tables and unfinished_kind(directory) is not None:
-            # the schema is one transaction: a kill before its commit
-            raise StoreUnfinished(unfinished_advice(directory))
+            if (directory / CREATING).exists():  # the schema is one transaction, made and
+                # checkpointed before the marker goes: a kill before, and nothing was sent
+                raise StoreUnfinished(unfinished_advice(directory))
+            # no proof it never started: its -wal (the schema, the items) may be lost
+            raise StoreError(damaged_advice(directory, traces))
         raise StoreError(f"{not_a_store(directory)} ({path})")
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path} has schema version {version}, newer than this "
@@ -275,11 +307,16 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
 class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
-    __slots__ = ("_conn", "_lock", "_lockfd", "_message", "_spent_before", "_status", "_writes",
-                 "config", "created_at", "directory", "job_id", "kind")
+    __slots__ = ("_checkpointed", "_conn", "_lock", "_lockfd", "_message", "_spent_before",
+                 "_status", "_writes", "config", "created_at", "directory", "job_id", "kind")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
     busy_timeout: ClassVar[float] = 10.0
+    # a run's commits are copied from the -wal into job.sqlite (a PASSIVE checkpoint, in the
+    # store's thread) after this many commits or seconds, whichever comes first: SQLite's
+    # own (1,000 pages) left a killed run's whole job in a 1-3 MB -wal (x24r3 1)
+    checkpoint_commits: ClassVar[int] = 50
+    checkpoint_seconds: ClassVar[float] = 5.0
 
     def __init__(self, directory: Path, conn: sqlite3.Connection, lockfd: int | None) -> None:
         self.directory = directory
@@ -291,6 +328,7 @@ class JobStore:
         self.created_at = 0.0
         self._message: str | None = None
         self._writes = 0  # write transactions this handle committed (``writes``)
+        self._checkpointed = (0, time.monotonic())  # writes and time at the last checkpoint
         # the ledger when this handle opened the job: what earlier runs spent (``spend_now``)
         self._spent_before: dict[str, tuple[int, int]] = {}
 
@@ -312,6 +350,9 @@ class JobStore:
                 except FileExistsError:
                     raise StoreError(f"a job store already exists at {path}") from None
                 undo.callback(_remove, directory)
+            if not new and (kept := _header_damaged(directory)):
+                raise StoreError(f"{damaged_advice(directory, job_traces(directory))} "
+                                 f"({path} is no SQLite file; {', '.join(kept)} kept as is)")
             # Autocommit mode: transactions are explicit. One thread at a time (self._lock).
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                    timeout=cls.busy_timeout)
@@ -343,6 +384,8 @@ class JobStore:
             with _translated(f"create {directory}"):
                 directory.mkdir(parents=True, exist_ok=True)
                 make_private(directory)
+                if not (directory / FILENAME).exists():  # (else refused by _attach)
+                    os.close(os.open(directory / CREATING, os.O_CREAT | os.O_WRONLY, 0o600))
             store = cls._attach(directory, lock=lock, new=True)
         except BaseException:
             if made:
@@ -357,6 +400,9 @@ class JobStore:
                 c.execute("INSERT INTO job VALUES (1, ?, ?, ?, ?, 'planned', NULL, ?)",
                           (job_id, kind, config_json, now, now))
                 c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            store.checkpoint()  # the schema in job.sqlite itself, not only in its -wal
+            with _translated(f"create {directory}"):
+                (directory / CREATING).unlink(missing_ok=True)
             store._load_job()
         except BaseException:
             store.close()
@@ -448,6 +494,20 @@ class JobStore:
             finally:
                 if durable:
                     conn.execute("PRAGMA synchronous = NORMAL")
+            writes, at = self._checkpointed
+            if (self._writes - writes >= self.checkpoint_commits
+                    or time.monotonic() - at >= self.checkpoint_seconds):
+                self._checkpoint(conn)
+
+    def checkpoint(self) -> None:
+        """Copy what the -wal holds into job.sqlite now (PASSIVE: never waits for a
+        reader; a looking process's snapshot only leaves the rest to the next one)."""
+        with self._lock, _translated("checkpoint", *self._where()):
+            self._checkpoint(self._live())
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self._checkpointed = (self._writes, time.monotonic())
 
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock, _translated(what, *self._where()):
