@@ -1325,6 +1325,8 @@ def test_resume_of_a_job_undone_twice_names_the_undo_that_did_the_work(tmp_path:
         state = ItemState.DONE if action == "restored" else ItemState.SKIPPED
         undo.record([Outcome(i, state, result={"action": action}) for i in ids])
         mark_undone(source, undo)
+        for status in ("running", "finished"):  # both ran to their end (an unfinished one
+            undo.set_status(status)  # is named as such: x24r3 3)
         undos.append(undo)
     why = refuse_after_undo(source, "resume") or ""
     assert why.startswith("job src was undone by job undo-1 (3 deal(s) put back)"), why
@@ -1378,3 +1380,47 @@ async def test_retry_of_an_undo_says_what_it_settles_and_sends_what_its_plan_say
         assert deal(sb, b)["value"] != 4242 and deal(sb, a)["value"] == 4242
         undo.close()
         source.close()
+
+
+def test_an_interrupted_undo_is_named_and_a_second_undo_refused(tmp_path: Path) -> None:
+    """x24r3 3: an undo killed after 40 of 150 restores: resume / retry of its source said
+    "was undone by job U: nothing of it is left", and a second undo was accepted (183
+    "undone" for 150 writes). Now both name the unfinished undo and how to resume it, and
+    the second undo is refused."""
+    from jobs.undo import check_source, mark_undone, refuse_after_undo
+
+    jobs = tmp_path / "jobs"
+    source = JobStore.create(jobs / "src", job_id="src", kind="update", config={})
+    source.add_items([NewItem(row=r, key=str(r), op="x", payload={}) for r in range(1, 151)])
+    ids = [item.id for item in source.items()]
+    source.mark_sending(ids, 0.0)
+    source.record([Outcome(i, ItemState.DONE, result={"action": "updated"}) for i in ids])
+    source.set_status("running")
+    source.set_status("finished")
+    undo = JobStore.create(jobs / "u1", job_id="u1", kind="undo", config={"undo_of": "src"})
+    undo.add_items([NewItem(row=r, key=str(r), op="restore", payload={})
+                    for r in range(1, 151)])
+    mark_undone(source, undo)
+    undo.set_status("running")
+    done = [item.id for item in undo.items()][:40]
+    undo.mark_sending(done, 0.0)
+    undo.record([Outcome(i, ItemState.DONE, result={"action": "restored"}) for i in done])
+    undo.close()  # as a kill -9 leaves it: running, no process holds it
+    for command in ("resume", "retry"):
+        why = refuse_after_undo(source, command) or ""
+        assert "was undone" not in why and "is being undone by job u1" in why, why
+        assert "40 of its 150 row(s) done, 110 left" in why and "interrupted" in why
+        assert f"`pdbulk resume u1 --job-dir {jobs}`" in why and "refused" in why
+    with pytest.raises(InputError) as info:
+        check_source(source)
+    assert "second undo of it is refused" in str(info.value) and "resume u1" in str(info.value)
+    source.close()
+    res = CliRunner().invoke(app, ["undo", "src", "--yes", "--job-dir", str(jobs)],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert res.exit_code == 1 and "second undo of it is refused" in res.output, res.output
+    assert len([line for line in res.output.splitlines() if line]) == 1, res.output
+    with JobStore.open(jobs / "u1") as u1:  # finished: a second undo is as before
+        u1.set_status("finished")
+    with JobStore.open(jobs / "src", lock=False) as look:
+        check_source(look)
+        assert "was undone by job u1" in (refuse_after_undo(look, "resume") or "")

@@ -14,6 +14,7 @@ import orjson
 from bulk.errors import InputError, StoreError
 from bulk.manifest_stamp import absolute
 from bulk.store import (
+    ACTIVE_STATUSES,
     Item,
     ItemState,
     JobStore,
@@ -105,16 +106,43 @@ def _undone_by(store: JobStore) -> str:
                     if idle else "")
 
 
+def unfinished_undo(store: JobStore) -> str | None:
+    """The undo of ``store`` that began its writes and has not finished (killed, stopped),
+    named with its state, its counts and the command that resumes it; None when there is
+    none (or its folder cannot be read: then nothing more is known of it)."""
+    undone = store.meta_get(META_UNDONE_BY)
+    if not isinstance(undone, Mapping) or not isinstance(undone.get("directory"), str):
+        return None
+    folder = Path(undone["directory"])
+    try:
+        with JobStore.open(folder, lock=False) as undo:
+            if undo.status not in (*ACTIVE_STATUSES, "stopped"):
+                return None
+            state, counts = undo.liveness(), undo.counts()
+    except StoreError:
+        return None
+    done = counts[ItemState.DONE] + counts[ItemState.SKIPPED]
+    left = counts[ItemState.PENDING] + counts[ItemState.SENDING]
+    return (f"job {undone.get('job')} ({state}; {done:,} of its {done + left:,} row(s) done, "
+            f"{left:,} left): resume it with `pdbulk resume {undone.get('job')} --job-dir "
+            f"{folder.parent}`")
+
+
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
     """Why ``pdbulk resume`` / ``retry`` (``command``) of ``store`` is refused (None: it is
     not): an undo ran on it, and the rows it would send (pending; a retry: failed ones
-    too) would land over that undo."""
+    too) would land over that undo. An undo that has not finished is named as such, with
+    how to resume it (x24r3 3: "was undone", though the undo was killed)."""
     if not _undos(store):
         return None
     by = _undone_by(store)
     failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
     left = " and ".join(part for part in (pending_line(store), failed
                                           and f"its {failed:,} failed row(s) again") if part)
+    if (running := unfinished_undo(store)) is not None:
+        return (f"job {store.job_id} is being undone by {running}; " + (
+            f"{command} would send {left} over that undo" if left else
+            f"nothing of job {store.job_id} is left to {command}") + "; refused")
     if not left:  # nothing it would send; still refused, as README says (x19r1 F7: a resume
         # re-printed "1 updated; 10 failed", exit 3, with no word of the undo)
         return (f"job {store.job_id} was undone by {by}: nothing of it is "
@@ -169,6 +197,10 @@ def check_source(store: JobStore) -> None:
     if store.kind not in UNDOABLE:
         raise InputError(f"{_a(store.kind)} {store.kind} job cannot be undone (undo handles "
                          f"{', '.join(UNDOABLE)})")
+    if (running := unfinished_undo(store)) is not None:  # x24r3 3: a second undo beside it
+        # counted 183 "undone" for 150 writes
+        raise InputError(f"job {store.job_id} is already being undone by {running}; a "
+                         "second undo of it is refused while that one is unfinished")
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
         from bulk.coordinator import coordinator_flag, coordinator_id, coordinator_url
