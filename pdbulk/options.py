@@ -529,6 +529,11 @@ def find_job(job_dir: Path, job: str) -> Path:
     if not job.strip():
         raise fail("no job named: give a job id (see `pdbulk jobs`) or a job's folder",
                    EXIT_USAGE)
+    from bulk.store.sqlite import lost_store_advice
+
+    for folder in (path, job_dir / job):  # its store deleted, its folder there (x24r3 2)
+        if (lost := lost_store_advice(folder)) is not None:
+            raise fail(lost)
     if os.sep in job or path.is_dir():  # a path given: name that place, not --job-dir
         why = ("no job.sqlite there" if path.is_dir() else
                "a file, not a job's folder" if path.exists() else "no such folder")

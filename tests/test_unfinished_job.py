@@ -201,3 +201,28 @@ def test_an_emptied_store_beside_its_wal_is_never_opened(tmp_path: Path) -> None
         assert res.exit_code == 1, res.output
         assert "job.sqlite-wal" in res.output and "never started" not in res.output
     assert (folder / "job.sqlite-wal").read_bytes() == wal
+
+
+@pytest.mark.parametrize("cmd", ["resume", "status", "undo"])
+def test_a_job_whose_store_was_deleted_is_named_not_missing(tmp_path: Path, cmd: str) -> None:
+    """x24r3 2: job.sqlite (+ -wal, -shm) deleted during a run: resume / status said "no job
+    'X' in DIR" and `pdbulk jobs` "no jobs in DIR", though the folder (job.lock, result
+    files) is there. Now it is listed, and named, as a job whose store is gone."""
+    from bulk.store import job_folder
+
+    jobs = tmp_path / "jobs"
+    folder = finished_then_emptied(jobs)
+    for suffix in ("", "-wal", "-shm"):
+        (folder / f"job.sqlite{suffix}").unlink(missing_ok=True)
+    res = CliRunner().invoke(app, [cmd, JOB, "--job-dir", str(jobs)],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert res.exit_code == 1, res.output
+    lines = [line for line in res.output.splitlines() if line]
+    assert len(lines) == 1 and "is gone" in lines[0] and "120 created" in lines[0], res.output
+    assert "no job" not in res.output and "double" in res.output
+    listed = orjson.loads(CliRunner().invoke(app, ["jobs", "--json", "--job-dir",
+                                                   str(jobs)]).stdout)["jobs"]
+    (lost,) = listed
+    assert lost["job"] == JOB and lost["state"] == "store lost" and "is gone" in lost["error"]
+    with pytest.raises(StoreError, match="is gone"):
+        job_folder(JOB, jobs)

@@ -7,9 +7,10 @@ from pathlib import Path
 from ..errors import StoreError, StoreUnfinished
 from .files import FILENAME
 from .model import JobSummary
-from .sqlite import JobStore, unfinished_kind
+from .sqlite import JobStore, lost_store_advice, unfinished_kind
 
 UNFINISHED = "unfinished"  # the status listed for a job folder whose creation was cut short
+LOST = "store lost"  # a job folder whose job.sqlite is gone (deleted) though the job ran
 
 
 def list_jobs(root: Path) -> list[JobSummary]:
@@ -19,6 +20,10 @@ def list_jobs(root: Path) -> list[JobSummary]:
         return out
     for d in sorted(Path(root).iterdir()):
         if not (d / FILENAME).is_file():
+            if (lost := lost_store_advice(d)) is not None:
+                status = UNFINISHED if "never started" in lost else LOST
+                out.append(JobSummary(d.name, unfinished_kind(d) or "", status, None, {},
+                                      None, d, error=lost))
             continue
         try:
             with JobStore.open(d, lock=False) as s:  # a running job may be listed too
@@ -48,5 +53,8 @@ def job_folder(job: Path | str, job_root: Path | str | None = None) -> Path:
     root = Path(job_root) if job_root is not None else DEFAULT_ROOT
     if path.name == str(job) and (root / path / FILENAME).is_file():
         return root / path
+    for folder in (path, root / path) if path.name == str(job) else (path,):
+        if (lost := lost_store_advice(folder)) is not None:
+            raise StoreError(lost)
     raise StoreError(f"no job store at {path / FILENAME}" + (
         f" nor at {root / path / FILENAME}" if path.name == str(job) else ""))

@@ -255,6 +255,33 @@ def _header_damaged(directory: Path) -> list[str]:
     return kept
 
 
+_JOB_FILES = frozenset({LOCKNAME, FILENAME + "-wal", FILENAME + "-shm", "summary.json"})
+
+
+def lost_store_advice(directory: Path) -> str | None:
+    """What a job folder whose job.sqlite is gone though the job's other files are there
+    (its lock, its -wal, result files) means (x24r3 2: deleted during a run, resume and
+    status said "no job", `pdbulk jobs` "no jobs"); None: no such folder."""
+    directory = Path(directory)
+    try:
+        if (directory / FILENAME).exists() or not directory.is_dir():
+            return None
+        names = sorted(c.name for c in directory.iterdir() if c.name != CREATING)
+    except OSError:
+        return None
+    if not _JOB_FILES.intersection(names):
+        return None  # no job's folder
+    if names == [LOCKNAME] and (directory / CREATING).exists():
+        return unfinished_advice(directory)  # cut short before its store was made
+    kind = unfinished_kind(directory)
+    again = f"the {kind}" if kind else "the command"
+    return (f"job {directory.name}'s job store ({directory / FILENAME}) is gone, but job "
+            f"folder {directory} holds {', '.join(names)}{_summary_counts(directory)}: the "
+            "job ran or began, and without its store it cannot be resumed, retried or "
+            f"undone; starting {again} again may create its rows again (in upsert mode, "
+            "with a key, a new import finds them; in insert mode it would double them)")
+
+
 def not_a_store(directory: Path) -> str:
     """The line for a job folder whose job.sqlite is empty or another file (x18r4 6)."""
     return f"job {Path(directory).name}'s job store is empty or not a pdbulk job store"
