@@ -308,12 +308,25 @@ class DiskFull(StoreError):
     cause and what to do, never a class name (x19r1 F3: "unexpected OperationalError:
     cannot rollback"); the run stops checkpointed (the CLI: exit 4)."""
 
-    def __init__(self, path: object, job: str | None = None, *, action: str = "") -> None:
+    def __init__(self, path: object, job: str | None = None, *, job_dir: object = None,
+                 action: str = "") -> None:
         self.path, self.job = path, job
-        then = action or (f"free space and run `pdbulk resume {job}`" if job else
+        then = action or (f"free space and run `{resume_command(job, job_dir)}`" if job else
                           "free space and run the command again")
         super().__init__(f"the disk is full or the file-size limit was reached writing "
                          f"{path}: nothing done is lost; {then}")
+
+
+def resume_command(job: str, job_dir: object = None) -> str:
+    """``pdbulk resume JOB --job-dir DIR`` (with the coordinator flag when this run has
+    one, never its password: ``bulk.coordinator.coordinator_flag``): the one builder of
+    the command a stop message names (x24r3 4: the disk-full one left out --job-dir)."""
+    from .coordinator import coordinator_flag, coordinator_url
+
+    url = coordinator_url()
+    flag, note = coordinator_flag(url) if url else ("", "")
+    where = f" --job-dir {job_dir}" if job_dir is not None else ""
+    return f"pdbulk resume {job}{where}{flag}{note}"
 
 
 def disk_full(exc: BaseException) -> bool:

@@ -291,7 +291,7 @@ def _space(where: Path, job: str | None) -> Iterator[None]:
     except OSError as exc:
         if not disk_full(exc):
             raise
-        raise DiskFull(exc.filename or where, job) from exc
+        raise DiskFull(exc.filename or where, job, job_dir=where.parent if job else None) from exc
 
 
 def _write_results(store: JobStore, success_columns: Sequence[str],

@@ -275,11 +275,9 @@ def resume_hint(job_id: str, job_dir: Path | str) -> str:
     """The command that resumes job ``job_id``: with the coordinator when this run has one
     (a coordinated job is not resumed without it) — never its password, nor a masked one
     that fails when pasted (``bulk.coordinator.coordinator_flag``)."""
-    from bulk.coordinator import coordinator_flag, coordinator_url
+    from bulk.errors import resume_command
 
-    url = coordinator_url()
-    flag, note = coordinator_flag(url) if url else ("", "")
-    return f"pdbulk resume {job_id} --job-dir {job_dir}{flag}{note}"
+    return resume_command(job_id, job_dir)
 
 
 __all__ = ["kind_of", "nothing_left", "plan_lines", "refuse", "reloads", "resume_hint",

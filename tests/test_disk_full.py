@@ -51,7 +51,7 @@ def test_a_store_write_past_the_limit_is_disk_full(tmp_path: Path) -> None:
     with file_size_limit(64 * 1024), pytest.raises(DiskFull) as info:
         store.add_items(_items(2000))
     _says_disk_full(info.value, tmp_path / "job1" / "job.sqlite",
-                    "free space and run `pdbulk resume job1`")
+                    f"free space and run `pdbulk resume job1 --job-dir {tmp_path}`")
     store.set_status("loading")
     assert store.status == "loading"
     store.close()
@@ -74,7 +74,7 @@ def test_result_files_past_the_limit_are_disk_full(tmp_path: Path) -> None:
     store.add_items(_items(300))
     with file_size_limit(16 * 1024), pytest.raises(DiskFull) as info:
         write_results(store, success_columns=["row", "key"])
-    assert "free space and run `pdbulk resume job2`" in describe(info.value)
+    assert f"free space and run `pdbulk resume job2 --job-dir {tmp_path}`" in describe(info.value)
     assert str(tmp_path / "job2") in describe(info.value) and exit_code_for(info.value) == 4
     store.close()
 

@@ -99,7 +99,7 @@ def _translated(what: str, path: Path | None = None, job: str | None = None) -> 
         yield
     except (sqlite3.Error, OSError) as exc:
         if disk_full(exc):
-            raise DiskFull(path or what, job) from exc
+            raise DiskFull(path or what, job, job_dir=path and path.parent.parent) from exc
         if path is not None and _locked(exc):  # a lock held past the busy timeout: as the
             raise JobBusy(busy_message(path.parent)) from exc  # job lock's (x19r1 F5)
         raise StoreError(f"job store: {what}: {exc}") from exc

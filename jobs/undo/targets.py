@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from bulk.errors import InputError, StoreError
+from bulk.errors import InputError, StoreError, resume_command
 from bulk.manifest_stamp import absolute
 from bulk.store import (
     ACTIVE_STATUSES,
@@ -124,8 +124,7 @@ def unfinished_undo(store: JobStore) -> str | None:
     done = counts[ItemState.DONE] + counts[ItemState.SKIPPED]
     left = counts[ItemState.PENDING] + counts[ItemState.SENDING]
     return (f"job {undone.get('job')} ({state}; {done:,} of its {done + left:,} row(s) done, "
-            f"{left:,} left): resume it with `pdbulk resume {undone.get('job')} --job-dir "
-            f"{folder.parent}`")
+            f"{left:,} left): resume it with `{resume_command(str(undone.get('job')), folder.parent)}`")
 
 
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
