@@ -186,3 +186,19 @@ def test_a_spent_budget_names_only_what_can_be_raised() -> None:
     capped = describe(BudgetExhausted("this run's cap of 10 tokens (--max-tokens) is spent",
                                       cap=10))
     assert "higher --max-tokens" in capped
+
+
+@pytest.mark.parametrize("code", ["EROFS", "EACCES"])
+def test_a_read_only_job_folder_is_one_clear_line(tmp_path: Path, code: str) -> None:
+    """x24r3 5: resume of a job in a read-only folder said "job store: open …: [Errno 30]
+    Read-only file system: '…/job.lock'": now it says what is wrong and what to do."""
+    import errno
+
+    from bulk.errors import StoreError
+    from bulk.store.sqlite import _translated
+
+    path = tmp_path / "job1" / "job.sqlite"
+    with pytest.raises(StoreError) as info, _translated(f"open {path}", path, "job1"):
+        raise OSError(getattr(errno, code), "Read-only file system", str(path.parent / "job.lock"))
+    said = str(info.value)
+    assert "Errno" not in said and "cannot be written" in said and str(path.parent) in said

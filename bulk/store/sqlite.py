@@ -102,7 +102,22 @@ def _translated(what: str, path: Path | None = None, job: str | None = None) -> 
             raise DiskFull(path or what, job, job_dir=path and path.parent.parent) from exc
         if path is not None and _locked(exc):  # a lock held past the busy timeout: as the
             raise JobBusy(busy_message(path.parent)) from exc  # job lock's (x19r1 F5)
+        if _read_only(exc):  # x24r3 5: was "job store: open …: [Errno 30] Read-only …"
+            folder = path.parent if path is not None else what
+            raise StoreError(f"job folder {folder} cannot be written (read-only or not "
+                             "yours): pdbulk locks and writes a job's folder to run or look "
+                             "at it; make it writable and run the command again") from None
         raise StoreError(f"job store: {what}: {exc}") from exc
+
+
+def _read_only(exc: BaseException) -> bool:
+    """EROFS / EACCES / EPERM, or SQLITE_READONLY (8): the folder cannot be written."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == 8
 
 
 def _locked(exc: BaseException) -> bool:
