@@ -489,8 +489,12 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
     say(f"job {store.job_id} was interrupted while its manifest was being loaded "
         f"({sent_while_loading(store)}): loading it again")
     settings = ImportSettings.from_json(store.config["import"])
+    try:  # a changed file: its message says the one thing to do (x24r3 6: it was followed by
+        check_inputs(store, settings)  # "fix that and resume it again, or start a new import")
+    except InputError as exc:
+        raise InputError(f"job {store.job_id} could not be loaded again (nothing of it was "
+                         f"sent): {exc}") from None
     try:
-        check_inputs(store, settings)
         mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
         store.discard_load()
         if store.status == "planned":
@@ -499,7 +503,7 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
         kind.attach(await load(engine.ctx, store, settings, mapping, say=say))
     except InputError as exc:
         raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "
-                         "it was sent: fix that and resume it again, or start a new import)"
+                         "it was sent: fix that and resume it again)"
                          ) from None
     return kind
 

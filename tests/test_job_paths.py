@@ -105,9 +105,13 @@ async def test_a_load_run_again_refuses_files_changed_since_the_job_started(
             path.write_text(MAPPING.replace('title = "title"', 'title = "contact"'))
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-        with pytest.raises(InputError, match=f"{name}' changed since the job was started"):
+        with pytest.raises(InputError, match=f"{name}' changed since the job was started") \
+                as info:
             await resume_job(job, sb.token)
         assert not sandbox_deals(sb)
+        said = str(info.value)  # x24r3 6: one thing to do, not two in one line
+        assert said.endswith("import the file again as a new job"), said
+        assert "resume it again" not in said and "nothing of it was sent" in said
 
 
 @pytest.mark.anyio
