@@ -84,12 +84,16 @@ class RowCounts:
     persons_other_name: int = 0
     orgs_found: int = 0
     bad_examples: list[str] = field(default_factory=list)
+    # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
+    # the moment they are sent (x24r1 1; the plan says so)
+    closed_undated: int = 0
     # deals per field an upsert's update gives a new value, custom fields by name, the
     # relinked person / organization as person_id / org_id (the plan's; x20r2 F6)
     fields: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k not in ("bad_examples", "fields")}
+        return {k: v for k, v in asdict(self).items() if k not in ("bad_examples", "fields",
+                                                                      "closed_undated")}
 
 
 @dataclass

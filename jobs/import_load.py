@@ -441,6 +441,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
     store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     say(_describe(planner, planner.indexes.listed))
+    if planner.counts.closed_undated:  # the plan's note, for an import run without one
+        say("note: " + mapping.undated_note(planner.counts.closed_undated))
     return planner
 
 
@@ -821,6 +823,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)
+    if c.closed_undated:  # x24r1 1
+        notes.append(mapping.undated_note(c.closed_undated))
     if len(planner.key_problems) > 20:
         notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
     notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]

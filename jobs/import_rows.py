@@ -440,6 +440,8 @@ class RowPlanner:
         values = stored_row(row)
         if existing is None:
             self.counts.create += 1
+            if deal.get("status") in ("won", "lost") and "close_time" not in deal:
+                self.counts.closed_undated += 1
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org, **({"currency_defaulted": True}
@@ -469,6 +471,8 @@ class RowPlanner:
                                "org_id": existing.get("org_id"),
                                **matched_by({"person": person, "org": org})}})
         self.counts.update += 1
+        if changes.get("status") in ("won", "lost") and "close_time" not in changes:
+            self.counts.closed_undated += 1
         self.counts.fields.update([*changed_fields(changes, self.field_labels),
                                    *(("person_id",) if "person" in links else ()),
                                    *(("org_id",) if "org" in links else ())])

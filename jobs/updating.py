@@ -50,6 +50,8 @@ from .deals import (
     read_deals,
     set_to_deactivated,
 )
+from .mapping.rowmapper import close_time_reason, close_times
+from .mapping.spec import CLOSE_TIMES
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
     LOAD_ERROR,
@@ -130,7 +132,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id", currency_open=defaulted,
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
-                    lost_column=lost_column)
+                    lost_column=lost_column, time_columns={
+                        s.name: s.source.where for s in mapper.steps if s.name in CLOSE_TIMES})
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -219,9 +222,11 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
             columns: Mapping[str, str] | None = None, lost_rule: str = "error",
             deactivated: Mapping[str, InputError] | None = None,
-            ref_column: str | None = None, lost_column: str | None = None) -> None:
-    """``ref_column``: the id / key column, ``lost_column``: the lost reason's, named by a
-    row failed for them (x20r2 F5: failed.csv left its column empty)."""
+            ref_column: str | None = None, lost_column: str | None = None,
+            time_columns: Mapping[str, str] | None = None) -> None:
+    """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
+    ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
+    F5: failed.csv left its column empty)."""
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values,
@@ -240,6 +245,16 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
                       column=exc.column)
+            return
+    if "status" not in wanted and any(name in wanted for name in CLOSE_TIMES):
+        # the row leaves the status: the deal's own decides which times it may take
+        status = str(current.get("status") or "open")
+        wanted = dict(wanted)
+        if (wrong := close_times(status, wanted)) is not None:
+            prep.fail(source.row, ref, f"{close_time_reason(wrong, status)}: deal {deal_id} "
+                                       "is so and the row leaves its status",
+                      op="update", values=source.values,
+                      column=(time_columns or {}).get(wrong))
             return
     if "lost_reason" in wanted and "status" not in wanted and current.get("status") != "lost":
         # the row leaves the status, and the deal is not lost (x14r1 F3)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import PathSample, check_paths
@@ -21,6 +21,7 @@ from .rowmapper import (
 )
 from .spec import (
     _CUSTOM_OPTIONS,
+    CLOSE_TIMES,
     DeactivatedUser,
     FieldSpec,
     Mapping,
@@ -46,6 +47,11 @@ from .steps import (
     _text,
     _title,
 )
+
+
+class _Parse(Protocol):
+    def __call__(self, value: object, formats: Sequence[str] = (), *,
+                 window: tuple[int, int] = ...) -> str | None: ...
 
 
 class _Compiler:
@@ -128,6 +134,8 @@ class _Compiler:
                           raw, decimal=s.decimal or d.decimal, scale=s.scale or 1, column=c))),
             self.step("deal.expected_close_date", "expected_close_date",
                       deal.expected_close_date, self._date),
+            *[self.step(f"deal.{name}", name, getattr(deal, name),
+                        lambda s: self._date(s, tf.parse_datetime)) for name in CLOSE_TIMES],
             self.step("deal.owner", "owner_id", deal.owner, self.named("deal.owner", self._user,
                                                                  hint=True)),
             self._label(),
@@ -198,13 +206,15 @@ class _Compiler:
         vmap = tf.ValueMap(spec.map)
         return lambda raw, values: tf.parse_status(raw, vmap)
 
-    def _date(self, spec: FieldSpec) -> Convert:
+    def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:
+        """A date target's converter; ``parse``: ``tf.parse_datetime`` for a date-time
+        (a deal's won / lost / close time), read by the same grammar."""
         formats = spec.formats or self.defaults.date_formats
         window = self.defaults.date_window
         order = DateOrder(formats)
         convert: Convert = (
-            (lambda raw, values: tf.parse_date(raw, formats, window=window))
-            if not order.applies else _DateConvert(formats, window, order))
+            (lambda raw, values: parse(raw, formats, window=window))
+            if not order.applies else _DateConvert(formats, window, order, parse))
         if self.defaults.decimal == "," and any(f.startswith("excel") for f in formats):
             return _comma_serials(convert)
         return convert
@@ -428,11 +438,12 @@ class _DateConvert:
     is learned it only shows text cells to its ``DateOrder``; after, a cell that reads
     both ways in a column that showed the other order is refused (``DateOrder.check``)."""
 
-    __slots__ = ("formats", "order", "window")
+    __slots__ = ("formats", "order", "parse", "window")
 
     def __init__(self, formats: Sequence[str], window: tuple[int, int],
-                 order: DateOrder) -> None:
+                 order: DateOrder, parse: _Parse = tf.parse_date) -> None:
         self.formats, self.window, self.order = formats, window, order
+        self.parse = parse
 
     def __call__(self, raw: object, values: Values) -> Any:
         if type(raw) is str:
@@ -445,7 +456,7 @@ class _DateConvert:
                 self.order.see_date(raw)
                 return None
             self.order.check_date(raw)
-        return tf.parse_date(raw, self.formats, window=self.window)
+        return self.parse(raw, self.formats, window=self.window)
 
 
 def _addresses(column: str | None) -> Convert:

@@ -17,6 +17,7 @@ from bulk.table_paths import TableRow
 from .. import transforms as tf
 from ..transforms.date_order import DateOrder
 from .spec import (
+    CLOSE_TIMES,
     OPEN_CURRENCY,
     UNDECIDED_CURRENCY,
     DeactivatedUser,
@@ -286,7 +287,7 @@ class RowMapper:
             chosen = self._money(values, n, deal, undecided)
         except InputError as exc:
             errors.append(exc)
-        for part in (self._place, self._lost_reason):
+        for part in (self._place, self._lost_reason, self._close_times):
             try:
                 part(values, n, deal)
             except InputError as exc:
@@ -392,6 +393,20 @@ class RowMapper:
                              f"{deal.get('status', 'open')!r}", row=n,
                              column=self.lost_reason.source.where if self.lost_reason else None)
 
+    def _close_times(self, values: Values, n: int, deal: dict[str, Any]) -> None:
+        """A won / lost / close time only for a deal of a status that has it (FACTS:
+        won_time only when won, ...); a won or lost deal given one of its status time and
+        close time takes it as the other (unsent, Pipedrive dates it the moment it is sent:
+        x24r1 1). An update's row that leaves the status: the deal's own decides
+        (``jobs.updating``)."""
+        if "status" not in deal and self.blank_stage_keeps:
+            return
+        status = deal.get("status", "open")
+        wrong = close_times(status, deal)
+        if wrong is not None:
+            step = next(s for s in self.steps if s.name == wrong)
+            raise InputError(close_time_reason(wrong, status), row=n, column=step.source.where)
+
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
         name = name_step(values, n) if name_step else None
@@ -434,6 +449,28 @@ class RowMapper:
         return OrgRef(name, address) if name is not None else None
 
 
+def close_times(status: str, deal: dict[str, Any]) -> str | None:
+    """The first won / lost / close time in ``deal`` that a deal of ``status`` cannot have
+    (taken out of ``deal``), else None, and ``deal`` given its status time as its close
+    time or its close time as its status time when it names one of them alone."""
+    for name in CLOSE_TIMES:
+        if name in deal and status not in CLOSE_TIMES[name]:
+            del deal[name]
+            return name
+    own = f"{status}_time"
+    if own in deal:
+        deal.setdefault("close_time", deal[own])
+    elif "close_time" in deal:
+        deal[own] = deal["close_time"]
+    return None
+
+
+def close_time_reason(name: str, status: str) -> str:
+    what = name.replace("_", " ")
+    return (f"a {what} is given but the status is {status!r} (a deal has a {what} only "
+            f"when {' or '.join(CLOSE_TIMES[name])})")
+
+
 def _all_of(errors: Sequence[InputError], row: int) -> InputError:
     """One row's errors as one: the first as it is, the others named by column after it
     (``not a number: 'n/a' (also: column 'Amount': ...; column 'Seats': ...)``)."""
@@ -457,4 +494,4 @@ def section_title(values: MappingABC[str, Any]) -> str:
     return (f" (its one cell, {text[:40]!r}, may be a group or section title line: what it "
             "says is not given to the rows under it; map that to a column of each row)")
 
-__all__ = ["RowMapper", "section_title"]
+__all__ = ["RowMapper", "close_time_reason", "close_times", "section_title"]

@@ -266,6 +266,12 @@ class Defaults(_Section):
         return value.upper() if value else None
 
 
+# a won / lost deal's dates: each target -> the statuses a deal may have it in (FACTS:
+# won_time only when won, lost_time only when lost, close_time when won or lost)
+CLOSE_TIMES: dict[str, tuple[str, ...]] = {
+    "won_time": ("won",), "lost_time": ("lost",), "close_time": ("won", "lost")}
+
+
 class DealSection(_Section):
     title: FieldSpec
     value: FieldSpec | None = None
@@ -278,6 +284,10 @@ class DealSection(_Section):
     owner: FieldSpec | None = None
     lost_reason: FieldSpec | None = None
     label: FieldSpec | None = None
+    # when a won / lost deal was closed (x24r1 1: unmapped, every one was dated the import)
+    won_time: FieldSpec | None = None
+    lost_time: FieldSpec | None = None
+    close_time: FieldSpec | None = None
 
 
 class PersonSection(_Section):
@@ -307,7 +317,8 @@ _OPTIONS: dict[str, set[str]] = {
     "deal.status": {"map"}, "deal.probability": {"decimal", "min", "max", "scale"},
     "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
     "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
-    "deal.label": {"map", "separator"},
+    "deal.label": {"map", "separator"}, "deal.won_time": {"formats"},
+    "deal.lost_time": {"formats"}, "deal.close_time": {"formats"},
     "person.name": set(), "person.email": set(), "person.phone": set(),
     "organization.name": set(), "organization.address": set(),
 }
@@ -318,7 +329,7 @@ _CUSTOM_OPTIONS: dict[str, set[str]] = {
     "date": {"formats"}, "user": {"map"},
 }
 _NO_TEMPLATE = {"deal.value", "deal.probability", "deal.expected_close_date", "person.email",
-                "person.phone"}
+                "person.phone", "deal.won_time", "deal.lost_time", "deal.close_time"}
 
 
 NESTED = "nested too deeply (arrays or tables within one another past Python's limit)"
@@ -571,6 +582,20 @@ class Mapping:
                 f"closed, add status = {{ column = {column}, map = {{ ... = \"won\", ... = "
                 '\"lost\", \"*\" = \"open\" } } to [deal]')
 
+    def undated_note(self, count: int) -> str:
+        """The plan's note for ``count`` deals made won / lost with no won / lost / close
+        time: Pipedrive dates each the moment it is sent (x24r1 1: a year of closed deals
+        all closed on the import day, nothing said)."""
+        deal = self.spec.deal
+        mapped = [n for n in CLOSE_TIMES if getattr(deal, n) is not None]
+        what = f"{count:,} won / lost deal{'s' if count != 1 else ''}"
+        if mapped:
+            return (f"{what} will be dated today: their {' / '.join(mapped)} cells are empty "
+                    "(Pipedrive dates a deal won or lost when it is sent)")
+        return (f"{what} will be dated today; map won_time, lost_time or close_time in "
+                "[deal] to the source's close dates (Pipedrive dates a deal won or lost when "
+                "it is sent)")
+
     def check_date_system(self, system: int | None) -> None:
         """MappingError when a date token does not match an XLSX workbook's date system
         (``system``: 1900, 1904, or None for other formats): ``"excel"`` on a 1904
@@ -671,5 +696,5 @@ def unresolved_todos(text: str) -> list[tuple[int, str]]:
         zip(text.splitlines(), blanked.splitlines(), strict=True), 1) if _TODO.search(bare)]
 
 
-__all__ = ["DeactivatedUser", "Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile",
-           "OrgRef", "PersonRef", "read_mapping_text", "unresolved_todos"]
+__all__ = ["CLOSE_TIMES", "DeactivatedUser", "Defaults", "FieldSpec", "Mapping", "MappedRow",
+           "MappingError", "MappingFile", "OrgRef", "PersonRef", "read_mapping_text", "unresolved_todos"]

@@ -50,6 +50,11 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "assigned to", "opportunity owner", "owner name", "deal-inhaber",
                    "propriétaire de la transaction"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
+    # a won / lost deal's own dates (x24r1 1: Pipedrive's export "Deal - Won time", ...)
+    "deal.won_time": ("won time", "won date", "date won", "closed won date", "won on"),
+    "deal.lost_time": ("lost time", "lost date", "date lost", "closed lost date", "lost on"),
+    "deal.close_time": ("deal closed on", "closed on", "close time", "closed time",
+                        "date closed", "closed date"),
     "deal.label": ("label", "labels", "tags", "tag"),
     "person.name": ("contact", "contact name", "person", "person name", "full name",
                     "contact person", "associated contact", "primary contact",
@@ -768,8 +773,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                           + [guesses[f"custom.{f.name}"] for f in customs
                              if f.type in ("monetary", "double", "int")
                              and f"custom.{f.name}" in guesses]),
-           *_date_format_lines(samples, [guesses[t] for t in ("deal.expected_close_date",)
-                                         if t in guesses]
+           *_date_format_lines(samples, [guesses[t] for t in (
+                                   "deal.expected_close_date", "deal.won_time",
+                                   "deal.lost_time", "deal.close_time") if t in guesses]
                                + [guesses[f"custom.{f.name}"] for f in customs
                                   if f.type == "date" and f"custom.{f.name}" in guesses]),
            _separator_line(samples, multi), "", "[deal]",
@@ -805,7 +811,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out += _pipeline_lines(column, [str(v) for v in values if str(v).strip()],
                                    [p.name for p in catalog.pipelines])
             continue
-        if name == "expected_close_date" and column:
+        if name in ("expected_close_date", "won_time", "lost_time", "close_time") and column:
             out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
             continue
         if name == "status" and column and not_statuses:

@@ -35,7 +35,8 @@ _STEP_MEMO_LIMIT = 4096  # texts a step remembers (bounded memory: ``_remember``
 
 # what a target takes, for a cell of another JSON type ("expected an amount, got an object")
 _WHAT = {"deal.value": "an amount", "deal.probability": "a number", "deal.currency":
-         "a currency", "deal.expected_close_date": "a date", "deal.status": "a status",
+         "a currency", "deal.expected_close_date": "a date", "deal.won_time": "a date",
+         "deal.lost_time": "a date", "deal.close_time": "a date", "deal.status": "a status",
          "deal.owner": "a user", "deal.pipeline": "a pipeline name", "deal.label": "labels",
          "person.email": "an e-mail address", "person.phone": "a phone number"}
 _WHAT_TYPE = {"double": "a number", "int": "a whole number", "monetary": "an amount",

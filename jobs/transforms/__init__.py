@@ -58,6 +58,7 @@ from .currency import (
     read_currency,
     row_currency,
 )
+from .date_times import parse_datetime
 from .dates import (
     DATE_TOKENS,
     DEFAULT_DATE_WINDOW,
@@ -145,6 +146,7 @@ __all__ = [
     "digits_kept",
     "decimal_evidence",
     "epoch_unit",
+    "parse_datetime",
     "is_empty",
     "json_kind",
     "json_number",
