@@ -37,6 +37,7 @@ from .steps import (
     Convert,
     Make,
     Values,
+    _at_most,
     _memo,
     _per_column,
     _PerColumn,
@@ -355,7 +356,7 @@ class _Compiler:
         if kind == "date":
             return self._date
         if kind == "phone":
-            return lambda s: lambda raw, values: tf.clean_phone(raw)
+            return lambda s: _at_most(lambda raw, values: tf.clean_phone(raw), kind, field.name)
         if kind == "int":
             return _per_column(lambda s, c: lambda raw, values: tf.parse_int(
                 raw, decimal=s.decimal or d.decimal, column=c))
@@ -367,7 +368,8 @@ class _Compiler:
                 raw, values, s, d, field.name, c))
         if kind == "address":
             return lambda s: lambda raw, values: _wrap(self._mapped_text(s)(raw, values))
-        return lambda s: self._mapped_text(s, multiline=kind == "text")
+        return lambda s: _at_most(self._mapped_text(s, multiline=kind == "text"), kind,
+                                   field.name)
 
     def _check_header(self) -> None:
         if self.header is None:

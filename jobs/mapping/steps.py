@@ -44,6 +44,27 @@ _WHAT_TYPE = {"double": "a number", "int": "a whole number", "monetary": "an amo
               "phone": "a phone number"}
 
 
+# the characters Pipedrive keeps of a field of these types (openapi-v2: "Text (up to 255
+# characters)", phone "up to 255 numbers and/or characters"); text is 65k
+_MAX_CHARS = {"varchar": tf.MAX_TITLE, "varchar_auto": tf.MAX_TITLE, "phone": tf.MAX_TITLE}
+
+
+def _at_most(convert: Convert, kind: str, name: str) -> Convert:
+    """``convert`` refusing a value longer than a field of type ``kind`` keeps (x24r1 4: a
+    300-character cell of a varchar field was sent, where the title is refused)."""
+    limit = _MAX_CHARS.get(kind)
+    if limit is None:
+        return convert
+
+    def read(raw: object, values: Values) -> Any:
+        text = convert(raw, values)
+        if isinstance(text, str) and len(text) > limit:
+            raise InputError(f"{text[:20]!r}... is {len(text)} characters long; the "
+                             f"{kind} field {name!r} takes at most {limit}")
+        return text
+    return read
+
+
 class _Source:
     """Reads one target's raw value from a row: column or template, else the default.
 
