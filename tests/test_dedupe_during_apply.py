@@ -36,7 +36,7 @@ def _reasons(store: Any) -> dict[str, str]:
 async def test_an_edit_or_a_delete_made_after_the_load_is_never_merged_away(
         tmp_path: Path) -> None:
     """After the job is loaded (its deals read), a colleague raises the copy's amount in
-    one group (its PATCH and merge would put 5000 over it and merge it away) and deletes
+    one group (its PATCH and merge would put 1040 over it and merge it away) and deletes
     the copy of the other. Both groups are skipped; nothing but the re-read is sent; the
     colleague's value stands; the job ends with no failure."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
@@ -101,7 +101,7 @@ async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_ch
         sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
         acme = org(sb, "Acme Corp")
         first = deal(sb, "Website redesign", acme, value=1000, add=PAST)
-        copies = [deal(sb, "Website redesign", acme, value=1000 + n,
+        copies = [deal(sb, "Website redesign", acme, value=1000 + n / 2,
                        add=f"2026-11-01T10:{n + 1:02d}:00Z") for n in range(11)]
         await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
 
@@ -116,7 +116,7 @@ async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_ch
         store.close()
         live = [i for i in (first, *copies) if not sb_deal(sb, i)["is_deleted"]]
     assert result.counts[ItemState.DONE] == 11, [(i.key, i.state, i.result) for i in items]
-    assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1010
+    assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1005
 
 
 @pytest.mark.parametrize("cap", [[], ["--max-merges", "1"]])
@@ -437,7 +437,7 @@ async def test_a_survivor_edited_after_the_recheck_is_read_before_the_patch_and_
     re-check at all) and before the group's field-policy PATCH (or, with no policy, its
     merge): the read right before the write reads the survivor too, so the group is
     skipped as changed, nothing written, the colleague's value intact (the PATCH put the
-    copy's 5000 over it, and the survivor was never read)."""
+    copy's 1040 over it, and the survivor was never read)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         ids = seed_account(sb)["ids"]
         await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE if policy else None)

@@ -73,7 +73,7 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         assert delta(sent, requests(sb)) == {"updateDeal": 1, "mergeDeals": 2, "getDeals": 1,
                                              "getDeal": 6}
         survivor = sb_deal(sb, web.survivor_id)
-        assert not survivor["is_deleted"] and survivor["value"] == 5000  # value = "max"
+        assert not survivor["is_deleted"] and survivor["value"] == 1040  # value = "max"
         for g in out.result.groups:
             live = [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]]
             assert live == [g.survivor_id]
@@ -90,13 +90,13 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         assert undo_prep.actions["conflict"] == 1 and not undo_prep.actions["restore"]
         assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
         undo.close()
-        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-job")
         assert undo_prep.actions["restore"] == 1
-        # x11r1 M4: the 5000 came from the copy merged into it: put back, it is in no
+        # x11r1 M4: the 1040 came from the copy merged into it: put back, it is in no
         # live deal; the plan says so before anything is sent
-        assert any(f"its value 5000 came from deal {web.merged_ids[0]}, merged into it" in n
+        assert any(f"its value 1040 came from deal {web.merged_ids[0]}, merged into it" in n
                    for n in undo_prep.notes), undo_prep.notes
         await run_job(sb, undo)
         assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
@@ -280,6 +280,10 @@ async def test_second_plan_after_apply_finds_nothing_new(tmp_path: Path) -> None
     # keeps every seeded copy apart; this test is about copies, so identifiers are off
     no_ids = DedupeConfig.from_mapping({"match": {"identifiers": []}})
     async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=5)) as sb:
+        # the seed's same-title deals differ in value (two amounts: two orders, review since
+        # x24r4 1): three open deals imported twice are the copies to merge
+        opened = [r for r in sb.state.deals.rows.values() if r["status"] == "open"][:3]
+        sb.state.load("deal", [{k: v for k, v in r.items() if k != "id"} for r in opened])
         first = await plan(sb, tmp_path, tmp_path / "p1", no_ids)
         # (same-title deals whose person AND value differ are review, not duplicate; so are
         # same-title deals added weeks or months apart: a recurring deal, not a copy; and,
@@ -434,8 +438,9 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
         account = seed_account(sb)
         ids, initech = account["ids"], account["orgs"]["initech"]
         # at an org: two leads with no customer and different values are review only (#11 F2)
-        extra = [(deal(sb, f"Support plan {i}", initech, value=100.0 * i),
-                  deal(sb, f"support plan {i}", initech, value=100.0 * i + 50))
+        # (one value the other rounded: 1,000 / 1,030; two amounts are two orders, x24r4 1)
+        extra = [(deal(sb, f"Support plan {i}", initech, value=1000.0 * i),
+                  deal(sb, f"support plan {i}", initech, value=1000.0 * i + 30))
                  for i in range(1, 9)]
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         assert len(out.result.groups) == 10
@@ -455,9 +460,9 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
         assert stats["writes_applied"]["updateDeal"] == prep.calls["updateDeal"] > 0
         for n, (a, b) in enumerate(extra, start=1):
             survivor = a if not sb_deal(sb, a)["is_deleted"] else b
-            assert sb_deal(sb, survivor)["value"] == 100.0 * n + 50
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
         live = [i for i in (ids["web"], ids["web_copy"]) if not sb_deal(sb, i)["is_deleted"]]
-        assert [sb_deal(sb, i)["value"] for i in live] == [5000]
+        assert [sb_deal(sb, i)["value"] for i in live] == [1040]
         store.close()
 
 
@@ -475,14 +480,14 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         store.mark_sending([i.id for i in items.values()], 0.0)  # the crash
         web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
         ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
-        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 5000})  # PATCH only
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})  # PATCH only
         merge(sb.state, "deal", ren.merged_ids[0], {"merge_with_id": ren.survivor_id})
         before = requests(sb)
         result = await run_job(sb, store)
         assert result.counts[ItemState.DONE] == 2
         assert delta(before, requests(sb)).get("mergeDeals") == 1
         assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
-        assert sb_deal(sb, web.survivor_id)["value"] == 5000
+        assert sb_deal(sb, web.survivor_id)["value"] == 1040
         store.close()
 
 
@@ -981,7 +986,7 @@ def test_the_plan_says_which_guard_held_its_pairs() -> None:
 
 @pytest.mark.anyio
 async def test_the_plan_s_drops_name_the_stage_and_the_money(tmp_path: Path) -> None:
-    """x19r2: groups.csv's drops said ``stage_id 3`` and ``value 5000.0``: the plan names
+    """x19r2: groups.csv's drops said ``stage_id 3`` and ``value 1040.0``: the plan names
     the merged deal's stage as the account does and its value with its currency, as
     review.html shows them."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:

@@ -35,7 +35,7 @@ async def _group(sb: Any, tmp_path: Path, config: DedupeConfig | None = None
                  ) -> tuple[JobStore, Item, Item]:
     """A loaded apply whose group web holds three deals: its two merges, in sending order."""
     acc = seed_account(sb)
-    deal(sb, "Website Redesign", acc["orgs"]["acme"], value=3000, add="2026-11-01T10:05:00Z")
+    deal(sb, "Website Redesign", acc["orgs"]["acme"], value=1000, add="2026-11-01T10:05:00Z")
     await plan(sb, tmp_path, tmp_path / "p1", config)
     store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
     survivors = Counter(i.payload["survivor_id"] for i in store.items())
@@ -139,7 +139,7 @@ async def test_a_group_over_max_merges_is_named_and_a_later_one_that_fits_is_tak
     in a row of succeeded.csv."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         acc = seed_account(sb)
-        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=3000,
+        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=1000,
              add="2026-11-01T10:05:00Z")
         await plan(sb, tmp_path, tmp_path / "p1")
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
@@ -163,7 +163,7 @@ async def test_the_max_merges_note_says_smaller_groups_were_taken_only_when_true
     taken, else that none fit (and no note when nothing is over the cap)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         acc = seed_account(sb)
-        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=3000,
+        deal(sb, "Website Redesign", acc["orgs"]["acme"], value=1000,
              add="2026-11-01T10:05:00Z")
         await plan(sb, tmp_path, tmp_path / "p1")
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",

@@ -231,6 +231,64 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
     return None
 
 
+TWO_AMOUNTS = "two amounts"  # reason prefix: two non-zero values, not one rounded: two orders
+ROUNDING_SHARE = 0.05  # a rounded amount lies within 5 % of the exact one (7,000 / 7,300)
+ROUNDING_GAP = 12 * 3600  # a rounded amount re-entered later than this: maybe the next order
+RECORD_CONFLICT = "record differs"  # reason prefix: currency / pipeline differ, no guard set
+
+
+def rounded(x: float, y: float) -> bool:
+    """One of two non-zero amounts is the other rounded to its own round place (hundreds
+    or coarser: ``7000`` is ``7300`` rounded to thousands) and they lie within
+    ``ROUNDING_SHARE`` (5 %) of each other. ``480`` / ``530`` or ``1240`` / ``860`` are two
+    amounts; ``300`` / ``310`` is a rounding (for ``value_conflict`` to weigh with the gap)."""
+    if abs(x - y) > ROUNDING_SHARE * max(abs(x), abs(y)):
+        return False
+    for r, other in ((x, y), (y, x)):
+        if not float(r).is_integer() or r == 0:
+            continue
+        place = 100
+        while int(r) % (place * 10) == 0 and place < 10**12:
+            place *= 10
+        if int(r) % place == 0 and round(other / place) * place == r:
+            return True
+    return False
+
+
+def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
+    """Why the two deals' values say two orders, else None: both non-zero (0 / empty is no
+    evidence) and further apart than 0.5 % (``same value``), and not one the other rounded
+    (``rounded``) entered within ``ROUNDING_GAP`` (12 h) of the other — a rounded amount
+    added days apart is the next order as often as the first retyped, and an unknown add
+    time is no evidence of a re-entry (x24r4 1: 480 / 530 EUR 7 days apart merged)."""
+    x, y = a.value, b.value
+    if not x or not y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
+        return None
+    if rounded(x, y) and a.add_time is not None and b.add_time is not None \
+            and abs(epoch(a.add_time) - epoch(b.add_time)) <= ROUNDING_GAP:
+        return None
+    return f"{TWO_AMOUNTS}: {_fmt(x)}≠{_fmt(y)}"
+
+
+def record_conflicts(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> list[str]:
+    """What the two records say against one deal that no guard holds already, as reasons
+    (each caps the pair at review in ``scoring``): two amounts (``value_conflict``), and a
+    currency or a pipeline that differs when the config dropped its guard. The other signals
+    against one deal have rules of their own there: dates (``date_gaps``, ``_recurring``),
+    categories and product fields (``category_conflicts``), org / person (``_context``:
+    review at most for two persons or no shared customer), won / lost (guards)."""
+    out: list[str] = []
+    if (why := value_conflict(a, b)) is not None:
+        out.append(why)
+    if "currency" not in guards and a.currency and b.currency \
+            and a.currency.upper() != b.currency.upper():
+        out.append(f"{RECORD_CONFLICT}: currency {a.currency}≠{b.currency}")
+    if "pipeline" not in guards and a.pipeline_id is not None and b.pipeline_id is not None \
+            and a.pipeline_id != b.pipeline_id:
+        out.append(f"{RECORD_CONFLICT}: pipeline {a.pipeline_id}≠{b.pipeline_id}")
+    return out
+
+
 def epoch(t: datetime) -> float:
     """Seconds since the epoch; a naive time is taken as UTC (Pipedrive's times are UTC)."""
     return (t.replace(tzinfo=UTC) if t.tzinfo is None else t).timestamp()

@@ -56,7 +56,11 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * nothing tying the pair to one customer (no shared org or company, no shared person):
   at most 0.80 whatever the title and the time gap (``nothing ties the deals to one
   customer: ...`` reason; an equal identifier lifts it);
-* same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence);
+* same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence),
+  and at most 0.80 (review) unless one is the other rounded (``7,000`` / ``7,300``) and they
+  were added within 12 h (``evidence.value_conflict``: ``two amounts: 480≠530``, x24r4 1);
+  a currency or pipeline that differs when the config dropped its guard: at most 0.80 too
+  (``record differs: ...``);
   an open deal beside a won or lost one at a different value is a second piece against (no
   weight of its own): review at most (a new opportunity as often as a copy left open);
 * add_time ≤ 1 h apart +0.05, ≤ 2 days +0.02, > 90 days -0.08; same pipeline +0.02.
@@ -118,6 +122,7 @@ from .evidence import (
     guard_reasons,
     guarded,
     identifier_value,
+    record_conflicts,
 )
 from .lexicon import is_known_word
 from .model import Band, DealRecord, ScoredPair
@@ -168,6 +173,8 @@ IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong e
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
 TWO_ORG_RECORDS_CAP = 0.80  # one org name on two records, no shared person: branches? review
 DATES_CAP = 0.80
+RECORD_CAP = 0.80  # two amounts, or a currency / pipeline no guard holds: review at most
+RECORD_DIFFERS = "record differs"  # "review at most" rule: the records say two deals
 CATEGORIES_CAP = 0.80  # a categorical custom field differs (an option, a user...): review
 ORDER = "different order"  # reason prefix: the same words or numbers in another order
 ORDER_WORDS_CAP = 0.80  # words moved inside a part (Berlin nach Hamburg / Hamburg nach Berlin)
@@ -274,7 +281,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
 # into it (``find_duplicates``' ``absorbed``), as it inherits their guards.
 AGAINST_RULES = frozenset({"contradicting evidence", "two persons", "two legal entities",
                            "numbers differ", "categories differ", "dates apart", "recurring",
-                           "two org records"})
+                           "two org records", RECORD_DIFFERS})
 
 
 def held_against(p: Prepared, q: Prepared, config: DedupeConfig) -> tuple[str, ...]:
@@ -376,6 +383,10 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         s = min(s, CATEGORIES_CAP)  # filed under other categories (CRM / Analytics): review at most
         reasons.extend(other)
         held.append("categories differ")
+    if over(RECORD_CAP) and (conflicts := record_conflicts(da, db, config.guards)):
+        s = min(s, RECORD_CAP)  # two amounts (480 / 530): two orders as often as one retyped
+        reasons.extend(conflicts)
+        held.append(RECORD_DIFFERS)
     if over(EXTRA_WORD_CAP) and not same_id and _meaningful(extra, a, b):
         s = min(s, EXTRA_WORD_CAP)  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
         held.append("word only on one")
@@ -588,7 +599,8 @@ __all__ = ["AGAINST_RULES", "CATEGORIES_CAP", "CONTRADICTION_CAP",
            "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",
            "NEAR", "NEAR_WORD", "NEAR_WORD_CAP", "NO_CONTACT", "NO_CUSTOMER", "NO_CUSTOMER_CAP",
            "ORDER", "ORDER_NUMBERS_CAP", "ORDER_WORDS_CAP", "PERSONS_CAP", "Prepared", "RARE_SLIP",
-           "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECURRING_CAP", "RECURRING_DAYS", "REVIEW_AT_MOST", "ROMAN",
+           "REAL", "REAL_WORDS", "REAL_WORDS_CAP", "RECORD_CAP", "RECORD_DIFFERS",
+           "RECURRING_CAP", "RECURRING_DAYS", "REVIEW_AT_MOST", "ROMAN",
            "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
            "TYPO", "TYPO_WORD", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
            "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "held_against", "identifier_value",
