@@ -103,3 +103,41 @@ async def test_plan_holds_a_repeat_order_after_an_edited_close(tmp_path: Path,
         out = await plan(sb, tmp_path, tmp_path / "p")
         groups = {frozenset(g.member_ids): g.band for g in out.result.groups}
         assert groups == {frozenset({a, b}): "review"}, out.result.groups
+
+
+@pytest.mark.parametrize("status", ["won", "lost"])
+@pytest.mark.parametrize("known", [True, False])
+def test_a_deal_added_in_the_second_of_the_close_is_review(status: str, known: bool) -> None:
+    """x24r4 2: POST A, PATCH A won (lost), POST the same deal B in that second: on 1-s
+    times the tie reads "could be after", a renewal, review at most (it scored 1.000 and
+    merged); the same with no close time, where the closed deal's add_time stands in."""
+    at = NOW - timedelta(days=3)
+    times = {f"{status}_time": at, "close_time": at} if known else {}
+    a = {**_api_deal(1, status, 3, **times), "add_time": _iso(at)}
+    band, reasons = _band(a, {**_api_deal(2, "open", 3), "add_time": _iso(at)})
+    assert band == "review", reasons
+    assert any(r.startswith("recurring: deal 2 added") for r in reasons), reasons
+
+
+def test_added_exactly_21_days_apart_is_recurring() -> None:
+    """A gap of exactly 21 days on 1-s times may be more: recurring, review at most."""
+    band, reasons = _band(_api_deal(1, "open", 21), _api_deal(2, "open", 0))
+    assert band == "review" and "recurring: added 21 days apart" in reasons, reasons
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", ["won", "lost"])
+async def test_plan_holds_a_renewal_posted_in_the_second_its_twin_closed(
+        tmp_path: Path, status: str) -> None:
+    """`dedupe plan` against the sandbox: a deal added in the very second its twin was
+    closed (same title, org, value) is no duplicate group."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
+        acme = org(sb, "Acme Corp")
+        t = "2026-11-10T12:00:00Z"
+        a = deal(sb, "Annual maintenance", acme, value=3600, add=t, update=t, status=status,
+                 **{f"{status}_time": t, "close_time": t})
+        b = deal(sb, "Annual maintenance", acme, value=3600, add=t, update=t)
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        out = await plan(sb, tmp_path, tmp_path / "p")
+        groups = {frozenset(g.member_ids): g.band for g in out.result.groups}
+        assert groups == {frozenset({a, b}): "review"}, out.result.groups

@@ -16,6 +16,7 @@ T = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 BASE = DealRecord(id=1, title="Website redesign", status="open", org_id=10, org_name="Acme Corp", person_id=5,
                   value=12000.0, currency="EUR", pipeline_id=1, stage_id=2, stage_order=2, owner_id=3,
                   add_time=T, update_time=T)
+CLOSED = T + timedelta(days=1)  # when a closed copy was won / lost
 DOUBLE_SUBMIT = {"add_time": T + timedelta(minutes=7)}  # same org, person and value as BASE
 
 
@@ -91,7 +92,7 @@ def test_reasons_explain_the_score() -> None:
 
 GUARD_CASES = [
     ("currency", {"currency": "USD"}, "guard: currency EUR≠USD"),
-    ("won_lost", {"status": "lost"}, "guard: won with lost"),
+    ("won_lost", {"status": "lost", "close_time": T + timedelta(days=1)}, "guard: won with lost"),
     ("pipeline", {"pipeline_id": 2}, "guard: pipeline 1≠2"),
     ("deleted", {"status": "deleted"}, "guard: deleted deal"),
     ("archived", {"is_archived": True}, "guard: archived deal"),
@@ -103,7 +104,7 @@ def test_guards(guard: str, changes: dict[str, object], reason: str) -> None:
     """Each guard turns an otherwise perfect duplicate distinct, with its reason; off, it does
     not, but a currency or pipeline that differs still contradicts one deal: review at most
     (x24r4 1), never merged unattended."""
-    a = replace(BASE, status="won") if guard == "won_lost" else BASE
+    a = replace(BASE, status="won", close_time=T + timedelta(days=1)) if guard == "won_lost" else BASE
     b = copy(**changes)
     s, band, reasons = score(a, b)
     assert band == "distinct" and reason in reasons and s > CFG.duplicate_threshold
@@ -210,12 +211,14 @@ def test_open_beside_closed_at_another_value_is_review(closed: str) -> None:
     0.92 and were merged. At another value an open deal beside a closed one is a new
     opportunity as often as a copy left open: review, saying why. At one value (or with a
     value on one side only) the copy left open is merged as before."""
-    s, band, reasons = score(replace(BASE, value=48700.0), copy(status=closed, value=8600.0))
+    s, band, reasons = score(replace(BASE, value=48700.0), copy(status=closed, value=8600.0, close_time=CLOSED))
     assert band == "review" and s <= 0.80, (s, reasons)
     assert any(r.startswith("contradicting evidence:") and f"one open, one {closed}" in r
                for r in reasons), reasons
     for same_value in ({"value": BASE.value}, {"value": None}):
-        s, band, reasons = score(BASE, copy(status=closed, **same_value))
+        # (closed a day after both were added: a copy left open, not a deal added after the
+        # close, which is recurring: test_dedupe_close_time)
+        s, band, reasons = score(BASE, copy(status=closed, close_time=CLOSED, **same_value))
         assert band == "duplicate", (s, reasons)
     s, band, reasons = score(BASE, copy(value=8600.0))  # both open: two amounts, review too
     assert band == "review", (s, reasons)

@@ -212,22 +212,27 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
     a label or a note written after the close moves it, and the repeat order then looked
     added before the close (x23r2 1: won 10 days ago, edited today, the open repeat added 5
     days ago merged unattended). A closed deal whose close time is unknown is taken as
-    closed when it was added, so a deal added after it is review at most."""
+    closed when it was added, so a deal added after it is review at most.
+
+    Pipedrive's times have 1-s resolution, so a tie reads "could be after" (x24r4 2: a
+    renewal POSTed in the second its twin was won scored 1.000 and merged): added at or
+    after the close, or at least 21 days apart, is recurring."""
     if a.add_time is None or b.add_time is None:
         return None
     gap = abs(epoch(a.add_time) - epoch(b.add_time))
-    if gap > RECURRING_DAYS * 86400:
+    if gap >= RECURRING_DAYS * 86400:
         return f"recurring: added {gap / 86400:.0f} days apart"
     for x, y in ((a, b), (b, a)):
         if x.status not in _CLOSED:
             continue
         added = epoch(y.add_time)  # type: ignore[arg-type]
         if x.close_time is None:
-            if added > epoch(x.add_time):  # type: ignore[arg-type]
+            if added >= epoch(x.add_time):  # type: ignore[arg-type]
                 return (f"recurring: deal {y.id} added after deal {x.id}, which is {x.status} "
                         f"with no {x.status}_time (maybe after it was {x.status})")
-        elif added > epoch(x.close_time):
-            return f"recurring: deal {y.id} added after deal {x.id} was {x.status}"
+        elif added >= (closed := epoch(x.close_time)):
+            when = "after" if added > closed else "in the second"
+            return f"recurring: deal {y.id} added {when} deal {x.id} was {x.status}"
     return None
 
 
@@ -265,7 +270,7 @@ def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
     if not x or not y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
         return None
     if rounded(x, y) and a.add_time is not None and b.add_time is not None \
-            and abs(epoch(a.add_time) - epoch(b.add_time)) <= ROUNDING_GAP:
+            and abs(epoch(a.add_time) - epoch(b.add_time)) < ROUNDING_GAP:
         return None
     return f"{TWO_AMOUNTS}: {_fmt(x)}≠{_fmt(y)}"
 
@@ -391,13 +396,13 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
                 reasons.append(f"one open, one {closed}")
     if da.add_time is not None and db.add_time is not None:
         gap = abs(epoch(da.add_time) - epoch(db.add_time))
-        if gap <= 3600:
+        if gap < 3600:  # 1-s times: a tie may be further apart; evidence for takes no tie
             support += 0.05
             reasons.append(f"add_time {round(gap / 60)} min apart")
-        elif gap <= 2 * 86400:
+        elif gap < 2 * 86400:
             support += 0.02
             reasons.append(f"add_time {gap / 3600:.0f} h apart")
-        elif gap > FAR_APART_DAYS * 86400:
+        elif gap >= FAR_APART_DAYS * 86400:
             against.append((-0.08, "added months apart"))
             reasons.append(f"add_time {gap / 86400:.0f} days apart")
     if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:

@@ -38,7 +38,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * the expected close date or a date custom field more than 45 days apart: at most 0.80;
 * a categorical custom field (an option, a set, a user, a person, an organization) with
   another value on each deal: at most 0.80 (``category_conflicts``);
-* recurring (added > 21 days apart, or one added after the other's won_time / lost_time,
+* recurring (added >= 21 days apart, or one added at or after the other's won_time / lost_time
+  — 1-s times: a tie could be after —,
   never its update_time: a renewal, a retainer, a re-opened opportunity): at most 0.80 (review);
 * words are compared with their accents folded (``normalize.fold``: ``région`` = ``region``,
   one word, neither a typo nor two real words);
