@@ -46,6 +46,28 @@ def detach_terminal() -> None:
                 os.close(null)
 
 
+def fill_standard_fds() -> None:
+    """Any of fds 0, 1, 2 that is closed (``pdbulk … <&- >&-`` from a cron line or a
+    supervisor) gets /dev/null, as a daemon does, before any loop, socket or pipe exists:
+    else the first socket or pipe takes fd 0 and uvloop aborts the process when it closes
+    it (x24r4 3: exit 134, ``uv__close: Assertion 'fd > STDERR_FILENO' failed``, no JSON
+    line, 5 of 5). A stream Python found closed at start (``sys.stdout`` None) is opened on
+    its fd again so that a line written to it is dropped, never an AttributeError."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:  # (the lowest free fd: this one, unless a lower one was closed too)
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        if getattr(sys, name) is None:
+            with contextlib.suppress(OSError, ValueError):
+                setattr(sys, name, open(fd, mode, closefd=False, encoding="utf-8",
+                                        errors="replace"))
+
+
 def _take_signals() -> None:
     """SIGTERM and SIGHUP (not on Windows) raise KeyboardInterrupt, as SIGINT does."""
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
@@ -93,7 +115,9 @@ _registered: list[bool] = []
 
 
 def main() -> None:
-    """Install the start-up handler, import the command line, run it."""
+    """Fill the closed standard fds, install the start-up handler, import the command
+    line, run it."""
+    fill_standard_fds()
     _take_signals()  # SIGINT raises KeyboardInterrupt already
     if not _registered:  # once a process (tests call main in-process)
         _registered.append(True)
@@ -138,4 +162,4 @@ def main() -> None:
         sys.exit(1)
 
 
-__all__ = ["detach_terminal", "main"]
+__all__ = ["detach_terminal", "fill_standard_fds", "main"]
