@@ -358,8 +358,13 @@ class DealIndex:
                              f"{INDEX_META} there to rebuild it with a full read") from None
         return cls(deals, meta.get("updated_since"), pending, at_since)
 
-    def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = ()) -> None:
-        """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids."""
+    def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = (), *,
+                ceiling: str | None = None) -> None:
+        """Take the changed deals in (closed-deleted ones out) and drop ``gone`` ids. The
+        time (``updated_since``) never passes ``ceiling``, the time the run started: a deal
+        whose update_time lies in the future (another integration's clock, a loaded record)
+        moved it past the present, and every change after was never read (x24r4 5); such a
+        deal is read, and compared, again until its time has come."""
         for r in changed:
             if r.status == "deleted":
                 self.deals.pop(r.id, None)
@@ -367,10 +372,13 @@ class DealIndex:
                 self.deals[r.id] = r
             stamp = _stamp(r.update_time)
             if stamp is not None:
-                if self.updated_since is None or stamp > self.updated_since:
+                future = ceiling is not None and stamp > ceiling
+                if future:
+                    stamp = ceiling
+                if self.updated_since is None or stamp > self.updated_since:  # type: ignore[operator]
                     self.updated_since = stamp
                     self.at_since = set()
-                if stamp == self.updated_since:
+                if stamp == self.updated_since and not future:
                     self.at_since.add(r.id)
         for deal_id in gone:
             self.deals.pop(deal_id, None)
@@ -387,12 +395,17 @@ class DealIndex:
             "at_since": sorted(self.at_since)}))
 
 
+def wall_stamp(seconds: float) -> str:
+    """Unix seconds as the index keeps ``updated_since`` (whole seconds, rounded down)."""
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _stamp(t: datetime | None) -> str | None:
     """A time as the index keeps ``updated_since`` (RFC 3339, UTC, whole seconds)."""
     return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _indexed_since(state: Path) -> str | None:
+def indexed_since(state: Path) -> str | None:
     try:
         meta = orjson.loads((state / INDEX_META).read_bytes())
     except (OSError, orjson.JSONDecodeError):
@@ -418,7 +431,7 @@ def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
         base = orjson.loads((folder / PLAN_BASE).read_bytes())["base"]
     except (orjson.JSONDecodeError, TypeError, KeyError):
         raise InputError(f"{folder / PLAN_BASE} is damaged; make the plan again") from None
-    if _indexed_since(state) != base:
+    if indexed_since(state) != base:
         return (f"the index in {state} moved since this plan (another run); it stays as "
                 "it is")
     index = DealIndex.load(folder)
@@ -445,7 +458,8 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
     return f"index: {len(dropped):,} merged-away deal(s) dropped ({state})"
 
 
-__all__ = ["DealIndex", "StateBusy", "absorbed", "compact_row", "from_compact_row",
+__all__ = ["DealIndex", "StateBusy", "indexed_since", "wall_stamp",
+           "absorbed", "compact_row", "from_compact_row",
            "forget_merged", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_config", "remember_keep_separate", "remember_merges",
            "remembered_config", "save_plan_index", "state_lock"]

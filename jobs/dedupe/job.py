@@ -23,7 +23,14 @@ from bulk.calls import CallContext
 from bulk.store import private_tree
 
 from .config import DedupeConfig, resolve_identifiers
-from .index import DealIndex, absorbed, load_keep_separate, load_merges
+from .index import (
+    DealIndex,
+    absorbed,
+    indexed_since,
+    load_keep_separate,
+    load_merges,
+    wall_stamp,
+)
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
@@ -49,6 +56,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     fields are read first (one ``getDealFields`` page): ``[match] identifiers`` are resolved
     against them (``DedupeConfigError`` for a name no custom field has), and the plan names
     custom fields by their names."""
+    start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
     fields = await deal_fields(ctx)
     config = resolve_identifiers(config, fields)
     names = field_names(fields)
@@ -59,6 +67,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     if since_last:
         index = DealIndex.load(state_dir)
         base = index.updated_since
+        if base is not None and base > start:  # a time past the present (kept before x24r4
+            index.updated_since = None         # 5's fix): what it hid is read whole again
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
@@ -69,13 +79,18 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
             index.deals.clear()
         else:  # the pull is inclusive of updated_since's second: what the index has as is
             changed = [r for r in changed if not index.seen(r)]  # is no change
-        index.refresh(changed, gone=gone)
+        index.refresh(changed, gone=gone, ceiling=start)
         # the deals that changed, and those of groups an earlier apply left unfinished
         focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
     else:
         deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
+        # a full read rebuilds the nightly index: kept with the plan, installed by its apply
+        # (as a --since-last plan's), so a damaged or stale index heals with one full run
+        base = indexed_since(state_dir)  # (a damaged index is no obstacle: it is rebuilt)
+        index = DealIndex({}, None)
+        index.refresh([r for r in deals if r.status != "deleted"], ceiling=start)
     merged_into = absorbed(load_merges(state_dir), {r.id for r in deals})
     result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
                              absorbed=merged_into)
