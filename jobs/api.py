@@ -41,7 +41,7 @@ from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .confirming import ask
-from .planning import Plan, budget_source, estimate, reason_class
+from .planning import Plan, ReasonTally, budget_source, estimate
 from .prepared import Prepared
 
 Build = Callable[[Engine], Awaitable[Prepared]]
@@ -305,13 +305,15 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
     bad = by_row(i for i in prep.items if i.state is ItemState.FAILED)
     if not bad:
         return plan
-    reasons = Counter(reason_class(i.error or "", (i.payload or {}).get("column"), i.key)
-                      for i in bad)
+    reasons = ReasonTally()
+    for i in bad:
+        reasons.add(i.error or "", (i.payload or {}).get("column"), i.key, i.row)
     rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
              "reason": i.error, "status": (i.payload or {}).get("status"),
              "column": (i.payload or {}).get("column"), "hold": (i.payload or {}).get("hold"),
              "values": (i.payload or {}).get("values") or {}} for i in bad[:1000]]
-    return replace(plan, reasons=dict(reasons.most_common()), failed_rows=rows)
+    return replace(plan, reasons=reasons.reasons(), reason_examples=reasons.examples,
+                   failed_rows=rows)
 
 
 @dataclass(frozen=True, slots=True)

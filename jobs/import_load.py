@@ -79,11 +79,11 @@ from .merged_deals import Merge
 from .planning import (
     LOCAL_SECONDS_PER_WRITE,
     Plan,
+    ReasonTally,
     budget_source,
     estimate,
     host_ticks,
     machine_pace,
-    reason_class,
     stolen_share,
 )
 from .results import (
@@ -734,7 +734,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     limits = limits() if callable(limits) else limits  # as the answers so far left them
     _contested(planner, settings)
 
-    reasons: Counter[str] = Counter()
+    reasons = ReasonTally()
     failed: list[dict[str, Any]] = []  # the first FAILED_ROWS_SHOWN, for Plan.failed_rows
 
     def decide_and_write() -> None:
@@ -762,12 +762,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
-                reasons[reason_class(row["reason"], row["column"], row.get("key"))] += 1
+                reasons.add(row["reason"], row["column"], row.get("key"), row.get("row"))
                 if len(failed) < FAILED_ROWS_SHOWN:
                     failed.append(row)
                 if failed_csv is not None:
                     spill.add(row)
-            if failed_csv is not None and reasons:  # a clean plan leaves no file (x9r6)
+            if failed_csv is not None and reasons.counts:  # a clean plan leaves no file (x9r6)
                 write_failed(failed_csv, columns, spill, typed=typed_for(settings))
         checks.update(recheck_reads(batch))
         if creates and claimed is not None:
@@ -792,8 +792,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     own, into, failing = (claimed.merged(planner, unarchive=settings.unarchive)
                           if claimed is not None else (0, 0, 0))
     if failing:  # reasons only the run's survivor reads tell (jobs.importing _into_survivor)
-        reasons["conflict: several rows stand for one merged survivor, or it is archived"] \
-            += failing
+        reasons.add("conflict: several rows stand for one merged survivor, or it is archived",
+                    None, None, None, failing)
     if claimed is not None:
         checks.update(claimed.reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
@@ -894,7 +894,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     local_seconds=local_seconds, resume_reread=_resume_reread(calls),
                     budget_source=budget_source(sched))
     plan = dataclasses.replace(
-        plan, reasons=dict(reasons.most_common()),
+        plan, reasons=reasons.reasons(), reason_examples=reasons.examples,
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],
         failed_csv=str(failed_csv) if failed_csv is not None else None,
         changed_fields=dict(sorted(c.fields.items(), key=lambda kv: (-kv[1], kv[0]))))

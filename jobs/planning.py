@@ -26,6 +26,7 @@ import math
 import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -67,6 +68,10 @@ class Plan:
     burst: int = 0
     window: float = 2.0
     reasons: dict[str, int] = field(default_factory=dict)  # bad rows per reason
+    # reason class -> its first row's reason in full and the first rows it counts
+    # (``ReasonTally``): what the text names under each count (x24r1: the class alone,
+    # every value "…", said nothing of an ambiguous date)
+    reason_examples: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed_rows: list[dict[str, Any]] = field(default_factory=list)  # the first 1,000 bad rows
     failed_csv: str | None = None  # where plan-failed.csv was written
     max_tokens: int | None = None  # --max-tokens: the run's own cap (tokens)
@@ -436,7 +441,7 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
     if plan.reasons:
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():
-            console.print(f"  {n:>7,}  {reason}")
+            console.print(f"  {n:>7,}  {reason_line(reason, n, plan.reason_examples)}")
     if plan.changed_fields:
         _render_fields(plan.changed_fields, console)
     if plan.failed_csv and plan.bad_rows:  # v10r22: printed for a plan with none
@@ -496,4 +501,55 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     return f"{column}: {general}" if column else general
 
 
-__all__ = ["Plan", "estimate", "in_doubt_note", "reason_class", "render_plan", "runs_under_cap"]
+REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in full
+
+
+class ReasonTally:
+    """Bad rows counted per ``reason_class`` with, for each class, its first row's reason in
+    full (column first) and the first ``REASON_ROWS_SHOWN`` row numbers: ``Plan.reasons``
+    and ``Plan.reason_examples``."""
+
+    __slots__ = ("counts", "examples")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.examples: dict[str, dict[str, Any]] = {}
+
+    def add(self, reason: str, column: str | None, key: str | None, row: int | None,
+            n: int = 1) -> None:
+        cls = reason_class(reason, column, key)
+        self.counts[cls] += n
+        example = self.examples.setdefault(
+            cls, {"reason": f"{column}: {reason}" if column else reason, "rows": []})
+        if row is not None and len(example["rows"]) < REASON_ROWS_SHOWN:
+            example["rows"].append(row)
+
+    def __repr__(self) -> str:
+        return f"ReasonTally(classes={len(self.counts)}, rows={self.counts.total()})"
+
+    def reasons(self) -> dict[str, int]:
+        return dict(self.counts.most_common())
+
+
+def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> str:
+    """The text a plan prints for ``n`` rows of reason class ``cls``: its first row's reason
+    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``); the class
+    itself when no row was kept."""
+    example = examples.get(cls)
+    if not example:
+        return cls
+    rows = list(example.get("rows") or [])
+    if not rows:
+        more = f" (and {n - 1:,} more rows like it)" if n > 1 else ""
+        return f"{example['reason']}{more}"
+    if n == 1:
+        return f"{example['reason']} (row {rows[0]})"
+    others = ", ".join(str(r) for r in rows[1:])
+    etc = "…" if n > len(rows) else ""
+    return (f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it: "
+            f"rows {others}{etc})" if others else
+            f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it)")
+
+
+__all__ = ["Plan", "ReasonTally", "estimate", "in_doubt_note", "reason_class", "reason_line",
+           "render_plan", "runs_under_cap"]

@@ -720,3 +720,30 @@ def test_a_cap_spent_while_loading_says_no_reset_frees_it_and_no_job_is_left(
     assert "higher --max-tokens" in res.output and "after the reset" not in res.output
     assert "nothing to resume" in res.output
     assert not list((tmp_path / "jobs").glob("*"))
+
+
+def test_plan_import_bad_rows_by_reason_reads_as_its_first_row(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """x24r1: the count per reason showed the class with every value "…" ("ambiguous date …:
+    … reads it as …"); each reason now reads as its first row's in full, with the rows it
+    counts, and the JSON's ``reasons`` keep their classes."""
+    manifest = tmp_path / "dates.csv"
+    closes = ["04/13/2026", "03/04/2026", "05/06/2026", "07/08/2026", "25/12/2026"]
+    manifest.write_text("id,title,close\n" + "".join(
+        f"k{n},Deal {n},{close}\n" for n, close in enumerate(closes, 1)))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "id"\n[defaults]\ndate_formats = ["%d/%m/%Y"]\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    args = ["plan", "import", str(manifest), "--mapping", str(mapping), "--create-key-field",
+            "--url", sandbox.url, *FAST, "--failed-csv", str(tmp_path / "plan-failed.csv")]
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    human = CliRunner().invoke(app, args, env=env)
+    assert human.exit_code == 3, human.output
+    text = " ".join(human.stdout.split())  # rich wraps long lines
+    assert "close: ambiguous date '03/04/2026': '%d/%m/%Y' reads it as 2026-04-03" in text, text
+    assert "'04/13/2026' (row 2), which only '%m/%d/%Y' reads" in text, text
+    assert "(row 3; and 2 more rows like it: rows 4, 5)" in text, text
+    assert "reads it as …" not in text, text
+    plan = orjson.loads(CliRunner().invoke(app, [*args, "--json"], env=env).stdout)
+    assert sum(plan["reasons"].values()) == 4 and len(plan["reasons"]) == 2, plan["reasons"]
+    assert any("ambiguous date …" in r for r in plan["reasons"]), plan["reasons"]
