@@ -10,8 +10,8 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
-from collections.abc import Sequence
 from datetime import datetime
 
 from bulk.errors import InputError
@@ -182,6 +182,25 @@ def _shared(groups: MappingABC[str, Sequence[str]]) -> dict[str, list[str]]:
         for name in names:
             where.setdefault(tf.norm_key(name).replace(" ", ""), []).append(pipe)
     return {k: pipes for k, pipes in where.items() if len(pipes) > 1}
+
+
+def _default_pipeline_todo(values: Sequence[str], catalog: Catalog, chosen: str) -> list[str]:
+    """A TODO above the default pipeline of a file with no pipeline column, when sampled
+    stage ``values`` are stages of several pipelines: the default ``chosen`` is a guess
+    (x24r1: a HubSpot file's stages were in two pipelines and "Sales" was written with no
+    word of it)."""
+    groups = {p.name: [s.name for s in catalog.stages_in(p.id)] for p in catalog.pipelines}
+    shared = _shared(groups)
+    found = {str(v): shared[k] for v in values
+             if (k := tf.norm_key(str(v)).replace(" ", "").replace("_", "")) in shared}
+    if not found:
+        return []
+    pipes = list(dict.fromkeys(p for ps in found.values() for p in ps))
+    names = ", ".join(repr(v) for v in list(found)[:5]) + (", ..." if len(found) > 5 else "")
+    return [f"# TODO: no pipeline column, and the stages {names} exist in several pipelines "
+            f"({', '.join(map(repr, pipes))}): the default {chosen!r} (the account's first) "
+            "was chosen for every row; check it (or map a pipeline column), then delete this "
+            "TODO line"]
 
 
 def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]) -> list[str]:
@@ -635,14 +654,35 @@ def _separator_line(samples: MappingABC[str, Sequence[str]] | None,
     return 'separator = ";"'
 
 
-def _currency_column(header: Sequence[str], column: str, fallback: str | None) -> tuple[str, bool]:
+_CURRENCY_WORDS = frozenset(("currency", "currencies", "curr", "währung", "devise", "ccy"))
+# words a currency column shares with a money field that do not tell which field it is for
+_PLAIN_WORDS = frozenset(("deal", "deals", "value", "amount", "code", "iso", "the", "of", "in"))
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[^\w]+", tf.norm_key(name)) if w}
+
+
+def _currency_column(header: Sequence[str], column: str, fallback: str | None, *,
+                     field: str = "", taken: Iterable[str] = ()) -> tuple[str, bool]:
     """The currency column of a money column: ``<column> currency`` (Pipedrive's export
-    writes ``Deal - Contract value`` beside ``Deal - Contract value currency``), else
-    ``fallback`` (the deal's currency column), which needs the user's word: (column, own)."""
+    writes ``Deal - Contract value`` beside ``Deal - Contract value currency``), else a
+    currency column whose name shares a word with the field's or the column's name
+    (``Contract Currency`` for the field ``Contract value``; x24r1: it was listed unmapped
+    and the deal's ``Currency`` proposed under a TODO), the one sharing most; else
+    ``fallback`` (the deal's currency column), which needs the user's word: (column, own).
+    ``taken``: columns that are another target's (the deal's currency column)."""
     wanted = tf.norm_key(column) + " currency"
     own = next((c for c in header if tf.norm_key(c) == wanted), None)
     if own is not None:
         return own, True
+    skip = {*taken, column, *([fallback] if fallback else [])}
+    names = (_words(column) | _words(field)) - _CURRENCY_WORDS - _PLAIN_WORDS
+    scored = sorted(((len((_words(c) - _CURRENCY_WORDS) & names), c) for c in header
+                     if c not in skip and _words(c) & _CURRENCY_WORDS),
+                    key=lambda t: -t[0])
+    if scored and scored[0][0] and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1], True
     return fallback or "", False
 
 
@@ -752,7 +792,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             guesses["deal.currency"] = found
             used.add(found)
     money = {f.name: _currency_column(header, guesses[f"custom.{f.name}"],
-                                      guesses.get("deal.currency"))
+                                      guesses.get("deal.currency"), field=f.name,
+                                      taken=guesses.values())
              for f in customs if f.type == "monetary" and f"custom.{f.name}" in guesses}
     used.update(c for c, paired in money.values() if paired)
     multi = [guesses[t] for t in ("deal.label", *(f"custom.{f.name}" for f in customs
@@ -801,6 +842,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         if not target.startswith("deal.") or name in ("title", "stage"):
             continue
         if name == "pipeline" and target not in guesses and pipeline is not None:
+            if not own:
+                out += _default_pipeline_todo(stage_values, catalog, pipeline.name)
             # an update keeps each deal's pipeline (a default would move them all)
             out.append(("# " if own else "")
                        + f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")
