@@ -22,6 +22,7 @@ refund of a 429 / 5xx / ``RequestNotSent`` is counted for the runner's next flus
 
 from __future__ import annotations
 
+import contextvars
 import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -69,6 +70,34 @@ def check_stop_args(error: object, reason: object) -> None:
     if reason is not None and not isinstance(reason, str):
         raise TypeError(f"request_stop: reason must be a str or None, not "
                         f"{type(reason).__name__}")
+
+
+class BeforeWrite:
+    """What a worker of a ``final_writes`` kind runs before its item's first write leaves
+    (``bulk.runner``): the item marked SENDING, once, durable before the send. Until then
+    the item is pending: a kill while it waited for its reads, its survivor's lock or its
+    admission leaves it unsent, not in doubt (x24r3: a killed dedupe run showed 60 merges
+    in doubt, 27 of them sent)."""
+
+    __slots__ = ("_lock", "_mark", "marked")
+
+    def __init__(self, mark: Callable[[], Awaitable[None]]) -> None:
+        self._mark = mark
+        self._lock = anyio.Lock()
+        self.marked = False
+
+    def __repr__(self) -> str:
+        return f"BeforeWrite(marked={self.marked})"
+
+    async def __call__(self) -> None:
+        async with self._lock:
+            if not self.marked:
+                await self._mark()
+                self.marked = True
+
+
+BEFORE_WRITE: contextvars.ContextVar[BeforeWrite | None] = contextvars.ContextVar(
+    "pdbulk_before_write", default=None)
 
 
 class CallContext:
@@ -250,6 +279,13 @@ class CallPath:
             except BaseException:
                 self.scheduler.dropped(op, admitted)
                 raise
+            if not unguarded and op.is_write and (before := BEFORE_WRITE.get()) is not None:
+                try:
+                    await before()  # its item SENDING before the write may leave
+                except BaseException:
+                    self.scheduler.dropped(op, admitted)
+                    self.scheduler.refund(op)
+                    raise
             if unguarded:
                 self.scheduler.dropped(op, admitted)
                 self.scheduler.refund(op)

@@ -45,7 +45,7 @@ from typing import Protocol
 
 import anyio
 
-from .calls import CallContext, CallPath
+from .calls import BEFORE_WRITE, BeforeWrite, CallContext, CallPath
 from .client import PipedriveClient
 from .clock import Clock
 from .errors import (
@@ -100,9 +100,10 @@ class JobKind(Protocol):
     dropped): ``result`` None for a run cancelled (a second Ctrl-C, a library caller's
     cancel) or failed before its end; ``stats`` the run's counts either way.
 
-    ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as a
-    worker takes it, not its whole batch before the first is sent — a kill leaves in
-    doubt only what was in flight. For writes another job's would look like when
+    ``final_writes = True`` (with ``recheck``): each item is marked SENDING only as its
+    first write leaves (``bulk.calls.BeforeWrite``: after its reads, its locks and its
+    admission), not its whole batch before the first is sent nor as a worker takes it —
+    a kill leaves in doubt only what may have been sent (x24r3). For writes another job's would look like when
     reconciled (a merge: x11r1 M1); one store write per item, so not for imports."""
 
     name: str
@@ -524,7 +525,7 @@ class Runner(CallPath):
                         if self._stopping or not items:
                             continue
                     if each:
-                        # each one SENDING as a worker takes it (``work``): a kill leaves
+                        # each one SENDING as its write leaves (``work``): a kill leaves
                         # in doubt only what was in flight, never the rest of its batch
                         # (x11r1 M1: a resume then claimed merges a later run made)
                         for item in items:
@@ -555,8 +556,9 @@ class Runner(CallPath):
                             if each:
                                 if self._stopping:
                                     continue  # never marked: still pending, unsent
-                                await self.store.mark_sending([item.id], self.clock.wall())
-                            outcome = await self._execute(item)
+                                outcome = await self._execute_marked(item)
+                            else:
+                                outcome = await self._execute(item)
                         if outcome is not None:
                             await outs.send(outcome)
                 async for item in items:
@@ -638,6 +640,29 @@ class Runner(CallPath):
         await self.store.record(outcomes, self._take_spend())
         settled = {o.item_id for o in outcomes}
         return [i for i in items if i.id not in settled]
+
+    async def _execute_marked(self, item: Item) -> Outcome | None:
+        """``_execute`` for a ``final_writes`` kind: the item is marked SENDING by its first
+        write, right before it leaves (``BeforeWrite``), not as the worker takes it — a
+        kill while it reads, waits for a lock or for its admission leaves it pending, and
+        only what may have been sent is in doubt (x24r3). An item that sent no write and is
+        to be pending again records nothing (it never left pending)."""
+        store, wall = self.store, self.clock.wall
+        before = BeforeWrite(lambda: store.mark_sending([item.id], wall()))
+        token = BEFORE_WRITE.set(before)
+        try:
+            outcome = await self._execute(item)
+        finally:
+            BEFORE_WRITE.reset(token)
+        if before.marked:
+            return outcome
+        if outcome is None or outcome.state is ItemState.PENDING:
+            if outcome is None:  # nothing of it left: not in doubt (``_execute`` counted it)
+                self.stats.in_doubt -= 1
+            return None
+        if outcome.state is ItemState.DONE:  # pending -> done is no transition of the store
+            await before()
+        return outcome
 
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""

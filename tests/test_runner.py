@@ -558,11 +558,66 @@ class RecheckedTouch(TouchJob):
 async def test_a_kill_leaves_only_the_item_in_flight_in_doubt(tmp_path: Path) -> None:
     """x11r1 M1: a re-checked kind's whole batch (16 items at one worker) was marked SENDING
     before the first was sent; a kill left all 16 in doubt, and a resume's reconcile
-    claimed merges another run had made since. Each item is SENDING once a worker takes it
-    (those sent before it may still be, their outcomes not yet flushed: they were sent)."""
+    claimed merges another run had made since. An item is SENDING only once its write
+    leaves (x24r3; those sent before it may still be, their outcomes not yet flushed: they
+    were sent): at item 5's start, before its write, none of 5..16 is."""
     kind = RecheckedTouch(5, tmp_path / "job" / "job.sqlite")
     _, result, _ = await run(tmp_path, kind, list(touch_items(range(1, 41), {"x": 1})),
                              FakePipedrive(), max_workers=1)
     assert not result.stopped and result.counts[ItemState.DONE] == 40
-    assert kind.seen is not None and "5" in kind.seen, kind.seen
-    assert max(map(int, kind.seen)) == 5, kind.seen  # none of 6..16, its batch's rest
+    assert kind.seen is not None and max(map(int, kind.seen or ["0"])) < 5, kind.seen
+
+
+class ReadThenWrite(TouchJob):
+    """A final-writes kind whose item reads before it writes (a merge reads its pair)."""
+
+    final_writes = True
+
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return []
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        await ctx.call("getDeals", params={"limit": 1, "ids": item.payload["deal_id"]})
+        return await super().execute(ctx, item)
+
+
+@pytest.mark.anyio
+async def test_only_items_whose_write_left_are_in_doubt(tmp_path: Path) -> None:
+    """x24r3: a killed dedupe run's store showed 60 merges SENDING (in doubt) while 27 had
+    been sent: each worker marked its item as it took it, then read the pair and waited
+    for its admission. An item is SENDING only from its write on: as it reads, it is
+    pending (a kill there leaves it unsent); as its write arrives, it is SENDING."""
+    path = tmp_path / "job" / "job.sqlite"
+    fake = FakePipedrive()
+    reads: dict[str, str] = {}
+    writes: dict[str, str] = {}
+
+    def state(key: str) -> str:
+        import sqlite3
+
+        with sqlite3.connect(path) as db:
+            return str(db.execute("SELECT state FROM items WHERE source_key = ?",
+                                  (key,)).fetchone()[0])
+
+    def handler(req: Request) -> Response:
+        if req.method == "GET":
+            key = re.search(r"[?&]ids=(\d+)", req.url)[1]  # type: ignore[index]
+            reads[key] = state(key)
+        elif req.method == "PATCH":
+            key = req.url.rsplit("/", 1)[-1].split("?")[0]
+            writes[key] = state(key)
+        return fake(req)
+
+    clock = FakeClock()
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    store.add_items(list(touch_items(range(1, 41), {"x": 1})))
+    sched = Scheduler(Limits(burst=4), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(handler))
+    runner = Runner(AsyncJobStore(store), ReadThenWrite(), client, sched, clock=clock, seed=1,
+                    max_workers=8)
+    async with client:
+        result = await runner.run()
+    assert not result.stopped and result.counts[ItemState.DONE] == 40
+    assert len(reads) == 40 and set(reads.values()) == {"pending"}, reads
+    assert len(writes) == 40 and set(writes.values()) == {"sending"}, writes
+    store.close()
