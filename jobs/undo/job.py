@@ -1,9 +1,10 @@
 """``UndoJob``: the undo run, its re-checks right before each write and its resume
 (``jobs.undo``).
 
-Why ~530 lines: the run, its re-check right before each write and its resume judge the
+Why ~630 lines: the run, its re-check right before each write and its resume judge the
 same before-images against the same deal, so they share the helpers at the bottom; the
-plan, the contacts and the result files are their own modules in ``jobs.undo``."""
+plan, the contacts, who still uses them (``carriers``) and the result files are their
+own modules in ``jobs.undo``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from ..deals import (
     stored_labels,
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
+from .carriers import DEAL_LISTS, ContactCarriers
 from .plan import (
     _carried,
     _carrier,
@@ -44,7 +46,6 @@ from .plan import (
     holds_person,
 )
 from .targets import (
-    _CARRIER_OPS,
     _CONTACT_OPS,
     _WRITE_OPS,
     META_CONTACT_PAGES,
@@ -63,14 +64,16 @@ class UndoJob:
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
-        self._deals_settled = store is None  # every deal delete recorded (contacts may go)
-        self._ops_settled: set[str] = set()  # ops with no item pending or in flight (_settled)
         self._field_labels: dict[str, str] | None = None  # _labels, read once
-        # the open ops read once per batch by ``recheck`` (None: read per check): a contact
-        # delete that must wait is told so without a store read of its own (f23i: 4,391
-        # waiting contacts each walked the 8,400 items, so a pass took minutes and the deal
-        # deletes in doubt, reconciled after the pass, held the run at 3,889 / 8,400)
-        self._gate: set[str] | None = None
+        # contact deletes: what the pass's first batch found open (``_contacts_checked``:
+        # a contact is checked only in a pass that began with the writes before it
+        # settled, so the checks fall in as many batches as the plan prices), the id of
+        # the last item re-checked (a lower one begins a pass), the deletes the check let
+        # through, and what it reads (once per batch, not per contact: f24a 1)
+        self._pass_open: set[str] = set()
+        self._last_id = -1
+        self._cleared: set[int] = set()
+        self._carriers = ContactCarriers(store) if store is not None else None
 
     def _labels(self) -> dict[str, str]:
         """The custom fields' names the plan read (``META_FIELD_LABELS``), key -> name."""
@@ -97,23 +100,20 @@ class UndoJob:
                 return checked
             changes = checked
         if item.op in _CONTACT_OPS:
-            if not await self._deals_done():
-                # a deal delete still to send or in flight: its person / org still carries
-                # it, so the carrier check would keep it; after them (the next pass)
-                return Outcome(item.id, ItemState.PENDING, unsent=True)
             name, operation = _CONTACT_OPS[item.op]
             rid = item.payload[f"{name}_id"]
-            if name == "org" and not await self._settled("delete-person"):
-                # its persons this undo deletes go first; then any person left keeps it
-                return Outcome(item.id, ItemState.PENDING, unsent=True)
-            if (carrier := await _carrier(ctx, name, rid)) is not None:
-                return Outcome(item.id, ItemState.SKIPPED, result={
-                    f"{name}_id": rid, "action": "kept", "carries_deal": carrier,
-                    "note": f"not deleted: it carries deal {carrier}, which this undo keeps"})
-            if name == "org" and (person := await holds_person(ctx, rid)) is not None:
-                return Outcome(item.id, ItemState.SKIPPED, result={
-                    "org_id": rid, "action": "kept", "holds_person": person,
-                    "note": f"not deleted: person {person} still belongs to it"})
+            if self._store is not None:
+                if item.id not in self._cleared:
+                    # not checked by its batch's ``recheck``: this undo's deal writes (for
+                    # an organization: its person deletes) were not all settled when the
+                    # pass began; after them (a later pass)
+                    return Outcome(item.id, ItemState.PENDING, unsent=True)
+                self._cleared.discard(item.id)
+            else:  # no store, no batch check: each one read right before its delete
+                if (carrier := await _carrier(ctx, name, rid)) is not None:
+                    return _kept(name, rid, carrier, None, item.id)
+                if name == "org" and (person := await holds_person(ctx, rid)) is not None:
+                    return _kept(name, rid, None, person, item.id)
             try:
                 await ctx.call(operation, path={"id": rid})
             except NotFound:
@@ -138,31 +138,6 @@ class UndoJob:
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=self._labels()),
             "update_time": data.get("update_time")})
-
-    async def _open_ops(self) -> set[str]:
-        """The ops still pending or in flight: the verdict the batch's ``recheck`` read
-        (``_gate``), else one indexed query now (``JobStore.open_ops``)."""
-        if self._gate is not None:
-            return self._gate
-        store = self._store
-        return set() if store is None else await in_thread(store.open_ops)
-
-    async def _settled(self, op: str) -> bool:
-        """Whether no item of ``op`` is pending or in flight any more."""
-        if op in self._ops_settled or self._store is None:
-            return True
-        if op not in await self._open_ops():
-            self._ops_settled.add(op)
-            return True
-        return False
-
-    async def _deals_done(self) -> bool:
-        """Whether no deal delete or restore of this undo is pending or in flight any more
-        (the person / organization deletes wait for them: ``--contacts``; a restore may put
-        a deal's own person back, leaving the import's free)."""
-        if not self._deals_settled and self._store is not None:
-            self._deals_settled = not ({"delete", "restore"} & await self._open_ops())
-        return self._deals_settled
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
@@ -231,10 +206,6 @@ class UndoJob:
                 op = _WRITE_OPS.get(item.op)
                 if op is not None:
                     calls[op] += 1
-                if item.op in _CONTACT_OPS:
-                    calls.update(_CARRIER_OPS)
-                if item.op == "delete-org":
-                    calls["getPersons"] += 1  # its persons, right before (holds_person)
         return {op: n for op, n in calls.items() if n}
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
@@ -332,19 +303,18 @@ class UndoJob:
 
         Nothing is read with ``--force`` (it overwrites whatever changed). Returns the
         outcomes of the items not to send."""
-        if self._store is not None and any(i.op in _CONTACT_OPS for i in items):
-            self._gate = None
-            self._gate = await self._open_ops()
-        if self._store is None or self._store.meta_get("force"):
+        if self._store is None:
             return []
+        out = await self._contacts_checked(ctx, items)
+        if self._store.meta_get("force"):
+            return out
         checked = self._checks(items)
         if not checked:
-            return []
+            return out
         ids = [int(i.payload["deal_id"]) for i in checked]
         current = await read_deals(ctx, ids)
         images = {i: b.before for i, b in
                   (await AsyncJobStore(self._store).before_images_of("deal", ids)).items()}
-        out: list[Outcome] = []
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
@@ -355,18 +325,84 @@ class UndoJob:
                 out.append(decided)
         return out
 
+    async def _contacts_checked(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """The person / organization deletes of a batch, checked before it is sent: one
+        that carries a deal this undo does not delete (live or archived), or an
+        organization a person still belongs to — a colleague's, or one of the import's
+        this undo kept — is kept (SKIPPED, ``action: kept``); the rest may be sent
+        (``_cleared``). One read of what changed since for the whole batch
+        (``carriers.ContactCarriers``: getDeals + getArchivedDeals, and getPersons when it
+        holds organizations; with ``--force`` one getPersons per organization, whose
+        persons the plan did not read), not one per contact (f24a 1: 2 of every 3 reads
+        of a run).
+
+        Checked only in a pass that began with this undo's deal writes settled (an
+        organization: its person deletes too): their deletes may free a contact, and
+        their restores move one; the others wait for the next pass, unread."""
+        assert self._store is not None and self._carriers is not None
+        self._cleared.difference_update(i.id for i in items)  # each hand-out checked anew
+        if not items:
+            return []
+        if self._last_id < 0 or items[0].id <= self._last_id:
+            # a new pass (the runner began again from the lowest pending id): what is open
+            # now decides for the whole pass (one store read a pass, f23i)
+            self._pass_open = await in_thread(self._store.open_ops)
+        self._last_id = items[-1].id
+        if {"delete", "restore"} & self._pass_open:
+            return []
+        ready = [i for i in items if refused(i) is None and (
+            i.op == "delete-person" or (i.op == "delete-org"
+                                        and "delete-person" not in self._pass_open))]
+        if not ready:
+            return []
+        carried = await self._carriers.carried(ctx)
+        orgs = sorted({int(i.payload["org_id"]) for i in ready if i.op == "delete-org"})
+        held: dict[int, int] = {}
+        if orgs and self._store.meta_get("force"):
+            for org in orgs:  # the plan did not read their persons: each one now
+                if (person := await holds_person(ctx, org)) is not None:
+                    held[org] = person
+        elif orgs:
+            held = await self._carriers.holders(ctx, orgs)
+        out: list[Outcome] = []
+        for item in ready:
+            name, _ = _CONTACT_OPS[item.op]
+            rid = int(item.payload[f"{name}_id"])
+            deal_id = carried[name].get(rid)
+            person = held.get(rid) if deal_id is None else None
+            if deal_id is not None or person is not None:
+                out.append(_kept(name, rid, deal_id, person, item.id))
+            else:
+                self._cleared.add(item.id)
+        return out
+
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
         """The calls ``recheck`` makes over the items now in ``states`` (in id order,
         ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans);
         none with ``--force``. A deal found missing then costs one ``getDeal`` (1 token)
         more, in place of its write."""
-        if store.meta_get("force"):
-            return {}
         items = sorted((i for state in states for i in store.items(state)),
                        key=lambda i: i.id)
-        return batched_calls(items, size, lambda batch: reread_calls(
-            int(i.payload["deal_id"]) for i in self._checks(batch)))
+        calls = Counter(self._contact_checks(store, items, size))
+        if not store.meta_get("force"):
+            calls.update(batched_calls(items, size, lambda batch: reread_calls(
+                int(i.payload["deal_id"]) for i in self._checks(batch))))
+        return {op: n for op, n in calls.items() if n}
+
+    @staticmethod
+    def _contact_checks(store: JobStore, items: Sequence[Item], size: int) -> dict[str, int]:
+        """The reads of ``_contacts_checked`` over ``items``: the person deletes are checked
+        in one pass, ``size`` per batch, the organization deletes in the next: per batch
+        one page of each deal list changed since (``carriers.DEAL_LISTS``) and, of
+        organizations, one of the persons (``--force``: one per organization). More pages
+        where more than 500 records changed since the last batch."""
+        persons = sum(1 for i in items if i.op == "delete-person" and refused(i) is None)
+        orgs = sum(1 for i in items if i.op == "delete-org" and refused(i) is None)
+        batches = -(-persons // size) + -(-orgs // size)
+        calls = dict.fromkeys(DEAL_LISTS, batches)
+        calls["getPersons"] = orgs if store.meta_get("force") else -(-orgs // size)
+        return calls
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check the person / organization deletes left (``--contacts``): one that
@@ -588,6 +624,19 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if changed:
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
     return Outcome(item.id, ItemState.PENDING, unsent=True)
+
+
+def _kept(name: str, rid: int, deal_id: int | None, person: int | None,
+          item_id: int) -> Outcome:
+    """A person / organization delete not sent: it carries ``deal_id``, or ``person``
+    still belongs to it (an organization)."""
+    if deal_id is not None:
+        return Outcome(item_id, ItemState.SKIPPED, result={
+            f"{name}_id": rid, "action": "kept", "carries_deal": deal_id,
+            "note": f"not deleted: it carries deal {deal_id}, which this undo keeps"})
+    return Outcome(item_id, ItemState.SKIPPED, result={
+        f"{name}_id": rid, "action": "kept", "holds_person": person,
+        "note": f"not deleted: person {person} still belongs to it"})
 
 
 def undone_counts(store: JobStore,

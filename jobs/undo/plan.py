@@ -43,6 +43,7 @@ from ..updating import Prepared, changed_names
 from .targets import (
     _CARRIER_OPS,
     META_CONTACT_PAGES,
+    META_CONTACT_SINCE,
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
     Target,
@@ -76,6 +77,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                                           if f"{name}_id" in i.payload["changes"]}
               for i in prep.items if i.op == "restore" and i.state is ItemState.PENDING
               and isinstance(i.payload.get("changes"), Mapping)}
+    prep.meta[META_CONTACT_SINCE] = ctx.clock.wall()  # the run reads what changed since
     carried, pages = await _carried(ctx, going, {d: m for d, m in moving.items() if m})
     prep.meta[META_CONTACT_PAGES] = pages
     free = {name: sorted(created[name] - set(carried[name])) for name in ("person", "org")}
@@ -107,9 +109,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
                              payload={f"{name}_id": rid}), op)
         prep.calls[operation] += len(free[name])
-        for check in _CARRIER_OPS:  # the re-check right before each delete (F2)
-            prep.calls[check] += len(free[name])
-    prep.calls["getPersons"] += len(free["org"])  # and an organization's persons (holds_person)
+    # the re-check of each batch of them (F2) is the run's ``recheck``: UndoJob.recheck_calls
     if free["person"] or free["org"]:
         prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                           "organization(s) the import created carry no other deals: deleted "
@@ -133,7 +133,8 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     create. Deleting them deleted a colleague's edits, a merged-in contact, or left a
     person pointing at a deleted organization (v9r10, 3 of 3). Reads the records 100
     per call (``GET /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens) and the
-    persons of those organizations (``GET /api/v2/persons?org_id=``, 10 tokens each)."""
+    persons of those organizations (``GET /api/v2/persons?org_id=``, 10 tokens a page of
+    500 each)."""
     out: dict[tuple[str, int], str] = {}
     for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
         ids = list(free[name])
@@ -152,8 +153,10 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     for org in free["org"]:
         if ("org", org) in out:
             continue
-        page = await ctx.call("getPersons", params={"org_id": org, "limit": 100})
-        others = [int(p["id"]) for p in page.data or () if int(p["id"]) not in going]
+        # every page: the run's check of it (``carriers.ContactCarriers.holders``) reads
+        # only the persons changed since, so a person left out here would be missed there
+        others = [int(p["id"]) for page in await ctx.pages("getPersons", params={"org_id": org})
+                  for p in page.data or () if int(p["id"]) not in going]
         if others:
             whose = ("which the import did not create" if others[0] not in created_persons
                      else _KEEPS)

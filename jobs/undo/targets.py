@@ -33,10 +33,13 @@ POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PAT
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 SNAPSHOTS = "merge-snapshots.jsonl"
 META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check read
+# when (engine wall clock) the plan's contacts check began reading: the run's carrier
+# check reads only what changed since (``jobs.undo.carriers``)
+META_CONTACT_SINCE = "undo.contacts_since"
 _RESTORED_ACTIONS = ("updated", "moved")
 _CONTACT_OPS = {"delete-person": ("person", "deletePerson"),
                 "delete-org": ("org", "deleteOrganization")}
-_CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check before a contact delete
+_CARRIER_OPS = ("getDeals", "getArchivedDeals")  # the re-check of a batch of contact deletes
 # persons ("person") / organizations ("org") the plan of undo --contacts kept (they carry a
 # deal this undo keeps): counted in the summary, as those kept later are
 META_KEPT_AT_PLAN = "undo.contacts_kept_at_plan"
