@@ -15,9 +15,11 @@ keys in doubt — after the pass, or after a crash on resume, for the rows left
 SENDING — by listing the records added since those rows were sent
 (``added_since``: newest first, one page per 500 added) and matching them by
 e-mail / name / normalised organization name. A key not found there was never
-created, and the next attempt creates it. Nothing here sleeps or searches.
+created, and the next attempt creates it: its claim, left in doubt by the lost send, is
+released saying so (``ABSENT``), so that attempt lists nothing again (f24a 2). Nothing
+here sleeps or searches.
 
-Why ~570 lines: one decision — which id a row's person / organization is — taken under
+Why ~790 lines: one decision — which id a row's person / organization is — taken under
 a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
 ``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
 ``_flights``, ``_made``) over modules that all need it.
@@ -64,6 +66,10 @@ _LABEL = {"person": "person", "org": "organization"}
 _GET = {"person": "getPerson", "org": "getOrganization"}
 CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same person / org
 _MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
+# a contact claim's outcome once this job's reconcile found its create in doubt never made
+# ({"absent": when the scan began, "job": ...}; no "id"): nothing to look up before the
+# next create (``Resolver._settle_absent``)
+ABSENT = "absent"
 
 
 class Deferred(BulkError):
@@ -553,6 +559,7 @@ class Resolver:
             claims = self._claims()
             if missing:
                 added: dict[str, float] = {}
+                looked = time.time()  # the scan below begins after this
                 found = await self._find_added(ctx, kind, missing, since, added)
                 if found:
                     # made by this job only when its claim says so (``_made_here``) and it
@@ -571,8 +578,41 @@ class Resolver:
                 for key, rid in found.items():
                     self._know((kind, key), rid)
                 self.found_on_reconcile[kind] += len(found)
+                if claims is not None:
+                    await self._settle_absent(claims, kind, missing - set(found), since,
+                                              looked)
             for key in keys:
                 self._doubt.discard((kind, key))
+
+    async def _settle_absent(self, claims: Claims, kind: str, keys: Iterable[str],
+                             since: float, looked: float) -> None:
+        """The claims of ``keys``, whose creates this job sent in doubt and the scan begun
+        at ``looked`` found never made (nothing of theirs added since ``since``), released
+        saying so (``{ABSENT: looked}``, no id): the next create of each is sent without
+        looking again. Left in doubt, each next create took its claim as a dead holder's
+        and listed every record added since its first send (``_created_meanwhile``; f24a
+        2: 247 getPersons and 265 getOrganizations pages for 299 doubtful creates of
+        3,000). Only a claim still as this job left it (in doubt since after ``since``:
+        inside the scan) is settled; one another run made since keeps its outcome, one
+        another job left in doubt stays in doubt, one held now is left to its holder.
+        One acquire and one write for all (``release_soon``)."""
+        names = {self._name((kind, key)): key for key in sorted(keys)}
+        if not names:
+            return
+        got = await claims.acquire_many(list(names), self.lease, tag=self.job_id)
+        for claim in got.values():
+            if not isinstance(claim, Claim) or claim.already_ours:
+                continue  # held by another live run (or caller): its outcome will say
+            if not claim.reconcile:  # as the last holder left it (made by another run)
+                claims.release_soon(claim, claim.previous)
+            elif (claim.prev_tag == self.job_id and claim.since is not None
+                    and claim.since >= since):
+                # (a release with no outcome would keep the old one: in doubt)
+                claims.release_soon(claim, {ABSENT: looked, "job": self.job_id})
+            else:  # in doubt before the scan's start, or another job's: still in doubt
+                claims.release_soon(claim, in_doubt_outcome(claim.since or 0.0,
+                                                            claim.prev_tag))
+        await claims.flush()
 
     async def forget(self, kind: str, keys: Iterable[str]) -> None:
         """Forget the ids of these keys of ``kind`` (records someone deleted since): the
