@@ -41,7 +41,7 @@ from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .confirming import ask
-from .planning import Plan, ReasonTally, budget_source, estimate
+from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
 
 Build = Callable[[Engine], Awaitable[Prepared]]
@@ -468,6 +468,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             if asked and before is not None:  # the answer may have waited: read again
                 for line in await before(s.ctx, store):
                     (on_line or lines.append)(line)
+            if (stop := first_write_line(plan)) is not None:  # x23r3: before the 1st write
+                (on_line or lines.append)(stop)
             if execute is not None:
                 result = await execute(s, kind)
             else:

@@ -59,6 +59,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .account import DealsByKey
+from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, before_image
 from .import_checks import UnseenPaths
 from .import_items import linked_note
@@ -472,9 +473,34 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
         if store.status == "planned":  # a load cut short shows as interrupted (pdbulk jobs)
             store.set_status("loading")
         kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
+        if (stop := first_write_line(loaded_plan(engine, store, kind))) is not None:
+            (say or _log.info)(stop)  # x23r3: said before the first write, as every kind
         with (around_run or (lambda _: nullcontext()))(engine):
             result = await engine.run(kind, on_progress=on_progress)
         return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
+
+
+def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
+    """The plan of a loaded import's run, right before its first write: the load's calls
+    (spent, and counted against --max-tokens), the writes of its items
+    (``resume_calls`` without the re-read a first run does not make) and the re-check
+    before each batch, against today's budget as it was before the load. For the line
+    every kind says there when the job does not fit (``planning.first_write_line``)."""
+    from .api import recheck_calls
+
+    calls = Counter(engine.stats.calls_by_operation)
+    calls += Counter(kind.resume_calls(store)) - Counter(kind.reread_calls(store))
+    calls += Counter(recheck_calls(store, kind, engine.config.max_workers,
+                                   burst=engine.config.limits().burst))
+    sched = engine.scheduler.statistics()
+    left = None if (today := engine.tokens_left_today()) is None else today + sched.tokens_spent
+    counts = store.counts()
+    return estimate("import", calls, engine.scheduler.limits,
+                    rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
+                    tokens_left_today=left, daily_tokens=sched.daily_limit,
+                    max_tokens=engine.config.budget.max_tokens,
+                    usable_daily=sched.usable_daily, resume_reread=_resume_reread(calls),
+                    budget_source=budget_source(sched))
 
 
 async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None) -> ImportJob:

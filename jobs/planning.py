@@ -23,10 +23,8 @@ and the import plan scales it by what it finds (a slower core, or other processe
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -38,6 +36,9 @@ from rich.table import Table
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import SchedulerStats
+
+from .budget_stop import budget_stop, first_write_line, runs_under_cap
+from .plan_reasons import ReasonTally, reason_class, reason_line
 
 LOCAL_SECONDS_PER_WRITE = 0.0024
 """Seconds of this process's CPU per write of an import run (mapping, the job store,
@@ -85,6 +86,10 @@ class Plan:
     # where the day's figures come from (``budget_source``), said wherever they are quoted
     budget_source: str | None = None
     bad_merges: int = 0
+    # the one line saying the job cannot fit its budget (``budget_stop``): what stops it,
+    # about where, and what to do; None when it fits. Among ``notes`` too, and printed
+    # again right before the first write of a run (x23r3)
+    stop: str | None = None
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when
@@ -188,30 +193,16 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     out_notes = list(notes)
     if (doubt := in_doubt_note(kind, calls)) is not None:
         out_notes.append(doubt)
-    if days > 1:
-        out_notes.append(
-            f"needs {tokens:,} tokens but {left:,} are left today"
-            + (f" ({budget_source})" if budget_source else "")
-            + ": the job stops checkpointed "
-            f"when the budget is spent (resume it after the reset, or pass --wait-for-reset); "
-            f"about {days} days")
-    if max_tokens is not None and tokens > max_tokens:
-        runs = runs_under_cap(tokens, max_tokens, resume_reread)
-        out_notes.append(
-            f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
-            "checkpointed (exit 4) when it has spent that, and each `pdbulk resume` runs up "
-            "to it again: "
-            + (f"at least {runs} runs (each resume first re-reads what is left, "
-               + (f"about {resume_reread:,} tokens of its cap)" if resume_reread
-                  else "which takes its own share of the cap)")
-               if runs is not None else
-               f"a resume's re-read alone ({resume_reread:,} tokens) takes the whole cap: "
-               "it would never finish; give a larger --max-tokens"))
+    stop = budget_stop(calls, left=left, days=days, max_tokens=max_tokens,
+                       resume_reread=resume_reread, budget_source=budget_source)
+    if stop is not None:
+        out_notes.append(stop)
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
                 tokens=tokens, tokens_left_today=tokens_left_today, seconds=seconds, days=days,
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
                 usable_daily=per_day if per_day < daily else None,
-                window=limits.window, max_tokens=max_tokens, budget_source=budget_source)
+                window=limits.window, max_tokens=max_tokens, budget_source=budget_source,
+                stop=stop)
 
 
 def budget_source(stats: SchedulerStats) -> str:
@@ -246,19 +237,6 @@ def in_doubt_note(kind: str, calls: Mapping[str, int]) -> str | None:
             "dropped connection) is sent again, and a write whose answer is lost (a timeout, "
             "a dropped connection, a 5xx) is in doubt: it is read back before anything is "
             f"sent again — {reads}; those come on top")
-
-
-def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int | None:
-    """How many runs (the first and its resumes) a job of ``tokens`` needs under
-    ``--max-tokens max_tokens`` when each resume first spends ``resume_reread`` tokens
-    re-reading (x21r2 F6: 2,945 tokens at a cap of 1,000 and a 50-token re-read said "at
-    least 3 runs" and took 4); None when a resume's re-read takes the whole cap."""
-    if tokens <= max_tokens:
-        return 1
-    per_resume = max_tokens - resume_reread
-    if per_resume <= 0:
-        return None
-    return 1 + math.ceil((tokens - max_tokens) / per_resume)
 
 
 def _windows(calls: int, per_window: int, window: float) -> float:
@@ -465,91 +443,5 @@ def _render_fields(counts: Mapping[str, int], console: Console) -> None:
                       "every one)")
 
 
-# quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
-# "15 significant digits", "U+0000")
-# a cell quoted by repr starts and ends off a word: an apostrophe inside one ("that row's
-# update; ... this row's hold cell") is no quote (x12r4 F3: elided as one cell)
-_QUOTED = re.compile(r"(?<!\w)'(?:[^'\\]|\\.)*'(?!\w)|\"(?:[^\"\\]|\\.)*\"|(?<!\^)(?<!U\+)\b\d[\d,.]*\b"
-                     r"(?!-[a-z]|\^| significant)")
-
-
-# a date, a date and time (ISO 8601, as Pipedrive's update_time), or a time with seconds: one
-# value each, elided whole (x22r3: "update_time …-…-03T19:…:14Z then, …" kept the digits
-# next to letters, so each conflict of plan undo was a reason of its own)
-_TIMESTAMP = re.compile(r"(?<![\w.-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-                        r"(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w:-])|(?<![\w:.])\d{1,2}:\d{2}:\d{2}"
-                        r"(?:\.\d+)?Z?(?![\w:])")
-
-
-def _elide(found: re.Match[str]) -> str:
-    text = found[0]
-    # a cell is quoted by repr: '...' — or "..." only when it holds a ' itself; any other
-    # "..." is the hint's own mapping syntax ("unix_ms", "excel") and is kept
-    if text.startswith('"') and "'" not in text:
-        return text
-    return "…"
-
-
-def reason_class(reason: str, column: str | None, key: str | None = None) -> str:
-    """A row error without its cell values (the cells it quotes and numbers become ``…``;
-    the fix hint's ``"unix_ms"`` stays; the row's source ``key`` too, which messages name
-    unquoted: ``key K5000 belongs to archived deal …``), with its column: the line
-    ``plan`` counts rows under."""
-    if key:
-        reason = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "…", reason)
-    general = _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
-    return f"{column}: {general}" if column else general
-
-
-REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in full
-
-
-class ReasonTally:
-    """Bad rows counted per ``reason_class`` with, for each class, its first row's reason in
-    full (column first) and the first ``REASON_ROWS_SHOWN`` row numbers: ``Plan.reasons``
-    and ``Plan.reason_examples``."""
-
-    __slots__ = ("counts", "examples")
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self.examples: dict[str, dict[str, Any]] = {}
-
-    def add(self, reason: str, column: str | None, key: str | None, row: int | None,
-            n: int = 1) -> None:
-        cls = reason_class(reason, column, key)
-        self.counts[cls] += n
-        example = self.examples.setdefault(
-            cls, {"reason": f"{column}: {reason}" if column else reason, "rows": []})
-        if row is not None and len(example["rows"]) < REASON_ROWS_SHOWN:
-            example["rows"].append(row)
-
-    def __repr__(self) -> str:
-        return f"ReasonTally(classes={len(self.counts)}, rows={self.counts.total()})"
-
-    def reasons(self) -> dict[str, int]:
-        return dict(self.counts.most_common())
-
-
-def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> str:
-    """The text a plan prints for ``n`` rows of reason class ``cls``: its first row's reason
-    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``); the class
-    itself when no row was kept."""
-    example = examples.get(cls)
-    if not example:
-        return cls
-    rows = list(example.get("rows") or [])
-    if not rows:
-        more = f" (and {n - 1:,} more rows like it)" if n > 1 else ""
-        return f"{example['reason']}{more}"
-    if n == 1:
-        return f"{example['reason']} (row {rows[0]})"
-    others = ", ".join(str(r) for r in rows[1:])
-    etc = "…" if n > len(rows) else ""
-    return (f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it: "
-            f"rows {others}{etc})" if others else
-            f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it)")
-
-
-__all__ = ["Plan", "ReasonTally", "estimate", "in_doubt_note", "reason_class", "reason_line",
-           "render_plan", "runs_under_cap"]
+__all__ = ["Plan", "ReasonTally", "estimate", "first_write_line", "in_doubt_note", "reason_class",
+           "reason_line", "render_plan", "runs_under_cap"]

@@ -43,6 +43,7 @@ from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
 from bulk.transport import Transport
 
+from ..budget_stop import first_write_line
 from ..confirming import ask
 from ..planning import Plan, budget_source, estimate
 from ..prepared import Prepared
@@ -489,6 +490,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         record_intended(store)  # confirmed: the merges about to be sent (merges.json)
         if not work + prep.actions["already merged"]:
             return None
+        if (stop := first_write_line(got["estimate"])) is not None:
+            say(stop)  # x23r3: before the first merge, as every kind says it
         if hooks.execute is not None:
             result = await hooks.execute(s, store)
         else:

@@ -1,0 +1,96 @@
+"""The one line a job that does not fit its budget says, the same for every kind: in its
+plan (a note, and ``Plan.stop``) and again right before its first write (x23r3: import,
+update, merge, undo and dedupe apply started, spent and stopped half-way with no word
+before). Pure arithmetic over the operation table; ``jobs.planning.estimate`` calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from bulk.operations import get_operation
+
+if TYPE_CHECKING:
+    from .planning import Plan
+
+
+def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
+                max_tokens: int | None = None, resume_reread: int = 0,
+                budget_source: str | None = None) -> str | None:
+    """The one line every kind's plan, and its run right before its first write, says
+    when the job does not fit its budget (x23r3: import, update, merge, undo and dedupe
+    apply started, spent and stopped half-way with no word before): what stops it (the
+    run's ``--max-tokens`` cap, or today's budget, ``left`` tokens: ``days`` days in all),
+    about where (the writes done by then, the reads counted first) and what to do. None
+    when ``calls`` ({operation id: calls}) fit both. Whichever limit comes first is the
+    line's; the other, when it is short too, is named after it."""
+    tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
+    capped = max_tokens is not None and tokens > max_tokens
+    if not capped and days <= 1:
+        return None
+    cap_first = max_tokens is not None and capped and (days <= 1 or max_tokens <= left)
+    if cap_first and max_tokens is not None:
+        where = _where_it_stops(calls, max_tokens)
+        runs = runs_under_cap(tokens, max_tokens, resume_reread)
+        line = (f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
+                f"checkpointed (exit 4) {where}, when it has spent that; pass a larger "
+                f"--max-tokens ({tokens:,} or more) to do it in one run, or `pdbulk resume` "
+                "it, each resume running up to the cap again: "
+                + (f"at least {runs} runs (each resume first re-reads what is left, "
+                   + (f"about {resume_reread:,} tokens of its cap)" if resume_reread
+                      else "which takes its own share of the cap)")
+                   if runs is not None else
+                   f"a resume's re-read alone ({resume_reread:,} tokens) takes the whole "
+                   "cap: it would never finish; give a larger --max-tokens"))
+        if days > 1:
+            line += f"; today's budget ({left:,} left) is short too: about {days} days"
+        return line
+    where = _where_it_stops(calls, left)
+    line = (f"needs {tokens:,} tokens but {left:,} are left today"
+            + (f" ({budget_source})" if budget_source else "")
+            + f": the job stops checkpointed {where}, when the budget is spent; pass "
+            "--wait-for-reset to wait for the daily reset and go on, or resume it after the "
+            f"reset; about {days} days")
+    if capped:
+        line += f"; --max-tokens {max_tokens:,} stops it too (a larger one, or resumes)"
+    return line
+
+
+def first_write_line(plan: Plan | None) -> str | None:
+    """The line a run prints right before its first write when ``plan`` (its plan, as
+    shown before) does not fit the budget: ``Plan.stop`` (the same words for every kind,
+    x23r3); None when it fits. The run goes on as asked: it stops checkpointed there."""
+    return None if plan is None or plan.stop is None else f"budget: {plan.stop}"
+
+
+def _where_it_stops(calls: Mapping[str, int], limit: int) -> str:
+    """About where a job of ``calls`` stops at ``limit`` tokens: its reads are counted
+    first (the load's, before any write), then its writes at their mean cost."""
+    writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
+    write_tokens = sum(get_operation(op).token_cost * n for op, n in calls.items()
+                       if get_operation(op).is_write)
+    reads = sum(get_operation(op).token_cost * n for op, n in calls.items()) - write_tokens
+    if not writes:
+        return "before its reads are done"
+    if limit <= reads:
+        return f"before its first write (its reads alone take {reads:,} tokens)"
+    done = min(writes, writes * (limit - reads) // max(1, write_tokens))
+    return f"after about {done:,} of its {writes:,} writes"
+
+
+def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int | None:
+    """How many runs (the first and its resumes) a job of ``tokens`` needs under
+    ``--max-tokens max_tokens`` when each resume first spends ``resume_reread`` tokens
+    re-reading (x21r2 F6: 2,945 tokens at a cap of 1,000 and a 50-token re-read said "at
+    least 3 runs" and took 4); None when a resume's re-read takes the whole cap."""
+    if tokens <= max_tokens:
+        return 1
+    per_resume = max_tokens - resume_reread
+    if per_resume <= 0:
+        return None
+    return 1 + math.ceil((tokens - max_tokens) / per_resume)
+
+
+__all__ = ["budget_stop", "first_write_line", "runs_under_cap"]
