@@ -15,11 +15,9 @@ row or line where there is one). Then::
 ``cfg.job_root``), loads it on one engine (so one scheduler sees every call), asks
 ``confirm`` when the job kind asks before sending, runs it and writes its result files
 (succeeded.csv, failed.csv, ...: ``finished.lines`` says where). A job stopped on the way
-(a budget spent, a signal, a cancelled task) is resumed with ``resume_job`` (``jobs.resuming``,
-as ``pdbulk resume JOB``). Import has its own entry
-point, ``jobs.import_load.import_job`` (the README's example); dedupe's are
-``jobs.dedupe.api``'s ``plan_dedupe``, ``apply_dedupe`` and ``run_dedupe``.
-``pdbulk.cli_ops`` builds its commands on this module.
+(a budget spent, a signal, a cancelled task) is resumed with ``resume_job``. Import's entry
+point is ``jobs.import_load.import_job``; dedupe's ``jobs.dedupe.api``'s ``plan_dedupe``,
+``apply_dedupe``, ``run_dedupe``. ``pdbulk.cli_ops`` builds its commands on this module.
 """
 
 from __future__ import annotations
