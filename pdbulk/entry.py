@@ -46,6 +46,10 @@ def detach_terminal() -> None:
                 os.close(null)
 
 
+# the standard fds found closed at start (``fill_standard_fds``), before /dev/null filled them
+CLOSED_AT_START: set[int] = set()
+
+
 def fill_standard_fds() -> None:
     """Any of fds 0, 1, 2 that is closed (``pdbulk … <&- >&-`` from a cron line or a
     supervisor) gets /dev/null, as a daemon does, before any loop, socket or pipe exists:
@@ -57,6 +61,7 @@ def fill_standard_fds() -> None:
         try:
             os.fstat(fd)
         except OSError:
+            CLOSED_AT_START.add(fd)  # the prompt still says "stdin is closed", not "end of input"
             null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
             if null != fd:  # (the lowest free fd: this one, unless a lower one was closed too)
                 os.dup2(null, fd)
@@ -162,4 +167,4 @@ def main() -> None:
         sys.exit(1)
 
 
-__all__ = ["detach_terminal", "fill_standard_fds", "main"]
+__all__ = ["CLOSED_AT_START", "detach_terminal", "fill_standard_fds", "main"]

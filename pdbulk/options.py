@@ -63,7 +63,7 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.confirming import DECLINED, NoAnswer
 
-from .entry import detach_terminal
+from .entry import CLOSED_AT_START, detach_terminal
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
@@ -576,7 +576,8 @@ def confirmed(question: str) -> bool:
     elif not answer.endswith("\n"):
         typer.echo("")
     if not answer:
-        where = ("stdin is closed" if stdin is None else unread or
+        closed = stdin is None or 0 in CLOSED_AT_START  # (/dev/null fills a closed fd 0)
+        where = ("stdin is closed" if closed else unread or
                  "end of input" + ("" if terminal else ", stdin is not a terminal"))
         raise NoAnswer(f"{where}; pass --yes to run without asking")
     return answer.strip().casefold() in ("y", "yes")
