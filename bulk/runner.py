@@ -374,9 +374,14 @@ class Runner(CallPath):
         runs until cancelled. A failed write goes back for the next flush."""
         while True:
             await anyio.sleep(max(self.flush_seconds, 0.05))  # real time: what a kill loses
-            if not self._spend or time.monotonic() - self._spend_taken < self.flush_seconds:
+            # waiting for the daily reset, no call leaves: the credit charged ahead goes
+            # back now, not at the run's end (x23r3 / x24: status showed 607 tokens of a
+            # 600 budget during the wait, two calls charged ahead that had not left)
+            back = self._ahead.take_back() if self.scheduler.reset_wait is not None else []
+            if not back and (not self._spend
+                             or time.monotonic() - self._spend_taken < self.flush_seconds):
                 continue  # nothing new, or the outcome batches carry it (they flow)
-            rows = self._take_spend()
+            rows = self._take_spend() + back
             try:
                 with anyio.CancelScope(shield=True):  # taken from _spend: must be written
                     await self.store.record([], rows)
