@@ -160,23 +160,32 @@ def _with_field(catalog: Catalog, raw: Mapping[str, Any]) -> Catalog:
     return dataclasses.replace(catalog, deal_fields=catalog.deal_fields + extra)
 
 
+# what a job that only reads the key field (update, move-stage by key) says when it is
+# missing: they have no --create-key-field (x24r5: move-stage advised it)
+READ_ONLY_KEY_ADVICE = ("check its name: the deal field an import wrote the source keys into "
+                        "(--key-field, or the mapping's key_field)")
+
+
 async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
-                           create: bool, claims: Claims | None = None) -> tuple[str, Catalog]:
+                           create: bool, claims: Claims | None = None,
+                           missing: str = "create it (a text field) or pass --create-key-field",
+                           ) -> tuple[str, Catalog]:
     """The field code of the external-id custom field ``label``, and the catalog with it.
 
     Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
-    else ``InputError``. The create is claimed across processes (``claims``, default
-    ``open_claims()``): two imports started at once never create two fields of one label;
-    under the claim the fields are pulled again (10 tokens) and the field another run
-    created is used. A create whose answer is lost is checked by pulling the fields
-    again before it is ever sent a second time.
+    else ``InputError`` ending with ``missing`` (the advice: the import's by default).
+    The create is claimed across processes (``claims``, default ``open_claims()``): two
+    imports started at once never create two fields of one label; under the claim the
+    fields are pulled again (10 tokens) and the field another run created is used. A
+    create whose answer is lost is checked by pulling the fields again before it is ever
+    sent a second time.
     """
     found = _find_key_field(catalog, label)
     if found is not None:
         return found.code, catalog
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
-                         "create it (a text field) or pass --create-key-field")
+                         f"{missing}")
     if claims is not None:
         return await _ensure_claimed(ctx, catalog, label, claims)
     opened = open_claims()  # under the run's company on a shared coordinator

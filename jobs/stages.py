@@ -27,7 +27,7 @@ from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
 
-from .account import ensure_key_field, index_deals_by_key, key_problem, load_catalog
+from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
 from .deals import Deal, before_image, deal_changes, field_types, read_deals, same
 from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
@@ -224,7 +224,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         deal_of = {str(i): d for i, d in found.items()}
     else:
         key_code, catalog = await ensure_key_field(ctx, catalog, source.key_field,
-                                                   create=False)
+                                                   create=False, missing=READ_ONLY_KEY_ADVICE)
         deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan

@@ -37,7 +37,7 @@ from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import BeforeImage, NewItem
 
 from . import transforms as tf
-from .account import DealsByKey, ensure_key_field, index_deals_by_key, key_problem
+from .account import READ_ONLY_KEY_ADVICE, DealsByKey, ensure_key_field, index_deals_by_key, key_problem
 from .catalog import Catalog
 from .deal_currency import defaulted_currency
 from .deals import (
@@ -111,7 +111,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     by_key: dict[str, Deal] = {}
     if umap.by == "key":
         key_code, catalog = await ensure_key_field(ctx, catalog, umap.key_field or "",
-                                                   create=False)
+                                                   create=False, missing=READ_ONLY_KEY_ADVICE)
         codes = [key_code, *umap.custom_codes(mapper)]
         wanted_codes: object = ",".join(dict.fromkeys(codes)) if len(set(codes)) <= \
             MAX_CUSTOM_KEYS else None

@@ -92,3 +92,20 @@ def test_file_problems_are_said_together_without_an_account() -> None:
         UpdateMapping.loads('[update]\nid_column = "A"\nkey_column = "B"\n[deal]\ntitel = "x"\n')
     assert [k for k, _ in caught.value.problems] == ["update", "deal.titel"]
     assert caught.value.usable is None
+
+
+def test_move_stage_is_not_advised_an_option_it_lacks_for_a_missing_key_field(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """x24r5: `move-stage --key-field "No such field"` said "create it (a text field) or
+    pass --create-key-field", an option only import has; move-stage (as update) only
+    reads the key field: the advice is to check its name."""
+    (tmp_path / "rows.csv").write_text("Deal,Title\nK1,Deal 1\n")
+    args = ["move-stage", "--manifest", str(tmp_path / "rows.csv"), "--key-column", "Deal",
+            "--key-field", "Legacy key", "--to-stage", "Contact Made", "--to-pipeline", "Sales"]
+    res = CliRunner().invoke(app, [*args, "--yes", "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(tmp_path / "jobs")],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code != 0, res.output
+    assert "no deal field 'Legacy key'" in res.output, res.output
+    assert "--create-key-field" not in res.output, res.output
+    assert "check its name" in res.output, res.output
