@@ -91,9 +91,9 @@ def test_nothing_is_lost_without_the_plan_saying_so() -> None:
     won = replace(A, id=3, status="won", owner_id=9)
     recs = {1: A, 3: won}
     drops = merge_drops(group(1, 3), recs, policy_changes(group(1, 3), recs, {}))
-    assert drops == ["owner_id 9 (deal 3)", "status won (deal 3)"]
+    assert drops == ["owner 9 (deal 3)", "status won (deal 3)"]
     # a won survivor swallows the open deal: the plan says so
-    assert merge_drops(group(3, 1), recs, {}) == ["owner_id 1 (deal 1)", "status open (deal 1)"]
+    assert merge_drops(group(3, 1), recs, {}) == ["owner 1 (deal 1)", "status open (deal 1)"]
     assert merge_drops(group(1, 3), {1: A, 3: replace(won, owner_id=1, status="open")}, {}) == []
 
 
@@ -108,7 +108,7 @@ def test_drops_name_a_merged_deals_stage_pipeline_and_status() -> None:
     other = replace(A, id=3, stage_id=7, stage_order=1, pipeline_id=2, status="lost")
     recs = {1: survivor, 2: earlier, 3: other}
     drops = merge_drops(Group("g-1", 1, (2, 3), "duplicate", 0.9, (), (), ()), recs, {})
-    assert drops == ["stage_id 2 (deal 2)", "stage_id 7 (deal 3)", "pipeline_id 2 (deal 3)",
+    assert drops == ["stage 2 (deal 2)", "stage 7 (deal 3)", "pipeline 2 (deal 3)",
                      "status lost (deal 3)"]
 
 
@@ -116,7 +116,7 @@ def test_drops_name_stages_pipelines_and_money_as_people_read_them() -> None:
     """x19r2: drops said ``stage_id 3`` and ``value 31000.0``; with the account's names
     (``entities``, as review.html has them) a stage is named (its pipeline too when two
     pipelines have a stage of that name), a pipeline and an owner by name, the value as
-    money in its currency; an id whose name is not known stays as it was."""
+    money in its currency; an id whose name is not known is named by its kind (x24r4 2)."""
     from jobs.dedupe.model import Group
     from jobs.dedupe.planfiles import merge_drops
     survivor = replace(A, id=1, stage_id=3, pipeline_id=1, value=0.0, currency="EUR")
@@ -131,7 +131,7 @@ def test_drops_name_stages_pipelines_and_money_as_people_read_them() -> None:
                      "stage Won in pipeline Renewals (deal 2)", "stage Demo (deal 3)",
                      "pipeline Renewals (deal 2)"], drops
     bare = merge_drops(group, {1: survivor, 2: other, 3: third}, {})
-    assert "stage_id 7 (deal 2)" in bare and "value 31,000.00 EUR (deal 2)" in bare
+    assert "stage 7 (deal 2)" in bare and "value 31,000.00 EUR (deal 2)" in bare
 
 
 def test_the_reasons_name_every_rule_that_decided_in_true_words() -> None:

@@ -17,7 +17,7 @@ from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox.fields import STANDARD_DEAL_FIELDS
 from jobs.dedupe.matching import differing
 from jobs.dedupe.model import Group
-from jobs.dedupe.planfiles import merge_drops
+from jobs.dedupe.planfiles import STANDARD_LABELS, merge_drops
 from jobs.dedupe.records import to_record
 from tests.dedupe_job_support import deal, plan, seed_account
 
@@ -40,6 +40,11 @@ def _values(name: str, sample: object) -> tuple[object, object]:
     return 11, 12
 
 
+def _label(name: str) -> str:
+    """How the drops name a standard field (x24r4 2: by its label, never its API key)."""
+    return STANDARD_LABELS.get(name) or name.replace("_", " ")
+
+
 @pytest.mark.anyio
 async def test_every_deal_field_is_system_or_named_when_a_merge_drops_it() -> None:
     from jobs.dedupe.records import merge_losable
@@ -57,7 +62,7 @@ async def test_every_deal_field_is_system_or_named_when_a_merge_drops_it() -> No
         away = to_record({**row, "id": 2, name: lost}, stage_order={}, org_names={})
         drops = merge_drops(Group("g-1", 1, (2,), "duplicate", 1.0, (), (), ()),
                             {1: survivor, 2: away}, {})
-        if not any(d.startswith(f"{name} ") and d.endswith("(deal 2)") for d in drops) \
+        if not any(d.startswith(f"{_label(name)} ") and d.endswith("(deal 2)") for d in drops) \
                 or name not in differing([survivor, away]):
             missed.append(name)
     assert not missed, f"fields a merge loses without the plan saying so: {missed}"
@@ -106,7 +111,7 @@ async def test_the_plan_names_a_dropped_label_and_probability(tmp_path: Path) ->
         merged = int(row["merged_ids"])
         assert {"label_ids", "probability"} <= set(row["differing"].split("; ")), row
         assert f"probability {80 if merged == b else 20} (deal {merged})" in row["drops"], row
-        assert f"(deal {merged})" in row["drops"] and "label_ids" in row["drops"], row
+        assert f"(deal {merged})" in row["drops"] and "labels" in row["drops"], row
 
 
 @pytest.mark.anyio
@@ -136,7 +141,7 @@ async def test_drops_name_exactly_what_the_sandbox_merge_leaves_in_no_live_deal(
                                     org_names={}) for i in (s_id, m_id)}
             drops = merge_drops(Group(f"g-{s_id}", s_id, (m_id,), "duplicate", 1.0, (), (),
                                       ()), records, {})
-            named = any(d.startswith(f"{name} ") and d.endswith(f"(deal {m_id})")
+            named = any(d.startswith(f"{_label(name)} ") and d.endswith(f"(deal {m_id})")
                         for d in drops)
             rows = sb.state.deals.rows
             kept = _combine(sb.state, "deal", rows[s_id], rows[m_id]).get(name) == lost
@@ -162,5 +167,5 @@ async def test_a_lost_deal_merged_into_an_open_one_names_its_lost_reason(
         (row,) = [r for r in csv.DictReader(text.splitlines())
                   if int(r["survivor_id"]) in (lost, open_)]
         assert (int(row["survivor_id"]), row["merged_ids"]) == (open_, str(lost)), row
-        assert f"lost_reason Too expensive (deal {lost})" in row["drops"], row
+        assert f"lost reason Too expensive (deal {lost})" in row["drops"], row
         assert f"status lost (deal {lost})" in row["drops"], row

@@ -349,7 +349,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         merges += len(g.merged_ids)
         taken_after += bool(over_cap)  # a group that fit after one over the cap
         changes = policy_changes(g, fresh, policy)
-        if drops := merge_drops(g, fresh, changes, field_names):  # e.g. a survivor a reviewer picked
+        # the plan's organization names (its snapshots hold them): a note never costs a call
+        known = {"organization": {r.org_id: r.org_name for i in g.member_ids
+                                  if (r := planned.get(i)) is not None
+                                  and r.org_id is not None and r.org_name}}
+        if drops := merge_drops(g, fresh, changes, field_names,
+                                entities=known):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
                               + "; ".join(drops))
         for position, merge_id in enumerate(g.merged_ids):

@@ -270,12 +270,15 @@ def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str]
                   entities: Mapping[str, Mapping[int, str]] | None) -> str:
     """A lost field and value as people read them, as review.html shows them (x19r2: the
     drops said ``stage_id 3`` and ``value 31000.0``): money with its currency, a stage /
-    pipeline / owner / person by its name (its id's field when the name is not known),
-    an organization by its name, a custom field by its name and options by labels."""
+    pipeline / owner / person / organization by its name (by its kind and id when the name
+    is not known: ``owner 1``, ``organization 1000``; x24r4 2), a custom field by its name,
+    a standard one by its label (``expected close date``) and options by labels."""
     if name == "value" and isinstance(v, int | float):
         return f"value {v:,.2f}" + (f" {r.currency}" if r.currency else "")
     if name == "org_id" and r.org_name:
         return f"organization {r.org_name}"
+    if name == "org_id" and isinstance(v, int):  # its name known, else its id: never a call
+        return f"organization {((entities or {}).get('organization') or {}).get(v) or v}"
     kind = _ENTITY_KINDS.get(name)
     known = (entities or {}).get(kind or "") or {}
     if kind is not None and isinstance(v, int) and known.get(v):
@@ -285,7 +288,10 @@ def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str]
             pipe = r.pipeline_id
             text += f" in pipeline {pipes.get(pipe) or f'#{pipe}'}" if pipe is not None else ""
         return text
-    return f"{field_label(name, labels)} {shown_value(name, v, options)}"
+    if kind is not None and isinstance(v, int):
+        return f"{kind} {v}"  # x24r4 2: ``owner 1``, not ``owner_id 1``
+    standard = name not in r.fields  # a custom field's value is in ``fields``
+    return f"{drop_label(name, labels, standard=standard)} {shown_value(name, v, options)}"
 
 
 def _title_key(title: str) -> str:
@@ -304,9 +310,34 @@ def shown_value(key: str, v: object, options: Mapping[str, Mapping[int, str]] | 
     return ", ".join(str(labels.get(i, i)) if isinstance(i, int) else str(i) for i in items)
 
 
+# Pipedrive's own labels of the standard deal fields (``getDealFields``' ``field_name``, as
+# people read them in a sentence): the plan folder keeps the custom fields' names only, and a
+# note is never worth a call (x24r4 2: apply's drops said ``expected_close_date 2026-03-01``)
+STANDARD_LABELS = {
+    "title": "title", "value": "value", "currency": "currency", "owner_id": "owner",
+    "person_id": "person", "org_id": "organization", "pipeline_id": "pipeline",
+    "stage_id": "stage", "status": "status", "probability": "probability",
+    "lost_reason": "lost reason", "visible_to": "visible to",
+    "expected_close_date": "expected close date", "label_ids": "labels",
+    "origin": "origin", "origin_id": "origin id", "channel": "channel",
+    "channel_id": "channel id", "is_archived": "archived",
+}
+
+
 def field_label(key: str, names: Mapping[str, str] | None) -> str:
     """A field as people read it: a custom field's name (``names``: key -> name), else ``key``."""
     return (names or {}).get(key) or key
+
+
+def drop_label(key: str, names: Mapping[str, str] | None, *, standard: bool) -> str:
+    """A field as a sentence names it (the drops): a custom field's name (``names``), a
+    ``standard`` field's label (``STANDARD_LABELS``; another with its ``_`` as spaces),
+    else ``key``."""
+    if named := (names or {}).get(key):
+        return named
+    if not standard:
+        return key
+    return STANDARD_LABELS.get(key) or key.replace("_", " ")
 
 
 # -- writing ------------------------------------------------------------------------------------
