@@ -226,3 +226,35 @@ def test_a_job_whose_store_was_deleted_is_named_not_missing(tmp_path: Path, cmd:
     assert lost["job"] == JOB and lost["state"] == "store lost" and "is gone" in lost["error"]
     with pytest.raises(StoreError, match="is gone"):
         job_folder(JOB, jobs)
+
+
+@pytest.mark.parametrize("status", ["loaded", "running"])
+def test_a_job_is_in_job_sqlite_itself_before_its_first_send(tmp_path: Path,
+                                                             status: str) -> None:
+    """x24r5: killed before the first periodic checkpoint, its -wal then removed, a run
+    that had written 40-71 deals read as "interrupted while it was being loaded; nothing
+    was sent" (job.sqlite held the schema alone). The items and the status a first send
+    follows are checkpointed into job.sqlite when the job becomes loaded / running."""
+    from bulk.store import NewItem
+
+    folder = tmp_path / "job"
+    store = JobStore.create(folder, job_id="j", kind="update", config={})
+    try:
+        store.add_items([NewItem(row=i, key=str(i), op="update", payload={"deal_id": i})
+                         for i in range(1, 41)])
+        store.set_status("loading")
+        store.set_status("loaded")
+        if status == "running":
+            store.set_status("running")
+        copy = tmp_path / "copy"
+        copy.mkdir()
+        (copy / "job.sqlite").write_bytes((folder / "job.sqlite").read_bytes())  # no -wal
+    finally:
+        store.close()
+    conn = sqlite3.connect(copy / "job.sqlite")
+    try:
+        ((found,),) = conn.execute("SELECT status FROM job").fetchall()
+        ((items,),) = conn.execute("SELECT count(*) FROM items").fetchall()
+    finally:
+        conn.close()
+    assert (found, items) == (status, 40)

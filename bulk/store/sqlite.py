@@ -586,6 +586,12 @@ class JobStore:
             c.execute("UPDATE job SET status = ?, message = ?, updated_at = ?",
                       (status, message, time.time()))
         self._status, self._message = status, message
+        if status in ("loaded", "running") and status != current:
+            # the items and the status a first send follows are in job.sqlite itself before
+            # anything is sent: a killed run whose -wal is then lost is still a job that ran
+            # (x24r5: 2 of 5 kills before the first periodic checkpoint, -wal removed, said
+            # "interrupted while it was being loaded; nothing was sent" with 40-71 deals written)
+            self.checkpoint()
 
     @property
     def loaded(self) -> bool:
