@@ -289,3 +289,37 @@ def test_a_name_no_person_has_reads_no_phone_and_no_other_address(
                         counted("name_match_key", tf.name_match_key))
     assert import_rows._by_other_address(index, PersonRef("Sam Rivera", "s@x.example")) is None
     assert calls["name_match_key"] == 0
+
+
+# x24r1 F2: (the account's name, the row's) one person written two ways
+WRITTEN_OTHERWISE = [("John Smith", "Smith, John"), ("Lee Kim", "Dr. Lee Kim"),
+                     ("Lou Ra", "Ra, Dr. Lou"), ("Jürgen Müller", "MÜLLER, Jurgen"),
+                     ("Dr Ann Lee", "Mrs. Ann Lee")]
+
+
+@pytest.mark.parametrize(("seeded", "row"), WRITTEN_OTHERWISE)
+def test_a_name_written_last_first_or_with_a_title_is_one_person(seeded: str,
+                                                                 row: str) -> None:
+    """x24r1 F2: ``Smith, John`` with the phone of the account's ``John Smith`` (and ``Dr.
+    Lee Kim`` with ``Lee Kim``'s) made a second person: names were compared as written.
+    Read first-last with their titles aside, the phone or the organization finds the
+    person; a name alone still finds no one."""
+    index = PersonIndex()
+    index.add({"id": 4, "name": seeded, "phones": [{"value": "+1 555 010 0001"}],
+               "org_id": 9})
+    assert index.match(None, row, "+1 555 010 0001") == (4, "name+phone")
+    assert index.match(None, row, None, 9) == (4, "name+org")
+    assert index.match(None, row, None, None) is None
+    assert index.match(None, row, "+1 555 010 0002", None) is None
+
+
+@pytest.mark.parametrize(("x", "y"), [("John Smith", "John Smith, Jr."),
+                                      ("John Smith", "John Smith Jr."),
+                                      ("Smith John", "John Smith"),
+                                      ("Dr. Lee Kim", "Lee"), ("Dr.", "Mr.")])
+def test_suffixes_and_word_order_without_a_comma_stay_other_names(x: str, y: str) -> None:
+    """Only a comma says last-first, and only courtesy titles are set aside: a suffix
+    (``Jr.``) tells a son from his father, and a title alone is not dropped."""
+    from jobs.transforms.contacts import name_match_key
+
+    assert name_match_key(x) != name_match_key(y)

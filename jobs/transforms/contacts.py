@@ -430,8 +430,37 @@ def name_match_key(name: str) -> str:
     = ``Zoe`` (x20r1 M3: each made a second person). A name alone still links no one: a
     phone or an organization must agree too (docs/mapping.md, Matching)."""
     if name.isascii() and name.isprintable() and "  " not in name and "`" not in name:
-        return name.strip().casefold()  # nothing to fold (most names): no cache entry
-    return _folded_name(name)
+        key = name.strip().casefold()  # nothing to fold (most names): no cache entry
+        return _name_order(key) if "," in key or "." in key or " " in key else key
+    return _name_order(_folded_name(name))
+
+
+# courtesy titles written before a name: never a word of it (``Dr. Lee Kim`` is ``Lee Kim``);
+# suffixes (``Jr.``, ``III``) are kept, they tell a father from his son
+_NAME_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "herr",
+                          "frau", "mme", "mlle", "dame"})
+# what may follow a comma without the name being written last-first (``John Smith, Jr.``)
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "mba"})
+
+
+def _name_order(key: str) -> str:
+    """A folded name key read as one name however it is written (x24r1 F2: ``Smith, John``
+    and ``Dr. Lee Kim`` made second persons beside ``John Smith`` and ``Lee Kim`` of the
+    same phone): a name with one comma written last-first is turned first-last (``smith,
+    john`` → ``john smith``; not when a suffix follows the comma: ``john smith, jr.``), and
+    the courtesy titles before it dropped (a title alone stays the name)."""
+    if key.count(",") == 1:
+        last, first = (_untitled(part.strip()) for part in key.split(","))
+        if last and first and first.replace(".", "") not in _NAME_SUFFIXES:
+            key = f"{first} {last}"
+    return _untitled(key)
+
+
+def _untitled(text: str) -> str:
+    words = text.split(" ")
+    while len(words) > 1 and words[0].rstrip(".") in _NAME_TITLES:
+        del words[0]
+    return " ".join(words)
 
 
 @functools.lru_cache(maxsize=65536)  # every account person and every row: once per name
