@@ -323,3 +323,32 @@ def test_suffixes_and_word_order_without_a_comma_stay_other_names(x: str, y: str
     from jobs.transforms.contacts import name_match_key
 
     assert name_match_key(x) != name_match_key(y)
+
+
+# x24r1 F3: (the account's address, the row's, the same address?)
+ADDRESS_SPELLINGS = [
+    ("1 Main St, Springfield", "1 Main Street, Springfield", True),
+    ("1 Main St, Springfield", "1 Main St., Springfield", True),
+    ("1 Main St, Springfield", "11 Main Street, Springfield", False),
+    ("1 Main St, Springfield", "1 Main Ave, Springfield", False),
+    ("20 Fifth Ave, Suite 4", "20 Fifth Avenue, Ste 4", True),
+    ("9 N Elm Rd", "9 North Elm Road", True),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstr. 5, 10115 Berlin", True),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstrasse 5, 10115 Berlin", True),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 15, 10115 Berlin", False),
+    ("Marktplatz 1", "Marktpl. 1", False),  # a word's end is only ever Straße
+]
+
+
+@pytest.mark.parametrize(("theirs", "mine", "same"), ADDRESS_SPELLINGS)
+def test_a_street_word_written_out_or_abbreviated_is_one_address(theirs: str, mine: str,
+                                                                 same: bool) -> None:
+    """x24r1 F3: ``Acme Corp.`` at "1 Main Street, Springfield" made a new organization
+    beside ``Acme Corp`` at "1 Main St, Springfield" (the dotted "St." matched): the street
+    words are one spelling now, and a number or another street type still parts them."""
+    index = OrgIndex()
+    index.add({"id": 7, "name": "Acme Corp", "address": {"value": theirs}})
+    index.add({"id": 8, "name": "Acme Corp", "address": {"value": "2 Other Way"}})
+    key = tf.org_match_key("Acme Corp.")
+    assert key is not None
+    assert index.match(key, mine) == ((7, "name+address") if same else None)

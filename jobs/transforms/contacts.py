@@ -369,7 +369,8 @@ def org_match_key(name: object) -> str | None:
 
 
 def address_match_key(address: object) -> str | None:
-    """An address compared loosely: accents, case, punctuation and spacing ignored."""
+    """An address compared loosely: accents, case, punctuation and spacing ignored, and
+    the common street words one spelling (``_ADDRESS_WORDS``: ``Street`` = ``St``)."""
     return (_address_text_key(address) if type(address) is str
             else _address_match_key(address))
 
@@ -506,12 +507,40 @@ def _org_match_key(name: object) -> str | None:
     return " ".join(words + forms) or None
 
 
+# the words of a street address written out or abbreviated, as one spelling (x24r1 F3:
+# ``1 Main Street`` and ``1 Main St`` made two organizations): the common street types,
+# unit words and directions of English addresses (the USPS abbreviations), and the German
+# ``Straße`` / ``Str.`` (also at the end of a word: ``Hauptstraße`` = ``Hauptstr.``) and
+# ``Platz`` / ``Pl.``. Whole words only, numbers untouched: ``1 Main St`` and ``11 Main
+# St`` stay two addresses. (The maintained address parsers read US addresses only, or
+# need libpostal's model of about 2 GB.)
+_ADDRESS_WORDS = {
+    "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd",
+    "boulevard": "blvd", "drive": "dr", "lane": "ln", "place": "pl", "platz": "pl",
+    "court": "ct", "square": "sq", "terrace": "ter", "highway": "hwy",
+    "parkway": "pkwy", "circle": "cir", "crescent": "cres", "suite": "ste",
+    "floor": "fl", "apartment": "apt", "building": "bldg", "north": "n",
+    "south": "s", "east": "e", "west": "w", "strasse": "st",
+}
+_STRASSE = ("strasse", "str")
+
+
+def _address_word(word: str) -> str:
+    spelled = _ADDRESS_WORDS.get(word)
+    if spelled is not None:
+        return spelled
+    for end in _STRASSE:  # Hauptstraße, Hauptstr. (ß is casefolded to ss)
+        if word.endswith(end) and len(word) > len(end) + 2:
+            return word[:-len(end)] + " st"
+    return word
+
+
 def _address_match_key(address: object) -> str | None:
     text = clean_text(address)
     if text is None:
         return None
     text = fold_accents(text).casefold()
-    return " ".join(_spaced(text).split()) or None
+    return " ".join(map(_address_word, _spaced(text).split())) or None
 
 
 # pure functions of a text: remembered, a bounded number of them
