@@ -41,6 +41,7 @@ from .transforms import (
     name_match_key,
     normalize_email,
     org_match_key,
+    org_umlaut_key,
     phone_key,
     phones_agree,
     whole_key,
@@ -601,8 +602,9 @@ def org_key(name: object) -> str | None:
 
 
 class OrgIndex(dict[str, int]):
-    """Organisations by ``org_match_key`` (the lowest id per key), with each one's
-    address for ``match``."""
+    """Organisations by ``org_match_key`` (the lowest id per key), a name with German
+    umlauts also by ``org_umlaut_key`` (``Müller`` under ``muller`` and ``mueller``), with
+    each one's address for ``match``."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -623,10 +625,15 @@ class OrgIndex(dict[str, int]):
             where = address_match_key(address)
         except InputError:
             where = None
-        self.candidates.setdefault(key, []).append((oid, where))
-        self.candidates[key].sort(key=lambda c: c[0])
-        if key not in self or oid < self[key]:
-            self[key] = oid
+        try:  # a name with umlauts is found as written without them too (x24r1 F3)
+            also = org_umlaut_key(org.get("name"))
+        except InputError:
+            also = None
+        for each in (key, also) if also else (key,):
+            self.candidates.setdefault(each, []).append((oid, where))
+            self.candidates[each].sort(key=lambda c: c[0])
+            if each not in self or oid < self[each]:
+                self[each] = oid
 
     def match(self, key: str, address: str | None = None, *,
               prefer: int | None = None, name: str = "",

@@ -352,3 +352,25 @@ def test_a_street_word_written_out_or_abbreviated_is_one_address(theirs: str, mi
     key = tf.org_match_key("Acme Corp.")
     assert key is not None
     assert index.match(key, mine) == ((7, "name+address") if same else None)
+
+
+@pytest.mark.parametrize(("existing", "row", "expected"), [
+    ("Müller & Söhne AG", "Mueller & Soehne Aktiengesellschaft", "name"),
+    ("Müller & Söhne AG", "MUELLER UND SOEHNE AG", "name"),
+    ("Müller & Söhne AG", "Muller & Sohne AG", "name"),  # the dots dropped, as before
+    ("Björk Design AB", "Bjoerk Design Aktiebolag", "name"),
+    ("Müller & Söhne AG", "Mueller & Soehne GmbH", None),  # another legal entity
+    ("Müller AG", "Mahler AG", None),
+    ("Blue Sky Ltd", "Blü Sky Ltd", None),  # a written "ue" is never read as an umlaut
+])
+def test_an_umlaut_written_as_e_finds_the_organization(existing: str, row: str,
+                                                       expected: str | None) -> None:
+    """x24r1 F3: ``Mueller & Soehne Aktiengesellschaft`` made a new organization beside
+    the account's ``Müller & Söhne AG``: the key dropped the umlauts' dots (``muller``),
+    and German writes them ``ue`` (``mueller``). The account's name is found both ways."""
+    index = OrgIndex()
+    index.add({"id": 7, "name": existing, "address": None})
+    key = tf.org_match_key(row)
+    assert key is not None
+    found = index.match(key, "1 Main St")
+    assert (found[1] if found else None) == expected

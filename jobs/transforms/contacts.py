@@ -368,6 +368,27 @@ def org_match_key(name: object) -> str | None:
     return _org_text_key(name) if type(name) is str else _org_match_key(name)
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def org_umlaut_key(name: object) -> str | None:
+    """The match key of an organization name written with German umlauts, read as
+    German writes them without (``Müller & Söhne AG`` -> the key of ``Mueller & Soehne
+    AG``), when that differs from its ``org_match_key`` (which drops the dots:
+    ``muller``); else None. An existing organization is found by both (x24r1 F3:
+    ``Mueller & Soehne Aktiengesellschaft`` made a second ``Müller & Söhne AG``); a
+    name written with ``ue`` is never read as ``ü`` (``Blue`` is not ``Blü``)."""
+    text = clean_text(name)
+    if text is None:
+        return None
+    composed = unicodedata.normalize("NFC", text)
+    spelled = composed.translate(_UMLAUTS)
+    if spelled == composed:
+        return None
+    key = org_match_key(spelled)
+    return key if key != org_match_key(text) else None
+
+
 def address_match_key(address: object) -> str | None:
     """An address compared loosely: accents, case, punctuation and spacing ignored, and
     the common street words one spelling (``_ADDRESS_WORDS``: ``Street`` = ``St``)."""
