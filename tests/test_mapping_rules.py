@@ -404,8 +404,8 @@ def test_an_empty_values_marker_in_the_key_column_is_no_key(catalog: Catalog) ->
 def test_an_option_cut_at_its_own_separator_is_named() -> None:
     """x12r1 F4: the cell "Support; Premium" (one option) failed "has no option 'Premium'
     (options: CRM, Analytics, Support; Premium)": the list could not be read and nothing said
-    why. The options are quoted when one has a separator in it, and the reason says the
-    whole cell is an option cut at the separator; with separator = "|" it is read."""
+    why. Since x24r1 F5 the cell reads as that option (it reads no other way); the options
+    are quoted when one has a separator in it; with separator = "|" it is read too."""
     import re
 
     from tests.test_mapping import RAW_FIELDS, code
@@ -417,9 +417,10 @@ def test_an_option_cut_at_its_own_separator_is_named() -> None:
     cat = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}], deal_fields=fields)
     mods = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = "mod"\n'
                       ).compile(cat)
-    error = fails(mods, "cut at the separator", mod="Support; Premium")
-    assert "(options: 'CRM', 'Support; Premium')" in error.reason
-    assert 'separator = "|"' in error.reason and error.column == "mod"
+    row = mods.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium"}))
+    assert row.deal["custom_fields"][code("m")] == [2]
+    error = fails(mods, "no option 'Fax'", mod="Support; Premium; Fax")
+    assert "(options: 'CRM', 'Support; Premium')" in error.reason and error.column == "mod"
     fixed = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = '
                           '{ column = "mod", separator = "|" }\n').compile(cat)
     row = fixed.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium|CRM"}))
@@ -445,3 +446,52 @@ def test_kr_under_a_default_of_none_of_its_currencies_says_what_decides(
     assert "currency column" in why.reason and why.column == "Amount"
     with pytest.raises(InputError, match="the default currency EUR is none of them"):
         parse_money("100 kr", default_currency="EUR", prefer="EUR")
+
+
+def _channels(separator: str, labels: list[str], cell: str) -> Any:
+    from tests.test_mapping import RAW_FIELDS, code
+
+    fields = [*RAW_FIELDS, {"field_code": code("c"), "field_name": "Channels",
+                            "field_type": "set", "is_custom_field": True,
+                            "options": [{"id": n, "label": label}
+                                        for n, label in enumerate(labels, 1)]}]
+    cat = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}], deal_fields=fields)
+    mapping = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Channels" = '
+                            f'{{ column = "ch", separator = "{separator}" }}\n').compile(cat)
+    row = SourceRow(5, 6, {"id": "k1", "t": "Deal", "ch": cell})
+    return mapping, row, code("c")
+
+
+@pytest.mark.parametrize(("separator", "labels", "cell", "expected"), [
+    (",", ["Fax, legacy", "Email", "Phone"], "Fax, legacy", [1]),
+    (",", ["Fax, legacy", "Email", "Phone"], "Email, Fax, legacy, Phone", [2, 1, 3]),
+    (",", ["Fax, legacy", "Email", "Phone"], "Phone,,Fax,legacy", [3, 1]),
+    (";", ["Chat", "Phone", "Chat; Phone", "Email"], "Chat ;Phone ;Email", None),
+    (";", ["Chat", "Phone", "Chat; Phone"], "Chat", [1]),
+    (";", ["Chat", "Phone", "Chat; Phone"], "Phone; Chat", [2, 1]),
+    (";", ["Chat", "Phone", "Support; Premium", "Premium Plus"],
+     "Support; Premium; Chat", [3, 1]),
+])
+def test_an_option_holding_the_separator_is_read_whole(separator: str, labels: list[str],
+                                                       cell: str,
+                                                       expected: list[int] | None) -> None:
+    """x24r1 F5: with separator "," the option ``Fax, legacy`` could never be imported
+    (cut into "Fax" and "legacy"): a cell reads as the options its pieces join into, when
+    it reads only one way."""
+    mapping, row, code = _channels(separator, labels, cell)
+    if expected is None:
+        with pytest.raises(InputError, match="reads two ways"):
+            mapping.map(row)
+        return
+    assert mapping.map(row).deal["custom_fields"][code] == expected
+
+
+@pytest.mark.parametrize("cell", ["Chat; Phone", "Email; Chat; Phone", "chat ;phone"])
+def test_a_cell_that_reads_two_ways_as_options_fails(cell: str) -> None:
+    """x24r1 F5: options ``Chat``, ``Phone`` and ``Chat; Phone``: the cell "Chat; Phone"
+    was imported as [Chat, Phone] with no word of the other read. Both reads are possible:
+    the row fails naming them and the fix (another separator)."""
+    mapping, row, _ = _channels(";", ["Chat", "Phone", "Chat; Phone", "Email"], cell)
+    with pytest.raises(InputError, match="reads two ways") as info:
+        mapping.map(row)
+    assert 'separator = "|"' in info.value.reason and info.value.column == "ch"

@@ -259,10 +259,39 @@ class _Compiler:
             separator = spec.separator or self.defaults.separator
 
             labels = {tf.norm_key(o.label) for o in field.options}
+            written = [*(o.label for o in field.options),
+                       *(k for k in spec.map or {} if k != "*")]
+            # an option holding the separator, as a cell spaces it ("Chat ;Phone")
+            spaced = re.compile(r"\s*" + re.escape(separator) + r"\s*")
+            joined = {spaced.sub(separator, tf.norm_key(k)): k for k in written}
+            # the most separators an option or a mapped value holds: a cell is then read
+            # every way its pieces join into known ones (x24r1 F5: "Chat; Phone" was
+            # Chat + Phone beside the option "Chat; Phone", "Fax, legacy" never read)
+            most = max((t.count(separator) for t in written), default=0)
+
+            def known(text: str) -> bool:
+                return spaced.sub(separator, tf.norm_key(text)) in joined
+
+            def items(raw: object) -> list[str]:
+                if not most or not isinstance(raw, str):
+                    return tf.split_list(raw, separator)
+                reads = tf.list_reads(raw, separator, known, most)
+                if len(reads) > 1:
+                    shown = " or ".join(
+                        "[" + ", ".join(map(repr, read)) + "]" for read in reads)
+                    raise InputError(
+                        f"{raw.strip()!r} reads two ways as options of {field.name!r}: "
+                        f"{shown} (an option holds the separator {separator!r}): set a "
+                        "separator no option contains (separator = \"|\" for this field)")
+                if not reads:
+                    return tf.longest_items(raw, separator, known, most)
+                # each item as its option (or map entry) writes it: "Chat ;Phone"
+                return [joined.get(spaced.sub(separator, tf.norm_key(t)), t)
+                        for t in reads[0]]
 
             def ids(raw: object, values: Values) -> list[int] | None:
                 try:
-                    found = [one(item, values) for item in tf.split_list(raw, separator)]
+                    found = [one(item, values) for item in items(raw)]
                 except AmbiguousName:
                     raise
                 except InputError as exc:

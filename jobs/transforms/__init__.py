@@ -108,6 +108,8 @@ from .values import (
     Template,
     ValueMap,
     closed_status,
+    list_reads,
+    longest_items,
     parse_bool,
     parse_status,
     split_list,
@@ -182,6 +184,8 @@ __all__ = [
     "source_key",
     "whole_key",
     "split_list",
+    "list_reads",
+    "longest_items",
     "storable",
     "typed_values",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from bulk.errors import InputError
 
@@ -111,6 +111,53 @@ def split_list(value: object, separator: str = ";") -> list[str]:
         text = clean_text(item)
         if text and text not in items:
             items.append(text)
+    return items
+
+
+def list_reads(value: str, separator: str, known: Callable[[str], bool],
+               most: int) -> list[list[str]]:
+    """The ways a delimited cell reads as items that are all ``known``, when an item may
+    itself hold the separator (an option ``Chat; Phone``, ``Fax, legacy``: x24r1 F5): each
+    run of up to ``most`` + 1 pieces joined by the separator is one candidate item, the
+    longest first. At most two reads are returned: [] none (read it with ``split_list``),
+    one (its items, trimmed, no repeats), or two (the cell is ambiguous: the caller fails
+    it). Empty pieces are skipped, as ``split_list`` skips them."""
+    pieces = value.split(separator)
+    n = len(pieces)
+    # reads[i]: up to two reads of pieces[i:], each a list of items
+    reads: list[list[list[str]]] = [[] for _ in range(n)] + [[[]]]
+    for i in range(n - 1, -1, -1):
+        found: list[list[str]] = []
+        for j in range(min(n, i + most + 1), i, -1):
+            text = clean_text(separator.join(pieces[i:j]))
+            if text is None:
+                if j == i + 1:  # an empty piece: nothing to read
+                    found += reads[j][:2 - len(found)]
+                continue
+            if known(text):
+                found += [[text, *rest] for rest in reads[j][:2 - len(found)]]
+            if len(found) >= 2:
+                break
+        reads[i] = found
+    return [list(dict.fromkeys(read)) for read in reads[0]]
+
+
+def longest_items(value: str, separator: str, known: Callable[[str], bool],
+                  most: int) -> list[str]:
+    """A delimited cell that reads no way as ``known`` items (``list_reads``), cut where
+    it would be read: at each piece the longest known run of up to ``most`` + 1 pieces,
+    else the piece alone, so the unknown item is the one an error names."""
+    pieces = value.split(separator)
+    items: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(min(len(pieces), i + most + 1), i, -1):
+            text = clean_text(separator.join(pieces[i:j]))
+            if j == i + 1 or (text is not None and known(text)):
+                if text is not None and text not in items:
+                    items.append(text)
+                i = j
+                break
     return items
 
 
