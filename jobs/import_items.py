@@ -82,6 +82,8 @@ class RowCounts:
     # rows linked by e-mail to a person (existing, or an earlier row's new one) whose name
     # is not the row's (x20r1 S4: succeeded.csv said "created", hiding it)
     persons_other_name: int = 0
+    # new persons a person of the account has the name of (x24r1 F6: possible duplicates)
+    persons_same_name: int = 0
     orgs_found: int = 0
     bad_examples: list[str] = field(default_factory=list)
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
@@ -108,6 +110,9 @@ MATCH_COLUMNS = ("person_matched_by", "org_matched_by")
 # the name of the person a row is linked to by e-mail when it is not the row's (the ref's
 # ``linked``): succeeded.csv's note names it (``linked_note``)
 LINKED = "linked_person"
+# a new person's name and the ids of the account's persons of that name ("Ann Lee|12"):
+# succeeded.csv's note says it may be a duplicate (x24r1 F6)
+NAMESAKES = "namesake_persons"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
 # dropped); ``import_resolve`` answers it with an organization of that name and address
@@ -124,23 +129,34 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
             if name == "person" and ref.get("linked"):
                 out[LINKED] = str(ref["linked"])
+            if name == "person" and "id" not in ref and ref.get("namesakes"):
+                out[NAMESAKES] = f"{ref['body'].get('name')}|" + ",".join(
+                    map(str, ref["namesakes"]))
     # an update's link that stays as it is is not in its payload's refs: the row's match
     # is kept beside them (x9r1: updated rows showed no match, unchanged ones did)
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
-        out = {**{k: str(v) for k, v in kept.items() if k in (*MATCH_COLUMNS, LINKED)},
+        out = {**{k: str(v) for k, v in kept.items()
+                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES)},
                **out}
     return out
 
 
 def linked_note(result: Mapping[str, Any]) -> str | None:
     """succeeded.csv's note for a row linked by e-mail to a person of another name (its
-    result's ``LINKED``), naming that person and its id (the deal's ``person_id``)."""
-    name = result.get(LINKED)
-    if not name:
-        return None
-    pid = result.get("person_id")
-    return f"linked by e-mail to person {name!r}" + (f" (id {pid})" if pid else "")
+    result's ``LINKED``), naming that person and its id (the deal's ``person_id``); and
+    for a row whose new person has the name of persons of the account (``NAMESAKES``)."""
+    notes = []
+    if name := result.get(LINKED):
+        pid = result.get("person_id")
+        notes.append(f"linked by e-mail to person {name!r}"
+                     + (f" (id {pid})" if pid else ""))
+    if namesakes := result.get(NAMESAKES):
+        name, _, ids = str(namesakes).rpartition("|")
+        notes.append(f"created a second person named {name!r} (the account's "
+                     f"{'person' if ',' not in ids else 'persons'} id {ids.replace(',', ', ')} "
+                     "of that name); possible duplicate")
+    return "; ".join(notes) or None
 
 
 _TEXT_TYPES = frozenset({str, type(None)})  # a CSV row's cells: stored as they are

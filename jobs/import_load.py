@@ -858,7 +858,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
               f"{c.persons_new:,} new persons to create"
               + (f"; {c.persons_other_name:,} rows linked by e-mail to a person of another "
                  "name (succeeded.csv's note names the person)" if c.persons_other_name
-                 else ""),
+                 else "")
+              + (f"; {c.persons_same_name:,} new persons have the name of a person of the "
+                 "account (possible duplicates: succeeded.csv's note names them)"
+                 if c.persons_same_name else ""),
               f"organizations: {c.orgs_found:,} rows matched an existing organization, "
               f"{c.orgs_new:,} new organizations to create"]
     if settings.mode == "upsert":

@@ -771,6 +771,7 @@ class RowPlanner:
             if there:
                 key = there[0]
         first = self._persons.get(key)
+        made = first is None
         if first is None:
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts).
@@ -812,8 +813,15 @@ class RowPlanner:
             body["phones"] = [{"value": phone, "primary": True, "label": "work"},
                               *({"value": p, "primary": False, "label": "work"}
                                 for p in more_phones)]
+        # a person of the account has this name: created all the same (no evidence links
+        # them), and said (x24r1 F6: a second "Ann Lee" at Ann Lee's organization, silent)
+        namesakes = [pid for pid, _, _ in index.by_name.get(name_key, ())][:3] \
+            if index is not None and name_key else []
+        if namesakes and made:
+            self.counts.persons_same_name += 1
         return {"kind": "person", "key": key, "body": body, "org": first_org,
-                **({"linked": linked} if linked else {})}
+                **({"linked": linked} if linked else {}),
+                **({"namesakes": namesakes} if namesakes else {})}
 
     @staticmethod
     def _named_otherwise(person: PersonRef) -> bool:
