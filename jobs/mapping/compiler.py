@@ -258,51 +258,14 @@ class _Compiler:
                 return one
             separator = spec.separator or self.defaults.separator
 
-            labels = {tf.norm_key(o.label) for o in field.options}
-            written = [*(o.label for o in field.options),
-                       *(k for k in spec.map or {} if k != "*")]
-            # an option holding the separator, as a cell spaces it ("Chat ;Phone")
-            spaced = re.compile(r"\s*" + re.escape(separator) + r"\s*")
-            joined = {spaced.sub(separator, tf.norm_key(k)): k for k in written}
-            # the most separators an option or a mapped value holds: a cell is then read
-            # every way its pieces join into known ones (x24r1 F5: "Chat; Phone" was
-            # Chat + Phone beside the option "Chat; Phone", "Fax, legacy" never read)
-            most = max((t.count(separator) for t in written), default=0)
-
-            def known(text: str) -> bool:
-                return spaced.sub(separator, tf.norm_key(text)) in joined
-
-            def items(raw: object) -> list[str]:
-                if not most or not isinstance(raw, str):
-                    return tf.split_list(raw, separator)
-                reads = tf.list_reads(raw, separator, known, most)
-                if len(reads) > 1:
-                    shown = " or ".join(
-                        "[" + ", ".join(map(repr, read)) + "]" for read in reads)
-                    raise InputError(
-                        f"{raw.strip()!r} reads two ways as options of {field.name!r}: "
-                        f"{shown} (an option holds the separator {separator!r}): set a "
-                        "separator no option contains (separator = \"|\" for this field)")
-                if not reads:
-                    return tf.longest_items(raw, separator, known, most)
-                # each item as its option (or map entry) writes it: "Chat ;Phone"
-                return [joined.get(spaced.sub(separator, tf.norm_key(t)), t)
-                        for t in reads[0]]
+            # an option (or a mapped value) may hold the separator: "Chat; Phone", read
+            # whole, or the cell fails when it reads two ways (x24r1 F5; x12r1 F4)
+            cells = tf.OptionCells([*(o.label for o in field.options),
+                                    *(k for k in spec.map or {} if k != "*")],
+                                   separator, field.name)
 
             def ids(raw: object, values: Values) -> list[int] | None:
-                try:
-                    found = [one(item, values) for item in items(raw)]
-                except AmbiguousName:
-                    raise
-                except InputError as exc:
-                    whole = str(raw).strip()
-                    if tf.norm_key(whole) not in labels:
-                        raise
-                    # x12r1 F4: "Support; Premium" is one option, cut at its own separator
-                    raise InputError(
-                        f"{exc.reason}; the whole cell {whole!r} is an option of "
-                        f"{field.name!r}, cut at the separator {separator!r}: set a separator "
-                        f"no option contains (separator = \"|\" for this field)") from None
+                found = [one(item, values) for item in cells.items(raw)]
                 return list(dict.fromkeys(found)) or None  # never [] (v2 rejects it)
             return ids
         return make

@@ -105,6 +105,7 @@ from .text import (
 from .values import (
     DEFAULT_STATUS_MAP,
     STATUSES,
+    OptionCells,
     Template,
     ValueMap,
     closed_status,
@@ -185,6 +186,7 @@ __all__ = [
     "whole_key",
     "split_list",
     "list_reads",
+    "OptionCells",
     "longest_items",
     "storable",
     "typed_values",

@@ -161,6 +161,49 @@ def longest_items(value: str, separator: str, known: Callable[[str], bool],
     return items
 
 
+class OptionCells:
+    """How a multi-option cell (label, set field) is cut into its items: at the
+    separator, unless an option or a mapped value (``written``) holds it (x24r1 F5: the
+    option ``Fax, legacy`` with separator ","). Then the cell is read every way its pieces
+    join into known items (``list_reads``), spacing around the separator aside (``Chat
+    ;Phone``): one read is taken, each item as the option writes it; two fail the cell
+    (InputError naming both and the fix); none cuts it longest-known-first
+    (``longest_items``), so the error names the unknown item."""
+
+    __slots__ = ("_field", "_joined", "_most", "_separator", "_spaced")
+
+    def __init__(self, written: Iterable[str], separator: str, field: str) -> None:
+        self._separator, self._field = separator, field
+        self._spaced = re.compile(r"\s*" + re.escape(separator) + r"\s*")
+        written = list(written)
+        self._joined = {self._key(text): text for text in written}
+        self._most = max((text.count(separator) for text in written), default=0)
+
+    def _key(self, text: str) -> str:
+        return self._spaced.sub(self._separator, norm_key(text))
+
+    def _known(self, text: str) -> bool:
+        return self._key(text) in self._joined
+
+    def items(self, raw: object) -> list[str]:
+        separator, most = self._separator, self._most
+        if not most or not isinstance(raw, str):
+            return split_list(raw, separator)
+        reads = list_reads(raw, separator, self._known, most)
+        if len(reads) > 1:
+            shown = " or ".join("[" + ", ".join(map(repr, read)) + "]" for read in reads)
+            raise InputError(
+                f"{raw.strip()!r} reads two ways as options of {self._field!r}: {shown} "
+                f"(an option holds the separator {separator!r}): set a separator no option "
+                "contains (separator = \"|\" for this field)")
+        if not reads:
+            return longest_items(raw, separator, self._known, most)
+        return [self._joined.get(self._key(text), text) for text in reads[0]]
+
+    def __repr__(self) -> str:
+        return f"OptionCells({self._field!r}, {self._separator!r}, most={self._most})"
+
+
 class Template:
     """``"{Company} - {Deal Name}"``: columns in braces, ``{{``/``}}`` for literal braces.
 
