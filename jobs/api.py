@@ -158,18 +158,18 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     """Merge the pairs of ``pairs`` (CSV, JSONL, JSON or XLSX: ``merge_id`` and
     ``survivor_id`` columns, or a survivor with several merge ids) into their survivors
     (``PUT /v1/deals/{id}/merge``: final in Pipedrive). Asks before sending. Raises
-    InputError (an unreadable file, a bad pair, with its row) before any call."""
-    from jobs.merging import prepare_merge, read_pairs
+    InputError when called (an unreadable file, no survivor / merge id columns)."""
+    from jobs.merging import load_pairs, pair_columns
 
     pairs = Path(pairs)
     try:
         columns = header(pairs, encoding=encoding, sheet=sheet)
-        rows = list(read_pairs(pairs, encoding=encoding, sheet=sheet))
+        pair_columns(columns)
     except InputError as exc:
         raise without_mapping_hint(exc) from None
 
     async def build(s: Engine) -> Prepared:
-        return await prepare_merge(s.ctx, rows, source_columns=columns)
+        return await load_pairs(s.ctx, pairs, encoding=encoding, sheet=sheet, columns=columns)
     return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pairs?")
 
 

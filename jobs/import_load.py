@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
 import anyio.from_thread
@@ -74,6 +74,7 @@ from .importing import (
     ImportJob,
     recheck_reads,
 )
+from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper
 from .merged_deals import Merge
@@ -102,28 +103,8 @@ from .updating import META_KEY_LABEL
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
-T = TypeVar("T")
 _log = logging.getLogger("pdbulk.import")  # a library prints nothing (x14r3: the README's
 # import example wrote the load's progress lines on stdout)
-
-
-Stopping = Callable[[], bool]  # whether a stop was asked (``CallContext.stopping``)
-STOP_CHECK_ROWS = 256  # rows read between two checks for a stop (a load stops within ~1 s)
-
-
-def stoppable(rows: Iterable[T], stopping: Stopping | None) -> Iterator[T]:
-    """``rows``, checking ``stopping`` before the first and every ``STOP_CHECK_ROWS``
-    rows: raises ``Stopped`` once a stop was asked. The load's passes over the manifest run
-    in a worker thread that makes no call, so a signal's ``request_stop`` reaches them only
-    here (x22r2: the load of 30,000 rows went on 5 to 7 s after a Ctrl-C, then its run stopped
-    at once, leaving a stopped job of 30,000 pending rows and exit 4)."""
-    if stopping is None:
-        yield from rows
-        return
-    for n, row in enumerate(rows):
-        if n % STOP_CHECK_ROWS == 0 and stopping():
-            raise Stopped("stopped while the job was loading")
-        yield row
 
 
 def _rows(planner: RowPlanner, settings: ImportSettings,
@@ -434,7 +415,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     if since is not None:
         store.meta_put(META_MANIFEST, since.to_json())
     if stopping():  # asked after the last chunk of rows: still the load's stop (nothing
-        raise Stopped("stopped while the job was loading")  # recorded outside the job yet)
+        raise Stopped(LOAD_STOPPED)  # recorded outside the job yet)
     store.put_before_images(images)  # before mark_loaded: no update is sent without its image
     prefix = contest_prefix(planner.key_code)
     contested.add((prefix + k for k in planner.newly_contested), store.job_id)

@@ -56,6 +56,7 @@ from .deals import (
     read_deals,
     reread_calls,
 )
+from .load_stop import collected
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -126,11 +127,9 @@ def _ids(raw: object) -> list[int]:
     return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
 
 
-def read_pairs(path: str | Path, *, encoding: str | None = None,
-               sheet: str | None = None) -> Iterator[PairRow | Rejected]:
-    """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
-    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list)."""
-    head = manifest_header(path, encoding=encoding, sheet=sheet)
+def pair_columns(head: Sequence[str]) -> tuple[str, str]:
+    """The survivor column and the merge_id / merge_ids column of a merge manifest's
+    header; InputError when it has not the one layout or the other."""
     survivor = _pick(head, _SURVIVOR_COLUMNS)
     merge = _pick(head, _MERGE_COLUMNS)
     group = _pick(head, _GROUP_COLUMNS)
@@ -140,6 +139,14 @@ def read_pairs(path: str | Path, *, encoding: str | None = None,
                          + ", ".join(head))
     source_col = merge or group
     assert source_col is not None
+    return survivor, source_col
+
+
+def read_pairs(path: str | Path, *, encoding: str | None = None,
+               sheet: str | None = None) -> Iterator[PairRow | Rejected]:
+    """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
+    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list)."""
+    survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet))
     for source in read_manifest(path, encoding=encoding, sheet=sheet):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:
@@ -295,8 +302,9 @@ def snapshots(plan: MergePlan, deals: Mapping[int, Deal], taken_at: float
 
 async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
                         source_columns: Sequence[str] = ()) -> Prepared:
-    """Check the pairs against the account and each other; the job's items and snapshots."""
-    rows = list(rows)
+    """Check the pairs against the account and each other; the job's items and snapshots.
+    ``rows`` are read here (``read_pairs``: a stop or a cancel lands while they are)."""
+    rows = await collected(ctx, rows)
     good = [r for r in rows if isinstance(r, PairRow)]
     checked, deals = await check_pairs(ctx, good)
     prep = Prepared("merge", meta={"source_columns": list(source_columns)})
@@ -312,6 +320,20 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     prep.notes.append("merges are final: a snapshot of both deals of every merge is kept in "
                       "the job (`pdbulk undo JOB` exports them)")
     return prep
+
+
+async def load_pairs(ctx: CallContext, path: Path, *, encoding: str | None,
+                     sheet: str | None, columns: Sequence[str]) -> Prepared:
+    """``prepare_merge`` of the pairs in ``path``, read in the load, where a stop or a cancel
+    lands (f24o: read by ``jobs.api.merge_deals`` before the engine opened, 20,000 rows were
+    read whatever was asked)."""
+    from bulk.manifest import without_mapping_hint
+
+    try:
+        return await prepare_merge(ctx, read_pairs(path, encoding=encoding, sheet=sheet),
+                                   source_columns=columns)
+    except InputError as exc:
+        raise without_mapping_hint(exc) from None
 
 
 DROPS_SHOWN = 20  # survivors whose losses a plan names one by one
@@ -922,5 +944,5 @@ def _merged(item: Item) -> dict[str, Any]:
 
 
 __all__ = ["MERGE_COLUMNS", "MergeJob", "confirm_merges", "MergePlan", "PairRow", "PlannedMerge", "Rejected",
-           "check_pairs", "merge_items", "plan_merges", "prepare_merge", "read_pairs",
+           "check_pairs", "load_pairs", "merge_items", "plan_merges", "prepare_merge", "read_pairs",
            "snapshots"]

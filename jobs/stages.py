@@ -30,6 +30,7 @@ from bulk.store import BeforeImage, JobStore, NewItem
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
 from .deals import Deal, before_image, deal_changes, field_types, read_deals, same
+from .load_stop import checked, collected
 from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
@@ -213,9 +214,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     if (problem := _column_problem(source, head)) is not None:
         raise InputError(problem)
     assert column is not None
-    refs = list(read_refs(source.manifest, id_col=column if by_id else None,
-                          key_col=None if by_id else column, encoding=source.encoding,
-                          sheet=source.sheet, since=since))
+    refs = await collected(ctx, read_refs(
+        source.manifest, id_col=column if by_id else None, key_col=None if by_id else column,
+        encoding=source.encoding, sheet=source.sheet, since=since))
     good = [r for r in refs if r.error is None]
     if source.limit is not None and len(good) > source.limit:
         raise _too_many(source.limit, "are named in the manifest")
@@ -228,7 +229,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
-    return _matched(refs, deal_of, prep, column)
+    seen: dict[int, int] = {}  # matched row by row, where a stop or a cancel lands (f24o)
+    return [m async for ref in checked(ctx, refs)
+            if (m := _match(ref, deal_of, prep, column, seen)) is not None]
 
 
 def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
@@ -245,30 +248,35 @@ def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared,
              column: str | None = None) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
     """The rows naming a deal, with it; the others failed naming ``column`` (the id / key
     column: x20r2 F5, failed.csv left it empty)."""
-    out: list[tuple[int, str, Deal, Mapping[str, Any]]] = []
     seen: dict[int, int] = {}
-    for ref in refs:
-        if ref.error is not None:
-            prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
-                      column=ref.error.column)
-            continue
-        deal = deal_of.get(ref.label)
-        problem = key_problem(deal_of, ref.label, hint=MOVE_ARCHIVED_HINT) if ref.deal_id is None else None
-        if problem is not None:
-            prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values, column=column)
-        elif deal is None:
-            what = "id" if ref.deal_id is not None else "key"
-            prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
-                                          "deleted or archived)", op=OP, values=ref.values,
-                      column=column)
-        elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
-            prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
-                                          f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
-                      column=column, hold=HOLD_DUPLICATE)
-        else:
-            seen[int(deal["id"])] = ref.row
-            out.append((ref.row, ref.label, deal, ref.values))
-    return out
+    return [m for ref in refs if (m := _match(ref, deal_of, prep, column, seen)) is not None]
+
+
+def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | None,
+           seen: dict[int, int]) -> tuple[int, str, Deal, Mapping[str, Any]] | None:
+    """``ref``'s deal (``_matched``), or None with its row failed; ``seen``: deal id -> the
+    row that named it first."""
+    if ref.error is not None:
+        prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
+                  column=ref.error.column)
+        return None
+    deal = deal_of.get(ref.label)
+    problem = key_problem(deal_of, ref.label, hint=MOVE_ARCHIVED_HINT) if ref.deal_id is None else None
+    if problem is not None:
+        prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values, column=column)
+    elif deal is None:
+        what = "id" if ref.deal_id is not None else "key"
+        prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
+                                      "deleted or archived)", op=OP, values=ref.values,
+                  column=column)
+    elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
+        prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
+                                      f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
+                  column=column, hold=HOLD_DUPLICATE)
+    else:
+        seen[int(deal["id"])] = ref.row
+        return ref.row, ref.label, deal, ref.values
+    return None
 
 
 async def move_catalog(ctx: CallContext, source: DealSource) -> Catalog:
@@ -302,7 +310,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
                       + (f", status {target.status}" if target.status else "")
                       + (f" ({target.lost_reason})" if target.lost_reason else ""))
     types = field_types(catalog.deal_fields)
-    for row, key, deal, values in await select(ctx, source, catalog, prep):
+    async for row, key, deal, values in checked(ctx, await select(ctx, source, catalog, prep)):
         deal_id = int(deal["id"])
         changes = deal_changes(deal, wanted, types=types)
         if not changes:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, check_has_rows, date_system, detect_format, read_manifest
 from bulk.manifest import header as manifest_header
@@ -50,6 +51,7 @@ from .deals import (
     read_deals,
     set_to_deactivated,
 )
+from .load_stop import checked, stoppable
 from .mapping.rowmapper import close_time_reason, close_times
 from .mapping.spec import CLOSE_TIMES
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
@@ -97,12 +99,13 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as
         # an import decides it — before anything is sent (v10r13 M1: 2.375 beside 12.5 and
         # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
-        mapper.learn_marks(first_of_each(unheld(
+        # in a worker thread, as an import's: a stop or a cancel lands within it (f24o)
+        await in_thread(lambda: mapper.learn_marks(first_of_each(unheld(stoppable(
             read_manifest(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
                           columns={umap.column, *umap.mapping.columns()},
                           keys=(umap.column,) if umap.by == "key" else (), since=since),
-            typed_source=detect_format(manifest) != "csv"),
-            lambda cell: _named_ref(cell, umap.by), umap.column))
+            lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv"),
+            lambda cell: _named_ref(cell, umap.by), umap.column)))
     marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
@@ -137,11 +140,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
-    for source in read_manifest(manifest, encoding=encoding, sheet=sheet,
-                                header_row=header_row,
-                                columns={umap.column, *umap.mapping.columns()},
-                                keys=(umap.column,) if umap.by == "key" else (),
-                                since=since):
+    # checked: by key no row awaits, so a stop or a cancel lands only here (f24o)
+    async for source in checked(ctx, read_manifest(
+            manifest, encoding=encoding, sheet=sheet, header_row=header_row,
+            columns={umap.column, *umap.mapping.columns()},
+            keys=(umap.column,) if umap.by == "key" else (), since=since)):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv")
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)
