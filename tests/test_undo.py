@@ -1281,6 +1281,9 @@ def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
     assert "--force to delete it" in (said["delete"] or ""), said
     restore = (_during_run(item("restore"), 7, archived, image) or Outcome(0, ItemState.PENDING))
     assert "unarchive it, then start the undo again with --force" in (restore.error or "")
+    # x24r5: it puts back the values from before the job, on every deal of the undo
+    assert "values from before the job" in (restore.error or "")
+    assert "every deal of the undo" in (restore.error or ""), restore.error
     delete = (_during_run(item("delete"), 7, archived, image) or Outcome(0, ItemState.PENDING))
     assert "--force to delete it" in (delete.error or ""), delete.error
 

@@ -577,9 +577,12 @@ def _force_does(op: str) -> str:
 
 # an archived deal cannot be edited, not even with --force (x24r2 1: advice that, followed,
 # is refused); the unarchive is a change since the job, which only --force overwrites
+# (x24r5: "puts back what the job wrote" read as the job's own values, and --force is for
+# every deal of the undo, not this one alone: a colleague's later edit was overwritten)
 _ARCHIVED_LEFT = ("left alone (archived deals cannot be edited: unarchive it, then start the "
-                  "undo again with --force, which puts back what the job wrote over any "
-                  "change since)")
+                  "undo again with --force, which puts back the values from before the job "
+                  "over any change since on every deal of the undo: check `pdbulk plan undo` "
+                  "for the others first)")
 
 
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
