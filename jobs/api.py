@@ -53,7 +53,7 @@ WRITES: dict[str, tuple[str, ...]] = {
 class Work:
     """A job to plan or run: its ``kind`` (a key of ``WRITES``), ``build`` (its load phase
     on an engine: the reads that turn the input into items), ``question`` (what the command
-    asks before sending, ``{n}`` the writes; None: it asks nothing) and ``config`` (what the
+    asks before sending, ``{n}`` the writes, ``{s}`` "s" unless one; None: no question) and ``config`` (what the
     job stores beside the engine's configuration)."""
 
     kind: str
@@ -150,7 +150,7 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
 
     async def build(s: Engine) -> Prepared:
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
-    return Work("move-stage", build, question="Move {n:,} deals?")
+    return Work("move-stage", build, question="Move {n:,} deal{s}?")
 
 
 def merge_deals(pairs: Path | str, *, encoding: str | None = None,
@@ -170,7 +170,7 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
 
     async def build(s: Engine) -> Prepared:
         return await load_pairs(s.ctx, pairs, encoding=encoding, sheet=sheet, columns=columns)
-    return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pairs?")
+    return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pair{s}?")
 
 
 def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bool = False,
@@ -214,7 +214,7 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     return Work("undo", build, config={"undo_of": job_id},
                 on_run=lambda undo: mark_undone(opened(), undo), release=release,
                 # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
-                question=f"Undo job {job_id}: send {{n:,}} restores / deletes?")
+                question=f"Undo job {job_id}: send {{n:,}} restore{{s}} / delete{{s}}?")
 
 
 def recheck_calls(store: JobStore, kind: Any, workers: int,
@@ -454,7 +454,7 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 return _finished(store, None, [], planned)
             asked = bool(writes and work.question is not None and confirm is not None)
             if asked and confirm is not None and work.question is not None \
-                    and not ask(store, confirm, work.question.format(n=writes)):
+                    and not ask(store, confirm, work.question.format(n=writes, s="" if writes == 1 else "s")):
                 # declined (or no answer: ``jobs.confirming``): cancelled, never resumable
                 # (a later resume would work from a stale picture of the deals)
                 return _finished(store, None, [], planned)

@@ -51,4 +51,6 @@ def test_the_undo_question_names_no_cli_table(tmp_path: Path) -> None:
         store.set_status("finished")
         work = undo_job(store)
     assert work.question is not None and "rows by action" not in work.question
-    assert work.question.format(n=3) == "Undo job u: send 3 restores / deletes?"
+    assert work.question.format(n=3, s="s") == "Undo job u: send 3 restores / deletes?"
+    # x24r5 F9: "Merge 1 pairs?"; one write is said in the singular
+    assert work.question.format(n=1, s="") == "Undo job u: send 1 restore / delete?"

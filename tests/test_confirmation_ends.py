@@ -227,3 +227,16 @@ def test_the_cancelled_line_says_declined_for_a_piped_no() -> None:
 
     assert cancelled_line("j", DECLINED) == (
         "job j cancelled; nothing was sent (declined at the confirmation prompt)")
+
+
+def test_one_pair_is_asked_in_the_singular(tmp_path: Path) -> None:
+    """x24r5 F9: one pair was asked "Merge 1 pairs?"."""
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS.splitlines()[0] + "\n" + PAIRS.splitlines()[1] + "\n")
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs),
+               *cli_args(sb, tmp_path / "jobs")]
+        proc = subprocess.run(cmd, env=env, input="n\n", capture_output=True, text=True,
+                              timeout=120)
+        assert "Merge 1 pair? [y/N]" in proc.stderr, proc.stderr
