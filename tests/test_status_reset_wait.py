@@ -66,3 +66,22 @@ def test_status_says_a_job_waits_for_the_daily_reset(tmp_path: Path) -> None:
     with JobStore.open(tmp_path / "waits", lock=False) as after:
         assert after.meta_get("run.reset_wait") is None  # the run ended: it waits no more
         assert after.liveness() == "stopped"
+
+
+def test_a_resume_waiting_in_its_reread_is_waiting_not_stopped(tmp_path: Path) -> None:
+    """x24r5 F3: `pdbulk resume J --wait-for-reset` of a stopped job waited for the reset
+    in its re-read (before the job runs again); status said "stopped" with the old run's
+    error. A live process holding the job and a wait written: waiting. Its process gone
+    (the wait written, no lock held): the stored status again."""
+    from bulk.store import RESET_WAIT_META
+
+    holder = JobStore.create(tmp_path / "j", job_id="j", kind="touch", config={})
+    for status in ("running", "stopped"):
+        holder.set_status(status)
+    holder.meta_put(RESET_WAIT_META, {"since": 1.0, "until": 2.0, "probing": True,
+                                      "reason": "the daily budget is spent"})
+    with JobStore.open(tmp_path / "j", lock=False) as look:
+        assert look.liveness() == "waiting for the daily reset"
+    holder.close()
+    with JobStore.open(tmp_path / "j", lock=False) as look:
+        assert look.liveness() == "stopped"

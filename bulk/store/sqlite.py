@@ -621,8 +621,13 @@ class JobStore:
         if self._status in ACTIVE_STATUSES and self._lockfd is None \
                 and not held_by_live_process(self.directory):
             return f"interrupted (was {self._status}; no live process holds it)"
-        if self._status in ACTIVE_STATUSES and self.reset_wait() is not None:
-            return "waiting for the daily reset"  # its process lives: x23 3, "running"
+        if self.reset_wait() is not None and (
+                self._status in ACTIVE_STATUSES  # its process lives: x23 3, "running"
+                # a resume of a stopped job waits in its re-read, before it runs (x24r5 F3:
+                # "stopped", with the error of the run it resumes)
+                or (self._status == "stopped" and (self._lockfd is not None
+                                                   or held_by_live_process(self.directory)))):
+            return "waiting for the daily reset"
         return self._status
 
     def reset_wait(self) -> dict[str, Any] | None:
