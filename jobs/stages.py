@@ -13,7 +13,7 @@ close times) are stored for every deal that moves, for ``pdbulk undo``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,18 +244,10 @@ def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
     return None if source.key_column in head else f"no column {source.key_column!r} in the manifest"
 
 
-def _matched(refs: Iterable[Ref], deal_of: Mapping[str, Deal], prep: Prepared,
-             column: str | None = None) -> list[tuple[int, str, Deal, Mapping[str, Any]]]:
-    """The rows naming a deal, with it; the others failed naming ``column`` (the id / key
-    column: x20r2 F5, failed.csv left it empty)."""
-    seen: dict[int, int] = {}
-    return [m for ref in refs if (m := _match(ref, deal_of, prep, column, seen)) is not None]
-
-
 def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | None,
            seen: dict[int, int]) -> tuple[int, str, Deal, Mapping[str, Any]] | None:
-    """``ref``'s deal (``_matched``), or None with its row failed; ``seen``: deal id -> the
-    row that named it first."""
+    """``ref``'s deal, or None with its row failed naming ``column`` (the id / key column:
+    x20r2 F5, failed.csv left it empty); ``seen``: deal id -> the row that named it first."""
     if ref.error is not None:
         prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
                   column=ref.error.column)

@@ -12,7 +12,7 @@ from bulk.sandbox import SandboxConfig, serve
 from jobs.account import load_catalog
 from jobs.prepared import Prepared
 from jobs.selection import Ref
-from jobs.stages import _matched
+from jobs.stages import _match
 from jobs.updating import UpdateMapping, prepare_update
 from tests.import_support import read_csv
 from tests.update_support import load_job, run_job
@@ -48,5 +48,7 @@ def test_a_move_stages_row_naming_no_deal_names_its_column() -> None:
     prep = Prepared("move-stage")
     refs = [Ref(2, 5, "5", {"Deal": "5"}), Ref(3, 6, "6", {"Deal": "6"}),
             Ref(4, 5, "5", {"Deal": "5"})]
-    _matched(refs, {"5": {"id": 5, "stage_id": 1}}, prep, "Deal")
+    seen: dict[int, int] = {}
+    for ref in refs:
+        _match(ref, {"5": {"id": 5, "stage_id": 1}}, prep, "Deal", seen)
     assert [(i.row, i.payload.get("column")) for i in prep.items] == [(3, "Deal"), (4, "Deal")]

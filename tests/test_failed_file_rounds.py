@@ -225,11 +225,13 @@ def test_move_stage_holds_a_row_naming_a_deal_again_as_a_duplicate() -> None:
     from bulk.reports import HOLD_DUPLICATE
     from jobs.prepared import Prepared
     from jobs.selection import Ref
-    from jobs.stages import _matched
+    from jobs.stages import _match
 
     prep = Prepared("move-stage")
     refs = [Ref(2, None, "1000", {"Key": "1e3"}), Ref(3, None, "1000", {"Key": "1E3"})]
-    out = _matched(refs, {"1000": {"id": 7, "stage_id": 1}}, prep)
+    seen: dict[int, int] = {}
+    out = [m for ref in refs
+           if (m := _match(ref, {"1000": {"id": 7, "stage_id": 1}}, prep, None, seen))]
     assert [row for row, *_ in out] == [2]
     (held,) = prep.items
     assert held.row == 3 and held.payload.get("hold") == HOLD_DUPLICATE, held.payload
