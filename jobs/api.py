@@ -31,7 +31,7 @@ from typing import Any
 
 from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig, new_job_id
-from bulk.errors import InputError
+from bulk.errors import InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.operations import get_operation
 from bulk.runner import RunResult, recheck_batch
@@ -39,6 +39,7 @@ from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from .confirming import ask
+from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
 
@@ -247,6 +248,8 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
 
     started = s.clock.now()
     prep = await work.build(s)
+    if s.stopping:  # asked after the build's last pass over its rows: still the load's
+        raise Stopped(LOAD_STOPPED)  # stop, nothing stored (f25b)
     load_seconds = s.clock.now() - started  # its reads and its decisions, as the run's
     prep.save(store)
     calls = Counter(s.stats.calls_by_operation) + prep.calls

@@ -4,11 +4,12 @@ half-made job), whether they run in a worker thread (``stoppable``) or on the ev
 (``checked``, ``collected``: these also yield to the loop there, so a ``request_stop``
 from another task, or a cancellation, lands within the load instead of after it).
 
-The import, update, move-stage and merge loads go through here (f24o: update's loop by key
-and its decimal-marks pass, move-stage's read of its manifest and its matching, merge's
-read of its pairs never awaited, so neither a stop nor a cancel landed until the load of
-20,000 rows was over). Undo's loop over its source job's items and dedupe's
-``read_records`` do not yet. It makes no call and never sleeps."""
+The loads of every kind go through here (f24o: update's loop by key and its decimal-marks
+pass, move-stage's read of its manifest and its matching, merge's read of its pairs; f25b:
+undo's pass over its source job's deals, dedupe's ``read_records`` and its apply's passes
+over the plan's groups, merge's planning after its pairs are read): none of them awaited,
+so neither a stop nor a cancel landed until the load of 20,000 rows was over. It makes no
+call and never sleeps."""
 
 from __future__ import annotations
 

@@ -56,6 +56,7 @@ from .deals import (
     read_deals,
     reread_calls,
 )
+from .load_stop import checked as stop_checked
 from .load_stop import collected
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
@@ -308,9 +309,12 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     good = [r for r in rows if isinstance(r, PairRow)]
     checked, deals = await check_pairs(ctx, good)
     prep = Prepared("merge", meta={"source_columns": list(source_columns)})
-    for item in merge_items(checked, [r for r in rows if isinstance(r, Rejected)]):
+    # the planning's passes check for a stop too (f25b: 20,000 pairs were planned whatever
+    # was asked once their reads had answered)
+    async for item in stop_checked(ctx, merge_items(checked, [r for r in rows
+                                                           if isinstance(r, Rejected)])):
         prep.add(item, "failed" if item.state is ItemState.FAILED else "merge")
-    prep.images.extend(snapshots(checked, deals, ctx.clock.wall()))
+    prep.images.extend(await collected(ctx, snapshots(checked, deals, ctx.clock.wall())))
     prep.calls["mergeDeals"] += len(checked.merges)
     prep.calls["getDeal"] += PAIR_READS * len(checked.merges)  # both deals, right before
     rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
@@ -363,13 +367,14 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     for m in plan.merges:
         order.setdefault(m.survivor_id, []).append(m.merge_id)
     groups = [_Pairs(s, tuple(ms)) for s, ms in order.items()]
-    records = {i: to_record(d, stage_order={}, org_names={}) for i, d in deals.items()}
+    records = dict(await collected(ctx, ((i, to_record(d, stage_order={}, org_names={}))
+                                        for i, d in deals.items())))
 
-    def lost(labels: Mapping[str, str] | None,
-             options: Mapping[str, Mapping[int, str]] | None = None
-             ) -> list[tuple[int, list[str]]]:
+    async def lost(labels: Mapping[str, str] | None,
+                   options: Mapping[str, Mapping[int, str]] | None = None
+                   ) -> list[tuple[int, list[str]]]:
         out = []
-        for g in groups:
+        async for g in stop_checked(ctx, groups):  # a stop lands in the pass (f25b)
             drops = merge_drops(g, records, {}, labels, options)  # type: ignore[arg-type]
             mine = deals[g.survivor_id].get("currency")
             drops += [f"currency {c} (deal {i})" for i in g.merged_ids
@@ -378,11 +383,11 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
                 out.append((g.survivor_id, drops))
         return out
 
-    found = lost(None)
+    found = await lost(None)
     custom = {k for r in records.values() for k in r.fields}
     if any(d.split(" ", 1)[0] in custom for _, drops in found for d in drops):
         fields = await deal_fields(ctx)
-        found = lost(field_names(fields), option_labels(fields))
+        found = await lost(field_names(fields), option_labels(fields))
     notes = [f"survivor {s}: the merge drops {'; '.join(drops)} (Pipedrive keeps the "
              "survivor's values; the snapshots keep these)" for s, drops in found[:DROPS_SHOWN]]
     if len(found) > DROPS_SHOWN:

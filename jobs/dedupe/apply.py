@@ -72,6 +72,7 @@ from bulk.store import (
 )
 
 from ..deals import Deal, before_image, is_gone, read_deals
+from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
@@ -310,7 +311,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         prep.notes.append(f"{len(separate)} group(s) kept separate ({added} new pair(s) "
                           f"remembered in {state_dir})")
     chosen: list[PlannedGroup] = []
-    for g in groups:
+    async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
         if (why := options.wants(g, review_threshold)) is not None:
             _skip(prep, g, why)
@@ -322,7 +323,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 if state_dir is not None and chosen else {})
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     taken_after = 0  # groups taken after the first one over --max-merges
-    for g in chosen:
+    async for g in checked(ctx, chosen):
         if done := _already(g, live, recorded):
             _done(prep, g, done)
             if len(done) == len(g.merged_ids):

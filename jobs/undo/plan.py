@@ -39,6 +39,7 @@ from ..deals import (
     same,
 )
 from ..dedupe.records import deal_fields, field_names
+from ..load_stop import checked
 from ..updating import Prepared, changed_names
 from .targets import (
     _CARRIER_OPS,
@@ -269,7 +270,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     seen = _archived_seen(source, [(t, current[t.deal_id]) for t in todo
                                    if t.deal_id in archived and t.op != "delete"
                                    and not is_gone(current.get(t.deal_id))])
-    for target in todo:
+    async for target in checked(ctx, todo):  # a stop lands in the pass (f25b)
         deal = current.get(target.deal_id)
         if target.op == "delete" and not is_gone(deal) \
                 and (foreign := not_created_here(target, deal, creators)):
