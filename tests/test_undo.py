@@ -1427,3 +1427,38 @@ def test_an_interrupted_undo_is_named_and_a_second_undo_refused(tmp_path: Path) 
     with JobStore.open(jobs / "src", lock=False) as look:
         check_source(look)
         assert "was undone by job u1" in (refuse_after_undo(look, "resume") or "")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("archived", [2, 25])  # a getDeal each; the archived list by ids
+async def test_resumed_undo_counts_deals_archived_while_it_was_stopped(
+        tmp_path: Path, archived: int) -> None:
+    """f25b: an undo of an update stopped before its writes; meanwhile a colleague archives
+    some of its deals. The resume's re-read said "0 changed" (the default list omits an
+    archived deal) and the run failed them "archived while this undo ran". The re-read
+    counts them, each failed "archived since this undo was planned"; the rest restored."""
+    from jobs.undo import UndoJob
+    from tests.import_support import api_context
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=60, seed=31)) as sb:
+        ids = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:30]
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in ids])
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-later")
+        assert plan.actions["restore"] == len(ids)
+        for i in ids[:archived]:
+            someone_edits(sb, i, is_archived=True)
+        async with api_context(sb, tmp_path) as ctx:
+            lines = await UndoJob().before_resume(ctx, undo)
+        assert f"{archived} changed since the undo was planned" in lines[0], lines
+        assert f"{len(ids) - archived} to send" in lines[0], lines
+        await run_job(sb, undo)
+        failed = sorted(undo.items(ItemState.FAILED), key=lambda f: int(f.key or 0))
+        assert sorted(int(f.key or 0) for f in failed) == sorted(ids[:archived])
+        for f in failed:
+            assert "archived since this undo was planned" in (f.error or ""), f.error
+            assert "while this undo ran" not in (f.error or ""), f.error
+        assert all(deal(sb, i)["value"] != 4242 for i in ids[archived:])
+        undo.close()
+        source.close()

@@ -31,6 +31,7 @@ from ..deals import (
     editable_digest,
     in_flight,
     is_gone,
+    read_archived,
     read_current,
     read_deals,
     reread_calls,
@@ -216,8 +217,11 @@ class UndoJob:
         Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A deal whose
         ``update_time`` is no longer the one the undo read when it was planned is a
         conflict: failed, left alone (unless the undo was started with ``--force``). A deal
-        the default list omits (deleted, archived) is sent as decided (a delete that finds
-        it gone is done). Returns the lines to print."""
+        the default list omits is looked up (a ``getDeal`` each, or the archived list by
+        ids above ``ARCHIVED_READ_IDS`` of them): archived since → a conflict, counted with
+        the changed ones; gone → a delete is done, a restore fails (f25b: these were left
+        to the run, which said "archived while this undo ran" after a "0 changed" line).
+        Returns the lines to print."""
         lines = await self._settle_again(ctx, store)
         pending = self._rereading(store)
         lines += await self._deals_again(ctx, store, pending) if pending else []
@@ -262,23 +266,43 @@ class UndoJob:
                            pending: list[Item]) -> list[str]:
         then = {b.entity_id: b.before.get("update_time") for b in store.before_images("deal")}
         current = await read_deals(ctx, [int(i.payload["deal_id"]) for i in pending])
+        # f25b: a deal the default list omits was skipped here, so a deal archived while
+        # the undo was stopped counted "0 changed" and failed at its write "archived while
+        # this undo ran": it is looked up now (archived or gone), as the run's re-check does
+        missing = [deal_id for i in pending if (deal_id := int(i.payload["deal_id"])) in then
+                   and is_gone(current.get(deal_id))]
+        current.update(await _missing_now(ctx, missing))
         outcomes: list[Outcome] = []
+        gone = 0
+        left = "left alone (start the undo again with --force to {} it)"
         for item in pending:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
-            if deal is None or is_gone(deal) or deal_id not in then:
+            if deal_id not in then:
+                continue
+            if is_gone(deal):
+                gone += 1
+                outcomes.append(_gone_outcome(item, deal_id))
+                continue
+            assert deal is not None
+            if deal.get("is_archived"):
+                outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} was archived since this undo was planned; "
+                    + (left.format(_force_does(item.op)) if item.op == "delete"
+                       else _ARCHIVED_LEFT))))
                 continue
             moved = _changed_since(deal, item.payload.get("wrote") or {})
             if deal.get("update_time") != then[deal_id] or moved:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
-                    f"left alone (start the undo again with --force to "
-                    f"{_force_does(item.op)} it)")))
+                    + left.format(_force_does(item.op)))))
         await AsyncJobStore(store).record(outcomes)
-        return [f"re-read {len(pending):,} pending deal(s): {len(outcomes):,} changed since "
+        changed = len(outcomes) - gone
+        return [f"re-read {len(pending):,} pending deal(s): {changed:,} changed since "
                 f"the undo was planned (conflicts, left alone), "
-                f"{len(pending) - len(outcomes):,} to send"]
+                + (f"{gone:,} deleted since (nothing to put back), " if gone else "")
+                + f"{len(pending) - len(outcomes):,} to send"]
 
     @staticmethod
     def _checks(items: Sequence[Item]) -> list[Item]:
@@ -519,6 +543,30 @@ _GONE_NOW = ("deal {0} is deleted (or merged into another deal) since this undo 
              "merged into")
 
 
+ARCHIVED_READ_IDS = 20  # above this many deals, one archived-list read (20 tokens per 100)
+# is cheaper than a getDeal each (1 token; openapi-v2.yaml x-token-cost)
+
+
+async def _missing_now(ctx: CallContext, ids: Sequence[int]) -> dict[int, Deal]:
+    """The deals of ``ids`` (missing from the default list) that are archived; the others
+    are gone. A ``getDeal`` each, or the archived list by ids when that costs less."""
+    if len(ids) > ARCHIVED_READ_IDS:
+        return await read_archived(ctx, ids)
+    found = {}
+    for deal_id in ids:
+        if (deal := await _one_deal(ctx, deal_id)) is not None and not is_gone(deal):
+            found[deal_id] = deal
+    return found
+
+
+def _gone_outcome(item: Item, deal_id: int) -> Outcome:
+    """A restore / delete whose deal is gone: a delete is already done, a restore fails."""
+    if item.op == "delete":
+        return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
+                                                           "action": "already deleted"})
+    return Outcome(item.id, ItemState.FAILED, status=404, error=_GONE_NOW.format(deal_id))
+
+
 async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
     """Deal ``deal_id`` as it is, archived too (``GET /api/v2/deals/{id}``, 1 token); None
     when it is gone."""
@@ -535,11 +583,7 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
     """A restore / delete decided right before it is sent (``UndoJob.recheck``); None: send
     it. ``image``: this undo's before-image of the deal (its picture at the plan)."""
     if is_gone(deal):
-        if item.op == "delete":
-            return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
-                                                               "action": "already deleted"})
-        return Outcome(item.id, ItemState.FAILED, status=404, error=(
-            _GONE_NOW.format(deal_id)))
+        return _gone_outcome(item, deal_id)
     assert deal is not None
     left = f"left alone (start the undo again with --force to {_force_does(item.op)} it)"
     if deal.get("is_archived"):
