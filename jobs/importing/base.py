@@ -308,6 +308,15 @@ class _ImportBase:
             return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
+    def _held_since_send(self, claim: Claim) -> bool:
+        """Whether ``claim``'s record shows this job held its name from the row's send until
+        now: its last holder released it in doubt for this job, or died holding it for this
+        job (``prev_tag``), or its outcome names this job. A claim with no record of this
+        job (the shared coordinator's state was lost since: FLUSHALL, a restart without
+        persistence) proves nothing: another run may have held and created it meanwhile."""
+        job = self.store.job_id
+        return claim.prev_tag == job or (claim.previous or {}).get("job") == job
+
     @staticmethod
     def _creator(claim: Claim, deal_id: int) -> str | None:
         """The job that created deal ``deal_id``, found under ``claim`` by its key: the one

@@ -30,7 +30,16 @@ from bulk.claims import (
     wait_giving_back,
 )
 from bulk.clock import in_thread
-from bulk.errors import BulkError, InDoubt, InputError, NotFound, NotSent
+from bulk.errors import (
+    BulkError,
+    DiskFull,
+    InDoubt,
+    InputError,
+    NotFound,
+    NotSent,
+    StoreError,
+    disk_full,
+)
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 
 from ..account import deal_key, keyed_added_since, parse_time
@@ -59,6 +68,7 @@ from .base import (
     _update_time,
     newer_import,
 )
+from .sent import SENT_FILE, append_sent, sent_keys
 
 
 class _Ambiguous(Exception):
@@ -337,8 +347,7 @@ class _Creates(_ImportBase):
                         # longer than the lease): else claim again and look again
                         self._deal_unsent.discard(item.id)  # from here it may be applied
                         if self._marks:  # written before it leaves: a later reconcile knows
-                            await self.astore.lookup_put_many(
-                                SENT_DEAL, [(key, item.id)])
+                            await self._mark_sent(key, item.id)
                         # from here the create may have left: until its answer names the
                         # deal (or says it was not made), every way out — a cancel in the
                         # call (x20r3 F2) or after its answer, before this row's outcome is
@@ -381,8 +390,7 @@ class _Creates(_ImportBase):
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id)
                     if creator == self.store.job_id and key in self._reconciled \
-                            and (not self._marks or await self.astore.lookup_get(
-                                SENT_DEAL, key) is not None):
+                            and (not self._marks or await self._was_sent(key)):
                         # this job's own create, sent by an earlier process of it that died
                         # in doubt (its claim names it, and this job had the row in doubt:
                         # a claim naming a job that only held it proves no send, v12r4 F1):
@@ -638,6 +646,29 @@ class _Creates(_ImportBase):
                 **matched_by(payload), **applied(existing)})
         return None
 
+    # -- the marks of a send ----------------------------------------------------------------
+    async def _mark_sent(self, key: str, item_id: int) -> None:
+        """Write, before the create of ``key`` leaves, that this job sends it: in the store
+        (the "sent-deal" lookup) and in the job folder's sent journal (``jobs.importing.sent``),
+        which a -wal removed after a kill does not take with it (f25a)."""
+        directory = self.store.directory
+        try:
+            await in_thread(partial(append_sent, directory, key, item_id))
+        except OSError as exc:
+            if disk_full(exc):
+                raise DiskFull(directory / SENT_FILE, self.store.job_id,
+                               job_dir=directory.parent) from exc
+            raise StoreError(f"job folder {directory}: cannot write {SENT_FILE} ({exc}); "
+                             "nothing was sent for this row") from None
+        await self.astore.lookup_put_many(SENT_DEAL, [(key, item_id)])
+
+    async def _was_sent(self, key: str) -> bool:
+        """Whether some process of this job marked the create of ``key`` sent (the store's
+        mark, else the sent journal: the store may have lost its last writes)."""
+        if await self.astore.lookup_get(SENT_DEAL, key) is not None:
+            return True
+        return bool(await in_thread(partial(sent_keys, self.store.directory, (key,))))
+
     # -- whose create (attribution) ---------------------------------------------------------
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
                   previous: Mapping[str, Any] | None,
@@ -728,15 +759,6 @@ class _Creates(_ImportBase):
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), got.previous, ours=why is None))
         return why
-
-    def _held_since_send(self, claim: Claim) -> bool:
-        """Whether ``claim``'s record shows this job held its name from the row's send until
-        now: its last holder released it in doubt for this job, or died holding it for this
-        job (``prev_tag``), or its outcome names this job. A claim with no record of this
-        job (the shared coordinator's state was lost since: FLUSHALL, a restart without
-        persistence) proves nothing: another run may have held and created it meanwhile."""
-        job = self.store.job_id
-        return claim.prev_tag == job or (claim.previous or {}).get("job") == job
 
     async def _claim_to_settle(self, key: str) -> Claim | Held:
         """The claim on ``key`` for a reconcile to read its outcome: when another live run

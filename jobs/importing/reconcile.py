@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
@@ -17,6 +19,7 @@ from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN
 from .creates import _Ambiguous, _Creates
+from .sent import sent_keys
 
 
 class _Reconcile(_Creates):
@@ -37,8 +40,12 @@ class _Reconcile(_Creates):
         creates = [i for i in items if i.op == "create" and i.key]
         self._reconciled.update(str(i.key) for i in creates)
         if self._marks and creates:  # which of them some process of this job sent
-            self._sent_keys = set(await self.astore.lookup_get_many(
-                SENT_DEAL, sorted({str(i.key) for i in creates})))
+            keys = sorted({str(i.key) for i in creates})
+            # the store's marks, and the job folder's sent journal: a store that lost its
+            # last writes (its -wal removed after a kill) lost the marks of the last creates
+            # sent, whose deals were then another run's to this job and its undo (f25a)
+            self._sent_keys = set(await self.astore.lookup_get_many(SENT_DEAL, keys)) | \
+                await in_thread(partial(sent_keys, self.store.directory, set(keys)))
         found: dict[str, Mapping[str, Any]] = {}
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.claims import Claim, acquire
+from bulk.claims import Claim, acquire, in_doubt_outcome
+from bulk.clock import in_thread
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from ..account import DealsByKey, key_moved, keyed_added_since
@@ -36,6 +38,7 @@ from ..deals import (
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
+from .sent import SENT_FILE, sent_times
 
 # more deals than this a batch are read by a list (10 tokens a call of 100) rather than
 # one by one (``getDeal``, 1 token each; FACTS "Token costs")
@@ -482,6 +485,9 @@ class _Resume(_ImportBase):
         deals_by_id = {int(d["id"]): d for deals in keyed.values() for d in deals}
         outcomes: list[Outcome] = []
         newer = 0  # keys on a deal a newer import made: conflicts (newer_import)
+        # keys this job's sent journal says it sent (``jobs.importing.sent``)
+        journal = sent_times(store.directory, {k for k in wanted if found.get(k)})
+        lost: dict[float, list[int]] = {}  # pending creates the store lost the send of
         for item in creates:
             ids = sorted(set(found.get(str(item.key)) or ()))
             if len(ids) > 1:
@@ -489,9 +495,20 @@ class _Resume(_ImportBase):
                     f"key {item.key} matches deals {', '.join(map(str, ids))} (created since "
                     "the job was loaded); not created, not updated: keep one and retry")))
             elif ids:
-                self._found_on_resume.add(str(item.key))
                 got = await acquire(self.claims, self.claim_name(str(item.key)), self.lease,
                                     tag=self.store.job_id)
+                sent = journal.get(str(item.key))
+                if isinstance(got, Claim) and sent is not None and self._held_since_send(got):
+                    # pending in the store, yet this job sent its create and held the key's
+                    # claim from then on: the store lost its last writes (its -wal removed
+                    # after a kill). In doubt, not pending: reconcile decides it as any
+                    # create in doubt, the claim handed back in doubt for this job (f25a:
+                    # recorded "exists … created meanwhile by another run", undo left it)
+                    await self.claims.release(got, in_doubt_outcome(
+                        min(got.since or sent, sent), self.store.job_id))
+                    lost.setdefault(sent, []).append(item.id)
+                    continue
+                self._found_on_resume.add(str(item.key))
                 if isinstance(got, Claim) and newer_import(
                         self.store, got.previous, ids[0], item.key, deals_by_id[ids[0]]):
                     # said apart: the row fails as a conflict if it would change that deal
@@ -512,12 +529,18 @@ class _Resume(_ImportBase):
                         ids[0], got.previous, ours=False,
                         creator=None if creator == self.store.job_id else creator))
         await AsyncJobStore(store).record(outcomes)
-        hits = sum(1 for k in wanted if found.get(k))
+        for at, lost_ids in sorted(lost.items()):
+            await in_thread(partial(store.mark_sending, lost_ids, at))
+        doubted = sum(map(len, lost.values()))
+        said = ([f"{doubted:,} pending create(s) this job's sent journal ({SENT_FILE}) shows "
+                 "sent, though its store had lost them: in doubt, reconciled before anything "
+                 "is sent"] if doubted else [])
+        hits = sum(1 for k in wanted if found.get(k)) - doubted
         if not hits:
-            return [f"re-checked {len(creates):,} pending create(s): no deal carries their "
-                    "keys yet"]
+            return [*said, f"re-checked {len(creates):,} pending create(s): no deal carries "
+                    "their keys yet"]
         then = "updated instead" if self.settings.mode == "upsert" else "not created again"
-        return [f"re-checked {len(creates):,} pending create(s): "
+        return [*said, f"re-checked {len(creates):,} pending create(s): "
                 f"{hits - len(outcomes) - newer:,} key(s) now on a deal added or changed since "
                 f"the load ({then}), {len(outcomes):,} on several deals (failed)"
                 + (f", {newer:,} on a deal an import loaded after this job created (left "
