@@ -30,6 +30,7 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 import orjson
 
 from ..errors import DiskFull, JobBusy, StoreError, StoreUnfinished, disk_full
+from .advice import again_advice
 from .files import (
     CREATING,
     FILENAME,
@@ -175,6 +176,17 @@ def unfinished_kind(directory: Path) -> str | None:
     return named.group(1) if named else None
 
 
+def _kind_of(directory: Path) -> str | None:
+    """The kind of the job in ``directory``: its folder's name, else its summary.json's
+    ``kind`` (a folder named by a library caller)."""
+    kind = unfinished_kind(directory)
+    if kind is None:
+        with contextlib.suppress(OSError, ValueError, AttributeError, orjson.JSONDecodeError):
+            found = orjson.loads((Path(directory) / "summary.json").read_bytes()).get("kind")
+            kind = found if isinstance(found, str) else None
+    return kind
+
+
 def unfinished_advice(directory: Path) -> str:
     """What a job folder whose creation a kill cut short means and what to do (x17r1 L1:
     "is not a job store (or its creation was interrupted)", exit 1, no advice)."""
@@ -237,10 +249,7 @@ def damaged_advice(directory: Path, traces: Sequence[str]) -> str:
     deals): say what the folder holds and what starting again would do. With no
     ``traces``, nothing proves the job never started either (its ``-wal`` may be lost:
     x24r3 1), so it may have sent rows: said as such."""
-    kind = unfinished_kind(directory)
-    again = f"the {kind}" if kind else "the command"
-    doubles = (f"starting {again} again may create those rows again (in upsert mode, with a "
-               "key, a new import finds them; in insert mode it would double them)")
+    doubles = again_advice(_kind_of(directory))
     if not traces:
         return (f"{not_a_store(directory)}: job folder {directory} shows no sign that its "
                 "creation was cut short, so the job may have run and sent rows before its "
@@ -288,13 +297,10 @@ def lost_store_advice(directory: Path) -> str | None:
         return None  # no job's folder
     if names == [LOCKNAME] and (directory / CREATING).exists():
         return unfinished_advice(directory)  # cut short before its store was made
-    kind = unfinished_kind(directory)
-    again = f"the {kind}" if kind else "the command"
     return (f"job {directory.name}'s job store ({directory / FILENAME}) is gone, but job "
             f"folder {directory} holds {', '.join(names)}{_summary_counts(directory)}: the "
             "job ran or began, and without its store it cannot be resumed, retried or "
-            f"undone; starting {again} again may create its rows again (in upsert mode, "
-            "with a key, a new import finds them; in insert mode it would double them)")
+            f"undone; {again_advice(_kind_of(directory))}")
 
 
 def not_a_store(directory: Path) -> str:
