@@ -32,8 +32,9 @@
     ├── StoreError                the job store failed                               [terminal]
     │   ├── JobBusy               another live process holds the job (exit 6)        [terminal]
     │   ├── DiskFull              a write found the disk full / the file-size limit  [terminal]
-    │   └── StoreUnfinished       a job folder whose creation a kill cut short: the
+    │   ├── StoreUnfinished       a job folder whose creation a kill cut short: the
     │                             job never started, it sent nothing
+    │   └── StoreLost             the job's job.sqlite deleted while it ran          [terminal]
     ├── CoordinatorLost           the shared coordinator (Redis) stopped answering   [terminal]
     ├── NotSent                   a call's ``guard`` refused right before the send
     │                             (a lost claim): nothing sent, nothing charged
@@ -349,6 +350,13 @@ class StoreUnfinished(StoreError):
     The message says so and what to do: delete the folder, start the command again."""
 
 
+class StoreLost(StoreError):
+    """The job's ``job.sqlite`` was deleted (or replaced) while the job ran: its writes went
+    to a file no path names, so no ``resume`` could find them (f25a). Found by the store's
+    periodic checkpoint; the run stops, its result files written from the open (deleted)
+    file, and the message says how many rows were sent and what re-running would do."""
+
+
 class InDoubt(BulkError):
     """A write may have reached Pipedrive but its outcome is unknown: reconcile, don't resend.
     ``status``: the server answered (a 5xx) and the answer says nothing of the outcome;
@@ -411,7 +419,7 @@ __all__ = [
     "NotSent", "PaymentRequired",
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "DiskFull", "disk_full",
-    "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
+    "StoreLost", "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
     "AnswerLost", "RequestNotSent", "api_error_for",
 ]

@@ -586,6 +586,10 @@ class Runner(CallPath):
                 batch, buf, due = buf, [], anyio.Event()
                 with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
                     await self.store.record(batch, self._take_spend())
+                if (lost := self.store.lost) is not None and not self._stopping:
+                    # job.sqlite deleted under the run: stop, nothing more handed out (f25a:
+                    # it ran on, writing to the unlinked file; resume found nothing)
+                    self.request_stop(lost)
                 if self._on_progress:
                     self._on_progress(self.stats)
 

@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
-from bulk.errors import BulkError, InputError
+from bulk.errors import BulkError, InputError, StoreLost
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
@@ -329,6 +329,9 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
         return EXIT_AUTH
     if run.status == "stopped":
         said = flags_only(str(error)) if error is not None else "interrupted"
+        if isinstance(error, StoreLost):  # no store left to resume (f25a)
+            say(f"stopped: {said}")
+            return EXIT_STOPPED
         say(f"stopped: {said}{reset_words(error)}; resume with: "
             f"{resume_hint(run.job_id, cfg.job_root)}")
         return EXIT_STOPPED

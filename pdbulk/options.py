@@ -51,6 +51,7 @@ from bulk.errors import (
     PaymentRequired,
     PlanLimit,
     RateLimited,
+    StoreLost,
     StoreUnfinished,
     Unauthorized,
 )
@@ -802,7 +803,9 @@ def finish(store: JobStore, result: RunResult) -> None:
             why += (" — the account's plan limit: close or delete deals, or raise the plan, "
                     "then resume")
         typer.echo(f"stopped: {why}", err=True)
-        typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}", err=True)
+        if not isinstance(result.error, StoreLost):  # no store left to resume (f25a)
+            typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}",
+                       err=True)
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0) or _strays(store):
         raise typer.Exit(EXIT_ROWS_FAILED)

@@ -15,6 +15,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import anyio
 
 from bulk.clock import in_thread
+from bulk.errors import StoreLost
 
 from .model import BeforeImage, Item, ItemState
 from .sqlite import _PAGE, JobStore
@@ -81,6 +82,10 @@ class AsyncJobStore:
     @property
     def status(self) -> str:
         return self._store.status
+
+    @property
+    def lost(self) -> StoreLost | None:
+        return self._store.lost
 
     @property
     def status_message(self) -> str | None:

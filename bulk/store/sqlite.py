@@ -29,7 +29,7 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import orjson
 
-from ..errors import DiskFull, JobBusy, StoreError, StoreUnfinished, disk_full
+from ..errors import DiskFull, JobBusy, StoreError, StoreLost, StoreUnfinished, disk_full
 from .advice import again_advice
 from .files import (
     CREATING,
@@ -315,6 +315,15 @@ def _empty(path: Path) -> bool:
         return False
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``; None when nothing is there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
     """Refuse a job.sqlite that is no job store of this version; reads only."""
     path = directory / FILENAME
@@ -355,8 +364,9 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
 class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
-    __slots__ = ("_checkpointed", "_conn", "_lock", "_lockfd", "_message", "_spent_before",
-                 "_status", "_writes", "config", "created_at", "directory", "job_id", "kind")
+    __slots__ = ("_checkpointed", "_conn", "_file", "_lock", "_lockfd", "_lost", "_message",
+                 "_spent_before", "_status", "_writes", "config", "created_at", "directory",
+                 "job_id", "kind")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
     busy_timeout: ClassVar[float] = 10.0
@@ -375,6 +385,10 @@ class JobStore:
         self.config: dict[str, Any] = {}
         self.created_at = 0.0
         self._message: str | None = None
+        # (st_dev, st_ino) of job.sqlite as opened: a checkpoint that finds the path names
+        # no file, or another, says the store was deleted under the run (``lost``)
+        self._file = _identity(directory / FILENAME)
+        self._lost: StoreLost | None = None
         self._writes = 0  # write transactions this handle committed (``writes``)
         self._checkpointed = (0, time.monotonic())  # writes and time at the last checkpoint
         # the ledger when this handle opened the job: what earlier runs spent (``spend_now``)
@@ -556,6 +570,26 @@ class JobStore:
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self._checkpointed = (self._writes, time.monotonic())
+        if self._lost is None and self._file is not None \
+                and _identity(self.directory / FILENAME) != self._file:
+            self._lost = StoreLost(self._lost_message(conn))
+
+    def _lost_message(self, conn: sqlite3.Connection) -> str:
+        """What a run whose job.sqlite was deleted under it says (the open file, which no
+        path names any more, is still read for the count)."""
+        ((sent,),) = conn.execute("SELECT count(*) FROM items WHERE state IN ('done', "
+                                  "'sending')").fetchall()
+        return (f"the job store {self.directory.name}/{FILENAME} was deleted while the job "
+                f"ran; {sent:,} row(s) were sent or in flight (the result files in {self.directory} say "
+                f"which) and the job cannot be resumed; {again_advice(self.kind or None)}")
+
+    @property
+    def lost(self) -> StoreLost | None:
+        """Set (once, by a checkpoint: every ``checkpoint_commits`` commits or
+        ``checkpoint_seconds``) when this store's job.sqlite no longer names the file it
+        opened — deleted or replaced while the job ran: what it writes goes nowhere a
+        resume can find. The runner stops on it; reads still see the open file."""
+        return self._lost
 
     def _query(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock, _translated(what, *self._where()):
