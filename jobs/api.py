@@ -41,6 +41,7 @@ from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
+from . import setting_checks as checks
 from .confirming import ask
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
@@ -87,6 +88,9 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
     from jobs.update_mapping import UpdateMappingError, UpdateRefused
     from jobs.updating import UpdateMapping, prepare_update
 
+    checks.flag("update_deals", "unarchive", unarchive)
+    checks.text("update_deals", "encoding", encoding)
+    checks.text("update_deals", "sheet", sheet)
     manifest, mapping = Path(manifest), Path(mapping)
     try:  # every problem of the mapping and the manifest's columns at once (f23m)
         umap = UpdateMapping.load(mapping)
@@ -135,6 +139,15 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
     from jobs.selection import DealQuery
     from jobs.stages import DealSource, MoveTarget, check_move, move_catalog, prepare_move
 
+    checks.text("move_deals", "to_stage", to_stage, optional=False)
+    for name, value in (("to_pipeline", to_pipeline), ("lost_reason", lost_reason),
+                        ("id_column", id_column), ("key_column", key_column),
+                        ("encoding", encoding), ("sheet", sheet)):
+        checks.text("move_deals", name, value)
+    checks.text("move_deals", "key_field", key_field, optional=False)
+    checks.text("move_deals", "status_to", status_to)  # its choices: check_move
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        checks.whole("move_deals", "limit", limit, least=1)  # its range: check_move
     if select is not None and not isinstance(select, DealQuery):
         raise InputError(f"select must be a DealQuery, not {type(select).__name__}")
     check_move(status_to, lost_reason, selected=select is not None and not select.is_empty(),
@@ -165,6 +178,8 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     InputError when called (an unreadable file, no survivor / merge id columns)."""
     from jobs.merging import load_pairs, pair_columns
 
+    checks.text("merge_deals", "encoding", encoding)
+    checks.text("merge_deals", "sheet", sheet)
     pairs = Path(pairs)
     try:
         columns = header(pairs, encoding=encoding, sheet=sheet)
@@ -192,6 +207,8 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     from bulk.store import job_folder
     from jobs.undo import check_source, mark_undone, prepare_undo
 
+    checks.flag("undo_job", "force", force)
+    checks.flag("undo_job", "contacts", contacts)
     held: list[JobStore] = [source] if isinstance(source, JobStore) else []
     folder = None if held else job_folder(source, job_root)  # type: ignore[arg-type]
 

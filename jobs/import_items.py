@@ -10,18 +10,20 @@ exactly) and ``matched_by`` (succeeded.csv's audit of each link). Moved out of
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from bulk.errors import InputError
+from bulk.errors import ConfigError, InputError
 from bulk.manifest import Format, SourceRow
 from bulk.manifest_json import PathRow
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_stamp import absolute
 
+from . import setting_checks as checks
 from . import transforms as tf
 from .account import OrgIndex, PersonIndex
 
@@ -31,7 +33,18 @@ PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import w
 
 @dataclass(frozen=True)
 class ImportSettings:
-    """What an import job was started with (stored in the job's config)."""
+    """What an import job is started with (stored in the job's config, read by a resume).
+
+    ``manifest`` / ``mapping``: the files (stored absolute); ``mode``: "insert" (a row
+    whose source key a deal carries is left alone: "exists") or "upsert" (that deal is
+    updated); ``create_key_field``: create the source-key deal field when the account
+    lacks it; ``format`` ("csv", "jsonl", "json", "xlsx"; None: from the file),
+    ``delimiter`` (one character; None: sniffed), ``encoding`` (None: detected),
+    ``sheet`` (XLSX; None: the first), ``header_row`` (1 or more; None: found);
+    ``unarchive`` (upsert: a key on an archived deal unarchives and updates it);
+    ``release_held`` (rows with a contested key are imported). Raises ``ConfigError``
+    (an ``InputError``) naming the field and what it takes when built with a value
+    outside these (x25r3 F1: ``mode="UPSERT"`` updated nothing)."""
 
     manifest: str
     mapping: str
@@ -46,12 +59,28 @@ class ImportSettings:
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
 
     def __post_init__(self) -> None:
+        owner = "ImportSettings"
+        for name in ("manifest", "mapping"):
+            if not isinstance(getattr(self, name), str | os.PathLike):
+                raise ConfigError(f"{owner}({name}=...) must be a path, not "
+                                  f"{getattr(self, name)!r}")
+        checks.one_of(owner, "mode", self.mode, get_args(Mode))
+        checks.one_of(owner, "format", self.format, get_args(Format), optional=True)
+        for name in ("create_key_field", "unarchive", "release_held"):
+            checks.flag(owner, name, getattr(self, name))
+        for name in ("delimiter", "encoding", "sheet"):
+            checks.text(owner, name, getattr(self, name))
+        if self.delimiter is not None and len(self.delimiter) != 1:
+            raise ConfigError(f"{owner}(delimiter=...) must be one character or None, "
+                              f"not {self.delimiter!r}")
+        checks.whole(owner, "header_row", self.header_row, least=1, optional=True)
         # stored absolute whatever the caller gave (x23r4 F1: a library job made with
         # "deals.csv" and resumed from another folder read that folder's deals.csv)
         object.__setattr__(self, "manifest", absolute(self.manifest))
         object.__setattr__(self, "mapping", absolute(self.mapping))
 
     def to_json(self) -> dict[str, Any]:
+        """The settings as the job's config stores them (``from_json`` reads them back)."""
         return asdict(self)
 
     @classmethod

@@ -24,6 +24,7 @@ from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
 from bulk.runner import RunResult, RunStats
+from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
@@ -245,6 +246,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and
     the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
     resumable again."""
+    # this run's limits refused before the job is opened (x25r3 F1), as BudgetPolicy does
+    BudgetPolicy(max_tokens=max_tokens, share=share, wait_for_reset=wait_for_reset)
     store = job if isinstance(job, JobStore) else JobStore.open(
         job_folder(os.fspath(job), job_root))
     try:

@@ -43,6 +43,7 @@ from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore
 from bulk.transport import Transport
 
+from .. import setting_checks as checks
 from ..budget_stop import first_write_line
 from ..confirming import ask
 from ..planning import Plan, budget_source, estimate
@@ -194,6 +195,7 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
     apply makes it the state's). Raises InputError (``output`` a file, a bad config),
     ``DedupeConfigError`` (an identifier no deal field has) or the API's errors
     (``Unauthorized``, ...)."""
+    checks.flag("plan_dedupe", "since_last", since_last)
     if (why := plan_folder_problem(output)) is not None:
         raise InputError(why)
     state = state_folder(cfg, state_dir)
@@ -309,6 +311,9 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     the apply would cost. Raises InputError (no plan, a damaged one, the plan being
     applied by an unfinished job), ``StateBusy`` (another apply or run holds the state
     directory) or the API's errors; a job whose load failed is removed (nothing sent)."""
+    checks.flag("apply_dedupe", "include_review", include_review)
+    checks.whole("apply_dedupe", "max_merges", max_merges, least=0, optional=True)
+    checks.flag("apply_dedupe", "dry_run", dry_run)
     if not (Path(plan_dir) / "groups.csv").is_file():
         raise InputError(f"{plan_dir} is not a dedupe plan (no groups.csv in it); make one "
                          "with plan_dedupe or `pdbulk dedupe plan -o DIR`")
@@ -336,6 +341,9 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
     removed (``removed_jobs``). Raises InputError (``auto_apply_above`` below the
     duplicate threshold, ``output`` a file, a bad config), ``StateBusy`` or the API's
     errors; a job whose plan or load failed is removed (nothing sent)."""
+    checks.flag("run_dedupe", "since_last", since_last)
+    checks.whole("run_dedupe", "max_merges", max_merges, least=0, optional=True)
+    checks.share("run_dedupe", "auto_apply_above", auto_apply_above, optional=True)
     state = state_folder(cfg, state_dir)
     dcfg = dedupe_config(config, state, note=note)
     if (why := auto_apply_problem(auto_apply_above, dcfg)) is not None:

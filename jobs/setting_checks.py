@@ -1,0 +1,63 @@
+"""The checks of a library caller's settings, made before any call: each refuses a value
+with ``ConfigError`` (an ``InputError``) naming the owner, the field and what it takes.
+
+x25r3 F1: ``ImportSettings(mode="UPSERT")`` was taken as it came and made every row
+"exists" (0 updates, a "finished" job). What the CLI's options check for the command
+line, these check for the library: enumerated fields against their choices, flags as
+booleans, counts and thresholds in their ranges. They read nothing and send nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from bulk.errors import ConfigError
+
+
+def one_of(owner: str, name: str, value: Any, choices: Iterable[str], *,
+           optional: bool = False) -> None:
+    """``value`` is one of ``choices`` (or None when ``optional``)."""
+    allowed = tuple(choices)
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or value not in allowed:
+        either = ", ".join(allowed) + (" or None" if optional else "")
+        raise ConfigError(f"{owner}({name}=...) must be one of {either}, not {value!r}")
+
+
+def flag(owner: str, name: str, value: Any) -> None:
+    """``value`` is True or False (a string "no" is true to Python: refused)."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{owner}({name}=...) must be True or False, not {value!r}")
+
+
+def whole(owner: str, name: str, value: Any, *, least: int, optional: bool = False) -> None:
+    """``value`` is a whole number of at least ``least`` (or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        none = " or None" if optional else ""
+        raise ConfigError(f"{owner}({name}=...) must be a whole number of at least {least}"
+                          f"{none}, not {value!r}")
+
+
+def share(owner: str, name: str, value: Any, *, optional: bool = False) -> None:
+    """``value`` is a number in [0, 1] (a score; or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not (math.isfinite(value) and 0 <= value <= 1):
+        none = " or None" if optional else ""
+        raise ConfigError(f"{owner}({name}=...) must be a number in [0, 1]{none}, "
+                          f"not {value!r}")
+
+
+def text(owner: str, name: str, value: Any, *, optional: bool = True) -> None:
+    """``value`` is a string (or None when ``optional``)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise ConfigError(f"{owner}({name}=...) must be a string{' or None' if optional else ''}"
+                          f", not {value!r}")
