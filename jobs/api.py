@@ -25,6 +25,7 @@ sequence a reader follows top to bottom; split, each part would import the other
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -75,11 +76,12 @@ class Work:
         return sum(prep.actions[a] for a in WRITES[self.kind])
 
 
-def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool = False,
+def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, unarchive: bool = False,
                  encoding: str | None = None, sheet: str | None = None) -> Work:
     """Update fields of existing deals from ``manifest`` (CSV, JSONL, JSON or XLSX: one row
     per deal, its id or source key) under ``mapping`` (TOML, docs/mapping.md; ``[update]``
-    names the deal column); only what differs is sent (``PATCH /api/v2/deals/{id}``).
+    names the deal column; or a dict of its tables, checked alike); only what differs is
+    sent (``PATCH /api/v2/deals/{id}``).
     ``unarchive``: a key on an archived deal unarchives and updates it (default: the row
     fails). Raises InputError (an unreadable file, a column the mapping reads that the
     file lacks) before any call."""
@@ -91,7 +93,12 @@ def update_deals(manifest: Path | str, mapping: Path | str, *, unarchive: bool =
     checks.flag("update_deals", "unarchive", unarchive)
     checks.text("update_deals", "encoding", encoding)
     checks.text("update_deals", "sheet", sheet)
-    manifest, mapping = Path(manifest), Path(mapping)
+    manifest = Path(manifest)
+    if not isinstance(mapping, dict):  # a dict of the file's tables is taken (x25r3 F2)
+        if not isinstance(mapping, str | os.PathLike):
+            raise InputError(f"update_deals(mapping=...) must be a mapping file's path or a "
+                             f"dict of its tables, not {type(mapping).__name__}")
+        mapping = Path(mapping)
     try:  # every problem of the mapping and the manifest's columns at once (f23m)
         umap = UpdateMapping.load(mapping)
         refused: list[tuple[str, str]] = []

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import logging
 import math
+import os
 import pickle
 import sqlite3
 import tempfile
@@ -428,7 +429,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     return planner
 
 
-async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
+async def import_job(store: JobStore, kind: ImportJob,
+                     mapping: ImportMapping | dict[str, Any] | str | os.PathLike[str],
                      cfg: EngineConfig, token: str, *, say: Say | None = None,
                      clock: Clock | None = None, transport: Transport | None = None,
                      on_engine: Callable[[Engine], None] | None = None,
@@ -446,7 +448,13 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
     The result's stats count the load's calls and the run's. Raises what ``load`` raises
     (InputError for an unusable mapping or manifest, BulkError subclasses for the
     account); the run itself raises nothing but BaseExceptions: its outcome is the
-    returned RunResult."""
+    returned RunResult.
+
+    ``mapping``: a ``Mapping`` (``Mapping.load``), a dict of the mapping file's tables or
+    the file's path, each checked as ``Mapping.load`` checks the file (MappingError, before
+    any call). A resume of an import cut short while loading reads ``kind.settings.mapping``
+    (the file), whatever was given here."""
+    mapping = as_mapping(mapping)
     async with Engine.open(cfg, token, store=store, clock=clock,
                            transport=transport) as engine:
         if on_engine is not None:
@@ -459,6 +467,20 @@ async def import_job(store: JobStore, kind: ImportJob, mapping: ImportMapping,
         with (around_run or (lambda _: nullcontext()))(engine):
             result = await engine.run(kind, on_progress=on_progress)
         return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
+
+
+def as_mapping(given: object) -> ImportMapping:
+    """``import_job``'s mapping as a ``Mapping``: one already loaded, a dict of the file's
+    tables, or the file's path (x25r3 F2: a dict ended in AttributeError). Raises
+    MappingError (an InputError) naming what is wrong, or what the argument is."""
+    if isinstance(given, ImportMapping):
+        return given
+    if isinstance(given, dict):
+        return ImportMapping.loads(given)
+    if isinstance(given, str | os.PathLike):
+        return ImportMapping.load(os.fspath(given))
+    raise InputError(f"import_job(mapping=...) must be a jobs.Mapping, a dict of the mapping "
+                     f"file's tables or its path, not {type(given).__name__}")
 
 
 def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:

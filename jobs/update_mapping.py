@@ -9,7 +9,6 @@ still re-exports every name. It reads no deal and sends nothing.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +28,7 @@ from .mapping import (
     RowMapper,
     read_mapping_text,
 )
-from .mapping.spec import NESTED, file_problems
+from .mapping.spec import file_problems, mapping_tables
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -81,21 +80,19 @@ class UpdateMapping:
     key_field: str | None
 
     @classmethod
-    def load(cls, path: str | Path) -> UpdateMapping:
+    def load(cls, path: str | Path | dict[str, Any]) -> UpdateMapping:
+        """The update mapping file at ``path``, or a dict of its tables (``loads``)."""
+        if isinstance(path, dict):
+            return cls.loads(path)
         return cls.loads(read_mapping_text(path), source=str(path))
 
     @classmethod
-    def loads(cls, text: str, *, source: str = "mapping") -> UpdateMapping:
+    def loads(cls, text: str | dict[str, Any], *, source: str = "mapping") -> UpdateMapping:
         """Every problem of the file at once, as the import's ``Mapping.loads`` says them
         (f23m: ``[update]``, a person table, the schema, the options and the TODOs were
         refused one a run, three problems three runs): an ``UpdateMappingError`` whose
         ``usable`` is what is left of the file, to check its columns and names on."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
-        except RecursionError:
-            raise MappingError([("", NESTED)], source=source) from None
+        data, text = mapping_tables(text, source)  # TOML text or a dict (x25r3 F2)
         problems: list[tuple[str, str]] = []
         section: UpdateSection | None = None
         raw = data.pop("update", None)

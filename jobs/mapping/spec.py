@@ -55,6 +55,27 @@ class MappingError(InputError):
 
 # ---------------------------------------------------------------- the file's schema
 
+def mapping_tables(given: object, source: str = "mapping") -> tuple[dict[str, Any], str]:
+    """A mapping's tables and its text (the TODOs are read from it): ``given`` is TOML
+    text, or a dict of the file's tables as ``tomllib`` reads them (copied: the caller's
+    dict is not changed; it has no comments, so no TODO). x25r3 F2: a dict ended in
+    AttributeError ('replace', 'check_date_system'). Raises ``MappingError``."""
+    if isinstance(given, dict):
+        try:
+            return copy.deepcopy(given), ""
+        except RecursionError:
+            raise MappingError([("", NESTED)], source=source) from None
+    if not isinstance(given, str):
+        raise MappingError([("", "a mapping is TOML text or a dict of the file's tables, "
+                                 f"not {type(given).__name__}")], source=source)
+    try:
+        return tomllib.loads(given), given
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
+    except RecursionError:  # x19r1 F6: 500 nested arrays were "unexpected RecursionError"
+        raise MappingError([("", NESTED)], source=source) from None
+
+
 def read_mapping_text(path: str | Path) -> str:
     """A mapping file's text (BOM tolerated); a MappingError if it cannot be read."""
     try:
@@ -511,17 +532,20 @@ class Mapping:
         return f"Mapping({self.source!r}, mode={self.mode!r}, {len(self.columns())} columns)"
 
     @classmethod
-    def load(cls, path: str | Path) -> Mapping:
+    def load(cls, path: str | Path | dict[str, Any]) -> Mapping:
+        """The mapping file at ``path`` (docs/mapping.md), or a dict of its tables (as
+        ``loads`` takes one). Raises ``MappingError`` (an ``InputError``) listing every
+        problem."""
+        if isinstance(path, dict):
+            return cls.loads(path)
         return cls.loads(read_mapping_text(path), source=str(path))
 
     @classmethod
-    def loads(cls, text: str, *, source: str = "mapping") -> Mapping:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise MappingError([("", f"not valid TOML: {exc}")], source=source) from None
-        except RecursionError:  # x19r1 F6: 500 nested arrays were "unexpected RecursionError"
-            raise MappingError([("", NESTED)], source=source) from None
+    def loads(cls, text: str | dict[str, Any], *, source: str = "mapping") -> Mapping:
+        """A mapping from its TOML ``text``, or from a dict of the file's tables as
+        ``tomllib`` reads them (``{"version": 1, "import": {...}, "deal": {...}}``),
+        checked alike. Raises ``MappingError`` listing every problem."""
+        data, text = mapping_tables(text, source)
         if isinstance(data, dict) and "update" in data and "import" not in data:
             # init-mapping's file for Pipedrive's own export (x20r2 F7) names deals by id
             raise MappingError([("update", "this mapping updates deals ([update]): run it "
@@ -697,4 +721,5 @@ def unresolved_todos(text: str) -> list[tuple[int, str]]:
 
 
 __all__ = ["CLOSE_TIMES", "DeactivatedUser", "Defaults", "FieldSpec", "Mapping", "MappedRow",
-           "MappingError", "MappingFile", "OrgRef", "PersonRef", "read_mapping_text", "unresolved_todos"]
+           "MappingError", "MappingFile", "OrgRef", "PersonRef", "mapping_tables", "read_mapping_text",
+           "unresolved_todos"]
