@@ -104,11 +104,27 @@ def _translated(what: str, path: Path | None = None, job: str | None = None) -> 
         if path is not None and _locked(exc):  # a lock held past the busy timeout: as the
             raise JobBusy(busy_message(path.parent)) from exc  # job lock's (x19r1 F5)
         if _read_only(exc):  # x24r3 5: was "job store: open …: [Errno 30] Read-only …"
-            folder = path.parent if path is not None else what
-            raise StoreError(f"job folder {folder} cannot be written (read-only or not "
-                             "yours): pdbulk locks and writes a job's folder to run or look "
-                             "at it; make it writable and run the command again") from None
+            raise StoreError(read_only_advice(path.parent if path is not None else what)
+                             ) from None
         raise StoreError(f"job store: {what}: {exc}") from exc
+
+
+def read_only_advice(folder: Path | str) -> str:
+    """The line for a job folder that cannot be written (a read-only mount, chattr +i,
+    another user's): at creation, at the lock, and where SQLite cannot even read it."""
+    return (f"job folder {folder} cannot be written (read-only or not yours): pdbulk locks "
+            "and writes a job's folder to run or look at it; make it writable and run the "
+            "command again")
+
+
+def _unwritable(directory: Path) -> bool:
+    """The job folder, or its job.sqlite, cannot be opened for writing (access(2) sees a
+    read-only mount, an immutable folder or another user's files)."""
+    try:
+        return not os.access(directory, os.W_OK) or (
+            (directory / FILENAME).exists() and not os.access(directory / FILENAME, os.W_OK))
+    except OSError:
+        return False
 
 
 def _read_only(exc: BaseException) -> bool:
@@ -335,6 +351,11 @@ def _check_schema(conn: sqlite3.Connection, directory: Path) -> None:
     except sqlite3.DatabaseError as exc:  # "file is not a database"
         if _locked(exc) or disk_full(exc):  # held by another process / no space: said as such
             raise
+        # SQLite opens a WAL store's -shm beside it even to read it: in a folder it cannot
+        # write it says "unable to open database file", which is no damage (x25r3 F3: an
+        # intact update store was "empty or not a job store ... may create those rows again")
+        if _unwritable(directory):
+            raise StoreError(read_only_advice(directory)) from None
         if traces := traces or job_traces(directory):
             raise StoreError(f"{damaged_advice(directory, traces)} ({path}: {exc})") from None
         raise StoreError(f"{not_a_store(directory)} ({path}: {exc})") from None
