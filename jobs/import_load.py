@@ -15,6 +15,7 @@ built from what the load stored.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -40,7 +41,7 @@ from bulk.claims import DEFAULT_LEASE
 from bulk.clock import Clock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
-from bulk.errors import InputError, Stopped
+from bulk.errors import InputError, Stopped, StoreError
 from bulk.manifest import (
     SourceRow,
     check_has_rows,
@@ -454,19 +455,57 @@ async def import_job(store: JobStore, kind: ImportJob,
     the file's path, each checked as ``Mapping.load`` checks the file (MappingError, before
     any call). A resume of an import cut short while loading reads ``kind.settings.mapping``
     (the file), whatever was given here."""
-    mapping = as_mapping(mapping)
-    async with Engine.open(cfg, token, store=store, clock=clock,
-                           transport=transport) as engine:
-        if on_engine is not None:
-            on_engine(engine)
-        if store.status == "planned":  # a load cut short shows as interrupted (pdbulk jobs)
-            store.set_status("loading")
-        kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
-        if (stop := first_write_line(loaded_plan(engine, store, kind))) is not None:
-            (say or _log.info)(stop)  # x23r3: said before the first write, as every kind
-        with (around_run or (lambda _: nullcontext()))(engine):
-            result = await engine.run(kind, on_progress=on_progress)
-        return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
+    try:
+        mapping = as_mapping(mapping)
+        async with Engine.open(cfg, token, store=store, clock=clock,
+                               transport=transport) as engine:
+            if on_engine is not None:
+                on_engine(engine)
+            if store.status == "planned":  # a load cut short shows as interrupted
+                store.set_status("loading")
+            kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
+            if (stop := first_write_line(loaded_plan(engine, store, kind))) is not None:
+                (say or _log.info)(stop)  # x23r3: said before the first write, as every kind
+            with (around_run or (lambda _: nullcontext()))(engine):
+                result = await engine.run(kind, on_progress=on_progress)
+            return dataclasses.replace(result, stats=engine.stats)  # the load's calls too
+    except BaseException as exc:
+        end_cut_short(store, exc)
+        raise
+
+
+def end_cut_short(store: JobStore, exc: BaseException) -> None:
+    """The status an import ``import_job`` began ends in when ``exc`` ended it before its
+    run did (x25r3 F4: a missing manifest, a wrong token, the account unreachable left it
+    "loading", listed interrupted forever, where ``run_job`` says "failed"):
+
+    - an error before or during the load (nothing of it sent): "failed", with the reason;
+    - a cancelled task, a signal or a stop (``Stopped``) while loading: "loading" as it
+      is, so that ``resume_job`` loads it again (README, job lifecycle);
+    - cut short once loaded, before its run began (nothing sent): "stopped", resumable.
+
+    A run that began sets its own status (``bulk.runner``). A store that cannot be written
+    (a full disk) keeps its status: the first error is the one raised."""
+    status = store.status
+    cut = isinstance(exc, Stopped | KeyboardInterrupt | SystemExit | GeneratorExit) \
+        or isinstance(exc, anyio.get_cancelled_exc_class())
+    with contextlib.suppress(StoreError):
+        if status == "loaded":
+            store.set_status("stopped", f"{_cut_words(exc)} after its load, before its "
+                                        "first send (nothing sent): resume it")
+        elif status in ("planned", "loading") and not cut:
+            store.set_status("failed", f"the load phase failed; no row was sent: "
+                                       f"{_cut_words(exc)}")
+
+
+def _cut_words(exc: BaseException) -> str:
+    if isinstance(exc, Stopped):
+        return "stopped"
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "interrupted"
+    if isinstance(exc, anyio.get_cancelled_exc_class()):
+        return "cancelled"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def as_mapping(given: object) -> ImportMapping:

@@ -36,13 +36,15 @@ _INITIAL = frozenset({_S.PENDING, _S.FAILED, _S.SKIPPED})  # states add_items ac
 
 # The job lifecycle, enforced like the item states (issue 8):
 #   planned → loading → loaded → running → stopped | finished | failed | cancelled
-# ``stopped`` is resumable (→ running); ``finished`` may run again (`pdbulk retry`);
+# ``stopped`` is resumable (→ running; a loaded job cut short before its run, too);
+# ``finished`` may run again (`pdbulk retry`);
 # ``failed`` (the load phase failed, nothing sent) and ``cancelled`` (declined at the
 # confirmation prompt, or cancelled before anything was sent) are final.
 JOB_LEGAL: Mapping[str, frozenset[str]] = MappingProxyType({
     "planned": frozenset({"loading", "loaded", "running", "failed", "cancelled"}),
     "loading": frozenset({"loaded", "failed", "cancelled", "stopped"}),
-    "loaded": frozenset({"running", "finished", "failed", "cancelled"}),  # finished: nothing to send
+    # finished: nothing to send; stopped: cut short (a cancelled task) before its run began
+    "loaded": frozenset({"running", "finished", "failed", "cancelled", "stopped"}),
     "running": frozenset({"stopped", "finished", "failed"}),
     "stopped": frozenset({"running", "cancelled"}),
     "finished": frozenset({"running"}),
