@@ -137,6 +137,13 @@ class RunStats:
     # the note blames the server, not the pace, for those
     refused_with_room: int = 0
 
+    @property
+    def tokens(self) -> int:
+        """The API tokens of the calls these stats count (Pipedrive's token units, each
+        call at its operation's cost): a run's own, or with ``Engine.stats`` the engine's
+        reads before its runs too (an import's load: ``import_job``'s result)."""
+        return sum(self.tokens_by_operation.values())
+
     def add(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (``bulk.engine.Engine.stats``: the engine's own
         calls and every run's)."""

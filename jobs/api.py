@@ -417,7 +417,12 @@ class Finished:
     ``status`` ("finished", "stopped", "cancelled"), ``counts`` (items by state: "done",
     "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
     was sent), ``lines`` (the result files written and the summary, as the CLI prints
-    them) and ``planned`` (the plan it ran under; None for a resume, ``resume_job``)."""
+    them), ``planned`` (the plan it ran under; None for a resume, ``resume_job``) and
+    ``tokens``: the API tokens this call spent, in Pipedrive's token units (each call at
+    its operation's cost: the load's reads, the re-read after a prompt or on resume, the
+    re-checks, the writes), from the job's spend ledger — the figure of the CLI's
+    ``tokens:`` line (a resume's "this run") and what the account was charged (x25r3
+    F5: ``result.stats.tokens_by_operation`` is the run's alone)."""
 
     job_id: str
     directory: Path
@@ -426,6 +431,13 @@ class Finished:
     result: RunResult | None
     lines: list[str]
     planned: Planned | None
+    tokens: int = 0
+
+
+def ledger_tokens(store: JobStore) -> int:
+    """The tokens of the job's spend ledger, every run so far (``Finished.tokens`` is the
+    difference a call makes)."""
+    return sum(tokens for tokens, _ in store.spend_by_operation().values())
 
 
 def new_store(cfg: EngineConfig, work: Work) -> JobStore:
@@ -466,6 +478,7 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
 
     own = store is None
     store = store if store is not None else new_store(cfg, work)
+    spent_before = ledger_tokens(store)
     try:
         async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
             store.set_status("loading")
@@ -481,13 +494,13 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 on_loaded(store, planned, writes)
             if not prep.items:  # no row at all: no run
                 store.set_status("finished", "nothing to send")
-                return _finished(store, None, [], planned)
+                return _finished(store, None, [], planned, spent_before)
             asked = bool(writes and work.question is not None and confirm is not None)
             if asked and confirm is not None and work.question is not None \
                     and not ask(store, confirm, work.question.format(n=writes, s="" if writes == 1 else "s")):
                 # declined (or no answer: ``jobs.confirming``): cancelled, never resumable
                 # (a later resume would work from a stale picture of the deals)
-                return _finished(store, None, [], planned)
+                return _finished(store, None, [], planned, spent_before)
             if work.on_run is not None:
                 work.on_run(store)
             kind = kind_for(store)
@@ -505,7 +518,7 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 after_run = getattr(kind, "after_run", None)
                 if after_run is not None:
                     lines += after_run(store, result)
-            return _finished(store, result, lines, planned)
+            return _finished(store, result, lines, planned, spent_before)
     except BaseException:
         if store.status == "failed":  # nothing was sent: no half-made job is left
             store.close()
@@ -519,12 +532,12 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
 
 
 def _finished(store: JobStore, result: RunResult | None, lines: list[str],
-              planned: Planned) -> Finished:
+              planned: Planned, spent_before: int) -> Finished:
     counts = {state.value: n for state, n in store.counts().items() if n}
     return Finished(store.job_id, store.directory, store.status, counts, result, lines,
-                    planned)
+                    planned, ledger_tokens(store) - spent_before)
 
 
-__all__ = ["WRITES", "Finished", "Planned", "Work", "load", "merge_deals", "move_deals",
+__all__ = ["WRITES", "Finished", "Planned", "Work", "ledger_tokens", "load", "merge_deals", "move_deals",
            "new_store", "plan_job", "recheck_calls", "run_job", "tokens_of", "undo_job",
            "update_deals", "with_bad_rows"]

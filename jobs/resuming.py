@@ -28,7 +28,7 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
-from .api import Finished, recheck_calls
+from .api import Finished, ledger_tokens, recheck_calls
 from .confirming import never_confirmed
 
 Say = Callable[[str], None]
@@ -253,6 +253,7 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     try:
         refuse(store, "resume")
         kind = kind_of(store, "resume")
+        spent_before = ledger_tokens(store)
         lines: list[str] = []
         say = on_line or lines.append
 
@@ -268,7 +269,7 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
                                wait_for_reset=wait_for_reset)
         counts = {state.value: n for state, n in store.counts().items() if n}
         return Finished(store.job_id, store.directory, store.status, counts, result, lines,
-                        None)
+                        None, ledger_tokens(store) - spent_before)
     finally:
         if not isinstance(job, JobStore):
             store.close()
