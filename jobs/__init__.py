@@ -62,7 +62,10 @@ KINDS: dict[str, str] = {
 
 
 def kind_for(store: JobStore) -> JobKind:
-    """The job kind that runs a stored job (for resume / retry)."""
+    """The job kind that runs a stored job (for resume / retry), rebuilt from what the
+    store keeps (its kind, config and meta). Raises ``ValueError`` for a store of a kind
+    no module here runs (``KINDS``), and what the kind's ``from_store`` raises for a
+    store it cannot rebuild from (``InputError``, ``StoreError``)."""
     try:
         module_name, _, class_name = KINDS[store.kind].partition(":")
     except KeyError:

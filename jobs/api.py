@@ -354,6 +354,8 @@ class Planned:
 
     @property
     def bad_rows(self) -> int:
+        """Rows the job would refuse before sending (bad input, no such deal, ...): one
+        failed.csv line each; ``plan.failed_rows`` lists the first 1,000."""
         return self.plan.bad_rows
 
 

@@ -39,7 +39,13 @@ _ID_COLUMNS = ("deal_id", "id", "deal id", "pipedrive id", "pipedrive_id")
 
 @dataclass(frozen=True, slots=True)
 class DealQuery:
-    """A selection of deals by what a person knows about them (names, not ids)."""
+    """A selection of deals by what a person knows about them (names, not ids), for
+    ``move_deals(select=...)``: ``pipeline`` and ``stage`` names, ``status`` ("open",
+    "won", "lost"), ``owner`` (e-mail or name), ``updated_before`` (YYYY-MM-DD or an RFC
+    3339 instant), ``filter_id`` (a saved filter's id); criteria given together all hold.
+    Raises ``InputError`` naming the keyword when built with a bad ``status``,
+    ``updated_before`` or ``filter_id``; the names are resolved against the account when
+    the job is planned or run (``InputError`` for a name it lacks)."""
 
     pipeline: str | None = None
     stage: str | None = None
@@ -65,6 +71,8 @@ class DealQuery:
                              f"number), not {self.filter_id!r}")
 
     def is_empty(self) -> bool:
+        """True when no criterion is given (every field None): such a query selects
+        nothing, and ``move_deals`` refuses it as no selection."""
         return all(v is None for v in (self.pipeline, self.stage, self.status, self.owner,
                                        self.updated_before, self.filter_id))
 

@@ -161,10 +161,14 @@ class DedupePlan:
 
     @property
     def duplicate_groups(self) -> int:
+        """Groups in the duplicate band (score at least the duplicate threshold): what
+        ``apply_dedupe`` merges without a decision."""
         return int(self.summary["duplicate_groups"])
 
     @property
     def review_groups(self) -> int:
+        """Groups in the review band (between the review and the duplicate thresholds):
+        merged only with ``decision = merge`` in groups.csv or ``include_review``."""
         return int(self.summary["review_groups"])
 
     @property
@@ -174,7 +178,9 @@ class DedupePlan:
 
     @property
     def tokens(self) -> int:
-        """API tokens the duplicate band's merges and field-policy PATCHes cost."""
+        """The apply's cost, not the plan's: API tokens (Pipedrive's token units) the
+        duplicate band's merges and field-policy PATCHes would spend when the plan is
+        applied. What making the plan spent is in its engine's stats, not here."""
         t = self.summary["tokens"]
         return int(t["merges"]) + int(t["patches"])
 
@@ -309,8 +315,9 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     cancels the job: nothing sent; None: not asked, as ``--yes``). ``dry_run``: the deals
     are read and each group decided, nothing is written anywhere; ``estimate`` says what
     the apply would cost. Raises InputError (no plan, a damaged one, the plan being
-    applied by an unfinished job), ``StateBusy`` (another apply or run holds the state
-    directory) or the API's errors; a job whose load failed is removed (nothing sent)."""
+    applied by an unfinished job), ``StateBusy`` (a ``JobBusy``: another apply or run
+    holds the state directory; ``except JobBusy`` catches it) or the API's errors; a job
+    whose load failed is removed (nothing sent)."""
     checks.flag("apply_dedupe", "include_review", include_review)
     checks.whole("apply_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.flag("apply_dedupe", "dry_run", dry_run)
@@ -339,8 +346,8 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
     most. Earlier dedupe jobs that did not end are named (``interrupted_jobs``: resume
     them, their merges are in no report until then) and those killed before sending are
     removed (``removed_jobs``). Raises InputError (``auto_apply_above`` below the
-    duplicate threshold, ``output`` a file, a bad config), ``StateBusy`` or the API's
-    errors; a job whose plan or load failed is removed (nothing sent)."""
+    duplicate threshold, ``output`` a file, a bad config), ``StateBusy`` (a ``JobBusy``)
+    or the API's errors; a job whose plan or load failed is removed (nothing sent)."""
     checks.flag("run_dedupe", "since_last", since_last)
     checks.whole("run_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.share("run_dedupe", "auto_apply_above", auto_apply_above, optional=True)

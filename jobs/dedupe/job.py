@@ -55,7 +55,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     """Read, match and write the plan files (see the module docstring). The account's deal
     fields are read first (one ``getDealFields`` page): ``[match] identifiers`` are resolved
     against them (``DedupeConfigError`` for a name no custom field has), and the plan names
-    custom fields by their names."""
+    custom fields by their names. Raises ``DedupeConfigError`` (an ``InputError``), the
+    API's errors of its reads (``Unauthorized``, ``RateLimited`` past its retries, ...),
+    ``BudgetExhausted`` when the budget runs out, and ``OSError`` when ``directory`` or
+    the state directory cannot be written."""
     start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
     fields = await deal_fields(ctx)
     config = resolve_identifiers(config, fields)

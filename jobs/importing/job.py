@@ -33,7 +33,14 @@ from .resume import _Resume
 
 
 class ImportJob(_Reconcile, _Resume):
-    """The ``import`` job kind (see the package docstring, ``jobs.importing``)."""
+    """The ``import`` job kind over one job store: ``ImportJob(store, settings,
+    key_code="")`` — ``store`` a job store of kind "import" (``JobStore.create``),
+    ``settings`` its ``ImportSettings``, ``key_code`` the deal field key holding the source
+    keys ("" for a new job: the load finds or creates the field and sets it). Run it with
+    ``jobs.import_job`` (load, then run, on one engine); ``after_run(store, result)``
+    writes succeeded.csv, failed.csv, summary.json and returns their lines. Exactly once,
+    in-doubt creates reconciled before any resend: see the package docstring
+    (``jobs.importing``)."""
 
     name = "import"
 

@@ -522,7 +522,12 @@ UNDECIDED_CURRENCY = "_currency_undecided"
 # ---------------------------------------------------------------- the mapping
 
 class Mapping:
-    """A loaded, validated mapping file (not yet resolved against an account)."""
+    """A loaded, validated import mapping (docs/mapping.md), not yet resolved against an
+    account: made by ``Mapping.load(path)`` (the TOML file, or a dict of its tables) or
+    ``Mapping.loads(text or dict)``, which raise ``MappingError`` (an ``InputError``)
+    listing every problem. ``mode`` ("insert" / "upsert", the file's ``[import] mode``),
+    ``key_column``, ``key_field`` and ``columns()`` say what it reads; ``import_job``
+    takes it."""
 
     def __init__(self, spec: MappingFile, *, source: str = "mapping") -> None:
         self.spec = spec
