@@ -37,13 +37,14 @@ from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
-from bulk.operations import get_operation
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
 from . import setting_checks as checks
 from .confirming import ask
+from .finished import Finished, ledger_tokens, tokens_of
+from .finished import outcome as _finished
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
@@ -91,8 +92,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     from jobs.updating import UpdateMapping, prepare_update
 
     checks.flag("update_deals", "unarchive", unarchive)
-    checks.text("update_deals", "encoding", encoding)
-    checks.text("update_deals", "sheet", sheet)
+    checks.texts("update_deals", encoding=encoding, sheet=sheet)
     manifest = Path(manifest)
     if not isinstance(mapping, dict):  # a dict of the file's tables is taken (x25r3 F2)
         if not isinstance(mapping, str | os.PathLike):
@@ -147,11 +147,9 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
     from jobs.stages import DealSource, MoveTarget, check_move, move_catalog, prepare_move
 
     checks.text("move_deals", "to_stage", to_stage, optional=False)
-    for name, value in (("to_pipeline", to_pipeline), ("lost_reason", lost_reason),
-                        ("id_column", id_column), ("key_column", key_column),
-                        ("encoding", encoding), ("sheet", sheet)):
-        checks.text("move_deals", name, value)
     checks.text("move_deals", "key_field", key_field, optional=False)
+    checks.texts("move_deals", to_pipeline=to_pipeline, lost_reason=lost_reason, sheet=sheet,
+                 id_column=id_column, key_column=key_column, encoding=encoding)
     checks.text("move_deals", "status_to", status_to)  # its choices: check_move
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
         checks.whole("move_deals", "limit", limit, least=1)  # its range: check_move
@@ -185,8 +183,7 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     InputError when called (an unreadable file, no survivor / merge id columns)."""
     from jobs.merging import load_pairs, pair_columns
 
-    checks.text("merge_deals", "encoding", encoding)
-    checks.text("merge_deals", "sheet", sheet)
+    checks.texts("merge_deals", encoding=encoding, sheet=sheet)
     pairs = Path(pairs)
     try:
         columns = header(pairs, encoding=encoding, sheet=sheet)
@@ -256,11 +253,6 @@ def recheck_calls(store: JobStore, kind: Any, workers: int,
         return {}
     planned: dict[str, int] = calls(store, recheck_batch(workers, burst), states)
     return planned
-
-
-def tokens_of(calls: Mapping[str, int]) -> int:
-    """The tokens of ``calls`` ({operation id: calls}) at each operation's cost."""
-    return sum(get_operation(op).token_cost * n for op, n in calls.items())
 
 
 async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
@@ -413,35 +405,6 @@ def by_row(items: Iterable[NewItem]) -> list[NewItem]:
     return sorted(items, key=lambda i: (i.row is None, i.row or 0))
 
 
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """A job's outcome: its id and folder (``directory``: the store, result files),
-    ``status`` ("finished", "stopped", "cancelled"), ``counts`` (items by state: "done",
-    "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
-    was sent), ``lines`` (the result files written and the summary, as the CLI prints
-    them), ``planned`` (the plan it ran under; None for a resume, ``resume_job``) and
-    ``tokens``: the API tokens this call spent, in Pipedrive's token units (each call at
-    its operation's cost: the load's reads, the re-read after a prompt or on resume, the
-    re-checks, the writes), from the job's spend ledger — the figure of the CLI's
-    ``tokens:`` line (a resume's "this run") and what the account was charged (x25r3
-    F5: ``result.stats.tokens_by_operation`` is the run's alone)."""
-
-    job_id: str
-    directory: Path
-    status: str
-    counts: dict[str, int]
-    result: RunResult | None
-    lines: list[str]
-    planned: Planned | None
-    tokens: int = 0
-
-
-def ledger_tokens(store: JobStore) -> int:
-    """The tokens of the job's spend ledger, every run so far (``Finished.tokens`` is the
-    difference a call makes)."""
-    return sum(tokens for tokens, _ in store.spend_by_operation().values())
-
-
 def new_store(cfg: EngineConfig, work: Work) -> JobStore:
     """A new job's store for ``work`` under ``cfg.job_root`` (status "planned")."""
     job_id = new_job_id(work.kind)
@@ -531,13 +494,6 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             store.close()
         if work.release is not None:
             work.release()
-
-
-def _finished(store: JobStore, result: RunResult | None, lines: list[str],
-              planned: Planned, spent_before: int) -> Finished:
-    counts = {state.value: n for state, n in store.counts().items() if n}
-    return Finished(store.job_id, store.directory, store.status, counts, result, lines,
-                    planned, ledger_tokens(store) - spent_before)
 
 
 __all__ = ["WRITES", "Finished", "Planned", "Work", "ledger_tokens", "load", "merge_deals", "move_deals",

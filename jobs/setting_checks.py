@@ -61,3 +61,9 @@ def text(owner: str, name: str, value: Any, *, optional: bool = True) -> None:
     if not isinstance(value, str):
         raise ConfigError(f"{owner}({name}=...) must be a string{' or None' if optional else ''}"
                           f", not {value!r}")
+
+
+def texts(owner: str, **values: Any) -> None:
+    """Each of ``values`` (keyword: value) a string or None (``text``)."""
+    for name, value in values.items():
+        text(owner, name, value)
