@@ -519,7 +519,10 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
     """An error row that keeps every original cell (extra ones as ``(extra N)`` columns);
     ``misaligned``: its cells are not the header's columns (``MisalignedRow``)."""
     values: dict[str, Any] = {}
-    for position, cell in enumerate(cells):
+    # the cells as a good record's are read (``="00123"`` as 00123), so that a failed
+    # file written from them reads back so (x25r2 F1: '="00123"' re-imported as the key
+    # ="00123", and the fixed source row made a second deal)
+    for position, cell in enumerate(_unprefixed(cells)):
         name = names[position] if position < len(names) else f"(extra {position - len(names) + 1})"
         if name:  # a column with no name (and no value: _Csv) is skipped
             values[name] = _printable(cell)

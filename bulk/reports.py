@@ -25,7 +25,9 @@ as it read it. A plus sign or a leading zero is guarded too (``'+49 30…``,
 writes itself (row, ids, HTTP status) are passed as ``int`` and never touched.
 Every CSV read (``bulk.manifest``) drops one ``'`` before such a character — the
 spreadsheet's text prefix — so a failed.csv re-imported gives back its source's cells,
-with or without the report's own columns.
+with or without the report's own columns The cells of a row the reader could not split
+(a misaligned or undecodable record) are the cells as read too (``="00123"`` as
+``00123``, x25r2 F1), so a fixed row's key is its source's.
 
 Holds (``hold_column=True``, the import's failed rows): failed.csv gets a sixth own
 column, ``hold``, after ``column``. A non-empty ``hold`` is a machine-readable refusal

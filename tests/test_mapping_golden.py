@@ -182,10 +182,12 @@ CASES = {"demo-1": (3000, 1, MAPPING), "demo-2": (2000, 2, MAPPING),
 # cases, nothing else, counts as before), and (x24r1 F6) a new person of a name the
 # account's persons have says so: only the person refs of 41 items gain "namesakes" (the
 # ids of those persons) and the counts gain persons_same_name (6, 4, 4); with both left out
-# every item and count is as before
+# every item and count is as before, and (x25r2 F1) a row the reader fails has its cells
+# read as a good row's: the text prefix of '-3 and '=x in 3 misaligned rows of demo-2 is
+# dropped (only those 3 items' values and the 3 rows read differ, nothing else)
 GOLDEN = {
     "demo-1": "4ce714510b4d9e3fbe858369ca7769b6b32c7ddbc04d305a997aaee76a145f58",
-    "demo-2": "366fcbb08a4b488416ed987e3b40385a1e0d919a21c1d7e020bb604b1c1f808e",
+    "demo-2": "4b4c97ad165e0bf2a0ec1cc0f60999665a79f7a45e20a337595cff846764c435",
     "nulls-3": "882682cd5bb1e35c2e3ed8b38a0f03ff919dec535bfa67ecd61e93e30e288a2c",
 }
 

@@ -155,7 +155,8 @@ def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
     """A malformed cell '"5" screen' was written as '5 screen"'. The cells' text survives
     the round trip: read from the source and from failed.csv alike (the spreadsheet text
     prefix "'" before "=" / "-" is dropped by every CSV read, so "'=literal" is the text
-    "=literal" in both; the unreadable row k2 keeps its cells verbatim, "''-5")."""
+    "=literal" in both; the unreadable row k2's cells are read the same way, "''-5" as
+        "'-5": x25r2 F1)."""
     from bulk.manifest import read_manifest
 
     source = tmp_path / "in.csv"
@@ -170,7 +171,7 @@ def test_failed_csv_gives_back_the_cells_text(tmp_path: Path) -> None:
             w.failed(row=r.row, key=str(r.values["key"]), reason="x", values=r.values)
     back = list(read_manifest(out / "failed.csv"))
     expected = [{"key": "k1", "a": "=literal", "b": "=1+1", "c": "x"},
-                {"key": "k2", "a": '"5" screen', "b": "''-5", "c": "y"}]
+                {"key": "k2", "a": '"5" screen', "b": "'-5", "c": "y"}]
     assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in rows] == expected
     assert [{k: r.values[k] for k in ("key", "a", "b", "c")} for r in back] == expected
 
